@@ -1,0 +1,111 @@
+"""Checks of user input: every message names the argument, what was expected and what was given."""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+__all__ = [
+    "check_data",
+    "check_finite_array",
+    "check_nonneg_float",
+    "check_positive_float",
+    "check_positive_int",
+]
+
+
+def _describe(x: object) -> str:
+    return f"{x!r} ({type(x).__name__})"
+
+
+def check_positive_int(value: object, name: str, minimum: int = 1) -> int:
+    """Return ``value`` as int if it is an integer >= ``minimum``."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an int >= {minimum}, got {_describe(value)}")
+    if value < minimum:
+        raise ValueError(f"{name} must be an int >= {minimum}, got {value}")
+    return int(value)
+
+
+def _check_real(value: object, name: str, what: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be {what}, got {_describe(value)}")
+    v = float(value)
+    if not np.isfinite(v):
+        raise ValueError(f"{name} must be {what}, got {v}")
+    return v
+
+
+def check_nonneg_float(value: object, name: str) -> float:
+    """Return ``value`` as float if it is finite and >= 0."""
+    v = _check_real(value, name, "a finite float >= 0")
+    if v < 0:
+        raise ValueError(f"{name} must be a finite float >= 0, got {v}")
+    return v
+
+
+def check_positive_float(value: object, name: str) -> float:
+    """Return ``value`` as float if it is finite and > 0."""
+    v = _check_real(value, name, "a finite float > 0")
+    if v <= 0:
+        raise ValueError(f"{name} must be a finite float > 0, got {v}")
+    return v
+
+
+def check_finite_array(
+    x: object, name: str, dtype: np.dtype | type | None = None, ndim: int | None = None
+) -> np.ndarray:
+    """Convert to a numeric ndarray (no copy when possible) and refuse NaN/inf.
+
+    Parameters
+    ----------
+    x : array-like
+    name : str
+        Argument name used in messages.
+    dtype : dtype, optional
+        Cast to this floating dtype.  ``None`` keeps a float dtype and turns
+        anything else into float64.
+    ndim : int, optional
+        Required number of dimensions.
+    """
+    try:
+        arr = np.asarray(x)
+    except (TypeError, ValueError) as exc:  # ragged lists and the like
+        raise ValueError(f"{name} must be a numeric array, could not convert: {exc}") from None
+    if arr.dtype.kind not in "biuf":
+        raise TypeError(f"{name} must hold numbers, got an array of dtype {arr.dtype}")
+    if dtype is None:
+        dtype = arr.dtype if arr.dtype.kind == "f" else np.float64
+    arr = np.asarray(arr, dtype=dtype)
+    if ndim is not None and arr.ndim != ndim:
+        raise ValueError(f"{name} must be {ndim}-D, got an array of shape {arr.shape}")
+    if arr.size == 0:
+        raise ValueError(f"{name} is empty (shape {arr.shape}); at least one value is needed")
+    if not np.all(np.isfinite(arr)):
+        n = int(np.size(arr) - np.count_nonzero(np.isfinite(arr)))
+        raise ValueError(f"{name} contains {n} NaN or infinite value(s); all must be finite")
+    return arr
+
+
+def check_data(X: object, n_features: int, dtype: np.dtype, name: str = "X") -> np.ndarray:
+    """Validate inputs of shape (n_samples, n_features); a 1-D array is one example."""
+    arr = check_finite_array(X, name, dtype=dtype)
+    if arr.ndim == 1:
+        if arr.shape[0] != n_features:
+            hint = " (for one feature, pass shape (n_samples, 1))" if n_features == 1 else ""
+            raise ValueError(
+                f"{name}: a 1-D array is read as one example with {n_features} features, "
+                f"got length {arr.shape[0]}{hint}"
+            )
+        arr = arr.reshape(1, -1)
+    if arr.ndim != 2:
+        raise ValueError(
+            f"{name} must have shape (n_samples, {n_features}), got shape {arr.shape}"
+        )
+    if arr.shape[1] != n_features:
+        raise ValueError(
+            f"{name} must have {n_features} features (columns) to match the network's input "
+            f"layer, got shape {arr.shape}"
+        )
+    return arr

@@ -1,0 +1,286 @@
+"""Activation functions and their derivatives, as a name -> object table.
+
+Each activation knows three things:
+
+* ``f(z)``: the forward map, applied elementwise (softmax: per row);
+* ``df``: its derivative, taken from the output ``a = f(z)`` where that is
+  cheaper (sigmoid ``a(1-a)``, tanh ``1-a^2``, ReLU ``a > 0``) and from the
+  net input ``z`` otherwise;
+* ``backward(z, a, grad_a)``: the error term ``delta = dJ/dz`` given
+  ``grad_a = dJ/da``.  For elementwise functions this is ``grad_a * f'``; for
+  softmax it is the Jacobian-vector product ``a * (grad_a - sum(grad_a * a))``.
+
+The table :data:`ACTIVATIONS` is also the list of valid names for error
+messages.  Users add their own with :func:`register_activation`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.special import expit
+
+ArrayFn = Callable[[np.ndarray], np.ndarray]
+
+__all__ = [
+    "ACTIVATIONS",
+    "Activation",
+    "get_activation",
+    "register_activation",
+    "unregister_activation",
+]
+
+
+@dataclass(frozen=True)
+class Activation:
+    """An activation function with its derivative.
+
+    Parameters
+    ----------
+    name : str
+        Name under which the activation is registered.
+    f : callable
+        ``f(z) -> a``, elementwise, same shape as ``z``.
+    df : callable or None
+        Derivative.  Takes ``a`` when ``from_output`` is true, ``z`` otherwise.
+        ``None`` for functions without a useful derivative (step, sign).
+    from_output : bool
+        Whether ``df`` is written in terms of the output ``a``.
+    elementwise : bool
+        False only for softmax, whose Jacobian couples the units of a row.
+    builtin : bool
+        True for the activations that ship with chainrule.
+    """
+
+    name: str
+    f: ArrayFn
+    df: ArrayFn | None
+    from_output: bool = False
+    elementwise: bool = True
+    builtin: bool = False
+
+    def __call__(self, z: np.ndarray) -> np.ndarray:
+        return self.f(z)
+
+    @property
+    def differentiable(self) -> bool:
+        """Whether backpropagation can pass through this activation."""
+        return self.df is not None or not self.elementwise
+
+    def derivative(self, z: np.ndarray, a: np.ndarray) -> np.ndarray:
+        """Elementwise derivative ``f'(z)``, from ``a`` where cheaper.
+
+        Parameters
+        ----------
+        z, a : ndarray of shape (n_samples, n_units)
+            Net input and output of the layer.
+        """
+        if not self.elementwise:
+            raise ValueError(
+                f"activation {self.name!r} has no elementwise derivative; use backward()"
+            )
+        if self.df is None:
+            raise ValueError(
+                f"activation {self.name!r} has no useful derivative, so backpropagation "
+                "cannot pass through it; train it with the perceptron learning rule instead"
+            )
+        return self.df(a if self.from_output else z)
+
+    def backward(self, z: np.ndarray, a: np.ndarray, grad_a: np.ndarray) -> np.ndarray:
+        """Error term ``delta = dJ/dz`` from ``grad_a = dJ/da``.
+
+        Parameters
+        ----------
+        z, a, grad_a : ndarray of shape (n_samples, n_units)
+
+        Returns
+        -------
+        delta : ndarray of shape (n_samples, n_units)
+        """
+        if not self.elementwise:  # softmax: Jacobian-vector product, row by row
+            return a * (grad_a - np.sum(grad_a * a, axis=1, keepdims=True))
+        return grad_a * self.derivative(z, a)
+
+
+# --- the built-in functions ---------------------------------------------------------------
+# Each forward map sits next to its derivative, so a reader can check one against the other.
+
+LEAKY_SLOPE = 0.01
+
+
+def _identity(z: np.ndarray) -> np.ndarray:
+    return z
+
+
+def _identity_d(z: np.ndarray) -> np.ndarray:
+    return np.ones_like(z)
+
+
+def _sigmoid(z: np.ndarray) -> np.ndarray:
+    return expit(z)  # 1 / (1 + exp(-z)) without overflow
+
+
+def _sigmoid_d(a: np.ndarray) -> np.ndarray:
+    return a * (1.0 - a)
+
+
+def _tanh(z: np.ndarray) -> np.ndarray:
+    return np.tanh(z)
+
+
+def _tanh_d(a: np.ndarray) -> np.ndarray:
+    return 1.0 - a * a
+
+
+def _relu(z: np.ndarray) -> np.ndarray:
+    return np.maximum(z, 0)
+
+
+def _relu_d(a: np.ndarray) -> np.ndarray:
+    return (a > 0).astype(a.dtype)
+
+
+def _leaky_relu(z: np.ndarray) -> np.ndarray:
+    return np.where(z > 0, z, LEAKY_SLOPE * z)
+
+
+def _leaky_relu_d(a: np.ndarray) -> np.ndarray:
+    # sign(a) == sign(z), so the output is enough
+    return np.where(a > 0, 1.0, LEAKY_SLOPE).astype(a.dtype)
+
+
+def _softplus(z: np.ndarray) -> np.ndarray:
+    return np.logaddexp(0, z)  # log(1 + e^z) without overflow
+
+
+def _softplus_d(z: np.ndarray) -> np.ndarray:
+    return expit(z)
+
+
+def _softmax(z: np.ndarray) -> np.ndarray:
+    e = np.exp(z - np.max(z, axis=-1, keepdims=True))  # shift: exp never overflows
+    return e / np.sum(e, axis=-1, keepdims=True)
+
+
+def _square(z: np.ndarray) -> np.ndarray:
+    return z * z
+
+
+def _square_d(z: np.ndarray) -> np.ndarray:
+    return 2 * z
+
+
+def _step(z: np.ndarray) -> np.ndarray:
+    return (z >= 0).astype(np.result_type(z, np.float32))
+
+
+def _sign(z: np.ndarray) -> np.ndarray:
+    return np.where(z >= 0, 1, -1).astype(np.result_type(z, np.float32))
+
+
+ACTIVATIONS: dict[str, Activation] = {
+    a.name: a
+    for a in [
+        Activation("identity", _identity, _identity_d, builtin=True),
+        Activation("sigmoid", _sigmoid, _sigmoid_d, from_output=True, builtin=True),
+        Activation("tanh", _tanh, _tanh_d, from_output=True, builtin=True),
+        Activation("relu", _relu, _relu_d, from_output=True, builtin=True),
+        Activation("leaky_relu", _leaky_relu, _leaky_relu_d, from_output=True, builtin=True),
+        Activation("softplus", _softplus, _softplus_d, builtin=True),
+        Activation("softmax", _softmax, None, elementwise=False, builtin=True),
+        Activation("square", _square, _square_d, builtin=True),
+        Activation("step", _step, None, builtin=True),
+        Activation("sign", _sign, None, builtin=True),
+    ]
+}
+"""Registered activations by name (built-ins and those added by users)."""
+
+ALIASES: dict[str, str] = {"linear": "identity", "logistic": "sigmoid", "heaviside": "step"}
+
+
+def get_activation(name: str | Activation) -> Activation:
+    """Look an activation up by name (or pass an :class:`Activation` through).
+
+    Raises
+    ------
+    ValueError
+        If the name is unknown; the message lists the valid names.
+    """
+    if isinstance(name, Activation):
+        return name
+    if not isinstance(name, str):
+        raise TypeError(
+            f"activation must be a name (str) or an Activation, got {type(name).__name__}"
+        )
+    key = ALIASES.get(name, name)
+    try:
+        return ACTIVATIONS[key]
+    except KeyError:
+        valid = ", ".join(sorted([*ACTIVATIONS, *ALIASES]))
+        raise ValueError(f"unknown activation {name!r}; valid names are: {valid}") from None
+
+
+def register_activation(
+    name: str,
+    f: ArrayFn,
+    df: ArrayFn,
+    from_output: bool = False,
+    *,
+    overwrite: bool = False,
+) -> Activation:
+    """Register an elementwise activation under ``name``.
+
+    Parameters
+    ----------
+    name : str
+        The name layers will use.  Built-in names cannot be replaced.
+    f : callable
+        ``f(z) -> a`` on an ndarray of any shape, elementwise.
+    df : callable
+        The derivative: ``df(a)`` if ``from_output`` else ``df(z)``.
+    from_output : bool, default False
+        Whether ``df`` takes the output ``a = f(z)`` instead of ``z``.
+    overwrite : bool, default False
+        Replace an earlier user registration of the same name.
+
+    Returns
+    -------
+    Activation
+        The registered object.
+
+    Examples
+    --------
+    >>> import numpy as np, chainrule
+    >>> act = chainrule.register_activation("cube", lambda z: z**3, lambda z: 3 * z**2)
+    >>> act(np.array([2.0]))
+    array([8.])
+    """
+    if not isinstance(name, str) or not name:
+        raise TypeError(f"name must be a non-empty str, got {name!r}")
+    if not callable(f) or not callable(df):
+        raise TypeError(
+            "f and df must be callables taking an ndarray, got "
+            f"{type(f).__name__} and {type(df).__name__}"
+        )
+    existing = ACTIVATIONS.get(name)
+    if name in ALIASES or (existing is not None and existing.builtin):
+        raise ValueError(f"activation name {name!r} is built in and cannot be replaced")
+    if existing is not None and not overwrite:
+        raise ValueError(
+            f"activation {name!r} is already registered; pass overwrite=True to replace it"
+        )
+    act = Activation(name, f, df, from_output=bool(from_output))
+    ACTIVATIONS[name] = act
+    return act
+
+
+def unregister_activation(name: str) -> None:
+    """Remove a user-registered activation (built-ins stay)."""
+    act = ACTIVATIONS.get(name)
+    if act is None:
+        raise ValueError(f"no activation registered as {name!r}")
+    if act.builtin:
+        raise ValueError(f"activation {name!r} is built in and cannot be removed")
+    del ACTIVATIONS[name]

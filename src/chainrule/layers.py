@@ -1,0 +1,228 @@
+"""Layers: forward and backward side by side.
+
+A layer maps a batch ``X`` of shape (n_samples, n_in) to ``A`` of shape
+(n_samples, n_out).  Its ``backward`` takes ``dJ/dA`` and returns ``dJ/dX``,
+writing the gradients of its own parameters into ``dW``/``db``.  What the
+backward pass needs from the forward pass is kept in named attributes
+(``X``, ``Z``, ``A``) so a reader, or the trace, can look at every number.
+
+Weight orientation, once for the whole library: ``W`` has shape
+(fan_in, fan_out), so ``Z = X @ W + b``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ._validation import check_finite_array, check_positive_int
+from .activations import Activation, get_activation
+from .initializers import get_initializer, make_rng
+
+__all__ = ["Dense", "Layer", "ParamSpec"]
+
+
+@dataclass(frozen=True)
+class ParamSpec:
+    """Name, shape and weight-decay flag of one parameter array of a layer."""
+
+    name: str
+    shape: tuple[int, ...]
+    decayed: bool
+
+
+class Layer:
+    """Base class: a layer with optional parameters living in the network's flat buffer."""
+
+    n_in: int | None = None
+    n_out: int | None = None
+    dtype: np.dtype = np.dtype(np.float64)
+
+    def param_specs(self) -> list[ParamSpec]:
+        """The parameters this layer owns, in flat-buffer order."""
+        return []
+
+    def initial_values(self) -> dict[str, np.ndarray]:
+        """Current values of the parameters, to copy into the network's buffer."""
+        return {}
+
+    def bind(self, params: dict[str, np.ndarray], grads: dict[str, np.ndarray]) -> None:
+        """Make the parameters and gradients views into the network's flat buffers."""
+
+    def forward(self, X: np.ndarray, training: bool = False) -> np.ndarray:
+        raise NotImplementedError  # pragma: no cover - abstract
+
+    def backward(self, grad_out: np.ndarray, need_input_grad: bool = True) -> np.ndarray | None:
+        raise NotImplementedError  # pragma: no cover - abstract
+
+
+class Dense(Layer):
+    """Fully connected layer ``A = f(X @ W + b)``.
+
+    Parameters
+    ----------
+    fan_in, fan_out : int
+        Number of inputs and of units.
+    activation : str or Activation, default "sigmoid"
+        Name from :data:`chainrule.activations.ACTIVATIONS`.
+    init : str, callable or array-like, default "normal"
+        Initialiser name from :data:`chainrule.initializers.INITIALIZERS`, a
+        callable ``init(rng, fan_in, fan_out)``, or explicit weights of shape
+        (fan_in, fan_out).
+    bias : bool, default True
+        Whether the layer has a bias vector.
+    seed : int, numpy.random.Generator or None
+        Source of randomness for the initialiser.
+    dtype : numpy dtype, optional
+        float64 (default) or float32.
+
+    Attributes
+    ----------
+    W : ndarray of shape (fan_in, fan_out)
+        Weights; a writable view into the network's parameter vector once the
+        layer is part of a :class:`~chainrule.Network`.
+    b : ndarray of shape (fan_out,) or None
+        Biases (``None`` when ``bias=False``).
+    dW, db : ndarray
+        Gradients of the cost with respect to ``W`` and ``b`` after a backward pass.
+    X, Z, A : ndarray of shape (n_samples, ...)
+        Input, net input and output of the last forward pass.
+    delta : ndarray of shape (n_samples, fan_out)
+        ``dJ/dZ`` of the last backward pass (per-example error term divided by
+        the batch size, since the cost is the batch mean).
+    """
+
+    def __init__(
+        self,
+        fan_in: int,
+        fan_out: int,
+        activation: str | Activation = "sigmoid",
+        init: object = "normal",
+        bias: bool = True,
+        seed: int | np.random.Generator | None = None,
+        dtype: np.dtype | type | str | None = None,
+    ) -> None:
+        self.n_in = check_positive_int(fan_in, "fan_in")
+        self.n_out = check_positive_int(fan_out, "fan_out")
+        self.activation = get_activation(activation)
+        self.has_bias = bool(bias)
+        if isinstance(init, (str,)) or callable(init):
+            if dtype is None:
+                dtype = np.float64
+            W = get_initializer(init)(make_rng(seed), self.n_in, self.n_out)
+            self.init = init if isinstance(init, str) else getattr(init, "__name__", "custom")
+        else:
+            W = check_finite_array(init, "init", ndim=2)
+            if W.shape != (self.n_in, self.n_out):
+                raise ValueError(
+                    f"init: explicit weights must have shape (fan_in, fan_out) = "
+                    f"({self.n_in}, {self.n_out}), got {W.shape}"
+                )
+            if dtype is None:
+                dtype = W.dtype
+            self.init = "explicit"
+        self.dtype = np.dtype(dtype)
+        if self.dtype not in (np.float32, np.float64):
+            raise ValueError(f"dtype must be float32 or float64, got {self.dtype}")
+        self._W = np.array(W, dtype=self.dtype)
+        self._b = np.zeros(self.n_out, dtype=self.dtype) if self.has_bias else None
+        self.dW = np.zeros_like(self._W)
+        self.db = np.zeros_like(self._b) if self.has_bias else None
+        self.X = self.Z = self.A = self.delta = None
+
+    # -- parameters: properties so that assignment writes into the shared buffer ------------
+    @property
+    def W(self) -> np.ndarray:
+        return self._W
+
+    @W.setter
+    def W(self, value: object) -> None:
+        value = check_finite_array(value, "W", ndim=2)
+        if value.shape != self._W.shape:
+            raise ValueError(f"W must have shape {self._W.shape}, got {value.shape}")
+        self._W[...] = value
+
+    @property
+    def b(self) -> np.ndarray | None:
+        return self._b
+
+    @b.setter
+    def b(self, value: object) -> None:
+        if self._b is None:
+            raise ValueError("b: this layer was built with bias=False and has no biases")
+        value = check_finite_array(value, "b", ndim=1)
+        if value.shape != self._b.shape:
+            raise ValueError(f"b must have shape {self._b.shape}, got {value.shape}")
+        self._b[...] = value
+
+    def param_specs(self) -> list[ParamSpec]:
+        specs = [ParamSpec("W", (self.n_in, self.n_out), True)]
+        if self.has_bias:
+            specs.append(ParamSpec("b", (self.n_out,), False))  # biases are never decayed
+        return specs
+
+    def initial_values(self) -> dict[str, np.ndarray]:
+        vals = {"W": self._W}
+        if self.has_bias:
+            vals["b"] = self._b
+        return vals
+
+    def bind(self, params: dict[str, np.ndarray], grads: dict[str, np.ndarray]) -> None:
+        self._W, self.dW = params["W"], grads["W"]
+        if self.has_bias:
+            self._b, self.db = params["b"], grads["b"]
+
+    # -- forward and backward ----------------------------------------------------------------
+    def forward(self, X: np.ndarray, training: bool = False) -> np.ndarray:
+        """``Z = X @ W + b``, ``A = f(Z)``.
+
+        Parameters
+        ----------
+        X : ndarray of shape (n_samples, fan_in)
+
+        Returns
+        -------
+        A : ndarray of shape (n_samples, fan_out)
+        """
+        self.X = X
+        Z = X @ self._W
+        if self._b is not None:
+            Z += self._b
+        self.Z = Z
+        self.A = self.activation.f(Z)
+        return self.A
+
+    def backward(self, grad_out: np.ndarray, need_input_grad: bool = True) -> np.ndarray | None:
+        """From ``dJ/dA`` to ``dJ/dX``: ``delta = dJ/dA * f'(Z)``, then :meth:`backward_delta`.
+
+        Parameters
+        ----------
+        grad_out : ndarray of shape (n_samples, fan_out)
+            ``dJ/dA``.
+        need_input_grad : bool
+            False for the first layer: nobody needs ``dJ/dX`` there.
+
+        Returns
+        -------
+        grad_in : ndarray of shape (n_samples, fan_in) or None
+        """
+        delta = self.activation.backward(self.Z, self.A, grad_out)
+        return self.backward_delta(delta, need_input_grad)
+
+    def backward_delta(self, delta: np.ndarray, need_input_grad: bool = True) -> np.ndarray | None:
+        """Gradients from the error term ``delta = dJ/dZ``.
+
+        ``dW = X.T @ delta``, ``db = sum of delta over the batch``,
+        ``dJ/dX = delta @ W.T``.  (``delta`` already carries the 1/m of the
+        batch mean, so these are sums, not means.)
+        """
+        self.delta = delta
+        np.matmul(self.X.T, delta, out=self.dW)
+        if self.db is not None:
+            np.sum(delta, axis=0, out=self.db)
+        return delta @ self._W.T if need_input_grad else None
+
+    def __repr__(self) -> str:
+        bias = "" if self.has_bias else ", bias=False"
+        return f"Dense({self.n_in}, {self.n_out}, activation={self.activation.name!r}{bias})"

@@ -1,0 +1,482 @@
+"""The network: layers + loss + weight decay; forward, backward, (cost, gradient).
+
+All parameters live in **one flat vector** ``net.params``; each layer's ``W``
+and ``b`` are views into it (and its gradients ``dW``/``db`` are views into
+one flat gradient vector).  So packing costs nothing, SciPy's optimisers and
+the gradient check see the same vector the layers use, and an optimizer
+updates every parameter in one vectorised step.
+
+Cost of a batch of m examples::
+
+    J = (1/m) sum_i L(a_i, y_i) + (lambda/2) sum W^2          (decay="ufldl")
+    J = (1/m) sum_i L(a_i, y_i) + (1/m)(lambda/2) sum W^2     (decay="per_sample")
+
+Biases are never decayed.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Sequence
+
+import numpy as np
+
+from ._validation import check_data, check_finite_array, check_nonneg_float, check_positive_int
+from .activations import Activation
+from .layers import Dense, Layer
+from .losses import Loss, get_loss
+
+__all__ = ["DECAY_MODES", "Network", "mlp"]
+
+DECAY_MODES = ("ufldl", "per_sample")
+
+
+class Network:
+    """A feed-forward network trained by backpropagation.
+
+    Parameters
+    ----------
+    layers : sequence of Layer
+        Layers in order, e.g. ``[Dense(2, 2), Dense(2, 1)]``.  Their values are
+        copied into the network's flat parameter vector and the layers then
+        hold views into it, so a layer belongs to one network at a time.
+    loss : str, default "squared_error"
+        Per-example loss: "squared_error", "mean_squared_error", "log_loss"
+        or "cross_entropy".
+    weight_decay : float, default 0.0
+        L2 penalty ``lambda`` on weights (never biases).
+    decay : {"ufldl", "per_sample"}, default "ufldl"
+        ``(lambda/2) sum W^2`` or ``(1/m)(lambda/2) sum W^2``.
+
+    Attributes
+    ----------
+    layers : list of Layer
+    params : ndarray of shape (n_params,)
+        Every parameter, each layer's ``W`` then ``b`` in layer order; a view
+        of the storage, not a copy.
+    grads : ndarray of shape (n_params,)
+        Gradient of the last :meth:`loss_and_grad` call, same order.
+    """
+
+    def __init__(
+        self,
+        layers: Sequence[Layer],
+        loss: str | Loss = "squared_error",
+        weight_decay: float = 0.0,
+        decay: str = "ufldl",
+    ) -> None:
+        if isinstance(layers, Layer) or not isinstance(layers, Sequence):
+            raise TypeError(
+                f"layers must be a list of layers, got {type(layers).__name__}"
+            )
+        layers = list(layers)
+        if not layers:
+            raise ValueError("layers is empty; a network needs at least one layer")
+        for i, layer in enumerate(layers):
+            if not isinstance(layer, Layer):
+                raise TypeError(
+                    f"layers[{i}] must be a chainrule Layer (e.g. Dense), "
+                    f"got {type(layer).__name__}"
+                )
+        width = None
+        for i, layer in enumerate(layers):
+            if layer.n_in is not None and width is not None and layer.n_in != width:
+                raise ValueError(
+                    f"layers[{i}] expects {layer.n_in} inputs but the layer before it "
+                    f"gives {width} outputs"
+                )
+            if layer.n_out is not None:
+                width = layer.n_out
+        self.layers: list[Layer] = layers
+        self.loss = get_loss(loss)
+        self.weight_decay = check_nonneg_float(weight_decay, "weight_decay")
+        if decay not in DECAY_MODES:
+            raise ValueError(f"decay must be one of {DECAY_MODES}, got {decay!r}")
+        self.decay = decay
+        act = self.output_activation
+        if (
+            self.loss.outputs is not None
+            and act is not None
+            and act.builtin
+            and act.name not in self.loss.outputs
+        ):
+            raise ValueError(
+                f"loss {self.loss.name!r} needs outputs in its domain: the output layer's "
+                f"activation must be one of {sorted(self.loss.outputs)}, got {act.name!r}"
+            )
+        self._bind_buffers(np.result_type(*[layer.dtype for layer in layers]))
+
+    # -- the flat parameter buffer ---------------------------------------------------------------
+    def _bind_buffers(self, dtype: np.dtype) -> None:
+        """Allocate the flat parameter and gradient vectors and bind every layer to views."""
+        specs = [(layer, layer.param_specs()) for layer in self.layers]
+        total = sum(int(np.prod(s.shape)) for _, ss in specs for s in ss)
+        self.dtype = np.dtype(dtype)
+        self._theta = np.empty(total, dtype=self.dtype)
+        self._grad = np.zeros(total, dtype=self.dtype)
+        self._decay_slices: list[slice] = []
+        offset = 0
+        for layer, ss in specs:
+            values = layer.initial_values()
+            pviews, gviews = {}, {}
+            for spec in ss:
+                n = int(np.prod(spec.shape))
+                sl = slice(offset, offset + n)
+                pviews[spec.name] = self._theta[sl].reshape(spec.shape)
+                gviews[spec.name] = self._grad[sl].reshape(spec.shape)
+                pviews[spec.name][...] = values[spec.name]
+                if spec.decayed:
+                    self._decay_slices.append(sl)
+                offset += n
+            layer.bind(pviews, gviews)
+            layer.dtype = self.dtype
+
+    @property
+    def params(self) -> np.ndarray:
+        """All parameters as one flat vector (a view: writing to it changes the layers)."""
+        return self._theta
+
+    @property
+    def grads(self) -> np.ndarray:
+        """Gradient of the last :meth:`loss_and_grad` call, in the order of :attr:`params`."""
+        return self._grad
+
+    @property
+    def n_params(self) -> int:
+        return self._theta.size
+
+    def _check_theta(self, theta: object, name: str = "theta") -> np.ndarray:
+        theta = check_finite_array(theta, name, dtype=self.dtype)
+        if theta.ndim != 1 or theta.size != self.n_params:
+            raise ValueError(
+                f"{name} must be a flat vector of length {self.n_params} (the network's "
+                f"parameter count), got shape {theta.shape}"
+            )
+        return theta
+
+    def set_params(self, theta: object) -> None:
+        """Copy a flat parameter vector into the network (``W`` and ``b`` views follow).
+
+        Parameters
+        ----------
+        theta : array-like of shape (n_params,)
+        """
+        self._theta[...] = self._check_theta(theta)
+
+    # -- shapes ----------------------------------------------------------------------------------
+    @property
+    def n_inputs(self) -> int:
+        return next(layer.n_in for layer in self.layers if layer.n_in is not None)
+
+    @property
+    def n_outputs(self) -> int:
+        return next(layer.n_out for layer in reversed(self.layers) if layer.n_out is not None)
+
+    @property
+    def output_activation(self) -> Activation | None:
+        return getattr(self.layers[-1], "activation", None)
+
+    # -- forward ---------------------------------------------------------------------------------
+    def forward(self, X: object, training: bool = False) -> np.ndarray:
+        """Outputs of the network for a batch.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_inputs)
+            A 1-D array is read as one example.
+        training : bool, default False
+            Training mode (matters for dropout and batch normalisation).
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_outputs)
+        """
+        return self._forward(check_data(X, self.n_inputs, self.dtype), training)
+
+    __call__ = forward
+
+    def _forward(self, X: np.ndarray, training: bool) -> np.ndarray:
+        A = X
+        for layer in self.layers:
+            A = layer.forward(A, training)
+        return A
+
+    # -- targets ---------------------------------------------------------------------------------
+    def prepare_targets(self, Y: object, n_samples: int, name: str = "Y") -> np.ndarray:
+        """Targets as an array of shape (n_samples, n_outputs).
+
+        ``Y`` may be that array, a 1-D vector when there is one output, or a 1-D
+        vector of integer class labels 0..n_outputs-1 (turned into one-hot rows).
+        """
+        k = self.n_outputs
+        Y = check_finite_array(Y, name)
+        if Y.ndim == 1 and k > 1:
+            labels = Y
+            if not np.all(labels == np.round(labels)):
+                raise ValueError(
+                    f"{name}: a 1-D target for {k} outputs is read as integer class labels "
+                    f"0..{k - 1}, got non-integer values"
+                )
+            if labels.min() < 0 or labels.max() > k - 1:
+                raise ValueError(
+                    f"{name}: class labels must lie in 0..{k - 1} (one per output unit), got "
+                    f"labels from {labels.min():g} to {labels.max():g}"
+                )
+            Y = np.zeros((labels.shape[0], k), dtype=self.dtype)
+            Y[np.arange(labels.shape[0]), labels.astype(np.intp)] = 1
+        elif Y.ndim == 1:
+            Y = Y.reshape(-1, 1)
+        if Y.ndim != 2 or Y.shape[1] != k:
+            raise ValueError(
+                f"{name} must have shape (n_samples, {k}) to match the output layer, "
+                f"got shape {Y.shape}"
+            )
+        if Y.shape[0] != n_samples:
+            raise ValueError(
+                f"{name} has {Y.shape[0]} rows but X has {n_samples}; they must match"
+            )
+        self.loss.check_targets(Y, name)
+        return np.asarray(Y, dtype=self.dtype)
+
+    def _check_xy(self, X: object, Y: object) -> tuple[np.ndarray, np.ndarray]:
+        X = check_data(X, self.n_inputs, self.dtype)
+        return X, self.prepare_targets(Y, X.shape[0])
+
+    # -- cost and gradient -----------------------------------------------------------------------
+    def loss_and_grad(
+        self, X: object, Y: object, training: bool = False
+    ) -> tuple[float, np.ndarray]:
+        """Cost ``J`` of a batch and its gradient by backpropagation.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_inputs)
+        Y : array-like of shape (n_samples, n_outputs), or 1-D labels / targets
+        training : bool, default False
+            Run the forward pass in training mode.
+
+        Returns
+        -------
+        J : float
+            Mean loss plus weight decay.
+        grad : ndarray of shape (n_params,)
+            A copy of ``dJ/dtheta``, in the order of :attr:`params`.
+        """
+        X, Y = self._check_xy(X, Y)
+        J, grad = self._loss_and_grad(X, Y, training)
+        return J, grad.copy()
+
+    def loss_value(self, X: object, Y: object) -> float:
+        """Cost ``J`` of a batch (forward pass only)."""
+        X, Y = self._check_xy(X, Y)
+        self._forward(X, False)
+        return self._cost_value(Y)
+
+    def cost(self, theta: object, X: object, Y: object) -> tuple[float, np.ndarray]:
+        """``(J, grad)`` at the flat vector ``theta``, for ``scipy.optimize.minimize(jac=True)``.
+
+        The network's own parameters are left as they were.
+
+        Parameters
+        ----------
+        theta : array-like of shape (n_params,)
+        X, Y : as in :meth:`loss_and_grad`
+        """
+        theta = self._check_theta(theta)
+        X, Y = self._check_xy(X, Y)
+        saved = self._theta.copy()
+        try:
+            self._theta[...] = theta
+            J, grad = self._loss_and_grad(X, Y, False)
+            return J, grad.copy()
+        finally:
+            self._theta[...] = saved
+
+    def _output_terms(self, Y: np.ndarray) -> tuple[np.ndarray, bool]:
+        """Per-example losses and whether the canonical (fused) pair applies."""
+        out, act = self.layers[-1], self.output_activation
+        fused = act is not None and act.name == self.loss.canonical
+        if fused:
+            return self.loss.value_from_logits(out.Z, Y), True
+        return self.loss.value(out.A, Y), False
+
+    def _decay_term(self, m: int) -> float:
+        """Weight-decay part of the cost: (c/2) sum W^2 with c = lambda (or lambda/m)."""
+        if self.weight_decay == 0.0:
+            return 0.0
+        c = self.weight_decay / (m if self.decay == "per_sample" else 1)
+        theta = self._theta
+        return 0.5 * c * sum(float(np.dot(theta[s], theta[s])) for s in self._decay_slices)
+
+    def _cost_value(self, Y: np.ndarray) -> float:
+        per_example, _ = self._output_terms(Y)
+        return float(np.mean(per_example)) + self._decay_term(Y.shape[0])
+
+    def _loss_and_grad(
+        self, X: np.ndarray, Y: np.ndarray, training: bool
+    ) -> tuple[float, np.ndarray]:
+        """Forward, backward; fills ``self._grad`` and returns it (no copy)."""
+        m = X.shape[0]
+        A = self._forward(X, training)
+        per_example, fused = self._output_terms(Y)
+        J = float(np.mean(per_example)) + self._decay_term(m)
+
+        out, n = self.layers[-1], len(self.layers)
+        if fused:  # canonical pair: dJ/dz = (a - y) / m, no division by f'(z)
+            delta = A - Y
+            delta /= m
+            grad_in = out.backward_delta(delta, need_input_grad=n > 1)
+        else:
+            grad_a = self.loss.grad(A, Y)
+            grad_a /= m
+            grad_in = out.backward(grad_a, need_input_grad=n > 1)
+        for i in range(n - 2, -1, -1):
+            grad_in = self.layers[i].backward(grad_in, need_input_grad=i > 0)
+
+        if self.weight_decay:
+            c = self.weight_decay / (m if self.decay == "per_sample" else 1)
+            for s in self._decay_slices:
+                self._grad[s] += c * self._theta[s]
+        return J, self._grad
+
+    # -- conversions and copies ------------------------------------------------------------------
+    def copy(self) -> Network:
+        """An independent copy (own parameter vector, same architecture and values)."""
+        new = copy.copy(self)
+        new.layers = [copy.deepcopy(_without_cache(layer)) for layer in self.layers]
+        new._bind_buffers(self.dtype)
+        return new
+
+    def astype(self, dtype: np.dtype | type | str) -> Network:
+        """A copy whose parameters (and computations) use ``dtype`` (float32 or float64)."""
+        dtype = np.dtype(dtype)
+        if dtype not in (np.float32, np.float64):
+            raise ValueError(f"dtype must be float32 or float64, got {dtype}")
+        new = self.copy()
+        new._bind_buffers(dtype)
+        return new
+
+    @classmethod
+    def from_transfer_matrices(cls, mats, activation="sigmoid", loss="squared_error", **kwargs):
+        """Build from transfer matrices; see :func:`chainrule.notation.from_transfer_matrices`."""
+        from .notation import from_transfer_matrices
+
+        return from_transfer_matrices(mats, activation=activation, loss=loss, **kwargs)
+
+    def to_transfer_matrices(self) -> list[np.ndarray]:
+        """Matrices of shape (fan_in + 1, fan_out), first row = biases."""
+        from .notation import to_transfer_matrices
+
+        return to_transfer_matrices(self)
+
+    @classmethod
+    def from_ufldl(cls, Ws, bs=None, activation="sigmoid", loss="squared_error", **kwargs):
+        """Build from UFLDL matrices; see :func:`chainrule.notation.from_ufldl`."""
+        from .notation import from_ufldl
+
+        return from_ufldl(Ws, bs, activation=activation, loss=loss, **kwargs)
+
+    def to_ufldl(self) -> tuple[list[np.ndarray], list[np.ndarray | None]]:
+        """``(Ws, bs)`` with ``Ws[l]`` of shape (fan_out, fan_in)."""
+        from .notation import to_ufldl
+
+        return to_ufldl(self)
+
+    def summary(self) -> str:
+        """A table of layers, shapes and parameter counts."""
+        lines = [f"{'layer':<40} {'output':>8} {'params':>10}"]
+        for i, layer in enumerate(self.layers):
+            count = sum(int(np.prod(s.shape)) for s in layer.param_specs())
+            lines.append(f"{i}: {layer!r:<37} {layer.n_out or '':>8} {count:>10}")
+        decay = f", weight_decay={self.weight_decay:g} ({self.decay})" if self.weight_decay else ""
+        lines.append(f"loss={self.loss.name}{decay}; {self.n_params} parameters, {self.dtype}")
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        inner = ", ".join(repr(layer) for layer in self.layers)
+        return f"Network([{inner}], loss={self.loss.name!r})"
+
+
+def _without_cache(layer: Layer) -> Layer:
+    """A shallow copy of a layer with forward/backward caches dropped (cheap to deep-copy)."""
+    shallow = copy.copy(layer)
+    for attr in ("X", "Z", "A", "delta"):
+        if hasattr(shallow, attr):
+            setattr(shallow, attr, None)
+    return shallow
+
+
+_DEFAULT_LOSS = {"softmax": "cross_entropy", "sigmoid": "log_loss"}
+
+
+def mlp(
+    sizes: Sequence[int],
+    hidden: str | Sequence[str] = "relu",
+    output: str = "identity",
+    loss: str | None = None,
+    init: str = "auto",
+    seed: int | np.random.Generator | None = None,
+    weight_decay: float = 0.0,
+    decay: str = "ufldl",
+    bias: bool = True,
+    dtype: np.dtype | type | str = np.float64,
+) -> Network:
+    """A multilayer perceptron of Dense layers: the common case in one call.
+
+    Parameters
+    ----------
+    sizes : sequence of int
+        Layer widths, input first: ``[64, 100, 10]`` is 64 inputs, one hidden
+        layer of 100 units, 10 outputs.
+    hidden : str or sequence of str, default "relu"
+        Hidden activation, or one per hidden layer.
+    output : str, default "identity"
+        Output activation.
+    loss : str, optional
+        Defaults to the canonical loss of the output: "cross_entropy" for
+        softmax, "log_loss" for sigmoid, "squared_error" otherwise.
+    init : str, default "auto"
+        Initialiser name; "auto" takes He normal for ReLU-family layers and
+        Glorot uniform for the others.
+    seed : int, Generator or None
+        Makes the initial weights reproducible.
+    weight_decay, decay : see :class:`Network`.
+    bias : bool, default True
+    dtype : float64 (default) or float32
+
+    Examples
+    --------
+    >>> net = mlp([64, 100, 10], hidden="relu", output="softmax", seed=0)
+    >>> net.loss.name, net.n_params
+    ('cross_entropy', 7510)
+    """
+    if isinstance(sizes, (str, bytes)) or not isinstance(sizes, Sequence):
+        raise TypeError(f"sizes must be a list of ints, got {type(sizes).__name__}")
+    if len(sizes) < 2:
+        raise ValueError(
+            f"sizes must list at least the input and output widths, got {list(sizes)}"
+        )
+    sizes = [check_positive_int(s, f"sizes[{i}]") for i, s in enumerate(sizes)]
+    n_hidden = len(sizes) - 2
+    if isinstance(hidden, str):
+        hidden = [hidden] * n_hidden
+    hidden = list(hidden)
+    if len(hidden) != n_hidden:
+        raise ValueError(
+            f"hidden must be one activation or one per hidden layer ({n_hidden}), "
+            f"got {len(hidden)}"
+        )
+    from .initializers import make_rng
+
+    rng = make_rng(seed)
+    acts = [*hidden, output]
+    layers = []
+    for fan_in, fan_out, act in zip(sizes[:-1], sizes[1:], acts, strict=True):
+        layer_init = init
+        if init == "auto":
+            layer_init = "he_normal" if act in ("relu", "leaky_relu") else "glorot_uniform"
+        layers.append(Dense(fan_in, fan_out, act, layer_init, bias=bias, seed=rng, dtype=dtype))
+    if loss is None:
+        loss = _DEFAULT_LOSS.get(layers[-1].activation.name, "squared_error")
+    return Network(layers, loss=loss, weight_decay=weight_decay, decay=decay)
+

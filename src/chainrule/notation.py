@@ -1,0 +1,154 @@
+"""The two notations used in courses, in and out, exactly.
+
+* **Transfer matrices**: one matrix per layer of shape (fan_in + 1, fan_out)
+  whose **first row holds the biases**; the input is augmented with a leading
+  1 and ``x_next = phi(M.T @ [1, x])``.  So ``M = [b; W]`` in chainrule's
+  orientation.
+* **UFLDL**: ``W`` of shape (fan_out, fan_in) (rows = destination, columns =
+  source) and a bias vector ``b`` of shape (fan_out,); ``z = W a + b``.  So
+  UFLDL's ``W`` is chainrule's ``W.T``.
+
+Conversions only transpose, slice and stack, so round trips are exact.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from ._validation import check_finite_array
+from .layers import Dense
+from .network import Network
+
+__all__ = ["from_transfer_matrices", "from_ufldl", "to_transfer_matrices", "to_ufldl"]
+
+
+def _per_layer(activation: str | Sequence[str], n: int) -> list[str]:
+    if isinstance(activation, str):
+        return [activation] * n
+    acts = list(activation)
+    if len(acts) != n:
+        raise ValueError(
+            f"activation must be one name or one per layer ({n}), got {len(acts)}"
+        )
+    return acts
+
+
+def _dense_layers(net: Network) -> list[Dense]:
+    layers = [layer for layer in net.layers if layer.param_specs()]
+    for layer in layers:
+        if not isinstance(layer, Dense):
+            raise ValueError(
+                f"only Dense layers have a transfer-matrix / UFLDL form, got {layer!r}"
+            )
+    return layers
+
+
+def from_transfer_matrices(
+    mats: Sequence[object],
+    activation: str | Sequence[str] = "sigmoid",
+    loss: str = "squared_error",
+    dtype: np.dtype | type | str | None = None,
+    **network_kwargs: object,
+) -> Network:
+    """A network from transfer matrices (first row = biases).
+
+    Parameters
+    ----------
+    mats : sequence of array-like, each of shape (fan_in + 1, fan_out)
+    activation : str or sequence of str
+        One activation for every layer, or one per layer.
+    loss : str
+    dtype : dtype, optional
+        Defaults to the matrices' float dtype (float64 for integers).
+    **network_kwargs
+        ``weight_decay``, ``decay``: passed to :class:`Network`.
+
+    Examples
+    --------
+    >>> net = from_transfer_matrices([[[0.4, 0.6], [0.7, -0.4], [-0.2, 0.3]],
+    ...                               [[-0.3], [0.5], [0.1]]], loss="log_loss")
+    >>> round(float(net.forward([0.0, 1.0])[0, 0]), 6)
+    0.511501
+    """
+    mats = list(mats)
+    if not mats:
+        raise ValueError("mats is empty; give one matrix per layer")
+    acts = _per_layer(activation, len(mats))
+    layers = []
+    for i, (m, act) in enumerate(zip(mats, acts, strict=True)):
+        M = check_finite_array(m, f"mats[{i}]", dtype=dtype, ndim=2)
+        if M.shape[0] < 2:
+            raise ValueError(
+                f"mats[{i}] must have shape (fan_in + 1, fan_out) with the biases in the "
+                f"first row, got shape {M.shape}"
+            )
+        layer = Dense(M.shape[0] - 1, M.shape[1], act, init=M[1:], dtype=M.dtype)
+        layer.b = M[0]
+        layers.append(layer)
+    return Network(layers, loss=loss, **network_kwargs)
+
+
+def to_transfer_matrices(net: Network) -> list[np.ndarray]:
+    """Transfer matrices ``[b; W]`` of shape (fan_in + 1, fan_out), one per Dense layer.
+
+    A layer without biases gets a first row of zeros.
+    """
+    out = []
+    for layer in _dense_layers(net):
+        b = layer.b if layer.b is not None else np.zeros(layer.n_out, dtype=layer.W.dtype)
+        out.append(np.vstack([b[None, :], layer.W]))
+    return out
+
+
+def from_ufldl(
+    Ws: Sequence[object],
+    bs: Sequence[object] | None = None,
+    activation: str | Sequence[str] = "sigmoid",
+    loss: str = "squared_error",
+    dtype: np.dtype | type | str | None = None,
+    **network_kwargs: object,
+) -> Network:
+    """A network from UFLDL matrices.
+
+    Parameters
+    ----------
+    Ws : sequence of array-like, each of shape (fan_out, fan_in)
+        Rows are destination units, columns source units.
+    bs : sequence of array-like of shape (fan_out,) (or None entries), optional
+        Bias vectors; ``None`` (or a ``None`` entry) builds layers without bias.
+    activation, loss, dtype, **network_kwargs
+        As in :func:`from_transfer_matrices`.
+    """
+    Ws = list(Ws)
+    if not Ws:
+        raise ValueError("Ws is empty; give one matrix per layer")
+    if bs is None:
+        bs = [None] * len(Ws)
+    bs = list(bs)
+    if len(bs) != len(Ws):
+        raise ValueError(f"bs must have one entry per matrix in Ws ({len(Ws)}), got {len(bs)}")
+    acts = _per_layer(activation, len(Ws))
+    layers = []
+    for i, (w, b, act) in enumerate(zip(Ws, bs, acts, strict=True)):
+        W = check_finite_array(w, f"Ws[{i}]", dtype=dtype, ndim=2)
+        layer = Dense(W.shape[1], W.shape[0], act, init=W.T, bias=b is not None, dtype=W.dtype)
+        if b is not None:
+            bv = check_finite_array(b, f"bs[{i}]", dtype=W.dtype).ravel()
+            if bv.shape != (W.shape[0],):
+                raise ValueError(
+                    f"bs[{i}] must have shape ({W.shape[0]},) to match Ws[{i}] of shape "
+                    f"{W.shape}, got {np.shape(b)}"
+                )
+            layer.b = bv
+        layers.append(layer)
+    return Network(layers, loss=loss, **network_kwargs)
+
+
+def to_ufldl(net: Network) -> tuple[list[np.ndarray], list[np.ndarray | None]]:
+    """``(Ws, bs)``: ``Ws[l]`` of shape (fan_out, fan_in), ``bs[l]`` of shape (fan_out,) or None."""
+    layers = _dense_layers(net)
+    Ws = [layer.W.T.copy() for layer in layers]
+    bs = [None if layer.b is None else layer.b.copy() for layer in layers]
+    return Ws, bs

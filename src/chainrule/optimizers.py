@@ -1,0 +1,220 @@
+"""Optimizers: one small object per update rule, ``step(params, grads)`` on the flat vector.
+
+Every rule updates ``params`` **in place** in a few vectorised operations over
+the whole parameter vector.  The formulas, with ``g`` the gradient:
+
+* SGD:       ``w <- w - lr * g``
+* momentum:  ``v <- mu v + g``;  ``w <- w - lr * v``
+* Nesterov:  ``v <- mu v + g``;  ``w <- w - lr * (g + mu v)``
+* AdaGrad:   ``s <- s + g^2``;  ``w <- w - lr * g / (sqrt(s) + eps)``
+* RMSProp:   ``s <- rho s + (1 - rho) g^2``;  ``w <- w - lr * g / (sqrt(s) + eps)``
+* Adam:      ``m <- b1 m + (1 - b1) g``; ``v <- b2 v + (1 - b2) g^2``;
+  ``w <- w - lr * m_hat / (sqrt(v_hat) + eps)`` with ``m_hat = m / (1 - b1^t)``,
+  ``v_hat = v / (1 - b2^t)``.
+
+``weight_decay`` (decoupled) adds ``- weight_decay * w`` to any of them:
+``w <- w - lr * update - weight_decay * w``.
+"""
+
+from __future__ import annotations
+
+import inspect
+
+import numpy as np
+
+from ._validation import check_nonneg_float, check_positive_float
+
+__all__ = ["SGD", "AdaGrad", "Adam", "Optimizer", "RMSProp", "get_optimizer", "OPTIMIZERS"]
+
+
+class Optimizer:
+    """Base class.  Subclasses implement :meth:`_direction`.
+
+    Parameters
+    ----------
+    lr : float
+        Learning rate (> 0).  Schedules change ``self.lr`` between steps.
+    weight_decay : float, default 0
+        Decoupled weight decay ``lambda``: ``w <- w - lr * update - lambda * w``.
+    """
+
+    name = "optimizer"
+
+    def __init__(self, lr: float = 0.01, weight_decay: float = 0.0) -> None:
+        self.lr = check_positive_float(lr, "lr")
+        self.weight_decay = check_nonneg_float(weight_decay, "weight_decay")
+        self.t = 0  # number of steps taken
+        self.state: dict[str, np.ndarray] = {}
+
+    def _buffer(self, key: str, like: np.ndarray) -> np.ndarray:
+        buf = self.state.get(key)
+        if buf is None or buf.shape != like.shape or buf.dtype != like.dtype:
+            buf = self.state[key] = np.zeros_like(like)
+        return buf
+
+    def _direction(self, grads: np.ndarray) -> np.ndarray:
+        """The vector to subtract, scaled by ``lr`` (without weight decay)."""
+        raise NotImplementedError  # pragma: no cover - abstract
+
+    def step(self, params: np.ndarray, grads: np.ndarray) -> None:
+        """Update ``params`` in place from ``grads`` (both of shape (n_params,))."""
+        self.t += 1
+        direction = self._direction(grads)
+        if self.weight_decay:
+            params *= 1.0 - self.weight_decay
+        params -= self.lr * direction
+
+    def reset(self) -> None:
+        """Forget the accumulated state (velocities, moment estimates, step count)."""
+        self.t = 0
+        self.state.clear()
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(lr={self.lr:g})"
+
+
+class SGD(Optimizer):
+    """Gradient descent, with optional (Nesterov) momentum.
+
+    Parameters
+    ----------
+    lr : float, default 0.1
+    momentum : float in [0, 1), default 0
+        ``mu`` in ``v <- mu v + g``, ``w <- w - lr v``.
+    nesterov : bool, default False
+        Use ``w <- w - lr (g + mu v)`` instead.
+    weight_decay : float, default 0
+    """
+
+    name = "sgd"
+
+    def __init__(
+        self, lr: float = 0.1, momentum: float = 0.0, nesterov: bool = False,
+        weight_decay: float = 0.0,
+    ) -> None:
+        super().__init__(lr, weight_decay)
+        self.momentum = check_nonneg_float(momentum, "momentum")
+        if self.momentum >= 1:
+            raise ValueError(f"momentum must be in [0, 1), got {self.momentum}")
+        if nesterov and self.momentum == 0:
+            raise ValueError("nesterov=True needs momentum > 0")
+        self.nesterov = bool(nesterov)
+
+    def _direction(self, grads: np.ndarray) -> np.ndarray:
+        if self.momentum == 0:
+            return grads
+        v = self._buffer("velocity", grads)
+        v *= self.momentum
+        v += grads
+        return grads + self.momentum * v if self.nesterov else v
+
+    def __repr__(self) -> str:
+        nest = ", nesterov=True" if self.nesterov else ""
+        return f"SGD(lr={self.lr:g}, momentum={self.momentum:g}{nest})"
+
+
+class AdaGrad(Optimizer):
+    """AdaGrad: per-parameter steps shrinking with the sum of squared gradients."""
+
+    name = "adagrad"
+
+    def __init__(self, lr: float = 0.01, eps: float = 1e-8, weight_decay: float = 0.0) -> None:
+        super().__init__(lr, weight_decay)
+        self.eps = check_positive_float(eps, "eps")
+
+    def _direction(self, grads: np.ndarray) -> np.ndarray:
+        s = self._buffer("sum_sq", grads)
+        s += grads * grads
+        return grads / (np.sqrt(s) + self.eps)
+
+
+class RMSProp(Optimizer):
+    """RMSProp: steps scaled by a running mean of squared gradients."""
+
+    name = "rmsprop"
+
+    def __init__(
+        self, lr: float = 0.001, rho: float = 0.9, eps: float = 1e-8, weight_decay: float = 0.0
+    ) -> None:
+        super().__init__(lr, weight_decay)
+        self.rho = check_nonneg_float(rho, "rho")
+        if self.rho >= 1:
+            raise ValueError(f"rho must be in [0, 1), got {self.rho}")
+        self.eps = check_positive_float(eps, "eps")
+
+    def _direction(self, grads: np.ndarray) -> np.ndarray:
+        s = self._buffer("mean_sq", grads)
+        s *= self.rho
+        s += (1 - self.rho) * grads * grads
+        return grads / (np.sqrt(s) + self.eps)
+
+
+class Adam(Optimizer):
+    """Adam with bias-corrected first and second moment estimates."""
+
+    name = "adam"
+
+    def __init__(
+        self, lr: float = 0.001, beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8,
+        weight_decay: float = 0.0,
+    ) -> None:
+        super().__init__(lr, weight_decay)
+        for name, b in (("beta1", beta1), ("beta2", beta2)):
+            if not 0 <= check_nonneg_float(b, name) < 1:
+                raise ValueError(f"{name} must be in [0, 1), got {b}")
+        self.beta1, self.beta2 = float(beta1), float(beta2)
+        self.eps = check_positive_float(eps, "eps")
+
+    def _direction(self, grads: np.ndarray) -> np.ndarray:
+        m = self._buffer("m", grads)
+        v = self._buffer("v", grads)
+        m *= self.beta1
+        m += (1 - self.beta1) * grads
+        v *= self.beta2
+        v += (1 - self.beta2) * grads * grads
+        m_hat = m / (1 - self.beta1**self.t)
+        v_hat = v / (1 - self.beta2**self.t)
+        return m_hat / (np.sqrt(v_hat) + self.eps)
+
+
+OPTIMIZERS: dict[str, type[Optimizer]] = {
+    "gd": SGD,
+    "sgd": SGD,
+    "adagrad": AdaGrad,
+    "rmsprop": RMSProp,
+    "adam": Adam,
+}
+"""Optimizer classes by name ("gd" is SGD on the whole training set)."""
+
+
+def get_optimizer(name: str | Optimizer, **kwargs: object) -> Optimizer:
+    """An optimizer object from a name and settings (an object is passed through).
+
+    ``"nesterov"`` is SGD with ``nesterov=True``; keyword arguments a rule does
+    not take (``momentum`` for Adam, say) are refused unless they are zero.
+    """
+    if isinstance(name, Optimizer):
+        return name
+    if not isinstance(name, str):
+        raise TypeError(
+            f"optimizer must be a name (str) or an Optimizer object, got {type(name).__name__}"
+        )
+    if name == "nesterov":
+        kwargs = {"momentum": 0.9, **{k: v for k, v in kwargs.items() if v is not None}}
+        kwargs["nesterov"] = True
+        name = "sgd"
+    cls = OPTIMIZERS.get(name)
+    if cls is None:
+        valid = ", ".join(sorted([*OPTIMIZERS, "nesterov"]))
+        raise ValueError(f"unknown optimizer {name!r}; valid names are: {valid}")
+    accepted = inspect.signature(cls).parameters
+    clean = {}
+    for key, value in kwargs.items():
+        if value is None:
+            continue
+        if key not in accepted:
+            if value:  # e.g. momentum=0.9 with "adam": say so rather than ignore it
+                raise ValueError(f"optimizer {name!r} takes no {key!r} (got {value!r})")
+            continue
+        clean[key] = value
+    return cls(**clean)
