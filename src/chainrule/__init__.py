@@ -28,7 +28,6 @@ __all__ = [
     "minimize",
     "mlp",
     "notation",
-    "reference",
     "register_activation",
     "train",
 ]
