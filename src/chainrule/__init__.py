@@ -5,7 +5,7 @@ gradients), and training is fast on the CPU.  The public face of the package:
 everything here is re-exported from the modules that define it.
 """
 
-from . import activations, initializers, losses, notation, optimizers
+from . import activations, datasets, initializers, losses, notation, optimizers
 from .activations import register_activation
 from .gradcheck import GradientCheck, gradient_check
 from .layers import Dense, Layer
@@ -22,6 +22,7 @@ __all__ = [
     "Network",
     "__version__",
     "activations",
+    "datasets",
     "gradient_check",
     "initializers",
     "losses",
