@@ -5,30 +5,51 @@ gradients), and training is fast on the CPU.  The public face of the package:
 everything here is re-exported from the modules that define it.
 """
 
-from . import activations, datasets, initializers, losses, notation, optimizers
+from . import activations, datasets, diagnostics, initializers, losses, notation, optimizers
 from .activations import register_activation
+from .batchnorm import BatchNorm
+from .callbacks import Callback, History, TrainState
+from .dropout import Dropout
 from .gradcheck import GradientCheck, gradient_check
+from .io import load
 from .layers import Dense, Layer
 from .network import Network, mlp
-from .training import History, minimize, train
+from .optimizers import SGD, AdaGrad, Adam, Optimizer, RMSProp
+from .scipy_fit import minimize
+from .training import Trainer, TrainingDiverged, resume, train
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "SGD",
+    "AdaGrad",
+    "Adam",
+    "BatchNorm",
+    "Callback",
     "Dense",
+    "Dropout",
     "GradientCheck",
     "History",
     "Layer",
     "Network",
+    "Optimizer",
+    "RMSProp",
+    "TrainState",
+    "Trainer",
+    "TrainingDiverged",
     "__version__",
     "activations",
     "datasets",
+    "diagnostics",
     "gradient_check",
     "initializers",
+    "load",
     "losses",
     "minimize",
     "mlp",
     "notation",
+    "optimizers",
     "register_activation",
+    "resume",
     "train",
 ]

@@ -90,7 +90,9 @@ def numerical_gradient(fun, theta: np.ndarray, eps: float = 1e-4) -> np.ndarray:
     return g
 
 
-def gradient_check(model: Any, X: object, Y: object = None, eps: float = 1e-4) -> GradientCheck:
+def gradient_check(
+    model: Any, X: object, Y: object = None, eps: float = 1e-4, **cost_kwargs: Any
+) -> GradientCheck:
     """Compare backpropagation with central differences on any chainrule model.
 
     The model needs ``params`` (flat vector) and ``cost(theta, X, Y)`` (or
@@ -105,6 +107,9 @@ def gradient_check(model: Any, X: object, Y: object = None, eps: float = 1e-4) -
     Y : array-like, optional
         Targets (omit for unsupervised models).
     eps : float, default 1e-4
+    **cost_kwargs
+        Passed to ``model.cost``, e.g. ``training=True`` to check dropout (with a
+        fixed mask) or batch normalisation with batch statistics.
 
     Returns
     -------
@@ -120,8 +125,8 @@ def gradient_check(model: Any, X: object, Y: object = None, eps: float = 1e-4) -
         model = model.astype(np.float64)
     args = (X,) if Y is None else (X, Y)
     theta = np.array(model.params, dtype=np.float64)
-    cost0, analytical = model.cost(theta, *args)
-    numerical = numerical_gradient(lambda t: model.cost(t, *args)[0], theta, eps)
+    cost0, analytical = model.cost(theta, *args, **cost_kwargs)
+    numerical = numerical_gradient(lambda t: model.cost(t, *args, **cost_kwargs)[0], theta, eps)
     analytical = np.asarray(analytical, dtype=np.float64)
     return GradientCheck(
         numerical=numerical,

@@ -56,6 +56,24 @@ class Layer:
     def backward(self, grad_out: np.ndarray, need_input_grad: bool = True) -> np.ndarray | None:
         raise NotImplementedError  # pragma: no cover - abstract
 
+    def get_config(self) -> dict:
+        """JSON-serialisable constructor arguments (with a "type" key) for saving."""
+        raise NotImplementedError  # pragma: no cover - abstract
+
+    def buffers(self) -> dict[str, np.ndarray]:
+        """Arrays that are saved with the model but are not parameters (running statistics)."""
+        return {}
+
+    def set_buffers(self, values: dict[str, np.ndarray]) -> None:
+        """Restore what :meth:`buffers` returned."""
+
+    def get_state(self) -> dict:
+        """JSON-serialisable state that is neither parameter nor buffer (random generators)."""
+        return {}
+
+    def set_state(self, state: dict) -> None:
+        """Restore what :meth:`get_state` returned."""
+
 
 class Dense(Layer):
     """Fully connected layer ``A = f(X @ W + b)``.
@@ -222,6 +240,12 @@ class Dense(Layer):
         if self.db is not None:
             np.sum(delta, axis=0, out=self.db)
         return delta @ self._W.T if need_input_grad else None
+
+    def get_config(self) -> dict:
+        return {
+            "type": "Dense", "fan_in": self.n_in, "fan_out": self.n_out,
+            "activation": self.activation.name, "bias": self.has_bias,
+        }
 
     def __repr__(self) -> str:
         bias = "" if self.has_bias else ", bias=False"

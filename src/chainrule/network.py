@@ -17,7 +17,9 @@ Biases are never decayed.
 from __future__ import annotations
 
 import copy
+import os
 from collections.abc import Sequence
+from pathlib import Path
 
 import numpy as np
 
@@ -272,25 +274,35 @@ class Network:
         self._forward(X, False)
         return self._cost_value(Y)
 
-    def cost(self, theta: object, X: object, Y: object) -> tuple[float, np.ndarray]:
+    def cost(
+        self, theta: object, X: object, Y: object, training: bool = False
+    ) -> tuple[float, np.ndarray]:
         """``(J, grad)`` at the flat vector ``theta``, for ``scipy.optimize.minimize(jac=True)``.
 
-        The network's own parameters are left as they were.
+        The network is left as it was (parameters, and running statistics of
+        batch normalisation when ``training`` is true).
 
         Parameters
         ----------
         theta : array-like of shape (n_params,)
         X, Y : as in :meth:`loss_and_grad`
+        training : bool, default False
+            Training-mode forward pass (batch statistics; dropout with its
+            fixed mask, see :meth:`Dropout.fix_mask`).
         """
         theta = self._check_theta(theta)
         X, Y = self._check_xy(X, Y)
         saved = self._theta.copy()
+        buffers = [{k: v.copy() for k, v in layer.buffers().items()} for layer in self.layers]
         try:
             self._theta[...] = theta
-            J, grad = self._loss_and_grad(X, Y, False)
+            J, grad = self._loss_and_grad(X, Y, training)
             return J, grad.copy()
         finally:
             self._theta[...] = saved
+            for layer, values in zip(self.layers, buffers, strict=True):
+                if values:
+                    layer.set_buffers(values)
 
     def _output_terms(self, Y: np.ndarray) -> tuple[np.ndarray, bool]:
         """Per-example losses and whether the canonical (fused) pair applies."""
@@ -381,6 +393,15 @@ class Network:
         from .notation import to_ufldl
 
         return to_ufldl(self)
+
+    def save(self, path: str | os.PathLike) -> Path:
+        """Save to ``path``: .npz arrays + JSON configuration, never pickle.
+
+        See :func:`chainrule.load`; returns the file written.
+        """
+        from .io import save
+
+        return save(self, path)
 
     def summary(self) -> str:
         """A table of layers, shapes and parameter counts."""

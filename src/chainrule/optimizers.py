@@ -24,7 +24,7 @@ import numpy as np
 
 from ._validation import check_nonneg_float, check_positive_float
 
-__all__ = ["SGD", "AdaGrad", "Adam", "Optimizer", "RMSProp", "get_optimizer", "OPTIMIZERS"]
+__all__ = ["OPTIMIZERS", "SGD", "AdaGrad", "Adam", "Optimizer", "RMSProp", "get_optimizer"]
 
 
 class Optimizer:
@@ -63,6 +63,17 @@ class Optimizer:
         if self.weight_decay:
             params *= 1.0 - self.weight_decay
         params -= self.lr * direction
+
+    def get_config(self) -> dict:
+        """Name and constructor settings, JSON-serialisable (for checkpoints)."""
+        names = inspect.signature(type(self)).parameters
+        return {"name": self.name, **{k: getattr(self, k) for k in names}}
+
+    @staticmethod
+    def from_config(config: dict) -> Optimizer:
+        """The optimizer :meth:`get_config` described (state not included)."""
+        config = dict(config)
+        return OPTIMIZERS[config.pop("name")](**config)
 
     def reset(self) -> None:
         """Forget the accumulated state (velocities, moment estimates, step count)."""

@@ -52,7 +52,8 @@ def plot_loss(
     if val:
         ax.plot(range(1, len(val) + 1), val, label="validation loss", color="tab:orange")
         best = min(range(len(val)), key=val.__getitem__)
-        ax.axvline(best + 1, color="tab:orange", ls=":", lw=1, label=f"best validation (epoch {best + 1})")
+        ax.axvline(best + 1, color="tab:orange", ls=":", lw=1,
+                   label=f"best validation (epoch {best + 1})")
     values = [v for v in loss + val if v > 0]
     if log_scale is None:
         log_scale = bool(values) and max(values) / min(values) > 100

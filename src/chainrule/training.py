@@ -1,47 +1,38 @@
-"""Training loops: gradient descent by epochs and mini-batches, and SciPy's optimisers.
+"""The training loop: epochs of shuffled mini-batches through an optimizer.
 
-:func:`train` runs epochs of (shuffled) mini-batches through an optimizer from
-:mod:`chainrule.optimizers`; :func:`minimize` hands the flat parameter vector
-and :meth:`Network.cost`'s ``(J, grad)`` to ``scipy.optimize.minimize``.
-Both return the loss per epoch / iteration.
+:func:`train` is the one-call interface; :class:`Trainer` holds the run's
+state (optimizer, schedule, random generator, epoch, history, best
+parameters), which is exactly what a checkpoint saves and :func:`resume`
+restores, so a resumed run gives the same parameters as an uninterrupted one.
+
+Safety: a loss or parameter that becomes NaN or infinite stops the run with
+:class:`TrainingDiverged` (saying where) and the network keeps its last
+finite parameters; Ctrl-C stops after the current batch and keeps the
+parameters and history so far.
 """
 
 from __future__ import annotations
 
 import math
+import os
+import signal
 import sys
+import threading
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
-import scipy.optimize
 
-from ._validation import check_positive_int
-from .initializers import make_rng
+from ._validation import check_data, check_nonneg_float, check_positive_float, check_positive_int
+from .callbacks import Callback, History, TrainState
+from .diagnostics import layer_grad_norms, saturation
 from .network import Network
 from .optimizers import Optimizer, get_optimizer
+from .schedules import Schedule, get_schedule
 
-__all__ = ["History", "TrainingDiverged", "minimize", "train"]
+__all__ = ["Trainer", "TrainingDiverged", "resume", "train"]
 
-
-class History(dict):
-    """Metrics per epoch: ``history["loss"]``, ``history["val_loss"]``, ...
-
-    A dict of lists with attribute access (``history.loss``) and ``epochs``,
-    the number of completed epochs.
-    """
-
-    def __getattr__(self, key: str) -> list[float]:
-        try:
-            return self[key]
-        except KeyError:
-            raise AttributeError(key) from None
-
-    @property
-    def epochs(self) -> int:
-        return len(self.get("loss", []))
-
-    def append(self, **metrics: float) -> None:
-        for key, value in metrics.items():
-            self.setdefault(key, []).append(float(value))
+CHECKPOINT_FORMAT = "chainrule.checkpoint"
 
 
 class TrainingDiverged(FloatingPointError):
@@ -50,7 +41,7 @@ class TrainingDiverged(FloatingPointError):
     Attributes
     ----------
     epoch, batch : int
-        Where it happened (1-based epoch, 0-based batch within the epoch).
+        Where it happened (epoch from 1, batch within the epoch from 0).
     history : History
         The metrics of the completed epochs.
     """
@@ -60,24 +51,374 @@ class TrainingDiverged(FloatingPointError):
         self.epoch, self.batch, self.history = epoch, batch, history
 
 
-def _validation_arrays(net: Network, validation_data: object) -> tuple[np.ndarray, np.ndarray]:
-    if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
-        raise TypeError(
-            "validation_data must be a pair (X_val, Y_val), got "
-            f"{type(validation_data).__name__}"
-        )
-    from ._validation import check_data
-
-    Xv = check_data(validation_data[0], net.n_inputs, net.dtype, name="validation_data[0]")
-    Yv = net.prepare_targets(validation_data[1], Xv.shape[0], name="validation_data[1]")
-    return Xv, Yv
-
-
-def _accuracy(A: np.ndarray, Y: np.ndarray) -> float:
-    """Fraction of examples whose predicted class matches the target's."""
+def _accuracy_count(A: np.ndarray, Y: np.ndarray) -> int:
+    """Number of examples whose predicted class matches the target's."""
     if A.shape[1] == 1:
-        return float(np.mean((A[:, 0] > 0.5) == (Y[:, 0] > 0.5)))
-    return float(np.mean(np.argmax(A, axis=1) == np.argmax(Y, axis=1)))
+        return int(np.count_nonzero((A[:, 0] > 0.5) == (Y[:, 0] > 0.5)))
+    return int(np.count_nonzero(np.argmax(A, axis=1) == np.argmax(Y, axis=1)))
+
+
+class _StopFlag:
+    """Ctrl-C sets a flag (checked after each batch); a second Ctrl-C interrupts at once."""
+
+    def __init__(self) -> None:
+        self.set = False
+        self._old: Any = None
+
+    def __enter__(self) -> _StopFlag:
+        if threading.current_thread() is threading.main_thread():
+            self._old = signal.signal(signal.SIGINT, self._handle)
+        return self
+
+    def _handle(self, signum: int, frame: Any) -> None:
+        if self.set:
+            raise KeyboardInterrupt
+        self.set = True
+        print("\nchainrule: stopping after the current batch (Ctrl-C again to abort)",
+              file=sys.stderr)
+
+    def __exit__(self, *exc: object) -> None:
+        if self._old is not None:
+            signal.signal(signal.SIGINT, self._old)
+
+
+class Trainer:
+    """A training run; see :func:`train` for the parameters."""
+
+    def __init__(
+        self,
+        net: Network,
+        optimizer: str | Optimizer = "gd",
+        lr: float = 0.1,
+        momentum: float = 0.0,
+        batch_size: int | None = None,
+        epochs: int = 100,
+        seed: int | np.random.Generator | None = None,
+        verbose: int = 0,
+        shuffle: bool = True,
+        validation_fraction: float | None = None,
+        schedule: str | dict | Schedule | None = None,
+        clip_norm: float | None = None,
+        patience: int | None = None,
+        min_delta: float = 0.0,
+        restore_best: bool = True,
+        loss_threshold: float | None = None,
+        grad_norm_threshold: float | None = None,
+        diagnostics: bool = False,
+        callbacks: Sequence[Callback | Callable[[TrainState], None]] = (),
+        checkpoint: str | os.PathLike | None = None,
+        checkpoint_every: int = 1,
+    ) -> None:
+        if not isinstance(net, Network):
+            raise TypeError(f"net must be a chainrule Network, got {type(net).__name__}")
+        self.net = net
+        self.full_batch = optimizer == "gd"
+        if self.full_batch and batch_size is not None:
+            raise ValueError(
+                f"batch_size: optimizer 'gd' uses the whole training set per update, got "
+                f"batch_size={batch_size}; use optimizer='sgd' for mini-batches"
+            )
+        self.batch_size = None if self.full_batch else check_positive_int(
+            32 if batch_size is None else batch_size, "batch_size")
+        self.optimizer = get_optimizer(optimizer, lr=lr, momentum=momentum or None)
+        self.lr0 = self.optimizer.lr
+        self.epochs = check_positive_int(epochs, "epochs")
+        if isinstance(seed, np.random.Generator) or seed is None:
+            seed = int(np.random.default_rng(seed).integers(2**63))
+        self.seed = check_positive_int(seed, "seed", minimum=0)
+        self.rng = np.random.default_rng(self.seed)
+        self.verbose = int(verbose)
+        self.shuffle = bool(shuffle)
+        if validation_fraction is not None:
+            validation_fraction = check_positive_float(validation_fraction, "validation_fraction")
+            if validation_fraction >= 1:
+                raise ValueError(
+                    f"validation_fraction must be in (0, 1), got {validation_fraction}"
+                )
+        self.validation_fraction = validation_fraction
+        self.schedule = get_schedule(schedule)
+        self.clip_norm = None if clip_norm is None else check_positive_float(clip_norm, "clip_norm")
+        self.patience = None if patience is None else check_positive_int(patience, "patience")
+        self.min_delta = check_nonneg_float(min_delta, "min_delta")
+        self.restore_best = bool(restore_best)
+        self.loss_threshold = None if loss_threshold is None else float(loss_threshold)
+        self.grad_norm_threshold = None if grad_norm_threshold is None else check_nonneg_float(
+            grad_norm_threshold, "grad_norm_threshold")
+        self.diagnostics = bool(diagnostics)
+        self.callbacks = list(callbacks)
+        for cb in self.callbacks:
+            if not (isinstance(cb, Callback) or callable(cb)):
+                raise TypeError(f"callbacks: expected Callback objects or callables, got {cb!r}")
+        self.checkpoint = checkpoint
+        self.checkpoint_every = check_positive_int(checkpoint_every, "checkpoint_every")
+        # progress of the run
+        self.epoch = 0
+        self.history = History()
+        self.best_value = math.inf
+        self.best_params: np.ndarray | None = None
+        self.wait = 0
+
+    # -- data --------------------------------------------------------------------------------
+    def _data(self, X: object, Y: object, validation_data: object):
+        net = self.net
+        X, Y = net._check_xy(X, Y)
+        val = None
+        if validation_data is not None:
+            if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
+                raise TypeError(
+                    "validation_data must be a pair (X_val, Y_val), got "
+                    f"{type(validation_data).__name__}"
+                )
+            Xv = check_data(validation_data[0], net.n_inputs, net.dtype, "validation_data[0]")
+            val = (Xv, net.prepare_targets(validation_data[1], Xv.shape[0], "validation_data[1]"))
+        elif self.validation_fraction:
+            m = X.shape[0]
+            n_val = round(m * self.validation_fraction)
+            if n_val < 1 or n_val >= m:
+                raise ValueError(
+                    f"validation_fraction={self.validation_fraction} of {m} examples leaves "
+                    f"{n_val} for validation and {m - n_val} for training; both need >= 1"
+                )
+            order = np.random.default_rng([self.seed, 1]).permutation(m)  # fixed across resumes
+            val = (X[order[:n_val]], Y[order[:n_val]])
+            X, Y = X[order[n_val:]], Y[order[n_val:]]
+        return X, Y, val
+
+    # -- the loop ----------------------------------------------------------------------------
+    def fit(self, X: object, Y: object, validation_data: tuple[object, object] | None = None
+            ) -> History:
+        """Run the remaining epochs on ``(X, Y)``; returns the history (also ``self.history``)."""
+        X, Y, val = self._data(X, Y, validation_data)
+        net, opt, history = self.net, self.optimizer, self.history
+        m = X.shape[0]
+        bs = m if self.full_batch else min(self.batch_size, m)
+        n_batches = math.ceil(m / bs)
+        classify = net.loss.name in ("cross_entropy", "log_loss")
+        state = TrainState(net, opt, history, epoch=self.epoch)
+        last_good = net.params.copy()
+        bar = None
+        if self.verbose and self.epoch < self.epochs:
+            from tqdm.auto import tqdm
+
+            bar = tqdm(total=self.epochs, initial=self.epoch, desc="training", unit="epoch",
+                       disable=None, leave=False, file=sys.stderr)
+        self._hook("on_train_begin", state)
+        try:
+            with _StopFlag() as ctrl_c:
+                while self.epoch < self.epochs and history.stop_reason is None:
+                    epoch = self.epoch + 1
+                    order = self.rng.permutation(m) if self.shuffle and bs < m else None
+                    total, correct, grad_sq = 0.0, 0, []
+                    for batch in range(n_batches):
+                        state.epoch, state.batch = epoch, batch
+                        try:
+                            if order is None and bs == m:
+                                Xb, Yb = X, Y
+                            else:
+                                idx = slice(batch * bs, (batch + 1) * bs)
+                                idx = order[idx] if order is not None else idx
+                                Xb, Yb = X[idx], Y[idx]
+                            # overflow is detected after the step (divergence guard)
+                            with np.errstate(over="ignore", invalid="ignore"):
+                                J, grad = net._loss_and_grad(Xb, Yb, training=True)
+                                if classify:
+                                    correct += _accuracy_count(net.layers[-1].A, Yb)
+                                if self.diagnostics or self.grad_norm_threshold is not None:
+                                    grad_sq.append(float(np.dot(grad, grad)))
+                                self._step(J, grad, last_good, epoch, batch)
+                            total += J * Xb.shape[0]
+                            state.logs = {"batch_loss": J}
+                            self._hook("on_batch_end", state)
+                        except KeyboardInterrupt:
+                            if not np.isfinite(net.params).all():
+                                net.params[...] = last_good
+                            ctrl_c.set = True
+                        if ctrl_c.set or state.stop:
+                            break
+                    if ctrl_c.set or (state.stop and batch < n_batches - 1):
+                        history.stop_reason = "interrupted" if ctrl_c.set else "callback"
+                        print(f"chainrule: training stopped during epoch {epoch} "
+                              f"({history.epochs} complete epochs kept in the history; the "
+                              "network keeps its current parameters)", file=sys.stderr)
+                        break
+                    self.epoch = epoch
+                    metrics = self._epoch_end(total / m, correct / m if classify else None,
+                                              grad_sq, val)
+                    state.logs = metrics
+                    if bar is not None:
+                        bar.update(1)
+                        bar.set_postfix({k: f"{v:.4g}" for k, v in metrics.items()
+                                         if not isinstance(v, list)}, refresh=False)
+                    if self.verbose >= 2:
+                        text = ", ".join(f"{k} {v:.5g}" for k, v in metrics.items()
+                                         if not isinstance(v, list))
+                        print(f"epoch {epoch}/{self.epochs}: {text}", file=sys.stderr)
+                    try:
+                        self._hook("on_epoch_end", state)
+                    except KeyboardInterrupt:
+                        history.stop_reason = "interrupted"
+                        print(f"chainrule: training interrupted after epoch {epoch}; the "
+                              "network and the history so far are kept", file=sys.stderr)
+                    if state.stop and history.stop_reason is None:
+                        history.stop_reason = "callback"
+                    if self.checkpoint is not None and (
+                        epoch % self.checkpoint_every == 0 or history.stop_reason
+                    ):
+                        self.save_checkpoint(self.checkpoint)
+                if history.stop_reason is None:
+                    history.stop_reason = "epochs"
+                if history.stop_reason == "interrupted" and self.checkpoint is not None:
+                    self.save_checkpoint(self.checkpoint)
+        finally:
+            if bar is not None:
+                bar.close()
+            self._hook("on_train_end", state)
+        if self.best_params is not None and self.restore_best and (
+            history.stop_reason == "early_stopping"
+            or (self.patience is not None and history.stop_reason == "epochs")
+        ):
+            net.params[...] = self.best_params
+        return history
+
+    def _step(self, J: float, grad: np.ndarray, last_good: np.ndarray, epoch: int,
+              batch: int) -> None:
+        """One optimizer update, with clipping and the divergence guard."""
+        net = self.net
+        if self.clip_norm is not None:
+            norm = float(np.linalg.norm(grad))
+            if norm > self.clip_norm:
+                grad *= self.clip_norm / norm
+        np.copyto(last_good, net.params)
+        self.optimizer.step(net.params, grad)
+        if not (math.isfinite(J) and np.isfinite(net.params).all()):
+            net.params[...] = last_good
+            what = "loss" if not math.isfinite(J) else "parameters"
+            self.history.stop_reason = "diverged"
+            raise TrainingDiverged(
+                f"training diverged at epoch {epoch}, batch {batch}: the {what} became NaN or "
+                f"infinite; the network keeps its last finite parameters. Try a smaller "
+                f"learning rate (lr={self.optimizer.lr:g}) or clip_norm.",
+                epoch, batch, self.history,
+            )
+
+    def _epoch_end(self, loss: float, accuracy: float | None, grad_sq: list[float],
+                   val: tuple[np.ndarray, np.ndarray] | None) -> dict[str, Any]:
+        net, history = self.net, self.history
+        metrics: dict[str, Any] = {"loss": loss}
+        if accuracy is not None:
+            metrics["accuracy"] = accuracy
+        if self.diagnostics:
+            metrics["grad_norms"] = layer_grad_norms(net)  # last batch of the epoch
+            metrics["saturation"] = saturation(net)
+        if grad_sq:
+            metrics["grad_norm"] = math.sqrt(float(np.mean(grad_sq)))
+        if val is not None:
+            A = net._forward(val[0], False)
+            metrics["val_loss"] = net._cost_value(val[1])
+            if accuracy is not None:
+                metrics["val_accuracy"] = _accuracy_count(A, val[1]) / val[0].shape[0]
+        metrics["lr"] = self.optimizer.lr
+        history.append(**metrics)
+        self.optimizer.lr = self.schedule.lr(self.epoch, self.lr0, metrics)
+        # stopping rules
+        if self.patience is not None:
+            value = metrics.get("val_loss", loss)
+            if value < self.best_value - self.min_delta:
+                self.best_value, self.wait = value, 0
+                self.best_params = net.params.copy()
+                history.best_epoch = self.epoch
+            else:
+                self.wait += 1
+                if self.wait >= self.patience:
+                    history.stop_reason = "early_stopping"
+        if self.loss_threshold is not None and loss <= self.loss_threshold:
+            history.stop_reason = "loss_threshold"
+        threshold = self.grad_norm_threshold
+        if threshold is not None and metrics["grad_norm"] <= threshold:
+            history.stop_reason = "grad_norm_threshold"
+        return metrics
+
+    def _hook(self, name: str, state: TrainState) -> None:
+        for cb in self.callbacks:
+            if isinstance(cb, Callback):
+                getattr(cb, name)(state)
+            elif name == "on_epoch_end":
+                cb(state)
+
+    # -- checkpoints -------------------------------------------------------------------------
+    def save_checkpoint(self, path: str | os.PathLike) -> os.PathLike:
+        """Write network, optimizer state, schedule, epoch, generator state and history."""
+        from . import io
+
+        opt = self.optimizer
+        meta = {
+            "format": CHECKPOINT_FORMAT,
+            "network": io.network_config(self.net),
+            "states": [layer.get_state() for layer in self.net.layers],
+            "trainer": {
+                "full_batch": self.full_batch, "batch_size": self.batch_size,
+                "epochs": self.epochs, "seed": self.seed, "shuffle": self.shuffle,
+                "validation_fraction": self.validation_fraction, "clip_norm": self.clip_norm,
+                "patience": self.patience, "min_delta": self.min_delta,
+                "restore_best": self.restore_best, "loss_threshold": self.loss_threshold,
+                "grad_norm_threshold": self.grad_norm_threshold,
+                "diagnostics": self.diagnostics, "checkpoint_every": self.checkpoint_every,
+            },
+            "optimizer": {"config": opt.get_config(), "t": opt.t, "lr0": self.lr0},
+            "schedule": {"config": self.schedule.get_config(),
+                         "state": self.schedule.get_state()},
+            "epoch": self.epoch,
+            "rng": self.rng.bit_generator.state,
+            "history": self.history.to_json(),
+            "early": {"best_value": self.best_value if math.isfinite(self.best_value) else None,
+                      "wait": self.wait},
+        }
+        arrays = io.network_arrays(self.net)
+        arrays.update({f"optimizer/{k}": v for k, v in opt.state.items()})
+        if self.best_params is not None:
+            arrays["best_params"] = self.best_params
+        return io.write_file(path, meta, arrays)
+
+    @classmethod
+    def from_checkpoint(
+        cls, path: str | os.PathLike, epochs: int | None = None, verbose: int = 0,
+        callbacks: Sequence[Callback | Callable[[TrainState], None]] = (),
+        checkpoint: str | os.PathLike | None = None,
+    ) -> Trainer:
+        """Rebuild a run from :meth:`save_checkpoint`; ``epochs`` may extend it."""
+        from . import io
+
+        meta, arrays = io.read_file(path, CHECKPOINT_FORMAT)
+        net = io.restore_network(meta, arrays, path)
+        try:
+            t = dict(meta["trainer"])
+            full = t.pop("full_batch")
+            opt = Optimizer.from_config(meta["optimizer"]["config"])
+            opt.t = meta["optimizer"]["t"]
+            opt.state = {k.split("/", 1)[1]: v.copy() for k, v in arrays.items()
+                         if k.startswith("optimizer/")}
+            schedule = get_schedule(meta["schedule"]["config"])
+            schedule.set_state(meta["schedule"]["state"])
+            trainer = cls(net, optimizer="gd" if full else opt,
+                          batch_size=None if full else t.pop("batch_size"),
+                          epochs=epochs if epochs is not None else t.pop("epochs"),
+                          verbose=verbose, callbacks=callbacks, schedule=schedule,
+                          checkpoint=checkpoint if checkpoint is not None else path,
+                          **{k: v for k, v in t.items() if k not in ("batch_size", "epochs")})
+            if full:
+                trainer.optimizer = opt
+            trainer.lr0 = meta["optimizer"]["lr0"]
+            trainer.epoch = meta["epoch"]
+            trainer.rng.bit_generator.state = meta["rng"]
+            trainer.history = History.from_json(meta["history"])
+            trainer.history.stop_reason = None
+            best = meta["early"]["best_value"]
+            trainer.best_value = math.inf if best is None else best
+            trainer.wait = meta["early"]["wait"]
+            trainer.best_params = arrays.get("best_params")
+        except (KeyError, TypeError) as exc:
+            raise ValueError(f"{path}: corrupted or incomplete checkpoint ({exc!r})") from None
+        return trainer
 
 
 def train(
@@ -92,9 +433,9 @@ def train(
     seed: int | np.random.Generator | None = None,
     verbose: int = 0,
     validation_data: tuple[object, object] | None = None,
-    shuffle: bool = True,
+    **options: Any,
 ) -> History:
-    """Train ``net`` by gradient descent on the flat parameter vector.
+    """Train ``net`` by gradient descent on its flat parameter vector.
 
     Parameters
     ----------
@@ -102,172 +443,73 @@ def train(
     X : array-like of shape (n_samples, n_inputs)
     Y : array-like of shape (n_samples, n_outputs), or 1-D targets / integer labels
     optimizer : str or Optimizer, default "gd"
-        "gd" updates once per epoch on the whole training set (batch gradient
-        descent); "sgd" updates once per mini-batch of ``batch_size`` examples
-        (``batch_size=1``: stochastic gradient descent).  "nesterov",
-        "adagrad", "rmsprop" and "adam" are mini-batch rules too; an
+        "gd": one update per epoch on the whole training set (batch gradient
+        descent).  "sgd": one update per mini-batch of ``batch_size`` examples
+        (``batch_size=1`` is stochastic gradient descent).  "nesterov",
+        "adagrad", "rmsprop", "adam": mini-batch rules too.  An
         :class:`~chainrule.optimizers.Optimizer` object brings its own settings.
     lr : float, default 0.1
         Learning rate ``eta`` (ignored when an Optimizer object is given).
     momentum : float, default 0
         ``mu`` in ``Delta <- mu Delta + grad``, ``W <- W - eta Delta``.
     batch_size : int, optional
-        Examples per update: all of them for "gd", 32 otherwise.
+        Examples per update for the mini-batch rules (default 32).
     epochs : int, default 100
+        Maximum number of epochs.
     seed : int, Generator or None
-        Seeds the shuffling, so a run can be repeated exactly.
+        Seeds the shuffling (and the validation split), so a run repeats exactly.
     verbose : int, default 0
-        0: silent; 1: a progress bar on a terminal; 2: also a line per epoch.
+        0: silent; 1: a progress bar with the running metrics (on a terminal
+        only); 2: also a line per epoch on stderr.
     validation_data : (X_val, Y_val), optional
-        Evaluated after every epoch into ``history["val_loss"]``.
-    shuffle : bool, default True
-        Reshuffle the examples before each epoch.
+        Evaluated after every epoch.
+    **options
+        ``shuffle`` (True), ``validation_fraction`` (hold out this fraction of
+        the training data instead of ``validation_data``), ``schedule``
+        ("constant", "step", "exponential", "invscaling", "plateau", a dict
+        ``{"name": ..., **settings}`` or a Schedule), ``clip_norm`` (clip the
+        gradient's norm), ``patience`` (early stopping on the validation loss,
+        or the training loss without validation, restoring the best
+        parameters unless ``restore_best=False``), ``min_delta``,
+        ``loss_threshold`` and ``grad_norm_threshold`` (stop when the epoch's
+        loss / root-mean-square gradient norm falls to it), ``diagnostics``
+        (record per-layer gradient norms and saturated fractions per epoch),
+        ``callbacks`` (Callback objects, or callables run at each epoch end
+        with the TrainState), ``checkpoint`` (path written every
+        ``checkpoint_every`` epochs; see :func:`resume`).
 
     Returns
     -------
     History
-        ``loss`` (mean cost of the batches of each epoch, each taken before its
-        update), ``val_loss`` and, for classification losses, ``accuracy`` and
-        ``val_accuracy`` per epoch.
+        Per epoch: ``loss`` (mean cost of the epoch's batches, each taken before
+        its update), ``lr``, and as they apply ``accuracy``, ``val_loss``,
+        ``val_accuracy``, ``grad_norm``, ``grad_norms``, ``saturation``; plus
+        ``stop_reason`` and ``best_epoch``.
 
     Raises
     ------
     TrainingDiverged
-        If the loss or parameters become NaN or infinite; the network is left
-        with the last finite parameters.
+        If the loss or parameters become NaN or infinite; the network keeps
+        the last finite parameters.
     """
-    X, Yt = net._check_xy(X, Y)
-    m = X.shape[0]
-    epochs = check_positive_int(epochs, "epochs")
-    if optimizer == "gd":
-        if batch_size not in (None, m):
-            raise ValueError(
-                f"batch_size: optimizer 'gd' uses the whole training set ({m} examples) per "
-                f"update, got batch_size={batch_size}; use optimizer='sgd' for mini-batches"
-            )
-        batch_size = m
-    batch_size = check_positive_int(32 if batch_size is None else batch_size, "batch_size")
-    batch_size = min(batch_size, m)
-    if isinstance(optimizer, Optimizer):
-        opt = optimizer
-    else:
-        opt = get_optimizer(optimizer, lr=lr, momentum=momentum or None)
-    val = _validation_arrays(net, validation_data) if validation_data is not None else None
-    rng = make_rng(seed)
-    classify = net.loss.name in ("cross_entropy", "log_loss")
-    history = History()
-
-    bar = None
-    if verbose:
-        from tqdm.auto import tqdm
-
-        bar = tqdm(total=epochs, desc="training", unit="epoch", disable=None, leave=False)
-    last_good = net.params.copy()
-    n_batches = math.ceil(m / batch_size)
-    try:
-        for epoch in range(1, epochs + 1):
-            order = rng.permutation(m) if shuffle and batch_size < m else None
-            total = 0.0
-            for batch in range(n_batches):
-                if order is None and batch_size == m:
-                    Xb, Yb = X, Yt
-                else:
-                    idx = (order if order is not None else np.arange(m))[
-                        batch * batch_size : (batch + 1) * batch_size
-                    ]
-                    Xb, Yb = X[idx], Yt[idx]
-                J, grad = net._loss_and_grad(Xb, Yb, training=True)
-                np.copyto(last_good, net.params)
-                opt.step(net.params, grad)
-                if not (math.isfinite(J) and np.isfinite(net.params).all()):
-                    net.params[...] = last_good
-                    raise TrainingDiverged(
-                        f"training diverged at epoch {epoch}, batch {batch}: the "
-                        f"{'loss' if not math.isfinite(J) else 'parameters'} became "
-                        f"NaN or infinite; the network keeps its last finite parameters. "
-                        f"Try a smaller learning rate (lr={opt.lr:g}).",
-                        epoch, batch, history,
-                    )
-                total += J * Xb.shape[0]
-            metrics = {"loss": total / m}
-            if classify:
-                metrics["accuracy"] = _accuracy(net._forward(X, False), Yt)
-            if val is not None:
-                metrics["val_loss"] = net.loss_value(*val)
-                if classify:
-                    metrics["val_accuracy"] = _accuracy(net.layers[-1].A, val[1])
-            history.append(**metrics)
-            if bar is not None:
-                bar.update(1)
-                bar.set_postfix({k: f"{v:.4g}" for k, v in metrics.items()}, refresh=False)
-            if verbose >= 2:
-                text = ", ".join(f"{k} {v:.5g}" for k, v in metrics.items())
-                print(f"epoch {epoch}/{epochs}: {text}", file=sys.stderr)
-    finally:
-        if bar is not None:
-            bar.close()
-    return history
+    trainer = Trainer(net, optimizer, lr, momentum, batch_size, epochs, seed, verbose, **options)
+    return trainer.fit(X, Y, validation_data)
 
 
-_METHODS = {"L-BFGS-B": "L-BFGS-B", "lbfgs": "L-BFGS-B", "CG": "CG", "cg": "CG", "BFGS": "BFGS"}
-
-
-def minimize(
-    net: Network,
+def resume(
+    path: str | os.PathLike,
     X: object,
     Y: object,
-    method: str = "L-BFGS-B",
-    maxiter: int = 400,
-    tol: float | None = None,
+    validation_data: tuple[object, object] | None = None,
+    epochs: int | None = None,
     verbose: int = 0,
-) -> scipy.optimize.OptimizeResult:
-    """Train with ``scipy.optimize.minimize(fun, theta0, jac=True, method=...)``.
+    callbacks: Sequence[Callback | Callable[[TrainState], None]] = (),
+) -> tuple[Network, History]:
+    """Continue a run from its checkpoint, on the same data.
 
-    Parameters
-    ----------
-    net : Network
-    X, Y : as in :func:`train`
-    method : {"L-BFGS-B", "CG", "BFGS"}, default "L-BFGS-B"
-    maxiter : int, default 400
-    tol : float, optional
-        Passed to SciPy.
-    verbose : int, default 0
-        Print SciPy's final message when > 0.
-
-    Returns
-    -------
-    scipy.optimize.OptimizeResult
-        SciPy's result, plus ``loss_curve`` (cost after each iteration).  The
-        network holds the final parameters ``result.x``.
+    Returns the network and the whole history (earlier epochs included).  With
+    float64 data and the same seed this gives exactly the parameters the
+    uninterrupted run would have given.
     """
-    if method not in _METHODS:
-        raise ValueError(f"unknown method {method!r}; valid methods are: {sorted(_METHODS)}")
-    maxiter = check_positive_int(maxiter, "maxiter")
-    X, Yt = net._check_xy(X, Y)
-    theta0 = net.params.astype(np.float64)
-
-    def fun(theta: np.ndarray) -> tuple[float, np.ndarray]:
-        net.params[...] = theta
-        J, grad = net._loss_and_grad(X, Yt, False)
-        return J, grad.astype(np.float64)  # a copy: SciPy keeps it
-
-    curve: list[float] = []
-
-    def callback(intermediate_result: scipy.optimize.OptimizeResult) -> None:
-        curve.append(float(intermediate_result.fun))
-
-    result = scipy.optimize.minimize(
-        fun, theta0, jac=True, method=_METHODS[method], tol=tol,
-        options={"maxiter": maxiter}, callback=callback,
-    )
-    if not np.all(np.isfinite(result.x)):
-        net.params[...] = theta0
-        raise TrainingDiverged(
-            f"{method} produced non-finite parameters; the network keeps its initial ones",
-            0, 0, History(),
-        )
-    net.params[...] = result.x
-    result["loss_curve"] = curve
-    if verbose:
-        print(f"{method}: {result.message} after {result.nit} iterations, J={result.fun:.6g}")
-    return result
+    trainer = Trainer.from_checkpoint(path, epochs=epochs, verbose=verbose, callbacks=callbacks)
+    return trainer.net, trainer.fit(X, Y, validation_data)

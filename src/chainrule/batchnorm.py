@@ -1,0 +1,140 @@
+"""Batch normalisation: batch statistics in training, running statistics in evaluation."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._validation import check_nonneg_float, check_positive_float, check_positive_int
+from .activations import Activation, get_activation
+from .layers import Layer, ParamSpec
+
+__all__ = ["BatchNorm"]
+
+
+class BatchNorm(Layer):
+    """``A = f(gamma * (X - mean) / sqrt(var + eps) + beta)``, per feature.
+
+    Usually placed after a ``Dense(..., activation="identity")`` with the
+    nonlinearity given here, so normalisation happens before the activation.
+
+    Parameters
+    ----------
+    n_features : int
+    activation : str, default "identity"
+        Applied after normalising, scaling and shifting.
+    momentum : float in [0, 1), default 0.9
+        ``running = momentum * running + (1 - momentum) * batch_statistic``.
+    eps : float, default 1e-5
+
+    Attributes
+    ----------
+    gamma, beta : ndarray of shape (n_features,)
+        Scale and shift (parameters; views into the network's vector, never decayed).
+    running_mean, running_var : ndarray of shape (n_features,)
+        Used in evaluation mode.  The running variance is the unbiased estimate.
+    Xhat, Z, A : ndarray of shape (n_samples, n_features)
+        Normalised input, ``gamma * Xhat + beta`` and its activation.
+    """
+
+    def __init__(
+        self,
+        n_features: int,
+        activation: str | Activation = "identity",
+        momentum: float = 0.9,
+        eps: float = 1e-5,
+        dtype: np.dtype | type | str = np.float64,
+    ) -> None:
+        self.n_in = self.n_out = check_positive_int(n_features, "n_features")
+        self.activation = get_activation(activation)
+        self.momentum = check_nonneg_float(momentum, "momentum")
+        if self.momentum >= 1:
+            raise ValueError(f"momentum must be in [0, 1), got {self.momentum}")
+        self.eps = check_positive_float(eps, "eps")
+        self.dtype = np.dtype(dtype)
+        self.gamma = np.ones(self.n_in, dtype=self.dtype)
+        self.beta = np.zeros(self.n_in, dtype=self.dtype)
+        self.dgamma = np.zeros_like(self.gamma)
+        self.dbeta = np.zeros_like(self.beta)
+        self.running_mean = np.zeros(self.n_in, dtype=self.dtype)
+        self.running_var = np.ones(self.n_in, dtype=self.dtype)
+        self.Xhat = self.Z = self.A = self.inv_std = self.delta = None
+        self._batch_stats = False
+
+    def param_specs(self) -> list[ParamSpec]:
+        return [ParamSpec("gamma", (self.n_in,), False), ParamSpec("beta", (self.n_in,), False)]
+
+    def initial_values(self) -> dict[str, np.ndarray]:
+        return {"gamma": self.gamma, "beta": self.beta}
+
+    def bind(self, params: dict[str, np.ndarray], grads: dict[str, np.ndarray]) -> None:
+        self.gamma, self.dgamma = params["gamma"], grads["gamma"]
+        self.beta, self.dbeta = params["beta"], grads["beta"]
+        self.running_mean = self.running_mean.astype(self.gamma.dtype)
+        self.running_var = self.running_var.astype(self.gamma.dtype)
+
+    def forward(self, X: np.ndarray, training: bool = False) -> np.ndarray:
+        """Normalise with the batch's statistics (training) or the running ones.
+
+        X : ndarray of shape (n_samples, n_features) -> A of the same shape.
+        """
+        self._batch_stats = training
+        if training:
+            m = X.shape[0]
+            mean = X.mean(axis=0)
+            var = X.var(axis=0)
+            r = self.momentum
+            self.running_mean *= r
+            self.running_mean += (1 - r) * mean
+            self.running_var *= r
+            self.running_var += (1 - r) * var * (m / max(m - 1, 1))
+        else:
+            mean, var = self.running_mean, self.running_var
+        self.inv_std = 1.0 / np.sqrt(var + self.eps)
+        self.Xhat = (X - mean) * self.inv_std
+        self.Z = self.gamma * self.Xhat + self.beta
+        self.A = self.activation.f(self.Z)
+        return self.A
+
+    def backward(self, grad_out: np.ndarray, need_input_grad: bool = True) -> np.ndarray | None:
+        """From ``dJ/dA`` through the activation, then :meth:`backward_delta`."""
+        return self.backward_delta(
+            self.activation.backward(self.Z, self.A, grad_out), need_input_grad
+        )
+
+    def backward_delta(self, delta: np.ndarray, need_input_grad: bool = True) -> np.ndarray | None:
+        """Gradients from ``delta = dJ/dZ`` (Z = gamma * Xhat + beta).
+
+        ``dgamma = sum(delta * Xhat)``, ``dbeta = sum(delta)``; with batch
+        statistics ``dJ/dX = inv_std / m * (m g - sum(g) - Xhat sum(g Xhat))``
+        where ``g = delta * gamma`` (the mean and variance depend on X too);
+        with running statistics simply ``g * inv_std``.
+        """
+        self.delta = delta
+        np.sum(delta * self.Xhat, axis=0, out=self.dgamma)
+        np.sum(delta, axis=0, out=self.dbeta)
+        if not need_input_grad:
+            return None
+        g = delta * self.gamma
+        if not self._batch_stats:
+            return g * self.inv_std
+        m = g.shape[0]
+        return (self.inv_std / m) * (
+            m * g - g.sum(axis=0) - self.Xhat * np.sum(g * self.Xhat, axis=0)
+        )
+
+    def get_config(self) -> dict:
+        return {
+            "type": "BatchNorm", "n_features": self.n_in, "activation": self.activation.name,
+            "momentum": self.momentum, "eps": self.eps,
+        }
+
+    def buffers(self) -> dict[str, np.ndarray]:
+        return {"running_mean": self.running_mean, "running_var": self.running_var}
+
+    def set_buffers(self, values: dict[str, np.ndarray]) -> None:
+        for name in ("running_mean", "running_var"):
+            getattr(self, name)[...] = values[name]
+
+    def __repr__(self) -> str:
+        act = "" if self.activation.name == "identity" else f", activation={self.activation.name!r}"
+        return f"BatchNorm({self.n_in}{act})"

@@ -1,0 +1,104 @@
+"""What a training run reports: the history of metrics, and the hooks callbacks get."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .network import Network
+    from .optimizers import Optimizer
+
+__all__ = ["Callback", "History", "TrainState"]
+
+
+class History(dict):
+    """Metrics per epoch: ``history["loss"]``, ``history["val_loss"]``, ...
+
+    A dict of lists with attribute access (``history.loss``).  Besides the
+    metrics it records why training stopped (``stop_reason``: "epochs",
+    "early_stopping", "loss_threshold", "grad_norm_threshold", "callback" or
+    "interrupted") and, with early stopping, ``best_epoch``.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.stop_reason: str | None = None
+        self.best_epoch: int | None = None
+
+    def __getattr__(self, key: str) -> list:
+        try:
+            return self[key]
+        except KeyError:
+            raise AttributeError(key) from None
+
+    @property
+    def epochs(self) -> int:
+        """Number of completed epochs."""
+        return len(self.get("loss", []))
+
+    @property
+    def interrupted(self) -> bool:
+        return self.stop_reason == "interrupted"
+
+    def append(self, **metrics: Any) -> None:
+        """Add one epoch's values (floats, or lists of floats for per-layer diagnostics)."""
+        for key, value in metrics.items():
+            value = [float(v) for v in value] if isinstance(value, (list, tuple)) else float(value)
+            self.setdefault(key, []).append(value)
+
+    def to_json(self) -> dict:
+        return {"metrics": dict(self), "stop_reason": self.stop_reason,
+                "best_epoch": self.best_epoch}
+
+    @classmethod
+    def from_json(cls, data: dict) -> History:
+        h = cls(data["metrics"])
+        h.stop_reason, h.best_epoch = data.get("stop_reason"), data.get("best_epoch")
+        return h
+
+
+@dataclass
+class TrainState:
+    """What callbacks see.  Set ``stop = True`` to end training after this batch/epoch.
+
+    Attributes
+    ----------
+    net : Network
+    optimizer : Optimizer
+    epoch : int
+        Current epoch, from 1.
+    batch : int
+        Index of the last batch within the epoch, from 0.
+    history : History
+    logs : dict
+        Latest values: "batch_loss" after a batch; the epoch's metrics after an epoch.
+    stop : bool
+    """
+
+    net: Network
+    optimizer: Optimizer
+    history: History
+    epoch: int = 0
+    batch: int = 0
+    logs: dict[str, Any] = field(default_factory=dict)
+    stop: bool = False
+
+
+class Callback:
+    """Base class for callbacks: override the hooks you need.
+
+    A plain callable given in ``callbacks`` is called as ``on_epoch_end(state)``.
+    """
+
+    def on_train_begin(self, state: TrainState) -> None:
+        """Before the first epoch (of this call: also on resume)."""
+
+    def on_batch_end(self, state: TrainState) -> None:
+        """After each parameter update."""
+
+    def on_epoch_end(self, state: TrainState) -> None:
+        """After each epoch's metrics are recorded."""
+
+    def on_train_end(self, state: TrainState) -> None:
+        """When training stops, for whatever reason (also after an error)."""

@@ -1,0 +1,55 @@
+"""Numbers courses ask students to watch while a network trains.
+
+* per-layer gradient norms (vanishing gradients in deep sigmoid networks);
+* the fraction of saturated units per layer: units whose local derivative
+  ``f'(z)`` is below a threshold, through which almost no gradient flows
+  (sigmoid near 0 or 1, tanh near +-1, ReLU switched off).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .network import Network
+
+__all__ = ["layer_grad_norms", "saturation"]
+
+
+def layer_grad_norms(net: Network) -> list[float]:
+    """Euclidean norm of each parameterised layer's gradient (all its parameters together).
+
+    Reads the gradients of the last backward pass.
+
+    Returns
+    -------
+    list of float, one per layer that has parameters, input side first.
+    """
+    norms = []
+    offset = 0
+    for layer in net.layers:
+        n = sum(int(np.prod(s.shape)) for s in layer.param_specs())
+        if n:
+            norms.append(float(np.linalg.norm(net.grads[offset : offset + n])))
+        offset += n
+    return norms
+
+
+def saturation(net: Network, threshold: float = 0.01) -> list[float]:
+    """Fraction of units with ``f'(z) < threshold``, per layer with an elementwise activation.
+
+    Uses the net inputs and outputs of the last forward pass (every example in
+    it).  Layers with softmax, an underivable activation or no forward pass
+    yet are skipped.
+
+    Returns
+    -------
+    list of float in [0, 1], one per qualifying layer, input side first.
+    """
+    fractions = []
+    for layer in net.layers:
+        act = getattr(layer, "activation", None)
+        Z, A = getattr(layer, "Z", None), getattr(layer, "A", None)
+        if act is None or not act.elementwise or act.df is None or Z is None:
+            continue
+        fractions.append(float(np.mean(np.abs(act.derivative(Z, A)) < threshold)))
+    return fractions

@@ -1,0 +1,87 @@
+"""Inverted dropout: active only in training, so prediction is deterministic."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._validation import check_nonneg_float
+from .initializers import make_rng
+from .layers import Layer
+
+__all__ = ["Dropout"]
+
+
+class Dropout(Layer):
+    """Zero each input with probability ``rate`` in training; scale the rest by 1/(1 - rate).
+
+    Scaling in training ("inverted" dropout) keeps the expected activation the
+    same, so evaluation is the identity and needs no rescaling.
+
+    Parameters
+    ----------
+    rate : float in [0, 1)
+        Probability of dropping a unit.
+    seed : int, Generator or None
+        Source of the masks.
+
+    Attributes
+    ----------
+    mask : ndarray of shape (n_samples, n_units) or None
+        The scaled mask of the last training forward pass (0 or 1/(1 - rate)).
+    fixed_mask : ndarray or None
+        When set (see :meth:`fix_mask`), used instead of drawing a new mask:
+        this makes a training-mode pass deterministic, e.g. for gradient checks.
+    """
+
+    def __init__(self, rate: float = 0.5, seed: int | np.random.Generator | None = None) -> None:
+        self.rate = check_nonneg_float(rate, "rate")
+        if self.rate >= 1:
+            raise ValueError(f"rate must be in [0, 1), got {self.rate}")
+        self.rng = make_rng(seed)
+        self.mask: np.ndarray | None = None
+        self.fixed_mask: np.ndarray | None = None
+
+    def fix_mask(self, keep: np.ndarray | None) -> None:
+        """Use ``keep`` (booleans or 0/1, shape (n_samples, n_units)) as the mask; None to unfix."""
+        if keep is None:
+            self.fixed_mask = None
+            return
+        keep = np.asarray(keep)
+        self.fixed_mask = keep.astype(bool) / (1.0 - self.rate)
+
+    def forward(self, X: np.ndarray, training: bool = False) -> np.ndarray:
+        """``X * mask`` in training, ``X`` otherwise.  X: (n_samples, n_units)."""
+        if not training or self.rate == 0.0:
+            self.mask = None
+            return X
+        if self.fixed_mask is not None:
+            if self.fixed_mask.shape != X.shape:
+                raise ValueError(
+                    f"Dropout: fixed mask has shape {self.fixed_mask.shape}, the input "
+                    f"has shape {X.shape}"
+                )
+            mask = self.fixed_mask.astype(X.dtype, copy=False)
+        else:
+            mask = (self.rng.random(X.shape, dtype=X.dtype) >= self.rate).astype(X.dtype)
+            mask *= X.dtype.type(1.0 / (1.0 - self.rate))
+        self.mask = mask
+        return X * mask
+
+    def backward(self, grad_out: np.ndarray, need_input_grad: bool = True) -> np.ndarray | None:
+        """``dJ/dX = dJ/dA * mask`` (the identity in evaluation mode)."""
+        if not need_input_grad:
+            return None
+        return grad_out if self.mask is None else grad_out * self.mask
+
+    def get_config(self) -> dict:
+        return {"type": "Dropout", "rate": self.rate}
+
+    def get_state(self) -> dict:
+        return {"rng": self.rng.bit_generator.state}
+
+    def set_state(self, state: dict) -> None:
+        if "rng" in state:
+            self.rng.bit_generator.state = state["rng"]
+
+    def __repr__(self) -> str:
+        return f"Dropout({self.rate:g})"

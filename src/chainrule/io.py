@@ -1,0 +1,183 @@
+"""Save and load: arrays in ``.npz``, configuration as JSON inside it; never pickle.
+
+A file holds a JSON document (under the key ``__meta__``, as a plain unicode
+array) with the format name and version, the network's configuration and the
+JSON-able state of its layers, plus plain numeric arrays: the flat parameter
+vector and each layer's buffers (running statistics).  Loading uses
+``numpy.load(allow_pickle=False)``, so a file can never execute code.
+Writes go to a temporary file that is renamed into place, so an interrupted
+save never leaves a half-written model behind.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .activations import ACTIVATIONS, ALIASES
+from .batchnorm import BatchNorm
+from .dropout import Dropout
+from .layers import Dense, Layer
+from .network import Network
+
+__all__ = ["FORMAT_VERSION", "load", "network_config", "network_from_config", "save"]
+
+FORMAT_VERSION = 1
+NETWORK_FORMAT = "chainrule.network"
+
+
+def _layer_from_config(cfg: dict, dtype: np.dtype) -> Layer:
+    kind = cfg.get("type")
+    act = cfg.get("activation")
+    if act is not None and act not in ACTIVATIONS and act not in ALIASES:
+        raise ValueError(
+            f"the model uses the activation {act!r}, which is not registered in this session; "
+            f"call chainrule.register_activation({act!r}, f, df) before loading it"
+        )
+    if kind == "Dense":
+        return Dense(cfg["fan_in"], cfg["fan_out"], act, init="zeros", bias=cfg["bias"],
+                     dtype=dtype)
+    if kind == "Dropout":
+        return Dropout(cfg["rate"])
+    if kind == "BatchNorm":
+        return BatchNorm(cfg["n_features"], act, momentum=cfg["momentum"], eps=cfg["eps"],
+                         dtype=dtype)
+    raise ValueError(f"unknown layer type {kind!r} in the model file")
+
+
+def network_config(net: Network) -> dict[str, Any]:
+    """The JSON-serialisable description of a network's architecture and settings."""
+    return {
+        "loss": net.loss.name,
+        "weight_decay": net.weight_decay,
+        "decay": net.decay,
+        "dtype": net.dtype.name,
+        "layers": [layer.get_config() for layer in net.layers],
+    }
+
+
+def network_from_config(config: dict[str, Any]) -> Network:
+    """A network with the architecture of ``config`` (parameters zero until set)."""
+    dtype = np.dtype(config["dtype"])
+    layers = [_layer_from_config(cfg, dtype) for cfg in config["layers"]]
+    return Network(layers, loss=config["loss"], weight_decay=config["weight_decay"],
+                   decay=config["decay"])
+
+
+def network_arrays(net: Network, prefix: str = "") -> dict[str, np.ndarray]:
+    """The arrays that go into a file: parameters and buffers."""
+    arrays = {f"{prefix}params": net.params}
+    for i, layer in enumerate(net.layers):
+        for name, value in layer.buffers().items():
+            arrays[f"{prefix}buffer/{i}/{name}"] = value
+    return arrays
+
+
+def restore_network(
+    meta: dict, arrays: dict[str, np.ndarray], path: object, prefix: str = ""
+) -> Network:
+    """Rebuild a network from what :func:`read_file` returned."""
+    try:
+        net = network_from_config(meta["network"])
+        params = arrays[f"{prefix}params"]
+        if params.shape != (net.n_params,):
+            raise ValueError(
+                f"the parameter vector has shape {params.shape}, the architecture needs "
+                f"({net.n_params},)"
+            )
+        net.set_params(params)
+        for i, (layer, state) in enumerate(zip(net.layers, meta["states"], strict=True)):
+            names = layer.buffers()
+            if names:
+                layer.set_buffers({n: arrays[f"{prefix}buffer/{i}/{n}"] for n in names})
+            layer.set_state(state)
+    except (KeyError, TypeError, ValueError) as exc:
+        if isinstance(exc, ValueError) and "register_activation" in str(exc):
+            raise ValueError(f"{path}: {exc}") from None
+        raise ValueError(f"{path}: corrupted or incomplete chainrule file ({exc!r})") from None
+    return net
+
+
+def write_file(path: str | os.PathLike, meta: dict, arrays: dict[str, np.ndarray]) -> Path:
+    """Write JSON ``meta`` and numeric ``arrays`` to ``path`` (.npz) atomically."""
+    path = Path(path)
+    if path.suffix != ".npz":
+        path = path.with_name(path.name + ".npz")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    meta = {**meta, "version": FORMAT_VERSION}
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            np.savez(fh, __meta__=np.array(json.dumps(meta)), **arrays)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def read_file(path: str | os.PathLike, fmt: str) -> tuple[dict, dict[str, np.ndarray]]:
+    """Read what :func:`write_file` wrote, checking the format name and version."""
+    p = Path(path)
+    if not p.exists() and p.with_name(p.name + ".npz").exists():
+        p = p.with_name(p.name + ".npz")
+    if not p.is_file():
+        raise FileNotFoundError(f"no such file: {path}")
+    try:
+        with np.load(p, allow_pickle=False) as data:
+            arrays = {key: data[key] for key in data.files}
+    except (ValueError, OSError, EOFError, zipfile.BadZipFile, KeyError) as exc:
+        raise ValueError(
+            f"{p}: not a readable chainrule file (truncated, corrupted or another format: "
+            f"{exc})"
+        ) from None
+    try:
+        meta = json.loads(str(arrays.pop("__meta__")))
+    except (KeyError, ValueError):
+        raise ValueError(f"{p}: not a chainrule file (no readable '__meta__' record)") from None
+    if not isinstance(meta, dict) or meta.get("format") != fmt:
+        found = meta.get("format") if isinstance(meta, dict) else None
+        raise ValueError(f"{p}: expected a {fmt!r} file, found format {found!r}")
+    if meta.get("version") != FORMAT_VERSION:
+        raise ValueError(
+            f"{p}: file format version {meta.get('version')!r}; this chainrule reads "
+            f"version {FORMAT_VERSION}"
+        )
+    return meta, arrays
+
+
+def save(net: Network, path: str | os.PathLike) -> Path:
+    """Save a network to ``path`` (``.npz`` is appended if missing).
+
+    Returns
+    -------
+    Path
+        The file written.
+    """
+    meta = {
+        "format": NETWORK_FORMAT,
+        "network": network_config(net),
+        "states": [layer.get_state() for layer in net.layers],
+    }
+    return write_file(path, meta, network_arrays(net))
+
+
+def load(path: str | os.PathLike) -> Network:
+    """Load a network saved by :func:`save` / :meth:`Network.save`.
+
+    Raises
+    ------
+    FileNotFoundError
+        If there is no such file.
+    ValueError
+        If the file is truncated, corrupted, of another format or version, or
+        uses a custom activation that is not registered.
+    """
+    meta, arrays = read_file(path, NETWORK_FORMAT)
+    return restore_network(meta, arrays, path)

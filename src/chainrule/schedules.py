@@ -1,0 +1,144 @@
+"""Learning-rate schedules, applied at the end of each epoch.
+
+``schedule.lr(epoch, lr0, metrics)`` gives the learning rate for the next
+epoch (epochs counted from 1).  Stateless schedules depend on the epoch only;
+:class:`ReduceOnPlateau` keeps a little state, which checkpoints save.
+"""
+
+from __future__ import annotations
+
+import math
+
+from ._validation import check_nonneg_float, check_positive_float, check_positive_int
+
+__all__ = [
+    "SCHEDULES", "Constant", "Exponential", "InverseScaling", "ReduceOnPlateau", "Schedule",
+    "StepDecay", "get_schedule",
+]
+
+
+class Schedule:
+    """Base: constant learning rate."""
+
+    name = "constant"
+
+    def lr(self, epoch: int, lr0: float, metrics: dict[str, float]) -> float:
+        """Learning rate after ``epoch`` epochs, given the initial ``lr0``."""
+        return lr0
+
+    def get_config(self) -> dict:
+        return {"name": self.name, **{k: v for k, v in vars(self).items() if not k.startswith("_")}}
+
+    def get_state(self) -> dict:
+        return {k: v for k, v in vars(self).items() if k.startswith("_")}
+
+    def set_state(self, state: dict) -> None:
+        vars(self).update(state)
+
+
+class Constant(Schedule):
+    """``lr = lr0``."""
+
+
+class StepDecay(Schedule):
+    """``lr = lr0 * gamma ** floor(epoch / step_size)``."""
+
+    name = "step"
+
+    def __init__(self, step_size: int = 10, gamma: float = 0.5) -> None:
+        self.step_size = check_positive_int(step_size, "step_size")
+        self.gamma = check_positive_float(gamma, "gamma")
+
+    def lr(self, epoch: int, lr0: float, metrics: dict[str, float]) -> float:
+        return lr0 * self.gamma ** (epoch // self.step_size)
+
+
+class Exponential(Schedule):
+    """``lr = lr0 * gamma ** epoch``."""
+
+    name = "exponential"
+
+    def __init__(self, gamma: float = 0.95) -> None:
+        self.gamma = check_positive_float(gamma, "gamma")
+
+    def lr(self, epoch: int, lr0: float, metrics: dict[str, float]) -> float:
+        return lr0 * self.gamma**epoch
+
+
+class InverseScaling(Schedule):
+    """``lr = lr0 / (1 + epoch) ** power`` (scikit-learn's "invscaling", per epoch)."""
+
+    name = "invscaling"
+
+    def __init__(self, power: float = 0.5) -> None:
+        self.power = check_nonneg_float(power, "power")
+
+    def lr(self, epoch: int, lr0: float, metrics: dict[str, float]) -> float:
+        return lr0 / (1.0 + epoch) ** self.power
+
+
+class ReduceOnPlateau(Schedule):
+    """Multiply the rate by ``factor`` when ``monitor`` has not improved for ``patience`` epochs.
+
+    Parameters
+    ----------
+    factor : float in (0, 1), default 0.5
+    patience : int, default 5
+    min_lr : float, default 1e-6
+    monitor : str, default "val_loss"
+        Falls back to "loss" when there is no validation data.
+    min_delta : float, default 1e-4
+        Smallest decrease that counts as an improvement.
+    """
+
+    name = "plateau"
+
+    def __init__(
+        self, factor: float = 0.5, patience: int = 5, min_lr: float = 1e-6,
+        monitor: str = "val_loss", min_delta: float = 1e-4,
+    ) -> None:
+        self.factor = check_positive_float(factor, "factor")
+        if self.factor >= 1:
+            raise ValueError(f"factor must be in (0, 1), got {self.factor}")
+        self.patience = check_positive_int(patience, "patience", minimum=0)
+        self.min_lr = check_nonneg_float(min_lr, "min_lr")
+        self.monitor = monitor
+        self.min_delta = check_nonneg_float(min_delta, "min_delta")
+        self._best = math.inf
+        self._wait = 0
+        self._scale = 1.0
+
+    def lr(self, epoch: int, lr0: float, metrics: dict[str, float]) -> float:
+        value = metrics.get(self.monitor, metrics.get("loss", math.inf))
+        if value < self._best - self.min_delta:
+            self._best, self._wait = value, 0
+        else:
+            self._wait += 1
+            if self._wait > self.patience:
+                self._scale *= self.factor
+                self._wait = 0
+        return max(lr0 * self._scale, self.min_lr)
+
+
+SCHEDULES: dict[str, type[Schedule]] = {
+    cls.name: cls for cls in (Constant, StepDecay, Exponential, InverseScaling, ReduceOnPlateau)
+}
+
+
+def get_schedule(spec: str | Schedule | dict | None) -> Schedule:
+    """A schedule from a name, a config dict (``{"name": ..., **settings}``) or an object."""
+    if spec is None:
+        return Constant()
+    if isinstance(spec, Schedule):
+        return spec
+    if isinstance(spec, dict):
+        spec = dict(spec)
+        name = spec.pop("name", None)
+    elif isinstance(spec, str):
+        name, spec = spec, {}
+    else:
+        raise TypeError(f"schedule must be a name, a dict or a Schedule, got {type(spec).__name__}")
+    cls = SCHEDULES.get(name)
+    if cls is None:
+        raise ValueError(f"unknown schedule {name!r}; valid names are: {', '.join(SCHEDULES)}")
+    return cls(**spec)

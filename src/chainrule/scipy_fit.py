@@ -1,0 +1,84 @@
+"""Training with SciPy's optimisers on the flat parameter vector (L-BFGS-B, CG, BFGS).
+
+The network's ``(J, grad)`` function is handed to
+``scipy.optimize.minimize(fun, theta0, jac=True, method=...)`` exactly as
+scikit-learn's MLP does for L-BFGS; since the parameters already live in one
+flat vector, nothing is packed or unpacked.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.optimize
+
+from ._validation import check_positive_int
+from .callbacks import History
+from .network import Network
+from .training import TrainingDiverged
+
+__all__ = ["minimize"]
+
+_METHODS = {"L-BFGS-B": "L-BFGS-B", "lbfgs": "L-BFGS-B", "CG": "CG", "cg": "CG", "BFGS": "BFGS"}
+
+
+def minimize(
+    net: Network,
+    X: object,
+    Y: object,
+    method: str = "L-BFGS-B",
+    maxiter: int = 400,
+    tol: float | None = None,
+    verbose: int = 0,
+) -> scipy.optimize.OptimizeResult:
+    """Train with ``scipy.optimize.minimize(fun, theta0, jac=True, method=...)``.
+
+    Parameters
+    ----------
+    net : Network
+    X, Y : as in :func:`train`
+    method : {"L-BFGS-B", "CG", "BFGS"}, default "L-BFGS-B"
+    maxiter : int, default 400
+    tol : float, optional
+        Passed to SciPy.
+    verbose : int, default 0
+        Print SciPy's final message when > 0.
+
+    Returns
+    -------
+    scipy.optimize.OptimizeResult
+        SciPy's result, plus ``loss_curve`` (cost after each iteration).  The
+        network holds the final parameters ``result.x``.
+    """
+    if method not in _METHODS:
+        raise ValueError(
+            f"method: unknown method {method!r}; valid methods are: {', '.join(_METHODS)}"
+        )
+    maxiter = check_positive_int(maxiter, "maxiter")
+    X, Yt = net._check_xy(X, Y)
+    theta0 = net.params.astype(np.float64)
+
+    def fun(theta: np.ndarray) -> tuple[float, np.ndarray]:
+        net.params[...] = theta
+        J, grad = net._loss_and_grad(X, Yt, False)
+        return J, grad.astype(np.float64)  # a copy: SciPy keeps it
+
+    curve: list[float] = []
+
+    def callback(intermediate_result: scipy.optimize.OptimizeResult) -> None:
+        curve.append(float(intermediate_result.fun))
+
+    result = scipy.optimize.minimize(
+        fun, theta0, jac=True, method=_METHODS[method], tol=tol,
+        options={"maxiter": maxiter}, callback=callback,
+    )
+    if not np.all(np.isfinite(result.x)):
+        net.params[...] = theta0
+        raise TrainingDiverged(
+            f"{method} produced non-finite parameters; the network keeps its initial ones",
+            0, 0, History(),
+        )
+    net.params[...] = result.x
+    result["loss_curve"] = curve
+    if verbose:
+        print(f"{method}: {result.message} after {result.nit} iterations, J={result.fun:.6g}")
+    return result
