@@ -5,7 +5,16 @@ gradients), and training is fast on the CPU.  The public face of the package:
 everything here is re-exported from the modules that define it.
 """
 
-from . import activations, datasets, diagnostics, initializers, losses, notation, optimizers
+from . import (
+    activations,
+    datasets,
+    diagnostics,
+    initializers,
+    losses,
+    notation,
+    optimizers,
+    reference,
+)
 from .activations import register_activation
 from .batchnorm import BatchNorm
 from .callbacks import Callback, History, TrainState
@@ -49,6 +58,7 @@ __all__ = [
     "mlp",
     "notation",
     "optimizers",
+    "reference",
     "register_activation",
     "resume",
     "train",

@@ -29,6 +29,11 @@ def _clip_open_unit(a: np.ndarray) -> np.ndarray:
     return np.clip(a, eps, 1 - eps)
 
 
+def _clip_positive(a: np.ndarray) -> np.ndarray:
+    """Clip outputs to at least the smallest normal float, so log and 1/a stay finite."""
+    return np.maximum(a, np.finfo(a.dtype).tiny if a.dtype.kind == "f" else 1e-308)
+
+
 # --- squared_error: 1/2 ||a - y||^2 (UFLDL) ------------------------------------------------
 def _se(a, y):
     d = a - y
@@ -70,12 +75,13 @@ def _log_loss_logits(z, y):
 
 
 # --- cross_entropy: -sum_j y_j log p_j -----------------------------------------------------
+# Outputs are clipped from below only: a softplus output may exceed 1.
 def _ce(a, y):
-    return -np.sum(xlogy(y, _clip_open_unit(a)), axis=1)
+    return -np.sum(xlogy(y, _clip_positive(a)), axis=1)
 
 
 def _ce_grad(a, y):
-    return -y / _clip_open_unit(a)
+    return -y / _clip_positive(a)
 
 
 def _ce_logits(z, y):
