@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.special import logsumexp, xlogy
+from scipy.special import xlogy
 
 __all__ = ["LOSSES", "Loss", "get_loss"]
 
@@ -84,9 +84,15 @@ def _ce_grad(a, y):
     return -y / _clip_positive(a)
 
 
+def _logsumexp(z):
+    """log sum_j exp(z_j) per row, shifted by the row maximum so exp never overflows."""
+    top = np.max(z, axis=1)
+    return np.log(np.sum(np.exp(z - top[:, None]), axis=1)) + top
+
+
 def _ce_logits(z, y):
     # -sum_j y_j (z_j - logsumexp(z)) = sum(y) * logsumexp(z) - y . z
-    return np.sum(y, axis=1) * logsumexp(z, axis=1) - np.einsum("ij,ij->i", y, z)
+    return np.sum(y, axis=1) * _logsumexp(z) - np.einsum("ij,ij->i", y, z)
 
 
 @dataclass(frozen=True)

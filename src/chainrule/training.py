@@ -190,6 +190,7 @@ class Trainer:
         """Run the remaining epochs on ``(X, Y)``; returns the history (also ``self.history``)."""
         X, Y, val = self._data(X, Y, validation_data)
         net, opt, history = self.net, self.optimizer, self.history
+        history.stop_reason = None  # a second fit() continues up to self.epochs
         m = X.shape[0]
         bs = m if self.full_batch else min(self.batch_size, m)
         n_batches = math.ceil(m / bs)

@@ -1,0 +1,453 @@
+"""Backpropagation against central differences (SPEC 5 and 8), in float64.
+
+Every smooth hidden activation x every loss with each output activation valid for it x
+both weight-decay conventions x 1, 2 and 3 hidden layers.  The reference is the
+central-difference gradient, which ``gradient_check`` computes; one test also
+recomputes it here, independently, from ``loss_value``.
+
+A note on the 1e-9 threshold.  Central differences with eps = 1e-4 carry a truncation
+error of eps^2/6 * d^3J/dtheta_i^3 per component, i.e. a *relative* error of about
+1.7e-9 x (third / first derivative) for a parameter of an output unit.  That ratio is
+O(1) for curved outputs (2 for a tanh unit near 0), so a gradient made of the data term
+alone sits at 1e-9..1e-8 even when backprop is exact.  ``test_smooth_networks`` therefore
+uses small inputs and weights and a weight decay strong enough (its gradient has no
+truncation error) to keep the SPEC's 1e-9 with margin; the test is still sensitive to a
+wrong backward pass at the 1e-3 level (see ``test_wrong_derivative_in_backward_is_caught``,
+run in the same setting).  ``test_smooth_networks_extrapolated`` then checks the same
+grid with larger weights and inputs and almost no decay against the Richardson-
+extrapolated difference quotient (truncation O(eps^4)), to 1e-9: no dilution there.
+"""
+
+from __future__ import annotations
+
+import itertools
+import zlib
+
+import numpy as np
+import pytest
+
+import chainrule
+from chainrule import Dense, Network
+from chainrule.activations import unregister_activation
+
+EPS = 1e-4
+TOL = 1e-9
+
+SMOOTH_HIDDEN = ["identity", "sigmoid", "tanh", "softplus", "square"]
+DECAYS = ["ufldl", "per_sample"]
+DEPTHS = [1, 2, 3]
+
+# (loss, output activation, kind of targets)
+PAIRS = [
+    ("squared_error", "identity", "real"),
+    ("squared_error", "sigmoid", "unit"),
+    ("squared_error", "tanh", "sym"),
+    ("squared_error", "softmax", "onehot"),
+    ("squared_error", "softplus", "real"),
+    ("mean_squared_error", "identity", "real"),
+    ("mean_squared_error", "sigmoid", "unit"),
+    ("mean_squared_error", "tanh", "sym"),
+    ("mean_squared_error", "softmax", "prob"),
+    ("mean_squared_error", "softplus", "real"),
+    ("log_loss", "sigmoid", "unit"),
+    ("log_loss", "sigmoid", "binary"),
+    ("log_loss", "softmax", "onehot"),
+    ("log_loss", "softmax", "labels"),
+    ("cross_entropy", "softmax", "labels"),
+    ("cross_entropy", "softmax", "prob"),
+    ("cross_entropy", "sigmoid", "unit"),
+    ("cross_entropy", "softplus", "prob"),
+]
+
+N_IN, N_SAMPLES = 3, 5
+HIDDEN_WIDTHS = [4, 3, 4]
+W_SCALE, B_SCALE, X_SCALE = 0.3, 0.1, 0.3
+LAMBDA = 5.0  # effective decay strength: lambda for "ufldl", lambda * m for "per_sample"
+
+
+def make_targets(rng: np.random.Generator, kind: str, m: int, k: int) -> np.ndarray:
+    if kind == "real":
+        return rng.normal(size=(m, k))
+    if kind == "sym":
+        return rng.uniform(-0.5, 0.5, size=(m, k))
+    if kind == "unit":
+        return rng.uniform(0.05, 0.95, size=(m, k))
+    if kind == "binary":
+        return rng.integers(0, 2, size=(m, k)).astype(float)
+    if kind == "prob":
+        return rng.dirichlet(np.ones(k), size=m)
+    labels = rng.integers(0, k, size=m)
+    if kind == "labels":
+        return labels  # 1-D integer class labels
+    assert kind == "onehot"
+    return np.eye(k)[labels]
+
+
+def make_net(
+    hidden: str,
+    output: str,
+    loss: str,
+    depth: int,
+    decay: str,
+    seed: int,
+    n_out: int = 3,
+    weight_decay: float | None = None,
+    dtype=np.float64,
+    w_scale: float = W_SCALE,
+    b_scale: float = B_SCALE,
+) -> Network:
+    """A Dense network with N(0, w_scale^2) weights and N(0, b_scale^2) biases."""
+    rng = np.random.default_rng(seed)
+    sizes = [N_IN, *HIDDEN_WIDTHS[:depth], n_out]
+    acts = [hidden] * depth + [output]
+    layers = []
+    for fan_in, fan_out, act in zip(sizes[:-1], sizes[1:], acts, strict=True):
+        W = rng.normal(0, w_scale, (fan_in, fan_out))
+        layer = Dense(fan_in, fan_out, act, init=W, dtype=dtype)
+        layer.b = rng.normal(0, b_scale, fan_out)
+        layers.append(layer)
+    if output == "softplus" and loss == "cross_entropy":
+        # cross-entropy reads outputs as probabilities: keep softplus outputs below 1
+        # (outputs above 1 are checked in test_cross_entropy_softplus_outputs_above_one)
+        layers[-1].b = layers[-1].b - 2.0
+    if weight_decay is None:
+        weight_decay = LAMBDA * (N_SAMPLES if decay == "per_sample" else 1)
+    return Network(layers, loss=loss, weight_decay=weight_decay, decay=decay)
+
+
+def rel_diff(a: np.ndarray, b: np.ndarray) -> float:
+    return float(np.linalg.norm(a - b) / np.linalg.norm(a + b))
+
+
+def check(net: Network, X, Y, eps: float = EPS) -> chainrule.GradientCheck:
+    gc = chainrule.gradient_check(net, X, Y, eps=eps)
+    assert gc.numerical.shape == gc.analytical.shape == (net.n_params,)
+    assert np.all(np.isfinite(gc.numerical)) and np.all(np.isfinite(gc.analytical))
+    assert np.linalg.norm(gc.numerical) > 1e-3  # a meaningful, non-vanishing gradient
+    assert gc.rel_diff == pytest.approx(rel_diff(gc.numerical, gc.analytical), rel=1e-12)
+    return gc
+
+
+def grid_problem(hidden, loss, output, kind, decay, depth, **net_kwargs):
+    seed = zlib.crc32(f"{hidden}-{loss}-{output}-{kind}-{decay}-{depth}".encode())
+    x_scale = net_kwargs.pop("x_scale", X_SCALE)
+    net = make_net(hidden, output, loss, depth, decay, seed=seed, **net_kwargs)
+    rng = np.random.default_rng(seed + 1)
+    X = x_scale * rng.normal(size=(N_SAMPLES, N_IN))
+    Y = make_targets(rng, kind, N_SAMPLES, net.n_outputs)
+    if output == "softplus" and loss == "cross_entropy":
+        assert net.forward(X).max() < 1  # precondition
+    return net, X, Y
+
+
+@pytest.mark.parametrize("depth", DEPTHS)
+@pytest.mark.parametrize("decay", DECAYS)
+@pytest.mark.parametrize(("loss", "output", "kind"), PAIRS, ids=lambda v: str(v))
+@pytest.mark.parametrize("hidden", SMOOTH_HIDDEN)
+def test_smooth_networks(hidden, loss, output, kind, decay, depth):
+    net, X, Y = grid_problem(hidden, loss, output, kind, decay, depth)
+    assert net.weight_decay > 0
+    gc = check(net, X, Y)
+    assert gc.rel_diff < TOL, str(gc)
+
+
+# every (hidden, loss/output, decay) once, the depth cycling through 1, 2, 3
+EXTRAPOLATED_CASES = [
+    (*case, 1 + i % 3) for i, case in enumerate(itertools.product(SMOOTH_HIDDEN, PAIRS, DECAYS))
+]
+
+
+@pytest.mark.parametrize(
+    ("hidden", "pair", "decay", "depth"), EXTRAPOLATED_CASES, ids=lambda v: str(v)
+)
+def test_smooth_networks_extrapolated(hidden, pair, decay, depth):
+    """Larger weights and inputs, tiny decay; reference: Richardson-extrapolated differences.
+
+    (4 D(eps) - D(2 eps)) / 3 cancels the eps^2 term of the central difference D, leaving
+    O(eps^4) truncation and the rounding of the cost differences (~1e-12 / eps).
+    """
+    loss, output, kind = pair
+    net, X, Y = grid_problem(
+        hidden,
+        loss,
+        output,
+        kind,
+        decay,
+        depth,
+        w_scale=0.3 if hidden == "square" else 0.5,
+        b_scale=0.3,
+        x_scale=1.0,
+        weight_decay=1e-3,
+    )
+    # outputs stay unsaturated, where probabilities carry full relative precision
+    net.forward(X)
+    assert np.abs(net.layers[-1].Z).max() < 10
+    gc1 = check(net, X, Y, eps=EPS)
+    gc2 = check(net, X, Y, eps=2 * EPS)
+    extrapolated = (4 * gc1.numerical - gc2.numerical) / 3
+    assert rel_diff(extrapolated, gc1.analytical) < 1e-9, str(gc1)
+    assert gc1.rel_diff < 1e-6, str(gc1)  # the plain check is close too
+
+
+@pytest.mark.parametrize("n_out", [1, 2])
+@pytest.mark.parametrize("loss", ["squared_error", "mean_squared_error", "log_loss"])
+def test_single_neuron_and_narrow_outputs(loss, n_out):
+    """Zero hidden layers (a perceptron with a smooth output) and one or two outputs."""
+    output = "sigmoid"
+    rng = np.random.default_rng(11)
+    layer = Dense(N_IN, n_out, output, init=rng.normal(size=(N_IN, n_out)))
+    net = Network([layer], loss=loss, weight_decay=0.05, decay="per_sample")
+    X = X_SCALE * rng.normal(size=(N_SAMPLES, N_IN))
+    Y = rng.uniform(size=(N_SAMPLES, n_out))
+    assert check(net, X, Y).rel_diff < TOL
+
+
+@pytest.mark.parametrize("decay", DECAYS)
+def test_weight_decay_closed_form(decay):
+    """The decay term itself (a gradient check cannot see a wrong but self-consistent scale).
+
+    ufldl: (lambda/2) sum W^2, gradient lambda W; per_sample: both divided by m.
+    Biases are never decayed.
+    """
+    lam, m = 0.7, N_SAMPLES
+    plain = make_net("tanh", "sigmoid", "log_loss", 2, decay, seed=8, weight_decay=0.0)
+    decayed = make_net("tanh", "sigmoid", "log_loss", 2, decay, seed=8, weight_decay=lam)
+    np.testing.assert_array_equal(plain.params, decayed.params)
+    rng = np.random.default_rng(8)
+    X = X_SCALE * rng.normal(size=(m, N_IN))
+    Y = rng.uniform(size=(m, 3))
+    J0, g0 = plain.loss_and_grad(X, Y)
+    J1, g1 = decayed.loss_and_grad(X, Y)
+    c = lam / m if decay == "per_sample" else lam
+    sum_w2 = sum(float(np.sum(layer.W**2)) for layer in decayed.layers)
+    assert J1 - J0 == pytest.approx(0.5 * c * sum_w2, rel=1e-10)
+    expected = np.concatenate(
+        [np.concatenate([c * layer.W.ravel(), np.zeros_like(layer.b)]) for layer in decayed.layers]
+    )
+    np.testing.assert_allclose(g1 - g0, expected, rtol=1e-10, atol=1e-15)
+
+
+# -- ReLU family, away from the kinks ---------------------------------------------------------
+KINK_MARGIN = 1e-2
+
+
+def _min_abs_hidden_z(net: Network, X: np.ndarray) -> float:
+    net.forward(X)
+    return min(float(np.min(np.abs(layer.Z))) for layer in net.layers[:-1])
+
+
+@pytest.mark.parametrize("depth", DEPTHS)
+@pytest.mark.parametrize("decay", DECAYS)
+@pytest.mark.parametrize(
+    ("loss", "output", "kind"),
+    [
+        ("squared_error", "identity", "real"),
+        ("mean_squared_error", "tanh", "sym"),
+        ("log_loss", "sigmoid", "binary"),
+        ("cross_entropy", "softmax", "labels"),
+    ],
+    ids=lambda v: str(v),
+)
+@pytest.mark.parametrize("hidden", ["relu", "leaky_relu"])
+def test_relu_family_away_from_kinks(hidden, loss, output, kind, decay, depth):
+    # deterministic search for a draw whose hidden net inputs all keep clear of 0
+    for seed in range(200):
+        net = make_net(hidden, output, loss, depth, decay, seed=seed)
+        X = np.random.default_rng(seed + 1000).normal(size=(N_SAMPLES, N_IN))
+        if _min_abs_hidden_z(net, X) > KINK_MARGIN:
+            break
+    # precondition: no hidden net input within the margin (>> eps * |input|) of the kink
+    assert _min_abs_hidden_z(net, X) > KINK_MARGIN
+    # and the network really uses both sides of the kink
+    Zs = np.concatenate([layer.Z.ravel() for layer in net.layers[:-1]])
+    assert (Zs > 0).any() and (Zs < 0).any()
+    Y = make_targets(np.random.default_rng(seed), kind, N_SAMPLES, net.n_outputs)
+    gc = check(net, X, Y)
+    assert gc.rel_diff < TOL, str(gc)
+
+
+# -- the check can fail ------------------------------------------------------------------------
+def _small_problem(seed: int = 3):
+    net = make_net("tanh", "softmax", "cross_entropy", 2, "ufldl", seed=seed)
+    rng = np.random.default_rng(seed)
+    X = X_SCALE * rng.normal(size=(N_SAMPLES, N_IN))
+    Y = rng.integers(0, net.n_outputs, size=N_SAMPLES)
+    return net, X, Y
+
+
+def test_numerical_gradient_matches_own_central_differences():
+    """``gc.numerical`` is the central difference of the cost, recomputed here from scratch."""
+    net, X, Y = _small_problem()
+    gc = chainrule.gradient_check(net, X, Y, eps=EPS)
+    probe = net.copy()
+    theta = net.params.copy()
+    mine = np.empty_like(theta)
+    for i in range(theta.size):
+        e = np.zeros_like(theta)
+        e[i] = EPS
+        probe.set_params(theta + e)
+        plus = probe.loss_value(X, Y)
+        probe.set_params(theta - e)
+        minus = probe.loss_value(X, Y)
+        mine[i] = (plus - minus) / (2 * EPS)
+    np.testing.assert_allclose(gc.numerical, mine, rtol=1e-9, atol=1e-12)
+    assert gc.cost == pytest.approx(net.loss_value(X, Y), rel=1e-14)
+    np.testing.assert_allclose(gc.analytical, net.loss_and_grad(X, Y)[1], rtol=1e-14)
+    # the check leaves the network's parameters as they were
+    np.testing.assert_array_equal(net.params, theta)
+
+
+@pytest.mark.parametrize("index", [0, 7, -1])
+def test_perturbed_analytical_gradient_is_caught(index):
+    net, X, Y = _small_problem()
+    gc = chainrule.gradient_check(net, X, Y, eps=EPS)
+    assert gc.rel_diff < TOL
+    wrong = gc.analytical.copy()
+    wrong[index] += 0.01 * np.linalg.norm(wrong) + 1e-3
+    assert rel_diff(gc.numerical, wrong) > 1e-4
+    wrong = gc.analytical * 1.01  # a wrong constant factor (e.g. a missing 1/m)
+    assert rel_diff(gc.numerical, wrong) > 1e-3
+
+
+def test_wrong_derivative_in_backward_is_caught():
+    """A real backward pass with a wrong f': the check reports a large difference."""
+    name = "broken_sigmoid_test"
+    # the classic slip: the sigmoid derivative a(1 - a) applied to z instead of a
+    chainrule.register_activation(name, lambda z: 1 / (1 + np.exp(-z)), lambda z: z * (1 - z))
+    try:
+        net = make_net(name, "identity", "squared_error", 2, "ufldl", seed=5)
+        rng = np.random.default_rng(5)
+        X = X_SCALE * rng.normal(size=(N_SAMPLES, N_IN))
+        Y = rng.normal(size=(N_SAMPLES, net.n_outputs))
+        gc = chainrule.gradient_check(net, X, Y, eps=EPS)
+        assert gc.rel_diff > 1e-3, str(gc)
+    finally:
+        unregister_activation(name)
+
+
+# -- float32 networks are checked through a float64 copy ---------------------------------------
+@pytest.mark.parametrize(
+    ("hidden", "output", "loss", "kind"),
+    [
+        ("tanh", "softmax", "cross_entropy", "labels"),
+        ("sigmoid", "sigmoid", "log_loss", "unit"),
+        ("softplus", "identity", "squared_error", "real"),
+    ],
+)
+def test_float32_network(hidden, output, loss, kind):
+    net = make_net(hidden, output, loss, 2, "per_sample", seed=21, dtype=np.float32)
+    assert net.dtype == np.float32
+    rng = np.random.default_rng(21)
+    X = X_SCALE * rng.normal(size=(N_SAMPLES, N_IN)).astype(np.float32)
+    Y = make_targets(rng, kind, N_SAMPLES, net.n_outputs)
+    if kind != "labels":
+        Y = Y.astype(np.float32)
+    before = net.params.copy()
+    params_obj = net.params
+
+    gc = check(net, X, Y)
+    assert gc.rel_diff < TOL, str(gc)
+    assert gc.numerical.dtype == np.float64 and gc.analytical.dtype == np.float64
+
+    # the original float32 network is unchanged
+    assert net.dtype == np.float32
+    assert net.params is params_obj or np.shares_memory(net.params, params_obj)
+    assert net.params.dtype == np.float32
+    np.testing.assert_array_equal(net.params, before)
+    assert all(layer.W.dtype == np.float32 for layer in net.layers)
+
+    # the checked gradient is that of the same weights (float32 values) in float64
+    net64 = net.astype(np.float64)
+    np.testing.assert_array_equal(net64.params, before.astype(np.float64))
+    _, g64 = net64.loss_and_grad(X.astype(np.float64), Y)
+    np.testing.assert_allclose(gc.analytical, g64, rtol=1e-12, atol=1e-15)
+
+
+# -- user-registered activations ---------------------------------------------------------------
+@pytest.fixture
+def cube_test():
+    name = "cube_test"
+    act = chainrule.register_activation(name, lambda z: z**3 / 3 + z, lambda z: z**2 + 1)
+    yield act
+    unregister_activation(name)
+
+
+@pytest.fixture
+def halftanh_test():
+    # f(z) = tanh(z / 2), f'(z) = (1 - f(z)^2) / 2: a derivative written in terms of the output
+    name = "halftanh_test"
+    act = chainrule.register_activation(
+        name, lambda z: np.tanh(z / 2), lambda a: 0.5 * (1 - a * a), from_output=True
+    )
+    yield act
+    unregister_activation(name)
+
+
+@pytest.mark.parametrize("depth", DEPTHS)
+@pytest.mark.parametrize(
+    ("loss", "output", "kind"),
+    [
+        ("squared_error", "identity", "real"),
+        ("cross_entropy", "softmax", "labels"),
+        ("log_loss", "sigmoid", "unit"),
+        ("squared_error", "cube_test", "real"),
+    ],
+    ids=lambda v: str(v),
+)
+def test_registered_activation(cube_test, loss, output, kind, depth):
+    net = make_net("cube_test", output, loss, depth, "ufldl", seed=40 + depth)
+    assert net.layers[0].activation is cube_test
+    rng = np.random.default_rng(depth)
+    X = X_SCALE * rng.normal(size=(N_SAMPLES, N_IN))
+    net.forward(X)
+    z = net.layers[0].Z
+    np.testing.assert_allclose(net.layers[0].A, z**3 / 3 + z, rtol=1e-14)
+    Y = make_targets(rng, kind, N_SAMPLES, net.n_outputs)
+    gc = check(net, X, Y)
+    assert gc.rel_diff < TOL, str(gc)
+
+
+@pytest.mark.parametrize("depth", DEPTHS)
+@pytest.mark.parametrize("output", ["identity", "halftanh_test"])
+def test_registered_activation_from_output(halftanh_test, output, depth):
+    assert halftanh_test.from_output
+    net = make_net("halftanh_test", output, "squared_error", depth, "per_sample", seed=depth)
+    rng = np.random.default_rng(50 + depth)
+    X = X_SCALE * rng.normal(size=(N_SAMPLES, N_IN))
+    Y = rng.normal(size=(N_SAMPLES, net.n_outputs))
+    gc = check(net, X, Y)
+    assert gc.rel_diff < TOL, str(gc)
+
+
+def test_registered_activation_is_removed_afterwards():
+    assert "cube_test" not in chainrule.activations.ACTIVATIONS
+    assert "halftanh_test" not in chainrule.activations.ACTIVATIONS
+    with pytest.raises(ValueError, match="cube_test"):
+        Dense(2, 2, "cube_test")
+
+
+# -- softplus outputs above 1 with cross_entropy -----------------------------------------------
+def test_cross_entropy_softplus_outputs_above_one():
+    """-sum y log a is defined for any a > 0, and softplus outputs may exceed 1.
+
+    (An earlier losses.py clipped a into [eps, 1 - eps]: the loss went flat above 1 while
+    the gradient stayed -y/(1 - eps), and this check gave a relative difference of 0.37.)
+    """
+    rng = np.random.default_rng(0)
+    layers = [
+        Dense(N_IN, 4, "tanh", init=rng.normal(size=(N_IN, 4))),
+        Dense(4, 3, "softplus", init=rng.normal(size=(4, 3))),
+    ]
+    layers[1].b = [1.0, 1.0, 1.0]
+    net = Network(layers, loss="cross_entropy")
+    X = rng.normal(size=(N_SAMPLES, N_IN))
+    Y = rng.dirichlet(np.ones(3), size=N_SAMPLES)
+    A = net.forward(X)
+    assert A.max() > 2
+    # closed form of the cost: mean over the batch of -sum_j y_j log a_j (may be negative)
+    assert net.loss_value(X, Y) == pytest.approx(np.mean(-np.sum(Y * np.log(A), axis=1)))
+    gc1 = check(net, X, Y, eps=EPS)
+    gc2 = check(net, X, Y, eps=2 * EPS)
+    assert gc1.rel_diff < 1e-8, str(gc1)  # O(1) weights: eps^2 truncation ~1e-9
+    extrapolated = (4 * gc1.numerical - gc2.numerical) / 3
+    assert rel_diff(extrapolated, gc1.analytical) < 1e-10

@@ -1,0 +1,394 @@
+"""SPEC 4: inverted dropout and batch normalisation, forward and backward.
+
+References: numpy formulas written here, central differences
+(``chainrule.gradient_check``) and, when PyTorch is importable,
+``torch.nn.functional.batch_norm`` with autograd.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import chainrule
+from chainrule import BatchNorm, Dense, Dropout, Network
+
+GRADCHECK_TOL = 1e-7
+
+
+def _data(seed: int = 0, m: int = 16, n: int = 4, k: int = 3):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(m, n))
+    y = rng.integers(0, k, size=m)
+    return X, y
+
+
+# --------------------------------------------------------------------------------------------
+# Dropout
+# --------------------------------------------------------------------------------------------
+def test_dropout_eval_is_identity():
+    X = np.random.default_rng(0).normal(size=(5, 7))
+    layer = Dropout(0.5, seed=0)
+    out = layer.forward(X, training=False)
+    np.testing.assert_array_equal(out, X)
+    np.testing.assert_array_equal(layer.backward(np.ones_like(X)), np.ones_like(X))
+
+
+def test_dropout_network_prediction_is_deterministic_and_unscaled():
+    rng = np.random.default_rng(1)
+    W1, b1 = rng.normal(size=(3, 6)), rng.normal(size=6)
+    W2, b2 = rng.normal(size=(6, 2)), rng.normal(size=2)
+    d1 = Dense(3, 6, "tanh", init=W1)
+    d2 = Dense(6, 2, "identity", init=W2)
+    net = Network([d1, Dropout(0.4, seed=0), d2])
+    d1.b, d2.b = b1, b2
+    X = rng.normal(size=(10, 3))
+    expected = np.tanh(X @ W1 + b1) @ W2 + b2  # no dropout, no rescaling
+    np.testing.assert_allclose(net.forward(X), expected, rtol=1e-14)
+    np.testing.assert_array_equal(net.forward(X), net.forward(X))
+    # training mode is random and differs from prediction
+    t1, t2 = net.forward(X, training=True), net.forward(X, training=True)
+    assert not np.array_equal(t1, t2)
+    assert not np.allclose(t1, expected)
+
+
+@pytest.mark.parametrize("rate", [0.1, 0.3, 0.5, 0.8])
+def test_dropout_training_mask_statistics(rate):
+    n = 400 * 500
+    X = np.ones((400, 500))
+    layer = Dropout(rate, seed=123)
+    out = layer.forward(X, training=True)
+    dropped = np.mean(out == 0.0)
+    sd = np.sqrt(rate * (1 - rate) / n)
+    assert abs(dropped - rate) < 5 * sd
+    # survivors are scaled by 1 / (1 - rate) exactly ("inverted" dropout)
+    kept = out[out != 0.0]
+    np.testing.assert_allclose(kept, 1.0 / (1.0 - rate), rtol=1e-15)
+    # so the mean is preserved: E[out] = 1
+    sd_mean = np.sqrt(rate / (1 - rate) / n)
+    assert abs(out.mean() - 1.0) < 5 * sd_mean
+    # the mean of a non-constant input is preserved too
+    Z = np.random.default_rng(3).uniform(1.0, 3.0, size=(400, 500))
+    assert abs(Dropout(rate, seed=5).forward(Z, training=True).mean() - Z.mean()) < 0.05
+
+
+def test_dropout_backward_uses_the_same_mask():
+    rng = np.random.default_rng(2)
+    X = rng.uniform(1.0, 2.0, size=(20, 8))  # never zero, so out == 0 marks the dropped units
+    layer = Dropout(0.5, seed=7)
+    out = layer.forward(X, training=True)
+    G = rng.normal(size=X.shape)
+    expected = np.where(out == 0.0, 0.0, G / 0.5)
+    np.testing.assert_allclose(layer.backward(G), expected, rtol=1e-15)
+    np.testing.assert_allclose(out, np.where(out == 0.0, 0.0, X / 0.5), rtol=1e-15)
+
+
+def test_dropout_masks_are_fresh_and_seeded():
+    X = np.ones((50, 50))
+    a = Dropout(0.5, seed=11)
+    m1, m2 = a.forward(X, training=True), a.forward(X, training=True)
+    assert not np.array_equal(m1, m2)
+    b = Dropout(0.5, seed=11)
+    np.testing.assert_array_equal(b.forward(X, training=True), m1)
+
+
+def test_dropout_rate_zero_is_identity_in_training():
+    X = np.random.default_rng(0).normal(size=(4, 3))
+    np.testing.assert_array_equal(Dropout(0.0).forward(X, training=True), X)
+
+
+def test_dropout_float32():
+    X = np.ones((100, 100), dtype=np.float32)
+    out = Dropout(0.25, seed=0).forward(X, training=True)
+    assert out.dtype == np.float32
+    np.testing.assert_allclose(np.unique(out), [0.0, 1 / 0.75], rtol=1e-6)
+
+
+def test_fixed_mask_is_used_and_scaled():
+    rng = np.random.default_rng(4)
+    X = rng.normal(size=(6, 5))
+    keep = rng.integers(0, 2, size=(6, 5))
+    layer = Dropout(0.6)
+    layer.fix_mask(keep)
+    out1 = layer.forward(X, training=True)
+    np.testing.assert_allclose(out1, X * keep / 0.4, rtol=1e-15)
+    np.testing.assert_array_equal(layer.forward(X, training=True), out1)
+    np.testing.assert_array_equal(layer.forward(X, training=False), X)
+    layer.fix_mask(keep.astype(bool))
+    np.testing.assert_allclose(layer.forward(X, training=True), out1, rtol=1e-15)
+    layer.fix_mask(None)
+    assert layer.fixed_mask is None
+
+
+def test_fixed_mask_gradient_check():
+    X, _ = _data(0, m=12, n=3)
+    Y = np.random.default_rng(1).normal(size=(12, 2))
+    net = Network([
+        Dense(3, 6, "tanh", init="glorot_uniform", seed=0),
+        Dropout(0.5),
+        Dense(6, 5, "sigmoid", init="glorot_uniform", seed=1),
+        Dropout(0.3),
+        Dense(5, 2, "identity", init="glorot_uniform", seed=2),
+    ])
+    rng = np.random.default_rng(9)
+    net.layers[1].fix_mask(rng.random((12, 6)) > 0.5)
+    net.layers[3].fix_mask(rng.random((12, 5)) > 0.3)
+    check = chainrule.gradient_check(net, X, Y, training=True)
+    assert check.rel_diff < GRADCHECK_TOL, str(check)
+    # the mask matters: the training-mode cost differs from the evaluation-mode cost
+    J_train, _ = net.cost(net.params, X, Y, training=True)
+    J_eval, _ = net.cost(net.params, X, Y, training=False)
+    assert J_train != pytest.approx(J_eval)
+    # a unit dropped for every example gets no gradient on its outgoing weights
+    keep = np.ones((12, 6), dtype=bool)
+    keep[:, 2] = False
+    net.layers[1].fix_mask(keep)
+    _, grad = net.cost(net.params, X, Y, training=True)
+    holder = net.copy()
+    holder.set_params(grad)
+    np.testing.assert_array_equal(holder.layers[2].W[2], np.zeros(5))
+    assert np.all(holder.layers[2].W[1] != 0)
+
+
+def test_dropout_refusals():
+    with pytest.raises(ValueError, match="rate"):
+        Dropout(1.0)
+    with pytest.raises(ValueError, match="rate"):
+        Dropout(-0.1)
+    with pytest.raises(TypeError, match="rate"):
+        Dropout("half")
+    layer = Dropout(0.5)
+    layer.fix_mask(np.ones((3, 4)))
+    with pytest.raises(ValueError, match="shape"):
+        layer.forward(np.ones((2, 4)), training=True)
+
+
+# --------------------------------------------------------------------------------------------
+# BatchNorm
+# --------------------------------------------------------------------------------------------
+def _bn_net(activation: str = "identity", with_dropout: bool = False, m: int = 16,
+            seed: int = 0) -> Network:
+    rng = np.random.default_rng(seed)
+    layers = [
+        Dense(4, 6, "identity", init="glorot_uniform", seed=seed),
+        BatchNorm(6, activation=activation),
+    ]
+    if with_dropout:
+        layers.append(Dropout(0.5))
+    layers.append(Dense(6, 3, "softmax", init="glorot_uniform", seed=seed + 1))
+    net = Network(layers, loss="cross_entropy")
+    bn = net.layers[1]
+    bn.gamma[...] = rng.uniform(0.5, 1.5, size=6)
+    bn.beta[...] = rng.uniform(-0.5, 0.5, size=6)
+    net.layers[0].b = rng.normal(size=6)
+    if with_dropout:
+        net.layers[2].fix_mask(rng.random((m, 6)) > 0.5)
+    return net
+
+
+def test_batchnorm_training_output_is_standardised():
+    rng = np.random.default_rng(0)
+    X = rng.normal(loc=[3.0, -2.0, 0.0, 10.0], scale=[0.5, 2.0, 1.0, 4.0], size=(32, 4))
+    bn = BatchNorm(4, eps=1e-5)
+    gamma, beta = np.array([2.0, 0.5, 1.0, -1.0]), np.array([0.1, -0.3, 0.0, 2.0])
+    bn.gamma[...] = gamma
+    bn.beta[...] = beta
+    out = bn.forward(X, training=True)
+    mean, var = X.mean(axis=0), X.var(axis=0)  # biased variance in the normalisation
+    xhat = (X - mean) / np.sqrt(var + 1e-5)
+    np.testing.assert_allclose(bn.Xhat, xhat, rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(bn.Xhat.mean(axis=0), 0.0, atol=1e-14)
+    np.testing.assert_allclose(bn.Xhat.var(axis=0), var / (var + 1e-5), rtol=1e-12)
+    np.testing.assert_allclose(bn.Xhat.var(axis=0), 1.0, rtol=1e-3)
+    np.testing.assert_allclose(out, gamma * xhat + beta, rtol=1e-12, atol=1e-14)
+
+
+def test_batchnorm_activation_applied_after_shift():
+    X = np.random.default_rng(1).normal(size=(10, 3)) * 3 + 1
+    bn = BatchNorm(3, activation="tanh")
+    bn.gamma[...] = [1.5, 0.5, 2.0]
+    bn.beta[...] = [0.2, -0.1, 0.0]
+    out = bn.forward(X, training=True)
+    xhat = (X - X.mean(0)) / np.sqrt(X.var(0) + 1e-5)
+    np.testing.assert_allclose(out, np.tanh(bn.gamma * xhat + bn.beta), rtol=1e-12)
+
+
+def test_batchnorm_running_statistics_and_eval_mode():
+    rng = np.random.default_rng(2)
+    bn = BatchNorm(3, momentum=0.9, eps=1e-5)
+    rm, rv = np.zeros(3), np.ones(3)
+    for _ in range(4):
+        X = rng.normal(loc=[1.0, -5.0, 2.0], scale=[1.0, 3.0, 0.1], size=(8, 3))
+        bn.forward(X, training=True)
+        rm = 0.9 * rm + 0.1 * X.mean(axis=0)
+        rv = 0.9 * rv + 0.1 * X.var(axis=0, ddof=1)  # unbiased estimate in the running var
+    np.testing.assert_allclose(bn.running_mean, rm, rtol=1e-13)
+    np.testing.assert_allclose(bn.running_var, rv, rtol=1e-13)
+    # evaluation normalises with the running statistics, and leaves them alone
+    X = rng.normal(size=(5, 3))
+    out = bn.forward(X, training=False)
+    np.testing.assert_allclose(out, (X - rm) / np.sqrt(rv + 1e-5), rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(bn.running_mean, rm, rtol=1e-13)
+    # an example's prediction does not depend on the rest of the batch in evaluation
+    np.testing.assert_allclose(bn.forward(X[:1], training=False), out[:1], rtol=1e-15)
+
+
+def test_batchnorm_network_eval_vs_training():
+    net = _bn_net("tanh")
+    X, _ = _data(3)
+    p_eval = net.forward(X)
+    np.testing.assert_array_equal(net.forward(X), p_eval)  # prediction is deterministic
+    net.forward(X * 2.0 + 1.0, training=True)  # moves the running statistics
+    assert not np.allclose(net.forward(X), p_eval)
+
+
+@pytest.mark.parametrize("activation", ["identity", "tanh", "sigmoid", "relu"])
+def test_batchnorm_gradient_check_training_mode(activation):
+    X, y = _data(4)
+    net = _bn_net(activation)
+    if activation == "relu":  # keep every z away from the kink so differences are smooth
+        net.forward(X, training=True)
+        assert np.min(np.abs(net.layers[1].Z)) > 1e-2
+    before = {k: v.copy() for k, v in net.layers[1].buffers().items()}
+    check = chainrule.gradient_check(net, X, y, training=True)
+    assert check.rel_diff < GRADCHECK_TOL, str(check)
+    # the check leaves the running statistics as they were
+    for k, v in net.layers[1].buffers().items():
+        np.testing.assert_array_equal(v, before[k])
+
+
+@pytest.mark.parametrize(("activation", "seed"), [("identity", 5), ("tanh", 5), ("relu", 13)])
+def test_batchnorm_gradient_check_eval_mode(activation, seed):
+    X, y = _data(seed)
+    net = _bn_net(activation)
+    rng = np.random.default_rng(6)
+    for _ in range(3):  # non-trivial running statistics
+        net.forward(rng.normal(loc=0.5, scale=2.0, size=(16, 4)), training=True)
+    if activation == "relu":
+        net.forward(X)
+        assert np.min(np.abs(net.layers[1].Z)) > 1e-2
+    check = chainrule.gradient_check(net, X, y)
+    assert check.rel_diff < GRADCHECK_TOL, str(check)
+
+
+@pytest.mark.parametrize(("activation", "seed"), [("relu", 1), ("tanh", 0)])
+def test_whole_network_dense_batchnorm_dropout_softmax(activation, seed):
+    X, y = _data(seed + 10)
+    net = _bn_net(activation, with_dropout=True, seed=seed)
+    assert [type(layer).__name__ for layer in net.layers] == [
+        "Dense", "BatchNorm", "Dropout", "Dense"]
+    if activation == "relu":
+        net.forward(X, training=True)
+        assert np.min(np.abs(net.layers[1].Z)) > 1e-2
+    check = chainrule.gradient_check(net, X, y, training=True)
+    assert check.rel_diff < GRADCHECK_TOL, str(check)
+    check_eval = chainrule.gradient_check(net, X, y)
+    assert check_eval.rel_diff < GRADCHECK_TOL, str(check_eval)
+
+
+def test_batchnorm_parameters_are_not_weight_decayed():
+    X, y = _data(7)
+    net = _bn_net("tanh")
+    decayed = Network([Dense(4, 6, "identity", init=net.layers[0].W.copy()),
+                       BatchNorm(6, activation="tanh"),
+                       Dense(6, 3, "softmax", init=net.layers[2].W.copy())],
+                      loss="cross_entropy", weight_decay=0.5)
+    decayed.set_params(net.params)
+    _, g0 = net.loss_and_grad(X, y, training=True)
+    _, g1 = decayed.loss_and_grad(X, y, training=True)
+    n_dense0 = 4 * 6 + 6
+    bn_slice = slice(n_dense0, n_dense0 + 12)
+    np.testing.assert_allclose(g1[bn_slice], g0[bn_slice], rtol=1e-14, atol=1e-16)
+    check = chainrule.gradient_check(decayed, X, y, training=True)
+    assert check.rel_diff < GRADCHECK_TOL, str(check)
+
+
+def test_batchnorm_refusals():
+    with pytest.raises(ValueError, match="momentum"):
+        BatchNorm(3, momentum=1.0)
+    with pytest.raises(ValueError, match="eps"):
+        BatchNorm(3, eps=0.0)
+    with pytest.raises(ValueError, match="n_features"):
+        BatchNorm(0)
+    with pytest.raises(ValueError, match="activation"):
+        BatchNorm(3, activation="nope")
+    with pytest.raises(ValueError, match="inputs"):
+        Network([Dense(4, 5), BatchNorm(6), Dense(6, 1)])
+
+
+# --------------------------------------------------------------------------------------------
+# BatchNorm against PyTorch
+# --------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("activation", ["identity", "tanh"])
+def test_batchnorm_matches_torch(activation):
+    torch = pytest.importorskip("torch")
+    F = torch.nn.functional
+    rng = np.random.default_rng(8)
+    n = 5
+    gamma, beta = rng.uniform(0.5, 2.0, size=n), rng.normal(size=n)
+    bn = BatchNorm(n, activation=activation, momentum=0.9, eps=1e-5)
+    bn.gamma[...] = gamma
+    bn.beta[...] = beta
+    act = (lambda t: t) if activation == "identity" else torch.tanh
+
+    rm = torch.zeros(n, dtype=torch.float64)
+    rv = torch.ones(n, dtype=torch.float64)
+    for step in range(3):
+        X = rng.normal(loc=1.0, scale=3.0, size=(10, n))
+        G = rng.normal(size=(10, n))
+        out = bn.forward(X, training=True)
+        dX = bn.backward(G)
+        xt = torch.tensor(X, requires_grad=True)
+        wt = torch.tensor(gamma, requires_grad=True)
+        bt = torch.tensor(beta, requires_grad=True)
+        # torch's momentum weighs the new statistic: ours 0.9 on the old one is its 0.1
+        ref = act(F.batch_norm(xt, rm, rv, weight=wt, bias=bt, training=True, momentum=0.1,
+                               eps=1e-5))
+        ref.backward(torch.tensor(G))
+        np.testing.assert_allclose(out, ref.detach().numpy(), rtol=1e-12, atol=1e-13,
+                                   err_msg=f"forward, step {step}")
+        np.testing.assert_allclose(dX, xt.grad.numpy(), rtol=1e-10, atol=1e-13,
+                                   err_msg=f"dX, step {step}")
+        np.testing.assert_allclose(bn.dgamma, wt.grad.numpy(), rtol=1e-10, atol=1e-13)
+        np.testing.assert_allclose(bn.dbeta, bt.grad.numpy(), rtol=1e-10, atol=1e-13)
+        np.testing.assert_allclose(bn.running_mean, rm.numpy(), rtol=1e-13)
+        np.testing.assert_allclose(bn.running_var, rv.numpy(), rtol=1e-13)
+
+    # evaluation mode: running statistics
+    X = rng.normal(size=(7, n))
+    G = rng.normal(size=(7, n))
+    out = bn.forward(X, training=False)
+    dX = bn.backward(G)
+    xt = torch.tensor(X, requires_grad=True)
+    wt = torch.tensor(gamma, requires_grad=True)
+    bt = torch.tensor(beta, requires_grad=True)
+    ref = act(F.batch_norm(xt, rm, rv, weight=wt, bias=bt, training=False, eps=1e-5))
+    ref.backward(torch.tensor(G))
+    np.testing.assert_allclose(out, ref.detach().numpy(), rtol=1e-12, atol=1e-13)
+    np.testing.assert_allclose(dX, xt.grad.numpy(), rtol=1e-10, atol=1e-13)
+    np.testing.assert_allclose(bn.dgamma, wt.grad.numpy(), rtol=1e-10, atol=1e-13)
+    np.testing.assert_allclose(bn.dbeta, bt.grad.numpy(), rtol=1e-10, atol=1e-13)
+
+
+def test_batchnorm_network_gradient_matches_torch_autograd():
+    """Dense -> BatchNorm(tanh) -> Dense softmax with cross-entropy, whole gradient."""
+    torch = pytest.importorskip("torch")
+    F = torch.nn.functional
+    X, y = _data(12)
+    net = _bn_net("tanh")
+    J, grad = net.loss_and_grad(X, y, training=True)
+    d0, bn, d1 = net.layers
+    t = {name: torch.tensor(v.copy(), requires_grad=True) for name, v in
+         [("W0", d0.W), ("b0", d0.b), ("g", bn.gamma), ("be", bn.beta), ("W1", d1.W),
+          ("b1", d1.b)]}
+    rm, rv = torch.zeros(6, dtype=torch.float64), torch.ones(6, dtype=torch.float64)
+    z = torch.tensor(X) @ t["W0"] + t["b0"]
+    h = torch.tanh(F.batch_norm(z, rm, rv, weight=t["g"], bias=t["be"], training=True,
+                                eps=1e-5))
+    logits = h @ t["W1"] + t["b1"]
+    loss = F.cross_entropy(logits, torch.tensor(y))
+    loss.backward()
+    assert J == pytest.approx(loss.item(), rel=1e-12)
+    expected = np.concatenate([t[k].grad.numpy().ravel() for k in
+                               ("W0", "b0", "g", "be", "W1", "b1")])
+    np.testing.assert_allclose(grad, expected, rtol=1e-9, atol=1e-13)

@@ -1,0 +1,589 @@
+"""The public contract of Dense, Network and mlp (SPEC 1, 4, 6).
+
+Every expected number here comes from an independent reference written in the
+test: a numpy forward pass, a closed form for the weight-decay term, central
+differences of a numpy cost, the defining formula of an initialiser, or the
+course notations' own forward formulas.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+from scipy import stats
+from scipy.special import expit, logsumexp
+
+import chainrule
+from chainrule import Dense, Network, mlp
+from chainrule.activations import ACTIVATIONS, unregister_activation
+
+# --- numpy references ---------------------------------------------------------------------
+
+NP_ACT = {
+    "identity": lambda z: z,
+    "sigmoid": lambda z: 1.0 / (1.0 + np.exp(-z)),
+    "tanh": np.tanh,
+    "relu": lambda z: np.where(z > 0, z, 0.0),
+    "softplus": lambda z: np.log1p(np.exp(z)),
+    "square": lambda z: z * z,
+    "softmax": lambda z: np.exp(z - logsumexp(z, axis=1, keepdims=True)),
+}
+
+
+def np_forward(Ws, bs, acts, X):
+    """Plain numpy forward pass, W of shape (fan_in, fan_out)."""
+    a = np.asarray(X, dtype=np.float64)
+    for W, b, act in zip(Ws, bs, acts, strict=True):
+        z = a @ W + (0.0 if b is None else b)
+        a = NP_ACT[act](z)
+    return a
+
+
+def np_cross_entropy(P, Y):
+    return float(np.mean(-np.sum(Y * np.log(P), axis=1)))
+
+
+def unpack(theta, shapes):
+    """Split a flat vector into arrays of the given shapes, in order."""
+    out, k = [], 0
+    for shape in shapes:
+        n = int(np.prod(shape))
+        out.append(np.asarray(theta[k : k + n]).reshape(shape))
+        k += n
+    assert k == theta.size
+    return out
+
+
+def central_diff(f, theta, eps=1e-5):
+    g = np.zeros_like(theta)
+    for i in range(theta.size):
+        e = np.zeros_like(theta)
+        e[i] = eps
+        g[i] = (f(theta + e) - f(theta - e)) / (2 * eps)
+    return g
+
+
+@pytest.fixture
+def small_net():
+    """3-4-3 tanh/softmax network with nonzero biases."""
+    net = mlp([3, 4, 3], hidden="tanh", output="softmax", seed=7)
+    rng = np.random.default_rng(1)
+    net.layers[0].b[...] = rng.normal(size=4)
+    net.layers[1].b[...] = rng.normal(size=3)
+    return net
+
+
+@pytest.fixture
+def data3(rng):
+    X = rng.normal(size=(6, 3))
+    labels = np.array([0, 1, 2, 1, 0, 2])
+    return X, labels, np.eye(3)[labels]
+
+
+# --- Dense ---------------------------------------------------------------------------------
+
+
+def test_dense_shapes_and_default_activation():
+    layer = Dense(5, 3, seed=0)
+    assert layer.W.shape == (5, 3)
+    assert layer.b.shape == (3,)
+    assert np.all(layer.b == 0)
+    assert layer.activation.name == "sigmoid"
+    X = np.random.default_rng(0).normal(size=(4, 5))
+    np.testing.assert_allclose(layer.forward(X), expit(X @ layer.W + layer.b), rtol=1e-14)
+
+
+def test_dense_without_bias():
+    layer = Dense(4, 2, activation="identity", bias=False, seed=0)
+    assert layer.b is None
+    net = Network([layer])
+    assert net.n_params == 8
+    X = np.random.default_rng(0).normal(size=(3, 4))
+    np.testing.assert_allclose(net.forward(X), X @ layer.W, rtol=1e-14)
+
+
+# --- mlp and the flat parameter vector -----------------------------------------------------
+
+
+def test_mlp_structure_and_defaults():
+    net = mlp([64, 100, 10], hidden="relu", output="softmax", loss="cross_entropy", seed=0)
+    assert len(net.layers) == 2
+    assert [(lay.W.shape, lay.b.shape) for lay in net.layers] == [
+        ((64, 100), (100,)),
+        ((100, 10), (10,)),
+    ]
+    assert [lay.activation.name for lay in net.layers] == ["relu", "softmax"]
+    assert net.loss.name == "cross_entropy"
+    assert net.n_params == 64 * 100 + 100 + 100 * 10 + 10
+    # canonical default losses
+    assert mlp([2, 3, 1], output="sigmoid").loss.name == "log_loss"
+    assert mlp([2, 3, 4], output="softmax").loss.name == "cross_entropy"
+    assert mlp([2, 3, 1]).loss.name == "squared_error"
+
+
+def test_mlp_per_layer_hidden_activations():
+    net = mlp([3, 4, 5, 2], hidden=["tanh", "sigmoid"], output="identity", seed=0)
+    assert [lay.activation.name for lay in net.layers] == ["tanh", "sigmoid", "identity"]
+    X = np.random.default_rng(3).normal(size=(7, 3))
+    Ws = [lay.W.copy() for lay in net.layers]
+    bs = [lay.b.copy() for lay in net.layers]
+    expected = np_forward(Ws, bs, ["tanh", "sigmoid", "identity"], X)
+    np.testing.assert_allclose(net.forward(X), expected, rtol=1e-13, atol=1e-15)
+
+
+def test_zero_hidden_layers_is_a_single_neuron():
+    net = mlp([3, 1], output="sigmoid", seed=0)
+    assert len(net.layers) == 1
+    x = np.array([0.5, -1.0, 2.0])
+    w, b = net.layers[0].W[:, 0], net.layers[0].b[0]
+    np.testing.assert_allclose(net.forward(x)[0, 0], 1 / (1 + np.exp(-(x @ w + b))), rtol=1e-14)
+
+
+def test_params_is_flat_view_in_layer_order(small_net):
+    net = small_net
+    W0, b0, W1, b1 = net.layers[0].W, net.layers[0].b, net.layers[1].W, net.layers[1].b
+    expected = np.concatenate([W0.ravel(), b0, W1.ravel(), b1])
+    assert net.params.shape == (4 * 3 + 4 + 3 * 4 + 3,)
+    assert np.array_equal(net.params, expected)
+    for arr in (W0, b0, W1, b1):
+        assert np.shares_memory(net.params, arr)
+    # row-major W: element (i, j) of W0 sits at i * fan_out + j
+    net.params[1 * 4 + 2] = 123.0
+    assert W0[1, 2] == 123.0
+    # writing into W shows in params
+    M = np.arange(12.0).reshape(3, 4)
+    net.layers[0].W[...] = M
+    assert np.array_equal(net.params[:12], M.ravel())
+    net.layers[1].b[...] = [7.0, 8.0, 9.0]
+    assert np.array_equal(net.params[-3:], [7.0, 8.0, 9.0])
+    # assigning the property writes into the shared buffer too
+    net.layers[1].W = np.ones((4, 3))
+    assert np.array_equal(net.params[16:28], np.ones(12))
+
+
+def test_set_params_updates_layers(small_net):
+    net = small_net
+    theta = np.linspace(-1, 1, net.n_params)
+    net.set_params(theta)
+    W0, b0, W1, b1 = unpack(theta, [(3, 4), (4,), (4, 3), (3,)])
+    assert np.array_equal(net.layers[0].W, W0)
+    assert np.array_equal(net.layers[0].b, b0)
+    assert np.array_equal(net.layers[1].W, W1)
+    assert np.array_equal(net.layers[1].b, b1)
+    # a copy was taken: changing theta afterwards does not reach the network
+    theta[0] = 99.0
+    assert net.layers[0].W[0, 0] == -1.0
+
+
+@pytest.mark.parametrize(
+    ("hidden", "output"),
+    [("relu", "softmax"), ("sigmoid", "sigmoid"), ("tanh", "identity"), ("softplus", "identity")],
+)
+def test_forward_matches_numpy(hidden, output, rng):
+    net = mlp([5, 7, 6, 3], hidden=hidden, output=output, seed=11)
+    for layer in net.layers:
+        layer.b[...] = rng.normal(size=layer.b.shape)
+    X = rng.normal(size=(9, 5))
+    Ws = [lay.W.copy() for lay in net.layers]
+    bs = [lay.b.copy() for lay in net.layers]
+    expected = np_forward(Ws, bs, [hidden, hidden, output], X)
+    out = net.forward(X)
+    assert out.shape == (9, 3)
+    np.testing.assert_allclose(out, expected, rtol=1e-12, atol=1e-14)
+    # a 1-D input is one example
+    np.testing.assert_allclose(net.forward(X[2]), expected[2:3], rtol=1e-12, atol=1e-14)
+    if output == "softmax":
+        np.testing.assert_allclose(out.sum(axis=1), 1.0, rtol=1e-14)
+
+
+def test_cost_equals_loss_and_grad_at_theta_and_leaves_params(small_net, data3):
+    net = small_net
+    X, labels, Y = data3
+    before = net.params.copy()
+    theta = np.random.default_rng(5).normal(scale=0.5, size=net.n_params)
+
+    J, grad = net.cost(theta, X, Y)
+    assert np.array_equal(net.params, before)  # bit-identical
+
+    other = net.copy()
+    other.set_params(theta)
+    J2, grad2 = other.loss_and_grad(X, Y)
+    assert J == J2
+    np.testing.assert_allclose(grad, grad2, rtol=1e-14, atol=1e-16)
+
+    # independent reference: numpy cross-entropy of a numpy forward pass
+    shapes = [(3, 4), (4,), (4, 3), (3,)]
+
+    def np_cost(t):
+        W0, b0, W1, b1 = unpack(t, shapes)
+        return np_cross_entropy(np_forward([W0, W1], [b0, b1], ["tanh", "softmax"], X), Y)
+
+    np.testing.assert_allclose(J, np_cost(theta), rtol=1e-12)
+    np.testing.assert_allclose(grad, central_diff(np_cost, theta), rtol=1e-6, atol=1e-9)
+    # integer labels give the same cost
+    J3, grad3 = net.cost(theta, X, labels)
+    assert J3 == J
+    assert np.array_equal(grad3, grad)
+
+
+# --- weight decay --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("decay", ["ufldl", "per_sample"])
+@pytest.mark.parametrize("lam", [0.1, 3e-3])
+def test_weight_decay_cost_and_gradient(decay, lam, rng):
+    X = rng.normal(size=(8, 3))
+    Y = rng.normal(size=(8, 2))
+    kw = dict(hidden="tanh", output="identity", seed=4)
+    plain = mlp([3, 5, 2], **kw)
+    decayed = mlp([3, 5, 2], weight_decay=lam, decay=decay, **kw)
+    theta = rng.normal(size=plain.n_params)  # biases nonzero too
+    plain.set_params(theta)
+    decayed.set_params(theta)
+    J0, g0 = plain.loss_and_grad(X, Y)
+    J1, g1 = decayed.loss_and_grad(X, Y)
+
+    W0, _, W1, _ = unpack(theta, [(3, 5), (5,), (5, 2), (2,)])
+    m = X.shape[0]
+    c = lam if decay == "ufldl" else lam / m
+    np.testing.assert_allclose(J1 - J0, c / 2 * (np.sum(W0**2) + np.sum(W1**2)), rtol=1e-10)
+    expected_diff = np.concatenate([c * W0.ravel(), np.zeros(5), c * W1.ravel(), np.zeros(2)])
+    np.testing.assert_allclose(g1 - g0, expected_diff, rtol=1e-9, atol=1e-13)
+    # biases are never decayed: their gradient is untouched exactly
+    bias_slots = np.r_[15:20, 30:32]
+    assert np.array_equal(g1[bias_slots], g0[bias_slots])
+    # loss_value and cost agree with loss_and_grad
+    assert decayed.loss_value(X, Y) == pytest.approx(J1, rel=1e-14)
+    assert decayed.cost(theta, X, Y)[0] == pytest.approx(J1, rel=1e-14)
+
+
+def test_weight_decay_conventions_differ_by_m(rng):
+    X = rng.normal(size=(10, 2))
+    Y = rng.normal(size=(10, 1))
+    base = mlp([2, 3, 1], hidden="sigmoid", seed=0).loss_value(X, Y)
+    uf = mlp([2, 3, 1], hidden="sigmoid", seed=0, weight_decay=0.5).loss_value(X, Y)
+    ps = mlp([2, 3, 1], hidden="sigmoid", seed=0, weight_decay=0.5, decay="per_sample")
+    np.testing.assert_allclose(ps.loss_value(X, Y) - base, (uf - base) / 10, rtol=1e-10)
+
+
+# --- initialisers --------------------------------------------------------------------------
+
+FAN_IN, FAN_OUT = 300, 200
+
+
+def _uniform_ok(W, r):
+    assert np.all(np.abs(W) <= r)
+    assert np.max(np.abs(W)) > 0.99 * r
+    assert stats.kstest(W.ravel(), stats.uniform(loc=-r, scale=2 * r).cdf).pvalue > 1e-3
+
+
+def _normal_ok(W, std):
+    n = W.size
+    assert abs(W.mean()) < 5 * std / np.sqrt(n)
+    assert W.std() == pytest.approx(std, rel=0.02)
+    assert stats.kstest(W.ravel(), stats.norm(scale=std).cdf).pvalue > 1e-3
+
+
+INIT_CHECKS = {
+    "normal": lambda W: _normal_ok(W, 0.01),
+    "ufldl": lambda W: _uniform_ok(W, np.sqrt(6 / (FAN_IN + FAN_OUT + 1))),
+    "glorot_uniform": lambda W: _uniform_ok(W, np.sqrt(6 / (FAN_IN + FAN_OUT))),
+    "glorot_normal": lambda W: _normal_ok(W, np.sqrt(2 / (FAN_IN + FAN_OUT))),
+    "he_normal": lambda W: _normal_ok(W, np.sqrt(2 / FAN_IN)),
+    "he_uniform": lambda W: _uniform_ok(W, np.sqrt(6 / FAN_IN)),
+}
+
+
+@pytest.mark.parametrize("name", sorted(INIT_CHECKS))
+def test_initializer_distribution(name):
+    layer = Dense(FAN_IN, FAN_OUT, init=name, seed=2024)
+    assert layer.W.dtype == np.float64
+    INIT_CHECKS[name](layer.W)
+    assert np.all(layer.b == 0)
+
+
+def test_default_init_is_normal_eps_001():
+    layer = Dense(FAN_IN, FAN_OUT, seed=3)
+    _normal_ok(layer.W, 0.01)
+
+
+@pytest.mark.parametrize("name", sorted(INIT_CHECKS))
+def test_initializer_reproducible_from_seed(name):
+    a = Dense(20, 30, init=name, seed=42).W
+    b = Dense(20, 30, init=name, seed=42).W
+    c = Dense(20, 30, init=name, seed=43).W
+    assert np.array_equal(a, b)
+    assert not np.array_equal(a, c)
+    # a Generator seeded alike gives the same numbers
+    g = Dense(20, 30, init=name, seed=np.random.default_rng(42)).W
+    assert np.array_equal(a, g)
+
+
+def test_mlp_reproducible_from_seed():
+    a = mlp([10, 8, 3], hidden="tanh", seed=5).params
+    b = mlp([10, 8, 3], hidden="tanh", seed=5).params
+    c = mlp([10, 8, 3], hidden="tanh", seed=6).params
+    assert np.array_equal(a, b)
+    assert not np.array_equal(a, c)
+
+
+def test_mlp_auto_init_he_for_relu_glorot_otherwise():
+    net = mlp([400, 300, 200], hidden="relu", output="sigmoid", seed=1)
+    _normal_ok(net.layers[0].W, np.sqrt(2 / 400))
+    _uniform_ok(net.layers[1].W, np.sqrt(6 / (300 + 200)))
+
+
+def test_zeros_and_explicit_init():
+    assert np.array_equal(Dense(4, 3, init="zeros").W, np.zeros((4, 3)))
+    M = np.arange(12.0).reshape(4, 3) / 7
+    layer = Dense(4, 3, activation="identity", init=M)
+    assert np.array_equal(layer.W, M)
+    assert layer.W is not M  # copied, not aliased
+    M32 = M.astype(np.float32)
+    assert Dense(4, 3, init=M32).W.dtype == np.float32
+    # explicit integer weights: exact values, float64
+    layer = Dense(2, 2, init=[[1, 2], [3, 4]])
+    assert layer.W.dtype == np.float64
+    assert np.array_equal(layer.W, [[1.0, 2.0], [3.0, 4.0]])
+
+
+def test_zero_init_hidden_units_stay_identical(rng):
+    """The symmetry problem: with zeros every hidden unit learns the same thing."""
+    X = rng.normal(size=(30, 4))
+    Y = (rng.random(size=(30, 2)) > 0.5).astype(float)
+    net = mlp([4, 5, 2], hidden="sigmoid", output="sigmoid", init="zeros", seed=0)
+    chainrule.train(net, X, Y, optimizer="gd", lr=0.5, epochs=25)
+    W0, b0, W1 = net.layers[0].W, net.layers[0].b, net.layers[1].W
+    assert np.max(np.abs(W0)) > 1e-3  # the hidden weights did move
+    for j in range(1, 5):
+        np.testing.assert_allclose(W0[:, j], W0[:, 0], rtol=1e-12, atol=1e-15)
+        np.testing.assert_allclose(b0[j], b0[0], rtol=1e-12, atol=1e-15)
+        np.testing.assert_allclose(W1[j], W1[0], rtol=1e-12, atol=1e-15)
+    # and a random start breaks the symmetry
+    net = mlp([4, 5, 2], hidden="sigmoid", output="sigmoid", seed=0)
+    chainrule.train(net, X, Y, optimizer="gd", lr=0.5, epochs=25)
+    assert not np.allclose(net.layers[0].W[:, 1], net.layers[0].W[:, 0])
+
+
+# --- notations -----------------------------------------------------------------------------
+
+
+def _random_transfer(rng, sizes):
+    return [rng.normal(size=(a + 1, b)) for a, b in itertools.pairwise(sizes)]
+
+
+@pytest.mark.parametrize("activation", ["sigmoid", ["tanh", "relu", "identity"]])
+def test_transfer_matrices_round_trip_and_forward(activation, rng):
+    mats = _random_transfer(rng, [3, 4, 5, 2])
+    net = Network.from_transfer_matrices(mats, activation=activation)
+    acts = [activation] * 3 if isinstance(activation, str) else activation
+    assert [lay.activation.name for lay in net.layers] == acts
+    back = net.to_transfer_matrices()
+    assert len(back) == 3
+    for m0, m1 in zip(mats, back, strict=True):
+        assert np.array_equal(m0, m1)
+    # course forward: x_next = phi(M.T @ [1, x]), one example at a time
+    X = rng.normal(size=(4, 3))
+    for x, out in zip(X, net.forward(X), strict=True):
+        h = x
+        for M, act in zip(mats, acts, strict=True):
+            h = NP_ACT[act]((M.T @ np.concatenate([[1.0], h]))[None, :])[0]
+        np.testing.assert_allclose(out, h, rtol=1e-12, atol=1e-14)
+    # first row = biases
+    assert np.array_equal(net.layers[0].b, mats[0][0])
+    assert np.array_equal(net.layers[0].W, mats[0][1:])
+
+
+@pytest.mark.parametrize("activation", ["tanh", ["sigmoid", "softplus"]])
+def test_ufldl_round_trip_and_forward(activation, rng):
+    Ws = [rng.normal(size=(5, 3)), rng.normal(size=(2, 5))]  # (fan_out, fan_in)
+    bs = [rng.normal(size=5), rng.normal(size=2)]
+    net = Network.from_ufldl(Ws, bs, activation=activation)
+    Ws2, bs2 = net.to_ufldl()
+    for a, b in zip(Ws + bs, Ws2 + bs2, strict=True):
+        assert np.array_equal(a, b)
+    acts = [activation] * 2 if isinstance(activation, str) else activation
+    X = rng.normal(size=(6, 3))
+    for x, out in zip(X, net.forward(X), strict=True):
+        a = x
+        for W, b, act in zip(Ws, bs, acts, strict=True):
+            a = NP_ACT[act]((W @ a + b)[None, :])[0]  # z = W a + b
+        np.testing.assert_allclose(out, a, rtol=1e-12, atol=1e-14)
+    # and the two notations describe the same network
+    mats = net.to_transfer_matrices()
+    assert np.array_equal(mats[1], np.vstack([bs[1][None, :], Ws[1].T]))
+
+
+def test_ufldl_without_biases(rng):
+    Ws = [rng.normal(size=(3, 2)), rng.normal(size=(1, 3))]
+    net = Network.from_ufldl(Ws, activation="sigmoid")
+    assert net.n_params == 6 + 3
+    Ws2, bs2 = net.to_ufldl()
+    assert bs2 == [None, None]
+    assert all(np.array_equal(a, b) for a, b in zip(Ws, Ws2, strict=True))
+    x = np.array([0.3, -0.7])
+    np.testing.assert_allclose(
+        net.forward(x)[0], expit(Ws[1] @ expit(Ws[0] @ x)), rtol=1e-13
+    )
+    # transfer-matrix export writes a zero bias row
+    assert np.array_equal(net.to_transfer_matrices()[0][0], np.zeros(3))
+
+
+def test_network_from_transfer_round_trip_through_ufldl(rng):
+    mats = _random_transfer(rng, [2, 3, 1])
+    net = Network.from_transfer_matrices(mats)
+    Ws, bs = net.to_ufldl()
+    net2 = Network.from_ufldl(Ws, bs)
+    assert np.array_equal(net.params, net2.params)
+    assert all(np.array_equal(a, b) for a, b in zip(mats, net2.to_transfer_matrices(), strict=True))
+
+
+# --- dtypes and copies ---------------------------------------------------------------------
+
+
+def test_float32_network_stays_float32(rng):
+    net = mlp([4, 6, 3], hidden="tanh", output="softmax", seed=0, dtype=np.float32)
+    assert net.params.dtype == np.float32
+    assert all(lay.W.dtype == np.float32 and lay.b.dtype == np.float32 for lay in net.layers)
+    X = rng.normal(size=(5, 4))  # float64 data
+    out = net.forward(X)
+    assert out.dtype == np.float32
+    Ws = [lay.W.astype(np.float64) for lay in net.layers]
+    bs = [lay.b.astype(np.float64) for lay in net.layers]
+    np.testing.assert_allclose(out, np_forward(Ws, bs, ["tanh", "softmax"], X), rtol=1e-5)
+    labels = np.array([0, 1, 2, 0, 1])
+    J, grad = net.loss_and_grad(X, labels)
+    assert grad.dtype == np.float32
+    J64, grad64 = net.astype(np.float64).loss_and_grad(X, labels)
+    np.testing.assert_allclose(J, J64, rtol=1e-5)
+    np.testing.assert_allclose(grad, grad64, rtol=1e-3, atol=1e-5)
+    chainrule.train(net, X, labels, optimizer="sgd", batch_size=2, epochs=2, seed=0)
+    assert net.params.dtype == np.float32
+    assert net.forward(X).dtype == np.float32
+
+
+def test_copy_is_independent(small_net, data3):
+    X, _, Y = data3
+    net = small_net
+    twin = net.copy()
+    assert np.array_equal(twin.params, net.params)
+    assert not np.shares_memory(twin.params, net.params)
+    assert np.array_equal(twin.forward(X), net.forward(X))
+    before = net.params.copy()
+    twin.layers[0].W[...] = 0.0
+    twin.params[-1] = 5.0
+    assert np.array_equal(net.params, before)
+    chainrule.train(twin, X, Y, epochs=2)
+    assert np.array_equal(net.params, before)
+    # and the other way round
+    net.params[0] = -3.0
+    assert twin.params[0] != -3.0
+
+
+def test_astype_float32_is_independent_copy(small_net, data3):
+    X, _, _ = data3
+    net = small_net
+    before = net.params.copy()
+    n32 = net.astype(np.float32)
+    assert n32.params.dtype == np.float32
+    assert n32.layers[0].W.dtype == np.float32
+    assert np.array_equal(n32.params, before.astype(np.float32))
+    assert n32.forward(X).dtype == np.float32
+    np.testing.assert_allclose(n32.forward(X), net.forward(X), rtol=1e-5, atol=1e-6)
+    n32.params[:] = 1.0
+    assert np.array_equal(net.params, before)
+    assert net.params.dtype == np.float64
+    back = n32.astype(np.float64)
+    assert back.params.dtype == np.float64
+    assert np.array_equal(back.params, np.ones(net.n_params))
+
+
+# --- XOR -----------------------------------------------------------------------------------
+
+XOR_X = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
+XOR_Y = np.array([0.0, 1.0, 1.0, 0.0])
+
+
+def _xor_loss(net):
+    p = net.forward(XOR_X)[:, 0]
+    return float(np.mean(-(XOR_Y * np.log(p) + (1 - XOR_Y) * np.log(1 - p)))), p
+
+
+def test_xor_gd_momentum():
+    net = mlp([2, 2, 1], hidden="sigmoid", output="sigmoid", seed=0)
+    assert net.loss.name == "log_loss"
+    hist = chainrule.train(net, XOR_X, XOR_Y, optimizer="gd", lr=0.5, momentum=0.9, epochs=2000)
+    loss, p = _xor_loss(net)
+    assert np.array_equal(p > 0.5, XOR_Y > 0.5)
+    assert loss < 0.01
+    assert hist["accuracy"][-1] == 1.0
+
+
+def test_xor_lbfgs():
+    net = mlp([2, 2, 1], hidden="sigmoid", output="sigmoid", seed=0)
+    result = chainrule.minimize(net, XOR_X, XOR_Y, method="L-BFGS-B", maxiter=500)
+    loss, p = _xor_loss(net)
+    assert np.array_equal(p > 0.5, XOR_Y > 0.5)
+    assert loss < 1e-3
+    np.testing.assert_allclose(result.fun, loss, rtol=1e-6, atol=1e-10)
+
+
+# --- user activations ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def cube():
+    name = "test_network_cube"
+    act = chainrule.register_activation(name, lambda z: z**3, lambda z: 3 * z**2)
+    yield name, act
+    unregister_activation(name)
+
+
+def test_register_activation_usable_in_dense(cube, rng):
+    name, _ = cube
+    assert name in ACTIVATIONS
+    layer = Dense(3, 2, activation=name, seed=0)
+    layer.b[...] = [0.1, -0.2]
+    net = Network([Dense(2, 3, activation="tanh", seed=1), layer])
+    X = rng.normal(size=(4, 2))
+    Y = rng.normal(size=(4, 2))
+    h = np.tanh(X @ net.layers[0].W + net.layers[0].b)
+    expected = (h @ layer.W + layer.b) ** 3
+    np.testing.assert_allclose(net.forward(X), expected, rtol=1e-13)
+    # backprop through it agrees with central differences of a numpy cost
+    theta = net.params.copy()
+    shapes = [(2, 3), (3,), (3, 2), (2,)]
+
+    def np_cost(t):
+        W0, b0, W1, b1 = unpack(t, shapes)
+        out = (np.tanh(X @ W0 + b0) @ W1 + b1) ** 3
+        return 0.5 * np.mean(np.sum((out - Y) ** 2, axis=1))
+
+    J, grad = net.loss_and_grad(X, Y)
+    np.testing.assert_allclose(J, np_cost(theta), rtol=1e-12)
+    np.testing.assert_allclose(grad, central_diff(np_cost, theta), rtol=1e-6, atol=1e-9)
+    # also through mlp
+    assert mlp([2, 3, 1], hidden=name, seed=0).layers[0].activation.name == name
+
+
+@pytest.mark.parametrize("builtin", ["sigmoid", "relu", "softmax", "identity", "linear"])
+def test_register_activation_refuses_builtin(builtin):
+    original = ACTIVATIONS.get(builtin)
+    with pytest.raises(ValueError, match="built in"):
+        chainrule.register_activation(builtin, np.sin, np.cos)
+    with pytest.raises(ValueError, match="built in"):
+        chainrule.register_activation(builtin, np.sin, np.cos, overwrite=True)
+    assert ACTIVATIONS.get(builtin) is original
+
+
+def test_register_activation_twice_needs_overwrite(cube):
+    name, act = cube
+    with pytest.raises(ValueError, match="overwrite"):
+        chainrule.register_activation(name, np.sin, np.cos)
+    assert ACTIVATIONS[name] is act
+    new = chainrule.register_activation(name, np.sin, np.cos, overwrite=True)
+    assert ACTIVATIONS[name] is new
+    np.testing.assert_allclose(Dense(1, 1, activation=name, init=[[1.0]]).forward(
+        np.array([[0.5]])), [[np.sin(0.5)]])

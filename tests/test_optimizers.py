@@ -1,0 +1,411 @@
+"""SPEC 7: the optimizers, one small object per update rule sharing ``step(params, grads)``.
+
+Every expected value is computed here, in the test, from the textbook formula with
+plain numpy (and, when PyTorch is importable, compared with ``torch.optim`` too).
+Nothing is copied from the library's own output.
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+import chainrule
+from chainrule.optimizers import SGD, AdaGrad, Adam, Optimizer, RMSProp, get_optimizer
+
+RTOL = 1e-13
+
+
+@pytest.fixture
+def problem():
+    """Initial parameters and two gradients of different signs and magnitudes."""
+    rng = np.random.default_rng(2024)
+    w0 = rng.normal(size=7)
+    g0 = rng.normal(size=7) * np.array([1e-3, 0.1, 1.0, 10.0, -2.0, 0.5, 3.0])
+    g1 = rng.normal(size=7)
+    return w0, g0, g1
+
+
+def _two_steps(opt: Optimizer, w0: np.ndarray, g0: np.ndarray, g1: np.ndarray):
+    """Run two steps on a copy of w0; return the parameters after each."""
+    w = w0.copy()
+    opt.step(w, g0.copy())
+    w1 = w.copy()
+    opt.step(w, g1.copy())
+    return w1, w.copy()
+
+
+# --------------------------------------------------------------------------------------------
+# Hand formulas, written out step by step (no loops shared with the library)
+# --------------------------------------------------------------------------------------------
+def hand_sgd(w0, g0, g1, lr, wd=0.0):
+    w1 = w0 - lr * g0 - wd * w0
+    w2 = w1 - lr * g1 - wd * w1
+    return w1, w2
+
+
+def hand_momentum(w0, g0, g1, lr, mu, wd=0.0):
+    v1 = g0  # v starts at 0: v1 = mu * 0 + g0
+    w1 = w0 - lr * v1 - wd * w0
+    v2 = mu * v1 + g1
+    w2 = w1 - lr * v2 - wd * w1
+    return w1, w2
+
+
+def hand_nesterov(w0, g0, g1, lr, mu, wd=0.0):
+    v1 = g0
+    w1 = w0 - lr * (g0 + mu * v1) - wd * w0
+    v2 = mu * v1 + g1
+    w2 = w1 - lr * (g1 + mu * v2) - wd * w1
+    return w1, w2
+
+
+def hand_adagrad(w0, g0, g1, lr, eps, wd=0.0):
+    s1 = g0**2
+    w1 = w0 - lr * g0 / (np.sqrt(s1) + eps) - wd * w0
+    s2 = s1 + g1**2
+    w2 = w1 - lr * g1 / (np.sqrt(s2) + eps) - wd * w1
+    return w1, w2
+
+
+def hand_rmsprop(w0, g0, g1, lr, rho, eps, wd=0.0):
+    s1 = (1 - rho) * g0**2
+    w1 = w0 - lr * g0 / (np.sqrt(s1) + eps) - wd * w0
+    s2 = rho * s1 + (1 - rho) * g1**2
+    w2 = w1 - lr * g1 / (np.sqrt(s2) + eps) - wd * w1
+    return w1, w2
+
+
+def hand_adam(w0, g0, g1, lr, b1, b2, eps, wd=0.0):
+    m1 = (1 - b1) * g0
+    v1 = (1 - b2) * g0**2
+    mhat1 = m1 / (1 - b1**1)
+    vhat1 = v1 / (1 - b2**1)
+    w1 = w0 - lr * mhat1 / (np.sqrt(vhat1) + eps) - wd * w0
+    m2 = b1 * m1 + (1 - b1) * g1
+    v2 = b2 * v1 + (1 - b2) * g1**2
+    mhat2 = m2 / (1 - b1**2)
+    vhat2 = v2 / (1 - b2**2)
+    w2 = w1 - lr * mhat2 / (np.sqrt(vhat2) + eps) - wd * w1
+    return w1, w2
+
+
+CASES = [
+    ("sgd", lambda wd: SGD(lr=0.3, weight_decay=wd),
+     lambda w0, g0, g1, wd: hand_sgd(w0, g0, g1, 0.3, wd)),
+    ("momentum", lambda wd: SGD(lr=0.2, momentum=0.9, weight_decay=wd),
+     lambda w0, g0, g1, wd: hand_momentum(w0, g0, g1, 0.2, 0.9, wd)),
+    ("nesterov", lambda wd: SGD(lr=0.2, momentum=0.8, nesterov=True, weight_decay=wd),
+     lambda w0, g0, g1, wd: hand_nesterov(w0, g0, g1, 0.2, 0.8, wd)),
+    ("adagrad", lambda wd: AdaGrad(lr=0.05, eps=1e-6, weight_decay=wd),
+     lambda w0, g0, g1, wd: hand_adagrad(w0, g0, g1, 0.05, 1e-6, wd)),
+    ("rmsprop", lambda wd: RMSProp(lr=0.01, rho=0.8, eps=1e-7, weight_decay=wd),
+     lambda w0, g0, g1, wd: hand_rmsprop(w0, g0, g1, 0.01, 0.8, 1e-7, wd)),
+    ("adam", lambda wd: Adam(lr=0.02, beta1=0.85, beta2=0.99, eps=1e-6, weight_decay=wd),
+     lambda w0, g0, g1, wd: hand_adam(w0, g0, g1, 0.02, 0.85, 0.99, 1e-6, wd)),
+]
+IDS = [c[0] for c in CASES]
+
+
+@pytest.mark.parametrize(("name", "make", "hand"), CASES, ids=IDS)
+def test_one_and_two_steps_equal_hand_formula(problem, name, make, hand):
+    w0, g0, g1 = problem
+    opt = make(0.0)
+    w1, w2 = _two_steps(opt, w0, g0, g1)
+    e1, e2 = hand(w0, g0, g1, 0.0)
+    np.testing.assert_allclose(w1, e1, rtol=RTOL, atol=1e-15)
+    np.testing.assert_allclose(w2, e2, rtol=RTOL, atol=1e-15)
+    assert opt.t == 2
+
+
+@pytest.mark.parametrize(("name", "make", "hand"), CASES, ids=IDS)
+def test_decoupled_weight_decay(problem, name, make, hand):
+    """w <- w - lr * update - lambda * w, the decay outside the adaptive scaling."""
+    w0, g0, g1 = problem
+    wd = 0.03
+    w1, w2 = _two_steps(make(wd), w0, g0, g1)
+    e1, e2 = hand(w0, g0, g1, wd)
+    np.testing.assert_allclose(w1, e1, rtol=RTOL, atol=1e-15)
+    np.testing.assert_allclose(w2, e2, rtol=RTOL, atol=1e-15)
+    # decay really is decoupled: the difference from the undecayed step is exactly -lambda*w0
+    u1, _ = _two_steps(make(0.0), w0, g0, g1)
+    np.testing.assert_allclose(w1 - u1, -wd * w0, rtol=1e-10, atol=1e-15)
+
+
+@pytest.mark.parametrize(("name", "make", "hand"), CASES, ids=IDS)
+def test_zero_gradient_with_decay_only_shrinks(name, make, hand):
+    """With g = 0 every rule's update is 0, so only the decay acts: w <- (1 - lambda) w."""
+    w = np.array([1.0, -2.0, 0.5, 4.0])
+    opt = make(0.1)
+    opt.step(w, np.zeros(4))
+    np.testing.assert_allclose(w, [0.9, -1.8, 0.45, 3.6], rtol=1e-15)
+    opt.step(w, np.zeros(4))
+    np.testing.assert_allclose(w, [0.81, -1.62, 0.405, 3.24], rtol=1e-14)
+
+
+@pytest.mark.parametrize(("name", "make", "hand"), CASES, ids=IDS)
+def test_step_is_in_place_and_keeps_dtype(problem, name, make, hand):
+    w0, g0, _ = problem
+    for dtype in (np.float64, np.float32):
+        w = w0.astype(dtype)
+        buf = w
+        make(0.01).step(w, g0.astype(dtype))
+        assert w is buf and w.dtype == dtype
+        e1, _ = hand(w0, g0, g0, 0.01)
+        tol = 1e-12 if dtype == np.float64 else 2e-5
+        np.testing.assert_allclose(w, e1, rtol=tol, atol=tol)
+
+
+def test_adam_first_step_is_lr_times_sign():
+    """Bias correction: the first Adam step has size lr in every coordinate (eps -> 0)."""
+    g = np.array([1e-4, -3.0, 250.0, -0.02])
+    w = np.zeros(4)
+    Adam(lr=0.01, eps=1e-12).step(w, g)
+    np.testing.assert_allclose(w, -0.01 * np.sign(g), rtol=1e-7)
+
+
+def test_momentum_accumulates_constant_gradient():
+    """With a constant gradient g, v_k = g (1 - mu^k) / (1 - mu): a geometric series."""
+    g = np.array([1.0, -0.5])
+    w = np.zeros(2)
+    mu, lr = 0.9, 0.1
+    opt = SGD(lr=lr, momentum=mu)
+    total = np.zeros(2)
+    for k in range(1, 6):
+        opt.step(w, g.copy())
+        total += lr * g * (1 - mu**k) / (1 - mu)
+        np.testing.assert_allclose(w, -total, rtol=1e-13)
+
+
+def test_adagrad_steps_shrink_like_one_over_sqrt_k():
+    """Constant gradient: the k-th AdaGrad step is lr * g / (sqrt(k) |g| + eps)."""
+    g = np.array([2.0, -0.25])
+    w = np.zeros(2)
+    opt = AdaGrad(lr=0.5, eps=1e-8)
+    prev = w.copy()
+    for k in range(1, 6):
+        opt.step(w, g.copy())
+        np.testing.assert_allclose(prev - w, 0.5 * g / (np.sqrt(k) * np.abs(g) + 1e-8),
+                                   rtol=1e-13)
+        prev = w.copy()
+
+
+def test_reset_forgets_state(problem):
+    w0, g0, g1 = problem
+    opt = Adam(lr=0.01)
+    _two_steps(opt, w0, g0, g1)
+    opt.reset()
+    assert opt.t == 0
+    w = w0.copy()
+    opt.step(w, g0.copy())
+    e1, _ = hand_adam(w0, g0, g1, 0.01, 0.9, 0.999, 1e-8)
+    np.testing.assert_allclose(w, e1, rtol=RTOL)
+
+
+# --------------------------------------------------------------------------------------------
+# Against torch.optim (independent implementation), when PyTorch is importable
+# --------------------------------------------------------------------------------------------
+def _torch_steps(torch_opt_factory, w0, grads):
+    torch = pytest.importorskip("torch")
+    p = torch.nn.Parameter(torch.tensor(w0, dtype=torch.float64))
+    opt = torch_opt_factory([p])
+    out = []
+    for g in grads:
+        opt.zero_grad()
+        p.grad = torch.tensor(g, dtype=torch.float64)
+        opt.step()
+        out.append(p.detach().numpy().copy())
+    return out
+
+
+@pytest.mark.parametrize("case", ["sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam",
+                                  "adamw"])
+def test_matches_torch_optim(problem, case):
+    torch = pytest.importorskip("torch")
+    w0, g0, g1 = problem
+    rng = np.random.default_rng(5)
+    grads = [g0, g1, *rng.normal(size=(3, 7))]
+    ours, theirs = {
+        "sgd": (SGD(lr=0.3), lambda p: torch.optim.SGD(p, lr=0.3)),
+        "momentum": (SGD(lr=0.2, momentum=0.9),
+                     lambda p: torch.optim.SGD(p, lr=0.2, momentum=0.9)),
+        "nesterov": (SGD(lr=0.2, momentum=0.8, nesterov=True),
+                     lambda p: torch.optim.SGD(p, lr=0.2, momentum=0.8, nesterov=True)),
+        "adagrad": (AdaGrad(lr=0.05, eps=1e-10),
+                    lambda p: torch.optim.Adagrad(p, lr=0.05, eps=1e-10)),
+        "rmsprop": (RMSProp(lr=0.01, rho=0.8, eps=1e-7),
+                    lambda p: torch.optim.RMSprop(p, lr=0.01, alpha=0.8, eps=1e-7)),
+        "adam": (Adam(lr=0.02, beta1=0.85, beta2=0.99, eps=1e-6),
+                 lambda p: torch.optim.Adam(p, lr=0.02, betas=(0.85, 0.99), eps=1e-6)),
+        # torch's AdamW multiplies its decay by lr: w <- w (1 - lr * wd_torch)
+        "adamw": (Adam(lr=0.02, weight_decay=0.004),
+                  lambda p: torch.optim.AdamW(p, lr=0.02, weight_decay=0.004 / 0.02)),
+    }[case]
+    expected = _torch_steps(theirs, w0, grads)
+    w = w0.copy()
+    for g, e in zip(grads, expected, strict=True):
+        ours.step(w, g.copy())
+        np.testing.assert_allclose(w, e, rtol=1e-12, atol=1e-14)
+
+
+# --------------------------------------------------------------------------------------------
+# Configuration round trip
+# --------------------------------------------------------------------------------------------
+CONFIG_CASES = [
+    SGD(lr=0.3, weight_decay=0.01),
+    SGD(lr=0.2, momentum=0.7),
+    SGD(lr=0.2, momentum=0.8, nesterov=True, weight_decay=0.002),
+    AdaGrad(lr=0.05, eps=1e-6, weight_decay=0.1),
+    RMSProp(lr=0.01, rho=0.8, eps=1e-7),
+    Adam(lr=0.02, beta1=0.85, beta2=0.99, eps=1e-6, weight_decay=0.001),
+]
+
+
+@pytest.mark.parametrize("opt", CONFIG_CASES, ids=repr)
+def test_config_round_trip(problem, opt):
+    config = opt.get_config()
+    restored = Optimizer.from_config(json.loads(json.dumps(config)))  # JSON-serialisable
+    assert type(restored) is type(opt)
+    assert restored.get_config() == config
+    for key in ("lr", "weight_decay"):
+        assert getattr(restored, key) == getattr(opt, key)
+    # the same settings give the same trajectory from a fresh state
+    w0, g0, g1 = problem
+    fresh = Optimizer.from_config(config)
+    a = _two_steps(fresh, w0, g0, g1)
+    b = _two_steps(restored, w0, g0, g1)
+    np.testing.assert_array_equal(a[1], b[1])
+
+
+def test_config_holds_the_settings():
+    config = Adam(lr=0.02, beta1=0.85, beta2=0.99, eps=1e-6, weight_decay=0.001).get_config()
+    assert config["name"] == "adam"
+    assert (config["lr"], config["beta1"], config["beta2"], config["eps"]) == (
+        0.02, 0.85, 0.99, 1e-6)
+    assert config["weight_decay"] == 0.001
+    sgd = SGD(lr=0.2, momentum=0.8, nesterov=True).get_config()
+    assert sgd["momentum"] == 0.8 and sgd["nesterov"] is True
+
+
+def test_from_config_does_not_carry_state(problem):
+    w0, g0, g1 = problem
+    opt = SGD(lr=0.1, momentum=0.9)
+    _two_steps(opt, w0, g0, g1)
+    fresh = Optimizer.from_config(opt.get_config())
+    assert fresh.t == 0 and not fresh.state
+    w = w0.copy()
+    fresh.step(w, g0.copy())
+    np.testing.assert_allclose(w, w0 - 0.1 * g0, rtol=RTOL)
+
+
+# --------------------------------------------------------------------------------------------
+# get_optimizer by name
+# --------------------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("name", "cls"),
+    [("gd", SGD), ("sgd", SGD), ("nesterov", SGD), ("adagrad", AdaGrad),
+     ("rmsprop", RMSProp), ("adam", Adam)],
+)
+def test_get_optimizer_by_name(name, cls):
+    opt = get_optimizer(name, lr=0.05)
+    assert type(opt) is cls
+    assert opt.lr == 0.05
+
+
+def test_get_optimizer_nesterov(problem):
+    opt = get_optimizer("nesterov", lr=0.2)
+    assert isinstance(opt, SGD) and opt.nesterov and opt.momentum == 0.9
+    w0, g0, g1 = problem
+    w1, w2 = _two_steps(opt, w0, g0, g1)
+    e1, e2 = hand_nesterov(w0, g0, g1, 0.2, 0.9)
+    np.testing.assert_allclose(w1, e1, rtol=RTOL)
+    np.testing.assert_allclose(w2, e2, rtol=RTOL)
+    custom = get_optimizer("nesterov", lr=0.2, momentum=0.5)
+    assert custom.momentum == 0.5 and custom.nesterov
+
+
+def test_get_optimizer_sgd_momentum(problem):
+    opt = get_optimizer("sgd", lr=0.2, momentum=0.9)
+    w0, g0, g1 = problem
+    _, w2 = _two_steps(opt, w0, g0, g1)
+    np.testing.assert_allclose(w2, hand_momentum(w0, g0, g1, 0.2, 0.9)[1], rtol=RTOL)
+
+
+def test_get_optimizer_passes_objects_through():
+    opt = Adam(lr=0.123)
+    assert get_optimizer(opt) is opt
+    assert get_optimizer(opt, lr=0.5) is opt and opt.lr == 0.123
+
+
+def test_get_optimizer_ignores_none_and_zero_for_rules_without_the_setting():
+    assert isinstance(get_optimizer("adam", lr=0.01, momentum=None), Adam)
+    assert isinstance(get_optimizer("adam", lr=0.01, momentum=0.0), Adam)
+
+
+def test_public_names():
+    assert chainrule.SGD is SGD and chainrule.Adam is Adam
+    assert chainrule.AdaGrad is AdaGrad and chainrule.RMSProp is RMSProp
+
+
+# --------------------------------------------------------------------------------------------
+# Refusals
+# --------------------------------------------------------------------------------------------
+def test_unknown_name_lists_valid_names():
+    with pytest.raises(ValueError, match="unknown optimizer") as info:
+        get_optimizer("adamax")
+    for valid in ("gd", "sgd", "nesterov", "adagrad", "rmsprop", "adam"):
+        assert valid in str(info.value)
+
+
+def test_wrong_type_of_optimizer():
+    with pytest.raises(TypeError, match="optimizer"):
+        get_optimizer(3)
+
+
+def test_setting_a_rule_does_not_take_is_refused():
+    with pytest.raises(ValueError, match="momentum"):
+        get_optimizer("adam", momentum=0.9)
+    with pytest.raises(ValueError, match="momentum"):
+        get_optimizer("rmsprop", momentum=0.5)
+
+
+@pytest.mark.parametrize(
+    ("factory", "match"),
+    [
+        (lambda: SGD(lr=0.0), "lr"),
+        (lambda: SGD(lr=-0.1), "lr"),
+        (lambda: SGD(lr=float("nan")), "lr"),
+        (lambda: Adam(lr=float("inf")), "lr"),
+        (lambda: SGD(momentum=1.0), "momentum"),
+        (lambda: SGD(momentum=-0.1), "momentum"),
+        (lambda: SGD(nesterov=True), "nesterov"),
+        (lambda: SGD(weight_decay=-0.01), "weight_decay"),
+        (lambda: AdaGrad(eps=0.0), "eps"),
+        (lambda: RMSProp(rho=1.0), "rho"),
+        (lambda: RMSProp(rho=-0.5), "rho"),
+        (lambda: Adam(beta1=1.0), "beta1"),
+        (lambda: Adam(beta2=1.5), "beta2"),
+        (lambda: Adam(beta1=-0.1), "beta1"),
+        (lambda: Adam(eps=-1e-8), "eps"),
+        (lambda: get_optimizer("nesterov", momentum=0.0), "nesterov"),
+    ],
+)
+def test_bad_settings_raise_value_error(factory, match):
+    with pytest.raises(ValueError, match=match):
+        factory()
+
+
+@pytest.mark.parametrize(
+    ("factory", "match"),
+    [
+        (lambda: SGD(lr="0.1"), "lr"),
+        (lambda: SGD(lr=True), "lr"),
+        (lambda: Adam(lr=None), "lr"),
+        (lambda: SGD(momentum="high"), "momentum"),
+    ],
+)
+def test_bad_types_raise_type_error(factory, match):
+    with pytest.raises(TypeError, match=match):
+        factory()

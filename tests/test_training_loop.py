@@ -1,0 +1,804 @@
+"""SPEC 7 and 11: the training loop (optimizers by name, schedules, clipping, early
+stopping, thresholds, callbacks, validation, reproducibility, divergence and interrupt
+safety, diagnostics).
+
+References are computed in the tests: update rules written out with numpy, gradients
+recomputed at recorded parameters, schedules from their formulas (and PyTorch's
+ReduceLROnPlateau when importable), predictions by a plain numpy forward pass.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import os
+import signal
+
+import numpy as np
+import pytest
+
+import chainrule
+from chainrule import BatchNorm, Callback, Dense, Dropout, Network, TrainingDiverged
+from chainrule.schedules import Exponential, ReduceOnPlateau, get_schedule
+
+W_TRUE = np.array([1.0, -2.0, 0.5])
+
+
+# --------------------------------------------------------------------------------------------
+# helpers
+# --------------------------------------------------------------------------------------------
+def regression(m: int = 24, seed: int = 1):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(m, 3))
+    Y = np.column_stack([np.sin(X @ W_TRUE), np.cos(X[:, 0])])
+    return X, Y
+
+
+def classification(m: int = 30, seed: int = 2):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(m, 4))
+    y = (X[:, 0] + X[:, 1] > 0).astype(int) + (X[:, 2] > 0.8).astype(int)
+    return X, y
+
+
+def reg_net(seed: int = 0, sizes=(3, 5, 2)) -> Network:
+    return chainrule.mlp(list(sizes), hidden="tanh", output="identity", seed=seed)
+
+
+class Recorder(Callback):
+    """Records the parameters after every batch and every epoch, and the hook order."""
+
+    def __init__(self) -> None:
+        self.events: list[tuple] = []
+        self.epoch_params: dict[int, np.ndarray] = {}
+        self.batch_params: list[tuple[int, int, np.ndarray]] = []
+        self.batches: list[tuple[int, int, np.ndarray]] = []
+
+    def on_train_begin(self, state):
+        self.events.append(("begin",))
+        self.epoch_params[state.epoch] = state.net.params.copy()
+
+    def on_batch_end(self, state):
+        self.events.append(("batch", state.epoch, state.batch))
+        self.batch_params.append((state.epoch, state.batch, state.net.params.copy()))
+        self.batches.append((state.epoch, state.batch, state.net.layers[0].X.copy()))
+
+    def on_epoch_end(self, state):
+        self.events.append(("epoch", state.epoch))
+        self.epoch_params[state.epoch] = state.net.params.copy()
+
+    def on_train_end(self, state):
+        self.events.append(("end",))
+
+
+def grad_at(net: Network, theta: np.ndarray, X, Y) -> tuple[float, np.ndarray]:
+    """Cost and gradient of ``net``'s architecture at ``theta`` (net left unchanged)."""
+    return net.cost(theta, X, Y)
+
+
+def np_forward_tanh_softmax(params: np.ndarray, sizes: list[int], X: np.ndarray) -> np.ndarray:
+    """Plain numpy forward pass of an mlp (tanh hidden, softmax output) from the flat vector
+    laid out as each layer's W (fan_in, fan_out) then b, layer by layer."""
+    a, off = X, 0
+    for i, (n_in, n_out) in enumerate(itertools.pairwise(sizes)):
+        W = params[off:off + n_in * n_out].reshape(n_in, n_out)
+        off += n_in * n_out
+        b = params[off:off + n_out]
+        off += n_out
+        z = a @ W + b
+        if i < len(sizes) - 2:
+            a = np.tanh(z)
+        else:
+            e = np.exp(z - z.max(axis=1, keepdims=True))
+            a = e / e.sum(axis=1, keepdims=True)
+    return a
+
+
+# --------------------------------------------------------------------------------------------
+# optimizers by name inside train(): same trajectory as the hand-written rules
+# --------------------------------------------------------------------------------------------
+def hand_rule(name: str, lr: float):
+    s: dict[str, np.ndarray | int] = {"t": 0}
+
+    def step(w, g):
+        s["t"] += 1
+        t = s["t"]
+        if name in ("gd", "sgd"):
+            return w - lr * g
+        if name == "momentum":
+            s["v"] = 0.9 * s.get("v", 0.0) + g
+            return w - lr * s["v"]
+        if name == "nesterov":
+            s["v"] = 0.9 * s.get("v", 0.0) + g
+            return w - lr * (g + 0.9 * s["v"])
+        if name == "adagrad":
+            s["s"] = s.get("s", 0.0) + g * g
+            return w - lr * g / (np.sqrt(s["s"]) + 1e-8)
+        if name == "rmsprop":
+            s["s"] = 0.9 * s.get("s", 0.0) + 0.1 * g * g
+            return w - lr * g / (np.sqrt(s["s"]) + 1e-8)
+        if name == "adam":
+            s["m"] = 0.9 * s.get("m", 0.0) + 0.1 * g
+            s["v"] = 0.999 * s.get("v", 0.0) + 0.001 * g * g
+            mhat = s["m"] / (1 - 0.9**t)
+            vhat = s["v"] / (1 - 0.999**t)
+            return w - lr * mhat / (np.sqrt(vhat) + 1e-8)
+        raise AssertionError(name)
+
+    return step
+
+
+@pytest.mark.parametrize("name", ["gd", "sgd", "momentum", "nesterov", "adagrad", "rmsprop",
+                                  "adam", "adam-object"])
+def test_train_by_name_follows_the_hand_rule(name):
+    X, Y = regression(m=12)
+    net = reg_net()
+    theta = net.params.copy()
+    lr = 0.05
+    kwargs: dict = {"lr": lr, "epochs": 4, "seed": 0}
+    if name == "gd":
+        kwargs["optimizer"] = "gd"
+    else:
+        kwargs["batch_size"] = 12  # the whole set per update: no shuffling effect
+        if name == "momentum":
+            kwargs.update(optimizer="sgd", momentum=0.9)
+        elif name == "adam-object":
+            kwargs.update(optimizer=chainrule.Adam(lr=lr), lr=123.0)  # object's lr wins
+        else:
+            kwargs["optimizer"] = name
+    history = chainrule.train(net, X, Y, **kwargs)
+    step = hand_rule("adam" if name == "adam-object" else name, lr)
+    losses = []
+    for _ in range(4):
+        J, g = grad_at(net, theta, X, Y)
+        losses.append(J)
+        theta = step(theta, g)
+    np.testing.assert_allclose(net.params, theta, rtol=1e-11, atol=1e-14)
+    # the epoch's loss is the cost of its batch taken before the update
+    np.testing.assert_allclose(history["loss"], losses, rtol=1e-12)
+    assert history.loss == history["loss"] and history.epochs == 4
+
+
+def test_minibatches_partition_each_shuffled_epoch():
+    X, Y = regression(m=23)
+    net = reg_net()
+    rec = Recorder()
+    chainrule.train(net, X, Y, optimizer="sgd", lr=0.01, batch_size=5, epochs=3, seed=4,
+                    callbacks=[rec])
+    key = np.lexsort(X.T[::-1])
+    orders = []
+    for epoch in (1, 2, 3):
+        batches = [b for e, _, b in rec.batches if e == epoch]
+        assert [len(b) for b in batches] == [5, 5, 5, 5, 3]
+        rows = np.concatenate(batches)
+        both = rows[np.lexsort(rows.T[::-1])]
+        np.testing.assert_array_equal(both, X[key])  # every example once per epoch
+        orders.append(rows)
+    assert not np.array_equal(orders[0], orders[1])
+    assert not np.array_equal(orders[1], orders[2])
+
+
+def test_no_shuffle_takes_batches_in_order():
+    X, Y = regression(m=11)
+    rec = Recorder()
+    chainrule.train(reg_net(), X, Y, optimizer="sgd", lr=0.01, batch_size=4, epochs=2,
+                    shuffle=False, callbacks=[rec])
+    expected = [X[0:4], X[4:8], X[8:11]] * 2
+    assert len(rec.batches) == 6
+    for (_, _, got), want in zip(rec.batches, expected, strict=True):
+        np.testing.assert_array_equal(got, want)
+
+
+def test_stochastic_gradient_descent_batch_size_one():
+    X, Y = regression(m=6)
+    net = reg_net()
+    theta = net.params.copy()
+    rec = Recorder()
+    chainrule.train(net, X, Y, optimizer="sgd", lr=0.1, batch_size=1, epochs=1, seed=3,
+                    callbacks=[rec])
+    assert len(rec.batches) == 6
+    for _, _, row in rec.batches:  # replay the six single-example updates in the same order
+        i = int(np.flatnonzero((X == row[0]).all(axis=1))[0])
+        _, g = grad_at(net, theta, X[i:i + 1], Y[i:i + 1])
+        theta = theta - 0.1 * g
+    np.testing.assert_allclose(net.params, theta, rtol=1e-12, atol=1e-15)
+
+
+# --------------------------------------------------------------------------------------------
+# learning-rate schedules
+# --------------------------------------------------------------------------------------------
+LR0 = 0.2
+SCHEDULE_CASES = [
+    ("constant", None, [LR0] * 8),
+    ("step", {"name": "step", "step_size": 3, "gamma": 0.5},
+     [0.2, 0.2, 0.2, 0.1, 0.1, 0.1, 0.05, 0.05]),
+    ("exponential", Exponential(gamma=0.8), [LR0 * 0.8 ** (e - 1) for e in range(1, 9)]),
+    ("invscaling", "invscaling", [LR0 / math.sqrt(e) for e in range(1, 9)]),
+]
+
+
+@pytest.mark.parametrize(("name", "schedule", "expected"), SCHEDULE_CASES,
+                         ids=[c[0] for c in SCHEDULE_CASES])
+def test_schedule_rate_per_epoch(name, schedule, expected):
+    """history['lr'][e-1] is the rate used in epoch e; each update uses exactly that rate."""
+    X, Y = regression()
+    net = reg_net()
+    rec = Recorder()
+    history = chainrule.train(net, X, Y, optimizer="gd", lr=LR0, epochs=8, schedule=schedule,
+                              callbacks=[rec])
+    np.testing.assert_allclose(history["lr"], expected, rtol=1e-14)
+    for epoch in range(1, 9):
+        before, after = rec.epoch_params[epoch - 1], rec.epoch_params[epoch]
+        _, g = grad_at(net, before, X, Y)
+        np.testing.assert_allclose(before - after, expected[epoch - 1] * g, rtol=1e-9,
+                                   atol=1e-15)
+
+
+def test_plateau_schedule_hand_sequence():
+    sched = ReduceOnPlateau(factor=0.5, patience=2, min_lr=0.01, min_delta=0.0)
+    metrics = [1.0, 0.8, 0.9, 0.85, 0.81, 0.7, 0.75, 0.76, 0.77, 0.78, 0.79, 0.8,
+               0.81, 0.82, 0.83, 0.84, 0.85, 0.86, 0.87, 0.88, 0.89, 0.9, 0.91, 0.92]
+    # improvement resets the count; the rate halves after 3 (= patience + 1) bad epochs
+    expected = [1, 1, 1, 1, 0.5, 0.5, 0.5, 0.5, 0.25, 0.25, 0.25, 0.125,
+                0.125, 0.125, 0.0625, 0.0625, 0.0625, 0.03125, 0.03125, 0.03125,
+                0.015625, 0.015625, 0.015625, 0.01]  # floored at min_lr
+    got = [sched.lr(e, 1.0, {"val_loss": v, "loss": 0.0}) for e, v in
+           enumerate(metrics, start=1)]
+    np.testing.assert_allclose(got, expected, rtol=1e-15)
+    # without val_loss it watches the training loss
+    fallback = ReduceOnPlateau(factor=0.1, patience=0)
+    assert fallback.lr(1, 1.0, {"loss": 2.0}) == 1.0
+    assert fallback.lr(2, 1.0, {"loss": 3.0}) == pytest.approx(0.1)
+
+
+def test_plateau_schedule_in_training_matches_torch():
+    torch = pytest.importorskip("torch")
+    X, Y = regression()
+    Xv, _ = regression(m=10, seed=7)
+    Yv = -np.column_stack([np.sin(Xv @ W_TRUE), np.cos(Xv[:, 0])])  # val loss keeps rising
+    net = reg_net()
+    history = chainrule.train(net, X, Y, optimizer="gd", lr=0.3, epochs=15,
+                              validation_data=(Xv, Yv),
+                              schedule={"name": "plateau", "factor": 0.5, "patience": 1,
+                                        "min_delta": 1e-4, "min_lr": 1e-6})
+    p = torch.nn.Parameter(torch.zeros(1))
+    opt = torch.optim.SGD([p], lr=0.3)
+    ref = torch.optim.lr_scheduler.ReduceLROnPlateau(
+        opt, mode="min", factor=0.5, patience=1, threshold=1e-4, threshold_mode="abs",
+        min_lr=1e-6)
+    expected = []
+    for v in history["val_loss"]:
+        expected.append(opt.param_groups[0]["lr"])
+        ref.step(v)
+    np.testing.assert_allclose(history["lr"], expected, rtol=1e-14)
+    assert history["lr"][-1] < 0.3  # it did reduce
+
+
+def test_schedule_refusals():
+    with pytest.raises(ValueError, match="unknown schedule"):
+        get_schedule("cosine")
+    with pytest.raises(ValueError, match="step_size"):
+        get_schedule({"name": "step", "step_size": 0})
+    with pytest.raises(ValueError, match="gamma"):
+        get_schedule({"name": "exponential", "gamma": -1.0})
+    with pytest.raises(ValueError, match="factor"):
+        ReduceOnPlateau(factor=1.5)
+    with pytest.raises(TypeError, match="schedule"):
+        get_schedule(3.5)
+
+
+# --------------------------------------------------------------------------------------------
+# gradient clipping
+# --------------------------------------------------------------------------------------------
+def test_clip_norm_equals_hand_clipped_step():
+    X, Y = regression()
+    net = reg_net()
+    theta0 = net.params.copy()
+    _, g = grad_at(net, theta0, X, Y)
+    norm = np.linalg.norm(g)
+    clip = 0.1 * norm
+    chainrule.train(net, X, Y, optimizer="gd", lr=0.5, epochs=1, clip_norm=clip)
+    expected = theta0 - 0.5 * g * (clip / norm)
+    np.testing.assert_allclose(net.params, expected, rtol=1e-12, atol=1e-15)
+    assert np.linalg.norm(theta0 - net.params) == pytest.approx(0.5 * clip, rel=1e-10)
+
+
+def test_clip_norm_above_the_norm_changes_nothing():
+    X, Y = regression()
+    a, b = reg_net(), reg_net()
+    _, g = grad_at(a, a.params.copy(), X, Y)
+    chainrule.train(a, X, Y, optimizer="gd", lr=0.5, epochs=1)
+    chainrule.train(b, X, Y, optimizer="gd", lr=0.5, epochs=1,
+                    clip_norm=2.0 * np.linalg.norm(g))
+    np.testing.assert_array_equal(a.params, b.params)
+
+
+def test_clipped_gradient_feeds_the_momentum():
+    X, Y = regression()
+    net = reg_net()
+    w = net.params.copy()
+    chainrule.train(net, X, Y, optimizer="gd", lr=0.3, momentum=0.9, epochs=3, clip_norm=0.05)
+    v = np.zeros_like(w)
+    for _ in range(3):
+        _, g = grad_at(net, w, X, Y)
+        n = np.linalg.norm(g)
+        assert n > 0.05
+        v = 0.9 * v + g * (0.05 / n)
+        w = w - 0.3 * v
+    np.testing.assert_allclose(net.params, w, rtol=1e-11, atol=1e-15)
+
+
+# --------------------------------------------------------------------------------------------
+# early stopping and thresholds
+# --------------------------------------------------------------------------------------------
+def early_stopping_problem():
+    """Validation targets are a shrunken copy of the truth: the validation loss falls, then
+    rises as the network fits the training targets."""
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(40, 3))
+    Y = np.sin(X @ W_TRUE)[:, None]
+    Xv = rng.normal(size=(20, 3))
+    Yv = 0.3 * np.sin(Xv @ W_TRUE)[:, None]
+    return X, Y, Xv, Yv
+
+
+def test_early_stopping_restores_best_epoch():
+    X, Y, Xv, Yv = early_stopping_problem()
+    net = chainrule.mlp([3, 8, 1], hidden="tanh", seed=0)
+    rec = Recorder()
+    history = chainrule.train(net, X, Y, optimizer="sgd", lr=0.05, batch_size=10, epochs=100,
+                              seed=0, validation_data=(Xv, Yv), patience=4, callbacks=[rec])
+    assert history.stop_reason == "early_stopping"
+    assert history.epochs < 100
+    val = np.asarray(history["val_loss"])
+    best = int(np.argmin(val)) + 1
+    assert 1 < best < history.epochs  # a genuine minimum, then patience epochs without one
+    assert history.best_epoch == best
+    assert history.epochs == best + 4
+    assert np.all(val[best:] >= val[best - 1])
+    np.testing.assert_array_equal(net.params, rec.epoch_params[best])
+    assert not np.array_equal(net.params, rec.epoch_params[history.epochs])
+    # the restored parameters give the best validation loss
+    assert net.loss_value(Xv, Yv) == pytest.approx(val[best - 1], rel=1e-12)
+
+
+def test_early_stopping_without_restore_keeps_last_params():
+    X, Y, Xv, Yv = early_stopping_problem()
+    net = chainrule.mlp([3, 8, 1], hidden="tanh", seed=0)
+    rec = Recorder()
+    history = chainrule.train(net, X, Y, optimizer="sgd", lr=0.05, batch_size=10, epochs=100,
+                              seed=0, validation_data=(Xv, Yv), patience=4,
+                              restore_best=False, callbacks=[rec])
+    assert history.stop_reason == "early_stopping"
+    np.testing.assert_array_equal(net.params, rec.epoch_params[history.epochs])
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="Trainer keeps only best_params: BatchNorm running statistics are not restored "
+           "with them, so the restored network is not the network of best_epoch",
+)
+def test_early_stopping_restores_the_whole_best_network_with_batchnorm():
+    X, Y, Xv, Yv = early_stopping_problem()
+    net = Network([Dense(3, 8, "identity", init="glorot_uniform", seed=0),
+                   BatchNorm(8, activation="tanh"),
+                   Dense(8, 1, "identity", init="glorot_uniform", seed=2)])
+    predictions = {}
+
+    def record(state):
+        predictions[state.epoch] = state.net.forward(Xv)
+
+    history = chainrule.train(net, X, Y, optimizer="sgd", lr=0.05, batch_size=10, epochs=100,
+                              seed=0, validation_data=(Xv, Yv), patience=4,
+                              callbacks=[record])
+    assert history.stop_reason == "early_stopping"
+    best = history.best_epoch
+    assert best < history.epochs
+    np.testing.assert_array_equal(net.forward(Xv), predictions[best])
+    assert net.loss_value(Xv, Yv) == pytest.approx(history["val_loss"][best - 1], rel=1e-12)
+
+
+def test_patience_restores_best_when_epochs_run_out():
+    X, Y, Xv, Yv = early_stopping_problem()
+    net = chainrule.mlp([3, 8, 1], hidden="tanh", seed=0)
+    rec = Recorder()
+    history = chainrule.train(net, X, Y, optimizer="sgd", lr=0.05, batch_size=10, epochs=7,
+                              seed=0, validation_data=(Xv, Yv), patience=50, callbacks=[rec])
+    assert history.stop_reason == "epochs"
+    best = int(np.argmin(history["val_loss"])) + 1
+    assert best < 7 and history.best_epoch == best
+    np.testing.assert_array_equal(net.params, rec.epoch_params[best])
+
+
+def test_loss_threshold_stops_at_first_epoch_below():
+    X, Y = regression()
+    net = reg_net()
+    history = chainrule.train(net, X, Y, optimizer="gd", lr=0.3, epochs=500,
+                              loss_threshold=0.08)
+    assert history.stop_reason == "loss_threshold"
+    loss = history["loss"]
+    assert 1 < len(loss) < 500
+    assert loss[-1] <= 0.08 and all(v > 0.08 for v in loss[:-1])
+
+
+def test_grad_norm_threshold_uses_the_epoch_gradient_norm():
+    X, Y = regression()
+    net = reg_net()
+    rec = Recorder()
+    history = chainrule.train(net, X, Y, optimizer="gd", lr=0.3, epochs=500,
+                              grad_norm_threshold=0.05, callbacks=[rec])
+    assert history.stop_reason == "grad_norm_threshold"
+    norms = history["grad_norm"]
+    assert 1 < len(norms) < 500
+    assert norms[-1] <= 0.05 and all(v > 0.05 for v in norms[:-1])
+    # full batch: the epoch's gradient norm is ||grad J|| at the parameters it started from
+    for epoch in (1, 2, len(norms)):
+        _, g = grad_at(net, rec.epoch_params[epoch - 1], X, Y)
+        assert norms[epoch - 1] == pytest.approx(np.linalg.norm(g), rel=1e-12)
+
+
+# --------------------------------------------------------------------------------------------
+# callbacks
+# --------------------------------------------------------------------------------------------
+def test_callback_hooks_order_and_counts():
+    X, Y = regression(m=10)
+    rec = Recorder()
+    calls = []
+    history = chainrule.train(reg_net(), X, Y, optimizer="sgd", lr=0.01, batch_size=4,
+                              epochs=3, seed=0, callbacks=[rec, calls.append])
+    expected = [("begin",)]
+    for epoch in (1, 2, 3):
+        expected += [("batch", epoch, b) for b in range(3)] + [("epoch", epoch)]
+    expected.append(("end",))
+    assert rec.events == expected
+    # a plain callable is called at each epoch end with the TrainState
+    assert len(calls) == 3
+    state = calls[-1]
+    assert isinstance(state, chainrule.TrainState)
+    assert state.epoch == 3 and state.history is history
+    assert state.logs["loss"] == history["loss"][-1]
+    assert isinstance(state.net, Network) and isinstance(state.optimizer, chainrule.SGD)
+
+
+def test_plain_callable_sees_every_epoch():
+    X, Y = regression(m=10)
+    seen = []
+
+    def cb(state):
+        seen.append((state.epoch, state.history.epochs, state.logs["loss"]))
+
+    history = chainrule.train(reg_net(), X, Y, optimizer="gd", lr=0.1, epochs=4, callbacks=[cb])
+    assert seen == [(e, e, history["loss"][e - 1]) for e in range(1, 5)]
+
+
+def test_callback_stop_at_epoch_end():
+    X, Y = regression(m=10)
+    rec = Recorder()
+
+    def stop_at_3(state):
+        if state.epoch == 3:
+            state.stop = True
+
+    net = reg_net()
+    history = chainrule.train(net, X, Y, optimizer="gd", lr=0.1, epochs=50,
+                              callbacks=[rec, stop_at_3])
+    assert history.stop_reason == "callback" and history.epochs == 3
+    np.testing.assert_array_equal(net.params, rec.epoch_params[3])
+
+
+def test_callback_stop_during_an_epoch():
+    X, Y = regression(m=10)
+    rec = Recorder()
+
+    class StopMidway(Callback):
+        def on_batch_end(self, state):
+            if state.epoch == 2 and state.batch == 1:
+                state.stop = True
+
+    net = reg_net()
+    history = chainrule.train(net, X, Y, optimizer="sgd", lr=0.1, batch_size=3, epochs=50,
+                              seed=0, callbacks=[rec, StopMidway()])
+    assert history.stop_reason == "callback"
+    assert history.epochs == 1  # epoch 2 was not completed
+    assert rec.batch_params[-1][:2] == (2, 1)
+    np.testing.assert_array_equal(net.params, rec.batch_params[-1][2])
+    assert rec.events[-1] == ("end",)
+
+
+def test_bad_callback_is_refused():
+    X, Y = regression(m=10)
+    with pytest.raises(TypeError, match="callbacks"):
+        chainrule.train(reg_net(), X, Y, callbacks=[42])
+
+
+# --------------------------------------------------------------------------------------------
+# validation, accuracy
+# --------------------------------------------------------------------------------------------
+def test_validation_fraction_split():
+    X, Y = regression(m=50)
+    net = reg_net()
+    rec = Recorder()
+    history = chainrule.train(net, X, Y, optimizer="gd", lr=0.1, epochs=3, seed=5,
+                              validation_fraction=0.2, callbacks=[rec])
+    train_rows = rec.batches[0][2]
+    assert train_rows.shape == (40, 3)
+    assert all(np.array_equal(b, train_rows) for _, _, b in rec.batches)
+    in_train = np.array([(train_rows == x).all(axis=1).any() for x in X])
+    assert in_train.sum() == 40  # 40 distinct examples for training, the other 10 held out
+    Xv, Yv = X[~in_train], Y[~in_train]
+    for epoch in (1, 2, 3):
+        J, _ = grad_at(net, rec.epoch_params[epoch], Xv, Yv)
+        assert history["val_loss"][epoch - 1] == pytest.approx(J, rel=1e-12)
+        J_train, _ = grad_at(net, rec.epoch_params[epoch - 1], X[in_train], Y[in_train])
+        assert history["loss"][epoch - 1] == pytest.approx(J_train, rel=1e-12)
+    # the same seed holds out the same examples
+    rec2 = Recorder()
+    chainrule.train(reg_net(), X, Y, optimizer="gd", lr=0.1, epochs=1, seed=5,
+                    validation_fraction=0.2, callbacks=[rec2])
+    np.testing.assert_array_equal(rec2.batches[0][2], train_rows)
+
+
+@pytest.mark.parametrize("fraction", [0.0, 1.0, 1.5, -0.2])
+def test_validation_fraction_refused(fraction):
+    X, Y = regression(m=10)
+    with pytest.raises(ValueError, match="validation_fraction"):
+        chainrule.train(reg_net(), X, Y, validation_fraction=fraction)
+
+
+def test_validation_fraction_too_small_for_the_data():
+    X, Y = regression(m=4)
+    with pytest.raises(ValueError, match="validation_fraction"):
+        chainrule.train(reg_net(), X, Y, validation_fraction=0.05)
+
+
+def test_validation_data_must_be_a_pair():
+    X, Y = regression(m=10)
+    with pytest.raises(TypeError, match="validation_data"):
+        chainrule.train(reg_net(), X, Y, validation_data=X)
+
+
+def test_accuracy_metrics():
+    X, y = classification(m=30)
+    Xv, yv = classification(m=17, seed=9)
+    sizes = [4, 6, 3]
+    net = chainrule.mlp(sizes, hidden="tanh", output="softmax", seed=1)
+    rec = Recorder()
+    history = chainrule.train(net, X, y, optimizer="gd", lr=0.5, epochs=5,
+                              validation_data=(Xv, yv), callbacks=[rec])
+    for epoch in range(1, 6):
+        before, after = rec.epoch_params[epoch - 1], rec.epoch_params[epoch]
+        acc = np.mean(np.argmax(np_forward_tanh_softmax(before, sizes, X), axis=1) == y)
+        val_acc = np.mean(np.argmax(np_forward_tanh_softmax(after, sizes, Xv), axis=1) == yv)
+        assert history["accuracy"][epoch - 1] == pytest.approx(acc, abs=1e-15)
+        assert history["val_accuracy"][epoch - 1] == pytest.approx(val_acc, abs=1e-15)
+        P = np_forward_tanh_softmax(after, sizes, Xv)
+        val_loss = -np.mean(np.log(P[np.arange(len(yv)), yv]))
+        assert history["val_loss"][epoch - 1] == pytest.approx(val_loss, rel=1e-12)
+    assert "accuracy" not in chainrule.train(reg_net(), *regression(), epochs=1)
+
+
+def test_binary_accuracy_with_one_sigmoid_output():
+    X, y = classification(m=30)
+    yb = (y > 0).astype(float)
+    net = chainrule.mlp([4, 5, 1], hidden="tanh", output="sigmoid", seed=2)
+    rec = Recorder()
+    history = chainrule.train(net, X, yb, optimizer="gd", lr=0.5, epochs=3, callbacks=[rec])
+    assert net.loss.name == "log_loss"
+    for epoch in (1, 2, 3):
+        theta = rec.epoch_params[epoch - 1]
+        W1, b1 = theta[:20].reshape(4, 5), theta[20:25]
+        W2, b2 = theta[25:30].reshape(5, 1), theta[30]
+        p = 1.0 / (1.0 + np.exp(-(np.tanh(X @ W1 + b1) @ W2 + b2)))
+        acc = np.mean((p[:, 0] > 0.5) == (yb > 0.5))
+        assert history["accuracy"][epoch - 1] == pytest.approx(acc, abs=1e-15)
+        loss = -np.mean(yb * np.log(p[:, 0]) + (1 - yb) * np.log(1 - p[:, 0]))
+        assert history["loss"][epoch - 1] == pytest.approx(loss, rel=1e-12)
+
+
+# --------------------------------------------------------------------------------------------
+# reproducibility
+# --------------------------------------------------------------------------------------------
+def _dropout_net() -> Network:
+    return Network([Dense(3, 8, "relu", init="he_normal", seed=0), Dropout(0.3, seed=1),
+                    Dense(8, 2, "identity", init="glorot_uniform", seed=2)])
+
+
+def test_same_seed_same_result():
+    X, Y = regression(m=30)
+    runs = []
+    for _ in range(2):
+        net = _dropout_net()
+        h = chainrule.train(net, X, Y, optimizer="adam", lr=0.01, batch_size=7, epochs=5,
+                            seed=11, validation_fraction=0.2)
+        runs.append((net.params.copy(), dict(h)))
+    np.testing.assert_array_equal(runs[0][0], runs[1][0])
+    assert runs[0][1] == runs[1][1]
+    other = _dropout_net()
+    chainrule.train(other, X, Y, optimizer="adam", lr=0.01, batch_size=7, epochs=5, seed=12,
+                    validation_fraction=0.2)
+    assert not np.array_equal(other.params, runs[0][0])
+
+
+# --------------------------------------------------------------------------------------------
+# divergence and interrupts
+# --------------------------------------------------------------------------------------------
+def _diverging_problem():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(20, 2))
+    return X, np.sin(X[:, :1])
+
+
+@pytest.mark.parametrize(("optimizer", "batch_size"), [("gd", None), ("sgd", 5)])
+def test_nan_loss_raises_and_keeps_last_finite_params(optimizer, batch_size):
+    X, Y = _diverging_problem()
+    net = chainrule.mlp([2, 8, 1], hidden="tanh", output="identity", seed=0)
+    theta0 = net.params.copy()
+    rec = Recorder()
+    with pytest.raises(TrainingDiverged) as info:
+        chainrule.train(net, X, Y, optimizer=optimizer, batch_size=batch_size, lr=1e6,
+                        epochs=200, seed=0, callbacks=[rec])
+    exc = info.value
+    assert isinstance(exc, FloatingPointError)
+    assert f"epoch {exc.epoch}" in str(exc) and f"batch {exc.batch}" in str(exc)
+    assert np.isfinite(net.params).all()
+    # the failing step is the one after the last completed batch
+    last = rec.batch_params[-1] if rec.batch_params else (1, -1, theta0)
+    n_batches = 1 if batch_size is None else 4
+    if last[1] == n_batches - 1:
+        assert (exc.epoch, exc.batch) == (last[0] + 1, 0)
+    else:
+        assert (exc.epoch, exc.batch) == (last[0], last[1] + 1)
+    np.testing.assert_array_equal(net.params, last[2])
+    assert exc.history.epochs == exc.epoch - 1
+    assert exc.history.stop_reason == "diverged"
+    assert exc.history.epochs == 0 or np.isfinite(exc.history["loss"]).all()
+    assert rec.events[-1] == ("end",)  # on_train_end still runs
+
+
+def test_keyboard_interrupt_at_epoch_end_stops_cleanly():
+    X, Y = regression(m=12)
+    rec = Recorder()
+
+    def interrupt(state):
+        if state.epoch == 3:
+            raise KeyboardInterrupt
+
+    net = reg_net()
+    history = chainrule.train(net, X, Y, optimizer="sgd", lr=0.05, batch_size=4, epochs=20,
+                              seed=0, callbacks=[rec, interrupt])
+    assert history.stop_reason == "interrupted" and history.interrupted
+    assert history.epochs == 3 and len(history["lr"]) == 3
+    np.testing.assert_array_equal(net.params, rec.epoch_params[3])
+
+
+def test_keyboard_interrupt_during_an_epoch_keeps_params_and_history():
+    X, Y = regression(m=12)
+    rec = Recorder()
+
+    class Interrupt(Callback):
+        def on_batch_end(self, state):
+            if state.epoch == 2 and state.batch == 1:
+                raise KeyboardInterrupt
+
+    net = reg_net()
+    history = chainrule.train(net, X, Y, optimizer="sgd", lr=0.05, batch_size=4, epochs=20,
+                              seed=0, callbacks=[rec, Interrupt()])
+    assert history.stop_reason == "interrupted"
+    assert history.epochs == 1
+    assert rec.batch_params[-1][:2] == (2, 1)
+    np.testing.assert_array_equal(net.params, rec.batch_params[-1][2])
+    assert rec.events[-1] == ("end",)
+
+
+def test_ctrl_c_stops_after_the_current_batch():
+    """A real SIGINT (what Ctrl-C sends) during a batch: the run ends after that batch."""
+    X, Y = regression(m=12)
+    rec = Recorder()
+    handler_before = signal.getsignal(signal.SIGINT)
+
+    class CtrlC(Callback):
+        def on_batch_end(self, state):
+            if state.epoch == 2 and state.batch == 0:
+                os.kill(os.getpid(), signal.SIGINT)
+
+    net = reg_net()
+    history = chainrule.train(net, X, Y, optimizer="sgd", lr=0.05, batch_size=4, epochs=20,
+                              seed=0, callbacks=[CtrlC(), rec])
+    assert history.stop_reason == "interrupted"
+    assert history.epochs == 1
+    assert rec.batch_params[-1][:2] == (2, 0)
+    np.testing.assert_array_equal(net.params, rec.batch_params[-1][2])
+    assert signal.getsignal(signal.SIGINT) is handler_before  # the handler is put back
+
+
+# --------------------------------------------------------------------------------------------
+# diagnostics
+# --------------------------------------------------------------------------------------------
+def test_diagnostics_shapes_and_values():
+    X, y = classification(m=25)
+    sizes = [4, 6, 5, 3]
+    net = chainrule.mlp(sizes, hidden="sigmoid", output="softmax", seed=3)
+    net.params[...] *= 4.0  # large weights: some sigmoid units saturate
+    rec = Recorder()
+    history = chainrule.train(net, X, y, optimizer="gd", lr=0.1, epochs=3, diagnostics=True,
+                              callbacks=[rec])
+    assert len(history["grad_norms"]) == 3 and len(history["saturation"]) == 3
+    for epoch in (1, 2, 3):
+        norms, sat = history["grad_norms"][epoch - 1], history["saturation"][epoch - 1]
+        assert len(norms) == 3  # one per Dense layer
+        assert len(sat) == 2  # hidden layers; softmax has no elementwise derivative
+        theta = rec.epoch_params[epoch - 1]
+        _, g = grad_at(net, theta, X, y)
+        # per-layer norms of the gradient (W then b of each layer)
+        off, expected = 0, []
+        for n_in, n_out in itertools.pairwise(sizes):
+            n = n_in * n_out + n_out
+            expected.append(np.linalg.norm(g[off:off + n]))
+            off += n
+        np.testing.assert_allclose(norms, expected, rtol=1e-12)
+        # saturation: fraction of units with sigmoid'(z) = s (1 - s) < 0.01
+        a, off, fracs = X, 0, []
+        for n_in, n_out in itertools.pairwise(sizes[:-1]):
+            W = theta[off:off + n_in * n_out].reshape(n_in, n_out)
+            off += n_in * n_out
+            z = a @ W + theta[off:off + n_out]
+            off += n_out
+            s = 1.0 / (1.0 + np.exp(-z))
+            fracs.append(np.mean(s * (1 - s) < 0.01))
+            a = s
+        np.testing.assert_allclose(sat, fracs, rtol=1e-15)
+    assert 0 < max(max(s) for s in history["saturation"]) < 1  # a non-trivial fraction
+
+
+def test_diagnostics_absent_by_default():
+    X, Y = regression(m=10)
+    history = chainrule.train(reg_net(), X, Y, epochs=2)
+    assert "grad_norms" not in history and "saturation" not in history
+
+
+def test_vanishing_gradients_in_deep_sigmoid_network():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(64, 8))
+    y = rng.integers(0, 3, size=64)
+    ratios = {}
+    for act in ("sigmoid", "relu"):
+        net = chainrule.mlp([8] + [16] * 9 + [3], hidden=act, output="softmax", seed=0)
+        assert len(net.layers) == 10
+        history = chainrule.train(net, X, y, optimizer="gd", lr=0.01, epochs=1,
+                                  diagnostics=True)
+        norms = history["grad_norms"][0]
+        assert len(norms) == 10
+        ratios[act] = norms[0] / norms[-1]
+    assert ratios["sigmoid"] < 1e-3  # orders of magnitude smaller at the input side
+    assert ratios["relu"] > 0.05
+    assert ratios["relu"] > 1e3 * ratios["sigmoid"]
+
+
+# --------------------------------------------------------------------------------------------
+# refusals
+# --------------------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("kwargs", "exc", "match"),
+    [
+        ({"optimizer": "gd", "batch_size": 8}, ValueError, "batch_size"),
+        ({"optimizer": "sgd", "batch_size": 0}, ValueError, "batch_size"),
+        ({"optimizer": "lbfgs"}, ValueError, "unknown optimizer"),
+        ({"optimizer": "adam", "momentum": 0.9}, ValueError, "momentum"),
+        ({"epochs": 0}, ValueError, "epochs"),
+        ({"lr": -1.0}, ValueError, "lr"),
+        ({"clip_norm": 0.0}, ValueError, "clip_norm"),
+        ({"patience": 0}, ValueError, "patience"),
+        ({"schedule": "cosine"}, ValueError, "schedule"),
+        ({"grad_norm_threshold": -1.0}, ValueError, "grad_norm_threshold"),
+    ],
+)
+def test_training_refusals(kwargs, exc, match):
+    X, Y = regression(m=10)
+    with pytest.raises(exc, match=match):
+        chainrule.train(reg_net(), X, Y, **kwargs)
+
+
+def test_train_refuses_non_network():
+    X, Y = regression(m=10)
+    with pytest.raises(TypeError, match="Network"):
+        chainrule.train("net", X, Y)
