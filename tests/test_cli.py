@@ -75,3 +75,28 @@ def test_plot_loss_writes_png_of_expected_size(tmp_path):
 def test_plot_loss_refuses_empty_history(tmp_path):
     with pytest.raises(ValueError, match="history"):
         plot_loss({"loss": []}, tmp_path / "x.png")
+
+
+def test_plot_tiles_writes_grid_png_of_expected_size(tmp_path):
+    import matplotlib.image as mpimg
+
+    from chainrule.plots import plot_tiles
+
+    rng = np.random.default_rng(0)
+    path = plot_tiles(rng.normal(size=(25, 8, 8)), tmp_path / "tiles.png", title="25 units")
+    img = mpimg.imread(path)
+    # 5 x 5 tiles of 0.8 inch at 100 dpi, plus 0.4 inch for the title
+    assert img.shape[:2] == (5 * 80 + 40, 5 * 80)
+    assert img.std() > 0.05  # not a blank picture
+
+
+@pytest.mark.parametrize("bad, what", [
+    (np.zeros((4, 4)), "shape"),
+    (np.zeros((0, 4, 4)), "shape"),
+    (np.full((2, 3, 3), np.nan), "NaN"),
+])
+def test_plot_tiles_refuses_bad_images(tmp_path, bad, what):
+    from chainrule.plots import plot_tiles
+
+    with pytest.raises(ValueError, match=what):
+        plot_tiles(bad, tmp_path / "x.png")

@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-__all__ = ["plot_loss"]
+import numpy as np
+
+__all__ = ["plot_loss", "plot_tiles"]
 
 
 def _figure(figsize: tuple[float, float]):
@@ -64,6 +66,82 @@ def plot_loss(
     ax.set_title(title)
     ax.grid(alpha=0.3)
     ax.legend()
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path)
+    return path
+
+
+def plot_tiles(
+    images: object,
+    path: str | Path,
+    title: str | None = None,
+    ncols: int | None = None,
+    normalize: str = "each",
+    cmap: str = "gray",
+    tile_inches: float = 0.8,
+) -> Path:
+    """A grid of small grayscale images (weights of hidden units, kernels, patches) as a PNG.
+
+    Parameters
+    ----------
+    images : array-like of shape (n_tiles, height, width)
+        One image per tile, e.g. ``W.T.reshape(-1, 8, 8)`` for the first-layer
+        weights of a network on 8x8 images (``W`` of shape (64, n_hidden)).
+    path : str or Path
+        Output file (PNG).
+    title : str, optional
+    ncols : int, optional
+        Tiles per row; by default about ``sqrt(n_tiles)``.
+    normalize : {"each", "all"}, default "each"
+        Scale each tile to its own range (shows the pattern of every unit, as in
+        the UFLDL figures), or all tiles to one common symmetric range (shows
+        which units have larger weights).
+    cmap : str, default "gray"
+    tile_inches : float, default 0.8
+        Size of one tile; the picture is 100 pixels per inch.
+
+    Returns
+    -------
+    Path
+        The file written.
+    """
+    tiles = np.asarray(images, dtype=np.float64)
+    if tiles.ndim != 3 or tiles.shape[0] == 0:
+        raise ValueError(
+            f"images must have shape (n_tiles, height, width) with n_tiles >= 1, "
+            f"got shape {tiles.shape}"
+        )
+    if not np.isfinite(tiles).all():
+        raise ValueError("images contains NaN or infinite values")
+    if normalize not in ("each", "all"):
+        raise ValueError(f"normalize must be 'each' or 'all', got {normalize!r}")
+    n = tiles.shape[0]
+    if ncols is None:
+        ncols = int(np.ceil(np.sqrt(n)))
+    if not isinstance(ncols, (int, np.integer)) or ncols < 1:
+        raise ValueError(f"ncols must be a positive integer, got {ncols!r}")
+    nrows = int(np.ceil(n / ncols))
+    if normalize == "all":
+        top = float(np.max(np.abs(tiles))) or 1.0
+        limits = [(-top, top)] * n
+    else:
+        limits = []
+        for t in tiles:
+            lo, hi = float(t.min()), float(t.max())
+            limits.append((lo, hi) if hi > lo else (lo - 1.0, hi + 1.0))
+    aspect = tiles.shape[1] / tiles.shape[2]
+    header = 0.4 if title else 0.0
+    fig = _figure((ncols * tile_inches, nrows * tile_inches * aspect + header))
+    for i, (tile, (lo, hi)) in enumerate(zip(tiles, limits, strict=True)):
+        ax = fig.add_subplot(nrows, ncols, i + 1)
+        ax.imshow(tile, cmap=cmap, vmin=lo, vmax=hi, interpolation="nearest")
+        ax.set_axis_off()
+    if title:
+        fig.suptitle(title)
+    top_margin = 1 - header / (nrows * tile_inches * aspect + header) if title else 0.98
+    fig.subplots_adjust(left=0.02, right=0.98, bottom=0.02, top=top_margin,
+                        wspace=0.08, hspace=0.08)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path)
