@@ -257,14 +257,7 @@ def test_sigmoid_cross_entropy_large_logit_closed_form(dtype):
     np.testing.assert_allclose(grad, [-1.0, -1.0], rtol=rtol)
 
 
-# -- a known accuracy problem of the non-canonical pairs ---------------------------------------
-@pytest.mark.xfail(
-    strict=True,
-    reason="non-canonical sigmoid+cross_entropy and softmax+log_loss take log(a) and "
-    "log(1-a) of the computed probabilities: once 1-a (softmax) rounds to 0 at a logit gap "
-    "of ~36, or a (sigmoid) underflows at z ~ -745, the loss is capped by the clipping "
-    "in losses.py and the gradient vanishes",
-)
+# -- the mixed pairs keep full accuracy where a or 1 - a is not representable ---------------
 @pytest.mark.parametrize(
     ("W", "output", "loss", "Y", "expected_loss", "expected_dz"),
     [

@@ -12,6 +12,7 @@ import chainrule.reference as reference
 from chainrule.activations import Activation
 from chainrule.dropout import Dropout
 from chainrule.layers import Dense
+from chainrule.losses import LogitPath
 from chainrule.network import Network
 
 HIDDEN = ["identity", "sigmoid", "tanh", "softplus", "square", "relu", "leaky_relu"]
@@ -94,7 +95,9 @@ def test_reference_does_not_use_the_engine(monkeypatch):
         (Activation, "derivative"),
     ]:
         monkeypatch.setattr(cls, name, boom)
-    net.loss = dataclasses.replace(net.loss, value=boom, grad=boom, value_from_logits=boom)
+    paths = {k: LogitPath(boom, boom) for k in net.loss.logit_paths}
+    net.loss = dataclasses.replace(net.loss, value=boom, grad=boom, value_from_logits=boom,
+                                   logit_paths=paths)
     J_ref, g_ref = reference.loss_and_grad(net, X, Y)
     _assert_same(J_ref, g_ref, J_eng, g_eng)
 

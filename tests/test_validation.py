@@ -697,11 +697,6 @@ def test_register_activation_checked(args, exc, match):
 # --- engine problems found by these tests --------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="check_finite_array casts to float32 before checking finiteness: numpy emits "
-    "'RuntimeWarning: overflow encountered in cast' before the ValueError",
-)
 def test_float32_network_refuses_out_of_range_theta_without_numpy_warning():
     net = mlp([3, 4, 2], hidden="tanh", output="softmax", seed=0, dtype=np.float32)
     before = snapshot(net)
@@ -712,16 +707,16 @@ def test_float32_network_refuses_out_of_range_theta_without_numpy_warning():
     assert_unchanged(net, before)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Network() silently re-binds a layer that already belongs to another network: "
-    "the first network's layer no longer views its params",
-)
-def test_layer_of_another_network_is_refused_or_left_consistent():
+def test_layer_of_another_network_joins_as_a_copy():
     net = make_clf()
     before = snapshot(net)
-    try:
-        Network([net.layers[0], Dense(4, 2)])
-    except ValueError as exc:
-        assert "layers[0]" in str(exc)
+    first = net.layers[0]
+    net2 = Network([first, Dense(first.n_out, 2)])
+    assert net2.layers[0] is not first
+    np.testing.assert_array_equal(net2.layers[0].W, first.W)
+    assert np.shares_memory(net2.layers[0].W, net2.params)
+    net2.layers[0].W[...] = 0.0  # the copy is independent
     assert_unchanged(net, before)
+    # a layer that belongs to no network yet is used as it is
+    fresh = Dense(3, 2)
+    assert Network([fresh]).layers[0] is fresh

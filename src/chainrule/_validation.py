@@ -77,15 +77,28 @@ def check_finite_array(
         raise TypeError(f"{name} must hold numbers, got an array of dtype {arr.dtype}")
     if dtype is None:
         dtype = arr.dtype if arr.dtype.kind == "f" else np.float64
-    arr = np.asarray(arr, dtype=dtype)
     if ndim is not None and arr.ndim != ndim:
         raise ValueError(f"{name} must be {ndim}-D, got an array of shape {arr.shape}")
     if arr.size == 0:
         raise ValueError(f"{name} is empty (shape {arr.shape}); at least one value is needed")
-    if not np.all(np.isfinite(arr)):
+    _check_all_finite(arr, name)
+    if arr.dtype != dtype:
+        with np.errstate(over="ignore"):  # values beyond the target range become inf
+            cast = np.asarray(arr, dtype=dtype)
+        if not np.all(np.isfinite(cast)):
+            big = float(np.max(np.abs(arr)))
+            raise ValueError(
+                f"{name} has values too large for {np.dtype(dtype).name} (largest magnitude "
+                f"{big:g}, limit {np.finfo(dtype).max:g})"
+            )
+        arr = cast
+    return arr
+
+
+def _check_all_finite(arr: np.ndarray, name: str) -> None:
+    if arr.dtype.kind == "f" and not np.all(np.isfinite(arr)):
         n = int(np.size(arr) - np.count_nonzero(np.isfinite(arr)))
         raise ValueError(f"{name} contains {n} NaN or infinite value(s); all must be finite")
-    return arr
 
 
 def check_data(X: object, n_features: int, dtype: np.dtype, name: str = "X") -> np.ndarray:

@@ -15,10 +15,12 @@ import json
 import os
 import tempfile
 import zipfile
+import zlib
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+from numpy.lib.npyio import NpzFile
 
 from .activations import ACTIVATIONS, ALIASES
 from .batchnorm import BatchNorm
@@ -29,6 +31,12 @@ from .network import Network
 __all__ = ["FORMAT_VERSION", "load", "network_config", "network_from_config", "save"]
 
 FORMAT_VERSION = 1
+
+# What numpy and zipfile raise on damaged archives: a bad header or CRC (BadZipFile,
+# ValueError), a cut-off member (EOFError, OSError), a broken deflate stream (zlib.error),
+# a corrupted compression-method field (NotImplementedError), a missing member (KeyError).
+_READ_ERRORS = (ValueError, OSError, EOFError, KeyError, NotImplementedError, zipfile.BadZipFile,
+                zlib.error)
 NETWORK_FORMAT = "chainrule.network"
 
 
@@ -130,9 +138,12 @@ def read_file(path: str | os.PathLike, fmt: str) -> tuple[dict, dict[str, np.nda
     if not p.is_file():
         raise FileNotFoundError(f"no such file: {path}")
     try:
-        with np.load(p, allow_pickle=False) as data:
+        data = np.load(p, allow_pickle=False)
+        if not isinstance(data, NpzFile):  # a lone .npy array (or a text file numpy parsed)
+            raise ValueError(f"found a single {type(data).__name__}, not an .npz archive")
+        with data:
             arrays = {key: data[key] for key in data.files}
-    except (ValueError, OSError, EOFError, zipfile.BadZipFile, KeyError) as exc:
+    except _READ_ERRORS as exc:
         raise ValueError(
             f"{p}: not a readable chainrule file (truncated, corrupted or another format: "
             f"{exc})"

@@ -5,22 +5,25 @@ added by the network).  Each loss gives
 
 * ``value(a, y)``: per-example losses, shape (n_samples,);
 * ``grad(a, y)``: ``dL/da`` for each example, shape (n_samples, n_outputs);
-* for its *canonical* output activation (identity for ``squared_error``,
-  sigmoid for ``log_loss``, softmax for ``cross_entropy``) a fused path:
-  ``value_from_logits(z, y)`` computed from the net input ``z`` (stable for
-  any logit, +-1000 included) and the output error term ``delta = a - y``,
-  never the unstable division by ``a (1 - a)``.
+* for the output activations where it matters, a *logit path*
+  (``logit_paths[activation]``): the loss computed from the net input ``z``
+  and the output error term ``delta = dL/dz`` computed directly, never through
+  the unstable division by ``a (1 - a)``.  For the *canonical* pairs
+  (identity + ``squared_error``, sigmoid + ``log_loss``, softmax +
+  ``cross_entropy``) that delta is simply ``a - y``; the mixed pairs (sigmoid +
+  ``cross_entropy``, softmax + ``log_loss``) get their own closed forms.  All
+  are exact for any logit, +-1000 included.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 
 import numpy as np
-from scipy.special import xlogy
+from scipy.special import expit, xlogy
 
-__all__ = ["LOSSES", "Loss", "get_loss"]
+__all__ = ["LOSSES", "LogitPath", "Loss", "get_loss"]
 
 
 def _clip_open_unit(a: np.ndarray) -> np.ndarray:
@@ -95,6 +98,102 @@ def _ce_logits(z, y):
     return np.sum(y, axis=1) * _logsumexp(z) - np.einsum("ij,ij->i", y, z)
 
 
+# --- logit paths: dL/dz straight from z ------------------------------------------------------
+def _minus_y(z, a, y):
+    """``a - y``: the output delta of the canonical pairs (as a new array)."""
+    return a - y
+
+
+def _ce_softmax_delta(z, a, y):
+    # d/dz [sum(y) logsumexp(z) - y . z] = sum(y) p - y; one-hot rows sum to 1: p - y
+    s = np.sum(y, axis=1, keepdims=True)
+    return a - y if np.all(s == 1) else a * s - y
+
+
+def _ce_sigmoid_logits(z, y):
+    # -sum_j y_j log s(z_j) = sum_j y_j log(1 + e^-z_j)
+    return np.sum(y * np.logaddexp(0, -z), axis=1)
+
+
+def _ce_sigmoid_delta(z, a, y):
+    # d/dz [-y log s(z)] = -y (1 - s(z)) = -y s(-z)
+    return -y * expit(-z)
+
+
+def _softmax_logs(z):
+    """``log p`` and ``log(1 - p)`` of the softmax of each row, both without cancellation.
+
+    ``log(1 - p_j) = log1p(-p_j)`` is accurate while ``p_j <= 1/2``; the one unit
+    per row that may exceed 1/2 (the largest logit) gets the log of the sum of
+    the *other* units' exponentials minus logsumexp(z) instead.
+    """
+    lse = _logsumexp(z)
+    logp = z - lse[:, None]
+    with np.errstate(divide="ignore"):
+        log1mp = np.log1p(-np.minimum(np.exp(logp), 0.5))
+        rows = np.arange(z.shape[0])
+        top = np.argmax(z, axis=1)
+        others = z.copy()
+        others[rows, top] = -np.inf
+        if z.shape[1] > 1:
+            log1mp[rows, top] = _logsumexp(others) - lse
+        else:  # softmax of one unit is always 1: log(1 - p) = -inf, kept finite
+            log1mp[:] = np.log(np.finfo(z.dtype).tiny)
+    return logp, log1mp
+
+
+def _log_loss_softmax_logits(z, y):
+    logp, log1mp = _softmax_logs(z)
+    return -np.sum(y * logp + (1 - y) * log1mp, axis=1)
+
+
+def _log_loss_softmax_delta(z, a, y):
+    # dL/dz_i = -y_i + p_i sum(y) + (1 - y_i) p_i - p_i sum_{j != i} (1 - y_j) r_j,
+    # with r_j = p_j / (1 - p_j).  The j = i term of the Jacobian sum is folded into
+    # (1 - y_i) p_i analytically, so nothing cancels; p_i r_j is exp(log p_i + log r_j).
+    logp, log1mp = _softmax_logs(z)
+    with np.errstate(divide="ignore"):
+        w = np.log1p(-y) + (logp - log1mp)  # log((1 - y_j) r_j), -inf where y_j = 1
+    rows, top = np.arange(z.shape[0]), np.argmax(z, axis=1)
+    total = _logsumexp_safe(w)  # log sum_j (1 - y_j) r_j
+    # i != top: p_i (sum over all j - own term); both terms are at most O(1), since
+    # p_i r_top <= p_top and r_j <= 1 for j != top.  At i = top they could overflow,
+    # so that entry is computed apart, as p_top times the sum over j != top.
+    w_others = w.copy()
+    w_others[rows, top] = -np.inf
+    all_terms = logp + total[:, None]
+    all_terms[rows, top] = -np.inf
+    T = np.exp(all_terms) - np.exp(logp + w_others)
+    T[rows, top] = np.exp(logp[rows, top] + _logsumexp_safe(w_others))
+    p = np.exp(logp)
+    return -y + p * np.sum(y, axis=1, keepdims=True) + (1 - y) * p - T
+
+
+def _logsumexp_safe(w):
+    """Row logsumexp that returns -inf (not NaN) for rows that are all -inf."""
+    top = np.max(w, axis=1)
+    finite = np.where(np.isfinite(top), top, 0.0)
+    with np.errstate(divide="ignore"):
+        return np.log(np.sum(np.exp(w - finite[:, None]), axis=1)) + finite
+
+
+@dataclass(frozen=True)
+class LogitPath:
+    """The loss and its output delta computed from the net input ``z`` of the output layer.
+
+    Attributes
+    ----------
+    value : callable
+        ``value(z, y) -> ndarray of shape (n_samples,)``: per-example losses.
+    delta : callable
+        ``delta(z, a, y) -> ndarray of shape (n_samples, n_outputs)``: ``dL/dz``
+        (``a = f(z)`` is passed so the canonical pairs can return ``a - y``).
+    """
+
+    value: Callable[[np.ndarray, np.ndarray], np.ndarray]
+    delta: Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]
+
+
 @dataclass(frozen=True)
 class Loss:
     """A per-example loss with its gradient.
@@ -110,6 +209,10 @@ class Loss:
         Output activation for which ``delta = a - y`` (the fused path).
     value_from_logits : callable or None
         ``value_from_logits(z, y)``: the loss of the canonical pair from ``z``.
+    logit_paths : mapping of str to LogitPath
+        Built-in output activations whose loss and delta are computed from
+        ``z`` (the canonical one included); other activations go through
+        ``grad`` and the activation's derivative.
     outputs : frozenset of str or None
         Built-in output activations whose range suits the loss (``None``: all).
     target_range : tuple of float or None
@@ -123,6 +226,7 @@ class Loss:
     value_from_logits: Callable[[np.ndarray, np.ndarray], np.ndarray] | None = None
     outputs: frozenset[str] | None = None
     target_range: tuple[float, float] | None = None
+    logit_paths: Mapping[str, LogitPath] = field(default_factory=dict)
 
     def check_targets(self, y: np.ndarray, argname: str = "Y") -> None:
         """Raise ``ValueError`` if targets lie outside the loss's domain."""
@@ -140,7 +244,8 @@ class Loss:
 LOSSES: dict[str, Loss] = {
     loss.name: loss
     for loss in [
-        Loss("squared_error", _se, _se_grad, "identity", _se_logits),
+        Loss("squared_error", _se, _se_grad, "identity", _se_logits,
+             logit_paths={"identity": LogitPath(_se_logits, _minus_y)}),
         Loss("mean_squared_error", _mse, _mse_grad),
         Loss(
             "log_loss",
@@ -150,6 +255,10 @@ LOSSES: dict[str, Loss] = {
             _log_loss_logits,
             outputs=frozenset({"sigmoid", "softmax"}),
             target_range=(0.0, 1.0),
+            logit_paths={
+                "sigmoid": LogitPath(_log_loss_logits, _minus_y),
+                "softmax": LogitPath(_log_loss_softmax_logits, _log_loss_softmax_delta),
+            },
         ),
         Loss(
             "cross_entropy",
@@ -159,6 +268,10 @@ LOSSES: dict[str, Loss] = {
             _ce_logits,
             outputs=frozenset({"softmax", "sigmoid", "softplus"}),
             target_range=(0.0, 1.0),
+            logit_paths={
+                "softmax": LogitPath(_ce_logits, _ce_softmax_delta),
+                "sigmoid": LogitPath(_ce_sigmoid_logits, _ce_sigmoid_delta),
+            },
         ),
     ]
 }

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import copy
 import os
+import weakref
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -26,7 +27,7 @@ import numpy as np
 from ._validation import check_data, check_finite_array, check_nonneg_float, check_positive_int
 from .activations import Activation
 from .layers import Dense, Layer
-from .losses import Loss, get_loss
+from .losses import LogitPath, Loss, get_loss
 
 __all__ = ["DECAY_MODES", "Network", "mlp"]
 
@@ -41,7 +42,9 @@ class Network:
     layers : sequence of Layer
         Layers in order, e.g. ``[Dense(2, 2), Dense(2, 1)]``.  Their values are
         copied into the network's flat parameter vector and the layers then
-        hold views into it, so a layer belongs to one network at a time.
+        hold views into it, so a layer belongs to one network at a time: a
+        layer that already belongs to another network joins as a copy (with
+        its current values), and the other network keeps its own.
     loss : str, default "squared_error"
         Per-example loss: "squared_error", "mean_squared_error", "log_loss"
         or "cross_entropy".
@@ -89,6 +92,14 @@ class Network:
                 )
             if layer.n_out is not None:
                 width = layer.n_out
+        # A layer views one network's buffer; one that already belongs to another network
+        # joins this one as a copy, so the other network keeps working unchanged.
+        layers = [
+            _without_cache(layer, detach=True)
+            if getattr(layer, "_owner", None) is not None and layer._owner() is not None
+            else layer
+            for layer in layers
+        ]
         self.layers: list[Layer] = layers
         self.loss = get_loss(loss)
         self.weight_decay = check_nonneg_float(weight_decay, "weight_decay")
@@ -132,6 +143,7 @@ class Network:
                 offset += n
             layer.bind(pviews, gviews)
             layer.dtype = self.dtype
+            layer._owner = weakref.ref(self)
 
     @property
     def params(self) -> np.ndarray:
@@ -304,13 +316,19 @@ class Network:
                 if values:
                     layer.set_buffers(values)
 
-    def _output_terms(self, Y: np.ndarray) -> tuple[np.ndarray, bool]:
-        """Per-example losses and whether the canonical (fused) pair applies."""
-        out, act = self.layers[-1], self.output_activation
-        fused = act is not None and act.name == self.loss.canonical
-        if fused:
-            return self.loss.value_from_logits(out.Z, Y), True
-        return self.loss.value(out.A, Y), False
+    def _logit_path(self) -> LogitPath | None:
+        """The loss's path from the output net input ``z``, if it has one for this output."""
+        act = self.output_activation
+        if act is None or not act.builtin:
+            return None
+        return self.loss.logit_paths.get(act.name)
+
+    def _output_terms(self, Y: np.ndarray) -> np.ndarray:
+        """Per-example losses, from ``z`` where the loss has a logit path (exact at any logit)."""
+        out, path = self.layers[-1], self._logit_path()
+        if path is not None:
+            return path.value(out.Z, Y)
+        return self.loss.value(out.A, Y)
 
     def _decay_term(self, m: int) -> float:
         """Weight-decay part of the cost: (c/2) sum W^2 with c = lambda (or lambda/m)."""
@@ -321,8 +339,7 @@ class Network:
         return 0.5 * c * sum(float(np.dot(theta[s], theta[s])) for s in self._decay_slices)
 
     def _cost_value(self, Y: np.ndarray) -> float:
-        per_example, _ = self._output_terms(Y)
-        return float(np.mean(per_example)) + self._decay_term(Y.shape[0])
+        return float(np.mean(self._output_terms(Y))) + self._decay_term(Y.shape[0])
 
     def _loss_and_grad(
         self, X: np.ndarray, Y: np.ndarray, training: bool
@@ -330,12 +347,11 @@ class Network:
         """Forward, backward; fills ``self._grad`` and returns it (no copy)."""
         m = X.shape[0]
         A = self._forward(X, training)
-        per_example, fused = self._output_terms(Y)
-        J = float(np.mean(per_example)) + self._decay_term(m)
+        J = float(np.mean(self._output_terms(Y))) + self._decay_term(m)
 
-        out, n = self.layers[-1], len(self.layers)
-        if fused:  # canonical pair: dJ/dz = (a - y) / m, no division by f'(z)
-            delta = A - Y
+        out, n, path = self.layers[-1], len(self.layers), self._logit_path()
+        if path is not None:  # dJ/dz straight from z: a - y for the canonical pairs
+            delta = path.delta(out.Z, A, Y)
             delta /= m
             grad_in = out.backward_delta(delta, need_input_grad=n > 1)
         else:
@@ -418,13 +434,18 @@ class Network:
         return f"Network([{inner}], loss={self.loss.name!r})"
 
 
-def _without_cache(layer: Layer) -> Layer:
-    """A shallow copy of a layer with forward/backward caches dropped (cheap to deep-copy)."""
+def _without_cache(layer: Layer, detach: bool = False) -> Layer:
+    """A copy of a layer with forward/backward caches dropped and no owning network.
+
+    Without ``detach`` the copy is shallow (cheap to deep-copy next); with it the
+    copy is deep: its own parameter arrays, ready to be bound into a new network.
+    """
     shallow = copy.copy(layer)
     for attr in ("X", "Z", "A", "delta"):
         if hasattr(shallow, attr):
             setattr(shallow, attr, None)
-    return shallow
+    shallow._owner = None
+    return copy.deepcopy(shallow) if detach else shallow
 
 
 _DEFAULT_LOSS = {"softmax": "cross_entropy", "sigmoid": "log_loss"}

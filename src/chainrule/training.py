@@ -156,6 +156,8 @@ class Trainer:
         self.history = History()
         self.best_value = math.inf
         self.best_params: np.ndarray | None = None
+        # running statistics (BatchNorm) that belong with best_params, one dict per layer
+        self.best_buffers: list[dict[str, np.ndarray]] = []
         self.wait = 0
 
     # -- data --------------------------------------------------------------------------------
@@ -196,7 +198,8 @@ class Trainer:
         n_batches = math.ceil(m / bs)
         classify = net.loss.name in ("cross_entropy", "log_loss")
         state = TrainState(net, opt, history, epoch=self.epoch)
-        last_good = net.params.copy()
+        last_good = self._last_good = net.params.copy()
+        self._n_batches = n_batches
         bar = None
         if self.verbose and self.epoch < self.epochs:
             from tqdm.auto import tqdm
@@ -208,6 +211,8 @@ class Trainer:
             with _StopFlag() as ctrl_c:
                 while self.epoch < self.epochs and history.stop_reason is None:
                     epoch = self.epoch + 1
+                    if self.checkpoint is not None:  # what an interrupt mid-epoch writes
+                        epoch_start = self._checkpoint_payload()
                     order = self.rng.permutation(m) if self.shuffle and bs < m else None
                     total, correct, grad_sq = 0.0, 0, []
                     for batch in range(n_batches):
@@ -241,6 +246,15 @@ class Trainer:
                         print(f"chainrule: training stopped during epoch {epoch} "
                               f"({history.epochs} complete epochs kept in the history; the "
                               "network keeps its current parameters)", file=sys.stderr)
+                        if self.checkpoint is not None:
+                            # The checkpoint gets the state at the end of the last complete
+                            # epoch, from which resume repeats the run exactly (a half-done
+                            # epoch cannot be continued in the middle of its permutation).
+                            from . import io
+
+                            io.write_file(self.checkpoint, *epoch_start)
+                            print(f"chainrule: checkpoint {self.checkpoint} holds the state "
+                                  f"after epoch {self.epoch}", file=sys.stderr)
                         break
                     self.epoch = epoch
                     metrics = self._epoch_end(total / m, correct / m if classify else None,
@@ -268,8 +282,6 @@ class Trainer:
                         self.save_checkpoint(self.checkpoint)
                 if history.stop_reason is None:
                     history.stop_reason = "epochs"
-                if history.stop_reason == "interrupted" and self.checkpoint is not None:
-                    self.save_checkpoint(self.checkpoint)
         finally:
             if bar is not None:
                 bar.close()
@@ -279,6 +291,9 @@ class Trainer:
             or (self.patience is not None and history.stop_reason == "epochs")
         ):
             net.params[...] = self.best_params
+            for layer, values in zip(net.layers, self.best_buffers, strict=False):
+                if values:
+                    layer.set_buffers(values)
         return history
 
     def _step(self, J: float, grad: np.ndarray, last_good: np.ndarray, epoch: int,
@@ -289,18 +304,25 @@ class Trainer:
             norm = float(np.linalg.norm(grad))
             if norm > self.clip_norm:
                 grad *= self.clip_norm / norm
-        np.copyto(last_good, net.params)
-        self.optimizer.step(net.params, grad)
-        if not (math.isfinite(J) and np.isfinite(net.params).all()):
-            net.params[...] = last_good
-            what = "loss" if not math.isfinite(J) else "parameters"
-            self.history.stop_reason = "diverged"
-            raise TrainingDiverged(
-                f"training diverged at epoch {epoch}, batch {batch}: the {what} became NaN or "
-                f"infinite; the network keeps its last finite parameters. Try a smaller "
-                f"learning rate (lr={self.optimizer.lr:g}) or clip_norm.",
-                epoch, batch, self.history,
-            )
+        # last_good always holds parameters whose loss was finite: the loss J of this
+        # batch belongs to the parameters *before* this step.
+        if math.isfinite(J):
+            np.copyto(last_good, net.params)
+            self.optimizer.step(net.params, grad)
+            if np.isfinite(net.params).all():
+                return
+        self._diverged("loss" if not math.isfinite(J) else "parameters", last_good, epoch, batch)
+
+    def _diverged(self, what: str, last_good: np.ndarray, epoch: int, batch: int) -> None:
+        """Restore the last parameters with a finite loss and stop with TrainingDiverged."""
+        self.net.params[...] = last_good
+        self.history.stop_reason = "diverged"
+        raise TrainingDiverged(
+            f"training diverged at epoch {epoch}, batch {batch}: the {what} became NaN or "
+            f"infinite; the network keeps its last parameters with a finite loss. Try a "
+            f"smaller learning rate (lr={self.optimizer.lr:g}) or clip_norm.",
+            epoch, batch, self.history,
+        )
 
     def _epoch_end(self, loss: float, accuracy: float | None, grad_sq: list[float],
                    val: tuple[np.ndarray, np.ndarray] | None) -> dict[str, Any]:
@@ -314,8 +336,13 @@ class Trainer:
         if grad_sq:
             metrics["grad_norm"] = math.sqrt(float(np.mean(grad_sq)))
         if val is not None:
-            A = net._forward(val[0], False)
-            metrics["val_loss"] = net._cost_value(val[1])
+            with np.errstate(over="ignore", invalid="ignore"):
+                A = net._forward(val[0], False)
+                metrics["val_loss"] = net._cost_value(val[1])
+            if not math.isfinite(metrics["val_loss"]):  # the epoch's last step went too far
+                self.epoch -= 1
+                self._diverged("validation loss", self._last_good, self.epoch + 1,
+                               self._n_batches - 1)
             if accuracy is not None:
                 metrics["val_accuracy"] = _accuracy_count(A, val[1]) / val[0].shape[0]
         metrics["lr"] = self.optimizer.lr
@@ -327,6 +354,8 @@ class Trainer:
             if value < self.best_value - self.min_delta:
                 self.best_value, self.wait = value, 0
                 self.best_params = net.params.copy()
+                self.best_buffers = [{k: v.copy() for k, v in layer.buffers().items()}
+                                     for layer in net.layers]
                 history.best_epoch = self.epoch
             else:
                 self.wait += 1
@@ -349,6 +378,12 @@ class Trainer:
     # -- checkpoints -------------------------------------------------------------------------
     def save_checkpoint(self, path: str | os.PathLike) -> os.PathLike:
         """Write network, optimizer state, schedule, epoch, generator state and history."""
+        from . import io
+
+        return io.write_file(path, *self._checkpoint_payload())
+
+    def _checkpoint_payload(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+        """What a checkpoint holds now: JSON record and arrays (copies, not views)."""
         from . import io
 
         opt = self.optimizer
@@ -374,11 +409,13 @@ class Trainer:
             "early": {"best_value": self.best_value if math.isfinite(self.best_value) else None,
                       "wait": self.wait},
         }
-        arrays = io.network_arrays(self.net)
-        arrays.update({f"optimizer/{k}": v for k, v in opt.state.items()})
+        arrays = {k: v.copy() for k, v in io.network_arrays(self.net).items()}
+        arrays.update({f"optimizer/{k}": v.copy() for k, v in opt.state.items()})
         if self.best_params is not None:
-            arrays["best_params"] = self.best_params
-        return io.write_file(path, meta, arrays)
+            arrays["best_params"] = self.best_params.copy()
+            for i, values in enumerate(self.best_buffers):
+                arrays.update({f"best_buffer/{i}/{k}": v.copy() for k, v in values.items()})
+        return meta, arrays
 
     @classmethod
     def from_checkpoint(
@@ -417,6 +454,11 @@ class Trainer:
             trainer.best_value = math.inf if best is None else best
             trainer.wait = meta["early"]["wait"]
             trainer.best_params = arrays.get("best_params")
+            if trainer.best_params is not None:
+                trainer.best_buffers = [
+                    {k: arrays[f"best_buffer/{i}/{k}"] for k in layer.buffers()}
+                    for i, layer in enumerate(net.layers)
+                ]
         except (KeyError, TypeError) as exc:
             raise ValueError(f"{path}: corrupted or incomplete checkpoint ({exc!r})") from None
         return trainer
