@@ -20,7 +20,10 @@ from numpy.lib.stride_tricks import sliding_window_view
 
 from .layers import Layer
 
-__all__ = ["SpatialLayer", "pad", "pair", "scatter_taps", "single", "window_output", "windows"]
+__all__ = [
+    "SpatialLayer", "col2im", "im2col", "pad", "pair", "scatter_taps", "scratch", "single", "tap",
+    "window_output", "windows",
+]
 
 Shape = int | tuple[int, ...] | None
 
@@ -62,32 +65,122 @@ def windows(
     return view[:, :, : sh * (ho - 1) + 1 : sh, : sw * (wo - 1) + 1 : sw]
 
 
+def tap(
+    Xp: np.ndarray, i: int, j: int, stride: tuple[int, int], out_hw: tuple[int, int]
+) -> np.ndarray:
+    """View of shape (n, c, out_h, out_w): pixel (i, j) of every window (kernel tap (i, j))."""
+    (sh, sw), (ho, wo) = stride, out_hw
+    return Xp[:, :, i : i + sh * (ho - 1) + 1 : sh, j : j + sw * (wo - 1) + 1 : sw]
+
+
 def scatter_taps(
-    grad_windows: np.ndarray, in_hw: tuple[int, int], padding: tuple[int, int],
+    grad_taps: np.ndarray, in_hw: tuple[int, int], padding: tuple[int, int],
     stride: tuple[int, int],
 ) -> np.ndarray:
-    """Adjoint of :func:`windows` + :func:`pad`: add every window's gradient back to its pixels.
+    """Adjoint of im2col: add every window's gradient back onto the pixels it came from.
 
     Parameters
     ----------
-    grad_windows : ndarray of shape (n, out_h, out_w, c, kh, kw)
-        ``dJ/d(window value)`` for every window and tap (pixels of overlapping
-        windows receive the sum of their contributions).
+    grad_taps : ndarray of shape (n, c, kh, kw, out_h, out_w)
+        ``dJ/d(pixel (i, j) of window (y, x))``; pixels shared by overlapping
+        windows receive the sum.
     in_hw, padding, stride : the unpadded input size, the padding and the stride.
 
     Returns
     -------
     ndarray of shape (n, c, h, w)
-        A (n, c, h, w) view of an array stored as (n, h, w, c).
     """
-    n, ho, wo, c, kh, kw = grad_windows.shape
-    (h, w), (ph, pw), (sh, sw) = in_hw, padding, stride
-    dXp = np.zeros((n, h + 2 * ph, w + 2 * pw, c), dtype=grad_windows.dtype)
+    n, c, kh, kw, ho, wo = grad_taps.shape
+    (h, w), (ph, pw) = in_hw, padding
+    dXp = np.zeros((n, c, h + 2 * ph, w + 2 * pw), dtype=grad_taps.dtype)
     for i in range(kh):  # one vectorised add per kernel tap, never a loop over pixels
-        rows = slice(i, i + sh * (ho - 1) + 1, sh)
         for j in range(kw):
-            dXp[:, rows, j : j + sw * (wo - 1) + 1 : sw] += grad_windows[..., i, j]
-    return dXp[:, ph : ph + h, pw : pw + w].transpose(0, 3, 1, 2)
+            tap(dXp, i, j, stride, (ho, wo))[...] += grad_taps[:, :, i, j]
+    return dXp[:, :, ph : ph + h, pw : pw + w]
+
+
+def scratch(work: dict, name: str, shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
+    """A zero-initialised array kept in ``work`` and handed out again while the shape fits.
+
+    Reusing large buffers from one batch to the next saves the allocation and
+    page faults, which cost as much as the arithmetic for small images.
+    Callers only ever write to the parts they read, so padding stays zero.
+    """
+    a = work.get(name)
+    if a is None or a.shape != shape or a.dtype != dtype:
+        a = work[name] = np.zeros(shape, dtype=dtype)
+    return a
+
+
+def im2col(
+    X: np.ndarray, kernel: tuple[int, int], stride: tuple[int, int], padding: tuple[int, int],
+    out_hw: tuple[int, int], work: dict | None = None,
+) -> tuple[np.ndarray, int]:
+    """The windows of a convolution gathered into one array (one copy).
+
+    Parameters
+    ----------
+    X : ndarray of shape (n, c, h, w)
+    kernel, stride, padding, out_hw : pairs (height, width)
+    work : dict, optional
+        Buffers reused between calls (see :func:`scratch`); the patches
+        returned are then overwritten by the next call.
+
+    Returns
+    -------
+    patches : ndarray of shape (n, c, kh, kw, out_h * grid_w)
+        ``patches[n, c, i, j, y * grid_w + x]`` is pixel (i, j) of window (y, x),
+        i.e. ``Xpad[n, c, sh y + i, sw x + j]``.  Reshaped to (n, c * kh * kw,
+        out_h * grid_w), each column is one window of example n.
+    grid_w : int
+        Columns of the output grid.  With stride 1 it is the padded width, not
+        ``out_w``: each tap is then one contiguous run of the flattened image
+        (fast to copy and to add back), and the columns ``x >= out_w`` hold
+        values that belong to no window, which the caller drops.
+    """
+    (kh, kw), (ho, wo) = kernel, out_hw
+    n, c, h, w = X.shape
+    if stride != (1, 1):
+        win = windows(pad(X, padding), kernel, stride, out_hw)  # (n, c, ho, wo, kh, kw)
+        patches = np.ascontiguousarray(win.transpose(0, 1, 4, 5, 2, 3))
+        return patches.reshape(n, c, kh, kw, ho * wo), wo
+    work = {} if work is None else work
+    (ph, pw), hp, wp = padding, h + 2 * padding[0], w + 2 * padding[1]
+    # the padded images, flattened, + kw - 1 zeros for the tail of the last run
+    flat = scratch(work, "flat", (n, c, hp * wp + kw - 1), X.dtype)
+    flat[:, :, : hp * wp].reshape(n, c, hp, wp)[:, :, ph : ph + h, pw : pw + w] = X
+    patches = scratch(work, "patches", (n, c, kh, kw, ho * wp), X.dtype)
+    for i in range(kh):  # one copy per kernel tap, never a loop over pixels
+        for j in range(kw):
+            patches[:, :, i, j] = flat[:, :, i * wp + j : i * wp + j + ho * wp]
+    return patches, wp
+
+
+def col2im(
+    dpatches: np.ndarray, in_hw: tuple[int, int], stride: tuple[int, int],
+    padding: tuple[int, int], out_hw: tuple[int, int], grid_w: int,
+) -> np.ndarray:
+    """Adjoint of :func:`im2col`: add each window's gradient back onto its pixels.
+
+    Parameters
+    ----------
+    dpatches : ndarray of shape (n, c, kh, kw, out_h * grid_w)
+        Zero in the grid columns ``x >= out_w``.
+
+    Returns
+    -------
+    ndarray of shape (n, c, h, w)
+    """
+    n, c, kh, kw, size = dpatches.shape
+    if stride != (1, 1):
+        return scatter_taps(dpatches.reshape(n, c, kh, kw, *out_hw), in_hw, padding, stride)
+    (h, w), (ph, pw), wp = in_hw, padding, grid_w
+    hp = h + 2 * ph
+    dflat = np.zeros((n, c, hp * wp + kw - 1), dtype=dpatches.dtype)
+    for i in range(kh):
+        for j in range(kw):
+            dflat[:, :, i * wp + j : i * wp + j + size] += dpatches[:, :, i, j]
+    return dflat[:, :, : hp * wp].reshape(n, c, hp, wp)[:, :, ph : ph + h, pw : pw + w]
 
 
 class SpatialLayer(Layer):
@@ -140,6 +233,8 @@ class SpatialLayer(Layer):
         for name in self._caches:
             if name in state:
                 state[name] = None
+        if "_work" in state:
+            state["_work"] = {}
         return state
 
 

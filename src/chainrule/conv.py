@@ -8,12 +8,13 @@ pixels of every input channel starting at row ``sh*y - ph`` and column
     Z[n, o, y, x] = b[o] + sum_{c, i, j} W[o, c, i, j] * Xpad[n, c, sh*y + i, sw*x + j]
     A = f(Z)
 
-Vectorised as *im2col*: the windows are gathered (one copy of a strided
-view) into a matrix of shape (n * out_h * out_w, c * kh * kw) whose rows are
-patches, so the convolution is one matrix product with ``W`` reshaped to
-(out_channels, c * kh * kw), a Dense layer applied to every patch.  Backward
-is two more products: ``dW = delta^T @ patches`` and ``dpatches = delta @ W``,
-the latter added back onto the pixels the patches came from.
+Vectorised as *im2col*: the windows are gathered (one copy) into, per
+example, a matrix of shape (c * kh * kw, out_h * out_w) whose columns are
+patches, so the convolution is one matrix product per example with ``W``
+reshaped to (out_channels, c * kh * kw): a Dense layer applied to every
+patch.  Backward is two more products, ``dW = sum_n delta_n @ patches_n^T``
+and ``dpatches = W^T @ delta``, the latter added back onto the pixels the
+patches came from.
 :func:`chainrule.reference.conv2d_forward` is the same thing as plain loops.
 """
 
@@ -21,7 +22,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._spatial import SpatialLayer, pad, pair, scatter_taps, single, window_output, windows
+from ._spatial import SpatialLayer, col2im, im2col, pair, scratch, single, window_output
 from ._validation import check_finite_array, check_positive_int
 from .activations import Activation, get_activation
 from .initializers import get_initializer, make_rng
@@ -66,8 +67,9 @@ class Conv2D(SpatialLayer):
     X : ndarray of shape (n_samples, in_channels, height, width)
     Z, A : ndarray of shape (n_samples, out_channels, out_h, out_w)
         Net input and output of the last forward pass.
-    patches : ndarray of shape (n_samples, out_h, out_w, in_channels, kh, kw)
-        The windows of the last forward pass (the im2col matrix).
+    patches : ndarray of shape (n_samples, in_channels, kh, kw, out_h * grid_w)
+        The windows of the last forward pass (im2col, see ``_spatial.im2col``);
+        a buffer that the next forward pass overwrites.
     delta : ndarray of shape (n_samples, out_channels, out_h, out_w)
         ``dJ/dZ`` of the last backward pass.
     """
@@ -126,6 +128,7 @@ class Conv2D(SpatialLayer):
         self.dW = np.zeros_like(self._W)
         self.db = np.zeros_like(self._b) if self.has_bias else None
         self.X = self.Z = self.A = self.delta = self.patches = None
+        self._work: dict[str, np.ndarray] = {}  # buffers reused from batch to batch
 
     # -- shapes ----------------------------------------------------------------------------------
     def _out_shape(self, in_shape: tuple[int, ...]) -> tuple[int, int, int]:
@@ -188,19 +191,20 @@ class Conv2D(SpatialLayer):
         Returns
         -------
         A : ndarray of shape (n_samples, out_channels, out_h, out_w)
-            Stored channels-last in memory (a transposed view), which the
-            next layer reads without copying.
         """
         _, ho, wo = self._check_batch(X)
         n, o = X.shape[0], self.out_channels
         self.X = X
-        win = windows(pad(X, self.padding), self.kernel_size, self.stride, (ho, wo))
-        # im2col: (n, ho, wo, c, kh, kw), one copy; each row of the matrix view is one patch
-        self.patches = np.ascontiguousarray(win.transpose(0, 2, 3, 1, 4, 5))
-        Z = self.patches.reshape(n * ho * wo, -1) @ self._W.reshape(o, -1).T
+        # im2col, one copy: per example a column per window, (c*kh*kw, ho*gw)
+        self.patches, gw = im2col(X, self.kernel_size, self.stride, self.padding, (ho, wo),
+                                  self._work)
+        # one product per example, (o, c*kh*kw) @ (c*kh*kw, ho*gw): many small products
+        # run faster than one long one here
+        Z = np.matmul(self._W.reshape(o, -1), self.patches.reshape(n, -1, ho * gw))
         if self._b is not None:
-            Z += self._b
-        self.Z = Z.reshape(n, ho, wo, o).transpose(0, 3, 1, 2)
+            Z += self._b[:, None]
+        Z = Z.reshape(n, o, ho, gw)
+        self.Z = Z if gw == wo else Z[..., :wo]  # drop the grid columns that are no window
         self.A = self.activation.f(self.Z)
         return self.A
 
@@ -218,15 +222,24 @@ class Conv2D(SpatialLayer):
         """
         self.delta = delta
         n, o, ho, wo = delta.shape
-        d = delta.transpose(0, 2, 3, 1).reshape(n * ho * wo, o)  # free when channels-last
-        patches = self.patches.reshape(n * ho * wo, -1)
-        np.matmul(d.T, patches, out=self.dW.reshape(o, -1))
+        size = self.patches.shape[-1]  # ho * gw
+        if size != ho * wo:  # back onto forward's grid, zeros in the columns that are no window
+            d = scratch(self._work, "delta", (n, o, ho, size // ho), delta.dtype)
+            d[..., :wo] = delta
+            d = d.reshape(n, o, size)
+        else:
+            d = delta.reshape(n, o, size)
+        patches = self.patches.reshape(n, -1, size)
+        # per example (o, ho*gw) @ (ho*gw, c*kh*kw), summed over the batch
+        np.sum(np.matmul(d, patches.transpose(0, 2, 1)), axis=0, out=self.dW.reshape(o, -1))
         if self.db is not None:
-            np.sum(d, axis=0, out=self.db)
+            np.sum(d, axis=(0, 2), out=self.db)
         if not need_input_grad:
             return None
-        dpatches = (d @ self._W.reshape(o, -1)).reshape(self.patches.shape)
-        return scatter_taps(dpatches, self.X.shape[2:], self.padding, self.stride)
+        dpatches = scratch(self._work, "dpatches", self.patches.shape, delta.dtype)
+        np.matmul(self._W.reshape(o, -1).T, d, out=dpatches.reshape(n, -1, size))
+        return col2im(dpatches, self.X.shape[2:], self.stride, self.padding, (ho, wo),
+                      size // ho)
 
     def get_config(self) -> dict:
         return {

@@ -124,7 +124,9 @@ class Network:
             )
         for layer, in_shape in zip(layers, in_shapes, strict=True):
             layer.build(in_shape)
-        self._bind_buffers(np.result_type(*[layer.dtype for layer in layers]))
+        # the dtype: that of the layers with parameters (Dropout, pooling, Flatten don't vote)
+        voters = [layer.dtype for layer in layers if layer.param_specs()] or [np.float64]
+        self._bind_buffers(np.result_type(*voters))
 
     # -- the flat parameter buffer ---------------------------------------------------------------
     def _bind_buffers(self, dtype: np.dtype) -> None:

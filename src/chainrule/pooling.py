@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._spatial import SpatialLayer, pad, pair, scatter_taps, single, window_output, windows
+from ._spatial import SpatialLayer, pad, pair, scatter_taps, single, tap, window_output
 
 __all__ = ["AvgPool2D", "Flatten", "MaxPool2D"]
 
@@ -47,10 +47,13 @@ class _Pool2D(SpatialLayer):
         c, h, w = in_shape
         return (c, *window_output(self, (h, w), self.size, self.stride, self.padding))
 
-    def _windows(self, X: np.ndarray, fill: float) -> np.ndarray:
+    def _taps(self, X: np.ndarray, fill: float) -> list[np.ndarray]:
+        """The ``kh * kw`` tap views (n, c, out_h, out_w) of ``X`` padded with ``fill``."""
         _, ho, wo = self._check_batch(X)
         self.X = X
-        return windows(pad(X, self.padding, fill), self.size, self.stride, (ho, wo))
+        Xp = pad(X, self.padding, fill)
+        kh, kw = self.size
+        return [tap(Xp, i, j, self.stride, (ho, wo)) for i in range(kh) for j in range(kw)]
 
     def get_config(self) -> dict:
         return {"type": self.kind, "size": single(self.size), "stride": single(self.stride),
@@ -78,7 +81,7 @@ class MaxPool2D(_Pool2D):
     ----------
     X : ndarray of shape (n_samples, channels, height, width)
     A : ndarray of shape (n_samples, channels, out_h, out_w)
-    argmax : ndarray of int, shape (n_samples, channels, out_h, out_w)
+    argmax : ndarray of unsigned int, shape (n_samples, channels, out_h, out_w)
         Which tap ``i * kw + j`` of each window held the maximum.
     """
 
@@ -87,25 +90,32 @@ class MaxPool2D(_Pool2D):
 
     def forward(self, X: np.ndarray, training: bool = False) -> np.ndarray:
         """Max over each window: X (n, c, h, w) -> A (n, c, out_h, out_w)."""
-        win = self._windows(X, -np.inf)
-        n, c, ho, wo, kh, kw = win.shape
-        flat = win.reshape(n, c, ho, wo, kh * kw)  # one copy of the windows
-        self.argmax = flat.argmax(axis=-1)
-        self.A = np.take_along_axis(flat, self.argmax[..., None], axis=-1)[..., 0]
-        return self.A
+        taps = self._taps(X, -np.inf)
+        A = taps[0].copy()
+        argmax = np.zeros(A.shape, dtype=np.uint8 if len(taps) < 256 else np.intp)
+        for t, values in enumerate(taps[1:], start=1):  # a loop over taps, not pixels
+            better = values > A  # strictly: the first maximum wins ties
+            np.maximum(A, values, out=A)
+            # argmax = where(better, t, argmax), as arithmetic: masked writes are slower
+            argmax += better * (argmax.dtype.type(t) - argmax)
+        self.A, self.argmax = A, argmax
+        return A
 
     def backward(self, grad_out: np.ndarray, need_input_grad: bool = True) -> np.ndarray | None:
         """``dJ/dX``: each window's gradient goes to the pixel that was its maximum."""
         self.delta = grad_out
         if not need_input_grad:
             return None
-        n, c, ho, wo = grad_out.shape
-        kh, kw = self.size
-        g = np.zeros((n, ho, wo, c, kh * kw), dtype=grad_out.dtype)
-        np.put_along_axis(g, self.argmax.transpose(0, 2, 3, 1)[..., None],
-                          grad_out.transpose(0, 2, 3, 1)[..., None], axis=-1)
-        return scatter_taps(g.reshape(n, ho, wo, c, kh, kw), self.X.shape[2:], self.padding,
-                            self.stride)
+        (h, w), (ph, pw), (kh, kw) = self.X.shape[2:], self.padding, self.size
+        dXp = np.zeros((*self.X.shape[:2], h + 2 * ph, w + 2 * pw), dtype=grad_out.dtype)
+        apart = all(s >= k for s, k in zip(self.stride, self.size, strict=True))
+        for t in range(kh * kw):
+            view = tap(dXp, t // kw, t % kw, self.stride, grad_out.shape[2:])
+            if apart:  # windows do not overlap: each pixel is written once
+                np.multiply(grad_out, self.argmax == t, out=view)
+            else:
+                view += grad_out * (self.argmax == t)
+        return dXp[:, :, ph : ph + h, pw : pw + w]
 
 
 class AvgPool2D(_Pool2D):
@@ -118,8 +128,13 @@ class AvgPool2D(_Pool2D):
 
     def forward(self, X: np.ndarray, training: bool = False) -> np.ndarray:
         """Mean over each window: X (n, c, h, w) -> A (n, c, out_h, out_w)."""
-        self.A = self._windows(X, 0.0).mean(axis=(-2, -1))
-        return self.A
+        taps = self._taps(X, 0.0)
+        A = taps[0].copy()
+        for values in taps[1:]:
+            A += values
+        A *= A.dtype.type(1.0 / len(taps))
+        self.A = A
+        return A
 
     def backward(self, grad_out: np.ndarray, need_input_grad: bool = True) -> np.ndarray | None:
         """``dJ/dX``: each window's gradient divided by ``kh * kw`` goes to each of its pixels."""
@@ -128,8 +143,8 @@ class AvgPool2D(_Pool2D):
             return None
         n, c, ho, wo = grad_out.shape
         kh, kw = self.size
-        share = grad_out.transpose(0, 2, 3, 1) / (kh * kw)  # (n, ho, wo, c)
-        g = np.broadcast_to(share[..., None, None], (n, ho, wo, c, kh, kw))
+        share = grad_out * grad_out.dtype.type(1.0 / (kh * kw))
+        g = np.broadcast_to(share[:, :, None, None], (n, c, kh, kw, ho, wo))
         return scatter_taps(g, self.X.shape[2:], self.padding, self.stride)
 
 
