@@ -222,3 +222,26 @@ def test_network_input_shape_argument_for_dense_networks():
 def test_float32_dropout_network_stays_float32():
     net = Network([Dense(3, 4, dtype=np.float32), Dropout(0.5), Dense(4, 1, dtype=np.float32)])
     assert net.dtype == np.float32
+
+
+def test_batchnorm_per_channel_after_a_convolution(rng):
+    net = network_from_layers(
+        [{"type": "Conv2D", "out_channels": 3, "kernel_size": 3, "padding": 1,
+          "activation": "identity"},
+         {"type": "BatchNorm", "activation": "tanh"},
+         {"type": "Flatten"}, {"type": "Dense", "fan_out": 2, "activation": "identity"}],
+        input_shape=(2, 4, 4), seed=0)
+    bn = net.layers[1]
+    assert bn.n_in == 3 and bn.output_shape((3, 4, 4)) == (3, 4, 4)
+    net.params[...] += rng.normal(scale=0.2, size=net.n_params)
+    X, Y = rng.normal(size=(5, 2, 4, 4)), rng.normal(size=(5, 2))
+    check = chainrule.gradient_check(net, X, Y, training=True)
+    assert check.rel_diff < 1e-8, str(check)
+    net.forward(X, training=True)  # batch statistics: each channel has mean 0, variance 1
+    Xhat = bn.Xhat.reshape(5, 4, 4, 3)
+    np.testing.assert_allclose(Xhat.mean(axis=(0, 1, 2)), 0, atol=1e-12)
+    np.testing.assert_allclose(Xhat.var(axis=(0, 1, 2)), 1, atol=1e-3)  # eps = 1e-5
+    with pytest.raises(ValueError, match=r"layers\[1\] expects 4 inputs but the layer before "
+                                         r"it gives images of shape \(3, 4, 4\)"):
+        Network([Conv2D(2, 3, 3, padding=1), BatchNorm(4), Flatten(), Dense(48, 1)],
+                input_shape=(2, 4, 4))

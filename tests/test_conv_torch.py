@@ -12,7 +12,7 @@ import pytest
 torch = pytest.importorskip("torch")
 F = torch.nn.functional
 
-from chainrule import AvgPool2D, Conv2D, MaxPool2D, network_from_layers  # noqa: E402
+from chainrule import AvgPool2D, BatchNorm, Conv2D, MaxPool2D, network_from_layers  # noqa: E402
 from cnn_helpers import draw_away_from_ties  # noqa: E402
 
 TOL = {"rtol": 1e-11, "atol": 1e-12}
@@ -116,3 +116,23 @@ def test_float32_conv_agrees_with_torch_float32(rng):
                               torch.from_numpy(layer.b), padding=1))
     assert A.dtype == np.float32
     np.testing.assert_allclose(A, ref.numpy(), rtol=1e-5, atol=1e-5)
+
+
+def test_batchnorm_on_feature_maps_agrees_with_torch_batchnorm2d(rng):
+    X = rng.normal(loc=2.0, scale=3.0, size=(4, 3, 5, 6))
+    G = rng.normal(size=X.shape)
+    bn = BatchNorm(3)
+    bn.gamma[...], bn.beta[...] = rng.normal(size=3), rng.normal(size=3)
+    A = bn.forward(X, training=True)
+    dX = bn.backward(G)
+    ref = torch.nn.BatchNorm2d(3, momentum=0.1, eps=1e-5).double()  # torch's 0.1 = our 0.9
+    ref.weight.data, ref.bias.data = _t(bn.gamma), _t(bn.beta)
+    Xt = _t(X, True)
+    At = ref(Xt)
+    At.backward(_t(G))
+    np.testing.assert_allclose(A, At.detach().numpy(), **TOL)
+    np.testing.assert_allclose(dX, Xt.grad.numpy(), **TOL)
+    np.testing.assert_allclose(bn.dgamma, ref.weight.grad.numpy(), **TOL)
+    np.testing.assert_allclose(bn.dbeta, ref.bias.grad.numpy(), **TOL)
+    np.testing.assert_allclose(bn.running_mean, ref.running_mean.numpy(), **TOL)
+    np.testing.assert_allclose(bn.running_var, ref.running_var.numpy(), **TOL)

@@ -5,7 +5,7 @@ layer's ``get_config()``), so an architecture can come from JSON, a command
 line or an estimator's ``layers=`` argument, and a saved model's layer list
 rebuilds the same architecture.  Sizes that follow from the layer before
 (``fan_in`` of Dense, ``in_channels`` of Conv2D, ``n_features`` of
-BatchNorm) may be left out::
+BatchNorm, which normalises per channel after a convolution) may be left out::
 
     net = network_from_layers(
         [
@@ -46,7 +46,7 @@ LAYER_TYPES: dict[str, type[Layer]] = {
 _INFERRED = {
     "Dense": ("fan_in", lambda shape: shape),
     "Conv2D": ("in_channels", lambda shape: shape[0] if isinstance(shape, tuple) else shape),
-    "BatchNorm": ("n_features", lambda shape: shape),
+    "BatchNorm": ("n_features", lambda shape: shape[0] if isinstance(shape, tuple) else shape),
 }
 _DEFAULT_LOSS = {"softmax": "cross_entropy", "sigmoid": "log_loss"}
 
