@@ -245,3 +245,19 @@ def test_batchnorm_per_channel_after_a_convolution(rng):
                                          r"it gives images of shape \(3, 4, 4\)"):
         Network([Conv2D(2, 3, 3, padding=1), BatchNorm(4), Flatten(), Dense(48, 1)],
                 input_shape=(2, 4, 4))
+
+
+def test_lbfgs_and_diagnostics_on_a_cnn(rng):
+    X = rng.random((30, 1, 6, 6))
+    y = rng.integers(0, 3, size=30)
+    net = network_from_layers(SPECS, input_shape=(1, 6, 6), seed=0)
+    J0 = net.loss_value(X, y)
+    result = chainrule.minimize(net, X, y, maxiter=30)
+    assert result.fun < 0.5 * J0 and net.loss_value(X, y) == pytest.approx(result.fun)
+    history = chainrule.train(net, X, y, optimizer="sgd", lr=0.01, batch_size=10, epochs=2,
+                              seed=0, diagnostics=True)
+    norms, saturated = history["grad_norms"][-1], history["saturation"][-1]
+    assert len(norms) == 2 and all(v > 0 for v in norms)  # the conv and the Dense layer
+    assert len(saturated) == 1 and 0 <= saturated[0] <= 1  # the conv's ReLU units
+    relu_off = float(np.mean(net.layers[0].Z <= 0))  # ReLU' = 0 where z <= 0
+    assert saturated[0] == pytest.approx(relu_off)

@@ -21,6 +21,7 @@ def test_hand_worked_convolution():
     layer.b = [0.5]
     # 1*1 + 2*2 + 3*4 + 4*5 = 37, 2 + 6 + 15 + 24 = 47, 4 + 10 + 21 + 32 = 67, 5 + 12 + 24 + 36 = 77
     assert layer.forward(X)[0, 0].tolist() == [[37.5, 47.5], [67.5, 77.5]]
+    assert reference.conv2d_forward(X, W, [0.5])[0, 0].tolist() == [[37.5, 47.5], [67.5, 77.5]]
     # backward of J = sum(Z): dW[i, j] = sum of the pixels tap (i, j) sees; db = 4 windows;
     # dX counts how many windows cover each pixel, weighted by the kernel entry that sees it
     dX = layer.backward(np.ones((1, 1, 2, 2)))
@@ -28,6 +29,9 @@ def test_hand_worked_convolution():
                                        [4 + 5 + 7 + 8, 5 + 6 + 8 + 9]]
     assert layer.db.tolist() == [4.0]
     assert dX[0, 0].tolist() == [[1, 3, 2], [4, 10, 6], [3, 7, 4]]
+    ref_dx, ref_dW, ref_db = reference.conv2d_backward(X, W, np.ones((1, 1, 2, 2)))
+    assert ref_dx[0, 0].tolist() == [[1, 3, 2], [4, 10, 6], [3, 7, 4]]
+    assert ref_dW[0, 0].tolist() == [[12, 16], [24, 28]] and ref_db.tolist() == [4.0]
 
 
 def test_hand_worked_stride_and_padding():

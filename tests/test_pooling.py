@@ -26,6 +26,8 @@ def test_hand_worked_max_and_average_pooling():
     mp, ap = MaxPool2D(2), AvgPool2D(2)
     assert mp.forward(X)[0, 0].tolist() == [[5.0, 8.0], [9.0, 7.0]]
     assert ap.forward(X)[0, 0].tolist() == [[13 / 4, 16 / 4], [12 / 4, 16 / 4]]
+    assert reference.maxpool2d_forward(X)[0, 0].tolist() == [[5.0, 8.0], [9.0, 7.0]]
+    assert reference.avgpool2d_forward(X)[0, 0].tolist() == [[13 / 4, 16 / 4], [12 / 4, 16 / 4]]
     g = np.array([[[[1.0, 2.0], [3.0, 4.0]]]])
     # max: each gradient goes to the pixel that was its window's maximum
     assert mp.backward(g)[0, 0].tolist() == [[0, 1, 0, 0], [0, 0, 2, 0], [0, 0, 4, 0],
