@@ -261,3 +261,25 @@ def test_lbfgs_and_diagnostics_on_a_cnn(rng):
     assert len(saturated) == 1 and 0 <= saturated[0] <= 1  # the conv's ReLU units
     relu_off = float(np.mean(net.layers[0].Z <= 0))  # ReLU' = 0 where z <= 0
     assert saturated[0] == pytest.approx(relu_off)
+
+
+def test_parse_layers_from_json_text_and_file(tmp_path):
+    from chainrule.architecture import parse_layers
+
+    text = '[{"type": "Conv2D", "out_channels": 4, "kernel_size": 3, "padding": 1}, ' \
+           '{"type": "MaxPool2D", "size": 2}, {"type": "Flatten"}, ' \
+           '{"type": "Dense", "fan_out": 3, "activation": "softmax"}]'
+    layers = parse_layers(text)
+    assert layers[1] == {"type": "MaxPool2D", "size": 2}
+    (tmp_path / "arch.json").write_text(text)
+    assert parse_layers(tmp_path / "arch.json") == layers == parse_layers(
+        str(tmp_path / "arch.json"))
+    a = network_from_layers(layers, input_shape=(1, 8, 8), seed=0)
+    b = network_from_layers(SPECS, input_shape=(1, 8, 8), seed=0)
+    assert repr(a) == repr(b) and np.array_equal(a.params, b.params)
+    with pytest.raises(ValueError, match=r"layers: not valid JSON"):
+        parse_layers('[{"type": }]')
+    with pytest.raises(ValueError, match=r"neither"):
+        parse_layers("no-such-file.json")
+    with pytest.raises(ValueError, match=r"expected a JSON list of layer dicts"):
+        parse_layers('[1, 2]')

@@ -16,12 +16,19 @@ BatchNorm, which normalises per channel after a convolution) may be left out::
         ],
         input_shape=(1, 8, 8), seed=0,
     )
+
+For an estimator or the command line, the same list is the whole
+architecture argument: ``network_from_layers(layers, input_shape=...,
+loss=..., seed=random_state, dtype=...)``, and :func:`parse_layers` reads it
+from JSON text or a .json file.
 """
 
 from __future__ import annotations
 
 import inspect
+import json
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 
 import numpy as np
 
@@ -34,7 +41,7 @@ from .layers import Dense, Layer
 from .network import Network
 from .pooling import AvgPool2D, Flatten, MaxPool2D
 
-__all__ = ["LAYER_TYPES", "network_from_layers"]
+__all__ = ["LAYER_TYPES", "network_from_layers", "parse_layers"]
 
 LAYER_TYPES: dict[str, type[Layer]] = {
     "Dense": Dense, "Dropout": Dropout, "BatchNorm": BatchNorm, "Conv2D": Conv2D,
@@ -162,3 +169,34 @@ def network_from_layers(
         loss = _DEFAULT_LOSS.get(getattr(act, "name", None), "squared_error")
     return Network(built, loss=loss, weight_decay=weight_decay, decay=decay,
                    input_shape=input_shape)
+
+
+def parse_layers(text: str | Path) -> list[dict]:
+    """A list of layer dicts from JSON text, or from a file holding it (for the command line).
+
+    Parameters
+    ----------
+    text : str or Path
+        ``'[{"type": "Conv2D", "out_channels": 8, "kernel_size": 3}, ...]'``,
+        or the path of a .json file with that content.
+
+    Returns
+    -------
+    list of dict
+        Checked only for its form here; :func:`network_from_layers` checks the rest.
+    """
+    source = "layers"
+    if isinstance(text, Path) or not str(text).lstrip().startswith("["):
+        path = Path(text)
+        if not path.is_file():
+            raise ValueError(f"layers must be a JSON list of layer dicts or a .json file holding "
+                             f"one; {str(text)!r} is neither")
+        source, text = str(path), path.read_text()
+    try:
+        layers = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"{source}: not valid JSON ({exc})") from None
+    if not isinstance(layers, list) or not all(isinstance(x, dict) for x in layers):
+        raise ValueError(f"{source}: expected a JSON list of layer dicts like "
+                         f'[{{"type": "Dense", "fan_out": 10}}], got {type(layers).__name__}')
+    return layers
