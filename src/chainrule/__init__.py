@@ -16,14 +16,17 @@ from . import (
     reference,
 )
 from .activations import register_activation
+from .architecture import network_from_layers
 from .batchnorm import BatchNorm
 from .callbacks import Callback, History, TrainState
+from .conv import Conv2D
 from .dropout import Dropout
 from .gradcheck import GradientCheck, gradient_check
 from .io import load
 from .layers import Dense, Layer
 from .network import Network, mlp
 from .optimizers import SGD, AdaGrad, Adam, Optimizer, RMSProp
+from .pooling import AvgPool2D, Flatten, MaxPool2D
 from .scipy_fit import minimize
 from .training import Trainer, TrainingDiverged, resume, train
 
@@ -33,13 +36,17 @@ __all__ = [
     "SGD",
     "AdaGrad",
     "Adam",
+    "AvgPool2D",
     "BatchNorm",
     "Callback",
+    "Conv2D",
     "Dense",
     "Dropout",
+    "Flatten",
     "GradientCheck",
     "History",
     "Layer",
+    "MaxPool2D",
     "Network",
     "Optimizer",
     "RMSProp",
@@ -56,6 +63,7 @@ __all__ = [
     "losses",
     "minimize",
     "mlp",
+    "network_from_layers",
     "notation",
     "optimizers",
     "reference",

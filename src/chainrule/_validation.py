@@ -9,6 +9,7 @@ import numpy as np
 __all__ = [
     "check_data",
     "check_finite_array",
+    "check_input_shape",
     "check_nonneg_float",
     "check_positive_float",
     "check_positive_int",
@@ -101,8 +102,16 @@ def _check_all_finite(arr: np.ndarray, name: str) -> None:
         raise ValueError(f"{name} contains {n} NaN or infinite value(s); all must be finite")
 
 
-def check_data(X: object, n_features: int, dtype: np.dtype, name: str = "X") -> np.ndarray:
-    """Validate inputs of shape (n_samples, n_features); a 1-D array is one example."""
+def check_data(
+    X: object, n_features: int | tuple[int, ...], dtype: np.dtype, name: str = "X"
+) -> np.ndarray:
+    """Validate inputs of shape (n_samples, n_features); a 1-D array is one example.
+
+    ``n_features`` may also be an image shape (channels, height, width): see
+    :func:`check_images`.
+    """
+    if isinstance(n_features, tuple):  # images, for convolutional networks (conv.py)
+        return check_images(X, n_features, dtype, name)
     arr = check_finite_array(X, name, dtype=dtype)
     if arr.ndim == 1:
         if arr.shape[0] != n_features:
@@ -122,3 +131,45 @@ def check_data(X: object, n_features: int, dtype: np.dtype, name: str = "X") -> 
             f"layer, got shape {arr.shape}"
         )
     return arr
+
+
+# --- images (convolutional networks) ----------------------------------------------------------
+def check_input_shape(value: object, name: str = "input_shape") -> int | tuple[int, ...]:
+    """An input shape: an int (features) or a tuple (channels, height, width) of positive ints.
+
+    A tuple of one int is read as that int.
+    """
+    if isinstance(value, (list, tuple)):
+        dims = tuple(check_positive_int(v, f"{name}[{i}]") for i, v in enumerate(value))
+        if len(dims) == 1:
+            return dims[0]
+        if len(dims) != 3:
+            raise ValueError(
+                f"{name} must be an int (features) or (channels, height, width), got {value!r}"
+            )
+        return dims
+    return check_positive_int(value, name)
+
+
+def check_images(
+    X: object, shape: tuple[int, ...], dtype: np.dtype, name: str = "X"
+) -> np.ndarray:
+    """Validate images of shape (n_samples, *shape).
+
+    Also accepted: one image of shape ``shape``, and flattened rows of shape
+    (n_samples, prod(shape)) in row-major (channel, row, column) order, as
+    scikit-learn's 8x8 digits come; both are reshaped without copying.
+    """
+    arr = check_finite_array(X, name, dtype=dtype)
+    size = int(np.prod(shape))
+    if arr.shape[1:] == shape:
+        return arr
+    if arr.shape == shape:
+        return arr.reshape(1, *shape)
+    if arr.ndim == 2 and arr.shape[1] == size:
+        return arr.reshape(arr.shape[0], *shape)
+    expected = ", ".join(str(d) for d in shape)
+    raise ValueError(
+        f"{name} must hold images of shape (n_samples, {expected}) (channels, height, width) "
+        f"for the network's input layer, or rows of {size} pixel values, got shape {arr.shape}"
+    )

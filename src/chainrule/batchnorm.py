@@ -16,6 +16,8 @@ class BatchNorm(Layer):
 
     Usually placed after a ``Dense(..., activation="identity")`` with the
     nonlinearity given here, so normalisation happens before the activation.
+    After a ``Conv2D`` (images of shape (n_samples, n_features, height,
+    width)) it normalises each channel over the examples and pixels.
 
     Parameters
     ----------
@@ -72,11 +74,21 @@ class BatchNorm(Layer):
         self.running_mean = self.running_mean.astype(self.gamma.dtype)
         self.running_var = self.running_var.astype(self.gamma.dtype)
 
+    # -- images (conv.py): one mean and variance per channel, over examples and pixels -------
+    def output_shape(self, input_shape: object) -> object:
+        if isinstance(input_shape, tuple) and input_shape[0] == self.n_in:
+            return input_shape  # (channels, height, width) with n_features channels
+        return super().output_shape(input_shape)
+
     def forward(self, X: np.ndarray, training: bool = False) -> np.ndarray:
         """Normalise with the batch's statistics (training) or the running ones.
 
         X : ndarray of shape (n_samples, n_features) -> A of the same shape.
+        Images (n_samples, n_features, height, width) are normalised per
+        channel, as rows (n_samples * height * width, n_features).
         """
+        if X.ndim == 4:
+            return _channels_first(self.forward(_channels_last(X), training), X.shape)
         self._batch_stats = training
         if training:
             m = X.shape[0]
@@ -97,6 +109,9 @@ class BatchNorm(Layer):
 
     def backward(self, grad_out: np.ndarray, need_input_grad: bool = True) -> np.ndarray | None:
         """From ``dJ/dA`` through the activation, then :meth:`backward_delta`."""
+        if grad_out.ndim == 4:  # images: per channel, as in forward
+            g = self.backward(_channels_last(grad_out), need_input_grad)
+            return None if g is None else _channels_first(g, grad_out.shape)
         return self.backward_delta(
             self.activation.backward(self.Z, self.A, grad_out), need_input_grad
         )
@@ -138,3 +153,14 @@ class BatchNorm(Layer):
     def __repr__(self) -> str:
         act = "" if self.activation.name == "identity" else f", activation={self.activation.name!r}"
         return f"BatchNorm({self.n_in}{act})"
+
+
+def _channels_last(X: np.ndarray) -> np.ndarray:
+    """(n, c, h, w) -> rows (n * h * w, c)."""
+    return X.transpose(0, 2, 3, 1).reshape(-1, X.shape[1])
+
+
+def _channels_first(A: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """Rows (n * h * w, c) -> (n, c, h, w), the inverse of :func:`_channels_last`."""
+    n, c, h, w = shape
+    return A.reshape(n, h, w, c).transpose(0, 3, 1, 2)

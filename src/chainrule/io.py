@@ -24,9 +24,11 @@ from numpy.lib.npyio import NpzFile
 
 from .activations import ACTIVATIONS, ALIASES
 from .batchnorm import BatchNorm
+from .conv import Conv2D
 from .dropout import Dropout
 from .layers import Dense, Layer
 from .network import Network
+from .pooling import AvgPool2D, Flatten, MaxPool2D
 
 __all__ = ["FORMAT_VERSION", "load", "network_config", "network_from_config", "save"]
 
@@ -56,18 +58,30 @@ def _layer_from_config(cfg: dict, dtype: np.dtype) -> Layer:
     if kind == "BatchNorm":
         return BatchNorm(cfg["n_features"], act, momentum=cfg["momentum"], eps=cfg["eps"],
                          dtype=dtype)
+    if kind == "Conv2D":  # convolutional layers (conv.py, pooling.py)
+        return Conv2D(cfg["in_channels"], cfg["out_channels"], cfg["kernel_size"],
+                      stride=cfg["stride"], padding=cfg["padding"], activation=act,
+                      init="zeros", bias=cfg["bias"], dtype=dtype)
+    if kind in ("MaxPool2D", "AvgPool2D"):
+        pool = MaxPool2D if kind == "MaxPool2D" else AvgPool2D
+        return pool(cfg["size"], stride=cfg["stride"], padding=cfg["padding"])
+    if kind == "Flatten":
+        return Flatten()
     raise ValueError(f"unknown layer type {kind!r} in the model file")
 
 
 def network_config(net: Network) -> dict[str, Any]:
     """The JSON-serialisable description of a network's architecture and settings."""
-    return {
+    config = {
         "loss": net.loss.name,
         "weight_decay": net.weight_decay,
         "decay": net.decay,
         "dtype": net.dtype.name,
         "layers": [layer.get_config() for layer in net.layers],
     }
+    if isinstance(net.n_inputs, tuple):  # images: (channels, height, width)
+        config["input_shape"] = list(net.n_inputs)
+    return config
 
 
 def network_from_config(config: dict[str, Any]) -> Network:
@@ -75,7 +89,7 @@ def network_from_config(config: dict[str, Any]) -> Network:
     dtype = np.dtype(config["dtype"])
     layers = [_layer_from_config(cfg, dtype) for cfg in config["layers"]]
     return Network(layers, loss=config["loss"], weight_decay=config["weight_decay"],
-                   decay=config["decay"])
+                   decay=config["decay"], input_shape=config.get("input_shape"))
 
 
 def network_arrays(net: Network, prefix: str = "") -> dict[str, np.ndarray]:

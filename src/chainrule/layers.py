@@ -74,6 +74,24 @@ class Layer:
     def set_state(self, state: dict) -> None:
         """Restore what :meth:`get_state` returned."""
 
+    # -- shapes (for convolutional layers, conv.py): an int is a number of features, a tuple
+    # (channels, height, width) an image; None means "not known yet". --------------------------
+    def output_shape(self, input_shape: int | tuple[int, ...] | None) -> int | tuple | None:
+        """Shape of one output example for one input example of ``input_shape``.
+
+        Checks without changing the layer; raises ValueError if the input does
+        not fit.  The default suits layers with a fixed ``n_in`` (Dense) and
+        shape-preserving layers with ``n_in = None`` (Dropout).
+        """
+        if input_shape is not None and self.n_in is not None and input_shape != self.n_in:
+            given = (f"images of shape {input_shape}; put a Flatten() layer before it"
+                     if isinstance(input_shape, tuple) else f"{input_shape} outputs")
+            raise ValueError(f"expects {self.n_in} inputs but the layer before it gives {given}")
+        return self.n_out if self.n_out is not None else input_shape
+
+    def build(self, input_shape: int | tuple[int, ...] | None) -> None:
+        """Record the input shape (after :meth:`output_shape` accepted it); default: nothing."""
+
 
 class Dense(Layer):
     """Fully connected layer ``A = f(X @ W + b)``.

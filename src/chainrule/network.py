@@ -24,7 +24,13 @@ from pathlib import Path
 
 import numpy as np
 
-from ._validation import check_data, check_finite_array, check_nonneg_float, check_positive_int
+from ._validation import (
+    check_data,
+    check_finite_array,
+    check_input_shape,
+    check_nonneg_float,
+    check_positive_int,
+)
 from .activations import Activation
 from .layers import Dense, Layer
 from .losses import LogitPath, Loss, get_loss
@@ -52,6 +58,9 @@ class Network:
         L2 penalty ``lambda`` on weights (never biases).
     decay : {"ufldl", "per_sample"}, default "ufldl"
         ``(lambda/2) sum W^2`` or ``(1/m)(lambda/2) sum W^2``.
+    input_shape : int or (channels, height, width), optional
+        Shape of one input example.  Needed when the first layer does not fix
+        it (Conv2D, pooling); a Dense first layer fixes it by its ``fan_in``.
 
     Attributes
     ----------
@@ -69,6 +78,7 @@ class Network:
         loss: str | Loss = "squared_error",
         weight_decay: float = 0.0,
         decay: str = "ufldl",
+        input_shape: int | tuple[int, int, int] | None = None,
     ) -> None:
         if isinstance(layers, Layer) or not isinstance(layers, Sequence):
             raise TypeError(
@@ -83,15 +93,21 @@ class Network:
                     f"layers[{i}] must be a chainrule Layer (e.g. Dense), "
                     f"got {type(layer).__name__}"
                 )
-        width = None
+        # Shapes flow through the layers (an int: features; a tuple: (channels, height, width)
+        # images for conv.py's layers).  Checked first, recorded only once everything passed.
+        shape = None if input_shape is None else check_input_shape(input_shape)
+        in_shapes = []
         for i, layer in enumerate(layers):
-            if layer.n_in is not None and width is not None and layer.n_in != width:
-                raise ValueError(
-                    f"layers[{i}] expects {layer.n_in} inputs but the layer before it "
-                    f"gives {width} outputs"
-                )
-            if layer.n_out is not None:
-                width = layer.n_out
+            in_shapes.append(shape)
+            try:
+                shape = layer.output_shape(shape)
+            except ValueError as exc:
+                raise ValueError(f"layers[{i}] {exc}") from None
+        if isinstance(shape, tuple):
+            raise ValueError(
+                f"the last layer gives images of shape {shape} per example; a network must end "
+                "with a vector per example: add Flatten() and a Dense layer"
+            )
         # A layer views one network's buffer; one that already belongs to another network
         # joins this one as a copy, so the other network keeps working unchanged.
         layers = [
@@ -117,7 +133,11 @@ class Network:
                 f"loss {self.loss.name!r} needs outputs in its domain: the output layer's "
                 f"activation must be one of {sorted(self.loss.outputs)}, got {act.name!r}"
             )
-        self._bind_buffers(np.result_type(*[layer.dtype for layer in layers]))
+        for layer, in_shape in zip(layers, in_shapes, strict=True):
+            layer.build(in_shape)
+        # the dtype: that of the layers with parameters (Dropout, pooling, Flatten don't vote)
+        voters = [layer.dtype for layer in layers if layer.param_specs()] or [np.float64]
+        self._bind_buffers(np.result_type(*voters))
 
     # -- the flat parameter buffer ---------------------------------------------------------------
     def _bind_buffers(self, dtype: np.dtype) -> None:
@@ -179,7 +199,8 @@ class Network:
 
     # -- shapes ----------------------------------------------------------------------------------
     @property
-    def n_inputs(self) -> int:
+    def n_inputs(self) -> int | tuple[int, int, int]:
+        """Input features, or the image shape (channels, height, width) of a convolutional net."""
         return next(layer.n_in for layer in self.layers if layer.n_in is not None)
 
     @property
@@ -424,7 +445,9 @@ class Network:
         lines = [f"{'layer':<40} {'output':>8} {'params':>10}"]
         for i, layer in enumerate(self.layers):
             count = sum(int(np.prod(s.shape)) for s in layer.param_specs())
-            lines.append(f"{i}: {layer!r:<37} {layer.n_out or '':>8} {count:>10}")
+            out = "x".join(map(str, layer.n_out)) if isinstance(layer.n_out, tuple) else (
+                layer.n_out or "")  # images: "8x4x4"
+            lines.append(f"{i}: {layer!r:<37} {out:>8} {count:>10}")
         decay = f", weight_decay={self.weight_decay:g} ({self.decay})" if self.weight_decay else ""
         lines.append(f"loss={self.loss.name}{decay}; {self.n_params} parameters, {self.dtype}")
         return "\n".join(lines)

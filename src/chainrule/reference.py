@@ -35,8 +35,20 @@ from ._validation import check_data, check_finite_array, check_positive_float
 from .activations import LEAKY_SLOPE, Activation
 from .layers import Dense
 from .network import Network
+from .reference_conv import (  # loop versions of convolution and pooling (SPEC 12)
+    avgpool2d_backward,
+    avgpool2d_forward,
+    conv2d_backward,
+    conv2d_forward,
+    maxpool2d_backward,
+    maxpool2d_forward,
+)
 
-__all__ = ["BackwardPass", "ForwardPass", "backprop", "forward", "loss_and_grad", "train_step"]
+__all__ = [
+    "BackwardPass", "ForwardPass", "avgpool2d_backward", "avgpool2d_forward", "backprop",
+    "conv2d_backward", "conv2d_forward", "forward", "loss_and_grad", "maxpool2d_backward",
+    "maxpool2d_forward", "train_step",
+]
 
 Vector = list[float]
 

@@ -1,0 +1,256 @@
+"""What convolution and pooling share: image shapes, padding, sliding windows, scatter-add.
+
+Images are batches of shape (n_samples, channels, height, width).  A layer
+slides a window of ``kh x kw`` pixels with steps ``(sh, sw)`` over the input
+padded by ``(ph, pw)`` pixels on each side, so the output has
+
+    out = (in + 2 p - k) // s + 1          (per spatial axis)
+
+positions.  Windows are strided *views* (``numpy.lib.stride_tricks``), never
+a Python loop over pixels; the backward passes add each of the ``kh * kw``
+kernel taps back in one vectorised step per tap.
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+
+from .layers import Layer
+
+__all__ = [
+    "SpatialLayer", "col2im", "im2col", "pad", "pair", "scatter_taps", "scratch", "single", "tap",
+    "window_output", "windows",
+]
+
+Shape = int | tuple[int, ...] | None
+
+
+def pair(value: object, name: str, minimum: int = 1) -> tuple[int, int]:
+    """An int or a pair of ints (>= ``minimum``) as a pair: 3 -> (3, 3)."""
+    items = tuple(value) if isinstance(value, (list, tuple)) else (value, value)
+    if len(items) != 2 or any(
+        isinstance(v, bool) or not isinstance(v, numbers.Integral) or v < minimum for v in items
+    ):
+        raise ValueError(
+            f"{name} must be an int >= {minimum} or a pair of them (height, width), got {value!r}"
+        )
+    return int(items[0]), int(items[1])
+
+
+def single(p: tuple[int, int]) -> int | list[int]:
+    """A pair as written in a configuration: an int when both are equal."""
+    return p[0] if p[0] == p[1] else list(p)
+
+
+def pad(X: np.ndarray, padding: tuple[int, int], value: float = 0.0) -> np.ndarray:
+    """``X`` of shape (n, c, h, w) with ``padding`` rows/columns of ``value`` on each side."""
+    ph, pw = padding
+    if ph == 0 and pw == 0:
+        return X
+    n, c, h, w = X.shape
+    out = np.full((n, c, h + 2 * ph, w + 2 * pw), value, dtype=X.dtype)
+    out[:, :, ph : ph + h, pw : pw + w] = X
+    return out
+
+
+def windows(
+    Xp: np.ndarray, kernel: tuple[int, int], stride: tuple[int, int], out_hw: tuple[int, int]
+) -> np.ndarray:
+    """View of shape (n, c, out_h, out_w, kh, kw): window (y, x) starts at pixel (sh y, sw x)."""
+    (sh, sw), (ho, wo) = stride, out_hw
+    view = sliding_window_view(Xp, kernel, axis=(2, 3))
+    return view[:, :, : sh * (ho - 1) + 1 : sh, : sw * (wo - 1) + 1 : sw]
+
+
+def tap(
+    Xp: np.ndarray, i: int, j: int, stride: tuple[int, int], out_hw: tuple[int, int]
+) -> np.ndarray:
+    """View of shape (n, c, out_h, out_w): pixel (i, j) of every window (kernel tap (i, j))."""
+    (sh, sw), (ho, wo) = stride, out_hw
+    return Xp[:, :, i : i + sh * (ho - 1) + 1 : sh, j : j + sw * (wo - 1) + 1 : sw]
+
+
+def scatter_taps(
+    grad_taps: np.ndarray, in_hw: tuple[int, int], padding: tuple[int, int],
+    stride: tuple[int, int],
+) -> np.ndarray:
+    """Adjoint of im2col: add every window's gradient back onto the pixels it came from.
+
+    Parameters
+    ----------
+    grad_taps : ndarray of shape (n, c, kh, kw, out_h, out_w)
+        ``dJ/d(pixel (i, j) of window (y, x))``; pixels shared by overlapping
+        windows receive the sum.
+    in_hw, padding, stride : the unpadded input size, the padding and the stride.
+
+    Returns
+    -------
+    ndarray of shape (n, c, h, w)
+    """
+    n, c, kh, kw, ho, wo = grad_taps.shape
+    (h, w), (ph, pw) = in_hw, padding
+    dXp = np.zeros((n, c, h + 2 * ph, w + 2 * pw), dtype=grad_taps.dtype)
+    for i in range(kh):  # one vectorised add per kernel tap, never a loop over pixels
+        for j in range(kw):
+            tap(dXp, i, j, stride, (ho, wo))[...] += grad_taps[:, :, i, j]
+    return dXp[:, :, ph : ph + h, pw : pw + w]
+
+
+def scratch(work: dict, name: str, shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
+    """A zero-initialised array kept in ``work`` and handed out again while the shape fits.
+
+    Reusing large buffers from one batch to the next saves the allocation and
+    page faults, which cost as much as the arithmetic for small images.
+    Callers only ever write to the parts they read, so padding stays zero.
+    """
+    a = work.get(name)
+    if a is None or a.shape != shape or a.dtype != dtype:
+        a = work[name] = np.zeros(shape, dtype=dtype)
+    return a
+
+
+def im2col(
+    X: np.ndarray, kernel: tuple[int, int], stride: tuple[int, int], padding: tuple[int, int],
+    out_hw: tuple[int, int], work: dict | None = None,
+) -> tuple[np.ndarray, int]:
+    """The windows of a convolution gathered into one array (one copy).
+
+    Parameters
+    ----------
+    X : ndarray of shape (n, c, h, w)
+    kernel, stride, padding, out_hw : pairs (height, width)
+    work : dict, optional
+        Buffers reused between calls (see :func:`scratch`); the patches
+        returned are then overwritten by the next call.
+
+    Returns
+    -------
+    patches : ndarray of shape (n, c, kh, kw, out_h * grid_w)
+        ``patches[n, c, i, j, y * grid_w + x]`` is pixel (i, j) of window (y, x),
+        i.e. ``Xpad[n, c, sh y + i, sw x + j]``.  Reshaped to (n, c * kh * kw,
+        out_h * grid_w), each column is one window of example n.
+    grid_w : int
+        Columns of the output grid.  With stride 1 it is the padded width, not
+        ``out_w``: each tap is then one contiguous run of the flattened image
+        (fast to copy and to add back), and the columns ``x >= out_w`` hold
+        values that belong to no window, which the caller drops.
+    """
+    (kh, kw), (ho, wo) = kernel, out_hw
+    n, c, h, w = X.shape
+    if stride != (1, 1):
+        win = windows(pad(X, padding), kernel, stride, out_hw)  # (n, c, ho, wo, kh, kw)
+        patches = np.ascontiguousarray(win.transpose(0, 1, 4, 5, 2, 3))
+        return patches.reshape(n, c, kh, kw, ho * wo), wo
+    work = {} if work is None else work
+    (ph, pw), hp, wp = padding, h + 2 * padding[0], w + 2 * padding[1]
+    # the padded images, flattened, + kw - 1 zeros for the tail of the last run
+    flat = scratch(work, "flat", (n, c, hp * wp + kw - 1), X.dtype)
+    flat[:, :, : hp * wp].reshape(n, c, hp, wp)[:, :, ph : ph + h, pw : pw + w] = X
+    patches = scratch(work, "patches", (n, c, kh, kw, ho * wp), X.dtype)
+    for i in range(kh):  # one copy per kernel tap, never a loop over pixels
+        for j in range(kw):
+            patches[:, :, i, j] = flat[:, :, i * wp + j : i * wp + j + ho * wp]
+    return patches, wp
+
+
+def col2im(
+    dpatches: np.ndarray, in_hw: tuple[int, int], stride: tuple[int, int],
+    padding: tuple[int, int], out_hw: tuple[int, int], grid_w: int,
+) -> np.ndarray:
+    """Adjoint of :func:`im2col`: add each window's gradient back onto its pixels.
+
+    Parameters
+    ----------
+    dpatches : ndarray of shape (n, c, kh, kw, out_h * grid_w)
+        Zero in the grid columns ``x >= out_w``.
+
+    Returns
+    -------
+    ndarray of shape (n, c, h, w)
+    """
+    n, c, kh, kw, size = dpatches.shape
+    if stride != (1, 1):
+        return scatter_taps(dpatches.reshape(n, c, kh, kw, *out_hw), in_hw, padding, stride)
+    (h, w), (ph, pw), wp = in_hw, padding, grid_w
+    hp = h + 2 * ph
+    dflat = np.zeros((n, c, hp * wp + kw - 1), dtype=dpatches.dtype)
+    for i in range(kh):
+        for j in range(kw):
+            dflat[:, :, i * wp + j : i * wp + j + size] += dpatches[:, :, i, j]
+    return dflat[:, :, : hp * wp].reshape(n, c, hp, wp)[:, :, ph : ph + h, pw : pw + w]
+
+
+class SpatialLayer(Layer):
+    """A layer on images (n_samples, channels, height, width) that works out its shapes.
+
+    Subclasses define :meth:`_out_shape` (pure: checks an input shape
+    (c, h, w) and returns the output shape).  ``n_in``/``n_out`` stay None
+    until the layer is part of a network that knows its input shape.
+    """
+
+    n_in: tuple[int, int, int] | None = None
+    n_out: Shape = None
+    _caches: tuple[str, ...] = ("X", "Z", "A", "delta")
+
+    def _out_shape(self, in_shape: tuple[int, int, int]) -> Shape:
+        raise NotImplementedError  # pragma: no cover - abstract
+
+    def output_shape(self, input_shape: Shape) -> Shape:
+        if input_shape is None:
+            input_shape = self.n_in
+        if input_shape is None:
+            raise ValueError(
+                f"{self!r}: the size of its input images is not known; give the network "
+                "input_shape=(channels, height, width)"
+            )
+        if not isinstance(input_shape, tuple) or len(input_shape) != 3:
+            raise ValueError(
+                f"{self!r}: expects images of shape (channels, height, width), but the layer "
+                f"before it gives vectors of {input_shape} features"
+            )
+        return self._out_shape(input_shape)
+
+    def build(self, input_shape: Shape) -> None:
+        out = self.output_shape(input_shape)
+        self.n_in = input_shape if input_shape is not None else self.n_in
+        self.n_out = out
+
+    def _check_batch(self, X: np.ndarray) -> tuple[int, ...]:
+        """Check a batch handed to :meth:`forward` and return the output shape per example."""
+        if X.ndim != 4:
+            raise ValueError(
+                f"{self!r}: expects a batch of images of shape (n_samples, channels, height, "
+                f"width), got an array of shape {X.shape}"
+            )
+        return self._out_shape(X.shape[1:])
+
+    def __getstate__(self) -> dict:
+        """Copies (Network.copy, astype) drop what the last forward/backward pass cached."""
+        state = self.__dict__.copy()
+        for name in self._caches:
+            if name in state:
+                state[name] = None
+        if "_work" in state:
+            state["_work"] = {}
+        return state
+
+
+def window_output(
+    layer: Layer, in_hw: tuple[int, int], kernel: tuple[int, int], stride: tuple[int, int],
+    padding: tuple[int, int],
+) -> tuple[int, int]:
+    """Output height and width of a sliding window; ValueError naming ``layer`` if none fits."""
+    out = []
+    for size, k, s, p, axis in zip(in_hw, kernel, stride, padding, ("height", "width"),
+                                   strict=True):
+        if k > size + 2 * p:
+            raise ValueError(
+                f"{layer!r}: the {kernel[0]}x{kernel[1]} window is larger than the padded "
+                f"input ({axis} {size} + 2 x padding {p} = {size + 2 * p}); the input images "
+                f"are {in_hw[0]}x{in_hw[1]}"
+            )
+        out.append((size + 2 * p - k) // s + 1)
+    return out[0], out[1]

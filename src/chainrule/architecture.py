@@ -1,0 +1,202 @@
+"""An architecture written as data: a list of layer dicts -> a Network.
+
+The dicts are those that :func:`chainrule.io.network_config` writes (each
+layer's ``get_config()``), so an architecture can come from JSON, a command
+line or an estimator's ``layers=`` argument, and a saved model's layer list
+rebuilds the same architecture.  Sizes that follow from the layer before
+(``fan_in`` of Dense, ``in_channels`` of Conv2D, ``n_features`` of
+BatchNorm, which normalises per channel after a convolution) may be left out::
+
+    net = network_from_layers(
+        [
+            {"type": "Conv2D", "out_channels": 8, "kernel_size": 3, "padding": 1},
+            {"type": "MaxPool2D", "size": 2},
+            {"type": "Flatten"},
+            {"type": "Dense", "fan_out": 10, "activation": "softmax"},
+        ],
+        input_shape=(1, 8, 8), seed=0,
+    )
+
+For an estimator or the command line, the same list is the whole
+architecture argument: ``network_from_layers(layers, input_shape=...,
+loss=..., seed=random_state, dtype=...)``, and :func:`parse_layers` reads it
+from JSON text or a .json file.
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+import numpy as np
+
+from ._validation import check_input_shape
+from .batchnorm import BatchNorm
+from .conv import Conv2D
+from .dropout import Dropout
+from .initializers import make_rng
+from .layers import Dense, Layer
+from .network import Network
+from .pooling import AvgPool2D, Flatten, MaxPool2D
+
+__all__ = ["LAYER_TYPES", "network_from_layers", "parse_layers"]
+
+LAYER_TYPES: dict[str, type[Layer]] = {
+    "Dense": Dense, "Dropout": Dropout, "BatchNorm": BatchNorm, "Conv2D": Conv2D,
+    "MaxPool2D": MaxPool2D, "AvgPool2D": AvgPool2D, "Flatten": Flatten,
+}
+"""Layer types by the name used in a layer dict's "type" key."""
+
+# the size each type can take from the shape of its input: (key, function of the shape)
+_INFERRED = {
+    "Dense": ("fan_in", lambda shape: shape),
+    "Conv2D": ("in_channels", lambda shape: shape[0] if isinstance(shape, tuple) else shape),
+    "BatchNorm": ("n_features", lambda shape: shape[0] if isinstance(shape, tuple) else shape),
+}
+_DEFAULT_LOSS = {"softmax": "cross_entropy", "sigmoid": "log_loss"}
+
+
+def _arguments(cls: type[Layer]) -> list[str]:
+    return [p for p in inspect.signature(cls.__init__).parameters if p != "self"]
+
+
+def _make_layer(i: int, spec: object, shape: object, rng: np.random.Generator,
+                dtype: np.dtype) -> Layer:
+    """One layer from its dict, with inferred sizes, a seed from ``rng`` and ``dtype``."""
+    where = f"layers[{i}]"
+    if isinstance(spec, Layer):
+        return spec
+    if not isinstance(spec, Mapping):
+        raise TypeError(f"{where} must be a dict like {{'type': 'Dense', ...}} or a Layer, "
+                        f"got {type(spec).__name__}")
+    kind = spec.get("type")
+    if kind not in LAYER_TYPES:
+        raise ValueError(f"{where}: 'type' must be one of {sorted(LAYER_TYPES)}, got {kind!r}")
+    cls = LAYER_TYPES[kind]
+    allowed = [a for a in _arguments(cls) if a not in ("seed", "dtype")]
+    unknown = sorted(set(spec) - {"type", *allowed})
+    if unknown:
+        raise ValueError(f"{where} ({kind}): unknown key(s) {unknown}; valid keys are "
+                         f"{allowed}")
+    kwargs = {k: v for k, v in spec.items() if k != "type"}
+    if kind in _INFERRED and _INFERRED[kind][0] not in kwargs:
+        key, infer = _INFERRED[kind]
+        if shape is None:
+            raise ValueError(f"{where} ({kind}): give {key!r}, or input_shape so that it can "
+                             "be inferred")
+        if kind == "Dense" and isinstance(shape, tuple):
+            raise ValueError(f"{where} (Dense): the layer before it gives images of shape "
+                             f"{shape}; put {{'type': 'Flatten'}} before it")
+        kwargs[key] = infer(shape)
+    if kind == "Dense" and "init" not in kwargs:  # as mlp(): He for ReLU family, else Glorot
+        relu = kwargs.get("activation", "sigmoid") in ("relu", "leaky_relu")
+        kwargs["init"] = "he_normal" if relu else "glorot_uniform"
+    if "seed" in _arguments(cls):  # each layer its own generator, seeded from the one seed
+        kwargs["seed"] = int(rng.integers(2**63))
+    if "dtype" in _arguments(cls):
+        kwargs["dtype"] = dtype
+    try:
+        return cls(**kwargs)
+    except (TypeError, ValueError) as exc:
+        raise type(exc)(f"{where} ({kind}): {exc}") from None
+
+
+def network_from_layers(
+    layers: Sequence[Mapping[str, object] | Layer],
+    input_shape: int | tuple[int, int, int] | None = None,
+    loss: str | None = None,
+    weight_decay: float = 0.0,
+    decay: str = "ufldl",
+    seed: int | np.random.Generator | None = None,
+    dtype: np.dtype | type | str = np.float64,
+) -> Network:
+    """Build a network from a list of layer dicts (an architecture written as data).
+
+    Parameters
+    ----------
+    layers : sequence of dict (or Layer)
+        One dict per layer with a ``"type"`` from :data:`LAYER_TYPES` ("Dense",
+        "Conv2D", "MaxPool2D", "AvgPool2D", "Flatten", "Dropout", "BatchNorm")
+        and that class's constructor arguments, e.g. ``{"type": "Conv2D",
+        "out_channels": 8, "kernel_size": 3, "stride": 1, "padding": 1,
+        "activation": "relu"}``, ``{"type": "MaxPool2D", "size": 2}``,
+        ``{"type": "Dense", "fan_out": 10, "activation": "softmax"}``.
+        ``fan_in`` (Dense), ``in_channels`` (Conv2D) and ``n_features``
+        (BatchNorm) are inferred from the layer before when left out.  Dense
+        layers default to He initialisation after ReLU, Glorot otherwise.
+        The "layers" list of :func:`chainrule.io.network_config` is valid input.
+    input_shape : int or (channels, height, width), optional
+        One input example: the number of features, or the image shape.  Needed
+        unless the first layer fixes it (a Dense layer with ``fan_in``).
+        Images may also be given to the network as flat rows of
+        ``channels * height * width`` values.
+    loss : str, optional
+        Defaults to the canonical loss of the output activation
+        ("cross_entropy" for softmax, "log_loss" for sigmoid, else "squared_error").
+    weight_decay, decay : see :class:`~chainrule.Network`
+    seed : int, Generator or None
+        Makes the initial weights and dropout masks reproducible.
+    dtype : float64 (default) or float32
+
+    Returns
+    -------
+    Network
+
+    Raises
+    ------
+    ValueError, TypeError
+        Naming the layer (``layers[i]``) and what does not fit.
+    """
+    if isinstance(layers, (str, bytes, Mapping)) or not isinstance(layers, Sequence):
+        raise TypeError(f"layers must be a list of layer dicts, got {type(layers).__name__}")
+    if not layers:
+        raise ValueError("layers is empty; a network needs at least one layer")
+    shape = None if input_shape is None else check_input_shape(input_shape)
+    dtype = np.dtype(dtype)
+    rng = make_rng(seed)
+    built = []
+    for i, spec in enumerate(layers):
+        layer = _make_layer(i, spec, shape, rng, dtype)
+        try:
+            shape = layer.output_shape(shape)
+        except ValueError as exc:
+            raise ValueError(f"layers[{i}] {exc}") from None
+        built.append(layer)
+    if loss is None:
+        act = getattr(built[-1], "activation", None)
+        loss = _DEFAULT_LOSS.get(getattr(act, "name", None), "squared_error")
+    return Network(built, loss=loss, weight_decay=weight_decay, decay=decay,
+                   input_shape=input_shape)
+
+
+def parse_layers(text: str | Path) -> list[dict]:
+    """A list of layer dicts from JSON text, or from a file holding it (for the command line).
+
+    Parameters
+    ----------
+    text : str or Path
+        ``'[{"type": "Conv2D", "out_channels": 8, "kernel_size": 3}, ...]'``,
+        or the path of a .json file with that content.
+
+    Returns
+    -------
+    list of dict
+        Checked only for its form here; :func:`network_from_layers` checks the rest.
+    """
+    source = "layers"
+    if isinstance(text, Path) or not str(text).lstrip().startswith("["):
+        path = Path(text)
+        if not path.is_file():
+            raise ValueError(f"layers must be a JSON list of layer dicts or a .json file holding "
+                             f"one; {str(text)!r} is neither")
+        source, text = str(path), path.read_text()
+    try:
+        layers = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"{source}: not valid JSON ({exc})") from None
+    if not isinstance(layers, list) or not all(isinstance(x, dict) for x in layers):
+        raise ValueError(f"{source}: expected a JSON list of layer dicts like "
+                         f'[{{"type": "Dense", "fan_out": 10}}], got {type(layers).__name__}')
+    return layers

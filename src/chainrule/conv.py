@@ -1,0 +1,258 @@
+"""Convolutional layer: local receptive fields with shared weights (SPEC 12).
+
+Unit (o, y, x) of the output sees one window of the input, the ``kh x kw``
+pixels of every input channel starting at row ``sh*y - ph`` and column
+``sw*x - pw``, and every unit of output channel ``o`` uses the same kernel
+``W[o]`` and bias ``b[o]``::
+
+    Z[n, o, y, x] = b[o] + sum_{c, i, j} W[o, c, i, j] * Xpad[n, c, sh*y + i, sw*x + j]
+    A = f(Z)
+
+Vectorised as *im2col*: the windows are gathered (one copy) into, per
+example, a matrix of shape (c * kh * kw, out_h * out_w) whose columns are
+patches, so the convolution is one matrix product per example with ``W``
+reshaped to (out_channels, c * kh * kw): a Dense layer applied to every
+patch.  Backward is two more products, ``dW = sum_n delta_n @ patches_n^T``
+and ``dpatches = W^T @ delta``, the latter added back onto the pixels the
+patches came from.
+:func:`chainrule.reference.conv2d_forward` is the same thing as plain loops.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._spatial import SpatialLayer, col2im, im2col, pair, scratch, single, window_output
+from ._validation import check_finite_array, check_positive_int
+from .activations import Activation, get_activation
+from .initializers import get_initializer, make_rng
+from .layers import ParamSpec
+
+__all__ = ["Conv2D"]
+
+
+class Conv2D(SpatialLayer):
+    """2-D convolution ``A = f(conv(X, W) + b)`` on images (n_samples, channels, height, width).
+
+    Parameters
+    ----------
+    in_channels, out_channels : int
+        Channels of the input images and number of kernels (output channels).
+    kernel_size : int or (int, int)
+        Window height and width.
+    stride : int or (int, int), default 1
+        Step between windows.
+    padding : int or (int, int), default 0
+        Zero rows/columns added on each side of the input.
+    activation : str or Activation, default "relu"
+        Elementwise activation (softmax is refused).
+    init : str, callable or array-like, default "auto"
+        Initialiser name, a callable ``init(rng, fan_in, fan_out)`` called with
+        ``fan_in = in_channels * kh * kw`` (one patch) and ``fan_out =
+        out_channels``, or explicit kernels of shape (out_channels,
+        in_channels, kh, kw).  "auto": He normal for ReLU-family activations,
+        Glorot uniform otherwise.
+    bias : bool, default True
+    seed : int, Generator or None
+    dtype : float64 (default) or float32
+
+    Attributes
+    ----------
+    W : ndarray of shape (out_channels, in_channels, kh, kw)
+        Kernels (decayed by weight decay); a view into the network's parameters.
+    b : ndarray of shape (out_channels,) or None
+        Biases (never decayed).
+    dW, db : ndarray
+        Gradients after a backward pass.
+    X : ndarray of shape (n_samples, in_channels, height, width)
+    Z, A : ndarray of shape (n_samples, out_channels, out_h, out_w)
+        Net input and output of the last forward pass.
+    patches : ndarray of shape (n_samples, in_channels, kh, kw, out_h * grid_w)
+        The windows of the last forward pass (im2col, see ``_spatial.im2col``);
+        a buffer that the next forward pass overwrites.
+    delta : ndarray of shape (n_samples, out_channels, out_h, out_w)
+        ``dJ/dZ`` of the last backward pass.
+    """
+
+    _caches = ("X", "Z", "A", "delta", "patches")
+
+    def __init__(
+        self,
+        in_channels: int,
+        out_channels: int,
+        kernel_size: int | tuple[int, int],
+        stride: int | tuple[int, int] = 1,
+        padding: int | tuple[int, int] = 0,
+        activation: str | Activation = "relu",
+        init: object = "auto",
+        bias: bool = True,
+        seed: int | np.random.Generator | None = None,
+        dtype: np.dtype | type | str | None = None,
+    ) -> None:
+        self.in_channels = check_positive_int(in_channels, "in_channels")
+        self.out_channels = check_positive_int(out_channels, "out_channels")
+        self.kernel_size = pair(kernel_size, "kernel_size")
+        self.stride = pair(stride, "stride")
+        self.padding = pair(padding, "padding", minimum=0)
+        self.activation = get_activation(activation)
+        if not self.activation.elementwise:
+            raise ValueError(
+                f"activation: Conv2D needs an elementwise activation, got "
+                f"{self.activation.name!r}; put softmax on a Dense output layer"
+            )
+        self.has_bias = bool(bias)
+        shape = (self.out_channels, self.in_channels, *self.kernel_size)
+        fan_in = self.in_channels * self.kernel_size[0] * self.kernel_size[1]
+        if isinstance(init, str) or callable(init):
+            name = init
+            if init == "auto":
+                name = "he_normal" if self.activation.name in ("relu", "leaky_relu") else (
+                    "glorot_uniform")
+            W = get_initializer(name)(make_rng(seed), fan_in, self.out_channels).T.reshape(shape)
+            self.init = init if isinstance(init, str) else getattr(init, "__name__", "custom")
+            dtype = np.float64 if dtype is None else dtype
+        else:
+            W = check_finite_array(init, "init", ndim=4)
+            if W.shape != shape:
+                raise ValueError(
+                    f"init: explicit kernels must have shape (out_channels, in_channels, kh, kw)"
+                    f" = {shape}, got {W.shape}"
+                )
+            dtype = W.dtype if dtype is None else dtype
+            self.init = "explicit"
+        self.dtype = np.dtype(dtype)
+        if self.dtype not in (np.float32, np.float64):
+            raise ValueError(f"dtype must be float32 or float64, got {self.dtype}")
+        self._W = np.array(W, dtype=self.dtype)
+        self._b = np.zeros(self.out_channels, dtype=self.dtype) if self.has_bias else None
+        self.dW = np.zeros_like(self._W)
+        self.db = np.zeros_like(self._b) if self.has_bias else None
+        self.X = self.Z = self.A = self.delta = self.patches = None
+        self._work: dict[str, np.ndarray] = {}  # buffers reused from batch to batch
+
+    # -- shapes ----------------------------------------------------------------------------------
+    def _out_shape(self, in_shape: tuple[int, ...]) -> tuple[int, int, int]:
+        c, h, w = in_shape
+        if c != self.in_channels:
+            raise ValueError(
+                f"{self!r}: expects images with {self.in_channels} channel(s), the input has "
+                f"{c} (one example has shape {tuple(in_shape)})"
+            )
+        ho, wo = window_output(self, (h, w), self.kernel_size, self.stride, self.padding)
+        return self.out_channels, ho, wo
+
+    # -- parameters: views into the network's flat vector; assignment writes into it ---------
+    @property
+    def W(self) -> np.ndarray:
+        return self._W
+
+    @W.setter
+    def W(self, value: object) -> None:
+        value = check_finite_array(value, "W", ndim=4)
+        if value.shape != self._W.shape:
+            raise ValueError(f"W must have shape {self._W.shape}, got {value.shape}")
+        self._W[...] = value
+
+    @property
+    def b(self) -> np.ndarray | None:
+        return self._b
+
+    @b.setter
+    def b(self, value: object) -> None:
+        if self._b is None:
+            raise ValueError("b: this layer was built with bias=False and has no biases")
+        value = check_finite_array(value, "b", ndim=1)
+        if value.shape != self._b.shape:
+            raise ValueError(f"b must have shape {self._b.shape}, got {value.shape}")
+        self._b[...] = value
+
+    def param_specs(self) -> list[ParamSpec]:
+        specs = [ParamSpec("W", self._W.shape, True)]
+        if self.has_bias:
+            specs.append(ParamSpec("b", (self.out_channels,), False))  # biases never decayed
+        return specs
+
+    def initial_values(self) -> dict[str, np.ndarray]:
+        return {"W": self._W, "b": self._b} if self.has_bias else {"W": self._W}
+
+    def bind(self, params: dict[str, np.ndarray], grads: dict[str, np.ndarray]) -> None:
+        self._W, self.dW = params["W"], grads["W"]
+        if self.has_bias:
+            self._b, self.db = params["b"], grads["b"]
+
+    # -- forward and backward ----------------------------------------------------------------
+    def forward(self, X: np.ndarray, training: bool = False) -> np.ndarray:
+        """``Z = conv(X, W) + b``, ``A = f(Z)``.
+
+        Parameters
+        ----------
+        X : ndarray of shape (n_samples, in_channels, height, width)
+
+        Returns
+        -------
+        A : ndarray of shape (n_samples, out_channels, out_h, out_w)
+        """
+        _, ho, wo = self._check_batch(X)
+        n, o = X.shape[0], self.out_channels
+        self.X = X
+        # im2col, one copy: per example a column per window, (c*kh*kw, ho*gw)
+        self.patches, gw = im2col(X, self.kernel_size, self.stride, self.padding, (ho, wo),
+                                  self._work)
+        # one product per example, (o, c*kh*kw) @ (c*kh*kw, ho*gw): many small products
+        # run faster than one long one here
+        Z = np.matmul(self._W.reshape(o, -1), self.patches.reshape(n, -1, ho * gw))
+        if self._b is not None:
+            Z += self._b[:, None]
+        Z = Z.reshape(n, o, ho, gw)
+        self.Z = Z if gw == wo else Z[..., :wo]  # drop the grid columns that are no window
+        self.A = self.activation.f(self.Z)
+        return self.A
+
+    def backward(self, grad_out: np.ndarray, need_input_grad: bool = True) -> np.ndarray | None:
+        """From ``dJ/dA`` (n_samples, out_channels, out_h, out_w) to ``dJ/dX`` (like X)."""
+        delta = self.activation.backward(self.Z, self.A, grad_out)
+        return self.backward_delta(delta, need_input_grad)
+
+    def backward_delta(self, delta: np.ndarray, need_input_grad: bool = True) -> np.ndarray | None:
+        """Gradients from ``delta = dJ/dZ`` of shape (n_samples, out_channels, out_h, out_w).
+
+        ``dW[o, c, i, j] = sum_{n, y, x} delta[n, o, y, x] Xpad[n, c, sh y + i, sw x + j]``,
+        ``db[o] = sum_{n, y, x} delta[n, o, y, x]``, and ``dJ/dX`` adds
+        ``W[o, c, i, j] delta[n, o, y, x]`` to every pixel a window covered.
+        """
+        self.delta = delta
+        n, o, ho, wo = delta.shape
+        size = self.patches.shape[-1]  # ho * gw
+        if size != ho * wo:  # back onto forward's grid, zeros in the columns that are no window
+            d = scratch(self._work, "delta", (n, o, ho, size // ho), delta.dtype)
+            d[..., :wo] = delta
+            d = d.reshape(n, o, size)
+        else:
+            d = delta.reshape(n, o, size)
+        patches = self.patches.reshape(n, -1, size)
+        # per example (o, ho*gw) @ (ho*gw, c*kh*kw), summed over the batch
+        np.sum(np.matmul(d, patches.transpose(0, 2, 1)), axis=0, out=self.dW.reshape(o, -1))
+        if self.db is not None:
+            np.sum(d, axis=(0, 2), out=self.db)
+        if not need_input_grad:
+            return None
+        dpatches = scratch(self._work, "dpatches", self.patches.shape, delta.dtype)
+        np.matmul(self._W.reshape(o, -1).T, d, out=dpatches.reshape(n, -1, size))
+        return col2im(dpatches, self.X.shape[2:], self.stride, self.padding, (ho, wo),
+                      size // ho)
+
+    def get_config(self) -> dict:
+        return {
+            "type": "Conv2D", "in_channels": self.in_channels, "out_channels": self.out_channels,
+            "kernel_size": single(self.kernel_size), "stride": single(self.stride),
+            "padding": single(self.padding), "activation": self.activation.name,
+            "bias": self.has_bias,
+        }
+
+    def __repr__(self) -> str:
+        k = self.kernel_size[0] if self.kernel_size[0] == self.kernel_size[1] else self.kernel_size
+        extra = "" if self.stride == (1, 1) else f", stride={single(self.stride)}"
+        extra += "" if self.padding == (0, 0) else f", padding={single(self.padding)}"
+        bias = "" if self.has_bias else ", bias=False"
+        return (f"Conv2D({self.in_channels}, {self.out_channels}, kernel_size={k}{extra}, "
+                f"activation={self.activation.name!r}{bias})")

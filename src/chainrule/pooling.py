@@ -1,0 +1,186 @@
+"""Pooling (subsampling) and flattening: the layers between convolutions and Dense ones.
+
+* :class:`MaxPool2D`: each output is the largest value of its window; backward
+  sends the gradient to that one pixel (the first largest, if several tie).
+* :class:`AvgPool2D`: each output is the mean of its window (padding counts
+  as zeros in the mean, as PyTorch's default); backward spreads the gradient
+  evenly over the window.
+* :class:`Flatten`: (n, c, h, w) -> (n, c*h*w) in row-major (channel, row,
+  column) order, so a Dense layer can follow.
+
+None of them has parameters.  Windows are strided views (see ``_spatial``);
+the loop versions are :func:`chainrule.reference.maxpool2d_forward` and
+friends.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._spatial import SpatialLayer, pad, pair, scatter_taps, single, tap, window_output
+
+__all__ = ["AvgPool2D", "Flatten", "MaxPool2D"]
+
+
+class _Pool2D(SpatialLayer):
+    """Shared by max and average pooling: window geometry, shapes, configuration."""
+
+    kind = ""
+
+    def __init__(
+        self,
+        size: int | tuple[int, int] = 2,
+        stride: int | tuple[int, int] | None = None,
+        padding: int | tuple[int, int] = 0,
+    ) -> None:
+        self.size = pair(size, "size")
+        self.stride = self.size if stride is None else pair(stride, "stride")
+        self.padding = pair(padding, "padding", minimum=0)
+        if any(2 * p > k for p, k in zip(self.padding, self.size, strict=True)):
+            raise ValueError(
+                f"padding must be at most half the window size {single(self.size)}, got "
+                f"{single(self.padding)}"
+            )
+        self.X = self.A = self.delta = None
+
+    def _out_shape(self, in_shape: tuple[int, ...]) -> tuple[int, int, int]:
+        c, h, w = in_shape
+        return (c, *window_output(self, (h, w), self.size, self.stride, self.padding))
+
+    def _taps(self, X: np.ndarray, fill: float) -> list[np.ndarray]:
+        """The ``kh * kw`` tap views (n, c, out_h, out_w) of ``X`` padded with ``fill``."""
+        _, ho, wo = self._check_batch(X)
+        self.X = X
+        Xp = pad(X, self.padding, fill)
+        kh, kw = self.size
+        return [tap(Xp, i, j, self.stride, (ho, wo)) for i in range(kh) for j in range(kw)]
+
+    def get_config(self) -> dict:
+        return {"type": self.kind, "size": single(self.size), "stride": single(self.stride),
+                "padding": single(self.padding)}
+
+    def __repr__(self) -> str:
+        extra = "" if self.stride == self.size else f", stride={single(self.stride)}"
+        extra += "" if self.padding == (0, 0) else f", padding={single(self.padding)}"
+        return f"{self.kind}({single(self.size)}{extra})"
+
+
+class MaxPool2D(_Pool2D):
+    """``A[n, c, y, x] = max over the window (y, x) of channel c``.
+
+    Parameters
+    ----------
+    size : int or (int, int), default 2
+        Window height and width.
+    stride : int or (int, int), optional
+        Step between windows; by default ``size`` (windows side by side).
+    padding : int or (int, int), default 0
+        Rows/columns of -inf added on each side (at most half the window).
+
+    Attributes
+    ----------
+    X : ndarray of shape (n_samples, channels, height, width)
+    A : ndarray of shape (n_samples, channels, out_h, out_w)
+    argmax : ndarray of unsigned int, shape (n_samples, channels, out_h, out_w)
+        Which tap ``i * kw + j`` of each window held the maximum.
+    """
+
+    kind = "MaxPool2D"
+    _caches = ("X", "A", "delta", "argmax")
+
+    def forward(self, X: np.ndarray, training: bool = False) -> np.ndarray:
+        """Max over each window: X (n, c, h, w) -> A (n, c, out_h, out_w)."""
+        taps = self._taps(X, -np.inf)
+        A = taps[0].copy()
+        argmax = np.zeros(A.shape, dtype=np.uint8 if len(taps) < 256 else np.intp)
+        for t, values in enumerate(taps[1:], start=1):  # a loop over taps, not pixels
+            better = values > A  # strictly: the first maximum wins ties
+            np.maximum(A, values, out=A)
+            # argmax = where(better, t, argmax), as arithmetic: masked writes are slower
+            argmax += better * (argmax.dtype.type(t) - argmax)
+        self.A, self.argmax = A, argmax
+        return A
+
+    def backward(self, grad_out: np.ndarray, need_input_grad: bool = True) -> np.ndarray | None:
+        """``dJ/dX``: each window's gradient goes to the pixel that was its maximum."""
+        self.delta = grad_out
+        if not need_input_grad:
+            return None
+        (h, w), (ph, pw), (kh, kw) = self.X.shape[2:], self.padding, self.size
+        dXp = np.zeros((*self.X.shape[:2], h + 2 * ph, w + 2 * pw), dtype=grad_out.dtype)
+        apart = all(s >= k for s, k in zip(self.stride, self.size, strict=True))
+        for t in range(kh * kw):
+            view = tap(dXp, t // kw, t % kw, self.stride, grad_out.shape[2:])
+            if apart:  # windows do not overlap: each pixel is written once
+                np.multiply(grad_out, self.argmax == t, out=view)
+            else:
+                view += grad_out * (self.argmax == t)
+        return dXp[:, :, ph : ph + h, pw : pw + w]
+
+
+class AvgPool2D(_Pool2D):
+    """``A[n, c, y, x] = mean over the window (y, x) of channel c`` (padding counts as 0).
+
+    Parameters are those of :class:`MaxPool2D` (padding adds zeros).
+    """
+
+    kind = "AvgPool2D"
+
+    def forward(self, X: np.ndarray, training: bool = False) -> np.ndarray:
+        """Mean over each window: X (n, c, h, w) -> A (n, c, out_h, out_w)."""
+        taps = self._taps(X, 0.0)
+        A = taps[0].copy()
+        for values in taps[1:]:
+            A += values
+        A *= A.dtype.type(1.0 / len(taps))
+        self.A = A
+        return A
+
+    def backward(self, grad_out: np.ndarray, need_input_grad: bool = True) -> np.ndarray | None:
+        """``dJ/dX``: each window's gradient divided by ``kh * kw`` goes to each of its pixels."""
+        self.delta = grad_out
+        if not need_input_grad:
+            return None
+        n, c, ho, wo = grad_out.shape
+        kh, kw = self.size
+        share = grad_out * grad_out.dtype.type(1.0 / (kh * kw))
+        g = np.broadcast_to(share[:, :, None, None], (n, c, kh, kw, ho, wo))
+        return scatter_taps(g, self.X.shape[2:], self.padding, self.stride)
+
+
+class Flatten(SpatialLayer):
+    """Images (n, c, h, w) -> vectors (n, c*h*w), row-major; vectors pass through unchanged.
+
+    Attributes
+    ----------
+    in_shape : tuple
+        Shape of the last batch seen by :meth:`forward` (to undo the flattening).
+    """
+
+    _caches = ("in_shape",)
+
+    def __init__(self) -> None:
+        self.in_shape = None
+
+    def output_shape(self, input_shape: object) -> object:
+        if isinstance(input_shape, int):  # already flat
+            return input_shape
+        return super().output_shape(input_shape)
+
+    def _out_shape(self, in_shape: tuple[int, ...]) -> int:
+        return int(np.prod(in_shape))
+
+    def forward(self, X: np.ndarray, training: bool = False) -> np.ndarray:
+        """X of shape (n_samples, ...) -> (n_samples, prod(...))."""
+        self.in_shape = X.shape
+        return X.reshape(X.shape[0], -1)
+
+    def backward(self, grad_out: np.ndarray, need_input_grad: bool = True) -> np.ndarray | None:
+        """``dJ/dX``: ``grad_out`` reshaped back to the input's shape."""
+        return grad_out.reshape(self.in_shape) if need_input_grad else None
+
+    def get_config(self) -> dict:
+        return {"type": "Flatten"}
+
+    def __repr__(self) -> str:
+        return "Flatten()"

@@ -1,0 +1,194 @@
+"""Convolution and pooling as plain loops over examples, channels and pixels: a readable oracle.
+
+Re-exported by :mod:`chainrule.reference`.  Everything here runs on Python
+floats with explicit loops and shares no arithmetic with ``conv.py`` or
+``pooling.py``, so tests (and students) can check the vectorised layers
+against something they can follow.  Images are nested as ``x[n][c][row][col]``
+(any array-like of shape (n_samples, channels, height, width)).
+
+Convolution, output unit (n, o, y, x), with stride s and zero padding p::
+
+    z[n][o][y][x] = b[o] + sum_c sum_i sum_j W[o][c][i][j] * x[n][c][s*y + i - p][s*x + j - p]
+
+where pixels outside the image count as 0.  Backward: every term of that sum
+sends ``delta[n][o][y][x] * W[o][c][i][j]`` to the pixel and
+``delta[n][o][y][x] * pixel`` to the weight.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = [
+    "avgpool2d_backward",
+    "avgpool2d_forward",
+    "conv2d_backward",
+    "conv2d_forward",
+    "maxpool2d_backward",
+    "maxpool2d_forward",
+]
+
+
+def _nested(a: object) -> list:
+    return np.asarray(a, dtype=np.float64).tolist()
+
+
+def _out_size(size: int, k: int, s: int, p: int) -> int:
+    return (size + 2 * p - k) // s + 1
+
+
+def _pixel(img: list, row: int, col: int, fill: float) -> float:
+    """``img[row][col]``, or ``fill`` outside the image (the padding)."""
+    if 0 <= row < len(img) and 0 <= col < len(img[0]):
+        return img[row][col]
+    return fill
+
+
+def conv2d_forward(x: object, W: object, b: object = None, stride: int = 1,
+                   padding: int = 0) -> np.ndarray:
+    """Net input ``z`` of a convolution, by loops.
+
+    Parameters
+    ----------
+    x : array-like of shape (n_samples, in_channels, height, width)
+    W : array-like of shape (out_channels, in_channels, k, k)
+    b : array-like of shape (out_channels,), optional
+    stride, padding : int
+
+    Returns
+    -------
+    z : ndarray of shape (n_samples, out_channels, out_h, out_w)
+    """
+    x, W = _nested(x), _nested(W)
+    n_out, n_in, kh, kw = len(W), len(W[0]), len(W[0][0]), len(W[0][0][0])
+    bias = _nested(b) if b is not None else [0.0] * n_out
+    ho = _out_size(len(x[0][0]), kh, stride, padding)
+    wo = _out_size(len(x[0][0][0]), kw, stride, padding)
+    z = []
+    for img in x:
+        maps = []
+        for o in range(n_out):
+            rows = []
+            for y in range(ho):
+                row = []
+                for xx in range(wo):
+                    total = bias[o]
+                    for c in range(n_in):
+                        for i in range(kh):
+                            for j in range(kw):
+                                pix = _pixel(img[c], stride * y + i - padding,
+                                             stride * xx + j - padding, 0.0)
+                                total += W[o][c][i][j] * pix
+                    row.append(total)
+                rows.append(row)
+            maps.append(rows)
+        z.append(maps)
+    return np.array(z)
+
+
+def conv2d_backward(x: object, W: object, delta: object, stride: int = 1, padding: int = 0
+                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Gradients of a convolution from ``delta = dJ/dz``, by loops.
+
+    Parameters
+    ----------
+    x, W, stride, padding : as in :func:`conv2d_forward`
+    delta : array-like of shape (n_samples, out_channels, out_h, out_w)
+
+    Returns
+    -------
+    dx : ndarray like ``x``
+    dW : ndarray like ``W``
+    db : ndarray of shape (out_channels,)
+    """
+    x, W, delta = _nested(x), _nested(W), _nested(delta)
+    n_out, n_in, kh, kw = len(W), len(W[0]), len(W[0][0]), len(W[0][0][0])
+    h, w = len(x[0][0]), len(x[0][0][0])
+    dx = np.zeros((len(x), n_in, h, w)).tolist()
+    dW = np.zeros((n_out, n_in, kh, kw)).tolist()
+    db = [0.0] * n_out
+    for n, img in enumerate(x):
+        for o in range(n_out):
+            for y, drow in enumerate(delta[n][o]):
+                for xx, d in enumerate(drow):
+                    db[o] += d
+                    for c in range(n_in):
+                        for i in range(kh):
+                            for j in range(kw):
+                                r, col = stride * y + i - padding, stride * xx + j - padding
+                                if 0 <= r < h and 0 <= col < w:  # padding pixels are constants
+                                    dW[o][c][i][j] += d * img[c][r][col]
+                                    dx[n][c][r][col] += d * W[o][c][i][j]
+    return np.array(dx), np.array(dW), np.array(db)
+
+
+def _pool_windows(x: list, size: int, stride: int, padding: int, fill: float):
+    """Yield (n, c, y, x, pixels) with pixels = [(value, row, col), ...] of each window."""
+    h, w = len(x[0][0]), len(x[0][0][0])
+    for n, img in enumerate(x):
+        for c, chan in enumerate(img):
+            for y in range(_out_size(h, size, stride, padding)):
+                for xx in range(_out_size(w, size, stride, padding)):
+                    pixels = []
+                    for i in range(size):
+                        for j in range(size):
+                            r, col = stride * y + i - padding, stride * xx + j - padding
+                            pixels.append((_pixel(chan, r, col, fill), r, col))
+                    yield n, c, y, xx, pixels
+
+
+def _pool_output(x: list, size: int, stride: int, padding: int) -> list:
+    h, w = len(x[0][0]), len(x[0][0][0])
+    ho, wo = _out_size(h, size, stride, padding), _out_size(w, size, stride, padding)
+    return np.zeros((len(x), len(x[0]), ho, wo)).tolist()
+
+
+def maxpool2d_forward(x: object, size: int = 2, stride: int | None = None,
+                      padding: int = 0) -> np.ndarray:
+    """Max pooling by loops: the largest pixel of each window (padding is -inf).
+
+    x : array-like (n_samples, channels, height, width) -> (n_samples, channels, out_h, out_w)
+    """
+    x, stride = _nested(x), size if stride is None else stride
+    out = _pool_output(x, size, stride, padding)
+    for n, c, y, xx, pixels in _pool_windows(x, size, stride, padding, -float("inf")):
+        out[n][c][y][xx] = max(value for value, _, _ in pixels)
+    return np.array(out)
+
+
+def maxpool2d_backward(x: object, grad_out: object, size: int = 2, stride: int | None = None,
+                       padding: int = 0) -> np.ndarray:
+    """``dJ/dx`` of max pooling: each window's gradient goes to its (first) largest pixel."""
+    x, grad_out, stride = _nested(x), _nested(grad_out), size if stride is None else stride
+    dx = np.zeros((len(x), len(x[0]), len(x[0][0]), len(x[0][0][0]))).tolist()
+    for n, c, y, xx, pixels in _pool_windows(x, size, stride, padding, -float("inf")):
+        best = 0
+        for t, (value, _, _) in enumerate(pixels):
+            if value > pixels[best][0]:  # strictly larger: the first maximum wins ties
+                best = t
+        _, r, col = pixels[best]
+        dx[n][c][r][col] += grad_out[n][c][y][xx]
+    return np.array(dx)
+
+
+def avgpool2d_forward(x: object, size: int = 2, stride: int | None = None,
+                      padding: int = 0) -> np.ndarray:
+    """Average pooling by loops: the mean of each window, padding pixels counting as 0."""
+    x, stride = _nested(x), size if stride is None else stride
+    out = _pool_output(x, size, stride, padding)
+    for n, c, y, xx, pixels in _pool_windows(x, size, stride, padding, 0.0):
+        out[n][c][y][xx] = sum(value for value, _, _ in pixels) / (size * size)
+    return np.array(out)
+
+
+def avgpool2d_backward(x: object, grad_out: object, size: int = 2, stride: int | None = None,
+                       padding: int = 0) -> np.ndarray:
+    """``dJ/dx`` of average pooling: each pixel of a window gets grad / (size * size)."""
+    x, grad_out, stride = _nested(x), _nested(grad_out), size if stride is None else stride
+    h, w = len(x[0][0]), len(x[0][0][0])
+    dx = np.zeros((len(x), len(x[0]), h, w)).tolist()
+    for n, c, y, xx, pixels in _pool_windows(x, size, stride, padding, 0.0):
+        for _, r, col in pixels:
+            if 0 <= r < h and 0 <= col < w:
+                dx[n][c][r][col] += grad_out[n][c][y][xx] / (size * size)
+    return np.array(dx)

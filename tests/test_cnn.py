@@ -1,0 +1,285 @@
+"""Convolutional networks as a whole: gradient check, training, save/load, network_from_layers."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import chainrule
+from chainrule import (
+    AvgPool2D,
+    BatchNorm,
+    Conv2D,
+    Dense,
+    Dropout,
+    Flatten,
+    MaxPool2D,
+    Network,
+    network_from_layers,
+)
+from chainrule.io import network_config
+from cnn_helpers import draw_away_from_ties, windows_gap
+
+SPECS = [
+    {"type": "Conv2D", "out_channels": 4, "kernel_size": 3, "padding": 1, "activation": "relu"},
+    {"type": "MaxPool2D", "size": 2},
+    {"type": "Flatten"},
+    {"type": "Dense", "fan_out": 3, "activation": "softmax"},
+]
+
+
+def _small_cnn(dtype=np.float64) -> Network:
+    """Stride, padding, both poolings, two convolutions, weight decay."""
+    layers = [
+        Conv2D(2, 4, 3, stride=2, padding=1, activation="tanh", seed=1, dtype=dtype),  # 9 -> 5
+        MaxPool2D(2, stride=1),  # 5 -> 4
+        Conv2D(4, 3, 2, padding=1, activation="sigmoid", seed=2, dtype=dtype),  # 4 -> 5
+        AvgPool2D(3, stride=2, padding=1),  # 5 -> 3
+        Flatten(),
+        Dense(27, 5, "softmax", init="glorot_uniform", seed=3, dtype=dtype),
+    ]
+    return Network(layers, loss="cross_entropy", weight_decay=1e-3, input_shape=(2, 9, 9))
+
+
+def test_gradient_check_of_a_whole_small_cnn(rng):
+    net = _small_cnn()
+    net.params[...] += rng.normal(scale=0.1, size=net.n_params)  # biases away from zero too
+    first = net.layers[0]
+    X = draw_away_from_ties(rng, (4, 2, 9, 9), first.forward, 2, 1, 0)
+    assert windows_gap(first.forward(X), 2, 1, 0) > 2e-3  # max pooling away from ties
+    y = rng.integers(0, 5, size=4)
+    check = chainrule.gradient_check(net, X, y)
+    assert check.rel_diff < 1e-8, str(check)
+    assert net.n_params == (4 * 2 * 9 + 4) + (3 * 4 * 4 + 3) + (27 * 5 + 5)
+
+
+def test_gradient_check_with_dropout_and_batchnorm_in_training_mode(rng):
+    conv = Conv2D(1, 3, 3, padding=1, activation="tanh", seed=0)
+    drop = Dropout(0.3, seed=0)
+    net = Network([conv, drop, Flatten(), Dense(48, 6, "identity", init="glorot_uniform", seed=1),
+                   BatchNorm(6, "tanh"), Dense(6, 2, "identity", seed=2)], input_shape=(1, 4, 4))
+    X, Y = rng.normal(size=(5, 1, 4, 4)), rng.normal(size=(5, 2))
+    drop.fix_mask(rng.random((5, 3, 4, 4)) > 0.3)  # a 4-D mask over the conv's feature maps
+    check = chainrule.gradient_check(net, X, Y, training=True)
+    assert check.rel_diff < 1e-8, str(check)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_training_on_images_and_on_flat_rows_gives_the_same_network(rng, dtype):
+    X = rng.random((40, 1, 6, 6)).astype(dtype)
+    y = (X[:, 0, :3].sum(axis=(1, 2)) > X[:, 0, 3:].sum(axis=(1, 2))).astype(int)  # top vs bottom
+    a = network_from_layers(SPECS, input_shape=(1, 6, 6), seed=0, dtype=dtype)
+    b = a.copy()
+    assert a.dtype == dtype
+    ha = chainrule.train(a, X, y, optimizer="adam", lr=0.01, batch_size=8, epochs=15, seed=3)
+    hb = chainrule.train(b, X.reshape(40, 36), y, optimizer="adam", lr=0.01, batch_size=8,
+                         epochs=15, seed=3, validation_data=(X[:5].reshape(5, 36), y[:5]))
+    assert a.params.dtype == dtype and a.forward(X).dtype == dtype
+    np.testing.assert_array_equal(a.params, b.params)
+    assert ha["loss"][-1] < 0.5 * ha["loss"][0]
+    assert hb["val_accuracy"][-1] >= 0.6
+
+
+def test_forward_accepts_images_one_image_and_rows(rng):
+    net = network_from_layers(SPECS, input_shape=(1, 6, 6), seed=0)
+    X = rng.random((3, 1, 6, 6))
+    out = net.forward(X)
+    np.testing.assert_array_equal(net.forward(X.reshape(3, 36)), out)
+    np.testing.assert_allclose(net.forward(X[1]), out[1:2], rtol=1e-13)  # one image
+    assert out.shape == (3, 3) and np.allclose(out.sum(axis=1), 1)
+
+
+@pytest.mark.parametrize(
+    ("shape", "where"),
+    [((3, 6, 6), "X"), ((3, 2, 6, 6), "X"), ((3, 35), "X"), ((3, 1, 6, 6, 1), "X")],
+)
+def test_wrong_input_shape_is_refused(shape, where):
+    net = network_from_layers(SPECS, input_shape=(1, 6, 6), seed=0)
+    with pytest.raises(ValueError, match=rf"{where} must hold images of shape \(n_samples, 1, 6, "
+                                         rf"6\).*or rows of 36 pixel values, got shape"):
+        net.forward(np.zeros(shape))
+    with pytest.raises(ValueError, match=r"validation_data\[0\] must hold images"):
+        chainrule.train(net, np.zeros((4, 1, 6, 6)), [0, 1, 2, 0], epochs=1,
+                        validation_data=(np.zeros(shape), [0] * shape[0]))
+
+
+def test_save_and_load_a_cnn(tmp_path, rng):
+    net = _small_cnn()
+    net.params[...] = rng.normal(scale=0.3, size=net.n_params)
+    X = rng.normal(size=(3, 2, 9, 9))
+    path = net.save(tmp_path / "cnn")
+    loaded = chainrule.load(path)
+    assert loaded.n_inputs == (2, 9, 9) and repr(loaded) == repr(net)
+    np.testing.assert_array_equal(loaded.params, net.params)
+    np.testing.assert_array_equal(loaded.forward(X), net.forward(X))
+    config = network_config(loaded)
+    assert config["input_shape"] == [2, 9, 9]
+    assert [c["type"] for c in config["layers"]] == [
+        "Conv2D", "MaxPool2D", "Conv2D", "AvgPool2D", "Flatten", "Dense"]
+
+
+def test_checkpoint_and_resume_a_cnn_exactly(tmp_path, rng):
+    X = rng.random((24, 1, 6, 6))
+    y = rng.integers(0, 3, size=24)
+    straight = network_from_layers(SPECS, input_shape=(1, 6, 6), seed=4)
+    resumed = straight.copy()
+    chainrule.train(straight, X, y, optimizer="adam", lr=0.01, batch_size=8, epochs=4, seed=1)
+    chainrule.train(resumed, X, y, optimizer="adam", lr=0.01, batch_size=8, epochs=2, seed=1,
+                    checkpoint=tmp_path / "ck")
+    net, history = chainrule.resume(tmp_path / "ck.npz", X, y, epochs=4)
+    assert history.epochs == 4
+    np.testing.assert_array_equal(net.params, straight.params)
+
+
+def test_summary_shows_image_shapes():
+    net = network_from_layers(SPECS, input_shape=(1, 8, 8), seed=0)
+    text = net.summary()
+    assert "4x8x8" in text and "4x4x4" in text and f"{net.n_params} parameters" in text
+    assert net.n_params == 4 * 9 + 4 + 64 * 3 + 3
+
+
+# --- network_from_layers --------------------------------------------------------------------
+
+
+def test_network_from_layers_infers_sizes_and_is_reproducible():
+    specs = [
+        {"type": "Conv2D", "out_channels": 6, "kernel_size": 3, "stride": 2, "padding": 1},
+        {"type": "Dropout", "rate": 0.2},
+        {"type": "AvgPool2D", "size": 2},
+        {"type": "Flatten"},
+        {"type": "Dense", "fan_out": 16, "activation": "identity"},
+        {"type": "BatchNorm", "activation": "relu"},
+        {"type": "Dense", "fan_out": 4, "activation": "sigmoid"},
+    ]
+    net = network_from_layers(specs, input_shape=(3, 10, 10), seed=5, weight_decay=0.1)
+    conv, _, _, _, dense, bn, out = net.layers
+    assert conv.in_channels == 3 and conv.n_out == (6, 5, 5)
+    assert dense.n_in == 6 * 2 * 2 and bn.n_in == 16 and out.n_in == 16
+    assert net.loss.name == "log_loss" and net.weight_decay == 0.1  # canonical for sigmoid
+    again = network_from_layers(specs, input_shape=(3, 10, 10), seed=5)
+    np.testing.assert_array_equal(again.params, net.params)
+    other = network_from_layers(specs, input_shape=(3, 10, 10), seed=6)
+    assert not np.array_equal(other.params, net.params)
+
+
+def test_layer_configs_of_a_network_rebuild_it():
+    net = _small_cnn()
+    config = network_config(net)
+    twin = network_from_layers(config["layers"], input_shape=config["input_shape"],
+                               loss=config["loss"], seed=0)
+    assert repr(twin) == repr(net) and twin.n_params == net.n_params
+    twin.set_params(net.params)
+    X = np.linspace(-1, 1, 2 * 2 * 81).reshape(2, 2, 9, 9)
+    np.testing.assert_array_equal(twin.forward(X), net.forward(X))
+
+
+def test_network_from_layers_for_an_mlp_and_layer_objects():
+    net = network_from_layers([{"type": "Dense", "fan_out": 5, "activation": "relu"},
+                               Dense(5, 2, "identity")], input_shape=3, seed=0)
+    assert net.n_inputs == 3 and net.loss.name == "squared_error"
+    w = net.layers[0].W  # He initialisation after ReLU: std about sqrt(2 / 3)
+    assert w.shape == (3, 5)
+
+
+@pytest.mark.parametrize(
+    ("specs", "input_shape", "exc", "match"),
+    [
+        ([{"type": "Pool"}], (1, 4, 4), ValueError, r"layers\[0\]: 'type' must be one of"),
+        ([{"type": "Dense", "fan_out": 2, "units": 3}], 4, ValueError,
+         r"layers\[0\] \(Dense\): unknown key\(s\) \['units'\]; valid keys are"),
+        ([{"type": "Dense", "activation": "relu"}], 4, TypeError,
+         r"layers\[0\] \(Dense\):.*fan_out"),
+        ([{"type": "Conv2D", "out_channels": 2, "kernel_size": 3}, {"type": "Dense",
+                                                                   "fan_out": 2}],
+         (1, 5, 5), ValueError, r"layers\[1\] \(Dense\): the layer before it gives images of "
+                                r"shape \(2, 3, 3\); put \{'type': 'Flatten'\} before it"),
+        ([{"type": "Conv2D", "out_channels": 2, "kernel_size": 7}, {"type": "Flatten"},
+          {"type": "Dense", "fan_out": 2}], (1, 5, 5), ValueError,
+         r"layers\[0\] Conv2D\(1, 2, kernel_size=7.*window is larger than the padded input"),
+        ([{"type": "Dense", "fan_out": 2}], None, ValueError,
+         r"layers\[0\] \(Dense\): give 'fan_in', or input_shape"),
+        ([{"type": "Conv2D", "out_channels": 2, "kernel_size": 0}], (1, 5, 5), ValueError,
+         r"layers\[0\] \(Conv2D\): kernel_size must be"),
+        (["Dense"], 4, TypeError, r"layers\[0\] must be a dict"),
+        ({"type": "Dense"}, 4, TypeError, r"layers must be a list of layer dicts"),
+        ([], 4, ValueError, r"layers is empty"),
+        ([{"type": "Flatten"}], (1, 0, 4), ValueError, r"input_shape\[1\] must be an int >= 1"),
+    ],
+)
+def test_network_from_layers_errors(specs, input_shape, exc, match):
+    with pytest.raises(exc, match=match):
+        network_from_layers(specs, input_shape=input_shape)
+
+
+def test_network_input_shape_argument_for_dense_networks():
+    net = Network([Dense(4, 2)], input_shape=4)
+    assert net.n_inputs == 4
+    with pytest.raises(ValueError, match=r"layers\[0\] expects 4 inputs but the layer before it "
+                                         r"gives 5 outputs"):
+        Network([Dense(4, 2)], input_shape=(5,))
+
+
+def test_float32_dropout_network_stays_float32():
+    net = Network([Dense(3, 4, dtype=np.float32), Dropout(0.5), Dense(4, 1, dtype=np.float32)])
+    assert net.dtype == np.float32
+
+
+def test_batchnorm_per_channel_after_a_convolution(rng):
+    net = network_from_layers(
+        [{"type": "Conv2D", "out_channels": 3, "kernel_size": 3, "padding": 1,
+          "activation": "identity"},
+         {"type": "BatchNorm", "activation": "tanh"},
+         {"type": "Flatten"}, {"type": "Dense", "fan_out": 2, "activation": "identity"}],
+        input_shape=(2, 4, 4), seed=0)
+    bn = net.layers[1]
+    assert bn.n_in == 3 and bn.output_shape((3, 4, 4)) == (3, 4, 4)
+    net.params[...] += rng.normal(scale=0.2, size=net.n_params)
+    X, Y = rng.normal(size=(5, 2, 4, 4)), rng.normal(size=(5, 2))
+    check = chainrule.gradient_check(net, X, Y, training=True)
+    assert check.rel_diff < 1e-8, str(check)
+    net.forward(X, training=True)  # batch statistics: each channel has mean 0, variance 1
+    Xhat = bn.Xhat.reshape(5, 4, 4, 3)
+    np.testing.assert_allclose(Xhat.mean(axis=(0, 1, 2)), 0, atol=1e-12)
+    np.testing.assert_allclose(Xhat.var(axis=(0, 1, 2)), 1, atol=1e-3)  # eps = 1e-5
+    with pytest.raises(ValueError, match=r"layers\[1\] expects 4 inputs but the layer before "
+                                         r"it gives images of shape \(3, 4, 4\)"):
+        Network([Conv2D(2, 3, 3, padding=1), BatchNorm(4), Flatten(), Dense(48, 1)],
+                input_shape=(2, 4, 4))
+
+
+def test_lbfgs_and_diagnostics_on_a_cnn(rng):
+    X = rng.random((30, 1, 6, 6))
+    y = rng.integers(0, 3, size=30)
+    net = network_from_layers(SPECS, input_shape=(1, 6, 6), seed=0)
+    J0 = net.loss_value(X, y)
+    result = chainrule.minimize(net, X, y, maxiter=30)
+    assert result.fun < 0.5 * J0 and net.loss_value(X, y) == pytest.approx(result.fun)
+    history = chainrule.train(net, X, y, optimizer="sgd", lr=0.01, batch_size=10, epochs=2,
+                              seed=0, diagnostics=True)
+    norms, saturated = history["grad_norms"][-1], history["saturation"][-1]
+    assert len(norms) == 2 and all(v > 0 for v in norms)  # the conv and the Dense layer
+    assert len(saturated) == 1 and 0 <= saturated[0] <= 1  # the conv's ReLU units
+    relu_off = float(np.mean(net.layers[0].Z <= 0))  # ReLU' = 0 where z <= 0
+    assert saturated[0] == pytest.approx(relu_off)
+
+
+def test_parse_layers_from_json_text_and_file(tmp_path):
+    from chainrule.architecture import parse_layers
+
+    text = '[{"type": "Conv2D", "out_channels": 4, "kernel_size": 3, "padding": 1}, ' \
+           '{"type": "MaxPool2D", "size": 2}, {"type": "Flatten"}, ' \
+           '{"type": "Dense", "fan_out": 3, "activation": "softmax"}]'
+    layers = parse_layers(text)
+    assert layers[1] == {"type": "MaxPool2D", "size": 2}
+    (tmp_path / "arch.json").write_text(text)
+    assert parse_layers(tmp_path / "arch.json") == layers == parse_layers(
+        str(tmp_path / "arch.json"))
+    a = network_from_layers(layers, input_shape=(1, 8, 8), seed=0)
+    b = network_from_layers(SPECS, input_shape=(1, 8, 8), seed=0)
+    assert repr(a) == repr(b) and np.array_equal(a.params, b.params)
+    with pytest.raises(ValueError, match=r"layers: not valid JSON"):
+        parse_layers('[{"type": }]')
+    with pytest.raises(ValueError, match=r"neither"):
+        parse_layers("no-such-file.json")
+    with pytest.raises(ValueError, match=r"expected a JSON list of layer dicts"):
+        parse_layers('[1, 2]')

@@ -1,0 +1,244 @@
+"""Conv2D: hand-worked numbers, the loop reference, gradient checks, dtypes and bad shapes."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import chainrule
+from chainrule import Conv2D, Dense, Flatten, Network, reference
+from chainrule.network import _without_cache
+
+# (kernel, stride, padding) geometries, each run through reference and gradient checks
+GEOMETRIES = [(3, 1, 0), (3, 2, 1), (2, 3, 2), (5, 1, 2), (1, 1, 0), (4, 2, 0), (3, 1, 1)]
+
+
+def test_hand_worked_convolution():
+    # 3x3 image, 2x2 kernel, no padding: each output is the sum of a 2x2 patch times W
+    X = np.arange(1.0, 10.0).reshape(1, 1, 3, 3)  # [[1 2 3] [4 5 6] [7 8 9]]
+    W = np.array([[[[1.0, 2.0], [3.0, 4.0]]]])
+    layer = Conv2D(1, 1, 2, activation="identity", init=W)
+    layer.b = [0.5]
+    # 1*1 + 2*2 + 3*4 + 4*5 = 37, 2 + 6 + 15 + 24 = 47, 4 + 10 + 21 + 32 = 67, 5 + 12 + 24 + 36 = 77
+    assert layer.forward(X)[0, 0].tolist() == [[37.5, 47.5], [67.5, 77.5]]
+    assert reference.conv2d_forward(X, W, [0.5])[0, 0].tolist() == [[37.5, 47.5], [67.5, 77.5]]
+    # backward of J = sum(Z): dW[i, j] = sum of the pixels tap (i, j) sees; db = 4 windows;
+    # dX counts how many windows cover each pixel, weighted by the kernel entry that sees it
+    dX = layer.backward(np.ones((1, 1, 2, 2)))
+    assert layer.dW[0, 0].tolist() == [[1 + 2 + 4 + 5, 2 + 3 + 5 + 6],
+                                       [4 + 5 + 7 + 8, 5 + 6 + 8 + 9]]
+    assert layer.db.tolist() == [4.0]
+    assert dX[0, 0].tolist() == [[1, 3, 2], [4, 10, 6], [3, 7, 4]]
+    ref_dx, ref_dW, ref_db = reference.conv2d_backward(X, W, np.ones((1, 1, 2, 2)))
+    assert ref_dx[0, 0].tolist() == [[1, 3, 2], [4, 10, 6], [3, 7, 4]]
+    assert ref_dW[0, 0].tolist() == [[12, 16], [24, 28]] and ref_db.tolist() == [4.0]
+
+
+def test_hand_worked_stride_and_padding():
+    # 2x2 image padded by 1 -> 4x4; 2x2 kernel of ones with stride 2 sees one pixel per window
+    X = np.array([[[[1.0, 2.0], [3.0, 4.0]]]])
+    layer = Conv2D(1, 1, 2, stride=2, padding=1, activation="identity", init=np.ones((1, 1, 2, 2)))
+    assert layer.forward(X)[0, 0].tolist() == [[1.0, 2.0], [3.0, 4.0]]
+    layer.backward(np.array([[[[1.0, 10.0], [100.0, 1000.0]]]]))
+    # tap (i, j) of window (y, x) sits at padded pixel (2y + i, 2x + j): only one tap is real
+    assert layer.dW[0, 0].tolist() == [[4000.0, 300.0], [20.0, 1.0]]
+
+
+@pytest.mark.parametrize(("k", "s", "p"), GEOMETRIES)
+def test_forward_and_backward_match_the_loop_reference(rng, k, s, p):
+    X = rng.normal(size=(2, 3, 7, 6))
+    layer = Conv2D(3, 4, k, stride=s, padding=p, activation="identity", seed=1)
+    layer.b = rng.normal(size=4)
+    Z = layer.forward(X)
+    np.testing.assert_allclose(Z, reference.conv2d_forward(X, layer.W, layer.b, s, p),
+                               rtol=1e-12, atol=1e-12)
+    delta = rng.normal(size=Z.shape)
+    dX = layer.backward(delta)
+    dx, dW, db = reference.conv2d_backward(X, layer.W, delta, s, p)
+    np.testing.assert_allclose(dX, dx, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(layer.dW, dW, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(layer.db, db, rtol=1e-12, atol=1e-12)
+
+
+def test_rectangular_kernel_stride_and_padding_match_a_padded_reference(rng):
+    # (3, 2) kernel, stride (2, 1), padding (1, 0): compare with explicit zero padding
+    X = rng.normal(size=(2, 2, 6, 5))
+    layer = Conv2D(2, 3, (3, 2), stride=(2, 1), padding=(1, 0), activation="identity", seed=0)
+    Z = layer.forward(X)
+    Xp = np.pad(X, ((0, 0), (0, 0), (1, 1), (0, 0)))
+    full = reference.conv2d_forward(Xp, layer.W, layer.b, 1, 0)  # stride 1, then subsample rows
+    np.testing.assert_allclose(Z, full[:, :, ::2, :], atol=1e-12)
+
+
+def _conv_net(conv: Conv2D, in_shape, loss="squared_error", seed=0) -> Network:
+    n_out = int(np.prod(conv.output_shape(in_shape)))
+    dense = Dense(n_out, 2, "identity", init="glorot_uniform", seed=seed)
+    return Network([conv, Flatten(), dense], loss=loss, input_shape=in_shape)
+
+
+@pytest.mark.parametrize(("k", "s", "p"), GEOMETRIES)
+@pytest.mark.parametrize("act", ["tanh", "sigmoid", "softplus"])
+def test_gradient_check_of_the_conv_layer(rng, k, s, p, act):
+    conv = Conv2D(2, 3, k, stride=s, padding=p, activation=act, seed=3)
+    net = _conv_net(conv, (2, 6, 5))
+    net.params[...] = rng.normal(scale=0.5, size=net.n_params)  # biases too, not just zeros
+    X, Y = rng.normal(size=(3, 2, 6, 5)), rng.normal(size=(3, 2))
+    check = chainrule.gradient_check(net, X, Y)
+    assert check.rel_diff < 1e-8, str(check)
+
+
+def test_weights_are_decayed_and_biases_are_not(rng):
+    conv = Conv2D(1, 2, 3, padding=1, activation="tanh", seed=0)
+    net = _conv_net(conv, (1, 4, 4))
+    net.params[...] = rng.normal(size=net.n_params)
+    X, Y = rng.normal(size=(2, 1, 4, 4)), rng.normal(size=(2, 2))
+    _, g0 = net.loss_and_grad(X, Y)
+    net.weight_decay = 0.3
+    _, g1 = net.loss_and_grad(X, Y)
+    diff = (g1 - g0)[: conv.W.size + conv.b.size]
+    np.testing.assert_allclose(diff[: conv.W.size], 0.3 * conv.W.ravel(), rtol=1e-12)
+    assert np.all(diff[conv.W.size :] == 0)  # the 2 biases
+    assert chainrule.gradient_check(net, X, Y).rel_diff < 1e-8
+
+
+def test_parameters_are_views_into_the_network_vector():
+    conv = Conv2D(1, 2, 3, seed=0)
+    net = _conv_net(conv, (1, 5, 5))
+    assert np.shares_memory(conv.W, net.params) and np.shares_memory(conv.b, net.params)
+    conv.W = np.full((2, 1, 3, 3), 0.25)  # assignment writes into the shared vector
+    assert np.all(net.params[:18] == 0.25)
+    with pytest.raises(ValueError, match=r"W must have shape \(2, 1, 3, 3\)"):
+        conv.W = np.zeros((2, 1, 3, 2))
+    with pytest.raises(ValueError, match=r"W must be 4-D"):
+        conv.W = np.zeros((2, 3, 3))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_dtype_follows_the_network(rng, dtype):
+    conv = Conv2D(1, 2, 3, padding=1, activation="relu", seed=0, dtype=dtype)
+    net = _conv_net(conv, (1, 5, 5))
+    net = net.astype(dtype)
+    X = rng.normal(size=(4, 1, 5, 5))
+    out = net.forward(X)
+    assert out.dtype == dtype and net.layers[0].A.dtype == dtype
+    _, grad = net.loss_and_grad(X, rng.normal(size=(4, 2)))
+    assert grad.dtype == dtype
+    # float32 agrees with the float64 computation to float32 precision
+    ref = net.astype(np.float64).forward(X)
+    np.testing.assert_allclose(out, ref, rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize(("init", "relu_scale"), [("auto", True), ("glorot_uniform", False)])
+def test_initialisation_is_reproducible_and_scaled_by_the_patch_size(init, relu_scale):
+    a = Conv2D(4, 64, 3, activation="relu", init=init, seed=7)
+    b = Conv2D(4, 64, 3, activation="relu", init=init, seed=7)
+    assert np.array_equal(a.W, b.W) and not np.all(a.b)  # same seed, same kernels; zero biases
+    fan_in, fan_out = 4 * 9, 64
+    expected = np.sqrt(2 / fan_in) if relu_scale else np.sqrt(2 / (fan_in + fan_out))
+    assert abs(a.W.std() / expected - 1) < 0.1
+
+
+def test_explicit_kernels_and_config():
+    W = np.arange(2 * 3 * 2 * 2, dtype=np.float32).reshape(2, 3, 2, 2)
+    layer = Conv2D(3, 2, 2, stride=(2, 1), padding=1, activation="tanh", init=W, bias=False)
+    assert layer.dtype == np.float32 and layer.b is None and np.array_equal(layer.W, W)
+    assert layer.get_config() == {
+        "type": "Conv2D", "in_channels": 3, "out_channels": 2, "kernel_size": 2,
+        "stride": [2, 1], "padding": 1, "activation": "tanh", "bias": False,
+    }
+    assert repr(layer) == (
+        "Conv2D(3, 2, kernel_size=2, stride=[2, 1], padding=1, activation='tanh', bias=False)")
+
+
+def test_copies_drop_the_caches_but_keep_the_shapes(rng):
+    conv = Conv2D(1, 2, 3, padding=1, seed=0)
+    net = _conv_net(conv, (1, 4, 4))
+    net.forward(rng.normal(size=(3, 1, 4, 4)))
+    assert conv.patches is not None
+    twin = net.copy()
+    assert twin.layers[0].patches is None and twin.layers[0]._work == {}
+    assert twin.layers[0].n_in == (1, 4, 4) and twin.n_inputs == (1, 4, 4)
+    X = rng.normal(size=(2, 1, 4, 4))
+    np.testing.assert_array_equal(twin.forward(X), net.forward(X))
+    assert _without_cache(conv).X is None
+
+
+# --- bad shapes and arguments: clear errors that name the layer -----------------------------
+
+
+@pytest.mark.parametrize(
+    ("layers", "input_shape", "match"),
+    [
+        ([Conv2D(1, 2, 5), Flatten(), Dense(2, 1)], (1, 4, 4),
+         r"layers\[0\] Conv2D\(1, 2, kernel_size=5.*5x5 window is larger than the padded input "
+         r"\(height 4 \+ 2 x padding 0 = 4\)"),
+        ([Conv2D(1, 2, 7, padding=1), Flatten(), Dense(2, 1)], (1, 4, 9),
+         r"layers\[0\] Conv2D.*larger than the padded input \(height 4 \+ 2 x padding 1 = 6\)"),
+        ([Conv2D(3, 2, 3), Flatten(), Dense(2, 1)], (1, 8, 8),
+         r"layers\[0\] Conv2D\(3, 2, kernel_size=3.*expects images with 3 channel\(s\), the "
+         r"input has 1"),
+        ([Conv2D(1, 4, 3), Conv2D(2, 1, 3), Flatten(), Dense(4, 1)], (1, 8, 8),
+         r"layers\[1\] Conv2D\(2, 1, kernel_size=3.*2 channel\(s\), the input has 4"),
+        ([Conv2D(1, 2, 3), Flatten(), Dense(2, 1)], (8, 8),
+         r"input_shape must be an int \(features\) or \(channels, height, width\)"),
+        ([Dense(4, 8), Conv2D(1, 2, 3), Flatten(), Dense(2, 1)], None,
+         r"layers\[1\] Conv2D.*expects images of shape \(channels, height, width\), but the "
+         r"layer before it gives vectors of 8 features"),
+        ([Conv2D(1, 2, 3), Flatten(), Dense(2, 1)], None,
+         r"layers\[0\] Conv2D.*size of its input images is not known; give the network "
+         r"input_shape"),
+        ([Conv2D(1, 2, 3), Dense(72, 1)], (1, 8, 8),
+         r"layers\[1\] expects 72 inputs but the layer before it gives images of shape "
+         r"\(2, 6, 6\); put a Flatten\(\) layer before it"),
+        ([Conv2D(1, 2, 3)], (1, 8, 8), r"last layer gives images of shape \(2, 6, 6\)"),
+    ],
+)
+def test_bad_shapes_are_refused_naming_the_layer(layers, input_shape, match):
+    before = [(layer.n_in, layer.n_out) for layer in layers]
+    with pytest.raises(ValueError, match=match):
+        Network(layers, input_shape=input_shape)
+    assert [(layer.n_in, layer.n_out) for layer in layers] == before  # nothing recorded
+
+
+def test_direct_forward_checks_the_batch():
+    layer = Conv2D(2, 3, 3)
+    with pytest.raises(ValueError, match=r"Conv2D\(2, 3.*expects a batch of images of shape "
+                                         r"\(n_samples, channels, height, width\), got an array "
+                                         r"of shape \(5, 8, 8\)"):
+        layer.forward(np.zeros((5, 8, 8)))
+    with pytest.raises(ValueError, match=r"Conv2D\(2, 3.*2 channel\(s\), the input has 1"):
+        layer.forward(np.zeros((5, 1, 8, 8)))
+    with pytest.raises(ValueError, match=r"window is larger than the padded input"):
+        layer.forward(np.zeros((5, 2, 2, 8)))
+    assert layer.X is None  # refused before anything was stored
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "exc", "match"),
+    [
+        ({"kernel_size": 0}, ValueError, r"kernel_size must be an int >= 1 or a pair"),
+        ({"kernel_size": (3, 3, 3)}, ValueError, r"kernel_size must be .* pair"),
+        ({"kernel_size": 3, "stride": 0}, ValueError, r"stride must be an int >= 1"),
+        ({"kernel_size": 3, "padding": -1}, ValueError, r"padding must be an int >= 0"),
+        ({"kernel_size": 2.5}, ValueError, r"kernel_size"),
+        ({"kernel_size": 3, "activation": "softmax"}, ValueError,
+         r"activation: Conv2D needs an elementwise activation, got 'softmax'"),
+        ({"kernel_size": 3, "activation": "nope"}, ValueError, r"unknown activation"),
+        ({"kernel_size": 3, "init": np.zeros((2, 1, 3))}, ValueError, r"init must be 4-D"),
+        ({"kernel_size": 3, "init": np.zeros((2, 1, 3, 2))}, ValueError,
+         r"init: explicit kernels must have shape \(out_channels, in_channels, kh, kw\) = "
+         r"\(2, 1, 3, 3\), got \(2, 1, 3, 2\)"),
+        ({"kernel_size": 3, "dtype": np.int32}, ValueError, r"dtype must be float32 or float64"),
+    ],
+)
+def test_bad_arguments(kwargs, exc, match):
+    with pytest.raises(exc, match=match):
+        Conv2D(1, 2, **kwargs)
+
+
+@pytest.mark.parametrize("bad", [0, -1, 2.0, True, "3"])
+def test_channel_counts_must_be_positive_ints(bad):
+    with pytest.raises((TypeError, ValueError), match=r"in_channels"):
+        Conv2D(bad, 2, 3)
+    with pytest.raises((TypeError, ValueError), match=r"out_channels"):
+        Conv2D(1, bad, 3)

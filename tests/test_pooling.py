@@ -1,0 +1,141 @@
+"""MaxPool2D, AvgPool2D, Flatten: hand-worked numbers, loop reference, gradient checks, errors."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import chainrule
+from chainrule import AvgPool2D, Conv2D, Dense, Flatten, MaxPool2D, Network, reference
+from cnn_helpers import draw_away_from_ties, windows_gap
+
+# (size, stride, padding): side by side, overlapping, with gaps, padded
+GEOMETRIES = [(2, None, 0), (3, 2, 1), (2, 1, 1), (3, 1, 0), (2, 3, 0), (3, 3, 1)]
+
+POOLS = [
+    (MaxPool2D, reference.maxpool2d_forward, reference.maxpool2d_backward),
+    (AvgPool2D, reference.avgpool2d_forward, reference.avgpool2d_backward),
+]
+
+
+def test_hand_worked_max_and_average_pooling():
+    X = np.array([[[[1.0, 5.0, 2.0, 0.0],
+                    [3.0, 4.0, 8.0, 6.0],
+                    [0.0, 1.0, 7.0, 2.0],
+                    [9.0, 2.0, 3.0, 4.0]]]])
+    mp, ap = MaxPool2D(2), AvgPool2D(2)
+    assert mp.forward(X)[0, 0].tolist() == [[5.0, 8.0], [9.0, 7.0]]
+    assert ap.forward(X)[0, 0].tolist() == [[13 / 4, 16 / 4], [12 / 4, 16 / 4]]
+    assert reference.maxpool2d_forward(X)[0, 0].tolist() == [[5.0, 8.0], [9.0, 7.0]]
+    assert reference.avgpool2d_forward(X)[0, 0].tolist() == [[13 / 4, 16 / 4], [12 / 4, 16 / 4]]
+    g = np.array([[[[1.0, 2.0], [3.0, 4.0]]]])
+    # max: each gradient goes to the pixel that was its window's maximum
+    assert mp.backward(g)[0, 0].tolist() == [[0, 1, 0, 0], [0, 0, 2, 0], [0, 0, 4, 0],
+                                             [3, 0, 0, 0]]
+    # average: a quarter of it to every pixel of the window
+    assert ap.backward(g)[0, 0].tolist() == [[0.25, 0.25, 0.5, 0.5], [0.25, 0.25, 0.5, 0.5],
+                                             [0.75, 0.75, 1.0, 1.0], [0.75, 0.75, 1.0, 1.0]]
+
+
+def test_max_pool_ties_send_the_gradient_to_the_first_maximum():
+    X = np.array([[[[2.0, 2.0], [2.0, 1.0]]]])
+    layer = MaxPool2D(2)
+    layer.forward(X)
+    dX = layer.backward(np.array([[[[5.0]]]]))
+    assert dX[0, 0].tolist() == [[5.0, 0.0], [0.0, 0.0]]
+    assert dX.tolist() == reference.maxpool2d_backward(X, [[[[5.0]]]], 2).tolist()
+
+
+@pytest.mark.parametrize(("size", "stride", "padding"), GEOMETRIES)
+@pytest.mark.parametrize(("cls", "ref_forward", "ref_backward"), POOLS)
+def test_pooling_matches_the_loop_reference(rng, cls, ref_forward, ref_backward, size, stride,
+                                            padding):
+    X = rng.normal(size=(2, 3, 7, 6))
+    layer = cls(size, stride, padding)
+    A = layer.forward(X)
+    np.testing.assert_allclose(A, ref_forward(X, size, stride, padding), rtol=1e-13, atol=1e-13)
+    g = rng.normal(size=A.shape)
+    np.testing.assert_allclose(layer.backward(g), ref_backward(X, g, size, stride, padding),
+                               rtol=1e-13, atol=1e-13)
+
+
+@pytest.mark.parametrize(("size", "stride", "padding"), GEOMETRIES)
+@pytest.mark.parametrize("cls", [MaxPool2D, AvgPool2D])
+def test_gradient_check_of_the_pooling_layers(rng, cls, size, stride, padding):
+    # Conv (tanh) -> pool -> Flatten -> Dense: the pool's input depends on parameters
+    conv = Conv2D(2, 3, 3, padding=1, activation="tanh", seed=1)
+    pool = cls(size, stride, padding)
+    flat = int(np.prod(pool.output_shape(conv.output_shape((2, 7, 6)))))
+    net = Network([conv, pool, Flatten(), Dense(flat, 2, "identity", init="glorot_uniform",
+                                                seed=2)], input_shape=(2, 7, 6))
+    net.params[...] = rng.normal(scale=0.3, size=net.n_params)
+    # away from ties: every window's maximum leads by > 2e-3, so no step of 1e-4 changes it
+    X = draw_away_from_ties(rng, (3, 2, 7, 6), conv.forward, size, stride or size, padding)
+    if cls is MaxPool2D:
+        assert windows_gap(conv.forward(X), size, stride or size, padding) > 2e-3
+    Y = rng.normal(size=(3, 2))
+    check = chainrule.gradient_check(net, X, Y)
+    assert check.rel_diff < 1e-8, str(check)
+
+
+def test_pooling_on_the_input_gradient_check(rng):
+    # pooling first, then a conv: dJ/dX flows through pooling into nothing, parameters after it
+    X = rng.permutation(np.linspace(-3, 3, 2 * 1 * 8 * 8)).reshape(2, 1, 8, 8)  # distinct values
+    net = Network([MaxPool2D(2), Conv2D(1, 2, 3, padding=1, activation="sigmoid", seed=0),
+                   AvgPool2D(2, padding=1), Flatten(), Dense(18, 1, "identity", seed=0)],
+                  input_shape=(1, 8, 8))
+    check = chainrule.gradient_check(net, X, rng.normal(size=(2, 1)))
+    assert check.rel_diff < 1e-8, str(check)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("cls", [MaxPool2D, AvgPool2D])
+def test_pooling_keeps_the_dtype(rng, cls, dtype):
+    X = rng.normal(size=(2, 3, 6, 6)).astype(dtype)
+    layer = cls(3, 2, 1)
+    A = layer.forward(X)
+    assert A.dtype == dtype and layer.backward(np.ones_like(A)).dtype == dtype
+
+
+def test_flatten_is_row_major_and_undone_by_backward(rng):
+    X = rng.normal(size=(2, 3, 4, 5))
+    layer = Flatten()
+    out = layer.forward(X)
+    assert out.shape == (2, 60) and out[1, 20 + 5 + 2] == X[1, 1, 1, 2]
+    assert np.array_equal(layer.backward(out), X)
+    assert layer.output_shape((3, 4, 5)) == 60 and layer.output_shape(7) == 7
+    assert layer.param_specs() == [] and layer.get_config() == {"type": "Flatten"}
+
+
+def test_pooling_has_no_parameters_and_a_config():
+    layer = MaxPool2D(3, stride=2, padding=1)
+    assert layer.param_specs() == []
+    assert layer.get_config() == {"type": "MaxPool2D", "size": 3, "stride": 2, "padding": 1}
+    assert repr(layer) == "MaxPool2D(3, stride=2, padding=1)"
+    assert AvgPool2D((2, 3)).get_config() == {"type": "AvgPool2D", "size": [2, 3],
+                                               "stride": [2, 3], "padding": 0}
+    assert repr(AvgPool2D()) == "AvgPool2D(2)"
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"size": 0}, r"size must be an int >= 1"),
+        ({"size": 2, "stride": 0}, r"stride must be an int >= 1"),
+        ({"size": 2, "padding": 2}, r"padding must be at most half the window size 2, got 2"),
+        ({"size": 2, "padding": -1}, r"padding must be an int >= 0"),
+    ],
+)
+@pytest.mark.parametrize("cls", [MaxPool2D, AvgPool2D])
+def test_bad_pool_arguments(cls, kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        cls(**kwargs)
+
+
+def test_pool_window_larger_than_the_image_names_the_layer():
+    layers = [Conv2D(1, 2, 3), MaxPool2D(4), Flatten(), Dense(2, 1)]
+    with pytest.raises(ValueError, match=r"layers\[1\] MaxPool2D\(4\): the 4x4 window is larger "
+                                         r"than the padded input \(height 3 \+ 2 x padding 0"):
+        Network(layers, input_shape=(1, 5, 5))
+    with pytest.raises(ValueError, match=r"MaxPool2D\(2\): expects a batch of images"):
+        MaxPool2D(2).forward(np.zeros((4, 16)))
