@@ -311,8 +311,17 @@ def plot_model_selection(
     ax = fig.add_subplot()
     jitter = np.random.default_rng(0).uniform(-0.12, 0.12, size=V.shape)
     finite = np.isfinite(V)
-    ax.scatter((M[:, None] + jitter)[finite], V[finite], s=12, alpha=0.6, color="tab:blue",
+    # linear scale up to a little above the bulk of the runs; the rare runs far above
+    # (a start stuck in a wild local minimum) are drawn as triangles on the top edge
+    top = 1.6 * float(np.nanmax(np.nanpercentile(np.where(finite, V, np.nan), 75, axis=1)))
+    inside = finite & (V <= top)
+    ax.scatter((M[:, None] + jitter)[inside], V[inside], s=12, alpha=0.6, color="tab:blue",
                label=f"validation error ({V.shape[1]} starts per size)")
+    above = ~inside
+    if above.any():
+        ax.scatter((M[:, None] + jitter)[above], np.full(int(above.sum()), top), marker="^",
+                   s=18, color="tab:blue", alpha=0.6, clip_on=False,
+                   label=f"{int(above.sum())} run(s) above {top:.3g}")
     ax.plot(M, np.nanmin(np.where(finite, V, np.nan), axis=1), color="tab:blue", lw=1,
             label="best start per size")
     if train_errors is not None:
@@ -321,7 +330,7 @@ def plot_model_selection(
     if best is not None:
         ax.scatter([best[0]], [best[1]], marker="*", s=220, color="tab:red", zorder=4,
                    label=f"chosen: M = {best[0]}")
-    ax.set_yscale("log")
+    ax.set_ylim(0, top)
     ax.set(xlabel="hidden units M", ylabel="mean squared error", title=title)
     ax.set_xticks(M)
     ax.grid(alpha=0.3)

@@ -91,6 +91,12 @@ class Trace:
             raise ValueError(f"format must be one of {', '.join(FORMATS)}, got {format!r}")
         return {"text": self.text, "markdown": self.markdown, "json": self.to_json}[format]()
 
+    def plot(self, path: str | os.PathLike, title: str | None = None) -> os.PathLike:
+        """Draw the network with every number of the step on it (PNG); see :mod:`.diagram`."""
+        from .diagram import plot_step
+
+        return plot_step(self.step, path, title)
+
     def with_notation(self, notation: str) -> Trace:
         """The same numbers in another notation."""
         return Trace(self.step, notation, self.digits)

@@ -67,5 +67,5 @@ def fprime_formula(activation: str, net: tuple[str, str], out: tuple[str, str]
                    ) -> tuple[str, str]:
     """``f'(net)`` as (text, latex), written from the output where the library does so."""
     text, latex = _DACT.get(activation, (f"{activation}'({{net}})",
-                                         rf"\mathrm{{{activation}}}'({{net}})"))
+                                         rf"\mathrm{{{{{activation}}}}}'({{net}})"))
     return text.format(net=net[0], out=out[0]), latex.format(net=net[1], out=out[1])

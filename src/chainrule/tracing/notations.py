@@ -192,9 +192,15 @@ def _vector_blocks(step: StepTrace, notation: str) -> list[Block]:
             bl.append(Line((dout, " = ", Sym(f"W^({k + 1})^T {names.sym('delta', k + 1).text}",
                                               f"W^{{({k + 1})\\top}} "
                                               f"{names.sym('delta', k + 1).latex}"))))
-        ft, fl = fprime_formula(ls.activation, (s.text, s.latex), (x.text, x.latex))
-        bl.append(Line((fp, " = ", Sym(ft, fl), SEP, d, " = ",
-                        Sym(f"{dout.text} * {fp.text}", rf"{dout.latex} \odot {fp.latex}"))))
+        if ls.fprime is None:  # softmax: out_j depends on every net input of the layer
+            bl.append(Line((d, " = ", Sym(f"J^T {dout.text}  (J = d{x.text}/d{s.text}, the "
+                                          "softmax Jacobian)",
+                                          rf"\left(\frac{{\partial {x.latex}}}"
+                                          rf"{{\partial {s.latex}}}\right)^\top {dout.latex}"))))
+        else:
+            ft, fl = fprime_formula(ls.activation, (s.text, s.latex), (x.text, x.latex))
+            bl.append(Line((fp, " = ", Sym(ft, fl), SEP, d, " = ",
+                            Sym(f"{dout.text} * {fp.text}", rf"{dout.latex} \odot {fp.latex}"))))
         if ls.fused:
             bl.append(Note(f"({ls.activation} output with {step.loss}: chainrule computes "
                            f"delta = out - target directly, never dividing by f')"))

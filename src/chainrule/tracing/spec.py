@@ -92,7 +92,7 @@ def load_spec(source: str | os.PathLike | dict) -> dict[str, Any]:
     """
     if isinstance(source, dict):
         raw: Any = dict(source)
-        where = "spec"
+        where = "network description"
     elif isinstance(source, (str, os.PathLike)):
         text = os.fspath(source)
         if text in PRESETS:
@@ -133,7 +133,8 @@ def load_spec(source: str | os.PathLike | dict) -> dict[str, Any]:
         )
     missing = [k for k in _REQUIRED if raw.get(k) is None]
     if missing:
-        raise ValueError(f"{where}: missing required key(s) {missing}")
+        raise ValueError(f"{where}: missing required key(s) {missing} (on the command line: "
+                         f"{', '.join('--' + k for k in missing)})")
     return {**_OPTIONAL, **raw}
 
 
