@@ -20,7 +20,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validation import check_finite_array, check_positive_float, check_positive_int
+from ._validation import (
+    check_finite_array,
+    check_nonneg_float,
+    check_positive_float,
+    check_positive_int,
+)
+from .activations import get_activation
 from .layers import Dense
 from .network import Network
 from .scipy_fit import minimize
@@ -183,9 +189,6 @@ def select_hidden_units(
     scale = check_positive_float(init_scale, "init_scale")
     maxiter = check_positive_int(maxiter, "maxiter")
     seed = check_positive_int(seed, "seed", minimum=0)
-    from ._validation import check_nonneg_float
-    from .activations import get_activation
-
     weight_decay = check_nonneg_float(weight_decay, "weight_decay")
     get_activation(activation)  # an unknown name fails here, not in a worker
     jobs = [(m, s) for m in sizes for s in range(n_starts)]

@@ -159,8 +159,11 @@ def train_perceptron(
     W = np.zeros((n, 1)) if w0 is None else check_finite_array(w0, "w0", dtype=np.float64)
     if W.size != n:
         raise ValueError(f"w0 must have {n} entries (one per feature), got shape {W.shape}")
+    b = check_finite_array(b0, "b0", dtype=np.float64)
+    if b.size != 1:
+        raise ValueError(f"b0 must be one number, got shape {b.shape}")
     layer = Dense(n, 1, activation, init=W.reshape(n, 1))
-    layer.b = [float(b0)]
+    layer.b = b.reshape(1)
     net = Network([layer], loss="squared_error")
     theta = net.params  # [w..., b]: a live view of the layer's weights and bias
 

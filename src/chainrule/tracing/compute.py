@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .._validation import check_positive_float
+from .._validation import check_data, check_finite_array, check_positive_float
 from ..layers import Dense
 from ..network import Network
 
@@ -147,7 +147,7 @@ def _recording_grad_out(layers: list[Dense]) -> Iterator[dict[int, np.ndarray]]:
 
 
 def _one_example(value: object, name: str) -> np.ndarray:
-    arr = np.asarray(value, dtype=np.float64) if not isinstance(value, np.ndarray) else value
+    arr = check_finite_array(value, name)
     if arr.ndim == 2 and arr.shape[0] != 1:
         raise ValueError(
             f"{name}: a trace follows one example, got {arr.shape[0]} rows (shape {arr.shape})"
@@ -190,7 +190,7 @@ def compute_step(net: Network, x: object, y: object, lr: float = 1.0) -> StepTra
                 "there is no backward pass to trace; use chainrule.perceptron for it"
             )
     X = _one_example(x, "x")
-    Yraw = np.asarray(y, dtype=np.float64)
+    Yraw = check_finite_array(y, "y")
     if Yraw.ndim == 0 or (Yraw.ndim == 1 and net.n_outputs > 1 and Yraw.size == 1):
         Yarg: object = Yraw.reshape(1)  # one value: a target (1 output) or a class label
     else:
@@ -199,9 +199,10 @@ def compute_step(net: Network, x: object, y: object, lr: float = 1.0) -> StepTra
     layers: list[Dense] = list(work.layers)  # type: ignore[arg-type]
     before_W = [layer.W.copy() for layer in layers]
     before_b = [None if layer.b is None else layer.b.copy() for layer in layers]
+    X = check_data(X, work.n_inputs, work.dtype, "x")
+    Y = work.prepare_targets(Yarg, 1, "y")  # refused here, named y, before anything runs
     with _recording_grad_out(layers) as grad_out:
-        cost, grad = work.loss_and_grad(X, Yarg)
-    Y = work.prepare_targets(Yarg, 1, "y")
+        cost, grad = work.loss_and_grad(X, Y)
     fused = work.output_activation.name == work.loss.canonical
     records = []
     for i, layer in enumerate(layers):

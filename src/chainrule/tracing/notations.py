@@ -210,6 +210,9 @@ def _vector_blocks(step: StepTrace, notation: str) -> list[Block]:
         bl.append(Table((Sym("unit", r"\text{unit}"), dout, fp, d), rows))
 
     bl.append(Heading("Gradients and update"))
+    if step.weight_decay:
+        bl.append(Note(f"(weight gradients include the decay term lambda * W, lambda = "
+                       f"{step.weight_decay:g}; biases are not decayed)"))
     for k, ls in enumerate(step.layers, start=1):
         xp, d = names.sym("out", k - 1), names.sym("delta", k)
         if notation == "transfer":
