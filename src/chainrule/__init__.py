@@ -71,3 +71,18 @@ __all__ = [
     "resume",
     "train",
 ]
+
+# teaching tools: step-by-step trace, perceptron rule, model selection (issue 7)
+from . import tracing
+from .model_selection import select_hidden_units
+from .perceptron import train_perceptron
+from .tracing import Trace, trace, trace_preset
+
+__all__ += [
+    "Trace",
+    "select_hidden_units",
+    "trace",
+    "trace_preset",
+    "tracing",
+    "train_perceptron",
+]

@@ -122,13 +122,16 @@ def build_parser() -> argparse.ArgumentParser:
                     "smooth float64 networks give about 1e-9 or less, a wrong gradient 1e-2 "
                     "or more)")
     gc.add_argument("--seed", type=int, default=0)
+    from .cli_teaching import add_parsers as add_teaching_parsers
+
+    add_teaching_parsers(sub)  # trace, perceptron, select, experiment (set args.handler)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``chainrule`` command; returns the exit code."""
     args = build_parser().parse_args(argv)
-    command = {"gradcheck": _gradcheck}.get(args.command, _demo)
+    command = getattr(args, "handler", None) or {"gradcheck": _gradcheck}.get(args.command, _demo)
     try:
         return command(args)
     except (ValueError, TypeError, OSError) as exc:

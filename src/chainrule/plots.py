@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -146,3 +147,193 @@ def plot_tiles(
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path)
     return path
+
+
+# --- pictures of the teaching experiments ----------------------------------------------------
+__all__ += ["Panel", "plot_decision_regions", "plot_model_selection", "plot_panels"]
+
+
+def _save(fig, path: str | Path) -> Path:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path)
+    return path
+
+
+@dataclass
+class Panel:
+    """One chart of :func:`plot_panels`.
+
+    Attributes
+    ----------
+    title : str
+    lines : dict of label -> (x, y) or y
+        Curves; a bare sequence ``y`` is plotted against 1, 2, ...
+    points : dict of label -> (x, y)
+        Scatter points (e.g. noisy samples).
+    xlabel, ylabel : str
+    log_x, log_y : bool
+        Logarithmic axes.
+    """
+
+    title: str
+    lines: dict = field(default_factory=dict)
+    points: dict = field(default_factory=dict)
+    xlabel: str = ""
+    ylabel: str = ""
+    log_y: bool = False
+    log_x: bool = False
+
+
+def plot_panels(panels: Sequence[Panel], path: str | Path, title: str | None = None,
+                panel_inches: tuple[float, float] = (5.0, 3.8)) -> Path:
+    """Line charts side by side, one per :class:`Panel`, as a PNG.
+
+    Returns
+    -------
+    Path
+        The file written.
+    """
+    panels = list(panels)
+    if not panels or not all(isinstance(p, Panel) for p in panels):
+        raise ValueError(f"panels must be a non-empty list of Panel objects, got {panels!r:.80}")
+    fig = _figure((panel_inches[0] * len(panels), panel_inches[1] + (0.4 if title else 0)))
+    for i, p in enumerate(panels):
+        ax = fig.add_subplot(1, len(panels), i + 1)
+        for label, (x, y) in p.points.items():
+            ax.scatter(x, y, s=14, color="black", alpha=0.7, label=label, zorder=3)
+        for label, data in p.lines.items():
+            if isinstance(data, tuple):
+                x, y = data
+            else:
+                y = data
+                x = np.arange(1, len(y) + 1)
+            ax.plot(x, y, label=label, marker="o" if len(y) <= 12 else None, markersize=4)
+        if p.log_y:
+            ax.set_yscale("log")
+        if p.log_x:
+            ax.set_xscale("log")
+        ax.set(title=p.title, xlabel=p.xlabel, ylabel=p.ylabel)
+        ax.grid(alpha=0.3)
+        if p.lines or p.points:
+            ax.legend(fontsize=8)
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return _save(fig, path)
+
+
+def plot_decision_regions(
+    panels: Sequence[tuple[str, object, object, object]],
+    path: str | Path,
+    resolution: int = 200,
+    title: str | None = None,
+) -> Path:
+    """Decision regions of 2-D classifiers, one panel each, with their data points.
+
+    Parameters
+    ----------
+    panels : sequence of (title, predict, X, y)
+        ``predict`` maps an array of shape (n, 2) to labels or scores of shape
+        (n,) (thresholded at 0.5); ``X`` of shape (n_samples, 2), ``y`` of
+        shape (n_samples,) with two classes.
+    path : str or Path
+    resolution : int, default 200
+        Grid points per axis.
+    title : str, optional
+
+    Returns
+    -------
+    Path
+    """
+    panels = list(panels)
+    if not panels:
+        raise ValueError("panels is empty; give at least one (title, predict, X, y)")
+    fig = _figure((4.0 * len(panels), 4.0 + (0.3 if title else 0)))
+    for i, (name, predict, X, y) in enumerate(panels):
+        X, y = np.asarray(X, dtype=np.float64), np.asarray(y).ravel()
+        if X.ndim != 2 or X.shape[1] != 2:
+            raise ValueError(f"panels[{i}]: X must have shape (n_samples, 2), got {X.shape}")
+        lo, hi = X.min(axis=0), X.max(axis=0)
+        pad = 0.25 * np.maximum(hi - lo, 1e-9)
+        gx, gy = np.meshgrid(np.linspace(lo[0] - pad[0], hi[0] + pad[0], resolution),
+                             np.linspace(lo[1] - pad[1], hi[1] + pad[1], resolution))
+        grid = np.column_stack([gx.ravel(), gy.ravel()])
+        z = np.asarray(predict(grid), dtype=np.float64).reshape(gx.shape)
+        cls = z > 0.5 if set(np.unique(y)) <= {0, 1} else z > 0
+        ax = fig.add_subplot(1, len(panels), i + 1)
+        ax.contourf(gx, gy, cls.astype(float), levels=[-0.5, 0.5, 1.5],
+                    colors=["#f4c7a1", "#a9cbe8"], alpha=0.8)
+        positive = y > (0.5 if set(np.unique(y)) <= {0, 1} else 0)
+        ax.scatter(*X[~positive].T, marker="o", color="tab:orange", edgecolor="k", label="class 0")
+        ax.scatter(*X[positive].T, marker="s", color="tab:blue", edgecolor="k", label="class 1")
+        ax.set_title(name, fontsize=10)
+        ax.set_xticks([])
+        ax.set_yticks([])
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return _save(fig, path)
+
+
+def plot_model_selection(
+    hidden_units: object,
+    val_errors: object,
+    path: str | Path,
+    train_errors: object | None = None,
+    best: tuple[int, float] | None = None,
+    title: str = "Validation error of every run",
+) -> Path:
+    """Scatter of the validation error of every run against the number of hidden units.
+
+    Parameters
+    ----------
+    hidden_units : array-like of shape (n_sizes,)
+    val_errors : array-like of shape (n_sizes, n_starts)
+    path : str or Path
+    train_errors : array-like of shape (n_sizes, n_starts), optional
+        The best training error per size is drawn as a line.
+    best : (M, error), optional
+        The chosen run, marked with a star.
+    title : str
+
+    Returns
+    -------
+    Path
+    """
+    M = np.asarray(hidden_units, dtype=np.float64)
+    V = np.asarray(val_errors, dtype=np.float64)
+    if V.ndim != 2 or V.shape[0] != M.shape[0]:
+        raise ValueError(
+            f"val_errors must have shape (n_sizes, n_starts) = ({M.shape[0]}, ...), got {V.shape}"
+        )
+    fig = _figure((7.0, 4.5))
+    ax = fig.add_subplot()
+    jitter = np.random.default_rng(0).uniform(-0.12, 0.12, size=V.shape)
+    finite = np.isfinite(V)
+    # linear scale up to a little above the bulk of the runs; the rare runs far above
+    # (a start stuck in a wild local minimum) are drawn as triangles on the top edge
+    top = 1.6 * float(np.nanmax(np.nanpercentile(np.where(finite, V, np.nan), 75, axis=1)))
+    inside = finite & (V <= top)
+    ax.scatter((M[:, None] + jitter)[inside], V[inside], s=12, alpha=0.6, color="tab:blue",
+               label=f"validation error ({V.shape[1]} starts per size)")
+    above = ~inside
+    if above.any():
+        ax.scatter((M[:, None] + jitter)[above], np.full(int(above.sum()), top), marker="^",
+                   s=18, color="tab:blue", alpha=0.6, clip_on=False,
+                   label=f"{int(above.sum())} run(s) above {top:.3g}")
+    ax.plot(M, np.nanmin(np.where(finite, V, np.nan), axis=1), color="tab:blue", lw=1,
+            label="best start per size")
+    if train_errors is not None:
+        T = np.asarray(train_errors, dtype=np.float64)
+        ax.plot(M, np.min(T, axis=1), color="gray", ls="--", lw=1, label="best training error")
+    if best is not None:
+        ax.scatter([best[0]], [best[1]], marker="*", s=220, color="tab:red", zorder=4,
+                   label=f"chosen: M = {best[0]}")
+    ax.set_ylim(0, top)
+    ax.set(xlabel="hidden units M", ylabel="mean squared error", title=title)
+    ax.set_xticks(M)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    return _save(fig, path)

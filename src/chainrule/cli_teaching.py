@@ -1,0 +1,192 @@
+"""Command-line glue for the teaching tools: ``trace``, ``perceptron``, ``select``, ``experiment``.
+
+Each subcommand is one parser-setup function and one handler; the handlers
+parse nothing themselves and only call the library and print.  :func:`add_parsers`
+registers them on the main parser's subcommands (``handler`` default).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+__all__ = ["add_parsers"]
+
+
+# --- chainrule trace ---------------------------------------------------------------------------
+def _add_trace(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "trace", help="print every number of one training step of a small network",
+        description="One forward pass, backward pass and gradient-descent update of a small "
+        "network, printed node by node in the notation of a course. The network comes from "
+        "a preset, a JSON/YAML file or inline JSON (--network), or from --weights; the other "
+        "options override what it says.",
+        epilog="example: chainrule trace --preset integer-example --notation ufldl; "
+        "chainrule trace --weights '[[[1,1],[2,1]],[[2,1],[1,0]]]' --layout ufldl "
+        "--activation square --input 1 1 --target 290 14 --lr 0.5",
+    )
+    src = p.add_mutually_exclusive_group()
+    src.add_argument("--preset", help="transfer-example (SPEC 10 A) or integer-example (B)")
+    src.add_argument("--network", metavar="FILE_OR_JSON",
+                     help="a .json/.yaml file, or inline JSON text '{...}' with keys weights, "
+                     "layout, biases, activation, loss, input, target, lr")
+    p.add_argument("--weights", metavar="JSON", help="one matrix per layer, as JSON")
+    p.add_argument("--layout", choices=["transfer", "ufldl", "chainrule"],
+                   help="how --weights is written (default: transfer)")
+    p.add_argument("--biases", metavar="JSON", help="ufldl/chainrule layouts: JSON list, "
+                   "one vector or null per layer")
+    p.add_argument("--activation", nargs="+", metavar="NAME",
+                   help="one activation, or one per layer")
+    p.add_argument("--loss", help="squared_error, mean_squared_error, log_loss, cross_entropy")
+    p.add_argument("--weight-decay", type=float, dest="weight_decay")
+    p.add_argument("--input", type=float, nargs="+", metavar="X", help="the example")
+    p.add_argument("--target", type=float, nargs="+", metavar="Y", help="its target")
+    p.add_argument("--lr", type=float, help="learning rate")
+    p.add_argument("--notation", choices=["transfer", "ufldl", "netout"],
+                   help="default: the preset's, else transfer")
+    p.add_argument("--format", choices=["text", "markdown", "json"], default="text")
+    p.add_argument("--digits", type=int, default=6, help="significant digits (default: 6)")
+    p.add_argument("--output", metavar="FILE", help="write to FILE instead of printing")
+    p.add_argument("--list-presets", action="store_true", help="list the presets and exit")
+    p.set_defaults(handler=_trace)
+
+
+def _json_option(text: str | None, name: str) -> object:
+    if text is None:
+        return None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"{name}: not valid JSON ({exc})") from None
+
+
+def _trace(args: argparse.Namespace) -> int:
+    from .tracing import PRESETS, load_spec, spec_network, trace
+
+    if args.list_presets:
+        for name, spec in PRESETS.items():
+            print(f"{name}: {spec['description']}")
+        return 0
+    weights = _json_option(args.weights, "--weights")
+    if args.network is not None:
+        spec = load_spec(args.network)
+    elif args.preset is not None or weights is None:
+        spec = load_spec(args.preset or "transfer-example")
+    else:
+        spec = {"weights": weights}
+    overrides = {
+        "weights": weights, "layout": args.layout, "biases": _json_option(args.biases, "--biases"),
+        "activation": (args.activation[0] if args.activation and len(args.activation) == 1
+                       else args.activation),
+        "loss": args.loss, "weight_decay": args.weight_decay, "input": args.input,
+        "target": args.target, "lr": args.lr,
+    }
+    spec = load_spec({**spec, **{k: v for k, v in overrides.items() if v is not None}})
+    built = spec_network(spec)
+    notation = args.notation or built.notation or "transfer"
+    out = trace(built.network, built.x, built.y, built.lr, notation, args.digits)
+    text = out.render(args.format)
+    if args.output:
+        Path(args.output).write_text(text if text.endswith("\n") else text + "\n",
+                                     encoding="utf-8")
+        print(f"trace written to {args.output}")
+    else:
+        print(text, end="" if text.endswith("\n") else "\n")
+    return 0
+
+
+# --- chainrule perceptron ----------------------------------------------------------------------
+def _add_perceptron(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "perceptron", help="perceptron rule on separable data and on XOR, vs a 2-layer network",
+        description="Run the perceptron learning rule on linearly separable points (it "
+        "converges) and on XOR (it cycles; the cycle is detected), train a two-layer network "
+        "on XOR, and draw the decision regions of all three.")
+    p.add_argument("--n", type=int, default=40, help="separable points (default: 40)")
+    p.add_argument("--hidden", type=int, default=2, help="hidden units for XOR (default: 2)")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--plot", default="chainrule-perceptron.png", metavar="PNG")
+    p.set_defaults(handler=_perceptron)
+
+
+def _perceptron(args: argparse.Namespace) -> int:
+    from .experiments import perceptron_vs_mlp
+
+    result = perceptron_vs_mlp(n=args.n, hidden=args.hidden, seed=args.seed)
+    print(result.summary())
+    print(f"decision regions written to {result.plot(args.plot)}")
+    return 0
+
+
+# --- chainrule select ------------------------------------------------------------------------
+def _add_select(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "select", help="choose the number of hidden units by validation (sinusoid regression)",
+        description="Train networks with M = 1..N tanh hidden units, several random starts "
+        "each, on noisy samples of sin(2 pi x); print the validation error of every size and "
+        "the chosen model, and plot every run.")
+    p.add_argument("--max-hidden", type=int, default=10, help="largest M (default: 10)")
+    p.add_argument("--starts", type=int, default=30, help="random starts per M (default: 30)")
+    p.add_argument("--n-train", type=int, default=10, help="training points (default: 10)")
+    p.add_argument("--n-val", type=int, default=200, help="validation points (default: 200)")
+    p.add_argument("--noise", type=float, default=0.3)
+    p.add_argument("--n-jobs", type=int, default=None, help="parallel workers (-1: all cores)")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--plot", default="chainrule-model-selection.png", metavar="PNG")
+    p.set_defaults(handler=_select)
+
+
+def _select(args: argparse.Namespace) -> int:
+    from .datasets import sinusoid
+    from .model_selection import select_hidden_units
+    from .plots import plot_model_selection
+
+    X, y = sinusoid(args.n_train, args.noise, seed=args.seed, grid=True)
+    Xv, yv = sinusoid(args.n_val, args.noise, seed=args.seed + 1000)
+    result = select_hidden_units(X, y, Xv, yv, range(1, args.max_hidden + 1), args.starts,
+                                 n_jobs=args.n_jobs, seed=args.seed)
+    print(result.summary())
+    path = plot_model_selection(result.hidden_units, result.val_errors, args.plot,
+                                result.train_errors, (result.best_hidden, result.best_error))
+    print(f"plot written to {path}")
+    return 0
+
+
+# --- chainrule experiment --------------------------------------------------------------------
+_EXPERIMENTS = ("vanishing-gradients", "saturation", "overfitting", "free-fall")
+
+
+def _add_experiment(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "experiment", help="run a classic experiment: " + ", ".join(_EXPERIMENTS),
+        description="vanishing-gradients: gradient norm per layer of a 10-layer sigmoid vs "
+        "ReLU network; saturation: saturated units vs initial weight scale; overfitting: "
+        "training vs validation error with and without weight decay; free-fall: learn "
+        "h = g t^2 / 2 and find how many hidden units it needs.")
+    p.add_argument("name", choices=_EXPERIMENTS)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--plot", metavar="PNG", help="default: chainrule-NAME.png")
+    p.set_defaults(handler=_experiment)
+
+
+def _experiment(args: argparse.Namespace) -> int:
+    from . import experiments
+
+    run = {
+        "vanishing-gradients": lambda: experiments.vanishing_gradients(epochs=15,
+                                                                       seed=args.seed),
+        "saturation": lambda: experiments.saturation_vs_scale(seed=args.seed),
+        "overfitting": lambda: experiments.overfitting(seed=args.seed),
+        "free-fall": lambda: experiments.free_fall(seed=args.seed),
+    }[args.name]
+    result = run()
+    print(result.summary())
+    print(f"picture written to {result.plot(args.plot or f'chainrule-{args.name}.png')}")
+    return 0
+
+
+def add_parsers(sub: argparse._SubParsersAction) -> None:
+    """Register trace, perceptron, select and experiment on the main parser's subcommands."""
+    for add in (_add_trace, _add_perceptron, _add_select, _add_experiment):
+        add(sub)

@@ -1,0 +1,195 @@
+"""Learning a physical law, h = g t^2 / 2, from noisy samples.
+
+"How many hidden units does the network need, at least?"  It depends on
+what the units compute:
+
+* no hidden layer (linear): never; a line is not a parabola;
+* one unit with the ``square`` activation: ``h = v (w t + b)^2 + c`` is
+  every parabola, so one unit is exact, extrapolates beyond the samples,
+  and without biases (``h = v (w t)^2``) it *is* the law, with
+  ``g = 2 v w^2`` read off the weights;
+* tanh / sigmoid: two units fit the sampled range as well as the parabola
+  does, but flatten outside it;
+* ReLU: piecewise linear, the error shrinks only slowly with more units.
+
+Every network is trained by L-BFGS from several starts (the best training
+cost kept) and judged by its RMS error against the true law, inside the
+sampled range and beyond it (``t_max .. 1.5 t_max``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .._validation import check_positive_int
+from ..datasets import free_fall as free_fall_data
+from ..layers import Dense
+from ..network import Network
+from ..scipy_fit import minimize
+from ..training import TrainingDiverged
+
+__all__ = ["ARCHITECTURES", "FitRow", "FreeFallResult", "free_fall"]
+
+ARCHITECTURES: tuple[tuple[str | None, int, bool], ...] = (
+    (None, 0, True),
+    ("square", 1, False), ("square", 1, True),
+    ("tanh", 1, True), ("tanh", 2, True), ("tanh", 3, True),
+    ("relu", 1, True), ("relu", 2, True), ("relu", 4, True), ("relu", 8, True),
+)
+"""(hidden activation or None for no hidden layer, hidden units, biases) tried by default."""
+
+TOLERANCE = 1.25
+"""A network fits the law when its RMS error is at most this times the least-squares parabola's."""
+
+
+@dataclass
+class FitRow:
+    """One trained architecture and its errors against the true law."""
+
+    activation: str | None
+    hidden: int
+    bias: bool
+    network: Network
+    train_cost: float
+    rmse_inside: float
+    rmse_beyond: float
+
+    @property
+    def label(self) -> str:
+        if self.activation is None:
+            return "linear, no hidden layer"
+        return f"{self.hidden} {self.activation} unit(s)" + ("" if self.bias else ", no biases")
+
+    @property
+    def g_estimate(self) -> float | None:
+        """``2 v w^2`` for one square unit: twice the t^2 coefficient of the fitted parabola."""
+        if self.activation != "square" or self.hidden != 1:
+            return None
+        hidden, out = self.network.layers
+        return float(2 * out.W[0, 0] * hidden.W[0, 0] ** 2)
+
+
+@dataclass
+class FreeFallResult:
+    """Samples, the reference parabola and every trained architecture."""
+
+    t: np.ndarray
+    h: np.ndarray
+    g: float
+    t_max: float
+    rows: list[FitRow]
+    reference_inside: float
+    reference_beyond: float
+
+    def fewest_units(self, activation: str) -> int | None:
+        """Fewest hidden units of ``activation`` that fit the law inside the sampled range."""
+        ok = [r.hidden for r in self.rows if r.activation == activation
+              and r.rmse_inside <= TOLERANCE * self.reference_inside]
+        return min(ok) if ok else None
+
+    def summary(self) -> str:
+        lines = [f"h = g t^2 / 2 with g = {self.g}, {len(self.t)} noisy samples for t in "
+                 f"[0, {self.t_max:g}] s; RMS error against the law (m):",
+                 f"  {'architecture':<30} {'inside':>8} {'beyond':>8}",
+                 f"  {'least-squares parabola':<30} {self.reference_inside:>8.3f} "
+                 f"{self.reference_beyond:>8.3f}"]
+        for r in self.rows:
+            g = f"   g = 2 v w^2 = {r.g_estimate:.3f}" if r.g_estimate is not None else ""
+            lines.append(f"  {r.label:<30} {r.rmse_inside:>8.3f} {r.rmse_beyond:>8.3f}{g}")
+        acts = dict.fromkeys(r.activation for r in self.rows if r.activation)
+        fewest = ", ".join(f"{a} {self.fewest_units(a) or 'more than tried'}" for a in acts)
+        lines.append(f"fewest hidden units that fit inside the range (error <= {TOLERANCE:g} x "
+                     f"the parabola's): {fewest}")
+        return "\n".join(lines)
+
+    __str__ = summary
+
+    def plot(self, path: str | Path) -> Path:
+        from ..plots import Panel, plot_panels
+
+        tt = np.linspace(0, 1.5 * self.t_max, 300)
+        lines = {"true law g t^2 / 2": (tt, 0.5 * self.g * tt**2)}
+        shown = {("square", 1, False), ("tanh", 2, True), ("relu", 4, True), (None, 0, True)}
+        for r in self.rows:
+            if (r.activation, r.hidden, r.bias) in shown:
+                lines[r.label] = (tt, r.network.forward(tt[:, None])[:, 0])
+        acts = dict.fromkeys(r.activation for r in self.rows if r.activation)
+        errors = {a: ([r.hidden for r in self.rows if r.activation == a and r.bias],
+                      [r.rmse_inside for r in self.rows if r.activation == a and r.bias])
+                  for a in acts}
+        errors["least-squares parabola"] = ([1, max(r.hidden for r in self.rows)],
+                                            [self.reference_inside] * 2)
+        return plot_panels([
+            Panel(f"Fits (samples up to t = {self.t_max:g} s)", lines,
+                  {"samples": (self.t[:, 0], self.h)}, xlabel="t (s)", ylabel="h (m)"),
+            Panel("RMS error inside the sampled range", errors, xlabel="hidden units",
+                  ylabel="RMS error (m)", log_y=True),
+        ], path)
+
+
+def _build(activation: str | None, hidden: int, bias: bool, rng: np.random.Generator) -> Network:
+    if activation is None:
+        return Network([Dense(1, 1, "identity", init="glorot_uniform", seed=rng)])
+    return Network([Dense(1, hidden, activation, init="glorot_uniform", bias=bias, seed=rng),
+                    Dense(hidden, 1, "identity", init="glorot_uniform", bias=bias, seed=rng)])
+
+
+def _rmse(net: Network, t: np.ndarray, g: float) -> float:
+    with np.errstate(over="ignore", invalid="ignore"):
+        err = net.forward(t)[:, 0] - 0.5 * g * t[:, 0] ** 2
+        return float(np.sqrt(np.mean(err**2)))
+
+
+def free_fall(
+    n: int = 30, t_max: float = 2.0, noise: float = 0.2, g: float = 9.81,
+    architectures: Sequence[tuple[str | None, int, bool]] = ARCHITECTURES,
+    starts: int = 5, maxiter: int = 2000, seed: int = 0,
+) -> FreeFallResult:
+    """Fit ``h = g t^2 / 2`` from noisy samples with each architecture.
+
+    Parameters
+    ----------
+    n, t_max, noise, g
+        The samples: :func:`chainrule.datasets.free_fall`.
+    architectures : sequence of (activation or None, hidden units, biases)
+        Default :data:`ARCHITECTURES`.
+    starts : int, default 5
+        Random starts per architecture; the lowest training cost is kept.
+    maxiter : int, default 2000
+        L-BFGS iterations per start.
+    seed : int, default 0
+
+    Returns
+    -------
+    FreeFallResult
+    """
+    starts = check_positive_int(starts, "starts")
+    t, h = free_fall_data(n, t_max, noise, g, seed=seed)
+    inside = np.linspace(0, t_max, 201)[:, None]
+    beyond = np.linspace(t_max, 1.5 * t_max, 101)[:, None]
+    coef = np.polyfit(t[:, 0], h, 2)  # the right model family: a reference, not a network
+    ref_in = float(np.sqrt(np.mean((np.polyval(coef, inside[:, 0]) - 0.5 * g * inside[:, 0]**2)
+                                   ** 2)))
+    ref_out = float(np.sqrt(np.mean((np.polyval(coef, beyond[:, 0]) - 0.5 * g * beyond[:, 0]**2)
+                                    ** 2)))
+    rows = []
+    for k, (act, m, bias) in enumerate(architectures):
+        best: tuple[float, Network] | None = None
+        for s in range(starts):
+            net = _build(act, m, bias, np.random.default_rng([seed, k, s]))
+            try:
+                with np.errstate(over="ignore", invalid="ignore"):
+                    cost = float(minimize(net, t, h, maxiter=maxiter).fun)
+            except TrainingDiverged:
+                continue
+            if np.isfinite(cost) and (best is None or cost < best[0]):
+                best = (cost, net)
+        if best is None:
+            raise RuntimeError(f"every start of architecture {(act, m, bias)} diverged")
+        rows.append(FitRow(act, m, bias, best[1], best[0], _rmse(best[1], inside, g),
+                           _rmse(best[1], beyond, g)))
+    return FreeFallResult(t, h, g, t_max, rows, ref_in, ref_out)

@@ -1,0 +1,212 @@
+"""Vanishing gradients and saturated units in deep networks.
+
+Backpropagation multiplies, layer after layer, by ``W`` and by ``f'(z)``.
+The sigmoid's derivative is at most 1/4, so in a deep sigmoid network the
+gradient reaching the first layers shrinks geometrically; ReLU (with He
+initialisation) has ``f' = 1`` on its active units and keeps the gradient's
+size.  Units whose net input is large sit on the flat tails of sigmoid or
+tanh ("saturated", ``f'(z)`` near 0) and pass almost no gradient at all.
+
+Both experiments run on scikit-learn's digits through the library's own
+``loss_and_grad`` and read :func:`chainrule.diagnostics.layer_grad_norms`
+and :func:`chainrule.diagnostics.saturation`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from .._validation import check_positive_int
+from ..callbacks import History
+from ..datasets import load_digits_split
+from ..diagnostics import layer_grad_norms, saturation
+from ..network import Network, mlp
+from ..training import train
+
+__all__ = ["GradientNorms", "Saturation", "saturation_vs_scale", "vanishing_gradients"]
+
+
+def _deep_net(activation: str, depth: int, width: int, seed: int) -> Network:
+    """``depth`` Dense layers: 64 -> width x (depth - 1) -> 10 softmax (He or Glorot init)."""
+    return mlp([64] + [width] * (depth - 1) + [10], hidden=activation, output="softmax",
+               seed=seed)
+
+
+@dataclass
+class GradientNorms:
+    """Per-layer gradient norms of deep networks, one entry per hidden activation.
+
+    Attributes
+    ----------
+    depth : int
+        Dense layers in each network.
+    at_init : dict of str -> list of float
+        ``||dJ/dtheta_l||`` per layer (input side first) on one batch, before training.
+    histories : dict of str -> History
+        Training runs with ``diagnostics=True`` (empty when ``epochs=0``):
+        ``history["grad_norms"]`` per epoch, ``history["loss"]``, ...
+    """
+
+    depth: int
+    at_init: dict[str, list[float]]
+    histories: dict[str, History] = field(default_factory=dict)
+
+    def ratio(self, activation: str) -> float:
+        """First-layer over last-layer gradient norm at initialisation."""
+        norms = self.at_init[activation]
+        return norms[0] / norms[-1]
+
+    def summary(self) -> str:
+        lines = [f"gradient norm per layer of a {self.depth}-layer network at initialisation "
+                 "(layer 1 = input side):"]
+        for act, norms in self.at_init.items():
+            lines.append(f"  {act:>8}: " + " ".join(f"{v:.1e}" for v in norms)
+                         + f"   first/last = {self.ratio(act):.1e}")
+        for act, h in self.histories.items():
+            lines.append(f"  {act:>8} after {h.epochs} epochs: training loss {h['loss'][-1]:.3f}"
+                         + (f", validation accuracy {h['val_accuracy'][-1]:.1%}"
+                            if "val_accuracy" in h else ""))
+        return "\n".join(lines)
+
+    __str__ = summary
+
+    def plot(self, path: str | Path) -> Path:
+        """Norms per layer at initialisation; training loss and first-layer norm per epoch."""
+        from ..plots import Panel, plot_panels
+
+        layers = np.arange(1, self.depth + 1)
+        panels = [Panel(f"Gradient norm per layer ({self.depth} layers, at start)",
+                        {a: (layers, v) for a, v in self.at_init.items()},
+                        xlabel="layer (1 = input side)", ylabel="||dJ/dW||", log_y=True)]
+        if self.histories:
+            panels.append(Panel("Training loss", {a: h["loss"] for a, h in self.histories.items()},
+                                xlabel="epoch", ylabel="cost J"))
+            panels.append(Panel("First-layer gradient norm during training",
+                                {a: [g[0] for g in h["grad_norms"]]
+                                 for a, h in self.histories.items()},
+                                xlabel="epoch", ylabel="||dJ/dW_1||", log_y=True))
+        return plot_panels(panels, path)
+
+
+def vanishing_gradients(
+    activations: Sequence[str] = ("sigmoid", "relu"),
+    depth: int = 10,
+    width: int = 32,
+    n_samples: int = 256,
+    epochs: int = 0,
+    lr: float = 0.01,
+    seed: int = 0,
+) -> GradientNorms:
+    """Gradient norm of each layer of a deep network on the digits, per hidden activation.
+
+    Parameters
+    ----------
+    activations : sequence of str, default ("sigmoid", "relu")
+    depth : int, default 10
+        Dense layers: 64 inputs -> ``depth - 1`` hidden layers of ``width`` -> 10 softmax.
+    width : int, default 32
+    n_samples : int, default 256
+        Batch on which the norms at initialisation are measured.
+    epochs : int, default 0
+        When > 0, also train each network (SGD with momentum 0.9, batch 32)
+        with ``diagnostics=True`` and keep the histories.
+    lr : float, default 0.01
+    seed : int, default 0
+
+    Returns
+    -------
+    GradientNorms
+    """
+    depth = check_positive_int(depth, "depth", minimum=2)
+    width = check_positive_int(width, "width")
+    n_samples = check_positive_int(n_samples, "n_samples")
+    epochs = check_positive_int(epochs, "epochs", minimum=0)
+    data = load_digits_split(seed=seed)
+    X, y = data.X_train[:n_samples], data.y_train[:n_samples]
+    at_init, histories = {}, {}
+    for act in activations:
+        net = _deep_net(act, depth, width, seed)
+        net.loss_and_grad(X, y)
+        at_init[act] = layer_grad_norms(net)
+        if epochs:
+            histories[act] = train(
+                net, data.X_train, data.y_train, optimizer="sgd", lr=lr, momentum=0.9,
+                batch_size=32, epochs=epochs, seed=seed, diagnostics=True,
+                validation_data=(data.X_val, data.y_val))
+    return GradientNorms(depth, at_init, histories)
+
+
+@dataclass
+class Saturation:
+    """Fraction of saturated units per hidden layer, for several initial weight scales.
+
+    Attributes
+    ----------
+    activation : str
+    threshold : float
+        A unit is saturated on an example when ``f'(z) < threshold``.
+    fractions : dict of float -> list of float
+        Initial-weight scale -> fraction per hidden layer (input side first).
+    mean_derivative : dict of float -> list of float
+        Scale -> mean of ``f'(z)`` over the units and examples of each hidden
+        layer: the factor by which, on average, a unit passes gradient back.
+    """
+
+    activation: str
+    threshold: float
+    fractions: dict[float, list[float]]
+    mean_derivative: dict[float, list[float]]
+
+    def summary(self) -> str:
+        lines = [f"saturated {self.activation} units (f'(z) < {self.threshold:g}) per hidden "
+                 "layer, by scale of the initial weights:"]
+        for scale, fr in self.fractions.items():
+            lines.append(f"  x{scale:<5g} " + " ".join(f"{v:6.1%}" for v in fr)
+                         + "   mean f'(z): "
+                         + " ".join(f"{d:.3f}" for d in self.mean_derivative[scale]))
+        return "\n".join(lines)
+
+    __str__ = summary
+
+    def plot(self, path: str | Path) -> Path:
+        from ..plots import Panel, plot_panels
+
+        n = len(next(iter(self.fractions.values())))
+        return plot_panels([Panel(
+            f"Saturated {self.activation} units (f'(z) < {self.threshold:g})",
+            {f"weights x{s:g}": (np.arange(1, n + 1), f) for s, f in self.fractions.items()},
+            xlabel="hidden layer", ylabel="fraction saturated")], path)
+
+
+def saturation_vs_scale(
+    scales: Sequence[float] = (0.5, 1, 2, 4, 8, 16),
+    activation: str = "sigmoid",
+    depth: int = 5,
+    width: int = 32,
+    threshold: float = 0.01,
+    n_samples: int = 256,
+    seed: int = 0,
+) -> Saturation:
+    """Saturated fraction per hidden layer when the initial weights are multiplied by ``scale``.
+
+    Returns
+    -------
+    Saturation
+    """
+    depth = check_positive_int(depth, "depth", minimum=2)
+    data = load_digits_split(seed=seed)
+    X, y = data.X_train[:n_samples], data.y_train[:n_samples]
+    fractions, derivs = {}, {}
+    for scale in scales:
+        net = _deep_net(activation, depth, width, seed)
+        net.params[...] *= float(scale)
+        net.loss_and_grad(X, y)
+        fractions[float(scale)] = saturation(net, threshold)  # softmax output: skipped
+        derivs[float(scale)] = [float(np.mean(layer.activation.derivative(layer.Z, layer.A)))
+                                for layer in net.layers[:-1]]
+    return Saturation(activation, threshold, fractions, derivs)
+

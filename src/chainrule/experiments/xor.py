@@ -1,0 +1,120 @@
+"""The perceptron rule against a two-layer network, on separable data and on XOR."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .._validation import check_positive_int
+from ..datasets import linearly_separable, xor
+from ..network import Network, mlp
+from ..perceptron import PerceptronResult, train_perceptron
+from ..scipy_fit import minimize
+
+__all__ = ["PerceptronComparison", "perceptron_vs_mlp"]
+
+
+@dataclass
+class PerceptronComparison:
+    """Perceptron on separable data and on XOR, and a two-layer network on XOR.
+
+    Attributes
+    ----------
+    X_separable : ndarray of shape (n, 2)
+    y_separable : ndarray of shape (n,)
+    separable : PerceptronResult
+        The perceptron on the separable data.
+    xor : PerceptronResult
+        The perceptron on XOR.
+    network : Network
+        The two-layer network trained on XOR.
+    network_accuracy : float
+        Its accuracy on the four XOR points.
+    starts : int
+        Random starts the network needed (one more for every start that
+        ended in a local minimum).
+    stuck_costs : list of float
+        Final costs of the starts that did not reach 100%.
+    """
+
+    X_separable: np.ndarray
+    y_separable: np.ndarray
+    separable: PerceptronResult
+    xor: PerceptronResult
+    network: Network
+    network_accuracy: float
+    starts: int
+    stuck_costs: list[float]
+
+    def summary(self) -> str:
+        sizes = "-".join([str(self.network.n_inputs)]
+                         + [str(layer.n_out) for layer in self.network.layers])
+        stuck = ""
+        if self.stuck_costs:
+            stuck = (f" ({len(self.stuck_costs)} earlier start(s) stopped in a local minimum, "
+                     f"cost {', '.join(f'{c:.3f}' for c in self.stuck_costs)})")
+        return "\n".join([
+            f"separable data ({len(self.y_separable)} points): {self.separable.summary()}",
+            f"XOR: {self.xor.summary()}",
+            f"XOR with a {sizes} network: accuracy {self.network_accuracy:.0%} after "
+            f"{self.starts} random start(s){stuck}",
+        ])
+
+    __str__ = summary
+
+    def plot(self, path: str | Path) -> Path:
+        """Decision regions of the three classifiers, side by side."""
+        from ..plots import plot_decision_regions
+
+        X, y = xor()
+        return plot_decision_regions([
+            (f"perceptron, separable data\n{self.separable.reason} after "
+             f"{self.separable.epochs} epochs", self.separable.predict,
+             self.X_separable, self.y_separable),
+            (f"perceptron on XOR\n{self.xor.reason}: no line separates the classes",
+             self.xor.predict, X, y),
+            (f"two-layer network on XOR\naccuracy {self.network_accuracy:.0%}",
+             lambda Z: self.network.forward(Z)[:, 0], X, y),
+        ], path)
+
+
+def perceptron_vs_mlp(
+    n: int = 40, hidden: int = 2, activation: str = "tanh", max_starts: int = 20,
+    seed: int = 0,
+) -> PerceptronComparison:
+    """Run the perceptron rule on separable data and on XOR, and train a network on XOR.
+
+    Parameters
+    ----------
+    n : int, default 40
+        Points of the separable data set (:func:`chainrule.datasets.linearly_separable`).
+    hidden : int, default 2
+        Hidden units of the network ``2 -> hidden -> 1`` (sigmoid output, log
+        loss, L-BFGS).  Two suffice for XOR, but a 2-2-1 network has local
+        minima: a start that stops short of 100% is followed by another.
+    activation : str, default "tanh"
+    max_starts : int, default 20
+    seed : int, default 0
+
+    Returns
+    -------
+    PerceptronComparison
+    """
+    hidden = check_positive_int(hidden, "hidden")
+    max_starts = check_positive_int(max_starts, "max_starts")
+    Xs, ys = linearly_separable(n, seed=seed)
+    separable = train_perceptron(Xs, ys)
+    X, y = xor()
+    on_xor = train_perceptron(X, y)
+    stuck: list[float] = []
+    for start in range(1, max_starts + 1):
+        net = mlp([2, hidden, 1], hidden=activation, output="sigmoid",
+                  seed=np.random.default_rng([seed, start]))
+        result = minimize(net, X, y, maxiter=500)
+        accuracy = float(np.mean((net.forward(X)[:, 0] > 0.5) == y))
+        if accuracy == 1.0:
+            break
+        stuck.append(float(result.fun))
+    return PerceptronComparison(Xs, ys, separable, on_xor, net, accuracy, start, stuck)

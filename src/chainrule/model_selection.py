@@ -1,0 +1,207 @@
+"""Choosing the number of hidden units by validation, with several random starts each.
+
+The classic experiment: networks with ``M = 1..N`` hidden units are trained
+on a small noisy regression set from several random initial weights each
+(30 in the textbook figure); the error of every run on a separate
+validation set is recorded.  Training error keeps falling as ``M`` grows;
+validation error falls, then rises or flattens, and the runs of one size
+spread out because each start ends in its own local minimum.  The model
+chosen is the run with the smallest validation error.
+
+Every run is independent (its initial weights come from the seed
+``[seed, M, start]``), so the result is the same whatever ``n_jobs`` is; runs
+go through :class:`joblib.Parallel`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import numpy as np
+
+from ._validation import (
+    check_finite_array,
+    check_nonneg_float,
+    check_positive_float,
+    check_positive_int,
+)
+from .activations import get_activation
+from .layers import Dense
+from .network import Network
+from .scipy_fit import minimize
+from .training import TrainingDiverged
+
+__all__ = ["SelectionResult", "select_hidden_units"]
+
+
+@dataclass
+class SelectionResult:
+    """Errors of every run of a hidden-unit selection.
+
+    Attributes
+    ----------
+    hidden_units : ndarray of shape (n_sizes,)
+        The values of M tried.
+    train_errors, val_errors : ndarray of shape (n_sizes, n_starts)
+        Mean squared error of each run on the training and the validation set
+        (``inf`` for a run whose optimiser diverged).
+    best_hidden, best_start : int
+        Size and start (from 0) of the run with the smallest validation error.
+    best_network : Network
+        That run's trained network.
+    """
+
+    hidden_units: np.ndarray
+    train_errors: np.ndarray
+    val_errors: np.ndarray
+    best_hidden: int
+    best_start: int
+    best_network: Network
+
+    @property
+    def best_error(self) -> float:
+        """Validation error of the chosen run."""
+        i = int(np.flatnonzero(self.hidden_units == self.best_hidden)[0])
+        return float(self.val_errors[i, self.best_start])
+
+    def best_per_size(self) -> np.ndarray:
+        """Smallest validation error over the starts, per size; shape (n_sizes,)."""
+        return self.val_errors.min(axis=1)
+
+    def summary(self) -> str:
+        """A table: per M the best, median and worst validation error and the best training one."""
+        lines = [f"{'M':>3} {'best val':>10} {'median val':>11} {'worst val':>10} "
+                 f"{'best train':>11}"]
+        for i, m in enumerate(self.hidden_units):
+            v = self.val_errors[i]
+            lines.append(f"{m:>3} {v.min():>10.4g} {np.median(v):>11.4g} {v.max():>10.4g} "
+                         f"{self.train_errors[i].min():>11.4g}")
+        n = self.val_errors.shape[1]
+        lines.append(f"chosen: M = {self.best_hidden} (start {self.best_start} of {n}), "
+                     f"validation error {self.best_error:.4g}")
+        return "\n".join(lines)
+
+    __str__ = summary
+
+
+def _network(n_in: int, m: int, n_out: int, activation: str, rng: np.random.Generator,
+             scale: float) -> Network:
+    """A 1-hidden-layer regression network with weights and biases drawn from N(0, scale^2)."""
+    def init(r: np.random.Generator, fan_in: int, fan_out: int) -> np.ndarray:
+        return r.normal(0.0, scale, size=(fan_in, fan_out))
+
+    hidden = Dense(n_in, m, activation, init=init, seed=rng)
+    out = Dense(m, n_out, "identity", init=init, seed=rng)
+    hidden.b = rng.normal(0.0, scale, size=m)
+    out.b = rng.normal(0.0, scale, size=n_out)
+    return Network([hidden, out], loss="squared_error")
+
+
+def _fit_one(X: np.ndarray, Y: np.ndarray, Xv: np.ndarray, Yv: np.ndarray, m: int,
+             activation: str, seed: list[int], scale: float, weight_decay: float,
+             maxiter: int) -> tuple[float, float, np.ndarray]:
+    """Train one network from one start; (train error, validation error, parameters)."""
+    net = _network(X.shape[1], m, Y.shape[1], activation, np.random.default_rng(seed), scale)
+    net.weight_decay = weight_decay
+    try:
+        with np.errstate(over="ignore", invalid="ignore"):
+            minimize(net, X, Y, method="L-BFGS-B", maxiter=maxiter)
+    except TrainingDiverged:
+        return np.inf, np.inf, net.params.copy()
+    with np.errstate(over="ignore", invalid="ignore"):
+        train = float(np.mean((net.forward(X) - Y) ** 2))
+        val = float(np.mean((net.forward(Xv) - Yv) ** 2))
+    return (train if np.isfinite(train) else np.inf, val if np.isfinite(val) else np.inf,
+            net.params.copy())
+
+
+def _as_2d_targets(y: object, n: int, name: str) -> np.ndarray:
+    y = check_finite_array(y, name, dtype=np.float64)
+    y = y.reshape(-1, 1) if y.ndim == 1 else y
+    if y.ndim != 2 or y.shape[0] != n:
+        raise ValueError(f"{name} must have {n} rows (one per example), got shape {y.shape}")
+    return y
+
+
+def select_hidden_units(
+    X_train: object,
+    y_train: object,
+    X_val: object,
+    y_val: object,
+    hidden_units: Iterable[int] = range(1, 11),
+    n_starts: int = 30,
+    activation: str = "tanh",
+    init_scale: float = 1.0,
+    weight_decay: float = 0.0,
+    maxiter: int = 1000,
+    n_jobs: int | None = None,
+    seed: int = 0,
+) -> SelectionResult:
+    """Train 1-hidden-layer networks of every size from several starts; choose by validation.
+
+    Each run is a network ``n_in -> M (activation) -> n_out (identity)`` with
+    squared error, initial weights and biases from ``N(0, init_scale^2)``,
+    trained by L-BFGS (:func:`chainrule.minimize`).
+
+    Parameters
+    ----------
+    X_train : array-like of shape (n_train, n_features)
+    y_train : array-like of shape (n_train,) or (n_train, n_outputs)
+    X_val : array-like of shape (n_val, n_features)
+    y_val : array-like of shape (n_val,) or (n_val, n_outputs)
+    hidden_units : iterable of int, default 1..10
+        The sizes M to try.
+    n_starts : int, default 30
+        Random starts per size.
+    activation : str, default "tanh"
+        Hidden activation.
+    init_scale : float, default 1.0
+        Standard deviation of the initial weights and biases.
+    weight_decay : float, default 0.0
+        L2 penalty (lambda/2) sum W^2 during training (0: none, so that large
+        networks can overfit).
+    maxiter : int, default 1000
+        L-BFGS iterations per run.
+    n_jobs : int or None
+        Parallel workers for joblib (None: 1; -1: every core).
+    seed : int, default 0
+        Run ``(M, start)`` draws its weights from the seed ``[seed, M, start]``.
+
+    Returns
+    -------
+    SelectionResult
+    """
+    from joblib import Parallel, delayed
+
+    X = check_finite_array(X_train, "X_train", dtype=np.float64, ndim=2)
+    Xv = check_finite_array(X_val, "X_val", dtype=np.float64, ndim=2)
+    if Xv.shape[1] != X.shape[1]:
+        raise ValueError(f"X_val must have {X.shape[1]} features like X_train, got {Xv.shape}")
+    Y = _as_2d_targets(y_train, X.shape[0], "y_train")
+    Yv = _as_2d_targets(y_val, Xv.shape[0], "y_val")
+    if Yv.shape[1] != Y.shape[1]:
+        raise ValueError(f"y_val must have {Y.shape[1]} outputs like y_train, got {Yv.shape}")
+    sizes = [check_positive_int(m, "hidden_units[]") for m in hidden_units]
+    if not sizes:
+        raise ValueError("hidden_units is empty; give at least one size")
+    n_starts = check_positive_int(n_starts, "n_starts")
+    scale = check_positive_float(init_scale, "init_scale")
+    maxiter = check_positive_int(maxiter, "maxiter")
+    seed = check_positive_int(seed, "seed", minimum=0)
+    weight_decay = check_nonneg_float(weight_decay, "weight_decay")
+    get_activation(activation)  # an unknown name fails here, not in a worker
+    jobs = [(m, s) for m in sizes for s in range(n_starts)]
+    runs = Parallel(n_jobs=n_jobs)(
+        delayed(_fit_one)(X, Y, Xv, Yv, m, activation, [seed, m, s], scale, weight_decay,
+                          maxiter)
+        for m, s in jobs
+    )
+    train = np.array([r[0] for r in runs]).reshape(len(sizes), n_starts)
+    val = np.array([r[1] for r in runs]).reshape(len(sizes), n_starts)
+    i, s = np.unravel_index(int(np.argmin(val)), val.shape)
+    m = sizes[i]
+    net = _network(X.shape[1], m, Y.shape[1], activation, np.random.default_rng(0), scale)
+    net.weight_decay = weight_decay
+    net.set_params(runs[i * n_starts + s][2])
+    return SelectionResult(np.array(sizes), train, val, m, int(s), net)

@@ -1,0 +1,177 @@
+"""Step-by-step trace of one training step, in the notation of a course.
+
+>>> import chainrule as cr
+>>> t = cr.trace_preset("transfer-example")
+>>> print(t.text())                                   # doctest: +SKIP
+>>> t.to_dict()["output_after"]                       # doctest: +ELLIPSIS
+[0.72187...]
+
+The package keeps computing and formatting apart:
+
+* :mod:`.compute` runs the library's own forward pass, backward pass and
+  update on a copy of the network and keeps every number (:class:`StepTrace`);
+* :mod:`.notations` and :mod:`.netout` name and lay those numbers out in the
+  transfer-matrix, UFLDL or net/out notation;
+* :mod:`.render` prints the layout as a text report or Markdown with LaTeX;
+  :meth:`Trace.to_json` gives every number as JSON;
+* :mod:`.spec` reads small networks from presets, inline JSON or JSON/YAML files.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import Any
+
+from ..network import Network
+from . import render
+from .compute import LayerStep, StepTrace, compute_step
+from .notations import NOTATIONS, blocks, to_dict
+from .spec import PRESETS, TraceSpec, load_spec, spec_network
+
+__all__ = [
+    "FORMATS",
+    "NOTATIONS",
+    "PRESETS",
+    "LayerStep",
+    "StepTrace",
+    "Trace",
+    "TraceSpec",
+    "compute_step",
+    "load_spec",
+    "spec_network",
+    "trace",
+    "trace_preset",
+]
+
+FORMATS = ("text", "markdown", "json")
+
+
+class Trace:
+    """A computed step and the notation to show it in.
+
+    ``str(trace)`` is the text report; :meth:`markdown` gives Markdown with
+    LaTeX (Jupyter shows it rendered); :meth:`to_dict` / :meth:`to_json` give
+    every number.
+
+    Attributes
+    ----------
+    step : StepTrace
+        The numbers (see :func:`compute_step`).
+    notation : {"transfer", "ufldl", "netout"}
+    digits : int
+        Significant digits of the printed numbers (JSON keeps full precision).
+    """
+
+    def __init__(self, step: StepTrace, notation: str = "transfer", digits: int = 6) -> None:
+        if notation not in NOTATIONS:
+            raise ValueError(f"notation must be one of {', '.join(NOTATIONS)}, got {notation!r}")
+        if isinstance(digits, bool) or not isinstance(digits, int) or not 1 <= digits <= 17:
+            raise ValueError(f"digits must be an int from 1 to 17, got {digits!r}")
+        self.step, self.notation, self.digits = step, notation, digits
+
+    def text(self) -> str:
+        """The step as an ASCII report: equations and aligned tables, layer by layer."""
+        return render.text(blocks(self.step, self.notation), self.digits)
+
+    def markdown(self) -> str:
+        """The step as Markdown, formulas and matrices in LaTeX (``$$...$$``)."""
+        return render.markdown(blocks(self.step, self.notation), self.digits)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Every number of the step (full precision), laid out in the notation."""
+        return to_dict(self.step, self.notation)
+
+    def to_json(self, indent: int | None = 2) -> str:
+        return json.dumps(self.to_dict(), indent=indent)
+
+    def render(self, format: str = "text") -> str:
+        """The step in ``format``: "text", "markdown" or "json"."""
+        if format not in FORMATS:
+            raise ValueError(f"format must be one of {', '.join(FORMATS)}, got {format!r}")
+        return {"text": self.text, "markdown": self.markdown, "json": self.to_json}[format]()
+
+    def plot(self, path: str | os.PathLike, title: str | None = None) -> os.PathLike:
+        """Draw the network with every number of the step on it (PNG); see :mod:`.diagram`."""
+        from .diagram import plot_step
+
+        return plot_step(self.step, path, title)
+
+    def with_notation(self, notation: str) -> Trace:
+        """The same numbers in another notation."""
+        return Trace(self.step, notation, self.digits)
+
+    def __str__(self) -> str:
+        return self.text()
+
+    def _repr_markdown_(self) -> str:
+        return self.markdown()
+
+    def __repr__(self) -> str:
+        return (f"Trace(notation={self.notation!r}, loss={self.step.loss!r}, "
+                f"cost={self.step.cost:.6g}, cost_after={self.step.cost_new:.6g})")
+
+
+def trace(net: Network, x: object, y: object, lr: float = 1.0, notation: str = "transfer",
+          digits: int = 6) -> Trace:
+    """Trace one gradient-descent step of ``net`` on one example.
+
+    Runs the library's forward pass, backward pass and update
+    ``theta <- theta - lr * grad`` on a copy of ``net`` (``net`` itself is not
+    changed) and keeps every number: net inputs, outputs, ``dE/d(out)``,
+    ``f'(net)``, deltas, each weight's gradient and its new value.
+
+    Parameters
+    ----------
+    net : Network
+        Dense layers with differentiable activations.
+    x : array-like of shape (n_inputs,)
+        The example.
+    y : array-like of shape (n_outputs,), or a class label
+        Its target.
+    lr : float, default 1.0
+        Learning rate.
+    notation : {"transfer", "ufldl", "netout"}, default "transfer"
+        Transfer matrices (augmented bias, ``W^T`` forward), UFLDL (``z, a,
+        delta``, rows of ``W`` = destination units) or net/out node by node.
+    digits : int, default 6
+        Significant digits printed (exact values print exactly: 0.7, -34).
+
+    Returns
+    -------
+    Trace
+        ``print(trace)`` shows the text report; ``.markdown()``, ``.to_json()``.
+
+    Examples
+    --------
+    >>> import chainrule as cr
+    >>> net = cr.Network.from_transfer_matrices(
+    ...     [[[0.4, 0.6], [0.7, -0.4], [-0.2, 0.3]], [[-0.3], [0.5], [0.1]]],
+    ...     activation="sigmoid", loss="log_loss")
+    >>> t = cr.trace(net, [0, 1], [1], lr=1.0)
+    >>> round(t.step.output_new[0], 6)
+    0.721874
+    """
+    if notation not in NOTATIONS:
+        raise ValueError(f"notation must be one of {', '.join(NOTATIONS)}, got {notation!r}")
+    return Trace(compute_step(net, x, y, lr), notation, digits)
+
+
+def trace_preset(source: str | os.PathLike | dict = "transfer-example",
+                 notation: str | None = None, lr: float | None = None,
+                 digits: int = 6) -> Trace:
+    """Trace a described network: a preset name, inline JSON, a JSON/YAML file or a dict.
+
+    Parameters
+    ----------
+    source : str, path or dict, default "transfer-example"
+        See :mod:`chainrule.tracing.spec` for the keys; presets are
+        "transfer-example" and "integer-example" (SPEC section 10 A and B).
+    notation : str, optional
+        Overrides the description's notation (default "transfer").
+    lr : float, optional
+        Overrides the description's learning rate.
+    """
+    spec = spec_network(load_spec(source))
+    notation = notation or spec.notation or "transfer"
+    return trace(spec.network, spec.x, spec.y, spec.lr if lr is None else lr, notation, digits)

@@ -1,0 +1,234 @@
+"""The numbers of one training step, read from the library's own forward and backward pass.
+
+Nothing here re-implements backpropagation: :func:`compute_step` runs
+``Network.loss_and_grad`` on a copy of the network and reads the layers'
+attributes (``X``, ``Z``, ``A``, ``delta``, ``dW``, ``db``).  The one value
+the layers do not keep, ``dE/d(out)`` of each layer (the ``grad_out`` handed to
+``Dense.backward``), is recorded while that very call runs; for an output
+layer on the fused canonical path (``delta = a - y``, where ``backward`` is
+not called) it is the loss's own ``grad(a, y)``.  The update is plain
+gradient descent on the flat parameter vector, ``theta - lr * grad``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+import numpy as np
+
+from .._validation import check_data, check_finite_array, check_positive_float
+from ..layers import Dense
+from ..network import Network
+
+__all__ = ["LayerStep", "StepTrace", "compute_step"]
+
+
+@dataclass(frozen=True)
+class LayerStep:
+    """Every number of one Dense layer during one step, for one example.
+
+    Vectors are of shape (fan_in,) or (fan_out,); matrices are in chainrule's
+    orientation, shape (fan_in, fan_out) (a notation transposes or augments
+    them when it prints them).
+
+    Attributes
+    ----------
+    activation : str
+    a_in : ndarray of shape (fan_in,)
+        Input of the layer (output of the layer below, or the example).
+    W, W_new : ndarray of shape (fan_in, fan_out)
+        Weights before and after the update.
+    b, b_new : ndarray of shape (fan_out,) or None
+        Biases before and after (None for a layer without biases).
+    z, a : ndarray of shape (fan_out,)
+        Net input and output.
+    dE_da : ndarray of shape (fan_out,)
+        ``dE/d(out)`` of each unit.
+    fprime : ndarray of shape (fan_out,) or None
+        ``f'(net)`` of each unit (None for softmax, whose Jacobian is not diagonal).
+    delta : ndarray of shape (fan_out,)
+        Error term ``dE/d(net)``.
+    dW : ndarray of shape (fan_in, fan_out)
+        Gradient of the cost with respect to ``W`` (weight decay included).
+    db : ndarray of shape (fan_out,) or None
+    fused : bool
+        Output layer of a canonical pair: ``delta = a - y`` computed directly.
+    """
+
+    activation: str
+    a_in: np.ndarray
+    W: np.ndarray
+    b: np.ndarray | None
+    z: np.ndarray
+    a: np.ndarray
+    dE_da: np.ndarray
+    fprime: np.ndarray | None
+    delta: np.ndarray
+    dW: np.ndarray
+    db: np.ndarray | None
+    W_new: np.ndarray
+    b_new: np.ndarray | None
+    fused: bool
+
+    @property
+    def n_in(self) -> int:
+        return self.W.shape[0]
+
+    @property
+    def n_out(self) -> int:
+        return self.W.shape[1]
+
+
+@dataclass(frozen=True)
+class StepTrace:
+    """One gradient-descent step of a network on one example.
+
+    Attributes
+    ----------
+    x : ndarray of shape (n_inputs,)
+    y : ndarray of shape (n_outputs,)
+        The target as the loss sees it (class labels become one-hot rows).
+    lr : float
+    loss : str
+        Name of the loss.
+    weight_decay : float
+    decay : str
+    cost : float
+        ``J`` before the update (equal to the example's loss ``E`` without weight decay).
+    layers : list of LayerStep
+        Input side first.
+    cost_new : float
+        ``J`` after the update.
+    output_new : ndarray of shape (n_outputs,)
+        The network's output for ``x`` after the update.
+    network_after : Network
+        A copy of the network holding the updated parameters.
+    """
+
+    x: np.ndarray
+    y: np.ndarray
+    lr: float
+    loss: str
+    weight_decay: float
+    decay: str
+    cost: float
+    layers: list[LayerStep]
+    cost_new: float
+    output_new: np.ndarray
+    network_after: Network
+
+    @property
+    def output(self) -> np.ndarray:
+        """The network's output before the update, shape (n_outputs,)."""
+        return self.layers[-1].a
+
+
+@contextmanager
+def _recording_grad_out(layers: list[Dense]) -> Iterator[dict[int, np.ndarray]]:
+    """Record the ``grad_out`` (dE/d(out)) each layer's ``backward`` receives."""
+    seen: dict[int, np.ndarray] = {}
+
+    def wrap(i: int, method):
+        def backward(grad_out: np.ndarray, need_input_grad: bool = True):
+            seen[i] = np.array(grad_out, copy=True)
+            return method(grad_out, need_input_grad)
+
+        return backward
+
+    for i, layer in enumerate(layers):
+        layer.backward = wrap(i, layer.backward)  # instance attribute shadows the method
+    try:
+        yield seen
+    finally:
+        for layer in layers:
+            vars(layer).pop("backward", None)
+
+
+def _one_example(value: object, name: str) -> np.ndarray:
+    arr = check_finite_array(value, name)
+    if arr.ndim == 2 and arr.shape[0] != 1:
+        raise ValueError(
+            f"{name}: a trace follows one example, got {arr.shape[0]} rows (shape {arr.shape})"
+        )
+    return arr.reshape(1, -1) if arr.ndim <= 1 else arr
+
+
+def compute_step(net: Network, x: object, y: object, lr: float = 1.0) -> StepTrace:
+    """Run one forward pass, backward pass and gradient-descent update, keeping every number.
+
+    The network passed in is not changed: the step runs on a copy.
+
+    Parameters
+    ----------
+    net : Network
+        Dense layers only, with differentiable activations.
+    x : array-like of shape (n_inputs,) or (1, n_inputs)
+        One example.
+    y : array-like of shape (n_outputs,) or (1, n_outputs), or a class label
+        Its target.
+    lr : float, default 1.0
+        Learning rate of the update ``theta <- theta - lr * grad``.
+
+    Returns
+    -------
+    StepTrace
+    """
+    if not isinstance(net, Network):
+        raise TypeError(f"net must be a chainrule Network, got {type(net).__name__}")
+    lr = check_positive_float(lr, "lr")
+    for i, layer in enumerate(net.layers):
+        if not isinstance(layer, Dense):
+            raise ValueError(
+                f"net.layers[{i}]: a trace shows Dense layers only (one weight per connection), "
+                f"got {layer!r}"
+            )
+        if not layer.activation.differentiable:
+            raise ValueError(
+                f"net.layers[{i}]: activation {layer.activation.name!r} has no derivative, so "
+                "there is no backward pass to trace; use chainrule.perceptron for it"
+            )
+    X = _one_example(x, "x")
+    Yraw = check_finite_array(y, "y")
+    if Yraw.ndim == 0 or (Yraw.ndim == 1 and net.n_outputs > 1 and Yraw.size == 1):
+        Yarg: object = Yraw.reshape(1)  # one value: a target (1 output) or a class label
+    else:
+        Yarg = _one_example(Yraw, "y")
+    work = net.copy()
+    layers: list[Dense] = list(work.layers)  # type: ignore[arg-type]
+    before_W = [layer.W.copy() for layer in layers]
+    before_b = [None if layer.b is None else layer.b.copy() for layer in layers]
+    X = check_data(X, work.n_inputs, work.dtype, "x")
+    Y = work.prepare_targets(Yarg, 1, "y")  # refused here, named y, before anything runs
+    with _recording_grad_out(layers) as grad_out:
+        cost, grad = work.loss_and_grad(X, Y)
+    fused = work.output_activation.name == work.loss.canonical
+    records = []
+    for i, layer in enumerate(layers):
+        if i in grad_out:
+            dE_da = grad_out[i][0]
+        else:  # fused output layer: the loss's own dE/da, never used by the engine
+            with np.errstate(divide="ignore", invalid="ignore"):
+                dE_da = work.loss.grad(layer.A, Y)[0]
+        act = layer.activation
+        fprime = act.derivative(layer.Z, layer.A)[0] if act.elementwise else None
+        records.append(dict(
+            activation=act.name, a_in=layer.X[0].copy(), W=before_W[i], b=before_b[i],
+            z=layer.Z[0].copy(), a=layer.A[0].copy(), dE_da=dE_da, fprime=fprime,
+            delta=layer.delta[0].copy(), dW=layer.dW.copy(),
+            db=None if layer.db is None else layer.db.copy(),
+            fused=fused and i == len(layers) - 1,
+        ))
+    work.set_params(work.params - lr * grad)
+    cost_new = work.loss_value(X, Y)
+    output_new = work.forward(X)[0].copy()
+    steps = [
+        LayerStep(**rec, W_new=layer.W.copy(), b_new=None if layer.b is None else layer.b.copy())
+        for rec, layer in zip(records, layers, strict=True)
+    ]
+    return StepTrace(
+        x=X[0].copy(), y=Y[0].copy(), lr=lr, loss=work.loss.name,
+        weight_decay=work.weight_decay, decay=work.decay, cost=cost, layers=steps,
+        cost_new=cost_new, output_new=output_new, network_after=work,
+    )

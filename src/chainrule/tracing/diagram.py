@@ -1,0 +1,104 @@
+"""A picture of a traced step: the network drawn as a graph, every number on it.
+
+Each unit shows its net input, output, delta and (with biases) its bias,
+the bias's gradient and new value; each connection shows its weight, its
+gradient and its new value (``w -> w_new``); the dashed edges come from the
+"+1" bias units.  Node names follow the net/out notation (i1, h1, o1).
+matplotlib is imported only here, when a picture is drawn.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from .compute import StepTrace
+from .netout import node_name
+from .render import fmt
+
+__all__ = ["plot_step"]
+
+
+def plot_step(step: StepTrace, path: str | Path, title: str | None = None,
+              digits: int = 4) -> Path:
+    """Draw the network of a traced step with its forward, backward and update numbers.
+
+    Parameters
+    ----------
+    step : StepTrace
+        From :func:`chainrule.tracing.compute_step` (or ``trace.step``).
+    path : str or Path
+        Output PNG.
+    title : str, optional
+    digits : int, default 4
+        Significant digits on the picture.
+
+    Returns
+    -------
+    Path
+    """
+    from ..plots import _figure, _save
+
+    L = len(step.layers)
+    widths = [step.layers[0].n_in] + [ls.n_out for ls in step.layers]
+    tall = max(widths)
+    fig = _figure((3.3 * (L + 1), 1.5 * tall + (1.6 if any(ls.b is not None for ls in
+                                                            step.layers) else 0.8)))
+    ax = fig.add_axes((0.01, 0.01, 0.98, 0.9 if title else 0.98))
+    ax.set_xlim(-0.6, L + 0.6)
+    biases = any(ls.b is not None for ls in step.layers)
+    ax.set_ylim(-0.9, tall + 0.2 if biases else tall - 0.4)
+    ax.set_axis_off()
+
+    def pos(k: int, j: int) -> tuple[float, float]:
+        return float(k), (tall - 1) / 2 + (widths[k] - 1) / 2 - j
+
+    def f(x: float) -> str:
+        return fmt(x, digits)
+
+    # connections first, so the nodes are drawn over them
+    for k, ls in enumerate(step.layers, start=1):
+        for j in range(ls.n_out):
+            x1, y1 = pos(k, j)
+            if ls.b is not None:  # the bias edge; its numbers go in the unit's box
+                ax.plot([k - 0.8, x1], [tall - 0.05, y1], color="0.75", lw=1, ls="--", zorder=1)
+            for i in range(ls.n_in):
+                x0, y0 = pos(k - 1, i)
+                ax.plot([x0, x1], [y0, y1], color="0.6", lw=1, zorder=1)
+                # labels of the edges into one unit share a position along the edge,
+                # different for each unit, so that crossing edges keep their labels apart
+                t = 0.25 + 0.35 * (j / (ls.n_out - 1) if ls.n_out > 1 else 0.5)
+                ax.text(x0 + t * (x1 - x0), y0 + t * (y1 - y0),
+                        f"{f(ls.W[i, j])} → {f(ls.W_new[i, j])}\n(grad {f(ls.dW[i, j])})",
+                        fontsize=7, ha="center", va="center", color="tab:purple", zorder=3,
+                        bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none",
+                              "alpha": 0.85})
+        if ls.b is not None:
+            ax.text(k - 0.8, tall - 0.05, "+1", ha="center", va="center", fontsize=8, zorder=4,
+                    bbox={"boxstyle": "circle", "fc": "0.9", "ec": "0.5"})
+    # units
+    for k in range(L + 1):
+        for j in range(widths[k]):
+            x, y = pos(k, j)
+            name = node_name(k, j + 1, L).text
+            if k == 0:
+                label = f"{name}\nout {f(step.x[j])}"
+            else:
+                ls = step.layers[k - 1]
+                label = (f"{name} ({ls.activation})\nnet {f(ls.z[j])}\nout {f(ls.a[j])}\n"
+                         f"δ {f(ls.delta[j])}")
+                if ls.b is not None:
+                    label += f"\nbias {f(ls.b[j])} → {f(ls.b_new[j])}\n(grad {f(ls.db[j])})"
+                if k == L:
+                    label += f"\ntarget {f(step.y[j])}"
+            ax.text(x, y, label, ha="center", va="center", fontsize=8, zorder=5,
+                    bbox={"boxstyle": "round,pad=0.4", "fc": "#dbe9f6" if k else "#eeeeee",
+                          "ec": "tab:blue" if k else "0.5"})
+    out = np.round(step.output_new, 6)
+    ax.text(L / 2, -0.75, f"E = {f(step.cost)};  after one step with learning rate "
+            f"{f(step.lr)}: output {[float(v) for v in out]}, E = {f(step.cost_new)}",
+            ha="center", va="center", fontsize=9)
+    if title:
+        fig.suptitle(title)
+    return _save(fig, path)

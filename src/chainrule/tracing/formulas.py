@@ -1,0 +1,71 @@
+"""Formulas of losses and activation derivatives, spelled in plain text and LaTeX.
+
+Only the spelling lives here: every number of a trace comes from the
+library's own computation.  ``o`` and ``t`` stand for an output and its
+target, ``net``/``out`` for a unit's net input and output; a notation
+substitutes its own symbols.
+"""
+
+from __future__ import annotations
+
+__all__ = ["dE_dout_formula", "fprime_formula", "loss_formula"]
+
+# loss name -> (text, latex) with {o}, {t} placeholders for one output unit k
+_LOSS = {
+    "squared_error": ("E = sum_{k} 1/2 ({t}_{k} - {o}_{k})^2",
+                      r"E = \sum_{{{k}}} \tfrac{{1}}{{2}} ({t}_{{{k}}} - {o}_{{{k}}})^2"),
+    "mean_squared_error": ("E = 1/K sum_{k} ({o}_{k} - {t}_{k})^2",
+                           r"E = \tfrac{{1}}{{K}} \sum_{{{k}}} ({o}_{{{k}}} - {t}_{{{k}}})^2"),
+    "log_loss": ("E = -sum_{k} [{t}_{k} log {o}_{k} + (1 - {t}_{k}) log(1 - {o}_{k})]",
+                 r"E = -\sum_{{{k}}} \left[{t}_{{{k}}} \log {o}_{{{k}}} + (1 - {t}_{{{k}}}) "
+                 r"\log(1 - {o}_{{{k}}})\right]"),
+    "cross_entropy": ("E = -sum_{k} {t}_{k} log {o}_{k}",
+                      r"E = -\sum_{{{k}}} {t}_{{{k}}} \log {o}_{{{k}}}"),
+}
+
+# loss name -> dE/do_k (text, latex)
+_DLOSS = {
+    "squared_error": ("{o} - {t}", "{o} - {t}"),
+    "mean_squared_error": ("2/K ({o} - {t})", r"\tfrac{{2}}{{K}} ({o} - {t})"),
+    "log_loss": ("({o} - {t}) / ({o} (1 - {o}))", r"\frac{{{o} - {t}}}{{{o} (1 - {o})}}"),
+    "cross_entropy": ("-{t} / {o}", r"-\frac{{{t}}}{{{o}}}"),
+}
+
+# activation name -> f'(net) (text, latex) with {net}, {out} placeholders
+_DACT = {
+    "identity": ("1", "1"),
+    "sigmoid": ("{out} (1 - {out})", r"{out} (1 - {out})"),
+    "tanh": ("1 - {out}^2", r"1 - {out}^2"),
+    "relu": ("[{net} > 0]", r"[{net} > 0]"),
+    "leaky_relu": ("1 if {net} > 0 else 0.01", r"1 \text{{ if }} {net} > 0 \text{{ else }} 0.01"),
+    "softplus": ("sigmoid({net})", r"\sigma({net})"),
+    "square": ("2 {net}", r"2\,{net}"),
+}
+
+
+def loss_formula(loss: str, o: tuple[str, str], t: tuple[str, str], k: str = "k",
+                 E: tuple[str, str] = ("E", "E")) -> tuple[str, str]:
+    """The per-example loss as (text, latex).
+
+    ``o``/``t`` are the (text, latex) symbols of an output and its target, ``k``
+    the index over output units, ``E`` the name of the loss.
+    """
+    text, latex = _LOSS.get(loss, (f"E = {loss}({{o}}, {{t}})",
+                                   rf"E = \mathrm{{{{{loss}}}}}({{o}}, {{t}})"))
+    text = E[0] + text[1:]
+    latex = E[1] + latex[1:]
+    return (text.format(o=o[0], t=t[0], k=k), latex.format(o=o[1], t=t[1], k=k))
+
+
+def dE_dout_formula(loss: str, o: tuple[str, str], t: tuple[str, str]) -> tuple[str, str]:
+    """``dE/do`` of one output unit as (text, latex)."""
+    text, latex = _DLOSS.get(loss, ("dE/do", r"\partial E / \partial o"))
+    return text.format(o=o[0], t=t[0]), latex.format(o=o[1], t=t[1])
+
+
+def fprime_formula(activation: str, net: tuple[str, str], out: tuple[str, str]
+                   ) -> tuple[str, str]:
+    """``f'(net)`` as (text, latex), written from the output where the library does so."""
+    text, latex = _DACT.get(activation, (f"{activation}'({{net}})",
+                                         rf"\mathrm{{{{{activation}}}}}'({{net}})"))
+    return text.format(net=net[0], out=out[0]), latex.format(net=net[1], out=out[1])

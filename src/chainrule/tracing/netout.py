@@ -1,0 +1,210 @@
+"""The net/out notation: node by node, every sum written out with its numbers.
+
+Nodes are named ``i1, i2, ...`` (inputs), ``h1, h2, ...`` (hidden; ``h2_1``
+for unit 1 of the second hidden layer when there are several) and ``o1, o2,
+...`` (outputs); ``w(i1->h1)`` is the weight from ``i1`` to ``h1`` and
+``b(h1)`` the bias of ``h1``.  Each line reads as in a hand-worked example::
+
+    net_h1 = w(i1->h1)*out_i1 + w(i2->h1)*out_i2 = 1*1 + 1*1 = 2
+"""
+
+from __future__ import annotations
+
+from .compute import StepTrace
+from .formulas import dE_dout_formula, fprime_formula, loss_formula
+from .render import Block, Heading, Line, Note, Num, Part, Sym
+
+__all__ = ["netout_blocks", "netout_dict", "node_name", "weight_name"]
+
+TIMES = Sym("*", r" \cdot ")
+SEMI = Sym(";   ", r";\quad ")
+
+
+def node_name(k: int, j: int, n_layers: int) -> Sym:
+    """Name of unit ``j`` (from 1) of node layer ``k`` (0 = inputs, ``n_layers`` = outputs)."""
+    if k == 0:
+        return Sym(f"i{j}", f"i_{{{j}}}")
+    if k == n_layers:
+        return Sym(f"o{j}", f"o_{{{j}}}")
+    if n_layers == 2:
+        return Sym(f"h{j}", f"h_{{{j}}}")
+    return Sym(f"h{k}_{j}", f"h^{{({k})}}_{{{j}}}")
+
+
+def weight_name(src: Sym | None, dst: Sym) -> Sym:
+    """``w(src->dst)``, or ``b(dst)`` for the bias (``src`` None)."""
+    if src is None:
+        return Sym(f"b({dst.text})", f"b_{{{dst.latex}}}")
+    return Sym(f"w({src.text}->{dst.text})", f"w_{{{src.latex} {dst.latex}}}")
+
+
+def _q(kind: str, n: Sym) -> Sym:
+    """net_n, out_n, dE/dout_n, dout_n/dnet_n, delta_n, t_n."""
+    if kind == "net":
+        return Sym(f"net_{n.text}", rf"\mathrm{{net}}_{{{n.latex}}}")
+    if kind == "out":
+        return Sym(f"out_{n.text}", rf"\mathrm{{out}}_{{{n.latex}}}")
+    if kind == "dout":
+        return Sym(f"dE/dout_{n.text}",
+                   rf"\frac{{\partial E}}{{\partial \mathrm{{out}}_{{{n.latex}}}}}")
+    if kind == "fprime":
+        return Sym(f"dout_{n.text}/dnet_{n.text}",
+                   rf"\frac{{\partial \mathrm{{out}}_{{{n.latex}}}}}"
+                   rf"{{\partial \mathrm{{net}}_{{{n.latex}}}}}")
+    if kind == "delta":
+        return Sym(f"delta_{n.text}", rf"\delta_{{{n.latex}}}")
+    if kind == "target":
+        return Sym(f"t_{n.text}", f"t_{{{n.latex}}}")
+    raise KeyError(kind)
+
+
+def _sum(terms: list[tuple[Part, Part]]) -> list[Part]:
+    """``a1*b1 + a2*b2 + ...`` (second factors in parentheses when negative)."""
+    parts: list[Part] = []
+    for i, (a, b) in enumerate(terms):
+        if i:
+            parts.append(" + ")
+            if isinstance(a, Num):
+                a = Num(a.value, paren=True)
+        parts += [a, TIMES, Num(b.value, paren=True) if isinstance(b, Num) else b]
+    return parts
+
+
+def netout_blocks(step: StepTrace) -> list[Block]:
+    """The trace as node-by-node lines in net/out notation."""
+    L = len(step.layers)
+    names = [[node_name(k, j + 1, L) for j in range(n)] for k, n in
+             enumerate([step.layers[0].n_in] + [ls.n_out for ls in step.layers])]
+    eta = Sym("eta", r"\eta")
+    bl: list[Block] = [Heading("One step of gradient descent (net/out notation)", 1),
+                       Note("w(a->b) is the weight from node a to node b, b(n) the bias of "
+                            "node n; net = weighted sum of the inputs, out = f(net).")]
+    for k, ls in enumerate(step.layers, start=1):
+        for j, dst in enumerate(names[k]):
+            ws = [weight_name(src, dst) for src in names[k - 1]]
+            parts: list[Part] = [Sym(f"{ls.activation} node ", rf"\text{{{ls.activation} node }}"),
+                                 dst, ": "]
+            for i, w in enumerate(ws):
+                parts += [", " if i else "", w, " = ", Num(ls.W[i, j])]
+            if ls.b is not None:
+                parts += [", ", weight_name(None, dst), " = ", Num(ls.b[j])]
+            bl.append(Line(tuple(parts)))
+    inputs = [part for j, n in enumerate(names[0])
+              for part in ((", " if j else ""), _q("out", n), " = ", Num(step.x[j]))]
+    targets = [part for j, n in enumerate(names[L])
+               for part in ((", " if j else ""), _q("target", n), " = ", Num(step.y[j]))]
+    bl += [Line(tuple(inputs)), Line(tuple(targets)), Line((eta, " = ", Num(step.lr)))]
+
+    bl.append(Heading("Forward pass"))
+    for k, ls in enumerate(step.layers, start=1):
+        for j, dst in enumerate(names[k]):
+            srcs = names[k - 1]
+            sym_terms: list[tuple[Part, Part]] = [
+                (weight_name(s, dst), _q("out", s)) for s in srcs]
+            num_terms: list[tuple[Part, Part]] = [
+                (Num(ls.W[i, j]), Num(ls.a_in[i])) for i in range(len(srcs))]
+            if ls.b is not None:
+                sym_terms.append((weight_name(None, dst), "1"))
+                num_terms.append((Num(ls.b[j]), Num(1.0)))
+            bl.append(Line((_q("net", dst), " = ", *_sum(sym_terms), " = ", *_sum(num_terms),
+                            " = ", Num(ls.z[j]))))
+            bl.append(Line((_q("out", dst), " = ",
+                            Sym(f"{ls.activation}({_q('net', dst).text})",
+                                rf"\mathrm{{{ls.activation}}}({_q('net', dst).latex})"),
+                            " = ", Num(ls.a[j]))))
+
+    out_l = names[L]
+    ft, fl = loss_formula(step.loss, ("out", r"\mathrm{out}"), ("t", "t"), "o")
+    bl += [Heading("Error"), Line((Sym(ft, fl), " = ", Num(step.cost)))]
+    if step.weight_decay:
+        bl.append(Note(f"(includes weight decay, lambda = {step.weight_decay:g}, {step.decay})"))
+
+    bl.append(Heading("Backward pass"))
+    for k in range(L, 0, -1):
+        ls = step.layers[k - 1]
+        for j, n in enumerate(names[k]):
+            out, net = _q("out", n), _q("net", n)
+            if k == L:
+                dt, dlat = dE_dout_formula(step.loss, (out.text, out.latex),
+                                           (_q("target", n).text, _q("target", n).latex))
+                bl.append(Line((_q("dout", n), " = ", Sym(dt, dlat), " = ",
+                                Num(ls.dE_da[j]))))
+            else:
+                above = step.layers[k]
+                sym_terms = [(_q("delta", m), weight_name(n, m)) for m in names[k + 1]]
+                num_terms = [(Num(above.delta[m]), Num(above.W[j, m]))
+                             for m in range(above.n_out)]
+                bl.append(Line((_q("dout", n), " = ", *_sum(sym_terms), " = ",
+                                *_sum(num_terms), " = ", Num(ls.dE_da[j]))))
+            if ls.fprime is None:
+                bl.append(Line((_q("delta", n), " = ", Num(ls.delta[j]))))
+                continue
+            ft, fl = fprime_formula(ls.activation, (net.text, net.latex), (out.text, out.latex))
+            bl.append(Line((_q("fprime", n), " = ", Sym(ft, fl), " = ", Num(ls.fprime[j]))))
+            bl.append(Line((_q("delta", n), " = ", _q("dout", n), TIMES, _q("fprime", n), " = ",
+                            Num(ls.dE_da[j]), TIMES, Num(ls.fprime[j], paren=True), " = ",
+                            Num(ls.delta[j]))))
+        if ls.fused:
+            bl.append(Note(f"({ls.activation} output with {step.loss}: chainrule computes "
+                           "delta = out - target directly, never dividing by dout/dnet)"))
+
+    bl.append(Heading("Gradients and update"))
+    lam = Sym("lambda", r"\lambda")
+    for k, ls in enumerate(step.layers, start=1):
+        for j, dst in enumerate(names[k]):
+            entries = [(src, ls.W[i, j], ls.dW[i, j], ls.W_new[i, j], ls.a_in[i])
+                       for i, src in enumerate(names[k - 1])]
+            if ls.b is not None:
+                entries.append((None, ls.b[j], ls.db[j], ls.b_new[j], None))
+            for src, value, grad, new, a in entries:
+                w = weight_name(src, dst)
+                dw = Sym(f"dE/d{w.text}", rf"\frac{{\partial E}}{{\partial {w.latex}}}")
+                symbolic: list[Part] = [_q("delta", dst)]
+                numbers: list[Part] = [Num(ls.delta[j])]
+                if src is not None:
+                    symbolic += [TIMES, _q("out", src)]
+                    numbers += [TIMES, Num(a, paren=True)]
+                    if step.weight_decay:  # one example: m = 1 in both decay conventions
+                        symbolic += [" + ", lam, TIMES, w]
+                        numbers += [" + ", Num(step.weight_decay), TIMES, Num(value, paren=True)]
+                worked: list[Part] = [" = ", *numbers] if len(numbers) > 1 else []
+                bl.append(Line((dw, " = ", *symbolic, *worked, " = ", Num(grad), SEMI,
+                                Sym(f"new {w.text}", rf"{w.latex}^{{+}}"), " = ", Num(value),
+                                " - ", Num(step.lr, paren=True), TIMES, Num(grad, paren=True),
+                                " = ", Num(new))))
+    final = [part for j, n in enumerate(out_l)
+             for part in ((", " if j else ""), Sym(f"new {_q('out', n).text}",
+                                                    rf"{_q('out', n).latex}^{{+}}"),
+                          " = ", Num(step.output_new[j]))]
+    bl += [Heading("After the update"), Line(tuple(final)),
+           Line((Sym("new E", "E^{+}"), " = ", Num(step.cost_new)))]
+    return bl
+
+
+def netout_dict(step: StepTrace) -> dict:
+    """Nodes and weights by name, every number of the step."""
+    L = len(step.layers)
+    nodes = [{"name": node_name(0, j + 1, L).text, "layer": 0, "out": float(v)}
+             for j, v in enumerate(step.x)]
+    weights = []
+    for k, ls in enumerate(step.layers, start=1):
+        for j in range(ls.n_out):
+            n = node_name(k, j + 1, L)
+            nodes.append({
+                "name": n.text, "layer": k, "activation": ls.activation,
+                "net": float(ls.z[j]), "out": float(ls.a[j]), "dE_dout": float(ls.dE_da[j]),
+                "dout_dnet": None if ls.fprime is None else float(ls.fprime[j]),
+                "delta": float(ls.delta[j]),
+                **({"target": float(step.y[j])} if k == L else {}),
+            })
+            for i in range(ls.n_in):
+                src = node_name(k - 1, i + 1, L)
+                weights.append({"name": weight_name(src, n).text, "from": src.text,
+                                "to": n.text, "value": float(ls.W[i, j]),
+                                "gradient": float(ls.dW[i, j]), "new": float(ls.W_new[i, j])})
+            if ls.b is not None:
+                weights.append({"name": weight_name(None, n).text, "from": None, "to": n.text,
+                                "value": float(ls.b[j]), "gradient": float(ls.db[j]),
+                                "new": float(ls.b_new[j])})
+    return {"nodes": nodes, "weights": weights}
+

@@ -1,0 +1,301 @@
+"""The three notations of a trace: how a course names and lays out the same numbers.
+
+* ``transfer``: one matrix ``W0, W1, ...`` per layer of shape (fan_in + 1,
+  fan_out) whose first row holds the biases; ``s = W^T [1; x]``,
+  ``x_next = phi(s)``.
+* ``ufldl``: ``W^(l)`` of shape (fan_out, fan_in) (rows = destination) and
+  ``b^(l)``; ``z^(l+1) = W^(l) a^(l) + b^(l)``, ``a^(l+1) = f(z^(l+1))``.
+* ``netout``: node by node, ``net_h1 = sum w * out + b``, ``out_h1 = f(net_h1)``,
+  with every sum written out, as in hand-worked examples.
+
+Each notation turns a :class:`~.compute.StepTrace` into blocks (see
+:mod:`.render`) and into a JSON-able dict.  Both read the same numbers;
+they only name, order and orient them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from .compute import LayerStep, StepTrace
+from .formulas import dE_dout_formula, fprime_formula, loss_formula
+from .netout import netout_blocks, netout_dict
+from .render import Arr, Block, Heading, Line, Note, Num, Sym, Table
+
+__all__ = ["NOTATIONS", "blocks", "to_dict"]
+
+SEP = Sym(",   ", r",\quad ")
+ASSIGN = Sym(" <- ", r" \leftarrow ")
+TIMES = Sym(" * ", r" \cdot ")
+
+NOTATIONS = ("transfer", "ufldl", "netout")
+
+
+def _list(a: np.ndarray | None) -> Any:
+    return None if a is None else np.asarray(a, dtype=np.float64).tolist()
+
+
+# --- symbols of the two vector notations ---------------------------------------------------------
+@dataclass(frozen=True)
+class _Names:
+    """Symbols of a vector notation; ``k`` = 1..L numbers the Dense layers, ``j`` units from 1.
+
+    ``shift`` maps layer ``k`` to the superscript of its outputs: transfer
+    matrices call the output of layer k ``x^(k)`` (input ``x^(0)``), UFLDL
+    numbers node layers from 1, so layer k outputs ``a^(k+1)``.
+    """
+
+    title: str
+    net: str
+    out: str
+    E: str
+    f: tuple[str, str]
+    shift: int
+
+    def sym(self, kind: str, k: int, j: int | None = None) -> Sym:
+        sub_t = "" if j is None else f"_{j}"
+        sub_l = "" if j is None else f"_{{{j}}}"
+        sup = k + self.shift
+        if kind in ("net", "out"):
+            letter = self.net if kind == "net" else self.out
+            return Sym(f"{letter}^({sup}){sub_t}", f"{letter}^{{({sup})}}{sub_l}")
+        if kind == "delta":
+            return Sym(f"delta^({sup}){sub_t}", rf"\delta^{{({sup})}}{sub_l}")
+        if kind == "dout":
+            o = self.sym("out", k, j)
+            return Sym(f"d{self.E}/d{o.text}", rf"\frac{{\partial {self.E}}}{{\partial {o.latex}}}")
+        if kind == "fprime":
+            z = self.sym("net", k, j)
+            return Sym(f"{self.f[0]}'({z.text})", rf"{self.f[1]}'({z.latex})")
+        raise KeyError(kind)
+
+
+_NAMES = {
+    "transfer": _Names("transfer-matrix notation", "s", "x", "E", ("phi", r"\phi"), 0),
+    "ufldl": _Names("UFLDL notation", "z", "a", "J", ("f", "f"), 1),
+}
+
+
+def _transfer_matrix(k: int) -> Sym:
+    return Sym(f"W{k - 1}", f"W^{{({k - 1})}}")
+
+
+# --- transfer and ufldl: vectors, matrices and node tables ---------------------------------------
+def _matrices(notation: str, k: int, ls: LayerStep) -> list[tuple[Sym, np.ndarray, np.ndarray,
+                                                                    np.ndarray]]:
+    """(name, value, gradient, new value) of each parameter array, in the notation's layout."""
+    if notation == "transfer":
+        zero = np.zeros(ls.n_out)
+
+        def aug(b: np.ndarray | None, W: np.ndarray) -> np.ndarray:
+            return np.vstack([zero if b is None else b, W])
+
+        name = _transfer_matrix(k)
+        return [(name, aug(ls.b, ls.W), aug(ls.db, ls.dW), aug(ls.b_new, ls.W_new))]
+    out = [(Sym(f"W^({k})", f"W^{{({k})}}"), ls.W.T, ls.dW.T, ls.W_new.T)]
+    if ls.b is not None:
+        out.append((Sym(f"b^({k})", f"b^{{({k})}}"), ls.b, ls.db, ls.b_new))
+    return out
+
+
+def _weight_rows(notation: str, k: int, ls: LayerStep) -> list[tuple[Sym, float, float, float]]:
+    """One row per weight: (label, value, gradient, new value)."""
+    rows = []
+    for name, M, G, N in _matrices(notation, k, ls):
+        if M.ndim == 1:
+            for i in range(M.shape[0]):
+                rows.append((Sym(f"{name.text}_{i + 1}", f"{name.latex}_{{{i + 1}}}"),
+                             M[i], G[i], N[i]))
+            continue
+        for i in range(M.shape[0]):
+            for j in range(M.shape[1]):
+                if notation == "transfer":  # row 0 = biases, column j feeds unit j + 1
+                    if i == 0 and ls.b is None:
+                        continue
+                    lab = Sym(f"{name.text}[{i},{j + 1}]", f"{name.latex}_{{{i},{j + 1}}}")
+                else:  # UFLDL W_ij: to unit i from unit j, both from 1
+                    lab = Sym(f"{name.text}_{i + 1}{j + 1}", f"{name.latex}_{{{i + 1}{j + 1}}}")
+                rows.append((lab, M[i, j], G[i, j], N[i, j]))
+    return rows
+
+
+def _vector_blocks(step: StepTrace, notation: str) -> list[Block]:
+    L = len(step.layers)
+    names = _NAMES[notation]
+    x_in = names.sym("out", 0)
+    eta = Sym("eta", r"\eta") if notation == "transfer" else Sym("alpha", r"\alpha")
+    bl: list[Block] = [Heading(f"One step of gradient descent ({names.title})", 1)]
+    if notation == "transfer":
+        bl.append(Note("Transfer matrices of shape (fan_in + 1, fan_out): row 0 holds the "
+                       "biases, row i the weights from unit i of the layer below; column j "
+                       "feeds unit j."))
+    else:
+        bl.append(Note("W^(l) has shape (units of layer l+1, units of layer l): W^(l)_ij is "
+                       "the weight to unit i of layer l+1 from unit j of layer l."))
+    for k, ls in enumerate(step.layers, start=1):
+        for name, M, _, _ in _matrices(notation, k, ls):
+            if not name.text.startswith("W"):
+                bl.append(Line((name, " = ", Arr(M))))
+                continue
+            what = ls.activation
+            if ls.b is None:
+                what += ", no biases: row 0 stays 0" if notation == "transfer" else ", no biases"
+            bl.append(Line((name, " = ", Arr(M), Sym(f"   ({what})", rf"\quad\text{{({what})}}"))))
+    y_sym = Sym("y", "y")
+    bl += [Line((x_in, " = ", Arr(step.x), SEP, y_sym, " = ", Arr(step.y), SEP,
+                 eta, " = ", Num(step.lr)))]
+
+    bl.append(Heading("Forward pass"))
+    for k, ls in enumerate(step.layers, start=1):
+        s, x, xp = names.sym("net", k), names.sym("out", k), names.sym("out", k - 1)
+        if notation == "transfer":
+            W = _transfer_matrix(k)
+            bl.append(Line((s, " = ", Sym(f"{W.text}^T [1; {xp.text}]",
+                                           rf"{{{W.latex}}}^\top \begin{{bmatrix}}1 \\ {xp.latex}"
+                                           r"\end{bmatrix}"),
+                            SEP, x, " = ", Sym(f"{ls.activation}({s.text})",
+                                                  rf"\mathrm{{{ls.activation}}}({s.latex})"))))
+        else:
+            bias = "" if ls.b is None else f" + b^({k})"
+            bias_l = "" if ls.b is None else f" + b^{{({k})}}"
+            bl.append(Line((s, " = ", Sym(f"W^({k}) {xp.text}{bias}",
+                                           f"W^{{({k})}} {xp.latex}{bias_l}"),
+                            SEP, x, " = ", Sym(f"{ls.activation}({s.text})",
+                                                  rf"\mathrm{{{ls.activation}}}({s.latex})"))))
+        rows = tuple((str(j + 1), Num(ls.z[j]), Num(ls.a[j])) for j in range(ls.n_out))
+        bl.append(Table((Sym("unit", r"\text{unit}"), s, x), rows))
+
+    out_sym = names.sym("out", L)
+    ft, fl = loss_formula(step.loss, (out_sym.text, out_sym.latex), ("y", "y"),
+                          E=(names.E, names.E))
+    bl += [Heading("Error"), Line((Sym(ft, fl), " = ", Num(step.cost)))]
+    if step.weight_decay:
+        bl.append(Note(f"(includes weight decay, lambda = {step.weight_decay:g}, {step.decay})"))
+
+    bl.append(Heading("Backward pass"))
+    for k in range(L, 0, -1):
+        ls = step.layers[k - 1]
+        x, s, d = names.sym("out", k), names.sym("net", k), names.sym("delta", k)
+        dout, fp = names.sym("dout", k), names.sym("fprime", k)
+        if k == L:
+            dt, dlat = dE_dout_formula(step.loss, (x.text, x.latex), ("y", "y"))
+            bl.append(Line((dout, " = ", Sym(dt, dlat))))
+        elif notation == "transfer":
+            Wn = _transfer_matrix(k + 1)
+            bl.append(Line((dout, " = ", Sym(f"{Wn.text}[1:] {names.sym('delta', k + 1).text}",
+                                              f"{Wn.latex}_{{1:}} "
+                                              f"{names.sym('delta', k + 1).latex}"))))
+        else:
+            bl.append(Line((dout, " = ", Sym(f"W^({k + 1})^T {names.sym('delta', k + 1).text}",
+                                              f"W^{{({k + 1})\\top}} "
+                                              f"{names.sym('delta', k + 1).latex}"))))
+        if ls.fprime is None:  # softmax: out_j depends on every net input of the layer
+            bl.append(Line((d, " = ", Sym(f"J^T {dout.text}  (J = d{x.text}/d{s.text}, the "
+                                          "softmax Jacobian)",
+                                          rf"\left(\frac{{\partial {x.latex}}}"
+                                          rf"{{\partial {s.latex}}}\right)^\top {dout.latex}"))))
+        else:
+            ft, fl = fprime_formula(ls.activation, (s.text, s.latex), (x.text, x.latex))
+            bl.append(Line((fp, " = ", Sym(ft, fl), SEP, d, " = ",
+                            Sym(f"{dout.text} * {fp.text}", rf"{dout.latex} \odot {fp.latex}"))))
+        if ls.fused:
+            bl.append(Note(f"({ls.activation} output with {step.loss}: chainrule computes "
+                           f"delta = out - target directly, never dividing by f')"))
+        fcol = [None if ls.fprime is None else Num(ls.fprime[j]) for j in range(ls.n_out)]
+        rows = tuple((str(j + 1), Num(ls.dE_da[j]), fcol[j], Num(ls.delta[j]))
+                     for j in range(ls.n_out))
+        bl.append(Table((Sym("unit", r"\text{unit}"), dout, fp, d), rows))
+
+    bl.append(Heading("Gradients and update"))
+    if step.weight_decay:
+        bl.append(Note(f"(weight gradients include the decay term lambda * W, lambda = "
+                       f"{step.weight_decay:g}; biases are not decayed)"))
+    for k, ls in enumerate(step.layers, start=1):
+        xp, d = names.sym("out", k - 1), names.sym("delta", k)
+        if notation == "transfer":
+            W = _transfer_matrix(k)
+            bl.append(Line((Sym(f"dE/d{W.text}", rf"\frac{{\partial E}}{{\partial {W.latex}}}"),
+                            " = ", Sym(f"[1; {xp.text}] {d.text}^T",
+                                       rf"\begin{{bmatrix}}1 \\ {xp.latex}\end{{bmatrix}} "
+                                       rf"{{{d.latex}}}^\top"),
+                            SEP, W, ASSIGN, W, " - ", eta, TIMES,
+                            Sym(f"dE/d{W.text}", rf"\frac{{\partial E}}{{\partial {W.latex}}}"))))
+        else:
+            bl.append(Line((Sym(f"grad_W^({k}) J", rf"\nabla_{{W^{{({k})}}}} J"), " = ",
+                            Sym(f"{d.text} {xp.text}^T", rf"{d.latex} {{{xp.latex}}}^\top"),
+                            *((SEP, Sym(f"grad_b^({k}) J", rf"\nabla_{{b^{{({k})}}}} J"),
+                               " = ", d) if ls.b is not None else ()))))
+        for name, _, G, N in _matrices(notation, k, ls):
+            gsym = Sym(f"dE/d{name.text}", rf"\frac{{\partial E}}{{\partial {name.latex}}}")
+            if notation == "ufldl":
+                gsym = Sym(f"grad_{name.text} J", rf"\nabla_{{{name.latex}}} J")
+            bl += [Line((gsym, " = ", Arr(G))),
+                   Line((Sym(f"new {name.text}", rf"{name.latex}_{{\text{{new}}}}"), " = ",
+                         Arr(N)))]
+        rows = tuple((lab, Num(v), Num(g), Num(n)) for lab, v, g, n in
+                     _weight_rows(notation, k, ls))
+        bl.append(Table((Sym("weight", r"\text{weight}"), Sym("value", r"\text{value}"),
+                         Sym("gradient", r"\text{gradient}"),
+                         Sym(f"new value (value - {step.lr:g} * gradient)",
+                             rf"\text{{value}} - {step.lr:g} \cdot \text{{gradient}}")), rows))
+    bl += [Heading("After the update"), Line((Sym(f"new {out_sym.text}",
+                                                   rf"{out_sym.latex}_{{\text{{new}}}}"),
+                                               " = ", Arr(step.output_new))),
+           Line((Sym(f"new {names.E}", rf"{names.E}_{{\text{{new}}}}"), " = ",
+                 Num(step.cost_new)))]
+    return bl
+
+
+# --- dispatch ------------------------------------------------------------------------------------
+def _check(notation: str) -> str:
+    if notation not in NOTATIONS:
+        raise ValueError(f"notation must be one of {', '.join(NOTATIONS)}, got {notation!r}")
+    return notation
+
+
+def blocks(step: StepTrace, notation: str) -> list[Block]:
+    """The trace as layout blocks in ``notation`` ("transfer", "ufldl" or "netout")."""
+    if _check(notation) == "netout":
+        return netout_blocks(step)
+    return _vector_blocks(step, notation)
+
+
+_SYMBOLS = {
+    "transfer": {"net": "s", "out": "x", "dE_dout": "dE/dx", "fprime": "phi'(s)",
+                 "delta": "delta"},
+    "ufldl": {"net": "z", "out": "a", "dE_dout": "dJ/da", "fprime": "f'(z)", "delta": "delta"},
+}
+
+
+def to_dict(step: StepTrace, notation: str) -> dict[str, Any]:
+    """Every number of the step as plain JSON-able values, laid out in ``notation``."""
+    _check(notation)
+    doc: dict[str, Any] = {
+        "format": "chainrule.trace", "notation": notation, "loss": step.loss,
+        "activations": [ls.activation for ls in step.layers],
+        "learning_rate": step.lr, "weight_decay": step.weight_decay, "decay": step.decay,
+        "input": _list(step.x), "target": _list(step.y),
+        "cost": float(step.cost), "output": _list(step.output),
+        "cost_after": float(step.cost_new), "output_after": _list(step.output_new),
+    }
+    if notation == "netout":
+        doc.update(netout_dict(step))
+        return doc
+    doc["symbols"] = _SYMBOLS[notation]
+    layers, weights = [], []
+    for k, ls in enumerate(step.layers, start=1):
+        a_in = np.concatenate([[1.0], ls.a_in]) if notation == "transfer" else ls.a_in
+        layers.append({
+            "layer": k, "activation": ls.activation, "fused_output_delta": ls.fused,
+            "input": _list(a_in), "net": _list(ls.z), "out": _list(ls.a),
+            "dE_dout": _list(ls.dE_da), "fprime": _list(ls.fprime), "delta": _list(ls.delta),
+            "matrices": [{"name": name.text, "value": _list(M), "gradient": _list(G),
+                          "new": _list(N)} for name, M, G, N in _matrices(notation, k, ls)],
+        })
+        weights += [{"name": lab.text, "layer": k, "value": float(v), "gradient": float(g),
+                     "new": float(n)} for lab, v, g, n in _weight_rows(notation, k, ls)]
+    doc["layers"], doc["weights"] = layers, weights
+    return doc

@@ -1,0 +1,184 @@
+"""Layout of a trace, independent of its numbers' meaning: blocks, then text or Markdown.
+
+A notation (see :mod:`.notations`) describes a trace as a list of blocks:
+headings, notes, equation lines and tables.  An equation line is a list of
+parts: :class:`Sym` (a symbol, with a plain-text and a LaTeX spelling),
+:class:`Num` (a number), :class:`Arr` (a vector or matrix) or a plain string
+that reads the same in both.  This module turns blocks into an ASCII text
+report or into Markdown with LaTeX formulas; numbers are formatted here, in
+one place, by :func:`fmt`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+__all__ = ["Arr", "Heading", "Line", "Note", "Num", "Sym", "Table", "fmt", "markdown", "text"]
+
+
+@dataclass(frozen=True)
+class Sym:
+    """A symbol: ``text`` for the ASCII report, ``latex`` for Markdown."""
+
+    text: str
+    latex: str
+
+
+@dataclass(frozen=True)
+class Num:
+    """A number; ``paren`` wraps a negative value in parentheses (after an operator)."""
+
+    value: float
+    paren: bool = False
+
+
+@dataclass(frozen=True)
+class Arr:
+    """A vector (printed as a row) or a matrix (printed row by row)."""
+
+    value: np.ndarray
+
+
+Part = Sym | Num | Arr | str
+
+
+@dataclass(frozen=True)
+class Heading:
+    text: str
+    level: int = 2
+
+
+@dataclass(frozen=True)
+class Note:
+    text: str
+
+
+@dataclass(frozen=True)
+class Line:
+    """One equation, e.g. ``[Sym("s", "s"), " = ", Arr(...)]``."""
+
+    parts: tuple[Part, ...]
+
+
+@dataclass(frozen=True)
+class Table:
+    """Rows of parts under headers; a cell may be None (nothing to show)."""
+
+    headers: tuple[Sym, ...]
+    rows: tuple[tuple[Part | None, ...], ...]
+
+
+Block = Heading | Note | Line | Table
+
+
+def fmt(x: float, digits: int = 6) -> str:
+    """A number as courses print it.
+
+    A value that is exact with at most ``digits`` significant digits is
+    printed without trailing zeros (``0.7``, ``-34``, ``2.5``); any other value
+    is rounded to ``digits`` significant digits, trailing zeros kept
+    (``0.710950``), so the printed precision is always visible.
+    """
+    x = float(x)
+    if x == 0:
+        return "0"
+    if not np.isfinite(x):
+        return str(x)
+    short = f"{x:.{digits}g}"
+    if abs(float(short) - x) <= 1e-12 * abs(x):
+        return short
+    return f"{x:#.{digits}g}"
+
+
+def _arr_text(a: np.ndarray, digits: int) -> str:
+    a = np.asarray(a)
+    if a.ndim == 1:
+        return "[" + ", ".join(fmt(v, digits) for v in a) + "]"
+    return "[" + ", ".join(_arr_text(row, digits) for row in a) + "]"
+
+
+def _arr_latex(a: np.ndarray, digits: int) -> str:
+    a = np.asarray(a)
+    rows = [a] if a.ndim == 1 else list(a)
+    body = r" \\ ".join(" & ".join(fmt(v, digits) for v in row) for row in rows)
+    return r"\begin{bmatrix} " + body + r" \end{bmatrix}"
+
+
+def _part_text(p: Part | None, digits: int) -> str:
+    if p is None:
+        return "-"
+    if isinstance(p, Sym):
+        return p.text
+    if isinstance(p, Num):
+        s = fmt(p.value, digits)
+        return f"({s})" if p.paren and p.value < 0 else s
+    if isinstance(p, Arr):
+        return _arr_text(p.value, digits)
+    return p
+
+
+def _part_latex(p: Part | None, digits: int) -> str:
+    if p is None:
+        return ""
+    if isinstance(p, Sym):
+        return p.latex
+    if isinstance(p, Num):
+        s = fmt(p.value, digits)
+        return f"({s})" if p.paren and p.value < 0 else s
+    if isinstance(p, Arr):
+        return _arr_latex(p.value, digits)
+    return p
+
+
+def text(blocks: list[Block], digits: int = 6) -> str:
+    """The blocks as a plain ASCII report with aligned tables."""
+    out: list[str] = []
+    for b in blocks:
+        if isinstance(b, Heading):
+            if out and out[-1] != "":
+                out.append("")
+            out.append(b.text)
+            out.append(("=" if b.level <= 1 else "-") * len(b.text))
+        elif isinstance(b, Note):
+            out.append(("  " if out and out[-1].startswith("  ") else "") + b.text)
+        elif isinstance(b, Line):
+            out.append("  " + "".join(_part_text(p, digits) for p in b.parts))
+        elif isinstance(b, Table):
+            cells = [[h.text for h in b.headers]]
+            cells += [[_part_text(c, digits) for c in row] for row in b.rows]
+            widths = [max(len(r[i]) for r in cells) for i in range(len(b.headers))]
+            for k, row in enumerate(cells):
+                out.append("  " + "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True))
+                           .rstrip())
+                if k == 0:
+                    out.append("  " + "  ".join("-" * w for w in widths))
+    return "\n".join(out) + "\n"
+
+
+def _cell_md(p: Part | None, digits: int) -> str:
+    if p is None:
+        return ""
+    if isinstance(p, (Num, str)):
+        return _part_text(p, digits)
+    return f"${_part_latex(p, digits)}$"
+
+
+def markdown(blocks: list[Block], digits: int = 6) -> str:
+    """The blocks as Markdown: headings, display formulas ``$$...$$`` and pipe tables."""
+    out: list[str] = []
+    for b in blocks:
+        if isinstance(b, Heading):
+            out += ["#" * (b.level + 1) + " " + b.text, ""]
+        elif isinstance(b, Note):
+            out += [b.text, ""]
+        elif isinstance(b, Line):
+            out += ["$$" + "".join(_part_latex(p, digits) for p in b.parts) + "$$", ""]
+        elif isinstance(b, Table):
+            out.append("| " + " | ".join(f"${h.latex}$" for h in b.headers) + " |")
+            out.append("|" + "---|" * len(b.headers))
+            for row in b.rows:
+                out.append("| " + " | ".join(_cell_md(c, digits) for c in row) + " |")
+            out.append("")
+    return "\n".join(out)

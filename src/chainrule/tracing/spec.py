@@ -1,0 +1,188 @@
+"""Small networks to trace, described as plain data: inline, in a JSON/YAML file, or a preset.
+
+A description is a mapping::
+
+    {"layout": "transfer",                  # how "weights" are written (see below)
+     "weights": [[[0.4, 0.6], [0.7, -0.4], [-0.2, 0.3]], [[-0.3], [0.5], [0.1]]],
+     "activation": "sigmoid",               # one name, or one per layer
+     "loss": "log_loss",
+     "input": [0, 1], "target": [1], "lr": 1.0,
+     "notation": "transfer"}                # default notation of the printout (optional)
+
+``layout`` is "transfer" (one (fan_in + 1, fan_out) matrix per layer, first
+row = biases), "ufldl" (one (fan_out, fan_in) matrix per layer, rows =
+destination units, with optional ``biases``: one vector or null per layer)
+or "chainrule" ((fan_in, fan_out), with optional ``biases``).  Optional:
+``biases``, ``weight_decay``, ``decay``, ``description``.
+
+The worked examples of the SPEC ship as :data:`PRESETS`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..layers import Dense
+from ..network import Network
+from ..notation import from_transfer_matrices, from_ufldl
+
+__all__ = ["PRESETS", "TraceSpec", "load_spec", "spec_network"]
+
+PRESETS: dict[str, dict[str, Any]] = {
+    "transfer-example": {
+        "description": "Worked example A: transfer matrices, sigmoid, log loss, learning rate 1",
+        "layout": "transfer",
+        "weights": [[[0.4, 0.6], [0.7, -0.4], [-0.2, 0.3]], [[-0.3], [0.5], [0.1]]],
+        "activation": "sigmoid", "loss": "log_loss",
+        "input": [0, 1], "target": [1], "lr": 1.0, "notation": "transfer",
+    },
+    "integer-example": {
+        "description": "Worked example B: integers, activation square, no biases, "
+                       "E = 1/2 sum (o - t)^2, learning rate 0.5",
+        "layout": "ufldl",
+        "weights": [[[1, 1], [2, 1]], [[2, 1], [1, 0]]], "biases": None,
+        "activation": "square", "loss": "squared_error",
+        "input": [1, 1], "target": [290, 14], "lr": 0.5, "notation": "netout",
+    },
+}
+"""The worked examples of SPEC section 10, by name."""
+
+LAYOUTS = ("transfer", "ufldl", "chainrule")
+_REQUIRED = ("weights", "input", "target")
+_OPTIONAL = {"layout": "transfer", "activation": "sigmoid", "loss": "squared_error",
+             "lr": 1.0, "biases": None, "weight_decay": 0.0, "decay": "ufldl",
+             "notation": None, "description": None}
+
+
+@dataclass(frozen=True)
+class TraceSpec:
+    """A network with the example, target and learning rate of the step to trace."""
+
+    network: Network
+    x: Any
+    y: Any
+    lr: float
+    notation: str | None
+    description: str | None
+
+
+def _read_yaml(path: Path) -> Any:
+    try:
+        import yaml
+    except ImportError:
+        raise ValueError(
+            f"{path}: reading YAML needs PyYAML, which is not installed; install the optional "
+            "extra (pip install 'chainrule[yaml]') or write the network as JSON"
+        ) from None
+    with open(path, encoding="utf-8") as fh:
+        return yaml.safe_load(fh)
+
+
+def load_spec(source: str | os.PathLike | dict) -> dict[str, Any]:
+    """A network description from a preset name, inline JSON text, a .json/.yaml file or a dict.
+
+    Returns
+    -------
+    dict
+        The description with every optional key filled in.
+    """
+    if isinstance(source, dict):
+        raw: Any = dict(source)
+        where = "network description"
+    elif isinstance(source, (str, os.PathLike)):
+        text = os.fspath(source)
+        if text in PRESETS:
+            raw, where = dict(PRESETS[text]), f"preset {text!r}"
+        elif text.lstrip().startswith("{"):
+            try:
+                raw = json.loads(text)
+            except json.JSONDecodeError as exc:
+                raise ValueError(f"network: inline JSON does not parse: {exc}") from None
+            where = "inline network"
+        else:
+            path = Path(text)
+            if not path.is_file():
+                raise ValueError(
+                    f"network: {text!r} is neither a preset ({', '.join(PRESETS)}), inline "
+                    "JSON ('{...}') nor an existing file"
+                )
+            where = str(path)
+            if path.suffix.lower() in (".yaml", ".yml"):
+                raw = _read_yaml(path)
+            else:
+                try:
+                    raw = json.loads(path.read_text(encoding="utf-8"))
+                except json.JSONDecodeError as exc:
+                    raise ValueError(f"{path}: not valid JSON: {exc}") from None
+    else:
+        raise TypeError(
+            "spec must be a preset name, JSON text, a file path or a dict, got "
+            f"{type(source).__name__}"
+        )
+    if not isinstance(raw, dict):
+        raise ValueError(f"{where}: expected a mapping of keys to values, got {type(raw).__name__}")
+    unknown = sorted(set(raw) - set(_REQUIRED) - set(_OPTIONAL))
+    if unknown:
+        raise ValueError(
+            f"{where}: unknown key(s) {unknown}; valid keys are "
+            f"{', '.join([*_REQUIRED, *_OPTIONAL])}"
+        )
+    missing = [k for k in _REQUIRED if raw.get(k) is None]
+    if missing:
+        raise ValueError(f"{where}: missing required key(s) {missing} (on the command line: "
+                         f"{', '.join('--' + k for k in missing)})")
+    return {**_OPTIONAL, **raw}
+
+
+def spec_network(spec: dict[str, Any]) -> TraceSpec:
+    """Build the network of a (filled-in) description; see :func:`load_spec`."""
+    layout = spec["layout"]
+    if layout not in LAYOUTS:
+        raise ValueError(f"layout must be one of {', '.join(LAYOUTS)}, got {layout!r}")
+    weights = spec["weights"]
+    if not isinstance(weights, list) or not weights:
+        raise ValueError(
+            f"weights must be a non-empty list with one matrix per layer, got {weights!r}"
+        )
+    kwargs = {"activation": spec["activation"], "loss": spec["loss"],
+              "weight_decay": spec["weight_decay"], "decay": spec["decay"]}
+    biases = spec["biases"]
+    if layout == "transfer":
+        if biases is not None:
+            raise ValueError("biases: the transfer layout holds the biases in the first row of "
+                             "each matrix; leave biases out")
+        net = from_transfer_matrices(weights, **kwargs)
+    elif layout == "ufldl":
+        net = from_ufldl(weights, biases, **kwargs)
+    else:
+        net = _from_chainrule(weights, biases, **kwargs)
+    lr = spec["lr"]
+    return TraceSpec(net, spec["input"], spec["target"], lr, spec["notation"],
+                     spec["description"])
+
+
+def _from_chainrule(weights: list, biases: list | None, activation: Any, loss: str,
+                    **network_kwargs: Any) -> Network:
+    """A network from matrices in chainrule's own (fan_in, fan_out) orientation."""
+    from .._validation import check_finite_array
+
+    n = len(weights)
+    acts = [activation] * n if isinstance(activation, str) else list(activation)
+    if len(acts) != n:
+        raise ValueError(f"activation must be one name or one per layer ({n}), got {len(acts)}")
+    if biases is None:
+        biases = [None] * n
+    if len(biases) != n:
+        raise ValueError(f"biases must have one entry per layer ({n}), got {len(biases)}")
+    layers = []
+    for i, (w, b, act) in enumerate(zip(weights, biases, acts, strict=True)):
+        W = check_finite_array(w, f"weights[{i}]", ndim=2)
+        layer = Dense(W.shape[0], W.shape[1], act, init=W, bias=b is not None)
+        if b is not None:
+            layer.b = check_finite_array(b, f"biases[{i}]", ndim=1)
+        layers.append(layer)
+    return Network(layers, loss=loss, **network_kwargs)

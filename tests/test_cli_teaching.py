@@ -1,0 +1,93 @@
+"""The teaching subcommands, run for real in a subprocess.
+
+The trace command runs in the default suite; perceptron, select and experiment
+(whose library functions are tested in-process) are marked slow.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+import numpy as np
+import pytest
+
+from test_cli import run
+from test_trace import SPEC_A, SPEC_B, TOKEN
+
+
+def test_trace_preset_json_parses_and_matches_spec_a():
+    proc = run("trace", "--preset", "transfer-example", "--format", "json")
+    assert proc.returncode == 0, proc.stderr
+    doc = json.loads(proc.stdout)
+    hidden, out = doc["layers"]
+    np.testing.assert_allclose(hidden["out"], [0.549834, 0.710950], atol=1e-6)
+    np.testing.assert_allclose(hidden["delta"], [-0.0604558, -0.0100387], atol=1e-6)
+    np.testing.assert_allclose(np.ravel(out["matrices"][0]["new"]),
+                               [0.188499, 0.768593, 0.447298], atol=1e-6)
+    np.testing.assert_allclose(doc["output_after"], [0.721874], atol=1e-6)
+
+
+def test_trace_inline_network_prints_every_spec_b_number(notation="netout"):
+    proc = run("trace", "--weights", "[[[1,1],[2,1]],[[2,1],[1,0]]]", "--layout", "ufldl",
+               "--activation", "square", "--loss", "squared_error", "--input", "1", "1",
+               "--target", "290", "14", "--lr", "0.5", "--notation", notation)
+    assert proc.returncode == 0, proc.stderr
+    tokens = set(TOKEN.findall(proc.stdout))
+    assert [n for n in SPEC_B if n not in tokens] == []
+
+
+def test_trace_markdown_to_file_and_overrides(tmp_path):
+    out = tmp_path / "a.md"
+    proc = run("trace", "--preset", "transfer-example", "--notation", "ufldl",
+               "--format", "markdown", "--output", str(out))
+    assert proc.returncode == 0, proc.stderr
+    text = out.read_text()
+    assert text.startswith("## One step of gradient descent (UFLDL notation)")
+    assert "$$" in text and r"\nabla_{W^{(1)}} J" in text
+    assert [n for n in SPEC_A if n not in set(TOKEN.findall(text))] == []
+    # --lr overrides the preset: half the step, so W1 bias moves by 0.244250 (= 0.488499 / 2)
+    proc = run("trace", "--preset", "transfer-example", "--lr", "0.5", "--format", "json")
+    doc = json.loads(proc.stdout)
+    assert doc["layers"][1]["matrices"][0]["new"][0][0] == pytest.approx(-0.3 + 0.2442495,
+                                                                         abs=1e-6)
+
+
+@pytest.mark.parametrize(("args", "words"), [
+    (["--weights", "[[1,2]"], "--weights: not valid JSON"),
+    (["--weights", "[[[1, 2]]]"], "missing required key(s) ['input', 'target']"),
+    (["--preset", "integer-example", "--input", "1"], "features"),
+])
+def test_trace_bad_input_gives_one_line_error(args, words):
+    proc = run("trace", *args)
+    assert proc.returncode == 2
+    assert "Traceback" not in proc.stderr
+    assert words in proc.stderr.strip().splitlines()[-1]
+
+
+@pytest.mark.slow
+def test_perceptron_command_reports_convergence_cycle_and_xor_network(tmp_path):
+    png = tmp_path / "p.png"
+    proc = run("perceptron", "--plot", str(png))
+    assert proc.returncode == 0, proc.stderr
+    assert re.search(r"separable data .*converged after \d+ epochs", proc.stdout)
+    assert "cycles forever" in proc.stdout
+    assert "network: accuracy 100%" in proc.stdout
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.mark.slow
+def test_select_command_prints_table_and_choice(tmp_path):
+    png = tmp_path / "s.png"
+    proc = run("select", "--max-hidden", "3", "--starts", "2", "--plot", str(png))
+    assert proc.returncode == 0, proc.stderr
+    assert re.search(r"chosen: M = [123] \(start [01] of 2\)", proc.stdout)
+    assert png.stat().st_size > 10_000
+
+
+@pytest.mark.slow
+def test_experiment_command_writes_picture(tmp_path):
+    png = tmp_path / "sat.png"
+    proc = run("experiment", "saturation", "--plot", str(png))
+    assert proc.returncode == 0, proc.stderr
+    assert "saturated sigmoid units" in proc.stdout and png.exists()

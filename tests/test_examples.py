@@ -1,0 +1,35 @@
+"""Every script of the examples/ gallery runs, prints its figures and writes its picture."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+FAST_ARGS = {"model_selection.py": ["--starts", "3"], "vanishing_gradients.py": ["--epochs", "2"],
+             "overfitting.py": ["--epochs", "300"]}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("script", sorted(p.name for p in EXAMPLES.glob("*.py")))
+def test_example_runs_and_writes_its_picture(script, tmp_path):
+    out = tmp_path / "picture.png"
+    proc = subprocess.run([sys.executable, str(EXAMPLES / script), "--out", str(out),
+                           *FAST_ARGS.get(script, [])],
+                          capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert "written to" in proc.stdout and len(proc.stdout.splitlines()) >= 3
+    assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_gallery_pictures_are_small_and_listed_in_the_readme():
+    root = EXAMPLES.parent
+    readme = (root / "README.md").read_text()
+    for script in EXAMPLES.glob("*.py"):
+        assert f"`{script.name}`" in readme, script.name
+    for png in (root / "docs").glob("*.png"):
+        assert png.stat().st_size < 200_000, png
+        assert f"(docs/{png.name})" in readme, png.name

@@ -1,0 +1,134 @@
+"""The diagnostics experiments and the free-fall fit, against independent computations."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy.special import expit
+
+from chainrule.datasets import load_digits_split
+from chainrule.experiments import free_fall, overfitting, saturation_vs_scale, vanishing_gradients
+from chainrule.experiments.gradients import _deep_net
+
+
+def test_vanishing_gradients_in_a_10_layer_sigmoid_network_not_relu():
+    result = vanishing_gradients(("sigmoid", "relu", "tanh"), depth=10, seed=0)
+    sig, relu = result.at_init["sigmoid"], result.at_init["relu"]
+    assert len(sig) == len(relu) == 10
+    # sigmoid: the first layer's gradient is orders of magnitude below the last layer's
+    assert result.ratio("sigmoid") < 1e-4
+    assert np.all(np.diff(sig) > 0)  # shrinks layer by layer, towards the input
+    # ReLU (He initialisation): the same order of magnitude at both ends
+    assert 0.1 < result.ratio("relu") < 10
+    assert result.ratio("relu") / result.ratio("sigmoid") > 1e4
+    assert 0.1 < result.ratio("tanh") < 10
+    assert "first/last" in result.summary()
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_vanishing_gradient_ratio_holds_for_other_seeds(seed):
+    result = vanishing_gradients(depth=10, seed=seed)
+    assert result.ratio("sigmoid") < 1e-4 < 0.1 < result.ratio("relu")
+
+
+def test_gradient_norms_agree_with_torch_autograd():
+    torch = pytest.importorskip("torch")
+    result = vanishing_gradients(("sigmoid",), depth=10, n_samples=64, seed=0)
+    net = _deep_net("sigmoid", 10, 32, 0)
+    data = load_digits_split(seed=0)
+    X = torch.tensor(data.X_train[:64])
+    params = [(torch.tensor(layer.W, requires_grad=True), torch.tensor(layer.b,
+                                                                       requires_grad=True))
+              for layer in net.layers]
+    a = X
+    for W, b in params[:-1]:
+        a = torch.sigmoid(a @ W + b)
+    logits = a @ params[-1][0] + params[-1][1]
+    loss = torch.nn.functional.cross_entropy(logits, torch.tensor(data.y_train[:64]))
+    loss.backward()
+    norms = [float(torch.sqrt((W.grad**2).sum() + (b.grad**2).sum())) for W, b in params]
+    np.testing.assert_allclose(result.at_init["sigmoid"], norms, rtol=1e-9)
+
+
+@pytest.mark.slow
+def test_training_a_deep_sigmoid_network_stalls_where_relu_learns():
+    result = vanishing_gradients(epochs=15, seed=0)
+    sig, relu = result.histories["sigmoid"], result.histories["relu"]
+    assert sig["loss"][-1] > 2.2  # about log(10): still guessing
+    assert relu["loss"][-1] < 0.5 and relu["val_accuracy"][-1] > 0.85
+    assert max(g[0] for g in sig["grad_norms"]) < 1e-4  # the first layer barely moves
+
+
+def test_saturation_grows_with_weight_scale_and_matches_a_direct_count():
+    scales = (1, 4, 16)
+    result = saturation_vs_scale(scales, depth=5, seed=0)
+    # independent count: numpy forward pass, sigmoid'(z) = s (1 - s) < 0.01
+    data = load_digits_split(seed=0)
+    for scale in scales:
+        net = _deep_net("sigmoid", 5, 32, 0)
+        a = data.X_train[:256]
+        expected = []
+        for layer in net.layers[:-1]:
+            s = expit(a @ (scale * layer.W) + scale * layer.b)
+            expected.append(np.mean(s * (1 - s) < 0.01))
+            a = s
+        np.testing.assert_allclose(result.fractions[float(scale)], expected, rtol=1e-12)
+    first = [result.fractions[float(s)][0] for s in scales]
+    assert first[0] == 0.0 and first[0] < first[1] < first[2] and first[2] > 0.5
+    assert result.mean_derivative[1.0][0] > 3 * result.mean_derivative[16.0][0]
+
+
+@pytest.mark.slow
+def test_overfitting_and_weight_decay():
+    result = overfitting(weight_decays=(0.0, 2e-3), seed=0)
+    free, decayed = (result.val_error[lam] for lam in (0.0, 2e-3))
+    # without decay: training error goes to ~0 while validation error climbs off its minimum
+    assert result.train_error[0.0][-1] < 1e-3
+    assert free[-1] > 1.3 * free.min()
+    # with decay: a smaller final validation error and a smaller train/validation gap
+    assert decayed[-1] < free[-1]
+    gap = {lam: result.val_error[lam][-1] - result.train_error[lam][-1] for lam in (0.0, 2e-3)}
+    assert gap[2e-3] < gap[0.0]
+
+
+def test_overfitting_short_run_shows_the_gap():
+    result = overfitting(weight_decays=(0.0,), hidden=(30, 30), epochs=800, seed=0)
+    val, train = result.val_error[0.0], result.train_error[0.0]
+    assert train[-1] < 0.01 < 0.09 < val[-1]  # below the noise variance 0.09 vs above it
+    assert val[-1] > 1.1 * val.min()
+    # the recorded errors are those of the final network
+    X, y = result.X, result.y
+    np.testing.assert_allclose(train[-1], np.mean((result.networks[0.0].forward(X)[:, 0] - y)
+                                                  ** 2), rtol=1e-12)
+
+
+def test_free_fall_square_unit_is_the_law():
+    archs = ((None, 0, True), ("square", 1, False), ("square", 1, True), ("tanh", 1, True),
+             ("tanh", 2, True))
+    result = free_fall(architectures=archs, starts=3, seed=0)
+    rows = {(r.activation, r.hidden, r.bias): r for r in result.rows}
+    t, h = result.t[:, 0], result.h
+    # no biases: h = v (w t)^2 = c t^2, least squares c = sum(h t^2) / sum(t^4)
+    c = np.sum(h * t**2) / np.sum(t**4)
+    assert rows["square", 1, False].g_estimate == pytest.approx(2 * c, rel=1e-6)
+    assert rows["square", 1, False].g_estimate == pytest.approx(9.81, rel=0.02)
+    # with biases: every parabola, so the least-squares parabola (numpy.polyfit)
+    tt = np.linspace(0, 3, 50)
+    fit = rows["square", 1, True].network.forward(tt[:, None])[:, 0]
+    np.testing.assert_allclose(fit, np.polyval(np.polyfit(t, h, 2), tt), rtol=1e-5, atol=1e-5)
+    # a line cannot do it; tanh needs two units inside the range and fails beyond it
+    assert rows[None, 0, True].rmse_inside > 10 * result.reference_inside
+    assert result.fewest_units("square") == 1 and result.fewest_units("tanh") == 2
+    assert rows["tanh", 2, True].rmse_beyond > 2 * rows["square", 1, False].rmse_beyond
+    assert "g = 2 v w^2" in result.summary()
+
+
+def test_experiment_pictures(tmp_path):
+    import matplotlib.image as mpimg
+
+    for name, res in [("vg", vanishing_gradients(depth=4, seed=0)),
+                      ("sat", saturation_vs_scale((1, 8), depth=3)),
+                      ("ff", free_fall(architectures=(("square", 1, False), ("tanh", 2, True)),
+                                       starts=1))]:
+        img = mpimg.imread(res.plot(tmp_path / f"{name}.png"))
+        assert img.std() > 0.05 and img.shape[0] >= 380

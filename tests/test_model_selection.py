@@ -1,0 +1,97 @@
+"""Hidden-unit selection by validation on noisy sinusoidal regression: real computed runs."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from chainrule.datasets import sinusoid
+from chainrule.model_selection import select_hidden_units
+from chainrule.plots import plot_model_selection
+
+
+def _data(seed: int):
+    X, y = sinusoid(10, 0.3, seed=seed, grid=True)
+    Xv, yv = sinusoid(200, 0.3, seed=seed + 1000)
+    return X, y, Xv, yv
+
+
+def _check_classic_shape(result, falls: float, rises: float) -> None:
+    best = result.best_per_size()  # best start of each size
+    m_star = int(np.argmin(best))
+    # validation error falls from M = 1 ...
+    assert best[0] > falls * best[m_star], best
+    # ... to a minimum before the largest networks, then rises (or at least stops falling)
+    assert 0 < m_star < len(best) - 1, best
+    assert best[-1] > rises * best[m_star], best
+    # while the training error keeps falling: the large networks fit the noise
+    train = result.train_errors.min(axis=1)
+    assert train[-1] < 0.1 * train[0], train
+    # local minima: the starts of one size end with different validation errors
+    spread = result.val_errors.max(axis=1) / result.val_errors.min(axis=1)
+    assert np.mean(spread[1:] > 1.2) >= 0.5, spread
+
+
+def test_small_run_has_the_classic_shape_and_is_reproducible():
+    from joblib import parallel_config
+
+    X, y, Xv, yv = _data(0)
+    result = select_hidden_units(X, y, Xv, yv, hidden_units=range(1, 7), n_starts=4, seed=0)
+    assert result.val_errors.shape == result.train_errors.shape == (6, 4)
+    _check_classic_shape(result, falls=1.3, rises=1.05)
+    # the chosen run is the smallest validation error of all, and its network gives it
+    assert result.best_error == result.val_errors.min()
+    assert result.best_hidden == result.hidden_units[np.argmin(result.best_per_size())]
+    h, o = result.best_network.layers
+    pred = np.tanh(Xv @ h.W + h.b) @ o.W + o.b  # independent forward pass
+    assert np.mean((pred[:, 0] - yv) ** 2) == pytest.approx(result.best_error, rel=1e-12)
+    assert f"chosen: M = {result.best_hidden}" in result.summary()
+    # every run depends only on [seed, M, start]: two workers give the same numbers
+    with parallel_config(backend="threading"):
+        again = select_hidden_units(X, y, Xv, yv, hidden_units=[2, 5], n_starts=4, seed=0,
+                                    n_jobs=2)
+    np.testing.assert_array_equal(again.val_errors, result.val_errors[[1, 4]])
+
+
+@pytest.mark.slow
+def test_classic_figure_30_starts_m_1_to_10(tmp_path):
+    """The textbook setting: M = 1..10, 30 random starts each, in parallel."""
+    X, y, Xv, yv = _data(0)
+    result = select_hidden_units(X, y, Xv, yv, hidden_units=range(1, 11), n_starts=30,
+                                 n_jobs=2, seed=0)
+    assert result.val_errors.shape == (10, 30)
+    _check_classic_shape(result, falls=1.3, rises=1.05)
+    assert result.best_hidden <= 5
+    path = plot_model_selection(result.hidden_units, result.val_errors, tmp_path / "ms.png",
+                                result.train_errors, (result.best_hidden, result.best_error))
+    assert path.stat().st_size > 20_000
+
+
+def test_plot_model_selection_png(tmp_path):
+    import matplotlib.image as mpimg
+
+    rng = np.random.default_rng(0)
+    errors = np.exp(rng.normal(size=(5, 7)))
+    errors[2, 3] = np.inf  # a diverged run is left out, not an error
+    path = plot_model_selection(np.arange(1, 6), errors, tmp_path / "ms.png", errors / 2,
+                                (3, float(errors[2].min())))
+    img = mpimg.imread(path)
+    assert img.shape[:2] == (450, 700) and img.std() > 0.05
+
+
+@pytest.mark.parametrize(("kwargs", "words"), [
+    ({"hidden_units": []}, "hidden_units is empty"),
+    ({"hidden_units": [0, 1]}, "hidden_units"),
+    ({"n_starts": 0}, "n_starts"),
+    ({"activation": "nope"}, "unknown activation"),
+    ({"init_scale": -1.0}, "init_scale"),
+    ({"y_val": np.zeros(3)}, "y_val must have 200 rows"),
+])
+def test_bad_input(kwargs, words):
+    X, y, Xv, yv = _data(0)
+    args = {"X_train": X, "y_train": y, "X_val": Xv, "y_val": yv, "n_starts": 1,
+            "hidden_units": [1], **kwargs}
+    with pytest.raises((ValueError, TypeError), match=words):
+        select_hidden_units(**args)
+    with pytest.raises(ValueError, match="val_errors must have shape"):
+        plot_model_selection([1, 2], np.zeros(3), "unused.png")

@@ -1,0 +1,102 @@
+"""The perceptron rule: convergence on separable data, a detected cycle on XOR, and the
+two-layer network that does learn XOR."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from chainrule.datasets import linearly_separable, xor
+from chainrule.experiments import perceptron_vs_mlp
+from chainrule.perceptron import train_perceptron
+
+
+@pytest.mark.parametrize("seed", range(8))
+@pytest.mark.parametrize("activation", ["step", "sign"])
+def test_converges_on_separable_data_and_the_weights_separate(seed, activation):
+    X, y = linearly_separable(40, margin=0.1, seed=seed)
+    t = y if activation == "step" else 2 * y - 1
+    result = train_perceptron(X, t, activation=activation)
+    assert result.converged and result.reason == "converged"
+    assert result.mistakes[-1] == 0 and result.mistakes[0] > 0
+    # independent check with numpy: the final line puts every point on its side
+    side = X @ result.w + result.b >= 0
+    np.testing.assert_array_equal(side, y == 1)
+    np.testing.assert_array_equal(result.predict(X), t)
+
+
+def test_first_epoch_on_and_matches_hand_computation():
+    """AND, w = 0, b = 0, step(0) = 1, lr = 1, worked by hand:
+    (0,0) t=0: o=1, mistake -> b = -1;  (0,1) and (1,0): net -1, o=0, correct;
+    (1,1) t=1: net -1, o=0, mistake -> w = (1, 1), b = 0.  Two mistakes."""
+    X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]])
+    result = train_perceptron(X, [0, 0, 0, 1], max_epochs=1)
+    assert result.mistakes == [2] and result.reason == "max_epochs"
+    np.testing.assert_array_equal(result.w, [1, 1])
+    assert result.b == 0
+    np.testing.assert_array_equal(result.weights[1], [0, 1, 1])  # [b, w1, w2] after epoch 1
+    full = train_perceptron(X, [0, 0, 0, 1])
+    assert full.converged
+    np.testing.assert_array_equal(full.predict(X), [0, 0, 0, 1])
+
+
+@pytest.mark.parametrize("activation", ["step", "sign"])
+def test_xor_cycle_is_detected_and_reported(activation):
+    X, y = xor()
+    t = y if activation == "step" else 2 * y - 1
+    result = train_perceptron(X, t, activation=activation, max_epochs=10_000)
+    assert not result.converged and result.reason == "cycle"
+    assert result.epochs < 20  # stopped at the repeat, far below the bound
+    start, period = result.cycle_start, result.cycle_length
+    # the state really repeats: weights at the start of epoch start + period == at start
+    np.testing.assert_array_equal(result.weights[start - 1], result.weights[start + period - 1])
+    assert all(m > 0 for m in result.mistakes)
+    assert "cycles forever" in result.summary() and "not linearly separable" in str(result)
+    assert (result.predict(X) == t).mean() < 1
+
+
+def test_no_exact_repeat_still_stops_at_max_epochs():
+    X, y = xor()
+    X = X + np.array([[0.0, 0.0], [1e-3, 0.0], [0.0, 2e-3], [3e-3, 1e-3]])
+    result = train_perceptron(X, y, lr=0.3137, max_epochs=50)
+    assert result.reason in ("max_epochs", "cycle") and not result.converged
+    assert result.epochs <= 50
+    assert "no convergence" in result.summary()
+
+
+def test_two_layer_network_learns_xor():
+    cmp = perceptron_vs_mlp(hidden=2, seed=0)
+    X, y = xor()
+    assert cmp.network_accuracy == 1.0
+    assert cmp.xor.reason == "cycle" and cmp.separable.converged
+    # independent forward pass with numpy from the learned weights
+    h, o = cmp.network.layers
+    a = np.tanh(X @ h.W + h.b)
+    p = 1 / (1 + np.exp(-(a @ o.W + o.b)))
+    np.testing.assert_array_equal((p[:, 0] > 0.5).astype(int), y)
+    assert len(cmp.stuck_costs) == cmp.starts - 1
+    assert "accuracy 100%" in cmp.summary()
+
+
+def test_decision_region_picture(tmp_path):
+    import matplotlib.image as mpimg
+
+    cmp = perceptron_vs_mlp(n=20, hidden=3, seed=1)
+    path = cmp.plot(tmp_path / "regions.png")
+    img = mpimg.imread(path)
+    assert img.shape[:2] == (400, 1200)  # three 4 x 4 inch panels at 100 dpi
+    assert img.std() > 0.05
+
+
+@pytest.mark.parametrize(("kwargs", "words"), [
+    ({"y": [0, 1, 2, 1]}, "labels 0/1"),
+    ({"y": [0, 1, 1, 0], "activation": "sign"}, "labels -1/1"),
+    ({"y": [0, 1, 1]}, "must match"),
+    ({"y": [0, 1, 1, 0], "activation": "relu"}, "'step' or 'sign'"),
+    ({"y": [0, 1, 1, 0], "lr": 0}, "lr must be"),
+    ({"y": [0, 1, 1, 0], "w0": [1, 2, 3]}, "w0 must have 2 entries"),
+])
+def test_bad_input(kwargs, words):
+    X, _ = xor()
+    with pytest.raises((ValueError, TypeError), match=words):
+        train_perceptron(X, **kwargs)

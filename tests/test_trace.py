@@ -1,0 +1,298 @@
+"""The step-by-step trace: SPEC section 10 number by number, in every notation and format.
+
+The expected numbers are the hand-worked values printed in the SPEC (examples A and
+B), written here as the SPEC prints them; every one must appear, to that precision,
+in the text and Markdown output of each notation, and the JSON output must hold
+them (to 1e-6) where they belong.  Random networks are checked against the
+per-example reference loops of chainrule.reference.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+
+import numpy as np
+import pytest
+
+import chainrule as cr
+from chainrule import reference
+from chainrule.tracing import NOTATIONS, compute_step, load_spec, spec_network, trace_preset
+from chainrule.tracing.render import fmt
+
+TOKEN = re.compile(r"(?<![\w.])-?\d+(?:\.\d+)?(?![\w.])")
+
+# SPEC 10 A, as printed there
+SPEC_A = """
+0.4 0.6 0.7 -0.4 -0.2 0.3 -0.3 0.5 0.1 0 1
+0.549834 0.710950 0.511501 0.670406
+-0.488499 -0.0604558 -0.0100387
+-0.488499 -0.268593 -0.347298
+-0.0604558 -0.0100387 0 0 -0.0604558 -0.0100387
+0.188499 0.768593 0.447298
+0.460456 0.610039 0.7 -0.4 -0.139544 0.310039
+0.721874
+""".split()
+
+# SPEC 10 B, as printed there
+SPEC_B = """
+1 1 290 14 1 1 2 1 2 1 1 0
+2 3 4 9 17 4 289 16 2.5
+-1 2 -34 16 -52 -34 -208 -204
+-136 -306 64 144 -208 -208 -204 -204
+70 154 -31 -72 105 105 104 103
+""".split()
+
+# every weight of each example: (value, gradient, new value)
+A_WEIGHTS = [  # W0 (first row = biases), then W1
+    (0.4, -0.0604558, 0.460456), (0.6, -0.0100387, 0.610039),
+    (0.7, 0.0, 0.7), (-0.4, 0.0, -0.4),
+    (-0.2, -0.0604558, -0.139544), (0.3, -0.0100387, 0.310039),
+    (-0.3, -0.488499, 0.188499), (0.5, -0.268593, 0.768593), (0.1, -0.347298, 0.447298),
+]
+B_WEIGHTS = [  # per destination unit: h1, h2, o1, o2
+    (1, -208, 105), (1, -208, 105), (2, -204, 104), (1, -204, 103),
+    (2, -136, 70), (1, -306, 154), (1, 64, -31), (0, 144, -72),
+]
+
+
+def _tokens(text: str) -> set[str]:
+    return set(TOKEN.findall(text))
+
+
+@pytest.mark.parametrize("fmt_name", ["text", "markdown"])
+@pytest.mark.parametrize("notation", NOTATIONS)
+@pytest.mark.parametrize(("preset", "numbers"), [("transfer-example", SPEC_A),
+                                                 ("integer-example", SPEC_B)])
+def test_every_spec_number_is_printed(preset, numbers, notation, fmt_name):
+    out = trace_preset(preset, notation=notation).render(fmt_name)
+    missing = [n for n in numbers if n not in _tokens(out)]
+    assert not missing, f"{preset} / {notation} / {fmt_name} lacks {missing}"
+
+
+def _weights_match(doc: dict, expected: list[tuple[float, float, float]]) -> None:
+    got = sorted((w["value"], w["gradient"], w["new"]) for w in doc["weights"])
+    # a bias-free layer has no bias weights to list; the expected set is exactly the weights
+    assert len(got) == len(expected)
+    np.testing.assert_allclose(got, sorted(expected), atol=1e-6)
+
+
+@pytest.mark.parametrize("notation", NOTATIONS)
+def test_json_a_parses_and_matches(notation):
+    doc = json.loads(trace_preset("transfer-example", notation=notation).to_json())
+    assert doc["notation"] == notation and doc["loss"] == "log_loss"
+    assert doc["cost"] == pytest.approx(0.670406, abs=1e-6)
+    np.testing.assert_allclose(doc["output"], [0.511501], atol=1e-6)
+    np.testing.assert_allclose(doc["output_after"], [0.721874], atol=1e-6)
+    _weights_match(doc, A_WEIGHTS)
+    if notation == "netout":
+        nodes = {n["name"]: n for n in doc["nodes"]}
+        np.testing.assert_allclose([nodes["h1"]["out"], nodes["h2"]["out"]],
+                                   [0.549834, 0.710950], atol=1e-6)
+        np.testing.assert_allclose(
+            [nodes["o1"]["delta"], nodes["h1"]["delta"], nodes["h2"]["delta"]],
+            [-0.488499, -0.0604558, -0.0100387], atol=1e-6)
+        w = {x["name"]: x for x in doc["weights"]}
+        assert w["w(h2->o1)"]["gradient"] == pytest.approx(-0.347298, abs=1e-6)
+        assert w["b(h1)"]["new"] == pytest.approx(0.460456, abs=1e-6)
+        return
+    hidden, out = doc["layers"]
+    np.testing.assert_allclose(hidden["out"], [0.549834, 0.710950], atol=1e-6)
+    np.testing.assert_allclose(out["delta"], [-0.488499], atol=1e-6)
+    np.testing.assert_allclose(hidden["delta"], [-0.0604558, -0.0100387], atol=1e-6)
+    if notation == "transfer":
+        W0, W1 = hidden["matrices"][0], out["matrices"][0]
+        np.testing.assert_allclose(np.ravel(W1["gradient"]), [-0.488499, -0.268593, -0.347298],
+                                   atol=1e-6)
+        np.testing.assert_allclose(W0["gradient"], [[-0.0604558, -0.0100387], [0, 0],
+                                                    [-0.0604558, -0.0100387]], atol=1e-6)
+        np.testing.assert_allclose(np.ravel(W1["new"]), [0.188499, 0.768593, 0.447298],
+                                   atol=1e-6)
+        np.testing.assert_allclose(W0["new"], [[0.460456, 0.610039], [0.7, -0.4],
+                                               [-0.139544, 0.310039]], atol=1e-6)
+        assert hidden["input"] == [1.0, 0.0, 1.0]  # augmented with the leading 1
+    else:  # UFLDL: W rows = destination units, separate biases
+        W1, b1 = hidden["matrices"]
+        assert (W1["name"], b1["name"]) == ("W^(1)", "b^(1)")
+        np.testing.assert_allclose(W1["gradient"], [[0, -0.0604558], [0, -0.0100387]],
+                                   atol=1e-6)
+        np.testing.assert_allclose(b1["new"], [0.460456, 0.610039], atol=1e-6)
+
+
+@pytest.mark.parametrize("notation", NOTATIONS)
+def test_json_b_parses_and_matches(notation):
+    doc = json.loads(trace_preset("integer-example", notation=notation).to_json())
+    assert doc["cost"] == pytest.approx(2.5, abs=1e-6)
+    assert doc["learning_rate"] == 0.5
+    _weights_match(doc, B_WEIGHTS)
+    if notation == "netout":
+        nodes = {n["name"]: n for n in doc["nodes"]}
+        got = [[nodes[k][q] for k in ("h1", "h2", "o1", "o2")] for q in ("net", "out", "delta")]
+        np.testing.assert_allclose(got, [[2, 3, 17, 4], [4, 9, 289, 16], [-208, -204, -34, 16]],
+                                   atol=1e-6)
+        np.testing.assert_allclose([nodes["o1"]["dE_dout"], nodes["o2"]["dE_dout"],
+                                    nodes["h1"]["dE_dout"], nodes["h2"]["dE_dout"]],
+                                   [-1, 2, -52, -34], atol=1e-6)
+        w = {x["name"]: x for x in doc["weights"]}
+        assert w["w(h2->o1)"]["gradient"] == pytest.approx(-306, abs=1e-6)
+        assert w["w(h2->o2)"]["new"] == pytest.approx(-72, abs=1e-6)
+        return
+    hidden, out = doc["layers"]
+    np.testing.assert_allclose([hidden["net"], hidden["out"]], [[2, 3], [4, 9]], atol=1e-6)
+    np.testing.assert_allclose([out["net"], out["out"]], [[17, 4], [289, 16]], atol=1e-6)
+    np.testing.assert_allclose(out["dE_dout"], [-1, 2], atol=1e-6)
+    np.testing.assert_allclose(hidden["dE_dout"], [-52, -34], atol=1e-6)
+    np.testing.assert_allclose([out["delta"], hidden["delta"]], [[-34, 16], [-208, -204]],
+                               atol=1e-6)
+    if notation == "ufldl":  # per destination unit, exactly as the SPEC lists them
+        np.testing.assert_allclose(out["matrices"][0]["gradient"], [[-136, -306], [64, 144]])
+        np.testing.assert_allclose(out["matrices"][0]["new"], [[70, 154], [-31, -72]])
+        np.testing.assert_allclose(hidden["matrices"][0]["new"], [[105, 105], [104, 103]])
+    else:  # transfer: (fan_in + 1, fan_out), a zero bias row for the bias-free layers
+        np.testing.assert_allclose(out["matrices"][0]["gradient"],
+                                   [[0, 0], [-136, 64], [-306, 144]])
+
+
+def test_fmt_keeps_exact_values_short_and_shows_rounding():
+    assert fmt(0.7) == "0.7" and fmt(-34.0) == "-34" and fmt(2.5) == "2.5" and fmt(-0.0) == "0"
+    assert fmt(0.7109495026250039) == "0.710950"  # rounded: trailing zero kept
+    assert fmt(-0.06045580429408154) == "-0.0604558"
+    assert fmt(0.8999999999999999) == "0.9"  # exact to 6 digits up to float noise
+    assert fmt(1 / 3, digits=3) == "0.333"
+
+
+def test_trace_does_not_change_the_network_and_matches_its_own_step():
+    net = cr.Network.from_transfer_matrices(
+        load_spec("transfer-example")["weights"], activation="sigmoid", loss="log_loss")
+    before = net.params.copy()
+    t = cr.trace(net, [0, 1], [1], lr=1.0)
+    np.testing.assert_array_equal(net.params, before)
+    # the same step done by hand through the public API
+    _, grad = net.loss_and_grad([[0, 1]], [1])
+    np.testing.assert_allclose(t.step.network_after.params, before - grad, rtol=0, atol=0)
+    assert "Trace(notation='transfer'" in repr(t)
+
+
+@pytest.mark.parametrize("case", range(6))
+def test_random_networks_agree_with_the_reference_loops(case):
+    """Deltas, gradients and updates of the trace equal chainrule.reference's loops."""
+    rng = np.random.default_rng(case)
+    acts, loss, out = [("sigmoid", "log_loss", "sigmoid"), ("tanh", "squared_error", "identity"),
+                       ("relu", "cross_entropy", "softmax")][case % 3]
+    sizes = [3, 4, 3, 2] if case < 3 else [2, 3, 3]
+    net = cr.mlp(sizes, hidden=acts, output=out, loss=loss, seed=case, init="ufldl",
+                 bias=case % 2 == 0, weight_decay=0.1 * (case == 4))
+    x = rng.uniform(size=sizes[0])
+    y = rng.integers(0, sizes[-1]) if out == "softmax" else rng.uniform(size=sizes[-1])
+    step = compute_step(net, x, y, lr=0.3)
+    Y = net.prepare_targets(np.atleast_1d(y) if out == "softmax" else [y], 1)
+    ref = reference.backprop(net, x, Y[0])
+    for k, ls in enumerate(step.layers):
+        np.testing.assert_allclose(ls.z, ref.forward.net[k], rtol=1e-12, atol=1e-14)
+        np.testing.assert_allclose(ls.a, ref.forward.out[k], rtol=1e-12, atol=1e-14)
+        np.testing.assert_allclose(ls.delta, ref.delta[k], rtol=1e-9, atol=1e-12)
+        decay = net.weight_decay * ls.W
+        np.testing.assert_allclose(ls.dW, np.array(ref.dW[k]) + decay, rtol=1e-9, atol=1e-12)
+        np.testing.assert_allclose(ls.W_new, ls.W - 0.3 * ls.dW, rtol=1e-12)
+        if ls.b is not None:
+            np.testing.assert_allclose(ls.db, ref.db[k], rtol=1e-9, atol=1e-12)
+    # every notation renders and its JSON round-trips the same gradient numbers
+    for notation in NOTATIONS:
+        doc = json.loads(cr.Trace(step, notation).to_json())
+        grads = sorted(w["gradient"] for w in doc["weights"])
+        np.testing.assert_allclose(grads, sorted(np.concatenate(
+            [np.ravel(ls.dW) for ls in step.layers]
+            + [ls.db for ls in step.layers if ls.db is not None])), rtol=1e-12)
+        assert cr.Trace(step, notation).text()
+
+
+def test_hidden_dE_dout_is_what_backward_received():
+    """dE/d(out) of a hidden layer is delta_next @ W_next.T (recorded, not recomputed)."""
+    net = cr.mlp([2, 3, 2], hidden="tanh", output="identity", seed=1)
+    step = compute_step(net, [0.3, -0.2], [0.5, 0.1])
+    h, o = step.layers
+    np.testing.assert_allclose(h.dE_da, o.delta @ o.W.T, rtol=1e-12)
+    np.testing.assert_allclose(o.dE_da, o.a - [0.5, 0.1], rtol=1e-12)
+
+
+def _balanced(s: str) -> bool:
+    depth = 0
+    for ch in s:
+        depth += {"{": 1, "}": -1}.get(ch, 0)
+        if depth < 0:
+            return False
+    return depth == 0
+
+
+@pytest.mark.parametrize("notation", NOTATIONS)
+def test_markdown_formulas_are_well_formed_latex(notation):
+    md = cr.trace(cr.mlp([2, 3, 3, 2], hidden="sigmoid", output="softmax", seed=0),
+                  [0.1, 0.2], 1, notation=notation).markdown()
+    formulas = re.findall(r"\$\$(.+?)\$\$", md) + re.findall(r"(?<!\$)\$([^$]+)\$(?!\$)", md)
+    assert len(formulas) > 10
+    for f in formulas:
+        assert _balanced(f), f
+        assert not re.search(r"\^\{[^{}]*\}\^", f), f"double superscript in {f}"
+        assert "<-" not in f and "   " not in f, f  # text-only spellings stay out of LaTeX
+
+
+def test_spec_sources_inline_json_file_and_chainrule_layout(tmp_path):
+    inline = '{"weights": [[[1, 1], [2, 1]], [[2, 1], [1, 0]]], "layout": "ufldl", ' \
+             '"activation": "square", "input": [1, 1], "target": [290, 14], "lr": 0.5}'
+    a = trace_preset(inline, notation="netout")
+    path = tmp_path / "b.json"
+    path.write_text(inline)
+    b = trace_preset(str(path), notation="netout")
+    assert a.text() == b.text() == trace_preset("integer-example").text()
+    # the same network in chainrule's own (fan_in, fan_out) orientation
+    spec = load_spec({"weights": [[[1, 2], [1, 1]], [[2, 1], [1, 0]]], "layout": "chainrule",
+                      "activation": "square", "input": [1, 1], "target": [290, 14]})
+    net = spec_network(spec).network
+    np.testing.assert_array_equal(net.to_ufldl()[0][0], [[1, 1], [2, 1]])
+
+
+def test_yaml_file(tmp_path):
+    pytest.importorskip("yaml")
+    path = tmp_path / "a.yaml"
+    path.write_text("layout: transfer\nweights: [[[0.4, 0.6], [0.7, -0.4], [-0.2, 0.3]], "
+                    "[[-0.3], [0.5], [0.1]]]\nactivation: sigmoid\nloss: log_loss\n"
+                    "input: [0, 1]\ntarget: [1]\n")
+    assert trace_preset(str(path)).step.output_new[0] == pytest.approx(0.721874, abs=1e-6)
+
+
+def test_yaml_without_pyyaml_says_what_to_install(tmp_path, monkeypatch):
+    monkeypatch.setitem(sys.modules, "yaml", None)  # import yaml -> ImportError
+    path = tmp_path / "a.yml"
+    path.write_text("weights: []\n")
+    with pytest.raises(ValueError, match=r"PyYAML.*chainrule\[yaml\]"):
+        load_spec(str(path))
+
+
+@pytest.mark.parametrize(("call", "words"), [
+    (lambda: trace_preset("transfer-example", notation="latex"), "notation must be one of"),
+    (lambda: load_spec({"weights": [[[1]]], "input": [1]}), "missing required key"),
+    (lambda: load_spec({"weights": [[[1]]], "input": [1], "target": [1], "lr0": 1}),
+     "unknown key"),
+    (lambda: load_spec("no-such-preset"), "neither a preset"),
+    (lambda: load_spec("{not json"), "inline JSON does not parse"),
+    (lambda: spec_network(load_spec({"weights": [[[1]]], "input": [1], "target": [1],
+                                     "layout": "columns"})), "layout must be one of"),
+    (lambda: cr.trace(cr.mlp([2, 1], output="sigmoid"), [[0, 1], [1, 0]], [1]), "one example"),
+    (lambda: cr.trace(cr.Network([cr.Dense(2, 1, "step")]), [0, 1], [1]), "no derivative"),
+    (lambda: cr.trace(cr.Network([cr.Dense(2, 2), cr.Dropout(0.5), cr.Dense(2, 1)]),
+                      [0, 1], [1]), "Dense layers only"),
+    (lambda: cr.trace(cr.mlp([2, 1]), [0, 1], [1], lr=-1), "lr must be"),
+    (lambda: cr.trace_preset(digits=0), "digits"),
+])
+def test_bad_input_is_refused_with_a_clear_message(call, words):
+    with pytest.raises((ValueError, TypeError), match=words):
+        call()
+
+
+def test_trace_picture(tmp_path):
+    import matplotlib.image as mpimg
+
+    path = trace_preset("integer-example").plot(tmp_path / "b.png", "example B")
+    img = mpimg.imread(path)
+    assert img.shape[1] == 990 and img.std() > 0.05  # 3 x 3.3 inches at 100 dpi
