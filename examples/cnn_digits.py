@@ -95,7 +95,7 @@ def main() -> None:
     kernels = cnn.layers[0].W[:, 0]  # (8, 3, 3): one 3x3 kernel per output channel
     path = plot_tiles(kernels, args.out, ncols=8, tile_inches=1.0,
                                title="First-layer 3x3 kernels of the digits CNN")
-    print(f"  wrote {path}")
+    print(f"  picture written to {path}")
     mnist(args.epochs, args.seed)
 
 
