@@ -45,7 +45,7 @@ def _add_train(sub: argparse._SubParsersAction) -> None:
                    "default: y)")
     p.add_argument("--task", choices=["auto", "classification", "regression"], default="auto",
                    help="default: auto (inferred from the target)")
-    p.add_argument("--hidden", type=int, nargs="*", default=[100], metavar="N",
+    p.add_argument("--hidden", type=_width, nargs="*", default=[100], metavar="N",
                    help="hidden layer widths (default: 100; none for a linear model)")
     p.add_argument("--activation", default=["relu"], nargs="+", metavar="NAME",
                    help="hidden activation, or one per hidden layer (default: relu)")
@@ -77,6 +77,17 @@ def _add_train(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--plot", metavar="PNG", help="also write the loss curve to PNG")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     p.set_defaults(handler=_train)
+
+
+def _width(text: str) -> int:
+    """argparse type of a layer width: a positive integer."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"a layer width must be a positive integer, got {text!r}")
+    return value
 
 
 def _infer_task(table, requested: str) -> str:
@@ -126,8 +137,13 @@ def _train(args: argparse.Namespace) -> int:
             raise ValueError(f"{table.source}: the target {table.target_name!r} has one class "
                              f"({labels[0]!r}); classification needs two or more")
         meta["labels"] = labels
-        n_out = 1 if len(labels) == 2 else len(labels)
-        output = args.output or ("sigmoid" if n_out == 1 else "softmax")
+        output = args.output or ("sigmoid" if len(labels) == 2 else "softmax")
+        if output not in ("softmax", "sigmoid") or (output == "sigmoid" and len(labels) > 2):
+            raise ValueError(
+                f"--output: a classifier of {len(labels)} classes needs a softmax output"
+                f"{' (or sigmoid)' if len(labels) == 2 else ''}, got {output!r}"
+            )
+        n_out = 1 if output == "sigmoid" else len(labels)
         targets = y if n_out > 1 else y.astype(np.float64)[:, None]
     else:
         y = regression_targets(table)

@@ -153,13 +153,17 @@ def _parse_floats(cells: np.ndarray, where: Any, what: str) -> np.ndarray:
     raise ValueError(f"{what}: values that are not finite numbers")  # pragma: no cover
 
 
+def _some(names: list[str], n: int = 10) -> str:
+    return ", ".join(names[:n]) + (f", ... ({len(names)} in all)" if len(names) > n else "")
+
+
 def _columns(names: list[str], wanted: list[str], source: str, what: str) -> list[int]:
     missing = [n for n in wanted if n not in names]
     if missing:
         shown = ", ".join(repr(n) for n in missing)
         raise ValueError(
             f"{source}: missing column{'s' if len(missing) > 1 else ''} {shown}{what} "
-            f"(columns: {', '.join(names)})"
+            f"(columns: {_some(names)})"
         )
     return [names.index(n) for n in wanted]
 
