@@ -73,7 +73,8 @@ def _add_train(sub: argparse._SubParsersAction) -> None:
                    help="standardise features (and regression targets) (default: standard)")
     p.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
     p.add_argument("-o", "--out", default="model.npz", metavar="MODEL",
-                   help="model file to write (default: model.npz)")
+                   help="model file to write (.npz is appended; a directory: DIR/model.npz; "
+                   "default: model.npz)")
     p.add_argument("--plot", metavar="PNG", help="also write the loss curve to PNG")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     p.set_defaults(handler=_train)
@@ -165,6 +166,9 @@ def _train(args: argparse.Namespace) -> int:
             y_mean, y_scale = float(y[train_idx].mean()), float(y[train_idx].std()) or 1.0
             meta["y_mean"], meta["y_scale"] = y_mean, y_scale
         targets = ((y - y_mean) / y_scale)[:, None]
+    if len(args.activation) not in (1, len(args.hidden)):
+        raise ValueError(f"--activation: give one activation, or one per hidden layer "
+                         f"({len(args.hidden)}), got {len(args.activation)}")
     acts = args.activation if len(args.activation) > 1 else args.activation[0]
     sizes = [X.shape[1], *args.hidden, n_out]
     net = mlp(sizes, hidden=acts, output=output, loss=args.loss, init=args.init, seed=args.seed,
@@ -202,7 +206,8 @@ def _train(args: argparse.Namespace) -> int:
             scores = _scores(model, table.X[idx], y[idx])
             line += f"; {name} " + ", ".join(f"{k} {v:.4g}" for k, v in scores.items())
     print(line)
-    print(f"model written to {model.save(args.out)}")
+    out = Path(args.out)
+    print(f"model written to {model.save(out / 'model.npz' if out.is_dir() else out)}")
     if args.plot:
         from .plots import plot_loss
 
@@ -248,7 +253,7 @@ def _model_data(model, data: str, target: str | None, need_target: bool, seed: i
     features = model.feature_names
     table = read_data(data, target=target or model.metadata.get("target_name"),
                       features=features, need_target=need_target, seed=seed)
-    n_in = model.network.n_inputs
+    n_in = model.n_features
     if table.X.shape[1] != n_in:
         raise ValueError(f"{table.source}: {table.X.shape[1]} features; the model takes {n_in}")
     return table

@@ -207,6 +207,9 @@ def _read_csv(path: Path, target: str | None, features: list[str] | None,
     if target is not None and (need_target or target in header):
         (t_col,) = _columns(header, [target], str(path), " (the target)")
         y = np.char.strip(cells[:, t_col])
+        empty = np.flatnonzero(y == "")
+        if need_target and empty.size:
+            raise ValueError(f"{path} line {lines[empty[0]]}, target {target!r}: missing value")
     else:
         t_col, y, target = None, None, target
     if features is None:
@@ -457,13 +460,19 @@ class SavedModel:
 
     def _inputs(self, X: object) -> np.ndarray:
         X = np.asarray(X, dtype=np.float64)
-        n_in = self.network.n_inputs
-        if X.ndim != 2 or X.shape[1] != n_in:
-            raise ValueError(f"X must have shape (n_samples, {n_in}), got {X.shape}")
+        if X.ndim != 2 or X.shape[1] != self.n_features:
+            raise ValueError(f"X must have shape (n_samples, {self.n_features}), got {X.shape}")
         mean = self.metadata.get("x_mean")
         if mean is not None:
             X = (X - np.asarray(mean)) / np.asarray(self.metadata["x_scale"])
-        return X
+        n_in = self.network.n_inputs
+        return X.reshape(-1, *n_in) if isinstance(n_in, tuple) else X  # images: flat rows
+
+    @property
+    def n_features(self) -> int:
+        """Features per example (a convolutional network's image, flattened)."""
+        n_in = self.network.n_inputs
+        return int(np.prod(n_in)) if isinstance(n_in, tuple) else n_in
 
     def outputs(self, X: object) -> np.ndarray:
         """Network outputs for raw features X of shape (n_samples, n_features)."""
