@@ -229,3 +229,11 @@ def test_labels_sort_numerically_and_map_back():
     assert encode_labels(np.array([2.0, 10.0]), labels).tolist() == [1, 2]
     with pytest.raises(ValueError, match="3 is not one of the model's classes"):
         encode_labels(np.array(["3"]), labels)
+
+
+@pytest.mark.parametrize("command", ["train", "evaluate", "predict", "info", "plot"])
+def test_every_command_has_help(command, capsys):
+    with pytest.raises(SystemExit) as stop:
+        main([command, "--help"])
+    assert stop.value.code == 0
+    assert capsys.readouterr().out.startswith(f"usage: chainrule {command}")

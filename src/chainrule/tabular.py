@@ -202,16 +202,15 @@ def _read_csv(path: Path, target: str | None, features: list[str] | None,
             )
     cells = np.array([row for _, row in body], dtype=str)
     lines = np.array([n for n, _ in body])
-    if target is None and need_target and features is None:
+    if target is None and need_target:
         target = header[-1]
+    t_col, y = None, None
     if target is not None and (need_target or target in header):
         (t_col,) = _columns(header, [target], str(path), " (the target)")
         y = np.char.strip(cells[:, t_col])
         empty = np.flatnonzero(y == "")
         if need_target and empty.size:
             raise ValueError(f"{path} line {lines[empty[0]]}, target {target!r}: missing value")
-    else:
-        t_col, y, target = None, None, target
     if features is None:
         features = [n for i, n in enumerate(header) if i != t_col]
         if not features:
