@@ -237,3 +237,18 @@ def test_every_command_has_help(command, capsys):
         main([command, "--help"])
     assert stop.value.code == 0
     assert capsys.readouterr().out.startswith(f"usage: chainrule {command}")
+
+
+def test_io_metadata_round_trip_and_refusals(tmp_path):
+    from chainrule.io import save
+
+    net = cr.mlp([3, 2], seed=0)
+    meta = {"labels": ["a", 2], "x_mean": [0.5, -1.25, 3.0], "nested": {"k": [1, 2]}}
+    path = save(net, tmp_path / "m", metadata=meta)
+    assert path.name == "m.npz" and load_metadata(path) == meta
+    np.testing.assert_array_equal(cr.load(path).params, net.params)  # load ignores metadata
+    assert load_metadata(save(net, tmp_path / "plain.npz")) == {}
+    with pytest.raises(ValueError, match="JSON-serialisable"):
+        save(net, tmp_path / "x.npz", metadata={"bad": np.float64(np.nan)})
+    with pytest.raises(ValueError, match="JSON-serialisable"):
+        save(net, tmp_path / "x.npz", metadata={"bad": object()})
