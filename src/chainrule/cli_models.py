@@ -252,7 +252,8 @@ def _model_data(model, data: str, target: str | None, need_target: bool, seed: i
 
     features = model.feature_names
     table = read_data(data, target=target or model.metadata.get("target_name"),
-                      features=features, need_target=need_target, seed=seed)
+                      features=features, need_target=need_target, seed=seed,
+                      strict_target=target is not None)
     n_in = model.n_features
     if table.X.shape[1] != n_in:
         raise ValueError(f"{table.source}: {table.X.shape[1]} features; the model takes {n_in}")

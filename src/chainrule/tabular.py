@@ -232,7 +232,7 @@ def _is_number(text: str) -> bool:
 
 
 def _read_npz(path: Path, target: str | None, features: list[str] | None,
-              need_target: bool) -> Table:
+              need_target: bool, strict_target: bool = True) -> Table:
     try:
         with np.load(path, allow_pickle=False) as data:
             arrays = {k: data[k] for k in data.files}
@@ -255,6 +255,8 @@ def _read_npz(path: Path, target: str | None, features: list[str] | None,
     if len(names) != X.shape[1]:
         raise ValueError(f"{path}: {len(names)} feature_names for {X.shape[1]} columns of X")
     key = target or "y"
+    if target is not None and target not in arrays and "y" in arrays and not strict_target:
+        key = "y"  # the model's target name came from a CSV column
     y = arrays.get(key)
     if y is None and (need_target or target is not None):
         raise ValueError(
@@ -268,9 +270,11 @@ def _read_npz(path: Path, target: str | None, features: list[str] | None,
         if y.dtype.kind not in "biufU":
             raise ValueError(f"{path}: the target {key!r} has dtype {y.dtype}; expected "
                              "numbers or strings")
-    if features is not None:
+    if features is not None and "feature_names" in arrays:  # by name; else by position
         cols = _columns(names, features, str(path), " that the model was trained on")
         X, names = X[:, cols], list(features)
+    elif features is not None and X.shape[1] == len(features):
+        names = list(features)
     return Table(X, y, names, key if y is not None else None, str(path))
 
 
@@ -280,6 +284,7 @@ def read_data(
     features: list[str] | None = None,
     need_target: bool = True,
     seed: int = 0,
+    strict_target: bool = True,
 ) -> Table:
     """Examples from a CSV file, an NPZ file or a bundled data set.
 
@@ -289,7 +294,8 @@ def read_data(
         A ``.csv`` file (a header row of column names, then one example per
         row), a ``.npz`` file (array ``X`` of shape (n_samples, n_features),
         target ``y`` or the array named by ``target``, optional
-        ``feature_names``), or the name of a bundled data set (:data:`BUNDLED`).
+        ``feature_names``; without them the columns are taken by position),
+        or the name of a bundled data set (:data:`BUNDLED`).
     target : str, optional
         The target column (CSV) or array (NPZ); by default the last CSV
         column and the NPZ array ``y``.
@@ -301,6 +307,9 @@ def read_data(
         target is then read only if present).
     seed : int, default 0
         Seeds the generated data sets (moons, circles, sinusoid).
+    strict_target : bool, default True
+        False: an NPZ file without the array ``target`` uses ``y`` instead
+        (``target`` is then a model's recorded name, not the user's choice).
 
     Returns
     -------
@@ -330,7 +339,7 @@ def read_data(
     with open(path, "rb") as fh:
         is_zip = fh.read(4) == b"PK\x03\x04"
     if path.suffix.lower() == ".npz" or is_zip:
-        return _read_npz(path, target, features, need_target)
+        return _read_npz(path, target, features, need_target, strict_target)
     return _read_csv(path, target, features, need_target)
 
 
