@@ -43,6 +43,8 @@ def _add_train(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--target", metavar="NAME",
                    help="target column (CSV; default: the last column) or array (NPZ; "
                    "default: y)")
+    p.add_argument("--features", nargs="+", metavar="NAME",
+                   help="feature columns (default: every column but the target)")
     p.add_argument("--task", choices=["auto", "classification", "regression"], default="auto",
                    help="default: auto (inferred from the target)")
     p.add_argument("--hidden", type=_width, nargs="*", default=[100], metavar="N",
@@ -128,7 +130,8 @@ def _train(args: argparse.Namespace) -> int:
     from .tabular import SavedModel, fit_labels, read_data, regression_targets
     from .training import train
 
-    table = read_data(args.data, target=args.target, seed=args.seed)
+    table = read_data(args.data, target=args.target, features=args.features, seed=args.seed,
+                      features_what=" (--features)")
     task = _infer_task(table, args.task)
     meta: dict = {"task": task, "feature_names": table.feature_names,
                   "target_name": table.target_name, "data": str(args.data)}

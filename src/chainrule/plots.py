@@ -242,11 +242,10 @@ def _region_classes(model: object, grid: np.ndarray, y: np.ndarray) -> tuple[np.
     """
     from .network import Network
 
-    net = getattr(model, "network_", model)
     classes = list(np.unique(y))
-    if isinstance(net, Network):
-        out = net.forward(grid)
-    elif hasattr(model, "predict"):
+    if isinstance(model, Network):
+        out = model.forward(grid)
+    elif hasattr(model, "predict"):  # estimators: their own preprocessing and labels
         labels = np.asarray(model.predict(grid)).ravel()
         known = y
         if labels.dtype.kind == "U" or y.dtype.kind == "U":

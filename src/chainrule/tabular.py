@@ -169,7 +169,7 @@ def _columns(names: list[str], wanted: list[str], source: str, what: str) -> lis
 
 
 def _read_csv(path: Path, target: str | None, features: list[str] | None,
-              need_target: bool) -> Table:
+              need_target: bool, features_what: str) -> Table:
     try:
         with open(path, newline="", encoding="utf-8-sig") as fh:
             rows = [(n, row) for n, row in enumerate(csv.reader(fh, strict=True), start=1)
@@ -215,7 +215,7 @@ def _read_csv(path: Path, target: str | None, features: list[str] | None,
         features = [n for i, n in enumerate(header) if i != t_col]
         if not features:
             raise ValueError(f"{path}: no feature columns besides the target {target!r}")
-    cols = _columns(header, features, str(path), " that the model was trained on")
+    cols = _columns(header, features, str(path), features_what)
     table = Table(np.empty((len(body), len(cols))), y, list(features), target, str(path),
                   lines=lines)
     for j, c in enumerate(cols):
@@ -232,7 +232,7 @@ def _is_number(text: str) -> bool:
 
 
 def _read_npz(path: Path, target: str | None, features: list[str] | None,
-              need_target: bool, strict_target: bool = True) -> Table:
+              need_target: bool, strict_target: bool, features_what: str) -> Table:
     try:
         with np.load(path, allow_pickle=False) as data:
             arrays = {k: data[k] for k in data.files}
@@ -270,11 +270,14 @@ def _read_npz(path: Path, target: str | None, features: list[str] | None,
         if y.dtype.kind not in "biufU":
             raise ValueError(f"{path}: the target {key!r} has dtype {y.dtype}; expected "
                              "numbers or strings")
-    if features is not None and "feature_names" in arrays:  # by name; else by position
-        cols = _columns(names, features, str(path), " that the model was trained on")
-        X, names = X[:, cols], list(features)
-    elif features is not None and X.shape[1] == len(features):
-        names = list(features)
+    if features is not None:
+        positional = ("feature_names" not in arrays and X.shape[1] == len(features)
+                      and not set(features) & set(names))
+        if positional:  # unnamed columns, a model trained on named ones: by position
+            names = list(features)
+        else:
+            cols = _columns(names, features, str(path), features_what)
+            X, names = X[:, cols], list(features)
     return Table(X, y, names, key if y is not None else None, str(path))
 
 
@@ -285,6 +288,7 @@ def read_data(
     need_target: bool = True,
     seed: int = 0,
     strict_target: bool = True,
+    features_what: str = " that the model was trained on",
 ) -> Table:
     """Examples from a CSV file, an NPZ file or a bundled data set.
 
@@ -310,6 +314,8 @@ def read_data(
     strict_target : bool, default True
         False: an NPZ file without the array ``target`` uses ``y`` instead
         (``target`` is then a model's recorded name, not the user's choice).
+    features_what : str
+        How a missing feature column is described in the error.
 
     Returns
     -------
@@ -327,8 +333,7 @@ def read_data(
     if not path.exists() and str(source) in BUNDLED:
         table = _bundled(str(source), seed)
         if features is not None:
-            cols = _columns(table.feature_names, features, str(source),
-                            " that the model was trained on")
+            cols = _columns(table.feature_names, features, str(source), features_what)
             table.X, table.feature_names = table.X[:, cols], list(features)
         return table
     if not path.exists():
@@ -339,8 +344,8 @@ def read_data(
     with open(path, "rb") as fh:
         is_zip = fh.read(4) == b"PK\x03\x04"
     if path.suffix.lower() == ".npz" or is_zip:
-        return _read_npz(path, target, features, need_target, strict_target)
-    return _read_csv(path, target, features, need_target)
+        return _read_npz(path, target, features, need_target, strict_target, features_what)
+    return _read_csv(path, target, features, need_target, features_what)
 
 
 # --- labels ---------------------------------------------------------------------------------
