@@ -31,7 +31,8 @@ def _add_train(sub: argparse._SubParsersAction) -> None:
         "train", help="train an MLP on a CSV/NPZ file or a bundled data set; write the model",
         description="Train a multilayer perceptron on a table of examples and write the model "
         "file (.npz: arrays + JSON, never pickle). The task is inferred from the target "
-        "(text, or few whole numbers: classification; else regression); so are the output "
+        "(text, or at most 20 distinct whole numbers: classification; else regression; "
+        "--task to override); so are the output "
         "layer (softmax for 3+ classes, sigmoid for 2, identity for regression) and the loss. "
         "Features (and a regression target) are standardised with the training statistics, "
         "which the model file keeps together with the class labels, feature names and "
