@@ -7,6 +7,7 @@ print the held-out test accuracy and write a PNG of the loss per epoch.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from collections.abc import Sequence
@@ -98,6 +99,9 @@ def build_parser() -> argparse.ArgumentParser:
         "writes a loss-curve PNG.",
     )
     _add_demo_args(parser)
+    from . import __version__
+
+    parser.add_argument("--version", action="version", version=f"chainrule {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     demo = sub.add_parser("demo", help="train on the bundled digits (the default)",
                           description="Train an MLP on scikit-learn's digits, print the "
@@ -122,8 +126,10 @@ def build_parser() -> argparse.ArgumentParser:
                     "smooth float64 networks give about 1e-9 or less, a wrong gradient 1e-2 "
                     "or more)")
     gc.add_argument("--seed", type=int, default=0)
+    from .cli_models import add_parsers as add_model_parsers
     from .cli_teaching import add_parsers as add_teaching_parsers
 
+    add_model_parsers(sub)  # train, evaluate, predict, info, plot (set args.handler)
     add_teaching_parsers(sub)  # trace, perceptron, select, experiment (set args.handler)
     return parser
 
@@ -134,9 +140,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     command = getattr(args, "handler", None) or {"gradcheck": _gradcheck}.get(args.command, _demo)
     try:
         return command(args)
-    except (ValueError, TypeError, OSError) as exc:
-        print(f"chainrule: error: {exc}", file=sys.stderr)
-        return 2
+    except BrokenPipeError:  # e.g. `chainrule predict ... | head`: stop quietly
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 1
+    except (ValueError, TypeError, OSError, ArithmeticError, KeyError) as exc:
+        # one line, no traceback: bad files, columns, values and options (exit 2, as argparse)
+        message = str(exc) if not isinstance(exc, KeyError) else f"missing {exc}"
+        if isinstance(exc, OSError) and exc.strerror and exc.filename:
+            message = f"{exc.filename}: {exc.strerror}"
+        print(f"chainrule: error: {' '.join(message.split())}", file=sys.stderr)
+        return 1 if isinstance(exc, ArithmeticError) else 2
     except KeyboardInterrupt:
         print("chainrule: interrupted", file=sys.stderr)
         return 130

@@ -30,7 +30,9 @@ from .layers import Dense, Layer
 from .network import Network
 from .pooling import AvgPool2D, Flatten, MaxPool2D
 
-__all__ = ["FORMAT_VERSION", "load", "network_config", "network_from_config", "save"]
+__all__ = [
+    "FORMAT_VERSION", "load", "load_metadata", "network_config", "network_from_config", "save",
+]
 
 FORMAT_VERSION = 1
 
@@ -177,8 +179,16 @@ def read_file(path: str | os.PathLike, fmt: str) -> tuple[dict, dict[str, np.nda
     return meta, arrays
 
 
-def save(net: Network, path: str | os.PathLike) -> Path:
+def save(net: Network, path: str | os.PathLike, metadata: dict | None = None) -> Path:
     """Save a network to ``path`` (``.npz`` is appended if missing).
+
+    Parameters
+    ----------
+    net : Network
+    path : str or PathLike
+    metadata : dict, optional
+        JSON-serialisable extras kept with the model (class labels, feature
+        names, ...); read back with :func:`load_metadata`.
 
     Returns
     -------
@@ -190,7 +200,32 @@ def save(net: Network, path: str | os.PathLike) -> Path:
         "network": network_config(net),
         "states": [layer.get_state() for layer in net.layers],
     }
+    if metadata is not None:
+        if not isinstance(metadata, dict):
+            raise TypeError(f"metadata must be a dict, got {type(metadata).__name__}")
+        try:
+            json.dumps(metadata, allow_nan=False)
+        except (TypeError, ValueError) as exc:
+            raise ValueError(
+                f"metadata must be JSON-serialisable (finite numbers): {exc}"
+            ) from None
+        meta["metadata"] = metadata
     return write_file(path, meta, network_arrays(net))
+
+
+def load_metadata(path: str | os.PathLike) -> dict:
+    """The ``metadata`` dict saved with a network by :func:`save` (empty if none).
+
+    Raises
+    ------
+    FileNotFoundError, ValueError
+        As :func:`load`.
+    """
+    meta, _ = read_file(path, NETWORK_FORMAT)
+    metadata = meta.get("metadata", {})
+    if not isinstance(metadata, dict):
+        raise ValueError(f"{path}: corrupted chainrule file (metadata is not a JSON object)")
+    return metadata
 
 
 def load(path: str | os.PathLike) -> Network:

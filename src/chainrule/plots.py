@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -223,6 +224,61 @@ def plot_panels(panels: Sequence[Panel], path: str | Path, title: str | None = N
     return _save(fig, path)
 
 
+_POINT_COLORS = ["tab:orange", "tab:blue", "tab:green", "tab:red", "tab:purple", "tab:brown",
+                 "tab:pink", "tab:gray", "tab:olive", "tab:cyan"]
+_REGION_COLORS = ["#f4c7a1", "#a9cbe8", "#b5dfb0", "#f0b0b0", "#d3c2e6", "#d9c0b8",
+                  "#f3c6e4", "#d4d4d4", "#e3e3a6", "#b0e3ea"]
+_MARKERS = ["o", "s", "^", "D", "v", "P", "X", "*", "<", ">"]
+
+
+def _region_classes(model: object, grid: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, list]:
+    """Class index of every grid point and the class list, for any kind of classifier.
+
+    ``model`` may be a chainrule Network (its outputs: argmax of several
+    units, one unit thresholded at 0.5), an object with ``predict`` (labels)
+    or ``predict_proba`` (argmax, columns in the order of its ``classes_``
+    or of the sorted labels of ``y``), or a callable giving labels or scores
+    (scores are thresholded at 0.5 for 0/1 labels, else at 0).
+    """
+    from .network import Network
+
+    classes = list(np.unique(y))
+    if isinstance(model, Network):
+        out = model.forward(grid)
+    elif hasattr(model, "predict"):  # estimators: their own preprocessing and labels
+        labels = np.asarray(model.predict(grid)).ravel()
+        known = y
+        if labels.dtype.kind == "U" or y.dtype.kind == "U":
+            labels, known = labels.astype(str), y.astype(str)
+        classes = list(np.unique(np.concatenate([known, labels])))
+        return np.searchsorted(np.asarray(classes), labels), classes
+    elif hasattr(model, "predict_proba"):
+        out = np.asarray(model.predict_proba(grid), dtype=np.float64)
+        if getattr(model, "classes_", None) is not None:
+            classes = list(np.asarray(model.classes_))
+    elif callable(model):
+        out = np.asarray(model(grid))
+    else:
+        raise TypeError(
+            f"a panel's model must be a Network, have predict or predict_proba, or be "
+            f"callable; got {type(model).__name__}"
+        )
+    out = np.asarray(out)
+    if out.ndim == 2 and out.shape[1] > 1:
+        index = out.argmax(axis=1)
+        if len(classes) < out.shape[1]:
+            classes = list(range(out.shape[1]))
+        return index, classes
+    out = out.ravel()
+    if set(np.unique(out)) <= set(classes):  # labels
+        return np.searchsorted(np.asarray(classes), out), classes
+    threshold = 0.5 if set(classes) <= {0, 1} else 0.0
+    if len(classes) > 2:
+        raise ValueError(f"one score per point cannot separate {len(classes)} classes")
+    two = classes if len(classes) == 2 else [0, 1]
+    return (out.astype(np.float64) > threshold).astype(int), two
+
+
 def plot_decision_regions(
     panels: Sequence[tuple[str, object, object, object]],
     path: str | Path,
@@ -233,11 +289,16 @@ def plot_decision_regions(
 
     Parameters
     ----------
-    panels : sequence of (title, predict, X, y)
-        ``predict`` maps an array of shape (n, 2) to labels or scores of shape
-        (n,) (thresholded at 0.5); ``X`` of shape (n_samples, 2), ``y`` of
-        shape (n_samples,) with two classes.
+    panels : sequence of (title, model, X, y)
+        ``model``: a :class:`~chainrule.Network` (several outputs: the region
+        is the argmax; one output: thresholded at 0.5), anything with
+        ``predict`` (labels) or ``predict_proba`` (such as a scikit-learn
+        classifier), or a callable mapping an array of shape (n, 2) to labels
+        or to scores of shape (n,) (thresholded at 0.5 for 0/1 labels, else
+        at 0).  ``X`` of shape (n_samples, 2), ``y`` of shape (n_samples,),
+        any number of classes (up to 10 colours).
     path : str or Path
+        Output PNG, 400 pixels high (430 with a title) and 400 wide per panel.
     resolution : int, default 200
         Grid points per axis.
     title : str, optional
@@ -248,25 +309,35 @@ def plot_decision_regions(
     """
     panels = list(panels)
     if not panels:
-        raise ValueError("panels is empty; give at least one (title, predict, X, y)")
+        raise ValueError("panels is empty; give at least one (title, model, X, y)")
     fig = _figure((4.0 * len(panels), 4.0 + (0.3 if title else 0)))
-    for i, (name, predict, X, y) in enumerate(panels):
+    for i, (name, model, X, y) in enumerate(panels):
         X, y = np.asarray(X, dtype=np.float64), np.asarray(y).ravel()
         if X.ndim != 2 or X.shape[1] != 2:
             raise ValueError(f"panels[{i}]: X must have shape (n_samples, 2), got {X.shape}")
+        if y.shape[0] != X.shape[0]:
+            raise ValueError(f"panels[{i}]: y must have shape ({X.shape[0]},), got {y.shape}")
         lo, hi = X.min(axis=0), X.max(axis=0)
         pad = 0.25 * np.maximum(hi - lo, 1e-9)
         gx, gy = np.meshgrid(np.linspace(lo[0] - pad[0], hi[0] + pad[0], resolution),
                              np.linspace(lo[1] - pad[1], hi[1] + pad[1], resolution))
         grid = np.column_stack([gx.ravel(), gy.ravel()])
-        z = np.asarray(predict(grid), dtype=np.float64).reshape(gx.shape)
-        cls = z > 0.5 if set(np.unique(y)) <= {0, 1} else z > 0
+        index, classes = _region_classes(model, grid, y)
+        k = len(classes)
+        if k > len(_POINT_COLORS):
+            raise ValueError(f"panels[{i}]: {k} classes; at most {len(_POINT_COLORS)} can be drawn")
         ax = fig.add_subplot(1, len(panels), i + 1)
-        ax.contourf(gx, gy, cls.astype(float), levels=[-0.5, 0.5, 1.5],
-                    colors=["#f4c7a1", "#a9cbe8"], alpha=0.8)
-        positive = y > (0.5 if set(np.unique(y)) <= {0, 1} else 0)
-        ax.scatter(*X[~positive].T, marker="o", color="tab:orange", edgecolor="k", label="class 0")
-        ax.scatter(*X[positive].T, marker="s", color="tab:blue", edgecolor="k", label="class 1")
+        ax.contourf(gx, gy, index.reshape(gx.shape).astype(float),
+                    levels=np.arange(k + 1) - 0.5, colors=_REGION_COLORS[:k], alpha=0.8)
+        lookup = {c: j for j, c in enumerate(classes)}
+        ys = y.astype(str) if np.asarray(classes).dtype.kind == "U" else y
+        point_index = np.array([lookup.get(v, -1) for v in ys.tolist()])
+        for j, c in enumerate(classes):
+            mask = point_index == j
+            if mask.any():
+                ax.scatter(*X[mask].T, marker=_MARKERS[j], color=_POINT_COLORS[j],
+                           edgecolor="k", label=str(c))
+        ax.legend(fontsize=7, framealpha=0.6, handletextpad=0.2, borderpad=0.3)
         ax.set_title(name, fontsize=10)
         ax.set_xticks([])
         ax.set_yticks([])
@@ -336,4 +407,172 @@ def plot_model_selection(
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8)
     fig.tight_layout()
+    return _save(fig, path)
+
+
+# --- pictures of a trained model -------------------------------------------------------------
+__all__ += ["plot_confusion_matrix", "plot_first_layer"]
+
+
+def first_layer_tiles(model: object, shape: tuple[int, int] | None = None) -> np.ndarray:
+    """The first layer's weights as images: one tile per hidden unit (or kernel).
+
+    Parameters
+    ----------
+    model : Network, or anything with a ``network_`` or ``network`` attribute
+        Its first layer with weights: Dense (``W`` of shape (n_inputs,
+        n_units)) or Conv2D (kernels of shape (out, in, kh, kw)).
+    shape : (height, width), optional
+        Image shape of a Dense layer's input; by default the square
+        ``(sqrt(n_inputs), sqrt(n_inputs))`` when n_inputs is a square.
+
+    Returns
+    -------
+    ndarray of shape (n_tiles, height, width)
+        Dense: ``W.T.reshape(n_units, height, width)``; Conv2D: every
+        (output, input channel) kernel.
+    """
+    from .conv import Conv2D
+    from .layers import Dense
+    from .network import Network
+
+    net = model
+    for attr in ("network_", "network"):  # an estimator, a SavedModel
+        if not isinstance(net, Network) and getattr(model, attr, None) is not None:
+            net = getattr(model, attr)
+    if not isinstance(net, Network):
+        raise TypeError(f"model must be a chainrule Network (or hold one as network_), "
+                        f"got {type(model).__name__}")
+    layer = next((la for la in net.layers if isinstance(la, (Dense, Conv2D))), None)
+    if layer is None:
+        raise ValueError("the network has no Dense or Conv2D layer whose weights to draw")
+    W = np.asarray(layer.W, dtype=np.float64)
+    if isinstance(layer, Conv2D):
+        return W.reshape(-1, W.shape[2], W.shape[3])
+    n_in = W.shape[0]
+    if shape is None:
+        side = math.isqrt(n_in)
+        if side * side != n_in:
+            raise ValueError(
+                f"the first layer has {n_in} inputs, not a square image; give shape=(height, "
+                f"width) with height * width = {n_in}"
+            )
+        shape = (side, side)
+    h, w = (int(v) for v in shape)
+    if h < 1 or w < 1 or h * w != n_in:
+        raise ValueError(f"shape must be (height, width) with height * width = {n_in} "
+                         f"(the first layer's inputs), got {tuple(shape)}")
+    return W.T.reshape(-1, h, w)
+
+
+def plot_first_layer(
+    model: object,
+    path: str | Path,
+    shape: tuple[int, int] | None = None,
+    max_units: int | None = None,
+    title: str | None = None,
+    normalize: str = "each",
+    tile_inches: float = 0.8,
+) -> Path:
+    """First-layer weights as a grid of image tiles (what each hidden unit looks for), as a PNG.
+
+    Parameters
+    ----------
+    model : Network, or anything with a ``network_`` attribute
+    path : str or Path
+        Output PNG: ``ncols`` x ``nrows`` tiles of ``tile_inches`` at 100
+        pixels per inch (``ncols = ceil(sqrt(n_tiles))``), plus 40 pixels
+        for a title.
+    shape : (height, width), optional
+        Image shape of the inputs; inferred for square inputs (64 -> 8 x 8).
+    max_units : int, optional
+        Draw only the first ``max_units`` units.
+    title : str, optional
+        Default: "first-layer weights (N units)".
+    normalize, tile_inches : see :func:`plot_tiles`.
+
+    Returns
+    -------
+    Path
+    """
+    tiles = first_layer_tiles(model, shape)
+    if max_units is not None:
+        if not isinstance(max_units, (int, np.integer)) or max_units < 1:
+            raise ValueError(f"max_units must be a positive integer, got {max_units!r}")
+        tiles = tiles[:max_units]
+    if title is None:
+        title = f"first-layer weights ({tiles.shape[0]} units)"
+    return plot_tiles(tiles, path, title=title, normalize=normalize, tile_inches=tile_inches)
+
+
+def _confusion_figure(y_true: object, y_pred: object, labels: Sequence | None,
+                      title: str, normalize: bool, size: tuple[float, float]):
+    from sklearn.metrics import confusion_matrix
+
+    y_true, y_pred = np.asarray(y_true).ravel(), np.asarray(y_pred).ravel()
+    if y_true.shape != y_pred.shape or y_true.size == 0:
+        raise ValueError(
+            f"y_true and y_pred must be non-empty and of one shape (n_samples,), got "
+            f"{y_true.shape} and {y_pred.shape}"
+        )
+    if labels is None:
+        labels = list(np.unique(np.concatenate([y_true, y_pred])))
+    counts = confusion_matrix(y_true, y_pred, labels=np.asarray(labels))
+    k = len(labels)
+    fig = _figure(size)
+    ax = fig.add_subplot()
+    shown = counts / np.maximum(counts.sum(axis=1, keepdims=True), 1) if normalize else counts
+    image = ax.imshow(shown, cmap="Blues", vmin=0)
+    fig.colorbar(image, ax=ax, fraction=0.046, pad=0.04,
+                 label="fraction of the true class" if normalize else "examples")
+    top = float(shown.max()) or 1.0
+    for i in range(k):
+        for j in range(k):
+            text = f"{counts[i, j]}" + (f"\n{shown[i, j]:.0%}" if normalize else "")
+            ax.text(j, i, text, ha="center", va="center", fontsize=9 if k <= 10 else 6,
+                    color="white" if shown[i, j] > 0.6 * top else "black")
+    names = [str(v) for v in labels]
+    ax.set_xticks(range(k), names, rotation=45 if max(map(len, names)) > 3 else 0,
+                  ha="right" if max(map(len, names)) > 3 else "center")
+    ax.set_yticks(range(k), names)
+    accuracy = np.trace(counts) / counts.sum()
+    ax.set(xlabel="predicted class", ylabel="true class",
+           title=f"{title} (accuracy {accuracy:.1%}, {counts.sum()} examples)")
+    fig.tight_layout()
+    return fig, counts
+
+
+def plot_confusion_matrix(
+    y_true: object,
+    y_pred: object,
+    path: str | Path,
+    labels: Sequence | None = None,
+    title: str = "Confusion matrix",
+    normalize: bool = False,
+    size: tuple[float, float] = (6.0, 5.0),
+) -> Path:
+    """Confusion matrix of class predictions, each cell annotated with its count, as a PNG.
+
+    Parameters
+    ----------
+    y_true, y_pred : array-like of shape (n_samples,)
+        True and predicted labels (numbers or strings).
+    path : str or Path
+        Output PNG of ``size`` inches at 100 pixels per inch (600 x 500 by
+        default).
+    labels : sequence, optional
+        Classes in the order of the rows and columns; by default the sorted
+        labels that occur in ``y_true`` or ``y_pred``.
+    title : str
+        The accuracy and number of examples are appended.
+    normalize : bool, default False
+        Colour by the fraction of each true class (row) and print it under
+        the count.
+    size : (width, height) in inches
+
+    Returns
+    -------
+    Path
+    """
+    fig, _ = _confusion_figure(y_true, y_pred, labels, title, normalize, size)
     return _save(fig, path)

@@ -1,0 +1,498 @@
+"""Command-line glue for models on tables: ``train``, ``evaluate``, ``predict``, ``info``, ``plot``.
+
+Each subcommand is one parser-setup function and one handler that calls the
+library (:mod:`chainrule.tabular`, :func:`chainrule.network.mlp`,
+:func:`chainrule.training.train`, :mod:`chainrule.plots`) and prints.
+:func:`add_parsers` registers them on the main parser's subcommands.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import math
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+__all__ = ["add_parsers"]
+
+_DATA_HELP = ("a .csv file (header row of column names), a .npz file (arrays X and y), or a "
+              "bundled data set: digits, iris, wine, breast_cancer, diabetes, xor, moons, "
+              "circles, sinusoid")
+
+
+# --- chainrule train -------------------------------------------------------------------------
+def _add_train(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "train", help="train an MLP on a CSV/NPZ file or a bundled data set; write the model",
+        description="Train a multilayer perceptron on a table of examples and write the model "
+        "file (.npz: arrays + JSON, never pickle). The task is inferred from the target "
+        "(text, or at most 20 distinct whole numbers: classification; else regression; "
+        "--task to override); so are the output "
+        "layer (softmax for 3+ classes, sigmoid for 2, identity for regression) and the loss. "
+        "Features (and a regression target) are standardised with the training statistics, "
+        "which the model file keeps together with the class labels, feature names and "
+        "target name, so predict and evaluate take raw data.",
+        epilog="examples: chainrule train iris -o iris.npz; chainrule train data.csv --target "
+        "price --hidden 64 32 --epochs 200 -o price.npz",
+    )
+    p.add_argument("data", metavar="DATA", help=_DATA_HELP)
+    p.add_argument("--target", metavar="NAME",
+                   help="target column (CSV; default: the last column) or array (NPZ; "
+                   "default: y)")
+    p.add_argument("--features", nargs="+", metavar="NAME",
+                   help="feature columns (default: every column but the target)")
+    p.add_argument("--task", choices=["auto", "classification", "regression"], default="auto",
+                   help="default: auto (inferred from the target)")
+    p.add_argument("--hidden", type=_width, nargs="*", default=[100], metavar="N",
+                   help="hidden layer widths (default: 100; none for a linear model)")
+    p.add_argument("--activation", default=["relu"], nargs="+", metavar="NAME",
+                   help="hidden activation, or one per hidden layer (default: relu)")
+    p.add_argument("--output", metavar="ACT",
+                   help="output activation (default: softmax / sigmoid / identity by task)")
+    p.add_argument("--loss", help="loss (default: canonical for the output)")
+    p.add_argument("--init", default="auto", help="initialiser (default: auto)")
+    p.add_argument("--optimizer", default="adam",
+                   help="gd, sgd, nesterov, adagrad, rmsprop, adam (default: adam)")
+    p.add_argument("--lr", type=float, default=0.01, help="learning rate (default: 0.01)")
+    p.add_argument("--momentum", type=float, default=0.9,
+                   help="momentum of sgd/gd/nesterov (default: 0.9)")
+    p.add_argument("--weight-decay", type=float, default=0.0, dest="weight_decay",
+                   help="L2 penalty on weights (default: 0)")
+    p.add_argument("--batch-size", type=int, default=32, dest="batch_size",
+                   help="mini-batch size (default: 32)")
+    p.add_argument("--epochs", type=int, default=100, help="epochs (default: 100)")
+    p.add_argument("--patience", type=int, default=None,
+                   help="stop when the validation loss has not improved for this many epochs "
+                   "and keep the best weights (default: train all epochs)")
+    p.add_argument("--val-fraction", type=float, default=None, dest="val_fraction",
+                   help="fraction held out for validation, stratified for classification "
+                   "(default: 0.1, or 0 for fewer than 20 examples; 0 for none)")
+    p.add_argument("--scale", choices=["standard", "none"], default="standard",
+                   help="standardise features (and regression targets) (default: standard)")
+    p.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
+    p.add_argument("-o", "--out", default="model.npz", metavar="MODEL",
+                   help="model file to write (.npz is appended; a directory: DIR/model.npz; "
+                   "default: model.npz)")
+    p.add_argument("--plot", metavar="PNG", help="also write the loss curve to PNG")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(handler=_train)
+
+
+def _width(text: str) -> int:
+    """argparse type of a layer width: a positive integer."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"a layer width must be a positive integer, got {text!r}")
+    return value
+
+
+def _infer_task(table, requested: str) -> str:
+    if requested != "auto":
+        return requested
+    if table.task is not None:
+        return table.task
+    y = np.asarray(table.y)
+    try:
+        values = y.astype(np.float64)
+    except ValueError:
+        return "classification"
+    whole = np.all(np.isfinite(values)) and np.all(values == np.round(values))
+    return "classification" if whole and len(np.unique(values)) <= 20 else "regression"
+
+
+def _split(n: int, fraction: float, seed: int, stratify: np.ndarray | None):
+    from sklearn.model_selection import train_test_split
+
+    index = np.arange(n)
+    if not fraction:
+        return index, index[:0]
+    if not 0 < fraction < 1:
+        raise ValueError(f"--val-fraction must be in [0, 1), got {fraction}")
+    n_val = int(np.ceil(fraction * n))
+    if n_val >= n:
+        raise ValueError(f"--val-fraction {fraction} leaves no training examples of {n}")
+    if stratify is not None:
+        counts = np.bincount(stratify)
+        if counts.min() < 2 or n_val < len(counts):
+            stratify = None
+    return train_test_split(index, test_size=n_val, random_state=seed, stratify=stratify)
+
+
+def _train(args: argparse.Namespace) -> int:
+    from .network import mlp
+    from .tabular import SavedModel, fit_labels, read_data, regression_targets
+    from .training import train
+
+    table = read_data(args.data, target=args.target, features=args.features, seed=args.seed,
+                      features_what=" (--features)")
+    task = _infer_task(table, args.task)
+    meta: dict = {"task": task, "feature_names": table.feature_names,
+                  "target_name": table.target_name, "data": str(args.data)}
+    if task == "classification":
+        labels, y = fit_labels(np.asarray(table.y))
+        if len(labels) < 2:
+            raise ValueError(f"{table.source}: the target {table.target_name!r} has one class "
+                             f"({labels[0]!r}); classification needs two or more")
+        meta["labels"] = labels
+        output = args.output or ("sigmoid" if len(labels) == 2 else "softmax")
+        if output not in ("softmax", "sigmoid") or (output == "sigmoid" and len(labels) > 2):
+            raise ValueError(
+                f"--output: a classifier of {len(labels)} classes needs a softmax output"
+                f"{' (or sigmoid)' if len(labels) == 2 else ''}, got {output!r}"
+            )
+        n_out = 1 if output == "sigmoid" else len(labels)
+        targets = y if n_out > 1 else y.astype(np.float64)[:, None]
+    else:
+        y = regression_targets(table)
+        n_out, output, targets = 1, args.output or "identity", None
+    if args.val_fraction is None:
+        args.val_fraction = 0.1 if table.n_samples >= 20 else 0.0
+    train_idx, val_idx = _split(table.n_samples, args.val_fraction, args.seed,
+                                y if task == "classification" else None)
+    X = table.X
+    if args.scale == "standard":
+        mean = X[train_idx].mean(axis=0)
+        scale = X[train_idx].std(axis=0)
+        scale[scale == 0] = 1.0
+        meta["x_mean"], meta["x_scale"] = mean.tolist(), scale.tolist()
+        X = (X - mean) / scale
+    if task == "regression":
+        y_mean, y_scale = 0.0, 1.0
+        if args.scale == "standard":
+            y_mean, y_scale = float(y[train_idx].mean()), float(y[train_idx].std()) or 1.0
+            meta["y_mean"], meta["y_scale"] = y_mean, y_scale
+        targets = ((y - y_mean) / y_scale)[:, None]
+    if len(args.activation) not in (1, len(args.hidden)):
+        raise ValueError(f"--activation: give one activation, or one per hidden layer "
+                         f"({len(args.hidden)}), got {len(args.activation)}")
+    acts = args.activation if len(args.activation) > 1 else args.activation[0]
+    sizes = [X.shape[1], *args.hidden, n_out]
+    net = mlp(sizes, hidden=acts, output=output, loss=args.loss, init=args.init, seed=args.seed,
+              weight_decay=args.weight_decay)
+    print(f"{table.source}: {table.n_samples} examples x {X.shape[1]} features; "
+          f"target {table.target_name!r}: {task}"
+          + (f", {len(meta['labels'])} classes ({_preview(meta['labels'])})"
+             if task == "classification" else ""))
+    print(f"{len(train_idx)} for training, {len(val_idx)} for validation")
+    print(net.summary())
+    options = {"patience": args.patience} if args.patience is not None else {}
+    start = time.perf_counter()
+    history = train(
+        net, X[train_idx], targets[train_idx], optimizer=args.optimizer, lr=args.lr,
+        momentum=args.momentum if args.optimizer in ("sgd", "gd", "nesterov") else 0.0,
+        batch_size=args.batch_size if args.optimizer != "gd" else None, epochs=args.epochs,
+        seed=args.seed, verbose=0 if args.quiet else 1,
+        validation_data=(X[val_idx], targets[val_idx]) if len(val_idx) else None, **options,
+    )
+    seconds = time.perf_counter() - start
+    meta["training"] = {
+        "hidden": list(args.hidden), "activation": args.activation, "output": output,
+        "loss": net.loss.name, "optimizer": args.optimizer, "lr": args.lr,
+        "batch_size": args.batch_size, "epochs": history.epochs, "seed": args.seed,
+        "val_fraction": args.val_fraction, "weight_decay": args.weight_decay,
+        "stop_reason": history.stop_reason, "seconds": round(seconds, 3),
+    }
+    meta["history"] = {k: [float(v) for v in history[k]]
+                       for k in ("loss", "val_loss", "accuracy", "val_accuracy")
+                       if history.get(k) and all(np.isfinite(history[k]))}
+    model = SavedModel(net, meta)
+    line = f"trained {history.epochs} epochs in {seconds:.2f} s ({history.stop_reason})"
+    for name, idx in (("training", train_idx), ("validation", val_idx)):
+        if len(idx):
+            scores = _scores(model, table.X[idx], y[idx])
+            line += f"; {name} " + ", ".join(f"{k} {v:.4g}" for k, v in scores.items())
+    print(line)
+    out = Path(args.out)
+    print(f"model written to {model.save(out / 'model.npz' if out.is_dir() else out)}")
+    if args.plot:
+        from .plots import plot_loss
+
+        print(f"loss curve written to {plot_loss(history, args.plot)}")
+    return 0
+
+
+def _preview(labels: list, n: int = 6) -> str:
+    shown = ", ".join(map(str, labels[:n]))
+    return shown + (", ..." if len(labels) > n else "")
+
+
+def _scores(model, X: np.ndarray, y: np.ndarray) -> dict[str, float]:
+    """Classification: accuracy and log loss (y: class indices); regression: MSE, RMSE, MAE, R^2."""
+    from sklearn import metrics
+
+    if model.task == "classification":
+        proba = model.predict_proba(X)
+        k = proba.shape[1]
+        return {
+            "accuracy": float(np.mean(proba.argmax(axis=1) == y)),
+            "loss": float(metrics.log_loss(y, np.clip(proba, 1e-15, 1), labels=list(range(k)))),
+        }
+    pred = model.predict(X)
+    mse = float(metrics.mean_squared_error(y, pred))
+    scores = {"loss": mse, "rmse": float(np.sqrt(mse)),
+              "mae": float(metrics.mean_absolute_error(y, pred))}
+    if len(y) > 1:
+        scores["r2"] = float(metrics.r2_score(y, pred))
+    return scores
+
+
+# --- chainrule evaluate / predict ------------------------------------------------------------
+def _load(path: str):
+    from .tabular import SavedModel
+
+    return SavedModel.load(path)
+
+
+def _model_data(model, data: str, target: str | None, need_target: bool, seed: int):
+    from .tabular import read_data
+
+    features = model.feature_names
+    table = read_data(data, target=target or model.metadata.get("target_name"),
+                      features=features, need_target=need_target, seed=seed,
+                      strict_target=target is not None)
+    n_in = model.n_features
+    if table.X.shape[1] != n_in:
+        raise ValueError(f"{table.source}: {table.X.shape[1]} features; the model takes {n_in}")
+    return table
+
+
+def _targets(model, table) -> np.ndarray:
+    from .tabular import encode_labels, regression_targets
+
+    if model.task == "classification":
+        return encode_labels(np.asarray(table.y), model.labels, table)
+    return regression_targets(table)
+
+
+def _add_evaluate(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "evaluate", help="accuracy and loss (classification) or MSE and R^2 of a model on data",
+        description="Score a model file on labelled data: accuracy and log loss for a "
+        "classifier, loss (mean squared error), RMSE, MAE and R^2 for a regression model. "
+        "Feature columns are taken by the names the model was trained on.")
+    p.add_argument("model", metavar="MODEL", help="model file written by chainrule train")
+    p.add_argument("data", metavar="DATA", help=_DATA_HELP)
+    p.add_argument("--target", metavar="NAME", help="target column (default: the model's)")
+    p.add_argument("--json", action="store_true", help="print the scores as JSON")
+    p.add_argument("--seed", type=int, default=0, help="seed of generated data sets")
+    p.set_defaults(handler=_evaluate)
+
+
+def _evaluate(args: argparse.Namespace) -> int:
+    model = _load(args.model)
+    table = _model_data(model, args.data, args.target, True, args.seed)
+    scores = {"samples": table.n_samples, **_scores(model, table.X, _targets(model, table))}
+    if args.json:
+        print(json.dumps(scores))
+    else:
+        print(f"{table.source}: {table.n_samples} examples")
+        for k, v in scores.items():
+            if k != "samples":
+                print(f"{k}: {v:.6g}")
+    return 0
+
+
+def _add_predict(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "predict", help="write a CSV of a model's predictions (optionally probabilities)",
+        description="Predict with a model file: one CSV row per example, a column named "
+        "after the model's target holding the predicted label (or value), and with --proba "
+        "one column proba_LABEL per class. A target column in the data is ignored.")
+    p.add_argument("model", metavar="MODEL", help="model file written by chainrule train")
+    p.add_argument("data", metavar="DATA", help=_DATA_HELP)
+    p.add_argument("-o", "--out", metavar="CSV", help="file to write (default: standard output)")
+    p.add_argument("--proba", action="store_true", help="add class probabilities")
+    p.add_argument("--seed", type=int, default=0, help="seed of generated data sets")
+    p.set_defaults(handler=_predict)
+
+
+def _predict(args: argparse.Namespace) -> int:
+    model = _load(args.model)
+    table = _model_data(model, args.data, None, False, args.seed)
+    name = model.metadata.get("target_name") or "prediction"
+    columns = [model.predict(table.X)]
+    header = [name]
+    if args.proba:
+        if model.task != "classification":
+            raise ValueError("--proba: the model is a regression model; it has no classes")
+        proba = model.predict_proba(table.X)
+        columns += list(proba.T)
+        header += [f"proba_{label}" for label in model.labels]
+    fh = open(args.out, "w", newline="", encoding="utf-8") if args.out else sys.stdout
+    try:
+        writer = csv.writer(fh, lineterminator="\n")
+        writer.writerow(header)
+        for row in zip(*columns, strict=True):
+            writer.writerow([_cell(v) for v in row])
+    finally:
+        if args.out:
+            fh.close()
+    if args.out:
+        print(f"{table.n_samples} predictions written to {args.out}")
+    return 0
+
+
+def _cell(v: object) -> str:
+    if isinstance(v, (float, np.floating)):
+        return f"{float(v):.9g}"
+    return str(v.item() if isinstance(v, np.generic) else v)
+
+
+# --- chainrule info --------------------------------------------------------------------------
+def _add_info(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "info", help="summary of a model file: layers, shapes, activations, parameters",
+        description="Print a model file's layers (input and output shapes, activation, "
+        "parameter shapes and counts), its loss, and what chainrule train recorded: task, "
+        "classes, features, target and training settings.")
+    p.add_argument("model", metavar="MODEL")
+    p.add_argument("--json", action="store_true", help="print as JSON")
+    p.set_defaults(handler=_info)
+
+
+def _layer_rows(net) -> list[dict]:
+    rows = []
+    shape = net.n_inputs
+    for i, layer in enumerate(net.layers):
+        out = layer.n_out if layer.n_out is not None else shape
+        act = getattr(layer, "activation", None)
+        params = {s.name: list(s.shape) for s in layer.param_specs()}
+        rows.append({
+            "index": i, "layer": type(layer).__name__,
+            "input": list(shape) if isinstance(shape, tuple) else shape,
+            "output": list(out) if isinstance(out, tuple) else out,
+            "activation": act.name if act is not None else None, "params": params,
+            "count": int(sum(int(np.prod(s)) for s in params.values())),
+        })
+        shape = out
+    return rows
+
+
+def _info(args: argparse.Namespace) -> int:
+    model = _load(args.model)
+    net, meta = model.network, model.metadata
+    rows = _layer_rows(net)
+    if args.json:
+        print(json.dumps({"layers": rows, "loss": net.loss.name, "n_params": net.n_params,
+                          "dtype": net.dtype.name,
+                          **{k: v for k, v in meta.items() if k not in ("history", "x_mean",
+                                                                        "x_scale")}}))
+        return 0
+    print(f"{args.model}: {len(net.layers)} layers, {net.n_params} parameters, {net.dtype}, "
+          f"loss {net.loss.name}")
+    def fmt(s):
+        return "x".join(map(str, s)) if isinstance(s, list) else str(s)
+    print(f"{'#':>2}  {'layer':<10} {'input':>8} {'output':>8}  {'activation':<11} "
+          f"{'parameters':<20} {'count':>8}")
+    for r in rows:
+        params = ", ".join(f"{k} {fmt(v)}" for k, v in r["params"].items())
+        print(f"{r['index']:>2}  {r['layer']:<10} {fmt(r['input']):>8} {fmt(r['output']):>8}  "
+              f"{r['activation'] or '-':<11} {params or '-':<20} {r['count']:>8}")
+    print(f"total parameters: {net.n_params}")
+    if "task" in meta:
+        print(f"task: {meta['task']}")
+    if meta.get("labels") is not None:
+        print(f"classes ({len(meta['labels'])}): {_preview(meta['labels'], 20)}")
+    if meta.get("target_name"):
+        print(f"target: {meta['target_name']}")
+    if meta.get("feature_names"):
+        print(f"features ({len(meta['feature_names'])}): {_preview(meta['feature_names'], 8)}")
+    if "x_mean" in meta:
+        print("inputs standardised with the training mean and standard deviation"
+              + (" (target too)" if "y_mean" in meta else ""))
+    t = meta.get("training")
+    if t:
+        print("trained: " + ", ".join(f"{k}={v}" for k, v in t.items()))
+    h = meta.get("history", {})
+    if h.get("loss"):
+        last = f"final training loss {h['loss'][-1]:.4g}"
+        if h.get("val_loss"):
+            last += f", validation loss {h['val_loss'][-1]:.4g}"
+        print(last)
+    return 0
+
+
+# --- chainrule plot --------------------------------------------------------------------------
+_KINDS = ("loss", "regions", "weights", "confusion")
+
+
+def _add_plot(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "plot", help="draw a model: loss, regions, weights or confusion (PNG)",
+        description="loss: training and validation loss per epoch (recorded by chainrule "
+        "train); regions: decision regions of a classifier on 2 features, with the points of "
+        "DATA; weights: first-layer weights as image tiles (square inputs, or --shape); "
+        "confusion: confusion matrix on DATA.",
+        epilog="examples: chainrule plot loss model.npz; chainrule plot regions moons.npz "
+        "moons -o regions.png; chainrule plot confusion digits.npz digits")
+    p.add_argument("kind", choices=_KINDS)
+    p.add_argument("model", metavar="MODEL")
+    p.add_argument("data", metavar="DATA", nargs="?",
+                   help="labelled data for regions and confusion: " + _DATA_HELP)
+    p.add_argument("--target", metavar="NAME", help="target column (default: the model's)")
+    p.add_argument("-o", "--out", metavar="PNG", help="default: chainrule-KIND.png")
+    p.add_argument("--title", help="picture title")
+    p.add_argument("--shape", type=int, nargs=2, metavar=("H", "W"),
+                   help="weights: image shape of the inputs (default: square)")
+    p.add_argument("--max-units", type=int, default=100, dest="max_units",
+                   help="weights: at most this many tiles (default: 100)")
+    p.add_argument("--normalize", action="store_true",
+                   help="confusion: colour by fraction of each true class")
+    p.add_argument("--seed", type=int, default=0, help="seed of generated data sets")
+    p.set_defaults(handler=_plot)
+
+
+def _plot(args: argparse.Namespace) -> int:
+    from . import plots
+
+    model = _load(args.model)
+    out = Path(args.out or f"chainrule-{args.kind}.png")
+    if args.kind == "loss":
+        history = model.metadata.get("history") or {}
+        if not history.get("loss"):
+            raise ValueError(f"{args.model}: no loss history recorded (train the model with "
+                             "chainrule train)")
+        path = plots.plot_loss(history, out, **({"title": args.title} if args.title else {}))
+    elif args.kind == "weights":
+        if args.shape is None and isinstance(model.network.n_inputs, int):
+            n_in = model.network.n_inputs
+            if math.isqrt(n_in) ** 2 != n_in:
+                raise ValueError(f"plot weights: the model's {n_in} inputs are not a square "
+                                 f"image; give --shape H W with H * W = {n_in}")
+        path = plots.plot_first_layer(model.network, out, shape=args.shape,
+                                      max_units=args.max_units, title=args.title)
+    else:
+        if args.data is None:
+            raise ValueError(f"plot {args.kind} needs DATA (labelled examples to draw)")
+        if model.task != "classification":
+            raise ValueError(f"plot {args.kind}: the model is a regression model; it needs a "
+                             "classifier")
+        table = _model_data(model, args.data, args.target, True, args.seed)
+        labels = np.asarray(model.labels)
+        y = labels[_targets(model, table)]
+        if args.kind == "regions":
+            if table.X.shape[1] != 2:
+                raise ValueError(f"plot regions needs a model of 2 features, this one has "
+                                 f"{table.X.shape[1]}")
+            title = args.title or f"decision regions on {table.source}"
+            path = plots.plot_decision_regions([(title, model, table.X, y)], out)
+        else:
+            path = plots.plot_confusion_matrix(
+                y, model.predict(table.X), out, labels=list(labels), normalize=args.normalize,
+                **({"title": args.title} if args.title else {}))
+    print(f"{args.kind} picture written to {path}")
+    return 0
+
+
+def add_parsers(sub: argparse._SubParsersAction) -> None:
+    """Register train, evaluate, predict, info and plot on the main parser's subcommands."""
+    for add in (_add_train, _add_evaluate, _add_predict, _add_info, _add_plot):
+        add(sub)

@@ -1,0 +1,549 @@
+"""Tables of examples for the command line: CSV, NPZ or a bundled data set, and a saved model.
+
+:func:`read_data` turns a file or a data-set name into a :class:`Table` (numeric
+features, raw targets, column names), refusing malformed input with a one-line
+message that names the file, line and column.  :class:`SavedModel` is a
+network together with what is needed to use it on such tables: the task, the
+class labels, the feature names, the target name and the feature (and, for
+regression, target) standardisation, all kept in the model file's metadata
+(:func:`chainrule.io.save`), so ``chainrule predict`` maps outputs back to labels.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .network import Network
+
+__all__ = [
+    "BUNDLED", "SavedModel", "Table", "encode_labels", "fit_labels", "read_data",
+    "regression_targets",
+]
+
+CLI_FORMAT = "chainrule.cli.model"  # the "kind" recorded in a model's metadata
+
+
+@dataclass
+class Table:
+    """Examples read from a file or a bundled data set.
+
+    Attributes
+    ----------
+    X : ndarray of shape (n_samples, n_features), float64
+    y : ndarray of shape (n_samples,) or None
+        Raw targets: strings (CSV cells, string arrays) or numbers; None when
+        the data has no target.
+    feature_names : list of str, length n_features
+    target_name : str or None
+    source : str
+        The file or data-set name, for messages.
+    task : {"classification", "regression"} or None
+        Known for bundled data sets.
+    labels : list or None
+        Class names of a bundled data set, in the order of its integer targets.
+    lines : ndarray of shape (n_samples,) or None
+        Line number of each example in a CSV file, for messages.
+    """
+
+    X: np.ndarray
+    y: np.ndarray | None
+    feature_names: list[str]
+    target_name: str | None
+    source: str
+    task: str | None = None
+    labels: list | None = None
+    lines: np.ndarray | None = field(default=None, repr=False)
+
+    @property
+    def n_samples(self) -> int:
+        return self.X.shape[0]
+
+    def where(self, i: int) -> str:
+        """Where example ``i`` comes from, for messages ("file.csv line 7" or "data.npz row 6")."""
+        if self.lines is not None:
+            return f"{self.source} line {int(self.lines[i])}"
+        return f"{self.source} row {i}"
+
+
+# --- bundled data sets ----------------------------------------------------------------------
+def _sklearn(name: str):
+    import sklearn.datasets as skd
+
+    bunch = getattr(skd, f"load_{name}")()
+    X = np.asarray(bunch.data, dtype=np.float64)
+    if name == "digits":
+        X = X / 16.0
+    names = [str(n) for n in getattr(bunch, "feature_names", [])] or [
+        f"x{i}" for i in range(X.shape[1])]
+    if name == "diabetes":
+        return X, np.asarray(bunch.target, dtype=np.float64), names, "progression", \
+            "regression", None
+    labels = ([int(v) for v in bunch.target_names] if name == "digits"
+              else [str(v) for v in bunch.target_names])
+    target = {"iris": "species", "digits": "digit", "wine": "cultivar",
+              "breast_cancer": "diagnosis"}[name]
+    return X, np.asarray(bunch.target), names, target, "classification", labels
+
+
+def _generated(name: str, seed: int):
+    from . import datasets
+
+    if name == "xor":
+        X, y = datasets.xor()
+        return X, y, ["x1", "x2"], "xor", "classification", [0, 1]
+    if name == "sinusoid":
+        X, y = datasets.sinusoid(100, 0.1, seed=seed)
+        return X, y, ["x"], "t", "regression", None
+    import sklearn.datasets as skd
+
+    if name == "moons":
+        X, y = skd.make_moons(200, noise=0.2, random_state=seed)
+    else:
+        X, y = skd.make_circles(200, noise=0.1, factor=0.5, random_state=seed)
+    return X, y, ["x1", "x2"], "class", "classification", [0, 1]
+
+
+BUNDLED: dict[str, str] = {
+    "digits": "8x8 handwritten digits, 1797 x 64 pixels / 16, 10 classes",
+    "iris": "150 irises x 4 measurements, 3 species",
+    "wine": "178 wines x 13 chemical measurements, 3 cultivars",
+    "breast_cancer": "569 tumours x 30 features, malignant or benign",
+    "diabetes": "442 patients x 10 features, disease progression (regression)",
+    "xor": "the four XOR points, 2 classes",
+    "moons": "200 points in two interleaved half-moons (noise 0.2), 2 classes",
+    "circles": "200 points on two noisy concentric circles, 2 classes",
+    "sinusoid": "100 samples of sin(2 pi x) + noise (0.1), regression",
+}
+
+
+def _bundled(name: str, seed: int) -> Table:
+    if name in ("digits", "iris", "wine", "breast_cancer", "diabetes"):
+        X, y, names, target, task, labels = _sklearn(name)
+    else:
+        X, y, names, target, task, labels = _generated(name, seed)
+    y = np.asarray(labels)[y] if labels is not None else np.asarray(y)  # class names
+    return Table(np.asarray(X, dtype=np.float64), y, names, target, name, task, labels)
+
+
+# --- files ----------------------------------------------------------------------------------
+def _parse_floats(cells: np.ndarray, where: Any, what: str) -> np.ndarray:
+    """Cells (strings) as finite floats; the first bad cell is named in the error."""
+    try:
+        values = cells.astype(np.float64)
+    except ValueError:
+        values = None
+    if values is not None and np.isfinite(values).all():
+        return values
+    for i, cell in enumerate(cells):
+        text = str(cell).strip()
+        if not text:
+            raise ValueError(f"{where(i)}, {what}: missing value")
+        try:
+            value = float(text)
+        except ValueError:
+            raise ValueError(f"{where(i)}, {what}: not a number: {text!r}") from None
+        if not np.isfinite(value):
+            raise ValueError(f"{where(i)}, {what}: not a finite number: {text!r}")
+    raise ValueError(f"{what}: values that are not finite numbers")  # pragma: no cover
+
+
+def _some(names: list[str], n: int = 10) -> str:
+    return ", ".join(names[:n]) + (f", ... ({len(names)} in all)" if len(names) > n else "")
+
+
+def _columns(names: list[str], wanted: list[str], source: str, what: str) -> list[int]:
+    missing = [n for n in wanted if n not in names]
+    if missing:
+        shown = ", ".join(repr(n) for n in missing)
+        raise ValueError(
+            f"{source}: missing column{'s' if len(missing) > 1 else ''} {shown}{what} "
+            f"(columns: {_some(names)})"
+        )
+    return [names.index(n) for n in wanted]
+
+
+def _read_csv(path: Path, target: str | None, features: list[str] | None,
+              need_target: bool, features_what: str) -> Table:
+    try:
+        with open(path, newline="", encoding="utf-8-sig") as fh:
+            rows = [(n, row) for n, row in enumerate(csv.reader(fh, strict=True), start=1)
+                    if any(cell.strip() for cell in row)]
+    except UnicodeDecodeError:
+        raise ValueError(f"{path}: not a UTF-8 text (CSV) file") from None
+    except csv.Error as exc:
+        raise ValueError(f"{path}: malformed CSV: {exc}") from None
+    if not rows:
+        raise ValueError(f"{path}: empty file; expected a header row of column names")
+    header = [cell.strip() for cell in rows[0][1]]
+    if all(_is_number(cell) for cell in header):
+        raise ValueError(
+            f"{path} line {rows[0][0]}: the first row must be a header of column names, "
+            f"got numbers ({', '.join(header[:4])}{', ...' if len(header) > 4 else ''})"
+        )
+    if "" in header:
+        raise ValueError(f"{path} line {rows[0][0]}: column {header.index('') + 1} has no name")
+    dup = sorted({n for n in header if header.count(n) > 1})
+    if dup:
+        raise ValueError(f"{path}: duplicate column name(s) {', '.join(map(repr, dup))}")
+    body = rows[1:]
+    if not body:
+        raise ValueError(f"{path}: no rows of data after the header")
+    for n, row in body:
+        if len(row) != len(header):
+            raise ValueError(
+                f"{path} line {n}: malformed CSV: {len(row)} fields, the header has "
+                f"{len(header)}"
+            )
+    cells = np.array([row for _, row in body], dtype=str)
+    lines = np.array([n for n, _ in body])
+    if target is None and need_target:
+        target = header[-1]
+    t_col, y = None, None
+    if target is not None and (need_target or target in header):
+        (t_col,) = _columns(header, [target], str(path), " (the target)")
+        y = np.char.strip(cells[:, t_col])
+        empty = np.flatnonzero(y == "")
+        if need_target and empty.size:
+            raise ValueError(f"{path} line {lines[empty[0]]}, target {target!r}: missing value")
+    if features is None:
+        features = [n for i, n in enumerate(header) if i != t_col]
+        if not features:
+            raise ValueError(f"{path}: no feature columns besides the target {target!r}")
+    cols = _columns(header, features, str(path), features_what)
+    table = Table(np.empty((len(body), len(cols))), y, list(features), target, str(path),
+                  lines=lines)
+    for j, c in enumerate(cols):
+        table.X[:, j] = _parse_floats(cells[:, c], table.where, f"column {header[c]!r}")
+    return table
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _read_npz(path: Path, target: str | None, features: list[str] | None,
+              need_target: bool, strict_target: bool, features_what: str) -> Table:
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            arrays = {k: data[k] for k in data.files}
+    except (ValueError, OSError, EOFError, KeyError) as exc:
+        raise ValueError(f"{path}: not a readable .npz file ({exc})") from None
+    if "X" not in arrays:
+        raise ValueError(f"{path}: no array named 'X' (arrays: {', '.join(arrays) or 'none'})")
+    X = arrays["X"]
+    if X.ndim != 2 or X.shape[0] == 0 or X.dtype.kind not in "biuf":
+        raise ValueError(
+            f"{path}: 'X' must be a non-empty 2-D numeric array (n_samples, n_features), got "
+            f"shape {X.shape} of dtype {X.dtype}"
+        )
+    X = X.astype(np.float64)
+    if not np.isfinite(X).all():
+        i, j = np.argwhere(~np.isfinite(X))[0]
+        raise ValueError(f"{path}: X[{i}, {j}] is not a finite number ({X[i, j]})")
+    names = ([str(n) for n in arrays["feature_names"]] if "feature_names" in arrays
+             else [f"x{i}" for i in range(X.shape[1])])
+    if len(names) != X.shape[1]:
+        raise ValueError(f"{path}: {len(names)} feature_names for {X.shape[1]} columns of X")
+    key = target or "y"
+    if target is not None and target not in arrays and "y" in arrays and not strict_target:
+        key = "y"  # the model's target name came from a CSV column
+    y = arrays.get(key)
+    if y is None and (need_target or target is not None):
+        raise ValueError(
+            f"{path}: no array named {key!r} for the target (arrays: {', '.join(arrays)})")
+    if y is not None:
+        if y.ndim != 1 or y.shape[0] != X.shape[0]:
+            raise ValueError(
+                f"{path}: the target {key!r} must have shape ({X.shape[0]},) like the rows "
+                f"of X, got {y.shape}"
+            )
+        if y.dtype.kind not in "biufU":
+            raise ValueError(f"{path}: the target {key!r} has dtype {y.dtype}; expected "
+                             "numbers or strings")
+    if features is not None:
+        positional = ("feature_names" not in arrays and X.shape[1] == len(features)
+                      and not set(features) & set(names))
+        if positional:  # unnamed columns, a model trained on named ones: by position
+            names = list(features)
+        else:
+            cols = _columns(names, features, str(path), features_what)
+            X, names = X[:, cols], list(features)
+    return Table(X, y, names, key if y is not None else None, str(path))
+
+
+def read_data(
+    source: str | os.PathLike,
+    target: str | None = None,
+    features: list[str] | None = None,
+    need_target: bool = True,
+    seed: int = 0,
+    strict_target: bool = True,
+    features_what: str = " that the model was trained on",
+) -> Table:
+    """Examples from a CSV file, an NPZ file or a bundled data set.
+
+    Parameters
+    ----------
+    source : str or PathLike
+        A ``.csv`` file (a header row of column names, then one example per
+        row), a ``.npz`` file (array ``X`` of shape (n_samples, n_features),
+        target ``y`` or the array named by ``target``, optional
+        ``feature_names``; without them the columns are taken by position),
+        or the name of a bundled data set (:data:`BUNDLED`).
+    target : str, optional
+        The target column (CSV) or array (NPZ); by default the last CSV
+        column and the NPZ array ``y``.
+    features : list of str, optional
+        Feature columns to take, by name and in this order (as a model was
+        trained on); by default every column but the target.
+    need_target : bool, default True
+        Whether a missing target is an error (False for prediction: the
+        target is then read only if present).
+    seed : int, default 0
+        Seeds the generated data sets (moons, circles, sinusoid).
+    strict_target : bool, default True
+        False: an NPZ file without the array ``target`` uses ``y`` instead
+        (``target`` is then a model's recorded name, not the user's choice).
+    features_what : str
+        How a missing feature column is described in the error.
+
+    Returns
+    -------
+    Table
+
+    Raises
+    ------
+    FileNotFoundError
+        If ``source`` is neither a file nor a bundled data set.
+    ValueError
+        On malformed files, missing columns and values that are not numbers,
+        naming the file, line and column.
+    """
+    path = Path(source)
+    if not path.exists() and str(source) in BUNDLED:
+        table = _bundled(str(source), seed)
+        if features is not None:
+            cols = _columns(table.feature_names, features, str(source), features_what)
+            table.X, table.feature_names = table.X[:, cols], list(features)
+        return table
+    if not path.exists():
+        raise FileNotFoundError(
+            f"no such file or bundled data set: {source} (bundled: {', '.join(BUNDLED)})")
+    if path.is_dir():
+        raise ValueError(f"{source}: is a directory; expected a .csv or .npz file")
+    with open(path, "rb") as fh:
+        is_zip = fh.read(4) == b"PK\x03\x04"
+    if path.suffix.lower() == ".npz" or is_zip:
+        return _read_npz(path, target, features, need_target, strict_target, features_what)
+    return _read_csv(path, target, features, need_target, features_what)
+
+
+# --- labels ---------------------------------------------------------------------------------
+def _numbers(y: np.ndarray) -> np.ndarray | None:
+    """``y`` as floats, or None when some value is not a number."""
+    try:
+        return y.astype(np.float64)
+    except ValueError:
+        return None
+
+
+def _json_label(v: float) -> int | float:
+    return int(v) if float(v).is_integer() else float(v)
+
+
+def fit_labels(y: np.ndarray) -> tuple[list, np.ndarray]:
+    """Class labels of raw targets and the class index of each example.
+
+    Numbers (also numeric strings such as CSV cells) are sorted numerically and
+    kept as numbers (ints when whole); other values are sorted as strings.
+
+    Parameters
+    ----------
+    y : ndarray of shape (n_samples,)
+
+    Returns
+    -------
+    labels : list of length n_classes (JSON-serialisable)
+    index : ndarray of shape (n_samples,), int
+    """
+    values = _numbers(y)
+    if values is not None and np.isfinite(values).all():
+        classes, index = np.unique(values, return_inverse=True)
+        return [_json_label(v) for v in classes], index
+    classes, index = np.unique(y.astype(str), return_inverse=True)
+    return [str(c) for c in classes], index
+
+
+def encode_labels(y: np.ndarray, labels: list, table: Table | None = None) -> np.ndarray:
+    """Class index of each raw target given the model's ``labels``.
+
+    Parameters
+    ----------
+    y : ndarray of shape (n_samples,)
+        Raw targets (numbers or strings).
+    labels : list
+        The model's classes, in the order of its output units.
+    table : Table, optional
+        Where ``y`` came from, to name the line of a bad value.
+
+    Returns
+    -------
+    ndarray of shape (n_samples,), int
+
+    Raises
+    ------
+    ValueError
+        If a target is not one of ``labels``, naming where it is.
+    """
+    where = table.where if table is not None else (lambda i: f"row {i}")
+    name = table.target_name if table is not None else "target"
+    numeric = all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in labels)
+    if numeric:
+        lookup: dict = {float(v): i for i, v in enumerate(labels)}
+        cells = [float(c) if _is_number(str(c)) else str(c) for c in y.tolist()]
+    else:
+        lookup = {str(v): i for i, v in enumerate(labels)}
+        cells = ([str(_json_label(c)) for c in y.tolist()] if y.dtype.kind in "biuf"
+                 else [str(c).strip() for c in y.tolist()])
+    index = np.empty(len(cells), dtype=np.intp)
+    for i, cell in enumerate(cells):
+        j = lookup.get(cell)
+        if j is None:
+            shown = _json_label(cell) if isinstance(cell, float) else cell
+            raise ValueError(
+                f"{where(i)}, target {name!r}: {shown!r} is not one of the model's classes "
+                f"({', '.join(map(str, labels))})"
+            )
+        index[i] = j
+    return index
+
+
+def regression_targets(table: Table) -> np.ndarray:
+    """The table's targets as finite floats of shape (n_samples,), naming a bad cell."""
+    assert table.y is not None
+    return _parse_floats(np.asarray(table.y), table.where, f"target {table.target_name!r}")
+
+
+# --- a network with what it needs for tables -----------------------------------------------
+@dataclass
+class SavedModel:
+    """A network plus the metadata that maps tables to its inputs and outputs back to labels.
+
+    Attributes
+    ----------
+    network : Network
+    metadata : dict
+        ``task`` ("classification" or "regression"), ``labels`` (classes, in
+        the order of the output units), ``feature_names``, ``target_name``,
+        ``x_mean``/``x_scale`` (features are standardised as ``(X - mean) /
+        scale`` before the network), ``y_mean``/``y_scale`` (regression:
+        the network predicts the standardised target), ``history`` (loss per
+        epoch) and ``training`` (the settings).
+    """
+
+    network: Network
+    metadata: dict
+
+    @property
+    def task(self) -> str:
+        return self.metadata.get("task", "regression")
+
+    @property
+    def labels(self) -> list | None:
+        return self.metadata.get("labels")
+
+    @property
+    def feature_names(self) -> list[str] | None:
+        return self.metadata.get("feature_names")
+
+    @property
+    def classes_(self) -> np.ndarray | None:
+        """The labels as an array (scikit-learn's name), or None for regression."""
+        return None if self.labels is None else np.asarray(self.labels)
+
+    def _inputs(self, X: object) -> np.ndarray:
+        X = np.asarray(X, dtype=np.float64)
+        if X.ndim != 2 or X.shape[1] != self.n_features:
+            raise ValueError(f"X must have shape (n_samples, {self.n_features}), got {X.shape}")
+        mean = self.metadata.get("x_mean")
+        if mean is not None:
+            X = (X - np.asarray(mean)) / np.asarray(self.metadata["x_scale"])
+        n_in = self.network.n_inputs
+        return X.reshape(-1, *n_in) if isinstance(n_in, tuple) else X  # images: flat rows
+
+    @property
+    def n_features(self) -> int:
+        """Features per example (a convolutional network's image, flattened)."""
+        n_in = self.network.n_inputs
+        return int(np.prod(n_in)) if isinstance(n_in, tuple) else n_in
+
+    def outputs(self, X: object) -> np.ndarray:
+        """Network outputs for raw features X of shape (n_samples, n_features)."""
+        return self.network.forward(self._inputs(X))
+
+    def predict_proba(self, X: object) -> np.ndarray:
+        """Class probabilities, shape (n_samples, n_classes), columns in the order of labels."""
+        if self.task != "classification":
+            raise ValueError("predict_proba: the model is a regression model")
+        A = self.outputs(X)
+        return np.column_stack([1.0 - A[:, 0], A[:, 0]]) if A.shape[1] == 1 else A
+
+    def predict_index(self, X: object) -> np.ndarray:
+        """Class index (classification) of shape (n_samples,)."""
+        return self.predict_proba(X).argmax(axis=1)
+
+    def predict(self, X: object) -> np.ndarray:
+        """Labels (classification) or targets in their units (regression), shape (n_samples,)."""
+        if self.task == "classification":
+            return np.asarray(self.labels)[self.predict_index(X)]
+        A = self.outputs(X)
+        y = A[:, 0] if A.shape[1] == 1 else A
+        if "y_mean" in self.metadata:
+            y = y * self.metadata["y_scale"] + self.metadata["y_mean"]
+        return y
+
+    def save(self, path: str | os.PathLike) -> Path:
+        """Write the network and metadata (:func:`chainrule.io.save`); returns the file."""
+        from .io import save
+
+        return save(self.network, path, metadata={"kind": CLI_FORMAT, **self.metadata})
+
+    @classmethod
+    def load(cls, path: str | os.PathLike) -> SavedModel:
+        """Read a model file; a plain saved network gets empty metadata (regression, no scaling).
+
+        Raises
+        ------
+        FileNotFoundError, ValueError
+            On missing, truncated, corrupted or foreign files.
+        """
+        from .io import NETWORK_FORMAT, read_file, restore_network
+
+        meta, arrays = read_file(path, NETWORK_FORMAT)
+        net = restore_network(meta, arrays, path)
+        metadata = meta.get("metadata") or {}
+        if not isinstance(metadata, dict):
+            raise ValueError(f"{path}: corrupted chainrule file (metadata is not a JSON object)")
+        metadata = dict(metadata)
+        if "task" not in metadata:  # a network saved from Python
+            act = net.output_activation
+            classify = act is not None and act.name in ("softmax", "sigmoid")
+            metadata["task"] = "classification" if classify else "regression"
+            if classify:
+                metadata["labels"] = list(range(max(2, net.n_outputs)))
+        if isinstance(net.n_inputs, int):
+            names = metadata.get("feature_names")
+            if names is not None and len(names) != net.n_inputs:
+                raise ValueError(f"{path}: corrupted chainrule file ({len(names)} feature names "
+                                 f"for {net.n_inputs} inputs)")
+        return cls(net, metadata)

@@ -1,0 +1,254 @@
+"""train / predict / evaluate / info / plot on a CSV written here, run for real in a subprocess.
+
+The expected numbers are computed independently in the test: standardisation
+with NumPy on the CSV's columns, the saved network's forward pass
+(``chainrule.load``, which knows nothing of the metadata), argmax and
+scikit-learn's ``log_loss`` / ``r2_score``.  The other picture kinds and the
+regression path run in-process through ``chainrule.cli.main`` (no interpreter
+start-up), to keep the suite fast.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+
+import numpy as np
+import pytest
+
+import chainrule as cr
+from chainrule.cli import main
+from chainrule.io import load_metadata
+from test_cli import run
+
+LABELS = ["cat", "dog", "eel"]
+
+
+def _blobs(n_per_class: int = 15, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    centres = np.array([[0.0, 0.0], [4.0, 0.0], [0.0, 4.0]])
+    X = np.concatenate([c + 0.6 * rng.normal(size=(n_per_class, 2)) for c in centres])
+    y = np.repeat(LABELS, n_per_class)
+    order = rng.permutation(len(y))
+    return X[order] * [10.0, 1.0] + [100.0, 0.0], y[order]  # unequal scales: f1 ~ 100 +- 20
+
+
+def _write_csv(path, header, rows) -> None:
+    with open(path, "w", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(header)
+        writer.writerows(rows)
+
+
+def _read_csv(path) -> tuple[list[str], list[list[str]]]:
+    with open(path, newline="") as fh:
+        rows = list(csv.reader(fh))
+    return rows[0], rows[1:]
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory):
+    d = tmp_path_factory.mktemp("cli")
+    X, y = _blobs()
+    _write_csv(d / "data.csv", ["f1", "f2", "kind"],
+               [[f"{a:.6f}", f"{b:.6f}", c] for (a, b), c in zip(X, y, strict=True)])
+    X = np.array([[float(f"{v:.6f}") for v in row] for row in X])  # what the file holds
+    proc = run("train", str(d / "data.csv"), "--target", "kind", "--hidden", "8",
+               "--epochs", "40", "--lr", "0.05", "--val-fraction", "0", "--seed", "1",
+               "-o", str(d / "model.npz"), "--plot", str(d / "loss.png"), "-q")
+    assert proc.returncode == 0, proc.stderr
+    assert "model written to" in proc.stdout
+    return d, X, y
+
+
+def _reference(model_path, X):
+    """Class probabilities from the bare network and the stored statistics."""
+    net = cr.load(model_path)
+    meta = load_metadata(model_path)
+    return net.forward((X - np.asarray(meta["x_mean"])) / np.asarray(meta["x_scale"]))
+
+
+def test_train_stores_labels_names_and_training_statistics(trained):
+    import matplotlib.image as mpimg
+
+    d, X, _ = trained
+    meta = load_metadata(d / "model.npz")
+    assert meta["labels"] == LABELS and meta["task"] == "classification"
+    assert meta["feature_names"] == ["f1", "f2"] and meta["target_name"] == "kind"
+    np.testing.assert_allclose(meta["x_mean"], X.mean(axis=0), rtol=1e-12)
+    np.testing.assert_allclose(meta["x_scale"], X.std(axis=0), rtol=1e-12)
+    assert len(meta["history"]["loss"]) == 40
+    assert mpimg.imread(d / "loss.png").shape[:2] == (500, 800)
+
+
+def test_predict_takes_columns_by_name_and_matches_the_network(trained):
+    d, X, y = trained
+    # columns in another order, the target first: features are found by name
+    _write_csv(d / "shuffled.csv", ["kind", "f2", "f1"],
+               [[c, f"{b:.6f}", f"{a:.6f}"] for (a, b), c in zip(X, y, strict=True)])
+    proc = run("predict", str(d / "model.npz"), str(d / "shuffled.csv"), "--proba",
+               "-o", str(d / "pred.csv"))
+    assert proc.returncode == 0, proc.stderr
+    header, rows = _read_csv(d / "pred.csv")
+    assert header == ["kind", "proba_cat", "proba_dog", "proba_eel"]
+    P = _reference(d / "model.npz", X)
+    assert [r[0] for r in rows] == [LABELS[i] for i in P.argmax(axis=1)]
+    np.testing.assert_allclose(np.array([r[1:] for r in rows], dtype=float), P, atol=1e-8)
+    assert np.mean([r[0] for r in rows] == y) >= 0.9  # three well-separated blobs
+
+
+def test_evaluate_reports_accuracy_and_log_loss(trained):
+    from sklearn.metrics import log_loss
+
+    d, X, y = trained
+    proc = run("evaluate", str(d / "model.npz"), str(d / "data.csv"), "--json")
+    assert proc.returncode == 0, proc.stderr
+    scores = json.loads(proc.stdout)
+    P = _reference(d / "model.npz", X)
+    truth = np.searchsorted(LABELS, y)
+    assert scores["samples"] == len(y)
+    assert scores["accuracy"] == pytest.approx(np.mean(P.argmax(axis=1) == truth), abs=1e-12)
+    assert scores["loss"] == pytest.approx(log_loss(truth, P), rel=1e-9)
+
+
+def test_info_lists_layers_shapes_activations_and_parameter_count(trained):
+    d, _, _ = trained
+    proc = run("info", str(d / "model.npz"), "--json")
+    assert proc.returncode == 0, proc.stderr
+    info = json.loads(proc.stdout)
+    assert [(r["input"], r["output"], r["activation"], r["params"]) for r in info["layers"]] == [
+        (2, 8, "relu", {"W": [2, 8], "b": [8]}),
+        (8, 3, "softmax", {"W": [8, 3], "b": [3]}),
+    ]
+    assert info["n_params"] == 2 * 8 + 8 + 8 * 3 + 3 == 51
+    assert info["labels"] == LABELS and info["loss"] == "cross_entropy"
+
+
+def test_plot_regions_command_writes_png(trained):
+    import matplotlib.image as mpimg
+
+    d, _, _ = trained
+    proc = run("plot", "regions", str(d / "model.npz"), str(d / "data.csv"), "-o",
+               str(d / "regions.png"))
+    assert proc.returncode == 0, proc.stderr
+    image = mpimg.imread(d / "regions.png")
+    assert image.shape[:2] == (400, 400) and image.std() > 0.05
+
+
+def test_plot_weights_loss_and_confusion_in_process(trained, capsys):
+    import matplotlib.image as mpimg
+
+    d, _, _ = trained
+    model = str(d / "model.npz")
+    # 2 inputs are no square image: --shape 1 2; 8 units -> 3 x 3 tiles of 80 px + title
+    assert main(["plot", "weights", model, "--shape", "1", "2", "-o", str(d / "w.png")]) == 0
+    assert mpimg.imread(d / "w.png").shape[:2] == (3 * 40 + 40, 3 * 80)
+    assert main(["plot", "loss", model, "-o", str(d / "l.png")]) == 0
+    assert mpimg.imread(d / "l.png").shape[:2] == (500, 800)
+    assert main(["plot", "confusion", model, str(d / "data.csv"), "-o", str(d / "c.png")]) == 0
+    assert mpimg.imread(d / "c.png").shape[:2] == (500, 600)
+    assert main(["plot", "weights", model, "-o", str(d / "x.png")]) == 2
+    assert "--shape H W" in capsys.readouterr().err
+
+
+def test_regression_from_npz_in_process(tmp_path, capsys):
+    from sklearn.metrics import r2_score
+
+    rng = np.random.default_rng(3)
+    X = rng.uniform(-1, 1, size=(60, 2)) * [1.0, 50.0]
+    y = 300.0 + 20.0 * X[:, 0] - 0.4 * X[:, 1]
+    np.savez(tmp_path / "lin.npz", X=X, t=y)
+    assert main(["train", str(tmp_path / "lin.npz"), "--target", "t", "--hidden",
+                 "--epochs", "150", "--lr", "0.05", "--val-fraction", "0", "-q",
+                 "-o", str(tmp_path / "model")]) == 0
+    meta = load_metadata(tmp_path / "model.npz")
+    assert meta["task"] == "regression"  # 60 distinct real targets
+    assert meta["y_mean"] == pytest.approx(y.mean()) and meta["y_scale"] == pytest.approx(y.std())
+    assert main(["predict", str(tmp_path / "model.npz"), str(tmp_path / "lin.npz"),
+                 "-o", str(tmp_path / "p.csv")]) == 0
+    header, rows = _read_csv(tmp_path / "p.csv")
+    pred = np.array(rows, dtype=float)[:, 0]
+    expected = _reference(tmp_path / "model.npz", X)[:, 0] * y.std() + y.mean()
+    assert header == ["t"]
+    np.testing.assert_allclose(pred, expected, rtol=1e-8)
+    capsys.readouterr()
+    assert main(["evaluate", str(tmp_path / "model.npz"), str(tmp_path / "lin.npz"),
+                 "--json"]) == 0
+    scores = json.loads(capsys.readouterr().out)
+    assert scores["r2"] == pytest.approx(r2_score(y, expected), rel=1e-8)
+    assert scores["r2"] > 0.99  # a linear model of a linear function
+
+
+@pytest.mark.parametrize(("content", "command", "words", "subprocess"), [
+    ("f1,f2,kind\n1,2,cat\n3,4\n", "train", "line 3: malformed CSV: 2 fields, the header has 3",
+     True),
+    ("f1,kind\n1,cat\n3,dog\n", "predict", "missing column 'f2' that the model was trained on",
+     True),
+    # the same handler in-process (no interpreter start-up)
+    ("f1,f2,kind\n1,2,cat\n3,abc,dog\n", "train", "line 3, column 'f2': not a number: 'abc'",
+     False),
+    ("f1,f2,kind\n1,2,cat\n3,4,dog\n", "train --target species", "missing column 'species'",
+     False),
+])
+def test_bad_csv_gives_one_line_error(trained, tmp_path, capsys, content, command, words,
+                                      subprocess):
+    d, _, _ = trained
+    (tmp_path / "bad.csv").write_text(content)
+    args = command.split()
+    if args[0] == "predict":
+        args.append(str(d / "model.npz"))
+    args += [str(tmp_path / "bad.csv"), "-q" if args[0] == "train" else "--proba"]
+    if subprocess:
+        proc = run(*args)
+        code, err = proc.returncode, proc.stderr
+    else:
+        code, err = main(args), capsys.readouterr().err
+    assert code == 2
+    assert "Traceback" not in err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("chainrule: error: ")
+    assert str(tmp_path / "bad.csv") in lines[0] and words in lines[0]
+
+
+def test_corrupted_model_file_gives_one_line_error(trained, tmp_path, capsys):
+    d, _, _ = trained
+    data = bytearray((d / "model.npz").read_bytes())
+    data[len(data) // 3: len(data) // 3 + 40] = b"\xff" * 40
+    (tmp_path / "bad.npz").write_bytes(bytes(data))
+    assert main(["info", str(tmp_path / "bad.npz")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "not a readable chainrule file" in err[0]
+
+
+def test_labels_sort_numerically_and_map_back():
+    from chainrule.tabular import encode_labels, fit_labels
+
+    labels, index = fit_labels(np.array(["10", "2", "1", "2"]))
+    assert labels == [1, 2, 10] and index.tolist() == [2, 1, 0, 1]  # not "1" < "10" < "2"
+    assert encode_labels(np.array(["10", "1.0", "2"]), labels).tolist() == [2, 0, 1]
+    assert encode_labels(np.array([2.0, 10.0]), labels).tolist() == [1, 2]
+    with pytest.raises(ValueError, match="3 is not one of the model's classes"):
+        encode_labels(np.array(["3"]), labels)
+
+
+@pytest.mark.parametrize("command", ["train", "evaluate", "predict", "info", "plot"])
+def test_every_command_has_help(command, capsys):
+    with pytest.raises(SystemExit) as stop:
+        main([command, "--help"])
+    assert stop.value.code == 0
+    assert capsys.readouterr().out.startswith(f"usage: chainrule {command}")
+
+
+def test_io_metadata_round_trip_and_refusals(tmp_path):
+    from chainrule.io import save
+
+    net = cr.mlp([3, 2], seed=0)
+    meta = {"labels": ["a", 2], "x_mean": [0.5, -1.25, 3.0], "nested": {"k": [1, 2]}}
+    path = save(net, tmp_path / "m", metadata=meta)
+    assert path.name == "m.npz" and load_metadata(path) == meta
+    np.testing.assert_array_equal(cr.load(path).params, net.params)  # load ignores metadata
+    assert load_metadata(save(net, tmp_path / "plain.npz")) == {}
+    with pytest.raises(ValueError, match="JSON-serialisable"):
+        save(net, tmp_path / "x.npz", metadata={"bad": np.float64(np.nan)})
+    with pytest.raises(ValueError, match="JSON-serialisable"):
+        save(net, tmp_path / "x.npz", metadata={"bad": object()})

@@ -1,0 +1,139 @@
+"""The picture functions: each writes a non-empty PNG of the expected pixel size.
+
+Beyond the size, the numbers drawn are checked against hand-worked values:
+the confusion counts and their annotations, the class of every grid point of
+the decision regions (a hand-set linear boundary), the tiles of the
+first-layer weights (columns of W reshaped by hand).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import chainrule as cr
+from chainrule import plots
+
+
+def _png(path) -> np.ndarray:
+    import matplotlib.image as mpimg
+
+    assert path.stat().st_size > 1000
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    return mpimg.imread(path)
+
+
+def _line_net() -> cr.Network:
+    """Dense(2, 1, sigmoid) with W = [[1], [-1]], b = 0: class 1 exactly where x1 > x2."""
+    net = cr.mlp([2, 1], output="sigmoid")
+    net.layers[0].W = [[1.0], [-1.0]]
+    net.layers[0].b = [0.0]
+    return net
+
+
+def test_plot_loss_with_validation_png(tmp_path):
+    history = {"loss": [1.0, 0.5, 0.3, 0.2], "val_loss": [1.1, 0.7, 0.6, 0.65]}
+    image = _png(plots.plot_loss(history, tmp_path / "loss.png"))
+    assert image.shape[:2] == (500, 800) and image.std() > 0.05
+
+
+def test_region_classes_of_network_predict_and_predict_proba():
+    from chainrule.plots import _region_classes
+
+    grid = np.array([[2.0, 1.0], [1.0, 2.0], [-1.0, -3.0], [0.0, 5.0]])
+    truth = (grid[:, 0] > grid[:, 1]).astype(int)  # the hand-set boundary x1 = x2
+    y = np.array([0, 1])
+    index, classes = _region_classes(_line_net(), grid, y)  # a Network: one sigmoid unit
+    assert index.tolist() == truth.tolist() and classes == [0, 1]
+
+    class Labels:  # anything with predict, string labels
+        def predict(self, Z):
+            return np.where(Z[:, 0] > Z[:, 1], "yes", "no")
+
+    index, classes = _region_classes(Labels(), grid, np.array(["no", "yes"]))
+    assert [classes[i] for i in index] == ["yes", "no", "yes", "no"]
+
+    class Proba:  # predict_proba only; columns in the order of classes_ (not sorted)
+        classes_ = np.array(["b", "a"])
+
+        def predict_proba(self, Z):
+            p = (Z[:, 0] > Z[:, 1]).astype(float)
+            return np.column_stack([p, 1 - p])
+
+    index, classes = _region_classes(Proba(), grid, np.array(["a", "b"]))
+    assert [classes[i] for i in index] == ["b", "a", "b", "a"]
+
+
+def test_plot_decision_regions_network_sklearn_and_callable(tmp_path):
+    from sklearn.linear_model import LogisticRegression
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(60, 2)) + np.repeat([[0, 0], [3, 0], [0, 3]], 20, axis=0)
+    y = np.repeat(["a", "b", "c"], 20)
+    clf = LogisticRegression().fit(X, y)
+    net = cr.mlp([2, 3], output="softmax", seed=0)
+    path = plots.plot_decision_regions(
+        [("sklearn", clf, X, y), ("network", net, X, np.repeat([0, 1, 2], 20)),
+         ("line", _line_net(), X[:40], (X[:40, 0] > X[:40, 1]).astype(int)),
+         ("callable", lambda Z: Z[:, 0] - Z[:, 1], X[:40], np.where(X[:40, 0] > X[:40, 1], 1, -1))],
+        tmp_path / "regions.png", resolution=50, title="four classifiers")
+    image = _png(path)
+    assert image.shape[:2] == (430, 4 * 400) and image.std() > 0.05
+
+
+def test_plot_decision_regions_refuses_3_features(tmp_path):
+    with pytest.raises(ValueError, match=r"panels\[0\]: X must have shape \(n_samples, 2\)"):
+        plots.plot_decision_regions([("x", _line_net(), np.zeros((3, 3)), [0, 1, 0])],
+                                    tmp_path / "x.png")
+
+
+def test_first_layer_tiles_are_columns_of_w():
+    net = cr.mlp([64, 12, 10], seed=0)
+    W = net.layers[0].W
+    tiles = plots.first_layer_tiles(net)
+    assert tiles.shape == (12, 8, 8)  # 64 inputs: 8 x 8 inferred
+    for j in (0, 5, 11):
+        np.testing.assert_array_equal(tiles[j], W[:, j].reshape(8, 8))
+    np.testing.assert_array_equal(plots.first_layer_tiles(net, shape=(4, 16))[3],
+                                  W[:, 3].reshape(4, 16))
+    with pytest.raises(ValueError, match="height \\* width = 10"):
+        plots.first_layer_tiles(cr.mlp([10, 3], seed=0))
+    conv = cr.network_from_layers([cr.Conv2D(1, 4, 3), cr.Flatten(), cr.Dense(4 * 6 * 6, 2)],
+                                  input_shape=(1, 8, 8))
+    np.testing.assert_array_equal(plots.first_layer_tiles(conv), conv.layers[0].W[:, 0])
+
+
+def test_plot_first_layer_png_size(tmp_path):
+    net = cr.mlp([64, 12, 10], seed=0)
+    image = _png(plots.plot_first_layer(net, tmp_path / "w.png"))
+    # 12 tiles: 4 columns x 3 rows of 80 px, plus 40 px for the title
+    assert image.shape[:2] == (3 * 80 + 40, 4 * 80) and image.std() > 0.05
+    image = _png(plots.plot_first_layer(net, tmp_path / "w5.png", max_units=5))
+    assert image.shape[:2] == (2 * 80 + 40, 3 * 80)
+
+
+def test_confusion_counts_annotations_and_png(tmp_path):
+    from chainrule.plots import _confusion_figure
+
+    y_true = ["cat", "cat", "cat", "dog", "dog", "eel", "eel", "eel", "eel"]
+    y_pred = ["cat", "dog", "cat", "dog", "dog", "eel", "cat", "eel", "eel"]
+    expected = np.array([[2, 1, 0],   # true cat: 2 cat, 1 dog  (worked by hand)
+                         [0, 2, 0],   # true dog: 2 dog
+                         [1, 0, 3]])  # true eel: 1 cat, 3 eel
+    fig, counts = _confusion_figure(y_true, y_pred, None, "t", False, (6.0, 5.0))
+    np.testing.assert_array_equal(counts, expected)
+    ax = fig.axes[0]
+    cells = {(round(t.get_position()[1]), round(t.get_position()[0])): t.get_text()
+             for t in ax.texts}
+    assert cells == {(i, j): str(expected[i, j]) for i in range(3) for j in range(3)}
+    assert "accuracy 77.8%, 9 examples" in ax.get_title()
+    image = _png(plots.plot_confusion_matrix(y_true, y_pred, tmp_path / "c.png"))
+    assert image.shape[:2] == (500, 600) and image.std() > 0.05
+    image = _png(plots.plot_confusion_matrix([0, 1, 1], [0, 1, 0], tmp_path / "n.png",
+                                             normalize=True, size=(4.0, 3.0)))
+    assert image.shape[:2] == (300, 400)
+
+
+def test_confusion_refuses_mismatched_lengths(tmp_path):
+    with pytest.raises(ValueError, match="one shape"):
+        plots.plot_confusion_matrix([0, 1], [0], tmp_path / "x.png")
