@@ -86,3 +86,8 @@ __all__ += [
     "tracing",
     "train_perceptron",
 ]
+
+# scikit-learn estimators (issue 5)
+from .estimators import MLPClassifier, MLPRegressor, load_estimator
+
+__all__ += ["MLPClassifier", "MLPRegressor", "load_estimator"]
