@@ -1,4 +1,4 @@
-"""scikit-learn estimators: :class:`MLPClassifier` and :class:`MLPRegressor` on the chainrule engine.
+"""scikit-learn estimators :class:`MLPClassifier` and :class:`MLPRegressor` (chainrule engine).
 
 They take scikit-learn's parameter names where the meaning is the same
 (``hidden_layer_sizes``, ``activation``, ``solver``, ``alpha``, ``batch_size``,
@@ -239,7 +239,8 @@ class _BaseMLP(BaseEstimator):
     def _build_network(self, n_in: int, n_out: int, out_act: str, loss: str,
                        rng: np.random.Generator) -> Network:
         sizes = self._hidden_sizes()
-        acts, drops, dtype = self._activations(len(sizes)), self._dropouts(len(sizes)), self._dtype()
+        acts, drops = self._activations(len(sizes)), self._dropouts(len(sizes))
+        dtype = self._dtype()
         layers: list[Layer] = []
         fan_in = n_in
         try:
@@ -323,10 +324,11 @@ class _BaseMLP(BaseEstimator):
                     f"sample_weight must have shape ({X.shape[0]},) (one weight per row of "
                     f"X), got shape {sw.shape}"
                 )
-            if not np.all(np.isfinite(sw)) or sw.min() < 0 or sw.sum() <= 0:
-                raise ValueError(
-                    "sample_weight must be finite and non-negative with a positive sum"
-                )
+            if not np.all(np.isfinite(sw)) or sw.min() < 0:
+                raise ValueError("sample_weight must be finite and non-negative")
+            if sw.sum() <= 0:
+                raise ValueError("sample_weight: all weights are zero; at least one must be "
+                                 "positive")
         Y = self._targets(y, first, classes).astype(dtype, copy=False)
         if first:
             seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
@@ -502,7 +504,7 @@ class _BaseMLP(BaseEstimator):
         if record is not None:
             self.network_ = io.restore_network(record[0], record[1], "<pickled estimator>")
 
-    def __sklearn_tags__(self):  # noqa: ANN204 - scikit-learn's Tags type
+    def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.target_tags.multi_output = True
         return tags
@@ -736,7 +738,7 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         return {"classes_": self.classes_.tolist(), "classes_dtype": self.classes_.dtype.str,
                 "y_type_": lb.y_type_}
 
-    def __sklearn_tags__(self):  # noqa: ANN204
+    def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.classifier_tags.multi_label = True
         return tags
