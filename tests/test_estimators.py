@@ -151,7 +151,8 @@ def test_bad_sample_weight_is_refused_by_name(weights, match):
 def test_pipeline_gridsearch_and_clone(iris):
     X, y = iris
     pipe = Pipeline([("scale", StandardScaler()),
-                     ("mlp", MLPClassifier(solver="lbfgs", max_iter=200, random_state=0))])
+                     ("mlp", MLPClassifier(solver="sgd", learning_rate_init=0.05, max_iter=60,
+                                           batch_size=32, random_state=0))])
     grid = GridSearchCV(pipe, {"mlp__hidden_layer_sizes": [(3,), (10,)],
                                "mlp__alpha": [1e-4, 1.0]}, cv=3)
     grid.fit(X, y)
@@ -171,8 +172,9 @@ def test_pipeline_gridsearch_and_clone(iris):
     np.testing.assert_array_equal(twin.predict_proba(X), est.predict_proba(X))
 
 
+@pytest.mark.slow  # starting the worker processes takes seconds
 def test_gridsearch_parallel_workers_copy_the_network(iris):
-    X, y = iris
+    X, _ = iris
     grid = GridSearchCV(MLPRegressor(solver="lbfgs", max_iter=50, random_state=0),
                         {"hidden_layer_sizes": [(4,), (8,)]}, cv=2, n_jobs=2)
     grid.fit(X[:, :3], X[:, 3])
@@ -282,7 +284,29 @@ def test_early_stopping_records_validation_scores(iris):
     assert clf.best_validation_score_ == max(clf.validation_scores_)
     assert clf.best_loss_ is None
     assert all(0 <= s <= 1 for s in clf.validation_scores_)
-    assert clf.history_.stop_reason == "early_stopping"
+    assert clf.history_.stop_reason == "callback"
+    # accuracy moves in steps of 1/30 > tol: the run stops n_iter_no_change + 1 epochs after
+    # the first best score
+    assert clf.n_iter_ == int(np.argmax(clf.validation_scores_)) + 1 + 5 + 1
+
+
+def _sklearn_stop_epoch(curve, tol, n_iter_no_change):
+    """scikit-learn's no-improvement rule on a loss curve, as plain loops: the epoch it stops."""
+    best, count = np.inf, 0
+    for epoch, loss in enumerate(curve, start=1):
+        count = count + 1 if loss > best - tol else 0
+        best = min(best, loss)
+        if count > n_iter_no_change:
+            return epoch
+    return None
+
+
+def test_training_loss_stopping_rule_is_scikit_learns(iris):
+    X, y = iris
+    clf = MLPClassifier((10,), learning_rate_init=0.05, max_iter=400, tol=1e-3,
+                        n_iter_no_change=4, random_state=0).fit(X, y)
+    assert clf.n_iter_ < 400
+    assert _sklearn_stop_epoch(clf.loss_curve_, 1e-3, 4) == clf.n_iter_
 
 
 def test_layers_activations_dropout_batch_norm_init_dtype(iris):
@@ -328,7 +352,7 @@ def test_bad_parameters_are_refused_at_fit_by_name(iris, params, match):
 
 
 def test_unfitted_and_one_class_errors(iris):
-    X, y = iris
+    X, _ = iris
     with pytest.raises(NotFittedError):
         MLPClassifier().predict(X)
     with pytest.raises(ValueError, match="1 class"):
@@ -374,7 +398,7 @@ def test_save_and_load_round_trip(tmp_path, iris, kind):
 def test_load_refuses_other_files(tmp_path):
     net = mlp([2, 3, 1], seed=0)
     net.save(tmp_path / "net.npz")
-    with pytest.raises(ValueError, match="expected a 'chainrule.estimator' file"):
+    with pytest.raises(ValueError, match=r"expected a .chainrule\.estimator. file"):
         load_estimator(tmp_path / "net.npz")
 
 

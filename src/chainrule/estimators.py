@@ -344,8 +344,9 @@ class _BaseMLP(BaseEstimator):
             self.best_loss_: float | None = None
             self.validation_scores_: list[float] | None = None
             self.best_validation_score_: float | None = None
-            if hasattr(self, "_optimizer"):
-                del self._optimizer
+            for stale in ("_optimizer", "_no_improvement_count"):
+                if hasattr(self, stale):
+                    delattr(self, stale)
         elif Y.shape[1] != self.n_outputs_:
             raise ValueError(
                 f"y has {Y.shape[1]} output(s) but the fitted network has {self.n_outputs_}"
@@ -359,8 +360,7 @@ class _BaseMLP(BaseEstimator):
     def _fit_stochastic(self, X: np.ndarray, Y: np.ndarray, y: np.ndarray,
                         sw: np.ndarray | None, incremental: bool) -> None:
         net = self.network_
-        val = None
-        callbacks = []
+        val_score = None
         if self.early_stopping:
             stratify = y if self._is_classifier and y.ndim == 1 else None
             idx = np.arange(X.shape[0])
@@ -372,30 +372,36 @@ class _BaseMLP(BaseEstimator):
                     "for validation; increase it or the size of the data set (need >= 2)"
                 )
             Xv, yv, swv = X[va], y[va], None if sw is None else sw[va]
-            val = (Xv, Y[va])
             X, Y, sw = X[tr], Y[tr], None if sw is None else sw[tr]
             if self.validation_scores_ is None:
                 self.validation_scores_ = []
-            scores = self.validation_scores_
 
-            def record_score(state: Any) -> None:
-                scores.append(self._score_output(net.forward(Xv), yv, swv))
+            def val_score() -> float:
+                return self._score_output(net.forward(Xv), yv, swv)
 
-            callbacks.append(record_score)
         n = X.shape[0]
         bs = min(200, n) if self.batch_size == "auto" else int(min(self.batch_size, n))
         if not incremental or not hasattr(self, "_optimizer"):
             self._optimizer = self._make_optimizer()
+        if not hasattr(self, "_no_improvement_count"):
+            self._no_improvement_count = 0
+            self._best_loss = np.inf
+            self._best_score = -np.inf
+        self._best_params: tuple[np.ndarray, list[dict]] | None = None
         epochs = 1 if incremental else int(self.max_iter)
         trainer = Trainer(
             net, optimizer=self._optimizer, batch_size=bs, epochs=epochs,
             seed=int(self._rng.integers(2**31)), verbose=int(self.verbose),
             shuffle=bool(self.shuffle), schedule=self.schedule,
-            patience=None if incremental else int(self.n_iter_no_change),
-            min_delta=float(self.tol), restore_best=bool(self.early_stopping),
-            callbacks=callbacks,
+            callbacks=[] if incremental else [self._stopping_rule(val_score)],
         )
-        history = trainer.fit(X, Y, validation_data=val, sample_weight=sw)
+        history = trainer.fit(X, Y, sample_weight=sw)
+        if self.early_stopping and self._best_params is not None:  # the best validation score
+            net.params[...] = self._best_params[0]
+            for layer, values in zip(net.layers, self._best_params[1], strict=True):
+                if values:
+                    layer.set_buffers(values)
+        self._best_params = None
         self.loss_curve_.extend(float(v) for v in history["loss"])
         self.n_iter_ += history.epochs
         self.t_ += n * history.epochs
@@ -407,10 +413,41 @@ class _BaseMLP(BaseEstimator):
                 self.best_validation_score_ = float(max(self.validation_scores_))
         elif self.loss_curve_:
             self.best_loss_ = float(min(self.loss_curve_))
-        if not incremental and history.stop_reason == "epochs" and history.epochs >= epochs:
+        if not incremental and history.stop_reason == "epochs":
             warnings.warn(
                 f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) reached and the "
                 "optimization hasn't converged yet.", ConvergenceWarning, stacklevel=3)
+
+    def _stopping_rule(self, val_score: Callable[[], float] | None) -> Callable:
+        """scikit-learn's rule, run after every epoch by the Trainer.
+
+        An epoch counts as no improvement when the training loss is not below
+        the best so far minus ``tol`` (with ``early_stopping``: the validation
+        score is not above the best plus ``tol``); training stops after more
+        than ``n_iter_no_change`` such epochs in a row.  With early stopping
+        the parameters of the best validation score are restored afterwards.
+        """
+        net, tol = self.network_, float(self.tol)
+
+        def rule(state: Any) -> None:
+            if val_score is not None:
+                score = val_score()
+                self.validation_scores_.append(score)
+                worse = score < self._best_score + tol
+                if score > self._best_score:
+                    self._best_score = score
+                    self._best_params = (net.params.copy(), [
+                        {k: v.copy() for k, v in layer.buffers().items()}
+                        for layer in net.layers])
+            else:
+                loss = float(state.logs["loss"])
+                worse = loss > self._best_loss - tol
+                self._best_loss = min(self._best_loss, loss)
+            self._no_improvement_count = self._no_improvement_count + 1 if worse else 0
+            if self._no_improvement_count > self.n_iter_no_change:
+                state.stop = True
+
+        return rule
 
     def _fit_scipy(self, X: np.ndarray, Y: np.ndarray, sw: np.ndarray | None) -> None:
         method = _SCIPY_METHOD[self.solver]
@@ -544,9 +581,10 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
     random_state : int, RandomState or None
         Seeds the initial weights, dropout, shuffling and validation split.
     tol : float, default 1e-4
-        Stop when the loss (or validation loss with ``early_stopping``) has
-        not improved by ``tol`` for ``n_iter_no_change`` epochs; lbfgs and cg
-        use it as the gradient tolerance ``gtol``.
+        Stop when the training loss (the validation score with
+        ``early_stopping``) has not improved by at least ``tol`` for more than
+        ``n_iter_no_change`` epochs in a row (scikit-learn's rule); lbfgs and
+        cg use it as the gradient tolerance ``gtol``.
     verbose : bool or int, default False
         1: a progress bar; 2: also a line per epoch (on stderr).
     warm_start : bool, default False
@@ -557,9 +595,9 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         Nesterov momentum for "sgd" (when ``momentum > 0``).
     early_stopping : bool, default False
         Hold out ``validation_fraction`` of the data (stratified), stop when
-        the validation loss has not improved by ``tol`` for
-        ``n_iter_no_change`` epochs and restore the best parameters.  The
-        per-epoch validation accuracy is recorded in ``validation_scores_``.
+        the validation accuracy has not improved by ``tol`` for more than
+        ``n_iter_no_change`` epochs and restore the parameters of the best
+        one.  The accuracy of every epoch is in ``validation_scores_``.
     validation_fraction : float, default 0.1
     beta_1, beta_2, epsilon : float
         Adam's moment decay rates and the denominators' ``eps`` (also used by
