@@ -458,3 +458,25 @@ def test_r2_matches_scikit_learn(name, solver):
                   else 1e-4, max_iter=200, learning_rate_init=1e-3 if solver == "adam" else 0.01)
     ours, theirs = _mean_scores(X, y, config, range(5), classify=False)
     assert ours >= theirs - 0.01, (name, solver, ours, theirs)
+
+
+@pytest.mark.parametrize("solver", ["sgd", "adam", "rmsprop", "adagrad", "lbfgs", "cg"])
+def test_every_solver_learns_iris(iris, solver):
+    X, y = iris
+    clf = MLPClassifier((10,), solver=solver, learning_rate_init=0.02, max_iter=150,
+                        batch_size=32, random_state=0).fit(X, y)
+    assert clf.score(X, y) > 0.93, solver
+    assert clf.n_iter_ == len(clf.loss_curve_) >= 1
+    assert clf.loss_curve_[-1] < clf.loss_curve_[0]
+
+
+def test_an_activation_object_is_used_as_given(iris):
+    X, y = iris
+    act = chainrule.activations.Activation("halfrelu", lambda z: 0.5 * np.maximum(z, 0),
+                                           lambda z: 0.5 * (z > 0))
+    clf = MLPClassifier((8,), activation=act, solver="lbfgs", random_state=0).fit(X, y)
+    assert clf.network_.layers[0].activation is act
+    H = 0.5 * np.maximum(X @ clf.coefs_[0] + clf.intercepts_[0], 0)
+    Z = H @ clf.coefs_[1] + clf.intercepts_[1]
+    np.testing.assert_allclose(clf.predict_proba(X),
+                               np.exp(Z) / np.exp(Z).sum(axis=1, keepdims=True))
