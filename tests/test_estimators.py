@@ -134,6 +134,18 @@ def test_mini_batch_weights_follow_their_rows_through_the_shuffle():
     assert not np.allclose(a.params, b.params)  # the decay did count the zero-weight rows
 
 
+def test_a_mini_batch_of_zero_weights_moves_only_the_weight_decay():
+    net = _nets()[0]
+    X, labels = np.random.default_rng(4).normal(size=(4, 3)), [0, 1, 2, 0]
+    J, g = net._loss_and_grad(net._check_xy(X, labels)[0], net._check_xy(X, labels)[1], False,
+                              np.array([0.0, 0.0, 0.0, 0.0]))
+    assert J == pytest.approx(net._decay_term(4))
+    expected = np.zeros_like(g)
+    for s in net._decay_slices:
+        expected[s] = net.weight_decay * net.params[s]
+    np.testing.assert_allclose(g, expected)
+
+
 @pytest.mark.parametrize(
     ("weights", "match"),
     [(np.ones(3), r"sample_weight must have shape \(4,\)"),

@@ -403,11 +403,12 @@ class Network:
         A = self._forward(X, training)
         terms = self._output_terms(Y)
         scale = None
-        if sample_weight is not None and not np.all(sample_weight == sample_weight[0]):
-            total = float(np.sum(sample_weight))
-            if total <= 0:
-                raise ValueError("sample_weight: the weights of this batch sum to zero")
-            scale = (sample_weight * (m / total)).astype(self.dtype, copy=False)[:, None]
+        if sample_weight is not None and (
+            not np.all(sample_weight == sample_weight[0]) or sample_weight[0] == 0
+        ):
+            total = float(np.sum(sample_weight))  # a mini-batch of zero weights: no data term
+            factor = m / total if total > 0 else 0.0
+            scale = (sample_weight * factor).astype(self.dtype, copy=False)[:, None]
             J = float(np.dot(scale[:, 0], terms)) / m + self._decay_term(m)
         else:
             J = float(np.mean(terms)) + self._decay_term(m)
