@@ -500,3 +500,34 @@ def test_an_activation_object_is_used_as_given(iris):
     Z = H @ clf.coefs_[1] + clf.intercepts_[1]
     np.testing.assert_allclose(clf.predict_proba(X),
                                np.exp(Z) / np.exp(Z).sum(axis=1, keepdims=True))
+
+
+def test_invscaling_learning_rate_is_scikit_learns(iris):
+    X, y = iris
+    clf = MLPClassifier((10,), solver="sgd", learning_rate="invscaling", learning_rate_init=0.5,
+                        power_t=0.25, batch_size=50, max_iter=20, tol=0.0,
+                        random_state=0).fit(X, y)
+    # the rate of epoch k: learning_rate_init / (t + 1) ** power_t, t = examples seen before it
+    seen = 150 * np.arange(20)
+    expected = np.where(seen == 0, 0.5, 0.5 / (seen + 1.0) ** 0.25)
+    np.testing.assert_allclose(clf.history_["lr"], expected, rtol=1e-12)
+    # the same rates in scikit-learn's optimizer, epoch by epoch
+    sk = SkMLPClassifier((10,), solver="sgd", learning_rate="invscaling", learning_rate_init=0.5,
+                         power_t=0.25, batch_size=50, max_iter=20, tol=0.0, random_state=0)
+    sk.fit(X, y)
+    assert sk._optimizer.learning_rate == pytest.approx(0.5 / (150 * 20 + 1) ** 0.25)
+
+
+def test_adaptive_learning_rate_divides_by_five_instead_of_stopping(iris):
+    X, y = iris
+    kw = dict(hidden_layer_sizes=(10,), solver="sgd", learning_rate_init=0.2, batch_size=150,
+              momentum=0.0, max_iter=300, tol=0.05, n_iter_no_change=2, random_state=0)
+    constant = MLPClassifier(**kw).fit(X, y)
+    adaptive = MLPClassifier(learning_rate="adaptive", **kw).fit(X, y)
+    lrs = np.array(adaptive.history_["lr"])
+    ratios = lrs[1:] / lrs[:-1]
+    drops = np.flatnonzero(~np.isclose(ratios, 1.0))
+    assert drops.size >= 3 and np.allclose(ratios[drops], 0.2)
+    # the constant run stops at the first stall; the adaptive one divides by 5 there
+    assert drops[0] + 1 == constant.n_iter_
+    assert adaptive.n_iter_ > constant.n_iter_

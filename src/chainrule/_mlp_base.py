@@ -60,7 +60,9 @@ class _BaseMLP(BaseEstimator):
         solver: str = "adam",
         alpha: float = 1e-4,
         batch_size: int | str = "auto",
+        learning_rate: str = "constant",
         learning_rate_init: float = 1e-3,
+        power_t: float = 0.5,
         max_iter: int = 200,
         shuffle: bool = True,
         random_state: int | np.random.RandomState | None = None,
@@ -75,6 +77,7 @@ class _BaseMLP(BaseEstimator):
         beta_2: float = 0.999,
         epsilon: float = 1e-8,
         n_iter_no_change: int = 10,
+        max_fun: int = 15000,
         dropout: float | Sequence[float] = 0.0,
         batch_norm: bool = False,
         init: str | Callable = "glorot_uniform",
@@ -86,7 +89,9 @@ class _BaseMLP(BaseEstimator):
         self.solver = solver
         self.alpha = alpha
         self.batch_size = batch_size
+        self.learning_rate = learning_rate
         self.learning_rate_init = learning_rate_init
+        self.power_t = power_t
         self.max_iter = max_iter
         self.shuffle = shuffle
         self.random_state = random_state
@@ -101,6 +106,7 @@ class _BaseMLP(BaseEstimator):
         self.beta_2 = beta_2
         self.epsilon = epsilon
         self.n_iter_no_change = n_iter_no_change
+        self.max_fun = max_fun
         self.dropout = dropout
         self.batch_norm = batch_norm
         self.init = init
@@ -181,7 +187,19 @@ class _BaseMLP(BaseEstimator):
             v = getattr(self, name)
             if not isinstance(v, numbers.Real) or not v >= 0:
                 raise ValueError(f"{name} must be a non-negative number, got {v!r}")
-        for name in ("max_iter", "n_iter_no_change"):
+        if self.learning_rate not in ("constant", "invscaling", "adaptive"):
+            raise ValueError(
+                "learning_rate must be 'constant', 'invscaling' or 'adaptive', got "
+                f"{self.learning_rate!r}"
+            )
+        if self.learning_rate != "constant" and self.schedule is not None:
+            raise ValueError(
+                f"learning_rate={self.learning_rate!r} and schedule={self.schedule!r} both set "
+                "the learning rate; give one of them"
+            )
+        if not isinstance(self.power_t, numbers.Real):
+            raise ValueError(f"power_t must be a number, got {self.power_t!r}")
+        for name in ("max_iter", "n_iter_no_change", "max_fun"):
             v = getattr(self, name)
             if not isinstance(v, numbers.Integral) or isinstance(v, bool) or v < 1:
                 raise ValueError(f"{name} must be a positive int, got {v!r}")
@@ -322,7 +340,7 @@ class _BaseMLP(BaseEstimator):
             self.best_loss_: float | None = None
             self.validation_scores_: list[float] | None = None
             self.best_validation_score_: float | None = None
-            for stale in ("_optimizer", "_no_improvement_count"):
+            for stale in ("_optimizer", "_no_improvement_count", "_lr"):
                 if hasattr(self, stale):
                     delattr(self, stale)
         elif Y.shape[1] != self.n_outputs_:
@@ -371,7 +389,7 @@ class _BaseMLP(BaseEstimator):
             net, optimizer=self._optimizer, batch_size=bs, epochs=epochs,
             seed=int(self._rng.integers(2**31)), verbose=int(self.verbose),
             shuffle=bool(self.shuffle), schedule=self.schedule,
-            callbacks=[] if incremental else [self._stopping_rule(val_score)],
+            callbacks=[self._epoch_rule(val_score, n, incremental)],
         )
         history = trainer.fit(X, Y, sample_weight=sw)
         if self.early_stopping and self._best_params is not None:  # the best validation score
@@ -396,18 +414,34 @@ class _BaseMLP(BaseEstimator):
                 f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) reached and the "
                 "optimization hasn't converged yet.", ConvergenceWarning, stacklevel=3)
 
-    def _stopping_rule(self, val_score: Callable[[], float] | None) -> Callable:
-        """scikit-learn's rule, run after every epoch by the Trainer.
+    def _epoch_rule(self, val_score: Callable[[], float] | None, n: int,
+                    incremental: bool) -> Callable:
+        """scikit-learn's rules, run after every epoch by the Trainer.
 
-        An epoch counts as no improvement when the training loss is not below
-        the best so far minus ``tol`` (with ``early_stopping``: the validation
-        score is not above the best plus ``tol``); training stops after more
-        than ``n_iter_no_change`` such epochs in a row.  With early stopping
-        the parameters of the best validation score are restored afterwards.
+        Learning rate of "sgd": "invscaling" sets ``lr = learning_rate_init /
+        (t + 1) ** power_t`` with ``t`` the training examples seen so far;
+        "adaptive" divides it by 5 instead of stopping (until it is 1e-6).
+        Stopping (not in ``partial_fit``): an epoch counts as no improvement
+        when the training loss is not below the best so far minus ``tol``
+        (with ``early_stopping``: the validation score is not above the best
+        plus ``tol``); training stops after more than ``n_iter_no_change``
+        such epochs in a row.  With early stopping the parameters of the best
+        validation score are restored afterwards.
         """
         net, tol = self.network_, float(self.tol)
+        rule_lr = self.solver == "sgd" and self.learning_rate != "constant"
+        if rule_lr and not hasattr(self, "_lr"):
+            self._lr = float(self.learning_rate_init)
+        t0 = self.t_
 
         def rule(state: Any) -> None:
+            if rule_lr and self.learning_rate == "invscaling":
+                self._lr = float(self.learning_rate_init) / (
+                    t0 + n * state.epoch + 1) ** float(self.power_t)
+            if rule_lr:  # the next epoch's rate (the Trainer's constant schedule set lr0)
+                state.optimizer.lr = self._lr
+            if incremental:
+                return
             if val_score is not None:
                 score = val_score()
                 self.validation_scores_.append(score)
@@ -423,13 +457,20 @@ class _BaseMLP(BaseEstimator):
                 self._best_loss = min(self._best_loss, loss)
             self._no_improvement_count = self._no_improvement_count + 1 if worse else 0
             if self._no_improvement_count > self.n_iter_no_change:
-                state.stop = True
+                if rule_lr and self.learning_rate == "adaptive" and self._lr > 1e-6:
+                    self._lr /= 5.0
+                    state.optimizer.lr = self._lr
+                    self._no_improvement_count = 0
+                else:
+                    state.stop = True
 
         return rule
 
     def _fit_scipy(self, X: np.ndarray, Y: np.ndarray, sw: np.ndarray | None) -> None:
         method = _SCIPY_METHOD[self.solver]
         options = {"gtol": float(self.tol)}
+        if self.solver == "lbfgs":
+            options["maxfun"] = int(self.max_fun)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", DeprecationWarning)  # SciPy's L-BFGS-B iprint/disp
             result = minimize(self.network_, X, Y, method=method, maxiter=int(self.max_iter),

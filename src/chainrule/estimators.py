@@ -62,8 +62,15 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         batch of ``m`` examples (biases not penalised), as in scikit-learn.
     batch_size : int or "auto", default "auto"
         Examples per update; "auto" is ``min(200, n_samples)``.
+    learning_rate : {"constant", "invscaling", "adaptive"}, default "constant"
+        Learning-rate rule of "sgd", as in scikit-learn: "invscaling" is
+        ``learning_rate_init / (t + 1) ** power_t`` after each epoch (``t``:
+        examples seen); "adaptive" divides the rate by 5 when
+        ``n_iter_no_change`` epochs bring no improvement instead of stopping.
     learning_rate_init : float, default 1e-3
         Step size of the mini-batch solvers.
+    power_t : float, default 0.5
+        Exponent of "invscaling".
     max_iter : int, default 200
         Epochs (mini-batch solvers) or iterations (lbfgs, cg).
     shuffle : bool, default True
@@ -93,6 +100,8 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         Adam's moment decay rates and the denominators' ``eps`` (also used by
         rmsprop and adagrad).
     n_iter_no_change : int, default 10
+    max_fun : int, default 15000
+        Most evaluations of the cost for "lbfgs".
     dropout : float or sequence of float, default 0.0
         Dropout rate after each hidden layer (one value, or one per layer).
     batch_norm : bool, default False
