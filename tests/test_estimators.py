@@ -531,3 +531,13 @@ def test_adaptive_learning_rate_divides_by_five_instead_of_stopping(iris):
     # the constant run stops at the first stall; the adaptive one divides by 5 there
     assert drops[0] + 1 == constant.n_iter_
     assert adaptive.n_iter_ > constant.n_iter_
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("learning_rate", "lr0"), [("invscaling", 0.1), ("adaptive", 0.01)])
+def test_sgd_learning_rate_rules_match_scikit_learn(learning_rate, lr0):
+    X, y = load_digits(return_X_y=True)
+    config = dict(hidden_layer_sizes=(50,), solver="sgd", learning_rate=learning_rate,
+                  learning_rate_init=lr0, alpha=1e-4, max_iter=200)
+    ours, theirs = _mean_scores(X, y, config, range(3), classify=True)
+    assert ours >= theirs - 0.01, (learning_rate, ours, theirs)
