@@ -228,6 +228,12 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         -------
         self
         """
+        if hasattr(self, "network_") and classes is not None and not np.array_equal(
+                np.unique(np.asarray(classes)), self.classes_):
+            raise ValueError(
+                f"classes={list(np.asarray(classes))} differs from the classes of the first "
+                f"call to partial_fit, {self.classes_.tolist()}"
+            )
         if not hasattr(self, "network_") and classes is None:
             y_arr = np.asarray(y)
             if not (y_arr.ndim == 2 and y_arr.shape[1] > 1):
