@@ -21,6 +21,7 @@ from .batchnorm import BatchNorm
 from .callbacks import Callback, History, TrainState
 from .conv import Conv2D
 from .dropout import Dropout
+from .estimators import MLPClassifier, MLPRegressor, load_estimator
 from .gradcheck import GradientCheck, gradient_check
 from .io import load
 from .layers import Dense, Layer
@@ -86,3 +87,6 @@ __all__ += [
     "tracing",
     "train_perceptron",
 ]
+
+# scikit-learn estimators (issue 5)
+__all__ += ["MLPClassifier", "MLPRegressor", "load_estimator"]

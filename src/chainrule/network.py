@@ -279,7 +279,7 @@ class Network:
 
     # -- cost and gradient -----------------------------------------------------------------------
     def loss_and_grad(
-        self, X: object, Y: object, training: bool = False
+        self, X: object, Y: object, training: bool = False, sample_weight: object = None
     ) -> tuple[float, np.ndarray]:
         """Cost ``J`` of a batch and its gradient by backpropagation.
 
@@ -289,17 +289,44 @@ class Network:
         Y : array-like of shape (n_samples, n_outputs), or 1-D labels / targets
         training : bool, default False
             Run the forward pass in training mode.
+        sample_weight : array-like of shape (n_samples,), optional
+            Non-negative weights of the examples: the loss part of ``J`` becomes
+            ``sum_i w_i L_i / sum_i w_i`` (the weighted mean; equal weights give
+            exactly the unweighted cost, and integer weights the cost of the
+            rows repeated that many times).  Weight decay is not weighted.
 
         Returns
         -------
         J : float
-            Mean loss plus weight decay.
+            Mean (or weighted mean) loss plus weight decay.
         grad : ndarray of shape (n_params,)
             A copy of ``dJ/dtheta``, in the order of :attr:`params`.
         """
         X, Y = self._check_xy(X, Y)
-        J, grad = self._loss_and_grad(X, Y, training)
+        sw = self.check_sample_weight(sample_weight, X.shape[0])
+        J, grad = self._loss_and_grad(X, Y, training, sw)
         return J, grad.copy()
+
+    def check_sample_weight(self, sample_weight: object, n_samples: int) -> np.ndarray | None:
+        """Validated weights of shape (n_samples,) in the network's dtype, or None.
+
+        ``None`` is returned for ``None`` and for equal weights, so that equal
+        weights take exactly the unweighted path.
+        """
+        if sample_weight is None:
+            return None
+        sw = check_finite_array(sample_weight, "sample_weight", dtype=self.dtype)
+        if sw.shape != (n_samples,):
+            raise ValueError(
+                f"sample_weight must have shape ({n_samples},) (one weight per example), "
+                f"got shape {sw.shape}"
+            )
+        if n_samples and (sw.min() < 0 or sw.sum() <= 0):
+            raise ValueError(
+                "sample_weight must be non-negative with a positive sum, got values from "
+                f"{sw.min():g} to {sw.max():g} (sum {sw.sum():g})"
+            )
+        return None if n_samples == 0 or np.all(sw == sw[0]) else sw
 
     def loss_value(self, X: object, Y: object) -> float:
         """Cost ``J`` of a batch (forward pass only)."""
@@ -363,20 +390,40 @@ class Network:
         return float(np.mean(self._output_terms(Y))) + self._decay_term(Y.shape[0])
 
     def _loss_and_grad(
-        self, X: np.ndarray, Y: np.ndarray, training: bool
+        self, X: np.ndarray, Y: np.ndarray, training: bool,
+        sample_weight: np.ndarray | None = None,
     ) -> tuple[float, np.ndarray]:
-        """Forward, backward; fills ``self._grad`` and returns it (no copy)."""
+        """Forward, backward; fills ``self._grad`` and returns it (no copy).
+
+        ``sample_weight`` (checked, shape (n_samples,)) weights each example's
+        loss by ``w_i m / sum(w)``: the weighted mean, exactly the mean when
+        the weights are equal.
+        """
         m = X.shape[0]
         A = self._forward(X, training)
-        J = float(np.mean(self._output_terms(Y))) + self._decay_term(m)
+        terms = self._output_terms(Y)
+        scale = None
+        if sample_weight is not None and (
+            not np.all(sample_weight == sample_weight[0]) or sample_weight[0] == 0
+        ):
+            total = float(np.sum(sample_weight))  # a mini-batch of zero weights: no data term
+            factor = m / total if total > 0 else 0.0
+            scale = (sample_weight * factor).astype(self.dtype, copy=False)[:, None]
+            J = float(np.dot(scale[:, 0], terms)) / m + self._decay_term(m)
+        else:
+            J = float(np.mean(terms)) + self._decay_term(m)
 
         out, n, path = self.layers[-1], len(self.layers), self._logit_path()
         if path is not None:  # dJ/dz straight from z: a - y for the canonical pairs
             delta = path.delta(out.Z, A, Y)
+            if scale is not None:
+                delta = delta * scale
             delta /= m
             grad_in = out.backward_delta(delta, need_input_grad=n > 1)
         else:
             grad_a = self.loss.grad(A, Y)
+            if scale is not None:
+                grad_a = grad_a * scale
             grad_a /= m
             grad_in = out.backward(grad_a, need_input_grad=n > 1)
         for i in range(n - 2, -1, -1):

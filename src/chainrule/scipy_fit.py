@@ -29,6 +29,8 @@ def minimize(
     maxiter: int = 400,
     tol: float | None = None,
     verbose: int = 0,
+    sample_weight: object = None,
+    options: dict | None = None,
 ) -> scipy.optimize.OptimizeResult:
     """Train with ``scipy.optimize.minimize(fun, theta0, jac=True, method=...)``.
 
@@ -42,6 +44,10 @@ def minimize(
         Passed to SciPy.
     verbose : int, default 0
         Print SciPy's final message when > 0.
+    sample_weight : array-like of shape (n_samples,), optional
+        Example weights: the loss part of the cost is their weighted mean.
+    options : dict, optional
+        Further SciPy solver options (e.g. ``{"gtol": 1e-5}``), added to ``maxiter``.
 
     Returns
     -------
@@ -55,11 +61,12 @@ def minimize(
         )
     maxiter = check_positive_int(maxiter, "maxiter")
     X, Yt = net._check_xy(X, Y)
+    sw = net.check_sample_weight(sample_weight, X.shape[0])
     theta0 = net.params.astype(np.float64)
 
     def fun(theta: np.ndarray) -> tuple[float, np.ndarray]:
         net.params[...] = theta
-        J, grad = net._loss_and_grad(X, Yt, False)
+        J, grad = net._loss_and_grad(X, Yt, False, sw)
         return J, grad.astype(np.float64)  # a copy: SciPy keeps it
 
     curve: list[float] = []
@@ -69,7 +76,7 @@ def minimize(
 
     result = scipy.optimize.minimize(
         fun, theta0, jac=True, method=_METHODS[method], tol=tol,
-        options={"maxiter": maxiter}, callback=callback,
+        options={**(options or {}), "maxiter": maxiter}, callback=callback,
     )
     if not np.all(np.isfinite(result.x)):
         net.params[...] = theta0

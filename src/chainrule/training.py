@@ -161,9 +161,10 @@ class Trainer:
         self.wait = 0
 
     # -- data --------------------------------------------------------------------------------
-    def _data(self, X: object, Y: object, validation_data: object):
+    def _data(self, X: object, Y: object, validation_data: object, sample_weight: object = None):
         net = self.net
         X, Y = net._check_xy(X, Y)
+        sw = net.check_sample_weight(sample_weight, X.shape[0])
         val = None
         if validation_data is not None:
             if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
@@ -184,13 +185,19 @@ class Trainer:
             order = np.random.default_rng([self.seed, 1]).permutation(m)  # fixed across resumes
             val = (X[order[:n_val]], Y[order[:n_val]])
             X, Y = X[order[n_val:]], Y[order[n_val:]]
-        return X, Y, val
+            sw = None if sw is None else sw[order[n_val:]]
+        return X, Y, val, sw
 
     # -- the loop ----------------------------------------------------------------------------
-    def fit(self, X: object, Y: object, validation_data: tuple[object, object] | None = None
-            ) -> History:
-        """Run the remaining epochs on ``(X, Y)``; returns the history (also ``self.history``)."""
-        X, Y, val = self._data(X, Y, validation_data)
+    def fit(self, X: object, Y: object, validation_data: tuple[object, object] | None = None,
+            sample_weight: object = None) -> History:
+        """Run the remaining epochs on ``(X, Y)``; returns the history (also ``self.history``).
+
+        ``sample_weight`` (shape (n_samples,)) weights each example's loss; each
+        batch's cost is the weighted mean over its examples (see
+        :meth:`Network.loss_and_grad`).
+        """
+        X, Y, val, sw = self._data(X, Y, validation_data, sample_weight)
         net, opt, history = self.net, self.optimizer, self.history
         history.stop_reason = None  # a second fit() continues up to self.epochs
         m = X.shape[0]
@@ -219,14 +226,15 @@ class Trainer:
                         state.epoch, state.batch = epoch, batch
                         try:
                             if order is None and bs == m:
-                                Xb, Yb = X, Y
+                                Xb, Yb, swb = X, Y, sw
                             else:
                                 idx = slice(batch * bs, (batch + 1) * bs)
                                 idx = order[idx] if order is not None else idx
                                 Xb, Yb = X[idx], Y[idx]
+                                swb = None if sw is None else sw[idx]
                             # overflow is detected after the step (divergence guard)
                             with np.errstate(over="ignore", invalid="ignore"):
-                                J, grad = net._loss_and_grad(Xb, Yb, training=True)
+                                J, grad = net._loss_and_grad(Xb, Yb, True, swb)
                                 if classify:
                                     correct += _accuracy_count(net.layers[-1].A, Yb)
                                 if self.diagnostics or self.grad_norm_threshold is not None:
@@ -476,6 +484,7 @@ def train(
     seed: int | np.random.Generator | None = None,
     verbose: int = 0,
     validation_data: tuple[object, object] | None = None,
+    sample_weight: object = None,
     **options: Any,
 ) -> History:
     """Train ``net`` by gradient descent on its flat parameter vector.
@@ -506,6 +515,9 @@ def train(
         only); 2: also a line per epoch on stderr.
     validation_data : (X_val, Y_val), optional
         Evaluated after every epoch.
+    sample_weight : array-like of shape (n_samples,), optional
+        Non-negative example weights; each batch's cost is the weighted mean of
+        its examples' losses (equal weights: exactly the unweighted run).
     **options
         ``shuffle`` (True), ``validation_fraction`` (hold out this fraction of
         the training data instead of ``validation_data``), ``schedule``
@@ -536,7 +548,7 @@ def train(
         the last finite parameters.
     """
     trainer = Trainer(net, optimizer, lr, momentum, batch_size, epochs, seed, verbose, **options)
-    return trainer.fit(X, Y, validation_data)
+    return trainer.fit(X, Y, validation_data, sample_weight)
 
 
 def resume(

@@ -1,0 +1,566 @@
+"""The shared machinery of :mod:`chainrule.estimators`: parameters, network building,
+training through :class:`chainrule.Trainer` / :func:`chainrule.minimize`, saving, pickling."""
+
+from __future__ import annotations
+
+import numbers
+import os
+import warnings
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from sklearn.base import BaseEstimator
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.model_selection import train_test_split
+from sklearn.utils import check_random_state
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from . import io
+from .activations import Activation, get_activation
+from .batchnorm import BatchNorm
+from .dropout import Dropout
+from .layers import Dense, Layer
+from .network import Network
+from .optimizers import SGD, AdaGrad, Adam, Optimizer, RMSProp
+from .scipy_fit import minimize
+from .training import Trainer
+
+__all__ = ["ESTIMATOR_FORMAT", "SOLVERS", "_BaseMLP"]
+
+SOLVERS = ("sgd", "adam", "rmsprop", "adagrad", "lbfgs", "cg")
+_STOCHASTIC = ("sgd", "adam", "rmsprop", "adagrad")
+_SCIPY_METHOD = {"lbfgs": "L-BFGS-B", "cg": "CG"}
+# scikit-learn's names for the output activations (out_activation_)
+_SK_NAME = {"sigmoid": "logistic", "softmax": "softmax", "identity": "identity"}
+ESTIMATOR_FORMAT = "chainrule.estimator"
+
+
+def _solver_is_stochastic(est: _BaseMLP) -> bool:
+    """``partial_fit`` exists only for the mini-batch solvers (as in scikit-learn)."""
+    if est.solver not in _STOCHASTIC:
+        raise AttributeError(
+            f"partial_fit is only available for the stochastic solvers {_STOCHASTIC}, "
+            f"got solver={est.solver!r}"
+        )
+    return True
+
+
+class _BaseMLP(BaseEstimator):
+    """Shared parameters, network building and training of the two estimators."""
+
+    _is_classifier = False
+
+    def __init__(
+        self,
+        hidden_layer_sizes: int | Sequence[int] = (100,),
+        activation: str | Activation | Sequence[str | Activation] = "relu",
+        *,
+        solver: str = "adam",
+        alpha: float = 1e-4,
+        batch_size: int | str = "auto",
+        learning_rate: str = "constant",
+        learning_rate_init: float = 1e-3,
+        power_t: float = 0.5,
+        max_iter: int = 200,
+        shuffle: bool = True,
+        random_state: int | np.random.RandomState | None = None,
+        tol: float = 1e-4,
+        verbose: bool | int = False,
+        warm_start: bool = False,
+        momentum: float = 0.9,
+        nesterovs_momentum: bool = True,
+        early_stopping: bool = False,
+        validation_fraction: float = 0.1,
+        beta_1: float = 0.9,
+        beta_2: float = 0.999,
+        epsilon: float = 1e-8,
+        n_iter_no_change: int = 10,
+        max_fun: int = 15000,
+        dropout: float | Sequence[float] = 0.0,
+        batch_norm: bool = False,
+        init: str | Callable = "glorot_uniform",
+        schedule: str | dict | None = None,
+        dtype: str | type = "float64",
+    ) -> None:
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.activation = activation
+        self.solver = solver
+        self.alpha = alpha
+        self.batch_size = batch_size
+        self.learning_rate = learning_rate
+        self.learning_rate_init = learning_rate_init
+        self.power_t = power_t
+        self.max_iter = max_iter
+        self.shuffle = shuffle
+        self.random_state = random_state
+        self.tol = tol
+        self.verbose = verbose
+        self.warm_start = warm_start
+        self.momentum = momentum
+        self.nesterovs_momentum = nesterovs_momentum
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+        self.n_iter_no_change = n_iter_no_change
+        self.max_fun = max_fun
+        self.dropout = dropout
+        self.batch_norm = batch_norm
+        self.init = init
+        self.schedule = schedule
+        self.dtype = dtype
+
+    # -- checking the parameters (at fit, as scikit-learn does) ----------------------------------
+    def _hidden_sizes(self) -> list[int]:
+        sizes = self.hidden_layer_sizes
+        if isinstance(sizes, numbers.Integral) and not isinstance(sizes, bool):
+            sizes = [sizes]
+        if isinstance(sizes, (str, bytes)) or not isinstance(sizes, (Sequence, np.ndarray)):
+            raise TypeError(
+                "hidden_layer_sizes must be an int or a sequence of ints, got "
+                f"{type(self.hidden_layer_sizes).__name__}"
+            )
+        out = []
+        for s in sizes:
+            if not isinstance(s, numbers.Integral) or isinstance(s, bool) or s < 1:
+                raise ValueError(
+                    f"hidden_layer_sizes must contain positive ints, got {list(sizes)}"
+                )
+            out.append(int(s))
+        return out
+
+    def _per_layer(self, value: object, name: str, n: int) -> list:
+        """One value per hidden layer from a single value or a list of ``n``."""
+        if isinstance(value, (str, Activation, numbers.Real)) or value is None:
+            return [value] * n
+        value = list(value)  # type: ignore[call-overload]
+        if len(value) != n:
+            raise ValueError(
+                f"{name} must be one value or one per hidden layer ({n}), got {len(value)}: "
+                f"{value}"
+            )
+        return value
+
+    def _activations(self, n: int) -> list[Activation]:
+        acts = []
+        for a in self._per_layer(self.activation, "activation", n):
+            try:
+                act = get_activation(a)
+            except (ValueError, TypeError) as exc:
+                raise ValueError(f"activation: {exc}") from None
+            if not act.differentiable or not act.elementwise:
+                raise ValueError(
+                    f"activation: {act.name!r} cannot be a hidden activation (it has no "
+                    "usable derivative or is not elementwise)"
+                )
+            acts.append(act)
+        return acts
+
+    def _dropouts(self, n: int) -> list[float]:
+        rates = []
+        for r in self._per_layer(self.dropout, "dropout", n):
+            if not isinstance(r, numbers.Real) or not 0 <= r < 1:
+                raise ValueError(f"dropout must be a rate in [0, 1) (or one per layer), got {r!r}")
+            rates.append(float(r))
+        return rates
+
+    def _dtype(self) -> np.dtype:
+        try:
+            dtype = np.dtype(self.dtype)
+        except TypeError:
+            dtype = None
+        if dtype not in (np.float32, np.float64):
+            raise ValueError(f"dtype must be 'float32' or 'float64', got {self.dtype!r}")
+        return dtype
+
+    def _validate_params(self) -> None:
+        if self.solver not in SOLVERS:
+            raise ValueError(f"solver must be one of {SOLVERS}, got {self.solver!r}")
+        for name in ("learning_rate_init", "epsilon"):
+            v = getattr(self, name)
+            if not isinstance(v, numbers.Real) or not v > 0:
+                raise ValueError(f"{name} must be a positive number, got {v!r}")
+        for name in ("alpha", "tol"):
+            v = getattr(self, name)
+            if not isinstance(v, numbers.Real) or not v >= 0:
+                raise ValueError(f"{name} must be a non-negative number, got {v!r}")
+        if self.learning_rate not in ("constant", "invscaling", "adaptive"):
+            raise ValueError(
+                "learning_rate must be 'constant', 'invscaling' or 'adaptive', got "
+                f"{self.learning_rate!r}"
+            )
+        if self.learning_rate != "constant" and self.schedule is not None:
+            raise ValueError(
+                f"learning_rate={self.learning_rate!r} and schedule={self.schedule!r} both set "
+                "the learning rate; give one of them"
+            )
+        if not isinstance(self.power_t, numbers.Real):
+            raise ValueError(f"power_t must be a number, got {self.power_t!r}")
+        for name in ("max_iter", "n_iter_no_change", "max_fun"):
+            v = getattr(self, name)
+            if not isinstance(v, numbers.Integral) or isinstance(v, bool) or v < 1:
+                raise ValueError(f"{name} must be a positive int, got {v!r}")
+        bs = self.batch_size
+        if bs != "auto" and (not isinstance(bs, numbers.Integral) or isinstance(bs, bool)
+                             or bs < 1):
+            raise ValueError(f"batch_size must be 'auto' or a positive int, got {bs!r}")
+        if not isinstance(self.momentum, numbers.Real) or not 0 <= self.momentum < 1:
+            raise ValueError(f"momentum must be in [0, 1), got {self.momentum!r}")
+        for name in ("beta_1", "beta_2"):
+            v = getattr(self, name)
+            if not isinstance(v, numbers.Real) or not 0 <= v < 1:
+                raise ValueError(f"{name} must be in [0, 1), got {v!r}")
+        vf = self.validation_fraction
+        if not isinstance(vf, numbers.Real) or not 0 < vf < 1:
+            raise ValueError(f"validation_fraction must be in (0, 1), got {vf!r}")
+        n = len(self._hidden_sizes())
+        self._activations(n)
+        drops = self._dropouts(n)
+        if self.solver not in _STOCHASTIC and (any(drops) or self.batch_norm):
+            raise ValueError(
+                f"dropout and batch_norm need a stochastic solver {_STOCHASTIC}; solver="
+                f"{self.solver!r} minimises one fixed cost function"
+            )
+        self._dtype()
+
+    # -- the network -----------------------------------------------------------------------------
+    def _layer_init(self, act: Activation) -> object:
+        if self.init == "auto":
+            return "he_normal" if act.name in ("relu", "leaky_relu") else "glorot_uniform"
+        return self.init
+
+    def _build_network(self, n_in: int, n_out: int, out_act: str, loss: str,
+                       rng: np.random.Generator) -> Network:
+        sizes = self._hidden_sizes()
+        acts, drops = self._activations(len(sizes)), self._dropouts(len(sizes))
+        dtype = self._dtype()
+        layers: list[Layer] = []
+        fan_in = n_in
+        try:
+            for width, act, rate in zip(sizes, acts, drops, strict=True):
+                init = self._layer_init(act)
+                if self.batch_norm:
+                    layers.append(Dense(fan_in, width, "identity", init, seed=rng, dtype=dtype))
+                    layers.append(BatchNorm(width, act, dtype=dtype))
+                else:
+                    layers.append(Dense(fan_in, width, act, init, seed=rng, dtype=dtype))
+                if rate > 0:
+                    layers.append(Dropout(rate, seed=rng))
+                fan_in = width
+            out_init = "glorot_uniform" if self.init == "auto" else self.init
+            layers.append(Dense(fan_in, n_out, out_act, out_init, seed=rng, dtype=dtype))
+        except (ValueError, TypeError) as exc:
+            raise ValueError(f"init: {exc}") from None
+        return Network(layers, loss=loss, weight_decay=float(self.alpha), decay="per_sample")
+
+    def _make_optimizer(self) -> Optimizer:
+        lr = float(self.learning_rate_init)
+        if self.solver == "sgd":
+            nesterov = bool(self.nesterovs_momentum) and self.momentum > 0
+            return SGD(lr, momentum=float(self.momentum), nesterov=nesterov)
+        if self.solver == "adam":
+            return Adam(lr, float(self.beta_1), float(self.beta_2), float(self.epsilon))
+        if self.solver == "rmsprop":
+            return RMSProp(lr, eps=float(self.epsilon))
+        return AdaGrad(lr, eps=float(self.epsilon))
+
+    # -- fitted attributes read from the network -------------------------------------------------
+    @property
+    def coefs_(self) -> list[np.ndarray]:
+        """Weight matrices of the Dense layers, ``coefs_[i]`` of shape (fan_in, fan_out).
+
+        Views into ``network_.params``: writing to them changes the model.
+        """
+        check_is_fitted(self, "network_")
+        return [layer.W for layer in self.network_.layers if isinstance(layer, Dense)]
+
+    @property
+    def intercepts_(self) -> list[np.ndarray]:
+        """Bias vectors of the Dense layers, ``intercepts_[i]`` of shape (fan_out,) (views)."""
+        check_is_fitted(self, "network_")
+        return [layer.b for layer in self.network_.layers if isinstance(layer, Dense)]
+
+    @property
+    def n_layers_(self) -> int:
+        """Number of layers counting the input layer (as scikit-learn counts them)."""
+        check_is_fitted(self, "network_")
+        return len(self.coefs_) + 1
+
+    # -- fitting ---------------------------------------------------------------------------------
+    def _targets(self, y: np.ndarray, first: bool, classes: object) -> np.ndarray:
+        raise NotImplementedError  # pragma: no cover - per subclass
+
+    def _output(self) -> tuple[str, str]:
+        raise NotImplementedError  # pragma: no cover - per subclass
+
+    def _score_output(self, out: np.ndarray, y: np.ndarray, sw: np.ndarray | None) -> float:
+        raise NotImplementedError  # pragma: no cover - per subclass
+
+    def _fit(self, X: object, y: object, sample_weight: object, incremental: bool,
+             classes: object = None) -> _BaseMLP:
+        self._validate_params()
+        fitted = hasattr(self, "network_")
+        first = not fitted or not (incremental or self.warm_start)
+        if incremental and self.early_stopping:
+            raise ValueError("partial_fit does not support early_stopping=True")
+        X, y = validate_data(self, X, y, reset=first, multi_output=True,
+                             dtype=(np.float64, np.float32), y_numeric=not self._is_classifier)
+        if y.ndim == 2 and y.shape[1] == 1:
+            y = y.ravel()
+        dtype = self._dtype()
+        X = X.astype(dtype, copy=False)
+        sw = None
+        if sample_weight is not None:
+            sw = np.asarray(sample_weight, dtype=np.float64)
+            if sw.shape != (X.shape[0],):
+                raise ValueError(
+                    f"sample_weight must have shape ({X.shape[0]},) (one weight per row of "
+                    f"X), got shape {sw.shape}"
+                )
+            if not np.all(np.isfinite(sw)) or sw.min() < 0:
+                raise ValueError("sample_weight must be finite and non-negative")
+            if sw.sum() <= 0:
+                raise ValueError("sample_weight: all weights are zero; at least one must be "
+                                 "positive")
+        Y = self._targets(y, first, classes).astype(dtype, copy=False)
+        if first:
+            seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
+            self._rng = np.random.default_rng(seed)
+            out_act, loss = self._output()
+            self.network_ = self._build_network(X.shape[1], Y.shape[1], out_act, loss,
+                                                self._rng)
+            self.n_outputs_ = Y.shape[1]
+            self.out_activation_ = _SK_NAME[out_act]
+            self.loss_curve_: list[float] = []
+            self.n_iter_ = 0
+            self.t_ = 0
+            self.best_loss_: float | None = None
+            self.validation_scores_: list[float] | None = None
+            self.best_validation_score_: float | None = None
+            for stale in ("_optimizer", "_no_improvement_count", "_lr"):
+                if hasattr(self, stale):
+                    delattr(self, stale)
+        elif Y.shape[1] != self.n_outputs_:
+            raise ValueError(
+                f"y has {Y.shape[1]} output(s) but the fitted network has {self.n_outputs_}"
+            )
+        if self.solver in _STOCHASTIC:
+            self._fit_stochastic(X, Y, y, sw, incremental)
+        else:
+            self._fit_scipy(X, Y, sw)
+        return self
+
+    def _fit_stochastic(self, X: np.ndarray, Y: np.ndarray, y: np.ndarray,
+                        sw: np.ndarray | None, incremental: bool) -> None:
+        net = self.network_
+        val_score = None
+        if self.early_stopping:
+            stratify = y if self._is_classifier and y.ndim == 1 else None
+            idx = np.arange(X.shape[0])
+            tr, va = train_test_split(idx, test_size=self.validation_fraction, stratify=stratify,
+                                      random_state=int(self._rng.integers(2**31)))
+            if va.size < 2:
+                raise ValueError(
+                    f"validation_fraction={self.validation_fraction} leaves {va.size} example(s) "
+                    "for validation; increase it or the size of the data set (need >= 2)"
+                )
+            Xv, yv, swv = X[va], y[va], None if sw is None else sw[va]
+            X, Y, sw = X[tr], Y[tr], None if sw is None else sw[tr]
+            if self.validation_scores_ is None:
+                self.validation_scores_ = []
+
+            def val_score() -> float:
+                return self._score_output(net.forward(Xv), yv, swv)
+
+        n = X.shape[0]
+        bs = min(200, n) if self.batch_size == "auto" else int(min(self.batch_size, n))
+        if not incremental or not hasattr(self, "_optimizer"):
+            self._optimizer = self._make_optimizer()
+        if not hasattr(self, "_no_improvement_count"):
+            self._no_improvement_count = 0
+            self._best_loss = np.inf
+            self._best_score = -np.inf
+        self._best_params: tuple[np.ndarray, list[dict]] | None = None
+        epochs = 1 if incremental else int(self.max_iter)
+        trainer = Trainer(
+            net, optimizer=self._optimizer, batch_size=bs, epochs=epochs,
+            seed=int(self._rng.integers(2**31)), verbose=int(self.verbose),
+            shuffle=bool(self.shuffle), schedule=self.schedule,
+            callbacks=[self._epoch_rule(val_score, n, incremental)],
+        )
+        history = trainer.fit(X, Y, sample_weight=sw)
+        if self.early_stopping and self._best_params is not None:  # the best validation score
+            net.params[...] = self._best_params[0]
+            for layer, values in zip(net.layers, self._best_params[1], strict=True):
+                if values:
+                    layer.set_buffers(values)
+        self._best_params = None
+        self.loss_curve_.extend(float(v) for v in history["loss"])
+        self.n_iter_ += history.epochs
+        self.t_ += n * history.epochs
+        self.loss_ = self.loss_curve_[-1] if self.loss_curve_ else None
+        self.history_ = history
+        if self.early_stopping:
+            self.best_loss_ = None
+            if self.validation_scores_:
+                self.best_validation_score_ = float(max(self.validation_scores_))
+        elif self.loss_curve_:
+            self.best_loss_ = float(min(self.loss_curve_))
+        if not incremental and history.stop_reason == "epochs":
+            warnings.warn(
+                f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) reached and the "
+                "optimization hasn't converged yet.", ConvergenceWarning, stacklevel=3)
+
+    def _epoch_rule(self, val_score: Callable[[], float] | None, n: int,
+                    incremental: bool) -> Callable:
+        """scikit-learn's rules, run after every epoch by the Trainer.
+
+        Learning rate of "sgd": "invscaling" sets ``lr = learning_rate_init /
+        (t + 1) ** power_t`` with ``t`` the training examples seen so far;
+        "adaptive" divides it by 5 instead of stopping (until it is 1e-6).
+        Stopping (not in ``partial_fit``): an epoch counts as no improvement
+        when the training loss is not below the best so far minus ``tol``
+        (with ``early_stopping``: the validation score is not above the best
+        plus ``tol``); training stops after more than ``n_iter_no_change``
+        such epochs in a row.  With early stopping the parameters of the best
+        validation score are restored afterwards.
+        """
+        net, tol = self.network_, float(self.tol)
+        rule_lr = self.solver == "sgd" and self.learning_rate != "constant"
+        if rule_lr and not hasattr(self, "_lr"):
+            self._lr = float(self.learning_rate_init)
+        t0 = self.t_
+
+        def rule(state: Any) -> None:
+            if rule_lr and self.learning_rate == "invscaling":
+                self._lr = float(self.learning_rate_init) / (
+                    t0 + n * state.epoch + 1) ** float(self.power_t)
+            if rule_lr:  # the next epoch's rate (the Trainer's constant schedule set lr0)
+                state.optimizer.lr = self._lr
+            if incremental:
+                return
+            if val_score is not None:
+                score = val_score()
+                self.validation_scores_.append(score)
+                worse = score < self._best_score + tol
+                if score > self._best_score:
+                    self._best_score = score
+                    self._best_params = (net.params.copy(), [
+                        {k: v.copy() for k, v in layer.buffers().items()}
+                        for layer in net.layers])
+            else:
+                loss = float(state.logs["loss"])
+                worse = loss > self._best_loss - tol
+                self._best_loss = min(self._best_loss, loss)
+            self._no_improvement_count = self._no_improvement_count + 1 if worse else 0
+            if self._no_improvement_count > self.n_iter_no_change:
+                if rule_lr and self.learning_rate == "adaptive" and self._lr > 1e-6:
+                    self._lr /= 5.0
+                    state.optimizer.lr = self._lr
+                    self._no_improvement_count = 0
+                else:
+                    state.stop = True
+
+        return rule
+
+    def _fit_scipy(self, X: np.ndarray, Y: np.ndarray, sw: np.ndarray | None) -> None:
+        method = _SCIPY_METHOD[self.solver]
+        options = {"gtol": float(self.tol)}
+        if self.solver == "lbfgs":
+            options["maxfun"] = int(self.max_fun)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)  # SciPy's L-BFGS-B iprint/disp
+            result = minimize(self.network_, X, Y, method=method, maxiter=int(self.max_iter),
+                              verbose=int(self.verbose), sample_weight=sw, options=options)
+        curve = [float(v) for v in result["loss_curve"]]
+        self.loss_curve_.extend(curve)
+        self.n_iter_ += int(result.nit)
+        self.t_ += X.shape[0] * int(result.nit)
+        self.loss_ = float(result.fun)
+        self.best_loss_ = float(result.fun)
+        if not result.success and result.nit >= self.max_iter:
+            warnings.warn(
+                f"{method} failed to converge after {result.nit} iteration(s) (max_iter="
+                f"{self.max_iter}): {result.message}", ConvergenceWarning, stacklevel=3)
+
+    # -- prediction ------------------------------------------------------------------------------
+    def _forward(self, X: object) -> np.ndarray:
+        check_is_fitted(self, "network_")
+        X = validate_data(self, X, reset=False, dtype=(np.float64, np.float32))
+        return self.network_.forward(X.astype(self.network_.dtype, copy=False))
+
+    # -- saving: arrays + JSON, never pickle -----------------------------------------------------
+    def _json_params(self) -> dict[str, Any]:
+        params = {}
+        for key, value in self.get_params().items():
+            if isinstance(value, Activation):
+                value = value.name
+            elif isinstance(value, (list, tuple)):
+                value = [v.name if isinstance(v, Activation) else v for v in value]
+            elif key == "dtype":
+                value = np.dtype(value).name
+            elif key == "random_state" and not (value is None or isinstance(value, int)):
+                value = None
+            elif callable(value):
+                raise ValueError(
+                    f"{key}: a callable ({value!r}) cannot be saved as JSON; pass a name"
+                )
+            if isinstance(value, (np.integer, np.floating)):
+                value = value.item()
+            params[key] = value
+        return params
+
+    def _fitted_json(self) -> dict[str, Any]:
+        return {}
+
+    def save(self, path: str | os.PathLike) -> Path:
+        """Save the fitted estimator to ``path`` (.npz of arrays + JSON; never pickle).
+
+        Returns the file written; :func:`load_estimator` reads it back.
+        """
+        check_is_fitted(self, "network_")
+        net = self.network_
+        meta = {
+            "format": ESTIMATOR_FORMAT,
+            "estimator": type(self).__name__,
+            "params": self._json_params(),
+            "network": io.network_config(net),
+            "states": [layer.get_state() for layer in net.layers],
+            "fitted": {
+                "n_features_in_": int(self.n_features_in_), "n_outputs_": int(self.n_outputs_),
+                "out_activation_": self.out_activation_, "n_iter_": int(self.n_iter_),
+                "t_": int(self.t_), "loss_curve_": list(self.loss_curve_),
+                "best_loss_": self.best_loss_, "validation_scores_": self.validation_scores_,
+                "best_validation_score_": self.best_validation_score_,
+                **self._fitted_json(),
+            },
+        }
+        return io.write_file(path, meta, io.network_arrays(net))
+
+    # -- pickling (scikit-learn's clone-by-copy, joblib workers): the network as arrays ----------
+    def __getstate__(self) -> dict[str, Any]:
+        state = super().__getstate__()
+        state = dict(state)
+        net = state.pop("network_", None)
+        if net is not None:
+            state["_network_record"] = (
+                {"network": io.network_config(net),
+                 "states": [layer.get_state() for layer in net.layers]},
+                {k: v.copy() for k, v in io.network_arrays(net).items()},
+            )
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        state = dict(state)
+        record = state.pop("_network_record", None)
+        super().__setstate__(state)
+        if record is not None:
+            self.network_ = io.restore_network(record[0], record[1], "<pickled estimator>")
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.multi_output = True
+        return tags

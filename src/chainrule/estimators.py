@@ -1,0 +1,411 @@
+"""scikit-learn estimators :class:`MLPClassifier` and :class:`MLPRegressor` (chainrule engine).
+
+They take scikit-learn's parameter names where the meaning is the same
+(``hidden_layer_sizes``, ``activation``, ``solver``, ``alpha``, ``batch_size``,
+``learning_rate_init``, ``max_iter``, ``momentum``, ``nesterovs_momentum``,
+``early_stopping``, ``validation_fraction``, ``n_iter_no_change``, ``tol``,
+``random_state``, ``verbose``, ``warm_start``, ...), fit the same model (the
+cost is the mean loss plus ``(alpha / 2m) sum W^2``, biases not decayed), and
+add what scikit-learn's MLP lacks: one activation per hidden layer, custom
+(registered) activations, ``dropout``, ``batch_norm``, the solvers
+"rmsprop", "adagrad" and "cg", a choice of initialiser, ``dtype`` and a
+learning-rate ``schedule``.  Training runs through :class:`chainrule.Trainer`
+(stochastic solvers) or :func:`chainrule.minimize` (L-BFGS, CG); the fitted
+:class:`chainrule.Network` is ``network_``.
+
+Fitted models are saved as arrays + JSON with :meth:`save` and read back with
+:func:`load_estimator`, never with pickle.  (Pickling still works, because
+scikit-learn and joblib need it to copy estimators between processes; the
+network travels in it as its configuration and arrays.)
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import numpy as np
+from sklearn.base import ClassifierMixin, RegressorMixin
+from sklearn.metrics import accuracy_score, r2_score
+from sklearn.preprocessing import LabelBinarizer
+from sklearn.utils import check_random_state
+from sklearn.utils.metaestimators import available_if
+from sklearn.utils.multiclass import check_classification_targets, type_of_target
+
+from . import io
+from ._mlp_base import ESTIMATOR_FORMAT, _BaseMLP, _solver_is_stochastic
+
+__all__ = ["MLPClassifier", "MLPRegressor", "load_estimator"]
+
+class MLPClassifier(ClassifierMixin, _BaseMLP):
+    """Multilayer perceptron classifier trained by backpropagation (the chainrule engine).
+
+    Binary and multi-label targets get logistic (sigmoid) outputs with the
+    log loss, multiclass targets a softmax output with the cross-entropy, as
+    in scikit-learn.
+
+    Parameters
+    ----------
+    hidden_layer_sizes : int or sequence of int, default (100,)
+        Units of each hidden layer; ``()`` gives no hidden layer.
+    activation : str, Activation or sequence of them, default "relu"
+        Hidden activation: one name for every hidden layer or one per layer.
+        Names: "identity", "logistic"/"sigmoid", "tanh", "relu", "leaky_relu",
+        "softplus", "square", or one registered with
+        :func:`chainrule.register_activation`; an
+        :class:`~chainrule.activations.Activation` object is used as given.
+    solver : {"adam", "sgd", "rmsprop", "adagrad", "lbfgs", "cg"}, default "adam"
+        Mini-batch rules (through :class:`chainrule.Trainer`) or SciPy's
+        L-BFGS-B / conjugate gradients on the whole set (:func:`chainrule.minimize`).
+    alpha : float, default 1e-4
+        L2 penalty: the cost is ``mean loss + (alpha / 2m) sum W^2`` over a
+        batch of ``m`` examples (biases not penalised), as in scikit-learn.
+    batch_size : int or "auto", default "auto"
+        Examples per update; "auto" is ``min(200, n_samples)``.
+    learning_rate : {"constant", "invscaling", "adaptive"}, default "constant"
+        Learning-rate rule of "sgd", as in scikit-learn: "invscaling" is
+        ``learning_rate_init / (t + 1) ** power_t`` after each epoch (``t``:
+        examples seen); "adaptive" divides the rate by 5 when
+        ``n_iter_no_change`` epochs bring no improvement instead of stopping.
+    learning_rate_init : float, default 1e-3
+        Step size of the mini-batch solvers.
+    power_t : float, default 0.5
+        Exponent of "invscaling".
+    max_iter : int, default 200
+        Epochs (mini-batch solvers) or iterations (lbfgs, cg).
+    shuffle : bool, default True
+        Shuffle the training rows every epoch.
+    random_state : int, RandomState or None
+        Seeds the initial weights, dropout, shuffling and validation split.
+    tol : float, default 1e-4
+        Stop when the training loss (the validation score with
+        ``early_stopping``) has not improved by at least ``tol`` for more than
+        ``n_iter_no_change`` epochs in a row (scikit-learn's rule); lbfgs and
+        cg use it as the gradient tolerance ``gtol``.
+    verbose : bool or int, default False
+        1: a progress bar; 2: also a line per epoch (on stderr).
+    warm_start : bool, default False
+        ``fit`` continues from the current network instead of a new one.
+    momentum : float, default 0.9
+        Momentum of "sgd".
+    nesterovs_momentum : bool, default True
+        Nesterov momentum for "sgd" (when ``momentum > 0``).
+    early_stopping : bool, default False
+        Hold out ``validation_fraction`` of the data (stratified), stop when
+        the validation accuracy has not improved by ``tol`` for more than
+        ``n_iter_no_change`` epochs and restore the parameters of the best
+        one.  The accuracy of every epoch is in ``validation_scores_``.
+    validation_fraction : float, default 0.1
+    beta_1, beta_2, epsilon : float
+        Adam's moment decay rates and the denominators' ``eps`` (also used by
+        rmsprop and adagrad).
+    n_iter_no_change : int, default 10
+    max_fun : int, default 15000
+        Most evaluations of the cost for "lbfgs".
+    dropout : float or sequence of float, default 0.0
+        Dropout rate after each hidden layer (one value, or one per layer).
+    batch_norm : bool, default False
+        Batch-normalise each hidden layer before its activation.
+    init : str or callable, default "glorot_uniform"
+        Initialiser of the weights (see :mod:`chainrule.initializers`);
+        "auto" takes He normal for ReLU layers and Glorot uniform otherwise.
+    schedule : str, dict or None, default None
+        Learning-rate schedule of :class:`chainrule.Trainer` ("step",
+        "exponential", "invscaling", "plateau", or ``{"name": ..., ...}``).
+    dtype : {"float64", "float32"}, default "float64"
+        Precision of the parameters and the computation.
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+    network_ : chainrule.Network
+        The trained network.
+    coefs_ : list of ndarray, ``coefs_[i]`` of shape (fan_in, fan_out)
+    intercepts_ : list of ndarray, ``intercepts_[i]`` of shape (fan_out,)
+    loss_curve_ : list of float
+        Loss per epoch (mini-batch solvers) or per iteration (lbfgs, cg).
+    loss_ : float
+        The last loss.
+    best_loss_ : float or None
+        Smallest loss (None with ``early_stopping``).
+    validation_scores_ : list of float or None
+        Validation accuracy per epoch with ``early_stopping``.
+    best_validation_score_ : float or None
+    n_iter_ : int
+        Epochs (or solver iterations) run.
+    t_ : int
+        Training examples seen.
+    n_features_in_ : int
+    n_outputs_ : int
+    n_layers_ : int
+    out_activation_ : {"logistic", "softmax"}
+    history_ : chainrule.History
+        The last training run's per-epoch metrics (mini-batch solvers).
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from chainrule import MLPClassifier
+    >>> X, y = load_iris(return_X_y=True)
+    >>> clf = MLPClassifier((20,), solver="lbfgs", max_iter=300, random_state=0).fit(X, y)
+    >>> clf.score(X, y) > 0.95
+    True
+    """
+
+    _is_classifier = True
+
+    def _targets(self, y: np.ndarray, first: bool, classes: object) -> np.ndarray:
+        check_classification_targets(y)
+        if first:
+            lb = LabelBinarizer()
+            if classes is not None and not type_of_target(y).startswith("multilabel"):
+                lb.fit(np.asarray(classes))
+            else:
+                lb.fit(y)
+            if len(lb.classes_) < 2:
+                raise ValueError(
+                    f"y has 1 class ({lb.classes_[0]!r}); a classifier needs at least 2 classes"
+                )
+            self._label_binarizer = lb
+            self.classes_ = lb.classes_
+        else:
+            lb = self._label_binarizer
+            if lb.y_type_.startswith("multilabel"):
+                if not type_of_target(y).startswith("multilabel"):
+                    raise ValueError("y: the estimator was fitted on multi-label targets")
+            else:
+                unseen = np.setdiff1d(np.unique(y), self.classes_)
+                if unseen.size:
+                    raise ValueError(
+                        f"y contains classes not seen in the first fit: {unseen.tolist()}; "
+                        f"expected a subset of {self.classes_.tolist()}"
+                    )
+        return lb.transform(y)
+
+    def _output(self) -> tuple[str, str]:
+        if self._label_binarizer.y_type_ == "multiclass":
+            return "softmax", "cross_entropy"
+        return "sigmoid", "log_loss"
+
+    def _decode(self, out: np.ndarray) -> np.ndarray:
+        return self._label_binarizer.inverse_transform(out)
+
+    def _score_output(self, out: np.ndarray, y: np.ndarray, sw: np.ndarray | None) -> float:
+        return float(accuracy_score(y, self._decode(out), sample_weight=sw))
+
+    def fit(self, X: object, y: object, sample_weight: object = None) -> MLPClassifier:
+        """Fit the network to ``X`` and class labels ``y``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,) or (n_samples, n_labels)
+            Class labels, or a 0/1 indicator matrix for multi-label targets.
+        sample_weight : array-like of shape (n_samples,), optional
+            Non-negative weights; each batch's loss is their weighted mean.
+
+        Returns
+        -------
+        self
+        """
+        return self._fit(X, y, sample_weight, incremental=False)
+
+    @available_if(_solver_is_stochastic)
+    def partial_fit(self, X: object, y: object, classes: object = None,
+                    sample_weight: object = None) -> MLPClassifier:
+        """One epoch over ``(X, y)``, continuing the network and the optimizer's state.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,) or (n_samples, n_labels)
+        classes : array-like of shape (n_classes,), optional
+            Every class that can occur; required on the first call (unless
+            ``y`` is a multi-label indicator matrix).
+        sample_weight : array-like of shape (n_samples,), optional
+
+        Returns
+        -------
+        self
+        """
+        if hasattr(self, "network_") and classes is not None and not np.array_equal(
+                np.unique(np.asarray(classes)), self.classes_):
+            raise ValueError(
+                f"classes={list(np.asarray(classes))} differs from the classes of the first "
+                f"call to partial_fit, {self.classes_.tolist()}"
+            )
+        if not hasattr(self, "network_") and classes is None:
+            y_arr = np.asarray(y)
+            if not (y_arr.ndim == 2 and y_arr.shape[1] > 1):
+                raise ValueError("classes must be passed on the first call to partial_fit")
+        return self._fit(X, y, sample_weight, incremental=True, classes=classes)
+
+    def predict(self, X: object) -> np.ndarray:
+        """Predicted class labels.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        ndarray of shape (n_samples,) or (n_samples, n_labels)
+        """
+        return self._decode(self._forward(X))
+
+    def predict_proba(self, X: object) -> np.ndarray:
+        """Class probabilities.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_classes)
+            Columns in the order of ``classes_``; for multi-label targets, the
+            probability of each label.
+        """
+        out = self._forward(X)
+        if self.n_outputs_ == 1 and not self._label_binarizer.y_type_.startswith("multilabel"):
+            return np.hstack([1 - out, out])
+        return out
+
+    def predict_log_proba(self, X: object) -> np.ndarray:
+        """Logarithm of :meth:`predict_proba`, shape (n_samples, n_classes)."""
+        with np.errstate(divide="ignore"):
+            return np.log(self.predict_proba(X))
+
+    def _fitted_json(self) -> dict[str, Any]:
+        lb = self._label_binarizer
+        return {"classes_": self.classes_.tolist(), "classes_dtype": self.classes_.dtype.str,
+                "y_type_": lb.y_type_}
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_label = True
+        return tags
+
+
+class MLPRegressor(RegressorMixin, _BaseMLP):
+    """Multilayer perceptron regressor trained by backpropagation (the chainrule engine).
+
+    Identity outputs with the squared error ``(1/2) sum_j (a_j - y_j)^2``
+    per example (for one output exactly scikit-learn's loss); several
+    outputs when ``y`` has several columns.
+
+    Parameters
+    ----------
+    See :class:`MLPClassifier`; ``early_stopping`` records the validation
+    R^2 in ``validation_scores_``.
+
+    Attributes
+    ----------
+    See :class:`MLPClassifier` (without ``classes_``); ``out_activation_``
+    is "identity".
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from chainrule import MLPRegressor
+    >>> X = np.linspace(-1, 1, 50).reshape(-1, 1)
+    >>> reg = MLPRegressor((10,), "tanh", solver="lbfgs", random_state=0).fit(X, X[:, 0] ** 2)
+    >>> reg.score(X, X[:, 0] ** 2) > 0.99
+    True
+    """
+
+    def _targets(self, y: np.ndarray, first: bool, classes: object) -> np.ndarray:
+        return y.reshape(-1, 1) if y.ndim == 1 else y
+
+    def _output(self) -> tuple[str, str]:
+        return "identity", "squared_error"
+
+    def _score_output(self, out: np.ndarray, y: np.ndarray, sw: np.ndarray | None) -> float:
+        return float(r2_score(y, out.ravel() if y.ndim == 1 else out, sample_weight=sw))
+
+    def fit(self, X: object, y: object, sample_weight: object = None) -> MLPRegressor:
+        """Fit the network to ``X`` and targets ``y``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+        sample_weight : array-like of shape (n_samples,), optional
+            Non-negative weights; each batch's loss is their weighted mean.
+
+        Returns
+        -------
+        self
+        """
+        return self._fit(X, y, sample_weight, incremental=False)
+
+    @available_if(_solver_is_stochastic)
+    def partial_fit(self, X: object, y: object, sample_weight: object = None) -> MLPRegressor:
+        """One epoch over ``(X, y)``, continuing the network and the optimizer's state.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+        sample_weight : array-like of shape (n_samples,), optional
+
+        Returns
+        -------
+        self
+        """
+        return self._fit(X, y, sample_weight, incremental=True)
+
+    def predict(self, X: object) -> np.ndarray:
+        """Predicted targets.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        ndarray of shape (n_samples,) for one output, else (n_samples, n_outputs)
+        """
+        out = self._forward(X)
+        return out.ravel() if self.n_outputs_ == 1 else out
+
+
+_ESTIMATORS = {"MLPClassifier": MLPClassifier, "MLPRegressor": MLPRegressor}
+
+
+def load_estimator(path: str | os.PathLike) -> MLPClassifier | MLPRegressor:
+    """Load an estimator written by :meth:`MLPClassifier.save` / :meth:`MLPRegressor.save`.
+
+    Raises
+    ------
+    FileNotFoundError
+        If there is no such file.
+    ValueError
+        If the file is not a chainrule estimator file, or is damaged.
+    """
+    meta, arrays = io.read_file(path, ESTIMATOR_FORMAT)
+    try:
+        cls = _ESTIMATORS[meta["estimator"]]
+        params = dict(meta["params"])
+        if isinstance(params.get("hidden_layer_sizes"), list):
+            params["hidden_layer_sizes"] = tuple(params["hidden_layer_sizes"])
+        est = cls(**params)
+        fitted = dict(meta["fitted"])
+        est.network_ = io.restore_network(meta, arrays, path)
+        if cls is MLPClassifier:
+            classes = np.array(fitted.pop("classes_"), dtype=np.dtype(fitted.pop("classes_dtype")))
+            y_type = fitted.pop("y_type_")
+            lb = LabelBinarizer()
+            lb.fit(np.eye(len(classes), dtype=int) if y_type.startswith("multilabel")
+                   else classes)
+            lb.classes_ = classes
+            est._label_binarizer = lb
+            est.classes_ = classes
+        for key, value in fitted.items():
+            setattr(est, key, value)
+        est.loss_ = est.loss_curve_[-1] if est.loss_curve_ else None
+        est._rng = np.random.default_rng(
+            check_random_state(est.random_state).randint(np.iinfo(np.int32).max))
+    except (KeyError, TypeError) as exc:
+        raise ValueError(f"{path}: corrupted or incomplete estimator file ({exc!r})") from None
+    return est

@@ -1,0 +1,545 @@
+"""MLPClassifier / MLPRegressor: weighted cost in the core, scikit-learn integration, features,
+save/load, and accuracy against scikit-learn's MLP on the same data and configuration."""
+
+from __future__ import annotations
+
+import pickle
+
+import numpy as np
+import pytest
+from sklearn.base import clone
+from sklearn.datasets import (
+    load_breast_cancer,
+    load_diabetes,
+    load_digits,
+    load_iris,
+    make_classification,
+    make_regression,
+)
+from sklearn.exceptions import ConvergenceWarning, NotFittedError
+from sklearn.model_selection import GridSearchCV, train_test_split
+from sklearn.neural_network import MLPClassifier as SkMLPClassifier
+from sklearn.neural_network import MLPRegressor as SkMLPRegressor
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import StandardScaler
+from threadpoolctl import threadpool_limits
+
+import chainrule
+from chainrule import (
+    BatchNorm,
+    Dense,
+    Dropout,
+    MLPClassifier,
+    MLPRegressor,
+    load_estimator,
+    minimize,
+    mlp,
+    train,
+)
+from chainrule.activations import unregister_activation
+
+pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _one_blas_thread():
+    # small data: BLAS threads only add overhead (and waiting, on a busy machine)
+    with threadpool_limits(limits=1, user_api="blas"):
+        yield
+
+
+@pytest.fixture(scope="module")
+def iris():
+    X, y = load_iris(return_X_y=True)
+    return StandardScaler().fit_transform(X), y
+
+
+# --- the weighted cost in the core ------------------------------------------------------------
+def _nets():
+    """A softmax/cross-entropy net (logit path) and a sigmoid/MSE net (loss.grad path)."""
+    a = mlp([3, 5, 4, 3], hidden=["tanh", "sigmoid"], output="softmax", seed=1,
+            weight_decay=0.3)
+    b = mlp([3, 4, 2], hidden="tanh", output="sigmoid", loss="mean_squared_error", seed=2,
+            weight_decay=0.2, decay="per_sample")
+    return a, b
+
+
+@pytest.mark.parametrize("which", [0, 1])
+def test_weighted_gradient_matches_central_differences(which):
+    net = _nets()[which]
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(7, 3))
+    Y = (np.eye(3)[rng.integers(0, 3, 7)] if which == 0 else rng.uniform(size=(7, 2)))
+    w = rng.uniform(0.1, 3.0, size=7)
+    J, grad = net.loss_and_grad(X, Y, sample_weight=w)
+    theta = net.params.copy()
+    numeric = np.empty_like(theta)
+    h = 1e-6
+    for k in range(theta.size):
+        net.params[k] = theta[k] + h
+        jp, _ = net.loss_and_grad(X, Y, sample_weight=w)
+        net.params[k] = theta[k] - h
+        jm, _ = net.loss_and_grad(X, Y, sample_weight=w)
+        net.params[k] = theta[k]
+        numeric[k] = (jp - jm) / (2 * h)
+    np.testing.assert_allclose(grad, numeric, rtol=1e-6, atol=1e-9)
+    # the value: the weighted mean of the per-example losses plus the (unweighted) decay
+    per_example = np.array([net.loss_and_grad(X[i:i + 1], Y[i:i + 1])[0] for i in range(7)])
+    decay_1 = net.loss_and_grad(X[:1], Y[:1])[0] - per_example[0]  # decay of a batch of 1
+    data_terms = per_example - decay_1
+    decay_m = net.loss_and_grad(X, Y)[0] - np.mean(data_terms)
+    assert J == pytest.approx(np.dot(w, data_terms) / w.sum() + decay_m, rel=1e-12)
+
+
+@pytest.mark.parametrize("which", [0, 1])
+def test_equal_weights_give_exactly_the_unweighted_cost(which):
+    net = _nets()[which]
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(6, 3))
+    Y = np.eye(3)[rng.integers(0, 3, 6)] if which == 0 else rng.uniform(size=(6, 2))
+    J0, g0 = net.loss_and_grad(X, Y)
+    for c in (1.0, 0.37, 5.0):
+        J, g = net.loss_and_grad(X, Y, sample_weight=np.full(6, c))
+        assert J == J0
+        assert np.array_equal(g, g0)
+
+
+def test_integer_weights_equal_repeated_rows():
+    net = _nets()[0]  # weight decay (ufldl: no 1/m) included
+    rng = np.random.default_rng(2)
+    X = rng.normal(size=(5, 3))
+    labels = rng.integers(0, 3, 5)
+    w = np.array([2, 0, 1, 3, 1])
+    J, g = net.loss_and_grad(X, labels, sample_weight=w)
+    Jr, gr = net.loss_and_grad(np.repeat(X, w, axis=0), np.repeat(labels, w))
+    assert J == pytest.approx(Jr, rel=1e-13)
+    np.testing.assert_allclose(g, gr, rtol=1e-12, atol=1e-15)
+    # the same through whole-set gradient descent and through SciPy's L-BFGS
+    a, b = net.copy(), net.copy()
+    train(a, X, labels, optimizer="gd", lr=0.5, epochs=20, sample_weight=w)
+    train(b, np.repeat(X, w, axis=0), np.repeat(labels, w), optimizer="gd", lr=0.5, epochs=20)
+    np.testing.assert_allclose(a.params, b.params, rtol=1e-10, atol=1e-12)
+    a, b = net.copy(), net.copy()
+    minimize(a, X, labels, maxiter=30, sample_weight=w)
+    minimize(b, np.repeat(X, w, axis=0), np.repeat(labels, w), maxiter=30)
+    np.testing.assert_allclose(a.params, b.params, rtol=1e-6, atol=1e-8)
+
+
+def test_mini_batch_weights_follow_their_rows_through_the_shuffle():
+    # zero weight on half the rows == training on the other half only, with one batch
+    net = _nets()[1]
+    rng = np.random.default_rng(3)
+    X, Y = rng.normal(size=(8, 3)), rng.uniform(size=(8, 2))
+    w = np.tile([1.0, 0.0], 4)
+    a, b = net.copy(), net.copy()
+    train(a, X, Y, optimizer="adam", lr=0.01, batch_size=8, epochs=5, seed=0, sample_weight=w)
+    # the per-sample decay counts rows, so compare with the decay switched off
+    a2, b2 = net.copy(), net.copy()
+    a2.weight_decay = b2.weight_decay = 0.0
+    train(a2, X, Y, optimizer="adam", lr=0.01, batch_size=8, epochs=5, seed=0, sample_weight=w)
+    train(b2, X[w > 0], Y[w > 0], optimizer="adam", lr=0.01, batch_size=4, epochs=5, seed=0)
+    np.testing.assert_allclose(a2.params, b2.params, rtol=1e-10, atol=1e-12)
+    assert not np.allclose(a.params, b.params)  # the decay did count the zero-weight rows
+
+
+def test_a_mini_batch_of_zero_weights_moves_only_the_weight_decay():
+    net = _nets()[0]
+    X, labels = np.random.default_rng(4).normal(size=(4, 3)), [0, 1, 2, 0]
+    J, g = net._loss_and_grad(net._check_xy(X, labels)[0], net._check_xy(X, labels)[1], False,
+                              np.array([0.0, 0.0, 0.0, 0.0]))
+    assert J == pytest.approx(net._decay_term(4))
+    expected = np.zeros_like(g)
+    for s in net._decay_slices:
+        expected[s] = net.weight_decay * net.params[s]
+    np.testing.assert_allclose(g, expected)
+
+
+@pytest.mark.parametrize(
+    ("weights", "match"),
+    [(np.ones(3), r"sample_weight must have shape \(4,\)"),
+     (np.array([1.0, -1.0, 1.0, 1.0]), "non-negative"),
+     (np.zeros(4), "positive sum"),
+     (np.array([1.0, np.nan, 1.0, 1.0]), "sample_weight contains 1 NaN")],
+)
+def test_bad_sample_weight_is_refused_by_name(weights, match):
+    net = _nets()[0]
+    with pytest.raises(ValueError, match=match):
+        net.loss_and_grad(np.zeros((4, 3)), [0, 1, 2, 0], sample_weight=weights)
+
+
+# --- scikit-learn integration -----------------------------------------------------------------
+def test_pipeline_gridsearch_and_clone(iris):
+    X, y = iris
+    pipe = Pipeline([("scale", StandardScaler()),
+                     ("mlp", MLPClassifier(solver="sgd", learning_rate_init=0.05, max_iter=60,
+                                           batch_size=32, random_state=0))])
+    grid = GridSearchCV(pipe, {"mlp__hidden_layer_sizes": [(3,), (10,)],
+                               "mlp__alpha": [1e-4, 1.0]}, cv=3)
+    grid.fit(X, y)
+    assert grid.best_score_ > 0.9
+    assert len(grid.cv_results_["mean_test_score"]) == 4
+    best = grid.best_estimator_.named_steps["mlp"]
+    assert isinstance(best.network_, chainrule.Network)
+    # clone: same parameters, unfitted, independent
+    est = MLPClassifier((7, 5), activation=["tanh", "relu"], dropout=[0.1, 0.0],
+                        batch_norm=True, solver="rmsprop", init="he_uniform",
+                        dtype="float32", random_state=3)
+    est.fit(X, y)
+    twin = clone(est)
+    assert twin.get_params() == est.get_params()
+    assert not hasattr(twin, "network_")
+    twin.fit(X, y)
+    np.testing.assert_array_equal(twin.predict_proba(X), est.predict_proba(X))
+
+
+@pytest.mark.slow  # starting the worker processes takes seconds
+def test_gridsearch_parallel_workers_copy_the_network(iris):
+    X, _ = iris
+    grid = GridSearchCV(MLPRegressor(solver="lbfgs", max_iter=50, random_state=0),
+                        {"hidden_layer_sizes": [(4,), (8,)]}, cv=2, n_jobs=2)
+    grid.fit(X[:, :3], X[:, 3])
+    assert grid.best_estimator_.score(X[:, :3], X[:, 3]) > 0.8
+
+
+def test_classifier_attributes_and_probabilities(iris):
+    X, y = iris
+    clf = MLPClassifier((16,), solver="adam", learning_rate_init=0.01, max_iter=150,
+                        random_state=0).fit(X, y)
+    assert clf.score(X, y) > 0.95
+    assert list(clf.classes_) == [0, 1, 2]
+    assert (clf.n_features_in_, clf.n_outputs_, clf.n_layers_) == (4, 3, 3)
+    assert clf.out_activation_ == "softmax"
+    assert [c.shape for c in clf.coefs_] == [(4, 16), (16, 3)]
+    assert [b.shape for b in clf.intercepts_] == [(16,), (3,)]
+    assert len(clf.loss_curve_) == clf.n_iter_ <= 150
+    assert clf.best_loss_ == min(clf.loss_curve_)
+    assert clf.validation_scores_ is None
+    P = clf.predict_proba(X)
+    np.testing.assert_allclose(P.sum(axis=1), 1.0)
+    np.testing.assert_array_equal(clf.classes_[P.argmax(axis=1)], clf.predict(X))
+    np.testing.assert_allclose(clf.predict_log_proba(X), np.log(P))
+    # the probabilities are the network's forward pass; coefs_ are views into it
+    H = np.maximum(X @ clf.coefs_[0] + clf.intercepts_[0], 0)
+    Z = H @ clf.coefs_[1] + clf.intercepts_[1]
+    np.testing.assert_allclose(P, np.exp(Z) / np.exp(Z).sum(axis=1, keepdims=True))
+    clf.coefs_[1][...] = 0
+    clf.intercepts_[1][...] = 0
+    np.testing.assert_allclose(clf.predict_proba(X), 1 / 3)
+
+
+def test_binary_string_labels_and_one_sigmoid_output():
+    X, y = make_classification(200, 5, random_state=0)
+    labels = np.where(y == 1, "yes", "no")
+    clf = MLPClassifier((8,), solver="lbfgs", random_state=0).fit(X, labels)
+    assert clf.out_activation_ == "logistic" and clf.n_outputs_ == 1
+    P = clf.predict_proba(X)
+    assert P.shape == (200, 2)
+    np.testing.assert_array_equal(np.where(P[:, 1] > 0.5, "yes", "no"), clf.predict(X))
+    assert clf.score(X, labels) > 0.9
+
+
+def test_multilabel_classification():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(300, 4))
+    Y = np.column_stack([X[:, 0] > 0, X[:, 1] + X[:, 2] > 0, X[:, 3] < 0.5]).astype(int)
+    clf = MLPClassifier((20,), solver="lbfgs", max_iter=300, random_state=0).fit(X, Y)
+    assert clf.out_activation_ == "logistic" and clf.n_outputs_ == 3
+    assert clf.predict(X).shape == (300, 3)
+    assert clf.predict_proba(X).shape == (300, 3)
+    assert np.mean(clf.predict(X) == Y) > 0.95
+    assert clf.network_.loss.name == "log_loss"
+
+
+def test_multioutput_regression():
+    X, Y = make_regression(200, 6, n_targets=3, noise=1.0, random_state=0)
+    Y = Y / Y.std(axis=0)
+    reg = MLPRegressor((30,), solver="lbfgs", max_iter=400, random_state=0).fit(X, Y)
+    assert reg.predict(X).shape == (200, 3)
+    assert reg.score(X, Y) > 0.98
+    one = MLPRegressor((5,), solver="lbfgs", random_state=0).fit(X, Y[:, 0])
+    assert one.predict(X).shape == (200,) and one.out_activation_ == "identity"
+
+
+def test_partial_fit_continues_the_optimizer(iris):
+    X, y = iris
+    clf = MLPClassifier((10,), learning_rate_init=0.01, random_state=0)
+    with pytest.raises(ValueError, match="classes must be passed"):
+        clf.partial_fit(X, y)
+    clf.partial_fit(X[:60], y[:60], classes=[0, 1, 2])
+    t1 = clf._optimizer.t
+    for _ in range(40):
+        clf.partial_fit(X, y)
+    assert clf.n_iter_ == 41 and len(clf.loss_curve_) == 41
+    assert clf._optimizer.t == t1 + 40  # one batch per epoch here (150 < 200): state kept
+    assert clf.loss_curve_[-1] < clf.loss_curve_[1]
+    with pytest.raises(ValueError, match="not seen"):
+        clf.partial_fit(X, y + 5)
+    with pytest.raises(ValueError, match="differs from the classes of the first call"):
+        clf.partial_fit(X, y, classes=[0, 1, 2, 3])
+    with pytest.raises(ValueError, match="features"):
+        clf.partial_fit(X[:, :3], y)
+    assert not hasattr(MLPClassifier(solver="lbfgs"), "partial_fit")
+    reg = MLPRegressor((5,), solver="sgd", random_state=0)
+    reg.partial_fit(X[:, :3], X[:, 3]).partial_fit(X[:, :3], X[:, 3])
+    assert reg.n_iter_ == 2
+
+
+def test_warm_start_continues_and_cold_start_repeats(iris):
+    X, y = iris
+    est = MLPClassifier((10,), solver="sgd", learning_rate_init=0.05, max_iter=5,
+                        random_state=0, warm_start=True)
+    est.fit(X, y)
+    first = est.coefs_[0].copy()
+    est.fit(X, y)
+    assert est.n_iter_ == 10 and len(est.loss_curve_) == 10
+    assert not np.array_equal(first, est.coefs_[0])
+    cold = clone(est).set_params(warm_start=False).fit(X, y)
+    np.testing.assert_array_equal(cold.coefs_[0], first)
+
+
+def test_early_stopping_records_validation_scores(iris):
+    X, y = iris
+    clf = MLPClassifier((10,), learning_rate_init=0.05, max_iter=500, early_stopping=True,
+                        validation_fraction=0.2, n_iter_no_change=5, random_state=0).fit(X, y)
+    assert clf.n_iter_ < 500
+    assert len(clf.validation_scores_) == clf.n_iter_
+    assert clf.best_validation_score_ == max(clf.validation_scores_)
+    assert clf.best_loss_ is None
+    assert all(0 <= s <= 1 for s in clf.validation_scores_)
+    assert clf.history_.stop_reason == "callback"
+    # accuracy moves in steps of 1/30 > tol: the run stops n_iter_no_change + 1 epochs after
+    # the first best score
+    assert clf.n_iter_ == int(np.argmax(clf.validation_scores_)) + 1 + 5 + 1
+
+
+def _sklearn_stop_epoch(curve, tol, n_iter_no_change):
+    """scikit-learn's no-improvement rule on a loss curve, as plain loops: the epoch it stops."""
+    best, count = np.inf, 0
+    for epoch, loss in enumerate(curve, start=1):
+        count = count + 1 if loss > best - tol else 0
+        best = min(best, loss)
+        if count > n_iter_no_change:
+            return epoch
+    return None
+
+
+def test_training_loss_stopping_rule_is_scikit_learns(iris):
+    X, y = iris
+    clf = MLPClassifier((10,), learning_rate_init=0.05, max_iter=400, tol=1e-3,
+                        n_iter_no_change=4, random_state=0).fit(X, y)
+    assert clf.n_iter_ < 400
+    assert _sklearn_stop_epoch(clf.loss_curve_, 1e-3, 4) == clf.n_iter_
+
+
+def test_layers_activations_dropout_batch_norm_init_dtype(iris):
+    X, y = iris
+    chainrule.register_activation("softsign_test", lambda z: z / (1 + np.abs(z)),
+                                  lambda z: 1 / (1 + np.abs(z)) ** 2, overwrite=True)
+    try:
+        clf = MLPClassifier((6, 5), activation=["softsign_test", "tanh"], dropout=0.2,
+                            batch_norm=True, init="he_normal", dtype="float32",
+                            learning_rate_init=0.02, max_iter=100, random_state=0).fit(X, y)
+        kinds = [type(layer) for layer in clf.network_.layers]
+        assert kinds == [Dense, BatchNorm, Dropout, Dense, BatchNorm, Dropout, Dense]
+        assert [a.activation.name for a in clf.network_.layers if isinstance(a, BatchNorm)] == [
+            "softsign_test", "tanh"]
+        assert clf.network_.dtype == np.float32
+        assert clf.predict_proba(X).dtype == np.float32
+        assert clf.score(X, y) > 0.85
+        # prediction runs in evaluation mode: no dropout, running statistics
+        np.testing.assert_array_equal(clf.predict_proba(X), clf.predict_proba(X))
+    finally:
+        unregister_activation("softsign_test")
+
+
+@pytest.mark.parametrize(
+    ("params", "match"),
+    [({"solver": "newton"}, "solver must be one of"),
+     ({"activation": "nope"}, "activation: unknown activation 'nope'"),
+     ({"activation": "step"}, "cannot be a hidden activation"),
+     ({"hidden_layer_sizes": (5, 0)}, "hidden_layer_sizes must contain positive ints"),
+     ({"activation": ["relu", "tanh"]}, r"activation must be one value or one per hidden layer"),
+     ({"dropout": 1.5}, r"dropout must be a rate in \[0, 1\)"),
+     ({"solver": "lbfgs", "dropout": 0.5}, "need a stochastic solver"),
+     ({"dtype": "int32"}, "dtype must be 'float32' or 'float64'"),
+     ({"init": "nope"}, "init: unknown initializer"),
+     ({"batch_size": 0}, "batch_size must be 'auto' or a positive int"),
+     ({"momentum": 1.0}, r"momentum must be in \[0, 1\)")],
+)
+def test_bad_parameters_are_refused_at_fit_by_name(iris, params, match):
+    X, y = iris
+    est = MLPClassifier(**params)
+    with pytest.raises(ValueError, match=match):
+        est.fit(X, y)
+
+
+def test_unfitted_and_one_class_errors(iris):
+    X, _ = iris
+    with pytest.raises(NotFittedError):
+        MLPClassifier().predict(X)
+    with pytest.raises(ValueError, match="1 class"):
+        MLPClassifier().fit(X, np.zeros(150))
+
+
+def test_convergence_warning_when_max_iter_is_reached(iris):
+    X, y = iris
+    with pytest.warns(ConvergenceWarning, match="Maximum iterations"):
+        MLPClassifier((5,), max_iter=3, random_state=0).fit(X, y)
+
+
+# --- saving: arrays + JSON; pickling for scikit-learn's copies ---------------------------------
+@pytest.mark.parametrize("kind", ["classifier", "multilabel", "regressor"])
+def test_save_and_load_round_trip(tmp_path, iris, kind):
+    X, y = iris
+    if kind == "classifier":
+        est = MLPClassifier((8,), batch_norm=True, max_iter=30, learning_rate_init=0.01,
+                            random_state=0).fit(X, np.array(["a", "b", "c"])[y])
+    elif kind == "multilabel":
+        est = MLPClassifier((8,), solver="lbfgs", max_iter=30, random_state=0).fit(
+            X, np.column_stack([y == 0, y == 2]).astype(int))
+    else:
+        est = MLPRegressor((8,), activation=["tanh"], solver="cg", max_iter=30,
+                           random_state=0).fit(X[:, :3], X[:, 3])
+    Xp = X if kind != "regressor" else X[:, :3]
+    path = est.save(tmp_path / "model")
+    assert path.suffix == ".npz"
+    with np.load(path, allow_pickle=False) as data:  # plain arrays: no pickle needed
+        assert "params" in data.files
+    back = load_estimator(path)
+    assert type(back) is type(est) and back.get_params() == est.get_params()
+    np.testing.assert_array_equal(back.predict(Xp), est.predict(Xp))
+    assert back.loss_curve_ == est.loss_curve_ and back.n_iter_ == est.n_iter_
+    if kind != "regressor":
+        np.testing.assert_array_equal(back.classes_, est.classes_)
+        np.testing.assert_array_equal(back.predict_proba(Xp), est.predict_proba(Xp))
+    again = pickle.loads(pickle.dumps(est))
+    np.testing.assert_array_equal(again.predict(Xp), est.predict(Xp))
+    assert again.network_.params is not est.network_.params
+
+
+def test_load_refuses_other_files(tmp_path):
+    net = mlp([2, 3, 1], seed=0)
+    net.save(tmp_path / "net.npz")
+    with pytest.raises(ValueError, match=r"expected a .chainrule\.estimator. file"):
+        load_estimator(tmp_path / "net.npz")
+
+
+# --- accuracy against scikit-learn's MLP, same data and configuration -------------------------
+def _split(X, y, classify):
+    Xtr, Xte, ytr, yte = train_test_split(X, y, test_size=0.3, random_state=0,
+                                          stratify=y if classify else None)
+    scaler = StandardScaler().fit(Xtr)
+    return scaler.transform(Xtr), scaler.transform(Xte), ytr, yte
+
+
+def _mean_scores(X, y, config, seeds, classify):
+    Xtr, Xte, ytr, yte = _split(X, y, classify)
+    ours, theirs = (MLPClassifier, SkMLPClassifier) if classify else (MLPRegressor, SkMLPRegressor)
+    a = [ours(random_state=s, **config).fit(Xtr, ytr).score(Xte, yte) for s in seeds]
+    b = [theirs(random_state=s, **config).fit(Xtr, ytr).score(Xte, yte) for s in seeds]
+    return float(np.mean(a)), float(np.mean(b))
+
+
+def test_iris_accuracy_matches_scikit_learn(iris):
+    X, y = load_iris(return_X_y=True)
+    config = dict(hidden_layer_sizes=(20,), solver="sgd", learning_rate_init=0.05,
+                  momentum=0.9, alpha=1e-4, max_iter=200, batch_size=32)
+    ours, theirs = _mean_scores(X, y, config, range(3), classify=True)
+    assert ours >= theirs - 0.01, (ours, theirs)
+
+
+CLASSIFICATION = {
+    "digits": lambda: load_digits(return_X_y=True),
+    "breast_cancer": lambda: load_breast_cancer(return_X_y=True),
+    "make_classification": lambda: make_classification(
+        1500, 20, n_informative=10, n_classes=3, random_state=0),
+}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("solver", ["adam", "sgd", "lbfgs"])
+@pytest.mark.parametrize("name", sorted(CLASSIFICATION))
+def test_accuracy_matches_scikit_learn(name, solver):
+    X, y = CLASSIFICATION[name]()
+    config = dict(hidden_layer_sizes=(50,), solver=solver, alpha=1e-4, max_iter=200,
+                  learning_rate_init=1e-3 if solver == "adam" else 0.01)
+    ours, theirs = _mean_scores(X, y, config, range(5), classify=True)
+    assert ours >= theirs - 0.01, (name, solver, ours, theirs)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("solver", ["adam", "sgd", "lbfgs"])
+@pytest.mark.parametrize("name", ["diabetes", "make_regression"])
+def test_r2_matches_scikit_learn(name, solver):
+    if name == "diabetes":
+        X, y = load_diabetes(return_X_y=True)
+    else:
+        X, y = make_regression(600, 10, noise=10.0, random_state=0)
+    y = (y - y.mean()) / y.std()
+    config = dict(hidden_layer_sizes=(20,), solver=solver, alpha=1.0 if solver == "lbfgs"
+                  else 1e-4, max_iter=200, learning_rate_init=1e-3 if solver == "adam" else 0.01)
+    ours, theirs = _mean_scores(X, y, config, range(5), classify=False)
+    assert ours >= theirs - 0.01, (name, solver, ours, theirs)
+
+
+@pytest.mark.parametrize("solver", ["sgd", "adam", "rmsprop", "adagrad", "lbfgs", "cg"])
+def test_every_solver_learns_iris(iris, solver):
+    X, y = iris
+    clf = MLPClassifier((10,), solver=solver, learning_rate_init=0.02, max_iter=150,
+                        batch_size=32, random_state=0).fit(X, y)
+    assert clf.score(X, y) > 0.93, solver
+    assert clf.n_iter_ == len(clf.loss_curve_) >= 1
+    assert clf.loss_curve_[-1] < clf.loss_curve_[0]
+
+
+def test_an_activation_object_is_used_as_given(iris):
+    X, y = iris
+    act = chainrule.activations.Activation("halfrelu", lambda z: 0.5 * np.maximum(z, 0),
+                                           lambda z: 0.5 * (z > 0))
+    clf = MLPClassifier((8,), activation=act, solver="lbfgs", random_state=0).fit(X, y)
+    assert clf.network_.layers[0].activation is act
+    H = 0.5 * np.maximum(X @ clf.coefs_[0] + clf.intercepts_[0], 0)
+    Z = H @ clf.coefs_[1] + clf.intercepts_[1]
+    np.testing.assert_allclose(clf.predict_proba(X),
+                               np.exp(Z) / np.exp(Z).sum(axis=1, keepdims=True))
+
+
+def test_invscaling_learning_rate_is_scikit_learns(iris):
+    X, y = iris
+    clf = MLPClassifier((10,), solver="sgd", learning_rate="invscaling", learning_rate_init=0.5,
+                        power_t=0.25, batch_size=50, max_iter=20, tol=0.0,
+                        random_state=0).fit(X, y)
+    # the rate of epoch k: learning_rate_init / (t + 1) ** power_t, t = examples seen before it
+    seen = 150 * np.arange(20)
+    expected = np.where(seen == 0, 0.5, 0.5 / (seen + 1.0) ** 0.25)
+    np.testing.assert_allclose(clf.history_["lr"], expected, rtol=1e-12)
+    # the same rates in scikit-learn's optimizer, epoch by epoch
+    sk = SkMLPClassifier((10,), solver="sgd", learning_rate="invscaling", learning_rate_init=0.5,
+                         power_t=0.25, batch_size=50, max_iter=20, tol=0.0, random_state=0)
+    sk.fit(X, y)
+    assert sk._optimizer.learning_rate == pytest.approx(0.5 / (150 * 20 + 1) ** 0.25)
+
+
+def test_adaptive_learning_rate_divides_by_five_instead_of_stopping(iris):
+    X, y = iris
+    kw = dict(hidden_layer_sizes=(10,), solver="sgd", learning_rate_init=0.2, batch_size=150,
+              momentum=0.0, max_iter=300, tol=0.05, n_iter_no_change=2, random_state=0)
+    constant = MLPClassifier(**kw).fit(X, y)
+    adaptive = MLPClassifier(learning_rate="adaptive", **kw).fit(X, y)
+    lrs = np.array(adaptive.history_["lr"])
+    ratios = lrs[1:] / lrs[:-1]
+    drops = np.flatnonzero(~np.isclose(ratios, 1.0))
+    assert drops.size >= 3 and np.allclose(ratios[drops], 0.2)
+    # the constant run stops at the first stall; the adaptive one divides by 5 there
+    assert drops[0] + 1 == constant.n_iter_
+    assert adaptive.n_iter_ > constant.n_iter_
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("learning_rate", "lr0"), [("invscaling", 0.1), ("adaptive", 0.01)])
+def test_sgd_learning_rate_rules_match_scikit_learn(learning_rate, lr0):
+    X, y = load_digits(return_X_y=True)
+    config = dict(hidden_layer_sizes=(50,), solver="sgd", learning_rate=learning_rate,
+                  learning_rate_init=lr0, alpha=1e-4, max_iter=200)
+    ours, theirs = _mean_scores(X, y, config, range(3), classify=True)
+    assert ours >= theirs - 0.01, (learning_rate, ours, theirs)
