@@ -2,14 +2,27 @@
 
 Tests marked ``slow`` (long training runs) are skipped by default and run with
 ``--run-slow`` or whenever the ``CI`` environment variable is set to true.
+
+The suite runs BLAS on one thread (unless ``CHAINRULE_TEST_THREADS`` says
+otherwise), here and in the subprocesses it starts: its matrices are small, and
+on a shared machine a multi-threaded BLAS spends most of its time waiting.
+Results do not depend on the thread count beyond rounding; speed is measured
+in ``benchmarks/``, not here.
 """
 
 from __future__ import annotations
 
 import os
 
-import numpy as np
-import pytest
+_THREADS = os.environ.get("CHAINRULE_TEST_THREADS", "1")
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, _THREADS)
+
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+from threadpoolctl import threadpool_limits  # noqa: E402
+
+threadpool_limits(int(_THREADS))
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
