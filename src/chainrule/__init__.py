@@ -86,3 +86,15 @@ __all__ += [
     "tracing",
     "train_perceptron",
 ]
+
+# sparse autoencoder, self-taught learning, stacked autoencoders (issue 6)
+from . import images, preprocessing  # noqa: E402
+from .autoencoder import SoftmaxRegression, SparseAutoencoder, StackedAutoencoder  # noqa: E402
+
+__all__ += [
+    "SoftmaxRegression",
+    "SparseAutoencoder",
+    "StackedAutoencoder",
+    "images",
+    "preprocessing",
+]
