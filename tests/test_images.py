@@ -156,7 +156,7 @@ def test_whiten_images_flattens_the_spectrum_and_normalize_patches():
     # of the filter's gains, worked by hand: 0.125 e^-(0.625^4) / (0.0625 e^-(0.3125^4))
     r, c = np.mgrid[0:64, 0:64]
     c1, c2 = np.cos(2 * np.pi * 4 * c / 64), np.cos(2 * np.pi * 8 * r / 64)
-    out = whiten_images(c1 + c2)
+    out = whiten_images(c1 + c2, cutoff=0.4)
     a1, a2 = np.sum(out * c1) / np.sum(c1 * c1), np.sum(out * c2) / np.sum(c2 * c2)
     assert a2 / a1 == pytest.approx(0.107321 / 0.061907, rel=1e-4)
     assert np.sqrt(0.5 * (a1**2 + a2**2)) == pytest.approx(1.0, rel=1e-10)  # unit variance
