@@ -44,7 +44,7 @@ def main() -> None:
     print(f"mean hidden activation {rho_hat.mean():.4f} (target rho = 0.01; units from "
           f"{rho_hat.min():.4f} to {rho_hat.max():.4f})")
     path = plot_tiles(ae.filters_.reshape(-1, 8, 8), args.out, tile_inches=0.9,
-                      title="Sparse autoencoder filters, 8x8 natural image patches")
+                      title="25 hidden units on 8x8 image patches")
     print(f"filters written to {path}")
 
 
