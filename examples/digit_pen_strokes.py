@@ -8,7 +8,7 @@ activation and reconstruction error and writes the learned filters: each unit
 responds to a short stroke at one place.
 
     python examples/digit_pen_strokes.py [--out pen-strokes.png] [--data mnist]
-        [--images 2000] [--hidden 100] [--iters 400]
+        [--images 5000] [--hidden 100] [--iters 400]
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default="pen-strokes.png", help="picture of the filters")
     parser.add_argument("--data", choices=("mnist", "digits8"), default="mnist")
-    parser.add_argument("--images", type=int, default=2000, help="training images")
+    parser.add_argument("--images", type=int, default=5000, help="training images")
     parser.add_argument("--hidden", type=int, default=100)
     parser.add_argument("--iters", type=int, default=400)
     parser.add_argument("--show", type=int, default=64, help="filters in the picture")
@@ -56,7 +56,7 @@ def main() -> None:
           f"reconstruction error {err:.3f} per image (1/2 squared norm)")
     filters = ae.filters_[: args.show].reshape(-1, side, side)
     path = plot_tiles(filters, args.out, tile_inches=0.7 if side == 28 else 0.6,
-                      title=f"Sparse autoencoder filters on handwritten digits ({name})")
+                      title=f"Pen strokes: sparse autoencoder on {side}x{side} digits")
     print(f"filters written to {path}")
 
 

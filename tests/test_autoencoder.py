@@ -186,6 +186,8 @@ def test_stacked_autoencoder_structure_and_gradient(rng):
     sizes = [(layer.n_in, layer.n_out) for layer in sa.network_.layers]
     assert sizes == [(10, 6), (6, 4), (4, 3)]
     assert [ae.n_features_in_ for ae in sa.autoencoders_] == [10, 6]
+    assert sa.network_.weight_decay == sa.softmax_weight_decay == 1e-4  # fine-tuning decay
+    assert [ae.network_.weight_decay for ae in sa.autoencoders_] == [3e-3, 3e-3]
     # fine-tuning started from the pretrained weights and changed them
     assert not np.allclose(sa.network_.layers[0].W, sa.autoencoders_[0].network_.layers[0].W)
     # central differences on the fine-tuning cost (softmax CE + decay + two KL penalties);

@@ -482,6 +482,10 @@ class StackedAutoencoder(_NetClassifier):
     softmax_max_iter : int, default 400
     fine_tune_iter : int, default 400
         Iterations of fine-tuning (0 skips it).
+    fine_tune_weight_decay : float, optional
+        Weight decay of the whole stack while fine-tuning; by default
+        ``softmax_weight_decay`` (the features are already regularised by
+        their pretraining).
     fine_tune_sparsity : bool, default True
         Keep the KL sparsity penalties on the hidden layers while fine-tuning.
     random_state : int, Generator or None
@@ -507,6 +511,7 @@ class StackedAutoencoder(_NetClassifier):
         softmax_weight_decay: float = 1e-4,
         softmax_max_iter: int = 400,
         fine_tune_iter: int = 400,
+        fine_tune_weight_decay: float | None = None,
         fine_tune_sparsity: bool = True,
         random_state: int | None = None,
         method: str = "L-BFGS-B",
@@ -519,6 +524,7 @@ class StackedAutoencoder(_NetClassifier):
         self.softmax_weight_decay = softmax_weight_decay
         self.softmax_max_iter = softmax_max_iter
         self.fine_tune_iter = fine_tune_iter
+        self.fine_tune_weight_decay = fine_tune_weight_decay
         self.fine_tune_sparsity = fine_tune_sparsity
         self.random_state = random_state
         self.method = method
@@ -565,8 +571,11 @@ class StackedAutoencoder(_NetClassifier):
                                           int(seeds[-1]), self.method).fit(feats_x, y)
         layers = [ae.network_.layers[0] for ae in self.autoencoders_]
         layers.append(self.softmax_.network_.layers[0])
-        # the stack's own copy of the weights (weight decay as in pretraining)
-        net = Network(layers, loss="cross_entropy", weight_decay=self.weight_decay)
+        # the stack's own copy of the weights
+        decay = (self.softmax_weight_decay if self.fine_tune_weight_decay is None
+                 else self.fine_tune_weight_decay)
+        net = Network(layers, loss="cross_entropy",
+                      weight_decay=check_nonneg_float(decay, "fine_tune_weight_decay"))
         self.network_ = net
         self.n_features_in_ = X.shape[1]
         self.n_iter_ = 0
