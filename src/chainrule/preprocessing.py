@@ -1,0 +1,183 @@
+"""Preprocessing of images and patches for the sparse autoencoder (SPEC 9).
+
+* :func:`whiten`: PCA or ZCA whitening of data rows (decorrelates the
+  features and gives them unit variance; ZCA rotates back, so whitened
+  patches still look like images).
+* :func:`whiten_images`: whitening of whole images in the frequency domain
+  (flattens the 1/f amplitude spectrum of natural images, with a low-pass
+  roll-off against noise), as done for the classic image set of the sparse
+  coding papers.
+* :func:`normalize_patches`: SPEC 9's normalisation: remove each patch's
+  mean, truncate to +-3 standard deviations, rescale to [0.1, 0.9] so that a
+  sigmoid output can reconstruct it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ._validation import check_finite_array, check_nonneg_float, check_positive_float
+
+__all__ = ["Whitening", "normalize_patches", "whiten", "whiten_images"]
+
+WHITEN_METHODS = ("zca", "pca")
+
+
+@dataclass(frozen=True)
+class Whitening:
+    """A fitted whitening transform ``(X - mean) @ matrix``.
+
+    Attributes
+    ----------
+    mean : ndarray of shape (n_features,)
+    matrix : ndarray of shape (n_features, n_components)
+        ``U diag(1/sqrt(s + epsilon))`` for PCA, followed by ``@ U.T`` for ZCA.
+    method : str
+    epsilon : float
+    """
+
+    mean: np.ndarray
+    matrix: np.ndarray
+    method: str
+    epsilon: float
+
+    def transform(self, X: object) -> np.ndarray:
+        """Whiten rows of ``X`` of shape (n_samples, n_features)."""
+        X = check_finite_array(X, "X", dtype=np.float64, ndim=2)
+        if X.shape[1] != self.mean.size:
+            raise ValueError(f"X must have {self.mean.size} columns, got {X.shape[1]}")
+        return (X - self.mean) @ self.matrix
+
+
+def whiten(
+    X: object,
+    method: str = "zca",
+    epsilon: float = 0.01,
+    n_components: int | None = None,
+    return_transform: bool = False,
+) -> np.ndarray | tuple[np.ndarray, Whitening]:
+    """PCA or ZCA whitening of the rows of ``X``.
+
+    With the covariance ``C = (X - mean).T (X - mean) / n = U diag(s) U.T``,
+    PCA whitening gives ``(X - mean) U diag(1/sqrt(s + epsilon))`` (features
+    uncorrelated, variance ``s / (s + epsilon)``, about 1), and ZCA multiplies
+    that by ``U.T`` again, the whitening closest to the original data.
+    ``epsilon`` regularises: it keeps the smallest-variance directions (mostly
+    noise) from being blown up.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, n_features)
+    method : {"zca", "pca"}, default "zca"
+    epsilon : float >= 0, default 0.01
+        Added to the eigenvalues.  Relative to the data's scale: for patches
+        with unit total variance try 0.01 to 0.1.
+    n_components : int, optional
+        PCA only: keep the leading components (dimension reduction).
+    return_transform : bool, default False
+        Also return the fitted :class:`Whitening` (to whiten new data the same way).
+
+    Returns
+    -------
+    X_white : ndarray of shape (n_samples, n_features) or (n_samples, n_components)
+    transform : Whitening
+        Only when ``return_transform``.
+    """
+    X = check_finite_array(X, "X", dtype=np.float64, ndim=2)
+    if method not in WHITEN_METHODS:
+        raise ValueError(f"method must be one of {WHITEN_METHODS}, got {method!r}")
+    epsilon = check_nonneg_float(epsilon, "epsilon")
+    mean = X.mean(axis=0)
+    Xc = X - mean
+    cov = Xc.T @ Xc / X.shape[0]
+    s, U = np.linalg.eigh(cov)
+    order = np.argsort(s)[::-1]
+    s, U = np.clip(s[order], 0.0, None), U[:, order]
+    if epsilon == 0 and np.any(s <= 0):
+        raise ValueError("epsilon: the covariance is singular; give epsilon > 0")
+    if n_components is not None:
+        if method != "pca":
+            raise ValueError("n_components: only PCA whitening reduces the dimension")
+        if not 1 <= n_components <= X.shape[1]:
+            raise ValueError(f"n_components must be in 1..{X.shape[1]}, got {n_components}")
+        s, U = s[:n_components], U[:, :n_components]
+    matrix = U / np.sqrt(s + epsilon)
+    if method == "zca":
+        matrix = matrix @ U.T
+    w = Whitening(mean, matrix, method, epsilon)
+    out = Xc @ matrix
+    return (out, w) if return_transform else out
+
+
+def whiten_images(images: object, cutoff: float = 0.8) -> np.ndarray:
+    """Whiten whole grayscale images in the frequency domain.
+
+    Each image's spectrum is multiplied by ``|f| exp(-(|f| / f0)^4)`` with
+    ``f0 = cutoff * Nyquist``: the ``|f|`` ramp flattens the ``1/f``
+    amplitude spectrum of natural images (whitening), the exponential rolls
+    off the highest frequencies where noise and aliasing dominate.  The
+    result has zero mean and unit variance per image.
+
+    Parameters
+    ----------
+    images : array-like of shape (n_images, height, width) or (height, width)
+    cutoff : float in (0, 1], default 0.8
+        Roll-off frequency as a fraction of the Nyquist frequency (0.8, i.e.
+        0.4 cycles per pixel, is the value of the classic image set).
+
+    Returns
+    -------
+    ndarray of the same shape
+    """
+    imgs = check_finite_array(images, "images", dtype=np.float64)
+    single = imgs.ndim == 2
+    if single:
+        imgs = imgs[None]
+    if imgs.ndim != 3:
+        raise ValueError(f"images must have shape (n_images, height, width), got {imgs.shape}")
+    cutoff = check_positive_float(cutoff, "cutoff")
+    if cutoff > 1:
+        raise ValueError(f"cutoff must lie in (0, 1] (a fraction of Nyquist), got {cutoff}")
+    _, h, w = imgs.shape
+    fy = np.fft.fftfreq(h)[:, None]
+    fx = np.fft.fftfreq(w)[None, :]
+    f = np.sqrt(fx**2 + fy**2)
+    filt = f * np.exp(-((f / (0.5 * cutoff)) ** 4))
+    out = np.real(np.fft.ifft2(np.fft.fft2(imgs - imgs.mean(axis=(1, 2), keepdims=True))
+                               * filt))
+    out -= out.mean(axis=(1, 2), keepdims=True)
+    out /= out.std(axis=(1, 2), keepdims=True) + 1e-12
+    return out[0] if single else out
+
+
+def normalize_patches(patches: object, n_std: float = 3.0,
+                      low: float = 0.1, high: float = 0.9) -> np.ndarray:
+    """SPEC 9's normalisation of patches for a sigmoid autoencoder.
+
+    Each patch's own mean is removed; values are truncated to
+    ``+-n_std`` standard deviations (one standard deviation over all the
+    patches' values), then mapped linearly from ``[-n_std*sd, n_std*sd]`` to
+    ``[low, high]`` (0 goes to the middle).
+
+    Parameters
+    ----------
+    patches : array-like of shape (n_patches, n_pixels)
+    n_std : float, default 3.0
+    low, high : float, default 0.1 and 0.9
+
+    Returns
+    -------
+    ndarray of shape (n_patches, n_pixels), values in [low, high]
+    """
+    P = check_finite_array(patches, "patches", dtype=np.float64, ndim=2)
+    n_std = check_positive_float(n_std, "n_std")
+    if not low < high:
+        raise ValueError(f"low must be below high, got low={low}, high={high}")
+    P = P - P.mean(axis=1, keepdims=True)
+    limit = n_std * float(P.std())
+    if limit == 0:
+        return np.full_like(P, 0.5 * (low + high))
+    P = np.clip(P, -limit, limit) / limit  # in [-1, 1]
+    return low + (P + 1) * 0.5 * (high - low)

