@@ -8,6 +8,8 @@ flat vector, nothing is packed or unpacked.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import scipy.optimize
 
@@ -19,6 +21,22 @@ from .training import TrainingDiverged
 __all__ = ["minimize"]
 
 _METHODS = {"L-BFGS-B": "L-BFGS-B", "lbfgs": "L-BFGS-B", "CG": "CG", "cg": "CG", "BFGS": "BFGS"}
+
+
+def _objective(net: Network, X: np.ndarray, Y: np.ndarray
+               ) -> Callable[[np.ndarray], tuple[float, np.ndarray]]:
+    """``theta -> (J, grad)`` on checked data: what SciPy's optimisers call.
+
+    ``grad`` is a new float64 vector (SciPy keeps it); ``theta`` is written into
+    the network's parameters.
+    """
+
+    def fun(theta: np.ndarray) -> tuple[float, np.ndarray]:
+        net.params[...] = theta
+        J, grad = net._loss_and_grad(X, Y, False)
+        return J, grad.astype(np.float64)
+
+    return fun
 
 
 def minimize(
@@ -56,12 +74,7 @@ def minimize(
     maxiter = check_positive_int(maxiter, "maxiter")
     X, Yt = net._check_xy(X, Y)
     theta0 = net.params.astype(np.float64)
-
-    def fun(theta: np.ndarray) -> tuple[float, np.ndarray]:
-        net.params[...] = theta
-        J, grad = net._loss_and_grad(X, Yt, False)
-        return J, grad.astype(np.float64)  # a copy: SciPy keeps it
-
+    fun = _objective(net, X, Yt)
     curve: list[float] = []
 
     def callback(intermediate_result: scipy.optimize.OptimizeResult) -> None:
