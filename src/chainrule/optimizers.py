@@ -62,7 +62,16 @@ class Optimizer:
         direction = self._direction(grads)
         if self.weight_decay:
             params *= 1.0 - self.weight_decay
-        params -= self.lr * direction
+        # params -= lr * direction, the same numbers without a new temporary each step
+        scaled = np.multiply(direction, self.lr, out=self._scratch(direction))
+        params -= scaled
+
+    def _scratch(self, like: np.ndarray) -> np.ndarray:
+        """A work vector shaped like ``like`` (not part of the saved state)."""
+        buf = getattr(self, "_work", None)
+        if buf is None or buf.shape != like.shape or buf.dtype != like.dtype:
+            buf = self._work = np.empty_like(like)
+        return buf
 
     def get_config(self) -> dict:
         """Name and constructor settings, JSON-serialisable (for checkpoints)."""

@@ -28,12 +28,15 @@ def _objective(net: Network, X: np.ndarray, Y: np.ndarray
     """``theta -> (J, grad)`` on checked data: what SciPy's optimisers call.
 
     ``grad`` is a new float64 vector (SciPy keeps it); ``theta`` is written into
-    the network's parameters.
+    the network's parameters.  Every call has the same shapes, so the layers
+    reuse their buffers from call to call.
     """
+    pool: dict = {}
 
     def fun(theta: np.ndarray) -> tuple[float, np.ndarray]:
         net.params[...] = theta
-        J, grad = net._loss_and_grad(X, Y, False)
+        with net._workspace(pool):
+            J, grad = net._loss_and_grad(X, Y, False)
         return J, grad.astype(np.float64)
 
     return fun

@@ -82,6 +82,24 @@ class _StopFlag:
             signal.signal(signal.SIGINT, self._old)
 
 
+class _Gather:
+    """Rows ``A[idx]`` of the shuffled mini-batches, written into one reused buffer per shape.
+
+    The buffer of a batch is overwritten by the next batch of the same size, which is
+    all the training loop needs (the layers keep the inputs of the last batch only).
+    """
+
+    def __init__(self) -> None:
+        self._buffers: dict[tuple, np.ndarray] = {}
+
+    def __call__(self, A: np.ndarray, idx: np.ndarray) -> np.ndarray:
+        key = (id(A), idx.shape[0])
+        out = self._buffers.get(key)
+        if out is None:
+            out = self._buffers[key] = np.empty((idx.shape[0], *A.shape[1:]), dtype=A.dtype)
+        return np.take(A, idx, axis=0, out=out)
+
+
 class Trainer:
     """A training run; see :func:`train` for the parameters."""
 
@@ -199,6 +217,7 @@ class Trainer:
         classify = net.loss.name in ("cross_entropy", "log_loss")
         state = TrainState(net, opt, history, epoch=self.epoch)
         last_good = self._last_good = net.params.copy()
+        gather, pool = _Gather(), {}
         self._n_batches = n_batches
         bar = None
         if self.verbose and self.epoch < self.epochs:
@@ -222,10 +241,13 @@ class Trainer:
                                 Xb, Yb = X, Y
                             else:
                                 idx = slice(batch * bs, (batch + 1) * bs)
-                                idx = order[idx] if order is not None else idx
-                                Xb, Yb = X[idx], Y[idx]
+                                if order is None:
+                                    Xb, Yb = X[idx], Y[idx]  # views, no copy
+                                else:
+                                    Xb, Yb = gather(X, order[idx]), gather(Y, order[idx])
                             # overflow is detected after the step (divergence guard)
-                            with np.errstate(over="ignore", invalid="ignore"):
+                            with np.errstate(over="ignore", invalid="ignore"), \
+                                    net._workspace(pool):  # layers reuse their buffers
                                 J, grad = net._loss_and_grad(Xb, Yb, training=True)
                                 if classify:
                                     correct += _accuracy_count(net.layers[-1].A, Yb)
