@@ -51,7 +51,6 @@ def _reset_peak() -> bool:
 
 def measure(impl: str, threads: int) -> dict:
     import numpy as np
-
     from bench_mlp import (
         MNIST,
         chainrule_epoch,

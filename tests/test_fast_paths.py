@@ -14,6 +14,7 @@ import pytest
 
 import chainrule
 from chainrule import Dense, Network, mlp
+from chainrule._validation import all_finite
 from chainrule.activations import _DELTA_INTO, _FORWARD_INTO, get_activation
 from chainrule.optimizers import SGD, Adam
 from chainrule.training import _Gather
@@ -165,3 +166,15 @@ def test_minimize_with_buffers_matches_a_plain_objective(rng):
     J, g = plain.cost(result.x, X, Yp)
     assert result.fun == pytest.approx(J, rel=1e-12)
     np.testing.assert_allclose(result.jac, g, rtol=1e-9, atol=1e-12)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_all_finite_agrees_with_isfinite_including_overflowing_sums(dtype, rng):
+    big = np.finfo(dtype).max
+    cases = [rng.normal(size=40), np.full(40, big), np.array([big, big, -big]),
+             np.array([1.0, np.nan]), np.array([np.inf, -np.inf]), np.array([-np.inf, 2.0]),
+             np.array([big, big, np.nan])]
+    for case in cases:
+        a = case.astype(dtype)
+        assert all_finite(a) == bool(np.isfinite(a).all())
+    assert all_finite(np.arange(5))  # integers are always finite

@@ -23,7 +23,13 @@ from typing import Any
 
 import numpy as np
 
-from ._validation import check_data, check_nonneg_float, check_positive_float, check_positive_int
+from ._validation import (
+    all_finite,
+    check_data,
+    check_nonneg_float,
+    check_positive_float,
+    check_positive_int,
+)
 from .callbacks import Callback, History, TrainState
 from .diagnostics import layer_grad_norms, saturation
 from .network import Network
@@ -331,7 +337,7 @@ class Trainer:
         if math.isfinite(J):
             np.copyto(last_good, net.params)
             self.optimizer.step(net.params, grad)
-            if np.isfinite(net.params).all():
+            if all_finite(net.params):
                 return
         self._diverged("loss" if not math.isfinite(J) else "parameters", last_good, epoch, batch)
 
