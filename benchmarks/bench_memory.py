@@ -62,7 +62,7 @@ def measure(impl: str, threads: int) -> dict:
         torch_model,
     )
 
-    limit_threads(threads)
+    limit_threads(threads, peers=(impl,))  # only this implementation's libraries
     X, y = mnist_like()
     if impl == "chainrule":
         net = chainrule_net(MNIST["sizes"], X.dtype)

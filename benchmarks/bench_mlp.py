@@ -37,6 +37,7 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
+import os
 import statistics
 import time
 import warnings
@@ -66,18 +67,34 @@ def digits(dtype: type = np.float32) -> tuple[np.ndarray, np.ndarray]:
 
 
 # --- threads -----------------------------------------------------------------------------------
-def limit_threads(n: int) -> object:
-    """Limit BLAS / OpenMP threads to ``n`` for this process, PyTorch's too; returns the limiter."""
+def limit_threads(n: int, peers: tuple[str, ...] = ("scikit-learn", "pytorch")) -> object:
+    """Limit BLAS / OpenMP threads to ``n`` for this process, PyTorch's too; returns the limiter.
+
+    The peers' libraries are imported first, since the limit covers the loaded ones.
+    """
+    import importlib
+
+    import scipy.linalg  # noqa: F401
     from threadpoolctl import threadpool_limits
 
-    limiter = threadpool_limits(limits=n)
-    try:
-        import torch
+    if "scikit-learn" in peers:
+        importlib.import_module("sklearn.neural_network")
+    if "pytorch" in peers:
+        try:
+            import torch
 
-        torch.set_num_threads(n)
-    except ImportError:
-        pass
-    return limiter
+            torch.set_num_threads(n)
+        except ImportError:
+            pass
+    return threadpool_limits(limits=n)
+
+
+def blas_info() -> list[str]:
+    """The thread pools loaded in this process: library, version, threads."""
+    from threadpoolctl import threadpool_info
+
+    return [f"{p.get('internal_api')} {p.get('version') or ''} ({p.get('num_threads')} "
+            f"thread(s), {os.path.basename(p.get('filepath', ''))})" for p in threadpool_info()]
 
 
 def have_torch() -> bool:
