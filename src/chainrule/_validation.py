@@ -106,7 +106,7 @@ def all_finite(arr: np.ndarray) -> bool:
     if arr.dtype.kind != "f":
         return True
     with np.errstate(over="ignore", invalid="ignore"):
-        total = np.sum(arr)
+        total = np.add.reduce(arr, axis=None)
     return bool(np.isfinite(total)) or bool(np.all(np.isfinite(arr)))
 
 

@@ -304,9 +304,9 @@ def _tanh_into(z: np.ndarray, out: np.ndarray) -> np.ndarray:
 
 
 def _softmax_into(z: np.ndarray, out: np.ndarray) -> np.ndarray:
-    np.subtract(z, np.max(z, axis=-1, keepdims=True), out=out)
+    np.subtract(z, np.maximum.reduce(z, axis=-1, keepdims=True), out=out)
     np.exp(out, out=out)
-    out /= np.sum(out, axis=-1, keepdims=True)
+    out /= np.add.reduce(out, axis=-1, keepdims=True)
     return out
 
 
