@@ -22,6 +22,8 @@ from .initializers import get_initializer, make_rng
 
 __all__ = ["Dense", "Layer", "ParamSpec"]
 
+_BOOL = np.dtype(bool)
+
 
 @dataclass(frozen=True)
 class ParamSpec:
@@ -250,7 +252,7 @@ class Dense(Layer):
         if into is not None:  # the same delta, written into this batch size's buffer
             dtype = np.result_type(grad_out, self.A)
             delta = into(self.Z, self.A, grad_out, self._buffer("delta", self.A.shape, dtype),
-                         self._buffer("mask", self.A.shape, np.bool_))
+                         self._buffer("mask", self.A.shape, _BOOL))
         else:
             delta = act.backward(self.Z, self.A, grad_out)
         return self.backward_delta(delta, need_input_grad)
@@ -283,7 +285,7 @@ class Dense(Layer):
 
     def _buffer(self, name: str, shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
         """The buffer ``name`` of this shape and dtype, allocated on first use."""
-        key = (name, shape, np.dtype(dtype))
+        key = (name, shape, dtype)
         buf = self._work.get(key)
         if buf is None:
             if len(self._work) > 40:  # a few batch sizes at most (batch, last batch, validation)
