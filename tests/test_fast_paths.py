@@ -181,3 +181,26 @@ def test_all_finite_agrees_with_isfinite_including_overflowing_sums(dtype, rng):
         a = case.astype(dtype)
         assert all_finite(a) == bool(np.isfinite(a).all())
     assert all_finite(np.arange(5))  # integers are always finite
+
+
+@pytest.mark.parametrize("scale", [1.0, 1000.0])
+def test_softmax_cross_entropy_from_the_forward_lse_equals_the_logit_path(scale, rng):
+    """The buffered softmax keeps logsumexp(z); the loss from it equals the plain logit path."""
+    net = mlp([4, 3], output="softmax", seed=0)
+    net.layers[0].W *= scale  # logits up to about +-1000: exp would overflow without the shift
+    X = rng.normal(size=(6, 4))
+    Y = np.eye(3)[[0, 1, 2, 2, 1, 0]]
+    Y[5] = [0.2, 0.3, 0.5]  # a soft target row too
+    J0, g0 = net._loss_and_grad(X, Y, False)
+    terms0 = net._output_terms(Y)
+    g0 = g0.copy()
+    with net._workspace({}):
+        J1, g1 = net._loss_and_grad(X, Y, False)
+        assert net.layers[-1]._lse is not None
+        terms1 = net._output_terms(Y)
+    assert np.all(np.isfinite(terms1))
+    np.testing.assert_array_equal(terms1, terms0)
+    assert J1 == J0
+    np.testing.assert_allclose(g1, g0, rtol=1e-13, atol=1e-15)
+    net.forward(X)
+    assert net.layers[-1]._lse is None  # the plain forward does not leave a stale one

@@ -304,10 +304,21 @@ def _tanh_into(z: np.ndarray, out: np.ndarray) -> np.ndarray:
 
 
 def _softmax_into(z: np.ndarray, out: np.ndarray) -> np.ndarray:
-    np.subtract(z, np.maximum.reduce(z, axis=-1, keepdims=True), out=out)
+    return _softmax_lse_into(z, out)[0]
+
+
+def _softmax_lse_into(z: np.ndarray, out: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Softmax of the rows of ``z`` (n, k) into ``out``, and their log-sum-exp (n,) on the way.
+
+    The log-sum-exp is the cross-entropy's normaliser, computed here in the same
+    operations as ``losses._logsumexp`` (the same numbers) without a second exp.
+    """
+    top = np.maximum.reduce(z, axis=-1, keepdims=True)
+    np.subtract(z, top, out=out)
     np.exp(out, out=out)
-    out /= np.add.reduce(out, axis=-1, keepdims=True)
-    return out
+    total = np.add.reduce(out, axis=-1, keepdims=True)
+    out /= total
+    return out, np.log(total[:, 0]) + top[:, 0]
 
 
 _FORWARD_INTO: dict[str, Callable[[np.ndarray, np.ndarray], np.ndarray]] = {

@@ -17,7 +17,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._validation import check_finite_array, check_positive_int
-from .activations import _DELTA_INTO, _FORWARD_INTO, Activation, get_activation
+from .activations import (
+    _DELTA_INTO,
+    _FORWARD_INTO,
+    Activation,
+    _softmax_lse_into,
+    get_activation,
+)
 from .initializers import get_initializer, make_rng
 
 __all__ = ["Dense", "Layer", "ParamSpec"]
@@ -224,6 +230,7 @@ class Dense(Layer):
         A : ndarray of shape (n_samples, fan_out)
         """
         self.X = X
+        self._lse = None
         if self._work is not None:
             return self._forward_into(X)
         Z = X @ self._W
@@ -282,6 +289,7 @@ class Dense(Layer):
     # overwrites the last batch's X, Z, A, delta (the values a reader sees after a step are
     # always those of the last batch, as before).
     _work: dict[tuple, np.ndarray] | None = None
+    _lse: np.ndarray | None = None  # log-sum-exp of the rows of Z (softmax, buffered forward)
 
     def _buffer(self, name: str, shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
         """The buffer ``name`` of this shape and dtype, allocated on first use."""
@@ -302,7 +310,10 @@ class Dense(Layer):
         self.Z = Z
         act = self.activation
         into = _FORWARD_INTO.get(act.name) if act.builtin else None
-        self.A = into(Z, self._buffer("A", shape, Z.dtype)) if into else act.f(Z)
+        if into is _FORWARD_INTO["softmax"] and Z.ndim == 2:  # keep the loss's log-sum-exp
+            self.A, self._lse = _softmax_lse_into(Z, self._buffer("A", shape, Z.dtype))
+        else:
+            self.A = into(Z, self._buffer("A", shape, Z.dtype)) if into else act.f(Z)
         return self.A
 
     def get_config(self) -> dict:

@@ -97,7 +97,12 @@ def _logsumexp(z):
 
 def _ce_logits(z, y):
     # -sum_j y_j (z_j - logsumexp(z)) = sum(y) * logsumexp(z) - y . z
-    return np.add.reduce(y, axis=1) * _logsumexp(z) - np.einsum("ij,ij->i", y, z)
+    return _ce_from_lse(z, y, _logsumexp(z))
+
+
+def _ce_from_lse(z, y, lse):
+    """:func:`_ce_logits` given ``lse = logsumexp(z)`` per row (the softmax forward has it)."""
+    return np.add.reduce(y, axis=1) * lse - np.einsum("ij,ij->i", y, z)
 
 
 # --- logit paths: dL/dz straight from z ------------------------------------------------------
@@ -194,6 +199,9 @@ class LogitPath:
 
     value: Callable[[np.ndarray, np.ndarray], np.ndarray]
     delta: Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]
+    # value(z, y) given lse = logsumexp(z) per row, when the output layer computed it
+    # (private: softmax + cross_entropy while training, see Dense._forward_into)
+    _value_lse: Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray] | None = None
 
 
 @dataclass(frozen=True)
@@ -271,7 +279,7 @@ LOSSES: dict[str, Loss] = {
             outputs=frozenset({"softmax", "sigmoid", "softplus"}),
             target_range=(0.0, 1.0),
             logit_paths={
-                "softmax": LogitPath(_ce_logits, _ce_softmax_delta),
+                "softmax": LogitPath(_ce_logits, _ce_softmax_delta, _ce_from_lse),
                 "sigmoid": LogitPath(_ce_sigmoid_logits, _ce_sigmoid_delta),
             },
         ),

@@ -348,6 +348,9 @@ class Network:
     def _output_terms(self, Y: np.ndarray) -> np.ndarray:
         """Per-example losses, from ``z`` where the loss has a logit path (exact at any logit)."""
         out, path = self.layers[-1], self._logit_path()
+        lse = getattr(out, "_lse", None)
+        if path is not None and lse is not None and path._value_lse is not None:
+            return path._value_lse(out.Z, Y, lse)  # softmax forward already has logsumexp(z)
         if path is not None:
             return path.value(out.Z, Y)
         return self.loss.value(out.A, Y)
@@ -493,7 +496,7 @@ def _without_cache(layer: Layer, detach: bool = False) -> Layer:
     copy is deep: its own parameter arrays, ready to be bound into a new network.
     """
     shallow = copy.copy(layer)
-    for attr in ("X", "Z", "A", "delta", "_work"):
+    for attr in ("X", "Z", "A", "delta", "_work", "_lse"):
         if hasattr(shallow, attr):
             setattr(shallow, attr, None)
     shallow._owner = None
