@@ -185,12 +185,17 @@ def interleave(fns: dict[str, Callable[[int], object]], repeats: int) -> dict[st
 
 
 def summary(times: dict[str, list[float]], ours: str = "chainrule") -> dict:
-    """Median, min and max of each, and the ratios of medians ours / each peer."""
+    """Median, min and max of each, and the ratios ours / each peer of medians and of minima.
+
+    The ratio of minima compares the least disturbed repetitions (on a shared
+    machine, the closest to what the code itself costs).
+    """
     out = {k: {"median": statistics.median(v), "min": min(v), "max": max(v), "n": len(v)}
            for k, v in times.items()}
     for k in times:
         if k != ours:
             out[k]["ratio"] = out[ours]["median"] / out[k]["median"]
+            out[k]["ratio_min"] = out[ours]["min"] / out[k]["min"]
     return out
 
 
@@ -198,7 +203,8 @@ def print_summary(title: str, res: dict, unit: str = "s") -> None:
     print(title)
     scale = 1e3 if unit == "ms" else 1.0
     for k, v in res.items():
-        ratio = f"   chainrule / {k}: {v['ratio']:.2f}" if "ratio" in v else ""
+        ratio = (f"   chainrule / {k}: {v['ratio']:.2f} (minima: {v['ratio_min']:.2f})"
+                 if "ratio" in v else "")
         print(f"  {k:<22} {v['median'] * scale:9.4f} {unit}  (min {v['min'] * scale:.4f}, "
               f"max {v['max'] * scale:.4f}){ratio}")
 
