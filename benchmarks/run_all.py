@@ -108,9 +108,8 @@ def main() -> None:
     lines = [
         "# Benchmarks: chainrule against scikit-learn and PyTorch (CPU)",
         "",
-        f"Regenerate with `{cmd}` (about {minutes:.0f} minutes); this file is written by",
-        "`benchmarks/run_all.py`.  Each figure is the median of "
-        f"{args.repeats} interleaved repetitions",
+        f"Regenerate with `{cmd}` (this run took {minutes:.1f} min).",
+        f"Each figure is the median of {args.repeats} interleaved repetitions",
         "(chainrule, peer, peer, chainrule, ...) after one warm-up; ratios are chainrule / peer",
         "(below 1: chainrule is faster), of the medians (what the issue's targets are about)",
         "and, in the last column, of the minima (the least disturbed repetitions).",
