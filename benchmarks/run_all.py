@@ -47,6 +47,17 @@ def _cpu() -> str:
     return platform.processor() or "unknown"
 
 
+def _blas_env() -> str:
+    """The environment variables that choose BLAS kernels and threads (they change the figures)."""
+    keys = sorted(k for k in os.environ
+                  if k.startswith(("OPENBLAS_", "OMP_", "MKL_", "GOTO", "BLIS_")))
+    if not keys:
+        return "none set (OpenBLAS picks its kernels for the CPU it finds)"
+    return ", ".join(f"`{k}={os.environ[k]}`" for k in keys) + (
+        " (`OPENBLAS_CORETYPE` forces those kernels instead of the ones OpenBLAS would pick "
+        "for this CPU)" if "OPENBLAS_CORETYPE" in keys else "")
+
+
 def _versions() -> list[str]:
     import scipy
     import sklearn
@@ -125,6 +136,7 @@ def main() -> None:
         "`torch.set_num_threads`); on 2 shared cores more threads make these products slower",
         f"* versions: {', '.join(_versions())}",
         f"* BLAS / OpenMP pools: {'; '.join(bench_mlp.blas_info())}",
+        f"* BLAS environment: {_blas_env()}",
         "",
         "## (1) MNIST-shaped MLP: seconds per epoch",
         "",
