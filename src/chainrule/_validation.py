@@ -96,8 +96,22 @@ def check_finite_array(
     return arr
 
 
+def all_finite(arr: np.ndarray) -> bool:
+    """Whether every entry is finite, in one pass and without a temporary array.
+
+    A NaN or an infinity makes the sum NaN or infinite, so a finite sum proves
+    every entry finite; only when the sum is not finite (or overflowed) are the
+    entries looked at one by one.
+    """
+    if arr.dtype.kind != "f":
+        return True
+    with np.errstate(over="ignore", invalid="ignore"):
+        total = np.add.reduce(arr, axis=None)
+    return bool(np.isfinite(total)) or bool(np.all(np.isfinite(arr)))
+
+
 def _check_all_finite(arr: np.ndarray, name: str) -> None:
-    if arr.dtype.kind == "f" and not np.all(np.isfinite(arr)):
+    if not all_finite(arr):
         n = int(np.size(arr) - np.count_nonzero(np.isfinite(arr)))
         raise ValueError(f"{name} contains {n} NaN or infinite value(s); all must be finite")
 

@@ -284,3 +284,76 @@ def unregister_activation(name: str) -> None:
     if act.builtin:
         raise ValueError(f"activation {name!r} is built in and cannot be removed")
     del ACTIVATIONS[name]
+
+
+# --- in-place twins (private): the same maps writing into preallocated buffers -----------------
+# Used by Dense layers while a network trains (Network._workspace); the plain functions above
+# stay the reference, and tests compare each twin against them.
+
+
+def _relu_into(z: np.ndarray, out: np.ndarray) -> np.ndarray:
+    return np.maximum(z, 0, out=out)
+
+
+def _sigmoid_into(z: np.ndarray, out: np.ndarray) -> np.ndarray:
+    return expit(z, out=out)
+
+
+def _tanh_into(z: np.ndarray, out: np.ndarray) -> np.ndarray:
+    return np.tanh(z, out=out)
+
+
+def _softmax_into(z: np.ndarray, out: np.ndarray) -> np.ndarray:
+    return _softmax_lse_into(z, out)[0]
+
+
+def _softmax_lse_into(z: np.ndarray, out: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Softmax of the rows of ``z`` (n, k) into ``out``, and their log-sum-exp (n,) on the way.
+
+    The log-sum-exp is the cross-entropy's normaliser, computed here in the same
+    operations as ``losses._logsumexp`` (the same numbers) without a second exp.
+    """
+    top = np.maximum.reduce(z, axis=-1, keepdims=True)
+    np.subtract(z, top, out=out)
+    np.exp(out, out=out)
+    total = np.add.reduce(out, axis=-1, keepdims=True)
+    out /= total
+    return out, np.log(total[:, 0]) + top[:, 0]
+
+
+_FORWARD_INTO: dict[str, Callable[[np.ndarray, np.ndarray], np.ndarray]] = {
+    "relu": _relu_into, "sigmoid": _sigmoid_into, "tanh": _tanh_into, "softmax": _softmax_into,
+}
+"""``f(z, out) -> out`` for the built-ins where writing into a buffer saves an allocation."""
+
+
+def _relu_delta_into(z, a, grad_a, out, mask):
+    np.greater(a, 0, out=mask)  # a > 0 exactly where z > 0
+    return np.multiply(grad_a, mask, out=out)
+
+
+def _sigmoid_delta_into(z, a, grad_a, out, mask):
+    np.subtract(1, a, out=out)
+    out *= a
+    out *= grad_a
+    return out
+
+
+def _tanh_delta_into(z, a, grad_a, out, mask):
+    np.multiply(a, a, out=out)
+    np.subtract(1, out, out=out)
+    out *= grad_a
+    return out
+
+
+def _identity_delta_into(z, a, grad_a, out, mask):
+    np.copyto(out, grad_a)
+    return out
+
+
+_DELTA_INTO: dict[str, Callable[..., np.ndarray]] = {
+    "relu": _relu_delta_into, "sigmoid": _sigmoid_delta_into, "tanh": _tanh_delta_into,
+    "identity": _identity_delta_into,
+}
+"""``delta(z, a, grad_a, out, mask) -> out``: ``grad_a * f'`` into ``out`` (``mask``: a bool
+scratch buffer of the same shape)."""

@@ -17,10 +17,18 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._validation import check_finite_array, check_positive_int
-from .activations import Activation, get_activation
+from .activations import (
+    _DELTA_INTO,
+    _FORWARD_INTO,
+    Activation,
+    _softmax_lse_into,
+    get_activation,
+)
 from .initializers import get_initializer, make_rng
 
 __all__ = ["Dense", "Layer", "ParamSpec"]
+
+_BOOL = np.dtype(bool)
 
 
 @dataclass(frozen=True)
@@ -222,6 +230,9 @@ class Dense(Layer):
         A : ndarray of shape (n_samples, fan_out)
         """
         self.X = X
+        self._lse = None
+        if self._work is not None:
+            return self._forward_into(X)
         Z = X @ self._W
         if self._b is not None:
             Z += self._b
@@ -243,7 +254,14 @@ class Dense(Layer):
         -------
         grad_in : ndarray of shape (n_samples, fan_in) or None
         """
-        delta = self.activation.backward(self.Z, self.A, grad_out)
+        act = self.activation
+        into = _DELTA_INTO.get(act.name) if act.builtin and self._work is not None else None
+        if into is not None:  # the same delta, written into this batch size's buffer
+            dtype = np.result_type(grad_out, self.A)
+            delta = into(self.Z, self.A, grad_out, self._buffer("delta", self.A.shape, dtype),
+                         self._buffer("mask", self.A.shape, _BOOL))
+        else:
+            delta = act.backward(self.Z, self.A, grad_out)
         return self.backward_delta(delta, need_input_grad)
 
     def backward_delta(self, delta: np.ndarray, need_input_grad: bool = True) -> np.ndarray | None:
@@ -256,8 +274,47 @@ class Dense(Layer):
         self.delta = delta
         np.matmul(self.X.T, delta, out=self.dW)
         if self.db is not None:
-            np.sum(delta, axis=0, out=self.db)
-        return delta @ self._W.T if need_input_grad else None
+            np.add.reduce(delta, axis=0, out=self.db)  # np.sum without its wrapper
+        if not need_input_grad:
+            return None
+        if self._work is not None:
+            shape = (delta.shape[0], self.n_in)
+            return np.matmul(delta, self._W.T,
+                             out=self._buffer("dX", shape, np.result_type(delta, self._W)))
+        return delta @ self._W.T
+
+    # -- reusable buffers (private): while a network trains, see Network._workspace ----------
+    # ``_work`` is None outside training, so every forward pass returns new arrays; during
+    # training it maps names to buffers of the current batch's shape, and each batch
+    # overwrites the last batch's X, Z, A, delta (the values a reader sees after a step are
+    # always those of the last batch, as before).
+    _work: dict[tuple, np.ndarray] | None = None
+    _lse: np.ndarray | None = None  # log-sum-exp of the rows of Z (softmax, buffered forward)
+
+    def _buffer(self, name: str, shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
+        """The buffer ``name`` of this shape and dtype, allocated on first use."""
+        key = (name, shape, dtype)
+        buf = self._work.get(key)
+        if buf is None:
+            if len(self._work) > 40:  # a few batch sizes at most (batch, last batch, validation)
+                self._work.clear()
+            buf = self._work[key] = np.empty(shape, dtype=dtype)
+        return buf
+
+    def _forward_into(self, X: np.ndarray) -> np.ndarray:
+        """:meth:`forward` into this batch size's buffers (the same numbers)."""
+        shape = (X.shape[0], self.n_out)
+        Z = np.matmul(X, self._W, out=self._buffer("Z", shape, np.result_type(X, self._W)))
+        if self._b is not None:
+            Z += self._b
+        self.Z = Z
+        act = self.activation
+        into = _FORWARD_INTO.get(act.name) if act.builtin else None
+        if into is _FORWARD_INTO["softmax"] and Z.ndim == 2:  # keep the loss's log-sum-exp
+            self.A, self._lse = _softmax_lse_into(Z, self._buffer("A", shape, Z.dtype))
+        else:
+            self.A = into(Z, self._buffer("A", shape, Z.dtype)) if into else act.f(Z)
+        return self.A
 
     def get_config(self) -> dict:
         return {

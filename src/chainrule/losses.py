@@ -89,13 +89,20 @@ def _ce_grad(a, y):
 
 def _logsumexp(z):
     """log sum_j exp(z_j) per row, shifted by the row maximum so exp never overflows."""
-    top = np.max(z, axis=1)
-    return np.log(np.sum(np.exp(z - top[:, None]), axis=1)) + top
+    # ufunc.reduce is np.max / np.sum without their Python wrappers (same numbers, called
+    # once per training step)
+    top = np.maximum.reduce(z, axis=1)
+    return np.log(np.add.reduce(np.exp(z - top[:, None]), axis=1)) + top
 
 
 def _ce_logits(z, y):
     # -sum_j y_j (z_j - logsumexp(z)) = sum(y) * logsumexp(z) - y . z
-    return np.sum(y, axis=1) * _logsumexp(z) - np.einsum("ij,ij->i", y, z)
+    return _ce_from_lse(z, y, _logsumexp(z))
+
+
+def _ce_from_lse(z, y, lse):
+    """:func:`_ce_logits` given ``lse = logsumexp(z)`` per row (the softmax forward has it)."""
+    return np.add.reduce(y, axis=1) * lse - np.einsum("ij,ij->i", y, z)
 
 
 # --- logit paths: dL/dz straight from z ------------------------------------------------------
@@ -106,8 +113,8 @@ def _minus_y(z, a, y):
 
 def _ce_softmax_delta(z, a, y):
     # d/dz [sum(y) logsumexp(z) - y . z] = sum(y) p - y; one-hot rows sum to 1: p - y
-    s = np.sum(y, axis=1, keepdims=True)
-    return a - y if np.all(s == 1) else a * s - y
+    s = np.add.reduce(y, axis=1, keepdims=True)
+    return a - y if np.logical_and.reduce(s == 1, axis=None) else a * s - y
 
 
 def _ce_sigmoid_logits(z, y):
@@ -192,6 +199,9 @@ class LogitPath:
 
     value: Callable[[np.ndarray, np.ndarray], np.ndarray]
     delta: Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]
+    # value(z, y) given lse = logsumexp(z) per row, when the output layer computed it
+    # (private: softmax + cross_entropy while training, see Dense._forward_into)
+    _value_lse: Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray] | None = None
 
 
 @dataclass(frozen=True)
@@ -269,7 +279,7 @@ LOSSES: dict[str, Loss] = {
             outputs=frozenset({"softmax", "sigmoid", "softplus"}),
             target_range=(0.0, 1.0),
             logit_paths={
-                "softmax": LogitPath(_ce_logits, _ce_softmax_delta),
+                "softmax": LogitPath(_ce_logits, _ce_softmax_delta, _ce_from_lse),
                 "sigmoid": LogitPath(_ce_sigmoid_logits, _ce_sigmoid_delta),
             },
         ),

@@ -16,10 +16,11 @@ Biases are never decayed.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import os
 import weakref
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -374,6 +375,9 @@ class Network:
     def _output_terms(self, Y: np.ndarray) -> np.ndarray:
         """Per-example losses, from ``z`` where the loss has a logit path (exact at any logit)."""
         out, path = self.layers[-1], self._logit_path()
+        lse = getattr(out, "_lse", None)
+        if path is not None and lse is not None and path._value_lse is not None:
+            return path._value_lse(out.Z, Y, lse)  # softmax forward already has logsumexp(z)
         if path is not None:
             return path.value(out.Z, Y)
         return self.loss.value(out.A, Y)
@@ -434,6 +438,34 @@ class Network:
             for s in self._decay_slices:
                 self._grad[s] += c * self._theta[s]
         return J, self._grad
+
+    @contextlib.contextmanager
+    def _workspace(self, pool: dict | None = None) -> Iterator[None]:
+        """Within this block, Dense layers write into reused buffers, one set per batch shape.
+
+        Training calls :meth:`_loss_and_grad` thousands of times on batches of the
+        same size; inside this block the layers write their ``Z``, ``A``, ``delta``
+        and input gradient into preallocated arrays instead of new ones (the same
+        numbers; tests compare both paths).  The next call inside such a block
+        overwrites them, so the block should wrap only the internal call whose
+        results are used before the next one (never a public :meth:`forward`).
+
+        Parameters
+        ----------
+        pool : dict, optional
+            The buffers of earlier blocks (an empty dict the first time), so that
+            block after block reuses them.
+        """
+        pool = {} if pool is None else pool
+        layers = [layer for layer in self.layers if isinstance(layer, Dense)]
+        saved = [layer._work for layer in layers]
+        for layer in layers:
+            layer._work = pool.setdefault(id(layer), {})
+        try:
+            yield
+        finally:
+            for layer, work in zip(layers, saved, strict=True):
+                layer._work = work
 
     # -- conversions and copies ------------------------------------------------------------------
     def copy(self) -> Network:
@@ -511,7 +543,7 @@ def _without_cache(layer: Layer, detach: bool = False) -> Layer:
     copy is deep: its own parameter arrays, ready to be bound into a new network.
     """
     shallow = copy.copy(layer)
-    for attr in ("X", "Z", "A", "delta"):
+    for attr in ("X", "Z", "A", "delta", "_work", "_lse"):
         if hasattr(shallow, attr):
             setattr(shallow, attr, None)
     shallow._owner = None

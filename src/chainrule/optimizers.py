@@ -19,8 +19,10 @@ the whole parameter vector.  The formulas, with ``g`` the gradient:
 from __future__ import annotations
 
 import inspect
+from collections.abc import Callable
 
 import numpy as np
+import scipy.linalg.blas
 
 from ._validation import check_nonneg_float, check_positive_float
 
@@ -62,7 +64,14 @@ class Optimizer:
         direction = self._direction(grads)
         if self.weight_decay:
             params *= 1.0 - self.weight_decay
-        params -= self.lr * direction
+        _subtract_scaled(params, self.lr, direction, self._scratch)
+
+    def _scratch(self, like: np.ndarray) -> np.ndarray:
+        """A work vector shaped like ``like`` (not part of the saved state)."""
+        buf = getattr(self, "_work", None)
+        if buf is None or buf.shape != like.shape or buf.dtype != like.dtype:
+            buf = self._work = np.empty_like(like)
+        return buf
 
     def get_config(self) -> dict:
         """Name and constructor settings, JSON-serialisable (for checkpoints)."""
@@ -82,6 +91,26 @@ class Optimizer:
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(lr={self.lr:g})"
+
+
+def _subtract_scaled(params: np.ndarray, lr: float, direction: np.ndarray,
+                     scratch: Callable[[np.ndarray], np.ndarray]) -> None:
+    """``params -= lr * direction`` in one pass and without a temporary.
+
+    BLAS ``axpy`` (``y <- a x + y``) where both are contiguous vectors of the same
+    float dtype (it may round ``a x + y`` once where NumPy rounds twice: one unit in
+    the last place at most); otherwise NumPy through a reused work vector.
+    """
+    axpy = _AXPY.get(params.dtype.char)
+    if (axpy is not None and direction.dtype == params.dtype and params.ndim == 1
+            and params.flags.c_contiguous and direction.flags.c_contiguous):
+        if axpy(direction, params, a=-lr) is params:  # in place (always, for such vectors)
+            return
+        raise RuntimeError("BLAS axpy did not update the parameters in place")  # pragma: no cover
+    params -= np.multiply(direction, lr, out=scratch(direction))
+
+
+_AXPY = {"f": scipy.linalg.blas.saxpy, "d": scipy.linalg.blas.daxpy}
 
 
 class SGD(Optimizer):

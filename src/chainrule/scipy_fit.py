@@ -8,6 +8,8 @@ flat vector, nothing is packed or unpacked.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import scipy.optimize
 
@@ -19,6 +21,26 @@ from .training import TrainingDiverged
 __all__ = ["minimize"]
 
 _METHODS = {"L-BFGS-B": "L-BFGS-B", "lbfgs": "L-BFGS-B", "CG": "CG", "cg": "CG", "BFGS": "BFGS"}
+
+
+def _objective(net: Network, X: np.ndarray, Y: np.ndarray, sample_weight: np.ndarray | None = None
+               ) -> Callable[[np.ndarray], tuple[float, np.ndarray]]:
+    """``theta -> (J, grad)`` on checked data: what SciPy's optimisers call.
+
+    ``grad`` is a new float64 vector (SciPy keeps it); ``theta`` is written into
+    the network's parameters.  Every call has the same shapes, so the layers
+    reuse their buffers from call to call.  ``sample_weight`` (checked, or None)
+    weights the examples' losses.
+    """
+    pool: dict = {}
+
+    def fun(theta: np.ndarray) -> tuple[float, np.ndarray]:
+        net.params[...] = theta
+        with net._workspace(pool):
+            J, grad = net._loss_and_grad(X, Y, False, sample_weight)
+        return J, grad.astype(np.float64)
+
+    return fun
 
 
 def minimize(
@@ -63,12 +85,7 @@ def minimize(
     X, Yt = net._check_xy(X, Y)
     sw = net.check_sample_weight(sample_weight, X.shape[0])
     theta0 = net.params.astype(np.float64)
-
-    def fun(theta: np.ndarray) -> tuple[float, np.ndarray]:
-        net.params[...] = theta
-        J, grad = net._loss_and_grad(X, Yt, False, sw)
-        return J, grad.astype(np.float64)  # a copy: SciPy keeps it
-
+    fun = _objective(net, X, Yt, sw)
     curve: list[float] = []
 
     def callback(intermediate_result: scipy.optimize.OptimizeResult) -> None:

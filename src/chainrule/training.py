@@ -23,7 +23,13 @@ from typing import Any
 
 import numpy as np
 
-from ._validation import check_data, check_nonneg_float, check_positive_float, check_positive_int
+from ._validation import (
+    all_finite,
+    check_data,
+    check_nonneg_float,
+    check_positive_float,
+    check_positive_int,
+)
 from .callbacks import Callback, History, TrainState
 from .diagnostics import layer_grad_norms, saturation
 from .network import Network
@@ -80,6 +86,24 @@ class _StopFlag:
     def __exit__(self, *exc: object) -> None:
         if self._old is not None:
             signal.signal(signal.SIGINT, self._old)
+
+
+class _Gather:
+    """Rows ``A[idx]`` of the shuffled mini-batches, written into one reused buffer per shape.
+
+    The buffer of a batch is overwritten by the next batch of the same size, which is
+    all the training loop needs (the layers keep the inputs of the last batch only).
+    """
+
+    def __init__(self) -> None:
+        self._buffers: dict[tuple, np.ndarray] = {}
+
+    def __call__(self, A: np.ndarray, idx: np.ndarray) -> np.ndarray:
+        key = (id(A), idx.shape[0])
+        out = self._buffers.get(key)
+        if out is None:
+            out = self._buffers[key] = np.empty((idx.shape[0], *A.shape[1:]), dtype=A.dtype)
+        return np.take(A, idx, axis=0, out=out)
 
 
 class Trainer:
@@ -206,6 +230,7 @@ class Trainer:
         classify = net.loss.name in ("cross_entropy", "log_loss")
         state = TrainState(net, opt, history, epoch=self.epoch)
         last_good = self._last_good = net.params.copy()
+        gather, pool = _Gather(), {}
         self._n_batches = n_batches
         bar = None
         if self.verbose and self.epoch < self.epochs:
@@ -229,11 +254,16 @@ class Trainer:
                                 Xb, Yb, swb = X, Y, sw
                             else:
                                 idx = slice(batch * bs, (batch + 1) * bs)
-                                idx = order[idx] if order is not None else idx
-                                Xb, Yb = X[idx], Y[idx]
-                                swb = None if sw is None else sw[idx]
+                                if order is None:
+                                    Xb, Yb = X[idx], Y[idx]  # views, no copy
+                                    swb = None if sw is None else sw[idx]
+                                else:
+                                    rows = order[idx]
+                                    Xb, Yb = gather(X, rows), gather(Y, rows)
+                                    swb = None if sw is None else sw[rows]
                             # overflow is detected after the step (divergence guard)
-                            with np.errstate(over="ignore", invalid="ignore"):
+                            with np.errstate(over="ignore", invalid="ignore"), \
+                                    net._workspace(pool):  # layers reuse their buffers
                                 J, grad = net._loss_and_grad(Xb, Yb, True, swb)
                                 if classify:
                                     correct += _accuracy_count(net.layers[-1].A, Yb)
@@ -317,7 +347,7 @@ class Trainer:
         if math.isfinite(J):
             np.copyto(last_good, net.params)
             self.optimizer.step(net.params, grad)
-            if np.isfinite(net.params).all():
+            if all_finite(net.params):
                 return
         self._diverged("loss" if not math.isfinite(J) else "parameters", last_good, epoch, batch)
 

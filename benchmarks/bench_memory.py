@@ -1,0 +1,133 @@
+"""Peak memory of one MNIST-shaped training epoch, each implementation in its own process.
+
+Each implementation runs in a fresh Python process (``--impl``), which builds the
+60,000 x 784 float32 data set of ``bench_mlp.py``, then resets the kernel's
+peak-RSS counter and trains one epoch (784-256-128-10 ReLU, batch 128, SGD
+with momentum 0.9).  Reported, in MiB:
+
+* ``peak``: the process's peak resident memory during the epoch (libraries,
+  data and training together);
+* ``above data``: that peak minus the resident memory just before training,
+  i.e. what training itself adds on top of the data (the 184 MiB input array)
+  and the imported libraries.
+
+chainrule also reports whether the float32 input was used as it is (no
+float64 copy).
+
+    python benchmarks/bench_memory.py                  # all, one process each
+    python benchmarks/bench_memory.py --impl chainrule # one, in this process
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+
+IMPLS = ("chainrule", "scikit-learn", "pytorch")
+
+
+def _rss_mib(field: str) -> float:
+    """VmRSS (current) or VmHWM (peak) of this process from /proc, in MiB."""
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith(field + ":"):
+                return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # pragma: no cover
+
+
+def _reset_peak() -> bool:
+    """Reset the kernel's peak-RSS counter (VmHWM) of this process; False if not possible."""
+    try:
+        with open("/proc/self/clear_refs", "w") as f:
+            f.write("5")
+        return True
+    except OSError:
+        return False
+
+
+def measure(impl: str, threads: int) -> dict:
+    import numpy as np
+    from bench_mlp import (
+        MNIST,
+        chainrule_epoch,
+        chainrule_net,
+        limit_threads,
+        mnist_like,
+        sklearn_epoch,
+        torch_epoch,
+        torch_model,
+    )
+
+    limit_threads(threads, peers=(impl,))  # only this implementation's libraries
+    X, y = mnist_like()
+    if impl == "chainrule":
+        net = chainrule_net(MNIST["sizes"], X.dtype)
+        run = lambda: chainrule_epoch(net, X, y, MNIST, 1)  # noqa: E731
+    elif impl == "scikit-learn":
+        import sklearn.neural_network  # noqa: F401  (imported before the baseline)
+
+        run = lambda: sklearn_epoch(X, y, MNIST, 1)  # noqa: E731
+    else:
+        import torch
+
+        model = torch_model(chainrule_net(MNIST["sizes"], X.dtype))
+        Xt, yt = torch.from_numpy(X), torch.from_numpy(y.astype(np.int64))
+        run = lambda: torch_epoch(model, Xt, yt, MNIST, 1)  # noqa: E731
+    before = _rss_mib("VmRSS")
+    reset = _reset_peak()
+    loss = run()
+    peak = _rss_mib("VmHWM")
+    out = {"impl": impl, "peak_mib": peak, "above_data_mib": peak - before,
+           "before_mib": before, "peak_reset": reset, "epoch_loss": float(loss)}
+    if impl == "chainrule":
+        from chainrule._validation import check_data
+
+        out["float32_input_not_copied"] = check_data(X, 784, net.dtype) is X
+    return out
+
+
+def run_all(threads: int = 1) -> list[dict]:
+    """Each implementation in its own subprocess; the list of their reports."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    results = []
+    for impl in IMPLS:
+        if impl == "pytorch":
+            try:
+                import torch  # noqa: F401
+            except ImportError:
+                continue
+        proc = subprocess.run(
+            [sys.executable, os.path.join(here, "bench_memory.py"), "--impl", impl,
+             "--threads", str(threads)],
+            capture_output=True, text=True, check=True, cwd=here)
+        results.append(json.loads(proc.stdout.strip().splitlines()[-1]))
+    return results
+
+
+def print_results(results: list[dict]) -> None:
+    print("(5) peak memory of one MNIST-shaped epoch, each implementation in its own process")
+    for r in results:
+        extra = ""
+        if "float32_input_not_copied" in r:
+            extra = f"   float32 input used without a copy: {r['float32_input_not_copied']}"
+        print(f"  {r['impl']:<14} peak {r['peak_mib']:7.0f} MiB   above data "
+              f"{r['above_data_mib']:6.0f} MiB{extra}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--impl", choices=IMPLS)
+    parser.add_argument("--threads", type=int, default=1)
+    args = parser.parse_args()
+    if args.impl:
+        print(json.dumps(measure(args.impl, args.threads)))
+    else:
+        print_results(run_all(args.threads))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,374 @@
+"""chainrule against scikit-learn and PyTorch on multilayer perceptrons (CPU).
+
+Four timed measurements (the fifth, peak memory, is ``bench_memory.py``):
+
+  mnist:    60,000 x 784 float32 inputs (uniform pixels, labels from a fixed
+            random linear map, so the task is learnable), 784-256-128-10 ReLU,
+            softmax cross-entropy, batch 128, SGD with momentum 0.9: seconds
+            per epoch.
+  digits:   the 8x8 digits (1,347 training images, float32), 64-100-10 ReLU,
+            batch 64, same optimizer: seconds per epoch (per-step overhead).
+  fullbatch: one cost-and-gradient call on the whole training set, the
+            function L-BFGS calls: chainrule's (as chainrule.minimize hands it
+            to SciPy) against scikit-learn's ``MLPClassifier._loss_grad_lbfgs``,
+            on digits (float64) and on the MNIST-shaped data (float32).
+  gemm:     the matrix products alone that one epoch of "mnist" must do (three
+            forward, three weight-gradient and two input-gradient products per
+            batch, same shapes and dtype, preallocated outputs): the BLAS
+            ceiling.
+
+Every measurement is interleaved (chainrule, peer, peer, chainrule, ...) over
+several repetitions after one warm-up, so a busy machine slows all alike; each
+reports the median, the min-max and the ratio of medians chainrule / peer
+(below 1: chainrule is faster).  The number of BLAS / PyTorch threads is fixed
+for every implementation alike (``--threads``, default 1: on a small shared
+machine more threads make small products slower, not faster).
+
+PyTorch starts from chainrule's initial weights and replays chainrule's
+shuffling; scikit-learn draws its own initial weights (it has no public way to
+set them before ``fit``) and its own shuffling, which does not change the
+amount of work.
+
+    python benchmarks/bench_mlp.py [--repeats 7] [--threads 1] [--only mnist digits ...]
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import os
+import statistics
+import time
+import warnings
+from collections.abc import Callable
+
+import numpy as np
+
+import chainrule as cr
+
+MNIST = dict(n=60_000, sizes=[784, 256, 128, 10], batch=128, lr=0.01, momentum=0.9)
+DIGITS = dict(sizes=[64, 100, 10], batch=64, lr=0.05, momentum=0.9)
+
+
+# --- data --------------------------------------------------------------------------------------
+def mnist_like(n: int = MNIST["n"], seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Uniform [0, 1) float32 "pixels" and labels 0..9 from a fixed random linear map."""
+    rng = np.random.default_rng(seed)
+    X = rng.random((n, 784), dtype=np.float32)
+    R = rng.standard_normal((784, 10)).astype(np.float32)
+    y = np.argmax(X @ R - 0.5 * R.sum(axis=0), axis=1)  # centred without a copy of X
+    return X, y
+
+
+def digits(dtype: type = np.float32) -> tuple[np.ndarray, np.ndarray]:
+    d = cr.datasets.load_digits_split(validation_size=0, seed=0, dtype=dtype)
+    return d.X_train, d.y_train
+
+
+# --- threads -----------------------------------------------------------------------------------
+def limit_threads(n: int, peers: tuple[str, ...] = ("scikit-learn", "pytorch")) -> object:
+    """Limit BLAS / OpenMP threads to ``n`` for this process, PyTorch's too; returns the limiter.
+
+    The peers' libraries are imported first, since the limit covers the loaded ones.
+    """
+    import importlib
+
+    import scipy.linalg  # noqa: F401
+    from threadpoolctl import threadpool_limits
+
+    if "scikit-learn" in peers:
+        importlib.import_module("sklearn.neural_network")
+    if "pytorch" in peers:
+        try:
+            import torch
+
+            torch.set_num_threads(n)
+        except ImportError:
+            pass
+    return threadpool_limits(limits=n)
+
+
+def blas_info() -> list[str]:
+    """The thread pools loaded in this process: library, version, threads."""
+    from threadpoolctl import threadpool_info
+
+    return [f"{p.get('internal_api')} {p.get('version') or ''} ({p.get('num_threads')} "
+            f"thread(s), {os.path.basename(p.get('filepath', ''))})" for p in threadpool_info()]
+
+
+def have_torch() -> bool:
+    try:
+        import torch  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+# --- one epoch of each implementation ----------------------------------------------------------
+def chainrule_net(sizes: list[int], dtype: type = np.float32) -> cr.Network:
+    return cr.mlp(sizes, hidden="relu", output="softmax", seed=0, dtype=dtype)
+
+
+def chainrule_epoch(net: cr.Network, X, y, cfg: dict, seed: int) -> float:
+    """One epoch of mini-batch SGD with momentum; returns the epoch's mean loss."""
+    hist = cr.train(net, X, y, optimizer="sgd", lr=cfg["lr"], momentum=cfg["momentum"],
+                    batch_size=cfg["batch"], epochs=1, seed=seed)
+    return hist["loss"][-1]
+
+
+def sklearn_epoch(X, y, cfg: dict, seed: int) -> float:
+    from sklearn.exceptions import ConvergenceWarning
+    from sklearn.neural_network import MLPClassifier
+
+    clf = MLPClassifier(
+        hidden_layer_sizes=tuple(cfg["sizes"][1:-1]), activation="relu", solver="sgd",
+        alpha=0.0, batch_size=cfg["batch"], learning_rate_init=cfg["lr"],
+        momentum=cfg["momentum"], nesterovs_momentum=False, max_iter=1, shuffle=True,
+        random_state=seed, tol=0.0, n_iter_no_change=10**9,
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        clf.fit(X, y)
+    return float(clf.loss_curve_[-1])
+
+
+def torch_model(net: cr.Network):
+    """The same MLP in torch.nn with chainrule's weights copied in (logits out)."""
+    import torch
+
+    modules = []
+    for i, layer in enumerate(net.layers):
+        lin = torch.nn.Linear(layer.n_in, layer.n_out)
+        lin.weight.data = torch.from_numpy(layer.W.T.copy())
+        lin.bias.data = torch.from_numpy(layer.b.copy())
+        modules.append(lin)
+        if i < len(net.layers) - 1:
+            modules.append(torch.nn.ReLU())
+    return torch.nn.Sequential(*modules)
+
+
+def torch_epoch(model, Xt, yt, cfg: dict, seed: int) -> float:
+    """One epoch in PyTorch over chainrule's permutation for ``seed``; returns the mean loss."""
+    import torch
+
+    order = torch.from_numpy(np.random.default_rng(seed).permutation(Xt.shape[0]))
+    opt = torch.optim.SGD(model.parameters(), lr=cfg["lr"], momentum=cfg["momentum"])
+    loss_fn = torch.nn.CrossEntropyLoss()
+    bs, total = cfg["batch"], 0.0
+    for start in range(0, Xt.shape[0], bs):
+        idx = order[start:start + bs]
+        opt.zero_grad(set_to_none=True)
+        loss = loss_fn(model(Xt[idx]), yt[idx])
+        loss.backward()
+        opt.step()
+        total += float(loss.detach()) * idx.shape[0]
+    return total / Xt.shape[0]
+
+
+# --- timing ------------------------------------------------------------------------------------
+def interleave(fns: dict[str, Callable[[int], object]], repeats: int) -> dict[str, list[float]]:
+    """Run each function once per repetition in turn (order alternating); seconds per call.
+
+    Repetition 0 warms up (caches, lazy imports, buffers) and is not counted.
+    """
+    times: dict[str, list[float]] = {k: [] for k in fns}
+    names = list(fns)
+    for rep in range(repeats + 1):
+        for name in names if rep % 2 == 0 else names[::-1]:
+            t0 = time.perf_counter()
+            fns[name](rep)
+            dt = time.perf_counter() - t0
+            if rep:
+                times[name].append(dt)
+    return times
+
+
+def summary(times: dict[str, list[float]], ours: str = "chainrule") -> dict:
+    """Median, min and max of each, and the ratios ours / each peer of medians and of minima.
+
+    The ratio of minima compares the least disturbed repetitions (on a shared
+    machine, the closest to what the code itself costs).
+    """
+    out = {k: {"median": statistics.median(v), "min": min(v), "max": max(v), "n": len(v)}
+           for k, v in times.items()}
+    for k in times:
+        if k != ours:
+            out[k]["ratio"] = out[ours]["median"] / out[k]["median"]
+            out[k]["ratio_min"] = out[ours]["min"] / out[k]["min"]
+    return out
+
+
+def print_summary(title: str, res: dict, unit: str = "s") -> None:
+    print(title)
+    scale = 1e3 if unit == "ms" else 1.0
+    for k, v in res.items():
+        ratio = (f"   chainrule / {k}: {v['ratio']:.2f} (minima: {v['ratio_min']:.2f})"
+                 if "ratio" in v else "")
+        print(f"  {k:<22} {v['median'] * scale:9.4f} {unit}  (min {v['min'] * scale:.4f}, "
+              f"max {v['max'] * scale:.4f}){ratio}")
+
+
+# --- the measurements --------------------------------------------------------------------------
+def _epoch_bench(X, y, cfg: dict, repeats: int, peers: bool = True) -> dict:
+    net0 = chainrule_net(cfg["sizes"], X.dtype)
+    losses: dict[str, float] = {}
+
+    def ours(rep: int) -> None:
+        losses["chainrule"] = chainrule_epoch(net0.copy(), X, y, cfg, rep)
+
+    fns = {"chainrule": ours}
+    if peers:
+        fns["scikit-learn"] = lambda rep: losses.__setitem__(
+            "scikit-learn", sklearn_epoch(X, y, cfg, rep))
+        if have_torch():
+            import torch
+
+            Xt, yt = torch.from_numpy(X), torch.from_numpy(y.astype(np.int64))
+            fns["pytorch"] = lambda rep: losses.__setitem__(
+                "pytorch", torch_epoch(torch_model(net0), Xt, yt, cfg, rep))
+    res = summary(interleave(fns, repeats))
+    for k, v in res.items():
+        v["epoch_loss"] = losses[k]
+    return res
+
+
+def bench_mnist(repeats: int, peers: bool = True) -> dict:
+    X, y = mnist_like()
+    res = _epoch_bench(X, y, MNIST, repeats, peers)
+    print_summary(f"(1) MNIST-shaped MLP {MNIST['sizes']}, {X.shape[0]} x {X.shape[1]} "
+                  f"{X.dtype}, batch {MNIST['batch']}: seconds per epoch", res)
+    return res
+
+
+def bench_digits(repeats: int, peers: bool = True) -> dict:
+    X, y = digits(np.float32)
+    res = _epoch_bench(X, y, DIGITS, repeats, peers)
+    print_summary(f"(2) digits MLP {DIGITS['sizes']}, {X.shape[0]} x {X.shape[1]} {X.dtype}, "
+                  f"batch {DIGITS['batch']}: seconds per epoch", res, "ms")
+    return res
+
+
+def chainrule_objective(net: cr.Network, X, y) -> Callable[[np.ndarray], tuple]:
+    """The ``theta -> (J, grad)`` function chainrule.minimize hands to SciPy."""
+    from chainrule.scipy_fit import _objective
+
+    Xc, Yc = net._check_xy(X, y)
+    return _objective(net, Xc, Yc)
+
+
+def sklearn_objective(X, y, sizes: list[int]) -> tuple[Callable[[np.ndarray], tuple], np.ndarray]:
+    """scikit-learn's L-BFGS objective ``_loss_grad_lbfgs`` with its work arrays, and theta0."""
+    from sklearn.exceptions import ConvergenceWarning
+    from sklearn.neural_network import MLPClassifier
+    from sklearn.neural_network._multilayer_perceptron import _pack
+
+    clf = MLPClassifier(hidden_layer_sizes=tuple(sizes[1:-1]), activation="relu",
+                        solver="lbfgs", alpha=0.0, max_iter=1, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        clf.fit(X[:50], y[:50] if len(np.unique(y[:50])) == 10 else np.arange(50) % 10)
+    Y = clf._label_binarizer.transform(y).astype(X.dtype)
+    layers = [X.shape[1], *sizes[1:-1], Y.shape[1]]
+    activations = [X] + [None] * (len(layers) - 1)
+    deltas = [None] * (len(layers) - 1)
+    coef_grads = [np.empty((a, b), dtype=X.dtype) for a, b in itertools.pairwise(layers)]
+    intercept_grads = [np.empty(b, dtype=X.dtype) for b in layers[1:]]
+    theta0 = _pack(clf.coefs_, clf.intercepts_)
+
+    def fun(theta: np.ndarray) -> tuple:
+        return clf._loss_grad_lbfgs(theta, X, Y, None, activations, deltas, coef_grads,
+                                    intercept_grads)
+
+    return fun, theta0
+
+
+def bench_fullbatch(repeats: int) -> dict:
+    out = {}
+    for name, (X, y), sizes in (("digits", digits(np.float64), DIGITS["sizes"]),
+                                ("mnist", mnist_like(), MNIST["sizes"])):
+        net = chainrule_net(sizes, X.dtype)
+        ours = chainrule_objective(net, X, y)
+        theirs, theta_sk = sklearn_objective(X, y, sizes)
+        theta = net.params.astype(np.float64)
+        res = summary(interleave({"chainrule": lambda rep, f=ours, t=theta: f(t),
+                                  "scikit-learn": lambda rep, f=theirs, t=theta_sk: f(t)},
+                                 repeats))
+        print_summary(f"(3) full-batch cost + gradient, {name} {sizes}, {X.shape[0]} x "
+                      f"{X.shape[1]} {X.dtype}: seconds per call", res, "ms")
+        out[name] = res
+    return out
+
+
+def gemm_epoch(n: int, sizes: list[int], batch: int, dtype: type = np.float32):
+    """A function doing exactly the matrix products of one epoch, into preallocated outputs."""
+    rng = np.random.default_rng(0)
+    X = rng.random((batch, sizes[0]), dtype=dtype)
+    Ws = [rng.random((a, b), dtype=dtype) for a, b in itertools.pairwise(sizes)]
+    bounds = [(s, min(s + batch, n)) for s in range(0, n, batch)]
+
+    def bufs(m: int) -> tuple:
+        As = [np.empty((m, b), dtype=dtype) for b in sizes[1:]]
+        dX = [np.empty((m, a), dtype=dtype) for a in sizes[1:-1]]
+        return As, dX
+
+    by_size = {m: bufs(m) for m in {e - s for s, e in bounds}}
+    dWs = [np.empty_like(W) for W in Ws]
+
+    def epoch(rep: int = 0) -> None:
+        for s, e in bounds:
+            m = e - s
+            As, dX = by_size[m]
+            x = X[:m]
+            inputs = [x, *As[:-1]]
+            for A_in, W, A in zip(inputs, Ws, As, strict=True):  # forward
+                np.matmul(A_in, W, out=A)
+            for A_in, D, dW in zip(inputs, As, dWs, strict=True):  # weight gradients (deltas ~ As)
+                np.matmul(A_in.T, D, out=dW)
+            for i in range(len(Ws) - 1, 0, -1):  # input gradients, not for the first layer
+                np.matmul(As[i], Ws[i].T, out=dX[i - 1])
+
+    return epoch
+
+
+def bench_gemm(repeats: int, chainrule_epoch_s: float | None = None) -> dict:
+    """GEMM-only time of one "mnist" epoch, interleaved with chainrule's real epoch."""
+    epoch = gemm_epoch(MNIST["n"], MNIST["sizes"], MNIST["batch"])
+    X, y = mnist_like()
+    net0 = chainrule_net(MNIST["sizes"], X.dtype)
+    res = summary(interleave(
+        {"chainrule": lambda rep: chainrule_epoch(net0.copy(), X, y, MNIST, rep),
+         "GEMM only": epoch}, repeats))
+    print_summary("(4) BLAS ceiling: the matrix products of one MNIST-shaped epoch alone "
+                  "(ratio = epoch time / GEMM time)", res)
+    return res
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=7)
+    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--only", nargs="+", default=["mnist", "digits", "fullbatch", "gemm"],
+                        choices=["mnist", "digits", "fullbatch", "gemm"])
+    parser.add_argument("--no-peers", action="store_true", help="time chainrule alone")
+    parser.add_argument("--json", help="also write the figures to this JSON file")
+    args = parser.parse_args()
+    limit_threads(args.threads)
+    print(f"{args.threads} BLAS/PyTorch thread(s), {args.repeats} interleaved repetitions")
+    results = {}
+    for name in args.only:
+        if name == "mnist":
+            results[name] = bench_mnist(args.repeats, not args.no_peers)
+        elif name == "digits":
+            results[name] = bench_digits(args.repeats, not args.no_peers)
+        elif name == "fullbatch":
+            results[name] = bench_fullbatch(args.repeats)
+        else:
+            results[name] = bench_gemm(args.repeats)
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(results, f, indent=1)
+
+
+if __name__ == "__main__":
+    main()

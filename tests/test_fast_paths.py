@@ -1,0 +1,206 @@
+"""The training fast paths give the numbers of the plain paths (issue 4).
+
+While a network trains, Dense layers write into reused buffers
+(``Network._workspace``), activations and their derivatives have in-place
+twins, mini-batches are gathered into one buffer and the optimizer updates
+without temporaries.  Each is compared here with the plain code path it
+replaces, on numbers both compute.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import chainrule
+from chainrule import Dense, Network, mlp
+from chainrule._validation import all_finite
+from chainrule.activations import _DELTA_INTO, _FORWARD_INTO, get_activation
+from chainrule.optimizers import SGD, Adam
+from chainrule.training import _Gather
+
+
+@pytest.mark.parametrize("name", sorted(_FORWARD_INTO))
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_forward_twins_match_the_plain_functions(name, dtype, rng):
+    z = (rng.normal(size=(7, 5)) * 3).astype(dtype)
+    out = np.full_like(z, np.nan)
+    got = _FORWARD_INTO[name](z, out)
+    assert got is out
+    np.testing.assert_allclose(got, get_activation(name).f(z), rtol=1e-6 if dtype == np.float32
+                               else 1e-15, atol=0)
+
+
+@pytest.mark.parametrize("name", sorted(_DELTA_INTO))
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_delta_twins_match_the_plain_backward(name, dtype, rng):
+    act = get_activation(name)
+    z = (rng.normal(size=(6, 4)) * 2).astype(dtype)
+    z[0, 0] = 0.0  # the ReLU kink: derivative 0 there in both paths
+    a = act.f(z)
+    g = rng.normal(size=z.shape).astype(dtype)
+    out = np.full_like(z, np.nan)
+    got = _DELTA_INTO[name](z, a, g, out, np.empty(z.shape, dtype=bool))
+    assert got is out
+    np.testing.assert_array_equal(got, act.backward(z, a, g))
+
+
+def _nets(hidden: str, output: str, dtype) -> list[Network]:
+    return [
+        mlp([5, 8, 6, 3], hidden=hidden, output=output, seed=1, dtype=dtype),
+        mlp([5, 4], hidden=hidden, output=output, seed=2, dtype=dtype),  # one layer: no dX
+    ]
+
+
+@pytest.mark.parametrize(("hidden", "output"), [("relu", "softmax"), ("tanh", "sigmoid"),
+                                                ("sigmoid", "identity"), ("relu", "softplus")])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_workspace_gives_the_plain_cost_gradient_and_layer_values(hidden, output, dtype, rng):
+    for net in _nets(hidden, output, dtype):
+        k = net.n_outputs
+        pool: dict = {}
+        # two batch sizes, the first one again: buffers per shape, reused
+        for m in (9, 4, 9):
+            X = rng.normal(size=(m, 5)).astype(dtype)
+            Y = np.eye(k, dtype=dtype)[rng.integers(0, k, m)] if k > 1 else rng.random((m, 1))
+            Y = Y.astype(dtype)
+            J0, g0 = net._loss_and_grad(X, Y, True)
+            g0 = g0.copy()
+            plain = [(layer.Z.copy(), layer.A.copy(), layer.delta.copy()) for layer in net.layers]
+            with net._workspace(pool):
+                J1, g1 = net._loss_and_grad(X, Y, True)
+            tol = 1e-5 if dtype == np.float32 else 1e-13
+            assert J1 == pytest.approx(J0, rel=tol)
+            np.testing.assert_allclose(g1, g0, rtol=tol, atol=tol * 1e-2)
+            for layer, (Z, A, D) in zip(net.layers, plain, strict=True):
+                np.testing.assert_allclose(layer.Z, Z, rtol=tol, atol=tol * 1e-2)
+                np.testing.assert_allclose(layer.A, A, rtol=tol, atol=tol * 1e-2)
+                np.testing.assert_allclose(layer.delta, D, rtol=tol, atol=tol * 1e-2)
+        assert pool and all(layer._work is None for layer in net.layers)  # switched off after
+
+
+def test_workspace_reuses_buffers_and_public_forward_stays_fresh(rng):
+    net = mlp([3, 6, 2], hidden="relu", output="softmax", seed=0)
+    X, Y = rng.normal(size=(5, 3)), np.eye(2)[[0, 1, 1, 0, 1]]
+    pool: dict = {}
+    with net._workspace(pool):
+        net._loss_and_grad(X, Y, True)
+        first = net.layers[0].A
+    with net._workspace(pool):
+        net._loss_and_grad(2 * X, Y, True)
+        assert net.layers[0].A is first  # the same buffer, overwritten
+    out1 = net.forward(X)
+    out2 = net.forward(2 * X)
+    assert not np.shares_memory(out1, out2)
+    assert not np.shares_memory(out1, first)
+
+
+def test_gather_matches_fancy_indexing_and_reuses_its_buffer(rng):
+    X = rng.normal(size=(10, 3)).astype(np.float32)
+    Y = rng.normal(size=(10, 2, 2))
+    gather = _Gather()
+    for idx in (np.array([3, 1, 4]), np.array([9, 0]), np.array([5, 6, 7])):
+        np.testing.assert_array_equal(gather(X, idx), X[idx])
+        np.testing.assert_array_equal(gather(Y, idx), Y[idx])
+        assert gather(X, idx).dtype == np.float32
+    a = gather(X, np.array([0, 1, 2]))
+    b = gather(X, np.array([2, 1, 0]))
+    assert a is b  # one buffer per (array, batch size)
+
+
+@pytest.mark.parametrize("opt", [SGD(lr=0.1), SGD(lr=0.1, momentum=0.9),
+                                 SGD(lr=0.1, momentum=0.9, nesterov=True, weight_decay=0.01),
+                                 Adam(lr=0.01)])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_optimizer_step_equals_params_minus_lr_direction(opt, dtype, rng):
+    """The step without temporaries equals the formula to rounding (both dtypes, decay too)."""
+    p = rng.normal(size=50).astype(dtype)
+    for _ in range(3):
+        g = rng.normal(size=50).astype(dtype)
+        twin = type(opt).from_config(opt.get_config())
+        twin.t, twin.state = opt.t, {k: v.copy() for k, v in opt.state.items()}
+        twin.t += 1
+        direction = twin._direction(g.copy())
+        expected = p * (1.0 - opt.weight_decay) if opt.weight_decay else p.copy()
+        # BLAS axpy may round p - lr * d once where NumPy rounds twice
+        bound = 2 * np.finfo(dtype).eps * (np.abs(expected) + np.abs(twin.lr * direction))
+        expected = expected - twin.lr * direction
+        opt.step(p, g)
+        assert np.all(np.abs(p - expected) <= bound)
+        assert p.dtype == dtype
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_shuffled_training_equals_a_plain_hand_loop(dtype, rng):
+    """train() (buffers, gather, in-place steps) against loss_and_grad + formula by hand."""
+    X = rng.random((23, 6)).astype(dtype)
+    y = rng.integers(0, 4, 23)
+    Y = np.eye(4, dtype=dtype)[y]
+    net = mlp([6, 7, 5, 4], hidden="relu", output="softmax", seed=4, dtype=dtype)
+    ref = net.copy()
+    lr, mu, bs, seed = 0.2, 0.9, 5, 11
+    order_rng = np.random.default_rng(seed)
+    v = np.zeros_like(ref.params)
+    losses = []
+    for _ in range(3):
+        order, total = order_rng.permutation(23), 0.0
+        for s in range(0, 23, bs):
+            idx = order[s:s + bs]
+            J, g = ref.loss_and_grad(X[idx], Y[idx])
+            total += J * idx.size
+            v = mu * v + g
+            ref.params[...] = ref.params - lr * v
+        losses.append(total / 23)
+    hist = chainrule.train(net, X, y, optimizer="sgd", lr=lr, momentum=mu, batch_size=bs,
+                           epochs=3, seed=seed)
+    tol = 1e-4 if dtype == np.float32 else 1e-12
+    np.testing.assert_allclose(net.params, ref.params, rtol=tol, atol=tol * 1e-2)
+    np.testing.assert_allclose(hist["loss"], losses, rtol=tol)
+
+
+def test_minimize_with_buffers_matches_a_plain_objective(rng):
+    X = rng.normal(size=(30, 4))
+    y = (X[:, 0] + X[:, 1] > 0).astype(int) + (X[:, 2] > 1)
+    net = Network([Dense(4, 6, "tanh", seed=0), Dense(6, 3, "softmax", seed=1)],
+                  loss="cross_entropy")
+    plain = net.copy()
+    Yp = plain.prepare_targets(y, 30)
+    result = chainrule.minimize(net, X, y, maxiter=30)
+    J, g = plain.cost(result.x, X, Yp)
+    assert result.fun == pytest.approx(J, rel=1e-12)
+    np.testing.assert_allclose(result.jac, g, rtol=1e-9, atol=1e-12)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_all_finite_agrees_with_isfinite_including_overflowing_sums(dtype, rng):
+    big = np.finfo(dtype).max
+    cases = [rng.normal(size=40), np.full(40, big), np.array([big, big, -big]),
+             np.array([1.0, np.nan]), np.array([np.inf, -np.inf]), np.array([-np.inf, 2.0]),
+             np.array([big, big, np.nan])]
+    for case in cases:
+        a = case.astype(dtype)
+        assert all_finite(a) == bool(np.isfinite(a).all())
+    assert all_finite(np.arange(5))  # integers are always finite
+
+
+@pytest.mark.parametrize("scale", [1.0, 1000.0])
+def test_softmax_cross_entropy_from_the_forward_lse_equals_the_logit_path(scale, rng):
+    """The buffered softmax keeps logsumexp(z); the loss from it equals the plain logit path."""
+    net = mlp([4, 3], output="softmax", seed=0)
+    net.layers[0].W *= scale  # logits up to about +-1000: exp would overflow without the shift
+    X = rng.normal(size=(6, 4))
+    Y = np.eye(3)[[0, 1, 2, 2, 1, 0]]
+    Y[5] = [0.2, 0.3, 0.5]  # a soft target row too
+    J0, g0 = net._loss_and_grad(X, Y, False)
+    terms0 = net._output_terms(Y)
+    g0 = g0.copy()
+    with net._workspace({}):
+        J1, g1 = net._loss_and_grad(X, Y, False)
+        assert net.layers[-1]._lse is not None
+        terms1 = net._output_terms(Y)
+    assert np.all(np.isfinite(terms1))
+    np.testing.assert_array_equal(terms1, terms0)
+    assert J1 == J0
+    np.testing.assert_allclose(g1, g0, rtol=1e-13, atol=1e-15)
+    net.forward(X)
+    assert net.layers[-1]._lse is None  # the plain forward does not leave a stale one
