@@ -181,6 +181,16 @@ def test_all_finite_agrees_with_isfinite_including_overflowing_sums(dtype, rng):
         a = case.astype(dtype)
         assert all_finite(a) == bool(np.isfinite(a).all())
     assert all_finite(np.arange(5))  # integers are always finite
+    # 2-D (the BLAS sum of squares of the flattened array) and strided (NumPy's sum)
+    grid = rng.normal(size=(6, 5)).astype(dtype)
+    assert all_finite(grid) and all_finite(grid[:, ::2])
+    for where in [(0, 0), (5, 4), (3, 2)]:
+        for bad in (np.nan, np.inf, -np.inf):
+            g = grid.copy()
+            g[where] = bad
+            assert not all_finite(g)
+            assert all_finite(g[:, 1::2]) == bool(np.isfinite(g[:, 1::2]).all())
+    assert all_finite(np.full((4, 3), np.sqrt(np.finfo(dtype).max) * 2, dtype=dtype))
 
 
 @pytest.mark.parametrize("scale", [1.0, 1000.0])
