@@ -214,3 +214,21 @@ def test_softmax_cross_entropy_from_the_forward_lse_equals_the_logit_path(scale,
     np.testing.assert_allclose(g1, g0, rtol=1e-13, atol=1e-15)
     net.forward(X)
     assert net.layers[-1]._lse is None  # the plain forward does not leave a stale one
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_buffered_bias_gradient_is_the_column_sum_of_delta(dtype, rng):
+    """While training, db is the BLAS product ones @ delta; it equals delta summed over the batch."""
+    net = mlp([4, 7, 3], hidden="relu", output="softmax", seed=3, dtype=dtype)
+    pool: dict = {}
+    for m in (11, 5, 11):  # batch sizes come and go; the ones vectors stay ones
+        X = rng.normal(size=(m, 4)).astype(dtype)
+        Y = np.eye(3, dtype=dtype)[rng.integers(0, 3, m)]
+        with net._workspace(pool):
+            net._loss_and_grad(X, Y, True)
+            for layer in net.layers:
+                expect = np.sum(layer.delta.astype(np.float64), axis=0)
+                np.testing.assert_allclose(layer.db, expect, rtol=1e-5 if dtype == np.float32
+                                           else 1e-13, atol=1e-7)
+    ones = [v for work in pool.values() for k, v in work.items() if k[0] == "ones"]
+    assert ones and all(np.all(v == 1) for v in ones)
