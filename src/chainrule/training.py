@@ -103,7 +103,9 @@ class _Gather:
         out = self._buffers.get(key)
         if out is None:
             out = self._buffers[key] = np.empty((idx.shape[0], *A.shape[1:]), dtype=A.dtype)
-        return np.take(A, idx, axis=0, out=out)
+        # mode="clip": the rows of a permutation are always in range, and NumPy buffers
+        # ``out`` (an extra copy) under the default mode="raise"
+        return np.take(A, idx, axis=0, out=out, mode="clip")
 
 
 class Trainer:
