@@ -248,3 +248,24 @@ def test_row_max_and_row_sum_match_numpy(k, dtype, rng):
     assert np.isnan(_row_max(z)[3, 0]) and np.isnan(_row_sum(z)[3])
     assert np.isfinite(np.delete(_row_max(z), 3)).all()
     np.testing.assert_array_equal(_row_sum(np.eye(k, dtype=dtype)[[0] * 5]), np.ones(5))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_momentum_velocity_by_blas_equals_numpy(dtype, rng):
+    """v <- mu v + g by BLAS scal + axpy gives NumPy's numbers exactly (and strided falls back)."""
+    from chainrule.optimizers import _scale_add
+
+    opt = SGD(lr=0.1, momentum=0.9)
+    v_ref = np.zeros(300, dtype=dtype)
+    for _ in range(4):
+        g = (rng.normal(size=300) * 10).astype(dtype)
+        d = opt._direction(g)
+        v_ref *= 0.9
+        v_ref += g
+        np.testing.assert_array_equal(d, v_ref)
+        assert d is opt.state["velocity"] and d.dtype == dtype
+    w = rng.normal(size=(10, 6)).astype(dtype)[:, ::2]  # not contiguous: NumPy path
+    u = rng.normal(size=(10, 3)).astype(dtype)
+    expected = w * dtype(0.5) + u
+    _scale_add(w, 0.5, u)
+    np.testing.assert_array_equal(w, expected)
