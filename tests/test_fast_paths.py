@@ -240,13 +240,14 @@ def test_row_max_and_row_sum_match_numpy(k, dtype, rng):
     """The softmax's row maximum (column by column up to 16 columns) and BLAS row sum."""
     from chainrule.activations import _row_max, _row_sum
 
-    z = (rng.normal(size=(37, k)) * 50).astype(dtype)
+    z = (rng.normal(size=(600, k)) * 50).astype(dtype)  # >= 512 rows: column by column
     np.testing.assert_array_equal(_row_max(z), np.max(z, axis=1, keepdims=True))
     np.testing.assert_allclose(_row_sum(z), np.sum(z.astype(np.float64), axis=1),
                                rtol=1e-5 if dtype == np.float32 else 1e-12, atol=1e-3)
     z[3, k // 2] = np.nan
     assert np.isnan(_row_max(z)[3, 0]) and np.isnan(_row_sum(z)[3])
     assert np.isfinite(np.delete(_row_max(z), 3)).all()
+    np.testing.assert_array_equal(_row_max(z[:37]), np.max(z[:37], axis=1, keepdims=True))
     np.testing.assert_array_equal(_row_sum(np.eye(k, dtype=dtype)[[0] * 5]), np.ones(5))
 
 

@@ -306,11 +306,12 @@ def _tanh_into(z: np.ndarray, out: np.ndarray) -> np.ndarray:
 def _row_max(z: np.ndarray) -> np.ndarray:
     """Maximum of each row of a 2-D array, shape (n, 1) (NaN where a row has one).
 
-    NumPy's row reduction is slow for a few columns (a softmax output layer); up
-    to 16 columns the maximum is taken column by column instead (the same numbers).
+    NumPy's row reduction is slow for a few columns (a softmax output layer); for
+    many rows of up to 16 columns the maximum is taken column by column instead
+    (the same numbers; for a small batch the calls would cost more than they save).
     """
-    k = z.shape[1]
-    if not 1 < k <= 16:
+    n, k = z.shape
+    if not (1 < k <= 16 and n >= 512):
         return np.maximum.reduce(z, axis=1, keepdims=True)
     top = z[:, :1].copy()
     for j in range(1, k):
