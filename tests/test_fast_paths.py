@@ -218,7 +218,7 @@ def test_softmax_cross_entropy_from_the_forward_lse_equals_the_logit_path(scale,
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_buffered_bias_gradient_is_the_column_sum_of_delta(dtype, rng):
-    """While training, db is the BLAS product ones @ delta; it equals delta summed over the batch."""
+    """While training, db is the BLAS product ones @ delta: delta summed over the batch."""
     net = mlp([4, 7, 3], hidden="relu", output="softmax", seed=3, dtype=dtype)
     pool: dict = {}
     for m in (11, 5, 11):  # batch sizes come and go; the ones vectors stay ones
