@@ -328,7 +328,17 @@ def _row_sum(a: np.ndarray) -> np.ndarray:
     """
     if a.dtype.char not in "fd":
         return np.add.reduce(a, axis=1)
-    return np.matmul(a, np.ones(a.shape[1], dtype=a.dtype))
+    key = (a.shape[1], a.dtype.char)
+    ones = _ONES.get(key)
+    if ones is None:
+        ones = np.ones(a.shape[1], dtype=a.dtype)
+        ones.flags.writeable = False
+        if len(_ONES) < 64:  # a few widths at most (the output layers in use)
+            _ONES[key] = ones
+    return np.matmul(a, ones)
+
+
+_ONES: dict[tuple[int, str], np.ndarray] = {}  # read-only vectors of ones for _row_sum
 
 
 def _softmax_into(z: np.ndarray, out: np.ndarray) -> np.ndarray:
