@@ -61,7 +61,7 @@ def _accuracy_count(A: np.ndarray, Y: np.ndarray) -> int:
     """Number of examples whose predicted class matches the target's."""
     if A.shape[1] == 1:
         return int(np.count_nonzero((A[:, 0] > 0.5) == (Y[:, 0] > 0.5)))
-    return int(np.count_nonzero(np.argmax(A, axis=1) == np.argmax(Y, axis=1)))
+    return int(np.count_nonzero(A.argmax(axis=1) == Y.argmax(axis=1)))
 
 
 class _StopFlag:
@@ -105,7 +105,7 @@ class _Gather:
             out = self._buffers[key] = np.empty((idx.shape[0], *A.shape[1:]), dtype=A.dtype)
         # mode="clip": the rows of a permutation are always in range, and NumPy buffers
         # ``out`` (an extra copy) under the default mode="raise"
-        return np.take(A, idx, axis=0, out=out, mode="clip")
+        return A.take(idx, axis=0, out=out, mode="clip")  # np.take without its wrapper
 
 
 class Trainer:
