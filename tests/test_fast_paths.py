@@ -181,6 +181,16 @@ def test_all_finite_agrees_with_isfinite_including_overflowing_sums(dtype, rng):
         a = case.astype(dtype)
         assert all_finite(a) == bool(np.isfinite(a).all())
     assert all_finite(np.arange(5))  # integers are always finite
+    # 2-D (the BLAS sum of squares of the flattened array) and strided (NumPy's sum)
+    grid = rng.normal(size=(6, 5)).astype(dtype)
+    assert all_finite(grid) and all_finite(grid[:, ::2])
+    for where in [(0, 0), (5, 4), (3, 2)]:
+        for bad in (np.nan, np.inf, -np.inf):
+            g = grid.copy()
+            g[where] = bad
+            assert not all_finite(g)
+            assert all_finite(g[:, 1::2]) == bool(np.isfinite(g[:, 1::2]).all())
+    assert all_finite(np.full((4, 3), np.sqrt(np.finfo(dtype).max) * 2, dtype=dtype))
 
 
 @pytest.mark.parametrize("scale", [1.0, 1000.0])
@@ -204,3 +214,59 @@ def test_softmax_cross_entropy_from_the_forward_lse_equals_the_logit_path(scale,
     np.testing.assert_allclose(g1, g0, rtol=1e-13, atol=1e-15)
     net.forward(X)
     assert net.layers[-1]._lse is None  # the plain forward does not leave a stale one
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_buffered_bias_gradient_is_the_column_sum_of_delta(dtype, rng):
+    """While training, db is the BLAS product ones @ delta: delta summed over the batch."""
+    net = mlp([4, 7, 3], hidden="relu", output="softmax", seed=3, dtype=dtype)
+    pool: dict = {}
+    for m in (11, 5, 11):  # batch sizes come and go; the ones vectors stay ones
+        X = rng.normal(size=(m, 4)).astype(dtype)
+        Y = np.eye(3, dtype=dtype)[rng.integers(0, 3, m)]
+        with net._workspace(pool):
+            net._loss_and_grad(X, Y, True)
+            for layer in net.layers:
+                expect = np.sum(layer.delta.astype(np.float64), axis=0)
+                np.testing.assert_allclose(layer.db, expect, rtol=1e-5 if dtype == np.float32
+                                           else 1e-13, atol=1e-7)
+    ones = [v for work in pool.values() for k, v in work.items() if k[0] == "ones"]
+    assert ones and all(np.all(v == 1) for v in ones)
+
+
+@pytest.mark.parametrize("k", [1, 2, 10, 16, 17, 40])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_row_max_and_row_sum_match_numpy(k, dtype, rng):
+    """The softmax's row maximum (column by column up to 16 columns) and BLAS row sum."""
+    from chainrule.activations import _row_max, _row_sum
+
+    z = (rng.normal(size=(600, k)) * 50).astype(dtype)  # >= 512 rows: column by column
+    np.testing.assert_array_equal(_row_max(z), np.max(z, axis=1, keepdims=True))
+    np.testing.assert_allclose(_row_sum(z), np.sum(z.astype(np.float64), axis=1),
+                               rtol=1e-5 if dtype == np.float32 else 1e-12, atol=1e-3)
+    z[3, k // 2] = np.nan
+    assert np.isnan(_row_max(z)[3, 0]) and np.isnan(_row_sum(z)[3])
+    assert np.isfinite(np.delete(_row_max(z), 3)).all()
+    np.testing.assert_array_equal(_row_max(z[:37]), np.max(z[:37], axis=1, keepdims=True))
+    np.testing.assert_array_equal(_row_sum(np.eye(k, dtype=dtype)[[0] * 5]), np.ones(5))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_momentum_velocity_by_blas_equals_numpy(dtype, rng):
+    """v <- mu v + g by BLAS scal + axpy gives NumPy's numbers exactly (and strided falls back)."""
+    from chainrule.optimizers import _scale_add
+
+    opt = SGD(lr=0.1, momentum=0.9)
+    v_ref = np.zeros(300, dtype=dtype)
+    for _ in range(4):
+        g = (rng.normal(size=300) * 10).astype(dtype)
+        d = opt._direction(g)
+        v_ref *= 0.9
+        v_ref += g
+        np.testing.assert_array_equal(d, v_ref)
+        assert d is opt.state["velocity"] and d.dtype == dtype
+    w = rng.normal(size=(10, 6)).astype(dtype)[:, ::2]  # not contiguous: NumPy path
+    u = rng.normal(size=(10, 3)).astype(dtype)
+    expected = w * dtype(0.5) + u
+    _scale_add(w, 0.5, u)
+    np.testing.assert_array_equal(w, expected)

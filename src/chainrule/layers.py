@@ -274,7 +274,12 @@ class Dense(Layer):
         self.delta = delta
         np.matmul(self.X.T, delta, out=self.dW)
         if self.db is not None:
-            np.add.reduce(delta, axis=0, out=self.db)  # np.sum without its wrapper
+            if self._work is not None and delta.dtype == self.db.dtype and delta.ndim == 2:
+                # the column sums as a BLAS product ones @ delta: a third of the time of
+                # NumPy's reduction (rounded differently: last bits)
+                np.matmul(self._ones(delta.shape[0], delta.dtype), delta, out=self.db)
+            else:
+                np.add.reduce(delta, axis=0, out=self.db)  # np.sum without its wrapper
         if not need_input_grad:
             return None
         if self._work is not None:
@@ -300,6 +305,19 @@ class Dense(Layer):
                 self._work.clear()
             buf = self._work[key] = np.empty(shape, dtype=dtype)
         return buf
+
+    def _constant(self, name: str, shape: tuple[int, ...], dtype: np.dtype,
+                  value: float) -> np.ndarray:
+        """A buffer filled with ``value`` once, when allocated (never written afterwards)."""
+        key = (name, shape, dtype)
+        buf = self._work.get(key)
+        if buf is None:
+            buf = self._buffer(name, shape, dtype)
+            buf.fill(value)
+        return buf
+
+    def _ones(self, m: int, dtype: np.dtype) -> np.ndarray:
+        return self._constant("ones", (m,), dtype, 1)
 
     def _forward_into(self, X: np.ndarray) -> np.ndarray:
         """:meth:`forward` into this batch size's buffers (the same numbers)."""

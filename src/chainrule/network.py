@@ -415,7 +415,8 @@ class Network:
             scale = (sample_weight * factor).astype(self.dtype, copy=False)[:, None]
             J = float(np.dot(scale[:, 0], terms)) / m + self._decay_term(m)
         else:
-            J = float(np.mean(terms)) + self._decay_term(m)
+            # np.mean without its Python wrapper (the same sum and division)
+            J = float(np.add.reduce(terms) / m) + self._decay_term(m)
 
         out, n, path = self.layers[-1], len(self.layers), self._logit_path()
         if path is not None:  # dJ/dz straight from z: a - y for the canonical pairs

@@ -61,7 +61,7 @@ def _accuracy_count(A: np.ndarray, Y: np.ndarray) -> int:
     """Number of examples whose predicted class matches the target's."""
     if A.shape[1] == 1:
         return int(np.count_nonzero((A[:, 0] > 0.5) == (Y[:, 0] > 0.5)))
-    return int(np.count_nonzero(np.argmax(A, axis=1) == np.argmax(Y, axis=1)))
+    return int(np.count_nonzero(A.argmax(axis=1) == Y.argmax(axis=1)))
 
 
 class _StopFlag:
@@ -103,7 +103,9 @@ class _Gather:
         out = self._buffers.get(key)
         if out is None:
             out = self._buffers[key] = np.empty((idx.shape[0], *A.shape[1:]), dtype=A.dtype)
-        return np.take(A, idx, axis=0, out=out)
+        # mode="clip": the rows of a permutation are always in range, and NumPy buffers
+        # ``out`` (an extra copy) under the default mode="raise"
+        return A.take(idx, axis=0, out=out, mode="clip")  # np.take without its wrapper
 
 
 class Trainer:
