@@ -15,7 +15,7 @@ import pytest
 import chainrule
 from chainrule import Dense, Network, mlp
 from chainrule._validation import all_finite
-from chainrule.activations import _DELTA_INTO, _FORWARD_INTO, get_activation
+from chainrule.activations import _DELTA_INTO, _FORWARD_INTO, _zeros, get_activation
 from chainrule.optimizers import SGD, Adam
 from chainrule.training import _Gather
 
@@ -43,6 +43,40 @@ def test_delta_twins_match_the_plain_backward(name, dtype, rng):
     got = _DELTA_INTO[name](z, a, g, out, np.empty(z.shape, dtype=bool))
     assert got is out
     np.testing.assert_array_equal(got, act.backward(z, a, g))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_relu_twin_against_an_array_of_zeros_keeps_every_special_value(dtype, rng):
+    """The buffered ReLU compares with a kept array of zeros instead of the scalar 0."""
+    z = rng.normal(size=(9, 6)).astype(dtype)
+    z[0, :4] = [np.nan, np.inf, -np.inf, -0.0]
+    z[1, :2] = [np.finfo(dtype).max, np.finfo(dtype).tiny]
+    out = np.empty_like(z)
+    with np.errstate(invalid="ignore"):
+        got = _FORWARD_INTO["relu"](z, out)
+        expect = np.maximum(z, 0)
+    np.testing.assert_array_equal(got, expect)  # NaN stays NaN, inf stays inf
+    assert np.isnan(got[0, 0]) and got[0, 1] == np.inf and got[0, 2] == 0
+    zeros = _zeros(z.shape, z.dtype)
+    assert zeros is _zeros(z.shape, z.dtype)  # kept, one per shape and dtype
+    assert not zeros.flags.writeable and not zeros.any()
+    with pytest.raises(ValueError, match="read-only"):
+        np.maximum(z, 0, out=zeros)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_relu_delta_twin_multiplies_like_the_boolean_mask(dtype, rng):
+    """The mask's bytes read as uint8 give the products of the bool mask, inf and NaN included."""
+    a = np.maximum(rng.normal(size=(5, 8)), 0).astype(dtype)
+    g = rng.normal(size=a.shape).astype(dtype)
+    a[0, 0], g[0, 0] = 0.0, np.inf  # inf * 0: NaN in both
+    a[0, 1], g[0, 1] = 1.0, np.nan
+    out, mask = np.empty_like(a), np.empty(a.shape, dtype=bool)
+    with np.errstate(invalid="ignore"):
+        got = _DELTA_INTO["relu"](None, a, g, out, mask)
+        expect = g * (a > 0)
+    np.testing.assert_array_equal(got, expect)
+    assert np.isnan(got[0, 0]) and np.isnan(got[0, 1])
 
 
 def _nets(hidden: str, output: str, dtype) -> list[Network]:
@@ -93,6 +127,29 @@ def test_workspace_reuses_buffers_and_public_forward_stays_fresh(rng):
     out2 = net.forward(2 * X)
     assert not np.shares_memory(out1, out2)
     assert not np.shares_memory(out1, first)
+
+
+def test_workspace_object_can_be_entered_again_and_nested(rng):
+    """The training loop makes one workspace per run and enters it once per batch."""
+    net = mlp([3, 5, 2], hidden="relu", output="softmax", seed=0)
+    X, Y = rng.normal(size=(4, 3)), np.eye(2)[[0, 1, 1, 0]]
+    pool: dict = {}
+    workspace = net._workspace(pool)
+    J0, g0 = net._loss_and_grad(X, Y, True)
+    g0 = g0.copy()
+    for _ in range(3):
+        with workspace:
+            assert all(layer._work is not None for layer in net.layers)
+            J1, g1 = net._loss_and_grad(X, Y, True)
+            with workspace:  # nested: still on inside, and on again after the inner block
+                net._loss_and_grad(X, Y, True)
+            assert all(layer._work is not None for layer in net.layers)
+        assert all(layer._work is None for layer in net.layers)
+        assert J1 == pytest.approx(J0, rel=1e-14)
+        np.testing.assert_allclose(g1, g0, rtol=1e-13, atol=1e-15)
+    with pytest.raises(RuntimeError), workspace:  # an error inside still switches it off
+        raise RuntimeError
+    assert all(layer._work is None for layer in net.layers)
 
 
 def test_gather_matches_fancy_indexing_and_reuses_its_buffer(rng):

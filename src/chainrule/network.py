@@ -16,11 +16,10 @@ Biases are never decayed.
 
 from __future__ import annotations
 
-import contextlib
 import copy
 import os
 import weakref
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -440,9 +439,8 @@ class Network:
                 self._grad[s] += c * self._theta[s]
         return J, self._grad
 
-    @contextlib.contextmanager
-    def _workspace(self, pool: dict | None = None) -> Iterator[None]:
-        """Within this block, Dense layers write into reused buffers, one set per batch shape.
+    def _workspace(self, pool: dict | None = None) -> _Workspace:
+        """A block within which Dense layers write into reused buffers, one set per batch shape.
 
         Training calls :meth:`_loss_and_grad` thousands of times on batches of the
         same size; inside this block the layers write their ``Z``, ``A``, ``delta``
@@ -451,22 +449,16 @@ class Network:
         overwrites them, so the block should wrap only the internal call whose
         results are used before the next one (never a public :meth:`forward`).
 
+        The returned object can be entered again and again (the training loop
+        makes one per run and enters it once per batch).
+
         Parameters
         ----------
         pool : dict, optional
             The buffers of earlier blocks (an empty dict the first time), so that
             block after block reuses them.
         """
-        pool = {} if pool is None else pool
-        layers = [layer for layer in self.layers if isinstance(layer, Dense)]
-        saved = [layer._work for layer in layers]
-        for layer in layers:
-            layer._work = pool.setdefault(id(layer), {})
-        try:
-            yield
-        finally:
-            for layer, work in zip(layers, saved, strict=True):
-                layer._work = work
+        return _Workspace(self, {} if pool is None else pool)
 
     # -- conversions and copies ------------------------------------------------------------------
     def copy(self) -> Network:
@@ -535,6 +527,29 @@ class Network:
     def __repr__(self) -> str:
         inner = ", ".join(repr(layer) for layer in self.layers)
         return f"Network([{inner}], loss={self.loss.name!r})"
+
+
+class _Workspace:
+    """What :meth:`Network._workspace` returns: switches the Dense layers' buffers on and off.
+
+    A plain class rather than a generator-based context manager, so that entering
+    it once per batch costs a few attribute writes.
+    """
+
+    def __init__(self, net: Network, pool: dict) -> None:
+        self.layers = [layer for layer in net.layers if isinstance(layer, Dense)]
+        self.work = [pool.setdefault(id(layer), {}) for layer in self.layers]
+        self.saved: list[list] = []
+
+    def __enter__(self) -> _Workspace:
+        self.saved.append([layer._work for layer in self.layers])
+        for layer, work in zip(self.layers, self.work, strict=True):
+            layer._work = work
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for layer, work in zip(self.layers, self.saved.pop(), strict=True):
+            layer._work = work
 
 
 def _without_cache(layer: Layer, detach: bool = False) -> Layer:

@@ -232,7 +232,7 @@ class Trainer:
         classify = net.loss.name in ("cross_entropy", "log_loss")
         state = TrainState(net, opt, history, epoch=self.epoch)
         last_good = self._last_good = net.params.copy()
-        gather, pool = _Gather(), {}
+        gather, workspace = _Gather(), net._workspace()
         self._n_batches = n_batches
         bar = None
         if self.verbose and self.epoch < self.epochs:
@@ -265,7 +265,7 @@ class Trainer:
                                     swb = None if sw is None else sw[rows]
                             # overflow is detected after the step (divergence guard)
                             with np.errstate(over="ignore", invalid="ignore"), \
-                                    net._workspace(pool):  # layers reuse their buffers
+                                    workspace:  # the layers reuse their buffers
                                 J, grad = net._loss_and_grad(Xb, Yb, True, swb)
                                 if classify:
                                     correct += _accuracy_count(net.layers[-1].A, Yb)

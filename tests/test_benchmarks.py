@@ -1,0 +1,107 @@
+"""The benchmark scripts measure what they say (issue 4).
+
+The timings themselves are not tested (they live in ``benchmarks/``); what is
+tested is that the GEMM-only epoch does exactly the matrix products of
+chainrule's training epoch, that PyTorch replays chainrule's run (same initial
+weights, same shuffling, so the same epoch loss), and that the report's
+reading of the targets against the GEMM-only time is computed right.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import numpy as np
+import pytest
+
+BENCH = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "benchmarks")
+sys.path.insert(0, BENCH)
+
+import bench_mlp  # noqa: E402
+import run_all  # noqa: E402
+
+CFG = dict(n=200, sizes=[12, 9, 7, 4], batch=32, lr=0.05, momentum=0.9)
+
+
+def _data(n: int = CFG["n"]) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(0)
+    X = rng.random((n, CFG["sizes"][0]), dtype=np.float32)
+    return X, np.arange(n) % CFG["sizes"][-1]
+
+
+def _products(monkeypatch, fn) -> list[tuple[tuple[int, ...], tuple[int, ...]]]:
+    """Shapes of the matrix-matrix products ``fn`` does with np.matmul."""
+    seen = []
+    matmul = np.matmul
+
+    def spy(a, b, *args, **kwargs):
+        if np.ndim(a) == 2 and np.ndim(b) == 2:
+            seen.append((np.shape(a), np.shape(b)))
+        return matmul(a, b, *args, **kwargs)
+
+    monkeypatch.setattr(np, "matmul", spy)
+    fn()
+    monkeypatch.setattr(np, "matmul", matmul)
+    return seen
+
+
+def test_gemm_only_epoch_does_the_products_of_a_training_epoch(monkeypatch):
+    X, y = _data()
+    net = bench_mlp.chainrule_net(CFG["sizes"], X.dtype)
+    ours = _products(monkeypatch, lambda: bench_mlp.chainrule_epoch(net, X, y, CFG, seed=0))
+    epoch = bench_mlp.gemm_epoch(CFG["n"], CFG["sizes"], CFG["batch"])
+    gemm = _products(monkeypatch, epoch)
+    assert sorted(gemm) == sorted(ours)
+    # per batch: 3 forward, 3 weight-gradient and 2 input-gradient products
+    n_batches = -(-CFG["n"] // CFG["batch"])
+    assert len(gemm) == 8 * n_batches
+    assert ((CFG["n"] % CFG["batch"], 12), (12, 9)) in gemm  # the short last batch too
+
+
+def test_pytorch_replays_chainrules_epoch():
+    pytest.importorskip("torch")
+    import torch
+
+    X, y = _data()
+    net = bench_mlp.chainrule_net(CFG["sizes"], X.dtype)
+    model = bench_mlp.torch_model(net)
+    ours = bench_mlp.chainrule_epoch(net.copy(), X, y, CFG, seed=3)
+    theirs = bench_mlp.torch_epoch(model, torch.from_numpy(X), torch.from_numpy(y), CFG, seed=3)
+    assert theirs == pytest.approx(ours, rel=1e-5)
+    trained = bench_mlp.chainrule_net(CFG["sizes"], X.dtype)
+    bench_mlp.chainrule_epoch(trained, X, y, CFG, seed=3)
+    first = model[0].weight.detach().numpy().T
+    np.testing.assert_allclose(first, trained.layers[0].W, rtol=1e-4, atol=1e-6)
+
+
+def test_epoch_bench_interleaves_peers_and_the_gemm_only_epoch():
+    pytest.importorskip("sklearn")
+    X, y = _data()
+    res = bench_mlp._epoch_bench(X, y, CFG, repeats=2, peers=True, gemm=True)
+    assert {"chainrule", "scikit-learn", "GEMM only"} <= set(res)
+    for name, v in res.items():
+        assert v["n"] == 2 and 0 < v["min"] <= v["median"] <= v["max"]
+        if name != "chainrule":
+            assert v["ratio"] == pytest.approx(res["chainrule"]["median"] / v["median"])
+    assert "epoch_loss" not in res["GEMM only"]
+    assert np.isfinite(res["chainrule"]["epoch_loss"])
+
+
+def _res(**medians: float) -> dict:
+    return {k: {"median": v, "min": v, "max": v, "n": 1} for k, v in medians.items()}
+
+
+def test_floor_reads_the_peer_targets_against_the_gemm_only_time():
+    # scikit-learn 1.5 x the products: 0.6 x 1.5 = 0.9 x GEMM, below the products alone
+    res = _res(chainrule=1.2, **{"scikit-learn": 1.5, "pytorch": 2.0, "GEMM only": 1.0})
+    lines = run_all._floor(res)
+    text = "\n".join(lines)
+    assert "* chainrule: 1.20 x the GEMM-only time" in text
+    assert "* scikit-learn: 1.50 x the GEMM-only time" in text
+    sk = next(line for line in lines if "0.6 x scikit-learn" in line)
+    assert "0.900 s = 0.90 x the GEMM-only time" in sk and "out of reach" in sk
+    # 0.65 x 2.0 = 1.3 x GEMM: 30 % left for everything else, chainrule takes 20 %
+    pt = next(line for line in lines if "0.65 x pytorch" in line)
+    assert "1.300 s = 1.30 x" in pt and "leaves 30%" in pt and "chainrule takes 20%" in pt
+    assert run_all._floor(_res(chainrule=1.0)) == []  # no GEMM-only row: nothing to say
