@@ -50,7 +50,9 @@ import numpy as np
 import chainrule as cr
 
 MNIST = dict(n=60_000, sizes=[784, 256, 128, 10], batch=128, lr=0.01, momentum=0.9)
-DIGITS = dict(sizes=[64, 100, 10], batch=64, lr=0.05, momentum=0.9)
+# calls: epochs (or cost-and-gradient calls) timed together per repetition, for the
+# measurements of a few milliseconds
+DIGITS = dict(sizes=[64, 100, 10], batch=64, lr=0.05, momentum=0.9, calls=10)
 
 
 # --- data --------------------------------------------------------------------------------------
@@ -169,18 +171,24 @@ def torch_epoch(model, Xt, yt, cfg: dict, seed: int) -> float:
 
 
 # --- timing ------------------------------------------------------------------------------------
-def interleave(fns: dict[str, Callable[[int], object]], repeats: int) -> dict[str, list[float]]:
-    """Run each function once per repetition in turn (order alternating); seconds per call.
+def interleave(fns: dict[str, Callable[[int], object]], repeats: int,
+               calls: int = 1) -> dict[str, list[float]]:
+    """Run each function in turn, ``calls`` times per repetition (order alternating).
 
-    Repetition 0 warms up (caches, lazy imports, buffers) and is not counted.
+    Returns the seconds per call of each repetition.  Repetition 0 warms up
+    (caches, lazy imports, buffers) and is not counted.  For calls of a few
+    milliseconds, timing a block of ``calls`` of them keeps the timer's and the
+    scheduler's jitter out of the figures.
     """
     times: dict[str, list[float]] = {k: [] for k in fns}
     names = list(fns)
     for rep in range(repeats + 1):
         for name in names if rep % 2 == 0 else names[::-1]:
+            fn = fns[name]
             t0 = time.perf_counter()
-            fns[name](rep)
-            dt = time.perf_counter() - t0
+            for _ in range(calls):
+                fn(rep)
+            dt = (time.perf_counter() - t0) / calls
             if rep:
                 times[name].append(dt)
     return times
@@ -213,7 +221,7 @@ def print_summary(title: str, res: dict, unit: str = "s") -> None:
 
 # --- the measurements --------------------------------------------------------------------------
 def _epoch_bench(X, y, cfg: dict, repeats: int, peers: bool = True,
-                 gemm: bool = False) -> dict:
+                 gemm: bool = False, calls: int = 1) -> dict:
     """Interleaved epochs of chainrule and its peers (and the GEMM-only epoch of (4))."""
     net0 = chainrule_net(cfg["sizes"], X.dtype)
     losses: dict[str, float] = {}
@@ -234,7 +242,7 @@ def _epoch_bench(X, y, cfg: dict, repeats: int, peers: bool = True,
     if gemm:  # the matrix products alone, in the same run: the floor of every epoch time
         epoch = gemm_epoch(X.shape[0], cfg["sizes"], cfg["batch"], X.dtype)
         fns["GEMM only"] = epoch
-    res = summary(interleave(fns, repeats))
+    res = summary(interleave(fns, repeats, calls))
     for k, v in res.items():
         if k in losses:
             v["epoch_loss"] = losses[k]
@@ -252,7 +260,7 @@ def bench_mnist(repeats: int, peers: bool = True, gemm: bool = True) -> dict:
 
 def bench_digits(repeats: int, peers: bool = True) -> dict:
     X, y = digits(np.float32)
-    res = _epoch_bench(X, y, DIGITS, repeats, peers)
+    res = _epoch_bench(X, y, DIGITS, repeats, peers, calls=DIGITS["calls"])
     print_summary(f"(2) digits MLP {DIGITS['sizes']}, {X.shape[0]} x {X.shape[1]} {X.dtype}, "
                   f"batch {DIGITS['batch']}: seconds per epoch", res, "ms")
     return res
@@ -294,15 +302,15 @@ def sklearn_objective(X, y, sizes: list[int]) -> tuple[Callable[[np.ndarray], tu
 
 def bench_fullbatch(repeats: int) -> dict:
     out = {}
-    for name, (X, y), sizes in (("digits", digits(np.float64), DIGITS["sizes"]),
-                                ("mnist", mnist_like(), MNIST["sizes"])):
+    for name, (X, y), sizes, calls in (("digits", digits(np.float64), DIGITS["sizes"], 40),
+                                       ("mnist", mnist_like(), MNIST["sizes"], 1)):
         net = chainrule_net(sizes, X.dtype)
         ours = chainrule_objective(net, X, y)
         theirs, theta_sk = sklearn_objective(X, y, sizes)
         theta = net.params.astype(np.float64)
         res = summary(interleave({"chainrule": lambda rep, f=ours, t=theta: f(t),
                                   "scikit-learn": lambda rep, f=theirs, t=theta_sk: f(t)},
-                                 repeats))
+                                 repeats, calls))
         print_summary(f"(3) full-batch cost + gradient, {name} {sizes}, {X.shape[0]} x "
                       f"{X.shape[1]} {X.dtype}: seconds per call", res, "ms")
         out[name] = res

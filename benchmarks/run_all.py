@@ -185,6 +185,8 @@ def main() -> None:
         "",
         "1,347 training images, float32, same optimizer (lr 0.05); per-step overhead "
         "dominates.",
+        f"Each repetition times {bench_mlp.DIGITS['calls']} epochs in a row (figures are "
+        "per epoch), so that the timer's and the scheduler's jitter stay out of them.",
         "",
         *_table("digits", digits, "ms"),
         "",
@@ -196,7 +198,8 @@ def main() -> None:
         "scikit-learn: `MLPClassifier._loss_grad_lbfgs` with its work arrays, as its",
         "L-BFGS solver calls it.",
         "",
-        "Digits, 1,347 x 64 float64, 64-100-10:",
+        "Digits, 1,347 x 64 float64, 64-100-10 (each repetition times 40 calls in a row; "
+        "figures are per call):",
         "",
         *_table("fullbatch/digits", full["digits"], "ms"),
         "",

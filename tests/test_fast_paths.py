@@ -327,3 +327,21 @@ def test_momentum_velocity_by_blas_equals_numpy(dtype, rng):
     expected = w * dtype(0.5) + u
     _scale_add(w, 0.5, u)
     np.testing.assert_array_equal(w, expected)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("m", [1, 7, 64])
+@pytest.mark.parametrize("units", [6, 40])
+def test_buffered_forward_is_the_plain_forward_bit_for_bit(dtype, m, units, rng):
+    """Into the buffers, Z = X @ W + b and A = relu(Z) are the plain forward's numbers."""
+    layer = Dense(5, units, "relu", seed=0, dtype=dtype)
+    net = Network([layer])
+    layer.b = rng.normal(size=units).astype(dtype)
+    X = rng.normal(size=(m, 5)).astype(dtype)
+    plain = net.forward(X)
+    Z_plain = layer.Z.copy()
+    with net._workspace({}):
+        net._forward(X, True)
+        np.testing.assert_array_equal(layer.Z, Z_plain)
+        np.testing.assert_array_equal(layer.A, plain)
+        np.testing.assert_array_equal(layer.Z, (X @ layer.W) + layer.b)
