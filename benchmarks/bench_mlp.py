@@ -23,8 +23,9 @@ Every measurement is interleaved (chainrule, peer, peer, chainrule, ...) over
 several repetitions after one warm-up, so a busy machine slows all alike; each
 reports the median, the min-max and the ratio of medians chainrule / peer
 (below 1: chainrule is faster).  The number of BLAS / PyTorch threads is fixed
-for every implementation alike (``--threads``, default 1: on a small shared
-machine more threads make small products slower, not faster).
+for every implementation alike (``--threads``, default 1: one core's work,
+the steadiest figures on a shared machine; run_all.py also times (1) with each
+library's default threads).
 
 PyTorch starts from chainrule's initial weights and replays chainrule's
 shuffling; scikit-learn draws its own initial weights (it has no public way to

@@ -4,9 +4,10 @@
 
 Runs, in this order: (1) the MNIST-shaped epoch, interleaved with (4) the
 GEMM-only epoch (the same run, so that (1) and (4) are read off the same
-medians), (2) the digits epoch, (3) the full-batch cost and gradient
-(bench_mlp.py), then (5) peak memory with each implementation in its own
-process (bench_memory.py),
+medians), (2) the digits epoch, (3) the full-batch cost and gradient, all with
+``--threads`` threads for every library, then (1) and (4) again with every
+library's default threads (what a user gets), from bench_mlp.py, then (5) peak
+memory with each implementation in its own process (bench_memory.py),
 and writes a Markdown report with the medians, min-max, ratios and the
 targets of issue 4.  Figures depend on the machine and on how busy it is; the
 report records the load average before and after.
@@ -36,6 +37,15 @@ TARGETS = {  # (measurement, peer): largest ratio chainrule / peer the issue ask
     ("fullbatch/digits", "scikit-learn"): 0.7,
     ("fullbatch/mnist", "scikit-learn"): 0.7,
 }
+
+
+def _torch_threads() -> int | None:
+    """PyTorch's default number of threads (None without PyTorch)."""
+    try:
+        import torch
+    except ImportError:
+        return None
+    return torch.get_num_threads()
 
 
 def _cpu() -> str:
@@ -136,12 +146,23 @@ def main() -> None:
     parser.add_argument("--out", default=os.path.join(HERE, "RESULTS.md"))
     args = parser.parse_args()
 
-    bench_mlp.limit_threads(args.threads)
+    torch_threads = _torch_threads()
+    limiter = bench_mlp.limit_threads(args.threads)
     load0, t0 = os.getloadavg(), time.time()
     print(f"{args.threads} BLAS/PyTorch thread(s), {args.repeats} interleaved repetitions")
     mnist = bench_mlp.bench_mnist(args.repeats)
     digits = bench_mlp.bench_digits(args.repeats)
     full = bench_mlp.bench_fullbatch(args.repeats)
+    # (1) once more as a user runs it: every library with its own default threads
+    limiter.restore_original_limits()
+    if torch_threads is not None:
+        import torch
+
+        torch.set_num_threads(torch_threads)
+    default_pools = bench_mlp.blas_info()
+    print("default threads: " + "; ".join(default_pools))
+    mnist_default = bench_mlp.bench_mnist(args.repeats)
+    bench_mlp.limit_threads(args.threads)
     memory = bench_memory.run_all(args.threads)
     bench_memory.print_results(memory)
     load1, minutes = os.getloadavg(), (time.time() - t0) / 60
@@ -164,7 +185,8 @@ def main() -> None:
         f"* load average (1 min) before / after the run: {load0[0]:.1f} / {load1[0]:.1f} "
         "(the machine is shared: figures move from run to run, ratios much less)",
         f"* threads: {args.threads} for every implementation (BLAS via threadpoolctl, "
-        "`torch.set_num_threads`); on 2 shared cores more threads make these products slower",
+        "`torch.set_num_threads`): one core's work, the steadiest figures on a shared machine; "
+        "(1) is timed again below with every library's default threads",
         f"* versions: {', '.join(_versions())}",
         f"* BLAS / OpenMP pools: {'; '.join(bench_mlp.blas_info())}",
         f"* BLAS environment: {_blas_env()}",
@@ -219,6 +241,15 @@ def main() -> None:
         *_table("mnist", {k: v for k, v in mnist.items() if k in ("chainrule", "GEMM only")},
                 "s"),
         "",
+        "## (1) and (4) again, with every library's default threads",
+        "",
+        "What a user gets without setting any thread count: the same interleaved epochs",
+        f"with BLAS pools {'; '.join(default_pools)}"
+        + (f" and {torch_threads} PyTorch threads." if torch_threads is not None else "."),
+        "",
+        *_table("mnist", mnist_default, "s"),
+        "",
+        *_floor(mnist_default),
         "## (5) Peak memory of one epoch of (1), each implementation in its own process",
         "",
         "`peak`: the process's peak resident memory during the epoch (libraries + data +",

@@ -36,6 +36,7 @@ import scipy.optimize
 from sklearn.base import BaseEstimator, ClassifierMixin, TransformerMixin
 from sklearn.exceptions import NotFittedError
 
+from ._threads import scipy_blas_single_thread
 from ._validation import (
     check_data,
     check_finite_array,
@@ -175,8 +176,9 @@ def _fit_scipy(net: Network, X: np.ndarray, Y: np.ndarray, penalties, method: st
         J, g = penalized_cost(net, X, Y, penalties)
         return J, g.astype(np.float64)  # a copy: SciPy keeps it
 
-    result = scipy.optimize.minimize(fun, net.params.astype(np.float64), jac=True,
-                                     method=_METHODS[method], options={"maxiter": max_iter})
+    with scipy_blas_single_thread():  # see _threads: the two BLAS pools would contend
+        result = scipy.optimize.minimize(fun, net.params.astype(np.float64), jac=True,
+                                         method=_METHODS[method], options={"maxiter": max_iter})
     if not np.all(np.isfinite(result.x)):
         raise FloatingPointError(f"{method} produced non-finite parameters")
     net.params[...] = result.x

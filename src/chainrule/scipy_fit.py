@@ -13,6 +13,7 @@ from collections.abc import Callable
 import numpy as np
 import scipy.optimize
 
+from ._threads import scipy_blas_single_thread
 from ._validation import check_positive_int
 from .callbacks import History
 from .network import Network
@@ -91,10 +92,11 @@ def minimize(
     def callback(intermediate_result: scipy.optimize.OptimizeResult) -> None:
         curve.append(float(intermediate_result.fun))
 
-    result = scipy.optimize.minimize(
-        fun, theta0, jac=True, method=_METHODS[method], tol=tol,
-        options={**(options or {}), "maxiter": maxiter}, callback=callback,
-    )
+    with scipy_blas_single_thread():  # see _threads: the two BLAS pools would contend
+        result = scipy.optimize.minimize(
+            fun, theta0, jac=True, method=_METHODS[method], tol=tol,
+            options={**(options or {}), "maxiter": maxiter}, callback=callback,
+        )
     if not np.all(np.isfinite(result.x)):
         net.params[...] = theta0
         raise TrainingDiverged(

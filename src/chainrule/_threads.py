@@ -1,0 +1,58 @@
+"""One BLAS library's threads at a time: SciPy's own BLAS kept to one thread while SciPy optimises.
+
+NumPy and SciPy wheels each carry their own copy of OpenBLAS, each with its
+own pool of worker threads.  When a loop alternates between the two (SciPy's
+L-BFGS-B does its vector operations in SciPy's BLAS, the cost and gradient do
+their matrix products in NumPy's), the workers of one pool keep spinning on
+the cores the other pool's workers are waiting for.  On a 2-core machine that
+made :func:`chainrule.minimize` twice as slow as with one thread, and an SGD
+loop that called SciPy's ``axpy`` between NumPy products 16 times slower
+(the training loop now uses NumPy alone).  SciPy's optimisers do vector
+operations whose length is the number of parameters, which one thread does as
+fast, so while they run SciPy's separate BLAS gets one thread and NumPy's keeps
+all of its threads for the products.  Where both use the same library (a
+system BLAS), nothing is changed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import os
+from collections.abc import Iterator
+
+__all__ = ["scipy_blas_single_thread"]
+
+
+@functools.lru_cache(maxsize=1)
+def _scipy_own_blas():
+    """threadpoolctl's controller of the BLAS libraries shipped inside SciPy, or None."""
+    try:
+        import numpy
+        import scipy
+        import scipy.linalg
+        from threadpoolctl import ThreadpoolController
+    except ImportError:  # pragma: no cover - threadpoolctl comes with scikit-learn
+        return None
+    scipy_dir = os.path.dirname(os.path.realpath(scipy.__file__))
+    numpy_dir = os.path.dirname(os.path.realpath(numpy.__file__))
+    controller = ThreadpoolController()
+    own = [
+        lib.filepath for lib in controller.lib_controllers
+        if lib.user_api == "blas"
+        # "…/site-packages/scipy.libs/…" or "…/scipy/.dylibs/…": SciPy's copy, not NumPy's
+        and os.path.realpath(lib.filepath).startswith(scipy_dir)
+        and not os.path.realpath(lib.filepath).startswith(numpy_dir + os.sep)
+    ]
+    return controller.select(filepath=own) if own else None
+
+
+@contextlib.contextmanager
+def scipy_blas_single_thread() -> Iterator[None]:
+    """Within this block SciPy's own BLAS (when it is not NumPy's) uses one thread."""
+    own = _scipy_own_blas()
+    if own is None:
+        yield
+        return
+    with own.limit(limits=1):
+        yield
