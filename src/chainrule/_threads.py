@@ -36,13 +36,15 @@ def _scipy_own_blas():
         return None
     scipy_dir = os.path.dirname(os.path.realpath(scipy.__file__))
     numpy_dir = os.path.dirname(os.path.realpath(numpy.__file__))
+    # where SciPy's wheels keep their copy: "…/site-packages/scipy.libs/" (Linux,
+    # Windows) or inside the package, "…/scipy/.dylibs/" (macOS)
+    inside = (scipy_dir + ".libs" + os.sep, scipy_dir + os.sep)
     controller = ThreadpoolController()
     own = [
         lib.filepath for lib in controller.lib_controllers
         if lib.user_api == "blas"
-        # "…/site-packages/scipy.libs/…" or "…/scipy/.dylibs/…": SciPy's copy, not NumPy's
-        and os.path.realpath(lib.filepath).startswith(scipy_dir)
-        and not os.path.realpath(lib.filepath).startswith(numpy_dir + os.sep)
+        and os.path.realpath(lib.filepath).startswith(inside)
+        and not os.path.realpath(lib.filepath).startswith(numpy_dir)
     ]
     return controller.select(filepath=own) if own else None
 
