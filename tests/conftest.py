@@ -4,10 +4,12 @@ Tests marked ``slow`` (long training runs) are skipped by default and run with
 ``--run-slow`` or whenever the ``CI`` environment variable is set to true.
 
 The suite runs BLAS on one thread (unless ``CHAINRULE_TEST_THREADS`` says
-otherwise), here and in the subprocesses it starts: its matrices are small, and
-on a shared machine a multi-threaded BLAS spends most of its time waiting.
-Results do not depend on the thread count beyond rounding; speed is measured
-in ``benchmarks/``, not here.
+otherwise), here and in the subprocesses it starts: its matrices are small
+(the default suite takes about the same time with 2 threads), and one thread
+leaves the other core of a small shared machine to the rest.  Results do not
+depend on the thread count beyond rounding; speed is measured in
+``benchmarks/``, not here (and ``tests/test_threads.py`` checks that SciPy's
+own BLAS runs on one thread while SciPy optimises).
 """
 
 from __future__ import annotations
