@@ -9,6 +9,8 @@ replaces, on numbers both compute.
 
 from __future__ import annotations
 
+import contextlib
+
 import numpy as np
 import pytest
 
@@ -16,7 +18,7 @@ import chainrule
 from chainrule import Dense, Network, mlp
 from chainrule._validation import all_finite
 from chainrule.activations import _DELTA_INTO, _FORWARD_INTO, _zeros, get_activation
-from chainrule.optimizers import SGD, Adam
+from chainrule.optimizers import SGD, Adam, _blas_updates
 from chainrule.training import _Gather
 
 
@@ -169,20 +171,30 @@ def test_gather_matches_fancy_indexing_and_reuses_its_buffer(rng):
                                  SGD(lr=0.1, momentum=0.9, nesterov=True, weight_decay=0.01),
                                  Adam(lr=0.01)])
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-def test_optimizer_step_equals_params_minus_lr_direction(opt, dtype, rng):
-    """The step without temporaries equals the formula to rounding (both dtypes, decay too)."""
+@pytest.mark.parametrize("blas", [False, True], ids=["numpy", "blas"])
+def test_optimizer_step_equals_params_minus_lr_direction(opt, dtype, blas, rng):
+    """The step without temporaries equals the formula: exactly with NumPy, to 1 ulp by BLAS."""
+    opt = type(opt).from_config(opt.get_config())
     p = rng.normal(size=50).astype(dtype)
-    for _ in range(3):
-        g = rng.normal(size=50).astype(dtype)
-        twin = type(opt).from_config(opt.get_config())
-        twin.t, twin.state = opt.t, {k: v.copy() for k, v in opt.state.items()}
-        twin.t += 1
-        direction = twin._direction(g.copy())
-        expected = p * (1.0 - opt.weight_decay) if opt.weight_decay else p.copy()
-        expected = expected - twin.lr * direction
-        opt.step(p, g)
-        np.testing.assert_array_equal(p, expected)  # the same two roundings
-        assert p.dtype == dtype
+    with _blas_updates(opt) if blas else contextlib.nullcontext():
+        assert opt._blas is blas
+        for _ in range(3):
+            g = rng.normal(size=50).astype(dtype)
+            twin = type(opt).from_config(opt.get_config())
+            twin.t, twin.state = opt.t, {k: v.copy() for k, v in opt.state.items()}
+            twin.t += 1
+            direction = twin._direction(g.copy())  # NumPy: the formula's roundings
+            expected = p * (1.0 - opt.weight_decay) if opt.weight_decay else p.copy()
+            # BLAS axpy may round p - lr * d once where NumPy rounds twice
+            bound = 2 * np.finfo(dtype).eps * (np.abs(expected) + np.abs(twin.lr * direction))
+            expected = expected - twin.lr * direction
+            opt.step(p, g)
+            if blas:
+                assert np.all(np.abs(p - expected) <= bound)
+            else:
+                np.testing.assert_array_equal(p, expected)
+            assert p.dtype == dtype
+    assert opt._blas is False  # switched off after the block
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
@@ -307,11 +319,13 @@ def test_row_max_and_row_sum_match_numpy(k, dtype, rng):
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-def test_momentum_velocity_in_place_equals_the_formula(dtype, rng):
-    """v <- mu v + g in place gives the numbers of mu * v + g exactly (and strided arrays too)."""
+@pytest.mark.parametrize("blas", [False, True], ids=["numpy", "blas"])
+def test_momentum_velocity_equals_the_formula_exactly(dtype, blas, rng):
+    """v <- mu v + g, in place by NumPy or by BLAS scal + axpy: mu * v + g exactly."""
     from chainrule.optimizers import _scale_add
 
     opt = SGD(lr=0.1, momentum=0.9)
+    opt._blas = blas
     v_ref = np.zeros(300, dtype=dtype)
     for _ in range(4):
         g = (rng.normal(size=300) * 10).astype(dtype)
@@ -320,10 +334,10 @@ def test_momentum_velocity_in_place_equals_the_formula(dtype, rng):
         v_ref += g
         np.testing.assert_array_equal(d, v_ref)
         assert d is opt.state["velocity"] and d.dtype == dtype
-    w = rng.normal(size=(10, 6)).astype(dtype)[:, ::2]  # not contiguous
+    w = rng.normal(size=(10, 6)).astype(dtype)[:, ::2]  # not contiguous: NumPy either way
     u = rng.normal(size=(10, 3)).astype(dtype)
     expected = w * dtype(0.5) + u
-    _scale_add(w, 0.5, u)
+    _scale_add(w, 0.5, u, blas)
     np.testing.assert_array_equal(w, expected)
 
 

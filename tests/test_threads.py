@@ -81,3 +81,26 @@ def test_minimize_runs_scipy_with_one_blas_thread(rng, monkeypatch):
     assert seen and all(c == {"scipy": 1, "other": before["other"]} for c in seen)
     assert after == before
     assert np.isfinite(result.fun) and result.nit >= 1
+
+
+@needs_own
+def test_training_updates_by_blas_with_scipys_blas_on_one_thread(rng):
+    """train() steps with SciPy's scal/axpy while SciPy's BLAS runs on one thread only."""
+    X = rng.normal(size=(30, 3))
+    y = (X[:, 0] > 0).astype(int)
+    net = chainrule.mlp([3, 5, 2], hidden="relu", output="softmax", seed=0)
+    opt = chainrule.optimizers.SGD(lr=0.1, momentum=0.9)
+    seen = []
+
+    class Watch(chainrule.callbacks.Callback):
+        def on_batch_end(self, state):
+            seen.append((_counts(), state.optimizer._blas))
+
+    with threadpool_limits(2):
+        before = _counts()
+        chainrule.train(net, X, y, optimizer=opt, batch_size=10, epochs=2, seed=0,
+                        callbacks=[Watch()])
+        after = _counts()
+    assert len(seen) == 6
+    assert all(c == ({"scipy": 1, "other": before["other"]}, True) for c in seen)
+    assert after == before and opt._blas is False  # both back as they were

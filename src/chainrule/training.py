@@ -33,7 +33,7 @@ from ._validation import (
 from .callbacks import Callback, History, TrainState
 from .diagnostics import layer_grad_norms, saturation
 from .network import Network
-from .optimizers import Optimizer, get_optimizer
+from .optimizers import Optimizer, _blas_updates, get_optimizer
 from .schedules import Schedule, get_schedule
 
 __all__ = ["Trainer", "TrainingDiverged", "resume", "train"]
@@ -242,7 +242,7 @@ class Trainer:
                        disable=None, leave=False, file=sys.stderr)
         self._hook("on_train_begin", state)
         try:
-            with _StopFlag() as ctrl_c:
+            with _StopFlag() as ctrl_c, _blas_updates(opt):
                 while self.epoch < self.epochs and history.stop_reason is None:
                     epoch = self.epoch + 1
                     if self.checkpoint is not None:  # what an interrupt mid-epoch writes
