@@ -1,17 +1,17 @@
-"""One BLAS library's threads at a time: SciPy's own BLAS kept to one thread while SciPy optimises.
+"""SciPy's own BLAS kept to one thread while a loop alternates between it and NumPy's.
 
 NumPy and SciPy wheels each carry their own copy of OpenBLAS, each with its
 own pool of worker threads.  When a loop alternates between the two (SciPy's
-L-BFGS-B does its vector operations in SciPy's BLAS, the cost and gradient do
-their matrix products in NumPy's), the workers of one pool keep spinning on
-the cores the other pool's workers are waiting for.  On a 2-core machine that
-made :func:`chainrule.minimize` twice as slow as with one thread, and an SGD
-loop that called SciPy's ``axpy`` between NumPy products 16 times slower
-(the training loop now uses NumPy alone).  SciPy's optimisers do vector
-operations whose length is the number of parameters, which one thread does as
-fast, so while they run SciPy's separate BLAS gets one thread and NumPy's keeps
-all of its threads for the products.  Where both use the same library (a
-system BLAS), nothing is changed.
+L-BFGS-B does its vector operations in SciPy's BLAS and the cost and gradient
+their matrix products in NumPy's; the training loop's momentum and step use
+SciPy's ``scal``/``axpy``), the workers of one pool keep spinning on the cores
+the other pool's workers are waiting for.  On a 2-core machine that made
+:func:`chainrule.minimize` twice as slow as with one thread, and an SGD epoch
+16 times slower.  SciPy's part of these loops is vector operations whose
+length is the number of parameters, which one thread does as fast, so while
+they run SciPy's separate BLAS gets one thread (its calls then run on the
+calling thread) and NumPy's keeps all of its threads for the products.  Where
+both use the same library (a system BLAS), nothing is changed.
 """
 
 from __future__ import annotations
