@@ -77,6 +77,13 @@ def minimize(
     scipy.optimize.OptimizeResult
         SciPy's result, plus ``loss_curve`` (cost after each iteration).  The
         network holds the final parameters ``result.x``.
+
+    Notes
+    -----
+    While SciPy optimises, SciPy's own BLAS (when its wheel brings a copy
+    separate from NumPy's) runs on one thread, so that it never waits for
+    NumPy's BLAS threads, which keep computing the cost and gradient; see
+    :mod:`chainrule._threads`.
     """
     if method not in _METHODS:
         raise ValueError(

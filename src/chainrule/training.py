@@ -573,6 +573,14 @@ def train(
         ``val_accuracy``, ``grad_norm``, ``grad_norms``, ``saturation``; plus
         ``stop_reason`` and ``best_epoch``.
 
+    Notes
+    -----
+    The momentum and the step use SciPy's BLAS ``scal``/``axpy`` on the flat
+    parameter vector; for the run, SciPy's own BLAS (when its wheel brings a
+    copy separate from NumPy's) is kept on one thread so that it never waits
+    for NumPy's BLAS threads, which keep doing the matrix products; see
+    :mod:`chainrule._threads`.
+
     Raises
     ------
     TrainingDiverged
