@@ -95,11 +95,21 @@ def limit_threads(n: int, peers: tuple[str, ...] = ("scikit-learn", "pytorch")) 
 
 
 def blas_info() -> list[str]:
-    """The thread pools loaded in this process: library, version, threads."""
+    """The thread pools loaded in this process: library, version, kernels, threads."""
     from threadpoolctl import threadpool_info
 
-    return [f"{p.get('internal_api')} {p.get('version') or ''} ({p.get('num_threads')} "
-            f"thread(s), {os.path.basename(p.get('filepath', ''))})" for p in threadpool_info()]
+    return [f"{p.get('internal_api')} {p.get('version') or ''}"
+            + (f" {p['architecture']} kernels" if p.get("architecture") else "")
+            + f" ({p.get('num_threads')} thread(s), {os.path.basename(p.get('filepath', ''))})"
+            for p in threadpool_info()]
+
+
+def blas_kernels() -> list[str]:
+    """The kernel sets (architectures) of the OpenBLAS copies loaded in this process."""
+    from threadpoolctl import threadpool_info
+
+    return sorted({p["architecture"] for p in threadpool_info()
+                   if p.get("internal_api") == "openblas" and p.get("architecture")})
 
 
 def have_torch() -> bool:

@@ -11,15 +11,31 @@ memory with each implementation in its own process (bench_memory.py),
 and writes a Markdown report with the medians, min-max, ratios and the
 targets of issue 4.  Figures depend on the machine and on how busy it is; the
 report records the load average before and after.
+
+**Kernels.**  Some machines set ``OPENBLAS_CORETYPE`` (with
+``OPENBLAS_L2_SIZE``) because older OpenBLAS builds went wrong on their
+processors; it makes OpenBLAS run the kernels of an older processor instead of
+the ones it picks for the CPU it finds.  NumPy's and SciPy's OpenBLAS
+(chainrule's and scikit-learn's products) follow it, PyTorch's own BLAS does
+not, and the time of the products changes (1.7 times on an AVX-512 machine
+forced to Haswell kernels).  Where the environment sets either variable, the
+whole set of measurements runs twice, each time in a child process: once with
+both variables removed, in that child only (the kernels a current NumPy picks
+here, as on a machine without those settings), and once with the environment
+as it is.  The report sets the two side by side.  Nothing else (tests, CI)
+changes these variables.
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime
+import json
 import os
 import platform
+import subprocess
 import sys
+import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -28,6 +44,8 @@ sys.path.insert(0, HERE)
 import bench_memory  # noqa: E402
 import bench_mlp  # noqa: E402
 import numpy as np  # noqa: E402
+
+KERNEL_VARS = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")  # removed together, in a child only
 
 TARGETS = {  # (measurement, peer): largest ratio chainrule / peer the issue asks for
     ("mnist", "scikit-learn"): 0.6,
@@ -139,20 +157,18 @@ def _losses(res: dict) -> str:
     return ", ".join(f"{k} {v['epoch_loss']:.4f}" for k, v in res.items() if "epoch_loss" in v)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=7)
-    parser.add_argument("--threads", type=int, default=1)
-    parser.add_argument("--out", default=os.path.join(HERE, "RESULTS.md"))
-    args = parser.parse_args()
-
+# --- the measurements (in a child process) -----------------------------------------------------
+def measure(repeats: int, threads: int) -> dict:
+    """Every measurement in this process's environment; the figures as a JSON-ready dict."""
     torch_threads = _torch_threads()
-    limiter = bench_mlp.limit_threads(args.threads)
+    limiter = bench_mlp.limit_threads(threads)
     load0, t0 = os.getloadavg(), time.time()
-    print(f"{args.threads} BLAS/PyTorch thread(s), {args.repeats} interleaved repetitions")
-    mnist = bench_mlp.bench_mnist(args.repeats)
-    digits = bench_mlp.bench_digits(args.repeats)
-    full = bench_mlp.bench_fullbatch(args.repeats)
+    print(f"{threads} BLAS/PyTorch thread(s), {repeats} interleaved repetitions; OpenBLAS "
+          f"kernels: {', '.join(bench_mlp.blas_kernels()) or 'none'}", flush=True)
+    pools = bench_mlp.blas_info()
+    mnist = bench_mlp.bench_mnist(repeats)
+    digits = bench_mlp.bench_digits(repeats)
+    full = bench_mlp.bench_fullbatch(repeats)
     # (1) once more as a user runs it: every library with its own default threads
     limiter.restore_original_limits()
     if torch_threads is not None:
@@ -161,37 +177,96 @@ def main() -> None:
         torch.set_num_threads(torch_threads)
     default_pools = bench_mlp.blas_info()
     print("default threads: " + "; ".join(default_pools))
-    mnist_default = bench_mlp.bench_mnist(args.repeats)
-    bench_mlp.limit_threads(args.threads)
-    memory = bench_memory.run_all(args.threads)
+    mnist_default = bench_mlp.bench_mnist(repeats)
+    bench_mlp.limit_threads(threads)
+    memory = bench_memory.run_all(threads)  # its processes inherit this environment
     bench_memory.print_results(memory)
-    load1, minutes = os.getloadavg(), (time.time() - t0) / 60
+    return {
+        "mnist": mnist, "digits": digits, "fullbatch/digits": full["digits"],
+        "fullbatch/mnist": full["mnist"], "mnist_default": mnist_default, "memory": memory,
+        "pools": pools, "default_pools": default_pools, "torch_threads": torch_threads,
+        "kernels": bench_mlp.blas_kernels(), "blas_env": _blas_env(),
+        "load": [load0[0], os.getloadavg()[0]], "minutes": (time.time() - t0) / 60,
+        "date": f"{datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC",
+    }
 
-    cmd = f"python benchmarks/run_all.py --repeats {args.repeats} --threads {args.threads}"
+
+def configurations(environ: dict[str, str]) -> list[tuple[str, dict[str, str]]]:
+    """The environments to measure in: ``("own", ...)``, and ``("forced", ...)`` if it is set.
+
+    "own" is ``environ`` without :data:`KERNEL_VARS` (OpenBLAS picks the kernels
+    for the CPU it finds); "forced" is ``environ`` as it is, measured too only
+    where it sets one of them.
+    """
+    own = {k: v for k, v in environ.items() if k not in KERNEL_VARS}
+    runs = [("own", own)]
+    if len(own) != len(environ):
+        runs.append(("forced", dict(environ)))
+    return runs
+
+
+def _title(kind: str, run: dict) -> str:
+    kernels = ", ".join(run["kernels"]) or "no OpenBLAS"
+    if kind == "own":
+        return f"kernels OpenBLAS picks for this CPU ({kernels})"
+    return f"kernels forced by the environment ({kernels})"
+
+
+# --- the report ----------------------------------------------------------------------------------
+SUMMARY = [  # (row, result key, peer)
+    ("(1) MNIST-shaped epoch / scikit-learn's", "mnist", "scikit-learn"),
+    ("(1) MNIST-shaped epoch / PyTorch's", "mnist", "pytorch"),
+    ("(4) MNIST-shaped epoch / its products alone", "mnist", "GEMM only"),
+    ("(2) digits epoch / scikit-learn's", "digits", "scikit-learn"),
+    ("(3) digits full-batch call / scikit-learn's", "fullbatch/digits", "scikit-learn"),
+    ("(3) MNIST-shaped full-batch call / scikit-learn's", "fullbatch/mnist", "scikit-learn"),
+]
+
+
+def _summary(runs: list[tuple[str, dict]]) -> list[str]:
+    """One row per target of issue 4, one column (ratio, met) per kernel setting."""
+    head = "| target of issue 4 | largest ratio | " + " | ".join(
+        f"{_title(kind, run)} | met" for kind, run in runs) + " |"
+    lines = [head, "|---|---:|" + "---:|:---:|" * len(runs)]
+    for row, key, peer in SUMMARY:
+        cells = []
+        for _, run in runs:
+            v = run[key].get(peer)
+            if v is None:  # PyTorch not installed
+                cells += ["", ""]
+            else:
+                cells += [f"{v['ratio']:.2f}", "yes" if v["ratio"] <= TARGETS[(key, peer)]
+                          else "**no**"]
+        lines.append(f"| {row} | {TARGETS[(key, peer)]} | " + " | ".join(cells) + " |")
+    cells = []
+    for _, run in runs:
+        ours = next(r for r in run["memory"] if r["impl"] == "chainrule")
+        sk = next((r for r in run["memory"] if r["impl"] == "scikit-learn"), None)
+        if sk is None:
+            cells += ["", ""]
+        else:
+            ok = ours["above_data_mib"] <= sk["above_data_mib"] and ours.get(
+                "float32_input_not_copied", False)
+            cells += [f"{ours['above_data_mib']:.0f} vs {sk['above_data_mib']:.0f} MiB",
+                      "yes" if ok else "**no**"]
+    lines.append("| (5) peak memory above the data, chainrule vs scikit-learn (no float32 "
+                 "copy) | no more | " + " | ".join(cells) + " |")
+    return lines
+
+
+def _sections(kind: str, run: dict, letter: str) -> list[str]:
+    """The detailed figures of one kernel setting."""
+    mnist, memory = run["mnist"], run["memory"]
     lines = [
-        "# Benchmarks: chainrule against scikit-learn and PyTorch (CPU)",
+        f"## {letter}. {_title(kind, run)[0].upper()}{_title(kind, run)[1:]}",
         "",
-        f"Regenerate with `{cmd}` (this run took {minutes:.1f} min).",
-        f"Each figure is the median of {args.repeats} interleaved repetitions",
-        "(chainrule, peer, peer, chainrule, ...) after one warm-up; ratios are chainrule / peer",
-        "(below 1: chainrule is faster), of the medians (what the issue's targets are about)",
-        "and, in the last column, of the minima (the least disturbed repetitions).",
-        "",
-        "## Machine and settings",
-        "",
-        f"* date: {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC",
-        f"* CPU: {_cpu()}, {os.cpu_count()} logical cores ({platform.machine()}, "
-        f"{platform.system()})",
-        f"* load average (1 min) before / after the run: {load0[0]:.1f} / {load1[0]:.1f} "
+        f"* date: {run['date']}; this set took {run['minutes']:.1f} min",
+        f"* load average (1 min) before / after: {run['load'][0]:.1f} / {run['load'][1]:.1f} "
         "(the machine is shared: figures move from run to run, ratios much less)",
-        f"* threads: {args.threads} for every implementation (BLAS via threadpoolctl, "
-        "`torch.set_num_threads`): one core's work, the steadiest figures on a shared machine; "
-        "(1) is timed again below with every library's default threads",
-        f"* versions: {', '.join(_versions())}",
-        f"* BLAS / OpenMP pools: {'; '.join(bench_mlp.blas_info())}",
-        f"* BLAS environment: {_blas_env()}",
+        f"* BLAS environment: {run['blas_env']}",
+        f"* BLAS / OpenMP pools: {'; '.join(run['pools'])}",
         "",
-        "## (1) MNIST-shaped MLP: seconds per epoch",
+        f"### {letter}(1) MNIST-shaped MLP: seconds per epoch",
         "",
         "60,000 x 784 float32 inputs (uniform, labels from a fixed random linear map),",
         "784-256-128-10 ReLU, softmax cross-entropy, batch 128, SGD momentum 0.9, lr 0.01;",
@@ -203,18 +278,18 @@ def main() -> None:
         f"Mean training loss of the epoch (a check that all three learn): {_losses(mnist)}.",
         "",
         *_floor(mnist),
-        "## (2) digits, 64-100-10, batch 64: seconds per epoch",
+        f"### {letter}(2) digits, 64-100-10, batch 64: seconds per epoch",
         "",
         "1,347 training images, float32, same optimizer (lr 0.05); per-step overhead "
         "dominates.",
         f"Each repetition times {bench_mlp.DIGITS['calls']} epochs in a row (figures are "
         "per epoch), so that the timer's and the scheduler's jitter stay out of them.",
         "",
-        *_table("digits", digits, "ms"),
+        *_table("digits", run["digits"], "ms"),
         "",
-        f"Mean training loss of the epoch: {_losses(digits)}.",
+        f"Mean training loss of the epoch: {_losses(run['digits'])}.",
         "",
-        "## (3) Full-batch cost and gradient (what L-BFGS calls): time per call",
+        f"### {letter}(3) Full-batch cost and gradient (what L-BFGS calls): time per call",
         "",
         "chainrule: the `theta -> (J, grad)` function `chainrule.minimize` hands to SciPy;",
         "scikit-learn: `MLPClassifier._loss_grad_lbfgs` with its work arrays, as its",
@@ -223,13 +298,13 @@ def main() -> None:
         "Digits, 1,347 x 64 float64, 64-100-10 (each repetition times 40 calls in a row; "
         "figures are per call):",
         "",
-        *_table("fullbatch/digits", full["digits"], "ms"),
+        *_table("fullbatch/digits", run["fullbatch/digits"], "ms"),
         "",
         "MNIST-shaped, 60,000 x 784 float32, 784-256-128-10:",
         "",
-        *_table("fullbatch/mnist", full["mnist"], "ms"),
+        *_table("fullbatch/mnist", run["fullbatch/mnist"], "ms"),
         "",
-        "## (4) The BLAS ceiling",
+        f"### {letter}(4) The BLAS ceiling",
         "",
         "The matrix products alone that one epoch of (1) must do (per batch three forward,",
         "three weight-gradient and two input-gradient products; none for the input of the",
@@ -241,16 +316,17 @@ def main() -> None:
         *_table("mnist", {k: v for k, v in mnist.items() if k in ("chainrule", "GEMM only")},
                 "s"),
         "",
-        "## (1) and (4) again, with every library's default threads",
+        f"### {letter}(1) and (4) again, with every library's default threads",
         "",
         "What a user gets without setting any thread count: the same interleaved epochs",
-        f"with BLAS pools {'; '.join(default_pools)}"
-        + (f" and {torch_threads} PyTorch threads." if torch_threads is not None else "."),
+        f"with BLAS pools {'; '.join(run['default_pools'])}"
+        + (f" and {run['torch_threads']} PyTorch threads." if run["torch_threads"] is not None
+           else "."),
         "",
-        *_table("mnist", mnist_default, "s"),
+        *_table("mnist", run["mnist_default"], "s"),
         "",
-        *_floor(mnist_default),
-        "## (5) Peak memory of one epoch of (1), each implementation in its own process",
+        *_floor(run["mnist_default"]),
+        f"### {letter}(5) Peak memory of one epoch of (1), each implementation in its own process",
         "",
         "`peak`: the process's peak resident memory during the epoch (libraries + data +",
         "training); `above data`: that peak minus the resident memory just before training",
@@ -263,19 +339,81 @@ def main() -> None:
         copied = {True: "yes", False: "**no**"}.get(r.get("float32_input_not_copied"), "")
         lines.append(f"| {r['impl']} | {r['peak_mib']:.0f} MiB | {r['above_data_mib']:.0f} MiB "
                      f"| {copied} |")
-    sk = next((r for r in memory if r["impl"] == "scikit-learn"), None)
-    ours = next(r for r in memory if r["impl"] == "chainrule")
-    if sk is not None:
-        ok = ours["above_data_mib"] <= sk["above_data_mib"]
-        lines += ["", f"Target: no more than scikit-learn above the data: "
-                  f"{ours['above_data_mib']:.0f} vs {sk['above_data_mib']:.0f} MiB: "
-                  f"{'met' if ok else '**not met**'}."]
-    lines += ["", "## Commands for single measurements", "",
+    return [*lines, ""]
+
+
+def report(runs: list[tuple[str, dict]], repeats: int, threads: int, minutes: float) -> str:
+    """The Markdown of RESULTS.md from the figures of each kernel setting."""
+    cmd = f"python benchmarks/run_all.py --repeats {repeats} --threads {threads}"
+    first = runs[0][1]
+    lines = [
+        "# Benchmarks: chainrule against scikit-learn and PyTorch (CPU)",
+        "",
+        f"Regenerate with `{cmd}` (this run took {minutes:.1f} min).",
+        f"Each figure is the median of {repeats} interleaved repetitions",
+        "(chainrule, peer, peer, chainrule, ...) after one warm-up; ratios are chainrule / peer",
+        "(below 1: chainrule is faster), of the medians (what the issue's targets are about)",
+        "and, in the last column of each table, of the minima (the least disturbed",
+        "repetitions).",
+        "",
+        "## Machine and settings",
+        "",
+        f"* CPU: {_cpu()}, {os.cpu_count()} logical cores ({platform.machine()}, "
+        f"{platform.system()})",
+        f"* threads: {threads} for every implementation (BLAS via threadpoolctl, "
+        "`torch.set_num_threads`): one core's work, the steadiest figures on a shared machine; "
+        "(1) is timed again with every library's default threads",
+        f"* versions: {', '.join(_versions())}",
+        f"* BLAS environment: {runs[-1][1]['blas_env']}",
+    ]
+    if len(runs) > 1:
+        lines += [
+            "* kernels: the environment forces OpenBLAS's kernels, so every measurement ran",
+            f"  twice, each time in its own process: A. with {' and '.join(KERNEL_VARS)}",
+            f"  removed in that process only, where OpenBLAS picks {', '.join(first['kernels'])}",
+            "  kernels for this CPU (what a current NumPy runs here without those settings),",
+            f"  and B. with the environment as it is ({', '.join(runs[1][1]['kernels'])}).",
+            "  NumPy's and SciPy's OpenBLAS (chainrule and scikit-learn) follow the setting;",
+            "  PyTorch's own BLAS does not.",
+        ]
+    lines += ["", "## Summary", "", *_summary(runs), ""]
+    for letter, (kind, run) in zip("AB", runs, strict=False):
+        lines += _sections(kind, run, letter)
+    lines += ["## Commands for single measurements", "",
               "    python benchmarks/bench_mlp.py --only mnist digits fullbatch "
-              f"--repeats {args.repeats} --threads {args.threads}",
-              "    python benchmarks/bench_memory.py", ""]
+              f"--repeats {repeats} --threads {threads}",
+              "    python benchmarks/bench_memory.py",
+              "",
+              "Prefix either with `env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE` for the kernels",
+              "OpenBLAS picks for the CPU where the environment forces others.", ""]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=7)
+    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--out", default=os.path.join(HERE, "RESULTS.md"))
+    parser.add_argument("--measure-into", help=argparse.SUPPRESS)  # the child's JSON file
+    args = parser.parse_args()
+    if args.measure_into:
+        with open(args.measure_into, "w") as f:
+            json.dump(measure(args.repeats, args.threads), f)
+        return
+
+    t0, runs = time.time(), []
+    for kind, env in configurations(dict(os.environ)):
+        print(f"=== {'own kernels' if kind == 'own' else 'kernels forced by the environment'}",
+              flush=True)
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, "figures.json")
+            subprocess.run([sys.executable, os.path.abspath(__file__), "--measure-into", path,
+                            "--repeats", str(args.repeats), "--threads", str(args.threads)],
+                           env=env, check=True)
+            with open(path) as f:
+                runs.append((kind, json.load(f)))
     with open(args.out, "w") as f:
-        f.write("\n".join(lines))
+        f.write(report(runs, args.repeats, args.threads, (time.time() - t0) / 60))
     print(f"results written to {args.out}")
 
 

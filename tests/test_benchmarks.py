@@ -3,8 +3,10 @@
 The timings themselves are not tested (they live in ``benchmarks/``); what is
 tested is that the GEMM-only epoch does exactly the matrix products of
 chainrule's training epoch, that PyTorch replays chainrule's run (same initial
-weights, same shuffling, so the same epoch loss), and that the report's
-reading of the targets against the GEMM-only time is computed right.
+weights, same shuffling, so the same epoch loss), that the report's
+reading of the targets against the GEMM-only time is computed right, and that
+run_all.py measures with OpenBLAS's own kernels as well where the environment
+forces others, and reads every target in each setting.
 """
 
 from __future__ import annotations
@@ -105,3 +107,53 @@ def test_floor_reads_the_peer_targets_against_the_gemm_only_time():
     pt = next(line for line in lines if "0.65 x pytorch" in line)
     assert "1.300 s = 1.30 x" in pt and "leaves 30%" in pt and "chainrule takes 20%" in pt
     assert run_all._floor(_res(chainrule=1.0)) == []  # no GEMM-only row: nothing to say
+
+
+def test_configurations_add_openblas_own_kernels_only_where_the_environment_forces_them():
+    plain = {"PATH": "/bin", "OPENBLAS_NUM_THREADS": "1"}
+    assert run_all.configurations(plain) == [("own", plain)]
+    forced = {**plain, "OPENBLAS_CORETYPE": "Haswell", "OPENBLAS_L2_SIZE": "512"}
+    (own, env_own), (kind, env_forced) = run_all.configurations(forced)
+    assert (own, kind) == ("own", "forced")
+    assert env_own == plain  # both kernel variables removed together, nothing else
+    assert env_forced == forced
+    assert run_all.configurations({"OPENBLAS_L2_SIZE": "512"})[0][1] == {}
+
+
+def _run(kernels: list[str], mnist: dict, sk_mib: float = 10.0, ours_mib: float = 6.0) -> dict:
+    def r(**kw):
+        res = _res(**kw)
+        for k in res:
+            if k != "chainrule":
+                res[k]["ratio"] = res["chainrule"]["median"] / res[k]["median"]
+        return res
+
+    return {
+        "kernels": kernels, "mnist": r(**mnist),
+        "digits": r(chainrule=2.0, **{"scikit-learn": 5.0}),
+        "fullbatch/digits": r(chainrule=1.4, **{"scikit-learn": 2.0}),
+        "fullbatch/mnist": r(chainrule=0.5, **{"scikit-learn": 2.0}),
+        "memory": [{"impl": "chainrule", "above_data_mib": ours_mib,
+                    "float32_input_not_copied": True},
+                   {"impl": "scikit-learn", "above_data_mib": sk_mib}],
+    }
+
+
+def test_summary_reads_each_target_in_each_kernel_setting():
+    own = _run(["SkylakeX"], {"chainrule": 0.5, "scikit-learn": 0.7, "pytorch": 1.0,
+                              "GEMM only": 0.35})
+    forced = _run(["Haswell"], {"chainrule": 0.7, "scikit-learn": 0.85, "GEMM only": 0.57},
+                  ours_mib=11.0)
+    lines = run_all._summary([("own", own), ("forced", forced)])
+    assert "(SkylakeX) | met |" in lines[0] and "forced by the environment (Haswell)" in lines[0]
+    cells = [[c.strip() for c in line.strip("|").split("|")] for line in lines[2:]]
+    rows = {c[0]: c[2:] for c in cells}
+    # 0.5 / 0.7 = 0.71 > 0.6; 0.7 / 0.85 = 0.82
+    assert rows["(1) MNIST-shaped epoch / scikit-learn's"] == ["0.71", "**no**", "0.82", "**no**"]
+    # PyTorch ran in one setting only: its other cells stay empty
+    assert rows["(1) MNIST-shaped epoch / PyTorch's"] == ["0.50", "yes", "", ""]
+    # 0.5 / 0.35 = 1.43; 0.7 / 0.57 = 1.23
+    assert rows["(4) MNIST-shaped epoch / its products alone"] == ["1.43", "**no**", "1.23", "yes"]
+    assert rows["(3) digits full-batch call / scikit-learn's"][:2] == ["0.70", "yes"]
+    mem = next(v for k, v in rows.items() if k.startswith("(5)"))
+    assert mem == ["6 vs 10 MiB", "yes", "11 vs 10 MiB", "**no**"]
