@@ -126,6 +126,7 @@ def _run(kernels: list[str], mnist: dict, sk_mib: float = 10.0, ours_mib: float 
         for k in res:
             if k != "chainrule":
                 res[k]["ratio"] = res["chainrule"]["median"] / res[k]["median"]
+                res[k]["ratio_min"] = res["chainrule"]["min"] / res[k]["min"]
         return res
 
     return {
@@ -157,3 +158,28 @@ def test_summary_reads_each_target_in_each_kernel_setting():
     assert rows["(3) digits full-batch call / scikit-learn's"][:2] == ["0.70", "yes"]
     mem = next(v for k, v in rows.items() if k.startswith("(5)"))
     assert mem == ["6 vs 10 MiB", "yes", "11 vs 10 MiB", "**no**"]
+
+
+def test_report_has_the_summary_and_one_section_per_kernel_setting():
+    def full(kernels, env):
+        run = _run(kernels, {"chainrule": 0.5, "scikit-learn": 0.7, "GEMM only": 0.35})
+        run.update(mnist_default=run["mnist"], pools=["openblas (1 thread(s))"],
+                   default_pools=["openblas (2 thread(s))"], torch_threads=None,
+                   blas_env=env, load=[0.5, 0.7], minutes=1.5, date="2026-12-03 17:00 UTC")
+        for key in ("mnist", "digits"):
+            for v in run[key].values():
+                v["epoch_loss"] = 2.3
+        run["memory"][0]["peak_mib"] = run["memory"][1]["peak_mib"] = 300.0
+        return run
+
+    runs = [("own", full(["SkylakeX"], "none set")),
+            ("forced", full(["Haswell"], "`OPENBLAS_CORETYPE=Haswell`"))]
+    text = run_all.report(runs, repeats=7, threads=1, minutes=3.0)
+    assert "python benchmarks/run_all.py --repeats 7 --threads 1" in text
+    assert "## Summary" in text
+    assert "## A. Kernels OpenBLAS picks for this CPU (SkylakeX)" in text
+    assert "## B. Kernels forced by the environment (Haswell)" in text
+    assert text.count("### A(") == 6 and text.count("### B(") == 6
+    assert "removed in that process only" in text  # the kernels line of the header
+    single = run_all.report(runs[:1], repeats=7, threads=1, minutes=1.5)
+    assert "## B." not in single and "removed in that process only" not in single
