@@ -18,6 +18,10 @@ Four timed measurements (the fifth, peak memory, is ``bench_memory.py``):
             ceiling.  "mnist" times it in its own interleaving (the "GEMM only"
             row), so that the epochs of all three are set against it in one
             run; "gemm" alone times it against chainrule without the peers.
+            "mnist" also times, in the same interleaving, what any
+            implementation pays besides the products: the gather of the
+            shuffled batches ("gather") and one fused momentum step per batch,
+            the least memory traffic a step can have ("fused step").
 
 Every measurement is interleaved (chainrule, peer, peer, chainrule, ...) over
 several repetitions after one warm-up, so a busy machine slows all alike; each
@@ -47,6 +51,7 @@ import warnings
 from collections.abc import Callable
 
 import numpy as np
+import scipy.linalg.blas
 
 import chainrule as cr
 
@@ -54,6 +59,10 @@ MNIST = dict(n=60_000, sizes=[784, 256, 128, 10], batch=128, lr=0.01, momentum=0
 # calls: epochs (or cost-and-gradient calls) timed together per repetition, for the
 # measurements of a few milliseconds
 DIGITS = dict(sizes=[64, 100, 10], batch=64, lr=0.05, momentum=0.9, calls=10)
+# What every implementation of an epoch of (1) pays besides its products, timed alongside the
+# GEMM-only epoch: the gather of the shuffled batches and one fused momentum step per batch
+# (the least memory traffic a step can have).  Parts of an epoch, not peers: no ratio.
+FLOOR_PARTS = ("gather", "fused step")
 
 
 # --- data --------------------------------------------------------------------------------------
@@ -214,7 +223,7 @@ def summary(times: dict[str, list[float]], ours: str = "chainrule") -> dict:
     out = {k: {"median": statistics.median(v), "min": min(v), "max": max(v), "n": len(v)}
            for k, v in times.items()}
     for k in times:
-        if k != ours:
+        if k != ours and k not in FLOOR_PARTS:  # parts of an epoch are no peer
             out[k]["ratio"] = out[ours]["median"] / out[k]["median"]
             out[k]["ratio_min"] = out[ours]["min"] / out[k]["min"]
     return out
@@ -253,6 +262,11 @@ def _epoch_bench(X, y, cfg: dict, repeats: int, peers: bool = True,
     if gemm:  # the matrix products alone, in the same run: the floor of every epoch time
         epoch = gemm_epoch(X.shape[0], cfg["sizes"], cfg["batch"], X.dtype)
         fns["GEMM only"] = epoch
+        # and what every implementation pays besides them (FLOOR_PARTS)
+        steps = -(-X.shape[0] // cfg["batch"])
+        n_params = sum(a * b + b for a, b in itertools.pairwise(cfg["sizes"]))
+        fns["gather"] = gather_epoch(X, cfg["batch"])
+        fns["fused step"] = fused_step_epoch(n_params, steps, X.dtype, cfg["lr"])
     res = summary(interleave(fns, repeats, calls))
     for k, v in res.items():
         if k in losses:
@@ -355,6 +369,54 @@ def gemm_epoch(n: int, sizes: list[int], batch: int, dtype: type = np.float32):
                 np.matmul(A_in.T, D, out=dW)
             for i in range(len(Ws) - 1, 0, -1):  # input gradients, not for the first layer
                 np.matmul(As[i], Ws[i].T, out=dX[i - 1])
+
+    return epoch
+
+
+def gather_epoch(X: np.ndarray, batch: int, seed: int = 0) -> Callable[[int], np.ndarray]:
+    """A function that gathers every mini-batch of one shuffled epoch of ``X`` into one buffer.
+
+    The gather of (1) alone, as training does it (``take`` into a reused
+    buffer): reading 128 random rows out of the 184 MiB input, which every
+    implementation of a shuffled epoch pays.  Returns the buffer after the last
+    batch, whose first ``k`` rows (``k`` the size of the last batch) are
+    ``X[default_rng(seed).permutation(n)[-k:]]``.
+    """
+    n = X.shape[0]
+    order = np.random.default_rng(seed).permutation(n)
+    buf = np.empty((batch, *X.shape[1:]), dtype=X.dtype)
+
+    def epoch(rep: int = 0) -> np.ndarray:
+        for start in range(0, n, batch):
+            rows = order[start:start + batch]
+            X.take(rows, axis=0, out=buf[:rows.shape[0]], mode="clip")
+        return buf
+
+    return epoch
+
+
+def fused_step_epoch(n: int, steps: int, dtype: type = np.float32,
+                     lr: float = 0.01) -> Callable[[int], tuple[np.ndarray, np.ndarray]]:
+    """A function moving, ``steps`` times, the bytes of one fused momentum step over ``n`` values.
+
+    The least any momentum step can move: one loop computing
+    ``v <- mu v - lr g; p <- p + v`` reads ``g``, ``v`` and ``p`` and writes ``v`` and
+    ``p``, five vectors.  Timed here as BLAS ``axpy`` ``v <- v - lr g`` (reads two,
+    writes one) and a copy ``p <- v`` (reads one, writes one): the same five
+    vectors.  Returns ``(p, v)`` after the last step (both ``-lr steps g``).
+    """
+    rng = np.random.default_rng(0)
+    g = rng.standard_normal(n).astype(dtype)
+    v = np.zeros(n, dtype=dtype)
+    p = np.empty(n, dtype=dtype)
+    axpy = scipy.linalg.blas.get_blas_funcs("axpy", dtype=np.dtype(dtype))
+
+    def epoch(rep: int = 0) -> tuple[np.ndarray, np.ndarray]:
+        v[...] = 0
+        for _ in range(steps):
+            axpy(g, v, a=-lr)
+            np.copyto(p, v)
+        return p, v
 
     return epoch
 

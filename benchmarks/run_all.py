@@ -128,7 +128,10 @@ def _floor(res: dict) -> list[str]:
 
     An epoch cannot take less time than its matrix products: a target time below
     the GEMM-only median is out of reach for any implementation of the same
-    products on this machine, however little else it does.
+    products on this machine, however little else it does.  Where the run also
+    timed :data:`bench_mlp.FLOOR_PARTS` (the gather and one fused step per
+    batch, which every implementation pays besides the products), the lines say
+    what a target leaves after those too.
     """
     gemm = res.get("GEMM only")
     if gemm is None:
@@ -136,18 +139,33 @@ def _floor(res: dict) -> list[str]:
     lines = ["Each epoch against the time of its matrix products alone (the `GEMM only` row,",
              "the same products in the same run):", ""]
     for name, v in res.items():
-        if name != "GEMM only":
+        if name != "GEMM only" and name not in bench_mlp.FLOOR_PARTS:
             lines.append(f"* {name}: {v['median'] / gemm['median']:.2f} x the GEMM-only time")
+    paid = None
+    if all(p in res for p in bench_mlp.FLOOR_PARTS):
+        gather, step = (res[p]["median"] / gemm["median"] for p in bench_mlp.FLOOR_PARTS)
+        paid = gather + step
+        lines.append(f"* what every implementation pays besides the products: the gather of "
+                     f"the shuffled batches, {gather:.0%} of the products' time, and one fused "
+                     f"momentum step per batch (reading the gradient, velocity and parameters, "
+                     f"writing velocity and parameters: the least a step moves), {step:.0%}; "
+                     f"{paid:.0%} together")
     for name in ("scikit-learn", "pytorch"):
         t = TARGETS.get(("mnist", name))
         if name in res and t is not None:
             need = t * res[name]["median"]
             ours = res["chainrule"]["median"] / gemm["median"]
+            slack = need / gemm["median"] - 1
             verdict = ("below the time of the products alone: out of reach for any "
                        "implementation of these products with this BLAS on one thread"
-                       if need < gemm["median"] else
-                       f"which leaves {need / gemm['median'] - 1:.0%} of the products' time "
+                       if slack < 0 else
+                       f"which leaves {slack:.0%} of the products' time "
                        f"for everything else (chainrule takes {ours - 1:.0%})")
+            if paid is not None and slack >= 0:
+                verdict += (f"; after the gather and the fused step, {slack - paid:.0%} is left "
+                            "for the bias additions, ReLU, softmax, loss, bias gradients, "
+                            "divergence guard and loop" if slack > paid else
+                            "; the gather and the fused step alone take more than that")
             lines.append(f"* the target {t} x {name} asks for an epoch of {need:.3f} s = "
                          f"{need / gemm['median']:.2f} x the GEMM-only time, {verdict}")
     return [*lines, ""]
@@ -311,10 +329,13 @@ def _sections(kind: str, run: dict, letter: str) -> list[str]:
         "first layer), same shapes and dtype, into preallocated arrays: the `GEMM only` row",
         "of the table of (1), timed in the same interleaving.  The ratio is epoch time /",
         "GEMM time: what is left above 1 is everything else (activations, softmax, loss,",
-        "gather, optimizer, Python).",
+        "gather, optimizer, Python).  The `gather` and `fused step` rows, from the same",
+        "interleaving, are what every implementation pays besides the products: the gather",
+        "of the shuffled batches, and per batch the memory traffic of one fused momentum",
+        "step over the parameters (BLAS `axpy` and a copy: five vectors read or written).",
         "",
-        *_table("mnist", {k: v for k, v in mnist.items() if k in ("chainrule", "GEMM only")},
-                "s"),
+        *_table("mnist", {k: v for k, v in mnist.items()
+                          if k in ("chainrule", "GEMM only", *bench_mlp.FLOOR_PARTS)}, "s"),
         "",
         f"### {letter}(1) and (4) again, with every library's default threads",
         "",

@@ -81,13 +81,38 @@ def test_epoch_bench_interleaves_peers_and_the_gemm_only_epoch():
     pytest.importorskip("sklearn")
     X, y = _data()
     res = bench_mlp._epoch_bench(X, y, CFG, repeats=2, peers=True, gemm=True)
-    assert {"chainrule", "scikit-learn", "GEMM only"} <= set(res)
+    assert {"chainrule", "scikit-learn", "GEMM only", *bench_mlp.FLOOR_PARTS} <= set(res)
     for name, v in res.items():
         assert v["n"] == 2 and 0 < v["min"] <= v["median"] <= v["max"]
-        if name != "chainrule":
+        if name in bench_mlp.FLOOR_PARTS:  # parts of an epoch, not peers
+            assert "ratio" not in v
+        elif name != "chainrule":
             assert v["ratio"] == pytest.approx(res["chainrule"]["median"] / v["median"])
     assert "epoch_loss" not in res["GEMM only"]
     assert np.isfinite(res["chainrule"]["epoch_loss"])
+
+
+@pytest.mark.parametrize("n", [200, 192])  # a short last batch, and none
+def test_gather_epoch_gathers_each_batch_of_a_permutation(n):
+    X, _ = _data(n)
+    last = bench_mlp.gather_epoch(X, CFG["batch"], seed=5)(0)
+    order = np.random.default_rng(5).permutation(n)
+    k = n - (n - 1) // CFG["batch"] * CFG["batch"]
+    np.testing.assert_array_equal(last[:k], X[order[-k:]])
+    assert last.shape == (CFG["batch"], X.shape[1]) and last.dtype == X.dtype
+
+
+def test_fused_step_epoch_moves_the_five_vectors_of_a_momentum_step():
+    sizes, steps, lr = [784, 256, 128, 10], 7, 0.01
+    net = bench_mlp.chainrule_net(sizes)
+    n = net.n_params
+    assert n == 784 * 256 + 256 + 256 * 128 + 128 + 128 * 10 + 10
+    p, v = bench_mlp.fused_step_epoch(n, steps, np.float32, lr)(0)
+    g = np.random.default_rng(0).standard_normal(n).astype(np.float32)
+    # v accumulated -lr g once per step (axpy), and p received v (the copy)
+    np.testing.assert_allclose(v, -lr * steps * g.astype(np.float64), rtol=1e-5, atol=1e-7)
+    np.testing.assert_array_equal(p, v)
+    assert p.dtype == v.dtype == np.float32
 
 
 def _res(**medians: float) -> dict:
@@ -107,6 +132,21 @@ def test_floor_reads_the_peer_targets_against_the_gemm_only_time():
     pt = next(line for line in lines if "0.65 x pytorch" in line)
     assert "1.300 s = 1.30 x" in pt and "leaves 30%" in pt and "chainrule takes 20%" in pt
     assert run_all._floor(_res(chainrule=1.0)) == []  # no GEMM-only row: nothing to say
+
+
+def test_floor_says_what_the_gather_and_a_fused_step_leave_of_each_target():
+    # scikit-learn 2.0 x GEMM: 0.6 x 2.0 = 1.2 x, 20 % left; gather 5 % + step 7 % = 12 %
+    res = _res(chainrule=1.3, **{"scikit-learn": 2.0, "pytorch": 1.6, "GEMM only": 1.0,
+                                 "gather": 0.05, "fused step": 0.07})
+    lines = run_all._floor(res)
+    assert not any(line.startswith(("* gather:", "* fused step:")) for line in lines)
+    parts = next(line for line in lines if "pays besides the products" in line)
+    assert "batches, 5% of" in parts and "moves), 7%; 12% together" in parts
+    sk = next(line for line in lines if "0.6 x scikit-learn" in line)
+    assert "leaves 20% of" in sk and "after the gather and the fused step, 8% is left" in sk
+    # 0.65 x 1.6 = 1.04 x GEMM: 4 % left, less than the 12 % the two parts take
+    pt = next(line for line in lines if "0.65 x pytorch" in line)
+    assert "leaves 4% of" in pt and "the gather and the fused step alone take more" in pt
 
 
 def test_configurations_add_openblas_own_kernels_only_where_the_environment_forces_them():
