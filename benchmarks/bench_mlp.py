@@ -403,8 +403,12 @@ def fused_step_epoch(n: int, steps: int, dtype: type = np.float32,
     ``v <- mu v - lr g; p <- p + v`` reads ``g``, ``v`` and ``p`` and writes ``v`` and
     ``p``, five vectors.  Timed here as BLAS ``axpy`` ``v <- v - lr g`` (reads two,
     writes one) and a copy ``p <- v`` (reads one, writes one): the same five
-    vectors.  Returns ``(p, v)`` after the last step (both ``-lr steps g``).
+    vectors.  SciPy's own BLAS runs on one thread meanwhile, as in chainrule's training
+    loop (its pool and NumPy's would otherwise wait for each other's spinning workers).
+    Returns ``(p, v)`` after the last step (both ``-lr steps g``).
     """
+    from chainrule._threads import scipy_blas_single_thread
+
     rng = np.random.default_rng(0)
     g = rng.standard_normal(n).astype(dtype)
     v = np.zeros(n, dtype=dtype)
@@ -413,9 +417,10 @@ def fused_step_epoch(n: int, steps: int, dtype: type = np.float32,
 
     def epoch(rep: int = 0) -> tuple[np.ndarray, np.ndarray]:
         v[...] = 0
-        for _ in range(steps):
-            axpy(g, v, a=-lr)
-            np.copyto(p, v)
+        with scipy_blas_single_thread():
+            for _ in range(steps):
+                axpy(g, v, a=-lr)
+                np.copyto(p, v)
         return p, v
 
     return epoch
