@@ -54,6 +54,7 @@ import numpy as np
 import scipy.linalg.blas
 
 import chainrule as cr
+from chainrule._threads import scipy_blas_single_thread
 
 MNIST = dict(n=60_000, sizes=[784, 256, 128, 10], batch=128, lr=0.01, momentum=0.9)
 # calls: epochs (or cost-and-gradient calls) timed together per repetition, for the
@@ -407,8 +408,6 @@ def fused_step_epoch(n: int, steps: int, dtype: type = np.float32,
     loop (its pool and NumPy's would otherwise wait for each other's spinning workers).
     Returns ``(p, v)`` after the last step (both ``-lr steps g``).
     """
-    from chainrule._threads import scipy_blas_single_thread
-
     rng = np.random.default_rng(0)
     g = rng.standard_normal(n).astype(dtype)
     v = np.zeros(n, dtype=dtype)
