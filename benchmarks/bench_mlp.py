@@ -21,7 +21,10 @@ Four timed measurements (the fifth, peak memory, is ``bench_memory.py``):
             "mnist" also times, in the same interleaving, what any
             implementation pays besides the products: the gather of the
             shuffled batches ("gather") and one fused momentum step per batch,
-            the least memory traffic a step can have ("fused step").
+            the least memory traffic a step can have ("fused step"); and the
+            same run done by a plain NumPy loop written for this one network,
+            with nothing a library adds ("NumPy loop"): the floor for NumPy
+            code.
 
 Every measurement is interleaved (chainrule, peer, peer, chainrule, ...) over
 several repetitions after one warm-up, so a busy machine slows all alike; each
@@ -191,6 +194,92 @@ def torch_epoch(model, Xt, yt, cfg: dict, seed: int) -> float:
     return total / Xt.shape[0]
 
 
+def numpy_loop_epoch(net: cr.Network, X: np.ndarray, y: np.ndarray,
+                     cfg: dict) -> Callable[[int], float]:
+    """A plain NumPy epoch of the same MLP: the floor for NumPy code (``rep`` is the seed).
+
+    Written for this one architecture (ReLU hidden layers, softmax output,
+    cross-entropy, SGD with momentum ``v <- mu v + g``, ``w <- w - lr v``) with
+    none of what a library adds: no input checks, no divergence guard, no
+    per-example losses or accuracy count, no error-state or buffer blocks.  It
+    does the same products as chainrule's step, into buffers allocated once,
+    with the activations in place and the step as SciPy BLAS ``scal`` and
+    ``axpy`` on one flat parameter vector.  Each call starts from ``net``'s
+    weights with zero velocity and replays chainrule's shuffling for the seed
+    ``rep``, as PyTorch does here: the same run as ``chainrule_epoch``.
+
+    Returns a function ``epoch(rep) -> mean loss of the epoch``; the parameters
+    after the call, a flat vector in chainrule's order (``W1, b1, W2, b2, ...``),
+    are the function's ``theta`` attribute.
+    """
+    dtype = X.dtype
+    n, bs, lr, mu = X.shape[0], cfg["batch"], cfg["lr"], cfg["momentum"]
+    theta0 = net.params.astype(dtype)
+    theta, grad, v = theta0.copy(), np.zeros_like(theta0), np.zeros_like(theta0)
+    shapes = [(layer.n_in, layer.n_out) for layer in net.layers]
+    Ws, bs_, dWs, dbs, offset = [], [], [], [], 0
+    for fan_in, fan_out in shapes:  # views into the flat vectors, chainrule's layout
+        k = fan_in * fan_out
+        Ws.append(theta[offset:offset + k].reshape(fan_in, fan_out))
+        dWs.append(grad[offset:offset + k].reshape(fan_in, fan_out))
+        bs_.append(theta[offset + k:offset + k + fan_out])
+        dbs.append(grad[offset + k:offset + k + fan_out])
+        offset += k + fan_out
+    scal, axpy = scipy.linalg.blas.get_blas_funcs(("scal", "axpy"), dtype=dtype)
+
+    def buffers(m: int) -> dict:
+        return {"x": np.empty((m, X.shape[1]), dtype), "ones": np.ones(m, dtype),
+                "A": [np.empty((m, b), dtype) for _, b in shapes],  # Z, then A in place
+                "dA": [np.empty((m, b), dtype) for _, b in shapes[:-1]],
+                "mask": [np.empty((m, b), bool) for _, b in shapes[:-1]],
+                "rows": np.arange(m)}
+
+    by_size = {m: buffers(m) for m in {min(bs, n - s) for s in range(0, n, bs)}}
+
+    def epoch(rep: int) -> float:
+        np.copyto(theta, theta0)
+        v.fill(0)
+        order = np.random.default_rng(rep).permutation(n)
+        total = 0.0
+        with scipy_blas_single_thread():
+            for start in range(0, n, bs):
+                idx = order[start:start + bs]
+                m = idx.shape[0]
+                B = by_size[m]
+                x = X.take(idx, axis=0, out=B["x"], mode="clip")
+                labels = y[idx]
+                inputs = [x, *B["A"][:-1]]
+                for a, W, b, A in zip(inputs, Ws, bs_, B["A"], strict=True):
+                    np.matmul(a, W, out=A)
+                    A += b
+                    if A is not B["A"][-1]:
+                        np.maximum(A, 0, out=A)
+                Z = B["A"][-1]  # logits -> softmax probabilities -> dJ/dZ, in place
+                Z -= Z.max(axis=1, keepdims=True)
+                picked = Z[B["rows"], labels]
+                np.exp(Z, out=Z)
+                s = Z.sum(axis=1)
+                total += float(np.log(s).sum() - picked.sum())
+                Z /= s[:, None]
+                Z[B["rows"], labels] -= 1
+                delta = Z
+                delta /= m
+                for i in range(len(shapes) - 1, -1, -1):
+                    np.matmul(inputs[i].T, delta, out=dWs[i])
+                    np.matmul(B["ones"], delta, out=dbs[i])
+                    if i:
+                        dA = np.matmul(delta, Ws[i].T, out=B["dA"][i - 1])
+                        np.greater(inputs[i], 0, out=B["mask"][i - 1])
+                        delta = np.multiply(dA, B["mask"][i - 1], out=dA)
+                scal(mu, v)
+                axpy(grad, v)
+                axpy(v, theta, a=-lr)
+        return total / n
+
+    epoch.theta = theta
+    return epoch
+
+
 # --- timing ------------------------------------------------------------------------------------
 def interleave(fns: dict[str, Callable[[int], object]], repeats: int,
                calls: int = 1) -> dict[str, list[float]]:
@@ -263,6 +352,9 @@ def _epoch_bench(X, y, cfg: dict, repeats: int, peers: bool = True,
     if gemm:  # the matrix products alone, in the same run: the floor of every epoch time
         epoch = gemm_epoch(X.shape[0], cfg["sizes"], cfg["batch"], X.dtype)
         fns["GEMM only"] = epoch
+        # the floor of NumPy code: the same run by a plain loop with nothing but the step
+        loop = numpy_loop_epoch(net0, X, y, cfg)
+        fns["NumPy loop"] = lambda rep: losses.__setitem__("NumPy loop", loop(rep))
         # and what every implementation pays besides them (FLOOR_PARTS)
         steps = -(-X.shape[0] // cfg["batch"])
         n_params = sum(a * b + b for a, b in itertools.pairwise(cfg["sizes"]))

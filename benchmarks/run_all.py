@@ -167,8 +167,26 @@ def _floor(res: dict) -> list[str]:
                             "divergence guard and loop" if slack > paid else
                             "; the gather and the fused step alone take more than that")
             lines.append(f"* the target {t} x {name} asks for an epoch of {need:.3f} s = "
-                         f"{need / gemm['median']:.2f} x the GEMM-only time, {verdict}")
+                         f"{need / gemm['median']:.2f} x the GEMM-only time, {verdict}"
+                         + _loop_verdict(res, need))
+    t = TARGETS[("mnist", "GEMM only")]
+    if "chainrule" in res:
+        lines.append(f"* the target {t} x the GEMM-only time (4) asks for an epoch of "
+                     f"{t * gemm['median']:.3f} s; chainrule takes "
+                     f"{res['chainrule']['median']:.3f} s"
+                     + _loop_verdict(res, t * gemm["median"]))
     return [*lines, ""]
+
+
+def _loop_verdict(res: dict, need: float) -> str:
+    """What the plain NumPy loop of the same run (``NumPy loop``) says of a target epoch time."""
+    loop = res.get("NumPy loop")
+    if loop is None:
+        return ""
+    met = "meets it" if loop["median"] <= need else "misses it too"
+    return (f"; the plain NumPy loop takes {loop['median']:.3f} s "
+            f"({loop['median'] / res['GEMM only']['median']:.2f} x the GEMM-only time): "
+            f"{met}")
 
 
 def _losses(res: dict) -> str:
@@ -256,6 +274,18 @@ def _summary(runs: list[tuple[str, dict]]) -> list[str]:
                 cells += [f"{v['ratio']:.2f}", "yes" if v["ratio"] <= TARGETS[(key, peer)]
                           else "**no**"]
         lines.append(f"| {row} | {TARGETS[(key, peer)]} | " + " | ".join(cells) + " |")
+    # the floor of NumPy code against the target of (4): the plain loop of the same run
+    t, cells = TARGETS[("mnist", "GEMM only")], []
+    for _, run in runs:
+        loop, gemm = run["mnist"].get("NumPy loop"), run["mnist"].get("GEMM only")
+        if loop is None or gemm is None:
+            cells += ["", ""]
+        else:
+            r = loop["median"] / gemm["median"]
+            cells += [f"{r:.2f}", "yes" if r <= t else "**no**"]
+    if any(cells):
+        lines.append(f"| (4) for comparison, not chainrule: a plain NumPy loop's epoch / its "
+                     f"products alone | {t} | " + " | ".join(cells) + " |")
     cells = []
     for _, run in runs:
         ours = next(r for r in run["memory"] if r["impl"] == "chainrule")
@@ -290,10 +320,15 @@ def _sections(kind: str, run: dict, letter: str) -> list[str]:
         "784-256-128-10 ReLU, softmax cross-entropy, batch 128, SGD momentum 0.9, lr 0.01;",
         "scikit-learn `MLPClassifier(solver='sgd', max_iter=1)` on the float32 array,",
         "PyTorch float32 from chainrule's initial weights over chainrule's shuffling.",
+        "`NumPy loop`: the same run (chainrule's initial weights and shuffling) by a plain",
+        "NumPy loop written for this one network, with nothing a library adds (no checks,",
+        "no divergence guard, no per-example losses; `bench_mlp.numpy_loop_epoch`): the",
+        "floor for NumPy code.  `GEMM only`, `gather` and `fused step`: see (4).",
         "",
         *_table("mnist", mnist, "s"),
         "",
-        f"Mean training loss of the epoch (a check that all three learn): {_losses(mnist)}.",
+        "Mean training loss of the epoch (a check that all learn; chainrule, the NumPy loop",
+        f"and PyTorch make the same run): {_losses(mnist)}.",
         "",
         *_floor(mnist),
         f"### {letter}(2) digits, 64-100-10, batch 64: seconds per epoch",
@@ -333,9 +368,11 @@ def _sections(kind: str, run: dict, letter: str) -> list[str]:
         "interleaving, are what every implementation pays besides the products: the gather",
         "of the shuffled batches, and per batch the memory traffic of one fused momentum",
         "step over the parameters (BLAS `axpy` and a copy: five vectors read or written).",
+        "The `NumPy loop` row is the same epoch by a plain NumPy loop (see (1)).",
         "",
         *_table("mnist", {k: v for k, v in mnist.items()
-                          if k in ("chainrule", "GEMM only", *bench_mlp.FLOOR_PARTS)}, "s"),
+                          if k in ("chainrule", "NumPy loop", "GEMM only",
+                                   *bench_mlp.FLOOR_PARTS)}, "s"),
         "",
         f"### {letter}(1) and (4) again, with every library's default threads",
         "",

@@ -77,11 +77,35 @@ def test_pytorch_replays_chainrules_epoch():
     np.testing.assert_allclose(first, trained.layers[0].W, rtol=1e-4, atol=1e-6)
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_numpy_loop_replays_chainrules_epoch_with_the_same_products(monkeypatch, dtype):
+    X, y = _data()
+    X = X.astype(dtype)
+    net = bench_mlp.chainrule_net(CFG["sizes"], dtype)
+    loop = bench_mlp.numpy_loop_epoch(net, X, y, CFG)
+    trained = net.copy()
+    ours = _products(monkeypatch, lambda: bench_mlp.chainrule_epoch(trained, X, y, CFG, seed=3))
+    losses = []
+    theirs = _products(monkeypatch, lambda: losses.append(loop(3)))
+    assert sorted(theirs) == sorted(ours)
+    # two implementations of the same run: the same epoch loss and the same parameters
+    expected = bench_mlp.chainrule_epoch(net.copy(), X, y, CFG, seed=3)
+    tol = 1e-6 if dtype == np.float32 else 1e-13
+    assert losses[0] == pytest.approx(expected, rel=tol)
+    np.testing.assert_allclose(loop.theta, trained.params, rtol=10 * tol, atol=tol)
+    assert loop.theta.dtype == dtype
+    # each call starts again from the network's weights: another seed, another run
+    assert loop(4) == pytest.approx(bench_mlp.chainrule_epoch(net.copy(), X, y, CFG, seed=4),
+                                    rel=tol)
+    assert loop(3) == losses[0]
+
+
 def test_epoch_bench_interleaves_peers_and_the_gemm_only_epoch():
     pytest.importorskip("sklearn")
     X, y = _data()
     res = bench_mlp._epoch_bench(X, y, CFG, repeats=2, peers=True, gemm=True)
-    assert {"chainrule", "scikit-learn", "GEMM only", *bench_mlp.FLOOR_PARTS} <= set(res)
+    assert {"chainrule", "scikit-learn", "GEMM only", "NumPy loop",
+            *bench_mlp.FLOOR_PARTS} <= set(res)
     for name, v in res.items():
         assert v["n"] == 2 and 0 < v["min"] <= v["median"] <= v["max"]
         if name in bench_mlp.FLOOR_PARTS:  # parts of an epoch, not peers
@@ -90,6 +114,9 @@ def test_epoch_bench_interleaves_peers_and_the_gemm_only_epoch():
             assert v["ratio"] == pytest.approx(res["chainrule"]["median"] / v["median"])
     assert "epoch_loss" not in res["GEMM only"]
     assert np.isfinite(res["chainrule"]["epoch_loss"])
+    # the NumPy loop made chainrule's run of the last repetition
+    assert res["NumPy loop"]["epoch_loss"] == pytest.approx(res["chainrule"]["epoch_loss"],
+                                                           rel=1e-6)
 
 
 @pytest.mark.parametrize("n", [200, 192])  # a short last batch, and none
@@ -132,6 +159,24 @@ def test_floor_reads_the_peer_targets_against_the_gemm_only_time():
     pt = next(line for line in lines if "0.65 x pytorch" in line)
     assert "1.300 s = 1.30 x" in pt and "leaves 30%" in pt and "chainrule takes 20%" in pt
     assert run_all._floor(_res(chainrule=1.0)) == []  # no GEMM-only row: nothing to say
+    four = next(line for line in lines if "(4)" in line)
+    assert "1.25 x the GEMM-only time (4) asks for an epoch of 1.250 s" in four
+    assert "chainrule takes 1.200 s" in four and "NumPy loop" not in four
+
+
+def test_floor_says_whether_the_plain_numpy_loop_meets_each_target():
+    # the loop at 1.28 x GEMM: within 0.65 x pytorch (1.30), not 0.6 x sklearn (0.9) nor 1.25
+    res = _res(chainrule=1.4, **{"scikit-learn": 1.5, "pytorch": 2.0, "GEMM only": 1.0,
+                                 "NumPy loop": 1.28})
+    lines = run_all._floor(res)
+    assert "* NumPy loop: 1.28 x the GEMM-only time" in lines
+    sk = next(line for line in lines if "0.6 x scikit-learn" in line)
+    assert sk.endswith("the plain NumPy loop takes 1.280 s (1.28 x the GEMM-only time): "
+                       "misses it too")
+    pt = next(line for line in lines if "0.65 x pytorch" in line)
+    assert pt.endswith("meets it")
+    four = next(line for line in lines if "(4)" in line)
+    assert "chainrule takes 1.400 s" in four and four.endswith("misses it too")
 
 
 def test_floor_says_what_the_gather_and_a_fused_step_leave_of_each_target():
@@ -182,7 +227,7 @@ def _run(kernels: list[str], mnist: dict, sk_mib: float = 10.0, ours_mib: float 
 
 def test_summary_reads_each_target_in_each_kernel_setting():
     own = _run(["SkylakeX"], {"chainrule": 0.5, "scikit-learn": 0.7, "pytorch": 1.0,
-                              "GEMM only": 0.35})
+                              "GEMM only": 0.35, "NumPy loop": 0.42})
     forced = _run(["Haswell"], {"chainrule": 0.7, "scikit-learn": 0.85, "GEMM only": 0.57},
                   ours_mib=11.0)
     lines = run_all._summary([("own", own), ("forced", forced)])
@@ -196,6 +241,11 @@ def test_summary_reads_each_target_in_each_kernel_setting():
     # 0.5 / 0.35 = 1.43; 0.7 / 0.57 = 1.23
     assert rows["(4) MNIST-shaped epoch / its products alone"] == ["1.43", "**no**", "1.23", "yes"]
     assert rows["(3) digits full-batch call / scikit-learn's"][:2] == ["0.70", "yes"]
+    # the plain NumPy loop, timed in one setting only: 0.42 / 0.35 = 1.20
+    loop = next(v for k, v in rows.items() if "NumPy loop" in k)
+    assert loop == ["1.20", "yes", "", ""]
+    # and no such row where no setting timed it
+    assert not any("NumPy loop" in line for line in run_all._summary([("forced", forced)]))
     mem = next(v for k, v in rows.items() if k.startswith("(5)"))
     assert mem == ["6 vs 10 MiB", "yes", "11 vs 10 MiB", "**no**"]
 
