@@ -203,8 +203,10 @@ def numpy_loop_epoch(net: cr.Network, X: np.ndarray, y: np.ndarray,
     none of what a library adds: no input checks, no divergence guard, no
     per-example losses or accuracy count, no error-state or buffer blocks.  It
     does the same products as chainrule's step, into buffers allocated once,
-    with the activations in place and the step as SciPy BLAS ``scal`` and
-    ``axpy`` on one flat parameter vector.  Each call starts from ``net``'s
+    with the activations in place, the same NumPy forms as chainrule where
+    they are the fast ones (ReLU against an array of zeros, its mask read as
+    bytes, row sums as BLAS products with ones), and the step as SciPy BLAS
+    ``scal`` and ``axpy`` on one flat parameter vector.  Each call starts from ``net``'s
     weights with zero velocity and replays chainrule's shuffling for the seed
     ``rep``, as PyTorch does here: the same run as ``chainrule_epoch``.
 
@@ -213,28 +215,32 @@ def numpy_loop_epoch(net: cr.Network, X: np.ndarray, y: np.ndarray,
     are the function's ``theta`` attribute.
     """
     dtype = X.dtype
-    n, bs, lr, mu = X.shape[0], cfg["batch"], cfg["lr"], cfg["momentum"]
+    n, batch, lr, mu = X.shape[0], cfg["batch"], cfg["lr"], cfg["momentum"]
     theta0 = net.params.astype(dtype)
     theta, grad, v = theta0.copy(), np.zeros_like(theta0), np.zeros_like(theta0)
     shapes = [(layer.n_in, layer.n_out) for layer in net.layers]
-    Ws, bs_, dWs, dbs, offset = [], [], [], [], 0
+    Ws, bs, dWs, dbs, offset = [], [], [], [], 0
     for fan_in, fan_out in shapes:  # views into the flat vectors, chainrule's layout
         k = fan_in * fan_out
         Ws.append(theta[offset:offset + k].reshape(fan_in, fan_out))
         dWs.append(grad[offset:offset + k].reshape(fan_in, fan_out))
-        bs_.append(theta[offset + k:offset + k + fan_out])
+        bs.append(theta[offset + k:offset + k + fan_out])
         dbs.append(grad[offset + k:offset + k + fan_out])
         offset += k + fan_out
     scal, axpy = scipy.linalg.blas.get_blas_funcs(("scal", "axpy"), dtype=dtype)
+    ones_k = np.ones(shapes[-1][1], dtype)  # row sums of the logits as a BLAS product
 
     def buffers(m: int) -> dict:
+        hidden = [(m, b) for _, b in shapes[:-1]]
         return {"x": np.empty((m, X.shape[1]), dtype), "ones": np.ones(m, dtype),
                 "A": [np.empty((m, b), dtype) for _, b in shapes],  # Z, then A in place
-                "dA": [np.empty((m, b), dtype) for _, b in shapes[:-1]],
-                "mask": [np.empty((m, b), bool) for _, b in shapes[:-1]],
+                "dA": [np.empty(h, dtype) for h in hidden],
+                "mask": [np.empty(h, np.uint8) for h in hidden],
+                # NumPy's max against an array of zeros takes its SIMD loop, not the scalar 0
+                "zeros": [np.zeros(h, dtype) for h in hidden],
                 "rows": np.arange(m)}
 
-    by_size = {m: buffers(m) for m in {min(bs, n - s) for s in range(0, n, bs)}}
+    by_size = {m: buffers(m) for m in {min(batch, n - s) for s in range(0, n, batch)}}
 
     def epoch(rep: int) -> float:
         np.copyto(theta, theta0)
@@ -242,23 +248,23 @@ def numpy_loop_epoch(net: cr.Network, X: np.ndarray, y: np.ndarray,
         order = np.random.default_rng(rep).permutation(n)
         total = 0.0
         with scipy_blas_single_thread():
-            for start in range(0, n, bs):
-                idx = order[start:start + bs]
+            for start in range(0, n, batch):
+                idx = order[start:start + batch]
                 m = idx.shape[0]
                 B = by_size[m]
                 x = X.take(idx, axis=0, out=B["x"], mode="clip")
                 labels = y[idx]
                 inputs = [x, *B["A"][:-1]]
-                for a, W, b, A in zip(inputs, Ws, bs_, B["A"], strict=True):
+                for i, (a, W, b, A) in enumerate(zip(inputs, Ws, bs, B["A"], strict=True)):
                     np.matmul(a, W, out=A)
                     A += b
-                    if A is not B["A"][-1]:
-                        np.maximum(A, 0, out=A)
+                    if i < len(shapes) - 1:
+                        np.maximum(A, B["zeros"][i], out=A)
                 Z = B["A"][-1]  # logits -> softmax probabilities -> dJ/dZ, in place
                 Z -= Z.max(axis=1, keepdims=True)
                 picked = Z[B["rows"], labels]
                 np.exp(Z, out=Z)
-                s = Z.sum(axis=1)
+                s = Z @ ones_k
                 total += float(np.log(s).sum() - picked.sum())
                 Z /= s[:, None]
                 Z[B["rows"], labels] -= 1
@@ -269,8 +275,9 @@ def numpy_loop_epoch(net: cr.Network, X: np.ndarray, y: np.ndarray,
                     np.matmul(B["ones"], delta, out=dbs[i])
                     if i:
                         dA = np.matmul(delta, Ws[i].T, out=B["dA"][i - 1])
-                        np.greater(inputs[i], 0, out=B["mask"][i - 1])
-                        delta = np.multiply(dA, B["mask"][i - 1], out=dA)
+                        mask = B["mask"][i - 1]  # 1 where the unit was active, as bytes
+                        np.greater(inputs[i], 0, out=mask.view(bool))
+                        delta = np.multiply(dA, mask, out=dA)
                 scal(mu, v)
                 axpy(grad, v)
                 axpy(v, theta, a=-lr)
