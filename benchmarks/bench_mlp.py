@@ -24,7 +24,10 @@ Four timed measurements (the fifth, peak memory, is ``bench_memory.py``):
             the least memory traffic a step can have ("fused step"); and the
             same run done by a plain NumPy loop written for this one network,
             with nothing a library adds ("NumPy loop"): the floor for NumPy
-            code.
+            code.  Where numba is installed, also the same loop with the passes
+            between its products compiled, each stretch fused into one loop,
+            and the divergence guard ("compiled loop"): what compiled kernels
+            would gain (a reference; chainrule does not use numba).
 
 Every measurement is interleaved (chainrule, peer, peer, chainrule, ...) over
 several repetitions after one warm-up, so a busy machine slows all alike; each
@@ -45,6 +48,7 @@ amount of work.
 from __future__ import annotations
 
 import argparse
+import functools
 import itertools
 import json
 import os
@@ -52,6 +56,7 @@ import statistics
 import time
 import warnings
 from collections.abc import Callable
+from types import SimpleNamespace
 
 import numpy as np
 import scipy.linalg.blas
@@ -194,6 +199,46 @@ def torch_epoch(model, Xt, yt, cfg: dict, seed: int) -> float:
     return total / Xt.shape[0]
 
 
+def _loop_state(net: cr.Network, X: np.ndarray, cfg: dict) -> SimpleNamespace:
+    """What both hand-written loops of (1) set up once: flat vectors, their views, buffers.
+
+    ``theta`` (parameters), ``grad`` and ``v`` (velocity) are flat vectors in
+    chainrule's order (``W1, b1, W2, b2, ...``); ``Ws``, ``bs``, ``dWs`` and ``dbs``
+    are views into them.  ``by_size[m]`` holds the buffers of a batch of ``m``
+    rows: the gathered inputs, each layer's output (Z, then A in place), the
+    hidden layers' input gradients, and what the NumPy forms need (ReLU masks,
+    arrays of zeros and ones, row indices).
+    """
+    dtype = X.dtype
+    n, batch = X.shape[0], cfg["batch"]
+    theta0 = net.params.astype(dtype)
+    st = SimpleNamespace(theta0=theta0, theta=theta0.copy(), grad=np.zeros_like(theta0),
+                         v=np.zeros_like(theta0),
+                         shapes=[(layer.n_in, layer.n_out) for layer in net.layers],
+                         Ws=[], bs=[], dWs=[], dbs=[])
+    offset = 0
+    for fan_in, fan_out in st.shapes:  # views into the flat vectors, chainrule's layout
+        k = fan_in * fan_out
+        st.Ws.append(st.theta[offset:offset + k].reshape(fan_in, fan_out))
+        st.dWs.append(st.grad[offset:offset + k].reshape(fan_in, fan_out))
+        st.bs.append(st.theta[offset + k:offset + k + fan_out])
+        st.dbs.append(st.grad[offset + k:offset + k + fan_out])
+        offset += k + fan_out
+
+    def buffers(m: int) -> dict:
+        hidden = [(m, b) for _, b in st.shapes[:-1]]
+        return {"x": np.empty((m, X.shape[1]), dtype), "ones": np.ones(m, dtype),
+                "A": [np.empty((m, b), dtype) for _, b in st.shapes],  # Z, then A in place
+                "dA": [np.empty(h, dtype) for h in hidden],
+                "mask": [np.empty(h, np.uint8) for h in hidden],
+                # NumPy's max against an array of zeros takes its SIMD loop, not the scalar 0
+                "zeros": [np.zeros(h, dtype) for h in hidden],
+                "rows": np.arange(m)}
+
+    st.by_size = {m: buffers(m) for m in {min(batch, n - s) for s in range(0, n, batch)}}
+    return st
+
+
 def numpy_loop_epoch(net: cr.Network, X: np.ndarray, y: np.ndarray,
                      cfg: dict) -> Callable[[int], float]:
     """A plain NumPy epoch of the same MLP: the floor for NumPy code (``rep`` is the seed).
@@ -214,36 +259,15 @@ def numpy_loop_epoch(net: cr.Network, X: np.ndarray, y: np.ndarray,
     after the call, a flat vector in chainrule's order (``W1, b1, W2, b2, ...``),
     are the function's ``theta`` attribute.
     """
-    dtype = X.dtype
+    st = _loop_state(net, X, cfg)
+    theta, grad, v, shapes = st.theta, st.grad, st.v, st.shapes
+    Ws, bs, dWs, dbs = st.Ws, st.bs, st.dWs, st.dbs
     n, batch, lr, mu = X.shape[0], cfg["batch"], cfg["lr"], cfg["momentum"]
-    theta0 = net.params.astype(dtype)
-    theta, grad, v = theta0.copy(), np.zeros_like(theta0), np.zeros_like(theta0)
-    shapes = [(layer.n_in, layer.n_out) for layer in net.layers]
-    Ws, bs, dWs, dbs, offset = [], [], [], [], 0
-    for fan_in, fan_out in shapes:  # views into the flat vectors, chainrule's layout
-        k = fan_in * fan_out
-        Ws.append(theta[offset:offset + k].reshape(fan_in, fan_out))
-        dWs.append(grad[offset:offset + k].reshape(fan_in, fan_out))
-        bs.append(theta[offset + k:offset + k + fan_out])
-        dbs.append(grad[offset + k:offset + k + fan_out])
-        offset += k + fan_out
-    scal, axpy = scipy.linalg.blas.get_blas_funcs(("scal", "axpy"), dtype=dtype)
-    ones_k = np.ones(shapes[-1][1], dtype)  # row sums of the logits as a BLAS product
-
-    def buffers(m: int) -> dict:
-        hidden = [(m, b) for _, b in shapes[:-1]]
-        return {"x": np.empty((m, X.shape[1]), dtype), "ones": np.ones(m, dtype),
-                "A": [np.empty((m, b), dtype) for _, b in shapes],  # Z, then A in place
-                "dA": [np.empty(h, dtype) for h in hidden],
-                "mask": [np.empty(h, np.uint8) for h in hidden],
-                # NumPy's max against an array of zeros takes its SIMD loop, not the scalar 0
-                "zeros": [np.zeros(h, dtype) for h in hidden],
-                "rows": np.arange(m)}
-
-    by_size = {m: buffers(m) for m in {min(batch, n - s) for s in range(0, n, batch)}}
+    scal, axpy = scipy.linalg.blas.get_blas_funcs(("scal", "axpy"), dtype=X.dtype)
+    ones_k = np.ones(shapes[-1][1], X.dtype)  # row sums of the logits as a BLAS product
 
     def epoch(rep: int) -> float:
-        np.copyto(theta, theta0)
+        np.copyto(theta, st.theta0)
         v.fill(0)
         order = np.random.default_rng(rep).permutation(n)
         total = 0.0
@@ -251,7 +275,7 @@ def numpy_loop_epoch(net: cr.Network, X: np.ndarray, y: np.ndarray,
             for start in range(0, n, batch):
                 idx = order[start:start + batch]
                 m = idx.shape[0]
-                B = by_size[m]
+                B = st.by_size[m]
                 x = X.take(idx, axis=0, out=B["x"], mode="clip")
                 labels = y[idx]
                 inputs = [x, *B["A"][:-1]]
@@ -281,6 +305,170 @@ def numpy_loop_epoch(net: cr.Network, X: np.ndarray, y: np.ndarray,
                 scal(mu, v)
                 axpy(grad, v)
                 axpy(v, theta, a=-lr)
+        return total / n
+
+    epoch.theta = theta
+    return epoch
+
+
+def have_numba() -> bool:
+    try:
+        import numba  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+@functools.lru_cache(maxsize=1)
+def _compiled_passes() -> SimpleNamespace:
+    """The passes between the products of the NumPy loop, each one compiled loop (numba).
+
+    Each function does in one pass over its arrays what the NumPy loop does in
+    several NumPy calls (each a pass of its own), element by element in the
+    same order of operations.  Sums may be reordered (so that they vectorise);
+    no multiply-add is fused.  ``zero`` is a 0 of the arrays' dtype, so that
+    nothing is promoted to float64.
+    """
+    import numba
+
+    jit = numba.njit(cache=False)
+    jit_sums = numba.njit(cache=False, fastmath={"reassoc"})
+
+    @jit
+    def bias_relu(Z, b, zero):
+        """``Z <- max(Z + b, 0)`` in place (a NaN stays NaN, as with np.maximum)."""
+        for r in range(Z.shape[0]):
+            for j in range(Z.shape[1]):
+                t = Z[r, j] + b[j]
+                Z[r, j] = zero if t < zero else t
+
+    @jit
+    def bias_add(Z, b):
+        for r in range(Z.shape[0]):
+            for j in range(Z.shape[1]):
+                Z[r, j] += b[j]
+
+    @jit
+    def softmax_ce_delta(Z, labels, m, zero):
+        """Logits -> ``(softmax - one-hot) / m`` in place; returns the sum of the losses."""
+        total = 0.0
+        for r in range(Z.shape[0]):
+            row = Z[r]
+            top = row.max()
+            for j in range(row.shape[0]):
+                row[j] -= top
+            picked = row[labels[r]]
+            s = zero
+            for j in range(row.shape[0]):
+                e = np.exp(row[j])
+                row[j] = e
+                s += e
+            total += np.log(s) - picked
+            for j in range(row.shape[0]):
+                row[j] /= s
+            row[labels[r]] -= 1
+            for j in range(row.shape[0]):
+                row[j] /= m
+        return total
+
+    @jit
+    def relu_backward(dA, A, zero):
+        """``dA <- dA * (A > 0)`` in place: the ReLU's derivative read from its output."""
+        for r in range(dA.shape[0]):
+            for j in range(dA.shape[1]):
+                if not A[r, j] > zero:
+                    dA[r, j] = zero
+
+    @jit_sums
+    def column_sums(D, out, zero):
+        """``out <- D.sum(axis=0)``: the bias gradient."""
+        for j in range(D.shape[1]):
+            out[j] = zero
+        for r in range(D.shape[0]):
+            for j in range(D.shape[1]):
+                out[j] += D[r, j]
+
+    @jit_sums
+    def guarded_step(theta, v, grad, last, mu, lr, zero):
+        """``last <- theta; v <- mu v + grad; theta <- theta - lr v``; returns ``theta . theta``.
+
+        One pass: the copy of the last good parameters and the sum of squares
+        of the divergence guard ride along with the momentum step.
+        """
+        total = zero
+        for i in range(theta.shape[0]):
+            t = theta[i]
+            last[i] = t
+            vi = mu * v[i] + grad[i]
+            v[i] = vi
+            t = t - lr * vi
+            theta[i] = t
+            total += t * t
+        return total
+
+    return SimpleNamespace(bias_relu=bias_relu, bias_add=bias_add,
+                           softmax_ce_delta=softmax_ce_delta, relu_backward=relu_backward,
+                           column_sums=column_sums, guarded_step=guarded_step)
+
+
+def compiled_loop_epoch(net: cr.Network, X: np.ndarray, y: np.ndarray,
+                        cfg: dict) -> Callable[[int], float]:
+    """The NumPy loop with its passes between the products compiled and fused (needs numba).
+
+    What NumPy code cannot do: the same products as :func:`numpy_loop_epoch`
+    (NumPy's BLAS, the same buffers, the same run), but each stretch of work
+    between two products is one compiled loop over its arrays instead of
+    several NumPy calls: bias + ReLU; softmax + loss + output delta; ReLU
+    derivative; bias gradient; and momentum + step, which here also keeps a copy
+    of the last good parameters and the sum of squares of the new ones, the
+    divergence guard the NumPy loop leaves out.  A reference for what compiled
+    kernels would gain, not part of chainrule (whose dependencies are NumPy and
+    SciPy).  The first call compiles the kernels (about a second).
+
+    Returns a function ``epoch(rep) -> mean loss of the epoch``; its ``theta``
+    attribute holds the parameters after the call.  If a step makes a
+    parameter NaN or infinite, the parameters before that step are put back
+    and ``FloatingPointError`` is raised.
+    """
+    k = _compiled_passes()
+    st = _loop_state(net, X, cfg)
+    theta, grad, v, shapes = st.theta, st.grad, st.v, st.shapes
+    Ws, bs, dWs, dbs = st.Ws, st.bs, st.dWs, st.dbs
+    last = np.empty_like(theta)
+    dt = X.dtype.type
+    n, batch, lr, mu, zero = X.shape[0], cfg["batch"], dt(cfg["lr"]), dt(cfg["momentum"]), dt(0)
+    labels_all = np.asarray(y, dtype=np.intp)
+
+    def epoch(rep: int) -> float:
+        np.copyto(theta, st.theta0)
+        v.fill(0)
+        order = np.random.default_rng(rep).permutation(n)
+        total = 0.0
+        for start in range(0, n, batch):
+            idx = order[start:start + batch]
+            m = idx.shape[0]
+            B = st.by_size[m]
+            x = X.take(idx, axis=0, out=B["x"], mode="clip")
+            inputs = [x, *B["A"][:-1]]
+            for i, (a, W, b, A) in enumerate(zip(inputs, Ws, bs, B["A"], strict=True)):
+                np.matmul(a, W, out=A)
+                if i < len(shapes) - 1:
+                    k.bias_relu(A, b, zero)
+                else:
+                    k.bias_add(A, b)
+            delta = B["A"][-1]
+            total += k.softmax_ce_delta(delta, labels_all[idx], dt(m), zero)
+            for i in range(len(shapes) - 1, -1, -1):
+                np.matmul(inputs[i].T, delta, out=dWs[i])
+                k.column_sums(delta, dbs[i], zero)
+                if i:
+                    delta = np.matmul(delta, Ws[i].T, out=B["dA"][i - 1])
+                    k.relu_backward(delta, inputs[i], zero)
+            if not np.isfinite(k.guarded_step(theta, v, grad, last, mu, lr, zero)) \
+                    and not np.isfinite(theta).all():  # (a sum of squares may overflow)
+                np.copyto(theta, last)
+                raise FloatingPointError(f"the parameters became NaN or infinite at the step "
+                                         f"of examples {start}..{start + m - 1}")
         return total / n
 
     epoch.theta = theta
@@ -362,6 +550,9 @@ def _epoch_bench(X, y, cfg: dict, repeats: int, peers: bool = True,
         # the floor of NumPy code: the same run by a plain loop with nothing but the step
         loop = numpy_loop_epoch(net0, X, y, cfg)
         fns["NumPy loop"] = lambda rep: losses.__setitem__("NumPy loop", loop(rep))
+        if have_numba():  # and what compiled passes between the products would do
+            compiled = compiled_loop_epoch(net0, X, y, cfg)
+            fns["compiled loop"] = lambda rep: losses.__setitem__("compiled loop", compiled(rep))
         # and what every implementation pays besides them (FLOOR_PARTS)
         steps = -(-X.shape[0] // cfg["batch"])
         n_params = sum(a * b + b for a, b in itertools.pairwise(cfg["sizes"]))

@@ -100,6 +100,39 @@ def test_numpy_loop_replays_chainrules_epoch_with_the_same_products(monkeypatch,
     assert loop(3) == losses[0]
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_compiled_loop_makes_the_numpy_loops_run_with_the_same_products(monkeypatch, dtype):
+    pytest.importorskip("numba")
+    X, y = _data()
+    X = X.astype(dtype)
+    net = bench_mlp.chainrule_net(CFG["sizes"], dtype)
+    loop = bench_mlp.numpy_loop_epoch(net, X, y, CFG)
+    compiled = bench_mlp.compiled_loop_epoch(net, X, y, CFG)
+    compiled(0)  # compiles the kernels for this dtype
+    ours = _products(monkeypatch, lambda: loop(3))
+    losses = []
+    theirs = _products(monkeypatch, lambda: losses.append(compiled(3)))
+    assert sorted(theirs) == sorted(ours)
+    # the same operations element by element; only the order of the sums differs
+    tol = 1e-6 if dtype == np.float32 else 1e-13
+    assert losses[0] == pytest.approx(loop(3), rel=tol)
+    np.testing.assert_allclose(compiled.theta, loop.theta, rtol=10 * tol, atol=tol)
+    assert compiled.theta.dtype == dtype
+    assert compiled(4) == pytest.approx(loop(4), rel=tol) and compiled(3) == losses[0]
+
+
+def test_compiled_loop_stops_a_diverging_run_with_finite_parameters():
+    pytest.importorskip("numba")
+    X, y = _data()
+    net = bench_mlp.chainrule_net(CFG["sizes"], X.dtype)
+    epoch = bench_mlp.compiled_loop_epoch(net, X * 1e6, y, dict(CFG, lr=1e9))
+    with pytest.raises(FloatingPointError, match=r"NaN or infinite at the step of examples \d+"):
+        with np.errstate(over="ignore", invalid="ignore"):
+            epoch(0)
+    assert np.isfinite(epoch.theta).all()
+    assert not np.array_equal(epoch.theta, net.params)  # the steps before it were kept
+
+
 def test_epoch_bench_interleaves_peers_and_the_gemm_only_epoch():
     pytest.importorskip("sklearn")
     X, y = _data()
@@ -117,6 +150,11 @@ def test_epoch_bench_interleaves_peers_and_the_gemm_only_epoch():
     # the NumPy loop made chainrule's run of the last repetition
     assert res["NumPy loop"]["epoch_loss"] == pytest.approx(res["chainrule"]["epoch_loss"],
                                                            rel=1e-6)
+    # and so did the compiled loop, where numba is installed
+    assert ("compiled loop" in res) == bench_mlp.have_numba()
+    if "compiled loop" in res:
+        assert res["compiled loop"]["epoch_loss"] == pytest.approx(
+            res["chainrule"]["epoch_loss"], rel=1e-6)
 
 
 @pytest.mark.parametrize("n", [200, 192])  # a short last batch, and none
@@ -177,6 +215,17 @@ def test_floor_says_whether_the_plain_numpy_loop_meets_each_target():
     assert pt.endswith("meets it")
     four = next(line for line in lines if "(4)" in line)
     assert "chainrule takes 1.400 s" in four and four.endswith("misses it too")
+    # with the compiled loop at 1.15 x GEMM: it meets (4) and 0.65 x pytorch, not 0.6 x sklearn
+    res["compiled loop"] = dict(res["chainrule"], median=1.15)
+    lines = run_all._floor(res)
+    assert "* compiled loop: 1.15 x the GEMM-only time" in lines
+    sk = next(line for line in lines if "0.6 x scikit-learn" in line)
+    assert sk.endswith("misses it too; the compiled loop takes 1.150 s (1.15 x the GEMM-only "
+                       "time): misses it")
+    for line in (next(li for li in lines if "0.65 x pytorch" in li),
+                 next(li for li in lines if "(4)" in li)):
+        assert line.endswith("the compiled loop takes 1.150 s (1.15 x the GEMM-only time): "
+                             "meets it")
 
 
 def test_floor_says_what_the_gather_and_a_fused_step_leave_of_each_target():
@@ -227,7 +276,7 @@ def _run(kernels: list[str], mnist: dict, sk_mib: float = 10.0, ours_mib: float 
 
 def test_summary_reads_each_target_in_each_kernel_setting():
     own = _run(["SkylakeX"], {"chainrule": 0.5, "scikit-learn": 0.7, "pytorch": 1.0,
-                              "GEMM only": 0.35, "NumPy loop": 0.42})
+                              "GEMM only": 0.35, "NumPy loop": 0.42, "compiled loop": 0.4})
     forced = _run(["Haswell"], {"chainrule": 0.7, "scikit-learn": 0.85, "GEMM only": 0.57},
                   ours_mib=11.0)
     lines = run_all._summary([("own", own), ("forced", forced)])
@@ -244,8 +293,11 @@ def test_summary_reads_each_target_in_each_kernel_setting():
     # the plain NumPy loop, timed in one setting only: 0.42 / 0.35 = 1.20
     loop = next(v for k, v in rows.items() if "NumPy loop" in k)
     assert loop == ["1.20", "yes", "", ""]
-    # and no such row where no setting timed it
-    assert not any("NumPy loop" in line for line in run_all._summary([("forced", forced)]))
+    # the compiled loop: 0.4 / 0.35 = 1.14 x its products, 0.4 / 0.7 = 0.57 x scikit-learn
+    compiled = [v for k, v in rows.items() if "compiled" in k]
+    assert compiled == [["1.14", "yes", "", ""], ["0.57", "yes", "", ""]]
+    # and no such rows where no setting timed them
+    assert not any("loop" in line for line in run_all._summary([("forced", forced)]))
     mem = next(v for k, v in rows.items() if k.startswith("(5)"))
     assert mem == ["6 vs 10 MiB", "yes", "11 vs 10 MiB", "**no**"]
 
