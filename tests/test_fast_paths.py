@@ -301,13 +301,13 @@ def test_buffered_bias_gradient_is_the_column_sum_of_delta(dtype, rng):
     assert ones and all(np.all(v == 1) for v in ones)
 
 
-@pytest.mark.parametrize("k", [1, 2, 10, 16, 17, 40])
+@pytest.mark.parametrize("k", [1, 2, 10, 16, 17, 32, 33, 40])
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_row_max_and_row_sum_match_numpy(k, dtype, rng):
-    """The softmax's row maximum (column by column up to 16 columns) and BLAS row sum."""
+    """The softmax's row maximum (through a transposed copy up to 32 columns) and BLAS row sum."""
     from chainrule.activations import _row_max, _row_sum
 
-    z = (rng.normal(size=(600, k)) * 50).astype(dtype)  # >= 512 rows: column by column
+    z = (rng.normal(size=(600, k)) * 50).astype(dtype)  # >= 64 rows: the transposed copy
     np.testing.assert_array_equal(_row_max(z), np.max(z, axis=1, keepdims=True))
     np.testing.assert_allclose(_row_sum(z), np.sum(z.astype(np.float64), axis=1),
                                rtol=1e-5 if dtype == np.float32 else 1e-12, atol=1e-3)
@@ -315,6 +315,7 @@ def test_row_max_and_row_sum_match_numpy(k, dtype, rng):
     assert np.isnan(_row_max(z)[3, 0]) and np.isnan(_row_sum(z)[3])
     assert np.isfinite(np.delete(_row_max(z), 3)).all()
     np.testing.assert_array_equal(_row_max(z[:37]), np.max(z[:37], axis=1, keepdims=True))
+    np.testing.assert_array_equal(_row_max(z[:, ::-1]), np.max(z[:, ::-1], axis=1, keepdims=True))
     np.testing.assert_array_equal(_row_sum(np.eye(k, dtype=dtype)[[0] * 5]), np.ones(5))
 
 

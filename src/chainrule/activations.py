@@ -327,17 +327,16 @@ def _tanh_into(z: np.ndarray, out: np.ndarray) -> np.ndarray:
 def _row_max(z: np.ndarray) -> np.ndarray:
     """Maximum of each row of a 2-D array, shape (n, 1) (NaN where a row has one).
 
-    NumPy's row reduction is slow for a few columns (a softmax output layer); for
-    many rows of up to 16 columns the maximum is taken column by column instead
-    (the same numbers; for a small batch the calls would cost more than they save).
+    NumPy's row reduction is slow for a few columns (a softmax output layer:
+    one short reduction per row).  For 64 rows or more of up to 32 columns the
+    rows are reduced through a transposed copy instead, where the maximum runs
+    down the columns in SIMD: 2 to 10 times faster, the same numbers.  (For a
+    few rows the copy costs more than it saves.)
     """
     n, k = z.shape
-    if not (1 < k <= 16 and n >= 512):
+    if not (1 < k <= 32 and n >= 64):
         return np.maximum.reduce(z, axis=1, keepdims=True)
-    top = z[:, :1].copy()
-    for j in range(1, k):
-        np.maximum(top, z[:, j:j + 1], out=top)
-    return top
+    return np.maximum.reduce(z.T.copy(), axis=0)[:, None]
 
 
 def _row_sum(a: np.ndarray) -> np.ndarray:
