@@ -4,6 +4,7 @@ save/load, and accuracy against scikit-learn's MLP on the same data and configur
 from __future__ import annotations
 
 import pickle
+import warnings
 
 import numpy as np
 import pytest
@@ -331,6 +332,66 @@ def test_training_loss_stopping_rule_is_scikit_learns(iris):
     assert _sklearn_stop_epoch(clf.loss_curve_, 1e-3, 4) == clf.n_iter_
 
 
+@pytest.mark.parametrize("solver", ["adam", "lbfgs"])
+def test_dtype_follows_the_data_unless_set(iris, solver):
+    """dtype=None (the default): float32 data trains float32, float64 or int data float64."""
+    X, y = iris
+    cases = [(X.astype(np.float32), None, np.float32), (X, None, np.float64),
+             (np.rint(X * 10).astype(np.int64), None, np.float64),
+             (X.astype(np.float32), "float64", np.float64), (X, "float32", np.float32)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        for data, setting, expected in cases:
+            clf = MLPClassifier((5,), solver=solver, max_iter=5, dtype=setting,
+                                random_state=0).fit(data, y)
+            assert clf.network_.dtype == expected, (data.dtype, setting)
+            assert clf.coefs_[0].dtype == expected
+            assert clf.predict_proba(data).dtype == expected
+            assert clf.predict_proba(X).dtype == expected  # other data is cast to the network's
+
+
+def test_further_fits_keep_the_networks_dtype(iris):
+    X, y = iris
+    X32 = X.astype(np.float32)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        clf = MLPClassifier((5,), max_iter=3, warm_start=True, random_state=0).fit(X32, y)
+        net = clf.network_
+        clf.fit(X, y)
+        assert clf.network_ is net and net.dtype == np.float32
+        reg = MLPRegressor((4,), random_state=0).partial_fit(X32, X[:, 0])
+        reg.partial_fit(X, X[:, 0])
+        assert reg.network_.dtype == np.float32
+        clf.set_params(warm_start=False).fit(X, y)  # a new network: the data's dtype again
+        assert clf.network_.dtype == np.float64
+
+
+def test_float32_data_is_not_copied_to_float64():
+    """Fitting on float32 data allocates far less than a float64 copy of it (tracemalloc).
+
+    The same fit with dtype="float64" is the reference: its peak holds that copy
+    (2 x X.nbytes), which shows the measurement sees NumPy's allocations.
+    """
+    import tracemalloc
+
+    rng = np.random.default_rng(0)
+    X = rng.random((20000, 100), dtype=np.float32)
+    y = (X[:, 0] > 0.5).astype(int)
+    peaks = {}
+    for setting in (None, "float64"):
+        clf = MLPClassifier((16,), max_iter=1, batch_size=200, dtype=setting, random_state=0)
+        tracemalloc.start()
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", ConvergenceWarning)
+                clf.fit(X, y)
+            peaks[setting] = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+    assert peaks["float64"] >= 2 * X.nbytes
+    assert peaks[None] < 0.5 * X.nbytes
+
+
 def test_layers_activations_dropout_batch_norm_init_dtype(iris):
     X, y = iris
     chainrule.register_activation("softsign_test", lambda z: z / (1 + np.abs(z)),
@@ -361,7 +422,7 @@ def test_layers_activations_dropout_batch_norm_init_dtype(iris):
      ({"activation": ["relu", "tanh"]}, r"activation must be one value or one per hidden layer"),
      ({"dropout": 1.5}, r"dropout must be a rate in \[0, 1\)"),
      ({"solver": "lbfgs", "dropout": 0.5}, "need a stochastic solver"),
-     ({"dtype": "int32"}, "dtype must be 'float32' or 'float64'"),
+     ({"dtype": "int32"}, "dtype must be 'float32', 'float64' or None"),
      ({"init": "nope"}, "init: unknown initializer"),
      ({"batch_size": 0}, "batch_size must be 'auto' or a positive int"),
      ({"momentum": 1.0}, r"momentum must be in \[0, 1\)")],

@@ -82,7 +82,7 @@ class _BaseMLP(BaseEstimator):
         batch_norm: bool = False,
         init: str | Callable = "glorot_uniform",
         schedule: str | dict | None = None,
-        dtype: str | type = "float64",
+        dtype: str | type | None = None,
     ) -> None:
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
@@ -167,13 +167,22 @@ class _BaseMLP(BaseEstimator):
             rates.append(float(r))
         return rates
 
-    def _dtype(self) -> np.dtype:
+    def _dtype(self, data: np.dtype | None = None) -> np.dtype:
+        """The network's dtype: ``self.dtype``, or with None the data's (float32 or float64).
+
+        ``data`` is the dtype of the checked training data (float32 or float64);
+        ``None`` only checks the setting.
+        """
+        if self.dtype is None:
+            return np.dtype(np.float32 if data == np.float32 else np.float64)
         try:
             dtype = np.dtype(self.dtype)
         except TypeError:
             dtype = None
         if dtype not in (np.float32, np.float64):
-            raise ValueError(f"dtype must be 'float32' or 'float64', got {self.dtype!r}")
+            raise ValueError(
+                f"dtype must be 'float32', 'float64' or None (the data's), got {self.dtype!r}"
+            )
         return dtype
 
     def _validate_params(self) -> None:
@@ -233,10 +242,9 @@ class _BaseMLP(BaseEstimator):
         return self.init
 
     def _build_network(self, n_in: int, n_out: int, out_act: str, loss: str,
-                       rng: np.random.Generator) -> Network:
+                       rng: np.random.Generator, dtype: np.dtype) -> Network:
         sizes = self._hidden_sizes()
         acts, drops = self._activations(len(sizes)), self._dropouts(len(sizes))
-        dtype = self._dtype()
         layers: list[Layer] = []
         fan_in = n_in
         try:
@@ -310,7 +318,9 @@ class _BaseMLP(BaseEstimator):
                              dtype=(np.float64, np.float32), y_numeric=not self._is_classifier)
         if y.ndim == 2 and y.shape[1] == 1:
             y = y.ravel()
-        dtype = self._dtype()
+        # a new network takes the data's dtype (float32 data is not copied to float64)
+        # unless dtype says otherwise; a network being trained further keeps its own
+        dtype = self._dtype(X.dtype) if first else self.network_.dtype
         X = X.astype(dtype, copy=False)
         sw = None
         if sample_weight is not None:
@@ -331,7 +341,7 @@ class _BaseMLP(BaseEstimator):
             self._rng = np.random.default_rng(seed)
             out_act, loss = self._output()
             self.network_ = self._build_network(X.shape[1], Y.shape[1], out_act, loss,
-                                                self._rng)
+                                                self._rng, dtype)
             self.n_outputs_ = Y.shape[1]
             self.out_activation_ = _SK_NAME[out_act]
             self.loss_curve_: list[float] = []
@@ -500,7 +510,7 @@ class _BaseMLP(BaseEstimator):
                 value = value.name
             elif isinstance(value, (list, tuple)):
                 value = [v.name if isinstance(v, Activation) else v for v in value]
-            elif key == "dtype":
+            elif key == "dtype" and value is not None:
                 value = np.dtype(value).name
             elif key == "random_state" and not (value is None or isinstance(value, int)):
                 value = None

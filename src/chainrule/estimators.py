@@ -112,8 +112,11 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
     schedule : str, dict or None, default None
         Learning-rate schedule of :class:`chainrule.Trainer` ("step",
         "exponential", "invscaling", "plateau", or ``{"name": ..., ...}``).
-    dtype : {"float64", "float32"}, default "float64"
-        Precision of the parameters and the computation.
+    dtype : {"float64", "float32"} or None, default None
+        Precision of the parameters and the computation.  None: the training
+        data's, as in scikit-learn's MLP (float32 data trains a float32
+        network without a float64 copy; anything else trains in float64).
+        Later fits with ``warm_start`` or ``partial_fit`` keep the network's.
 
     Attributes
     ----------

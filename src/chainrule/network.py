@@ -148,6 +148,7 @@ class Network:
         self._theta = np.empty(total, dtype=self.dtype)
         self._grad = np.zeros(total, dtype=self.dtype)
         self._decay_slices: list[slice] = []
+        self._decay_work: np.ndarray | None = None  # c * W of the decay gradient, on first use
         offset = 0
         for layer, ss in specs:
             values = layer.initial_values()
@@ -435,8 +436,10 @@ class Network:
 
         if self.weight_decay:
             c = self.weight_decay / (m if self.decay == "per_sample" else 1)
+            if self._decay_work is None:  # no temporary the size of the weights per call
+                self._decay_work = np.empty_like(self._theta)
             for s in self._decay_slices:
-                self._grad[s] += c * self._theta[s]
+                self._grad[s] += np.multiply(self._theta[s], c, out=self._decay_work[s])
         return J, self._grad
 
     def _workspace(self, pool: dict | None = None) -> _Workspace:
