@@ -1,6 +1,6 @@
 """chainrule against scikit-learn and PyTorch on multilayer perceptrons (CPU).
 
-Four timed measurements (the fifth, peak memory, is ``bench_memory.py``):
+Five timed measurements (peak memory is ``bench_memory.py``):
 
   mnist:    60,000 x 784 float32 inputs (uniform pixels, labels from a fixed
             random linear map, so the task is learnable), 784-256-128-10 ReLU,
@@ -28,6 +28,10 @@ Four timed measurements (the fifth, peak memory, is ``bench_memory.py``):
             between its products compiled, each stretch fused into one loop,
             and the divergence guard ("compiled loop"): what compiled kernels
             would gain (a reference; chainrule does not use numba).
+  estimators: "mnist" as a practitioner runs it, beside the issue's targets:
+            chainrule's and scikit-learn's ``MLPClassifier`` with their
+            defaults (Adam, alpha 1e-4, each library's dtype handling), only
+            the architecture, the batch of 128 and ``max_iter=1`` set.
 
 Every measurement is interleaved (chainrule, peer, peer, chainrule, ...) over
 several repetitions after one warm-up, so a busy machine slows all alike; each
@@ -160,6 +164,23 @@ def sklearn_epoch(X, y, cfg: dict, seed: int) -> float:
         momentum=cfg["momentum"], nesterovs_momentum=False, max_iter=1, shuffle=True,
         random_state=seed, tol=0.0, n_iter_no_change=10**9,
     )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        clf.fit(X, y)
+    return float(clf.loss_curve_[-1])
+
+
+def estimator_epoch(cls: type, X, y, cfg: dict, seed: int) -> float:
+    """One epoch of an ``MLPClassifier`` (chainrule's or scikit-learn's) with its defaults.
+
+    Only the architecture, the batch size and ``max_iter=1`` are set: the
+    solver (Adam), ``alpha`` (1e-4), learning rate and dtype handling are each
+    library's defaults, as a practitioner meets them.  Returns the epoch's loss.
+    """
+    from sklearn.exceptions import ConvergenceWarning
+
+    clf = cls(hidden_layer_sizes=tuple(cfg["sizes"][1:-1]), batch_size=cfg["batch"],
+              max_iter=1, random_state=seed)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         clf.fit(X, y)
@@ -582,6 +603,23 @@ def bench_digits(repeats: int, peers: bool = True) -> dict:
     return res
 
 
+def bench_estimators(repeats: int) -> dict:
+    """(1) as a practitioner runs it: the two ``MLPClassifier`` with their defaults (Adam)."""
+    from sklearn.neural_network import MLPClassifier
+
+    X, y = mnist_like()
+    losses: dict[str, float] = {}
+    fns = {name: (lambda rep, name=name, cls=cls: losses.__setitem__(
+        name, estimator_epoch(cls, X, y, MNIST, rep)))
+        for name, cls in (("chainrule", cr.MLPClassifier), ("scikit-learn", MLPClassifier))}
+    res = summary(interleave(fns, repeats))
+    for k, v in res.items():
+        v["epoch_loss"] = losses[k]
+    print_summary(f"(1) with the estimators' defaults (Adam, alpha 1e-4), MNIST-shaped "
+                  f"{MNIST['sizes']}, batch {MNIST['batch']}: seconds per epoch", res)
+    return res
+
+
 def chainrule_objective(net: cr.Network, X, y) -> Callable[[np.ndarray], tuple]:
     """The ``theta -> (J, grad)`` function chainrule.minimize hands to SciPy."""
     from chainrule.scipy_fit import _objective
@@ -735,7 +773,7 @@ def main() -> None:
     # "mnist" times the GEMM-only epoch of (4) in its own interleaving; "gemm" alone times
     # chainrule against it without the peers
     parser.add_argument("--only", nargs="+", default=["mnist", "digits", "fullbatch"],
-                        choices=["mnist", "digits", "fullbatch", "gemm"])
+                        choices=["mnist", "digits", "fullbatch", "gemm", "estimators"])
     parser.add_argument("--no-peers", action="store_true", help="time chainrule alone")
     parser.add_argument("--json", help="also write the figures to this JSON file")
     args = parser.parse_args()
@@ -749,6 +787,8 @@ def main() -> None:
             results[name] = bench_digits(args.repeats, not args.no_peers)
         elif name == "fullbatch":
             results[name] = bench_fullbatch(args.repeats)
+        elif name == "estimators":
+            results[name] = bench_estimators(args.repeats)
         else:
             results[name] = bench_gemm(args.repeats)
     if args.json:

@@ -4,7 +4,8 @@
 
 Runs, in this order: (1) the MNIST-shaped epoch, interleaved with (4) the
 GEMM-only epoch (the same run, so that (1) and (4) are read off the same
-medians), (2) the digits epoch, (3) the full-batch cost and gradient, all with
+medians), (2) the digits epoch, (3) the full-batch cost and gradient, (1) once
+more with each library's ``MLPClassifier`` and its defaults (Adam), all with
 ``--threads`` threads for every library, then (1) and (4) again with every
 library's default threads (what a user gets), from bench_mlp.py, then (5) peak
 memory with each implementation in its own process (bench_memory.py),
@@ -217,6 +218,7 @@ def measure(repeats: int, threads: int) -> dict:
     mnist = bench_mlp.bench_mnist(repeats)
     digits = bench_mlp.bench_digits(repeats)
     full = bench_mlp.bench_fullbatch(repeats)
+    estimators = bench_mlp.bench_estimators(repeats)
     # (1) once more as a user runs it: every library with its own default threads
     limiter.restore_original_limits()
     if torch_threads is not None:
@@ -232,6 +234,7 @@ def measure(repeats: int, threads: int) -> dict:
     return {
         "mnist": mnist, "digits": digits, "fullbatch/digits": full["digits"],
         "fullbatch/mnist": full["mnist"], "mnist_default": mnist_default, "memory": memory,
+        "estimators": estimators,
         "pools": pools, "default_pools": default_pools, "torch_threads": torch_threads,
         "kernels": bench_mlp.blas_kernels(), "blas_env": _blas_env(),
         "load": [load0[0], os.getloadavg()[0]], "minutes": (time.time() - t0) / 60,
@@ -320,7 +323,35 @@ def _summary(runs: list[tuple[str, dict]]) -> list[str]:
                       "yes" if ok else "**no**"]
     lines.append("| (5) peak memory above the data, chainrule vs scikit-learn (no float32 "
                  "copy) | no more | " + " | ".join(cells) + " |")
+    # beside the targets: (1) as a practitioner runs it, each MLPClassifier with its defaults
+    cells = []
+    for _, run in runs:
+        v = run.get("estimators", {}).get("scikit-learn")
+        cells += ["", ""] if v is None else [f"{v['ratio']:.2f}", ""]
+    if any(cells):
+        lines.append("| beside the targets: (1) with each `MLPClassifier`'s defaults (Adam), "
+                     "chainrule's / scikit-learn's | (none) | " + " | ".join(cells) + " |")
     return lines
+
+
+def _estimator_section(run: dict, letter: str) -> list[str]:
+    """(1) with the estimators' defaults, where it was measured."""
+    if "estimators" not in run:
+        return []
+    return [
+        f"### {letter}(1) as a practitioner runs it: each `MLPClassifier` with its defaults",
+        "",
+        "Not a target of issue 4: `MLPClassifier(hidden_layer_sizes=(256, 128), "
+        "batch_size=128, max_iter=1)`",
+        "of chainrule and of scikit-learn on the same float32 data, everything else each",
+        "library's default (Adam, alpha 1e-4, learning rate 0.001, each its own dtype",
+        "handling and shuffling; `bench_mlp.estimator_epoch`).",
+        "",
+        *_table("estimators", run["estimators"], "s"),
+        "",
+        f"Mean training loss of the epoch: {_losses(run['estimators'])}.",
+        "",
+    ]
 
 
 def _sections(kind: str, run: dict, letter: str) -> list[str]:
@@ -409,6 +440,7 @@ def _sections(kind: str, run: dict, letter: str) -> list[str]:
         *_table("mnist", run["mnist_default"], "s"),
         "",
         *_floor(run["mnist_default"]),
+        *_estimator_section(run, letter),
         f"### {letter}(5) Peak memory of one epoch of (1), each implementation in its own process",
         "",
         "`peak`: the process's peak resident memory during the epoch (libraries + data +",

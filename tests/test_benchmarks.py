@@ -157,6 +157,21 @@ def test_epoch_bench_interleaves_peers_and_the_gemm_only_epoch():
             res["chainrule"]["epoch_loss"], rel=1e-6)
 
 
+def test_estimator_epoch_fits_each_mlpclassifier_with_its_defaults():
+    """One epoch of each library's MLPClassifier: Adam, float32 data kept float32 by both."""
+    sklearn = pytest.importorskip("sklearn.neural_network")
+    import chainrule
+
+    X, y = _data()
+    losses = {cls: bench_mlp.estimator_epoch(cls, X, y, CFG, 0)
+              for cls in (chainrule.MLPClassifier, sklearn.MLPClassifier)}
+    # the same model and data: both start near log(4) for 4 balanced classes
+    for loss in losses.values():
+        assert np.isfinite(loss) and abs(loss - np.log(4)) < 0.5
+    clf = chainrule.MLPClassifier((9, 7), batch_size=32, max_iter=1, random_state=0)
+    assert clf.get_params()["solver"] == "adam" and clf.get_params()["dtype"] is None
+
+
 @pytest.mark.parametrize("n", [200, 192])  # a short last batch, and none
 def test_gather_epoch_gathers_each_batch_of_a_permutation(n):
     X, _ = _data(n)
@@ -300,6 +315,14 @@ def test_summary_reads_each_target_in_each_kernel_setting():
     assert not any("loop" in line for line in run_all._summary([("forced", forced)]))
     mem = next(v for k, v in rows.items() if k.startswith("(5)"))
     assert mem == ["6 vs 10 MiB", "yes", "11 vs 10 MiB", "**no**"]
+    # the estimators' row only where they were timed, with no target to meet
+    assert not any("MLPClassifier" in k for k in rows)
+    own["estimators"] = _res(chainrule=0.75, **{"scikit-learn": 1.0})
+    own["estimators"]["scikit-learn"]["ratio"] = 0.75
+    lines = run_all._summary([("own", own), ("forced", forced)])
+    est = [[c.strip() for c in line.strip("|").split("|")] for line in lines
+           if "MLPClassifier" in line]
+    assert len(est) == 1 and est[0][1:] == ["(none)", "0.75", "", "", ""]
 
 
 def test_report_has_the_summary_and_one_section_per_kernel_setting():
@@ -322,6 +345,14 @@ def test_report_has_the_summary_and_one_section_per_kernel_setting():
     assert "## A. Kernels OpenBLAS picks for this CPU (SkylakeX)" in text
     assert "## B. Kernels forced by the environment (Haswell)" in text
     assert text.count("### A(") == 6 and text.count("### B(") == 6
+    runs[0][1]["estimators"] = _run(["SkylakeX"], {"chainrule": 0.7, "scikit-learn": 1.0})[
+        "mnist"]
+    for v in runs[0][1]["estimators"].values():
+        v["epoch_loss"] = 1.9
+    text = run_all.report(runs, repeats=7, threads=1, minutes=3.0)
+    assert text.count("### A(") == 7 and text.count("### B(") == 6
+    assert "### A(1) as a practitioner runs it" in text
+    assert "Mean training loss of the epoch: chainrule 1.9000, scikit-learn 1.9000." in text
     assert "removed in that process only" in text  # the kernels line of the header
     single = run_all.report(runs[:1], repeats=7, threads=1, minutes=1.5)
     assert "## B." not in single and "removed in that process only" not in single
