@@ -66,6 +66,21 @@ def test_relu_twin_against_an_array_of_zeros_keeps_every_special_value(dtype, rn
         np.maximum(z, 0, out=zeros)
 
 
+def test_kept_zeros_and_ones_stay_cached_after_many_shapes():
+    """The caches drop their oldest entries: the shape in use is always kept."""
+    from chainrule.activations import _ONES, _ZEROS, _row_sum
+
+    for n in range(1, 200):  # more shapes than the caches hold
+        _zeros((n, 3), np.dtype(np.float32))
+        _row_sum(np.ones((2, n), np.float64))
+    assert len(_ZEROS) <= 64 and len(_ONES) <= 64
+    zeros = _zeros((7, 5), np.dtype(np.float64))
+    assert zeros is _zeros((7, 5), np.dtype(np.float64))
+    assert (5, "f") not in _ONES
+    np.testing.assert_array_equal(_row_sum(np.ones((4, 5), np.float32)), np.full(4, 5.0))
+    assert (5, "f") in _ONES
+
+
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_relu_delta_twin_multiplies_like_the_boolean_mask(dtype, rng):
     """The mask's bytes read as uint8 give the products of the bool mask, inf and NaN included."""

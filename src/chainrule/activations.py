@@ -308,9 +308,19 @@ def _zeros(shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
     if zeros is None:
         zeros = np.zeros(shape, dtype=dtype)
         zeros.flags.writeable = False
-        if len(_ZEROS) < 64:
-            _ZEROS[key] = zeros
+        _keep(_ZEROS, key, zeros)
     return zeros
+
+
+def _keep(cache: dict, key: object, value: np.ndarray, size: int = 64) -> None:
+    """Store ``value`` in ``cache``, dropping the oldest entry when it holds ``size``.
+
+    The shapes in use stay cached however many a long session has seen (a
+    process running many networks, the test suite).
+    """
+    if len(cache) >= size:
+        del cache[next(iter(cache))]
+    cache[key] = value
 
 
 _ZEROS: dict[tuple[tuple[int, ...], str], np.ndarray] = {}  # read-only zeros for _relu_into
@@ -353,8 +363,7 @@ def _row_sum(a: np.ndarray) -> np.ndarray:
     if ones is None:
         ones = np.ones(a.shape[1], dtype=a.dtype)
         ones.flags.writeable = False
-        if len(_ONES) < 64:  # a few widths at most (the output layers in use)
-            _ONES[key] = ones
+        _keep(_ONES, key, ones)  # a few widths at most (the output layers in use)
     return np.matmul(a, ones)
 
 
