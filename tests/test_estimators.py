@@ -270,7 +270,7 @@ def test_partial_fit_continues_the_optimizer(iris):
     t1 = clf._optimizer.t
     for _ in range(40):
         clf.partial_fit(X, y)
-    assert clf.n_iter_ == 41 and len(clf.loss_curve_) == 41
+    assert clf.n_iter_ == 1 and len(clf.loss_curve_) == 41  # n_iter_: this call's epochs
     assert clf._optimizer.t == t1 + 40  # one batch per epoch here (150 < 200): state kept
     assert clf.loss_curve_[-1] < clf.loss_curve_[1]
     with pytest.raises(ValueError, match="not seen"):
@@ -282,7 +282,7 @@ def test_partial_fit_continues_the_optimizer(iris):
     assert not hasattr(MLPClassifier(solver="lbfgs"), "partial_fit")
     reg = MLPRegressor((5,), solver="sgd", random_state=0)
     reg.partial_fit(X[:, :3], X[:, 3]).partial_fit(X[:, :3], X[:, 3])
-    assert reg.n_iter_ == 2
+    assert reg.n_iter_ == 1 and len(reg.loss_curve_) == 2 and reg.t_ == 300
 
 
 def test_warm_start_continues_and_cold_start_repeats(iris):
@@ -292,10 +292,29 @@ def test_warm_start_continues_and_cold_start_repeats(iris):
     est.fit(X, y)
     first = est.coefs_[0].copy()
     est.fit(X, y)
-    assert est.n_iter_ == 10 and len(est.loss_curve_) == 10
+    assert est.n_iter_ == 5 and len(est.loss_curve_) == 10
     assert not np.array_equal(first, est.coefs_[0])
     cold = clone(est).set_params(warm_start=False).fit(X, y)
     np.testing.assert_array_equal(cold.coefs_[0], first)
+
+
+@pytest.mark.parametrize("calls", ["warm_start", "partial_fit"])
+def test_iteration_counts_are_scikit_learns(iris, calls):
+    """n_iter_ counts the last call's epochs; loss_curve_ and t_ go on over the calls."""
+    X, y = iris
+    counts = {}
+    for name, cls in (("chainrule", MLPClassifier), ("scikit-learn", SkMLPClassifier)):
+        est = cls((5,), solver="sgd", learning_rate_init=0.01, max_iter=4, random_state=0,
+                  warm_start=calls == "warm_start")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            for i in range(3):
+                if calls == "warm_start":
+                    est.fit(X, y)
+                else:
+                    est.partial_fit(X, y, classes=[0, 1, 2] if i == 0 else None)
+        counts[name] = (est.n_iter_, len(est.loss_curve_), est.t_)
+    assert counts["chainrule"] == counts["scikit-learn"]
 
 
 def test_early_stopping_records_validation_scores(iris):
@@ -425,13 +444,75 @@ def test_layers_activations_dropout_batch_norm_init_dtype(iris):
      ({"dtype": "int32"}, "dtype must be 'float32', 'float64' or None"),
      ({"init": "nope"}, "init: unknown initializer"),
      ({"batch_size": 0}, "batch_size must be 'auto' or a positive int"),
-     ({"momentum": 1.0}, r"momentum must be in \[0, 1\)")],
+     ({"momentum": 1.0}, r"momentum must be in \[0, 1\)"),
+     ({"learning_rate_init": np.inf}, "learning_rate_init must be a finite number > 0, got inf"),
+     ({"epsilon": np.nan}, "epsilon must be a finite number > 0, got nan"),
+     ({"alpha": np.inf}, "alpha must be a finite number >= 0"),
+     ({"tol": -1.0}, "tol must be a finite number >= 0"),
+     ({"power_t": np.inf}, "power_t must be a finite number"),
+     ({"schedule": {"name": "step", "bogus": 1}}, r"schedule=.* is not a valid schedule"),
+     ({"schedule": "nope"}, r"schedule='nope' is not a valid schedule: unknown schedule")],
 )
 def test_bad_parameters_are_refused_at_fit_by_name(iris, params, match):
     X, y = iris
     est = MLPClassifier(**params)
     with pytest.raises(ValueError, match=match):
         est.fit(X, y)
+
+
+@pytest.mark.parametrize(
+    ("change", "data", "match"),
+    [({"learning_rate_init": np.inf}, None, "learning_rate_init"),
+     ({"schedule": {"name": "step", "bogus": 1}}, None, "schedule"),
+     ({"init": "nope"}, None, "init: unknown initializer"),
+     ({}, "one class", "1 class"),
+     ({}, "short weights", "sample_weight must have shape"),
+     ({}, "other features", "1 class"),
+     ({"early_stopping": True, "validation_fraction": 0.001}, None,
+      r"validation_fraction=0.001 of 150 examples cannot be split off")],
+)
+def test_a_refit_that_fails_loses_nothing(iris, change, data, match):
+    """Bad parameters or data on a second fit leave the fitted estimator as it was."""
+    X, y = iris
+    clf = MLPClassifier((10,), max_iter=300, learning_rate_init=0.01, random_state=0).fit(X, y)
+    proba, curve, n_iter = clf.predict_proba(X), list(clf.loss_curve_), clf.n_iter_
+    network, params = clf.network_, clf.network_.params.copy()
+    args = {None: (X, y), "one class": (X, np.zeros(150)),
+            "other features": (X[:, :3], np.zeros(150))}.get(data, (X, y))
+    weights = np.ones(3) if data == "short weights" else None
+    clf.set_params(**change)
+    with pytest.raises(ValueError, match=match):
+        clf.fit(*args, sample_weight=weights)
+    assert clf.network_ is network and clf.n_features_in_ == 4
+    np.testing.assert_array_equal(clf.network_.params, params)
+    np.testing.assert_array_equal(clf.predict_proba(X), proba)
+    assert clf.loss_curve_ == curve and clf.n_iter_ == n_iter
+    np.testing.assert_array_equal(clf.classes_, [0, 1, 2])
+
+
+def test_partial_fit_refuses_labels_outside_the_classes_passed(iris):
+    X, y = iris
+    with pytest.raises(ValueError, match=r"not in the classes passed: \[2\]"):
+        MLPClassifier((5,)).partial_fit(X, y, classes=[0, 1])
+    with pytest.raises(ValueError, match=r"not in the classes passed: \['0', '1', '2'\]"):
+        MLPClassifier((5,)).partial_fit(X, y.astype(str), classes=[0, 1, 2])
+    clf = MLPClassifier((5,)).partial_fit(X, y, classes=[0, 1, 2, 3])  # a superset is fine
+    np.testing.assert_array_equal(clf.classes_, [0, 1, 2, 3])
+
+
+def test_divergence_keeps_the_record_of_the_completed_epochs():
+    X = np.random.default_rng(0).normal(size=(100, 3))
+    y = X @ [1.0, 2.0, 3.0]
+    reg = MLPRegressor((8,), solver="sgd", learning_rate_init=5.0, max_iter=50, random_state=0)
+    with pytest.raises(chainrule.TrainingDiverged,
+                       match=r"smaller learning_rate_init \(now 5\)") as info:
+        reg.fit(X, y)
+    done = info.value.history.epochs
+    assert 0 < done < 50 and info.value.epoch == done + 1
+    assert reg.n_iter_ == done and reg.t_ == 100 * done
+    assert reg.loss_curve_ == list(info.value.history["loss"]) and reg.loss_ == reg.loss_curve_[-1]
+    assert np.all(np.isfinite(reg.network_.params))
+    assert "clip_norm" not in str(info.value)  # not a parameter of the estimators
 
 
 def test_unfitted_and_one_class_errors(iris):
@@ -446,6 +527,15 @@ def test_convergence_warning_when_max_iter_is_reached(iris):
     X, y = iris
     with pytest.warns(ConvergenceWarning, match="Maximum iterations"):
         MLPClassifier((5,), max_iter=3, random_state=0).fit(X, y)
+
+
+def test_lbfgs_warns_whenever_it_stops_short_of_convergence(iris):
+    """Not only at max_iter: the evaluation limit max_fun too (as scikit-learn warns)."""
+    X, y = iris
+    with pytest.warns(ConvergenceWarning, match=r"lbfgs failed .*max_fun=10.*EVALUATIONS") as rec:
+        clf = MLPClassifier((10,), solver="lbfgs", max_fun=10, random_state=0).fit(X, y)
+    assert clf.n_iter_ < clf.max_iter
+    assert rec[0].filename == __file__  # points at the caller's fit
 
 
 # --- saving: arrays + JSON; pickling for scikit-learn's copies ---------------------------------
@@ -476,6 +566,19 @@ def test_save_and_load_round_trip(tmp_path, iris, kind):
     again = pickle.loads(pickle.dumps(est))
     np.testing.assert_array_equal(again.predict(Xp), est.predict(Xp))
     assert again.network_.params is not est.network_.params
+
+
+def test_load_keeps_the_feature_names_and_their_check(tmp_path):
+    pd = pytest.importorskip("pandas")
+    rng = np.random.default_rng(0)
+    df = pd.DataFrame(rng.normal(size=(80, 3)), columns=["a", "b", "c"])
+    clf = MLPClassifier((5,), random_state=0).fit(df, (df.a > 0).astype(int))
+    back = load_estimator(clf.save(tmp_path / "model"))
+    np.testing.assert_array_equal(back.feature_names_in_, clf.feature_names_in_)
+    np.testing.assert_array_equal(back.predict_proba(df), clf.predict_proba(df))
+    for est in (clf, back):  # columns in another order: refused by both, not predicted on
+        with pytest.raises(ValueError, match="feature names"):
+            est.predict_proba(df[["c", "b", "a"]])
 
 
 def test_load_refuses_other_files(tmp_path):

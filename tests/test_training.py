@@ -242,6 +242,21 @@ def test_minimize_agrees_with_scipy(method, clf_data):
     assert np.array_equal(ref.params, theta0)  # ref.cost never moved ref
 
 
+def test_minimize_stops_when_the_cost_is_not_finite():
+    """An overflowing cost is a divergence, not a quiet result with fun=nan."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(50, 3))
+    net = mlp([3, 4, 1], hidden="relu", output="identity", loss="squared_error", seed=0)
+    theta0 = net.params.copy()
+    with np.errstate(over="ignore", invalid="ignore"):
+        J0 = net.loss_and_grad(X * 1e200, X.sum(1, keepdims=True))[0]
+    assert not np.isfinite(J0)  # the reason: (1e200)^2 overflows
+    with pytest.raises(TrainingDiverged, match="cost at the initial parameters is inf") as info:
+        chainrule.minimize(net, X * 1e200, X.sum(1, keepdims=True))
+    assert info.value.what == "cost" and info.value.history.epochs == 0
+    np.testing.assert_array_equal(net.params, theta0)
+
+
 def test_minimize_regression_reaches_least_squares(reg_data):
     X, y = reg_data
     net = mlp([3, 1], seed=0)

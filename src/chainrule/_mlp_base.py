@@ -3,6 +3,7 @@ training through :class:`chainrule.Trainer` / :func:`chainrule.minimize`, saving
 
 from __future__ import annotations
 
+import math
 import numbers
 import os
 import warnings
@@ -24,8 +25,9 @@ from .dropout import Dropout
 from .layers import Dense, Layer
 from .network import Network
 from .optimizers import SGD, AdaGrad, Adam, Optimizer, RMSProp
+from .schedules import get_schedule
 from .scipy_fit import minimize
-from .training import Trainer
+from .training import Trainer, TrainingDiverged
 
 __all__ = ["ESTIMATOR_FORMAT", "SOLVERS", "_BaseMLP"]
 
@@ -35,6 +37,10 @@ _SCIPY_METHOD = {"lbfgs": "L-BFGS-B", "cg": "CG"}
 # scikit-learn's names for the output activations (out_activation_)
 _SK_NAME = {"sigmoid": "logistic", "softmax": "softmax", "identity": "identity"}
 ESTIMATOR_FORMAT = "chainrule.estimator"
+
+
+def _finite_real(v: object) -> bool:
+    return isinstance(v, numbers.Real) and not isinstance(v, bool) and math.isfinite(v)
 
 
 def _solver_is_stochastic(est: _BaseMLP) -> bool:
@@ -190,12 +196,12 @@ class _BaseMLP(BaseEstimator):
             raise ValueError(f"solver must be one of {SOLVERS}, got {self.solver!r}")
         for name in ("learning_rate_init", "epsilon"):
             v = getattr(self, name)
-            if not isinstance(v, numbers.Real) or not v > 0:
-                raise ValueError(f"{name} must be a positive number, got {v!r}")
+            if not _finite_real(v) or not v > 0:
+                raise ValueError(f"{name} must be a finite number > 0, got {v!r}")
         for name in ("alpha", "tol"):
             v = getattr(self, name)
-            if not isinstance(v, numbers.Real) or not v >= 0:
-                raise ValueError(f"{name} must be a non-negative number, got {v!r}")
+            if not _finite_real(v) or not v >= 0:
+                raise ValueError(f"{name} must be a finite number >= 0, got {v!r}")
         if self.learning_rate not in ("constant", "invscaling", "adaptive"):
             raise ValueError(
                 "learning_rate must be 'constant', 'invscaling' or 'adaptive', got "
@@ -206,8 +212,12 @@ class _BaseMLP(BaseEstimator):
                 f"learning_rate={self.learning_rate!r} and schedule={self.schedule!r} both set "
                 "the learning rate; give one of them"
             )
-        if not isinstance(self.power_t, numbers.Real):
-            raise ValueError(f"power_t must be a number, got {self.power_t!r}")
+        if not _finite_real(self.power_t):
+            raise ValueError(f"power_t must be a finite number, got {self.power_t!r}")
+        try:  # a schedule that cannot be built fails here, before the fit changes anything
+            get_schedule(self.schedule)
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"schedule={self.schedule!r} is not a valid schedule: {exc}") from None
         for name in ("max_iter", "n_iter_no_change", "max_fun"):
             v = getattr(self, name)
             if not isinstance(v, numbers.Integral) or isinstance(v, bool) or v < 1:
@@ -309,6 +319,26 @@ class _BaseMLP(BaseEstimator):
 
     def _fit(self, X: object, y: object, sample_weight: object, incremental: bool,
              classes: object = None) -> _BaseMLP:
+        """Check everything, then train; a fit that fails on its input loses nothing.
+
+        The parameters and the data are checked before the fitted state
+        changes, but scikit-learn's ``validate_data`` records ``n_features_in_``
+        as it checks, and a bad ``y`` or ``sample_weight`` comes to light after
+        that: so any error other than a divergence (which keeps the run's last
+        good parameters and its record) puts back the estimator as it was.
+        """
+        saved = {k: list(v) if isinstance(v, list) else v for k, v in self.__dict__.items()}
+        try:
+            return self._checked_fit(X, y, sample_weight, incremental, classes)
+        except TrainingDiverged:
+            raise
+        except BaseException:
+            self.__dict__.clear()
+            self.__dict__.update(saved)
+            raise
+
+    def _checked_fit(self, X: object, y: object, sample_weight: object, incremental: bool,
+                     classes: object) -> _BaseMLP:
         self._validate_params()
         fitted = hasattr(self, "network_")
         first = not fitted or not (incremental or self.warm_start)
@@ -370,8 +400,15 @@ class _BaseMLP(BaseEstimator):
         if self.early_stopping:
             stratify = y if self._is_classifier and y.ndim == 1 else None
             idx = np.arange(X.shape[0])
-            tr, va = train_test_split(idx, test_size=self.validation_fraction, stratify=stratify,
-                                      random_state=int(self._rng.integers(2**31)))
+            try:
+                tr, va = train_test_split(idx, test_size=self.validation_fraction,
+                                          stratify=stratify,
+                                          random_state=int(self._rng.integers(2**31)))
+            except ValueError as exc:  # e.g. fewer validation rows than classes
+                raise ValueError(
+                    f"validation_fraction={self.validation_fraction} of {X.shape[0]} examples "
+                    f"cannot be split off for early_stopping: {exc}"
+                ) from None
             if va.size < 2:
                 raise ValueError(
                     f"validation_fraction={self.validation_fraction} leaves {va.size} example(s) "
@@ -401,18 +438,24 @@ class _BaseMLP(BaseEstimator):
             shuffle=bool(self.shuffle), schedule=self.schedule,
             callbacks=[self._epoch_rule(val_score, n, incremental)],
         )
-        history = trainer.fit(X, Y, sample_weight=sw)
+        try:
+            history = trainer.fit(X, Y, sample_weight=sw)
+        except TrainingDiverged as exc:  # record the completed epochs, then say it as ours
+            self._best_params = None
+            self._record(exc.history, n)
+            raise TrainingDiverged(
+                f"{type(self).__name__}: training diverged at epoch {exc.epoch}, batch "
+                f"{exc.batch}: the {exc.what} became NaN or infinite; the network keeps its "
+                f"last parameters with a finite loss. Try a smaller learning_rate_init (now "
+                f"{self.learning_rate_init:g}).", exc.epoch, exc.batch, exc.history, exc.what,
+            ) from None
         if self.early_stopping and self._best_params is not None:  # the best validation score
             net.params[...] = self._best_params[0]
             for layer, values in zip(net.layers, self._best_params[1], strict=True):
                 if values:
                     layer.set_buffers(values)
         self._best_params = None
-        self.loss_curve_.extend(float(v) for v in history["loss"])
-        self.n_iter_ += history.epochs
-        self.t_ += n * history.epochs
-        self.loss_ = self.loss_curve_[-1] if self.loss_curve_ else None
-        self.history_ = history
+        self._record(history, n)
         if self.early_stopping:
             self.best_loss_ = None
             if self.validation_scores_:
@@ -422,7 +465,19 @@ class _BaseMLP(BaseEstimator):
         if not incremental and history.stop_reason == "epochs":
             warnings.warn(
                 f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) reached and the "
-                "optimization hasn't converged yet.", ConvergenceWarning, stacklevel=3)
+                "optimization hasn't converged yet.", ConvergenceWarning, stacklevel=5)
+
+    def _record(self, history: Any, n: int) -> None:
+        """The run's epochs into the fitted attributes (``n``: training examples per epoch).
+
+        As in scikit-learn, ``n_iter_`` counts the epochs of this call, while
+        ``loss_curve_`` and ``t_`` go on over warm starts and ``partial_fit`` calls.
+        """
+        self.loss_curve_.extend(float(v) for v in history["loss"])
+        self.n_iter_ = history.epochs
+        self.t_ += n * history.epochs
+        self.loss_ = self.loss_curve_[-1] if self.loss_curve_ else None
+        self.history_ = history
 
     def _epoch_rule(self, val_score: Callable[[], float] | None, n: int,
                     incremental: bool) -> Callable:
@@ -487,14 +542,16 @@ class _BaseMLP(BaseEstimator):
                               verbose=int(self.verbose), sample_weight=sw, options=options)
         curve = [float(v) for v in result["loss_curve"]]
         self.loss_curve_.extend(curve)
-        self.n_iter_ += int(result.nit)
+        self.n_iter_ = int(result.nit)
         self.t_ += X.shape[0] * int(result.nit)
         self.loss_ = float(result.fun)
         self.best_loss_ = float(result.fun)
-        if not result.success and result.nit >= self.max_iter:
+        if not result.success:  # the iteration or evaluation limit, or a failed line search
+            limits = f"max_iter={self.max_iter}" + (
+                f", max_fun={self.max_fun}" if self.solver == "lbfgs" else "")
             warnings.warn(
-                f"{method} failed to converge after {result.nit} iteration(s) (max_iter="
-                f"{self.max_iter}): {result.message}", ConvergenceWarning, stacklevel=3)
+                f"{self.solver} failed to converge after {result.nit} iteration(s) ({limits}): "
+                f"{result.message}", ConvergenceWarning, stacklevel=5)
 
     # -- prediction ------------------------------------------------------------------------------
     def _forward(self, X: object) -> np.ndarray:
@@ -548,6 +605,9 @@ class _BaseMLP(BaseEstimator):
                 **self._fitted_json(),
             },
         }
+        names = getattr(self, "feature_names_in_", None)
+        if names is not None:  # a DataFrame's columns: checked again at predict time
+            meta["fitted"]["feature_names_in_"] = [str(name) for name in names]
         return io.write_file(path, meta, io.network_arrays(net))
 
     # -- pickling (scikit-learn's clone-by-copy, joblib workers): the network as arrays ----------

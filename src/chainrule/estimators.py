@@ -135,9 +135,11 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         Validation accuracy per epoch with ``early_stopping``.
     best_validation_score_ : float or None
     n_iter_ : int
-        Epochs (or solver iterations) run.
+        Epochs (or solver iterations) run by the last call to ``fit`` or
+        ``partial_fit``, as in scikit-learn (``loss_curve_`` and ``t_`` go on
+        over warm starts and ``partial_fit`` calls).
     t_ : int
-        Training examples seen.
+        Training examples seen, over all calls.
     n_features_in_ : int
     n_outputs_ : int
     n_layers_ : int
@@ -163,11 +165,13 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
             lb = LabelBinarizer()
             if classes is not None and not type_of_target(y).startswith("multilabel"):
                 lb.fit(np.asarray(classes))
+                _check_known(y, lb.classes_, "in the classes passed")
             else:
                 lb.fit(y)
             if len(lb.classes_) < 2:
                 raise ValueError(
-                    f"y has 1 class ({lb.classes_[0]!r}); a classifier needs at least 2 classes"
+                    f"y has 1 class ({lb.classes_.tolist()[0]!r}); a classifier needs at least "
+                    "2 classes"
                 )
             self._label_binarizer = lb
             self.classes_ = lb.classes_
@@ -177,12 +181,7 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
                 if not type_of_target(y).startswith("multilabel"):
                     raise ValueError("y: the estimator was fitted on multi-label targets")
             else:
-                unseen = np.setdiff1d(np.unique(y), self.classes_)
-                if unseen.size:
-                    raise ValueError(
-                        f"y contains classes not seen in the first fit: {unseen.tolist()}; "
-                        f"expected a subset of {self.classes_.tolist()}"
-                    )
+                _check_known(y, self.classes_, "seen in the first fit")
         return lb.transform(y)
 
     def _output(self) -> tuple[str, str]:
@@ -376,6 +375,21 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
 _ESTIMATORS = {"MLPClassifier": MLPClassifier, "MLPRegressor": MLPRegressor}
 
 
+def _check_known(y: np.ndarray, classes: np.ndarray, source: str) -> None:
+    """Raise when ``y`` holds a label outside ``classes``, which ``source`` names.
+
+    Compared as Python values, so labels of another type (the strings "0", "1"
+    against the integer classes 0, 1) are unknown too.
+    """
+    known = set(classes.tolist())
+    unknown = [label for label in np.unique(y).tolist() if label not in known]
+    if unknown:
+        raise ValueError(
+            f"y contains classes not {source}: {unknown}; expected a subset of "
+            f"{classes.tolist()}"
+        )
+
+
 def load_estimator(path: str | os.PathLike) -> MLPClassifier | MLPRegressor:
     """Load an estimator written by :meth:`MLPClassifier.save` / :meth:`MLPRegressor.save`.
 
@@ -404,6 +418,9 @@ def load_estimator(path: str | os.PathLike) -> MLPClassifier | MLPRegressor:
             lb.classes_ = classes
             est._label_binarizer = lb
             est.classes_ = classes
+        names = fitted.pop("feature_names_in_", None)
+        if names is not None:
+            est.feature_names_in_ = np.asarray(names, dtype=object)
         for key, value in fitted.items():
             setattr(est, key, value)
         est.loss_ = est.loss_curve_[-1] if est.loss_curve_ else None

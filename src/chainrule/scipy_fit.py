@@ -8,6 +8,7 @@ flat vector, nothing is packed or unpacked.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 
 import numpy as np
@@ -37,7 +38,9 @@ def _objective(net: Network, X: np.ndarray, Y: np.ndarray, sample_weight: np.nda
 
     def fun(theta: np.ndarray) -> tuple[float, np.ndarray]:
         net.params[...] = theta
-        with net._workspace(pool):
+        # overflow shows as a cost that is not finite: SciPy's line search steps back from
+        # it, and minimize() stops with TrainingDiverged if the result is not finite
+        with np.errstate(over="ignore", invalid="ignore"), net._workspace(pool):
             J, grad = net._loss_and_grad(X, Y, False, sample_weight)
         return J, grad.astype(np.float64)
 
@@ -78,6 +81,12 @@ def minimize(
         SciPy's result, plus ``loss_curve`` (cost after each iteration).  The
         network holds the final parameters ``result.x``.
 
+    Raises
+    ------
+    TrainingDiverged
+        If the cost or the parameters end NaN or infinite; the network keeps
+        the last iterate with a finite cost (or its initial parameters).
+
     Notes
     -----
     While SciPy optimises, SciPy's own BLAS (when its wheel brings a copy
@@ -95,20 +104,37 @@ def minimize(
     theta0 = net.params.astype(np.float64)
     fun = _objective(net, X, Yt, sw)
     curve: list[float] = []
+    last_good = theta0  # the last iterate with a finite cost
+    history = History()
 
     def callback(intermediate_result: scipy.optimize.OptimizeResult) -> None:
-        curve.append(float(intermediate_result.fun))
+        nonlocal last_good
+        J = float(intermediate_result.fun)
+        curve.append(J)
+        if math.isfinite(J):
+            last_good = intermediate_result.x.copy()
+            history.append(loss=J)
 
     with scipy_blas_single_thread():  # see _threads: the two BLAS pools would contend
         result = scipy.optimize.minimize(
             fun, theta0, jac=True, method=_METHODS[method], tol=tol,
             options={**(options or {}), "maxiter": maxiter}, callback=callback,
         )
-    if not np.all(np.isfinite(result.x)):
-        net.params[...] = theta0
+    if not (math.isfinite(result.fun) and np.all(np.isfinite(result.x))):
+        net.params[...] = last_good
+        if last_good is theta0:
+            J0, _ = fun(theta0)
+            net.params[...] = theta0
+            where = (f"the cost at the initial parameters is {J0} (values too large in X or "
+                     "Y overflow?)" if not math.isfinite(J0) else
+                     "the cost or the parameters became NaN or infinite in the first iteration")
+            keeps = "its initial parameters"
+        else:
+            where = "the cost or the parameters became NaN or infinite"
+            keeps = f"the parameters of iteration {history.epochs}, the last with a finite cost"
         raise TrainingDiverged(
-            f"{method} produced non-finite parameters; the network keeps its initial ones",
-            0, 0, History(),
+            f"{method} diverged: {where}; the network keeps {keeps}", history.epochs, 0,
+            history, "cost",
         )
     net.params[...] = result.x
     result["loss_curve"] = curve

@@ -50,11 +50,15 @@ class TrainingDiverged(FloatingPointError):
         Where it happened (epoch from 1, batch within the epoch from 0).
     history : History
         The metrics of the completed epochs.
+    what : str
+        What stopped being finite: "loss", "parameters", "validation loss", or
+        "cost" (SciPy's optimisers).
     """
 
-    def __init__(self, message: str, epoch: int, batch: int, history: History) -> None:
+    def __init__(self, message: str, epoch: int, batch: int, history: History,
+                 what: str = "loss") -> None:
         super().__init__(message)
-        self.epoch, self.batch, self.history = epoch, batch, history
+        self.epoch, self.batch, self.history, self.what = epoch, batch, history, what
 
 
 def _accuracy_count(A: np.ndarray, Y: np.ndarray) -> int:
@@ -361,7 +365,7 @@ class Trainer:
             f"training diverged at epoch {epoch}, batch {batch}: the {what} became NaN or "
             f"infinite; the network keeps its last parameters with a finite loss. Try a "
             f"smaller learning rate (lr={self.optimizer.lr:g}) or clip_norm.",
-            epoch, batch, self.history,
+            epoch, batch, self.history, what,
         )
 
     def _epoch_end(self, loss: float, accuracy: float | None, grad_sq: list[float],
