@@ -84,25 +84,44 @@ def test_weighted_gradient_matches_central_differences(which):
         net.params[k] = theta[k]
         numeric[k] = (jp - jm) / (2 * h)
     np.testing.assert_allclose(grad, numeric, rtol=1e-6, atol=1e-9)
-    # the value: the weighted mean of the per-example losses plus the (unweighted) decay
+    # the value: the weighted mean of the per-example losses plus the decay, whose per-sample
+    # 1/m counts the examples as the weights do (m = sum w)
+    sum_w2 = sum(float(np.sum(layer.W**2)) for layer in net.layers)
+
+    def decay(m):
+        return 0.5 * net.weight_decay * sum_w2 / (m if net.decay == "per_sample" else 1)
+
     per_example = np.array([net.loss_and_grad(X[i:i + 1], Y[i:i + 1])[0] for i in range(7)])
-    decay_1 = net.loss_and_grad(X[:1], Y[:1])[0] - per_example[0]  # decay of a batch of 1
-    data_terms = per_example - decay_1
-    decay_m = net.loss_and_grad(X, Y)[0] - np.mean(data_terms)
-    assert J == pytest.approx(np.dot(w, data_terms) / w.sum() + decay_m, rel=1e-12)
+    data_terms = per_example - decay(1)  # one example: its loss plus the decay of m = 1
+    assert J == pytest.approx(np.dot(w, data_terms) / w.sum() + decay(w.sum()), rel=1e-12)
 
 
 @pytest.mark.parametrize("which", [0, 1])
 def test_equal_weights_give_exactly_the_unweighted_cost(which):
+    # net 0 (decay "ufldl"): any equal weights give exactly the unweighted cost; net 1
+    # (decay "per_sample"): weights all 1 do, and weights c give the unweighted loss part
+    # with the decay divided by c * m, as the rows repeated c times would
     net = _nets()[which]
     rng = np.random.default_rng(1)
     X = rng.normal(size=(6, 3))
     Y = np.eye(3)[rng.integers(0, 3, 6)] if which == 0 else rng.uniform(size=(6, 2))
     J0, g0 = net.loss_and_grad(X, Y)
+    lam, sum_w2 = net.weight_decay, sum(float(np.sum(layer.W**2)) for layer in net.layers)
+    decayed = np.zeros(net.n_params, dtype=bool)
+    for s in net._decay_slices:
+        decayed[s] = True
     for c in (1.0, 0.37, 5.0):
         J, g = net.loss_and_grad(X, Y, sample_weight=np.full(6, c))
-        assert J == J0
-        assert np.array_equal(g, g0)
+        if which == 0 or c == 1.0:
+            assert J == J0
+            assert np.array_equal(g, g0)
+        else:
+            assert J == pytest.approx(J0 - 0.5 * lam * sum_w2 / 6 + 0.5 * lam * sum_w2 / (6 * c),
+                                      rel=1e-13)
+            np.testing.assert_array_equal(g[~decayed], g0[~decayed])  # biases: no decay
+            expected = g0[decayed] - lam / 6 * net.params[decayed] + lam / (6 * c) * net.params[
+                decayed]
+            np.testing.assert_allclose(g[decayed], expected, rtol=1e-12, atol=1e-15)
 
 
 def test_integer_weights_equal_repeated_rows():
@@ -127,20 +146,18 @@ def test_integer_weights_equal_repeated_rows():
 
 
 def test_mini_batch_weights_follow_their_rows_through_the_shuffle():
-    # zero weight on half the rows == training on the other half only, with one batch
+    # zero weight on half the rows == training on the other half only, with one batch;
+    # the per-sample decay counts the weights (4 examples), not the 8 rows
     net = _nets()[1]
+    assert net.decay == "per_sample" and net.weight_decay > 0
     rng = np.random.default_rng(3)
     X, Y = rng.normal(size=(8, 3)), rng.uniform(size=(8, 2))
     w = np.tile([1.0, 0.0], 4)
     a, b = net.copy(), net.copy()
     train(a, X, Y, optimizer="adam", lr=0.01, batch_size=8, epochs=5, seed=0, sample_weight=w)
-    # the per-sample decay counts rows, so compare with the decay switched off
-    a2, b2 = net.copy(), net.copy()
-    a2.weight_decay = b2.weight_decay = 0.0
-    train(a2, X, Y, optimizer="adam", lr=0.01, batch_size=8, epochs=5, seed=0, sample_weight=w)
-    train(b2, X[w > 0], Y[w > 0], optimizer="adam", lr=0.01, batch_size=4, epochs=5, seed=0)
-    np.testing.assert_allclose(a2.params, b2.params, rtol=1e-10, atol=1e-12)
-    assert not np.allclose(a.params, b.params)  # the decay did count the zero-weight rows
+    train(b, X[w > 0], Y[w > 0], optimizer="adam", lr=0.01, batch_size=4, epochs=5, seed=0)
+    np.testing.assert_allclose(a.params, b.params, rtol=1e-10, atol=1e-12)
+    assert not np.allclose(a.params, net.params)  # training did move the parameters
 
 
 def test_a_mini_batch_of_zero_weights_moves_only_the_weight_decay():

@@ -268,6 +268,106 @@ def test_weight_decay_conventions_differ_by_m(rng):
     np.testing.assert_allclose(ps.loss_value(X, Y) - base, (uf - base) / 10, rtol=1e-10)
 
 
+
+# --- weight decay with sample weights: rows repeated -----------------------------------------
+
+# (name, sizes, mlp keywords, target maker): the logit path of softmax / sigmoid and the
+# loss.grad path (tanh output with mean squared error), with and without hidden layers
+WEIGHTED_NETS = [
+    ("softmax_ce", [3, 4, 3], dict(hidden="tanh", output="softmax"),
+     lambda rng, m: rng.integers(0, 3, m)),
+    ("sigmoid_logloss", [3, 5, 4, 2], dict(hidden=["relu", "sigmoid"], output="sigmoid",
+                                           loss="log_loss"),
+     lambda rng, m: (rng.uniform(size=(m, 2)) > 0.5).astype(float)),
+    ("identity_se", [3, 2], dict(output="identity", loss="squared_error"),
+     lambda rng, m: rng.normal(size=(m, 2))),
+    ("tanh_mse", [3, 4, 2], dict(hidden="softplus", output="tanh", loss="mean_squared_error"),
+     lambda rng, m: rng.uniform(-0.9, 0.9, size=(m, 2))),
+]
+
+
+@pytest.mark.parametrize(("name", "sizes", "kw", "targets"), WEIGHTED_NETS,
+                         ids=[c[0] for c in WEIGHTED_NETS])
+@pytest.mark.parametrize("decay", ["per_sample", "ufldl"])
+def test_integer_weights_give_the_cost_and_gradient_of_repeated_rows(name, sizes, kw, targets,
+                                                                       decay, rng):
+    net = mlp(sizes, seed=5, weight_decay=0.3, decay=decay, **kw)
+    net.set_params(rng.normal(scale=0.7, size=net.n_params))  # biases nonzero too
+    X = rng.normal(size=(6, 3))
+    Y = targets(rng, 6)
+    w = np.array([2, 0, 1, 3, 1, 4])  # a zero (the row is dropped) and repeats
+    J, g = net.loss_and_grad(X, Y, sample_weight=w)
+    Jr, gr = net.loss_and_grad(np.repeat(X, w, axis=0), np.repeat(Y, w, axis=0))
+    assert J == pytest.approx(Jr, rel=1e-13, abs=1e-15)
+    np.testing.assert_allclose(g, gr, rtol=1e-12, atol=1e-15)
+    # the decay term alone, by its closed form: m is the 11 rows of the repeated set
+    sum_w2 = sum(float(np.sum(layer.W**2)) for layer in net.layers)
+    data_only = mlp(sizes, seed=5, **kw)
+    data_only.set_params(net.params)
+    c = 0.3 / 11 if decay == "per_sample" else 0.3
+    J0 = data_only.loss_and_grad(X, Y, sample_weight=w)[0]
+    assert J - J0 == pytest.approx(0.5 * c * sum_w2, rel=1e-12)
+
+
+def test_per_sample_decay_with_weights_by_hand():
+    # 1 input, 1 linear output, no hidden layer: J = sum_i w_i (w x_i + b - y_i)^2 / 2 / sum w
+    # + lam/(2 sum w) w^2, worked out here for w = 0.5, b = 0.25, lam = 0.6
+    net = Network([Dense(1, 1, "identity")], loss="squared_error", weight_decay=0.6,
+                  decay="per_sample")
+    net.set_params([0.5, 0.25])
+    X, y, sw = np.array([[1.0], [2.0], [-1.0]]), np.array([1.0, 0.0, 0.0]), [1.0, 2.0, 1.0]
+    # residuals r = 0.5 x + 0.25 - y = -0.25, 1.25, -0.25; sum w = 4
+    # data: (1 * 0.0625 + 2 * 1.5625 + 1 * 0.0625) / 2 / 4 = 3.25 / 8 = 0.40625
+    # decay: 0.6 / (2 * 4) * 0.25 = 0.01875
+    # dJ/dw = (1 * -0.25 * 1 + 2 * 1.25 * 2 + 1 * -0.25 * -1) / 4 + 0.6 / 4 * 0.5 = 1.325
+    # dJ/db = (1 * -0.25 + 2 * 1.25 + 1 * -0.25) / 4 = 0.5
+    J, g = net.loss_and_grad(X, y, sample_weight=sw)
+    assert J == pytest.approx(0.40625 + 0.01875, rel=1e-15)
+    np.testing.assert_allclose(g, [1.325, 0.5], rtol=1e-15)
+
+
+@pytest.mark.parametrize(("name", "sizes", "kw", "targets"), WEIGHTED_NETS,
+                         ids=[c[0] for c in WEIGHTED_NETS])
+def test_weighted_per_sample_decay_gradient_matches_central_differences(name, sizes, kw,
+                                                                        targets, rng):
+    net = mlp(sizes, seed=6, weight_decay=0.4, decay="per_sample", **kw)
+    theta = rng.normal(scale=0.7, size=net.n_params)
+    net.set_params(theta)
+    X = rng.normal(size=(5, 3))
+    Y = targets(rng, 5)
+    w = rng.uniform(0.0, 2.5, size=5)
+    _, g = net.loss_and_grad(X, Y, sample_weight=w)
+    num = central_diff(lambda t: _weighted_cost(net, t, X, Y, w), theta)
+    rel = np.linalg.norm(num - g) / np.linalg.norm(num + g)
+    assert rel < 1e-9
+
+
+def _weighted_cost(net, theta, X, Y, w):
+    """The weighted cost at ``theta``; the network keeps its parameters."""
+    saved = net.params.copy()
+    net.set_params(theta)
+    try:
+        return net.loss_and_grad(X, Y, sample_weight=w)[0]
+    finally:
+        net.set_params(saved)
+
+
+def test_a_batch_whose_weights_are_all_zero_keeps_a_finite_decay_over_its_rows(rng):
+    # inside training a mini-batch can have only zero weights: no data term, and the
+    # per-sample decay divides by its row count (not by the zero weight sum)
+    net = mlp([3, 4, 2], hidden="tanh", output="softmax", seed=2, weight_decay=0.5,
+              decay="per_sample")
+    X, labels = rng.normal(size=(4, 3)), np.array([0, 1, 1, 0])
+    Xc, Yc = net._check_xy(X, labels)
+    with np.errstate(all="raise"):
+        J, g = net._loss_and_grad(Xc, Yc, False, np.zeros(4))
+    sum_w2 = sum(float(np.sum(layer.W**2)) for layer in net.layers)
+    assert J == pytest.approx(0.5 * 0.5 / 4 * sum_w2, rel=1e-14)
+    W0, b0, W1, b1 = (net.layers[0].W, net.layers[0].b, net.layers[1].W, net.layers[1].b)
+    expected = np.concatenate([0.5 / 4 * W0.ravel(), 0 * b0, 0.5 / 4 * W1.ravel(), 0 * b1])
+    np.testing.assert_allclose(g, expected, rtol=1e-14, atol=0)
+
+
 # --- initialisers --------------------------------------------------------------------------
 
 FAN_IN, FAN_OUT = 300, 200

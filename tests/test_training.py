@@ -266,6 +266,59 @@ def test_minimize_regression_reaches_least_squares(reg_data):
     np.testing.assert_allclose(net.params, sol, rtol=1e-5, atol=1e-6)
 
 
+
+# --- sample weights with a per-sample weight decay -----------------------------------------
+
+
+def _per_sample_net():
+    return mlp([4, 5, 3], hidden="tanh", output="softmax", seed=4, weight_decay=0.2,
+               decay="per_sample")
+
+
+def test_weighted_gd_and_lbfgs_equal_repeated_rows_with_per_sample_decay(clf_data):
+    X, labels, _ = clf_data
+    w = np.array([2, 0, 1, 3, 1, 1, 0, 2, 1, 4, 1, 1])
+    Xr, yr = np.repeat(X, w, axis=0), np.repeat(labels, w)
+    a, b = _per_sample_net(), _per_sample_net()
+    chainrule.train(a, X, labels, optimizer="gd", lr=0.5, epochs=15, sample_weight=w)
+    chainrule.train(b, Xr, yr, optimizer="gd", lr=0.5, epochs=15)
+    np.testing.assert_allclose(a.params, b.params, rtol=1e-11, atol=1e-13)
+    # scipy_fit's objective: the same cost and gradient, so the same L-BFGS path
+    a, b = _per_sample_net(), _per_sample_net()
+    ra = chainrule.minimize(a, X, labels, maxiter=25, sample_weight=w)
+    rb = chainrule.minimize(b, Xr, yr, maxiter=25)
+    assert ra.fun == pytest.approx(rb.fun, rel=1e-9)
+    np.testing.assert_allclose(a.params, b.params, rtol=1e-7, atol=1e-9)
+
+
+def test_a_mini_batch_of_zero_weights_moves_only_the_decay_over_its_rows(clf_data):
+    # batches (no shuffle) of 4 rows: the middle one has only zero weights.  Hand loop:
+    # the weighted batches count sum(w) examples in the decay; the zero batch has no data
+    # term and its decay divides by its 4 rows, so every step stays finite
+    X, labels, Y = clf_data
+    w = np.array([1.0, 2.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0, 3.0, 1.0, 1.0, 0.5])
+    lr, lam = 0.3, 0.2
+    ref = _per_sample_net()
+    net = _per_sample_net()
+    for sl in (slice(0, 4), slice(4, 8), slice(8, 12)):
+        wb, m_decay = w[sl], (w[sl].sum() if w[sl].sum() > 0 else 4)
+        grad = np.zeros(ref.n_params)
+        k = 0
+        for layer in ref.layers:  # decay on the weights only, c = lam / m_decay
+            grad[k:k + layer.W.size] = lam / m_decay * layer.W.ravel()
+            k += layer.W.size + layer.b.size
+        if wb.sum() > 0:  # the data part: sum_i w_i dL_i / sum w, one example at a time
+            plain = mlp([4, 5, 3], hidden="tanh", output="softmax", seed=4)
+            plain.set_params(ref.params)
+            for i in range(sl.start, sl.stop):
+                grad += w[i] / wb.sum() * plain.loss_and_grad(X[i:i + 1], Y[i:i + 1])[1]
+        ref.params[...] -= lr * grad
+    hist = chainrule.train(net, X, labels, optimizer="sgd", lr=lr, batch_size=4, epochs=1,
+                           shuffle=False, sample_weight=w)
+    assert np.all(np.isfinite(net.params)) and np.isfinite(hist["loss"][0])
+    np.testing.assert_allclose(net.params, ref.params, rtol=1e-12, atol=1e-14)
+
+
 # --- optimizers: one step equals the hand formula ------------------------------------------
 
 P0 = np.array([0.5, -1.0, 2.0, 0.0])

@@ -11,7 +11,10 @@ Cost of a batch of m examples::
     J = (1/m) sum_i L(a_i, y_i) + (lambda/2) sum W^2          (decay="ufldl")
     J = (1/m) sum_i L(a_i, y_i) + (1/m)(lambda/2) sum W^2     (decay="per_sample")
 
-Biases are never decayed.
+With sample weights ``w_i`` the mean becomes the weighted mean
+``sum_i w_i L_i / sum_i w_i`` and, for decay="per_sample", ``m`` in the decay
+becomes ``sum_i w_i``: integer weights give exactly the cost of the rows
+repeated that many times.  Biases are never decayed.
 """
 
 from __future__ import annotations
@@ -57,7 +60,9 @@ class Network:
     weight_decay : float, default 0.0
         L2 penalty ``lambda`` on weights (never biases).
     decay : {"ufldl", "per_sample"}, default "ufldl"
-        ``(lambda/2) sum W^2`` or ``(1/m)(lambda/2) sum W^2``.
+        ``(lambda/2) sum W^2`` or ``(1/m)(lambda/2) sum W^2``, where ``m`` is
+        the number of examples of the batch (the sum of their weights when
+        sample weights are given; see :meth:`loss_and_grad`).
     input_shape : int or (channels, height, width), optional
         Shape of one input example.  Needed when the first layer does not fix
         it (Conv2D, pooling); a Dense first layer fixes it by its ``fan_in``.
@@ -291,10 +296,15 @@ class Network:
         training : bool, default False
             Run the forward pass in training mode.
         sample_weight : array-like of shape (n_samples,), optional
-            Non-negative weights of the examples: the loss part of ``J`` becomes
-            ``sum_i w_i L_i / sum_i w_i`` (the weighted mean; equal weights give
-            exactly the unweighted cost, and integer weights the cost of the
-            rows repeated that many times).  Weight decay is not weighted.
+            Non-negative weights of the examples, with a positive sum: the loss
+            part of ``J`` becomes ``sum_i w_i L_i / sum_i w_i`` (the weighted
+            mean).  The weight decay itself is not weighted, but with
+            ``decay="per_sample"`` its ``1/m`` counts the examples as the weights
+            do, ``m = sum_i w_i`` (the number of rows of the repeated data set).
+            So integer weights give exactly the cost and gradient of the rows
+            repeated that many times, weights all 1 exactly the unweighted ones,
+            and other equal weights ``c`` the unweighted loss part with the
+            per-sample decay divided by ``c m`` instead of ``m``.
 
         Returns
         -------
@@ -311,8 +321,10 @@ class Network:
     def check_sample_weight(self, sample_weight: object, n_samples: int) -> np.ndarray | None:
         """Validated weights of shape (n_samples,) in the network's dtype, or None.
 
-        ``None`` is returned for ``None`` and for equal weights, so that equal
-        weights take exactly the unweighted path.
+        ``None`` is returned for ``None`` and for weights that are all 1, which
+        take exactly the unweighted path.  Other equal weights are returned:
+        their loss part is the unweighted one, but ``decay="per_sample"``
+        divides by their sum (see :meth:`loss_and_grad`).
         """
         if sample_weight is None:
             return None
@@ -327,7 +339,7 @@ class Network:
                 "sample_weight must be non-negative with a positive sum, got values from "
                 f"{sw.min():g} to {sw.max():g} (sum {sw.sum():g})"
             )
-        return None if n_samples == 0 or np.all(sw == sw[0]) else sw
+        return None if n_samples == 0 or np.all(sw == 1) else sw
 
     def loss_value(self, X: object, Y: object) -> float:
         """Cost ``J`` of a batch (forward pass only)."""
@@ -382,8 +394,12 @@ class Network:
             return path.value(out.Z, Y)
         return self.loss.value(out.A, Y)
 
-    def _decay_term(self, m: int) -> float:
-        """Weight-decay part of the cost: (c/2) sum W^2 with c = lambda (or lambda/m)."""
+    def _decay_term(self, m: float) -> float:
+        """Weight-decay part of the cost: (c/2) sum W^2 with c = lambda (or lambda/m).
+
+        ``m`` is the number of examples the per-sample decay divides by: the
+        batch's row count, or the sum of its weights (see :meth:`_loss_and_grad`).
+        """
         if self.weight_decay == 0.0:
             return 0.0
         c = self.weight_decay / (m if self.decay == "per_sample" else 1)
@@ -401,22 +417,29 @@ class Network:
 
         ``sample_weight`` (checked, shape (n_samples,)) weights each example's
         loss by ``w_i m / sum(w)``: the weighted mean, exactly the mean when
-        the weights are equal.
+        the weights are equal.  The per-sample decay divides by ``sum(w)``
+        instead of the row count ``m`` (rows repeated ``w_i`` times), except
+        in a batch whose weights are all zero (a mini-batch can be one): that
+        batch has no data term and its decay divides by ``m``, so the cost and
+        gradient stay finite.
         """
         m = X.shape[0]
         A = self._forward(X, training)
         terms = self._output_terms(Y)
         scale = None
-        if sample_weight is not None and (
-            not np.all(sample_weight == sample_weight[0]) or sample_weight[0] == 0
-        ):
-            total = float(np.sum(sample_weight))  # a mini-batch of zero weights: no data term
-            factor = m / total if total > 0 else 0.0
-            scale = (sample_weight * factor).astype(self.dtype, copy=False)[:, None]
-            J = float(np.dot(scale[:, 0], terms)) / m + self._decay_term(m)
+        m_decay: float = m  # the examples the per-sample decay counts
+        if sample_weight is not None:
+            total = float(np.sum(sample_weight))
+            if total > 0:
+                m_decay = total
+            if not np.all(sample_weight == sample_weight[0]) or total == 0:
+                factor = m / total if total > 0 else 0.0  # zero weights: no data term
+                scale = (sample_weight * factor).astype(self.dtype, copy=False)[:, None]
+        if scale is not None:
+            J = float(np.dot(scale[:, 0], terms)) / m + self._decay_term(m_decay)
         else:
             # np.mean without its Python wrapper (the same sum and division)
-            J = float(np.add.reduce(terms) / m) + self._decay_term(m)
+            J = float(np.add.reduce(terms) / m) + self._decay_term(m_decay)
 
         out, n, path = self.layers[-1], len(self.layers), self._logit_path()
         if path is not None:  # dJ/dz straight from z: a - y for the canonical pairs
@@ -435,7 +458,7 @@ class Network:
             grad_in = self.layers[i].backward(grad_in, need_input_grad=i > 0)
 
         if self.weight_decay:
-            c = self.weight_decay / (m if self.decay == "per_sample" else 1)
+            c = self.weight_decay / (m_decay if self.decay == "per_sample" else 1)
             if self._decay_work is None:  # no temporary the size of the weights per call
                 self._decay_work = np.empty_like(self._theta)
             for s in self._decay_slices:

@@ -224,8 +224,10 @@ class Trainer:
         """Run the remaining epochs on ``(X, Y)``; returns the history (also ``self.history``).
 
         ``sample_weight`` (shape (n_samples,)) weights each example's loss; each
-        batch's cost is the weighted mean over its examples (see
-        :meth:`Network.loss_and_grad`).
+        batch's cost is the weighted mean over its examples, and a per-sample
+        weight decay divides by the batch's weight sum (by its row count when
+        all its weights are zero: that batch moves only the decay); see
+        :meth:`Network.loss_and_grad`.
         """
         X, Y, val, sw = self._data(X, Y, validation_data, sample_weight)
         net, opt, history = self.net, self.optimizer, self.history
@@ -553,7 +555,12 @@ def train(
         Evaluated after every epoch.
     sample_weight : array-like of shape (n_samples,), optional
         Non-negative example weights; each batch's cost is the weighted mean of
-        its examples' losses (equal weights: exactly the unweighted run).
+        its examples' losses, and with ``decay="per_sample"`` the weight decay
+        of a batch divides by the sum of its weights instead of its row count
+        (a batch whose weights are all zero has no loss part and its decay
+        divides by its row count).  Weights all 1: exactly the unweighted run;
+        other equal weights: the same loss part, a per-sample decay divided by
+        their sum.
     **options
         ``shuffle`` (True), ``validation_fraction`` (hold out this fraction of
         the training data instead of ``validation_data``), ``schedule``
