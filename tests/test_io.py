@@ -503,6 +503,102 @@ def test_resume_twice_and_callbacks(tmp_path):
 
 
 # --------------------------------------------------------------------------------------------
+# weighted runs: the checkpoint records the weighting, resume takes the weights
+# --------------------------------------------------------------------------------------------
+def _weighted_net() -> Network:
+    return chainrule.mlp([3, 8, 1], hidden="tanh", seed=0, weight_decay=0.05,
+                         decay="per_sample")
+
+
+WEIGHTED_KW = dict(optimizer="adam", lr=0.01, batch_size=7, seed=3)  # shuffled, short last batch
+
+
+def _weights(m: int = 40) -> np.ndarray:
+    return np.random.default_rng(5).uniform(0.0, 3.0, size=m)
+
+
+@pytest.mark.parametrize("interrupt", [False, True])
+def test_resumed_weighted_run_equals_uninterrupted_weighted_run(tmp_path, interrupt):
+    X, Y = regression()
+    w = _weights()
+    full = _weighted_net()
+    h_full = chainrule.train(full, X, Y, epochs=8, sample_weight=w, **WEIGHTED_KW)
+    unweighted = _weighted_net()
+    chainrule.train(unweighted, X, Y, epochs=8, **WEIGHTED_KW)
+    assert np.abs(unweighted.params - full.params).max() > 1e-3  # the weights do matter
+
+    class Interrupt(Callback):  # stop in the middle of epoch 4: the checkpoint has epoch 3
+        def on_batch_end(self, state):
+            if state.epoch == 4 and state.batch == 2:
+                raise KeyboardInterrupt
+
+    path = tmp_path / "weighted.npz"
+    part = _weighted_net()
+    chainrule.train(part, X, Y, epochs=8 if interrupt else 3, sample_weight=w, checkpoint=path,
+                    callbacks=[Interrupt()] if interrupt else [], **WEIGHTED_KW)
+    resumed, h_res = chainrule.resume(path, X, Y, epochs=8, sample_weight=w)
+    np.testing.assert_array_equal(resumed.params, full.params)
+    assert dict(h_res) == dict(h_full)
+
+
+def test_resuming_a_weighted_run_without_weights_is_refused(tmp_path):
+    X, Y = regression()
+    w = _weights()
+    path = tmp_path / "weighted.npz"
+    chainrule.train(_weighted_net(), X, Y, epochs=2, sample_weight=w, checkpoint=path,
+                    **WEIGHTED_KW)
+    before = path.read_bytes()
+    with pytest.raises(ValueError, match=r"sample_weight: the checkpoint .*weighted\.npz holds "
+                                         r"a run trained with sample weights \(up to epoch 2\)"):
+        chainrule.resume(path, X, Y, epochs=4)
+    trainer = chainrule.Trainer.from_checkpoint(path, epochs=4)
+    with pytest.raises(ValueError, match="trained with sample weights"):
+        trainer.fit(X, Y)
+    with pytest.raises(ValueError, match="trained with sample weights"):  # all 1: no weights
+        chainrule.resume(path, X, Y, epochs=4, sample_weight=np.ones(40))
+    assert path.read_bytes() == before  # nothing ran, the checkpoint is untouched
+    # and a Trainer kept in memory refuses the same way on its second fit
+    trainer = chainrule.Trainer(_weighted_net(), epochs=4, **WEIGHTED_KW)
+    trainer.epochs = 2
+    trainer.fit(X, Y, sample_weight=w)
+    trainer.epochs = 4
+    with pytest.raises(ValueError, match="this Trainer's earlier fit holds a run trained with"):
+        trainer.fit(X, Y)
+
+
+def test_resuming_an_unweighted_run_with_weights_is_refused(tmp_path):
+    X, Y = regression()
+    full = _weighted_net()
+    chainrule.train(full, X, Y, epochs=4, **WEIGHTED_KW)
+    path = tmp_path / "plain.npz"
+    chainrule.train(_weighted_net(), X, Y, epochs=2, checkpoint=path, **WEIGHTED_KW)
+    with pytest.raises(ValueError, match=r"sample_weight: .* trained without sample weights"
+                                         r".*got weights from 0\.5 to 2"):
+        chainrule.resume(path, X, Y, epochs=4, sample_weight=np.tile([0.5, 2.0], 20))
+    # weights that are all 1 are the unweighted run
+    resumed, _ = chainrule.resume(path, X, Y, epochs=4, sample_weight=np.ones(40))
+    np.testing.assert_array_equal(resumed.params, full.params)
+
+
+def test_checkpoint_without_the_weighting_record_still_resumes(tmp_path):
+    # checkpoints written before "sample_weighted" existed: missing means not recorded, so
+    # they resume without weights (unweighted) as before, and with weights too
+    X, Y = regression()
+    w = _weights()
+    for weights in (None, w):
+        full = _weighted_net()
+        chainrule.train(full, X, Y, epochs=4, sample_weight=weights, **WEIGHTED_KW)
+        path = tmp_path / "old.npz"
+        chainrule.train(_weighted_net(), X, Y, epochs=2, sample_weight=weights,
+                        checkpoint=path, **WEIGHTED_KW)
+        meta, arrays = chainrule.io.read_file(path, "chainrule.checkpoint")
+        assert meta.pop("sample_weighted") is (weights is not None)
+        chainrule.io.write_file(path, meta, arrays)
+        resumed, _ = chainrule.resume(path, X, Y, epochs=4, sample_weight=weights)
+        np.testing.assert_array_equal(resumed.params, full.params)
+
+
+# --------------------------------------------------------------------------------------------
 # slow: a real data set
 # --------------------------------------------------------------------------------------------
 @pytest.mark.slow

@@ -3,7 +3,9 @@
 :func:`train` is the one-call interface; :class:`Trainer` holds the run's
 state (optimizer, schedule, random generator, epoch, history, best
 parameters), which is exactly what a checkpoint saves and :func:`resume`
-restores, so a resumed run gives the same parameters as an uninterrupted one.
+restores, so a resumed run gives the same parameters as an uninterrupted one
+(given the same data, and the same sample weights: the checkpoint records
+whether the run was weighted, and resuming with a different weighting is refused).
 
 Safety: a loss or parameter that becomes NaN or infinite stops the run with
 :class:`TrainingDiverged` (saying where) and the network keeps its last
@@ -189,6 +191,10 @@ class Trainer:
         # running statistics (BatchNorm) that belong with best_params, one dict per layer
         self.best_buffers: list[dict[str, np.ndarray]] = []
         self.wait = 0
+        # whether the run trains with sample weights: None until the first fit (or for a
+        # checkpoint that does not record it), then fixed for the rest of the run
+        self.sample_weighted: bool | None = None
+        self._origin = "this Trainer's earlier fit"  # for the error message of _check_weighting
 
     # -- data --------------------------------------------------------------------------------
     def _data(self, X: object, Y: object, validation_data: object, sample_weight: object = None):
@@ -218,18 +224,56 @@ class Trainer:
             sw = None if sw is None else sw[order[n_val:]]
         return X, Y, val, sw
 
+    def _check_weighting(self, sw: np.ndarray | None) -> None:
+        """Refuse to continue a run with a different weighting than it was trained with."""
+        weighted = sw is not None
+        if self.sample_weighted is None or self.sample_weighted == weighted:
+            return
+        if self.sample_weighted:
+            raise ValueError(
+                f"sample_weight: {self._origin} holds a run trained with sample weights (up to "
+                f"epoch {self.epoch}); continuing it without them would silently train another, "
+                "unweighted run. Pass the same sample_weight (resume(..., sample_weight=w) or "
+                "Trainer.fit(..., sample_weight=w)); got none (or weights that are all 1)"
+            )
+        raise ValueError(
+            f"sample_weight: {self._origin} holds a run trained without sample weights (up to "
+            f"epoch {self.epoch}); continuing it with weights would not continue that run. Leave "
+            "sample_weight out, or start a new run on the network with "
+            f"chainrule.train(..., sample_weight=w); got weights from {sw.min():g} to "
+            f"{sw.max():g}"
+        )
+
     # -- the loop ----------------------------------------------------------------------------
     def fit(self, X: object, Y: object, validation_data: tuple[object, object] | None = None,
             sample_weight: object = None) -> History:
         """Run the remaining epochs on ``(X, Y)``; returns the history (also ``self.history``).
 
-        ``sample_weight`` (shape (n_samples,)) weights each example's loss; each
-        batch's cost is the weighted mean over its examples, and a per-sample
-        weight decay divides by the batch's weight sum (by its row count when
-        all its weights are zero: that batch moves only the decay); see
-        :meth:`Network.loss_and_grad`.
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_inputs)
+        Y : array-like of shape (n_samples, n_outputs), or 1-D targets / integer labels
+        validation_data : (X_val, Y_val), optional
+            Evaluated after every epoch.
+        sample_weight : array-like of shape (n_samples,), optional
+            Weights each example's loss; each batch's cost is the weighted mean
+            over its examples, and a per-sample weight decay divides by the
+            batch's weight sum (by its row count when all its weights are zero:
+            that batch moves only the decay); see :meth:`Network.loss_and_grad`.
+            A run keeps its weighting: once a fit (or the checkpoint it was
+            restored from) trained with weights, continuing it needs the
+            weights again, and one trained without them refuses weights
+            (weights all 1 count as none).
+
+        Raises
+        ------
+        ValueError
+            If ``sample_weight`` is left out when continuing a weighted run, or
+            given when continuing an unweighted one.
         """
         X, Y, val, sw = self._data(X, Y, validation_data, sample_weight)
+        self._check_weighting(sw)
+        self.sample_weighted = sw is not None
         net, opt, history = self.net, self.optimizer, self.history
         history.stop_reason = None  # a second fit() continues up to self.epochs
         m = X.shape[0]
@@ -450,6 +494,7 @@ class Trainer:
             "schedule": {"config": self.schedule.get_config(),
                          "state": self.schedule.get_state()},
             "epoch": self.epoch,
+            "sample_weighted": self.sample_weighted,
             "rng": self.rng.bit_generator.state,
             "history": self.history.to_json(),
             "early": {"best_value": self.best_value if math.isfinite(self.best_value) else None,
@@ -469,7 +514,12 @@ class Trainer:
         callbacks: Sequence[Callback | Callable[[TrainState], None]] = (),
         checkpoint: str | os.PathLike | None = None,
     ) -> Trainer:
-        """Rebuild a run from :meth:`save_checkpoint`; ``epochs`` may extend it."""
+        """Rebuild a run from :meth:`save_checkpoint`; ``epochs`` may extend it.
+
+        The checkpoint records whether the run trained with sample weights, and
+        :meth:`fit` then refuses a different weighting.  Checkpoints written
+        before that record existed resume with or without weights, as before.
+        """
         from . import io
 
         meta, arrays = io.read_file(path, CHECKPOINT_FORMAT)
@@ -493,6 +543,11 @@ class Trainer:
                 trainer.optimizer = opt
             trainer.lr0 = meta["optimizer"]["lr0"]
             trainer.epoch = meta["epoch"]
+            weighted = meta.get("sample_weighted")  # missing in older checkpoints
+            if weighted is not None and not isinstance(weighted, bool):
+                raise TypeError(f"sample_weighted is {weighted!r}, not a bool")
+            trainer.sample_weighted = weighted
+            trainer._origin = f"the checkpoint {path}"
             trainer.rng.bit_generator.state = meta["rng"]
             trainer.history = History.from_json(meta["history"])
             trainer.history.stop_reason = None
@@ -610,12 +665,43 @@ def resume(
     epochs: int | None = None,
     verbose: int = 0,
     callbacks: Sequence[Callback | Callable[[TrainState], None]] = (),
+    sample_weight: object = None,
 ) -> tuple[Network, History]:
-    """Continue a run from its checkpoint, on the same data.
+    """Continue a run from its checkpoint, on the same data (and the same weights).
 
-    Returns the network and the whole history (earlier epochs included).  With
-    float64 data and the same seed this gives exactly the parameters the
-    uninterrupted run would have given.
+    With float64 data this gives exactly the parameters the uninterrupted run
+    would have given.
+
+    Parameters
+    ----------
+    path : str or PathLike
+        The checkpoint written by ``train(..., checkpoint=path)``.
+    X : array-like of shape (n_samples, n_inputs)
+    Y : array-like of shape (n_samples, n_outputs), or 1-D targets / integer labels
+        The training data of the run.
+    validation_data : (X_val, Y_val), optional
+        The run's validation data, if it had some.
+    epochs : int, optional
+        Total number of epochs (default: the run's own); may extend the run.
+    verbose : int, default 0
+    callbacks : sequence of Callback or callable, optional
+    sample_weight : array-like of shape (n_samples,), optional
+        The run's sample weights: required when the run was trained with
+        weights, refused when the checkpoint records a run without them (see
+        :meth:`Trainer.fit`).
+
+    Returns
+    -------
+    net : Network
+        The network, trained up to ``epochs``.
+    history : History
+        The whole history, earlier epochs included.
+
+    Raises
+    ------
+    ValueError
+        If ``sample_weight`` does not match how the run was trained (given or
+        not), or the file is not a readable checkpoint.
     """
     trainer = Trainer.from_checkpoint(path, epochs=epochs, verbose=verbose, callbacks=callbacks)
-    return trainer.net, trainer.fit(X, Y, validation_data)
+    return trainer.net, trainer.fit(X, Y, validation_data, sample_weight)
