@@ -15,7 +15,7 @@ import pytest
 
 import chainrule
 from chainrule import SGD, AdaGrad, Adam, Dense, Network, RMSProp, mlp
-from chainrule.activations import ACTIVATIONS
+from chainrule.activations import ACTIVATIONS, unregister_activation
 
 N_IN, N_OUT, M = 3, 2, 5
 
@@ -692,6 +692,73 @@ def test_register_activation_checked(args, exc, match):
     with pytest.raises(exc, match=match):
         chainrule.register_activation(*args)
     assert "test_validation_act" not in ACTIVATIONS
+
+
+
+def _rowsum(z):
+    return z.sum(axis=1)
+
+
+def _raises(z):
+    raise RuntimeError("boom")
+
+
+@pytest.mark.parametrize(
+    ("f", "df", "from_output", "match"),
+    [
+        # the reported case: f sums over a row, (2, 3) -> (2,)
+        (_rowsum, np.ones_like, False,
+         r"^f must return an array of the shape of its argument .*shape \(2, 3\), it returned "
+         r"shape \(2,\)$"),
+        (np.tanh, lambda z: 1.0, False, r"^df must .* called on z, .*returned shape \(\)$"),
+        (np.tanh, lambda a: (1 - a * a).T, True,
+         r"^df must .* called on a = f\(z\), .*returned shape \(3, 2\)$"),
+        (lambda z: z[:1], np.cos, False, r"^f must .*returned shape \(1, 3\)$"),
+        (_raises, np.cos, False, r"^f must .*it raised RuntimeError: boom$"),
+        (np.sin, _raises, False, r"^df must .*it raised RuntimeError: boom$"),
+        (np.sin, lambda z: "abc", False, r"^df must .*it returned str, which NumPy cannot"),
+        (lambda z: None, np.cos, False, r"^f must .*returned shape \(\)$"),
+    ],
+)
+def test_register_activation_refuses_functions_that_change_the_shape(f, df, from_output, match):
+    with pytest.raises(ValueError, match=match):
+        chainrule.register_activation("test_validation_act", f, df, from_output)
+    assert "test_validation_act" not in ACTIVATIONS
+
+
+def test_register_activation_probe_keeps_the_earlier_registration_on_refusal():
+    old = chainrule.register_activation("test_validation_act", np.sin, np.cos)
+    try:
+        with pytest.raises(ValueError, match=r"^f must"):
+            chainrule.register_activation("test_validation_act", _rowsum, np.ones_like,
+                                          overwrite=True)
+        assert ACTIVATIONS["test_validation_act"] is old
+    finally:
+        unregister_activation("test_validation_act")
+
+
+def test_register_activation_probes_once_on_a_float64_2x3_array():
+    calls = []
+
+    def f(z):
+        calls.append(("f", z.dtype, z.copy()))
+        return np.log(z)  # NaN for the negative probe values: accepted, no RuntimeWarning
+
+    def df(a):
+        calls.append(("df", a.dtype, a.copy()))
+        return np.exp(-a)  # 1/z written from the output a = log z
+
+    act = chainrule.register_activation("test_validation_act", f, df, from_output=True)
+    try:
+        assert [c[0] for c in calls] == ["f", "df"]
+        (_, dt_f, z), (_, dt_df, a) = calls
+        assert dt_f == dt_df == np.float64 and z.shape == a.shape == (2, 3)
+        assert len(set(z.ravel().tolist())) == 6  # distinct values
+        np.testing.assert_array_equal(a, np.log(np.where(z > 0, z, np.nan)))  # df got f(z)
+        np.testing.assert_allclose(act.derivative(np.array([[2.0]]), act(np.array([[2.0]]))),
+                                   [[0.5]], rtol=1e-15)
+    finally:
+        unregister_activation("test_validation_act")
 
 
 # --- engine problems found by these tests --------------------------------------------------

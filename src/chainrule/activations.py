@@ -11,7 +11,8 @@ Each activation knows three things:
   softmax it is the Jacobian-vector product ``a * (grad_a - sum(grad_a * a))``.
 
 The table :data:`ACTIVATIONS` is also the list of valid names for error
-messages.  Users add their own with :func:`register_activation`.
+messages.  Users add their own with :func:`register_activation`, which calls
+their f and df once on a small array and refuses functions that change its shape.
 """
 
 from __future__ import annotations
@@ -237,9 +238,11 @@ def register_activation(
     name : str
         The name layers will use.  Built-in names cannot be replaced.
     f : callable
-        ``f(z) -> a`` on an ndarray of any shape, elementwise.
+        ``f(z) -> a`` on an ndarray of any shape, elementwise: ``a`` has the
+        shape of ``z``.
     df : callable
-        The derivative: ``df(a)`` if ``from_output`` else ``df(z)``.
+        The derivative: ``df(a)`` if ``from_output`` else ``df(z)``, also of
+        the shape of its argument.
     from_output : bool, default False
         Whether ``df`` takes the output ``a = f(z)`` instead of ``z``.
     overwrite : bool, default False
@@ -249,6 +252,16 @@ def register_activation(
     -------
     Activation
         The registered object.
+
+    Raises
+    ------
+    ValueError
+        If ``f`` or ``df``, called once on a small float64 array of shape
+        (2, 3) (distinct values from -1.5 to 2; for ``df`` with
+        ``from_output``, on ``f`` of it), fails or returns something whose
+        shape is not (2, 3), e.g. a function that sums over a row.  Nothing is
+        registered then.  Only the shape is checked: NaN or infinite values
+        (a function defined for positive inputs only) are accepted.
 
     Examples
     --------
@@ -271,9 +284,38 @@ def register_activation(
         raise ValueError(
             f"activation {name!r} is already registered; pass overwrite=True to replace it"
         )
+    a = _probe(f, "f", _PROBE.copy())
+    _probe(df, "df", a.copy() if from_output else _PROBE.copy(),
+           "a = f(z)" if from_output else "z")
     act = Activation(name, f, df, from_output=bool(from_output))
     ACTIVATIONS[name] = act
     return act
+
+
+# What register_activation calls f and df on: a few distinct values, negative and positive,
+# none of them 0, in a (2, 3) array (not square, so a transpose is caught too)
+_PROBE = np.array([[-1.5, -0.25, 0.5], [0.75, 1.25, 2.0]])
+
+
+def _probe(fn: ArrayFn, name: str, x: np.ndarray, arg: str = "z") -> np.ndarray:
+    """``fn(x)`` as an array of the shape of ``x``; a ValueError naming ``fn`` otherwise."""
+    what = (f"{name} must return an array of the shape of its argument (an elementwise "
+            f"function): called on {arg}, a float64 array of shape {x.shape},")
+    try:
+        with np.errstate(all="ignore"):  # NaN for inputs outside the domain is not the question
+            out = fn(x)
+    except Exception as exc:
+        raise ValueError(f"{what} it raised {type(exc).__name__}: {exc}") from exc
+    try:
+        arr = np.asarray(out, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(
+            f"{what} it returned {type(out).__name__}, which NumPy cannot read as an array of "
+            f"numbers ({exc})"
+        ) from None
+    if arr.shape != x.shape:
+        raise ValueError(f"{what} it returned shape {arr.shape}")
+    return arr
 
 
 def unregister_activation(name: str) -> None:
