@@ -220,15 +220,107 @@ def test_corrupted_model_file_gives_one_line_error(trained, tmp_path, capsys):
     assert len(err) == 1 and "not a readable chainrule file" in err[0]
 
 
-def test_labels_sort_numerically_and_map_back():
+def test_labels_keep_their_text_sort_by_value_and_map_back():
     from chainrule.tabular import encode_labels, fit_labels
 
-    labels, index = fit_labels(np.array(["10", "2", "1", "2"]))
-    assert labels == [1, 2, 10] and index.tolist() == [2, 1, 0, 1]  # not "1" < "10" < "2"
+    labels, index = fit_labels(np.array(["10", "2", "1.0", "2", "01", "1"]))
+    # text kept as written; sorted by value, then as text (not "01" < "1" < "10" < "2")
+    assert labels == ["01", "1", "1.0", "2", "10"]
+    assert index.tolist() == [4, 3, 2, 3, 0, 1]
+    assert encode_labels(np.array(["10", "1.0", " 2", "01"]), labels).tolist() == [4, 2, 3, 0]
+    assert encode_labels(np.array([2.0, 10]), labels).tolist() == [3, 4]  # numbers by value
+    with pytest.raises(ValueError, match=r"'1\.00' is not one of the model's classes"):
+        encode_labels(np.array(["1.00"]), labels)  # 01, 1 and 1.0 all have the value 1
+    with pytest.raises(ValueError, match="'3' is not one of the model's classes"):
+        encode_labels(np.array(["3"]), labels)
+    # numeric arrays (NPZ files, bundled sets) and models written before: numbers
+    labels, index = fit_labels(np.array([10, 2, 1, 2]))
+    assert labels == [1, 2, 10] and index.tolist() == [2, 1, 0, 1]
     assert encode_labels(np.array(["10", "1.0", "2"]), labels).tolist() == [2, 0, 1]
     assert encode_labels(np.array([2.0, 10.0]), labels).tolist() == [1, 2]
-    with pytest.raises(ValueError, match="3 is not one of the model's classes"):
-        encode_labels(np.array(["3"]), labels)
+    assert fit_labels(np.array(["b", "a", "10", "b"]))[0] == ["10", "a", "b"]  # text order
+
+
+def _train_blobs(tmp_path, names: list[str], epochs: int = 60) -> tuple[np.ndarray, np.ndarray]:
+    """Train in-process on three blobs labelled ``names``; returns the features and labels."""
+    X, y = _blobs()
+    y = np.array([names[LABELS.index(c)] for c in y])
+    _write_csv(tmp_path / "data.csv", ["f1", "f2", "code"],
+               [[f"{a:.6f}", f"{b:.6f}", c] for (a, b), c in zip(X, y, strict=True)])
+    X = np.array([[float(f"{v:.6f}") for v in row] for row in X])
+    assert main(["train", str(tmp_path / "data.csv"), "--hidden", "8", "--epochs", str(epochs),
+                 "--lr", "0.05", "--val-fraction", "0", "-q",
+                 "-o", str(tmp_path / "model.npz")]) == 0
+    return X, y
+
+
+def test_text_labels_that_look_like_numbers_stay_as_written(tmp_path, capsys):
+    X, y = _train_blobs(tmp_path, ["1.0", "01", "1"])  # three classes of the value 1
+    out = capsys.readouterr().out
+    assert "classification, 3 classes (01, 1, 1.0)" in out
+    assert load_metadata(tmp_path / "model.npz")["labels"] == ["01", "1", "1.0"]
+    assert main(["predict", str(tmp_path / "model.npz"), str(tmp_path / "data.csv"), "--proba",
+                 "-o", str(tmp_path / "pred.csv")]) == 0
+    header, rows = _read_csv(tmp_path / "pred.csv")
+    assert header == ["code", "proba_01", "proba_1", "proba_1.0"]
+    P = _reference(tmp_path / "model.npz", X)
+    written = [r[0] for r in rows]
+    assert written == [["01", "1", "1.0"][i] for i in P.argmax(axis=1)]
+    assert set(written) == {"01", "1", "1.0"} and np.mean(np.array(written) == y) >= 0.9
+    capsys.readouterr()
+    assert main(["evaluate", str(tmp_path / "model.npz"), str(tmp_path / "data.csv"),
+                 "--json"]) == 0
+    truth = np.array([["01", "1", "1.0"].index(c) for c in y])
+    scores = json.loads(capsys.readouterr().out)
+    assert scores["accuracy"] == pytest.approx(np.mean(P.argmax(axis=1) == truth), abs=1e-12)
+    # a value that matches several classes is refused, not guessed
+    (tmp_path / "one.csv").write_text("f1,f2,code\n100,0,1.00\n")
+    assert main(["evaluate", str(tmp_path / "model.npz"), str(tmp_path / "one.csv")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("chainrule: error: ") and len(err.strip().splitlines()) == 1
+    assert "line 2, target 'code': '1.00' is not one of the model's classes (01, 1, 1.0)" in err
+
+
+def test_whole_number_labels_with_decimals_come_back_as_written(tmp_path, capsys):
+    X, y = _train_blobs(tmp_path, ["3.0", "7.0", "10.0"])
+    assert load_metadata(tmp_path / "model.npz")["labels"] == ["3.0", "7.0", "10.0"]
+    capsys.readouterr()
+    assert main(["predict", str(tmp_path / "model.npz"), str(tmp_path / "data.csv")]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    P = _reference(tmp_path / "model.npz", X)
+    assert lines == ["code", *(["3.0", "7.0", "10.0"][i] for i in P.argmax(axis=1))]
+    # evaluate on targets written 3, 7, 10: each has one class of its value
+    _write_csv(tmp_path / "ints.csv", ["f1", "f2", "code"],
+               [[f"{a:.6f}", f"{b:.6f}", c[:-2]] for (a, b), c in zip(X, y, strict=True)])
+    assert main(["evaluate", str(tmp_path / "model.npz"), str(tmp_path / "ints.csv"),
+                 "--json"]) == 0
+    truth = np.array([["3.0", "7.0", "10.0"].index(c) for c in y])
+    scores = json.loads(capsys.readouterr().out)
+    assert scores["accuracy"] == pytest.approx(np.mean(P.argmax(axis=1) == truth), abs=1e-12)
+    assert scores["accuracy"] >= 0.9
+
+
+def test_model_files_with_numeric_labels_still_predict_and_evaluate(tmp_path, capsys):
+    X, y = _train_blobs(tmp_path, ["1", "2", "10"])
+    # a model file written before labels were kept as text: the labels are JSON numbers
+    data = dict(np.load(tmp_path / "model.npz"))
+    meta = json.loads(str(data.pop("__meta__")))
+    assert meta["metadata"]["labels"] == ["1", "2", "10"]
+    meta["metadata"]["labels"] = [1, 2, 10]
+    np.savez(tmp_path / "old.npz", __meta__=np.array(json.dumps(meta)), **data)
+    capsys.readouterr()
+    assert main(["predict", str(tmp_path / "old.npz"), str(tmp_path / "data.csv")]) == 0
+    P = _reference(tmp_path / "old.npz", X)
+    assert capsys.readouterr().out.splitlines()[1:] == [["1", "2", "10"][i]
+                                                        for i in P.argmax(axis=1)]
+    # targets written 1.0, 2.0, 10.0 match the numbers 1, 2, 10
+    _write_csv(tmp_path / "floats.csv", ["f1", "f2", "code"],
+               [[f"{a:.6f}", f"{b:.6f}", f"{c}.0"] for (a, b), c in zip(X, y, strict=True)])
+    assert main(["evaluate", str(tmp_path / "old.npz"), str(tmp_path / "floats.csv"),
+                 "--json"]) == 0
+    truth = np.array([["1", "2", "10"].index(c) for c in y])
+    scores = json.loads(capsys.readouterr().out)
+    assert scores["accuracy"] == pytest.approx(np.mean(P.argmax(axis=1) == truth), abs=1e-12)
 
 
 @pytest.mark.parametrize("command", ["train", "evaluate", "predict", "info", "plot"])

@@ -349,23 +349,36 @@ def read_data(
 
 
 # --- labels ---------------------------------------------------------------------------------
-def _numbers(y: np.ndarray) -> np.ndarray | None:
-    """``y`` as floats, or None when some value is not a number."""
-    try:
-        return y.astype(np.float64)
-    except ValueError:
-        return None
-
-
 def _json_label(v: float) -> int | float:
     return int(v) if float(v).is_integer() else float(v)
+
+
+def _text(v: object) -> str:
+    """A target or label as the text ``predict`` writes: strings as they are, 2.0 as "2"."""
+    if isinstance(v, str):
+        return v.strip()
+    if isinstance(v, (float, np.floating)) and np.isfinite(v):
+        return str(_json_label(v))
+    return str(v.item() if isinstance(v, np.generic) else v)
+
+
+def _value(text: str) -> float | None:
+    """A label's text as a finite number, or None when it is not one."""
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    return value if np.isfinite(value) else None
 
 
 def fit_labels(y: np.ndarray) -> tuple[list, np.ndarray]:
     """Class labels of raw targets and the class index of each example.
 
-    Numbers (also numeric strings such as CSV cells) are sorted numerically and
-    kept as numbers (ints when whole); other values are sorted as strings.
+    Text targets (CSV cells, string arrays) keep their text exactly: ``"01"``,
+    ``"1"`` and ``"1.0"`` are three classes, and ``predict`` writes them back as
+    they were written.  Text that reads as numbers is sorted by value (then as
+    text), so ``"2"`` comes before ``"10"``; other text is sorted as text.
+    Numeric arrays (NPZ files, bundled data sets) give numbers, ints when whole.
 
     Parameters
     ----------
@@ -376,23 +389,38 @@ def fit_labels(y: np.ndarray) -> tuple[list, np.ndarray]:
     labels : list of length n_classes (JSON-serialisable)
     index : ndarray of shape (n_samples,), int
     """
-    values = _numbers(y)
-    if values is not None and np.isfinite(values).all():
-        classes, index = np.unique(values, return_inverse=True)
-        return [_json_label(v) for v in classes], index
-    classes, index = np.unique(y.astype(str), return_inverse=True)
-    return [str(c) for c in classes], index
+    y = np.asarray(y)
+    if y.dtype.kind in "biuf":
+        values = y.astype(np.float64)
+        if np.isfinite(values).all():
+            classes, index = np.unique(values, return_inverse=True)
+            return [_json_label(v) for v in classes], index
+    texts, index = np.unique(np.char.strip(y.astype(str)), return_inverse=True)
+    labels = [str(t) for t in texts]
+    values = [_value(t) for t in labels]
+    if all(v is not None for v in values):  # "2" before "10"; "01" before "1" before "1.0"
+        order = sorted(range(len(labels)), key=lambda i: (values[i], labels[i]))
+        rank = np.empty(len(order), dtype=np.intp)
+        rank[order] = np.arange(len(order))
+        return [labels[i] for i in order], rank[index]
+    return labels, index
 
 
 def encode_labels(y: np.ndarray, labels: list, table: Table | None = None) -> np.ndarray:
     """Class index of each raw target given the model's ``labels``.
+
+    A target matches the label of the same text (numbers as ``predict``
+    writes them: 2.0 as ``"2"``).  Failing that, a number matches the one
+    label of the same value, if there is exactly one: ``"1.0"`` in a CSV file
+    matches the label ``1`` (or ``"1"``), but not when the model has both
+    ``"1"`` and ``"1.0"``.
 
     Parameters
     ----------
     y : ndarray of shape (n_samples,)
         Raw targets (numbers or strings).
     labels : list
-        The model's classes, in the order of its output units.
+        The model's classes (strings or numbers), in the order of its output units.
     table : Table, optional
         Where ``y`` came from, to name the line of a bad value.
 
@@ -407,23 +435,27 @@ def encode_labels(y: np.ndarray, labels: list, table: Table | None = None) -> np
     """
     where = table.where if table is not None else (lambda i: f"row {i}")
     name = table.target_name if table is not None else "target"
-    numeric = all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in labels)
-    if numeric:
-        lookup: dict = {float(v): i for i, v in enumerate(labels)}
-        cells = [float(c) if _is_number(str(c)) else str(c) for c in y.tolist()]
-    else:
-        lookup = {str(v): i for i, v in enumerate(labels)}
-        cells = ([str(_json_label(c)) for c in y.tolist()] if y.dtype.kind in "biuf"
-                 else [str(c).strip() for c in y.tolist()])
-    index = np.empty(len(cells), dtype=np.intp)
-    for i, cell in enumerate(cells):
-        j = lookup.get(cell)
+    by_text: dict[str, int] = {}
+    by_value: dict[float, list[int]] = {}
+    for i, label in enumerate(labels):
+        text = _text(label)
+        by_text.setdefault(text, i)
+        value = _value(text)
+        if value is not None:
+            by_value.setdefault(value, []).append(i)
+    index = np.empty(len(y), dtype=np.intp)
+    for i, cell in enumerate(np.asarray(y).tolist()):
+        text = _text(cell)
+        j = by_text.get(text)
         if j is None:
-            shown = _json_label(cell) if isinstance(cell, float) else cell
-            raise ValueError(
-                f"{where(i)}, target {name!r}: {shown!r} is not one of the model's classes "
-                f"({', '.join(map(str, labels))})"
-            )
+            value = _value(text)
+            same = by_value.get(value, []) if value is not None else []
+            if len(same) != 1:
+                raise ValueError(
+                    f"{where(i)}, target {name!r}: {text!r} is not one of the model's classes "
+                    f"({', '.join(map(_text, labels))})"
+                )
+            j = same[0]
         index[i] = j
     return index
 
