@@ -344,3 +344,82 @@ def test_io_metadata_round_trip_and_refusals(tmp_path):
         save(net, tmp_path / "x.npz", metadata={"bad": np.float64(np.nan)})
     with pytest.raises(ValueError, match="JSON-serialisable"):
         save(net, tmp_path / "x.npz", metadata={"bad": object()})
+
+
+def _edited(src, dst, change) -> None:
+    """Copy the model file ``src`` to ``dst`` with ``change(metadata)`` applied."""
+    data = dict(np.load(src))
+    meta = json.loads(str(data.pop("__meta__")))
+    change(meta["metadata"])
+    np.savez(dst, __meta__=np.array(json.dumps(meta)), **data)
+
+
+def _setter(key, value):
+    return lambda md: md.__setitem__(key, value)
+
+
+_GONE = object()  # the key is removed
+
+
+@pytest.mark.parametrize(("key", "value", "problem"), [
+    ("labels", ["cat"], "labels: 1 label for a network with 3 outputs"),
+    ("labels", [*LABELS, "fish"], "labels: 4 labels for a network with 3 outputs"),
+    ("labels", ["cat", "dog", "cat"], "labels: 'cat' appears 2 times"),
+    ("labels", "cat dog eel", "labels: expected a list of strings or numbers"),
+    ("labels", ["cat", None, "eel"], "labels: expected a list of strings or numbers"),
+    ("labels", _GONE, "labels: missing for a classification model"),
+    ("task", "banana", "task: 'banana', expected 'classification' or 'regression'"),
+    ("task", _GONE, "task: missing"),
+    ("training", "x", "training: expected a JSON object of settings, got 'x'"),
+    ("x_mean", [0.0, 0.0, 0.0], "x_mean: 3 values for a network with 2 inputs"),
+    ("x_mean", [0.0, None], "x_mean: expected a list of finite numbers"),
+    ("x_scale", _GONE, "x_scale: missing, though x_mean is there"),
+    ("x_scale", [1.0, 0.0], "x_scale: expected positive numbers"),
+    ("feature_names", ["f1", "f1"], "feature_names: 'f1' appears 2 times"),
+    ("feature_names", ["f1"], "feature_names: 1 name for a network with 2 inputs"),
+    ("target_name", 5, "target_name: expected a string, got 5"),
+    ("history", {"loss": "x"}, "history: 'loss' is not a list of finite numbers"),
+    ("y_mean", 1.5, "y_scale: missing, though y_mean is there"),
+])
+def test_model_metadata_that_disagrees_with_the_network_is_refused(trained, tmp_path, capsys,
+                                                                   key, value, problem):
+    d, _, _ = trained
+    bad = str(tmp_path / "bad.npz")
+    _edited(d / "model.npz", bad,
+            (lambda md: md.pop(key)) if value is _GONE else _setter(key, value))
+    message = f"chainrule: error: {bad}: corrupted chainrule model file ({problem})\n"
+    png = tmp_path / "loss.png"
+    for command in (["predict", bad, str(d / "data.csv"), "--proba"],
+                    ["evaluate", bad, str(d / "data.csv")], ["info", bad],
+                    ["plot", "loss", bad, "-o", str(png)],
+                    ["plot", "confusion", bad, str(d / "data.csv"), "-o", str(png)]):
+        assert main(command) == 2, command
+        captured = capsys.readouterr()
+        assert captured.out == ""
+        assert captured.err == message
+    assert not png.exists()
+
+
+def test_one_sigmoid_output_takes_two_labels(tmp_path, capsys):
+    from chainrule.tabular import SavedModel
+
+    net = cr.mlp([2, 3, 1], output="sigmoid", seed=0)
+    meta = {"task": "classification", "labels": ["no", "yes"], "feature_names": ["u", "v"]}
+    SavedModel(net, meta).save(tmp_path / "two.npz")
+    _write_csv(tmp_path / "x.csv", ["u", "v"], [["0.5", "-1"], ["-2", "3"]])
+    assert main(["predict", str(tmp_path / "two.npz"), str(tmp_path / "x.csv"), "--proba"]) == 0
+    p = net.forward(np.array([[0.5, -1.0], [-2.0, 3.0]]))[:, 0]
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "prediction,proba_no,proba_yes"
+    got = [line.split(",") for line in lines[1:]]
+    assert [g[0] for g in got] == [["no", "yes"][int(v > 0.5)] for v in p]
+    np.testing.assert_allclose(np.array([g[1:] for g in got], dtype=float),
+                               np.column_stack([1 - p, p]), atol=1e-8)
+    _edited(tmp_path / "two.npz", tmp_path / "three.npz",
+            _setter("labels", ["no", "yes", "maybe"]))
+    assert main(["predict", str(tmp_path / "three.npz"), str(tmp_path / "x.csv"),
+                 "--proba"]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == "" and captured.err == (
+        f"chainrule: error: {tmp_path / 'three.npz'}: corrupted chainrule model file "
+        "(labels: 3 labels for a network with 1 output)\n")
