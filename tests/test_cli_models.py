@@ -423,3 +423,18 @@ def test_one_sigmoid_output_takes_two_labels(tmp_path, capsys):
     assert captured.out == "" and captured.err == (
         f"chainrule: error: {tmp_path / 'three.npz'}: corrupted chainrule model file "
         "(labels: 3 labels for a network with 1 output)\n")
+
+
+@pytest.mark.parametrize(("features", "named"), [
+    (["f1", "f1"], "column 'f1'"),
+    (["f2", "f1", "f2", "f1"], "columns 'f2', 'f1'"),
+])
+def test_train_refuses_a_feature_given_twice(trained, tmp_path, capsys, features, named):
+    d, _, _ = trained
+    code = main(["train", str(d / "data.csv"), "--features", *features, "--epochs", "1", "-q",
+                 "-o", str(tmp_path / "x.npz")])
+    assert code == 2
+    assert capsys.readouterr().err == (
+        f"chainrule: error: duplicate feature {named} (--features): each column can be taken "
+        f"once (got {', '.join(features)})\n")
+    assert not (tmp_path / "x.npz").exists()

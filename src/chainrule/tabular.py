@@ -326,9 +326,17 @@ def read_data(
     FileNotFoundError
         If ``source`` is neither a file nor a bundled data set.
     ValueError
-        On malformed files, missing columns and values that are not numbers,
-        naming the file, line and column.
+        On malformed files, missing or duplicate columns and values that are
+        not numbers, naming the file, line and column.
     """
+    if features is not None:
+        dup = list(dict.fromkeys(n for n in features if list(features).count(n) > 1))
+        if dup:
+            raise ValueError(
+                f"duplicate feature column{'s' if len(dup) > 1 else ''} "
+                f"{', '.join(map(repr, dup))}{features_what}: each column can be taken once "
+                f"(got {', '.join(map(str, features))})"
+            )
     path = Path(source)
     if not path.exists() and str(source) in BUNDLED:
         table = _bundled(str(source), seed)
