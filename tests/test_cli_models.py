@@ -438,3 +438,17 @@ def test_train_refuses_a_feature_given_twice(trained, tmp_path, capsys, features
         f"chainrule: error: duplicate feature {named} (--features): each column can be taken "
         f"once (got {', '.join(features)})\n")
     assert not (tmp_path / "x.npz").exists()
+
+
+@pytest.mark.parametrize("command", [["info", "MODEL"], ["predict", "MODEL", "DATA"],
+                                     ["evaluate", "MODEL", "DATA"],
+                                     ["plot", "loss", "MODEL", "-o", "PNG"]])
+def test_a_directory_given_as_the_model_is_named_as_such(trained, tmp_path, capsys, command):
+    d, _, _ = trained
+    (tmp_path / "adir.npz").mkdir()
+    model = str(tmp_path / "adir.npz")
+    where = {"MODEL": model, "DATA": str(d / "data.csv"), "PNG": str(tmp_path / "x.png")}
+    assert main([where.get(a, a) for a in command]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err == f"chainrule: error: {model} is a directory, not a model file\n"

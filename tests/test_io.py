@@ -203,6 +203,23 @@ def test_missing_file(tmp_path):
         chainrule.resume(tmp_path / "nope.npz", *regression())
 
 
+def test_directory_is_not_a_model_file(tmp_path):
+    from chainrule.estimators import load_estimator
+    from chainrule.io import load_metadata
+
+    (tmp_path / "adir.npz").mkdir()
+    (tmp_path / "bdir").mkdir()
+    (tmp_path / "bdir.npz").mkdir()  # "bdir" may also be read as "bdir.npz"
+    for name in ("adir.npz", "bdir"):
+        path = tmp_path / name
+        for load in (chainrule.load, load_metadata, load_estimator):
+            with pytest.raises(IsADirectoryError) as err:
+                load(path)
+            assert str(err.value) == f"{path} is a directory, not a model file"
+        with pytest.raises(IsADirectoryError, match="is a directory, not a model file"):
+            chainrule.resume(path, *regression())
+
+
 @pytest.fixture
 def saved(tmp_path) -> tuple[Path, bytes, Network]:
     net = all_layers_net()

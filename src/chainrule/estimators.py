@@ -397,6 +397,8 @@ def load_estimator(path: str | os.PathLike) -> MLPClassifier | MLPRegressor:
     ------
     FileNotFoundError
         If there is no such file.
+    IsADirectoryError
+        If ``path`` is a directory.
     ValueError
         If the file is not a chainrule estimator file, or is damaged.
     """

@@ -151,6 +151,8 @@ def read_file(path: str | os.PathLike, fmt: str) -> tuple[dict, dict[str, np.nda
     p = Path(path)
     if not p.exists() and p.with_name(p.name + ".npz").exists():
         p = p.with_name(p.name + ".npz")
+    if p.is_dir():
+        raise IsADirectoryError(f"{path} is a directory, not a model file")
     if not p.is_file():
         raise FileNotFoundError(f"no such file: {path}")
     try:
@@ -218,7 +220,7 @@ def load_metadata(path: str | os.PathLike) -> dict:
 
     Raises
     ------
-    FileNotFoundError, ValueError
+    FileNotFoundError, IsADirectoryError, ValueError
         As :func:`load`.
     """
     meta, _ = read_file(path, NETWORK_FORMAT)
@@ -235,6 +237,8 @@ def load(path: str | os.PathLike) -> Network:
     ------
     FileNotFoundError
         If there is no such file.
+    IsADirectoryError
+        If ``path`` is a directory.
     ValueError
         If the file is truncated, corrupted, of another format or version, or
         uses a custom activation that is not registered.

@@ -568,11 +568,11 @@ class SavedModel:
 
         Raises
         ------
-        FileNotFoundError, ValueError
-            On missing, truncated, corrupted or foreign files, and on metadata
-            that disagrees with the network or is of the wrong type ("m.npz:
-            corrupted chainrule model file (labels: 3 labels for a network with
-            1 output)"); see :func:`_metadata_problem`.
+        FileNotFoundError, IsADirectoryError, ValueError
+            On missing, truncated, corrupted or foreign files, a directory,
+            and on metadata that disagrees with the network or is of the
+            wrong type ("m.npz: corrupted chainrule model file (labels: 3
+            labels for a network with 1 output)"); see :func:`_metadata_problem`.
         """
         from .io import NETWORK_FORMAT, read_file, restore_network
 
