@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 
 import numpy as np
 import pytest
@@ -108,7 +109,8 @@ def test_evaluate_reports_accuracy_and_log_loss(trained):
     truth = np.searchsorted(LABELS, y)
     assert scores["samples"] == len(y)
     assert scores["accuracy"] == pytest.approx(np.mean(P.argmax(axis=1) == truth), abs=1e-12)
-    assert scores["loss"] == pytest.approx(log_loss(truth, P), rel=1e-9)
+    assert scores["log_loss"] == pytest.approx(log_loss(truth, P), rel=1e-9)
+    assert list(scores) == ["samples", "accuracy", "log_loss"]
 
 
 def test_info_lists_layers_shapes_activations_and_parameter_count(trained):
@@ -122,6 +124,52 @@ def test_info_lists_layers_shapes_activations_and_parameter_count(trained):
     ]
     assert info["n_params"] == 2 * 8 + 8 + 8 * 3 + 3 == 51
     assert info["labels"] == LABELS and info["loss"] == "cross_entropy"
+
+
+def test_info_names_the_recorded_cost(trained, tmp_path, capsys):
+    d, _, _ = trained
+    assert main(["info", str(d / "model.npz")]) == 0
+    h = load_metadata(d / "model.npz")["history"]
+    last = capsys.readouterr().out.splitlines()[-1]
+    assert last == f"final training cost {h['loss'][-1]:.4g} (mean cross_entropy)"
+    assert main(["train", str(d / "data.csv"), "--hidden", "4", "--epochs", "3", "--seed", "2",
+                 "--weight-decay", "0.01", "-q", "-o", str(tmp_path / "decay.npz")]) == 0
+    out = capsys.readouterr().out
+    h = load_metadata(tmp_path / "decay.npz")["history"]
+    assert main(["info", str(tmp_path / "decay.npz")]) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == (
+        f"final training cost {h['loss'][-1]:.4g}, validation cost {h['val_loss'][-1]:.4g} "
+        "(mean cross_entropy + weight decay)")
+    assert "; training accuracy " in out and ", log loss " in out
+
+
+def test_regression_scores_are_in_target_units_and_the_cost_is_named(tmp_path, capsys):
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=200)
+    y = 10 * x + 5 * rng.normal(size=200)
+    _write_csv(tmp_path / "noisy.csv", ["x", "y"], [[f"{a:.5f}", f"{b:.5f}"] for a, b in
+                                                     zip(x, y, strict=True)])
+    x, y = (np.array([float(f"{v:.5f}") for v in a]) for a in (x, y))  # what the file holds
+    model = str(tmp_path / "noisy.npz")
+    assert main(["train", str(tmp_path / "noisy.csv"), "--hidden", "--epochs", "30",
+                 "--val-fraction", "0.2", "-q", "-o", model]) == 0
+    line = capsys.readouterr().out.splitlines()[-2]
+    assert " loss " not in line
+    val_mse = float(re.search(r"; validation mean squared error ([\d.e+-]+), rmse", line)[1])
+    meta = load_metadata(model)
+    h = meta["history"]
+    # the network's cost is 1/2 (prediction - target)^2 on the target standardised by y_scale:
+    # in the target's units, the mean squared error is twice the cost times y_scale^2
+    assert val_mse == pytest.approx(2 * h["val_loss"][-1] * meta["y_scale"] ** 2, rel=1e-3)
+    assert main(["info", model]) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == (
+        f"final training cost {h['loss'][-1]:.4g}, validation cost {h['val_loss'][-1]:.4g} "
+        "(mean squared_error on the standardised target)")
+    pred = _reference(model, x[:, None])[:, 0] * meta["y_scale"] + meta["y_mean"]
+    mse = float(np.mean((pred - y) ** 2))
+    assert main(["evaluate", model, str(tmp_path / "noisy.csv")]) == 0
+    assert capsys.readouterr().out.splitlines()[1:3] == [
+        f"mean squared error: {mse:.6g}", f"rmse: {np.sqrt(mse):.6g}"]
 
 
 def test_plot_regions_command_writes_png(trained):
@@ -175,6 +223,8 @@ def test_regression_from_npz_in_process(tmp_path, capsys):
     assert main(["evaluate", str(tmp_path / "model.npz"), str(tmp_path / "lin.npz"),
                  "--json"]) == 0
     scores = json.loads(capsys.readouterr().out)
+    assert list(scores) == ["samples", "mse", "rmse", "mae", "r2"]
+    assert scores["mse"] == pytest.approx(np.mean((expected - y) ** 2), rel=1e-8)
     assert scores["r2"] == pytest.approx(r2_score(y, expected), rel=1e-8)
     assert scores["r2"] > 0.99  # a linear model of a linear function
 

@@ -208,7 +208,7 @@ def _train(args: argparse.Namespace) -> int:
     for name, idx in (("training", train_idx), ("validation", val_idx)):
         if len(idx):
             scores = _scores(model, table.X[idx], y[idx])
-            line += f"; {name} " + ", ".join(f"{k} {v:.4g}" for k, v in scores.items())
+            line += f"; {name} " + ", ".join(f"{_NAMES[k]} {v:.4g}" for k, v in scores.items())
     print(line)
     out = Path(args.out)
     print(f"model written to {model.save(out / 'model.npz' if out.is_dir() else out)}")
@@ -219,13 +219,32 @@ def _train(args: argparse.Namespace) -> int:
     return 0
 
 
+_NAMES = {"accuracy": "accuracy", "log_loss": "log loss", "mse": "mean squared error",
+          "rmse": "rmse", "mae": "mae", "r2": "r2"}  # how train and evaluate print the scores
+
+
+def _cost_words(model) -> str:
+    """What the recorded loss per epoch is: the cost the network minimised, in its terms."""
+    net, meta = model.network, model.metadata
+    words = f"mean {net.loss.name}"
+    if model.task == "regression" and "y_mean" in meta:
+        words += " on the standardised target"
+    return words + (" + weight decay" if net.weight_decay else "")
+
+
 def _preview(labels: list, n: int = 6) -> str:
     shown = ", ".join(map(str, labels[:n]))
     return shown + (", ..." if len(labels) > n else "")
 
 
 def _scores(model, X: np.ndarray, y: np.ndarray) -> dict[str, float]:
-    """Classification: accuracy and log loss (y: class indices); regression: MSE, RMSE, MAE, R^2."""
+    """Scores in the data's own terms, the same in train and evaluate.
+
+    Classification (y: class indices): accuracy and log loss (mean over the
+    examples); regression: mean squared error, its root and the mean absolute
+    error in the target's units, and R^2.  Keys: accuracy, log_loss / mse,
+    rmse, mae, r2.
+    """
     from sklearn import metrics
 
     if model.task == "classification":
@@ -233,11 +252,12 @@ def _scores(model, X: np.ndarray, y: np.ndarray) -> dict[str, float]:
         k = proba.shape[1]
         return {
             "accuracy": float(np.mean(proba.argmax(axis=1) == y)),
-            "loss": float(metrics.log_loss(y, np.clip(proba, 1e-15, 1), labels=list(range(k)))),
+            "log_loss": float(metrics.log_loss(y, np.clip(proba, 1e-15, 1),
+                                               labels=list(range(k)))),
         }
     pred = model.predict(X)
     mse = float(metrics.mean_squared_error(y, pred))
-    scores = {"loss": mse, "rmse": float(np.sqrt(mse)),
+    scores = {"mse": mse, "rmse": float(np.sqrt(mse)),
               "mae": float(metrics.mean_absolute_error(y, pred))}
     if len(y) > 1:
         scores["r2"] = float(metrics.r2_score(y, pred))
@@ -274,10 +294,11 @@ def _targets(model, table) -> np.ndarray:
 
 def _add_evaluate(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
-        "evaluate", help="accuracy and loss (classification) or MSE and R^2 of a model on data",
+        "evaluate", help="accuracy and log loss (classification) or MSE and R^2 of a model",
         description="Score a model file on labelled data: accuracy and log loss for a "
-        "classifier, loss (mean squared error), RMSE, MAE and R^2 for a regression model. "
-        "Feature columns are taken by the names the model was trained on.")
+        "classifier, mean squared error, RMSE, MAE (in the target's units) and R^2 for a "
+        "regression model, as train reports them. Feature columns are taken by the names the "
+        "model was trained on.")
     p.add_argument("model", metavar="MODEL", help="model file written by chainrule train")
     p.add_argument("data", metavar="DATA", help=_DATA_HELP)
     p.add_argument("--target", metavar="NAME", help="target column (default: the model's)")
@@ -296,7 +317,7 @@ def _evaluate(args: argparse.Namespace) -> int:
         print(f"{table.source}: {table.n_samples} examples")
         for k, v in scores.items():
             if k != "samples":
-                print(f"{k}: {v:.6g}")
+                print(f"{_NAMES[k]}: {v:.6g}")
     return 0
 
 
@@ -411,12 +432,12 @@ def _info(args: argparse.Namespace) -> int:
     t = meta.get("training")
     if t:
         print("trained: " + ", ".join(f"{k}={v}" for k, v in t.items()))
-    h = meta.get("history", {})
+    h = meta.get("history") or {}
     if h.get("loss"):
-        last = f"final training loss {h['loss'][-1]:.4g}"
+        last = f"final training cost {h['loss'][-1]:.4g}"
         if h.get("val_loss"):
-            last += f", validation loss {h['val_loss'][-1]:.4g}"
-        print(last)
+            last += f", validation cost {h['val_loss'][-1]:.4g}"
+        print(f"{last} ({_cost_words(model)})")
     return 0
 
 
@@ -427,10 +448,10 @@ _KINDS = ("loss", "regions", "weights", "confusion")
 def _add_plot(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "plot", help="draw a model: loss, regions, weights or confusion (PNG)",
-        description="loss: training and validation loss per epoch (recorded by chainrule "
-        "train); regions: decision regions of a classifier on 2 features, with the points of "
-        "DATA; weights: first-layer weights as image tiles (square inputs, or --shape); "
-        "confusion: confusion matrix on DATA.",
+        description="loss: training and validation cost per epoch (the loss the network "
+        "minimised, recorded by chainrule train); regions: decision regions of a classifier "
+        "on 2 features, with the points of DATA; weights: first-layer weights as image tiles "
+        "(square inputs, or --shape); confusion: confusion matrix on DATA.",
         epilog="examples: chainrule plot loss model.npz; chainrule plot regions moons.npz "
         "moons -o regions.png; chainrule plot confusion digits.npz digits")
     p.add_argument("kind", choices=_KINDS)
@@ -460,7 +481,8 @@ def _plot(args: argparse.Namespace) -> int:
         if not history.get("loss"):
             raise ValueError(f"{args.model}: no loss history recorded (train the model with "
                              "chainrule train)")
-        path = plots.plot_loss(history, out, **({"title": args.title} if args.title else {}))
+        title = args.title or f"Training and validation cost ({_cost_words(model)})"
+        path = plots.plot_loss(history, out, title=title)
     elif args.kind == "weights":
         if args.shape is None and isinstance(model.network.n_inputs, int):
             n_in = model.network.n_inputs
