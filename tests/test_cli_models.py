@@ -490,6 +490,17 @@ def test_train_refuses_a_feature_given_twice(trained, tmp_path, capsys, features
     assert not (tmp_path / "x.npz").exists()
 
 
+def test_train_refuses_the_target_as_a_feature(trained, tmp_path, capsys):
+    d, _, _ = trained
+    code = main(["train", str(d / "data.csv"), "--features", "f1", "kind", "--target", "kind",
+                 "--epochs", "1", "-q", "-o", str(tmp_path / "x.npz")])
+    assert code == 2
+    assert capsys.readouterr().err == (
+        f"chainrule: error: {d / 'data.csv'}: the target column 'kind' is also a feature "
+        "(--features); a model must not be given its target as an input\n")
+    assert not (tmp_path / "x.npz").exists()
+
+
 @pytest.mark.parametrize("command", [["info", "MODEL"], ["predict", "MODEL", "DATA"],
                                      ["evaluate", "MODEL", "DATA"],
                                      ["plot", "loss", "MODEL", "-o", "PNG"]])

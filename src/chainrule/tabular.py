@@ -216,6 +216,11 @@ def _read_csv(path: Path, target: str | None, features: list[str] | None,
         if not features:
             raise ValueError(f"{path}: no feature columns besides the target {target!r}")
     cols = _columns(header, features, str(path), features_what)
+    if need_target and t_col in cols:  # the answer among the inputs: a model that learns nothing
+        raise ValueError(
+            f"{path}: the target column {target!r} is also a feature{features_what}; a "
+            "model must not be given its target as an input"
+        )
     table = Table(np.empty((len(body), len(cols))), y, list(features), target, str(path),
                   lines=lines)
     for j, c in enumerate(cols):
