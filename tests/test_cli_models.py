@@ -513,3 +513,36 @@ def test_a_directory_given_as_the_model_is_named_as_such(trained, tmp_path, caps
     captured = capsys.readouterr()
     assert captured.out == ""
     assert captured.err == f"chainrule: error: {model} is a directory, not a model file\n"
+
+
+def _write_small_csv(path, n: int = 60) -> None:
+    """The testers' table: three numeric features and a text class, 'cat' or 'dog'."""
+    X = np.random.default_rng(0).normal(size=(n, 3))
+    _write_csv(path, ["a", "b", "c", "species"],
+               [[f"{a:.4f}", f"{b:.4f}", f"{c:.4f}", "cat" if a + b > 0 else "dog"]
+                for a, b, c in X])
+
+
+@pytest.mark.parametrize("umask", [0o022, 0o077])
+def test_model_file_gets_the_usual_mode_from_the_umask(tmp_path, capsys, umask):
+    import os
+    import stat
+
+    _write_small_csv(tmp_path / "data.csv")
+    old = os.umask(umask)
+    try:
+        assert main(["train", str(tmp_path / "data.csv"), "--epochs", "1", "-q",
+                     "-o", str(tmp_path / "m.npz"), "--plot", str(tmp_path / "l.png")]) == 0
+        (tmp_path / "p.csv").write_text("")  # what any other file gets
+        expected = 0o666 & ~umask
+        assert stat.S_IMODE((tmp_path / "m.npz").stat().st_mode) == expected
+        assert stat.S_IMODE((tmp_path / "l.png").stat().st_mode) == expected
+        # writing over a file keeps that file's mode, as writing in place would
+        os.chmod(tmp_path / "m.npz", 0o640)
+        assert main(["train", str(tmp_path / "data.csv"), "--epochs", "1", "-q",
+                     "-o", str(tmp_path / "m.npz")]) == 0
+        assert stat.S_IMODE((tmp_path / "m.npz").stat().st_mode) == 0o640
+    finally:
+        os.umask(old)
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
+    assert load_metadata(tmp_path / "m.npz")["feature_names"] == ["a", "b", "c"]

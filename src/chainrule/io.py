@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
+import secrets
+import stat
 import zipfile
 import zlib
 from pathlib import Path
@@ -128,6 +129,34 @@ def restore_network(
     return net
 
 
+def _create_temporary(path: Path) -> tuple[int, Path]:
+    """Create a new empty file next to ``path``, with the mode ``path`` will have.
+
+    Unlike :func:`tempfile.mkstemp` (always 0600), the file is created with
+    mode 0666 and the kernel applies the umask (and any default ACL), as for
+    any file a program writes; a file that already exists at ``path`` passes
+    its mode on, as writing over it in place would keep it.
+    """
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+    for _ in range(100):
+        tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+        try:
+            fd = os.open(tmp, flags, 0o666)
+        except FileExistsError:
+            continue
+        try:
+            os.chmod(fd if os.chmod in os.supports_fd else tmp,
+                     stat.S_IMODE(os.stat(path).st_mode))
+        except FileNotFoundError:
+            pass
+        except BaseException:
+            os.close(fd)
+            tmp.unlink(missing_ok=True)
+            raise
+        return fd, tmp
+    raise FileExistsError(f"{path.parent}: could not create a temporary file for {path.name}")
+
+
 def write_file(path: str | os.PathLike, meta: dict, arrays: dict[str, np.ndarray]) -> Path:
     """Write JSON ``meta`` and numeric ``arrays`` to ``path`` (.npz) atomically."""
     path = Path(path)
@@ -135,13 +164,13 @@ def write_file(path: str | os.PathLike, meta: dict, arrays: dict[str, np.ndarray
         path = path.with_name(path.name + ".npz")
     path.parent.mkdir(parents=True, exist_ok=True)
     meta = {**meta, "version": FORMAT_VERSION}
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    fd, tmp = _create_temporary(path)
     try:
         with os.fdopen(fd, "wb") as fh:
             np.savez(fh, __meta__=np.array(json.dumps(meta)), **arrays)
         os.replace(tmp, path)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
     return path
 
