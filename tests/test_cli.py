@@ -100,3 +100,97 @@ def test_plot_tiles_refuses_bad_images(tmp_path, bad, what):
 
     with pytest.raises(ValueError, match=what):
         plot_tiles(bad, tmp_path / "x.png")
+
+
+# --- every option is checked where it is parsed (argparse types of chainrule.cli_args) --------
+@pytest.mark.parametrize(("args", "message"), [
+    (["train", "DATA", "--seed", "-1"], "argument --seed: expected an integer from 0 to "
+     "4294967295, got '-1'"),
+    (["train", "DATA", "--seed", "4294967296"], "argument --seed: expected an integer from 0 "
+     "to 4294967295, got '4294967296'"),
+    (["train", "DATA", "--val-fraction", "0", "--seed", "-1"], "argument --seed:"),
+    (["train", "DATA", "--batch-size", "0"], "argument --batch-size: expected an integer >= 1, "
+     "got '0'"),
+    (["train", "DATA", "--lr", "nan"], "argument --lr: expected a finite number > 0, got 'nan'"),
+    (["train", "DATA", "--val-fraction", "1"], "argument --val-fraction: expected a number in "
+     "[0, 1), got '1'"),
+    (["train", "DATA", "--weight-decay", "-0.1"], "argument --weight-decay: expected a finite "
+     "number >= 0, got '-0.1'"),
+    (["train", "DATA", "--patience", "0"], "argument --patience: expected an integer >= 1"),
+    (["train", "DATA", "--hidden", "8", "0"], "argument --hidden: expected an integer >= 1, "
+     "got '0'"),
+    (["demo", "--hidden", "0"], "argument --hidden: expected an integer >= 1, got '0'"),
+    (["demo", "--momentum", "1"], "argument --momentum: expected a number in [0, 1), got '1'"),
+    (["select", "--n-jobs", "0"], "argument --n-jobs: expected a non-zero integer"),
+    (["select", "--max-hidden", "0"], "argument --max-hidden: expected an integer >= 1"),
+    (["select", "--n-train", "0"], "argument --n-train: expected an integer >= 1"),
+    (["select", "--n-val", "0"], "argument --n-val: expected an integer >= 1"),
+    (["select", "--noise", "inf"], "argument --noise: expected a finite number >= 0, got 'inf'"),
+    (["gradcheck", "--samples", "0"], "argument --samples: expected an integer >= 1, got '0'"),
+    (["gradcheck", "--samples", "-2"], "argument --samples: expected an integer >= 1, got '-2'"),
+    (["gradcheck", "--seed", "-1"], "argument --seed: expected an integer from 0 to"),
+    (["gradcheck", "--tolerance", "nan"], "argument --tolerance: expected a finite number > 0, "
+     "got 'nan'"),
+    (["gradcheck", "--eps", "0"], "argument --eps: expected a finite number > 0, got '0'"),
+    (["trace", "--digits", "0"], "argument --digits: expected an integer from 1 to 17"),
+    (["trace", "--input", "nan", "1"], "argument --input: expected a finite number, got 'nan'"),
+    (["perceptron", "--n", "1"], "argument --n: expected an integer >= 2, got '1'"),
+    (["experiment", "saturation", "--seed", "-1"], "argument --seed: expected an integer"),
+    (["plot", "weights", "m.npz", "--max-units", "0"], "argument --max-units: expected an "
+     "integer >= 1"),
+    (["evaluate", "m.npz", "iris", "--seed", "x"], "argument --seed: expected an integer"),
+    (["--epochs", "0"], "argument --epochs: expected an integer >= 1, got '0'"),
+])
+def test_options_are_checked_where_they_are_parsed(args, message, tmp_path, capsys):
+    from chainrule.cli import main
+
+    data = tmp_path / "data.csv"
+    data.write_text("a,b,y\n1,2,0\n3,4,1\n")
+    argv = [str(data) if a == "DATA" else a for a in args]
+    if argv[0] == "train":
+        argv += ["-o", str(tmp_path / "m.npz"), "-q"]
+    with pytest.raises(SystemExit) as stop:
+        main(argv)
+    assert stop.value.code == 2
+    last = capsys.readouterr().err.strip().splitlines()[-1]
+    assert re.match(r"chainrule( \w+)?: error: ", last), last
+    assert message in last
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["data.csv"]  # nothing written
+
+
+def test_gradcheck_tolerance_nan_is_refused_before_any_check():
+    proc = run("gradcheck", "--tolerance", "nan")
+    assert proc.returncode == 2 and proc.stdout == ""
+    assert proc.stderr.strip().splitlines()[-1] == (
+        "chainrule gradcheck: error: argument --tolerance: expected a finite number > 0, "
+        "got 'nan'")
+
+
+def test_gradcheck_needs_two_sizes(capsys):
+    from chainrule.cli import main
+
+    assert main(["gradcheck", "--sizes", "3"]) == 2
+    assert capsys.readouterr().err.strip() == (
+        "chainrule: error: --sizes: give the input width, any hidden widths and the output "
+        "width (two or more), got 1")
+
+
+def test_argument_types_accept_their_bounds_and_say_what_they_expect():
+    import argparse
+
+    from chainrule.cli_args import fraction, integer, nonzero_int, positive_float, seed_int
+
+    assert seed_int("0") == 0 and seed_int("4294967295") == 2**32 - 1
+    assert integer(2)("2") == 2 and integer(None, 3)("-7") == -7
+    assert fraction("0") == 0.0 and fraction("0.999") == 0.999
+    assert positive_float("1e-300") == 1e-300 and nonzero_int("-2") == -2
+    for parse, text, expected in [
+        (fraction, "-0.0001", "expected a number in [0, 1), got '-0.0001'"),
+        (positive_float, "-inf", "expected a finite number > 0, got '-inf'"),
+        (positive_float, "abc", "expected a finite number > 0, got 'abc'"),
+        (integer(None, 3), "4", "expected an integer <= 3, got '4'"),
+        (integer(), "1.5", "expected an integer, got '1.5'"),
+    ]:
+        with pytest.raises(argparse.ArgumentTypeError) as err:
+            parse(text)
+        assert str(err.value) == expected

@@ -14,19 +14,28 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from .cli_args import (
+    fraction,
+    nonnegative_float,
+    positive_float,
+    positive_int,
+    seed_int,
+)
+
 __all__ = ["main"]
 
 
 def _add_demo_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--hidden", type=int, nargs="+", default=[100], metavar="N",
+    p.add_argument("--hidden", type=positive_int, nargs="+", default=[100], metavar="N",
                    help="hidden layer widths (default: 100)")
     p.add_argument("--activation", default="relu", help="hidden activation (default: relu)")
     p.add_argument("--optimizer", default="sgd", help="gd, sgd, nesterov, adagrad, rmsprop, adam")
-    p.add_argument("--lr", type=float, default=0.1, help="learning rate (default: 0.1)")
-    p.add_argument("--momentum", type=float, default=0.9, help="momentum (default: 0.9)")
-    p.add_argument("--batch-size", type=int, default=32, help="mini-batch size (default: 32)")
-    p.add_argument("--epochs", type=int, default=60, help="epochs (default: 60)")
-    p.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
+    p.add_argument("--lr", type=positive_float, default=0.1, help="learning rate (default: 0.1)")
+    p.add_argument("--momentum", type=fraction, default=0.9, help="momentum (default: 0.9)")
+    p.add_argument("--batch-size", type=positive_int, default=32,
+                   help="mini-batch size (default: 32)")
+    p.add_argument("--epochs", type=positive_int, default=60, help="epochs (default: 60)")
+    p.add_argument("--seed", type=seed_int, default=0, help="random seed (default: 0)")
     p.add_argument("--plot", default="chainrule-loss.png", metavar="PNG",
                    help="where to write the loss curve (default: chainrule-loss.png)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
@@ -71,6 +80,9 @@ def _gradcheck(args: argparse.Namespace) -> int:
     from .gradcheck import gradient_check
     from .network import mlp
 
+    if len(args.sizes) < 2:
+        raise ValueError(f"--sizes: give the input width, any hidden widths and the output "
+                         f"width (two or more), got {len(args.sizes)}")
     rng = np.random.default_rng(args.seed)
     net = mlp(args.sizes, hidden=args.activation, output=args.output, loss=args.loss,
               init=args.init, seed=rng, weight_decay=args.weight_decay, decay=args.decay)
@@ -110,22 +122,22 @@ def build_parser() -> argparse.ArgumentParser:
     gc = sub.add_parser("gradcheck", help="compare backprop with central differences",
                         description="Build a random network and compare its backprop "
                         "gradient with central differences (float64).")
-    gc.add_argument("--sizes", type=int, nargs="+", default=[4, 5, 3], metavar="N",
+    gc.add_argument("--sizes", type=positive_int, nargs="+", default=[4, 5, 3], metavar="N",
                     help="layer widths, input first (default: 4 5 3)")
     gc.add_argument("--activation", default="sigmoid",
                     help="hidden activation (default: sigmoid)")
     gc.add_argument("--init", default="ufldl", help="initialiser (default: ufldl)")
     gc.add_argument("--output", default="softmax", help="output activation (default: softmax)")
     gc.add_argument("--loss", default=None, help="loss (default: canonical for the output)")
-    gc.add_argument("--weight-decay", type=float, default=0.1)
+    gc.add_argument("--weight-decay", type=nonnegative_float, default=0.1)
     gc.add_argument("--decay", default="ufldl", choices=["ufldl", "per_sample"])
-    gc.add_argument("--samples", type=int, default=5)
-    gc.add_argument("--eps", type=float, default=1e-4)
-    gc.add_argument("--tolerance", type=float, default=1e-7,
+    gc.add_argument("--samples", type=positive_int, default=5)
+    gc.add_argument("--eps", type=positive_float, default=1e-4)
+    gc.add_argument("--tolerance", type=positive_float, default=1e-7,
                     help="largest relative difference that passes (default: 1e-7; small "
                     "smooth float64 networks give about 1e-9 or less, a wrong gradient 1e-2 "
                     "or more)")
-    gc.add_argument("--seed", type=int, default=0)
+    gc.add_argument("--seed", type=seed_int, default=0)
     from .cli_models import add_parsers as add_model_parsers
     from .cli_teaching import add_parsers as add_teaching_parsers
 

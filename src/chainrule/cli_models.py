@@ -18,6 +18,8 @@ from pathlib import Path
 
 import numpy as np
 
+from .cli_args import fraction, nonnegative_float, positive_float, positive_int, seed_int
+
 __all__ = ["add_parsers"]
 
 _DATA_HELP = ("a .csv file (header row of column names), a .npz file (arrays X and y), or a "
@@ -48,7 +50,7 @@ def _add_train(sub: argparse._SubParsersAction) -> None:
                    help="feature columns (default: every column but the target)")
     p.add_argument("--task", choices=["auto", "classification", "regression"], default="auto",
                    help="default: auto (inferred from the target)")
-    p.add_argument("--hidden", type=_width, nargs="*", default=[100], metavar="N",
+    p.add_argument("--hidden", type=positive_int, nargs="*", default=[100], metavar="N",
                    help="hidden layer widths (default: 100; none for a linear model)")
     p.add_argument("--activation", default=["relu"], nargs="+", metavar="NAME",
                    help="hidden activation, or one per hidden layer (default: relu)")
@@ -58,40 +60,29 @@ def _add_train(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--init", default="auto", help="initialiser (default: auto)")
     p.add_argument("--optimizer", default="adam",
                    help="gd, sgd, nesterov, adagrad, rmsprop, adam (default: adam)")
-    p.add_argument("--lr", type=float, default=0.01, help="learning rate (default: 0.01)")
-    p.add_argument("--momentum", type=float, default=0.9,
+    p.add_argument("--lr", type=positive_float, default=0.01, help="learning rate (default: 0.01)")
+    p.add_argument("--momentum", type=fraction, default=0.9,
                    help="momentum of sgd/gd/nesterov (default: 0.9)")
-    p.add_argument("--weight-decay", type=float, default=0.0, dest="weight_decay",
+    p.add_argument("--weight-decay", type=nonnegative_float, default=0.0, dest="weight_decay",
                    help="L2 penalty on weights (default: 0)")
-    p.add_argument("--batch-size", type=int, default=32, dest="batch_size",
+    p.add_argument("--batch-size", type=positive_int, default=32, dest="batch_size",
                    help="mini-batch size (default: 32)")
-    p.add_argument("--epochs", type=int, default=100, help="epochs (default: 100)")
-    p.add_argument("--patience", type=int, default=None,
+    p.add_argument("--epochs", type=positive_int, default=100, help="epochs (default: 100)")
+    p.add_argument("--patience", type=positive_int, default=None,
                    help="stop when the validation loss has not improved for this many epochs "
                    "and keep the best weights (default: train all epochs)")
-    p.add_argument("--val-fraction", type=float, default=None, dest="val_fraction",
+    p.add_argument("--val-fraction", type=fraction, default=None, dest="val_fraction",
                    help="fraction held out for validation, stratified for classification "
                    "(default: 0.1, or 0 for fewer than 20 examples; 0 for none)")
     p.add_argument("--scale", choices=["standard", "none"], default="standard",
                    help="standardise features (and regression targets) (default: standard)")
-    p.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
+    p.add_argument("--seed", type=seed_int, default=0, help="random seed (default: 0)")
     p.add_argument("-o", "--out", default="model.npz", metavar="MODEL",
                    help="model file to write (.npz is appended; a directory: DIR/model.npz; "
                    "default: model.npz)")
     p.add_argument("--plot", metavar="PNG", help="also write the loss curve to PNG")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     p.set_defaults(handler=_train)
-
-
-def _width(text: str) -> int:
-    """argparse type of a layer width: a positive integer."""
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"a layer width must be a positive integer, got {text!r}")
-    return value
 
 
 def _infer_task(table, requested: str) -> str:
@@ -303,7 +294,7 @@ def _add_evaluate(sub: argparse._SubParsersAction) -> None:
     p.add_argument("data", metavar="DATA", help=_DATA_HELP)
     p.add_argument("--target", metavar="NAME", help="target column (default: the model's)")
     p.add_argument("--json", action="store_true", help="print the scores as JSON")
-    p.add_argument("--seed", type=int, default=0, help="seed of generated data sets")
+    p.add_argument("--seed", type=seed_int, default=0, help="seed of generated data sets")
     p.set_defaults(handler=_evaluate)
 
 
@@ -331,7 +322,7 @@ def _add_predict(sub: argparse._SubParsersAction) -> None:
     p.add_argument("data", metavar="DATA", help=_DATA_HELP)
     p.add_argument("-o", "--out", metavar="CSV", help="file to write (default: standard output)")
     p.add_argument("--proba", action="store_true", help="add class probabilities")
-    p.add_argument("--seed", type=int, default=0, help="seed of generated data sets")
+    p.add_argument("--seed", type=seed_int, default=0, help="seed of generated data sets")
     p.set_defaults(handler=_predict)
 
 
@@ -461,13 +452,13 @@ def _add_plot(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--target", metavar="NAME", help="target column (default: the model's)")
     p.add_argument("-o", "--out", metavar="PNG", help="default: chainrule-KIND.png")
     p.add_argument("--title", help="picture title")
-    p.add_argument("--shape", type=int, nargs=2, metavar=("H", "W"),
+    p.add_argument("--shape", type=positive_int, nargs=2, metavar=("H", "W"),
                    help="weights: image shape of the inputs (default: square)")
-    p.add_argument("--max-units", type=int, default=100, dest="max_units",
+    p.add_argument("--max-units", type=positive_int, default=100, dest="max_units",
                    help="weights: at most this many tiles (default: 100)")
     p.add_argument("--normalize", action="store_true",
                    help="confusion: colour by fraction of each true class")
-    p.add_argument("--seed", type=int, default=0, help="seed of generated data sets")
+    p.add_argument("--seed", type=seed_int, default=0, help="seed of generated data sets")
     p.set_defaults(handler=_plot)
 
 

@@ -11,6 +11,16 @@ import argparse
 import json
 from pathlib import Path
 
+from .cli_args import (
+    finite_float,
+    integer,
+    nonnegative_float,
+    nonzero_int,
+    positive_float,
+    positive_int,
+    seed_int,
+)
+
 __all__ = ["add_parsers"]
 
 
@@ -39,14 +49,15 @@ def _add_trace(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--activation", nargs="+", metavar="NAME",
                    help="one activation, or one per layer")
     p.add_argument("--loss", help="squared_error, mean_squared_error, log_loss, cross_entropy")
-    p.add_argument("--weight-decay", type=float, dest="weight_decay")
-    p.add_argument("--input", type=float, nargs="+", metavar="X", help="the example")
-    p.add_argument("--target", type=float, nargs="+", metavar="Y", help="its target")
-    p.add_argument("--lr", type=float, help="learning rate")
+    p.add_argument("--weight-decay", type=nonnegative_float, dest="weight_decay")
+    p.add_argument("--input", type=finite_float, nargs="+", metavar="X", help="the example")
+    p.add_argument("--target", type=finite_float, nargs="+", metavar="Y", help="its target")
+    p.add_argument("--lr", type=positive_float, help="learning rate")
     p.add_argument("--notation", choices=["transfer", "ufldl", "netout"],
                    help="default: the preset's, else transfer")
     p.add_argument("--format", choices=["text", "markdown", "json"], default="text")
-    p.add_argument("--digits", type=int, default=6, help="significant digits (default: 6)")
+    p.add_argument("--digits", type=integer(1, 17), default=6,
+                   help="significant digits (default: 6)")
     p.add_argument("--output", metavar="FILE", help="write to FILE instead of printing")
     p.add_argument("--list-presets", action="store_true", help="list the presets and exit")
     p.set_defaults(handler=_trace)
@@ -103,9 +114,10 @@ def _add_perceptron(sub: argparse._SubParsersAction) -> None:
         description="Run the perceptron learning rule on linearly separable points (it "
         "converges) and on XOR (it cycles; the cycle is detected), train a two-layer network "
         "on XOR, and draw the decision regions of all three.")
-    p.add_argument("--n", type=int, default=40, help="separable points (default: 40)")
-    p.add_argument("--hidden", type=int, default=2, help="hidden units for XOR (default: 2)")
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--n", type=integer(2), default=40, help="separable points (default: 40)")
+    p.add_argument("--hidden", type=positive_int, default=2,
+                   help="hidden units for XOR (default: 2)")
+    p.add_argument("--seed", type=seed_int, default=0)
     p.add_argument("--plot", default="chainrule-perceptron.png", metavar="PNG")
     p.set_defaults(handler=_perceptron)
 
@@ -126,13 +138,16 @@ def _add_select(sub: argparse._SubParsersAction) -> None:
         description="Train networks with M = 1..N tanh hidden units, several random starts "
         "each, on noisy samples of sin(2 pi x); print the validation error of every size and "
         "the chosen model, and plot every run.")
-    p.add_argument("--max-hidden", type=int, default=10, help="largest M (default: 10)")
-    p.add_argument("--starts", type=int, default=30, help="random starts per M (default: 30)")
-    p.add_argument("--n-train", type=int, default=10, help="training points (default: 10)")
-    p.add_argument("--n-val", type=int, default=200, help="validation points (default: 200)")
-    p.add_argument("--noise", type=float, default=0.3)
-    p.add_argument("--n-jobs", type=int, default=None, help="parallel workers (-1: all cores)")
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--max-hidden", type=positive_int, default=10, help="largest M (default: 10)")
+    p.add_argument("--starts", type=positive_int, default=30,
+                   help="random starts per M (default: 30)")
+    p.add_argument("--n-train", type=positive_int, default=10, help="training points (default: 10)")
+    p.add_argument("--n-val", type=positive_int, default=200,
+                   help="validation points (default: 200)")
+    p.add_argument("--noise", type=nonnegative_float, default=0.3)
+    p.add_argument("--n-jobs", type=nonzero_int, default=None,
+                   help="parallel workers (-1: all cores)")
+    p.add_argument("--seed", type=seed_int, default=0)
     p.add_argument("--plot", default="chainrule-model-selection.png", metavar="PNG")
     p.set_defaults(handler=_select)
 
@@ -165,7 +180,7 @@ def _add_experiment(sub: argparse._SubParsersAction) -> None:
         "training vs validation error with and without weight decay; free-fall: learn "
         "h = g t^2 / 2 and find how many hidden units it needs.")
     p.add_argument("name", choices=_EXPERIMENTS)
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--seed", type=seed_int, default=0)
     p.add_argument("--plot", metavar="PNG", help="default: chainrule-NAME.png")
     p.set_defaults(handler=_experiment)
 
