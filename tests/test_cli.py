@@ -194,3 +194,34 @@ def test_argument_types_accept_their_bounds_and_say_what_they_expect():
         with pytest.raises(argparse.ArgumentTypeError) as err:
             parse(text)
         assert str(err.value) == expected
+
+
+# --- options before the command ------------------------------------------------------------
+@pytest.mark.parametrize(("args", "message"), [
+    (["--epochs", "1", "demo", "-q"],
+     "--epochs must come after the command: chainrule demo --epochs 1 ..."),
+    (["--epochs", "3", "train", "iris", "-q"],
+     "--epochs must come after the command: chainrule train --epochs 3 ..."),
+    (["--lr", "0.5", "train", "iris"],
+     "--lr must come after the command: chainrule train --lr 0.5 ..."),
+    (["--lr", "nan", "train", "iris"], "argument --lr: expected a finite number > 0, got 'nan'"),
+    (["-q", "gradcheck"], "-q must come after the command: chainrule gradcheck -q ..."),
+    (["--hidden", "8", "4", "--plot=x.png", "demo"],
+     "--hidden must come after the command: chainrule demo --hidden 8 4 ..."),
+])
+def test_options_before_the_command_are_refused_not_dropped(args, message, tmp_path, capsys):
+    from chainrule.cli import main
+
+    with pytest.raises(SystemExit) as stop:
+        main([*args, "-o", str(tmp_path / "m.npz")] if "train" in args else args)
+    assert stop.value.code == 2
+    assert capsys.readouterr().err.strip().splitlines()[-1] == f"chainrule: error: {message}"
+    assert list(tmp_path.iterdir()) == []  # nothing trained, nothing written
+
+
+def test_options_without_a_command_run_the_demo_with_them(tmp_path):
+    png = tmp_path / "loss.png"
+    proc = run("--epochs", "2", "--hidden", "16", "-q", "--plot", str(png))
+    assert proc.returncode == 0, proc.stderr
+    assert "trained 2 epochs" in proc.stdout and "Dense(64, 16" in proc.stdout
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

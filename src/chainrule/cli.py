@@ -25,20 +25,59 @@ from .cli_args import (
 __all__ = ["main"]
 
 
-def _add_demo_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--hidden", type=positive_int, nargs="+", default=[100], metavar="N",
-                   help="hidden layer widths (default: 100)")
-    p.add_argument("--activation", default="relu", help="hidden activation (default: relu)")
-    p.add_argument("--optimizer", default="sgd", help="gd, sgd, nesterov, adagrad, rmsprop, adam")
-    p.add_argument("--lr", type=positive_float, default=0.1, help="learning rate (default: 0.1)")
-    p.add_argument("--momentum", type=fraction, default=0.9, help="momentum (default: 0.9)")
-    p.add_argument("--batch-size", type=positive_int, default=32,
-                   help="mini-batch size (default: 32)")
-    p.add_argument("--epochs", type=positive_int, default=60, help="epochs (default: 60)")
-    p.add_argument("--seed", type=seed_int, default=0, help="random seed (default: 0)")
-    p.add_argument("--plot", default="chainrule-loss.png", metavar="PNG",
-                   help="where to write the loss curve (default: chainrule-loss.png)")
-    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+# Options of the demo given before any command (``chainrule --epochs 1``) are parsed by the
+# top-level parser into these destinations: a subcommand's defaults would otherwise overwrite
+# them unseen (``chainrule --epochs 3 train`` trained 100 epochs).
+_BEFORE = "before command:"
+
+
+def _add_demo_args(p: argparse.ArgumentParser, before_command: bool = False) -> None:
+    """The demo's options; ``before_command``: the top-level copies (no defaults, own names)."""
+
+    def add(*flags: str, **kwargs: object) -> None:
+        if before_command:
+            name = flags[-1].lstrip("-").replace("-", "_")
+            kwargs.update(dest=_BEFORE + flags[-1], default=argparse.SUPPRESS)
+            if kwargs.get("action") != "store_true":
+                kwargs.setdefault("metavar", name.upper())
+        p.add_argument(*flags, **kwargs)
+
+    add("--hidden", type=positive_int, nargs="+", default=[100], metavar="N",
+        help="hidden layer widths (default: 100)")
+    add("--activation", default="relu", help="hidden activation (default: relu)")
+    add("--optimizer", default="sgd", help="gd, sgd, nesterov, adagrad, rmsprop, adam")
+    add("--lr", type=positive_float, default=0.1, help="learning rate (default: 0.1)")
+    add("--momentum", type=fraction, default=0.9, help="momentum (default: 0.9)")
+    add("--batch-size", type=positive_int, default=32, help="mini-batch size (default: 32)")
+    add("--epochs", type=positive_int, default=60, help="epochs (default: 60)")
+    add("--seed", type=seed_int, default=0, help="random seed (default: 0)")
+    add("--plot", default="chainrule-loss.png", metavar="PNG",
+        help="where to write the loss curve (default: chainrule-loss.png)")
+    add("-q", "--quiet", action="store_true", help="no progress bar")
+
+
+def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
+    """Parse the command line; the demo's options without a command are the demo's.
+
+    An option of the demo given before a command (``chainrule --epochs 3 train``) is
+    refused: the command has its own, which would silently take its place.
+    """
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    early = [k[len(_BEFORE):] for k in vars(args) if k.startswith(_BEFORE)]
+    if args.command is None:
+        return parser.parse_args(["demo", *argv])
+    if early:
+        option = early[0]
+        flags = ("-q", "--quiet") if option == "--quiet" else (option,)
+        typed = next((a.partition("=")[0] for a in argv if a.partition("=")[0] in flags), option)
+        value = getattr(args, _BEFORE + option)
+        shown = "" if value is True else " " + " ".join(
+            map(str, value if isinstance(value, list) else [value]))
+        parser.error(f"{typed} must come after the command: chainrule {args.command} "
+                     f"{typed}{shown} ...")
+    return args
 
 
 def _demo(args: argparse.Namespace) -> int:
@@ -110,7 +149,7 @@ def build_parser() -> argparse.ArgumentParser:
         "runs the demo: trains on the bundled digits, prints the test accuracy and "
         "writes a loss-curve PNG.",
     )
-    _add_demo_args(parser)
+    _add_demo_args(parser, before_command=True)
     from . import __version__
 
     parser.add_argument("--version", action="version", version=f"chainrule {__version__}")
@@ -148,7 +187,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``chainrule`` command; returns the exit code."""
-    args = build_parser().parse_args(argv)
+    args = _parse(argv)
     command = getattr(args, "handler", None) or {"gradcheck": _gradcheck}.get(args.command, _demo)
     try:
         return command(args)
