@@ -225,3 +225,11 @@ def test_options_without_a_command_run_the_demo_with_them(tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert "trained 2 epochs" in proc.stdout and "Dense(64, 16" in proc.stdout
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_demo_refuses_a_picture_format_before_training(tmp_path):
+    proc = run("--plot", str(tmp_path / "loss.txt"), "--epochs", "1", "-q")
+    assert proc.returncode == 2 and proc.stdout == ""
+    assert proc.stderr.strip().splitlines()[-1].startswith(
+        "chainrule: error: argument --plot: cannot write 'txt' files; use one of png, pdf, svg")
+    assert list(tmp_path.iterdir()) == []

@@ -546,3 +546,76 @@ def test_model_file_gets_the_usual_mode_from_the_umask(tmp_path, capsys, umask):
         os.umask(old)
     assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
     assert load_metadata(tmp_path / "m.npz")["feature_names"] == ["a", "b", "c"]
+
+
+def test_out_ending_in_slash_is_a_directory_to_create(tmp_path, capsys):
+    _write_small_csv(tmp_path / "data.csv")
+    new = tmp_path / "newdir"
+    assert main(["train", str(tmp_path / "data.csv"), "--epochs", "1", "-q",
+                 "-o", f"{new}/"]) == 0
+    assert capsys.readouterr().out.strip().splitlines()[-1] == (
+        f"model written to {new / 'model.npz'}")
+    assert sorted(p.name for p in new.iterdir()) == ["model.npz"]
+    assert not (tmp_path / "newdir.npz").exists()
+    assert load_metadata(new / "model.npz")["labels"] == ["cat", "dog"]
+    # an existing directory without the slash: the same
+    assert main(["train", str(tmp_path / "data.csv"), "--epochs", "1", "-q", "-o", str(new),
+                 "--plot", str(tmp_path / "pictures" / "loss")]) == 0
+    out = capsys.readouterr().out
+    assert f"model written to {new / 'model.npz'}" in out
+    # no suffix: the .png matplotlib adds, and the name printed is the file written
+    assert f"loss curve written to {tmp_path / 'pictures' / 'loss.png'}" in out
+    assert (tmp_path / "pictures" / "loss.png").read_bytes()[:4] == b"\x89PNG"
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["-o", "{afile}/model.npz"], "argument -o/--out: {afile} is a file, not a directory"),
+    (["-o", "{afile}/sub/model"], "argument -o/--out: {afile} is a file, not a directory"),
+    (["-o", "{tmp}/m3.npz", "--plot", "{tmp}/loss.txt"],
+     "argument --plot: cannot write 'txt' files; use one of {formats}"),
+    (["-o", "{tmp}/m3.npz", "--plot", "{afile}/loss.png"],
+     "argument --plot: {afile} is a file, not a directory"),
+    (["-o", "{tmp}/m3.npz", "--plot", "{tmp}/"],
+     "argument --plot: {tmp}/ is a directory; give a file name, such as {tmp}/loss.png"),
+])
+def test_output_paths_are_checked_before_training(tmp_path, capsys, args, message):
+    from chainrule.cli_args import picture_formats
+
+    _write_small_csv(tmp_path / "data.csv")
+    (tmp_path / "afile").write_text("keep me")
+    names = {"afile": tmp_path / "afile", "tmp": tmp_path}
+    with pytest.raises(SystemExit) as stop:
+        main(["train", str(tmp_path / "data.csv"), "-q", *(a.format(**names) for a in args)])
+    assert stop.value.code == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""  # nothing read, nothing trained
+    assert captured.err.strip().splitlines()[-1] == (
+        f"chainrule train: error: {message.format(**names, formats=', '.join(picture_formats()))}")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["afile", "data.csv"]
+    assert (tmp_path / "afile").read_text() == "keep me"
+
+
+def test_picture_formats_are_matplotlibs():
+    from matplotlib.backend_bases import FigureCanvasBase
+
+    from chainrule.cli_args import picture_formats
+
+    formats = picture_formats()
+    assert formats[:3] == ["png", "pdf", "svg"]
+    assert sorted(formats) == sorted(FigureCanvasBase.get_supported_filetypes())
+
+
+@pytest.mark.parametrize("command", [
+    ["predict", "MODEL", "iris", "-o", "{afile}/p.csv"],
+    ["plot", "loss", "MODEL", "-o", "{afile}/loss.png"],
+    ["trace", "--output", "{afile}/trace.txt"],
+    ["experiment", "saturation", "--plot", "{afile}/s.png"],
+])
+def test_other_outputs_are_checked_before_the_work(tmp_path, capsys, command):
+    (tmp_path / "afile").write_text("")
+    argv = [a.format(afile=tmp_path / "afile") for a in command]
+    with pytest.raises(SystemExit) as stop:
+        main(["MODEL" if a == "MODEL" else a for a in argv])
+    assert stop.value.code == 2
+    err = capsys.readouterr().err.strip().splitlines()[-1]
+    assert err.endswith(f"{tmp_path / 'afile'} is a file, not a directory")

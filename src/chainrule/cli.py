@@ -17,6 +17,7 @@ import numpy as np
 from .cli_args import (
     fraction,
     nonnegative_float,
+    picture_path,
     positive_float,
     positive_int,
     seed_int,
@@ -51,7 +52,7 @@ def _add_demo_args(p: argparse.ArgumentParser, before_command: bool = False) -> 
     add("--batch-size", type=positive_int, default=32, help="mini-batch size (default: 32)")
     add("--epochs", type=positive_int, default=60, help="epochs (default: 60)")
     add("--seed", type=seed_int, default=0, help="random seed (default: 0)")
-    add("--plot", default="chainrule-loss.png", metavar="PNG",
+    add("--plot", type=picture_path, default="chainrule-loss.png", metavar="PNG",
         help="where to write the loss curve (default: chainrule-loss.png)")
     add("-q", "--quiet", action="store_true", help="no progress bar")
 

@@ -6,17 +6,25 @@ raises :class:`argparse.ArgumentTypeError`, which argparse turns into
 (exit status 2), naming the option as it was typed.  The library's own checks
 stay as a second line; they name Python arguments, which the command line
 never shows for a value it could check itself.
+
+The files a command will write are checked the same way, before any work:
+the folder must be, or be creatable as, a directory we may write in, and a
+picture must be in a format matplotlib writes; a bad path then costs no
+training.
 """
 
 from __future__ import annotations
 
 import argparse
 import math
+import os
 from collections.abc import Callable
+from pathlib import Path
 
 __all__ = [
-    "finite_float", "fraction", "integer", "nonnegative_float", "nonzero_int", "positive_float",
-    "positive_int", "real", "seed_int",
+    "finite_float", "fraction", "integer", "model_path", "nonnegative_float", "nonzero_int",
+    "output_path", "picture_formats", "picture_path", "positive_float", "positive_int", "real",
+    "seed_int",
 ]
 
 #: Largest seed: scikit-learn's ``random_state`` (used to split data) takes 0 .. 2**32 - 1.
@@ -123,3 +131,106 @@ finite_float = real()  # inputs and targets of an example
 positive_float = real(0, low_open=True)  # learning rates, tolerances, eps
 nonnegative_float = real(0)  # weight decay, noise
 fraction = real(0, 1, high_open=True)  # momentum, the fraction held out for validation
+
+
+# --- files to write: checked before any work, so that a bad path loses no training ----------
+_COMMON_PICTURES = ("png", "pdf", "svg")
+
+
+def _check_parent(path: Path) -> None:
+    """Refuse ``path`` unless its nearest existing ancestor is a directory we may write in."""
+    for folder in (path.parent, *path.parent.parents):
+        if not folder.exists():
+            continue  # created when the file is written
+        if not folder.is_dir():
+            kind = "a file, not a directory" if folder.is_file() else "not a directory"
+            raise argparse.ArgumentTypeError(f"{folder} is {kind}")
+        if not os.access(folder, os.W_OK | os.X_OK):
+            raise argparse.ArgumentTypeError(f"cannot create files in {folder} (permission "
+                                             "denied)")
+        return
+
+
+def _not_a_directory(text: str, example: str) -> Path:
+    path = Path(text)
+    if text.endswith(("/", os.sep)) or path.is_dir():
+        raise argparse.ArgumentTypeError(
+            f"{text} is a directory; give a file name, such as {path / example}")
+    return path
+
+
+def model_path(text: str) -> Path:
+    """argparse type of the model file that ``train`` writes.
+
+    ``.npz`` is appended when the name has another suffix or none (as
+    :func:`chainrule.io.save` does); an existing directory, or a name ending in
+    ``/`` (a directory to create), means ``DIR/model.npz``.
+
+    Returns
+    -------
+    Path
+        The file that will be written.
+
+    Raises
+    ------
+    argparse.ArgumentTypeError
+        If a part of the path is a file, the result is a directory, or the
+        folder cannot be written in.
+    """
+    path = Path(text)
+    if text.endswith(("/", os.sep)) or path.is_dir():
+        path = path / "model.npz"
+    elif path.suffix != ".npz":
+        path = path.with_name(path.name + ".npz")
+    if path.is_dir():
+        raise argparse.ArgumentTypeError(f"{path} is a directory; give a file name")
+    _check_parent(path)
+    return path
+
+
+def output_path(text: str) -> str:
+    """argparse type of a text file to write (a CSV, a trace): not a directory, parent writable.
+
+    Returns
+    -------
+    str
+        ``text`` itself.
+    """
+    _check_parent(_not_a_directory(text, "out.csv"))
+    return text
+
+
+def picture_formats() -> list[str]:
+    """The file suffixes matplotlib can save a figure as (asked of its canvas; nothing drawn)."""
+    from matplotlib.backend_bases import FigureCanvasBase
+
+    found = FigureCanvasBase.get_supported_filetypes()
+    return [*(f for f in _COMMON_PICTURES if f in found),
+            *sorted(f for f in found if f not in _COMMON_PICTURES)]
+
+
+def picture_path(text: str) -> str:
+    """argparse type of a picture to write: a format matplotlib writes, a writable folder.
+
+    A name without a suffix gets ``.png``, the file matplotlib would write.
+
+    Returns
+    -------
+    str
+        The file that will be written.
+
+    Raises
+    ------
+    argparse.ArgumentTypeError
+        If matplotlib cannot write that format, the path is a directory, a part
+        of it is a file, or the folder cannot be written in.
+    """
+    path = _not_a_directory(text, "loss.png")
+    suffix = path.suffix[1:].lower()
+    if not suffix:
+        text, path = text + ".png", path.with_name(path.name + ".png")
+    elif suffix not in (formats := picture_formats()):
+        raise argparse.ArgumentTypeError(
+            f"cannot write {suffix!r} files; use one of {', '.join(formats)}")
+    _check_parent(path)
+    return text

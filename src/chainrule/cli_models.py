@@ -18,7 +18,16 @@ from pathlib import Path
 
 import numpy as np
 
-from .cli_args import fraction, nonnegative_float, positive_float, positive_int, seed_int
+from .cli_args import (
+    fraction,
+    model_path,
+    nonnegative_float,
+    output_path,
+    picture_path,
+    positive_float,
+    positive_int,
+    seed_int,
+)
 
 __all__ = ["add_parsers"]
 
@@ -77,10 +86,11 @@ def _add_train(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--scale", choices=["standard", "none"], default="standard",
                    help="standardise features (and regression targets) (default: standard)")
     p.add_argument("--seed", type=seed_int, default=0, help="random seed (default: 0)")
-    p.add_argument("-o", "--out", default="model.npz", metavar="MODEL",
-                   help="model file to write (.npz is appended; a directory: DIR/model.npz; "
-                   "default: model.npz)")
-    p.add_argument("--plot", metavar="PNG", help="also write the loss curve to PNG")
+    p.add_argument("-o", "--out", type=model_path, default="model.npz", metavar="MODEL",
+                   help="model file to write (.npz is appended; an existing directory, or a "
+                   "name ending in /: DIR/model.npz; default: model.npz)")
+    p.add_argument("--plot", type=picture_path, metavar="PNG",
+                   help="also write the loss curve to PNG (or .pdf, .svg, ...)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     p.set_defaults(handler=_train)
 
@@ -201,8 +211,7 @@ def _train(args: argparse.Namespace) -> int:
             scores = _scores(model, table.X[idx], y[idx])
             line += f"; {name} " + ", ".join(f"{_NAMES[k]} {v:.4g}" for k, v in scores.items())
     print(line)
-    out = Path(args.out)
-    print(f"model written to {model.save(out / 'model.npz' if out.is_dir() else out)}")
+    print(f"model written to {model.save(args.out)}")
     if args.plot:
         from .plots import plot_loss
 
@@ -320,7 +329,8 @@ def _add_predict(sub: argparse._SubParsersAction) -> None:
         "one column proba_LABEL per class. A target column in the data is ignored.")
     p.add_argument("model", metavar="MODEL", help="model file written by chainrule train")
     p.add_argument("data", metavar="DATA", help=_DATA_HELP)
-    p.add_argument("-o", "--out", metavar="CSV", help="file to write (default: standard output)")
+    p.add_argument("-o", "--out", type=output_path, metavar="CSV",
+                   help="file to write (default: standard output)")
     p.add_argument("--proba", action="store_true", help="add class probabilities")
     p.add_argument("--seed", type=seed_int, default=0, help="seed of generated data sets")
     p.set_defaults(handler=_predict)
@@ -450,7 +460,8 @@ def _add_plot(sub: argparse._SubParsersAction) -> None:
     p.add_argument("data", metavar="DATA", nargs="?",
                    help="labelled data for regions and confusion: " + _DATA_HELP)
     p.add_argument("--target", metavar="NAME", help="target column (default: the model's)")
-    p.add_argument("-o", "--out", metavar="PNG", help="default: chainrule-KIND.png")
+    p.add_argument("-o", "--out", type=picture_path, metavar="PNG",
+                   help="default: chainrule-KIND.png")
     p.add_argument("--title", help="picture title")
     p.add_argument("--shape", type=positive_int, nargs=2, metavar=("H", "W"),
                    help="weights: image shape of the inputs (default: square)")

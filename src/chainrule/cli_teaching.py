@@ -16,6 +16,8 @@ from .cli_args import (
     integer,
     nonnegative_float,
     nonzero_int,
+    output_path,
+    picture_path,
     positive_float,
     positive_int,
     seed_int,
@@ -58,7 +60,8 @@ def _add_trace(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--format", choices=["text", "markdown", "json"], default="text")
     p.add_argument("--digits", type=integer(1, 17), default=6,
                    help="significant digits (default: 6)")
-    p.add_argument("--output", metavar="FILE", help="write to FILE instead of printing")
+    p.add_argument("--output", type=output_path, metavar="FILE",
+                   help="write to FILE instead of printing")
     p.add_argument("--list-presets", action="store_true", help="list the presets and exit")
     p.set_defaults(handler=_trace)
 
@@ -118,7 +121,8 @@ def _add_perceptron(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--hidden", type=positive_int, default=2,
                    help="hidden units for XOR (default: 2)")
     p.add_argument("--seed", type=seed_int, default=0)
-    p.add_argument("--plot", default="chainrule-perceptron.png", metavar="PNG")
+    p.add_argument("--plot", type=picture_path, default="chainrule-perceptron.png",
+                   metavar="PNG")
     p.set_defaults(handler=_perceptron)
 
 
@@ -148,7 +152,8 @@ def _add_select(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--n-jobs", type=nonzero_int, default=None,
                    help="parallel workers (-1: all cores)")
     p.add_argument("--seed", type=seed_int, default=0)
-    p.add_argument("--plot", default="chainrule-model-selection.png", metavar="PNG")
+    p.add_argument("--plot", type=picture_path, default="chainrule-model-selection.png",
+                   metavar="PNG")
     p.set_defaults(handler=_select)
 
 
@@ -181,7 +186,8 @@ def _add_experiment(sub: argparse._SubParsersAction) -> None:
         "h = g t^2 / 2 and find how many hidden units it needs.")
     p.add_argument("name", choices=_EXPERIMENTS)
     p.add_argument("--seed", type=seed_int, default=0)
-    p.add_argument("--plot", metavar="PNG", help="default: chainrule-NAME.png")
+    p.add_argument("--plot", type=picture_path, metavar="PNG",
+                   help="default: chainrule-NAME.png")
     p.set_defaults(handler=_experiment)
 
 
