@@ -619,3 +619,25 @@ def test_other_outputs_are_checked_before_the_work(tmp_path, capsys, command):
     assert stop.value.code == 2
     err = capsys.readouterr().err.strip().splitlines()[-1]
     assert err.endswith(f"{tmp_path / 'afile'} is a file, not a directory")
+
+
+@pytest.mark.parametrize("command", ["train", "predict"])
+def test_a_closed_standard_output_stops_the_printing_not_the_work(trained, tmp_path, command):
+    """`chainrule train ... | head -1`: the model is still written; exit 1 as Python on EPIPE."""
+    import subprocess
+    import sys
+
+    d, _, _ = trained
+    args = {"train": ["train", str(d / "data.csv"), "--target", "kind", "--epochs", "30", "-q",
+                      "-o", str(tmp_path / "pipe.npz"), "--plot", str(tmp_path / "l.png")],
+            "predict": ["predict", str(d / "model.npz"), str(d / "data.csv"), "--proba"]}
+    proc = subprocess.Popen([sys.executable, "-m", "chainrule", *args[command]],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc.stdout.close()  # the reader is gone before the first line (start-up takes longer)
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=300) == 1
+    assert err == ""
+    if command == "train":
+        assert load_metadata(tmp_path / "pipe.npz")["target_name"] == "kind"
+        assert len(load_metadata(tmp_path / "pipe.npz")["history"]["loss"]) == 30
+        assert (tmp_path / "l.png").read_bytes()[:4] == b"\x89PNG"

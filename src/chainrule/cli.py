@@ -10,7 +10,8 @@ import argparse
 import os
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from typing import TextIO
 
 import numpy as np
 
@@ -186,16 +187,65 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class _Stdout:
+    """Standard output that, once its reader has gone, drops what is printed.
+
+    ``chainrule train ... | head -1`` closes the pipe after one line; the next
+    write raises BrokenPipeError, which used to abort the command before it
+    wrote its model.  Following Python's advice for SIGPIPE (the ``signal``
+    module's documentation), the descriptor is pointed at ``os.devnull`` so
+    that nothing more fails, the flush at exit included; the command goes on
+    with its real work and :func:`main` exits with status 1, as Python does
+    on EPIPE.
+    """
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self.broken = False
+
+    def write(self, text: str) -> int:
+        if not self.broken:
+            try:
+                return self.stream.write(text)
+            except BrokenPipeError:
+                self._drop()
+        return len(text)
+
+    def writelines(self, lines: Iterable[str]) -> None:
+        for line in lines:
+            self.write(line)
+
+    def flush(self) -> None:
+        if not self.broken:
+            try:
+                self.stream.flush()
+            except BrokenPipeError:
+                self._drop()
+
+    def _drop(self) -> None:
+        self.broken = True
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            try:
+                os.dup2(devnull, self.stream.fileno())
+            finally:
+                os.close(devnull)
+        except (OSError, ValueError):  # a stream without a descriptor: nothing to redirect
+            pass
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.stream, name)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``chainrule`` command; returns the exit code."""
     args = _parse(argv)
     command = getattr(args, "handler", None) or {"gradcheck": _gradcheck}.get(args.command, _demo)
+    stdout = sys.stdout = _Stdout(sys.stdout)
     try:
-        return command(args)
-    except BrokenPipeError:  # e.g. `chainrule predict ... | head`: stop quietly
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        return 1
+        code = command(args)
+        stdout.flush()  # a reader gone before the end is found here, not at exit
+        return 1 if stdout.broken and code == 0 else code
     except (ValueError, TypeError, OSError, ArithmeticError, KeyError) as exc:
         # one line, no traceback: bad files, columns, values and options (exit 2, as argparse)
         message = str(exc) if not isinstance(exc, KeyError) else f"missing {exc}"
@@ -206,6 +256,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("chainrule: interrupted", file=sys.stderr)
         return 130
+    finally:
+        sys.stdout = stdout.stream
 
 
 if __name__ == "__main__":  # pragma: no cover
