@@ -641,3 +641,28 @@ def test_a_closed_standard_output_stops_the_printing_not_the_work(trained, tmp_p
         assert load_metadata(tmp_path / "pipe.npz")["target_name"] == "kind"
         assert len(load_metadata(tmp_path / "pipe.npz")["history"]["loss"]) == 30
         assert (tmp_path / "l.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_divergence_says_no_model_was_written_and_names_cli_options(tmp_path, capsys):
+    _write_small_csv(tmp_path / "data.csv")
+    code = main(["train", str(tmp_path / "data.csv"), "--optimizer", "sgd", "--lr", "1e8",
+                 "--momentum", "0.99", "--epochs", "50", "-q", "-o", str(tmp_path / "d.npz"),
+                 "--plot", str(tmp_path / "d.png")])
+    assert code == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1
+    assert re.fullmatch(
+        r"chainrule: error: training diverged: the (loss|parameters) became NaN or infinite "
+        r"in epoch \d+, batch \d+; no model was written\. Try a smaller --lr \(this run: "
+        r"1e\+08\) or a smaller --momentum \(0\.99\)\.", err[0]), err[0]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["data.csv"]
+
+
+def test_divergence_in_the_demo_names_its_options(tmp_path, capsys):
+    code = main(["demo", "--optimizer", "adagrad", "--lr", "1e300", "--epochs", "5", "-q",
+                 "--plot", str(tmp_path / "loss.png")])
+    assert code == 1
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("chainrule: error: training diverged: the ")
+    assert err.endswith("; no loss curve was written. Try a smaller --lr (this run: 1e+300).")
+    assert list(tmp_path.iterdir()) == []

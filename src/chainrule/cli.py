@@ -187,6 +187,29 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _diverged(exc: ArithmeticError, args: argparse.Namespace) -> str | None:
+    """The command line's words for TrainingDiverged in train or demo (None: another error).
+
+    The library's message says the network keeps its last finite parameters and
+    suggests ``clip_norm``; the command writes nothing (a network that has just
+    blown up is no model to keep) and has no such option, so this says that and
+    suggests the options it has.
+    """
+    from .training import TrainingDiverged
+
+    if not isinstance(exc, TrainingDiverged) or args.command not in (None, "demo", "train"):
+        return None
+    what = getattr(exc, "what", "loss")
+    where = (f"after epoch {exc.epoch}" if what == "validation loss"
+             else f"in epoch {exc.epoch}, batch {exc.batch + 1}")
+    lost = "no model was written" if args.command == "train" else "no loss curve was written"
+    hints = [f"a smaller --lr (this run: {args.lr:g})"]
+    if args.optimizer in ("sgd", "gd", "nesterov") and args.momentum > 0:
+        hints.append(f"a smaller --momentum ({args.momentum:g})")
+    return (f"training diverged: the {what} became NaN or infinite {where}; {lost}. "
+            f"Try {' or '.join(hints)}.")
+
+
 class _Stdout:
     """Standard output that, once its reader has gone, drops what is printed.
 
@@ -249,6 +272,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (ValueError, TypeError, OSError, ArithmeticError, KeyError) as exc:
         # one line, no traceback: bad files, columns, values and options (exit 2, as argparse)
         message = str(exc) if not isinstance(exc, KeyError) else f"missing {exc}"
+        if isinstance(exc, ArithmeticError):
+            message = _diverged(exc, args) or message
         if isinstance(exc, OSError) and exc.strerror and exc.filename:
             message = f"{exc.filename}: {exc.strerror}"
         print(f"chainrule: error: {' '.join(message.split())}", file=sys.stderr)
