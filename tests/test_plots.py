@@ -37,6 +37,17 @@ def test_plot_loss_with_validation_png(tmp_path):
     assert image.shape[:2] == (500, 800) and image.std() > 0.05
 
 
+def test_a_name_without_a_suffix_returns_the_file_matplotlib_writes(tmp_path):
+    """matplotlib adds its default format's suffix; the path returned is that file."""
+    history = {"loss": [1.0, 0.5]}
+    out = plots.plot_loss(history, tmp_path / "curve")
+    assert out == tmp_path / "curve.png"
+    _png(out)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["curve.png"]
+    tiles = plots.plot_first_layer(cr.mlp([4, 2], seed=0), tmp_path / "tiles", shape=(2, 2))
+    assert tiles == tmp_path / "tiles.png" and tiles.exists()
+
+
 def test_region_classes_of_network_predict_and_predict_proba():
     from chainrule.plots import _region_classes
 

@@ -68,10 +68,7 @@ def plot_loss(
     ax.set_title(title)
     ax.grid(alpha=0.3)
     ax.legend()
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path)
-    return path
+    return _save(fig, path)
 
 
 def plot_tiles(
@@ -144,10 +141,7 @@ def plot_tiles(
     top_margin = 1 - header / (nrows * tile_inches * aspect + header) if title else 0.98
     fig.subplots_adjust(left=0.02, right=0.98, bottom=0.02, top=top_margin,
                         wspace=0.08, hspace=0.08)
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path)
-    return path
+    return _save(fig, path)
 
 
 # --- pictures of the teaching experiments ----------------------------------------------------
@@ -155,7 +149,16 @@ __all__ += ["Panel", "plot_decision_regions", "plot_model_selection", "plot_pane
 
 
 def _save(fig, path: str | Path) -> Path:
+    """Write ``fig`` to ``path`` (folders created) and return the file written.
+
+    A name without a suffix gets matplotlib's default format's suffix, as
+    matplotlib would add it itself: the path returned is the file on disk.
+    """
+    import matplotlib
+
     path = Path(path)
+    if not path.suffix:
+        path = path.with_name(f"{path.name}.{matplotlib.rcParams['savefig.format']}")
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path)
     return path
