@@ -164,6 +164,39 @@ def test_bad_input_is_named(patches):
     assert lin.network_.layers[1].activation.name == "identity"
 
 
+@pytest.mark.parametrize("rho", [0, -0.1, 1, 1.5, np.nan, "0.1"])
+def test_every_rho_outside_0_1_gets_the_same_message(rho):
+    with pytest.raises(ValueError, match=r"rho must lie in \(0, 1\) \(a target mean activation\)"):
+        KLSparsity(rho=rho)
+
+
+def test_inverse_transform_names_h_and_the_hidden_width(patches):
+    ae = cr.SparseAutoencoder(5, max_iter=3, random_state=0).fit(patches)
+    with pytest.raises(ValueError, match=r"H must have 5 columns \(one per hidden unit\), got "
+                                         r"shape \(3, 16\)"):
+        ae.inverse_transform(np.full((3, 16), 0.5))
+
+
+def test_a_failed_refit_keeps_the_fitted_classifiers(rng):
+    """Bad labels or data on a second fit leave classes_, the network and predict as they were."""
+    X = rng.uniform(0, 1, size=(60, 10))
+    y = np.array(list("abc"))[rng.integers(0, 3, 60)]
+    models = [cr.SoftmaxRegression(max_iter=50, random_state=0).fit(X, y),
+              cr.StackedAutoencoder((6, 4), max_iter=10, softmax_max_iter=10, fine_tune_iter=0,
+                                    random_state=0).fit(X, y)]
+    for model in models:
+        before = (model.predict(X), model.network_, list(getattr(model, "autoencoders_", [])))
+        with pytest.raises(ValueError, match="at least 2 classes"):
+            model.fit(X, np.full(60, "z"))
+        if isinstance(model, cr.StackedAutoencoder):  # fails after the labels were read
+            with pytest.raises(ValueError, match=r"X_unlabeled.*\[0, 1\]|\[0, 1\]"):
+                model.fit(X, np.arange(60) % 2, X_unlabeled=X * 5)
+        np.testing.assert_array_equal(model.classes_, ["a", "b", "c"])
+        assert model.network_ is before[1]
+        assert list(getattr(model, "autoencoders_", [])) == before[2]
+        np.testing.assert_array_equal(model.predict(X), before[0])
+
+
 def test_softmax_regression_matches_scikit_learn(rng):
     X = rng.normal(size=(120, 6))
     y = np.argmax(X[:, :3] + 0.3 * rng.normal(size=(120, 3)), axis=1) * 2 + 1  # labels 1, 3, 5

@@ -19,6 +19,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from . import io
+from ._validation import restored_on_error
 from .activations import Activation, get_activation
 from .batchnorm import BatchNorm
 from .dropout import Dropout
@@ -327,15 +328,8 @@ class _BaseMLP(BaseEstimator):
         that: so any error other than a divergence (which keeps the run's last
         good parameters and its record) puts back the estimator as it was.
         """
-        saved = {k: list(v) if isinstance(v, list) else v for k, v in self.__dict__.items()}
-        try:
+        with restored_on_error(self, keep=(TrainingDiverged,)):
             return self._checked_fit(X, y, sample_weight, incremental, classes)
-        except TrainingDiverged:
-            raise
-        except BaseException:
-            self.__dict__.clear()
-            self.__dict__.update(saved)
-            raise
 
     def _checked_fit(self, X: object, y: object, sample_weight: object, incremental: bool,
                      classes: object) -> _BaseMLP:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import numbers
+from collections.abc import Iterator
 
 import numpy as np
 
@@ -13,6 +15,7 @@ __all__ = [
     "check_nonneg_float",
     "check_positive_float",
     "check_positive_int",
+    "restored_on_error",
 ]
 
 
@@ -193,3 +196,27 @@ def check_images(
         f"{name} must hold images of shape (n_samples, {expected}) (channels, height, width) "
         f"for the network's input layer, or rows of {size} pixel values, got shape {arr.shape}"
     )
+
+
+@contextlib.contextmanager
+def restored_on_error(est: object, keep: tuple[type[BaseException], ...] = ()) -> Iterator[None]:
+    """Put ``est``'s attributes back as they were if the block raises (but ``keep``).
+
+    What a ``fit`` runs in, so that a fit failing on its input loses nothing:
+    checks of the data and parameters come to light after some fitted
+    attributes have been replaced (``classes_``, ``n_features_in_``, a new
+    network), and putting them all back is the one place that covers every
+    later check.  Lists are copied (a fit may extend one in place); other
+    values are kept by reference, so a network trained further in place is
+    not undone.  Errors of a type in ``keep`` leave the attributes as they are
+    (a divergence keeps the run's record and its last good parameters).
+    """
+    saved = {k: list(v) if isinstance(v, list) else v for k, v in vars(est).items()}
+    try:
+        yield
+    except keep:
+        raise
+    except BaseException:
+        vars(est).clear()
+        vars(est).update(saved)
+        raise

@@ -28,6 +28,7 @@ L-BFGS (or CG / BFGS) on the flat parameter vector.
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -41,8 +42,8 @@ from ._validation import (
     check_data,
     check_finite_array,
     check_nonneg_float,
-    check_positive_float,
     check_positive_int,
+    restored_on_error,
 )
 from .initializers import make_rng
 from .layers import Dense
@@ -79,9 +80,9 @@ class KLSparsity:
     beta: float = 3.0
 
     def __post_init__(self) -> None:
-        rho = check_positive_float(self.rho, "rho")
-        if rho >= 1:
-            raise ValueError(f"rho must lie in (0, 1) (a target mean activation), got {rho}")
+        rho = self.rho
+        if not (isinstance(rho, numbers.Real) and not isinstance(rho, bool) and 0 < rho < 1):
+            raise ValueError(f"rho must lie in (0, 1) (a target mean activation), got {rho!r}")
         check_nonneg_float(self.beta, "beta")
 
     @staticmethod
@@ -372,7 +373,11 @@ class SparseAutoencoder(TransformerMixin, BaseEstimator):
         ndarray of shape (n_samples, n_features)
         """
         net = self._check_fitted()
-        H = check_data(H, net.layers[1].n_in, net.dtype)
+        n_hidden = net.layers[1].n_in
+        H = check_finite_array(H, "H", dtype=net.dtype, ndim=2)
+        if H.shape[1] != n_hidden:
+            raise ValueError(f"H must have {n_hidden} columns (one per hidden unit), got shape "
+                             f"{H.shape}")
         return net.layers[1].forward(H).copy()
 
     def reconstruct(self, X: object) -> np.ndarray:
@@ -444,7 +449,14 @@ class SoftmaxRegression(_NetClassifier):
         self.method = method
 
     def fit(self, X: object, y: object) -> SoftmaxRegression:
-        """Train on features ``X`` of shape (n_samples, n_features) and labels ``y``."""
+        """Train on features ``X`` of shape (n_samples, n_features) and labels ``y``.
+
+        A fit that fails (bad data, one class) leaves a fitted model as it was.
+        """
+        with restored_on_error(self):
+            return self._fit(X, y)
+
+    def _fit(self, X: object, y: object) -> SoftmaxRegression:
         X = check_finite_array(X, "X", dtype=np.float64, ndim=2)
         codes = self._labels(y, X.shape[0])
         net = Network([Dense(X.shape[1], self.classes_.size, "softmax", init="normal",
@@ -545,7 +557,14 @@ class StackedAutoencoder(_NetClassifier):
         Returns
         -------
         self
+
+        A fit that fails (bad data, one class, a diverging stage) leaves a
+        fitted model as it was.
         """
+        with restored_on_error(self):
+            return self._fit(X, y, X_unlabeled)
+
+    def _fit(self, X: object, y: object, X_unlabeled: object) -> StackedAutoencoder:
         X = check_finite_array(X, "X", dtype=np.float64, ndim=2)
         self._labels(y, X.shape[0])
         sizes = [check_positive_int(s, f"hidden_sizes[{i}]")

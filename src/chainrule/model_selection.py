@@ -182,7 +182,7 @@ def select_hidden_units(
     Yv = _as_2d_targets(y_val, Xv.shape[0], "y_val")
     if Yv.shape[1] != Y.shape[1]:
         raise ValueError(f"y_val must have {Y.shape[1]} outputs like y_train, got {Yv.shape}")
-    sizes = [check_positive_int(m, "hidden_units[]") for m in hidden_units]
+    sizes = [check_positive_int(m, f"hidden_units[{i}]") for i, m in enumerate(hidden_units)]
     if not sizes:
         raise ValueError("hidden_units is empty; give at least one size")
     n_starts = check_positive_int(n_starts, "n_starts")
