@@ -687,3 +687,11 @@ def test_register_activation_twice_needs_overwrite(cube):
     assert ACTIVATIONS[name] is new
     np.testing.assert_allclose(Dense(1, 1, activation=name, init=[[1.0]]).forward(
         np.array([[0.5]])), [[np.sin(0.5)]])
+
+
+def test_a_1d_target_out_of_label_range_says_how_to_give_values():
+    net = mlp([2, 3, 2], output="identity", loss="squared_error", seed=0)
+    with pytest.raises(ValueError, match=r"class labels must lie in 0\.\.1 .*got labels from "
+                                         r"290 to 290; to give 2 target values per example, "
+                                         r"pass Y of shape \(n_samples, 2\)"):
+        net.loss_and_grad([[1.0, 1.0]], [290])

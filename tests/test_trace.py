@@ -296,3 +296,24 @@ def test_trace_picture(tmp_path):
     path = trace_preset("integer-example").plot(tmp_path / "b.png", "example B")
     img = mpimg.imread(path)
     assert img.shape[1] == 990 and img.std() > 0.05  # 3 x 3.3 inches at 100 dpi
+
+
+@pytest.mark.parametrize(("target", "message"), [
+    ([290], r"target: the network has 2 output\(s\) and the squared_error loss, so its target "
+            r"is 2 value\(s\) \(--target Y1 \.\.\. Y2\) or one class label 0\.\.1; got 1: "
+            r"\[290\]"),
+    ([290, 14, 3], r"got 3"),
+])
+def test_a_target_of_the_wrong_length_is_named(target, message):
+    spec = load_spec({"weights": [[[1, 1], [2, 1]], [[2, 1], [1, 0]]], "layout": "ufldl",
+                      "activation": "square", "input": [1, 1], "target": target})
+    with pytest.raises(ValueError, match=message):
+        spec_network(spec)
+
+
+def test_one_class_label_is_a_target_of_a_softmax_network():
+    spec = load_spec({"weights": [[[0.1, 0.2], [0.3, 0.4], [0.5, 0.6]]], "layout": "transfer",
+                      "activation": "softmax", "input": [1, 2], "target": [1]})
+    built = spec_network(spec)  # a label 0..k-1 is one-hot encoded, whatever the loss
+    assert built.network.n_outputs == 2 and built.y == [1]
+    np.testing.assert_array_equal(built.network.prepare_targets(built.y, 1), [[0.0, 1.0]])

@@ -253,15 +253,18 @@ class Network:
         Y = check_finite_array(Y, name)
         if Y.ndim == 1 and k > 1:
             labels = Y
+            # a 1-D target may have been meant as one example's k values (a regression)
+            values = (f"; to give {k} target values per example, pass {name} of shape "
+                      f"(n_samples, {k})")
             if not np.all(labels == np.round(labels)):
                 raise ValueError(
                     f"{name}: a 1-D target for {k} outputs is read as integer class labels "
-                    f"0..{k - 1}, got non-integer values"
+                    f"0..{k - 1}, got non-integer values{values}"
                 )
             if labels.min() < 0 or labels.max() > k - 1:
                 raise ValueError(
                     f"{name}: class labels must lie in 0..{k - 1} (one per output unit), got "
-                    f"labels from {labels.min():g} to {labels.max():g}"
+                    f"labels from {labels.min():g} to {labels.max():g}{values}"
                 )
             Y = np.zeros((labels.shape[0], k), dtype=self.dtype)
             Y[np.arange(labels.shape[0]), labels.astype(np.intp)] = 1

@@ -160,9 +160,20 @@ def spec_network(spec: dict[str, Any]) -> TraceSpec:
         net = from_ufldl(weights, biases, **kwargs)
     else:
         net = _from_chainrule(weights, biases, **kwargs)
+    target, k = spec["target"], net.n_outputs
+    values = list(target) if isinstance(target, (list, tuple)) else [target]
+    # with several outputs, one whole number 0..k-1 is a class label (one-hot encoded)
+    label = (k > 1 and len(values) == 1 and isinstance(values[0], (int, float))
+             and float(values[0]).is_integer() and 0 <= values[0] < k)
+    if len(values) != k and not label:
+        raise ValueError(
+            f"target: the network has {k} output(s) and the {net.loss.name} loss, so its "
+            f"target is {k} value(s) (--target Y1 ... Y{k})"
+            f"{f' or one class label 0..{k - 1}' if k > 1 else ''}; got {len(values)}: "
+            f"{values}"
+        )
     lr = spec["lr"]
-    return TraceSpec(net, spec["input"], spec["target"], lr, spec["notation"],
-                     spec["description"])
+    return TraceSpec(net, spec["input"], target, lr, spec["notation"], spec["description"])
 
 
 def _from_chainrule(weights: list, biases: list | None, activation: Any, loss: str,
