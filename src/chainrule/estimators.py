@@ -374,6 +374,120 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
 
 _ESTIMATORS = {"MLPClassifier": MLPClassifier, "MLPRegressor": MLPRegressor}
 
+# What each estimator's network ends with: output activation and loss (see ``_output``)
+_Y_TYPES = {"binary": ("sigmoid", "log_loss"), "multiclass": ("softmax", "cross_entropy"),
+            "multilabel-indicator": ("sigmoid", "log_loss")}
+_REGRESSOR_OUTPUT = ("identity", "squared_error")
+_SK_OUTPUT = {"sigmoid": "logistic", "softmax": "softmax", "identity": "identity"}
+# the keys of the "fitted" record that :meth:`save` writes; nothing else is set on load
+_FITTED_KEYS = {"n_features_in_", "n_outputs_", "out_activation_", "n_iter_", "t_",
+                "loss_curve_", "best_loss_", "validation_scores_", "best_validation_score_",
+                "feature_names_in_"}
+_CLASSIFIER_KEYS = {"classes_", "classes_dtype", "y_type_"}
+
+
+def _is_count(v: object) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool) and v >= 0
+
+
+def _is_finite(v: object) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool) and bool(np.isfinite(v))
+
+
+def _fitted_problem(fitted: dict, net: Any, classifier: bool) -> str | None:
+    """What in an estimator file's ``fitted`` record is wrong for its network, or None.
+
+    Parameters
+    ----------
+    fitted : dict
+        The record as read from the file.
+    net : Network
+        The network restored from the same file.
+    classifier : bool
+        Whether the file names an :class:`MLPClassifier`.
+
+    Returns
+    -------
+    str or None
+        ``"KEY: what was expected, what was found"``, e.g.
+        ``"classes_: 4 labels for a network with 3 outputs"``.
+    """
+    act = net.output_activation
+    found = (act.name if act is not None else None, net.loss.name)
+    if not classifier and found != _REGRESSOR_OUTPUT:
+        return (f"estimator: 'MLPRegressor' needs a network ending in identity with the loss "
+                f"'squared_error'; the network has {found}")
+    if classifier and found not in _Y_TYPES.values():
+        return (f"estimator: 'MLPClassifier' needs a network ending in sigmoid or softmax "
+                f"with the loss 'log_loss' or 'cross_entropy'; the network has {found}")
+    allowed = _FITTED_KEYS | (_CLASSIFIER_KEYS if classifier else set())
+    required = allowed - {"feature_names_in_"}
+    unknown = sorted(set(fitted) - allowed)
+    if unknown:
+        return f"unknown key(s) {unknown}; expected only {sorted(allowed)}"
+    missing = sorted(required - set(fitted))
+    if missing:
+        return f"missing key(s) {missing}"
+    n_out = net.n_outputs
+    for key in ("n_iter_", "t_"):
+        if not _is_count(fitted[key]):
+            return f"{key}: expected a non-negative integer, found {fitted[key]!r}"
+    if not (_is_count(fitted["n_features_in_"]) and fitted["n_features_in_"] == net.n_inputs):
+        return (f"n_features_in_: expected {net.n_inputs!r} (the network's inputs), found "
+                f"{fitted['n_features_in_']!r}")
+    if not (_is_count(fitted["n_outputs_"]) and fitted["n_outputs_"] == n_out):
+        return (f"n_outputs_: expected {n_out} (the network's outputs), found "
+                f"{fitted['n_outputs_']!r}")
+    for key in ("loss_curve_", "validation_scores_"):
+        value = fitted[key]
+        if value is None and key == "validation_scores_":
+            continue
+        if not isinstance(value, list) or not all(_is_finite(v) for v in value):
+            return f"{key}: expected a list of finite numbers, found {value!r}"
+    for key in ("best_loss_", "best_validation_score_"):
+        if fitted[key] is not None and not _is_finite(fitted[key]):
+            return f"{key}: expected a finite number or null, found {fitted[key]!r}"
+    names = fitted.get("feature_names_in_")
+    if names is not None and (
+            not isinstance(names, list) or not all(isinstance(n, str) for n in names)
+            or len(names) != net.n_inputs):
+        return (f"feature_names_in_: expected a list of {net.n_inputs} strings, found "
+                f"{names!r}")
+    if classifier:
+        y_type = fitted["y_type_"]
+        if not isinstance(y_type, str) or y_type not in _Y_TYPES:
+            return f"y_type_: expected one of {sorted(_Y_TYPES)}, found {y_type!r}"
+        if found != _Y_TYPES[y_type]:
+            return (f"y_type_: {y_type!r} needs a network ending in {_Y_TYPES[y_type][0]} "
+                    f"with the loss {_Y_TYPES[y_type][1]!r}; the network has {found}")
+        classes = fitted["classes_"]
+        if not isinstance(classes, list) or not all(
+                isinstance(v, str) or _is_finite(v) or isinstance(v, bool) for v in classes):
+            return f"classes_: expected a list of strings or numbers, found {classes!r}"
+        n_classes = 2 if y_type == "binary" else n_out
+        if y_type == "binary" and n_out != 1:
+            return f"y_type_: 'binary' needs a network with 1 output, this one has {n_out}"
+        if y_type == "multiclass" and n_out < 3:
+            return f"y_type_: 'multiclass' needs a network with 3 or more outputs, found {n_out}"
+        if len(classes) != n_classes:
+            return (f"classes_: expected {n_classes} labels for a {y_type!r} network with "
+                    f"{n_out} output(s), found {len(classes)}")
+        if len({(type(v).__name__, v) for v in classes}) != len(classes):
+            return f"classes_: expected distinct labels, found {classes!r}"
+        dtype = fitted["classes_dtype"]
+        try:
+            ok = isinstance(dtype, str) and np.array(classes, dtype=np.dtype(dtype)).tolist() \
+                == classes
+        except (TypeError, ValueError, OverflowError):
+            ok = False
+        if not ok:
+            return (f"classes_dtype: {dtype!r} cannot hold the labels {classes!r}; expected "
+                    "the dtype they were saved with")
+    if fitted["out_activation_"] != _SK_OUTPUT.get(found[0]):
+        return (f"out_activation_: expected {_SK_OUTPUT.get(found[0])!r} (the network's output "
+                f"activation), found {fitted['out_activation_']!r}")
+    return None
+
 
 def _check_known(y: np.ndarray, classes: np.ndarray, source: str) -> None:
     """Raise when ``y`` holds a label outside ``classes``, which ``source`` names.
@@ -393,6 +507,19 @@ def _check_known(y: np.ndarray, classes: np.ndarray, source: str) -> None:
 def load_estimator(path: str | os.PathLike) -> MLPClassifier | MLPRegressor:
     """Load an estimator written by :meth:`MLPClassifier.save` / :meth:`MLPRegressor.save`.
 
+    The saved record is checked before anything is set: only the keys
+    :meth:`save` writes, each of its type, the classes, feature count and
+    estimator kind agreeing with the saved network.
+
+    Parameters
+    ----------
+    path : str or PathLike
+        The ``.npz`` file.
+
+    Returns
+    -------
+    MLPClassifier or MLPRegressor
+
     Raises
     ------
     FileNotFoundError
@@ -400,17 +527,42 @@ def load_estimator(path: str | os.PathLike) -> MLPClassifier | MLPRegressor:
     IsADirectoryError
         If ``path`` is a directory.
     ValueError
-        If the file is not a chainrule estimator file, or is damaged.
+        If the file is not a chainrule estimator file, or is damaged or edited
+        so that its record disagrees with itself or its network; the message
+        names the file and the key.
     """
     meta, arrays = io.read_file(path, ESTIMATOR_FORMAT)
+
+    def bad(what: str) -> ValueError:
+        return ValueError(f"{path}: corrupted estimator file ({what})")
+
+    kind = meta.get("estimator")
+    if not isinstance(kind, str) or kind not in _ESTIMATORS:
+        raise bad(f"estimator: expected one of {sorted(_ESTIMATORS)}, found {kind!r}")
+    cls = _ESTIMATORS[kind]
+    params, fitted = meta.get("params"), meta.get("fitted")
+    if not isinstance(params, dict):
+        raise bad(f"params: expected a JSON object, found {type(params).__name__}")
+    if not isinstance(fitted, dict):
+        raise bad(f"fitted: expected a JSON object, found {type(fitted).__name__}")
+    params = dict(params)
+    unknown = sorted(set(params) - set(cls().get_params()))
+    if unknown:
+        raise bad(f"params: unknown parameter(s) {unknown} for {kind}")
+    seed = params.get("random_state")
+    if seed is not None and not (_is_count(seed) and seed < 2**32):
+        raise bad(f"params: random_state: expected null or an integer in [0, 2**32), "
+                  f"found {seed!r}")
+    if isinstance(params.get("hidden_layer_sizes"), list):
+        params["hidden_layer_sizes"] = tuple(params["hidden_layer_sizes"])
+    net = io.restore_network(meta, arrays, path)
+    problem = _fitted_problem(fitted, net, cls is MLPClassifier)
+    if problem is not None:
+        raise bad(f"fitted: {problem}")
+    fitted = dict(fitted)
     try:
-        cls = _ESTIMATORS[meta["estimator"]]
-        params = dict(meta["params"])
-        if isinstance(params.get("hidden_layer_sizes"), list):
-            params["hidden_layer_sizes"] = tuple(params["hidden_layer_sizes"])
         est = cls(**params)
-        fitted = dict(meta["fitted"])
-        est.network_ = io.restore_network(meta, arrays, path)
+        est.network_ = net
         if cls is MLPClassifier:
             classes = np.array(fitted.pop("classes_"), dtype=np.dtype(fitted.pop("classes_dtype")))
             y_type = fitted.pop("y_type_")
@@ -423,11 +575,11 @@ def load_estimator(path: str | os.PathLike) -> MLPClassifier | MLPRegressor:
         names = fitted.pop("feature_names_in_", None)
         if names is not None:
             est.feature_names_in_ = np.asarray(names, dtype=object)
-        for key, value in fitted.items():
+        for key, value in fitted.items():  # only the keys checked above
             setattr(est, key, value)
         est.loss_ = est.loss_curve_[-1] if est.loss_curve_ else None
         est._rng = np.random.default_rng(
             check_random_state(est.random_state).randint(np.iinfo(np.int32).max))
-    except (KeyError, TypeError) as exc:
-        raise ValueError(f"{path}: corrupted or incomplete estimator file ({exc!r})") from None
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise bad(repr(exc)) from None
     return est
