@@ -87,3 +87,91 @@ def test_load_estimator_checks_binary_classes_and_regressor_kind(tmp_path, iris)
     _edit_meta(path, _set_fitted("classes_", [0, 1]))
     with pytest.raises(ValueError, match=r"reg\.npz.*unknown key\(s\) \['classes_'\]"):
         load_estimator(path)
+
+
+# --- training checkpoints -------------------------------------------------------------------
+def _edit_arrays(path, edit) -> None:
+    """Rewrite the arrays of a saved file with ``edit(arrays)`` (record untouched)."""
+    with np.load(path, allow_pickle=False) as data:
+        arrays = {key: data[key] for key in data.files}
+    edit(arrays)
+    with open(path, "wb") as fh:
+        np.savez(fh, **arrays)
+
+
+def _regression_data():
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(40, 3))
+    return X, np.sin(X @ np.array([1.0, -2.0, 0.5]))[:, None]
+
+
+@pytest.fixture
+def adam_checkpoint(tmp_path):
+    from chainrule import Dense, Network, train
+
+    X, Y = _regression_data()
+    net = Network([Dense(3, 5, "tanh", seed=0), Dense(5, 1, "identity", seed=1)])
+    path = tmp_path / "ck.npz"
+    train(net, X, Y, optimizer="adam", lr=0.01, batch_size=8, epochs=3, seed=0, patience=50,
+          checkpoint=path)
+    return path, net.n_params
+
+
+def _set_array(key, make):
+    def edit(arrays):
+        arrays[key] = make(arrays[key])
+    return edit
+
+
+def _set_meta(*keys, value):
+    def edit(meta):
+        record = meta
+        for key in keys[:-1]:
+            record = record[key]
+        record[keys[-1]] = value
+    return edit
+
+
+@pytest.mark.parametrize(("edit_arrays", "edit_meta", "match"), [
+    (_set_array("optimizer/m", lambda a: a[:-1]), None, r"optimizer/m: expected shape \(\d+,\)"),
+    (_set_array("optimizer/v", lambda a: a.astype(np.float32)), None, r"optimizer/v: .*dtype"),
+    (_set_array("optimizer/m", lambda a: a * np.nan), None, r"optimizer/m: expected finite"),
+    (lambda arrays: arrays.pop("optimizer/v"), None, r"optimizer state: expected the arrays"),
+    (lambda arrays: arrays.update({"optimizer/extra": arrays["optimizer/m"]}), None,
+     r"optimizer state: expected the arrays \['m', 'v'\]"),
+    (_set_array("best_params", lambda a: a * np.nan), None, r"best_params"),
+    (_set_array("best_params", lambda a: a[:3]), None, r"best_params must be a flat vector"),
+    (None, _set_meta("optimizer", "t", value="3"), r"optimizer\.t: expected a non-negative"),
+    (None, _set_meta("optimizer", "t", value=-5), r"optimizer\.t: expected a non-negative"),
+    (None, _set_meta("epoch", value=-3), r"epoch: expected a non-negative integer"),
+    (None, _set_meta("epoch", value="2"), r"epoch: expected a non-negative integer"),
+    (None, _set_meta("early", "wait", value="1"), r"early\.wait: expected a non-negative"),
+    (None, _set_meta("early", "best_value", value="x"), r"early\.best_value: expected"),
+    (None, _set_meta("optimizer", "lr0", value="0.1"), r"optimizer\.lr0: expected a positive"),
+    (None, _set_meta("trainer", "batch_size", value=0), r"the 'trainer' record: batch_size"),
+    (None, _set_meta("rng", value={"bit_generator": "MT19937", "state": {"key": [1], "pos": 0}}),
+     r"rng: expected the state of a PCG64 generator, found 'MT19937'"),
+])
+def test_from_checkpoint_refuses_a_damaged_state(adam_checkpoint, edit_arrays, edit_meta, match):
+    from chainrule import Trainer, resume
+
+    path, _ = adam_checkpoint
+    if edit_arrays is not None:
+        _edit_arrays(path, edit_arrays)
+    if edit_meta is not None:
+        _edit_meta(path, edit_meta)
+    with pytest.raises(ValueError, match=match) as err:
+        Trainer.from_checkpoint(path)
+    assert str(err.value).startswith(f"{path}: corrupted checkpoint")
+    with pytest.raises(ValueError, match=match):
+        resume(path, *_regression_data(), epochs=5)
+
+
+def test_from_checkpoint_still_resumes_an_intact_run(adam_checkpoint):
+    from chainrule import Trainer
+
+    path, n_params = adam_checkpoint
+    trainer = Trainer.from_checkpoint(path, epochs=5)
+    assert sorted(trainer.optimizer.state) == ["m", "v"]
+    assert trainer.optimizer.state["m"].shape == (n_params,)
+    assert trainer.epoch == 3 and trainer.best_params.shape == (n_params,)

@@ -519,50 +519,159 @@ class Trainer:
         The checkpoint records whether the run trained with sample weights, and
         :meth:`fit` then refuses a different weighting.  Checkpoints written
         before that record existed resume with or without weights, as before.
+
+        Everything the run continues from is checked first: the optimizer's
+        state (exactly the vectors its rule keeps, each of shape
+        ``(n_params,)``, of the network's dtype and finite), the best
+        parameters, the counters and the generator state, so that a damaged
+        checkpoint is refused instead of resuming a different run.
+
+        Parameters
+        ----------
+        path : str or PathLike
+            The checkpoint.
+        epochs : int, optional
+            Total number of epochs (default: the run's own).
+        verbose : int, default 0
+        callbacks : sequence of Callback or callable, optional
+        checkpoint : str or PathLike, optional
+            Where to write further checkpoints (default: ``path``).
+
+        Returns
+        -------
+        Trainer
+
+        Raises
+        ------
+        ValueError
+            If the file is not a readable checkpoint, or a value in it is
+            missing, of the wrong type, shape or range; the message names the
+            file and the value.
         """
         from . import io
 
+        if epochs is not None:
+            check_positive_int(epochs, "epochs")
         meta, arrays = io.read_file(path, CHECKPOINT_FORMAT)
         net = io.restore_network(meta, arrays, path)
+
+        def bad(what: str) -> ValueError:
+            return ValueError(f"{path}: corrupted checkpoint ({what})")
+
         try:
             t = dict(meta["trainer"])
             full = t.pop("full_batch")
-            opt = Optimizer.from_config(meta["optimizer"]["config"])
-            opt.t = meta["optimizer"]["t"]
-            opt.state = {k.split("/", 1)[1]: v.copy() for k, v in arrays.items()
-                         if k.startswith("optimizer/")}
+            record = meta["optimizer"]
+            opt = Optimizer.from_config(record["config"])
+            opt.t = _checked_count(record["t"], "optimizer.t")
+            opt.state = _checked_optimizer_state(record["config"], opt.t, arrays, net)
+            lr0 = record["lr0"]
+            if not (_is_real(lr0) and math.isfinite(lr0) and lr0 > 0):
+                raise ValueError(f"optimizer.lr0: expected a positive number, found {lr0!r}")
             schedule = get_schedule(meta["schedule"]["config"])
             schedule.set_state(meta["schedule"]["state"])
-            trainer = cls(net, optimizer="gd" if full else opt,
-                          batch_size=None if full else t.pop("batch_size"),
-                          epochs=epochs if epochs is not None else t.pop("epochs"),
-                          verbose=verbose, callbacks=callbacks, schedule=schedule,
-                          checkpoint=checkpoint if checkpoint is not None else path,
-                          **{k: v for k, v in t.items() if k not in ("batch_size", "epochs")})
+            if not isinstance(full, bool):
+                raise TypeError(f"trainer.full_batch: expected true or false, found {full!r}")
+            try:
+                trainer = cls(net, optimizer="gd" if full else opt,
+                              batch_size=None if full else t.pop("batch_size"),
+                              epochs=epochs if epochs is not None else t.pop("epochs"),
+                              verbose=verbose, callbacks=callbacks, schedule=schedule,
+                              checkpoint=checkpoint if checkpoint is not None else path,
+                              **{k: v for k, v in t.items()
+                                 if k not in ("batch_size", "epochs")})
+            except (TypeError, ValueError) as exc:
+                raise ValueError(f"the 'trainer' record: {exc}") from None
             if full:
                 trainer.optimizer = opt
-            trainer.lr0 = meta["optimizer"]["lr0"]
-            trainer.epoch = meta["epoch"]
+            trainer.lr0 = float(lr0)
+            trainer.epoch = _checked_count(meta["epoch"], "epoch")
             weighted = meta.get("sample_weighted")  # missing in older checkpoints
             if weighted is not None and not isinstance(weighted, bool):
                 raise TypeError(f"sample_weighted is {weighted!r}, not a bool")
             trainer.sample_weighted = weighted
             trainer._origin = f"the checkpoint {path}"
-            trainer.rng.bit_generator.state = meta["rng"]
+            rng_state = meta["rng"]
+            kind = type(trainer.rng.bit_generator).__name__
+            if not isinstance(rng_state, dict) or rng_state.get("bit_generator") != kind:
+                found = rng_state.get("bit_generator") if isinstance(rng_state, dict) else None
+                raise ValueError(f"rng: expected the state of a {kind} generator, found "
+                                 f"{found!r}")
+            trainer.rng.bit_generator.state = rng_state
             trainer.history = History.from_json(meta["history"])
             trainer.history.stop_reason = None
             best = meta["early"]["best_value"]
-            trainer.best_value = math.inf if best is None else best
-            trainer.wait = meta["early"]["wait"]
-            trainer.best_params = arrays.get("best_params")
-            if trainer.best_params is not None:
-                trainer.best_buffers = [
-                    {k: arrays[f"best_buffer/{i}/{k}"] for k in layer.buffers()}
-                    for i, layer in enumerate(net.layers)
-                ]
-        except (KeyError, TypeError) as exc:
-            raise ValueError(f"{path}: corrupted or incomplete checkpoint ({exc!r})") from None
+            if best is not None and not (_is_real(best) and math.isfinite(best)):
+                raise ValueError(f"early.best_value: expected a finite number or null, found "
+                                 f"{best!r}")
+            trainer.best_value = math.inf if best is None else float(best)
+            trainer.wait = _checked_count(meta["early"]["wait"], "early.wait")
+            best_params = arrays.get("best_params")
+            trainer.best_params = None
+            if best_params is not None:
+                trainer.best_params = net._check_theta(best_params, "best_params").copy()
+                trainer.best_buffers = []
+                for i, layer in enumerate(net.layers):
+                    values = {}
+                    for k, current in layer.buffers().items():
+                        value = arrays[f"best_buffer/{i}/{k}"]
+                        if value.shape != np.shape(current) or not np.all(np.isfinite(value)):
+                            raise ValueError(
+                                f"best_buffer/{i}/{k}: expected finite values of shape "
+                                f"{np.shape(current)}, found shape {value.shape}")
+                        values[k] = value
+                    trainer.best_buffers.append(values)
+        except (KeyError, TypeError, ValueError, AttributeError, OverflowError) as exc:
+            what = str(exc) if isinstance(exc, (ValueError, TypeError)) else repr(exc)
+            raise bad(what) from None
         return trainer
+
+
+def _is_real(v: object) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
+def _checked_count(v: object, name: str) -> int:
+    """``v`` if it is a non-negative integer, else a ValueError naming ``name``."""
+    if not isinstance(v, int) or isinstance(v, bool) or v < 0:
+        raise ValueError(f"{name}: expected a non-negative integer, found {v!r}")
+    return v
+
+
+def _checked_optimizer_state(config: dict, t: int, arrays: dict[str, np.ndarray],
+                             net: Network) -> dict[str, np.ndarray]:
+    """The optimizer state stored in a checkpoint's ``arrays``, checked against its rule.
+
+    The vectors the rule keeps are found by one step of a fresh optimizer of
+    the same configuration on zeros; after ``t`` > 0 steps the checkpoint must
+    hold exactly those, each of shape ``(n_params,)``, of the network's dtype
+    and finite (the optimizer would otherwise replace them by zeros, silently).
+
+    Raises
+    ------
+    ValueError
+        Naming the array and what was expected.
+    """
+    stored = {k.split("/", 1)[1]: v for k, v in arrays.items() if k.startswith("optimizer/")}
+    if t == 0:
+        expected: set[str] = set()
+    else:
+        probe = Optimizer.from_config(config)
+        zeros = np.zeros(net.n_params, dtype=net.dtype)
+        probe.step(zeros.copy(), zeros)
+        expected = set(probe.state)
+    if set(stored) != expected:
+        raise ValueError(
+            f"optimizer state: expected the arrays {sorted(expected)} after {t} steps, found "
+            f"{sorted(stored)}")
+    for key, value in stored.items():
+        if value.shape != (net.n_params,) or value.dtype != net.dtype:
+            raise ValueError(
+                f"optimizer/{key}: expected shape ({net.n_params},) and dtype {net.dtype}, "
+                f"found shape {value.shape} and dtype {value.dtype}")
+        if not np.all(np.isfinite(value)):
+            raise ValueError(f"optimizer/{key}: expected finite values, found NaN or inf")
+    return {k: v.copy() for k, v in stored.items()}
 
 
 def train(
