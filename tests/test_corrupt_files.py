@@ -175,3 +175,91 @@ def test_from_checkpoint_still_resumes_an_intact_run(adam_checkpoint):
     assert sorted(trainer.optimizer.state) == ["m", "v"]
     assert trainer.optimizer.state["m"].shape == (n_params,)
     assert trainer.epoch == 3 and trainer.best_params.shape == (n_params,)
+
+
+# --- io: model files ------------------------------------------------------------------------
+@pytest.fixture
+def saved_net(tmp_path):
+    from chainrule import Dense, Network
+
+    net = Network([Dense(3, 4, "tanh", seed=0), Dense(4, 1, "identity", seed=1)])
+    return net.save(tmp_path / "net.npz")
+
+
+@pytest.mark.parametrize(("layers", "match"), [
+    ({"0": {}}, r"network\.layers: expected a non-empty list"),
+    ("Dense", r"network\.layers: expected a non-empty list"),
+    ([5], r"network\.layers\[0\]: expected a JSON object, found int"),
+    ([{"type": "Flatten"}, "Dense"], r"network\.layers\[1\]: expected a JSON object, found str"),
+])
+def test_load_names_a_layer_record_that_is_not_an_object(saved_net, layers, match):
+    import chainrule
+
+    _edit_meta(saved_net, _set_meta("network", "layers", value=layers))
+    with pytest.raises(ValueError, match=match) as err:
+        chainrule.load(saved_net)
+    assert str(err.value).startswith(f"{saved_net}: corrupted")
+
+
+def _set_encrypted_bit(path) -> None:
+    """Set bit 0 (encrypted) of the flags of every local and central header of a zip file."""
+    data = bytearray(path.read_bytes())
+    for signature, offset in ((b"PK\x03\x04", 6), (b"PK\x01\x02", 8)):
+        start = data.find(signature)
+        while start != -1:
+            data[start + offset] |= 0x1
+            start = data.find(signature, start + 4)
+    path.write_bytes(bytes(data))
+
+
+def _forged_npz(path, shape) -> None:
+    """An archive whose one member's .npy header claims ``shape`` but holds 10 float64s."""
+    import io as stdio
+    import zipfile
+
+    buf = stdio.BytesIO()
+    np.lib.format.write_array_header_1_0(
+        buf, {"descr": "<f8", "fortran_order": False, "shape": shape})
+    buf.write(np.zeros(10).tobytes())
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("X.npy", buf.getvalue())
+        zf.writestr("__meta__.npy", buf.getvalue())
+
+
+def _read_errors(path):
+    """What each reader of .npz files says of ``path`` (all must be ValueErrors)."""
+    import chainrule
+    from chainrule.io import load_metadata
+
+    messages = []
+    for load in (chainrule.load, load_metadata, load_estimator):
+        with pytest.raises(ValueError) as err:
+            load(path)
+        messages.append(str(err.value))
+    return messages
+
+
+def test_an_encrypted_member_is_a_clear_error(saved_net):
+    _set_encrypted_bit(saved_net)
+    for message in _read_errors(saved_net):
+        assert message.startswith(f"{saved_net}: not a readable chainrule file")
+        assert "is encrypted" in message
+
+
+def test_a_forged_array_header_is_refused_before_reading(tmp_path):
+    path = tmp_path / "forged.npz"
+    _forged_npz(path, (10**15,))
+    for message in _read_errors(path):
+        assert message.startswith(f"{path}: not a readable chainrule file")
+        assert "claims shape (1000000000000000,) of float64" in message
+        assert "holds 80 bytes" in message
+
+
+@pytest.mark.parametrize("content", [b"x", b"hello, world\n1,2,3\n", b"\x93NUMPY"])
+def test_a_file_that_is_not_a_zip_archive_says_so(tmp_path, content):
+    path = tmp_path / "model.npz"
+    path.write_bytes(content)
+    for message in _read_errors(path):
+        assert message.startswith(f"{path}: not a readable chainrule file")
+        assert "not an .npz archive" in message
+        assert "pickle" not in message

@@ -39,9 +39,12 @@ FORMAT_VERSION = 1
 
 # What numpy and zipfile raise on damaged archives: a bad header or CRC (BadZipFile,
 # ValueError), a cut-off member (EOFError, OSError), a broken deflate stream (zlib.error),
-# a corrupted compression-method field (NotImplementedError), a missing member (KeyError).
+# a corrupted compression-method field (NotImplementedError), a missing member (KeyError),
+# a member flagged as encrypted (RuntimeError), a size no memory holds (MemoryError; the
+# headers are checked against the members' sizes first, see :func:`read_npz`).
 _READ_ERRORS = (ValueError, OSError, EOFError, KeyError, NotImplementedError, zipfile.BadZipFile,
-                zlib.error)
+                zlib.error, RuntimeError, MemoryError)
+_ZIP_MAGIC = b"PK\x03\x04"
 NETWORK_FORMAT = "chainrule.network"
 
 
@@ -88,9 +91,28 @@ def network_config(net: Network) -> dict[str, Any]:
 
 
 def network_from_config(config: dict[str, Any]) -> Network:
-    """A network with the architecture of ``config`` (parameters zero until set)."""
+    """A network with the architecture of ``config`` (parameters zero until set).
+
+    Raises
+    ------
+    TypeError
+        If ``config``, its ``"layers"`` or one of the layers is not of the
+        JSON type expected (the message names the layer's index).
+    KeyError, ValueError
+        If a setting is missing or invalid.
+    """
+    if not isinstance(config, dict):
+        raise TypeError(f"network: expected a JSON object, found {type(config).__name__}")
     dtype = np.dtype(config["dtype"])
-    layers = [_layer_from_config(cfg, dtype) for cfg in config["layers"]]
+    specs = config["layers"]
+    if not isinstance(specs, list) or not specs:
+        raise TypeError(f"network.layers: expected a non-empty list of layer records, found "
+                        f"{specs!r:.60}")
+    for i, cfg in enumerate(specs):
+        if not isinstance(cfg, dict):
+            raise TypeError(f"network.layers[{i}]: expected a JSON object, found "
+                            f"{type(cfg).__name__} {cfg!r:.40}")
+    layers = [_layer_from_config(cfg, dtype) for cfg in specs]
     return Network(layers, loss=config["loss"], weight_decay=config["weight_decay"],
                    decay=config["decay"], input_shape=config.get("input_shape"))
 
@@ -122,7 +144,7 @@ def restore_network(
             if names:
                 layer.set_buffers({n: arrays[f"{prefix}buffer/{i}/{n}"] for n in names})
             layer.set_state(state)
-    except (KeyError, TypeError, ValueError) as exc:
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
         if isinstance(exc, ValueError) and "register_activation" in str(exc):
             raise ValueError(f"{path}: {exc}") from None
         raise ValueError(f"{path}: corrupted or incomplete chainrule file ({exc!r})") from None
@@ -175,6 +197,68 @@ def write_file(path: str | os.PathLike, meta: dict, arrays: dict[str, np.ndarray
     return path
 
 
+def _check_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
+    """Raise ValueError when an archive member is encrypted or its .npy header lies.
+
+    The header's shape and dtype must account for exactly the bytes the member
+    holds, so that a forged shape is refused before memory is set aside for it.
+    """
+    name = info.filename
+    if info.flag_bits & 0x1:
+        raise ValueError(f"the member {name!r} is encrypted; expected plain .npy arrays")
+    with zf.open(info) as fh:
+        version = np.lib.format.read_magic(fh)
+        if version == (1, 0):
+            shape, _, dtype = np.lib.format.read_array_header_1_0(fh)
+        else:
+            shape, _, dtype = np.lib.format.read_array_header_2_0(fh)
+        if dtype.hasobject:
+            raise ValueError(f"the member {name!r} holds Python objects; expected numbers or "
+                             "text")
+        needed = int(np.prod(shape, dtype=object)) * dtype.itemsize
+        held = info.file_size - fh.tell()
+    if needed != held:
+        raise ValueError(
+            f"the member {name!r} claims shape {shape} of {dtype} ({needed} bytes) but holds "
+            f"{held} bytes"
+        )
+
+
+def read_npz(path: str | os.PathLike) -> dict[str, np.ndarray]:
+    """All arrays of the ``.npz`` archive at ``path``, read without pickle.
+
+    The file must start as a zip archive does, and every member's header must
+    match its size, before any array is read.
+
+    Parameters
+    ----------
+    path : str or PathLike
+
+    Returns
+    -------
+    dict of str to ndarray
+
+    Raises
+    ------
+    ValueError, OSError, EOFError, KeyError, NotImplementedError, zipfile.BadZipFile, \
+zlib.error, RuntimeError, MemoryError
+        The errors of ``_READ_ERRORS``: callers catch that tuple and name the file.
+    """
+    with open(path, "rb") as fh:
+        magic = fh.read(len(_ZIP_MAGIC))
+    if magic != _ZIP_MAGIC:
+        raise ValueError(f"not an .npz archive (it starts with {magic!r}, an .npz archive with "
+                         f"{_ZIP_MAGIC!r})")
+    with zipfile.ZipFile(path) as zf:
+        for info in zf.infolist():
+            _check_member(zf, info)
+    data = np.load(path, allow_pickle=False)
+    if not isinstance(data, NpzFile):  # pragma: no cover - the magic was checked above
+        raise ValueError(f"found a single {type(data).__name__}, not an .npz archive")
+    with data:
+        return {key: data[key] for key in data.files}
+
+
 def read_file(path: str | os.PathLike, fmt: str) -> tuple[dict, dict[str, np.ndarray]]:
     """Read what :func:`write_file` wrote, checking the format name and version."""
     p = Path(path)
@@ -185,11 +269,7 @@ def read_file(path: str | os.PathLike, fmt: str) -> tuple[dict, dict[str, np.nda
     if not p.is_file():
         raise FileNotFoundError(f"no such file: {path}")
     try:
-        data = np.load(p, allow_pickle=False)
-        if not isinstance(data, NpzFile):  # a lone .npy array (or a text file numpy parsed)
-            raise ValueError(f"found a single {type(data).__name__}, not an .npz archive")
-        with data:
-            arrays = {key: data[key] for key in data.files}
+        arrays = read_npz(p)
     except _READ_ERRORS as exc:
         raise ValueError(
             f"{p}: not a readable chainrule file (truncated, corrupted or another format: "
