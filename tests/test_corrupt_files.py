@@ -263,3 +263,53 @@ def test_a_file_that_is_not_a_zip_archive_says_so(tmp_path, content):
         assert message.startswith(f"{path}: not a readable chainrule file")
         assert "not an .npz archive" in message
         assert "pickle" not in message
+
+
+# --- tabular: .npz data files of the command line -------------------------------------------
+def _data_npz(path):
+    rng = np.random.default_rng(0)
+    np.savez_compressed(path, X=rng.normal(size=(200, 3)), y=np.arange(200) % 2)
+    return path
+
+
+def _truncate(path):
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+
+
+def _break_header(path):
+    data = bytearray(path.read_bytes())
+    for i in range(200, 400, 7):  # the compressed .npy header of X
+        data[i] ^= 0xFF
+    path.write_bytes(bytes(data))
+
+
+def _break_deflate(path):
+    data = bytearray(path.read_bytes())
+    for i in range(400, 500, 7):  # inside the compressed data of X: a zlib.error
+        data[i] ^= 0xFF
+    path.write_bytes(bytes(data))
+
+
+def _break_crc(path):
+    data = bytearray(path.read_bytes())
+    for i in range(1000, 1100, 7):  # later in X's deflate stream: a bad CRC
+        data[i] ^= 0xFF
+    path.write_bytes(bytes(data))
+
+
+@pytest.mark.parametrize("damage", [_truncate, _break_header, _break_deflate, _break_crc,
+                                    _set_encrypted_bit])
+def test_a_damaged_data_file_is_one_clear_error(tmp_path, capsys, damage):
+    from chainrule.cli import main
+    from chainrule.tabular import read_data
+
+    path = _data_npz(tmp_path / "data.npz")
+    damage(path)
+    with pytest.raises(ValueError, match=r"not a readable \.npz file") as err:
+        read_data(str(path))
+    assert str(err.value).startswith(f"{path}: ")
+    assert main(["train", str(path), "-o", str(tmp_path / "m.npz"), "-q"]) == 2
+    last = capsys.readouterr().err.strip().splitlines()[-1]
+    assert last.startswith(f"chainrule: error: {path}: not a readable .npz file"), last
+    assert not (tmp_path / "m.npz").exists()

@@ -15,6 +15,7 @@ import json
 import os
 import secrets
 import stat
+import tokenize
 import zipfile
 import zlib
 from pathlib import Path
@@ -41,9 +42,10 @@ FORMAT_VERSION = 1
 # ValueError), a cut-off member (EOFError, OSError), a broken deflate stream (zlib.error),
 # a corrupted compression-method field (NotImplementedError), a missing member (KeyError),
 # a member flagged as encrypted (RuntimeError), a size no memory holds (MemoryError; the
-# headers are checked against the members' sizes first, see :func:`read_npz`).
+# headers are checked against the members' sizes first, see :func:`read_npz`), a garbled
+# .npy header that NumPy's parser gives up on (SyntaxError, tokenize.TokenError).
 _READ_ERRORS = (ValueError, OSError, EOFError, KeyError, NotImplementedError, zipfile.BadZipFile,
-                zlib.error, RuntimeError, MemoryError)
+                zlib.error, RuntimeError, MemoryError, SyntaxError, tokenize.TokenError)
 _ZIP_MAGIC = b"PK\x03\x04"
 NETWORK_FORMAT = "chainrule.network"
 
@@ -241,7 +243,7 @@ def read_npz(path: str | os.PathLike) -> dict[str, np.ndarray]:
     Raises
     ------
     ValueError, OSError, EOFError, KeyError, NotImplementedError, zipfile.BadZipFile, \
-zlib.error, RuntimeError, MemoryError
+zlib.error, RuntimeError, MemoryError, SyntaxError, tokenize.TokenError
         The errors of ``_READ_ERRORS``: callers catch that tuple and name the file.
     """
     with open(path, "rb") as fh:

@@ -238,10 +238,11 @@ def _is_number(text: str) -> bool:
 
 def _read_npz(path: Path, target: str | None, features: list[str] | None,
               need_target: bool, strict_target: bool, features_what: str) -> Table:
-    try:
-        with np.load(path, allow_pickle=False) as data:
-            arrays = {k: data[k] for k in data.files}
-    except (ValueError, OSError, EOFError, KeyError) as exc:
+    from .io import _READ_ERRORS, read_npz
+
+    try:  # truncated, corrupted, encrypted or not an archive: one error naming the file
+        arrays = read_npz(path)
+    except _READ_ERRORS as exc:
         raise ValueError(f"{path}: not a readable .npz file ({exc})") from None
     if "X" not in arrays:
         raise ValueError(f"{path}: no array named 'X' (arrays: {', '.join(arrays) or 'none'})")
