@@ -313,3 +313,82 @@ def test_a_damaged_data_file_is_one_clear_error(tmp_path, capsys, damage):
     last = capsys.readouterr().err.strip().splitlines()[-1]
     assert last.startswith(f"chainrule: error: {path}: not a readable .npz file"), last
     assert not (tmp_path / "m.npz").exists()
+
+
+# --- images: MNIST files --------------------------------------------------------------------
+def _idx_bytes(arr: np.ndarray, code: int = 0x08) -> bytes:
+    dims = np.array(arr.shape, dtype=">i4").tobytes()
+    return bytes([0, 0, code, arr.ndim]) + dims + arr.astype(arr.dtype.newbyteorder(">")).tobytes()
+
+
+def _mnist_npz(path, images, labels):
+    np.savez(path, x_train=images, y_train=labels, x_test=images, y_test=labels)
+    return path
+
+
+_PIXELS = np.zeros((2, 4, 4), dtype=np.uint8)
+
+
+@pytest.mark.parametrize(("images", "labels", "match"), [
+    (_PIXELS, np.array([[1, 2], [3, 4]]), r"y_train must have shape \(2,\), one label per "
+                                          r"image, got shape \(2, 2\)"),
+    (_PIXELS, np.array([1, 2, 3]), r"y_train must have shape \(2,\)"),
+    (_PIXELS, np.array([1.5, 2.0]), r"y_train\[0\] is 1\.5; expected integer labels"),
+    (_PIXELS, np.array([1, -3]), r"y_train\[1\] is -3; expected labels >= 0"),
+    (_PIXELS, np.array(["a", "b"]), r"y_train has dtype <U1; expected integer labels"),
+    (np.full((2, 4, 4), np.inf), np.array([1, 2]), r"x_train\[0, 0, 0\] is inf; expected finite"),
+    (np.array([[0.0, np.nan], [0.0, 0.0]]), np.array([1, 2]), r"x_train\[0, 1\] is nan"),
+    (np.zeros(2), np.array([1, 2]), r"x_train must be a 2-D or 3-D numeric array"),
+])
+def test_load_mnist_checks_the_arrays_of_an_npz(tmp_path, images, labels, match):
+    from chainrule.images import load_mnist
+
+    path = _mnist_npz(tmp_path / "mnist.npz", images, labels)
+    with pytest.raises(ValueError, match=match) as err:
+        load_mnist(path)
+    assert str(path) in str(err.value)
+
+
+def test_load_mnist_keeps_whole_float_labels(tmp_path):
+    from chainrule.images import load_mnist
+
+    path = _mnist_npz(tmp_path / "mnist.npz", _PIXELS, np.array([3.0, 0.0]))
+    X, y = load_mnist(path)
+    assert X.shape == (2, 16) and y.dtype == np.int64 and y.tolist() == [3, 0]
+
+
+@pytest.mark.parametrize("damage", [_truncate, _break_crc, _set_encrypted_bit])
+def test_load_mnist_names_a_damaged_npz(tmp_path, damage):
+    from chainrule.images import load_mnist
+
+    rng = np.random.default_rng(0)
+    path = tmp_path / "mnist.npz"
+    np.savez_compressed(path, x_train=rng.normal(size=(200, 3, 3)), y_train=np.arange(200),
+                        x_test=np.zeros((1, 3, 3)), y_test=np.zeros(1, int))
+    damage(path)
+    with pytest.raises(ValueError, match=r"is not a readable \.npz file") as err:
+        load_mnist(path)
+    assert str(path) in str(err.value)
+
+
+def _gz(data: bytes) -> bytes:
+    import gzip
+
+    return gzip.compress(data, mtime=0)
+
+
+@pytest.mark.parametrize(("content", "match"), [
+    (_gz(_idx_bytes(_PIXELS))[:-12], r"could not be read \(truncated or corrupted"),
+    (_gz(_idx_bytes(_PIXELS))[:-8] + b"\0\0\0\0" + _gz(b"")[-4:], r"could not be read"),
+    (bytes([0, 0, 8, 3]) + np.array([2, 4], ">i4").tobytes(),
+     r"announces 3 dimensions, whose sizes need 16 header bytes, but holds only 12"),
+    (bytes([0, 0, 8, 1]) + np.array([-2], ">i4").tobytes(), r"negative shape \(-2,\)"),
+])
+def test_read_idx_names_a_damaged_file(tmp_path, content, match):
+    from chainrule.images import read_idx
+
+    path = tmp_path / "train-images-idx3-ubyte.gz"
+    path.write_bytes(content)
+    with pytest.raises(ValueError, match=match) as err:
+        read_idx(path)
+    assert str(path) in str(err.value)

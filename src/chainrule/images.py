@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import gzip
 import os
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -223,17 +224,27 @@ def read_idx(path: str | os.PathLike) -> np.ndarray:
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"path: no IDX file at {str(path)!r}")
-    with path.open("rb") as fh:
-        gz = fh.read(2) == b"\x1f\x8b"
-    opener = gzip.open if gz else open
-    with opener(path, "rb") as fh:
-        data = fh.read()
+    try:
+        with path.open("rb") as fh:
+            gz = fh.read(2) == b"\x1f\x8b"
+        opener = gzip.open if gz else open
+        with opener(path, "rb") as fh:
+            data = fh.read()
+    except (OSError, EOFError, zlib.error) as exc:  # a truncated or damaged .gz among them
+        raise ValueError(f"path: {str(path)!r} could not be read (truncated or corrupted: "
+                         f"{exc})") from None
     if len(data) < 4 or data[0] != 0 or data[1] != 0 or data[2] not in _IDX_TYPES:
         raise ValueError(f"path: {str(path)!r} is not an IDX file (bad magic number "
                          f"{data[:4].hex() or 'empty'})")
     ndim = data[3]
     header = 4 + 4 * ndim
+    if len(data) < header:
+        raise ValueError(f"path: {str(path)!r} announces {ndim} dimensions, whose sizes need "
+                         f"{header} header bytes, but holds only {len(data)} bytes")
     shape = tuple(int(d) for d in np.frombuffer(data[4:header], dtype=">i4"))
+    if any(d < 0 for d in shape):
+        raise ValueError(f"path: {str(path)!r} announces the negative shape {shape}; "
+                         "expected sizes >= 0")
     dtype = np.dtype(_IDX_TYPES[data[2]])
     count = int(np.prod(shape)) if shape else 1
     if len(data) - header != count * dtype.itemsize:
@@ -280,27 +291,84 @@ def load_mnist(path: str | os.PathLike, kind: str = "train") -> tuple[np.ndarray
         raise ValueError(f"kind must be 'train' or 'test', got {kind!r}")
     path = Path(path)
     if path.suffix == ".npz":
+        from .io import _READ_ERRORS, read_npz
+
         if not path.is_file():
             raise FileNotFoundError(f"path: no .npz file at {str(path)!r}")
-        with np.load(path, allow_pickle=False) as data:
-            keys = (f"x_{kind}", f"y_{kind}")
-            missing = [k for k in keys if k not in data.files]
-            if missing:
-                raise ValueError(f"path: {str(path)!r} lacks the arrays {missing}; it has "
-                                 f"{data.files}")
-            images, labels = data[keys[0]], data[keys[1]]
+        try:
+            data = read_npz(path)
+        except _READ_ERRORS as exc:
+            raise ValueError(f"path: {str(path)!r} is not a readable .npz file (truncated, "
+                             f"corrupted or another format: {exc})") from None
+        keys = (f"x_{kind}", f"y_{kind}")
+        missing = [k for k in keys if k not in data]
+        if missing:
+            raise ValueError(f"path: {str(path)!r} lacks the arrays {missing}; it has "
+                             f"{list(data)}")
+        images, labels = data[keys[0]], data[keys[1]]
+        names = keys
     elif path.is_dir():
-        images = read_idx(_find(path, _MNIST_FILES[kind][0]))
-        labels = read_idx(_find(path, _MNIST_FILES[kind][1]))
+        files = [_find(path, stem) for stem in _MNIST_FILES[kind]]
+        images, labels = read_idx(files[0]), read_idx(files[1])
+        names = tuple(f.name for f in files)
     else:
         raise FileNotFoundError(f"path: {str(path)!r} is neither a folder of MNIST IDX files "
                                 "nor an .npz file")
-    if images.shape[0] != labels.shape[0]:
-        raise ValueError(f"path: {images.shape[0]} images but {labels.shape[0]} labels")
+    return _mnist_arrays(images, labels, f"path: {str(path)!r}", names)
+
+
+def _mnist_arrays(images: np.ndarray, labels: np.ndarray, where: str,
+                  names: tuple[str, str]) -> tuple[np.ndarray, np.ndarray]:
+    """Checked ``(X, y)`` from the image and label arrays of an MNIST file.
+
+    Parameters
+    ----------
+    images : ndarray
+        Shape (n_images, n_pixels) or (n_images, height, width), numbers;
+        integers are scaled by 1/255.
+    labels : ndarray
+        Shape (n_images,), non-negative integers (floats only if whole).
+    where : str
+        Names the source in messages.
+    names : (str, str)
+        The names of the two arrays or files, for messages.
+
+    Returns
+    -------
+    X : ndarray of shape (n_images, n_pixels), float64
+    y : ndarray of shape (n_images,), int64
+
+    Raises
+    ------
+    ValueError
+        Naming ``where``, the array, what was expected and what was found.
+    """
+    if images.ndim not in (2, 3) or images.dtype.kind not in "biuf":
+        raise ValueError(f"{where}: {names[0]} must be a 2-D or 3-D numeric array "
+                         f"(n_images, pixels...), got shape {images.shape} of {images.dtype}")
+    if images.dtype.kind == "f" and not np.isfinite(images).all():
+        bad = tuple(int(i) for i in np.argwhere(~np.isfinite(images))[0])
+        raise ValueError(f"{where}: {names[0]}{list(bad)} is {images[bad]}; expected finite "
+                         "pixel values")
+    if labels.ndim != 1 or labels.shape[0] != images.shape[0]:
+        raise ValueError(f"{where}: {names[1]} must have shape ({images.shape[0]},), one label "
+                         f"per image, got shape {labels.shape}")
+    if labels.dtype.kind == "f":
+        whole = np.isfinite(labels) & (labels == np.round(labels))
+        if not whole.all():
+            i = int(np.argmin(whole))
+            raise ValueError(f"{where}: {names[1]}[{i}] is {labels[i]}; expected integer "
+                             "labels")
+    elif labels.dtype.kind not in "iu":
+        raise ValueError(f"{where}: {names[1]} has dtype {labels.dtype}; expected integer "
+                         "labels")
+    if labels.size and labels.min() < 0:
+        i = int(np.argmin(labels))
+        raise ValueError(f"{where}: {names[1]}[{i}] is {labels[i]}; expected labels >= 0")
     X = images.reshape(images.shape[0], -1).astype(np.float64)
-    if np.issubdtype(images.dtype, np.integer):
+    if images.dtype.kind in "iu":
         X /= 255.0
-    return X, labels.astype(np.int64).ravel()
+    return X, labels.astype(np.int64)
 
 
 # --- the self-taught learning split ------------------------------------------------------------
