@@ -392,3 +392,20 @@ def test_read_idx_names_a_damaged_file(tmp_path, content, match):
     with pytest.raises(ValueError, match=match) as err:
         read_idx(path)
     assert str(path) in str(err.value)
+
+
+# --- io: the initialiser names survive a save ------------------------------------------------
+def test_load_keeps_each_layers_init_name(tmp_path):
+    import chainrule
+    from chainrule import Dense, Network
+
+    net = Network([Dense(3, 4, "relu", init="he_normal", seed=0),
+                   Dense(4, 2, "identity", init=np.ones((4, 2)))])
+    back = chainrule.load(net.save(tmp_path / "net.npz"))
+    assert [layer.init for layer in back.layers] == ["he_normal", "explicit"]
+    path = net.save(tmp_path / "edited.npz")
+    _edit_meta(path, _set_meta("network", "inits", value=["he_normal"]))
+    with pytest.raises(ValueError, match=r"edited\.npz: corrupted.*network\.inits: expected"):
+        chainrule.load(path)
+    _edit_meta(path, lambda meta: meta["network"].pop("inits"))  # older files: as before
+    assert [layer.init for layer in chainrule.load(path).layers] == ["zeros", "zeros"]

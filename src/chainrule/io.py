@@ -86,6 +86,10 @@ def network_config(net: Network) -> dict[str, Any]:
         "decay": net.decay,
         "dtype": net.dtype.name,
         "layers": [layer.get_config() for layer in net.layers],
+        # the initialiser each layer was made with (a name only: "he_normal", "explicit"),
+        # outside the layer records, which stay valid input to network_from_layers
+        "inits": [layer.init if isinstance(getattr(layer, "init", None), str) else None
+                  for layer in net.layers],
     }
     if isinstance(net.n_inputs, tuple):  # images: (channels, height, width)
         config["input_shape"] = list(net.n_inputs)
@@ -115,6 +119,15 @@ def network_from_config(config: dict[str, Any]) -> Network:
             raise TypeError(f"network.layers[{i}]: expected a JSON object, found "
                             f"{type(cfg).__name__} {cfg!r:.40}")
     layers = [_layer_from_config(cfg, dtype) for cfg in specs]
+    inits = config.get("inits")  # absent in files written before it was recorded
+    if inits is not None:
+        if not isinstance(inits, list) or len(inits) != len(specs) or not all(
+                name is None or isinstance(name, str) for name in inits):
+            raise TypeError(f"network.inits: expected a list of {len(specs)} names or nulls, "
+                            f"found {inits!r:.60}")
+        for layer, name in zip(layers, inits, strict=True):
+            if name is not None and hasattr(layer, "init"):
+                layer.init = name  # built with zeros, then given the saved parameters
     return Network(layers, loss=config["loss"], weight_decay=config["weight_decay"],
                    decay=config["decay"], input_shape=config.get("input_shape"))
 
