@@ -409,3 +409,77 @@ def test_bad_settings_raise_value_error(factory, match):
 def test_bad_types_raise_type_error(factory, match):
     with pytest.raises(TypeError, match=match):
         factory()
+
+
+# --------------------------------------------------------------------------------------------
+# Decoupled weight decay shrinks weights only (SPEC 4: never biases, nor BatchNorm's gamma/beta)
+# --------------------------------------------------------------------------------------------
+def test_weight_decay_leaves_biases_in_training():
+    """A network already at the targets: one SGD step only decays, and only W."""
+    from chainrule import Dense, Network
+    from chainrule.optimizers import SGD as _SGD
+
+    net = Network([Dense(2, 1, "identity", init=[[0.5], [-0.25]])], loss="squared_error")
+    net.layers[0].b = [2.0]
+    X = np.array([[1.0, 2.0], [3.0, -1.0]])
+    Y = net.forward(X).copy()  # zero loss, zero gradient
+    chainrule.train(net, X, Y, optimizer=_SGD(lr=0.1, weight_decay=0.1), epochs=1,
+                    batch_size=2, seed=0)
+    np.testing.assert_allclose(net.layers[0].W, [[0.45], [-0.225]], rtol=1e-14)  # (1 - 0.1) W
+    np.testing.assert_array_equal(net.layers[0].b, [2.0])
+
+
+def test_weight_decay_slices_spare_batchnorm_gamma_beta():
+    from chainrule import BatchNorm, Dense, Network
+
+    net = Network([Dense(2, 3, "identity", seed=0), BatchNorm(3), Dense(3, 1, "identity",
+                                                                          seed=1)])
+    w0 = net.params.copy()
+    decayed = np.zeros(net.n_params, dtype=bool)
+    for sl in net._decay_slices:
+        decayed[sl] = True
+    Adam(lr=1e-3, weight_decay=0.5).step(net.params, np.zeros(net.n_params), net._decay_slices)
+    np.testing.assert_array_equal(net.params[~decayed], w0[~decayed])  # b, gamma, beta
+    np.testing.assert_allclose(net.params[decayed], 0.5 * w0[decayed], rtol=1e-15)
+    np.testing.assert_array_equal(net.layers[1].gamma, 1.0)
+    # a bare vector (no slices) keeps the documented whole-vector decay
+    w = w0.copy()
+    Adam(lr=1e-3, weight_decay=0.5).step(w, np.zeros_like(w))
+    np.testing.assert_allclose(w, 0.5 * w0, rtol=1e-15)
+
+
+def test_weight_decay_slices_match_torch_adamw_param_groups(problem):
+    """torch.optim.AdamW with weights in a decayed group and biases in an undecayed one.
+
+    torch's AdamW shrinks by ``lr * weight_decay``; ours by ``weight_decay``: so
+    ``wd_torch = wd / lr``.
+    """
+    torch = pytest.importorskip("torch")
+    w0, g0, g1 = problem
+    lr, wd = 0.01, 0.02
+    decay = [slice(0, 3), slice(4, 6)]  # "weights"; 3 and 6 are "biases"
+    w = w0.copy()
+    opt = Adam(lr=lr, weight_decay=wd)
+    for g in (g0, g1):
+        opt.step(w, g.copy(), decay)
+    # hand value of the first component after one step, with Adam's m_hat/sqrt(v_hat) = sign(g)
+    w_one = w0.copy()
+    Adam(lr=lr, weight_decay=wd).step(w_one, g0.copy(), decay)
+    one = (1 - wd) * w0[0] - lr * g0[0] / (abs(g0[0]) + 1e-8)
+    np.testing.assert_allclose(w_one[0], one, rtol=1e-13)
+    np.testing.assert_allclose(w_one[3], w0[3] - lr * g0[3] / (abs(g0[3]) + 1e-8), rtol=1e-13)
+
+    t = torch.tensor(w0, dtype=torch.float64)
+    groups = [torch.nn.Parameter(t[sl].clone()) for sl in (slice(0, 3), slice(3, 4),
+                                                           slice(4, 6), slice(6, 7))]
+    topt = torch.optim.AdamW(
+        [{"params": [groups[0], groups[2]], "weight_decay": wd / lr},
+         {"params": [groups[1], groups[3]], "weight_decay": 0.0}], lr=lr, eps=1e-8)
+    for g in (g0, g1):
+        gt = torch.tensor(g, dtype=torch.float64)
+        for p, sl in zip(groups, (slice(0, 3), slice(3, 4), slice(4, 6), slice(6, 7)),
+                         strict=True):
+            p.grad = gt[sl].clone()
+        topt.step()
+    ref = np.concatenate([p.detach().numpy() for p in groups])
+    np.testing.assert_allclose(w, ref, rtol=1e-12, atol=1e-15)

@@ -13,14 +13,17 @@ the whole parameter vector.  The formulas, with ``g`` the gradient:
   ``v_hat = v / (1 - b2^t)``.
 
 ``weight_decay`` (decoupled) adds ``- weight_decay * w`` to any of them:
-``w <- w - lr * update - weight_decay * w``.
+``w <- w - lr * update - weight_decay * w``.  :meth:`Optimizer.step` decays the
+whole vector unless it is told which slices are weights (``decay=``); the
+training loop passes the network's weight slices, so biases and BatchNorm's
+``gamma``/``beta`` are never decayed.
 """
 
 from __future__ import annotations
 
 import contextlib
 import inspect
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 
 import numpy as np
 import scipy.linalg.blas
@@ -39,7 +42,8 @@ class Optimizer:
     lr : float
         Learning rate (> 0).  Schedules change ``self.lr`` between steps.
     weight_decay : float, default 0
-        Decoupled weight decay ``lambda``: ``w <- w - lr * update - lambda * w``.
+        Decoupled weight decay ``lambda``: ``w <- w - lr * update - lambda * w``,
+        on the entries :meth:`step` is told are weights (all of them by default).
     """
 
     name = "optimizer"
@@ -61,12 +65,30 @@ class Optimizer:
         """The vector to subtract, scaled by ``lr`` (without weight decay)."""
         raise NotImplementedError  # pragma: no cover - abstract
 
-    def step(self, params: np.ndarray, grads: np.ndarray) -> None:
-        """Update ``params`` in place from ``grads`` (both of shape (n_params,))."""
+    def step(self, params: np.ndarray, grads: np.ndarray,
+             decay: Sequence[slice] | None = None) -> None:
+        """Update ``params`` in place from ``grads``.
+
+        Parameters
+        ----------
+        params : ndarray of shape (n_params,)
+            Updated in place.
+        grads : ndarray of shape (n_params,)
+        decay : sequence of slice, optional
+            The slices of ``params`` that weight decay shrinks (a network's
+            weights: ``net._decay_slices``; biases and BatchNorm's ``gamma`` and
+            ``beta`` are not among them).  ``None`` decays the whole vector;
+            an empty sequence decays nothing.
+        """
         self.t += 1
         direction = self._direction(grads)
         if self.weight_decay:
-            params *= 1.0 - self.weight_decay
+            keep = 1.0 - self.weight_decay
+            if decay is None:
+                params *= keep
+            else:
+                for sl in decay:  # a handful of slices: one per layer with weights
+                    params[sl] *= keep
         _subtract_scaled(params, self.lr, direction, self._scratch, self._blas)
 
     def _scratch(self, like: np.ndarray, name: str = "work") -> np.ndarray:

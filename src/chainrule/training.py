@@ -398,7 +398,7 @@ class Trainer:
         # batch belongs to the parameters *before* this step.
         if math.isfinite(J):
             np.copyto(last_good, net.params)
-            self.optimizer.step(net.params, grad)
+            self.optimizer.step(net.params, grad, net._decay_slices)
             if all_finite(net.params):
                 return
         self._diverged("loss" if not math.isfinite(J) else "parameters", last_good, epoch, batch)
