@@ -233,6 +233,47 @@ def test_batchnorm_running_statistics_and_eval_mode():
     np.testing.assert_allclose(bn.forward(X[:1], training=False), out[:1], rtol=1e-15)
 
 
+def test_batchnorm_one_row_batch_leaves_running_statistics():
+    """65 rows in batches of 32: the last batch (1 row) has no variance to blend in."""
+    import chainrule
+
+    rng = np.random.default_rng(7)
+    X = rng.normal(loc=[1.0, -2.0, 4.0], scale=[1.0, 3.0, 0.5], size=(65, 3))
+    Y = rng.normal(size=(65, 1))
+    net = Network([BatchNorm(3), Dense(3, 1, "identity", seed=0)], loss="squared_error")
+    chainrule.train(net, X, Y, optimizer="sgd", lr=0.01, epochs=1, batch_size=32,
+                    shuffle=False, seed=0)
+    rm, rv = np.zeros(3), np.ones(3)
+    for batch in (X[:32], X[32:64]):  # the batches of more than one row only
+        rm = 0.9 * rm + 0.1 * batch.mean(axis=0)
+        rv = 0.9 * rv + 0.1 * batch.var(axis=0, ddof=1)
+    bn = net.layers[0]
+    np.testing.assert_allclose(bn.running_mean, rm, rtol=1e-13)
+    np.testing.assert_allclose(bn.running_var, rv, rtol=1e-13)
+
+
+def test_batchnorm_one_row_batch_uses_running_statistics():
+    bn = BatchNorm(2, eps=1e-5)
+    bn.running_mean[...] = [0.5, -1.0]
+    bn.running_var[...] = [4.0, 0.25]
+    bn.gamma[...] = [2.0, 1.0]
+    bn.beta[...] = [0.0, 3.0]
+    x = np.array([[2.5, 0.0]])
+    out = bn.forward(x, training=True)
+    want = [[2.0 * 2.0 / np.sqrt(4.0 + 1e-5), 1.0 / np.sqrt(0.25 + 1e-5) + 3.0]]
+    np.testing.assert_allclose(out, want, rtol=1e-14)
+    np.testing.assert_array_equal(bn.running_mean, [0.5, -1.0])
+    np.testing.assert_array_equal(bn.running_var, [4.0, 0.25])
+    # the input gradient is that of a fixed affine map: gamma / sqrt(running_var + eps)
+    g = bn.backward(np.ones((1, 2)))
+    np.testing.assert_allclose(g, [[2.0 / np.sqrt(4.0 + 1e-5), 1.0 / np.sqrt(0.25 + 1e-5)]],
+                               rtol=1e-14)
+    # one 1x1 image: one value per channel as well
+    img = x.reshape(1, 2, 1, 1)
+    np.testing.assert_allclose(bn.forward(img, training=True).reshape(1, 2), want, rtol=1e-14)
+    np.testing.assert_array_equal(bn.running_var, [4.0, 0.25])
+
+
 def test_batchnorm_network_eval_vs_training():
     net = _bn_net("tanh")
     X, _ = _data(3)

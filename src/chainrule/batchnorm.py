@@ -25,7 +25,10 @@ class BatchNorm(Layer):
     activation : str, default "identity"
         Applied after normalising, scaling and shifting.
     momentum : float in [0, 1), default 0.9
-        ``running = momentum * running + (1 - momentum) * batch_statistic``.
+        ``running = momentum * running + (1 - momentum) * batch_statistic``,
+        after each training batch of more than one row per feature (a batch
+        of one row is normalised with the running statistics; see
+        :meth:`forward`).
     eps : float, default 1e-5
 
     Attributes
@@ -86,19 +89,29 @@ class BatchNorm(Layer):
         X : ndarray of shape (n_samples, n_features) -> A of the same shape.
         Images (n_samples, n_features, height, width) are normalised per
         channel, as rows (n_samples * height * width, n_features).
+
+        In training, a batch with a single row per feature (one example; one
+        image of 1x1 pixels) is normalised with the running statistics, as in
+        evaluation, and does not update them: one value has no variance, and
+        blending a variance of 0 into ``running_var`` would shrink it.
         """
         if X.ndim == 4:
             return _channels_first(self.forward(_channels_last(X), training), X.shape)
+        # One value per feature (a 1-row batch, or one 1x1 image) has no variance to
+        # estimate: it is normalised with the running statistics, as in evaluation, and
+        # leaves them unchanged (torch refuses such a batch; a last mini-batch of one
+        # example must not stop training, nor pull the running variance towards 0).
+        m = X.shape[0]
+        training = training and m > 1
         self._batch_stats = training
         if training:
-            m = X.shape[0]
             mean = X.mean(axis=0)
             var = X.var(axis=0)
             r = self.momentum
             self.running_mean *= r
             self.running_mean += (1 - r) * mean
             self.running_var *= r
-            self.running_var += (1 - r) * var * (m / max(m - 1, 1))
+            self.running_var += (1 - r) * var * (m / (m - 1))
         else:
             mean, var = self.running_mean, self.running_var
         self.inv_std = 1.0 / np.sqrt(var + self.eps)
