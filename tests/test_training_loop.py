@@ -274,6 +274,97 @@ def test_plateau_schedule_in_training_matches_torch():
     assert history["lr"][-1] < 0.3  # it did reduce
 
 
+def test_plateau_max_mode_for_accuracy_hand_sequence():
+    """Accuracy: higher is better (mode inferred), so a rising accuracy keeps the rate."""
+    sched = ReduceOnPlateau(factor=0.5, patience=1, min_delta=0.0, monitor="val_accuracy")
+    assert sched.mode == "max"
+    acc = [0.5, 0.6, 0.7, 0.7, 0.65, 0.8, 0.8, 0.8]
+    # rises: no change; 0.7 and 0.65 do not beat 0.7 -> after 2 (= patience + 1) halve once
+    expected = [1, 1, 1, 1, 0.5, 0.5, 0.5, 0.25]
+    got = [sched.lr(e, 1.0, {"val_accuracy": a, "loss": 1.0}) for e, a in
+           enumerate(acc, start=1)]
+    np.testing.assert_allclose(got, expected, rtol=1e-15)
+    assert ReduceOnPlateau(monitor="accuracy").mode == "max"
+    assert ReduceOnPlateau(monitor="val_loss").mode == "min"
+    assert ReduceOnPlateau(monitor="val_accuracy", mode="min").mode == "min"
+    # without validation data, val_accuracy watches the training accuracy
+    fallback = ReduceOnPlateau(factor=0.1, patience=0, monitor="val_accuracy")
+    assert fallback.lr(1, 1.0, {"loss": 2.0, "accuracy": 0.5}) == 1.0
+    assert fallback.lr(2, 1.0, {"loss": 1.0, "accuracy": 0.4}) == pytest.approx(0.1)
+
+
+def test_plateau_refuses_unknown_mode_and_missing_monitor():
+    with pytest.raises(ValueError, match=r"mode must be 'min' or 'max'.*'up'"):
+        ReduceOnPlateau(mode="up")
+    with pytest.raises(TypeError, match="monitor"):
+        ReduceOnPlateau(monitor=3)
+    sched = ReduceOnPlateau(monitor="val_los")
+    with pytest.raises(ValueError, match=r"'val_los'.*loss, val_loss"):
+        sched.lr(1, 1.0, {"loss": 1.0, "val_loss": 2.0})
+    X, y = classification()
+    with pytest.raises(ValueError, match="monitor 'val_los'"):
+        chainrule.train(chainrule.mlp([4, 3, 3], output="softmax", loss="cross_entropy",
+                                      seed=0), X, y, epochs=2,
+                        schedule={"name": "plateau", "monitor": "val_los"})
+
+
+def test_plateau_val_accuracy_in_training_matches_torch_max_mode():
+    torch = pytest.importorskip("torch")
+    X, y = classification(m=40)
+    Xv, yv = classification(m=20, seed=9)
+    net = chainrule.mlp([4, 6, 3], hidden="tanh", output="softmax", loss="cross_entropy",
+                        seed=3)
+    history = chainrule.train(net, X, y, optimizer="gd", lr=0.5, epochs=20,
+                              validation_data=(Xv, yv),
+                              schedule={"name": "plateau", "factor": 0.5, "patience": 1,
+                                        "min_delta": 1e-4, "min_lr": 1e-6,
+                                        "monitor": "val_accuracy"})
+    p = torch.nn.Parameter(torch.zeros(1))
+    opt = torch.optim.SGD([p], lr=0.5)
+    ref = torch.optim.lr_scheduler.ReduceLROnPlateau(
+        opt, mode="max", factor=0.5, patience=1, threshold=1e-4, threshold_mode="abs",
+        min_lr=1e-6)
+    expected = []
+    for v in history["val_accuracy"]:
+        expected.append(opt.param_groups[0]["lr"])
+        ref.step(v)
+    np.testing.assert_allclose(history["lr"], expected, rtol=1e-14)
+
+
+def test_plateau_state_round_trips_through_checkpoint_json():
+    import json
+
+    sched = ReduceOnPlateau(factor=0.5, patience=0, min_delta=0.0, monitor="accuracy")
+    sched.lr(1, 1.0, {"loss": 1.0, "accuracy": 0.6})
+    saved = json.loads(json.dumps({"config": sched.get_config(), "state": sched.get_state()}))
+    assert saved["config"]["mode"] == "max"
+    copy = get_schedule(saved["config"])
+    copy.set_state(saved["state"])
+    for e, a in enumerate([0.5, 0.7, 0.7], start=2):
+        assert copy.lr(e, 1.0, {"accuracy": a}) == sched.lr(e, 1.0, {"accuracy": a})
+    assert copy.lr(5, 1.0, {"accuracy": 0.7}) == 0.125
+    # a fresh max-mode schedule (best = -inf) survives JSON too
+    fresh = ReduceOnPlateau(monitor="val_accuracy")
+    state = json.loads(json.dumps(fresh.get_state()))
+    assert state["_best"] == -math.inf
+    # checkpoints written before ``mode`` existed infer it from the monitor
+    old = get_schedule({"name": "plateau", "factor": 0.5, "patience": 5, "min_lr": 1e-6,
+                        "monitor": "val_loss", "min_delta": 1e-4})
+    assert old.mode == "min"
+
+
+def test_plateau_max_mode_survives_trainer_checkpoint(tmp_path):
+    X, y = classification()
+    sched = {"name": "plateau", "monitor": "accuracy", "patience": 0, "factor": 0.5}
+    net = chainrule.mlp([4, 3, 3], output="softmax", loss="cross_entropy", seed=0)
+    trainer = chainrule.Trainer(net, optimizer="gd", lr=0.5, epochs=3, schedule=sched)
+    trainer.fit(X, y)
+    trainer.save_checkpoint(tmp_path / "ck.npz")
+    back = chainrule.Trainer.from_checkpoint(tmp_path / "ck.npz")
+    assert back.schedule.mode == "max"
+    assert back.schedule.get_state() == trainer.schedule.get_state()
+
+
 def test_schedule_refusals():
     with pytest.raises(ValueError, match="unknown schedule"):
         get_schedule("cosine")

@@ -86,31 +86,61 @@ class ReduceOnPlateau(Schedule):
     patience : int, default 5
     min_lr : float, default 1e-6
     monitor : str, default "val_loss"
-        Falls back to "loss" when there is no validation data.
+        The epoch's metric to watch ("loss", "val_loss", "accuracy",
+        "val_accuracy", ...).  A validation metric ("val_...") falls back to
+        its training counterpart ("loss", "accuracy") when there is no
+        validation data; a name that is in neither is refused when the first
+        epoch ends (a ValueError listing the metrics there are).
     min_delta : float, default 1e-4
-        Smallest decrease that counts as an improvement.
+        Smallest change in the better direction that counts as an improvement.
+    mode : {"min", "max"}, optional
+        Whether a lower ("min") or a higher ("max") value is better.  By
+        default "max" for a monitor whose name ends in "accuracy", else "min".
     """
 
     name = "plateau"
 
     def __init__(
         self, factor: float = 0.5, patience: int = 5, min_lr: float = 1e-6,
-        monitor: str = "val_loss", min_delta: float = 1e-4,
+        monitor: str = "val_loss", min_delta: float = 1e-4, mode: str | None = None,
     ) -> None:
         self.factor = check_positive_float(factor, "factor")
         if self.factor >= 1:
             raise ValueError(f"factor must be in (0, 1), got {self.factor}")
         self.patience = check_positive_int(patience, "patience", minimum=0)
         self.min_lr = check_nonneg_float(min_lr, "min_lr")
+        if not isinstance(monitor, str) or not monitor:
+            raise TypeError(f"monitor must be a metric name (a non-empty str), got {monitor!r}")
         self.monitor = monitor
         self.min_delta = check_nonneg_float(min_delta, "min_delta")
-        self._best = math.inf
+        if mode is None:
+            mode = "max" if monitor.endswith("accuracy") else "min"
+        if mode not in ("min", "max"):
+            raise ValueError(f"mode must be 'min' or 'max' (or None to infer it), got {mode!r}")
+        self.mode = mode
+        self._best = math.inf if mode == "min" else -math.inf
         self._wait = 0
         self._scale = 1.0
 
+    def _value(self, metrics: dict[str, float]) -> float:
+        """The monitored value, from ``monitor`` or its training counterpart."""
+        if self.monitor in metrics:
+            return metrics[self.monitor]
+        if self.monitor.startswith("val_") and self.monitor[4:] in metrics:
+            return metrics[self.monitor[4:]]  # no validation data: the training metric
+        names = ", ".join(k for k, v in metrics.items() if isinstance(v, (int, float)))
+        raise ValueError(
+            f"ReduceOnPlateau monitor {self.monitor!r} is not a metric of this run; "
+            f"the metrics are: {names}"
+        )
+
     def lr(self, epoch: int, lr0: float, metrics: dict[str, float]) -> float:
-        value = metrics.get(self.monitor, metrics.get("loss", math.inf))
-        if value < self._best - self.min_delta:
+        value = self._value(metrics)
+        if self.mode == "min":
+            improved = value < self._best - self.min_delta
+        else:
+            improved = value > self._best + self.min_delta
+        if improved:
             self._best, self._wait = value, 0
         else:
             self._wait += 1
