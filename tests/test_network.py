@@ -695,3 +695,32 @@ def test_a_1d_target_out_of_label_range_says_how_to_give_values():
                                          r"290 to 290; to give 2 target values per example, "
                                          r"pass Y of shape \(n_samples, 2\)"):
         net.loss_and_grad([[1.0, 1.0]], [290])
+
+
+# --------------------------------------------------------------------------------------------
+# Network refuses outputs the loss cannot use
+# --------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("loss", ["log_loss", "cross_entropy", "squared_error"])
+def test_one_unit_softmax_output_is_refused(loss):
+    """A softmax over one unit is the constant 1: the cost cannot depend on the weights."""
+    with pytest.raises(ValueError, match=r"softmax over 1 unit.*sigmoid"):
+        Network([Dense(3, 1, "softmax")], loss=loss)
+    with pytest.raises(ValueError, match="softmax over 1 unit"):
+        mlp([3, 4, 1], output="softmax", loss=loss)
+    # the two-class alternatives it points to are accepted, and learnable
+    net = Network([Dense(3, 1, "sigmoid", seed=0)], loss="log_loss")
+    X = np.array([[1.0, 0.0, -1.0], [0.5, 2.0, 0.0]])
+    y = np.array([[1.0], [0.0]])
+    _, g = net.loss_and_grad(X, y)
+    assert np.any(g != 0)
+    Network([Dense(3, 2, "softmax")], loss="cross_entropy")
+
+
+@pytest.mark.parametrize("last", ["dropout", "flatten"])
+def test_network_ending_without_activation_is_refused(last):
+    from chainrule import Dropout, Flatten
+
+    layer = Dropout(0.5) if last == "dropout" else Flatten()
+    with pytest.raises(ValueError, match=rf"layers\[1\] is a {type(layer).__name__} layer.*"
+                                         "Dense output"):
+        Network([Dense(3, 2), layer])

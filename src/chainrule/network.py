@@ -53,7 +53,9 @@ class Network:
         copied into the network's flat parameter vector and the layers then
         hold views into it, so a layer belongs to one network at a time: a
         layer that already belongs to another network joins as a copy (with
-        its current values), and the other network keeps its own.
+        its current values), and the other network keeps its own.  The last
+        layer must have an activation (a Dense output layer, say; not Dropout
+        or Flatten), and a softmax output needs at least 2 units.
     loss : str, default "squared_error"
         Per-example loss: "squared_error", "mean_squared_error", "log_loss"
         or "cross_entropy".
@@ -128,6 +130,18 @@ class Network:
             raise ValueError(f"decay must be one of {DECAY_MODES}, got {decay!r}")
         self.decay = decay
         act = self.output_activation
+        if act is None:  # Dropout, Flatten: no activation, nothing the loss can read
+            raise ValueError(
+                f"layers[{len(layers) - 1}] is a {type(layers[-1]).__name__} layer; a network "
+                "must end in a layer with parameters and an activation (e.g. a Dense output "
+                "layer)"
+            )
+        if act.name == "softmax" and shape == 1:
+            raise ValueError(
+                "the output layer is a softmax over 1 unit, which is always 1 (no gradient "
+                "reaches the parameters): for two classes use 1 unit with a sigmoid output "
+                "(loss 'log_loss'), or 2 units with softmax"
+            )
         if (
             self.loss.outputs is not None
             and act is not None
