@@ -454,3 +454,56 @@ def test_cross_entropy_softplus_outputs_above_one():
     assert gc1.rel_diff < 1e-8, str(gc1)  # O(1) weights: eps^2 truncation ~1e-9
     extrapolated = (4 * gc1.numerical - gc2.numerical) / 3
     assert rel_diff(extrapolated, gc1.analytical) < 1e-10
+
+
+# --------------------------------------------------------------------------------------------
+# sample weights through Network.cost and gradient_check
+# --------------------------------------------------------------------------------------------
+def test_cost_and_gradient_check_take_sample_weight():
+    """Weighted cost ``sum w_i L_i / sum w + (lambda/2) sum W^2`` against hand values and
+    central differences of that hand-written cost."""
+    W = np.array([[0.5, -1.0], [0.25, 2.0], [-0.75, 0.1]])
+    b = np.array([0.3, -0.2])
+    net = chainrule.Network([chainrule.Dense(3, 2, "identity", init=W)],
+                            loss="squared_error", weight_decay=0.1)
+    net.layers[0].b = b
+    rng = np.random.default_rng(11)
+    X = rng.normal(size=(5, 3))
+    Y = rng.normal(size=(5, 2))
+    w = np.array([1.0, 0.0, 2.0, 0.5, 3.0])
+
+    def hand_cost(theta):
+        Wt, bt = theta[:6].reshape(3, 2), theta[6:]
+        L = 0.5 * np.sum((X @ Wt + bt - Y) ** 2, axis=1)
+        return np.sum(w * L) / np.sum(w) + 0.05 * np.sum(Wt**2)
+
+    theta = net.params.copy()
+    J, g = net.cost(theta, X, Y, sample_weight=w)
+    assert J == pytest.approx(hand_cost(theta), rel=1e-14)
+    h = 1e-6
+    num = np.array([(hand_cost(theta + h * e) - hand_cost(theta - h * e)) / (2 * h)
+                    for e in np.eye(theta.size)])
+    np.testing.assert_allclose(g, num, rtol=1e-7, atol=1e-9)
+    # unweighted is different: the weights are not ignored
+    assert net.cost(theta, X, Y)[0] != pytest.approx(J)
+
+    gc = chainrule.gradient_check(net, X, Y, sample_weight=w)
+    assert gc.cost == pytest.approx(hand_cost(theta), rel=1e-14)
+    np.testing.assert_allclose(gc.numerical, num, rtol=1e-6, atol=1e-8)
+    assert gc.rel_diff < 1e-9
+    with pytest.raises(ValueError, match=r"sample_weight must have shape \(5,\)"):
+        net.cost(theta, X, Y, sample_weight=w[:3])
+    with pytest.raises(ValueError, match="sample_weight must be non-negative"):
+        chainrule.gradient_check(net, X, Y, sample_weight=-w)
+
+
+def test_gradient_check_sample_weight_needs_a_model_that_takes_it():
+    class Plain:
+        params = np.zeros(2)
+
+        def cost(self, theta, X, Y):
+            return float(np.sum(theta**2)), 2 * theta
+
+    with pytest.raises(TypeError, match=r"Plain\.cost takes no sample_weight"):
+        chainrule.gradient_check(Plain(), np.ones((2, 1)), np.ones(2), sample_weight=[1, 2])
+    assert chainrule.gradient_check(Plain(), np.ones((2, 1)), np.ones(2)).rel_diff < 1e-9

@@ -8,6 +8,7 @@ networks; a bug in a backward pass typically gives 1e-1 or worse.
 
 from __future__ import annotations
 
+import inspect
 from dataclasses import dataclass
 from typing import Any
 
@@ -91,7 +92,8 @@ def numerical_gradient(fun, theta: np.ndarray, eps: float = 1e-4) -> np.ndarray:
 
 
 def gradient_check(
-    model: Any, X: object, Y: object = None, eps: float = 1e-4, **cost_kwargs: Any
+    model: Any, X: object, Y: object = None, eps: float = 1e-4, sample_weight: object = None,
+    **cost_kwargs: Any,
 ) -> GradientCheck:
     """Compare backpropagation with central differences on any chainrule model.
 
@@ -107,6 +109,10 @@ def gradient_check(
     Y : array-like, optional
         Targets (omit for unsupervised models).
     eps : float, default 1e-4
+    sample_weight : array-like of shape (n_samples,), optional
+        Weights of the examples: the weighted cost is checked (see
+        :meth:`Network.loss_and_grad`).  Only for models whose ``cost`` takes
+        ``sample_weight``, as a :class:`Network`'s does.
     **cost_kwargs
         Passed to ``model.cost``, e.g. ``training=True`` to check dropout (with a
         fixed mask) or batch normalisation with batch statistics.
@@ -123,6 +129,17 @@ def gradient_check(
         )
     if getattr(model, "dtype", np.float64) != np.float64 and hasattr(model, "astype"):
         model = model.astype(np.float64)
+    if sample_weight is not None:
+        try:
+            accepts = "sample_weight" in inspect.signature(model.cost).parameters
+        except (TypeError, ValueError):  # pragma: no cover - a builtin without a signature
+            accepts = False
+        if not accepts:
+            raise TypeError(
+                f"sample_weight was given, but {type(model).__name__}.cost takes no "
+                "sample_weight; leave it out for this model"
+            )
+        cost_kwargs["sample_weight"] = sample_weight
     args = (X,) if Y is None else (X, Y)
     theta = np.array(model.params, dtype=np.float64)
     cost0, analytical = model.cost(theta, *args, **cost_kwargs)

@@ -365,7 +365,8 @@ class Network:
         return self._cost_value(Y)
 
     def cost(
-        self, theta: object, X: object, Y: object, training: bool = False
+        self, theta: object, X: object, Y: object, training: bool = False,
+        sample_weight: object = None,
     ) -> tuple[float, np.ndarray]:
         """``(J, grad)`` at the flat vector ``theta``, for ``scipy.optimize.minimize(jac=True)``.
 
@@ -379,14 +380,23 @@ class Network:
         training : bool, default False
             Training-mode forward pass (batch statistics; dropout with its
             fixed mask, see :meth:`Dropout.fix_mask`).
+        sample_weight : array-like of shape (n_samples,), optional
+            Weights of the examples, as in :meth:`loss_and_grad`.
+
+        Returns
+        -------
+        J : float
+        grad : ndarray of shape (n_params,)
+            A copy of ``dJ/dtheta``.
         """
         theta = self._check_theta(theta)
         X, Y = self._check_xy(X, Y)
+        sw = self.check_sample_weight(sample_weight, X.shape[0])
         saved = self._theta.copy()
         buffers = [{k: v.copy() for k, v in layer.buffers().items()} for layer in self.layers]
         try:
             self._theta[...] = theta
-            J, grad = self._loss_and_grad(X, Y, training)
+            J, grad = self._loss_and_grad(X, Y, training, sw)
             return J, grad.copy()
         finally:
             self._theta[...] = saved
