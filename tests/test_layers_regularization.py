@@ -433,3 +433,33 @@ def test_batchnorm_network_gradient_matches_torch_autograd():
     expected = np.concatenate([t[k].grad.numpy().ravel() for k in
                                ("W0", "b0", "g", "be", "W1", "b1")])
     np.testing.assert_allclose(grad, expected, rtol=1e-9, atol=1e-13)
+
+
+def test_batchnorm_takes_the_networks_dtype():
+    rng = np.random.default_rng(5)
+    X = rng.normal(size=(6, 3))
+    net = Network([Dense(3, 3, "identity", seed=0, dtype=np.float32), BatchNorm(3),
+                   Dense(3, 1, "identity", seed=1, dtype=np.float32)])
+    assert net.dtype == np.float32
+    bn = net.layers[1]
+    assert bn.gamma.dtype == bn.running_mean.dtype == bn.running_var.dtype == np.float32
+    out = net.forward(X.astype(np.float32), training=True)
+    assert out.dtype == np.float32
+    # the same computation in float64, by hand
+    W1, b1 = net.layers[0].W.astype(np.float64), net.layers[0].b.astype(np.float64)
+    W2, b2 = net.layers[2].W.astype(np.float64), net.layers[2].b.astype(np.float64)
+    Z = X.astype(np.float32).astype(np.float64) @ W1 + b1
+    H = (Z - Z.mean(0)) / np.sqrt(Z.var(0) + 1e-5)
+    np.testing.assert_allclose(out, H @ W2 + b2, rtol=1e-4, atol=1e-5)
+    # a BatchNorm alone (or with an explicit dtype) is float64, and an explicit dtype votes
+    assert Network([BatchNorm(3)]).dtype == np.float64
+    mixed = Network([Dense(3, 3, dtype=np.float32), BatchNorm(3, dtype=np.float64)])
+    assert mixed.dtype == np.float64
+    assert Network([Dense(3, 3, dtype=np.float32), BatchNorm(3, dtype="float32")]).dtype \
+        == np.float32
+
+
+@pytest.mark.parametrize("dtype", [int, np.float16, "int32", bool])
+def test_batchnorm_refuses_non_float_dtypes(dtype):
+    with pytest.raises(ValueError, match="dtype must be float32 or float64"):
+        BatchNorm(3, dtype=dtype)

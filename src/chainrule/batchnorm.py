@@ -30,6 +30,10 @@ class BatchNorm(Layer):
         of one row is normalised with the running statistics; see
         :meth:`forward`).
     eps : float, default 1e-5
+    dtype : {float32, float64}, optional
+        By default the network's dtype (that of its Dense and Conv2D layers;
+        float64 on its own).  Given, it takes part in the network's dtype as
+        a Dense layer's does.
 
     Attributes
     ----------
@@ -47,7 +51,7 @@ class BatchNorm(Layer):
         activation: str | Activation = "identity",
         momentum: float = 0.9,
         eps: float = 1e-5,
-        dtype: np.dtype | type | str = np.float64,
+        dtype: np.dtype | type | str | None = None,
     ) -> None:
         self.n_in = self.n_out = check_positive_int(n_features, "n_features")
         self.activation = get_activation(activation)
@@ -55,7 +59,11 @@ class BatchNorm(Layer):
         if self.momentum >= 1:
             raise ValueError(f"momentum must be in [0, 1), got {self.momentum}")
         self.eps = check_positive_float(eps, "eps")
-        self.dtype = np.dtype(dtype)
+        # None: the network's dtype (that of its Dense/Conv2D layers), like Dropout's
+        self._dtype_votes = dtype is not None
+        self.dtype = np.dtype(np.float64 if dtype is None else dtype)
+        if self.dtype not in (np.float32, np.float64):
+            raise ValueError(f"dtype must be float32 or float64, got {self.dtype}")
         self.gamma = np.ones(self.n_in, dtype=self.dtype)
         self.beta = np.zeros(self.n_in, dtype=self.dtype)
         self.dgamma = np.zeros_like(self.gamma)

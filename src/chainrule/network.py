@@ -154,8 +154,10 @@ class Network:
             )
         for layer, in_shape in zip(layers, in_shapes, strict=True):
             layer.build(in_shape)
-        # the dtype: that of the layers with parameters (Dropout, pooling, Flatten don't vote)
-        voters = [layer.dtype for layer in layers if layer.param_specs()] or [np.float64]
+        # the dtype: that of the layers with parameters (Dropout, pooling, Flatten don't vote,
+        # nor a BatchNorm without a dtype of its own)
+        voters = [layer.dtype for layer in layers
+                  if layer.param_specs() and getattr(layer, "_dtype_votes", True)] or [np.float64]
         self._bind_buffers(np.result_type(*voters))
 
     # -- the flat parameter buffer ---------------------------------------------------------------
