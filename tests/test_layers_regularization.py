@@ -463,3 +463,31 @@ def test_batchnorm_takes_the_networks_dtype():
 def test_batchnorm_refuses_non_float_dtypes(dtype):
     with pytest.raises(ValueError, match="dtype must be float32 or float64"):
         BatchNorm(3, dtype=dtype)
+
+
+@pytest.mark.parametrize("bad, match", [
+    ({"running_mean": [0.5], "running_var": [1.0, 1.0, 1.0]},
+     r"running_mean must have shape \(3,\)"),
+    ({"running_mean": np.zeros((1, 3)), "running_var": np.ones(3)}, r"shape \(3,\).*\(1, 3\)"),
+    ({"running_mean": np.zeros(3), "running_var": [1.0, np.nan, 1.0]},
+     "running_var must be finite"),
+    ({"running_mean": np.zeros(3), "running_var": [1.0, -0.5, 1.0]}, "running_var must be >= 0"),
+    ({"running_mean": ["a", "b", "c"], "running_var": np.ones(3)}, "must hold real numbers"),
+    ({"running_mean": np.zeros(3) + 1j, "running_var": np.ones(3)}, "must hold real numbers"),
+    ({"running_mean": np.zeros(3)}, "need 'running_var'"),
+])
+def test_batchnorm_set_buffers_checks_values(bad, match):
+    bn = BatchNorm(3)
+    with pytest.raises(ValueError, match=match):
+        bn.set_buffers(bad)
+    # nothing was written
+    np.testing.assert_array_equal(bn.running_mean, 0.0)
+    np.testing.assert_array_equal(bn.running_var, 1.0)
+
+
+def test_batchnorm_set_buffers_restores_exact_values():
+    bn = Network([Dense(2, 3, dtype=np.float32), BatchNorm(3)]).layers[1]
+    bn.set_buffers({"running_mean": [1, -2, 3], "running_var": np.array([0.0, 0.5, 4.0])})
+    np.testing.assert_array_equal(bn.running_mean, [1.0, -2.0, 3.0])
+    np.testing.assert_array_equal(bn.running_var, [0.0, 0.5, 4.0])
+    assert bn.running_var.dtype == np.float32

@@ -168,8 +168,36 @@ class BatchNorm(Layer):
         return {"running_mean": self.running_mean, "running_var": self.running_var}
 
     def set_buffers(self, values: dict[str, np.ndarray]) -> None:
+        """Restore ``running_mean`` and ``running_var`` (each of shape (n_features,)).
+
+        Both are checked before either is written: exactly ``(n_features,)``
+        real, finite numbers, and a variance that is not negative; anything
+        else (a loaded file's corrupted buffers, say) raises a ValueError.
+        """
+        checked = {}
         for name in ("running_mean", "running_var"):
-            getattr(self, name)[...] = values[name]
+            if name not in values:
+                raise ValueError(f"BatchNorm buffers need {name!r}, got keys {sorted(values)}")
+            value = np.asarray(values[name])
+            if value.dtype.kind not in "iuf":
+                raise ValueError(
+                    f"BatchNorm {name} must hold real numbers, got an array of dtype "
+                    f"{value.dtype}"
+                )
+            if value.shape != (self.n_in,):
+                raise ValueError(
+                    f"BatchNorm {name} must have shape ({self.n_in},) (one value per feature), "
+                    f"got shape {value.shape}"
+                )
+            if not np.all(np.isfinite(value)):
+                raise ValueError(f"BatchNorm {name} must be finite, got {value}")
+            checked[name] = value
+        if np.any(checked["running_var"] < 0):
+            raise ValueError(
+                f"BatchNorm running_var must be >= 0, got {checked['running_var']}"
+            )
+        for name, value in checked.items():
+            getattr(self, name)[...] = value
 
     def __repr__(self) -> str:
         act = "" if self.activation.name == "identity" else f", activation={self.activation.name!r}"
