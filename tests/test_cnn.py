@@ -283,3 +283,22 @@ def test_parse_layers_from_json_text_and_file(tmp_path):
         parse_layers("no-such-file.json")
     with pytest.raises(ValueError, match=r"expected a JSON list of layer dicts"):
         parse_layers('[1, 2]')
+
+
+@pytest.mark.parametrize("returned, match", [
+    (np.full((12, 2), np.inf), "init.*(finite|inf)"),
+    (np.ones((2, 12)), r"shape \(2, 12\), expected .* = \(12, 2\)"),
+    (np.ones((2, 3, 2, 2)), "init must be 2-D"),
+    (1.0, "init must be 2-D"),
+])
+def test_conv_callable_init_result_is_checked(returned, match):
+    with pytest.raises((ValueError, TypeError), match=match):
+        Conv2D(3, 2, 2, init=lambda rng, fan_in, fan_out: returned)
+
+
+def test_conv_callable_init_values_become_kernels():
+    """The callable gives (fan_in, fan_out) = (c * kh * kw, out); kernel k is column k."""
+    cols = np.arange(24.0).reshape(12, 2)
+    conv = Conv2D(3, 2, 2, init=lambda rng, fan_in, fan_out: cols)
+    for k in range(2):
+        np.testing.assert_array_equal(conv.W[k], cols[:, k].reshape(3, 2, 2))

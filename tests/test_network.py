@@ -724,3 +724,32 @@ def test_network_ending_without_activation_is_refused(last):
     with pytest.raises(ValueError, match=rf"layers\[1\] is a {type(layer).__name__} layer.*"
                                          "Dense output"):
         Network([Dense(3, 2), layer])
+
+
+# --------------------------------------------------------------------------------------------
+# a callable init is checked as explicit weights are
+# --------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("returned, match", [
+    (np.full((3, 2), np.nan), "init.*NaN|init.*finite"),
+    (np.ones((2, 3)), r"shape \(2, 3\), expected \(fan_in, fan_out\) = \(3, 2\)"),
+    (np.ones(6), "init must be 2-D"),
+    (0.5, "init must be 2-D"),
+    (np.array([["a", "b"]] * 3), "init must hold numbers"),
+])
+def test_dense_callable_init_result_is_checked(returned, match):
+    with pytest.raises((ValueError, TypeError), match=match):
+        Dense(3, 2, init=lambda rng, fan_in, fan_out: returned)
+
+
+def test_dense_callable_init_values_are_used():
+    W = np.arange(6.0).reshape(3, 2) / 10
+    seen = []
+
+    def init(rng, fan_in, fan_out):
+        seen.append((fan_in, fan_out))
+        return W.tolist()  # a nested list is fine too
+
+    layer = Dense(3, 2, "identity", init=init)
+    assert seen == [(3, 2)]
+    np.testing.assert_array_equal(layer.W, W)
+    assert layer.W.dtype == np.float64

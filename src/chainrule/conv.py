@@ -26,7 +26,7 @@ from ._spatial import SpatialLayer, col2im, im2col, pair, scratch, single, windo
 from ._validation import check_finite_array, check_positive_int
 from .activations import Activation, get_activation
 from .initializers import get_initializer, make_rng
-from .layers import ParamSpec
+from .layers import ParamSpec, check_init_result
 
 __all__ = ["Conv2D"]
 
@@ -49,7 +49,8 @@ class Conv2D(SpatialLayer):
     init : str, callable or array-like, default "auto"
         Initialiser name, a callable ``init(rng, fan_in, fan_out)`` called with
         ``fan_in = in_channels * kh * kw`` (one patch) and ``fan_out =
-        out_channels``, or explicit kernels of shape (out_channels,
+        out_channels`` that returns finite weights of shape (fan_in, fan_out),
+        or explicit kernels of shape (out_channels,
         in_channels, kh, kw).  "auto": He normal for ReLU-family activations,
         Glorot uniform otherwise.
     bias : bool, default True
@@ -108,7 +109,11 @@ class Conv2D(SpatialLayer):
             if init == "auto":
                 name = "he_normal" if self.activation.name in ("relu", "leaky_relu") else (
                     "glorot_uniform")
-            W = get_initializer(name)(make_rng(seed), fan_in, self.out_channels).T.reshape(shape)
+            W = get_initializer(name)(make_rng(seed), fan_in, self.out_channels)
+            if not isinstance(init, str):  # a callable: checked as explicit kernels are
+                W = check_init_result(W, (fan_in, self.out_channels),
+                                      "(in_channels * kh * kw, out_channels)")
+            W = W.T.reshape(shape)
             self.init = init if isinstance(init, str) else getattr(init, "__name__", "custom")
             dtype = np.float64 if dtype is None else dtype
         else:

@@ -31,6 +31,35 @@ __all__ = ["Dense", "Layer", "ParamSpec"]
 _BOOL = np.dtype(bool)
 
 
+def check_init_result(W: object, shape: tuple[int, ...], names: str) -> np.ndarray:
+    """The weights a callable ``init`` returned, checked as explicit weights are.
+
+    Parameters
+    ----------
+    W : object
+        What ``init(rng, fan_in, fan_out)`` returned.
+    shape : tuple of int
+        The shape it must have, e.g. (fan_in, fan_out).
+    names : str
+        That shape in words, for the message, e.g. "(fan_in, fan_out)".
+
+    Returns
+    -------
+    ndarray of shape ``shape``
+        Finite numbers (float64 unless the callable returned floats).
+    """
+    try:
+        W = check_finite_array(W, "init", ndim=len(shape))
+    except (TypeError, ValueError) as exc:
+        raise type(exc)(f"the callable init returned unusable weights: {exc}") from None
+    if W.shape != shape:
+        raise ValueError(
+            f"init: the callable returned weights of shape {W.shape}, expected "
+            f"{names} = {shape}"
+        )
+    return W
+
+
 @dataclass(frozen=True)
 class ParamSpec:
     """Name, shape and weight-decay flag of one parameter array of a layer."""
@@ -112,8 +141,9 @@ class Dense(Layer):
         Name from :data:`chainrule.activations.ACTIVATIONS`.
     init : str, callable or array-like, default "normal"
         Initialiser name from :data:`chainrule.initializers.INITIALIZERS`, a
-        callable ``init(rng, fan_in, fan_out)``, or explicit weights of shape
-        (fan_in, fan_out).
+        callable ``init(rng, fan_in, fan_out)`` returning finite weights of
+        shape (fan_in, fan_out) (checked as explicit weights are), or explicit
+        weights of shape (fan_in, fan_out).
     bias : bool, default True
         Whether the layer has a bias vector.
     seed : int, numpy.random.Generator or None
@@ -155,6 +185,8 @@ class Dense(Layer):
             if dtype is None:
                 dtype = np.float64
             W = get_initializer(init)(make_rng(seed), self.n_in, self.n_out)
+            if not isinstance(init, str):
+                W = check_init_result(W, (self.n_in, self.n_out), "(fan_in, fan_out)")
             self.init = init if isinstance(init, str) else getattr(init, "__name__", "custom")
         else:
             W = check_finite_array(init, "init", ndim=2)
