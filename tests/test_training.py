@@ -527,3 +527,21 @@ def test_divergence_with_validation_data_raises_training_diverged():
                             validation_data=(Xv, yv))
     assert np.all(np.isfinite(net.params))
     assert np.all(np.isfinite(info.value.history["val_loss"]))
+
+
+@pytest.mark.parametrize("extra", ["batchnorm", "dropout"])
+def test_minimize_refuses_layers_it_would_silence(extra):
+    """L-BFGS minimises the evaluation-mode cost: dropout would do nothing and batch
+    norm would normalise with running statistics (0, 1) that no step updates."""
+    from chainrule import BatchNorm, Dense, Dropout, Network
+
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(20, 3)), rng.integers(0, 2, 20)
+    middle = BatchNorm(4, "relu") if extra == "batchnorm" else Dropout(0.5, seed=0)
+    net = Network([Dense(3, 4, "relu", seed=0), middle, Dense(4, 2, "softmax", seed=1)],
+                  loss="cross_entropy")
+    before = net.params.copy()
+    with pytest.raises(ValueError, match=r"net\.layers\[1\]: L-BFGS-B .*expected a network "
+                                         r"without BatchNorm and Dropout"):
+        chainrule.minimize(net, X, y, maxiter=5)
+    np.testing.assert_array_equal(net.params, before)  # nothing was trained

@@ -16,7 +16,9 @@ import scipy.optimize
 
 from ._threads import scipy_blas_single_thread
 from ._validation import check_positive_int
+from .batchnorm import BatchNorm
 from .callbacks import History
+from .dropout import Dropout
 from .network import Network
 from .training import TrainingDiverged
 
@@ -86,6 +88,12 @@ def minimize(
     TrainingDiverged
         If the cost or the parameters end NaN or infinite; the network keeps
         the last iterate with a finite cost (or its initial parameters).
+    ValueError
+        If the network has a :class:`BatchNorm` or :class:`Dropout` layer: the
+        cost these solvers minimise is deterministic and computed in
+        evaluation mode, where dropout does nothing and batch normalisation
+        would use running statistics that no step updates (train them with
+        :func:`train` and a stochastic optimizer, as the estimators do).
 
     Notes
     -----
@@ -99,6 +107,14 @@ def minimize(
             f"method: unknown method {method!r}; valid methods are: {', '.join(_METHODS)}"
         )
     maxiter = check_positive_int(maxiter, "maxiter")
+    for i, layer in enumerate(net.layers):
+        if isinstance(layer, (BatchNorm, Dropout)):
+            raise ValueError(
+                f"net.layers[{i}]: {method} minimises a deterministic cost in evaluation "
+                f"mode, where a {type(layer).__name__} layer would be silently inactive or "
+                "frozen; expected a network without BatchNorm and Dropout, got "
+                f"{layer!r} (train it with chainrule.train and a stochastic optimizer)"
+            )
     X, Yt = net._check_xy(X, Y)
     sw = net.check_sample_weight(sample_weight, X.shape[0])
     theta0 = net.params.astype(np.float64)
