@@ -38,3 +38,23 @@ def test_gallery_pictures_are_small_and_listed_in_the_readme():
     for png in (root / "docs").glob("*.png"):
         assert png.stat().st_size < 200_000, png
         assert f"(docs/{png.name})" in readme, png.name
+
+
+def _readme_python_block(heading: str) -> str:
+    """The first ```python block after ``heading`` in the README."""
+    readme = (EXAMPLES.parent / "README.md").read_text()
+    after = readme.split(heading, 1)[1]
+    return after.split("```python\n", 1)[1].split("```", 1)[0]
+
+
+def test_readme_teaching_snippet_runs_on_its_own(tmp_path, monkeypatch):
+    # the snippet must not lean on a ``net`` left over from earlier README blocks
+    # (by then the CNN of the tour); run alone, it traces the worked example
+    code = _readme_python_block("## Teaching tools")
+    monkeypatch.chdir(tmp_path)
+    namespace: dict = {}
+    exec(compile(code, "README.md", "exec"), namespace)
+    t = namespace["t"]
+    assert "net_h1 = " in str(t) and "= 0.2\n" in str(t)
+    assert abs(t.step.output_new[0] - 0.721874) < 1e-6
+    assert (tmp_path / "step.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
