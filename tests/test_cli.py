@@ -233,3 +233,37 @@ def test_demo_refuses_a_picture_format_before_training(tmp_path):
     assert proc.stderr.strip().splitlines()[-1].startswith(
         "chainrule: error: argument --plot: cannot write 'txt' files; use one of png, pdf, svg")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_target_of_a_bundled_data_set_must_be_one_of_its_columns(tmp_path):
+    # --target used to be ignored for bundled data: "nope" trained on species
+    proc = run("train", "iris", "--epochs", "1", "-q", "--target", "nope", cwd=tmp_path)
+    assert proc.returncode == 2, proc.stdout
+    assert proc.stderr.count("\n") == 1, proc.stderr
+    assert "'nope'" in proc.stderr and "--target" in proc.stderr
+    assert "'sepal length (cm)'" in proc.stderr and "'species'" in proc.stderr
+    assert not list(tmp_path.iterdir())  # no model written
+
+
+def test_target_column_of_a_bundled_data_set_is_trained_on(tmp_path):
+    from chainrule.io import load_metadata
+
+    model = tmp_path / "m.npz"
+    proc = run("train", "iris", "--target", "sepal length (cm)", "--epochs", "5",
+               "-o", str(model), "-q", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    meta = load_metadata(model)
+    assert meta["target_name"] == "sepal length (cm)"
+    assert meta["task"] == "regression"
+    assert meta["feature_names"] == ["sepal width (cm)", "petal length (cm)",
+                                     "petal width (cm)"]
+    proc = run("evaluate", str(model), "iris", "--json", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert "rmse" in proc.stdout and "accuracy" not in proc.stdout
+    proc = run("evaluate", str(model), "iris", "--target", "nope", cwd=tmp_path)
+    assert proc.returncode == 2 and "'nope'" in proc.stderr
+    # naming the data set's own target changes nothing
+    proc = run("train", "iris", "--target", "species", "--epochs", "1", "-o",
+               str(tmp_path / "s.npz"), "-q", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert load_metadata(tmp_path / "s.npz")["task"] == "classification"

@@ -131,6 +131,28 @@ def _bundled(name: str, seed: int) -> Table:
     return Table(np.asarray(X, dtype=np.float64), y, names, target, name, task, labels)
 
 
+def _bundled_target(table: Table, target: str, strict: bool) -> Table:
+    """A bundled data set with the column ``target`` as its target.
+
+    The other measurements stay features; the data set's own target (class
+    names, say) is left out.  The task is then inferred from the column.
+    A name that is not a column is an error, unless ``strict`` is False (a
+    saved model's recorded target name): the data set's own target is then
+    kept, as an NPZ file falls back on ``y``.
+    """
+    if target not in table.feature_names:
+        if not strict:
+            return table
+        columns = [*table.feature_names, table.target_name]
+        raise ValueError(
+            f"{table.source}: no column {target!r} for the target (--target); "
+            f"expected one of the data set's columns: {', '.join(map(repr, columns))}")
+    i = table.feature_names.index(target)
+    keep = [j for j in range(table.X.shape[1]) if j != i]
+    return Table(table.X[:, keep], table.X[:, i].copy(),
+                 [table.feature_names[j] for j in keep], target, table.source)
+
+
 # --- files ----------------------------------------------------------------------------------
 def _parse_floats(cells: np.ndarray, where: Any, what: str) -> np.ndarray:
     """Cells (strings) as finite floats; the first bad cell is named in the error."""
@@ -308,7 +330,9 @@ def read_data(
         or the name of a bundled data set (:data:`BUNDLED`).
     target : str, optional
         The target column (CSV) or array (NPZ); by default the last CSV
-        column and the NPZ array ``y``.
+        column and the NPZ array ``y``.  For a bundled data set, one of its
+        columns: a feature column becomes the target (the task then follows
+        that column, and the data set's own target is left out).
     features : list of str, optional
         Feature columns to take, by name and in this order (as a model was
         trained on); by default every column but the target.
@@ -346,6 +370,8 @@ def read_data(
     path = Path(source)
     if not path.exists() and str(source) in BUNDLED:
         table = _bundled(str(source), seed)
+        if target is not None and target != table.target_name:
+            table = _bundled_target(table, target, strict_target)
         if features is not None:
             cols = _columns(table.feature_names, features, str(source), features_what)
             table.X, table.feature_names = table.X[:, cols], list(features)
