@@ -149,7 +149,7 @@ def trace(net: Network, x: object, y: object, lr: float = 1.0, notation: str = "
     ...     [[[0.4, 0.6], [0.7, -0.4], [-0.2, 0.3]], [[-0.3], [0.5], [0.1]]],
     ...     activation="sigmoid", loss="log_loss")
     >>> t = cr.trace(net, [0, 1], [1], lr=1.0)
-    >>> round(t.step.output_new[0], 6)
+    >>> print(round(float(t.step.output_new[0]), 6))
     0.721874
     """
     if notation not in NOTATIONS:
