@@ -43,7 +43,7 @@ def test_demo_accepts_other_architectures(tmp_path):
         (["--epochs", "0"], "epochs"),
         (["--activation", "nope"], "unknown activation"),
         (["--lr", "-1"], "lr"),
-        (["--optimizer", "sgdx"], "unknown optimizer"),
+        (["--optimizer", "sgdx"], "argument --optimizer: expected one of"),
     ],
 )
 def test_bad_options_give_one_line_error(args, words, tmp_path):
@@ -140,6 +140,12 @@ def test_plot_tiles_refuses_bad_images(tmp_path, bad, what):
      "integer >= 1"),
     (["evaluate", "m.npz", "iris", "--seed", "x"], "argument --seed: expected an integer"),
     (["--epochs", "0"], "argument --epochs: expected an integer >= 1, got '0'"),
+    (["--optimizer", "adamw"], "argument --optimizer: expected one of gd, sgd, nesterov, "
+     "adagrad, rmsprop, adam, got 'adamw'"),
+    (["demo", "--optimizer", "bogus"], "argument --optimizer: expected one of gd, sgd, "
+     "nesterov, adagrad, rmsprop, adam, got 'bogus'"),
+    (["train", "DATA", "--optimizer", "bogus"], "argument --optimizer: expected one of gd, "
+     "sgd, nesterov, adagrad, rmsprop, adam, got 'bogus'"),
 ])
 def test_options_are_checked_where_they_are_parsed(args, message, tmp_path, capsys):
     from chainrule.cli import main
@@ -267,3 +273,19 @@ def test_target_column_of_a_bundled_data_set_is_trained_on(tmp_path):
                str(tmp_path / "s.npz"), "-q", cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
     assert load_metadata(tmp_path / "s.npz")["task"] == "classification"
+
+
+def test_optimizer_names_of_the_command_line_are_the_library_optimizers(capsys):
+    from chainrule.cli import main
+    from chainrule.cli_args import OPTIMIZER_NAMES
+    from chainrule.optimizers import OPTIMIZERS, get_optimizer
+
+    assert sorted(OPTIMIZER_NAMES) == sorted([*OPTIMIZERS, "nesterov"])
+    for name in OPTIMIZER_NAMES:
+        get_optimizer(name)  # each one the library takes
+    for command, default in ((["demo"], "sgd"), (["train"], "adam")):
+        with pytest.raises(SystemExit):
+            main([*command, "--help"])
+        text = " ".join(capsys.readouterr().out.split())
+        assert f"--optimizer NAME gd, sgd, nesterov, adagrad, rmsprop, adam (default: {default})" \
+            in text, text

@@ -16,8 +16,10 @@ from typing import TextIO
 import numpy as np
 
 from .cli_args import (
+    OPTIMIZER_NAMES,
     fraction,
     nonnegative_float,
+    optimizer_name,
     picture_path,
     positive_float,
     positive_int,
@@ -47,7 +49,8 @@ def _add_demo_args(p: argparse.ArgumentParser, before_command: bool = False) -> 
     add("--hidden", type=positive_int, nargs="+", default=[100], metavar="N",
         help="hidden layer widths (default: 100)")
     add("--activation", default="relu", help="hidden activation (default: relu)")
-    add("--optimizer", default="sgd", help="gd, sgd, nesterov, adagrad, rmsprop, adam")
+    add("--optimizer", type=optimizer_name, default="sgd", metavar="NAME",
+        help=f"{', '.join(OPTIMIZER_NAMES)} (default: sgd)")
     add("--lr", type=positive_float, default=0.1, help="learning rate (default: 0.1)")
     add("--momentum", type=fraction, default=0.9, help="momentum (default: 0.9)")
     add("--batch-size", type=positive_int, default=32, help="mini-batch size (default: 32)")

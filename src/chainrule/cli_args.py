@@ -22,10 +22,14 @@ from collections.abc import Callable
 from pathlib import Path
 
 __all__ = [
-    "finite_float", "fraction", "integer", "model_path", "nonnegative_float", "nonzero_int",
-    "output_path", "picture_formats", "picture_path", "positive_float", "positive_int", "real",
-    "seed_int",
+    "OPTIMIZER_NAMES", "finite_float", "fraction", "integer", "model_path", "nonnegative_float",
+    "nonzero_int", "optimizer_name", "output_path", "picture_formats", "picture_path",
+    "positive_float", "positive_int", "real", "seed_int",
 ]
+
+#: The optimizers ``--optimizer`` takes: the names of
+#: :data:`chainrule.optimizers.OPTIMIZERS` and "nesterov" (SGD with Nesterov momentum).
+OPTIMIZER_NAMES = ("gd", "sgd", "nesterov", "adagrad", "rmsprop", "adam")
 
 #: Largest seed: scikit-learn's ``random_state`` (used to split data) takes 0 .. 2**32 - 1.
 MAX_SEED = 2**32 - 1
@@ -65,6 +69,33 @@ def integer(minimum: int | None = None, maximum: int | None = None) -> Callable[
 
     parse.__name__ = expected  # what argparse would call the type
     return parse
+
+
+def optimizer_name(text: str) -> str:
+    """An argparse type: the name of an optimizer (:data:`OPTIMIZER_NAMES`).
+
+    Parameters
+    ----------
+    text : str
+        What the user typed.
+
+    Returns
+    -------
+    str
+        ``text``, when it names an optimizer.
+
+    Raises
+    ------
+    argparse.ArgumentTypeError
+        Naming the valid optimizers and what was given.
+    """
+    if text not in OPTIMIZER_NAMES:
+        raise argparse.ArgumentTypeError(
+            f"expected one of {', '.join(OPTIMIZER_NAMES)}, got {text!r}")
+    return text
+
+
+optimizer_name.__name__ = "optimizer name"
 
 
 def real(low: float | None = None, high: float | None = None, *, low_open: bool = False,

@@ -19,9 +19,11 @@ from pathlib import Path
 import numpy as np
 
 from .cli_args import (
+    OPTIMIZER_NAMES,
     fraction,
     model_path,
     nonnegative_float,
+    optimizer_name,
     output_path,
     picture_path,
     positive_float,
@@ -67,8 +69,8 @@ def _add_train(sub: argparse._SubParsersAction) -> None:
                    help="output activation (default: softmax / sigmoid / identity by task)")
     p.add_argument("--loss", help="loss (default: canonical for the output)")
     p.add_argument("--init", default="auto", help="initialiser (default: auto)")
-    p.add_argument("--optimizer", default="adam",
-                   help="gd, sgd, nesterov, adagrad, rmsprop, adam (default: adam)")
+    p.add_argument("--optimizer", type=optimizer_name, default="adam", metavar="NAME",
+                   help=f"{', '.join(OPTIMIZER_NAMES)} (default: adam)")
     p.add_argument("--lr", type=positive_float, default=0.01, help="learning rate (default: 0.01)")
     p.add_argument("--momentum", type=fraction, default=0.9,
                    help="momentum of sgd/gd/nesterov (default: 0.9)")
