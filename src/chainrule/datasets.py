@@ -36,6 +36,30 @@ class Split:
         return int(max(self.y_train.max(), self.y_val.max(), self.y_test.max())) + 1
 
 
+def _float_dtype(dtype: object) -> np.dtype:
+    """``dtype`` as a NumPy dtype if it is float32 or float64."""
+    try:
+        dt = np.dtype(dtype) if not isinstance(dtype, bool) else None
+    except TypeError:
+        dt = None
+    if dt is None or dt not in (np.float32, np.float64):
+        raise TypeError(f"dtype must be float32 or float64, got {dtype!r}")
+    return dt
+
+
+def _fraction(value: object, name: str, zero: bool) -> float:
+    """``value`` as a float in (0, 1), or [0, 1) with ``zero``."""
+    import numbers
+
+    expected = f"a float in {'[' if zero else '('}0, 1)"
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be {expected}, got {value!r} ({type(value).__name__})")
+    v = float(value)
+    if not (0.0 <= v < 1.0 if zero else 0.0 < v < 1.0):
+        raise ValueError(f"{name} must be {expected} (a fraction of the images), got {value!r}")
+    return v
+
+
 def load_digits_split(
     test_size: float = 0.25,
     validation_size: float = 0.15,
@@ -54,17 +78,46 @@ def load_digits_split(
     validation_size : float, default 0.15
         Fraction of the remaining images used for validation (0 for none).
     seed : int, default 0
+        Seeds both splits; an int from 0 to 2**32 - 1.
     dtype : float64 (default) or float32
 
     Returns
     -------
     Split
         ``X_*`` of shape (n, 64) with pixel values / 16, ``y_*`` labels 0..9.
+
+    Raises
+    ------
+    TypeError, ValueError
+        If a fraction is not in its range, a split would hold fewer images
+        than the 10 classes, the seed is not such an int or ``dtype`` is not
+        float32 or float64.
     """
     from sklearn.datasets import load_digits
     from sklearn.model_selection import train_test_split
 
+    test_size = _fraction(test_size, "test_size", zero=False)
+    validation_size = _fraction(validation_size, "validation_size", zero=True)
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
+        raise TypeError(f"seed must be an int from 0 to 2**32 - 1, got {seed!r} "
+                        f"({type(seed).__name__})")
+    if not 0 <= seed <= 2**32 - 1:
+        raise ValueError(f"seed must be an int from 0 to 2**32 - 1, got {seed}")
+    dtype = _float_dtype(dtype)
     X, y = load_digits(return_X_y=True)
+    n_classes = len(np.unique(y))
+    n_test = int(np.ceil(test_size * len(y)))
+    n_rest = len(y) - n_test
+    n_val = int(np.ceil(validation_size * n_rest))
+    for name, value, count, of in (
+            ("test_size", test_size, n_test, len(y)),
+            ("test_size", test_size, n_rest, len(y)),
+            ("validation_size", validation_size, n_val if validation_size else n_classes, n_rest),
+            ("validation_size", validation_size, n_rest - n_val, n_rest)):
+        if count < n_classes:
+            raise ValueError(
+                f"{name}={value!r} leaves a split of {count} of {of} images; each split needs "
+                f"at least one image of each of the {n_classes} classes")
     X = (X / 16.0).astype(dtype)
     X_tr, X_te, y_tr, y_te = train_test_split(
         X, y, test_size=test_size, stratify=y, random_state=seed
@@ -79,8 +132,14 @@ def load_digits_split(
 
 
 def xor(dtype: np.dtype | type = np.float64) -> tuple[np.ndarray, np.ndarray]:
-    """The four XOR points: X of shape (4, 2), y of shape (4,) in {0, 1}."""
-    X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=dtype)
+    """The four XOR points: X of shape (4, 2), y of shape (4,) in {0, 1}.
+
+    Parameters
+    ----------
+    dtype : float64 (default) or float32
+        The dtype of ``X``.
+    """
+    X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=_float_dtype(dtype))
     return X, np.array([0, 1, 1, 0])
 
 
@@ -105,6 +164,8 @@ def sinusoid(
     grid : bool, default False
         Evenly spaced ``x = 0, 1/(n-1), ..., 1`` (as in the classic figures)
         instead of uniformly random ones.
+    dtype : float64 (default) or float32
+        The dtype of ``X`` and ``t``.
 
     Returns
     -------
@@ -116,6 +177,7 @@ def sinusoid(
 
     n = check_positive_int(n, "n")
     noise = check_nonneg_float(noise, "noise")
+    dtype = _float_dtype(dtype)
     rng = make_rng(seed)
     x = np.linspace(0.0, 1.0, n) if grid else np.sort(rng.uniform(0.0, 1.0, size=n))
     t = np.sin(2 * np.pi * x) + rng.normal(0.0, noise, size=n) if noise else np.sin(2 * np.pi * x)
@@ -131,6 +193,16 @@ def linearly_separable(
     Points are uniform in [-1, 1]^2 outside the gap, half of them (rounded up)
     on the positive side, so a perceptron is guaranteed to converge.
 
+    Parameters
+    ----------
+    n : int, default 40
+        Number of points, at least 2.
+    margin : float, default 0.2
+        Half the width of the empty gap around the line, in [0, 0.5).
+    seed : int, Generator or None
+    dtype : float64 (default) or float32
+        The dtype of ``X``.
+
     Returns
     -------
     X : ndarray of shape (n, 2)
@@ -143,6 +215,7 @@ def linearly_separable(
     margin = check_nonneg_float(margin, "margin")
     if margin >= 0.5:
         raise ValueError(f"margin must be in [0, 0.5) (points lie in [-1, 1]^2), got {margin}")
+    dtype = _float_dtype(dtype)
     rng = make_rng(seed)
     angle = rng.uniform(0, 2 * np.pi)
     normal = np.array([np.cos(angle), np.sin(angle)])
@@ -167,6 +240,20 @@ def free_fall(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Noisy measurements of a falling body: ``h = g t^2 / 2 + N(0, noise^2)``.
 
+    Parameters
+    ----------
+    n : int, default 30
+        Number of measurements.
+    t_max : float, default 2.0
+        Latest time, in seconds.
+    noise : float, default 0.2
+        Standard deviation of the Gaussian noise on ``h``, in metres.
+    g : float, default 9.81
+        Gravitational acceleration, in m/s^2.
+    seed : int, Generator or None
+    dtype : float64 (default) or float32
+        The dtype of ``t`` and ``h``.
+
     Returns
     -------
     t : ndarray of shape (n, 1), times uniform in [0, t_max], sorted (seconds)
@@ -179,6 +266,7 @@ def free_fall(
     t_max = check_positive_float(t_max, "t_max")
     noise = check_nonneg_float(noise, "noise")
     g = check_positive_float(g, "g")
+    dtype = _float_dtype(dtype)
     rng = make_rng(seed)
     t = np.sort(rng.uniform(0.0, t_max, size=n))
     h = 0.5 * g * t**2 + (rng.normal(0.0, noise, size=n) if noise else 0.0)

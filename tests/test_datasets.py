@@ -1,0 +1,57 @@
+"""The bundled and generated data sets: their arguments are checked up front."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from chainrule import datasets
+
+
+def test_digits_split_sizes_and_dtype():
+    s = datasets.load_digits_split(dtype="float32")
+    assert (len(s.y_train), len(s.y_val), len(s.y_test)) == (1144, 203, 450)
+    assert s.X_train.dtype == np.float32 and s.X_train.shape[1] == 64
+    assert len(datasets.load_digits_split(validation_size=0).y_val) == 0
+
+
+@pytest.mark.parametrize(("kwargs", "error", "words"), [
+    ({"validation_size": -0.2}, ValueError, "validation_size must be a float in [0, 1)"),
+    ({"validation_size": 1}, ValueError, "validation_size must be a float in [0, 1)"),
+    ({"validation_size": "0.2"}, TypeError, "validation_size must be a float in [0, 1)"),
+    ({"test_size": 0}, ValueError, "test_size must be a float in (0, 1)"),
+    ({"test_size": 0.001}, ValueError, "test_size=0.001 leaves a split of 2 of 1797 images"),
+    ({"validation_size": 0.001}, ValueError, "validation_size=0.001 leaves a split of 2 of"),
+    ({"validation_size": 0.999}, ValueError, "validation_size=0.999 leaves a split of 1 of"),
+    ({"seed": -1}, ValueError, "seed must be an int from 0 to 2**32 - 1, got -1"),
+    ({"seed": "a"}, TypeError, "seed must be an int from 0 to 2**32 - 1, got 'a'"),
+    ({"seed": 2**32}, ValueError, "seed must be an int from 0 to 2**32 - 1"),
+    ({"dtype": int}, TypeError, "dtype must be float32 or float64, got <class 'int'>"),
+    ({"dtype": np.float16}, TypeError, "dtype must be float32 or float64"),
+    ({"dtype": str}, TypeError, "dtype must be float32 or float64"),
+])
+def test_digits_split_refuses_bad_arguments_by_their_own_names(kwargs, error, words):
+    # these used to reach scikit-learn, whose messages name test_size or random_state
+    with pytest.raises(error) as info:
+        datasets.load_digits_split(**kwargs)
+    assert words in str(info.value)
+    assert "random_state" not in str(info.value)
+
+
+@pytest.mark.parametrize("make", [datasets.xor, datasets.sinusoid, datasets.free_fall,
+                                  datasets.linearly_separable])
+@pytest.mark.parametrize("dtype", [int, bool, np.float16, str, "int8", True])
+def test_generated_data_take_float32_or_float64_only(make, dtype):
+    with pytest.raises(TypeError, match="dtype must be float32 or float64"):
+        make(dtype=dtype)
+
+
+@pytest.mark.parametrize("make", [datasets.xor, datasets.sinusoid, datasets.free_fall,
+                                  datasets.linearly_separable])
+def test_generated_data_keep_a_float_dtype(make):
+    X64, y64 = make()
+    X32, y32 = make(dtype=np.float32)
+    assert X32.dtype == np.float32 and X64.dtype == np.float64
+    np.testing.assert_allclose(X32, X64, rtol=1e-6)
+    np.testing.assert_allclose(y32, y64, rtol=1e-5)
+    assert y32.dtype == (np.float32 if y64.dtype.kind == "f" else y64.dtype)
