@@ -171,6 +171,23 @@ def trace_preset(source: str | os.PathLike | dict = "transfer-example",
         Overrides the description's notation (default "transfer").
     lr : float, optional
         Overrides the description's learning rate.
+    digits : int, default 6
+        Significant digits of the printed numbers, 1 to 17 (JSON keeps full
+        precision).
+
+    Returns
+    -------
+    Trace
+        ``print(trace)`` shows the text report; ``.markdown()``, ``.to_json()``.
+
+    Examples
+    --------
+    >>> import chainrule as cr
+    >>> t = cr.trace_preset("transfer-example", digits=3)
+    >>> for line in t.text().splitlines()[-2:]:
+    ...     print(line)
+      new x^(2) = [0.722]
+      new E = 0.326
     """
     spec = spec_network(load_spec(source))
     notation = notation or spec.notation or "transfer"
