@@ -148,3 +148,25 @@ def test_confusion_counts_annotations_and_png(tmp_path):
 def test_confusion_refuses_mismatched_lengths(tmp_path):
     with pytest.raises(ValueError, match="one shape"):
         plots.plot_confusion_matrix([0, 1], [0], tmp_path / "x.png")
+
+
+def test_confusion_refuses_classes_missing_from_labels(tmp_path):
+    # six examples, five right: labels=[0, 1] used to draw "2 examples, accuracy 100%"
+    y_true, y_pred = [0, 1, 2, 2, 3, 3], [0, 1, 2, 2, 3, 2]
+    with pytest.raises(ValueError, match=r"y_true holds classes that are not in labels: "
+                                         r"2, 3 \(labels: 0, 1\)"):
+        plots.plot_confusion_matrix(y_true, y_pred, tmp_path / "x.png", labels=[0, 1])
+    with pytest.raises(ValueError, match="y_pred holds classes that are not in labels: 'c'"):
+        plots.plot_confusion_matrix(["a", "b"], ["a", "c"], tmp_path / "x.png",
+                                    labels=["a", "b"])
+    assert not list(tmp_path.iterdir())
+    # all classes named, in a chosen order, one of them never seen: every example counted
+    fig, counts = plots._confusion_figure(y_true, y_pred, [3, 2, 1, 0, 9], "t", False,
+                                          (6.0, 5.0))
+    assert counts.sum() == 6 and counts[0, 1] == 1 and counts[4].sum() == 0
+    assert "accuracy 83.3%, 6 examples" in fig.axes[0].get_title()
+
+
+def test_confusion_needs_one_dimensional_labels(tmp_path):
+    with pytest.raises(ValueError, match=r"of one shape \(n_samples,\), got \(3, 1\)"):
+        plots.plot_confusion_matrix([[0], [1], [1]], [[0], [1], [0]], tmp_path / "x.png")

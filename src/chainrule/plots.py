@@ -512,14 +512,26 @@ def _confusion_figure(y_true: object, y_pred: object, labels: Sequence | None,
                       title: str, normalize: bool, size: tuple[float, float]):
     from sklearn.metrics import confusion_matrix
 
-    y_true, y_pred = np.asarray(y_true).ravel(), np.asarray(y_pred).ravel()
-    if y_true.shape != y_pred.shape or y_true.size == 0:
+    y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
+    if y_true.ndim != 1 or y_true.shape != y_pred.shape or y_true.size == 0:
         raise ValueError(
             f"y_true and y_pred must be non-empty and of one shape (n_samples,), got "
             f"{y_true.shape} and {y_pred.shape}"
         )
     if labels is None:
         labels = list(np.unique(np.concatenate([y_true, y_pred])))
+    else:
+        known = np.asarray(labels)
+        if known.ndim != 1 or known.size == 0:
+            raise ValueError(f"labels must be a non-empty sequence of classes, got {labels!r}")
+        for name, y in (("y_true", y_true), ("y_pred", y_pred)):
+            unknown = np.unique(y[~np.isin(y, known)])
+            if unknown.size:
+                # sklearn's confusion_matrix would leave these examples out of every cell
+                shown = ", ".join(map(repr, unknown[:10].tolist()))
+                raise ValueError(
+                    f"{name} holds classes that are not in labels: {shown} "
+                    f"(labels: {', '.join(map(repr, known.tolist()))})")
     counts = confusion_matrix(y_true, y_pred, labels=np.asarray(labels))
     k = len(labels)
     fig = _figure(size)
@@ -565,7 +577,8 @@ def plot_confusion_matrix(
         default).
     labels : sequence, optional
         Classes in the order of the rows and columns; by default the sorted
-        labels that occur in ``y_true`` or ``y_pred``.
+        labels that occur in ``y_true`` or ``y_pred``.  Every label of
+        ``y_true`` and ``y_pred`` must be one of them.
     title : str
         The accuracy and number of examples are appended.
     normalize : bool, default False
@@ -576,6 +589,12 @@ def plot_confusion_matrix(
     Returns
     -------
     Path
+
+    Raises
+    ------
+    ValueError
+        If ``y_true`` and ``y_pred`` are not 1-D arrays of one length, or
+        hold a class that is not in ``labels``.
     """
     fig, _ = _confusion_figure(y_true, y_pred, labels, title, normalize, size)
     return _save(fig, path)
