@@ -234,3 +234,13 @@ def test_stacked_autoencoder_structure_and_gradient(rng):
     np.testing.assert_array_equal(start.network_.layers[0].W,
                                   sa.autoencoders_[0].network_.layers[0].W)
     assert sa.cost(sa.params, X, y)[0] < start.cost(start.params, X, y)[0]
+
+
+@pytest.mark.parametrize("make", [lambda: cr.SoftmaxRegression(),
+                                  lambda: cr.StackedAutoencoder(hidden_sizes=(3,))])
+def test_unfitted_classifiers_predict_raises_not_fitted(make):
+    # predict used to read classes_ first and raise AttributeError
+    X = np.zeros((2, 4))
+    for method in ("predict", "predict_proba"):
+        with pytest.raises(NotFittedError, match="not fitted yet; call fit"):
+            getattr(make(), method)(X)

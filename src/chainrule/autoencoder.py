@@ -416,7 +416,8 @@ class _NetClassifier(ClassifierMixin, BaseEstimator):
 
     def predict(self, X: object) -> np.ndarray:
         """Most probable class of each row, shape (n_samples,)."""
-        return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
+        proba = self.predict_proba(X)  # NotFittedError before classes_ is looked up
+        return self.classes_[np.argmax(proba, axis=1)]
 
 
 class SoftmaxRegression(_NetClassifier):
