@@ -41,10 +41,19 @@ def saturation(net: Network, threshold: float = 0.01) -> list[float]:
     it).  Layers with softmax, an underivable activation or no forward pass
     yet are skipped.
 
+    Parameters
+    ----------
+    net : Network
+    threshold : float, default 0.01
+        A unit is saturated where ``|f'(z)|`` is below this finite number > 0.
+
     Returns
     -------
     list of float in [0, 1], one per qualifying layer, input side first.
     """
+    from ._validation import check_positive_float
+
+    threshold = check_positive_float(threshold, "threshold")
     fractions = []
     for layer in net.layers:
         act = getattr(layer, "activation", None)

@@ -72,6 +72,9 @@ def from_transfer_matrices(
     >>> round(float(net.forward([0.0, 1.0])[0, 0]), 6)
     0.511501
     """
+    if isinstance(mats, (str, bytes)) or not hasattr(mats, "__iter__"):
+        raise TypeError(f"mats must be a sequence of transfer matrices, one per layer, "
+                        f"got {mats!r} ({type(mats).__name__})")
     mats = list(mats)
     if not mats:
         raise ValueError("mats is empty; give one matrix per layer")

@@ -303,13 +303,16 @@ def plot_decision_regions(
     path : str or Path
         Output PNG, 400 pixels high (430 with a title) and 400 wide per panel.
     resolution : int, default 200
-        Grid points per axis.
+        Grid points per axis, at least 2.
     title : str, optional
 
     Returns
     -------
     Path
     """
+    from ._validation import check_positive_int
+
+    resolution = check_positive_int(resolution, "resolution", minimum=2)
     panels = list(panels)
     if not panels:
         raise ValueError("panels is empty; give at least one (title, model, X, y)")

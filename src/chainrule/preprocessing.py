@@ -14,11 +14,17 @@
 
 from __future__ import annotations
 
+import numbers
 from dataclasses import dataclass
 
 import numpy as np
 
-from ._validation import check_finite_array, check_nonneg_float, check_positive_float
+from ._validation import (
+    check_finite_array,
+    check_nonneg_float,
+    check_positive_float,
+    check_positive_int,
+)
 
 __all__ = ["Whitening", "normalize_patches", "whiten", "whiten_images"]
 
@@ -75,7 +81,8 @@ def whiten(
         Added to the eigenvalues.  Relative to the data's scale: for patches
         with unit total variance try 0.01 to 0.1.
     n_components : int, optional
-        PCA only: keep the leading components (dimension reduction).
+        PCA only: keep the leading components (dimension reduction), 1 to
+        ``n_features``.
     return_transform : bool, default False
         Also return the fitted :class:`Whitening` (to whiten new data the same way).
 
@@ -98,6 +105,7 @@ def whiten(
     if epsilon == 0 and np.any(s <= 0):
         raise ValueError("epsilon: the covariance is singular; give epsilon > 0")
     if n_components is not None:
+        n_components = check_positive_int(n_components, "n_components")
         if method != "pca":
             raise ValueError("n_components: only PCA whitening reduces the dimension")
         if not 1 <= n_components <= X.shape[1]:
@@ -165,7 +173,9 @@ def normalize_patches(patches: object, n_std: float = 3.0,
     ----------
     patches : array-like of shape (n_patches, n_pixels)
     n_std : float, default 3.0
+        Truncation, in standard deviations; finite and > 0.
     low, high : float, default 0.1 and 0.9
+        Finite ends of the output range, ``low < high``.
 
     Returns
     -------
@@ -173,6 +183,13 @@ def normalize_patches(patches: object, n_std: float = 3.0,
     """
     P = check_finite_array(patches, "patches", dtype=np.float64, ndim=2)
     n_std = check_positive_float(n_std, "n_std")
+    for name, value in (("low", low), ("high", high)):
+        if isinstance(value, bool) or not isinstance(value, numbers.Real):
+            raise TypeError(f"{name} must be a finite float, got {value!r} "
+                            f"({type(value).__name__})")
+        if not np.isfinite(value):
+            raise ValueError(f"{name} must be a finite float, got {value!r}")
+    low, high = float(low), float(high)
     if not low < high:
         raise ValueError(f"low must be below high, got low={low}, high={high}")
     P = P - P.mean(axis=1, keepdims=True)

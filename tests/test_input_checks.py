@@ -1,0 +1,79 @@
+"""Small arguments checked up front: the message names the argument, what was expected
+and what was given."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import chainrule as cr
+from chainrule import diagnostics, plots, preprocessing
+
+X = np.random.default_rng(0).normal(size=(20, 4))
+
+
+@pytest.mark.parametrize(("value", "error", "words"), [
+    (2.5, TypeError, "n_components must be an int >= 1, got 2.5 (float)"),
+    ("2", TypeError, "n_components must be an int >= 1, got '2' (str)"),
+    (True, TypeError, "n_components must be an int >= 1, got True (bool)"),
+    (0, ValueError, "n_components must be an int >= 1, got 0"),
+    (5, ValueError, "n_components must be in 1..4, got 5"),
+])
+def test_whiten_n_components_is_a_whole_number_of_components(value, error, words):
+    with pytest.raises(error) as info:
+        preprocessing.whiten(X, method="pca", n_components=value)
+    assert words in str(info.value)
+
+
+def test_whiten_keeps_the_leading_components():
+    Xw = preprocessing.whiten(X, method="pca", n_components=np.int64(2), epsilon=0.0)
+    assert Xw.shape == (20, 2)
+    np.testing.assert_allclose(np.cov(Xw.T, bias=True), np.eye(2), atol=1e-10)
+
+
+@pytest.mark.parametrize(("kwargs", "error", "words"), [
+    ({"high": np.inf}, ValueError, "high must be a finite float, got inf"),
+    ({"low": "a"}, TypeError, "low must be a finite float, got 'a' (str)"),
+    ({"low": np.nan}, ValueError, "low must be a finite float, got nan"),
+    ({"low": None}, TypeError, "low must be a finite float, got None"),
+])
+def test_normalize_patches_range_is_finite(kwargs, error, words):
+    with pytest.raises(error) as info:
+        preprocessing.normalize_patches(X, **kwargs)
+    assert words in str(info.value)
+    out = preprocessing.normalize_patches(X, n_std=0.5, low=np.float32(0.2), high=1)
+    assert out.min() == pytest.approx(0.2) and out.max() == 1.0  # clipped at +-0.5 sd
+
+
+@pytest.mark.parametrize(("threshold", "error"), [(-1, ValueError), (0, ValueError),
+                                                  (np.nan, ValueError), ("a", TypeError)])
+def test_saturation_threshold_is_a_positive_number(threshold, error):
+    net = cr.mlp([4, 3, 2], hidden="sigmoid", output="sigmoid", seed=0)
+    net.forward(X)
+    with pytest.raises(error, match="threshold must be a finite float > 0"):
+        diagnostics.saturation(net, threshold)
+    assert diagnostics.saturation(net, 0.3) == [1.0, 1.0]  # sigmoid' <= 0.25 everywhere
+
+
+@pytest.mark.parametrize(("resolution", "error"), [(0, ValueError), (1, ValueError),
+                                                   (2.5, TypeError)])
+def test_decision_regions_resolution_is_checked(resolution, error, tmp_path):
+    net = cr.mlp([2, 3, 2], seed=0)
+    with pytest.raises(error, match="resolution must be an int >= 2"):
+        plots.plot_decision_regions([("t", net, X[:, :2], np.arange(20) % 2)],
+                                    tmp_path / "r.png", resolution=resolution)
+    assert not list(tmp_path.iterdir())
+
+
+def test_select_hidden_units_needs_an_iterable_of_sizes():
+    y = X[:, 0]
+    with pytest.raises(TypeError, match=r"hidden_units must be an iterable of int >= 1 such "
+                                        r"as range\(1, 11\), got 3 \(int\)"):
+        cr.select_hidden_units(X, y, X, y, hidden_units=3)
+
+
+@pytest.mark.parametrize("mats", [None, 3, "abc"])
+def test_from_transfer_matrices_needs_a_sequence(mats):
+    with pytest.raises(TypeError, match="mats must be a sequence of transfer matrices, one "
+                                        "per layer, got"):
+        cr.Network.from_transfer_matrices(mats)
