@@ -94,9 +94,18 @@ class BatchNorm(Layer):
     def forward(self, X: np.ndarray, training: bool = False) -> np.ndarray:
         """Normalise with the batch's statistics (training) or the running ones.
 
-        X : ndarray of shape (n_samples, n_features) -> A of the same shape.
-        Images (n_samples, n_features, height, width) are normalised per
-        channel, as rows (n_samples * height * width, n_features).
+        Parameters
+        ----------
+        X : ndarray of shape (n_samples, n_features) or (n_samples, n_features, height, width)
+            Images are normalised per channel, as rows
+            (n_samples * height * width, n_features).
+        training : bool, default False
+            True: normalise with the batch's mean and variance and update the
+            running statistics; False: normalise with the running statistics.
+
+        Returns
+        -------
+        A : ndarray of the shape of X
 
         In training, a batch with a single row per feature (one example; one
         image of 1x1 pixels) is normalised with the running statistics, as in

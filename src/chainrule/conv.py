@@ -192,6 +192,9 @@ class Conv2D(SpatialLayer):
         Parameters
         ----------
         X : ndarray of shape (n_samples, in_channels, height, width)
+        training : bool, default False
+            Unused by a convolution (the same in training and in evaluation);
+            there for the one signature all layers share.
 
         Returns
         -------

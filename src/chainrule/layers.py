@@ -256,6 +256,9 @@ class Dense(Layer):
         Parameters
         ----------
         X : ndarray of shape (n_samples, fan_in)
+        training : bool, default False
+            Unused by a Dense layer (it computes the same in training and in
+            evaluation); there for the one signature all layers share.
 
         Returns
         -------
