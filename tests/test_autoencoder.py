@@ -244,3 +244,18 @@ def test_unfitted_classifiers_predict_raises_not_fitted(make):
     for method in ("predict", "predict_proba"):
         with pytest.raises(NotFittedError, match="not fitted yet; call fit"):
             getattr(make(), method)(X)
+
+
+def test_fitted_models_pickle_as_the_networks_they_hold():
+    """joblib (cross_validate with n_jobs, return_estimator) pickles fitted models;
+    the Network they hold could not be pickled (a weakref), nor kept its views."""
+    import pickle
+
+    rng = np.random.default_rng(0)
+    X = rng.uniform(size=(30, 6))
+    clf = cr.SoftmaxRegression(max_iter=3).fit(X, np.arange(30) % 3)
+    ae = cr.SparseAutoencoder(n_hidden=4, max_iter=3, random_state=0).fit(X)
+    for model, out in ((clf, "predict_proba"), (ae, "transform")):
+        back = pickle.loads(pickle.dumps(model))
+        np.testing.assert_array_equal(getattr(back, out)(X), getattr(model, out)(X))
+        assert np.shares_memory(back.network_.params, back.network_.layers[0].W)

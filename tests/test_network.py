@@ -753,3 +753,39 @@ def test_dense_callable_init_values_are_used():
     assert seen == [(3, 2)]
     np.testing.assert_array_equal(layer.W, W)
     assert layer.W.dtype == np.float64
+
+
+@pytest.mark.parametrize("how", ["deepcopy", "pickle"])
+def test_deepcopy_and_pickle_give_a_working_independent_network(how):
+    """The flat vector and the layers' views of it must stay one after copying: a
+    default deep copy (or an unpickle) made them separate arrays, so that the copy's
+    params no longer moved its layers."""
+    import copy
+    import pickle
+
+    from chainrule import BatchNorm, Dense, Dropout, Network
+
+    net = Network([Dense(3, 4, "relu", seed=0), BatchNorm(4, "relu"), Dropout(0.3, seed=1),
+                   Dense(4, 2, "softmax", seed=2)], loss="cross_entropy")
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(20, 3)), np.arange(20) % 2
+    chainrule.train(net, X, y, optimizer="sgd", epochs=2, batch_size=5, seed=0)
+    new = copy.deepcopy(net) if how == "deepcopy" else pickle.loads(pickle.dumps(net))
+    np.testing.assert_array_equal(new.params, net.params)
+    np.testing.assert_array_equal(new.layers[1].running_var, net.layers[1].running_var)
+    np.testing.assert_array_equal(new.forward(X), net.forward(X))
+    # the dropout generator continues from the same state
+    np.testing.assert_array_equal(new.forward(X, training=True), net.forward(X, training=True))
+    before = net.params.copy()
+    new.params[...] = 0.0  # moves the copy's layers, not the original's
+    assert not new.layers[0].W.any() and not new.layers[3].b.any()
+    np.testing.assert_array_equal(net.params, before)
+    np.testing.assert_array_equal(new.forward(X), np.full((20, 2), 0.5))
+
+
+def test_shallow_copy_shares_the_parameters():
+    import copy
+
+    net = mlp([3, 4, 2], output="softmax", seed=0)
+    shallow = copy.copy(net)
+    assert shallow.layers is net.layers and np.shares_memory(shallow.params, net.params)

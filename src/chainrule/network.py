@@ -523,6 +523,30 @@ class Network:
         new._bind_buffers(self.dtype)
         return new
 
+    def __copy__(self) -> Network:
+        """A shallow copy: the same layers and parameter vector (:meth:`copy` makes its own)."""
+        new = type(self).__new__(type(self))
+        new.__dict__.update(self.__dict__)
+        return new
+
+    def __deepcopy__(self, memo: dict) -> Network:
+        # The default deep copy copies the flat vector and each layer's views of it
+        # separately, so that the copy's params no longer move its layers; copy()
+        # binds the copied layers to the copy's own vector.
+        new = memo[id(self)] = self.copy()
+        return new
+
+    def __reduce__(self) -> tuple:
+        # Pickled as what a model file holds (config, states, parameters and buffers),
+        # for the same reason: unpickled views would be arrays of their own.  This is
+        # what lets joblib send networks and the estimators holding them to workers.
+        from . import io
+
+        record = {"network": io.network_config(self),
+                  "states": [layer.get_state() for layer in self.layers]}
+        arrays = {name: np.array(value) for name, value in io.network_arrays(self).items()}
+        return (_network_from_record, (record, arrays))
+
     def astype(self, dtype: np.dtype | type | str) -> Network:
         """A copy whose parameters (and computations) use ``dtype`` (float32 or float64)."""
         dtype = np.dtype(dtype)
@@ -605,6 +629,13 @@ class _Workspace:
     def __exit__(self, *exc: object) -> None:
         for layer, work in zip(self.layers, self.saved.pop(), strict=True):
             layer._work = work
+
+
+def _network_from_record(record: dict, arrays: dict[str, np.ndarray]) -> Network:
+    """The network that :meth:`Network.__reduce__` recorded (unpickling)."""
+    from . import io
+
+    return io.restore_network(record, arrays, "<pickled network>")
 
 
 def _without_cache(layer: Layer, detach: bool = False) -> Layer:
