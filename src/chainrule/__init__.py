@@ -93,12 +93,18 @@ __all__ += ["MLPClassifier", "MLPRegressor", "load_estimator"]
 
 # sparse autoencoder, self-taught learning, stacked autoencoders (issue 6)
 from . import images, preprocessing  # noqa: E402
-from .autoencoder import SoftmaxRegression, SparseAutoencoder, StackedAutoencoder  # noqa: E402
+from .autoencoder import (  # noqa: E402
+    SoftmaxRegression,
+    SparseAutoencoder,
+    StackedAutoencoder,
+    load_autoencoder,
+)
 
 __all__ += [
     "SoftmaxRegression",
     "SparseAutoencoder",
     "StackedAutoencoder",
     "images",
+    "load_autoencoder",
     "preprocessing",
 ]

@@ -29,14 +29,18 @@ L-BFGS (or CG / BFGS) on the flat parameter vector.
 from __future__ import annotations
 
 import numbers
+import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 import scipy.optimize
 from sklearn.base import BaseEstimator, ClassifierMixin, TransformerMixin
 from sklearn.exceptions import NotFittedError
 
+from . import io
 from ._threads import scipy_blas_single_thread
 from ._validation import (
     check_data,
@@ -55,6 +59,7 @@ __all__ = [
     "SoftmaxRegression",
     "SparseAutoencoder",
     "StackedAutoencoder",
+    "load_autoencoder",
     "penalized_cost",
     "self_taught_learning",
 ]
@@ -389,6 +394,26 @@ class SparseAutoencoder(TransformerMixin, BaseEstimator):
         """Input weights of each hidden unit, shape (n_hidden, n_features) (``W1.T``)."""
         return self._check_fitted().layers[0].W.T.copy()
 
+    def save(self, path: str | os.PathLike) -> Path:
+        """Save the fitted autoencoder to ``path`` (.npz of arrays + JSON; never pickle).
+
+        Parameters
+        ----------
+        path : str or PathLike
+            ``.npz`` is appended if missing.
+
+        Returns
+        -------
+        Path
+            The file written; :func:`load_autoencoder` reads it back.
+        """
+        return _save(self, path)
+
+    def _fitted_record(self, prefix: str) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+        return ({"n_features_in_": int(self.n_features_in_), "n_iter_": int(self.n_iter_),
+                 "loss_": float(self.loss_)},
+                {f"{prefix}mean_activation_": np.asarray(self.mean_activation_)})
+
 
 # --- softmax regression ------------------------------------------------------------------------
 class _NetClassifier(ClassifierMixin, BaseEstimator):
@@ -418,6 +443,28 @@ class _NetClassifier(ClassifierMixin, BaseEstimator):
         """Most probable class of each row, shape (n_samples,)."""
         proba = self.predict_proba(X)  # NotFittedError before classes_ is looked up
         return self.classes_[np.argmax(proba, axis=1)]
+
+    def save(self, path: str | os.PathLike) -> Path:
+        """Save the fitted classifier to ``path`` (.npz of arrays + JSON; never pickle).
+
+        The class labels keep their dtype (strings stay strings).
+
+        Parameters
+        ----------
+        path : str or PathLike
+            ``.npz`` is appended if missing.
+
+        Returns
+        -------
+        Path
+            The file written; :func:`load_autoencoder` reads it back.
+        """
+        return _save(self, path)
+
+    def _fitted_record(self, prefix: str) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+        return ({"n_features_in_": int(self.n_features_in_), "n_iter_": int(self.n_iter_),
+                 "classes_": self.classes_.tolist(), "classes_dtype": self.classes_.dtype.str},
+                {})
 
 
 class SoftmaxRegression(_NetClassifier):
@@ -663,6 +710,286 @@ class StackedAutoencoder(_NetClassifier):
     def params(self) -> np.ndarray:
         """Flat parameter vector of the stack :attr:`network_`."""
         return self._check_fitted().params
+
+
+# --- saving and loading: arrays + JSON, never pickle ------------------------------------------
+AUTOENCODER_FORMAT = "chainrule.autoencoder"
+_KINDS: dict[str, type] = {"SparseAutoencoder": SparseAutoencoder,
+                           "SoftmaxRegression": SoftmaxRegression,
+                           "StackedAutoencoder": StackedAutoencoder}
+# the JSON keys of each kind's "fitted" record (feature_names_in_ is optional)
+_FITTED = {
+    "SparseAutoencoder": {"n_features_in_", "n_iter_", "loss_"},
+    "SoftmaxRegression": {"n_features_in_", "n_iter_", "classes_", "classes_dtype"},
+    "StackedAutoencoder": {"n_features_in_", "n_iter_", "classes_", "classes_dtype"},
+}
+_RECORD_KEYS = {"estimator", "params", "fitted", "network", "states"}
+_STACK_KEYS = {"softmax_", "autoencoders_"}
+
+
+def _is_count(v: object) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool) and v >= 0
+
+
+def _is_real(v: object) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool) and bool(np.isfinite(v))
+
+
+def _json_params(est: BaseEstimator) -> dict[str, Any]:
+    params = {}
+    for key, value in est.get_params().items():
+        if key == "random_state" and not (value is None or isinstance(value, numbers.Integral)):
+            value = None  # a Generator: its state is not kept (the weights are)
+        if isinstance(value, (tuple, list)):
+            value = [v.item() if isinstance(v, np.generic) else v for v in value]
+        elif isinstance(value, np.generic):
+            value = value.item()
+        params[key] = value
+    return params
+
+
+def _record(est: BaseEstimator, prefix: str) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+    """The JSON record and arrays of one fitted estimator, its arrays named ``prefix...``."""
+    net = est._check_fitted()
+    fitted, arrays = est._fitted_record(prefix)
+    names = getattr(est, "feature_names_in_", None)
+    if names is not None:
+        fitted["feature_names_in_"] = [str(name) for name in names]
+    record = {"estimator": type(est).__name__, "params": _json_params(est), "fitted": fitted,
+              "network": io.network_config(net),
+              "states": [layer.get_state() for layer in net.layers]}
+    arrays.update(io.network_arrays(net, prefix))
+    if isinstance(est, StackedAutoencoder):
+        record["softmax_"], more = _record(est.softmax_, f"{prefix}softmax_/")
+        arrays.update(more)
+        record["autoencoders_"] = []
+        for i, ae in enumerate(est.autoencoders_):
+            rec, more = _record(ae, f"{prefix}autoencoders_/{i}/")
+            record["autoencoders_"].append(rec)
+            arrays.update(more)
+    return record, arrays
+
+
+def _save(est: BaseEstimator, path: str | os.PathLike) -> Path:
+    record, arrays = _record(est, "")
+    return io.write_file(path, {"format": AUTOENCODER_FORMAT, **record}, arrays)
+
+
+def _network_problem(kind: str, params: dict, fitted: dict, net: Network,
+                     arrays: dict[str, np.ndarray], prefix: str) -> str | None:
+    """What is wrong between a kind's fitted record, its parameters and its network."""
+    act = net.output_activation
+    out = act.name if act is not None else None
+    if not all(isinstance(layer, Dense) for layer in net.layers):
+        return "network: expected Dense layers only"
+    if kind == "SparseAutoencoder":
+        hidden = net.layers[0].activation
+        if (len(net.layers) != 2 or net.loss.name != "squared_error"
+                or hidden is None or hidden.name != "sigmoid"):
+            return ("network: a SparseAutoencoder needs 2 Dense layers (the first sigmoid) "
+                    f"and the loss 'squared_error'; found {len(net.layers)} layer(s) and "
+                    f"{net.loss.name!r}")
+        if net.n_outputs != net.n_inputs:
+            return (f"network: a SparseAutoencoder reconstructs its {net.n_inputs} inputs, "
+                    f"this network has {net.n_outputs} outputs")
+        if out != params.get("output", "sigmoid"):
+            return (f"params: output: expected {out!r} (the network's output activation), "
+                    f"found {params.get('output')!r}")
+        if params.get("n_hidden", 25) != net.layers[0].n_out:
+            return (f"params: n_hidden: expected {net.layers[0].n_out} (the network's hidden "
+                    f"units), found {params.get('n_hidden')!r}")
+        if not _is_real(fitted["loss_"]):
+            return f"fitted: loss_: expected a finite number, found {fitted['loss_']!r}"
+        mean = arrays.get(f"{prefix}mean_activation_")
+        if mean is None or mean.shape != (net.layers[0].n_out,) or mean.dtype.kind != "f":
+            return (f"mean_activation_: expected a float array of shape "
+                    f"({net.layers[0].n_out},), found "
+                    f"{None if mean is None else (mean.shape, mean.dtype.str)}")
+    else:
+        if out != "softmax" or net.loss.name != "cross_entropy":
+            return (f"network: a {kind} needs a softmax output and the loss 'cross_entropy'; "
+                    f"found {out!r} and {net.loss.name!r}")
+        if kind == "SoftmaxRegression" and len(net.layers) != 1:
+            return f"network: a SoftmaxRegression has 1 layer, found {len(net.layers)}"
+        classes = fitted["classes_"]
+        if not isinstance(classes, list) or not all(
+                isinstance(v, (str, bool)) or _is_real(v) for v in classes):
+            return f"fitted: classes_: expected a list of strings or numbers, found {classes!r}"
+        if len(classes) != net.n_outputs:
+            return (f"fitted: classes_: expected {net.n_outputs} labels (the network's "
+                    f"outputs), found {len(classes)}")
+        if len({(type(v).__name__, v) for v in classes}) != len(classes):
+            return f"fitted: classes_: expected distinct labels, found {classes!r}"
+        dtype = fitted["classes_dtype"]
+        try:
+            ok = isinstance(dtype, str) and np.array(classes, dtype=np.dtype(dtype)).tolist() \
+                == classes
+        except (TypeError, ValueError, OverflowError):
+            ok = False
+        if not ok:
+            return (f"fitted: classes_dtype: {dtype!r} cannot hold the labels {classes!r}; "
+                    "expected the dtype they were saved with")
+    return None
+
+
+def _restore(record: object, arrays: dict[str, np.ndarray], path: object, prefix: str,
+             kinds: Sequence[str]) -> BaseEstimator:
+    """Check one estimator's record and rebuild it; ``bad`` errors name the file and key."""
+    where = prefix.rstrip("/") or "record"
+
+    def bad(what: str) -> ValueError:
+        return ValueError(f"{path}: corrupted autoencoder file ({where}: {what})")
+
+    if not isinstance(record, dict):
+        raise bad(f"expected a JSON object, found {type(record).__name__}")
+    kind = record.get("estimator")
+    if not isinstance(kind, str) or kind not in kinds:
+        raise bad(f"estimator: expected one of {sorted(kinds)}, found {kind!r}")
+    allowed = _RECORD_KEYS | (_STACK_KEYS if kind == "StackedAutoencoder" else set())
+    unknown = sorted(set(record) - allowed - ({"format", "version"} if not prefix else set()))
+    if unknown:
+        raise bad(f"unknown key(s) {unknown}; expected only {sorted(allowed)}")
+    missing = sorted(allowed - set(record))
+    if missing:
+        raise bad(f"missing key(s) {missing}")
+    cls = _KINDS[kind]
+    params, fitted = record["params"], record["fitted"]
+    if not isinstance(params, dict):
+        raise bad(f"params: expected a JSON object, found {type(params).__name__}")
+    if not isinstance(fitted, dict):
+        raise bad(f"fitted: expected a JSON object, found {type(fitted).__name__}")
+    params = dict(params)
+    unknown = sorted(set(params) - set(cls().get_params()))
+    if unknown:
+        raise bad(f"params: unknown parameter(s) {unknown} for {kind}")
+    for key, value in params.items():
+        if key == "hidden_sizes":
+            if not isinstance(value, list) or not value or not all(
+                    _is_count(v) and v > 0 for v in value):
+                raise bad(f"params: hidden_sizes: expected a list of positive integers, "
+                          f"found {value!r}")
+            params[key] = tuple(value)
+        elif key == "random_state":
+            if value is not None and not (_is_count(value) and value < 2**32):
+                raise bad(f"params: random_state: expected null or an integer in "
+                          f"[0, 2**32), found {value!r}")
+        elif key in ("method", "output"):
+            if not isinstance(value, str):
+                raise bad(f"params: {key}: expected a string, found {value!r}")
+        elif key == "fine_tune_sparsity":
+            if not isinstance(value, bool):
+                raise bad(f"params: {key}: expected true or false, found {value!r}")
+        elif not (value is None and key == "fine_tune_weight_decay") and not _is_real(value):
+            raise bad(f"params: {key}: expected a finite number, found {value!r}")
+    expected = _FITTED[kind]
+    unknown = sorted(set(fitted) - expected - {"feature_names_in_"})
+    if unknown:
+        raise bad(f"fitted: unknown key(s) {unknown}; expected only {sorted(expected)}")
+    missing = sorted(expected - set(fitted))
+    if missing:
+        raise bad(f"fitted: missing key(s) {missing}")
+    net = io.restore_network(record, arrays, path, prefix)
+    if not (_is_count(fitted["n_features_in_"]) and fitted["n_features_in_"] == net.n_inputs):
+        raise bad(f"fitted: n_features_in_: expected {net.n_inputs!r} (the network's inputs), "
+                  f"found {fitted['n_features_in_']!r}")
+    if not _is_count(fitted["n_iter_"]):
+        raise bad(f"fitted: n_iter_: expected a non-negative integer, found "
+                  f"{fitted['n_iter_']!r}")
+    names = fitted.get("feature_names_in_")
+    if names is not None and (not isinstance(names, list) or len(names) != net.n_inputs
+                              or not all(isinstance(n, str) for n in names)):
+        raise bad(f"fitted: feature_names_in_: expected a list of {net.n_inputs} strings, "
+                  f"found {names!r:.80}")
+    problem = _network_problem(kind, params, fitted, net, arrays, prefix)
+    if problem is not None:
+        raise bad(problem)
+    est = cls(**params)
+    est.network_ = net
+    est.n_features_in_ = fitted["n_features_in_"]
+    est.n_iter_ = fitted["n_iter_"]
+    if names is not None:
+        est.feature_names_in_ = np.asarray(names, dtype=object)
+    if kind == "SparseAutoencoder":
+        est.loss_ = float(fitted["loss_"])
+        est.mean_activation_ = arrays[f"{prefix}mean_activation_"]
+        return est
+    est.classes_ = np.array(fitted["classes_"], dtype=np.dtype(fitted["classes_dtype"]))
+    if kind == "StackedAutoencoder":
+        _restore_parts(est, record, arrays, path, prefix, bad)
+    return est
+
+
+def _restore_parts(est: StackedAutoencoder, record: dict, arrays: dict[str, np.ndarray],
+                   path: object, prefix: str, bad) -> None:
+    """Rebuild a stack's ``softmax_`` and ``autoencoders_`` and check they fit its network."""
+    net = est.network_
+    n_hidden = len(net.layers) - 1
+    if len(est.hidden_sizes) != n_hidden or any(
+            size != layer.n_out for size, layer in zip(est.hidden_sizes, net.layers,
+                                                       strict=False)):
+        raise bad(f"params: hidden_sizes: expected the network's hidden layers "
+                  f"{[layer.n_out for layer in net.layers[:-1]]}, found "
+                  f"{list(est.hidden_sizes)}")
+    parts = record["autoencoders_"]
+    if not isinstance(parts, list) or len(parts) != n_hidden:
+        raise bad(f"autoencoders_: expected a list of {n_hidden} records, found "
+                  f"{type(parts).__name__} of {len(parts) if isinstance(parts, list) else '?'}")
+    est.autoencoders_ = [
+        _restore(rec, arrays, path, f"{prefix}autoencoders_/{i}/", ["SparseAutoencoder"])
+        for i, rec in enumerate(parts)]
+    n_in = net.n_inputs
+    for i, ae in enumerate(est.autoencoders_):
+        if ae.n_features_in_ != n_in or ae.network_.layers[0].n_out != net.layers[i].n_out:
+            raise bad(f"autoencoders_[{i}]: expected {n_in} -> {net.layers[i].n_out} units "
+                      f"(the stack's layer {i}), found {ae.n_features_in_} -> "
+                      f"{ae.network_.layers[0].n_out}")
+        n_in = net.layers[i].n_out
+    est.softmax_ = _restore(record["softmax_"], arrays, path, f"{prefix}softmax_/",
+                            ["SoftmaxRegression"])
+    if est.softmax_.n_features_in_ != n_in or not np.array_equal(est.softmax_.classes_,
+                                                                 est.classes_):
+        raise bad(f"softmax_: expected {n_in} features and the classes {est.classes_.tolist()}"
+                  f", found {est.softmax_.n_features_in_} and "
+                  f"{est.softmax_.classes_.tolist()}")
+
+
+def load_autoencoder(
+    path: str | os.PathLike,
+) -> SparseAutoencoder | SoftmaxRegression | StackedAutoencoder:
+    """Load a model written by ``save`` of :class:`SparseAutoencoder`,
+    :class:`SoftmaxRegression` or :class:`StackedAutoencoder`.
+
+    The record is checked before the model is built: only the keys ``save``
+    writes, each of its type, the class labels (with their dtype) and
+    feature counts agreeing with the saved network(s).  Arrays are read
+    without pickle.
+
+    Parameters
+    ----------
+    path : str or PathLike
+        The ``.npz`` file.
+
+    Returns
+    -------
+    SparseAutoencoder or SoftmaxRegression or StackedAutoencoder
+        Fitted, predicting/transforming exactly as the saved model did.
+
+    Raises
+    ------
+    FileNotFoundError
+        If there is no such file.
+    IsADirectoryError
+        If ``path`` is a directory.
+    ValueError
+        If the file is not a chainrule autoencoder file (a network or an MLP
+        estimator file included), or is damaged or edited so that its record
+        disagrees with itself or its networks; the message names the file.
+    """
+    meta, arrays = io.read_file(path, AUTOENCODER_FORMAT)
+    try:
+        return _restore(meta, arrays, path, "", list(_KINDS))
+    except (KeyError, TypeError, AttributeError) as exc:
+        raise ValueError(f"{path}: corrupted autoencoder file ({exc!r})") from None
 
 
 # --- the self-taught learning comparison -------------------------------------------------------

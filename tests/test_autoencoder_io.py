@@ -1,0 +1,243 @@
+"""Saving and loading the autoencoder models: arrays + JSON, never pickle."""
+
+from __future__ import annotations
+
+import json
+import zipfile
+
+import numpy as np
+import pytest
+from sklearn.exceptions import NotFittedError
+
+import chainrule as cr
+from chainrule.autoencoder import AUTOENCODER_FORMAT
+
+
+@pytest.fixture(scope="module")
+def data():
+    rng = np.random.default_rng(0)
+    X = rng.uniform(0.1, 0.9, size=(40, 8))
+    y = np.array(["cat", "dog", "eel", "fox"])[np.arange(40) % 4]
+    return X, y
+
+
+def _sae(X):
+    return cr.SparseAutoencoder(5, max_iter=5, random_state=0).fit(X)
+
+
+def _softmax(X, y):
+    return cr.SoftmaxRegression(max_iter=5, random_state=0).fit(X, y)
+
+
+def _stack(X, y):
+    return cr.StackedAutoencoder((5, 4), max_iter=5, softmax_max_iter=5, fine_tune_iter=5,
+                                 random_state=0).fit(X, y)
+
+
+def _edit_meta(path, edit) -> None:
+    """Rewrite the JSON record of a saved file with ``edit(meta)`` (arrays untouched)."""
+    with np.load(path, allow_pickle=False) as npz:
+        arrays = {key: npz[key] for key in npz.files}
+    meta = json.loads(str(arrays.pop("__meta__")))
+    edit(meta)
+    with open(path, "wb") as fh:
+        np.savez(fh, __meta__=np.array(json.dumps(meta)), **arrays)
+
+
+def _same_attributes(a, b) -> None:
+    assert type(a) is type(b)
+    assert a.get_params() == b.get_params()
+    assert a.n_features_in_ == b.n_features_in_ and a.n_iter_ == b.n_iter_
+    np.testing.assert_array_equal(a.network_.params, b.network_.params)
+    assert a.network_.dtype == b.network_.dtype
+
+
+def test_sparse_autoencoder_round_trip(tmp_path, data):
+    X, _ = data
+    ae = _sae(X)
+    path = ae.save(tmp_path / "ae")
+    assert path == tmp_path / "ae.npz"
+    back = cr.load_autoencoder(path)
+    _same_attributes(ae, back)
+    assert back.loss_ == ae.loss_
+    np.testing.assert_array_equal(back.mean_activation_, ae.mean_activation_)
+    H = ae.transform(X)
+    np.testing.assert_array_equal(back.transform(X), H)
+    np.testing.assert_array_equal(back.inverse_transform(H), ae.inverse_transform(H))
+    np.testing.assert_array_equal(back.filters_, ae.filters_)
+    assert back.cost(ae.params, X)[0] == ae.cost(ae.params, X)[0]
+
+
+def test_linear_decoder_round_trip(tmp_path, data):
+    X, _ = data
+    ae = cr.SparseAutoencoder(3, max_iter=3, random_state=1, output="identity").fit(X - 0.5)
+    back = cr.load_autoencoder(ae.save(tmp_path / "lin.npz"))
+    assert back.output == "identity"
+    np.testing.assert_array_equal(back.reconstruct(X), ae.reconstruct(X))
+
+
+@pytest.mark.parametrize("labels", [
+    np.array(["cat", "dog", "eel", "fox"]), np.array([3, 1, 4, 9]),
+    np.array([-2, 0, 5, 11], dtype=np.int32),
+])
+def test_softmax_round_trip_keeps_labels_and_their_dtype(tmp_path, data, labels):
+    X, _ = data
+    y = labels[np.arange(40) % 4]
+    clf = _softmax(X, y)
+    back = cr.load_autoencoder(clf.save(tmp_path / "sm.npz"))
+    _same_attributes(clf, back)
+    assert back.classes_.dtype == clf.classes_.dtype
+    np.testing.assert_array_equal(back.classes_, clf.classes_)
+    np.testing.assert_array_equal(back.predict_proba(X), clf.predict_proba(X))
+    np.testing.assert_array_equal(back.predict(X), clf.predict(X))
+    assert back.score(X, y) == clf.score(X, y)
+
+
+def test_stacked_round_trip(tmp_path, data):
+    X, y = data
+    stack = _stack(X, y)
+    back = cr.load_autoencoder(stack.save(tmp_path / "stack.npz"))
+    _same_attributes(stack, back)
+    assert back.hidden_sizes == (5, 4)
+    assert back.classes_.dtype == stack.classes_.dtype and back.classes_.dtype.kind == "U"
+    np.testing.assert_array_equal(back.classes_, stack.classes_)
+    np.testing.assert_array_equal(back.predict_proba(X), stack.predict_proba(X))
+    np.testing.assert_array_equal(back.predict(X), stack.predict(X))
+    _same_attributes(stack.softmax_, back.softmax_)
+    np.testing.assert_array_equal(back.softmax_.classes_, stack.softmax_.classes_)
+    assert len(back.autoencoders_) == len(stack.autoencoders_) == 2
+    feats = X
+    for a, b in zip(stack.autoencoders_, back.autoencoders_, strict=True):
+        _same_attributes(a, b)
+        np.testing.assert_array_equal(b.transform(feats), a.transform(feats))
+        np.testing.assert_array_equal(b.mean_activation_, a.mean_activation_)
+        feats = a.transform(feats)
+    # the loaded networks are independent, as after fit: fine-tuning goes on the same way
+    stack.fine_tune(X, y, 3)
+    back.fine_tune(X, y, 3)
+    np.testing.assert_array_equal(back.network_.params, stack.network_.params)
+    np.testing.assert_array_equal(back.autoencoders_[0].network_.params,
+                                  stack.autoencoders_[0].network_.params)
+
+
+@pytest.mark.parametrize("make", ["sae", "softmax", "stack"])
+def test_files_hold_no_pickled_objects(tmp_path, data, make):
+    X, y = data
+    model = {"sae": lambda: _sae(X), "softmax": lambda: _softmax(X, y),
+             "stack": lambda: _stack(X, y)}[make]()
+    path = model.save(tmp_path / "m.npz")
+    with np.load(path, allow_pickle=False) as npz:
+        for key in npz.files:
+            assert npz[key].dtype != object, key
+        meta = json.loads(str(npz["__meta__"]))
+    assert meta["format"] == AUTOENCODER_FORMAT
+    with zipfile.ZipFile(path) as zf:
+        assert all(name.endswith(".npy") for name in zf.namelist())
+
+
+def test_unfitted_model_cannot_be_saved(tmp_path):
+    with pytest.raises(NotFittedError):
+        cr.SparseAutoencoder(3).save(tmp_path / "x.npz")
+    assert not (tmp_path / "x.npz").exists()
+
+
+@pytest.fixture
+def saved_stack(tmp_path, data):
+    X, y = data
+    return _stack(X, y).save(tmp_path / "stack.npz")
+
+
+@pytest.fixture
+def saved_softmax(tmp_path, data):
+    X, y = data
+    return _softmax(X, y).save(tmp_path / "softmax.npz")
+
+
+def _set(*keys, value):
+    def edit(meta):
+        node = meta
+        for key in keys[:-1]:
+            node = node[key]
+        node[keys[-1]] = value
+    return edit
+
+
+@pytest.mark.parametrize(("edit", "match"), [
+    (_set("fitted", "classes_", value=["cat", "dog", "eel"]), r"classes_: expected 4 labels"),
+    (_set("fitted", "classes_", value=["a", "b", "c", "d", "e"]), r"classes_: expected 4 labels"),
+    (_set("fitted", "classes_", value=["a", "a", "b", "c"]), r"classes_: expected distinct"),
+    (_set("fitted", "classes_dtype", value="int64"), r"classes_dtype: 'int64' cannot hold"),
+    (_set("fitted", "predict", value=1), r"unknown key\(s\) \['predict'\]"),
+    (_set("fitted", "n_features_in_", value=9), r"n_features_in_: expected 8"),
+    (_set("fitted", "n_features_in_", value="8"), r"n_features_in_: expected 8"),
+    (_set("fitted", "n_iter_", value=-1), r"n_iter_: expected a non-negative integer"),
+    (_set("extra", value={}), r"unknown key\(s\) \['extra'\]"),
+    (_set("params", "colour", value="red"), r"unknown parameter\(s\) \['colour'\]"),
+    (_set("params", "hidden_sizes", value=[5, 5]), r"hidden_sizes: expected the network's"),
+    (_set("params", "rho", value="high"), r"rho: expected a finite number"),
+    (_set("params", "random_state", value=-3), r"random_state: expected null or an integer"),
+    (_set("estimator", value="MLPClassifier"), r"estimator: expected one of"),
+    (_set("autoencoders_", value=[]), r"autoencoders_: expected a list of 2"),
+    (_set("softmax_", "fitted", "classes_", value=["a", "b", "c", "d"]),
+     r"softmax_: expected 4 features and the classes \['cat', 'dog', 'eel', 'fox'\]"),
+    (_set("softmax_", "estimator", value="StackedAutoencoder"), r"softmax_: estimator"),
+    (_set("autoencoders_", 0, "fitted", "loss_", value="nan"),
+     r"autoencoders_/0: fitted: loss_: expected a finite number"),
+    (_set("autoencoders_", 1, "fitted", "whatever", value=1),
+     r"autoencoders_/1: fitted: unknown key\(s\) \['whatever'\]"),
+    (_set("autoencoders_", 0, "params", "n_hidden", value=6), r"n_hidden: expected 5"),
+    (lambda meta: meta.pop("softmax_"), r"missing key\(s\) \['softmax_'\]"),
+    (lambda meta: meta["fitted"].pop("classes_dtype"), r"missing key\(s\) \['classes_dtype'\]"),
+])
+def test_corrupted_stack_record_is_refused_naming_the_file(saved_stack, edit, match):
+    _edit_meta(saved_stack, edit)
+    with pytest.raises(ValueError, match=match) as info:
+        cr.load_autoencoder(saved_stack)
+    assert str(saved_stack) in str(info.value)
+
+
+@pytest.mark.parametrize(("edit", "match"), [
+    (_set("fitted", "classes_", value=["cat", "dog"]), r"classes_: expected 4 labels"),
+    (_set("fitted", "feature_names_in_", value=["a"]), r"feature_names_in_: expected a list"),
+    (_set("estimator", value="SparseAutoencoder"),
+     r"fitted: unknown key\(s\) \['classes_', 'classes_dtype'\]"),
+    (_set("network", value="dense"), r"corrupted or incomplete chainrule file"),
+])
+def test_corrupted_softmax_record_is_refused_naming_the_file(saved_softmax, edit, match):
+    _edit_meta(saved_softmax, edit)
+    with pytest.raises(ValueError, match=match) as info:
+        cr.load_autoencoder(saved_softmax)
+    assert str(saved_softmax) in str(info.value)
+
+
+def test_files_of_other_formats_are_refused(tmp_path, data):
+    X, y = data
+    mlp = cr.MLPClassifier((3,), max_iter=2, random_state=0)
+    with pytest.warns(Warning):
+        mlp.fit(X, y)
+    other = mlp.save(tmp_path / "mlp.npz")
+    with pytest.raises(ValueError, match=r"expected a 'chainrule.autoencoder' file") as info:
+        cr.load_autoencoder(other)
+    assert str(other) in str(info.value)
+    net = cr.io.save(_sae(X).network_, tmp_path / "net.npz")
+    with pytest.raises(ValueError, match=r"found format 'chainrule.network'") as info:
+        cr.load_autoencoder(net)
+    assert str(net) in str(info.value)
+    # and the other way round: the MLP loader refuses an autoencoder file
+    ae = _sae(X).save(tmp_path / "ae.npz")
+    with pytest.raises(ValueError, match=r"found format 'chainrule.autoencoder'"):
+        cr.load_estimator(ae)
+
+
+def test_truncated_file_is_refused(tmp_path, data):
+    X, _ = data
+    path = _sae(X).save(tmp_path / "ae.npz")
+    path.write_bytes(path.read_bytes()[:200])
+    with pytest.raises(ValueError, match="not a readable chainrule file") as info:
+        cr.load_autoencoder(path)
+    assert str(path) in str(info.value)
+
+
+def test_missing_file(tmp_path):
+    with pytest.raises(FileNotFoundError):
+        cr.load_autoencoder(tmp_path / "nothing.npz")
