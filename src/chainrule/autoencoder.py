@@ -818,17 +818,9 @@ def _network_problem(kind: str, params: dict, fitted: dict, net: Network,
         if len(classes) != net.n_outputs:
             return (f"fitted: classes_: expected {net.n_outputs} labels (the network's "
                     f"outputs), found {len(classes)}")
-        if len({(type(v).__name__, v) for v in classes}) != len(classes):
-            return f"fitted: classes_: expected distinct labels, found {classes!r}"
-        dtype = fitted["classes_dtype"]
-        try:
-            ok = isinstance(dtype, str) and np.array(classes, dtype=np.dtype(dtype)).tolist() \
-                == classes
-        except (TypeError, ValueError, OverflowError):
-            ok = False
-        if not ok:
-            return (f"fitted: classes_dtype: {dtype!r} cannot hold the labels {classes!r}; "
-                    "expected the dtype they were saved with")
+        problem = io.class_labels_problem(classes, fitted["classes_dtype"])
+        if problem is not None:
+            return f"fitted: {problem}"
     return None
 
 

@@ -472,17 +472,9 @@ def _fitted_problem(fitted: dict, net: Any, classifier: bool) -> str | None:
         if len(classes) != n_classes:
             return (f"classes_: expected {n_classes} labels for a {y_type!r} network with "
                     f"{n_out} output(s), found {len(classes)}")
-        if len({(type(v).__name__, v) for v in classes}) != len(classes):
-            return f"classes_: expected distinct labels, found {classes!r}"
-        dtype = fitted["classes_dtype"]
-        try:
-            ok = isinstance(dtype, str) and np.array(classes, dtype=np.dtype(dtype)).tolist() \
-                == classes
-        except (TypeError, ValueError, OverflowError):
-            ok = False
-        if not ok:
-            return (f"classes_dtype: {dtype!r} cannot hold the labels {classes!r}; expected "
-                    "the dtype they were saved with")
+        problem = io.class_labels_problem(classes, fitted["classes_dtype"])
+        if problem is not None:
+            return problem
     if fitted["out_activation_"] != _SK_OUTPUT.get(found[0]):
         return (f"out_activation_: expected {_SK_OUTPUT.get(found[0])!r} (the network's output "
                 f"activation), found {fitted['out_activation_']!r}")

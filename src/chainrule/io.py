@@ -239,6 +239,26 @@ def _check_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
         )
 
 
+def class_labels_problem(classes: list, dtype: object) -> str | None:
+    """What is wrong with saved class labels and their dtype name, or None.
+
+    Shared by the loaders of the estimators and of the autoencoder classifiers:
+    the labels must be distinct and come back unchanged through ``dtype``
+    (the dtype they were saved with, e.g. ``"<U3"`` or ``"<i8"``).
+    """
+    if len({(type(v).__name__, v) for v in classes}) != len(classes):
+        return f"classes_: expected distinct labels, found {classes!r}"
+    try:
+        ok = isinstance(dtype, str) and np.array(classes, dtype=np.dtype(dtype)).tolist() \
+            == classes
+    except (TypeError, ValueError, OverflowError):
+        ok = False
+    if not ok:
+        return (f"classes_dtype: {dtype!r} cannot hold the labels {classes!r}; expected "
+                "the dtype they were saved with")
+    return None
+
+
 def read_npz(path: str | os.PathLike) -> dict[str, np.ndarray]:
     """All arrays of the ``.npz`` archive at ``path``, read without pickle.
 
