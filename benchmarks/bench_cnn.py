@@ -26,6 +26,7 @@ import statistics
 import time
 
 import numpy as np
+from bench_mlp import positive_int
 
 import chainrule as cr
 
@@ -148,8 +149,8 @@ def _weight_difference(net: cr.Network, model) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=15)
-    parser.add_argument("--threads", type=int, default=os.cpu_count())
+    parser.add_argument("--repeats", type=positive_int, default=15)
+    parser.add_argument("--threads", type=positive_int, default=os.cpu_count())
     parser.add_argument("--rows", nargs="+", choices=sorted(ROWS), default=["digits", "lenet"])
     args = parser.parse_args()
     try:

@@ -69,9 +69,11 @@ import chainrule as cr
 from chainrule._threads import scipy_blas_single_thread
 
 MNIST = dict(n=60_000, sizes=[784, 256, 128, 10], batch=128, lr=0.01, momentum=0.9)
-# calls: epochs (or cost-and-gradient calls) timed together per repetition, for the
-# measurements of a few milliseconds
-DIGITS = dict(sizes=[64, 100, 10], batch=64, lr=0.05, momentum=0.9, calls=10)
+# epochs: per repetition, each implementation trains this many epochs in one run (one
+# ``train`` / ``fit`` call, its set-up paid once) and the figure is that run's time / epochs:
+# an epoch of a few milliseconds is then timed free of the timer's jitter, and neither
+# library's per-call set-up (checks, label encoding, initial weights) is counted once per epoch
+DIGITS = dict(sizes=[64, 100, 10], batch=64, lr=0.05, momentum=0.9, epochs=10)
 # What every implementation of an epoch of (1) pays besides its products, timed alongside the
 # GEMM-only epoch: the gather of the shuffled batches and one fused momentum step per batch
 # (the least memory traffic a step can have).  Parts of an epoch, not peers: no ratio.
@@ -142,26 +144,41 @@ def have_torch() -> bool:
     return True
 
 
+def positive_int(text: str) -> int:
+    """argparse type of ``--repeats`` and ``--threads``: an integer of at least 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
+    return value
+
+
 # --- one epoch of each implementation ----------------------------------------------------------
 def chainrule_net(sizes: list[int], dtype: type = np.float32) -> cr.Network:
     return cr.mlp(sizes, hidden="relu", output="softmax", seed=0, dtype=dtype)
 
 
-def chainrule_epoch(net: cr.Network, X, y, cfg: dict, seed: int) -> float:
-    """One epoch of mini-batch SGD with momentum; returns the epoch's mean loss."""
+def chainrule_epoch(net: cr.Network, X, y, cfg: dict, seed: int, epochs: int = 1) -> float:
+    """``epochs`` epochs of mini-batch SGD with momentum in one ``train`` call.
+
+    Returns the last epoch's mean loss.
+    """
     hist = cr.train(net, X, y, optimizer="sgd", lr=cfg["lr"], momentum=cfg["momentum"],
-                    batch_size=cfg["batch"], epochs=1, seed=seed)
+                    batch_size=cfg["batch"], epochs=epochs, seed=seed)
     return hist["loss"][-1]
 
 
-def sklearn_epoch(X, y, cfg: dict, seed: int) -> float:
+def sklearn_epoch(X, y, cfg: dict, seed: int, epochs: int = 1) -> float:
+    """``epochs`` epochs of scikit-learn's SGD with momentum in one ``fit``; the last one's loss."""
     from sklearn.exceptions import ConvergenceWarning
     from sklearn.neural_network import MLPClassifier
 
     clf = MLPClassifier(
         hidden_layer_sizes=tuple(cfg["sizes"][1:-1]), activation="relu", solver="sgd",
         alpha=0.0, batch_size=cfg["batch"], learning_rate_init=cfg["lr"],
-        momentum=cfg["momentum"], nesterovs_momentum=False, max_iter=1, shuffle=True,
+        momentum=cfg["momentum"], nesterovs_momentum=False, max_iter=epochs, shuffle=True,
         random_state=seed, tol=0.0, n_iter_no_change=10**9,
     )
     with warnings.catch_warnings():
@@ -202,21 +219,28 @@ def torch_model(net: cr.Network):
     return torch.nn.Sequential(*modules)
 
 
-def torch_epoch(model, Xt, yt, cfg: dict, seed: int) -> float:
-    """One epoch in PyTorch over chainrule's permutation for ``seed``; returns the mean loss."""
+def torch_epoch(model, Xt, yt, cfg: dict, seed: int, epochs: int = 1) -> float:
+    """``epochs`` epochs in PyTorch over chainrule's permutations for ``seed``.
+
+    chainrule draws each epoch's permutation from ``default_rng(seed)`` in turn;
+    this replays them.  Returns the last epoch's mean loss.
+    """
     import torch
 
-    order = torch.from_numpy(np.random.default_rng(seed).permutation(Xt.shape[0]))
+    rng = np.random.default_rng(seed)
     opt = torch.optim.SGD(model.parameters(), lr=cfg["lr"], momentum=cfg["momentum"])
     loss_fn = torch.nn.CrossEntropyLoss()
-    bs, total = cfg["batch"], 0.0
-    for start in range(0, Xt.shape[0], bs):
-        idx = order[start:start + bs]
-        opt.zero_grad(set_to_none=True)
-        loss = loss_fn(model(Xt[idx]), yt[idx])
-        loss.backward()
-        opt.step()
-        total += float(loss.detach()) * idx.shape[0]
+    bs = cfg["batch"]
+    for _ in range(epochs):
+        order = torch.from_numpy(rng.permutation(Xt.shape[0]))
+        total = 0.0
+        for start in range(0, Xt.shape[0], bs):
+            idx = order[start:start + bs]
+            opt.zero_grad(set_to_none=True)
+            loss = loss_fn(model(Xt[idx]), yt[idx])
+            loss.backward()
+            opt.step()
+            total += float(loss.detach()) * idx.shape[0]
     return total / Xt.shape[0]
 
 
@@ -547,24 +571,30 @@ def print_summary(title: str, res: dict, unit: str = "s") -> None:
 
 # --- the measurements --------------------------------------------------------------------------
 def _epoch_bench(X, y, cfg: dict, repeats: int, peers: bool = True,
-                 gemm: bool = False, calls: int = 1) -> dict:
-    """Interleaved epochs of chainrule and its peers (and the GEMM-only epoch of (4))."""
+                 gemm: bool = False, epochs: int = 1) -> dict:
+    """Interleaved epochs of chainrule and its peers (and the GEMM-only epoch of (4)).
+
+    Each repetition runs ``epochs`` epochs per implementation in one run (one
+    ``train`` / ``fit`` call, one model); the figures are seconds per epoch.
+    """
+    if gemm and epochs != 1:
+        raise ValueError("the GEMM-only epoch and the loops time one epoch per repetition")
     net0 = chainrule_net(cfg["sizes"], X.dtype)
     losses: dict[str, float] = {}
 
     def ours(rep: int) -> None:
-        losses["chainrule"] = chainrule_epoch(net0.copy(), X, y, cfg, rep)
+        losses["chainrule"] = chainrule_epoch(net0.copy(), X, y, cfg, rep, epochs)
 
     fns = {"chainrule": ours}
     if peers:
         fns["scikit-learn"] = lambda rep: losses.__setitem__(
-            "scikit-learn", sklearn_epoch(X, y, cfg, rep))
+            "scikit-learn", sklearn_epoch(X, y, cfg, rep, epochs))
         if have_torch():
             import torch
 
             Xt, yt = torch.from_numpy(X), torch.from_numpy(y.astype(np.int64))
             fns["pytorch"] = lambda rep: losses.__setitem__(
-                "pytorch", torch_epoch(torch_model(net0), Xt, yt, cfg, rep))
+                "pytorch", torch_epoch(torch_model(net0), Xt, yt, cfg, rep, epochs))
     if gemm:  # the matrix products alone, in the same run: the floor of every epoch time
         epoch = gemm_epoch(X.shape[0], cfg["sizes"], cfg["batch"], X.dtype)
         fns["GEMM only"] = epoch
@@ -579,7 +609,8 @@ def _epoch_bench(X, y, cfg: dict, repeats: int, peers: bool = True,
         n_params = sum(a * b + b for a, b in itertools.pairwise(cfg["sizes"]))
         fns["gather"] = gather_epoch(X, cfg["batch"])
         fns["fused step"] = fused_step_epoch(n_params, steps, X.dtype, cfg["lr"])
-    res = summary(interleave(fns, repeats, calls))
+    times = interleave(fns, repeats)
+    res = summary({k: [t / epochs for t in v] for k, v in times.items()})
     for k, v in res.items():
         if k in losses:
             v["epoch_loss"] = losses[k]
@@ -597,7 +628,7 @@ def bench_mnist(repeats: int, peers: bool = True, gemm: bool = True) -> dict:
 
 def bench_digits(repeats: int, peers: bool = True) -> dict:
     X, y = digits(np.float32)
-    res = _epoch_bench(X, y, DIGITS, repeats, peers, calls=DIGITS["calls"])
+    res = _epoch_bench(X, y, DIGITS, repeats, peers, epochs=DIGITS["epochs"])
     print_summary(f"(2) digits MLP {DIGITS['sizes']}, {X.shape[0]} x {X.shape[1]} {X.dtype}, "
                   f"batch {DIGITS['batch']}: seconds per epoch", res, "ms")
     return res
@@ -629,23 +660,40 @@ def chainrule_objective(net: cr.Network, X, y) -> Callable[[np.ndarray], tuple]:
 
 
 def sklearn_objective(X, y, sizes: list[int]) -> tuple[Callable[[np.ndarray], tuple], np.ndarray]:
-    """scikit-learn's L-BFGS objective ``_loss_grad_lbfgs`` with its work arrays, and theta0."""
+    """scikit-learn's L-BFGS objective ``_loss_grad_lbfgs`` with its work arrays, and theta0.
+
+    ``theta0`` has the dtype that scikit-learn's own L-BFGS solver hands that
+    function on data of ``X``'s dtype (float32 for float32 data), recorded from a
+    short fit: a float64 ``theta`` would make every product of the call a
+    float64 product on a float64 copy of ``X``, a path its solver never takes.
+    """
     from sklearn.exceptions import ConvergenceWarning
     from sklearn.neural_network import MLPClassifier
     from sklearn.neural_network._multilayer_perceptron import _pack
 
     clf = MLPClassifier(hidden_layer_sizes=tuple(sizes[1:-1]), activation="relu",
                         solver="lbfgs", alpha=0.0, max_iter=1, random_state=0)
+    solver_dtypes = []
+    objective = clf._loss_grad_lbfgs
+
+    def spy(theta: np.ndarray, *args: object) -> tuple:
+        solver_dtypes.append(theta.dtype)
+        return objective(theta, *args)
+
+    clf._loss_grad_lbfgs = spy
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         clf.fit(X[:50], y[:50] if len(np.unique(y[:50])) == 10 else np.arange(50) % 10)
+    del clf._loss_grad_lbfgs
+    if len(set(solver_dtypes)) != 1:
+        raise RuntimeError(f"scikit-learn's L-BFGS passed theta as {solver_dtypes}")
     Y = clf._label_binarizer.transform(y).astype(X.dtype)
     layers = [X.shape[1], *sizes[1:-1], Y.shape[1]]
     activations = [X] + [None] * (len(layers) - 1)
     deltas = [None] * (len(layers) - 1)
     coef_grads = [np.empty((a, b), dtype=X.dtype) for a, b in itertools.pairwise(layers)]
     intercept_grads = [np.empty(b, dtype=X.dtype) for b in layers[1:]]
-    theta0 = _pack(clf.coefs_, clf.intercepts_)
+    theta0 = _pack(clf.coefs_, clf.intercepts_).astype(solver_dtypes[0])
 
     def fun(theta: np.ndarray) -> tuple:
         return clf._loss_grad_lbfgs(theta, X, Y, None, activations, deltas, coef_grads,
@@ -768,8 +816,8 @@ def bench_gemm(repeats: int, chainrule_epoch_s: float | None = None) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=7)
-    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--repeats", type=positive_int, default=7)
+    parser.add_argument("--threads", type=positive_int, default=1)
     # "mnist" times the GEMM-only epoch of (4) in its own interleaving; "gemm" alone times
     # chainrule against it without the peers
     parser.add_argument("--only", nargs="+", default=["mnist", "digits", "fullbatch"],

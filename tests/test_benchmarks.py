@@ -77,6 +77,86 @@ def test_pytorch_replays_chainrules_epoch():
     np.testing.assert_allclose(first, trained.layers[0].W, rtol=1e-4, atol=1e-6)
 
 
+def test_pytorch_replays_several_epochs_of_one_train_call():
+    """(2) times several epochs per run: the peers must make the same run then too."""
+    pytest.importorskip("torch")
+    import torch
+
+    X, y = _data()
+    net = bench_mlp.chainrule_net(CFG["sizes"], X.dtype)
+    model = bench_mlp.torch_model(net)
+    ours = bench_mlp.chainrule_epoch(net.copy(), X, y, CFG, seed=5, epochs=3)
+    theirs = bench_mlp.torch_epoch(model, torch.from_numpy(X), torch.from_numpy(y), CFG,
+                                   seed=5, epochs=3)
+    one = bench_mlp.chainrule_epoch(net.copy(), X, y, CFG, seed=5)
+    assert theirs == pytest.approx(ours, rel=1e-5)
+    assert abs(ours - one) > 1e-3  # the third epoch's loss, not the first one's
+
+
+def test_sklearn_runs_as_many_epochs_in_one_fit():
+    from sklearn.neural_network import MLPClassifier
+
+    X, y = _data()
+    loss = bench_mlp.sklearn_epoch(X, y, CFG, seed=0, epochs=3)
+    clf = MLPClassifier(hidden_layer_sizes=tuple(CFG["sizes"][1:-1]), solver="sgd", alpha=0.0,
+                        batch_size=CFG["batch"], learning_rate_init=CFG["lr"],
+                        momentum=CFG["momentum"], nesterovs_momentum=False, max_iter=3,
+                        random_state=0, tol=0.0, n_iter_no_change=10**9)
+    with pytest.warns(Warning):
+        clf.fit(X, y)
+    assert clf.n_iter_ == 3 and loss == clf.loss_curve_[-1]
+
+
+def test_epoch_bench_reports_seconds_per_epoch(monkeypatch):
+    """With ``epochs``, one run per repetition, its time divided by the epochs."""
+    calls = []
+    monkeypatch.setattr(bench_mlp, "chainrule_epoch",
+                        lambda net, X, y, cfg, seed, epochs=1: calls.append(epochs) or 0.5)
+    monkeypatch.setattr(bench_mlp, "interleave",
+                        lambda fns, repeats: {k: [fn(1) or 2.0 for _ in range(repeats)]
+                                              for k, fn in fns.items()})
+    X, y = _data()
+    res = bench_mlp._epoch_bench(X, y, CFG, repeats=3, peers=False, epochs=4)
+    assert calls == [4, 4, 4]
+    assert res["chainrule"]["median"] == 0.5 and res["chainrule"]["epoch_loss"] == 0.5
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_sklearn_fullbatch_objective_runs_in_the_dtype_its_solver_uses(dtype):
+    """scikit-learn's L-BFGS hands float32 parameters to its objective on float32 data.
+
+    A float64 theta would time a float64 path (a float64 copy of X) that its
+    solver never takes.  Checked here against a real fit, independently of the
+    benchmark's own recording.
+    """
+    import warnings
+
+    from sklearn.neural_network import MLPClassifier
+
+    X, y = _data()
+    X = X.astype(dtype)
+    fun, theta0 = bench_mlp.sklearn_objective(X, y, CFG["sizes"])
+    seen = []
+    clf = MLPClassifier(hidden_layer_sizes=(5,), solver="lbfgs", max_iter=2)
+    original = clf._loss_grad_lbfgs
+    clf._loss_grad_lbfgs = lambda theta, *a: seen.append(theta.dtype) or original(theta, *a)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        clf.fit(X, y)
+    assert theta0.dtype == seen[0] == dtype
+    J, grad = fun(theta0)
+    assert grad.dtype == dtype and np.isfinite(J)
+
+
+def test_positive_int_arguments():
+    import argparse
+
+    assert bench_mlp.positive_int("3") == 3
+    for bad in ("0", "-2", "x", "1.5"):
+        with pytest.raises(argparse.ArgumentTypeError, match="positive integer"):
+            bench_mlp.positive_int(bad)
+
+
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_numpy_loop_replays_chainrules_epoch_with_the_same_products(monkeypatch, dtype):
     X, y = _data()
