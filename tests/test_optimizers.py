@@ -166,6 +166,35 @@ def test_adam_first_step_is_lr_times_sign():
     np.testing.assert_allclose(w, -0.01 * np.sign(g), rtol=1e-7)
 
 
+@pytest.mark.parametrize("eps", [1e-8, 1e-3, 0.5])
+def test_adam_eps_on_v_is_scikit_learns_adam(eps):
+    """``eps_on="v"`` steps as scikit-learn's AdamOptimizer, eps included (large eps shows it)."""
+    from sklearn.neural_network._stochastic_optimizers import AdamOptimizer
+
+    rng = np.random.default_rng(3)
+    w0 = rng.normal(size=7)
+    ours, theirs = w0.copy(), [w0.copy()]
+    opt = Adam(lr=0.03, beta1=0.8, beta2=0.95, eps=eps, eps_on="v")
+    ref = AdamOptimizer(theirs, learning_rate_init=0.03, beta_1=0.8, beta_2=0.95, epsilon=eps)
+    torch_form = w0.copy()
+    other = Adam(lr=0.03, beta1=0.8, beta2=0.95, eps=eps)
+    for _ in range(6):
+        g = rng.normal(size=7) * rng.choice([1e-3, 1.0, 50.0], size=7)
+        opt.step(ours, g.copy())
+        ref.update_params(theirs, [g.copy()])
+        other.step(torch_form, g.copy())
+        np.testing.assert_allclose(ours, theirs[0], rtol=1e-13, atol=1e-15)
+    if eps >= 1e-3:  # the default form adds eps to sqrt(v_hat): a different trajectory
+        assert np.max(np.abs(torch_form - ours)) > 1e-4
+
+
+def test_adam_eps_on_is_checked_and_saved():
+    with pytest.raises(ValueError, match="eps_on must be 'v_hat' or 'v', got 'm'"):
+        Adam(eps_on="m")
+    config = Adam(lr=0.01, eps_on="v").get_config()
+    assert config["eps_on"] == "v" and Optimizer.from_config(config).eps_on == "v"
+
+
 def test_momentum_accumulates_constant_gradient():
     """With a constant gradient g, v_k = g (1 - mu^k) / (1 - mu): a geometric series."""
     g = np.array([1.0, -0.5])

@@ -10,7 +10,9 @@ the whole parameter vector.  The formulas, with ``g`` the gradient:
 * RMSProp:   ``s <- rho s + (1 - rho) g^2``;  ``w <- w - lr * g / (sqrt(s) + eps)``
 * Adam:      ``m <- b1 m + (1 - b1) g``; ``v <- b2 v + (1 - b2) g^2``;
   ``w <- w - lr * m_hat / (sqrt(v_hat) + eps)`` with ``m_hat = m / (1 - b1^t)``,
-  ``v_hat = v / (1 - b2^t)``.
+  ``v_hat = v / (1 - b2^t)``.  With ``eps_on="v"`` (the paper's "efficient"
+  form, as in scikit-learn and Keras) ``eps`` is added to ``sqrt(v)`` instead:
+  ``w <- w - lr * sqrt(1 - b2^t) / (1 - b1^t) * m / (sqrt(v) + eps)``.
 
 ``weight_decay`` (decoupled) adds ``- weight_decay * w`` to any of them:
 ``w <- w - lr * update - weight_decay * w``.  :meth:`Optimizer.step` decays the
@@ -274,13 +276,31 @@ class RMSProp(Optimizer):
 
 
 class Adam(Optimizer):
-    """Adam with bias-corrected first and second moment estimates."""
+    """Adam with bias-corrected first and second moment estimates.
+
+    Parameters
+    ----------
+    lr, weight_decay : float
+        As in :class:`Optimizer`.
+    beta1, beta2 : float, default 0.9, 0.999
+        Decay rates of the first and second moment estimates, in [0, 1).
+    eps : float, default 1e-8
+        Added to the denominator.
+    eps_on : {"v_hat", "v"}, default "v_hat"
+        Where ``eps`` is added.  ``"v_hat"``: ``m_hat / (sqrt(v_hat) + eps)``,
+        Algorithm 1 of Kingma and Ba, and PyTorch's ``torch.optim.Adam``.
+        ``"v"``: the paper's "efficient" form (end of its section 2),
+        ``sqrt(1 - b2^t) / (1 - b1^t) * m / (sqrt(v) + eps)``, which
+        scikit-learn's and Keras' Adam use.  The two differ only through
+        ``eps``: the second is the first with ``eps / sqrt(1 - b2^t)`` in place
+        of ``eps``, a larger ``eps`` in the first steps.
+    """
 
     name = "adam"
 
     def __init__(
         self, lr: float = 0.001, beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8,
-        weight_decay: float = 0.0,
+        weight_decay: float = 0.0, eps_on: str = "v_hat",
     ) -> None:
         super().__init__(lr, weight_decay)
         for name, b in (("beta1", beta1), ("beta2", beta2)):
@@ -288,6 +308,9 @@ class Adam(Optimizer):
                 raise ValueError(f"{name} must be in [0, 1), got {b}")
         self.beta1, self.beta2 = float(beta1), float(beta2)
         self.eps = check_positive_float(eps, "eps")
+        if eps_on not in ("v_hat", "v"):
+            raise ValueError(f"eps_on must be 'v_hat' or 'v', got {eps_on!r}")
+        self.eps_on = eps_on
 
     def _direction(self, grads: np.ndarray) -> np.ndarray:
         m = self._buffer("m", grads)
@@ -302,7 +325,8 @@ class Adam(Optimizer):
         v += d  # b2 v + (1 - b2) g^2
         np.divide(v, 1 - self.beta2**self.t, out=d)  # v_hat
         np.sqrt(d, out=d)
-        d += self.eps
+        # eps on sqrt(v): the same as eps / sqrt(1 - b2^t) on sqrt(v_hat)
+        d += self.eps if self.eps_on == "v_hat" else self.eps / np.sqrt(1 - self.beta2**self.t)
         m_hat = np.divide(m, 1 - self.beta1**self.t, out=self._scratch(grads, "m_hat"))
         return np.divide(m_hat, d, out=d)  # m_hat / (sqrt(v_hat) + eps)
 
