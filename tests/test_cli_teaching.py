@@ -91,3 +91,18 @@ def test_experiment_command_writes_picture(tmp_path):
     proc = run("experiment", "saturation", "--plot", str(png))
     assert proc.returncode == 0, proc.stderr
     assert "saturated sigmoid units" in proc.stdout and png.exists()
+
+
+def test_trace_transfer_layout_without_biases_is_example_b():
+    proc = run("trace", "--weights", "[[[0,0],[1,2],[1,1]],[[0,0],[2,1],[1,0]]]",
+               "--biases", "false", "--activation", "square", "--input", "1", "1",
+               "--target", "290", "14", "--lr", "0.5", "--format", "json")
+    assert proc.returncode == 0, proc.stderr
+    hidden, out = json.loads(proc.stdout)["layers"]
+    # SPEC 10 B: h1 = [105, 105], h2 = [104, 103], o1 = [70, 154], o2 = [-31, -72]
+    np.testing.assert_array_equal(hidden["matrices"][0]["new"], [[0, 0], [105, 104], [105, 103]])
+    np.testing.assert_array_equal(out["matrices"][0]["new"], [[0, 0], [70, -31], [154, -72]])
+    bad = run("trace", "--weights", "[[[1,0],[1,2],[1,1]]]", "--biases", "false",
+              "--input", "1", "1", "--target", "1", "1")
+    assert bad.returncode == 2 and "Traceback" not in bad.stderr
+    assert "must be zeros, got [1.0, 0.0]" in bad.stderr

@@ -317,3 +317,59 @@ def test_one_class_label_is_a_target_of_a_softmax_network():
     built = spec_network(spec)  # a label 0..k-1 is one-hot encoded, whatever the loss
     assert built.network.n_outputs == 2 and built.y == [1]
     np.testing.assert_array_equal(built.network.prepare_targets(built.y, 1), [[0.0, 1.0]])
+
+
+# SPEC 10 B as transfer matrices: row 0 (biases) is zero, and the layers have no biases
+B_TRANSFER = [[[0, 0], [1, 2], [1, 1]], [[0, 0], [2, 1], [1, 0]]]
+B_NEW_TRANSFER = [[[0, 0], [105, 104], [105, 103]], [[0, 0], [70, -31], [154, -72]]]
+
+
+def test_example_b_round_trips_through_transfer_matrices_without_biases():
+    net = cr.Network.from_ufldl([[[1, 1], [2, 1]], [[2, 1], [1, 0]]], None, activation="square")
+    mats, bias = net.to_transfer_matrices(return_bias=True)
+    assert bias == [False, False]
+    np.testing.assert_array_equal(mats[0], B_TRANSFER[0])
+    back = cr.Network.from_transfer_matrices(mats, activation="square", bias=bias)
+    assert back.n_params == net.n_params == 8  # 4 + 4 weights, no bias parameters
+    assert [layer.b for layer in back.layers] == [None, None]
+    # one step of gradient descent, lr 0.5: the SPEC's updated weights (hand-worked there)
+    _, grad = back.loss_and_grad([[1, 1]], [[290, 14]])
+    back.set_params(back.params - 0.5 * grad)
+    np.testing.assert_array_equal(back.to_transfer_matrices(), B_NEW_TRANSFER)
+
+
+def test_transfer_layout_trace_reproduces_example_b_with_biases_false():
+    spec = load_spec({"layout": "transfer", "weights": B_TRANSFER, "biases": False,
+                      "activation": "square", "input": [1, 1], "target": [290, 14],
+                      "lr": 0.5})
+    built = spec_network(spec)
+    assert built.network.n_params == 8
+    t = cr.trace(built.network, built.x, built.y, built.lr, "transfer")
+    np.testing.assert_array_equal(t.step.network_after.to_transfer_matrices(), B_NEW_TRANSFER)
+    assert trace_preset(spec, notation="netout").text() == \
+        trace_preset("integer-example", notation="netout").text()
+    _weights_match(json.loads(t.to_json()), B_WEIGHTS)
+    # one flag per layer: only the output layer has (trainable) biases
+    mixed = spec_network(load_spec({**spec, "biases": [False, True]})).network
+    assert mixed.n_params == 10 and mixed.layers[0].b is None
+
+
+@pytest.mark.parametrize(("biases", "words"), [
+    ([[0, 0], [0, 0]], "only says which layers have them"),
+    ([False], r"one true/false per layer \(2\)"),
+    (0, "only says which layers have them"),
+])
+def test_transfer_layout_biases_must_be_flags(biases, words):
+    spec = load_spec({"layout": "transfer", "weights": B_TRANSFER, "biases": biases,
+                      "input": [1, 1], "target": [290, 14]})
+    with pytest.raises(ValueError, match=words):
+        spec_network(spec)
+
+
+def test_a_bias_free_transfer_layer_needs_a_zero_first_row():
+    with pytest.raises(ValueError, match=r"mats\[0\].*no biases.*must be zeros, got \[1.0, 0.0\]"):
+        cr.Network.from_transfer_matrices([[[1, 0], [1, 2], [1, 1]]], bias=False)
+    with pytest.raises(ValueError, match=r"one True/False per layer \(1\), got 2"):
+        cr.Network.from_transfer_matrices([[[0, 0], [1, 2], [1, 1]]], bias=[True, False])
+    with pytest.raises(TypeError, match=r"bias\[0\] must be True or False, got 0"):
+        cr.Network.from_transfer_matrices([[[0, 0], [1, 2], [1, 1]]], bias=[0])

@@ -47,7 +47,8 @@ def _add_trace(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--layout", choices=["transfer", "ufldl", "chainrule"],
                    help="how --weights is written (default: transfer)")
     p.add_argument("--biases", metavar="JSON", help="ufldl/chainrule layouts: JSON list, "
-                   "one vector or null per layer")
+                   "one vector or null per layer; transfer layout: false (no layer has "
+                   "biases; row 0 must be zeros) or one true/false per layer")
     p.add_argument("--activation", nargs="+", metavar="NAME",
                    help="one activation, or one per layer")
     p.add_argument("--loss", help="squared_error, mean_squared_error, log_loss, cross_entropy")

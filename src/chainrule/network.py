@@ -563,11 +563,17 @@ class Network:
 
         return from_transfer_matrices(mats, activation=activation, loss=loss, **kwargs)
 
-    def to_transfer_matrices(self) -> list[np.ndarray]:
-        """Matrices of shape (fan_in + 1, fan_out), first row = biases."""
+    def to_transfer_matrices(
+        self, return_bias: bool = False
+    ) -> list[np.ndarray] | tuple[list[np.ndarray], list[bool]]:
+        """Matrices of shape (fan_in + 1, fan_out), first row = biases.
+
+        With ``return_bias=True`` also which layers have biases; see
+        :func:`chainrule.notation.to_transfer_matrices`.
+        """
         from .notation import to_transfer_matrices
 
-        return to_transfer_matrices(self)
+        return to_transfer_matrices(self, return_bias=return_bias)
 
     @classmethod
     def from_ufldl(cls, Ws, bs=None, activation="sigmoid", loss="squared_error", **kwargs):

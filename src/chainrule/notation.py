@@ -45,11 +45,30 @@ def _dense_layers(net: Network) -> list[Dense]:
     return layers
 
 
+def _per_layer_bias(bias: bool | Sequence[bool], n: int) -> list[bool]:
+    """``bias`` as one flag per layer; only real booleans are accepted."""
+    if isinstance(bias, (bool, np.bool_)):
+        return [bool(bias)] * n
+    if isinstance(bias, (str, bytes)) or not hasattr(bias, "__iter__"):
+        raise TypeError(f"bias must be True/False or one True/False per layer ({n}), "
+                        f"got {bias!r} ({type(bias).__name__})")
+    flags = list(bias)
+    if len(flags) != n:
+        raise ValueError(f"bias must be True/False or one True/False per layer ({n}), "
+                         f"got {len(flags)} entries: {flags!r}")
+    for i, flag in enumerate(flags):
+        if not isinstance(flag, (bool, np.bool_)):
+            raise TypeError(f"bias[{i}] must be True or False, got {flag!r} "
+                            f"({type(flag).__name__})")
+    return [bool(flag) for flag in flags]
+
+
 def from_transfer_matrices(
     mats: Sequence[object],
     activation: str | Sequence[str] = "sigmoid",
     loss: str = "squared_error",
     dtype: np.dtype | type | str | None = None,
+    bias: bool | Sequence[bool] = True,
     **network_kwargs: object,
 ) -> Network:
     """A network from transfer matrices (first row = biases).
@@ -62,6 +81,11 @@ def from_transfer_matrices(
     loss : str
     dtype : dtype, optional
         Defaults to the matrices' float dtype (float64 for integers).
+    bias : bool or sequence of bool, default True
+        Which layers have (trainable) biases: one flag for every layer, or
+        one per layer.  A layer without biases must have a first row of
+        zeros (the form :func:`to_transfer_matrices` writes for it); it
+        gets no bias parameters, so training keeps that row at zero.
     **network_kwargs
         ``weight_decay``, ``decay``: passed to :class:`Network`.
 
@@ -71,6 +95,13 @@ def from_transfer_matrices(
     ...                               [[-0.3], [0.5], [0.1]]], loss="log_loss")
     >>> round(float(net.forward([0.0, 1.0])[0, 0]), 6)
     0.511501
+
+    Worked example B of the SPEC (no biases) as transfer matrices:
+
+    >>> net = from_transfer_matrices([[[0, 0], [1, 2], [1, 1]], [[0, 0], [2, 1], [1, 0]]],
+    ...                              activation="square", bias=False)
+    >>> net.n_params
+    8
     """
     if isinstance(mats, (str, bytes)) or not hasattr(mats, "__iter__"):
         raise TypeError(f"mats must be a sequence of transfer matrices, one per layer, "
@@ -79,30 +110,56 @@ def from_transfer_matrices(
     if not mats:
         raise ValueError("mats is empty; give one matrix per layer")
     acts = _per_layer(activation, len(mats))
+    flags = _per_layer_bias(bias, len(mats))
     layers = []
-    for i, (m, act) in enumerate(zip(mats, acts, strict=True)):
+    for i, (m, act, has_bias) in enumerate(zip(mats, acts, flags, strict=True)):
         M = check_finite_array(m, f"mats[{i}]", dtype=dtype, ndim=2)
         if M.shape[0] < 2:
             raise ValueError(
                 f"mats[{i}] must have shape (fan_in + 1, fan_out) with the biases in the "
                 f"first row, got shape {M.shape}"
             )
-        layer = Dense(M.shape[0] - 1, M.shape[1], act, init=M[1:], dtype=M.dtype)
-        layer.b = M[0]
+        if not has_bias and np.any(M[0] != 0):
+            raise ValueError(
+                f"mats[{i}]: layer {i} has no biases (bias=False), so its first row (the "
+                f"biases) must be zeros, got {M[0].tolist()}"
+            )
+        layer = Dense(M.shape[0] - 1, M.shape[1], act, init=M[1:], bias=has_bias,
+                      dtype=M.dtype)
+        if has_bias:
+            layer.b = M[0]
         layers.append(layer)
     return Network(layers, loss=loss, **network_kwargs)
 
 
-def to_transfer_matrices(net: Network) -> list[np.ndarray]:
+def to_transfer_matrices(
+    net: Network, return_bias: bool = False
+) -> list[np.ndarray] | tuple[list[np.ndarray], list[bool]]:
     """Transfer matrices ``[b; W]`` of shape (fan_in + 1, fan_out), one per Dense layer.
 
     A layer without biases gets a first row of zeros.
+
+    Parameters
+    ----------
+    net : Network
+    return_bias : bool, default False
+        Also return which layers have biases, so that
+        ``from_transfer_matrices(mats, bias=bias)`` rebuilds bias-free layers
+        as bias-free (a zero first row alone cannot say so).
+
+    Returns
+    -------
+    mats : list of ndarray, each of shape (fan_in + 1, fan_out)
+    bias : list of bool
+        Only with ``return_bias=True``: one flag per layer.
     """
     out = []
+    flags = []
     for layer in _dense_layers(net):
         b = layer.b if layer.b is not None else np.zeros(layer.n_out, dtype=layer.W.dtype)
         out.append(np.vstack([b[None, :], layer.W]))
-    return out
+        flags.append(layer.b is not None)
+    return (out, flags) if return_bias else out
 
 
 def from_ufldl(

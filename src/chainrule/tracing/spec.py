@@ -10,7 +10,9 @@ A description is a mapping::
      "notation": "transfer"}                # default notation of the printout (optional)
 
 ``layout`` is "transfer" (one (fan_in + 1, fan_out) matrix per layer, first
-row = biases), "ufldl" (one (fan_out, fan_in) matrix per layer, rows =
+row = biases; ``biases`` is then true/false, or one true/false per layer,
+saying which layers have biases at all: a layer with ``false`` has a zero first
+row that training leaves at zero), "ufldl" (one (fan_out, fan_in) matrix per layer, rows =
 destination units, with optional ``biases``: one vector or null per layer)
 or "chainrule" ((fan_in, fan_out), with optional ``biases``).  Optional:
 ``biases``, ``weight_decay``, ``decay``, ``description``.
@@ -152,10 +154,8 @@ def spec_network(spec: dict[str, Any]) -> TraceSpec:
               "weight_decay": spec["weight_decay"], "decay": spec["decay"]}
     biases = spec["biases"]
     if layout == "transfer":
-        if biases is not None:
-            raise ValueError("biases: the transfer layout holds the biases in the first row of "
-                             "each matrix; leave biases out")
-        net = from_transfer_matrices(weights, **kwargs)
+        net = from_transfer_matrices(weights, bias=_transfer_bias(biases, len(weights)),
+                                     **kwargs)
     elif layout == "ufldl":
         net = from_ufldl(weights, biases, **kwargs)
     else:
@@ -174,6 +174,20 @@ def spec_network(spec: dict[str, Any]) -> TraceSpec:
         )
     lr = spec["lr"]
     return TraceSpec(net, spec["input"], target, lr, spec["notation"], spec["description"])
+
+
+def _transfer_bias(biases: Any, n: int) -> bool | list[bool]:
+    """The transfer layout's ``biases``: which layers have biases (the values are row 0)."""
+    if biases is None:
+        return True
+    flags = biases if isinstance(biases, list) else [biases] * n
+    if not all(isinstance(flag, bool) for flag in flags) or len(flags) != n:
+        raise ValueError(
+            "biases: in the transfer layout the biases are the first row of each matrix, so "
+            f"biases only says which layers have them: true or false, or one true/false per "
+            f"layer ({n}); false needs a first row of zeros; got {biases!r}"
+        )
+    return flags
 
 
 def _from_chainrule(weights: list, biases: list | None, activation: Any, loss: str,
