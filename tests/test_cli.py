@@ -289,3 +289,121 @@ def test_optimizer_names_of_the_command_line_are_the_library_optimizers(capsys):
         text = " ".join(capsys.readouterr().out.split())
         assert f"--optimizer NAME gd, sgd, nesterov, adagrad, rmsprop, adam (default: {default})" \
             in text, text
+
+
+def _cost_and_rel(stdout: str) -> tuple[float, float]:
+    cost = float(re.search(r"cost J = ([\d.e+-]+)", stdout).group(1))
+    rel = float(re.search(r"relative difference ([\d.e+-]+)", stdout).group(1))
+    return cost, rel
+
+
+def _kl(rho, r):
+    return rho * np.log(rho / r) + (1 - rho) * np.log((1 - rho) / (1 - r))
+
+
+def test_gradcheck_sparse_autoencoder_checks_the_cost_with_its_sparsity_penalty():
+    from scipy.special import expit
+
+    from chainrule import SparseAutoencoder
+
+    proc = run("gradcheck", "--sparse-autoencoder", "--sizes", "9", "4", "--rho", "0.1",
+               "--beta", "3", "--weight-decay", "0.003", "--samples", "7", "--seed", "5")
+    assert proc.returncode == 0, proc.stderr
+    assert "PASS" in proc.stdout
+    cost, rel = _cost_and_rel(proc.stdout)
+    assert rel < 1e-7
+    # the same inputs and initial weights (the seed's stream: inputs first), cost by hand (SPEC 9)
+    rng = np.random.default_rng(5)
+    X = rng.uniform(0.1, 0.9, size=(7, 9))
+    W1, b1, W2, b2 = [a for lay in SparseAutoencoder(4, random_state=rng)._build(9).layers
+                      for a in (lay.W, lay.b)]
+    A = expit(X @ W1 + b1)
+    X_hat = expit(A @ W2 + b2)
+    rho_hat = A.mean(axis=0)
+    expected = (0.5 * np.sum((X_hat - X) ** 2) / 7 + 0.003 / 2 * (np.sum(W1**2) + np.sum(W2**2))
+                + 3 * np.sum(_kl(0.1, rho_hat)))
+    assert cost == pytest.approx(expected, rel=1e-12)
+
+
+def test_gradcheck_sparse_autoencoder_fails_on_a_wrong_gradient(monkeypatch, capsys):
+    from chainrule import SparseAutoencoder
+    from chainrule.cli import main
+
+    right = SparseAutoencoder.cost
+
+    def wrong(self, theta, X):  # the sparsity term's delta forgotten in one weight, say
+        J, g = right(self, theta, X)
+        g[0] += 1e-3
+        return J, g
+
+    monkeypatch.setattr(SparseAutoencoder, "cost", wrong)
+    assert main(["gradcheck", "--sparse-autoencoder", "--sizes", "4", "2"]) == 1
+    assert "FAIL: relative difference" in capsys.readouterr().out
+
+
+def _saved_transfer_network(tmp_path):
+    from chainrule import Network
+
+    mats = [[[0.4, 0.6], [0.7, -0.4], [-0.2, 0.3]], [[-0.3], [0.5], [0.1]]]  # SPEC 10 A
+    net = Network.from_transfer_matrices(mats, activation="sigmoid", loss="log_loss")
+    return mats, net.save(tmp_path / "a.npz")
+
+
+def test_gradcheck_a_saved_model_on_its_data(tmp_path):
+    from scipy.special import expit
+
+    mats, path = _saved_transfer_network(tmp_path)
+    X = np.array([[0.0, 1.0], [1.0, 0.5], [-0.5, 2.0], [3.0, -1.0]])
+    y = np.array([1, 0, 1, 1])
+    np.savez(tmp_path / "d.npz", X=X, y=y)
+    proc = run("gradcheck", "--model", str(path), "--data", str(tmp_path / "d.npz"),
+               "--samples", "3")
+    assert proc.returncode == 0, proc.stderr
+    assert "on the first 3 of 4 examples" in proc.stdout and "PASS" in proc.stdout
+    cost, rel = _cost_and_rel(proc.stdout)
+    assert rel < 1e-7
+    # mean log loss of the transfer-matrix network on the first 3 examples, by hand
+    W0, W1 = (np.asarray(m) for m in mats)
+    p = np.array([expit(W1.T @ np.r_[1, expit(W0.T @ np.r_[1, x])])[0] for x in X[:3]])
+    t = y[:3]
+    expected = -np.mean(t * np.log(p) + (1 - t) * np.log(1 - p))
+    assert cost == pytest.approx(expected, rel=1e-12)
+    # on random data too; and the first example of SPEC 10 A is its loss 0.670406
+    assert run("gradcheck", "--model", str(path)).returncode == 0
+    np.savez(tmp_path / "a_only.npz", X=X[:1], y=y[:1])
+    proc = run("gradcheck", "--model", str(path), "--data", str(tmp_path / "a_only.npz"))
+    assert _cost_and_rel(proc.stdout)[0] == pytest.approx(0.670406, abs=1e-6)
+
+
+def test_gradcheck_a_saved_model_fails_on_a_wrong_gradient(tmp_path, monkeypatch, capsys):
+    from chainrule import Network
+    from chainrule.cli import main
+
+    _, path = _saved_transfer_network(tmp_path)
+    right = Network.cost
+
+    def wrong(self, *args, **kwargs):
+        J, g = right(self, *args, **kwargs)
+        return J, g * 1.01
+
+    monkeypatch.setattr(Network, "cost", wrong)
+    assert main(["gradcheck", "--model", str(path)]) == 1
+    assert "FAIL: relative difference" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--model", "m.npz", "--rho", "0.1"],
+     "--rho applies only to --sparse-autoencoder, not to --model"),
+    (["--sparse-autoencoder", "--data", "iris"],
+     "--data applies only to --model, not to --sparse-autoencoder"),
+    (["--sparse-autoencoder", "--sizes", "9", "4", "2"],
+     "a sparse autoencoder takes two numbers, its inputs and its hidden units"),
+    (["--sparse-autoencoder", "--sizes", "10", "3", "--patches"],
+     "first number must be a square (such as 64 for 8x8), got 10"),
+    (["--model", "no-such.npz"], "no such file: no-such.npz"),
+])
+def test_gradcheck_modes_refuse_options_that_do_not_apply(args, message, capsys):
+    from chainrule.cli import main
+
+    assert main(["gradcheck", *args]) == 2
+    assert message in capsys.readouterr().err

@@ -18,7 +18,6 @@ import numpy as np
 from .cli_args import (
     OPTIMIZER_NAMES,
     fraction,
-    nonnegative_float,
     optimizer_name,
     picture_path,
     positive_float,
@@ -120,33 +119,6 @@ def _demo(args: argparse.Namespace) -> int:
     return 0
 
 
-def _gradcheck(args: argparse.Namespace) -> int:
-    from .gradcheck import gradient_check
-    from .network import mlp
-
-    if len(args.sizes) < 2:
-        raise ValueError(f"--sizes: give the input width, any hidden widths and the output "
-                         f"width (two or more), got {len(args.sizes)}")
-    rng = np.random.default_rng(args.seed)
-    net = mlp(args.sizes, hidden=args.activation, output=args.output, loss=args.loss,
-              init=args.init, seed=rng, weight_decay=args.weight_decay, decay=args.decay)
-    X = rng.uniform(size=(args.samples, args.sizes[0]))
-    k = args.sizes[-1]
-    if net.loss.name in ("cross_entropy", "log_loss") and k > 1:
-        Y = rng.integers(0, k, size=args.samples)
-    elif net.loss.name == "log_loss":
-        Y = rng.integers(0, 2, size=(args.samples, 1)).astype(float)
-    else:
-        Y = rng.normal(size=(args.samples, k))
-    result = gradient_check(net, X, Y, eps=args.eps)
-    print(net.summary())
-    print(result)
-    ok = result.rel_diff < args.tolerance
-    print(f"{'PASS' if ok else 'FAIL'}: relative difference {result.rel_diff:.3e} "
-          f"{'<' if ok else '>='} {args.tolerance:g}")
-    return 0 if ok else 1
-
-
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="chainrule",
@@ -163,27 +135,11 @@ def build_parser() -> argparse.ArgumentParser:
                           description="Train an MLP on scikit-learn's digits, print the "
                           "held-out test accuracy, write a PNG of the loss per epoch.")
     _add_demo_args(demo)
-    gc = sub.add_parser("gradcheck", help="compare backprop with central differences",
-                        description="Build a random network and compare its backprop "
-                        "gradient with central differences (float64).")
-    gc.add_argument("--sizes", type=positive_int, nargs="+", default=[4, 5, 3], metavar="N",
-                    help="layer widths, input first (default: 4 5 3)")
-    gc.add_argument("--activation", default="sigmoid",
-                    help="hidden activation (default: sigmoid)")
-    gc.add_argument("--init", default="ufldl", help="initialiser (default: ufldl)")
-    gc.add_argument("--output", default="softmax", help="output activation (default: softmax)")
-    gc.add_argument("--loss", default=None, help="loss (default: canonical for the output)")
-    gc.add_argument("--weight-decay", type=nonnegative_float, default=0.1)
-    gc.add_argument("--decay", default="ufldl", choices=["ufldl", "per_sample"])
-    gc.add_argument("--samples", type=positive_int, default=5)
-    gc.add_argument("--eps", type=positive_float, default=1e-4)
-    gc.add_argument("--tolerance", type=positive_float, default=1e-7,
-                    help="largest relative difference that passes (default: 1e-7; small "
-                    "smooth float64 networks give about 1e-9 or less, a wrong gradient 1e-2 "
-                    "or more)")
-    gc.add_argument("--seed", type=seed_int, default=0)
+    from .cli_gradcheck import add_parser as add_gradcheck_parser
     from .cli_models import add_parsers as add_model_parsers
     from .cli_teaching import add_parsers as add_teaching_parsers
+
+    add_gradcheck_parser(sub)  # gradcheck (sets args.handler)
 
     add_model_parsers(sub)  # train, evaluate, predict, info, plot (set args.handler)
     add_teaching_parsers(sub)  # trace, perceptron, select, experiment (set args.handler)
@@ -266,7 +222,7 @@ class _Stdout:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``chainrule`` command; returns the exit code."""
     args = _parse(argv)
-    command = getattr(args, "handler", None) or {"gradcheck": _gradcheck}.get(args.command, _demo)
+    command = getattr(args, "handler", None) or _demo
     stdout = sys.stdout = _Stdout(sys.stdout)
     try:
         code = command(args)

@@ -1,0 +1,262 @@
+"""Command-line glue for ``chainrule gradcheck``: backprop against central differences.
+
+Three things can be checked (SPEC 8: "usable on any network, loss and
+regulariser, including the sparsity penalty, from Python and from the command
+line"):
+
+* a random multilayer perceptron built from ``--sizes`` (the default);
+* a sparse autoencoder's cost (``--sparse-autoencoder``): reconstruction error,
+  weight decay and the KL sparsity penalty, through the very
+  :meth:`chainrule.SparseAutoencoder.cost` that its training minimises, on random
+  inputs or on the bundled natural-image patches (``--patches``);
+* a saved model file (``--model FILE``): a network written by ``chainrule
+  train`` or :meth:`chainrule.Network.save`, on random inputs or on the first
+  examples of ``--data``; or an estimator's or autoencoder's file (their
+  ``save``), on random inputs, an autoencoder through its own ``cost``.
+
+All go through :func:`chainrule.gradient_check` in float64; the exit status is 0
+when the relative difference is below ``--tolerance``, 1 when it is not.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+
+import numpy as np
+
+from .cli_args import nonnegative_float, positive_float, positive_int, real, seed_int
+
+__all__ = ["add_parser"]
+
+# options of one mode only: (dest, flag, the modes it belongs to)
+_ONLY = (
+    ("activation", "--activation", ("mlp",)),
+    ("init", "--init", ("mlp",)),
+    ("loss", "--loss", ("mlp",)),
+    ("decay", "--decay", ("mlp",)),
+    ("sizes", "--sizes", ("mlp", "sae")),
+    ("output", "--output", ("mlp", "sae")),
+    ("weight_decay", "--weight-decay", ("mlp", "sae")),
+    ("rho", "--rho", ("sae",)),
+    ("beta", "--beta", ("sae",)),
+    ("patches", "--patches", ("sae",)),
+    ("data", "--data", ("model",)),
+    ("target", "--target", ("model",)),
+)
+_MODE_FLAG = {"mlp": "a random MLP (no --model or --sparse-autoencoder)",
+              "sae": "--sparse-autoencoder", "model": "--model"}
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    """Register ``gradcheck`` on the main parser's subcommands."""
+    gc = sub.add_parser(
+        "gradcheck", help="compare backprop with central differences",
+        description="Compare backpropagation's gradient with central differences (float64): "
+        "of a random network (the default), of a sparse autoencoder's cost with its sparsity "
+        "penalty (--sparse-autoencoder), or of a saved model file (--model). Exit status 0: "
+        "PASS, 1: FAIL.",
+        epilog="examples: chainrule gradcheck --sizes 4 5 3 --activation tanh; chainrule "
+        "gradcheck --sparse-autoencoder --patches; chainrule gradcheck --model iris.npz "
+        "--data iris")
+    mode = gc.add_mutually_exclusive_group()
+    mode.add_argument("--sparse-autoencoder", action="store_true", dest="sparse_autoencoder",
+                      help="check SparseAutoencoder.cost: squared reconstruction error + "
+                      "weight decay + beta * sum KL(rho || rho_hat)")
+    mode.add_argument("--model", metavar="FILE",
+                      help="check a model file: one chainrule train or Network.save wrote, "
+                      "or an estimator's or autoencoder's save")
+    gc.add_argument("--sizes", type=positive_int, nargs="+", default=None, metavar="N",
+                    help="layer widths, input first (default: 4 5 3); with "
+                    "--sparse-autoencoder: inputs and hidden units (default: 64 25)")
+    gc.add_argument("--activation", default=None, help="hidden activation (default: sigmoid)")
+    gc.add_argument("--init", default=None, help="initialiser (default: ufldl)")
+    gc.add_argument("--output", default=None,
+                    help="output activation (default: softmax; sparse autoencoder: sigmoid)")
+    gc.add_argument("--loss", default=None, help="loss (default: canonical for the output)")
+    gc.add_argument("--weight-decay", type=nonnegative_float, default=None, dest="weight_decay",
+                    help="lambda (default: 0.1; sparse autoencoder: 1e-4)")
+    gc.add_argument("--decay", default=None, choices=["ufldl", "per_sample"])
+    gc.add_argument("--rho", type=real(0, 1, low_open=True, high_open=True), default=None,
+                    help="sparse autoencoder: target mean activation (default: 0.01)")
+    gc.add_argument("--beta", type=nonnegative_float, default=None,
+                    help="sparse autoencoder: weight of the sparsity penalty (default: 3)")
+    gc.add_argument("--patches", action="store_true",
+                    help="sparse autoencoder: check on normalised natural-image patches "
+                    "(scikit-learn's photographs; --sizes' first number must be a square) "
+                    "instead of random inputs in [0.1, 0.9]")
+    gc.add_argument("--data", metavar="DATA",
+                    help="--model: check on the first --samples examples of this data (as "
+                    "chainrule evaluate takes it) instead of random inputs")
+    gc.add_argument("--target", metavar="NAME", help="--model --data: the target column")
+    gc.add_argument("--samples", type=positive_int, default=5,
+                    help="examples the cost is averaged over (default: 5)")
+    gc.add_argument("--eps", type=positive_float, default=1e-4)
+    gc.add_argument("--tolerance", type=positive_float, default=1e-7,
+                    help="largest relative difference that passes (default: 1e-7; small "
+                    "smooth float64 networks give about 1e-9, a wrong gradient 1e-2 "
+                    "or more)")
+    gc.add_argument("--seed", type=seed_int, default=0)
+    gc.set_defaults(handler=_gradcheck)
+
+
+def _mode(args: argparse.Namespace) -> str:
+    mode = "sae" if args.sparse_autoencoder else "model" if args.model is not None else "mlp"
+    for dest, flag, modes in _ONLY:
+        value = getattr(args, dest)
+        if mode not in modes and value not in (None, False):
+            where = " or ".join(_MODE_FLAG[m] for m in modes)
+            raise ValueError(f"{flag} applies only to {where}, not to {_MODE_FLAG[mode]}")
+    return mode
+
+
+def _random_targets(net, rng: np.random.Generator, n: int) -> np.ndarray:
+    """Targets the network's loss takes: class labels, 0/1 columns or real values."""
+    k = net.n_outputs
+    if net.loss.name in ("cross_entropy", "log_loss") and k > 1:
+        return rng.integers(0, k, size=n)
+    if net.loss.name == "log_loss":
+        return rng.integers(0, 2, size=(n, 1)).astype(float)
+    return rng.normal(size=(n, k))
+
+
+def _random_mlp(args: argparse.Namespace, rng: np.random.Generator):
+    from .network import mlp
+
+    sizes = args.sizes or [4, 5, 3]
+    if len(sizes) < 2:
+        raise ValueError(f"--sizes: give the input width, any hidden widths and the output "
+                         f"width (two or more), got {len(sizes)}")
+    net = mlp(sizes, hidden=args.activation or "sigmoid", output=args.output or "softmax",
+              loss=args.loss, init=args.init or "ufldl", seed=rng,
+              weight_decay=0.1 if args.weight_decay is None else args.weight_decay,
+              decay=args.decay or "ufldl")
+    X = rng.uniform(size=(args.samples, sizes[0]))
+    return net, net.summary(), X, _random_targets(net, rng, args.samples)
+
+
+def _sparse_autoencoder(args: argparse.Namespace, rng: np.random.Generator):
+    from .autoencoder import SparseAutoencoder
+
+    sizes = args.sizes or [64, 25]
+    if len(sizes) != 2:
+        raise ValueError(f"--sizes: a sparse autoencoder takes two numbers, its inputs and its "
+                         f"hidden units (e.g. --sizes 64 25), got {len(sizes)}: "
+                         f"{' '.join(map(str, sizes))}")
+    n_in, n_hidden = sizes
+    ae = SparseAutoencoder(
+        n_hidden, rho=0.01 if args.rho is None else args.rho,
+        beta=3.0 if args.beta is None else args.beta,
+        weight_decay=1e-4 if args.weight_decay is None else args.weight_decay,
+        output=args.output or "sigmoid", random_state=rng)
+    if args.patches:
+        side = math.isqrt(n_in)
+        if side * side != n_in:
+            raise ValueError(f"--patches: square patches of side s have s*s pixels; --sizes' "
+                             f"first number must be a square (such as 64 for 8x8), got {n_in}")
+        from .images import natural_patches
+
+        X = natural_patches(args.samples, side, seed=args.seed)
+        where = f"{args.samples} normalised {side}x{side} natural-image patches"
+    else:
+        X = rng.uniform(0.1, 0.9, size=(args.samples, n_in))
+        where = f"{args.samples} random inputs in [0.1, 0.9]"
+    # the untrained autoencoder: its initial weights, and the cost its fit minimises
+    ae.network_ = ae._build(n_in)
+    ae.n_features_in_ = n_in
+    about = (f"sparse autoencoder {n_in} -> {n_hidden} (sigmoid) -> {n_in} ({ae.output}), "
+             f"rho={ae.rho:g}, beta={ae.beta:g}, weight decay {ae.weight_decay:g}; on {where}")
+    return ae, about, X, None
+
+
+def _file_format(path: str) -> str | None:
+    """The format name recorded in a chainrule file, or None if it cannot be read."""
+    import json
+
+    from .io import _READ_ERRORS, read_npz
+
+    try:
+        meta = json.loads(str(read_npz(path)["__meta__"]))
+    except _READ_ERRORS:
+        return None
+    return meta.get("format") if isinstance(meta, dict) else None
+
+
+def _load_model(path: str):
+    """A network model file (train, Network.save), or an estimator's or autoencoder's file."""
+    from .cli_models import _load
+
+    try:
+        return _load(path)
+    except ValueError:
+        from ._mlp_base import ESTIMATOR_FORMAT
+        from .autoencoder import AUTOENCODER_FORMAT, load_autoencoder
+        from .estimators import load_estimator
+
+        loader = {ESTIMATOR_FORMAT: load_estimator,
+                  AUTOENCODER_FORMAT: load_autoencoder}.get(_file_format(path))
+        if loader is None:
+            raise
+        return loader(path)
+
+
+def _saved_model(args: argparse.Namespace, rng: np.random.Generator):
+    from .autoencoder import SparseAutoencoder, StackedAutoencoder
+    from .tabular import SavedModel
+
+    model = _load_model(args.model)
+    if not isinstance(model, SavedModel):  # an estimator's or an autoencoder's file
+        if args.data is not None:
+            raise ValueError(f"--data: {args.model} holds a {type(model).__name__}; it is "
+                             "checked on random inputs (leave --data out)")
+        n_in = model.n_features_in_
+        name = type(model).__name__
+        if isinstance(model, (SparseAutoencoder, StackedAutoencoder)):  # their own cost
+            X = rng.uniform(0.1, 0.9, size=(args.samples, n_in))
+            Y = (None if isinstance(model, SparseAutoencoder)
+                 else rng.choice(np.asarray(model.classes_), size=args.samples))
+            about = f"{args.model}: {name}, the cost its training minimises"
+            return model, f"{about}\non {args.samples} random inputs in [0.1, 0.9]", X, Y
+        net = model.network_
+        X = rng.normal(size=(args.samples, n_in))
+        Y = _random_targets(net, rng, args.samples)
+        return net, f"{args.model}: {name}\n{net.summary()}\non {args.samples} random " \
+            "examples", X, Y
+    net = model.network
+    if args.data is None:
+        n_in = net.n_inputs
+        shape = n_in if isinstance(n_in, tuple) else (n_in,)
+        X = rng.normal(size=(args.samples, *shape))
+        Y = _random_targets(net, rng, args.samples)
+        where = f"{args.samples} random examples"
+    else:
+        from .cli_models import _model_data, _targets
+
+        table = _model_data(model, args.data, args.target, True, args.seed)
+        n = min(args.samples, table.n_samples)
+        X = model._inputs(table.X[:n])
+        y = _targets(model, table)[:n]
+        if model.task == "classification":
+            Y = y.astype(np.float64)[:, None] if net.n_outputs == 1 else y
+        else:  # the standardised target the network was trained on
+            meta = model.metadata
+            Y = ((y - meta.get("y_mean", 0.0)) / meta.get("y_scale", 1.0))[:, None]
+        where = f"the first {n} of {table.n_samples} examples of {table.source}"
+    return net, f"{args.model}:\n{net.summary()}\non {where}", X, Y
+
+
+def _gradcheck(args: argparse.Namespace) -> int:
+    from .gradcheck import gradient_check
+
+    mode = _mode(args)
+    rng = np.random.default_rng(args.seed)
+    build = {"mlp": _random_mlp, "sae": _sparse_autoencoder, "model": _saved_model}[mode]
+    model, about, X, Y = build(args, rng)
+    result = gradient_check(model, X, Y, eps=args.eps)
+    print(about)
+    print(f"cost J = {result.cost:.15g} at these parameters")
+    print(result)
+    ok = result.rel_diff < args.tolerance
+    print(f"{'PASS' if ok else 'FAIL'}: relative difference {result.rel_diff:.3e} "
+          f"{'<' if ok else '>='} {args.tolerance:g}")
+    return 0 if ok else 1
