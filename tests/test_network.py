@@ -435,6 +435,27 @@ def test_mlp_auto_init_he_for_relu_glorot_otherwise():
     _uniform_ok(net.layers[1].W, np.sqrt(6 / (300 + 200)))
 
 
+def test_mlp_takes_a_callable_init_for_every_layer():
+    calls = []
+
+    def ramp(rng, fan_in, fan_out):
+        calls.append((fan_in, fan_out))
+        return np.arange(fan_in * fan_out, dtype=float).reshape(fan_in, fan_out) / 10
+
+    net = mlp([3, 2, 1], init=ramp, seed=0)
+    assert calls == [(3, 2), (2, 1)]
+    np.testing.assert_array_equal(net.layers[0].W, [[0, 0.1], [0.2, 0.3], [0.4, 0.5]])
+    np.testing.assert_array_equal(net.layers[1].W, [[0], [0.1]])
+
+
+@pytest.mark.parametrize("init", [np.ones((3, 2)), [[1.0, 1.0]] * 3, 0.5])
+def test_mlp_refuses_explicit_weights_and_says_where_they_go(init):
+    with pytest.raises(TypeError, match=r"init must be an initialiser name or a callable.*"
+                                        r"Dense\(fan_in, fan_out, activation, init=W\).*"
+                                        r"from_transfer_matrices"):
+        mlp([3, 2], init=init)
+
+
 def test_zeros_and_explicit_init():
     assert np.array_equal(Dense(4, 3, init="zeros").W, np.zeros((4, 3)))
     M = np.arange(12.0).reshape(4, 3) / 7

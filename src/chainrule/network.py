@@ -22,7 +22,7 @@ from __future__ import annotations
 import copy
 import os
 import weakref
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -666,7 +666,7 @@ def mlp(
     hidden: str | Sequence[str] = "relu",
     output: str = "identity",
     loss: str | None = None,
-    init: str = "auto",
+    init: str | Callable[[np.random.Generator, int, int], np.ndarray] = "auto",
     seed: int | np.random.Generator | None = None,
     weight_decay: float = 0.0,
     decay: str = "ufldl",
@@ -687,9 +687,12 @@ def mlp(
     loss : str, optional
         Defaults to the canonical loss of the output: "cross_entropy" for
         softmax, "log_loss" for sigmoid, "squared_error" otherwise.
-    init : str, default "auto"
+    init : str or callable, default "auto"
         Initialiser name; "auto" takes He normal for ReLU-family layers and
-        Glorot uniform for the others.
+        Glorot uniform for the others.  A callable ``init(rng, fan_in,
+        fan_out)`` returning an array of shape (fan_in, fan_out) is used for
+        every layer, as :class:`Dense` uses it.  Explicit weight matrices go
+        to ``Dense(..., init=W)`` or :meth:`Network.from_transfer_matrices`.
     seed : int, Generator or None
         Makes the initial weights reproducible.
     weight_decay, decay : see :class:`Network`.
@@ -718,6 +721,13 @@ def mlp(
             f"hidden must be one activation or one per hidden layer ({n_hidden}), "
             f"got {len(hidden)}"
         )
+    if not (isinstance(init, str) or callable(init)):
+        raise TypeError(
+            "init must be an initialiser name or a callable init(rng, fan_in, fan_out), got "
+            f"{type(init).__name__}; for explicit weight matrices build the layers with "
+            "Dense(fan_in, fan_out, activation, init=W) and Network([...]), or use "
+            "Network.from_transfer_matrices / Network.from_ufldl"
+        )
     from .initializers import make_rng
 
     rng = make_rng(seed)
@@ -725,7 +735,7 @@ def mlp(
     layers = []
     for fan_in, fan_out, act in zip(sizes[:-1], sizes[1:], acts, strict=True):
         layer_init = init
-        if init == "auto":
+        if isinstance(init, str) and init == "auto":
             layer_init = "he_normal" if act in ("relu", "leaky_relu") else "glorot_uniform"
         layers.append(Dense(fan_in, fan_out, act, layer_init, bias=bias, seed=rng, dtype=dtype))
     if loss is None:
