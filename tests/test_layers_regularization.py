@@ -7,6 +7,8 @@ References: numpy formulas written here, central differences
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
@@ -231,6 +233,22 @@ def test_batchnorm_running_statistics_and_eval_mode():
     np.testing.assert_allclose(bn.running_mean, rm, rtol=1e-13)
     # an example's prediction does not depend on the rest of the batch in evaluation
     np.testing.assert_allclose(bn.forward(X[:1], training=False), out[:1], rtol=1e-15)
+
+
+@pytest.mark.parametrize("shape", [(4, 2), (4, 2, 5, 5), (4,), (4, 3, 5), (4, 4, 2, 2)])
+def test_batchnorm_wrong_input_is_refused_before_any_state_changes(shape):
+    bn = BatchNorm(3)
+    X = np.random.default_rng(0).normal(size=(6, 3))
+    bn.forward(X, training=True)  # some running statistics to keep, and a cached batch
+    before = {k: np.array(getattr(bn, k)) for k in ("running_mean", "running_var", "Xhat", "A")}
+    with pytest.raises(ValueError, match=r"BatchNorm\(3\): X must have shape \(n_samples, 3\) "
+                       r"or \(n_samples, 3, height, width\).*got shape " + re.escape(str(shape))):
+        bn.forward(np.ones(shape), training=True)
+    for k, v in before.items():
+        np.testing.assert_array_equal(getattr(bn, k), v)
+    # the running statistics are those of the one good batch: 0.9 * initial + 0.1 * batch
+    np.testing.assert_allclose(bn.running_mean, 0.1 * X.mean(axis=0), rtol=1e-14)
+    np.testing.assert_allclose(bn.running_var, 0.9 + 0.1 * X.var(axis=0, ddof=1), rtol=1e-14)
 
 
 def test_batchnorm_one_row_batch_leaves_running_statistics():

@@ -111,7 +111,22 @@ class BatchNorm(Layer):
         image of 1x1 pixels) is normalised with the running statistics, as in
         evaluation, and does not update them: one value has no variance, and
         blending a variance of 0 into ``running_var`` would shrink it.
+
+        Raises
+        ------
+        ValueError
+            If X is not of one of the shapes above; the layer (its running
+            statistics included) is then left as it was.  The running
+            statistics are only updated once the whole forward pass has
+            succeeded.
         """
+        X = np.asarray(X)
+        if X.ndim not in (2, 4) or X.shape[1] != self.n_in:
+            raise ValueError(
+                f"BatchNorm({self.n_in}): X must have shape (n_samples, {self.n_in}) or "
+                f"(n_samples, {self.n_in}, height, width) ({self.n_in} features or channels), "
+                f"got shape {X.shape}"
+            )
         if X.ndim == 4:
             return _channels_first(self.forward(_channels_last(X), training), X.shape)
         # One value per feature (a 1-row batch, or one 1x1 image) has no variance to
@@ -120,22 +135,25 @@ class BatchNorm(Layer):
         # example must not stop training, nor pull the running variance towards 0).
         m = X.shape[0]
         training = training and m > 1
-        self._batch_stats = training
         if training:
             mean = X.mean(axis=0)
             var = X.var(axis=0)
+        else:
+            mean, var = self.running_mean, self.running_var
+        inv_std = 1.0 / np.sqrt(var + self.eps)
+        Xhat = (X - mean) * inv_std
+        Z = self.gamma * Xhat + self.beta
+        A = self.activation.f(Z)
+        # everything computed: only now is the layer's state changed
+        if training:
             r = self.momentum
             self.running_mean *= r
             self.running_mean += (1 - r) * mean
             self.running_var *= r
             self.running_var += (1 - r) * var * (m / (m - 1))
-        else:
-            mean, var = self.running_mean, self.running_var
-        self.inv_std = 1.0 / np.sqrt(var + self.eps)
-        self.Xhat = (X - mean) * self.inv_std
-        self.Z = self.gamma * self.Xhat + self.beta
-        self.A = self.activation.f(self.Z)
-        return self.A
+        self._batch_stats = training
+        self.inv_std, self.Xhat, self.Z, self.A = inv_std, Xhat, Z, A
+        return A
 
     def backward(self, grad_out: np.ndarray, need_input_grad: bool = True) -> np.ndarray | None:
         """From ``dJ/dA`` through the activation, then :meth:`backward_delta`."""
