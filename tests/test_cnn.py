@@ -138,6 +138,31 @@ def test_summary_shows_image_shapes():
     assert net.n_params == 4 * 9 + 4 + 64 * 3 + 3
 
 
+def test_summary_and_info_show_each_layers_real_output_shape(tmp_path):
+    from test_cli import run
+
+    specs = [{"type": "Conv2D", "out_channels": 2, "kernel_size": 3, "activation": "identity"},
+             {"type": "BatchNorm", "activation": "relu"}, {"type": "Dropout", "rate": 0.2},
+             {"type": "AvgPool2D", "size": 2}, {"type": "Flatten"},
+             {"type": "Dense", "fan_out": 5}, {"type": "Dropout", "rate": 0.5},
+             {"type": "Dense", "fan_out": 3, "activation": "softmax"}]
+    net = network_from_layers(specs, input_shape=(1, 6, 6), seed=0)
+    # by hand: a 3x3 kernel on 6x6 gives 4x4 (2 channels); pooling by 2 gives 2x2; 8 flat
+    expected = ["2x4x4", "2x4x4", "2x4x4", "2x2x2", "8", "5", "5", "3"]
+    rows = net.summary().splitlines()[1:-1]
+    assert [row.split()[-2] for row in rows] == expected
+    assert len({len(row) for row in rows}) == 1  # right-aligned columns line up
+    assert net.layer_shapes()[1] == ((2, 4, 4), (2, 4, 4))
+    proc = run("info", str(net.save(tmp_path / "c.npz")))
+    assert proc.returncode == 0, proc.stderr
+    info = [line.split() for line in proc.stdout.splitlines() if line[:3].strip().isdigit()]
+    assert [(r[1], r[2], r[3]) for r in info] == [
+        ("Conv2D", "1x6x6", "2x4x4"), ("BatchNorm", "2x4x4", "2x4x4"),
+        ("Dropout", "2x4x4", "2x4x4"), ("AvgPool2D", "2x4x4", "2x2x2"),
+        ("Flatten", "2x2x2", "8"), ("Dense", "8", "5"), ("Dropout", "5", "5"),
+        ("Dense", "5", "3")]
+
+
 # --- network_from_layers --------------------------------------------------------------------
 
 

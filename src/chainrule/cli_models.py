@@ -384,9 +384,7 @@ def _add_info(sub: argparse._SubParsersAction) -> None:
 
 def _layer_rows(net) -> list[dict]:
     rows = []
-    shape = net.n_inputs
-    for i, layer in enumerate(net.layers):
-        out = layer.n_out if layer.n_out is not None else shape
+    for i, (layer, (shape, out)) in enumerate(zip(net.layers, net.layer_shapes(), strict=True)):
         act = getattr(layer, "activation", None)
         params = {s.name: list(s.shape) for s in layer.param_specs()}
         rows.append({
@@ -396,7 +394,6 @@ def _layer_rows(net) -> list[dict]:
             "activation": act.name if act is not None else None, "params": params,
             "count": int(sum(int(np.prod(s)) for s in params.values())),
         })
-        shape = out
     return rows
 
 

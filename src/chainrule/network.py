@@ -597,14 +597,35 @@ class Network:
 
         return save(self, path)
 
+    def layer_shapes(self) -> list[tuple[int | tuple[int, ...], int | tuple[int, ...]]]:
+        """Each layer's input and output shape per example, propagated from the input.
+
+        Returns
+        -------
+        list of (input, output)
+            One pair per layer: an int (features) or a tuple (channels,
+            height, width) of images.  A layer without a size of its own
+            (Dropout, or BatchNorm after a convolution) has its real shape here.
+        """
+        shape = self.n_inputs
+        shapes = []
+        for layer in self.layers:
+            out = layer.output_shape(shape)
+            shapes.append((shape, out))
+            shape = out
+        return shapes
+
     def summary(self) -> str:
-        """A table of layers, shapes and parameter counts."""
-        lines = [f"{'layer':<40} {'output':>8} {'params':>10}"]
-        for i, layer in enumerate(self.layers):
+        """A table of layers, output shapes per example and parameter counts."""
+        rows = []
+        for i, (layer, (_, shape)) in enumerate(zip(self.layers, self.layer_shapes(),
+                                                      strict=True)):
             count = sum(int(np.prod(s.shape)) for s in layer.param_specs())
-            out = "x".join(map(str, layer.n_out)) if isinstance(layer.n_out, tuple) else (
-                layer.n_out or "")  # images: "8x4x4"
-            lines.append(f"{i}: {layer!r:<37} {out:>8} {count:>10}")
+            out = "x".join(map(str, shape)) if isinstance(shape, tuple) else str(shape)
+            rows.append((f"{i}: {layer!r}", out, count))  # images: "8x4x4"
+        width = max(40, *(len(name) for name, _, _ in rows))
+        lines = [f"{'layer':<{width}} {'output':>8} {'params':>10}"]
+        lines += [f"{name:<{width}} {out:>8} {count:>10}" for name, out, count in rows]
         decay = f", weight_decay={self.weight_decay:g} ({self.decay})" if self.weight_decay else ""
         lines.append(f"loss={self.loss.name}{decay}; {self.n_params} parameters, {self.dtype}")
         return "\n".join(lines)
