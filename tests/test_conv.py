@@ -242,3 +242,48 @@ def test_channel_counts_must_be_positive_ints(bad):
         Conv2D(bad, 2, 3)
     with pytest.raises((TypeError, ValueError), match=r"out_channels"):
         Conv2D(1, bad, 3)
+
+
+# --- the loop reference refuses what it cannot compute ---------------------------------------
+_X = np.ones((1, 2, 4, 4))
+_W = np.ones((3, 2, 3, 3))
+
+
+@pytest.mark.parametrize(("call", "message"), [
+    # x with 2 channels, W for 1: the extra channel used to be ignored silently
+    (lambda: reference.conv2d_forward(_X, np.ones((3, 1, 3, 3))),
+     r"W has 1 input channel\(s\) \(W.shape\[1\]\) but x has 2"),
+    # W for 3 channels, x with 2: used to raise IndexError
+    (lambda: reference.conv2d_forward(_X, np.ones((3, 3, 3, 3))), "but x has 2"),
+    # a 5x5 kernel on a 4x4 image: used to return an empty output
+    (lambda: reference.conv2d_forward(_X, np.ones((3, 2, 5, 5))),
+     r"the 5x5 window does not fit in the 4x4 image with padding 0"),
+    (lambda: reference.conv2d_forward(_X, _W, padding=-1), "padding must be an integer >= 0"),
+    (lambda: reference.conv2d_forward(_X, _W, stride=0), r"stride must be an integer >= 1, got 0"),
+    (lambda: reference.conv2d_forward(_X, _W, stride=1.5), "stride must be an integer"),
+    (lambda: reference.conv2d_forward(_X, _W, b=[1.0, 2.0]), r"b must have shape \(3,\)"),
+    (lambda: reference.conv2d_forward(np.ones((2, 4, 4)), _W),
+     r"x must be a non-empty array of shape \(n_samples, channels, height, width\)"),
+    (lambda: reference.conv2d_backward(_X, _W, np.ones((1, 3, 3, 3))),
+     r"delta must have the shape of the output \(1, 3, 2, 2\), got shape \(1, 3, 3, 3\)"),
+    (lambda: reference.maxpool2d_forward(_X, size=5), "the 5x5 window does not fit"),
+    (lambda: reference.avgpool2d_forward(_X, size=2, stride=0), "stride must be an integer >= 1"),
+    (lambda: reference.maxpool2d_forward(_X, size=2, padding=2),
+     "padding must be at most half the window size 2, got 2"),
+    (lambda: reference.avgpool2d_backward(_X, np.ones((1, 2, 3, 3))),
+     r"grad_out must have the shape of the output \(1, 2, 2, 2\)"),
+    (lambda: reference.maxpool2d_backward(_X, np.ones((1, 2, 2, 2)), size=0),
+     "size must be an integer >= 1, got 0"),
+])
+def test_reference_conv_and_pool_check_their_arguments(call, message):
+    with pytest.raises(ValueError, match=message):
+        call()
+
+
+def test_reference_conv_with_padding_still_fits_a_large_kernel():
+    # a 5x5 kernel fits a 4x4 image padded by 1 (6x6): a 2x2 output of window sums of ones
+    z = reference.conv2d_forward(_X, np.ones((1, 2, 5, 5)), padding=1)
+    # by hand: every window of the padded 6x6 covers all 4x4 real pixels of each channel
+    # (rows -1..3 or 0..4, columns likewise): 16 ones x 2 channels
+    assert z.shape == (1, 1, 2, 2)
+    assert z[0, 0].tolist() == [[32.0, 32.0], [32.0, 32.0]]

@@ -6,6 +6,9 @@ floats with explicit loops and shares no arithmetic with ``conv.py`` or
 against something they can follow.  Images are nested as ``x[n][c][row][col]``
 (any array-like of shape (n_samples, channels, height, width)).
 
+Every function first checks its arguments (one shared validator): shapes that
+agree, a window that fits the padded image, stride >= 1, padding >= 0.
+
 Convolution, output unit (n, o, y, x), with stride s and zero padding p::
 
     z[n][o][y][x] = b[o] + sum_c sum_i sum_j W[o][c][i][j] * x[n][c][s*y + i - p][s*x + j - p]
@@ -31,6 +34,68 @@ __all__ = [
 
 def _nested(a: object) -> list:
     return np.asarray(a, dtype=np.float64).tolist()
+
+
+def _count(value: object, name: str, minimum: int) -> int:
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) \
+            or value < minimum:
+        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
+    return int(value)
+
+
+def _array(a: object, name: str, ndim: int, what: str) -> np.ndarray:
+    try:
+        arr = np.asarray(a, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be an array of shape {what} of numbers") from None
+    if arr.ndim != ndim or 0 in arr.shape:
+        raise ValueError(f"{name} must be a non-empty array of shape {what}, got shape "
+                         f"{arr.shape}")
+    return arr
+
+
+def _check(x: object, stride: object, padding: object, *, W: object = None, b: object = None,
+           size: object = None, grad: object = None, grad_name: str = "grad_out") -> tuple:
+    """The inputs of one public function, checked; returns ``(kernel, stride, padding)``.
+
+    ``x`` must be (n_samples, channels, height, width); a convolution's ``W`` must
+    have as many input channels as ``x`` and ``b`` one value per output channel; a
+    pooling window is ``size`` (with padding at most half of it, as MaxPool2D and
+    AvgPool2D require); the window must fit in the padded image; ``grad`` (a
+    backward pass's ``delta`` / ``grad_out``) must have the shape of the output.
+    """
+    xa = _array(x, "x", 4, "(n_samples, channels, height, width)")
+    if W is None:
+        size = _count(size, "size", 1)  # first: the stride defaults to it
+    stride = _count(stride, "stride", 1)
+    padding = _count(padding, "padding", 0)
+    n, c, h, w = xa.shape
+    if W is not None:
+        Wa = _array(W, "W", 4, "(out_channels, in_channels, kh, kw)")
+        if Wa.shape[1] != c:
+            raise ValueError(f"W has {Wa.shape[1]} input channel(s) (W.shape[1]) but x has "
+                             f"{c} (x.shape[1]); W must have shape (out_channels, {c}, kh, kw)")
+        out_c, (kh, kw) = Wa.shape[0], Wa.shape[2:]
+        if b is not None:
+            ba = np.asarray(b, dtype=np.float64)
+            if ba.shape != (out_c,):
+                raise ValueError(f"b must have shape ({out_c},), one bias per output channel "
+                                 f"of W, got shape {ba.shape}")
+    else:
+        kh = kw = size
+        out_c = c
+        if 2 * padding > kh:
+            raise ValueError(f"padding must be at most half the window size {kh}, got "
+                             f"{padding}")
+    if h + 2 * padding < kh or w + 2 * padding < kw:
+        raise ValueError(
+            f"the {kh}x{kw} window does not fit in the {h}x{w} image with padding {padding} "
+            f"(padded {h + 2 * padding}x{w + 2 * padding}): no output pixel")
+    expected = (n, out_c, _out_size(h, kh, stride, padding), _out_size(w, kw, stride, padding))
+    if grad is not None and np.shape(grad) != expected:
+        raise ValueError(f"{grad_name} must have the shape of the output {expected}, got "
+                         f"shape {np.shape(grad)}")
+    return (kh, kw), stride, padding
 
 
 def _out_size(size: int, k: int, s: int, p: int) -> int:
@@ -59,6 +124,7 @@ def conv2d_forward(x: object, W: object, b: object = None, stride: int = 1,
     -------
     z : ndarray of shape (n_samples, out_channels, out_h, out_w)
     """
+    _, stride, padding = _check(x, stride, padding, W=W, b=b)
     x, W = _nested(x), _nested(W)
     n_out, n_in, kh, kw = len(W), len(W[0]), len(W[0][0]), len(W[0][0][0])
     bias = _nested(b) if b is not None else [0.0] * n_out
@@ -101,6 +167,7 @@ def conv2d_backward(x: object, W: object, delta: object, stride: int = 1, paddin
     dW : ndarray like ``W``
     db : ndarray of shape (out_channels,)
     """
+    _, stride, padding = _check(x, stride, padding, W=W, grad=delta, grad_name="delta")
     x, W, delta = _nested(x), _nested(W), _nested(delta)
     n_out, n_in, kh, kw = len(W), len(W[0]), len(W[0][0]), len(W[0][0][0])
     h, w = len(x[0][0]), len(x[0][0][0])
@@ -149,7 +216,8 @@ def maxpool2d_forward(x: object, size: int = 2, stride: int | None = None,
 
     x : array-like (n_samples, channels, height, width) -> (n_samples, channels, out_h, out_w)
     """
-    x, stride = _nested(x), size if stride is None else stride
+    _, stride, padding = _check(x, size if stride is None else stride, padding, size=size)
+    x = _nested(x)
     out = _pool_output(x, size, stride, padding)
     for n, c, y, xx, pixels in _pool_windows(x, size, stride, padding, -float("inf")):
         out[n][c][y][xx] = max(value for value, _, _ in pixels)
@@ -159,7 +227,9 @@ def maxpool2d_forward(x: object, size: int = 2, stride: int | None = None,
 def maxpool2d_backward(x: object, grad_out: object, size: int = 2, stride: int | None = None,
                        padding: int = 0) -> np.ndarray:
     """``dJ/dx`` of max pooling: each window's gradient goes to its (first) largest pixel."""
-    x, grad_out, stride = _nested(x), _nested(grad_out), size if stride is None else stride
+    _, stride, padding = _check(x, size if stride is None else stride, padding, size=size,
+                                grad=grad_out)
+    x, grad_out = _nested(x), _nested(grad_out)
     dx = np.zeros((len(x), len(x[0]), len(x[0][0]), len(x[0][0][0]))).tolist()
     for n, c, y, xx, pixels in _pool_windows(x, size, stride, padding, -float("inf")):
         best = 0
@@ -174,7 +244,8 @@ def maxpool2d_backward(x: object, grad_out: object, size: int = 2, stride: int |
 def avgpool2d_forward(x: object, size: int = 2, stride: int | None = None,
                       padding: int = 0) -> np.ndarray:
     """Average pooling by loops: the mean of each window, padding pixels counting as 0."""
-    x, stride = _nested(x), size if stride is None else stride
+    _, stride, padding = _check(x, size if stride is None else stride, padding, size=size)
+    x = _nested(x)
     out = _pool_output(x, size, stride, padding)
     for n, c, y, xx, pixels in _pool_windows(x, size, stride, padding, 0.0):
         out[n][c][y][xx] = sum(value for value, _, _ in pixels) / (size * size)
@@ -184,7 +255,9 @@ def avgpool2d_forward(x: object, size: int = 2, stride: int | None = None,
 def avgpool2d_backward(x: object, grad_out: object, size: int = 2, stride: int | None = None,
                        padding: int = 0) -> np.ndarray:
     """``dJ/dx`` of average pooling: each pixel of a window gets grad / (size * size)."""
-    x, grad_out, stride = _nested(x), _nested(grad_out), size if stride is None else stride
+    _, stride, padding = _check(x, size if stride is None else stride, padding, size=size,
+                                grad=grad_out)
+    x, grad_out = _nested(x), _nested(grad_out)
     h, w = len(x[0][0]), len(x[0][0][0])
     dx = np.zeros((len(x), len(x[0]), h, w)).tolist()
     for n, c, y, xx, pixels in _pool_windows(x, size, stride, padding, 0.0):
