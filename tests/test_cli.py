@@ -135,6 +135,12 @@ def test_plot_tiles_refuses_bad_images(tmp_path, bad, what):
     (["trace", "--digits", "0"], "argument --digits: expected an integer from 1 to 17"),
     (["trace", "--input", "nan", "1"], "argument --input: expected a finite number, got 'nan'"),
     (["perceptron", "--n", "1"], "argument --n: expected an integer >= 2, got '1'"),
+    (["perceptron", "--plot", ""], "argument --plot: empty file name ''; give a file name, "
+     "such as loss.png"),
+    (["--plot", ""], "argument --plot: empty file name ''"),
+    (["trace", "--output", ""], "argument --output: empty file name ''; give a file name"),
+    (["train", "DATA", "-q", "-o", ""], "argument -o/--out: empty file name ''; give a file "
+     "name, such as model.npz"),
     (["experiment", "saturation", "--seed", "-1"], "argument --seed: expected an integer"),
     (["plot", "weights", "m.npz", "--max-units", "0"], "argument --max-units: expected an "
      "integer >= 1"),
@@ -147,14 +153,16 @@ def test_plot_tiles_refuses_bad_images(tmp_path, bad, what):
     (["train", "DATA", "--optimizer", "bogus"], "argument --optimizer: expected one of gd, "
      "sgd, nesterov, adagrad, rmsprop, adam, got 'bogus'"),
 ])
-def test_options_are_checked_where_they_are_parsed(args, message, tmp_path, capsys):
+def test_options_are_checked_where_they_are_parsed(args, message, tmp_path, capsys,
+                                                   monkeypatch):
     from chainrule.cli import main
 
     data = tmp_path / "data.csv"
     data.write_text("a,b,y\n1,2,0\n3,4,1\n")
     argv = [str(data) if a == "DATA" else a for a in args]
-    if argv[0] == "train":
+    if argv[0] == "train" and "-o" not in argv:
         argv += ["-o", str(tmp_path / "m.npz"), "-q"]
+    monkeypatch.chdir(tmp_path)  # nothing may be written here either (-o '' meant ./model.npz)
     with pytest.raises(SystemExit) as stop:
         main(argv)
     assert stop.value.code == 2

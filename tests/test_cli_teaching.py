@@ -106,3 +106,31 @@ def test_trace_transfer_layout_without_biases_is_example_b():
               "--input", "1", "1", "--target", "1", "1")
     assert bad.returncode == 2 and "Traceback" not in bad.stderr
     assert "must be zeros, got [1.0, 0.0]" in bad.stderr
+
+
+_ONE = '"weights": [[[1], [2]]], "input": [1], "target": [1]'
+
+
+@pytest.mark.parametrize(("network", "words"), [
+    ("{" + _ONE + ', "activation": 5}',
+     'activation must be an activation name (such as "sigmoid") or a list of names, one per '
+     "layer (1), got 5"),
+    ("{" + _ONE + ', "activation": ["sigmoid", 3]}', "or a list of names"),
+    ("FILE.json", "FILE.json: not UTF-8 text (byte 0xff at offset"),
+    ("FILE.yaml", "FILE.yaml: not UTF-8 text (byte 0xff at offset"),
+    ("BROKEN.yaml", "BROKEN.yaml: not valid YAML"),
+])
+def test_trace_network_errors_name_the_argument_or_the_file(network, words, tmp_path, capsys):
+    from chainrule.cli import main
+
+    if network.endswith(".yaml"):
+        pytest.importorskip("yaml")
+    (tmp_path / "FILE.json").write_bytes(b'{"weights": [[[1], [2]]], "description": "\xff"}')
+    (tmp_path / "FILE.yaml").write_bytes(b"weights: [[[1], [2]]]\ndescription: \xff\n")
+    (tmp_path / "BROKEN.yaml").write_text("weights: [[[1], [2]]\ninput: [1]\n")
+    if not network.startswith("{"):
+        network = str(tmp_path / network)
+        words = str(tmp_path / words)
+    assert main(["trace", "--network", network]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("chainrule: error: ") and words in err[0]

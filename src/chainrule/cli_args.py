@@ -182,7 +182,14 @@ def _check_parent(path: Path) -> None:
         return
 
 
+def _not_empty(text: str, example: str) -> None:
+    if not text:
+        raise argparse.ArgumentTypeError(
+            f"empty file name {text!r}; give a file name, such as {example}")
+
+
 def _not_a_directory(text: str, example: str) -> Path:
+    _not_empty(text, example)
     path = Path(text)
     if text.endswith(("/", os.sep)) or path.is_dir():
         raise argparse.ArgumentTypeError(
@@ -208,6 +215,7 @@ def model_path(text: str) -> Path:
         If a part of the path is a file, the result is a directory, or the
         folder cannot be written in.
     """
+    _not_empty(text, "model.npz")
     path = Path(text)
     if text.endswith(("/", os.sep)) or path.is_dir():
         path = path / "model.npz"

@@ -18,6 +18,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from ._validation import check_finite_array
+from .activations import Activation
 from .layers import Dense
 from .network import Network
 
@@ -25,8 +26,13 @@ __all__ = ["from_transfer_matrices", "from_ufldl", "to_transfer_matrices", "to_u
 
 
 def _per_layer(activation: str | Sequence[str], n: int) -> list[str]:
-    if isinstance(activation, str):
+    if isinstance(activation, (str, Activation)):
         return [activation] * n
+    if not hasattr(activation, "__iter__"):
+        raise TypeError(
+            f"activation must be an activation name or a sequence of names, one per layer "
+            f"({n}), got {activation!r} ({type(activation).__name__})"
+        )
     acts = list(activation)
     if len(acts) != n:
         raise ValueError(

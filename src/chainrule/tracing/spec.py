@@ -80,8 +80,18 @@ def _read_yaml(path: Path) -> Any:
             f"{path}: reading YAML needs PyYAML, which is not installed; install the optional "
             "extra (pip install 'chainrule[yaml]') or write the network as JSON"
         ) from None
-    with open(path, encoding="utf-8") as fh:
-        return yaml.safe_load(fh)
+    try:
+        with open(path, encoding="utf-8") as fh:
+            return yaml.safe_load(fh)
+    except UnicodeDecodeError as exc:
+        raise ValueError(_not_utf8(path, exc)) from None
+    except yaml.YAMLError as exc:
+        raise ValueError(f"{path}: not valid YAML: {' '.join(str(exc).split())}") from None
+
+
+def _not_utf8(path: Path, exc: UnicodeDecodeError) -> str:
+    return (f"{path}: not UTF-8 text (byte {exc.object[exc.start]:#04x} at offset {exc.start} "
+            "cannot be decoded); save the network description as UTF-8")
 
 
 def load_spec(source: str | os.PathLike | dict) -> dict[str, Any]:
@@ -118,6 +128,8 @@ def load_spec(source: str | os.PathLike | dict) -> dict[str, Any]:
             else:
                 try:
                     raw = json.loads(path.read_text(encoding="utf-8"))
+                except UnicodeDecodeError as exc:
+                    raise ValueError(_not_utf8(path, exc)) from None
                 except json.JSONDecodeError as exc:
                     raise ValueError(f"{path}: not valid JSON: {exc}") from None
     else:
@@ -150,7 +162,14 @@ def spec_network(spec: dict[str, Any]) -> TraceSpec:
         raise ValueError(
             f"weights must be a non-empty list with one matrix per layer, got {weights!r}"
         )
-    kwargs = {"activation": spec["activation"], "loss": spec["loss"],
+    activation = spec["activation"]
+    if not (isinstance(activation, str) or (
+            isinstance(activation, list) and all(isinstance(a, str) for a in activation))):
+        raise ValueError(
+            f"activation must be an activation name (such as \"sigmoid\") or a list of names, "
+            f"one per layer ({len(weights)}), got {activation!r}"
+        )
+    kwargs = {"activation": activation, "loss": spec["loss"],
               "weight_decay": spec["weight_decay"], "decay": spec["decay"]}
     biases = spec["biases"]
     if layout == "transfer":
