@@ -100,3 +100,16 @@ def test_bad_input(kwargs, words):
     X, _ = xor()
     with pytest.raises((ValueError, TypeError), match=words):
         train_perceptron(X, **kwargs)
+
+
+def test_xor_summary_when_no_start_solves_it():
+    # one hidden unit: the output is a monotone function of one linear projection, so its
+    # decision boundary is a single line, and no line separates XOR; every start fails
+    cmp = perceptron_vs_mlp(n=10, hidden=1, max_starts=3, seed=0)
+    assert cmp.network_accuracy <= 0.75  # a line gets at most 3 of the 4 XOR points right
+    assert cmp.starts == 3 and len(cmp.stuck_costs) == 3
+    line = cmp.summary().splitlines()[-1]
+    assert line.startswith("XOR with a 2-1-1 network: none of 3 random start(s) reached 100% "
+                           "(one hidden unit draws a single line, and no line separates XOR;")
+    assert "earlier start" not in line and "local minimum" not in line
+    assert f"the last one's accuracy is {cmp.network_accuracy:.0%}" in line

@@ -33,10 +33,11 @@ class PerceptronComparison:
     network_accuracy : float
         Its accuracy on the four XOR points.
     starts : int
-        Random starts the network needed (one more for every start that
-        ended in a local minimum).
+        Random starts made: the one that reached 100% (one more for every
+        start that ended in a local minimum), or ``max_starts`` if none did.
     stuck_costs : list of float
-        Final costs of the starts that did not reach 100%.
+        Final costs of the starts that did not reach 100% (all of them,
+        ``starts`` values, when none did).
     """
 
     X_separable: np.ndarray
@@ -51,15 +52,23 @@ class PerceptronComparison:
     def summary(self) -> str:
         sizes = "-".join([str(self.network.n_inputs)]
                          + [str(layer.n_out) for layer in self.network.layers])
-        stuck = ""
-        if self.stuck_costs:
-            stuck = (f" ({len(self.stuck_costs)} earlier start(s) stopped in a local minimum, "
-                     f"cost {', '.join(f'{c:.3f}' for c in self.stuck_costs)})")
+        costs = self.stuck_costs
+        shown = ", ".join(f"{c:.3f}" for c in costs[:5]) + (", ..." if len(costs) > 5 else "")
+        if self.network_accuracy == 1.0:
+            stuck = "" if not costs else (
+                f" ({len(costs)} earlier start(s) stopped in a local minimum, cost {shown})")
+            network = (f"accuracy 100% after {self.starts} random start(s){stuck}")
+        else:  # no start reached 100%: every one of them is in stuck_costs
+            hidden = self.network.layers[0].n_out
+            why = ("one hidden unit draws a single line, and no line separates XOR"
+                   if hidden == 1 else "each stopped in a local minimum")
+            network = (f"none of {self.starts} random start(s) reached 100% ({why}; final "
+                       f"cost(s) {shown}); the last one's accuracy is "
+                       f"{self.network_accuracy:.0%}")
         return "\n".join([
             f"separable data ({len(self.y_separable)} points): {self.separable.summary()}",
             f"XOR: {self.xor.summary()}",
-            f"XOR with a {sizes} network: accuracy {self.network_accuracy:.0%} after "
-            f"{self.starts} random start(s){stuck}",
+            f"XOR with a {sizes} network: {network}",
         ])
 
     __str__ = summary
