@@ -415,3 +415,16 @@ def test_gradcheck_modes_refuse_options_that_do_not_apply(args, message, capsys)
 
     assert main(["gradcheck", *args]) == 2
     assert message in capsys.readouterr().err
+
+
+def test_gradcheck_scaling_shows_the_eps_squared_truncation_error(capsys):
+    from chainrule.cli import main
+
+    assert main(["gradcheck", "--sizes", "3", "4", "2", "--activation", "tanh", "--output",
+                 "sigmoid", "--scaling"]) == 0
+    out = capsys.readouterr().out
+    full = float(re.search(r"\(eps=0.0001\): relative difference ([\d.e+-]+)", out).group(1))
+    half = float(re.search(r"eps/2 = 5e-05: relative difference ([\d.e+-]+)", out).group(1))
+    # central differences: error ~ eps^2 J''' / 6, so halving eps divides it by 4
+    assert 3.5 < full / half < 4.5
+    assert "; ratio " in out

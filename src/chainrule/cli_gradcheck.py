@@ -93,9 +93,13 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                     help="examples the cost is averaged over (default: 5)")
     gc.add_argument("--eps", type=positive_float, default=1e-4)
     gc.add_argument("--tolerance", type=positive_float, default=1e-7,
-                    help="largest relative difference that passes (default: 1e-7; small "
-                    "smooth float64 networks give about 1e-9, a wrong gradient 1e-2 "
-                    "or more)")
+                    help="largest relative difference that passes (default: 1e-7; float64 "
+                    "networks give about 1e-10 to a few 1e-8 with eps 1e-4, depending on "
+                    "the cost's curvature, a wrong gradient 1e-2 or more)")
+    gc.add_argument("--scaling", action="store_true",
+                    help="also check with eps/2 and print how the difference falls: by "
+                    "about 4 while the central differences' eps^2 truncation error "
+                    "dominates, not at all once rounding error does")
     gc.add_argument("--seed", type=seed_int, default=0)
     gc.set_defaults(handler=_gradcheck)
 
@@ -256,6 +260,12 @@ def _gradcheck(args: argparse.Namespace) -> int:
     print(about)
     print(f"cost J = {result.cost:.15g} at these parameters")
     print(result)
+    if args.scaling:
+        half = gradient_check(model, X, Y, eps=args.eps / 2)
+        ratio = result.rel_diff / half.rel_diff if half.rel_diff > 0 else math.inf
+        print(f"with eps/2 = {half.eps:g}: relative difference {half.rel_diff:.3e}; "
+              f"ratio {ratio:.2f} (about 4 = 2^2 while the truncation error, which falls as "
+              "eps^2, dominates; about 1 or less once rounding error does)")
     ok = result.rel_diff < args.tolerance
     print(f"{'PASS' if ok else 'FAIL'}: relative difference {result.rel_diff:.3e} "
           f"{'<' if ok else '>='} {args.tolerance:g}")
