@@ -409,6 +409,38 @@ def test_default_init_is_normal_eps_001():
     _normal_ok(layer.W, 0.01)
 
 
+@pytest.mark.parametrize("eps", [0.1, 0.003, 2.5])
+def test_normal_with_a_chosen_eps_has_the_right_moments(eps, tmp_path):
+    from chainrule.initializers import normal_with_eps
+
+    W = Dense(1000, 1000, init=normal_with_eps(eps), seed=7).W  # 10^6 samples of N(0, eps^2)
+    x = W.ravel() / eps  # standard normal if right
+    n = x.size
+    # standard errors: mean 1/sqrt(n); variance sqrt(2/n); E x^4 = 3 with sqrt(96/n)
+    assert abs(x.mean()) < 5 / np.sqrt(n)
+    assert abs(x.var() - 1) < 5 * np.sqrt(2 / n)
+    assert abs(np.mean(x**4) - 3) < 5 * np.sqrt(96 / n)
+    assert abs(np.mean(np.abs(x) < 1) - 0.682689492) < 5 * np.sqrt(0.2166 / n)
+    # the name form gives the same weights, and a saved model records it
+    layer = Dense(4, 3, init=f"normal(eps={eps})", seed=7)
+    np.testing.assert_array_equal(layer.W, Dense(4, 3, init=normal_with_eps(eps), seed=7).W)
+    net = mlp([4, 3, 2], init=normal_with_eps(eps), seed=0)
+    assert [lay.init for lay in net.layers] == [f"normal(eps={eps!r})"] * 2
+    loaded = chainrule.load(net.save(tmp_path / "n.npz"))
+    assert [lay.init for lay in loaded.layers] == [f"normal(eps={eps!r})"] * 2
+
+
+@pytest.mark.parametrize("bad", [0, -0.1, float("nan"), float("inf"), "0.1", True])
+def test_normal_with_eps_refuses_a_bad_eps(bad):
+    from chainrule.initializers import normal_with_eps
+
+    with pytest.raises(ValueError, match=r"eps must be a finite number > 0 \(the standard "
+                                         r"deviation of the weights\), got"):
+        normal_with_eps(bad)
+    with pytest.raises(ValueError, match=r"init 'normal\(eps=x\)': eps must be"):
+        Dense(2, 2, init="normal(eps=x)")
+
+
 @pytest.mark.parametrize("name", sorted(INIT_CHECKS))
 def test_initializer_reproducible_from_seed(name):
     a = Dense(20, 30, init=name, seed=42).W

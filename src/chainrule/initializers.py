@@ -8,11 +8,12 @@ passed in, so a seed reproduces the weights exactly.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 import numpy as np
 
-__all__ = ["INITIALIZERS", "get_initializer", "make_rng"]
+__all__ = ["INITIALIZERS", "get_initializer", "make_rng", "normal_with_eps"]
 
 Initializer = Callable[[np.random.Generator, int, int], np.ndarray]
 
@@ -20,8 +21,52 @@ NORMAL_EPS = 0.01
 
 
 def normal(rng: np.random.Generator, fan_in: int, fan_out: int) -> np.ndarray:
-    """Small normal values N(0, eps^2) with eps = 0.01 (the textbook default)."""
+    """Small normal values N(0, eps^2) with eps = 0.01 (the textbook default).
+
+    Another eps: :func:`normal_with_eps`, or the name ``"normal(eps=0.1)"``.
+    """
     return rng.normal(0.0, NORMAL_EPS, size=(fan_in, fan_out))
+
+
+def normal_with_eps(eps: float) -> Initializer:
+    """The initialiser N(0, eps^2) for a chosen standard deviation ``eps``.
+
+    Parameters
+    ----------
+    eps : float > 0
+        Standard deviation of the weights (``"normal"`` uses 0.01).
+
+    Returns
+    -------
+    callable
+        ``init(rng, fan_in, fan_out) -> ndarray of shape (fan_in, fan_out)``,
+        named ``"normal(eps=...)"``: that name is what a layer records (and a
+        saved model keeps), and :func:`get_initializer` reads it back.
+
+    Examples
+    --------
+    >>> from chainrule import Dense
+    >>> layer = Dense(3, 2, init=normal_with_eps(0.5), seed=0)
+    >>> layer.init
+    'normal(eps=0.5)'
+    >>> bool((Dense(3, 2, init="normal(eps=0.5)", seed=0).W == layer.W).all())
+    True
+    """
+    if isinstance(eps, bool) or not isinstance(eps, (int, float, np.integer, np.floating)) \
+            or not np.isfinite(eps) or eps <= 0:
+        raise ValueError(f"eps must be a finite number > 0 (the standard deviation of the "
+                         f"weights), got {eps!r}")
+    eps = float(eps)
+
+    def init(rng: np.random.Generator, fan_in: int, fan_out: int) -> np.ndarray:
+        return rng.normal(0.0, eps, size=(fan_in, fan_out))
+
+    init.__name__ = init.__qualname__ = f"normal(eps={eps!r})"
+    init.__doc__ = f"N(0, eps^2) with eps = {eps!r}."
+    return init
+
+
+_NORMAL_EPS_NAME = re.compile(r"normal\(eps=([^()]*)\)")
 
 
 def ufldl(rng: np.random.Generator, fan_in: int, fan_out: int) -> np.ndarray:
@@ -74,6 +119,9 @@ ALIASES = {"xavier_uniform": "glorot_uniform", "xavier_normal": "glorot_normal",
 def get_initializer(name: str) -> Initializer:
     """Look an initialiser up by name.
 
+    ``"normal(eps=E)"`` is N(0, E^2) (see :func:`normal_with_eps`); a callable is
+    returned as it is.
+
     Raises
     ------
     ValueError
@@ -85,11 +133,22 @@ def get_initializer(name: str) -> Initializer:
         raise TypeError(
             f"init must be a name (str), a callable or an array, got {type(name).__name__}"
         )
+    match = _NORMAL_EPS_NAME.fullmatch(name.replace(" ", ""))
+    if match:
+        try:
+            eps = float(match.group(1))
+        except ValueError:
+            eps = match.group(1)
+        try:
+            return normal_with_eps(eps)
+        except ValueError as exc:
+            raise ValueError(f"init {name!r}: {exc}") from None
     try:
         return INITIALIZERS[ALIASES.get(name, name)]
     except KeyError:
         valid = ", ".join(sorted([*INITIALIZERS, *ALIASES]))
-        raise ValueError(f"unknown initializer {name!r}; valid names are: {valid}") from None
+        raise ValueError(f"unknown initializer {name!r}; valid names are: {valid}, "
+                         "normal(eps=E)") from None
 
 
 def make_rng(seed: int | np.random.Generator | None) -> np.random.Generator:
