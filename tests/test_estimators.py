@@ -349,6 +349,30 @@ def test_early_stopping_records_validation_scores(iris):
     assert clf.n_iter_ == int(np.argmax(clf.validation_scores_)) + 1 + 5 + 1
 
 
+def test_early_stopping_warm_start_keeps_the_best_parameters(iris):
+    """A warm-start fit that never beats the best validation score ends with its parameters.
+
+    The reviewer's case: the first fit stops early at its best validation accuracy; the
+    warm-start fit (a large step) only scores worse.  ``best_validation_score_`` still names
+    the first fit's best, so the model must hold the parameters that scored it, as
+    scikit-learn's rule says (keep ``_best_coefs`` over warm starts, restore them at the
+    end).  scikit-learn 1.9 itself ends with the last parameters here, by accident: the
+    arrays it restores are the ones the next fit updates in place.
+    """
+    X, y = iris
+    clf = MLPClassifier((10,), early_stopping=True, random_state=0, max_iter=500,
+                        n_iter_no_change=3, learning_rate_init=0.01).fit(X, y)
+    n1, best1 = len(clf.validation_scores_), clf.best_validation_score_
+    coefs1 = [c.copy() for c in clf.coefs_] + [b.copy() for b in clf.intercepts_]
+    proba1 = clf.predict_proba(X)
+    clf.set_params(warm_start=True, learning_rate_init=0.5, max_iter=5).fit(X, y)
+    assert max(clf.validation_scores_[n1:]) < best1  # the case: no better score
+    assert clf.best_validation_score_ == best1
+    for before, after in zip(coefs1, clf.coefs_ + clf.intercepts_, strict=True):
+        np.testing.assert_array_equal(after, before)
+    np.testing.assert_array_equal(clf.predict_proba(X), proba1)
+
+
 def _sklearn_stop_epoch(curve, tol, n_iter_no_change):
     """scikit-learn's no-improvement rule on a loss curve, as plain loops: the epoch it stops."""
     best, count = np.inf, 0

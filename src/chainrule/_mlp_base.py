@@ -374,7 +374,7 @@ class _BaseMLP(BaseEstimator):
             self.best_loss_: float | None = None
             self.validation_scores_: list[float] | None = None
             self.best_validation_score_: float | None = None
-            for stale in ("_optimizer", "_no_improvement_count", "_lr"):
+            for stale in ("_optimizer", "_no_improvement_count", "_lr", "_best_params"):
                 if hasattr(self, stale):
                     delattr(self, stale)
         elif Y.shape[1] != self.n_outputs_:
@@ -424,7 +424,11 @@ class _BaseMLP(BaseEstimator):
             self._no_improvement_count = 0
             self._best_loss = np.inf
             self._best_score = -np.inf
-        self._best_params: tuple[np.ndarray, list[dict]] | None = None
+        if not hasattr(self, "_best_params"):
+            # the parameters of the best validation score so far: like that score
+            # (``_best_score``), kept over warm starts, so that a warm-start fit that never
+            # beats it ends with the parameters that scored it (scikit-learn's rule)
+            self._best_params: tuple[np.ndarray, list[dict]] | None = None
         epochs = 1 if incremental else int(self.max_iter)
         trainer = Trainer(
             net, optimizer=self._optimizer, batch_size=bs, epochs=epochs,
@@ -435,7 +439,6 @@ class _BaseMLP(BaseEstimator):
         try:
             history = trainer.fit(X, Y, sample_weight=sw)
         except TrainingDiverged as exc:  # record the completed epochs, then say it as ours
-            self._best_params = None
             self._record(exc.history, n)
             raise TrainingDiverged(
                 f"{type(self).__name__}: training diverged at epoch {exc.epoch}, batch "
@@ -448,7 +451,6 @@ class _BaseMLP(BaseEstimator):
             for layer, values in zip(net.layers, self._best_params[1], strict=True):
                 if values:
                     layer.set_buffers(values)
-        self._best_params = None
         self._record(history, n)
         if self.early_stopping:
             self.best_loss_ = None
