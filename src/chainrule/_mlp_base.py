@@ -44,6 +44,31 @@ def _finite_real(v: object) -> bool:
     return isinstance(v, numbers.Real) and not isinstance(v, bool) and math.isfinite(v)
 
 
+def _set_rate(optimizer: Optimizer, lr_used: float, lr_new: float) -> None:
+    """Set ``optimizer.lr`` to ``lr_new`` so that SGD's momentum goes on as scikit-learn's.
+
+    chainrule's SGD keeps ``v <- mu v + g`` and steps ``lr v`` (SPEC 7, PyTorch's
+    form); scikit-learn keeps ``u <- mu u - lr g`` and steps ``u``.  The two are the
+    same while ``u = -lr v``, that is while the rate is constant.  When the rate changes
+    from ``lr_used`` to ``lr_new``, scaling the stored ``v`` by ``lr_used / lr_new``
+    keeps ``u = -lr_new v`` for the next step, so the estimators' learning-rate rules
+    ("invscaling", "adaptive") give scikit-learn's steps, with Nesterov's too (both
+    step ``-lr (g + mu v) = mu u - lr g``).  Other optimizers only take the new rate.
+
+    Parameters
+    ----------
+    optimizer : Optimizer
+    lr_used : float
+        The rate of the steps just taken (> 0).
+    lr_new : float
+        The rate of the next steps (> 0).
+    """
+    velocity = optimizer.state.get("velocity") if isinstance(optimizer, SGD) else None
+    if velocity is not None and lr_new != lr_used:
+        velocity *= lr_used / lr_new
+    optimizer.lr = lr_new
+
+
 def _solver_is_stochastic(est: _BaseMLP) -> bool:
     """``partial_fit`` exists only for the mini-batch solvers (as in scikit-learn)."""
     if est.solver not in _STOCHASTIC:
@@ -419,7 +444,10 @@ class _BaseMLP(BaseEstimator):
         n = X.shape[0]
         bs = min(200, n) if self.batch_size == "auto" else int(min(self.batch_size, n))
         if not incremental or not hasattr(self, "_optimizer"):
+            # a new optimizer starts at learning_rate_init, as scikit-learn's does on every
+            # fit (partial_fit goes on with the rate the rules have reached)
             self._optimizer = self._make_optimizer()
+            self.__dict__.pop("_lr", None)
         if not hasattr(self, "_no_improvement_count"):
             self._no_improvement_count = 0
             self._best_loss = np.inf
@@ -481,8 +509,10 @@ class _BaseMLP(BaseEstimator):
 
         Learning rate of "sgd": "invscaling" sets ``lr = learning_rate_init /
         (t + 1) ** power_t`` with ``t`` the training examples seen so far;
-        "adaptive" divides it by 5 instead of stopping (until it is 1e-6).
-        Stopping (not in ``partial_fit``): an epoch counts as no improvement
+        "adaptive" divides it by 5 instead of stopping (until it is 1e-6); each
+        change rescales SGD's stored velocity (:func:`_set_rate`) so that momentum
+        follows scikit-learn's form.  A new optimizer (every ``fit``) starts again
+        at ``learning_rate_init``, as in scikit-learn.  Stopping (not in ``partial_fit``): an epoch counts as no improvement
         when the training loss is not below the best so far minus ``tol``
         (with ``early_stopping``: the validation score is not above the best
         plus ``tol``); training stops after more than ``n_iter_no_change``
@@ -496,13 +526,16 @@ class _BaseMLP(BaseEstimator):
         t0 = self.t_
 
         def rule(state: Any) -> None:
+            lr_used = float(state.logs["lr"])  # the rate of the epoch just run
             if rule_lr and self.learning_rate == "invscaling":
                 self._lr = float(self.learning_rate_init) / (
                     t0 + n * state.epoch + 1) ** float(self.power_t)
+            if not incremental:
+                stopping_rule(state)
             if rule_lr:  # the next epoch's rate (the Trainer's constant schedule set lr0)
-                state.optimizer.lr = self._lr
-            if incremental:
-                return
+                _set_rate(state.optimizer, lr_used, self._lr)
+
+        def stopping_rule(state: Any) -> None:
             if val_score is not None:
                 score = val_score()
                 self.validation_scores_.append(score)
@@ -520,7 +553,6 @@ class _BaseMLP(BaseEstimator):
             if self._no_improvement_count > self.n_iter_no_change:
                 if rule_lr and self.learning_rate == "adaptive" and self._lr > 1e-6:
                     self._lr /= 5.0
-                    state.optimizer.lr = self._lr
                     self._no_improvement_count = 0
                 else:
                     state.stop = True
