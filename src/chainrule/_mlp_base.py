@@ -512,8 +512,9 @@ class _BaseMLP(BaseEstimator):
         "adaptive" divides it by 5 instead of stopping (until it is 1e-6); each
         change rescales SGD's stored velocity (:func:`_set_rate`) so that momentum
         follows scikit-learn's form.  A new optimizer (every ``fit``) starts again
-        at ``learning_rate_init``, as in scikit-learn.  Stopping (not in ``partial_fit``): an epoch counts as no improvement
-        when the training loss is not below the best so far minus ``tol``
+        at ``learning_rate_init``, as in scikit-learn.  Stopping (not in
+        ``partial_fit``): an epoch counts as no improvement when the training loss
+        is not below the best so far minus ``tol``
         (with ``early_stopping``: the validation score is not above the best
         plus ``tol``); training stops after more than ``n_iter_no_change``
         such epochs in a row.  With early stopping the parameters of the best
