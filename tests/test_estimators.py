@@ -779,3 +779,55 @@ def test_sgd_learning_rate_rules_match_scikit_learn(learning_rate, lr0):
                   learning_rate_init=lr0, alpha=1e-4, max_iter=200)
     ours, theirs = _mean_scores(X, y, config, range(3), classify=True)
     assert ours >= theirs - 0.01, (learning_rate, ours, theirs)
+
+
+@pytest.mark.parametrize("how", ["list", "items"])
+@pytest.mark.parametrize("kind", ["classifier", "regressor"])
+def test_assigned_coefficients_predict_as_scikit_learn(iris, kind, how):
+    """``coefs_ = [...]`` / ``coefs_[i] = W`` write into the network, as in scikit-learn.
+
+    chainrule's network is given scikit-learn's fitted coefficients (the whole lists, or one
+    layer at a time) and must then predict what scikit-learn predicts with them.
+    """
+    X, y = iris
+    if kind == "classifier":
+        ours, theirs = MLPClassifier, SkMLPClassifier
+    else:
+        ours, theirs, y = MLPRegressor, SkMLPRegressor, X[:, 0] * 2 - X[:, 1] ** 2
+    kw = dict(hidden_layer_sizes=(6, 4), activation="tanh", solver="lbfgs", max_iter=50,
+              random_state=0)
+    sk, cr_est = theirs(**kw).fit(X, y), ours(**kw).fit(X, y)
+    if how == "list":
+        cr_est.coefs_ = sk.coefs_
+        cr_est.intercepts_ = sk.intercepts_
+    else:
+        for i in range(3):
+            cr_est.coefs_[i] = sk.coefs_[i]
+            cr_est.intercepts_[i] = sk.intercepts_[i]
+    for mine, skl in zip(cr_est.coefs_ + cr_est.intercepts_, sk.coefs_ + sk.intercepts_,
+                         strict=True):
+        np.testing.assert_array_equal(mine, skl)
+        assert not np.shares_memory(mine, skl)  # copied in, not aliased
+    if kind == "classifier":
+        np.testing.assert_allclose(cr_est.predict_proba(X), sk.predict_proba(X), rtol=1e-12)
+    np.testing.assert_allclose(cr_est.predict(X), sk.predict(X), rtol=1e-12, atol=1e-12)
+
+
+def test_assigning_coefficients_checks_them(iris):
+    X, y = iris
+    clf = MLPClassifier((5,), solver="lbfgs", max_iter=5, random_state=0).fit(X, y)
+    before = clf.network_.params.copy()
+    with pytest.raises(ValueError, match=r"coefs_\[0\] must have shape \(4, 5\).*got shape "
+                                         r"\(5, 4\)"):
+        clf.coefs_[0] = np.zeros((5, 4))
+    with pytest.raises(ValueError, match=r"intercepts_\[1\] must hold finite numbers"):
+        clf.intercepts_ = [np.zeros(5), np.array([0.0, np.nan, 0.0])]
+    with pytest.raises(ValueError, match=r"coefs_ must be a list of 2 arrays.*got 1"):
+        clf.coefs_ = [np.zeros((4, 5))]
+    with pytest.raises(TypeError, match=r"intercepts_\[1\] must hold real numbers"):
+        clf.intercepts_[-1] = ["a", "b", "c"]
+    with pytest.raises(TypeError, match="its length cannot change"):
+        clf.coefs_.append(np.zeros((5, 3)))
+    np.testing.assert_array_equal(clf.network_.params, before)  # nothing changed
+    with pytest.raises(AttributeError, match="only be assigned to a fitted MLPClassifier"):
+        MLPClassifier().coefs_ = [np.zeros((4, 5)), np.zeros((5, 3))]

@@ -69,6 +69,64 @@ def _set_rate(optimizer: Optimizer, lr_used: float, lr_new: float) -> None:
     optimizer.lr = lr_new
 
 
+def _checked_values(value: object, name: str, shape: tuple[int, ...]) -> np.ndarray:
+    """``value`` as an array of ``shape`` with finite real numbers, or a clear error.
+
+    Parameters
+    ----------
+    value : array-like
+        What is assigned.
+    name : str
+        How the message names it, e.g. ``"coefs_[1]"``.
+    shape : tuple of int
+        The shape of the parameter it replaces.
+    """
+    arr = np.asarray(value)
+    if arr.dtype.kind not in "biuf":
+        raise TypeError(f"{name} must hold real numbers, got an array of dtype {arr.dtype}")
+    if arr.shape != shape:
+        raise ValueError(
+            f"{name} must have shape {shape} (the network's layer), got shape {arr.shape}"
+        )
+    if not np.all(np.isfinite(arr)):
+        raise ValueError(f"{name} must hold finite numbers, got NaN or infinity")
+    return arr
+
+
+class _ParameterList(list):
+    """The Dense layers' weight matrices or biases: views, and assignment writes through.
+
+    ``est.coefs_[i] = W`` copies ``W`` into layer ``i``'s view of
+    ``network_.params`` (shape- and finite-checked), so that it changes the
+    model as it does in scikit-learn.  The number of layers is the network's:
+    methods that would add or remove items raise TypeError.
+    """
+
+    def __init__(self, views: list[np.ndarray], name: str) -> None:
+        super().__init__(views)
+        self._name = name
+
+    def __setitem__(self, index: Any, value: object) -> None:
+        if not isinstance(index, numbers.Integral):
+            raise TypeError(
+                f"{self._name}[{index!r}] = ...: assign one layer's array at a time "
+                f"({self._name}[i] = array) or the whole list ({self._name} = [...])"
+            )
+        view = list.__getitem__(self, index)
+        i = index % len(self)
+        view[...] = _checked_values(value, f"{self._name}[{i}]", view.shape)
+
+    def _fixed(self, *args: object, **kwargs: object) -> None:
+        raise TypeError(f"{self._name} has one item per Dense layer of the network; its "
+                        "length cannot change")
+
+    append = extend = insert = pop = remove = clear = __delitem__ = __iadd__ = __imul__ = _fixed
+
+    def __reduce_ex__(self, protocol: Any) -> tuple:
+        # copies and pickles are plain lists (copy.deepcopy(est.coefs_) gives copies)
+        return (list, (list(self),))
+
+
 def _solver_is_stochastic(est: _BaseMLP) -> bool:
     """``partial_fit`` exists only for the mini-batch solvers (as in scikit-learn)."""
     if est.solver not in _STOCHASTIC:
@@ -316,16 +374,56 @@ class _BaseMLP(BaseEstimator):
     def coefs_(self) -> list[np.ndarray]:
         """Weight matrices of the Dense layers, ``coefs_[i]`` of shape (fan_in, fan_out).
 
-        Views into ``network_.params``: writing to them changes the model.
+        Views into ``network_.params``: writing to them changes the model, and so
+        do ``coefs_[i] = W`` and ``coefs_ = [W0, W1, ...]`` (copied in; the
+        shapes must be the layers' and the values finite), as in scikit-learn.
         """
         check_is_fitted(self, "network_")
-        return [layer.W for layer in self.network_.layers if isinstance(layer, Dense)]
+        return _ParameterList(
+            [layer.W for layer in self.network_.layers if isinstance(layer, Dense)], "coefs_")
+
+    @coefs_.setter
+    def coefs_(self, value: Sequence[np.ndarray]) -> None:
+        self._set_parameters("coefs_", value)
 
     @property
     def intercepts_(self) -> list[np.ndarray]:
-        """Bias vectors of the Dense layers, ``intercepts_[i]`` of shape (fan_out,) (views)."""
+        """Bias vectors of the Dense layers, ``intercepts_[i]`` of shape (fan_out,) (views).
+
+        ``intercepts_[i] = b`` and ``intercepts_ = [b0, b1, ...]`` copy into
+        the network, as for :attr:`coefs_`.
+        """
         check_is_fitted(self, "network_")
-        return [layer.b for layer in self.network_.layers if isinstance(layer, Dense)]
+        return _ParameterList(
+            [layer.b for layer in self.network_.layers if isinstance(layer, Dense)],
+            "intercepts_")
+
+    @intercepts_.setter
+    def intercepts_(self, value: Sequence[np.ndarray]) -> None:
+        self._set_parameters("intercepts_", value)
+
+    def _set_parameters(self, name: str, value: Sequence[np.ndarray]) -> None:
+        """Copy a whole list of weight matrices or biases into the network (all checked first)."""
+        if not hasattr(self, "network_"):
+            raise AttributeError(
+                f"{name} can only be assigned to a fitted {type(self).__name__} (fit builds "
+                "the network whose parameters it replaces)"
+            )
+        views = getattr(self, name)
+        if isinstance(value, (str, bytes, np.ndarray)) or not isinstance(value, Sequence):
+            raise TypeError(
+                f"{name} must be a list of {len(views)} arrays (one per Dense layer), got "
+                f"{type(value).__name__}"
+            )
+        if len(value) != len(views):
+            raise ValueError(
+                f"{name} must be a list of {len(views)} arrays (one per Dense layer), got "
+                f"{len(value)}"
+            )
+        checked = [_checked_values(v, f"{name}[{i}]", view.shape)
+                   for i, (v, view) in enumerate(zip(value, views, strict=True))]
+        for view, arr in zip(views, checked, strict=True):  # nothing changes unless all pass
+            view[...] = arr
 
     @property
     def n_layers_(self) -> int:

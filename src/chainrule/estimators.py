@@ -124,7 +124,10 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
     network_ : chainrule.Network
         The trained network.
     coefs_ : list of ndarray, ``coefs_[i]`` of shape (fan_in, fan_out)
+        Views into ``network_.params``; ``coefs_[i] = W`` and ``coefs_ = [...]``
+        copy new values in (shapes and finiteness checked), as in scikit-learn.
     intercepts_ : list of ndarray, ``intercepts_[i]`` of shape (fan_out,)
+        Views, assignable like ``coefs_``.
     loss_curve_ : list of float
         Loss per epoch (mini-batch solvers) or per iteration (lbfgs, cg).
     loss_ : float
