@@ -259,3 +259,97 @@ def test_fitted_models_pickle_as_the_networks_they_hold():
         back = pickle.loads(pickle.dumps(model))
         np.testing.assert_array_equal(getattr(back, out)(X), getattr(model, out)(X))
         assert np.shares_memory(back.network_.params, back.network_.layers[0].W)
+
+
+# --- scikit-learn's input rules: targets, dimensions, feature names ----------------------------
+def test_softmax_regression_refuses_what_logistic_regression_refuses(rng):
+    """A continuous target and 1-D X are refused, with scikit-learn's LogisticRegression."""
+    X = rng.normal(size=(40, 3))
+    for est in (cr.SoftmaxRegression(max_iter=5), LogisticRegression()):
+        with pytest.raises(ValueError, match="Unknown label type: continuous"):
+            est.fit(X, X[:, 0])
+    y = (X[:, 0] > 0).astype(int)
+    ours, ref = cr.SoftmaxRegression(max_iter=20).fit(X, y), LogisticRegression().fit(X, y)
+    for est in (ours, ref):
+        with pytest.raises(ValueError, match="Expected 2D array, got 1D array"):
+            est.predict(X[0])
+    with pytest.raises(ValueError, match=r"y has 1 class \(1\); at least 2 classes"):
+        cr.SoftmaxRegression().fit(X, np.ones(40, dtype=int))
+
+
+def _frames(rng):
+    pd = pytest.importorskip("pandas")
+    X = rng.uniform(0.1, 0.9, size=(40, 5))
+    df = pd.DataFrame(X, columns=[f"px{i}" for i in range(5)])
+    return X, df, df[df.columns[::-1]]
+
+
+@pytest.mark.filterwarnings("ignore:X does not have valid feature names:UserWarning")
+def test_dataframe_column_names_are_recorded_and_checked(rng):
+    """feature_names_in_ from a DataFrame; reordered columns refused as scikit-learn does.
+
+    Before, the columns were taken by position: the reversed frame gave other (wrong)
+    outputs without a word.  The reference is scikit-learn's LogisticRegression on the
+    same frames: the same refusal, and the DataFrame's values give the array's outputs.
+    """
+    X, df, reordered = _frames(rng)
+    y = (X[:, 0] + X[:, 4] > 1).astype(int)
+    ref = LogisticRegression().fit(df, y)
+    with pytest.raises(ValueError, match="Feature names must be in the same order") as sk_err:
+        ref.predict(reordered)
+    models = [
+        (cr.SparseAutoencoder(3, max_iter=10, random_state=0).fit(df), "transform"),
+        (cr.SoftmaxRegression(max_iter=20, random_state=0).fit(df, y), "predict_proba"),
+        (cr.StackedAutoencoder((4,), max_iter=5, softmax_max_iter=5, fine_tune_iter=3,
+                               random_state=0).fit(df, y), "predict_proba"),
+    ]
+    for model, method in models:
+        assert list(model.feature_names_in_) == list(df.columns)
+        assert model.n_features_in_ == 5
+        out = getattr(model, method)(df)
+        np.testing.assert_array_equal(out, getattr(model, method)(X))  # same numbers
+        with pytest.raises(ValueError, match="Feature names must be in the same order") as err:
+            getattr(model, method)(reordered)
+        assert str(err.value) == str(sk_err.value)
+        with pytest.raises(ValueError, match=r"X has 4 features, but .* is expecting 5"):
+            getattr(model, method)(X[:, :4])
+
+
+def test_feature_names_survive_save_and_load(rng, tmp_path):
+    _, df, reordered = _frames(rng)
+    ae = cr.SparseAutoencoder(3, max_iter=10, random_state=0).fit(df)
+    back = cr.load_autoencoder(ae.save(tmp_path / "ae.npz"))
+    assert list(back.feature_names_in_) == list(df.columns)
+    np.testing.assert_array_equal(back.transform(df), ae.transform(df))
+    with pytest.raises(ValueError, match="Feature names must be in the same order"):
+        back.transform(reordered)
+
+
+def test_a_failed_autoencoder_refit_keeps_the_fitted_model(patches):
+    ae = cr.SparseAutoencoder(3, max_iter=5, random_state=0).fit(patches)
+    before = ae.transform(patches)
+    with pytest.raises(ValueError, match=r"X: with output='sigmoid'"):
+        ae.fit(np.full((10, 4), 2.0))  # other width, out of range: refused after the check
+    assert ae.n_features_in_ == 16
+    np.testing.assert_array_equal(ae.transform(patches), before)
+
+
+def test_sparse_input_is_refused_with_a_message_saying_so(rng):
+    """A scipy.sparse matrix: "sparse ... dense data is required ... .toarray()".
+
+    Before, np.asarray made a 0-d object array of it and the message was "X must hold
+    numbers, got an array of dtype object".
+    """
+    sp = pytest.importorskip("scipy.sparse")
+    X = rng.uniform(0.1, 0.9, size=(20, 4))
+    y = np.arange(20) % 2
+    fits = [lambda: cr.SparseAutoencoder(2, max_iter=3).fit(sp.csr_matrix(X)),
+            lambda: cr.SoftmaxRegression(max_iter=3).fit(sp.csr_matrix(X), y),
+            lambda: cr.StackedAutoencoder((2,), max_iter=3).fit(sp.csr_matrix(X), y)]
+    for fit in fits:
+        with pytest.raises(TypeError, match=r"Sparse data was passed for X.*dense data is "
+                                            r"required.*\.toarray\(\)"):
+            fit()
+    ae = cr.SparseAutoencoder(2, max_iter=3).fit(X)
+    with pytest.raises(TypeError, match=r"Sparse data was passed for X"):
+        ae.transform(sp.csr_matrix(X))

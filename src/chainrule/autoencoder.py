@@ -37,8 +37,14 @@ from typing import Any
 
 import numpy as np
 import scipy.optimize
-from sklearn.base import BaseEstimator, ClassifierMixin, TransformerMixin
+from sklearn.base import (
+    BaseEstimator,
+    ClassifierMixin,
+    TransformerMixin,
+)
 from sklearn.exceptions import NotFittedError
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import validate_data
 
 from . import io
 from ._threads import scipy_blas_single_thread
@@ -197,6 +203,44 @@ def _check_method(method: str) -> str:
     return method
 
 
+def _checked_X(est: BaseEstimator, X: object, reset: bool, dtype: np.dtype | type,
+               y: object = "no_validation", name: str = "X") -> Any:
+    """``X`` (and ``y``) checked as scikit-learn's estimators check them, then for NaN/inf.
+
+    scikit-learn's ``validate_data`` requires a dense 2-D array of numbers (sparse,
+    complex and 1-D input are refused with its messages, a DataFrame's values taken),
+    records ``n_features_in_`` and ``feature_names_in_`` when ``reset`` and otherwise
+    refuses another number of columns or other column names.  chainrule's own check
+    then names the NaN and infinite values.
+
+    Parameters
+    ----------
+    est : BaseEstimator
+        The estimator fitting or predicting.
+    X : array-like of shape (n_samples, n_features)
+    reset : bool
+        True in ``fit`` (record the features), False afterwards (check them).
+    dtype : dtype
+        The dtype of the returned array.
+    y : array-like of shape (n_samples,), optional
+        Labels, checked with ``X`` (1-D, one per row; a column vector is raveled
+        with a warning; None is refused).  Not given: only ``X`` is checked.
+    name : str, default "X"
+        How chainrule's messages name ``X``.
+
+    Returns
+    -------
+    ndarray of shape (n_samples, n_features), or the tuple ``(X, y)`` when ``y`` is given
+    """
+    only_X = isinstance(y, str) and y == "no_validation"
+    if only_X:
+        X = validate_data(est, X, reset=reset, dtype=dtype, ensure_all_finite=False)
+    else:
+        X, y = validate_data(est, X, y, reset=reset, dtype=dtype, ensure_all_finite=False)
+    X = check_finite_array(X, name, dtype=dtype, ndim=2)
+    return X if only_X else (X, y)
+
+
 def _ufldl_dense(fan_in: int, fan_out: int, activation: str, rng: np.random.Generator) -> Dense:
     return Dense(fan_in, fan_out, activation, init="ufldl", seed=rng)
 
@@ -230,6 +274,9 @@ class SparseAutoencoder(TransformerMixin, BaseEstimator):
     network_ : Network
         ``n_features -> n_hidden -> n_features``, squared-error loss, weight decay.
     n_features_in_ : int
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        The columns of a DataFrame ``X`` (only then); ``transform`` refuses other
+        names or another order.
     n_iter_ : int
         Iterations the optimiser ran.
     loss_ : float
@@ -325,17 +372,24 @@ class SparseAutoencoder(TransformerMixin, BaseEstimator):
     def fit(self, X: object, y: object = None) -> SparseAutoencoder:
         """Train on ``X`` (``y`` is ignored).
 
+        A fit that fails (bad data or parameters) leaves a fitted model as it was.
+
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
-            With a sigmoid output the values must lie in [0, 1].
+            With a sigmoid output the values must lie in [0, 1].  Dense only
+            (a sparse matrix is refused; pass ``X.toarray()``).
         y : ignored
 
         Returns
         -------
         self
         """
-        X = check_finite_array(X, "X", dtype=np.float64, ndim=2)
+        with restored_on_error(self):
+            return self._fit(X)
+
+    def _fit(self, X: object) -> SparseAutoencoder:
+        X = _checked_X(self, X, True, np.float64)
         max_iter = check_positive_int(self.max_iter, "max_iter")
         method = _check_method(self.method)
         net = self._build(X.shape[1])
@@ -346,7 +400,6 @@ class SparseAutoencoder(TransformerMixin, BaseEstimator):
                 "(chainrule.preprocessing.normalize_patches) or use output='identity'")
         result = _fit_scipy(net, X, X, {0: self._penalty()}, method, max_iter)
         self.network_ = net
-        self.n_features_in_ = X.shape[1]
         self.n_iter_ = int(result.nit)
         self.loss_ = float(result.fun)
         self.mean_activation_ = net.layers[0].forward(X).mean(axis=0)
@@ -358,13 +411,15 @@ class SparseAutoencoder(TransformerMixin, BaseEstimator):
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
+            The features of ``fit`` (same number; a DataFrame's columns by the same
+            names, in the same order).
 
         Returns
         -------
         ndarray of shape (n_samples, n_hidden)
         """
         net = self._check_fitted()
-        return net.layers[0].forward(check_data(X, net.n_inputs, net.dtype)).copy()
+        return net.layers[0].forward(_checked_X(self, X, False, net.dtype)).copy()
 
     def inverse_transform(self, H: object) -> np.ndarray:
         """Reconstruction ``f(H W2 + b2)`` from hidden activations.
@@ -424,23 +479,43 @@ class _NetClassifier(ClassifierMixin, BaseEstimator):
             raise NotFittedError(f"this {type(self).__name__} is not fitted yet; call fit first")
         return self.network_
 
-    def _labels(self, y: object, n: int) -> np.ndarray:
-        y = np.asarray(y)
-        if y.ndim != 1 or y.shape[0] != n:
-            raise ValueError(f"y must be a 1-D array of {n} labels (one per row of X), "
-                             f"got shape {y.shape}")
+    def _labels(self, y: np.ndarray) -> np.ndarray:
+        """Class codes of labels ``y`` checked by :func:`_checked_X`; sets ``classes_``."""
+        check_classification_targets(y)  # a continuous target is refused, as in scikit-learn
         self.classes_, codes = np.unique(y, return_inverse=True)
         if self.classes_.size < 2:
-            raise ValueError(f"y must hold at least 2 classes, got {self.classes_.size}")
+            raise ValueError(f"y has 1 class ({self.classes_.tolist()[0]!r}); at least 2 "
+                             "classes are needed")
         return codes
 
     def predict_proba(self, X: object) -> np.ndarray:
-        """Class probabilities, shape (n_samples, n_classes), columns in ``classes_`` order."""
+        """Class probabilities.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            The features of ``fit`` (same number; a DataFrame's columns by the same
+            names, in the same order).
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_classes)
+            Columns in the order of ``classes_``.
+        """
         net = self._check_fitted()
-        return net.forward(X)
+        return net.forward(_checked_X(self, X, False, net.dtype))
 
     def predict(self, X: object) -> np.ndarray:
-        """Most probable class of each row, shape (n_samples,)."""
+        """Most probable class of each row.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        ndarray of shape (n_samples,)
+        """
         proba = self.predict_proba(X)  # NotFittedError before classes_ is looked up
         return self.classes_[np.argmax(proba, axis=1)]
 
@@ -486,6 +561,10 @@ class SoftmaxRegression(_NetClassifier):
         ``Dense(n_features, n_classes, "softmax")`` with cross-entropy.
     classes_ : ndarray of shape (n_classes,)
     n_iter_ : int
+    n_features_in_ : int
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        The columns of a DataFrame ``X`` (only then); ``predict`` refuses other
+        names or another order, as scikit-learn's estimators do.
     """
 
     def __init__(self, weight_decay: float = 1e-4, max_iter: int = 400,
@@ -505,8 +584,8 @@ class SoftmaxRegression(_NetClassifier):
             return self._fit(X, y)
 
     def _fit(self, X: object, y: object) -> SoftmaxRegression:
-        X = check_finite_array(X, "X", dtype=np.float64, ndim=2)
-        codes = self._labels(y, X.shape[0])
+        X, y = _checked_X(self, X, True, np.float64, y)
+        codes = self._labels(y)
         net = Network([Dense(X.shape[1], self.classes_.size, "softmax", init="normal",
                              seed=self.random_state)],
                       loss="cross_entropy",
@@ -515,7 +594,6 @@ class SoftmaxRegression(_NetClassifier):
         result = _fit_scipy(net, X, Y, None, _check_method(self.method),
                             check_positive_int(self.max_iter, "max_iter"))
         self.network_ = net
-        self.n_features_in_ = X.shape[1]
         self.n_iter_ = int(result.nit)
         return self
 
@@ -561,6 +639,9 @@ class StackedAutoencoder(_NetClassifier):
     network_ : Network
         The fine-tuned stack.
     classes_ : ndarray of shape (n_classes,)
+    n_features_in_ : int
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        The columns of a DataFrame ``X`` (only then), checked by ``predict``.
     """
 
     def __init__(
@@ -613,8 +694,8 @@ class StackedAutoencoder(_NetClassifier):
             return self._fit(X, y, X_unlabeled)
 
     def _fit(self, X: object, y: object, X_unlabeled: object) -> StackedAutoencoder:
-        X = check_finite_array(X, "X", dtype=np.float64, ndim=2)
-        self._labels(y, X.shape[0])
+        X, y = _checked_X(self, X, True, np.float64, y)
+        self._labels(y)
         sizes = [check_positive_int(s, f"hidden_sizes[{i}]")
                  for i, s in enumerate(self.hidden_sizes)]
         if not sizes:
@@ -646,7 +727,6 @@ class StackedAutoencoder(_NetClassifier):
         net = Network(layers, loss="cross_entropy",
                       weight_decay=check_nonneg_float(decay, "fine_tune_weight_decay"))
         self.network_ = net
-        self.n_features_in_ = X.shape[1]
         self.n_iter_ = 0
         fine = check_positive_int(self.fine_tune_iter, "fine_tune_iter", minimum=0)
         if fine:
@@ -673,7 +753,7 @@ class StackedAutoencoder(_NetClassifier):
         self
         """
         net = self._check_fitted()
-        X = check_data(X, net.n_inputs, net.dtype)
+        X = _checked_X(self, X, False, net.dtype)
         max_iter = check_positive_int(self.fine_tune_iter if max_iter is None else max_iter,
                                       "max_iter")
         Y = net.prepare_targets(self._codes(y, X.shape[0]), X.shape[0], "y")
