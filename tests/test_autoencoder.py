@@ -353,3 +353,32 @@ def test_sparse_input_is_refused_with_a_message_saying_so(rng):
     ae = cr.SparseAutoencoder(2, max_iter=3).fit(X)
     with pytest.raises(TypeError, match=r"Sparse data was passed for X"):
         ae.transform(sp.csr_matrix(X))
+
+
+def test_feature_names_out_and_pandas_output(rng):
+    """get_feature_names_out names the hidden units as scikit-learn's PCA names components.
+
+    With it, ``set_output(transform="pandas")`` works on the autoencoder and in a Pipeline
+    (before, both raised: no get_feature_names_out).
+    """
+    pd = pytest.importorskip("pandas")
+    from sklearn.decomposition import PCA
+    from sklearn.preprocessing import MinMaxScaler
+
+    X = rng.uniform(0.1, 0.9, size=(40, 6))
+    ae = cr.SparseAutoencoder(3, max_iter=10, random_state=0)
+    with pytest.raises(NotFittedError):
+        ae.get_feature_names_out()
+    ae.fit(X)
+    names = ae.get_feature_names_out()
+    assert names.tolist() == ["sparseautoencoder0", "sparseautoencoder1", "sparseautoencoder2"]
+    assert PCA(3).fit(X).get_feature_names_out().tolist() == ["pca0", "pca1", "pca2"]
+    H = ae.transform(X)
+    out = clone(ae).set_output(transform="pandas").fit(X).transform(X)
+    assert isinstance(out, pd.DataFrame) and out.columns.tolist() == names.tolist()
+    np.testing.assert_array_equal(out.to_numpy(), H)
+    pipe = make_pipeline(MinMaxScaler(), clone(ae)).set_output(transform="pandas")
+    frame = pipe.fit_transform(X)
+    assert isinstance(frame, pd.DataFrame) and frame.columns.tolist() == names.tolist()
+    Xs = MinMaxScaler().fit_transform(X)
+    np.testing.assert_allclose(frame.to_numpy(), clone(ae).fit(Xs).transform(Xs), rtol=1e-12)

@@ -40,6 +40,7 @@ import scipy.optimize
 from sklearn.base import (
     BaseEstimator,
     ClassifierMixin,
+    ClassNamePrefixFeaturesOutMixin,
     TransformerMixin,
 )
 from sklearn.exceptions import NotFittedError
@@ -246,7 +247,7 @@ def _ufldl_dense(fan_in: int, fan_out: int, activation: str, rng: np.random.Gene
 
 
 # --- the sparse autoencoder --------------------------------------------------------------------
-class SparseAutoencoder(TransformerMixin, BaseEstimator):
+class SparseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
     """Sparse autoencoder ``x -> a = sigmoid(x W1 + b1) -> x_hat = f(a W2 + b2)`` (SPEC 9).
 
     Parameters
@@ -417,9 +418,16 @@ class SparseAutoencoder(TransformerMixin, BaseEstimator):
         Returns
         -------
         ndarray of shape (n_samples, n_hidden)
+            A DataFrame with ``set_output(transform="pandas")``, its columns
+            :meth:`get_feature_names_out`.
         """
         net = self._check_fitted()
         return net.layers[0].forward(_checked_X(self, X, False, net.dtype)).copy()
+
+    @property
+    def _n_features_out(self) -> int:
+        """Number of transformed features (hidden units), for ``get_feature_names_out``."""
+        return self._check_fitted().layers[0].n_out
 
     def inverse_transform(self, H: object) -> np.ndarray:
         """Reconstruction ``f(H W2 + b2)`` from hidden activations.
