@@ -831,3 +831,24 @@ def test_assigning_coefficients_checks_them(iris):
     np.testing.assert_array_equal(clf.network_.params, before)  # nothing changed
     with pytest.raises(AttributeError, match="only be assigned to a fitted MLPClassifier"):
         MLPClassifier().coefs_ = [np.zeros((4, 5)), np.zeros((5, 3))]
+
+
+def test_regressor_takes_scikit_learns_loss_parameter(tmp_path):
+    """``loss="squared_error"`` as in scikit-learn 1.9 (before: TypeError); other values refused.
+
+    Every parameter of scikit-learn's MLPRegressor is one of chainrule's, and the fit with
+    ``loss="squared_error"`` is the default fit.
+    """
+    assert set(SkMLPRegressor().get_params()) <= set(MLPRegressor().get_params())
+    assert MLPRegressor().get_params()["loss"] == SkMLPRegressor().get_params()["loss"]
+    X, y = make_regression(60, 3, noise=0.1, random_state=0)
+    kw = dict(hidden_layer_sizes=(5,), solver="lbfgs", max_iter=20, random_state=0)
+    a = MLPRegressor(loss="squared_error", **kw).fit(X, y)
+    b = MLPRegressor(**kw).fit(X, y)
+    np.testing.assert_array_equal(a.predict(X), b.predict(X))
+    assert clone(a).loss == "squared_error"
+    assert load_estimator(a.save(tmp_path / "reg.npz")).loss == "squared_error"
+    with pytest.raises(ValueError, match=r"loss must be 'squared_error' .*'poisson' is not\), "
+                                         r"got 'poisson'"):
+        MLPRegressor(loss="poisson", **kw).fit(X, y)
+    assert "loss" not in MLPClassifier().get_params()  # as in scikit-learn

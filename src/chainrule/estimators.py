@@ -22,6 +22,7 @@ network travels in it as its configuration and arrays.)
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -34,6 +35,7 @@ from sklearn.utils.multiclass import check_classification_targets, type_of_targe
 
 from . import io
 from ._mlp_base import ESTIMATOR_FORMAT, _BaseMLP, _solver_is_stochastic
+from .activations import Activation
 
 __all__ = ["MLPClassifier", "MLPRegressor", "load_estimator"]
 
@@ -301,8 +303,15 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
 
     Parameters
     ----------
-    See :class:`MLPClassifier`; ``early_stopping`` records the validation
-    R^2 in ``validation_scores_``.
+    hidden_layer_sizes, activation : see :class:`MLPClassifier`
+    loss : {"squared_error"}, default "squared_error"
+        The loss, as in scikit-learn's MLPRegressor, where it is the first
+        positional parameter; here it is keyword-only, after
+        ``hidden_layer_sizes`` and ``activation``.  scikit-learn's other value,
+        "poisson", is not implemented: ``fit`` refuses it.
+    **others : see :class:`MLPClassifier`
+        Every other parameter means the same; ``early_stopping`` records the
+        validation R^2 in ``validation_scores_``.
 
     Attributes
     ----------
@@ -318,6 +327,59 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
     >>> reg.score(X, X[:, 0] ** 2) > 0.99
     True
     """
+
+    def __init__(
+        self,
+        hidden_layer_sizes: int | Sequence[int] = (100,),
+        activation: str | Activation | Sequence[str | Activation] = "relu",
+        *,
+        loss: str = "squared_error",
+        solver: str = "adam",
+        alpha: float = 1e-4,
+        batch_size: int | str = "auto",
+        learning_rate: str = "constant",
+        learning_rate_init: float = 1e-3,
+        power_t: float = 0.5,
+        max_iter: int = 200,
+        shuffle: bool = True,
+        random_state: int | np.random.RandomState | None = None,
+        tol: float = 1e-4,
+        verbose: bool | int = False,
+        warm_start: bool = False,
+        momentum: float = 0.9,
+        nesterovs_momentum: bool = True,
+        early_stopping: bool = False,
+        validation_fraction: float = 0.1,
+        beta_1: float = 0.9,
+        beta_2: float = 0.999,
+        epsilon: float = 1e-8,
+        n_iter_no_change: int = 10,
+        max_fun: int = 15000,
+        dropout: float | Sequence[float] = 0.0,
+        batch_norm: bool = False,
+        init: str | Callable = "glorot_uniform",
+        schedule: str | dict | None = None,
+        dtype: str | type | None = None,
+    ) -> None:
+        super().__init__(
+            hidden_layer_sizes, activation, solver=solver, alpha=alpha, batch_size=batch_size,
+            learning_rate=learning_rate, learning_rate_init=learning_rate_init,
+            power_t=power_t, max_iter=max_iter, shuffle=shuffle, random_state=random_state,
+            tol=tol, verbose=verbose, warm_start=warm_start, momentum=momentum,
+            nesterovs_momentum=nesterovs_momentum, early_stopping=early_stopping,
+            validation_fraction=validation_fraction, beta_1=beta_1, beta_2=beta_2,
+            epsilon=epsilon, n_iter_no_change=n_iter_no_change, max_fun=max_fun,
+            dropout=dropout, batch_norm=batch_norm, init=init, schedule=schedule, dtype=dtype,
+        )
+        self.loss = loss
+
+    def _validate_params(self) -> None:
+        if not (isinstance(self.loss, str) and self.loss == "squared_error"):
+            raise ValueError(
+                f"loss must be 'squared_error' (the one loss implemented; scikit-learn's "
+                f"'poisson' is not), got {self.loss!r}"
+            )
+        super()._validate_params()
 
     def _targets(self, y: np.ndarray, first: bool, classes: object) -> np.ndarray:
         return y.reshape(-1, 1) if y.ndim == 1 else y
