@@ -852,3 +852,50 @@ def test_regressor_takes_scikit_learns_loss_parameter(tmp_path):
                                          r"got 'poisson'"):
         MLPRegressor(loss="poisson", **kw).fit(X, y)
     assert "loss" not in MLPClassifier().get_params()  # as in scikit-learn
+
+
+def test_a_registered_name_in_a_worker_says_to_pass_the_object(iris, monkeypatch):
+    """What a joblib worker meets: a name registered only in the parent process.
+
+    The worker's registry lacks the name (as here after unregistering it) and the process
+    has a parent (patched here; the slow test below runs real workers); the message says
+    why and names the remedy.  In the main process the message stays short.
+    """
+    import multiprocessing
+
+    X, y = iris
+    act = chainrule.register_activation("softsign_worker", lambda z: z / (1 + np.abs(z)),
+                                        lambda z: 1 / (1 + np.abs(z)) ** 2, overwrite=True)
+    unregister_activation("softsign_worker")
+    est = MLPClassifier((3,), activation="softsign_worker", max_iter=2)
+    with pytest.raises(ValueError, match="unknown activation") as err:
+        est.fit(X, y)
+    assert "worker process" not in str(err.value)
+    monkeypatch.setattr(multiprocessing, "parent_process", lambda: object())
+    with pytest.raises(ValueError, match=r"activation: unknown activation 'softsign_worker'.*"
+                                         r"This is a worker process.*n_jobs > 1.*pass the "
+                                         r"Activation object"):
+        est.fit(X, y)
+    # the object itself needs no registry
+    clf = MLPClassifier((3,), activation=act, solver="lbfgs", max_iter=20, random_state=0)
+    assert clf.fit(X, y).network_.layers[0].activation is act
+
+
+@pytest.mark.slow  # starting the worker processes takes seconds
+def test_a_custom_activation_object_reaches_parallel_workers(iris):
+    """n_jobs=2: the object gives the serial scores; the name fails, saying why."""
+    from sklearn.model_selection import cross_val_score
+
+    X, y = iris
+    act = chainrule.register_activation("softsign_par", lambda z: z / (1 + np.abs(z)),
+                                        lambda z: 1 / (1 + np.abs(z)) ** 2, overwrite=True)
+    try:
+        est = MLPClassifier((5,), activation=act, solver="lbfgs", max_iter=30, random_state=0)
+        serial = cross_val_score(est, X, y, cv=3, n_jobs=1)
+        parallel = cross_val_score(est, X, y, cv=3, n_jobs=2, error_score="raise")
+        np.testing.assert_array_equal(parallel, serial)
+        by_name = est.set_params(activation="softsign_par")
+        with pytest.raises(ValueError, match=r"This is a worker process.*pass the Activation"):
+            cross_val_score(by_name, X, y, cv=3, n_jobs=2, error_score="raise")
+    finally:
+        unregister_activation("softsign_par")

@@ -17,6 +17,7 @@ their f and df once on a small array and refuses functions that change its shape
 
 from __future__ import annotations
 
+import multiprocessing
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -220,7 +221,15 @@ def get_activation(name: str | Activation) -> Activation:
         return ACTIVATIONS[key]
     except KeyError:
         valid = ", ".join(sorted([*ACTIVATIONS, *ALIASES]))
-        raise ValueError(f"unknown activation {name!r}; valid names are: {valid}") from None
+        hint = ""
+        if multiprocessing.parent_process() is not None:  # e.g. a joblib worker
+            hint = (
+                ".  This is a worker process: a name given to register_activation exists only "
+                "in the process that registered it, so workers (GridSearchCV or "
+                "cross_val_score with n_jobs > 1, joblib) do not know it; pass the "
+                "Activation object that register_activation returned instead of its name"
+            )
+        raise ValueError(f"unknown activation {name!r}; valid names are: {valid}{hint}") from None
 
 
 def register_activation(
@@ -262,6 +271,18 @@ def register_activation(
         shape is not (2, 3), e.g. a function that sums over a row.  Nothing is
         registered then.  Only the shape is checked: NaN or infinite values
         (a function defined for positive inputs only) are accepted.
+
+    Notes
+    -----
+    The registry is a dictionary of this process: the name exists only in the
+    process that registered it.  Worker processes, such as those of
+    ``GridSearchCV(..., n_jobs=2)``, ``cross_val_score(..., n_jobs=2)`` or
+    joblib, start without it and fail with "unknown activation".  For parallel
+    searches, pass the returned :class:`Activation` object itself
+    (``MLPClassifier(activation=act)``): it travels to the workers with the
+    estimator's parameters.  A fitted network saved with :func:`chainrule.save` or an
+    estimator's ``save`` names its activations, so loading it in another
+    process also needs the registration there.
 
     Examples
     --------
