@@ -111,6 +111,17 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
     init : str or callable, default "glorot_uniform"
         Initialiser of the weights (see :mod:`chainrule.initializers`);
         "auto" takes He normal for ReLU layers and Glorot uniform otherwise.
+        Biases start at zero.  This differs from scikit-learn's MLP, so the
+        two start from other weights and follow other trajectories even with
+        the same ``random_state``: scikit-learn draws every weight *and bias*
+        of a layer from ``U(-r, r)`` with ``r = sqrt(6 / (fan_in + fan_out))``,
+        or ``sqrt(2 / (fan_in + fan_out))`` in every layer when
+        ``activation="logistic"``, from ``RandomState(random_state)``;
+        chainrule's default draws the weights from the same ``U(-r, r)`` with
+        factor 6 whatever the activation, keeps the biases at zero, and takes
+        its random numbers from a ``numpy.random.Generator`` seeded by
+        ``random_state``.  To start from scikit-learn's weights, fit once and
+        assign them: ``est.coefs_ = sk.coefs_; est.intercepts_ = sk.intercepts_``.
     schedule : str, dict or None, default None
         Learning-rate schedule of :class:`chainrule.Trainer` ("step",
         "exponential", "invscaling", "plateau", or ``{"name": ..., ...}``).
