@@ -46,7 +46,8 @@ _SW_REASON = (
 
 def _expected_failed_checks(estimator) -> dict[str, str]:
     if getattr(estimator, "dropout", 0) or getattr(estimator, "batch_norm", False):
-        return {"check_sample_weight_equivalence_on_dense_data": _SW_REASON}
+        return {"check_sample_weight_equivalence_on_dense_data": _SW_REASON,
+                "check_sample_weight_equivalence_on_sparse_data": _SW_REASON}
     return {}
 
 

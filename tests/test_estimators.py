@@ -899,3 +899,45 @@ def test_a_custom_activation_object_reaches_parallel_workers(iris):
             cross_val_score(by_name, X, y, cv=3, n_jobs=2, error_score="raise")
     finally:
         unregister_activation("softsign_par")
+
+
+@pytest.mark.parametrize("kind", ["classifier", "regressor"])
+def test_sparse_input_predicts_as_scikit_learn(kind):
+    """CSR input, as scikit-learn's MLP takes it (before: "Sparse data was passed ...").
+
+    Fitting on the CSR matrix is fitting on its dense form (the same model, exactly), and
+    with scikit-learn's fitted coefficients copied in, predictions on the sparse matrix
+    equal scikit-learn's on it.
+    """
+    sp = pytest.importorskip("scipy.sparse")
+    rng = np.random.default_rng(0)
+    Xs = sp.random(80, 30, density=0.15, format="csr", random_state=1, dtype=np.float64)
+    Xd = Xs.toarray()
+    target = Xd @ rng.normal(size=30)
+    if kind == "classifier":
+        ours, theirs, y = MLPClassifier, SkMLPClassifier, np.digitize(target, [-0.3, 0.3])
+    else:
+        ours, theirs, y = MLPRegressor, SkMLPRegressor, target
+    kw = dict(hidden_layer_sizes=(6,), activation="tanh", max_iter=30, random_state=0)
+    for solver in ("adam", "lbfgs"):
+        a = ours(solver=solver, **kw).fit(Xs, y)
+        b = ours(solver=solver, **kw).fit(Xd, y)
+        np.testing.assert_array_equal(a.network_.params, b.network_.params)
+        np.testing.assert_array_equal(a.predict(Xs), b.predict(Xd))
+    sk = theirs(solver="lbfgs", **kw).fit(Xs, y)
+    mine = ours(solver="lbfgs", **kw).fit(Xs, y)
+    mine.coefs_, mine.intercepts_ = sk.coefs_, sk.intercepts_
+    if kind == "classifier":
+        np.testing.assert_allclose(mine.predict_proba(Xs), sk.predict_proba(Xs), rtol=1e-12)
+    np.testing.assert_allclose(mine.predict(Xs), sk.predict(Xs), rtol=1e-12, atol=1e-12)
+
+
+def test_wide_sparse_input_is_densified_in_blocks_of_rows():
+    """A block of rows holds about 2**20 values: 32 rows of 2**15 features, 4 blocks here."""
+    sp = pytest.importorskip("scipy.sparse")
+    Xs = sp.random(100, 2**15, density=1e-3, format="csr", random_state=0)
+    y = np.asarray(Xs.sum(axis=1)).ravel()
+    reg = MLPRegressor((3,), max_iter=2, random_state=0).fit(Xs, y)
+    np.testing.assert_allclose(reg.predict(Xs), reg.predict(Xs.toarray()), rtol=1e-12,
+                               atol=1e-15)
+    assert reg.predict(Xs.tocsc()).shape == (100,)  # other formats are converted to CSR

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import scipy.sparse
 from sklearn.base import BaseEstimator
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
@@ -461,8 +462,10 @@ class _BaseMLP(BaseEstimator):
         first = not fitted or not (incremental or self.warm_start)
         if incremental and self.early_stopping:
             raise ValueError("partial_fit does not support early_stopping=True")
-        X, y = validate_data(self, X, y, reset=first, multi_output=True,
+        X, y = validate_data(self, X, y, reset=first, multi_output=True, accept_sparse="csr",
                              dtype=(np.float64, np.float32), y_numeric=not self._is_classifier)
+        if scipy.sparse.issparse(X):  # densified once: the layers compute on dense arrays
+            X = X.toarray()
         if y.ndim == 2 and y.shape[1] == 1:
             y = y.ravel()
         # a new network takes the data's dtype (float32 data is not copied to float64)
@@ -683,8 +686,31 @@ class _BaseMLP(BaseEstimator):
     # -- prediction ------------------------------------------------------------------------------
     def _forward(self, X: object) -> np.ndarray:
         check_is_fitted(self, "network_")
-        X = validate_data(self, X, reset=False, dtype=(np.float64, np.float32))
+        X = validate_data(self, X, reset=False, accept_sparse="csr",
+                          dtype=(np.float64, np.float32))
+        if scipy.sparse.issparse(X):
+            return self._forward_sparse(X)
         return self.network_.forward(X.astype(self.network_.dtype, copy=False))
+
+    def _forward_sparse(self, X: scipy.sparse.csr_matrix) -> np.ndarray:
+        """The network's outputs for a CSR matrix, densified a block of rows at a time.
+
+        A block holds about 2**20 values (8 MiB in float64), so predicting on a large
+        sparse matrix never holds its dense form.
+
+        Parameters
+        ----------
+        X : scipy.sparse.csr_matrix of shape (n_samples, n_features)
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_outputs)
+        """
+        rows = max(1, 2**20 // max(1, X.shape[1]))
+        dtype = self.network_.dtype
+        return np.concatenate([
+            self.network_.forward(X[start:start + rows].toarray().astype(dtype, copy=False))
+            for start in range(0, X.shape[0], rows)])
 
     # -- saving: arrays + JSON, never pickle -----------------------------------------------------
     def _json_params(self) -> dict[str, Any]:
@@ -760,4 +786,5 @@ class _BaseMLP(BaseEstimator):
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.target_tags.multi_output = True
+        tags.input_tags.sparse = True
         return tags
