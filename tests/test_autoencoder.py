@@ -382,3 +382,23 @@ def test_feature_names_out_and_pandas_output(rng):
     assert isinstance(frame, pd.DataFrame) and frame.columns.tolist() == names.tolist()
     Xs = MinMaxScaler().fit_transform(X)
     np.testing.assert_allclose(frame.to_numpy(), clone(ae).fit(Xs).transform(Xs), rtol=1e-12)
+
+
+def test_random_state_takes_a_randomstate_as_scikit_learn_does(rng):
+    """None, an int or a RandomState (scikit-learn's convention); before, RandomState raised."""
+    X = rng.uniform(0.1, 0.9, size=(30, 6))
+    y = np.arange(30) % 3
+    makers = [lambda rs: cr.SparseAutoencoder(3, max_iter=5, random_state=rs).fit(X),
+              lambda rs: cr.SoftmaxRegression(max_iter=5, random_state=rs).fit(X, y),
+              lambda rs: cr.StackedAutoencoder((3,), max_iter=3, softmax_max_iter=3,
+                                               fine_tune_iter=2, random_state=rs).fit(X, y)]
+    for make in makers:
+        a = make(np.random.RandomState(7))
+        b = make(np.random.RandomState(7))
+        np.testing.assert_array_equal(a.network_.params, b.network_.params)
+        # an int seeds as before: the same weights as a Generator of that seed
+        np.testing.assert_array_equal(make(5).network_.params,
+                                      make(np.random.default_rng(5)).network_.params)
+    with pytest.raises(TypeError, match=r"random_state must be None, a non-negative int, a "
+                                        r"numpy.random.RandomState .*got 'seed'"):
+        cr.SoftmaxRegression(random_state="seed").fit(X, y)

@@ -242,6 +242,26 @@ def _checked_X(est: BaseEstimator, X: object, reset: bool, dtype: np.dtype | typ
     return X if only_X else (X, y)
 
 
+def _rng(random_state: object) -> np.random.Generator:
+    """A Generator from ``random_state`` as scikit-learn takes it, or from a Generator.
+
+    Parameters
+    ----------
+    random_state : None, int, numpy.random.RandomState or numpy.random.Generator
+        A RandomState gives one draw for the seed (and advances, as in
+        scikit-learn); a Generator is used as it is.
+    """
+    if isinstance(random_state, np.random.RandomState):
+        return np.random.default_rng(random_state.randint(np.iinfo(np.int32).max))
+    try:
+        return make_rng(random_state)
+    except (TypeError, ValueError):
+        raise TypeError(
+            "random_state must be None, a non-negative int, a numpy.random.RandomState or a "
+            f"numpy.random.Generator, got {random_state!r}"
+        ) from None
+
+
 def _ufldl_dense(fan_in: int, fan_out: int, activation: str, rng: np.random.Generator) -> Dense:
     return Dense(fan_in, fan_out, activation, init="ufldl", seed=rng)
 
@@ -262,7 +282,7 @@ class SparseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseE
         ``lambda`` of ``(lambda/2) sum W^2`` (both weight matrices, never biases).
     max_iter : int, default 400
         Iterations of the optimiser.
-    random_state : int, Generator or None
+    random_state : int, RandomState, Generator or None
         Seed of the initial weights (UFLDL's uniform ``+-sqrt(6/(fan_in+fan_out+1))``).
     method : {"L-BFGS-B", "CG", "BFGS"}, default "L-BFGS-B"
         SciPy optimiser on the flat parameter vector.
@@ -301,7 +321,7 @@ class SparseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseE
         beta: float = 3.0,
         weight_decay: float = 1e-4,
         max_iter: int = 400,
-        random_state: int | np.random.Generator | None = None,
+        random_state: int | np.random.RandomState | np.random.Generator | None = None,
         method: str = "L-BFGS-B",
         output: str = "sigmoid",
     ) -> None:
@@ -322,7 +342,7 @@ class SparseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseE
         n_hidden = check_positive_int(self.n_hidden, "n_hidden")
         weight_decay = check_nonneg_float(self.weight_decay, "weight_decay")
         self._penalty()  # checks rho and beta
-        rng = make_rng(self.random_state)
+        rng = _rng(self.random_state)
         return Network(
             [_ufldl_dense(n_features, n_hidden, "sigmoid", rng),
              _ufldl_dense(n_hidden, n_features, self.output, rng)],
@@ -559,7 +579,7 @@ class SoftmaxRegression(_NetClassifier):
     ----------
     weight_decay : float, default 1e-4
     max_iter : int, default 400
-    random_state : int, Generator or None
+    random_state : int, RandomState, Generator or None
         Seed of the small random initial weights.
     method : {"L-BFGS-B", "CG", "BFGS"}, default "L-BFGS-B"
 
@@ -576,7 +596,7 @@ class SoftmaxRegression(_NetClassifier):
     """
 
     def __init__(self, weight_decay: float = 1e-4, max_iter: int = 400,
-                 random_state: int | np.random.Generator | None = None,
+                 random_state: int | np.random.RandomState | np.random.Generator | None = None,
                  method: str = "L-BFGS-B") -> None:
         self.weight_decay = weight_decay
         self.max_iter = max_iter
@@ -595,7 +615,7 @@ class SoftmaxRegression(_NetClassifier):
         X, y = _checked_X(self, X, True, np.float64, y)
         codes = self._labels(y)
         net = Network([Dense(X.shape[1], self.classes_.size, "softmax", init="normal",
-                             seed=self.random_state)],
+                             seed=_rng(self.random_state))],
                       loss="cross_entropy",
                       weight_decay=check_nonneg_float(self.weight_decay, "weight_decay"))
         Y = net.prepare_targets(codes, X.shape[0], "y")
@@ -636,7 +656,7 @@ class StackedAutoencoder(_NetClassifier):
         their pretraining).
     fine_tune_sparsity : bool, default True
         Keep the KL sparsity penalties on the hidden layers while fine-tuning.
-    random_state : int, Generator or None
+    random_state : int, RandomState, Generator or None
     method : {"L-BFGS-B", "CG", "BFGS"}, default "L-BFGS-B"
 
     Attributes
@@ -664,7 +684,7 @@ class StackedAutoencoder(_NetClassifier):
         fine_tune_iter: int = 400,
         fine_tune_weight_decay: float | None = None,
         fine_tune_sparsity: bool = True,
-        random_state: int | None = None,
+        random_state: int | np.random.RandomState | np.random.Generator | None = None,
         method: str = "L-BFGS-B",
     ) -> None:
         self.hidden_sizes = hidden_sizes
@@ -715,7 +735,7 @@ class StackedAutoencoder(_NetClassifier):
             if U.shape[1] != X.shape[1]:
                 raise ValueError(f"X_unlabeled must have {X.shape[1]} columns like X, "
                                  f"got {U.shape[1]}")
-        rng = make_rng(self.random_state)
+        rng = _rng(self.random_state)
         seeds = rng.integers(0, 2**31 - 1, size=len(sizes) + 1)
         self.autoencoders_ = []
         feats_u, feats_x = U, X
