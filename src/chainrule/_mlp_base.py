@@ -37,7 +37,7 @@ SOLVERS = ("sgd", "adam", "rmsprop", "adagrad", "lbfgs", "cg")
 _STOCHASTIC = ("sgd", "adam", "rmsprop", "adagrad")
 _SCIPY_METHOD = {"lbfgs": "L-BFGS-B", "cg": "CG"}
 # scikit-learn's names for the output activations (out_activation_)
-_SK_NAME = {"sigmoid": "logistic", "softmax": "softmax", "identity": "identity"}
+_SK_NAME = {"sigmoid": "logistic", "softmax": "softmax", "identity": "identity", "exp": "exp"}
 ESTIMATOR_FORMAT = "chainrule.estimator"
 
 

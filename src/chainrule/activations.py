@@ -161,6 +161,14 @@ def _softplus_d(z: np.ndarray) -> np.ndarray:
     return expit(z)
 
 
+def _exp(z: np.ndarray) -> np.ndarray:
+    return np.exp(z)  # the output of Poisson regression (canonical for the "poisson" loss)
+
+
+def _exp_d(a: np.ndarray) -> np.ndarray:
+    return a  # d exp(z) / dz = exp(z)
+
+
 def _softmax(z: np.ndarray) -> np.ndarray:
     e = np.exp(z - np.max(z, axis=-1, keepdims=True))  # shift: exp never overflows
     return e / np.sum(e, axis=-1, keepdims=True)
@@ -191,6 +199,7 @@ ACTIVATIONS: dict[str, Activation] = {
         Activation("relu", _relu, _relu_d, from_output=True, builtin=True),
         Activation("leaky_relu", _leaky_relu, _leaky_relu_d, from_output=True, builtin=True),
         Activation("softplus", _softplus, _softplus_d, builtin=True),
+        Activation("exp", _exp, _exp_d, from_output=True, builtin=True),
         Activation("softmax", _softmax, None, elementwise=False, builtin=True),
         Activation("square", _square, _square_d, builtin=True),
         Activation("step", _step, None, builtin=True),

@@ -53,7 +53,7 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
     activation : str, Activation or sequence of them, default "relu"
         Hidden activation: one name for every hidden layer or one per layer.
         Names: "identity", "logistic"/"sigmoid", "tanh", "relu", "leaky_relu",
-        "softplus", "square", or one registered with
+        "softplus", "exp", "square", or one registered with
         :func:`chainrule.register_activation`; an
         :class:`~chainrule.activations.Activation` object is used as given.
     solver : {"adam", "sgd", "rmsprop", "adagrad", "lbfgs", "cg"}, default "adam"
@@ -318,11 +318,12 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
     Parameters
     ----------
     hidden_layer_sizes, activation : see :class:`MLPClassifier`
-    loss : {"squared_error"}, default "squared_error"
+    loss : {"squared_error", "poisson"}, default "squared_error"
         The loss, as in scikit-learn's MLPRegressor, where it is the first
         positional parameter; here it is keyword-only, after
-        ``hidden_layer_sizes`` and ``activation``.  scikit-learn's other value,
-        "poisson", is not implemented: ``fit`` refuses it.
+        ``hidden_layer_sizes`` and ``activation``.  "poisson": half the Poisson
+        deviance with an exponential output (``out_activation_`` "exp"), for
+        non-negative targets such as counts.
     **others : see :class:`MLPClassifier`
         Every other parameter means the same; ``early_stopping`` records the
         validation R^2 in ``validation_scores_``.
@@ -388,18 +389,23 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
         self.loss = loss
 
     def _validate_params(self) -> None:
-        if not (isinstance(self.loss, str) and self.loss == "squared_error"):
+        if not (isinstance(self.loss, str) and self.loss in _REGRESSOR_LOSSES):
             raise ValueError(
-                f"loss must be 'squared_error' (the one loss implemented; scikit-learn's "
-                f"'poisson' is not), got {self.loss!r}"
+                f"loss must be one of {sorted(_REGRESSOR_LOSSES)}, got {self.loss!r}"
             )
         super()._validate_params()
 
     def _targets(self, y: np.ndarray, first: bool, classes: object) -> np.ndarray:
+        loss = self.network_.loss.name if not first else self.loss
+        if loss == "poisson" and y.min() < 0:
+            raise ValueError(
+                f"y: loss='poisson' needs non-negative targets, got {int((y < 0).sum())} "
+                f"negative value(s) (min {y.min():g})"
+            )
         return y.reshape(-1, 1) if y.ndim == 1 else y
 
     def _output(self) -> tuple[str, str]:
-        return "identity", "squared_error"
+        return _REGRESSOR_LOSSES[self.loss], self.loss
 
     def _score_output(self, out: np.ndarray, y: np.ndarray, sw: np.ndarray | None) -> float:
         return float(r2_score(y, out.ravel() if y.ndim == 1 else out, sample_weight=sw))
@@ -458,8 +464,9 @@ _ESTIMATORS = {"MLPClassifier": MLPClassifier, "MLPRegressor": MLPRegressor}
 # What each estimator's network ends with: output activation and loss (see ``_output``)
 _Y_TYPES = {"binary": ("sigmoid", "log_loss"), "multiclass": ("softmax", "cross_entropy"),
             "multilabel-indicator": ("sigmoid", "log_loss")}
-_REGRESSOR_OUTPUT = ("identity", "squared_error")
-_SK_OUTPUT = {"sigmoid": "logistic", "softmax": "softmax", "identity": "identity"}
+# the output activation of each loss of MLPRegressor
+_REGRESSOR_LOSSES = {"squared_error": "identity", "poisson": "exp"}
+_SK_OUTPUT = {"sigmoid": "logistic", "softmax": "softmax", "identity": "identity", "exp": "exp"}
 # the keys of the "fitted" record that :meth:`save` writes; nothing else is set on load
 _FITTED_KEYS = {"n_features_in_", "n_outputs_", "out_activation_", "n_iter_", "t_",
                 "loss_curve_", "best_loss_", "validation_scores_", "best_validation_score_",
@@ -495,9 +502,9 @@ def _fitted_problem(fitted: dict, net: Any, classifier: bool) -> str | None:
     """
     act = net.output_activation
     found = (act.name if act is not None else None, net.loss.name)
-    if not classifier and found != _REGRESSOR_OUTPUT:
+    if not classifier and found not in {(a, loss) for loss, a in _REGRESSOR_LOSSES.items()}:
         return (f"estimator: 'MLPRegressor' needs a network ending in identity with the loss "
-                f"'squared_error'; the network has {found}")
+                f"'squared_error' or in exp with the loss 'poisson'; the network has {found}")
     if classifier and found not in _Y_TYPES.values():
         return (f"estimator: 'MLPClassifier' needs a network ending in sigmoid or softmax "
                 f"with the loss 'log_loss' or 'cross_entropy'; the network has {found}")
@@ -632,6 +639,9 @@ def load_estimator(path: str | os.PathLike) -> MLPClassifier | MLPRegressor:
     problem = _fitted_problem(fitted, net, cls is MLPClassifier)
     if problem is not None:
         raise bad(f"fitted: {problem}")
+    if cls is MLPRegressor and params.get("loss", "squared_error") != net.loss.name:
+        raise bad(f"params: loss: expected {net.loss.name!r} (the network's loss), found "
+                  f"{params.get('loss', 'squared_error')!r}")
     fitted = dict(fitted)
     try:
         est = cls(**params)

@@ -10,9 +10,14 @@ added by the network).  Each loss gives
   and the output error term ``delta = dL/dz`` computed directly, never through
   the unstable division by ``a (1 - a)``.  For the *canonical* pairs
   (identity + ``squared_error``, sigmoid + ``log_loss``, softmax +
-  ``cross_entropy``) that delta is simply ``a - y``; the mixed pairs (sigmoid +
-  ``cross_entropy``, softmax + ``log_loss``) get their own closed forms.  All
-  are exact for any logit, +-1000 included.
+  ``cross_entropy``, exp + ``poisson``) that delta is simply ``a - y``; the
+  mixed pairs (sigmoid + ``cross_entropy``, softmax + ``log_loss``) get their
+  own closed forms.  All are exact for any logit, +-1000 included, except
+  exp + ``poisson``, whose output ``exp(z)`` itself overflows above z ~ 709.
+
+``poisson`` is half the Poisson deviance, ``sum_j y_j log(y_j / a_j) - y_j +
+a_j`` per example (scikit-learn's MLPRegressor(loss="poisson") for one output),
+for counts and other non-negative targets.
 """
 
 from __future__ import annotations
@@ -108,6 +113,20 @@ def _ce_from_lse(z, y, lse):
 
 
 # --- logit paths: dL/dz straight from z ------------------------------------------------------
+# --- poisson: half the Poisson deviance, sum_j y log(y / a) - y + a ---------------------------
+def _poisson(a, y):
+    a = _clip_positive(a)
+    return np.sum(xlogy(y, y / a) - y + a, axis=1)
+
+
+def _poisson_grad(a, y):
+    return 1.0 - y / _clip_positive(a)
+
+
+def _poisson_logits(z, y):  # canonical activation is exp: log a == z, no overflow in the log
+    return np.sum(xlogy(y, y) - y * z - y + np.exp(z), axis=1)
+
+
 def _minus_y(z, a, y):
     """``a - y``: the output delta of the canonical pairs (as a new array)."""
     return a - y
@@ -285,6 +304,9 @@ LOSSES: dict[str, Loss] = {
                 "sigmoid": LogitPath(_ce_sigmoid_logits, _ce_sigmoid_delta),
             },
         ),
+        Loss("poisson", _poisson, _poisson_grad, "exp", _poisson_logits,
+             outputs=frozenset({"exp", "softplus"}), target_range=(0.0, np.inf),
+             logit_paths={"exp": LogitPath(_poisson_logits, _minus_y)}),
     ]
 }
 """Losses by name."""
