@@ -464,8 +464,8 @@ class _BaseMLP(BaseEstimator):
             raise ValueError("partial_fit does not support early_stopping=True")
         X, y = validate_data(self, X, y, reset=first, multi_output=True, accept_sparse="csr",
                              dtype=(np.float64, np.float32), y_numeric=not self._is_classifier)
-        if scipy.sparse.issparse(X):  # densified once: the layers compute on dense arrays
-            X = X.toarray()
+        if scipy.sparse.issparse(X) and self.solver not in _STOCHASTIC:
+            X = X.toarray()  # lbfgs, cg: the whole set each evaluation, so densified once
         if y.ndim == 2 and y.shape[1] == 1:
             y = y.ravel()
         # a new network takes the data's dtype (float32 data is not copied to float64)
@@ -535,6 +535,8 @@ class _BaseMLP(BaseEstimator):
                     "for validation; increase it or the size of the data set (need >= 2)"
                 )
             Xv, yv, swv = X[va], y[va], None if sw is None else sw[va]
+            if scipy.sparse.issparse(Xv):  # scored whole every epoch: densified once
+                Xv = Xv.toarray()
             X, Y, sw = X[tr], Y[tr], None if sw is None else sw[tr]
             if self.validation_scores_ is None:
                 self.validation_scores_ = []

@@ -217,8 +217,8 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         Parameters
         ----------
         X : array-like or sparse matrix of shape (n_samples, n_features)
-            A sparse matrix is densified once (the layers compute on dense
-            arrays: memory of the dense form).
+            The layers compute on dense arrays: the mini-batch solvers densify
+            a sparse matrix one batch at a time, "lbfgs" and "cg" once.
         y : array-like of shape (n_samples,) or (n_samples, n_labels)
             Class labels, or a 0/1 indicator matrix for multi-label targets.
         sample_weight : array-like of shape (n_samples,), optional
@@ -416,7 +416,7 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
         Parameters
         ----------
         X : array-like or sparse matrix of shape (n_samples, n_features)
-            A sparse matrix is densified once (memory of the dense form).
+            A sparse matrix is densified one batch at a time ("lbfgs", "cg": once).
         y : array-like of shape (n_samples,) or (n_samples, n_outputs)
         sample_weight : array-like of shape (n_samples,), optional
             Non-negative weights; each batch's loss is their weighted mean.

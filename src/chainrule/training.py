@@ -94,6 +94,31 @@ class _StopFlag:
             signal.signal(signal.SIGINT, self._old)
 
 
+def _is_sparse(X: object) -> bool:
+    """Whether ``X`` is a scipy.sparse matrix or array (without importing scipy.sparse)."""
+    sparse = sys.modules.get("scipy.sparse")  # not imported: X cannot be one
+    return sparse is not None and sparse.issparse(X)
+
+
+def _check_sparse(X: Any, net: Network, name: str = "X") -> Any:
+    """A sparse ``X`` as CSR of the network's dtype, its shape and values checked.
+
+    Training densifies it a mini-batch at a time (the layers compute on dense arrays).
+    """
+    X = X.tocsr().astype(net.dtype, copy=False)
+    if X.ndim != 2 or X.shape[1] != net.n_inputs:
+        raise ValueError(
+            f"{name} must have {net.n_inputs} features (columns) to match the network's input "
+            f"layer, got shape {X.shape}"
+        )
+    if X.shape[0] == 0:
+        raise ValueError(f"{name} is empty (shape {X.shape}); at least one row is needed")
+    if not np.all(np.isfinite(X.data)):
+        n = int(X.data.size - np.count_nonzero(np.isfinite(X.data)))
+        raise ValueError(f"{name} contains {n} NaN or infinite value(s); all must be finite")
+    return X
+
+
 class _Gather:
     """Rows ``A[idx]`` of the shuffled mini-batches, written into one reused buffer per shape.
 
@@ -105,6 +130,8 @@ class _Gather:
         self._buffers: dict[tuple, np.ndarray] = {}
 
     def __call__(self, A: np.ndarray, idx: np.ndarray) -> np.ndarray:
+        if _is_sparse(A):  # the rows of a sparse X (densified by the loop)
+            return A[idx]
         key = (id(A), idx.shape[0])
         out = self._buffers.get(key)
         if out is None:
@@ -199,7 +226,11 @@ class Trainer:
     # -- data --------------------------------------------------------------------------------
     def _data(self, X: object, Y: object, validation_data: object, sample_weight: object = None):
         net = self.net
-        X, Y = net._check_xy(X, Y)
+        if _is_sparse(X):
+            X = _check_sparse(X, net)
+            Y = net.prepare_targets(Y, X.shape[0])
+        else:
+            X, Y = net._check_xy(X, Y)
         sw = net.check_sample_weight(sample_weight, X.shape[0])
         val = None
         if validation_data is not None:
@@ -208,7 +239,10 @@ class Trainer:
                     "validation_data must be a pair (X_val, Y_val), got "
                     f"{type(validation_data).__name__}"
                 )
-            Xv = check_data(validation_data[0], net.n_inputs, net.dtype, "validation_data[0]")
+            Xv = validation_data[0]
+            if _is_sparse(Xv):  # evaluated whole every epoch: densified once
+                Xv = _check_sparse(Xv, net, "validation_data[0]").toarray()
+            Xv = check_data(Xv, net.n_inputs, net.dtype, "validation_data[0]")
             val = (Xv, net.prepare_targets(validation_data[1], Xv.shape[0], "validation_data[1]"))
         elif self.validation_fraction:
             m = X.shape[0]
@@ -219,7 +253,8 @@ class Trainer:
                     f"{n_val} for validation and {m - n_val} for training; both need >= 1"
                 )
             order = np.random.default_rng([self.seed, 1]).permutation(m)  # fixed across resumes
-            val = (X[order[:n_val]], Y[order[:n_val]])
+            Xv = X[order[:n_val]]
+            val = (Xv.toarray() if _is_sparse(Xv) else Xv, Y[order[:n_val]])
             X, Y = X[order[n_val:]], Y[order[n_val:]]
             sw = None if sw is None else sw[order[n_val:]]
         return X, Y, val, sw
@@ -251,7 +286,8 @@ class Trainer:
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_inputs)
+        X : array-like or scipy.sparse matrix of shape (n_samples, n_inputs)
+            A sparse matrix is densified one mini-batch at a time.
         Y : array-like of shape (n_samples, n_outputs), or 1-D targets / integer labels
         validation_data : (X_val, Y_val), optional
             Evaluated after every epoch.
@@ -277,6 +313,7 @@ class Trainer:
         net, opt, history = self.net, self.optimizer, self.history
         history.stop_reason = None  # a second fit() continues up to self.epochs
         m = X.shape[0]
+        sparse = _is_sparse(X)
         bs = m if self.full_batch else min(self.batch_size, m)
         n_batches = math.ceil(m / bs)
         classify = net.loss.name in ("cross_entropy", "log_loss")
@@ -313,6 +350,8 @@ class Trainer:
                                     rows = order[idx]
                                     Xb, Yb = gather(X, rows), gather(Y, rows)
                                     swb = None if sw is None else sw[rows]
+                            if sparse:  # one mini-batch at a time
+                                Xb = Xb.toarray()
                             # overflow is detected after the step (divergence guard)
                             with np.errstate(over="ignore", invalid="ignore"), \
                                     workspace:  # the layers reuse their buffers
@@ -694,7 +733,8 @@ def train(
     Parameters
     ----------
     net : Network
-    X : array-like of shape (n_samples, n_inputs)
+    X : array-like or scipy.sparse matrix of shape (n_samples, n_inputs)
+        A sparse matrix is densified one mini-batch at a time.
     Y : array-like of shape (n_samples, n_outputs), or 1-D targets / integer labels
     optimizer : str or Optimizer, default "gd"
         "gd": one update per epoch on the whole training set (batch gradient
