@@ -709,10 +709,12 @@ class _BaseMLP(BaseEstimator):
         ndarray of shape (n_samples, n_outputs)
         """
         rows = max(1, 2**20 // max(1, X.shape[1]))
-        dtype = self.network_.dtype
-        return np.concatenate([
-            self.network_.forward(X[start:start + rows].toarray().astype(dtype, copy=False))
-            for start in range(0, X.shape[0], rows)])
+        net = self.network_
+        out = np.empty((X.shape[0], net.n_outputs), dtype=net.dtype)
+        for start in range(0, X.shape[0], rows):  # copied out: forward may reuse its buffers
+            block = X[start:start + rows].toarray().astype(net.dtype, copy=False)
+            out[start:start + rows] = net.forward(block)
+        return out
 
     # -- saving: arrays + JSON, never pickle -----------------------------------------------------
     def _json_params(self) -> dict[str, Any]:
