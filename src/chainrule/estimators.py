@@ -626,9 +626,6 @@ def load_estimator(path: str | os.PathLike) -> MLPClassifier | MLPRegressor:
     if not isinstance(fitted, dict):
         raise bad(f"fitted: expected a JSON object, found {type(fitted).__name__}")
     params = dict(params)
-    unknown = sorted(set(params) - set(cls().get_params()))
-    if unknown:
-        raise bad(f"params: unknown parameter(s) {unknown} for {kind}")
     seed = params.get("random_state")
     if seed is not None and not (_is_count(seed) and seed < 2**32):
         raise bad(f"params: random_state: expected null or an integer in [0, 2**32), "
@@ -637,8 +634,11 @@ def load_estimator(path: str | os.PathLike) -> MLPClassifier | MLPRegressor:
         params["hidden_layer_sizes"] = tuple(params["hidden_layer_sizes"])
     net = io.restore_network(meta, arrays, path)
     problem = _fitted_problem(fitted, net, cls is MLPClassifier)
-    if problem is not None:
+    if problem is not None:  # first: a network of another kind explains unknown parameters
         raise bad(f"fitted: {problem}")
+    unknown = sorted(set(params) - set(cls().get_params()))
+    if unknown:
+        raise bad(f"params: unknown parameter(s) {unknown} for {kind}")
     if cls is MLPRegressor and params.get("loss", "squared_error") != net.loss.name:
         raise bad(f"params: loss: expected {net.loss.name!r} (the network's loss), found "
                   f"{params.get('loss', 'squared_error')!r}")
