@@ -365,7 +365,8 @@ class _BaseMLP(BaseEstimator):
             nesterov = bool(self.nesterovs_momentum) and self.momentum > 0
             return SGD(lr, momentum=float(self.momentum), nesterov=nesterov)
         if self.solver == "adam":
-            return Adam(lr, float(self.beta_1), float(self.beta_2), float(self.epsilon))
+            return Adam(lr, float(self.beta_1), float(self.beta_2), float(self.epsilon),
+                        eps_on="v")  # where scikit-learn adds epsilon
         if self.solver == "rmsprop":
             return RMSProp(lr, eps=float(self.epsilon))
         return AdaGrad(lr, eps=float(self.epsilon))

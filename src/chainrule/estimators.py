@@ -100,7 +100,9 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
     validation_fraction : float, default 0.1
     beta_1, beta_2, epsilon : float
         Adam's moment decay rates and the denominators' ``eps`` (also used by
-        rmsprop and adagrad).
+        rmsprop and adagrad).  As in scikit-learn, Adam adds ``epsilon`` to
+        ``sqrt(v)`` with the bias corrections in the step size
+        (``Adam(eps_on="v")``), not to ``sqrt(v_hat)`` as PyTorch does.
     n_iter_no_change : int, default 10
     max_fun : int, default 15000
         Most evaluations of the cost for "lbfgs".
