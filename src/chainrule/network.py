@@ -679,6 +679,24 @@ def _without_cache(layer: Layer, detach: bool = False) -> Layer:
     return copy.deepcopy(shallow) if detach else shallow
 
 
+# What the layers keep of their last forward/backward pass (Dense, Conv2D, pooling,
+# BatchNorm, Dropout): arrays with one row per example of that pass's batch.
+_BATCH_CACHES = ("X", "Z", "A", "delta", "_lse", "Xhat", "inv_std", "mask", "patches", "argmax")
+
+
+def _release_caches(net: Network) -> None:
+    """Drop every layer's arrays of the last pass: its input (perhaps the caller's data),
+    net inputs, outputs and error terms, so that nothing of the size of a batch stays alive.
+
+    For the internal passes whose caches nobody reads afterwards (an optimiser's run,
+    the estimators' predictions); the next pass computes them again.
+    """
+    for layer in net.layers:
+        for attr in _BATCH_CACHES:
+            if getattr(layer, attr, None) is not None:
+                setattr(layer, attr, None)
+
+
 _DEFAULT_LOSS = {"softmax": "cross_entropy", "sigmoid": "log_loss"}
 
 

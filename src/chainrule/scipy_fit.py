@@ -19,7 +19,7 @@ from ._validation import check_positive_int
 from .batchnorm import BatchNorm
 from .callbacks import History
 from .dropout import Dropout
-from .network import Network
+from .network import Network, _release_caches
 from .training import TrainingDiverged
 
 __all__ = ["minimize"]
@@ -81,7 +81,10 @@ def minimize(
     -------
     scipy.optimize.OptimizeResult
         SciPy's result, plus ``loss_curve`` (cost after each iteration).  The
-        network holds the final parameters ``result.x``.
+        network holds the final parameters ``result.x``, and no longer the
+        caches of the last evaluation (its layers' ``X``, ``Z``, ``A`` and
+        ``delta`` are None, so the training data is not kept alive): call
+        :meth:`Network.loss_and_grad` to look at them.
 
     Raises
     ------
@@ -131,27 +134,34 @@ def minimize(
             last_good = intermediate_result.x.copy()
             history.append(loss=J)
 
-    with scipy_blas_single_thread():  # see _threads: the two BLAS pools would contend
-        result = scipy.optimize.minimize(
-            fun, theta0, jac=True, method=_METHODS[method], tol=tol,
-            options={**(options or {}), "maxiter": maxiter}, callback=callback,
-        )
-    if not (math.isfinite(result.fun) and np.all(np.isfinite(result.x))):
-        net.params[...] = last_good
-        if last_good is theta0:
-            J0, _ = fun(theta0)
-            net.params[...] = theta0
-            where = (f"the cost at the initial parameters is {J0} (values too large in X or "
-                     "Y overflow?)" if not math.isfinite(J0) else
-                     "the cost or the parameters became NaN or infinite in the first iteration")
-            keeps = "its initial parameters"
-        else:
-            where = "the cost or the parameters became NaN or infinite"
-            keeps = f"the parameters of iteration {history.epochs}, the last with a finite cost"
-        raise TrainingDiverged(
-            f"{method} diverged: {where}; the network keeps {keeps}", history.epochs, 0,
-            history, "cost",
-        )
+    try:
+        with scipy_blas_single_thread():  # see _threads: the two BLAS pools would contend
+            result = scipy.optimize.minimize(
+                fun, theta0, jac=True, method=_METHODS[method], tol=tol,
+                options={**(options or {}), "maxiter": maxiter}, callback=callback,
+            )
+        if not (math.isfinite(result.fun) and np.all(np.isfinite(result.x))):
+            net.params[...] = last_good
+            if last_good is theta0:
+                J0, _ = fun(theta0)
+                net.params[...] = theta0
+                where = (f"the cost at the initial parameters is {J0} (values too large in X or "
+                         "Y overflow?)" if not math.isfinite(J0) else
+                         "the cost or the parameters became NaN or infinite in the first iteration")
+                keeps = "its initial parameters"
+            else:
+                where = "the cost or the parameters became NaN or infinite"
+                keeps = f"the parameters of iteration {history.epochs}, the last with a finite cost"
+            raise TrainingDiverged(
+                f"{method} diverged: {where}; the network keeps {keeps}", history.epochs, 0,
+                history, "cost",
+            )
+    finally:
+        # the last evaluation's caches (the training X, the full-batch Z, A and delta in
+        # the workspace's buffers) are of no use once SciPy is done: release them, and the
+        # workspace with the objective, so that the network holds nothing data-sized
+        _release_caches(net)
+        fun = None
     net.params[...] = result.x
     result["loss_curve"] = curve
     if verbose:
