@@ -61,3 +61,62 @@ def test_scipy_solvers_fitted_estimator_keeps_no_training_data(solver, rng):
         est.fit(X, y)
     assert sys.getrefcount(X) == refs
     assert _caches(est.network_) == {}
+
+
+# -- predictions: in blocks of rows, the same numbers, nothing kept -------------------------------
+def _blocks_of(monkeypatch, nbytes: int) -> None:
+    from chainrule import _mlp_base
+
+    monkeypatch.setattr(_mlp_base, "_EVAL_BLOCK_BYTES", nbytes)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("params", [
+    dict(hidden_layer_sizes=(7, 5)),
+    dict(hidden_layer_sizes=(6,), batch_norm=True, dropout=0.3, activation="tanh"),
+])
+def test_predictions_in_blocks_equal_one_forward_pass(params, dtype, rng, monkeypatch):
+    """Evaluation is row by row (BatchNorm: running statistics; Dropout: identity), so the
+    blocks give the rows of one pass over all of them, to the last bits the BLAS rounds."""
+    X, y = _classification(rng)
+    X = X.astype(dtype)
+    clf = chainrule.MLPClassifier(max_iter=3, random_state=0, **params).fit(X, y)
+    reg = chainrule.MLPRegressor(max_iter=3, random_state=0, **params).fit(X, X[:, :2])
+    _blocks_of(monkeypatch, 1)  # the smallest blocks: 64 rows, so 5 blocks and a partial one
+    Xt = rng.normal(size=(333, 5)).astype(dtype)
+    tol = dict(rtol=1e-12, atol=1e-15) if dtype == np.float64 else dict(rtol=2e-6, atol=1e-7)
+    for est, out in ((clf, clf.predict_proba(Xt)), (reg, reg.predict(Xt))):
+        assert _caches(est.network_) == {}
+        whole = est.network_.forward(Xt)
+        assert out.dtype == whole.dtype and out.shape[0] == 333
+        np.testing.assert_allclose(out.reshape(whole.shape), whole, **tol)
+    # labels and scores follow from those probabilities
+    np.testing.assert_array_equal(
+        clf.predict(Xt), clf.classes_[np.argmax(clf.network_.forward(Xt), axis=1)])
+    assert reg.score(Xt, reg.predict(Xt)) == 1.0
+
+
+def test_predict_keeps_neither_the_input_nor_data_sized_arrays(rng, monkeypatch):
+    X, y = _classification(rng)
+    est = chainrule.MLPClassifier((50,), max_iter=2, random_state=0).fit(X, y)
+    big = rng.normal(size=(20000, 5))  # 0.8 MiB in; hidden 50 float64: 7.6 MiB per Z or A
+    _blocks_of(monkeypatch, 2**18)  # blocks of 640 rows: 0.25 MiB per Z or A
+    refs = sys.getrefcount(big)
+    import tracemalloc
+
+    tracemalloc.start()
+    try:
+        labels = est.predict(big)
+        proba = est.predict_proba(big)
+        est.score(big, labels)
+        held_by_results = labels.nbytes + proba.nbytes
+        del labels, proba
+        held, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert sys.getrefcount(big) == refs
+    assert _caches(est.network_) == {}
+    # one pass over all rows kept a Z and an A of 7.6 MiB each; now nothing data-sized
+    # stays, and the peak is far below one full Z (generous bounds)
+    assert held < 2**20
+    assert peak < held_by_results + 2 * 2**20

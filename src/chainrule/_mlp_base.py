@@ -25,7 +25,7 @@ from .activations import Activation, get_activation
 from .batchnorm import BatchNorm
 from .dropout import Dropout
 from .layers import Dense, Layer
-from .network import Network
+from .network import Network, _release_caches
 from .optimizers import SGD, AdaGrad, Adam, Optimizer, RMSProp
 from .schedules import get_schedule
 from .scipy_fit import minimize
@@ -136,6 +136,43 @@ def _solver_is_stochastic(est: _BaseMLP) -> bool:
             f"got solver={est.solver!r}"
         )
     return True
+
+
+# A prediction runs through the network in blocks of rows whose widest layer is about this
+# size (2 MiB: 2560 rows of 100 float64 units), so that it needs a few MiB beyond its result
+# however many rows it has; see _evaluate.  Of the blocks of 0.5 to 8 MiB that
+# benchmarks/bench_predict.py timed (100 and 784 inputs, one BLAS thread), 2 MiB was within
+# 3 % of the fastest for both; one block of all rows was the slowest (data-sized Z and A).
+_EVAL_BLOCK_BYTES = 2 * 2**20
+
+
+def _evaluate(net: Network, X: np.ndarray) -> np.ndarray:
+    """``net.forward(X)`` in evaluation mode, computed in blocks of rows into one array.
+
+    Evaluation is row by row (BatchNorm normalises with its running statistics,
+    Dropout passes its input through), so the blocks give the same rows as one
+    pass, but the layers' net inputs and outputs exist for one block at a time.
+    Afterwards no layer keeps any array of the pass (nor a reference to ``X``).
+    """
+    widest = max([X.shape[1], *(getattr(layer, "n_out", None) or 0 for layer in net.layers)])
+    # whole multiples of 64 rows: with OpenBLAS on one thread the float64 rows then come out
+    # bit for bit as from one product of all rows (measured); otherwise a row may differ in
+    # its last bits, as it does between runs on different numbers of threads
+    rows = max(64, _EVAL_BLOCK_BYTES // (widest * X.dtype.itemsize) // 64 * 64)
+    n = X.shape[0]
+    try:
+        first = net._forward(X[:rows], False)
+        if n <= rows:
+            return first
+        out = np.empty((n, *first.shape[1:]), dtype=first.dtype)
+        out[:rows] = first
+        del first
+        for start in range(rows, n, rows):
+            _release_caches(net)  # the last block's arrays go before the next block's come
+            out[start:start + rows] = net._forward(X[start:start + rows], False)
+        return out
+    finally:
+        _release_caches(net)
 
 
 class _BaseMLP(BaseEstimator):
@@ -543,7 +580,7 @@ class _BaseMLP(BaseEstimator):
                 self.validation_scores_ = []
 
             def val_score() -> float:
-                return self._score_output(net.forward(Xv), yv, swv)
+                return self._score_output(_evaluate(net, Xv), yv, swv)
 
         n = X.shape[0]
         bs = min(200, n) if self.batch_size == "auto" else int(min(self.batch_size, n))
@@ -693,7 +730,7 @@ class _BaseMLP(BaseEstimator):
                           dtype=(np.float64, np.float32))
         if scipy.sparse.issparse(X):
             return self._forward_sparse(X)
-        return self.network_.forward(X.astype(self.network_.dtype, copy=False))
+        return _evaluate(self.network_, X.astype(self.network_.dtype, copy=False))
 
     def _forward_sparse(self, X: scipy.sparse.csr_matrix) -> np.ndarray:
         """The network's outputs for a CSR matrix, densified a block of rows at a time.
