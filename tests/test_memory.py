@@ -120,3 +120,34 @@ def test_predict_keeps_neither_the_input_nor_data_sized_arrays(rng, monkeypatch)
     # stays, and the peak is far below one full Z (generous bounds)
     assert held < 2**20
     assert peak < held_by_results + 2 * 2**20
+
+
+# -- import chainrule: the scikit-learn-based names load on first use ----------------------------
+def test_import_chainrule_loads_no_scikit_learn_matplotlib_or_torch():
+    import subprocess
+
+    code = ("import sys, chainrule; print(sorted(m for m in sys.modules if m.split('.')[0] in "
+            "('sklearn', 'matplotlib', 'torch', 'pandas')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout
+    assert out.strip() == "[]"
+
+
+def test_the_lazy_names_are_the_modules_own_and_listed():
+    code = ("import sys, chainrule\n"
+            "from chainrule import MLPClassifier, load_autoencoder\n"
+            "from chainrule.estimators import MLPClassifier as E\n"
+            "from chainrule.autoencoder import load_autoencoder as L\n"
+            "assert MLPClassifier is E and load_autoencoder is L\n"
+            "assert chainrule.MLPRegressor is chainrule.estimators.MLPRegressor\n"
+            "assert set(chainrule.__all__) <= set(dir(chainrule))\n"
+            "ns = {}\n"
+            "exec('from chainrule import *', ns)\n"
+            "assert set(chainrule.__all__) <= set(ns)\n"
+            "assert 'sklearn' in sys.modules\n")
+    import subprocess
+
+    subprocess.run([sys.executable, "-c", code], check=True)
+    assert chainrule.SparseAutoencoder.__module__ == "chainrule.autoencoder"
+    with pytest.raises(AttributeError, match="no attribute 'MLPClassifer'"):
+        chainrule.MLPClassifer  # noqa: B018

@@ -21,7 +21,6 @@ from .batchnorm import BatchNorm
 from .callbacks import Callback, History, TrainState
 from .conv import Conv2D
 from .dropout import Dropout
-from .estimators import MLPClassifier, MLPRegressor, load_estimator
 from .gradcheck import GradientCheck, gradient_check
 from .io import load
 from .layers import Dense, Layer
@@ -93,12 +92,6 @@ __all__ += ["MLPClassifier", "MLPRegressor", "load_estimator"]
 
 # sparse autoencoder, self-taught learning, stacked autoencoders (issue 6)
 from . import images, preprocessing  # noqa: E402
-from .autoencoder import (  # noqa: E402
-    SoftmaxRegression,
-    SparseAutoencoder,
-    StackedAutoencoder,
-    load_autoencoder,
-)
 
 __all__ += [
     "SoftmaxRegression",
@@ -108,3 +101,35 @@ __all__ += [
     "load_autoencoder",
     "preprocessing",
 ]
+
+# The names whose modules build on scikit-learn are imported on first use (PEP 562): importing
+# scikit-learn (with SciPy's statistics and pandas) takes about a second, which ``import
+# chainrule`` and commands such as ``chainrule --version`` or ``chainrule trace`` need not pay.
+_LAZY = {
+    "MLPClassifier": "estimators",
+    "MLPRegressor": "estimators",
+    "load_estimator": "estimators",
+    "SoftmaxRegression": "autoencoder",
+    "SparseAutoencoder": "autoencoder",
+    "StackedAutoencoder": "autoencoder",
+    "load_autoencoder": "autoencoder",
+}
+
+
+def __getattr__(name: str) -> object:
+    """``chainrule.MLPClassifier`` and the other scikit-learn-based names (and their
+    modules, ``chainrule.estimators`` and ``chainrule.autoencoder``), on first use."""
+    module = _LAZY.get(name, name)
+    if module not in _LAZY.values():
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+
+    value = importlib.import_module(f".{module}", __name__)  # sets chainrule.<module>
+    if name != module:
+        value = getattr(value, name)
+        globals()[name] = value  # later look-ups find it without calling this again
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY) | set(_LAZY.values()))

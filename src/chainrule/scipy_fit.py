@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import numpy as np
-import scipy.optimize
 
 from ._threads import scipy_blas_single_thread
 from ._validation import check_positive_int
@@ -21,6 +21,9 @@ from .callbacks import History
 from .dropout import Dropout
 from .network import Network, _release_caches
 from .training import TrainingDiverged
+
+if TYPE_CHECKING:  # imported by minimize(): ``import chainrule`` need not load scipy.optimize
+    import scipy.optimize
 
 __all__ = ["minimize"]
 
@@ -105,6 +108,8 @@ def minimize(
     NumPy's BLAS threads, which keep computing the cost and gradient; see
     :mod:`chainrule._threads`.
     """
+    import scipy.optimize
+
     if method not in _METHODS:
         raise ValueError(
             f"method: unknown method {method!r}; valid methods are: {', '.join(_METHODS)}"
