@@ -4,10 +4,14 @@
   importtime`` counts it (cumulative microseconds of the ``chainrule`` line),
   and the wall time of ``chainrule --version``, ``chainrule --help`` and
   ``chainrule trace --preset transfer-example`` (each a fresh process).
+* ``partial_fit``: time per ``partial_fit`` call of chainrule's and scikit-learn's
+  MLPClassifier (hidden 100, adam) on 10 rows of the digits at a time (100
+  calls per run), and per ``fit`` call with ``warm_start=True, max_iter=1`` on
+  200 rows (20 calls per run), on one BLAS thread, the two libraries taking turns.
 
-Each figure is the median of ``--reps`` runs, the commands taking turns.
+Each figure is the median of ``--reps`` runs.
 
-    python benchmarks/bench_overheads.py
+    python benchmarks/bench_overheads.py [--only import|partial_fit]
 """
 
 from __future__ import annotations
@@ -51,13 +55,62 @@ def imports(reps: int) -> dict[str, float]:
     return {name: statistics.median(ts) for name, ts in times.items()}
 
 
+def small_calls(reps: int) -> dict[str, float]:
+    """Microseconds per partial_fit / warm-start fit call, chainrule and scikit-learn."""
+    import warnings
+
+    import numpy as np
+    from sklearn.datasets import load_digits
+    from sklearn.neural_network import MLPClassifier as SK
+    from threadpoolctl import threadpool_limits
+
+    import chainrule
+
+    X, y = load_digits(return_X_y=True)
+    X = X / 16.0
+    classes = np.unique(y)
+
+    def partial(cls: type) -> float:
+        model = cls((100,), random_state=0)
+        start = time.perf_counter()
+        for s in range(0, 1000, 10):
+            model.partial_fit(X[s:s + 10], y[s:s + 10], classes=classes)
+        return (time.perf_counter() - start) / 100
+
+    def warm(cls: type) -> float:
+        model = cls((100,), random_state=0, warm_start=True, max_iter=1)
+        start = time.perf_counter()
+        for _ in range(20):
+            model.fit(X[:200], y[:200])
+        return (time.perf_counter() - start) / 20
+
+    libs = {"chainrule": chainrule.MLPClassifier, "scikit-learn": SK}
+    times: dict[str, list[float]] = {}
+    with threadpool_limits(1), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for r in range(reps + 1):  # the first round warms up and is not counted
+            for lib in list(libs) if r % 2 == 0 else list(libs)[::-1]:
+                for name, run in (("partial_fit, 10 rows", partial),
+                                  ("warm-start fit, 200 rows", warm)):
+                    dt = run(libs[lib])
+                    if r:
+                        times.setdefault(f"{name}: {lib}", []).append(dt * 1e6)
+    return {name: statistics.median(ts) for name, ts in times.items()}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--reps", type=int, default=5)
+    parser.add_argument("--only", choices=["import", "partial_fit"])
     args = parser.parse_args()
-    print(f"fresh processes, median of {args.reps}")
-    for name, ms in imports(args.reps).items():
-        print(f"  {name:<44} {ms:7.0f} ms")
+    if args.only != "partial_fit":
+        print(f"fresh processes, median of {args.reps}")
+        for name, ms in imports(args.reps).items():
+            print(f"  {name:<44} {ms:7.0f} ms")
+    if args.only != "import":
+        print(f"time per call, 1 BLAS thread, median of {args.reps}")
+        for name, us in small_calls(args.reps).items():
+            print(f"  {name:<44} {us:7.0f} us")
 
 
 if __name__ == "__main__":

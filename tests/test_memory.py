@@ -151,3 +151,43 @@ def test_the_lazy_names_are_the_modules_own_and_listed():
     assert chainrule.SparseAutoencoder.__module__ == "chainrule.autoencoder"
     with pytest.raises(AttributeError, match="no attribute 'MLPClassifer'"):
         chainrule.MLPClassifer  # noqa: B018
+
+
+# -- partial_fit / warm start: the one-hot of known classes without LabelBinarizer ---------------
+@pytest.mark.parametrize("classes", [
+    np.array([0, 1]), np.array([-5, 3, 7, 100]), np.array(["no", "yes"]),
+    np.array(["a", "bb", "c"]), np.arange(10, dtype=np.uint8),
+])
+def test_one_hot_of_known_labels_is_label_binarizers(classes, rng):
+    from sklearn.preprocessing import LabelBinarizer
+
+    from chainrule.estimators import _one_hot
+
+    lb = LabelBinarizer().fit(classes)
+    for n in (1, 7, 40):
+        y = rng.choice(classes, n)
+        ys = [y] if y.dtype.kind == "U" else [y, y.astype(np.int32), y.astype(np.int64)]
+        for labels in ys:
+            np.testing.assert_array_equal(_one_hot(labels, lb.classes_, lb.y_type_),
+                                          lb.transform(labels))
+
+
+def test_partial_fit_trains_on_the_same_targets_and_refuses_the_same_labels(rng):
+    X, y = _classification(rng, n=60)
+    names = np.array(["low", "mid", "top"])[y]
+    fits = []
+    for labels in (y, names, y.astype(float)):  # float labels still go through LabelBinarizer
+        est = chainrule.MLPClassifier((6,), random_state=0)
+        for s in range(0, 60, 10):
+            est.partial_fit(X[s:s + 10], labels[s:s + 10], classes=np.unique(labels))
+        fits.append(est)
+    # the same one-hot targets, so the same training: identical parameters
+    np.testing.assert_array_equal(fits[0].network_.params, fits[1].network_.params)
+    np.testing.assert_array_equal(fits[0].network_.params, fits[2].network_.params)
+    est = fits[0]
+    with pytest.raises(ValueError, match=r"y contains classes not seen in the first fit: \[7\]"):
+        est.partial_fit(X[:3], np.array([0, 7, 1]))
+    with pytest.raises(ValueError, match=r"classes not seen in the first fit: \['0', '1'\]"):
+        est.partial_fit(X[:2], np.array(["0", "1"]))
+    with pytest.raises(ValueError, match="Unknown label type"):
+        est.partial_fit(X[:3], np.array([0.5, 1.0, 2.0]))

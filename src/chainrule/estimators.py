@@ -178,7 +178,8 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
     _is_classifier = True
 
     def _targets(self, y: np.ndarray, first: bool, classes: object) -> np.ndarray:
-        check_classification_targets(y)
+        if y.ndim != 1 or y.dtype.kind not in "iuU":  # 1-D integers, strings: always classes
+            check_classification_targets(y)
         if first:
             lb = LabelBinarizer()
             if classes is not None and not type_of_target(y).startswith("multilabel"):
@@ -200,6 +201,8 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
                     raise ValueError("y: the estimator was fitted on multi-label targets")
             else:
                 _check_known(y, self.classes_, "seen in the first fit")
+                if y.ndim == 1 and _same_kind(y, self.classes_):
+                    return _one_hot(y, self.classes_, lb.y_type_)
         return lb.transform(y)
 
     def _output(self) -> tuple[str, str]:
@@ -569,6 +572,27 @@ def _fitted_problem(fitted: dict, net: Any, classifier: bool) -> str | None:
         return (f"out_activation_: expected {_SK_OUTPUT.get(found[0])!r} (the network's output "
                 f"activation), found {fitted['out_activation_']!r}")
     return None
+
+
+def _same_kind(y: np.ndarray, classes: np.ndarray) -> bool:
+    """Whether ``y`` and ``classes`` are both integers or both strings (searchsorted-able)."""
+    kinds = y.dtype.kind + classes.dtype.kind
+    return all(k in "iu" for k in kinds) or kinds == "UU"
+
+
+def _one_hot(y: np.ndarray, classes: np.ndarray, y_type: str) -> np.ndarray:
+    """``LabelBinarizer.transform(y)`` for known labels ``y`` of a fitted binariser.
+
+    ``classes`` is the binariser's sorted ``classes_`` and ``y_type`` its
+    ``y_type_``: "binary" gives one column (1 for ``classes[1]``), "multiclass"
+    one column per class.  Every label of ``y`` must be in ``classes``.
+    """
+    index = np.searchsorted(classes, y)
+    if y_type == "binary":
+        return (index == 1).astype(np.int64)[:, None]
+    out = np.zeros((y.shape[0], classes.shape[0]), dtype=np.int64)
+    out[np.arange(y.shape[0]), index] = 1
+    return out
 
 
 def _check_known(y: np.ndarray, classes: np.ndarray, source: str) -> None:
