@@ -191,3 +191,18 @@ def test_partial_fit_trains_on_the_same_targets_and_refuses_the_same_labels(rng)
         est.partial_fit(X[:2], np.array(["0", "1"]))
     with pytest.raises(ValueError, match="Unknown label type"):
         est.partial_fit(X[:3], np.array([0.5, 1.0, 2.0]))
+
+
+# -- the training accuracy: counted for cr.train's history, not for the estimators ---------------
+def test_estimators_skip_the_training_accuracy_that_train_records(rng):
+    X, y = _classification(rng, n=80)
+    est = chainrule.MLPClassifier((6,), max_iter=3, batch_size=16, random_state=0,
+                                  shuffle=False)
+    with pytest.warns(Warning):
+        est.fit(X, y)
+    assert "accuracy" not in est.history_ and len(est.history_["loss"]) == 3
+    # cr.train on the same network, data and batches: the same losses, and the accuracy
+    net = est.network_.copy()
+    hist = chainrule.train(net, X, y, optimizer="sgd", lr=0.1, batch_size=16, epochs=2,
+                           shuffle=False)
+    assert len(hist["accuracy"]) == 2 and 0 <= hist["accuracy"][-1] <= 1

@@ -605,6 +605,7 @@ class _BaseMLP(BaseEstimator):
             shuffle=bool(self.shuffle), schedule=self.schedule,
             callbacks=[self._epoch_rule(val_score, n, incremental)],
         )
+        trainer._count_accuracy = False  # nothing here reads the training accuracy
         try:
             history = trainer.fit(X, Y, sample_weight=sw)
         except TrainingDiverged as exc:  # record the completed epochs, then say it as ours

@@ -163,7 +163,9 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
     n_layers_ : int
     out_activation_ : {"logistic", "softmax"}
     history_ : chainrule.History
-        The last training run's per-epoch metrics (mini-batch solvers).
+        The last training run's per-epoch metrics (mini-batch solvers): ``loss``
+        and ``lr`` (the training accuracy is not counted during training;
+        :meth:`score` computes it).
 
     Examples
     --------

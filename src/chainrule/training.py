@@ -144,6 +144,10 @@ class _Gather:
 class Trainer:
     """A training run; see :func:`train` for the parameters."""
 
+    # Whether a classification run counts the training accuracy per batch (the history's
+    # "accuracy" and "val_accuracy"); the estimators, which report neither, turn it off.
+    _count_accuracy = True
+
     def __init__(
         self,
         net: Network,
@@ -316,7 +320,7 @@ class Trainer:
         sparse = _is_sparse(X)
         bs = m if self.full_batch else min(self.batch_size, m)
         n_batches = math.ceil(m / bs)
-        classify = net.loss.name in ("cross_entropy", "log_loss")
+        classify = self._count_accuracy and net.loss.name in ("cross_entropy", "log_loss")
         state = TrainState(net, opt, history, epoch=self.epoch)
         last_good = self._last_good = net.params.copy()
         gather, workspace = _Gather(), net._workspace()
