@@ -90,6 +90,9 @@ def test_predictions_in_blocks_equal_one_forward_pass(params, dtype, rng, monkey
         whole = est.network_.forward(Xt)
         assert out.dtype == whole.dtype and out.shape[0] == 333
         np.testing.assert_allclose(out.reshape(whole.shape), whole, **tol)
+    # data of the other float dtype: converted block by block, the same numbers
+    other = Xt.astype(np.float32 if dtype == np.float64 else np.float64)
+    np.testing.assert_allclose(clf.predict_proba(other), clf.network_.forward(other), **tol)
     # labels and scores follow from those probabilities
     np.testing.assert_array_equal(
         clf.predict(Xt), clf.classes_[np.argmax(clf.network_.forward(Xt), axis=1)])

@@ -152,16 +152,19 @@ def _evaluate(net: Network, X: np.ndarray) -> np.ndarray:
     Evaluation is row by row (BatchNorm normalises with its running statistics,
     Dropout passes its input through), so the blocks give the same rows as one
     pass, but the layers' net inputs and outputs exist for one block at a time.
-    Afterwards no layer keeps any array of the pass (nor a reference to ``X``).
+    ``X`` (float32 or float64) is converted to the network's dtype block by
+    block, never as a whole.  Afterwards no layer keeps any array of the pass
+    (nor a reference to ``X``).
     """
+    dtype = net.dtype
     widest = max([X.shape[1], *(getattr(layer, "n_out", None) or 0 for layer in net.layers)])
     # whole multiples of 64 rows: with OpenBLAS on one thread the float64 rows then come out
     # bit for bit as from one product of all rows (measured); otherwise a row may differ in
     # its last bits, as it does between runs on different numbers of threads
-    rows = max(64, _EVAL_BLOCK_BYTES // (widest * X.dtype.itemsize) // 64 * 64)
+    rows = max(64, _EVAL_BLOCK_BYTES // (widest * dtype.itemsize) // 64 * 64)
     n = X.shape[0]
     try:
-        first = net._forward(X[:rows], False)
+        first = net._forward(X[:rows].astype(dtype, copy=False), False)
         if n <= rows:
             return first
         out = np.empty((n, *first.shape[1:]), dtype=first.dtype)
@@ -169,7 +172,8 @@ def _evaluate(net: Network, X: np.ndarray) -> np.ndarray:
         del first
         for start in range(rows, n, rows):
             _release_caches(net)  # the last block's arrays go before the next block's come
-            out[start:start + rows] = net._forward(X[start:start + rows], False)
+            block = X[start:start + rows].astype(dtype, copy=False)
+            out[start:start + rows] = net._forward(block, False)
         return out
     finally:
         _release_caches(net)
@@ -731,7 +735,7 @@ class _BaseMLP(BaseEstimator):
                           dtype=(np.float64, np.float32))
         if scipy.sparse.issparse(X):
             return self._forward_sparse(X)
-        return _evaluate(self.network_, X.astype(self.network_.dtype, copy=False))
+        return _evaluate(self.network_, X)  # converted to the network's dtype block by block
 
     def _forward_sparse(self, X: scipy.sparse.csr_matrix) -> np.ndarray:
         """The network's outputs for a CSR matrix, densified a block of rows at a time.
