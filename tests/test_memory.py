@@ -63,6 +63,29 @@ def test_scipy_solvers_fitted_estimator_keeps_no_training_data(solver, rng):
     assert _caches(est.network_) == {}
 
 
+@pytest.mark.parametrize("params", [dict(batch_size=300), dict(batch_size=64, shuffle=False),
+                                    dict(early_stopping=True, batch_norm=True)])
+def test_stochastic_fits_keep_no_batch_arrays(params, rng):
+    X, y = _classification(rng)
+    refs = sys.getrefcount(X)
+    est = chainrule.MLPClassifier((8,), max_iter=3, random_state=0, **params)
+    with pytest.warns(Warning):
+        est.fit(X, y)
+    if not params.get("early_stopping"):
+        est.partial_fit(X, y)
+    assert sys.getrefcount(X) == refs  # batch_size=300: the whole X was the last batch
+    assert _caches(est.network_) == {}
+
+
+def test_a_diverged_fit_keeps_no_batch_arrays(rng):
+    X = rng.normal(size=(50, 3))
+    est = chainrule.MLPRegressor((4,), solver="sgd", learning_rate_init=1e3, batch_size=50,
+                                 max_iter=50, random_state=0)
+    with pytest.raises(chainrule.TrainingDiverged):
+        est.fit(X * 1e100, X.sum(1) * 1e100)
+    assert _caches(est.network_) == {}
+
+
 # -- predictions: in blocks of rows, the same numbers, nothing kept -------------------------------
 def _blocks_of(monkeypatch, nbytes: int) -> None:
     from chainrule import _mlp_base

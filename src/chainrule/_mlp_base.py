@@ -493,9 +493,15 @@ class _BaseMLP(BaseEstimator):
         as it checks, and a bad ``y`` or ``sample_weight`` comes to light after
         that: so any error other than a divergence (which keeps the run's last
         good parameters and its record) puts back the estimator as it was.
+        Whatever happened, the network keeps no arrays of the last batch (with
+        ``batch_size`` the size of the data they would be data-sized).
         """
-        with restored_on_error(self, keep=(TrainingDiverged,)):
-            return self._checked_fit(X, y, sample_weight, incremental, classes)
+        try:
+            with restored_on_error(self, keep=(TrainingDiverged,)):
+                return self._checked_fit(X, y, sample_weight, incremental, classes)
+        finally:
+            if hasattr(self, "network_"):
+                _release_caches(self.network_)
 
     def _checked_fit(self, X: object, y: object, sample_weight: object, incremental: bool,
                      classes: object) -> _BaseMLP:
