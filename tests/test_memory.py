@@ -232,3 +232,19 @@ def test_estimators_skip_the_training_accuracy_that_train_records(rng):
     hist = chainrule.train(net, X, y, optimizer="sgd", lr=0.1, batch_size=16, epochs=2,
                            shuffle=False)
     assert len(hist["accuracy"]) == 2 and 0 <= hist["accuracy"][-1] <= 1
+
+
+def test_evaluate_makes_a_sparse_matrix_dense_one_block_at_a_time(rng, monkeypatch):
+    import scipy.sparse
+
+    from chainrule._mlp_base import _evaluate
+
+    dense = rng.normal(size=(300, 5)) * (rng.random((300, 5)) < 0.3)
+    net = chainrule.mlp([5, 7, 3], hidden="relu", output="softmax", seed=0)
+    _blocks_of(monkeypatch, 1)  # 64 rows a block
+    out = _evaluate(net, scipy.sparse.csr_matrix(dense))
+    np.testing.assert_allclose(out, net.forward(dense), rtol=1e-12, atol=1e-15)
+    net32 = net.astype(np.float32)
+    out = _evaluate(net32, scipy.sparse.csr_matrix(dense))
+    assert out.dtype == np.float32
+    np.testing.assert_allclose(out, net32.forward(dense), rtol=2e-6, atol=1e-7)

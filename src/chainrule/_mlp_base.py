@@ -152,7 +152,8 @@ def _evaluate(net: Network, X: np.ndarray) -> np.ndarray:
     Evaluation is row by row (BatchNorm normalises with its running statistics,
     Dropout passes its input through), so the blocks give the same rows as one
     pass, but the layers' net inputs and outputs exist for one block at a time.
-    ``X`` (float32 or float64) is converted to the network's dtype block by
+    ``X`` (float32 or float64; an array, or a sparse matrix with rows to slice,
+    e.g. CSR) is made dense and converted to the network's dtype block by
     block, never as a whole.  Afterwards no layer keeps any array of the pass
     (nor a reference to ``X``).
     """
@@ -163,8 +164,15 @@ def _evaluate(net: Network, X: np.ndarray) -> np.ndarray:
     # its last bits, as it does between runs on different numbers of threads
     rows = max(64, _EVAL_BLOCK_BYTES // (widest * dtype.itemsize) // 64 * 64)
     n = X.shape[0]
+
+    def block(start: int) -> np.ndarray:
+        rows_of_x = X[start:start + rows]
+        if not isinstance(rows_of_x, np.ndarray):  # a sparse matrix: dense a block at a time
+            rows_of_x = rows_of_x.toarray()
+        return rows_of_x.astype(dtype, copy=False)
+
     try:
-        first = net._forward(X[:rows].astype(dtype, copy=False), False)
+        first = net._forward(block(0), False)
         if n <= rows:
             return first
         out = np.empty((n, *first.shape[1:]), dtype=first.dtype)
@@ -172,8 +180,7 @@ def _evaluate(net: Network, X: np.ndarray) -> np.ndarray:
         del first
         for start in range(rows, n, rows):
             _release_caches(net)  # the last block's arrays go before the next block's come
-            block = X[start:start + rows].astype(dtype, copy=False)
-            out[start:start + rows] = net._forward(block, False)
+            out[start:start + rows] = net._forward(block(start), False)
         return out
     finally:
         _release_caches(net)
