@@ -117,8 +117,10 @@ _LAZY = {
 
 
 def __getattr__(name: str) -> object:
-    """``chainrule.MLPClassifier`` and the other scikit-learn-based names (and their
-    modules, ``chainrule.estimators`` and ``chainrule.autoencoder``), on first use."""
+    """The scikit-learn-based names (``chainrule.MLPClassifier``, ...), on first use.
+
+    Also their modules, ``chainrule.estimators`` and ``chainrule.autoencoder``.
+    """
     module = _LAZY.get(name, name)
     if module not in _LAZY.values():
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

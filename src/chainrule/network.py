@@ -685,11 +685,12 @@ _BATCH_CACHES = ("X", "Z", "A", "delta", "_lse", "Xhat", "inv_std", "mask", "pat
 
 
 def _release_caches(net: Network) -> None:
-    """Drop every layer's arrays of the last pass: its input (perhaps the caller's data),
-    net inputs, outputs and error terms, so that nothing of the size of a batch stays alive.
+    """Drop every layer's arrays of the last forward/backward pass.
 
-    For the internal passes whose caches nobody reads afterwards (an optimiser's run,
-    the estimators' predictions); the next pass computes them again.
+    The input (perhaps the caller's data), net inputs, outputs and error terms,
+    so that nothing of the size of a batch stays alive: for the internal passes
+    whose caches nobody reads afterwards (an optimiser's run, the estimators'
+    fits and predictions); the next pass computes them again.
     """
     for layer in net.layers:
         for attr in _BATCH_CACHES:
