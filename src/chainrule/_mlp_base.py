@@ -159,9 +159,10 @@ def _evaluate(net: Network, X: np.ndarray) -> np.ndarray:
     """
     dtype = net.dtype
     widest = max([X.shape[1], *(getattr(layer, "n_out", None) or 0 for layer in net.layers)])
-    # whole multiples of 64 rows: with OpenBLAS on one thread the float64 rows then come out
-    # bit for bit as from one product of all rows (measured); otherwise a row may differ in
-    # its last bits, as it does between runs on different numbers of threads
+    # whole multiples of 64 rows: with OpenBLAS's Haswell kernels on one thread the float64
+    # rows then come out bit for bit as from one product of all rows (measured); with other
+    # kernels, threads or float32 a row may differ in its last bits (measured: <= 8e-16
+    # relative in float64), as it does between runs on different numbers of threads
     rows = max(64, _EVAL_BLOCK_BYTES // (widest * dtype.itemsize) // 64 * 64)
     n = X.shape[0]
 
