@@ -14,6 +14,8 @@ import pytest
 import chainrule
 from chainrule.network import _BATCH_CACHES
 
+pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+
 
 def _caches(net: chainrule.Network) -> dict[tuple[int, str], object]:
     """The layers' per-pass arrays that are set (should be none)."""

@@ -747,31 +747,8 @@ class _BaseMLP(BaseEstimator):
         check_is_fitted(self, "network_")
         X = validate_data(self, X, reset=False, accept_sparse="csr",
                           dtype=(np.float64, np.float32))
-        if scipy.sparse.issparse(X):
-            return self._forward_sparse(X)
-        return _evaluate(self.network_, X)  # converted to the network's dtype block by block
-
-    def _forward_sparse(self, X: scipy.sparse.csr_matrix) -> np.ndarray:
-        """The network's outputs for a CSR matrix, densified a block of rows at a time.
-
-        A block holds about 2**20 values (8 MiB in float64), so predicting on a large
-        sparse matrix never holds its dense form.
-
-        Parameters
-        ----------
-        X : scipy.sparse.csr_matrix of shape (n_samples, n_features)
-
-        Returns
-        -------
-        ndarray of shape (n_samples, n_outputs)
-        """
-        rows = max(1, 2**20 // max(1, X.shape[1]))
-        net = self.network_
-        out = np.empty((X.shape[0], net.n_outputs), dtype=net.dtype)
-        for start in range(0, X.shape[0], rows):  # copied out: forward may reuse its buffers
-            block = X[start:start + rows].toarray().astype(net.dtype, copy=False)
-            out[start:start + rows] = net.forward(block)
-        return out
+        # dense (when sparse) and in the network's dtype a block of rows at a time
+        return _evaluate(self.network_, X)
 
     # -- saving: arrays + JSON, never pickle -----------------------------------------------------
     def _json_params(self) -> dict[str, Any]:
