@@ -1051,3 +1051,23 @@ def test_sparse_training_densifies_one_mini_batch_at_a_time():
     assert curves[0] == curves[1]
     np.testing.assert_array_equal(nets[0].params, nets[1].params)
 
+
+
+def test_assigning_a_list_that_aliases_the_network_swaps_layers(iris):
+    """``coefs_ = [c[1], c[0], c[2]]`` with ``c = coefs_`` (views of the network) swaps.
+
+    The reference is plain list assignment, as in scikit-learn: afterwards each layer holds
+    the values the list's item had *before* the assignment.  Copying the items one by one
+    into the network overwrote layer 0 before it was read as the new layer 1.
+    """
+    X, _ = iris
+    reg = MLPRegressor((4, 4), solver="lbfgs", max_iter=5, random_state=0).fit(X, X[:, 0])
+    before_w = [w.copy() for w in reg.coefs_]
+    before_b = [b.copy() for b in reg.intercepts_]
+    c, b = reg.coefs_, reg.intercepts_
+    reg.coefs_ = [c[1], c[0], c[2]]
+    reg.intercepts_ = [b[1], b[0], b[2]]
+    for got, want in zip(reg.coefs_ + reg.intercepts_,
+                         [before_w[1], before_w[0], before_w[2],
+                          before_b[1], before_b[0], before_b[2]], strict=True):
+        np.testing.assert_array_equal(got, want)

@@ -471,7 +471,9 @@ class _BaseMLP(BaseEstimator):
                 f"{name} must be a list of {len(views)} arrays (one per Dense layer), got "
                 f"{len(value)}"
             )
-        checked = [_checked_values(v, f"{name}[{i}]", view.shape)
+        # copies: an item may be a view of another layer's parameters (coefs_ = [c[1], c[0]]),
+        # which the writes below would overwrite before it is read
+        checked = [_checked_values(v, f"{name}[{i}]", view.shape).copy()
                    for i, (v, view) in enumerate(zip(value, views, strict=True))]
         for view, arr in zip(views, checked, strict=True):  # nothing changes unless all pass
             view[...] = arr
