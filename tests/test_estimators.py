@@ -1071,3 +1071,35 @@ def test_assigning_a_list_that_aliases_the_network_swaps_layers(iris):
                          [before_w[1], before_w[0], before_w[2],
                           before_b[1], before_b[0], before_b[2]], strict=True):
         np.testing.assert_array_equal(got, want)
+
+
+@pytest.mark.parametrize("how", ["warm_start", "partial_fit", "save"])
+def test_a_loss_set_after_the_fit_is_refused_not_ignored(tmp_path, how):
+    """``set_params(loss=...)`` on a fitted MLPRegressor, then a warm start, partial_fit or save.
+
+    The fitted network keeps its loss (its output activation is the loss's), so going on
+    with it under another ``loss`` silently trained the old loss, and ``save`` wrote a file
+    that load_estimator refuses.  Each now raises, naming ``loss``, and changes nothing: the
+    estimator predicts as an untouched clone of it (the reference); once ``loss`` is set
+    back, the saved file loads and predicts the same.
+    """
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(40, 3))
+    y = rng.poisson(2.0, size=40).astype(float)
+    reg = MLPRegressor((3,), solver="sgd", max_iter=3, random_state=0, warm_start=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        reg.fit(X, y)
+    untouched = pickle.loads(pickle.dumps(reg))
+    reg.set_params(loss="poisson")
+    action = {"warm_start": lambda: reg.fit(X, y), "partial_fit": lambda: reg.partial_fit(X, y),
+              "save": lambda: reg.save(tmp_path / "changed.npz")}[how]
+    with pytest.raises(ValueError, match=r"loss: the fitted network was trained with "
+                                         r"loss='squared_error', got loss='poisson'"):
+        action()
+    assert reg.network_.loss.name == "squared_error" and reg.out_activation_ == "identity"
+    np.testing.assert_array_equal(reg.predict(X), untouched.predict(X))
+    assert not (tmp_path / "changed.npz").exists()
+    reg.set_params(loss="squared_error")
+    loaded = load_estimator(reg.save(tmp_path / "reg.npz"))
+    np.testing.assert_array_equal(loaded.predict(X), untouched.predict(X))

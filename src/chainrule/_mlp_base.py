@@ -70,6 +70,21 @@ def _set_rate(optimizer: Optimizer, lr_used: float, lr_new: float) -> None:
     optimizer.lr = lr_new
 
 
+def _loss_changed(loss: str, trained: str) -> str:
+    """The message for a ``loss`` set after the fit that trained the network with ``trained``.
+
+    Parameters
+    ----------
+    loss : str
+        The estimator's ``loss`` now.
+    trained : str
+        The loss of the fitted network (``network_.loss.name``).
+    """
+    return (f"loss: the fitted network was trained with loss={trained!r}, got loss={loss!r}; "
+            f"a warm start, partial_fit or save goes on with the fitted network, so set "
+            f"loss={trained!r} again, or fit a new network (warm_start=False)")
+
+
 def _checked_values(value: object, name: str, shape: tuple[int, ...]) -> np.ndarray:
     """``value`` as an array of ``shape`` with finite real numbers, or a clear error.
 
@@ -783,6 +798,9 @@ class _BaseMLP(BaseEstimator):
         """
         check_is_fitted(self, "network_")
         net = self.network_
+        loss = getattr(self, "loss", net.loss.name)  # MLPRegressor's, set after the fit?
+        if loss != net.loss.name:  # load_estimator would refuse the record
+            raise ValueError(_loss_changed(loss, net.loss.name))
         meta = {
             "format": ESTIMATOR_FORMAT,
             "estimator": type(self).__name__,

@@ -34,7 +34,7 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 
 from . import io
-from ._mlp_base import ESTIMATOR_FORMAT, _BaseMLP, _solver_is_stochastic
+from ._mlp_base import ESTIMATOR_FORMAT, _BaseMLP, _loss_changed, _solver_is_stochastic
 from .activations import Activation
 
 __all__ = ["MLPClassifier", "MLPRegressor", "load_estimator"]
@@ -403,7 +403,9 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
         super()._validate_params()
 
     def _targets(self, y: np.ndarray, first: bool, classes: object) -> np.ndarray:
-        loss = self.network_.loss.name if not first else self.loss
+        loss = self.loss
+        if not first and loss != self.network_.loss.name:
+            raise ValueError(_loss_changed(loss, self.network_.loss.name))
         if loss == "poisson" and y.min() < 0:
             raise ValueError(
                 f"y: loss='poisson' needs non-negative targets, got {int((y < 0).sum())} "
