@@ -1103,3 +1103,35 @@ def test_a_loss_set_after_the_fit_is_refused_not_ignored(tmp_path, how):
     reg.set_params(loss="squared_error")
     loaded = load_estimator(reg.save(tmp_path / "reg.npz"))
     np.testing.assert_array_equal(loaded.predict(X), untouched.predict(X))
+
+
+@pytest.mark.parametrize("learning_rate", ["adaptive", "invscaling"])
+def test_partial_fit_learning_rate_rules_follow_scikit_learn(learning_rate):
+    """partial_fit calls with SGD's rate rules take scikit-learn's steps, call for call.
+
+    scikit-learn counts the calls without improvement in partial_fit too, and "adaptive"
+    divides the rate by 5 after more than ``n_iter_no_change`` of them; chainrule skipped
+    that count in partial_fit and kept the rate.  From scikit-learn's weights (copied in),
+    without shuffling, thirty calls give scikit-learn's loss curve, rate and weights.
+    """
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(60, 3))
+    y = X[:, 0] - 2 * X[:, 1] ** 2
+    kw = dict(hidden_layer_sizes=(5,), activation="tanh", alpha=1e-3, batch_size=16,
+              shuffle=False, solver="sgd", momentum=0.9, learning_rate=learning_rate,
+              tol=1e-2, n_iter_no_change=2, random_state=0, learning_rate_init=0.05)
+    theirs, ours = SkMLPRegressor(**kw), MLPRegressor(**kw)
+    theirs.partial_fit(X, y)
+    ours.partial_fit(X, y)
+    ours.coefs_, ours.intercepts_ = theirs.coefs_, theirs.intercepts_
+    # from here on the same start: new optimizers, no record of the first calls' losses
+    del ours._optimizer, theirs._optimizer
+    ours._best_loss = theirs.best_loss_ = np.inf
+    ours._no_improvement_count = theirs._no_improvement_count = 0
+    for _ in range(30):
+        theirs.partial_fit(X, y)
+        ours.partial_fit(X, y)
+    np.testing.assert_allclose(ours.loss_curve_[1:], theirs.loss_curve_[1:], rtol=1e-12)
+    assert ours._optimizer.lr == pytest.approx(theirs._optimizer.learning_rate, rel=1e-12)
+    for mine, skl in zip(ours.coefs_, theirs.coefs_, strict=True):
+        np.testing.assert_allclose(mine, skl, rtol=1e-10, atol=1e-12)

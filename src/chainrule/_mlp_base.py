@@ -689,13 +689,14 @@ class _BaseMLP(BaseEstimator):
         "adaptive" divides it by 5 instead of stopping (until it is 1e-6); each
         change rescales SGD's stored velocity (:func:`_set_rate`) so that momentum
         follows scikit-learn's form.  A new optimizer (every ``fit``) starts again
-        at ``learning_rate_init``, as in scikit-learn.  Stopping (not in
-        ``partial_fit``): an epoch counts as no improvement when the training loss
-        is not below the best so far minus ``tol``
-        (with ``early_stopping``: the validation score is not above the best
-        plus ``tol``); training stops after more than ``n_iter_no_change``
-        such epochs in a row.  With early stopping the parameters of the best
-        validation score are restored afterwards.
+        at ``learning_rate_init``, as in scikit-learn.  Stopping: an epoch counts
+        as no improvement when the training loss is not below the best so far
+        minus ``tol`` (with ``early_stopping``: the validation score is not above
+        the best plus ``tol``); training stops after more than
+        ``n_iter_no_change`` such epochs in a row.  ``partial_fit`` counts its
+        epochs too and, as in scikit-learn, never stops but lowers an "adaptive"
+        rate.  With early stopping the parameters of the best validation score
+        are restored afterwards.
         """
         net, tol = self.network_, float(self.tol)
         rule_lr = self.solver == "sgd" and self.learning_rate != "constant"
@@ -708,8 +709,7 @@ class _BaseMLP(BaseEstimator):
             if rule_lr and self.learning_rate == "invscaling":
                 self._lr = float(self.learning_rate_init) / (
                     t0 + n * state.epoch + 1) ** float(self.power_t)
-            if not incremental:
-                stopping_rule(state)
+            stopping_rule(state)  # partial_fit too: an "adaptive" rate falls (scikit-learn's)
             if rule_lr:  # the next epoch's rate (the Trainer's constant schedule set lr0)
                 _set_rate(state.optimizer, lr_used, self._lr)
 
@@ -732,7 +732,7 @@ class _BaseMLP(BaseEstimator):
                 if rule_lr and self.learning_rate == "adaptive" and self._lr > 1e-6:
                     self._lr /= 5.0
                     self._no_improvement_count = 0
-                else:
+                elif not incremental:  # partial_fit runs its one epoch whatever the count
                     state.stop = True
 
         return rule

@@ -68,7 +68,8 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         Learning-rate rule of "sgd", as in scikit-learn: "invscaling" is
         ``learning_rate_init / (t + 1) ** power_t`` after each epoch (``t``:
         examples seen); "adaptive" divides the rate by 5 when
-        ``n_iter_no_change`` epochs bring no improvement instead of stopping.
+        ``n_iter_no_change`` epochs bring no improvement instead of stopping
+        (``partial_fit`` calls included).
     learning_rate_init : float, default 1e-3
         Step size of the mini-batch solvers.
     power_t : float, default 0.5
