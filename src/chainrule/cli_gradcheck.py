@@ -115,8 +115,10 @@ def _mode(args: argparse.Namespace) -> str:
 
 
 def _random_targets(net, rng: np.random.Generator, n: int) -> np.ndarray:
-    """Targets the network's loss takes: class labels, 0/1 columns or real values."""
+    """Targets the network's loss takes: class labels, 0/1 columns, counts or real values."""
     k = net.n_outputs
+    if net.loss.name == "poisson":  # non-negative targets only
+        return rng.poisson(2.0, size=(n, k)).astype(float)
     if net.loss.name in ("cross_entropy", "log_loss") and k > 1:
         return rng.integers(0, k, size=n)
     if net.loss.name == "log_loss":
