@@ -1135,3 +1135,30 @@ def test_partial_fit_learning_rate_rules_follow_scikit_learn(learning_rate):
     assert ours._optimizer.lr == pytest.approx(theirs._optimizer.learning_rate, rel=1e-12)
     for mine, skl in zip(ours.coefs_, theirs.coefs_, strict=True):
         np.testing.assert_allclose(mine, skl, rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize("monitor", ["accuracy", "val_accuracy"])
+def test_a_plateau_schedule_can_monitor_the_training_accuracy(iris, monitor):
+    """``schedule={"name": "plateau", "monitor": "accuracy"}`` works as before.
+
+    The estimators stopped counting the training accuracy, which the plateau schedule
+    reads (and "val_accuracy" falls back to it): every such fit raised "monitor 'accuracy'
+    is not a metric of this run".  The reference is a fresh ReduceOnPlateau fed the
+    recorded accuracies: it must give the recorded rates, which fall at least once.
+    """
+    from chainrule.schedules import ReduceOnPlateau
+
+    X, y = iris
+    settings = {"monitor": monitor, "patience": 1, "factor": 0.5}
+    clf = MLPClassifier((5,), max_iter=30, random_state=0, learning_rate_init=0.01,
+                        schedule={"name": "plateau", **settings})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        clf.fit(X, y)
+    accuracy, lr = clf.history_["accuracy"], clf.history_["lr"]
+    assert all(0 <= a <= 1 for a in accuracy)
+    reference = ReduceOnPlateau(**settings)
+    expected = [0.01] + [reference.lr(i, 0.01, {"accuracy": a})
+                         for i, a in enumerate(accuracy[:-1])]
+    np.testing.assert_allclose(lr, expected, rtol=1e-15)
+    assert min(lr) < 0.01

@@ -640,7 +640,9 @@ class _BaseMLP(BaseEstimator):
             shuffle=bool(self.shuffle), schedule=self.schedule,
             callbacks=[self._epoch_rule(val_score, n, incremental)],
         )
-        trainer._count_accuracy = False  # nothing here reads the training accuracy
+        # the training accuracy is counted only for a schedule, which may read it ("plateau"
+        # with monitor="accuracy" or "val_accuracy"); nothing else here does
+        trainer._count_accuracy = self.schedule is not None
         try:
             history = trainer.fit(X, Y, sample_weight=sw)
         except TrainingDiverged as exc:  # record the completed epochs, then say it as ours

@@ -165,8 +165,8 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
     out_activation_ : {"logistic", "softmax"}
     history_ : chainrule.History
         The last training run's per-epoch metrics (mini-batch solvers): ``loss``
-        and ``lr`` (the training accuracy is not counted during training;
-        :meth:`score` computes it).
+        and ``lr``; the training accuracy (``accuracy``) only with a
+        ``schedule``, which may monitor it (otherwise :meth:`score` computes it).
 
     Examples
     --------
