@@ -1162,3 +1162,27 @@ def test_a_plateau_schedule_can_monitor_the_training_accuracy(iris, monitor):
                          for i, a in enumerate(accuracy[:-1])]
     np.testing.assert_allclose(lr, expected, rtol=1e-15)
     assert min(lr) < 0.01
+
+
+@pytest.mark.parametrize("seed", [np.int64(3), np.uint32(3), True])
+def test_save_keeps_a_seed_of_any_integer_type(tmp_path, seed):
+    """random_state=np.int64(3) (or a bool, which scikit-learn takes as 0/1) survives save.
+
+    save wrote a NumPy integer as null, losing the seed, and a bool as JSON true, which
+    load_estimator refuses as corrupted.  The reference is scikit-learn's own reading of the
+    seed, check_random_state: the loaded seed is int(seed), and a clone of the loaded
+    estimator refits to the original's predictions.
+    """
+    X, y = make_regression(40, 3, noise=0.1, random_state=0)
+    kw = dict(hidden_layer_sizes=(3,), solver="lbfgs", max_iter=5)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        reg = MLPRegressor(random_state=seed, **kw).fit(X, y)
+        loaded = load_estimator(reg.save(tmp_path / "seed.npz"))
+        assert loaded.random_state == int(seed)
+        from sklearn.utils import check_random_state
+
+        assert check_random_state(loaded.random_state).randint(10**9) == \
+            check_random_state(seed).randint(10**9)
+        refit = clone(loaded).fit(X, y)
+    np.testing.assert_array_equal(refit.predict(X), reg.predict(X))

@@ -779,8 +779,10 @@ class _BaseMLP(BaseEstimator):
                 value = [v.name if isinstance(v, Activation) else v for v in value]
             elif key == "dtype" and value is not None:
                 value = np.dtype(value).name
-            elif key == "random_state" and not (value is None or isinstance(value, int)):
-                value = None
+            elif key == "random_state" and isinstance(value, numbers.Integral):
+                value = int(value)  # NumPy's integers and bools too: the seed they stand for
+            elif key == "random_state" and value is not None:
+                value = None  # a RandomState: its state is not saved
             elif callable(value):
                 raise ValueError(
                     f"{key}: a callable ({value!r}) cannot be saved as JSON; pass a name"
