@@ -402,3 +402,22 @@ def test_random_state_takes_a_randomstate_as_scikit_learn_does(rng):
     with pytest.raises(TypeError, match=r"random_state must be None, a non-negative int, a "
                                         r"numpy.random.RandomState .*got 'seed'"):
         cr.SoftmaxRegression(random_state="seed").fit(X, y)
+
+
+def test_stacked_autoencoder_refuses_unlabeled_frames_with_other_columns(rng):
+    """X_unlabeled with X's columns in another order: refused, as X is at predict time.
+
+    The pretraining took X_unlabeled by position, so a frame whose columns were reordered
+    trained the autoencoders on mislabelled features without a word.  The reference is the
+    fit on the arrays: with the same column order the frames give its probabilities.
+    """
+    X, df, reordered = _frames(rng)
+    y = (X[:, 0] + X[:, 4] > 1).astype(int)
+    kw = dict(hidden_sizes=(4,), max_iter=5, softmax_max_iter=5, fine_tune_iter=3,
+              random_state=0)
+    with pytest.raises(ValueError, match=r"X_unlabeled must have the columns of X, by the "
+                                         r"same names in the same order: expected \['px0'"):
+        cr.StackedAutoencoder(**kw).fit(df, y, X_unlabeled=reordered)
+    on_frames = cr.StackedAutoencoder(**kw).fit(df, y, X_unlabeled=df.iloc[::-1])
+    on_arrays = cr.StackedAutoencoder(**kw).fit(X, y, X_unlabeled=X[::-1])
+    np.testing.assert_array_equal(on_frames.predict_proba(df), on_arrays.predict_proba(X))

@@ -710,6 +710,7 @@ class StackedAutoencoder(_NetClassifier):
         y : array-like of shape (n_samples,)
         X_unlabeled : array-like of shape (n_unlabeled, n_features), optional
             Data for the pretraining (self-taught learning); ``X`` when omitted.
+            When both are DataFrames, the same column names in the same order.
 
         Returns
         -------
@@ -735,6 +736,13 @@ class StackedAutoencoder(_NetClassifier):
             if U.shape[1] != X.shape[1]:
                 raise ValueError(f"X_unlabeled must have {X.shape[1]} columns like X, "
                                  f"got {U.shape[1]}")
+            names = getattr(self, "feature_names_in_", None)  # X's, set by _checked_X
+            columns = getattr(X_unlabeled, "columns", None)
+            if names is not None and columns is not None and \
+                    [str(c) for c in columns] != [str(n) for n in names]:
+                raise ValueError(
+                    f"X_unlabeled must have the columns of X, by the same names in the same "
+                    f"order: expected {list(names)}, got {[str(c) for c in columns]}")
         rng = _rng(self.random_state)
         seeds = rng.integers(0, 2**31 - 1, size=len(sizes) + 1)
         self.autoencoders_ = []
