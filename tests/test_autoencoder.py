@@ -421,3 +421,24 @@ def test_stacked_autoencoder_refuses_unlabeled_frames_with_other_columns(rng):
     on_frames = cr.StackedAutoencoder(**kw).fit(df, y, X_unlabeled=df.iloc[::-1])
     on_arrays = cr.StackedAutoencoder(**kw).fit(X, y, X_unlabeled=X[::-1])
     np.testing.assert_array_equal(on_frames.predict_proba(df), on_arrays.predict_proba(X))
+
+
+def test_stacked_autoencoder_fits_a_dataframe_without_warnings(rng):
+    """A fit on a DataFrame warned "X does not have valid feature names" about itself.
+
+    fit checked the frame, then handed its array to fine_tune, which checked it again
+    against the names just recorded.  The reference is scikit-learn's LogisticRegression,
+    which fits the same frame without a warning; and the frame fits as its array does.
+    """
+    import warnings
+
+    X, df, _ = _frames(rng)
+    y = (X[:, 0] + X[:, 4] > 1).astype(int)
+    kw = dict(hidden_sizes=(4,), max_iter=5, softmax_max_iter=5, fine_tune_iter=3,
+              random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        LogisticRegression().fit(df, y)
+        on_frame = cr.StackedAutoencoder(**kw).fit(df, y)
+        proba = on_frame.predict_proba(df)
+    np.testing.assert_array_equal(proba, cr.StackedAutoencoder(**kw).fit(X, y).predict_proba(X))

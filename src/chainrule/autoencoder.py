@@ -765,8 +765,8 @@ class StackedAutoencoder(_NetClassifier):
         self.network_ = net
         self.n_iter_ = 0
         fine = check_positive_int(self.fine_tune_iter, "fine_tune_iter", minimum=0)
-        if fine:
-            self.fine_tune(X, y, fine)
+        if fine:  # X is checked: not again, which would warn that an array has no names
+            self._fine_tune(X, y, fine)
         return self
 
     def _penalties(self) -> dict[int, KLSparsity] | None:
@@ -792,6 +792,19 @@ class StackedAutoencoder(_NetClassifier):
         X = _checked_X(self, X, False, net.dtype)
         max_iter = check_positive_int(self.fine_tune_iter if max_iter is None else max_iter,
                                       "max_iter")
+        return self._fine_tune(X, y, max_iter)
+
+    def _fine_tune(self, X: np.ndarray, y: object, max_iter: int) -> StackedAutoencoder:
+        """:meth:`fine_tune` on an ``X`` already checked (by ``fit`` or ``fine_tune``).
+
+        Parameters
+        ----------
+        X : ndarray of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,), labels among ``classes_``
+        max_iter : int
+            Iterations of the optimiser (>= 1).
+        """
+        net = self.network_
         Y = net.prepare_targets(self._codes(y, X.shape[0]), X.shape[0], "y")
         result = _fit_scipy(net, X, Y, self._penalties(), _check_method(self.method), max_iter)
         self.n_iter_ += int(result.nit)
