@@ -7,6 +7,7 @@ own ``minimize`` called directly, and scikit-learn for the digits data.
 
 from __future__ import annotations
 
+import re
 import warnings
 
 import numpy as np
@@ -545,3 +546,29 @@ def test_minimize_refuses_layers_it_would_silence(extra):
                                          r"without BatchNorm and Dropout"):
         chainrule.minimize(net, X, y, maxiter=5)
     np.testing.assert_array_equal(net.params, before)  # nothing was trained
+
+
+@pytest.mark.parametrize("where", ["X", "validation_data[0]"])
+def test_train_refuses_a_complex_sparse_matrix_as_it_refuses_a_complex_array(where):
+    """A complex CSR matrix lost its imaginary parts with a ComplexWarning and trained.
+
+    The reference is the dense path: train refuses the same values as an array with a
+    TypeError naming the argument and the dtype; the sparse matrix now gets the same, and
+    the network is left as it was.
+    """
+    import scipy.sparse as sp
+
+    Xc = np.array([[1 + 2j, 0, 0], [0, 1, 0], [0, 0, 1j], [1, 1, 1]])
+    X = np.eye(4, 3)
+    y = np.arange(4.0)[:, None]
+    net = mlp([3, 2, 1], seed=0)
+    before = net.params.copy()
+    for data in (Xc, sp.csr_matrix(Xc)):
+        args = (data, y, None) if where == "X" else (X, y, (data, y))
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            with pytest.raises(TypeError, match=rf"{re.escape(where)} must hold numbers, got "
+                                                r"a.* of dtype complex128"):
+                chainrule.train(net, args[0], args[1], validation_data=args[2], epochs=1,
+                                optimizer="adam", batch_size=2)
+    np.testing.assert_array_equal(net.params, before)

@@ -105,6 +105,8 @@ def _check_sparse(X: Any, net: Network, name: str = "X") -> Any:
 
     Training densifies it a mini-batch at a time (the layers compute on dense arrays).
     """
+    if X.dtype.kind not in "biuf":  # astype would drop an imaginary part with a mere warning
+        raise TypeError(f"{name} must hold numbers, got a sparse matrix of dtype {X.dtype}")
     X = X.tocsr().astype(net.dtype, copy=False)
     if X.ndim != 2 or X.shape[1] != net.n_inputs:
         raise ValueError(
