@@ -572,3 +572,26 @@ def test_train_refuses_a_complex_sparse_matrix_as_it_refuses_a_complex_array(whe
                 chainrule.train(net, args[0], args[1], validation_data=args[2], epochs=1,
                                 optimizer="adam", batch_size=2)
     np.testing.assert_array_equal(net.params, before)
+
+
+def test_minimize_and_forward_name_a_sparse_x_as_such():
+    """minimize and Network.forward on a CSR matrix said "dtype object".
+
+    np.asarray wraps a sparse matrix in a 0-d object array, so the message named a dtype
+    the user never had.  Now: a TypeError saying a dense array was expected, what was
+    given, and what to do; X.toarray(), the remedy named, is accepted and gives the dense
+    cost (the reference).
+    """
+    import scipy.sparse as sp
+
+    X = np.random.default_rng(0).uniform(size=(6, 3))
+    y = np.arange(6.0)[:, None]
+    net = mlp([3, 2, 1], seed=0)
+    message = r"X must be a dense array, got a sparse csr_matrix of shape \(6, 3\); pass " \
+              r"X.toarray\(\)"
+    for call in (lambda X: chainrule.minimize(net, X, y, maxiter=2),
+                 lambda X: net.forward(X), lambda X: net.loss_and_grad(X, y)):
+        with pytest.raises(TypeError, match=message):
+            call(sp.csr_matrix(X))
+    J, _ = net.loss_and_grad(sp.csr_matrix(X).toarray(), y)
+    assert J == net.loss_and_grad(X, y)[0]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import numbers
+import sys
 from collections.abc import Iterator
 
 import numpy as np
@@ -73,6 +74,12 @@ def check_finite_array(
     ndim : int, optional
         Required number of dimensions.
     """
+    sparse = sys.modules.get("scipy.sparse")  # not imported: x cannot be a sparse matrix
+    if sparse is not None and sparse.issparse(x):  # np.asarray would make a 0-d object array
+        raise TypeError(
+            f"{name} must be a dense array, got a sparse {type(x).__name__} of shape "
+            f"{x.shape}; pass {name}.toarray() (train and the estimators take sparse X)"
+        )
     try:
         arr = np.asarray(x)
     except (TypeError, ValueError) as exc:  # ragged lists and the like
