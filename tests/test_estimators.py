@@ -1186,3 +1186,30 @@ def test_save_keeps_a_seed_of_any_integer_type(tmp_path, seed):
             check_random_state(seed).randint(10**9)
         refit = clone(loaded).fit(X, y)
     np.testing.assert_array_equal(refit.predict(X), reg.predict(X))
+
+
+def test_assigned_values_must_be_finite_in_the_networks_dtype(iris):
+    """A float32 network took ``coefs_[0] = 1e300`` as infinity and predicted inf.
+
+    The finiteness check ran on the float64 values before they were cast into the float32
+    parameters.  The reference is NumPy's conversion: what np.float32 turns into inf is
+    refused (the network unchanged); what fits (up to np.finfo(np.float32).max) is stored
+    as np.float32 stores it.
+    """
+    X, _ = iris
+    reg = MLPRegressor((3,), solver="lbfgs", max_iter=5, random_state=0, dtype="float32")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        reg.fit(X, X[:, 0])
+    before = reg.network_.params.copy()
+    with np.errstate(over="ignore"):
+        assert np.isinf(np.float32(1e300))
+    with pytest.raises(ValueError, match=r"coefs_\[0\] must hold finite numbers within the "
+                                         r"network's float32"):
+        reg.coefs_[0] = np.full((4, 3), 1e300)
+    with pytest.raises(ValueError, match=r"intercepts_\[1\] must hold finite numbers"):
+        reg.intercepts_ = [np.zeros(3), np.array([-1e39])]
+    np.testing.assert_array_equal(reg.network_.params, before)
+    big = float(np.finfo(np.float32).max)
+    reg.intercepts_[1] = np.array([big])
+    assert reg.intercepts_[1][0] == np.float32(big)

@@ -85,8 +85,9 @@ def _loss_changed(loss: str, trained: str) -> str:
             f"loss={trained!r} again, or fit a new network (warm_start=False)")
 
 
-def _checked_values(value: object, name: str, shape: tuple[int, ...]) -> np.ndarray:
-    """``value`` as an array of ``shape`` with finite real numbers, or a clear error.
+def _checked_values(value: object, name: str, shape: tuple[int, ...],
+                    dtype: np.dtype) -> np.ndarray:
+    """``value`` as an array of ``shape`` and ``dtype`` with finite numbers, or a clear error.
 
     Parameters
     ----------
@@ -96,6 +97,9 @@ def _checked_values(value: object, name: str, shape: tuple[int, ...]) -> np.ndar
         How the message names it, e.g. ``"coefs_[1]"``.
     shape : tuple of int
         The shape of the parameter it replaces.
+    dtype : dtype
+        The network's dtype: the values must be finite once converted to it
+        (1e300 is finite in float64 but infinite in float32).
     """
     arr = np.asarray(value)
     if arr.dtype.kind not in "biuf":
@@ -104,9 +108,13 @@ def _checked_values(value: object, name: str, shape: tuple[int, ...]) -> np.ndar
         raise ValueError(
             f"{name} must have shape {shape} (the network's layer), got shape {arr.shape}"
         )
-    if not np.all(np.isfinite(arr)):
-        raise ValueError(f"{name} must hold finite numbers, got NaN or infinity")
-    return arr
+    with np.errstate(over="ignore"):  # values beyond dtype's range become inf: refused below
+        converted = arr.astype(dtype, copy=False)
+    if not np.all(np.isfinite(converted)):
+        limit = np.finfo(dtype).max
+        raise ValueError(f"{name} must hold finite numbers within the network's {dtype} "
+                         f"(|value| <= {limit:.4g}), got NaN, infinity or a larger value")
+    return converted
 
 
 class _ParameterList(list):
@@ -130,7 +138,7 @@ class _ParameterList(list):
             )
         view = list.__getitem__(self, index)
         i = index % len(self)
-        view[...] = _checked_values(value, f"{self._name}[{i}]", view.shape)
+        view[...] = _checked_values(value, f"{self._name}[{i}]", view.shape, view.dtype)
 
     def _fixed(self, *args: object, **kwargs: object) -> None:
         raise TypeError(f"{self._name} has one item per Dense layer of the network; its "
@@ -488,7 +496,7 @@ class _BaseMLP(BaseEstimator):
             )
         # copies: an item may be a view of another layer's parameters (coefs_ = [c[1], c[0]]),
         # which the writes below would overwrite before it is read
-        checked = [_checked_values(v, f"{name}[{i}]", view.shape).copy()
+        checked = [_checked_values(v, f"{name}[{i}]", view.shape, view.dtype).copy()
                    for i, (v, view) in enumerate(zip(value, views, strict=True))]
         for view, arr in zip(views, checked, strict=True):  # nothing changes unless all pass
             view[...] = arr
