@@ -1213,3 +1213,31 @@ def test_assigned_values_must_be_finite_in_the_networks_dtype(iris):
     big = float(np.finfo(np.float32).max)
     reg.intercepts_[1] = np.array([big])
     assert reg.intercepts_[1][0] == np.float32(big)
+
+
+@pytest.mark.parametrize("sparse", [False, True])
+def test_prediction_refuses_values_beyond_a_float32_network(sparse):
+    """predict on float64 X with 1e39 and a float32 network: finite numbers, silently.
+
+    The block-wise conversion to float32 turned 1e39 into inf and the network's output
+    into an arbitrary finite value; before the block-wise prediction, forward refused the
+    infinite input.  The reference is NumPy's conversion: a value np.float32 makes inf is
+    refused with a ValueError naming X; the other rows predict as network_.forward on their
+    float32 conversion.
+    """
+    sp = pytest.importorskip("scipy.sparse")
+    X = np.random.default_rng(0).uniform(size=(30, 3))
+    reg = MLPRegressor((2,), solver="lbfgs", max_iter=3, random_state=0, dtype="float32")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        reg.fit(X, X.sum(axis=1))
+    bad = X.copy()
+    bad[0, 0] = 1e39
+    with np.errstate(over="ignore"):
+        assert np.isinf(np.float32(1e39))
+    wrap = sp.csr_matrix if sparse else np.asarray
+    with pytest.raises(ValueError, match=r"X contains 1 value\(s\) too large for the "
+                                         r"network's float32"):
+        reg.predict(wrap(bad))
+    np.testing.assert_array_equal(reg.predict(wrap(bad[1:])),
+                                  reg.network_.forward(bad[1:].astype(np.float32)).ravel())

@@ -177,7 +177,8 @@ def _evaluate(net: Network, X: np.ndarray) -> np.ndarray:
     pass, but the layers' net inputs and outputs exist for one block at a time.
     ``X`` (float32 or float64; an array, or a sparse matrix with rows to slice,
     e.g. CSR) is made dense and converted to the network's dtype block by
-    block, never as a whole.  Afterwards no layer keeps any array of the pass
+    block, never as a whole; a value that the conversion would make infinite
+    (beyond float32's range) raises a ValueError.  Afterwards no layer keeps any array of the pass
     (nor a reference to ``X``).
     """
     dtype = net.dtype
@@ -193,7 +194,17 @@ def _evaluate(net: Network, X: np.ndarray) -> np.ndarray:
         rows_of_x = X[start:start + rows]
         if not isinstance(rows_of_x, np.ndarray):  # a sparse matrix: dense a block at a time
             rows_of_x = rows_of_x.toarray()
-        return rows_of_x.astype(dtype, copy=False)
+        if rows_of_x.dtype == dtype:
+            return rows_of_x
+        with np.errstate(over="ignore"):  # float64 beyond float32's range: inf, refused here
+            rows_of_x = rows_of_x.astype(dtype)
+        if not np.all(np.isfinite(rows_of_x)):
+            bad = int(rows_of_x.size - np.count_nonzero(np.isfinite(rows_of_x)))
+            raise ValueError(
+                f"X contains {bad} value(s) too large for the network's {dtype} (|x| > "
+                f"{np.finfo(dtype).max:.4g}) in rows {start} to {start + len(rows_of_x) - 1}; "
+                f"they would become infinite")
+        return rows_of_x
 
     try:
         first = net._forward(block(0), False)
