@@ -1241,3 +1241,28 @@ def test_prediction_refuses_values_beyond_a_float32_network(sparse):
         reg.predict(wrap(bad))
     np.testing.assert_array_equal(reg.predict(wrap(bad[1:])),
                                   reg.network_.forward(bad[1:].astype(np.float32)).ravel())
+
+
+def test_a_regressor_pickled_before_the_loss_parameter_still_works(tmp_path):
+    """An MLPRegressor pickled before ``loss`` existed: get_params, clone, save, warm start.
+
+    Its state has no ``loss``, so each of these raised AttributeError after unpickling
+    (predict alone worked).  The state is made here as the old code made it (this
+    version's state without ``loss``); the reference is the estimator it came from: the
+    restored one has its parameters (loss="squared_error", that of its network), predicts
+    as it does, and goes on as it does.
+    """
+    X, y = make_regression(40, 3, noise=0.1, random_state=0)
+    reg = MLPRegressor((3,), solver="lbfgs", max_iter=5, random_state=0, warm_start=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        reg.fit(X, y)
+        state = reg.__getstate__()
+        del state["loss"]
+        old = MLPRegressor.__new__(MLPRegressor)
+        old.__setstate__(state)
+        assert old.get_params() == reg.get_params()
+        assert clone(old).get_params()["loss"] == "squared_error"
+        np.testing.assert_array_equal(load_estimator(old.save(tmp_path / "old.npz")).predict(X),
+                                      reg.predict(X))
+        np.testing.assert_array_equal(old.fit(X, y).predict(X), reg.fit(X, y).predict(X))

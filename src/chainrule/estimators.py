@@ -396,6 +396,10 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
         )
         self.loss = loss
 
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        # a pickle from before the loss parameter (bc42a20) has a squared-error network
+        super().__setstate__({"loss": "squared_error", **state})
+
     def _validate_params(self) -> None:
         if not (isinstance(self.loss, str) and self.loss in _REGRESSOR_LOSSES):
             raise ValueError(
