@@ -181,6 +181,24 @@ def test_the_lazy_names_are_the_modules_own_and_listed():
         chainrule.MLPClassifer  # noqa: B018
 
 
+def test_minimize_annotations_resolve_and_scipy_optimize_loads_on_first_use():
+    """typing.get_type_hints(minimize) raised NameError: name 'scipy' is not defined.
+
+    scipy.optimize moved into minimize (5fcf2f3), its import into ``if TYPE_CHECKING``, so
+    the annotation ``scipy.optimize.OptimizeResult`` named nothing at run time (as for
+    inspect.signature(eval_str=True) and documentation tools).  The reference is SciPy's
+    own class; ``import chainrule`` still does not load scipy.optimize.
+    """
+    import subprocess
+
+    code = ("import sys, typing, chainrule\n"
+            "assert 'scipy.optimize' not in sys.modules\n"
+            "hints = typing.get_type_hints(chainrule.minimize)\n"
+            "import scipy.optimize\n"
+            "assert hints['return'] is scipy.optimize.OptimizeResult\n")
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
 # -- partial_fit / warm start: the one-hot of known classes without LabelBinarizer ---------------
 @pytest.mark.parametrize("classes", [
     np.array([0, 1]), np.array([-5, 3, 7, 100]), np.array(["no", "yes"]),

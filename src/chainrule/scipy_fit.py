@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
 import numpy as np
+import scipy  # already loaded (scipy.special); resolves the annotations, see minimize
 
 from ._threads import scipy_blas_single_thread
 from ._validation import check_positive_int
@@ -21,9 +21,6 @@ from .callbacks import History
 from .dropout import Dropout
 from .network import Network, _release_caches
 from .training import TrainingDiverged
-
-if TYPE_CHECKING:  # imported by minimize(): ``import chainrule`` need not load scipy.optimize
-    import scipy.optimize
 
 __all__ = ["minimize"]
 
