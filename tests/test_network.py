@@ -430,6 +430,26 @@ def test_normal_with_a_chosen_eps_has_the_right_moments(eps, tmp_path):
     assert [lay.init for lay in loaded.layers] == [f"normal(eps={eps!r})"] * 2
 
 
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_normal_with_eps_pickles_alone_and_as_an_estimators_init():
+    import pickle
+
+    from chainrule.initializers import normal_with_eps
+
+    init = pickle.loads(pickle.dumps(normal_with_eps(0.25)))
+    assert init.__name__ == "normal(eps=0.25)"
+    # the weights NumPy draws for N(0, 0.25^2) with the same generator
+    np.testing.assert_array_equal(init(np.random.default_rng(4), 3, 2),
+                                  np.random.default_rng(4).normal(0.0, 0.25, size=(3, 2)))
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(30, 3))
+    est = chainrule.MLPClassifier((4,), init=normal_with_eps(0.1), max_iter=3,
+                                  random_state=0).fit(X, X[:, 0] > 0)
+    copy = pickle.loads(pickle.dumps(est))  # and so joblib.dump, or a process pool
+    np.testing.assert_array_equal(copy.predict_proba(X), est.predict_proba(X))
+    assert "init=normal_with_eps(0.1)" in repr(copy)
+
+
 @pytest.mark.parametrize("bad", [0, -0.1, float("nan"), float("inf"), "0.1", True])
 def test_normal_with_eps_refuses_a_bad_eps(bad):
     from chainrule.initializers import normal_with_eps

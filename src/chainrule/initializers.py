@@ -56,14 +56,27 @@ def normal_with_eps(eps: float) -> Initializer:
             or not np.isfinite(eps) or eps <= 0:
         raise ValueError(f"eps must be a finite number > 0 (the standard deviation of the "
                          f"weights), got {eps!r}")
-    eps = float(eps)
+    return _NormalWithEps(float(eps))
 
-    def init(rng: np.random.Generator, fan_in: int, fan_out: int) -> np.ndarray:
-        return rng.normal(0.0, eps, size=(fan_in, fan_out))
 
-    init.__name__ = init.__qualname__ = f"normal(eps={eps!r})"
-    init.__doc__ = f"N(0, eps^2) with eps = {eps!r}."
-    return init
+class _NormalWithEps:
+    """``init(rng, fan_in, fan_out)``: N(0, eps^2) weights of shape (fan_in, fan_out).
+
+    An instance of a module-level class rather than a closure, so that it
+    pickles (an estimator whose ``init`` it is can be pickled and sent to
+    worker processes); ``__name__`` is the name :func:`get_initializer` reads.
+    """
+
+    def __init__(self, eps: float) -> None:
+        self.eps = eps
+        self.__name__ = self.__qualname__ = f"normal(eps={eps!r})"
+        self.__doc__ = f"N(0, eps^2) with eps = {eps!r}."
+
+    def __call__(self, rng: np.random.Generator, fan_in: int, fan_out: int) -> np.ndarray:
+        return rng.normal(0.0, self.eps, size=(fan_in, fan_out))
+
+    def __repr__(self) -> str:
+        return f"normal_with_eps({self.eps!r})"
 
 
 _NORMAL_EPS_NAME = re.compile(r"normal\(eps=([^()]*)\)")
