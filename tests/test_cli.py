@@ -409,6 +409,9 @@ def test_gradcheck_a_saved_model_fails_on_a_wrong_gradient(tmp_path, monkeypatch
     (["--sparse-autoencoder", "--sizes", "10", "3", "--patches"],
      "first number must be a square (such as 64 for 8x8), got 10"),
     (["--model", "no-such.npz"], "no such file: no-such.npz"),
+    (["--model", "no-such.npz", "--target", "y"],
+     "--target names the target column of --data, but no --data was given (got --target "
+     "'y' alone)"),
 ])
 def test_gradcheck_modes_refuse_options_that_do_not_apply(args, message, capsys):
     from chainrule.cli import main

@@ -111,6 +111,9 @@ def _mode(args: argparse.Namespace) -> str:
         if mode not in modes and value not in (None, False):
             where = " or ".join(_MODE_FLAG[m] for m in modes)
             raise ValueError(f"{flag} applies only to {where}, not to {_MODE_FLAG[mode]}")
+    if args.target is not None and args.data is None:
+        raise ValueError(f"--target names the target column of --data, but no --data was "
+                         f"given (got --target {args.target!r} alone); give --data too")
     return mode
 
 
