@@ -463,3 +463,25 @@ def test_gradcheck_poisson_loss_gets_count_targets(tmp_path, capsys):
     path = est.save(tmp_path / "poisson.npz")
     assert main(["gradcheck", "--model", str(path)]) == 0, capsys.readouterr().err
     assert "PASS" in capsys.readouterr().out
+
+
+def test_gradcheck_says_when_both_gradients_are_zero(tmp_path, capsys):
+    """0 / 0: a PASS that compared nothing is said so, and --scaling prints no ratio inf."""
+    from chainrule import Network
+    from chainrule.cli import main
+
+    # sigmoid(100 x) rounds to 1.0 in float64 for x >= 1: the log loss of target 1 and its
+    # derivative a - y are exactly 0, analytically and by central differences
+    net = Network.from_transfer_matrices([[[0.0], [100.0]]], activation="sigmoid",
+                                         loss="log_loss")
+    assert 1.0 / (1.0 + np.exp(-100.0)) == 1.0
+    path = net.save(tmp_path / "saturated.npz")
+    np.savez(tmp_path / "d.npz", X=np.array([[1.0], [2.0]]), y=np.array([1, 1]))
+    assert main(["gradcheck", "--model", str(path), "--data", str(tmp_path / "d.npz"),
+                 "--scaling"]) == 0
+    out = capsys.readouterr().out
+    assert "note: both gradients are exactly 0 at these parameters" in out
+    assert "ratio undefined (both 0)" in out and "ratio inf" not in out
+    # a gradient that is not zero gets no such note
+    assert main(["gradcheck", "--sizes", "3", "2"]) == 0
+    assert "note:" not in capsys.readouterr().out

@@ -265,11 +265,19 @@ def _gradcheck(args: argparse.Namespace) -> int:
     print(about)
     print(f"cost J = {result.cost:.15g} at these parameters")
     print(result)
+    zero = not np.any(result.analytical) and not np.any(result.numerical)
+    if zero:  # 0 / 0: the relative difference is 0 by convention, and says nothing
+        print("note: both gradients are exactly 0 at these parameters (saturated units, or "
+              "examples the loss no longer sees), so the check compares nothing; try other "
+              "examples (more --samples, or another --seed for random inputs)")
     if args.scaling:
         half = gradient_check(model, X, Y, eps=args.eps / 2)
-        ratio = result.rel_diff / half.rel_diff if half.rel_diff > 0 else math.inf
+        if result.rel_diff == half.rel_diff == 0:
+            ratio = "undefined (both 0)"
+        else:
+            ratio = f"{result.rel_diff / half.rel_diff if half.rel_diff > 0 else math.inf:.2f}"
         print(f"with eps/2 = {half.eps:g}: relative difference {half.rel_diff:.3e}; "
-              f"ratio {ratio:.2f} (about 4 = 2^2 while the truncation error, which falls as "
+              f"ratio {ratio} (about 4 = 2^2 while the truncation error, which falls as "
               "eps^2, dominates; about 1 or less once rounding error does)")
     ok = result.rel_diff < args.tolerance
     print(f"{'PASS' if ok else 'FAIL'}: relative difference {result.rel_diff:.3e} "
