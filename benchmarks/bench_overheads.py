@@ -23,6 +23,8 @@ import subprocess
 import sys
 import time
 
+from bench_mlp import positive_int
+
 COMMANDS = {
     "chainrule --version": ["--version"],
     "chainrule --help": ["--help"],
@@ -100,7 +102,7 @@ def small_calls(reps: int) -> dict[str, float]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--reps", type=int, default=5)
+    parser.add_argument("--reps", type=positive_int, default=5)
     parser.add_argument("--only", choices=["import", "partial_fit"])
     args = parser.parse_args()
     if args.only != "partial_fit":

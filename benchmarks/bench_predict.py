@@ -19,13 +19,27 @@ from __future__ import annotations
 
 import argparse
 import gc
+import math
 import statistics
 import time
 import tracemalloc
 import warnings
 
 import numpy as np
+from bench_mlp import positive_int
 from threadpoolctl import threadpool_limits
+
+
+def block_mib(text: str) -> float:
+    """argparse type of ``--blocks``: a finite number of MiB >= 0 (0: one block)."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not math.isfinite(value) or value < 0:
+        raise argparse.ArgumentTypeError(
+            f"expected a block size in MiB, a finite number >= 0 (0: one block), got {text!r}")
+    return value
 
 
 def _models(rows: int, width: int, hidden: int):
@@ -63,11 +77,11 @@ def _time(model, X: np.ndarray) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rows", type=int, default=200_000)
-    parser.add_argument("--width", type=int, default=100)
-    parser.add_argument("--hidden", type=int, default=100)
-    parser.add_argument("--reps", type=int, default=7)
-    parser.add_argument("--blocks", type=float, nargs="*", default=[])
+    parser.add_argument("--rows", type=positive_int, default=200_000)
+    parser.add_argument("--width", type=positive_int, default=100)
+    parser.add_argument("--hidden", type=positive_int, default=100)
+    parser.add_argument("--reps", type=positive_int, default=7)
+    parser.add_argument("--blocks", type=block_mib, nargs="*", default=[])
     args = parser.parse_args()
     from chainrule import _mlp_base
 

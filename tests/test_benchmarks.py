@@ -436,3 +436,25 @@ def test_report_has_the_summary_and_one_section_per_kernel_setting():
     assert "removed in that process only" in text  # the kernels line of the header
     single = run_all.report(runs[:1], repeats=7, threads=1, minutes=1.5)
     assert "## B." not in single and "removed in that process only" not in single
+
+
+@pytest.mark.parametrize(("script", "args", "message"), [
+    ("bench_predict.py", ["--reps", "0"], "argument --reps: expected a positive integer, got '0'"),
+    ("bench_predict.py", ["--rows", "-5"], "argument --rows: expected a positive integer"),
+    ("bench_predict.py", ["--width", "0"], "argument --width: expected a positive integer"),
+    ("bench_predict.py", ["--blocks", "1", "-1"],
+     "argument --blocks: expected a block size in MiB, a finite number >= 0 (0: one block), "
+     "got '-1'"),
+    ("bench_predict.py", ["--blocks", "nan"], "argument --blocks: expected a block size"),
+    ("bench_overheads.py", ["--reps", "0"],
+     "argument --reps: expected a positive integer, got '0'"),
+])
+def test_new_scripts_refuse_bad_counts_before_measuring(script, args, message):
+    """Not a traceback after the fit (no median of no repetitions, no empty X), nor a
+    negative block size taken as it is: argparse's one-line error, exit 2."""
+    import subprocess
+
+    proc = subprocess.run([sys.executable, os.path.join(BENCH, script), *args],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2
+    assert message in proc.stderr and "Traceback" not in proc.stderr
