@@ -666,3 +666,24 @@ def test_divergence_in_the_demo_names_its_options(tmp_path, capsys):
     assert err.startswith("chainrule: error: training diverged: the ")
     assert err.endswith("; no loss curve was written. Try a smaller --lr (this run: 1e+300).")
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["info", ""], "empty model file name ''; give a model file, such as model.npz"),
+    (["evaluate", "", "iris"], "empty model file name ''"),
+    (["predict", "", "iris"], "empty model file name ''"),
+    (["plot", "loss", ""], "empty model file name ''"),
+    (["gradcheck", "--model", ""], "empty model file name ''"),
+    (["train", ""], "empty data name ''; give a .csv or .npz file or a bundled data set, "
+     "such as iris"),
+    (["evaluate", "MODEL", ""], "empty data name ''"),
+    (["gradcheck", "--model", "MODEL", "--data", ""], "empty data name ''"),
+])
+def test_empty_input_file_names_are_refused_as_empty(trained, args, message, capsys):
+    """'' is not the current directory ('is a directory, not a model file'): it is said to
+    be empty, in one line, exit 2, as for the output file names."""
+    model = str(trained[0] / "model.npz")
+    assert main([model if a == "MODEL" else a for a in args]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"chainrule: error: {message}")
+    assert err.count("\n") == 1 and "directory" not in err

@@ -97,6 +97,9 @@ def _add_train(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(handler=_train)
 
 
+_DATA_EXAMPLE = "a .csv or .npz file or a bundled data set, such as iris"
+
+
 def _infer_task(table, requested: str) -> str:
     if requested != "auto":
         return requested
@@ -134,6 +137,7 @@ def _train(args: argparse.Namespace) -> int:
     from .tabular import SavedModel, fit_labels, read_data, regression_targets
     from .training import train
 
+    _not_empty(args.data, "data", _DATA_EXAMPLE)
     table = read_data(args.data, target=args.target, features=args.features, seed=args.seed,
                       features_what=" (--features)")
     task = _infer_task(table, args.task)
@@ -267,15 +271,23 @@ def _scores(model, X: np.ndarray, y: np.ndarray) -> dict[str, float]:
 
 
 # --- chainrule evaluate / predict ------------------------------------------------------------
+def _not_empty(name: str, what: str, example: str) -> None:
+    """Refuse an empty file or data set name, which paths would read as the directory '.'."""
+    if not name:
+        raise ValueError(f"empty {what} name {name!r}; give {example}")
+
+
 def _load(path: str):
     from .tabular import SavedModel
 
+    _not_empty(path, "model file", "a model file, such as model.npz")
     return SavedModel.load(path)
 
 
 def _model_data(model, data: str, target: str | None, need_target: bool, seed: int):
     from .tabular import read_data
 
+    _not_empty(data, "data", _DATA_EXAMPLE)
     features = model.feature_names
     table = read_data(data, target=target or model.metadata.get("target_name"),
                       features=features, need_target=need_target, seed=seed,
