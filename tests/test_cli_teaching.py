@@ -108,6 +108,28 @@ def test_trace_transfer_layout_without_biases_is_example_b():
     assert "must be zeros, got [1.0, 0.0]" in bad.stderr
 
 
+@pytest.mark.parametrize("layout", ["ufldl", "chainrule"])
+@pytest.mark.parametrize("biases", ["false", "true", "3"])
+def test_trace_other_layouts_refuse_biases_that_are_not_a_list(layout, biases):
+    """true/false is the transfer layout's form; the others name the layout and the form."""
+    proc = run("trace", "--weights", "[[[1,1],[2,1]],[[2,1],[1,0]]]", "--layout", layout,
+               "--biases", biases, "--activation", "square", "--input", "1", "1",
+               "--target", "290", "14")
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(
+        f"chainrule: error: biases: the {layout} layout takes a list with one bias vector "
+        "(or null) per layer (2), got ")
+    # the list form still works: SPEC 10 B in the UFLDL layout, no biases
+    if layout == "ufldl" and biases == "false":
+        ok = run("trace", "--weights", "[[[1,1],[2,1]],[[2,1],[1,0]]]", "--layout", "ufldl",
+                 "--biases", "[null, null]", "--activation", "square", "--input", "1", "1",
+                 "--target", "290", "14", "--lr", "0.5", "--format", "json")
+        assert ok.returncode == 0, ok.stderr
+        out = json.loads(ok.stdout)["layers"][1]
+        np.testing.assert_array_equal(out["matrices"][0]["new"], [[0, 0], [70, -31], [154, -72]])
+
+
 _ONE = '"weights": [[[1], [2]]], "input": [1], "target": [1]'
 
 

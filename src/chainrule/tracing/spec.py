@@ -172,6 +172,12 @@ def spec_network(spec: dict[str, Any]) -> TraceSpec:
     kwargs = {"activation": activation, "loss": spec["loss"],
               "weight_decay": spec["weight_decay"], "decay": spec["decay"]}
     biases = spec["biases"]
+    if layout != "transfer" and not (biases is None or isinstance(biases, list)):
+        raise ValueError(
+            f"biases: the {layout} layout takes a list with one bias vector (or null) per "
+            f"layer ({len(weights)}), got {biases!r}; true/false only says which layers have "
+            "biases in the transfer layout, whose first rows hold them"
+        )
     if layout == "transfer":
         net = from_transfer_matrices(weights, bias=_transfer_bias(biases, len(weights)),
                                      **kwargs)
