@@ -130,6 +130,19 @@ def test_trace_other_layouts_refuse_biases_that_are_not_a_list(layout, biases):
         np.testing.assert_array_equal(out["matrices"][0]["new"], [[0, 0], [70, -31], [154, -72]])
 
 
+def test_trace_reads_a_json_file_with_a_utf8_byte_order_mark(tmp_path):
+    """UTF-8 with a BOM (as some editors save it) is UTF-8: read as without it."""
+    spec = {"weights": [[[0, 0], [1, 2], [1, 1]], [[0, 0], [2, 1], [1, 0]]], "biases": False,
+            "activation": "square", "input": [1, 1], "target": [290, 14], "lr": 0.5}
+    path = tmp_path / "b.json"
+    path.write_bytes(b"\xef\xbb\xbf" + json.dumps(spec).encode())
+    proc = run("trace", "--network", str(path), "--format", "json")
+    assert proc.returncode == 0, proc.stderr
+    out = json.loads(proc.stdout)["layers"][1]
+    # SPEC 10 B: o1 = [70, 154], o2 = [-31, -72]
+    np.testing.assert_array_equal(out["matrices"][0]["new"], [[0, 0], [70, -31], [154, -72]])
+
+
 _ONE = '"weights": [[[1], [2]]], "input": [1], "target": [1]'
 
 

@@ -127,7 +127,9 @@ def load_spec(source: str | os.PathLike | dict) -> dict[str, Any]:
                 raw = _read_yaml(path)
             else:
                 try:
-                    raw = json.loads(path.read_text(encoding="utf-8"))
+                    # utf-8-sig: UTF-8, with or without the byte order mark some editors
+                    # write first (json.loads refuses it; YAML skips it itself)
+                    raw = json.loads(path.read_text(encoding="utf-8-sig"))
                 except UnicodeDecodeError as exc:
                     raise ValueError(_not_utf8(path, exc)) from None
                 except json.JSONDecodeError as exc:
