@@ -485,3 +485,23 @@ def test_gradcheck_says_when_both_gradients_are_zero(tmp_path, capsys):
     # a gradient that is not zero gets no such note
     assert main(["gradcheck", "--sizes", "3", "2"]) == 0
     assert "note:" not in capsys.readouterr().out
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_gradcheck_takes_an_estimator_or_autoencoder_file_without_npz(tmp_path, capsys):
+    """As chainrule.load_estimator / load_autoencoder (and network files here) do."""
+    from chainrule import MLPClassifier, SparseAutoencoder
+    from chainrule.cli import main
+
+    rng = np.random.default_rng(0)
+    X = rng.uniform(0.1, 0.9, size=(30, 4))
+    MLPClassifier((3,), max_iter=3, random_state=0).fit(X, X[:, 0] > 0.5).save(
+        tmp_path / "clf.npz")
+    SparseAutoencoder(2, max_iter=3, random_state=0).fit(X).save(tmp_path / "ae.npz")
+    for name in ("clf", "ae"):
+        stem = str(tmp_path / name)
+        assert main(["gradcheck", "--model", stem + ".npz"]) == 0
+        full = capsys.readouterr().out
+        assert main(["gradcheck", "--model", stem]) == 0, capsys.readouterr().err
+        # the same check of the same model: only the file name as given differs
+        assert capsys.readouterr().out.replace(stem + ":", stem + ".npz:") == full

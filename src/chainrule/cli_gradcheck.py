@@ -181,9 +181,13 @@ def _sparse_autoencoder(args: argparse.Namespace, rng: np.random.Generator):
 def _file_format(path: str) -> str | None:
     """The format name recorded in a chainrule file, or None if it cannot be read."""
     import json
+    from pathlib import Path
 
     from .io import _READ_ERRORS, read_npz
 
+    p = Path(path)
+    if not p.exists() and p.with_name(p.name + ".npz").exists():
+        path = str(p.with_name(p.name + ".npz"))  # as the loaders take a name without .npz
     try:
         meta = json.loads(str(read_npz(path)["__meta__"]))
     except _READ_ERRORS:
