@@ -470,16 +470,18 @@ def test_gradcheck_says_when_both_gradients_are_zero(tmp_path, capsys):
     from chainrule import Network
     from chainrule.cli import main
 
-    # sigmoid(100 x) rounds to 1.0 in float64 for x >= 1: the log loss of target 1 and its
-    # derivative a - y are exactly 0, analytically and by central differences
-    net = Network.from_transfer_matrices([[[0.0], [100.0]]], activation="sigmoid",
-                                         loss="log_loss")
-    assert 1.0 / (1.0 + np.exp(-100.0)) == 1.0
-    path = net.save(tmp_path / "saturated.npz")
-    np.savez(tmp_path / "d.npz", X=np.array([[1.0], [2.0]]), y=np.array([1, 1]))
+    # ReLU units whose net input is <= -1 on positive inputs (dead, also at theta +- eps)
+    # feed an output layer without biases: the output is 0 = the target whatever the
+    # parameters, so the cost and both gradients are exactly 0
+    net = Network.from_transfer_matrices(
+        [[[-1.0, -1.0], [-1.0, -1.0], [-1.0, -1.0]], [[0.0], [1.0], [1.0]]],
+        activation=["relu", "identity"], bias=[True, False])
+    path = net.save(tmp_path / "dead.npz")
+    np.savez(tmp_path / "d.npz", X=np.array([[1.0, 2.0], [0.5, 3.0]]), y=np.zeros(2))
     assert main(["gradcheck", "--model", str(path), "--data", str(tmp_path / "d.npz"),
                  "--scaling"]) == 0
     out = capsys.readouterr().out
+    assert "numerical 0, analytical 0" in out
     assert "note: both gradients are exactly 0 at these parameters" in out
     assert "ratio undefined (both 0)" in out and "ratio inf" not in out
     # a gradient that is not zero gets no such note
