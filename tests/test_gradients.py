@@ -507,3 +507,27 @@ def test_gradient_check_sample_weight_needs_a_model_that_takes_it():
     with pytest.raises(TypeError, match=r"Plain\.cost takes no sample_weight"):
         chainrule.gradient_check(Plain(), np.ones((2, 1)), np.ones(2), sample_weight=[1, 2])
     assert chainrule.gradient_check(Plain(), np.ones((2, 1)), np.ones(2)).rel_diff < 1e-9
+
+
+def test_gradient_check_rounding_on_confidently_fitted_examples():
+    """The module's note: log(1 + e^z) - z at z ~ 15-21 is e^-z to about 1e-16 z, so the
+    central differences, not backprop, lose the digits there."""
+    from scipy.special import expit
+
+    net = Network.from_transfer_matrices([[[1.0], [4.0], [3.0]]], activation="sigmoid",
+                                         loss="log_loss")
+    rng = np.random.default_rng(0)
+    X, y = rng.uniform(2, 3, size=(5, 2)), np.ones((5, 1))
+    z = X @ [4.0, 3.0] + 1.0
+    assert z.min() > 15
+    full = chainrule.gradient_check(net, X, y)
+    half = chainrule.gradient_check(net, X, y, eps=5e-5)
+    # backprop is right: dJ/dz = -expit(-z) / 5 per example (no cancellation), to 1e-7,
+    # where the differences are off by 1e-6 or more
+    d = -expit(-z) / 5
+    np.testing.assert_allclose(full.analytical, np.r_[X.T @ d, d.sum()], rtol=1e-7)
+    # the differences are off by rounding: above the CLI's tolerance, and worse at eps / 2
+    assert full.rel_diff > 1e-7 and half.rel_diff > full.rel_diff
+    # on random inputs and labels the same network checks to far below it
+    Xr, yr = rng.normal(size=(5, 2)), rng.integers(0, 2, (5, 1)).astype(float)
+    assert chainrule.gradient_check(net, Xr, yr).rel_diff < 1e-9
