@@ -507,3 +507,23 @@ def test_gradcheck_takes_an_estimator_or_autoencoder_file_without_npz(tmp_path, 
         assert main(["gradcheck", "--model", stem]) == 0, capsys.readouterr().err
         # the same check of the same model: only the file name as given differs
         assert capsys.readouterr().out.replace(stem + ":", stem + ".npz:") == full
+
+
+def test_gradcheck_cross_entropy_on_one_sigmoid_output_gets_0_1_targets(capsys):
+    """-y log p on one unit takes targets in [0, 1], as log loss does."""
+    from chainrule import mlp
+    from chainrule.cli import main
+
+    assert main(["gradcheck", "--sizes", "4", "1", "--output", "sigmoid", "--loss",
+                 "cross_entropy", "--seed", "3"]) == 0, capsys.readouterr().err
+    cost, rel = _cost_and_rel(capsys.readouterr().out)
+    assert rel < 1e-7
+    # the seed's network, inputs and 0/1 targets; the cost by hand (UFLDL decay 0.1)
+    rng = np.random.default_rng(3)
+    net = mlp([4, 1], output="sigmoid", loss="cross_entropy", init="ufldl", seed=rng)
+    X = rng.uniform(size=(5, 4))
+    y = rng.integers(0, 2, size=(5, 1)).astype(float)
+    W, b = net.layers[0].W, net.layers[0].b
+    p = 1 / (1 + np.exp(-(X @ W + b)))
+    expected = -np.mean(np.sum(y * np.log(p), axis=1)) + 0.1 / 2 * np.sum(W**2)
+    assert cost == pytest.approx(expected, rel=1e-12)

@@ -126,7 +126,7 @@ def _random_targets(net, rng: np.random.Generator, n: int) -> np.ndarray:
         return rng.poisson(2.0, size=(n, k)).astype(float)
     if net.loss.name in ("cross_entropy", "log_loss") and k > 1:
         return rng.integers(0, k, size=n)
-    if net.loss.name == "log_loss":
+    if net.loss.name in ("cross_entropy", "log_loss"):  # one output: a column of 0s and 1s
         return rng.integers(0, 2, size=(n, 1)).astype(float)
     return rng.normal(size=(n, k))
 
