@@ -373,3 +373,15 @@ def test_a_bias_free_transfer_layer_needs_a_zero_first_row():
         cr.Network.from_transfer_matrices([[[0, 0], [1, 2], [1, 1]]], bias=[True, False])
     with pytest.raises(TypeError, match=r"bias\[0\] must be True or False, got 0"):
         cr.Network.from_transfer_matrices([[[0, 0], [1, 2], [1, 1]]], bias=[0])
+
+
+def test_a_python_description_may_give_the_activations_as_a_tuple():
+    """As before this morning's type check of "activation" (which is for 5, not tuples)."""
+    desc = {"weights": [[[0, 0], [1, 2], [1, 1]], [[0, 0], [2, 1], [1, 0]]], "biases": False,
+            "input": [1, 1], "target": [290, 14], "lr": 0.5}
+    t = trace_preset({**desc, "activation": ("square", "square")})
+    # SPEC 10 B: o1 = [70, 154], o2 = [-31, -72]
+    out = json.loads(t.to_json())["layers"][1]
+    np.testing.assert_array_equal(out["matrices"][0]["new"], [[0, 0], [70, -31], [154, -72]])
+    with pytest.raises(ValueError, match="activation must be an activation name"):
+        trace_preset({**desc, "activation": ("square", 5)})

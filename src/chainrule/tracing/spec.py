@@ -165,8 +165,8 @@ def spec_network(spec: dict[str, Any]) -> TraceSpec:
             f"weights must be a non-empty list with one matrix per layer, got {weights!r}"
         )
     activation = spec["activation"]
-    if not (isinstance(activation, str) or (
-            isinstance(activation, list) and all(isinstance(a, str) for a in activation))):
+    if not (isinstance(activation, str) or (  # a tuple too, from a Python description
+            isinstance(activation, (list, tuple)) and all(isinstance(a, str) for a in activation))):
         raise ValueError(
             f"activation must be an activation name (such as \"sigmoid\") or a list of names, "
             f"one per layer ({len(weights)}), got {activation!r}"
