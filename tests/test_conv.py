@@ -262,6 +262,9 @@ _W = np.ones((3, 2, 3, 3))
     (lambda: reference.conv2d_forward(_X, _W, stride=0), r"stride must be an integer >= 1, got 0"),
     (lambda: reference.conv2d_forward(_X, _W, stride=1.5), "stride must be an integer"),
     (lambda: reference.conv2d_forward(_X, _W, b=[1.0, 2.0]), r"b must have shape \(3,\)"),
+    # not numbers: named, as x and W are (was NumPy's "could not convert string to float")
+    (lambda: reference.conv2d_forward(_X, _W, b=["a", 1.0, 2.0]),
+     r"b must be an array of shape \(3,\) of numbers, one bias per output channel of W"),
     (lambda: reference.conv2d_forward(np.ones((2, 4, 4)), _W),
      r"x must be a non-empty array of shape \(n_samples, channels, height, width\)"),
     (lambda: reference.conv2d_backward(_X, _W, np.ones((1, 3, 3, 3))),

@@ -77,7 +77,11 @@ def _check(x: object, stride: object, padding: object, *, W: object = None, b: o
                              f"{c} (x.shape[1]); W must have shape (out_channels, {c}, kh, kw)")
         out_c, (kh, kw) = Wa.shape[0], Wa.shape[2:]
         if b is not None:
-            ba = np.asarray(b, dtype=np.float64)
+            try:
+                ba = np.asarray(b, dtype=np.float64)
+            except (TypeError, ValueError):
+                raise ValueError(f"b must be an array of shape ({out_c},) of numbers, one bias "
+                                 f"per output channel of W, got {b!r:.60}") from None
             if ba.shape != (out_c,):
                 raise ValueError(f"b must have shape ({out_c},), one bias per output channel "
                                  f"of W, got shape {ba.shape}")
