@@ -121,6 +121,30 @@ def test_sigmoid_log_loss(x, y, loss, dz, dtype):
     np.testing.assert_allclose(grad, [x * dz, dz], rtol=rtol, atol=1e-30)  # dW = x dz, db = dz
 
 
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_sigmoid_log_loss_keeps_the_digits_of_confident_answers(dtype):
+    """Right and confident (y = 1, z = 30 or 40; y = 0, z = -30): tiny losses, all digits.
+
+    log(1 + e^z) - y z cancels there (9.237e-14 instead of 9.358e-14 at z = 30, 0 at
+    z = 40), and so did the delta s(z) - y (relative error 1e-3 at z = 30).  The
+    reference is mpmath at 50 digits: loss log(1 + e^-|z|), dL/dz = s(z) - y.
+    """
+    mpmath = pytest.importorskip("mpmath")
+    mpmath.mp.dps = 50
+    zs = np.array([30.0, 40.0, -30.0, 12.5, -80.0])
+    ys = np.array([1.0, 1.0, 0.0, 1.0, 0.0])
+    for z, y in zip(zs, ys, strict=True):
+        net = one_layer_net([[z]], "sigmoid", "log_loss", dtype=dtype)
+        J, grad = loss_and_grad(net, [[1.0]], [[y]])
+        zm = mpmath.mpf(float(net.layers[0].W[0, 0]))  # z as the network holds it
+        s = 1 / (1 + mpmath.exp(-zm))
+        loss = -(y * mpmath.log(s) + (1 - y) * mpmath.log(1 - s))
+        dz = s - y
+        rtol = 1e-13 if dtype == np.float64 else 2e-6
+        assert J == pytest.approx(float(loss), rel=rtol, abs=0)
+        np.testing.assert_allclose(grad, [float(dz), float(dz)], rtol=rtol, atol=0)
+
+
 def test_sigmoid_log_loss_huge_inputs_batch():
     """Huge inputs instead of huge weights, a batch of four: mean of the closed forms."""
     net = one_layer_net([[1.0]], "sigmoid", "log_loss")
