@@ -95,9 +95,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     gc.add_argument("--tolerance", type=positive_float, default=1e-7,
                     help="largest relative difference that passes (default: 1e-7; float64 "
                     "networks give about 1e-10 to a few 1e-8 with eps 1e-4, depending on "
-                    "the cost's curvature, a wrong gradient 1e-2 or more; a classifier on "
-                    "examples it fits with near-certain outputs can give more from rounding, "
-                    "which --scaling shows as a ratio below 1)")
+                    "the cost's curvature, a wrong gradient 1e-2 or more; more from rounding "
+                    "shows as a --scaling ratio below 1)")
     gc.add_argument("--scaling", action="store_true",
                     help="also check with eps/2 and print how the difference falls: by "
                     "about 4 while the central differences' eps^2 truncation error "
