@@ -199,6 +199,34 @@ def test_plot_weights_loss_and_confusion_in_process(trained, capsys):
     assert "--shape H W" in capsys.readouterr().err
 
 
+def test_poisson_regression_keeps_its_counts(tmp_path, capsys):
+    """--loss poisson: the target is not standardised (centring made counts negative).
+
+    Before, ``train`` centred the counts and the Poisson loss refused the negative
+    values.  The predictions are exp of the network's net input on standardised
+    features, in the counts' own units.
+    """
+    rng = np.random.default_rng(4)
+    X = rng.normal(size=(80, 2))
+    y = rng.poisson(np.exp(1.0 + 0.5 * X[:, 0])).astype(float)
+    np.savez(tmp_path / "counts.npz", X=X, n=y)
+    assert main(["train", str(tmp_path / "counts.npz"), "--target", "n", "--hidden", "4",
+                 "--output", "exp", "--loss", "poisson", "--epochs", "30", "-q",
+                 "-o", str(tmp_path / "model")]) == 0
+    meta = load_metadata(tmp_path / "model.npz")
+    assert meta["task"] == "regression" and "y_mean" not in meta and "y_scale" not in meta
+    assert main(["predict", str(tmp_path / "model.npz"), str(tmp_path / "counts.npz"),
+                 "-o", str(tmp_path / "p.csv")]) == 0
+    _, rows = _read_csv(tmp_path / "p.csv")
+    pred = np.array(rows, dtype=float)[:, 0]
+    net = cr.load(tmp_path / "model.npz")
+    Xs = (X - np.asarray(meta["x_mean"])) / np.asarray(meta["x_scale"])
+    H = np.maximum(Xs @ net.layers[0].W + net.layers[0].b, 0)  # ReLU, the default
+    np.testing.assert_allclose(pred, np.exp(H @ net.layers[1].W + net.layers[1].b)[:, 0],
+                               rtol=1e-8)
+    assert np.all(pred > 0)
+
+
 def test_regression_from_npz_in_process(tmp_path, capsys):
     from sklearn.metrics import r2_score
 

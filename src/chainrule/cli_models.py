@@ -60,7 +60,7 @@ def _add_train(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--features", nargs="+", metavar="NAME",
                    help="feature columns (default: every column but the target)")
     p.add_argument("--task", choices=["auto", "classification", "regression"], default="auto",
-                   help="default: auto (inferred from the target)")
+                   help="default: auto (inferred from the target; regression for --loss poisson)")
     p.add_argument("--hidden", type=positive_int, nargs="*", default=[100], metavar="N",
                    help="hidden layer widths (default: 100; none for a linear model)")
     p.add_argument("--activation", default=["relu"], nargs="+", metavar="NAME",
@@ -86,7 +86,8 @@ def _add_train(sub: argparse._SubParsersAction) -> None:
                    help="fraction held out for validation, stratified for classification "
                    "(default: 0.1, or 0 for fewer than 20 examples; 0 for none)")
     p.add_argument("--scale", choices=["standard", "none"], default="standard",
-                   help="standardise features (and regression targets) (default: standard)")
+                   help="standardise features (and regression targets, except for the "
+                   "poisson loss) (default: standard)")
     p.add_argument("--seed", type=seed_int, default=0, help="random seed (default: 0)")
     p.add_argument("-o", "--out", type=model_path, default="model.npz", metavar="MODEL",
                    help="model file to write (.npz is appended; an existing directory, or a "
@@ -100,11 +101,13 @@ def _add_train(sub: argparse._SubParsersAction) -> None:
 _DATA_EXAMPLE = "a .csv or .npz file or a bundled data set, such as iris"
 
 
-def _infer_task(table, requested: str) -> str:
+def _infer_task(table, requested: str, loss: str | None = None) -> str:
     if requested != "auto":
         return requested
     if table.task is not None:
         return table.task
+    if loss == "poisson":  # counts: whole numbers, often few distinct ones, yet a regression
+        return "regression"
     y = np.asarray(table.y)
     try:
         values = y.astype(np.float64)
@@ -140,7 +143,7 @@ def _train(args: argparse.Namespace) -> int:
     _not_empty(args.data, "data", _DATA_EXAMPLE)
     table = read_data(args.data, target=args.target, features=args.features, seed=args.seed,
                       features_what=" (--features)")
-    task = _infer_task(table, args.task)
+    task = _infer_task(table, args.task, args.loss)
     meta: dict = {"task": task, "feature_names": table.feature_names,
                   "target_name": table.target_name, "data": str(args.data)}
     if task == "classification":
@@ -173,7 +176,9 @@ def _train(args: argparse.Namespace) -> int:
         X = (X - mean) / scale
     if task == "regression":
         y_mean, y_scale = 0.0, 1.0
-        if args.scale == "standard":
+        # the Poisson loss models counts (targets >= 0, a log link): centring would make
+        # some negative and rescaling would change the likelihood, so they stay as they are
+        if args.scale == "standard" and args.loss != "poisson":
             y_mean, y_scale = float(y[train_idx].mean()), float(y[train_idx].std()) or 1.0
             meta["y_mean"], meta["y_scale"] = y_mean, y_scale
         targets = ((y - y_mean) / y_scale)[:, None]
