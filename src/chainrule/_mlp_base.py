@@ -592,7 +592,8 @@ class _BaseMLP(BaseEstimator):
             self.best_loss_: float | None = None
             self.validation_scores_: list[float] | None = None
             self.best_validation_score_: float | None = None
-            for stale in ("_optimizer", "_no_improvement_count", "_lr", "_best_params"):
+            for stale in ("_optimizer", "_no_improvement_count", "_lr", "_best_params",
+                          "_split_seed"):
                 if hasattr(self, stale):
                     delattr(self, stale)
         elif Y.shape[1] != self.n_outputs_:
@@ -612,10 +613,14 @@ class _BaseMLP(BaseEstimator):
         if self.early_stopping:
             stratify = y if self._is_classifier and y.ndim == 1 else None
             idx = np.arange(X.shape[0])
+            if not hasattr(self, "_split_seed"):
+                # drawn once per model: warm starts score on the same validation rows, so
+                # that best_validation_score_ compares like with like (as scikit-learn's
+                # split does with an integer random_state)
+                self._split_seed = int(self._rng.integers(2**31))
             try:
                 tr, va = train_test_split(idx, test_size=self.validation_fraction,
-                                          stratify=stratify,
-                                          random_state=int(self._rng.integers(2**31)))
+                                          stratify=stratify, random_state=self._split_seed)
             except ValueError as exc:  # e.g. fewer validation rows than classes
                 raise ValueError(
                     f"validation_fraction={self.validation_fraction} of {X.shape[0]} examples "
