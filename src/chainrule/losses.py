@@ -277,6 +277,8 @@ class Loss:
         if self.target_range is None:
             return
         lo, hi = self.target_range
+        if y.size == 0 or (y.min() >= lo and y.max() <= hi):  # no data-sized temporaries
+            return
         bad = (y < lo) | (y > hi)
         if np.any(bad):
             raise ValueError(

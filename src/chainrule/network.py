@@ -259,15 +259,21 @@ class Network:
         return A
 
     # -- targets ---------------------------------------------------------------------------------
-    def prepare_targets(self, Y: object, n_samples: int, name: str = "Y") -> np.ndarray:
+    def prepare_targets(self, Y: object, n_samples: int, name: str = "Y",
+                        compact: bool = False) -> np.ndarray:
         """Targets as an array of shape (n_samples, n_outputs).
 
         ``Y`` may be that array, a 1-D vector when there is one output, or a 1-D
         vector of integer class labels 0..n_outputs-1 (turned into one-hot rows).
+        With ``compact``, one-hot rows made from labels are returned as uint8
+        (exact 0 and 1, a quarter or an eighth of the network's float type), for
+        a caller that converts them a batch at a time; other targets are always
+        in the network's dtype.
         """
         k = self.n_outputs
         Y = check_finite_array(Y, name)
-        if Y.ndim == 1 and k > 1:
+        one_hot = Y.ndim == 1 and k > 1
+        if one_hot:
             labels = Y
             # a 1-D target may have been meant as one example's k values (a regression)
             values = (f"; to give {k} target values per example, pass {name} of shape "
@@ -282,7 +288,7 @@ class Network:
                     f"{name}: class labels must lie in 0..{k - 1} (one per output unit), got "
                     f"labels from {labels.min():g} to {labels.max():g}{values}"
                 )
-            Y = np.zeros((labels.shape[0], k), dtype=self.dtype)
+            Y = np.zeros((labels.shape[0], k), dtype=np.uint8 if compact else self.dtype)
             Y[np.arange(labels.shape[0]), labels.astype(np.intp)] = 1
         elif Y.ndim == 1:
             Y = Y.reshape(-1, 1)
@@ -296,7 +302,7 @@ class Network:
                 f"{name} has {Y.shape[0]} rows but X has {n_samples}; they must match"
             )
         self.loss.check_targets(Y, name)
-        return np.asarray(Y, dtype=self.dtype)
+        return Y if one_hot and compact else np.asarray(Y, dtype=self.dtype)
 
     def _check_xy(self, X: object, Y: object) -> tuple[np.ndarray, np.ndarray]:
         X = check_data(X, self.n_inputs, self.dtype)
