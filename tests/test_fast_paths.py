@@ -223,21 +223,27 @@ def test_shuffled_training_equals_a_plain_hand_loop(dtype, rng):
     lr, mu, bs, seed = 0.2, 0.9, 5, 11
     order_rng = np.random.default_rng(seed)
     v = np.zeros_like(ref.params)
-    losses = []
+    losses, accuracies = [], []
     for _ in range(3):
-        order, total = order_rng.permutation(23), 0.0
+        order, total, correct = order_rng.permutation(23), 0.0, 0
         for s in range(0, 23, bs):
             idx = order[s:s + bs]
+            # the batch's predictions with the parameters before its step
+            correct += int(np.sum(ref.forward(X[idx]).argmax(axis=1) == y[idx]))
             J, g = ref.loss_and_grad(X[idx], Y[idx])
             total += J * idx.size
             v = mu * v + g
             ref.params[...] = ref.params - lr * v
         losses.append(total / 23)
+        accuracies.append(correct / 23)
     hist = chainrule.train(net, X, y, optimizer="sgd", lr=lr, momentum=mu, batch_size=bs,
                            epochs=3, seed=seed)
     tol = 1e-4 if dtype == np.float32 else 1e-12
     np.testing.assert_allclose(net.params, ref.params, rtol=tol, atol=tol * 1e-2)
     np.testing.assert_allclose(hist["loss"], losses, rtol=tol)
+    # counted once per epoch from the classes each batch wrote down
+    assert hist["accuracy"] == accuracies
+    assert len(set(accuracies)) > 1  # the count follows the training
 
 
 def test_minimize_with_buffers_matches_a_plain_objective(rng):
@@ -373,3 +379,87 @@ def test_buffered_forward_is_the_plain_forward_bit_for_bit(dtype, m, units, rng)
         np.testing.assert_array_equal(layer.Z, Z_plain)
         np.testing.assert_array_equal(layer.A, plain)
         np.testing.assert_array_equal(layer.Z, (X @ layer.W) + layer.b)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_one_hot_shortcut_gives_the_checked_path_bit_for_bit(dtype, weighted, rng):
+    """_loss_and_grad(one_hot=True) skips the row-sum check, not a single rounding."""
+    net = mlp([5, 8, 4], hidden="relu", output="softmax", seed=3, dtype=dtype)
+    pool: dict = {}
+    for m in (9, 4):
+        X = (rng.normal(size=(m, 5)) * 3).astype(dtype)
+        Y = np.eye(4, dtype=dtype)[rng.integers(0, 4, m)]
+        sw = rng.random(m) * 2 if weighted else None
+        with net._workspace(pool):
+            J0, g0 = net._loss_and_grad(X, Y, True, sw)
+            g0, d0 = g0.copy(), net.layers[-1].delta.copy()
+        with net._workspace(pool):
+            J1, g1 = net._loss_and_grad(X, Y, True, sw, one_hot=True)
+        assert J1 == J0
+        np.testing.assert_array_equal(g1, g0)
+        np.testing.assert_array_equal(net.layers[-1].delta, d0)
+        # and the reference: the plain, unbuffered cost and gradient
+        J2, g2 = net.copy().loss_and_grad(X, Y, sample_weight=sw)
+        tol = 1e-5 if dtype == np.float32 else 1e-13
+        assert J1 == pytest.approx(J2, rel=tol)
+        np.testing.assert_allclose(g1, g2, rtol=tol, atol=tol * 1e-2)
+
+
+def test_exact_one_hot_is_recognised_only_for_one_hot_rows():
+    from chainrule.training import _exact_one_hot
+
+    net = mlp([3, 4, 3], hidden="relu", output="softmax", seed=0)
+    eye = np.eye(3)[[0, 2, 1, 1]]
+    assert _exact_one_hot(eye.astype(np.uint8), net)  # made from class labels
+    assert _exact_one_hot(eye, net) and _exact_one_hot(eye.astype(np.float32), net)
+    soft = eye * 0.9 + 0.1 / 3  # rows sum to 1, but are not one-hot
+    assert not _exact_one_hot(soft, net)
+    two = eye.copy()
+    two[0, 1] = 1  # two ones in a row
+    assert not _exact_one_hot(two, net)
+    none = eye.copy()
+    none[1] = 0  # a row of zeros
+    assert not _exact_one_hot(none, net)
+    # only the softmax + cross-entropy output has the shortcut
+    sig = mlp([3, 4, 3], hidden="relu", output="sigmoid", loss="cross_entropy", seed=0)
+    assert not _exact_one_hot(eye, sig)
+    mse = mlp([3, 4, 3], hidden="relu", output="softmax", loss="mse", seed=0)
+    assert not _exact_one_hot(eye, mse)
+
+
+def test_batch_callbacks_run_outside_the_training_blocks(rng):
+    """Without a batch callback the loop enters its blocks once per epoch; with one, per batch.
+
+    Either way a callback's own NumPy code runs with the caller's warning settings and
+    its forward() gets new arrays, and the run is the same bit for bit.
+    """
+    X = rng.normal(size=(30, 4))
+    y = rng.integers(0, 3, 30)
+    seen = []
+
+    class Probe(chainrule.Callback):
+        def on_batch_end(self, state):
+            net = state.net
+            buffer = net.layers[-1].A  # the training batch's output
+            A = net.forward(X[:7])
+            seen.append((np.geterr()["over"], np.geterr()["invalid"],
+                         any(layer._work is not None for layer in net.layers),
+                         np.shares_memory(A, buffer)))
+
+    def at_epoch_end(state):
+        seen.append((np.geterr()["over"], np.geterr()["invalid"],
+                     any(layer._work is not None for layer in state.net.layers), False))
+
+    runs = {}
+    with np.errstate(over="warn", invalid="warn"):
+        for name, callbacks in (("none", []), ("batch", [Probe()]), ("epoch", [at_epoch_end])):
+            net = mlp([4, 6, 3], hidden="relu", output="softmax", seed=1)
+            hist = chainrule.train(net, X, y, optimizer="sgd", lr=0.1, momentum=0.9,
+                                   batch_size=7, epochs=2, seed=5, callbacks=callbacks)
+            runs[name] = (net.params.copy(), hist["loss"], hist["accuracy"])
+    assert len(seen) == 2 * 5 + 2  # 5 batches per epoch, 2 epochs, then 2 epoch ends
+    assert set(seen) == {("warn", "warn", False, False)}
+    for name in ("batch", "epoch"):
+        np.testing.assert_array_equal(runs[name][0], runs["none"][0])
+        assert runs[name][1:] == runs["none"][1:]

@@ -446,9 +446,14 @@ class Network:
 
     def _loss_and_grad(
         self, X: np.ndarray, Y: np.ndarray, training: bool,
-        sample_weight: np.ndarray | None = None,
+        sample_weight: np.ndarray | None = None, one_hot: bool = False,
     ) -> tuple[float, np.ndarray]:
         """Forward, backward; fills ``self._grad`` and returns it (no copy).
+
+        ``one_hot`` says that every row of ``Y`` is exactly one-hot (the
+        training loop knows it once per run), so that the softmax +
+        cross-entropy output needs no per-batch check of the row sums; the
+        same numbers either way.
 
         ``sample_weight`` (checked, shape (n_samples,)) weights each example's
         loss by ``w_i m / sum(w)``: the weighted mean, exactly the mean when
@@ -460,7 +465,14 @@ class Network:
         """
         m = X.shape[0]
         A = self._forward(X, training)
-        terms = self._output_terms(Y)
+        out, n, path = self.layers[-1], len(self.layers), self._logit_path()
+        lse = getattr(out, "_lse", None)  # the softmax forward's log-sum-exp, while training
+        if (one_hot and lse is not None and path is not None
+                and path._delta_one_hot is not None):
+            terms = path._value_lse_one_hot(out.Z, Y, lse)
+        else:
+            one_hot = False
+            terms = self._output_terms(Y)
         scale = None
         m_decay: float = m  # the examples the per-sample decay counts
         if sample_weight is not None:
@@ -476,9 +488,12 @@ class Network:
             # np.mean without its Python wrapper (the same sum and division)
             J = float(np.add.reduce(terms) / m) + self._decay_term(m_decay)
 
-        out, n, path = self.layers[-1], len(self.layers), self._logit_path()
         if path is not None:  # dJ/dz straight from z: a - y for the canonical pairs
-            delta = path.delta(out.Z, A, Y)
+            if one_hot:  # into the output layer's buffer for this batch shape
+                delta = path._delta_one_hot(
+                    out.Z, A, Y, out._buffer("delta", A.shape, np.result_type(A, Y)))
+            else:
+                delta = path.delta(out.Z, A, Y)
             if scale is not None:
                 delta = delta * scale
             delta /= m

@@ -15,6 +15,7 @@ parameters and history so far.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
 import signal
@@ -26,7 +27,6 @@ from typing import Any
 import numpy as np
 
 from ._validation import (
-    all_finite,
     check_data,
     check_nonneg_float,
     check_positive_float,
@@ -121,6 +121,66 @@ def _check_sparse(X: Any, net: Network, name: str = "X") -> Any:
     return X
 
 
+def _argmax_rows(A: np.ndarray, out: np.ndarray) -> None:
+    """The column of each row's largest entry of ``A`` (n, k), written into ``out`` (n,)."""
+    try:
+        A.argmax(axis=1, out=out)
+    except TypeError:  # a NumPy that writes argmax only into intp arrays
+        out[...] = A.argmax(axis=1)
+
+
+def _params_finite(params: np.ndarray) -> bool:
+    """:func:`all_finite` for the flat parameter vector, inside the loop's errstate block.
+
+    The sum of squares ``p . p`` (one BLAS pass) is finite only if every entry is;
+    only when it is not (or overflowed) are the entries looked at one by one.
+    """
+    return math.isfinite(np.dot(params, params)) or bool(np.isfinite(params).all())
+
+
+def _exact_one_hot(Y: np.ndarray, net: Network) -> bool:
+    """Whether every row of the targets ``Y`` is exactly one-hot, where the loss can use it.
+
+    Only the softmax + cross-entropy output has a shortcut for such targets (see
+    ``Network._loss_and_grad``); for other outputs this is False without a look.
+    One-hot rows made from class labels come as uint8 (``prepare_targets(compact=True)``)
+    and are one-hot by construction; other targets are checked once per run.
+    """
+    path = net._logit_path()
+    if path is None or path._delta_one_hot is None or _is_sparse(Y) or Y.ndim != 2:
+        return False
+    if Y.dtype == np.uint8:
+        return True
+    return bool(np.all((Y == 0) | (Y == 1)) and np.all(np.count_nonzero(Y, axis=1) == 1))
+
+
+class _Blocks:
+    """NumPy's overflow and invalid warnings off, and the layers' reused buffers, in one block."""
+
+    def __init__(self, workspace: Any) -> None:
+        self.workspace = workspace
+        self.errstate: Any = None
+
+    def __enter__(self) -> _Blocks:
+        self.errstate = np.errstate(over="ignore", invalid="ignore")
+        self.errstate.__enter__()
+        try:
+            self.workspace.__enter__()
+        except BaseException:  # pragma: no cover - the workspace only sets attributes
+            self.errstate.__exit__(None, None, None)
+            raise
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        try:
+            self.workspace.__exit__(*exc)
+        finally:
+            self.errstate.__exit__(*exc)
+
+
+_NO_BLOCK = contextlib.nullcontext()
+
+
 class _Gather:
     """Rows ``A[idx]`` of the shuffled mini-batches, written into one reused buffer per shape.
 
@@ -132,8 +192,6 @@ class _Gather:
         self._buffers: dict[tuple, np.ndarray] = {}
 
     def __call__(self, A: np.ndarray, idx: np.ndarray) -> np.ndarray:
-        if _is_sparse(A):  # the rows of a sparse X (densified by the loop)
-            return A[idx]
         key = (id(A), idx.shape[0])
         out = self._buffers.get(key)
         if out is None:
@@ -335,9 +393,26 @@ class Trainer:
             Y = Y.astype(net.dtype)
         n_batches = math.ceil(m / bs)
         classify = self._count_accuracy and net.loss.name in ("cross_entropy", "log_loss")
+        one_hot = _exact_one_hot(Y, net)
+        # With several classes, each batch only writes its predicted classes into `predicted`
+        # (in the order of the epoch's rows); they are compared with the targets' classes
+        # once per epoch.  One output (log loss on a sigmoid) is counted batch by batch.
+        by_epoch = classify and Y.ndim == 2 and Y.shape[1] > 1
+        if by_epoch:  # class numbers in the smallest integer type (one byte for up to 256)
+            small = np.min_scalar_type(Y.shape[1] - 1)
+            target_class = Y.argmax(axis=1).astype(small)
+            predicted = np.empty(m, dtype=small)
         state = TrainState(net, opt, history, epoch=self.epoch)
         last_good = self._last_good = net.params.copy()
         gather, workspace = _Gather(), net._workspace()
+        # Overflow is detected after each step (the divergence guard), so the loop runs with
+        # NumPy's overflow and invalid warnings off, and the layers write into reused buffers
+        # (the workspace).  Both blocks are entered once per epoch, unless a callback runs
+        # after each batch: then once per batch, so that the callback's own NumPy code and
+        # its calls to forward() run outside them.
+        blocks = _Blocks(workspace)
+        batch_hooks = self._batch_hooks()
+        epoch_blocks, batch_blocks = (_NO_BLOCK, blocks) if batch_hooks else (blocks, _NO_BLOCK)
         self._n_batches = n_batches
         bar = None
         if self.verbose and self.epoch < self.epochs:
@@ -354,42 +429,49 @@ class Trainer:
                         epoch_start = self._checkpoint_payload()
                     order = self.rng.permutation(m) if self.shuffle and bs < m else None
                     total, correct, grad_sq = 0.0, 0, []
-                    for batch in range(n_batches):
-                        state.epoch, state.batch = epoch, batch
-                        try:
-                            if order is None and bs == m:
-                                Xb, Yb, swb = X, Y, sw
-                            else:
-                                idx = slice(batch * bs, (batch + 1) * bs)
-                                if order is None:
-                                    Xb, Yb = X[idx], Y[idx]  # views, no copy
-                                    swb = None if sw is None else sw[idx]
+                    keep_grad_sq = self.diagnostics or self.grad_norm_threshold is not None
+                    with epoch_blocks:
+                        for batch in range(n_batches):
+                            state.epoch, state.batch = epoch, batch
+                            try:
+                                if order is None and bs == m:
+                                    Xb, Yb, swb = X, Y, sw
                                 else:
-                                    rows = order[idx]
-                                    Xb, Yb = gather(X, rows), gather(Y, rows)
-                                    swb = None if sw is None else sw[rows]
-                            if sparse:  # one mini-batch at a time
-                                Xb = Xb.toarray()
-                            if Yb.dtype != net.dtype:  # compact one-hot targets
-                                Yb = gather.as_dtype(Yb, net.dtype)
-                            # overflow is detected after the step (divergence guard)
-                            with np.errstate(over="ignore", invalid="ignore"), \
-                                    workspace:  # the layers reuse their buffers
-                                J, grad = net._loss_and_grad(Xb, Yb, True, swb)
-                                if classify:
-                                    correct += _accuracy_count(net.layers[-1].A, Yb)
-                                if self.diagnostics or self.grad_norm_threshold is not None:
-                                    grad_sq.append(float(np.dot(grad, grad)))
-                                self._step(J, grad, last_good, epoch, batch)
-                            total += J * Xb.shape[0]
-                            state.logs = {"batch_loss": J}
-                            self._hook("on_batch_end", state)
-                        except KeyboardInterrupt:
-                            if not np.isfinite(net.params).all():
-                                net.params[...] = last_good
-                            ctrl_c.set = True
-                        if ctrl_c.set or state.stop:
-                            break
+                                    idx = slice(batch * bs, (batch + 1) * bs)
+                                    if order is None:
+                                        Xb, Yb = X[idx], Y[idx]  # views, no copy
+                                        swb = None if sw is None else sw[idx]
+                                    else:
+                                        rows = order[idx]
+                                        # the rows of a sparse X, densified below
+                                        Xb = X[rows] if sparse else gather(X, rows)
+                                        Yb = gather(Y, rows)
+                                        swb = None if sw is None else sw[rows]
+                                if sparse:  # one mini-batch at a time
+                                    Xb = Xb.toarray()
+                                if Yb.dtype != net.dtype:  # compact one-hot targets
+                                    Yb = gather.as_dtype(Yb, net.dtype)
+                                with batch_blocks:
+                                    J, grad = net._loss_and_grad(Xb, Yb, True, swb, one_hot)
+                                    if by_epoch:
+                                        start = batch * bs
+                                        _argmax_rows(net.layers[-1].A,
+                                                     predicted[start:start + Xb.shape[0]])
+                                    elif classify:
+                                        correct += _accuracy_count(net.layers[-1].A, Yb)
+                                    if keep_grad_sq:
+                                        grad_sq.append(float(np.dot(grad, grad)))
+                                    self._step(J, grad, last_good, epoch, batch)
+                                total += J * Xb.shape[0]
+                                if batch_hooks:
+                                    state.logs = {"batch_loss": J}
+                                    self._hook("on_batch_end", state)
+                            except KeyboardInterrupt:
+                                if not np.isfinite(net.params).all():
+                                    net.params[...] = last_good
+                                ctrl_c.set = True
+                            if ctrl_c.set or state.stop:
+                                break
                     if ctrl_c.set or (state.stop and batch < n_batches - 1):
                         history.stop_reason = "interrupted" if ctrl_c.set else "callback"
                         print(f"chainrule: training stopped during epoch {epoch} "
@@ -406,6 +488,9 @@ class Trainer:
                                   f"after epoch {self.epoch}", file=sys.stderr)
                         break
                     self.epoch = epoch
+                    if by_epoch:
+                        correct = int(np.count_nonzero(
+                            predicted == (target_class if order is None else target_class[order])))
                     metrics = self._epoch_end(total / m, correct / m if classify else None,
                                               grad_sq, val)
                     state.logs = metrics
@@ -458,7 +543,7 @@ class Trainer:
         if math.isfinite(J):
             np.copyto(last_good, net.params)
             self.optimizer.step(net.params, grad, net._decay_slices)
-            if all_finite(net.params):
+            if _params_finite(net.params):
                 return
         self._diverged("loss" if not math.isfinite(J) else "parameters", last_good, epoch, batch)
 
@@ -516,6 +601,15 @@ class Trainer:
         if threshold is not None and metrics["grad_norm"] <= threshold:
             history.stop_reason = "grad_norm_threshold"
         return metrics
+
+    def _batch_hooks(self) -> bool:
+        """Whether a callback has an ``on_batch_end`` of its own (not the base class's no-op)."""
+        return any(
+            isinstance(cb, Callback) and (
+                type(cb).on_batch_end is not Callback.on_batch_end
+                or "on_batch_end" in getattr(cb, "__dict__", {}))
+            for cb in self.callbacks
+        )
 
     def _hook(self, name: str, state: TrainState) -> None:
         for cb in self.callbacks:
