@@ -259,6 +259,24 @@ def test_minimize_with_buffers_matches_a_plain_objective(rng):
     np.testing.assert_allclose(result.jac, g, rtol=1e-9, atol=1e-12)
 
 
+def test_objective_of_one_hot_targets_is_the_checked_objective_bit_for_bit(rng):
+    """minimize's objective knows once that its targets are one-hot; the same numbers."""
+    from chainrule.scipy_fit import _objective
+
+    X = rng.normal(size=(40, 5))
+    net = mlp([5, 7, 4], hidden="relu", output="softmax", seed=2)
+    Y = net.prepare_targets(rng.integers(0, 4, 40), 40)
+    fun = _objective(net, X, Y)
+    for scale in (0.0, 0.5, 3.0):
+        theta = rng.normal(size=net.params.shape) * scale
+        J, g = fun(theta)
+        with np.errstate(over="ignore", invalid="ignore"), net._workspace():
+            net.params[...] = theta
+            J0, g0 = net._loss_and_grad(X, Y, False)  # one_hot=False: the row sums checked
+        assert J == J0
+        np.testing.assert_array_equal(g, g0)
+
+
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_all_finite_agrees_with_isfinite_including_overflowing_sums(dtype, rng):
     big = np.finfo(dtype).max

@@ -20,7 +20,7 @@ from .batchnorm import BatchNorm
 from .callbacks import History
 from .dropout import Dropout
 from .network import Network, _release_caches
-from .training import TrainingDiverged
+from .training import TrainingDiverged, _exact_one_hot
 
 __all__ = ["minimize"]
 
@@ -37,13 +37,14 @@ def _objective(net: Network, X: np.ndarray, Y: np.ndarray, sample_weight: np.nda
     weights the examples' losses.
     """
     pool: dict = {}
+    one_hot = _exact_one_hot(Y, net)  # looked at once, not at every call
 
     def fun(theta: np.ndarray) -> tuple[float, np.ndarray]:
         net.params[...] = theta
         # overflow shows as a cost that is not finite: SciPy's line search steps back from
         # it, and minimize() stops with TrainingDiverged if the result is not finite
         with np.errstate(over="ignore", invalid="ignore"), net._workspace(pool):
-            J, grad = net._loss_and_grad(X, Y, False, sample_weight)
+            J, grad = net._loss_and_grad(X, Y, False, sample_weight, one_hot)
         return J, grad.astype(np.float64)
 
     return fun
