@@ -1285,3 +1285,90 @@ def test_a_regressor_pickled_before_the_loss_parameter_still_works(tmp_path):
         np.testing.assert_array_equal(load_estimator(old.save(tmp_path / "old.npz")).predict(X),
                                       reg.predict(X))
         np.testing.assert_array_equal(old.fit(X, y).predict(X), reg.fit(X, y).predict(X))
+
+
+def _three_outputs():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(90, 4))
+    Y = np.c_[X[:, 0] - X[:, 1], np.sin(X[:, 2]), 0.5 * X[:, 3] ** 2]
+    return X, Y
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("solver", ["sgd", "adam"])
+def test_several_squared_error_outputs_report_and_stop_as_scikit_learn(solver, weighted):
+    """Three outputs: scikit-learn's loss curve (mean over rows and outputs), steps and stop.
+
+    From scikit-learn's weights (copied in after a one-epoch fit), without shuffling,
+    both take the same steps (the gradient is a - y per output in both) and report
+    ``((y - p)**2).mean() / 2 + alpha/(2m) sum W^2``: chainrule's network cost sums
+    the outputs (SPEC 3), which made the curve about 3 times scikit-learn's and
+    ``tol`` stop at another epoch.  The last loss is checked by hand too.
+    """
+    X, Y = _three_outputs()
+    sw = np.linspace(0.5, 2.0, X.shape[0]) if weighted else None
+    kw = dict(hidden_layer_sizes=(5,), activation="tanh", solver=solver,
+              learning_rate_init=0.01, shuffle=False, batch_size=30, random_state=0,
+              max_iter=1, alpha=0.01, tol=2e-3, n_iter_no_change=2)
+    ours = MLPRegressor(**kw).fit(X, Y, sample_weight=sw)
+    theirs = SkMLPRegressor(**kw).fit(X, Y, sample_weight=sw)
+    ours.coefs_, ours.intercepts_ = theirs.coefs_, theirs.intercepts_
+    ours._best_loss = theirs.best_loss_ = np.inf
+    for est in (ours, theirs):
+        est.set_params(warm_start=True, max_iter=200).fit(X, Y, sample_weight=sw)
+    assert 3 < theirs.n_iter_ < 200  # scikit-learn's rule stopped the run
+    assert ours.n_iter_ == theirs.n_iter_
+    np.testing.assert_allclose(ours.loss_curve_[1:], theirs.loss_curve_[1:], rtol=1e-10)
+    assert ours.best_loss_ == pytest.approx(theirs.best_loss_, rel=1e-10)
+    for a, b in zip(ours.coefs_, theirs.coefs_, strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-9, atol=1e-12)
+    # the loss of one more epoch in a single batch, by hand at the weights it starts from
+    w = np.ones(X.shape[0]) if sw is None else sw
+    P = ours.predict(X)
+    l2 = sum(float((c**2).sum()) for c in ours.coefs_)
+    hand = 0.5 * np.average((Y - P) ** 2, axis=0, weights=w).mean() + 0.005 * l2 / w.sum()
+    ours.set_params(batch_size=X.shape[0], max_iter=1).fit(X, Y, sample_weight=sw)
+    assert ours.loss_curve_[-1] == pytest.approx(hand, rel=1e-12)
+
+
+def test_several_squared_error_outputs_lbfgs_reports_scikit_learns_loss():
+    """lbfgs on three outputs: ``loss_`` on scikit-learn's scale, by hand and against it.
+
+    From the same weights both take the same first iterations (checked: 5).  Later
+    they part, and chainrule does not follow: scikit-learn hands L-BFGS-B the mean
+    over the outputs as the value but the gradient of their sum (3 times the
+    derivative of that value), so its line search works on an inconsistent pair;
+    chainrule's network cost and gradient agree (both the sum, SPEC 3).
+    """
+    X, Y = _three_outputs()
+    kw = dict(hidden_layer_sizes=(5,), activation="tanh", solver="lbfgs", random_state=0,
+              max_iter=1, tol=0.0, alpha=0.01)
+    ours, theirs = MLPRegressor(**kw).fit(X, Y), SkMLPRegressor(**kw).fit(X, Y)
+    ours.coefs_, ours.intercepts_ = theirs.coefs_, theirs.intercepts_
+    for est in (ours, theirs):
+        est.set_params(warm_start=True, max_iter=5).fit(X, Y)
+    assert ours.loss_ == pytest.approx(theirs.loss_, rel=1e-10)
+    for a, b in zip(ours.coefs_, theirs.coefs_, strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-8, atol=1e-12)
+    P = ours.predict(X)
+    hand = 0.5 * ((Y - P) ** 2).mean() + 0.01 / (2 * 90) * sum(
+        float((c**2).sum()) for c in ours.coefs_)
+    assert ours.loss_ == ours.best_loss_ == ours.loss_curve_[-1] == pytest.approx(hand, rel=1e-12)
+    # one value per iteration, on that scale (the last one checked above)
+    assert len(ours.loss_curve_) == 6 and np.all(np.diff(ours.loss_curve_[1:]) < 0)
+
+
+def test_minimize_calls_back_with_each_iterate_and_its_cost():
+    """``minimize(callback=...)``: each iterate and the cost in ``loss_curve`` at it."""
+    X, Y = _three_outputs()
+    net = mlp([4, 5, 3], hidden="tanh", output="identity", loss="squared_error", seed=0,
+              weight_decay=0.01, decay="per_sample")
+    seen = []
+    result = minimize(net, X, Y, maxiter=4, callback=lambda t, J: seen.append((t.copy(), J)))
+    assert [J for _, J in seen] == result["loss_curve"] and len(seen) == result.nit
+    final = net.params.copy()
+    for theta, J in seen:
+        assert net.cost(theta, X, Y)[0] == pytest.approx(J, rel=1e-13)
+    with pytest.raises(TypeError, match=r"callback: expected a callable or None, got 3"):
+        minimize(net, X, Y, maxiter=2, callback=3)
+    np.testing.assert_array_equal(net.params, final)  # refused before anything changed

@@ -23,6 +23,7 @@ from . import io
 from ._validation import restored_on_error
 from .activations import Activation, get_activation
 from .batchnorm import BatchNorm
+from .callbacks import Callback, TrainState
 from .dropout import Dropout
 from .layers import Dense, Layer
 from .network import Network, _release_caches
@@ -149,6 +150,69 @@ class _ParameterList(list):
     def __reduce_ex__(self, protocol: Any) -> tuple:
         # copies and pickles are plain lists (copy.deepcopy(est.coefs_) gives copies)
         return (list, (list(self),))
+
+
+def _reported_loss(cost: float, decay: float, k: int) -> float:
+    """scikit-learn's loss from the network's ``cost`` whose weight-decay part is ``decay``.
+
+    SPEC 3's ``squared_error`` is ``1/2 ||a - y||^2`` summed over the outputs,
+    and the network's cost and gradient follow it.  scikit-learn's MLPRegressor
+    takes the same gradient (``a - y`` per output) but reports the data term
+    averaged over the ``k`` outputs too (``((y - p)**2).mean() / 2``) and the L2
+    term as it is; ``tol`` and ``n_iter_no_change`` act on that value.  With
+    ``k = 1`` (and every other loss) the two agree and ``cost`` is returned as
+    it is.
+
+    Parameters
+    ----------
+    cost : float
+        Data term plus weight decay, as the network computes it.
+    decay : float
+        The weight-decay part of ``cost``.
+    k : int
+        The number of squared-error outputs the data term is averaged over (1: none).
+    """
+    return cost if k == 1 else (cost - decay) / k + decay
+
+
+class _EpochRule(Callback):
+    """The estimators' rules after every epoch, given the epoch's loss on scikit-learn's scale.
+
+    With ``k > 1`` squared-error outputs the loss of each batch (taken before its
+    update, as the Trainer's and scikit-learn's are) is converted by
+    :func:`_reported_loss` with the network's decay term of that batch, and the
+    epoch's loss is their mean weighted by the batch rows, as scikit-learn
+    accumulates it; with ``k = 1`` it is the Trainer's epoch loss.  ``losses``
+    collects one value per completed epoch.
+
+    Parameters
+    ----------
+    rule : callable
+        ``rule(state, loss)``, run at the end of each epoch.
+    net : Network
+    k : int
+        See :func:`_reported_loss`.
+    n, batch_size : int
+        Training rows per epoch and rows per batch (the last batch takes the rest).
+    """
+
+    def __init__(self, rule: Callable[[TrainState, float], None], net: Network, k: int,
+                 n: int, batch_size: int) -> None:
+        self.rule, self.net, self.k, self.n, self.batch_size = rule, net, k, n, batch_size
+        self.losses: list[float] = []
+        self._total = 0.0
+
+    def on_batch_end(self, state: TrainState) -> None:
+        if self.k > 1:
+            rows = min(self.batch_size, self.n - state.batch * self.batch_size)
+            self._total += rows * _reported_loss(float(state.logs["batch_loss"]),
+                                                 self.net._last_decay, self.k)
+
+    def on_epoch_end(self, state: TrainState) -> None:
+        loss = self._total / self.n if self.k > 1 else float(state.logs["loss"])
+        self._total = 0.0
+        self.losses.append(loss)
+        self.rule(state, loss)
 
 
 def _solver_is_stochastic(est: _BaseMLP) -> bool:
@@ -658,11 +722,12 @@ class _BaseMLP(BaseEstimator):
             # beats it ends with the parameters that scored it (scikit-learn's rule)
             self._best_params: tuple[np.ndarray, list[dict]] | None = None
         epochs = 1 if incremental else int(self.max_iter)
+        epoch_rule = _EpochRule(self._epoch_rule(val_score, n, incremental), net,
+                                self._outputs_averaged(), n, bs)
         trainer = Trainer(
             net, optimizer=self._optimizer, batch_size=bs, epochs=epochs,
             seed=int(self._rng.integers(2**31)), verbose=int(self.verbose),
-            shuffle=bool(self.shuffle), schedule=self.schedule,
-            callbacks=[self._epoch_rule(val_score, n, incremental)],
+            shuffle=bool(self.shuffle), schedule=self.schedule, callbacks=[epoch_rule],
         )
         # the training accuracy is counted only for a schedule, which may read it ("plateau"
         # with monitor="accuracy" or "val_accuracy"); nothing else here does
@@ -670,7 +735,7 @@ class _BaseMLP(BaseEstimator):
         try:
             history = trainer.fit(X, Y, sample_weight=sw)
         except TrainingDiverged as exc:  # record the completed epochs, then say it as ours
-            self._record(exc.history, n)
+            self._record(exc.history, epoch_rule.losses, n)
             raise TrainingDiverged(
                 f"{type(self).__name__}: training diverged at epoch {exc.epoch}, batch "
                 f"{exc.batch}: the {exc.what} became NaN or infinite; the network keeps its "
@@ -682,7 +747,7 @@ class _BaseMLP(BaseEstimator):
             for layer, values in zip(net.layers, self._best_params[1], strict=True):
                 if values:
                     layer.set_buffers(values)
-        self._record(history, n)
+        self._record(history, epoch_rule.losses, n)
         if self.early_stopping:
             self.best_loss_ = None
             if self.validation_scores_:
@@ -694,21 +759,26 @@ class _BaseMLP(BaseEstimator):
                 f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) reached and the "
                 "optimization hasn't converged yet.", ConvergenceWarning, stacklevel=5)
 
-    def _record(self, history: Any, n: int) -> None:
-        """The run's epochs into the fitted attributes (``n``: training examples per epoch).
+    def _record(self, history: Any, losses: list[float], n: int) -> None:
+        """The run's epochs into the fitted attributes.
 
-        As in scikit-learn, ``n_iter_`` counts the epochs of this call, while
+        ``losses`` holds the loss of each completed epoch on scikit-learn's scale
+        (see :class:`_EpochRule`), ``n`` the training examples per epoch.  As in
+        scikit-learn, ``n_iter_`` counts the epochs of this call, while
         ``loss_curve_`` and ``t_`` go on over warm starts and ``partial_fit`` calls.
         """
-        self.loss_curve_.extend(float(v) for v in history["loss"])
+        self.loss_curve_.extend(float(v) for v in losses)
         self.n_iter_ = history.epochs
         self.t_ += n * history.epochs
         self.loss_ = self.loss_curve_[-1] if self.loss_curve_ else None
         self.history_ = history
 
     def _epoch_rule(self, val_score: Callable[[], float] | None, n: int,
-                    incremental: bool) -> Callable:
-        """scikit-learn's rules, run after every epoch by the Trainer.
+                    incremental: bool) -> Callable[[TrainState, float], None]:
+        """scikit-learn's rules, run after every epoch by the Trainer (see :class:`_EpochRule`).
+
+        The rule is called as ``rule(state, loss)`` with the epoch's training loss on
+        scikit-learn's scale (:func:`_reported_loss`).
 
         Learning rate of "sgd": "invscaling" sets ``lr = learning_rate_init /
         (t + 1) ** power_t`` with ``t`` the training examples seen so far;
@@ -730,16 +800,16 @@ class _BaseMLP(BaseEstimator):
             self._lr = float(self.learning_rate_init)
         t0 = self.t_
 
-        def rule(state: Any) -> None:
+        def rule(state: Any, loss: float) -> None:
             lr_used = float(state.logs["lr"])  # the rate of the epoch just run
             if rule_lr and self.learning_rate == "invscaling":
                 self._lr = float(self.learning_rate_init) / (
                     t0 + n * state.epoch + 1) ** float(self.power_t)
-            stopping_rule(state)  # partial_fit too: an "adaptive" rate falls (scikit-learn's)
+            stopping_rule(state, loss)  # partial_fit too: an "adaptive" rate falls
             if rule_lr:  # the next epoch's rate (the Trainer's constant schedule set lr0)
                 _set_rate(state.optimizer, lr_used, self._lr)
 
-        def stopping_rule(state: Any) -> None:
+        def stopping_rule(state: Any, loss: float) -> None:
             if val_score is not None:
                 score = val_score()
                 self.validation_scores_.append(score)
@@ -750,7 +820,6 @@ class _BaseMLP(BaseEstimator):
                         {k: v.copy() for k, v in layer.buffers().items()}
                         for layer in net.layers])
             else:
-                loss = float(state.logs["loss"])
                 worse = loss > self._best_loss - tol
                 self._best_loss = min(self._best_loss, loss)
             self._no_improvement_count = self._no_improvement_count + 1 if worse else 0
@@ -763,21 +832,43 @@ class _BaseMLP(BaseEstimator):
 
         return rule
 
+    def _outputs_averaged(self) -> int:
+        """How many outputs the reported loss averages over: k squared-error outputs, else 1.
+
+        See :func:`_reported_loss`: scikit-learn reports the squared error of
+        several outputs as their mean, the network's cost (SPEC 3) as their sum.
+        """
+        net = self.network_
+        return int(net.n_outputs) if net.loss.name == "squared_error" else 1
+
     def _fit_scipy(self, X: np.ndarray, Y: np.ndarray, sw: np.ndarray | None) -> None:
         method = _SCIPY_METHOD[self.solver]
         options = {"gtol": float(self.tol)}
         if self.solver == "lbfgs":
             options["maxfun"] = int(self.max_fun)
+        net, k = self.network_, self._outputs_averaged()
+        # the per-sample decay of the whole set: (alpha / 2 m) sum W^2, m the rows or the
+        # sum of the weights (Network._loss_and_grad)
+        c = 0.5 * float(self.alpha) / (X.shape[0] if sw is None else float(sw.sum()))
+
+        def decay(theta: np.ndarray) -> float:
+            return c * sum(float(np.dot(theta[s], theta[s])) for s in net._decay_slices)
+
+        curve: list[float] = []
+
+        def record(theta: np.ndarray, cost: float) -> None:
+            curve.append(_reported_loss(float(cost), decay(theta) if k > 1 else 0.0, k))
+
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", DeprecationWarning)  # SciPy's L-BFGS-B iprint/disp
-            result = minimize(self.network_, X, Y, method=method, maxiter=int(self.max_iter),
-                              verbose=int(self.verbose), sample_weight=sw, options=options)
-        curve = [float(v) for v in result["loss_curve"]]
+            result = minimize(net, X, Y, method=method, maxiter=int(self.max_iter),
+                              verbose=int(self.verbose), sample_weight=sw, options=options,
+                              callback=record)
         self.loss_curve_.extend(curve)
         self.n_iter_ = int(result.nit)
         self.t_ += X.shape[0] * int(result.nit)
-        self.loss_ = float(result.fun)
-        self.best_loss_ = float(result.fun)
+        self.loss_ = _reported_loss(float(result.fun), decay(result.x) if k > 1 else 0.0, k)
+        self.best_loss_ = self.loss_
         if not result.success:  # the iteration or evaluation limit, or a failed line search
             limits = f"max_iter={self.max_iter}" + (
                 f", max_fun={self.max_fun}" if self.solver == "lbfgs" else "")

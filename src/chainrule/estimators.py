@@ -339,7 +339,15 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
     Attributes
     ----------
     See :class:`MLPClassifier` (without ``classes_``); ``out_activation_``
-    is "identity".
+    is "identity" ("exp" for "poisson").  With k > 1 outputs and
+    "squared_error", ``loss_curve_``, ``loss_`` and ``best_loss_`` are on
+    scikit-learn's scale, the data term averaged over the outputs too
+    (``((y - p)**2).mean() / 2 + (alpha / 2m) sum W^2``), and ``tol`` acts on
+    that value; the network's cost (``history_["loss"]``, :func:`chainrule.minimize`)
+    sums the outputs (k times the data term), and both take the gradient of
+    the sum, so the steps are scikit-learn's.  (scikit-learn's "lbfgs" gets
+    that gradient with the averaged value, an inconsistent pair, so after the
+    first iterations its L-BFGS steps differ from chainrule's.)
 
     Examples
     --------

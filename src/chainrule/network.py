@@ -170,6 +170,7 @@ class Network:
         self._grad = np.zeros(total, dtype=self.dtype)
         self._decay_slices: list[slice] = []
         self._decay_work: np.ndarray | None = None  # c * W of the decay gradient, on first use
+        self._last_decay = 0.0  # the decay term of the last _loss_and_grad's J
         offset = 0
         for layer, ss in specs:
             values = layer.initial_values()
@@ -482,11 +483,14 @@ class Network:
             if not np.all(sample_weight == sample_weight[0]) or total == 0:
                 factor = m / total if total > 0 else 0.0  # zero weights: no data term
                 scale = (sample_weight * factor).astype(self.dtype, copy=False)[:, None]
+        # the weight-decay part of J, kept for callers that report the data term apart
+        # (the estimators' scikit-learn-scaled loss of several squared-error outputs)
+        self._last_decay = decay = self._decay_term(m_decay)
         if scale is not None:
-            J = float(np.dot(scale[:, 0], terms)) / m + self._decay_term(m_decay)
+            J = float(np.dot(scale[:, 0], terms)) / m + decay
         else:
             # np.mean without its Python wrapper (the same sum and division)
-            J = float(np.add.reduce(terms) / m) + self._decay_term(m_decay)
+            J = float(np.add.reduce(terms) / m) + decay
 
         if path is not None:  # dJ/dz straight from z: a - y for the canonical pairs
             if one_hot:  # into the output layer's buffer for this batch shape

@@ -60,6 +60,7 @@ def minimize(
     verbose: int = 0,
     sample_weight: object = None,
     options: dict | None = None,
+    callback: Callable[[np.ndarray, float], None] | None = None,
 ) -> scipy.optimize.OptimizeResult:
     """Train with ``scipy.optimize.minimize(fun, theta0, jac=True, method=...)``.
 
@@ -77,6 +78,10 @@ def minimize(
         Example weights: the loss part of the cost is their weighted mean.
     options : dict, optional
         Further SciPy solver options (e.g. ``{"gtol": 1e-5}``), added to ``maxiter``.
+    callback : callable, optional
+        Called after each iteration as ``callback(theta, J)`` with the iterate
+        ``theta`` (float64 array of shape (n_params,), SciPy's: read it, do not
+        keep or change it) and its cost ``J`` (the value appended to ``loss_curve``).
 
     Returns
     -------
@@ -121,6 +126,8 @@ def minimize(
                 "frozen; expected a network without BatchNorm and Dropout, got "
                 f"{layer!r} (train it with chainrule.train and a stochastic optimizer)"
             )
+    if callback is not None and not callable(callback):
+        raise TypeError(f"callback: expected a callable or None, got {callback!r}")
     X, Yt = net._check_xy(X, Y)
     sw = net.check_sample_weight(sample_weight, X.shape[0])
     theta0 = net.params.astype(np.float64)
@@ -129,19 +136,21 @@ def minimize(
     last_good = theta0  # the last iterate with a finite cost
     history = History()
 
-    def callback(intermediate_result: scipy.optimize.OptimizeResult) -> None:
+    def on_iteration(intermediate_result: scipy.optimize.OptimizeResult) -> None:
         nonlocal last_good
         J = float(intermediate_result.fun)
         curve.append(J)
         if math.isfinite(J):
             last_good = intermediate_result.x.copy()
             history.append(loss=J)
+        if callback is not None:
+            callback(intermediate_result.x, J)
 
     try:
         with scipy_blas_single_thread():  # see _threads: the two BLAS pools would contend
             result = scipy.optimize.minimize(
                 fun, theta0, jac=True, method=_METHODS[method], tol=tol,
-                options={**(options or {}), "maxiter": maxiter}, callback=callback,
+                options={**(options or {}), "maxiter": maxiter}, callback=on_iteration,
             )
         if not (math.isfinite(result.fun) and np.all(np.isfinite(result.x))):
             net.params[...] = last_good
