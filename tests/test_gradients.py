@@ -530,3 +530,98 @@ def test_gradient_check_on_confidently_fitted_examples():
     np.testing.assert_allclose(full.analytical, np.r_[X.T @ d, d.sum()], rtol=1e-13)
     assert full.cost == pytest.approx(np.mean(np.log1p(np.exp(-z))), rel=1e-13)
     assert full.rel_diff < 1e-7 and 3.5 < full.rel_diff / half.rel_diff < 4.5
+
+
+# -- ReLU kinks within the step's reach: reported apart, not judged ---------------------------
+def _bn_relu_near_a_kink():
+    """An untrained Dense -> BatchNorm(relu) -> softmax network with a net input near 0.
+
+    Evaluation mode: ``Z = gamma (X W + b - 0) / sqrt(1 + 1e-5) + beta``.  Seed 2's
+    small initial weights put one of the 30 net inputs within 1e-4 * |x| of the kink.
+    """
+    from chainrule import BatchNorm
+
+    net = Network([Dense(4, 6, "identity", seed=2), BatchNorm(6, "relu"),
+                   Dense(6, 3, "softmax", seed=102)], loss="cross_entropy")
+    rng = np.random.default_rng(0)
+    return net, rng.normal(size=(5, 4)), rng.integers(0, 3, 5)
+
+
+def _params_within_reach(net, X, eps):
+    """By hand: the parameters whose +-eps step moves some BatchNorm net input across 0.
+
+    Z is linear in each parameter of the first two layers: dZ[n, j]/dW[i, j] =
+    s_j x[n, i], dZ/db[j] = s_j, dZ/dgamma[j] = xhat[n, j], dZ/dbeta[j] = 1, with
+    s_j = gamma_j / sqrt(1 + 1e-5); a step crosses the kink when |Z| < eps |dZ/dp|.
+    The output layer's parameters do not reach Z.
+    """
+    dense, bn = net.layers[0], net.layers[1]
+    s = bn.gamma / np.sqrt(bn.running_var + bn.eps)
+    xhat = (X @ dense.W + dense.b - bn.running_mean) / np.sqrt(bn.running_var + bn.eps)
+    Z = bn.gamma * xhat + bn.beta
+    within = {
+        "W": np.any(np.abs(Z)[:, None, :] < eps * np.abs(s * X[:, :, None]), axis=0),
+        "b": np.any(np.abs(Z) < eps * np.abs(s), axis=0),
+        "gamma": np.any(np.abs(Z) < eps * np.abs(xhat), axis=0),
+        "beta": np.any(np.abs(Z) < eps, axis=0),
+    }
+    saved = net.params.copy()
+    try:  # the mask laid out as the flat parameter vector, through the layers' views
+        net.params[...] = 0.0
+        dense.W[...], dense.b[...] = within["W"], within["b"]
+        bn.gamma[...], bn.beta[...] = within["gamma"], within["beta"]
+        return net.params != 0
+    finally:
+        net.params[...] = saved
+
+
+def test_parameters_whose_steps_cross_a_relu_kink_are_left_out():
+    net, X, Y = _bn_relu_near_a_kink()
+    plain = chainrule.gradient_check(net, X, Y)
+    assert plain.rel_diff > 1e-4  # a correct gradient, judged on every parameter: FAIL
+    gc = chainrule.gradient_check(net, X, Y, exclude_kinks=True)
+    expected = _params_within_reach(net, X, EPS)
+    assert expected.sum() == 6  # one net input: its unit's 4 weights, bias and gamma
+    np.testing.assert_array_equal(gc.near_kink, expected)
+    assert gc.kink_units == 1 and gc.compared == net.n_params - 6
+    assert gc.rel_diff < 1e-8, str(gc)  # the rest: backprop's gradient, to truncation error
+    assert gc.rel_diff_all == plain.rel_diff
+    np.testing.assert_array_equal(gc.numerical, plain.numerical)  # the same differences
+    assert not gc.near_kink[gc.worst]
+    assert "6 parameter(s) near a kink, not comparable" in str(gc)
+    # smooth networks: nothing left out, the same figure as without the option
+    smooth = make_net("tanh", "softmax", "cross_entropy", 2, "ufldl", seed=0)
+    Xs = np.random.default_rng(0).normal(size=(5, N_IN))
+    Ys = make_targets(np.random.default_rng(0), "labels", 5, smooth.n_outputs)
+    a, b = (chainrule.gradient_check(smooth, Xs, Ys, exclude_kinks=e) for e in (False, True))
+    assert a.rel_diff == b.rel_diff and not b.near_kink.any() and a.near_kink is None
+    with pytest.raises(TypeError, match="exclude_kinks must be True or False, got 'yes'"):
+        chainrule.gradient_check(net, X, Y, exclude_kinks="yes")
+
+
+def test_a_wrong_gradient_still_fails_with_the_kinks_left_out(monkeypatch):
+    net, X, Y = _bn_relu_near_a_kink()
+    right = Network.cost
+
+    def wrong(self, *args, **kwargs):
+        J, g = right(self, *args, **kwargs)
+        return J, g * 1.01
+
+    monkeypatch.setattr(Network, "cost", wrong)
+    gc = chainrule.gradient_check(net, X, Y, exclude_kinks=True)
+    assert gc.near_kink.sum() == 6 and gc.rel_diff > 1e-3
+
+
+def test_a_registered_activation_declares_its_kinks():
+    act = chainrule.register_activation(
+        "shifted_relu_test", lambda z: np.maximum(z, 0.5), lambda z: (z > 0.5) * 1.0,
+        kinks=[0.5])
+    try:
+        assert act.kinks == (0.5,)
+        assert chainrule.activations.get_activation("relu").kinks == (0.0,)
+        with pytest.raises(ValueError, match=r"kinks must be a sequence of finite numbers .* "
+                                             r"got \[nan\]"):
+            chainrule.register_activation("bad_kinks_test", np.abs, np.sign, kinks=[np.nan])
+        assert "bad_kinks_test" not in chainrule.activations.ACTIVATIONS
+    finally:
+        unregister_activation("shifted_relu_test")

@@ -17,8 +17,9 @@ their f and df once on a small array and refuses functions that change its shape
 
 from __future__ import annotations
 
+import math
 import multiprocessing
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -54,6 +55,11 @@ class Activation:
         False only for softmax, whose Jacobian couples the units of a row.
     builtin : bool
         True for the activations that ship with chainrule.
+    kinks : tuple of float, default ()
+        The net inputs ``z`` where ``f`` is continuous but not differentiable
+        (ReLU and leaky ReLU: ``(0.0,)``).  :func:`chainrule.gradient_check`
+        with ``exclude_kinks=True`` leaves out the parameters whose central
+        differences move a net input across one of them.
     """
 
     name: str
@@ -62,6 +68,7 @@ class Activation:
     from_output: bool = False
     elementwise: bool = True
     builtin: bool = False
+    kinks: tuple[float, ...] = ()
 
     def __call__(self, z: np.ndarray) -> np.ndarray:
         return self.f(z)
@@ -196,8 +203,9 @@ ACTIVATIONS: dict[str, Activation] = {
         Activation("identity", _identity, _identity_d, builtin=True),
         Activation("sigmoid", _sigmoid, _sigmoid_d, from_output=True, builtin=True),
         Activation("tanh", _tanh, _tanh_d, from_output=True, builtin=True),
-        Activation("relu", _relu, _relu_d, from_output=True, builtin=True),
-        Activation("leaky_relu", _leaky_relu, _leaky_relu_d, from_output=True, builtin=True),
+        Activation("relu", _relu, _relu_d, from_output=True, builtin=True, kinks=(0.0,)),
+        Activation("leaky_relu", _leaky_relu, _leaky_relu_d, from_output=True, builtin=True,
+                   kinks=(0.0,)),
         Activation("softplus", _softplus, _softplus_d, builtin=True),
         Activation("exp", _exp, _exp_d, from_output=True, builtin=True),
         Activation("softmax", _softmax, None, elementwise=False, builtin=True),
@@ -248,6 +256,7 @@ def register_activation(
     from_output: bool = False,
     *,
     overwrite: bool = False,
+    kinks: Sequence[float] = (),
 ) -> Activation:
     """Register an elementwise activation under ``name``.
 
@@ -265,6 +274,10 @@ def register_activation(
         Whether ``df`` takes the output ``a = f(z)`` instead of ``z``.
     overwrite : bool, default False
         Replace an earlier user registration of the same name.
+    kinks : sequence of float, default ()
+        The net inputs where ``f`` is not differentiable (a ReLU-like corner at
+        0: ``kinks=(0.0,)``), for :func:`chainrule.gradient_check`'s
+        ``exclude_kinks``.
 
     Returns
     -------
@@ -314,10 +327,18 @@ def register_activation(
         raise ValueError(
             f"activation {name!r} is already registered; pass overwrite=True to replace it"
         )
+    try:
+        kink_points = tuple(float(k) for k in kinks)
+    except (TypeError, ValueError):
+        kink_points = None
+    if kink_points is None or isinstance(kinks, str) or not all(
+            math.isfinite(k) for k in kink_points):
+        raise ValueError(f"kinks must be a sequence of finite numbers (the net inputs where f "
+                         f"is not differentiable, e.g. (0.0,)), got {kinks!r}")
     a = _probe(f, "f", _PROBE.copy())
     _probe(df, "df", a.copy() if from_output else _PROBE.copy(),
            "a = f(z)" if from_output else "z")
-    act = Activation(name, f, df, from_output=bool(from_output))
+    act = Activation(name, f, df, from_output=bool(from_output), kinks=kink_points)
     ACTIVATIONS[name] = act
     return act
 

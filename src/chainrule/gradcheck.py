@@ -61,6 +61,18 @@ class GradientCheck:
         The cost at the unperturbed parameters.
     eps : float
         The step used.
+    near_kink : ndarray of bool, shape (n_params,), or None
+        With ``exclude_kinks``: the parameters whose steps ``+-eps`` move a net
+        input of a kinked activation (ReLU, leaky ReLU, see
+        :attr:`Activation.kinks`) across its kink, so that the central
+        difference straddles the corner and is no estimate of the derivative.
+        ``rel_diff`` leaves them out.  None without ``exclude_kinks``.
+    kink_units : int
+        With ``exclude_kinks``: how many net inputs (one per example and unit)
+        some step moved across a kink.
+    rel_diff_all : float
+        The relative difference over every parameter (``rel_diff`` itself
+        without ``exclude_kinks``).
     """
 
     numerical: np.ndarray
@@ -68,19 +80,40 @@ class GradientCheck:
     rel_diff: float
     cost: float
     eps: float
+    near_kink: np.ndarray | None = None
+    kink_units: int = 0
+    rel_diff_all: float | None = None
+
+    @property
+    def compared(self) -> int:
+        """How many parameters ``rel_diff`` compares (all but those near a kink)."""
+        n = self.numerical.size
+        return n if self.near_kink is None else n - int(np.count_nonzero(self.near_kink))
 
     @property
     def worst(self) -> int:
-        """Index of the parameter with the largest absolute disagreement."""
-        return int(np.argmax(np.abs(self.numerical - self.analytical)))
+        """Index of the compared parameter with the largest absolute disagreement."""
+        gap = np.abs(self.numerical - self.analytical)
+        if self.near_kink is not None and self.compared:
+            gap = np.where(self.near_kink, -1.0, gap)
+        return int(np.argmax(gap))
 
     def __str__(self) -> str:
         i = self.worst
-        return (
-            f"gradient check over {self.numerical.size} parameters (eps={self.eps:g}): "
+        text = (
+            f"gradient check over {self.compared} parameters (eps={self.eps:g}): "
             f"relative difference {self.rel_diff:.3e}; worst parameter {i}: "
             f"numerical {self.numerical[i]:.10g}, analytical {self.analytical[i]:.10g}"
         )
+        if self.near_kink is not None and self.compared < self.numerical.size:
+            k = self.numerical.size - self.compared
+            text += (
+                f"\n{k} parameter(s) near a kink, not comparable: their steps of +-eps move "
+                f"{self.kink_units} net input(s) of a ReLU-like activation across its kink, "
+                f"where the central difference is no derivative (relative difference with "
+                f"them: {self.rel_diff_all:.3e})"
+            )
+        return text
 
 
 def relative_difference(a: np.ndarray, b: np.ndarray) -> float:
@@ -117,9 +150,24 @@ def numerical_gradient(fun, theta: np.ndarray, eps: float = 1e-4) -> np.ndarray:
     return g
 
 
+def _kinked_layers(model: Any) -> list[Any]:
+    """The layers of ``model`` (``layers`` or ``network_.layers``) with a kinked activation."""
+    layers = getattr(model, "layers", None)
+    if layers is None:
+        layers = getattr(getattr(model, "network_", None), "layers", None)
+    return [layer for layer in layers or ()
+            if getattr(getattr(layer, "activation", None), "kinks", ())]
+
+
+def _sides(layers: list[Any]) -> list[np.ndarray]:
+    """Which side of each kink every net input of the last pass lies on (-1, 0, 1)."""
+    return [np.sign(layer.Z - k) for layer in layers if layer.Z is not None
+            for k in layer.activation.kinks]
+
+
 def gradient_check(
     model: Any, X: object, Y: object = None, eps: float = 1e-4, sample_weight: object = None,
-    **cost_kwargs: Any,
+    exclude_kinks: bool = False, **cost_kwargs: Any,
 ) -> GradientCheck:
     """Compare backpropagation with central differences on any chainrule model.
 
@@ -141,6 +189,17 @@ def gradient_check(
         Weights of the examples: the weighted cost is checked (see
         :meth:`Network.loss_and_grad`).  Only for models whose ``cost`` takes
         ``sample_weight``, as a :class:`Network`'s does.
+    exclude_kinks : bool, default False
+        Leave out of ``rel_diff`` the parameters whose central difference
+        straddles a kink: those whose steps ``+-eps`` put a net input of a
+        ReLU-like layer (an activation with :attr:`Activation.kinks`) on
+        another side of its kink than at ``theta``.  There the cost is not
+        differentiable within the step, and the difference quotient mixes the
+        two one-sided slopes however right backpropagation is (an untrained
+        network with small weights has many net inputs within reach).  They
+        are reported in ``near_kink`` and ``kink_units``; ``rel_diff_all``
+        keeps the figure over all.  Read from the layers of ``model``
+        (``model.layers`` or ``model.network_.layers``) after each evaluation.
     **cost_kwargs
         Passed to ``model.cost``, e.g. ``training=True`` to check dropout (with a
         fixed mask) or batch normalisation with batch statistics.
@@ -168,15 +227,46 @@ def gradient_check(
                 "sample_weight; leave it out for this model"
             )
         cost_kwargs["sample_weight"] = sample_weight
+    if not isinstance(exclude_kinks, (bool, np.bool_)):
+        raise TypeError(f"exclude_kinks must be True or False, got {exclude_kinks!r}")
     args = (X,) if Y is None else (X, Y)
     theta = np.array(model.params, dtype=np.float64)
     cost0, analytical = model.cost(theta, *args, **cost_kwargs)
-    numerical = numerical_gradient(lambda t: model.cost(t, *args, **cost_kwargs)[0], theta, eps)
     analytical = np.asarray(analytical, dtype=np.float64)
+    kinked = _kinked_layers(model) if exclude_kinks else []
+    if not kinked:
+        numerical = numerical_gradient(
+            lambda t: model.cost(t, *args, **cost_kwargs)[0], theta, eps)
+        rel = relative_difference(numerical, analytical)
+        near = np.zeros(theta.size, dtype=bool) if exclude_kinks else None
+        return GradientCheck(numerical=numerical, analytical=analytical, rel_diff=rel,
+                             cost=float(cost0), eps=eps, near_kink=near, rel_diff_all=rel)
+    # the same central differences as numerical_gradient, with the sides of the kinks
+    # read after each evaluation and compared with those at theta
+    base = _sides(kinked)
+    crossed = [np.zeros(s.shape, dtype=bool) for s in base]
+    near = np.zeros(theta.size, dtype=bool)
+    numerical = np.empty_like(theta)
+    t = theta.copy()
+    for i in range(t.size):
+        values = []
+        for step in (eps, -eps):
+            t[i] = theta[i] + step
+            values.append(model.cost(t, *args, **cost_kwargs)[0])
+            for s0, s, hit in zip(base, _sides(kinked), crossed, strict=True):
+                moved = s != s0
+                if moved.any():
+                    near[i] = True
+                    hit |= moved
+        t[i] = theta[i]
+        numerical[i] = (values[0] - values[1]) / (2 * eps)
     return GradientCheck(
         numerical=numerical,
         analytical=analytical,
-        rel_diff=relative_difference(numerical, analytical),
+        rel_diff=relative_difference(numerical[~near], analytical[~near]),
         cost=float(cost0),
         eps=eps,
+        near_kink=near,
+        kink_units=int(sum(np.count_nonzero(hit) for hit in crossed)),
+        rel_diff_all=relative_difference(numerical, analytical),
     )
