@@ -1372,3 +1372,92 @@ def test_minimize_calls_back_with_each_iterate_and_its_cost():
     with pytest.raises(TypeError, match=r"callback: expected a callable or None, got 3"):
         minimize(net, X, Y, maxiter=2, callback=3)
     np.testing.assert_array_equal(net.params, final)  # refused before anything changed
+
+
+def _snapshot(est):
+    """Everything a fit could change: the attributes, the lists in them, the network's numbers."""
+    state = {k: (list(v) if isinstance(v, list) else v) for k, v in vars(est).items()}
+    net = est.network_
+    return state, net.params.copy(), net.weight_decay, [
+        {k: v.copy() for k, v in layer.buffers().items()} for layer in net.layers]
+
+
+def _assert_unchanged(est, snap):
+    state, params, decay, buffers = snap
+    assert set(vars(est)) == set(state)
+    for k, v in state.items():  # the same objects, the lists with the same items
+        now = vars(est)[k]
+        assert now == v if isinstance(v, list) else now is v, k
+    np.testing.assert_array_equal(est.network_.params, params)
+    assert est.network_.weight_decay == decay
+    for layer, values in zip(est.network_.layers, buffers, strict=True):
+        for k, v in values.items():
+            np.testing.assert_array_equal(layer.buffers()[k], v)
+
+
+@pytest.mark.parametrize("how", ["warm_start", "partial_fit"])
+@pytest.mark.parametrize(("change", "message"), [
+    (dict(hidden_layer_sizes=(7,)), r"hidden_layer_sizes: the fitted network has "
+     r"hidden_layer_sizes=\(5,\), got hidden_layer_sizes=\(7,\)"),
+    (dict(hidden_layer_sizes=[5, 3]), r"hidden_layer_sizes: the fitted network has "
+     r"hidden_layer_sizes=\(5,\), got hidden_layer_sizes=\[5, 3\]"),
+    (dict(activation="tanh"), r"activation: the fitted network has activation='relu', got "
+     r"activation='tanh'"),
+    (dict(batch_norm=True), r"batch_norm: the fitted network has batch_norm=False, got "
+     r"batch_norm=True"),
+    (dict(dropout=0.2), r"dropout: the fitted network has dropout=0.0, got dropout=0.2"),
+])
+def test_continuing_with_another_architecture_is_refused_and_loses_nothing(change, message,
+                                                                           how):
+    """A warm start or partial_fit with other layers: a clear error, and nothing changed.
+
+    Before, the fitted network went on as it was, the new parameters silently ignored.
+    """
+    X, Y = _three_outputs()
+    reg = MLPRegressor((5,), max_iter=3, random_state=0, batch_size=30,
+                       warm_start=how == "warm_start").fit(X, Y)
+    reg.set_params(**change)
+    snap = _snapshot(reg)
+    fix = ("fit a new network (warm_start=False)" if how == "warm_start"
+           else "fit a new network (fit with warm_start=False)")
+    with pytest.raises(ValueError, match=message) as err:
+        reg.fit(X, Y) if how == "warm_start" else reg.partial_fit(X, Y)
+    assert fix in str(err.value) and "again" in str(err.value)
+    _assert_unchanged(reg, snap)
+    # the way out the message gives: a new network of the asked architecture
+    reg.set_params(warm_start=False).fit(X, Y)
+    widths = [layer.n_out for layer in reg.network_.layers if isinstance(layer, Dense)]
+    assert widths[:-1] == list(np.atleast_1d(reg.hidden_layer_sizes))
+
+
+@pytest.mark.parametrize("how", ["warm_start", "partial_fit"])
+def test_continuing_with_other_features_or_outputs_says_what_to_do(how):
+    X, Y = _three_outputs()
+    reg = MLPRegressor((5,), max_iter=3, random_state=0, warm_start=how == "warm_start")
+    reg.fit(X, Y)
+    snap = _snapshot(reg)
+    go = reg.fit if how == "warm_start" else reg.partial_fit
+    with pytest.raises(ValueError, match=r"X: X has 3 features, but MLPRegressor is expecting 4 "
+                                         r"features as input\. .*fit a new network"):
+        go(X[:, :3], Y)
+    _assert_unchanged(reg, snap)
+    with pytest.raises(ValueError, match=r"y has 2 output\(s\) but the fitted network has 3; "
+                                         r".*fit a new network"):
+        go(X, Y[:, :2])
+    _assert_unchanged(reg, snap)
+
+
+def test_a_warm_start_takes_a_changed_alpha_as_scikit_learn_does():
+    """alpha is no architecture: a warm start trains with the new value, as scikit-learn's.
+
+    Before, the network kept the alpha of its first fit (1e-4 here instead of 1.0).
+    """
+    X, Y = _three_outputs()
+    kw = dict(hidden_layer_sizes=(5,), activation="tanh", solver="sgd", shuffle=False,
+              batch_size=30, random_state=0, max_iter=1, tol=0.0, learning_rate_init=0.01)
+    ours, theirs = MLPRegressor(**kw).fit(X, Y[:, 0]), SkMLPRegressor(**kw).fit(X, Y[:, 0])
+    ours.coefs_, ours.intercepts_ = theirs.coefs_, theirs.intercepts_
+    for est in (ours, theirs):
+        est.set_params(warm_start=True, max_iter=4, alpha=1.0).fit(X, Y[:, 0])
+    assert ours.network_.weight_decay == 1.0
+    np.testing.assert_allclose(ours.loss_curve_[1:], theirs.loss_curve_[1:], rtol=1e-12)

@@ -611,6 +611,61 @@ class _BaseMLP(BaseEstimator):
             if hasattr(self, "network_"):
                 _release_caches(self.network_)
 
+    def _fitted_architecture(self) -> dict[str, Any]:
+        """The architecture parameters that the fitted network was built with.
+
+        Read from ``network_`` (so a loaded estimator has them too), in the form
+        of :meth:`_asked_architecture`: hidden widths, hidden activation names,
+        ``batch_norm`` and the dropout rate after each hidden layer.
+        """
+        sizes: list[int] = []
+        acts: list[str] = []
+        drops: list[float] = []
+        batch_norm = False
+        for layer in self.network_.layers[:-1]:
+            if isinstance(layer, Dense):
+                sizes.append(int(layer.n_out))
+                acts.append(layer.activation.name)
+                drops.append(0.0)
+            elif isinstance(layer, BatchNorm):  # the hidden layer's activation is here
+                batch_norm = True
+                acts[-1] = layer.activation.name
+            elif isinstance(layer, Dropout):
+                drops[-1] = float(layer.rate)
+        return {"hidden_layer_sizes": tuple(sizes), "activation": acts,
+                "batch_norm": batch_norm, "dropout": drops}
+
+    def _asked_architecture(self) -> dict[str, Any]:
+        """The architecture the parameters ask for now (checked by ``_validate_params``)."""
+        sizes = self._hidden_sizes()
+        return {"hidden_layer_sizes": tuple(sizes),
+                "activation": [a.name for a in self._activations(len(sizes))],
+                "batch_norm": bool(self.batch_norm), "dropout": self._dropouts(len(sizes))}
+
+    def _continuing(self, incremental: bool) -> str:
+        """How the message names what goes on with the fitted network, and the way out."""
+        if incremental:
+            return ("partial_fit goes on with the fitted network; to train another architecture "
+                    "fit a new network (fit with warm_start=False)")
+        return ("a warm start (warm_start=True) goes on with the fitted network; to train "
+                "another architecture fit a new network (warm_start=False)")
+
+    def _check_architecture(self, incremental: bool) -> None:
+        """Refuse parameters that ask for another network than the fitted one (warm start,
+        ``partial_fit``): it cannot be continued with other layers, and would be used as
+        it is, silently ignoring them.  Raised before anything changes."""
+        fitted, asked = self._fitted_architecture(), self._asked_architecture()
+        for name in ("hidden_layer_sizes", "activation", "batch_norm", "dropout"):
+            if fitted[name] != asked[name]:
+                old = fitted[name]
+                if isinstance(old, list) and len(set(old)) == 1:  # one value for every layer
+                    old = old[0]
+                raise ValueError(
+                    f"{name}: the fitted network has {name}={old!r}, got "
+                    f"{name}={getattr(self, name)!r}; {self._continuing(incremental)}, or "
+                    f"set {name}={old!r} again"
+                )
+
     def _checked_fit(self, X: object, y: object, sample_weight: object, incremental: bool,
                      classes: object) -> _BaseMLP:
         self._validate_params()
@@ -618,8 +673,17 @@ class _BaseMLP(BaseEstimator):
         first = not fitted or not (incremental or self.warm_start)
         if incremental and self.early_stopping:
             raise ValueError("partial_fit does not support early_stopping=True")
-        X, y = validate_data(self, X, y, reset=first, multi_output=True, accept_sparse="csr",
-                             dtype=(np.float64, np.float32), y_numeric=not self._is_classifier)
+        if not first:
+            self._check_architecture(incremental)
+        try:
+            X, y = validate_data(self, X, y, reset=first, multi_output=True,
+                                 accept_sparse="csr", dtype=(np.float64, np.float32),
+                                 y_numeric=not self._is_classifier)
+        except ValueError as exc:  # scikit-learn's "X has 3 features, but ... expecting 4"
+            if first or "features, but" not in str(exc):
+                raise
+            hint = self._continuing(incremental)
+            raise ValueError(f"X: {exc} {hint[0].upper()}{hint[1:]}.") from None
         if scipy.sparse.issparse(X) and self.solver not in _STOCHASTIC:
             X = X.toarray()  # lbfgs, cg: the whole set each evaluation, so densified once
         if y.ndim == 2 and y.shape[1] == 1:
@@ -662,12 +726,23 @@ class _BaseMLP(BaseEstimator):
                     delattr(self, stale)
         elif Y.shape[1] != self.n_outputs_:
             raise ValueError(
-                f"y has {Y.shape[1]} output(s) but the fitted network has {self.n_outputs_}"
+                f"y has {Y.shape[1]} output(s) but the fitted network has {self.n_outputs_}; "
+                f"{self._continuing(incremental)}"
             )
-        if self.solver in _STOCHASTIC:
-            self._fit_stochastic(X, Y, y, sw, incremental)
-        else:
-            self._fit_scipy(X, Y, sw)
+        # alpha may change between fits, as in scikit-learn (it is no architecture); put
+        # back if the fit fails other than by diverging, as the estimator's attributes are
+        net, decay = self.network_, self.network_.weight_decay
+        net.weight_decay = float(self.alpha)
+        try:
+            if self.solver in _STOCHASTIC:
+                self._fit_stochastic(X, Y, y, sw, incremental)
+            else:
+                self._fit_scipy(X, Y, sw)
+        except TrainingDiverged:
+            raise
+        except BaseException:
+            net.weight_decay = decay
+            raise
         return self
 
     def _fit_stochastic(self, X: np.ndarray, Y: np.ndarray, y: np.ndarray,

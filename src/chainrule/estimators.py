@@ -88,7 +88,12 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
     verbose : bool or int, default False
         1: a progress bar; 2: also a line per epoch (on stderr).
     warm_start : bool, default False
-        ``fit`` continues from the current network instead of a new one.
+        ``fit`` continues from the current network instead of a new one.  The
+        network's architecture (``hidden_layer_sizes``, ``activation``,
+        ``batch_norm``, ``dropout``, the number of features and outputs) cannot
+        change then, nor in ``partial_fit``: another value raises a ValueError
+        that names it, before anything changes.  ``alpha`` and the optimiser's
+        settings may change, as in scikit-learn.
     momentum : float, default 0.9
         Momentum of "sgd".
     nesterovs_momentum : bool, default True
