@@ -8,6 +8,8 @@ LogisticRegression for softmax regression.
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 from sklearn.base import clone
@@ -399,8 +401,8 @@ def test_random_state_takes_a_randomstate_as_scikit_learn_does(rng):
         # an int seeds as before: the same weights as a Generator of that seed
         np.testing.assert_array_equal(make(5).network_.params,
                                       make(np.random.default_rng(5)).network_.params)
-    with pytest.raises(TypeError, match=r"random_state must be None, a non-negative int, a "
-                                        r"numpy.random.RandomState .*got 'seed'"):
+    with pytest.raises(TypeError, match=r"random_state: expected None, an int in \[0, 2\*\*32 - "
+                                        r"1\], a numpy.random.RandomState .*got 'seed'"):
         cr.SoftmaxRegression(random_state="seed").fit(X, y)
 
 
@@ -442,3 +444,69 @@ def test_stacked_autoencoder_fits_a_dataframe_without_warnings(rng):
         on_frame = cr.StackedAutoencoder(**kw).fit(df, y)
         proba = on_frame.predict_proba(df)
     np.testing.assert_array_equal(proba, cr.StackedAutoencoder(**kw).fit(X, y).predict_proba(X))
+
+
+_SEED_MESSAGE = (r"random_state: expected None, an int in \[0, 2\*\*32 - 1\], a "
+                 r"numpy.random.RandomState or a numpy.random.Generator, got ")
+
+
+def _seeded_makers(X, y):
+    """Each class with random_state as its argument, and how it fits (X, y as it takes them)."""
+    return {
+        "SparseAutoencoder": (lambda rs: cr.SparseAutoencoder(3, max_iter=3, random_state=rs),
+                              (X,)),
+        "SoftmaxRegression": (lambda rs: cr.SoftmaxRegression(max_iter=3, random_state=rs),
+                              (X, y)),
+        "StackedAutoencoder": (lambda rs: cr.StackedAutoencoder(
+            (3,), max_iter=3, softmax_max_iter=3, fine_tune_iter=2, random_state=rs), (X, y)),
+        "MLPClassifier": (lambda rs: cr.MLPClassifier((3,), max_iter=3, random_state=rs),
+                          (X, y)),
+        "MLPRegressor": (lambda rs: cr.MLPRegressor((3,), max_iter=3, random_state=rs),
+                         (X, X[:, 0])),
+    }
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize(("bad", "shown"), [
+    (-1, "-1"), (1.5, "1.5"), ("a", r"'a' \(str\)"), (2**32, "4294967296"),
+    (np.int64(-3), r"np.int64\(-3\)"), ([1], r"\[1\] \(list\)"),
+])
+@pytest.mark.parametrize("name", ["SparseAutoencoder", "SoftmaxRegression", "StackedAutoencoder",
+                                  "MLPClassifier", "MLPRegressor"])
+def test_a_random_state_that_is_no_seed_is_named_and_changes_nothing(rng, name, bad, shown):
+    """-1, 1.5, "a", 2**32: a ValueError naming random_state, what it takes and what it got.
+
+    Before: NumPy's "Seed must be between 0 and 2**32 - 1" or "cannot be used to seed a
+    RandomState" (MLP estimators), a TypeError (autoencoders, which took 2**32 although
+    their saved files refuse it).  Raised before the fitted model changes.
+    """
+    X = rng.uniform(0.1, 0.9, size=(30, 6))
+    y = np.arange(30) % 3
+    make, data = _seeded_makers(X, y)[name]
+    with pytest.raises(ValueError, match=_SEED_MESSAGE + shown + "$"):
+        make(bad).fit(*data)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model = make(0).fit(*data)
+    before = {k: (v.copy() if isinstance(v, np.ndarray) else v) for k, v in vars(model).items()}
+    params = model.network_.params.copy()
+    model.set_params(random_state=bad)
+    with pytest.raises(ValueError, match=_SEED_MESSAGE):
+        model.fit(*data)
+    np.testing.assert_array_equal(model.network_.params, params)
+    assert set(vars(model)) == set(before) and model.network_ is before["network_"]
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_every_class_takes_the_seeds_it_names(rng):
+    """None, 0, 2**32 - 1, a RandomState and a Generator (one draw) fit, reproducibly."""
+    X = rng.uniform(0.1, 0.9, size=(30, 6))
+    y = np.arange(30) % 3
+    for name, (make, data) in _seeded_makers(X, y).items():
+        for seed in (None, 0, 2**32 - 1):
+            make(seed).fit(*data)
+        for kind in (np.random.RandomState, np.random.default_rng):
+            a, b = make(kind(11)).fit(*data), make(kind(11)).fit(*data)
+            np.testing.assert_array_equal(a.network_.params, b.network_.params, err_msg=name)
+    with pytest.raises(ValueError, match=_SEED_MESSAGE + r"True \(a bool, which is no seed"):
+        cr.SparseAutoencoder(3, random_state=True).fit(X)

@@ -20,7 +20,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from . import io
-from ._validation import restored_on_error
+from ._validation import check_random_state_value, restored_on_error
 from .activations import Activation, get_activation
 from .batchnorm import BatchNorm
 from .callbacks import Callback, TrainState
@@ -215,6 +215,18 @@ class _EpochRule(Callback):
         self.rule(state, loss)
 
 
+def _seed(random_state: object) -> int:
+    """The seed of the estimator's Generator: one draw from ``random_state``.
+
+    As scikit-learn reads it (None, an int, a RandomState, which advances), or
+    from a ``numpy.random.Generator`` (one draw, which advances it too).
+    """
+    high = np.iinfo(np.int32).max
+    if isinstance(random_state, np.random.Generator):
+        return int(random_state.integers(high))
+    return int(check_random_state(random_state).randint(high))
+
+
 def _solver_is_stochastic(est: _BaseMLP) -> bool:
     """``partial_fit`` exists only for the mini-batch solvers (as in scikit-learn)."""
     if est.solver not in _STOCHASTIC:
@@ -303,7 +315,7 @@ class _BaseMLP(BaseEstimator):
         power_t: float = 0.5,
         max_iter: int = 200,
         shuffle: bool = True,
-        random_state: int | np.random.RandomState | None = None,
+        random_state: int | np.random.RandomState | np.random.Generator | None = None,
         tol: float = 1e-4,
         verbose: bool | int = False,
         warm_start: bool = False,
@@ -424,6 +436,7 @@ class _BaseMLP(BaseEstimator):
         return dtype
 
     def _validate_params(self) -> None:
+        check_random_state_value(self.random_state, bools=True)  # scikit-learn takes bools
         if self.solver not in SOLVERS:
             raise ValueError(f"solver must be one of {SOLVERS}, got {self.solver!r}")
         for name in ("learning_rate_init", "epsilon"):
@@ -707,8 +720,7 @@ class _BaseMLP(BaseEstimator):
                                  "positive")
         Y = self._targets(y, first, classes).astype(dtype, copy=False)
         if first:
-            seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
-            self._rng = np.random.default_rng(seed)
+            self._rng = np.random.default_rng(_seed(self.random_state))
             out_act, loss = self._output()
             self.network_ = self._build_network(X.shape[1], Y.shape[1], out_act, loss,
                                                 self._rng, dtype)

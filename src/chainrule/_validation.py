@@ -227,3 +227,42 @@ def restored_on_error(est: object, keep: tuple[type[BaseException], ...] = ()) -
         vars(est).clear()
         vars(est).update(saved)
         raise
+
+
+class InvalidRandomState(ValueError, TypeError):
+    """A ``random_state`` that is not a seed: a ValueError, and a TypeError as well.
+
+    The autoencoders raised a TypeError for it before; both kinds catch it now.
+    """
+
+
+_SEED_LIMIT = 2**32  # the seeds numpy.random.RandomState takes: [0, 2**32 - 1]
+
+
+def check_random_state_value(value: object, *, bools: bool = False) -> None:
+    """Raise :class:`InvalidRandomState` naming ``random_state`` unless it is a seed.
+
+    Accepted: None, an int in [0, 2**32 - 1] (Python's or NumPy's; a bool only with
+    ``bools``, as scikit-learn takes it), a ``numpy.random.RandomState`` or a
+    ``numpy.random.Generator``.  Nothing is drawn from a generator.
+
+    Parameters
+    ----------
+    value : object
+        The estimator's ``random_state``.
+    bools : bool, default False
+        Whether True / False pass as the seeds 1 / 0.
+    """
+    if value is None or isinstance(value, (np.random.RandomState, np.random.Generator)):
+        return
+    if isinstance(value, (bool, np.bool_)):
+        if bools:
+            return
+    elif isinstance(value, numbers.Integral) and 0 <= value < _SEED_LIMIT:
+        return
+    raise InvalidRandomState(
+        "random_state: expected None, an int in [0, 2**32 - 1], a numpy.random.RandomState "
+        f"or a numpy.random.Generator, got {value!r}"
+        + (" (a bool, which is no seed here)" if isinstance(value, (bool, np.bool_))
+           else f" ({type(value).__name__})" if not isinstance(value, numbers.Number) else "")
+    )

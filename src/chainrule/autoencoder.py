@@ -54,6 +54,7 @@ from ._validation import (
     check_finite_array,
     check_nonneg_float,
     check_positive_int,
+    check_random_state_value,
     restored_on_error,
 )
 from .initializers import make_rng
@@ -251,15 +252,10 @@ def _rng(random_state: object) -> np.random.Generator:
         A RandomState gives one draw for the seed (and advances, as in
         scikit-learn); a Generator is used as it is.
     """
+    check_random_state_value(random_state)
     if isinstance(random_state, np.random.RandomState):
         return np.random.default_rng(random_state.randint(np.iinfo(np.int32).max))
-    try:
-        return make_rng(random_state)
-    except (TypeError, ValueError):
-        raise TypeError(
-            "random_state must be None, a non-negative int, a numpy.random.RandomState or a "
-            f"numpy.random.Generator, got {random_state!r}"
-        ) from None
+    return make_rng(random_state)
 
 
 def _ufldl_dense(fan_in: int, fan_out: int, activation: str, rng: np.random.Generator) -> Dense:
@@ -283,7 +279,10 @@ class SparseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseE
     max_iter : int, default 400
         Iterations of the optimiser.
     random_state : int, RandomState, Generator or None
-        Seed of the initial weights (UFLDL's uniform ``+-sqrt(6/(fan_in+fan_out+1))``).
+        Seed of the initial weights (UFLDL's uniform ``+-sqrt(6/(fan_in+fan_out+1))``):
+        an int in [0, 2**32 - 1] (not a bool), one draw from a RandomState, or a
+        Generator used as it is; anything else raises a ValueError naming
+        ``random_state`` before the fit changes anything.
     method : {"L-BFGS-B", "CG", "BFGS"}, default "L-BFGS-B"
         SciPy optimiser on the flat parameter vector.
     output : str, default "sigmoid"
@@ -410,6 +409,7 @@ class SparseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseE
             return self._fit(X)
 
     def _fit(self, X: object) -> SparseAutoencoder:
+        check_random_state_value(self.random_state)  # before anything changes
         X = _checked_X(self, X, True, np.float64)
         max_iter = check_positive_int(self.max_iter, "max_iter")
         method = _check_method(self.method)
@@ -612,6 +612,7 @@ class SoftmaxRegression(_NetClassifier):
             return self._fit(X, y)
 
     def _fit(self, X: object, y: object) -> SoftmaxRegression:
+        check_random_state_value(self.random_state)  # before anything changes
         X, y = _checked_X(self, X, True, np.float64, y)
         codes = self._labels(y)
         net = Network([Dense(X.shape[1], self.classes_.size, "softmax", init="normal",
@@ -723,6 +724,7 @@ class StackedAutoencoder(_NetClassifier):
             return self._fit(X, y, X_unlabeled)
 
     def _fit(self, X: object, y: object, X_unlabeled: object) -> StackedAutoencoder:
+        check_random_state_value(self.random_state)  # before anything changes
         X, y = _checked_X(self, X, True, np.float64, y)
         self._labels(y)
         sizes = [check_positive_int(s, f"hidden_sizes[{i}]")

@@ -78,8 +78,11 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         Epochs (mini-batch solvers) or iterations (lbfgs, cg).
     shuffle : bool, default True
         Shuffle the training rows every epoch.
-    random_state : int, RandomState or None
-        Seeds the initial weights, dropout, shuffling and validation split.
+    random_state : int, RandomState, Generator or None
+        Seeds the initial weights, dropout, shuffling and validation split: an
+        int in [0, 2**32 - 1] (a bool as 0 / 1, as in scikit-learn), or one
+        draw from a ``numpy.random.RandomState`` or ``numpy.random.Generator``.
+        Anything else raises a ValueError naming ``random_state`` at ``fit``.
     tol : float, default 1e-4
         Stop when the training loss (the validation score with
         ``early_stopping``) has not improved by at least ``tol`` for more than
@@ -378,7 +381,7 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
         power_t: float = 0.5,
         max_iter: int = 200,
         shuffle: bool = True,
-        random_state: int | np.random.RandomState | None = None,
+        random_state: int | np.random.RandomState | np.random.Generator | None = None,
         tol: float = 1e-4,
         verbose: bool | int = False,
         warm_start: bool = False,
