@@ -241,3 +241,59 @@ def test_truncated_file_is_refused(tmp_path, data):
 def test_missing_file(tmp_path):
     with pytest.raises(FileNotFoundError):
         cr.load_autoencoder(tmp_path / "nothing.npz")
+
+
+def test_set_output_survives_save_and_load(tmp_path, data):
+    """set_output(transform="pandas") is kept in the JSON record and set again on load.
+
+    Before, the loaded model's transform returned an ndarray.  The reference is the saved
+    model's own transform: the same frame, columns and numbers.
+    """
+    import pandas as pd
+    from sklearn import config_context
+
+    X, y = data
+    ae = cr.SparseAutoencoder(5, max_iter=5, random_state=0).set_output(transform="pandas")
+    ae.fit(X)
+    path = ae.save(tmp_path / "pandas.npz")
+    meta = json.loads(str(np.load(path, allow_pickle=False)["__meta__"]))
+    assert meta["output_config"] == {"transform": "pandas"}
+    loaded = cr.load_autoencoder(path)
+    out, expected = loaded.transform(X), ae.transform(X)
+    assert isinstance(out, pd.DataFrame)
+    pd.testing.assert_frame_equal(out, expected)
+    # "default" is a choice too: ndarrays, even where the global configuration says pandas
+    ae.set_output(transform="default")
+    loaded = cr.load_autoencoder(ae.save(tmp_path / "default.npz"))
+    with config_context(transform_output="pandas"):
+        assert isinstance(loaded.transform(X), np.ndarray)
+    # no set_output: nothing recorded, and the global configuration applies after loading
+    path = _sae(X).save(tmp_path / "plain.npz")
+    assert "output_config" not in json.loads(str(np.load(path)["__meta__"]))
+    with config_context(transform_output="pandas"):
+        assert isinstance(cr.load_autoencoder(path).transform(X), pd.DataFrame)
+    # the autoencoders inside a stack keep theirs
+    stack = _stack(X, y)
+    stack.autoencoders_[1].set_output(transform="pandas")
+    loaded = cr.load_autoencoder(stack.save(tmp_path / "stack.npz"))
+    hidden = loaded.autoencoders_[0].transform(X)
+    assert isinstance(hidden, np.ndarray)
+    assert isinstance(loaded.autoencoders_[1].transform(hidden), pd.DataFrame)
+    # a model without transform (and set_output) has no such key
+    path = _softmax(X, y).save(tmp_path / "softmax.npz")
+    _edit_meta(path, lambda meta: meta.update(output_config={"transform": "pandas"}))
+    with pytest.raises(ValueError, match=r"unknown key\(s\) \['output_config'\]"):
+        cr.load_autoencoder(path)
+
+
+@pytest.mark.parametrize(("config", "match"), [
+    ({"transform": "xml"}, r"output_config: expected \{\"transform\": one of \['default', "
+                           r"'pandas', 'polars'\]\}, found \{'transform': 'xml'\}"),
+    ({"predict": "pandas"}, r"output_config: expected .* found \{'predict': 'pandas'\}"),
+    ("pandas", r"output_config: expected .* found 'pandas'"),
+])
+def test_a_corrupted_output_config_is_refused(tmp_path, data, config, match):
+    path = _sae(data[0]).save(tmp_path / "ae.npz")
+    _edit_meta(path, lambda meta: meta.update(output_config=config))
+    with pytest.raises(ValueError, match=r"corrupted autoencoder file \(record: " + match):
+        cr.load_autoencoder(path)

@@ -480,6 +480,9 @@ class SparseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseE
     def save(self, path: str | os.PathLike) -> Path:
         """Save the fitted autoencoder to ``path`` (.npz of arrays + JSON; never pickle).
 
+        A container chosen with :meth:`set_output` (``transform="pandas"``, ...)
+        is kept in the JSON record and set again by :func:`load_autoencoder`.
+
         Parameters
         ----------
         path : str or PathLike
@@ -855,6 +858,9 @@ _FITTED = {
     "StackedAutoencoder": {"n_features_in_", "n_iter_", "classes_", "classes_dtype"},
 }
 _RECORD_KEYS = {"estimator", "params", "fitted", "network", "states"}
+# optional: the container set_output chose for transform, e.g. {"transform": "pandas"}
+_OUTPUT_CONFIG = "output_config"
+_OUTPUT_CONTAINERS = ("default", "pandas", "polars")
 _STACK_KEYS = {"softmax_", "autoencoders_"}
 
 
@@ -889,6 +895,11 @@ def _record(est: BaseEstimator, prefix: str) -> tuple[dict[str, Any], dict[str, 
     record = {"estimator": type(est).__name__, "params": _json_params(est), "fitted": fitted,
               "network": io.network_config(net),
               "states": [layer.get_state() for layer in net.layers]}
+    # set_output(transform=...) of this estimator (scikit-learn keeps it in this attribute;
+    # without it, the global configuration applies, at load time too)
+    config = getattr(est, "_sklearn_output_config", None)
+    if isinstance(config, dict) and isinstance(config.get("transform"), str):
+        record[_OUTPUT_CONFIG] = {"transform": config["transform"]}
     arrays.update(io.network_arrays(net, prefix))
     if isinstance(est, StackedAutoencoder):
         record["softmax_"], more = _record(est.softmax_, f"{prefix}softmax_/")
@@ -969,13 +980,22 @@ def _restore(record: object, arrays: dict[str, np.ndarray], path: object, prefix
     if not isinstance(kind, str) or kind not in kinds:
         raise bad(f"estimator: expected one of {sorted(kinds)}, found {kind!r}")
     allowed = _RECORD_KEYS | (_STACK_KEYS if kind == "StackedAutoencoder" else set())
-    unknown = sorted(set(record) - allowed - ({"format", "version"} if not prefix else set()))
+    cls = _KINDS[kind]
+    transforms = hasattr(cls, "transform")  # set_output exists for transformers only
+    optional = {_OUTPUT_CONFIG} if transforms else set()
+    unknown = sorted(set(record) - allowed - optional
+                     - ({"format", "version"} if not prefix else set()))
     if unknown:
-        raise bad(f"unknown key(s) {unknown}; expected only {sorted(allowed)}")
+        raise bad(f"unknown key(s) {unknown}; expected only {sorted(allowed | optional)}")
     missing = sorted(allowed - set(record))
     if missing:
         raise bad(f"missing key(s) {missing}")
-    cls = _KINDS[kind]
+    output_config = record.get(_OUTPUT_CONFIG)
+    if _OUTPUT_CONFIG in record and not (
+            isinstance(output_config, dict) and set(output_config) == {"transform"}
+            and output_config["transform"] in _OUTPUT_CONTAINERS):
+        raise bad(f"{_OUTPUT_CONFIG}: expected {{\"transform\": one of "
+                  f"{list(_OUTPUT_CONTAINERS)}}}, found {output_config!r:.80}")
     params, fitted = record["params"], record["fitted"]
     if not isinstance(params, dict):
         raise bad(f"params: expected a JSON object, found {type(params).__name__}")
@@ -1027,6 +1047,8 @@ def _restore(record: object, arrays: dict[str, np.ndarray], path: object, prefix
     if problem is not None:
         raise bad(problem)
     est = cls(**params)
+    if output_config is not None:  # as set_output(transform=...) set it before the save
+        est.set_output(**output_config)
     est.network_ = net
     est.n_features_in_ = fitted["n_features_in_"]
     est.n_iter_ = fitted["n_iter_"]
