@@ -572,3 +572,68 @@ def test_gradcheck_near_a_kink_still_fails_on_a_wrong_gradient(tmp_path, monkeyp
     assert main(["gradcheck", "--model", str(path)]) == 1
     out = capsys.readouterr().out
     assert "near a kink, not comparable" in out and "FAIL: relative difference" in out
+
+
+def _exit_code(argv) -> int:
+    """main's exit status, also when argparse refuses the command line (SystemExit)."""
+    from chainrule.cli import main
+
+    try:
+        return main(argv)
+    except SystemExit as exc:
+        return exc.code
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--init", "bogus"], "argument --init: unknown initializer 'bogus'; valid names are:"),
+    (["--init", "normal(eps=x)"], "argument --init: init 'normal(eps=x)': eps must be a finite "
+                                  "number > 0"),
+    (["--activation", "nope"], "argument --activation: unknown activation 'nope'"),
+    (["--output", "nope"], "argument --output: unknown activation 'nope'"),
+    (["--loss", "nope"], "argument --loss: unknown loss 'nope'"),
+    (["--hidden", "3", "--activation", "relu", "tanh"],
+     "--activation: give one activation, or one per hidden layer (1), got 2"),
+])
+def test_train_refuses_bad_options_before_reading_the_data(args, message, tmp_path, capsys,
+                                                           monkeypatch):
+    """A bad option that needs no data is the error, whatever the data: no file is read.
+
+    Before, the data was read first: a missing file was reported instead of the bad
+    option, and on a large file the option's error came after the whole read.
+    """
+    import chainrule.tabular
+
+    missing = str(tmp_path / "missing.csv")
+    assert _exit_code(["train", missing, *args, "-o", str(tmp_path / "m.npz")]) == 2
+    err = capsys.readouterr().err
+    assert message in err and "missing.csv" not in err
+    # with a file that exists, nothing of it is read either
+    (tmp_path / "d.csv").write_text("a,b,y\n1,2,0\n3,4,1\n")
+
+    def no_read(*a, **k):
+        raise AssertionError("the data was read before the options were checked")
+
+    monkeypatch.setattr(chainrule.tabular, "read_data", no_read)
+    assert _exit_code(["train", str(tmp_path / "d.csv"), *args, "-o",
+                       str(tmp_path / "m.npz")]) == 2
+    assert message in capsys.readouterr().err
+    assert not (tmp_path / "m.npz").exists()
+
+
+def test_predict_and_plot_refuse_what_the_model_rules_out_before_reading_data(tmp_path, capsys):
+    """--proba on a regression model, regions of a 4-feature model: said before the data."""
+    from chainrule.cli import main
+
+    reg, clf = tmp_path / "reg.npz", tmp_path / "clf.npz"
+    for data, path in (("diabetes", reg), ("iris", clf)):
+        assert main(["train", data, "--hidden", "2", "--epochs", "1", "-q", "-o",
+                     str(path)]) == 0
+    capsys.readouterr()
+    missing = str(tmp_path / "missing.csv")
+    assert main(["predict", str(reg), missing, "--proba"]) == 2
+    err = capsys.readouterr().err
+    assert "--proba: the model is a regression model; it has no classes" in err
+    assert main(["plot", "regions", str(clf), missing]) == 2
+    err = capsys.readouterr().err
+    assert "plot regions needs a model of 2 features, this one has 4" in err
+    assert "missing.csv" not in err

@@ -98,6 +98,52 @@ def optimizer_name(text: str) -> str:
 optimizer_name.__name__ = "optimizer name"
 
 
+def _registered(kind: str, look_up: Callable[[], Callable[[str], object]],
+                allow: tuple[str, ...] = ()) -> Callable[[str], str]:
+    """An argparse type: a name that ``look_up()`` (a lazy import of its getter) accepts.
+
+    Checked while the command line is parsed, so that a misspelt name is refused
+    before any data is read (and in the same form as the other option errors).
+    """
+
+    def parse(text: str) -> str:
+        if text in allow:
+            return text
+        try:
+            look_up()(text)
+        except (ValueError, TypeError, KeyError) as exc:
+            message = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
+            raise argparse.ArgumentTypeError(str(message)) from None
+        return text
+
+    parse.__name__ = kind
+    return parse
+
+
+def _get_activation() -> Callable[[str], object]:
+    from .activations import get_activation
+
+    return get_activation
+
+
+def _get_initializer() -> Callable[[str], object]:
+    from .initializers import get_initializer
+
+    return get_initializer
+
+
+def _get_loss() -> Callable[[str], object]:
+    from .losses import get_loss
+
+    return get_loss
+
+
+#: argparse types for names of activations, initialisers ("auto" too) and losses
+activation_name = _registered("activation name", _get_activation)
+initializer_name = _registered("initializer name", _get_initializer, allow=("auto",))
+loss_name = _registered("loss name", _get_loss)
+
+
 def real(low: float | None = None, high: float | None = None, *, low_open: bool = False,
          high_open: bool = False) -> Callable[[str], float]:
     """An argparse type: a finite number between ``low`` and ``high``.

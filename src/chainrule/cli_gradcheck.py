@@ -28,7 +28,16 @@ import math
 
 import numpy as np
 
-from .cli_args import nonnegative_float, positive_float, positive_int, real, seed_int
+from .cli_args import (
+    activation_name,
+    initializer_name,
+    loss_name,
+    nonnegative_float,
+    positive_float,
+    positive_int,
+    real,
+    seed_int,
+)
 
 __all__ = ["add_parser"]
 
@@ -72,11 +81,14 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     gc.add_argument("--sizes", type=positive_int, nargs="+", default=None, metavar="N",
                     help="layer widths, input first (default: 4 5 3); with "
                     "--sparse-autoencoder: inputs and hidden units (default: 64 25)")
-    gc.add_argument("--activation", default=None, help="hidden activation (default: sigmoid)")
-    gc.add_argument("--init", default=None, help="initialiser (default: ufldl)")
-    gc.add_argument("--output", default=None,
+    gc.add_argument("--activation", type=activation_name, default=None,
+                    help="hidden activation (default: sigmoid)")
+    gc.add_argument("--init", type=initializer_name, default=None,
+                    help="initialiser (default: ufldl)")
+    gc.add_argument("--output", type=activation_name, default=None,
                     help="output activation (default: softmax; sparse autoencoder: sigmoid)")
-    gc.add_argument("--loss", default=None, help="loss (default: canonical for the output)")
+    gc.add_argument("--loss", type=loss_name, default=None,
+                    help="loss (default: canonical for the output)")
     gc.add_argument("--weight-decay", type=nonnegative_float, default=None, dest="weight_decay",
                     help="lambda (default: 0.1; sparse autoencoder: 1e-4)")
     gc.add_argument("--decay", default=None, choices=["ufldl", "per_sample"])

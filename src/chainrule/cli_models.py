@@ -20,7 +20,10 @@ import numpy as np
 
 from .cli_args import (
     OPTIMIZER_NAMES,
+    activation_name,
     fraction,
+    initializer_name,
+    loss_name,
     model_path,
     nonnegative_float,
     optimizer_name,
@@ -63,12 +66,14 @@ def _add_train(sub: argparse._SubParsersAction) -> None:
                    help="default: auto (inferred from the target; regression for --loss poisson)")
     p.add_argument("--hidden", type=positive_int, nargs="*", default=[100], metavar="N",
                    help="hidden layer widths (default: 100; none for a linear model)")
-    p.add_argument("--activation", default=["relu"], nargs="+", metavar="NAME",
+    p.add_argument("--activation", type=activation_name, default=["relu"], nargs="+",
+                   metavar="NAME",
                    help="hidden activation, or one per hidden layer (default: relu)")
-    p.add_argument("--output", metavar="ACT",
+    p.add_argument("--output", type=activation_name, metavar="ACT",
                    help="output activation (default: softmax / sigmoid / identity by task)")
-    p.add_argument("--loss", help="loss (default: canonical for the output)")
-    p.add_argument("--init", default="auto", help="initialiser (default: auto)")
+    p.add_argument("--loss", type=loss_name, help="loss (default: canonical for the output)")
+    p.add_argument("--init", type=initializer_name, default="auto",
+                   help="initialiser (default: auto)")
     p.add_argument("--optimizer", type=optimizer_name, default="adam", metavar="NAME",
                    help=f"{', '.join(OPTIMIZER_NAMES)} (default: adam)")
     p.add_argument("--lr", type=positive_float, default=0.01, help="learning rate (default: 0.01)")
@@ -140,6 +145,10 @@ def _train(args: argparse.Namespace) -> int:
     from .tabular import SavedModel, fit_labels, read_data, regression_targets
     from .training import train
 
+    # what needs no data is checked before the data is read (argparse checked the names)
+    if len(args.activation) not in (1, len(args.hidden)):
+        raise ValueError(f"--activation: give one activation, or one per hidden layer "
+                         f"({len(args.hidden)}), got {len(args.activation)}")
     _not_empty(args.data, "data", _DATA_EXAMPLE)
     table = read_data(args.data, target=args.target, features=args.features, seed=args.seed,
                       features_what=" (--features)")
@@ -182,9 +191,6 @@ def _train(args: argparse.Namespace) -> int:
             y_mean, y_scale = float(y[train_idx].mean()), float(y[train_idx].std()) or 1.0
             meta["y_mean"], meta["y_scale"] = y_mean, y_scale
         targets = ((y - y_mean) / y_scale)[:, None]
-    if len(args.activation) not in (1, len(args.hidden)):
-        raise ValueError(f"--activation: give one activation, or one per hidden layer "
-                         f"({len(args.hidden)}), got {len(args.activation)}")
     acts = args.activation if len(args.activation) > 1 else args.activation[0]
     sizes = [X.shape[1], *args.hidden, n_out]
     net = mlp(sizes, hidden=acts, output=output, loss=args.loss, init=args.init, seed=args.seed,
@@ -357,13 +363,13 @@ def _add_predict(sub: argparse._SubParsersAction) -> None:
 
 def _predict(args: argparse.Namespace) -> int:
     model = _load(args.model)
+    if args.proba and model.task != "classification":  # known before the data is read
+        raise ValueError("--proba: the model is a regression model; it has no classes")
     table = _model_data(model, args.data, None, False, args.seed)
     name = model.metadata.get("target_name") or "prediction"
     columns = [model.predict(table.X)]
     header = [name]
     if args.proba:
-        if model.task != "classification":
-            raise ValueError("--proba: the model is a regression model; it has no classes")
         proba = model.predict_proba(table.X)
         columns += list(proba.T)
         header += [f"proba_{label}" for label in model.labels]
@@ -515,13 +521,13 @@ def _plot(args: argparse.Namespace) -> int:
         if model.task != "classification":
             raise ValueError(f"plot {args.kind}: the model is a regression model; it needs a "
                              "classifier")
+        if args.kind == "regions" and model.n_features != 2:  # before the data is read
+            raise ValueError(f"plot regions needs a model of 2 features, this one has "
+                             f"{model.n_features}")
         table = _model_data(model, args.data, args.target, True, args.seed)
         labels = np.asarray(model.labels)
         y = labels[_targets(model, table)]
-        if args.kind == "regions":
-            if table.X.shape[1] != 2:
-                raise ValueError(f"plot regions needs a model of 2 features, this one has "
-                                 f"{table.X.shape[1]}")
+        if args.kind == "regions":  # 2 features: checked above, and _model_data matched them
             title = args.title or f"decision regions on {table.source}"
             path = plots.plot_decision_regions([(title, model, table.X, y)], out)
         else:
