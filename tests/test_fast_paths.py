@@ -481,3 +481,16 @@ def test_batch_callbacks_run_outside_the_training_blocks(rng):
     for name in ("batch", "epoch"):
         np.testing.assert_array_equal(runs[name][0], runs["none"][0])
         assert runs[name][1:] == runs["none"][1:]
+
+
+def test_estimators_epoch_rule_leaves_the_blocks_once_per_epoch():
+    """The estimators' callback has an on_batch_end only where it needs one (several
+    squared-error outputs), so that their training enters its blocks once per epoch."""
+    from chainrule._mlp_base import _AveragedEpochRule, _EpochRule
+    from chainrule.training import Trainer
+
+    net = mlp([3, 4, 2], hidden="relu", output="softmax", seed=0)
+    plain = Trainer(net, optimizer="sgd", callbacks=[_EpochRule(lambda state, loss: None)])
+    assert not plain._batch_hooks()
+    averaged = _AveragedEpochRule(lambda state, loss: None, net, 2, 10, 5)
+    assert Trainer(net, optimizer="sgd", callbacks=[averaged])._batch_hooks()

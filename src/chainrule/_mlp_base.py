@@ -178,12 +178,38 @@ def _reported_loss(cost: float, decay: float, k: int) -> float:
 class _EpochRule(Callback):
     """The estimators' rules after every epoch, given the epoch's loss on scikit-learn's scale.
 
-    With ``k > 1`` squared-error outputs the loss of each batch (taken before its
-    update, as the Trainer's and scikit-learn's are) is converted by
-    :func:`_reported_loss` with the network's decay term of that batch, and the
-    epoch's loss is their mean weighted by the batch rows, as scikit-learn
-    accumulates it; with ``k = 1`` it is the Trainer's epoch loss.  ``losses``
-    collects one value per completed epoch.
+    This class serves one output, or any loss but the squared error: the
+    epoch's loss is the Trainer's.  :class:`_AveragedEpochRule` serves several
+    squared-error outputs.  ``losses`` collects one value per completed epoch.
+    (No ``on_batch_end`` here: without one, the Trainer enters its blocks once
+    per epoch instead of once per batch.)
+
+    Parameters
+    ----------
+    rule : callable
+        ``rule(state, loss)``, run at the end of each epoch.
+    """
+
+    def __init__(self, rule: Callable[[TrainState, float], None]) -> None:
+        self.rule = rule
+        self.losses: list[float] = []
+
+    def epoch_loss(self, state: TrainState) -> float:
+        return float(state.logs["loss"])
+
+    def on_epoch_end(self, state: TrainState) -> None:
+        loss = self.epoch_loss(state)
+        self.losses.append(loss)
+        self.rule(state, loss)
+
+
+class _AveragedEpochRule(_EpochRule):
+    """:class:`_EpochRule` for ``k > 1`` squared-error outputs.
+
+    The loss of each batch (taken before its update, as the Trainer's and
+    scikit-learn's are) is converted by :func:`_reported_loss` with the
+    network's decay term of that batch, and the epoch's loss is their mean
+    weighted by the batch rows, as scikit-learn accumulates it.
 
     Parameters
     ----------
@@ -198,21 +224,18 @@ class _EpochRule(Callback):
 
     def __init__(self, rule: Callable[[TrainState, float], None], net: Network, k: int,
                  n: int, batch_size: int) -> None:
-        self.rule, self.net, self.k, self.n, self.batch_size = rule, net, k, n, batch_size
-        self.losses: list[float] = []
+        super().__init__(rule)
+        self.net, self.k, self.n, self.batch_size = net, k, n, batch_size
         self._total = 0.0
 
     def on_batch_end(self, state: TrainState) -> None:
-        if self.k > 1:
-            rows = min(self.batch_size, self.n - state.batch * self.batch_size)
-            self._total += rows * _reported_loss(float(state.logs["batch_loss"]),
-                                                 self.net._last_decay, self.k)
+        rows = min(self.batch_size, self.n - state.batch * self.batch_size)
+        self._total += rows * _reported_loss(float(state.logs["batch_loss"]),
+                                             self.net._last_decay, self.k)
 
-    def on_epoch_end(self, state: TrainState) -> None:
-        loss = self._total / self.n if self.k > 1 else float(state.logs["loss"])
-        self._total = 0.0
-        self.losses.append(loss)
-        self.rule(state, loss)
+    def epoch_loss(self, state: TrainState) -> float:
+        loss, self._total = self._total / self.n, 0.0
+        return loss
 
 
 def _seed(random_state: object) -> int:
@@ -809,8 +832,8 @@ class _BaseMLP(BaseEstimator):
             # beats it ends with the parameters that scored it (scikit-learn's rule)
             self._best_params: tuple[np.ndarray, list[dict]] | None = None
         epochs = 1 if incremental else int(self.max_iter)
-        epoch_rule = _EpochRule(self._epoch_rule(val_score, n, incremental), net,
-                                self._outputs_averaged(), n, bs)
+        rule, k = self._epoch_rule(val_score, n, incremental), self._outputs_averaged()
+        epoch_rule = _EpochRule(rule) if k == 1 else _AveragedEpochRule(rule, net, k, n, bs)
         trainer = Trainer(
             net, optimizer=self._optimizer, batch_size=bs, epochs=epochs,
             seed=int(self._rng.integers(2**31)), verbose=int(self.verbose),
