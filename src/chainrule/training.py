@@ -400,8 +400,9 @@ class Trainer:
         by_epoch = classify and Y.ndim == 2 and Y.shape[1] > 1
         if by_epoch:  # class numbers in the smallest integer type (one byte for up to 256)
             small = np.min_scalar_type(Y.shape[1] - 1)
-            target_class = Y.argmax(axis=1).astype(small)
-            predicted = np.empty(m, dtype=small)
+            target_class, predicted = np.empty(m, dtype=small), np.empty(m, dtype=small)
+            for start in range(0, m, 8192):  # without an intp array of all the rows
+                _argmax_rows(Y[start:start + 8192], target_class[start:start + 8192])
         state = TrainState(net, opt, history, epoch=self.epoch)
         last_good = self._last_good = net.params.copy()
         gather, workspace = _Gather(), net._workspace()
