@@ -125,7 +125,7 @@ def _argmax_rows(A: np.ndarray, out: np.ndarray) -> None:
     """The column of each row's largest entry of ``A`` (n, k), written into ``out`` (n,)."""
     try:
         A.argmax(axis=1, out=out)
-    except TypeError:  # a NumPy that writes argmax only into intp arrays
+    except (TypeError, ValueError):  # a NumPy that writes argmax only into intp arrays
         out[...] = A.argmax(axis=1)
 
 
