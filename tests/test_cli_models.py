@@ -715,3 +715,33 @@ def test_empty_input_file_names_are_refused_as_empty(trained, args, message, cap
     err = capsys.readouterr().err
     assert err.startswith(f"chainrule: error: {message}")
     assert err.count("\n") == 1 and "directory" not in err
+
+
+@pytest.mark.parametrize("target", [None, "t"])
+def test_predict_on_an_npz_file_without_targets(tmp_path, capsys, target):
+    """Unlabelled NPZ data (just ``X``) is what ``predict`` is for.
+
+    Before, the model's recorded target name ('y', or 't' from ``--target t``) was
+    required as an array of the file, and ``predict`` refused unlabelled data ("no
+    array named 'y' for the target"), though it reads no target.  The predictions
+    are checked against the bare network on the stored statistics, in the target's
+    units.
+    """
+    rng = np.random.default_rng(5)
+    X = rng.uniform(-1, 1, size=(40, 2))
+    y = 10.0 + 3.0 * X[:, 0] - 2.0 * X[:, 1]
+    key = target or "y"
+    np.savez(tmp_path / "train.npz", X=X, **{key: y})
+    np.savez(tmp_path / "new.npz", X=X[:5])
+    assert main(["train", str(tmp_path / "train.npz"), *(["--target", target] if target else []),
+                 "--hidden", "3", "--epochs", "5", "--val-fraction", "0", "-q",
+                 "-o", str(tmp_path / "model")]) == 0
+    assert main(["predict", str(tmp_path / "model.npz"), str(tmp_path / "new.npz"),
+                 "-o", str(tmp_path / "p.csv")]) == 0
+    header, rows = _read_csv(tmp_path / "p.csv")
+    assert header == [key]
+    expected = _reference(tmp_path / "model.npz", X[:5])[:, 0] * y.std() + y.mean()
+    np.testing.assert_allclose(np.array(rows, dtype=float)[:, 0], expected, rtol=1e-8)
+    # evaluate still needs the target, and says so
+    assert main(["evaluate", str(tmp_path / "model.npz"), str(tmp_path / "new.npz")]) == 2
+    assert f"no array named {key!r} for the target" in capsys.readouterr().err

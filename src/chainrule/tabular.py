@@ -286,7 +286,8 @@ def _read_npz(path: Path, target: str | None, features: list[str] | None,
     if target is not None and target not in arrays and "y" in arrays and not strict_target:
         key = "y"  # the model's target name came from a CSV column
     y = arrays.get(key)
-    if y is None and (need_target or target is not None):
+    # a target the user named must be there; a model's recorded one only when it is needed
+    if y is None and (need_target or (target is not None and strict_target)):
         raise ValueError(
             f"{path}: no array named {key!r} for the target (arrays: {', '.join(arrays)})")
     if y is not None:
