@@ -745,3 +745,32 @@ def test_predict_on_an_npz_file_without_targets(tmp_path, capsys, target):
     # evaluate still needs the target, and says so
     assert main(["evaluate", str(tmp_path / "model.npz"), str(tmp_path / "new.npz")]) == 2
     assert f"no array named {key!r} for the target" in capsys.readouterr().err
+
+
+def test_a_boolean_npz_target_is_evaluated_on_its_own_file(tmp_path, capsys):
+    """A target of dtype bool trains the classes 0 and 1; evaluate must read it back.
+
+    Before, ``train`` made the labels 0/1 of the booleans but ``evaluate`` (and
+    ``plot confusion``) looked the targets up as the text 'True'/'False' and
+    refused the very file the model was trained on.  The accuracy is checked
+    against the bare network's forward pass thresholded at 0.5.
+    """
+    rng = np.random.default_rng(6)
+    X = rng.normal(size=(40, 2))
+    y = X[:, 0] + 0.3 * rng.normal(size=40) > 0
+    np.savez(tmp_path / "b.npz", X=X, y=y)
+    assert main(["train", str(tmp_path / "b.npz"), "--hidden", "3", "--epochs", "10",
+                 "--val-fraction", "0", "-q", "-o", str(tmp_path / "model")]) == 0
+    assert load_metadata(tmp_path / "model.npz")["labels"] == [0, 1]
+    capsys.readouterr()
+    assert main(["evaluate", str(tmp_path / "model.npz"), str(tmp_path / "b.npz"),
+                 "--json"]) == 0
+    scores = json.loads(capsys.readouterr().out)
+    p = _reference(tmp_path / "model.npz", X)[:, 0]
+    assert scores["accuracy"] == pytest.approx(np.mean((p > 0.5) == y), abs=1e-12)
+    # and a model with the text classes 'False'/'True' matches booleans by their text
+    from chainrule.tabular import encode_labels
+
+    np.testing.assert_array_equal(encode_labels(np.array([True, False]), ["False", "True"]),
+                                  [1, 0])
+    np.testing.assert_array_equal(encode_labels(np.array([True, False]), [0, 1]), [1, 0])

@@ -454,7 +454,9 @@ def encode_labels(y: np.ndarray, labels: list, table: Table | None = None) -> np
     writes them: 2.0 as ``"2"``).  Failing that, a number matches the one
     label of the same value, if there is exactly one: ``"1.0"`` in a CSV file
     matches the label ``1`` (or ``"1"``), but not when the model has both
-    ``"1"`` and ``"1.0"``.
+    ``"1"`` and ``"1.0"``; a boolean matches ``"True"``/``"False"``, else the
+    label of value 1 or 0 (:func:`fit_labels` makes the classes 0 and 1 of
+    boolean targets).
 
     Parameters
     ----------
@@ -489,7 +491,8 @@ def encode_labels(y: np.ndarray, labels: list, table: Table | None = None) -> np
         text = _text(cell)
         j = by_text.get(text)
         if j is None:
-            value = _value(text)
+            # a boolean target (an NPZ array of dtype bool) trained as the classes 0 and 1
+            value = float(cell) if isinstance(cell, bool) else _value(text)
             same = by_value.get(value, []) if value is not None else []
             if len(same) != 1:
                 raise ValueError(
