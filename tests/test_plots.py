@@ -170,3 +170,32 @@ def test_confusion_refuses_classes_missing_from_labels(tmp_path):
 def test_confusion_needs_one_dimensional_labels(tmp_path):
     with pytest.raises(ValueError, match=r"of one shape \(n_samples,\), got \(3, 1\)"):
         plots.plot_confusion_matrix([[0], [1], [1]], [[0], [1], [0]], tmp_path / "x.png")
+
+
+@pytest.mark.parametrize(("val", "best"), [
+    ([np.nan, 0.7, 0.4, 0.5], 3),      # NaN first: min() kept it as the "best" epoch 1
+    ([0.9, np.nan, 0.4, np.inf], 3),
+    ([0.6, 0.5, np.nan, 0.55], 2),
+    ([np.nan, np.nan], None),          # nothing finite: no marker
+])
+def test_plot_loss_marks_the_smallest_finite_validation_loss(tmp_path, monkeypatch, val, best):
+    """The dotted line is at the epoch of np.nanargmin over the finite values.
+
+    Before, ``min(range(n), key=val.__getitem__)`` kept a leading NaN (every
+    comparison with NaN is False) and marked a NaN epoch as the best one.
+    """
+    figures = []
+    monkeypatch.setattr(plots, "_save", lambda fig, path: figures.append(fig) or path)
+    plots.plot_loss({"loss": [1.0, 0.8, 0.6, 0.5][:len(val)], "val_loss": val},
+                    tmp_path / "loss.png")
+    ax = figures[0].axes[0]
+    marks = [line for line in ax.get_lines() if line.get_linestyle() == ":"]
+    v = np.where(np.isfinite(val), val, np.nan)
+    expected = None if np.isnan(v).all() else int(np.nanargmin(v)) + 1
+    assert expected == best
+    if best is None:
+        assert marks == []
+    else:
+        assert [m.get_xdata()[0] for m in marks] == [best]
+        assert f"best validation (epoch {best})" in [t.get_text()
+                                                       for t in ax.get_legend().get_texts()]

@@ -33,7 +33,9 @@ def plot_loss(
     Parameters
     ----------
     history : mapping with "loss" and optionally "val_loss"
-        E.g. the :class:`~chainrule.training.History` returned by ``train``.
+        E.g. the :class:`~chainrule.training.History` returned by ``train``;
+        sequences of length n_epochs.  The best validation epoch marked is the
+        one of the smallest finite validation loss (none if no value is finite).
     path : str or Path
         Output file (PNG), 800 x 500 pixels.
     title : str
@@ -55,10 +57,12 @@ def plot_loss(
     ax.plot(epochs, loss, label="training loss", color="tab:blue")
     if val:
         ax.plot(range(1, len(val) + 1), val, label="validation loss", color="tab:orange")
-        best = min(range(len(val)), key=val.__getitem__)
-        ax.axvline(best + 1, color="tab:orange", ls=":", lw=1,
-                   label=f"best validation (epoch {best + 1})")
-    values = [v for v in loss + val if v > 0]
+        finite = [i for i, v in enumerate(val) if np.isfinite(v)]
+        if finite:  # a NaN compares as neither smaller nor larger: it must not be "best"
+            best = min(finite, key=val.__getitem__)
+            ax.axvline(best + 1, color="tab:orange", ls=":", lw=1,
+                       label=f"best validation (epoch {best + 1})")
+    values = [v for v in loss + val if np.isfinite(v) and v > 0]
     if log_scale is None:
         log_scale = bool(values) and max(values) / min(values) > 100
     if log_scale:
