@@ -199,3 +199,29 @@ def test_plot_loss_marks_the_smallest_finite_validation_loss(tmp_path, monkeypat
         assert [m.get_xdata()[0] for m in marks] == [best]
         assert f"best validation (epoch {best})" in [t.get_text()
                                                        for t in ax.get_legend().get_texts()]
+
+
+def test_plot_model_selection_refuses_errors_without_a_finite_value(tmp_path, monkeypatch):
+    """Every run diverged (select_hidden_units records inf): a message naming val_errors.
+
+    Before, matplotlib's 'Axis limits cannot be NaN or Inf' came out of set_ylim,
+    after the figure had been built, naming nothing the caller passed; and a size
+    whose every start diverged raised NumPy's 'All-NaN slice' RuntimeWarning.  The
+    line of the best start per size is the minimum of the finite runs (a gap where
+    there is none), the top of the axis 1.6 x the largest per-size upper quartile.
+    """
+    with pytest.raises(ValueError, match=r"val_errors has no finite value to plot \(shape "
+                       r"\(2, 3\)\)"):
+        plots.plot_model_selection([1, 2], np.full((2, 3), np.inf), tmp_path / "ms.png")
+    assert not (tmp_path / "ms.png").exists()
+    image = _png(plots.plot_model_selection([1, 2], [[0.2, 0.1, 0.3], [np.inf] * 3],
+                                            tmp_path / "ms.png"))
+    assert image.shape[:2] == (450, 700)
+    V = np.array([[0.2, 0.1, 0.3, 0.25], [np.inf] * 4, [0.4, np.inf, 0.5, 0.45]])
+    figures = []
+    monkeypatch.setattr(plots, "_save", lambda fig, path: figures.append(fig) or path)
+    plots.plot_model_selection([1, 2, 3], V, tmp_path / "ms2.png")
+    ax = figures[0].axes[0]
+    (line,) = [ln for ln in ax.get_lines() if ln.get_label() == "best start per size"]
+    np.testing.assert_array_equal(line.get_ydata(), [0.1, np.nan, 0.4])
+    assert ax.get_ylim()[1] == pytest.approx(1.6 * np.percentile([0.4, 0.5, 0.45], 75))

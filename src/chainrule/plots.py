@@ -388,13 +388,17 @@ def plot_model_selection(
         raise ValueError(
             f"val_errors must have shape (n_sizes, n_starts) = ({M.shape[0]}, ...), got {V.shape}"
         )
+    finite = np.isfinite(V)
+    if not finite.any():
+        raise ValueError(f"val_errors has no finite value to plot (shape {V.shape}): every "
+                         "run diverged (inf) or the errors are NaN")
     fig = _figure((7.0, 4.5))
     ax = fig.add_subplot()
     jitter = np.random.default_rng(0).uniform(-0.12, 0.12, size=V.shape)
-    finite = np.isfinite(V)
     # linear scale up to a little above the bulk of the runs; the rare runs far above
     # (a start stuck in a wild local minimum) are drawn as triangles on the top edge
-    top = 1.6 * float(np.nanmax(np.nanpercentile(np.where(finite, V, np.nan), 75, axis=1)))
+    rows = finite.any(axis=1)  # sizes where every start diverged have no quartile, no best
+    top = 1.6 * max(float(np.percentile(V[i][finite[i]], 75)) for i in np.flatnonzero(rows))
     inside = finite & (V <= top)
     ax.scatter((M[:, None] + jitter)[inside], V[inside], s=12, alpha=0.6, color="tab:blue",
                label=f"validation error ({V.shape[1]} starts per size)")
@@ -403,8 +407,9 @@ def plot_model_selection(
         ax.scatter((M[:, None] + jitter)[above], np.full(int(above.sum()), top), marker="^",
                    s=18, color="tab:blue", alpha=0.6, clip_on=False,
                    label=f"{int(above.sum())} run(s) above {top:.3g}")
-    ax.plot(M, np.nanmin(np.where(finite, V, np.nan), axis=1), color="tab:blue", lw=1,
-            label="best start per size")
+    best_per_size = np.full(M.shape[0], np.nan)  # NaN: a gap in the line
+    best_per_size[rows] = np.min(np.where(finite, V, np.inf)[rows], axis=1)
+    ax.plot(M, best_per_size, color="tab:blue", lw=1, label="best start per size")
     if train_errors is not None:
         T = np.asarray(train_errors, dtype=np.float64)
         ax.plot(M, np.min(T, axis=1), color="gray", ls="--", lw=1, label="best training error")
