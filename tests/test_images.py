@@ -167,3 +167,35 @@ def test_whiten_images_flattens_the_spectrum_and_normalize_patches():
     centred = P - P.mean(axis=1, keepdims=True)
     limit = 3 * centred.std()
     np.testing.assert_allclose(N, 0.5 + 0.4 * np.clip(centred, -limit, limit) / limit)
+
+
+@pytest.mark.parametrize("seed", range(4))  # seed 2: a positive rounding eigenvalue
+def test_whiten_without_epsilon_refuses_every_singular_covariance(seed):
+    """A covariance of rank 2 in 3 features, the third column the sum of the others.
+
+    Its zero eigenvalue comes out of eigh as +-1e-16 by chance.  Before, a
+    negative one was refused but a positive one was divided by (the whitened
+    data then had variance 0, not 1, in that direction), depending on the seed.
+    Now both are refused whenever numpy's matrix_rank says the rank is short,
+    and PCA keeping only the full-rank part works with epsilon=0: its output
+    is the textbook diag(1/sqrt(lambda)) U^T x, from numpy's SVD of the covariance.
+    """
+    A = np.random.default_rng(seed).normal(size=(100, 2))
+    X = np.column_stack([A, A[:, 0] + A[:, 1]])
+    C = np.cov(X.T, bias=True)
+    assert np.linalg.matrix_rank(C, hermitian=True) == 2
+    for method in ("zca", "pca"):
+        with pytest.raises(ValueError, match=r"epsilon: the covariance of X is singular "
+                           r"\(rank 2 of 3 features\)"):
+            whiten(X, method, epsilon=0.0)
+    Xw = whiten(X, "pca", epsilon=0.0, n_components=2)
+    U, S, _ = np.linalg.svd(C)
+    ref = (np.diag(1 / np.sqrt(S[:2])) @ U[:, :2].T @ (X - X.mean(axis=0)).T).T
+    np.testing.assert_allclose(np.abs(Xw), np.abs(ref), atol=1e-10)  # columns up to sign
+    np.testing.assert_allclose(np.cov(Xw.T, bias=True), np.eye(2), atol=1e-10)
+    with pytest.raises(ValueError, match=r"rank 2 of 3 .* or n_components <= 2"):
+        whiten(X, "pca", epsilon=0.0, n_components=3)
+    # epsilon > 0 whitens a singular covariance as before: U diag(1/sqrt(s + eps)) U^T
+    s, V = np.linalg.eigh(C)
+    zca = V @ np.diag(1 / np.sqrt(np.clip(s, 0, None) + 0.1)) @ V.T
+    np.testing.assert_allclose(whiten(X, "zca", 0.1), (X - X.mean(axis=0)) @ zca, atol=1e-10)

@@ -71,7 +71,10 @@ def whiten(
     uncorrelated, variance ``s / (s + epsilon)``, about 1), and ZCA multiplies
     that by ``U.T`` again, the whitening closest to the original data.
     ``epsilon`` regularises: it keeps the smallest-variance directions (mostly
-    noise) from being blown up.
+    noise) from being blown up.  With ``epsilon=0`` the covariance (or, with
+    ``n_components``, its leading part) must have full rank, eigenvalues at
+    rounding level counting as zeros (the tolerance of
+    :func:`numpy.linalg.matrix_rank`).
 
     Parameters
     ----------
@@ -96,21 +99,29 @@ def whiten(
     if method not in WHITEN_METHODS:
         raise ValueError(f"method must be one of {WHITEN_METHODS}, got {method!r}")
     epsilon = check_nonneg_float(epsilon, "epsilon")
-    mean = X.mean(axis=0)
-    Xc = X - mean
-    cov = Xc.T @ Xc / X.shape[0]
-    s, U = np.linalg.eigh(cov)
-    order = np.argsort(s)[::-1]
-    s, U = np.clip(s[order], 0.0, None), U[:, order]
-    if epsilon == 0 and np.any(s <= 0):
-        raise ValueError("epsilon: the covariance is singular; give epsilon > 0")
     if n_components is not None:
         n_components = check_positive_int(n_components, "n_components")
         if method != "pca":
             raise ValueError("n_components: only PCA whitening reduces the dimension")
         if not 1 <= n_components <= X.shape[1]:
             raise ValueError(f"n_components must be in 1..{X.shape[1]}, got {n_components}")
+    mean = X.mean(axis=0)
+    Xc = X - mean
+    cov = Xc.T @ Xc / X.shape[0]
+    s, U = np.linalg.eigh(cov)
+    order = np.argsort(s)[::-1]
+    s, U = np.clip(s[order], 0.0, None), U[:, order]
+    # eigenvalues at rounding level are zeros (numpy.linalg.matrix_rank's tolerance): their
+    # sign is chance, and 1/sqrt of one would scale rounding noise up to arbitrary size
+    tol = s[0] * X.shape[1] * np.finfo(np.float64).eps
+    rank = int(np.count_nonzero(s > tol))
+    if n_components is not None:
         s, U = s[:n_components], U[:, :n_components]
+    if epsilon == 0 and rank < s.size:
+        fewer = f" or n_components <= {rank}" if method == "pca" and rank else ""
+        raise ValueError(
+            f"epsilon: the covariance of X is singular (rank {rank} of {X.shape[1]} "
+            f"features), so whitening with epsilon=0 divides by zero; give epsilon > 0{fewer}")
     matrix = U / np.sqrt(s + epsilon)
     if method == "zca":
         matrix = matrix @ U.T
