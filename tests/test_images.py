@@ -199,3 +199,33 @@ def test_whiten_without_epsilon_refuses_every_singular_covariance(seed):
     s, V = np.linalg.eigh(C)
     zca = V @ np.diag(1 / np.sqrt(np.clip(s, 0, None) + 0.1)) @ V.T
     np.testing.assert_allclose(whiten(X, "zca", 0.1), (X - X.mean(axis=0)) @ zca, atol=1e-10)
+
+
+@pytest.mark.parametrize(("value", "error", "words"), [
+    (0, ValueError, "downsample must be an int >= 1, got 0"),
+    (2.0, TypeError, "downsample must be an int >= 1, got 2.0 (float)"),
+    (True, TypeError, "downsample must be an int >= 1, got True (bool)"),
+])
+def test_load_natural_images_names_a_bad_downsample(value, error, words):
+    """The message names the argument given, not block_mean's ``factor``; True is no 1.
+
+    Before: 'factor must be an int >= 1, got 0', and downsample=True read the
+    photographs at full size.
+    """
+    with pytest.raises(error) as info:
+        images.load_natural_images(downsample=value)
+    assert str(info.value) == words
+    with pytest.raises(error) as info:
+        images.natural_patches(10, downsample=value)
+    assert str(info.value) == words
+
+
+def test_load_natural_images_downsample_is_the_block_mean():
+    """downsample=3 averages 3 x 3 blocks (edges cropped), against NumPy by hand."""
+    full = images.load_natural_images()
+    small = images.load_natural_images(downsample=np.int64(3))
+    for a, b in zip(full, small, strict=True):
+        h, w = a.shape[0] // 3, a.shape[1] // 3
+        ref = np.array([[a[3 * i:3 * i + 3, 3 * j:3 * j + 3].mean() for j in range(w)]
+                        for i in range(h)])
+        np.testing.assert_allclose(b, ref, rtol=1e-12)

@@ -97,6 +97,7 @@ def load_natural_images(
     -------
     list of ndarray of shape (height, width), values in [0, 1]
     """
+    downsample = check_positive_int(downsample, "downsample")  # before any file is read
     if paths is None:
         from sklearn.datasets import load_sample_images
 
