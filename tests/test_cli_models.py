@@ -774,3 +774,19 @@ def test_a_boolean_npz_target_is_evaluated_on_its_own_file(tmp_path, capsys):
     np.testing.assert_array_equal(encode_labels(np.array([True, False]), ["False", "True"]),
                                   [1, 0])
     np.testing.assert_array_equal(encode_labels(np.array([True, False]), [0, 1]), [1, 0])
+
+
+def test_errors_name_the_line_a_row_starts_on_after_a_multiline_field(tmp_path, capsys):
+    """A quoted field may hold a line break; later rows are on later lines of the file.
+
+    Before, rows were counted, not lines: the bad cell 'z' on line 5 (counted by
+    hand below, as an editor shows it) was reported on line 4.
+    """
+    text = 'a,note,y\r\n1,"two\r\nlines",1\r\n\r\n"z",x,0\r\n3,x,1\r\n'
+    (tmp_path / "d.csv").write_bytes(text.encode())
+    line = text.split("\r\n").index('"z",x,0') + 1
+    assert line == 5
+    assert main(["train", str(tmp_path / "d.csv"), "--features", "a", "-q"]) == 2
+    err = capsys.readouterr().err
+    assert err == f"chainrule: error: {tmp_path / 'd.csv'} line {line}, column 'a': not a " \
+                  "number: 'z'\n"

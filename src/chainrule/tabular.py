@@ -194,8 +194,12 @@ def _read_csv(path: Path, target: str | None, features: list[str] | None,
               need_target: bool, features_what: str) -> Table:
     try:
         with open(path, newline="", encoding="utf-8-sig") as fh:
-            rows = [(n, row) for n, row in enumerate(csv.reader(fh, strict=True), start=1)
-                    if any(cell.strip() for cell in row)]
+            reader = csv.reader(fh, strict=True)
+            rows, line = [], 1  # the line each row starts on: a quoted field may span lines
+            for row in reader:
+                if any(cell.strip() for cell in row):
+                    rows.append((line, row))
+                line = reader.line_num + 1
     except UnicodeDecodeError:
         raise ValueError(f"{path}: not a UTF-8 text (CSV) file") from None
     except csv.Error as exc:
