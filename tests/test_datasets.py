@@ -55,3 +55,21 @@ def test_generated_data_keep_a_float_dtype(make):
     np.testing.assert_allclose(X32, X64, rtol=1e-6)
     np.testing.assert_allclose(y32, y64, rtol=1e-5)
     assert y32.dtype == (np.float32 if y64.dtype.kind == "f" else y64.dtype)
+
+
+@pytest.mark.parametrize("validation_size", [0, 0.15])
+def test_digits_split_n_classes_and_stratified_splits(validation_size):
+    """n_classes is 10 with an empty validation split too (it raised NumPy's 'zero-size
+    array to reduction operation maximum'); each split holds every class in the
+    proportions of the whole set, within one image (stratified, as documented)."""
+    from sklearn.datasets import load_digits
+
+    y = load_digits().target
+    s = datasets.load_digits_split(validation_size=validation_size, seed=3)
+    assert s.n_classes == len(np.unique(y)) == 10
+    share = np.bincount(y) / len(y)
+    for part in (s.y_train, s.y_val, s.y_test):
+        if len(part):
+            assert np.all(np.abs(np.bincount(part, minlength=10) - share * len(part)) <= 1.0)
+    again = datasets.load_digits_split(validation_size=validation_size, seed=3)
+    np.testing.assert_array_equal(again.X_test, s.X_test)  # reproducible by seed

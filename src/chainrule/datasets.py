@@ -33,7 +33,8 @@ class Split:
 
     @property
     def n_classes(self) -> int:
-        return int(max(self.y_train.max(), self.y_val.max(), self.y_test.max())) + 1
+        """Largest label of the three splits + 1 (an empty validation split included)."""
+        return int(np.concatenate([self.y_train, self.y_val, self.y_test]).max()) + 1
 
 
 def _float_dtype(dtype: object) -> np.dtype:
