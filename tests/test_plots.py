@@ -225,3 +225,24 @@ def test_plot_model_selection_refuses_errors_without_a_finite_value(tmp_path, mo
     (line,) = [ln for ln in ax.get_lines() if ln.get_label() == "best start per size"]
     np.testing.assert_array_equal(line.get_ydata(), [0.1, np.nan, 0.4])
     assert ax.get_ylim()[1] == pytest.approx(1.6 * np.percentile([0.4, 0.5, 0.45], 75))
+
+
+@pytest.mark.parametrize("y", [np.array(["no", "yes"]), np.array([-1, 1]), np.array([1, 2])])
+def test_one_sigmoid_unit_is_thresholded_at_one_half_whatever_the_labels(y):
+    """A Network with one sigmoid output gives P(second class): 0.5 is the boundary.
+
+    Before, labels other than 0/1 switched the threshold to 0, which every
+    probability exceeds: the whole plane was drawn as the second class.  The hand-set
+    unit (W = [1, -1], b = 0) says the second class exactly where x1 > x2; with
+    W x 1000 it saturates to exactly 1.0 and 0.0, which must not be read as the labels
+    1 and 2.
+    """
+    from chainrule.plots import _region_classes
+
+    grid = np.array([[2.0, 1.0], [1.0, 2.0], [-1.0, -3.0], [0.0, 5.0]])
+    truth = (grid[:, 0] > grid[:, 1]).astype(int)
+    for scale in (1.0, 1000.0):
+        net = _line_net()
+        net.layers[0].W = net.layers[0].W * scale
+        index, classes = _region_classes(net, grid, y)
+        assert index.tolist() == truth.tolist() and classes == sorted(y.tolist())

@@ -242,7 +242,9 @@ def _region_classes(model: object, grid: np.ndarray, y: np.ndarray) -> tuple[np.
     """Class index of every grid point and the class list, for any kind of classifier.
 
     ``model`` may be a chainrule Network (its outputs: argmax of several
-    units, one unit thresholded at 0.5), an object with ``predict`` (labels)
+    units; one sigmoid unit thresholded at 0.5 whatever the labels, the
+    probability of the second of the sorted classes; another single unit
+    read as labels or scores like a callable's), an object with ``predict`` (labels)
     or ``predict_proba`` (argmax, columns in the order of its ``classes_``
     or of the sorted labels of ``y``), or a callable giving labels or scores
     (scores are thresholded at 0.5 for 0/1 labels, else at 0).
@@ -250,8 +252,11 @@ def _region_classes(model: object, grid: np.ndarray, y: np.ndarray) -> tuple[np.
     from .network import Network
 
     classes = list(np.unique(y))
+    probability = False  # one sigmoid unit: P(second class), whatever the labels are
     if isinstance(model, Network):
         out = model.forward(grid)
+        act = model.output_activation
+        probability = act is not None and act.name == "sigmoid"
     elif hasattr(model, "predict"):  # estimators: their own preprocessing and labels
         labels = np.asarray(model.predict(grid)).ravel()
         known = y
@@ -277,9 +282,9 @@ def _region_classes(model: object, grid: np.ndarray, y: np.ndarray) -> tuple[np.
             classes = list(range(out.shape[1]))
         return index, classes
     out = out.ravel()
-    if set(np.unique(out)) <= set(classes):  # labels
+    if not probability and set(np.unique(out)) <= set(classes):  # labels
         return np.searchsorted(np.asarray(classes), out), classes
-    threshold = 0.5 if set(classes) <= {0, 1} else 0.0
+    threshold = 0.5 if probability or set(classes) <= {0, 1} else 0.0
     if len(classes) > 2:
         raise ValueError(f"one score per point cannot separate {len(classes)} classes")
     two = classes if len(classes) == 2 else [0, 1]
@@ -298,7 +303,8 @@ def plot_decision_regions(
     ----------
     panels : sequence of (title, model, X, y)
         ``model``: a :class:`~chainrule.Network` (several outputs: the region
-        is the argmax; one output: thresholded at 0.5), anything with
+        is the argmax; one sigmoid output: thresholded at 0.5, the second of
+        the sorted classes above; another single output: as a callable's), anything with
         ``predict`` (labels) or ``predict_proba`` (such as a scikit-learn
         classifier), or a callable mapping an array of shape (n, 2) to labels
         or to scores of shape (n,) (thresholded at 0.5 for 0/1 labels, else
