@@ -246,3 +246,28 @@ def test_one_sigmoid_unit_is_thresholded_at_one_half_whatever_the_labels(y):
         net.layers[0].W = net.layers[0].W * scale
         index, classes = _region_classes(net, grid, y)
         assert index.tolist() == truth.tolist() and classes == sorted(y.tolist())
+
+
+@pytest.mark.parametrize(("kwargs", "error", "words"), [
+    ({"ncols": True}, ValueError, "ncols must be a positive integer, got True"),
+    ({"tile_inches": 0}, ValueError, "tile_inches must be a finite float > 0, got 0.0"),
+    ({"tile_inches": "a"}, TypeError, "tile_inches must be a finite float > 0, got 'a' (str)"),
+    ({"max_units": True}, ValueError, "max_units must be a positive integer, got True"),
+])
+def test_tile_pictures_name_a_bad_argument(tmp_path, kwargs, error, words):
+    """Before: matplotlib's 'an integer is required', 'cannot write empty image' and a
+    bare multiplication TypeError; max_units=True drew one tile."""
+    net = cr.mlp([4, 5], seed=0)
+    with pytest.raises(error) as info:
+        if "max_units" in kwargs:
+            plots.plot_first_layer(net, tmp_path / "t.png", **kwargs)
+        else:
+            plots.plot_tiles(np.ones((5, 2, 2)), tmp_path / "t.png", **kwargs)
+    assert str(info.value) == words
+    assert not (tmp_path / "t.png").exists()
+    # the size of a good one, by hand: ceil(5 / 3) = 2 rows of 3 tiles of 0.5 in x 100 px/in
+    import matplotlib.image as mpimg
+
+    image = mpimg.imread(plots.plot_tiles(np.arange(20.0).reshape(5, 2, 2), tmp_path / "ok.png",
+                                          ncols=np.int64(3), tile_inches=0.5))
+    assert image.shape[:2] == (100, 150)

@@ -119,10 +119,13 @@ def plot_tiles(
         raise ValueError("images contains NaN or infinite values")
     if normalize not in ("each", "all"):
         raise ValueError(f"normalize must be 'each' or 'all', got {normalize!r}")
+    from ._validation import check_positive_float
+
+    tile_inches = check_positive_float(tile_inches, "tile_inches")
     n = tiles.shape[0]
     if ncols is None:
         ncols = int(np.ceil(np.sqrt(n)))
-    if not isinstance(ncols, (int, np.integer)) or ncols < 1:
+    if isinstance(ncols, bool) or not isinstance(ncols, (int, np.integer)) or ncols < 1:
         raise ValueError(f"ncols must be a positive integer, got {ncols!r}")
     nrows = int(np.ceil(n / ncols))
     if normalize == "all":
@@ -518,7 +521,8 @@ def plot_first_layer(
     """
     tiles = first_layer_tiles(model, shape)
     if max_units is not None:
-        if not isinstance(max_units, (int, np.integer)) or max_units < 1:
+        if (isinstance(max_units, bool) or not isinstance(max_units, (int, np.integer))
+                or max_units < 1):
             raise ValueError(f"max_units must be a positive integer, got {max_units!r}")
         tiles = tiles[:max_units]
     if title is None:
