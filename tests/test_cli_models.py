@@ -790,3 +790,15 @@ def test_errors_name_the_line_a_row_starts_on_after_a_multiline_field(tmp_path, 
     err = capsys.readouterr().err
     assert err == f"chainrule: error: {tmp_path / 'd.csv'} line {line}, column 'a': not a " \
                   "number: 'z'\n"
+
+
+@pytest.mark.parametrize("shape", [(5, 0), (0, 3)])
+def test_an_npz_file_without_feature_columns_is_refused_by_its_file(tmp_path, capsys, shape):
+    """X of shape (5, 0): before, the first error came from building the network,
+    'sizes[0] must be an int >= 1, got 0', an argument the user never gave."""
+    np.savez(tmp_path / "d.npz", X=np.zeros(shape), y=np.arange(shape[0], dtype=float))
+    assert main(["train", str(tmp_path / "d.npz"), "-q", "-o", str(tmp_path / "m")]) == 2
+    assert capsys.readouterr().err == (
+        f"chainrule: error: {tmp_path / 'd.npz'}: 'X' must be a non-empty 2-D numeric array "
+        f"(n_samples, n_features), got shape {shape} of dtype float64\n")
+    assert not (tmp_path / "m.npz").exists()

@@ -273,7 +273,7 @@ def _read_npz(path: Path, target: str | None, features: list[str] | None,
     if "X" not in arrays:
         raise ValueError(f"{path}: no array named 'X' (arrays: {', '.join(arrays) or 'none'})")
     X = arrays["X"]
-    if X.ndim != 2 or X.shape[0] == 0 or X.dtype.kind not in "biuf":
+    if X.ndim != 2 or X.size == 0 or X.dtype.kind not in "biuf":  # rows and columns
         raise ValueError(
             f"{path}: 'X' must be a non-empty 2-D numeric array (n_samples, n_features), got "
             f"shape {X.shape} of dtype {X.dtype}"
