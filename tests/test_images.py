@@ -229,3 +229,35 @@ def test_load_natural_images_downsample_is_the_block_mean():
         ref = np.array([[a[3 * i:3 * i + 3, 3 * j:3 * j + 3].mean() for j in range(w)]
                         for i in range(h)])
         np.testing.assert_allclose(b, ref, rtol=1e-12)
+
+
+@pytest.mark.parametrize(("kwargs", "error", "words"), [
+    ({"labeled": 5}, TypeError, "labeled must be a sequence of class labels such as "
+     "(0, 1, 2, 3, 4), got 5 (int)"),
+    ({"labeled": "01"}, TypeError, "labeled must be a sequence of class labels"),
+    ({"test_size": 0}, ValueError, "test_size must be a float in (0, 1)"),
+    ({"test_size": 1.5}, ValueError, "test_size must be a float in (0, 1)"),
+    ({"test_size": True}, TypeError, "test_size must be a float in (0, 1), got True (bool)"),
+    ({"seed": -1}, ValueError, "seed must be an int from 0 to 2**32 - 1, got -1"),
+    ({"seed": "a"}, TypeError, "seed must be an int from 0 to 2**32 - 1, got 'a' (str)"),
+])
+def test_self_taught_split_names_its_own_arguments(kwargs, error, words):
+    """Before: "'int' object is not iterable", and scikit-learn's messages about
+    train_test_split's 'random_state' for a bad seed."""
+    X, y = images.load_digits_8x8()
+    with pytest.raises(error) as info:
+        images.self_taught_split(X, y, **kwargs)
+    assert str(info.value).startswith(words)
+    assert "random_state" not in str(info.value)
+
+
+def test_self_taught_split_is_scikit_learns_stratified_split_of_the_labelled_classes():
+    from sklearn.model_selection import train_test_split
+
+    X, y = images.load_digits_8x8()
+    s = images.self_taught_split(X, y, labeled=range(3), test_size=0.25, seed=np.int64(7))
+    mask = y < 3
+    ref = train_test_split(X[mask], y[mask], test_size=0.25, stratify=y[mask], random_state=7)
+    for got, want in zip((s.X_train, s.X_test, s.y_train, s.y_test), ref, strict=True):
+        np.testing.assert_array_equal(got, want)
+    np.testing.assert_array_equal(s.X_unlabeled, X[~mask])

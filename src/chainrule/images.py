@@ -402,9 +402,9 @@ def self_taught_split(
     X : array-like of shape (n_samples, n_features)
     y : array-like of shape (n_samples,)
     labeled : sequence of int, default digits 0-4
-    test_size : float, default 0.5
+    test_size : float in (0, 1), default 0.5
         Fraction of the labelled examples held out for testing.
-    seed : int, default 0
+    seed : int from 0 to 2**32 - 1, default 0
 
     Returns
     -------
@@ -412,11 +412,24 @@ def self_taught_split(
     """
     from sklearn.model_selection import train_test_split
 
+    from .datasets import _fraction
+
     X = check_finite_array(X, "X", dtype=np.float64, ndim=2)
     y = np.asarray(y)
     if y.shape != (X.shape[0],):
         raise ValueError(f"y must have shape ({X.shape[0]},), got {y.shape}")
-    mask = np.isin(y, list(labeled))
+    # checked here, by the names of this function: scikit-learn's messages name its own
+    if isinstance(labeled, (str, bytes)) or not hasattr(labeled, "__iter__"):
+        raise TypeError(f"labeled must be a sequence of class labels such as (0, 1, 2, 3, 4), "
+                        f"got {labeled!r} ({type(labeled).__name__})")
+    labeled = list(labeled)
+    test_size = _fraction(test_size, "test_size", zero=False)
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
+        raise TypeError(f"seed must be an int from 0 to 2**32 - 1, got {seed!r} "
+                        f"({type(seed).__name__})")
+    if not 0 <= seed <= 2**32 - 1:
+        raise ValueError(f"seed must be an int from 0 to 2**32 - 1, got {seed}")
+    mask = np.isin(y, labeled)
     if mask.all() or not mask.any():
         raise ValueError(f"labeled={list(labeled)} must select some, but not all, classes")
     X_tr, X_te, y_tr, y_te = train_test_split(X[mask], y[mask], test_size=test_size,
