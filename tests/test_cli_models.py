@@ -802,3 +802,27 @@ def test_an_npz_file_without_feature_columns_is_refused_by_its_file(tmp_path, ca
         f"chainrule: error: {tmp_path / 'd.npz'}: 'X' must be a non-empty 2-D numeric array "
         f"(n_samples, n_features), got shape {shape} of dtype float64\n")
     assert not (tmp_path / "m.npz").exists()
+
+
+def test_patience_without_validation_watches_the_training_loss(tmp_path, capsys):
+    """--help said --patience watches the validation loss; with --val-fraction 0 there is
+    none and it watches the training loss, as ``train`` documents.  The run stops at the
+    first epoch whose training cost (recorded per epoch) is no better than the best
+    before it, found here by hand from the recorded costs."""
+    import contextlib
+    import io
+
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out), pytest.raises(SystemExit):
+        main(["train", "--help"])
+    assert "validation loss (the training loss with --val-fraction 0)" in " ".join(
+        out.getvalue().split())
+    rng = np.random.default_rng(8)
+    X = rng.normal(size=(30, 2))
+    np.savez(tmp_path / "d.npz", X=X, y=X[:, 0] - X[:, 1] + rng.normal(size=30))
+    assert main(["train", str(tmp_path / "d.npz"), "--patience", "1", "--val-fraction", "0",
+                 "--lr", "0.5", "--optimizer", "sgd", "--epochs", "200", "-q",
+                 "-o", str(tmp_path / "m")]) == 0
+    loss = load_metadata(tmp_path / "m.npz")["history"]["loss"]
+    stop = next(i for i in range(1, len(loss)) if not loss[i] < min(loss[:i]))
+    assert len(loss) == stop + 1 < 200

@@ -85,8 +85,9 @@ def _add_train(sub: argparse._SubParsersAction) -> None:
                    help="mini-batch size (default: 32)")
     p.add_argument("--epochs", type=positive_int, default=100, help="epochs (default: 100)")
     p.add_argument("--patience", type=positive_int, default=None,
-                   help="stop when the validation loss has not improved for this many epochs "
-                   "and keep the best weights (default: train all epochs)")
+                   help="stop when the validation loss (the training loss with --val-fraction "
+                   "0) has not improved for this many epochs and keep the best weights "
+                   "(default: train all epochs)")
     p.add_argument("--val-fraction", type=fraction, default=None, dest="val_fraction",
                    help="fraction held out for validation, stratified for classification "
                    "(default: 0.1, or 0 for fewer than 20 examples; 0 for none)")
