@@ -56,7 +56,9 @@ def test_trace_markdown_to_file_and_overrides(tmp_path):
 @pytest.mark.parametrize(("args", "words"), [
     (["--weights", "[[1,2]"], "--weights: not valid JSON"),
     (["--weights", "[[[1, 2]]]"], "missing required key(s) ['input', 'target']"),
-    (["--preset", "integer-example", "--input", "1"], "features"),
+    (["--preset", "integer-example", "--input", "1"],
+     "input: the network has 2 input(s), so the example is 2 value(s) (--input X1 ... X2); "
+     "got 1: [1.0]"),
 ])
 def test_trace_bad_input_gives_one_line_error(args, words):
     proc = run("trace", *args)

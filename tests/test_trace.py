@@ -385,3 +385,22 @@ def test_a_python_description_may_give_the_activations_as_a_tuple():
     np.testing.assert_array_equal(out["matrices"][0]["new"], [[0, 0], [70, -31], [154, -72]])
     with pytest.raises(ValueError, match="activation must be an activation name"):
         trace_preset({**desc, "activation": ("square", 5)})
+
+
+@pytest.mark.parametrize(("x", "message"), [
+    ([1, 2, 3], r"input: the network has 2 input\(s\), so the example is 2 value\(s\) "
+                r"\(--input X1 \.\.\. X2\); got 3: \[1, 2, 3\]"),
+    (1, r"input: the network has 2 input\(s\).*got 1: \[1\]"),
+    (np.array([1, 2, 3]), r"input: the network has 2 input\(s\).*got 3: \[1, 2, 3\]"),
+])
+def test_an_input_of_the_wrong_length_is_named(x, message):
+    """Before: "x must have 2 features (columns) to match the network's input layer, got
+    shape (1, 3)", from the forward pass, naming neither --input nor the key input."""
+    spec = load_spec({"weights": [[[1, 1], [2, 1]], [[2, 1], [1, 0]]], "layout": "ufldl",
+                      "activation": "square", "input": x, "target": [290, 14]})
+    with pytest.raises(ValueError, match=message):
+        spec_network(spec)
+    for good in ([1, 1], np.array([1, 1])):  # SPEC 10 B: hidden nets [2, 3], outputs [289, 16]
+        spec["input"] = good
+        built = spec_network(spec)
+        np.testing.assert_array_equal(built.network.forward(built.x), [[289, 16]])

@@ -187,6 +187,14 @@ def spec_network(spec: dict[str, Any]) -> TraceSpec:
         net = from_ufldl(weights, biases, **kwargs)
     else:
         net = _from_chainrule(weights, biases, **kwargs)
+    x, n = spec["input"], net.n_inputs
+    x = x.tolist() if hasattr(x, "tolist") else x  # an array from a Python description
+    xs = list(x) if isinstance(x, (list, tuple)) else [x]
+    if isinstance(n, int) and len(xs) != n and not any(isinstance(v, (list, tuple)) for v in xs):
+        raise ValueError(
+            f"input: the network has {n} input(s), so the example is {n} value(s) "
+            f"(--input {'X1' if n == 1 else f'X1 ... X{n}'}); got {len(xs)}: {xs}"
+        )
     target, k = spec["target"], net.n_outputs
     values = list(target) if isinstance(target, (list, tuple)) else [target]
     # with several outputs, one whole number 0..k-1 is a class label (one-hot encoded)
