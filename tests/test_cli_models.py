@@ -826,3 +826,24 @@ def test_patience_without_validation_watches_the_training_loss(tmp_path, capsys)
     loss = load_metadata(tmp_path / "m.npz")["history"]["loss"]
     stop = next(i for i in range(1, len(loss)) if not loss[i] < min(loss[:i]))
     assert len(loss) == stop + 1 < 200
+
+
+def test_a_training_part_too_small_for_every_class_is_split_unstratified(tmp_path, capsys):
+    """6 examples of 3 classes, --val-fraction 0.7: 5 held out, 1 left to train on.
+
+    Before, scikit-learn's stratified split refused it as 'The train_size = 1 should
+    be greater or equal to the number of classes = 3', naming an option the command
+    line does not have; a validation part too small was already split unstratified,
+    and so is now a training part too small.  The one training row is scikit-learn's
+    plain split with the same seed; its feature is the stored mean.
+    """
+    from sklearn.model_selection import train_test_split
+
+    a = [1.0, 2.0, 3.0, 4.0, 5.0, 6.0]
+    _write_csv(tmp_path / "six.csv", ["a", "y"],
+               [[v, c] for v, c in zip(a, "xxyyzz", strict=True)])
+    assert main(["train", str(tmp_path / "six.csv"), "--val-fraction", "0.7", "--epochs", "1",
+                 "--seed", "4", "-q", "-o", str(tmp_path / "m")]) == 0
+    assert "1 for training, 5 for validation" in capsys.readouterr().out
+    (train,), _ = train_test_split(np.arange(6), test_size=5, random_state=4)
+    assert load_metadata(tmp_path / "m.npz")["x_mean"] == [a[train]]

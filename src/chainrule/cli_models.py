@@ -134,9 +134,9 @@ def _split(n: int, fraction: float, seed: int, stratify: np.ndarray | None):
     n_val = int(np.ceil(fraction * n))
     if n_val >= n:
         raise ValueError(f"--val-fraction {fraction} leaves no training examples of {n}")
-    if stratify is not None:
+    if stratify is not None:  # only where each side can hold every class
         counts = np.bincount(stratify)
-        if counts.min() < 2 or n_val < len(counts):
+        if counts.min() < 2 or min(n_val, n - n_val) < len(counts):
             stratify = None
     return train_test_split(index, test_size=n_val, random_state=seed, stratify=stratify)
 
