@@ -15,7 +15,11 @@ line"):
   ``save``), on random inputs, an autoencoder through its own ``cost``.
 
 All go through :func:`chainrule.gradient_check` in float64; the exit status is 0
-when the relative difference is below ``--tolerance``, 1 when it is not.  The
+when the relative difference is below ``--tolerance``, 1 when it is not, and 3
+(inconclusive) when it is not but every entry of both gradients is below
+``1e-10 x max(1, |J|)``: at that size (a model fitted exactly to the examples
+it is checked on) both are mostly rounding, and the difference says nothing
+about backpropagation.  The
 parameters whose steps of ``+-eps`` move a net input of a ReLU or leaky ReLU
 across its kink (``exclude_kinks``) are listed apart as not comparable and left
 out of that figure: the central difference straddles the corner there.
@@ -67,7 +71,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         description="Compare backpropagation's gradient with central differences (float64): "
         "of a random network (the default), of a sparse autoencoder's cost with its sparsity "
         "penalty (--sparse-autoencoder), or of a saved model file (--model). Exit status 0: "
-        "PASS, 1: FAIL.",
+        "PASS, 1: FAIL, 3: inconclusive (the gradients are too small to compare: every entry "
+        "below 1e-10 x max(1, |J|), as at a minimum the model has fitted its examples to).",
         epilog="examples: chainrule gradcheck --sizes 4 5 3 --activation tanh; chainrule "
         "gradcheck --sparse-autoencoder --patches; chainrule gradcheck --model iris.npz "
         "--data iris")
@@ -306,6 +311,28 @@ def _gradcheck(args: argparse.Namespace) -> int:
               f"ratio {ratio} (about 4 = 2^2 while the truncation error, which falls as "
               "eps^2, dominates; about 1 or less once rounding error does)")
     ok = result.rel_diff < args.tolerance
+    largest = _largest_compared(result)
+    if not ok and not zero and largest < _TINY * max(1.0, abs(result.cost)):
+        print(f"INCONCLUSIVE: relative difference {result.rel_diff:.3e} >= {args.tolerance:g}, "
+              f"but the gradients here are tiny (largest entry {largest:.2e}, below "
+              f"{_TINY:g} x max(1, |J|)): at that size both are mostly the rounding of the "
+              "numbers they are computed from, as at a minimum the model has fitted its "
+              "examples to, and their difference says nothing about backpropagation. Check "
+              "where the gradient is larger: on random examples (leave out --data), or on "
+              "other examples")
+        return 3
     print(f"{'PASS' if ok else 'FAIL'}: relative difference {result.rel_diff:.3e} "
           f"{'<' if ok else '>='} {args.tolerance:g}")
     return 0 if ok else 1
+
+
+# Gradients whose entries are all below this (times max(1, |J|)) are too small to check by
+# central differences: around 1e-16 they are the rounding of the forward pass itself.
+_TINY = 1e-10
+
+
+def _largest_compared(result) -> float:
+    """The largest magnitude among the compared entries of both gradients (0 if none)."""
+    keep = slice(None) if result.near_kink is None else ~result.near_kink
+    both = np.concatenate([np.abs(result.numerical[keep]), np.abs(result.analytical[keep])])
+    return float(both.max()) if both.size else 0.0
