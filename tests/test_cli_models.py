@@ -847,3 +847,32 @@ def test_a_training_part_too_small_for_every_class_is_split_unstratified(tmp_pat
     assert "1 for training, 5 for validation" in capsys.readouterr().out
     (train,), _ = train_test_split(np.arange(6), test_size=5, random_state=4)
     assert load_metadata(tmp_path / "m.npz")["x_mean"] == [a[train]]
+
+
+def test_numeric_target_with_a_few_text_cells_is_refused_not_taken_as_classes(tmp_path,
+                                                                              capsys):
+    """A price column with 'NA' in 2 of its 60 cells was trained as 58 classes (every
+    price a class); it is refused, naming the cells, unless --task says classification."""
+    rng = np.random.default_rng(0)
+    X = rng.uniform(0, 1, (60, 2))
+    price = [f"{100 + 50 * a - 3 * b:.6f}" for a, b in X]
+    price[7], price[41] = "NA", "?"
+    rows = [[f"{a:.6f}", f"{b:.6f}", p] for (a, b), p in zip(X, price, strict=True)]
+    _write_csv(tmp_path / "d.csv", ["a", "b", "price"], rows)
+    model = str(tmp_path / "m.npz")
+    assert main(["train", str(tmp_path / "d.csv"), "--epochs", "2", "-q", "-o", model]) == 2
+    err = capsys.readouterr().err
+    assert ("the target price holds 58 distinct numbers and 2 cell(s) that are not numbers: "
+            "'NA' (example 8), '?' (example 42); remove or fill those examples") in err
+    assert not (tmp_path / "m.npz").exists()
+    # asked for, the values are class labels (as written)
+    assert main(["train", str(tmp_path / "d.csv"), "--epochs", "1", "-q", "--task",
+                 "classification", "--val-fraction", "0", "-o", model]) == 0
+    assert len(load_metadata(model)["labels"]) == 60
+    # text labels with a few numbers among them stay a classification
+    labels = ["yes", "no", "maybe"] * 18 + [str(i) for i in range(6)]
+    rows = [[f"{a:.6f}", f"{b:.6f}", c] for (a, b), c in zip(X, labels, strict=True)]
+    _write_csv(tmp_path / "t.csv", ["a", "b", "answer"], rows)
+    assert main(["train", str(tmp_path / "t.csv"), "--epochs", "1", "-q", "--val-fraction",
+                 "0", "-o", model]) == 0
+    assert load_metadata(model)["task"] == "classification"

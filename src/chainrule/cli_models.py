@@ -118,9 +118,36 @@ def _infer_task(table, requested: str, loss: str | None = None) -> str:
     try:
         values = y.astype(np.float64)
     except ValueError:
+        _refuse_stray_text(table)
         return "classification"
     whole = np.all(np.isfinite(values)) and np.all(values == np.round(values))
     return "classification" if whole and len(np.unique(values)) <= 20 else "regression"
+
+
+def _refuse_stray_text(table) -> None:
+    """Refuse a target of numbers with a few text cells, which would become classes.
+
+    Text makes a target a classification, but a column of more than 20 distinct
+    numbers in which at most half of the cells are text ("NA", "?", "n/a") is a
+    numeric target with missing or bad values: as classes, every number would
+    be a class of its own.  ``--task classification`` still takes it as labels.
+    """
+    numbers, text = [], []
+    for i, cell in enumerate(np.asarray(table.y).tolist()):
+        try:
+            numbers.append(float(cell))
+        except (TypeError, ValueError):
+            text.append((i, cell))
+    distinct = len(set(numbers))
+    if distinct > 20 and len(text) <= len(numbers):
+        shown = ", ".join(f"{cell!r} (example {i + 1})" for i, cell in text[:5])
+        more = f" and {len(text) - 5} more" if len(text) > 5 else ""
+        raise ValueError(
+            f"{table.source}: the target {table.target_name or 'column'!s} holds "
+            f"{distinct} distinct numbers and {len(text)} cell(s) that are not numbers: "
+            f"{shown}{more}; remove or fill those examples for a regression, or pass --task "
+            "classification to take every value as a class label"
+        )
 
 
 def _split(n: int, fraction: float, seed: int, stratify: np.ndarray | None):
