@@ -876,3 +876,31 @@ def test_numeric_target_with_a_few_text_cells_is_refused_not_taken_as_classes(tm
     assert main(["train", str(tmp_path / "t.csv"), "--epochs", "1", "-q", "--val-fraction",
                  "0", "-o", model]) == 0
     assert load_metadata(model)["task"] == "classification"
+
+
+def test_unnamed_npz_with_more_columns_than_the_model_is_refused(tmp_path, capsys):
+    """A model trained on every column of an NPZ without feature_names (x0, x1) took the
+    first two of a 3-column unnamed file without a word; such a file is now refused.  A
+    model trained on chosen positions (--features x0 x2) still takes them from it."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(50, 3))
+    y = (X[:, 0] + X[:, 2] > 0).astype(int)
+    np.savez(tmp_path / "two.npz", X=X[:, :2], y=y)
+    np.savez(tmp_path / "three.npz", X=X, y=y)
+    two, chosen = str(tmp_path / "m2.npz"), str(tmp_path / "m02.npz")
+    common = ["--epochs", "3", "--val-fraction", "0", "-q"]
+    assert main(["train", str(tmp_path / "two.npz"), *common, "-o", two]) == 0
+    capsys.readouterr()
+    for command in ("evaluate", "predict"):
+        assert main([command, two, str(tmp_path / "three.npz")]) == 2
+        assert ("three.npz: X has 3 columns and no feature_names array, so its columns are "
+                "taken by position, for the 2 features that the model was trained on (x0, x1)"
+                ) in capsys.readouterr().err
+    assert main(["evaluate", two, str(tmp_path / "two.npz")]) == 0  # the same columns: fine
+    assert main(["train", str(tmp_path / "three.npz"), "--features", "x0", "x2", *common,
+                 "-o", chosen]) == 0
+    capsys.readouterr()
+    assert main(["predict", chosen, str(tmp_path / "three.npz"), "--proba"]) == 0
+    _, *rows = capsys.readouterr().out.strip().splitlines()
+    proba = np.array([float(r.split(",")[-1]) for r in rows])
+    np.testing.assert_allclose(proba, _reference(chosen, X[:, [0, 2]])[:, 0], rtol=1e-5)

@@ -328,9 +328,12 @@ def _model_data(model, data: str, target: str | None, need_target: bool, seed: i
 
     _not_empty(data, "data", _DATA_EXAMPLE)
     features = model.feature_names
+    # a model trained on every column of an NPZ file without feature_names (x0, x1, ...)
     table = read_data(data, target=target or model.metadata.get("target_name"),
                       features=features, need_target=need_target, seed=seed,
-                      strict_target=target is not None)
+                      strict_target=target is not None,
+                      all_columns=features is not None
+                      and features == [f"x{i}" for i in range(len(features))])
     n_in = model.n_features
     if table.X.shape[1] != n_in:
         raise ValueError(f"{table.source}: {table.X.shape[1]} features; the model takes {n_in}")

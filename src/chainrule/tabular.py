@@ -263,7 +263,8 @@ def _is_number(text: str) -> bool:
 
 
 def _read_npz(path: Path, target: str | None, features: list[str] | None,
-              need_target: bool, strict_target: bool, features_what: str) -> Table:
+              need_target: bool, strict_target: bool, features_what: str,
+              all_columns: bool = False) -> Table:
     from .io import _READ_ERRORS, read_npz
 
     try:  # truncated, corrupted, encrypted or not an archive: one error naming the file
@@ -304,8 +305,17 @@ def _read_npz(path: Path, target: str | None, features: list[str] | None,
             raise ValueError(f"{path}: the target {key!r} has dtype {y.dtype}; expected "
                              "numbers or strings")
     if features is not None:
-        positional = ("feature_names" not in arrays and X.shape[1] == len(features)
-                      and not set(features) & set(names))
+        unnamed = "feature_names" not in arrays
+        if all_columns and unnamed and X.shape[1] != len(features):
+            # the names x0, x1, ... are positions: taking the first of more columns would
+            # drop the others without a word
+            raise ValueError(
+                f"{path}: X has {X.shape[1]} columns and no feature_names array, so its "
+                f"columns are taken by position, for the {len(features)} features"
+                f"{features_what} ({_some(list(features))}); give X exactly those columns, "
+                "or name its columns in a feature_names array"
+            )
+        positional = unnamed and not set(features) & set(names)
         if positional:  # unnamed columns, a model trained on named ones: by position
             names = list(features)
         else:
@@ -322,6 +332,7 @@ def read_data(
     seed: int = 0,
     strict_target: bool = True,
     features_what: str = " that the model was trained on",
+    all_columns: bool = False,
 ) -> Table:
     """Examples from a CSV file, an NPZ file or a bundled data set.
 
@@ -351,6 +362,11 @@ def read_data(
         (``target`` is then a model's recorded name, not the user's choice).
     features_what : str
         How a missing feature column is described in the error.
+    all_columns : bool, default False
+        Whether ``features`` are every column of an NPZ file without
+        ``feature_names`` (a model trained on such a file, whose features are
+        the positions ``x0, x1, ...``): another such file must then have
+        exactly that many columns, not more of which the first are taken.
 
     Returns
     -------
@@ -389,7 +405,8 @@ def read_data(
     with open(path, "rb") as fh:
         is_zip = fh.read(4) == b"PK\x03\x04"
     if path.suffix.lower() == ".npz" or is_zip:
-        return _read_npz(path, target, features, need_target, strict_target, features_what)
+        return _read_npz(path, target, features, need_target, strict_target, features_what,
+                         all_columns)
     return _read_csv(path, target, features, need_target, features_what)
 
 
