@@ -250,7 +250,8 @@ def _train(args: argparse.Namespace) -> int:
                        for k in ("loss", "val_loss", "accuracy", "val_accuracy")
                        if history.get(k) and all(np.isfinite(history[k]))}
     model = SavedModel(net, meta)
-    line = f"trained {history.epochs} epochs in {seconds:.2f} s ({history.stop_reason})"
+    epochs = f"{history.epochs} epoch{'' if history.epochs == 1 else 's'}"
+    line = f"trained {epochs} in {seconds:.2f} s ({history.stop_reason})"
     for name, idx in (("training", train_idx), ("validation", val_idx)):
         if len(idx):
             scores = _scores(model, table.X[idx], y[idx])
