@@ -266,3 +266,14 @@ def check_random_state_value(value: object, *, bools: bool = False) -> None:
         + (" (a bool, which is no seed here)" if isinstance(value, (bool, np.bool_))
            else f" ({type(value).__name__})" if not isinstance(value, numbers.Number) else "")
     )
+
+
+def check_seed(seed: object, name: str = "seed") -> int:
+    """``seed`` as an int from 0 to 2**32 - 1 (what ``train_test_split``'s
+    ``random_state`` takes), or a TypeError / ValueError naming ``name``."""
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
+        raise TypeError(f"{name} must be an int from 0 to 2**32 - 1, got {seed!r} "
+                        f"({type(seed).__name__})")
+    if not 0 <= seed <= 2**32 - 1:
+        raise ValueError(f"{name} must be an int from 0 to 2**32 - 1, got {seed}")
+    return int(seed)

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ._validation import check_seed
+
 __all__ = ["Split", "load_digits_split", "xor"]
 
 
@@ -99,11 +101,7 @@ def load_digits_split(
 
     test_size = _fraction(test_size, "test_size", zero=False)
     validation_size = _fraction(validation_size, "validation_size", zero=True)
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
-        raise TypeError(f"seed must be an int from 0 to 2**32 - 1, got {seed!r} "
-                        f"({type(seed).__name__})")
-    if not 0 <= seed <= 2**32 - 1:
-        raise ValueError(f"seed must be an int from 0 to 2**32 - 1, got {seed}")
+    seed = check_seed(seed)
     dtype = _float_dtype(dtype)
     X, y = load_digits(return_X_y=True)
     n_classes = len(np.unique(y))

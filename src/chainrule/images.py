@@ -25,7 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ._validation import check_finite_array, check_positive_int
+from ._validation import check_finite_array, check_positive_int, check_seed
 from .initializers import make_rng
 
 __all__ = [
@@ -424,11 +424,7 @@ def self_taught_split(
                         f"got {labeled!r} ({type(labeled).__name__})")
     labeled = list(labeled)
     test_size = _fraction(test_size, "test_size", zero=False)
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
-        raise TypeError(f"seed must be an int from 0 to 2**32 - 1, got {seed!r} "
-                        f"({type(seed).__name__})")
-    if not 0 <= seed <= 2**32 - 1:
-        raise ValueError(f"seed must be an int from 0 to 2**32 - 1, got {seed}")
+    seed = check_seed(seed)
     mask = np.isin(y, labeled)
     if mask.all() or not mask.any():
         raise ValueError(f"labeled={list(labeled)} must select some, but not all, classes")
