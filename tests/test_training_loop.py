@@ -896,3 +896,34 @@ def test_train_refuses_non_network():
     X, Y = regression(m=10)
     with pytest.raises(TypeError, match="Network"):
         chainrule.train("net", X, Y)
+
+
+def test_divergence_restores_batchnorm_running_statistics_with_the_parameters(tmp_path):
+    # lr=1e200: the first step leaves finite parameters whose next forward pass overflows;
+    # that pass updates BatchNorm's running statistics (to inf) before its loss is found to
+    # be infinite.  The network keeps the parameters before it (the initial ones) and must
+    # keep the running statistics their own forward pass (batch 0) left, computed here by
+    # hand: running = 0.9 * running + 0.1 * batch statistic (unbiased variance).
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(64, 3))
+    y = X @ np.array([1.0, 2.0, 3.0])
+    net = Network([Dense(3, 8, "relu", seed=1), BatchNorm(8), Dense(8, 1, "identity", seed=2)])
+    theta0 = net.params.copy()
+    W1, b1 = net.layers[0].W.copy(), net.layers[0].b.copy()
+    with pytest.raises(TrainingDiverged) as info:
+        chainrule.train(net, X, y, optimizer="sgd", lr=1e200, batch_size=16, epochs=5, seed=0)
+    assert (info.value.epoch, info.value.batch, info.value.what) == (1, 1, "loss")
+    np.testing.assert_array_equal(net.params, theta0)
+    rows = np.random.default_rng(0).permutation(64)[:16]  # the first batch of epoch 1
+    H = np.maximum(X[rows] @ W1 + b1, 0.0)
+    bn = net.layers[1]
+    np.testing.assert_allclose(bn.running_mean, 0.1 * H.mean(axis=0), rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(bn.running_var, 0.9 + 0.1 * H.var(axis=0, ddof=1), rtol=1e-12)
+    # the network is usable: evaluation-mode forward by hand, and it saves and loads
+    Hx = np.maximum(X @ W1 + b1, 0.0)
+    N = (Hx - bn.running_mean) / np.sqrt(bn.running_var + bn.eps) * bn.gamma + bn.beta
+    expected = N @ net.layers[2].W + net.layers[2].b
+    np.testing.assert_allclose(net.forward(X), expected, rtol=1e-10)
+    chainrule.io.save(net, tmp_path / "kept.npz")
+    np.testing.assert_array_equal(chainrule.io.load(tmp_path / "kept.npz").forward(X),
+                                  net.forward(X))

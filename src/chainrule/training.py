@@ -405,6 +405,10 @@ class Trainer:
                 _argmax_rows(Y[start:start + 8192], target_class[start:start + 8192])
         state = TrainState(net, opt, history, epoch=self.epoch)
         last_good = self._last_good = net.params.copy()
+        # the running statistics (BatchNorm) that go with last_good: (live, copy) pairs,
+        # copied with it after each step's forward pass and restored with it
+        self._good_buffers = [(live, live.copy()) for layer in net.layers
+                              for live in layer.buffers().values()]
         gather, workspace = _Gather(), net._workspace()
         # Overflow is detected after each step (the divergence guard), so the loop runs with
         # NumPy's overflow and invalid warnings off, and the layers write into reused buffers
@@ -469,7 +473,7 @@ class Trainer:
                                     self._hook("on_batch_end", state)
                             except KeyboardInterrupt:
                                 if not np.isfinite(net.params).all():
-                                    net.params[...] = last_good
+                                    self._restore_last_good(last_good)
                                 ctrl_c.set = True
                             if ctrl_c.set or state.stop:
                                 break
@@ -543,14 +547,28 @@ class Trainer:
         # batch belongs to the parameters *before* this step.
         if math.isfinite(J):
             np.copyto(last_good, net.params)
+            for live, copy in self._good_buffers:
+                np.copyto(copy, live)
             self.optimizer.step(net.params, grad, net._decay_slices)
             if _params_finite(net.params):
                 return
         self._diverged("loss" if not math.isfinite(J) else "parameters", last_good, epoch, batch)
 
+    def _restore_last_good(self, last_good: np.ndarray) -> None:
+        """Put back the last parameters with a finite loss, and their running statistics.
+
+        The running statistics (BatchNorm's ``running_mean`` and ``running_var``)
+        are the ones the forward pass of those parameters left, so a forward pass
+        that overflowed, which updated them before its loss was found to be
+        infinite, leaves no trace in the network.
+        """
+        self.net.params[...] = last_good
+        for live, copy in getattr(self, "_good_buffers", ()):
+            np.copyto(live, copy)
+
     def _diverged(self, what: str, last_good: np.ndarray, epoch: int, batch: int) -> None:
         """Restore the last parameters with a finite loss and stop with TrainingDiverged."""
-        self.net.params[...] = last_good
+        self._restore_last_good(last_good)
         self.history.stop_reason = "diverged"
         raise TrainingDiverged(
             f"training diverged at epoch {epoch}, batch {batch}: the {what} became NaN or "
