@@ -927,3 +927,35 @@ def test_divergence_restores_batchnorm_running_statistics_with_the_parameters(tm
     chainrule.io.save(net, tmp_path / "kept.npz")
     np.testing.assert_array_equal(chainrule.io.load(tmp_path / "kept.npz").forward(X),
                                   net.forward(X))
+
+
+def test_full_batch_patience_on_training_loss_restores_the_parameters_of_the_best_loss():
+    # Without validation the epoch's loss is the cost of the parameters *before* its one
+    # full-batch update; the restored network must have exactly that (best) cost, computed
+    # here by hand for a linear model: J = mean(1/2 (X w + b - y)^2).  A rate that grows by
+    # 15 % per epoch makes the loss fall, then rise, so early stopping fires.
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(30, 2))
+    y = X @ np.array([1.0, -2.0]) + 0.1 * rng.normal(size=30)
+    net = chainrule.mlp([2, 1], seed=0)
+    starts = {}
+
+    def record(state):
+        starts[state.epoch + 1] = state.net.params.copy()  # what the next epoch starts from
+
+    starts[1] = net.params.copy()
+    history = chainrule.train(net, X, y, optimizer="gd", lr=0.9, epochs=200, patience=3,
+                              schedule={"name": "exponential", "gamma": 1.15},
+                              callbacks=[record])
+
+    def hand_cost(theta):
+        w, b = theta[:2], theta[2]
+        return float(np.mean(0.5 * (X @ w + b - y) ** 2))
+
+    assert history.stop_reason == "early_stopping"
+    best = history.best_epoch
+    assert best == int(np.argmin(history["loss"])) + 1 and best < history.epochs
+    np.testing.assert_array_equal(net.params, starts[best])
+    assert hand_cost(net.params) == pytest.approx(min(history["loss"]), rel=1e-12)
+    # the parameters after the best epoch's update have a higher cost: not those
+    assert hand_cost(starts[best + 1]) > hand_cost(net.params)

@@ -405,10 +405,12 @@ class Trainer:
                 _argmax_rows(Y[start:start + 8192], target_class[start:start + 8192])
         state = TrainState(net, opt, history, epoch=self.epoch)
         last_good = self._last_good = net.params.copy()
-        # the running statistics (BatchNorm) that go with last_good: (live, copy) pairs,
-        # copied with it after each step's forward pass and restored with it
-        self._good_buffers = [(live, live.copy()) for layer in net.layers
-                              for live in layer.buffers().values()]
+        # the running statistics (BatchNorm) that go with last_good: per layer, the name of
+        # each buffer with its copy, taken with last_good after each step's forward pass
+        self._good_buffers = [{k: v.copy() for k, v in layer.buffers().items()}
+                              for layer in net.layers]
+        self._buffered = [(layer, copies) for layer, copies in
+                          zip(net.layers, self._good_buffers, strict=True) if copies]
         gather, workspace = _Gather(), net._workspace()
         # Overflow is detected after each step (the divergence guard), so the loop runs with
         # NumPy's overflow and invalid warnings off, and the layers write into reused buffers
@@ -547,8 +549,9 @@ class Trainer:
         # batch belongs to the parameters *before* this step.
         if math.isfinite(J):
             np.copyto(last_good, net.params)
-            for live, copy in self._good_buffers:
-                np.copyto(copy, live)
+            for layer, copies in self._buffered:  # none without BatchNorm
+                for k, live in layer.buffers().items():
+                    np.copyto(copies[k], live)
             self.optimizer.step(net.params, grad, net._decay_slices)
             if _params_finite(net.params):
                 return
@@ -563,8 +566,9 @@ class Trainer:
         infinite, leaves no trace in the network.
         """
         self.net.params[...] = last_good
-        for live, copy in getattr(self, "_good_buffers", ()):
-            np.copyto(live, copy)
+        for layer, copies in self._buffered:
+            for k, live in layer.buffers().items():
+                np.copyto(live, copies[k])
 
     def _diverged(self, what: str, last_good: np.ndarray, epoch: int, batch: int) -> None:
         """Restore the last parameters with a finite loss and stop with TrainingDiverged."""
@@ -606,9 +610,17 @@ class Trainer:
             value = metrics.get("val_loss", loss)
             if value < self.best_value - self.min_delta:
                 self.best_value, self.wait = value, 0
-                self.best_params = net.params.copy()
-                self.best_buffers = [{k: v.copy() for k, v in layer.buffers().items()}
-                                     for layer in net.layers]
+                if val is None and self._n_batches == 1:
+                    # The training loss of an epoch of one batch (full-batch "gd") is the
+                    # cost of the parameters before its update, not of those after it:
+                    # the best parameters are the ones the epoch started from.
+                    self.best_params = self._last_good.copy()
+                    self.best_buffers = [{k: v.copy() for k, v in copies.items()}
+                                         for copies in self._good_buffers]
+                else:
+                    self.best_params = net.params.copy()
+                    self.best_buffers = [{k: v.copy() for k, v in layer.buffers().items()}
+                                         for layer in net.layers]
                 history.best_epoch = self.epoch
             else:
                 self.wait += 1
@@ -905,7 +917,10 @@ def train(
         ``{"name": ..., **settings}`` or a Schedule), ``clip_norm`` (clip the
         gradient's norm), ``patience`` (early stopping on the validation loss,
         or the training loss without validation, restoring the best
-        parameters unless ``restore_best=False``), ``min_delta``,
+        parameters unless ``restore_best=False``; an epoch's training loss is
+        taken before its updates, so with one batch per epoch ("gd") and no
+        validation these are the parameters the best epoch started from,
+        whose cost that loss is), ``min_delta``,
         ``loss_threshold`` and ``grad_norm_threshold`` (stop when the epoch's
         loss / root-mean-square gradient norm falls to it), ``diagnostics``
         (record per-layer gradient norms and saturated fractions per epoch),
