@@ -959,3 +959,54 @@ def test_full_batch_patience_on_training_loss_restores_the_parameters_of_the_bes
     assert hand_cost(net.params) == pytest.approx(min(history["loss"]), rel=1e-12)
     # the parameters after the best epoch's update have a higher cost: not those
     assert hand_cost(starts[best + 1]) > hand_cost(net.params)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "exc", "match"),
+    [
+        ({"loss_threshold": float("nan")}, ValueError, r"loss_threshold must be a finite float"),
+        ({"loss_threshold": "0.1"}, TypeError, r"loss_threshold must be a finite float"),
+        ({"verbose": "yes"}, TypeError, r"verbose must be an int >= 0"),
+        ({"verbose": -1}, ValueError, r"verbose must be an int >= 0"),
+        ({"shuffle": "no"}, TypeError, r"shuffle must be True or False, got 'no'"),
+        ({"restore_best": "no"}, TypeError, r"restore_best must be True or False"),
+        ({"diagnostics": 1}, TypeError, r"diagnostics must be True or False"),
+        ({"callbacks": Callback()}, TypeError, r"callbacks must be a list"),
+        ({"callbacks": print}, TypeError, r"callbacks must be a list"),
+        ({"schedule": {"name": "step", "stepsize": 3}}, TypeError,
+         r"schedule 'step' has no setting 'stepsize'; its settings are: step_size, gamma"),
+        ({"validation_fraction": 0.2, "validation_data": "given"}, ValueError,
+         r"validation_data and validation_fraction=0.2"),
+    ],
+)
+def test_training_option_refusals_name_the_option(kwargs, exc, match):
+    # Each of these was taken silently (bool("no") is True, NaN never stops, the held-out
+    # fraction was dropped for validation_data) or failed with a message naming nothing.
+    X, Y = regression(m=10)
+    if kwargs.get("validation_data") == "given":
+        kwargs = {**kwargs, "validation_data": regression(m=5, seed=3)}
+    net = reg_net()
+    theta0 = net.params.copy()
+    with pytest.raises(exc, match=match):
+        chainrule.train(net, X, Y, epochs=2, **kwargs)
+    np.testing.assert_array_equal(net.params, theta0)  # nothing trained before the error
+
+
+def test_callbacks_none_is_no_callbacks():
+    X, Y = regression(m=10)
+    a, b = reg_net(), reg_net()
+    ha = chainrule.train(a, X, Y, optimizer="sgd", batch_size=4, epochs=3, seed=1,
+                         callbacks=None)
+    hb = chainrule.train(b, X, Y, optimizer="sgd", batch_size=4, epochs=3, seed=1)
+    np.testing.assert_array_equal(a.params, b.params)
+    assert ha["loss"] == hb["loss"]
+
+
+def test_resume_refuses_fewer_epochs_than_already_trained(tmp_path):
+    X, Y = regression(m=10)
+    path = tmp_path / "run.npz"
+    chainrule.train(reg_net(), X, Y, epochs=3, seed=1, checkpoint=path)
+    with pytest.raises(ValueError, match=r"already trained 3 epochs.*got 2"):
+        chainrule.resume(path, X, Y, epochs=2)
+    _, history = chainrule.resume(path, X, Y, epochs=3)  # the total already reached: done
+    assert history.epochs == 3

@@ -7,6 +7,7 @@ epoch (epochs counted from 1).  Stateless schedules depend on the epoch only;
 
 from __future__ import annotations
 
+import inspect
 import math
 
 from ._validation import check_nonneg_float, check_positive_float, check_positive_int
@@ -171,4 +172,14 @@ def get_schedule(spec: str | Schedule | dict | None) -> Schedule:
     cls = SCHEDULES.get(name)
     if cls is None:
         raise ValueError(f"unknown schedule {name!r}; valid names are: {', '.join(SCHEDULES)}")
+    named = (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
+    settings = [] if cls.__init__ is object.__init__ else [
+        k for k, p in inspect.signature(cls.__init__).parameters.items()
+        if k != "self" and p.kind in named]
+    unknown = [k for k in spec if k not in settings]
+    if unknown:
+        raise TypeError(
+            f"schedule {name!r} has no setting {', '.join(map(repr, unknown))}; its settings "
+            f"are: {', '.join(settings) or 'none'}"
+        )
     return cls(**spec)

@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 
 from ._validation import (
+    _check_real,
     check_data,
     check_nonneg_float,
     check_positive_float,
@@ -259,8 +260,8 @@ class Trainer:
             seed = int(np.random.default_rng(seed).integers(2**63))
         self.seed = check_positive_int(seed, "seed", minimum=0)
         self.rng = np.random.default_rng(self.seed)
-        self.verbose = int(verbose)
-        self.shuffle = bool(shuffle)
+        self.verbose = _check_verbose(verbose)
+        self.shuffle = _check_bool(shuffle, "shuffle")
         if validation_fraction is not None:
             validation_fraction = check_positive_float(validation_fraction, "validation_fraction")
             if validation_fraction >= 1:
@@ -272,11 +273,20 @@ class Trainer:
         self.clip_norm = None if clip_norm is None else check_positive_float(clip_norm, "clip_norm")
         self.patience = None if patience is None else check_positive_int(patience, "patience")
         self.min_delta = check_nonneg_float(min_delta, "min_delta")
-        self.restore_best = bool(restore_best)
-        self.loss_threshold = None if loss_threshold is None else float(loss_threshold)
+        self.restore_best = _check_bool(restore_best, "restore_best")
+        self.loss_threshold = None if loss_threshold is None else _check_real(
+            loss_threshold, "loss_threshold", "a finite float")
         self.grad_norm_threshold = None if grad_norm_threshold is None else check_nonneg_float(
             grad_norm_threshold, "grad_norm_threshold")
-        self.diagnostics = bool(diagnostics)
+        self.diagnostics = _check_bool(diagnostics, "diagnostics")
+        if callbacks is None:
+            callbacks = ()
+        elif isinstance(callbacks, (Callback, str)) or callable(callbacks) or not hasattr(
+                callbacks, "__iter__"):
+            raise TypeError(
+                "callbacks must be a list (or tuple) of Callback objects or callables, got "
+                f"{type(callbacks).__name__}; a single one goes in a list: callbacks=[cb]"
+            )
         self.callbacks = list(callbacks)
         for cb in self.callbacks:
             if not (isinstance(cb, Callback) or callable(cb)):
@@ -306,6 +316,11 @@ class Trainer:
         Y = net.prepare_targets(Y, X.shape[0], compact=True)
         sw = net.check_sample_weight(sample_weight, X.shape[0])
         val = None
+        if validation_data is not None and self.validation_fraction:
+            raise ValueError(
+                f"validation_data and validation_fraction={self.validation_fraction}: give "
+                "one of them (a held-out fraction of X, or your own validation set), not both"
+            )
         if validation_data is not None:
             if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
                 raise TypeError(
@@ -715,7 +730,8 @@ class Trainer:
         path : str or PathLike
             The checkpoint.
         epochs : int, optional
-            Total number of epochs (default: the run's own).
+            Total number of epochs (default: the run's own); not below the
+            epochs the checkpoint has already trained.
         verbose : int, default 0
         callbacks : sequence of Callback or callable, optional
         checkpoint : str or PathLike, optional
@@ -808,7 +824,26 @@ class Trainer:
         except (KeyError, TypeError, ValueError, AttributeError, OverflowError) as exc:
             what = str(exc) if isinstance(exc, (ValueError, TypeError)) else repr(exc)
             raise bad(what) from None
+        if epochs is not None and epochs < trainer.epoch:
+            raise ValueError(
+                f"epochs: the run in {path} has already trained {trainer.epoch} epochs; "
+                f"epochs is the total to reach and cannot be below that, got {epochs}"
+            )
         return trainer
+
+
+def _check_bool(value: object, name: str) -> bool:
+    """``value`` if it is True or False (NumPy's included), else a TypeError naming ``name``."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be True or False, got {value!r} ({type(value).__name__})")
+    return bool(value)
+
+
+def _check_verbose(value: object) -> int:
+    """``verbose`` as an int >= 0 (True and False count as 1 and 0)."""
+    if isinstance(value, (bool, np.bool_)):
+        return int(value)
+    return check_positive_int(value, "verbose", minimum=0)
 
 
 def _is_real(v: object) -> bool:
@@ -979,7 +1014,8 @@ def resume(
     validation_data : (X_val, Y_val), optional
         The run's validation data, if it had some.
     epochs : int, optional
-        Total number of epochs (default: the run's own); may extend the run.
+        Total number of epochs (default: the run's own); may extend the run,
+        not end it before the epochs the checkpoint has already trained.
     verbose : int, default 0
     callbacks : sequence of Callback or callable, optional
     sample_weight : array-like of shape (n_samples,), optional
@@ -998,7 +1034,8 @@ def resume(
     ------
     ValueError
         If ``sample_weight`` does not match how the run was trained (given or
-        not), or the file is not a readable checkpoint.
+        not), ``epochs`` is below the epochs already trained, or the file is
+        not a readable checkpoint.
     """
     trainer = Trainer.from_checkpoint(path, epochs=epochs, verbose=verbose, callbacks=callbacks)
     return trainer.net, trainer.fit(X, Y, validation_data, sample_weight)
