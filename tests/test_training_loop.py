@@ -1010,3 +1010,46 @@ def test_resume_refuses_fewer_epochs_than_already_trained(tmp_path):
         chainrule.resume(path, X, Y, epochs=2)
     _, history = chainrule.resume(path, X, Y, epochs=3)  # the total already reached: done
     assert history.epochs == 3
+
+
+class _Halving(chainrule.schedules.Schedule):
+    """A schedule of the user's own: lr0 / 2**epoch (its name is the base's, "constant")."""
+
+    def lr(self, epoch, lr0, metrics):
+        return lr0 * 0.5**epoch
+
+
+def test_resume_with_a_schedule_of_ones_own_class(tmp_path):
+    # The checkpoint recorded such a schedule as its config {"name": "constant"}, and resume
+    # silently went on at the constant lr0: 0.1, 0.1 instead of 0.00625, 0.003125.
+    X, Y = regression(m=20)
+    whole = reg_net()
+    h = chainrule.train(whole, X, Y, optimizer="sgd", batch_size=8, epochs=6, seed=0,
+                        schedule=_Halving())
+    assert h["lr"] == [0.1 * 0.5**e for e in range(6)]  # by hand
+    path = tmp_path / "run.npz"
+    chainrule.train(reg_net(), X, Y, optimizer="sgd", batch_size=8, epochs=3, seed=0,
+                    schedule=_Halving(), checkpoint=path)
+    with pytest.raises(ValueError, match=r"schedule: .*its own class .*_Halving.*schedule="):
+        chainrule.resume(path, X, Y, epochs=6)
+    with pytest.raises(ValueError, match=r"schedule: .*used .*_Halving.*; got exponential"):
+        chainrule.resume(path, X, Y, epochs=6, schedule=Exponential(0.5))
+    net, history = chainrule.resume(path, X, Y, epochs=6, schedule=_Halving())
+    assert history["lr"] == h["lr"]
+    np.testing.assert_array_equal(net.params, whole.params)
+
+
+def test_resume_refuses_a_builtin_schedule_with_other_settings(tmp_path):
+    X, Y = regression(m=20)
+    path = tmp_path / "run.npz"
+    chainrule.train(reg_net(), X, Y, optimizer="sgd", batch_size=8, epochs=3, seed=0,
+                    schedule=Exponential(0.5), checkpoint=path)
+    with pytest.raises(ValueError, match=r"'gamma': 0.5.*'gamma': 0.9"):
+        chainrule.resume(path, X, Y, epochs=6, schedule=Exponential(0.9))
+    whole = reg_net()
+    h = chainrule.train(whole, X, Y, optimizer="sgd", batch_size=8, epochs=6, seed=0,
+                        schedule=Exponential(0.5))
+    for given in (None, Exponential(0.5)):
+        net, history = chainrule.resume(path, X, Y, epochs=6, schedule=given)
+        assert history["lr"] == h["lr"] == [0.1 * 0.5**e for e in range(6)]
+        np.testing.assert_array_equal(net.params, whole.params)

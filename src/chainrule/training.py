@@ -16,6 +16,7 @@ parameters and history so far.
 from __future__ import annotations
 
 import contextlib
+import json
 import math
 import os
 import signal
@@ -691,7 +692,10 @@ class Trainer:
             },
             "optimizer": {"config": opt.get_config(), "t": opt.t, "lr0": self.lr0},
             "schedule": {"config": self.schedule.get_config(),
-                         "state": self.schedule.get_state()},
+                         "state": self.schedule.get_state(),
+                         # a schedule class of the user's own, which resume cannot rebuild
+                         # from the config: its name, so that resume asks for it
+                         "class": _custom_schedule_class(self.schedule)},
             "epoch": self.epoch,
             "sample_weighted": self.sample_weighted,
             "rng": self.rng.bit_generator.state,
@@ -712,6 +716,7 @@ class Trainer:
         cls, path: str | os.PathLike, epochs: int | None = None, verbose: int = 0,
         callbacks: Sequence[Callback | Callable[[TrainState], None]] = (),
         checkpoint: str | os.PathLike | None = None,
+        schedule: Schedule | None = None,
     ) -> Trainer:
         """Rebuild a run from :meth:`save_checkpoint`; ``epochs`` may extend it.
 
@@ -736,6 +741,12 @@ class Trainer:
         callbacks : sequence of Callback or callable, optional
         checkpoint : str or PathLike, optional
             Where to write further checkpoints (default: ``path``).
+        schedule : Schedule, optional
+            The run's schedule object, needed when it is of a class of your
+            own (a subclass of :class:`~chainrule.schedules.Schedule` that is
+            not one of the built-in schedules), which the checkpoint cannot
+            rebuild; it must be of the same class with the same settings, and
+            gets the state the checkpoint recorded.
 
         Returns
         -------
@@ -745,15 +756,21 @@ class Trainer:
         ------
         ValueError
             If the file is not a readable checkpoint, or a value in it is
-            missing, of the wrong type, shape or range; the message names the
-            file and the value.
+            missing, of the wrong type, shape or range (the message names the
+            file and the value); if the run's schedule is of a class of your
+            own and ``schedule`` does not give it, or ``schedule`` is not the
+            run's.
         """
         from . import io
 
         if epochs is not None:
             check_positive_int(epochs, "epochs")
+        if schedule is not None and not isinstance(schedule, Schedule):
+            raise TypeError(f"schedule must be a Schedule object (the run's own), got "
+                            f"{type(schedule).__name__}")
         meta, arrays = io.read_file(path, CHECKPOINT_FORMAT)
         net = io.restore_network(meta, arrays, path)
+        _check_resumed_schedule(meta.get("schedule"), schedule, path)
 
         def bad(what: str) -> ValueError:
             return ValueError(f"{path}: corrupted checkpoint ({what})")
@@ -768,7 +785,8 @@ class Trainer:
             lr0 = record["lr0"]
             if not (_is_real(lr0) and math.isfinite(lr0) and lr0 > 0):
                 raise ValueError(f"optimizer.lr0: expected a positive number, found {lr0!r}")
-            schedule = get_schedule(meta["schedule"]["config"])
+            if schedule is None:
+                schedule = get_schedule(meta["schedule"]["config"])
             schedule.set_state(meta["schedule"]["state"])
             if not isinstance(full, bool):
                 raise TypeError(f"trainer.full_batch: expected true or false, found {full!r}")
@@ -830,6 +848,42 @@ class Trainer:
                 f"epochs is the total to reach and cannot be below that, got {epochs}"
             )
         return trainer
+
+
+def _custom_schedule_class(schedule: Schedule) -> str | None:
+    """``module.Class`` of a schedule that is not a built-in one; None for a built-in one."""
+    from .schedules import SCHEDULES
+
+    cls = type(schedule)
+    return None if SCHEDULES.get(schedule.name) is cls else f"{cls.__module__}.{cls.__qualname__}"
+
+
+def _check_resumed_schedule(record: object, schedule: Schedule | None,
+                            path: str | os.PathLike) -> None:
+    """Refuse to resume a run whose schedule the checkpoint cannot give back.
+
+    A schedule of the user's own class is recorded by its class name only: resuming needs
+    the object again (``schedule=``), of that class and with the recorded settings.
+    """
+    if not isinstance(record, dict):
+        return  # a damaged record: from_checkpoint says so
+    recorded = record.get("class")
+    if schedule is None:
+        if recorded is not None:
+            raise ValueError(
+                f"schedule: the run in {path} used a schedule of its own class ({recorded}), "
+                "which a checkpoint cannot rebuild; pass the same schedule again, "
+                f"resume(..., schedule={recorded.rsplit('.', 1)[-1]}(...))"
+            )
+        return
+    given = _custom_schedule_class(schedule) or schedule.name
+    expected = recorded or (record.get("config") or {}).get("name")
+    config = json.loads(json.dumps(schedule.get_config(), default=str))
+    if given != expected or config != record.get("config"):
+        raise ValueError(
+            f"schedule: the run in {path} used {expected} with the settings "
+            f"{record.get('config')}; got {given} with {config}"
+        )
 
 
 def _check_bool(value: object, name: str) -> bool:
@@ -998,6 +1052,7 @@ def resume(
     verbose: int = 0,
     callbacks: Sequence[Callback | Callable[[TrainState], None]] = (),
     sample_weight: object = None,
+    schedule: Schedule | None = None,
 ) -> tuple[Network, History]:
     """Continue a run from its checkpoint, on the same data (and the same weights).
 
@@ -1022,6 +1077,10 @@ def resume(
         The run's sample weights: required when the run was trained with
         weights, refused when the checkpoint records a run without them (see
         :meth:`Trainer.fit`).
+    schedule : Schedule, optional
+        The run's schedule, when it is of a class of your own (see
+        :meth:`Trainer.from_checkpoint`); the built-in ones come from the
+        checkpoint.
 
     Returns
     -------
@@ -1037,5 +1096,6 @@ def resume(
         not), ``epochs`` is below the epochs already trained, or the file is
         not a readable checkpoint.
     """
-    trainer = Trainer.from_checkpoint(path, epochs=epochs, verbose=verbose, callbacks=callbacks)
+    trainer = Trainer.from_checkpoint(path, epochs=epochs, verbose=verbose, callbacks=callbacks,
+                                      schedule=schedule)
     return trainer.net, trainer.fit(X, Y, validation_data, sample_weight)
