@@ -1053,3 +1053,57 @@ def test_resume_refuses_a_builtin_schedule_with_other_settings(tmp_path):
         net, history = chainrule.resume(path, X, Y, epochs=6, schedule=given)
         assert history["lr"] == h["lr"] == [0.1 * 0.5**e for e in range(6)]
         np.testing.assert_array_equal(net.params, whole.params)
+
+
+def test_ctrl_c_in_the_last_batch_of_an_epoch_keeps_that_complete_epoch(tmp_path):
+    # Full-batch "gd" has one batch per epoch: a Ctrl-C during it used to drop the epoch
+    # from the history (and the checkpoint) although its update was made, so that the
+    # network was one step ahead of its history.  The three steps are computed by hand:
+    # w <- w - lr X.T (X w + b - y) / m, b <- b - lr mean(X w + b - y).
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(30, 2))
+    y = X @ np.array([1.0, -2.0]) + 0.5
+    net = chainrule.mlp([2, 1], seed=0)
+    w, b = net.params[:2].copy(), net.params[2]
+    losses = []
+    for _ in range(3):
+        r = X @ w + b - y
+        losses.append(float(np.mean(0.5 * r**2)))
+        w, b = w - 0.1 * X.T @ r / 30, b - 0.1 * r.mean()
+
+    class CtrlC(Callback):
+        def on_batch_end(self, state):
+            if state.epoch == 3:
+                os.kill(os.getpid(), signal.SIGINT)
+
+    path = tmp_path / "run.npz"
+    history = chainrule.train(net, X, y, optimizer="gd", lr=0.1, epochs=10,
+                              callbacks=[CtrlC()], checkpoint=path)
+    assert history.stop_reason == "interrupted"
+    assert history.epochs == 3
+    np.testing.assert_allclose(history["loss"], losses, rtol=1e-12)
+    np.testing.assert_allclose(net.params, [*w, b], rtol=1e-12)
+    # the checkpoint holds the state after those 3 epochs: resumed, the run is the
+    # uninterrupted one
+    whole = chainrule.mlp([2, 1], seed=0)
+    full = chainrule.train(whole, X, y, optimizer="gd", lr=0.1, epochs=6)
+    resumed, h = chainrule.resume(path, X, y, epochs=6)
+    np.testing.assert_array_equal(resumed.params, whole.params)
+    assert h["loss"] == full["loss"]
+
+
+def test_ctrl_c_in_the_last_minibatch_of_an_epoch_records_it():
+    X, Y = regression(m=12)
+    rec = Recorder()
+
+    class CtrlC(Callback):
+        def on_batch_end(self, state):
+            if state.epoch == 2 and state.batch == 2:  # the last of 3 batches of 4
+                os.kill(os.getpid(), signal.SIGINT)
+
+    net = reg_net()
+    history = chainrule.train(net, X, Y, optimizer="sgd", lr=0.05, batch_size=4, epochs=20,
+                              seed=0, callbacks=[CtrlC(), rec])
+    assert history.stop_reason == "interrupted"
+    assert history.epochs == 2
+    np.testing.assert_array_equal(net.params, rec.epoch_params[2])

@@ -10,7 +10,8 @@ whether the run was weighted, and resuming with a different weighting is refused
 Safety: a loss or parameter that becomes NaN or infinite stops the run with
 :class:`TrainingDiverged` (saying where) and the network keeps its last
 finite parameters; Ctrl-C stops after the current batch and keeps the
-parameters and history so far.
+parameters and history so far (after an epoch's last batch, that epoch
+complete: recorded, and checkpointed, like the others).
 """
 
 from __future__ import annotations
@@ -453,6 +454,7 @@ class Trainer:
                     order = self.rng.permutation(m) if self.shuffle and bs < m else None
                     total, correct, grad_sq = 0.0, 0, []
                     keep_grad_sq = self.diagnostics or self.grad_norm_threshold is not None
+                    completed = 0  # batches run to their end (callbacks included)
                     with epoch_blocks:
                         for batch in range(n_batches):
                             state.epoch, state.batch = epoch, batch
@@ -489,13 +491,16 @@ class Trainer:
                                 if batch_hooks:
                                     state.logs = {"batch_loss": J}
                                     self._hook("on_batch_end", state)
+                                completed += 1
                             except KeyboardInterrupt:
                                 if not np.isfinite(net.params).all():
                                     self._restore_last_good(last_good)
                                 ctrl_c.set = True
                             if ctrl_c.set or state.stop:
                                 break
-                    if ctrl_c.set or (state.stop and batch < n_batches - 1):
+                    # A Ctrl-C (or a stop) after the epoch's last batch leaves a complete
+                    # epoch: it is recorded (and checkpointed) like any other before stopping.
+                    if completed < n_batches and (ctrl_c.set or state.stop):
                         history.stop_reason = "interrupted" if ctrl_c.set else "callback"
                         print(f"chainrule: training stopped during epoch {epoch} "
                               f"({history.epochs} complete epochs kept in the history; the "
@@ -528,6 +533,10 @@ class Trainer:
                     try:
                         self._hook("on_epoch_end", state)
                     except KeyboardInterrupt:
+                        history.stop_reason = "interrupted"
+                        print(f"chainrule: training interrupted after epoch {epoch}; the "
+                              "network and the history so far are kept", file=sys.stderr)
+                    if ctrl_c.set and history.stop_reason is None:
                         history.stop_reason = "interrupted"
                         print(f"chainrule: training interrupted after epoch {epoch}; the "
                               "network and the history so far are kept", file=sys.stderr)
