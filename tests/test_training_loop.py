@@ -1107,3 +1107,27 @@ def test_ctrl_c_in_the_last_minibatch_of_an_epoch_records_it():
     assert history.stop_reason == "interrupted"
     assert history.epochs == 2
     np.testing.assert_array_equal(net.params, rec.epoch_params[2])
+
+
+def test_diagnostics_grad_norms_are_the_backprop_gradient_before_clipping():
+    # With clip_norm the per-layer norms were read from the clipped vector (their total was
+    # clip_norm), while "grad_norm" is the gradient's own norm.  Reference: PyTorch autograd
+    # at the initial parameters (one full-batch epoch).
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(16, 3))
+    y = 5 * rng.normal(size=(16, 1))
+    net = chainrule.mlp([3, 4, 1], hidden="tanh", seed=0)
+    W1, b1, W2, b2 = (torch.tensor(a.copy(), requires_grad=True)
+                      for a in (net.layers[0].W, net.layers[0].b, net.layers[1].W,
+                                net.layers[1].b))
+    out = torch.tanh(torch.tensor(X) @ W1 + b1) @ W2 + b2
+    (0.5 * ((out - torch.tensor(y)) ** 2).sum(dim=1)).mean().backward()
+    layer_norms = [float(torch.sqrt((W1.grad**2).sum() + (b1.grad**2).sum())),
+                   float(torch.sqrt((W2.grad**2).sum() + (b2.grad**2).sum()))]
+    total = float(np.hypot(*layer_norms))
+    assert total > 0.3  # so that clipping acts
+    h = chainrule.train(net, X, y, optimizer="gd", lr=0.1, epochs=1, clip_norm=0.3,
+                        diagnostics=True)
+    np.testing.assert_allclose(h["grad_norms"][0], layer_norms, rtol=1e-10)
+    assert h["grad_norm"][0] == pytest.approx(total, rel=1e-10)

@@ -568,8 +568,12 @@ class Trainer:
         net = self.net
         if self.clip_norm is not None:
             norm = float(np.linalg.norm(grad))
+            # the factor the step's gradient was scaled by (in place), which the
+            # diagnostics take back out: they report the gradient backprop computed
+            self._clip_scale = 1.0
             if norm > self.clip_norm:
-                grad *= self.clip_norm / norm
+                self._clip_scale = self.clip_norm / norm
+                grad *= self._clip_scale
         # last_good always holds parameters whose loss was finite: the loss J of this
         # batch belongs to the parameters *before* this step.
         if math.isfinite(J):
@@ -614,6 +618,8 @@ class Trainer:
             metrics["accuracy"] = accuracy
         if self.diagnostics:
             metrics["grad_norms"] = layer_grad_norms(net)  # last batch of the epoch
+            if self.clip_norm is not None:  # before clipping, like "grad_norm"
+                metrics["grad_norms"] = [n / self._clip_scale for n in metrics["grad_norms"]]
             metrics["saturation"] = saturation(net)
         if grad_sq:
             metrics["grad_norm"] = math.sqrt(float(np.mean(grad_sq)))
