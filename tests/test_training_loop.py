@@ -1131,3 +1131,22 @@ def test_diagnostics_grad_norms_are_the_backprop_gradient_before_clipping():
                         diagnostics=True)
     np.testing.assert_allclose(h["grad_norms"][0], layer_norms, rtol=1e-10)
     assert h["grad_norm"][0] == pytest.approx(total, rel=1e-10)
+
+
+def test_plateau_min_lr_above_the_initial_rate_does_not_raise_it():
+    # It used to return max(lr0 * scale, min_lr): 0.05 from the first epoch on, five times
+    # the initial 0.01, although nothing had plateaued.  PyTorch keeps 0.01.
+    torch = pytest.importorskip("torch")
+    values = [1.0, 0.5, 0.5, 0.5, 0.5, 0.5]
+    schedule = ReduceOnPlateau(factor=0.5, patience=1, min_delta=0.0, monitor="loss",
+                               min_lr=0.05)
+    ours = [schedule.lr(e, 0.01, {"loss": v}) for e, v in enumerate(values, 1)]
+    p = torch.nn.Parameter(torch.zeros(1))
+    opt = torch.optim.SGD([p], lr=0.01)
+    ref = torch.optim.lr_scheduler.ReduceLROnPlateau(opt, factor=0.5, patience=1, threshold=0.0,
+                                                     threshold_mode="abs", min_lr=0.05)
+    theirs = []
+    for v in values:
+        ref.step(v)
+        theirs.append(opt.param_groups[0]["lr"])
+    assert ours == theirs == [0.01] * 6

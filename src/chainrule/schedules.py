@@ -86,6 +86,8 @@ class ReduceOnPlateau(Schedule):
     factor : float in (0, 1), default 0.5
     patience : int, default 5
     min_lr : float, default 1e-6
+        No reduction goes below it; a ``min_lr`` above the initial rate
+        leaves the rate at the initial one.
     monitor : str, default "val_loss"
         The epoch's metric to watch ("loss", "val_loss", "accuracy",
         "val_accuracy", ...).  A validation metric ("val_...") falls back to
@@ -148,7 +150,9 @@ class ReduceOnPlateau(Schedule):
             if self._wait > self.patience:
                 self._scale *= self.factor
                 self._wait = 0
-        return max(lr0 * self._scale, self.min_lr)
+        # never below min_lr through a reduction, and never above lr0 (a min_lr above the
+        # initial rate does not raise it: nothing is reduced there, as in PyTorch and Keras)
+        return min(lr0, max(lr0 * self._scale, self.min_lr))
 
 
 SCHEDULES: dict[str, type[Schedule]] = {
