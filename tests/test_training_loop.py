@@ -1150,3 +1150,27 @@ def test_plateau_min_lr_above_the_initial_rate_does_not_raise_it():
         ref.step(v)
         theirs.append(opt.param_groups[0]["lr"])
     assert ours == theirs == [0.01] * 6
+
+
+def test_resume_needs_the_runs_validation_data_and_refuses_other(tmp_path):
+    # Resumed without its validation data, a run with patience went on comparing the
+    # training loss with the best validation loss, and history["val_loss"] kept 3 values
+    # for 6 epochs.  With the data given again it is the uninterrupted run, bit for bit.
+    X, Y = regression(m=20)
+    Xv, Yv = regression(m=8, seed=5)
+    options = dict(optimizer="sgd", batch_size=8, seed=0, patience=2)
+    path = tmp_path / "run.npz"
+    chainrule.train(reg_net(), X, Y, epochs=3, validation_data=(Xv, Yv), checkpoint=path,
+                    **options)
+    with pytest.raises(ValueError, match=r"validation_data: .* needs the same validation data"):
+        chainrule.resume(path, X, Y, epochs=6)
+    whole = reg_net()
+    h = chainrule.train(whole, X, Y, epochs=6, validation_data=(Xv, Yv), **options)
+    net, history = chainrule.resume(path, X, Y, epochs=6, validation_data=(Xv, Yv))
+    np.testing.assert_array_equal(net.params, whole.params)
+    assert history["val_loss"] == h["val_loss"] and len(history["val_loss"]) == h.epochs
+    # and the other way: a run without validation data is not continued with some
+    plain = tmp_path / "plain.npz"
+    chainrule.train(reg_net(), X, Y, epochs=3, checkpoint=plain, **options)
+    with pytest.raises(ValueError, match=r"validation_data: .* without validation data"):
+        chainrule.resume(plain, X, Y, epochs=6, validation_data=(Xv, Yv))

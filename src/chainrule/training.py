@@ -370,6 +370,29 @@ class Trainer:
             f"{sw.max():g}"
         )
 
+    def _check_validation(self, validated: bool) -> None:
+        """Refuse to continue a run with validation data it did not have, or without its own.
+
+        Early stopping and a schedule watching "val_loss" would otherwise switch
+        silently to the training loss (compared with the best validation loss so
+        far), and the history's "val_loss" would stop matching its epochs.
+        """
+        if not self.history.epochs:
+            return
+        had = "val_loss" in self.history
+        if had and not validated:
+            raise ValueError(
+                f"validation_data: {self._origin} holds a run evaluated on validation data "
+                f"(val_loss for its {self.history.epochs} epochs); continuing it needs the "
+                "same validation data: pass validation_data=(X_val, Y_val) again; got none"
+            )
+        if validated and not had:
+            raise ValueError(
+                f"validation_data: {self._origin} holds a run trained without validation data "
+                f"({self.history.epochs} epochs, no val_loss); continuing it with some would "
+                "not continue that run. Leave validation_data out; got validation data"
+            )
+
     # -- the loop ----------------------------------------------------------------------------
     def fit(self, X: object, Y: object, validation_data: tuple[object, object] | None = None,
             sample_weight: object = None) -> History:
@@ -396,10 +419,13 @@ class Trainer:
         ------
         ValueError
             If ``sample_weight`` is left out when continuing a weighted run, or
-            given when continuing an unweighted one.
+            given when continuing an unweighted one; the same for
+            ``validation_data`` when continuing a run that had (or had not)
+            validation data.
         """
         X, Y, val, sw = self._data(X, Y, validation_data, sample_weight)
         self._check_weighting(sw)
+        self._check_validation(val is not None)
         self.sample_weighted = sw is not None
         net, opt, history = self.net, self.optimizer, self.history
         history.stop_reason = None  # a second fit() continues up to self.epochs
@@ -1082,7 +1108,8 @@ def resume(
     Y : array-like of shape (n_samples, n_outputs), or 1-D targets / integer labels
         The training data of the run.
     validation_data : (X_val, Y_val), optional
-        The run's validation data, if it had some.
+        The run's validation data, if it had some: required then (the
+        history's ``val_loss`` says so), refused otherwise.
     epochs : int, optional
         Total number of epochs (default: the run's own); may extend the run,
         not end it before the epochs the checkpoint has already trained.
