@@ -1174,3 +1174,19 @@ def test_resume_needs_the_runs_validation_data_and_refuses_other(tmp_path):
     chainrule.train(reg_net(), X, Y, epochs=3, checkpoint=plain, **options)
     with pytest.raises(ValueError, match=r"validation_data: .* without validation data"):
         chainrule.resume(plain, X, Y, epochs=6, validation_data=(Xv, Yv))
+
+
+def test_a_plateau_schedule_object_given_to_a_second_run_starts_afresh():
+    # The object kept the first run's best loss and reduced rate, so the same run repeated
+    # with it got 0.1, 0.00625, ... instead of the hand sequence: epoch 1 improves on
+    # nothing (inf), the next ones never by min_delta=10, and with patience 0 each of them
+    # halves the rate for the epoch after it.
+    X, Y = regression(m=20)
+    schedule = ReduceOnPlateau(factor=0.5, patience=0, monitor="loss", min_delta=10.0)
+    runs = []
+    for _ in range(2):
+        net = reg_net()
+        h = chainrule.train(net, X, Y, optimizer="gd", lr=0.1, epochs=4, schedule=schedule)
+        runs.append((h["lr"], net.params.copy()))
+    assert runs[0][0] == runs[1][0] == [0.1, 0.1, 0.05, 0.025]
+    np.testing.assert_array_equal(runs[0][1], runs[1][1])

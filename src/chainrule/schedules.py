@@ -36,6 +36,9 @@ class Schedule:
     def set_state(self, state: dict) -> None:
         vars(self).update(state)
 
+    def reset(self) -> None:
+        """Forget what earlier epochs left: a new run starts here (no-op when stateless)."""
+
 
 class Constant(Schedule):
     """``lr = lr0``."""
@@ -121,7 +124,11 @@ class ReduceOnPlateau(Schedule):
         if mode not in ("min", "max"):
             raise ValueError(f"mode must be 'min' or 'max' (or None to infer it), got {mode!r}")
         self.mode = mode
-        self._best = math.inf if mode == "min" else -math.inf
+        self.reset()
+
+    def reset(self) -> None:
+        """No best value yet, no epochs waited, the rate not reduced: each run starts so."""
+        self._best = math.inf if self.mode == "min" else -math.inf
         self._wait = 0
         self._scale = 1.0
 

@@ -271,7 +271,10 @@ class Trainer:
                     f"validation_fraction must be in (0, 1), got {validation_fraction}"
                 )
         self.validation_fraction = validation_fraction
+        # a Schedule object given again (another run) starts afresh, as Keras's callbacks do;
+        # from_checkpoint then puts back the state of the run it continues
         self.schedule = get_schedule(schedule)
+        self.schedule.reset()
         self.clip_norm = None if clip_norm is None else check_positive_float(clip_norm, "clip_norm")
         self.patience = None if patience is None else check_positive_int(patience, "patience")
         self.min_delta = check_nonneg_float(min_delta, "min_delta")
@@ -828,7 +831,6 @@ class Trainer:
                 raise ValueError(f"optimizer.lr0: expected a positive number, found {lr0!r}")
             if schedule is None:
                 schedule = get_schedule(meta["schedule"]["config"])
-            schedule.set_state(meta["schedule"]["state"])
             if not isinstance(full, bool):
                 raise TypeError(f"trainer.full_batch: expected true or false, found {full!r}")
             try:
@@ -843,6 +845,7 @@ class Trainer:
                 raise ValueError(f"the 'trainer' record: {exc}") from None
             if full:
                 trainer.optimizer = opt
+            trainer.schedule.set_state(meta["schedule"]["state"])
             trainer.lr0 = float(lr0)
             trainer.epoch = _checked_count(meta["epoch"], "epoch")
             weighted = meta.get("sample_weighted")  # missing in older checkpoints
