@@ -1190,3 +1190,25 @@ def test_a_plateau_schedule_object_given_to_a_second_run_starts_afresh():
         runs.append((h["lr"], net.params.copy()))
     assert runs[0][0] == runs[1][0] == [0.1, 0.1, 0.05, 0.025]
     np.testing.assert_array_equal(runs[0][1], runs[1][1])
+
+
+@pytest.mark.parametrize(("optimizer", "batch_size"), [("gd", None), ("sgd", 7)])
+def test_multilabel_accuracy_is_subset_accuracy(optimizer, batch_size):
+    # With several sigmoid outputs and log loss each output is a label; the history took the
+    # argmax of the 0/1 target rows as a class (0 for a row with no label): 0.575 here, where
+    # scikit-learn's accuracy_score of the thresholded outputs is 0.15.
+    from sklearn.metrics import accuracy_score
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(40, 3))
+    Y = (X > 0).astype(float)
+    net = chainrule.mlp([3, 6, 3], output="logistic", seed=0)
+    theta0 = net.params.copy()
+    h = chainrule.train(net, X, Y, optimizer=optimizer, batch_size=batch_size, lr=1e-12,
+                        epochs=1, seed=0, validation_data=(X[:15], Y[:15]))
+    net.params[...] = theta0  # the accuracy is of the predictions before the (tiny) steps
+    predicted = (net.forward(X) > 0.5).astype(float)
+    assert h["accuracy"][0] == pytest.approx(accuracy_score(Y, predicted), abs=1e-12)
+    assert h["val_accuracy"][0] == pytest.approx(accuracy_score(Y[:15], predicted[:15]),
+                                                 abs=1e-12)
+    assert h["accuracy"][0] != pytest.approx(np.mean(predicted.argmax(1) == Y.argmax(1)))

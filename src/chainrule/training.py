@@ -66,10 +66,18 @@ class TrainingDiverged(FloatingPointError):
         self.epoch, self.batch, self.history, self.what = epoch, batch, history, what
 
 
-def _accuracy_count(A: np.ndarray, Y: np.ndarray) -> int:
-    """Number of examples whose predicted class matches the target's."""
+def _accuracy_count(A: np.ndarray, Y: np.ndarray, labels: bool = False) -> int:
+    """Number of examples whose predicted class matches the target's.
+
+    ``A`` and ``Y`` are of shape (n, k).  One output, or ``labels`` (log loss on
+    sigmoid outputs: each output a yes/no label): each output thresholded at 0.5,
+    and an example counts when all its labels are right (scikit-learn's subset
+    accuracy for multi-label targets).  Otherwise the class is the row's argmax.
+    """
     if A.shape[1] == 1:
         return int(np.count_nonzero((A[:, 0] > 0.5) == (Y[:, 0] > 0.5)))
+    if labels:
+        return int(np.count_nonzero(((A > 0.5) == (Y > 0.5)).all(axis=1)))
     return int(np.count_nonzero(A.argmax(axis=1) == Y.argmax(axis=1)))
 
 
@@ -443,7 +451,9 @@ class Trainer:
         # With several classes, each batch only writes its predicted classes into `predicted`
         # (in the order of the epoch's rows); they are compared with the targets' classes
         # once per epoch.  One output (log loss on a sigmoid) is counted batch by batch.
-        by_epoch = classify and Y.ndim == 2 and Y.shape[1] > 1
+        # log loss: each output is a label of its own (multi-label targets), not a class
+        labels = self._labels = net.loss.name == "log_loss"
+        by_epoch = classify and not labels and Y.ndim == 2 and Y.shape[1] > 1
         if by_epoch:  # class numbers in the smallest integer type (one byte for up to 256)
             small = np.min_scalar_type(Y.shape[1] - 1)
             target_class, predicted = np.empty(m, dtype=small), np.empty(m, dtype=small)
@@ -512,7 +522,8 @@ class Trainer:
                                         _argmax_rows(net.layers[-1].A,
                                                      predicted[start:start + Xb.shape[0]])
                                     elif classify:
-                                        correct += _accuracy_count(net.layers[-1].A, Yb)
+                                        correct += _accuracy_count(net.layers[-1].A, Yb,
+                                                                   labels)
                                     if keep_grad_sq:
                                         grad_sq.append(float(np.dot(grad, grad)))
                                     self._step(J, grad, last_good, epoch, batch)
@@ -661,7 +672,8 @@ class Trainer:
                 self._diverged("validation loss", self._last_good, self.epoch + 1,
                                self._n_batches - 1)
             if accuracy is not None:
-                metrics["val_accuracy"] = _accuracy_count(A, val[1]) / val[0].shape[0]
+                metrics["val_accuracy"] = (_accuracy_count(A, val[1], self._labels)
+                                           / val[0].shape[0])
         metrics["lr"] = self.optimizer.lr
         history.append(**metrics)
         self.optimizer.lr = self.schedule.lr(self.epoch, self.lr0, metrics)
@@ -1065,7 +1077,10 @@ def train(
     -------
     History
         Per epoch: ``loss`` (mean cost of the epoch's batches, each taken before
-        its update), ``lr``, and as they apply ``accuracy``, ``val_loss``,
+        its update), ``lr``, and as they apply ``accuracy`` (for cross-entropy
+        the row's argmax is the class; for log loss each output is a label
+        thresholded at 0.5, and a multi-label example counts when all its
+        labels are right, as scikit-learn scores it), ``val_loss``,
         ``val_accuracy``, ``grad_norm``, ``grad_norms``, ``saturation``; plus
         ``stop_reason`` and ``best_epoch``.
 
