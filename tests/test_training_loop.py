@@ -1212,3 +1212,31 @@ def test_multilabel_accuracy_is_subset_accuracy(optimizer, batch_size):
     assert h["val_accuracy"][0] == pytest.approx(accuracy_score(Y[:15], predicted[:15]),
                                                  abs=1e-12)
     assert h["accuracy"][0] != pytest.approx(np.mean(predicted.argmax(1) == Y.argmax(1)))
+
+
+@pytest.mark.parametrize("decay", ["ufldl", "per_sample"])
+def test_validation_fraction_keeps_the_held_out_weights(decay):
+    # The training loss is the weighted mean of the examples' losses, but the held-out part
+    # of a weighted run was scored unweighted, so early stopping compared another cost.
+    # Reference by hand for a linear model: sum_i w_i (x_i w + b - y_i)^2 / 2 / sum_i w_i
+    # plus (lambda/2) sum W^2 (divided by sum_i w_i for the per-sample decay).
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(40, 2))
+    y = X @ np.array([1.0, -2.0]) + 0.3 * rng.normal(size=40)
+    w = rng.integers(0, 4, size=40).astype(float)
+    net = chainrule.mlp([2, 1], seed=0, weight_decay=0.05, decay=decay)
+    rec = Recorder()
+    h = chainrule.train(net, X, y, optimizer="gd", lr=0.1, epochs=3, seed=7,
+                        validation_fraction=0.25, sample_weight=w, callbacks=[rec])
+    train_rows = rec.batches[0][2]  # the full batch: the examples not held out
+    held = ~np.array([(train_rows == x).all(axis=1).any() for x in X])
+    assert held.sum() == 10
+    Xv, yv, wv = X[held], y[held], w[held]
+    for epoch, value in enumerate(h["val_loss"], 1):
+        theta = rec.epoch_params[epoch]
+        r = Xv @ theta[:2] + theta[2] - yv
+        decay_term = 0.5 * 0.05 * float(theta[:2] @ theta[:2])
+        if decay == "per_sample":
+            decay_term /= wv.sum()
+        assert value == pytest.approx(float(wv @ (0.5 * r**2)) / wv.sum() + decay_term,
+                                      rel=1e-12)

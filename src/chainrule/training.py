@@ -357,6 +357,8 @@ class Trainer:
             Xv = X[order[:n_val]]
             val = (Xv.toarray() if _is_sparse(Xv) else Xv,
                    Y[order[:n_val]].astype(net.dtype, copy=False))  # evaluated whole
+            if sw is not None:  # the held-out examples keep their weights (val_loss)
+                val = (*val, sw[order[:n_val]])
             X, Y = X[order[n_val:]], Y[order[n_val:]]
             sw = None if sw is None else sw[order[n_val:]]
         return X, Y, val, sw
@@ -666,7 +668,7 @@ class Trainer:
         if val is not None:
             with np.errstate(over="ignore", invalid="ignore"):
                 A = net._forward(val[0], False)
-                metrics["val_loss"] = net._cost_value(val[1])
+                metrics["val_loss"] = _weighted_cost(net, val[1], val[2] if len(val) > 2 else None)
             if not math.isfinite(metrics["val_loss"]):  # the epoch's last step went too far
                 self.epoch -= 1
                 self._diverged("validation loss", self._last_good, self.epoch + 1,
@@ -906,6 +908,21 @@ class Trainer:
         return trainer
 
 
+def _weighted_cost(net: Network, Y: np.ndarray, w: np.ndarray | None) -> float:
+    """Cost of the last forward pass against ``Y`` (n, k), weighted by ``w`` (n,) if given.
+
+    As in training: the weighted mean of the examples' losses, and a per-sample
+    weight decay divided by the sum of the weights (by the row count, with no
+    loss part, when the weights are all zero).
+    """
+    if w is None:
+        return net._cost_value(Y)
+    total = float(w.sum())
+    if total == 0:
+        return net._decay_term(Y.shape[0])
+    return float(np.dot(net._output_terms(Y), w)) / total + net._decay_term(total)
+
+
 def _custom_schedule_class(schedule: Schedule) -> str | None:
     """``module.Class`` of a schedule that is not a built-in one; None for a built-in one."""
     from .schedules import SCHEDULES
@@ -1054,7 +1071,9 @@ def train(
         (a batch whose weights are all zero has no loss part and its decay
         divides by its row count).  Weights all 1: exactly the unweighted run;
         other equal weights: the same loss part, a per-sample decay divided by
-        their sum.
+        their sum.  With ``validation_fraction`` the held-out examples keep
+        their weights: ``val_loss`` is weighted the same way (the accuracies
+        are not weighted).
     **options
         ``shuffle`` (True), ``validation_fraction`` (hold out this fraction of
         the training data instead of ``validation_data``), ``schedule``
