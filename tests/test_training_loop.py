@@ -1240,3 +1240,23 @@ def test_validation_fraction_keeps_the_held_out_weights(decay):
             decay_term /= wv.sum()
         assert value == pytest.approx(float(wv @ (0.5 * r**2)) / wv.sum() + decay_term,
                                       rel=1e-12)
+
+
+@pytest.mark.parametrize(("damage", "match"), [
+    ({"class": 5}, r"schedule\.class: expected a class name or null, found 5"),
+    ({"config": [1]}, r"schedule\.config: expected a dict, found \[1\]"),
+])
+def test_resume_refuses_a_damaged_schedule_record_even_with_a_schedule(tmp_path, damage,
+                                                                       match):
+    import json
+
+    X, Y = regression(m=10)
+    path = tmp_path / "run.npz"
+    chainrule.train(reg_net(), X, Y, epochs=2, checkpoint=path)
+    meta, arrays = chainrule.io.read_file(path, "chainrule.checkpoint")
+    meta = json.loads(json.dumps(meta))
+    meta["schedule"].update(damage)
+    chainrule.io.write_file(tmp_path / "damaged.npz", meta, arrays)
+    for given in (None, Exponential(0.5)):
+        with pytest.raises(ValueError, match="corrupted checkpoint .*" + match):
+            chainrule.resume(tmp_path / "damaged.npz", X, Y, epochs=3, schedule=given)

@@ -843,6 +843,13 @@ class Trainer:
             lr0 = record["lr0"]
             if not (_is_real(lr0) and math.isfinite(lr0) and lr0 > 0):
                 raise ValueError(f"optimizer.lr0: expected a positive number, found {lr0!r}")
+            if not isinstance(meta["schedule"]["config"], dict):
+                raise ValueError(f"schedule.config: expected a dict, found "
+                                 f"{meta['schedule']['config']!r}")
+            custom = meta["schedule"].get("class")
+            if custom is not None and not isinstance(custom, str):
+                raise ValueError(f"schedule.class: expected a class name or null, found "
+                                 f"{custom!r}")
             if schedule is None:
                 schedule = get_schedule(meta["schedule"]["config"])
             if not isinstance(full, bool):
@@ -938,9 +945,11 @@ def _check_resumed_schedule(record: object, schedule: Schedule | None,
     A schedule of the user's own class is recorded by its class name only: resuming needs
     the object again (``schedule=``), of that class and with the recorded settings.
     """
-    if not isinstance(record, dict):
+    if not isinstance(record, dict) or not isinstance(record.get("config"), dict):
         return  # a damaged record: from_checkpoint says so
     recorded = record.get("class")
+    if recorded is not None and not isinstance(recorded, str):
+        return
     if schedule is None:
         if recorded is not None:
             raise ValueError(
@@ -950,7 +959,7 @@ def _check_resumed_schedule(record: object, schedule: Schedule | None,
             )
         return
     given = _custom_schedule_class(schedule) or schedule.name
-    expected = recorded or (record.get("config") or {}).get("name")
+    expected = recorded or record["config"].get("name")
     config = json.loads(json.dumps(schedule.get_config(), default=str))
     if given != expected or config != record.get("config"):
         raise ValueError(
