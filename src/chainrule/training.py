@@ -653,7 +653,7 @@ class Trainer:
         )
 
     def _epoch_end(self, loss: float, accuracy: float | None, grad_sq: list[float],
-                   val: tuple[np.ndarray, np.ndarray] | None) -> dict[str, Any]:
+                   val: tuple[np.ndarray, ...] | None) -> dict[str, Any]:
         net, history = self.net, self.history
         metrics: dict[str, Any] = {"loss": loss}
         if accuracy is not None:
