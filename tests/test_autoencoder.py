@@ -510,3 +510,49 @@ def test_every_class_takes_the_seeds_it_names(rng):
             np.testing.assert_array_equal(a.network_.params, b.network_.params, err_msg=name)
     with pytest.raises(ValueError, match=_SEED_MESSAGE + r"True \(a bool, which is no seed"):
         cr.SparseAutoencoder(3, random_state=True).fit(X)
+
+
+@pytest.mark.parametrize("name, bad, error, shown", [
+    ("softmax_weight_decay", -1.0, ValueError,
+     "softmax_weight_decay must be a finite float >= 0, got -1.0"),
+    ("softmax_max_iter", 0, ValueError, "softmax_max_iter must be an int >= 1, got 0"),
+    ("softmax_max_iter", 1.5, TypeError, r"softmax_max_iter must be an int >= 1, got 1.5"),
+    ("fine_tune_iter", -1, ValueError, "fine_tune_iter must be an int >= 0, got -1"),
+    ("method", "newton", ValueError, "method must be one of"),
+    ("max_iter", 0, ValueError, "max_iter must be an int >= 1, got 0"),
+    ("hidden_sizes", 3, TypeError, r"hidden_sizes must be a sequence of ints >= 1 .*got 3 \(int\)"),
+    ("fine_tune_sparsity", "no", TypeError, r"fine_tune_sparsity must be True or False, got 'no'"),
+    ("fine_tune_sparsity", None, TypeError, "fine_tune_sparsity must be True or False, got None"),
+])
+def test_stack_settings_are_named_and_checked_before_any_pretraining(rng, monkeypatch, name,
+                                                                      bad, error, shown):
+    """A bad stack setting names the stack's parameter, and no autoencoder is trained first."""
+    X = rng.uniform(0, 1, size=(12, 6))
+    y = np.arange(12) % 3
+    fits = []
+    real_fit = cr.SparseAutoencoder.fit
+    monkeypatch.setattr(cr.SparseAutoencoder, "fit",
+                        lambda self, *a, **k: fits.append(1) or real_fit(self, *a, **k))
+    stack = cr.StackedAutoencoder((3,), max_iter=2, softmax_max_iter=2, fine_tune_iter=1,
+                                  random_state=0).set_params(**{name: bad})
+    with pytest.raises(error, match=shown):
+        stack.fit(X, y)
+    assert fits == []
+    assert not hasattr(stack, "network_")
+
+
+def test_fine_tune_sparsity_false_drops_the_kl_terms_from_the_fine_tune_cost(rng):
+    """With the penalties off the cost is cross-entropy + decay, computed here in NumPy."""
+    X = rng.uniform(0, 1, size=(12, 6))
+    y = np.arange(12) % 3
+    stack = cr.StackedAutoencoder((4,), rho=0.2, beta=0.7, max_iter=3, softmax_max_iter=3,
+                                  fine_tune_iter=0, fine_tune_weight_decay=1e-2,
+                                  fine_tune_sparsity=False, random_state=0).fit(X, y)
+    (W1, b1), (W2, b2) = [(layer.W, layer.b) for layer in stack.network_.layers]
+    A = 1 / (1 + np.exp(-(X @ W1 + b1)))
+    Z = A @ W2 + b2
+    log_p = Z - Z.max(axis=1, keepdims=True)
+    log_p -= np.log(np.exp(log_p).sum(axis=1, keepdims=True))
+    expected = -log_p[np.arange(12), y].mean() + 1e-2 / 2 * (np.sum(W1**2) + np.sum(W2**2))
+    J, _ = stack.cost(stack.params, X, y)
+    assert J == pytest.approx(expected, rel=1e-12)

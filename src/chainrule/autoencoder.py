@@ -730,10 +730,7 @@ class StackedAutoencoder(_NetClassifier):
         check_random_state_value(self.random_state)  # before anything changes
         X, y = _checked_X(self, X, True, np.float64, y)
         self._labels(y)
-        sizes = [check_positive_int(s, f"hidden_sizes[{i}]")
-                 for i, s in enumerate(self.hidden_sizes)]
-        if not sizes:
-            raise ValueError("hidden_sizes must list at least one hidden layer, got none")
+        sizes, decay, fine = self._checked_settings()
         if X_unlabeled is None:
             U = X
         else:
@@ -763,16 +760,51 @@ class StackedAutoencoder(_NetClassifier):
         layers = [ae.network_.layers[0] for ae in self.autoencoders_]
         layers.append(self.softmax_.network_.layers[0])
         # the stack's own copy of the weights
-        decay = (self.softmax_weight_decay if self.fine_tune_weight_decay is None
-                 else self.fine_tune_weight_decay)
-        net = Network(layers, loss="cross_entropy",
-                      weight_decay=check_nonneg_float(decay, "fine_tune_weight_decay"))
+        net = Network(layers, loss="cross_entropy", weight_decay=decay)
         self.network_ = net
         self.n_iter_ = 0
-        fine = check_positive_int(self.fine_tune_iter, "fine_tune_iter", minimum=0)
         if fine:  # X is checked: not again, which would warn that an array has no names
             self._fine_tune(X, y, fine)
         return self
+
+    def _checked_settings(self) -> tuple[list[int], float, int]:
+        """Every setting checked by its own name, before any autoencoder is trained.
+
+        The autoencoders and the softmax check their settings again, under
+        their own parameter names (``max_iter``, ``weight_decay``); checked
+        here first, an error names the stack's parameter and comes before
+        minutes of pretraining.
+
+        Returns
+        -------
+        sizes : list of int
+            ``hidden_sizes``.
+        decay : float
+            The weight decay of fine-tuning.
+        fine : int
+            ``fine_tune_iter``.
+        """
+        hidden = self.hidden_sizes
+        if isinstance(hidden, (str, bytes)) or not hasattr(hidden, "__iter__"):
+            raise TypeError(f"hidden_sizes must be a sequence of ints >= 1 such as (200, 200), "
+                            f"got {hidden!r} ({type(hidden).__name__})")
+        sizes = [check_positive_int(s, f"hidden_sizes[{i}]") for i, s in enumerate(hidden)]
+        if not sizes:
+            raise ValueError("hidden_sizes must list at least one hidden layer, got none")
+        KLSparsity(self.rho, self.beta)  # checks rho and beta
+        check_nonneg_float(self.weight_decay, "weight_decay")
+        check_positive_int(self.max_iter, "max_iter")
+        decay = check_nonneg_float(self.softmax_weight_decay, "softmax_weight_decay")
+        check_positive_int(self.softmax_max_iter, "softmax_max_iter")
+        if self.fine_tune_weight_decay is not None:
+            decay = check_nonneg_float(self.fine_tune_weight_decay, "fine_tune_weight_decay")
+        fine = check_positive_int(self.fine_tune_iter, "fine_tune_iter", minimum=0)
+        if not isinstance(self.fine_tune_sparsity, (bool, np.bool_)):
+            raise TypeError(f"fine_tune_sparsity must be True or False, got "
+                            f"{self.fine_tune_sparsity!r} "
+                            f"({type(self.fine_tune_sparsity).__name__})")
+        _check_method(self.method)
+        return sizes, decay, fine
 
     def _penalties(self) -> dict[int, KLSparsity] | None:
         if not self.fine_tune_sparsity:
