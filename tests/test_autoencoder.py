@@ -556,3 +556,15 @@ def test_fine_tune_sparsity_false_drops_the_kl_terms_from_the_fine_tune_cost(rng
     expected = -log_p[np.arange(12), y].mean() + 1e-2 / 2 * (np.sum(W1**2) + np.sum(W2**2))
     J, _ = stack.cost(stack.params, X, y)
     assert J == pytest.approx(expected, rel=1e-12)
+
+
+def test_unlabeled_data_outside_0_1_is_named_x_unlabeled(rng):
+    """The range error names X_unlabeled (the data out of range), not X, with its extremes."""
+    X = rng.uniform(0, 1, size=(12, 6))
+    U = rng.uniform(0, 1, size=(20, 6))
+    U[3, 2], U[7, 1] = -0.25, 1.5
+    stack = cr.StackedAutoencoder((3,), max_iter=2, fine_tune_iter=0, random_state=0)
+    with pytest.raises(ValueError, match=r"^X_unlabeled: the data must lie in \[0, 1\] .*"
+                                         r"got values from -0.25 to 1.5"):
+        stack.fit(X, np.arange(12) % 3, X_unlabeled=U)
+    assert not hasattr(stack, "network_")

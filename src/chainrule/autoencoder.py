@@ -738,6 +738,11 @@ class StackedAutoencoder(_NetClassifier):
             if U.shape[1] != X.shape[1]:
                 raise ValueError(f"X_unlabeled must have {X.shape[1]} columns like X, "
                                  f"got {U.shape[1]}")
+            if U.min() < 0 or U.max() > 1:  # the first autoencoder reconstructs it
+                raise ValueError(
+                    "X_unlabeled: the data must lie in [0, 1] (the first autoencoder "
+                    f"reconstructs it by a sigmoid), got values from {U.min():g} to "
+                    f"{U.max():g}; rescale it (chainrule.preprocessing.normalize_patches)")
             names = getattr(self, "feature_names_in_", None)  # X's, set by _checked_X
             columns = getattr(X_unlabeled, "columns", None)
             if names is not None and columns is not None and \
