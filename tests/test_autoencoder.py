@@ -568,3 +568,61 @@ def test_unlabeled_data_outside_0_1_is_named_x_unlabeled(rng):
                                          r"got values from -0.25 to 1.5"):
         stack.fit(X, np.arange(12) % 3, X_unlabeled=U)
     assert not hasattr(stack, "network_")
+
+
+_SMALL_STL = dict(n_hidden=3, hidden_sizes=(3,), max_iter=3, softmax_max_iter=5, random_state=0)
+
+
+@pytest.mark.parametrize("change, error, shown", [
+    ({"X_unlabeled": "nan"}, ValueError, "X_unlabeled contains 1 NaN"),
+    ({"X_unlabeled": "cols"}, ValueError, "X_unlabeled must have 6 columns like X_train, got 5"),
+    ({"X_unlabeled": "range"}, ValueError, r"X_unlabeled: the data must lie in \[0, 1\]"),
+    ({"X_test": "cols"}, ValueError, "X_test must have 6 columns like X_train, got 5"),
+    ({"y_train": "short"}, ValueError, r"y_train must have shape \(12,\) .*got \(5,\)"),
+    ({"y_test": "short"}, ValueError, r"y_test must have shape \(9,\) .*got \(5,\)"),
+    ({"softmax_weight_decay": -1.0}, ValueError, "softmax_weight_decay must be"),
+    ({"softmax_max_iter": 0}, ValueError, "softmax_max_iter must be an int >= 1"),
+    ({"fine_tune_iter": -1}, ValueError, "fine_tune_iter must be an int >= 0, got -1"),
+    ({"hidden_sizes": 3}, TypeError, "hidden_sizes must be a sequence"),
+])
+def test_self_taught_learning_names_its_arguments_before_training(rng, monkeypatch, change,
+                                                                  error, shown):
+    """Each bad argument is named as the caller named it, and nothing is trained first."""
+    from chainrule.autoencoder import self_taught_learning
+    args = {"X_unlabeled": rng.uniform(0, 1, (20, 6)), "X_train": rng.uniform(0, 1, (12, 6)),
+            "y_train": np.arange(12) % 3, "X_test": rng.uniform(0, 1, (9, 6)),
+            "y_test": np.arange(9) % 3, **_SMALL_STL}
+    (key, how), = change.items()
+    if how == "nan":
+        args[key][2, 3] = np.nan
+    elif how == "cols":
+        args[key] = args[key][:, :5]
+    elif how == "range":
+        args[key][0, 0] = 1.5
+    elif how == "short":
+        args[key] = args[key][:5]
+    else:
+        args[key] = how
+    fits = []
+    for cls in (cr.SparseAutoencoder, cr.SoftmaxRegression):
+        real = cls.fit
+        monkeypatch.setattr(cls, "fit", lambda self, *a, _real=real, **k:
+                            fits.append(1) or _real(self, *a, **k))
+    with pytest.raises(error, match=shown):
+        self_taught_learning(**args)
+    assert fits == []
+
+
+def test_self_taught_learning_with_no_fine_tuning_reports_the_pretrained_stack(rng):
+    """fine_tune_iter=0 skips fine-tuning as StackedAutoencoder(fine_tune_iter=0) does."""
+    from chainrule.autoencoder import self_taught_learning
+    U, X, X_test = (rng.uniform(0, 1, (n, 6)) for n in (20, 12, 9))
+    y, y_test = np.arange(12) % 3, np.arange(9) % 3
+    r = self_taught_learning(U, X, y, X_test, y_test, fine_tune_iter=0, **_SMALL_STL)
+    assert r.accuracy["stacked"] == r.accuracy["stacked_pretrained"]
+    assert r.seconds["stacked"] == pytest.approx(r.seconds["stacked_pretrained"], abs=0.05)
+    assert r.stacked.n_iter_ == 0
+    expected = np.mean(r.stacked.softmax_.predict(
+        r.stacked.autoencoders_[0].transform(X_test)) == y_test)
+    assert r.accuracy["stacked"] == expected
+    assert r.sizes == {"n_unlabeled": 20, "n_train": 12, "n_test": 9, "n_features": 6}

@@ -1251,6 +1251,8 @@ def self_taught_learning(
     rho, beta, weight_decay, max_iter : autoencoder settings
     softmax_weight_decay, softmax_max_iter : softmax settings
     fine_tune_iter : int, default 400
+        Iterations of the stack's fine-tuning (0 skips it: ``"stacked"`` is
+        then ``"stacked_pretrained"``).
     random_state : int, default 0
 
     Returns
@@ -1259,9 +1261,31 @@ def self_taught_learning(
     """
     import time
 
+    X_unlabeled = check_finite_array(X_unlabeled, "X_unlabeled", dtype=np.float64, ndim=2)
     X_train = check_finite_array(X_train, "X_train", dtype=np.float64, ndim=2)
     X_test = check_finite_array(X_test, "X_test", dtype=np.float64, ndim=2)
-    y_test = np.asarray(y_test)
+    for name, data in (("X_unlabeled", X_unlabeled), ("X_test", X_test)):
+        if data.shape[1] != X_train.shape[1]:
+            raise ValueError(f"{name} must have {X_train.shape[1]} columns like X_train, "
+                             f"got {data.shape[1]}")
+    if X_unlabeled.min() < 0 or X_unlabeled.max() > 1:
+        raise ValueError(
+            "X_unlabeled: the data must lie in [0, 1] (the autoencoders reconstruct it by a "
+            f"sigmoid), got values from {X_unlabeled.min():g} to {X_unlabeled.max():g}; "
+            "rescale it (chainrule.preprocessing.normalize_patches)")
+    y_train, y_test = np.asarray(y_train), np.asarray(y_test)
+    for name, labels, data in (("y_train", y_train, X_train), ("y_test", y_test, X_test)):
+        if labels.shape != (data.shape[0],):
+            raise ValueError(f"{name} must have shape ({data.shape[0]},) (one label per row "
+                             f"of X_{name[2:]}), got {labels.shape}")
+    # every setting checked by its own name before minutes of training
+    check_positive_int(n_hidden, "n_hidden")
+    stack = StackedAutoencoder(hidden_sizes, rho=rho, beta=beta, weight_decay=weight_decay,
+                               max_iter=max_iter, softmax_weight_decay=softmax_weight_decay,
+                               softmax_max_iter=softmax_max_iter, fine_tune_iter=0,
+                               random_state=random_state)
+    stack._checked_settings()
+    fine_tune_iter = check_positive_int(fine_tune_iter, "fine_tune_iter", minimum=0)
     acc, secs = {}, {}
 
     def softmax() -> SoftmaxRegression:
@@ -1280,16 +1304,14 @@ def self_taught_learning(
     acc["self_taught"] = float(taught.score(ae.transform(X_test), y_test))
 
     start = time.perf_counter()
-    stack = StackedAutoencoder(hidden_sizes, rho=rho, beta=beta, weight_decay=weight_decay,
-                               max_iter=max_iter, softmax_weight_decay=softmax_weight_decay,
-                               softmax_max_iter=softmax_max_iter, fine_tune_iter=0,
-                               random_state=random_state).fit(X_train, y_train, X_unlabeled)
+    stack.fit(X_train, y_train, X_unlabeled)
     secs["stacked_pretrained"] = time.perf_counter() - start
     acc["stacked_pretrained"] = float(stack.score(X_test, y_test))
     start = time.perf_counter()
-    stack.fine_tune(X_train, y_train, fine_tune_iter)
+    if fine_tune_iter:  # 0: no fine-tuning, as in StackedAutoencoder
+        stack.fine_tune(X_train, y_train, fine_tune_iter)
     secs["stacked"] = secs["stacked_pretrained"] + time.perf_counter() - start
     acc["stacked"] = float(stack.score(X_test, y_test))
-    sizes = {"n_unlabeled": int(np.shape(X_unlabeled)[0]), "n_train": X_train.shape[0],
+    sizes = {"n_unlabeled": X_unlabeled.shape[0], "n_train": X_train.shape[0],
              "n_test": X_test.shape[0], "n_features": X_train.shape[1]}
     return SelfTaughtResult(acc, secs, ae, stack, sizes)
