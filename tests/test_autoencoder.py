@@ -626,3 +626,21 @@ def test_self_taught_learning_with_no_fine_tuning_reports_the_pretrained_stack(r
         r.stacked.autoencoders_[0].transform(X_test)) == y_test)
     assert r.accuracy["stacked"] == expected
     assert r.sizes == {"n_unlabeled": 20, "n_train": 12, "n_test": 9, "n_features": 6}
+
+
+def test_output_is_named_and_its_alias_logistic_checks_the_range_as_sigmoid(patches):
+    """'logistic' is the sigmoid (same network, same cost) and refuses data outside [0, 1]."""
+    with pytest.raises(ValueError, match=r"^output: expected the name of an activation.*'bogus'"):
+        cr.SparseAutoencoder(3, output="bogus").fit(patches)
+    with pytest.raises(TypeError, match=r"^output: expected the name of an activation"):
+        cr.SparseAutoencoder(3, output=3).fit(patches)
+    with pytest.raises(ValueError, match=r"^X: with output='logistic' the data must lie in "
+                                         r"\[0, 1\].*got values from -0.3"):
+        cr.SparseAutoencoder(3, output="logistic").fit(patches - 0.5)
+    a = cr.SparseAutoencoder(3, output="logistic", max_iter=5, random_state=0).fit(patches)
+    b = cr.SparseAutoencoder(3, output="sigmoid", max_iter=5, random_state=0).fit(patches)
+    np.testing.assert_array_equal(a.params, b.params)
+    W2, b2 = a.network_.layers[1].W, a.network_.layers[1].b
+    H = a.transform(patches)
+    np.testing.assert_allclose(a.inverse_transform(H), 1 / (1 + np.exp(-(H @ W2 + b2))),
+                               rtol=1e-14)

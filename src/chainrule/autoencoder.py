@@ -57,6 +57,7 @@ from ._validation import (
     check_random_state_value,
     restored_on_error,
 )
+from .activations import get_activation
 from .initializers import make_rng
 from .layers import Dense
 from .network import Network
@@ -413,10 +414,15 @@ class SparseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseE
         X = _checked_X(self, X, True, np.float64)
         max_iter = check_positive_int(self.max_iter, "max_iter")
         method = _check_method(self.method)
+        try:
+            output = get_activation(self.output)
+        except (TypeError, ValueError) as exc:
+            raise type(exc)(f"output: expected the name of an activation, such as 'sigmoid' "
+                            f"or 'identity', got {self.output!r} ({exc})") from None
         net = self._build(X.shape[1])
-        if self.output == "sigmoid" and (X.min() < 0 or X.max() > 1):
+        if output.name == "sigmoid" and (X.min() < 0 or X.max() > 1):  # "logistic" too
             raise ValueError(
-                "X: with output='sigmoid' the data must lie in [0, 1] (it is reconstructed "
+                f"X: with output={self.output!r} the data must lie in [0, 1] (it is reconstructed "
                 f"by a sigmoid), got values from {X.min():g} to {X.max():g}; rescale it "
                 "(chainrule.preprocessing.normalize_patches) or use output='identity'")
         result = _fit_scipy(net, X, X, {0: self._penalty()}, method, max_iter)
