@@ -297,3 +297,52 @@ def test_a_corrupted_output_config_is_refused(tmp_path, data, config, match):
     _edit_meta(path, lambda meta: meta.update(output_config=config))
     with pytest.raises(ValueError, match=r"corrupted autoencoder file \(record: " + match):
         cr.load_autoencoder(path)
+
+
+@pytest.mark.parametrize(("make", "keys", "value", "match"), [
+    ("sae", ("params", "rho"), 5.0, r"params: rho must lie in \(0, 1\).*got 5.0"),
+    ("sae", ("params", "beta"), -1.0, "params: beta must be a finite float >= 0, got -1.0"),
+    ("sae", ("params", "max_iter"), 2.5, "params: max_iter must be an int >= 1, got 2.5"),
+    ("sae", ("params", "method"), "newton", "params: method must be one of"),
+    ("softmax", ("params", "weight_decay"), -1.0, "params: weight_decay must be a finite"),
+    ("stack", ("params", "fine_tune_iter"), -1, "params: fine_tune_iter must be an int >= 0"),
+    ("stack", ("params", "softmax_max_iter"), 0, "params: softmax_max_iter must be an int"),
+    ("stack", ("autoencoders_", 1, "params", "rho"), 0.0,
+     r"autoencoders_/1: params: rho must lie in \(0, 1\)"),
+])
+def test_a_setting_the_model_could_not_have_been_fitted_with_is_refused(tmp_path, data, make,
+                                                                        keys, value, match):
+    """An edited setting is named with the file, not loaded to fail at the next cost()/fit."""
+    X, y = data
+    model = {"sae": lambda: _sae(X), "softmax": lambda: _softmax(X, y),
+             "stack": lambda: _stack(X, y)}[make]()
+    path = model.save(tmp_path / "m")
+
+    def edit(meta):
+        target = meta
+        for key in keys[:-1]:
+            target = target[key]
+        target[keys[-1]] = value
+
+    _edit_meta(path, edit)
+    with pytest.raises(ValueError, match=f"{path}: corrupted autoencoder file.*{match}"):
+        cr.load_autoencoder(path)
+
+
+def test_mean_activations_outside_0_1_are_refused(tmp_path, data):
+    """mean_activation_ holds means of sigmoid outputs: 7 cannot be one."""
+    X, _ = data
+    ae = _sae(X)
+    np.testing.assert_allclose(ae.mean_activation_,
+                               (1 / (1 + np.exp(-(X @ ae.network_.layers[0].W
+                                                  + ae.network_.layers[0].b)))).mean(axis=0),
+                               rtol=1e-14)
+    path = ae.save(tmp_path / "ae")
+    with np.load(path, allow_pickle=False) as npz:
+        arrays = {key: npz[key] for key in npz.files}
+    arrays["mean_activation_"] = np.full(5, 7.0)
+    with open(path, "wb") as fh:
+        np.savez(fh, **arrays)
+    with pytest.raises(ValueError, match=r"corrupted autoencoder file.*mean_activation_: "
+                                         r"expected values in \[0, 1\]"):
+        cr.load_autoencoder(path)

@@ -349,6 +349,19 @@ class SparseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseE
             loss="squared_error", weight_decay=weight_decay,
         )
 
+    def _check_settings(self) -> None:
+        """Check every setting by its own name (``random_state`` apart)."""
+        check_positive_int(self.n_hidden, "n_hidden")
+        self._penalty()  # rho and beta
+        check_nonneg_float(self.weight_decay, "weight_decay")
+        check_positive_int(self.max_iter, "max_iter")
+        _check_method(self.method)
+        try:
+            get_activation(self.output)
+        except (TypeError, ValueError) as exc:
+            raise type(exc)(f"output: expected the name of an activation, such as 'sigmoid' "
+                            f"or 'identity', got {self.output!r} ({exc})") from None
+
     def _check_fitted(self) -> Network:
         if not hasattr(self, "network_"):
             raise NotFittedError(
@@ -414,11 +427,8 @@ class SparseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseE
         X = _checked_X(self, X, True, np.float64)
         max_iter = check_positive_int(self.max_iter, "max_iter")
         method = _check_method(self.method)
-        try:
-            output = get_activation(self.output)
-        except (TypeError, ValueError) as exc:
-            raise type(exc)(f"output: expected the name of an activation, such as 'sigmoid' "
-                            f"or 'identity', got {self.output!r} ({exc})") from None
+        self._check_settings()
+        output = get_activation(self.output)
         net = self._build(X.shape[1])
         if output.name == "sigmoid" and (X.min() < 0 or X.max() > 1):  # "logistic" too
             raise ValueError(
@@ -611,6 +621,12 @@ class SoftmaxRegression(_NetClassifier):
         self.max_iter = max_iter
         self.random_state = random_state
         self.method = method
+
+    def _check_settings(self) -> None:
+        """Check every setting by its own name (``random_state`` apart)."""
+        check_nonneg_float(self.weight_decay, "weight_decay")
+        check_positive_int(self.max_iter, "max_iter")
+        _check_method(self.method)
 
     def fit(self, X: object, y: object) -> SoftmaxRegression:
         """Train on features ``X`` of shape (n_samples, n_features) and labels ``y``.
@@ -817,6 +833,10 @@ class StackedAutoencoder(_NetClassifier):
         _check_method(self.method)
         return sizes, decay, fine
 
+    def _check_settings(self) -> None:
+        """Check every setting by its own name (``random_state`` apart)."""
+        self._checked_settings()
+
     def _penalties(self) -> dict[int, KLSparsity] | None:
         if not self.fine_tune_sparsity:
             return None
@@ -990,6 +1010,9 @@ def _network_problem(kind: str, params: dict, fitted: dict, net: Network,
             return (f"mean_activation_: expected a float array of shape "
                     f"({net.layers[0].n_out},), found "
                     f"{None if mean is None else (mean.shape, mean.dtype.str)}")
+        if not np.all((mean >= 0) & (mean <= 1)):  # means of sigmoid activations
+            return (f"mean_activation_: expected values in [0, 1] (means of sigmoid "
+                    f"activations), found {mean.min()!r} to {mean.max()!r}")
     else:
         if out != "softmax" or net.loss.name != "cross_entropy":
             return (f"network: a {kind} needs a softmax output and the loss 'cross_entropy'; "
@@ -1090,6 +1113,10 @@ def _restore(record: object, arrays: dict[str, np.ndarray], path: object, prefix
     if problem is not None:
         raise bad(problem)
     est = cls(**params)
+    try:  # the estimator's own checks of its settings: a refit or cost() would fail later
+        est._check_settings()
+    except (TypeError, ValueError) as exc:
+        raise bad(f"params: {exc}") from None
     if output_config is not None:  # as set_output(transform=...) set it before the save
         est.set_output(**output_config)
     est.network_ = net
