@@ -261,3 +261,17 @@ def test_self_taught_split_is_scikit_learns_stratified_split_of_the_labelled_cla
     for got, want in zip((s.X_train, s.X_test, s.y_train, s.y_test), ref, strict=True):
         np.testing.assert_array_equal(got, want)
     np.testing.assert_array_equal(s.X_unlabeled, X[~mask])
+
+
+@pytest.mark.parametrize(("labeled", "words"), [
+    ((3,), "labeled must select at least 2 classes (the labelled examples train a classifier), "
+           "got labeled=[3]"),
+    ((0, 1, 12), "labeled: [12] not among the classes of y [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]"),
+])
+def test_self_taught_split_refuses_one_labelled_class_and_labels_y_lacks(labeled, words):
+    """Before: labeled=(3,) split one class into train and test, which no classifier can
+    learn from; a label absent from y was ignored."""
+    X, y = images.load_digits_8x8()
+    with pytest.raises(ValueError) as info:
+        images.self_taught_split(X, y, labeled=labeled)
+    assert str(info.value).startswith(words)

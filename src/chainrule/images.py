@@ -428,6 +428,14 @@ def self_taught_split(
     mask = np.isin(y, labeled)
     if mask.all() or not mask.any():
         raise ValueError(f"labeled={list(labeled)} must select some, but not all, classes")
+    classes = np.unique(y)
+    absent = [c for c in labeled if not np.isin(c, classes)]
+    if absent:
+        raise ValueError(f"labeled: {absent} not among the classes of y "
+                         f"{classes.tolist()}; labeled={list(labeled)}")
+    if np.unique(y[mask]).size < 2:
+        raise ValueError(f"labeled must select at least 2 classes (the labelled examples "
+                         f"train a classifier), got labeled={list(labeled)}")
     X_tr, X_te, y_tr, y_te = train_test_split(X[mask], y[mask], test_size=test_size,
                                               stratify=y[mask], random_state=seed)
     return SelfTaughtSplit(X[~mask], X_tr, y_tr, X_te, y_te)
