@@ -644,3 +644,22 @@ def test_output_is_named_and_its_alias_logistic_checks_the_range_as_sigmoid(patc
     H = a.transform(patches)
     np.testing.assert_allclose(a.inverse_transform(H), 1 / (1 + np.exp(-(H @ W2 + b2))),
                                rtol=1e-14)
+
+
+def test_fine_tune_without_max_iter_after_fine_tune_iter_0_says_so(rng):
+    """fine_tune(X, y) after fine_tune_iter=0 explains where the 0 came from; with max_iter
+    given it runs exactly those iterations from the pretrained stack."""
+    X = rng.uniform(0, 1, size=(12, 4))
+    y = np.arange(12) % 3
+    stack = cr.StackedAutoencoder((3,), max_iter=3, softmax_max_iter=3, fine_tune_iter=0,
+                                  random_state=0).fit(X, y)
+    before = stack.params.copy()
+    with pytest.raises(ValueError, match=r"^max_iter: not given, so fine_tune_iter is used, "
+                                         r"and it is 0 \(no fine-tuning\); pass max_iter >= 1"):
+        stack.fine_tune(X, y)
+    np.testing.assert_array_equal(stack.params, before)
+    assert stack.n_iter_ == 0
+    twin = clone(stack).set_params(fine_tune_iter=2).fit(X, y)
+    stack.fine_tune(X, y, 2)
+    np.testing.assert_array_equal(stack.params, twin.params)
+    assert stack.n_iter_ == twin.n_iter_ <= 2

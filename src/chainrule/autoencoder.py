@@ -850,16 +850,21 @@ class StackedAutoencoder(_NetClassifier):
         X : array-like of shape (n_samples, n_features)
         y : array-like of shape (n_samples,), labels among ``classes_``
         max_iter : int, optional
-            Defaults to ``fine_tune_iter``.
+            Defaults to ``fine_tune_iter`` (which must then be >= 1).
 
         Returns
         -------
         self
         """
         net = self._check_fitted()
+        if max_iter is None:
+            default = check_positive_int(self.fine_tune_iter, "fine_tune_iter", minimum=0)
+            if default == 0:
+                raise ValueError("max_iter: not given, so fine_tune_iter is used, and it is 0 "
+                                 "(no fine-tuning); pass max_iter >= 1")
+            max_iter = default
+        max_iter = check_positive_int(max_iter, "max_iter")
         X = _checked_X(self, X, False, net.dtype)
-        max_iter = check_positive_int(self.fine_tune_iter if max_iter is None else max_iter,
-                                      "max_iter")
         return self._fine_tune(X, y, max_iter)
 
     def _fine_tune(self, X: np.ndarray, y: object, max_iter: int) -> StackedAutoencoder:
