@@ -346,3 +346,16 @@ def test_mean_activations_outside_0_1_are_refused(tmp_path, data):
     with pytest.raises(ValueError, match=r"corrupted autoencoder file.*mean_activation_: "
                                          r"expected values in \[0, 1\]"):
         cr.load_autoencoder(path)
+
+
+@pytest.mark.parametrize("sizes", [np.array([5, 4]), range(5, 3, -1), [np.int64(5), 4]])
+def test_a_stack_saves_with_hidden_sizes_in_any_form_fit_takes(tmp_path, data, sizes):
+    """fit takes an array or a range of sizes; save used to fail: 'ndarray is not JSON
+    serializable'. Loaded, the stack predicts the same probabilities, bit for bit."""
+    X, y = data
+    stack = cr.StackedAutoencoder(sizes, max_iter=5, softmax_max_iter=5, fine_tune_iter=5,
+                                  random_state=0).fit(X, y)
+    back = cr.load_autoencoder(stack.save(tmp_path / "stack"))
+    assert back.hidden_sizes == (5, 4)
+    np.testing.assert_array_equal(back.predict_proba(X), stack.predict_proba(X))
+    np.testing.assert_array_equal(back.params, _stack(X, y).params)  # same as a tuple's fit

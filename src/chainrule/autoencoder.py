@@ -945,7 +945,7 @@ def _json_params(est: BaseEstimator) -> dict[str, Any]:
     for key, value in est.get_params().items():
         if key == "random_state" and not (value is None or isinstance(value, numbers.Integral)):
             value = None  # a Generator: its state is not kept (the weights are)
-        if isinstance(value, (tuple, list)):
+        if isinstance(value, (tuple, list, range, np.ndarray)):  # hidden_sizes as fit takes it
             value = [v.item() if isinstance(v, np.generic) else v for v in value]
         elif isinstance(value, np.generic):
             value = value.item()
