@@ -578,6 +578,7 @@ _SMALL_STL = dict(n_hidden=3, hidden_sizes=(3,), max_iter=3, softmax_max_iter=5,
     ({"X_unlabeled": "cols"}, ValueError, "X_unlabeled must have 6 columns like X_train, got 5"),
     ({"X_unlabeled": "range"}, ValueError, r"X_unlabeled: the data must lie in \[0, 1\]"),
     ({"X_test": "cols"}, ValueError, "X_test must have 6 columns like X_train, got 5"),
+    ({"X_train": "range"}, ValueError, r"X_train: the data must lie in \[0, 1\]"),
     ({"y_train": "short"}, ValueError, r"y_train must have shape \(12,\) .*got \(5,\)"),
     ({"y_test": "short"}, ValueError, r"y_test must have shape \(9,\) .*got \(5,\)"),
     ({"softmax_weight_decay": -1.0}, ValueError, "softmax_weight_decay must be"),
@@ -663,3 +664,14 @@ def test_fine_tune_without_max_iter_after_fine_tune_iter_0_says_so(rng):
     stack.fine_tune(X, y, 2)
     np.testing.assert_array_equal(stack.params, twin.params)
     assert stack.n_iter_ == twin.n_iter_ <= 2
+
+
+def test_labelled_data_outside_0_1_is_refused_with_unlabelled_data_given(rng):
+    """fit documents X in [0, 1]; with X_unlabeled given it was encoded unchecked."""
+    X = rng.uniform(0, 1, size=(12, 6))
+    X[4, 4] = 2.5
+    stack = cr.StackedAutoencoder((3,), max_iter=2, fine_tune_iter=0, random_state=0)
+    with pytest.raises(ValueError, match=r"^X: the data must lie in \[0, 1\] .*"
+                                         r"got values from [0-9.e-]+ to 2.5"):
+        stack.fit(X, np.arange(12) % 3, X_unlabeled=rng.uniform(0, 1, size=(20, 6)))
+    assert not hasattr(stack, "network_")

@@ -760,11 +760,13 @@ class StackedAutoencoder(_NetClassifier):
             if U.shape[1] != X.shape[1]:
                 raise ValueError(f"X_unlabeled must have {X.shape[1]} columns like X, "
                                  f"got {U.shape[1]}")
-            if U.min() < 0 or U.max() > 1:  # the first autoencoder reconstructs it
-                raise ValueError(
-                    "X_unlabeled: the data must lie in [0, 1] (the first autoencoder "
-                    f"reconstructs it by a sigmoid), got values from {U.min():g} to "
-                    f"{U.max():g}; rescale it (chainrule.preprocessing.normalize_patches)")
+            for name, data in (("X_unlabeled", U), ("X", X)):  # X: encoded as U was
+                if data.min() < 0 or data.max() > 1:
+                    raise ValueError(
+                        f"{name}: the data must lie in [0, 1] (the first autoencoder "
+                        f"reconstructs such data by a sigmoid), got values from "
+                        f"{data.min():g} to {data.max():g}; rescale it "
+                        "(chainrule.preprocessing.normalize_patches)")
             names = getattr(self, "feature_names_in_", None)  # X's, set by _checked_X
             columns = getattr(X_unlabeled, "columns", None)
             if names is not None and columns is not None and \
@@ -1280,7 +1282,8 @@ def self_taught_learning(
     Parameters
     ----------
     X_unlabeled : array-like of shape (n_unlabeled, n_features), values in [0, 1]
-    X_train, X_test : array-like of shape (n, n_features)
+    X_train : array-like of shape (n_train, n_features), values in [0, 1]
+    X_test : array-like of shape (n_test, n_features)
     y_train, y_test : array-like of shape (n,)
     n_hidden : int, default 200
         Units of the self-taught autoencoder.
@@ -1306,11 +1309,12 @@ def self_taught_learning(
         if data.shape[1] != X_train.shape[1]:
             raise ValueError(f"{name} must have {X_train.shape[1]} columns like X_train, "
                              f"got {data.shape[1]}")
-    if X_unlabeled.min() < 0 or X_unlabeled.max() > 1:
-        raise ValueError(
-            "X_unlabeled: the data must lie in [0, 1] (the autoencoders reconstruct it by a "
-            f"sigmoid), got values from {X_unlabeled.min():g} to {X_unlabeled.max():g}; "
-            "rescale it (chainrule.preprocessing.normalize_patches)")
+    for name, data in (("X_unlabeled", X_unlabeled), ("X_train", X_train)):
+        if data.min() < 0 or data.max() > 1:  # X_train: the stack's labelled data
+            raise ValueError(
+                f"{name}: the data must lie in [0, 1] (the autoencoders reconstruct such "
+                f"data by a sigmoid), got values from {data.min():g} to {data.max():g}; "
+                "rescale it (chainrule.preprocessing.normalize_patches)")
     y_train, y_test = np.asarray(y_train), np.asarray(y_test)
     for name, labels, data in (("y_train", y_train, X_train), ("y_test", y_test, X_test)):
         if labels.shape != (data.shape[0],):
