@@ -675,3 +675,19 @@ def test_labelled_data_outside_0_1_is_refused_with_unlabelled_data_given(rng):
                                          r"got values from [0-9.e-]+ to 2.5"):
         stack.fit(X, np.arange(12) % 3, X_unlabeled=rng.uniform(0, 1, size=(20, 6)))
     assert not hasattr(stack, "network_")
+
+
+def test_fine_tune_names_the_unseen_labels_as_plain_values(rng):
+    X = rng.uniform(0, 1, size=(12, 4))
+    stack = cr.StackedAutoencoder((3,), max_iter=2, softmax_max_iter=2, fine_tune_iter=0,
+                                  random_state=0).fit(X, np.arange(12) % 3)
+    y = np.arange(12) % 3
+    y[[2, 5]] = [7, 9]
+    with pytest.raises(ValueError, match=r"^y holds labels not seen in fit: \[7, 9\]; "
+                                         r"known: \[0, 1, 2\]$"):
+        stack.fine_tune(X, y, 1)
+    y_none = (np.arange(12) % 3).astype(object)
+    y_none[3] = None
+    with pytest.raises(ValueError, match=r"^y holds labels not seen in fit: \[None\]; "
+                                         r"known: \[0, 1, 2\]$"):
+        stack.fine_tune(X, y_none, 1)
