@@ -691,3 +691,27 @@ def test_fine_tune_names_the_unseen_labels_as_plain_values(rng):
     with pytest.raises(ValueError, match=r"^y holds labels not seen in fit: \[None\]; "
                                          r"known: \[0, 1, 2\]$"):
         stack.fine_tune(X, y_none, 1)
+
+
+def test_linear_decoder_cost_and_gradient_match_the_ufldl_formulas(rng):
+    """UFLDL's linear decoder: x_hat = W2 a + b2, so the output delta is x_hat - x (no f')."""
+    X = rng.normal(0, 2, size=(9, 5))  # any real data
+    ae = cr.SparseAutoencoder(3, rho=0.1, beta=1.5, weight_decay=2e-3, output="identity",
+                              max_iter=2, random_state=0).fit(X)
+    theta = rng.normal(0, 0.5, ae.params.size)
+    J, grad = ae.cost(theta, X)
+    net = ae.network_.copy()
+    net.set_params(theta)
+    (W1, W2), (b1, b2) = net.to_ufldl()  # (fan_out, fan_in)
+    data, m = X.T, X.shape[0]
+    a2 = 1 / (1 + np.exp(-(W1 @ data + b1[:, None])))
+    a3 = W2 @ a2 + b2[:, None]
+    r = a2.mean(axis=1)
+    J_ref = (0.5 * np.sum((a3 - data) ** 2) / m + 1e-3 * (np.sum(W1**2) + np.sum(W2**2))
+             + 1.5 * np.sum(0.1 * np.log(0.1 / r) + 0.9 * np.log(0.9 / (1 - r))))
+    d3 = a3 - data
+    d2 = (W2.T @ d3 + 1.5 * (-0.1 / r + 0.9 / (1 - r))[:, None]) * a2 * (1 - a2)
+    ref = np.concatenate([(d2 @ data.T / m + 2e-3 * W1).T.ravel(), d2.mean(axis=1),
+                          (d3 @ a2.T / m + 2e-3 * W2).T.ravel(), d3.mean(axis=1)])
+    assert J == pytest.approx(J_ref, rel=1e-12)
+    np.testing.assert_allclose(grad, ref, rtol=1e-10, atol=1e-13)
