@@ -715,3 +715,18 @@ def test_linear_decoder_cost_and_gradient_match_the_ufldl_formulas(rng):
                           (d3 @ a2.T / m + 2e-3 * W2).T.ravel(), d3.mean(axis=1)])
     assert J == pytest.approx(J_ref, rel=1e-12)
     np.testing.assert_allclose(grad, ref, rtol=1e-10, atol=1e-13)
+
+
+def test_a_tanh_decoder_refuses_data_outside_minus_1_1(rng):
+    """tanh reaches only (-1, 1): data beyond it was fitted silently; inside it the decoder
+    reconstructs tanh(a W2 + b2), computed here."""
+    X = rng.uniform(-1, 1, size=(15, 5))
+    with pytest.raises(ValueError, match=r"^X: with output='tanh' the data must lie in "
+                                         r"\[-1, 1\] \(it is reconstructed by a tanh\), got "
+                                         r"values from [-0-9.e]+ to 1.75"):
+        cr.SparseAutoencoder(3, output="tanh").fit(np.vstack([X, np.full((1, 5), 1.75)]))
+    ae = cr.SparseAutoencoder(3, output="tanh", max_iter=5, random_state=0).fit(X)
+    W1, b1 = ae.network_.layers[0].W, ae.network_.layers[0].b
+    W2, b2 = ae.network_.layers[1].W, ae.network_.layers[1].b
+    expected = np.tanh(1 / (1 + np.exp(-(X @ W1 + b1))) @ W2 + b2)
+    np.testing.assert_allclose(ae.reconstruct(X), expected, rtol=1e-13, atol=1e-15)

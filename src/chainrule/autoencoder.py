@@ -263,6 +263,11 @@ def _ufldl_dense(fan_in: int, fan_out: int, activation: str, rng: np.random.Gene
     return Dense(fan_in, fan_out, activation, init="ufldl", seed=rng)
 
 
+# the values a bounded decoder can reconstruct (the others reach any real number, or at
+# least any number >= 0, which data seldom leave)
+_OUTPUT_RANGES = {"sigmoid": (0.0, 1.0), "tanh": (-1.0, 1.0)}
+
+
 # --- the sparse autoencoder --------------------------------------------------------------------
 class SparseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
     """Sparse autoencoder ``x -> a = sigmoid(x W1 + b1) -> x_hat = f(a W2 + b2)`` (SPEC 9).
@@ -288,7 +293,9 @@ class SparseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseE
         SciPy optimiser on the flat parameter vector.
     output : str, default "sigmoid"
         Activation of the reconstruction: "sigmoid" for data in [0, 1]
-        (normalised patches, pixels), "identity" for a linear decoder.
+        (normalised patches, pixels), "identity" for a linear decoder.  A
+        bounded decoder refuses data it cannot reach: outside [0, 1] for
+        "sigmoid", outside [-1, 1] for "tanh".
 
     Attributes
     ----------
@@ -430,11 +437,13 @@ class SparseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseE
         self._check_settings()
         output = get_activation(self.output)
         net = self._build(X.shape[1])
-        if output.name == "sigmoid" and (X.min() < 0 or X.max() > 1):  # "logistic" too
+        low, high = _OUTPUT_RANGES.get(output.name, (-np.inf, np.inf))  # "logistic" too
+        if X.min() < low or X.max() > high:
             raise ValueError(
-                f"X: with output={self.output!r} the data must lie in [0, 1] (it is reconstructed "
-                f"by a sigmoid), got values from {X.min():g} to {X.max():g}; rescale it "
-                "(chainrule.preprocessing.normalize_patches) or use output='identity'")
+                f"X: with output={self.output!r} the data must lie in [{low:g}, {high:g}] (it "
+                f"is reconstructed by a {output.name}), got values from {X.min():g} to "
+                f"{X.max():g}; rescale it (chainrule.preprocessing.normalize_patches) or use "
+                "output='identity'")
         result = _fit_scipy(net, X, X, {0: self._penalty()}, method, max_iter)
         self.network_ = net
         self.n_iter_ = int(result.nit)
