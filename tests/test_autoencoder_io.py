@@ -359,3 +359,17 @@ def test_a_stack_saves_with_hidden_sizes_in_any_form_fit_takes(tmp_path, data, s
     assert back.hidden_sizes == (5, 4)
     np.testing.assert_array_equal(back.predict_proba(X), stack.predict_proba(X))
     np.testing.assert_array_equal(back.params, _stack(X, y).params)  # same as a tuple's fit
+
+
+def test_a_model_whose_settings_no_fit_accepts_is_not_saved(tmp_path, data):
+    """set_params(rho=5) after the fit: save refuses, naming rho, and writes no file that
+    load_autoencoder would refuse; the valid model saves and loads bit for bit."""
+    X, _ = data
+    ae = _sae(X)
+    ae.set_params(rho=5.0)
+    with pytest.raises(ValueError, match=r"^rho must lie in \(0, 1\).*got 5.0"):
+        ae.save(tmp_path / "ae")
+    assert not (tmp_path / "ae.npz").exists()
+    ae.set_params(rho=0.01)
+    back = cr.load_autoencoder(ae.save(tmp_path / "ae"))
+    np.testing.assert_array_equal(back.transform(X), ae.transform(X))

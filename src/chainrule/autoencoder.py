@@ -999,6 +999,14 @@ def _record(est: BaseEstimator, prefix: str) -> tuple[dict[str, Any], dict[str, 
 
 
 def _save(est: BaseEstimator, path: str | os.PathLike) -> Path:
+    est._check_fitted()
+    # a setting changed by set_params after the fit to one no fit accepts: the file would
+    # be refused by load_autoencoder, so it is not written
+    parts = [est, *getattr(est, "autoencoders_", [])]
+    if hasattr(est, "softmax_"):
+        parts.append(est.softmax_)
+    for part in parts:
+        part._check_settings()
     record, arrays = _record(est, "")
     return io.write_file(path, {"format": AUTOENCODER_FORMAT, **record}, arrays)
 
