@@ -730,3 +730,20 @@ def test_a_tanh_decoder_refuses_data_outside_minus_1_1(rng):
     W2, b2 = ae.network_.layers[1].W, ae.network_.layers[1].b
     expected = np.tanh(1 / (1 + np.exp(-(X @ W1 + b1))) @ W2 + b2)
     np.testing.assert_allclose(ae.reconstruct(X), expected, rtol=1e-13, atol=1e-15)
+
+
+def test_a_kl_penalty_on_activations_outside_0_1_is_refused(rng):
+    """KL(rho || rho_hat) needs rho_hat in (0, 1): on a tanh layer the negative means were
+    clipped to 1e-12 and a meaningless cost returned; a sigmoid layer's penalty is the
+    formula's value."""
+    X = rng.normal(size=(6, 4))
+    net = cr.mlp([4, 3, 4], hidden="tanh", output="identity", seed=0)
+    with pytest.raises(ValueError, match=r"^penalties: a KL sparsity penalty needs activations "
+                                         r"in \[0, 1\] .*layer 0 \(tanh\) gives values from -"):
+        penalized_cost(net, X, X, {0: KLSparsity(0.1, 3.0)})
+    net = cr.mlp([4, 3, 4], hidden="sigmoid", output="identity", seed=0)
+    J, _ = penalized_cost(net, X, X, {0: KLSparsity(0.1, 3.0)})
+    J0, _ = penalized_cost(net, X, X)
+    r = (1 / (1 + np.exp(-(X @ net.layers[0].W + net.layers[0].b)))).mean(axis=0)
+    kl = np.sum(0.1 * np.log(0.1 / r) + 0.9 * np.log(0.9 / (1 - r)))
+    assert J - J0 == pytest.approx(3.0 * kl, rel=1e-12)

@@ -139,7 +139,8 @@ def penalized_cost(
     Y : ndarray of shape (n_samples, n_outputs)
         Targets (``X`` itself for an autoencoder).
     penalties : mapping of int to KLSparsity, optional
-        Layer index (hidden layers only) -> penalty on that layer's output.
+        Layer index (hidden layers only) -> penalty on that layer's output,
+        whose values must lie in [0, 1] (a sigmoid layer).
 
     Returns
     -------
@@ -169,6 +170,13 @@ def penalized_cost(
     for i in range(n - 2, -1, -1):
         layer = net.layers[i]
         if i in penalties:
+            low, high = float(layer.A.min()), float(layer.A.max())
+            if low < 0 or high > 1:  # rho_hat would be clipped into (0, 1): a wrong cost
+                raise ValueError(
+                    f"penalties: a KL sparsity penalty needs activations in [0, 1] (their "
+                    f"means are compared with rho as probabilities); layer {i} "
+                    f"({getattr(layer.activation, 'name', '?')}) gives values from {low:g} "
+                    f"to {high:g}")
             J += penalties[i].value(layer.A)
             grad_in = grad_in + penalties[i].grad(layer.A)
         grad_in = layer.backward(grad_in, need_input_grad=i > 0)
