@@ -747,3 +747,18 @@ def test_a_kl_penalty_on_activations_outside_0_1_is_refused(rng):
     r = (1 / (1 + np.exp(-(X @ net.layers[0].W + net.layers[0].b)))).mean(axis=0)
     kl = np.sum(0.1 * np.log(0.1 / r) + 0.9 * np.log(0.9 / (1 - r)))
     assert J - J0 == pytest.approx(3.0 * kl, rel=1e-12)
+
+
+def test_fine_tune_checks_settings_changed_after_the_fit(rng):
+    """set_params(fine_tune_sparsity='no') after fit: fine_tune used to keep the penalties
+    on ('no' is truthy); now it refuses and the stack is left as it was."""
+    X = rng.uniform(0, 1, size=(12, 4))
+    y = np.arange(12) % 3
+    stack = cr.StackedAutoencoder((3,), max_iter=2, softmax_max_iter=2, fine_tune_iter=0,
+                                  random_state=0).fit(X, y)
+    before = stack.params.copy()
+    stack.set_params(fine_tune_sparsity="no")
+    with pytest.raises(TypeError, match=r"^fine_tune_sparsity must be True or False, got 'no'"):
+        stack.fine_tune(X, y, 2)
+    np.testing.assert_array_equal(stack.params, before)
+    assert stack.n_iter_ == 0

@@ -876,6 +876,7 @@ class StackedAutoencoder(_NetClassifier):
         self
         """
         net = self._check_fitted()
+        self._checked_settings()  # set_params may have changed them since the fit
         if max_iter is None:
             default = check_positive_int(self.fine_tune_iter, "fine_tune_iter", minimum=0)
             if default == 0:
