@@ -921,7 +921,25 @@ class StackedAutoencoder(_NetClassifier):
         return codes
 
     def cost(self, theta: object, X: object, y: object) -> tuple[float, np.ndarray]:
-        """``(J, grad)`` of the fine-tuning cost at a flat vector (for gradient checks)."""
+        """``(J, grad)`` of the fine-tuning cost at a flat vector (for gradient checks).
+
+        Cross-entropy of the softmax on top + weight decay (``fine_tune_weight_decay``)
+        + the KL sparsity penalties of the hidden layers when ``fine_tune_sparsity``.
+        The stack is left as it was.
+
+        Parameters
+        ----------
+        theta : array-like of shape (n_params,)
+            In the order of ``network_.params``.
+        X : array-like of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,)
+            Labels among ``classes_``.
+
+        Returns
+        -------
+        J : float
+        grad : ndarray of shape (n_params,)
+        """
         net = self._check_fitted()
         theta = net._check_theta(theta)
         X = check_data(X, net.n_inputs, net.dtype)
