@@ -373,3 +373,27 @@ def test_a_model_whose_settings_no_fit_accepts_is_not_saved(tmp_path, data):
     ae.set_params(rho=0.01)
     back = cr.load_autoencoder(ae.save(tmp_path / "ae"))
     np.testing.assert_array_equal(back.transform(X), ae.transform(X))
+
+
+@pytest.mark.parametrize(("make", "keys"), [
+    ("sae", ("params", "rho")),
+    ("stack", ("params", "fine_tune_sparsity")),
+    ("stack", ("autoencoders_", 0, "params", "weight_decay")),
+])
+def test_a_missing_setting_is_refused_not_replaced_by_its_default(tmp_path, data, make, keys):
+    """A record without rho loaded as rho=0.01 (the default), whatever the model was
+    trained with; save writes every parameter, so a missing one is damage."""
+    X, y = data
+    model = _sae(X) if make == "sae" else _stack(X, y)
+    path = model.save(tmp_path / "m")
+
+    def edit(meta):
+        target = meta
+        for key in keys[:-1]:
+            target = target[key]
+        del target[keys[-1]]
+
+    _edit_meta(path, edit)
+    with pytest.raises(ValueError, match=rf"{path}: corrupted autoencoder file .*params: "
+                                         rf"missing parameter\(s\) \['{keys[-1]}'\]"):
+        cr.load_autoencoder(path)

@@ -1170,6 +1170,9 @@ def _restore(record: object, arrays: dict[str, np.ndarray], path: object, prefix
     problem = _network_problem(kind, params, fitted, net, arrays, prefix)
     if problem is not None:
         raise bad(problem)
+    missing = sorted(set(cls().get_params()) - set(params))  # save writes every one
+    if missing:
+        raise bad(f"params: missing parameter(s) {missing} for {kind}")
     est = cls(**params)
     try:  # the estimator's own checks of its settings: a refit or cost() would fail later
         est._check_settings()
