@@ -397,3 +397,16 @@ def test_a_missing_setting_is_refused_not_replaced_by_its_default(tmp_path, data
     with pytest.raises(ValueError, match=rf"{path}: corrupted autoencoder file .*params: "
                                          rf"missing parameter\(s\) \['{keys[-1]}'\]"):
         cr.load_autoencoder(path)
+
+
+def test_a_negative_final_cost_is_refused(tmp_path, data):
+    """loss_ is J = reconstruction error + decay + KL penalty, each >= 0; the saved one is
+    the cost at the saved weights, recomputed here."""
+    X, _ = data
+    ae = _sae(X)
+    assert ae.loss_ == pytest.approx(ae.cost(ae.params, X)[0], rel=1e-12)
+    path = ae.save(tmp_path / "ae")
+    _edit_meta(path, lambda meta: meta["fitted"].__setitem__("loss_", -0.5))
+    with pytest.raises(ValueError, match=r"corrupted autoencoder file.*fitted: loss_: expected "
+                                         r"a finite number >= 0 \(the sparse cost\), found -0.5"):
+        cr.load_autoencoder(path)

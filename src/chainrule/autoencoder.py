@@ -1061,8 +1061,9 @@ def _network_problem(kind: str, params: dict, fitted: dict, net: Network,
         if params.get("n_hidden", 25) != net.layers[0].n_out:
             return (f"params: n_hidden: expected {net.layers[0].n_out} (the network's hidden "
                     f"units), found {params.get('n_hidden')!r}")
-        if not _is_real(fitted["loss_"]):
-            return f"fitted: loss_: expected a finite number, found {fitted['loss_']!r}"
+        if not (_is_real(fitted["loss_"]) and fitted["loss_"] >= 0):  # a sum of 3 terms >= 0
+            return (f"fitted: loss_: expected a finite number >= 0 (the sparse cost), found "
+                    f"{fitted['loss_']!r}")
         mean = arrays.get(f"{prefix}mean_activation_")
         if mean is None or mean.shape != (net.layers[0].n_out,) or mean.dtype.kind != "f":
             return (f"mean_activation_: expected a float array of shape "
