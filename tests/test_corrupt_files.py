@@ -409,3 +409,34 @@ def test_load_keeps_each_layers_init_name(tmp_path):
         chainrule.load(path)
     _edit_meta(path, lambda meta: meta["network"].pop("inits"))  # older files: as before
     assert [layer.init for layer in chainrule.load(path).layers] == ["zeros", "zeros"]
+
+
+@pytest.mark.parametrize(("edit", "match"), [
+    (_set_meta("network", "layers", 0, "bias", value="x"), r"Dense bias: expected true or false"),
+    (_set_meta("network", "layers", 1, "bias", value=-1), r"Dense bias: expected true or false"),
+    (_set_meta("states", value=[[], {}]), r"states\[0\]: expected an object with keys from \[\]"),
+    (_set_meta("network", "dtype", value=None), r"network\.dtype: expected 'float32' or"),
+    (_set_meta("states", value=[{"rng": 1}, {}]), r"states\[0\]: expected an object with keys"),
+])
+def test_load_refuses_layer_records_that_bool_or_set_state_would_take(saved_net, edit, match):
+    """A reviewer's fuzzing found these loaded without a word: bias "x" or -1 (taken by
+    bool() as yes), states that a layer without state ignored, and a dtype of null
+    (NumPy's float64)."""
+    import chainrule
+
+    _edit_meta(saved_net, edit)
+    with pytest.raises(ValueError, match=match) as err:
+        chainrule.load(saved_net)
+    assert str(err.value).startswith(f"{saved_net}: corrupted")
+
+
+def test_load_refuses_a_version_of_true(saved_net):
+    """JSON true equals 1 in Python, the format version: it is no version all the same."""
+    import chainrule
+
+    _edit_meta(saved_net, _set_meta("version", value=True))
+    with pytest.raises(ValueError, match=r"file format version True; this chainrule reads "
+                                         r"version 1"):
+        chainrule.load(saved_net)
+    _edit_meta(saved_net, _set_meta("version", value=1))
+    assert chainrule.load(saved_net).n_params == 21  # the intact record loads

@@ -58,6 +58,9 @@ def _layer_from_config(cfg: dict, dtype: np.dtype) -> Layer:
             f"the model uses the activation {act!r}, which is not registered in this session; "
             f"call chainrule.register_activation({act!r}, f, df) before loading it"
         )
+    if kind in ("Dense", "Conv2D") and not isinstance(cfg["bias"], bool):
+        # bool() would take any JSON value ("x", -1, []) as a yes or a no
+        raise TypeError(f"{kind} bias: expected true or false, found {cfg['bias']!r:.40}")
     if kind == "Dense":
         return Dense(cfg["fan_in"], cfg["fan_out"], act, init="zeros", bias=cfg["bias"],
                      dtype=dtype)
@@ -109,6 +112,9 @@ def network_from_config(config: dict[str, Any]) -> Network:
     """
     if not isinstance(config, dict):
         raise TypeError(f"network: expected a JSON object, found {type(config).__name__}")
+    if config["dtype"] not in ("float32", "float64"):  # np.dtype(None) would be float64
+        raise TypeError(f"network.dtype: expected 'float32' or 'float64', found "
+                        f"{config['dtype']!r:.40}")
     dtype = np.dtype(config["dtype"])
     specs = config["layers"]
     if not isinstance(specs, list) or not specs:
@@ -158,6 +164,10 @@ def restore_network(
             names = layer.buffers()
             if names:
                 layer.set_buffers({n: arrays[f"{prefix}buffer/{i}/{n}"] for n in names})
+            # a layer's state is what its get_state returns: the same keys (none for most)
+            if not isinstance(state, dict) or not set(state) <= set(layer.get_state()):
+                raise TypeError(f"states[{i}]: expected an object with keys from "
+                                f"{sorted(layer.get_state())}, found {state!r:.60}")
             layer.set_state(state)
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         if isinstance(exc, ValueError) and "register_activation" in str(exc):
@@ -317,9 +327,10 @@ def read_file(path: str | os.PathLike, fmt: str) -> tuple[dict, dict[str, np.nda
     if not isinstance(meta, dict) or meta.get("format") != fmt:
         found = meta.get("format") if isinstance(meta, dict) else None
         raise ValueError(f"{p}: expected a {fmt!r} file, found format {found!r}")
-    if meta.get("version") != FORMAT_VERSION:
+    version = meta.get("version")
+    if isinstance(version, bool) or version != FORMAT_VERSION:  # JSON true is no version 1
         raise ValueError(
-            f"{p}: file format version {meta.get('version')!r}; this chainrule reads "
+            f"{p}: file format version {version!r}; this chainrule reads "
             f"version {FORMAT_VERSION}"
         )
     return meta, arrays
