@@ -1260,3 +1260,45 @@ def test_resume_refuses_a_damaged_schedule_record_even_with_a_schedule(tmp_path,
     for given in (None, Exponential(0.5)):
         with pytest.raises(ValueError, match="corrupted checkpoint .*" + match):
             chainrule.resume(tmp_path / "damaged.npz", X, Y, epochs=3, schedule=given)
+
+
+def test_an_unwritable_checkpoint_path_is_refused_before_training(tmp_path):
+    """A reviewer's checkpoint under a file failed when the first epoch's checkpoint was
+    written, and train()'s history was lost; it is refused before any epoch now."""
+    X = np.random.default_rng(0).normal(size=(20, 3))
+    y = np.arange(20) % 2
+    (tmp_path / "afile").write_text("")
+    (tmp_path / "folder.npz").mkdir()
+    for bad, error, match in (
+        (tmp_path / "afile" / "run.npz", NotADirectoryError, r"afile is a file, not a folder"),
+        (tmp_path / "afile" / "sub" / "run", NotADirectoryError, r"run\.npz: .*afile is a"),
+        (tmp_path / "folder", IsADirectoryError, r"folder\.npz is a folder, not a file"),
+    ):
+        net = chainrule.mlp([3, 4, 2], seed=0)
+        before = net.params.copy()
+        with pytest.raises(error, match=r"^checkpoint: .*" + match):
+            chainrule.train(net, X, y, optimizer="sgd", epochs=3, checkpoint=bad)
+        np.testing.assert_array_equal(net.params, before)  # no epoch was run
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["afile", "folder.npz"]
+    # missing folders are made, as writing would make them, and the run checkpoints there
+    net = chainrule.mlp([3, 4, 2], seed=0)
+    chainrule.train(net, X, y, optimizer="sgd", epochs=2, checkpoint=tmp_path / "a" / "b" / "r")
+    assert [p.name for p in (tmp_path / "a" / "b").iterdir()] == ["r.npz"]
+
+
+def test_an_interrupt_names_the_checkpoint_file_it_wrote(tmp_path, capsys):
+    """Given without .npz, the checkpoint is written as run.npz, and the message says so."""
+    X = np.random.default_rng(0).normal(size=(40, 3))
+    y = np.arange(40) % 2
+
+    class CtrlC(Callback):
+        def on_batch_end(self, state):
+            if state.epoch == 2 and state.batch == 1:
+                os.kill(os.getpid(), signal.SIGINT)
+
+    net = chainrule.mlp([3, 4, 2], seed=0)
+    history = chainrule.train(net, X, y, optimizer="sgd", batch_size=8, epochs=5,
+                              callbacks=[CtrlC()], checkpoint=tmp_path / "run")
+    assert history.stop_reason == "interrupted" and history.epochs == 1
+    err = capsys.readouterr().err
+    assert f"checkpoint {tmp_path / 'run.npz'} holds the state after epoch 1" in err

@@ -204,11 +204,40 @@ def _create_temporary(path: Path) -> tuple[int, Path]:
     raise FileExistsError(f"{path.parent}: could not create a temporary file for {path.name}")
 
 
+def file_path(path: str | os.PathLike) -> Path:
+    """The file :func:`write_file` writes for ``path``: ``.npz`` appended if missing."""
+    path = Path(path)
+    return path if path.suffix == ".npz" else path.with_name(path.name + ".npz")
+
+
+def check_writable(path: str | os.PathLike, name: str) -> Path:
+    """Check, before any work, that :func:`write_file` can write ``path``; the file's path.
+
+    Creates the missing folders (as writing would) and a temporary file next to
+    the target, removed at once; a path under a file, a folder in the way or a
+    folder without write permission is an error naming ``name`` now, not after
+    the first epoch of a run.
+    """
+    target = file_path(path)
+    if target.is_dir():
+        raise IsADirectoryError(f"{name}: {target} is a folder, not a file")
+    existing = next(p for p in target.absolute().parents if p.exists())
+    if not existing.is_dir():
+        raise NotADirectoryError(f"{name}: cannot write {target}: {existing} is a file, "
+                                 "not a folder")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = _create_temporary(target)
+    except OSError as exc:
+        raise OSError(f"{name}: cannot write {target} ({exc.strerror or exc})") from None
+    os.close(fd)
+    tmp.unlink(missing_ok=True)
+    return target
+
+
 def write_file(path: str | os.PathLike, meta: dict, arrays: dict[str, np.ndarray]) -> Path:
     """Write JSON ``meta`` and numeric ``arrays`` to ``path`` (.npz) atomically."""
-    path = Path(path)
-    if path.suffix != ".npz":
-        path = path.with_name(path.name + ".npz")
+    path = file_path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     meta = {**meta, "version": FORMAT_VERSION}
     fd, tmp = _create_temporary(path)

@@ -437,6 +437,10 @@ class Trainer:
             validation data.
         """
         X, Y, val, sw = self._data(X, Y, validation_data, sample_weight)
+        if self.checkpoint is not None:  # now, not when the first epoch's checkpoint fails
+            from . import io
+
+            io.check_writable(self.checkpoint, "checkpoint")
         self._check_weighting(sw)
         self._check_validation(val is not None)
         self.sample_weighted = sw is not None
@@ -553,8 +557,8 @@ class Trainer:
                             # epoch cannot be continued in the middle of its permutation).
                             from . import io
 
-                            io.write_file(self.checkpoint, *epoch_start)
-                            print(f"chainrule: checkpoint {self.checkpoint} holds the state "
+                            written = io.write_file(self.checkpoint, *epoch_start)
+                            print(f"chainrule: checkpoint {written} holds the state "
                                   f"after epoch {self.epoch}", file=sys.stderr)
                         break
                     self.epoch = epoch
