@@ -1461,3 +1461,36 @@ def test_a_warm_start_takes_a_changed_alpha_as_scikit_learn_does():
         est.set_params(warm_start=True, max_iter=4, alpha=1.0).fit(X, Y[:, 0])
     assert ours.network_.weight_decay == 1.0
     np.testing.assert_allclose(ours.loss_curve_[1:], theirs.loss_curve_[1:], rtol=1e-12)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize("schedule", [
+    {"name": "exponential", "gamma": 0.5},
+    {"name": "step", "step_size": 2, "gamma": 0.5},
+    {"name": "plateau", "monitor": "accuracy", "patience": 0, "factor": 0.5, "min_delta": 0.5},
+])
+def test_partial_fit_goes_on_with_the_schedule_like_one_fit(schedule):
+    """Each partial_fit built a fresh schedule for its one epoch, so the rate never followed
+    it: step decay never decayed, a plateau never lowered the rate.  Five calls now give
+    the rates and the parameters of one fit of five epochs (unshuffled: the same batches)."""
+    from sklearn.datasets import load_digits
+
+    from chainrule import MLPClassifier
+
+    X, y = load_digits(return_X_y=True)
+    X, y = X[:300] / 16, y[:300]
+    kw = dict(hidden_layer_sizes=(20,), solver="sgd", learning_rate_init=0.1,
+              schedule=schedule, random_state=0, shuffle=False, tol=0, n_iter_no_change=100)
+    whole = MLPClassifier(max_iter=5, **kw).fit(X, y)
+    steps = MLPClassifier(**kw)
+    rates = []
+    for _ in range(5):
+        steps.partial_fit(X, y, classes=np.arange(10))
+        rates.append(steps.history_["lr"][0])
+    assert rates == whole.history_["lr"]
+    assert len(set(rates)) > 1  # the schedule did lower the rate
+    np.testing.assert_array_equal(steps.network_.params, whole.network_.params)
+    # a schedule changed by set_params starts afresh, at learning_rate_init
+    steps.set_params(schedule={"name": "exponential", "gamma": 0.9})
+    steps.partial_fit(X, y)
+    assert steps.history_["lr"] == [0.1]

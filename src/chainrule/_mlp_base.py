@@ -756,7 +756,7 @@ class _BaseMLP(BaseEstimator):
             self.validation_scores_: list[float] | None = None
             self.best_validation_score_: float | None = None
             for stale in ("_optimizer", "_no_improvement_count", "_lr", "_best_params",
-                          "_split_seed"):
+                          "_split_seed", "_schedule_run"):
                 if hasattr(self, stale):
                     delattr(self, stale)
         elif Y.shape[1] != self.n_outputs_:
@@ -842,6 +842,17 @@ class _BaseMLP(BaseEstimator):
         # the training accuracy is counted only for a schedule, which may read it ("plateau"
         # with monitor="accuracy" or "val_accuracy"); nothing else here does
         trainer._count_accuracy = self.schedule is not None
+        kept = getattr(self, "_schedule_run", None)
+        if (self.schedule is not None and incremental and kept is not None
+                and kept[0].get_config() == trainer.schedule.get_config()):
+            # partial_fit goes on with the schedule where the last call left it (its state,
+            # its epoch count, its initial rate), as one run of many epochs would; a
+            # schedule changed by set_params starts afresh
+            trainer.schedule, done = kept
+            trainer.epoch, trainer.epochs = done, done + 1
+            trainer.lr0 = float(self.learning_rate_init)
+        elif self.schedule is not None and incremental and kept is not None:
+            self._optimizer.lr = trainer.lr0 = float(self.learning_rate_init)
         try:
             history = trainer.fit(X, Y, sample_weight=sw)
         except TrainingDiverged as exc:  # record the completed epochs, then say it as ours
@@ -858,6 +869,8 @@ class _BaseMLP(BaseEstimator):
                 if values:
                     layer.set_buffers(values)
         self._record(history, epoch_rule.losses, n)
+        if self.schedule is not None:
+            self._schedule_run = (trainer.schedule, trainer.epoch)
         if self.early_stopping:
             self.best_loss_ = None
             if self.validation_scores_:
