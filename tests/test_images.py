@@ -275,3 +275,21 @@ def test_self_taught_split_refuses_one_labelled_class_and_labels_y_lacks(labeled
     with pytest.raises(ValueError) as info:
         images.self_taught_split(X, y, labeled=labeled)
     assert str(info.value).startswith(words)
+
+
+def test_self_taught_split_names_a_class_too_small_to_stratify():
+    """scikit-learn's 'least populated class' message named none of this function's
+    arguments; a labelled class of one example, and a test_size too small for every
+    class, are now reported by labeled / test_size."""
+    from chainrule.images import self_taught_split
+
+    X = np.random.default_rng(0).uniform(size=(51, 4))
+    y = np.r_[np.zeros(20), np.ones(20), np.full(9, 2), [3], [4]].astype(int)
+    with pytest.raises(ValueError, match=r"^labeled: the class\(es\) \[3\] have a single "
+                                         r"example in y"):
+        self_taught_split(X, y, labeled=(0, 1, 2, 3))
+    with pytest.raises(ValueError, match=r"^test_size=0\.02 cannot split the 49 labelled "
+                                         r"examples of 3 classes"):
+        self_taught_split(X, y, labeled=(0, 1, 2), test_size=0.02)
+    split = self_taught_split(X, y, labeled=(0, 1, 2), test_size=0.25)
+    assert sorted(np.unique(split.y_test).tolist()) == [0, 1, 2]

@@ -436,8 +436,19 @@ def self_taught_split(
     if np.unique(y[mask]).size < 2:
         raise ValueError(f"labeled must select at least 2 classes (the labelled examples "
                          f"train a classifier), got labeled={list(labeled)}")
-    X_tr, X_te, y_tr, y_te = train_test_split(X[mask], y[mask], test_size=test_size,
-                                              stratify=y[mask], random_state=seed)
+    values, counts = np.unique(y[mask], return_counts=True)
+    if counts.min() < 2:  # one example cannot be on both sides of a stratified split
+        few = values[counts < 2].tolist()
+        raise ValueError(f"labeled: the class(es) {few} have a single example in y, and a "
+                         "stratified split puts every class on both sides (at least 2 "
+                         f"examples each); labeled={list(labeled)}")
+    try:
+        X_tr, X_te, y_tr, y_te = train_test_split(X[mask], y[mask], test_size=test_size,
+                                                  stratify=y[mask], random_state=seed)
+    except ValueError as exc:  # e.g. a test part with fewer rows than classes
+        raise ValueError(f"test_size={test_size} cannot split the {int(mask.sum())} labelled "
+                         f"examples of {values.size} classes with every class on both "
+                         f"sides: {exc}") from None
     return SelfTaughtSplit(X[~mask], X_tr, y_tr, X_te, y_te)
 
 
