@@ -1468,6 +1468,7 @@ def test_a_warm_start_takes_a_changed_alpha_as_scikit_learn_does():
     {"name": "exponential", "gamma": 0.5},
     {"name": "step", "step_size": 2, "gamma": 0.5},
     {"name": "plateau", "monitor": "accuracy", "patience": 0, "factor": 0.5, "min_delta": 0.5},
+    "plateau object",  # a Schedule object: the Trainer resets it, partial_fit puts its state back
 ])
 def test_partial_fit_goes_on_with_the_schedule_like_one_fit(schedule):
     """Each partial_fit built a fresh schedule for its one epoch, so the rate never followed
@@ -1477,6 +1478,10 @@ def test_partial_fit_goes_on_with_the_schedule_like_one_fit(schedule):
 
     from chainrule import MLPClassifier
 
+    from chainrule.schedules import ReduceOnPlateau
+
+    if schedule == "plateau object":
+        schedule = ReduceOnPlateau(monitor="accuracy", patience=0, factor=0.5, min_delta=0.5)
     X, y = load_digits(return_X_y=True)
     X, y = X[:300] / 16, y[:300]
     kw = dict(hidden_layer_sizes=(20,), solver="sgd", learning_rate_init=0.1,

@@ -1302,3 +1302,20 @@ def test_an_interrupt_names_the_checkpoint_file_it_wrote(tmp_path, capsys):
     assert history.stop_reason == "interrupted" and history.epochs == 1
     err = capsys.readouterr().err
     assert f"checkpoint {tmp_path / 'run.npz'} holds the state after epoch 1" in err
+
+
+def test_softmax_with_log_loss_counts_accuracy_by_class_not_per_output():
+    """Multi-label scoring (each output a label, cut at 0.5) is for sigmoid outputs; a
+    softmax trained with log_loss still predicts one class per row, whose probability may
+    be below 0.5.  Such rows were counted wrong (accuracy 0.33 where argmax gives 1.0)."""
+    X = np.array([[1.0, 0], [0, 1], [-1, -1]] * 4)
+    y = np.array([0, 1, 2] * 4)
+    net = Network([Dense(2, 3, "softmax", seed=0)], loss="log_loss")
+    before = net.copy()
+    h = chainrule.train(net, X, y, optimizer="gd", lr=0.3, epochs=3, seed=0,
+                        validation_data=(X, y))
+    P = net.forward(X)
+    assert P.max(axis=1).min() < 0.5  # rows whose predicted class has p < 0.5
+    assert h["val_accuracy"][-1] == np.mean(P.argmax(axis=1) == y) == 1.0
+    # the first epoch's training accuracy is that of the initial parameters (gd: one step)
+    assert h["accuracy"][0] == np.mean(before.forward(X).argmax(axis=1) == y)

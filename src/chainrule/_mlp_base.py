@@ -832,6 +832,10 @@ class _BaseMLP(BaseEstimator):
             # beats it ends with the parameters that scored it (scikit-learn's rule)
             self._best_params: tuple[np.ndarray, list[dict]] | None = None
         epochs = 1 if incremental else int(self.max_iter)
+        kept = getattr(self, "_schedule_run", None)
+        # the state partial_fit goes on with (see below), taken before the Trainer resets
+        # the schedule: a Schedule object given as `schedule` is that same object
+        kept_state = None if kept is None else dict(kept[0].get_state())
         rule, k = self._epoch_rule(val_score, n, incremental), self._outputs_averaged()
         epoch_rule = _EpochRule(rule) if k == 1 else _AveragedEpochRule(rule, net, k, n, bs)
         trainer = Trainer(
@@ -842,13 +846,13 @@ class _BaseMLP(BaseEstimator):
         # the training accuracy is counted only for a schedule, which may read it ("plateau"
         # with monitor="accuracy" or "val_accuracy"); nothing else here does
         trainer._count_accuracy = self.schedule is not None
-        kept = getattr(self, "_schedule_run", None)
         if (self.schedule is not None and incremental and kept is not None
                 and kept[0].get_config() == trainer.schedule.get_config()):
             # partial_fit goes on with the schedule where the last call left it (its state,
             # its epoch count, its initial rate), as one run of many epochs would; a
             # schedule changed by set_params starts afresh
             trainer.schedule, done = kept
+            trainer.schedule.set_state(kept_state)
             trainer.epoch, trainer.epochs = done, done + 1
             trainer.lr0 = float(self.learning_rate_init)
         elif self.schedule is not None and incremental and kept is not None:

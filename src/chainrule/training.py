@@ -457,8 +457,12 @@ class Trainer:
         # With several classes, each batch only writes its predicted classes into `predicted`
         # (in the order of the epoch's rows); they are compared with the targets' classes
         # once per epoch.  One output (log loss on a sigmoid) is counted batch by batch.
-        # log loss: each output is a label of its own (multi-label targets), not a class
-        labels = self._labels = net.loss.name == "log_loss"
+        # log loss on outputs other than a softmax (sigmoids): each output is a label of its
+        # own (multi-label targets), not a class; a softmax's outputs are classes whatever
+        # the loss
+        out_act = net.output_activation
+        labels = self._labels = net.loss.name == "log_loss" and (
+            out_act is None or out_act.name != "softmax")
         by_epoch = classify and not labels and Y.ndim == 2 and Y.shape[1] > 1
         if by_epoch:  # class numbers in the smallest integer type (one byte for up to 256)
             small = np.min_scalar_type(Y.shape[1] - 1)
