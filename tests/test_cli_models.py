@@ -897,10 +897,12 @@ def test_unnamed_npz_with_more_columns_than_the_model_is_refused(tmp_path, capsy
                 "taken by position, for the 2 features that the model was trained on (x0, x1)"
                 ) in capsys.readouterr().err
     assert main(["evaluate", two, str(tmp_path / "two.npz")]) == 0  # the same columns: fine
-    assert main(["train", str(tmp_path / "three.npz"), "--features", "x0", "x2", *common,
-                 "-o", chosen]) == 0
-    capsys.readouterr()
-    assert main(["predict", chosen, str(tmp_path / "three.npz"), "--proba"]) == 0
-    _, *rows = capsys.readouterr().out.strip().splitlines()
-    proba = np.array([float(r.split(",")[-1]) for r in rows])
-    np.testing.assert_allclose(proba, _reference(chosen, X[:, [0, 2]])[:, 0], rtol=1e-5)
+    for cols in ([0, 2], [0, 1]):  # chosen columns, the first ones included
+        names = [f"x{c}" for c in cols]
+        assert main(["train", str(tmp_path / "three.npz"), "--features", *names, *common,
+                     "-o", chosen]) == 0
+        capsys.readouterr()
+        assert main(["predict", chosen, str(tmp_path / "three.npz"), "--proba"]) == 0
+        _, *rows = capsys.readouterr().out.strip().splitlines()
+        proba = np.array([float(r.split(",")[-1]) for r in rows])
+        np.testing.assert_allclose(proba, _reference(chosen, X[:, cols])[:, 0], rtol=1e-5)

@@ -1477,7 +1477,6 @@ def test_partial_fit_goes_on_with_the_schedule_like_one_fit(schedule):
     from sklearn.datasets import load_digits
 
     from chainrule import MLPClassifier
-
     from chainrule.schedules import ReduceOnPlateau
 
     if schedule == "plateau object":

@@ -293,3 +293,23 @@ def test_self_taught_split_names_a_class_too_small_to_stratify():
         self_taught_split(X, y, labeled=(0, 1, 2), test_size=0.02)
     split = self_taught_split(X, y, labeled=(0, 1, 2), test_size=0.25)
     assert sorted(np.unique(split.y_test).tolist()) == [0, 1, 2]
+
+
+def test_self_taught_split_takes_a_number_of_test_examples_as_before():
+    """An int test_size is a count, as scikit-learn's train_test_split takes it (it was,
+    until a check of test_size's type refused it)."""
+    from sklearn.model_selection import train_test_split
+
+    from chainrule.images import self_taught_split
+
+    rng = np.random.default_rng(0)
+    X, y = rng.uniform(size=(60, 4)), np.arange(60) % 6
+    split = self_taught_split(X, y, labeled=(0, 1, 2), test_size=10, seed=0)
+    mask = np.isin(y, (0, 1, 2))
+    _, X_te, _, y_te = train_test_split(X[mask], y[mask], test_size=10, stratify=y[mask],
+                                        random_state=0)
+    np.testing.assert_array_equal(split.X_test, X_te)
+    np.testing.assert_array_equal(split.y_test, y_te)
+    assert split.y_test.shape == (10,) and split.y_train.shape == (20,)
+    with pytest.raises(ValueError, match="test_size"):
+        self_taught_split(X, y, labeled=(0, 1, 2), test_size=0)

@@ -182,7 +182,10 @@ def _train(args: argparse.Namespace) -> int:
                       features_what=" (--features)")
     task = _infer_task(table, args.task, args.loss)
     meta: dict = {"task": task, "feature_names": table.feature_names,
-                  "target_name": table.target_name, "data": str(args.data)}
+                  "target_name": table.target_name, "data": str(args.data),
+                  # every column but the target (no --features): a file without column
+                  # names must then have exactly these columns (see _model_data)
+                  "all_columns": args.features is None}
     if task == "classification":
         labels, y = fit_labels(np.asarray(table.y))
         if len(labels) < 2:
@@ -329,12 +332,12 @@ def _model_data(model, data: str, target: str | None, need_target: bool, seed: i
 
     _not_empty(data, "data", _DATA_EXAMPLE)
     features = model.feature_names
-    # a model trained on every column of an NPZ file without feature_names (x0, x1, ...)
+    # a model trained on every column of its data takes an NPZ file without column names
+    # only with as many columns (chosen columns, --features x0 x2, are taken by position)
     table = read_data(data, target=target or model.metadata.get("target_name"),
                       features=features, need_target=need_target, seed=seed,
                       strict_target=target is not None,
-                      all_columns=features is not None
-                      and features == [f"x{i}" for i in range(len(features))])
+                      all_columns=model.metadata.get("all_columns") is True)
     n_in = model.n_features
     if table.X.shape[1] != n_in:
         raise ValueError(f"{table.source}: {table.X.shape[1]} features; the model takes {n_in}")

@@ -392,7 +392,7 @@ class SelfTaughtSplit:
 
 
 def self_taught_split(
-    X: object, y: object, labeled: Sequence[int] = (0, 1, 2, 3, 4), test_size: float = 0.5,
+    X: object, y: object, labeled: Sequence[int] = (0, 1, 2, 3, 4), test_size: float | int = 0.5,
     seed: int = 0,
 ) -> SelfTaughtSplit:
     """Classes in ``labeled`` become a stratified train/test split; all others, unlabelled data.
@@ -402,8 +402,9 @@ def self_taught_split(
     X : array-like of shape (n_samples, n_features)
     y : array-like of shape (n_samples,)
     labeled : sequence of int, default digits 0-4
-    test_size : float in (0, 1), default 0.5
-        Fraction of the labelled examples held out for testing.
+    test_size : float in (0, 1) or int >= 1, default 0.5
+        Fraction of the labelled examples held out for testing, or their
+        number (as scikit-learn's ``train_test_split`` takes it).
     seed : int from 0 to 2**32 - 1, default 0
 
     Returns
@@ -423,7 +424,11 @@ def self_taught_split(
         raise TypeError(f"labeled must be a sequence of class labels such as (0, 1, 2, 3, 4), "
                         f"got {labeled!r} ({type(labeled).__name__})")
     labeled = list(labeled)
-    test_size = _fraction(test_size, "test_size", zero=False)
+    if isinstance(test_size, (int, np.integer)) and not isinstance(test_size, bool) \
+            and test_size >= 1:
+        test_size = int(test_size)  # a number of examples, as train_test_split takes it
+    else:
+        test_size = _fraction(test_size, "test_size", zero=False)
     seed = check_seed(seed)
     mask = np.isin(y, labeled)
     if mask.all() or not mask.any():
