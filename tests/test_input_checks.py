@@ -67,7 +67,7 @@ def test_decision_regions_resolution_is_checked(resolution, error, tmp_path):
 
 def test_select_hidden_units_needs_an_iterable_of_sizes():
     y = X[:, 0]
-    with pytest.raises(TypeError, match=r"hidden_units must be an iterable of int >= 1 such "
+    with pytest.raises(TypeError, match=r"hidden_units must be a sequence of ints >= 1 such "
                                         r"as range\(1, 11\), got 3 \(int\)"):
         cr.select_hidden_units(X, y, X, y, hidden_units=3)
 

@@ -80,7 +80,7 @@ def test_plot_model_selection_png(tmp_path):
 
 
 @pytest.mark.parametrize(("kwargs", "words"), [
-    ({"hidden_units": []}, "hidden_units is empty"),
+    ({"hidden_units": []}, "hidden_units must list at least one size"),
     ({"hidden_units": [0, 1]}, r"hidden_units\[0\] must be an int >= 1, got 0"),
     ({"hidden_units": [2, -3]}, r"hidden_units\[1\] must be an int >= 1, got -3"),
     ({"n_starts": 0}, "n_starts"),

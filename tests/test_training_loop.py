@@ -27,6 +27,18 @@ W_TRUE = np.array([1.0, -2.0, 0.5])
 # --------------------------------------------------------------------------------------------
 # helpers
 # --------------------------------------------------------------------------------------------
+
+def _ctrl_c_at(epoch: int, batch: int | None = None) -> type:
+    """A callback class that sends this process SIGINT (Ctrl-C) after the given batch
+    of the given epoch (after every batch of that epoch when ``batch`` is None)."""
+
+    class CtrlC(Callback):
+        def on_batch_end(self, state):
+            if state.epoch == epoch and (batch is None or state.batch == batch):
+                os.kill(os.getpid(), signal.SIGINT)
+
+    return CtrlC
+
 def regression(m: int = 24, seed: int = 1):
     rng = np.random.default_rng(seed)
     X = rng.normal(size=(m, 3))
@@ -790,10 +802,7 @@ def test_ctrl_c_stops_after_the_current_batch():
     rec = Recorder()
     handler_before = signal.getsignal(signal.SIGINT)
 
-    class CtrlC(Callback):
-        def on_batch_end(self, state):
-            if state.epoch == 2 and state.batch == 0:
-                os.kill(os.getpid(), signal.SIGINT)
+    CtrlC = _ctrl_c_at(2, 0)
 
     net = reg_net()
     history = chainrule.train(net, X, Y, optimizer="sgd", lr=0.05, batch_size=4, epochs=20,
@@ -1071,10 +1080,7 @@ def test_ctrl_c_in_the_last_batch_of_an_epoch_keeps_that_complete_epoch(tmp_path
         losses.append(float(np.mean(0.5 * r**2)))
         w, b = w - 0.1 * X.T @ r / 30, b - 0.1 * r.mean()
 
-    class CtrlC(Callback):
-        def on_batch_end(self, state):
-            if state.epoch == 3:
-                os.kill(os.getpid(), signal.SIGINT)
+    CtrlC = _ctrl_c_at(3)
 
     path = tmp_path / "run.npz"
     history = chainrule.train(net, X, y, optimizer="gd", lr=0.1, epochs=10,
@@ -1096,10 +1102,7 @@ def test_ctrl_c_in_the_last_minibatch_of_an_epoch_records_it():
     X, Y = regression(m=12)
     rec = Recorder()
 
-    class CtrlC(Callback):
-        def on_batch_end(self, state):
-            if state.epoch == 2 and state.batch == 2:  # the last of 3 batches of 4
-                os.kill(os.getpid(), signal.SIGINT)
+    CtrlC = _ctrl_c_at(2, 2)  # the last of 3 batches of 4
 
     net = reg_net()
     history = chainrule.train(net, X, Y, optimizer="sgd", lr=0.05, batch_size=4, epochs=20,
@@ -1291,10 +1294,7 @@ def test_an_interrupt_names_the_checkpoint_file_it_wrote(tmp_path, capsys):
     X = np.random.default_rng(0).normal(size=(40, 3))
     y = np.arange(40) % 2
 
-    class CtrlC(Callback):
-        def on_batch_end(self, state):
-            if state.epoch == 2 and state.batch == 1:
-                os.kill(os.getpid(), signal.SIGINT)
+    CtrlC = _ctrl_c_at(2, 1)
 
     net = chainrule.mlp([3, 4, 2], seed=0)
     history = chainrule.train(net, X, y, optimizer="sgd", batch_size=8, epochs=5,

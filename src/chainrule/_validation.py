@@ -277,3 +277,15 @@ def check_seed(seed: object, name: str = "seed") -> int:
     if not 0 <= seed <= 2**32 - 1:
         raise ValueError(f"{name} must be an int from 0 to 2**32 - 1, got {seed}")
     return int(seed)
+
+
+def check_int_sequence(value: object, name: str, example: str) -> list[int]:
+    """``value`` as a non-empty list of ints >= 1 (hidden layer sizes), each checked by
+    its place (``name[i]``); ``example`` shows the expected form in the message."""
+    if isinstance(value, (str, bytes)) or not hasattr(value, "__iter__"):
+        raise TypeError(f"{name} must be a sequence of ints >= 1 such as {example}, "
+                        f"got {value!r} ({type(value).__name__})")
+    sizes = [check_positive_int(v, f"{name}[{i}]") for i, v in enumerate(value)]
+    if not sizes:
+        raise ValueError(f"{name} must list at least one size such as {example}, got none")
+    return sizes

@@ -52,6 +52,7 @@ from ._threads import scipy_blas_single_thread
 from ._validation import (
     check_data,
     check_finite_array,
+    check_int_sequence,
     check_nonneg_float,
     check_positive_int,
     check_random_state_value,
@@ -830,13 +831,7 @@ class StackedAutoencoder(_NetClassifier):
         fine : int
             ``fine_tune_iter``.
         """
-        hidden = self.hidden_sizes
-        if isinstance(hidden, (str, bytes)) or not hasattr(hidden, "__iter__"):
-            raise TypeError(f"hidden_sizes must be a sequence of ints >= 1 such as (200, 200), "
-                            f"got {hidden!r} ({type(hidden).__name__})")
-        sizes = [check_positive_int(s, f"hidden_sizes[{i}]") for i, s in enumerate(hidden)]
-        if not sizes:
-            raise ValueError("hidden_sizes must list at least one hidden layer, got none")
+        sizes = check_int_sequence(self.hidden_sizes, "hidden_sizes", "(200, 200)")
         KLSparsity(self.rho, self.beta)  # checks rho and beta
         check_nonneg_float(self.weight_decay, "weight_decay")
         check_positive_int(self.max_iter, "max_iter")

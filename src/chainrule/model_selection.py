@@ -22,6 +22,7 @@ import numpy as np
 
 from ._validation import (
     check_finite_array,
+    check_int_sequence,
     check_nonneg_float,
     check_positive_float,
     check_positive_int,
@@ -182,12 +183,7 @@ def select_hidden_units(
     Yv = _as_2d_targets(y_val, Xv.shape[0], "y_val")
     if Yv.shape[1] != Y.shape[1]:
         raise ValueError(f"y_val must have {Y.shape[1]} outputs like y_train, got {Yv.shape}")
-    if isinstance(hidden_units, (str, bytes)) or not hasattr(hidden_units, "__iter__"):
-        raise TypeError(f"hidden_units must be an iterable of int >= 1 such as range(1, 11), "
-                        f"got {hidden_units!r} ({type(hidden_units).__name__})")
-    sizes = [check_positive_int(m, f"hidden_units[{i}]") for i, m in enumerate(hidden_units)]
-    if not sizes:
-        raise ValueError("hidden_units is empty; give at least one size")
+    sizes = check_int_sequence(hidden_units, "hidden_units", "range(1, 11)")
     n_starts = check_positive_int(n_starts, "n_starts")
     scale = check_positive_float(init_scale, "init_scale")
     maxiter = check_positive_int(maxiter, "maxiter")
