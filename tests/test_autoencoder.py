@@ -762,3 +762,23 @@ def test_fine_tune_checks_settings_changed_after_the_fit(rng):
         stack.fine_tune(X, y, 2)
     np.testing.assert_array_equal(stack.params, before)
     assert stack.n_iter_ == 0
+
+
+def test_decoders_that_cannot_reconstruct_the_data_are_refused():
+    """A softmax decoder makes each reconstruction sum to 1, which no autoencoder input has
+    to: it was accepted; relu, softplus and exp decoders cannot reach negative values and
+    are now refused negative data, as sigmoid and tanh are data outside their ranges."""
+    X = np.random.default_rng(0).uniform(size=(30, 6))
+    fitted = cr.SparseAutoencoder(3, max_iter=3, random_state=0).fit(X)
+    before = fitted.network_.params.copy()
+    fitted.set_params(output="softmax")
+    with pytest.raises(ValueError, match=r"^output: 'softmax' makes every reconstructed row "
+                                         r"sum to 1"):
+        fitted.fit(X)
+    np.testing.assert_array_equal(fitted.network_.params, before)  # nothing changed
+    for output in ("relu", "softplus", "exp"):
+        with pytest.raises(ValueError, match=rf"X: with output='{output}' the data must lie "
+                                             r"in \[0, inf\] .* got values from -0\.497"):
+            cr.SparseAutoencoder(3, max_iter=3, output=output, random_state=0).fit(X - 0.5)
+        ae = cr.SparseAutoencoder(3, max_iter=3, output=output, random_state=0).fit(X)
+        assert ae.network_.layers[-1].activation.name == output

@@ -274,7 +274,9 @@ def _ufldl_dense(fan_in: int, fan_out: int, activation: str, rng: np.random.Gene
 
 # the values a bounded decoder can reconstruct (the others reach any real number, or at
 # least any number >= 0, which data seldom leave)
-_OUTPUT_RANGES = {"sigmoid": (0.0, 1.0), "tanh": (-1.0, 1.0)}
+# the values each decoder can reconstruct; data outside them is refused (see fit)
+_OUTPUT_RANGES = {"sigmoid": (0.0, 1.0), "tanh": (-1.0, 1.0), "relu": (0.0, np.inf),
+                  "softplus": (0.0, np.inf), "exp": (0.0, np.inf)}
 
 
 # --- the sparse autoencoder --------------------------------------------------------------------
@@ -304,7 +306,8 @@ class SparseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseE
         Activation of the reconstruction: "sigmoid" for data in [0, 1]
         (normalised patches, pixels), "identity" for a linear decoder.  A
         bounded decoder refuses data it cannot reach: outside [0, 1] for
-        "sigmoid", outside [-1, 1] for "tanh".
+        "sigmoid", outside [-1, 1] for "tanh", below 0 for "relu",
+        "softplus" and "exp"; "softmax" (rows that sum to 1) is refused.
 
     Attributes
     ----------
@@ -373,10 +376,15 @@ class SparseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseE
         check_positive_int(self.max_iter, "max_iter")
         _check_method(self.method)
         try:
-            get_activation(self.output)
+            output = get_activation(self.output)
         except (TypeError, ValueError) as exc:
             raise type(exc)(f"output: expected the name of an activation, such as 'sigmoid' "
                             f"or 'identity', got {self.output!r} ({exc})") from None
+        if output.name == "softmax":  # each reconstruction would be a row of probabilities
+            raise ValueError(
+                "output: 'softmax' makes every reconstructed row sum to 1, which the inputs "
+                "of an autoencoder do not; use 'sigmoid' for data in [0, 1], 'tanh' for "
+                "[-1, 1], 'relu' or 'softplus' for data >= 0, or 'identity'")
 
     def _check_fitted(self) -> Network:
         if not hasattr(self, "network_"):
