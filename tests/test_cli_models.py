@@ -747,6 +747,19 @@ def test_predict_on_an_npz_file_without_targets(tmp_path, capsys, target):
     assert f"no array named {key!r} for the target" in capsys.readouterr().err
 
 
+def test_predict_help_does_not_ask_an_npz_file_for_targets(capsys):
+    """``predict --help`` said "a .npz file (arrays X and y)", the help of train and
+    evaluate, though predict reads unlabelled NPZ files (just ``X``, the test above);
+    evaluate's help still asks for both."""
+    for command, needs_y in (("predict", False), ("evaluate", True)):
+        with pytest.raises(SystemExit):
+            main([command, "--help"])
+        out = " ".join(capsys.readouterr().out.split())
+        assert ("arrays X and y" in out) is needs_y
+        if not needs_y:
+            assert "a .npz file (array X; a target array is not needed)" in out
+
+
 def test_a_boolean_npz_target_is_evaluated_on_its_own_file(tmp_path, capsys):
     """A target of dtype bool trains the classes 0 and 1; evaluate must read it back.
 

@@ -39,6 +39,9 @@ __all__ = ["add_parsers"]
 _DATA_HELP = ("a .csv file (header row of column names), a .npz file (arrays X and y), or a "
               "bundled data set: digits, iris, wine, breast_cancer, diabetes, xor, moons, "
               "circles, sinusoid")
+_PREDICT_DATA_HELP = ("a .csv file (header row of column names), a .npz file (array X; a target "
+                      "array is not needed), or a bundled data set: digits, iris, wine, "
+                      "breast_cancer, diabetes, xor, moons, circles, sinusoid")
 
 
 # --- chainrule train -------------------------------------------------------------------------
@@ -388,7 +391,7 @@ def _add_predict(sub: argparse._SubParsersAction) -> None:
         "after the model's target holding the predicted label (or value), and with --proba "
         "one column proba_LABEL per class. A target column in the data is ignored.")
     p.add_argument("model", metavar="MODEL", help="model file written by chainrule train")
-    p.add_argument("data", metavar="DATA", help=_DATA_HELP)
+    p.add_argument("data", metavar="DATA", help=_PREDICT_DATA_HELP)
     p.add_argument("-o", "--out", type=output_path, metavar="CSV",
                    help="file to write (default: standard output)")
     p.add_argument("--proba", action="store_true", help="add class probabilities")
