@@ -663,3 +663,26 @@ def test_gradcheck_on_an_exactly_fitted_model_is_inconclusive_not_fail(tmp_path,
     assert main(["gradcheck", "--model", str(model)]) == 0
     assert "PASS" in capsys.readouterr().out
 
+
+
+@pytest.mark.slow
+def test_gradcheck_of_a_trained_model_on_its_data_is_inconclusive_when_rounding_grows(
+        tmp_path, capsys, monkeypatch):
+    """A model trained on iris, checked on iris, FAILed at 3.6e-5 on a correct gradient:
+    the difference grows as eps is halved (rounding), where a wrong gradient's stays."""
+    from chainrule.cli import main
+
+    model = str(tmp_path / "iris.npz")
+    assert main(["train", "iris", "--hidden", "64", "32", "--epochs", "200", "-q",
+                 "-o", model]) == 0
+    capsys.readouterr()
+    assert main(["gradcheck", "--model", model, "--data", "iris"]) == 3
+    out = capsys.readouterr().out
+    assert "INCONCLUSIVE" in out and "FAIL" not in out
+    diffs = [float(d) for d in re.search(r"with eps, eps/2 and eps/4 it grew \(([^)]*)\)",
+                                         out).group(1).split(", ")]
+    assert diffs[0] >= 1e-7 and diffs[1] > 1.4 * diffs[0] and diffs[2] > 1.4 * diffs[1]
+    assert main(["gradcheck", "--model", model]) == 0  # random examples: PASS
+    _make_gradient_wrong(monkeypatch)  # a 1 % error stays the same as eps shrinks: FAIL
+    assert main(["gradcheck", "--model", model, "--data", "iris"]) == 1
+    assert "FAIL: relative difference" in capsys.readouterr().out

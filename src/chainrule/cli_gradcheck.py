@@ -16,10 +16,12 @@ line"):
 
 All go through :func:`chainrule.gradient_check` in float64; the exit status is 0
 when the relative difference is below ``--tolerance``, 1 when it is not, and 3
-(inconclusive) when it is not but every entry of both gradients is below
-``1e-10 x max(1, |J|)``: at that size (a model fitted exactly to the examples
-it is checked on) both are mostly rounding, and the difference says nothing
-about backpropagation.  The
+(inconclusive) when it is not but is rounding, where the gradient is too small
+for central differences (a model that fits the examples it is checked on):
+either every entry of both gradients is below ``1e-10 x max(1, |J|)``, or the
+difference grows by more than 1.4 at each of two halvings of ``eps`` (rounding
+grows as ``1 / eps``; a wrong gradient's difference stays, truncation's falls
+as ``eps**2``).  The
 parameters whose steps of ``+-eps`` move a net input of a ReLU or leaky ReLU
 across its kink (``exclude_kinks``) are listed apart as not comparable and left
 out of that figure: the central difference straddles the corner there.
@@ -28,6 +30,7 @@ out of that figure: the central difference straddles the corner there.
 from __future__ import annotations
 
 import argparse
+import itertools
 import math
 
 import numpy as np
@@ -71,8 +74,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         description="Compare backpropagation's gradient with central differences (float64): "
         "of a random network (the default), of a sparse autoencoder's cost with its sparsity "
         "penalty (--sparse-autoencoder), or of a saved model file (--model). Exit status 0: "
-        "PASS, 1: FAIL, 3: inconclusive (the gradients are too small to compare: every entry "
-        "below 1e-10 x max(1, |J|), as at a minimum the model has fitted its examples to).",
+        "PASS, 1: FAIL, 3: inconclusive (the difference is rounding error, where the gradient "
+        "is too small for central differences, as for a model that fits the examples it is "
+        "checked on: every entry below 1e-10 x max(1, |J|), or a difference that grows as eps "
+        "is halved).",
         epilog="examples: chainrule gradcheck --sizes 4 5 3 --activation tanh; chainrule "
         "gradcheck --sparse-autoencoder --patches; chainrule gradcheck --model iris.npz "
         "--data iris")
@@ -312,6 +317,18 @@ def _gradcheck(args: argparse.Namespace) -> int:
               "eps^2, dominates; about 1 or less once rounding error does)")
     ok = result.rel_diff < args.tolerance
     largest = _largest_compared(result)
+    if not ok and not zero and largest >= _TINY * max(1.0, abs(result.cost)):
+        diffs = _rounding_signature(model, X, Y, result)
+        if diffs is not None:
+            shown = ", ".join(f"{d:.2e}" for d in diffs)
+            print(f"INCONCLUSIVE: relative difference {result.rel_diff:.3e} >= "
+                  f"{args.tolerance:g}, but it is the rounding error of the central "
+                  f"differences: with eps, eps/2 and eps/4 it grew ({shown}), where a wrong "
+                  "gradient would keep it and truncation would shrink it by 4 each time. The "
+                  "gradient is too small here for central differences (as for a model that "
+                  "fits these examples well); check it where it is larger: on random "
+                  "examples (leave out --data), or on other examples")
+            return 3
     if not ok and not zero and largest < _TINY * max(1.0, abs(result.cost)):
         print(f"INCONCLUSIVE: relative difference {result.rel_diff:.3e} >= {args.tolerance:g}, "
               f"but the gradients here are tiny (largest entry {largest:.2e}, below "
@@ -324,6 +341,27 @@ def _gradcheck(args: argparse.Namespace) -> int:
     print(f"{'PASS' if ok else 'FAIL'}: relative difference {result.rel_diff:.3e} "
           f"{'<' if ok else '>='} {args.tolerance:g}")
     return 0 if ok else 1
+
+
+def _rounding_signature(model, X, Y, result) -> list[float] | None:
+    """The relative differences at eps, eps/2 and eps/4 when they show rounding error.
+
+    Of the three things that make the two gradients differ, truncation falls as
+    ``eps**2``, a wrong gradient stays, and the rounding of ``J(theta + eps e_i) -
+    J(theta - eps e_i)``, divided by ``2 eps``, grows as ``1 / eps``.  So a
+    difference that grows by more than 1.4 at each of two halvings of eps (about 2
+    is expected; a wrong gradient gives about 1) is rounding.  None otherwise.
+    """
+    from .gradcheck import gradient_check
+
+    diffs = [result.rel_diff]
+    for k in (2, 4):
+        smaller = gradient_check(model, X, Y, eps=result.eps / k, exclude_kinks=True)
+        if not smaller.compared:
+            return None
+        diffs.append(smaller.rel_diff)
+    grew = all(b > 1.4 * a for a, b in itertools.pairwise(diffs))
+    return diffs if grew else None
 
 
 # Gradients whose entries are all below this (times max(1, |J|)) are too small to check by
