@@ -131,14 +131,15 @@ def test_info_names_the_recorded_cost(trained, tmp_path, capsys):
     assert main(["info", str(d / "model.npz")]) == 0
     h = load_metadata(d / "model.npz")["history"]
     last = capsys.readouterr().out.splitlines()[-1]
-    assert last == f"final training cost {h['loss'][-1]:.4g} (mean cross_entropy)"
+    assert last == f"last epoch's mean training cost {h['loss'][-1]:.4g} (mean cross_entropy)"
     assert main(["train", str(d / "data.csv"), "--hidden", "4", "--epochs", "3", "--seed", "2",
                  "--weight-decay", "0.01", "-q", "-o", str(tmp_path / "decay.npz")]) == 0
     out = capsys.readouterr().out
     h = load_metadata(tmp_path / "decay.npz")["history"]
     assert main(["info", str(tmp_path / "decay.npz")]) == 0
     assert capsys.readouterr().out.splitlines()[-1] == (
-        f"final training cost {h['loss'][-1]:.4g}, validation cost {h['val_loss'][-1]:.4g} "
+        f"last epoch's mean training cost {h['loss'][-1]:.4g}, "
+        f"validation cost {h['val_loss'][-1]:.4g} "
         "(mean cross_entropy + weight decay)")
     assert "; training accuracy " in out and ", log loss " in out
 
@@ -163,7 +164,8 @@ def test_regression_scores_are_in_target_units_and_the_cost_is_named(tmp_path, c
     assert val_mse == pytest.approx(2 * h["val_loss"][-1] * meta["y_scale"] ** 2, rel=1e-3)
     assert main(["info", model]) == 0
     assert capsys.readouterr().out.splitlines()[-1] == (
-        f"final training cost {h['loss'][-1]:.4g}, validation cost {h['val_loss'][-1]:.4g} "
+        f"last epoch's mean training cost {h['loss'][-1]:.4g}, "
+        f"validation cost {h['val_loss'][-1]:.4g} "
         "(mean squared_error on the standardised target)")
     pred = _reference(model, x[:, None])[:, 0] * meta["y_scale"] + meta["y_mean"]
     mse = float(np.mean((pred - y) ** 2))

@@ -495,7 +495,9 @@ def _info(args: argparse.Namespace) -> int:
         print("trained: " + ", ".join(f"{k}={v}" for k, v in t.items()))
     h = meta.get("history") or {}
     if h.get("loss"):
-        last = f"final training cost {h['loss'][-1]:.4g}"
+        # the mean over the last epoch's batches, each taken before its update (train
+        # prints the cost of the final parameters, which differs a little)
+        last = f"last epoch's mean training cost {h['loss'][-1]:.4g}"
         if h.get("val_loss"):
             last += f", validation cost {h['val_loss'][-1]:.4g}"
         print(f"{last} ({_cost_words(model)})")
