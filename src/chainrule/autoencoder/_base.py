@@ -1,0 +1,192 @@
+"""What the autoencoder estimators share: settings checks, the SciPy fit, the classifier base."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import scipy.optimize
+from sklearn.base import (
+    BaseEstimator,
+    ClassifierMixin,
+)
+from sklearn.exceptions import NotFittedError
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import validate_data
+
+from .._threads import scipy_blas_single_thread
+from .._validation import (
+    check_finite_array,
+    check_random_state_value,
+)
+from ..initializers import make_rng
+from ..layers import Dense
+from ..network import Network
+from ._penalty import penalized_cost
+
+_METHODS = {"L-BFGS-B": "L-BFGS-B", "lbfgs": "L-BFGS-B", "CG": "CG", "cg": "CG",
+            "BFGS": "BFGS"}
+
+
+
+def _fit_scipy(net: Network, X: np.ndarray, Y: np.ndarray, penalties, method: str,
+               max_iter: int) -> scipy.optimize.OptimizeResult:
+    """Minimise :func:`penalized_cost` over ``net.params`` with SciPy; the net keeps the result."""
+    def fun(theta: np.ndarray) -> tuple[float, np.ndarray]:
+        net.params[...] = theta
+        J, g = penalized_cost(net, X, Y, penalties)
+        return J, g.astype(np.float64)  # a copy: SciPy keeps it
+
+    with scipy_blas_single_thread():  # see _threads: the two BLAS pools would contend
+        result = scipy.optimize.minimize(fun, net.params.astype(np.float64), jac=True,
+                                         method=_METHODS[method], options={"maxiter": max_iter})
+    if not np.all(np.isfinite(result.x)):
+        raise FloatingPointError(f"{method} produced non-finite parameters")
+    net.params[...] = result.x
+    return result
+
+
+def _check_method(method: str) -> str:
+    if method not in _METHODS:
+        raise ValueError(f"method must be one of {sorted(_METHODS)}, got {method!r}")
+    return method
+
+
+def _checked_X(est: BaseEstimator, X: object, reset: bool, dtype: np.dtype | type,
+               y: object = "no_validation", name: str = "X") -> Any:
+    """``X`` (and ``y``) checked as scikit-learn's estimators check them, then for NaN/inf.
+
+    scikit-learn's ``validate_data`` requires a dense 2-D array of numbers (sparse,
+    complex and 1-D input are refused with its messages, a DataFrame's values taken),
+    records ``n_features_in_`` and ``feature_names_in_`` when ``reset`` and otherwise
+    refuses another number of columns or other column names.  chainrule's own check
+    then names the NaN and infinite values.
+
+    Parameters
+    ----------
+    est : BaseEstimator
+        The estimator fitting or predicting.
+    X : array-like of shape (n_samples, n_features)
+    reset : bool
+        True in ``fit`` (record the features), False afterwards (check them).
+    dtype : dtype
+        The dtype of the returned array.
+    y : array-like of shape (n_samples,), optional
+        Labels, checked with ``X`` (1-D, one per row; a column vector is raveled
+        with a warning; None is refused).  Not given: only ``X`` is checked.
+    name : str, default "X"
+        How chainrule's messages name ``X``.
+
+    Returns
+    -------
+    ndarray of shape (n_samples, n_features), or the tuple ``(X, y)`` when ``y`` is given
+    """
+    only_X = isinstance(y, str) and y == "no_validation"
+    if only_X:
+        X = validate_data(est, X, reset=reset, dtype=dtype, ensure_all_finite=False)
+    else:
+        X, y = validate_data(est, X, y, reset=reset, dtype=dtype, ensure_all_finite=False)
+    X = check_finite_array(X, name, dtype=dtype, ndim=2)
+    return X if only_X else (X, y)
+
+
+def _rng(random_state: object) -> np.random.Generator:
+    """A Generator from ``random_state`` as scikit-learn takes it, or from a Generator.
+
+    Parameters
+    ----------
+    random_state : None, int, numpy.random.RandomState or numpy.random.Generator
+        A RandomState gives one draw for the seed (and advances, as in
+        scikit-learn); a Generator is used as it is.
+    """
+    check_random_state_value(random_state)
+    if isinstance(random_state, np.random.RandomState):
+        return np.random.default_rng(random_state.randint(np.iinfo(np.int32).max))
+    return make_rng(random_state)
+
+
+def _ufldl_dense(fan_in: int, fan_out: int, activation: str, rng: np.random.Generator) -> Dense:
+    return Dense(fan_in, fan_out, activation, init="ufldl", seed=rng)
+
+
+# the values a bounded decoder can reconstruct (the others reach any real number, or at
+# least any number >= 0, which data seldom leave)
+# the values each decoder can reconstruct; data outside them is refused (see fit)
+_OUTPUT_RANGES = {"sigmoid": (0.0, 1.0), "tanh": (-1.0, 1.0), "relu": (0.0, np.inf),
+                  "softplus": (0.0, np.inf), "exp": (0.0, np.inf)}
+
+
+
+class _NetClassifier(ClassifierMixin, BaseEstimator):
+    """Shared predict / predict_proba / score of the network classifiers."""
+
+    def _check_fitted(self) -> Network:
+        if not hasattr(self, "network_"):
+            raise NotFittedError(f"this {type(self).__name__} is not fitted yet; call fit first")
+        return self.network_
+
+    def _labels(self, y: np.ndarray) -> np.ndarray:
+        """Class codes of labels ``y`` checked by :func:`_checked_X`; sets ``classes_``."""
+        check_classification_targets(y)  # a continuous target is refused, as in scikit-learn
+        self.classes_, codes = np.unique(y, return_inverse=True)
+        if self.classes_.size < 2:
+            raise ValueError(f"y has 1 class ({self.classes_.tolist()[0]!r}); at least 2 "
+                             "classes are needed")
+        return codes
+
+    def predict_proba(self, X: object) -> np.ndarray:
+        """Class probabilities.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            The features of ``fit`` (same number; a DataFrame's columns by the same
+            names, in the same order).
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_classes)
+            Columns in the order of ``classes_``.
+        """
+        net = self._check_fitted()
+        return net.forward(_checked_X(self, X, False, net.dtype))
+
+    def predict(self, X: object) -> np.ndarray:
+        """Most probable class of each row.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        ndarray of shape (n_samples,)
+        """
+        proba = self.predict_proba(X)  # NotFittedError before classes_ is looked up
+        return self.classes_[np.argmax(proba, axis=1)]
+
+    def save(self, path: str | os.PathLike) -> Path:
+        """Save the fitted classifier to ``path`` (.npz of arrays + JSON; never pickle).
+
+        The class labels keep their dtype (strings stay strings).
+
+        Parameters
+        ----------
+        path : str or PathLike
+            ``.npz`` is appended if missing.
+
+        Returns
+        -------
+        Path
+            The file written; :func:`load_autoencoder` reads it back.
+        """
+        from ._io import _save  # _io imports the estimator classes
+
+        return _save(self, path)
+
+    def _fitted_record(self, prefix: str) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+        return ({"n_features_in_": int(self.n_features_in_), "n_iter_": int(self.n_iter_),
+                 "classes_": self.classes_.tolist(), "classes_dtype": self.classes_.dtype.str},
+                {})

@@ -1,0 +1,127 @@
+"""The KL sparsity penalty and the cost of a Dense network with activity penalties."""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+
+from .._validation import (
+    check_nonneg_float,
+)
+from ..network import Network
+
+
+@dataclass(frozen=True)
+class KLSparsity:
+    """``beta * sum_j KL(rho || rho_hat_j)`` on a layer's activations (SPEC 9).
+
+    Parameters
+    ----------
+    rho : float in (0, 1)
+        Target mean activation of every unit.
+    beta : float >= 0
+        Weight of the penalty.
+    """
+
+    rho: float = 0.01
+    beta: float = 3.0
+
+    def __post_init__(self) -> None:
+        rho = self.rho
+        if not (isinstance(rho, numbers.Real) and not isinstance(rho, bool) and 0 < rho < 1):
+            raise ValueError(f"rho must lie in (0, 1) (a target mean activation), got {rho!r}")
+        check_nonneg_float(self.beta, "beta")
+
+    @staticmethod
+    def mean_activation(A: np.ndarray) -> np.ndarray:
+        """``rho_hat``: mean of each unit over the batch, kept inside (0, 1)."""
+        return np.clip(A.mean(axis=0), 1e-12, 1 - 1e-12)
+
+    def value(self, A: np.ndarray) -> float:
+        """The penalty for activations ``A`` of shape (n_samples, n_units)."""
+        r, rho = self.mean_activation(A), self.rho
+        kl = rho * np.log(rho / r) + (1 - rho) * np.log((1 - rho) / (1 - r))
+        return self.beta * float(kl.sum())
+
+    def grad(self, A: np.ndarray) -> np.ndarray:
+        """``dPenalty/dA``, shape (n_samples, n_units): the same row for every example."""
+        r, rho = self.mean_activation(A), self.rho
+        row = self.beta * (-rho / r + (1 - rho) / (1 - r)) / A.shape[0]
+        return np.broadcast_to(row, A.shape)
+
+
+def penalized_cost(
+    net: Network,
+    X: np.ndarray,
+    Y: np.ndarray,
+    penalties: Mapping[int, KLSparsity] | None = None,
+) -> tuple[float, np.ndarray]:
+    """Cost and gradient of a Dense network with activity penalties on hidden layers.
+
+    ``J = net's cost (mean loss + weight decay) + sum of penalty(a_l)`` over the
+    layers ``l`` named in ``penalties``.  Backpropagation adds each penalty's
+    ``dPenalty/da_l`` to the ``dJ/da_l`` coming from above, before the
+    layer's ``f'(z)``.  Without penalties this is the network's own cost.
+
+    Parameters
+    ----------
+    net : Network
+        Layers with ``forward``/``backward`` (Dense layers).
+    X : ndarray of shape (n_samples, n_inputs)
+        Already checked, in the network's dtype.
+    Y : ndarray of shape (n_samples, n_outputs)
+        Targets (``X`` itself for an autoencoder).
+    penalties : mapping of int to KLSparsity, optional
+        Layer index (hidden layers only) -> penalty on that layer's output,
+        whose values must lie in [0, 1] (a sigmoid layer).
+
+    Returns
+    -------
+    J : float
+    grad : ndarray of shape (n_params,)
+        ``dJ/dtheta`` in the order of ``net.params``; the network's own
+        gradient buffer ``net.grads`` (not a copy).
+    """
+    penalties = dict(penalties or {})
+    n = len(net.layers)
+    for i in penalties:
+        if not 0 <= i < n - 1:
+            raise ValueError(f"penalties: layer index {i} is not a hidden layer (0..{n - 2})")
+    m = X.shape[0]
+    A = X
+    for layer in net.layers:
+        A = layer.forward(A, False)
+    out = net.layers[-1]
+    act = getattr(out, "activation", None)
+    path = net.loss.logit_paths.get(act.name) if act is not None and act.builtin else None
+    if path is not None:  # exact from z (a - y for the canonical pairs)
+        J = float(np.mean(path.value(out.Z, Y)))
+        grad_in = out.backward_delta(path.delta(out.Z, A, Y) / m, need_input_grad=n > 1)
+    else:
+        J = float(np.mean(net.loss.value(A, Y)))
+        grad_in = out.backward(net.loss.grad(A, Y) / m, need_input_grad=n > 1)
+    for i in range(n - 2, -1, -1):
+        layer = net.layers[i]
+        if i in penalties:
+            low, high = float(layer.A.min()), float(layer.A.max())
+            if low < 0 or high > 1:  # rho_hat would be clipped into (0, 1): a wrong cost
+                raise ValueError(
+                    f"penalties: a KL sparsity penalty needs activations in [0, 1] (their "
+                    f"means are compared with rho as probabilities); layer {i} "
+                    f"({getattr(layer.activation, 'name', '?')}) gives values from {low:g} "
+                    f"to {high:g}")
+            J += penalties[i].value(layer.A)
+            grad_in = grad_in + penalties[i].grad(layer.A)
+        grad_in = layer.backward(grad_in, need_input_grad=i > 0)
+    lam = net.weight_decay
+    if lam:
+        c = lam / (m if net.decay == "per_sample" else 1)
+        for layer in net.layers:
+            W = getattr(layer, "W", None)
+            if W is not None:
+                J += 0.5 * c * float(np.sum(W * W))
+                layer.dW += c * W
+    return J, net.grads

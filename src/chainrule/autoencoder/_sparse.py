@@ -1,0 +1,293 @@
+"""The sparse autoencoder (SPEC 9): a scikit-learn transformer."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from sklearn.base import (
+    BaseEstimator,
+    ClassNamePrefixFeaturesOutMixin,
+    TransformerMixin,
+)
+from sklearn.exceptions import NotFittedError
+
+from .._validation import (
+    check_data,
+    check_finite_array,
+    check_nonneg_float,
+    check_positive_int,
+    check_random_state_value,
+    restored_on_error,
+)
+from ..activations import get_activation
+from ..network import Network
+from ._base import _OUTPUT_RANGES, _check_method, _checked_X, _fit_scipy, _rng, _ufldl_dense
+from ._penalty import KLSparsity, penalized_cost
+
+
+class SparseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
+    """Sparse autoencoder ``x -> a = sigmoid(x W1 + b1) -> x_hat = f(a W2 + b2)`` (SPEC 9).
+
+    Parameters
+    ----------
+    n_hidden : int, default 25
+        Hidden units.
+    rho : float in (0, 1), default 0.01
+        Target mean activation of the hidden units.
+    beta : float, default 3.0
+        Weight of the sparsity penalty (0 switches it off).
+    weight_decay : float, default 1e-4
+        ``lambda`` of ``(lambda/2) sum W^2`` (both weight matrices, never biases).
+    max_iter : int, default 400
+        Iterations of the optimiser.
+    random_state : int, RandomState, Generator or None
+        Seed of the initial weights (UFLDL's uniform ``+-sqrt(6/(fan_in+fan_out+1))``):
+        an int in [0, 2**32 - 1] (not a bool), one draw from a RandomState, or a
+        Generator used as it is; anything else raises a ValueError naming
+        ``random_state`` before the fit changes anything.
+    method : {"L-BFGS-B", "CG", "BFGS"}, default "L-BFGS-B"
+        SciPy optimiser on the flat parameter vector.
+    output : str, default "sigmoid"
+        Activation of the reconstruction: "sigmoid" for data in [0, 1]
+        (normalised patches, pixels), "identity" for a linear decoder.  A
+        bounded decoder refuses data it cannot reach: outside [0, 1] for
+        "sigmoid", outside [-1, 1] for "tanh", below 0 for "relu",
+        "softplus" and "exp"; "softmax" (rows that sum to 1) is refused.
+
+    Attributes
+    ----------
+    network_ : Network
+        ``n_features -> n_hidden -> n_features``, squared-error loss, weight decay.
+    n_features_in_ : int
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        The columns of a DataFrame ``X`` (only then); ``transform`` refuses other
+        names or another order.
+    n_iter_ : int
+        Iterations the optimiser ran.
+    loss_ : float
+        Final cost (with weight decay and sparsity).
+    mean_activation_ : ndarray of shape (n_hidden,)
+        ``rho_hat`` on the training data after fitting.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> X = np.random.default_rng(0).uniform(0.1, 0.9, size=(50, 16))
+    >>> ae = SparseAutoencoder(5, max_iter=20, random_state=0).fit(X)
+    >>> ae.transform(X).shape, ae.inverse_transform(ae.transform(X)).shape
+    ((50, 5), (50, 16))
+    """
+
+    def __init__(
+        self,
+        n_hidden: int = 25,
+        rho: float = 0.01,
+        beta: float = 3.0,
+        weight_decay: float = 1e-4,
+        max_iter: int = 400,
+        random_state: int | np.random.RandomState | np.random.Generator | None = None,
+        method: str = "L-BFGS-B",
+        output: str = "sigmoid",
+    ) -> None:
+        self.n_hidden = n_hidden
+        self.rho = rho
+        self.beta = beta
+        self.weight_decay = weight_decay
+        self.max_iter = max_iter
+        self.random_state = random_state
+        self.method = method
+        self.output = output
+
+    # -- building and the cost -------------------------------------------------------------------
+    def _penalty(self) -> KLSparsity:
+        return KLSparsity(self.rho, self.beta)
+
+    def _build(self, n_features: int) -> Network:
+        n_hidden = check_positive_int(self.n_hidden, "n_hidden")
+        weight_decay = check_nonneg_float(self.weight_decay, "weight_decay")
+        self._penalty()  # checks rho and beta
+        rng = _rng(self.random_state)
+        return Network(
+            [_ufldl_dense(n_features, n_hidden, "sigmoid", rng),
+             _ufldl_dense(n_hidden, n_features, self.output, rng)],
+            loss="squared_error", weight_decay=weight_decay,
+        )
+
+    def _check_settings(self) -> None:
+        """Check every setting by its own name (``random_state`` apart)."""
+        check_positive_int(self.n_hidden, "n_hidden")
+        self._penalty()  # rho and beta
+        check_nonneg_float(self.weight_decay, "weight_decay")
+        check_positive_int(self.max_iter, "max_iter")
+        _check_method(self.method)
+        try:
+            output = get_activation(self.output)
+        except (TypeError, ValueError) as exc:
+            raise type(exc)(f"output: expected the name of an activation, such as 'sigmoid' "
+                            f"or 'identity', got {self.output!r} ({exc})") from None
+        if output.name == "softmax":  # each reconstruction would be a row of probabilities
+            raise ValueError(
+                "output: 'softmax' makes every reconstructed row sum to 1, which the inputs "
+                "of an autoencoder do not; use 'sigmoid' for data in [0, 1], 'tanh' for "
+                "[-1, 1], 'relu' or 'softplus' for data >= 0, or 'identity'")
+
+    def _check_fitted(self) -> Network:
+        if not hasattr(self, "network_"):
+            raise NotFittedError(
+                "this SparseAutoencoder is not fitted yet; call fit(X) first")
+        return self.network_
+
+    @property
+    def params(self) -> np.ndarray:
+        """The flat parameter vector of :attr:`network_` (``W1, b1, W2, b2``)."""
+        return self._check_fitted().params
+
+    def cost(self, theta: object, X: object) -> tuple[float, np.ndarray]:
+        """``(J, grad)`` of the whole sparse cost at a flat parameter vector.
+
+        Reconstruction error + weight decay + ``beta * sum KL(rho || rho_hat)``,
+        for ``scipy.optimize.minimize(jac=True)`` and
+        :func:`chainrule.gradient_check`.  The autoencoder is left as it was.
+
+        Parameters
+        ----------
+        theta : array-like of shape (n_params,)
+            In the order of ``network_.params``.
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        J : float
+        grad : ndarray of shape (n_params,)
+        """
+        net = self._check_fitted()
+        theta = net._check_theta(theta)
+        X = check_data(X, net.n_inputs, net.dtype)
+        saved = net.params.copy()
+        try:
+            net.params[...] = theta
+            J, grad = penalized_cost(net, X, X, {0: self._penalty()})
+            return J, grad.copy()
+        finally:
+            net.params[...] = saved
+
+    # -- scikit-learn interface ------------------------------------------------------------------
+    def fit(self, X: object, y: object = None) -> SparseAutoencoder:
+        """Train on ``X`` (``y`` is ignored).
+
+        A fit that fails (bad data or parameters) leaves a fitted model as it was.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            With a sigmoid output the values must lie in [0, 1].  Dense only
+            (a sparse matrix is refused; pass ``X.toarray()``).
+        y : ignored
+
+        Returns
+        -------
+        self
+        """
+        with restored_on_error(self):
+            return self._fit(X)
+
+    def _fit(self, X: object) -> SparseAutoencoder:
+        check_random_state_value(self.random_state)  # before anything changes
+        X = _checked_X(self, X, True, np.float64)
+        max_iter = check_positive_int(self.max_iter, "max_iter")
+        method = _check_method(self.method)
+        self._check_settings()
+        output = get_activation(self.output)
+        net = self._build(X.shape[1])
+        low, high = _OUTPUT_RANGES.get(output.name, (-np.inf, np.inf))  # "logistic" too
+        if X.min() < low or X.max() > high:
+            raise ValueError(
+                f"X: with output={self.output!r} the data must lie in [{low:g}, {high:g}] (it "
+                f"is reconstructed by a {output.name}), got values from {X.min():g} to "
+                f"{X.max():g}; rescale it (chainrule.preprocessing.normalize_patches) or use "
+                "output='identity'")
+        result = _fit_scipy(net, X, X, {0: self._penalty()}, method, max_iter)
+        self.network_ = net
+        self.n_iter_ = int(result.nit)
+        self.loss_ = float(result.fun)
+        self.mean_activation_ = net.layers[0].forward(X).mean(axis=0)
+        return self
+
+    def transform(self, X: object) -> np.ndarray:
+        """Hidden activations ``sigmoid(X W1 + b1)``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            The features of ``fit`` (same number; a DataFrame's columns by the same
+            names, in the same order).
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_hidden)
+            A DataFrame with ``set_output(transform="pandas")``, its columns
+            :meth:`get_feature_names_out`.
+        """
+        net = self._check_fitted()
+        return net.layers[0].forward(_checked_X(self, X, False, net.dtype)).copy()
+
+    @property
+    def _n_features_out(self) -> int:
+        """Number of transformed features (hidden units), for ``get_feature_names_out``."""
+        return self._check_fitted().layers[0].n_out
+
+    def inverse_transform(self, H: object) -> np.ndarray:
+        """Reconstruction ``f(H W2 + b2)`` from hidden activations.
+
+        Parameters
+        ----------
+        H : array-like of shape (n_samples, n_hidden)
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_features)
+        """
+        net = self._check_fitted()
+        n_hidden = net.layers[1].n_in
+        H = check_finite_array(H, "H", dtype=net.dtype, ndim=2)
+        if H.shape[1] != n_hidden:
+            raise ValueError(f"H must have {n_hidden} columns (one per hidden unit), got shape "
+                             f"{H.shape}")
+        return net.layers[1].forward(H).copy()
+
+    def reconstruct(self, X: object) -> np.ndarray:
+        """``inverse_transform(transform(X))``, shape (n_samples, n_features)."""
+        return self.inverse_transform(self.transform(X))
+
+    @property
+    def filters_(self) -> np.ndarray:
+        """Input weights of each hidden unit, shape (n_hidden, n_features) (``W1.T``)."""
+        return self._check_fitted().layers[0].W.T.copy()
+
+    def save(self, path: str | os.PathLike) -> Path:
+        """Save the fitted autoencoder to ``path`` (.npz of arrays + JSON; never pickle).
+
+        A container chosen with :meth:`set_output` (``transform="pandas"``, ...)
+        is kept in the JSON record and set again by :func:`load_autoencoder`.
+
+        Parameters
+        ----------
+        path : str or PathLike
+            ``.npz`` is appended if missing.
+
+        Returns
+        -------
+        Path
+            The file written; :func:`load_autoencoder` reads it back.
+        """
+        from ._io import _save  # _io imports the estimator classes
+
+        return _save(self, path)
+
+    def _fitted_record(self, prefix: str) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+        return ({"n_features_in_": int(self.n_features_in_), "n_iter_": int(self.n_iter_),
+                 "loss_": float(self.loss_)},
+                {f"{prefix}mean_activation_": np.asarray(self.mean_activation_)})

@@ -1,0 +1,305 @@
+"""Stacked sparse autoencoders, pretrained greedily, then fine-tuned with a softmax on top."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from .._validation import (
+    check_data,
+    check_finite_array,
+    check_int_sequence,
+    check_nonneg_float,
+    check_positive_int,
+    check_random_state_value,
+    restored_on_error,
+)
+from ..network import Network
+from ._base import _check_method, _checked_X, _fit_scipy, _NetClassifier, _rng
+from ._penalty import KLSparsity, penalized_cost
+from ._softmax import SoftmaxRegression
+from ._sparse import SparseAutoencoder
+
+
+class StackedAutoencoder(_NetClassifier):
+    """Sparse autoencoders stacked greedily, a softmax on top, then fine-tuned by backprop.
+
+    1. Pretraining: the first autoencoder learns features of the unlabelled
+       data, the second learns features of the first one's features, and so on.
+    2. A :class:`SoftmaxRegression` is trained on the last features of the
+       labelled data.
+    3. Fine-tuning: the encoders and the softmax form one network
+       ``n_features -> hidden_sizes... -> n_classes`` trained on the labelled
+       data with cross-entropy + weight decay (+ the sparsity penalties of the
+       hidden layers when ``fine_tune_sparsity``).
+
+    Parameters
+    ----------
+    hidden_sizes : sequence of int, default (200, 200)
+    rho, beta, weight_decay : float
+        Settings of every autoencoder (SPEC 9's digits settings by default).
+    max_iter : int, default 400
+        Iterations of each pretraining.
+    softmax_weight_decay : float, default 1e-4
+    softmax_max_iter : int, default 400
+    fine_tune_iter : int, default 400
+        Iterations of fine-tuning (0 skips it).
+    fine_tune_weight_decay : float, optional
+        Weight decay of the whole stack while fine-tuning; by default
+        ``softmax_weight_decay`` (the features are already regularised by
+        their pretraining).
+    fine_tune_sparsity : bool, default True
+        Keep the KL sparsity penalties on the hidden layers while fine-tuning.
+    random_state : int, RandomState, Generator or None
+    method : {"L-BFGS-B", "CG", "BFGS"}, default "L-BFGS-B"
+
+    Attributes
+    ----------
+    autoencoders_ : list of SparseAutoencoder
+    softmax_ : SoftmaxRegression
+        The softmax before fine-tuning (self-taught learning on the top features).
+    network_ : Network
+        The fine-tuned stack.
+    classes_ : ndarray of shape (n_classes,)
+    n_features_in_ : int
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        The columns of a DataFrame ``X`` (only then), checked by ``predict``.
+    """
+
+    def __init__(
+        self,
+        hidden_sizes: Sequence[int] = (200, 200),
+        rho: float = 0.1,
+        beta: float = 3.0,
+        weight_decay: float = 3e-3,
+        max_iter: int = 400,
+        softmax_weight_decay: float = 1e-4,
+        softmax_max_iter: int = 400,
+        fine_tune_iter: int = 400,
+        fine_tune_weight_decay: float | None = None,
+        fine_tune_sparsity: bool = True,
+        random_state: int | np.random.RandomState | np.random.Generator | None = None,
+        method: str = "L-BFGS-B",
+    ) -> None:
+        self.hidden_sizes = hidden_sizes
+        self.rho = rho
+        self.beta = beta
+        self.weight_decay = weight_decay
+        self.max_iter = max_iter
+        self.softmax_weight_decay = softmax_weight_decay
+        self.softmax_max_iter = softmax_max_iter
+        self.fine_tune_iter = fine_tune_iter
+        self.fine_tune_weight_decay = fine_tune_weight_decay
+        self.fine_tune_sparsity = fine_tune_sparsity
+        self.random_state = random_state
+        self.method = method
+
+    def fit(self, X: object, y: object, X_unlabeled: object = None) -> StackedAutoencoder:
+        """Pretrain, train the softmax, fine-tune.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Labelled data, values in [0, 1].
+        y : array-like of shape (n_samples,)
+        X_unlabeled : array-like of shape (n_unlabeled, n_features), optional
+            Data for the pretraining (self-taught learning); ``X`` when omitted.
+            When both are DataFrames, the same column names in the same order.
+
+        Returns
+        -------
+        self
+
+        A fit that fails (bad data, one class, a diverging stage) leaves a
+        fitted model as it was.
+        """
+        with restored_on_error(self):
+            return self._fit(X, y, X_unlabeled)
+
+    def _fit(self, X: object, y: object, X_unlabeled: object) -> StackedAutoencoder:
+        check_random_state_value(self.random_state)  # before anything changes
+        X, y = _checked_X(self, X, True, np.float64, y)
+        self._labels(y)
+        sizes, decay, fine = self._checked_settings()
+        if X_unlabeled is None:
+            U = X
+        else:
+            U = check_finite_array(X_unlabeled, "X_unlabeled", dtype=np.float64, ndim=2)
+            if U.shape[1] != X.shape[1]:
+                raise ValueError(f"X_unlabeled must have {X.shape[1]} columns like X, "
+                                 f"got {U.shape[1]}")
+            for name, data in (("X_unlabeled", U), ("X", X)):  # X: encoded as U was
+                if data.min() < 0 or data.max() > 1:
+                    raise ValueError(
+                        f"{name}: the data must lie in [0, 1] (the first autoencoder "
+                        f"reconstructs such data by a sigmoid), got values from "
+                        f"{data.min():g} to {data.max():g}; rescale it "
+                        "(chainrule.preprocessing.normalize_patches)")
+            names = getattr(self, "feature_names_in_", None)  # X's, set by _checked_X
+            columns = getattr(X_unlabeled, "columns", None)
+            if names is not None and columns is not None and \
+                    [str(c) for c in columns] != [str(n) for n in names]:
+                raise ValueError(
+                    f"X_unlabeled must have the columns of X, by the same names in the same "
+                    f"order: expected {list(names)}, got {[str(c) for c in columns]}")
+        rng = _rng(self.random_state)
+        seeds = rng.integers(0, 2**31 - 1, size=len(sizes) + 1)
+        self.autoencoders_ = []
+        feats_u, feats_x = U, X
+        for n_hidden, seed in zip(sizes, seeds, strict=False):
+            ae = SparseAutoencoder(n_hidden, rho=self.rho, beta=self.beta,
+                                   weight_decay=self.weight_decay, max_iter=self.max_iter,
+                                   random_state=int(seed), method=self.method).fit(feats_u)
+            self.autoencoders_.append(ae)
+            feats_u, feats_x = ae.transform(feats_u), ae.transform(feats_x)
+        self.softmax_ = SoftmaxRegression(self.softmax_weight_decay, self.softmax_max_iter,
+                                          int(seeds[-1]), self.method).fit(feats_x, y)
+        layers = [ae.network_.layers[0] for ae in self.autoencoders_]
+        layers.append(self.softmax_.network_.layers[0])
+        # the stack's own copy of the weights
+        net = Network(layers, loss="cross_entropy", weight_decay=decay)
+        self.network_ = net
+        self.n_iter_ = 0
+        if fine:  # X is checked: not again, which would warn that an array has no names
+            self._fine_tune(X, y, fine)
+        return self
+
+    def _checked_settings(self) -> tuple[list[int], float, int]:
+        """Every setting checked by its own name, before any autoencoder is trained.
+
+        The autoencoders and the softmax check their settings again, under
+        their own parameter names (``max_iter``, ``weight_decay``); checked
+        here first, an error names the stack's parameter and comes before
+        minutes of pretraining.
+
+        Returns
+        -------
+        sizes : list of int
+            ``hidden_sizes``.
+        decay : float
+            The weight decay of fine-tuning.
+        fine : int
+            ``fine_tune_iter``.
+        """
+        sizes = check_int_sequence(self.hidden_sizes, "hidden_sizes", "(200, 200)")
+        KLSparsity(self.rho, self.beta)  # checks rho and beta
+        check_nonneg_float(self.weight_decay, "weight_decay")
+        check_positive_int(self.max_iter, "max_iter")
+        decay = check_nonneg_float(self.softmax_weight_decay, "softmax_weight_decay")
+        check_positive_int(self.softmax_max_iter, "softmax_max_iter")
+        if self.fine_tune_weight_decay is not None:
+            decay = check_nonneg_float(self.fine_tune_weight_decay, "fine_tune_weight_decay")
+        fine = check_positive_int(self.fine_tune_iter, "fine_tune_iter", minimum=0)
+        if not isinstance(self.fine_tune_sparsity, (bool, np.bool_)):
+            raise TypeError(f"fine_tune_sparsity must be True or False, got "
+                            f"{self.fine_tune_sparsity!r} "
+                            f"({type(self.fine_tune_sparsity).__name__})")
+        _check_method(self.method)
+        return sizes, decay, fine
+
+    def _check_settings(self) -> None:
+        """Check every setting by its own name (``random_state`` apart)."""
+        self._checked_settings()
+
+    def _penalties(self) -> dict[int, KLSparsity] | None:
+        if not self.fine_tune_sparsity:
+            return None
+        return {i: KLSparsity(self.rho, self.beta) for i in range(len(self.network_.layers) - 1)}
+
+    def fine_tune(self, X: object, y: object, max_iter: int | None = None) -> StackedAutoencoder:
+        """Train the whole stack by backprop on labelled data (more iterations after ``fit``).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,), labels among ``classes_``
+        max_iter : int, optional
+            Defaults to ``fine_tune_iter`` (which must then be >= 1).
+
+        Returns
+        -------
+        self
+        """
+        net = self._check_fitted()
+        self._checked_settings()  # set_params may have changed them since the fit
+        if max_iter is None:
+            default = check_positive_int(self.fine_tune_iter, "fine_tune_iter", minimum=0)
+            if default == 0:
+                raise ValueError("max_iter: not given, so fine_tune_iter is used, and it is 0 "
+                                 "(no fine-tuning); pass max_iter >= 1")
+            max_iter = default
+        max_iter = check_positive_int(max_iter, "max_iter")
+        X = _checked_X(self, X, False, net.dtype)
+        return self._fine_tune(X, y, max_iter)
+
+    def _fine_tune(self, X: np.ndarray, y: object, max_iter: int) -> StackedAutoencoder:
+        """:meth:`fine_tune` on an ``X`` already checked (by ``fit`` or ``fine_tune``).
+
+        Parameters
+        ----------
+        X : ndarray of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,), labels among ``classes_``
+        max_iter : int
+            Iterations of the optimiser (>= 1).
+        """
+        net = self.network_
+        Y = net.prepare_targets(self._codes(y, X.shape[0]), X.shape[0], "y")
+        result = _fit_scipy(net, X, Y, self._penalties(), _check_method(self.method), max_iter)
+        self.n_iter_ += int(result.nit)
+        return self
+
+    def _codes(self, y: object, n: int) -> np.ndarray:
+        y = np.asarray(y)
+        if y.shape != (n,):
+            raise ValueError(f"y must have shape ({n},), got {y.shape}")
+        known = self.classes_.tolist()
+        try:
+            codes = np.searchsorted(self.classes_, y)
+        except TypeError:  # labels that do not compare with the classes (None among ints)
+            unseen = sorted({repr(v) for v in y.tolist() if v not in known})
+            raise ValueError(f"y holds labels not seen in fit: [{', '.join(unseen)}]; "
+                             f"known: {known}") from None
+        if np.any(codes >= self.classes_.size) or np.any(self.classes_[
+                np.minimum(codes, self.classes_.size - 1)] != y):
+            unseen = np.unique(y[~np.isin(y, self.classes_)]).tolist()
+            raise ValueError(f"y holds labels not seen in fit: {unseen}; known: {known}")
+        return codes
+
+    def cost(self, theta: object, X: object, y: object) -> tuple[float, np.ndarray]:
+        """``(J, grad)`` of the fine-tuning cost at a flat vector (for gradient checks).
+
+        Cross-entropy of the softmax on top + weight decay (``fine_tune_weight_decay``)
+        + the KL sparsity penalties of the hidden layers when ``fine_tune_sparsity``.
+        The stack is left as it was.
+
+        Parameters
+        ----------
+        theta : array-like of shape (n_params,)
+            In the order of ``network_.params``.
+        X : array-like of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,)
+            Labels among ``classes_``.
+
+        Returns
+        -------
+        J : float
+        grad : ndarray of shape (n_params,)
+        """
+        net = self._check_fitted()
+        theta = net._check_theta(theta)
+        X = check_data(X, net.n_inputs, net.dtype)
+        Y = net.prepare_targets(self._codes(y, X.shape[0]), X.shape[0], "y")
+        penalties = self._penalties()
+        saved = net.params.copy()
+        try:
+            net.params[...] = theta
+            J, grad = penalized_cost(net, X, Y, penalties)
+            return J, grad.copy()
+        finally:
+            net.params[...] = saved
+
+    @property
+    def params(self) -> np.ndarray:
+        """Flat parameter vector of the stack :attr:`network_`."""
+        return self._check_fitted().params
