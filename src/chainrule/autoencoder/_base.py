@@ -85,9 +85,10 @@ def _checked_X(est: BaseEstimator, X: object, reset: bool, dtype: np.dtype | typ
     """
     only_X = isinstance(y, str) and y == "no_validation"
     if only_X:
-        X = validate_data(est, X, reset=reset, dtype=dtype, ensure_all_finite=False)
+        X = validate_data(est, X, reset=reset, dtype=dtype, ensure_all_finite=False, order="C")
     else:
-        X, y = validate_data(est, X, y, reset=reset, dtype=dtype, ensure_all_finite=False)
+        X, y = validate_data(est, X, y, reset=reset, dtype=dtype, ensure_all_finite=False,
+                             order="C")
     X = check_finite_array(X, name, dtype=dtype, ndim=2)
     return X if only_X else (X, y)
 
