@@ -301,7 +301,7 @@ def test_corrupted_model_file_gives_one_line_error(trained, tmp_path, capsys):
 
 
 def test_labels_keep_their_text_sort_by_value_and_map_back():
-    from chainrule.tabular import encode_labels, fit_labels
+    from chainrule.saved_model import encode_labels, fit_labels
 
     labels, index = fit_labels(np.array(["10", "2", "1.0", "2", "01", "1"]))
     # text kept as written; sorted by value, then as text (not "01" < "1" < "10" < "2")
@@ -481,7 +481,7 @@ def test_model_metadata_that_disagrees_with_the_network_is_refused(trained, tmp_
 
 
 def test_one_sigmoid_output_takes_two_labels(tmp_path, capsys):
-    from chainrule.tabular import SavedModel
+    from chainrule.saved_model import SavedModel
 
     net = cr.mlp([2, 3, 1], output="sigmoid", seed=0)
     meta = {"task": "classification", "labels": ["no", "yes"], "feature_names": ["u", "v"]}
@@ -784,7 +784,7 @@ def test_a_boolean_npz_target_is_evaluated_on_its_own_file(tmp_path, capsys):
     p = _reference(tmp_path / "model.npz", X)[:, 0]
     assert scores["accuracy"] == pytest.approx(np.mean((p > 0.5) == y), abs=1e-12)
     # and a model with the text classes 'False'/'True' matches booleans by their text
-    from chainrule.tabular import encode_labels
+    from chainrule.saved_model import encode_labels
 
     np.testing.assert_array_equal(encode_labels(np.array([True, False]), ["False", "True"]),
                                   [1, 0])

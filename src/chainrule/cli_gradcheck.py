@@ -241,7 +241,7 @@ def _load_model(path: str):
 
 def _saved_model(args: argparse.Namespace, rng: np.random.Generator):
     from .autoencoder import SparseAutoencoder, StackedAutoencoder
-    from .tabular import SavedModel
+    from .saved_model import SavedModel
 
     model = _load_model(args.model)
     if not isinstance(model, SavedModel):  # an estimator's or an autoencoder's file

@@ -1,8 +1,9 @@
 """Command-line glue for models on tables: ``train``, ``evaluate``, ``predict``, ``info``, ``plot``.
 
 Each subcommand is one parser-setup function and one handler that calls the
-library (:mod:`chainrule.tabular`, :func:`chainrule.network.mlp`,
-:func:`chainrule.training.train`, :mod:`chainrule.plots`) and prints.
+library (:mod:`chainrule.tabular`, :mod:`chainrule.saved_model`,
+:func:`chainrule.network.mlp`, :func:`chainrule.training.train`,
+:mod:`chainrule.plots`) and prints.
 :func:`add_parsers` registers them on the main parser's subcommands.
 """
 
@@ -173,7 +174,8 @@ def _split(n: int, fraction: float, seed: int, stratify: np.ndarray | None):
 
 def _train(args: argparse.Namespace) -> int:
     from .network import mlp
-    from .tabular import SavedModel, fit_labels, read_data, regression_targets
+    from .saved_model import SavedModel, fit_labels, regression_targets
+    from .tabular import read_data
     from .training import train
 
     # what needs no data is checked before the data is read (argparse checked the names)
@@ -324,7 +326,7 @@ def _not_empty(name: str, what: str, example: str) -> None:
 
 
 def _load(path: str):
-    from .tabular import SavedModel
+    from .saved_model import SavedModel
 
     _not_empty(path, "model file", "a model file, such as model.npz")
     return SavedModel.load(path)
@@ -348,7 +350,7 @@ def _model_data(model, data: str, target: str | None, need_target: bool, seed: i
 
 
 def _targets(model, table) -> np.ndarray:
-    from .tabular import encode_labels, regression_targets
+    from .saved_model import encode_labels, regression_targets
 
     if model.task == "classification":
         return encode_labels(np.asarray(table.y), model.labels, table)
