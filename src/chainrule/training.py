@@ -17,7 +17,6 @@ complete: recorded, and checkpointed, like the others).
 from __future__ import annotations
 
 import contextlib
-import json
 import math
 import os
 import signal
@@ -28,6 +27,7 @@ from typing import Any
 
 import numpy as np
 
+from . import io
 from ._validation import (
     _check_real,
     check_data,
@@ -36,14 +36,13 @@ from ._validation import (
     check_positive_int,
 )
 from .callbacks import Callback, History, TrainState
+from .checkpoints import checkpoint_payload, trainer_from_checkpoint
 from .diagnostics import layer_grad_norms, saturation
 from .network import Network
 from .optimizers import Optimizer, _blas_updates, get_optimizer
 from .schedules import Schedule, get_schedule
 
 __all__ = ["Trainer", "TrainingDiverged", "resume", "train"]
-
-CHECKPOINT_FORMAT = "chainrule.checkpoint"
 
 
 class TrainingDiverged(FloatingPointError):
@@ -438,8 +437,6 @@ class Trainer:
         """
         X, Y, val, sw = self._data(X, Y, validation_data, sample_weight)
         if self.checkpoint is not None:  # now, not when the first epoch's checkpoint fails
-            from . import io
-
             io.check_writable(self.checkpoint, "checkpoint")
         self._check_weighting(sw)
         self._check_validation(val is not None)
@@ -559,8 +556,6 @@ class Trainer:
                             # The checkpoint gets the state at the end of the last complete
                             # epoch, from which resume repeats the run exactly (a half-done
                             # epoch cannot be continued in the middle of its permutation).
-                            from . import io
-
                             written = io.write_file(self.checkpoint, *epoch_start)
                             print(f"chainrule: checkpoint {written} holds the state "
                                   f"after epoch {self.epoch}", file=sys.stderr)
@@ -734,48 +729,11 @@ class Trainer:
     # -- checkpoints -------------------------------------------------------------------------
     def save_checkpoint(self, path: str | os.PathLike) -> os.PathLike:
         """Write network, optimizer state, schedule, epoch, generator state and history."""
-        from . import io
-
-        return io.write_file(path, *self._checkpoint_payload())
+        return io.write_file(path, *checkpoint_payload(self))
 
     def _checkpoint_payload(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
         """What a checkpoint holds now: JSON record and arrays (copies, not views)."""
-        from . import io
-
-        opt = self.optimizer
-        meta = {
-            "format": CHECKPOINT_FORMAT,
-            "network": io.network_config(self.net),
-            "states": [layer.get_state() for layer in self.net.layers],
-            "trainer": {
-                "full_batch": self.full_batch, "batch_size": self.batch_size,
-                "epochs": self.epochs, "seed": self.seed, "shuffle": self.shuffle,
-                "validation_fraction": self.validation_fraction, "clip_norm": self.clip_norm,
-                "patience": self.patience, "min_delta": self.min_delta,
-                "restore_best": self.restore_best, "loss_threshold": self.loss_threshold,
-                "grad_norm_threshold": self.grad_norm_threshold,
-                "diagnostics": self.diagnostics, "checkpoint_every": self.checkpoint_every,
-            },
-            "optimizer": {"config": opt.get_config(), "t": opt.t, "lr0": self.lr0},
-            "schedule": {"config": self.schedule.get_config(),
-                         "state": self.schedule.get_state(),
-                         # a schedule class of the user's own, which resume cannot rebuild
-                         # from the config: its name, so that resume asks for it
-                         "class": _custom_schedule_class(self.schedule)},
-            "epoch": self.epoch,
-            "sample_weighted": self.sample_weighted,
-            "rng": self.rng.bit_generator.state,
-            "history": self.history.to_json(),
-            "early": {"best_value": self.best_value if math.isfinite(self.best_value) else None,
-                      "wait": self.wait},
-        }
-        arrays = {k: v.copy() for k, v in io.network_arrays(self.net).items()}
-        arrays.update({f"optimizer/{k}": v.copy() for k, v in opt.state.items()})
-        if self.best_params is not None:
-            arrays["best_params"] = self.best_params.copy()
-            for i, values in enumerate(self.best_buffers):
-                arrays.update({f"best_buffer/{i}/{k}": v.copy() for k, v in values.items()})
-        return meta, arrays
+        return checkpoint_payload(self)
 
     @classmethod
     def from_checkpoint(
@@ -827,100 +785,8 @@ class Trainer:
             own and ``schedule`` does not give it, or ``schedule`` is not the
             run's.
         """
-        from . import io
-
-        if epochs is not None:
-            check_positive_int(epochs, "epochs")
-        if schedule is not None and not isinstance(schedule, Schedule):
-            raise TypeError(f"schedule must be a Schedule object (the run's own), got "
-                            f"{type(schedule).__name__}")
-        meta, arrays = io.read_file(path, CHECKPOINT_FORMAT)
-        net = io.restore_network(meta, arrays, path)
-        _check_resumed_schedule(meta.get("schedule"), schedule, path)
-
-        def bad(what: str) -> ValueError:
-            return ValueError(f"{path}: corrupted checkpoint ({what})")
-
-        try:
-            t = dict(meta["trainer"])
-            full = t.pop("full_batch")
-            record = meta["optimizer"]
-            opt = Optimizer.from_config(record["config"])
-            opt.t = _checked_count(record["t"], "optimizer.t")
-            opt.state = _checked_optimizer_state(record["config"], opt.t, arrays, net)
-            lr0 = record["lr0"]
-            if not (_is_real(lr0) and math.isfinite(lr0) and lr0 > 0):
-                raise ValueError(f"optimizer.lr0: expected a positive number, found {lr0!r}")
-            if not isinstance(meta["schedule"]["config"], dict):
-                raise ValueError(f"schedule.config: expected a dict, found "
-                                 f"{meta['schedule']['config']!r}")
-            custom = meta["schedule"].get("class")
-            if custom is not None and not isinstance(custom, str):
-                raise ValueError(f"schedule.class: expected a class name or null, found "
-                                 f"{custom!r}")
-            if schedule is None:
-                schedule = get_schedule(meta["schedule"]["config"])
-            if not isinstance(full, bool):
-                raise TypeError(f"trainer.full_batch: expected true or false, found {full!r}")
-            try:
-                trainer = cls(net, optimizer="gd" if full else opt,
-                              batch_size=None if full else t.pop("batch_size"),
-                              epochs=epochs if epochs is not None else t.pop("epochs"),
-                              verbose=verbose, callbacks=callbacks, schedule=schedule,
-                              checkpoint=checkpoint if checkpoint is not None else path,
-                              **{k: v for k, v in t.items()
-                                 if k not in ("batch_size", "epochs")})
-            except (TypeError, ValueError) as exc:
-                raise ValueError(f"the 'trainer' record: {exc}") from None
-            if full:
-                trainer.optimizer = opt
-            trainer.schedule.set_state(meta["schedule"]["state"])
-            trainer.lr0 = float(lr0)
-            trainer.epoch = _checked_count(meta["epoch"], "epoch")
-            weighted = meta.get("sample_weighted")  # missing in older checkpoints
-            if weighted is not None and not isinstance(weighted, bool):
-                raise TypeError(f"sample_weighted is {weighted!r}, not a bool")
-            trainer.sample_weighted = weighted
-            trainer._origin = f"the checkpoint {path}"
-            rng_state = meta["rng"]
-            kind = type(trainer.rng.bit_generator).__name__
-            if not isinstance(rng_state, dict) or rng_state.get("bit_generator") != kind:
-                found = rng_state.get("bit_generator") if isinstance(rng_state, dict) else None
-                raise ValueError(f"rng: expected the state of a {kind} generator, found "
-                                 f"{found!r}")
-            trainer.rng.bit_generator.state = rng_state
-            trainer.history = History.from_json(meta["history"])
-            trainer.history.stop_reason = None
-            best = meta["early"]["best_value"]
-            if best is not None and not (_is_real(best) and math.isfinite(best)):
-                raise ValueError(f"early.best_value: expected a finite number or null, found "
-                                 f"{best!r}")
-            trainer.best_value = math.inf if best is None else float(best)
-            trainer.wait = _checked_count(meta["early"]["wait"], "early.wait")
-            best_params = arrays.get("best_params")
-            trainer.best_params = None
-            if best_params is not None:
-                trainer.best_params = net._check_theta(best_params, "best_params").copy()
-                trainer.best_buffers = []
-                for i, layer in enumerate(net.layers):
-                    values = {}
-                    for k, current in layer.buffers().items():
-                        value = arrays[f"best_buffer/{i}/{k}"]
-                        if value.shape != np.shape(current) or not np.all(np.isfinite(value)):
-                            raise ValueError(
-                                f"best_buffer/{i}/{k}: expected finite values of shape "
-                                f"{np.shape(current)}, found shape {value.shape}")
-                        values[k] = value
-                    trainer.best_buffers.append(values)
-        except (KeyError, TypeError, ValueError, AttributeError, OverflowError) as exc:
-            what = str(exc) if isinstance(exc, (ValueError, TypeError)) else repr(exc)
-            raise bad(what) from None
-        if epochs is not None and epochs < trainer.epoch:
-            raise ValueError(
-                f"epochs: the run in {path} has already trained {trainer.epoch} epochs; "
-                f"epochs is the total to reach and cannot be below that, got {epochs}"
-            )
-        return trainer
+        return trainer_from_checkpoint(cls, path, epochs, verbose, callbacks, checkpoint,
+                                       schedule)
 
 
 def _weighted_cost(net: Network, Y: np.ndarray, w: np.ndarray | None) -> float:
@@ -938,44 +804,6 @@ def _weighted_cost(net: Network, Y: np.ndarray, w: np.ndarray | None) -> float:
     return float(np.dot(net._output_terms(Y), w)) / total + net._decay_term(total)
 
 
-def _custom_schedule_class(schedule: Schedule) -> str | None:
-    """``module.Class`` of a schedule that is not a built-in one; None for a built-in one."""
-    from .schedules import SCHEDULES
-
-    cls = type(schedule)
-    return None if SCHEDULES.get(schedule.name) is cls else f"{cls.__module__}.{cls.__qualname__}"
-
-
-def _check_resumed_schedule(record: object, schedule: Schedule | None,
-                            path: str | os.PathLike) -> None:
-    """Refuse to resume a run whose schedule the checkpoint cannot give back.
-
-    A schedule of the user's own class is recorded by its class name only: resuming needs
-    the object again (``schedule=``), of that class and with the recorded settings.
-    """
-    if not isinstance(record, dict) or not isinstance(record.get("config"), dict):
-        return  # a damaged record: from_checkpoint says so
-    recorded = record.get("class")
-    if recorded is not None and not isinstance(recorded, str):
-        return
-    if schedule is None:
-        if recorded is not None:
-            raise ValueError(
-                f"schedule: the run in {path} used a schedule of its own class ({recorded}), "
-                "which a checkpoint cannot rebuild; pass the same schedule again, "
-                f"resume(..., schedule={recorded.rsplit('.', 1)[-1]}(...))"
-            )
-        return
-    given = _custom_schedule_class(schedule) or schedule.name
-    expected = recorded or record["config"].get("name")
-    config = json.loads(json.dumps(schedule.get_config(), default=str))
-    if given != expected or config != record.get("config"):
-        raise ValueError(
-            f"schedule: the run in {path} used {expected} with the settings "
-            f"{record.get('config')}; got {given} with {config}"
-        )
-
-
 def _check_bool(value: object, name: str) -> bool:
     """``value`` if it is True or False (NumPy's included), else a TypeError naming ``name``."""
     if not isinstance(value, (bool, np.bool_)):
@@ -988,53 +816,6 @@ def _check_verbose(value: object) -> int:
     if isinstance(value, (bool, np.bool_)):
         return int(value)
     return check_positive_int(value, "verbose", minimum=0)
-
-
-def _is_real(v: object) -> bool:
-    return isinstance(v, (int, float)) and not isinstance(v, bool)
-
-
-def _checked_count(v: object, name: str) -> int:
-    """``v`` if it is a non-negative integer, else a ValueError naming ``name``."""
-    if not isinstance(v, int) or isinstance(v, bool) or v < 0:
-        raise ValueError(f"{name}: expected a non-negative integer, found {v!r}")
-    return v
-
-
-def _checked_optimizer_state(config: dict, t: int, arrays: dict[str, np.ndarray],
-                             net: Network) -> dict[str, np.ndarray]:
-    """The optimizer state stored in a checkpoint's ``arrays``, checked against its rule.
-
-    The vectors the rule keeps are found by one step of a fresh optimizer of
-    the same configuration on zeros; after ``t`` > 0 steps the checkpoint must
-    hold exactly those, each of shape ``(n_params,)``, of the network's dtype
-    and finite (the optimizer would otherwise replace them by zeros, silently).
-
-    Raises
-    ------
-    ValueError
-        Naming the array and what was expected.
-    """
-    stored = {k.split("/", 1)[1]: v for k, v in arrays.items() if k.startswith("optimizer/")}
-    if t == 0:
-        expected: set[str] = set()
-    else:
-        probe = Optimizer.from_config(config)
-        zeros = np.zeros(net.n_params, dtype=net.dtype)
-        probe.step(zeros.copy(), zeros)
-        expected = set(probe.state)
-    if set(stored) != expected:
-        raise ValueError(
-            f"optimizer state: expected the arrays {sorted(expected)} after {t} steps, found "
-            f"{sorted(stored)}")
-    for key, value in stored.items():
-        if value.shape != (net.n_params,) or value.dtype != net.dtype:
-            raise ValueError(
-                f"optimizer/{key}: expected shape ({net.n_params},) and dtype {net.dtype}, "
-                f"found shape {value.shape} and dtype {value.dtype}")
-        if not np.all(np.isfinite(value)):
-            raise ValueError(f"optimizer/{key}: expected finite values, found NaN or inf")
-    return {k: v.copy() for k, v in stored.items()}
 
 
 def train(

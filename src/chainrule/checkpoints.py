@@ -1,0 +1,296 @@
+"""Checkpoints of a training run: what :class:`~chainrule.training.Trainer` writes and reads back.
+
+A checkpoint is one ``.npz`` file (arrays + JSON, never pickle): the network,
+the optimizer's state vectors, the schedule, the epoch, the random
+generator's state, the history and the early-stopping state.  Everything a
+run continues from is checked when it is read, so that a damaged checkpoint
+is refused instead of resuming a different run.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from . import io
+from ._validation import check_positive_int
+from .callbacks import Callback, History, TrainState
+from .network import Network
+from .optimizers import Optimizer
+from .schedules import Schedule, get_schedule
+
+if TYPE_CHECKING:
+    from .training import Trainer
+
+CHECKPOINT_FORMAT = "chainrule.checkpoint"
+
+
+def checkpoint_payload(trainer: Trainer) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+    """What a checkpoint holds now: JSON record and arrays (copies, not views)."""
+    opt = trainer.optimizer
+    meta = {
+        "format": CHECKPOINT_FORMAT,
+        "network": io.network_config(trainer.net),
+        "states": [layer.get_state() for layer in trainer.net.layers],
+        "trainer": {
+            "full_batch": trainer.full_batch, "batch_size": trainer.batch_size,
+            "epochs": trainer.epochs, "seed": trainer.seed, "shuffle": trainer.shuffle,
+            "validation_fraction": trainer.validation_fraction, "clip_norm": trainer.clip_norm,
+            "patience": trainer.patience, "min_delta": trainer.min_delta,
+            "restore_best": trainer.restore_best, "loss_threshold": trainer.loss_threshold,
+            "grad_norm_threshold": trainer.grad_norm_threshold,
+            "diagnostics": trainer.diagnostics, "checkpoint_every": trainer.checkpoint_every,
+        },
+        "optimizer": {"config": opt.get_config(), "t": opt.t, "lr0": trainer.lr0},
+        "schedule": {"config": trainer.schedule.get_config(),
+                     "state": trainer.schedule.get_state(),
+                     # a schedule class of the user's own, which resume cannot rebuild
+                     # from the config: its name, so that resume asks for it
+                     "class": _custom_schedule_class(trainer.schedule)},
+        "epoch": trainer.epoch,
+        "sample_weighted": trainer.sample_weighted,
+        "rng": trainer.rng.bit_generator.state,
+        "history": trainer.history.to_json(),
+        "early": {"best_value": trainer.best_value if math.isfinite(trainer.best_value) else None,
+                  "wait": trainer.wait},
+    }
+    arrays = {k: v.copy() for k, v in io.network_arrays(trainer.net).items()}
+    arrays.update({f"optimizer/{k}": v.copy() for k, v in opt.state.items()})
+    if trainer.best_params is not None:
+        arrays["best_params"] = trainer.best_params.copy()
+        for i, values in enumerate(trainer.best_buffers):
+            arrays.update({f"best_buffer/{i}/{k}": v.copy() for k, v in values.items()})
+    return meta, arrays
+
+
+def trainer_from_checkpoint(
+    cls: type[Trainer], path: str | os.PathLike, epochs: int | None = None, verbose: int = 0,
+    callbacks: Sequence[Callback | Callable[[TrainState], None]] = (),
+    checkpoint: str | os.PathLike | None = None,
+    schedule: Schedule | None = None,
+) -> Trainer:
+    """Rebuild a run of ``cls`` from :meth:`Trainer.save_checkpoint`; ``epochs`` may extend it.
+
+    The checkpoint records whether the run trained with sample weights, and
+    :meth:`fit` then refuses a different weighting.  Checkpoints written
+    before that record existed resume with or without weights, as before.
+
+    Everything the run continues from is checked first: the optimizer's
+    state (exactly the vectors its rule keeps, each of shape
+    ``(n_params,)``, of the network's dtype and finite), the best
+    parameters, the counters and the generator state, so that a damaged
+    checkpoint is refused instead of resuming a different run.
+
+    Parameters
+    ----------
+    path : str or PathLike
+        The checkpoint.
+    epochs : int, optional
+        Total number of epochs (default: the run's own); not below the
+        epochs the checkpoint has already trained.
+    verbose : int, default 0
+    callbacks : sequence of Callback or callable, optional
+    checkpoint : str or PathLike, optional
+        Where to write further checkpoints (default: ``path``).
+    schedule : Schedule, optional
+        The run's schedule object, needed when it is of a class of your
+        own (a subclass of :class:`~chainrule.schedules.Schedule` that is
+        not one of the built-in schedules), which the checkpoint cannot
+        rebuild; it must be of the same class with the same settings, and
+        gets the state the checkpoint recorded.
+
+    Returns
+    -------
+    Trainer
+
+    Raises
+    ------
+    ValueError
+        If the file is not a readable checkpoint, or a value in it is
+        missing, of the wrong type, shape or range (the message names the
+        file and the value); if the run's schedule is of a class of your
+        own and ``schedule`` does not give it, or ``schedule`` is not the
+        run's.
+    """
+    if epochs is not None:
+        check_positive_int(epochs, "epochs")
+    if schedule is not None and not isinstance(schedule, Schedule):
+        raise TypeError(f"schedule must be a Schedule object (the run's own), got "
+                        f"{type(schedule).__name__}")
+    meta, arrays = io.read_file(path, CHECKPOINT_FORMAT)
+    net = io.restore_network(meta, arrays, path)
+    _check_resumed_schedule(meta.get("schedule"), schedule, path)
+
+    def bad(what: str) -> ValueError:
+        return ValueError(f"{path}: corrupted checkpoint ({what})")
+
+    try:
+        t = dict(meta["trainer"])
+        full = t.pop("full_batch")
+        record = meta["optimizer"]
+        opt = Optimizer.from_config(record["config"])
+        opt.t = _checked_count(record["t"], "optimizer.t")
+        opt.state = _checked_optimizer_state(record["config"], opt.t, arrays, net)
+        lr0 = record["lr0"]
+        if not (_is_real(lr0) and math.isfinite(lr0) and lr0 > 0):
+            raise ValueError(f"optimizer.lr0: expected a positive number, found {lr0!r}")
+        if not isinstance(meta["schedule"]["config"], dict):
+            raise ValueError(f"schedule.config: expected a dict, found "
+                             f"{meta['schedule']['config']!r}")
+        custom = meta["schedule"].get("class")
+        if custom is not None and not isinstance(custom, str):
+            raise ValueError(f"schedule.class: expected a class name or null, found "
+                             f"{custom!r}")
+        if schedule is None:
+            schedule = get_schedule(meta["schedule"]["config"])
+        if not isinstance(full, bool):
+            raise TypeError(f"trainer.full_batch: expected true or false, found {full!r}")
+        try:
+            trainer = cls(net, optimizer="gd" if full else opt,
+                          batch_size=None if full else t.pop("batch_size"),
+                          epochs=epochs if epochs is not None else t.pop("epochs"),
+                          verbose=verbose, callbacks=callbacks, schedule=schedule,
+                          checkpoint=checkpoint if checkpoint is not None else path,
+                          **{k: v for k, v in t.items()
+                             if k not in ("batch_size", "epochs")})
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"the 'trainer' record: {exc}") from None
+        if full:
+            trainer.optimizer = opt
+        trainer.schedule.set_state(meta["schedule"]["state"])
+        trainer.lr0 = float(lr0)
+        trainer.epoch = _checked_count(meta["epoch"], "epoch")
+        weighted = meta.get("sample_weighted")  # missing in older checkpoints
+        if weighted is not None and not isinstance(weighted, bool):
+            raise TypeError(f"sample_weighted is {weighted!r}, not a bool")
+        trainer.sample_weighted = weighted
+        trainer._origin = f"the checkpoint {path}"
+        rng_state = meta["rng"]
+        kind = type(trainer.rng.bit_generator).__name__
+        if not isinstance(rng_state, dict) or rng_state.get("bit_generator") != kind:
+            found = rng_state.get("bit_generator") if isinstance(rng_state, dict) else None
+            raise ValueError(f"rng: expected the state of a {kind} generator, found "
+                             f"{found!r}")
+        trainer.rng.bit_generator.state = rng_state
+        trainer.history = History.from_json(meta["history"])
+        trainer.history.stop_reason = None
+        best = meta["early"]["best_value"]
+        if best is not None and not (_is_real(best) and math.isfinite(best)):
+            raise ValueError(f"early.best_value: expected a finite number or null, found "
+                             f"{best!r}")
+        trainer.best_value = math.inf if best is None else float(best)
+        trainer.wait = _checked_count(meta["early"]["wait"], "early.wait")
+        best_params = arrays.get("best_params")
+        trainer.best_params = None
+        if best_params is not None:
+            trainer.best_params = net._check_theta(best_params, "best_params").copy()
+            trainer.best_buffers = []
+            for i, layer in enumerate(net.layers):
+                values = {}
+                for k, current in layer.buffers().items():
+                    value = arrays[f"best_buffer/{i}/{k}"]
+                    if value.shape != np.shape(current) or not np.all(np.isfinite(value)):
+                        raise ValueError(
+                            f"best_buffer/{i}/{k}: expected finite values of shape "
+                            f"{np.shape(current)}, found shape {value.shape}")
+                    values[k] = value
+                trainer.best_buffers.append(values)
+    except (KeyError, TypeError, ValueError, AttributeError, OverflowError) as exc:
+        what = str(exc) if isinstance(exc, (ValueError, TypeError)) else repr(exc)
+        raise bad(what) from None
+    if epochs is not None and epochs < trainer.epoch:
+        raise ValueError(
+            f"epochs: the run in {path} has already trained {trainer.epoch} epochs; "
+            f"epochs is the total to reach and cannot be below that, got {epochs}"
+        )
+    return trainer
+
+
+def _custom_schedule_class(schedule: Schedule) -> str | None:
+    """``module.Class`` of a schedule that is not a built-in one; None for a built-in one."""
+    from .schedules import SCHEDULES
+
+    cls = type(schedule)
+    return None if SCHEDULES.get(schedule.name) is cls else f"{cls.__module__}.{cls.__qualname__}"
+
+
+def _check_resumed_schedule(record: object, schedule: Schedule | None,
+                            path: str | os.PathLike) -> None:
+    """Refuse to resume a run whose schedule the checkpoint cannot give back.
+
+    A schedule of the user's own class is recorded by its class name only: resuming needs
+    the object again (``schedule=``), of that class and with the recorded settings.
+    """
+    if not isinstance(record, dict) or not isinstance(record.get("config"), dict):
+        return  # a damaged record: from_checkpoint says so
+    recorded = record.get("class")
+    if recorded is not None and not isinstance(recorded, str):
+        return
+    if schedule is None:
+        if recorded is not None:
+            raise ValueError(
+                f"schedule: the run in {path} used a schedule of its own class ({recorded}), "
+                "which a checkpoint cannot rebuild; pass the same schedule again, "
+                f"resume(..., schedule={recorded.rsplit('.', 1)[-1]}(...))"
+            )
+        return
+    given = _custom_schedule_class(schedule) or schedule.name
+    expected = recorded or record["config"].get("name")
+    config = json.loads(json.dumps(schedule.get_config(), default=str))
+    if given != expected or config != record.get("config"):
+        raise ValueError(
+            f"schedule: the run in {path} used {expected} with the settings "
+            f"{record.get('config')}; got {given} with {config}"
+        )
+
+
+def _is_real(v: object) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
+def _checked_count(v: object, name: str) -> int:
+    """``v`` if it is a non-negative integer, else a ValueError naming ``name``."""
+    if not isinstance(v, int) or isinstance(v, bool) or v < 0:
+        raise ValueError(f"{name}: expected a non-negative integer, found {v!r}")
+    return v
+
+
+def _checked_optimizer_state(config: dict, t: int, arrays: dict[str, np.ndarray],
+                             net: Network) -> dict[str, np.ndarray]:
+    """The optimizer state stored in a checkpoint's ``arrays``, checked against its rule.
+
+    The vectors the rule keeps are found by one step of a fresh optimizer of
+    the same configuration on zeros; after ``t`` > 0 steps the checkpoint must
+    hold exactly those, each of shape ``(n_params,)``, of the network's dtype
+    and finite (the optimizer would otherwise replace them by zeros, silently).
+
+    Raises
+    ------
+    ValueError
+        Naming the array and what was expected.
+    """
+    stored = {k.split("/", 1)[1]: v for k, v in arrays.items() if k.startswith("optimizer/")}
+    if t == 0:
+        expected: set[str] = set()
+    else:
+        probe = Optimizer.from_config(config)
+        zeros = np.zeros(net.n_params, dtype=net.dtype)
+        probe.step(zeros.copy(), zeros)
+        expected = set(probe.state)
+    if set(stored) != expected:
+        raise ValueError(
+            f"optimizer state: expected the arrays {sorted(expected)} after {t} steps, found "
+            f"{sorted(stored)}")
+    for key, value in stored.items():
+        if value.shape != (net.n_params,) or value.dtype != net.dtype:
+            raise ValueError(
+                f"optimizer/{key}: expected shape ({net.n_params},) and dtype {net.dtype}, "
+                f"found shape {value.shape} and dtype {value.dtype}")
+        if not np.all(np.isfinite(value)):
+            raise ValueError(f"optimizer/{key}: expected finite values, found NaN or inf")
+    return {k: v.copy() for k, v in stored.items()}
