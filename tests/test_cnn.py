@@ -327,3 +327,27 @@ def test_conv_callable_init_values_become_kernels():
     conv = Conv2D(3, 2, 2, init=lambda rng, fan_in, fan_out: cols)
     for k in range(2):
         np.testing.assert_array_equal(conv.W[k], cols[:, k].reshape(3, 2, 2))
+
+
+def test_batchnorm_as_the_first_layer_normalises_the_input_images(tmp_path, rng):
+    """A BatchNorm first knows its channels, not the image size: the network keeps input_shape.
+
+    Reference: each channel standardised with NumPy over examples and pixels, then
+    the convolution by the loop version and the Dense layer by hand.
+    """
+    from chainrule.reference import conv2d_forward
+
+    net = Network([BatchNorm(3), Conv2D(3, 2, 3, activation="identity", seed=0), Flatten(),
+                   Dense(32, 2, "identity", seed=1)], input_shape=(3, 6, 6))
+    assert net.n_inputs == (3, 6, 6) and "3x6x6" in net.summary()
+    X = rng.normal(2.0, 3.0, size=(4, 3, 6, 6))
+    mean, var = X.mean(axis=(0, 2, 3)), X.var(axis=(0, 2, 3))
+    Xhat = (X - mean[:, None, None]) / np.sqrt(var[:, None, None] + 1e-5)
+    conv, dense = net.layers[1], net.layers[3]
+    Z = conv2d_forward(Xhat, conv.W, conv.b).reshape(4, -1)
+    np.testing.assert_allclose(net.forward(X, training=True), Z @ dense.W + dense.b,
+                               rtol=1e-10, atol=1e-12)
+    np.testing.assert_array_equal(net.forward(X.reshape(4, -1)), net.forward(X))  # rows too
+    loaded = chainrule.load(net.save(tmp_path / "bn_first"))
+    assert loaded.n_inputs == (3, 6, 6)
+    np.testing.assert_array_equal(loaded.forward(X), net.forward(X))

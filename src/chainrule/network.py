@@ -67,7 +67,9 @@ class Network:
         sample weights are given; see :meth:`loss_and_grad`).
     input_shape : int or (channels, height, width), optional
         Shape of one input example.  Needed when the first layer does not fix
-        it (Conv2D, pooling); a Dense first layer fixes it by its ``fan_in``.
+        it (Conv2D, pooling, a BatchNorm that normalises the images' channels);
+        a Dense first layer fixes it by its ``fan_in``.  Given, it is
+        :attr:`n_inputs`.
 
     Attributes
     ----------
@@ -124,6 +126,9 @@ class Network:
             for layer in layers
         ]
         self.layers: list[Layer] = layers
+        # what the first layer takes, when given: the layers cannot always say (a BatchNorm
+        # first in a convolutional network knows its channels, not the image size)
+        self._input_shape = in_shapes[0]
         self.loss = get_loss(loss)
         self.weight_decay = check_nonneg_float(weight_decay, "weight_decay")
         if decay not in DECAY_MODES:
@@ -224,6 +229,8 @@ class Network:
     @property
     def n_inputs(self) -> int | tuple[int, int, int]:
         """Input features, or the image shape (channels, height, width) of a convolutional net."""
+        if self._input_shape is not None:
+            return self._input_shape
         return next(layer.n_in for layer in self.layers if layer.n_in is not None)
 
     @property
