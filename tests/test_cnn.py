@@ -266,9 +266,17 @@ def test_batchnorm_per_channel_after_a_convolution(rng):
     Xhat = bn.Xhat.reshape(5, 4, 4, 3)
     np.testing.assert_allclose(Xhat.mean(axis=(0, 1, 2)), 0, atol=1e-12)
     np.testing.assert_allclose(Xhat.var(axis=(0, 1, 2)), 1, atol=1e-3)  # eps = 1e-5
-    with pytest.raises(ValueError, match=r"layers\[1\] expects 4 inputs but the layer before "
-                                         r"it gives images of shape \(3, 4, 4\)"):
+    # the channel counts disagree: the message says so (it said "put a Flatten() layer
+    # before it", which would not help)
+    with pytest.raises(ValueError) as err:
         Network([Conv2D(2, 3, 3, padding=1), BatchNorm(4), Flatten(), Dense(48, 1)],
+                input_shape=(2, 4, 4))
+    assert str(err.value) == (
+        "layers[1] BatchNorm(4): expects images with 4 channel(s) (or vectors of 4 features), "
+        "got images of shape (3, 4, 4) with 3 channel(s): use BatchNorm(3)")
+    with pytest.raises(ValueError, match=r"use BatchNorm\(3\), or put a Flatten\(\) layer "
+                                         r"before it to normalise the 48 values as features"):
+        Network([Conv2D(2, 3, 3, padding=1), BatchNorm(48), Flatten(), Dense(48, 1)],
                 input_shape=(2, 4, 4))
 
 

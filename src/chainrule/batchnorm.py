@@ -87,8 +87,17 @@ class BatchNorm(Layer):
 
     # -- images (conv.py): one mean and variance per channel, over examples and pixels -------
     def output_shape(self, input_shape: object) -> object:
-        if isinstance(input_shape, tuple) and input_shape[0] == self.n_in:
-            return input_shape  # (channels, height, width) with n_features channels
+        if isinstance(input_shape, tuple):  # images (channels, height, width): per channel
+            if input_shape[0] != self.n_in:
+                flat = int(np.prod(input_shape))
+                hint = (f", or put a Flatten() layer before it to normalise the {flat} values "
+                        "as features" if flat == self.n_in else "")
+                raise ValueError(
+                    f"{self!r}: expects images with {self.n_in} channel(s) (or vectors of "
+                    f"{self.n_in} features), got images of shape {input_shape} with "
+                    f"{input_shape[0]} channel(s): use BatchNorm({input_shape[0]}){hint}"
+                )
+            return input_shape
         return super().output_shape(input_shape)
 
     def forward(self, X: np.ndarray, training: bool = False) -> np.ndarray:
