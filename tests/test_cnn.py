@@ -359,3 +359,40 @@ def test_batchnorm_as_the_first_layer_normalises_the_input_images(tmp_path, rng)
     loaded = chainrule.load(net.save(tmp_path / "bn_first"))
     assert loaded.n_inputs == (3, 6, 6)
     np.testing.assert_array_equal(loaded.forward(X), net.forward(X))
+
+
+def test_steps_that_change_a_max_pooling_winner_are_left_out_of_the_gradient_check():
+    """Max pooling has kinks too: where a window's largest pixel changes.
+
+    One 1x1 convolution over 2 channels (identity: no ReLU kink), then 2x2 max
+    pooling of a 2x4 image.  In the first window pixel (0, 1) beats pixel (0, 0)
+    by 1e-6 only, and the steps +-1e-4 of either kernel weight swap them: a
+    central difference straddling that corner is no derivative.  Which
+    parameters swap a winner is worked out by hand with NumPy below.
+    """
+    X = np.zeros((1, 2, 2, 4))
+    X[0, :, 0, 0] = [1.0, 0.0]  # conv output W0 * 1 + W1 * 0 = 1
+    X[0, :, 0, 1] = [0.0, 1.0 + 1e-6]  # 1 + 1e-6: the winner, by 1e-6
+    X[0, :, 1, 2:] = [[3.0, 0.0], [0.0, 0.5]]  # second window: 3 wins clearly
+    W = np.array([1.0, 1.0])
+    net = Network([Conv2D(2, 1, 1, activation="identity", init=W.reshape(1, 2, 1, 1)),
+                   MaxPool2D(2), Flatten(), Dense(2, 2, "softmax", seed=0)],
+                  loss="cross_entropy", input_shape=(2, 2, 4))
+    Y, eps = np.array([1]), 1e-4
+
+    def winners(w):  # argmax of each 2x2 window of the convolution, by hand
+        z = np.tensordot(w, X[0], axes=1)  # (2, 4)
+        return [int(np.argmax(z[:, 2 * k : 2 * k + 2].ravel())) for k in range(2)]
+
+    expected = np.zeros(net.n_params, dtype=bool)  # kernels W0, W1, bias, Dense(2, 2)
+    for i in range(2):
+        for step in (eps, -eps):
+            w = W.copy()
+            w[i] += step
+            expected[i] |= winners(w) != winners(W)
+    assert expected.tolist()[:2] == [True, True] and not expected[2:].any()
+    gc = chainrule.gradient_check(net, X, Y, eps=eps, exclude_kinks=True)
+    np.testing.assert_array_equal(gc.near_kink, expected)
+    assert gc.kink_units == 1  # one window
+    assert gc.rel_diff_all > 1e-5 and gc.rel_diff < 1e-9, str(gc)  # 1e-7: the CLI tolerance
+    assert "or change the largest pixel of a max-pooling window" in str(gc)

@@ -41,6 +41,7 @@ from typing import Any
 import numpy as np
 
 from ._validation import check_positive_float
+from .pooling import MaxPool2D
 
 __all__ = ["GradientCheck", "gradient_check", "numerical_gradient", "relative_difference"]
 
@@ -64,12 +65,14 @@ class GradientCheck:
     near_kink : ndarray of bool, shape (n_params,), or None
         With ``exclude_kinks``: the parameters whose steps ``+-eps`` move a net
         input of a kinked activation (ReLU, leaky ReLU, see
-        :attr:`Activation.kinks`) across its kink, so that the central
-        difference straddles the corner and is no estimate of the derivative.
+        :attr:`Activation.kinks`) across its kink, or change which pixel of a
+        max-pooling window is the largest, so that the central difference
+        straddles the corner and is no estimate of the derivative.
         ``rel_diff`` leaves them out.  None without ``exclude_kinks``.
     kink_units : int
         With ``exclude_kinks``: how many net inputs (one per example and unit)
-        some step moved across a kink.
+        some step moved across a kink, and max-pooling windows (one per
+        example, channel and output pixel) whose largest pixel some step changed.
     rel_diff_all : float
         The relative difference over every parameter (``rel_diff`` itself
         without ``exclude_kinks``).
@@ -109,8 +112,9 @@ class GradientCheck:
             k = self.numerical.size - self.compared
             text += (
                 f"\n{k} parameter(s) near a kink, not comparable: their steps of +-eps move "
-                f"{self.kink_units} net input(s) of a ReLU-like activation across its kink, "
-                f"where the central difference is no derivative (relative difference with "
+                f"{self.kink_units} net input(s) of a ReLU-like activation across its kink "
+                f"or change the largest pixel of a max-pooling window, where the central "
+                f"difference is no derivative (relative difference with "
                 f"them: {self.rel_diff_all:.3e})"
             )
         return text
@@ -151,18 +155,32 @@ def numerical_gradient(fun, theta: np.ndarray, eps: float = 1e-4) -> np.ndarray:
 
 
 def _kinked_layers(model: Any) -> list[Any]:
-    """The layers of ``model`` (``layers`` or ``network_.layers``) with a kinked activation."""
+    """The layers of ``model`` (``layers`` or ``network_.layers``) with kinks.
+
+    Those with a kinked activation, and max pooling: the largest of a window
+    is a kink too, where the window's winner changes.
+    """
     layers = getattr(model, "layers", None)
     if layers is None:
         layers = getattr(getattr(model, "network_", None), "layers", None)
     return [layer for layer in layers or ()
-            if getattr(getattr(layer, "activation", None), "kinks", ())]
+            if isinstance(layer, MaxPool2D)
+            or getattr(getattr(layer, "activation", None), "kinks", ())]
 
 
 def _sides(layers: list[Any]) -> list[np.ndarray]:
-    """Which side of each kink every net input of the last pass lies on (-1, 0, 1)."""
-    return [np.sign(layer.Z - k) for layer in layers if layer.Z is not None
-            for k in layer.activation.kinks]
+    """Which side of each kink every net input of the last pass lies on (-1, 0, 1).
+
+    For max pooling: which pixel of each window was its largest (``argmax``).
+    """
+    sides = []
+    for layer in layers:
+        if isinstance(layer, MaxPool2D):
+            if layer.argmax is not None:
+                sides.append(layer.argmax.copy())
+        elif layer.Z is not None:
+            sides.extend(np.sign(layer.Z - k) for k in layer.activation.kinks)
+    return sides
 
 
 def gradient_check(
@@ -193,7 +211,8 @@ def gradient_check(
         Leave out of ``rel_diff`` the parameters whose central difference
         straddles a kink: those whose steps ``+-eps`` put a net input of a
         ReLU-like layer (an activation with :attr:`Activation.kinks`) on
-        another side of its kink than at ``theta``.  There the cost is not
+        another side of its kink than at ``theta``, or make another pixel the
+        largest of a max-pooling window (``MaxPool2D``).  There the cost is not
         differentiable within the step, and the difference quotient mixes the
         two one-sided slopes however right backpropagation is (an untrained
         network with small weights has many net inputs within reach).  They
