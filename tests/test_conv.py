@@ -60,6 +60,24 @@ def test_forward_and_backward_match_the_loop_reference(rng, k, s, p):
     np.testing.assert_allclose(layer.db, db, rtol=1e-12, atol=1e-12)
 
 
+def test_one_layer_on_images_of_two_sizes_with_padded_images_of_one_length(rng):
+    """A layer on its own takes any image size; its reused buffers must not mix them up.
+
+    Padded by 1, 4x10 and 6x7 images both flatten to 72 values: the buffer of the
+    first batch held pixels where the second has padding (errors of about 1).
+    """
+    layer = Conv2D(2, 3, 3, padding=1, activation="identity", seed=0)
+    for shape in [(2, 2, 4, 10), (2, 2, 6, 7), (2, 2, 4, 10)]:
+        X = rng.normal(size=shape)
+        Z = layer.forward(X)
+        np.testing.assert_allclose(Z, reference.conv2d_forward(X, layer.W, layer.b, 1, 1),
+                                   rtol=1e-12, atol=1e-12)
+        delta = rng.normal(size=Z.shape)
+        dx, dW, _ = reference.conv2d_backward(X, layer.W, delta, 1, 1)
+        np.testing.assert_allclose(layer.backward(delta), dx, rtol=1e-12, atol=1e-12)
+        np.testing.assert_allclose(layer.dW, dW, rtol=1e-12, atol=1e-12)
+
+
 def test_rectangular_kernel_stride_and_padding_match_a_padded_reference(rng):
     # (3, 2) kernel, stride (2, 1), padding (1, 0): compare with explicit zero padding
     X = rng.normal(size=(2, 2, 6, 5))

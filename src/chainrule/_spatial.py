@@ -146,9 +146,13 @@ def im2col(
         return patches.reshape(n, c, kh, kw, ho * wo), wo
     work = {} if work is None else work
     (ph, pw), hp, wp = padding, h + 2 * padding[0], w + 2 * padding[1]
-    # the padded images, flattened, + kw - 1 zeros for the tail of the last run
-    flat = scratch(work, "flat", (n, c, hp * wp + kw - 1), X.dtype)
-    flat[:, :, : hp * wp].reshape(n, c, hp, wp)[:, :, ph : ph + h, pw : pw + w] = X
+    # the padded images, and a spare row of zeros for the tail of the last run (kw - 1 < wp
+    # values), flattened.  The buffer's shape holds the padded size, so it is only reused
+    # for images of this size, whose padding it keeps at zero: a buffer of the same length
+    # for another size would have pixels where these images have padding.
+    buf = scratch(work, "flat", (n, c, hp + 1, wp), X.dtype)
+    buf[:, :, ph : ph + h, pw : pw + w] = X
+    flat = buf.reshape(n, c, (hp + 1) * wp)
     patches = scratch(work, "patches", (n, c, kh, kw, ho * wp), X.dtype)
     for i in range(kh):  # one copy per kernel tap, never a loop over pixels
         for j in range(kw):
