@@ -86,6 +86,8 @@ def test_forward_accepts_images_one_image_and_rows(rng):
     out = net.forward(X)
     np.testing.assert_array_equal(net.forward(X.reshape(3, 36)), out)
     np.testing.assert_allclose(net.forward(X[1]), out[1:2], rtol=1e-13)  # one image
+    # one row of 36 pixels, 1-D: one example, as a 1-D array is for a Dense input
+    np.testing.assert_allclose(net.forward(X[1].ravel()), out[1:2], rtol=1e-13)
     assert out.shape == (3, 3) and np.allclose(out.sum(axis=1), 1)
 
 

@@ -186,15 +186,17 @@ def check_images(
 ) -> np.ndarray:
     """Validate images of shape (n_samples, *shape).
 
-    Also accepted: one image of shape ``shape``, and flattened rows of shape
+    Also accepted: one image of shape ``shape``, flattened rows of shape
     (n_samples, prod(shape)) in row-major (channel, row, column) order, as
-    scikit-learn's 8x8 digits come; both are reshaped without copying.
+    scikit-learn's 8x8 digits come, and one such row of shape (prod(shape),)
+    (a 1-D array is one example, as for a Dense input); all are reshaped
+    without copying.
     """
     arr = check_finite_array(X, name, dtype=dtype)
     size = int(np.prod(shape))
     if arr.shape[1:] == shape:
         return arr
-    if arr.shape == shape:
+    if arr.shape == shape or arr.shape == (size,):
         return arr.reshape(1, *shape)
     if arr.ndim == 2 and arr.shape[1] == size:
         return arr.reshape(arr.shape[0], *shape)
