@@ -27,6 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ._spatial import SpatialLayer
 from ._validation import (
     check_data,
     check_finite_array,
@@ -728,6 +729,8 @@ def _release_caches(net: Network) -> None:
         for attr in _BATCH_CACHES:
             if getattr(layer, attr, None) is not None:
                 setattr(layer, attr, None)
+        if isinstance(layer, SpatialLayer) and getattr(layer, "_work", None):
+            layer._work.clear()  # Conv2D's im2col buffers, reused from batch to batch
 
 
 _DEFAULT_LOSS = {"softmax": "cross_entropy", "sigmoid": "log_loss"}
