@@ -416,6 +416,11 @@ def test_load_keeps_each_layers_init_name(tmp_path):
     (_set_meta("network", "layers", 1, "bias", value=-1), r"Dense bias: expected true or false"),
     (_set_meta("states", value=[[], {}]), r"states\[0\]: expected an object with keys from \[\]"),
     (_set_meta("network", "dtype", value=None), r"network\.dtype: expected 'float32' or"),
+    # not a name: a damaged record, not an activation to register (as the message said)
+    (_set_meta("network", "layers", 0, "activation", value=5),
+     r"Dense activation: expected an activation name, found 5"),
+    (_set_meta("network", "layers", 1, "activation", value=["tanh"]),
+     r"Dense activation: expected an activation name, found \['tanh'\]"),
     (_set_meta("states", value=[{"rng": 1}, {}]), r"states\[0\]: expected an object with keys"),
 ])
 def test_load_refuses_layer_records_that_bool_or_set_state_would_take(saved_net, edit, match):

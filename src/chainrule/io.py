@@ -53,6 +53,8 @@ NETWORK_FORMAT = "chainrule.network"
 def _layer_from_config(cfg: dict, dtype: np.dtype) -> Layer:
     kind = cfg.get("type")
     act = cfg.get("activation")
+    if act is not None and not isinstance(act, str):  # damaged, not an unregistered name
+        raise TypeError(f"{kind} activation: expected an activation name, found {act!r:.40}")
     if act is not None and act not in ACTIVATIONS and act not in ALIASES:
         raise ValueError(
             f"the model uses the activation {act!r}, which is not registered in this session; "
