@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 import subprocess
 import sys
@@ -662,6 +663,38 @@ def test_gradcheck_on_an_exactly_fitted_model_is_inconclusive_not_fail(tmp_path,
     assert rel >= 1e-7  # what was reported as FAIL before
     assert main(["gradcheck", "--model", str(model)]) == 0
     assert "PASS" in capsys.readouterr().out
+
+
+def test_gradcheck_tells_truncation_error_from_a_wrong_gradient(tmp_path, capsys, monkeypatch):
+    """A correct gradient of a curved cost FAILed when eps was large: the central
+    differences' truncation error goes as eps^2.  The check now halves eps twice: a
+    difference that falls by about 4 each time is truncation (PASS when it is below the
+    tolerance at eps/4, else INCONCLUSIVE), one that stays is a wrong gradient (FAIL).
+    The reference series is computed here by gradient_check itself at eps, eps/2, eps/4."""
+    import chainrule as cr
+    from chainrule.cli import main
+    from chainrule.gradcheck import gradient_check
+
+    net = cr.Network([cr.Dense(4, 6, "tanh", seed=0), cr.Dense(6, 3, "softmax", seed=1)],
+                     loss="cross_entropy")
+    net.params[:] *= 8  # large weights: a strongly curved cost
+    path = str(net.save(tmp_path / "curved.npz"))
+    assert main(["gradcheck", "--model", path, "--eps", "3e-3"]) == 0
+    out = capsys.readouterr().out
+    shown = re.search(r"it fell by about 4 each time \(([^)]*)\)", out).group(1)
+    diffs = [float(d) for d in shown.split(", ")]
+    assert diffs[0] >= 1e-7 > diffs[2]  # FAIL by the first figure alone, as before
+    assert all(3 < a / b < 5 for a, b in itertools.pairwise(diffs))
+    X = np.random.default_rng(0).normal(size=(5, 4))  # any examples show the same law
+    Y = np.eye(3)[[0, 1, 2, 0, 1]]
+    ref = [gradient_check(net, X, Y, eps=3e-3 / k).rel_diff for k in (1, 2, 4)]
+    assert all(3 < a / b < 5 for a, b in itertools.pairwise(ref))
+    assert "PASS: relative difference" in out
+    assert main(["gradcheck", "--model", path, "--eps", "1e-2"]) == 3  # too large even / 4
+    assert "INCONCLUSIVE" in capsys.readouterr().out
+    _make_gradient_wrong(monkeypatch)  # a 1 % error does not shrink with eps: FAIL
+    assert main(["gradcheck", "--model", path, "--eps", "3e-3"]) == 1
+    assert "FAIL: relative difference" in capsys.readouterr().out
 
 
 
