@@ -404,3 +404,24 @@ def test_an_input_of_the_wrong_length_is_named(x, message):
         spec["input"] = good
         built = spec_network(spec)
         np.testing.assert_array_equal(built.network.forward(built.x), [[289, 16]])
+
+
+def test_a_target_may_be_a_numpy_array_or_a_numpy_label():
+    """Before: a 2-output network refused the target np.array([0., 1.]) ("got 1:
+    [array([0., 1.])]") and the label np.int64(1), while the input took arrays."""
+    W = np.array([[0.3, -0.2], [0.5, 0.4]])  # UFLDL: rows = destination units
+    b, x, lr = np.array([0.1, -0.3]), np.array([1.0, 2.0]), 0.5
+    desc = {"layout": "ufldl", "weights": [W], "biases": [b], "activation": "sigmoid",
+            "loss": "squared_error", "input": x, "target": np.array([0.0, 1.0]), "lr": lr}
+    doc = trace_preset(desc, notation="ufldl").to_dict()
+    a = 1 / (1 + np.exp(-(W @ x + b)))  # by hand: delta = (a - y) a (1 - a)
+    delta = (a - [0.0, 1.0]) * a * (1 - a)
+    np.testing.assert_allclose(doc["layers"][0]["delta"], delta, rtol=1e-12)
+    np.testing.assert_allclose(doc["layers"][0]["matrices"][0]["new"],
+                               W - lr * np.outer(delta, x), rtol=1e-12)
+    # one NumPy integer is a class label of a softmax network: delta = softmax - one-hot
+    doc = trace_preset({**desc, "activation": "softmax", "loss": "cross_entropy",
+                        "target": [np.int64(1)]}).to_dict()
+    p = np.exp(W @ x + b) / np.exp(W @ x + b).sum()
+    assert doc["target"] == [0.0, 1.0]
+    np.testing.assert_allclose(doc["layers"][0]["delta"], p - [0.0, 1.0], rtol=1e-12)

@@ -23,6 +23,7 @@ The worked examples of the SPEC ship as :data:`PRESETS`.
 from __future__ import annotations
 
 import json
+import numbers
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -196,11 +197,14 @@ def spec_network(spec: dict[str, Any]) -> TraceSpec:
             f"(--input {'X1' if n == 1 else f'X1 ... X{n}'}); got {len(xs)}: {xs}"
         )
     target, k = spec["target"], net.n_outputs
-    values = list(target) if isinstance(target, (list, tuple)) else [target]
-    # with several outputs, one whole number 0..k-1 is a class label (one-hot encoded)
-    label = (k > 1 and len(values) == 1 and isinstance(values[0], (int, float))
+    t = target.tolist() if hasattr(target, "tolist") else target  # an array, as for input
+    values = list(t) if isinstance(t, (list, tuple)) else [t]
+    # with several outputs, one whole number 0..k-1 is a class label (one-hot encoded);
+    # numbers.Real also takes NumPy's scalars (np.int64 is no int)
+    label = (k > 1 and len(values) == 1 and isinstance(values[0], numbers.Real)
              and float(values[0]).is_integer() and 0 <= values[0] < k)
-    if len(values) != k and not label:
+    if (len(values) != k and not label
+            and not any(isinstance(v, (list, tuple)) for v in values)):
         raise ValueError(
             f"target: the network has {k} output(s) and the {net.loss.name} loss, so its "
             f"target is {k} value(s) (--target Y1 ... Y{k})"
