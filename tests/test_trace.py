@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import re
 import sys
+import warnings
 
 import numpy as np
 import pytest
@@ -425,3 +426,28 @@ def test_a_target_may_be_a_numpy_array_or_a_numpy_label():
     p = np.exp(W @ x + b) / np.exp(W @ x + b).sum()
     assert doc["target"] == [0.0, 1.0]
     np.testing.assert_allclose(doc["layers"][0]["delta"], p - [0.0, 1.0], rtol=1e-12)
+
+
+def test_a_step_that_overflows_is_refused_naming_what_to_change():
+    """Before: a RuntimeWarning, then "theta contains 2 NaN or infinite value(s)", naming a
+    vector the user never gave (or, with a finite cost, a printed net input of inf)."""
+    net = cr.Network.from_transfer_matrices([[[1.0], [3.0]]], activation="identity")
+    before = net.params.copy()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no RuntimeWarning on the way
+        # out = 3e200 + 1: E = 1/2 (out - 1)^2 and dE/dw = 3e200 * 1e200 overflow, while
+        # dE/db = 3e200 is finite: 1 of the 2 gradient entries is not
+        with pytest.raises(ValueError, match=r"x, y: the step overflows float64 .* the cost is "
+                                             r"inf, 0 net input\(s\) or output\(s\) and 1 of "
+                                             r"the 2 gradient entries are not finite"):
+            cr.trace(net, [1e200], [1.0])
+        # sigmoid(3e308 + 1): the net input itself overflows although E = 0 is finite
+        net_s = cr.Network.from_transfer_matrices([[[1.0], [3.0]]], activation="sigmoid")
+        with pytest.raises(ValueError, match=r"the cost is 0, 1 net input\(s\) or output"):
+            cr.trace(net_s, [1e308], [1.0])
+        # SPEC 10 B: every gradient (-208, -208, -204, -204, -136, -306, 64, 144) is larger
+        # than 1.8 in size, so each lr * gradient with lr = 1e308 overflows
+        with pytest.raises(ValueError, match=r"lr: the update theta - lr \* grad overflows "
+                                             r"float64 in 8 of the 8 parameters"):
+            trace_preset("integer-example", lr=1e308)
+    np.testing.assert_array_equal(net.params, before)

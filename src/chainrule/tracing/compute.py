@@ -174,6 +174,13 @@ def compute_step(net: Network, x: object, y: object, lr: float = 1.0) -> StepTra
     Returns
     -------
     StepTrace
+
+    Raises
+    ------
+    ValueError
+        If a number of the step (net input, output, cost, gradient or updated
+        parameter) overflows float64: the message says whether to scale the
+        weights, input and target down or to lower ``lr``.
     """
     if not isinstance(net, Network):
         raise TypeError(f"net must be a chainrule Network, got {type(net).__name__}")
@@ -201,8 +208,18 @@ def compute_step(net: Network, x: object, y: object, lr: float = 1.0) -> StepTra
     before_b = [None if layer.b is None else layer.b.copy() for layer in layers]
     X = check_data(X, work.n_inputs, work.dtype, "x")
     Y = work.prepare_targets(Yarg, 1, "y")  # refused here, named y, before anything runs
-    with _recording_grad_out(layers) as grad_out:
+    with _recording_grad_out(layers) as grad_out, np.errstate(over="ignore", invalid="ignore"):
         cost, grad = work.loss_and_grad(X, Y)
+    bad = int(np.count_nonzero(~np.isfinite(grad)))
+    forward_bad = sum(int(np.count_nonzero(~np.isfinite(v))) for layer in layers
+                      for v in (layer.Z, layer.A))
+    if not np.isfinite(cost) or bad or forward_bad:
+        raise ValueError(
+            f"x, y: the step overflows float64 with these weights, input and target: the "
+            f"cost is {cost:g}, {forward_bad} net input(s) or output(s) and {bad} of the "
+            f"{grad.size} gradient entries are not finite; expected weights, input and target "
+            "small enough for finite numbers (scale them down)"
+        )
     fused = work.output_activation.name == work.loss.canonical
     records = []
     for i, layer in enumerate(layers):
@@ -220,7 +237,15 @@ def compute_step(net: Network, x: object, y: object, lr: float = 1.0) -> StepTra
             db=None if layer.db is None else layer.db.copy(),
             fused=fused and i == len(layers) - 1,
         ))
-    work.set_params(work.params - lr * grad)
+    with np.errstate(over="ignore", invalid="ignore"):
+        theta_new = work.params - lr * grad
+    bad = int(np.count_nonzero(~np.isfinite(theta_new)))
+    if bad:
+        raise ValueError(
+            f"lr: the update theta - lr * grad overflows float64 in {bad} of the "
+            f"{theta_new.size} parameters with lr = {lr:g}; expected a smaller learning rate"
+        )
+    work.set_params(theta_new)
     cost_new = work.loss_value(X, Y)
     output_new = work.forward(X)[0].copy()
     steps = [
