@@ -451,3 +451,25 @@ def test_a_step_that_overflows_is_refused_naming_what_to_change():
                                              r"float64 in 8 of the 8 parameters"):
             trace_preset("integer-example", lr=1e308)
     np.testing.assert_array_equal(net.params, before)
+
+
+def _tex_arguments(md: str, command: str) -> list[str]:
+    """The arguments of every ``\\command{...}`` (no nested braces) in ``md``."""
+    return re.findall(rf"\\{command}\{{([^{{}}]*)\}}", md)
+
+
+@pytest.mark.parametrize("notation", NOTATIONS)
+def test_names_with_underscores_are_escaped_in_latex(notation):
+    """Before: ``\\mathrm{leaky_relu}(s^{(1)})``, which LaTeX and MathJax set as "leaky"
+    with a subscript "r" followed by "elu" (an unescaped _ is a subscript in math mode)."""
+    cr.register_activation("soft_sign_t", lambda z: z / (1 + np.abs(z)),
+                           lambda z: 1 / (1 + np.abs(z)) ** 2)
+    try:
+        net = cr.Network.from_ufldl([[[0.5, -0.2], [0.1, 0.3]], [[0.4, 0.6]]],
+                                    activation=["leaky_relu", "soft_sign_t"])
+        md = cr.trace(net, [1.0, 2.0], [0.5], notation=notation).markdown()
+    finally:
+        cr.activations.unregister_activation("soft_sign_t")
+    names = _tex_arguments(md, "mathrm") + _tex_arguments(md, "text")
+    assert r"leaky\_relu" in names and r"soft\_sign\_t" in names
+    assert [n for n in names if re.search(r"(?<!\\)[_#%&]", n)] == []

@@ -8,6 +8,8 @@ substitutes its own symbols.
 
 from __future__ import annotations
 
+from .render import tex_name
+
 __all__ = ["dE_dout_formula", "fprime_formula", "loss_formula"]
 
 # loss name -> (text, latex) with {o}, {t} placeholders for one output unit k
@@ -43,6 +45,11 @@ _DACT = {
 }
 
 
+def _braces(latex: str) -> str:
+    """``latex`` inside a template that ``str.format`` fills in later: braces doubled."""
+    return latex.replace("{", "{{").replace("}", "}}")
+
+
 def loss_formula(loss: str, o: tuple[str, str], t: tuple[str, str], k: str = "k",
                  E: tuple[str, str] = ("E", "E")) -> tuple[str, str]:
     """The per-example loss as (text, latex).
@@ -51,7 +58,7 @@ def loss_formula(loss: str, o: tuple[str, str], t: tuple[str, str], k: str = "k"
     the index over output units, ``E`` the name of the loss.
     """
     text, latex = _LOSS.get(loss, (f"E = {loss}({{o}}, {{t}})",
-                                   rf"E = \mathrm{{{{{loss}}}}}({{o}}, {{t}})"))
+                                   rf"E = {_braces(tex_name(loss))}({{o}}, {{t}})"))
     text = E[0] + text[1:]
     latex = E[1] + latex[1:]
     return (text.format(o=o[0], t=t[0], k=k), latex.format(o=o[1], t=t[1], k=k))
@@ -67,5 +74,5 @@ def fprime_formula(activation: str, net: tuple[str, str], out: tuple[str, str]
                    ) -> tuple[str, str]:
     """``f'(net)`` as (text, latex), written from the output where the library does so."""
     text, latex = _DACT.get(activation, (f"{activation}'({{net}})",
-                                         rf"\mathrm{{{{{activation}}}}}'({{net}})"))
+                                         rf"{_braces(tex_name(activation))}'({{net}})"))
     return text.format(net=net[0], out=out[0]), latex.format(net=net[1], out=out[1])

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from .compute import StepTrace
 from .formulas import dE_dout_formula, fprime_formula, loss_formula
-from .render import Block, Heading, Line, Note, Num, Part, Sym
+from .render import Block, Heading, Line, Note, Num, Part, Sym, tex_name
 
 __all__ = ["netout_blocks", "netout_dict", "node_name", "weight_name"]
 
@@ -82,7 +82,8 @@ def netout_blocks(step: StepTrace) -> list[Block]:
     for k, ls in enumerate(step.layers, start=1):
         for j, dst in enumerate(names[k]):
             ws = [weight_name(src, dst) for src in names[k - 1]]
-            parts: list[Part] = [Sym(f"{ls.activation} node ", rf"\text{{{ls.activation} node }}"),
+            parts: list[Part] = [Sym(f"{ls.activation} node ",
+                                     rf"{tex_name(ls.activation)}\text{{ node }}"),
                                  dst, ": "]
             for i, w in enumerate(ws):
                 parts += [", " if i else "", w, " = ", Num(ls.W[i, j])]
@@ -110,7 +111,7 @@ def netout_blocks(step: StepTrace) -> list[Block]:
                             " = ", Num(ls.z[j]))))
             bl.append(Line((_q("out", dst), " = ",
                             Sym(f"{ls.activation}({_q('net', dst).text})",
-                                rf"\mathrm{{{ls.activation}}}({_q('net', dst).latex})"),
+                                rf"{tex_name(ls.activation)}({_q('net', dst).latex})"),
                             " = ", Num(ls.a[j]))))
 
     out_l = names[L]

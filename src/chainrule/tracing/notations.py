@@ -23,7 +23,7 @@ import numpy as np
 from .compute import LayerStep, StepTrace
 from .formulas import dE_dout_formula, fprime_formula, loss_formula
 from .netout import netout_blocks, netout_dict
-from .render import Arr, Block, Heading, Line, Note, Num, Sym, Table
+from .render import Arr, Block, Heading, Line, Note, Num, Sym, Table, tex_name
 
 __all__ = ["NOTATIONS", "blocks", "to_dict"]
 
@@ -140,10 +140,11 @@ def _vector_blocks(step: StepTrace, notation: str) -> list[Block]:
             if not name.text.startswith("W"):
                 bl.append(Line((name, " = ", Arr(M))))
                 continue
-            what = ls.activation
+            what = ""
             if ls.b is None:
-                what += ", no biases: row 0 stays 0" if notation == "transfer" else ", no biases"
-            bl.append(Line((name, " = ", Arr(M), Sym(f"   ({what})", rf"\quad\text{{({what})}}"))))
+                what = ", no biases: row 0 stays 0" if notation == "transfer" else ", no biases"
+            latex = rf"\quad({tex_name(ls.activation)}" + (rf"\text{{{what}}})" if what else ")")
+            bl.append(Line((name, " = ", Arr(M), Sym(f"   ({ls.activation}{what})", latex))))
     y_sym = Sym("y", "y")
     bl += [Line((x_in, " = ", Arr(step.x), SEP, y_sym, " = ", Arr(step.y), SEP,
                  eta, " = ", Num(step.lr)))]
@@ -157,14 +158,14 @@ def _vector_blocks(step: StepTrace, notation: str) -> list[Block]:
                                            rf"{{{W.latex}}}^\top \begin{{bmatrix}}1 \\ {xp.latex}"
                                            r"\end{bmatrix}"),
                             SEP, x, " = ", Sym(f"{ls.activation}({s.text})",
-                                                  rf"\mathrm{{{ls.activation}}}({s.latex})"))))
+                                                  rf"{tex_name(ls.activation)}({s.latex})"))))
         else:
             bias = "" if ls.b is None else f" + b^({k})"
             bias_l = "" if ls.b is None else f" + b^{{({k})}}"
             bl.append(Line((s, " = ", Sym(f"W^({k}) {xp.text}{bias}",
                                            f"W^{{({k})}} {xp.latex}{bias_l}"),
                             SEP, x, " = ", Sym(f"{ls.activation}({s.text})",
-                                                  rf"\mathrm{{{ls.activation}}}({s.latex})"))))
+                                                  rf"{tex_name(ls.activation)}({s.latex})"))))
         rows = tuple((str(j + 1), Num(ls.z[j]), Num(ls.a[j])) for j in range(ls.n_out))
         bl.append(Table((Sym("unit", r"\text{unit}"), s, x), rows))
 

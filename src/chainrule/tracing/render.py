@@ -15,7 +15,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["Arr", "Heading", "Line", "Note", "Num", "Sym", "Table", "fmt", "markdown", "text"]
+__all__ = ["Arr", "Heading", "Line", "Note", "Num", "Sym", "Table", "fmt", "markdown", "tex_name",
+           "text"]
 
 
 @dataclass(frozen=True)
@@ -90,6 +91,18 @@ def fmt(x: float, digits: int = 6) -> str:
     if abs(float(short) - x) <= 1e-12 * abs(x):
         return short
     return f"{x:#.{digits}g}"
+
+
+_TEX_SPECIAL = {"_": r"\_", "#": r"\#", "%": r"\%", "&": r"\&", "$": r"\$"}
+
+
+def tex_name(name: str) -> str:
+    """A name (activation, loss) set upright in a LaTeX formula: ``\\mathrm{leaky\\_relu}``.
+
+    The characters LaTeX reads as commands are escaped: a bare ``_`` would make
+    ``\\mathrm{leaky_relu}`` "leaky" with a subscript "r", then "elu".
+    """
+    return r"\mathrm{" + "".join(_TEX_SPECIAL.get(c, c) for c in name) + "}"
 
 
 def _arr_text(a: np.ndarray, digits: int) -> str:
