@@ -45,6 +45,10 @@ ARCHITECTURES: tuple[tuple[str | None, int, bool], ...] = (
 TOLERANCE = 1.25
 """A network fits the law when its RMS error is at most this times the least-squares parabola's."""
 
+FLOOR = 1e-6
+"""... or at most this fraction of the largest height ``g t_max^2 / 2``: without noise the
+parabola is exact to rounding (RMS error ~1e-15), which no trained network matches."""
+
 
 @dataclass
 class FitRow:
@@ -85,10 +89,19 @@ class FreeFallResult:
     reference_inside: float
     reference_beyond: float
 
+    @property
+    def fit_limit(self) -> float:
+        """Largest RMS error inside the sampled range of a network that fits the law (m).
+
+        ``TOLERANCE`` times the least-squares parabola's error, and never less
+        than ``FLOOR`` times the largest height (noise-free samples).
+        """
+        return max(TOLERANCE * self.reference_inside, FLOOR * 0.5 * self.g * self.t_max**2)
+
     def fewest_units(self, activation: str) -> int | None:
         """Fewest hidden units of ``activation`` that fit the law inside the sampled range."""
         ok = [r.hidden for r in self.rows if r.activation == activation
-              and r.rmse_inside <= TOLERANCE * self.reference_inside]
+              and r.rmse_inside <= self.fit_limit]
         return min(ok) if ok else None
 
     def summary(self) -> str:
@@ -103,7 +116,7 @@ class FreeFallResult:
         acts = dict.fromkeys(r.activation for r in self.rows if r.activation)
         fewest = ", ".join(f"{a} {self.fewest_units(a) or 'more than tried'}" for a in acts)
         lines.append(f"fewest hidden units that fit inside the range (error <= {TOLERANCE:g} x "
-                     f"the parabola's): {fewest}")
+                     f"the parabola's, at least {FLOOR:g} x the largest height): {fewest}")
         return "\n".join(lines)
 
     __str__ = summary
