@@ -78,6 +78,31 @@ def test_saturation_grows_with_weight_scale_and_matches_a_direct_count():
     assert result.mean_derivative[1.0][0] > 3 * result.mean_derivative[16.0][0]
 
 
+@pytest.mark.parametrize(("kwargs", "error", "words"), [
+    ({"scales": [np.nan]}, ValueError, r"scales\[0\] must be a finite float >= 0, got nan"),
+    ({"scales": [1, -2]}, ValueError, r"scales\[1\] must be a finite float >= 0, got -2"),
+    ({"scales": []}, ValueError, "scales must list at least one scale"),
+    ({"scales": 4}, TypeError, r"scales must be a sequence .* got 4 \(int\)"),
+    ({"scales": ["a"]}, TypeError, r"scales\[0\] must be a finite float >= 0, got 'a'"),
+    ({"width": 0}, ValueError, "width must be an int >= 1, got 0"),
+    ({"n_samples": 0}, ValueError, "n_samples must be an int >= 1, got 0"),
+    ({"threshold": -1}, ValueError, "threshold must be a finite float > 0"),
+])
+def test_saturation_vs_scale_refuses_bad_arguments_by_name(kwargs, error, words):
+    """Before: scale NaN printed "x nan 0.0% ... mean f'(z): nan" as a result, an empty
+    list gave a summary with no rows (and a StopIteration from plot), "a" failed in float()
+    naming no argument, width=0 was reported as sizes[1]."""
+    with pytest.raises(error, match=words):
+        saturation_vs_scale(**{"scales": (1,), **kwargs})
+
+
+def test_saturation_at_scale_zero_is_none_with_mean_derivative_one_quarter():
+    # all weights and biases 0: every net input is 0 and sigmoid'(0) = 1/4 < 0.01 nowhere
+    result = saturation_vs_scale((0,), depth=3, n_samples=8)
+    assert result.fractions[0.0] == [0.0, 0.0]
+    assert result.mean_derivative[0.0] == [0.25, 0.25]
+
+
 @pytest.mark.slow
 def test_overfitting_and_weight_decay():
     result = overfitting(weight_decays=(0.0, 2e-3), seed=0)

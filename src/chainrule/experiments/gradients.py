@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .._validation import check_positive_int
+from .._validation import check_nonneg_float, check_positive_float, check_positive_int
 from ..callbacks import History
 from ..datasets import load_digits_split
 from ..diagnostics import layer_grad_norms, saturation
@@ -193,11 +193,35 @@ def saturation_vs_scale(
 ) -> Saturation:
     """Saturated fraction per hidden layer when the initial weights are multiplied by ``scale``.
 
+    Parameters
+    ----------
+    scales : sequence of float, default (0.5, 1, 2, 4, 8, 16)
+        Factors (finite, >= 0) applied to the initial weights and biases.
+    activation : str, default "sigmoid"
+        Hidden activation.
+    depth : int, default 5
+        Dense layers: 64 inputs -> ``depth - 1`` hidden layers of ``width`` -> 10 softmax.
+    width : int, default 32
+    threshold : float, default 0.01
+        A unit is saturated on an example when ``f'(z) < threshold``.
+    n_samples : int, default 256
+        Digits on which the fractions are measured.
+    seed : int, default 0
+
     Returns
     -------
     Saturation
     """
+    if isinstance(scales, (str, bytes)) or not hasattr(scales, "__iter__"):
+        raise TypeError(f"scales must be a sequence of finite floats >= 0 such as (1, 4, 16), "
+                        f"got {scales!r} ({type(scales).__name__})")
+    scales = [check_nonneg_float(v, f"scales[{i}]") for i, v in enumerate(scales)]
+    if not scales:
+        raise ValueError("scales must list at least one scale such as (1, 4, 16), got none")
     depth = check_positive_int(depth, "depth", minimum=2)
+    width = check_positive_int(width, "width")
+    n_samples = check_positive_int(n_samples, "n_samples")
+    threshold = check_positive_float(threshold, "threshold")
     data = load_digits_split(seed=seed)
     X, y = data.X_train[:n_samples], data.y_train[:n_samples]
     fractions, derivs = {}, {}
