@@ -50,6 +50,31 @@ def test_gradient_norms_agree_with_torch_autograd():
     np.testing.assert_allclose(result.at_init["sigmoid"], norms, rtol=1e-9)
 
 
+def test_one_activation_name_is_one_activation_not_its_letters():
+    """Before: vanishing_gradients("tanh") iterated the letters: "unknown activation 't'"."""
+    result = vanishing_gradients("tanh", depth=3, n_samples=16, seed=0)
+    assert list(result.at_init) == ["tanh"]
+    # by hand: 64 -> 32 tanh -> 32 tanh -> 10 softmax, mean cross-entropy, NumPy backprop
+    net = _deep_net("tanh", 3, 32, 0)
+    data = load_digits_split(seed=0)
+    X, y = data.X_train[:16], data.y_train[:16]
+    acts = [X]
+    for layer in net.layers[:-1]:
+        acts.append(np.tanh(acts[-1] @ layer.W + layer.b))
+    z = acts[-1] @ net.layers[-1].W + net.layers[-1].b
+    p = np.exp(z - z.max(axis=1, keepdims=True))
+    delta = (p / p.sum(axis=1, keepdims=True) - np.eye(10)[y]) / len(y)
+    norms = []
+    for k in range(len(net.layers) - 1, -1, -1):
+        gW, gb = acts[k].T @ delta, delta.sum(axis=0)
+        norms.insert(0, np.sqrt(np.sum(gW**2) + np.sum(gb**2)))
+        if k:
+            delta = (delta @ net.layers[k].W.T) * (1 - acts[k] ** 2)
+    np.testing.assert_allclose(result.at_init["tanh"], norms, rtol=1e-10)
+    with pytest.raises(ValueError, match="activations must name at least one activation"):
+        vanishing_gradients([], depth=3)
+
+
 @pytest.mark.slow
 def test_training_a_deep_sigmoid_network_stalls_where_relu_learns():
     result = vanishing_gradients(epochs=15, seed=0)

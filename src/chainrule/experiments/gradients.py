@@ -93,7 +93,7 @@ class GradientNorms:
 
 
 def vanishing_gradients(
-    activations: Sequence[str] = ("sigmoid", "relu"),
+    activations: str | Sequence[str] = ("sigmoid", "relu"),
     depth: int = 10,
     width: int = 32,
     n_samples: int = 256,
@@ -105,7 +105,8 @@ def vanishing_gradients(
 
     Parameters
     ----------
-    activations : sequence of str, default ("sigmoid", "relu")
+    activations : str or sequence of str, default ("sigmoid", "relu")
+        Hidden activations to compare (one name: that one alone).
     depth : int, default 10
         Dense layers: 64 inputs -> ``depth - 1`` hidden layers of ``width`` -> 10 softmax.
     width : int, default 32
@@ -121,6 +122,15 @@ def vanishing_gradients(
     -------
     GradientNorms
     """
+    if isinstance(activations, str):  # one name, not its letters
+        activations = (activations,)
+    if not hasattr(activations, "__iter__"):
+        raise TypeError(f"activations must be an activation name or a sequence of names such "
+                        f"as ('sigmoid', 'relu'), got {activations!r}")
+    activations = list(activations)
+    if not activations:
+        raise ValueError("activations must name at least one activation such as "
+                         "('sigmoid', 'relu'), got none")
     depth = check_positive_int(depth, "depth", minimum=2)
     width = check_positive_int(width, "width")
     n_samples = check_positive_int(n_samples, "n_samples")
