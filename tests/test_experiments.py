@@ -152,6 +152,23 @@ def test_overfitting_short_run_shows_the_gap():
                                                   ** 2), rtol=1e-12)
 
 
+@pytest.mark.parametrize(("kwargs", "error", "words"), [
+    ({"weight_decays": []}, ValueError, "weight_decays must list at least one lambda"),
+    ({"weight_decays": 0.1}, TypeError, r"weight_decays must be a sequence .* got 0.1"),
+    ({"weight_decays": [0, -1]}, ValueError, r"weight_decays\[1\] must be a finite float >= 0"),
+    ({"n_train": 0}, ValueError, "n_train must be an int >= 1, got 0"),
+    ({"n_val": 0}, ValueError, "n_val must be an int >= 1, got 0"),
+    ({"hidden": [40, 0]}, ValueError, r"hidden\[1\] must be an int >= 1, got 0"),
+    ({"hidden": 40}, TypeError, r"hidden must be a sequence of hidden layer sizes"),
+])
+def test_overfitting_refuses_bad_arguments_by_name(kwargs, error, words):
+    """Before: weight_decays=[] ran and returned nothing to compare (plot() raised
+    StopIteration), n_train=0 was reported as "n", hidden=[40, 0] as "sizes[2]", and a
+    lone lambda or width failed with "'float' object is not iterable" or a * unpacking error."""
+    with pytest.raises(error, match=words):
+        overfitting(**{"epochs": 1, **kwargs})
+
+
 def test_free_fall_square_unit_is_the_law():
     archs = ((None, 0, True), ("square", 1, False), ("square", 1, True), ("tanh", 1, True),
              ("tanh", 2, True))

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .._validation import check_positive_int
+from .._validation import check_nonneg_float, check_positive_int
 from ..callbacks import TrainState
 from ..datasets import sinusoid
 from ..network import Network, mlp
@@ -100,7 +100,7 @@ def overfitting(
     Parameters
     ----------
     weight_decays : sequence of float, default (0, 2e-3)
-        lambda of each run ((lambda/2) sum W^2).
+        lambda of each run ((lambda/2) sum W^2): at least one, each finite and >= 0.
     n_train, n_val : int
         Training points (evenly spaced x) and validation points (random x).
     noise : float, default 0.3
@@ -115,6 +115,20 @@ def overfitting(
     -------
     Overfitting
     """
+    if isinstance(weight_decays, (str, bytes)) or not hasattr(weight_decays, "__iter__"):
+        raise TypeError(f"weight_decays must be a sequence of finite floats >= 0 such as "
+                        f"(0, 2e-3), got {weight_decays!r} ({type(weight_decays).__name__})")
+    weight_decays = [check_nonneg_float(v, f"weight_decays[{i}]")
+                     for i, v in enumerate(weight_decays)]
+    if not weight_decays:
+        raise ValueError("weight_decays must list at least one lambda such as (0, 2e-3), "
+                         "got none")
+    n_train = check_positive_int(n_train, "n_train")
+    n_val = check_positive_int(n_val, "n_val")
+    if isinstance(hidden, (str, bytes)) or not hasattr(hidden, "__iter__"):
+        raise TypeError(f"hidden must be a sequence of hidden layer sizes such as (40, 40), "
+                        f"got {hidden!r} ({type(hidden).__name__})")
+    hidden = [check_positive_int(v, f"hidden[{i}]") for i, v in enumerate(hidden)]
     epochs = check_positive_int(epochs, "epochs")
     X, y = sinusoid(n_train, noise, seed=seed, grid=True)
     Xv, yv = sinusoid(n_val, noise, seed=seed + 1)
