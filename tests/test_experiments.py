@@ -169,6 +169,24 @@ def test_overfitting_refuses_bad_arguments_by_name(kwargs, error, words):
         overfitting(**{"epochs": 1, **kwargs})
 
 
+@pytest.mark.parametrize(("architectures", "error", "words"), [
+    ([], ValueError, "architectures must list at least one"),
+    (("square", 1, True), ValueError, r"architectures\[0\] must be a triple .* got 'square'"),
+    ([("square", 1, True), ("tanh", 2)], ValueError, r"architectures\[1\] must be a triple"),
+    ([("tanh", 2, "yes")], TypeError, r"architectures\[0\]: biases must be True or False"),
+    ([("tanh", 0, True)], ValueError, r"architectures\[0\]: the number of hidden units must "
+                                      r"be an int >= 1, got 0"),
+    ([(None, 3, True)], ValueError, r"no activation means no hidden layer, so the hidden "
+                                    r"units must be 0, got 3"),
+])
+def test_free_fall_refuses_bad_architectures_by_name(architectures, error, words):
+    """Before: [] returned an empty result whose plot() failed in max(); the triple itself
+    instead of a list of triples failed with "too many values to unpack (expected 3)";
+    (None, 3, True) trained a line labelled "no hidden layer"; "yes" counted as biases."""
+    with pytest.raises(error, match=words):
+        free_fall(architectures=architectures, starts=1, maxiter=5)
+
+
 def test_free_fall_square_unit_is_the_law():
     archs = ((None, 0, True), ("square", 1, False), ("square", 1, True), ("tanh", 1, True),
              ("tanh", 2, True))

@@ -151,6 +151,33 @@ def _build(activation: str | None, hidden: int, bias: bool, rng: np.random.Gener
                     Dense(hidden, 1, "identity", init="glorot_uniform", bias=bias, seed=rng)])
 
 
+def _check_architectures(architectures: object) -> list[tuple[str | None, int, bool]]:
+    """``architectures`` as a non-empty list of (activation or None, hidden units, biases)."""
+    form = "(activation or None, hidden units, biases) such as (\"tanh\", 2, True)"
+    if isinstance(architectures, (str, bytes)) or not hasattr(architectures, "__iter__"):
+        raise TypeError(f"architectures must be a sequence of {form}, got {architectures!r}")
+    checked = []
+    for i, arch in enumerate(architectures):
+        name = f"architectures[{i}]"
+        if not isinstance(arch, (tuple, list)) or len(arch) != 3:
+            raise ValueError(f"{name} must be a triple {form}, got {arch!r}")
+        act, m, bias = arch
+        if act is not None and not isinstance(act, str):
+            raise TypeError(f"{name}: the activation must be a name or None (no hidden "
+                            f"layer), got {act!r}")
+        m = check_positive_int(m, f"{name}: the number of hidden units",
+                               minimum=0 if act is None else 1)
+        if act is None and m != 0:
+            raise ValueError(f"{name}: no activation means no hidden layer, so the hidden "
+                             f"units must be 0, got {m}")
+        if not isinstance(bias, (bool, np.bool_)):
+            raise TypeError(f"{name}: biases must be True or False, got {bias!r}")
+        checked.append((act, m, bool(bias)))
+    if not checked:
+        raise ValueError(f"architectures must list at least one {form}, got none")
+    return checked
+
+
 def _rmse(net: Network, t: np.ndarray, g: float) -> float:
     with np.errstate(over="ignore", invalid="ignore"):
         err = net.forward(t)[:, 0] - 0.5 * g * t[:, 0] ** 2
@@ -169,7 +196,8 @@ def free_fall(
     n, t_max, noise, g
         The samples: :func:`chainrule.datasets.free_fall`.
     architectures : sequence of (activation or None, hidden units, biases)
-        Default :data:`ARCHITECTURES`.
+        Default :data:`ARCHITECTURES`; at least one, with 0 hidden units for
+        None (no hidden layer) and at least 1 otherwise.
     starts : int, default 5
         Random starts per architecture; the lowest training cost is kept.
     maxiter : int, default 2000
@@ -180,6 +208,7 @@ def free_fall(
     -------
     FreeFallResult
     """
+    architectures = _check_architectures(architectures)
     starts = check_positive_int(starts, "starts")
     t, h = free_fall_data(n, t_max, noise, g, seed=seed)
     inside = np.linspace(0, t_max, 201)[:, None]
