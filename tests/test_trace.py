@@ -473,3 +473,39 @@ def test_names_with_underscores_are_escaped_in_latex(notation):
     names = _tex_arguments(md, "mathrm") + _tex_arguments(md, "text")
     assert r"leaky\_relu" in names and r"soft\_sign\_t" in names
     assert [n for n in names if re.search(r"(?<!\\)[_#%&]", n)] == []
+
+
+@pytest.mark.parametrize(("changes", "words"), [
+    ({"input": [float("nan"), 1]}, r"^input contains 1 NaN or infinite value"),
+    ({"target": [float("inf"), 14]}, r"^target contains 1 NaN or infinite value"),
+    ({"input": ["a", "b"]}, r"^input must hold numbers"),
+    ({"weights": [[[1, 1], [2, float("nan")]], [[2, 1], [1, 0]]]},
+     r"^weights\[0\] contains 1 NaN or infinite value"),
+    ({"weights": [[[1, 1], [2, 1]], [[2, 1], [1]]]}, r"^weights\[1\] must be a numeric array"),
+    ({"weights": [[[1, 1], [2, 1]], [2, 1]]}, r"^weights\[1\] must be 2-D"),
+    ({"biases": [[0.1, 0.2, 0.3], None]},
+     r"^biases\[0\] must hold 2 value\(s\), one per unit that weights\[0\] \(shape \(2, 2\), "
+     r"ufldl layout\) feeds, got shape \(3,\)"),
+    ({"biases": [None, [0.1, float("nan")]]}, r"^biases\[1\] contains 1 NaN"),
+])
+def test_a_description_is_refused_by_its_own_keys(changes, words):
+    """Before: "x contains 1 NaN ..." for the key input (or --input), "y ..." for target,
+    "Ws[0]" / "mats[0]" for weights[0] and "bs[0] ... to match Ws[0]" (ufldl) or
+    "b must have shape" (chainrule layout) for biases[0]."""
+    desc = {"weights": [[[1, 1], [2, 1]], [[2, 1], [1, 0]]], "layout": "ufldl",
+            "activation": "square", "input": [1, 1], "target": [290, 14], **changes}
+    with pytest.raises((ValueError, TypeError), match=words):
+        spec_network(load_spec(desc))
+    # the chainrule layout names its biases the same way: (fan_in, fan_out), 2 units
+    with pytest.raises(ValueError, match=r"^biases\[0\] must hold 2 value\(s\)"):
+        spec_network(load_spec({"weights": [[[1, 2]]], "layout": "chainrule", "input": [1],
+                                "target": [1, 1], "biases": [[1, 2, 3]]}))
+
+
+def test_ufldl_column_vector_biases_still_give_the_hand_computed_step():
+    # UFLDL writes b as a column (n, 1); z = W a + b, a = sigmoid(z), squared error
+    W, b, x, y = np.array([[1.0, 2.0], [3.0, 4.0]]), np.array([0.5, -1.0]), [1.0, -1.0], [1, 0]
+    doc = trace_preset({"weights": [W.tolist()], "layout": "ufldl", "activation": "sigmoid",
+                        "biases": [[[0.5], [-1.0]]], "input": x, "target": y}).to_dict()
+    a = 1 / (1 + np.exp(-(W @ x + b)))
+    np.testing.assert_allclose(doc["layers"][0]["delta"], (a - y) * a * (1 - a), rtol=1e-12)

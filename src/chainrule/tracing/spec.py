@@ -29,6 +29,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
+from .._validation import check_finite_array
 from ..layers import Dense
 from ..network import Network
 from ..notation import from_transfer_matrices, from_ufldl
@@ -181,6 +184,7 @@ def spec_network(spec: dict[str, Any]) -> TraceSpec:
             f"layer ({len(weights)}), got {biases!r}; true/false only says which layers have "
             "biases in the transfer layout, whose first rows hold them"
         )
+    _check_weights(spec, layout)
     if layout == "transfer":
         net = from_transfer_matrices(weights, bias=_transfer_bias(biases, len(weights)),
                                      **kwargs)
@@ -211,8 +215,34 @@ def spec_network(spec: dict[str, Any]) -> TraceSpec:
             f"{f' or one class label 0..{k - 1}' if k > 1 else ''}; got {len(values)}: "
             f"{values}"
         )
+    for key in ("input", "target"):  # NaN, inf or text from a file, named by its key
+        check_finite_array(spec[key], key)
     lr = spec["lr"]
     return TraceSpec(net, spec["input"], target, lr, spec["notation"], spec["description"])
+
+
+def _check_weights(spec: dict[str, Any], layout: str) -> None:
+    """The matrices and bias vectors of a description, named by its keys (``weights[i]``,
+    ``biases[i]``) rather than by the parameters of the functions they go to."""
+    mats = [check_finite_array(w, f"weights[{i}]", ndim=2)
+            for i, w in enumerate(spec["weights"])]
+    biases = spec["biases"]
+    if layout != "transfer" and biases is not None:
+        if len(biases) != len(mats):
+            raise ValueError(f"biases must have one entry (a vector or null) per layer "
+                             f"({len(mats)}), got {len(biases)}")
+        for i, (b, W) in enumerate(zip(biases, mats, strict=True)):
+            if b is None:
+                continue
+            # UFLDL's column vectors (n, 1) are bias vectors too
+            bv = check_finite_array(b, f"biases[{i}]")
+            bv = bv.ravel() if layout == "ufldl" else bv
+            n_out = W.shape[0] if layout == "ufldl" else W.shape[1]
+            if bv.shape != (n_out,):
+                raise ValueError(
+                    f"biases[{i}] must hold {n_out} value(s), one per unit that weights[{i}] "
+                    f"(shape {W.shape}, {layout} layout) feeds, got shape {np.shape(b)}"
+                )
 
 
 def _transfer_bias(biases: Any, n: int) -> bool | list[bool]:
@@ -232,8 +262,6 @@ def _transfer_bias(biases: Any, n: int) -> bool | list[bool]:
 def _from_chainrule(weights: list, biases: list | None, activation: Any, loss: str,
                     **network_kwargs: Any) -> Network:
     """A network from matrices in chainrule's own (fan_in, fan_out) orientation."""
-    from .._validation import check_finite_array
-
     n = len(weights)
     acts = [activation] * n if isinstance(activation, str) else list(activation)
     if len(acts) != n:
