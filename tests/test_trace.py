@@ -312,6 +312,14 @@ def test_a_target_of_the_wrong_length_is_named(target, message):
         spec_network(spec)
 
 
+def test_a_one_output_network_asks_for_one_target_value():
+    """Before: "(--target Y1 ... Y1)", where the input's message says "(--input X1)"."""
+    spec = load_spec({"weights": [[[0.4], [0.7], [-0.2]]], "input": [0, 1], "target": [1, 0]})
+    with pytest.raises(ValueError, match=r"so its target is 1 value\(s\) \(--target Y1\); "
+                                         r"got 2: \[1, 0\]"):
+        spec_network(spec)
+
+
 def test_one_class_label_is_a_target_of_a_softmax_network():
     spec = load_spec({"weights": [[[0.1, 0.2], [0.3, 0.4], [0.5, 0.6]]], "layout": "transfer",
                       "activation": "softmax", "input": [1, 2], "target": [1]})

@@ -211,7 +211,7 @@ def spec_network(spec: dict[str, Any]) -> TraceSpec:
             and not any(isinstance(v, (list, tuple)) for v in values)):
         raise ValueError(
             f"target: the network has {k} output(s) and the {net.loss.name} loss, so its "
-            f"target is {k} value(s) (--target Y1 ... Y{k})"
+            f"target is {k} value(s) (--target {'Y1' if k == 1 else f'Y1 ... Y{k}'})"
             f"{f' or one class label 0..{k - 1}' if k > 1 else ''}; got {len(values)}: "
             f"{values}"
         )
