@@ -517,3 +517,28 @@ def test_ufldl_column_vector_biases_still_give_the_hand_computed_step():
                         "biases": [[[0.5], [-1.0]]], "input": x, "target": y}).to_dict()
     a = 1 / (1 + np.exp(-(W @ x + b)))
     np.testing.assert_allclose(doc["layers"][0]["delta"], (a - y) * a * (1 - a), rtol=1e-12)
+
+
+def test_editing_a_loaded_preset_leaves_the_preset_as_the_spec_gives_it():
+    """Before: load_spec copied the preset shallowly, so changing the weights or the input of
+    the description it returned changed PRESETS: every later trace of "transfer-example" in
+    the session printed 0.813327 instead of the SPEC's 0.721874."""
+    spec = load_spec("transfer-example")
+    spec["weights"][1][0][0] = 0.5
+    spec["input"][0] = 1
+    assert trace_preset(spec).step.output_new[0] != pytest.approx(0.721874, abs=1e-6)
+    # SPEC 10 A, recomputed by hand from its weights: one step, then the new prediction
+    W0 = np.array([[0.4, 0.6], [0.7, -0.4], [-0.2, 0.3]])
+    W1 = np.array([[-0.3], [0.5], [0.1]])
+    x = np.array([1.0, 0.0, 1.0])  # [1, input]
+
+    def sig(z):
+        return 1 / (1 + np.exp(-z))
+
+    h = np.concatenate([[1.0], sig(x @ W0)])
+    d1 = sig(h @ W1) - 1.0
+    d0 = (W1[1:] @ d1) * h[1:] * (1 - h[1:])
+    W0n, W1n = W0 - np.outer(x, d0), W1 - np.outer(h, d1)
+    new = sig(np.concatenate([[1.0], sig(x @ W0n)]) @ W1n)
+    assert trace_preset("transfer-example").step.output_new[0] == pytest.approx(new[0], rel=1e-12)
+    assert new[0] == pytest.approx(0.721874, abs=1e-6)

@@ -22,6 +22,7 @@ The worked examples of the SPEC ship as :data:`PRESETS`.
 
 from __future__ import annotations
 
+import copy
 import json
 import numbers
 import os
@@ -111,8 +112,8 @@ def load_spec(source: str | os.PathLike | dict) -> dict[str, Any]:
         where = "network description"
     elif isinstance(source, (str, os.PathLike)):
         text = os.fspath(source)
-        if text in PRESETS:
-            raw, where = dict(PRESETS[text]), f"preset {text!r}"
+        if text in PRESETS:  # a deep copy: editing the description must not edit the preset
+            raw, where = copy.deepcopy(PRESETS[text]), f"preset {text!r}"
         elif text.lstrip().startswith("{"):
             try:
                 raw = json.loads(text)
