@@ -262,6 +262,21 @@ def test_yaml_file(tmp_path):
     assert trace_preset(str(path)).step.output_new[0] == pytest.approx(0.721874, abs=1e-6)
 
 
+def test_yaml_numbers_with_an_exponent_are_numbers(tmp_path):
+    """Before: PyYAML (YAML 1.1) read 1e0 and 4e-1 as strings: "lr must be a finite float > 0,
+    got '1e0' (str)", "weights[0] must hold numbers, got an array of dtype <U32"."""
+    pytest.importorskip("yaml")
+    path = tmp_path / "a.yaml"
+    path.write_text("weights: [[[4e-1, 6E-1], [7e-1, -4e-1], [-2e-1, 3e-1]], "
+                    "[[-3e-1], [5e-1], [1e-1]]]\nactivation: sigmoid\nloss: log_loss\n"
+                    "input: [0, 1e0]\ntarget: [1]\nlr: 1e0\ndescription: '1e-3'\n")
+    spec = load_spec(str(path))
+    assert spec["lr"] == 1.0 and spec["input"] == [0, 1.0] and spec["weights"][0][0] == [0.4, 0.6]
+    assert spec["description"] == "1e-3"  # quoted: a string still
+    # SPEC 10 A: the prediction after one step
+    assert trace_preset(str(path)).step.output_new[0] == pytest.approx(0.721874, abs=1e-6)
+
+
 def test_yaml_without_pyyaml_says_what_to_install(tmp_path, monkeypatch):
     monkeypatch.setitem(sys.modules, "yaml", None)  # import yaml -> ImportError
     path = tmp_path / "a.yml"

@@ -26,6 +26,7 @@ import copy
 import json
 import numbers
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -87,11 +88,26 @@ def _read_yaml(path: Path) -> Any:
         ) from None
     try:
         with open(path, encoding="utf-8") as fh:
-            return yaml.safe_load(fh)
+            return yaml.load(fh, Loader=_yaml_loader(yaml))  # a SafeLoader
     except UnicodeDecodeError as exc:
         raise ValueError(_not_utf8(path, exc)) from None
     except yaml.YAMLError as exc:
         raise ValueError(f"{path}: not valid YAML: {' '.join(str(exc).split())}") from None
+
+
+# Numbers with an exponent but no decimal point (1e-3, -3E+2): floats in YAML 1.2 and in
+# JSON, but strings for PyYAML, which follows YAML 1.1 ("lr: 1e-3" would read as '1e-3')
+_EXPONENT_FLOAT = re.compile(r"^[-+]?(?:[0-9][0-9_]*(?:\.[0-9_]*)?|\.[0-9_]+)[eE][-+]?[0-9]+$")
+
+
+def _yaml_loader(yaml: Any) -> type:
+    """PyYAML's SafeLoader, reading 1e-3 as the float 0.001 (as YAML 1.2 and JSON do)."""
+    class Loader(yaml.SafeLoader):
+        pass
+
+    Loader.add_implicit_resolver("tag:yaml.org,2002:float", _EXPONENT_FLOAT,
+                                 list("-+0123456789."))
+    return Loader
 
 
 def _not_utf8(path: Path, exc: UnicodeDecodeError) -> str:
