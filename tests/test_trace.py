@@ -163,6 +163,20 @@ def test_fmt_keeps_exact_values_short_and_shows_rounding():
     assert fmt(1 / 3, digits=3) == "0.333"
 
 
+def test_fmt_leaves_no_point_without_digits_after_it():
+    """Before: fmt(123456.7) == "123457." and fmt(9.96, 1) == "1.e+01" ("#" keeps the point)."""
+    assert fmt(123456.7) == "123457" and fmt(-654321.2) == "-654321"
+    assert fmt(9.96, 1) == "1e+01" and fmt(9.96, 2) == "10" and fmt(2.5, 1) == "2"
+    rng = np.random.default_rng(0)
+    for x in np.concatenate([rng.normal(size=200) * 10.0 ** rng.integers(-8, 9, 200),
+                             [0.7109495026250039, 99999.96, 0.00999999]]):
+        for digits in (1, 2, 3, 6):
+            s = fmt(x, digits)
+            assert not s.endswith(".") and ".e" not in s, (x, digits, s)
+            # the same number as Python's own rounding to that many significant digits
+            assert float(s) == float(f"{x:.{digits}g}"), (x, digits, s)
+
+
 def test_trace_does_not_change_the_network_and_matches_its_own_step():
     net = cr.Network.from_transfer_matrices(
         load_spec("transfer-example")["weights"], activation="sigmoid", loss="log_loss")

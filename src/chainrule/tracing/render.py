@@ -90,7 +90,9 @@ def fmt(x: float, digits: int = 6) -> str:
     short = f"{x:.{digits}g}"
     if abs(float(short) - x) <= 1e-12 * abs(x):
         return short
-    return f"{x:#.{digits}g}"
+    # "#" keeps the trailing zeros, and also a point with no digit after it
+    # (123456.7 -> "123457.", 9.96 at 1 digit -> "1.e+01"): that point goes
+    return f"{x:#.{digits}g}".replace(".e", "e").removesuffix(".")
 
 
 _TEX_SPECIAL = {"_": r"\_", "#": r"\#", "%": r"\%", "&": r"\&", "$": r"\$"}
