@@ -511,7 +511,13 @@ def test_layers_activations_dropout_batch_norm_init_dtype(iris):
      ({"tol": -1.0}, "tol must be a finite number >= 0"),
      ({"power_t": np.inf}, "power_t must be a finite number"),
      ({"schedule": {"name": "step", "bogus": 1}}, r"schedule=.* is not a valid schedule"),
-     ({"schedule": "nope"}, r"schedule='nope' is not a valid schedule: unknown schedule")],
+     ({"schedule": "nope"}, r"schedule='nope' is not a valid schedule: unknown schedule"),
+     # switches: a string or a number is refused, not read as true ("False" was early stopping)
+     ({"early_stopping": "False"}, "early_stopping must be True or False, got 'False'"),
+     ({"shuffle": "no"}, "shuffle must be True or False, got 'no'"),
+     ({"warm_start": 1}, "warm_start must be True or False, got 1"),
+     ({"nesterovs_momentum": None}, "nesterovs_momentum must be True or False, got None"),
+     ({"batch_norm": "yes"}, "batch_norm must be True or False, got 'yes'")],
 )
 def test_bad_parameters_are_refused_at_fit_by_name(iris, params, match):
     X, y = iris
@@ -573,6 +579,16 @@ def test_divergence_keeps_the_record_of_the_completed_epochs():
     assert reg.loss_curve_ == list(info.value.history["loss"]) and reg.loss_ == reg.loss_curve_[-1]
     assert np.all(np.isfinite(reg.network_.params))
     assert "clip_norm" not in str(info.value)  # not a parameter of the estimators
+
+
+def test_numpy_bools_are_switches_too(iris):
+    """NumPy's booleans (what a grid of np.array([True, False]) hands out) mean what they say."""
+    X, y = iris
+    kw = dict(hidden_layer_sizes=(5,), max_iter=3, random_state=0)
+    ours = MLPClassifier(early_stopping=np.True_, shuffle=np.False_, **kw).fit(X, y)
+    plain = MLPClassifier(early_stopping=True, shuffle=False, **kw).fit(X, y)
+    assert len(ours.validation_scores_) == 3
+    np.testing.assert_array_equal(ours.network_.params, plain.network_.params)
 
 
 def test_unfitted_and_one_class_errors(iris):

@@ -460,6 +460,11 @@ class _BaseMLP(BaseEstimator):
 
     def _validate_params(self) -> None:
         check_random_state_value(self.random_state, bools=True)  # scikit-learn takes bools
+        for name in ("shuffle", "warm_start", "nesterovs_momentum", "early_stopping",
+                     "batch_norm"):
+            v = getattr(self, name)
+            if not isinstance(v, (bool, np.bool_)):  # "False" or 1 would be read as true
+                raise ValueError(f"{name} must be True or False, got {v!r}")
         if self.solver not in SOLVERS:
             raise ValueError(f"solver must be one of {SOLVERS}, got {self.solver!r}")
         for name in ("learning_rate_init", "epsilon"):
