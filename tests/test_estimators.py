@@ -581,6 +581,23 @@ def test_divergence_keeps_the_record_of_the_completed_epochs():
     assert "clip_norm" not in str(info.value)  # not a parameter of the estimators
 
 
+def test_n_iter_no_change_inf_never_stops_as_in_scikit_learn(iris, tmp_path):
+    """scikit-learn takes n_iter_no_change=np.inf: no stop (nor "adaptive" drop) on tol."""
+    X, y = iris
+    kw = dict(hidden_layer_sizes=(5,), solver="sgd", learning_rate="adaptive", tol=10.0,
+              max_iter=12, random_state=0)
+    ours = MLPClassifier(n_iter_no_change=np.inf, **kw).fit(X, y)
+    theirs = SkMLPClassifier(n_iter_no_change=np.inf, **kw).fit(X, y)
+    assert ours.n_iter_ == theirs.n_iter_ == 12
+    assert set(ours.history_["lr"]) == {theirs._optimizer.learning_rate} == {1e-3}
+    # the same tol with a finite count: the rate drops after n_iter_no_change + 1 epochs
+    assert len(set(MLPClassifier(n_iter_no_change=2, **kw).fit(X, y).history_["lr"])) > 1
+    assert load_estimator(ours.save(tmp_path / "m.npz")).n_iter_no_change == np.inf
+    with pytest.raises(ValueError, match="n_iter_no_change must be a positive int or inf, "
+                                         "got -inf"):
+        MLPClassifier(n_iter_no_change=-np.inf).fit(X, y)
+
+
 def test_numpy_bools_are_switches_too(iris):
     """NumPy's booleans (what a grid of np.array([True, False]) hands out) mean what they say."""
     X, y = iris

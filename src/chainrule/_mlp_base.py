@@ -493,8 +493,11 @@ class _BaseMLP(BaseEstimator):
             raise ValueError(f"schedule={self.schedule!r} is not a valid schedule: {exc}") from None
         for name in ("max_iter", "n_iter_no_change", "max_fun"):
             v = getattr(self, name)
+            if name == "n_iter_no_change" and isinstance(v, numbers.Real) and v == math.inf:
+                continue  # never stop on the tolerance, as scikit-learn takes it
             if not isinstance(v, numbers.Integral) or isinstance(v, bool) or v < 1:
-                raise ValueError(f"{name} must be a positive int, got {v!r}")
+                extra = " or inf" if name == "n_iter_no_change" else ""
+                raise ValueError(f"{name} must be a positive int{extra}, got {v!r}")
         bs = self.batch_size
         if bs != "auto" and (not isinstance(bs, numbers.Integral) or isinstance(bs, bool)
                              or bs < 1):

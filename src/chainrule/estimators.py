@@ -112,7 +112,9 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         rmsprop and adagrad).  As in scikit-learn, Adam adds ``epsilon`` to
         ``sqrt(v)`` with the bias corrections in the step size
         (``Adam(eps_on="v")``), not to ``sqrt(v_hat)`` as PyTorch does.
-    n_iter_no_change : int, default 10
+    n_iter_no_change : int or inf, default 10
+        Epochs without improvement (see ``tol``) allowed in a row; ``np.inf``
+        never stops (nor lowers an "adaptive" rate) on them, as in scikit-learn.
     max_fun : int, default 15000
         Most evaluations of the cost for "lbfgs".
     dropout : float or sequence of float, default 0.0
