@@ -509,7 +509,10 @@ def test_layers_activations_dropout_batch_norm_init_dtype(iris):
      ({"epsilon": np.nan}, "epsilon must be a finite number > 0, got nan"),
      ({"alpha": np.inf}, "alpha must be a finite number >= 0"),
      ({"tol": -1.0}, "tol must be a finite number >= 0"),
-     ({"power_t": np.inf}, "power_t must be a finite number"),
+     ({"power_t": np.inf}, "power_t must be a finite number >= 0, got inf"),
+     # scikit-learn refuses it too: the "invscaling" rate would grow (151 x after an epoch)
+     ({"power_t": -1.0, "solver": "sgd", "learning_rate": "invscaling"},
+      r"power_t must be a finite number >= 0, got -1.0"),
      ({"schedule": {"name": "step", "bogus": 1}}, r"schedule=.* is not a valid schedule"),
      ({"schedule": "nope"}, r"schedule='nope' is not a valid schedule: unknown schedule"),
      # switches: a string or a number is refused, not read as true ("False" was early stopping)

@@ -485,8 +485,8 @@ class _BaseMLP(BaseEstimator):
                 f"learning_rate={self.learning_rate!r} and schedule={self.schedule!r} both set "
                 "the learning rate; give one of them"
             )
-        if not _finite_real(self.power_t):
-            raise ValueError(f"power_t must be a finite number, got {self.power_t!r}")
+        if not _finite_real(self.power_t) or not self.power_t >= 0:  # < 0: a growing rate
+            raise ValueError(f"power_t must be a finite number >= 0, got {self.power_t!r}")
         try:  # a schedule that cannot be built fails here, before the fit changes anything
             get_schedule(self.schedule)
         except (TypeError, ValueError) as exc:

@@ -72,7 +72,7 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         (``partial_fit`` calls included).
     learning_rate_init : float, default 1e-3
         Step size of the mini-batch solvers.
-    power_t : float, default 0.5
+    power_t : float >= 0, default 0.5
         Exponent of "invscaling".
     max_iter : int, default 200
         Epochs (mini-batch solvers) or iterations (lbfgs, cg).
