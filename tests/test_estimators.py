@@ -601,6 +601,24 @@ def test_n_iter_no_change_inf_never_stops_as_in_scikit_learn(iris, tmp_path):
         MLPClassifier(n_iter_no_change=-np.inf).fit(X, y)
 
 
+def test_validation_fraction_zero_is_refused_only_with_early_stopping(iris):
+    """As in scikit-learn, validation_fraction=0 is fine where nothing is held out."""
+    X, y = iris
+    kw = dict(hidden_layer_sizes=(5,), max_iter=3, random_state=0)
+    ours = MLPClassifier(validation_fraction=0.0, **kw).fit(X, y)
+    plain = MLPClassifier(**kw).fit(X, y)  # the default 0.1, unused without early stopping
+    np.testing.assert_array_equal(ours.network_.params, plain.network_.params)
+    assert SkMLPClassifier(validation_fraction=0.0, **kw).fit(X, y).n_iter_ == ours.n_iter_ == 3
+    with pytest.raises(ValueError, match=r"validation_fraction must be > 0 with "
+                                         r"early_stopping=True .*got 0"):
+        MLPClassifier(validation_fraction=0, early_stopping=True, **kw).fit(X, y)
+    # lbfgs holds nothing out (early stopping is for the mini-batch solvers), so 0 is unused
+    lbfgs = dict(kw, solver="lbfgs", validation_fraction=0.0)
+    assert MLPClassifier(early_stopping=True, **lbfgs).fit(X, y).validation_scores_ is None
+    with pytest.raises(ValueError, match=r"validation_fraction must be in \[0, 1\), got 1.0"):
+        MLPClassifier(validation_fraction=1.0, **kw).fit(X, y)
+
+
 def test_numpy_bools_are_switches_too(iris):
     """NumPy's booleans (what a grid of np.array([True, False]) hands out) mean what they say."""
     X, y = iris

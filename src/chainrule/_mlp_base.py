@@ -509,8 +509,11 @@ class _BaseMLP(BaseEstimator):
             if not isinstance(v, numbers.Real) or not 0 <= v < 1:
                 raise ValueError(f"{name} must be in [0, 1), got {v!r}")
         vf = self.validation_fraction
-        if not isinstance(vf, numbers.Real) or not 0 < vf < 1:
-            raise ValueError(f"validation_fraction must be in (0, 1), got {vf!r}")
+        if not isinstance(vf, numbers.Real) or isinstance(vf, bool) or not 0 <= vf < 1:
+            raise ValueError(f"validation_fraction must be in [0, 1), got {vf!r}")
+        if self.early_stopping and self.solver in _STOCHASTIC and vf == 0:  # else unused
+            raise ValueError("validation_fraction must be > 0 with early_stopping=True (the "
+                             "fraction held out for validation), got 0")
         n = len(self._hidden_sizes())
         self._activations(n)
         drops = self._dropouts(n)

@@ -105,8 +105,11 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         Hold out ``validation_fraction`` of the data (stratified), stop when
         the validation accuracy has not improved by ``tol`` for more than
         ``n_iter_no_change`` epochs and restore the parameters of the best
-        one.  The accuracy of every epoch is in ``validation_scores_``.
-    validation_fraction : float, default 0.1
+        one.  The accuracy of every epoch is in ``validation_scores_``.  Mini-batch
+        solvers only: lbfgs and cg ignore it, as scikit-learn's lbfgs does.
+    validation_fraction : float in [0, 1), default 0.1
+        The fraction held out with ``early_stopping`` and a mini-batch solver
+        (then > 0); unused otherwise.
     beta_1, beta_2, epsilon : float
         Adam's moment decay rates and the denominators' ``eps`` (also used by
         rmsprop and adagrad).  As in scikit-learn, Adam adds ``epsilon`` to
