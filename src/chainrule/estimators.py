@@ -63,7 +63,9 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         L2 penalty: the cost is ``mean loss + (alpha / 2m) sum W^2`` over a
         batch of ``m`` examples (biases not penalised), as in scikit-learn.
     batch_size : int or "auto", default "auto"
-        Examples per update; "auto" is ``min(200, n_samples)``.
+        Examples per update; "auto" is ``min(200, n_samples)``.  An int larger
+        than the training rows is clipped to them without a word (scikit-learn
+        warns).
     learning_rate : {"constant", "invscaling", "adaptive"}, default "constant"
         Learning-rate rule of "sgd", as in scikit-learn: "invscaling" is
         ``learning_rate_init / (t + 1) ** power_t`` after each epoch (``t``:
@@ -89,7 +91,9 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         ``n_iter_no_change`` epochs in a row (scikit-learn's rule); lbfgs and
         cg use it as the gradient tolerance ``gtol``.
     verbose : bool or int, default False
-        1: a progress bar; 2: also a line per epoch (on stderr).
+        1: a progress bar (on stderr, which tqdm leaves out where stderr is no
+        terminal); 2: also a line per epoch (on stderr).  scikit-learn prints a
+        line per epoch on stdout for any ``verbose > 0``.
     warm_start : bool, default False
         ``fit`` continues from the current network instead of a new one.  The
         network's architecture (``hidden_layer_sizes``, ``activation``,
@@ -97,12 +101,14 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         change then, nor in ``partial_fit``: another value raises a ValueError
         that names it, before anything changes.  ``alpha`` and the optimiser's
         settings may change, as in scikit-learn.
-    momentum : float, default 0.9
-        Momentum of "sgd".
+    momentum : float in [0, 1), default 0.9
+        Momentum of "sgd" (scikit-learn also takes 1, a velocity that never decays).
     nesterovs_momentum : bool, default True
         Nesterov momentum for "sgd" (when ``momentum > 0``).
     early_stopping : bool, default False
-        Hold out ``validation_fraction`` of the data (stratified), stop when
+        Hold out ``validation_fraction`` of the data (stratified by class when
+        ``y`` holds one label per example; scikit-learn stratifies binary
+        targets only, and its split draws other rows), stop when
         the validation accuracy has not improved by ``tol`` for more than
         ``n_iter_no_change`` epochs and restore the parameters of the best
         one.  The accuracy of every epoch is in ``validation_scores_``.  Mini-batch
@@ -171,7 +177,8 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         ``partial_fit``, as in scikit-learn (``loss_curve_`` and ``t_`` go on
         over warm starts and ``partial_fit`` calls).
     t_ : int
-        Training examples seen, over all calls.
+        Training examples seen, over all calls (for lbfgs and cg, the rows times
+        the iterations; scikit-learn's lbfgs leaves ``t_`` at 0).
     n_features_in_ : int
     n_outputs_ : int
     n_layers_ : int
@@ -242,6 +249,10 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
             a sparse matrix one batch at a time, "lbfgs" and "cg" once.
         y : array-like of shape (n_samples,) or (n_samples, n_labels)
             Class labels, or a 0/1 indicator matrix for multi-label targets.
+            At least two classes: ``y`` of one class raises a ValueError
+            (scikit-learn's MLP fits it and predicts that class).  A warm start
+            may see a subset of ``classes_`` (scikit-learn asks for all of them),
+            but no new class.
         sample_weight : array-like of shape (n_samples,), optional
             Non-negative weights; each batch's loss is their weighted mean.
 
