@@ -292,8 +292,9 @@ def test_partial_fit_continues_the_optimizer(iris):
     assert clf.loss_curve_[-1] < clf.loss_curve_[1]
     with pytest.raises(ValueError, match="not seen"):
         clf.partial_fit(X, y + 5)
-    with pytest.raises(ValueError, match="differs from the classes of the first call"):
-        clf.partial_fit(X, y, classes=[0, 1, 2, 3])
+    with pytest.raises(ValueError, match=r"^classes=\[0, 1, 2, 3\] differs from the classes of "
+                                         r"the first call to partial_fit, \[0, 1, 2\]$"):
+        clf.partial_fit(X, y, classes=np.array([0, 1, 2, 3]))
     with pytest.raises(ValueError, match="features"):
         clf.partial_fit(X[:, :3], y)
     assert not hasattr(MLPClassifier(solver="lbfgs"), "partial_fit")

@@ -283,7 +283,7 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         if hasattr(self, "network_") and classes is not None and not np.array_equal(
                 np.unique(np.asarray(classes)), self.classes_):
             raise ValueError(
-                f"classes={list(np.asarray(classes))} differs from the classes of the first "
+                f"classes={np.asarray(classes).tolist()} differs from the classes of the first "
                 f"call to partial_fit, {self.classes_.tolist()}"
             )
         if not hasattr(self, "network_") and classes is None:
