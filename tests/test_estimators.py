@@ -185,6 +185,25 @@ def test_bad_sample_weight_is_refused_by_name(weights, match):
         net.loss_and_grad(np.zeros((4, 3)), [0, 1, 2, 0], sample_weight=weights)
 
 
+@pytest.mark.parametrize(
+    ("weights", "error", "match"),
+    [(np.array(["1"] * 150), TypeError, "sample_weight must hold numbers, got an array of "
+                                        "dtype <U1"),
+     ({"a": 1.0}, TypeError, "sample_weight must hold numbers, got an array of dtype object"),
+     (np.ones(150, dtype=complex), TypeError, "sample_weight must hold numbers, got an array "
+                                              "of dtype complex128"),
+     (np.r_[np.inf, np.ones(149)], ValueError, r"sample_weight contains 1 NaN or infinite value")],
+)
+def test_the_estimators_refuse_sample_weight_that_is_no_numbers_by_name(iris, weights, error,
+                                                                        match):
+    """Not NumPy's 'could not convert string to float', nor complex weights made real."""
+    X, y = iris
+    clf = MLPClassifier((3,), max_iter=2, random_state=0)
+    with pytest.raises(error, match=match):
+        clf.fit(X, y, sample_weight=weights)
+    assert not hasattr(clf, "network_")
+
+
 # --- scikit-learn integration -----------------------------------------------------------------
 def test_pipeline_gridsearch_and_clone(iris):
     X, y = iris

@@ -20,7 +20,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from . import io
-from ._validation import check_random_state_value, restored_on_error
+from ._validation import check_finite_array, check_random_state_value, restored_on_error
 from .activations import Activation, get_activation
 from .batchnorm import BatchNorm
 from .callbacks import Callback, TrainState
@@ -741,7 +741,8 @@ class _BaseMLP(BaseEstimator):
         X = X.astype(dtype, copy=False)
         sw = None
         if sample_weight is not None:
-            sw = np.asarray(sample_weight, dtype=np.float64)
+            # numbers only (strings, dicts, complex refused by name), NaN and inf too
+            sw = check_finite_array(sample_weight, "sample_weight", dtype=np.float64)
             if sw.shape != (X.shape[0],):
                 raise ValueError(
                     f"sample_weight must have shape ({X.shape[0]},) (one weight per row of "
