@@ -589,6 +589,31 @@ def test_partial_fit_refuses_labels_outside_the_classes_passed(iris):
     np.testing.assert_array_equal(clf.classes_, [0, 1, 2, 3])
 
 
+@pytest.mark.parametrize(
+    ("classes", "match"),
+    [(3, r"classes must be a non-empty 1-D list of class labels, got 3$"),
+     ("abc", r"classes must be a non-empty 1-D list of class labels, got 'abc'$"),
+     ([], r"classes must be a non-empty 1-D list of class labels, got \[\]$"),
+     ([[0, 1], [2, 3]], r"classes must be a non-empty 1-D .*got \[\[0, 1\], \[2, 3\]\]$"),
+     ([0, 1, 2, np.nan], r"classes must be class labels, got NaN or infinity in "
+                         r"\[0.0, 1.0, 2.0, nan\]$"),
+     ([0.5, 1.5, 2.5], r"classes must be class labels \(integers or strings\), got "
+                       r"\[0.5, 1.5, 2.5\] \(type 'continuous'\)")],
+)
+def test_partial_fit_refuses_classes_that_are_no_labels_by_name(iris, classes, match):
+    """Not with messages about ``y`` ('Input y contains NaN', 'y has 0 samples')."""
+    X, y = iris
+    clf = MLPClassifier((5,))
+    with pytest.raises(ValueError, match=match):
+        clf.partial_fit(X, y, classes=classes)
+    assert not hasattr(clf, "network_") and not hasattr(clf, "classes_")
+    # what an array-like holds is taken: a pandas Series, a range
+    pd = pytest.importorskip("pandas")
+    for given in (pd.Series([2, 0, 1]), range(3)):
+        np.testing.assert_array_equal(
+            MLPClassifier((5,)).partial_fit(X, y, classes=given).classes_, [0, 1, 2])
+
+
 def test_divergence_keeps_the_record_of_the_completed_epochs():
     X = np.random.default_rng(0).normal(size=(100, 3))
     y = X @ [1.0, 2.0, 3.0]

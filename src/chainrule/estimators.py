@@ -206,7 +206,7 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         if first:
             lb = LabelBinarizer()
             if classes is not None and not type_of_target(y).startswith("multilabel"):
-                lb.fit(np.asarray(classes))
+                lb.fit(_checked_classes(classes))
                 _check_known(y, lb.classes_, "in the classes passed")
             else:
                 lb.fit(y)
@@ -613,6 +613,26 @@ def _fitted_problem(fitted: dict, net: Any, classifier: bool) -> str | None:
         return (f"out_activation_: expected {_SK_OUTPUT.get(found[0])!r} (the network's output "
                 f"activation), found {fitted['out_activation_']!r}")
     return None
+
+
+def _checked_classes(classes: object) -> np.ndarray:
+    """``partial_fit``'s ``classes`` as a 1-D array of labels, or a ValueError naming it.
+
+    Parameters
+    ----------
+    classes : array-like of shape (n_classes,)
+        Every class that can occur (integers or strings; repeats are fine).
+    """
+    arr = np.asarray(classes)  # a str, set or dict gives a 0-d array: refused
+    if arr.ndim != 1 or arr.size == 0:
+        raise ValueError(f"classes must be a non-empty 1-D list of class labels, got {classes!r}")
+    if arr.dtype.kind in "fc" and not np.all(np.isfinite(arr)):
+        raise ValueError(f"classes must be class labels, got NaN or infinity in {arr.tolist()}")
+    kind = type_of_target(arr)
+    if kind not in ("binary", "multiclass"):
+        raise ValueError(f"classes must be class labels (integers or strings), got "
+                         f"{arr.tolist()} (type {kind!r})")
+    return arr
 
 
 def _same_kind(y: np.ndarray, classes: np.ndarray) -> bool:
