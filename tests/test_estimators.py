@@ -1306,6 +1306,20 @@ def test_save_keeps_a_seed_of_any_integer_type(tmp_path, seed):
     np.testing.assert_array_equal(refit.predict(X), reg.predict(X))
 
 
+def test_save_takes_parameters_given_as_numpy_values(tmp_path, iris):
+    """What fit takes, save writes: NumPy arrays, integers, floats and bools as parameters."""
+    X, y = iris
+    clf = MLPClassifier(hidden_layer_sizes=np.array([5, 3]), activation=np.array(["tanh", "relu"]),
+                        dropout=[np.float64(0.1), np.float32(0.0)], shuffle=np.False_,
+                        batch_size=np.int64(30), max_iter=3, random_state=0).fit(X, y)
+    loaded = load_estimator(clf.save(tmp_path / "np.npz"))
+    np.testing.assert_array_equal(loaded.predict_proba(X), clf.predict_proba(X))
+    params = loaded.get_params()
+    assert params["hidden_layer_sizes"] == (5, 3) and params["activation"] == ["tanh", "relu"]
+    assert params["dropout"] == [0.1, 0.0] and params["shuffle"] is False
+    assert params["batch_size"] == 30 and type(params["batch_size"]) is int
+
+
 def test_assigned_values_must_be_finite_in_the_networks_dtype(iris):
     """A float32 network took ``coefs_[0] = 1e300`` as infinity and predicted inf.
 

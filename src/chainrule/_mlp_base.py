@@ -1029,8 +1029,9 @@ class _BaseMLP(BaseEstimator):
         for key, value in self.get_params().items():
             if isinstance(value, Activation):
                 value = value.name
-            elif isinstance(value, (list, tuple)):
-                value = [v.name if isinstance(v, Activation) else v for v in value]
+            elif isinstance(value, (list, tuple, np.ndarray)):  # an array: as fit takes it
+                value = [v.name if isinstance(v, Activation) else
+                         v.item() if isinstance(v, np.generic) else v for v in list(value)]
             elif key == "dtype" and value is not None:
                 value = np.dtype(value).name
             elif key == "random_state" and isinstance(value, numbers.Integral):
@@ -1041,7 +1042,7 @@ class _BaseMLP(BaseEstimator):
                 raise ValueError(
                     f"{key}: a callable ({value!r}) cannot be saved as JSON; pass a name"
                 )
-            if isinstance(value, (np.integer, np.floating)):
+            if isinstance(value, np.generic):  # NumPy's ints, floats and bools (np.False_)
                 value = value.item()
             params[key] = value
         return params
