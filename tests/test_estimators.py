@@ -1471,6 +1471,24 @@ def test_several_squared_error_outputs_lbfgs_reports_scikit_learns_loss():
     assert len(ours.loss_curve_) == 6 and np.all(np.diff(ours.loss_curve_[1:]) < 0)
 
 
+@pytest.mark.parametrize(
+    ("kw", "error", "match"),
+    [({"options": [("gtol", 1e-5)]}, TypeError,
+      r"options: expected a dict of SciPy solver options or None, got list"),
+     ({"tol": "1e-5"}, TypeError, r"tol must be a finite float >= 0, got '1e-5' \(str\)"),
+     ({"tol": -1.0}, ValueError, r"tol must be a finite float >= 0, got -1.0"),
+     ({"verbose": "yes"}, TypeError, r"verbose must be an int >= 0, got 'yes' \(str\)")],
+)
+def test_minimize_refuses_bad_arguments_by_name_before_it_starts(kw, error, match):
+    """Not SciPy's "'list' object is not a mapping" or a ufunc error deep in the solver."""
+    X, y = load_iris(return_X_y=True)
+    net = mlp([4, 5, 3], hidden="tanh", output="softmax", seed=0)
+    before = net.params.copy()
+    with pytest.raises(error, match=match):
+        minimize(net, X, y, maxiter=3, **kw)
+    np.testing.assert_array_equal(net.params, before)
+
+
 def test_minimize_calls_back_with_each_iterate_and_its_cost():
     """``minimize(callback=...)``: each iterate and the cost in ``loss_curve`` at it."""
     X, Y = _three_outputs()

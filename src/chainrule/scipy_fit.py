@@ -15,12 +15,12 @@ import numpy as np
 import scipy  # already loaded (scipy.special); resolves the annotations, see minimize
 
 from ._threads import scipy_blas_single_thread
-from ._validation import check_positive_int
+from ._validation import check_nonneg_float, check_positive_int
 from .batchnorm import BatchNorm
 from .callbacks import History
 from .dropout import Dropout
 from .network import Network, _release_caches
-from .training import TrainingDiverged, _exact_one_hot
+from .training import TrainingDiverged, _check_verbose, _exact_one_hot
 
 __all__ = ["minimize"]
 
@@ -70,9 +70,9 @@ def minimize(
     X, Y : as in :func:`train`
     method : {"L-BFGS-B", "CG", "BFGS"}, default "L-BFGS-B"
     maxiter : int, default 400
-    tol : float, optional
+    tol : float >= 0, optional
         Passed to SciPy.
-    verbose : int, default 0
+    verbose : int >= 0 or bool, default 0
         Print SciPy's final message when > 0.
     sample_weight : array-like of shape (n_samples,), optional
         Example weights: the loss part of the cost is their weighted mean.
@@ -128,6 +128,12 @@ def minimize(
             )
     if callback is not None and not callable(callback):
         raise TypeError(f"callback: expected a callable or None, got {callback!r}")
+    if tol is not None:
+        tol = check_nonneg_float(tol, "tol")
+    if options is not None and not isinstance(options, dict):
+        raise TypeError(f"options: expected a dict of SciPy solver options or None, got "
+                        f"{type(options).__name__} {options!r}")
+    verbose = _check_verbose(verbose)
     X, Yt = net._check_xy(X, Y)
     sw = net.check_sample_weight(sample_weight, X.shape[0])
     theta0 = net.params.astype(np.float64)
