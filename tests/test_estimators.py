@@ -369,6 +369,30 @@ def test_early_stopping_records_validation_scores(iris):
     assert clf.n_iter_ == int(np.argmax(clf.validation_scores_)) + 1 + 5 + 1
 
 
+def test_early_stopping_splits_classes_too_rare_to_stratify_as_scikit_learn_does(iris):
+    """A class of one example cannot be stratified: a plain split, not a refusal.
+
+    scikit-learn never stratifies a multiclass target and fits these data; chainrule
+    stratifies where it can and otherwise holds out rows as a plain random split does.
+    """
+    X, y = iris
+    y = y.copy()
+    y[0] = 3  # a fourth class with one example
+    kw = dict(hidden_layer_sizes=(5,), early_stopping=True, max_iter=30,
+              learning_rate_init=0.01, n_iter_no_change=3, random_state=0)
+    SkMLPClassifier(**kw).fit(X, y)  # fits, as chainrule's must
+    clf = MLPClassifier(**kw).fit(X, y)
+    assert len(clf.validation_scores_) == clf.n_iter_
+    _, va = train_test_split(np.arange(150), test_size=0.1, random_state=clf._split_seed)
+    # the parameters restored are those of the best score, computed on the plain split's rows
+    assert clf.score(X[va], y[va]) == clf.best_validation_score_ == max(clf.validation_scores_)
+    # where every class can be stratified, the split still is
+    strat = MLPClassifier(**kw).fit(X, iris[1])
+    _, va = train_test_split(np.arange(150), test_size=0.1, stratify=iris[1],
+                             random_state=strat._split_seed)
+    assert strat.score(X[va], iris[1][va]) == strat.best_validation_score_
+
+
 def test_early_stopping_warm_start_keeps_the_best_parameters(iris):
     """A warm-start fit that never beats the best validation score ends with its parameters.
 
@@ -558,7 +582,7 @@ def test_bad_parameters_are_refused_at_fit_by_name(iris, params, match):
      ({}, "short weights", "sample_weight must have shape"),
      ({}, "other features", "1 class"),
      ({"early_stopping": True, "validation_fraction": 0.001}, None,
-      r"validation_fraction=0.001 of 150 examples cannot be split off")],
+      r"validation_fraction=0.001 leaves 1 example\(s\) for validation")],
 )
 def test_a_refit_that_fails_loses_nothing(iris, change, data, match):
     """Bad parameters or data on a second fit leave the fitted estimator as it was."""

@@ -804,13 +804,20 @@ class _BaseMLP(BaseEstimator):
                 # that best_validation_score_ compares like with like (as scikit-learn's
                 # split does with an integer random_state)
                 self._split_seed = int(self._rng.integers(2**31))
-            try:
-                tr, va = train_test_split(idx, test_size=self.validation_fraction,
-                                          stratify=stratify, random_state=self._split_seed)
-            except ValueError as exc:  # e.g. fewer validation rows than classes
+            # stratified where every class can be split (a class of one example cannot, nor
+            # can fewer validation rows than classes); else a plain random split, as
+            # scikit-learn's is for every multiclass target, rather than refusing the data
+            for strata in (stratify, None) if stratify is not None else (None,):
+                try:
+                    tr, va = train_test_split(idx, test_size=self.validation_fraction,
+                                              stratify=strata, random_state=self._split_seed)
+                    break
+                except ValueError as exc:
+                    error = exc
+            else:
                 raise ValueError(
                     f"validation_fraction={self.validation_fraction} of {X.shape[0]} examples "
-                    f"cannot be split off for early_stopping: {exc}"
+                    f"cannot be split off for early_stopping: {error}"
                 ) from None
             if va.size < 2:
                 raise ValueError(
