@@ -369,6 +369,17 @@ def test_early_stopping_records_validation_scores(iris):
     assert clf.n_iter_ == int(np.argmax(clf.validation_scores_)) + 1 + 5 + 1
 
 
+def test_a_warm_start_with_lbfgs_leaves_no_history_of_the_run_before(iris):
+    """history_ is the last run's: not a mini-batch run's 7 epochs after 3 L-BFGS iterations."""
+    X, y = iris
+    clf = MLPClassifier((5,), max_iter=7, random_state=0).fit(X, y)
+    assert len(clf.history_["loss"]) == 7
+    clf.set_params(solver="lbfgs", warm_start=True, max_iter=3).fit(X, y)
+    assert clf.n_iter_ == 3 and len(clf.loss_curve_) == 10
+    assert not hasattr(clf, "history_")  # as after an lbfgs fit from the start
+    assert not hasattr(MLPClassifier((5,), solver="lbfgs", max_iter=3).fit(X, y), "history_")
+
+
 def test_early_stopping_splits_classes_too_rare_to_stratify_as_scikit_learn_does(iris):
     """A class of one example cannot be stratified: a plain split, not a refusal.
 

@@ -1011,6 +1011,7 @@ class _BaseMLP(BaseEstimator):
                               verbose=int(self.verbose), sample_weight=sw, options=options,
                               callback=record)
         self.loss_curve_.extend(curve)
+        self.__dict__.pop("history_", None)  # a mini-batch run's, from before a warm start
         self.n_iter_ = int(result.nit)
         self.t_ += X.shape[0] * int(result.nit)
         self.loss_ = _reported_loss(float(result.fun), decay(result.x) if k > 1 else 0.0, k)

@@ -185,7 +185,8 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
     n_layers_ : int
     out_activation_ : {"logistic", "softmax"}
     history_ : chainrule.History
-        The last training run's per-epoch metrics (mini-batch solvers): ``loss``
+        The last training run's per-epoch metrics (mini-batch solvers; absent
+        after an lbfgs or cg run, whose losses are in ``loss_curve_``): ``loss``
         and ``lr``; the training accuracy (``accuracy``) only with a
         ``schedule``, which may monitor it (otherwise :meth:`score` computes it).
 
