@@ -1353,6 +1353,14 @@ def test_save_takes_parameters_given_as_numpy_values(tmp_path, iris):
     assert params["hidden_layer_sizes"] == (5, 3) and params["activation"] == ["tanh", "relu"]
     assert params["dropout"] == [0.1, 0.0] and params["shuffle"] is False
     assert params["batch_size"] == 30 and type(params["batch_size"]) is int
+    # a schedule given as a dict of NumPy numbers: the same schedule, and the same rates
+    sched = {"name": "step", "step_size": np.int64(2), "gamma": np.float32(0.5)}
+    clf = MLPClassifier((5,), schedule=sched, max_iter=5, random_state=0).fit(X, y)
+    loaded = load_estimator(clf.save(tmp_path / "sched.npz"))
+    assert loaded.schedule == {"name": "step", "step_size": 2, "gamma": 0.5}
+    again = clone(loaded).fit(X, y)
+    np.testing.assert_allclose(again.history_["lr"], clf.history_["lr"], rtol=0, atol=0)
+    np.testing.assert_allclose(clf.history_["lr"], [1e-3, 1e-3, 5e-4, 5e-4, 2.5e-4])
 
 
 def test_assigned_values_must_be_finite_in_the_networks_dtype(iris):

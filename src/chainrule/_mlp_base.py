@@ -238,6 +238,22 @@ class _AveragedEpochRule(_EpochRule):
         return loss
 
 
+def _json_value(value: object) -> object:
+    """``value`` for JSON: arrays and tuples as lists, NumPy scalars as Python's, in depth.
+
+    An :class:`Activation` is written as its name, in a list too (``activation``).
+    """
+    if isinstance(value, Activation):
+        return value.name
+    if isinstance(value, np.ndarray):
+        value = value.tolist()
+    if isinstance(value, (list, tuple)):
+        return [_json_value(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _json_value(v) for k, v in value.items()}
+    return value.item() if isinstance(value, np.generic) else value
+
+
 def _seed(random_state: object) -> int:
     """The seed of the estimator's Generator: one draw from ``random_state``.
 
@@ -1037,9 +1053,8 @@ class _BaseMLP(BaseEstimator):
         for key, value in self.get_params().items():
             if isinstance(value, Activation):
                 value = value.name
-            elif isinstance(value, (list, tuple, np.ndarray)):  # an array: as fit takes it
-                value = [v.name if isinstance(v, Activation) else
-                         v.item() if isinstance(v, np.generic) else v for v in list(value)]
+            elif isinstance(value, (list, tuple, np.ndarray, dict)):  # a schedule's dict too
+                value = _json_value(value)
             elif key == "dtype" and value is not None:
                 value = np.dtype(value).name
             elif key == "random_state" and isinstance(value, numbers.Integral):
