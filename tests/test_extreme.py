@@ -309,3 +309,30 @@ def test_noncanonical_pairs_closed_form_at_large_logits(
     assert J == pytest.approx(expected_loss, rel=1e-9)
     k = len(expected_dz)
     np.testing.assert_allclose(grad[k:], expected_dz, rtol=1e-9)  # db = dL/dz for x = 1
+
+
+# -- softplus outputs: the loss from log softplus(z), not from the underflowed output -----------
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("z", [-5.0, -90.0, -120.0, -800.0])
+@pytest.mark.parametrize("loss", ["cross_entropy", "poisson"])
+def test_softplus_output_keeps_its_gradient_at_very_negative_logits(loss, z, dtype):
+    """softplus(z) underflows (float32 below z ~ -87, float64 below ~ -708), but
+    log softplus(z) = z + log1p(-e^z / 2 + ...) does not: for z <= -90 the loss is
+    -y z (cross_entropy) or y log y - y z - y (poisson) and dL/dz = -y to within e^z.
+    (The loss was stuck at -y log(tiny) and dL/dz at 0 there: the unit stopped learning.)"""
+    y = 3.0 if loss == "poisson" else 1.0
+    net = one_layer_net([[z]], "softplus", loss, dtype=dtype)
+    J, grad = loss_and_grad(net, [[1.0]], [[y]])
+    if z == -5.0:  # nothing underflows: the textbook formulas, evaluated as written
+        a = np.log1p(np.exp(z))
+        s = 1.0 / (1.0 + np.exp(-z))
+        if loss == "cross_entropy":
+            expected, dz = -y * np.log(a), -y * s / a
+        else:
+            expected, dz = y * np.log(y / a) - y + a, (1.0 - y / a) * s
+    else:
+        dz = -y
+        expected = -y * z if loss == "cross_entropy" else y * np.log(y) - y * z - y
+    rtol = 1e-12 if dtype == np.float64 else 1e-5
+    assert J == pytest.approx(expected, rel=rtol)
+    np.testing.assert_allclose(grad, [dz, dz], rtol=rtol)  # dW = dL/dz * x, db = dL/dz

@@ -11,9 +11,10 @@ added by the network).  Each loss gives
   the unstable division by ``a (1 - a)``.  For the *canonical* pairs
   (identity + ``squared_error``, sigmoid + ``log_loss``, softmax +
   ``cross_entropy``, exp + ``poisson``) that delta is simply ``a - y``; the
-  mixed pairs (sigmoid + ``cross_entropy``, softmax + ``log_loss``) get their
-  own closed forms.  All are exact for any logit, +-1000 included, except
-  exp + ``poisson``, whose output ``exp(z)`` itself overflows above z ~ 709.
+  mixed pairs (sigmoid + ``cross_entropy``, softmax + ``log_loss``, softplus +
+  ``cross_entropy`` or ``poisson``) get their own closed forms.  All are exact
+  for any logit, +-1000 included, except exp + ``poisson``, whose output
+  ``exp(z)`` itself overflows above z ~ 709.
 
 ``poisson`` is half the Poisson deviance, ``sum_j y_j log(y_j / a_j) - y_j +
 a_j`` per example (scikit-learn's MLPRegressor(loss="poisson") for one output),
@@ -202,6 +203,46 @@ def _softmax_logs(z):
     return logp, log1mp
 
 
+# --- softplus outputs: log a from z, so that a deep negative logit keeps its gradient ---------
+# softplus(z) = log(1 + e^z) underflows to 0 below z ~ -745 (float32: below z ~ -104, and is
+# clipped to the smallest normal number below z ~ -87), where cross_entropy and poisson
+# computed from a = softplus(z) flattened into a constant: a loss stuck at -y log(tiny) and a
+# delta of 0 instead of -y, so a unit with a very wrong output stopped learning.
+_SOFTPLUS_TAIL = -20.0  # below it, log softplus(z) = z - e^z / 2 to within e^(2z) ~ 4e-18
+
+
+def _log_softplus(z):
+    """``log(softplus(z))`` without underflow: ``z - e^z / 2`` in the far negative tail."""
+    head = np.log(np.logaddexp(0, np.maximum(z, _SOFTPLUS_TAIL)))
+    tail = z - 0.5 * np.exp(np.minimum(z, _SOFTPLUS_TAIL))
+    return np.where(z < _SOFTPLUS_TAIL, tail, head)
+
+
+def _sigmoid_over_softplus(z):
+    """``softplus'(z) / softplus(z) = s(z) / log(1 + e^z)``: 1/z for large z, 1 as z -> -inf."""
+    return np.exp(-np.logaddexp(0, -z) - _log_softplus(z))
+
+
+def _ce_softplus_logits(z, y):
+    # -sum_j y_j log softplus(z_j)
+    return -np.sum(y * _log_softplus(z), axis=1)
+
+
+def _ce_softplus_delta(z, a, y):
+    # d/dz [-y log softplus(z)] = -y s(z) / softplus(z)
+    return -y * _sigmoid_over_softplus(z)
+
+
+def _poisson_softplus_logits(z, y):
+    # sum_j y log y - y log softplus(z) - y + softplus(z)
+    return np.sum(xlogy(y, y) - y * _log_softplus(z) - y + np.logaddexp(0, z), axis=1)
+
+
+def _poisson_softplus_delta(z, a, y):
+    # d/dz [softplus(z) - y log softplus(z)] = s(z) - y s(z) / softplus(z)
+    return expit(z) - y * _sigmoid_over_softplus(z)
+
+
 def _log_loss_softmax_logits(z, y):
     logp, log1mp = _softmax_logs(z)
     return -np.sum(y * logp + (1 - y) * log1mp, axis=1)
@@ -342,11 +383,14 @@ LOSSES: dict[str, Loss] = {
                 "softmax": LogitPath(_ce_logits, _ce_softmax_delta, _ce_from_lse,
                                      _ce_one_hot_from_lse, _ce_one_hot_softmax_delta_into),
                 "sigmoid": LogitPath(_ce_sigmoid_logits, _ce_sigmoid_delta),
+                "softplus": LogitPath(_ce_softplus_logits, _ce_softplus_delta),
             },
         ),
         Loss("poisson", _poisson, _poisson_grad, "exp", _poisson_logits,
              outputs=frozenset({"exp", "softplus"}), target_range=(0.0, np.inf),
-             logit_paths={"exp": LogitPath(_poisson_logits, _minus_y)}),
+             logit_paths={"exp": LogitPath(_poisson_logits, _minus_y),
+                          "softplus": LogitPath(_poisson_softplus_logits,
+                                                _poisson_softplus_delta)}),
     ]
 }
 """Losses by name."""
