@@ -440,6 +440,36 @@ def test_bad_types_raise_type_error(factory, match):
         factory()
 
 
+@pytest.mark.parametrize("bad", [np.ones(1), np.ones(6), np.ones((7, 7))],
+                         ids=["broadcast", "short", "matrix"])
+def test_step_refuses_grads_of_another_shape_and_changes_nothing(problem, bad):
+    """A gradient of shape (1,) broadcast silently over every parameter (a wrong update);
+    one of shape (7, 7) raised NumPy's broadcast error after replacing Adam's moments."""
+    w0, g0, g1 = problem
+    opt, w = Adam(lr=0.1), w0.copy()
+    opt.step(w, g0)
+    before, state = w.copy(), {k: v.copy() for k, v in opt.state.items()}
+    with pytest.raises(ValueError, match=r"grads must have the shape of params \(7,\)"):
+        opt.step(w, bad)
+    np.testing.assert_array_equal(w, before)
+    assert opt.t == 1 and set(opt.state) == set(state)
+    for k, v in state.items():
+        np.testing.assert_array_equal(opt.state[k], v)
+    # the next step is Adam's second step from the first, by the hand formula
+    m = 0.1 * g0 * 0.9 + 0.1 * g1
+    v = 0.001 * g0**2 * 0.999 + 0.001 * g1**2
+    m_hat, v_hat = m / (1 - 0.9**2), v / (1 - 0.999**2)
+    opt.step(w, g1)
+    np.testing.assert_allclose(w, before - 0.1 * m_hat / (np.sqrt(v_hat) + 1e-8), rtol=RTOL)
+
+
+def test_step_refuses_params_it_cannot_update_in_place():
+    with pytest.raises(TypeError, match=r"params must be a float ndarray.*int64"):
+        SGD(lr=0.1).step(np.ones(3, dtype=np.int64), np.ones(3))
+    with pytest.raises(TypeError, match=r"params must be a float ndarray.*list"):
+        SGD(lr=0.1).step([1.0, 2.0], np.ones(2))
+
+
 # --------------------------------------------------------------------------------------------
 # Decoupled weight decay shrinks weights only (SPEC 4: never biases, nor BatchNorm's gamma/beta)
 # --------------------------------------------------------------------------------------------

@@ -81,7 +81,26 @@ class Optimizer:
             weights: ``net._decay_slices``; biases and BatchNorm's ``gamma`` and
             ``beta`` are not among them).  ``None`` decays the whole vector;
             an empty sequence decays nothing.
+
+        Raises
+        ------
+        TypeError, ValueError
+            If ``params`` is not a float ndarray (it is updated in place) or
+            ``grads`` has another shape: nothing is changed then, neither the
+            parameters nor the optimizer's state.
         """
+        if not isinstance(params, np.ndarray) or params.dtype.kind != "f":
+            raise TypeError(
+                "params must be a float ndarray (it is updated in place), got "
+                + (f"an array of dtype {params.dtype}" if isinstance(params, np.ndarray)
+                   else type(params).__name__)
+            )
+        grads = np.asarray(grads)
+        if grads.shape != params.shape:
+            raise ValueError(
+                f"grads must have the shape of params {params.shape} (one entry per "
+                f"parameter), got shape {grads.shape}"
+            )
         self.t += 1
         direction = self._direction(grads)
         if self.weight_decay:
