@@ -77,3 +77,31 @@ def test_from_transfer_matrices_needs_a_sequence(mats):
     with pytest.raises(TypeError, match="mats must be a sequence of transfer matrices, one "
                                         "per layer, got"):
         cr.Network.from_transfer_matrices(mats)
+
+
+@pytest.mark.parametrize(("make", "words"), [
+    (lambda v: cr.Dense(3, 2, bias=v), "bias must be True or False"),
+    (lambda v: cr.mlp([3, 2], bias=v), "bias must be True or False"),
+    (lambda v: cr.network_from_layers([{"type": "Dense", "fan_out": 2, "bias": v}],
+                                      input_shape=3), "layers[0] (Dense): bias must be True"),
+    (lambda v: cr.SGD(0.1, momentum=0.5, nesterov=v), "nesterov must be True or False"),
+    (lambda v: cr.register_activation("cube_flag", lambda z: z**3, lambda z: 3 * z**2, v),
+     "from_output must be True or False"),
+])
+def test_flags_are_true_or_false(make, words):
+    """bool(flag) took any object, and the string "false" (a JSON layer dict's value) is
+    True: Dense(3, 2, bias="false") had biases.  NumPy's bools are flags too."""
+    for value in ("false", None, 0):
+        with pytest.raises(TypeError) as info:
+            make(value)
+        assert words in str(info.value) and repr(value) in str(info.value)
+    assert "cube_flag" not in cr.activations.ACTIVATIONS
+    obj = make(np.False_)
+    if isinstance(obj, cr.activations.Activation):
+        assert obj.from_output is False
+        cr.activations.unregister_activation("cube_flag")
+    elif isinstance(obj, cr.SGD):
+        assert obj.nesterov is False
+    else:  # a Dense layer or a network of one: no bias vector, no bias parameters
+        layer = obj if isinstance(obj, cr.Dense) else obj.layers[0]
+        assert layer.b is None and layer.param_specs()[-1].name == "W"

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 import numpy as np
 
 __all__ = [
+    "check_bool",
     "check_data",
     "check_finite_array",
     "check_input_shape",
@@ -22,6 +23,17 @@ __all__ = [
 
 def _describe(x: object) -> str:
     return f"{x!r} ({type(x).__name__})"
+
+
+def check_bool(value: object, name: str) -> bool:
+    """Return ``value`` as bool if it is True or False (NumPy's included).
+
+    ``bool(value)`` would take any object: the string "false" (a JSON layer dict's
+    ``"bias": "false"``) is True.
+    """
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be True or False, got {_describe(value)}")
+    return bool(value)
 
 
 def check_positive_int(value: object, name: str, minimum: int = 1) -> int:

@@ -25,6 +25,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.special import expit
 
+from ._validation import check_bool
+
 ArrayFn = Callable[[np.ndarray], np.ndarray]
 
 __all__ = [
@@ -320,6 +322,7 @@ def register_activation(
             "f and df must be callables taking an ndarray, got "
             f"{type(f).__name__} and {type(df).__name__}"
         )
+    from_output = check_bool(from_output, "from_output")
     existing = ACTIVATIONS.get(name)
     if name in ALIASES or (existing is not None and existing.builtin):
         raise ValueError(f"activation name {name!r} is built in and cannot be replaced")
@@ -338,7 +341,7 @@ def register_activation(
     a = _probe(f, "f", _PROBE.copy())
     _probe(df, "df", a.copy() if from_output else _PROBE.copy(),
            "a = f(z)" if from_output else "z")
-    act = Activation(name, f, df, from_output=bool(from_output), kinks=kink_points)
+    act = Activation(name, f, df, from_output=from_output, kinks=kink_points)
     ACTIVATIONS[name] = act
     return act
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validation import check_finite_array, check_positive_int
+from ._validation import check_bool, check_finite_array, check_positive_int
 from .activations import (
     _DELTA_INTO,
     _FORWARD_INTO,
@@ -180,7 +180,7 @@ class Dense(Layer):
         self.n_in = check_positive_int(fan_in, "fan_in")
         self.n_out = check_positive_int(fan_out, "fan_out")
         self.activation = get_activation(activation)
-        self.has_bias = bool(bias)
+        self.has_bias = check_bool(bias, "bias")
         if isinstance(init, (str,)) or callable(init):
             if dtype is None:
                 dtype = np.float64

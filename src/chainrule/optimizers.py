@@ -31,7 +31,7 @@ import numpy as np
 import scipy.linalg.blas
 
 from ._threads import scipy_blas_single_thread
-from ._validation import check_nonneg_float, check_positive_float
+from ._validation import check_bool, check_nonneg_float, check_positive_float
 
 __all__ = ["OPTIMIZERS", "SGD", "AdaGrad", "Adam", "Optimizer", "RMSProp", "get_optimizer"]
 
@@ -231,9 +231,9 @@ class SGD(Optimizer):
         self.momentum = check_nonneg_float(momentum, "momentum")
         if self.momentum >= 1:
             raise ValueError(f"momentum must be in [0, 1), got {self.momentum}")
-        if nesterov and self.momentum == 0:
+        self.nesterov = check_bool(nesterov, "nesterov")
+        if self.nesterov and self.momentum == 0:
             raise ValueError("nesterov=True needs momentum > 0")
-        self.nesterov = bool(nesterov)
 
     def _direction(self, grads: np.ndarray) -> np.ndarray:
         if self.momentum == 0:
