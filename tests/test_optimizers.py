@@ -411,6 +411,10 @@ def test_setting_a_rule_does_not_take_is_refused():
         (lambda: SGD(momentum=-0.1), "momentum"),
         (lambda: SGD(nesterov=True), "nesterov"),
         (lambda: SGD(weight_decay=-0.01), "weight_decay"),
+        # the fraction of each weight removed per step: 1 zeroes them, more flips their signs
+        (lambda: SGD(weight_decay=1.0), r"weight_decay must be in \[0, 1\).*got 1\.0"),
+        (lambda: Adam(weight_decay=1.5), r"weight_decay must be in \[0, 1\).*got 1\.5"),
+        (lambda: get_optimizer("rmsprop", weight_decay=2), "weight_decay"),
         (lambda: AdaGrad(eps=0.0), "eps"),
         (lambda: RMSProp(rho=1.0), "rho"),
         (lambda: RMSProp(rho=-0.5), "rho"),

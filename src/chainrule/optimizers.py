@@ -43,9 +43,12 @@ class Optimizer:
     ----------
     lr : float
         Learning rate (> 0).  Schedules change ``self.lr`` between steps.
-    weight_decay : float, default 0
+    weight_decay : float in [0, 1), default 0
         Decoupled weight decay ``lambda``: ``w <- w - lr * update - lambda * w``,
         on the entries :meth:`step` is told are weights (all of them by default).
+        It is the fraction of each weight removed per step, not multiplied by
+        ``lr`` (PyTorch's ``AdamW(lr=lr, weight_decay=wd)`` is ``lambda = lr * wd``):
+        1 would zero the weights at every step, and more flip their signs.
     """
 
     name = "optimizer"
@@ -54,6 +57,11 @@ class Optimizer:
     def __init__(self, lr: float = 0.01, weight_decay: float = 0.0) -> None:
         self.lr = check_positive_float(lr, "lr")
         self.weight_decay = check_nonneg_float(weight_decay, "weight_decay")
+        if self.weight_decay >= 1:
+            raise ValueError(
+                "weight_decay must be in [0, 1) (the fraction of each weight removed per step: "
+                f"w <- w - lr * update - weight_decay * w), got {self.weight_decay}"
+            )
         self.t = 0  # number of steps taken
         self.state: dict[str, np.ndarray] = {}
 
