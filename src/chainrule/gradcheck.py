@@ -154,18 +154,41 @@ def numerical_gradient(fun, theta: np.ndarray, eps: float = 1e-4) -> np.ndarray:
     return g
 
 
+def _model_layers(model: Any) -> list[Any]:
+    """The layers of ``model`` (``layers`` or ``network_.layers``; none if it has neither)."""
+    layers = getattr(model, "layers", None)
+    if layers is None:
+        layers = getattr(getattr(model, "network_", None), "layers", None)
+    return list(layers or ())
+
+
 def _kinked_layers(model: Any) -> list[Any]:
     """The layers of ``model`` (``layers`` or ``network_.layers``) with kinks.
 
     Those with a kinked activation, and max pooling: the largest of a window
     is a kink too, where the window's winner changes.
     """
-    layers = getattr(model, "layers", None)
-    if layers is None:
-        layers = getattr(getattr(model, "network_", None), "layers", None)
-    return [layer for layer in layers or ()
+    return [layer for layer in _model_layers(model)
             if isinstance(layer, MaxPool2D)
             or getattr(getattr(layer, "activation", None), "kinks", ())]
+
+
+def _check_dropout_masks(model: Any) -> None:
+    """Refuse a training-mode check through a Dropout layer that draws a new mask per pass.
+
+    Every evaluation of the cost would then be another function of ``theta``: the
+    central differences mix masks and disagree with any gradient (a relative
+    difference near 1 for a correct backward pass).
+    """
+    for i, layer in enumerate(_model_layers(model)):
+        if getattr(layer, "rate", 0) and getattr(layer, "fixed_mask", False) is None:
+            raise ValueError(
+                f"training=True: layers[{i}] is {type(layer).__name__}(rate={layer.rate:g}) "
+                "without a fixed mask, so every evaluation of the cost would draw another "
+                "mask and the central differences would compare different functions; fix "
+                "one first (layer.fix_mask(keep), keep of shape (n_samples, n_units)) or "
+                "check in evaluation mode (leave training out)"
+            )
 
 
 def _sides(layers: list[Any]) -> list[np.ndarray]:
@@ -221,7 +244,9 @@ def gradient_check(
         (``model.layers`` or ``model.network_.layers``) after each evaluation.
     **cost_kwargs
         Passed to ``model.cost``, e.g. ``training=True`` to check dropout (with a
-        fixed mask) or batch normalisation with batch statistics.
+        fixed mask: a Dropout layer without one is refused, since each
+        evaluation would draw another mask) or batch normalisation with batch
+        statistics.
 
     Returns
     -------
@@ -248,6 +273,8 @@ def gradient_check(
         cost_kwargs["sample_weight"] = sample_weight
     if not isinstance(exclude_kinks, (bool, np.bool_)):
         raise TypeError(f"exclude_kinks must be True or False, got {exclude_kinks!r}")
+    if cost_kwargs.get("training"):
+        _check_dropout_masks(model)
     args = (X,) if Y is None else (X, Y)
     theta = np.array(model.params, dtype=np.float64)
     cost0, analytical = model.cost(theta, *args, **cost_kwargs)
