@@ -60,6 +60,8 @@ PAIRS = [
     ("cross_entropy", "sigmoid", "unit"),
     ("cross_entropy", "softplus", "prob"),
 ]
+# kept apart so that the depths EXTRAPOLATED_CASES cycles through stay those of the pairs above
+POISSON_PAIRS = [("poisson", "exp", "count"), ("poisson", "softplus", "count")]
 
 N_IN, N_SAMPLES = 3, 5
 HIDDEN_WIDTHS = [4, 3, 4]
@@ -78,6 +80,8 @@ def make_targets(rng: np.random.Generator, kind: str, m: int, k: int) -> np.ndar
         return rng.integers(0, 2, size=(m, k)).astype(float)
     if kind == "prob":
         return rng.dirichlet(np.ones(k), size=m)
+    if kind == "count":
+        return rng.poisson(2.0, size=(m, k)).astype(float)
     labels = rng.integers(0, k, size=m)
     if kind == "labels":
         return labels  # 1-D integer class labels
@@ -145,7 +149,7 @@ def grid_problem(hidden, loss, output, kind, decay, depth, **net_kwargs):
 
 @pytest.mark.parametrize("depth", DEPTHS)
 @pytest.mark.parametrize("decay", DECAYS)
-@pytest.mark.parametrize(("loss", "output", "kind"), PAIRS, ids=lambda v: str(v))
+@pytest.mark.parametrize(("loss", "output", "kind"), PAIRS + POISSON_PAIRS, ids=lambda v: str(v))
 @pytest.mark.parametrize("hidden", SMOOTH_HIDDEN)
 def test_smooth_networks(hidden, loss, output, kind, decay, depth):
     net, X, Y = grid_problem(hidden, loss, output, kind, decay, depth)
@@ -157,6 +161,9 @@ def test_smooth_networks(hidden, loss, output, kind, decay, depth):
 # every (hidden, loss/output, decay) once, the depth cycling through 1, 2, 3
 EXTRAPOLATED_CASES = [
     (*case, 1 + i % 3) for i, case in enumerate(itertools.product(SMOOTH_HIDDEN, PAIRS, DECAYS))
+] + [
+    (*case, 1 + i % 3)
+    for i, case in enumerate(itertools.product(SMOOTH_HIDDEN, POISSON_PAIRS, DECAYS))
 ]
 
 

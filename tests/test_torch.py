@@ -26,6 +26,7 @@ TORCH_ACTIVATIONS = {
     "relu": torch.relu,
     "leaky_relu": lambda z: F.leaky_relu(z, LEAKY_SLOPE),
     "softplus": F.softplus,
+    "exp": torch.exp,
     "square": lambda z: z * z,
     "softmax": lambda z: torch.softmax(z, dim=1),
 }
@@ -41,6 +42,10 @@ def torch_loss(name: str, output: str, z, a, y, labels):
         if output == "sigmoid":  # summed over the outputs, averaged over the batch
             return F.binary_cross_entropy_with_logits(z, y, reduction="none").sum(dim=1).mean()
         return -(y * torch.log(a) + (1 - y) * torch.log(1 - a)).sum(dim=1).mean()
+    if name == "poisson":  # half the Poisson deviance: torch's NLL plus its constant y log y - y
+        nll = (F.poisson_nll_loss(z, y, log_input=True, reduction="none") if output == "exp"
+               else F.poisson_nll_loss(a, y, log_input=False, eps=0.0, reduction="none"))
+        return (nll + torch.xlogy(y, y) - y).sum(dim=1).mean()
     assert name == "cross_entropy"
     if output == "softmax":
         return F.cross_entropy(z, labels if labels is not None else y)
@@ -96,6 +101,8 @@ def make_targets(kind, rng, m, k):
         Y = rng.integers(0, 2, size=(m, k)).astype(float)
     elif kind == "unit":
         Y = rng.uniform(size=(m, k))
+    elif kind == "count":
+        Y = rng.poisson(2.0, size=(m, k)).astype(float)
     else:
         Y = rng.normal(size=(m, k))
     return Y, Y, None
@@ -119,6 +126,8 @@ CASES = [
     (["identity", "tanh"], "softplus", "mean_squared_error", "real", 0.4, "ufldl"),
     (["identity"], "sigmoid", "cross_entropy", "prob", 0.0, "ufldl"),
     (["softplus"], "softplus", "cross_entropy", "prob", 0.1, "per_sample"),
+    (["tanh"], "exp", "poisson", "count", 0.0, "ufldl"),
+    (["sigmoid"], "softplus", "poisson", "count", 0.2, "per_sample"),
 ]
 
 
