@@ -799,6 +799,35 @@ def test_network_ending_without_activation_is_refused(last):
         Network([Dense(3, 2), layer])
 
 
+def test_a_layer_object_appears_only_once():
+    """[Dense(3, 3)] * 2 is one layer twice: its W and b were bound to the second slice of
+    the flat vector (the first was left unused) and the second pass overwrote what the
+    first had kept for backpropagation, so the gradient was silently wrong (relative
+    difference 0.98 against central differences).  A Dropout used twice kept only the
+    last mask.  Now refused; one layer per place works and matches the hand computation."""
+    from chainrule import Dropout
+
+    d = Dense(3, 3, "tanh", seed=0)
+    with pytest.raises(ValueError, match=r"layers\[1\] is the same object as layers\[0\]"):
+        Network([d, d])
+    drop = Dropout(0.5)
+    with pytest.raises(ValueError, match=r"layers\[3\] is the same object as layers\[1\]"):
+        Network([Dense(3, 4), drop, Dense(4, 4), drop, Dense(4, 1)])
+    assert getattr(d, "_owner", None) is None  # nothing was bound
+    net = Network([d, Dense(3, 3, "tanh", init=d.W.copy())])
+    rng = np.random.default_rng(0)
+    X, Y = rng.normal(size=(4, 3)), rng.normal(size=(4, 3))
+    W = d.W.copy()
+    H = np.tanh(X @ W)
+    A = np.tanh(H @ W)
+    delta2 = (A - Y) * (1 - A**2) / 4
+    delta1 = delta2 @ W.T * (1 - H**2)
+    _, grad = net.loss_and_grad(X, Y)
+    expected = np.concatenate([(X.T @ delta1).ravel(), delta1.sum(0),
+                               (H.T @ delta2).ravel(), delta2.sum(0)])
+    np.testing.assert_allclose(grad, expected, rtol=1e-12, atol=1e-15)
+
+
 # --------------------------------------------------------------------------------------------
 # a callable init is checked as explicit weights are
 # --------------------------------------------------------------------------------------------

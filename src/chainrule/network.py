@@ -56,7 +56,9 @@ class Network:
         layer that already belongs to another network joins as a copy (with
         its current values), and the other network keeps its own.  The last
         layer must have an activation (a Dense output layer, say; not Dropout
-        or Flatten), and a softmax output needs at least 2 units.
+        or Flatten), and a softmax output needs at least 2 units.  A layer may
+        appear only once (``[Dense(8, 8)] * 3`` is one layer three times,
+        refused; build one per place).
     loss : str, default "squared_error"
         Per-example loss: "squared_error", "mean_squared_error", "log_loss"
         or "cross_entropy".
@@ -102,6 +104,16 @@ class Network:
                 raise TypeError(
                     f"layers[{i}] must be a chainrule Layer (e.g. Dense), "
                     f"got {type(layer).__name__}"
+                )
+        first: dict[int, int] = {}  # id(layer) -> its first place
+        for i, layer in enumerate(layers):
+            j = first.setdefault(id(layer), i)
+            if j != i:
+                raise ValueError(
+                    f"layers[{i}] is the same object as layers[{j}]; a layer may appear only "
+                    "once, since it holds its own parameters and what its last pass computed "
+                    "(for repeated layers build one per place, e.g. [Dense(8, 8) for _ in "
+                    "range(3)], not [Dense(8, 8)] * 3)"
                 )
         # Shapes flow through the layers (an int: features; a tuple: (channels, height, width)
         # images for conv.py's layers).  Checked first, recorded only once everything passed.
