@@ -133,6 +133,29 @@ def test_mlp_per_layer_hidden_activations():
     np.testing.assert_allclose(net.forward(X), expected, rtol=1e-13, atol=1e-15)
 
 
+def test_mlp_takes_an_activation_object_for_every_hidden_layer():
+    """hidden=act (the object register_activation returns, or a built-in's) raised
+    "TypeError: 'Activation' object is not iterable"; hidden=5 the same about an int.
+    An Activation("relu") object also got Glorot instead of He weights from init="auto"."""
+    act = chainrule.register_activation("cube_mlp", lambda z: z**3, lambda z: 3 * z**2)
+    try:
+        net = mlp([3, 4, 5, 2], hidden=act, seed=0)
+        assert [lay.activation.name for lay in net.layers] == ["cube_mlp", "cube_mlp", "identity"]
+        X = np.random.default_rng(3).normal(size=(7, 3))
+        A = X
+        for lay in net.layers[:2]:
+            A = (A @ lay.W + lay.b) ** 3
+        expected = A @ net.layers[2].W + net.layers[2].b
+        np.testing.assert_allclose(net.forward(X), expected, rtol=1e-12)
+    finally:
+        unregister_activation("cube_mlp")
+    relu = mlp([3, 4, 2], hidden=ACTIVATIONS["relu"], seed=0)
+    assert relu.layers[0].init == "he_normal"
+    np.testing.assert_array_equal(relu.params, mlp([3, 4, 2], hidden="relu", seed=0).params)
+    with pytest.raises(TypeError, match=r"hidden must be an activation .* got int"):
+        mlp([3, 4, 2], hidden=5)
+
+
 def test_zero_hidden_layers_is_a_single_neuron():
     net = mlp([3, 1], output="sigmoid", seed=0)
     assert len(net.layers) == 1

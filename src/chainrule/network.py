@@ -750,8 +750,8 @@ _DEFAULT_LOSS = {"softmax": "cross_entropy", "sigmoid": "log_loss"}
 
 def mlp(
     sizes: Sequence[int],
-    hidden: str | Sequence[str] = "relu",
-    output: str = "identity",
+    hidden: str | Activation | Sequence[str | Activation] = "relu",
+    output: str | Activation = "identity",
     loss: str | None = None,
     init: str | Callable[[np.random.Generator, int, int], np.ndarray] = "auto",
     seed: int | np.random.Generator | None = None,
@@ -767,9 +767,11 @@ def mlp(
     sizes : sequence of int
         Layer widths, input first: ``[64, 100, 10]`` is 64 inputs, one hidden
         layer of 100 units, 10 outputs.
-    hidden : str or sequence of str, default "relu"
-        Hidden activation, or one per hidden layer.
-    output : str, default "identity"
+    hidden : str, Activation or sequence of them, default "relu"
+        Hidden activation, or one per hidden layer: a name or an
+        :class:`~chainrule.activations.Activation` (what
+        :func:`~chainrule.register_activation` returns).
+    output : str or Activation, default "identity"
         Output activation.
     loss : str, optional
         Defaults to the canonical loss of the output: "cross_entropy" for
@@ -800,8 +802,13 @@ def mlp(
         )
     sizes = [check_positive_int(s, f"sizes[{i}]") for i, s in enumerate(sizes)]
     n_hidden = len(sizes) - 2
-    if isinstance(hidden, str):
+    if isinstance(hidden, (str, Activation)):
         hidden = [hidden] * n_hidden
+    elif not isinstance(hidden, Sequence):
+        raise TypeError(
+            "hidden must be an activation (a name or an Activation) or a list of them, one "
+            f"per hidden layer, got {type(hidden).__name__}"
+        )
     hidden = list(hidden)
     if len(hidden) != n_hidden:
         raise ValueError(
@@ -823,7 +830,8 @@ def mlp(
     for fan_in, fan_out, act in zip(sizes[:-1], sizes[1:], acts, strict=True):
         layer_init = init
         if isinstance(init, str) and init == "auto":
-            layer_init = "he_normal" if act in ("relu", "leaky_relu") else "glorot_uniform"
+            name = act.name if isinstance(act, Activation) else act
+            layer_init = "he_normal" if name in ("relu", "leaky_relu") else "glorot_uniform"
         layers.append(Dense(fan_in, fan_out, act, layer_init, bias=bias, seed=rng, dtype=dtype))
     if loss is None:
         loss = _DEFAULT_LOSS.get(layers[-1].activation.name, "squared_error")
