@@ -156,6 +156,26 @@ def test_mlp_takes_an_activation_object_for_every_hidden_layer():
         mlp([3, 4, 2], hidden=5)
 
 
+def test_network_from_layers_gives_he_weights_to_a_relu_activation_object():
+    """The default init compared the activation with the strings "relu" / "leaky_relu": a
+    Dense dict with the Activation object ACTIVATIONS["relu"] got Glorot weights."""
+    from chainrule import network_from_layers
+
+    for name in ("relu", "leaky_relu", "tanh"):
+        by_object = network_from_layers(
+            [{"type": "Dense", "fan_out": 50, "activation": ACTIVATIONS[name]}],
+            input_shape=40, seed=0)
+        by_name = network_from_layers(
+            [{"type": "Dense", "fan_out": 50, "activation": name}], input_shape=40, seed=0)
+        np.testing.assert_array_equal(by_object.params, by_name.params)
+        W = by_object.layers[0].W
+        if name == "tanh":  # Glorot uniform: within +-sqrt(6 / (fan_in + fan_out))
+            assert np.abs(W).max() <= np.sqrt(6 / 90) and by_object.layers[0].init != "he_normal"
+        else:  # He normal: standard deviation sqrt(2 / fan_in) = 0.2236
+            assert by_object.layers[0].init == "he_normal"
+            assert W.std() == pytest.approx(np.sqrt(2 / 40), rel=0.05)
+
+
 def test_zero_hidden_layers_is_a_single_neuron():
     net = mlp([3, 1], output="sigmoid", seed=0)
     assert len(net.layers) == 1

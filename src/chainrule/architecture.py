@@ -91,7 +91,8 @@ def _make_layer(i: int, spec: object, shape: object, rng: np.random.Generator,
                              f"{shape}; put {{'type': 'Flatten'}} before it")
         kwargs[key] = infer(shape)
     if kind == "Dense" and "init" not in kwargs:  # as mlp(): He for ReLU family, else Glorot
-        relu = kwargs.get("activation", "sigmoid") in ("relu", "leaky_relu")
+        act = kwargs.get("activation", "sigmoid")
+        relu = getattr(act, "name", act) in ("relu", "leaky_relu")  # a name or an Activation
         kwargs["init"] = "he_normal" if relu else "glorot_uniform"
     if "seed" in _arguments(cls):  # each layer its own generator, seeded from the one seed
         kwargs["seed"] = int(rng.integers(2**63))
