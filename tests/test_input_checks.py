@@ -105,3 +105,21 @@ def test_flags_are_true_or_false(make, words):
     else:  # a Dense layer or a network of one: no bias vector, no bias parameters
         layer = obj if isinstance(obj, cr.Dense) else obj.layers[0]
         assert layer.b is None and layer.param_specs()[-1].name == "W"
+
+
+@pytest.mark.parametrize("call", ["forward", "loss_and_grad", "cost"])
+def test_training_is_true_or_false(call):
+    """training="False" is a true string: forward(X, training="False") ran dropout (and
+    would have updated BatchNorm's running statistics in loss_and_grad)."""
+    net = cr.Network([cr.Dense(3, 4, "tanh", seed=0), cr.Dropout(0.5, seed=1),
+                      cr.Dense(4, 1, "identity", seed=2)])
+    X3, Y = X[:, :3], X[:, 3]
+    args = {"forward": (X3,), "loss_and_grad": (X3, Y), "cost": (net.params, X3, Y)}[call]
+    state = net.layers[1].rng.bit_generator.state
+    with pytest.raises(TypeError, match=r"training must be True or False, got 'False' \(str\)"):
+        getattr(net, call)(*args, training="False")
+    assert net.layers[1].rng.bit_generator.state == state  # no mask was drawn
+    # evaluation mode: dropout is the identity, the forward pass is the plain one
+    W1, b1, W2, b2 = net.layers[0].W, net.layers[0].b, net.layers[2].W, net.layers[2].b
+    expected = np.tanh(X3 @ W1 + b1) @ W2 + b2
+    np.testing.assert_allclose(net.forward(X3, training=np.False_), expected, rtol=1e-13)

@@ -29,6 +29,7 @@ import numpy as np
 
 from ._spatial import SpatialLayer
 from ._validation import (
+    check_bool,
     check_data,
     check_finite_array,
     check_input_shape,
@@ -269,6 +270,7 @@ class Network:
         -------
         ndarray of shape (n_samples, n_outputs)
         """
+        training = check_bool(training, "training")
         return self._forward(check_data(X, self.n_inputs, self.dtype), training)
 
     __call__ = forward
@@ -359,6 +361,7 @@ class Network:
         grad : ndarray of shape (n_params,)
             A copy of ``dJ/dtheta``, in the order of :attr:`params`.
         """
+        training = check_bool(training, "training")
         X, Y = self._check_xy(X, Y)
         sw = self.check_sample_weight(sample_weight, X.shape[0])
         J, grad = self._loss_and_grad(X, Y, training, sw)
@@ -418,6 +421,7 @@ class Network:
         grad : ndarray of shape (n_params,)
             A copy of ``dJ/dtheta``.
         """
+        training = check_bool(training, "training")
         theta = self._check_theta(theta)
         X, Y = self._check_xy(X, Y)
         sw = self.check_sample_weight(sample_weight, X.shape[0])
