@@ -81,6 +81,7 @@ def test_from_transfer_matrices_needs_a_sequence(mats):
 
 @pytest.mark.parametrize(("make", "words"), [
     (lambda v: cr.Dense(3, 2, bias=v), "bias must be True or False"),
+    (lambda v: cr.Conv2D(1, 2, 3, bias=v), "bias must be True or False"),
     (lambda v: cr.mlp([3, 2], bias=v), "bias must be True or False"),
     (lambda v: cr.network_from_layers([{"type": "Dense", "fan_out": 2, "bias": v}],
                                       input_shape=3), "layers[0] (Dense): bias must be True"),
@@ -102,8 +103,8 @@ def test_flags_are_true_or_false(make, words):
         cr.activations.unregister_activation("cube_flag")
     elif isinstance(obj, cr.SGD):
         assert obj.nesterov is False
-    else:  # a Dense layer or a network of one: no bias vector, no bias parameters
-        layer = obj if isinstance(obj, cr.Dense) else obj.layers[0]
+    else:  # a Dense or Conv2D layer or a network of one: no bias vector or parameters
+        layer = obj if isinstance(obj, (cr.Dense, cr.Conv2D)) else obj.layers[0]
         assert layer.b is None and layer.param_specs()[-1].name == "W"
 
 

@@ -23,7 +23,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._spatial import SpatialLayer, col2im, im2col, pair, scratch, single, window_output
-from ._validation import check_finite_array, check_positive_int
+from ._validation import check_bool, check_finite_array, check_positive_int
 from .activations import Activation, get_activation
 from .initializers import get_initializer, make_rng
 from .layers import ParamSpec, check_init_result
@@ -101,7 +101,7 @@ class Conv2D(SpatialLayer):
                 f"activation: Conv2D needs an elementwise activation, got "
                 f"{self.activation.name!r}; put softmax on a Dense output layer"
             )
-        self.has_bias = bool(bias)
+        self.has_bias = check_bool(bias, "bias")
         shape = (self.out_channels, self.in_channels, *self.kernel_size)
         fan_in = self.in_channels * self.kernel_size[0] * self.kernel_size[1]
         if isinstance(init, str) or callable(init):
