@@ -642,3 +642,42 @@ def test_digits_adam_dropout_early_stopping():
     logits = np.maximum(split.X_test @ d0.W + d0.b, 0.0) @ d1.W + d1.b
     correct = int(np.sum(np.argmax(logits, axis=1) == split.y_test))
     assert 100 * correct >= 98 * len(split.y_test), f"{correct}/{len(split.y_test)}"
+
+
+def _strict_loads(text: str) -> object:
+    """json.loads that refuses NaN / Infinity, as strict (RFC 8259) JSON readers do."""
+    def refuse(constant: str) -> None:
+        raise ValueError(f"not JSON: {constant}")
+
+    return json.loads(text, parse_constant=refuse)
+
+
+def test_records_are_strict_json_and_keep_non_finite_numbers(tmp_path):
+    """n_iter_no_change=np.inf (scikit-learn's "never stop on tol") was written as the bare
+    word Infinity, which Python reads but strict JSON readers refuse.  Non-finite floats
+    are now written as {"__float__": ...} objects and read back as the same floats."""
+    import warnings
+
+    from chainrule.io import read_file, write_file
+
+    meta = {"format": "test", "a": [1.5, float("inf"), {"b": -np.inf, "c": float("nan")}]}
+    path = write_file(tmp_path / "m.npz", meta, {"x": np.arange(3.0)})
+    with np.load(path) as npz:
+        raw = _strict_loads(str(npz["__meta__"]))
+    assert raw["a"][1] == {"__float__": "inf"} and raw["a"][2]["b"] == {"__float__": "-inf"}
+    back, arrays = read_file(path, "test")
+    assert back["a"][0] == 1.5 and back["a"][1] == np.inf and back["a"][2]["b"] == -np.inf
+    assert np.isnan(back["a"][2]["c"]) and np.array_equal(arrays["x"], np.arange(3.0))
+
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(30, 3)), np.arange(30) % 3
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # max_iter reached
+        est = chainrule.MLPClassifier((4,), n_iter_no_change=np.inf, max_iter=3,
+                                      random_state=0).fit(X, y)
+    path = est.save(tmp_path / "est.npz")
+    with np.load(path) as npz:
+        _strict_loads(str(npz["__meta__"]))
+    loaded = chainrule.load_estimator(path)
+    assert loaded.n_iter_no_change == np.inf
+    np.testing.assert_array_equal(loaded.predict_proba(X), est.predict_proba(X))

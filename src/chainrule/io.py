@@ -12,6 +12,7 @@ save never leaves a half-written model behind.
 from __future__ import annotations
 
 import json
+import math
 import os
 import secrets
 import stat
@@ -237,15 +238,44 @@ def check_writable(path: str | os.PathLike, name: str) -> Path:
     return target
 
 
+# JSON has no infinity or NaN (Python's json writes the non-standard Infinity / NaN, which
+# strict readers refuse): such a float in a record is written as {"__float__": "inf"}.
+_NONFINITE = {"inf": math.inf, "-inf": -math.inf, "nan": math.nan}
+
+
+def _strict_json(value: object) -> object:
+    """``value`` with every non-finite float replaced by its ``{"__float__": ...}`` object."""
+    if isinstance(value, float) and not math.isfinite(value):  # np.float64 included
+        return {"__float__": "nan" if math.isnan(value) else ("inf" if value > 0 else "-inf")}
+    if isinstance(value, dict):
+        return {k: _strict_json(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_strict_json(v) for v in value]
+    return value
+
+
+def _json_float(obj: dict) -> object:
+    """json.loads' object_hook: ``{"__float__": "inf"}`` back to the float it stands for."""
+    if len(obj) == 1 and obj.get("__float__") in _NONFINITE:
+        return _NONFINITE[obj["__float__"]]
+    return obj
+
+
 def write_file(path: str | os.PathLike, meta: dict, arrays: dict[str, np.ndarray]) -> Path:
-    """Write JSON ``meta`` and numeric ``arrays`` to ``path`` (.npz) atomically."""
+    """Write JSON ``meta`` and numeric ``arrays`` to ``path`` (.npz) atomically.
+
+    The JSON is strict (RFC 8259): a non-finite float in ``meta`` (a history's
+    diverged epoch, ``n_iter_no_change=inf``) is written as ``{"__float__":
+    "inf"}`` (or ``"-inf"``, ``"nan"``), which :func:`read_file` reads back.
+    """
     path = file_path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     meta = {**meta, "version": FORMAT_VERSION}
+    text = json.dumps(_strict_json(meta), allow_nan=False)
     fd, tmp = _create_temporary(path)
     try:
         with os.fdopen(fd, "wb") as fh:
-            np.savez(fh, __meta__=np.array(json.dumps(meta)), **arrays)
+            np.savez(fh, __meta__=np.array(text), **arrays)
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)
@@ -352,7 +382,7 @@ def read_file(path: str | os.PathLike, fmt: str) -> tuple[dict, dict[str, np.nda
             f"{exc})"
         ) from None
     try:
-        meta = json.loads(str(arrays.pop("__meta__")))
+        meta = json.loads(str(arrays.pop("__meta__")), object_hook=_json_float)
     except (KeyError, ValueError):
         raise ValueError(f"{p}: not a chainrule file (no readable '__meta__' record)") from None
     if not isinstance(meta, dict) or meta.get("format") != fmt:
