@@ -204,6 +204,26 @@ def test_the_estimators_refuse_sample_weight_that_is_no_numbers_by_name(iris, we
     assert not hasattr(clf, "network_")
 
 
+@pytest.mark.parametrize("cls", [MLPClassifier, MLPRegressor])
+def test_one_number_as_sample_weight_weighs_every_row(iris, cls):
+    """scikit-learn takes sample_weight=2.0 (every row weighs 2); chainrule refused it
+    ("sample_weight must have shape (150,)").  The reference is the same fit with the
+    array of 2.0s, and the fit without weights (a weighted mean of equal weights)."""
+    X, y = iris
+    kw = dict(hidden_layer_sizes=(4,), max_iter=3, random_state=0, solver="sgd",
+              shuffle=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        scalar = cls(**kw).fit(X, y, sample_weight=2.0)
+        array = cls(**kw).fit(X, y, sample_weight=np.full(len(y), 2.0))
+    np.testing.assert_array_equal(scalar.predict(X), array.predict(X))
+    for a, b in zip(scalar.coefs_, array.coefs_, strict=True):
+        np.testing.assert_array_equal(a, b)
+    assert scalar.loss_curve_ == array.loss_curve_
+    with pytest.raises(ValueError, match="non-negative"):
+        cls(**kw).fit(X, y, sample_weight=-1.0)
+
+
 # --- scikit-learn integration -----------------------------------------------------------------
 def test_pipeline_gridsearch_and_clone(iris):
     X, y = iris

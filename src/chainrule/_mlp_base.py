@@ -759,6 +759,8 @@ class _BaseMLP(BaseEstimator):
         if sample_weight is not None:
             # numbers only (strings, dicts, complex refused by name), NaN and inf too
             sw = check_finite_array(sample_weight, "sample_weight", dtype=np.float64)
+            if sw.ndim == 0:  # one number for every row, as scikit-learn takes it
+                sw = np.full(X.shape[0], sw)
             if sw.shape != (X.shape[0],):
                 raise ValueError(
                     f"sample_weight must have shape ({X.shape[0]},) (one weight per row of "

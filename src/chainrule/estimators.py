@@ -255,8 +255,9 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
             (scikit-learn's MLP fits it and predicts that class).  A warm start
             may see a subset of ``classes_`` (scikit-learn asks for all of them),
             but no new class.
-        sample_weight : array-like of shape (n_samples,), optional
-            Non-negative weights; each batch's loss is their weighted mean.
+        sample_weight : array-like of shape (n_samples,) or float, optional
+            Non-negative weights; each batch's loss is their weighted mean.  One
+            number is the weight of every row, as in scikit-learn.
 
         Returns
         -------
@@ -276,7 +277,7 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         classes : array-like of shape (n_classes,), optional
             Every class that can occur; required on the first call (unless
             ``y`` is a multi-label indicator matrix).
-        sample_weight : array-like of shape (n_samples,), optional
+        sample_weight : array-like of shape (n_samples,) or float, optional
 
         Returns
         -------
@@ -466,8 +467,9 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
         X : array-like or sparse matrix of shape (n_samples, n_features)
             A sparse matrix is densified one batch at a time ("lbfgs", "cg": once).
         y : array-like of shape (n_samples,) or (n_samples, n_outputs)
-        sample_weight : array-like of shape (n_samples,), optional
-            Non-negative weights; each batch's loss is their weighted mean.
+        sample_weight : array-like of shape (n_samples,) or float, optional
+            Non-negative weights; each batch's loss is their weighted mean.  One
+            number is the weight of every row, as in scikit-learn.
 
         Returns
         -------
@@ -483,7 +485,7 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
         ----------
         X : array-like of shape (n_samples, n_features)
         y : array-like of shape (n_samples,) or (n_samples, n_outputs)
-        sample_weight : array-like of shape (n_samples,), optional
+        sample_weight : array-like of shape (n_samples,) or float, optional
 
         Returns
         -------
