@@ -112,6 +112,8 @@ def test_saturation_grows_with_weight_scale_and_matches_a_direct_count():
     ({"width": 0}, ValueError, "width must be an int >= 1, got 0"),
     ({"n_samples": 0}, ValueError, "n_samples must be an int >= 1, got 0"),
     ({"threshold": -1}, ValueError, "threshold must be a finite float > 0"),
+    ({"activation": "softmax"}, ValueError, r"activation: saturation is measured on each "
+                                            r"unit's derivative f'\(z\), and 'softmax'"),
 ])
 def test_saturation_vs_scale_refuses_bad_arguments_by_name(kwargs, error, words):
     """Before: scale NaN printed "x nan 0.0% ... mean f'(z): nan" as a result, an empty

@@ -87,6 +87,9 @@ def test_plot_model_selection_png(tmp_path):
     ({"activation": "nope"}, "unknown activation"),
     ({"init_scale": -1.0}, "init_scale"),
     ({"y_val": np.zeros(3)}, "y_val must have 200 rows"),
+    ({"n_jobs": 1.5}, r"n_jobs must be None, a number of workers >= 1, or -1 .*got 1.5"),
+    ({"n_jobs": True}, r"n_jobs must be None, .*got True"),
+    ({"n_jobs": 0}, r"n_jobs must be None, .*got 0"),
 ])
 def test_bad_input(kwargs, words):
     X, y, Xv, yv = _data(0)

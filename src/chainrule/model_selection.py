@@ -15,6 +15,7 @@ go through :class:`joblib.Parallel`.
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -190,6 +191,13 @@ def select_hidden_units(
     seed = check_positive_int(seed, "seed", minimum=0)
     weight_decay = check_nonneg_float(weight_decay, "weight_decay")
     get_activation(activation)  # an unknown name fails here, not in a worker
+    if n_jobs is not None:  # joblib itself takes 1.5 and True; 0 workers do nothing
+        integer = isinstance(n_jobs, numbers.Integral) and not isinstance(n_jobs, bool)
+        if not integer or n_jobs == 0:
+            raise (ValueError if integer else TypeError)(
+                "n_jobs must be None, a number of workers >= 1, or -1 (every core; -2 all "
+                f"but one, ...), got {n_jobs!r}")
+        n_jobs = int(n_jobs)
     jobs = [(m, s) for m in sizes for s in range(n_starts)]
     runs = Parallel(n_jobs=n_jobs)(
         delayed(_fit_one)(X, Y, Xv, Yv, m, activation, [seed, m, s], scale, weight_decay,

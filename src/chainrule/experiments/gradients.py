@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from .._validation import check_nonneg_float, check_positive_float, check_positive_int
+from ..activations import get_activation
 from ..callbacks import History
 from ..datasets import load_digits_split
 from ..diagnostics import layer_grad_norms, saturation
@@ -232,6 +233,12 @@ def saturation_vs_scale(
     width = check_positive_int(width, "width")
     n_samples = check_positive_int(n_samples, "n_samples")
     threshold = check_positive_float(threshold, "threshold")
+    act = get_activation(activation)
+    if not act.elementwise:  # saturation is f'(z) < threshold, unit by unit
+        raise ValueError(
+            f"activation: saturation is measured on each unit's derivative f'(z), and "
+            f"{act.name!r} has none of its own (its units are coupled); use an elementwise "
+            "activation such as 'sigmoid' or 'tanh'")
     data = load_digits_split(seed=seed)
     X, y = data.X_train[:n_samples], data.y_train[:n_samples]
     fractions, derivs = {}, {}
