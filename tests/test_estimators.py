@@ -1540,7 +1540,10 @@ def test_several_squared_error_outputs_lbfgs_reports_scikit_learns_loss():
       r"options: expected a dict of SciPy solver options or None, got list"),
      ({"tol": "1e-5"}, TypeError, r"tol must be a finite float >= 0, got '1e-5' \(str\)"),
      ({"tol": -1.0}, ValueError, r"tol must be a finite float >= 0, got -1.0"),
-     ({"verbose": "yes"}, TypeError, r"verbose must be an int >= 0, got 'yes' \(str\)")],
+     ({"verbose": "yes"}, TypeError, r"verbose must be an int >= 0, got 'yes' \(str\)"),
+     # was replaced by maxiter=3 without a word
+     ({"options": {"maxiter": 50}}, ValueError,
+      r"options: maxiter is minimize's own argument; pass maxiter=50 instead")],
 )
 def test_minimize_refuses_bad_arguments_by_name_before_it_starts(kw, error, match):
     """Not SciPy's "'list' object is not a mapping" or a ufunc error deep in the solver."""

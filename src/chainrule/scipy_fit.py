@@ -77,7 +77,8 @@ def minimize(
     sample_weight : array-like of shape (n_samples,), optional
         Example weights: the loss part of the cost is their weighted mean.
     options : dict, optional
-        Further SciPy solver options (e.g. ``{"gtol": 1e-5}``), added to ``maxiter``.
+        Further SciPy solver options (e.g. ``{"gtol": 1e-5}``), added to ``maxiter``;
+        a ``"maxiter"`` among them is refused (it is the argument above).
     callback : callable, optional
         Called after each iteration as ``callback(theta, J)`` with the iterate
         ``theta`` (float64 array of shape (n_params,), SciPy's: read it, do not
@@ -133,6 +134,9 @@ def minimize(
     if options is not None and not isinstance(options, dict):
         raise TypeError(f"options: expected a dict of SciPy solver options or None, got "
                         f"{type(options).__name__} {options!r}")
+    if options is not None and "maxiter" in options:  # it was replaced without a word
+        raise ValueError(f"options: maxiter is minimize's own argument; pass "
+                         f"maxiter={options['maxiter']!r} instead of options={options!r}")
     verbose = _check_verbose(verbose)
     X, Yt = net._check_xy(X, Y)
     sw = net.check_sample_weight(sample_weight, X.shape[0])
