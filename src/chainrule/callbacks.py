@@ -40,6 +40,7 @@ class History(dict):
 
     @property
     def interrupted(self) -> bool:
+        """True when the run was stopped by Ctrl-C (``stop_reason == "interrupted"``)."""
         return self.stop_reason == "interrupted"
 
     def append(self, **metrics: Any) -> None:
@@ -49,11 +50,13 @@ class History(dict):
             self.setdefault(key, []).append(value)
 
     def to_json(self) -> dict:
+        """The history as JSON-ready data: metrics per epoch, stop reason and best epoch."""
         return {"metrics": dict(self), "stop_reason": self.stop_reason,
                 "best_epoch": self.best_epoch}
 
     @classmethod
     def from_json(cls, data: dict) -> History:
+        """The history :meth:`to_json` wrote."""
         h = cls(data["metrics"])
         h.stop_reason, h.best_epoch = data.get("stop_reason"), data.get("best_epoch")
         return h

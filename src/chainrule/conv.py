@@ -149,6 +149,11 @@ class Conv2D(SpatialLayer):
     # -- parameters: views into the network's flat vector; assignment writes into it ---------
     @property
     def W(self) -> np.ndarray:
+        """Kernels, ndarray of shape (out_channels, in_channels, kh, kw).
+
+        A view into the network's parameters: assigning an array of that shape
+        writes into the same memory.
+        """
         return self._W
 
     @W.setter
@@ -160,6 +165,7 @@ class Conv2D(SpatialLayer):
 
     @property
     def b(self) -> np.ndarray | None:
+        """Biases, ndarray of shape (out_channels,) (a view, as ``W``); None with ``bias=False``."""
         return self._b
 
     @b.setter

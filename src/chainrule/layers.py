@@ -88,9 +88,40 @@ class Layer:
         """Make the parameters and gradients views into the network's flat buffers."""
 
     def forward(self, X: np.ndarray, training: bool = False) -> np.ndarray:
+        """Outputs of the layer for a batch; keeps what :meth:`backward` needs.
+
+        Parameters
+        ----------
+        X : ndarray of shape (n_samples, n_in), or (n_samples, c, h, w) for images
+            The previous layer's outputs (the network's inputs for the first).
+        training : bool, default False
+            Training mode (Dropout draws a mask, BatchNorm uses the batch's
+            statistics); evaluation mode otherwise.
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_out), or (n_samples, c', h', w') for images
+        """
         raise NotImplementedError  # pragma: no cover - abstract
 
     def backward(self, grad_out: np.ndarray, need_input_grad: bool = True) -> np.ndarray | None:
+        """Backpropagate ``dJ/d(output)`` of the last :meth:`forward`.
+
+        Writes the gradients of the layer's parameters into its views of the
+        network's flat gradient buffer.
+
+        Parameters
+        ----------
+        grad_out : ndarray of the shape :meth:`forward` returned
+            ``dJ/dA`` for this layer's outputs.
+        need_input_grad : bool, default True
+            False for the first layer: ``dJ/dX`` is then not computed.
+
+        Returns
+        -------
+        ndarray of the shape of the last forward's ``X``, or None
+            ``dJ/dX``, the previous layer's ``grad_out``; None when not needed.
+        """
         raise NotImplementedError  # pragma: no cover - abstract
 
     def get_config(self) -> dict:
@@ -210,6 +241,10 @@ class Dense(Layer):
     # -- parameters: properties so that assignment writes into the shared buffer ------------
     @property
     def W(self) -> np.ndarray:
+        """Weights, ndarray of shape (n_in, n_out): a view into the network's parameters.
+
+        Assigning an array of that shape writes into the same memory.
+        """
         return self._W
 
     @W.setter
@@ -221,6 +256,7 @@ class Dense(Layer):
 
     @property
     def b(self) -> np.ndarray | None:
+        """Biases, ndarray of shape (n_out,) (a view, as ``W``); None with ``bias=False``."""
         return self._b
 
     @b.setter

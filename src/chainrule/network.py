@@ -219,6 +219,7 @@ class Network:
 
     @property
     def n_params(self) -> int:
+        """Number of parameters: the length of the flat vector ``params``."""
         return self._theta.size
 
     def _check_theta(self, theta: object, name: str = "theta") -> np.ndarray:
@@ -249,10 +250,12 @@ class Network:
 
     @property
     def n_outputs(self) -> int:
+        """Outputs of the last layer with a width (the columns of :meth:`forward`)."""
         return next(layer.n_out for layer in reversed(self.layers) if layer.n_out is not None)
 
     @property
     def output_activation(self) -> Activation | None:
+        """The last layer's activation (None for a layer without one)."""
         return getattr(self.layers[-1], "activation", None)
 
     # -- forward ---------------------------------------------------------------------------------

@@ -83,6 +83,7 @@ class Trace:
         return to_dict(self.step, self.notation)
 
     def to_json(self, indent: int | None = 2) -> str:
+        """:meth:`to_dict` as a JSON string (``indent`` as for :func:`json.dumps`)."""
         return json.dumps(self.to_dict(), indent=indent)
 
     def render(self, format: str = "text") -> str:
