@@ -35,6 +35,7 @@ True
 from __future__ import annotations
 
 import inspect
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -127,7 +128,8 @@ def relative_difference(a: np.ndarray, b: np.ndarray) -> float:
     return 0.0 if num == 0.0 else num / den if den > 0 else float("inf")
 
 
-def numerical_gradient(fun, theta: np.ndarray, eps: float = 1e-4) -> np.ndarray:
+def numerical_gradient(fun: Callable[[np.ndarray], float], theta: np.ndarray,
+                       eps: float = 1e-4) -> np.ndarray:
     """Central-difference gradient of a scalar function ``fun(theta)``.
 
     Parameters

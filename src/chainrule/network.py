@@ -609,7 +609,9 @@ class Network:
         return new
 
     @classmethod
-    def from_transfer_matrices(cls, mats, activation="sigmoid", loss="squared_error", **kwargs):
+    def from_transfer_matrices(cls, mats: Sequence[object],
+                               activation: str | Sequence[str] = "sigmoid",
+                               loss: str = "squared_error", **kwargs: object) -> Network:
         """Build from transfer matrices; see :func:`chainrule.notation.from_transfer_matrices`."""
         from .notation import from_transfer_matrices
 
@@ -628,7 +630,9 @@ class Network:
         return to_transfer_matrices(self, return_bias=return_bias)
 
     @classmethod
-    def from_ufldl(cls, Ws, bs=None, activation="sigmoid", loss="squared_error", **kwargs):
+    def from_ufldl(cls, Ws: Sequence[object], bs: Sequence[object] | None = None,
+                   activation: str | Sequence[str] = "sigmoid", loss: str = "squared_error",
+                   **kwargs: object) -> Network:
         """Build from UFLDL matrices; see :func:`chainrule.notation.from_ufldl`."""
         from .notation import from_ufldl
 
