@@ -76,46 +76,8 @@ def trainer_from_checkpoint(
 ) -> Trainer:
     """Rebuild a run of ``cls`` from :meth:`Trainer.save_checkpoint`; ``epochs`` may extend it.
 
-    The checkpoint records whether the run trained with sample weights, and
-    :meth:`fit` then refuses a different weighting.  Checkpoints written
-    before that record existed resume with or without weights, as before.
-
-    Everything the run continues from is checked first: the optimizer's
-    state (exactly the vectors its rule keeps, each of shape
-    ``(n_params,)``, of the network's dtype and finite), the best
-    parameters, the counters and the generator state, so that a damaged
-    checkpoint is refused instead of resuming a different run.
-
-    Parameters
-    ----------
-    path : str or PathLike
-        The checkpoint.
-    epochs : int, optional
-        Total number of epochs (default: the run's own); not below the
-        epochs the checkpoint has already trained.
-    verbose : int, default 0
-    callbacks : sequence of Callback or callable, optional
-    checkpoint : str or PathLike, optional
-        Where to write further checkpoints (default: ``path``).
-    schedule : Schedule, optional
-        The run's schedule object, needed when it is of a class of your
-        own (a subclass of :class:`~chainrule.schedules.Schedule` that is
-        not one of the built-in schedules), which the checkpoint cannot
-        rebuild; it must be of the same class with the same settings, and
-        gets the state the checkpoint recorded.
-
-    Returns
-    -------
-    Trainer
-
-    Raises
-    ------
-    ValueError
-        If the file is not a readable checkpoint, or a value in it is
-        missing, of the wrong type, shape or range (the message names the
-        file and the value); if the run's schedule is of a class of your
-        own and ``schedule`` does not give it, or ``schedule`` is not the
-        run's.
+    The body of :meth:`Trainer.from_checkpoint`, whose docstring gives the
+    parameters, what is checked and what is raised.
     """
     if epochs is not None:
         check_positive_int(epochs, "epochs")
