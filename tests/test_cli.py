@@ -667,31 +667,55 @@ def test_gradcheck_on_an_exactly_fitted_model_is_inconclusive_not_fail(tmp_path,
 
 def test_gradcheck_tells_truncation_error_from_a_wrong_gradient(tmp_path, capsys, monkeypatch):
     """A correct gradient of a curved cost FAILed when eps was large: the central
-    differences' truncation error goes as eps^2.  The check now halves eps twice: a
-    difference that falls by about 4 each time is truncation (PASS when it is below the
-    tolerance at eps/4, else INCONCLUSIVE), one that stays is a wrong gradient (FAIL).
-    The reference series is computed here by gradient_check itself at eps, eps/2, eps/4."""
+    differences' truncation error goes as eps^2.  When the difference falls by about 4 at
+    each of two halvings of eps, the check extrapolates the central differences to
+    eps -> 0 (Richardson: (4 g(eps/2) - g(eps)) / 3) and judges that: PASS below the
+    tolerance, INCONCLUSIVE while it still falls, FAIL when it stays (a wrong gradient
+    hidden under the truncation error, which the series alone would take for truncation).
+    References: gradient_check's own series and extrapolation on other examples, and the
+    relative difference of a gradient made wrong by a factor 1 + f, f / (2 + f)."""
     import chainrule as cr
     from chainrule.cli import main
-    from chainrule.gradcheck import gradient_check
+    from chainrule.gradcheck import gradient_check, relative_difference
 
     net = cr.Network([cr.Dense(4, 6, "tanh", seed=0), cr.Dense(6, 3, "softmax", seed=1)],
                      loss="cross_entropy")
     net.params[:] *= 8  # large weights: a strongly curved cost
     path = str(net.save(tmp_path / "curved.npz"))
-    assert main(["gradcheck", "--model", path, "--eps", "3e-3"]) == 0
-    out = capsys.readouterr().out
-    shown = re.search(r"it fell by about 4 each time \(([^)]*)\)", out).group(1)
-    diffs = [float(d) for d in shown.split(", ")]
-    assert diffs[0] >= 1e-7 > diffs[2]  # FAIL by the first figure alone, as before
-    assert all(3 < a / b < 5 for a, b in itertools.pairwise(diffs))
     X = np.random.default_rng(0).normal(size=(5, 4))  # any examples show the same law
     Y = np.eye(3)[[0, 1, 2, 0, 1]]
-    ref = [gradient_check(net, X, Y, eps=3e-3 / k).rel_diff for k in (1, 2, 4)]
-    assert all(3 < a / b < 5 for a, b in itertools.pairwise(ref))
-    assert "PASS: relative difference" in out
-    assert main(["gradcheck", "--model", path, "--eps", "1e-2"]) == 3  # too large even / 4
-    assert "INCONCLUSIVE" in capsys.readouterr().out
+    ref = [gradient_check(net, X, Y, eps=3e-3 / k) for k in (1, 2, 4)]
+    assert ref[0].rel_diff > 1e-7 and all(
+        3 < a.rel_diff / b.rel_diff < 5 for a, b in itertools.pairwise(ref))
+    richardson = (4 * ref[2].numerical - ref[1].numerical) / 3
+    assert relative_difference(richardson, ref[2].analytical) < 1e-9
+
+    def figures(out: str) -> tuple[list[float], float]:
+        shown = re.search(r"halved \(([^)]*)\)", out).group(1)
+        late = float(re.search(r"eps/4\) it is ([\d.e+-]+)", out).group(1))
+        return [float(d) for d in shown.split(", ")], late
+
+    assert main(["gradcheck", "--model", path, "--eps", "3e-3"]) == 0
+    out = capsys.readouterr().out
+    diffs, late = figures(out)
+    assert "PASS" in out and diffs[0] >= 1e-7 and late < 1e-9  # FAIL by diffs[0] before
+    assert main(["gradcheck", "--model", path, "--eps", "1e-1"]) == 3  # eps^4 still shows
+    out = capsys.readouterr().out
+    assert "INCONCLUSIVE" in out and "try a smaller --eps" in out
+    right = cr.Network.cost
+    f = 2e-6
+
+    def slightly_wrong(self, *args, **kwargs):
+        J, g = right(self, *args, **kwargs)
+        return J, g * (1 + f)
+
+    monkeypatch.setattr(cr.Network, "cost", slightly_wrong)
+    assert main(["gradcheck", "--model", path, "--eps", "3e-2"]) == 1
+    out = capsys.readouterr().out
+    diffs, late = figures(out)
+    assert "FAIL" in out and all(3 < a / b < 5 for a, b in itertools.pairwise(diffs))
+    assert late == pytest.approx(f / (2 + f), rel=0.05)  # the gradient's own error
+    monkeypatch.setattr(cr.Network, "cost", right)
     _make_gradient_wrong(monkeypatch)  # a 1 % error does not shrink with eps: FAIL
     assert main(["gradcheck", "--model", path, "--eps", "3e-3"]) == 1
     assert "FAIL: relative difference" in capsys.readouterr().out

@@ -21,9 +21,13 @@ for central differences (a model that fits the examples it is checked on):
 either every entry of both gradients is below ``1e-10 x max(1, |J|)``, or the
 difference grows by more than 1.4 at each of two halvings of ``eps`` (rounding
 grows as ``1 / eps``; a wrong gradient's difference stays).  A difference that
-falls by 3 to 5 at each of the two halvings is the truncation error of the
-central differences, which goes as ``eps**2``: the check passes when it is
-below the tolerance at ``eps / 4``, and is inconclusive (3) when not.  The
+falls by 3 to 5 at each of the two halvings looks like the truncation error of
+the central differences, which goes as ``eps**2``, but a wrong gradient can
+hide under it; so the central differences are extrapolated to ``eps -> 0``
+(Richardson, ``(4 g(eps/2) - g(eps)) / 3``, which cancels the ``eps**2``
+term) and that is judged: PASS below the tolerance, inconclusive (3) while it
+still falls by more than 8 from ``(eps, eps/2)`` to ``(eps/2, eps/4)``, FAIL
+when it does not.  The
 parameters whose steps of ``+-eps`` move a net input of a ReLU or leaky ReLU
 across its kink (``exclude_kinks``) are listed apart as not comparable and left
 out of that figure: the central difference straddles the corner there.
@@ -79,8 +83,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "PASS, 1: FAIL, 3: inconclusive (the difference is rounding error, where the gradient "
         "is too small for central differences, as for a model that fits the examples it is "
         "checked on: every entry below 1e-10 x max(1, |J|), or a difference that grows as eps "
-        "is halved). A difference that falls by about 4 as eps is halved is truncation: it "
-        "passes when below --tolerance at eps/4, and is inconclusive when not.",
+        "is halved). A difference that falls by about 4 as eps is halved (truncation) is "
+        "judged on the central differences extrapolated to eps -> 0 (Richardson): PASS "
+        "below --tolerance, inconclusive while it still falls, FAIL when it stays.",
         epilog="examples: chainrule gradcheck --sizes 4 5 3 --activation tanh; chainrule "
         "gradcheck --sparse-autoencoder --patches; chainrule gradcheck --model iris.npz "
         "--data iris")
@@ -321,9 +326,10 @@ def _gradcheck(args: argparse.Namespace) -> int:
     ok = result.rel_diff < args.tolerance
     largest = _largest_compared(result)
     if not ok and not zero and largest >= _TINY * max(1.0, abs(result.cost)):
-        diffs = _eps_series(model, X, Y, result)
-        shown = ", ".join(f"{d:.2e}" for d in diffs or ())
-        if diffs is not None and all(b > 1.4 * a for a, b in itertools.pairwise(diffs)):
+        checks = _eps_series(model, X, Y, result)
+        diffs = [c.rel_diff for c in checks or ()]
+        shown = ", ".join(f"{d:.2e}" for d in diffs)
+        if checks is not None and all(b > 1.4 * a for a, b in itertools.pairwise(diffs)):
             print(f"INCONCLUSIVE: relative difference {result.rel_diff:.3e} >= "
                   f"{args.tolerance:g}, but it is the rounding error of the central "
                   f"differences: with eps, eps/2 and eps/4 it grew ({shown}), where a wrong "
@@ -332,19 +338,25 @@ def _gradcheck(args: argparse.Namespace) -> int:
                   "fits these examples well); check it where it is larger: on random "
                   "examples (leave out --data), or on other examples")
             return 3
-        if diffs is not None and all(3.0 < a / b < 5.0 for a, b in itertools.pairwise(diffs)):
-            truncation = (f"relative difference {result.rel_diff:.3e} >= {args.tolerance:g}, "
-                          f"but it is the truncation error of the central differences: with "
-                          f"eps, eps/2 and eps/4 it fell by about 4 each time ({shown}), as "
-                          "an error that goes as eps^2 does, where a wrong gradient would "
-                          "keep it")
-            if diffs[-1] < args.tolerance:
-                print(f"PASS: {truncation}; with eps/4 = {result.eps / 4:g} it is "
-                      f"{diffs[-1]:.3e} < {args.tolerance:g}")
+        if checks is not None and all(3.0 < a / b < 5.0 for a, b in itertools.pairwise(diffs)):
+            # falling as eps^2: truncation, unless a wrong gradient hides under it; the
+            # Richardson extrapolation (4 g(eps/2) - g(eps)) / 3 cancels the eps^2 term
+            early, late = (_extrapolated(c, f) for c, f in itertools.pairwise(checks))
+            falls = (f"relative difference {result.rel_diff:.3e} >= {args.tolerance:g}, "
+                     f"falling by about 4 each time eps is halved ({shown}), as the "
+                     "truncation error of central differences does; extrapolated to eps -> 0 "
+                     "(Richardson, from eps/2 and eps/4) it is")
+            if late < args.tolerance:
+                print(f"PASS: {falls} {late:.3e} < {args.tolerance:g}")
                 return 0
-            print(f"INCONCLUSIVE: {truncation}; even with eps/4 = {result.eps / 4:g} it is "
-                  f"{diffs[-1]:.3e}; try a smaller --eps")
-            return 3
+            if late < early / 8:  # still falling, as the next (eps^4) term does
+                print(f"INCONCLUSIVE: {falls} {late:.3e} (from eps and eps/2: {early:.3e}), "
+                      "still falling: eps is too large for this cost; try a smaller --eps")
+                return 3
+            print(f"FAIL: {falls} {late:.3e} (from eps and eps/2: {early:.3e}) >= "
+                  f"{args.tolerance:g}: the gradient is wrong by about that much, under a "
+                  "truncation error that hid it")
+            return 1
     if not ok and not zero and largest < _TINY * max(1.0, abs(result.cost)):
         print(f"INCONCLUSIVE: relative difference {result.rel_diff:.3e} >= {args.tolerance:g}, "
               f"but the gradients here are tiny (largest entry {largest:.2e}, below "
@@ -359,25 +371,44 @@ def _gradcheck(args: argparse.Namespace) -> int:
     return 0 if ok else 1
 
 
-def _eps_series(model, X, Y, result) -> list[float] | None:
-    """The relative differences at eps, eps/2 and eps/4 (None if one compares nothing).
+def _eps_series(model, X, Y, result) -> list | None:
+    """The checks at eps, eps/2 and eps/4 (None if one of them compares nothing).
 
     Of the three things that make the two gradients differ, truncation falls as
     ``eps**2`` (by 4 at each halving), a wrong gradient stays (about 1), and the
     rounding of ``J(theta + eps e_i) - J(theta - eps e_i)``, divided by ``2 eps``,
-    grows as ``1 / eps`` (about 2).  The caller reads which one the series shows:
-    growth by more than 1.4 at each of two halvings is rounding, a fall by 3 to 5
-    at each is truncation, anything else is judged as it is.
+    grows as ``1 / eps`` (about 2).  The caller reads which one the series of
+    relative differences shows: growth by more than 1.4 at each of two halvings is
+    rounding; a fall by 3 to 5 at each is truncation, judged by :func:`_extrapolated`;
+    anything else is judged as it is.
     """
     from .gradcheck import gradient_check
 
-    diffs = [result.rel_diff]
+    checks = [result]
     for k in (2, 4):
         smaller = gradient_check(model, X, Y, eps=result.eps / k, exclude_kinks=True)
         if not smaller.compared:
             return None
-        diffs.append(smaller.rel_diff)
-    return diffs
+        checks.append(smaller)
+    return checks
+
+
+def _extrapolated(coarse, fine) -> float:
+    """Relative difference of the analytical gradient and the Richardson extrapolation
+    ``(4 g(eps/2) - g(eps)) / 3`` of two checks' central differences (eps, eps/2).
+
+    The extrapolation cancels the ``eps**2`` term of the truncation error, so what is
+    left is its ``eps**4`` term, rounding, and any error of the gradient itself.  Only
+    the parameters that neither check left out near a kink are compared.
+    """
+    from .gradcheck import relative_difference
+
+    keep = np.ones(fine.numerical.size, dtype=bool)
+    for check in (coarse, fine):
+        if check.near_kink is not None:
+            keep &= ~check.near_kink
+    g = (4.0 * fine.numerical - coarse.numerical) / 3.0
+    return relative_difference(g[keep], fine.analytical[keep])
 
 
 # Gradients whose entries are all below this (times max(1, |J|)) are too small to check by
