@@ -156,6 +156,27 @@ def test_mlp_takes_an_activation_object_for_every_hidden_layer():
         mlp([3, 4, 2], hidden=5)
 
 
+def test_mlp_takes_sizes_and_activations_as_arrays_and_other_iterables():
+    """mlp(hidden=np.array(["tanh", "relu"])) worked until the check for Activation
+    objects (which accepted only Sequences) refused it, with generators and Series; sizes
+    as an array or a range were refused too.  The reference is the same call with lists."""
+    pd = pytest.importorskip("pandas")
+    ref = mlp([2, 3, 3, 1], hidden=["tanh", "relu"], seed=0)
+    for hidden in (np.array(["tanh", "relu"]), pd.Series(["tanh", "relu"]),
+                   (name for name in ("tanh", "relu"))):
+        net = mlp([2, 3, 3, 1], hidden=hidden, seed=0)
+        assert [layer.activation.name for layer in net.layers] == ["tanh", "relu", "identity"]
+        np.testing.assert_array_equal(net.params, ref.params)
+    for sizes in (np.array([2, 3, 3, 1]), range(2, 6)):
+        net = mlp(sizes, hidden="tanh", seed=0)
+        np.testing.assert_array_equal(
+            net.params, mlp([int(v) for v in sizes], hidden="tanh", seed=0).params)
+    assert mlp([2, 1], hidden=np.array([]), seed=0).n_params == 3  # no hidden layer
+    for bad in ("23", np.array(3)):
+        with pytest.raises(TypeError, match="sizes must be a list of ints"):
+            mlp(bad)
+
+
 def test_network_from_layers_gives_he_weights_to_a_relu_activation_object():
     """The default init compared the activation with the strings "relu" / "leaky_relu": a
     Dense dict with the Activation object ACTIVATIONS["relu"] got Glorot weights."""

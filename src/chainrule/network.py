@@ -22,7 +22,7 @@ from __future__ import annotations
 import copy
 import os
 import weakref
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -759,6 +759,12 @@ def _release_caches(net: Network) -> None:
 _DEFAULT_LOSS = {"softmax": "cross_entropy", "sigmoid": "log_loss"}
 
 
+def _is_list_like(value: object) -> bool:
+    """Whether ``value`` is a collection of items: not a string, a scalar or a 0-d array."""
+    return (isinstance(value, Iterable) and not isinstance(value, (str, bytes))
+            and not (isinstance(value, np.ndarray) and value.ndim == 0))
+
+
 def mlp(
     sizes: Sequence[int],
     hidden: str | Activation | Sequence[str | Activation] = "relu",
@@ -805,8 +811,9 @@ def mlp(
     >>> net.loss.name, net.n_params
     ('cross_entropy', 7510)
     """
-    if isinstance(sizes, (str, bytes)) or not isinstance(sizes, Sequence):
+    if not _is_list_like(sizes):  # a list, tuple, 1-D array, Series, range, ...
         raise TypeError(f"sizes must be a list of ints, got {type(sizes).__name__}")
+    sizes = list(sizes)
     if len(sizes) < 2:
         raise ValueError(
             f"sizes must list at least the input and output widths, got {list(sizes)}"
@@ -815,7 +822,7 @@ def mlp(
     n_hidden = len(sizes) - 2
     if isinstance(hidden, (str, Activation)):
         hidden = [hidden] * n_hidden
-    elif not isinstance(hidden, Sequence):
+    elif not _is_list_like(hidden):
         raise TypeError(
             "hidden must be an activation (a name or an Activation) or a list of them, one "
             f"per hidden layer, got {type(hidden).__name__}"
