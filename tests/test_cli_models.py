@@ -921,3 +921,23 @@ def test_unnamed_npz_with_more_columns_than_the_model_is_refused(tmp_path, capsy
         _, *rows = capsys.readouterr().out.strip().splitlines()
         proba = np.array([float(r.split(",")[-1]) for r in rows])
         np.testing.assert_allclose(proba, _reference(chosen, X[:, cols])[:, 0], rtol=1e-5)
+
+
+def test_names_moved_out_of_tabular_and_training_are_still_importable_there():
+    """SavedModel and the label functions moved to saved_model, CHECKPOINT_FORMAT to
+    checkpoints (files split to one job each); imports written for their old modules
+    broke (ImportError).  They give the very same objects."""
+    import chainrule.checkpoints
+    import chainrule.saved_model
+    import chainrule.tabular
+    import chainrule.training
+
+    for name in ("SavedModel", "fit_labels", "encode_labels", "regression_targets",
+                 "CLI_FORMAT"):
+        assert getattr(chainrule.tabular, name) is getattr(chainrule.saved_model, name)
+    from chainrule.tabular import SavedModel  # the form the review found broken
+
+    assert SavedModel is chainrule.saved_model.SavedModel
+    assert chainrule.training.CHECKPOINT_FORMAT == chainrule.checkpoints.CHECKPOINT_FORMAT
+    with pytest.raises(AttributeError, match="has no attribute 'read_csv'"):
+        chainrule.tabular.read_csv  # noqa: B018

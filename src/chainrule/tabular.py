@@ -19,6 +19,18 @@ import numpy as np
 
 __all__ = ["BUNDLED", "Table", "read_data"]
 
+# Defined here until 2026-12-04, now in saved_model; still importable from here.
+_MOVED_TO_SAVED_MODEL = ("CLI_FORMAT", "SavedModel", "encode_labels", "fit_labels",
+                         "regression_targets")
+
+
+def __getattr__(name: str) -> object:
+    if name in _MOVED_TO_SAVED_MODEL:  # saved_model imports this module: looked up lazily
+        from . import saved_model
+
+        return getattr(saved_model, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 @dataclass
 class Table:

@@ -36,6 +36,7 @@ from ._validation import (
     check_positive_int,
 )
 from .callbacks import Callback, History, TrainState
+from .checkpoints import CHECKPOINT_FORMAT as CHECKPOINT_FORMAT  # defined here before
 from .checkpoints import checkpoint_payload, trainer_from_checkpoint
 from .diagnostics import layer_grad_norms, saturation
 from .network import Network
