@@ -189,6 +189,21 @@ def test_free_fall_refuses_bad_architectures_by_name(architectures, error, words
         free_fall(architectures=architectures, starts=1, maxiter=5)
 
 
+def test_free_fall_takes_activation_objects_as_mlp_does():
+    """free_fall refused (get_activation("tanh"), 2, True) ("the activation must be a name
+    or None") when mlp and network_from_layers take Activation objects.  The reference
+    is the same run with the name: same errors, and the row names the activation."""
+    from chainrule.activations import get_activation
+
+    by_name = free_fall(architectures=[("tanh", 2, True)], starts=1, maxiter=20)
+    by_object = free_fall(architectures=[(get_activation("tanh"), 2, True)], starts=1,
+                          maxiter=20)
+    assert by_object.rows[0].activation == "tanh"
+    assert by_object.rows[0].rmse_inside == by_name.rows[0].rmse_inside
+    np.testing.assert_array_equal(by_object.rows[0].network.params,
+                                  by_name.rows[0].network.params)
+
+
 def test_free_fall_square_unit_is_the_law():
     archs = ((None, 0, True), ("square", 1, False), ("square", 1, True), ("tanh", 1, True),
              ("tanh", 2, True))

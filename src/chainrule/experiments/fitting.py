@@ -26,6 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from .._validation import check_positive_int
+from ..activations import Activation
 from ..datasets import free_fall as free_fall_data
 from ..layers import Dense
 from ..network import Network
@@ -144,14 +145,17 @@ class FreeFallResult:
         ], path)
 
 
-def _build(activation: str | None, hidden: int, bias: bool, rng: np.random.Generator) -> Network:
+def _build(activation: str | Activation | None, hidden: int, bias: bool,
+           rng: np.random.Generator) -> Network:
     if activation is None:
         return Network([Dense(1, 1, "identity", init="glorot_uniform", seed=rng)])
     return Network([Dense(1, hidden, activation, init="glorot_uniform", bias=bias, seed=rng),
                     Dense(hidden, 1, "identity", init="glorot_uniform", bias=bias, seed=rng)])
 
 
-def _check_architectures(architectures: object) -> list[tuple[str | None, int, bool]]:
+def _check_architectures(
+    architectures: object,
+) -> list[tuple[str | Activation | None, int, bool]]:
     """``architectures`` as a non-empty list of (activation or None, hidden units, biases)."""
     form = "(activation or None, hidden units, biases) such as (\"tanh\", 2, True)"
     if isinstance(architectures, (str, bytes)) or not hasattr(architectures, "__iter__"):
@@ -162,9 +166,9 @@ def _check_architectures(architectures: object) -> list[tuple[str | None, int, b
         if not isinstance(arch, (tuple, list)) or len(arch) != 3:
             raise ValueError(f"{name} must be a triple {form}, got {arch!r}")
         act, m, bias = arch
-        if act is not None and not isinstance(act, str):
-            raise TypeError(f"{name}: the activation must be a name or None (no hidden "
-                            f"layer), got {act!r}")
+        if act is not None and not isinstance(act, (str, Activation)):
+            raise TypeError(f"{name}: the activation must be a name, an Activation or None "
+                            f"(no hidden layer), got {act!r}")
         m = check_positive_int(m, f"{name}: the number of hidden units",
                                minimum=0 if act is None else 1)
         if act is None and m != 0:
@@ -232,6 +236,7 @@ def free_fall(
                 best = (cost, net)
         if best is None:
             raise RuntimeError(f"every start of architecture {(act, m, bias)} diverged")
-        rows.append(FitRow(act, m, bias, best[1], best[0], _rmse(best[1], inside, g),
+        name = act.name if isinstance(act, Activation) else act  # rows name it
+        rows.append(FitRow(name, m, bias, best[1], best[0], _rmse(best[1], inside, g),
                            _rmse(best[1], beyond, g)))
     return FreeFallResult(t, h, g, t_max, rows, ref_in, ref_out)
