@@ -163,10 +163,13 @@ def test_fmt_keeps_exact_values_short_and_shows_rounding():
     assert fmt(1 / 3, digits=3) == "0.333"
 
 
-def test_fmt_leaves_no_point_without_digits_after_it():
-    """Before: fmt(123456.7) == "123457." and fmt(9.96, 1) == "1.e+01" ("#" keeps the point)."""
-    assert fmt(123456.7) == "123457" and fmt(-654321.2) == "-654321"
-    assert fmt(9.96, 1) == "1e+01" and fmt(9.96, 2) == "10" and fmt(2.5, 1) == "2"
+def test_fmt_leaves_no_point_without_digits_after_it_and_shows_rounding():
+    """Before: fmt(123456.7) == "123457." and fmt(9.96, 1) == "1.e+01" ("#" keeps the point);
+    then "123457", which reads as exact.  A rounded number with every digit before the
+    point is now printed in scientific notation, so a whole number printed is exact."""
+    assert fmt(123456.7) == "1.23457e+05" and fmt(-654321.2) == "-6.54321e+05"
+    assert fmt(123457.0) == "123457" and fmt(2.0, 1) == "2"  # exact: as they are
+    assert fmt(9.96, 1) == "1e+01" and fmt(9.96, 2) == "1.0e+01" and fmt(2.5, 1) == "2e+00"
     rng = np.random.default_rng(0)
     for x in np.concatenate([rng.normal(size=200) * 10.0 ** rng.integers(-8, 9, 200),
                              [0.7109495026250039, 99999.96, 0.00999999]]):
@@ -175,6 +178,8 @@ def test_fmt_leaves_no_point_without_digits_after_it():
             assert not s.endswith(".") and ".e" not in s, (x, digits, s)
             # the same number as Python's own rounding to that many significant digits
             assert float(s) == float(f"{x:.{digits}g}"), (x, digits, s)
+            if "." not in s and "e" not in s:  # printed as a whole number: exact
+                assert float(s) == x, (x, digits, s)
 
 
 def test_trace_does_not_change_the_network_and_matches_its_own_step():

@@ -80,7 +80,9 @@ def fmt(x: float, digits: int = 6) -> str:
     A value that is exact with at most ``digits`` significant digits is
     printed without trailing zeros (``0.7``, ``-34``, ``2.5``); any other value
     is rounded to ``digits`` significant digits, trailing zeros kept
-    (``0.710950``), so the printed precision is always visible.
+    (``0.710950``), so the printed precision is always visible.  A rounded value
+    whose digits all stand before the point is printed in scientific notation
+    (``123456.7`` -> ``1.23457e+05``): ``123457`` would read as exact.
     """
     x = float(x)
     if x == 0:
@@ -91,8 +93,10 @@ def fmt(x: float, digits: int = 6) -> str:
     if abs(float(short) - x) <= 1e-12 * abs(x):
         return short
     # "#" keeps the trailing zeros, and also a point with no digit after it
-    # (123456.7 -> "123457.", 9.96 at 1 digit -> "1.e+01"): that point goes
-    return f"{x:#.{digits}g}".replace(".e", "e").removesuffix(".")
+    rounded = f"{x:#.{digits}g}"
+    if rounded.endswith("."):  # 123456.7 -> "123457.": the digits in scientific notation
+        return f"{x:.{digits - 1}e}"
+    return rounded.replace(".e", "e")  # 9.96 at 1 digit: "1.e+01" -> "1e+01"
 
 
 _TEX_SPECIAL = {"_": r"\_", "#": r"\#", "%": r"\%", "&": r"\&", "$": r"\$"}
