@@ -224,6 +224,20 @@ def test_one_number_as_sample_weight_weighs_every_row(iris, cls):
         cls(**kw).fit(X, y, sample_weight=-1.0)
 
 
+
+def test_validation_fraction_may_be_a_numpy_float(iris):
+    """validation_fraction=np.float32(0.2) with early_stopping failed in scikit-learn's
+    train_test_split ("The 'test_size' parameter of train_test_split must be a float in
+    the range (0.0, 1.0) ... Got np.float32(0.2)"), where scikit-learn's own MLP fits.
+    The reference is the fit with the same value as a Python float."""
+    X, y = iris
+    kw = dict(hidden_layer_sizes=(5,), early_stopping=True, max_iter=5, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        a = MLPClassifier(validation_fraction=np.float32(0.2), **kw).fit(X, y)
+        b = MLPClassifier(validation_fraction=float(np.float32(0.2)), **kw).fit(X, y)
+    assert a.validation_scores_ == b.validation_scores_ and a.n_iter_ == b.n_iter_
+
 # --- scikit-learn integration -----------------------------------------------------------------
 def test_pipeline_gridsearch_and_clone(iris):
     X, y = iris

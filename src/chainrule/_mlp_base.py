@@ -827,7 +827,7 @@ class _BaseMLP(BaseEstimator):
             # scikit-learn's is for every multiclass target, rather than refusing the data
             for strata in (stratify, None) if stratify is not None else (None,):
                 try:
-                    tr, va = train_test_split(idx, test_size=self.validation_fraction,
+                    tr, va = train_test_split(idx, test_size=float(self.validation_fraction),
                                               stratify=strata, random_state=self._split_seed)
                     break
                 except ValueError as exc:
