@@ -124,3 +124,29 @@ def test_training_is_true_or_false(call):
     W1, b1, W2, b2 = net.layers[0].W, net.layers[0].b, net.layers[2].W, net.layers[2].b
     expected = np.tanh(X3 @ W1 + b1) @ W2 + b2
     np.testing.assert_allclose(net.forward(X3, training=np.False_), expected, rtol=1e-13)
+
+
+def test_a_zero_dimensional_boolean_array_is_a_flag():
+    """np.array(True) (what indexing a boolean array with () or np.asarray(flag) gives)
+    was refused by the flag check that replaced bool(flag); it is a flag like np.True_.
+    Other 0-d arrays are still refused."""
+    from chainrule._validation import check_bool
+
+    assert check_bool(np.array(True), "f") is True and check_bool(np.array(False), "f") is False
+    layer = cr.Dense(3, 2, bias=np.array(False))
+    assert layer.b is None and layer.param_specs()[-1].name == "W"
+    for bad in (np.array(1), np.array([True])):
+        with pytest.raises(TypeError, match="f must be True or False"):
+            check_bool(bad, "f")
+
+
+def test_minimize_takes_options_as_any_mapping():
+    """options given as a read-only mapping (types.MappingProxyType) was refused as
+    'not a dict'; SciPy takes any mapping.  Reference: the same fit with a dict."""
+    from types import MappingProxyType
+
+    X, y = np.random.default_rng(0).normal(size=(20, 3)), np.arange(20) % 2
+    a, b = (cr.mlp([3, 4, 2], output="softmax", seed=0) for _ in range(2))
+    cr.minimize(a, X, y, maxiter=10, options={"gtol": 1e-3})
+    cr.minimize(b, X, y, maxiter=10, options=MappingProxyType({"gtol": 1e-3}))
+    np.testing.assert_array_equal(a.params, b.params)

@@ -31,6 +31,8 @@ def check_bool(value: object, name: str) -> bool:
     ``bool(value)`` would take any object: the string "false" (a JSON layer dict's
     ``"bias": "false"``) is True.
     """
+    if isinstance(value, np.ndarray) and value.shape == () and value.dtype == bool:
+        return bool(value)  # np.array(True): a 0-d array holding a flag
     if not isinstance(value, (bool, np.bool_)):
         raise TypeError(f"{name} must be True or False, got {_describe(value)}")
     return bool(value)

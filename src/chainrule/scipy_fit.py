@@ -9,7 +9,7 @@ flat vector, nothing is packed or unpacked.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 import numpy as np
 import scipy  # already loaded (scipy.special); resolves the annotations, see minimize
@@ -59,7 +59,7 @@ def minimize(
     tol: float | None = None,
     verbose: int = 0,
     sample_weight: object = None,
-    options: dict | None = None,
+    options: Mapping | None = None,
     callback: Callable[[np.ndarray, float], None] | None = None,
 ) -> scipy.optimize.OptimizeResult:
     """Train with ``scipy.optimize.minimize(fun, theta0, jac=True, method=...)``.
@@ -76,7 +76,7 @@ def minimize(
         Print SciPy's final message when > 0.
     sample_weight : array-like of shape (n_samples,), optional
         Example weights: the loss part of the cost is their weighted mean.
-    options : dict, optional
+    options : dict or other mapping, optional
         Further SciPy solver options (e.g. ``{"gtol": 1e-5}``), added to ``maxiter``;
         a ``"maxiter"`` among them is refused (it is the argument above).
     callback : callable, optional
@@ -131,7 +131,7 @@ def minimize(
         raise TypeError(f"callback: expected a callable or None, got {callback!r}")
     if tol is not None:
         tol = check_nonneg_float(tol, "tol")
-    if options is not None and not isinstance(options, dict):
+    if options is not None and not isinstance(options, Mapping):
         raise TypeError(f"options: expected a dict of SciPy solver options or None, got "
                         f"{type(options).__name__} {options!r}")
     if options is not None and "maxiter" in options:  # it was replaced without a word
