@@ -83,7 +83,7 @@ def test_select_command_prints_table_and_choice(tmp_path):
     png = tmp_path / "s.png"
     proc = run("select", "--max-hidden", "3", "--starts", "2", "--plot", str(png))
     assert proc.returncode == 0, proc.stderr
-    assert re.search(r"chosen: M = [123] \(start [01] of 2\)", proc.stdout)
+    assert re.search(r"chosen: M = [123] \(start [12] of 2\)", proc.stdout)
     assert png.stat().st_size > 10_000
 
 

@@ -45,7 +45,11 @@ def test_small_run_has_the_classic_shape_and_is_reproducible():
     h, o = result.best_network.layers
     pred = np.tanh(Xv @ h.W + h.b) @ o.W + o.b  # independent forward pass
     assert np.mean((pred[:, 0] - yv) ** 2) == pytest.approx(result.best_error, rel=1e-12)
-    assert f"chosen: M = {result.best_hidden}" in result.summary()
+    i = list(result.hidden_units).index(result.best_hidden)
+    assert result.val_errors[i, result.best_start] == result.val_errors.min()
+    # the printout counts starts from 1, as people do ("start 1 of 4", not "start 0 of 4")
+    assert (f"chosen: M = {result.best_hidden} (start {result.best_start + 1} of 4)"
+            in result.summary())
     # every run depends only on [seed, M, start]: two workers give the same numbers
     with parallel_config(backend="threading"):
         again = select_hidden_units(X, y, Xv, yv, hidden_units=[2, 5], n_starts=4, seed=0,

@@ -49,7 +49,8 @@ class SelectionResult:
         Mean squared error of each run on the training and the validation set
         (``inf`` for a run whose optimiser diverged).
     best_hidden, best_start : int
-        Size and start (from 0) of the run with the smallest validation error.
+        Size and start (an index, from 0; :meth:`summary` counts from 1) of the
+        run with the smallest validation error.
     best_network : Network
         That run's trained network.
     """
@@ -80,7 +81,8 @@ class SelectionResult:
             lines.append(f"{m:>3} {v.min():>10.4g} {np.median(v):>11.4g} {v.max():>10.4g} "
                          f"{self.train_errors[i].min():>11.4g}")
         n = self.val_errors.shape[1]
-        lines.append(f"chosen: M = {self.best_hidden} (start {self.best_start} of {n}), "
+        # counted from 1 in the printout ("start 1 of 30"); best_start is the index
+        lines.append(f"chosen: M = {self.best_hidden} (start {self.best_start + 1} of {n}), "
                      f"validation error {self.best_error:.4g}")
         return "\n".join(lines)
 
