@@ -201,22 +201,25 @@ def test_plot_weights_loss_and_confusion_in_process(trained, capsys):
     assert "--shape H W" in capsys.readouterr().err
 
 
-def test_poisson_regression_keeps_its_counts(tmp_path, capsys):
+@pytest.mark.parametrize("output", [["--output", "exp"], []], ids=["exp", "default"])
+def test_poisson_regression_keeps_its_counts(tmp_path, capsys, output):
     """--loss poisson: the target is not standardised (centring made counts negative).
 
     Before, ``train`` centred the counts and the Poisson loss refused the negative
     values.  The predictions are exp of the network's net input on standardised
-    features, in the counts' own units.
+    features, in the counts' own units.  Without ``--output`` the output is exp,
+    the Poisson loss's link (it was identity, which the loss refused).
     """
     rng = np.random.default_rng(4)
     X = rng.normal(size=(80, 2))
     y = rng.poisson(np.exp(1.0 + 0.5 * X[:, 0])).astype(float)
     np.savez(tmp_path / "counts.npz", X=X, n=y)
     assert main(["train", str(tmp_path / "counts.npz"), "--target", "n", "--hidden", "4",
-                 "--output", "exp", "--loss", "poisson", "--epochs", "30", "-q",
-                 "-o", str(tmp_path / "model")]) == 0
+                 *output, "--loss", "poisson", "--epochs", "30", "-q",
+                 "-o", str(tmp_path / "model")]) == 0, capsys.readouterr().err
     meta = load_metadata(tmp_path / "model.npz")
     assert meta["task"] == "regression" and "y_mean" not in meta and "y_scale" not in meta
+    assert meta["training"]["output"] == "exp" and meta["training"]["loss"] == "poisson"
     assert main(["predict", str(tmp_path / "model.npz"), str(tmp_path / "counts.npz"),
                  "-o", str(tmp_path / "p.csv")]) == 0
     _, rows = _read_csv(tmp_path / "p.csv")

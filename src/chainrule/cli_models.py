@@ -53,7 +53,8 @@ def _add_train(sub: argparse._SubParsersAction) -> None:
         "file (.npz: arrays + JSON, never pickle). The task is inferred from the target "
         "(text, or at most 20 distinct whole numbers: classification; else regression; "
         "--task to override); so are the output "
-        "layer (softmax for 3+ classes, sigmoid for 2, identity for regression) and the loss. "
+        "layer (softmax for 3+ classes, sigmoid for 2, identity for regression, exp for a "
+        "regression with --loss poisson) and the loss. "
         "Features (and a regression target) are standardised with the training statistics, "
         "which the model file keeps together with the class labels, feature names and "
         "target name, so predict and evaluate take raw data.",
@@ -74,7 +75,8 @@ def _add_train(sub: argparse._SubParsersAction) -> None:
                    metavar="NAME",
                    help="hidden activation, or one per hidden layer (default: relu)")
     p.add_argument("--output", type=activation_name, metavar="ACT",
-                   help="output activation (default: softmax / sigmoid / identity by task)")
+                   help="output activation (default: softmax / sigmoid / identity by task; "
+                   "exp for --loss poisson)")
     p.add_argument("--loss", type=loss_name, help="loss (default: canonical for the output)")
     p.add_argument("--init", type=initializer_name, default="auto",
                    help="initialiser (default: auto)")
@@ -207,7 +209,9 @@ def _train(args: argparse.Namespace) -> int:
         targets = y if n_out > 1 else y.astype(np.float64)[:, None]
     else:
         y = regression_targets(table)
-        n_out, output, targets = 1, args.output or "identity", None
+        # the Poisson loss needs positive outputs: exp, its canonical link, unless told
+        n_out, targets = 1, None
+        output = args.output or ("exp" if args.loss == "poisson" else "identity")
     if args.val_fraction is None:
         args.val_fraction = 0.1 if table.n_samples >= 20 else 0.0
     train_idx, val_idx = _split(table.n_samples, args.val_fraction, args.seed,
