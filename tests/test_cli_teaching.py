@@ -171,3 +171,27 @@ def test_trace_network_errors_name_the_argument_or_the_file(network, words, tmp_
     assert main(["trace", "--network", network]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("chainrule: error: ") and words in err[0]
+
+
+def test_trace_help_names_every_loss_and_the_defaults_it_applies(capsys):
+    """--help listed four of the five losses (not poisson) and no defaults."""
+    from chainrule.cli import main
+    from chainrule.losses import LOSSES
+
+    with pytest.raises(SystemExit):
+        main(["trace", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    loss_help = text.rsplit("--loss LOSS", 1)[1].split("--weight-decay", 1)[0]
+    assert all(name in loss_help for name in LOSSES), loss_help
+    assert "else squared_error" in loss_help and "else sigmoid" in text and "else 1)" in text
+    # and they are the defaults of --weights without a preset: sigmoid, squared error, lr 1
+    assert main(["trace", "--weights", "[[[0.1], [0.2]]]", "--input", "1", "--target", "0.5",
+                 "--format", "json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    out = 1 / (1 + np.exp(-(0.1 + 0.2 * 1)))
+    delta = (out - 0.5) * out * (1 - out)
+    assert doc["loss"] == "squared_error" and doc["activations"] == ["sigmoid"]
+    assert doc["learning_rate"] == 1.0
+    np.testing.assert_allclose(doc["cost"], 0.5 * (out - 0.5) ** 2, rtol=1e-12)
+    new_out = 1 / (1 + np.exp(-((0.1 - delta) + (0.2 - delta) * 1)))
+    np.testing.assert_allclose(doc["output_after"], [new_out], rtol=1e-12)

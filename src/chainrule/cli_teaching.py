@@ -50,12 +50,15 @@ def _add_trace(sub: argparse._SubParsersAction) -> None:
                    "one vector or null per layer; transfer layout: false (no layer has "
                    "biases; row 0 must be zeros) or one true/false per layer")
     p.add_argument("--activation", nargs="+", metavar="NAME",
-                   help="one activation, or one per layer")
-    p.add_argument("--loss", help="squared_error, mean_squared_error, log_loss, cross_entropy")
+                   help="one activation, or one per layer (default: the preset's or the "
+                   "network's, else sigmoid)")
+    p.add_argument("--loss", help="squared_error, mean_squared_error, log_loss, cross_entropy, "
+                   "poisson (default: the preset's or the network's, else squared_error)")
     p.add_argument("--weight-decay", type=nonnegative_float, dest="weight_decay")
     p.add_argument("--input", type=finite_float, nargs="+", metavar="X", help="the example")
     p.add_argument("--target", type=finite_float, nargs="+", metavar="Y", help="its target")
-    p.add_argument("--lr", type=positive_float, help="learning rate")
+    p.add_argument("--lr", type=positive_float,
+                   help="learning rate (default: the preset's or the network's, else 1)")
     p.add_argument("--notation", choices=["transfer", "ufldl", "netout"],
                    help="default: the preset's, else transfer")
     p.add_argument("--format", choices=["text", "markdown", "json"], default="text")
