@@ -3,7 +3,7 @@
     python examples/vanishing_gradients.py [--epochs 15] [--out vanishing_gradients.png]
 
 Prints the gradient norm of every layer at initialisation (the sigmoid
-network's first layer gets about a millionth of its last layer's), then
+network's first layer gets about 4e-6 of its last layer's), then
 trains both on the digits: the sigmoid network does not learn, ReLU does.
 """
 
