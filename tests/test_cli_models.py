@@ -944,3 +944,19 @@ def test_names_moved_out_of_tabular_and_training_are_still_importable_there():
     assert chainrule.training.CHECKPOINT_FORMAT == chainrule.checkpoints.CHECKPOINT_FORMAT
     with pytest.raises(AttributeError, match="has no attribute 'read_csv'"):
         chainrule.tabular.read_csv  # noqa: B018
+
+
+def test_readme_names_every_option_of_train():
+    """The README's command-line section lists train's flags; it had left out five."""
+    from pathlib import Path
+
+    from chainrule.cli import build_parser
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    section = readme.split("## Command line", 1)[1].split("\n## ", 1)[0]
+    train = build_parser()._subparsers._group_actions[0].choices["train"]
+    flags = [a.option_strings[-1] if a.option_strings[-1] != "--out" else "-o"
+             for a in train._actions if a.option_strings and a.dest not in ("help", "quiet")]
+    assert len(flags) > 15, flags
+    missing = [f for f in flags if f"`{f}" not in section]
+    assert not missing, missing

@@ -55,7 +55,8 @@ def _add_train(sub: argparse._SubParsersAction) -> None:
         "--task to override); so are the output "
         "layer (softmax for 3+ classes, sigmoid for 2, identity for regression, exp for a "
         "regression with --loss poisson) and the loss. "
-        "Features (and a regression target) are standardised with the training statistics, "
+        "Features (and a regression target, except for --loss poisson) are standardised with "
+        "the training statistics (--scale none: as they are), "
         "which the model file keeps together with the class labels, feature names and "
         "target name, so predict and evaluate take raw data.",
         epilog="examples: chainrule train iris -o iris.npz; chainrule train data.csv --target "
