@@ -743,3 +743,28 @@ def test_gradcheck_of_a_trained_model_on_its_data_is_inconclusive_when_rounding_
     _make_gradient_wrong(monkeypatch)  # a 1 % error stays the same as eps shrinks: FAIL
     assert main(["gradcheck", "--model", model, "--data", "iris"]) == 1
     assert "FAIL: relative difference" in capsys.readouterr().out
+
+
+def test_demo_help_says_momentum_is_for_sgd_gd_nesterov(capsys):
+    from chainrule.cli import main
+
+    with pytest.raises(SystemExit):
+        main(["demo", "--help"])
+    assert "--momentum MOMENTUM momentum of sgd/gd/nesterov (default: 0.9)" in " ".join(
+        capsys.readouterr().out.split())
+
+
+@pytest.mark.slow
+def test_demo_momentum_applies_to_sgd_gd_nesterov_only(tmp_path, capsys):
+    from chainrule.cli import main
+
+    def scores(*options: str) -> list[str]:
+        assert main(["demo", "--hidden", "5", "--epochs", "1", "-q", "--plot",
+                     str(tmp_path / "loss.png"), *options]) == 0
+        # the "trained ... in S s" line: its losses and accuracies, not its time
+        return [line.split(": ", 1)[-1] for line in capsys.readouterr().out.splitlines()
+                if "loss" in line or "accuracy" in line]
+
+    assert scores("--optimizer", "adam", "--lr", "0.01", "--momentum", "0.5") == \
+        scores("--optimizer", "adam", "--lr", "0.01", "--momentum", "0")
+    assert scores("--momentum", "0.5") != scores("--momentum", "0")  # sgd uses it

@@ -53,7 +53,8 @@ def _add_demo_args(p: argparse.ArgumentParser, before_command: bool = False) -> 
     add("--optimizer", type=optimizer_name, default="sgd", metavar="NAME",
         help=f"{', '.join(OPTIMIZER_NAMES)} (default: sgd)")
     add("--lr", type=positive_float, default=0.1, help="learning rate (default: 0.1)")
-    add("--momentum", type=fraction, default=0.9, help="momentum (default: 0.9)")
+    add("--momentum", type=fraction, default=0.9,
+        help="momentum of sgd/gd/nesterov (default: 0.9)")
     add("--batch-size", type=positive_int, default=32, help="mini-batch size (default: 32)")
     add("--epochs", type=positive_int, default=60, help="epochs (default: 60)")
     add("--seed", type=seed_int, default=0, help="random seed (default: 0)")
