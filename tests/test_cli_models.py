@@ -960,3 +960,28 @@ def test_readme_names_every_option_of_train():
     assert len(flags) > 15, flags
     missing = [f for f in flags if f"`{f}" not in section]
     assert not missing, missing
+
+
+@pytest.mark.parametrize("output", ["sigmoid", "identity"])
+def test_predict_writes_one_column_per_output_of_a_saved_network(tmp_path, capsys, output):
+    """A Network.save file of several outputs: one number per CSV cell.
+
+    Before, ``predict`` wrote each row's output array into one cell ("[0. 0.]"),
+    and read several sigmoid outputs (multi-label probabilities) as the
+    probabilities of exclusive classes: it printed the argmax as a class and
+    ``evaluate`` took a log loss of rows that do not sum to 1.
+    """
+    rng = np.random.default_rng(5)
+    net = cr.mlp([3, 4, 2], hidden="tanh", output=output, seed=0)
+    net.save(tmp_path / "net.npz")
+    X = rng.normal(size=(6, 3))
+    np.savez(tmp_path / "x.npz", X=X)
+    assert main(["predict", str(tmp_path / "net.npz"), str(tmp_path / "x.npz"),
+                 "-o", str(tmp_path / "p.csv")]) == 0, capsys.readouterr().err
+    header, rows = _read_csv(tmp_path / "p.csv")
+    assert header == ["prediction_0", "prediction_1"]
+    Z = np.tanh(X @ net.layers[0].W + net.layers[0].b) @ net.layers[1].W + net.layers[1].b
+    expected = 1 / (1 + np.exp(-Z)) if output == "sigmoid" else Z
+    np.testing.assert_allclose(np.array(rows, dtype=float), expected, rtol=1e-8, atol=1e-12)
+    assert main(["info", str(tmp_path / "net.npz")]) == 0
+    assert "task: regression" in capsys.readouterr().out

@@ -395,8 +395,9 @@ def _add_predict(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "predict", help="write a CSV of a model's predictions (optionally probabilities)",
         description="Predict with a model file: one CSV row per example, a column named "
-        "after the model's target holding the predicted label (or value), and with --proba "
-        "one column proba_LABEL per class. A target column in the data is ignored.")
+        "after the model's target holding the predicted label (or value; a saved network of "
+        "several outputs: one column per output), and with --proba one column proba_LABEL per "
+        "class. A target column in the data is ignored.")
     p.add_argument("model", metavar="MODEL", help="model file written by chainrule train")
     p.add_argument("data", metavar="DATA", help=_PREDICT_DATA_HELP)
     p.add_argument("-o", "--out", type=output_path, metavar="CSV",
@@ -412,8 +413,11 @@ def _predict(args: argparse.Namespace) -> int:
         raise ValueError("--proba: the model is a regression model; it has no classes")
     table = _model_data(model, args.data, None, False, args.seed)
     name = model.metadata.get("target_name") or "prediction"
-    columns = [model.predict(table.X)]
-    header = [name]
+    pred = model.predict(table.X)
+    if pred.ndim == 2:  # a saved network of several outputs: one column each
+        columns, header = list(pred.T), [f"{name}_{j}" for j in range(pred.shape[1])]
+    else:
+        columns, header = [pred], [name]
     if args.proba:
         proba = model.predict_proba(table.X)
         columns += list(proba.T)

@@ -235,8 +235,9 @@ class SavedModel:
         """Read a model file and check its metadata against its network.
 
         A plain saved network (no ``task``) is a classifier when its output is
-        softmax or sigmoid (labels 0, 1, ...), else a regression model, without
-        scaling.
+        softmax or a single sigmoid unit (labels 0, 1, ...), else a regression
+        model, without scaling: several sigmoid outputs are independent values
+        (multi-label probabilities), not the probabilities of exclusive classes.
 
         Raises
         ------
@@ -258,7 +259,8 @@ class SavedModel:
         if "task" not in metadata and metadata.get("kind") != CLI_FORMAT:
             # a network saved from Python: what its output layer says
             act = net.output_activation
-            classify = act is not None and act.name in ("softmax", "sigmoid")
+            classify = act is not None and (act.name == "softmax" or (
+                act.name == "sigmoid" and net.n_outputs == 1))
             metadata["task"] = "classification" if classify else "regression"
             if classify:
                 metadata["labels"] = list(range(max(2, net.n_outputs)))
