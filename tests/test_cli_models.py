@@ -232,6 +232,39 @@ def test_poisson_regression_keeps_its_counts(tmp_path, capsys, output):
     assert np.all(pred > 0)
 
 
+def test_a_bounded_output_predicts_the_target_as_it_is(tmp_path, capsys):
+    """--output relu (or exp, softplus, sigmoid, ...) on a regression: the target was
+    centred all the same, so the network, whose outputs are >= 0, could not predict
+    anything below the mean.  Now such a target is kept as it is (no y_mean / y_scale);
+    the reference is the forward pass written out here, and predictions reach below the
+    mean.  A target outside the output's range is refused, naming both."""
+    rng = np.random.default_rng(5)
+    X = rng.uniform(-1, 1, size=(120, 2))
+    y = 4.0 + 3.0 * X[:, 0]  # from 1 to 7: >= 0, as a ReLU output
+    np.savez(tmp_path / "pos.npz", X=X, t=y)
+    assert main(["train", str(tmp_path / "pos.npz"), "--target", "t", "--hidden", "8",
+                 "--output", "relu", "--epochs", "200", "--lr", "0.05", "-q",
+                 "-o", str(tmp_path / "model")]) == 0, capsys.readouterr().err
+    meta = load_metadata(tmp_path / "model.npz")
+    assert meta["task"] == "regression" and "y_mean" not in meta
+    assert main(["predict", str(tmp_path / "model.npz"), str(tmp_path / "pos.npz"),
+                 "-o", str(tmp_path / "p.csv")]) == 0
+    _, rows = _read_csv(tmp_path / "p.csv")
+    pred = np.array(rows, dtype=float)[:, 0]
+    net = cr.load(tmp_path / "model.npz")
+    Xs = (X - np.asarray(meta["x_mean"])) / np.asarray(meta["x_scale"])
+    H = np.maximum(Xs @ net.layers[0].W + net.layers[0].b, 0)
+    np.testing.assert_allclose(pred, np.maximum(H @ net.layers[1].W + net.layers[1].b, 0)[:, 0],
+                               rtol=1e-8)
+    assert pred.min() < y.mean() - 1.5  # below the mean, which a centred target ruled out
+    np.savez(tmp_path / "neg.npz", X=X, t=y - 10.0)
+    capsys.readouterr()
+    assert main(["train", str(tmp_path / "neg.npz"), "--target", "t", "--output", "exp",
+                 "--epochs", "1", "-q", "-o", str(tmp_path / "never")]) == 2
+    err = capsys.readouterr().err
+    assert "--output exp: its outputs lie in [0, inf], but the target 't' runs from" in err
+    assert not (tmp_path / "never.npz").exists()
+
 def test_regression_from_npz_in_process(tmp_path, capsys):
     from sklearn.metrics import r2_score
 

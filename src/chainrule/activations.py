@@ -220,6 +220,16 @@ ACTIVATIONS: dict[str, Activation] = {
 
 ALIASES: dict[str, str] = {"linear": "identity", "logistic": "sigmoid", "heaviside": "step"}
 
+OUTPUT_RANGES: dict[str, tuple[float, float]] = {
+    "sigmoid": (0.0, 1.0), "tanh": (-1.0, 1.0), "relu": (0.0, np.inf),
+    "softplus": (0.0, np.inf), "exp": (0.0, np.inf), "square": (0.0, np.inf),
+}
+"""The closed range of values each bounded built-in activation can output (by name).
+
+An output layer with one of these cannot reach a target outside it; the others
+(identity, leaky ReLU) reach any real number.
+"""
+
 
 def get_activation(name: str | Activation) -> Activation:
     """Look an activation up by name (or pass an :class:`Activation` through).

@@ -55,7 +55,8 @@ def _add_train(sub: argparse._SubParsersAction) -> None:
         "--task to override); so are the output "
         "layer (softmax for 3+ classes, sigmoid for 2, identity for regression, exp for a "
         "regression with --loss poisson) and the loss. "
-        "Features (and a regression target, except for --loss poisson) are standardised with "
+        "Features (and a regression target, unless the output is bounded: sigmoid, tanh, "
+        "relu, softplus, exp, square) are standardised with "
         "the training statistics (--scale none: as they are), "
         "which the model file keeps together with the class labels, feature names and "
         "target name, so predict and evaluate take raw data.",
@@ -99,8 +100,8 @@ def _add_train(sub: argparse._SubParsersAction) -> None:
                    help="fraction held out for validation, stratified for classification "
                    "(default: 0.1, or 0 for fewer than 20 examples; 0 for none)")
     p.add_argument("--scale", choices=["standard", "none"], default="standard",
-                   help="standardise features (and regression targets, except for the "
-                   "poisson loss) (default: standard)")
+                   help="standardise features (and regression targets, unless the output "
+                   "is bounded, as exp for --loss poisson) (default: standard)")
     p.add_argument("--seed", type=seed_int, default=0, help="random seed (default: 0)")
     p.add_argument("-o", "--out", type=model_path, default="model.npz", metavar="MODEL",
                    help="model file to write (.npz is appended; an existing directory, or a "
@@ -176,6 +177,7 @@ def _split(n: int, fraction: float, seed: int, stratify: np.ndarray | None):
 
 
 def _train(args: argparse.Namespace) -> int:
+    from .activations import OUTPUT_RANGES, get_activation
     from .network import mlp
     from .saved_model import SavedModel, fit_labels, regression_targets
     from .tabular import read_data
@@ -226,9 +228,18 @@ def _train(args: argparse.Namespace) -> int:
         X = (X - mean) / scale
     if task == "regression":
         y_mean, y_scale = 0.0, 1.0
-        # the Poisson loss models counts (targets >= 0, a log link): centring would make
-        # some negative and rescaling would change the likelihood, so they stay as they are
-        if args.scale == "standard" and args.loss != "poisson":
+        # a bounded output (sigmoid, relu, exp, ...; the Poisson loss's exp among them)
+        # predicts values in its range: the target must lie there, as it is (centred, it
+        # would not: an exp output could not predict below the mean)
+        low, high = OUTPUT_RANGES.get(get_activation(output).name, (-np.inf, np.inf))
+        bounded = np.isfinite(low) or np.isfinite(high)
+        y_fit = y[train_idx]
+        if bounded and (y_fit.min() < low or y_fit.max() > high):
+            raise ValueError(
+                f"--output {output}: its outputs lie in [{low:g}, {high:g}], but the target "
+                f"{table.target_name!r} runs from {y_fit.min():g} to {y_fit.max():g}; use "
+                "--output identity (the default for regression), or rescale the target")
+        if args.scale == "standard" and not bounded:
             y_mean, y_scale = float(y[train_idx].mean()), float(y[train_idx].std()) or 1.0
             meta["y_mean"], meta["y_scale"] = y_mean, y_scale
         targets = ((y - y_mean) / y_scale)[:, None]

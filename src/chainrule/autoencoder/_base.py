@@ -112,11 +112,6 @@ def _ufldl_dense(fan_in: int, fan_out: int, activation: str, rng: np.random.Gene
     return Dense(fan_in, fan_out, activation, init="ufldl", seed=rng)
 
 
-# the values a bounded decoder can reconstruct (the others reach any real number, or at
-# least any number >= 0, which data seldom leave)
-# the values each decoder can reconstruct; data outside them is refused (see fit)
-_OUTPUT_RANGES = {"sigmoid": (0.0, 1.0), "tanh": (-1.0, 1.0), "relu": (0.0, np.inf),
-                  "softplus": (0.0, np.inf), "exp": (0.0, np.inf)}
 
 
 

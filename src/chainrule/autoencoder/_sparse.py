@@ -22,9 +22,9 @@ from .._validation import (
     check_random_state_value,
     restored_on_error,
 )
-from ..activations import get_activation
+from ..activations import OUTPUT_RANGES, get_activation
 from ..network import Network
-from ._base import _OUTPUT_RANGES, _check_method, _checked_X, _fit_scipy, _rng, _ufldl_dense
+from ._base import _check_method, _checked_X, _fit_scipy, _rng, _ufldl_dense
 from ._penalty import KLSparsity, penalized_cost
 
 
@@ -202,7 +202,8 @@ class SparseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseE
         self._check_settings()
         output = get_activation(self.output)
         net = self._build(X.shape[1])
-        low, high = _OUTPUT_RANGES.get(output.name, (-np.inf, np.inf))  # "logistic" too
+        # the values the decoder can reconstruct; data outside them is refused
+        low, high = OUTPUT_RANGES.get(output.name, (-np.inf, np.inf))  # "logistic" too
         if X.min() < low or X.max() > high:
             raise ValueError(
                 f"X: with output={self.output!r} the data must lie in [{low:g}, {high:g}] (it "
