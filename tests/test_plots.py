@@ -271,3 +271,18 @@ def test_tile_pictures_name_a_bad_argument(tmp_path, kwargs, error, words):
     image = mpimg.imread(plots.plot_tiles(np.arange(20.0).reshape(5, 2, 2), tmp_path / "ok.png",
                                           ncols=np.int64(3), tile_inches=0.5))
     assert image.shape[:2] == (100, 150)
+
+
+def test_panels_of_counts_get_whole_number_ticks(tmp_path, monkeypatch):
+    """The saturation picture's x axis (hidden layer 1, 2, 3) showed ticks 1.5 and 2.5.
+    A panel whose x values are all whole numbers now gets only whole-number ticks; one with
+    fractional x keeps matplotlib's own.  The figure is taken as it is saved."""
+    saved = []
+    monkeypatch.setattr(plots, "_save", lambda fig, path: saved.append(fig) or path)
+    counts = plots.Panel("layers", {"a": (np.arange(1, 4), [0.1, 0.5, 0.2])})
+    reals = plots.Panel("reals", {"a": (np.array([0.0, 0.25, 0.5]), [1.0, 2.0, 3.0])})
+    plots.plot_panels([counts, reals], tmp_path / "p.png")
+    left, right = saved[0].axes
+    ticks = left.get_xticks()
+    assert ticks.size >= 3 and np.all(ticks == np.round(ticks))
+    assert not np.all(right.get_xticks() == np.round(right.get_xticks()))

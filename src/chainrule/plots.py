@@ -208,11 +208,15 @@ def plot_panels(panels: Sequence[Panel], path: str | Path, title: str | None = N
     panels = list(panels)
     if not panels or not all(isinstance(p, Panel) for p in panels):
         raise ValueError(f"panels must be a non-empty list of Panel objects, got {panels!r:.80}")
+    from matplotlib.ticker import MaxNLocator
+
     fig = _figure((panel_inches[0] * len(panels), panel_inches[1] + (0.4 if title else 0)))
     for i, p in enumerate(panels):
         ax = fig.add_subplot(1, len(panels), i + 1)
+        xs = []
         for label, (x, y) in p.points.items():
             ax.scatter(x, y, s=14, color="black", alpha=0.7, label=label, zorder=3)
+            xs.append(x)
         for label, data in p.lines.items():
             if isinstance(data, tuple):
                 x, y = data
@@ -220,6 +224,9 @@ def plot_panels(panels: Sequence[Panel], path: str | Path, title: str | None = N
                 y = data
                 x = np.arange(1, len(y) + 1)
             ax.plot(x, y, label=label, marker="o" if len(y) <= 12 else None, markersize=4)
+            xs.append(x)
+        if xs and not p.log_x and all(np.all(np.mod(np.asarray(x, float), 1) == 0) for x in xs):
+            ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # layers, epochs: no 1.5
         if p.log_y:
             ax.set_yscale("log")
         if p.log_x:
