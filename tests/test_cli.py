@@ -768,3 +768,16 @@ def test_demo_momentum_applies_to_sgd_gd_nesterov_only(tmp_path, capsys):
     assert scores("--optimizer", "adam", "--lr", "0.01", "--momentum", "0.5") == \
         scores("--optimizer", "adam", "--lr", "0.01", "--momentum", "0")
     assert scores("--momentum", "0.5") != scores("--momentum", "0")  # sgd uses it
+
+
+def test_every_option_of_every_command_has_help_text():
+    """gradcheck's --eps and --decay showed no help; every option now says what it does."""
+    from chainrule.cli import build_parser
+
+    parser = build_parser()
+    commands = parser._subparsers._group_actions[0].choices
+    missing = [f"{name} {action.option_strings[-1]}"
+               for name, sub in {"chainrule": parser, **commands}.items()
+               for action in sub._actions
+               if action.option_strings and action.dest != "help" and not action.help]
+    assert not missing, missing

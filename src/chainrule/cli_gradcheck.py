@@ -109,7 +109,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                     help="loss (default: canonical for the output)")
     gc.add_argument("--weight-decay", type=nonnegative_float, default=None, dest="weight_decay",
                     help="lambda (default: 0.1; sparse autoencoder: 1e-4)")
-    gc.add_argument("--decay", default=None, choices=["ufldl", "per_sample"])
+    gc.add_argument("--decay", default=None, choices=["ufldl", "per_sample"],
+                    help="weight decay convention: (lambda/2) sum W^2 (ufldl, the default) "
+                    "or that divided by the number of examples (per_sample)")
     gc.add_argument("--rho", type=real(0, 1, low_open=True, high_open=True), default=None,
                     help="sparse autoencoder: target mean activation (default: 0.01)")
     gc.add_argument("--beta", type=nonnegative_float, default=None,
@@ -124,7 +126,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     gc.add_argument("--target", metavar="NAME", help="--model --data: the target column")
     gc.add_argument("--samples", type=positive_int, default=5,
                     help="examples the cost is averaged over (default: 5)")
-    gc.add_argument("--eps", type=positive_float, default=1e-4)
+    gc.add_argument("--eps", type=positive_float, default=1e-4,
+                    help="step of the central differences (J(theta + eps) - J(theta - eps)) "
+                    "/ 2 eps (default: 1e-4)")
     gc.add_argument("--tolerance", type=positive_float, default=1e-7,
                     help="largest relative difference that passes (default: 1e-7; float64 "
                     "networks give about 1e-10 to a few 1e-8 with eps 1e-4, depending on "
@@ -134,7 +138,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                     help="also check with eps/2 and print how the difference falls: by "
                     "about 4 while the central differences' eps^2 truncation error "
                     "dominates, not at all once rounding error does")
-    gc.add_argument("--seed", type=seed_int, default=0)
+    gc.add_argument("--seed", type=seed_int, default=0,
+                    help="random seed of the weights and examples (default: 0)")
     gc.set_defaults(handler=_gradcheck)
 
 

@@ -54,14 +54,18 @@ def _add_trace(sub: argparse._SubParsersAction) -> None:
                    "network's, else sigmoid)")
     p.add_argument("--loss", help="squared_error, mean_squared_error, log_loss, cross_entropy, "
                    "poisson (default: the preset's or the network's, else squared_error)")
-    p.add_argument("--weight-decay", type=nonnegative_float, dest="weight_decay")
+    p.add_argument("--weight-decay", type=nonnegative_float, dest="weight_decay",
+                   help="lambda of (lambda/2) sum W^2 (default: the preset's or the "
+                   "network's, else 0)")
     p.add_argument("--input", type=finite_float, nargs="+", metavar="X", help="the example")
     p.add_argument("--target", type=finite_float, nargs="+", metavar="Y", help="its target")
     p.add_argument("--lr", type=positive_float,
                    help="learning rate (default: the preset's or the network's, else 1)")
     p.add_argument("--notation", choices=["transfer", "ufldl", "netout"],
                    help="default: the preset's, else transfer")
-    p.add_argument("--format", choices=["text", "markdown", "json"], default="text")
+    p.add_argument("--format", choices=["text", "markdown", "json"], default="text",
+                   help="plain text, Markdown with LaTeX formulas, or JSON of every number "
+                   "(default: text)")
     p.add_argument("--digits", type=integer(1, 17), default=6,
                    help="significant digits (default: 6)")
     p.add_argument("--output", type=output_path, metavar="FILE",
@@ -124,9 +128,10 @@ def _add_perceptron(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--n", type=integer(2), default=40, help="separable points (default: 40)")
     p.add_argument("--hidden", type=positive_int, default=2,
                    help="hidden units for XOR (default: 2)")
-    p.add_argument("--seed", type=seed_int, default=0)
+    p.add_argument("--seed", type=seed_int, default=0,
+                   help="random seed of the data and the XOR network (default: 0)")
     p.add_argument("--plot", type=picture_path, default="chainrule-perceptron.png",
-                   metavar="PNG")
+                   metavar="PNG", help="picture to write (default: chainrule-perceptron.png)")
     p.set_defaults(handler=_perceptron)
 
 
@@ -152,12 +157,15 @@ def _add_select(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--n-train", type=positive_int, default=10, help="training points (default: 10)")
     p.add_argument("--n-val", type=positive_int, default=200,
                    help="validation points (default: 200)")
-    p.add_argument("--noise", type=nonnegative_float, default=0.3)
+    p.add_argument("--noise", type=nonnegative_float, default=0.3,
+                   help="standard deviation of the noise on sin(2 pi x) (default: 0.3)")
     p.add_argument("--n-jobs", type=nonzero_int, default=None,
                    help="parallel workers (-1: all cores)")
-    p.add_argument("--seed", type=seed_int, default=0)
+    p.add_argument("--seed", type=seed_int, default=0,
+                   help="random seed of the samples and the starts (default: 0)")
     p.add_argument("--plot", type=picture_path, default="chainrule-model-selection.png",
-                   metavar="PNG")
+                   metavar="PNG",
+                   help="picture to write (default: chainrule-model-selection.png)")
     p.set_defaults(handler=_select)
 
 
@@ -189,7 +197,7 @@ def _add_experiment(sub: argparse._SubParsersAction) -> None:
         "training vs validation error with and without weight decay; free-fall: learn "
         "h = g t^2 / 2 and find how many hidden units it needs.")
     p.add_argument("name", choices=_EXPERIMENTS)
-    p.add_argument("--seed", type=seed_int, default=0)
+    p.add_argument("--seed", type=seed_int, default=0, help="random seed (default: 0)")
     p.add_argument("--plot", type=picture_path, metavar="PNG",
                    help="default: chainrule-NAME.png")
     p.set_defaults(handler=_experiment)
