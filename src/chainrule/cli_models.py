@@ -390,6 +390,11 @@ def _add_evaluate(sub: argparse._SubParsersAction) -> None:
 
 def _evaluate(args: argparse.Namespace) -> int:
     model = _load(args.model)
+    k = model.network.n_outputs
+    if model.task == "regression" and k > 1:  # a table's target is one column
+        raise ValueError(
+            f"{args.model}: the model predicts {k} values per example, and evaluate scores "
+            "one target column; write them with chainrule predict and score each column")
     table = _model_data(model, args.data, args.target, True, args.seed)
     scores = {"samples": table.n_samples, **_scores(model, table.X, _targets(model, table))}
     if args.json:
