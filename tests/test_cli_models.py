@@ -264,6 +264,11 @@ def test_a_bounded_output_predicts_the_target_as_it_is(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "--output exp: its outputs lie in [0, inf], but the target 't' runs from" in err
     assert not (tmp_path / "never.npz").exists()
+    assert main(["train", str(tmp_path / "neg.npz"), "--target", "t", "--loss", "poisson",
+                 "--epochs", "1", "-q", "-o", str(tmp_path / "never")]) == 2
+    err = capsys.readouterr().err
+    assert "the exp output (the default for --loss poisson): its outputs lie in" in err
+    assert "the Poisson loss models counts, which are >= 0" in err
 
 def test_regression_from_npz_in_process(tmp_path, capsys):
     from sklearn.metrics import r2_score

@@ -235,10 +235,15 @@ def _train(args: argparse.Namespace) -> int:
         bounded = np.isfinite(low) or np.isfinite(high)
         y_fit = y[train_idx]
         if bounded and (y_fit.min() < low or y_fit.max() > high):
+            what = (f"--output {output}" if args.output else
+                    f"the {output} output (the default for --loss {args.loss})")
+            advice = ("the Poisson loss models counts, which are >= 0" if args.loss == "poisson"
+                      else "use --output identity (the default for regression), or rescale "
+                      "the target")
             raise ValueError(
-                f"--output {output}: its outputs lie in [{low:g}, {high:g}], but the target "
-                f"{table.target_name!r} runs from {y_fit.min():g} to {y_fit.max():g}; use "
-                "--output identity (the default for regression), or rescale the target")
+                f"{what}: its outputs lie in [{low:g}, {high:g}], but the target "
+                f"{table.target_name!r} runs from {y_fit.min():g} to {y_fit.max():g}; "
+                f"{advice}")
         if args.scale == "standard" and not bounded:
             y_mean, y_scale = float(y[train_idx].mean()), float(y[train_idx].std()) or 1.0
             meta["y_mean"], meta["y_scale"] = y_mean, y_scale
