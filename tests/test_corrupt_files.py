@@ -445,3 +445,22 @@ def test_load_refuses_a_version_of_true(saved_net):
         chainrule.load(saved_net)
     _edit_meta(saved_net, _set_meta("version", value=1))
     assert chainrule.load(saved_net).n_params == 21  # the intact record loads
+
+
+# --- io: damage found by fuzzing every reader (a reviewer's scratch fuzzer) ------------------
+@pytest.mark.parametrize(("key", "value"), [
+    ("state", -1), ("inc", 2**130),
+])
+def test_load_names_a_dropout_generator_state_out_of_range(tmp_path, key, value):
+    """An integer out of range in Dropout's saved generator state raised NumPy's own
+    OverflowError ("Python integer -1 out of bounds for uint64"), naming no file."""
+    import chainrule
+    from chainrule import Dense, Dropout, Network
+
+    net = Network([Dense(3, 4, "tanh", seed=0), Dropout(0.5, seed=1), Dense(4, 1, seed=2)])
+    path = net.save(tmp_path / "net.npz")
+    _edit_meta(path, _set_meta("states", 1, "rng", "state", key, value=value))
+    with pytest.raises(ValueError, match=r"corrupted or incomplete chainrule file "
+                                         r"\(OverflowError") as err:
+        chainrule.load(path)
+    assert str(err.value).startswith(f"{path}: corrupted")

@@ -172,7 +172,8 @@ def restore_network(
                 raise TypeError(f"states[{i}]: expected an object with keys from "
                                 f"{sorted(layer.get_state())}, found {state!r:.60}")
             layer.set_state(state)
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+    except (KeyError, TypeError, ValueError, AttributeError, OverflowError) as exc:
+        # OverflowError: a generator state (Dropout's) with an integer out of its range
         if isinstance(exc, ValueError) and "register_activation" in str(exc):
             raise ValueError(f"{path}: {exc}") from None
         raise ValueError(f"{path}: corrupted or incomplete chainrule file ({exc!r})") from None
