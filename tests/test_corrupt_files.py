@@ -464,3 +464,25 @@ def test_load_names_a_dropout_generator_state_out_of_range(tmp_path, key, value)
                                          r"\(OverflowError") as err:
         chainrule.load(path)
     assert str(err.value).startswith(f"{path}: corrupted")
+
+
+@pytest.mark.parametrize(("layers", "key"), [
+    ([{"type": "Dense", "fan_in": 10**12, "fan_out": 4, "activation": "tanh", "bias": True},
+      {"type": "Dense", "fan_in": 4, "fan_out": 1, "activation": "identity", "bias": True}],
+     "fan_in"),
+    ([{"type": "Conv2D", "in_channels": 1, "out_channels": 10**12, "kernel_size": 3,
+       "stride": 1, "padding": 0, "activation": "relu", "bias": True}], "out_channels"),
+    ([{"type": "BatchNorm", "n_features": 2**40, "activation": "identity", "momentum": 0.9,
+       "eps": 1e-5}], "n_features"),
+])
+def test_load_refuses_a_huge_layer_size_before_allocating(saved_net, layers, key):
+    """A damaged size (fan_in 10**12) made the layer allocate its weights first: a
+    MemoryError ("Unable to allocate 29.1 TiB"), naming no file."""
+    import chainrule
+
+    n_params = chainrule.load(saved_net).n_params
+    _edit_meta(saved_net, _set_meta("network", "layers", value=layers))
+    with pytest.raises(ValueError, match=rf"network\.layers\[0\]\.{key}: {layers[0][key]} is "
+                                         rf"more than the {n_params} parameters") as err:
+        chainrule.load(saved_net)
+    assert str(err.value).startswith(f"{saved_net}: corrupted")

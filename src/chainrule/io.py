@@ -150,13 +150,36 @@ def network_arrays(net: Network, prefix: str = "") -> dict[str, np.ndarray]:
     return arrays
 
 
+# the settings that size a layer's parameter arrays (Dense, BatchNorm, Conv2D): each one
+# counts at most as many numbers as the parameter vector holds
+_SIZE_KEYS = ("fan_in", "fan_out", "n_features", "in_channels", "out_channels", "kernel_size")
+
+
+def _check_layer_sizes(config: object, n_params: int) -> None:
+    """Refuse a layer size larger than the file's parameter vector, before memory is set aside.
+
+    A damaged size (fan_in 10**12) would otherwise make the layer allocate
+    its zero weights first and fail with a MemoryError; a record that is not
+    of the expected type is left to :func:`network_from_config` to name.
+    """
+    layers = config.get("layers") if isinstance(config, dict) else None
+    for i, cfg in enumerate(layers if isinstance(layers, list) else []):
+        for key in _SIZE_KEYS if isinstance(cfg, dict) else ():
+            value = cfg.get(key)
+            if any(isinstance(v, int) and not isinstance(v, bool) and v > n_params
+                   for v in (value if isinstance(value, list) else [value])):
+                raise ValueError(f"network.layers[{i}].{key}: {value!r:.40} is more than the "
+                                 f"{n_params} parameters the file holds")
+
+
 def restore_network(
     meta: dict, arrays: dict[str, np.ndarray], path: object, prefix: str = ""
 ) -> Network:
     """Rebuild a network from what :func:`read_file` returned."""
     try:
-        net = network_from_config(meta["network"])
         params = arrays[f"{prefix}params"]
+        _check_layer_sizes(meta["network"], params.size)
+        net = network_from_config(meta["network"])
         if params.shape != (net.n_params,):
             raise ValueError(
                 f"the parameter vector has shape {params.shape}, the architecture needs "
