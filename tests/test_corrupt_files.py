@@ -486,3 +486,40 @@ def test_load_refuses_a_huge_layer_size_before_allocating(saved_net, layers, key
                                          rf"more than the {n_params} parameters") as err:
         chainrule.load(saved_net)
     assert str(err.value).startswith(f"{saved_net}: corrupted")
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float16, np.int64, np.bool_])
+def test_load_refuses_parameters_of_another_dtype(tmp_path, dtype):
+    """A parameter vector or BatchNorm buffer of another dtype was cast by set_params /
+    set_buffers without a word: float16 or int64 weights loaded as a different model."""
+    import chainrule
+    from chainrule import BatchNorm, Dense, Network
+
+    net = Network([Dense(3, 4, "tanh", seed=0), BatchNorm(4), Dense(4, 1, seed=1)])
+    path = net.save(tmp_path / "net.npz")
+    for key, match in (("params", rf"parameter vector has shape \(29,\) and dtype "
+                                  rf"{np.dtype(dtype)}, the architecture needs \(29,\) and "
+                                  r"float64"),
+                       ("buffer/1/running_var", rf"buffer/1/running_var: expected dtype "
+                                                rf"float64, found {np.dtype(dtype)}")):
+        saved = path.read_bytes()
+        _edit_arrays(path, _set_array(key, lambda a: a.astype(dtype)))
+        with pytest.raises(ValueError, match=match) as err:
+            chainrule.load(path)
+        assert str(err.value).startswith(f"{path}: corrupted")
+        path.write_bytes(saved)
+    X = np.random.default_rng(0).normal(size=(5, 3))
+    np.testing.assert_array_equal(chainrule.load(path).forward(X), net.forward(X))
+    net32 = Network([Dense(3, 2, "tanh", seed=0, dtype=np.float32)])  # its own dtype loads
+    assert chainrule.load(net32.save(tmp_path / "n32.npz")).params.dtype == np.float32
+
+
+def test_from_checkpoint_refuses_best_params_of_another_dtype(adam_checkpoint):
+    from chainrule import Trainer
+
+    path, _ = adam_checkpoint
+    _edit_arrays(path, _set_array("best_params", lambda a: a.astype(np.float16)))
+    with pytest.raises(ValueError, match=r"best_params: expected dtype float64, found "
+                                         r"float16") as err:
+        Trainer.from_checkpoint(path)
+    assert str(err.value).startswith(f"{path}: corrupted checkpoint")

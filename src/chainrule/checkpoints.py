@@ -150,16 +150,21 @@ def trainer_from_checkpoint(
         best_params = arrays.get("best_params")
         trainer.best_params = None
         if best_params is not None:
+            if best_params.dtype != net.dtype:  # _check_theta would cast float16 silently
+                raise ValueError(f"best_params: expected dtype {net.dtype}, found "
+                                 f"{best_params.dtype}")
             trainer.best_params = net._check_theta(best_params, "best_params").copy()
             trainer.best_buffers = []
             for i, layer in enumerate(net.layers):
                 values = {}
                 for k, current in layer.buffers().items():
                     value = arrays[f"best_buffer/{i}/{k}"]
-                    if value.shape != np.shape(current) or not np.all(np.isfinite(value)):
+                    if (value.shape != np.shape(current) or value.dtype != current.dtype
+                            or not np.all(np.isfinite(value))):
                         raise ValueError(
                             f"best_buffer/{i}/{k}: expected finite values of shape "
-                            f"{np.shape(current)}, found shape {value.shape}")
+                            f"{np.shape(current)} and dtype {current.dtype}, found shape "
+                            f"{value.shape} and dtype {value.dtype}")
                     values[k] = value
                 trainer.best_buffers.append(values)
     except (KeyError, TypeError, ValueError, AttributeError, OverflowError) as exc:

@@ -180,16 +180,22 @@ def restore_network(
         params = arrays[f"{prefix}params"]
         _check_layer_sizes(meta["network"], params.size)
         net = network_from_config(meta["network"])
-        if params.shape != (net.n_params,):
+        # the dtype too: set_params would cast int, float16 or float32 values silently
+        if params.shape != (net.n_params,) or params.dtype != net.dtype:
             raise ValueError(
-                f"the parameter vector has shape {params.shape}, the architecture needs "
-                f"({net.n_params},)"
+                f"the parameter vector has shape {params.shape} and dtype {params.dtype}, the "
+                f"architecture needs ({net.n_params},) and {net.dtype}"
             )
         net.set_params(params)
         for i, (layer, state) in enumerate(zip(net.layers, meta["states"], strict=True)):
             names = layer.buffers()
             if names:
-                layer.set_buffers({n: arrays[f"{prefix}buffer/{i}/{n}"] for n in names})
+                values = {n: arrays[f"{prefix}buffer/{i}/{n}"] for n in names}
+                for n, value in values.items():
+                    if value.dtype != names[n].dtype:
+                        raise ValueError(f"buffer/{i}/{n}: expected dtype {names[n].dtype}, "
+                                         f"found {value.dtype}")
+                layer.set_buffers(values)
             # a layer's state is what its get_state returns: the same keys (none for most)
             if not isinstance(state, dict) or not set(state) <= set(layer.get_state()):
                 raise TypeError(f"states[{i}]: expected an object with keys from "
