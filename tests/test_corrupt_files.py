@@ -523,3 +523,35 @@ def test_from_checkpoint_refuses_best_params_of_another_dtype(adam_checkpoint):
                                          r"float16") as err:
         Trainer.from_checkpoint(path)
     assert str(err.value).startswith(f"{path}: corrupted checkpoint")
+
+
+@pytest.mark.parametrize(("edit", "match"), [
+    (_set_meta("history", "metrics", "loss", value=None),
+     r"history\.metrics\.loss: expected a list of 3 finite numbers \(one per epoch trained\), "
+     r"found None"),
+    (_set_meta("history", "metrics", "loss", value=[0.5]), r"history\.metrics\.loss: expected "
+                                                           r"a list of 3 finite numbers"),
+    (_set_meta("history", "metrics", "lr", 1, value="x"), r"history\.metrics\.lr: expected"),
+    (_set_meta("history", "metrics", "lr", 1, value=float("nan")), r"history\.metrics\.lr"),
+    (lambda meta: meta["history"]["metrics"].pop("loss"),
+     r"history\.metrics: expected 'loss' after 3 epochs"),
+    (_set_meta("history", "metrics", value=[]), r"history: expected an object with a "
+                                                r"'metrics' object"),
+    (_set_meta("history", "best_epoch", value=7), r"history\.best_epoch: expected null or an "
+                                                  r"epoch 1\.\.3, found 7"),
+    (_set_meta("epoch", value=1), r"history\.metrics\.loss: expected a list of 1 finite"),
+])
+def test_from_checkpoint_refuses_a_damaged_history(adam_checkpoint, edit, match):
+    """The history was taken as it was: a loss of null failed at resume with a bare
+    "TypeError: object of type 'NoneType' has no len()", and a shortened list, or an
+    epoch count edited below the history's, resumed a run whose history no longer
+    matched its epochs (resume counts epochs by the history)."""
+    from chainrule import Trainer, resume
+
+    path, _ = adam_checkpoint
+    _edit_meta(path, edit)
+    with pytest.raises(ValueError, match=match) as err:
+        Trainer.from_checkpoint(path)
+    assert str(err.value).startswith(f"{path}: corrupted checkpoint")
+    with pytest.raises(ValueError, match=match):
+        resume(path, *_regression_data(), epochs=5)

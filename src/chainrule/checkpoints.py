@@ -139,7 +139,7 @@ def trainer_from_checkpoint(
             raise ValueError(f"rng: expected the state of a {kind} generator, found "
                              f"{found!r}")
         trainer.rng.bit_generator.state = rng_state
-        trainer.history = History.from_json(meta["history"])
+        trainer.history = _checked_history(meta["history"], trainer.epoch)
         trainer.history.stop_reason = None
         best = meta["early"]["best_value"]
         if best is not None and not (_is_real(best) and math.isfinite(best)):
@@ -225,6 +225,45 @@ def _checked_count(v: object, name: str) -> int:
     if not isinstance(v, int) or isinstance(v, bool) or v < 0:
         raise ValueError(f"{name}: expected a non-negative integer, found {v!r}")
     return v
+
+
+def _is_number(v: object) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+
+
+def _checked_history(record: object, epoch: int) -> History:
+    """The run's history as a checkpoint recorded it, checked against its ``epoch``.
+
+    ``metrics`` must map each metric's name to one value per completed epoch
+    (a number, or a list of numbers for the per-layer diagnostics), ``loss``
+    among them once an epoch is done, and ``best_epoch`` must be null or one
+    of those epochs: resume appends to these lists and counts epochs by them.
+
+    Raises
+    ------
+    ValueError
+        Naming the record and what was expected.
+    """
+    metrics = record.get("metrics") if isinstance(record, dict) else None
+    if not isinstance(metrics, dict):
+        raise ValueError(f"history: expected an object with a 'metrics' object, found "
+                         f"{record!r:.60}")
+    if epoch and "loss" not in metrics:
+        raise ValueError(f"history.metrics: expected 'loss' after {epoch} epochs, found "
+                         f"{sorted(metrics)}")
+    for key, values in metrics.items():
+        if not isinstance(values, list) or len(values) != epoch or not (
+                all(map(_is_number, values)) or all(  # per-layer lists of the same length
+                    isinstance(v, list) and len(v) == len(values[0]) and all(map(_is_number, v))
+                    for v in values)):
+            raise ValueError(f"history.metrics.{key}: expected a list of {epoch} finite numbers "
+                             f"(one per epoch trained), found {values!r:.60}")
+    best = record.get("best_epoch")
+    if best is not None and not (isinstance(best, int) and not isinstance(best, bool)
+                                 and 1 <= best <= epoch):
+        raise ValueError(f"history.best_epoch: expected null or an epoch 1..{epoch}, found "
+                         f"{best!r:.40}")
+    return History.from_json(record)
 
 
 def _checked_optimizer_state(config: dict, t: int, arrays: dict[str, np.ndarray],
