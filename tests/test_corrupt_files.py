@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import re
 
 import numpy as np
 import pytest
 from sklearn.datasets import load_iris
 
+from chainrule import Adam
 from chainrule.estimators import MLPClassifier, MLPRegressor, load_estimator
 
 
@@ -555,3 +557,25 @@ def test_from_checkpoint_refuses_a_damaged_history(adam_checkpoint, edit, match)
     assert str(err.value).startswith(f"{path}: corrupted checkpoint")
     with pytest.raises(ValueError, match=match):
         resume(path, *_regression_data(), epochs=5)
+
+
+@pytest.mark.parametrize(("edit", "match"), [
+    (lambda meta: meta["trainer"].pop("seed"), "trainer: missing setting(s) ['seed']"),
+    (lambda meta: meta["trainer"].pop("patience"), "trainer: missing setting(s) ['patience']"),
+    (lambda meta: meta["optimizer"]["config"].pop("lr"), "optimizer.config: expected the keys "
+     f"{sorted(Adam().get_config())}, found {sorted(set(Adam().get_config()) - {'lr'})}"),
+])
+def test_from_checkpoint_refuses_a_missing_setting(adam_checkpoint, edit, match):
+    """A setting missing from the record took its default: without "seed" the run resumed
+    with another validation split, without "patience" with no early stopping, without the
+    optimizer's "lr" with Adam's default rate.  (``match`` is the literal text.)"""
+    from chainrule import Trainer
+    from chainrule.checkpoints import _TRAINER_KEYS
+
+    path, _ = adam_checkpoint
+    with np.load(path, allow_pickle=False) as data:  # the record save writes: every setting
+        assert set(json.loads(str(data["__meta__"]))["trainer"]) == set(_TRAINER_KEYS)
+    _edit_meta(path, edit)
+    with pytest.raises(ValueError, match=re.escape(match)) as err:
+        Trainer.from_checkpoint(path)
+    assert str(err.value).startswith(f"{path}: corrupted checkpoint")

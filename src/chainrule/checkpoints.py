@@ -28,6 +28,10 @@ if TYPE_CHECKING:
     from .training import Trainer
 
 CHECKPOINT_FORMAT = "chainrule.checkpoint"
+# the settings of the "trainer" record, as checkpoint_payload writes them
+_TRAINER_KEYS = ("full_batch", "batch_size", "epochs", "seed", "shuffle", "validation_fraction",
+                 "clip_norm", "patience", "min_delta", "restore_best", "loss_threshold",
+                 "grad_norm_threshold", "diagnostics", "checkpoint_every")
 
 
 def checkpoint_payload(trainer: Trainer) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
@@ -93,9 +97,16 @@ def trainer_from_checkpoint(
 
     try:
         t = dict(meta["trainer"])
+        # every setting save writes: a missing one would fall back to its default silently
+        missing = sorted(set(_TRAINER_KEYS) - set(t))
+        if missing:
+            raise ValueError(f"trainer: missing setting(s) {missing}")
         full = t.pop("full_batch")
         record = meta["optimizer"]
         opt = Optimizer.from_config(record["config"])
+        if set(record["config"]) != set(opt.get_config()):
+            raise ValueError(f"optimizer.config: expected the keys {sorted(opt.get_config())}, "
+                             f"found {sorted(record['config'])}")
         opt.t = _checked_count(record["t"], "optimizer.t")
         opt.state = _checked_optimizer_state(record["config"], opt.t, arrays, net)
         lr0 = record["lr0"]

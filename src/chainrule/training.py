@@ -752,9 +752,10 @@ class Trainer:
         Everything the run continues from is checked first: the optimizer's
         state (exactly the vectors its rule keeps, each of shape
         ``(n_params,)``, of the network's dtype and finite), the best
-        parameters, the counters, the history (one value per epoch trained)
-        and the generator state, so that a damaged checkpoint is refused
-        instead of resuming a different run.
+        parameters, the counters, the history (one value per epoch trained),
+        every setting of the run (none left to its default) and the generator
+        state, so that a damaged checkpoint is refused instead of resuming a
+        different run.
 
         Parameters
         ----------
