@@ -305,3 +305,40 @@ def check_int_sequence(value: object, name: str, example: str) -> list[int]:
     if not sizes:
         raise ValueError(f"{name} must list at least one size such as {example}, got none")
     return sizes
+
+
+def set_generator_state(bit_generator: np.random.BitGenerator, state: object, name: str) -> None:
+    """Give ``bit_generator`` a saved ``state`` (its JSON record), or raise naming ``name``.
+
+    NumPy's setter coerces what it is given (true, 1.5 and 1 are the same
+    state to it, and a has_uint32 of -1 is kept), so the state must read back
+    exactly as recorded; on an error the generator keeps its state.
+
+    Raises
+    ------
+    ValueError
+        If ``state`` is not a state of this kind of generator, with integers
+        in their ranges.
+    """
+    kind = type(bit_generator).__name__
+    if not isinstance(state, dict) or state.get("bit_generator") != kind:
+        found = state.get("bit_generator") if isinstance(state, dict) else state
+        raise ValueError(f"{name}: expected the state of a {kind} generator, found {found!r:.60}")
+    before = bit_generator.state
+    try:
+        bit_generator.state = state
+        if bit_generator.state != state or any(  # == also takes True for 1, 1.0 for 1
+                type(a) is not type(b) for a, b in zip(_leaves(bit_generator.state),
+                                                       _leaves(state), strict=True)) \
+                or state.get("has_uint32", 0) not in (0, 1):
+            raise ValueError("its values are not integers of their ranges")
+    except (TypeError, ValueError, OverflowError) as exc:
+        bit_generator.state = before
+        raise ValueError(f"{name}: not a valid {kind} state ({exc}): {state!r:.120}") from None
+
+
+def _leaves(record: object) -> list:
+    """The values of a nested dict, in key order."""
+    if isinstance(record, dict):
+        return [leaf for key in sorted(record) for leaf in _leaves(record[key])]
+    return [record]

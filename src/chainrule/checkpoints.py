@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from . import io
-from ._validation import check_positive_int
+from ._validation import check_positive_int, set_generator_state
 from .callbacks import Callback, History, TrainState
 from .network import Network
 from .optimizers import Optimizer
@@ -143,13 +143,7 @@ def trainer_from_checkpoint(
             raise TypeError(f"sample_weighted is {weighted!r}, not a bool")
         trainer.sample_weighted = weighted
         trainer._origin = f"the checkpoint {path}"
-        rng_state = meta["rng"]
-        kind = type(trainer.rng.bit_generator).__name__
-        if not isinstance(rng_state, dict) or rng_state.get("bit_generator") != kind:
-            found = rng_state.get("bit_generator") if isinstance(rng_state, dict) else None
-            raise ValueError(f"rng: expected the state of a {kind} generator, found "
-                             f"{found!r}")
-        trainer.rng.bit_generator.state = rng_state
+        set_generator_state(trainer.rng.bit_generator, meta["rng"], "rng")
         trainer.history = _checked_history(meta["history"], trainer.epoch)
         trainer.history.stop_reason = None
         best = meta["early"]["best_value"]

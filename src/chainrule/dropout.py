@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validation import check_nonneg_float
+from ._validation import check_nonneg_float, set_generator_state
 from .initializers import make_rng
 from .layers import Layer
 
@@ -81,7 +81,7 @@ class Dropout(Layer):
 
     def set_state(self, state: dict) -> None:
         if "rng" in state:
-            self.rng.bit_generator.state = state["rng"]
+            set_generator_state(self.rng.bit_generator, state["rng"], "Dropout rng")
 
     def __repr__(self) -> str:
         return f"Dropout({self.rate:g})"
