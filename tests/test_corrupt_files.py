@@ -612,3 +612,36 @@ def test_a_generator_state_numpy_would_coerce_is_refused(tmp_path, adam_checkpoi
     with pytest.raises(ValueError, match=r"Dropout rng: not a valid PCG64 state"):
         layer.set_state(bad)
     assert layer.get_state() == before
+
+
+def _set_param(key, value):
+    def edit(meta):
+        meta["params"][key] = value
+    return edit
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize(("edit", "match"), [
+    (_set_param("alpha", "x"), r"params: alpha must be a finite number >= 0, got 'x'"),
+    (_set_param("solver", None), r"params: solver must be one of"),
+    (_set_param("shuffle", 1), r"params: shuffle must be True or False, got 1"),
+    (_set_param("init", "nonsense"), r"params: init: .*nonsense"),
+    (_set_param("init", 5), r"params: init: init must be a name"),
+    (_set_param("hidden_layer_sizes", [7]), r"params: hidden_layer_sizes: \(7,\) asks for "
+                                            r"\(7,\); the network has \(4,\)"),
+    (_set_param("activation", "tanh"), r"params: activation: 'tanh' asks for \['tanh'\]; the "
+                                       r"network has \['relu'\]"),
+    (_set_param("batch_norm", True), r"params: batch_norm: True asks for True"),
+    (_set_param("dtype", "float32"), r"params: dtype: 'float32'; the network is float64"),
+    (lambda meta: meta["params"].pop("max_iter"),
+     r"params: missing parameter\(s\) \['max_iter'\] for MLPClassifier"),
+])
+def test_load_estimator_refuses_settings_no_fit_takes(saved_classifier, edit, match):
+    """The saved parameters were set as they were: alpha "x", a solver of null or a
+    hidden_layer_sizes other than the network's loaded without a word (get_params then
+    described another model, and a refit failed or built another network), and a missing
+    one took its default."""
+    _edit_meta(saved_classifier, edit)
+    with pytest.raises(ValueError, match=match) as err:
+        load_estimator(saved_classifier)
+    assert str(err.value).startswith(f"{saved_classifier}: corrupted estimator file")

@@ -36,6 +36,7 @@ from sklearn.utils.multiclass import check_classification_targets, type_of_targe
 from . import io
 from ._mlp_base import ESTIMATOR_FORMAT, _BaseMLP, _loss_changed, _solver_is_stochastic
 from .activations import Activation
+from .initializers import get_initializer
 
 __all__ = ["MLPClassifier", "MLPRegressor", "load_estimator"]
 
@@ -680,7 +681,9 @@ def load_estimator(path: str | os.PathLike) -> MLPClassifier | MLPRegressor:
 
     The saved record is checked before anything is set: only the keys
     :meth:`save` writes, each of its type, the classes, feature count and
-    estimator kind agreeing with the saved network.
+    estimator kind agreeing with the saved network, and every parameter
+    present, passing the checks :meth:`fit` makes and asking for the saved
+    network's architecture and dtype.
 
     Parameters
     ----------
@@ -734,9 +737,30 @@ def load_estimator(path: str | os.PathLike) -> MLPClassifier | MLPRegressor:
         raise bad(f"params: loss: expected {net.loss.name!r} (the network's loss), found "
                   f"{params.get('loss', 'squared_error')!r}")
     fitted = dict(fitted)
+    est = cls(**params)
+    est.network_ = net
+    missing = sorted(set(est.get_params()) - set(params))  # save writes every one
+    if missing:  # each would take its default silently
+        raise bad(f"params: missing parameter(s) {missing} for {kind}")
+    try:  # the checks fit makes: a setting no fit takes ("x", null) is a damaged record
+        est._validate_params()
+        asked = est._asked_architecture()
+        dtype = est._dtype(net.dtype)
+        if est.init != "auto":
+            try:
+                get_initializer(est.init)
+            except (TypeError, ValueError) as exc:
+                raise ValueError(f"init: {exc}") from None
+    except (TypeError, ValueError) as exc:
+        raise bad(f"params: {exc}") from None
+    found = est._fitted_architecture()
+    for key in ("hidden_layer_sizes", "activation", "batch_norm", "dropout"):
+        if asked[key] != found[key]:  # a refit would build another network than this one
+            raise bad(f"params: {key}: {getattr(est, key)!r} asks for {asked[key]!r}; the "
+                      f"network has {found[key]!r}")
+    if dtype != net.dtype:
+        raise bad(f"params: dtype: {est.dtype!r}; the network is {net.dtype}")
     try:
-        est = cls(**params)
-        est.network_ = net
         if cls is MLPClassifier:
             classes = np.array(fitted.pop("classes_"), dtype=np.dtype(fitted.pop("classes_dtype")))
             y_type = fitted.pop("y_type_")
