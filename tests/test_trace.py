@@ -576,3 +576,23 @@ def test_editing_a_loaded_preset_leaves_the_preset_as_the_spec_gives_it():
     new = sig(np.concatenate([[1.0], sig(x @ W0n)]) @ W1n)
     assert trace_preset("transfer-example").step.output_new[0] == pytest.approx(new[0], rel=1e-12)
     assert new[0] == pytest.approx(0.721874, abs=1e-6)
+
+
+@pytest.mark.parametrize("value", [False, 0, [], {}, "Transfer"])
+def test_a_notation_that_is_no_name_is_refused(tmp_path, capsys, value):
+    """A description's notation of false, 0, [] or {} was taken for the default (``notation
+    or ...``) and the trace printed in the transfer notation without a word."""
+    from chainrule.cli import main
+
+    path = tmp_path / "net.json"
+    path.write_text(json.dumps({**load_spec("transfer-example"), "notation": value}))
+    message = (f"notation must be one of {', '.join(NOTATIONS)} (or null: the default), got "
+               f"{value!r}")
+    with pytest.raises(ValueError, match=re.escape(message)):
+        trace_preset(str(path))
+    assert main(["trace", "--network", str(path)]) == 2
+    assert capsys.readouterr().err == f"chainrule: error: {message}\n"
+    path.write_text(json.dumps({**load_spec("transfer-example"), "notation": None,
+                                "description": 5}))
+    with pytest.raises(ValueError, match=r"description must be a string \(or null\), got 5"):
+        trace_preset(str(path))

@@ -37,6 +37,7 @@ from .._validation import check_finite_array
 from ..layers import Dense
 from ..network import Network
 from ..notation import from_transfer_matrices, from_ufldl
+from .notations import NOTATIONS
 
 __all__ = ["PRESETS", "TraceSpec", "load_spec", "spec_network"]
 
@@ -234,8 +235,14 @@ def spec_network(spec: dict[str, Any]) -> TraceSpec:
         )
     for key in ("input", "target"):  # NaN, inf or text from a file, named by its key
         check_finite_array(spec[key], key)
-    lr = spec["lr"]
-    return TraceSpec(net, spec["input"], target, lr, spec["notation"], spec["description"])
+    lr, notation, description = spec["lr"], spec["notation"], spec["description"]
+    # null is the default; 0, false or [] would be taken for it by ``notation or ...``
+    if notation is not None and not (isinstance(notation, str) and notation in NOTATIONS):
+        raise ValueError(f"notation must be one of {', '.join(NOTATIONS)} (or null: the "
+                         f"default), got {notation!r:.40}")
+    if description is not None and not isinstance(description, str):
+        raise ValueError(f"description must be a string (or null), got {description!r:.40}")
+    return TraceSpec(net, spec["input"], target, lr, notation, description)
 
 
 def _check_weights(spec: dict[str, Any], layout: str) -> None:
