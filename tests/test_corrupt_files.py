@@ -317,6 +317,34 @@ def test_a_damaged_data_file_is_one_clear_error(tmp_path, capsys, damage):
     assert not (tmp_path / "m.npz").exists()
 
 
+
+@pytest.mark.parametrize(("names", "match"), [
+    (np.array("a"), r"'feature_names' must be a 1-D array of column names, got shape \(\)"),
+    (np.array([["a", "b", "c"]]), r"'feature_names' must be a 1-D array .* shape \(1, 3\)"),
+    (np.array(["a", "a", "b"]), r"duplicate column name\(s\) 'a' in 'feature_names'"),
+    (np.array([b"a", b"\xff", b"c"]), r"'feature_names' holds bytes that are not UTF-8 text"),
+])
+def test_an_npz_data_files_feature_names_are_checked(tmp_path, capsys, names, match):
+    """A 0-d feature_names failed with a bare "TypeError: iteration over a 0-d array", and
+    duplicate names trained a model that chainrule then refused to load ("feature_names:
+    'a' appears 2 times"): the run was lost."""
+    from chainrule.cli import main
+    from chainrule.tabular import read_data
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(12, 3))
+    path = tmp_path / "data.npz"
+    np.savez(path, X=X, y=np.arange(12) % 2, feature_names=names)
+    with pytest.raises(ValueError, match=match) as err:
+        read_data(str(path))
+    assert str(err.value).startswith(f"{path}: ")
+    assert main(["train", str(path), "--epochs", "1", "-o", str(tmp_path / "m.npz"), "-q"]) == 2
+    assert not (tmp_path / "m.npz").exists()
+    # byte strings name the columns as text does
+    np.savez(path, X=X, y=np.arange(12) % 2, feature_names=np.array([b"age", b"h", b"w"]))
+    assert read_data(str(path)).feature_names == ["age", "h", "w"]
+
+
 # --- images: MNIST files --------------------------------------------------------------------
 def _idx_bytes(arr: np.ndarray, code: int = 0x08) -> bytes:
     dims = np.array(arr.shape, dtype=">i4").tobytes()

@@ -265,6 +265,22 @@ def _is_number(text: str) -> bool:
     return True
 
 
+def _feature_names(raw: np.ndarray, path: Path) -> list[str]:
+    """An NPZ file's ``feature_names`` array as distinct column names (bytes read as UTF-8)."""
+    if raw.ndim != 1:
+        raise ValueError(f"{path}: 'feature_names' must be a 1-D array of column names, got "
+                         f"shape {raw.shape}")
+    try:  # np.bytes_ would otherwise be named "b'age'"
+        names = [n.decode() if isinstance(n, bytes) else str(n) for n in raw.tolist()]
+    except UnicodeDecodeError:
+        raise ValueError(f"{path}: 'feature_names' holds bytes that are not UTF-8 text") from None
+    dup = sorted({n for n in names if names.count(n) > 1})
+    if dup:  # as in a CSV header: a model would take the first such column twice
+        raise ValueError(f"{path}: duplicate column name(s) {', '.join(map(repr, dup))} in "
+                         "'feature_names'")
+    return names
+
+
 def _read_npz(path: Path, target: str | None, features: list[str] | None,
               need_target: bool, strict_target: bool, features_what: str,
               all_columns: bool = False) -> Table:
@@ -286,8 +302,8 @@ def _read_npz(path: Path, target: str | None, features: list[str] | None,
     if not np.isfinite(X).all():
         i, j = np.argwhere(~np.isfinite(X))[0]
         raise ValueError(f"{path}: X[{i}, {j}] is not a finite number ({X[i, j]})")
-    names = ([str(n) for n in arrays["feature_names"]] if "feature_names" in arrays
-             else [f"x{i}" for i in range(X.shape[1])])
+    names = ([f"x{i}" for i in range(X.shape[1])] if "feature_names" not in arrays
+             else _feature_names(arrays["feature_names"], path))
     if len(names) != X.shape[1]:
         raise ValueError(f"{path}: {len(names)} feature_names for {X.shape[1]} columns of X")
     key = target or "y"
