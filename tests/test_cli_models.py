@@ -1029,3 +1029,21 @@ def test_predict_writes_one_column_per_output_of_a_saved_network(tmp_path, capsy
     assert main(["evaluate", str(tmp_path / "net.npz"), str(tmp_path / "xy.npz")]) == 2
     err = capsys.readouterr().err
     assert "net.npz: the model predicts 2 values per example, and evaluate scores one" in err
+
+
+@pytest.mark.parametrize("value", [[], 0, False, "", None])
+def test_model_metadata_that_is_no_object_is_refused(trained, tmp_path, capsys, value):
+    """Metadata of [], 0, false, "" or null was taken for none (``metadata or {}``): the
+    model loaded as a plain network whose classes are 0, 1, 2, and predict wrote those
+    numbers instead of the labels the model was trained on."""
+    d, _, _ = trained
+    data = dict(np.load(d / "model.npz"))
+    meta = json.loads(str(data.pop("__meta__")))
+    meta["metadata"] = value
+    bad = tmp_path / "bad.npz"
+    np.savez(bad, __meta__=np.array(json.dumps(meta)), **data)
+    assert main(["predict", str(bad), str(d / "data.csv")]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err == (f"chainrule: error: {bad}: corrupted chainrule model file "
+                            "(metadata: expected a JSON object)\n")

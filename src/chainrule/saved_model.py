@@ -251,8 +251,8 @@ class SavedModel:
 
         meta, arrays = read_file(path, NETWORK_FORMAT)
         net = restore_network(meta, arrays, path)
-        metadata = meta.get("metadata") or {}
-        if not isinstance(metadata, dict):
+        metadata = meta.get("metadata", {})  # absent: a network saved without metadata
+        if not isinstance(metadata, dict):  # [], 0 or false too, not taken for "none"
             raise ValueError(f"{path}: corrupted chainrule model file (metadata: expected a "
                              "JSON object)")
         metadata = dict(metadata)
