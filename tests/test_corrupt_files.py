@@ -673,3 +673,53 @@ def test_load_estimator_refuses_settings_no_fit_takes(saved_classifier, edit, ma
     with pytest.raises(ValueError, match=match) as err:
         load_estimator(saved_classifier)
     assert str(err.value).startswith(f"{saved_classifier}: corrupted estimator file")
+
+
+@pytest.fixture
+def plateau_checkpoint(tmp_path):
+    from chainrule import Dense, Network, train
+    from chainrule.schedules import ReduceOnPlateau
+
+    X, Y = _regression_data()
+    net = Network([Dense(3, 5, "tanh", seed=0), Dense(5, 1, "identity", seed=1)])
+    path = tmp_path / "ck.npz"
+    train(net, X, Y, optimizer="sgd", momentum=0.9, lr=0.05, batch_size=8, epochs=3, seed=0,
+          schedule=ReduceOnPlateau(patience=0), checkpoint=path)
+    return path
+
+
+@pytest.mark.parametrize(("edit", "match"), [
+    (_set_meta("schedule", "state", "_best", value="x"),
+     "schedule.state._best: expected a number, found 'x'"),
+    (_set_meta("schedule", "state", "_wait", value=None),
+     "schedule.state._wait: expected a non-negative integer, found None"),
+    (_set_meta("schedule", "state", "_wait", value=-1),
+     "schedule.state._wait: expected a non-negative integer, found -1"),
+    (_set_meta("schedule", "state", "_scale", value=0), "schedule.state._scale: expected a "
+                                                        "number in (0, 1], found 0"),
+    (_set_meta("schedule", "state", value={"factor": 0.9}),
+     "schedule.state: expected an object with the keys ['_best', '_scale', '_wait'], found "
+     "{'factor': 0.9}"),
+    (lambda meta: meta["schedule"]["state"].pop("_scale"),
+     "schedule.state: expected an object with the keys ['_best', '_scale', '_wait']"),
+    (lambda meta: meta["schedule"]["config"].pop("patience"),
+     "schedule.config: expected the keys ['factor', 'min_delta', 'min_lr', 'mode', 'monitor', "
+     "'name', 'patience'], found ['factor', 'min_delta', 'min_lr', 'mode', 'monitor', 'name']"),
+])
+def test_from_checkpoint_checks_the_schedules_record(plateau_checkpoint, edit, match):
+    """set_state took any dict: a _best of "x" or a _wait of null failed at resume with a bare
+    TypeError from the schedule, a _scale of 0 or a _wait of -1 resumed another run, a state
+    of {"factor": 0.9} overwrote a setting, and a setting missing from the config took its
+    default.  (``match`` is the literal text.)"""
+    from chainrule import Trainer, resume
+
+    path = plateau_checkpoint
+    with np.load(path, allow_pickle=False) as data:  # the intact record is taken as it is
+        saved = json.loads(str(data["__meta__"]))["schedule"]["state"]
+    assert Trainer.from_checkpoint(path).schedule.get_state() == saved
+    _edit_meta(path, edit)
+    with pytest.raises(ValueError, match=re.escape(match)) as err:
+        Trainer.from_checkpoint(path)
+    assert str(err.value).startswith(f"{path}: corrupted checkpoint")
+    with pytest.raises(ValueError, match=re.escape(match)):
+        resume(path, *_regression_data(), epochs=5)

@@ -121,6 +121,11 @@ def trainer_from_checkpoint(
                              f"{custom!r}")
         if schedule is None:
             schedule = get_schedule(meta["schedule"]["config"])
+            if set(meta["schedule"]["config"]) != set(schedule.get_config()):
+                # a setting missing from the record would take its default silently
+                raise ValueError(f"schedule.config: expected the keys "
+                                 f"{sorted(schedule.get_config())}, found "
+                                 f"{sorted(meta['schedule']['config'])}")
         if not isinstance(full, bool):
             raise TypeError(f"trainer.full_batch: expected true or false, found {full!r}")
         try:
@@ -135,7 +140,8 @@ def trainer_from_checkpoint(
             raise ValueError(f"the 'trainer' record: {exc}") from None
         if full:
             trainer.optimizer = opt
-        trainer.schedule.set_state(meta["schedule"]["state"])
+        trainer.schedule.set_state(_checked_schedule_state(trainer.schedule,
+                                                           meta["schedule"]["state"]))
         trainer.lr0 = float(lr0)
         trainer.epoch = _checked_count(meta["epoch"], "epoch")
         weighted = meta.get("sample_weighted")  # missing in older checkpoints
@@ -181,6 +187,39 @@ def trainer_from_checkpoint(
             f"epochs is the total to reach and cannot be below that, got {epochs}"
         )
     return trainer
+
+
+def _checked_schedule_state(schedule: Schedule, state: object) -> dict:
+    """A built-in schedule's recorded state, checked against the state it keeps itself.
+
+    ``set_state`` takes any dict (it updates the object's attributes), so the
+    record must hold exactly the keys of the schedule's own state, each a
+    number of the kind it keeps (a count, or a float that is not NaN: a
+    best value may be infinite).  A schedule of the user's own class keeps
+    what it likes: its state is passed on as it is.
+
+    Raises
+    ------
+    ValueError
+        Naming the key and what was expected.
+    """
+    if _custom_schedule_class(schedule) is not None:
+        return state  # type: ignore[return-value]
+    own = schedule.get_state()
+    if not isinstance(state, dict) or set(state) != set(own):
+        raise ValueError(f"schedule.state: expected an object with the keys {sorted(own)}, "
+                         f"found {state!r:.60}")
+    for key, value in state.items():
+        count = isinstance(own[key], int)
+        if not (_is_real(value) and (isinstance(value, int) and value >= 0 if count
+                                     else not math.isnan(value))):
+            raise ValueError(f"schedule.state.{key}: expected "
+                             f"{'a non-negative integer' if count else 'a number'}, found "
+                             f"{value!r:.40}")
+        if key == "_scale" and not 0 < value <= 1:  # ReduceOnPlateau: a product of factors
+            raise ValueError(f"schedule.state._scale: expected a number in (0, 1], found "
+                             f"{value!r:.40}")
+    return state
 
 
 def _custom_schedule_class(schedule: Schedule) -> str | None:

@@ -753,9 +753,9 @@ class Trainer:
         state (exactly the vectors its rule keeps, each of shape
         ``(n_params,)``, of the network's dtype and finite), the best
         parameters, the counters, the history (one value per epoch trained),
-        every setting of the run (none left to its default) and the generator
-        state, so that a damaged checkpoint is refused instead of resuming a
-        different run.
+        every setting of the run (none left to its default), a built-in
+        schedule's state and the generator state, so that a damaged checkpoint
+        is refused instead of resuming a different run.
 
         Parameters
         ----------
