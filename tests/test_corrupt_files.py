@@ -444,14 +444,14 @@ def test_load_keeps_each_layers_init_name(tmp_path):
 @pytest.mark.parametrize(("edit", "match"), [
     (_set_meta("network", "layers", 0, "bias", value="x"), r"Dense bias: expected true or false"),
     (_set_meta("network", "layers", 1, "bias", value=-1), r"Dense bias: expected true or false"),
-    (_set_meta("states", value=[[], {}]), r"states\[0\]: expected an object with keys from \[\]"),
+    (_set_meta("states", value=[[], {}]), r"states\[0\]: expected an object with the keys \[\]"),
     (_set_meta("network", "dtype", value=None), r"network\.dtype: expected 'float32' or"),
     # not a name: a damaged record, not an activation to register (as the message said)
     (_set_meta("network", "layers", 0, "activation", value=5),
      r"Dense activation: expected an activation name, found 5"),
     (_set_meta("network", "layers", 1, "activation", value=["tanh"]),
      r"Dense activation: expected an activation name, found \['tanh'\]"),
-    (_set_meta("states", value=[{"rng": 1}, {}]), r"states\[0\]: expected an object with keys"),
+    (_set_meta("states", value=[{"rng": 1}, {}]), r"states\[0\]: expected an object with the keys"),
 ])
 def test_load_refuses_layer_records_that_bool_or_set_state_would_take(saved_net, edit, match):
     """A reviewer's fuzzing found these loaded without a word: bias "x" or -1 (taken by
@@ -723,3 +723,22 @@ def test_from_checkpoint_checks_the_schedules_record(plateau_checkpoint, edit, m
     assert str(err.value).startswith(f"{path}: corrupted checkpoint")
     with pytest.raises(ValueError, match=re.escape(match)):
         resume(path, *_regression_data(), epochs=5)
+
+
+@pytest.mark.parametrize("state", [{}, {"rng_": 1}])
+def test_load_refuses_a_dropout_state_without_its_generator(tmp_path, state):
+    """A Dropout layer's state of {} was taken (its keys were a subset of the layer's), and
+    the loaded layer dropped units with the seed it was built with, not the saved stream:
+    training on (a warm start, a resumed run) went another way without a word."""
+    import chainrule
+    from chainrule import Dense, Dropout, Network
+
+    net = Network([Dense(3, 4, "tanh", seed=0), Dropout(0.5, seed=1), Dense(4, 1, seed=2)])
+    path = net.save(tmp_path / "net.npz")
+    back = chainrule.load(path)
+    assert back.layers[1].get_state() == net.layers[1].get_state()  # the intact file
+    _edit_meta(path, _set_meta("states", 1, value=state))
+    with pytest.raises(ValueError, match=r"states\[1\]: expected an object with the keys "
+                                         r"\['rng'\]") as err:
+        chainrule.load(path)
+    assert str(err.value).startswith(f"{path}: corrupted")

@@ -196,9 +196,10 @@ def restore_network(
                         raise ValueError(f"buffer/{i}/{n}: expected dtype {names[n].dtype}, "
                                          f"found {value.dtype}")
                 layer.set_buffers(values)
-            # a layer's state is what its get_state returns: the same keys (none for most)
-            if not isinstance(state, dict) or not set(state) <= set(layer.get_state()):
-                raise TypeError(f"states[{i}]: expected an object with keys from "
+            # a layer's state is what its get_state returns: the same keys (none for most);
+            # one missing (Dropout's rng) would leave the new layer's own in its place
+            if not isinstance(state, dict) or set(state) != set(layer.get_state()):
+                raise TypeError(f"states[{i}]: expected an object with the keys "
                                 f"{sorted(layer.get_state())}, found {state!r:.60}")
             layer.set_state(state)
     except (KeyError, TypeError, ValueError, AttributeError, OverflowError) as exc:
