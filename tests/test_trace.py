@@ -596,3 +596,25 @@ def test_a_notation_that_is_no_name_is_refused(tmp_path, capsys, value):
                                 "description": 5}))
     with pytest.raises(ValueError, match=r"description must be a string \(or null\), got 5"):
         trace_preset(str(path))
+
+
+def test_yaml_aliases_are_refused(tmp_path, capsys):
+    """A YAML alias was expanded: a 500-byte description of seven nested lists of ten
+    aliases became 10**7 weights (1.6 s and 140 MB before its shape was refused), and two
+    levels more a billion.  A description has no use for aliases; they are refused."""
+    pytest.importorskip("yaml")
+    from chainrule.cli import main
+
+    path = tmp_path / "net.yaml"
+    path.write_text("layout: chainrule\nweights: [&w [[1.0, 0.5], [2.0, 1.0]], *w]\n"
+                    "activation: identity\ninput: [1, 1]\ntarget: [3, 1]\n")
+    message = (f"{path}: line 2: the alias *w is not supported in a network description; "
+               "write the values out")
+    with pytest.raises(ValueError, match=re.escape(message)):
+        load_spec(str(path))
+    assert main(["trace", "--network", str(path)]) == 2
+    assert capsys.readouterr().err == f"chainrule: error: {message}\n"
+    # the same network written out is traced
+    path.write_text("layout: chainrule\nweights: [[[1.0, 0.5], [2.0, 1.0]], [[1.0, 0.5], "
+                    "[2.0, 1.0]]]\nactivation: identity\ninput: [1, 1]\ntarget: [3, 1]\n")
+    assert spec_network(load_spec(str(path))).network.n_params == 8

@@ -92,8 +92,14 @@ def _read_yaml(path: Path) -> Any:
             return yaml.load(fh, Loader=_yaml_loader(yaml))  # a SafeLoader
     except UnicodeDecodeError as exc:
         raise ValueError(_not_utf8(path, exc)) from None
+    except _AliasRefused as exc:
+        raise ValueError(f"{path}: {exc}") from None
     except yaml.YAMLError as exc:
         raise ValueError(f"{path}: not valid YAML: {' '.join(str(exc).split())}") from None
+
+
+class _AliasRefused(ValueError):
+    """A YAML alias in a network description (see :func:`_yaml_loader`)."""
 
 
 # Numbers with an exponent but no decimal point (1e-3, -3E+2): floats in YAML 1.2 and in
@@ -102,9 +108,20 @@ _EXPONENT_FLOAT = re.compile(r"^[-+]?(?:[0-9][0-9_]*(?:\.[0-9_]*)?|\.[0-9_]+)[eE
 
 
 def _yaml_loader(yaml: Any) -> type:
-    """PyYAML's SafeLoader, reading 1e-3 as the float 0.001 (as YAML 1.2 and JSON do)."""
+    """PyYAML's SafeLoader, reading 1e-3 as the float 0.001 (as YAML 1.2 and JSON do).
+
+    Aliases (``*name``) are refused: nine nested lists of ten aliases each
+    are a file of a few hundred bytes that NumPy would expand into 10**9
+    numbers (a "billion laughs" file), and a description has no use for them.
+    """
     class Loader(yaml.SafeLoader):
-        pass
+        def compose_node(self, parent: Any, index: Any) -> Any:
+            if self.check_event(yaml.AliasEvent):
+                event = self.peek_event()
+                raise _AliasRefused(
+                    f"line {event.start_mark.line + 1}: the alias *{event.anchor} is not "
+                    "supported in a network description; write the values out")
+            return super().compose_node(parent, index)
 
     Loader.add_implicit_resolver("tag:yaml.org,2002:float", _EXPONENT_FLOAT,
                                  list("-+0123456789."))
