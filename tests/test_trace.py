@@ -618,3 +618,29 @@ def test_yaml_aliases_are_refused(tmp_path, capsys):
     path.write_text("layout: chainrule\nweights: [[[1.0, 0.5], [2.0, 1.0]], [[1.0, 0.5], "
                     "[2.0, 1.0]]]\nactivation: identity\ninput: [1, 1]\ntarget: [3, 1]\n")
     assert spec_network(load_spec(str(path))).network.n_params == 8
+
+
+@pytest.mark.parametrize(("suffix", "text", "message"), [
+    (".json", '{"weights": [[[0.0], [1.0]]], "input": [1], "target": [1], "lr": 0.5, "lr": 2}',
+     "{path}: the key 'lr' is given twice in one object"),
+    (".yaml", "weights: [[[0.0], [1.0]]]\ninput: [1]\ntarget: [1]\nlr: 0.5\nlr: 2\n",
+     "{path}: line 5: the key 'lr' is given twice in one mapping"),
+    ("", '{"weights": [[[0.0], [1.0]]], "input": [1], "target": [1], "lr": 0.5, "lr": 2}',
+     "network: inline JSON: the key 'lr' is given twice in one object"),
+])
+def test_a_key_given_twice_in_a_description_is_refused(tmp_path, suffix, text, message):
+    """json.loads and PyYAML keep the last value of a key given twice: a hand-written
+    description with "lr": 0.5 and, further down, "lr": 2 traced a step of 2 without a
+    word."""
+    if suffix == ".yaml":
+        pytest.importorskip("yaml")
+    source = text
+    if suffix:
+        source = tmp_path / f"net{suffix}"
+        source.write_text(text)
+    with pytest.raises(ValueError, match=re.escape(message.format(path=source))):
+        load_spec(str(source))
+    once = text.replace(', "lr": 2', "").replace("lr: 2\n", "")  # each key once: read
+    if suffix:
+        source.write_text(once)
+    assert load_spec(str(source) if suffix else once)["lr"] == 0.5

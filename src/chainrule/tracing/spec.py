@@ -92,14 +92,33 @@ def _read_yaml(path: Path) -> Any:
             return yaml.load(fh, Loader=_yaml_loader(yaml))  # a SafeLoader
     except UnicodeDecodeError as exc:
         raise ValueError(_not_utf8(path, exc)) from None
-    except _AliasRefused as exc:
+    except _Refused as exc:  # an alias, a key given twice
         raise ValueError(f"{path}: {exc}") from None
     except yaml.YAMLError as exc:
         raise ValueError(f"{path}: not valid YAML: {' '.join(str(exc).split())}") from None
 
 
-class _AliasRefused(ValueError):
+class _Refused(ValueError):
+    """What a description file may not hold, found while it is parsed."""
+
+
+class _AliasRefused(_Refused):
     """A YAML alias in a network description (see :func:`_yaml_loader`)."""
+
+
+class _DuplicateKey(_Refused):
+    """A key given twice in one mapping of a description (JSON or YAML)."""
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """``object_pairs_hook`` of :func:`json.loads`: the object, refusing a key given twice
+    (json.loads would keep the last value without a word: ``"lr": 0.5, ..., "lr": 1``)."""
+    seen: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in seen:
+            raise _DuplicateKey(f"the key {key!r} is given twice in one object")
+        seen[key] = value
+    return seen
 
 
 # Numbers with an exponent but no decimal point (1e-3, -3E+2): floats in YAML 1.2 and in
@@ -122,6 +141,16 @@ def _yaml_loader(yaml: Any) -> type:
                     f"line {event.start_mark.line + 1}: the alias *{event.anchor} is not "
                     "supported in a network description; write the values out")
             return super().compose_node(parent, index)
+
+        def construct_mapping(self, node: Any, deep: bool = False) -> Any:
+            seen = set()
+            for key, _ in node.value:  # PyYAML keeps the last of a key given twice
+                if isinstance(key, yaml.ScalarNode) and key.value in seen:
+                    raise _DuplicateKey(f"line {key.start_mark.line + 1}: the key "
+                                        f"{key.value!r} is given twice in one mapping")
+                seen.add(getattr(key, "value", None) if isinstance(key, yaml.ScalarNode)
+                         else None)
+            return super().construct_mapping(node, deep=deep)
 
     Loader.add_implicit_resolver("tag:yaml.org,2002:float", _EXPONENT_FLOAT,
                                  list("-+0123456789."))
@@ -150,9 +179,11 @@ def load_spec(source: str | os.PathLike | dict) -> dict[str, Any]:
             raw, where = copy.deepcopy(PRESETS[text]), f"preset {text!r}"
         elif text.lstrip().startswith("{"):
             try:
-                raw = json.loads(text)
+                raw = json.loads(text, object_pairs_hook=_unique_keys)
             except json.JSONDecodeError as exc:
                 raise ValueError(f"network: inline JSON does not parse: {exc}") from None
+            except _DuplicateKey as exc:
+                raise ValueError(f"network: inline JSON: {exc}") from None
             where = "inline network"
         else:
             path = Path(text)
@@ -168,11 +199,14 @@ def load_spec(source: str | os.PathLike | dict) -> dict[str, Any]:
                 try:
                     # utf-8-sig: UTF-8, with or without the byte order mark some editors
                     # write first (json.loads refuses it; YAML skips it itself)
-                    raw = json.loads(path.read_text(encoding="utf-8-sig"))
+                    raw = json.loads(path.read_text(encoding="utf-8-sig"),
+                                     object_pairs_hook=_unique_keys)
                 except UnicodeDecodeError as exc:
                     raise ValueError(_not_utf8(path, exc)) from None
                 except json.JSONDecodeError as exc:
                     raise ValueError(f"{path}: not valid JSON: {exc}") from None
+                except _DuplicateKey as exc:
+                    raise ValueError(f"{path}: {exc}") from None
     else:
         raise TypeError(
             "spec must be a preset name, JSON text, a file path or a dict, got "
