@@ -644,3 +644,26 @@ def test_a_key_given_twice_in_a_description_is_refused(tmp_path, suffix, text, m
     if suffix:
         source.write_text(once)
     assert load_spec(str(source) if suffix else once)["lr"] == 0.5
+
+
+@pytest.mark.parametrize(("changes", "message"), [
+    ({"weights": [[[0.0, 1.0]]]}, "weights[0] must have shape (fan_in + 1, fan_out) with the "
+                                  "biases in the first row (transfer layout), got shape (1, 2)"),
+    ({"weights": [[[0.5], [1.0]]], "biases": False},
+     "weights[0]: layer 0 has no biases (biases false), so its first row (the biases) must be "
+     "zeros, got [0.5]"),
+])
+def test_a_transfer_description_names_its_weights_key(tmp_path, capsys, changes, message):
+    """A transfer-layout matrix of one row, or a first row of non-zeros where biases is false,
+    was named "mats[0]", the parameter of from_transfer_matrices, not the description's key
+    weights[0] (chainrule trace --network printed "error: mats[0] must have shape ...")."""
+    from chainrule.cli import main
+
+    desc = {"layout": "transfer", "activation": "sigmoid", "input": [1], "target": [1],
+            **changes}
+    with pytest.raises(ValueError, match="^" + re.escape(message)):
+        spec_network(load_spec(desc))
+    path = tmp_path / "net.json"
+    path.write_text(json.dumps(desc))
+    assert main(["trace", "--network", str(path)]) == 2
+    assert capsys.readouterr().err == f"chainrule: error: {message}\n"

@@ -302,6 +302,17 @@ def _check_weights(spec: dict[str, Any], layout: str) -> None:
     mats = [check_finite_array(w, f"weights[{i}]", ndim=2)
             for i, w in enumerate(spec["weights"])]
     biases = spec["biases"]
+    if layout == "transfer":  # what from_transfer_matrices checks, named as mats[i] there
+        flags = _transfer_bias(biases, len(mats))
+        flags = [flags] * len(mats) if isinstance(flags, bool) else flags
+        for i, (W, has_bias) in enumerate(zip(mats, flags, strict=True)):
+            if W.shape[0] < 2:
+                raise ValueError(f"weights[{i}] must have shape (fan_in + 1, fan_out) with the "
+                                 f"biases in the first row (transfer layout), got shape "
+                                 f"{W.shape}")
+            if not has_bias and np.any(W[0] != 0):
+                raise ValueError(f"weights[{i}]: layer {i} has no biases (biases false), so its "
+                                 f"first row (the biases) must be zeros, got {W[0].tolist()}")
     if layout != "transfer" and biases is not None:
         if len(biases) != len(mats):
             raise ValueError(f"biases must have one entry (a vector or null) per layer "
