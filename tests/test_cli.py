@@ -702,6 +702,17 @@ def test_gradcheck_tells_truncation_error_from_a_wrong_gradient(tmp_path, capsys
     assert main(["gradcheck", "--model", path, "--eps", "1e-1"]) == 3  # eps^4 still shows
     out = capsys.readouterr().out
     assert "INCONCLUSIVE" in out and "try a smaller --eps" in out
+    # at a very large eps the higher terms make the extrapolation fall by about 7, not 16,
+    # at each halving: still falling, so inconclusive, not "the gradient is wrong"
+    deep = cr.Network([cr.Dense(3, 5, "tanh", seed=29), cr.Dense(5, 5, "tanh", seed=129),
+                       cr.Dense(5, 1, "sigmoid", seed=229)], loss="log_loss")
+    deep.params[:] *= 4
+    deep_path = str(deep.save(tmp_path / "deep.npz"))
+    assert main(["gradcheck", "--model", deep_path]) == 0  # right at the default eps
+    capsys.readouterr()
+    assert main(["gradcheck", "--model", deep_path, "--eps", "0.8"]) == 3
+    out = capsys.readouterr().out
+    assert "INCONCLUSIVE" in out and "extrapolated to eps -> 0" in out
     right = cr.Network.cost
     f = 2e-6
 
