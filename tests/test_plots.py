@@ -286,3 +286,12 @@ def test_panels_of_counts_get_whole_number_ticks(tmp_path, monkeypatch):
     ticks = left.get_xticks()
     assert ticks.size >= 3 and np.all(ticks == np.round(ticks))
     assert not np.all(right.get_xticks() == np.round(right.get_xticks()))
+    # names or dates as x (a categorical or a date axis) are drawn as before, not refused
+    import datetime
+
+    names = plots.Panel("by name", {"a": (["sigmoid", "tanh", "relu"], [1.0, 2.0, 3.0])})
+    days = plots.Panel("by day", points={"b": ([datetime.date(2026, 12, d) for d in (1, 2)],
+                                                 [1.0, 2.0])})
+    plots.plot_panels([names, days], tmp_path / "q.png")
+    labels = [t.get_text() for t in saved[1].axes[0].get_xticklabels()]
+    assert labels == ["sigmoid", "tanh", "relu"]

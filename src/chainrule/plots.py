@@ -196,6 +196,15 @@ class Panel:
     log_x: bool = False
 
 
+def _whole_numbers(x: object) -> bool:
+    """Whether ``x`` holds only whole numbers (False for names, dates, ...)."""
+    try:
+        values = np.asarray(x, dtype=float)
+    except (TypeError, ValueError):
+        return False
+    return bool(np.all(np.mod(values, 1) == 0))
+
+
 def plot_panels(panels: Sequence[Panel], path: str | Path, title: str | None = None,
                 panel_inches: tuple[float, float] = (5.0, 3.8)) -> Path:
     """Line charts side by side, one per :class:`Panel`, as a PNG.
@@ -225,7 +234,7 @@ def plot_panels(panels: Sequence[Panel], path: str | Path, title: str | None = N
                 x = np.arange(1, len(y) + 1)
             ax.plot(x, y, label=label, marker="o" if len(y) <= 12 else None, markersize=4)
             xs.append(x)
-        if xs and not p.log_x and all(np.all(np.mod(np.asarray(x, float), 1) == 0) for x in xs):
+        if xs and not p.log_x and all(_whole_numbers(x) for x in xs):
             ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # layers, epochs: no 1.5
         if p.log_y:
             ax.set_yscale("log")
