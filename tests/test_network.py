@@ -172,7 +172,7 @@ def test_mlp_takes_sizes_and_activations_as_arrays_and_other_iterables():
         np.testing.assert_array_equal(
             net.params, mlp([int(v) for v in sizes], hidden="tanh", seed=0).params)
     assert mlp([2, 1], hidden=np.array([]), seed=0).n_params == 3  # no hidden layer
-    for bad in ("23", np.array(3)):
+    for bad in ("23", np.array(3), {784, 100, 10}, {4: "in", 2: "out"}):  # sets: no order
         with pytest.raises(TypeError, match="sizes must be a list of ints"):
             mlp(bad)
 

@@ -22,7 +22,7 @@ from __future__ import annotations
 import copy
 import os
 import weakref
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence, Set
 from pathlib import Path
 
 import numpy as np
@@ -760,8 +760,9 @@ _DEFAULT_LOSS = {"softmax": "cross_entropy", "sigmoid": "log_loss"}
 
 
 def _is_list_like(value: object) -> bool:
-    """Whether ``value`` is a collection of items: not a string, a scalar or a 0-d array."""
-    return (isinstance(value, Iterable) and not isinstance(value, (str, bytes))
+    """Whether ``value`` is an ordered collection of items: not a string, a scalar, a 0-d
+    array, or a set or dict (whose order is not the layers')."""
+    return (isinstance(value, Iterable) and not isinstance(value, (str, bytes, Set, Mapping))
             and not (isinstance(value, np.ndarray) and value.ndim == 0))
 
 
