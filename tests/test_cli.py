@@ -792,3 +792,23 @@ def test_every_option_of_every_command_has_help_text():
                for action in sub._actions
                if action.option_strings and action.dest != "help" and not action.help]
     assert not missing, missing
+
+
+def test_gradcheck_of_a_several_output_network_on_a_table_says_why_not(tmp_path, capsys):
+    """A saved network of several sigmoid outputs is a regression model (one CSV column
+    per output); 'gradcheck --model net.npz --data table' then failed deep inside with
+    'Y must have shape (n_samples, 2)', naming neither the model nor --data.  It is now
+    refused by name; on random examples the same file PASSes (checked here too)."""
+    import chainrule as cr
+    from chainrule.cli import main
+
+    net = cr.Network([cr.Dense(3, 4, "tanh", seed=0), cr.Dense(4, 2, "sigmoid", seed=1)],
+                     loss="log_loss")
+    path = str(net.save(tmp_path / "net.npz"))
+    rng = np.random.default_rng(0)
+    np.savez(tmp_path / "data.npz", X=rng.normal(size=(8, 3)), y=rng.normal(size=8))
+    assert main(["gradcheck", "--model", path, "--data", str(tmp_path / "data.npz")]) == 2
+    err = capsys.readouterr().err
+    assert "--data: " in err and "net.npz predicts 2 values per example" in err
+    assert main(["gradcheck", "--model", path]) == 0
+    assert "PASS" in capsys.readouterr().out

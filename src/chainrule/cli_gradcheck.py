@@ -284,6 +284,11 @@ def _saved_model(args: argparse.Namespace, rng: np.random.Generator):
     else:
         from .cli_models import _model_data, _targets
 
+        if model.task == "regression" and net.n_outputs > 1:  # a table's target: one column
+            raise ValueError(
+                f"--data: {args.model} predicts {net.n_outputs} values per example, and a "
+                "table's target is one column; leave --data out to check it on random "
+                "examples")
         table = _model_data(model, args.data, args.target, True, args.seed)
         n = min(args.samples, table.n_samples)
         X = model._inputs(table.X[:n])
