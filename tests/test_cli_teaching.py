@@ -156,6 +156,8 @@ _ONE = '"weights": [[[1], [2]]], "input": [1], "target": [1]'
     ("FILE.json", "FILE.json: not UTF-8 text (byte 0xff at offset"),
     ("FILE.yaml", "FILE.yaml: not UTF-8 text (byte 0xff at offset"),
     ("BROKEN.yaml", "BROKEN.yaml: not valid YAML"),
+    # a value the description's checks refuse: named by its key, and by the file it is in
+    ("TEXT.json", "TEXT.json: weights[0] must hold numbers"),
 ])
 def test_trace_network_errors_name_the_argument_or_the_file(network, words, tmp_path, capsys):
     from chainrule.cli import main
@@ -165,6 +167,8 @@ def test_trace_network_errors_name_the_argument_or_the_file(network, words, tmp_
     (tmp_path / "FILE.json").write_bytes(b'{"weights": [[[1], [2]]], "description": "\xff"}')
     (tmp_path / "FILE.yaml").write_bytes(b"weights: [[[1], [2]]]\ndescription: \xff\n")
     (tmp_path / "BROKEN.yaml").write_text("weights: [[[1], [2]]\ninput: [1]\n")
+    (tmp_path / "TEXT.json").write_text('{"weights": [[[1], ["x"]]], "input": [1], '
+                                        '"target": [1]}')
     if not network.startswith("{"):
         network = str(tmp_path / network)
         words = str(tmp_path / words)

@@ -104,8 +104,18 @@ def _trace(args: argparse.Namespace) -> int:
         "loss": args.loss, "weight_decay": args.weight_decay, "input": args.input,
         "target": args.target, "lr": args.lr,
     }
-    spec = load_spec({**spec, **{k: v for k, v in overrides.items() if v is not None}})
-    built = spec_network(spec)
+    given = {k: v for k, v in overrides.items() if v is not None}
+    spec = load_spec({**spec, **given})
+    try:
+        built = spec_network(spec)
+    except (TypeError, ValueError) as exc:  # named by the description's key: say whose
+        if args.network is None:
+            raise
+        options = ", ".join("--" + k.replace("_", "-") for k in given)
+        inline = args.network.lstrip().startswith("{")  # JSON text, not a file name
+        where = ("--network" if inline else args.network) + (
+            f" (with {options})" if options else "")
+        raise type(exc)(f"{where}: {exc}") from None
     notation = args.notation or built.notation or "transfer"
     out = trace(built.network, built.x, built.y, built.lr, notation, args.digits)
     text = out.render(args.format)
