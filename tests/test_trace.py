@@ -590,8 +590,8 @@ def test_a_notation_that_is_no_name_is_refused(tmp_path, capsys, value):
                f"{value!r}")
     with pytest.raises(ValueError, match=re.escape(message)):
         trace_preset(str(path))
-    assert main(["trace", "--network", str(path)]) == 2
-    assert capsys.readouterr().err == f"chainrule: error: {message}\n"
+    assert main(["trace", "--network", str(path)]) == 2  # the command names the file too
+    assert capsys.readouterr().err == f"chainrule: error: {path}: {message}\n"
     path.write_text(json.dumps({**load_spec("transfer-example"), "notation": None,
                                 "description": 5}))
     with pytest.raises(ValueError, match=r"description must be a string \(or null\), got 5"):
@@ -665,5 +665,5 @@ def test_a_transfer_description_names_its_weights_key(tmp_path, capsys, changes,
         spec_network(load_spec(desc))
     path = tmp_path / "net.json"
     path.write_text(json.dumps(desc))
-    assert main(["trace", "--network", str(path)]) == 2
-    assert capsys.readouterr().err == f"chainrule: error: {message}\n"
+    assert main(["trace", "--network", str(path)]) == 2  # the command names the file too
+    assert capsys.readouterr().err == f"chainrule: error: {path}: {message}\n"
