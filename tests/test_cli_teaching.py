@@ -158,6 +158,11 @@ _ONE = '"weights": [[[1], [2]]], "input": [1], "target": [1]'
     ("BROKEN.yaml", "BROKEN.yaml: not valid YAML"),
     # a value the description's checks refuse: named by its key, and by the file it is in
     ("TEXT.json", "TEXT.json: weights[0] must hold numbers"),
+    # JSON's true / false are no weights, inputs or targets (NumPy read them as 1 / 0)
+    ('{"weights": [[[1], [true]]], "input": [1], "target": [1]}',
+     "--network: weights[0] must hold numbers, got true/false in it (write 1 or 0)"),
+    ('{"weights": [[[1], [2]]], "input": [false], "target": [1]}',
+     "--network: input must hold numbers, got true/false"),
 ])
 def test_trace_network_errors_name_the_argument_or_the_file(network, words, tmp_path, capsys):
     from chainrule.cli import main

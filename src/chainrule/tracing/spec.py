@@ -285,7 +285,7 @@ def spec_network(spec: dict[str, Any]) -> TraceSpec:
             f"{values}"
         )
     for key in ("input", "target"):  # NaN, inf or text from a file, named by its key
-        check_finite_array(spec[key], key)
+        _numbers(spec[key], key)
     lr, notation, description = spec["lr"], spec["notation"], spec["description"]
     # null is the default; 0, false or [] would be taken for it by ``notation or ...``
     if notation is not None and not (isinstance(notation, str) and notation in NOTATIONS):
@@ -296,11 +296,29 @@ def spec_network(spec: dict[str, Any]) -> TraceSpec:
     return TraceSpec(net, spec["input"], target, lr, notation, description)
 
 
+def _has_bool(value: object) -> bool:
+    """Whether ``value`` (a number, a nested list or an array) holds a true or false."""
+    if isinstance(value, (bool, np.bool_)):
+        return True
+    if isinstance(value, np.ndarray):
+        return value.dtype == bool or (value.dtype == object
+                                       and any(_has_bool(v) for v in value.flat))
+    if isinstance(value, (list, tuple)):
+        return any(_has_bool(v) for v in value)
+    return False
+
+
+def _numbers(value: object, name: str, **kwargs: Any) -> np.ndarray:
+    """:func:`check_finite_array`, refusing JSON's true / false too (it reads them as 1 / 0)."""
+    if _has_bool(value):
+        raise TypeError(f"{name} must hold numbers, got true/false in it (write 1 or 0)")
+    return check_finite_array(value, name, **kwargs)
+
+
 def _check_weights(spec: dict[str, Any], layout: str) -> None:
     """The matrices and bias vectors of a description, named by its keys (``weights[i]``,
     ``biases[i]``) rather than by the parameters of the functions they go to."""
-    mats = [check_finite_array(w, f"weights[{i}]", ndim=2)
-            for i, w in enumerate(spec["weights"])]
+    mats = [_numbers(w, f"weights[{i}]", ndim=2) for i, w in enumerate(spec["weights"])]
     biases = spec["biases"]
     if layout == "transfer":  # what from_transfer_matrices checks, named as mats[i] there
         flags = _transfer_bias(biases, len(mats))
@@ -321,7 +339,7 @@ def _check_weights(spec: dict[str, Any], layout: str) -> None:
             if b is None:
                 continue
             # UFLDL's column vectors (n, 1) are bias vectors too
-            bv = check_finite_array(b, f"biases[{i}]")
+            bv = _numbers(b, f"biases[{i}]")
             bv = bv.ravel() if layout == "ufldl" else bv
             n_out = W.shape[0] if layout == "ufldl" else W.shape[1]
             if bv.shape != (n_out,):
@@ -358,9 +376,9 @@ def _from_chainrule(weights: list, biases: list | None, activation: Any, loss: s
         raise ValueError(f"biases must have one entry per layer ({n}), got {len(biases)}")
     layers = []
     for i, (w, b, act) in enumerate(zip(weights, biases, acts, strict=True)):
-        W = check_finite_array(w, f"weights[{i}]", ndim=2)
+        W = _numbers(w, f"weights[{i}]", ndim=2)
         layer = Dense(W.shape[0], W.shape[1], act, init=W, bias=b is not None)
         if b is not None:
-            layer.b = check_finite_array(b, f"biases[{i}]", ndim=1)
+            layer.b = _numbers(b, f"biases[{i}]", ndim=1)
         layers.append(layer)
     return Network(layers, loss=loss, **network_kwargs)
