@@ -458,3 +458,44 @@ def test_new_scripts_refuse_bad_counts_before_measuring(script, args, message):
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 2
     assert message in proc.stderr and "Traceback" not in proc.stderr
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("impl", ["chainrule", "scikit-learn", "pytorch"])
+def test_peak_memory_run_imports_nothing_and_counts_only_training(impl):
+    """(5)'s "above data" is what training adds, not modules imported on first use.
+
+    PyTorch's first optimizer step imports about 800 modules (82 MiB of resident
+    memory); measured inside the epoch, they were most of PyTorch's figure.  In
+    a fresh process, as bench_memory runs each implementation, the epoch must
+    import nothing: a spy on the epoch function records sys.modules around each
+    call (the warm-up's call, then the measured one).
+    """
+    import json
+    import subprocess
+
+    if impl == "pytorch":
+        pytest.importorskip("torch")
+    fn = {"chainrule": "chainrule_epoch", "scikit-learn": "sklearn_epoch",
+          "pytorch": "torch_epoch"}[impl]
+    code = f"""if True:
+        import json, sys
+        import bench_memory, bench_mlp
+        real, calls = bench_mlp.{fn}, []
+        def spy(*args, **kwargs):
+            before = set(sys.modules)
+            loss = real(*args, **kwargs)
+            calls.append(len(set(sys.modules) - before))
+            return loss
+        bench_mlp.{fn} = spy
+        out = bench_memory.measure({impl!r}, 1, n=600)
+        print(json.dumps(dict(out, calls=calls)))
+    """
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          cwd=BENCH, timeout=300, check=True)
+    out = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert len(out["calls"]) == 2  # the tiny warm-up, then the measured epoch
+    assert out["calls"][-1] == 0 == out["imported_during_run"]
+    # 600 rows: the parameters, their gradient and velocity (0.9 MiB each) and a few
+    # batch-sized buffers; PyTorch's imports alone were 82 MiB
+    assert 0 < out["above_data_mib"] < 20
