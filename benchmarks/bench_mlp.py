@@ -666,6 +666,8 @@ def sklearn_objective(X, y, sizes: list[int]) -> tuple[Callable[[np.ndarray], tu
     function on data of ``X``'s dtype (float32 for float32 data), recorded from a
     short fit: a float64 ``theta`` would make every product of the call a
     float64 product on a float64 copy of ``X``, a path its solver never takes.
+    The one-hot targets have the dtype its solver hands it too (bool: its loss
+    and output delta then mix bool and float arrays), recorded from the same fit.
     """
     from sklearn.exceptions import ConvergenceWarning
     from sklearn.neural_network import MLPClassifier
@@ -673,21 +675,23 @@ def sklearn_objective(X, y, sizes: list[int]) -> tuple[Callable[[np.ndarray], tu
 
     clf = MLPClassifier(hidden_layer_sizes=tuple(sizes[1:-1]), activation="relu",
                         solver="lbfgs", alpha=0.0, max_iter=1, random_state=0)
-    solver_dtypes = []
+    solver_dtypes, target_dtypes = [], []
     objective = clf._loss_grad_lbfgs
 
-    def spy(theta: np.ndarray, *args: object) -> tuple:
+    def spy(theta: np.ndarray, X_: np.ndarray, Y_: np.ndarray, *args: object) -> tuple:
         solver_dtypes.append(theta.dtype)
-        return objective(theta, *args)
+        target_dtypes.append(Y_.dtype)
+        return objective(theta, X_, Y_, *args)
 
     clf._loss_grad_lbfgs = spy
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         clf.fit(X[:50], y[:50] if len(np.unique(y[:50])) == 10 else np.arange(50) % 10)
     del clf._loss_grad_lbfgs
-    if len(set(solver_dtypes)) != 1:
-        raise RuntimeError(f"scikit-learn's L-BFGS passed theta as {solver_dtypes}")
-    Y = clf._label_binarizer.transform(y).astype(X.dtype)
+    if len(set(solver_dtypes)) != 1 or len(set(target_dtypes)) != 1:
+        raise RuntimeError(f"scikit-learn's L-BFGS passed theta as {solver_dtypes} and the "
+                           f"targets as {target_dtypes}")
+    Y = clf._label_binarizer.transform(y).astype(target_dtypes[0])
     layers = [X.shape[1], *sizes[1:-1], Y.shape[1]]
     activations = [X] + [None] * (len(layers) - 1)
     deltas = [None] * (len(layers) - 1)

@@ -148,6 +148,35 @@ def test_sklearn_fullbatch_objective_runs_in_the_dtype_its_solver_uses(dtype):
     assert grad.dtype == dtype and np.isfinite(J)
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_sklearn_fullbatch_objective_gets_the_arguments_its_solver_passes(dtype, monkeypatch):
+    """The same dtypes of theta, X and the one-hot targets as in a real L-BFGS fit.
+
+    scikit-learn's solver passes its targets as bool; float targets (as before)
+    timed a loss and output delta its solver never computes.  Every call of the
+    objective is recorded at the class, for a real fit and for the benchmark's.
+    """
+    import warnings
+
+    from sklearn.neural_network import MLPClassifier
+
+    X, y = _data()
+    X = X.astype(dtype)
+    fun, theta0 = bench_mlp.sklearn_objective(X, y, CFG["sizes"])
+    seen = []
+    original = MLPClassifier._loss_grad_lbfgs
+    monkeypatch.setattr(MLPClassifier, "_loss_grad_lbfgs", lambda self, theta, X_, Y_, *a: (
+        seen.append((theta.dtype, X_.dtype, Y_.dtype))
+        or original(self, theta, X_, Y_, *a)))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        MLPClassifier(hidden_layer_sizes=(5,), solver="lbfgs", max_iter=2).fit(X, y)
+    fit = seen[-1]
+    J, grad = fun(theta0)
+    assert seen[-1] == fit and fit[2] == np.bool_ and fit[0] == fit[1] == dtype
+    assert np.isfinite(J) and grad.dtype == dtype
+
+
 def test_positive_int_arguments():
     import argparse
 
