@@ -10,6 +10,10 @@ both did the same computation).
 
     python benchmarks/bench_cnn.py [--repeats 15] [--threads N] [--rows digits lenet]
 
+``--threads`` (default: the number of cores) is the number of threads of
+PyTorch and of the BLAS pools (NumPy's and SciPy's OpenBLAS: chainrule's
+products) alike.
+
 Rows:
   digits: 8x8 digits (1,347 training images), Conv2D(1, 8, 3, padding=1) relu,
           MaxPool2D(2), Flatten, Dense(128, 10) softmax; batch 32.
@@ -26,7 +30,7 @@ import statistics
 import time
 
 import numpy as np
-from bench_mlp import positive_int
+from bench_mlp import limit_threads, positive_int
 
 import chainrule as cr
 
@@ -157,7 +161,7 @@ def main() -> None:
         import torch
     except ImportError:
         raise SystemExit("bench_cnn needs PyTorch (pip install torch) for the comparison") from None
-    torch.set_num_threads(args.threads)
+    limit_threads(args.threads, peers=("pytorch",))  # chainrule's BLAS and PyTorch alike
     print(f"numpy {np.__version__}, torch {torch.__version__}, {args.threads} thread(s)")
     for name in args.rows:
         bench(name, args.repeats)

@@ -528,3 +528,25 @@ def test_peak_memory_run_imports_nothing_and_counts_only_training(impl):
     # 600 rows: the parameters, their gradient and velocity (0.9 MiB each) and a few
     # batch-sized buffers; PyTorch's imports alone were 82 MiB
     assert 0 < out["above_data_mib"] < 20
+
+
+def test_bench_cnn_threads_apply_to_chainrules_blas_and_pytorch_alike(monkeypatch):
+    """``bench_cnn.py --threads N`` gave PyTorch N threads and left chainrule's BLAS
+    (NumPy's OpenBLAS) as it was: the ratio compared unequal thread counts."""
+    torch = pytest.importorskip("torch")
+    import bench_cnn
+    from threadpoolctl import threadpool_info, threadpool_limits
+
+    seen = []
+    monkeypatch.setattr(bench_cnn, "bench", lambda name, repeats: seen.append(
+        (torch.get_num_threads(), sorted({p["num_threads"] for p in threadpool_info()
+                                          if p["user_api"] == "blas"}))))
+    torch_threads, pools = torch.get_num_threads(), threadpool_info()
+    with threadpool_limits(limits=None):  # whatever main sets is undone at the end
+        monkeypatch.setattr(sys, "argv", ["bench_cnn.py", "--threads", "2", "--rows", "digits"])
+        try:
+            bench_cnn.main()
+        finally:
+            torch.set_num_threads(torch_threads)
+    assert seen == [(2, [2])]  # the suite runs BLAS on one thread: 2 is a change
+    assert threadpool_info() == pools  # and the rest of the suite keeps its threads
