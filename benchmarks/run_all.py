@@ -403,7 +403,8 @@ def _sections(kind: str, run: dict, letter: str) -> list[str]:
         "",
         "chainrule: the `theta -> (J, grad)` function `chainrule.minimize` hands to SciPy;",
         "scikit-learn: `MLPClassifier._loss_grad_lbfgs` with its work arrays, as its",
-        "L-BFGS solver calls it.",
+        "L-BFGS solver calls it.  Both at chainrule's initial weights (the same cost and",
+        "gradient).",
         "",
         "Digits, 1,347 x 64 float64, 64-100-10 (each repetition times 40 calls in a row; "
         "figures are per call):",
