@@ -702,6 +702,9 @@ def plateau_checkpoint(tmp_path):
      "{'factor': 0.9}"),
     (lambda meta: meta["schedule"]["state"].pop("_scale"),
      "schedule.state: expected an object with the keys ['_best', '_scale', '_wait']"),
+    # an unknown metric was refused only at the end of the first resumed epoch, naming no file
+    (_set_meta("schedule", "config", "monitor", value="val_x"),
+     "schedule.config.monitor: ReduceOnPlateau monitor 'val_x' is not a metric of this run"),
     (lambda meta: meta["schedule"]["config"].pop("patience"),
      "schedule.config: expected the keys ['factor', 'min_delta', 'min_lr', 'mode', 'monitor', "
      "'name', 'patience'], found ['factor', 'min_delta', 'min_lr', 'mode', 'monitor', 'name']"),

@@ -152,6 +152,12 @@ def trainer_from_checkpoint(
         set_generator_state(trainer.rng.bit_generator, meta["rng"], "rng")
         trainer.history = _checked_history(meta["history"], trainer.epoch)
         trainer.history.stop_reason = None
+        monitored = getattr(trainer.schedule, "_value", None)  # ReduceOnPlateau's metric
+        if monitored is not None and trainer.epoch > 0:  # the run's metrics: its history's
+            try:
+                monitored({k: v[-1] for k, v in trainer.history.items() if v})
+            except ValueError as exc:  # else refused only after the first resumed epoch
+                raise ValueError(f"schedule.config.monitor: {exc}") from None
         best = meta["early"]["best_value"]
         if best is not None and not (_is_real(best) and math.isfinite(best)):
             raise ValueError(f"early.best_value: expected a finite number or null, found "
