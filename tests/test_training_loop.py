@@ -1319,3 +1319,30 @@ def test_softmax_with_log_loss_counts_accuracy_by_class_not_per_output():
     assert h["val_accuracy"][-1] == np.mean(P.argmax(axis=1) == y) == 1.0
     # the first epoch's training accuracy is that of the initial parameters (gd: one step)
     assert h["accuracy"][0] == np.mean(before.forward(X).argmax(axis=1) == y)
+
+
+def test_a_plateau_monitor_that_is_no_metric_of_the_run_is_refused_before_training():
+    """ReduceOnPlateau(monitor="val_acc") trained a whole epoch, then failed: the
+    parameters had moved and the history was lost.  The metric names a run records are
+    now known before its first epoch (Trainer._metric_names), and checked against the
+    history of real runs of every kind here, so the two cannot drift apart."""
+    from chainrule import Trainer, mlp, train
+
+    rng = np.random.default_rng(0)
+    X, labels, t = rng.normal(size=(40, 3)), rng.integers(0, 2, 40), rng.normal(size=(40, 1))
+    net = mlp([3, 4, 2], output="softmax", seed=0)
+    before = net.params.copy()
+    with pytest.raises(ValueError, match="ReduceOnPlateau monitor 'val_acc' is not a metric "
+                                         "of this run; the metrics are: loss, accuracy, lr"):
+        train(net, X, labels, epochs=3, schedule=ReduceOnPlateau(monitor="val_acc"))
+    np.testing.assert_array_equal(net.params, before)
+    for classify, val, diagnostics, threshold in itertools.product([True, False], repeat=4):
+        net = (mlp([3, 4, 2], output="softmax", seed=0) if classify
+               else mlp([3, 4, 1], output="identity", seed=0))
+        y = labels if classify else t
+        trainer = Trainer(net, "sgd", epochs=1, batch_size=8, diagnostics=diagnostics,
+                          grad_norm_threshold=1e-12 if threshold else None,
+                          **({"validation_fraction": 0.25} if val else {}))
+        history = trainer.fit(X, y)
+        assert sorted(trainer._metric_names(classify, val)) == sorted(history), (
+            classify, val, diagnostics, threshold)

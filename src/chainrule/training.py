@@ -451,6 +451,9 @@ class Trainer:
             Y = Y.astype(net.dtype)
         n_batches = math.ceil(m / bs)
         classify = self._count_accuracy and net.loss.name in ("cross_entropy", "log_loss")
+        monitored = getattr(self.schedule, "_value", None)  # ReduceOnPlateau's metric
+        if monitored is not None:  # an unknown one: refused now, not after a trained epoch
+            monitored(dict.fromkeys(self._metric_names(classify, val is not None), 0.0))
         one_hot = _exact_one_hot(Y, net)
         # With several classes, each batch only writes its predicted classes into `predicted`
         # (in the order of the epoch's rows); they are compared with the targets' classes
@@ -655,6 +658,17 @@ class Trainer:
             f"smaller learning rate (lr={self.optimizer.lr:g}) or clip_norm.",
             epoch, batch, self.history, what,
         )
+
+    def _metric_names(self, classify: bool, validated: bool) -> list[str]:
+        """The metrics each epoch of this run records: the keys :meth:`_epoch_end` writes."""
+        names = ["loss"] + (["accuracy"] if classify else [])
+        if self.diagnostics:
+            names += ["grad_norms", "saturation"]
+        if self.diagnostics or self.grad_norm_threshold is not None:
+            names.append("grad_norm")
+        if validated:
+            names += ["val_loss"] + (["val_accuracy"] if classify else [])
+        return [*names, "lr"]
 
     def _epoch_end(self, loss: float, accuracy: float | None, grad_sq: list[float],
                    val: tuple[np.ndarray, ...] | None) -> dict[str, Any]:
