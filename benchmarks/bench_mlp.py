@@ -473,6 +473,13 @@ def compiled_loop_epoch(net: cr.Network, X: np.ndarray, y: np.ndarray,
     kernels would gain, not part of chainrule (whose dependencies are NumPy and
     SciPy).  The first call compiles the kernels (about a second).
 
+    It makes the NumPy loop's run up to rounding (its step rounds the multiply
+    and the add apart where BLAS ``axpy`` fuses them; its sums are
+    reassociated).  Over a long run such a last-bit difference can give a
+    pre-activation within about 1e-8 of zero the other sign, where the ReLU's
+    derivative jumps: from there on the two runs differ by more than rounding
+    (see the README, "What compiled code does").
+
     Returns a function ``epoch(rep) -> mean loss of the epoch``; its ``theta``
     attribute holds the parameters after the call.  If a step makes a
     parameter NaN or infinite, the parameters before that step are put back
