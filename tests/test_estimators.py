@@ -1709,3 +1709,28 @@ def test_partial_fit_goes_on_with_the_schedule_like_one_fit(schedule):
     steps.set_params(schedule={"name": "exponential", "gamma": 0.9})
     steps.partial_fit(X, y)
     assert steps.history_["lr"] == [0.1]
+
+
+def test_verbose_2_prints_the_recorded_loss_and_validation_score(capsys):
+    """verbose=2's line per epoch shows loss_curve_'s loss (scikit-learn's scale, averaged
+    over several squared-error outputs, not the Trainer's sum) and the validation score."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(60, 3))
+    Y = np.c_[X.sum(axis=1), X[:, 0], -X[:, 1]]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        reg = MLPRegressor((5,), max_iter=3, verbose=2, random_state=0).fit(X, Y)
+        lines = capsys.readouterr().err.strip().splitlines()
+        clf = MLPClassifier((5,), max_iter=2, verbose=2, random_state=0,
+                            early_stopping=True).fit(X, X[:, 0] > 0)
+        clf_lines = capsys.readouterr().err.strip().splitlines()
+
+    def field(line: str, name: str) -> float:
+        return float(line.split(f"{name} ")[1].split(",")[0])
+
+    assert [line.split(":")[0] for line in lines] == ["epoch 1/3", "epoch 2/3", "epoch 3/3"]
+    assert [field(line, "loss") for line in lines] == pytest.approx(reg.loss_curve_, rel=1e-4)
+    assert [field(line, "loss") for line in clf_lines] == pytest.approx(clf.loss_curve_,
+                                                                         rel=1e-4)
+    assert [field(line, "validation_score") for line in clf_lines] == pytest.approx(
+        clf.validation_scores_, rel=1e-4)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 import numbers
 import os
+import sys
 import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -30,7 +31,7 @@ from .network import Network, _release_caches
 from .optimizers import SGD, AdaGrad, Adam, Optimizer, RMSProp
 from .schedules import get_schedule
 from .scipy_fit import minimize
-from .training import Trainer, TrainingDiverged
+from .training import Trainer, TrainingDiverged, _epoch_line
 
 __all__ = ["ESTIMATOR_FORMAT", "SOLVERS", "_BaseMLP"]
 
@@ -188,11 +189,20 @@ class _EpochRule(Callback):
     ----------
     rule : callable
         ``rule(state, loss)``, run at the end of each epoch.
+    verbose : int, default 0
+        2 or more: after the rule, print the epoch's line (the Trainer's, with
+        this loss and the last validation score) on stderr, so that it shows
+        what ``loss_curve_`` and ``validation_scores_`` record.
+    scores : list of float, optional
+        The estimator's ``validation_scores_`` (with early stopping).
     """
 
-    def __init__(self, rule: Callable[[TrainState, float], None]) -> None:
+    def __init__(self, rule: Callable[[TrainState, float], None], verbose: int = 0,
+                 scores: list[float] | None = None) -> None:
         self.rule = rule
         self.losses: list[float] = []
+        self.verbose, self.scores = verbose, scores
+        self.epochs = 0  # the run's last epoch, for the printed line (set before training)
 
     def epoch_loss(self, state: TrainState) -> float:
         return float(state.logs["loss"])
@@ -201,6 +211,11 @@ class _EpochRule(Callback):
         loss = self.epoch_loss(state)
         self.losses.append(loss)
         self.rule(state, loss)
+        if self.verbose >= 2:
+            metrics = {**state.logs, "loss": loss}
+            if self.scores:
+                metrics["validation_score"] = self.scores[-1]
+            print(_epoch_line(state.epoch, self.epochs, metrics), file=sys.stderr)
 
 
 class _AveragedEpochRule(_EpochRule):
@@ -223,8 +238,9 @@ class _AveragedEpochRule(_EpochRule):
     """
 
     def __init__(self, rule: Callable[[TrainState, float], None], net: Network, k: int,
-                 n: int, batch_size: int) -> None:
-        super().__init__(rule)
+                 n: int, batch_size: int, verbose: int = 0,
+                 scores: list[float] | None = None) -> None:
+        super().__init__(rule, verbose, scores)
         self.net, self.k, self.n, self.batch_size = net, k, n, batch_size
         self._total = 0.0
 
@@ -874,10 +890,15 @@ class _BaseMLP(BaseEstimator):
         # the schedule: a Schedule object given as `schedule` is that same object
         kept_state = None if kept is None else dict(kept[0].get_state())
         rule, k = self._epoch_rule(val_score, n, incremental), self._outputs_averaged()
-        epoch_rule = _EpochRule(rule) if k == 1 else _AveragedEpochRule(rule, net, k, n, bs)
+        # verbose=2: the epoch's line is printed by the rule, with the loss on
+        # scikit-learn's scale (loss_curve_'s) rather than the Trainer's
+        verbose = int(self.verbose)
+        scores = self.validation_scores_ if val_score is not None else None
+        epoch_rule = (_EpochRule(rule, verbose, scores) if k == 1
+                      else _AveragedEpochRule(rule, net, k, n, bs, verbose, scores))
         trainer = Trainer(
             net, optimizer=self._optimizer, batch_size=bs, epochs=epochs,
-            seed=int(self._rng.integers(2**31)), verbose=int(self.verbose),
+            seed=int(self._rng.integers(2**31)), verbose=min(verbose, 1),
             shuffle=bool(self.shuffle), schedule=self.schedule, callbacks=[epoch_rule],
         )
         # the training accuracy is counted only for a schedule, which may read it ("plateau"
@@ -894,6 +915,7 @@ class _BaseMLP(BaseEstimator):
             trainer.lr0 = float(self.learning_rate_init)
         elif self.schedule is not None and incremental and kept is not None:
             self._optimizer.lr = trainer.lr0 = float(self.learning_rate_init)
+        epoch_rule.epochs = trainer.epochs
         try:
             history = trainer.fit(X, Y, sample_weight=sw)
         except TrainingDiverged as exc:  # record the completed epochs, then say it as ours

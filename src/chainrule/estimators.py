@@ -93,8 +93,9 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         cg use it as the gradient tolerance ``gtol``.
     verbose : bool or int, default False
         1: a progress bar (on stderr, which tqdm leaves out where stderr is no
-        terminal); 2: also a line per epoch (on stderr).  scikit-learn prints a
-        line per epoch on stdout for any ``verbose > 0``.
+        terminal); 2: also a line per epoch (on stderr) with the loss that
+        ``loss_curve_`` records and, with early stopping, the validation score.
+        scikit-learn prints a line per epoch on stdout for any ``verbose > 0``.
     warm_start : bool, default False
         ``fit`` continues from the current network instead of a new one.  The
         network's architecture (``hidden_layer_sizes``, ``activation``,

@@ -140,6 +140,12 @@ def _argmax_rows(A: np.ndarray, out: np.ndarray) -> None:
         out[...] = A.argmax(axis=1)
 
 
+def _epoch_line(epoch: int, epochs: int, metrics: dict[str, Any]) -> str:
+    """The line ``verbose=2`` prints after an epoch: "epoch 3/10: loss 0.5, lr 0.01"."""
+    text = ", ".join(f"{k} {v:.5g}" for k, v in metrics.items() if not isinstance(v, list))
+    return f"epoch {epoch}/{epochs}: {text}"
+
+
 def _params_finite(params: np.ndarray) -> bool:
     """:func:`all_finite` for the flat parameter vector, inside the loop's errstate block.
 
@@ -576,9 +582,7 @@ class Trainer:
                         bar.set_postfix({k: f"{v:.4g}" for k, v in metrics.items()
                                          if not isinstance(v, list)}, refresh=False)
                     if self.verbose >= 2:
-                        text = ", ".join(f"{k} {v:.5g}" for k, v in metrics.items()
-                                         if not isinstance(v, list))
-                        print(f"epoch {epoch}/{self.epochs}: {text}", file=sys.stderr)
+                        print(_epoch_line(epoch, self.epochs, metrics), file=sys.stderr)
                     try:
                         self._hook("on_epoch_end", state)
                     except KeyboardInterrupt:
