@@ -1289,6 +1289,32 @@ def test_an_unwritable_checkpoint_path_is_refused_before_training(tmp_path):
     assert [p.name for p in (tmp_path / "a" / "b").iterdir()] == ["r.npz"]
 
 
+@pytest.mark.parametrize(
+    ("bad", "exc", "match"),
+    [
+        (3, TypeError, r"must be a file path \(str or os\.PathLike\), got 3 \(int\)"),
+        (b"run.npz", TypeError, r"must be a file path .*got b'run\.npz' \(bytes\)"),
+        ("", ValueError, r"must be a file path, got '' \(no file name in it\)"),
+        (".", ValueError, r"must be a file path, got '\.' \(no file name in it\)"),
+    ],
+)
+def test_a_checkpoint_path_that_is_no_file_path_is_refused_by_name(tmp_path, monkeypatch, bad,
+                                                                    exc, match):
+    """train(checkpoint=3) and resume(3, ...) failed with pathlib's "expected str, bytes or
+    os.PathLike object, not int", naming no argument; "" was taken for the current folder
+    and failed as "PosixPath('.') has an empty name"."""
+    monkeypatch.chdir(tmp_path)
+    X, Y = regression(m=10)
+    net = reg_net()
+    theta0 = net.params.copy()
+    with pytest.raises(exc, match=r"^checkpoint " + match):
+        chainrule.train(net, X, Y, epochs=2, checkpoint=bad)
+    np.testing.assert_array_equal(net.params, theta0)
+    with pytest.raises(exc, match=r"^path " + match):
+        chainrule.resume(bad, X, Y)
+    assert list(tmp_path.iterdir()) == []  # nothing written
+
+
 def test_an_interrupt_names_the_checkpoint_file_it_wrote(tmp_path, capsys):
     """Given without .npz, the checkpoint is written as run.npz, and the message says so."""
     X = np.random.default_rng(0).normal(size=(40, 3))

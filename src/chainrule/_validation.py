@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import contextlib
 import numbers
+import os
 import sys
 from collections.abc import Iterator
+from pathlib import PurePath
 
 import numpy as np
 
@@ -36,6 +38,20 @@ def check_bool(value: object, name: str) -> bool:
     if not isinstance(value, (bool, np.bool_)):
         raise TypeError(f"{name} must be True or False, got {_describe(value)}")
     return bool(value)
+
+
+def check_path(value: object, name: str) -> str | os.PathLike:
+    """Return ``value`` if it is a file path: a non-empty str, or an os.PathLike naming one.
+
+    ``pathlib.Path`` would refuse anything else with a message that names no
+    argument (an int), and takes ``""`` for the current folder.
+    """
+    text = os.fspath(value) if isinstance(value, (str, os.PathLike)) else None
+    if not isinstance(text, str):
+        raise TypeError(f"{name} must be a file path (str or os.PathLike), got {_describe(value)}")
+    if not PurePath(text).name or text.endswith(("/", os.sep)):
+        raise ValueError(f"{name} must be a file path, got {value!r} (no file name in it)")
+    return value
 
 
 def check_positive_int(value: object, name: str, minimum: int = 1) -> int:

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from . import io
-from ._validation import check_positive_int, set_generator_state
+from ._validation import check_path, check_positive_int, set_generator_state
 from .callbacks import Callback, History, TrainState
 from .network import Network
 from .optimizers import Optimizer
@@ -83,6 +83,7 @@ def trainer_from_checkpoint(
     The body of :meth:`Trainer.from_checkpoint`, whose docstring gives the
     parameters, what is checked and what is raised.
     """
+    check_path(path, "path")
     if epochs is not None:
         check_positive_int(epochs, "epochs")
     if schedule is not None and not isinstance(schedule, Schedule):

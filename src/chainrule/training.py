@@ -32,6 +32,7 @@ from ._validation import (
     _check_real,
     check_data,
     check_nonneg_float,
+    check_path,
     check_positive_float,
     check_positive_int,
 )
@@ -310,7 +311,7 @@ class Trainer:
         for cb in self.callbacks:
             if not (isinstance(cb, Callback) or callable(cb)):
                 raise TypeError(f"callbacks: expected Callback objects or callables, got {cb!r}")
-        self.checkpoint = checkpoint
+        self.checkpoint = None if checkpoint is None else check_path(checkpoint, "checkpoint")
         self.checkpoint_every = check_positive_int(checkpoint_every, "checkpoint_every")
         # progress of the run
         self.epoch = 0
