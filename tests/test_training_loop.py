@@ -1315,6 +1315,39 @@ def test_a_checkpoint_path_that_is_no_file_path_is_refused_by_name(tmp_path, mon
     assert list(tmp_path.iterdir()) == []  # nothing written
 
 
+@pytest.mark.parametrize(
+    ("kwargs", "exc", "match"),
+    [
+        ({"verbose": "a"}, TypeError, r"^verbose must be an int >= 0, got 'a' \(str\)$"),
+        ({"verbose": -1}, ValueError, r"^verbose must be an int >= 0, got -1$"),
+        ({"callbacks": 5}, TypeError, r"^callbacks must be a list \(or tuple\) of Callback "),
+        ({"callbacks": [5]}, TypeError, r"^callbacks: expected Callback objects or callables, "
+                                        r"got 5$"),
+    ],
+)
+def test_resume_names_its_own_bad_arguments_not_the_checkpoint(tmp_path, kwargs, exc, match):
+    """resume(path, X, Y, verbose="a") said "path: corrupted checkpoint (the 'trainer'
+    record: verbose must be ...)": the caller's argument was blamed on a sound file."""
+    X, Y = regression(m=10)
+    path = tmp_path / "run.npz"
+    chainrule.train(reg_net(), X, Y, optimizer="sgd", batch_size=4, epochs=2, seed=1,
+                    checkpoint=path)
+    written = path.read_bytes()
+    with pytest.raises(exc, match=match):
+        chainrule.resume(path, X, Y, epochs=4, **kwargs)
+    with pytest.raises(exc, match=match):
+        chainrule.Trainer.from_checkpoint(path, **kwargs)
+    with pytest.raises(TypeError, match=r"^checkpoint must be a file path .*got 3 \(int\)$"):
+        chainrule.Trainer.from_checkpoint(path, checkpoint=3)
+    assert path.read_bytes() == written  # the checkpoint is as it was
+    # the same file resumes, with the arguments put right: the run of 4 epochs
+    net, history = chainrule.resume(path, X, Y, epochs=4)
+    whole = reg_net()
+    chainrule.train(whole, X, Y, optimizer="sgd", batch_size=4, epochs=4, seed=1)
+    np.testing.assert_array_equal(net.params, whole.params)
+    assert history.epochs == 4
+
+
 def test_an_interrupt_names_the_checkpoint_file_it_wrote(tmp_path, capsys):
     """Given without .npz, the checkpoint is written as run.npz, and the message says so."""
     X = np.random.default_rng(0).normal(size=(40, 3))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -9,7 +10,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .network import Network
     from .optimizers import Optimizer
 
-__all__ = ["Callback", "History", "TrainState"]
+__all__ = ["Callback", "History", "TrainState", "check_callbacks"]
 
 
 class History(dict):
@@ -106,3 +107,29 @@ class Callback:
 
     def on_train_end(self, state: TrainState) -> None:
         """When training stops, for whatever reason (also after an error)."""
+
+
+def check_callbacks(
+    callbacks: Sequence[Callback | Callable[[TrainState], None]] | None,
+) -> list[Callback | Callable[[TrainState], None]]:
+    """``callbacks`` as a list, if it is a sequence of Callback objects or callables (None: none).
+
+    Raises
+    ------
+    TypeError
+        If ``callbacks`` is a single callback (not in a list), not iterable,
+        or holds something that is neither a Callback nor callable.
+    """
+    if callbacks is None:
+        return []
+    if isinstance(callbacks, (Callback, str)) or callable(callbacks) or not hasattr(
+            callbacks, "__iter__"):
+        raise TypeError(
+            "callbacks must be a list (or tuple) of Callback objects or callables, got "
+            f"{type(callbacks).__name__}; a single one goes in a list: callbacks=[cb]"
+        )
+    checked = list(callbacks)
+    for cb in checked:
+        if not (isinstance(cb, Callback) or callable(cb)):
+            raise TypeError(f"callbacks: expected Callback objects or callables, got {cb!r}")
+    return checked

@@ -19,7 +19,7 @@ import numpy as np
 
 from . import io
 from ._validation import check_path, check_positive_int, set_generator_state
-from .callbacks import Callback, History, TrainState
+from .callbacks import Callback, History, TrainState, check_callbacks
 from .network import Network
 from .optimizers import Optimizer
 from .schedules import Schedule, get_schedule
@@ -83,9 +83,17 @@ def trainer_from_checkpoint(
     The body of :meth:`Trainer.from_checkpoint`, whose docstring gives the
     parameters, what is checked and what is raised.
     """
+    from .training import _check_verbose  # (training imports this module)
+
+    # the caller's own arguments first: refused by the Trainer made below, inside the
+    # checks of the file's record, they were reported as a corrupted checkpoint
     check_path(path, "path")
     if epochs is not None:
         check_positive_int(epochs, "epochs")
+    _check_verbose(verbose)
+    check_callbacks(callbacks)
+    if checkpoint is not None:
+        check_path(checkpoint, "checkpoint")
     if schedule is not None and not isinstance(schedule, Schedule):
         raise TypeError(f"schedule must be a Schedule object (the run's own), got "
                         f"{type(schedule).__name__}")

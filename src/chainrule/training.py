@@ -36,7 +36,7 @@ from ._validation import (
     check_positive_float,
     check_positive_int,
 )
-from .callbacks import Callback, History, TrainState
+from .callbacks import Callback, History, TrainState, check_callbacks
 from .checkpoints import CHECKPOINT_FORMAT as CHECKPOINT_FORMAT  # defined here before
 from .checkpoints import checkpoint_payload, trainer_from_checkpoint
 from .diagnostics import layer_grad_norms, saturation
@@ -299,18 +299,7 @@ class Trainer:
         self.grad_norm_threshold = None if grad_norm_threshold is None else check_nonneg_float(
             grad_norm_threshold, "grad_norm_threshold")
         self.diagnostics = _check_bool(diagnostics, "diagnostics")
-        if callbacks is None:
-            callbacks = ()
-        elif isinstance(callbacks, (Callback, str)) or callable(callbacks) or not hasattr(
-                callbacks, "__iter__"):
-            raise TypeError(
-                "callbacks must be a list (or tuple) of Callback objects or callables, got "
-                f"{type(callbacks).__name__}; a single one goes in a list: callbacks=[cb]"
-            )
-        self.callbacks = list(callbacks)
-        for cb in self.callbacks:
-            if not (isinstance(cb, Callback) or callable(cb)):
-                raise TypeError(f"callbacks: expected Callback objects or callables, got {cb!r}")
+        self.callbacks = check_callbacks(callbacks)
         self.checkpoint = None if checkpoint is None else check_path(checkpoint, "checkpoint")
         self.checkpoint_every = check_positive_int(checkpoint_every, "checkpoint_every")
         # progress of the run
