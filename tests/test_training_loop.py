@@ -1001,6 +1001,21 @@ def test_training_option_refusals_name_the_option(kwargs, exc, match):
     np.testing.assert_array_equal(net.params, theta0)  # nothing trained before the error
 
 
+def test_validation_targets_of_another_length_name_the_validation_inputs():
+    """validation_data=(X_val of 7 rows, Y_val of 5) said "validation_data[1] has 5 rows
+    but X has 7": the training X has 10 rows; the 7 are those of validation_data[0]."""
+    X, Y = regression(m=10)
+    Xv, Yv = regression(m=7, seed=3)
+    net = reg_net()
+    theta0 = net.params.copy()
+    with pytest.raises(ValueError, match=r"^validation_data\[1\] has 5 rows but "
+                                         r"validation_data\[0\] has 7; they must match$"):
+        chainrule.train(net, X, Y, epochs=2, validation_data=(Xv, Yv[:5]))
+    np.testing.assert_array_equal(net.params, theta0)
+    with pytest.raises(ValueError, match=r"^Y has 9 rows but X has 10; they must match$"):
+        chainrule.train(net, X, Y[:9], epochs=2)
+
+
 def test_callbacks_none_is_no_callbacks():
     X, Y = regression(m=10)
     a, b = reg_net(), reg_net()

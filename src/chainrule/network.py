@@ -286,7 +286,7 @@ class Network:
 
     # -- targets ---------------------------------------------------------------------------------
     def prepare_targets(self, Y: object, n_samples: int, name: str = "Y",
-                        compact: bool = False) -> np.ndarray:
+                        compact: bool = False, x_name: str = "X") -> np.ndarray:
         """Targets as an array of shape (n_samples, n_outputs).
 
         ``Y`` may be that array, a 1-D vector when there is one output, or a 1-D
@@ -294,7 +294,8 @@ class Network:
         With ``compact``, one-hot rows made from labels are returned as uint8
         (exact 0 and 1, a quarter or an eighth of the network's float type), for
         a caller that converts them a batch at a time; other targets are always
-        in the network's dtype.
+        in the network's dtype.  ``name`` and ``x_name`` are the names of the
+        targets and of the inputs with ``n_samples`` rows, for the messages.
         """
         k = self.n_outputs
         Y = check_finite_array(Y, name)
@@ -325,7 +326,7 @@ class Network:
             )
         if Y.shape[0] != n_samples:
             raise ValueError(
-                f"{name} has {Y.shape[0]} rows but X has {n_samples}; they must match"
+                f"{name} has {Y.shape[0]} rows but {x_name} has {n_samples}; they must match"
             )
         self.loss.check_targets(Y, name)
         return Y if one_hot and compact else np.asarray(Y, dtype=self.dtype)

@@ -340,7 +340,8 @@ class Trainer:
             if _is_sparse(Xv):  # evaluated whole every epoch: densified once
                 Xv = _check_sparse(Xv, net, "validation_data[0]").toarray()
             Xv = check_data(Xv, net.n_inputs, net.dtype, "validation_data[0]")
-            val = (Xv, net.prepare_targets(validation_data[1], Xv.shape[0], "validation_data[1]"))
+            val = (Xv, net.prepare_targets(validation_data[1], Xv.shape[0], "validation_data[1]",
+                                           x_name="validation_data[0]"))
         elif self.validation_fraction:
             m = X.shape[0]
             n_val = round(m * self.validation_fraction)
