@@ -1210,6 +1210,35 @@ def test_a_plateau_schedule_object_given_to_a_second_run_starts_afresh():
     np.testing.assert_array_equal(runs[0][1], runs[1][1])
 
 
+def test_an_optimizer_object_given_to_a_second_run_starts_afresh():
+    # The object kept the first run's step count, state vectors and the rate its schedule
+    # had left in it: the same run repeated with it got the rates 0.0005, 5e-05, ... where
+    # the hand sequence lr0 * gamma**epoch is 0.5, 0.05, 0.005; and Adam's second run, on a
+    # network of another size, started from step 16 (bias correction) with zero moments.
+    from chainrule.optimizers import SGD, Adam
+
+    X, Y = regression(m=20)
+    sgd = SGD(lr=0.5, momentum=0.9)
+    runs = []
+    for _ in range(2):
+        net = reg_net()
+        h = chainrule.train(net, X, Y, optimizer=sgd, batch_size=7, epochs=3, seed=1,
+                            schedule={"name": "step", "step_size": 1, "gamma": 0.1})
+        runs.append((h["lr"], net.params.copy()))
+        assert sgd.lr == 0.5 and sgd.t == 3 * 3  # its own rate back; 3 steps per epoch
+    hand = [0.5 * 0.1**epoch for epoch in range(3)]
+    np.testing.assert_allclose(runs[0][0], hand, rtol=1e-15)
+    assert runs[1][0] == runs[0][0]
+    np.testing.assert_array_equal(runs[1][1], runs[0][1])
+
+    adam = Adam(lr=0.01)
+    chainrule.train(reg_net(), X, Y, optimizer=adam, batch_size=4, epochs=3, seed=1)
+    again, fresh = reg_net(sizes=(3, 7, 2)), reg_net(sizes=(3, 7, 2))
+    chainrule.train(again, X, Y, optimizer=adam, batch_size=4, epochs=2, seed=2)
+    chainrule.train(fresh, X, Y, optimizer=Adam(lr=0.01), batch_size=4, epochs=2, seed=2)
+    np.testing.assert_array_equal(again.params, fresh.params)
+
+
 @pytest.mark.parametrize(("optimizer", "batch_size"), [("gd", None), ("sgd", 7)])
 def test_multilabel_accuracy_is_subset_accuracy(optimizer, batch_size):
     # With several sigmoid outputs and log loss each output is a label; the history took the

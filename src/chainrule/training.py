@@ -858,7 +858,11 @@ def train(
         descent).  "sgd": one update per mini-batch of ``batch_size`` examples
         (``batch_size=1`` is stochastic gradient descent).  "nesterov",
         "adagrad", "rmsprop", "adam": mini-batch rules too.  An
-        :class:`~chainrule.optimizers.Optimizer` object brings its own settings.
+        :class:`~chainrule.optimizers.Optimizer` object brings its own settings;
+        each call is a new run for it, as for a Schedule object: it starts
+        without the step count and state vectors (velocities, moments) of an
+        earlier run, and is given back with the learning rate it came with
+        (a schedule changes it during the run).
     lr : float, default 0.1
         Learning rate ``eta`` (ignored when an Optimizer object is given).
     momentum : float, default 0
@@ -928,7 +932,17 @@ def train(
         the last finite parameters.
     """
     trainer = Trainer(net, optimizer, lr, momentum, batch_size, epochs, seed, verbose, **options)
-    return trainer.fit(X, Y, validation_data, sample_weight)
+    if not isinstance(optimizer, Optimizer):
+        return trainer.fit(X, Y, validation_data, sample_weight)
+    # An Optimizer object given again (a loop over networks, say) kept the last run's step
+    # count and state vectors, and the rate its schedule had left in it; a new run starts
+    # it afresh, as it does a Schedule object (Trainer itself keeps both: Trainer.fit
+    # continues a run, and the estimators' partial_fit goes on with their optimizer).
+    optimizer.reset()
+    try:
+        return trainer.fit(X, Y, validation_data, sample_weight)
+    finally:
+        optimizer.lr = trainer.lr0
 
 
 def resume(
