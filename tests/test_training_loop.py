@@ -1449,3 +1449,28 @@ def test_a_plateau_monitor_that_is_no_metric_of_the_run_is_refused_before_traini
         history = trainer.fit(X, y)
         assert sorted(trainer._metric_names(classify, val)) == sorted(history), (
             classify, val, diagnostics, threshold)
+
+
+@pytest.mark.parametrize(("monitor", "what"), [
+    ("grad_norms", "is a list"),
+    ("saturation", "is a list"),
+    ("val_grad_norms", "falls back to 'grad_norms', which is a list"),
+])
+def test_a_plateau_monitor_of_a_per_layer_metric_is_refused_before_training(monitor, what):
+    """monitor="grad_norms" (a diagnostic: one value per layer) passed the check made before
+    the first epoch, whose stand-in metrics were all numbers, then failed after that epoch
+    with "'<' not supported between instances of 'list' and 'float'": the parameters had
+    moved, the history was lost, and nothing named the monitor."""
+    X, y = classification()
+    net = chainrule.mlp([4, 5, 3], output="softmax", seed=0)
+    before = net.params.copy()
+    with pytest.raises(ValueError, match=rf"^ReduceOnPlateau monitor '{monitor}' {what} of "
+                                         r"one value per layer, not one number per epoch; the "
+                                         r"metrics are: loss, accuracy, grad_norm, lr$"):
+        chainrule.train(net, X, y, optimizer="sgd", epochs=3, diagnostics=True,
+                        schedule=ReduceOnPlateau(monitor=monitor))
+    np.testing.assert_array_equal(net.params, before)
+    # the run's own per-layer values are lists indeed: one per Dense layer
+    history = chainrule.train(net, X, y, optimizer="sgd", epochs=1, diagnostics=True)
+    assert len(history["grad_norms"][0]) == 2 and len(history["saturation"][0]) == 1
+

@@ -95,8 +95,10 @@ class ReduceOnPlateau(Schedule):
         The epoch's metric to watch ("loss", "val_loss", "accuracy",
         "val_accuracy", ...).  A validation metric ("val_...") falls back to
         its training counterpart ("loss", "accuracy") when there is no
-        validation data; a name that is in neither is refused when the first
-        epoch ends (a ValueError listing the metrics there are).
+        validation data; a name that is in neither, or a per-layer
+        diagnostic ("grad_norms", "saturation": no single number), is
+        refused before the first epoch (a ValueError listing the metrics
+        there are).
     min_delta : float, default 1e-4
         Smallest change in the better direction that counts as an improvement.
     mode : {"min", "max"}, optional
@@ -133,16 +135,26 @@ class ReduceOnPlateau(Schedule):
         self._scale = 1.0
 
     def _value(self, metrics: dict[str, float]) -> float:
-        """The monitored value, from ``monitor`` or its training counterpart."""
-        if self.monitor in metrics:
-            return metrics[self.monitor]
-        if self.monitor.startswith("val_") and self.monitor[4:] in metrics:
-            return metrics[self.monitor[4:]]  # no validation data: the training metric
+        """The monitored value, from ``monitor`` or its training counterpart.
+
+        Raises
+        ------
+        ValueError
+            If neither is a metric of the run, or it is a per-layer list
+            ("grad_norms", "saturation"), which has no single value to watch.
+        """
+        name = self.monitor
+        if name not in metrics and name.startswith("val_") and name[4:] in metrics:
+            name = name[4:]  # no validation data: the training metric
+        value = metrics.get(name)
+        if isinstance(value, (int, float)):
+            return value
         names = ", ".join(k for k, v in metrics.items() if isinstance(v, (int, float)))
-        raise ValueError(
-            f"ReduceOnPlateau monitor {self.monitor!r} is not a metric of this run; "
-            f"the metrics are: {names}"
-        )
+        what = ("is not a metric of this run" if value is None else
+                ("" if name == self.monitor else f"falls back to {name!r}, which ")
+                + "is a list of one value per layer, not one number per epoch")
+        raise ValueError(f"ReduceOnPlateau monitor {self.monitor!r} {what}; the metrics are: "
+                         f"{names}")
 
     def lr(self, epoch: int, lr0: float, metrics: dict[str, float]) -> float:
         value = self._value(metrics)

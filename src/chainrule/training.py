@@ -197,6 +197,8 @@ class _Blocks:
 
 
 _NO_BLOCK = contextlib.nullcontext()
+# the metrics of the history that are lists, one value per layer (diagnostics)
+_PER_LAYER = ("grad_norms", "saturation")
 
 
 class _Gather:
@@ -450,7 +452,8 @@ class Trainer:
         classify = self._count_accuracy and net.loss.name in ("cross_entropy", "log_loss")
         monitored = getattr(self.schedule, "_value", None)  # ReduceOnPlateau's metric
         if monitored is not None:  # an unknown one: refused now, not after a trained epoch
-            monitored(dict.fromkeys(self._metric_names(classify, val is not None), 0.0))
+            monitored({k: [] if k in _PER_LAYER else 0.0  # an epoch's metrics, in kind
+                       for k in self._metric_names(classify, val is not None)})
         one_hot = _exact_one_hot(Y, net)
         # With several classes, each batch only writes its predicted classes into `predicted`
         # (in the order of the epoch's rows); they are compared with the targets' classes
