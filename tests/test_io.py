@@ -464,6 +464,34 @@ def test_resume_from_checkpoint_every(tmp_path):
     assert dict(h_res) == dict(h_full)
 
 
+def test_checkpoint_every_also_writes_the_last_epoch(tmp_path):
+    """With epochs=5 and checkpoint_every=2 the checkpoint held epoch 4: the run's end was
+    not saved (a run stopped by any other rule was), and resuming the finished run trained
+    its fifth epoch again."""
+    X, Y = regression()
+    kwargs = dict(optimizer="adam", lr=0.01, batch_size=8, seed=3)
+    path = tmp_path / "every2.npz"
+    net = dropout_net()
+    history = chainrule.train(net, X, Y, epochs=5, checkpoint=path, checkpoint_every=2,
+                              **kwargs)
+    trainer = chainrule.Trainer.from_checkpoint(path)
+    assert trainer.epoch == 5 and trainer.history.epochs == 5
+    np.testing.assert_array_equal(trainer.net.params, net.params)
+    assert trainer.history["loss"] == history["loss"]
+    batches = []
+    done, h_done = chainrule.resume(path, X, Y, callbacks=[_BatchCounter(batches)])
+    assert batches == [] and h_done.epochs == 5  # nothing left to train
+    np.testing.assert_array_equal(done.params, net.params)
+
+
+class _BatchCounter(chainrule.Callback):
+    def __init__(self, seen: list) -> None:
+        self.seen = seen
+
+    def on_batch_end(self, state) -> None:
+        self.seen.append((state.epoch, state.batch))
+
+
 def test_resume_after_interrupt_at_epoch_end(tmp_path):
     X, Y = regression()
     kwargs = dict(optimizer="adam", lr=0.01, batch_size=8, seed=3)

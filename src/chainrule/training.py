@@ -589,8 +589,9 @@ class Trainer:
                               "network and the history so far are kept", file=sys.stderr)
                     if state.stop and history.stop_reason is None:
                         history.stop_reason = "callback"
-                    if self.checkpoint is not None and (
+                    if self.checkpoint is not None and (  # every n epochs, and the last
                         epoch % self.checkpoint_every == 0 or history.stop_reason
+                        or epoch == self.epochs
                     ):
                         self.save_checkpoint(self.checkpoint)
                 if history.stop_reason is None:
@@ -907,7 +908,8 @@ def train(
         (record per-layer gradient norms and saturated fractions per epoch),
         ``callbacks`` (Callback objects, or callables run at each epoch end
         with the TrainState), ``checkpoint`` (path written every
-        ``checkpoint_every`` epochs; see :func:`resume`).
+        ``checkpoint_every`` epochs, and after the run's last epoch; see
+        :func:`resume`).
 
     Returns
     -------
