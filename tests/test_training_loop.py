@@ -1210,6 +1210,36 @@ def test_a_plateau_schedule_object_given_to_a_second_run_starts_afresh():
     np.testing.assert_array_equal(runs[0][1], runs[1][1])
 
 
+def test_a_learning_rate_set_by_a_callback_lasts_without_a_schedule():
+    """A callback that set state.optimizer.lr = 0.01 once (after epoch 2) got it for one
+    epoch only: without any schedule the loop put back the initial rate at the next
+    epoch's end, and the history read 0.5, 0.5, 0.01, 0.5, 0.5.  The reference is a
+    plain gradient-descent loop over the same (unshuffled) batches."""
+    X, Y = regression(m=12)
+
+    def slow_down(state):
+        if state.epoch == 2:
+            state.optimizer.lr = 0.01
+
+    net = reg_net()
+    theta = net.params.copy()
+    history = chainrule.train(net, X, Y, optimizer="sgd", lr=0.5, batch_size=5, epochs=5,
+                              shuffle=False, callbacks=[slow_down])
+    rates = [0.5, 0.5] + [0.01] * 3
+    assert history["lr"] == rates
+    hand = reg_net()
+    for lr in rates:
+        for start in range(0, 12, 5):
+            hand.params[...] = theta
+            _, grad = hand.loss_and_grad(X[start:start + 5], Y[start:start + 5])
+            theta = theta - lr * grad
+    np.testing.assert_allclose(net.params, theta, rtol=1e-12, atol=1e-14)
+    # a schedule sets the rate from the initial one at each epoch's end, as documented
+    h = chainrule.train(reg_net(), X, Y, optimizer="sgd", lr=0.5, batch_size=5, epochs=4,
+                        callbacks=[slow_down], schedule={"name": "exponential", "gamma": 0.5})
+    assert h["lr"] == [0.5, 0.25, 0.01, 0.0625]
+
+
 def test_an_optimizer_object_given_to_a_second_run_starts_afresh():
     # The object kept the first run's step count, state vectors and the rate its schedule
     # had left in it: the same run repeated with it got the rates 0.0005, 5e-05, ... where

@@ -67,6 +67,10 @@ class History(dict):
 class TrainState:
     """What callbacks see.  Set ``stop = True`` to end training after this batch/epoch.
 
+    Setting ``optimizer.lr`` changes the rate of the steps that follow, for the
+    rest of the run; a schedule (other than the constant one) sets the rate
+    again at the end of each epoch, from the run's initial rate.
+
     Attributes
     ----------
     net : Network

@@ -695,7 +695,10 @@ class Trainer:
                                            / val[0].shape[0])
         metrics["lr"] = self.optimizer.lr
         history.append(**metrics)
-        self.optimizer.lr = self.schedule.lr(self.epoch, self.lr0, metrics)
+        if type(self.schedule).lr is not Schedule.lr:
+            # the next epoch's rate; a constant schedule leaves the rate as it is, so that
+            # a callback's change (state.optimizer.lr = ...) lasts, not only one epoch
+            self.optimizer.lr = self.schedule.lr(self.epoch, self.lr0, metrics)
         # stopping rules
         if self.patience is not None:
             value = metrics.get("val_loss", loss)
