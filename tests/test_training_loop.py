@@ -1422,6 +1422,22 @@ def test_resume_names_its_own_bad_arguments_not_the_checkpoint(tmp_path, kwargs,
     assert history.epochs == 4
 
 
+def test_a_refused_run_makes_no_checkpoint_folders_and_keeps_its_state(tmp_path):
+    """The checkpoint's missing folders were made before the last checks of fit: a run
+    refused for its plateau monitor left tmp_path/new/sub behind, and the Trainer had
+    already taken the weighting of the refused data as the run's."""
+    X, y = classification()
+    net = chainrule.mlp([4, 5, 3], output="softmax", seed=0)
+    before = net.params.copy()
+    trainer = chainrule.Trainer(net, "sgd", epochs=2, checkpoint=tmp_path / "new" / "sub" / "c",
+                                schedule=ReduceOnPlateau(monitor="val_acc"))
+    with pytest.raises(ValueError, match=r"monitor 'val_acc' is not a metric of this run"):
+        trainer.fit(X, y, sample_weight=np.linspace(0.5, 2, len(y)))
+    assert list(tmp_path.iterdir()) == []
+    assert trainer.sample_weighted is None and trainer.history.epochs == 0
+    np.testing.assert_array_equal(net.params, before)
+
+
 def test_an_interrupt_names_the_checkpoint_file_it_wrote(tmp_path, capsys):
     """Given without .npz, the checkpoint is written as run.npz, and the message says so."""
     X = np.random.default_rng(0).normal(size=(40, 3))

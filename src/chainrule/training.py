@@ -436,13 +436,9 @@ class Trainer:
             validation data.
         """
         X, Y, val, sw = self._data(X, Y, validation_data, sample_weight)
-        if self.checkpoint is not None:  # now, not when the first epoch's checkpoint fails
-            io.check_writable(self.checkpoint, "checkpoint")
         self._check_weighting(sw)
         self._check_validation(val is not None)
-        self.sample_weighted = sw is not None
         net, opt, history = self.net, self.optimizer, self.history
-        history.stop_reason = None  # a second fit() continues up to self.epochs
         m = X.shape[0]
         sparse = _is_sparse(X)
         bs = m if self.full_batch else min(self.batch_size, m)
@@ -454,6 +450,12 @@ class Trainer:
         if monitored is not None:  # an unknown one: refused now, not after a trained epoch
             monitored({k: [] if k in _PER_LAYER else 0.0  # an epoch's metrics, in kind
                        for k in self._metric_names(classify, val is not None)})
+        if self.checkpoint is not None:  # now, not when the first epoch's checkpoint fails;
+            # the last check, as it makes the missing folders of the path
+            io.check_writable(self.checkpoint, "checkpoint")
+        # everything checked: only now does the run's state change
+        self.sample_weighted = sw is not None
+        history.stop_reason = None  # a second fit() continues up to self.epochs
         one_hot = _exact_one_hot(Y, net)
         # With several classes, each batch only writes its predicted classes into `predicted`
         # (in the order of the epoch's rows); they are compared with the targets' classes
