@@ -275,10 +275,8 @@ class Trainer:
         self.optimizer = get_optimizer(optimizer, lr=lr, momentum=momentum or None)
         self.lr0 = self.optimizer.lr
         self.epochs = check_positive_int(epochs, "epochs")
-        if isinstance(seed, np.random.Generator) or seed is None:
-            seed = int(np.random.default_rng(seed).integers(2**63))
-        self.seed = check_positive_int(seed, "seed", minimum=0)
-        self.rng = np.random.default_rng(self.seed)
+        if not (isinstance(seed, np.random.Generator) or seed is None):
+            seed = check_positive_int(seed, "seed", minimum=0)
         self.verbose = _check_verbose(verbose)
         self.shuffle = _check_bool(shuffle, "shuffle")
         if validation_fraction is not None:
@@ -288,10 +286,7 @@ class Trainer:
                     f"validation_fraction must be in (0, 1), got {validation_fraction}"
                 )
         self.validation_fraction = validation_fraction
-        # a Schedule object given again (another run) starts afresh, as Keras's callbacks do;
-        # from_checkpoint then puts back the state of the run it continues
         self.schedule = get_schedule(schedule)
-        self.schedule.reset()
         self.clip_norm = None if clip_norm is None else check_positive_float(clip_norm, "clip_norm")
         self.patience = None if patience is None else check_positive_int(patience, "patience")
         self.min_delta = check_nonneg_float(min_delta, "min_delta")
@@ -304,6 +299,15 @@ class Trainer:
         self.callbacks = check_callbacks(callbacks)
         self.checkpoint = None if checkpoint is None else check_path(checkpoint, "checkpoint")
         self.checkpoint_every = check_positive_int(checkpoint_every, "checkpoint_every")
+        # Every setting checked: only now are the objects given changed.  A Generator gives
+        # the run's seed (one draw); a Schedule object given again (another run) starts
+        # afresh, as Keras's callbacks do (from_checkpoint then puts back the state of the
+        # run it continues).
+        if isinstance(seed, np.random.Generator) or seed is None:
+            seed = int(np.random.default_rng(seed).integers(2**63))
+        self.seed = seed
+        self.rng = np.random.default_rng(self.seed)
+        self.schedule.reset()
         # progress of the run
         self.epoch = 0
         self.history = History()
