@@ -1287,6 +1287,14 @@ def test_an_optimizer_object_given_to_a_second_run_starts_afresh():
     chainrule.train(again, X, Y, optimizer=adam, batch_size=4, epochs=2, seed=2)
     chainrule.train(fresh, X, Y, optimizer=Adam(lr=0.01), batch_size=4, epochs=2, seed=2)
     np.testing.assert_array_equal(again.params, fresh.params)
+    # a run refused for its data leaves the object as the last run left it
+    kept = {k: v.copy() for k, v in adam.state.items()}
+    with pytest.raises(ValueError, match=r"^Y has 5 rows but X has 20"):
+        chainrule.train(reg_net(), X, Y[:5], optimizer=adam, batch_size=4, epochs=2)
+    assert adam.t == 2 * 5 and adam.lr == 0.01
+    assert kept.keys() == adam.state.keys()
+    for key, value in kept.items():
+        np.testing.assert_array_equal(adam.state[key], value)
 
 
 @pytest.mark.parametrize(("optimizer", "batch_size"), [("gd", None), ("sgd", 7)])

@@ -236,6 +236,9 @@ class Trainer:
     # Whether a classification run counts the training accuracy per batch (the history's
     # "accuracy" and "val_accuracy"); the estimators, which report neither, turn it off.
     _count_accuracy = True
+    # Whether fit starts the optimizer afresh (its step count and state vectors dropped)
+    # once its checks pass: train() asks it for an Optimizer object, which is a new run's.
+    _restart_optimizer = False
 
     def __init__(
         self,
@@ -458,6 +461,9 @@ class Trainer:
             # the last check, as it makes the missing folders of the path
             io.check_writable(self.checkpoint, "checkpoint")
         # everything checked: only now does the run's state change
+        if self._restart_optimizer:
+            opt.reset()
+            self._restart_optimizer = False
         self.sample_weighted = sw is not None
         history.stop_reason = None  # a second fit() continues up to self.epochs
         one_hot = _exact_one_hot(Y, net)
@@ -952,7 +958,7 @@ def train(
     # count and state vectors, and the rate its schedule had left in it; a new run starts
     # it afresh, as it does a Schedule object (Trainer itself keeps both: Trainer.fit
     # continues a run, and the estimators' partial_fit goes on with their optimizer).
-    optimizer.reset()
+    trainer._restart_optimizer = True  # once fit has checked the data
     try:
         return trainer.fit(X, Y, validation_data, sample_weight)
     finally:
