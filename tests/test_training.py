@@ -530,6 +530,18 @@ def test_divergence_with_validation_data_raises_training_diverged():
     assert np.all(np.isfinite(info.value.history["val_loss"]))
 
 
+@pytest.mark.parametrize("method", [["CG"], ("lbfgs",), {"CG": 1}, None, 3])
+def test_minimize_names_a_method_that_is_no_name(method, clf_data):
+    """method=["CG"] failed with Python's "unhashable type: 'list'", naming nothing."""
+    X, y, _ = clf_data
+    net = mlp([4, 3, 3], output="softmax", seed=0)
+    before = net.params.copy()
+    with pytest.raises(ValueError, match=rf"^method: unknown method {re.escape(repr(method))}; "
+                                         r"valid methods are: L-BFGS-B, lbfgs, CG, cg, BFGS$"):
+        chainrule.minimize(net, X, y, method=method)
+    np.testing.assert_array_equal(net.params, before)
+
+
 @pytest.mark.parametrize("extra", ["batchnorm", "dropout"])
 def test_minimize_refuses_layers_it_would_silence(extra):
     """L-BFGS minimises the evaluation-mode cost: dropout would do nothing and batch

@@ -114,7 +114,7 @@ def minimize(
     """
     import scipy.optimize
 
-    if method not in _METHODS:
+    if not isinstance(method, str) or method not in _METHODS:  # a list is not even hashable
         raise ValueError(
             f"method: unknown method {method!r}; valid methods are: {', '.join(_METHODS)}"
         )
