@@ -12,6 +12,7 @@ from __future__ import annotations
 import itertools
 import math
 import os
+import re
 import signal
 
 import numpy as np
@@ -388,6 +389,19 @@ def test_schedule_refusals():
         ReduceOnPlateau(factor=1.5)
     with pytest.raises(TypeError, match="schedule"):
         get_schedule(3.5)
+
+
+@pytest.mark.parametrize("name", [["step"], {"name": "step"}])
+def test_a_schedule_name_that_is_no_str_is_refused_by_name(name):
+    """schedule={"name": ["step"]} failed with Python's "unhashable type: 'list'"."""
+    X, Y = regression(m=10)
+    net = reg_net()
+    before = net.params.copy()
+    with pytest.raises(ValueError, match=rf"^unknown schedule {re.escape(repr(name))}; valid "
+                                         r"names are: constant, step, exponential, "
+                                         r"invscaling, plateau$"):
+        chainrule.train(net, X, Y, epochs=2, schedule={"name": name})
+    np.testing.assert_array_equal(net.params, before)
 
 
 # --------------------------------------------------------------------------------------------

@@ -192,7 +192,7 @@ def get_schedule(spec: str | Schedule | dict | None) -> Schedule:
         name, spec = spec, {}
     else:
         raise TypeError(f"schedule must be a name, a dict or a Schedule, got {type(spec).__name__}")
-    cls = SCHEDULES.get(name)
+    cls = SCHEDULES.get(name) if isinstance(name, str) else None  # a list is not hashable
     if cls is None:
         raise ValueError(f"unknown schedule {name!r}; valid names are: {', '.join(SCHEDULES)}")
     named = (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
