@@ -295,3 +295,42 @@ def test_panels_of_counts_get_whole_number_ticks(tmp_path, monkeypatch):
     plots.plot_panels([names, days], tmp_path / "q.png")
     labels = [t.get_text() for t in saved[1].axes[0].get_xticklabels()]
     assert labels == ["sigmoid", "tanh", "relu"]
+
+
+def _drawn_figure(monkeypatch, draw):
+    """The matplotlib Figure that ``draw(path)`` saves (captured at ``_save``)."""
+    captured = []
+    real_save = plots._save
+
+    def save(fig, path):
+        captured.append(fig)
+        return real_save(fig, path)
+
+    monkeypatch.setattr(plots, "_save", save)
+    draw()
+    (fig,) = captured
+    return fig
+
+
+def test_plot_loss_draws_a_lone_epoch_as_a_dot(monkeypatch, tmp_path):
+    """One epoch, or a value between NaNs, has no segment: it must still be visible."""
+    history = {"loss": [0.75], "val_loss": [0.5]}
+    fig = _drawn_figure(monkeypatch, lambda: plots.plot_loss(history, tmp_path / "one.png"))
+    ax = fig.axes[0]
+    lines = {line.get_label(): line for line in ax.get_lines()}
+    for label, key in (("training loss", "loss"), ("validation loss", "val_loss")):
+        line = lines[label]
+        np.testing.assert_array_equal(line.get_xydata(), [[1.0, history[key][0]]])
+        assert line.get_marker() == "o" and line.get_markevery() == [0]
+    assert [t for t in ax.get_xticks() if ax.get_xlim()[0] <= t <= ax.get_xlim()[1]] == [1.0]
+
+    val = [1.2, 0.6, np.nan, 0.4, np.nan, 0.3, 0.35]  # epoch 4 alone; 6-7 a segment
+    history = {"loss": [1.0, 0.5, 0.25, 0.1, 0.08, 0.07, 0.06], "val_loss": val}
+    fig = _drawn_figure(monkeypatch, lambda: plots.plot_loss(history, tmp_path / "nan.png"))
+    lines = {line.get_label(): line for line in fig.axes[0].get_lines()}
+    np.testing.assert_array_equal(lines["validation loss"].get_ydata(), val)
+    lone = [i for i in range(len(val)) if np.isfinite(val[i])
+            and not (i > 0 and np.isfinite(val[i - 1]))
+            and not (i + 1 < len(val) and np.isfinite(val[i + 1]))]
+    assert lone == [3] and lines["validation loss"].get_markevery() == lone
+    assert lines["training loss"].get_markevery() == []  # every value on a segment

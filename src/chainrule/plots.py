@@ -36,6 +36,8 @@ def plot_loss(
         E.g. the :class:`~chainrule.training.History` returned by ``train``;
         sequences of length n_epochs.  The best validation epoch marked is the
         one of the smallest finite validation loss (none if no value is finite).
+        A value with no finite neighbour (a single epoch, or one between NaNs)
+        is drawn as a dot, since no line reaches it.
     path : str or Path
         Output file (PNG), 800 x 500 pixels.
     title : str
@@ -54,9 +56,11 @@ def plot_loss(
     fig = _figure((8, 5))
     ax = fig.add_subplot()
     epochs = range(1, len(loss) + 1)
-    ax.plot(epochs, loss, label="training loss", color="tab:blue")
+    ax.plot(epochs, loss, label="training loss", color="tab:blue", marker="o", markersize=4,
+            markevery=_lone_points(loss))
     if val:
-        ax.plot(range(1, len(val) + 1), val, label="validation loss", color="tab:orange")
+        ax.plot(range(1, len(val) + 1), val, label="validation loss", color="tab:orange",
+                marker="o", markersize=4, markevery=_lone_points(val))
         finite = [i for i, v in enumerate(val) if np.isfinite(v)]
         if finite:  # a NaN compares as neither smaller nor larger: it must not be "best"
             best = min(finite, key=val.__getitem__)
@@ -67,12 +71,26 @@ def plot_loss(
         log_scale = bool(values) and max(values) / min(values) > 100
     if log_scale:
         ax.set_yscale("log")
+    from matplotlib.ticker import MaxNLocator
+
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True, min_n_ticks=1))  # no 0.96 epochs
     ax.set_xlabel("epoch")
     ax.set_ylabel("cost J")
     ax.set_title(title)
     ax.grid(alpha=0.3)
     ax.legend()
     return _save(fig, path)
+
+
+def _lone_points(values: Sequence[float]) -> list[int]:
+    """Indexes of the finite values that no line segment reaches: both neighbours missing.
+
+    A line needs two finite values in a row; a one-epoch history, or a value
+    between NaNs, is drawn only by its marker.
+    """
+    finite = [bool(np.isfinite(v)) for v in values]
+    return [i for i, ok in enumerate(finite)
+            if ok and not (i > 0 and finite[i - 1]) and not (i + 1 < len(finite) and finite[i + 1])]
 
 
 def plot_tiles(
