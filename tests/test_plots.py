@@ -334,3 +334,17 @@ def test_plot_loss_draws_a_lone_epoch_as_a_dot(monkeypatch, tmp_path):
             and not (i + 1 < len(val) and np.isfinite(val[i + 1]))]
     assert lone == [3] and lines["validation loss"].get_markevery() == lone
     assert lines["training loss"].get_markevery() == []  # every value on a segment
+
+
+def test_a_suffix_matplotlib_cannot_write_is_refused_before_a_folder_is_made(tmp_path):
+    from matplotlib.backend_bases import FigureCanvasBase
+
+    assert "txt" not in FigureCanvasBase.get_supported_filetypes()
+    with pytest.raises(ValueError, match=r"path: matplotlib cannot write '\.txt' files .*\.png"):
+        plots.plot_loss({"loss": [1.0, 0.5]}, tmp_path / "new" / "loss.txt")
+    assert list(tmp_path.iterdir()) == []  # no folder "new" left behind
+    with pytest.raises(ValueError, match=r"path: matplotlib cannot write '\.v2' files"):
+        plots.plot_tiles(np.ones((2, 3, 3)), tmp_path / "tiles.v2")
+    assert list(tmp_path.iterdir()) == []
+    out = plots.plot_loss({"loss": [1.0, 0.5]}, tmp_path / "sub" / "LOSS.SVG")  # any case
+    assert out == tmp_path / "sub" / "LOSS.SVG" and out.read_bytes().lstrip()[:5] == b"<?xml"

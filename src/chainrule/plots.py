@@ -178,12 +178,19 @@ def _save(fig, path: str | Path) -> Path:
 
     A name without a suffix gets matplotlib's default format's suffix, as
     matplotlib would add it itself: the path returned is the file on disk.
+    A suffix of a format matplotlib cannot write is refused before any
+    folder is created.
     """
     import matplotlib
+    from matplotlib.backend_bases import FigureCanvasBase
 
     path = Path(path)
     if not path.suffix:
         path = path.with_name(f"{path.name}.{matplotlib.rcParams['savefig.format']}")
+    formats = FigureCanvasBase.get_supported_filetypes()
+    if path.suffix[1:].lower() not in formats:
+        raise ValueError(f"path: matplotlib cannot write {path.suffix!r} files ({str(path)!r}); "
+                         f"use a picture format such as .png, one of {', '.join(sorted(formats))}")
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path)
     return path
