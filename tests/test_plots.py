@@ -348,3 +348,21 @@ def test_a_suffix_matplotlib_cannot_write_is_refused_before_a_folder_is_made(tmp
     assert list(tmp_path.iterdir()) == []
     out = plots.plot_loss({"loss": [1.0, 0.5]}, tmp_path / "sub" / "LOSS.SVG")  # any case
     assert out == tmp_path / "sub" / "LOSS.SVG" and out.read_bytes().lstrip()[:5] == b"<?xml"
+
+
+def test_confusion_refuses_a_class_named_twice_in_labels(tmp_path):
+    """labels=[0, 1, 1, 2] used to draw two rows "1", one of them empty."""
+    y_true, y_pred = [0, 1, 1, 2], [0, 1, 2, 2]
+    with pytest.raises(ValueError, match=r"labels must name each class once; \[1\] repeated "
+                                         r"in \[0, 1, 1, 2\]"):
+        plots.plot_confusion_matrix(y_true, y_pred, tmp_path / "x.png", labels=[0, 1, 1, 2])
+    with pytest.raises(ValueError, match=r"\['a'\] repeated"):
+        plots.plot_confusion_matrix(["a", "b"], ["a", "a"], tmp_path / "x.png",
+                                    labels=["a", "b", "a"])
+    assert not list(tmp_path.iterdir())
+    # the same labels once each: the counts of the hand-worked table
+    _, counts = plots._confusion_figure(y_true, y_pred, [0, 1, 2], "t", False, (6.0, 5.0))
+    expected = np.zeros((3, 3), dtype=int)
+    for t, p in zip(y_true, y_pred, strict=True):
+        expected[t, p] += 1
+    np.testing.assert_array_equal(counts, expected)

@@ -587,6 +587,10 @@ def _confusion_figure(y_true: object, y_pred: object, labels: Sequence | None,
         known = np.asarray(labels)
         if known.ndim != 1 or known.size == 0:
             raise ValueError(f"labels must be a non-empty sequence of classes, got {labels!r}")
+        values, counts = np.unique(known, return_counts=True)
+        if (counts > 1).any():  # a repeated class would get two rows, one of them empty
+            raise ValueError(f"labels must name each class once; {values[counts > 1].tolist()} "
+                             f"repeated in {known.tolist()}")
         for name, y in (("y_true", y_true), ("y_pred", y_pred)):
             unknown = np.unique(y[~np.isin(y, known)])
             if unknown.size:
@@ -641,7 +645,7 @@ def plot_confusion_matrix(
     labels : sequence, optional
         Classes in the order of the rows and columns; by default the sorted
         labels that occur in ``y_true`` or ``y_pred``.  Every label of
-        ``y_true`` and ``y_pred`` must be one of them.
+        ``y_true`` and ``y_pred`` must be one of them, and each only once.
     title : str
         The accuracy and number of examples are appended.
     normalize : bool, default False
@@ -657,7 +661,7 @@ def plot_confusion_matrix(
     ------
     ValueError
         If ``y_true`` and ``y_pred`` are not 1-D arrays of one length, or
-        hold a class that is not in ``labels``.
+        hold a class that is not in ``labels``, or ``labels`` repeats a class.
     """
     fig, _ = _confusion_figure(y_true, y_pred, labels, title, normalize, size)
     return _save(fig, path)
