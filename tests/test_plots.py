@@ -366,3 +366,23 @@ def test_confusion_refuses_a_class_named_twice_in_labels(tmp_path):
     for t, p in zip(y_true, y_pred, strict=True):
         expected[t, p] += 1
     np.testing.assert_array_equal(counts, expected)
+
+
+def test_plot_loss_checks_history(monkeypatch, tmp_path):
+    with pytest.raises(TypeError, match=r"history must be a mapping with a 'loss' sequence"):
+        plots.plot_loss([1.0, 0.5], tmp_path / "x.png")
+    with pytest.raises(ValueError, match=r"history\['loss'\] must be a 1-D sequence of numbers, "
+                                         r"one per epoch; got \['a', 'b'\]"):
+        plots.plot_loss({"loss": ["a", "b"]}, tmp_path / "x.png")
+    with pytest.raises(ValueError, match=r"history\['val_loss'\] .* got shape \(2, 2\)"):
+        plots.plot_loss({"loss": [1.0, 0.5], "val_loss": [[1, 2], [3, 4]]}, tmp_path / "x.png")
+    with pytest.raises(ValueError, match=r"history\['loss'\] .* got shape \(\)"):
+        plots.plot_loss({"loss": 0.5}, tmp_path / "x.png")
+    assert not list(tmp_path.iterdir())
+    # val_loss None: no validation curve; the values drawn are the ones given
+    loss = np.array([0.9, 0.4, 0.2], dtype=np.float32)
+    fig = _drawn_figure(monkeypatch, lambda: plots.plot_loss(
+        {"loss": loss, "val_loss": None}, tmp_path / "ok.png"))
+    lines = fig.axes[0].get_lines()
+    assert [line.get_label() for line in lines] == ["training loss"]
+    np.testing.assert_array_equal(lines[0].get_ydata(), loss.astype(np.float64))

@@ -34,8 +34,9 @@ def plot_loss(
     ----------
     history : mapping with "loss" and optionally "val_loss"
         E.g. the :class:`~chainrule.training.History` returned by ``train``;
-        sequences of length n_epochs.  The best validation epoch marked is the
-        one of the smallest finite validation loss (none if no value is finite).
+        1-D sequences of numbers of length n_epochs ("val_loss" may be None).
+        The best validation epoch marked is the one of the smallest finite
+        validation loss (none if no value is finite).
         A value with no finite neighbour (a single epoch, or one between NaNs)
         is drawn as a dot, since no line reaches it.
     path : str or Path
@@ -49,10 +50,13 @@ def plot_loss(
     Path
         The file written.
     """
-    loss = list(history.get("loss", []))
+    if not isinstance(history, Mapping):
+        raise TypeError(f"history must be a mapping with a 'loss' sequence, such as the History "
+                        f"that train returns; got {type(history).__name__}")
+    loss = _loss_series(history, "loss")
     if not loss:
         raise ValueError("history has no 'loss' values to plot")
-    val = list(history.get("val_loss", []))
+    val = _loss_series(history, "val_loss")
     fig = _figure((8, 5))
     ax = fig.add_subplot()
     epochs = range(1, len(loss) + 1)
@@ -80,6 +84,22 @@ def plot_loss(
     ax.grid(alpha=0.3)
     ax.legend()
     return _save(fig, path)
+
+
+def _loss_series(history: Mapping, key: str) -> list[float]:
+    """``history[key]`` as a list of floats (empty when the key is missing or None)."""
+    values = history.get(key)
+    if values is None:
+        return []
+    try:
+        arr = np.asarray(values, dtype=np.float64)
+    except (TypeError, ValueError):
+        arr = None
+    if arr is None or arr.ndim != 1:
+        shown = f"shape {arr.shape}" if arr is not None else f"{values!r:.60}"
+        raise ValueError(f"history[{key!r}] must be a 1-D sequence of numbers, one per epoch; "
+                         f"got {shown}")
+    return arr.tolist()
 
 
 def _lone_points(values: Sequence[float]) -> list[int]:
