@@ -386,3 +386,22 @@ def test_plot_loss_checks_history(monkeypatch, tmp_path):
     lines = fig.axes[0].get_lines()
     assert [line.get_label() for line in lines] == ["training loss"]
     np.testing.assert_array_equal(lines[0].get_ydata(), loss.astype(np.float64))
+
+
+def test_plot_decision_regions_refuses_nan_or_no_points(monkeypatch, tmp_path):
+    """A NaN in X made every grid point NaN: an empty panel with one point, no error."""
+    X = np.array([[0.0, 1.0], [1.0, np.nan], [2.0, 2.0]])
+    with pytest.raises(ValueError, match=r"panels\[0\]: X\[1\] is \[1\.0, nan\]; every point "
+                                         r"must be finite"):
+        plots.plot_decision_regions([("nan", _line_net(), X, [0, 1, 0])], tmp_path / "x.png")
+    with pytest.raises(ValueError, match=r"panels\[0\]: X has no points"):
+        plots.plot_decision_regions([("empty", _line_net(), np.zeros((0, 2)), [])],
+                                    tmp_path / "x.png")
+    assert not list(tmp_path.iterdir())
+    # the finite points: the regions drawn span them, 25 % padding on each side (by hand)
+    X = X[[0, 2]]
+    fig = _drawn_figure(monkeypatch, lambda: plots.plot_decision_regions(
+        [("ok", _line_net(), X, [0, 1])], tmp_path / "ok.png", resolution=5))
+    (region,) = fig.axes[0].collections[:1]
+    xs = np.concatenate([p.vertices[:, 0] for p in region.get_paths() if len(p.vertices)])
+    assert xs.min() == pytest.approx(0.0 - 0.5) and xs.max() == pytest.approx(2.0 + 0.5)

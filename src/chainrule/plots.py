@@ -397,6 +397,12 @@ def plot_decision_regions(
             raise ValueError(f"panels[{i}]: X must have shape (n_samples, 2), got {X.shape}")
         if y.shape[0] != X.shape[0]:
             raise ValueError(f"panels[{i}]: y must have shape ({X.shape[0]},), got {y.shape}")
+        if X.shape[0] == 0:
+            raise ValueError(f"panels[{i}]: X has no points; the regions span the data")
+        if not np.isfinite(X).all():  # NaN bounds would make an all-NaN grid: an empty panel
+            bad = int(np.flatnonzero(~np.isfinite(X).all(axis=1))[0])
+            raise ValueError(f"panels[{i}]: X[{bad}] is {X[bad].tolist()}; every point must be "
+                             "finite")
         lo, hi = X.min(axis=0), X.max(axis=0)
         pad = 0.25 * np.maximum(hi - lo, 1e-9)
         gx, gy = np.meshgrid(np.linspace(lo[0] - pad[0], hi[0] + pad[0], resolution),
