@@ -405,3 +405,32 @@ def test_plot_decision_regions_refuses_nan_or_no_points(monkeypatch, tmp_path):
     (region,) = fig.axes[0].collections[:1]
     xs = np.concatenate([p.vertices[:, 0] for p in region.get_paths() if len(p.vertices)])
     assert xs.min() == pytest.approx(0.0 - 0.5) and xs.max() == pytest.approx(2.0 + 0.5)
+
+
+def test_plot_model_selection_checks_its_arguments(tmp_path, monkeypatch):
+    """Before: IndexError 'tuple index out of range' for a scalar hidden_units, matplotlib's
+    'x and y must have same first dimension' for train_errors of another shape, "'int'
+    object is not subscriptable" for best=5, and negative errors drawn above a top edge
+    that lay below 0."""
+    V = np.array([[0.1, 0.2], [0.05, 0.3], [0.2, 5.0]])
+    cases = [
+        (dict(hidden_units=3), r"hidden_units must be a 1-D sequence of finite numbers"),
+        (dict(hidden_units=["a", "b", "c"]), r"hidden_units must hold numbers"),
+        (dict(train_errors=np.ones((2, 2))),
+         r"train_errors must have the shape of val_errors \(3, 2\), got \(2, 2\)"),
+        (dict(best=5), r"best must be a pair \(M, error\), got 5"),
+        (dict(val_errors=-V), r"val_errors must be >= 0 \(squared errors\), got -5\.0"),
+    ]
+    for change, message in cases:
+        kwargs = dict(hidden_units=[1, 2, 3], val_errors=V) | change
+        with pytest.raises(ValueError, match=message):
+            plots.plot_model_selection(path=tmp_path / "ms.png", **kwargs)
+    assert not list(tmp_path.iterdir())
+    figures = []
+    monkeypatch.setattr(plots, "_save", lambda fig, path: figures.append(fig) or path)
+    T = V / 2
+    plots.plot_model_selection([1, 2, 3], V, tmp_path / "ms.png", train_errors=T,
+                               best=(2, 0.05))
+    lines = {ln.get_label(): ln for ln in figures[0].axes[0].get_lines()}
+    np.testing.assert_array_equal(lines["best training error"].get_ydata(),
+                                  [min(row) for row in T.tolist()])

@@ -447,6 +447,7 @@ def plot_model_selection(
     ----------
     hidden_units : array-like of shape (n_sizes,)
     val_errors : array-like of shape (n_sizes, n_starts)
+        Errors >= 0; inf (or NaN) for runs that diverged, drawn on the top edge.
     path : str or Path
     train_errors : array-like of shape (n_sizes, n_starts), optional
         The best training error per size is drawn as a line.
@@ -457,9 +458,18 @@ def plot_model_selection(
     Returns
     -------
     Path
+
+    Raises
+    ------
+    ValueError
+        If an argument does not hold numbers of the shapes above, a finite
+        validation error is negative, or none is finite.
     """
-    M = np.asarray(hidden_units, dtype=np.float64)
-    V = np.asarray(val_errors, dtype=np.float64)
+    M = _numbers(hidden_units, "hidden_units")
+    if M.ndim != 1 or not np.isfinite(M).all():
+        raise ValueError(f"hidden_units must be a 1-D sequence of finite numbers, one per size; "
+                         f"got {hidden_units!r:.80}")
+    V = _numbers(val_errors, "val_errors")
     if V.ndim != 2 or V.shape[0] != M.shape[0]:
         raise ValueError(
             f"val_errors must have shape (n_sizes, n_starts) = ({M.shape[0]}, ...), got {V.shape}"
@@ -468,6 +478,17 @@ def plot_model_selection(
     if not finite.any():
         raise ValueError(f"val_errors has no finite value to plot (shape {V.shape}): every "
                          "run diverged (inf) or the errors are NaN")
+    if (V[finite] < 0).any():  # the axis starts at 0: a negative error is no squared error
+        raise ValueError(f"val_errors must be >= 0 (squared errors), got {V[finite].min()}")
+    if train_errors is not None:
+        T = _numbers(train_errors, "train_errors")
+        if T.shape != V.shape:
+            raise ValueError(f"train_errors must have the shape of val_errors {V.shape}, "
+                             f"got {T.shape}")
+    if best is not None:
+        pair = _numbers(best, "best")
+        if pair.shape != (2,):
+            raise ValueError(f"best must be a pair (M, error), got {best!r:.80}")
     fig = _figure((7.0, 4.5))
     ax = fig.add_subplot()
     jitter = np.random.default_rng(0).uniform(-0.12, 0.12, size=V.shape)
@@ -487,7 +508,6 @@ def plot_model_selection(
     best_per_size[rows] = np.min(np.where(finite, V, np.inf)[rows], axis=1)
     ax.plot(M, best_per_size, color="tab:blue", lw=1, label="best start per size")
     if train_errors is not None:
-        T = np.asarray(train_errors, dtype=np.float64)
         ax.plot(M, np.min(T, axis=1), color="gray", ls="--", lw=1, label="best training error")
     if best is not None:
         ax.scatter([best[0]], [best[1]], marker="*", s=220, color="tab:red", zorder=4,
@@ -499,6 +519,14 @@ def plot_model_selection(
     ax.legend(fontsize=8)
     fig.tight_layout()
     return _save(fig, path)
+
+
+def _numbers(values: object, name: str) -> np.ndarray:
+    """``values`` as a float64 array, or a ValueError naming ``name``."""
+    try:
+        return np.asarray(values, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must hold numbers, got {values!r:.80}") from None
 
 
 # --- pictures of a trained model -------------------------------------------------------------
