@@ -313,3 +313,22 @@ def test_self_taught_split_takes_a_number_of_test_examples_as_before():
     assert split.y_test.shape == (10,) and split.y_train.shape == (20,)
     with pytest.raises(ValueError, match="test_size"):
         self_taught_split(X, y, labeled=(0, 1, 2), test_size=0)
+
+
+def test_sample_patches_refuses_one_bare_image_with_a_hint():
+    """A single 2-D image (not in a list) used to fail as "images[0] must be 2-D, got an
+    array of shape (12,)": its first row taken for an image."""
+    img = np.arange(120.0).reshape(10, 12)
+    for bare in (img, img.tolist()):
+        with pytest.raises(ValueError, match=r"got one 2-D array of 10 rows of 12; for a single "
+                                             r"image pass \[image\]"):
+            images.sample_patches(bare, 5, size=3)
+    with pytest.raises(TypeError, match=r"images must be a sequence of 2-D images, got 5\.0"):
+        images.sample_patches(5.0, 5, size=3)
+    # wrapped in a list: each patch is a 3x3 window of it, drawn as the docstring says
+    P = images.sample_patches([img], 5, size=3, seed=4)
+    rng = np.random.default_rng(4)
+    rng.integers(0, 1, size=5)
+    for k in range(5):
+        r, c = rng.integers(0, 10 - 2), rng.integers(0, 12 - 2)
+        np.testing.assert_array_equal(P[k], img[r:r + 3, c:c + 3].ravel())

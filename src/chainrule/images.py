@@ -140,6 +140,19 @@ def sample_patches(
     """
     n_patches = check_positive_int(n_patches, "n_patches")
     size = check_positive_int(size, "size")
+    if not hasattr(images, "__iter__") or (isinstance(images, np.ndarray) and images.ndim == 0):
+        raise TypeError(f"images must be a sequence of 2-D images, got {images!r:.60} "
+                        f"({type(images).__name__})")
+    first = images[0] if isinstance(images, (Sequence, np.ndarray)) and len(images) else None
+    try:
+        row = first is not None and not isinstance(first, str) and np.ndim(first) == 1
+    except ValueError:  # a ragged image: check_finite_array names it below
+        row = False
+    if row:
+        # one image: its rows would be taken for images ("images[0] must be 2-D")
+        raise ValueError("images must be a sequence of 2-D images or an array of shape "
+                         f"(n_images, height, width), got one 2-D array of {len(images)} "
+                         f"rows of {len(first)}; for a single image pass [image]")
     images = [check_finite_array(img, f"images[{i}]", dtype=np.float64, ndim=2)
               for i, img in enumerate(images)]
     if not images:
