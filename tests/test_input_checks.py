@@ -150,3 +150,20 @@ def test_minimize_takes_options_as_any_mapping():
     cr.minimize(a, X, y, maxiter=10, options={"gtol": 1e-3})
     cr.minimize(b, X, y, maxiter=10, options=MappingProxyType({"gtol": 1e-3}))
     np.testing.assert_array_equal(a.params, b.params)
+
+
+@pytest.mark.filterwarnings("ignore:Stochastic Optimizer")  # two iterations are enough here
+def test_diagnostics_need_a_network():
+    """A fitted estimator (or anything else) raised "'...' object has no attribute 'layers'"."""
+    clf = cr.MLPClassifier(hidden_layer_sizes=(3,), max_iter=2, random_state=0)
+    clf.fit(X, np.arange(len(X)) % 2)
+    for f in (diagnostics.layer_grad_norms, diagnostics.saturation):
+        with pytest.raises(TypeError, match=r"net must be a chainrule Network .* got "
+                                            "MLPClassifier"):
+            f(clf)
+    net = clf.network_
+    _, grad = net.loss_and_grad(X, (np.arange(len(X)) % 2)[:, None].astype(float))
+    sizes = [la.W.size + la.b.size for la in net.layers]
+    parts = np.split(grad, np.cumsum(sizes)[:-1])
+    assert diagnostics.layer_grad_norms(net) == pytest.approx(
+        [float(np.sqrt(np.sum(p**2))) for p in parts])

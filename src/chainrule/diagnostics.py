@@ -15,6 +15,12 @@ from .network import Network
 __all__ = ["layer_grad_norms", "saturation"]
 
 
+def _check_network(net: object) -> None:
+    if not isinstance(net, Network):
+        raise TypeError(f"net must be a chainrule Network (an estimator's is its network_), "
+                        f"got {type(net).__name__}")
+
+
 def layer_grad_norms(net: Network) -> list[float]:
     """Euclidean norm of each parameterised layer's gradient (all its parameters together).
 
@@ -24,6 +30,7 @@ def layer_grad_norms(net: Network) -> list[float]:
     -------
     list of float, one per layer that has parameters, input side first.
     """
+    _check_network(net)
     norms = []
     offset = 0
     for layer in net.layers:
@@ -53,6 +60,7 @@ def saturation(net: Network, threshold: float = 0.01) -> list[float]:
     """
     from ._validation import check_positive_float
 
+    _check_network(net)
     threshold = check_positive_float(threshold, "threshold")
     fractions = []
     for layer in net.layers:
