@@ -434,3 +434,35 @@ def test_plot_model_selection_checks_its_arguments(tmp_path, monkeypatch):
     lines = {ln.get_label(): ln for ln in figures[0].axes[0].get_lines()}
     np.testing.assert_array_equal(lines["best training error"].get_ydata(),
                                   [min(row) for row in T.tolist()])
+
+
+@pytest.mark.parametrize(("bad", "words"), [
+    (np.zeros((3, 0, 4)), "height >= 1 and width >= 1, got shape (3, 0, 4)"),
+    (np.zeros((3, 4, 0)), "height >= 1 and width >= 1, got shape (3, 4, 0)"),
+    ([[["a", "b"]]], "images must hold numbers, got [[['a', 'b']]]"),
+])
+def test_plot_tiles_refuses_empty_tiles_and_text(tmp_path, bad, words):
+    """Before: NumPy's 'zero-size array to reduction operation minimum' and 'could not
+    convert string to float', neither naming images."""
+    with pytest.raises(ValueError) as info:
+        plots.plot_tiles(bad, tmp_path / "t.png")
+    assert words in str(info.value)
+    assert not list(tmp_path.iterdir())
+
+
+def test_plot_tiles_draws_each_tile_on_its_own_range(tmp_path, monkeypatch):
+    saved = []
+    monkeypatch.setattr(plots, "_save", lambda fig, path: saved.append(fig) or path)
+    tiles = np.stack([np.arange(6.0).reshape(2, 3), np.full((2, 3), 7.0), -np.eye(2, 3)])
+    plots.plot_tiles(tiles, tmp_path / "t.png", ncols=2)
+    axes = saved[0].axes
+    assert len(axes) == 3
+    for ax, tile in zip(axes, tiles, strict=True):
+        (image,) = ax.get_images()
+        np.testing.assert_array_equal(image.get_array(), tile)
+        lo, hi = tile.min(), tile.max()
+        expected = (lo, hi) if hi > lo else (lo - 1, hi + 1)  # a constant tile: mid-grey
+        assert image.get_clim() == expected
+    # row-major grid of 2 columns: tiles 0, 1 on the top row, tile 2 below tile 0
+    boxes = [ax.get_position() for ax in axes]
+    assert boxes[0].y0 == boxes[1].y0 > boxes[2].y0 and boxes[0].x0 == boxes[2].x0

@@ -147,11 +147,11 @@ def plot_tiles(
     Path
         The file written.
     """
-    tiles = np.asarray(images, dtype=np.float64)
-    if tiles.ndim != 3 or tiles.shape[0] == 0:
+    tiles = _numbers(images, "images")
+    if tiles.ndim != 3 or 0 in tiles.shape:
         raise ValueError(
             f"images must have shape (n_tiles, height, width) with n_tiles >= 1, "
-            f"got shape {tiles.shape}"
+            f"height >= 1 and width >= 1, got shape {tiles.shape}"
         )
     if not np.isfinite(tiles).all():
         raise ValueError("images contains NaN or infinite values")
