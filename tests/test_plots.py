@@ -466,3 +466,18 @@ def test_plot_tiles_draws_each_tile_on_its_own_range(tmp_path, monkeypatch):
     # row-major grid of 2 columns: tiles 0, 1 on the top row, tile 2 below tile 0
     boxes = [ax.get_position() for ax in axes]
     assert boxes[0].y0 == boxes[1].y0 > boxes[2].y0 and boxes[0].x0 == boxes[2].x0
+
+
+@pytest.mark.parametrize("shape", [(4,), (2.7, 2.2), ("a", "b"), 4, (True, 4), (2, 2, 1)])
+def test_first_layer_shape_must_be_two_ints(shape):
+    """Before: (2.7, 2.2) was truncated to (2, 2) and drawn; (4,) raised 'not enough values
+    to unpack', ('a', 'b') 'invalid literal for int()'."""
+    net = cr.mlp([4, 3], seed=0)
+    with pytest.raises(ValueError, match=r"shape must be \(height, width\), two ints with "
+                                         r"height \* width = 4"):
+        plots.first_layer_tiles(net, shape)
+    W = net.layers[0].W
+    for good in ((1, 4), [4, 1], np.array([2, 2])):
+        h, w = (int(v) for v in good)
+        expected = np.stack([W[:, j].reshape(h, w) for j in range(3)])
+        np.testing.assert_array_equal(plots.first_layer_tiles(net, good), expected)

@@ -541,8 +541,8 @@ def first_layer_tiles(model: object, shape: tuple[int, int] | None = None) -> np
     model : Network, or anything with a ``network_`` or ``network`` attribute
         Its first layer with weights: Dense (``W`` of shape (n_inputs,
         n_units)) or Conv2D (kernels of shape (out, in, kh, kw)).
-    shape : (height, width), optional
-        Image shape of a Dense layer's input; by default the square
+    shape : (int, int), optional
+        Image shape (height, width) of a Dense layer's input; by default the square
         ``(sqrt(n_inputs), sqrt(n_inputs))`` when n_inputs is a square.
 
     Returns
@@ -577,7 +577,12 @@ def first_layer_tiles(model: object, shape: tuple[int, int] | None = None) -> np
                 f"width) with height * width = {n_in}"
             )
         shape = (side, side)
-    h, w = (int(v) for v in shape)
+    pair = tuple(shape) if isinstance(shape, (tuple, list, np.ndarray)) else ()
+    if len(pair) != 2 or not all(isinstance(v, (int, np.integer)) and not isinstance(v, bool)
+                                 for v in pair):
+        raise ValueError(f"shape must be (height, width), two ints with height * width = "
+                         f"{n_in} (the first layer's inputs), got {shape!r}")
+    h, w = (int(v) for v in pair)
     if h < 1 or w < 1 or h * w != n_in:
         raise ValueError(f"shape must be (height, width) with height * width = {n_in} "
                          f"(the first layer's inputs), got {tuple(shape)}")
