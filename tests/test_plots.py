@@ -481,3 +481,32 @@ def test_first_layer_shape_must_be_two_ints(shape):
         h, w = (int(v) for v in good)
         expected = np.stack([W[:, j].reshape(h, w) for j in range(3)])
         np.testing.assert_array_equal(plots.first_layer_tiles(net, good), expected)
+
+
+def test_plot_panels_checks_sizes_and_curves(tmp_path, monkeypatch):
+    """Before: panel_inches=(0, 1) raised NumPy's 'Singular matrix'; 5 "'int' object is not
+    subscriptable"; a line of 3 x and 2 y matplotlib's message naming no panel; points
+    given as a bare list 'too many values to unpack'."""
+    line = plots.Panel("a", lines={"x": [1.0, 2.0, 3.0]})
+    for size in [(0, 1), (-1, 3), (np.nan, 3), 5]:
+        with pytest.raises(ValueError, match=r"panel_inches must be \(width, height\), two "
+                                             r"finite numbers > 0, got "):
+            plots.plot_panels([line], tmp_path / "p.png", panel_inches=size)
+    with pytest.raises(ValueError, match=r"panels\[1\]\.lines\['b'\]: x and y must be 1-D of "
+                                         r"one length, got shapes \(3,\) and \(2,\)"):
+        plots.plot_panels([line, plots.Panel("b", lines={"b": ([1, 2, 3], [1, 2])})],
+                          tmp_path / "p.png")
+    with pytest.raises(ValueError, match=r"panels\[0\]\.points\['p'\] must be a tuple \(x, y\)"):
+        plots.plot_panels([plots.Panel("c", points={"p": [1, 2, 3]})], tmp_path / "p.png")
+    assert not list(tmp_path.iterdir())
+    # what is drawn is what was given: a bare y against 1, 2, ...; (x, y) pairs as they are
+    saved = []
+    monkeypatch.setattr(plots, "_save", lambda fig, path: saved.append(fig) or path)
+    x, y = np.array([0.0, 0.5, 1.0]), np.array([3.0, 1.0, 2.0])
+    plots.plot_panels([plots.Panel("d", lines={"bare": [5.0, 4.0], "pair": (x, y)},
+                                   points={"pts": [x, y]})], tmp_path / "p.png")
+    ax = saved[0].axes[0]
+    drawn = {ln.get_label(): ln.get_xydata() for ln in ax.get_lines()}
+    np.testing.assert_array_equal(drawn["bare"], [[1.0, 5.0], [2.0, 4.0]])
+    np.testing.assert_array_equal(drawn["pair"], np.column_stack([x, y]))
+    np.testing.assert_array_equal(ax.collections[0].get_offsets(), np.column_stack([x, y]))
