@@ -510,3 +510,15 @@ def test_plot_panels_checks_sizes_and_curves(tmp_path, monkeypatch):
     np.testing.assert_array_equal(drawn["bare"], [[1.0, 5.0], [2.0, 4.0]])
     np.testing.assert_array_equal(drawn["pair"], np.column_stack([x, y]))
     np.testing.assert_array_equal(ax.collections[0].get_offsets(), np.column_stack([x, y]))
+
+
+def test_plot_decision_regions_panels_are_4_tuples(tmp_path):
+    """Before: 'not enough values to unpack (expected 4, got 3)', after the first panels
+    were drawn, naming no panel."""
+    X, y = np.array([[0.0, 1.0], [1.0, 0.0]]), np.array([0, 1])
+    good = ("line", _line_net(), X, y)
+    for bad in [("no y", _line_net(), X), _line_net()]:
+        with pytest.raises(ValueError, match=r"panels\[1\] must be a tuple \(title, model, X, "
+                                             r"y\), got "):
+            plots.plot_decision_regions([good, bad], tmp_path / "r.png", resolution=3)
+    assert not list(tmp_path.iterdir())

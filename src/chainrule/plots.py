@@ -414,6 +414,10 @@ def plot_decision_regions(
     panels = list(panels)
     if not panels:
         raise ValueError("panels is empty; give at least one (title, model, X, y)")
+    for i, panel in enumerate(panels):
+        if not isinstance(panel, (tuple, list)) or len(panel) != 4:
+            raise ValueError(f"panels[{i}] must be a tuple (title, model, X, y), got "
+                             f"{panel!r:.80}")
     fig = _figure((4.0 * len(panels), 4.0 + (0.3 if title else 0)))
     for i, (name, model, X, y) in enumerate(panels):
         X, y = np.asarray(X, dtype=np.float64), np.asarray(y).ravel()
