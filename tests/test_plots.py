@@ -522,3 +522,21 @@ def test_plot_decision_regions_panels_are_4_tuples(tmp_path):
                                              r"y\), got "):
             plots.plot_decision_regions([good, bad], tmp_path / "r.png", resolution=3)
     assert not list(tmp_path.iterdir())
+
+
+def test_a_title_wider_than_the_tiles_is_not_cut(monkeypatch, tmp_path):
+    """1 to 4 units: the default title ran off both sides of a 0.8 or 1.6 inch picture."""
+    for n_units in (1, 4):
+        net = cr.mlp([64, n_units, 10], seed=0)
+        fig = _drawn_figure(monkeypatch, lambda net=net: plots.plot_first_layer(
+            net, tmp_path / "w.png"))
+        renderer = fig.canvas.get_renderer()
+        box, text = fig.bbox, fig._suptitle.get_window_extent(renderer)
+        assert box.x0 <= text.x0 and text.x1 <= box.x1  # the whole title is in the picture
+        assert fig._suptitle.get_text() == f"first-layer weights ({n_units} units)"
+        # the tiles keep the size they have without a title
+        plain = _drawn_figure(monkeypatch, lambda net=net: plots.plot_tiles(
+            plots.first_layer_tiles(net), tmp_path / "plain.png"))
+        for ax, ref in zip(fig.axes, plain.axes, strict=True):
+            w = ax.get_position().width * fig.get_size_inches()[0]
+            assert w == pytest.approx(ref.get_position().width * plain.get_size_inches()[0])

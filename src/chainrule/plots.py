@@ -140,7 +140,8 @@ def plot_tiles(
         which units have larger weights).
     cmap : str, default "gray"
     tile_inches : float, default 0.8
-        Size of one tile; the picture is 100 pixels per inch.
+        Size of one tile; the picture is 100 pixels per inch, widened (tiles
+        centred) where the title is wider than the grid.
 
     Returns
     -------
@@ -181,10 +182,15 @@ def plot_tiles(
         ax = fig.add_subplot(nrows, ncols, i + 1)
         ax.imshow(tile, cmap=cmap, vmin=lo, vmax=hi, interpolation="nearest")
         ax.set_axis_off()
+    width, side = ncols * tile_inches, 0.02
     if title:
-        fig.suptitle(title)
+        text = fig.suptitle(title)
+        needed = text.get_window_extent(fig.canvas.get_renderer()).width / fig.dpi + 0.04
+        if needed > width:  # a narrow grid: widen the picture, tiles centred at their size
+            side = ((needed - width) / 2 + 0.02 * width) / needed
+            fig.set_size_inches(needed, fig.get_size_inches()[1])
     top_margin = 1 - header / (nrows * tile_inches * aspect + header) if title else 0.98
-    fig.subplots_adjust(left=0.02, right=0.98, bottom=0.02, top=top_margin,
+    fig.subplots_adjust(left=side, right=1 - side, bottom=0.02, top=top_margin,
                         wspace=0.08, hspace=0.08)
     return _save(fig, path)
 
@@ -634,7 +640,7 @@ def plot_first_layer(
     path : str or Path
         Output PNG: ``ncols`` x ``nrows`` tiles of ``tile_inches`` at 100
         pixels per inch (``ncols = ceil(sqrt(n_tiles))``), plus 40 pixels
-        for a title.
+        for a title (and wider if the title is wider than the tiles).
     shape : (height, width), optional
         Image shape of the inputs; inferred for square inputs (64 -> 8 x 8).
     max_units : int, optional
