@@ -540,3 +540,19 @@ def test_a_title_wider_than_the_tiles_is_not_cut(monkeypatch, tmp_path):
         for ax, ref in zip(fig.axes, plain.axes, strict=True):
             w = ax.get_position().width * fig.get_size_inches()[0]
             assert w == pytest.approx(ref.get_position().width * plain.get_size_inches()[0])
+
+
+def test_plot_loss_keeps_a_linear_axis_for_a_loss_of_zero(monkeypatch, tmp_path):
+    """[1, 0, 1e-5] spans five decades of positive values, so a log axis was chosen, on
+    which the 0 of epoch 2 was drawn as a plunge off the bottom edge."""
+    def scale(history, **kwargs):
+        fig = _drawn_figure(monkeypatch, lambda: plots.plot_loss(
+            history, tmp_path / "l.png", **kwargs))
+        return fig.axes[0].get_yscale()
+
+    assert scale({"loss": [1.0, 0.0, 1e-5]}) == "linear"
+    assert scale({"loss": [1.0, 0.1], "val_loss": [0.5, 0.0]}) == "linear"
+    assert scale({"loss": [1.0, 0.1, 1e-5]}) == "log"  # 5 decades, all > 0
+    assert scale({"loss": [1.0, np.nan, 1e-3]}) == "log"  # NaN (diverged) ignored
+    assert scale({"loss": [1.0, 0.1, 0.011]}) == "linear"  # 1.96 decades
+    assert scale({"loss": [1.0, 0.0, 1e-5]}, log_scale=True) == "log"  # asked for

@@ -43,7 +43,9 @@ def plot_loss(
         Output file (PNG), 800 x 500 pixels.
     title : str
     log_scale : bool, optional
-        Logarithmic loss axis; by default when the loss spans more than two decades.
+        Logarithmic loss axis; by default when the loss spans more than two
+        decades and every finite value is > 0 (a loss of 0 cannot be drawn on
+        a log axis).
 
     Returns
     -------
@@ -70,9 +72,9 @@ def plot_loss(
             best = min(finite, key=val.__getitem__)
             ax.axvline(best + 1, color="tab:orange", ls=":", lw=1,
                        label=f"best validation (epoch {best + 1})")
-    values = [v for v in loss + val if np.isfinite(v) and v > 0]
-    if log_scale is None:
-        log_scale = bool(values) and max(values) / min(values) > 100
+    values = [v for v in loss + val if np.isfinite(v)]
+    if log_scale is None:  # a loss of 0 (or below) has no place on a log axis
+        log_scale = bool(values) and min(values) > 0 and max(values) / min(values) > 100
     if log_scale:
         ax.set_yscale("log")
     from matplotlib.ticker import MaxNLocator
