@@ -556,3 +556,24 @@ def test_plot_loss_keeps_a_linear_axis_for_a_loss_of_zero(monkeypatch, tmp_path)
     assert scale({"loss": [1.0, np.nan, 1e-3]}) == "log"  # NaN (diverged) ignored
     assert scale({"loss": [1.0, 0.1, 0.011]}) == "linear"  # 1.96 decades
     assert scale({"loss": [1.0, 0.0, 1e-5]}, log_scale=True) == "log"  # asked for
+
+
+def test_decision_regions_refuse_labels_that_are_no_output_index(monkeypatch, tmp_path):
+    """A 3-output network, y with 2 string classes: the regions were drawn as classes
+    0, 1, 2 and every point, looked up by its label 'b' or 'c', was left out (an empty
+    legend and matplotlib's 'No artists with labels' warning)."""
+    net = cr.mlp([2, 3], output="softmax", seed=0)
+    X = np.random.default_rng(0).normal(size=(20, 2))
+    for y in (np.where(X[:, 0] > 0, "b", "c"), np.where(X[:, 0] > 0, 5, 7)):
+        with pytest.raises(ValueError, match=r"panels\[0\]: y holds 2 classes .* for a model "
+                                             r"of 3 outputs: give y as output indexes 0\.\.2"):
+            plots.plot_decision_regions([("sub", net, X, y)], tmp_path / "r.png")
+    assert not list(tmp_path.iterdir())
+    # labels that are output indexes (1 and 2 of 0..2): every point drawn, by its class
+    y = np.where(X[:, 0] > 0, 1, 2)
+    fig = _drawn_figure(monkeypatch, lambda: plots.plot_decision_regions(
+        [("sub", net, X, y)], tmp_path / "r.png", resolution=5))
+    ax = fig.axes[0]
+    drawn = {t.get_text(): len(c.get_offsets()) for t, c in
+             zip(ax.get_legend().get_texts(), ax.collections[1:], strict=True)}
+    assert drawn == {"1": int(np.sum(y == 1)), "2": int(np.sum(y == 2))}

@@ -375,6 +375,14 @@ def _region_classes(model: object, grid: np.ndarray, y: np.ndarray) -> tuple[np.
     if out.ndim == 2 and out.shape[1] > 1:
         index = out.argmax(axis=1)
         if len(classes) < out.shape[1]:
+            # fewer classes in y than outputs: output j is class j, so the labels must be
+            # such indexes, or the points (drawn by their label) would all be left out
+            if not all(isinstance(c, (int, float, np.number)) and c in range(out.shape[1])
+                       for c in classes):
+                raise ValueError(
+                    f"y holds {len(classes)} classes {[str(c) for c in classes]} for a model "
+                    f"of {out.shape[1]} outputs: give y as output indexes 0..{out.shape[1] - 1}, "
+                    "or points of every class the model knows")
             classes = list(range(out.shape[1]))
         return index, classes
     out = out.ravel()
@@ -444,7 +452,10 @@ def plot_decision_regions(
         gx, gy = np.meshgrid(np.linspace(lo[0] - pad[0], hi[0] + pad[0], resolution),
                              np.linspace(lo[1] - pad[1], hi[1] + pad[1], resolution))
         grid = np.column_stack([gx.ravel(), gy.ravel()])
-        index, classes = _region_classes(model, grid, y)
+        try:
+            index, classes = _region_classes(model, grid, y)
+        except ValueError as exc:  # the model and y do not fit: say which panel
+            raise ValueError(f"panels[{i}]: {exc}") from None
         k = len(classes)
         if k > len(_POINT_COLORS):
             raise ValueError(f"panels[{i}]: {k} classes; at most {len(_POINT_COLORS)} can be drawn")
