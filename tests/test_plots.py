@@ -577,3 +577,22 @@ def test_decision_regions_refuse_labels_that_are_no_output_index(monkeypatch, tm
     drawn = {t.get_text(): len(c.get_offsets()) for t, c in
              zip(ax.get_legend().get_texts(), ax.collections[1:], strict=True)}
     assert drawn == {"1": int(np.sum(y == 1)), "2": int(np.sum(y == 2))}
+
+
+def test_decision_regions_refuse_points_of_a_class_the_model_does_not_know(tmp_path):
+    """predict_proba with classes_ ['a', 'b'] and y with 'c': the 'c' points were dropped."""
+    class Proba:
+        classes_ = np.array(["a", "b"])
+
+        def predict_proba(self, Z):
+            p = (Z[:, 0] > 0).astype(float)
+            return np.column_stack([p, 1 - p])
+
+    X = np.random.default_rng(0).normal(size=(20, 2))
+    y = np.where(X[:, 0] > 0, "a", "c")
+    with pytest.raises(ValueError, match=r"panels\[0\]: y holds classes \['c'\] that the model "
+                                         r"does not know \(its classes: \['a', 'b'\]\)"):
+        plots.plot_decision_regions([("p", Proba(), X, y)], tmp_path / "r.png")
+    assert not list(tmp_path.iterdir())
+    plots.plot_decision_regions([("p", Proba(), X, np.where(X[:, 0] > 0, "a", "b"))],
+                                tmp_path / "r.png", resolution=5)

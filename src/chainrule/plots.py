@@ -465,6 +465,11 @@ def plot_decision_regions(
         lookup = {c: j for j, c in enumerate(classes)}
         ys = y.astype(str) if np.asarray(classes).dtype.kind == "U" else y
         point_index = np.array([lookup.get(v, -1) for v in ys.tolist()])
+        if (point_index < 0).any():  # such points would be left out of the picture
+            unknown = sorted({str(v) for v, j in zip(ys.tolist(), point_index, strict=True)
+                              if j < 0})
+            raise ValueError(f"panels[{i}]: y holds classes {unknown} that the model does not "
+                             f"know (its classes: {[str(c) for c in classes]})")
         for j, c in enumerate(classes):
             mask = point_index == j
             if mask.any():
