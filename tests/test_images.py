@@ -332,3 +332,14 @@ def test_sample_patches_refuses_one_bare_image_with_a_hint():
     for k in range(5):
         r, c = rng.integers(0, 10 - 2), rng.integers(0, 12 - 2)
         np.testing.assert_array_equal(P[k], img[r:r + 3, c:c + 3].ravel())
+
+
+def test_load_mnist_reads_an_npz_whatever_the_case_of_its_suffix(tmp_path, rng):
+    """'MNIST.NPZ' was refused as 'neither a folder of MNIST IDX files nor an .npz file'."""
+    x = rng.integers(0, 256, size=(3, 28, 28), dtype=np.uint8)
+    y = np.array([4, 0, 9], dtype=np.uint8)
+    with open(tmp_path / "MNIST.NPZ", "wb") as fh:  # np.savez would add ".npz"
+        np.savez(fh, x_train=x, y_train=y, x_test=x[:1], y_test=y[:1])
+    X, labels = images.load_mnist(tmp_path / "MNIST.NPZ")
+    np.testing.assert_array_equal(X, x.reshape(3, -1) / 255.0)
+    np.testing.assert_array_equal(labels, y.astype(np.int64))

@@ -304,7 +304,7 @@ def load_mnist(path: str | os.PathLike, kind: str = "train") -> tuple[np.ndarray
     if kind not in _MNIST_FILES:
         raise ValueError(f"kind must be 'train' or 'test', got {kind!r}")
     path = Path(path)
-    if path.suffix == ".npz":
+    if path.suffix.lower() == ".npz":
         from .io import _READ_ERRORS, read_npz
 
         if not path.is_file():
