@@ -343,3 +343,19 @@ def test_load_mnist_reads_an_npz_whatever_the_case_of_its_suffix(tmp_path, rng):
     X, labels = images.load_mnist(tmp_path / "MNIST.NPZ")
     np.testing.assert_array_equal(X, x.reshape(3, -1) / 255.0)
     np.testing.assert_array_equal(labels, y.astype(np.int64))
+
+
+def test_a_corrupted_image_file_is_refused_naming_paths(tmp_path):
+    """Before: PIL's SyntaxError 'not a PNG file' / 'broken PNG file', naming no file."""
+    import matplotlib.image
+
+    good = tmp_path / "good.png"
+    pixels = np.linspace(0.0, 1.0, 24).reshape(4, 6)
+    matplotlib.image.imsave(good, np.repeat(pixels[:, :, None], 3, axis=2))
+    (tmp_path / "garbage.png").write_bytes(b"garbage")
+    (tmp_path / "cut.png").write_bytes(good.read_bytes()[:60])
+    for name in ("garbage.png", "cut.png"):
+        with pytest.raises(ValueError, match=rf"paths: '.*{name}' is not a readable image"):
+            images.load_natural_images([good, tmp_path / name])
+    (gray,) = images.load_natural_images([good])  # the intact file: its grey levels back
+    np.testing.assert_allclose(gray, pixels, atol=1 / 255)

@@ -96,6 +96,12 @@ def load_natural_images(
     Returns
     -------
     list of ndarray of shape (height, width), values in [0, 1]
+
+    Raises
+    ------
+    FileNotFoundError, ValueError
+        A path that is no file, or a file that is no readable image (both
+        naming the path).
     """
     downsample = check_positive_int(downsample, "downsample")  # before any file is read
     if paths is None:
@@ -111,7 +117,11 @@ def load_natural_images(
         for p in paths:
             if not Path(p).is_file():
                 raise FileNotFoundError(f"paths: no image file at {str(p)!r}")
-            raw.append(matplotlib.image.imread(p))
+            try:
+                raw.append(matplotlib.image.imread(p))
+            except (OSError, ValueError, SyntaxError, EOFError) as exc:  # PIL: SyntaxError
+                raise ValueError(f"paths: {str(p)!r} is not a readable image (truncated, "
+                                 f"corrupted or another format: {exc})") from None
     images = [to_grayscale(img) for img in raw]
     if downsample != 1:
         images = [block_mean(img, downsample) for img in images]
