@@ -1562,3 +1562,36 @@ def test_a_plateau_monitor_of_a_per_layer_metric_is_refused_before_training(moni
     history = chainrule.train(net, X, y, optimizer="sgd", epochs=1, diagnostics=True)
     assert len(history["grad_norms"][0]) == 2 and len(history["saturation"][0]) == 1
 
+
+
+def test_a_checkpoint_path_holding_another_file_is_refused_not_overwritten(tmp_path):
+    """checkpoint= overwrote whatever lay at the path at the first epoch: a saved model
+    given there by mistake was lost.  A file that is no checkpoint is refused before
+    training; an earlier checkpoint is replaced, as a resumed run needs."""
+    X, y = classification()
+    model = tmp_path / "model.npz"
+    saved = chainrule.mlp([4, 5, 3], output="softmax", seed=1)
+    saved.save(model)
+    notes = tmp_path / "notes.npz"
+    notes.write_text("my notes")
+    for path, found in ((model, "found format 'chainrule.network'"),
+                        (notes, "not a readable chainrule file")):
+        written = path.read_bytes()
+        net = chainrule.mlp([4, 5, 3], output="softmax", seed=0)
+        before = net.params.copy()
+        with pytest.raises(FileExistsError, match=rf"^checkpoint: {re.escape(str(path))} "
+                           rf"exists and is not a chainrule checkpoint \(.*{found}"):
+            chainrule.train(net, X, y, optimizer="sgd", epochs=2, checkpoint=path)
+        assert path.read_bytes() == written
+        np.testing.assert_array_equal(net.params, before)
+    np.testing.assert_array_equal(chainrule.io.load(model).params, saved.params)
+    # a checkpoint at the path is replaced by the new run's
+    run = tmp_path / "run.npz"
+    chainrule.train(chainrule.mlp([4, 5, 3], output="softmax", seed=0), X, y,
+                    optimizer="sgd", epochs=1, checkpoint=run)
+    net = chainrule.mlp([4, 5, 3], output="softmax", seed=0)
+    chainrule.train(net, X, y, optimizer="sgd", epochs=3, checkpoint=run)
+    resumed, history = chainrule.resume(run, X, y)
+    assert history.epochs == 3
+    np.testing.assert_array_equal(resumed.params, net.params)
+

@@ -141,6 +141,25 @@ def _argmax_rows(A: np.ndarray, out: np.ndarray) -> None:
         out[...] = A.argmax(axis=1)
 
 
+def _check_not_overwriting(path: str | os.PathLike) -> None:
+    """Refuse a checkpoint path where a file that is no checkpoint already lies.
+
+    The first epoch's checkpoint would replace it: a saved model, or data,
+    given as ``checkpoint`` by mistake would be lost.  An earlier checkpoint
+    (the one a resumed run goes on writing) is replaced, as it should be.
+    """
+    target = io.file_path(path)
+    if not target.is_file():
+        return
+    try:
+        io.read_file(target, CHECKPOINT_FORMAT)
+    except (ValueError, OSError) as exc:
+        raise FileExistsError(
+            f"checkpoint: {target} exists and is not a chainrule checkpoint ({exc}); the "
+            "run's checkpoints would overwrite it: give another path, or remove the file"
+        ) from None
+
+
 def _epoch_line(epoch: int, epochs: int, metrics: dict[str, Any]) -> str:
     """The line ``verbose=2`` prints after an epoch: "epoch 3/10: loss 0.5, lr 0.01"."""
     text = ", ".join(f"{k} {v:.5g}" for k, v in metrics.items() if not isinstance(v, list))
@@ -458,6 +477,7 @@ class Trainer:
             monitored({k: [] if k in _PER_LAYER else 0.0  # an epoch's metrics, in kind
                        for k in self._metric_names(classify, val is not None)})
         if self.checkpoint is not None:  # now, not when the first epoch's checkpoint fails;
+            _check_not_overwriting(self.checkpoint)
             # the last check, as it makes the missing folders of the path
             io.check_writable(self.checkpoint, "checkpoint")
         # everything checked: only now does the run's state change
@@ -924,7 +944,8 @@ def train(
         ``callbacks`` (Callback objects, or callables run at each epoch end
         with the TrainState), ``checkpoint`` (path written every
         ``checkpoint_every`` epochs, and after the run's last epoch; see
-        :func:`resume`).
+        :func:`resume`; a file already there that is no checkpoint, such as a
+        saved model, is refused rather than overwritten).
 
     Returns
     -------
