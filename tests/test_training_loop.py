@@ -1595,3 +1595,37 @@ def test_a_checkpoint_path_holding_another_file_is_refused_not_overwritten(tmp_p
     assert history.epochs == 3
     np.testing.assert_array_equal(resumed.params, net.params)
 
+
+def test_a_stop_in_on_train_begin_trains_nothing_and_an_error_there_closes_the_run():
+    """state.stop = True set in on_train_begin still trained one batch; an exception in
+    on_train_begin skipped on_train_end (and left verbose=1's progress bar open)."""
+    X, y = classification()
+    calls = []
+
+    class StopAtOnce(Callback):
+        def on_train_begin(self, state):
+            state.stop = True
+
+        def on_batch_end(self, state):
+            calls.append("batch")
+
+        def on_train_end(self, state):
+            calls.append("end")
+
+    net = chainrule.mlp([4, 5, 3], output="softmax", seed=0)
+    before = net.params.copy()
+    history = chainrule.train(net, X, y, optimizer="sgd", epochs=3, callbacks=[StopAtOnce()])
+    assert calls == ["end"] and history.epochs == 0 and history.stop_reason == "callback"
+    np.testing.assert_array_equal(net.params, before)
+
+    class Broken(Callback):
+        def on_train_begin(self, state):
+            raise RuntimeError("broken callback")
+
+        def on_train_end(self, state):
+            calls.append("end after error")
+
+    with pytest.raises(RuntimeError, match="broken callback"):
+        chainrule.train(net, X, y, optimizer="sgd", epochs=3, verbose=1, callbacks=[Broken()])
+    assert calls[-1] == "end after error"
+    np.testing.assert_array_equal(net.params, before)

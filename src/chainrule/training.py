@@ -526,8 +526,10 @@ class Trainer:
 
             bar = tqdm(total=self.epochs, initial=self.epoch, desc="training", unit="epoch",
                        disable=None, leave=False, file=sys.stderr)
-        self._hook("on_train_begin", state)
         try:
+            self._hook("on_train_begin", state)
+            if state.stop:  # a callback that stops before the first batch
+                history.stop_reason = "callback"
             with _StopFlag() as ctrl_c, _blas_updates(opt):
                 while self.epoch < self.epochs and history.stop_reason is None:
                     epoch = self.epoch + 1
