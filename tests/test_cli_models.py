@@ -1047,3 +1047,38 @@ def test_model_metadata_that_is_no_object_is_refused(trained, tmp_path, capsys, 
     assert captured.out == ""
     assert captured.err == (f"chainrule: error: {bad}: corrupted chainrule model file "
                             "(metadata: expected a JSON object)\n")
+
+
+def test_predict_writes_its_file_whole_into_new_folders(trained, monkeypatch, capsys):
+    """``predict -o`` into a folder that does not exist yet, and over an existing file.
+
+    The option's type accepted a missing folder ("created when the file is written",
+    as ``train -o`` and ``--plot`` create theirs), but predict opened the file as it
+    was and ended with "No such file or directory" after the predictions were made.
+    It also truncated an existing file before writing, so an error on the way left
+    a file of a few rows; now the file is written next to its place and renamed.
+    """
+    import chainrule.cli_models as cli_models
+
+    d, X, _ = trained
+    out = d / "new" / "folder" / "pred.csv"
+    assert main(["predict", str(d / "model.npz"), str(d / "data.csv"), "--proba",
+                 "-o", str(out)]) == 0, capsys.readouterr().err
+    header, rows = _read_csv(out)
+    P = _reference(d / "model.npz", X)
+    assert [r[0] for r in rows] == [LABELS[i] for i in P.argmax(axis=1)]
+    np.testing.assert_allclose(np.array([r[1:] for r in rows], dtype=float), P, atol=1e-8)
+    before = out.read_bytes()
+    calls = iter(range(10**6))
+
+    def failing_cell(v):  # the fifth row cannot be written
+        if next(calls) == 4 * len(header):
+            raise ValueError("cell 5 failed")
+        return str(v)
+
+    monkeypatch.setattr(cli_models, "_cell", failing_cell)
+    assert main(["predict", str(d / "model.npz"), str(d / "data.csv"), "--proba",
+                 "-o", str(out)]) == 2
+    assert capsys.readouterr().err == "chainrule: error: cell 5 failed\n"
+    assert out.read_bytes() == before  # the old file, whole; no temporary file left
+    assert sorted(p.name for p in out.parent.iterdir()) == ["pred.csv"]

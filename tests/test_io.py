@@ -709,3 +709,31 @@ def test_records_are_strict_json_and_keep_non_finite_numbers(tmp_path):
     loaded = chainrule.load_estimator(path)
     assert loaded.n_iter_no_change == np.inf
     np.testing.assert_array_equal(loaded.predict_proba(X), est.predict_proba(X))
+
+
+def test_atomic_text_writes_through_links_and_into_pipes(tmp_path):
+    """``chainrule predict -o`` writes through :func:`chainrule.io.atomic_text`: a file
+    renamed into place, but only where a regular file is (or none).  A symbolic link
+    keeps pointing at its file, which gets the text, and a named pipe (as
+    ``/dev/stdout`` or ``/dev/null``) is written to, not replaced by a file."""
+    import os
+    import threading
+
+    from chainrule.io import atomic_text
+
+    (tmp_path / "target.csv").write_text("old\n")
+    (tmp_path / "link.csv").symlink_to("target.csv")
+    with atomic_text(tmp_path / "link.csv") as fh:
+        fh.write("a,b\n1,2\n")
+    assert (tmp_path / "link.csv").is_symlink()
+    assert (tmp_path / "target.csv").read_text() == "a,b\n1,2\n"
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    received = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_text()))
+    reader.start()
+    with atomic_text(fifo) as fh:
+        fh.write("x\n" * 3)
+    reader.join(timeout=10)
+    assert received == ["x\nx\nx\n"] and fifo.is_fifo()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["link.csv", "pipe", "target.csv"]

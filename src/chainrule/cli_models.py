@@ -10,6 +10,7 @@ library (:mod:`chainrule.tabular`, :mod:`chainrule.saved_model`,
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import json
 import math
@@ -429,6 +430,8 @@ def _add_predict(sub: argparse._SubParsersAction) -> None:
 
 
 def _predict(args: argparse.Namespace) -> int:
+    from .io import atomic_text
+
     model = _load(args.model)
     if args.proba and model.task != "classification":  # known before the data is read
         raise ValueError("--proba: the model is a regression model; it has no classes")
@@ -443,15 +446,12 @@ def _predict(args: argparse.Namespace) -> int:
         proba = model.predict_proba(table.X)
         columns += list(proba.T)
         header += [f"proba_{label}" for label in model.labels]
-    fh = open(args.out, "w", newline="", encoding="utf-8") if args.out else sys.stdout
-    try:
+    # a file appears whole (its folders created, as for a model file), or not at all
+    with atomic_text(args.out) if args.out else contextlib.nullcontext(sys.stdout) as fh:
         writer = csv.writer(fh, lineterminator="\n")
         writer.writerow(header)
         for row in zip(*columns, strict=True):
             writer.writerow([_cell(v) for v in row])
-    finally:
-        if args.out:
-            fh.close()
     if args.out:
         print(f"{table.n_samples} predictions written to {args.out}")
     return 0

@@ -11,6 +11,7 @@ save never leaves a half-written model behind.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import os
@@ -19,8 +20,9 @@ import stat
 import tokenize
 import zipfile
 import zlib
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 import numpy as np
 from numpy.lib.npyio import NpzFile
@@ -236,6 +238,39 @@ def _create_temporary(path: Path) -> tuple[int, Path]:
             raise
         return fd, tmp
     raise FileExistsError(f"{path.parent}: could not create a temporary file for {path.name}")
+
+
+@contextlib.contextmanager
+def atomic_text(path: str | os.PathLike) -> Iterator[TextIO]:
+    """Open a UTF-8 text file to write that appears at ``path`` only when complete.
+
+    The missing folders are created (as :func:`write_file` creates them); the
+    text goes to a temporary file next to ``path``, renamed over it when the
+    ``with`` block ends without an error, and removed when it ends with one, so
+    an existing file is never left half overwritten.  A symbolic link is
+    followed (its file is replaced, not the link); what is no regular file
+    (``/dev/stdout``, ``/dev/null``, a named pipe) is written to as it is.
+
+    Yields
+    ------
+    TextIO
+        The open file (``newline=""``: the writer chooses line ends).
+    """
+    path = Path(path)
+    if path.exists() and not path.is_file():  # a device or a pipe: never replaced
+        with open(path, "w", newline="", encoding="utf-8") as fh:
+            yield fh
+        return
+    path = path.resolve() if path.is_symlink() else path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = _create_temporary(path)
+    try:
+        with os.fdopen(fd, "w", newline="", encoding="utf-8") as fh:
+            yield fh
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 def file_path(path: str | os.PathLike) -> Path:
