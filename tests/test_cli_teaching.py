@@ -204,3 +204,19 @@ def test_trace_help_names_every_loss_and_the_defaults_it_applies(capsys):
     np.testing.assert_allclose(doc["cost"], 0.5 * (out - 0.5) ** 2, rtol=1e-12)
     new_out = 1 / (1 + np.exp(-((0.1 - delta) + (0.2 - delta) * 1)))
     np.testing.assert_allclose(doc["output_after"], [new_out], rtol=1e-12)
+
+
+def test_trace_output_into_a_new_folder(tmp_path, capsys):
+    """``trace --output new/dir/t.txt`` ended with "No such file or directory", though
+    the option's type accepts a missing folder as one to create; the file holds what
+    the trace prints."""
+    from chainrule.cli import main
+
+    args = ["trace", "--preset", "integer-example", "--notation", "ufldl"]
+    assert main(args) == 0
+    printed = capsys.readouterr().out
+    out = tmp_path / "new" / "dir" / "t.txt"
+    assert main([*args, "--output", str(out)]) == 0, capsys.readouterr().err
+    assert capsys.readouterr().out == f"trace written to {out}\n"
+    assert out.read_text(encoding="utf-8") == printed
+    assert [n for n in SPEC_B if n not in set(TOKEN.findall(printed))] == []

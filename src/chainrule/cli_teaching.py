@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import json
-from pathlib import Path
 
 from .cli_args import (
     finite_float,
@@ -120,8 +119,10 @@ def _trace(args: argparse.Namespace) -> int:
     out = trace(built.network, built.x, built.y, built.lr, notation, args.digits)
     text = out.render(args.format)
     if args.output:
-        Path(args.output).write_text(text if text.endswith("\n") else text + "\n",
-                                     encoding="utf-8")
+        from .io import atomic_text
+
+        with atomic_text(args.output) as fh:  # its folders created, as for other outputs
+            fh.write(text if text.endswith("\n") else text + "\n")
         print(f"trace written to {args.output}")
     else:
         print(text, end="" if text.endswith("\n") else "\n")
