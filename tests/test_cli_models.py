@@ -1082,3 +1082,28 @@ def test_predict_writes_its_file_whole_into_new_folders(trained, monkeypatch, ca
     assert capsys.readouterr().err == "chainrule: error: cell 5 failed\n"
     assert out.read_bytes() == before  # the old file, whole; no temporary file left
     assert sorted(p.name for p in out.parent.iterdir()) == ["pred.csv"]
+
+
+def test_integer_labels_beyond_float_precision_stay_apart(tmp_path, capsys):
+    """Integer class labels were turned into float64 first, which holds whole numbers
+    exactly only up to 2**53: the identifiers 10**17 and 10**17 + 1 became one class,
+    and train refused a target of two classes as having one ("100000000000000000").
+    The classes are now the integers themselves; predict writes them back exactly."""
+    from chainrule.saved_model import fit_labels
+
+    big = 10**17
+    y = np.array([big + 2, big, big + 1, big, big + 2, big + 1], dtype=np.int64)
+    labels, index = fit_labels(y)
+    assert labels == sorted({int(v) for v in y}) and len(labels) == 3
+    assert [labels[i] for i in index] == y.tolist()
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(30, 2)) + (np.arange(30) % 3)[:, None] * 4.0
+    np.savez(tmp_path / "ids.npz", X=X, y=big + np.arange(30) % 3)
+    assert main(["train", str(tmp_path / "ids.npz"), "--hidden", "4", "--epochs", "30",
+                 "-q", "-o", str(tmp_path / "m.npz")]) == 0, capsys.readouterr().err
+    assert load_metadata(tmp_path / "m.npz")["labels"] == [big, big + 1, big + 2]
+    assert main(["predict", str(tmp_path / "m.npz"), str(tmp_path / "ids.npz"),
+                 "-o", str(tmp_path / "p.csv")]) == 0
+    _, rows = _read_csv(tmp_path / "p.csv")
+    P = _reference(tmp_path / "m.npz", X)
+    assert [int(r[0]) for r in rows] == [big + int(i) for i in P.argmax(axis=1)]

@@ -66,7 +66,10 @@ def fit_labels(y: np.ndarray) -> tuple[list, np.ndarray]:
     index : ndarray of shape (n_samples,), int
     """
     y = np.asarray(y)
-    if y.dtype.kind in "biuf":
+    if y.dtype.kind in "biu":  # as they are: float64 would merge integers beyond 2**53
+        classes, index = np.unique(y, return_inverse=True)
+        return [int(v) for v in classes], index
+    if y.dtype.kind == "f":
         values = y.astype(np.float64)
         if np.isfinite(values).all():
             classes, index = np.unique(values, return_inverse=True)
