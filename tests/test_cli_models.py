@@ -1107,3 +1107,38 @@ def test_integer_labels_beyond_float_precision_stay_apart(tmp_path, capsys):
     _, rows = _read_csv(tmp_path / "p.csv")
     P = _reference(tmp_path / "m.npz", X)
     assert [int(r[0]) for r in rows] == [big + int(i) for i in P.argmax(axis=1)]
+
+
+def test_two_classes_with_cross_entropy_get_a_softmax(tmp_path, capsys):
+    """``--loss cross_entropy`` on two classes kept the default single sigmoid unit, of
+    which cross_entropy is -y log a: the examples of the first class (y = 0) do not
+    enter it, and the network learnt to predict the second class for every example
+    (moons: accuracy 0.5).  The output is now a softmax of two units, as for the
+    network of those settings built and trained in Python; a sigmoid asked for
+    with that loss is refused."""
+    from sklearn.datasets import make_moons
+
+    X, y = make_moons(60, noise=0.1, random_state=0)
+    np.savez(tmp_path / "moons.npz", X=X, y=y)
+    common = ["--hidden", "6", "--epochs", "20", "--val-fraction", "0", "--scale", "none",
+              "--seed", "3", "-q"]
+    assert main(["train", str(tmp_path / "moons.npz"), "--loss", "cross_entropy", *common,
+                 "-o", str(tmp_path / "m.npz")]) == 0, capsys.readouterr().err
+    net = cr.mlp([2, 6, 2], hidden="relu", output="softmax", loss="cross_entropy", seed=3)
+    cr.train(net, X, y, optimizer="adam", lr=0.01, batch_size=32, epochs=20, seed=3,
+             verbose=0)
+    saved = cr.load(tmp_path / "m.npz")
+    assert saved.n_outputs == 2 and saved.output_activation.name == "softmax"
+    np.testing.assert_array_equal(saved.params, net.params)
+    capsys.readouterr()
+    assert main(["evaluate", str(tmp_path / "m.npz"), str(tmp_path / "moons.npz"),
+                 "--json"]) == 0
+    scores = json.loads(capsys.readouterr().out)
+    P = net.forward(X)
+    assert scores["accuracy"] == pytest.approx(np.mean(P.argmax(axis=1) == y), abs=1e-12)
+    assert scores["accuracy"] > 0.8
+    assert main(["train", str(tmp_path / "moons.npz"), "--loss", "cross_entropy",
+                 "--output", "sigmoid", *common, "-o", str(tmp_path / "s.npz")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("chainrule: error: --loss cross_entropy: of a single sigmoid output")
+    assert "use --output softmax" in err and not (tmp_path / "s.npz").exists()

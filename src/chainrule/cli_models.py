@@ -54,7 +54,8 @@ def _add_train(sub: argparse._SubParsersAction) -> None:
         "file (.npz: arrays + JSON, never pickle). The task is inferred from the target "
         "(text, or at most 20 distinct whole numbers: classification; else regression; "
         "--task to override); so are the output "
-        "layer (softmax for 3+ classes, sigmoid for 2, identity for regression, exp for a "
+        "layer (softmax for 3+ classes, sigmoid for 2 unless --loss cross_entropy, identity "
+        "for regression, exp for a "
         "regression with --loss poisson) and the loss. "
         "Features (and a regression target, unless the output is bounded: sigmoid, tanh, "
         "relu, softplus, exp, square) are standardised with "
@@ -79,7 +80,8 @@ def _add_train(sub: argparse._SubParsersAction) -> None:
                    help="hidden activation, or one per hidden layer (default: relu)")
     p.add_argument("--output", type=activation_name, metavar="ACT",
                    help="output activation (default: softmax / sigmoid / identity by task; "
-                   "exp for --loss poisson)")
+                   "softmax for two classes with --loss cross_entropy; exp for --loss "
+                   "poisson)")
     p.add_argument("--loss", type=loss_name, help="loss (default: canonical for the output)")
     p.add_argument("--init", type=initializer_name, default="auto",
                    help="initialiser (default: auto)")
@@ -179,6 +181,7 @@ def _split(n: int, fraction: float, seed: int, stratify: np.ndarray | None):
 
 def _train(args: argparse.Namespace) -> int:
     from .activations import OUTPUT_RANGES, get_activation
+    from .losses import get_loss
     from .network import mlp
     from .saved_model import SavedModel, fit_labels, regression_targets
     from .tabular import read_data
@@ -203,7 +206,15 @@ def _train(args: argparse.Namespace) -> int:
             raise ValueError(f"{table.source}: the target {table.target_name!r} has one class "
                              f"({labels[0]!r}); classification needs two or more")
         meta["labels"] = labels
-        output = args.output or ("sigmoid" if len(labels) == 2 else "softmax")
+        # cross_entropy is softmax's loss: of one sigmoid unit it is -y log a, blind to class 0
+        entropy = args.loss is not None and get_loss(args.loss).name == "cross_entropy"
+        output = args.output or ("sigmoid" if len(labels) == 2 and not entropy else "softmax")
+        if output == "sigmoid" and entropy:
+            raise ValueError(
+                f"--loss {args.loss}: of a single sigmoid output a it is -y log a, which the "
+                f"examples of the class {labels[0]!r} (y = 0) do not enter, so the network "
+                f"would learn to predict {labels[1]!r} for every example; use --output "
+                "softmax (two units: the default with this loss) or --loss log_loss")
         if output not in ("softmax", "sigmoid") or (output == "sigmoid" and len(labels) > 2):
             raise ValueError(
                 f"--output: a classifier of {len(labels)} classes needs a softmax output"
