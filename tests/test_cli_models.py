@@ -1142,3 +1142,37 @@ def test_two_classes_with_cross_entropy_get_a_softmax(tmp_path, capsys):
     err = capsys.readouterr().err
     assert err.startswith("chainrule: error: --loss cross_entropy: of a single sigmoid output")
     assert "use --output softmax" in err and not (tmp_path / "s.npz").exists()
+
+
+def test_a_column_constant_in_training_is_only_centred(tmp_path, capsys):
+    """A feature of the same value in every training row, 0.1 say, has a standard
+    deviation of 1.9e-16 in NumPy (the rounding of its mean), not 0, so ``scale == 0``
+    missed it: the model divided by 1.9e-16, and predict turned a row with 0.2 in
+    that column into an input of 5e14 and a prediction of 5e12 for a target near 2.
+    The statistics are now those of scikit-learn's StandardScaler, which takes such
+    a column as constant (scale 1); a constant target is treated the same way."""
+    from sklearn.preprocessing import StandardScaler
+
+    rng = np.random.default_rng(0)
+    a = np.round(rng.normal(size=100), 6)
+    X = np.column_stack([a, np.full(100, 0.1)])
+    for name, target in (("data", 2 * a + 1), ("flat", np.full(100, 0.1))):
+        _write_csv(tmp_path / f"{name}.csv", ["a", "c", "t"],
+                   [[f"{u:.6f}", "0.1", f"{t:.6f}"] for u, t in zip(a, target, strict=True)])
+        assert main(["train", str(tmp_path / f"{name}.csv"), "--hidden", "4", "--epochs", "5",
+                     "--val-fraction", "0", "-q", "-o", str(tmp_path / f"{name}.npz")]) == 0
+    x_scaler = StandardScaler().fit(X)
+    meta = load_metadata(tmp_path / "data.npz")
+    np.testing.assert_allclose(meta["x_mean"], x_scaler.mean_, rtol=1e-12)
+    np.testing.assert_allclose(meta["x_scale"], x_scaler.scale_, rtol=1e-12)
+    assert load_metadata(tmp_path / "flat.npz")["y_scale"] == pytest.approx(
+        StandardScaler().fit(np.full((100, 1), 0.1)).scale_[0], rel=1e-12)
+    new = np.array([[0.5, 0.1], [0.5, 0.2]])
+    _write_csv(tmp_path / "new.csv", ["a", "c"], new.tolist())
+    capsys.readouterr()
+    assert main(["predict", str(tmp_path / "data.npz"), str(tmp_path / "new.csv")]) == 0
+    got = np.array([float(v) for v in capsys.readouterr().out.split()[1:]])
+    y_scaler = StandardScaler().fit((2 * a + 1)[:, None])
+    expected = cr.load(tmp_path / "data.npz").forward(x_scaler.transform(new))
+    np.testing.assert_allclose(got, y_scaler.inverse_transform(expected)[:, 0], rtol=1e-8)
+    assert np.all(np.abs(got) < 100)

@@ -235,7 +235,9 @@ def _train(args: argparse.Namespace) -> int:
     if args.scale == "standard":
         mean = X[train_idx].mean(axis=0)
         scale = X[train_idx].std(axis=0)
-        scale[scale == 0] = 1.0
+        # a column constant in training is only centred: its std is the rounding of the
+        # mean (0.1 in 100 rows: 1.9e-16), by which another value would be multiplied ~1e15
+        scale[np.ptp(X[train_idx], axis=0) == 0] = 1.0
         meta["x_mean"], meta["x_scale"] = mean.tolist(), scale.tolist()
         X = (X - mean) / scale
     if task == "regression":
@@ -257,7 +259,8 @@ def _train(args: argparse.Namespace) -> int:
                 f"{table.target_name!r} runs from {y_fit.min():g} to {y_fit.max():g}; "
                 f"{advice}")
         if args.scale == "standard" and not bounded:
-            y_mean, y_scale = float(y[train_idx].mean()), float(y[train_idx].std()) or 1.0
+            y_mean, y_scale = float(y[train_idx].mean()), float(y[train_idx].std())
+            y_scale = 1.0 if np.ptp(y[train_idx]) == 0 else y_scale  # as a constant feature
             meta["y_mean"], meta["y_scale"] = y_mean, y_scale
         targets = ((y - y_mean) / y_scale)[:, None]
     acts = args.activation if len(args.activation) > 1 else args.activation[0]
