@@ -1176,3 +1176,30 @@ def test_a_column_constant_in_training_is_only_centred(tmp_path, capsys):
     expected = cr.load(tmp_path / "data.npz").forward(x_scaler.transform(new))
     np.testing.assert_allclose(got, y_scaler.inverse_transform(expected)[:, 0], rtol=1e-8)
     assert np.all(np.abs(got) < 100)
+
+
+def test_nesterov_with_momentum_0_is_refused_not_trained_with_0_9(tmp_path, capsys):
+    """``--optimizer nesterov --momentum 0`` trained with momentum 0.9: ``train`` reads
+    a momentum of 0 as "not given" and takes nesterov's default, so the model was
+    the one of ``--momentum 0.9``, parameter for parameter.  The 0 is now refused
+    (as the optimizer itself refuses it), in train and in the demo; another
+    momentum is used as given, as in Python."""
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(24, 2)), np.arange(24) % 2
+    np.savez(tmp_path / "d.npz", X=X, y=y)
+    common = [str(tmp_path / "d.npz"), "--optimizer", "nesterov", "--hidden", "3", "--epochs",
+              "3", "--lr", "0.05", "--val-fraction", "0", "--scale", "none", "-q"]
+    assert main(["train", *common, "--momentum", "0", "-o", str(tmp_path / "m0.npz")]) == 2
+    assert capsys.readouterr().err == (
+        "chainrule: error: --momentum: nesterov (SGD with Nesterov momentum) needs a momentum "
+        "> 0 (default: 0.9), got 0; use --optimizer sgd for SGD without momentum\n")
+    assert not (tmp_path / "m0.npz").exists()
+    assert main(["--optimizer", "nesterov", "--momentum", "0", "--plot",
+                 str(tmp_path / "demo.png")]) == 2
+    assert "--momentum: nesterov" in capsys.readouterr().err
+    assert main(["train", *common, "--momentum", "0.5", "-o", str(tmp_path / "m.npz")]) == 0
+    net = cr.mlp([2, 3, 1], hidden="relu", output="sigmoid", seed=0)
+    optimizer = cr.optimizers.SGD(lr=0.05, momentum=0.5, nesterov=True)
+    cr.train(net, X, y[:, None].astype(float), optimizer=optimizer, epochs=3, seed=0,
+             verbose=0)
+    np.testing.assert_array_equal(cr.load(tmp_path / "m.npz").params, net.params)

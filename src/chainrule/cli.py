@@ -18,6 +18,7 @@ import numpy as np
 from .cli_args import (
     OPTIMIZER_NAMES,
     activation_name,
+    check_momentum,
     fraction,
     optimizer_name,
     picture_path,
@@ -93,6 +94,7 @@ def _demo(args: argparse.Namespace) -> int:
     from .plots import plot_loss
     from .training import train
 
+    check_momentum(args.optimizer, args.momentum)
     data = load_digits_split(seed=args.seed)
     sizes = [data.n_features, *args.hidden, data.n_classes]
     net = mlp(sizes, hidden=args.activation, output="softmax", seed=args.seed)

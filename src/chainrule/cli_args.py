@@ -22,9 +22,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 __all__ = [
-    "OPTIMIZER_NAMES", "finite_float", "fraction", "integer", "model_path", "nonnegative_float",
-    "nonzero_int", "optimizer_name", "output_path", "picture_formats", "picture_path",
-    "positive_float", "positive_int", "real", "seed_int",
+    "OPTIMIZER_NAMES", "check_momentum", "finite_float", "fraction", "integer", "model_path",
+    "nonnegative_float", "nonzero_int", "optimizer_name", "output_path", "picture_formats",
+    "picture_path", "positive_float", "positive_int", "real", "seed_int",
 ]
 
 #: The optimizers ``--optimizer`` takes: the names of
@@ -96,6 +96,24 @@ def optimizer_name(text: str) -> str:
 
 
 optimizer_name.__name__ = "optimizer name"
+
+
+def check_momentum(optimizer: str, momentum: float) -> None:
+    """Refuse ``--optimizer nesterov --momentum 0``, which would train with momentum 0.9.
+
+    Nesterov's rule needs a momentum > 0, and :func:`chainrule.train` reads a
+    momentum of 0 as "not given" and takes 0.9 for it; the command line would
+    so drop a 0 the user typed.
+
+    Raises
+    ------
+    ValueError
+        Naming ``--momentum`` and what to use instead.
+    """
+    if optimizer == "nesterov" and momentum == 0:
+        raise ValueError("--momentum: nesterov (SGD with Nesterov momentum) needs a momentum "
+                         "> 0 (default: 0.9), got 0; use --optimizer sgd for SGD without "
+                         "momentum")
 
 
 def _registered(kind: str, look_up: Callable[[], Callable[[str], object]],

@@ -23,6 +23,7 @@ import numpy as np
 from .cli_args import (
     OPTIMIZER_NAMES,
     activation_name,
+    check_momentum,
     fraction,
     initializer_name,
     loss_name,
@@ -188,6 +189,7 @@ def _train(args: argparse.Namespace) -> int:
     from .training import train
 
     # what needs no data is checked before the data is read (argparse checked the names)
+    check_momentum(args.optimizer, args.momentum)
     if len(args.activation) not in (1, len(args.hidden)):
         raise ValueError(f"--activation: give one activation, or one per hidden layer "
                          f"({len(args.hidden)}), got {len(args.activation)}")
