@@ -607,3 +607,23 @@ def test_minimize_and_forward_name_a_sparse_x_as_such():
             call(sp.csr_matrix(X))
     J, _ = net.loss_and_grad(sp.csr_matrix(X).toarray(), y)
     assert J == net.loss_and_grad(X, y)[0]
+
+
+def test_nesterov_with_momentum_0_is_refused_not_trained_with_0_9():
+    """train(optimizer="nesterov", momentum=0) read the 0 as "not given" and trained with
+    nesterov's default 0.9; it is refused now, and no momentum given still means 0.9."""
+    X = np.random.default_rng(0).normal(size=(12, 3))
+    y = np.arange(12) % 2
+    net = chainrule.mlp([3, 4, 2], seed=0)
+    before = net.params.copy()
+    with pytest.raises(ValueError, match=r"nesterov=True needs momentum > 0"):
+        chainrule.train(net, X, y, optimizer="nesterov", momentum=0, epochs=2)
+    np.testing.assert_array_equal(net.params, before)
+    assert chainrule.Trainer(net, "nesterov").optimizer.momentum == 0.9
+    assert chainrule.Trainer(net, "nesterov", momentum=0.5).optimizer.momentum == 0.5
+    assert chainrule.Trainer(net, "sgd").optimizer.momentum == 0.0
+    # the default of "sgd" is no momentum: the same run as an explicit 0
+    a, b = chainrule.mlp([3, 4, 2], seed=0), chainrule.mlp([3, 4, 2], seed=0)
+    chainrule.train(a, X, y, optimizer="sgd", epochs=3, batch_size=4, seed=1)
+    chainrule.train(b, X, y, optimizer="sgd", momentum=0, epochs=3, batch_size=4, seed=1)
+    np.testing.assert_array_equal(a.params, b.params)

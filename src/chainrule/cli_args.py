@@ -101,9 +101,9 @@ optimizer_name.__name__ = "optimizer name"
 def check_momentum(optimizer: str, momentum: float) -> None:
     """Refuse ``--optimizer nesterov --momentum 0``, which would train with momentum 0.9.
 
-    Nesterov's rule needs a momentum > 0, and :func:`chainrule.train` reads a
-    momentum of 0 as "not given" and takes 0.9 for it; the command line would
-    so drop a 0 the user typed.
+    Nesterov's rule needs a momentum > 0.  :func:`chainrule.train` refuses 0
+    too (it once read it as "not given" and took 0.9); this check names the
+    command's option, before any data is read.
 
     Raises
     ------

@@ -264,7 +264,7 @@ class Trainer:
         net: Network,
         optimizer: str | Optimizer = "gd",
         lr: float = 0.1,
-        momentum: float = 0.0,
+        momentum: float | None = None,
         batch_size: int | None = None,
         epochs: int = 100,
         seed: int | np.random.Generator | None = None,
@@ -294,7 +294,7 @@ class Trainer:
             )
         self.batch_size = None if self.full_batch else check_positive_int(
             32 if batch_size is None else batch_size, "batch_size")
-        self.optimizer = get_optimizer(optimizer, lr=lr, momentum=momentum or None)
+        self.optimizer = get_optimizer(optimizer, lr=lr, momentum=momentum)
         self.lr0 = self.optimizer.lr
         self.epochs = check_positive_int(epochs, "epochs")
         if not (isinstance(seed, np.random.Generator) or seed is None):
@@ -877,7 +877,7 @@ def train(
     Y: object,
     optimizer: str | Optimizer = "gd",
     lr: float = 0.1,
-    momentum: float = 0.0,
+    momentum: float | None = None,
     batch_size: int | None = None,
     epochs: int = 100,
     seed: int | np.random.Generator | None = None,
@@ -906,8 +906,10 @@ def train(
         (a schedule changes it during the run).
     lr : float, default 0.1
         Learning rate ``eta`` (ignored when an Optimizer object is given).
-    momentum : float, default 0
-        ``mu`` in ``Delta <- mu Delta + grad``, ``W <- W - eta Delta``.
+    momentum : float, optional
+        ``mu`` in ``Delta <- mu Delta + grad``, ``W <- W - eta Delta``: by
+        default 0, and 0.9 for "nesterov" (which refuses 0: Nesterov's step
+        without momentum is plain SGD).
     batch_size : int, optional
         Examples per update for the mini-batch rules (default 32).
     epochs : int, default 100
