@@ -776,9 +776,14 @@ def test_demo_momentum_applies_to_sgd_gd_nesterov_only(tmp_path, capsys):
         return [line.split(": ", 1)[-1] for line in capsys.readouterr().out.splitlines()
                 if "loss" in line or "accuracy" in line]
 
-    assert scores("--optimizer", "adam", "--lr", "0.01", "--momentum", "0.5") == \
-        scores("--optimizer", "adam", "--lr", "0.01", "--momentum", "0")
+    # adam takes no momentum: given, it is refused (it was silently ignored); not given,
+    # adam runs as it did
+    assert main(["demo", "--optimizer", "adam", "--momentum", "0.5", "--plot",
+                 str(tmp_path / "loss.png")]) == 2
+    assert "--momentum: adam takes no momentum" in capsys.readouterr().err
+    assert scores("--optimizer", "adam", "--lr", "0.01")
     assert scores("--momentum", "0.5") != scores("--momentum", "0")  # sgd uses it
+    assert scores("--momentum", "0.9") == scores()  # and 0.9 is its default
 
 
 def test_every_option_of_every_command_has_help_text():
@@ -812,3 +817,50 @@ def test_gradcheck_of_a_several_output_network_on_a_table_says_why_not(tmp_path,
     assert "--data: " in err and "net.npz predicts 2 values per example" in err
     assert main(["gradcheck", "--model", path]) == 0
     assert "PASS" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        (["--optimizer", "adam", "--momentum", "0.5"],
+         "--momentum: adam takes no momentum (a setting of sgd, gd, nesterov), got 0.5"),
+        (["--optimizer", "rmsprop", "--momentum", "0"],
+         "--momentum: rmsprop takes no momentum (a setting of sgd, gd, nesterov), got 0"),
+        (["--optimizer", "gd", "--batch-size", "16"],
+         "--batch-size: gd steps on the whole training set, got --batch-size 16; use "
+         "--optimizer sgd for mini-batches"),
+    ],
+)
+def test_a_setting_the_optimizer_does_not_use_is_refused_not_ignored(tmp_path, capsys,
+                                                                     options, message):
+    """--momentum with adam, adagrad or rmsprop, and --batch-size with gd, were silently
+    ignored (the library refuses both); they are refused by name before any data is read."""
+    from chainrule.cli import main
+
+    model = tmp_path / "m.npz"
+    assert main(["train", "moons", "--epochs", "1", "-q", "-o", str(model), *options]) == 2
+    assert capsys.readouterr().err == f"chainrule: error: {message}\n"
+    assert not model.exists()
+    assert main(["--epochs", "1", "-q", "--plot", str(tmp_path / "l.png"), *options]) == 2
+    assert message in capsys.readouterr().err
+
+
+def test_the_model_file_records_the_momentum_and_batch_size_used(tmp_path, capsys):
+    """The training record stored batch_size 32 for gd (which used the whole set) and no
+    momentum at all; it now holds what the run used, None where the rule has none."""
+    import json
+
+    from chainrule.cli import main
+    from chainrule.io import load_metadata
+
+    runs = {"gd": ["--optimizer", "gd"], "sgd": ["--optimizer", "sgd", "--batch-size", "8"],
+            "adam": []}
+    recorded = {}
+    for name, options in runs.items():
+        model = tmp_path / f"{name}.npz"
+        assert main(["train", "moons", "--epochs", "1", "-q", "-o", str(model), *options]) == 0
+        training = load_metadata(model)["training"]
+        recorded[name] = (training["momentum"], training["batch_size"])
+        json.dumps(training)
+    capsys.readouterr()
+    assert recorded == {"gd": (0.9, None), "sgd": (0.9, 8), "adam": (None, 32)}

@@ -18,9 +18,9 @@ import numpy as np
 from .cli_args import (
     OPTIMIZER_NAMES,
     activation_name,
-    check_momentum,
     fraction,
     optimizer_name,
+    optimizer_settings,
     picture_path,
     positive_float,
     positive_int,
@@ -54,9 +54,10 @@ def _add_demo_args(p: argparse.ArgumentParser, before_command: bool = False) -> 
     add("--optimizer", type=optimizer_name, default="sgd", metavar="NAME",
         help=f"{', '.join(OPTIMIZER_NAMES)} (default: sgd)")
     add("--lr", type=positive_float, default=0.1, help="learning rate (default: 0.1)")
-    add("--momentum", type=fraction, default=0.9,
+    add("--momentum", type=fraction, default=None,
         help="momentum of sgd/gd/nesterov (default: 0.9)")
-    add("--batch-size", type=positive_int, default=32, help="mini-batch size (default: 32)")
+    add("--batch-size", type=positive_int, default=None,
+        help="mini-batch size, for every optimizer but gd (default: 32)")
     add("--epochs", type=positive_int, default=60, help="epochs (default: 60)")
     add("--seed", type=seed_int, default=0, help="random seed (default: 0)")
     add("--plot", type=picture_path, default="chainrule-loss.png", metavar="PNG",
@@ -94,7 +95,7 @@ def _demo(args: argparse.Namespace) -> int:
     from .plots import plot_loss
     from .training import train
 
-    check_momentum(args.optimizer, args.momentum)
+    steps = optimizer_settings(args.optimizer, args.momentum, args.batch_size)
     data = load_digits_split(seed=args.seed)
     sizes = [data.n_features, *args.hidden, data.n_classes]
     net = mlp(sizes, hidden=args.activation, output="softmax", seed=args.seed)
@@ -106,8 +107,7 @@ def _demo(args: argparse.Namespace) -> int:
     start = time.perf_counter()
     history = train(
         net, data.X_train, data.y_train, optimizer=args.optimizer, lr=args.lr,
-        momentum=args.momentum if args.optimizer in ("sgd", "gd", "nesterov") else 0.0,
-        batch_size=args.batch_size if args.optimizer != "gd" else None,
+        momentum=steps["momentum"], batch_size=steps["batch_size"],
         epochs=args.epochs, seed=args.seed, verbose=0 if args.quiet else 1,
         validation_data=(data.X_val, data.y_val),
     )
@@ -168,8 +168,9 @@ def _diverged(exc: ArithmeticError, args: argparse.Namespace) -> str | None:
              else f"in epoch {exc.epoch}, batch {exc.batch + 1}")
     lost = "no model was written" if args.command == "train" else "no loss curve was written"
     hints = [f"a smaller --lr (this run: {args.lr:g})"]
-    if args.optimizer in ("sgd", "gd", "nesterov") and args.momentum > 0:
-        hints.append(f"a smaller --momentum ({args.momentum:g})")
+    momentum = optimizer_settings(args.optimizer, args.momentum, args.batch_size)["momentum"]
+    if momentum:
+        hints.append(f"a smaller --momentum ({momentum:g})")
     return (f"training diverged: the {what} became NaN or infinite {where}; {lost}. "
             f"Try {' or '.join(hints)}.")
 

@@ -22,9 +22,22 @@ from collections.abc import Callable
 from pathlib import Path
 
 __all__ = [
-    "OPTIMIZER_NAMES", "check_momentum", "finite_float", "fraction", "integer", "model_path",
-    "nonnegative_float", "nonzero_int", "optimizer_name", "output_path", "picture_formats",
-    "picture_path", "positive_float", "positive_int", "real", "seed_int",
+    "OPTIMIZER_NAMES",
+    "finite_float",
+    "fraction",
+    "integer",
+    "model_path",
+    "nonnegative_float",
+    "nonzero_int",
+    "optimizer_name",
+    "optimizer_settings",
+    "output_path",
+    "picture_formats",
+    "picture_path",
+    "positive_float",
+    "positive_int",
+    "real",
+    "seed_int",
 ]
 
 #: The optimizers ``--optimizer`` takes: the names of
@@ -98,22 +111,44 @@ def optimizer_name(text: str) -> str:
 optimizer_name.__name__ = "optimizer name"
 
 
-def check_momentum(optimizer: str, momentum: float) -> None:
-    """Refuse ``--optimizer nesterov --momentum 0``, which would train with momentum 0.9.
+_SGD_RULES = ("sgd", "gd", "nesterov")  # the rules that take a momentum
 
-    Nesterov's rule needs a momentum > 0.  :func:`chainrule.train` refuses 0
-    too (it once read it as "not given" and took 0.9); this check names the
-    command's option, before any data is read.
+
+def optimizer_settings(optimizer: str, momentum: float | None,
+                       batch_size: int | None) -> dict[str, float | int | None]:
+    """``momentum`` and ``batch_size`` for :func:`chainrule.train`, from the options given.
+
+    ``--momentum`` (default 0.9) is a setting of sgd, gd and nesterov, and
+    ``--batch-size`` (default 32) of every rule but gd, which steps on the whole
+    training set: either given to a rule that does not use it is refused rather
+    than ignored, as the library refuses it.  ``--optimizer nesterov
+    --momentum 0`` is refused too (Nesterov's rule needs a momentum > 0).  Both
+    are checked before any data is read.
+
+    Returns
+    -------
+    dict
+        ``{"momentum": float or None, "batch_size": int or None}`` (None: the
+        rule has no such setting).
 
     Raises
     ------
     ValueError
-        Naming ``--momentum`` and what to use instead.
+        Naming the option and what to use instead.
     """
+    if momentum is not None and optimizer not in _SGD_RULES:
+        raise ValueError(f"--momentum: {optimizer} takes no momentum (a setting of "
+                         f"{', '.join(_SGD_RULES)}), got {momentum:g}")
     if optimizer == "nesterov" and momentum == 0:
         raise ValueError("--momentum: nesterov (SGD with Nesterov momentum) needs a momentum "
                          "> 0 (default: 0.9), got 0; use --optimizer sgd for SGD without "
                          "momentum")
+    if batch_size is not None and optimizer == "gd":
+        raise ValueError(f"--batch-size: gd steps on the whole training set, got "
+                         f"--batch-size {batch_size}; use --optimizer sgd for mini-batches")
+    return {"momentum": (0.9 if momentum is None else momentum)
+            if optimizer in _SGD_RULES else None,
+            "batch_size": None if optimizer == "gd" else (batch_size or 32)}
 
 
 def _registered(kind: str, look_up: Callable[[], Callable[[str], object]],

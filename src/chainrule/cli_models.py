@@ -23,13 +23,13 @@ import numpy as np
 from .cli_args import (
     OPTIMIZER_NAMES,
     activation_name,
-    check_momentum,
     fraction,
     initializer_name,
     loss_name,
     model_path,
     nonnegative_float,
     optimizer_name,
+    optimizer_settings,
     output_path,
     picture_path,
     positive_float,
@@ -89,12 +89,12 @@ def _add_train(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--optimizer", type=optimizer_name, default="adam", metavar="NAME",
                    help=f"{', '.join(OPTIMIZER_NAMES)} (default: adam)")
     p.add_argument("--lr", type=positive_float, default=0.01, help="learning rate (default: 0.01)")
-    p.add_argument("--momentum", type=fraction, default=0.9,
+    p.add_argument("--momentum", type=fraction, default=None,
                    help="momentum of sgd/gd/nesterov (default: 0.9)")
     p.add_argument("--weight-decay", type=nonnegative_float, default=0.0, dest="weight_decay",
                    help="L2 penalty on weights (default: 0)")
-    p.add_argument("--batch-size", type=positive_int, default=32, dest="batch_size",
-                   help="mini-batch size (default: 32)")
+    p.add_argument("--batch-size", type=positive_int, default=None, dest="batch_size",
+                   help="mini-batch size, for every optimizer but gd (default: 32)")
     p.add_argument("--epochs", type=positive_int, default=100, help="epochs (default: 100)")
     p.add_argument("--patience", type=positive_int, default=None,
                    help="stop when the validation loss (the training loss with --val-fraction "
@@ -189,7 +189,7 @@ def _train(args: argparse.Namespace) -> int:
     from .training import train
 
     # what needs no data is checked before the data is read (argparse checked the names)
-    check_momentum(args.optimizer, args.momentum)
+    steps = optimizer_settings(args.optimizer, args.momentum, args.batch_size)
     if len(args.activation) not in (1, len(args.hidden)):
         raise ValueError(f"--activation: give one activation, or one per hidden layer "
                          f"({len(args.hidden)}), got {len(args.activation)}")
@@ -279,8 +279,7 @@ def _train(args: argparse.Namespace) -> int:
     start = time.perf_counter()
     history = train(
         net, X[train_idx], targets[train_idx], optimizer=args.optimizer, lr=args.lr,
-        momentum=args.momentum if args.optimizer in ("sgd", "gd", "nesterov") else 0.0,
-        batch_size=args.batch_size if args.optimizer != "gd" else None, epochs=args.epochs,
+        momentum=steps["momentum"], batch_size=steps["batch_size"], epochs=args.epochs,
         seed=args.seed, verbose=0 if args.quiet else 1,
         validation_data=(X[val_idx], targets[val_idx]) if len(val_idx) else None, **options,
     )
@@ -288,7 +287,8 @@ def _train(args: argparse.Namespace) -> int:
     meta["training"] = {
         "hidden": list(args.hidden), "activation": args.activation, "output": output,
         "loss": net.loss.name, "optimizer": args.optimizer, "lr": args.lr,
-        "batch_size": args.batch_size, "epochs": history.epochs, "seed": args.seed,
+        "momentum": steps["momentum"], "batch_size": steps["batch_size"],
+        "epochs": history.epochs, "seed": args.seed,
         "val_fraction": args.val_fraction, "weight_decay": args.weight_decay,
         "stop_reason": history.stop_reason, "seconds": round(seconds, 3),
     }
