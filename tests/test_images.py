@@ -359,3 +359,46 @@ def test_a_corrupted_image_file_is_refused_naming_paths(tmp_path):
             images.load_natural_images([good, tmp_path / name])
     (gray,) = images.load_natural_images([good])  # the intact file: its grey levels back
     np.testing.assert_allclose(gray, pixels, atol=1 / 255)
+
+
+def test_float32_data_comes_back_float32_with_the_float64_values():
+    """whiten, Whitening.transform, whiten_images, normalize_patches, sample_patches and
+    self_taught_split gave float32 data back as float64 (DESIGN: the data's dtype
+    decides).  They still compute in float64: the float32 results are the float64 ones,
+    rounded."""
+    from chainrule.images import sample_patches, self_taught_split
+    from chainrule.preprocessing import normalize_patches, whiten, whiten_images
+
+    rng = np.random.default_rng(0)
+    X64 = rng.normal(size=(40, 6)) @ rng.normal(size=(6, 6))
+    X32 = X64.astype(np.float32)
+    imgs32 = rng.random((3, 12, 10), dtype=np.float32)
+    imgs64 = imgs32.astype(np.float64)
+    for f32, f64 in (
+        (lambda: whiten(X32), lambda: whiten(X32.astype(np.float64))),
+        (lambda: whiten(X32, "pca", n_components=3), lambda: whiten(X32.astype(np.float64),
+                                                                     "pca", n_components=3)),
+        (lambda: whiten(X32, return_transform=True)[1].transform(X32[:5]),
+         lambda: whiten(X32, return_transform=True)[1].transform(X32[:5].astype(np.float64))),
+        (lambda: whiten_images(imgs32), lambda: whiten_images(imgs64)),
+        (lambda: normalize_patches(X32), lambda: normalize_patches(X32.astype(np.float64))),
+        (lambda: normalize_patches(np.ones((2, 4), np.float32)),
+         lambda: normalize_patches(np.ones((2, 4)))),
+        (lambda: sample_patches(imgs32, 20, 4, seed=1), lambda: sample_patches(imgs64, 20, 4,
+                                                                                seed=1)),
+        (lambda: sample_patches(list(imgs32), 20, 4, seed=1),
+         lambda: sample_patches(list(imgs64), 20, 4, seed=1)),
+    ):
+        a, b = f32(), f64()
+        assert a.dtype == np.float32 and b.dtype == np.float64
+        np.testing.assert_array_equal(a, b.astype(np.float32))
+    y = np.arange(40) % 4
+    split32 = self_taught_split(X32, y, labeled=(0, 1), seed=0)
+    split64 = self_taught_split(X64, y, labeled=(0, 1), seed=0)
+    for name in ("X_unlabeled", "X_train", "X_test"):
+        a, b = getattr(split32, name), getattr(split64, name)
+        assert a.dtype == np.float32 and b.dtype == np.float64
+        np.testing.assert_array_equal(a, b.astype(np.float32))
+    # a list mixing float32 and float64 images, or integers, gives float64
+    assert sample_patches([imgs32[0], imgs64[1]], 5, 4).dtype == np.float64
+    assert whiten(np.arange(12).reshape(6, 2) % 5).dtype == np.float64

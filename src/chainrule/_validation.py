@@ -88,6 +88,20 @@ def check_positive_float(value: object, name: str) -> float:
     return v
 
 
+def data_dtype(data: object) -> np.dtype:
+    """The float dtype a data helper returns for ``data``: float32 for float32, else float64.
+
+    DESIGN: "the dtype of the data decides".  Helpers compute in float64 where
+    it matters (eigenvectors, FFTs) and give float32 data back as float32.  A
+    sequence (images of a list) is float32 when each of its arrays is.
+    """
+    dt = getattr(data, "dtype", None)
+    if dt is None and isinstance(data, (list, tuple)) and data:
+        kinds = {getattr(item, "dtype", None) for item in data}
+        dt = kinds.pop() if len(kinds) == 1 else None
+    return np.dtype(np.float32 if dt == np.float32 else np.float64)
+
+
 def check_finite_array(
     x: object, name: str, dtype: np.dtype | type | None = None, ndim: int | None = None
 ) -> np.ndarray:

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ._validation import check_finite_array, check_positive_int, check_seed
+from ._validation import check_finite_array, check_positive_int, check_seed, data_dtype
 from .initializers import make_rng
 
 __all__ = [
@@ -146,7 +146,8 @@ def sample_patches(
     Returns
     -------
     ndarray of shape (n_patches, size * size)
-        Each row one patch, read row by row.
+        Each row one patch, read row by row; float32 when every image is
+        float32, else float64.
     """
     n_patches = check_positive_int(n_patches, "n_patches")
     size = check_positive_int(size, "size")
@@ -163,7 +164,8 @@ def sample_patches(
         raise ValueError("images must be a sequence of 2-D images or an array of shape "
                          f"(n_images, height, width), got one 2-D array of {len(images)} "
                          f"rows of {len(first)}; for a single image pass [image]")
-    images = [check_finite_array(img, f"images[{i}]", dtype=np.float64, ndim=2)
+    dt = data_dtype(images if isinstance(images, np.ndarray) else list(images))
+    images = [check_finite_array(img, f"images[{i}]", dtype=dt, ndim=2)
               for i, img in enumerate(images)]
     if not images:
         raise ValueError("images is empty")
@@ -173,7 +175,7 @@ def sample_patches(
                              f"{size}x{size} patch")
     rng = make_rng(seed)
     which = rng.integers(0, len(images), size=n_patches)
-    out = np.empty((n_patches, size * size))
+    out = np.empty((n_patches, size * size), dtype=dt)
     for k, i in enumerate(which):
         h, w = images[i].shape
         r, c = rng.integers(0, h - size + 1), rng.integers(0, w - size + 1)
@@ -438,7 +440,7 @@ def self_taught_split(
 
     from .datasets import _fraction
 
-    X = check_finite_array(X, "X", dtype=np.float64, ndim=2)
+    X = check_finite_array(X, "X", dtype=data_dtype(X), ndim=2)  # float32 stays float32
     y = np.asarray(y)
     if y.shape != (X.shape[0],):
         raise ValueError(f"y must have shape ({X.shape[0]},), got {y.shape}")

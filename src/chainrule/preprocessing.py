@@ -24,6 +24,7 @@ from ._validation import (
     check_nonneg_float,
     check_positive_float,
     check_positive_int,
+    data_dtype,
 )
 
 __all__ = ["Whitening", "normalize_patches", "whiten", "whiten_images"]
@@ -50,11 +51,12 @@ class Whitening:
     epsilon: float
 
     def transform(self, X: object) -> np.ndarray:
-        """Whiten rows of ``X`` of shape (n_samples, n_features)."""
+        """Whiten rows of ``X`` of shape (n_samples, n_features); float32 stays float32."""
+        dt = data_dtype(X)
         X = check_finite_array(X, "X", dtype=np.float64, ndim=2)
         if X.shape[1] != self.mean.size:
             raise ValueError(f"X must have {self.mean.size} columns, got {X.shape[1]}")
-        return (X - self.mean) @ self.matrix
+        return ((X - self.mean) @ self.matrix).astype(dt, copy=False)
 
 
 def whiten(
@@ -92,9 +94,11 @@ def whiten(
     Returns
     -------
     X_white : ndarray of shape (n_samples, n_features) or (n_samples, n_components)
+        float32 for float32 ``X`` (computed in float64), else float64.
     transform : Whitening
         Only when ``return_transform``.
     """
+    dt = data_dtype(X)
     X = check_finite_array(X, "X", dtype=np.float64, ndim=2)
     if method not in WHITEN_METHODS:
         raise ValueError(f"method must be one of {WHITEN_METHODS}, got {method!r}")
@@ -126,7 +130,7 @@ def whiten(
     if method == "zca":
         matrix = matrix @ U.T
     w = Whitening(mean, matrix, method, epsilon)
-    out = Xc @ matrix
+    out = (Xc @ matrix).astype(dt, copy=False)
     return (out, w) if return_transform else out
 
 
@@ -149,7 +153,9 @@ def whiten_images(images: object, cutoff: float = 0.8) -> np.ndarray:
     Returns
     -------
     ndarray of the same shape
+        float32 for float32 images (computed in float64), else float64.
     """
+    dt = data_dtype(images)
     imgs = check_finite_array(images, "images", dtype=np.float64)
     single = imgs.ndim == 2
     if single:
@@ -168,6 +174,7 @@ def whiten_images(images: object, cutoff: float = 0.8) -> np.ndarray:
                                * filt))
     out -= out.mean(axis=(1, 2), keepdims=True)
     out /= out.std(axis=(1, 2), keepdims=True) + 1e-12
+    out = out.astype(dt, copy=False)
     return out[0] if single else out
 
 
@@ -191,7 +198,9 @@ def normalize_patches(patches: object, n_std: float = 3.0,
     Returns
     -------
     ndarray of shape (n_patches, n_pixels), values in [low, high]
+        float32 for float32 patches (computed in float64), else float64.
     """
+    dt = data_dtype(patches)
     P = check_finite_array(patches, "patches", dtype=np.float64, ndim=2)
     n_std = check_positive_float(n_std, "n_std")
     for name, value in (("low", low), ("high", high)):
@@ -206,6 +215,6 @@ def normalize_patches(patches: object, n_std: float = 3.0,
     P = P - P.mean(axis=1, keepdims=True)
     limit = n_std * float(P.std())
     if limit == 0:
-        return np.full_like(P, 0.5 * (low + high))
+        return np.full(P.shape, 0.5 * (low + high), dtype=dt)
     P = np.clip(P, -limit, limit) / limit  # in [-1, 1]
-    return low + (P + 1) * 0.5 * (high - low)
+    return (low + (P + 1) * 0.5 * (high - low)).astype(dt, copy=False)
