@@ -123,6 +123,28 @@ def test_kl_penalty_value_and_gradient_by_hand():
         KLSparsity(rho=1.5)
 
 
+
+def test_a_float32_rho_or_beta_gives_the_float64_penalty(patches):
+    # a NumPy float32 rho rounded 1 - rho to float32 (4e-7 off), a float32 beta made the
+    # whole cost a float32; the penalty is the hand formula at the float32's exact value
+    rho, beta = np.float32(0.05), np.float32(2.5)
+    A = np.array([[0.2, 0.5, 0.01], [0.4, 0.1, 0.03]])
+    r, p = A.mean(axis=0), float(rho)
+    kl = p * np.log(p / r) + (1 - p) * np.log((1 - p) / (1 - r))
+    value = KLSparsity(rho, beta).value(A)
+    assert type(value) is float
+    assert value == pytest.approx(float(beta) * kl.sum(), rel=1e-14)
+    np.testing.assert_allclose(KLSparsity(rho, beta).grad(A)[0],
+                               float(beta) * (-p / r + (1 - p) / (1 - r)) / 2, rtol=1e-14)
+    # the estimator's cost too: equal to that of the same settings given as Python floats
+    ae = cr.SparseAutoencoder(4, rho=rho, beta=beta, max_iter=3, random_state=0).fit(patches)
+    same = cr.SparseAutoencoder(4, rho=float(rho), beta=float(beta), max_iter=3,
+                                random_state=0).fit(patches)
+    J, _ = ae.cost(same.params, patches)
+    assert type(J) is float
+    assert J == pytest.approx(same.cost(same.params, patches)[0], rel=1e-14)
+
+
 def test_transform_inverse_transform_and_sklearn_interface(patches, rng):
     ae = cr.SparseAutoencoder(7, rho=0.1, max_iter=50, random_state=0)
     H = ae.fit_transform(patches)

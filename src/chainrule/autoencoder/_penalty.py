@@ -24,6 +24,9 @@ class KLSparsity:
         Target mean activation of every unit.
     beta : float >= 0
         Weight of the penalty.
+
+    Both are kept as Python floats (a NumPy ``float32`` given is converted), so
+    the penalty is computed in float64 whatever type they were given in.
     """
 
     rho: float = 0.01
@@ -33,7 +36,9 @@ class KLSparsity:
         rho = self.rho
         if not (isinstance(rho, numbers.Real) and not isinstance(rho, bool) and 0 < rho < 1):
             raise ValueError(f"rho must lie in (0, 1) (a target mean activation), got {rho!r}")
-        check_nonneg_float(self.beta, "beta")
+        # a float32 rho or beta would round 1 - rho and the penalty to float32
+        object.__setattr__(self, "rho", float(rho))
+        object.__setattr__(self, "beta", check_nonneg_float(self.beta, "beta"))
 
     @staticmethod
     def mean_activation(A: np.ndarray) -> np.ndarray:
