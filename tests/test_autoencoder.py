@@ -828,3 +828,19 @@ def test_decoders_that_cannot_reconstruct_the_data_are_refused():
             cr.SparseAutoencoder(3, max_iter=3, output=output, random_state=0).fit(X - 0.5)
         ae = cr.SparseAutoencoder(3, max_iter=3, output=output, random_state=0).fit(X)
         assert ae.network_.layers[-1].activation.name == output
+
+
+@pytest.mark.parametrize("output, name", [("step", "step"), ("heaviside", "step"),
+                                          ("sign", "sign")])
+def test_a_decoder_without_derivative_is_refused_by_the_name_output(output, name):
+    # it failed in the first cost evaluation with the activation's message, naming no
+    # argument of the autoencoder
+    X = np.random.default_rng(0).uniform(size=(20, 5))
+    fitted = cr.SparseAutoencoder(3, max_iter=3, random_state=0).fit(X)
+    before = fitted.network_.params.copy()
+    fitted.set_params(output=output)
+    with pytest.raises(ValueError, match=rf"^output: '{name}' has no useful derivative, so "
+                                         "backpropagation cannot train the decoder"):
+        fitted.fit(X)
+    np.testing.assert_array_equal(fitted.network_.params, before)
+    assert fitted.get_params()["output"] == output

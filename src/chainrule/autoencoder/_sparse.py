@@ -55,7 +55,8 @@ class SparseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseE
         (normalised patches, pixels), "identity" for a linear decoder.  A
         bounded decoder refuses data it cannot reach: outside [0, 1] for
         "sigmoid", outside [-1, 1] for "tanh", below 0 for "relu",
-        "softplus" and "exp"; "softmax" (rows that sum to 1) is refused.
+        "softplus" and "exp"; "softmax" (rows that sum to 1) is refused, and so
+        are "step" and "sign" (no derivative to train them by).
 
     Attributes
     ----------
@@ -132,6 +133,11 @@ class SparseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseE
             raise ValueError(
                 "output: 'softmax' makes every reconstructed row sum to 1, which the inputs "
                 "of an autoencoder do not; use 'sigmoid' for data in [0, 1], 'tanh' for "
+                "[-1, 1], 'relu' or 'softplus' for data >= 0, or 'identity'")
+        if not output.differentiable:  # step, sign: backpropagation cannot pass through
+            raise ValueError(
+                f"output: {output.name!r} has no useful derivative, so backpropagation "
+                "cannot train the decoder; use 'sigmoid' for data in [0, 1], 'tanh' for "
                 "[-1, 1], 'relu' or 'softplus' for data >= 0, or 'identity'")
 
     def _check_fitted(self) -> Network:
