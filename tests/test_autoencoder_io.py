@@ -187,6 +187,12 @@ def _set(*keys, value):
      r"autoencoders_/1: fitted: unknown key\(s\) \['whatever'\]"),
     (_set("autoencoders_", 0, "params", "n_hidden", value=6), r"n_hidden: expected 5"),
     (lambda meta: meta.pop("softmax_"), r"missing key\(s\) \['softmax_'\]"),
+    # loaded before: predict worked, fine_tune failed on the KL penalty of a relu layer
+    (_set("network", "layers", 1, "activation", value="relu"),
+     r"network: layer 1 of a StackedAutoencoder is an autoencoder's sigmoid hidden layer, "
+     r"found the activation 'relu'"),
+    (_set("network", "decay", value="per_sample"),
+     r"network: decay: expected 'ufldl' \(the only one fit uses\), found 'per_sample'"),
     (lambda meta: meta["fitted"].pop("classes_dtype"), r"missing key\(s\) \['classes_dtype'\]"),
 ])
 def test_corrupted_stack_record_is_refused_naming_the_file(saved_stack, edit, match):
@@ -409,4 +415,17 @@ def test_a_negative_final_cost_is_refused(tmp_path, data):
     _edit_meta(path, lambda meta: meta["fitted"].__setitem__("loss_", -0.5))
     with pytest.raises(ValueError, match=r"corrupted autoencoder file.*fitted: loss_: expected "
                                          r"a finite number >= 0 \(the sparse cost\), found -0.5"):
+        cr.load_autoencoder(path)
+
+
+@pytest.mark.parametrize("make", ["sae", "softmax"])
+def test_a_weight_decay_convention_no_fit_uses_is_refused(tmp_path, data, make):
+    """An edited "decay" was loaded: the cost of the loaded model divided its weight decay
+    by m, unlike the cost the model was fitted with (and its refit)."""
+    X, y = data
+    model = _sae(X) if make == "sae" else _softmax(X, y)
+    path = model.save(tmp_path / "m")
+    _edit_meta(path, _set("network", "decay", value="per_sample"))
+    with pytest.raises(ValueError, match=rf"{path}: corrupted autoencoder file \(record: "
+                                         r"network: decay: expected 'ufldl'"):
         cr.load_autoencoder(path)

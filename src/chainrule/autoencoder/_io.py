@@ -105,6 +105,14 @@ def _network_problem(kind: str, params: dict, fitted: dict, net: Network,
     out = act.name if act is not None else None
     if not all(isinstance(layer, Dense) for layer in net.layers):
         return "network: expected Dense layers only"
+    if net.decay != "ufldl":
+        return f"network: decay: expected 'ufldl' (the only one fit uses), found {net.decay!r}"
+    if kind == "StackedAutoencoder":
+        for i, layer in enumerate(net.layers[:-1]):
+            if layer.activation is None or layer.activation.name != "sigmoid":
+                name = None if layer.activation is None else layer.activation.name
+                return (f"network: layer {i} of a StackedAutoencoder is an autoencoder's "
+                        f"sigmoid hidden layer, found the activation {name!r}")
     if kind == "SparseAutoencoder":
         hidden = net.layers[0].activation
         if (len(net.layers) != 2 or net.loss.name != "squared_error"
