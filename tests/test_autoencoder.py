@@ -80,6 +80,45 @@ def test_cost_and_gradient_match_the_ufldl_formulas(patches, rng):
     assert not np.allclose(ae.params, theta)
 
 
+
+def test_dead_and_saturated_units_get_the_formulas_cost_and_gradient(patches):
+    # rho_hat was clipped to [1e-12, 1 - 1e-12]: a unit whose every net input was below
+    # -27.6 (or above 27.6) got a flat, wrong penalty and a gradient that was not its
+    # derivative (nor the formula's)
+    ae = cr.SparseAutoencoder(3, rho=0.1, beta=3.0, weight_decay=1e-3, max_iter=2,
+                              random_state=0).fit(patches)
+    net = ae.network_.copy()
+    n_in = patches.shape[1]
+    b1 = slice(n_in * 3, n_in * 3 + 3)  # theta = W1 (n_in, 3), b1, W2, b2
+    theta = ae.params.copy()
+    theta[b1] = [-30.0, 0.0, 0.0]  # unit 0 all but dead: rho_hat about 1e-13
+    J, grad = ae.cost(theta, patches)
+    net.set_params(theta)
+    (W1, W2), (b1_, b2_) = net.to_ufldl()
+    J_ref, W1g, b1g, W2g, b2g = _ufldl_sparse_cost(W1, b1_, W2, b2_, patches, 0.1, 3.0, 1e-3)
+    assert J == pytest.approx(J_ref, rel=1e-12)
+    ref = np.concatenate([W1g.T.ravel(), b1g, W2g.T.ravel(), b2g])
+    np.testing.assert_allclose(grad, ref, rtol=1e-9, atol=1e-13)
+    # means of exactly 0 and 1: a finite penalty, constant there, and a zero gradient
+    theta[b1] = [-800.0, 40.0, 0.0]
+    J, grad = ae.cost(theta, patches)
+    assert np.isfinite(J)
+    for unit in (0, 1):
+        step = np.zeros_like(theta)
+        step[b1.start + unit] = 1e-4
+        assert ae.cost(theta + step, patches)[0] == ae.cost(theta - step, patches)[0] == J
+        assert grad[b1.start + unit] == 0  # W1's column: weight decay only
+        np.testing.assert_array_equal(grad[unit:n_in * 3:3], 1e-3 * theta[unit:n_in * 3:3])
+    # float32 activations, a large beta: still finite
+    pen = KLSparsity(rho=0.5, beta=1e3)
+    for A in (np.zeros((4, 2), np.float32), np.ones((4, 2), np.float32)):
+        assert np.isfinite(pen.value(A)) and not np.any(pen.grad(A))
+    # integer activations (0/1 indicators) as before: their means in float64
+    A = np.array([[0, 1], [1, 1], [0, 1], [1, 0]])
+    assert pen.value(A) == pytest.approx(1e3 * 0.5 * np.log(0.5 / 0.75) + 1e3 * 0.5 * np.log(
+        0.5 / 0.25), rel=1e-14)
+
+
 def test_cost_matches_pytorch_autograd(patches):
     torch = pytest.importorskip("torch")
     ae = cr.SparseAutoencoder(4, rho=0.1, beta=3.0, weight_decay=1e-3, max_iter=3,

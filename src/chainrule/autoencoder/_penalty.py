@@ -41,9 +41,27 @@ class KLSparsity:
         object.__setattr__(self, "beta", check_nonneg_float(self.beta, "beta"))
 
     @staticmethod
+    def _limits(dtype: np.dtype) -> tuple[float, float]:
+        """The range ``rho_hat`` is kept in: only means of exactly 0 or 1 are moved.
+
+        ``sqrt(tiny)`` rather than ``tiny`` below, so that ``beta * rho / rho_hat``
+        stays finite; ``1 - epsneg`` above, the largest number below 1.
+        """
+        info = np.finfo(dtype)
+        return float(np.sqrt(info.tiny)), float(1 - info.epsneg)
+
+    @staticmethod
     def mean_activation(A: np.ndarray) -> np.ndarray:
-        """``rho_hat``: mean of each unit over the batch, kept inside (0, 1)."""
-        return np.clip(A.mean(axis=0), 1e-12, 1 - 1e-12)
+        """``rho_hat``: mean of each unit over the batch, kept inside (0, 1).
+
+        A mean of 0 (every activation underflowed) or 1 (every one rounded to 1)
+        would make the KL divergence infinite; such a mean is taken as
+        ``sqrt(tiny)`` or ``1 - epsneg`` of ``A``'s dtype (about 1.5e-154 and
+        1 - 1.1e-16 in float64).  Every other mean is kept exactly, so the
+        penalty is the formula's wherever it is finite.
+        """
+        mean = A.mean(axis=0)  # float64 for integer activations
+        return np.clip(mean, *KLSparsity._limits(mean.dtype))
 
     def value(self, A: np.ndarray) -> float:
         """The penalty for activations ``A`` of shape (n_samples, n_units)."""
@@ -52,9 +70,16 @@ class KLSparsity:
         return self.beta * float(kl.sum())
 
     def grad(self, A: np.ndarray) -> np.ndarray:
-        """``dPenalty/dA``, shape (n_samples, n_units): the same row for every example."""
-        r, rho = self.mean_activation(A), self.rho
+        """``dPenalty/dA``, shape (n_samples, n_units): the same row for every example.
+
+        Zero for a unit whose mean was moved by :meth:`mean_activation` (the
+        penalty is constant there), so that it is the derivative of :meth:`value`.
+        """
+        mean = A.mean(axis=0)
+        low, high = self._limits(mean.dtype)
+        r, rho = np.clip(mean, low, high), self.rho
         row = self.beta * (-rho / r + (1 - rho) / (1 - r)) / A.shape[0]
+        row = np.where((mean >= low) & (mean <= high), row, 0).astype(row.dtype, copy=False)
         return np.broadcast_to(row, A.shape)
 
 
