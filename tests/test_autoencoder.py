@@ -883,3 +883,39 @@ def test_a_decoder_without_derivative_is_refused_by_the_name_output(output, name
         fitted.fit(X)
     np.testing.assert_array_equal(fitted.network_.params, before)
     assert fitted.get_params()["output"] == output
+
+
+def test_weight_decay_changed_after_the_fit_applies_like_rho_and_beta(patches, rng):
+    # set_params after the fit: cost() took the new rho and beta but kept the fit's weight
+    # decay, and fine_tune ignored a new fine_tune_weight_decay
+    ae = cr.SparseAutoencoder(5, rho=0.05, beta=2.0, weight_decay=3e-3, max_iter=2,
+                              random_state=1).fit(patches)
+    ae.set_params(weight_decay=0.2, rho=0.1)
+    J, grad = ae.cost(ae.params, patches)
+    (W1, W2), (b1, b2) = ae.network_.to_ufldl()
+    J_ref, W1g, b1g, W2g, b2g = _ufldl_sparse_cost(W1, b1, W2, b2, patches, 0.1, 2.0, 0.2)
+    assert J == pytest.approx(J_ref, rel=1e-12)
+    np.testing.assert_allclose(grad, np.concatenate([W1g.T.ravel(), b1g, W2g.T.ravel(), b2g]),
+                               rtol=1e-9, atol=1e-13)
+    assert ae.network_.weight_decay == 3e-3  # cost() leaves the autoencoder as it was
+
+    X, y = patches, np.arange(30) % 3
+    settings = dict(max_iter=3, softmax_max_iter=3, fine_tune_iter=0, fine_tune_sparsity=False,
+                    random_state=0)
+    stack = cr.StackedAutoencoder((4,), **settings).fit(X, y)
+    stack.set_params(fine_tune_weight_decay=0.5)
+    W = [layer.W for layer in stack.network_.layers]
+    A = 1 / (1 + np.exp(-(X @ W[0] + stack.network_.layers[0].b)))
+    Z = A @ W[1] + stack.network_.layers[1].b
+    ce = np.mean(np.log(np.exp(Z).sum(axis=1)) - Z[np.arange(30), y])
+    J_ref = ce + 0.25 * (np.sum(W[0] ** 2) + np.sum(W[1] ** 2))
+    assert stack.cost(stack.params, X, y)[0] == pytest.approx(J_ref, rel=1e-12)
+    with pytest.raises(ValueError, match="y holds labels not seen in fit"):
+        stack.fine_tune(X, y + 7, 2)
+    assert stack.network_.weight_decay == 1e-4  # a refused fine_tune changes nothing
+    stack.fine_tune(X, y, 4)
+    # the same as a stack fitted with that weight decay from the start
+    same = cr.StackedAutoencoder((4,), fine_tune_weight_decay=0.5, **settings).fit(X, y)
+    same.fine_tune(X, y, 4)
+    assert stack.network_.weight_decay == 0.5
+    np.testing.assert_array_equal(stack.params, same.params)

@@ -156,7 +156,9 @@ class SparseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseE
 
         Reconstruction error + weight decay + ``beta * sum KL(rho || rho_hat)``,
         for ``scipy.optimize.minimize(jac=True)`` and
-        :func:`chainrule.gradient_check`.  The autoencoder is left as it was.
+        :func:`chainrule.gradient_check`, with the settings as they are now
+        (``rho``, ``beta`` and ``weight_decay`` changed by ``set_params`` after the
+        fit included).  The autoencoder is left as it was.
 
         Parameters
         ----------
@@ -172,13 +174,17 @@ class SparseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseE
         net = self._check_fitted()
         theta = net._check_theta(theta)
         X = check_data(X, net.n_inputs, net.dtype)
-        saved = net.params.copy()
+        penalty = self._penalty()
+        decay = check_nonneg_float(self.weight_decay, "weight_decay")
+        saved, saved_decay = net.params.copy(), net.weight_decay
         try:
             net.params[...] = theta
-            J, grad = penalized_cost(net, X, X, {0: self._penalty()})
+            net.weight_decay = decay  # the settings as they are now, rho and beta too
+            J, grad = penalized_cost(net, X, X, {0: penalty})
             return J, grad.copy()
         finally:
             net.params[...] = saved
+            net.weight_decay = saved_decay
 
     # -- scikit-learn interface ------------------------------------------------------------------
     def fit(self, X: object, y: object = None) -> SparseAutoencoder:

@@ -162,7 +162,7 @@ class StackedAutoencoder(_NetClassifier):
         self.network_ = net
         self.n_iter_ = 0
         if fine:  # X is checked: not again, which would warn that an array has no names
-            self._fine_tune(X, y, fine)
+            self._fine_tune(X, y, fine, decay)
         return self
 
     def _checked_settings(self) -> tuple[list[int], float, int]:
@@ -210,6 +210,10 @@ class StackedAutoencoder(_NetClassifier):
     def fine_tune(self, X: object, y: object, max_iter: int | None = None) -> StackedAutoencoder:
         """Train the whole stack by backprop on labelled data (more iterations after ``fit``).
 
+        With the settings as they are now: ``fine_tune_weight_decay``, ``rho``,
+        ``beta`` and ``fine_tune_sparsity`` changed by ``set_params`` after the fit
+        apply (the stack keeps the new weight decay).
+
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
@@ -222,7 +226,8 @@ class StackedAutoencoder(_NetClassifier):
         self
         """
         net = self._check_fitted()
-        self._checked_settings()  # set_params may have changed them since the fit
+        # set_params may have changed them since the fit: checked, and used as they are now
+        _, decay, _ = self._checked_settings()
         if max_iter is None:
             default = check_positive_int(self.fine_tune_iter, "fine_tune_iter", minimum=0)
             if default == 0:
@@ -231,9 +236,10 @@ class StackedAutoencoder(_NetClassifier):
             max_iter = default
         max_iter = check_positive_int(max_iter, "max_iter")
         X = _checked_X(self, X, False, net.dtype)
-        return self._fine_tune(X, y, max_iter)
+        return self._fine_tune(X, y, max_iter, decay)
 
-    def _fine_tune(self, X: np.ndarray, y: object, max_iter: int) -> StackedAutoencoder:
+    def _fine_tune(self, X: np.ndarray, y: object, max_iter: int,
+                   decay: float) -> StackedAutoencoder:
         """:meth:`fine_tune` on an ``X`` already checked (by ``fit`` or ``fine_tune``).
 
         Parameters
@@ -242,9 +248,13 @@ class StackedAutoencoder(_NetClassifier):
         y : array-like of shape (n_samples,), labels among ``classes_``
         max_iter : int
             Iterations of the optimiser (>= 1).
+        decay : float
+            Weight decay of the stack (``fine_tune_weight_decay`` or
+            ``softmax_weight_decay``, checked).
         """
         net = self.network_
         Y = net.prepare_targets(self._codes(y, X.shape[0]), X.shape[0], "y")
+        net.weight_decay = decay  # after the checks of y: a refused y changes nothing
         result = _fit_scipy(net, X, Y, self._penalties(), _check_method(self.method), max_iter)
         self.n_iter_ += int(result.nit)
         return self
@@ -269,9 +279,10 @@ class StackedAutoencoder(_NetClassifier):
     def cost(self, theta: object, X: object, y: object) -> tuple[float, np.ndarray]:
         """``(J, grad)`` of the fine-tuning cost at a flat vector (for gradient checks).
 
-        Cross-entropy of the softmax on top + weight decay (``fine_tune_weight_decay``)
-        + the KL sparsity penalties of the hidden layers when ``fine_tune_sparsity``.
-        The stack is left as it was.
+        Cross-entropy of the softmax on top + weight decay (``fine_tune_weight_decay``,
+        by default ``softmax_weight_decay``) + the KL sparsity penalties of the hidden
+        layers when ``fine_tune_sparsity``, with the settings as they are now (changed
+        by ``set_params`` after the fit included).  The stack is left as it was.
 
         Parameters
         ----------
@@ -290,14 +301,17 @@ class StackedAutoencoder(_NetClassifier):
         theta = net._check_theta(theta)
         X = check_data(X, net.n_inputs, net.dtype)
         Y = net.prepare_targets(self._codes(y, X.shape[0]), X.shape[0], "y")
+        _, decay, _ = self._checked_settings()  # as they are now, like the penalties
         penalties = self._penalties()
-        saved = net.params.copy()
+        saved, saved_decay = net.params.copy(), net.weight_decay
         try:
             net.params[...] = theta
+            net.weight_decay = decay
             J, grad = penalized_cost(net, X, Y, penalties)
             return J, grad.copy()
         finally:
             net.params[...] = saved
+            net.weight_decay = saved_decay
 
     @property
     def params(self) -> np.ndarray:
