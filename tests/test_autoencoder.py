@@ -666,6 +666,9 @@ _SMALL_STL = dict(n_hidden=3, hidden_sizes=(3,), max_iter=3, softmax_max_iter=5,
     ({"X_train": "range"}, ValueError, r"X_train: the data must lie in \[0, 1\]"),
     ({"y_train": "short"}, ValueError, r"y_train must have shape \(12,\) .*got \(5,\)"),
     ({"y_test": "short"}, ValueError, r"y_test must have shape \(9,\) .*got \(5,\)"),
+    ({"y_train": np.full(12, 4)}, ValueError,  # named y by the softmax, after the checks
+     r"^y_train has 1 class \(4\); at least 2 classes are needed"),
+    ({"y_train": np.linspace(0, 1, 12)}, ValueError, r"^y_train: Unknown label type: continuous"),
     ({"softmax_weight_decay": -1.0}, ValueError, "softmax_weight_decay must be"),
     ({"softmax_max_iter": 0}, ValueError, "softmax_max_iter must be an int >= 1"),
     ({"fine_tune_iter": -1}, ValueError, "fine_tune_iter must be an int >= 0, got -1"),
@@ -679,7 +682,9 @@ def test_self_taught_learning_names_its_arguments_before_training(rng, monkeypat
             "y_train": np.arange(12) % 3, "X_test": rng.uniform(0, 1, (9, 6)),
             "y_test": np.arange(9) % 3, **_SMALL_STL}
     (key, how), = change.items()
-    if how == "nan":
+    if isinstance(how, np.ndarray):
+        args[key] = how
+    elif how == "nan":
         args[key][2, 3] = np.nan
     elif how == "cols":
         args[key] = args[key][:, :5]

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from sklearn.utils.multiclass import check_classification_targets
 
 from .._validation import (
     check_finite_array,
@@ -121,6 +122,14 @@ def self_taught_learning(
         if labels.shape != (data.shape[0],):
             raise ValueError(f"{name} must have shape ({data.shape[0]},) (one label per row "
                              f"of X_{name[2:]}), got {labels.shape}")
+    try:  # what the classifiers would refuse, named as the caller named it
+        check_classification_targets(y_train)
+    except ValueError as exc:
+        raise ValueError(f"y_train: {exc}") from None
+    classes = np.unique(y_train)
+    if classes.size < 2:
+        raise ValueError(f"y_train has 1 class ({classes.tolist()[0]!r}); at least 2 classes "
+                         "are needed")
     # every setting checked by its own name before minutes of training
     check_positive_int(n_hidden, "n_hidden")
     stack = StackedAutoencoder(hidden_sizes, rho=rho, beta=beta, weight_decay=weight_decay,
