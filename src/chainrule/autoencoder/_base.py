@@ -23,7 +23,7 @@ from .._validation import (
 )
 from ..initializers import make_rng
 from ..layers import Dense
-from ..network import Network
+from ..network import Network, _release_caches
 from ._penalty import penalized_cost
 
 _METHODS = {"L-BFGS-B": "L-BFGS-B", "lbfgs": "L-BFGS-B", "CG": "CG", "cg": "CG",
@@ -39,9 +39,13 @@ def _fit_scipy(net: Network, X: np.ndarray, Y: np.ndarray, penalties, method: st
         J, g = penalized_cost(net, X, Y, penalties)
         return J, g.astype(np.float64)  # a copy: SciPy keeps it
 
-    with scipy_blas_single_thread():  # see _threads: the two BLAS pools would contend
-        result = scipy.optimize.minimize(fun, net.params.astype(np.float64), jac=True,
-                                         method=_METHODS[method], options={"maxiter": max_iter})
+    try:
+        with scipy_blas_single_thread():  # see _threads: the two BLAS pools would contend
+            result = scipy.optimize.minimize(fun, net.params.astype(np.float64), jac=True,
+                                             method=_METHODS[method],
+                                             options={"maxiter": max_iter})
+    finally:  # the last pass's arrays (the data among them) are not kept by the model
+        _release_caches(net)
     if not np.all(np.isfinite(result.x)):
         raise FloatingPointError(f"{method} produced non-finite parameters")
     net.params[...] = result.x
@@ -147,7 +151,10 @@ class _NetClassifier(ClassifierMixin, BaseEstimator):
             Columns in the order of ``classes_``.
         """
         net = self._check_fitted()
-        return net.forward(_checked_X(self, X, False, net.dtype))
+        try:
+            return net.forward(_checked_X(self, X, False, net.dtype))
+        finally:
+            _release_caches(net)
 
     def predict(self, X: object) -> np.ndarray:
         """Most probable class of each row.

@@ -23,7 +23,7 @@ from .._validation import (
     restored_on_error,
 )
 from ..activations import OUTPUT_RANGES, get_activation
-from ..network import Network
+from ..network import Network, _release_caches
 from ._base import _check_method, _checked_X, _fit_scipy, _rng, _ufldl_dense
 from ._penalty import KLSparsity, penalized_cost
 
@@ -185,6 +185,7 @@ class SparseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseE
         finally:
             net.params[...] = saved
             net.weight_decay = saved_decay
+            _release_caches(net)
 
     # -- scikit-learn interface ------------------------------------------------------------------
     def fit(self, X: object, y: object = None) -> SparseAutoencoder:
@@ -227,6 +228,7 @@ class SparseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseE
         self.n_iter_ = int(result.nit)
         self.loss_ = float(result.fun)
         self.mean_activation_ = net.layers[0].forward(X).mean(axis=0)
+        _release_caches(net)
         return self
 
     def transform(self, X: object) -> np.ndarray:
@@ -245,7 +247,10 @@ class SparseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseE
             :meth:`get_feature_names_out`.
         """
         net = self._check_fitted()
-        return net.layers[0].forward(_checked_X(self, X, False, net.dtype)).copy()
+        try:
+            return net.layers[0].forward(_checked_X(self, X, False, net.dtype)).copy()
+        finally:
+            _release_caches(net)
 
     @property
     def _n_features_out(self) -> int:
@@ -269,7 +274,10 @@ class SparseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseE
         if H.shape[1] != n_hidden:
             raise ValueError(f"H must have {n_hidden} columns (one per hidden unit), got shape "
                              f"{H.shape}")
-        return net.layers[1].forward(H).copy()
+        try:
+            return net.layers[1].forward(H).copy()
+        finally:
+            _release_caches(net)
 
     def reconstruct(self, X: object) -> np.ndarray:
         """``inverse_transform(transform(X))``, shape (n_samples, n_features)."""

@@ -15,7 +15,7 @@ from .._validation import (
     check_random_state_value,
     restored_on_error,
 )
-from ..network import Network
+from ..network import Network, _release_caches
 from ._base import _check_method, _checked_X, _fit_scipy, _NetClassifier, _rng
 from ._penalty import KLSparsity, penalized_cost
 from ._softmax import SoftmaxRegression
@@ -312,6 +312,7 @@ class StackedAutoencoder(_NetClassifier):
         finally:
             net.params[...] = saved
             net.weight_decay = saved_decay
+            _release_caches(net)
 
     @property
     def params(self) -> np.ndarray:
