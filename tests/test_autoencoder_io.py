@@ -429,3 +429,21 @@ def test_a_weight_decay_convention_no_fit_uses_is_refused(tmp_path, data, make):
     with pytest.raises(ValueError, match=rf"{path}: corrupted autoencoder file \(record: "
                                          r"network: decay: expected 'ufldl'"):
         cr.load_autoencoder(path)
+
+
+@pytest.mark.parametrize("output", ["logistic", "linear"])
+def test_a_decoder_named_by_an_alias_round_trips(tmp_path, data, output):
+    """fit takes the aliases of sigmoid and identity; load refused the files save wrote
+    ("params: output: expected 'sigmoid' (the network's output activation), found
+    'logistic'")."""
+    X, _ = data
+    ae = cr.SparseAutoencoder(5, max_iter=5, output=output, random_state=0).fit(X)
+    back = cr.load_autoencoder(ae.save(tmp_path / "alias"))
+    _same_attributes(ae, back)
+    assert back.output == output
+    np.testing.assert_array_equal(back.reconstruct(X), ae.reconstruct(X))
+    # the reconstruction is the decoder's: sigmoid or identity of H W2 + b2
+    W2, b2 = back.network_.layers[1].W, back.network_.layers[1].b
+    Z = back.transform(X) @ W2 + b2
+    np.testing.assert_allclose(back.reconstruct(X),
+                               1 / (1 + np.exp(-Z)) if output == "logistic" else Z, rtol=1e-13)

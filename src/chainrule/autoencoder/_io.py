@@ -14,6 +14,7 @@ from sklearn.base import (
 )
 
 from .. import io
+from ..activations import ALIASES
 from ..layers import Dense
 from ..network import Network
 from ._softmax import SoftmaxRegression
@@ -123,7 +124,10 @@ def _network_problem(kind: str, params: dict, fitted: dict, net: Network,
         if net.n_outputs != net.n_inputs:
             return (f"network: a SparseAutoencoder reconstructs its {net.n_inputs} inputs, "
                     f"this network has {net.n_outputs} outputs")
-        if out != params.get("output", "sigmoid"):
+        output = params.get("output", "sigmoid")
+        if isinstance(output, str) and output in ALIASES:  # fit takes "logistic", "linear"
+            output = ALIASES[output]
+        if out != output:
             return (f"params: output: expected {out!r} (the network's output activation), "
                     f"found {params.get('output')!r}")
         if params.get("n_hidden", 25) != net.layers[0].n_out:
