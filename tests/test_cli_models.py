@@ -1203,3 +1203,34 @@ def test_nesterov_with_momentum_0_is_refused_not_trained_with_0_9(tmp_path, caps
     cr.train(net, X, y[:, None].astype(float), optimizer=optimizer, epochs=3, seed=0,
              verbose=0)
     np.testing.assert_array_equal(cr.load(tmp_path / "m.npz").params, net.params)
+
+
+def test_an_output_that_is_an_input_of_the_command_is_refused(trained, tmp_path, capsys):
+    # bad input loses nothing: -o naming the data or the model file (or a link to it, or
+    # the model's name without .npz) would have replaced it by the output
+    d, _, _ = trained
+    data, model = tmp_path / "data.csv", tmp_path / "model.npz"
+    data.write_bytes((d / "data.csv").read_bytes())
+    model.write_bytes((d / "model.npz").read_bytes())
+    (tmp_path / "link.csv").symlink_to(data)
+    before = data.read_bytes(), model.read_bytes()
+    cases = [
+        (["predict", str(model), str(data), "-o", str(data)], "data", data),
+        (["predict", str(model), str(data), "-o", str(tmp_path / "link.csv")], "data", data),
+        (["predict", str(tmp_path / "model"), str(data), "-o", str(model)], "model", model),
+    ]
+    for argv, what, path in cases:
+        assert main(argv) == 2
+        err = capsys.readouterr().err
+        assert f"-o/--out {argv[-1]}: that is the {what} file this command reads" in err, err
+        assert str(path) in err
+    # train writes DATA.npz for -o DATA: refused when the data is that .npz file
+    npz = tmp_path / "data.npz"
+    npz.write_bytes(b"not read")
+    assert main(["train", str(npz), "-o", str(tmp_path / "data"), "-q"]) == 2
+    assert f"that is the data file this command reads ({npz})" in capsys.readouterr().err
+    assert npz.read_bytes() == b"not read"
+    assert (data.read_bytes(), model.read_bytes()) == before
+    # another name is still written
+    assert main(["predict", str(model), str(data), "-o", str(tmp_path / "out.csv")]) == 0
+    assert _read_csv(tmp_path / "out.csv")[0] == ["kind"]

@@ -12,6 +12,7 @@ import re
 import numpy as np
 import pytest
 
+from chainrule.cli import main
 from test_cli import run
 from test_trace import SPEC_A, SPEC_B, TOKEN
 
@@ -220,3 +221,16 @@ def test_trace_output_into_a_new_folder(tmp_path, capsys):
     assert capsys.readouterr().out == f"trace written to {out}\n"
     assert out.read_text(encoding="utf-8") == printed
     assert [n for n in SPEC_B if n not in set(TOKEN.findall(printed))] == []
+
+
+def test_trace_refuses_an_output_that_is_its_network_file(tmp_path, capsys):
+    spec = tmp_path / "net.json"
+    text = '{"weights": [[[0.1], [0.2]]], "input": [1], "target": [1]}\n'
+    spec.write_text(text)
+    assert main(["trace", "--network", str(spec), "--output", str(spec)]) == 2
+    err = capsys.readouterr().err
+    assert f"--output {spec}: that is the network file this command reads ({spec})" in err
+    assert spec.read_text() == text
+    assert main(["trace", "--network", str(spec), "--output", str(tmp_path / "t.txt")]) == 0
+    assert f"trace written to {tmp_path / 't.txt'}" in capsys.readouterr().out
+    assert (tmp_path / "t.txt").stat().st_size > 0

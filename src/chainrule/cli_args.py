@@ -37,6 +37,7 @@ __all__ = [
     "positive_float",
     "positive_int",
     "real",
+    "refuse_overwriting",
     "seed_int",
 ]
 
@@ -336,6 +337,43 @@ def output_path(text: str) -> str:
     """
     _check_parent(_not_a_directory(text, "out.csv"))
     return text
+
+
+def refuse_overwriting(output: str | os.PathLike | None, option: str,
+                       inputs: dict[str, str | os.PathLike | None]) -> None:
+    """Refuse to write ``output`` over a file the same command reads.
+
+    ``chainrule predict model.npz data.csv -o data.csv`` would replace the data
+    by the predictions; bad input must lose nothing.  Checked before any work.
+
+    Parameters
+    ----------
+    output : str or PathLike or None
+        The file the command will write (None: it writes none).
+    option : str
+        The option that named it, as the message shows it (``-o/--out``).
+    inputs : dict
+        What each input is (``"data file"``) -> the path the command reads; an
+        input that is not an existing file (a bundled data set, a preset) is
+        skipped.
+
+    Raises
+    ------
+    ValueError
+        Naming the option, the output and the input it would overwrite.
+    """
+    if output is None or str(output) == "":
+        return
+    out = Path(output)
+    for what, given in inputs.items():
+        if given is None or str(given) == "" or not Path(given).is_file():
+            continue
+        same = (os.path.samefile(given, out) if out.exists()
+                else os.path.realpath(given) == os.path.realpath(out))
+        if same:
+            raise ValueError(f"{option} {output}: that is the {what} this command reads "
+                             f"({given}); writing it would overwrite the input. Give "
+                             "another file name")
 
 
 def picture_formats() -> list[str]:

@@ -34,6 +34,7 @@ from .cli_args import (
     picture_path,
     positive_float,
     positive_int,
+    refuse_overwriting,
     seed_int,
 )
 
@@ -194,6 +195,8 @@ def _train(args: argparse.Namespace) -> int:
         raise ValueError(f"--activation: give one activation, or one per hidden layer "
                          f"({len(args.hidden)}), got {len(args.activation)}")
     _not_empty(args.data, "data", _DATA_EXAMPLE)
+    refuse_overwriting(args.out, "-o/--out", {"data file": args.data})
+    refuse_overwriting(args.plot, "--plot", {"data file": args.data})
     table = read_data(args.data, target=args.target, features=args.features, seed=args.seed,
                       features_what=" (--features)")
     task = _infer_task(table, args.task, args.loss)
@@ -370,6 +373,20 @@ def _load(path: str):
     return SavedModel.load(path)
 
 
+def _model_file(path: str) -> str:
+    """The file a model name reads: ``path``, or ``path.npz`` when only that exists."""
+    given = Path(path)
+    if not given.exists() and given.with_name(given.name + ".npz").exists():
+        return str(given.with_name(given.name + ".npz"))
+    return path
+
+
+def _refuse_overwriting_inputs(out: str | None, args: argparse.Namespace) -> None:
+    """Refuse an output (``-o/--out``) that is the model or data file of the command."""
+    refuse_overwriting(out, "-o/--out", {"model file": _model_file(args.model),
+                                         "data file": args.data})
+
+
 def _model_data(model, data: str, target: str | None, need_target: bool, seed: int):
     from .tabular import read_data
 
@@ -448,6 +465,7 @@ def _add_predict(sub: argparse._SubParsersAction) -> None:
 def _predict(args: argparse.Namespace) -> int:
     from .io import atomic_text
 
+    _refuse_overwriting_inputs(args.out, args)
     model = _load(args.model)
     if args.proba and model.task != "classification":  # known before the data is read
         raise ValueError("--proba: the model is a regression model; it has no classes")
@@ -586,8 +604,9 @@ def _add_plot(sub: argparse._SubParsersAction) -> None:
 def _plot(args: argparse.Namespace) -> int:
     from . import plots
 
-    model = _load(args.model)
     out = Path(args.out or f"chainrule-{args.kind}.png")
+    _refuse_overwriting_inputs(out, args)
+    model = _load(args.model)
     if args.kind == "loss":
         history = model.metadata.get("history") or {}
         if not history.get("loss"):

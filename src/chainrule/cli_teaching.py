@@ -19,6 +19,7 @@ from .cli_args import (
     picture_path,
     positive_float,
     positive_int,
+    refuse_overwriting,
     seed_int,
 )
 
@@ -89,6 +90,7 @@ def _trace(args: argparse.Namespace) -> int:
         for name, spec in PRESETS.items():
             print(f"{name}: {spec['description']}")
         return 0
+    refuse_overwriting(args.output, "--output", {"network file": args.network})
     weights = _json_option(args.weights, "--weights")
     if args.network is not None:
         spec = load_spec(args.network)
