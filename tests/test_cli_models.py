@@ -1234,3 +1234,45 @@ def test_an_output_that_is_an_input_of_the_command_is_refused(trained, tmp_path,
     # another name is still written
     assert main(["predict", str(model), str(data), "-o", str(tmp_path / "out.csv")]) == 0
     assert _read_csv(tmp_path / "out.csv")[0] == ["kind"]
+
+
+@pytest.mark.parametrize("argv, expected", [
+    # the library said "loss 'poisson' needs outputs in its domain" / "activation 'step' has no
+    # useful derivative": the options the user typed are named, before the data is read
+    (["train", "diabetes", "--activation", "step"],
+     "argument --activation: activation 'step' has no useful derivative"),
+    (["train", "iris", "--output", "sign"],
+     "argument --output: activation 'sign' has no useful derivative"),
+    (["train", "iris", "--loss", "poisson"],
+     "--loss poisson: needs an output activation it is defined on (exp, softplus), got the "
+     "output softmax (the default for classification); give --output exp or softplus"),
+    (["train", "diabetes", "--loss", "log_loss"],
+     "--loss log_loss: needs an output activation it is defined on (sigmoid, softmax), got "
+     "the output identity (the default for regression)"),
+    (["train", "no-such-file.csv", "--loss", "poisson", "--output", "identity"],
+     "--loss poisson: needs an output activation it is defined on (exp, softplus), got "
+     "--output identity"),
+    (["gradcheck", "--loss", "poisson"],
+     "--loss poisson: needs an output activation it is defined on (exp, softplus), got the "
+     "output softmax (the default of a random MLP)"),
+    (["gradcheck", "--output", "step"],
+     "argument --output: activation 'step' has no useful derivative"),
+    (["trace", "--activation", "relu"],
+     "the loss log_loss (the preset's): needs an output activation it is defined on "
+     "(sigmoid, softmax), got --activation relu"),
+    (["trace", "--preset", "integer-example", "--loss", "log_loss"],
+     "--loss log_loss: needs an output activation it is defined on (sigmoid, softmax), got "
+     "the output square (the preset's)"),
+    (["trace", "--loss", "bogus"], "argument --loss: unknown loss 'bogus'"),
+])
+def test_library_errors_name_the_option_the_user_gave(argv, expected, tmp_path, capsys):
+    out = tmp_path / "model.npz"
+    extra = ["-o", str(out), "-q"] if argv[0] == "train" else []
+    try:
+        code = main([*argv, *extra])
+    except SystemExit as exc:  # argparse
+        code = exc.code
+    assert code == 2
+    captured = capsys.readouterr()
+    assert expected in " ".join(captured.err.split()), captured.err
+    assert captured.out == "" and not out.exists()  # nothing read, trained or written

@@ -234,3 +234,17 @@ def test_trace_refuses_an_output_that_is_its_network_file(tmp_path, capsys):
     assert main(["trace", "--network", str(spec), "--output", str(tmp_path / "t.txt")]) == 0
     assert f"trace written to {tmp_path / 't.txt'}" in capsys.readouterr().out
     assert (tmp_path / "t.txt").stat().st_size > 0
+
+
+def test_trace_names_the_network_file_whose_loss_and_output_do_not_fit(tmp_path, capsys):
+    spec = tmp_path / "net.json"
+    spec.write_text('{"weights": [[[0.1], [0.2]]], "input": [1], "target": [1], '
+                    '"activation": "relu", "loss": "log_loss"}')
+    assert main(["trace", "--network", str(spec)]) == 2
+    assert (f"{spec}: the loss log_loss (the network's): needs an output activation it is "
+            "defined on (sigmoid, softmax), got the output relu (the network's)"
+            ) in capsys.readouterr().err
+    spec.write_text('{"weights": [[[0.1], [0.2]]], "input": [1], "target": [1], '
+                    '"loss": "bogus"}')
+    assert main(["trace", "--network", str(spec)]) == 2
+    assert f"{spec}: unknown loss 'bogus'" in capsys.readouterr().err

@@ -23,6 +23,8 @@ from pathlib import Path
 
 __all__ = [
     "OPTIMIZER_NAMES",
+    "backprop_activation_name",
+    "check_loss_output",
     "finite_float",
     "fraction",
     "integer",
@@ -196,6 +198,68 @@ def _get_loss() -> Callable[[str], object]:
 activation_name = _registered("activation name", _get_activation)
 initializer_name = _registered("initializer name", _get_initializer, allow=("auto",))
 loss_name = _registered("loss name", _get_loss)
+
+
+def backprop_activation_name(text: str) -> str:
+    """An argparse type: an activation that backpropagation can pass through.
+
+    The step and sign functions have no useful derivative (the perceptron rule
+    trains them): refused while the command line is parsed, before any data is
+    read, rather than by the training that would follow.
+    """
+    name = activation_name(text)
+    if not _get_activation()(name).differentiable:
+        raise argparse.ArgumentTypeError(
+            f"activation {text!r} has no useful derivative, so backpropagation cannot pass "
+            "through it (the perceptron learning rule trains it: chainrule perceptron)")
+    return name
+
+
+backprop_activation_name.__name__ = "activation name"
+
+
+def check_loss_output(loss: str | None, output: str, *, output_given: bool,
+                      default: str = "the default", loss_from: str | None = None,
+                      output_option: str = "--output") -> None:
+    """Refuse a ``--loss`` whose domain the ``--output`` activation does not produce.
+
+    The library's own check (:class:`chainrule.network.Network`) names its
+    arguments; this one names the options, and says where a name the user did
+    not give came from.
+
+    Parameters
+    ----------
+    loss : str or None
+        The loss (None: the output's canonical loss, always accepted).
+    output : str
+        The output activation.
+    output_given : bool
+        Whether the user gave it (``output_option``) or it is a default.
+    default : str
+        Whose default the output is, when not given (``"the default for regression"``).
+    loss_from : str, optional
+        Where the loss comes from when the user did not give ``--loss``
+        (``"the preset's"``); None: ``--loss``.
+    output_option : str
+        The option that sets the output activation.
+
+    Raises
+    ------
+    ValueError
+        Naming the options, the activations the loss takes and the one it got.
+    """
+    if loss is None:
+        return
+    found = _get_loss()(loss)
+    act = _get_activation()(output)
+    if found.outputs is None or not act.builtin or act.name in found.outputs:
+        return
+    takes = sorted(found.outputs)
+    what = f"--loss {loss}" if loss_from is None else f"the loss {loss} ({loss_from})"
+    got = f"{output_option} {output}" if output_given else f"the output {output} ({default})"
+    raise ValueError(f"{what}: needs an output activation it is defined on "
+                     f"({', '.join(takes)}), got {got}; give {output_option} "
+                     f"{' or '.join(takes)}, or another --loss")
 
 
 def real(low: float | None = None, high: float | None = None, *, low_open: bool = False,

@@ -42,7 +42,8 @@ import math
 import numpy as np
 
 from .cli_args import (
-    activation_name,
+    backprop_activation_name,
+    check_loss_output,
     initializer_name,
     loss_name,
     nonnegative_float,
@@ -99,11 +100,11 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     gc.add_argument("--sizes", type=positive_int, nargs="+", default=None, metavar="N",
                     help="layer widths, input first (default: 4 5 3); with "
                     "--sparse-autoencoder: inputs and hidden units (default: 64 25)")
-    gc.add_argument("--activation", type=activation_name, default=None,
+    gc.add_argument("--activation", type=backprop_activation_name, default=None,
                     help="hidden activation (default: sigmoid)")
     gc.add_argument("--init", type=initializer_name, default=None,
                     help="initialiser (default: ufldl)")
-    gc.add_argument("--output", type=activation_name, default=None,
+    gc.add_argument("--output", type=backprop_activation_name, default=None,
                     help="output activation (default: softmax; sparse autoencoder: sigmoid)")
     gc.add_argument("--loss", type=loss_name, default=None,
                     help="loss (default: canonical for the output)")
@@ -175,6 +176,8 @@ def _random_mlp(args: argparse.Namespace, rng: np.random.Generator):
     if len(sizes) < 2:
         raise ValueError(f"--sizes: give the input width, any hidden widths and the output "
                          f"width (two or more), got {len(sizes)}")
+    check_loss_output(args.loss, args.output or "softmax", output_given=args.output is not None,
+                      default="the default of a random MLP")
     net = mlp(sizes, hidden=args.activation or "sigmoid", output=args.output or "softmax",
               loss=args.loss, init=args.init or "ufldl", seed=rng,
               weight_decay=0.1 if args.weight_decay is None else args.weight_decay,

@@ -22,7 +22,8 @@ import numpy as np
 
 from .cli_args import (
     OPTIMIZER_NAMES,
-    activation_name,
+    backprop_activation_name,
+    check_loss_output,
     fraction,
     initializer_name,
     loss_name,
@@ -77,10 +78,10 @@ def _add_train(sub: argparse._SubParsersAction) -> None:
                    help="default: auto (inferred from the target; regression for --loss poisson)")
     p.add_argument("--hidden", type=positive_int, nargs="*", default=[100], metavar="N",
                    help="hidden layer widths (default: 100; none for a linear model)")
-    p.add_argument("--activation", type=activation_name, default=["relu"], nargs="+",
+    p.add_argument("--activation", type=backprop_activation_name, default=["relu"], nargs="+",
                    metavar="NAME",
                    help="hidden activation, or one per hidden layer (default: relu)")
-    p.add_argument("--output", type=activation_name, metavar="ACT",
+    p.add_argument("--output", type=backprop_activation_name, metavar="ACT",
                    help="output activation (default: softmax / sigmoid / identity by task; "
                    "softmax for two classes with --loss cross_entropy; exp for --loss "
                    "poisson)")
@@ -194,6 +195,8 @@ def _train(args: argparse.Namespace) -> int:
     if len(args.activation) not in (1, len(args.hidden)):
         raise ValueError(f"--activation: give one activation, or one per hidden layer "
                          f"({len(args.hidden)}), got {len(args.activation)}")
+    if args.output is not None:
+        check_loss_output(args.loss, args.output, output_given=True)
     _not_empty(args.data, "data", _DATA_EXAMPLE)
     refuse_overwriting(args.out, "-o/--out", {"data file": args.data})
     refuse_overwriting(args.plot, "--plot", {"data file": args.data})
@@ -232,6 +235,8 @@ def _train(args: argparse.Namespace) -> int:
         # the Poisson loss needs positive outputs: exp, its canonical link, unless told
         n_out, targets = 1, None
         output = args.output or ("exp" if args.loss == "poisson" else "identity")
+    check_loss_output(args.loss, output, output_given=args.output is not None,
+                      default=f"the default for {task}")
     if args.val_fraction is None:
         args.val_fraction = 0.1 if table.n_samples >= 20 else 0.0
     train_idx, val_idx = _split(table.n_samples, args.val_fraction, args.seed,

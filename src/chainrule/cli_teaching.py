@@ -11,8 +11,11 @@ import argparse
 import json
 
 from .cli_args import (
+    backprop_activation_name,
+    check_loss_output,
     finite_float,
     integer,
+    loss_name,
     nonnegative_float,
     nonzero_int,
     output_path,
@@ -49,10 +52,11 @@ def _add_trace(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--biases", metavar="JSON", help="ufldl/chainrule layouts: JSON list, "
                    "one vector or null per layer; transfer layout: false (no layer has "
                    "biases; row 0 must be zeros) or one true/false per layer")
-    p.add_argument("--activation", nargs="+", metavar="NAME",
+    p.add_argument("--activation", type=backprop_activation_name, nargs="+", metavar="NAME",
                    help="one activation, or one per layer (default: the preset's or the "
                    "network's, else sigmoid)")
-    p.add_argument("--loss", help="squared_error, mean_squared_error, log_loss, cross_entropy, "
+    p.add_argument("--loss", type=loss_name,
+                   help="squared_error, mean_squared_error, log_loss, cross_entropy, "
                    "poisson (default: the preset's or the network's, else squared_error)")
     p.add_argument("--weight-decay", type=nonnegative_float, dest="weight_decay",
                    help="lambda of (lambda/2) sum W^2 (default: the preset's or the "
@@ -107,7 +111,17 @@ def _trace(args: argparse.Namespace) -> int:
     }
     given = {k: v for k, v in overrides.items() if v is not None}
     spec = load_spec({**spec, **given})
+    acts = spec.get("activation") or "sigmoid"
+    source = "the network's" if args.network is not None else (
+        "the preset's" if args.preset is not None or weights is None else "the default")
     try:
+        if isinstance(acts, str) or (isinstance(acts, list) and acts
+                                     and isinstance(acts[-1], str)):
+            check_loss_output(spec.get("loss") or "squared_error",
+                              acts if isinstance(acts, str) else acts[-1],
+                              output_given=args.activation is not None, default=source,
+                              loss_from=None if args.loss is not None else source,
+                              output_option="--activation")
         built = spec_network(spec)
     except (TypeError, ValueError) as exc:  # named by the description's key: say whose
         if args.network is None:
