@@ -402,3 +402,36 @@ def test_float32_data_comes_back_float32_with_the_float64_values():
     # a list mixing float32 and float64 images, or integers, gives float64
     assert sample_patches([imgs32[0], imgs64[1]], 5, 4).dtype == np.float64
     assert whiten(np.arange(12).reshape(6, 2) % 5).dtype == np.float64
+
+
+def test_load_mnist_gives_pixels_in_0_1_whatever_their_dtype(tmp_path, rng):
+    # a float copy of the 0..255 bytes was passed through unscaled (values up to 255)
+    pixels = rng.integers(0, 256, size=(4, 28, 28)).astype(np.uint8)
+    pixels[0, 0, 0] = 255
+    y = np.arange(4)
+    expected = pixels.reshape(4, -1).astype(np.float64) / 255.0  # the IDX convention
+    for name, stored in [("bytes", pixels), ("floats", pixels.astype(np.float32)),
+                         ("unit", pixels / 255.0)]:
+        np.savez(tmp_path / f"{name}.npz", x_train=stored, y_train=y, x_test=stored, y_test=y)
+        X, _ = images.load_mnist(tmp_path / f"{name}.npz")
+        np.testing.assert_allclose(X, expected, rtol=1e-6, err_msg=name)
+    standardised = (pixels - pixels.mean()) / pixels.std()
+    np.savez(tmp_path / "std.npz", x_train=standardised, y_train=y, x_test=pixels, y_test=y)
+    with pytest.raises(ValueError, match=r"'.*std\.npz': x_train: float pixel values must lie "
+                       r"in \[0, 1\], or be whole numbers 0\.\.255 .* got values from "
+                       f"{standardised.min():g} to {standardised.max():g}"):
+        images.load_mnist(tmp_path / "std.npz")
+
+
+def test_to_grayscale_scales_8_bit_floats_and_refuses_other_values_above_1(rng):
+    img = rng.integers(0, 256, size=(5, 6, 3))
+    expected = (img / 255.0) @ np.array([0.299, 0.587, 0.114])
+    np.testing.assert_allclose(images.to_grayscale(img.astype(np.float64)), expected)
+    np.testing.assert_allclose(images.to_grayscale(img.astype(np.uint8)), expected)
+    np.testing.assert_allclose(images.to_grayscale(img / 255.0), expected)
+    with pytest.raises(ValueError, match=r"image: float pixel values must lie in \[0, 1\].* "
+                       r"got values from 0\.5 to 1\.5"):
+        images.to_grayscale(np.array([[0.5, 1.5]]))
+    with pytest.raises(ValueError, match=r"image: integer pixel values must be 0\.\.255 .* got "
+                       r"values from -1 to 3"):
+        images.to_grayscale(np.array([[-1, 3]]))

@@ -44,25 +44,72 @@ __all__ = [
 
 
 # --- natural images ----------------------------------------------------------------------------
+def _unit_pixels(values: np.ndarray, what: str) -> np.ndarray:
+    """Pixel values as float64 in [0, 1]: the rule of :func:`to_grayscale` and :func:`load_mnist`.
+
+    Integers are 8-bit values 0..255 and are divided by 255.  Floats in [0, 1]
+    are kept as they are; floats that are all whole numbers in 0..255, some
+    above 1, are 8-bit values stored as floats and are divided by 255 too.
+    Anything else (negative values, values above 255, fractions above 1: data
+    already standardised or rescaled otherwise) is refused rather than passed
+    through outside [0, 1].
+
+    Parameters
+    ----------
+    values : ndarray of any shape, numbers (finite: checked by the callers)
+    what : str
+        Names the array in messages.
+
+    Returns
+    -------
+    ndarray of the same shape, float64, values in [0, 1]
+    """
+    if values.size == 0:
+        return values.astype(np.float64)
+    low, high = values.min(), values.max()
+    if values.dtype.kind in "iu" or (values.dtype.kind == "b"):
+        if low < 0 or high > 255:
+            raise ValueError(f"{what}: integer pixel values must be 0..255 (8 bits), got values "
+                             f"from {low} to {high}")
+        return values.astype(np.float64) / 255.0
+    out = values.astype(np.float64)
+    if low >= 0 and high <= 1:
+        return out
+    if low >= 0 and high <= 255 and np.all(out == np.round(out)):
+        return out / 255.0
+    raise ValueError(f"{what}: float pixel values must lie in [0, 1], or be whole numbers "
+                     f"0..255 (8-bit values, divided by 255), got values from {low:g} to "
+                     f"{high:g}; rescale them to [0, 1] first")
+
+
 def to_grayscale(image: object) -> np.ndarray:
     """An image as a 2-D float array in [0, 1].
 
     Parameters
     ----------
     image : array-like of shape (height, width), (height, width, 3) or (height, width, 4)
-        Integer images are read as 0..255, float images as 0..1; RGB is mixed
-        with the luminance weights 0.299, 0.587, 0.114 (alpha is dropped).
+        Integer images are read as 0..255, float images as 0..1 (a float image
+        of whole numbers 0..255 as 0..255; other values outside [0, 1] are
+        refused); RGB is mixed with the luminance weights 0.299, 0.587, 0.114
+        (alpha is dropped).
 
     Returns
     -------
     ndarray of shape (height, width)
+
+    Raises
+    ------
+    ValueError
+        If the shape is not that of an image, a value is not finite, or the
+        values are not pixel values as above.
     """
     img = np.asarray(image)
     if img.ndim not in (2, 3) or (img.ndim == 3 and img.shape[2] not in (3, 4)):
         raise ValueError("image must have shape (height, width) or (height, width, 3 or 4), "
                          f"got {img.shape}")
-    img = img.astype(np.float64) / 255.0 if np.issubdtype(img.dtype, np.integer) else (
-        check_finite_array(img, "image", dtype=np.float64))
+    if not np.issubdtype(img.dtype, np.integer):
+        check_finite_array(img, "image", dtype=np.float64)
+    img = _unit_pixels(img, "image")
     if img.ndim == 3:
         img = img[..., :3] @ np.array([0.299, 0.587, 0.114])
     return img
@@ -311,7 +358,15 @@ def load_mnist(path: str | os.PathLike, kind: str = "train") -> tuple[np.ndarray
     Returns
     -------
     X : ndarray of shape (n_images, height * width), values in [0, 1]
+        Integer pixels (the IDX files' bytes) divided by 255; float pixels
+        kept when in [0, 1], divided by 255 when whole numbers 0..255.
     y : ndarray of shape (n_images,), integer labels
+
+    Raises
+    ------
+    ValueError
+        If a file is malformed, or its pixels are neither 0..255 nor in [0, 1]
+        (a standardised copy, say), naming the file and the array.
     """
     if kind not in _MNIST_FILES:
         raise ValueError(f"kind must be 'train' or 'test', got {kind!r}")
@@ -350,8 +405,9 @@ def _mnist_arrays(images: np.ndarray, labels: np.ndarray, where: str,
     Parameters
     ----------
     images : ndarray
-        Shape (n_images, n_pixels) or (n_images, height, width), numbers;
-        integers are scaled by 1/255.
+        Shape (n_images, n_pixels) or (n_images, height, width), numbers:
+        0..255 (integers, or floats of whole numbers), scaled by 1/255, or
+        floats in [0, 1], kept.
     labels : ndarray
         Shape (n_images,), non-negative integers (floats only if whole).
     where : str
@@ -391,9 +447,7 @@ def _mnist_arrays(images: np.ndarray, labels: np.ndarray, where: str,
     if labels.size and labels.min() < 0:
         i = int(np.argmin(labels))
         raise ValueError(f"{where}: {names[1]}[{i}] is {labels[i]}; expected labels >= 0")
-    X = images.reshape(images.shape[0], -1).astype(np.float64)
-    if images.dtype.kind in "iu":
-        X /= 255.0
+    X = _unit_pixels(images.reshape(images.shape[0], -1), f"{where}: {names[0]}")
     return X, labels.astype(np.int64)
 
 
