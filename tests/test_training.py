@@ -627,3 +627,28 @@ def test_nesterov_with_momentum_0_is_refused_not_trained_with_0_9():
     chainrule.train(a, X, y, optimizer="sgd", epochs=3, batch_size=4, seed=1)
     chainrule.train(b, X, y, optimizer="sgd", momentum=0, epochs=3, batch_size=4, seed=1)
     np.testing.assert_array_equal(a.params, b.params)
+
+
+def test_layer_grad_norms_before_any_backward_pass_says_so():
+    # the gradient buffer's initial zeros were reported as norms 0.0: vanished gradients
+    from chainrule.autoencoder import KLSparsity, penalized_cost
+    from chainrule.diagnostics import layer_grad_norms
+    from chainrule.network import mlp
+
+    rng = np.random.default_rng(0)
+    X, y = rng.uniform(size=(6, 3)), np.array([0, 1, 2, 0, 1, 2])
+    net = mlp([3, 4, 3], hidden="sigmoid", output="softmax", seed=0)
+    for fresh in (net, net.copy(), net.astype(np.float32)):
+        with pytest.raises(ValueError, match="net: no gradient has been computed yet"):
+            layer_grad_norms(fresh)
+    _, grad = net.loss_and_grad(X, y)
+    parts = np.split(grad, [3 * 4 + 4])  # W1, b1 | W2, b2
+    assert layer_grad_norms(net) == pytest.approx([np.sqrt(np.sum(p * p)) for p in parts])
+    # an exactly zero gradient, once computed, is reported as such
+    flat = mlp([3, 2, 3], hidden="relu", output="softmax", init="zeros", seed=0)
+    flat.loss_and_grad(X, y)
+    assert layer_grad_norms(flat)[0] == 0.0 and layer_grad_norms(flat)[1] > 0
+    # the sparse autoencoder's cost fills the gradient through the layers themselves
+    ae = mlp([3, 2, 3], hidden="sigmoid", output="sigmoid", seed=1)
+    _, g = penalized_cost(ae, X, X, {0: KLSparsity(rho=0.1, beta=3.0)})
+    assert layer_grad_norms(ae) == pytest.approx([np.linalg.norm(g[:8]), np.linalg.norm(g[8:])])

@@ -24,13 +24,25 @@ def _check_network(net: object) -> None:
 def layer_grad_norms(net: Network) -> list[float]:
     """Euclidean norm of each parameterised layer's gradient (all its parameters together).
 
-    Reads the gradients of the last backward pass.
+    Reads the gradients of the last backward pass (:meth:`Network.loss_and_grad`,
+    a training step).
 
     Returns
     -------
     list of float, one per layer that has parameters, input side first.
+
+    Raises
+    ------
+    ValueError
+        If no backward pass has run since the network was built, copied or
+        loaded: its gradient buffer then holds zeros, which are no gradient
+        (and would read as vanished ones).
     """
     _check_network(net)
+    if not getattr(net, "_grad_computed", True):
+        raise ValueError("net: no gradient has been computed yet (no backward pass since the "
+                         "network was built, copied or loaded); run one first, e.g. "
+                         "net.loss_and_grad(X, Y)")
     norms = []
     offset = 0
     for layer in net.layers:

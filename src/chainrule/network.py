@@ -187,6 +187,9 @@ class Network:
         self.dtype = np.dtype(dtype)
         self._theta = np.empty(total, dtype=self.dtype)
         self._grad = np.zeros(total, dtype=self.dtype)
+        # whether a backward pass has filled _grad since it was allocated: its zeros until
+        # then are no gradient (diagnostics.layer_grad_norms says so rather than report them)
+        self._grad_computed = False
         self._decay_slices: list[slice] = []
         self._decay_work: np.ndarray | None = None  # c * W of the decay gradient, on first use
         self._last_decay = 0.0  # the decay term of the last _loss_and_grad's J
@@ -545,6 +548,7 @@ class Network:
                 self._decay_work = np.empty_like(self._theta)
             for s in self._decay_slices:
                 self._grad[s] += np.multiply(self._theta[s], c, out=self._decay_work[s])
+        self._grad_computed = True
         return J, self._grad
 
     def _workspace(self, pool: dict | None = None) -> _Workspace:

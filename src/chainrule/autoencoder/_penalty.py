@@ -154,4 +154,5 @@ def penalized_cost(
             if W is not None:
                 J += 0.5 * c * float(np.sum(W * W))
                 layer.dW += c * W
+    net._grad_computed = True
     return J, net.grads
