@@ -596,3 +596,16 @@ def test_decision_regions_refuse_points_of_a_class_the_model_does_not_know(tmp_p
     assert not list(tmp_path.iterdir())
     plots.plot_decision_regions([("p", Proba(), X, np.where(X[:, 0] > 0, "a", "b"))],
                                 tmp_path / "r.png", resolution=5)
+
+
+def test_plot_loss_takes_only_true_or_false_for_log_scale(monkeypatch, tmp_path):
+    # "no" and 0.5 were taken by truthiness: a log axis nobody asked for
+    for value in ("no", 0.5, 1):
+        with pytest.raises(TypeError, match=rf"log_scale must be True or False, got "
+                           rf"{value!r} \({type(value).__name__}\)"):
+            plots.plot_loss({"loss": [1.0, 0.5]}, tmp_path / "l.png", log_scale=value)
+    assert not (tmp_path / "l.png").exists()
+    fig = _drawn_figure(monkeypatch, lambda: plots.plot_loss(
+        {"loss": [1.0, 0.5]}, tmp_path / "l.png", log_scale=np.bool_(True)))
+    assert fig.axes[0].get_yscale() == "log"
+

@@ -43,15 +43,19 @@ def plot_loss(
         Output file (PNG), 800 x 500 pixels.
     title : str
     log_scale : bool, optional
-        Logarithmic loss axis; by default when the loss spans more than two
-        decades and every finite value is > 0 (a loss of 0 cannot be drawn on
-        a log axis).
+        Logarithmic loss axis (True or False); by default when the loss spans
+        more than two decades and every finite value is > 0 (a loss of 0
+        cannot be drawn on a log axis).
 
     Returns
     -------
     Path
         The file written.
     """
+    if log_scale is not None:  # "no" or 0.5 would be taken by truthiness
+        from ._validation import check_bool
+
+        log_scale = check_bool(log_scale, "log_scale")
     if not isinstance(history, Mapping):
         raise TypeError(f"history must be a mapping with a 'loss' sequence, such as the History "
                         f"that train returns; got {type(history).__name__}")
