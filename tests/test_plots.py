@@ -609,3 +609,21 @@ def test_plot_loss_takes_only_true_or_false_for_log_scale(monkeypatch, tmp_path)
         {"loss": [1.0, 0.5]}, tmp_path / "l.png", log_scale=np.bool_(True)))
     assert fig.axes[0].get_yscale() == "log"
 
+
+def test_plot_model_selection_with_exact_fits_and_nan_runs(monkeypatch, tmp_path):
+    # most runs at 0: the top of the axis was 1.6 x 0 = 0, every other run "above 0";
+    # NaN runs were counted with the diverged (inf) ones as "above"
+    V = np.array([[0.0, 0.0, 0.0, 0.0, 0.3], [0.0, 0.0, np.inf, np.nan, 0.0]])
+    fig = _drawn_figure(monkeypatch, lambda: plots.plot_model_selection(
+        [1, 2], V, tmp_path / "ms.png"))
+    ax = fig.axes[0]
+    largest = V[np.isfinite(V)].max()
+    assert ax.get_ylim() == pytest.approx((0, 1.05 * largest))
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert f"1 run(s) above {1.05 * largest:.3g}" in labels  # the inf one
+    assert "1 run(s) without an error (NaN)" in labels
+    drawn = ax.collections[0].get_offsets()[:, 1]  # the runs inside the axis
+    np.testing.assert_array_equal(np.sort(drawn), np.sort(V[np.isfinite(V)]))
+    every = _drawn_figure(monkeypatch, lambda: plots.plot_model_selection(
+        [1, 2], np.zeros((2, 3)), tmp_path / "ms0.png"))
+    assert every.axes[0].get_ylim() == pytest.approx((0, 1.0))

@@ -503,7 +503,10 @@ def plot_model_selection(
     ----------
     hidden_units : array-like of shape (n_sizes,)
     val_errors : array-like of shape (n_sizes, n_starts)
-        Errors >= 0; inf (or NaN) for runs that diverged, drawn on the top edge.
+        Errors >= 0; inf for runs that diverged, drawn on the top edge with the
+        runs above it; NaN for runs without an error, drawn there as crosses
+        and counted apart.  The top of the axis is 1.6 x the largest per-size
+        upper quartile (a little above the largest error when that is 0).
     path : str or Path
     train_errors : array-like of shape (n_sizes, n_starts), optional
         The best training error per size is drawn as a line.
@@ -552,14 +555,22 @@ def plot_model_selection(
     # (a start stuck in a wild local minimum) are drawn as triangles on the top edge
     rows = finite.any(axis=1)  # sizes where every start diverged have no quartile, no best
     top = 1.6 * max(float(np.percentile(V[i][finite[i]], 75)) for i in np.flatnonzero(rows))
+    if top == 0:  # most runs fit exactly: an axis from 0 to 0 would put every other above
+        largest = float(V[finite].max())
+        top = 1.05 * largest if largest > 0 else 1.0
     inside = finite & (V <= top)
     ax.scatter((M[:, None] + jitter)[inside], V[inside], s=12, alpha=0.6, color="tab:blue",
                label=f"validation error ({V.shape[1]} starts per size)")
-    above = ~inside
+    missing = np.isnan(V)  # no error at all: not "above" anything
+    above = ~inside & ~missing
     if above.any():
         ax.scatter((M[:, None] + jitter)[above], np.full(int(above.sum()), top), marker="^",
                    s=18, color="tab:blue", alpha=0.6, clip_on=False,
                    label=f"{int(above.sum())} run(s) above {top:.3g}")
+    if missing.any():
+        ax.scatter((M[:, None] + jitter)[missing], np.full(int(missing.sum()), top),
+                   marker="x", s=18, color="tab:gray", clip_on=False,
+                   label=f"{int(missing.sum())} run(s) without an error (NaN)")
     best_per_size = np.full(M.shape[0], np.nan)  # NaN: a gap in the line
     best_per_size[rows] = np.min(np.where(finite, V, np.inf)[rows], axis=1)
     ax.plot(M, best_per_size, color="tab:blue", lw=1, label="best start per size")
