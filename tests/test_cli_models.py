@@ -1276,3 +1276,27 @@ def test_library_errors_name_the_option_the_user_gave(argv, expected, tmp_path, 
     captured = capsys.readouterr()
     assert expected in " ".join(captured.err.split()), captured.err
     assert captured.out == "" and not out.exists()  # nothing read, trained or written
+
+
+def test_a_csv_without_header_is_refused_rather_than_lose_its_first_example(tmp_path, capsys):
+    # the UCI iris file has no header: its first example became the column names
+    from sklearn.datasets import load_iris
+
+    from chainrule.tabular import read_data
+
+    iris = load_iris()
+    rows = [[f"{v:g}" for v in x] + [f"Iris-{iris.target_names[t]}"]
+            for x, t in zip(iris.data, iris.target, strict=True)]
+    _write_csv(tmp_path / "iris.data", rows[0], rows[1:])
+    assert main(["train", str(tmp_path / "iris.data"), "-o", str(tmp_path / "m"), "-q"]) == 2
+    err = capsys.readouterr().err
+    assert (f"line 1: the first row must be a header of column names, but it looks like an "
+            f"example ({', '.join(rows[0])}): its numbers stand over columns of numbers, "
+            f"and 'Iris-setosa' (column 5) is a value of that column (line 2)") in err, err
+    assert not (tmp_path / "m.npz").exists()
+    # a pandas export of integer column names is a header: every example is read
+    _write_csv(tmp_path / "named.csv", ["0", "1", "2", "3", "label"], rows)
+    table = read_data(str(tmp_path / "named.csv"))
+    assert table.feature_names == ["0", "1", "2", "3"] and table.target_name == "label"
+    np.testing.assert_allclose(table.X, [[float(v) for v in r[:4]] for r in rows])
+    assert list(table.y) == [r[4] for r in rows]

@@ -217,6 +217,16 @@ def _read_csv(path: Path, target: str | None, features: list[str] | None,
         )
     if "" in header:
         raise ValueError(f"{path} line {rows[0][0]}: column {header.index('') + 1} has no name")
+    example = _example_as_header(header, rows[1:])
+    if example is not None:
+        j, n = example
+        raise ValueError(
+            f"{path} line {rows[0][0]}: the first row must be a header of column names, but "
+            f"it looks like an example ({_preview_row(header)}): its numbers stand over "
+            f"columns of numbers, and {header[j]!r} (column {j + 1}) is a value of that "
+            f"column (line {n}); add a header row of column names, which would otherwise "
+            "lose this example"
+        )
     dup = sorted({n for n in header if header.count(n) > 1})
     if dup:
         raise ValueError(f"{path}: duplicate column name(s) {', '.join(map(repr, dup))}")
@@ -255,6 +265,45 @@ def _read_csv(path: Path, target: str | None, features: list[str] | None,
     for j, c in enumerate(cols):
         table.X[:, j] = _parse_floats(cells[:, c], table.where, f"column {header[c]!r}")
     return table
+
+
+def _preview_row(cells: list[str], n: int = 5) -> str:
+    return ", ".join(cells[:n]) + (", ..." if len(cells) > n else "")
+
+
+def _example_as_header(header: list[str], body: list[tuple[int, list[str]]]
+                       ) -> tuple[int, int] | None:
+    """Whether the first row of a CSV file is an example rather than column names.
+
+    A header-less file whose last column is text (the UCI iris file:
+    ``5.1,3.5,1.4,0.2,Iris-setosa``) has a first row of both numbers and text,
+    which a header may have too (a pandas export of integer column names:
+    ``0,1,2,label``).  The first row is taken for an example only when it
+    has a number, each of its numbers stands over a column of numbers, and
+    each of its other cells is itself a value of its column further down
+    (``Iris-setosa`` is; a name such as ``label`` is not).
+
+    Returns
+    -------
+    (int, int) or None
+        The column of the first text cell found among the values and the line
+        where it is, or None (a header).
+    """
+    numeric = [_is_number(cell) for cell in header]
+    if not any(numeric) or all(numeric):  # all numbers: refused on their own
+        return None
+    rows = [(n, [cell.strip() for cell in row]) for n, row in body if len(row) == len(header)]
+    found = None
+    for j, cell in enumerate(header):
+        if numeric[j]:
+            if not all(_is_number(row[j]) for _, row in rows if row[j]):
+                return None
+        else:
+            line = next((n for n, row in rows if row[j] == cell), None)
+            if line is None:
+                return None
+            found = found or (j, line)
+    return found
 
 
 def _is_number(text: str) -> bool:
