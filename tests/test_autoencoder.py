@@ -954,3 +954,30 @@ def test_fitted_models_keep_no_arrays_of_their_last_pass(patches):
                  lambda: stack.fine_tune(X, y, 2)):
         call()
         assert _held(stack.network_) == []
+
+
+def test_cost_refuses_data_the_decoder_cannot_reach_as_fit_does(patches):
+    """cost(theta, X) with X outside [0, 1] (sigmoid decoder) is refused, with fit's message.
+
+    Before, cost returned a number for data that fit refuses.
+    """
+    ae = cr.SparseAutoencoder(3, max_iter=2, random_state=0).fit(patches)
+    params = ae.params.copy()
+    bad = 3 * patches
+    with pytest.raises(ValueError) as by_fit:
+        clone(ae).fit(bad)
+    with pytest.raises(ValueError) as by_cost:
+        ae.cost(params, bad)
+    assert str(by_cost.value) == str(by_fit.value)
+    assert str(by_cost.value).startswith("X: with output='sigmoid' the data must lie in [0, 1]")
+    np.testing.assert_array_equal(ae.params, params)
+    linear = cr.SparseAutoencoder(3, max_iter=2, random_state=0, output="identity").fit(patches)
+    J, _ = linear.cost(linear.params, bad)  # a linear decoder reaches any value
+    W1, b1 = linear.network_.layers[0].W, linear.network_.layers[0].b
+    W2, b2 = linear.network_.layers[1].W, linear.network_.layers[1].b
+    A = 1 / (1 + np.exp(-(bad @ W1 + b1)))
+    rho_hat = A.mean(axis=0)
+    kl = np.sum(0.01 * np.log(0.01 / rho_hat) + 0.99 * np.log(0.99 / (1 - rho_hat)))
+    ref = (0.5 * np.sum((A @ W2 + b2 - bad) ** 2) / bad.shape[0]
+           + 0.5e-4 * (np.sum(W1**2) + np.sum(W2**2)) + 3.0 * kl)
+    np.testing.assert_allclose(J, ref, rtol=1e-12)

@@ -28,6 +28,27 @@ from ._base import _check_method, _checked_X, _fit_scipy, _rng, _ufldl_dense
 from ._penalty import KLSparsity, penalized_cost
 
 
+def _check_reachable(X: np.ndarray, output: str, decoder: str) -> None:
+    """Refuse data that a decoder of activation ``decoder`` cannot reconstruct.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features)
+    output : str
+        The decoder as the message names it (the ``output`` setting, an alias such
+        as "logistic" included).
+    decoder : str
+        The canonical name of its activation ("sigmoid", "tanh", ...).
+    """
+    low, high = OUTPUT_RANGES.get(decoder, (-np.inf, np.inf))
+    if X.min() < low or X.max() > high:
+        raise ValueError(
+            f"X: with output={output!r} the data must lie in [{low:g}, {high:g}] (it "
+            f"is reconstructed by a {decoder}), got values from {X.min():g} to "
+            f"{X.max():g}; rescale it (chainrule.preprocessing.normalize_patches) or use "
+            "output='identity'")
+
+
 class SparseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
     """Sparse autoencoder ``x -> a = sigmoid(x W1 + b1) -> x_hat = f(a W2 + b2)`` (SPEC 9).
 
@@ -158,7 +179,8 @@ class SparseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseE
         for ``scipy.optimize.minimize(jac=True)`` and
         :func:`chainrule.gradient_check`, with the settings as they are now
         (``rho``, ``beta`` and ``weight_decay`` changed by ``set_params`` after the
-        fit included).  The autoencoder is left as it was.
+        fit included).  The autoencoder is left as it was.  ``X`` outside the
+        values the fitted decoder can reach is refused, as ``fit`` refuses it.
 
         Parameters
         ----------
@@ -174,6 +196,8 @@ class SparseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseE
         net = self._check_fitted()
         theta = net._check_theta(theta)
         X = check_data(X, net.n_inputs, net.dtype)
+        decoder = net.layers[1].activation.name  # the fitted one, whatever output says now
+        _check_reachable(X, decoder, decoder)  # what fit refuses
         penalty = self._penalty()
         decay = check_nonneg_float(self.weight_decay, "weight_decay")
         saved, saved_decay = net.params.copy(), net.weight_decay
@@ -215,14 +239,7 @@ class SparseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseE
         self._check_settings()
         output = get_activation(self.output)
         net = self._build(X.shape[1])
-        # the values the decoder can reconstruct; data outside them is refused
-        low, high = OUTPUT_RANGES.get(output.name, (-np.inf, np.inf))  # "logistic" too
-        if X.min() < low or X.max() > high:
-            raise ValueError(
-                f"X: with output={self.output!r} the data must lie in [{low:g}, {high:g}] (it "
-                f"is reconstructed by a {output.name}), got values from {X.min():g} to "
-                f"{X.max():g}; rescale it (chainrule.preprocessing.normalize_patches) or use "
-                "output='identity'")
+        _check_reachable(X, self.output, output.name)
         result = _fit_scipy(net, X, X, {0: self._penalty()}, method, max_iter)
         self.network_ = net
         self.n_iter_ = int(result.nit)
