@@ -981,3 +981,33 @@ def test_cost_refuses_data_the_decoder_cannot_reach_as_fit_does(patches):
     ref = (0.5 * np.sum((A @ W2 + b2 - bad) ** 2) / bad.shape[0]
            + 0.5e-4 * (np.sum(W1**2) + np.sum(W2**2)) + 3.0 * kl)
     np.testing.assert_allclose(J, ref, rtol=1e-12)
+
+
+def test_sparse_data_is_told_that_the_autoencoders_take_dense_data_only(rng):
+    """A sparse X_unlabeled, X_train, H or cost X: "pass ....toarray() (... dense data only)".
+
+    Before, the message added "(train and the estimators take sparse X)", which is not
+    true of the stack, self_taught_learning or the autoencoder.
+    """
+    sp = pytest.importorskip("scipy.sparse")
+    from chainrule.autoencoder import self_taught_learning
+
+    X = rng.uniform(0.1, 0.9, size=(20, 4))
+    y = np.arange(20) % 2
+    S = sp.csr_matrix(X)
+    ae = cr.SparseAutoencoder(2, max_iter=2, random_state=0).fit(X)
+    calls = [(lambda: cr.StackedAutoencoder((2,), max_iter=2).fit(X, y, S),
+              "X_unlabeled", "StackedAutoencoder"),
+             (lambda: self_taught_learning(S, X, y, X, y, n_hidden=2), "X_unlabeled",
+              "self_taught_learning"),
+             (lambda: self_taught_learning(X, S, y, X, y, n_hidden=2), "X_train",
+              "self_taught_learning"),
+             (lambda: self_taught_learning(X, X, y, S, y, n_hidden=2), "X_test",
+              "self_taught_learning"),
+             (lambda: ae.cost(ae.params, S), "X", "SparseAutoencoder"),
+             (lambda: ae.inverse_transform(sp.csr_matrix(X[:, :2])), "H", "SparseAutoencoder")]
+    for call, name, who in calls:
+        with pytest.raises(TypeError) as info:
+            call()
+        assert str(info.value).endswith(f"; pass {name}.toarray() ({who} takes dense data only)")
+        assert str(info.value).startswith(f"{name} must be a dense array, got a sparse csr_matrix")

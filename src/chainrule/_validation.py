@@ -103,7 +103,8 @@ def data_dtype(data: object) -> np.dtype:
 
 
 def check_finite_array(
-    x: object, name: str, dtype: np.dtype | type | None = None, ndim: int | None = None
+    x: object, name: str, dtype: np.dtype | type | None = None, ndim: int | None = None,
+    sparse_note: str = "train and the estimators take sparse X",
 ) -> np.ndarray:
     """Convert to a numeric ndarray (no copy when possible) and refuse NaN/inf.
 
@@ -117,12 +118,16 @@ def check_finite_array(
         anything else into float64.
     ndim : int, optional
         Required number of dimensions.
+    sparse_note : str, optional
+        What the message refusing a sparse matrix adds in parentheses after
+        "pass {name}.toarray()": where sparse data is taken, or that the
+        caller takes dense data only.
     """
     sparse = sys.modules.get("scipy.sparse")  # not imported: x cannot be a sparse matrix
     if sparse is not None and sparse.issparse(x):  # np.asarray would make a 0-d object array
         raise TypeError(
             f"{name} must be a dense array, got a sparse {type(x).__name__} of shape "
-            f"{x.shape}; pass {name}.toarray() (train and the estimators take sparse X)"
+            f"{x.shape}; pass {name}.toarray() ({sparse_note})"
         )
     try:
         arr = np.asarray(x)
@@ -177,16 +182,17 @@ def _check_all_finite(arr: np.ndarray, name: str) -> None:
 
 
 def check_data(
-    X: object, n_features: int | tuple[int, ...], dtype: np.dtype, name: str = "X"
+    X: object, n_features: int | tuple[int, ...], dtype: np.dtype, name: str = "X",
+    sparse_note: str = "train and the estimators take sparse X",
 ) -> np.ndarray:
     """Validate inputs of shape (n_samples, n_features); a 1-D array is one example.
 
     ``n_features`` may also be an image shape (channels, height, width): see
-    :func:`check_images`.
+    :func:`check_images`.  ``sparse_note`` is as in :func:`check_finite_array`.
     """
     if isinstance(n_features, tuple):  # images, for convolutional networks (conv.py)
         return check_images(X, n_features, dtype, name)
-    arr = check_finite_array(X, name, dtype=dtype)
+    arr = check_finite_array(X, name, dtype=dtype, sparse_note=sparse_note)
     if arr.ndim == 1:
         if arr.shape[0] != n_features:
             hint = " (for one feature, pass shape (n_samples, 1))" if n_features == 1 else ""

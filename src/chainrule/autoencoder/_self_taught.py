@@ -104,9 +104,12 @@ def self_taught_learning(
     """
     import time
 
-    X_unlabeled = check_finite_array(X_unlabeled, "X_unlabeled", dtype=np.float64, ndim=2)
-    X_train = check_finite_array(X_train, "X_train", dtype=np.float64, ndim=2)
-    X_test = check_finite_array(X_test, "X_test", dtype=np.float64, ndim=2)
+    dense = "self_taught_learning takes dense data only"  # what a sparse matrix is told
+    X_unlabeled = check_finite_array(X_unlabeled, "X_unlabeled", dtype=np.float64, ndim=2,
+                                     sparse_note=dense)
+    X_train = check_finite_array(X_train, "X_train", dtype=np.float64, ndim=2,
+                                 sparse_note=dense)
+    X_test = check_finite_array(X_test, "X_test", dtype=np.float64, ndim=2, sparse_note=dense)
     for name, data in (("X_unlabeled", X_unlabeled), ("X_test", X_test)):
         if data.shape[1] != X_train.shape[1]:
             raise ValueError(f"{name} must have {X_train.shape[1]} columns like X_train, "

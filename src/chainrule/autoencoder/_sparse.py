@@ -195,7 +195,8 @@ class SparseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseE
         """
         net = self._check_fitted()
         theta = net._check_theta(theta)
-        X = check_data(X, net.n_inputs, net.dtype)
+        X = check_data(X, net.n_inputs, net.dtype,
+                       sparse_note="SparseAutoencoder takes dense data only")
         decoder = net.layers[1].activation.name  # the fitted one, whatever output says now
         _check_reachable(X, decoder, decoder)  # what fit refuses
         penalty = self._penalty()
@@ -287,7 +288,8 @@ class SparseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseE
         """
         net = self._check_fitted()
         n_hidden = net.layers[1].n_in
-        H = check_finite_array(H, "H", dtype=net.dtype, ndim=2)
+        H = check_finite_array(H, "H", dtype=net.dtype, ndim=2,
+                               sparse_note="SparseAutoencoder takes dense data only")
         if H.shape[1] != n_hidden:
             raise ValueError(f"H must have {n_hidden} columns (one per hidden unit), got shape "
                              f"{H.shape}")

@@ -125,7 +125,8 @@ class StackedAutoencoder(_NetClassifier):
         if X_unlabeled is None:
             U = X
         else:
-            U = check_finite_array(X_unlabeled, "X_unlabeled", dtype=np.float64, ndim=2)
+            U = check_finite_array(X_unlabeled, "X_unlabeled", dtype=np.float64, ndim=2,
+                                   sparse_note="StackedAutoencoder takes dense data only")
             if U.shape[1] != X.shape[1]:
                 raise ValueError(f"X_unlabeled must have {X.shape[1]} columns like X, "
                                  f"got {U.shape[1]}")
@@ -299,7 +300,8 @@ class StackedAutoencoder(_NetClassifier):
         """
         net = self._check_fitted()
         theta = net._check_theta(theta)
-        X = check_data(X, net.n_inputs, net.dtype)
+        X = check_data(X, net.n_inputs, net.dtype,
+                       sparse_note="StackedAutoencoder takes dense data only")
         Y = net.prepare_targets(self._codes(y, X.shape[0]), X.shape[0], "y")
         _, decay, _ = self._checked_settings()  # as they are now, like the penalties
         penalties = self._penalties()
