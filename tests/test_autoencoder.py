@@ -13,12 +13,15 @@ import warnings
 import numpy as np
 import pytest
 from sklearn.base import clone
-from sklearn.exceptions import NotFittedError
+from sklearn.exceptions import ConvergenceWarning, NotFittedError
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 
 import chainrule as cr
 from chainrule.autoencoder import KLSparsity, penalized_cost
+
+# most fits here stop after a few iterations on purpose; the warning is tested on its own
+pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 
 
 def _ufldl_sparse_cost(W1, b1, W2, b2, X, rho, beta, lam):
@@ -525,6 +528,7 @@ def test_stacked_autoencoder_fits_a_dataframe_without_warnings(rng):
               random_state=0)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
+        warnings.simplefilter("ignore", ConvergenceWarning)  # 5 iterations: not about that
         LogisticRegression().fit(df, y)
         on_frame = cr.StackedAutoencoder(**kw).fit(df, y)
         proba = on_frame.predict_proba(df)
@@ -1011,3 +1015,39 @@ def test_sparse_data_is_told_that_the_autoencoders_take_dense_data_only(rng):
             call()
         assert str(info.value).endswith(f"; pass {name}.toarray() ({who} takes dense data only)")
         assert str(info.value).startswith(f"{name} must be a dense array, got a sparse csr_matrix")
+
+
+def test_an_optimiser_stopped_by_its_iteration_limit_warns_as_the_mlps_do(patches, rng):
+    """ConvergenceWarning with SciPy's message when max_iter stops L-BFGS, none when it converges.
+
+    Before, the autoencoder estimators never warned (MLPClassifier with lbfgs does).  The
+    reference is SciPy's own minimize run on the same cost from the same start.
+    """
+    import scipy.optimize
+
+    start = cr.SparseAutoencoder(3, random_state=0)._build(patches.shape[1]).params.copy()
+    with pytest.warns(ConvergenceWarning) as record:
+        ae = cr.SparseAutoencoder(3, max_iter=3, random_state=0).fit(patches)
+    ref = scipy.optimize.minimize(lambda t: ae.cost(t, patches), start, jac=True,
+                                  method="L-BFGS-B", options={"maxiter": 3})
+    assert not ref.success and ref.nit == ae.n_iter_ == 3
+    np.testing.assert_allclose(ae.params, ref.x, rtol=1e-10, atol=1e-12)
+    assert [str(w.message) for w in record] == [
+        f"SparseAutoencoder: L-BFGS-B failed to converge after 3 iteration(s) (max_iter=3): "
+        f"{ref.message}"]
+    X = rng.uniform(0, 1, size=(30, 3))
+    y = (X[:, 0] > 0.5).astype(int)
+    with pytest.warns(ConvergenceWarning, match=r"^SoftmaxRegression: CG failed to converge "
+                                                r"after 1 iteration\(s\) \(max_iter=1\): "):
+        cr.SoftmaxRegression(max_iter=1, method="CG", random_state=0).fit(X, y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        converged = cr.SoftmaxRegression(weight_decay=1.0, max_iter=500, random_state=0).fit(X, y)
+    assert converged.n_iter_ < 500
+    stack_kw = dict(hidden_sizes=(2,), max_iter=50, softmax_max_iter=50, random_state=0)
+    with pytest.warns(ConvergenceWarning, match=r"^StackedAutoencoder fine-tuning: L-BFGS-B "
+                      r"failed to converge after 2 iteration\(s\) \(fine_tune_iter=2\): STOP"):
+        stack = cr.StackedAutoencoder(fine_tune_iter=2, **stack_kw).fit(X, y)
+    with pytest.warns(ConvergenceWarning, match=r"after 1 iteration\(s\) \(max_iter=1\)"):
+        stack.fine_tune(X, y, 1)
+    assert stack.n_iter_ == 3

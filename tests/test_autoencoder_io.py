@@ -12,6 +12,9 @@ from sklearn.exceptions import NotFittedError
 import chainrule as cr
 from chainrule.autoencoder import AUTOENCODER_FORMAT
 
+# the fits here stop after a few iterations on purpose (ConvergenceWarning: test_autoencoder)
+pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+
 
 @pytest.fixture(scope="module")
 def data():

@@ -12,6 +12,9 @@ import chainrule as cr
 from chainrule.autoencoder import self_taught_learning
 from chainrule.images import load_mnist_subset, natural_patches, self_taught_split
 
+# the runs here may stop at their iteration limits (the warning is tested in test_autoencoder)
+pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+
 
 def orientation_coherence(filters: np.ndarray) -> np.ndarray:
     """Structure-tensor coherence of each 2-D filter: 1 for a pattern along one direction."""

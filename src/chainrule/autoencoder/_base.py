@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +13,7 @@ from sklearn.base import (
     BaseEstimator,
     ClassifierMixin,
 )
-from sklearn.exceptions import NotFittedError
+from sklearn.exceptions import ConvergenceWarning, NotFittedError
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import validate_data
 
@@ -50,6 +51,30 @@ def _fit_scipy(net: Network, X: np.ndarray, Y: np.ndarray, penalties, method: st
         raise FloatingPointError(f"{method} produced non-finite parameters")
     net.params[...] = result.x
     return result
+
+
+def _warn_unconverged(result: scipy.optimize.OptimizeResult, who: str, method: str,
+                      limit: str) -> None:
+    """A ConvergenceWarning when SciPy's optimiser did not succeed, as the MLP estimators warn.
+
+    ``result.success`` is False when the iteration (or evaluation) limit was reached
+    or the line search failed; SciPy's ``message`` says which.
+
+    Parameters
+    ----------
+    result : OptimizeResult
+        What :func:`_fit_scipy` returned.
+    who : str
+        The estimator (and stage) that ran, e.g. "SparseAutoencoder".
+    method : str
+        The optimiser as the user named it.
+    limit : str
+        The setting that bounds the iterations, with its value, e.g. "max_iter=400".
+    """
+    if not result.success:
+        warnings.warn(
+            f"{who}: {method} failed to converge after {int(result.nit)} iteration(s) "
+            f"({limit}): {result.message}", ConvergenceWarning, stacklevel=4)
 
 
 def _check_method(method: str) -> str:

@@ -12,7 +12,14 @@ from .._validation import (
 )
 from ..layers import Dense
 from ..network import Network
-from ._base import _check_method, _checked_X, _fit_scipy, _NetClassifier, _rng
+from ._base import (
+    _check_method,
+    _checked_X,
+    _fit_scipy,
+    _NetClassifier,
+    _rng,
+    _warn_unconverged,
+)
 
 
 class SoftmaxRegression(_NetClassifier):
@@ -24,6 +31,8 @@ class SoftmaxRegression(_NetClassifier):
     ----------
     weight_decay : float, default 1e-4
     max_iter : int, default 400
+        Iterations of the optimiser; stopping without converging gives a
+        ConvergenceWarning with SciPy's message.
     random_state : int, RandomState, Generator or None
         Seed of the small random initial weights.
     method : {"L-BFGS-B", "CG", "BFGS"}, default "L-BFGS-B"
@@ -71,8 +80,10 @@ class SoftmaxRegression(_NetClassifier):
                       loss="cross_entropy",
                       weight_decay=check_nonneg_float(self.weight_decay, "weight_decay"))
         Y = net.prepare_targets(codes, X.shape[0], "y")
-        result = _fit_scipy(net, X, Y, None, _check_method(self.method),
-                            check_positive_int(self.max_iter, "max_iter"))
+        method, max_iter = _check_method(self.method), check_positive_int(self.max_iter,
+                                                                          "max_iter")
+        result = _fit_scipy(net, X, Y, None, method, max_iter)
+        _warn_unconverged(result, "SoftmaxRegression", method, f"max_iter={max_iter}")
         self.network_ = net
         self.n_iter_ = int(result.nit)
         return self

@@ -24,7 +24,14 @@ from .._validation import (
 )
 from ..activations import OUTPUT_RANGES, get_activation
 from ..network import Network, _release_caches
-from ._base import _check_method, _checked_X, _fit_scipy, _rng, _ufldl_dense
+from ._base import (
+    _check_method,
+    _checked_X,
+    _fit_scipy,
+    _rng,
+    _ufldl_dense,
+    _warn_unconverged,
+)
 from ._penalty import KLSparsity, penalized_cost
 
 
@@ -63,7 +70,9 @@ class SparseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseE
     weight_decay : float, default 1e-4
         ``lambda`` of ``(lambda/2) sum W^2`` (both weight matrices, never biases).
     max_iter : int, default 400
-        Iterations of the optimiser.
+        Iterations of the optimiser.  An optimiser that stops without converging
+        (this limit reached, or a failed line search) gives a ConvergenceWarning
+        with SciPy's message, as scikit-learn's estimators do.
     random_state : int, RandomState, Generator or None
         Seed of the initial weights (UFLDL's uniform ``+-sqrt(6/(fan_in+fan_out+1))``):
         an int in [0, 2**32 - 1] (not a bool), one draw from a RandomState, or a
@@ -242,6 +251,7 @@ class SparseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseE
         net = self._build(X.shape[1])
         _check_reachable(X, self.output, output.name)
         result = _fit_scipy(net, X, X, {0: self._penalty()}, method, max_iter)
+        _warn_unconverged(result, "SparseAutoencoder", method, f"max_iter={max_iter}")
         self.network_ = net
         self.n_iter_ = int(result.nit)
         self.loss_ = float(result.fun)

@@ -16,7 +16,14 @@ from .._validation import (
     restored_on_error,
 )
 from ..network import Network, _release_caches
-from ._base import _check_method, _checked_X, _fit_scipy, _NetClassifier, _rng
+from ._base import (
+    _check_method,
+    _checked_X,
+    _fit_scipy,
+    _NetClassifier,
+    _rng,
+    _warn_unconverged,
+)
 from ._penalty import KLSparsity, penalized_cost
 from ._softmax import SoftmaxRegression
 from ._sparse import SparseAutoencoder
@@ -44,7 +51,10 @@ class StackedAutoencoder(_NetClassifier):
     softmax_weight_decay : float, default 1e-4
     softmax_max_iter : int, default 400
     fine_tune_iter : int, default 400
-        Iterations of fine-tuning (0 skips it).
+        Iterations of fine-tuning (0 skips it).  Each stage that stops without
+        converging gives a ConvergenceWarning: the autoencoders and the softmax
+        as :class:`SparseAutoencoder` and :class:`SoftmaxRegression` (naming
+        their ``max_iter``), fine-tuning as "StackedAutoencoder fine-tuning".
     fine_tune_weight_decay : float, optional
         Weight decay of the whole stack while fine-tuning; by default
         ``softmax_weight_decay`` (the features are already regularised by
@@ -163,7 +173,7 @@ class StackedAutoencoder(_NetClassifier):
         self.network_ = net
         self.n_iter_ = 0
         if fine:  # X is checked: not again, which would warn that an array has no names
-            self._fine_tune(X, y, fine, decay)
+            self._fine_tune(X, y, fine, decay, f"fine_tune_iter={fine}")
         return self
 
     def _checked_settings(self) -> tuple[list[int], float, int]:
@@ -229,18 +239,19 @@ class StackedAutoencoder(_NetClassifier):
         net = self._check_fitted()
         # set_params may have changed them since the fit: checked, and used as they are now
         _, decay, _ = self._checked_settings()
+        limit = "max_iter"
         if max_iter is None:
             default = check_positive_int(self.fine_tune_iter, "fine_tune_iter", minimum=0)
             if default == 0:
                 raise ValueError("max_iter: not given, so fine_tune_iter is used, and it is 0 "
                                  "(no fine-tuning); pass max_iter >= 1")
-            max_iter = default
+            max_iter, limit = default, "fine_tune_iter"
         max_iter = check_positive_int(max_iter, "max_iter")
         X = _checked_X(self, X, False, net.dtype)
-        return self._fine_tune(X, y, max_iter, decay)
+        return self._fine_tune(X, y, max_iter, decay, f"{limit}={max_iter}")
 
-    def _fine_tune(self, X: np.ndarray, y: object, max_iter: int,
-                   decay: float) -> StackedAutoencoder:
+    def _fine_tune(self, X: np.ndarray, y: object, max_iter: int, decay: float,
+                   limit: str) -> StackedAutoencoder:
         """:meth:`fine_tune` on an ``X`` already checked (by ``fit`` or ``fine_tune``).
 
         Parameters
@@ -252,12 +263,17 @@ class StackedAutoencoder(_NetClassifier):
         decay : float
             Weight decay of the stack (``fine_tune_weight_decay`` or
             ``softmax_weight_decay``, checked).
+        limit : str
+            The setting ``max_iter`` came from, with its value, for the
+            ConvergenceWarning.
         """
         net = self.network_
         Y = net.prepare_targets(self._codes(y, X.shape[0]), X.shape[0], "y")
         net.weight_decay = decay  # after the checks of y: a refused y changes nothing
-        result = _fit_scipy(net, X, Y, self._penalties(), _check_method(self.method), max_iter)
+        method = _check_method(self.method)
+        result = _fit_scipy(net, X, Y, self._penalties(), method, max_iter)
         self.n_iter_ += int(result.nit)
+        _warn_unconverged(result, "StackedAutoencoder fine-tuning", method, limit)
         return self
 
     def _codes(self, y: object, n: int) -> np.ndarray:
