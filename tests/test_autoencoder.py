@@ -1051,3 +1051,78 @@ def test_an_optimiser_stopped_by_its_iteration_limit_warns_as_the_mlps_do(patche
     with pytest.warns(ConvergenceWarning, match=r"after 1 iteration\(s\) \(max_iter=1\)"):
         stack.fine_tune(X, y, 1)
     assert stack.n_iter_ == 3
+
+
+def _small_stack(rng):
+    X = rng.uniform(0, 1, size=(30, 4))
+    y = (X[:, 0] > 0.5).astype(int)
+    stack = cr.StackedAutoencoder((3,), max_iter=20, softmax_max_iter=20, fine_tune_iter=2,
+                                  random_state=0).fit(X, y)
+    return stack, X, y
+
+
+def test_a_fine_tune_that_diverges_raises_and_keeps_the_last_finite_parameters(rng):
+    """A non-finite cost stops fine_tune with TrainingDiverged, as chainrule.minimize does.
+
+    Before, parameters whose cost is infinite (weights so large that sum W^2 overflows)
+    were fine-tuned "successfully": no error, the cost still inf.
+    """
+    stack, X, y = _small_stack(rng)
+    stack.params[...] *= 1e160
+    before, n_iter = stack.params.copy(), stack.n_iter_
+    with np.errstate(over="ignore", invalid="ignore"):
+        assert not np.isfinite(stack.cost(before, X, y)[0])
+    with pytest.raises(cr.TrainingDiverged, match=r"^StackedAutoencoder fine-tuning: L-BFGS-B "
+                       r"diverged: .*; the network keeps its parameters from before the call"):
+        stack.fine_tune(X, y, 5)
+    np.testing.assert_array_equal(stack.params, before)
+    assert stack.n_iter_ == n_iter
+
+
+def test_a_fine_tune_whose_cost_turns_nan_keeps_its_last_finite_iterate(rng, monkeypatch):
+    """Costs NaN from the 5th evaluation on: the stack keeps an iterate whose cost is finite."""
+    import chainrule.autoencoder._base as base
+
+    stack, X, y = _small_stack(rng)
+    n_iter, real, calls = stack.n_iter_, base.penalized_cost, []
+
+    def nan_later(net, X, Y, penalties):
+        calls.append(1)
+        J, grad = real(net, X, Y, penalties)
+        return (float("nan") if len(calls) > 4 else J), grad
+
+    monkeypatch.setattr(base, "penalized_cost", nan_later)
+    with pytest.raises(cr.TrainingDiverged, match=r"the network keeps the parameters of "
+                                                  r"iteration \d+, the last with a finite cost"):
+        stack.fine_tune(X, y, 10)
+    monkeypatch.undo()
+    assert np.all(np.isfinite(stack.params)) and np.isfinite(stack.cost(stack.params, X, y)[0])
+    assert stack.n_iter_ > n_iter
+
+
+def test_a_fine_tune_that_fails_otherwise_leaves_the_stack_as_it_was(rng, monkeypatch):
+    """An error (here an interrupt) inside the optimiser puts back parameters and weight decay.
+
+    Before, the parameters stayed at the last point SciPy evaluated, and the weight decay
+    set for the call stayed too.
+    """
+    import chainrule.autoencoder._base as base
+
+    stack, X, y = _small_stack(rng)
+    before, decay, n_iter = stack.params.copy(), stack.network_.weight_decay, stack.n_iter_
+    proba = stack.predict_proba(X)
+    real, calls = base.penalized_cost, []
+
+    def interrupted(net, X, Y, penalties):
+        calls.append(1)
+        if len(calls) > 3:
+            raise KeyboardInterrupt
+        return real(net, X, Y, penalties)
+
+    monkeypatch.setattr(base, "penalized_cost", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        stack.set_params(fine_tune_weight_decay=0.5).fine_tune(X, y, 10)
+    assert len(calls) == 4
+    np.testing.assert_array_equal(stack.params, before)
+    np.testing.assert_array_equal(stack.predict_proba(X), proba)
+    assert stack.network_.weight_decay == decay and stack.n_iter_ == n_iter

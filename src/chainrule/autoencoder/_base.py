@@ -22,9 +22,11 @@ from .._validation import (
     check_finite_array,
     check_random_state_value,
 )
+from ..callbacks import History
 from ..initializers import make_rng
 from ..layers import Dense
 from ..network import Network, _release_caches
+from ..training import TrainingDiverged
 from ._penalty import penalized_cost
 
 _METHODS = {"L-BFGS-B": "L-BFGS-B", "lbfgs": "L-BFGS-B", "CG": "CG", "cg": "CG",
@@ -33,22 +35,77 @@ _METHODS = {"L-BFGS-B": "L-BFGS-B", "lbfgs": "L-BFGS-B", "CG": "CG", "cg": "CG",
 
 
 def _fit_scipy(net: Network, X: np.ndarray, Y: np.ndarray, penalties, method: str,
-               max_iter: int) -> scipy.optimize.OptimizeResult:
-    """Minimise :func:`penalized_cost` over ``net.params`` with SciPy; the net keeps the result."""
+               max_iter: int, who: str, keeps: bool = False) -> scipy.optimize.OptimizeResult:
+    """Minimise :func:`penalized_cost` over ``net.params`` with SciPy; the net keeps the result.
+
+    A run that fails leaves ``net.params`` as :func:`chainrule.minimize` does:
+    on any error (an interrupt included) they are put back as they were before
+    the call; when the cost or the parameters end NaN or infinite,
+    :class:`~chainrule.TrainingDiverged` is raised and the net keeps the last
+    iterate with a finite cost (or its parameters from before the call).
+
+    Parameters
+    ----------
+    net : Network
+    X : ndarray of shape (n_samples, n_inputs)
+    Y : ndarray of shape (n_samples, n_outputs)
+    penalties : mapping of int to KLSparsity, or None
+    method : str
+        A key of ``_METHODS``.
+    max_iter : int
+    who : str
+        The estimator (and stage) that runs it, for the TrainingDiverged message.
+    keeps : bool, default False
+        Whether the caller keeps the net after a divergence (fine-tuning a fitted
+        stack) or discards it (a fit, which leaves the estimator as it was): what
+        the TrainingDiverged message says.
+
+    Returns
+    -------
+    scipy.optimize.OptimizeResult
+    """
+    theta0 = net.params.astype(np.float64)  # a copy: the parameters before the call
+    last_good, good_iters = theta0, 0  # the last iterate with a finite cost, and its number
+    n_iter, history = 0, History()  # the costs of the iterations up to good_iters
+
     def fun(theta: np.ndarray) -> tuple[float, np.ndarray]:
         net.params[...] = theta
-        J, g = penalized_cost(net, X, Y, penalties)
+        # overflow shows as a cost that is not finite: SciPy's line search steps back from
+        # it, and a result that is not finite raises TrainingDiverged below
+        with np.errstate(over="ignore", invalid="ignore"):
+            J, g = penalized_cost(net, X, Y, penalties)
         return J, g.astype(np.float64)  # a copy: SciPy keeps it
+
+    def on_iteration(intermediate_result: scipy.optimize.OptimizeResult) -> None:
+        nonlocal last_good, good_iters, n_iter
+        n_iter += 1
+        if np.isfinite(intermediate_result.fun) and np.all(np.isfinite(intermediate_result.x)):
+            last_good, good_iters = intermediate_result.x.copy(), n_iter
+            history.append(loss=float(intermediate_result.fun))
 
     try:
         with scipy_blas_single_thread():  # see _threads: the two BLAS pools would contend
-            result = scipy.optimize.minimize(fun, net.params.astype(np.float64), jac=True,
-                                             method=_METHODS[method],
-                                             options={"maxiter": max_iter})
+            result = scipy.optimize.minimize(fun, theta0, jac=True, method=_METHODS[method],
+                                             options={"maxiter": max_iter},
+                                             callback=on_iteration)
+    except BaseException:  # an error or an interrupt inside the optimiser changes nothing
+        net.params[...] = theta0
+        raise
     finally:  # the last pass's arrays (the data among them) are not kept by the model
         _release_caches(net)
-    if not np.all(np.isfinite(result.x)):
-        raise FloatingPointError(f"{method} produced non-finite parameters")
+    if not (np.isfinite(result.fun) and np.all(np.isfinite(result.x))):
+        net.params[...] = last_good
+        if not keeps:
+            kept = "the fit changes nothing"
+        elif good_iters == 0:
+            kept = "the network keeps its parameters from before the call"
+        else:
+            kept = (f"the network keeps the parameters of iteration {good_iters}, the last "
+                    "with a finite cost")
+        raise TrainingDiverged(
+            f"{who}: {method} diverged: the cost or the parameters became NaN or infinite "
+            f"(cost {float(result.fun):g} after {n_iter} iteration(s)); {kept}",
+            good_iters, 0, history, "cost")
     net.params[...] = result.x
     return result
 

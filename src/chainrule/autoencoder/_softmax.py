@@ -82,7 +82,7 @@ class SoftmaxRegression(_NetClassifier):
         Y = net.prepare_targets(codes, X.shape[0], "y")
         method, max_iter = _check_method(self.method), check_positive_int(self.max_iter,
                                                                           "max_iter")
-        result = _fit_scipy(net, X, Y, None, method, max_iter)
+        result = _fit_scipy(net, X, Y, None, method, max_iter, "SoftmaxRegression")
         _warn_unconverged(result, "SoftmaxRegression", method, f"max_iter={max_iter}")
         self.network_ = net
         self.n_iter_ = int(result.nit)

@@ -250,7 +250,8 @@ class SparseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseE
         output = get_activation(self.output)
         net = self._build(X.shape[1])
         _check_reachable(X, self.output, output.name)
-        result = _fit_scipy(net, X, X, {0: self._penalty()}, method, max_iter)
+        result = _fit_scipy(net, X, X, {0: self._penalty()}, method, max_iter,
+                            "SparseAutoencoder")
         _warn_unconverged(result, "SparseAutoencoder", method, f"max_iter={max_iter}")
         self.network_ = net
         self.n_iter_ = int(result.nit)

@@ -16,6 +16,7 @@ from .._validation import (
     restored_on_error,
 )
 from ..network import Network, _release_caches
+from ..training import TrainingDiverged
 from ._base import (
     _check_method,
     _checked_X,
@@ -173,7 +174,7 @@ class StackedAutoencoder(_NetClassifier):
         self.network_ = net
         self.n_iter_ = 0
         if fine:  # X is checked: not again, which would warn that an array has no names
-            self._fine_tune(X, y, fine, decay, f"fine_tune_iter={fine}")
+            self._fine_tune(X, y, fine, decay, f"fine_tune_iter={fine}", keeps=False)
         return self
 
     def _checked_settings(self) -> tuple[list[int], float, int]:
@@ -235,6 +236,14 @@ class StackedAutoencoder(_NetClassifier):
         Returns
         -------
         self
+
+        Raises
+        ------
+        TrainingDiverged
+            If the cost or the parameters end NaN or infinite: the stack keeps
+            the last iterate with a finite cost (``n_iter_`` counts the iterations
+            up to it), as :func:`chainrule.minimize` does.  Any other error (an
+            interrupt included) leaves the stack exactly as it was before the call.
         """
         net = self._check_fitted()
         # set_params may have changed them since the fit: checked, and used as they are now
@@ -248,10 +257,10 @@ class StackedAutoencoder(_NetClassifier):
             max_iter, limit = default, "fine_tune_iter"
         max_iter = check_positive_int(max_iter, "max_iter")
         X = _checked_X(self, X, False, net.dtype)
-        return self._fine_tune(X, y, max_iter, decay, f"{limit}={max_iter}")
+        return self._fine_tune(X, y, max_iter, decay, f"{limit}={max_iter}", keeps=True)
 
     def _fine_tune(self, X: np.ndarray, y: object, max_iter: int, decay: float,
-                   limit: str) -> StackedAutoencoder:
+                   limit: str, keeps: bool) -> StackedAutoencoder:
         """:meth:`fine_tune` on an ``X`` already checked (by ``fit`` or ``fine_tune``).
 
         Parameters
@@ -266,12 +275,24 @@ class StackedAutoencoder(_NetClassifier):
         limit : str
             The setting ``max_iter`` came from, with its value, for the
             ConvergenceWarning.
+        keeps : bool
+            Whether the stack is kept after a divergence (``fine_tune``) or put
+            back as it was (``fit``): what the TrainingDiverged message says.
         """
         net = self.network_
         Y = net.prepare_targets(self._codes(y, X.shape[0]), X.shape[0], "y")
+        method, penalties = _check_method(self.method), self._penalties()
+        saved_decay = net.weight_decay
         net.weight_decay = decay  # after the checks of y: a refused y changes nothing
-        method = _check_method(self.method)
-        result = _fit_scipy(net, X, Y, self._penalties(), method, max_iter)
+        try:  # a failure puts the parameters back (_fit_scipy), and the weight decay here
+            result = _fit_scipy(net, X, Y, penalties, method, max_iter,
+                                "StackedAutoencoder fine-tuning", keeps)
+        except TrainingDiverged as exc:  # the last parameters with a finite cost are kept
+            self.n_iter_ += exc.epoch
+            raise
+        except BaseException:
+            net.weight_decay = saved_decay
+            raise
         self.n_iter_ += int(result.nit)
         _warn_unconverged(result, "StackedAutoencoder fine-tuning", method, limit)
         return self
