@@ -1084,14 +1084,14 @@ def test_a_fine_tune_whose_cost_turns_nan_keeps_its_last_finite_iterate(rng, mon
     import chainrule.autoencoder._base as base
 
     stack, X, y = _small_stack(rng)
-    n_iter, real, calls = stack.n_iter_, base.penalized_cost, []
+    n_iter, real, calls = stack.n_iter_, base._penalized_cost, []
 
     def nan_later(net, X, Y, penalties):
         calls.append(1)
         J, grad = real(net, X, Y, penalties)
         return (float("nan") if len(calls) > 4 else J), grad
 
-    monkeypatch.setattr(base, "penalized_cost", nan_later)
+    monkeypatch.setattr(base, "_penalized_cost", nan_later)
     with pytest.raises(cr.TrainingDiverged, match=r"the network keeps the parameters of "
                                                   r"iteration \d+, the last with a finite cost"):
         stack.fine_tune(X, y, 10)
@@ -1111,7 +1111,7 @@ def test_a_fine_tune_that_fails_otherwise_leaves_the_stack_as_it_was(rng, monkey
     stack, X, y = _small_stack(rng)
     before, decay, n_iter = stack.params.copy(), stack.network_.weight_decay, stack.n_iter_
     proba = stack.predict_proba(X)
-    real, calls = base.penalized_cost, []
+    real, calls = base._penalized_cost, []
 
     def interrupted(net, X, Y, penalties):
         calls.append(1)
@@ -1119,10 +1119,49 @@ def test_a_fine_tune_that_fails_otherwise_leaves_the_stack_as_it_was(rng, monkey
             raise KeyboardInterrupt
         return real(net, X, Y, penalties)
 
-    monkeypatch.setattr(base, "penalized_cost", interrupted)
+    monkeypatch.setattr(base, "_penalized_cost", interrupted)
     with pytest.raises(KeyboardInterrupt):
         stack.set_params(fine_tune_weight_decay=0.5).fine_tune(X, y, 10)
     assert len(calls) == 4
     np.testing.assert_array_equal(stack.params, before)
     np.testing.assert_array_equal(stack.predict_proba(X), proba)
     assert stack.network_.weight_decay == decay and stack.n_iter_ == n_iter
+
+
+def test_penalized_cost_checks_its_input_as_the_networks_cost_does(rng):
+    """penalized_cost (public) refuses what Network.loss_and_grad refuses, with its messages.
+
+    Before, it took its arguments unchecked: Y of shape (n, 1) for 2 outputs was broadcast
+    into a cost (3.7095 instead of an error), a NaN in X gave J = nan, a Dropout layer was
+    silently inactive, and a list X or a penalty that is no KLSparsity failed with an
+    AttributeError.
+    """
+    net = cr.mlp([4, 3, 2], hidden="sigmoid", output="identity", seed=0, weight_decay=1e-3)
+    X = rng.uniform(0, 1, size=(10, 4))
+    Y = rng.uniform(0, 1, size=(10, 2))
+    X_nan = X.copy()
+    X_nan[0, 0] = np.nan
+    kl = {0: KLSparsity(0.1, 3.0)}
+    for bad_X, bad_Y in ((X, Y[:, :1]), (X, Y[:1]), (X[:, :3], Y), (X_nan, Y)):
+        with pytest.raises(ValueError) as by_net:
+            net.loss_and_grad(bad_X, bad_Y)
+        with pytest.raises(ValueError) as by_penalized:
+            penalized_cost(net, bad_X, bad_Y, kl)
+        assert str(by_penalized.value) == str(by_net.value)
+    J_ref, g_ref = net.loss_and_grad(X, Y)  # a list is taken as loss_and_grad takes it
+    J, g = penalized_cost(net, X.tolist(), Y.tolist())
+    assert J == pytest.approx(J_ref, rel=1e-14)
+    np.testing.assert_allclose(g, g_ref, rtol=1e-13, atol=1e-16)
+    with pytest.raises(TypeError, match=r"^penalties\[0\]: expected a KLSparsity \(value and "
+                                        r"grad\), got 3 \(int\)$"):
+        penalized_cost(net, X, Y, {0: 3})
+    with pytest.raises(TypeError, match=r"^penalties: layer indices must be ints, got '0'"):
+        penalized_cost(net, X, Y, {"0": KLSparsity()})
+    with pytest.raises(TypeError, match=r"^net: expected a chainrule Network, got str$"):
+        penalized_cost("net", X, Y)
+    dropped = cr.Network([cr.Dense(4, 3, "sigmoid", seed=0), cr.Dropout(0.5),
+                          cr.Dense(3, 2, "identity", seed=1)], loss="squared_error")
+    with pytest.raises(ValueError, match=r"^net.layers\[1\]: penalized_cost computes the cost "
+                                         r"in evaluation mode, where a Dropout layer would be "
+                                         r"silently inactive"):
+        penalized_cost(dropped, X, Y, kl)

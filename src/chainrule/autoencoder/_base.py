@@ -27,7 +27,7 @@ from ..initializers import make_rng
 from ..layers import Dense
 from ..network import Network, _release_caches
 from ..training import TrainingDiverged
-from ._penalty import penalized_cost
+from ._penalty import _penalized_cost
 
 _METHODS = {"L-BFGS-B": "L-BFGS-B", "lbfgs": "L-BFGS-B", "CG": "CG", "cg": "CG",
             "BFGS": "BFGS"}
@@ -73,7 +73,7 @@ def _fit_scipy(net: Network, X: np.ndarray, Y: np.ndarray, penalties, method: st
         # overflow shows as a cost that is not finite: SciPy's line search steps back from
         # it, and a result that is not finite raises TrainingDiverged below
         with np.errstate(over="ignore", invalid="ignore"):
-            J, g = penalized_cost(net, X, Y, penalties)
+            J, g = _penalized_cost(net, X, Y, penalties)
         return J, g.astype(np.float64)  # a copy: SciPy keeps it
 
     def on_iteration(intermediate_result: scipy.optimize.OptimizeResult) -> None:

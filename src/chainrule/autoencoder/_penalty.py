@@ -11,6 +11,8 @@ import numpy as np
 from .._validation import (
     check_nonneg_float,
 )
+from ..batchnorm import BatchNorm
+from ..dropout import Dropout
 from ..network import Network
 
 
@@ -85,8 +87,8 @@ class KLSparsity:
 
 def penalized_cost(
     net: Network,
-    X: np.ndarray,
-    Y: np.ndarray,
+    X: object,
+    Y: object,
     penalties: Mapping[int, KLSparsity] | None = None,
 ) -> tuple[float, np.ndarray]:
     """Cost and gradient of a Dense network with activity penalties on hidden layers.
@@ -94,16 +96,22 @@ def penalized_cost(
     ``J = net's cost (mean loss + weight decay) + sum of penalty(a_l)`` over the
     layers ``l`` named in ``penalties``.  Backpropagation adds each penalty's
     ``dPenalty/da_l`` to the ``dJ/da_l`` coming from above, before the
-    layer's ``f'(z)``.  Without penalties this is the network's own cost.
+    layer's ``f'(z)``.  Without penalties this is the network's own cost
+    (:meth:`Network.loss_and_grad` in evaluation mode).
 
     Parameters
     ----------
     net : Network
-        Layers with ``forward``/``backward`` (Dense layers).
-    X : ndarray of shape (n_samples, n_inputs)
-        Already checked, in the network's dtype.
-    Y : ndarray of shape (n_samples, n_outputs)
-        Targets (``X`` itself for an autoencoder).
+        Layers with ``forward``/``backward`` (Dense layers).  A
+        :class:`~chainrule.Dropout` or :class:`~chainrule.BatchNorm` layer is
+        refused: the cost is computed in evaluation mode, where they would be
+        silently inactive or frozen (as :func:`chainrule.minimize` refuses them).
+    X : array-like of shape (n_samples, n_inputs)
+        Converted to the network's dtype; NaN and inf are refused.
+    Y : array-like of shape (n_samples, n_outputs), or 1-D
+        Targets (``X`` itself for an autoencoder), taken as
+        :meth:`Network.loss_and_grad` takes them (a 1-D vector: one output's
+        values, or class labels 0..n_outputs-1).
     penalties : mapping of int to KLSparsity, optional
         Layer index (hidden layers only) -> penalty on that layer's output,
         whose values must lie in [0, 1] (a sigmoid layer).
@@ -115,11 +123,58 @@ def penalized_cost(
         ``dJ/dtheta`` in the order of ``net.params``; the network's own
         gradient buffer ``net.grads`` (not a copy).
     """
-    penalties = dict(penalties or {})
+    if not isinstance(net, Network):
+        raise TypeError(f"net: expected a chainrule Network, got {type(net).__name__}")
+    for i, layer in enumerate(net.layers):
+        if isinstance(layer, (BatchNorm, Dropout)):
+            raise ValueError(
+                f"net.layers[{i}]: penalized_cost computes the cost in evaluation mode, where "
+                f"a {type(layer).__name__} layer would be silently inactive or frozen; "
+                f"expected a network without BatchNorm and Dropout, got {layer!r}")
+    if penalties is not None and not isinstance(penalties, Mapping):
+        raise TypeError(f"penalties: expected a dict of layer index -> KLSparsity or None, "
+                        f"got {type(penalties).__name__}")
     n = len(net.layers)
-    for i in penalties:
+    for i, penalty in (penalties or {}).items():
+        if not isinstance(i, numbers.Integral) or isinstance(i, bool):
+            raise TypeError(f"penalties: layer indices must be ints, got {i!r} "
+                            f"({type(i).__name__})")
         if not 0 <= i < n - 1:
             raise ValueError(f"penalties: layer index {i} is not a hidden layer (0..{n - 2})")
+        if not (callable(getattr(penalty, "value", None))
+                and callable(getattr(penalty, "grad", None))):
+            raise TypeError(f"penalties[{i}]: expected a KLSparsity (value and grad), got "
+                            f"{penalty!r} ({type(penalty).__name__})")
+    X, Y = net._check_xy(X, Y)
+    return _penalized_cost(net, X, Y, {int(i): p for i, p in (penalties or {}).items()})
+
+
+def _penalized_cost(
+    net: Network,
+    X: np.ndarray,
+    Y: np.ndarray,
+    penalties: Mapping[int, KLSparsity] | None = None,
+) -> tuple[float, np.ndarray]:
+    """:func:`penalized_cost` on arguments already checked (the estimators' calls).
+
+    Parameters
+    ----------
+    net : Network
+        Dense layers only.
+    X : ndarray of shape (n_samples, n_inputs)
+        In the network's dtype, finite.
+    Y : ndarray of shape (n_samples, n_outputs)
+    penalties : mapping of int to KLSparsity, optional
+        Hidden-layer indices.
+
+    Returns
+    -------
+    J : float
+    grad : ndarray of shape (n_params,)
+        ``net.grads`` (not a copy).
+    """
+    penalties = penalties or {}
+    n = len(net.layers)
     m = X.shape[0]
     A = X
     for layer in net.layers:

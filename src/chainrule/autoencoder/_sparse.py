@@ -32,7 +32,7 @@ from ._base import (
     _ufldl_dense,
     _warn_unconverged,
 )
-from ._penalty import KLSparsity, penalized_cost
+from ._penalty import KLSparsity, _penalized_cost
 
 
 def _check_reachable(X: np.ndarray, output: str, decoder: str) -> None:
@@ -214,7 +214,7 @@ class SparseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseE
         try:
             net.params[...] = theta
             net.weight_decay = decay  # the settings as they are now, rho and beta too
-            J, grad = penalized_cost(net, X, X, {0: penalty})
+            J, grad = _penalized_cost(net, X, X, {0: penalty})
             return J, grad.copy()
         finally:
             net.params[...] = saved

@@ -25,7 +25,7 @@ from ._base import (
     _rng,
     _warn_unconverged,
 )
-from ._penalty import KLSparsity, penalized_cost
+from ._penalty import KLSparsity, _penalized_cost
 from ._softmax import SoftmaxRegression
 from ._sparse import SparseAutoencoder
 
@@ -346,7 +346,7 @@ class StackedAutoencoder(_NetClassifier):
         try:
             net.params[...] = theta
             net.weight_decay = decay
-            J, grad = penalized_cost(net, X, Y, penalties)
+            J, grad = _penalized_cost(net, X, Y, penalties)
             return J, grad.copy()
         finally:
             net.params[...] = saved
