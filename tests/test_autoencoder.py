@@ -1165,3 +1165,24 @@ def test_penalized_cost_checks_its_input_as_the_networks_cost_does(rng):
                                          r"in evaluation mode, where a Dropout layer would be "
                                          r"silently inactive"):
         penalized_cost(dropped, X, Y, kl)
+
+
+def test_stack_fine_tune_and_cost_refuse_data_outside_0_1_as_fit_does(rng):
+    """fine_tune and cost refuse X outside [0, 1] with fit's message, and change nothing.
+
+    Before, fit refused such X but fine_tune trained the stack on it and cost returned a
+    number for it.
+    """
+    stack, X, y = _small_stack(rng)
+    before, n_iter = stack.params.copy(), stack.n_iter_
+    bad = 2 * X - 0.5
+    with pytest.raises(ValueError) as by_fit:
+        clone(stack).fit(X, y, X_unlabeled=bad)
+    expected = str(by_fit.value).replace("X_unlabeled:", "X:", 1)
+    assert expected.startswith("X: the data must lie in [0, 1]")
+    for call in (lambda: stack.fine_tune(bad, y, 2), lambda: stack.cost(before, bad, y)):
+        with pytest.raises(ValueError) as info:
+            call()
+        assert str(info.value) == expected
+    np.testing.assert_array_equal(stack.params, before)
+    assert stack.n_iter_ == n_iter

@@ -30,6 +30,23 @@ from ._softmax import SoftmaxRegression
 from ._sparse import SparseAutoencoder
 
 
+def _check_unit_range(data: np.ndarray, name: str) -> None:
+    """Refuse data outside [0, 1], which the first autoencoder was not trained on.
+
+    Parameters
+    ----------
+    data : ndarray of shape (n_samples, n_features)
+    name : str
+        How the message names it.
+    """
+    if data.min() < 0 or data.max() > 1:
+        raise ValueError(
+            f"{name}: the data must lie in [0, 1] (the first autoencoder "
+            f"reconstructs such data by a sigmoid), got values from "
+            f"{data.min():g} to {data.max():g}; rescale it "
+            "(chainrule.preprocessing.normalize_patches)")
+
+
 class StackedAutoencoder(_NetClassifier):
     """Sparse autoencoders stacked greedily, a softmax on top, then fine-tuned by backprop.
 
@@ -142,12 +159,7 @@ class StackedAutoencoder(_NetClassifier):
                 raise ValueError(f"X_unlabeled must have {X.shape[1]} columns like X, "
                                  f"got {U.shape[1]}")
             for name, data in (("X_unlabeled", U), ("X", X)):  # X: encoded as U was
-                if data.min() < 0 or data.max() > 1:
-                    raise ValueError(
-                        f"{name}: the data must lie in [0, 1] (the first autoencoder "
-                        f"reconstructs such data by a sigmoid), got values from "
-                        f"{data.min():g} to {data.max():g}; rescale it "
-                        "(chainrule.preprocessing.normalize_patches)")
+                _check_unit_range(data, name)
             names = getattr(self, "feature_names_in_", None)  # X's, set by _checked_X
             columns = getattr(X_unlabeled, "columns", None)
             if names is not None and columns is not None and \
@@ -229,6 +241,7 @@ class StackedAutoencoder(_NetClassifier):
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
+            Values in [0, 1], as in ``fit``.
         y : array-like of shape (n_samples,), labels among ``classes_``
         max_iter : int, optional
             Defaults to ``fine_tune_iter`` (which must then be >= 1).
@@ -257,6 +270,7 @@ class StackedAutoencoder(_NetClassifier):
             max_iter, limit = default, "fine_tune_iter"
         max_iter = check_positive_int(max_iter, "max_iter")
         X = _checked_X(self, X, False, net.dtype)
+        _check_unit_range(X, "X")  # as fit refuses it
         return self._fine_tune(X, y, max_iter, decay, f"{limit}={max_iter}", keeps=True)
 
     def _fine_tune(self, X: np.ndarray, y: object, max_iter: int, decay: float,
@@ -327,6 +341,7 @@ class StackedAutoencoder(_NetClassifier):
         theta : array-like of shape (n_params,)
             In the order of ``network_.params``.
         X : array-like of shape (n_samples, n_features)
+            Values in [0, 1], as in ``fit``.
         y : array-like of shape (n_samples,)
             Labels among ``classes_``.
 
@@ -339,6 +354,7 @@ class StackedAutoencoder(_NetClassifier):
         theta = net._check_theta(theta)
         X = check_data(X, net.n_inputs, net.dtype,
                        sparse_note="StackedAutoencoder takes dense data only")
+        _check_unit_range(X, "X")  # as fit refuses it
         Y = net.prepare_targets(self._codes(y, X.shape[0]), X.shape[0], "y")
         _, decay, _ = self._checked_settings()  # as they are now, like the penalties
         penalties = self._penalties()
