@@ -1186,3 +1186,31 @@ def test_stack_fine_tune_and_cost_refuse_data_outside_0_1_as_fit_does(rng):
         assert str(info.value) == expected
     np.testing.assert_array_equal(stack.params, before)
     assert stack.n_iter_ == n_iter
+
+
+def test_a_fit_whose_cost_turns_nan_raises_and_keeps_the_fitted_model(patches, monkeypatch):
+    """A refit whose cost ends NaN raises TrainingDiverged and leaves the old fit in place.
+
+    Before, SciPy's finite x was taken whatever its cost: the refit "succeeded" with
+    loss_ = nan and replaced the fitted model.
+    """
+    import chainrule.autoencoder._base as base
+
+    ae = cr.SparseAutoencoder(3, max_iter=5, random_state=0).fit(patches)
+    params, loss, H = ae.params.copy(), ae.loss_, ae.transform(patches)
+    real, calls = base._penalized_cost, []
+
+    def nan_later(net, X, Y, penalties):
+        calls.append(1)
+        J, grad = real(net, X, Y, penalties)
+        return (float("nan") if len(calls) > 3 else J), grad
+
+    monkeypatch.setattr(base, "_penalized_cost", nan_later)
+    with pytest.raises(cr.TrainingDiverged, match=r"^SparseAutoencoder: L-BFGS-B diverged: the "
+                                                  r"cost or the parameters became NaN or "
+                                                  r"infinite .*; the fit changes nothing$"):
+        ae.set_params(random_state=1).fit(patches)
+    monkeypatch.undo()
+    np.testing.assert_array_equal(ae.params, params)
+    np.testing.assert_array_equal(ae.transform(patches), H)
+    assert ae.loss_ == loss and np.isfinite(loss)
