@@ -435,3 +435,22 @@ def test_to_grayscale_scales_8_bit_floats_and_refuses_other_values_above_1(rng):
     with pytest.raises(ValueError, match=r"image: integer pixel values must be 0\.\.255 .* got "
                        r"values from -1 to 3"):
         images.to_grayscale(np.array([[-1, 3]]))
+
+
+def test_sample_patches_takes_images_from_a_generator():
+    """23bc1cd read an iterable of images once to find their dtype and then again to check
+    them: images given by a generator (or map) were all consumed by the first read, and
+    sample_patches refused them as "images is empty".  The patches are those of the list."""
+    from chainrule.images import sample_patches
+
+    rng = np.random.default_rng(0)
+    imgs = [rng.uniform(size=(12, 10)) for _ in range(3)]
+    expected = sample_patches(imgs, 6, 4, seed=2)
+    np.testing.assert_array_equal(sample_patches((im for im in imgs), 6, 4, seed=2), expected)
+    by_map = sample_patches(map(np.float32, imgs), 6, 4, seed=2)
+    assert by_map.dtype == np.float32
+    np.testing.assert_array_equal(by_map, expected.astype(np.float32))
+    # the patches themselves: rows of 4x4 windows of the images
+    windows = {im[r:r + 4, c:c + 4].tobytes() for im in imgs
+               for r in range(12 - 3) for c in range(10 - 3)}
+    assert all(row.reshape(4, 4).tobytes() in windows for row in expected)

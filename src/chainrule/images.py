@@ -211,7 +211,9 @@ def sample_patches(
         raise ValueError("images must be a sequence of 2-D images or an array of shape "
                          f"(n_images, height, width), got one 2-D array of {len(images)} "
                          f"rows of {len(first)}; for a single image pass [image]")
-    dt = data_dtype(images if isinstance(images, np.ndarray) else list(images))
+    if not isinstance(images, np.ndarray):  # a generator is read once: its images kept
+        images = list(images)
+    dt = data_dtype(images)
     images = [check_finite_array(img, f"images[{i}]", dtype=dt, ndim=2)
               for i, img in enumerate(images)]
     if not images:
