@@ -737,3 +737,32 @@ def test_atomic_text_writes_through_links_and_into_pipes(tmp_path):
     reader.join(timeout=10)
     assert received == ["x\nx\nx\n"] and fifo.is_fifo()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["link.csv", "pipe", "target.csv"]
+
+
+@pytest.mark.parametrize("length", [242, 255])
+def test_a_file_name_of_up_to_255_bytes_is_written(tmp_path, length):
+    """predict -o and trace --output wrote with open(path, "w") until atomic_text, whose
+    temporary file is named ".NAME.xxxxxxxx.tmp": 14 bytes longer than NAME, so a name of
+    242 to 255 bytes, which the file system takes, failed with "File name too long"
+    (naming the temporary).  Such a name now gets a short temporary; the text, the model
+    and the CSV of predict -o arrive whole under the name given."""
+    from chainrule import cli
+    from chainrule.io import atomic_text
+
+    name = "p" * (length - 4) + ".csv"
+    with atomic_text(tmp_path / name) as fh:
+        fh.write("a,b\n1,2\n")
+    assert (tmp_path / name).read_text() == "a,b\n1,2\n"
+    net = chainrule.mlp([2, 3, 1], output="sigmoid", seed=0)
+    model = "m" * (length - 4) + ".npz"
+    chainrule.io.save(net, tmp_path / model)
+    np.testing.assert_array_equal(chainrule.io.load(tmp_path / model).params, net.params)
+    X = np.array([[0.5, -1.0], [2.0, 0.25]])
+    np.savetxt(tmp_path / "x.csv", X, delimiter=",", header="a,b", comments="")
+    assert cli.main(["predict", str(tmp_path / model), str(tmp_path / "x.csv"),
+                     "-o", str(tmp_path / name)]) == 0
+    rows = (tmp_path / name).read_text().splitlines()
+    hidden, out = net.layers
+    p = 1 / (1 + np.exp(-(np.maximum(X @ hidden.W + hidden.b, 0) @ out.W + out.b)[:, 0]))
+    assert rows[0] == "prediction" and rows[1:] == [str(int(v > 0.5)) for v in p]
+    assert sorted(f.name for f in tmp_path.iterdir()) == sorted([name, model, "x.csv"])

@@ -218,11 +218,14 @@ def _create_temporary(path: Path) -> tuple[int, Path]:
     Unlike :func:`tempfile.mkstemp` (always 0600), the file is created with
     mode 0666 and the kernel applies the umask (and any default ACL), as for
     any file a program writes; a file that already exists at ``path`` passes
-    its mode on, as writing over it in place would keep it.
+    its mode on, as writing over it in place would keep it.  Its name is
+    ``path``'s with a dot before and a random suffix after, or, when that would
+    pass the 255 bytes a file name may have, ``.chainrule.<suffix>.tmp``.
     """
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+    stem = path.name if len(os.fsencode(path.name)) <= 200 else "chainrule"
     for _ in range(100):
-        tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+        tmp = path.with_name(f".{stem}.{secrets.token_hex(4)}.tmp")
         try:
             fd = os.open(tmp, flags, 0o666)
         except FileExistsError:
