@@ -766,3 +766,19 @@ def test_a_file_name_of_up_to_255_bytes_is_written(tmp_path, length):
     p = 1 / (1 + np.exp(-(np.maximum(X @ hidden.W + hidden.b, 0) @ out.W + out.b)[:, 0]))
     assert rows[0] == "prediction" and rows[1:] == [str(int(v > 0.5)) for v in p]
     assert sorted(f.name for f in tmp_path.iterdir()) == sorted([name, model, "x.csv"])
+
+
+@pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="needs Linux's /proc")
+def test_atomic_text_names_the_file_asked_for_when_it_cannot_be_created():
+    """A file that cannot be created (here in /proc, where no file can be) was reported by
+    the name of atomic_text's hidden temporary ("/proc/.x.csv.1a2b3c4d.tmp: No such file
+    or directory"), a file the user never named; predict -o said "/proc/x.csv: ..." when
+    it opened the file itself.  The error names the path given, and nothing is left."""
+    from chainrule.io import atomic_text
+
+    target = "/proc/chainrule-no-such-file.csv"
+    with pytest.raises(OSError) as info, atomic_text(target) as fh:
+        fh.write("never written\n")
+    assert info.value.filename == target and info.value.strerror
+    assert ".tmp" not in str(info.value)
+    assert not any(p.name.startswith(".chainrule-no-such-file") for p in Path("/proc").iterdir())

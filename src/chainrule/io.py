@@ -266,7 +266,12 @@ def atomic_text(path: str | os.PathLike) -> Iterator[TextIO]:
         return
     path = path.resolve() if path.is_symlink() else path
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = _create_temporary(path)
+    try:
+        fd, tmp = _create_temporary(path)
+    except OSError as exc:  # named by the file asked for, not by its hidden temporary
+        if exc.strerror is None:
+            raise
+        raise type(exc)(exc.errno, exc.strerror, str(path)) from None
     try:
         with os.fdopen(fd, "w", newline="", encoding="utf-8") as fh:
             yield fh
