@@ -1629,3 +1629,28 @@ def test_a_stop_in_on_train_begin_trains_nothing_and_an_error_there_closes_the_r
         chainrule.train(net, X, y, optimizer="sgd", epochs=3, verbose=1, callbacks=[Broken()])
     assert calls[-1] == "end after error"
     np.testing.assert_array_equal(net.params, before)
+
+
+def test_resume_runs_callbacks_given_by_a_generator(tmp_path):
+    """08e5a3d checked resume's callbacks before reading the file (check_callbacks), then
+    handed the same object to the Trainer, which read it again: a generator was empty by
+    then, and the resumed run went on without its callbacks, silently (train reads it
+    once and runs them).  The callbacks now run for every resumed epoch, and the run is
+    the uninterrupted one: each epoch's parameters, seen by the callback, are those of a
+    plain run of 4 epochs."""
+    X, Y = regression(m=20)
+    path = tmp_path / "run.npz"
+    chainrule.train(reg_net(), X, Y, optimizer="sgd", lr=0.1, batch_size=6, epochs=2, seed=3,
+                    checkpoint=path)
+    seen = {}
+
+    def record(state):
+        seen[state.epoch] = state.net.params.copy()
+
+    chainrule.resume(path, X, Y, epochs=4, callbacks=(cb for cb in [record]))
+    assert sorted(seen) == [3, 4]
+    whole = {}
+    chainrule.train(reg_net(), X, Y, optimizer="sgd", lr=0.1, batch_size=6, epochs=4, seed=3,
+                    callbacks=[lambda s: whole.__setitem__(s.epoch, s.net.params.copy())])
+    for epoch in (3, 4):
+        np.testing.assert_array_equal(seen[epoch], whole[epoch])

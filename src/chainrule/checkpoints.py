@@ -91,7 +91,7 @@ def trainer_from_checkpoint(
     if epochs is not None:
         check_positive_int(epochs, "epochs")
     _check_verbose(verbose)
-    check_callbacks(callbacks)
+    callbacks = check_callbacks(callbacks)  # a list: a generator is read once, here
     if checkpoint is not None:
         check_path(checkpoint, "checkpoint")
     if schedule is not None and not isinstance(schedule, Schedule):
