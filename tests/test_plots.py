@@ -627,3 +627,22 @@ def test_plot_model_selection_with_exact_fits_and_nan_runs(monkeypatch, tmp_path
     every = _drawn_figure(monkeypatch, lambda: plots.plot_model_selection(
         [1, 2], np.zeros((2, 3)), tmp_path / "ms0.png"))
     assert every.axes[0].get_ylim() == pytest.approx((0, 1.0))
+
+
+def test_plot_loss_draws_a_history_kept_as_a_dataframe(monkeypatch, tmp_path):
+    """plot_loss read history.get("loss"), so a history kept as a pandas DataFrame (saved
+    to CSV and read back, say) was drawn; 15b9577 required a Mapping and refused it with
+    "history must be a mapping ... got DataFrame".  A table of columns is read as a mapping
+    is: the curves are its columns.  A list is still refused."""
+    pd = pytest.importorskip("pandas")
+    history = cr.train(cr.mlp([2, 3, 1], seed=0), [[0, 1], [1, 0], [1, 1]],
+                       [[1], [1], [0]], lr=0.5, epochs=4,
+                       validation_data=([[0, 0]], [[0]]))
+    frame = pd.DataFrame({k: history[k] for k in ("loss", "val_loss")})
+    fig = _drawn_figure(monkeypatch, lambda: plots.plot_loss(frame, tmp_path / "df.png"))
+    lines = {line.get_label(): line for line in fig.axes[0].get_lines()}
+    for label, key in (("training loss", "loss"), ("validation loss", "val_loss")):
+        np.testing.assert_array_equal(lines[label].get_xydata(),
+                                      np.column_stack([np.arange(1, 5), history[key]]))
+    with pytest.raises(TypeError, match="history must be a mapping"):
+        plots.plot_loss([0.5, 0.25], tmp_path / "list.png")

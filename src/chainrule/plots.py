@@ -33,7 +33,8 @@ def plot_loss(
     Parameters
     ----------
     history : mapping with "loss" and optionally "val_loss"
-        E.g. the :class:`~chainrule.training.History` returned by ``train``;
+        E.g. the :class:`~chainrule.training.History` returned by ``train``, or
+        a table of such columns (a pandas DataFrame of it);
         1-D sequences of numbers of length n_epochs ("val_loss" may be None).
         The best validation epoch marked is the one of the smallest finite
         validation loss (none if no value is finite).
@@ -56,7 +57,9 @@ def plot_loss(
         from ._validation import check_bool
 
         log_scale = check_bool(log_scale, "log_scale")
-    if not isinstance(history, Mapping):
+    # a table of columns (a pandas DataFrame of a history) is read as a mapping is
+    table = callable(getattr(history, "get", None)) and callable(getattr(history, "keys", None))
+    if not isinstance(history, Mapping) and not table:
         raise TypeError(f"history must be a mapping with a 'loss' sequence, such as the History "
                         f"that train returns; got {type(history).__name__}")
     loss = _loss_series(history, "loss")
