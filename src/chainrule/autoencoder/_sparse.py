@@ -188,8 +188,12 @@ class SparseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseE
         for ``scipy.optimize.minimize(jac=True)`` and
         :func:`chainrule.gradient_check`, with the settings as they are now
         (``rho``, ``beta`` and ``weight_decay`` changed by ``set_params`` after the
-        fit included).  The autoencoder is left as it was.  ``X`` outside the
-        values the fitted decoder can reach is refused, as ``fit`` refuses it.
+        fit included).  The autoencoder's parameters and settings are left as
+        they were; its layers keep the net inputs and activations of this
+        evaluation, which ``gradient_check(..., exclude_kinks=True)`` reads to
+        find the steps that cross a kink of the decoder (``output="relu"``).
+        ``X`` outside the values the fitted decoder can reach is refused, as
+        ``fit`` refuses it.
 
         Parameters
         ----------
@@ -219,7 +223,6 @@ class SparseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseE
         finally:
             net.params[...] = saved
             net.weight_decay = saved_decay
-            _release_caches(net)
 
     # -- scikit-learn interface ------------------------------------------------------------------
     def fit(self, X: object, y: object = None) -> SparseAutoencoder:
