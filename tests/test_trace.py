@@ -667,3 +667,71 @@ def test_a_transfer_description_names_its_weights_key(tmp_path, capsys, changes,
     path.write_text(json.dumps(desc))
     assert main(["trace", "--network", str(path)]) == 2  # the command names the file too
     assert capsys.readouterr().err == f"chainrule: error: {path}: {message}\n"
+
+
+# Example A in the three layouts a student may write it in, and what each mistake looks like
+_A_TRANSFER = [[[0.4, 0.6], [0.7, -0.4], [-0.2, 0.3]], [[-0.3], [0.5], [0.1]]]
+
+
+def _sigmoid_forward(weights: list, layout: str, x: np.ndarray) -> np.ndarray:
+    """The network's output, by hand from the matrices as the layout writes them."""
+    for m in map(np.asarray, weights):
+        W, b = {"transfer": (m[1:], m[0]), "ufldl": (m.T, 0.0), "chainrule": (m, 0.0)}[layout]
+        x = 1 / (1 + np.exp(-(x @ W + b)))
+    return x
+
+
+@pytest.mark.parametrize(("weights", "layout", "message", "fixed"), [
+    # the bias row left out of both transfer matrices
+    ([np.array(m)[1:].tolist() for m in _A_TRANSFER], "transfer",
+     "weights[1] of shape (2, 1) takes 1 input(s), but weights[0] of shape (2, 2) gives 2 "
+     "output(s); expected weights[1] of shape (3, 1): in the transfer layout each matrix has "
+     "shape (fan_in + 1, fan_out), the biases in the first row", (3, 1)),
+    # transfer matrices given as UFLDL ones
+    (_A_TRANSFER, "ufldl",
+     "weights[1] of shape (3, 1) takes 1 input(s), but weights[0] of shape (3, 2) gives 3 "
+     "output(s); expected weights[1] of shape (3, 3): in the ufldl layout each matrix has "
+     "shape (fan_out, fan_in), rows = destination units", (3, 3)),
+    # UFLDL matrices (example B) given as transfer ones
+    ([[[1, 1], [2, 1]], [[2, 1], [1, 0]]], "transfer",
+     "weights[1] of shape (2, 2) takes 1 input(s), but weights[0] of shape (2, 2) gives 2 "
+     "output(s); expected weights[1] of shape (3, 2): in the transfer layout each matrix has "
+     "shape (fan_in + 1, fan_out), the biases in the first row", (3, 2)),
+    (_A_TRANSFER, "chainrule",
+     "weights[1] of shape (3, 1) takes 3 input(s), but weights[0] of shape (3, 2) gives 2 "
+     "output(s); expected weights[1] of shape (2, 1): in the chainrule layout each matrix has "
+     "shape (fan_in, fan_out)", (2, 1)),
+])
+def test_matrices_that_do_not_connect_are_named_in_their_layout(capsys, weights, layout,
+                                                                message, fixed):
+    """A bias row left out, or matrices written in another notation than --layout, was
+    refused as "layers[1] expects 1 inputs but the layer before it gives 2 outputs": neither
+    the matrix of the user's --weights nor the shape its layout needs."""
+    from chainrule.cli import main
+
+    W0 = np.asarray(weights[0])
+    x = [1.0] * (W0.shape[1] if layout == "ufldl" else W0.shape[0] - (layout == "transfer"))
+    args = ["trace", "--layout", layout, "--input", *map(str, x), "--format", "json"]
+    assert main([*args, "--weights", json.dumps(weights), "--target", "1"]) == 2
+    assert capsys.readouterr().err == f"chainrule: error: {message}\n"
+    # a second matrix of the shape the message asks for is taken, and computes by hand
+    weights = [weights[0], np.full(fixed, 0.5).tolist()]
+    n_out = fixed[0] if layout == "ufldl" else fixed[1]
+    target = ["0.5"] * n_out
+    assert main([*args, "--weights", json.dumps(weights), "--target", *target]) == 0
+    out = json.loads(capsys.readouterr().out)["output"]
+    np.testing.assert_allclose(out, _sigmoid_forward(weights, layout, np.array(x)), rtol=1e-14)
+
+
+def test_from_transfer_matrices_and_from_ufldl_name_a_matrix_that_does_not_connect():
+    """The Python functions say the same in their own argument names (mats, Ws)."""
+    no_bias_row = [np.array(m)[1:] for m in _A_TRANSFER]
+    with pytest.raises(ValueError, match="^" + re.escape(
+            "mats[1] of shape (2, 1) takes 1 input(s), but mats[0] of shape (2, 2) gives 2 "
+            "output(s); expected mats[1] of shape (3, 1)")):
+        cr.Network.from_transfer_matrices(no_bias_row)
+    Ws = [np.array(m)[1:].T for m in _A_TRANSFER]
+    with pytest.raises(ValueError, match="^" + re.escape(
+            "Ws[1] of shape (2, 1) takes 1 input(s), but Ws[0] of shape (2, 2) gives 2 "
+            "output(s); expected Ws[1] of shape (2, 2)")):
+        cr.Network.from_ufldl([Ws[0], Ws[1].T])

@@ -631,7 +631,8 @@ def test_layers_argument(layers, exc, match):
 @pytest.mark.parametrize(
     ("mats", "kwargs", "exc", "match"),
     [
-        ([np.zeros((4, 3)), np.zeros((5, 1))], {}, ValueError, r"layers\[1\] expects 4"),
+        ([np.zeros((4, 3)), np.zeros((5, 1))], {}, ValueError,
+         r"mats\[1\] of shape \(5, 1\) takes 4 input\(s\), but mats\[0\] .* gives 3"),
         ([np.zeros((1, 2))], {}, ValueError, r"mats\[0\].*first row"),
         ([np.zeros(4)], {}, ValueError, r"mats\[0\]"),
         ([np.full((4, 2), np.nan)], {}, ValueError, r"mats\[0\].*NaN"),
@@ -648,7 +649,8 @@ def test_transfer_matrices_checked(mats, kwargs, exc, match):
 @pytest.mark.parametrize(
     ("Ws", "bs", "match"),
     [
-        ([np.zeros((4, 3)), np.zeros((1, 5))], None, r"layers\[1\] expects 5"),
+        ([np.zeros((4, 3)), np.zeros((1, 5))], None,
+         r"Ws\[1\] of shape \(1, 5\) takes 5 input\(s\), but Ws\[0\] .* gives 4"),
         ([np.zeros((4, 3))], [np.zeros(3)], r"bs\[0\].*\(4,\)"),
         ([np.zeros((4, 3))], [np.zeros(4), np.zeros(2)], r"\bbs\b.*one entry per matrix"),
         ([np.full((4, 3), np.inf)], None, r"Ws\[0\].*NaN or infinite"),

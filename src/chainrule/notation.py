@@ -22,7 +22,59 @@ from .activations import Activation
 from .layers import Dense
 from .network import Network
 
-__all__ = ["from_transfer_matrices", "from_ufldl", "to_transfer_matrices", "to_ufldl"]
+__all__ = [
+    "check_layer_chain", "from_transfer_matrices", "from_ufldl", "to_transfer_matrices",
+    "to_ufldl",
+]
+
+# how each layout writes a layer's matrix: its shape, and where fan_in and fan_out are read
+_LAYOUT_SHAPE = {
+    "transfer": "(fan_in + 1, fan_out), the biases in the first row",
+    "ufldl": "(fan_out, fan_in), rows = destination units",
+    "chainrule": "(fan_in, fan_out)",
+}
+
+
+def _fans(shape: tuple[int, ...], layout: str) -> tuple[int, int]:
+    """``(fan_in, fan_out)`` of a layer whose matrix in ``layout`` has ``shape``."""
+    if layout == "transfer":
+        return shape[0] - 1, shape[1]
+    if layout == "ufldl":
+        return shape[1], shape[0]
+    return shape[0], shape[1]
+
+
+def check_layer_chain(shapes: Sequence[tuple[int, ...]], name: str, layout: str) -> None:
+    """Refuse matrices whose layers do not connect, naming them in the user's layout.
+
+    Parameters
+    ----------
+    shapes : sequence of tuple of int
+        Shape of each layer's matrix as the user wrote it, input side first.
+    name : str
+        What the user called the list of matrices (``"mats"``, ``"Ws"``, ``"weights"``).
+    layout : {"transfer", "ufldl", "chainrule"}
+        How the matrices are written (see the module's notes).
+
+    Raises
+    ------
+    ValueError
+        If a layer takes a number of inputs other than the outputs of the layer
+        before it: says which matrix, what its shape means in ``layout`` and the
+        shape it needs (a left-out bias row, or a matrix transposed, shows this way).
+    """
+    for i in range(1, len(shapes)):
+        prev, shape = tuple(shapes[i - 1]), tuple(shapes[i])
+        n_prev, n_out = _fans(prev, layout)[1], _fans(shape, layout)[1]
+        n_in = _fans(shape, layout)[0]
+        if n_in != n_prev:
+            want = {"transfer": (n_prev + 1, n_out), "ufldl": (n_out, n_prev),
+                    "chainrule": (n_prev, n_out)}[layout]
+            raise ValueError(
+                f"{name}[{i}] of shape {shape} takes {n_in} input(s), but {name}[{i - 1}] of "
+                f"shape {prev} gives {n_prev} output(s); expected {name}[{i}] of shape {want}: "
+                f"in the {layout} layout each matrix has shape {_LAYOUT_SHAPE[layout]}"
+            )
 
 
 def _per_layer(activation: str | Sequence[str], n: int) -> list[str]:
@@ -117,14 +169,16 @@ def from_transfer_matrices(
         raise ValueError("mats is empty; give one matrix per layer")
     acts = _per_layer(activation, len(mats))
     flags = _per_layer_bias(bias, len(mats))
-    layers = []
-    for i, (m, act, has_bias) in enumerate(zip(mats, acts, flags, strict=True)):
-        M = check_finite_array(m, f"mats[{i}]", dtype=dtype, ndim=2)
+    Ms = [check_finite_array(m, f"mats[{i}]", dtype=dtype, ndim=2) for i, m in enumerate(mats)]
+    for i, M in enumerate(Ms):
         if M.shape[0] < 2:
             raise ValueError(
                 f"mats[{i}] must have shape (fan_in + 1, fan_out) with the biases in the "
                 f"first row, got shape {M.shape}"
             )
+    check_layer_chain([M.shape for M in Ms], "mats", "transfer")
+    layers = []
+    for i, (M, act, has_bias) in enumerate(zip(Ms, acts, flags, strict=True)):
         if not has_bias and np.any(M[0] != 0):
             raise ValueError(
                 f"mats[{i}]: layer {i} has no biases (bias=False), so its first row (the "
@@ -196,9 +250,10 @@ def from_ufldl(
     if len(bs) != len(Ws):
         raise ValueError(f"bs must have one entry per matrix in Ws ({len(Ws)}), got {len(bs)}")
     acts = _per_layer(activation, len(Ws))
+    Ws = [check_finite_array(w, f"Ws[{i}]", dtype=dtype, ndim=2) for i, w in enumerate(Ws)]
+    check_layer_chain([W.shape for W in Ws], "Ws", "ufldl")
     layers = []
-    for i, (w, b, act) in enumerate(zip(Ws, bs, acts, strict=True)):
-        W = check_finite_array(w, f"Ws[{i}]", dtype=dtype, ndim=2)
+    for i, (W, b, act) in enumerate(zip(Ws, bs, acts, strict=True)):
         layer = Dense(W.shape[1], W.shape[0], act, init=W.T, bias=b is not None, dtype=W.dtype)
         if b is not None:
             bv = check_finite_array(b, f"bs[{i}]", dtype=W.dtype).ravel()

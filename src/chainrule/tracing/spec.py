@@ -36,7 +36,7 @@ import numpy as np
 from .._validation import check_finite_array
 from ..layers import Dense
 from ..network import Network
-from ..notation import from_transfer_matrices, from_ufldl
+from ..notation import check_layer_chain, from_transfer_matrices, from_ufldl
 from .notations import NOTATIONS
 
 __all__ = ["PRESETS", "TraceSpec", "load_spec", "spec_network"]
@@ -331,6 +331,7 @@ def _check_weights(spec: dict[str, Any], layout: str) -> None:
             if not has_bias and np.any(W[0] != 0):
                 raise ValueError(f"weights[{i}]: layer {i} has no biases (biases false), so its "
                                  f"first row (the biases) must be zeros, got {W[0].tolist()}")
+    check_layer_chain([W.shape for W in mats], "weights", layout)
     if layout != "transfer" and biases is not None:
         if len(biases) != len(mats):
             raise ValueError(f"biases must have one entry (a vector or null) per layer "
