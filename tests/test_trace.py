@@ -735,3 +735,27 @@ def test_from_transfer_matrices_and_from_ufldl_name_a_matrix_that_does_not_conne
             "Ws[1] of shape (2, 1) takes 1 input(s), but Ws[0] of shape (2, 2) gives 2 "
             "output(s); expected Ws[1] of shape (2, 2)")):
         cr.Network.from_ufldl([Ws[0], Ws[1].T])
+
+
+def test_the_softmax_delta_formula_does_not_call_its_jacobian_j_and_holds():
+    """The UFLDL trace of a softmax output printed "delta^(3) = J^T dJ/da^(3)  (J =
+    da^(3)/dz^(3), the softmax Jacobian)": J stood for the cost and for the Jacobian in one
+    line.  The line now writes the Jacobian out, and its formula gives the printed deltas."""
+    net = cr.Network.from_ufldl([[[0.5, -0.3], [-0.4, 0.8], [0.2, 0.6]],
+                                 [[0.7, -0.5, 0.3], [-0.2, 0.4, 0.9]]],
+                                [[0.1, -0.2, 0.3], [0.05, -0.05]],
+                                activation=["tanh", "softmax"], loss="cross_entropy")
+    t = cr.trace(net, [0.5, -1.0], [0.0, 1.0], lr=0.5, notation="ufldl")
+    lines = [line.strip() for line in t.text().splitlines()]
+    assert ("delta^(3) = (da^(3)/dz^(3))^T dJ/da^(3)  (the softmax Jacobian: "
+            "da^(3)_i/dz^(3)_j = a^(3)_i ([i = j] - a^(3)_j))") in lines
+    assert not any("J^T" in line for line in lines)
+    out = t.step.layers[-1]
+    hidden = np.tanh(np.array([[0.5, -0.3], [-0.4, 0.8], [0.2, 0.6]]) @ [0.5, -1.0]
+                     + [0.1, -0.2, 0.3])
+    z = np.array([[0.7, -0.5, 0.3], [-0.2, 0.4, 0.9]]) @ hidden + [0.05, -0.05]
+    a = np.exp(z) / np.exp(z).sum()
+    jacobian = np.diag(a) - np.outer(a, a)           # a_i ([i = j] - a_j)
+    np.testing.assert_allclose(out.a, a, rtol=1e-14)
+    np.testing.assert_allclose(out.dE_da, -np.array([0.0, 1.0]) / a, rtol=1e-14)
+    np.testing.assert_allclose(out.delta, jacobian.T @ out.dE_da, atol=1e-15)

@@ -194,8 +194,10 @@ def _vector_blocks(step: StepTrace, notation: str) -> list[Block]:
                                               f"W^{{({k + 1})\\top}} "
                                               f"{names.sym('delta', k + 1).latex}"))))
         if ls.fprime is None:  # softmax: out_j depends on every net input of the layer
-            bl.append(Line((d, " = ", Sym(f"J^T {dout.text}  (J = d{x.text}/d{s.text}, the "
-                                          "softmax Jacobian)",
+            # not "J": the UFLDL notation calls the cost J
+            bl.append(Line((d, " = ", Sym(f"(d{x.text}/d{s.text})^T {dout.text}  (the softmax "
+                                          f"Jacobian: d{x.text}_i/d{s.text}_j = {x.text}_i "
+                                          f"([i = j] - {x.text}_j))",
                                           rf"\left(\frac{{\partial {x.latex}}}"
                                           rf"{{\partial {s.latex}}}\right)^\top {dout.latex}"))))
         else:
