@@ -759,3 +759,22 @@ def test_the_softmax_delta_formula_does_not_call_its_jacobian_j_and_holds():
     np.testing.assert_allclose(out.a, a, rtol=1e-14)
     np.testing.assert_allclose(out.dE_da, -np.array([0.0, 1.0]) / a, rtol=1e-14)
     np.testing.assert_allclose(out.delta, jacobian.T @ out.dE_da, atol=1e-15)
+
+
+@pytest.mark.parametrize("notation", ["transfer", "ufldl"])
+def test_the_tanh_derivative_is_valid_latex(notation):
+    """The Markdown trace of a tanh layer wrote f'(z^(2)) = 1 - a^{(2)}^2, a double
+    superscript that TeX, MathJax and KaTeX refuse to typeset (Jupyter showed an error in
+    its place).  matplotlib's mathtext parser, which refuses it too, reads every formula."""
+    mathtext = pytest.importorskip("matplotlib.mathtext")
+    parser = mathtext.MathTextParser("agg")
+    net = cr.Network.from_transfer_matrices([[[0.1, -0.2], [0.5, -0.4], [-0.3, 0.8]],
+                                             [[0.05], [0.7], [-0.5]]],
+                                            activation=["tanh", "sigmoid"], loss="log_loss")
+    md = cr.trace(net, [0.5, -1.0], [1.0], notation=notation).markdown()
+    formulas = re.findall(r"\$\$(.+?)\$\$", md, re.S)
+    tanh = [f for f in formulas if ") = 1 - " in f]  # the line of f'(z) of the tanh layer
+    assert len(tanh) == 1
+    for formula in formulas:
+        if r"\begin" not in formula:  # mathtext has no matrices
+            parser.parse(f"${formula}$")
