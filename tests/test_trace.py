@@ -9,6 +9,7 @@ per-example reference loops of chainrule.reference.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import sys
@@ -778,3 +779,31 @@ def test_the_tanh_derivative_is_valid_latex(notation):
     for formula in formulas:
         if r"\begin" not in formula:  # mathtext has no matrices
             parser.parse(f"${formula}$")
+
+
+def test_netout_writes_the_softmax_output_and_delta_out_with_their_numbers():
+    """The net/out trace of a softmax layer printed "out_o1 = softmax(net_o1)" (the softmax
+    of one number is 1) and "delta_o1 = 0.246" with no formula, where every other line of
+    the notation writes its sum out: a student could not follow where the delta came from."""
+    net = cr.Network.from_transfer_matrices(
+        [[[0.1, -0.2, 0.3], [0.5, -0.4, 0.2], [-0.3, 0.8, 0.6]],
+         [[0.05, -0.05], [0.7, -0.2], [-0.5, 0.4], [0.3, 0.9]]],
+        activation=["tanh", "softmax"], loss="squared_error")
+    x, y = np.array([0.5, -1.0]), np.array([0.0, 1.0])
+    hidden = np.tanh(np.array([[0.5, -0.3], [-0.4, 0.8], [0.2, 0.6]]) @ x + [0.1, -0.2, 0.3])
+    z = np.array([[0.7, -0.5, 0.3], [-0.2, 0.4, 0.9]]) @ hidden + [0.05, -0.05]
+    a = np.exp(z) / np.exp(z).sum()
+    dE_da = a - y                                         # E = 1/2 sum (a - y)^2
+    delta = (np.diag(a) - np.outer(a, a)).T @ dE_da      # dout_m/dnet_j = a_m ([m = j] - a_j)
+    lines = [line.strip() for line in cr.trace(net, x, y, notation="netout", digits=3)
+             .text().splitlines()]
+    f = functools.partial(fmt, digits=3)
+    assert (f"out_o1 = exp(net_o1) / (exp(net_o1) + exp(net_o2)) = {f(a[0])}") in lines
+    assert (f"out_o2 = exp(net_o2) / (exp(net_o1) + exp(net_o2)) = {f(a[1])}") in lines
+    assert ("delta_o1 = dE/dout_o1*out_o1*(1 - out_o1) + dE/dout_o2*out_o2*(-out_o1) = "
+            f"{f(dE_da[0])}*{f(a[0])}*(1 - {f(a[0])}) + ({f(dE_da[1])})*{f(a[1])}*(-{f(a[0])}) "
+            f"= {f(delta[0])}") in lines
+    assert ("delta_o2 = dE/dout_o1*out_o1*(-out_o2) + dE/dout_o2*out_o2*(1 - out_o2) = "
+            f"{f(dE_da[0])}*{f(a[0])}*(-{f(a[1])}) + ({f(dE_da[1])})*{f(a[1])}*(1 - {f(a[1])}) "
+            f"= {f(delta[1])}") in lines
+    assert not any("softmax(net" in line for line in lines)

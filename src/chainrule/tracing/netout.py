@@ -10,7 +10,7 @@ for unit 1 of the second hidden layer when there are several) and ``o1, o2,
 
 from __future__ import annotations
 
-from .compute import StepTrace
+from .compute import LayerStep, StepTrace
 from .formulas import dE_dout_formula, fprime_formula, loss_formula
 from .render import Block, Heading, Line, Note, Num, Part, Sym, tex_name
 
@@ -70,6 +70,31 @@ def _sum(terms: list[tuple[Part, Part]]) -> list[Part]:
     return parts
 
 
+def _softmax_formula(net: Sym, nets: list[Sym]) -> Sym:
+    """``exp(net) / (exp(net_o1) + exp(net_o2) + ...)``: the output of a softmax unit."""
+    return Sym(f"exp({net.text}) / ({' + '.join(f'exp({m.text})' for m in nets)})",
+               rf"\frac{{e^{{{net.latex}}}}}{{{' + '.join(f'e^{{{m.latex}}}' for m in nets)}}}")
+
+
+def _softmax_delta_line(n: Sym, j: int, nodes: list[Sym], ls: LayerStep) -> Line:
+    """``delta_n = sum_m dE/dout_m * out_m ([m = n] - out_n)``, every term with its numbers.
+
+    ``out_m ([m = n] - out_n)`` is ``dout_m/dnet_n``: a softmax output depends on
+    every net input of its layer.
+    """
+    out_n = _q("out", n)
+    symbolic: list[Part] = []
+    numbers: list[Part] = []
+    for i, m in enumerate(nodes):
+        out_m = _q("out", m)
+        same = Sym(f"(1 - {out_n.text})", rf"(1 - {out_n.latex})") if i == j else \
+            Sym(f"(-{out_n.text})", rf"(-{out_n.latex})")
+        symbolic += [" + " if i else "", _q("dout", m), TIMES, out_m, TIMES, same]
+        numbers += [" + " if i else "", Num(ls.dE_da[i], paren=bool(i)), TIMES,
+                    Num(ls.a[i]), TIMES, "(1 - " if i == j else "(-", Num(ls.a[j]), ")"]
+    return Line((_q("delta", n), " = ", *symbolic, " = ", *numbers, " = ", Num(ls.delta[j])))
+
+
 def netout_blocks(step: StepTrace) -> list[Block]:
     """The trace as node-by-node lines in net/out notation."""
     L = len(step.layers)
@@ -109,10 +134,12 @@ def netout_blocks(step: StepTrace) -> list[Block]:
                 num_terms.append((Num(ls.b[j]), Num(1.0)))
             bl.append(Line((_q("net", dst), " = ", *_sum(sym_terms), " = ", *_sum(num_terms),
                             " = ", Num(ls.z[j]))))
-            bl.append(Line((_q("out", dst), " = ",
-                            Sym(f"{ls.activation}({_q('net', dst).text})",
-                                rf"{tex_name(ls.activation)}({_q('net', dst).latex})"),
-                            " = ", Num(ls.a[j]))))
+            if ls.fprime is None:  # softmax: out_j = exp(net_j) / sum_m exp(net_m)
+                f = _softmax_formula(_q("net", dst), [_q("net", m) for m in names[k]])
+            else:
+                f = Sym(f"{ls.activation}({_q('net', dst).text})",
+                        rf"{tex_name(ls.activation)}({_q('net', dst).latex})")
+            bl.append(Line((_q("out", dst), " = ", f, " = ", Num(ls.a[j]))))
 
     out_l = names[L]
     ft, fl = loss_formula(step.loss, ("out", r"\mathrm{out}"), ("t", "t"), "o")
@@ -137,8 +164,8 @@ def netout_blocks(step: StepTrace) -> list[Block]:
                              for m in range(above.n_out)]
                 bl.append(Line((_q("dout", n), " = ", *_sum(sym_terms), " = ",
                                 *_sum(num_terms), " = ", Num(ls.dE_da[j]))))
-            if ls.fprime is None:
-                bl.append(Line((_q("delta", n), " = ", Num(ls.delta[j]))))
+            if ls.fprime is None:  # softmax: delta_j = sum_m dE/dout_m * dout_m/dnet_j
+                bl.append(_softmax_delta_line(n, j, names[k], ls))
                 continue
             ft, fl = fprime_formula(ls.activation, (net.text, net.latex), (out.text, out.latex))
             bl.append(Line((_q("fprime", n), " = ", Sym(ft, fl), " = ", Num(ls.fprime[j]))))
