@@ -807,3 +807,35 @@ def test_netout_writes_the_softmax_output_and_delta_out_with_their_numbers():
             f"{f(dE_da[0])}*{f(a[0])}*(-{f(a[1])}) + ({f(dE_da[1])})*{f(a[1])}*(1 - {f(a[1])}) "
             f"= {f(delta[1])}") in lines
     assert not any("softmax(net" in line for line in lines)
+
+
+@pytest.mark.parametrize(("notation", "E", "J", "sumw"), [
+    ("transfer", "E", "J", "W"), ("ufldl", "J(W,b; x,y)", "J(W,b)", "W"),
+    ("netout", "E", "J", "w")])
+@pytest.mark.parametrize("decay", ["ufldl", "per_sample"])
+def test_with_weight_decay_the_loss_line_shows_the_loss_and_the_cost_is_a_line_of_its_own(
+        notation, E, J, sumw, decay):
+    """With weight decay the trace printed "E = -sum_k [y_k log x_k + ...] = 0.722406": the
+    cost J, decay included, as the value of the loss formula, whose value is 0.670406 (a
+    student checking the formula by hand could not make it come out)."""
+    mats = [[[0.4, 0.6], [0.7, -0.4], [-0.2, 0.3]], [[-0.3], [0.5], [0.1]]]
+    net = cr.Network.from_transfer_matrices(mats, activation="sigmoid", loss="log_loss",
+                                            weight_decay=0.1, decay=decay)
+    hidden = 1 / (1 + np.exp(-(np.array(mats[0]).T @ [1.0, 0.0, 1.0])))
+    out = 1 / (1 + np.exp(-(np.array(mats[1]).T @ np.r_[1.0, hidden])))
+    loss = -np.log(out[0])                                          # target 1
+    decay_term = 0.05 * sum(np.sum(np.array(m)[1:] ** 2) for m in mats)  # no biases; m = 1
+    t = cr.trace(net, [0, 1], [1], notation=notation)
+    lines = [line.strip() for line in t.text().splitlines()]
+    error = lines[lines.index("Error") + 2:lines.index("Error") + 4]
+    assert error[0].startswith(f"{E} = -sum_") and error[0].endswith(f" = {fmt(loss)}")
+    assert error[1] == (f"{J} = {E} + (lambda/2) sum {sumw}^2 = {fmt(loss)} + "
+                        f"{fmt(decay_term)} = {fmt(loss + decay_term)}")
+    assert t.step.cost == pytest.approx(loss + decay_term, rel=1e-14)
+    assert lines[-1] == f"new {J} = {fmt(t.step.cost_new)}"
+    # without weight decay the loss is the cost, named as before
+    plain = cr.trace(cr.Network.from_transfer_matrices(mats, activation="sigmoid",
+                                                       loss="log_loss"), [0, 1], [1],
+                     notation=notation).text().splitlines()
+    assert plain[plain.index("Error") + 2].strip().endswith(f" = {fmt(loss)}")
+    assert plain[-1].strip().startswith("new E = " if notation != "ufldl" else "new J = ")

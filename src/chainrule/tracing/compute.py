@@ -124,6 +124,17 @@ class StepTrace:
         """The network's output before the update, shape (n_outputs,)."""
         return self.layers[-1].a
 
+    @property
+    def decay_term(self) -> float:
+        """``(lambda/2) sum W^2`` of the weights before the update (biases never; for one
+        example ``m = 1``, so both decay conventions give this)."""
+        return 0.5 * self.weight_decay * sum(float(np.sum(ls.W * ls.W)) for ls in self.layers)
+
+    @property
+    def example_loss(self) -> float:
+        """The example's loss ``E`` before the update: ``cost`` without the weight decay."""
+        return self.cost - self.decay_term if self.weight_decay else self.cost
+
 
 @contextmanager
 def _recording_grad_out(layers: list[Dense]) -> Iterator[dict[int, np.ndarray]]:

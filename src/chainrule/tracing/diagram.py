@@ -96,8 +96,9 @@ def plot_step(step: StepTrace, path: str | Path, title: str | None = None,
                     bbox={"boxstyle": "round,pad=0.4", "fc": "#dbe9f6" if k else "#eeeeee",
                           "ec": "tab:blue" if k else "0.5"})
     out = np.round(step.output_new, 6)
-    ax.text(L / 2, -0.75, f"E = {f(step.cost)};  after one step with learning rate "
-            f"{f(step.lr)}: output {[float(v) for v in out]}, E = {f(step.cost_new)}",
+    J = "J" if step.weight_decay else "E"  # the cost: with weight decay, not the loss E
+    ax.text(L / 2, -0.75, f"{J} = {f(step.cost)};  after one step with learning rate "
+            f"{f(step.lr)}: output {[float(v) for v in out]}, {J} = {f(step.cost_new)}",
             ha="center", va="center", fontsize=9)
     if title:
         fig.suptitle(title)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from .render import tex_name
 
-__all__ = ["dE_dout_formula", "fprime_formula", "loss_formula"]
+__all__ = ["dE_dout_formula", "decay_formula", "fprime_formula", "loss_formula"]
 
 # loss name -> (text, latex) with {o}, {t} placeholders for one output unit k
 _LOSS = {
@@ -76,3 +76,10 @@ def fprime_formula(activation: str, net: tuple[str, str], out: tuple[str, str]
     text, latex = _DACT.get(activation, (f"{activation}'({{net}})",
                                          rf"{_braces(tex_name(activation))}'({{net}})"))
     return text.format(net=net[0], out=out[0]), latex.format(net=net[1], out=out[1])
+
+
+def decay_formula(J: tuple[str, str], E: tuple[str, str], w: str = "W") -> tuple[str, str]:
+    """``J = E + (lambda/2) sum W^2`` as (text, latex): the cost of one example with weight
+    decay (``m = 1``, so the "ufldl" and "per_sample" conventions agree)."""
+    return (f"{J[0]} = {E[0]} + (lambda/2) sum {w}^2",
+            rf"{J[1]} = {E[1]} + \tfrac{{\lambda}}{{2}} \sum {w}^2")

@@ -11,7 +11,7 @@ for unit 1 of the second hidden layer when there are several) and ``o1, o2,
 from __future__ import annotations
 
 from .compute import LayerStep, StepTrace
-from .formulas import dE_dout_formula, fprime_formula, loss_formula
+from .formulas import dE_dout_formula, decay_formula, fprime_formula, loss_formula
 from .render import Block, Heading, Line, Note, Num, Part, Sym, tex_name
 
 __all__ = ["netout_blocks", "netout_dict", "node_name", "weight_name"]
@@ -143,9 +143,14 @@ def netout_blocks(step: StepTrace) -> list[Block]:
 
     out_l = names[L]
     ft, fl = loss_formula(step.loss, ("out", r"\mathrm{out}"), ("t", "t"), "o")
-    bl += [Heading("Error"), Line((Sym(ft, fl), " = ", Num(step.cost)))]
-    if step.weight_decay:
-        bl.append(Note(f"(includes weight decay, lambda = {step.weight_decay:g}, {step.decay})"))
+    bl += [Heading("Error"), Line((Sym(ft, fl), " = ", Num(step.example_loss)))]
+    cost = ("J", "J") if step.weight_decay else ("E", "E")
+    if step.weight_decay:  # the example's loss and the cost: two numbers, two names
+        bl += [Line((Sym(*decay_formula(cost, ("E", "E"), "w")), " = ",
+                     Num(step.example_loss), " + ", Num(step.decay_term), " = ",
+                     Num(step.cost))),
+               Note(f"(lambda = {step.weight_decay:g}, decay={step.decay!r}: one example, "
+                    "m = 1; biases are not decayed)")]
 
     bl.append(Heading("Backward pass"))
     for k in range(L, 0, -1):
@@ -205,7 +210,7 @@ def netout_blocks(step: StepTrace) -> list[Block]:
                                                     rf"{_q('out', n).latex}^{{+}}"),
                           " = ", Num(step.output_new[j]))]
     bl += [Heading("After the update"), Line(tuple(final)),
-           Line((Sym("new E", "E^{+}"), " = ", Num(step.cost_new)))]
+           Line((Sym(f"new {cost[0]}", f"{cost[1]}^{{+}}"), " = ", Num(step.cost_new)))]
     return bl
 
 

@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from .compute import LayerStep, StepTrace
-from .formulas import dE_dout_formula, fprime_formula, loss_formula
+from .formulas import dE_dout_formula, decay_formula, fprime_formula, loss_formula
 from .netout import netout_blocks, netout_dict
 from .render import Arr, Block, Heading, Line, Note, Num, Sym, Table, tex_name
 
@@ -170,11 +170,18 @@ def _vector_blocks(step: StepTrace, notation: str) -> list[Block]:
         bl.append(Table((Sym("unit", r"\text{unit}"), s, x), rows))
 
     out_sym = names.sym("out", L)
-    ft, fl = loss_formula(step.loss, (out_sym.text, out_sym.latex), ("y", "y"),
-                          E=(names.E, names.E))
-    bl += [Heading("Error"), Line((Sym(ft, fl), " = ", Num(step.cost)))]
+    # with weight decay the example's loss and the cost are two numbers with two names
+    E, J = (names.E, names.E), (names.E, names.E)
     if step.weight_decay:
-        bl.append(Note(f"(includes weight decay, lambda = {step.weight_decay:g}, {step.decay})"))
+        E, J = (("J(W,b; x,y)", "J(W,b; x,y)"), ("J(W,b)", "J(W,b)")) if names.E == "J" else \
+            ((names.E, names.E), ("J", "J"))
+    ft, fl = loss_formula(step.loss, (out_sym.text, out_sym.latex), ("y", "y"), E=E)
+    bl += [Heading("Error"), Line((Sym(ft, fl), " = ", Num(step.example_loss)))]
+    if step.weight_decay:
+        bl += [Line((Sym(*decay_formula(J, E)), " = ", Num(step.example_loss), " + ",
+                     Num(step.decay_term), " = ", Num(step.cost))),
+               Note(f"(lambda = {step.weight_decay:g}, decay={step.decay!r}: one example, "
+                    "m = 1; biases are not decayed)")]
 
     bl.append(Heading("Backward pass"))
     for k in range(L, 0, -1):
@@ -247,7 +254,7 @@ def _vector_blocks(step: StepTrace, notation: str) -> list[Block]:
     bl += [Heading("After the update"), Line((Sym(f"new {out_sym.text}",
                                                    rf"{out_sym.latex}_{{\text{{new}}}}"),
                                                " = ", Arr(step.output_new))),
-           Line((Sym(f"new {names.E}", rf"{names.E}_{{\text{{new}}}}"), " = ",
+           Line((Sym(f"new {J[0]}", rf"{J[1]}_{{\text{{new}}}}"), " = ",
                  Num(step.cost_new)))]
     return bl
 
