@@ -839,3 +839,26 @@ def test_with_weight_decay_the_loss_line_shows_the_loss_and_the_cost_is_a_line_o
                      notation=notation).text().splitlines()
     assert plain[plain.index("Error") + 2].strip().endswith(f" = {fmt(loss)}")
     assert plain[-1].strip().startswith("new E = " if notation != "ufldl" else "new J = ")
+
+
+def test_a_single_matrix_given_for_the_list_of_matrices_is_named_as_such(capsys):
+    """A one-layer network written as M rather than [M] was read as a list of rows and
+    refused as "mats[0] must be 2-D, got an array of shape (2,)" (weights[0] on the command
+    line): the first row, called a matrix, and no word of the list it should be in."""
+    from chainrule.cli import main
+
+    M = [[0.4, 0.6], [0.7, -0.4], [-0.2, 0.3]]          # transfer: biases, then 2 inputs
+    message = ("must be a list of matrices, one per layer, got a single matrix of shape (3, 2); "
+               "for a network of one layer, put it in a list: [matrix]")
+    with pytest.raises(ValueError, match="^" + re.escape("mats " + message)):
+        cr.Network.from_transfer_matrices(M)
+    with pytest.raises(ValueError, match="^" + re.escape("Ws " + message)):
+        cr.Network.from_ufldl(np.array(M))
+    args = ["trace", "--input", "0", "1", "--target", "1", "0", "--format", "json"]
+    assert main([*args, "--weights", json.dumps(M)]) == 2
+    assert capsys.readouterr().err == f"chainrule: error: weights {message}\n"
+    # put in a list, the same matrix is the one-layer network the student meant
+    assert main([*args, "--weights", json.dumps([M])]) == 0
+    out = json.loads(capsys.readouterr().out)["output"]
+    expected = 1 / (1 + np.exp(-(np.array(M).T @ [1.0, 0.0, 1.0])))
+    np.testing.assert_allclose(out, expected, rtol=1e-15)

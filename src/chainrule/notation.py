@@ -23,8 +23,8 @@ from .layers import Dense
 from .network import Network
 
 __all__ = [
-    "check_layer_chain", "from_transfer_matrices", "from_ufldl", "to_transfer_matrices",
-    "to_ufldl",
+    "check_layer_chain", "check_not_one_matrix", "from_transfer_matrices", "from_ufldl",
+    "to_transfer_matrices", "to_ufldl",
 ]
 
 # how each layout writes a layer's matrix: its shape, and where fan_in and fan_out are read
@@ -75,6 +75,30 @@ def check_layer_chain(shapes: Sequence[tuple[int, ...]], name: str, layout: str)
                 f"shape {prev} gives {n_prev} output(s); expected {name}[{i}] of shape {want}: "
                 f"in the {layout} layout each matrix has shape {_LAYOUT_SHAPE[layout]}"
             )
+
+
+def check_not_one_matrix(mats: object, name: str) -> None:
+    """Refuse a single matrix where a list of matrices, one per layer, is expected.
+
+    A network of one layer written as ``M`` rather than ``[M]`` was read as a list
+    of 1-D rows and refused as "``name[0]`` must be 2-D", which named a row as a
+    matrix.
+
+    Raises
+    ------
+    ValueError
+        If ``mats`` is a rectangular 2-D array of numbers with two rows or more (one
+        row, ``[v]``, is as likely a list holding one vector, refused as such later).
+    """
+    try:
+        shape = np.shape(np.asarray(mats, dtype=np.float64))
+    except (TypeError, ValueError):  # ragged, or not numbers: each matrix is checked later
+        return
+    if len(shape) == 2 and shape[0] >= 2:
+        raise ValueError(
+            f"{name} must be a list of matrices, one per layer, got a single matrix of shape "
+            f"{shape}; for a network of one layer, put it in a list: [matrix]"
+        )
 
 
 def _per_layer(activation: str | Sequence[str], n: int) -> list[str]:
@@ -164,6 +188,7 @@ def from_transfer_matrices(
     if isinstance(mats, (str, bytes)) or not hasattr(mats, "__iter__"):
         raise TypeError(f"mats must be a sequence of transfer matrices, one per layer, "
                         f"got {mats!r} ({type(mats).__name__})")
+    check_not_one_matrix(mats, "mats")
     mats = list(mats)
     if not mats:
         raise ValueError("mats is empty; give one matrix per layer")
@@ -241,6 +266,7 @@ def from_ufldl(
     activation, loss, dtype, **network_kwargs
         As in :func:`from_transfer_matrices`.
     """
+    check_not_one_matrix(Ws, "Ws")
     Ws = list(Ws)
     if not Ws:
         raise ValueError("Ws is empty; give one matrix per layer")

@@ -36,7 +36,12 @@ import numpy as np
 from .._validation import check_finite_array
 from ..layers import Dense
 from ..network import Network
-from ..notation import check_layer_chain, from_transfer_matrices, from_ufldl
+from ..notation import (
+    check_layer_chain,
+    check_not_one_matrix,
+    from_transfer_matrices,
+    from_ufldl,
+)
 from .notations import NOTATIONS
 
 __all__ = ["PRESETS", "TraceSpec", "load_spec", "spec_network"]
@@ -233,6 +238,7 @@ def spec_network(spec: dict[str, Any]) -> TraceSpec:
     if layout not in LAYOUTS:
         raise ValueError(f"layout must be one of {', '.join(LAYOUTS)}, got {layout!r}")
     weights = spec["weights"]
+    check_not_one_matrix(weights, "weights")
     if not isinstance(weights, list) or not weights:
         raise ValueError(
             f"weights must be a non-empty list with one matrix per layer, got {weights!r}"
