@@ -862,3 +862,25 @@ def test_a_single_matrix_given_for_the_list_of_matrices_is_named_as_such(capsys)
     out = json.loads(capsys.readouterr().out)["output"]
     expected = 1 / (1 + np.exp(-(np.array(M).T @ [1.0, 0.0, 1.0])))
     np.testing.assert_allclose(out, expected, rtol=1e-15)
+
+
+def test_the_poisson_loss_and_the_exp_activation_have_their_formulas_in_a_trace():
+    """A trace with the poisson loss printed "E = poisson(x^(2), y)" and "dE/dx^(2) = dE/do"
+    (a placeholder, in a symbol of no notation), and an exp layer "exp'(net_o1)": nothing a
+    student could check by hand.  The formulas are written out, and their values are the
+    printed numbers."""
+    W = [[[0.1, -0.2, 0.3], [0.5, -0.4, 0.2], [-0.3, 0.8, 0.6]],
+         [[0.05, -0.05], [0.7, -0.2], [-0.5, 0.4], [0.3, 0.9]]]
+    net = cr.Network.from_transfer_matrices(W, activation=["tanh", "exp"], loss="poisson")
+    x, y = np.array([0.5, -1.0]), np.array([3.0, 0.5])
+    hidden = np.tanh(np.array(W[0]).T @ np.r_[1.0, x])
+    a = np.exp(np.array(W[1]).T @ np.r_[1.0, hidden])
+    E = np.sum(y * np.log(y / a) - y + a)                  # half the Poisson deviance
+    t = cr.trace(net, x, y)
+    lines = [line.strip() for line in t.text().splitlines()]
+    assert f"E = sum_k [y_k log(y_k / x^(2)_k) - y_k + x^(2)_k] = {fmt(E)}" in lines
+    assert "dE/dx^(2) = 1 - y / x^(2)" in lines
+    np.testing.assert_allclose(t.step.layers[-1].dE_da, 1 - y / a, rtol=1e-14)
+    netout = [line.strip() for line in t.with_notation("netout").text().splitlines()]
+    assert f"dE/dout_o1 = 1 - t_o1 / out_o1 = {fmt(1 - y[0] / a[0])}" in netout
+    assert f"dout_o2/dnet_o2 = out_o2 = {fmt(a[1])}" in netout      # exp' = exp = out

@@ -23,6 +23,9 @@ _LOSS = {
                  r"\log(1 - {o}_{{{k}}})\right]"),
     "cross_entropy": ("E = -sum_{k} {t}_{k} log {o}_{k}",
                       r"E = -\sum_{{{k}}} {t}_{{{k}}} \log {o}_{{{k}}}"),
+    "poisson": ("E = sum_{k} [{t}_{k} log({t}_{k} / {o}_{k}) - {t}_{k} + {o}_{k}]",
+                r"E = \sum_{{{k}}} \left[{t}_{{{k}}} \log \frac{{{t}_{{{k}}}}}{{{o}_{{{k}}}}} "
+                r"- {t}_{{{k}}} + {o}_{{{k}}}\right]"),
 }
 
 # loss name -> dE/do_k (text, latex)
@@ -31,6 +34,7 @@ _DLOSS = {
     "mean_squared_error": ("2/K ({o} - {t})", r"\tfrac{{2}}{{K}} ({o} - {t})"),
     "log_loss": ("({o} - {t}) / ({o} (1 - {o}))", r"\frac{{{o} - {t}}}{{{o} (1 - {o})}}"),
     "cross_entropy": ("-{t} / {o}", r"-\frac{{{t}}}{{{o}}}"),
+    "poisson": ("1 - {t} / {o}", r"1 - \frac{{{t}}}{{{o}}}"),
 }
 
 # activation name -> f'(net) (text, latex) with {net}, {out} placeholders
@@ -42,6 +46,7 @@ _DACT = {
     "leaky_relu": ("1 if {net} > 0 else 0.01", r"1 \text{{ if }} {net} > 0 \text{{ else }} 0.01"),
     "softplus": ("sigmoid({net})", r"\sigma({net})"),
     "square": ("2 {net}", r"2\,{net}"),
+    "exp": ("{out}", "{out}"),
 }
 
 
