@@ -884,3 +884,32 @@ def test_the_poisson_loss_and_the_exp_activation_have_their_formulas_in_a_trace(
     netout = [line.strip() for line in t.with_notation("netout").text().splitlines()]
     assert f"dE/dout_o1 = 1 - t_o1 / out_o1 = {fmt(1 - y[0] / a[0])}" in netout
     assert f"dout_o2/dnet_o2 = out_o2 = {fmt(a[1])}" in netout      # exp' = exp = out
+
+
+@pytest.mark.parametrize("notation", ["transfer", "ufldl", "netout"])
+def test_the_cross_entropy_note_gives_the_delta_computed_for_targets_not_summing_to_one(
+        notation):
+    """Cross-entropy takes targets in [0, 1] whose sum is not 1 (a typed [0.5, 0.6]), and
+    its delta is then sum(y) * out - y; the note under the deltas said chainrule computes
+    "delta = out - target", which the printed deltas were not."""
+    W = [[[0.1, -0.2, 0.3], [0.5, -0.4, 0.2], [-0.3, 0.8, 0.6]],
+         [[0.05, -0.05], [0.7, -0.2], [-0.5, 0.4], [0.3, 0.9]]]
+    net = cr.Network.from_transfer_matrices(W, activation=["tanh", "softmax"],
+                                            loss="cross_entropy")
+    x, y = np.array([0.5, -1.0]), np.array([0.5, 0.6])
+    hidden = np.tanh(np.array(W[0]).T @ np.r_[1.0, x])
+    z = np.array(W[1]).T @ np.r_[1.0, hidden]
+    p = np.exp(z) / np.exp(z).sum()
+    t = cr.trace(net, x, y, notation=notation)
+    # d/dz of -sum_j y_j log p_j, by central differences
+    E = lambda z: -np.sum(y * (z - np.log(np.exp(z).sum())))  # noqa: E731
+    numeric = [(E(z + h) - E(z - h)) / 2e-6 for h in np.eye(2) * 1e-6]
+    np.testing.assert_allclose(t.step.layers[-1].delta, numeric, rtol=1e-8)
+    np.testing.assert_allclose(t.step.layers[-1].delta, 1.1 * p - y, rtol=1e-14)
+    notes = [line.strip() for line in t.text().splitlines() if "chainrule computes" in line]
+    divisor = "dout/dnet" if notation == "netout" else "f'"
+    assert notes == ["(softmax output with cross_entropy: chainrule computes delta = "
+                     "sum(target) * out - target (the targets sum to 1.1, not 1) directly, "
+                     f"never dividing by {divisor})"]
+    one_hot = cr.trace(net, x, [0.0, 1.0], notation=notation).text()
+    assert "chainrule computes delta = out - target directly" in one_hot

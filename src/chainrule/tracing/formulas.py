@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from .render import tex_name
 
-__all__ = ["dE_dout_formula", "decay_formula", "fprime_formula", "loss_formula"]
+__all__ = ["dE_dout_formula", "decay_formula", "fprime_formula", "fused_note", "loss_formula"]
 
 # loss name -> (text, latex) with {o}, {t} placeholders for one output unit k
 _LOSS = {
@@ -88,3 +88,18 @@ def decay_formula(J: tuple[str, str], E: tuple[str, str], w: str = "W") -> tuple
     decay (``m = 1``, so the "ufldl" and "per_sample" conventions agree)."""
     return (f"{J[0]} = {E[0]} + (lambda/2) sum {w}^2",
             rf"{J[1]} = {E[1]} + \tfrac{{\lambda}}{{2}} \sum {w}^2")
+
+
+def fused_note(activation: str, loss: str, target_sum: float, divisor: str) -> str:
+    """The note under a canonical pair's output deltas: how chainrule computes them.
+
+    ``target_sum`` is the sum of the example's targets: cross-entropy's delta is
+    ``sum(target) * out - target``, which is ``out - target`` only for targets
+    that sum to 1 (a one-hot row, or probabilities).
+    """
+    how = "delta = out - target"
+    if loss == "cross_entropy" and abs(target_sum - 1.0) > 1e-12:
+        how = (f"delta = sum(target) * out - target (the targets sum to {target_sum:g}, "
+               "not 1)")
+    return f"({activation} output with {loss}: chainrule computes {how} directly, never " \
+           f"dividing by {divisor})"

@@ -11,7 +11,13 @@ for unit 1 of the second hidden layer when there are several) and ``o1, o2,
 from __future__ import annotations
 
 from .compute import LayerStep, StepTrace
-from .formulas import dE_dout_formula, decay_formula, fprime_formula, loss_formula
+from .formulas import (
+    dE_dout_formula,
+    decay_formula,
+    fprime_formula,
+    fused_note,
+    loss_formula,
+)
 from .render import Block, Heading, Line, Note, Num, Part, Sym, tex_name
 
 __all__ = ["netout_blocks", "netout_dict", "node_name", "weight_name"]
@@ -178,8 +184,8 @@ def netout_blocks(step: StepTrace) -> list[Block]:
                             Num(ls.dE_da[j]), TIMES, Num(ls.fprime[j], paren=True), " = ",
                             Num(ls.delta[j]))))
         if ls.fused:
-            bl.append(Note(f"({ls.activation} output with {step.loss}: chainrule computes "
-                           "delta = out - target directly, never dividing by dout/dnet)"))
+            bl.append(Note(fused_note(ls.activation, step.loss, float(step.y.sum()),
+                                      "dout/dnet")))
 
     bl.append(Heading("Gradients and update"))
     lam = Sym("lambda", r"\lambda")

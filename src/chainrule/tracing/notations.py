@@ -21,7 +21,13 @@ from typing import Any
 import numpy as np
 
 from .compute import LayerStep, StepTrace
-from .formulas import dE_dout_formula, decay_formula, fprime_formula, loss_formula
+from .formulas import (
+    dE_dout_formula,
+    decay_formula,
+    fprime_formula,
+    fused_note,
+    loss_formula,
+)
 from .netout import netout_blocks, netout_dict
 from .render import Arr, Block, Heading, Line, Note, Num, Sym, Table, tex_name
 
@@ -212,8 +218,7 @@ def _vector_blocks(step: StepTrace, notation: str) -> list[Block]:
             bl.append(Line((fp, " = ", Sym(ft, fl), SEP, d, " = ",
                             Sym(f"{dout.text} * {fp.text}", rf"{dout.latex} \odot {fp.latex}"))))
         if ls.fused:
-            bl.append(Note(f"({ls.activation} output with {step.loss}: chainrule computes "
-                           f"delta = out - target directly, never dividing by f')"))
+            bl.append(Note(fused_note(ls.activation, step.loss, float(step.y.sum()), "f'")))
         fcol = [None if ls.fprime is None else Num(ls.fprime[j]) for j in range(ls.n_out)]
         rows = tuple((str(j + 1), Num(ls.dE_da[j]), fcol[j], Num(ls.delta[j]))
                      for j in range(ls.n_out))
