@@ -913,3 +913,25 @@ def test_the_cross_entropy_note_gives_the_delta_computed_for_targets_not_summing
                      f"never dividing by {divisor})"]
     one_hot = cr.trace(net, x, [0.0, 1.0], notation=notation).text()
     assert "chainrule computes delta = out - target directly" in one_hot
+
+
+def test_a_bias_free_transfer_layer_has_the_gradient_formula_of_its_printed_numbers():
+    """For a layer without biases (example B in transfer matrices) the trace printed
+    "dE/dW0 = [1; x^(0)] delta^(1)^T", whose row 0 is delta^(1)^T = [-208, -204], above a
+    gradient whose row 0 is [0, 0]: the formula is now [0; x^(0)] delta^(1)^T."""
+    mats = [[[0, 0], [1, 2], [1, 1]], [[0.5, 0.5], [2, 1], [1, 0]]]
+    net = cr.Network.from_transfer_matrices(mats, activation="square", bias=[False, True])
+    t = cr.trace(net, [1, 1], [290, 14], lr=0.5)
+    lines = [line.strip() for line in t.text().splitlines()]
+    assert "dE/dW0 = [0; x^(0)] delta^(1)^T,   W0 <- W0 - eta * dE/dW0" in lines
+    assert "dE/dW1 = [1; x^(1)] delta^(2)^T,   W1 <- W1 - eta * dE/dW1" in lines
+    # the formulas, evaluated on the printed deltas and outputs, are the printed gradients
+    x0, x1 = np.array([1.0, 1.0]), t.step.layers[0].a
+    d1, d2 = t.step.layers[0].delta, t.step.layers[1].delta
+    grads = [np.outer(np.r_[0.0, x0], d1), np.outer(np.r_[1.0, x1], d2)]
+    printed = t.to_dict()["layers"]
+    for k in (0, 1):
+        np.testing.assert_array_equal(printed[k]["matrices"][0]["gradient"], grads[k])
+    # and by hand: hidden net [2, 3] -> out [4, 9]; output net [17.5, 4.5] -> out [306.25, 20.25]
+    np.testing.assert_array_equal(d1, [2 * 2 * (2 * 16.25 * 35 + 1 * 6.25 * 9),
+                                       2 * 3 * (1 * 16.25 * 35 + 0 * 6.25 * 9)])

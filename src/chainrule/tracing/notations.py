@@ -232,9 +232,10 @@ def _vector_blocks(step: StepTrace, notation: str) -> list[Block]:
         xp, d = names.sym("out", k - 1), names.sym("delta", k)
         if notation == "transfer":
             W = _transfer_matrix(k)
+            one = "1" if ls.b is not None else "0"  # no biases: row 0 is no parameter, stays 0
             bl.append(Line((Sym(f"dE/d{W.text}", rf"\frac{{\partial E}}{{\partial {W.latex}}}"),
-                            " = ", Sym(f"[1; {xp.text}] {d.text}^T",
-                                       rf"\begin{{bmatrix}}1 \\ {xp.latex}\end{{bmatrix}} "
+                            " = ", Sym(f"[{one}; {xp.text}] {d.text}^T",
+                                       rf"\begin{{bmatrix}}{one} \\ {xp.latex}\end{{bmatrix}} "
                                        rf"{{{d.latex}}}^\top"),
                             SEP, W, ASSIGN, W, " - ", eta, TIMES,
                             Sym(f"dE/d{W.text}", rf"\frac{{\partial E}}{{\partial {W.latex}}}"))))
