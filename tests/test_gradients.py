@@ -21,6 +21,7 @@ extrapolated difference quotient (truncation O(eps^4)), to 1e-9: no dilution the
 from __future__ import annotations
 
 import itertools
+import re
 import zlib
 
 import numpy as np
@@ -632,3 +633,64 @@ def test_a_registered_activation_declares_its_kinks():
         assert "bad_kinks_test" not in chainrule.activations.ACTIVATIONS
     finally:
         unregister_activation("shifted_relu_test")
+
+
+def test_numerical_gradient_checks_a_students_own_weight_matrix():
+    """A student checking a hand-written backprop passes one weight matrix: numerical_gradient
+    moved whole rows (theta[i] of a 2-D array) and stopped with "IndexError: index 2 is out
+    of bounds for axis 0 with size 2".  Each entry is now moved in turn, and the gradient
+    has the matrix's shape."""
+    from chainrule.gradcheck import numerical_gradient, relative_difference
+
+    rng = np.random.default_rng(0)
+    X, Y = rng.normal(size=(5, 3)), rng.normal(size=(5, 2))
+    W = rng.normal(size=(3, 2))
+    before = W.copy()
+
+    def cost(W):  # a linear layer with E = mean of 1/2 ||X W - Y||^2
+        return 0.5 * np.mean(np.sum((X @ W - Y) ** 2, axis=1))
+
+    hand = X.T @ (X @ W - Y) / len(X)  # the student's backprop
+    numeric = numerical_gradient(cost, W)
+    assert numeric.shape == (3, 2)
+    np.testing.assert_array_equal(W, before)
+    assert relative_difference(numeric, hand) < 1e-9
+    # the same network as a chainrule Network gives the same gradient
+    net = Network([Dense(3, 2, "identity", init=W, bias=False)])
+    _, grad = net.loss_and_grad(X, Y)
+    np.testing.assert_allclose(grad.reshape(3, 2), numeric, rtol=1e-8)
+
+
+@pytest.mark.parametrize(("fun", "exc", "message"), [
+    (lambda t: (float(t @ t), 2 * t), TypeError,
+     "fun must return the cost J, one number, got a tuple of 2 item(s); for a function that "
+     "returns (J, grad), pass lambda theta: fun(theta)[0]"),
+    (lambda t: 2 * t, ValueError, "fun must return the cost J, one number, got ndarray of "
+                                  "shape (2,)"),
+])
+def test_numerical_gradient_says_what_fun_must_return(fun, exc, message):
+    """A cost function that returns (J, grad), as the one given to SciPy does, failed with
+    "unsupported operand type(s) for -: 'tuple' and 'tuple'"."""
+    from chainrule.gradcheck import numerical_gradient
+
+    with pytest.raises(exc, match="^" + re.escape(message) + "$"):
+        numerical_gradient(fun, np.array([1.0, 2.0]))
+
+
+def test_gradient_check_refuses_a_gradient_of_another_shape():
+    """A model whose cost returned its gradient as a column (n, 1) failed with "unsupported
+    format string passed to numpy.ndarray.__format__" (the broadcast (n, n) difference)."""
+    class Column:
+        params = np.array([1.0, 2.0, 3.0])
+
+        def cost(self, theta, X, Y):
+            return float(theta @ theta), (2 * theta)[:, None]
+
+    with pytest.raises(ValueError, match=re.escape(
+            "model.cost must return (J, grad) with grad of the shape of model.params (3,), "
+            "got a gradient of shape (3, 1)")):
+        chainrule.gradient_check(Column(), np.zeros((1, 1)), np.zeros(1))
+    from chainrule.gradcheck import relative_difference
+    with pytest.raises(ValueError, match=re.escape("got (3,) and (3, 1)")):
+        relative_difference(np.zeros(3), np.zeros((3, 1)))
+    assert relative_difference([3.0, 4.0], [3.0, 0.0]) == pytest.approx(4 / np.hypot(6, 4))

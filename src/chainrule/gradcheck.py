@@ -121,39 +121,75 @@ class GradientCheck:
         return text
 
 
-def relative_difference(a: np.ndarray, b: np.ndarray) -> float:
-    """``||a - b|| / ||a + b||`` (0 when both are zero)."""
+def relative_difference(a: object, b: object) -> float:
+    """``||a - b|| / ||a + b||`` (0 when both are zero), for two gradients of one shape.
+
+    Parameters
+    ----------
+    a, b : array-like of the same shape
+        E.g. a central-difference gradient and your backpropagation's.
+    """
+    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+    if a.shape != b.shape:
+        raise ValueError(f"a and b must be gradients of the same shape, got {a.shape} and "
+                         f"{b.shape}")
     den = float(np.linalg.norm(a + b))
     num = float(np.linalg.norm(a - b))
     return 0.0 if num == 0.0 else num / den if den > 0 else float("inf")
 
 
-def numerical_gradient(fun: Callable[[np.ndarray], float], theta: np.ndarray,
+def _cost_value(value: object) -> float:
+    """``fun(theta)`` as a float, or an error that says what ``fun`` must return."""
+    if isinstance(value, tuple):
+        raise TypeError(
+            f"fun must return the cost J, one number, got a tuple of {len(value)} item(s); for "
+            "a function that returns (J, grad), pass lambda theta: fun(theta)[0]"
+        )
+    arr = np.asarray(value)
+    if arr.size != 1 or not np.issubdtype(arr.dtype, np.number):
+        raise ValueError(f"fun must return the cost J, one number, got {type(value).__name__} "
+                         f"of shape {arr.shape}")
+    return float(arr.reshape(()))
+
+
+def numerical_gradient(fun: Callable[[np.ndarray], float], theta: object,
                        eps: float = 1e-4) -> np.ndarray:
     """Central-difference gradient of a scalar function ``fun(theta)``.
+
+    ``theta`` may have any shape, e.g. one weight matrix of your own network: each
+    entry is moved by ``+-eps`` in turn, in a copy (``theta`` is not changed).
 
     Parameters
     ----------
     fun : callable
-        ``fun(theta) -> float``.
-    theta : ndarray of shape (n,)
+        ``fun(theta) -> float``, the cost (not a ``(cost, gradient)`` pair).
+    theta : array-like of any shape, e.g. (n,) or (fan_in, fan_out)
     eps : float
 
     Returns
     -------
-    ndarray of shape (n,)
+    ndarray of the shape of ``theta``
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> W = np.array([[1.0, 2.0], [3.0, 4.0]])
+    >>> numerical_gradient(lambda W: np.sum(W ** 3) / 3, W)   # W ** 2
+    array([[ 1.,  4.],
+           [ 9., 16.]])
     """
     theta = np.array(theta, dtype=np.float64)
-    g = np.empty_like(theta)
-    for i in range(theta.size):
-        old = theta[i]
-        theta[i] = old + eps
-        plus = fun(theta)
-        theta[i] = old - eps
-        minus = fun(theta)
-        theta[i] = old
+    flat = theta.reshape(-1)  # a view: moving flat[i] moves the entry fun sees in theta
+    g = np.empty_like(flat)
+    for i in range(flat.size):
+        old = flat[i]
+        flat[i] = old + eps
+        plus = _cost_value(fun(theta))
+        flat[i] = old - eps
+        minus = _cost_value(fun(theta))
+        flat[i] = old
         g[i] = (plus - minus) / (2 * eps)
-    return g
+    return g.reshape(theta.shape)
 
 
 def _model_layers(model: Any) -> list[Any]:
@@ -281,6 +317,11 @@ def gradient_check(
     theta = np.array(model.params, dtype=np.float64)
     cost0, analytical = model.cost(theta, *args, **cost_kwargs)
     analytical = np.asarray(analytical, dtype=np.float64)
+    if analytical.shape != theta.shape:
+        raise ValueError(
+            f"model.cost must return (J, grad) with grad of the shape of model.params "
+            f"{theta.shape}, got a gradient of shape {analytical.shape}"
+        )
     kinked = _kinked_layers(model) if exclude_kinks else []
     if not kinked:
         numerical = numerical_gradient(
