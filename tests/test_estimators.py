@@ -1351,6 +1351,49 @@ def test_a_plateau_schedule_can_monitor_the_training_accuracy(iris, monitor):
     assert min(lr) < 0.01
 
 
+def test_with_early_stopping_a_plateau_schedule_watches_the_held_out_rows(iris):
+    """``early_stopping`` + ``schedule="plateau"`` (monitor "val_loss") reads the held-out rows.
+
+    The held-out rows were scored by the early-stopping rule only; the schedule saw no
+    validation data, so "val_loss" and "val_accuracy" silently fell back to the training
+    loss and accuracy.  The reference is the weighted cross-entropy (+ the per-sample L2
+    term) and the accuracy of the fitted network on the held-out rows, computed here with
+    NumPy from ``coefs_`` and ``intercepts_``, and a fresh ReduceOnPlateau fed those losses.
+    """
+    from chainrule.schedules import ReduceOnPlateau
+
+    X, y = iris
+    w = np.linspace(0.5, 2.0, len(y))
+    settings = {"patience": 1, "factor": 0.5, "min_delta": 0.05}
+    clf = MLPClassifier((5,), max_iter=1, random_state=0, learning_rate_init=0.01, alpha=0.1,
+                        early_stopping=True, validation_fraction=0.2,
+                        schedule={"name": "plateau", **settings})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        clf.fit(X, y, sample_weight=w)  # one epoch: the network is the one it scored
+    _, va = train_test_split(np.arange(len(y)), test_size=0.2, stratify=y,
+                             random_state=clf._split_seed)
+    (W0, W1), (b0, b1) = clf.coefs_, clf.intercepts_
+    Z = np.maximum(X[va] @ W0 + b0, 0) @ W1 + b1
+    log_p = Z - Z.max(axis=1, keepdims=True)
+    log_p -= np.log(np.exp(log_p).sum(axis=1, keepdims=True))
+    wv = w[va]
+    expected = (-(wv * log_p[np.arange(len(va)), y[va]]).sum() / wv.sum()
+                + 0.1 / (2 * wv.sum()) * ((W0 ** 2).sum() + (W1 ** 2).sum()))
+    assert clf.history_["val_loss"] == pytest.approx([expected], rel=1e-10)
+    assert clf.history_["val_accuracy"] == pytest.approx([np.mean(Z.argmax(axis=1) == y[va])])
+
+    clf.set_params(max_iter=25)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        clf.fit(X, y, sample_weight=w)
+    val_loss, lr = clf.history_["val_loss"], clf.history_["lr"]
+    reference = ReduceOnPlateau(**settings)
+    rates = [0.01] + [reference.lr(i, 0.01, {"val_loss": v}) for i, v in enumerate(val_loss[:-1])]
+    np.testing.assert_allclose(lr, rates, rtol=1e-15)
+    assert min(lr) < 0.01
+
+
 @pytest.mark.parametrize("seed", [np.int64(3), np.uint32(3), True])
 def test_save_keeps_a_seed_of_any_integer_type(tmp_path, seed):
     """random_state=np.int64(3) (or a bool, which scikit-learn takes as 0/1) survives save.

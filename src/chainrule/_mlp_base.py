@@ -829,7 +829,7 @@ class _BaseMLP(BaseEstimator):
     def _fit_stochastic(self, X: np.ndarray, Y: np.ndarray, y: np.ndarray,
                         sw: np.ndarray | None, incremental: bool) -> None:
         net = self.network_
-        val_score = None
+        val_score, validation = None, None
         if self.early_stopping:
             stratify = y if self._is_classifier and y.ndim == 1 else None
             idx = np.arange(X.shape[0])
@@ -861,6 +861,8 @@ class _BaseMLP(BaseEstimator):
             Xv, yv, swv = X[va], y[va], None if sw is None else sw[va]
             if scipy.sparse.issparse(Xv):  # scored whole every epoch: densified once
                 Xv = Xv.toarray()
+            if self.schedule is not None:  # "val_loss", "val_accuracy": these rows' metrics
+                validation = (Xv, Y[va])
             X, Y, sw = X[tr], Y[tr], None if sw is None else sw[tr]
             if self.validation_scores_ is None:
                 self.validation_scores_ = []
@@ -904,6 +906,8 @@ class _BaseMLP(BaseEstimator):
         # the training accuracy is counted only for a schedule, which may read it ("plateau"
         # with monitor="accuracy" or "val_accuracy"); nothing else here does
         trainer._count_accuracy = self.schedule is not None
+        if validation is not None:
+            trainer._validation_weight = swv
         if (self.schedule is not None and incremental and kept is not None
                 and kept[0].get_config() == trainer.schedule.get_config()):
             # partial_fit goes on with the schedule where the last call left it (its state,
@@ -917,7 +921,7 @@ class _BaseMLP(BaseEstimator):
             self._optimizer.lr = trainer.lr0 = float(self.learning_rate_init)
         epoch_rule.epochs = trainer.epochs
         try:
-            history = trainer.fit(X, Y, sample_weight=sw)
+            history = trainer.fit(X, Y, validation, sample_weight=sw)
         except TrainingDiverged as exc:  # record the completed epochs, then say it as ours
             self._record(exc.history, epoch_rule.losses, n)
             raise TrainingDiverged(

@@ -150,6 +150,9 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
     schedule : str, dict or None, default None
         Learning-rate schedule of :class:`chainrule.Trainer` ("step",
         "exponential", "invscaling", "plateau", or ``{"name": ..., ...}``).
+        With ``early_stopping`` a "plateau" schedule watching ``val_loss`` (its
+        default) or ``val_accuracy`` reads them on the held-out rows (weighted
+        like the training rows); without it, on the training rows.
     dtype : {"float64", "float32"} or None, default None
         Precision of the parameters and the computation.  None: the training
         data's, as in scikit-learn's MLP (float32 data trains a float32
@@ -190,7 +193,8 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         The last training run's per-epoch metrics (mini-batch solvers; absent
         after an lbfgs or cg run, whose losses are in ``loss_curve_``): ``loss``
         and ``lr``; the training accuracy (``accuracy``) only with a
-        ``schedule``, which may monitor it (otherwise :meth:`score` computes it).
+        ``schedule``, which may monitor it (otherwise :meth:`score` computes it),
+        and with ``early_stopping`` too, ``val_loss`` (and ``val_accuracy``).
 
     Examples
     --------

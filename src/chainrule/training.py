@@ -255,6 +255,9 @@ class Trainer:
     # Whether a classification run counts the training accuracy per batch (the history's
     # "accuracy" and "val_accuracy"); the estimators, which report neither, turn it off.
     _count_accuracy = True
+    # Weights of the validation_data rows, shape (n_val,), for val_loss (None: unweighted);
+    # the estimators set them for the rows their early stopping holds out.
+    _validation_weight: np.ndarray | None = None
     # Whether fit starts the optimizer afresh (its step count and state vectors dropped)
     # once its checks pass: train() asks it for an Optimizer object, which is a new run's.
     _restart_optimizer = False
@@ -370,6 +373,9 @@ class Trainer:
             Xv = check_data(Xv, net.n_inputs, net.dtype, "validation_data[0]")
             val = (Xv, net.prepare_targets(validation_data[1], Xv.shape[0], "validation_data[1]",
                                            x_name="validation_data[0]"))
+            swv = net.check_sample_weight(self._validation_weight, Xv.shape[0])
+            if swv is not None:  # val_loss weighted as the training loss is
+                val = (*val, swv)
         elif self.validation_fraction:
             m = X.shape[0]
             n_val = round(m * self.validation_fraction)
