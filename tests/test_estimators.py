@@ -35,6 +35,7 @@ from chainrule import (
     load_estimator,
     minimize,
     mlp,
+    schedules,
     train,
 )
 from chainrule.activations import unregister_activation
@@ -1438,6 +1439,58 @@ def test_save_takes_parameters_given_as_numpy_values(tmp_path, iris):
     again = clone(loaded).fit(X, y)
     np.testing.assert_allclose(again.history_["lr"], clf.history_["lr"], rtol=0, atol=0)
     np.testing.assert_allclose(clf.history_["lr"], [1e-3, 1e-3, 5e-4, 5e-4, 2.5e-4])
+
+
+@pytest.mark.parametrize("make", [
+    lambda: schedules.StepDecay(step_size=2, gamma=0.3),
+    lambda: schedules.Exponential(gamma=0.8),
+    lambda: schedules.InverseScaling(power=0.7),
+    lambda: schedules.ReduceOnPlateau(monitor="loss", patience=0, factor=0.5, min_delta=1.0),
+])
+def test_save_takes_a_schedule_object(tmp_path, iris, make):
+    """``schedule=StepDecay(...)`` (a Schedule object, which fit takes) is saved as its dict.
+
+    save raised json's "TypeError: Object of type StepDecay is not JSON serializable".
+    The reference for the rates is the schedule's formula, worked here per epoch.
+    """
+    X, y = iris
+    clf = MLPClassifier((5,), schedule=make(), max_iter=5, learning_rate_init=0.01,
+                        random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        clf.fit(X, y)
+        loaded = load_estimator(clf.save(tmp_path / "sched.npz"))
+        again = clone(loaded).fit(X, y)
+    np.testing.assert_array_equal(loaded.predict_proba(X), clf.predict_proba(X))
+    assert isinstance(loaded.schedule, dict) and loaded.schedule["name"] == make().name
+    s, lr = make(), clf.history_["lr"]
+    if isinstance(s, schedules.StepDecay):
+        expected = [0.01 * 0.3 ** (e // 2) for e in range(5)]
+    elif isinstance(s, schedules.Exponential):
+        expected = [0.01 * 0.8 ** e for e in range(5)]
+    elif isinstance(s, schedules.InverseScaling):
+        expected = [0.01 / (1 + e) ** 0.7 for e in range(5)]
+    else:  # min_delta=1: no epoch improves on the first, so the rate halves every epoch
+        expected = [0.01, 0.01] + [0.01 * 0.5 ** e for e in range(1, 4)]
+    np.testing.assert_allclose(lr, expected, rtol=1e-12)
+    np.testing.assert_allclose(again.history_["lr"], lr, rtol=0, atol=0)
+
+
+def test_save_refuses_a_schedule_of_your_own_class_by_name(tmp_path, iris):
+    class Halving(schedules.Schedule):
+        name = "halving"
+
+        def lr(self, epoch, lr0, metrics):
+            return lr0 * 0.5 ** epoch
+
+    X, y = iris
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        clf = MLPClassifier((5,), schedule=Halving(), max_iter=2, random_state=0).fit(X, y)
+    with pytest.raises(ValueError, match=r"^schedule: a Halving object \(a class of your own\) "
+                                         r"cannot be saved as JSON; pass the name or a dict"):
+        clf.save(tmp_path / "own.npz")
+    assert not (tmp_path / "own.npz").exists()
 
 
 def test_assigned_values_must_be_finite_in_the_networks_dtype(iris):

@@ -29,7 +29,7 @@ from .dropout import Dropout
 from .layers import Dense, Layer
 from .network import Network, _release_caches
 from .optimizers import SGD, AdaGrad, Adam, Optimizer, RMSProp
-from .schedules import get_schedule
+from .schedules import SCHEDULES, Schedule, get_schedule
 from .scipy_fit import minimize
 from .training import Trainer, TrainingDiverged, _epoch_line
 
@@ -268,6 +268,22 @@ def _json_value(value: object) -> object:
     if isinstance(value, dict):
         return {k: _json_value(v) for k, v in value.items()}
     return value.item() if isinstance(value, np.generic) else value
+
+
+def _schedule_config(schedule: Schedule) -> dict[str, Any]:
+    """A built-in Schedule object as the dict that makes it again: ``{"name": ..., **settings}``.
+
+    Raises
+    ------
+    ValueError
+        If ``schedule`` is of a class of your own, which a JSON record cannot make again.
+    """
+    if SCHEDULES.get(schedule.name) is not type(schedule):
+        raise ValueError(
+            f"schedule: a {type(schedule).__name__} object (a class of your own) cannot be "
+            f"saved as JSON; pass the name or a dict of a built-in one ({', '.join(SCHEDULES)})"
+        )
+    return _json_value(schedule.get_config())
 
 
 def _seed(random_state: object) -> int:
@@ -1081,6 +1097,8 @@ class _BaseMLP(BaseEstimator):
         for key, value in self.get_params().items():
             if isinstance(value, Activation):
                 value = value.name
+            elif isinstance(value, Schedule):
+                value = _schedule_config(value)
             elif isinstance(value, (list, tuple, np.ndarray, dict)):  # a schedule's dict too
                 value = _json_value(value)
             elif key == "dtype" and value is not None:

@@ -147,9 +147,11 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         its random numbers from a ``numpy.random.Generator`` seeded by
         ``random_state``.  To start from scikit-learn's weights, fit once and
         assign them: ``est.coefs_ = sk.coefs_; est.intercepts_ = sk.intercepts_``.
-    schedule : str, dict or None, default None
+    schedule : str, dict, Schedule or None, default None
         Learning-rate schedule of :class:`chainrule.Trainer` ("step",
-        "exponential", "invscaling", "plateau", or ``{"name": ..., ...}``).
+        "exponential", "invscaling", "plateau", ``{"name": ..., ...}``, or a
+        :class:`~chainrule.schedules.Schedule` object, which :meth:`save` writes
+        as that dict; one of a class of your own cannot be saved).
         With ``early_stopping`` a "plateau" schedule watching ``val_loss`` (its
         default) or ``val_accuracy`` reads them on the held-out rows (weighted
         like the training rows); without it, on the training rows.
