@@ -1476,6 +1476,30 @@ def test_save_takes_a_schedule_object(tmp_path, iris, make):
     np.testing.assert_allclose(again.history_["lr"], lr, rtol=0, atol=0)
 
 
+def test_fit_changes_no_schedule_object_given_as_a_parameter(iris):
+    """fit changed the ReduceOnPlateau object given as ``schedule`` (its best value, its wait,
+    its reductions), a parameter: scikit-learn's check_estimators_overwrite_params compares
+    ``joblib.hash(get_params())`` before and after fit.  The rates must stay those of the same
+    schedule given as a dict (halving every epoch from the third on here)."""
+    import joblib
+
+    X, y = iris
+    settings = {"monitor": "loss", "patience": 0, "factor": 0.5, "min_delta": 1.0}
+    plateau = schedules.ReduceOnPlateau(**settings)
+    before = dict(vars(plateau))
+    clf = MLPClassifier((5,), schedule=plateau, max_iter=5, learning_rate_init=0.01,
+                        random_state=0)
+    params = joblib.hash(clf.get_params())
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        clf.fit(X, y)
+        ref = clone(clf).set_params(schedule={"name": "plateau", **settings}).fit(X, y)
+    assert joblib.hash(clf.get_params()) == params
+    assert vars(plateau) == before and clf.schedule is plateau
+    halving = [0.01, 0.01] + [0.01 * 0.5**e for e in (1, 2, 3)]
+    assert clf.history_["lr"] == ref.history_["lr"] == halving
+
+
 def test_save_refuses_a_schedule_of_your_own_class_by_name(tmp_path, iris):
     class Halving(schedules.Schedule):
         name = "halving"

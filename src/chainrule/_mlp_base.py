@@ -3,6 +3,7 @@ training through :class:`chainrule.Trainer` / :func:`chainrule.minimize`, saving
 
 from __future__ import annotations
 
+import copy
 import math
 import numbers
 import os
@@ -904,8 +905,7 @@ class _BaseMLP(BaseEstimator):
             self._best_params: tuple[np.ndarray, list[dict]] | None = None
         epochs = 1 if incremental else int(self.max_iter)
         kept = getattr(self, "_schedule_run", None)
-        # the state partial_fit goes on with (see below), taken before the Trainer resets
-        # the schedule: a Schedule object given as `schedule` is that same object
+        # the state partial_fit goes on with (see below)
         kept_state = None if kept is None else dict(kept[0].get_state())
         rule, k = self._epoch_rule(val_score, n, incremental), self._outputs_averaged()
         # verbose=2: the epoch's line is printed by the rule, with the loss on
@@ -914,10 +914,13 @@ class _BaseMLP(BaseEstimator):
         scores = self.validation_scores_ if val_score is not None else None
         epoch_rule = (_EpochRule(rule, verbose, scores) if k == 1
                       else _AveragedEpochRule(rule, net, k, n, bs, verbose, scores))
+        # a Schedule object given as `schedule` is a parameter: the run changes a copy of it
+        # (its state: a plateau's best value and reductions), as fit changes no parameter
         trainer = Trainer(
             net, optimizer=self._optimizer, batch_size=bs, epochs=epochs,
             seed=int(self._rng.integers(2**31)), verbose=min(verbose, 1),
-            shuffle=bool(self.shuffle), schedule=self.schedule, callbacks=[epoch_rule],
+            shuffle=bool(self.shuffle), schedule=copy.deepcopy(self.schedule),
+            callbacks=[epoch_rule],
         )
         # the training accuracy is counted only for a schedule, which may read it ("plateau"
         # with monitor="accuracy" or "val_accuracy"); nothing else here does
