@@ -1015,7 +1015,7 @@ class _BaseMLP(BaseEstimator):
                 self._lr = float(self.learning_rate_init) / (
                     t0 + n * state.epoch + 1) ** float(self.power_t)
             stopping_rule(state, loss)  # partial_fit too: an "adaptive" rate falls
-            if rule_lr:  # the next epoch's rate (the Trainer's constant schedule set lr0)
+            if rule_lr:  # the next epoch's rate (the Trainer's constant schedule leaves it)
                 _set_rate(state.optimizer, lr_used, self._lr)
 
         def stopping_rule(state: Any, loss: float) -> None:
