@@ -694,3 +694,52 @@ def test_gradient_check_refuses_a_gradient_of_another_shape():
     with pytest.raises(ValueError, match=re.escape("got (3,) and (3, 1)")):
         relative_difference(np.zeros(3), np.zeros((3, 1)))
     assert relative_difference([3.0, 4.0], [3.0, 0.0]) == pytest.approx(4 / np.hypot(6, 4))
+
+
+def test_gradient_check_result_gives_the_command_lines_verdict(tmp_path, monkeypatch, capsys):
+    """print(gradient_check(...)) said no PASS / FAIL / INCONCLUSIVE: only the command line
+    judged.  The result now carries the same verdict, by the same rule, in the same words.
+    References: the relative difference of a gradient made wrong by a factor 1 + f,
+    f / (2 + f); the Richardson extrapolation (4 g(eps/4) - g(eps/2)) / 3 computed here from
+    two plain checks; and the command line's verdict on the same saved network."""
+    from chainrule.cli import main
+    from chainrule.gradcheck import relative_difference
+
+    net = Network([Dense(4, 6, "tanh", seed=0), Dense(6, 3, "softmax", seed=1)],
+                  loss="cross_entropy")
+    X = np.random.default_rng(0).normal(size=(5, 4))
+    Y = np.eye(3)[[0, 1, 2, 0, 1]]
+    small = chainrule.gradient_check(net, X, Y)
+    assert small.verdict == "PASS" and small.series == ()  # nothing more was needed
+    assert str(small).endswith(f"PASS: relative difference {small.rel_diff:.3e} < 1e-07")
+    assert repr(small).startswith("GradientCheck(verdict='PASS', rel_diff=")
+    # large weights, a large eps: truncation error above the tolerance, a correct gradient
+    net.params[:] *= 8
+    curved = chainrule.gradient_check(net, X, Y, eps=3e-3)
+    assert curved.rel_diff >= 1e-7 and curved.verdict == "PASS"
+    halves = [chainrule.gradient_check(net, X, Y, eps=3e-3 / k, tolerance=1.0) for k in (2, 4)]
+    richardson = (4 * halves[1].numerical - halves[0].numerical) / 3
+    late = relative_difference(richardson, halves[1].analytical)
+    assert f"it is {late:.3e} < 1e-07" in curved.verdict_text
+    path = str(net.save(tmp_path / "curved.npz"))
+    assert main(["gradcheck", "--model", path, "--eps", "3e-3"]) == 0  # on random examples
+    last = capsys.readouterr().out.rstrip().splitlines()[-1]
+    assert re.sub(r"[\d.]+e[+-]\d+", "x", last) == re.sub(r"[\d.]+e[+-]\d+", "x",
+                                                          curved.verdict_text)
+    f = 0.01
+    right = Network.cost
+
+    def wrong_cost(self, *args, **kwargs):
+        J, g = right(self, *args, **kwargs)
+        return J, g * (1 + f)
+
+    monkeypatch.setattr(Network, "cost", wrong_cost)
+    wrong = chainrule.gradient_check(net, X, Y, eps=1e-4)
+    assert wrong.rel_diff == pytest.approx(f / (2 + f), rel=1e-3)
+    assert wrong.verdict == "FAIL" and "FAIL: relative difference" in str(wrong)
+    assert main(["gradcheck", "--model", path]) == 1
+    last = capsys.readouterr().out.rstrip().splitlines()[-1]
+    assert re.sub(r"[\d.]+e[+-]\d+", "x", last) == re.sub(r"[\d.]+e[+-]\d+", "x",
+                                                          wrong.verdict_text)
+    with pytest.raises(ValueError, match="tolerance must be a finite float > 0, got 0"):
+        chainrule.gradient_check(net, X, Y, tolerance=0)

@@ -36,7 +36,6 @@ out of that figure: the central difference straddles the corner there.
 from __future__ import annotations
 
 import argparse
-import itertools
 import math
 
 import numpy as np
@@ -305,30 +304,33 @@ def _saved_model(args: argparse.Namespace, rng: np.random.Generator):
     return net, f"{args.model}:\n{net.summary()}\non {where}", X, Y
 
 
+# what the verdicts advise, in this command's options (gradcheck._judgement words them)
+_ADVICE = {
+    "eps": "a smaller --eps",
+    "examples": "other examples (more --samples, or another --seed for random inputs)",
+    "elsewhere": "on random examples (leave out --data), or on other examples",
+}
+_EXIT = {"PASS": 0, "FAIL": 1, "INCONCLUSIVE": 3}
+
+
 def _gradcheck(args: argparse.Namespace) -> int:
-    from .gradcheck import gradient_check
+    from .gradcheck import _judgement, gradient_check
 
     mode = _mode(args)
     rng = np.random.default_rng(args.seed)
     build = {"mlp": _random_mlp, "sae": _sparse_autoencoder, "model": _saved_model}[mode]
     model, about, X, Y = build(args, rng)
     # parameters whose +-eps steps cross a ReLU kink are reported apart, not judged: there
-    # the central difference is no derivative (smooth networks have none)
-    result = gradient_check(model, X, Y, eps=args.eps, exclude_kinks=True)
+    # the central difference is no derivative (smooth networks have none); the verdict is
+    # the result's own (GradientCheck.verdict), worded with this command's options
+    result = gradient_check(model, X, Y, eps=args.eps, exclude_kinks=True,
+                            tolerance=args.tolerance)
     print(about)
     print(f"cost J = {result.cost:.15g} at these parameters")
-    print(result)
-    zero = not np.any(result.analytical) and not np.any(result.numerical)
-    if zero:  # 0 / 0: the relative difference is 0 by convention, and says nothing
-        print("note: both gradients are exactly 0 at these parameters (saturated units, or "
-              "examples the loss no longer sees), so the check compares nothing; try other "
-              "examples (more --samples, or another --seed for random inputs)")
-    if not result.compared:
-        print(f"FAIL: every one of the {result.numerical.size} parameters is near a kink, so "
-              "nothing could be compared; try a smaller --eps or other examples")
-        return 1
-    if args.scaling:
-        half = gradient_check(model, X, Y, eps=args.eps / 2, exclude_kinks=True)
+    print(result.summary())
+    if args.scaling and result.compared:
+        half = result.series[0] if result.series else gradient_check(
+            model, X, Y, eps=args.eps / 2, exclude_kinks=True, tolerance=args.tolerance)
         if result.rel_diff == half.rel_diff == 0:
             ratio = "undefined (both 0)"
         else:
@@ -336,104 +338,6 @@ def _gradcheck(args: argparse.Namespace) -> int:
         print(f"with eps/2 = {half.eps:g}: relative difference {half.rel_diff:.3e}; "
               f"ratio {ratio} (about 4 = 2^2 while the truncation error, which falls as "
               "eps^2, dominates; about 1 or less once rounding error does)")
-    ok = result.rel_diff < args.tolerance
-    largest = _largest_compared(result)
-    if not ok and not zero and largest >= _TINY * max(1.0, abs(result.cost)):
-        checks = _eps_series(model, X, Y, result)
-        diffs = [c.rel_diff for c in checks or ()]
-        shown = ", ".join(f"{d:.2e}" for d in diffs)
-        if checks is not None and all(b > 1.4 * a for a, b in itertools.pairwise(diffs)):
-            print(f"INCONCLUSIVE: relative difference {result.rel_diff:.3e} >= "
-                  f"{args.tolerance:g}, but it is the rounding error of the central "
-                  f"differences: with eps, eps/2 and eps/4 it grew ({shown}), where a wrong "
-                  "gradient would keep it and truncation would shrink it by 4 each time. The "
-                  "gradient is too small here for central differences (as for a model that "
-                  "fits these examples well); check it where it is larger: on random "
-                  "examples (leave out --data), or on other examples")
-            return 3
-        if checks is not None and all(3.0 < a / b < 5.0 for a, b in itertools.pairwise(diffs)):
-            # falling as eps^2: truncation, unless a wrong gradient hides under it; the
-            # Richardson extrapolation (4 g(eps/2) - g(eps)) / 3 cancels the eps^2 term
-            early, late = (_extrapolated(c, f) for c, f in itertools.pairwise(checks))
-            falls = (f"relative difference {result.rel_diff:.3e} >= {args.tolerance:g}, "
-                     f"falling by about 4 each time eps is halved ({shown}), as the "
-                     "truncation error of central differences does; extrapolated to eps -> 0 "
-                     "(Richardson, from eps/2 and eps/4) it is")
-            if late < args.tolerance:
-                print(f"PASS: {falls} {late:.3e} < {args.tolerance:g}")
-                return 0
-            # still falling: the eps^4 term would divide it by 16 at each halving, and at a
-            # large eps the higher terms still pull that down to about 7; a wrong gradient
-            # keeps it at about 1
-            if late < early / 4:
-                print(f"INCONCLUSIVE: {falls} {late:.3e} (from eps and eps/2: {early:.3e}), "
-                      "still falling: eps is too large for this cost; try a smaller --eps")
-                return 3
-            print(f"FAIL: {falls} {late:.3e} (from eps and eps/2: {early:.3e}) >= "
-                  f"{args.tolerance:g}: the gradient is wrong by about that much, under a "
-                  "truncation error that hid it")
-            return 1
-    if not ok and not zero and largest < _TINY * max(1.0, abs(result.cost)):
-        print(f"INCONCLUSIVE: relative difference {result.rel_diff:.3e} >= {args.tolerance:g}, "
-              f"but the gradients here are tiny (largest entry {largest:.2e}, below "
-              f"{_TINY:g} x max(1, |J|)): at that size both are mostly the rounding of the "
-              "numbers they are computed from, as at a minimum the model has fitted its "
-              "examples to, and their difference says nothing about backpropagation. Check "
-              "where the gradient is larger: on random examples (leave out --data), or on "
-              "other examples")
-        return 3
-    print(f"{'PASS' if ok else 'FAIL'}: relative difference {result.rel_diff:.3e} "
-          f"{'<' if ok else '>='} {args.tolerance:g}")
-    return 0 if ok else 1
-
-
-def _eps_series(model, X, Y, result) -> list | None:
-    """The checks at eps, eps/2 and eps/4 (None if one of them compares nothing).
-
-    Of the three things that make the two gradients differ, truncation falls as
-    ``eps**2`` (by 4 at each halving), a wrong gradient stays (about 1), and the
-    rounding of ``J(theta + eps e_i) - J(theta - eps e_i)``, divided by ``2 eps``,
-    grows as ``1 / eps`` (about 2).  The caller reads which one the series of
-    relative differences shows: growth by more than 1.4 at each of two halvings is
-    rounding; a fall by 3 to 5 at each is truncation, judged by :func:`_extrapolated`;
-    anything else is judged as it is.
-    """
-    from .gradcheck import gradient_check
-
-    checks = [result]
-    for k in (2, 4):
-        smaller = gradient_check(model, X, Y, eps=result.eps / k, exclude_kinks=True)
-        if not smaller.compared:
-            return None
-        checks.append(smaller)
-    return checks
-
-
-def _extrapolated(coarse, fine) -> float:
-    """Relative difference of the analytical gradient and the Richardson extrapolation
-    ``(4 g(eps/2) - g(eps)) / 3`` of two checks' central differences (eps, eps/2).
-
-    The extrapolation cancels the ``eps**2`` term of the truncation error, so what is
-    left is its ``eps**4`` term, rounding, and any error of the gradient itself.  Only
-    the parameters that neither check left out near a kink are compared.
-    """
-    from .gradcheck import relative_difference
-
-    keep = np.ones(fine.numerical.size, dtype=bool)
-    for check in (coarse, fine):
-        if check.near_kink is not None:
-            keep &= ~check.near_kink
-    g = (4.0 * fine.numerical - coarse.numerical) / 3.0
-    return relative_difference(g[keep], fine.analytical[keep])
-
-
-# Gradients whose entries are all below this (times max(1, |J|)) are too small to check by
-# central differences: around 1e-16 they are the rounding of the forward pass itself.
-_TINY = 1e-10
-
-
-def _largest_compared(result) -> float:
-    """The largest magnitude among the compared entries of both gradients (0 if none)."""
-    keep = slice(None) if result.near_kink is None else ~result.near_kink
-    both = np.concatenate([np.abs(result.numerical[keep]), np.abs(result.analytical[keep])])
-    return float(both.max()) if both.size else 0.0
+    verdict, text = _judgement(result, _ADVICE)
+    print(text)
+    return _EXIT[verdict]

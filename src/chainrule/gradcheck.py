@@ -34,7 +34,9 @@ True
 
 from __future__ import annotations
 
+import dataclasses
 import inspect
+import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -77,6 +79,16 @@ class GradientCheck:
     rel_diff_all : float
         The relative difference over every parameter (``rel_diff`` itself
         without ``exclude_kinks``).
+    tolerance : float
+        The largest relative difference that passes (:attr:`verdict`).
+    series : tuple of GradientCheck
+        The checks at ``eps/2`` and ``eps/4`` when the verdict needed them (a
+        difference at or above ``tolerance`` that is neither 0 / 0 nor from tiny
+        gradients); empty otherwise.
+
+    ``print(check)`` shows the figures and the verdict, PASS, FAIL or
+    INCONCLUSIVE, by the rule and in the words of ``chainrule gradcheck``
+    (:attr:`verdict`, :attr:`verdict_text`).
     """
 
     numerical: np.ndarray
@@ -87,6 +99,8 @@ class GradientCheck:
     near_kink: np.ndarray | None = None
     kink_units: int = 0
     rel_diff_all: float | None = None
+    tolerance: float = 1e-7
+    series: tuple[GradientCheck, ...] = ()
 
     @property
     def compared(self) -> int:
@@ -102,7 +116,37 @@ class GradientCheck:
             gap = np.where(self.near_kink, -1.0, gap)
         return int(np.argmax(gap))
 
+    @property
+    def verdict(self) -> str:
+        """``"PASS"``, ``"FAIL"`` or ``"INCONCLUSIVE"``: the rule of ``chainrule gradcheck``.
+
+        PASS when ``rel_diff < tolerance``.  Otherwise INCONCLUSIVE when the
+        difference is rounding error, where the gradient is too small for central
+        differences: every compared entry of both gradients is below ``1e-10 x
+        max(1, |J|)``, or the difference grows by more than 1.4 at each of two
+        halvings of ``eps``.  A difference that falls by 3 to 5 at each halving
+        (the ``eps**2`` truncation error) is judged on the central differences
+        extrapolated to ``eps -> 0`` (Richardson): PASS below ``tolerance``,
+        INCONCLUSIVE while it still falls, FAIL when it stays.  Anything else
+        at or above ``tolerance`` is a FAIL, as is a check that compared no
+        parameter (all near a kink).
+        """
+        return _judgement(self, _ADVICE)[0]
+
+    @property
+    def verdict_text(self) -> str:
+        """The verdict and why, as ``chainrule gradcheck`` words it (a note first for 0 / 0)."""
+        return _judgement(self, _ADVICE)[1]
+
+    def __repr__(self) -> str:
+        return (f"GradientCheck(verdict={self.verdict!r}, rel_diff={self.rel_diff:.3e}, "
+                f"compared={self.compared}, eps={self.eps:g}, tolerance={self.tolerance:g})")
+
     def __str__(self) -> str:
+        return f"{self.summary()}\n{self.verdict_text}"
+
+    def summary(self) -> str:
+        """The figures without the verdict: relative difference and the worst parameter."""
         i = self.worst
         text = (
             f"gradient check over {self.compared} parameters (eps={self.eps:g}): "
@@ -136,6 +180,118 @@ def relative_difference(a: object, b: object) -> float:
     den = float(np.linalg.norm(a + b))
     num = float(np.linalg.norm(a - b))
     return 0.0 if num == 0.0 else num / den if den > 0 else float("inf")
+
+
+# Gradients whose entries are all below this (times max(1, |J|)) are too small to check by
+# central differences: around 1e-16 they are the rounding of the forward pass itself.
+_TINY = 1e-10
+
+# what the verdicts advise, in Python's words (the command line passes its options' words)
+_ADVICE = {
+    "eps": "a smaller eps",
+    "examples": "other examples (more rows of X, or other rows)",
+    "elsewhere": "on random examples, or on other examples",
+}
+
+
+def _largest_compared(result: GradientCheck) -> float:
+    """The largest magnitude among the compared entries of both gradients (0 if none)."""
+    keep = slice(None) if result.near_kink is None else ~result.near_kink
+    both = np.concatenate([np.abs(result.numerical[keep]), np.abs(result.analytical[keep])])
+    return float(both.max()) if both.size else 0.0
+
+
+def _needs_series(result: GradientCheck) -> bool:
+    """Whether the verdict reads the checks at eps/2 and eps/4: a difference at or above
+    the tolerance, with something compared, that is neither 0 / 0 nor tiny gradients."""
+    zero = not np.any(result.analytical) and not np.any(result.numerical)
+    return (bool(result.compared) and not zero and result.rel_diff >= result.tolerance
+            and _largest_compared(result) >= _TINY * max(1.0, abs(result.cost)))
+
+
+def _extrapolated(coarse: GradientCheck, fine: GradientCheck) -> float:
+    """Relative difference of the analytical gradient and the Richardson extrapolation
+    ``(4 g(eps/2) - g(eps)) / 3`` of two checks' central differences (eps, eps/2).
+
+    The extrapolation cancels the ``eps**2`` term of the truncation error, so what is
+    left is its ``eps**4`` term, rounding, and any error of the gradient itself.  Only
+    the parameters that neither check left out near a kink are compared.
+    """
+    keep = np.ones(fine.numerical.size, dtype=bool)
+    for check in (coarse, fine):
+        if check.near_kink is not None:
+            keep &= ~check.near_kink
+    g = (4.0 * fine.numerical - coarse.numerical) / 3.0
+    return relative_difference(g[keep], fine.analytical[keep])
+
+
+def _judgement(r: GradientCheck, advice: dict[str, str]) -> tuple[str, str]:
+    """``(verdict, text)`` of a check: the one rule of :attr:`GradientCheck.verdict`.
+
+    Of the three things that make the two gradients differ, truncation falls as
+    ``eps**2`` (by 4 at each halving), a wrong gradient stays (about 1), and the
+    rounding of ``J(theta + eps e_i) - J(theta - eps e_i)``, divided by ``2 eps``,
+    grows as ``1 / eps`` (about 2): the series at eps, eps/2 and eps/4
+    (:attr:`GradientCheck.series`) says which.  ``advice`` words what to try
+    (keys ``eps``, ``examples``, ``elsewhere``), for Python or the command line.
+    """
+    tol = r.tolerance
+    note = ""
+    zero = not np.any(r.analytical) and not np.any(r.numerical)
+    if zero:  # 0 / 0: the relative difference is 0 by convention, and says nothing
+        note = ("note: both gradients are exactly 0 at these parameters (saturated units, or "
+                "examples the loss no longer sees), so the check compares nothing; try "
+                f"{advice['examples']}\n")
+    if not r.compared:
+        return "FAIL", (f"{note}FAIL: every one of the {r.numerical.size} parameters is near "
+                        f"a kink, so nothing could be compared; try {advice['eps']} or other "
+                        "examples")
+    ok = r.rel_diff < tol
+    checks = (r, *r.series)
+    if len(checks) == 3 and all(c.compared for c in checks):  # only when _needs_series
+        diffs = [c.rel_diff for c in checks]
+        shown = ", ".join(f"{d:.2e}" for d in diffs)
+        if all(b > 1.4 * a for a, b in itertools.pairwise(diffs)):
+            return "INCONCLUSIVE", (
+                f"{note}INCONCLUSIVE: relative difference {r.rel_diff:.3e} >= {tol:g}, but it "
+                "is the rounding error of the central differences: with eps, eps/2 and eps/4 "
+                f"it grew ({shown}), where a wrong gradient would keep it and truncation "
+                "would shrink it by 4 each time. The gradient is too small here for central "
+                "differences (as for a model that fits these examples well); check it where "
+                f"it is larger: {advice['elsewhere']}")
+        if all(3.0 < a / b < 5.0 for a, b in itertools.pairwise(diffs)):
+            # falling as eps^2: truncation, unless a wrong gradient hides under it; the
+            # Richardson extrapolation (4 g(eps/2) - g(eps)) / 3 cancels the eps^2 term
+            early, late = (_extrapolated(c, f) for c, f in itertools.pairwise(checks))
+            falls = (f"relative difference {r.rel_diff:.3e} >= {tol:g}, falling by about 4 "
+                     f"each time eps is halved ({shown}), as the truncation error of central "
+                     "differences does; extrapolated to eps -> 0 (Richardson, from eps/2 and "
+                     "eps/4) it is")
+            if late < tol:
+                return "PASS", f"{note}PASS: {falls} {late:.3e} < {tol:g}"
+            # still falling: the eps^4 term would divide it by 16 at each halving, and at a
+            # large eps the higher terms still pull that down to about 7; a wrong gradient
+            # keeps it at about 1
+            if late < early / 4:
+                return "INCONCLUSIVE", (
+                    f"{note}INCONCLUSIVE: {falls} {late:.3e} (from eps and eps/2: "
+                    f"{early:.3e}), still falling: eps is too large for this cost; try "
+                    f"{advice['eps']}")
+            return "FAIL", (f"{note}FAIL: {falls} {late:.3e} (from eps and eps/2: "
+                            f"{early:.3e}) >= {tol:g}: the gradient is wrong by about that "
+                            "much, under a truncation error that hid it")
+    largest = _largest_compared(r)
+    if not ok and not zero and largest < _TINY * max(1.0, abs(r.cost)):
+        return "INCONCLUSIVE", (
+            f"{note}INCONCLUSIVE: relative difference {r.rel_diff:.3e} >= {tol:g}, but the "
+            f"gradients here are tiny (largest entry {largest:.2e}, below {_TINY:g} x max(1, "
+            "|J|)): at that size both are mostly the rounding of the numbers they are "
+            "computed from, as at a minimum the model has fitted its examples to, and their "
+            "difference says nothing about backpropagation. Check where the gradient is "
+            f"larger: {advice['elsewhere']}")
+    return ("PASS" if ok else "FAIL"), (f"{note}{'PASS' if ok else 'FAIL'}: relative "
+                                        f"difference {r.rel_diff:.3e} {'<' if ok else '>='} "
+                                        f"{tol:g}")
 
 
 def _cost_value(value: object) -> float:
@@ -246,7 +402,7 @@ def _sides(layers: list[Any]) -> list[np.ndarray]:
 
 def gradient_check(
     model: Any, X: object, Y: object = None, eps: float = 1e-4, sample_weight: object = None,
-    exclude_kinks: bool = False, **cost_kwargs: Any,
+    exclude_kinks: bool = False, tolerance: float = 1e-7, **cost_kwargs: Any,
 ) -> GradientCheck:
     """Compare backpropagation with central differences on any chainrule model.
 
@@ -280,6 +436,11 @@ def gradient_check(
         are reported in ``near_kink`` and ``kink_units``; ``rel_diff_all``
         keeps the figure over all.  Read from the layers of ``model``
         (``model.layers`` or ``model.network_.layers``) after each evaluation.
+    tolerance : float, default 1e-7
+        The largest relative difference that passes: the :attr:`GradientCheck.verdict`,
+        by the rule of ``chainrule gradcheck`` (whose ``--tolerance`` it is).  When
+        ``rel_diff`` is at or above it, the check is repeated at ``eps/2`` and
+        ``eps/4`` to tell rounding and truncation error from a wrong gradient.
     **cost_kwargs
         Passed to ``model.cost``, e.g. ``training=True`` to check dropout (with a
         fixed mask: a Dropout layer without one is refused, since each
@@ -291,6 +452,7 @@ def gradient_check(
     GradientCheck
     """
     eps = check_positive_float(eps, "eps")
+    tolerance = check_positive_float(tolerance, "tolerance")
     if not hasattr(model, "cost") or not hasattr(model, "params"):
         raise TypeError(
             "model must have `params` and `cost(theta, X, Y)`, e.g. a chainrule Network; "
@@ -323,15 +485,36 @@ def gradient_check(
             f"{theta.shape}, got a gradient of shape {analytical.shape}"
         )
     kinked = _kinked_layers(model) if exclude_kinks else []
+    cost = lambda t: model.cost(t, *args, **cost_kwargs)[0]  # noqa: E731
+    result = _central(model, cost, theta, float(cost0), analytical, eps, exclude_kinks, kinked,
+                      tolerance)
+    if _needs_series(result):  # the verdict reads how the difference moves with eps
+        series = []
+        for k in (2, 4):
+            series.append(_central(model, cost, theta, float(cost0), analytical, eps / k,
+                                   exclude_kinks, kinked, tolerance))
+            if not series[-1].compared:
+                break
+        result = dataclasses.replace(result, series=tuple(series))
+    return result
+
+
+def _central(model: Any, cost: Callable[[np.ndarray], float], theta: np.ndarray,
+             cost0: float, analytical: np.ndarray, eps: float, exclude_kinks: bool,
+             kinked: list[Any], tolerance: float) -> GradientCheck:
+    """The central differences at ``eps`` against ``analytical``, kinks read off ``kinked``."""
+    kinked = _kinked_layers(model) if exclude_kinks else []
     if not kinked:
-        numerical = numerical_gradient(
-            lambda t: model.cost(t, *args, **cost_kwargs)[0], theta, eps)
+        numerical = numerical_gradient(cost, theta, eps)
         rel = relative_difference(numerical, analytical)
         near = np.zeros(theta.size, dtype=bool) if exclude_kinks else None
         return GradientCheck(numerical=numerical, analytical=analytical, rel_diff=rel,
-                             cost=float(cost0), eps=eps, near_kink=near, rel_diff_all=rel)
+                             cost=cost0, eps=eps, near_kink=near, rel_diff_all=rel,
+                             tolerance=tolerance)
     # the same central differences as numerical_gradient, with the sides of the kinks
-    # read after each evaluation and compared with those at theta
+    # read after each evaluation and compared with those at theta (evaluated again: a
+    # check at another eps comes after the steps of the last one)
+    cost(theta)
     base = _sides(kinked)
     crossed = [np.zeros(s.shape, dtype=bool) for s in base]
     near = np.zeros(theta.size, dtype=bool)
@@ -341,7 +524,7 @@ def gradient_check(
         values = []
         for step in (eps, -eps):
             t[i] = theta[i] + step
-            values.append(model.cost(t, *args, **cost_kwargs)[0])
+            values.append(cost(t))
             for s0, s, hit in zip(base, _sides(kinked), crossed, strict=True):
                 moved = s != s0
                 if moved.any():
@@ -353,9 +536,10 @@ def gradient_check(
         numerical=numerical,
         analytical=analytical,
         rel_diff=relative_difference(numerical[~near], analytical[~near]),
-        cost=float(cost0),
+        cost=cost0,
         eps=eps,
         near_kink=near,
         kink_units=int(sum(np.count_nonzero(hit) for hit in crossed)),
         rel_diff_all=relative_difference(numerical, analytical),
+        tolerance=tolerance,
     )
