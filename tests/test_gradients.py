@@ -743,3 +743,47 @@ def test_gradient_check_result_gives_the_command_lines_verdict(tmp_path, monkeyp
                                                           wrong.verdict_text)
     with pytest.raises(ValueError, match="tolerance must be a finite float > 0, got 0"):
         chainrule.gradient_check(net, X, Y, tolerance=0)
+
+
+def test_gradient_check_names_each_parameters_layer_and_entry(monkeypatch, capsys):
+    """"worst parameter 8" was a flat index into theta; it now says which layer and entry,
+    e.g. layers[1].W[2, 0].  Reference: the network's own views into its flat vector: with
+    params set to the unit vector e_i, the one entry that reads 1 is the named one."""
+    from chainrule import BatchNorm, Conv2D, Flatten
+    from chainrule.cli import main
+
+    net = Network([Conv2D(1, 2, 2, activation="tanh", seed=0), Flatten(),
+                   Dense(18, 3, "identity", seed=1), BatchNorm(3, "tanh"),
+                   Dense(3, 2, "sigmoid", seed=2)], loss="log_loss", input_shape=(1, 4, 4))
+    rng = np.random.default_rng(0)
+    X, Y = rng.normal(size=(3, 1, 4, 4)), rng.integers(0, 2, (3, 2)).astype(float)
+    check = chainrule.gradient_check(net, X, Y)
+    saved = net.params.copy()
+    for i in range(net.n_params):
+        net.params[...] = 0.0
+        net.params[i] = 1.0
+        layer, name, entry = re.fullmatch(r"layers\[(\d+)\]\.(\w+)\[([\d, ]+)\]",
+                                          check.parameter_name(i)).groups()
+        array = getattr(net.layers[int(layer)], name)
+        index = tuple(int(k) for k in entry.split(", "))
+        assert array[index] == 1.0 and np.count_nonzero(array) == 1, check.parameter_name(i)
+    net.params[...] = saved
+    assert check.parameter_name(0) == "layers[0].W[0, 0, 0, 0]"
+    assert check.parameter_name(net.n_params - 1) == "layers[4].b[1]"
+    assert f"worst parameter {check.worst} ({check.parameter_name(check.worst)}):" in str(check)
+    with pytest.raises(ValueError, match=rf"i must be a parameter index in 0..{net.n_params - 1}"):
+        check.parameter_name(net.n_params)
+    with pytest.raises(TypeError, match=r"i must be an integer parameter index, got 2\.5"):
+        check.parameter_name(2.5)
+    # the command line names it too: a 4-5-3 MLP's parameter 8 is layers[0].W[1, 3]
+    assert main(["gradcheck", "--sizes", "4", "5", "3"]) == 0
+    worst = re.search(r"worst parameter (\d+) \((layers\[\d\]\.\w\[[\d, ]+\])\)",
+                      capsys.readouterr().out)
+    i = int(worst.group(1))
+    unit = np.zeros(4 * 5 + 5 + 5 * 3 + 3)
+    unit[i] = 1.0
+    W0, b0 = unit[:20].reshape(4, 5), unit[20:25]
+    W1, b1 = unit[25:40].reshape(5, 3), unit[40:]
+    arrays = {"layers[0].W": W0, "layers[0].b": b0, "layers[1].W": W1, "layers[1].b": b1}
+    name, entry = re.fullmatch(r"(layers\[\d\]\.\w)\[([\d, ]+)\]", worst.group(2)).groups()
+    assert arrays[name][tuple(int(k) for k in entry.split(", "))] == 1.0

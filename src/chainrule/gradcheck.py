@@ -85,6 +85,12 @@ class GradientCheck:
         The checks at ``eps/2`` and ``eps/4`` when the verdict needed them (a
         difference at or above ``tolerance`` that is neither 0 / 0 nor from tiny
         gradients); empty otherwise.
+    layout : tuple of (str, tuple of int), or None
+        Where each parameter of the flat vector lives, in its order: one
+        ``("layers[i].W", shape)`` per parameter array of the model's layers
+        (``W``, ``b``, a convolution's kernels, batch normalisation's ``gamma``
+        and ``beta``); None when the model's layers do not account for its
+        ``params``.  :meth:`parameter_name` reads it.
 
     ``print(check)`` shows the figures and the verdict, PASS, FAIL or
     INCONCLUSIVE, by the rule and in the words of ``chainrule gradcheck``
@@ -101,6 +107,7 @@ class GradientCheck:
     rel_diff_all: float | None = None
     tolerance: float = 1e-7
     series: tuple[GradientCheck, ...] = ()
+    layout: tuple[tuple[str, tuple[int, ...]], ...] | None = None
 
     @property
     def compared(self) -> int:
@@ -140,7 +147,30 @@ class GradientCheck:
 
     def __repr__(self) -> str:
         return (f"GradientCheck(verdict={self.verdict!r}, rel_diff={self.rel_diff:.3e}, "
-                f"compared={self.compared}, eps={self.eps:g}, tolerance={self.tolerance:g})")
+                f"compared={self.compared}, eps={self.eps:g}, tolerance={self.tolerance:g}, "
+                f"worst={self.parameter_name(self.worst)!r})")
+
+    def parameter_name(self, i: int) -> str:
+        """Which layer and entry the flat parameter ``i`` is, e.g. ``"layers[1].W[2, 0]"``.
+
+        ``layers[1]`` is ``net.layers[1]`` (the numbering of ``net.summary()``) and
+        ``W[2, 0]`` the entry of its weight matrix of shape (fan_in, fan_out): from
+        unit 2 of the layer below to unit 0.  Just ``i`` without a :attr:`layout`.
+        """
+        if isinstance(i, (bool, np.bool_)) or not isinstance(i, (int, np.integer)):
+            raise TypeError(f"i must be an integer parameter index, got {i!r}")
+        i = int(i)
+        if not 0 <= i < self.numerical.size:
+            raise ValueError(f"i must be a parameter index in 0..{self.numerical.size - 1}, "
+                             f"got {i}")
+        offset = 0
+        for name, shape in self.layout or ():
+            n = int(np.prod(shape))
+            if i < offset + n:
+                entry = ", ".join(map(str, np.unravel_index(i - offset, shape)))
+                return f"{name}[{entry}]"
+            offset += n
+        return str(i)
 
     def __str__(self) -> str:
         return f"{self.summary()}\n{self.verdict_text}"
@@ -150,7 +180,8 @@ class GradientCheck:
         i = self.worst
         text = (
             f"gradient check over {self.compared} parameters (eps={self.eps:g}): "
-            f"relative difference {self.rel_diff:.3e}; worst parameter {i}: "
+            f"relative difference {self.rel_diff:.3e}; worst parameter {i}"
+            f"{'' if self.layout is None else f' ({self.parameter_name(i)})'}: "
             f"numerical {self.numerical[i]:.10g}, analytical {self.analytical[i]:.10g}"
         )
         if self.near_kink is not None and self.compared < self.numerical.size:
@@ -356,6 +387,15 @@ def _model_layers(model: Any) -> list[Any]:
     return list(layers or ())
 
 
+def _layout(model: Any, n_params: int) -> tuple[tuple[str, tuple[int, ...]], ...] | None:
+    """``("layers[i].<name>", shape)`` of every parameter array of ``model``'s layers, in
+    the order of its flat vector; None when they do not add up to ``n_params``."""
+    layout = tuple((f"layers[{i}].{spec.name}", tuple(spec.shape))
+                   for i, layer in enumerate(_model_layers(model))
+                   for spec in (layer.param_specs() if hasattr(layer, "param_specs") else ()))
+    return layout if sum(int(np.prod(shape)) for _, shape in layout) == n_params else None
+
+
 def _kinked_layers(model: Any) -> list[Any]:
     """The layers of ``model`` (``layers`` or ``network_.layers``) with kinks.
 
@@ -496,7 +536,7 @@ def gradient_check(
             if not series[-1].compared:
                 break
         result = dataclasses.replace(result, series=tuple(series))
-    return result
+    return dataclasses.replace(result, layout=_layout(model, theta.size))
 
 
 def _central(model: Any, cost: Callable[[np.ndarray], float], theta: np.ndarray,
