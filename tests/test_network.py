@@ -955,3 +955,100 @@ def test_shallow_copy_shares_the_parameters():
     net = mlp([3, 4, 2], output="softmax", seed=0)
     shallow = copy.copy(net)
     assert shallow.layers is net.layers and np.shares_memory(shallow.params, net.params)
+
+
+def _sigmoid_net_and_data(rng):
+    """A 3-4-2 sigmoid network (squared error, UFLDL weight decay) and 5 examples."""
+    net = mlp([3, 4, 2], hidden="sigmoid", output="sigmoid", loss="squared_error",
+              weight_decay=0.1, init="glorot_uniform", seed=3)
+    net.params[...] += rng.normal(scale=0.3, size=net.n_params)  # biases away from zero
+    return net, rng.normal(size=(5, 3)), rng.uniform(size=(5, 2))
+
+
+def test_gradient_in_the_transfer_matrix_notation(rng):
+    """No helper turned a gradient into the course notations.  Reference: backprop by hand
+    in the transfer-matrix notation, x_next = s(M.T @ [1, x]) one example at a time,
+    J = mean 1/2 ||a - y||^2 + (lambda/2) sum of the non-bias rows squared."""
+    from chainrule.notation import gradient_from_transfer_matrices, gradient_to_transfer_matrices
+
+    net, X, Y = _sigmoid_net_and_data(rng)
+    with pytest.raises(ValueError, match=r"net\.grads holds no gradient yet"):
+        gradient_to_transfer_matrices(net)  # its zeros are no gradient
+    _, grad = net.loss_and_grad(X, Y)
+    Ms = net.to_transfer_matrices()
+    dMs = [np.zeros_like(M) for M in Ms]
+    for x, y in zip(X, Y, strict=True):
+        a0 = np.concatenate([[1.0], x])
+        a1 = np.concatenate([[1.0], expit(Ms[0].T @ a0)])
+        a2 = expit(Ms[1].T @ a1)
+        d2 = (a2 - y) * a2 * (1 - a2)
+        d1 = (Ms[1][1:] @ d2) * a1[1:] * (1 - a1[1:])
+        dMs[1] += np.outer(a1, d2) / len(X)
+        dMs[0] += np.outer(a0, d1) / len(X)
+    for M, dM in zip(Ms, dMs, strict=True):
+        dM[1:] += 0.1 * M[1:]  # decay on weights, never on the bias row
+    for mine, ref in zip(gradient_to_transfer_matrices(net), dMs, strict=True):
+        np.testing.assert_allclose(mine, ref, rtol=1e-12, atol=1e-15)  # net.grads
+    for mine, ref in zip(gradient_to_transfer_matrices(net, grad), dMs, strict=True):
+        np.testing.assert_allclose(mine, ref, rtol=1e-12, atol=1e-15)
+    back = gradient_from_transfer_matrices(net, gradient_to_transfer_matrices(net, grad))
+    np.testing.assert_array_equal(back, grad)  # round trip, exact
+    with pytest.raises(ValueError, match=r"grad must be a flat gradient of shape \(26,\)"):
+        gradient_to_transfer_matrices(net, grad[:-1])
+    with pytest.raises(ValueError, match=r"mats\[1\] must have shape \(5, 2\) \(in the "
+                                         r"transfer layout"):
+        gradient_from_transfer_matrices(net, [dMs[0], dMs[1][1:]])
+
+
+def test_gradient_in_the_ufldl_notation(rng):
+    """Reference: UFLDL's vectorised backprop by hand, columns = examples, z = W a + b,
+    dJ/dW = delta a^T / m + lambda W, dJ/db = mean of delta."""
+    from chainrule.notation import gradient_from_ufldl, gradient_to_ufldl
+
+    net, X, Y = _sigmoid_net_and_data(rng)
+    _, grad = net.loss_and_grad(X, Y)
+    (W1, W2), (b1, b2) = net.to_ufldl()
+    m = len(X)
+    a1, y = X.T, Y.T
+    a2 = expit(W1 @ a1 + b1[:, None])
+    a3 = expit(W2 @ a2 + b2[:, None])
+    d3 = (a3 - y) * a3 * (1 - a3)
+    d2 = (W2.T @ d3) * a2 * (1 - a2)
+    ref_W = [d2 @ a1.T / m + 0.1 * W1, d3 @ a2.T / m + 0.1 * W2]
+    ref_b = [d2.mean(axis=1), d3.mean(axis=1)]
+    dWs, dbs = gradient_to_ufldl(net, grad)
+    for mine, ref in zip(dWs + dbs, ref_W + ref_b, strict=True):
+        np.testing.assert_allclose(mine, ref, rtol=1e-12, atol=1e-15)
+    np.testing.assert_array_equal(gradient_from_ufldl(net, dWs, dbs), grad)  # exact
+    dWs[0][...] = 0.0  # new arrays: the network's gradient is untouched
+    np.testing.assert_array_equal(net.grads, grad)
+    with pytest.raises(ValueError, match=r"dWs\[0\] must have shape \(4, 3\)"):
+        gradient_from_ufldl(net, [ref_W[0].T, ref_W[1]], ref_b)
+
+
+def test_gradient_notations_without_biases(rng):
+    """Worked example B's network has no biases: the transfer layout's first row is 0 and
+    must stay 0 coming back; UFLDL's dbs are None.  Reference: the round trips and the
+    UFLDL gradient transposed against chainrule's own layers' dW."""
+    from chainrule.notation import (
+        gradient_from_transfer_matrices,
+        gradient_from_ufldl,
+        gradient_to_transfer_matrices,
+        gradient_to_ufldl,
+    )
+
+    net = Network.from_ufldl([rng.normal(size=(2, 2)), rng.normal(size=(2, 2))],
+                             activation=["square", "identity"])
+    _, grad = net.loss_and_grad(np.ones((1, 2)), [[290.0, 14.0]])
+    mats = gradient_to_transfer_matrices(net, grad)
+    assert all(not M[0].any() for M in mats)
+    np.testing.assert_array_equal(gradient_from_transfer_matrices(net, mats), grad)
+    dWs, dbs = gradient_to_ufldl(net, grad)
+    assert dbs == [None, None]
+    np.testing.assert_array_equal(dWs[1], net.layers[1].dW.T)
+    np.testing.assert_array_equal(gradient_from_ufldl(net, dWs), grad)
+    mats[0][0, 1] = 1.0
+    with pytest.raises(ValueError, match=r"mats\[0\]: layer 0 has no biases"):
+        gradient_from_transfer_matrices(net, mats)
+    with pytest.raises(ValueError, match=r"dbs\[1\]: layer 1 has no biases"):
+        gradient_from_ufldl(net, dWs, [None, np.zeros(2)])
