@@ -935,3 +935,43 @@ def test_a_bias_free_transfer_layer_has_the_gradient_formula_of_its_printed_numb
     # and by hand: hidden net [2, 3] -> out [4, 9]; output net [17.5, 4.5] -> out [306.25, 20.25]
     np.testing.assert_array_equal(d1, [2 * 2 * (2 * 16.25 * 35 + 1 * 6.25 * 9),
                                        2 * 3 * (1 * 16.25 * 35 + 0 * 6.25 * 9)])
+
+
+@pytest.mark.parametrize("notation", ["transfer", "ufldl", "netout"])
+def test_cross_entropy_targets_that_are_no_distribution_get_a_note_under_the_target(
+        notation, capsys):
+    """A typed target 0.5 0.6 for a softmax with cross_entropy was traced with no word but a
+    remark on the delta's formula: the loss takes it (its gradient holds, and soft targets
+    summing to 1 are legitimate), but it is no distribution and E is no log-likelihood.
+    A note under the target now says so.  Reference: the minimum of -sum y log softmax(z)
+    over z, found by SciPy, lies at softmax(z) = y / sum(y), as the note says."""
+    from scipy.optimize import minimize
+    from scipy.special import log_softmax, softmax
+
+    from chainrule.cli import main
+
+    W = [[[0.1, -0.2, 0.3], [0.5, -0.4, 0.2], [-0.3, 0.8, 0.6]],
+         [[0.05, -0.05], [0.7, -0.2], [-0.5, 0.4], [0.3, 0.9]]]
+    net = cr.Network.from_transfer_matrices(W, activation=["tanh", "softmax"],
+                                            loss="cross_entropy")
+    y = np.array([0.5, 0.6])
+    best = softmax(minimize(lambda z: -np.sum(y * log_softmax(z)), np.zeros(2),
+                            method="BFGS", options={"gtol": 1e-10}).x)
+    t = cr.trace(net, [0.5, -1.0], y, notation=notation)
+    notes = [line.strip() for line in t.text().splitlines() if "no log-likelihood" in line]
+    assert len(notes) == 1 and "these sum to 1.1" in notes[0]
+    shown = re.search(r"y / 1.1 = \[([^]]*)\]", notes[0]).group(1)
+    np.testing.assert_allclose([float(v) for v in shown.split(", ")], best, atol=1e-6)
+    assert "no log-likelihood" in t.markdown()
+    for fine in ([0.3, 0.7], [0.0, 1.0], 1):  # a distribution, one-hot, a class label
+        assert "no log-likelihood" not in cr.trace(net, [0.5, -1.0], fine,
+                                                   notation=notation).text()
+    sigmoid = cr.Network.from_transfer_matrices(W, activation=["tanh", "sigmoid"],
+                                                loss="cross_entropy")
+    assert "no log-likelihood" not in cr.trace(sigmoid, [0.5, -1.0], y,
+                                               notation=notation).text()
+    # the command line prints it where a student types the target
+    assert main(["trace", "--weights", json.dumps(W), "--activation", "tanh", "softmax",
+                 "--loss", "cross_entropy", "--input", "0.5", "-1", "--target", "0.5", "0.6",
+                 "--notation", notation]) == 0
+    assert "these sum to 1.1, so E is no log-likelihood" in capsys.readouterr().out

@@ -8,9 +8,12 @@ substitutes its own symbols.
 
 from __future__ import annotations
 
+import numpy as np
+
 from .render import tex_name
 
-__all__ = ["dE_dout_formula", "decay_formula", "fprime_formula", "fused_note", "loss_formula"]
+__all__ = ["dE_dout_formula", "decay_formula", "fprime_formula", "fused_note", "loss_formula",
+           "target_note"]
 
 # loss name -> (text, latex) with {o}, {t} placeholders for one output unit k
 _LOSS = {
@@ -103,3 +106,25 @@ def fused_note(activation: str, loss: str, target_sum: float, divisor: str) -> s
                "not 1)")
     return f"({activation} output with {loss}: chainrule computes {how} directly, never " \
            f"dividing by {divisor})"
+
+
+def target_note(activation: str, loss: str, target: np.ndarray) -> str | None:
+    """A note under the target when cross-entropy on a softmax gets no distribution.
+
+    The loss takes any targets in [0, 1] (its gradient holds for them), but
+    ``-sum_k y_k log p_k`` is a log-likelihood only for targets that sum to 1: for
+    others it is smallest at ``p = y / sum(y)``, not at ``p = y``, and a typed
+    ``0.5 0.6`` is more likely a typo than meant.  None when there is nothing to say.
+    """
+    target = np.asarray(target, dtype=np.float64)
+    total = float(target.sum())
+    if loss != "cross_entropy" or activation != "softmax" or target.size < 2 \
+            or abs(total - 1.0) <= 1e-12:
+        return None
+    closest = ", ".join(f"{v:.6g}" for v in target / total) if total > 0 else None
+    where = (f"smallest where the outputs are y / {total:g} = [{closest}], not y" if closest
+             else "smallest nowhere: it is 0 for every output")
+    return (f"note: the cross_entropy loss reads the target as the probabilities of the "
+            f"{target.size} classes, which sum to 1; these sum to {total:g}, so E is no "
+            f"log-likelihood and is {where}. Meant a class? Give its label, or a one-hot "
+            "target such as " + str([1 if j == 0 else 0 for j in range(target.size)]))

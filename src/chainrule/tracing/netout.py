@@ -17,6 +17,7 @@ from .formulas import (
     fprime_formula,
     fused_note,
     loss_formula,
+    target_note,
 )
 from .render import Block, Heading, Line, Note, Num, Part, Sym, tex_name
 
@@ -126,6 +127,8 @@ def netout_blocks(step: StepTrace) -> list[Block]:
     targets = [part for j, n in enumerate(names[L])
                for part in ((", " if j else ""), _q("target", n), " = ", Num(step.y[j]))]
     bl += [Line(tuple(inputs)), Line(tuple(targets)), Line((eta, " = ", Num(step.lr)))]
+    if note := target_note(step.layers[-1].activation, step.loss, step.y):
+        bl.append(Note(note))
 
     bl.append(Heading("Forward pass"))
     for k, ls in enumerate(step.layers, start=1):

@@ -27,6 +27,7 @@ from .formulas import (
     fprime_formula,
     fused_note,
     loss_formula,
+    target_note,
 )
 from .netout import netout_blocks, netout_dict
 from .render import Arr, Block, Heading, Line, Note, Num, Sym, Table, tex_name
@@ -154,6 +155,8 @@ def _vector_blocks(step: StepTrace, notation: str) -> list[Block]:
     y_sym = Sym("y", "y")
     bl += [Line((x_in, " = ", Arr(step.x), SEP, y_sym, " = ", Arr(step.y), SEP,
                  eta, " = ", Num(step.lr)))]
+    if note := target_note(step.layers[-1].activation, step.loss, step.y):
+        bl.append(Note(note))
 
     bl.append(Heading("Forward pass"))
     for k, ls in enumerate(step.layers, start=1):
