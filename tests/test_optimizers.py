@@ -546,3 +546,26 @@ def test_weight_decay_slices_match_torch_adamw_param_groups(problem):
         topt.step()
     ref = np.concatenate([p.detach().numpy() for p in groups])
     np.testing.assert_allclose(w, ref, rtol=1e-12, atol=1e-15)
+
+
+@pytest.mark.parametrize("schedule, expected", [
+    (chainrule.schedules.Constant(), "Constant()"),
+    (chainrule.schedules.StepDecay(3, 0.1), "StepDecay(step_size=3, gamma=0.1)"),
+    (chainrule.schedules.Exponential(gamma=0.9), "Exponential(gamma=0.9)"),
+    (chainrule.schedules.InverseScaling(power=0.25), "InverseScaling(power=0.25)"),
+    (chainrule.schedules.ReduceOnPlateau(patience=2, monitor="loss"),
+     "ReduceOnPlateau(factor=0.5, patience=2, min_lr=1e-06, monitor='loss', min_delta=0.0001, "
+     "mode='min')"),
+])
+def test_schedule_repr_names_its_settings(schedule, expected):
+    """A schedule's repr is its class and settings, as written, not an object address.
+
+    The expected text is the constructor call written out by hand (defaults
+    filled in); evaluating the repr builds a schedule with the same settings.
+    An estimator holding one shows it so in scikit-learn's repr.
+    """
+    assert repr(schedule) == expected
+    rebuilt = eval(expected, vars(chainrule.schedules))
+    assert type(rebuilt) is type(schedule) and rebuilt.get_config() == schedule.get_config()
+    est = repr(chainrule.MLPClassifier(solver="sgd", schedule=schedule))
+    assert "object at" not in est and f"schedule={expected}" in " ".join(est.split())

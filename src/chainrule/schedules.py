@@ -33,6 +33,14 @@ class Schedule:
     def get_state(self) -> dict:
         return {k: v for k, v in vars(self).items() if k.startswith("_")}
 
+    def __repr__(self) -> str:
+        """``StepDecay(step_size=10, gamma=0.5)``: the class and its settings (:meth:`get_config`).
+
+        Shown in an estimator's repr and in messages, instead of the object's address.
+        """
+        settings = {k: v for k, v in self.get_config().items() if k != "name"}
+        return f"{type(self).__name__}({', '.join(f'{k}={v!r}' for k, v in settings.items())})"
+
     def set_state(self, state: dict) -> None:
         vars(self).update(state)
 
