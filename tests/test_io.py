@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import zipfile
 from pathlib import Path
 
@@ -782,3 +783,48 @@ def test_atomic_text_names_the_file_asked_for_when_it_cannot_be_created():
     assert info.value.filename == target and info.value.strerror
     assert ".tmp" not in str(info.value)
     assert not any(p.name.startswith(".chainrule-no-such-file") for p in Path("/proc").iterdir())
+
+
+def test_a_file_of_another_format_names_the_function_that_reads_it(tmp_path):
+    """``chainrule.load`` on an estimator file said only "found format
+    'chainrule.estimator'".  Each loader now names the one that reads the file it
+    refuses; the reference is that call itself: run as written, it reads the file.
+    """
+    X, Y = regression()
+    net = chainrule.mlp([3, 4, 1], output="identity", loss="squared_error", seed=0)
+    files = {"network": chainrule.io.save(net, tmp_path / "net.npz")}
+    with pytest.warns(Warning):  # two epochs: not converged
+        est = chainrule.MLPRegressor((4,), max_iter=2, random_state=0).fit(X, Y.ravel())
+    files["estimator"] = est.save(tmp_path / "est.npz")
+    with pytest.warns(Warning):
+        files["autoencoder"] = chainrule.autoencoder.SparseAutoencoder(
+            2, output="identity", max_iter=2, random_state=0).fit(X).save(tmp_path / "ae.npz")
+    files["checkpoint"] = tmp_path / "run.npz"
+    chainrule.train(chainrule.mlp([3, 4, 1], output="identity", loss="squared_error", seed=0),
+                    X, Y, optimizer="sgd", epochs=1, checkpoint=files["checkpoint"])
+    loaders = {"network": chainrule.load, "estimator": chainrule.load_estimator,
+               "autoencoder": chainrule.load_autoencoder,
+               "checkpoint": chainrule.Trainer.from_checkpoint}
+    expected = {"network": ["load"], "estimator": ["load_estimator"],
+                "autoencoder": ["load_autoencoder"],
+                "checkpoint": ["resume", "Trainer.from_checkpoint"]}
+    saved = {"network": net.params, "estimator": est.network_.params}
+    for kind, path in files.items():
+        for other, loader in loaders.items():
+            if other == kind:
+                continue
+            with pytest.raises(ValueError, match=f"found format 'chainrule.{kind}'; read it "
+                               "with chainrule") as info:
+                loader(str(path))
+            calls = re.findall(r"chainrule\.([\w.]+)\(('[^']*')(?:, X, Y)?\)", str(info.value))
+            assert [name for name, _ in calls] == expected[kind]
+            for name, arg in calls:
+                assert arg == repr(str(path))
+                call = f"chainrule.{name}({arg}{', X, Y' if name == 'resume' else ''})"
+                loaded = eval(call, {"chainrule": chainrule, "X": X, "Y": Y})
+                if kind in saved:  # the saved parameters, read back
+                    got = loaded if kind == "network" else loaded.network_
+                    np.testing.assert_array_equal(got.params, saved[kind])
+    with pytest.raises(ValueError, match=r"its network is the estimator's \.network_"):
+        chainrule.load(files["estimator"])
+

@@ -51,6 +51,17 @@ _READ_ERRORS = (ValueError, OSError, EOFError, KeyError, NotImplementedError, zi
                 zlib.error, RuntimeError, MemoryError, SyntaxError, tokenize.TokenError)
 _ZIP_MAGIC = b"PK\x03\x04"
 NETWORK_FORMAT = "chainrule.network"
+# what reads each format, for the message that refuses a file of another one (the formats
+# of the modules above this one are named by their text: io imports none of them)
+_READERS = {
+    NETWORK_FORMAT: "chainrule.load({path!r})",
+    "chainrule.estimator": "chainrule.load_estimator({path!r}) (its network is the "
+                           "estimator's .network_)",
+    "chainrule.autoencoder": "chainrule.load_autoencoder({path!r})",
+    "chainrule.checkpoint": "chainrule.resume({path!r}, X, Y) to continue the run, or "
+                            "chainrule.Trainer.from_checkpoint({path!r}) (its network is the "
+                            "trainer's .net)",
+}
 
 
 def _layer_from_config(cfg: dict, dtype: np.dtype) -> Layer:
@@ -461,7 +472,9 @@ def read_file(path: str | os.PathLike, fmt: str) -> tuple[dict, dict[str, np.nda
         raise ValueError(f"{p}: not a chainrule file (no readable '__meta__' record)") from None
     if not isinstance(meta, dict) or meta.get("format") != fmt:
         found = meta.get("format") if isinstance(meta, dict) else None
-        raise ValueError(f"{p}: expected a {fmt!r} file, found format {found!r}")
+        reader = _READERS.get(found) if isinstance(found, str) else None
+        hint = "" if reader is None else "; read it with " + reader.format(path=str(path))
+        raise ValueError(f"{p}: expected a {fmt!r} file, found format {found!r}{hint}")
     version = meta.get("version")
     if isinstance(version, bool) or version != FORMAT_VERSION:  # JSON true is no version 1
         raise ValueError(
