@@ -10,6 +10,7 @@ ReduceLROnPlateau when importable), predictions by a plain numpy forward pass.
 from __future__ import annotations
 
 import itertools
+import json
 import math
 import os
 import re
@@ -1654,3 +1655,40 @@ def test_resume_runs_callbacks_given_by_a_generator(tmp_path):
                     callbacks=[lambda s: whole.__setitem__(s.epoch, s.net.params.copy())])
     for epoch in (3, 4):
         np.testing.assert_array_equal(seen[epoch], whole[epoch])
+
+
+@pytest.mark.parametrize("diagnostics, validated", [(False, False), (True, True)])
+@pytest.mark.parametrize("hook", ["on_train_begin", "on_batch_end"])
+def test_a_run_stopped_before_its_first_epoch_ends_has_its_metrics_empty(hook, diagnostics,
+                                                                        validated):
+    """A callback stopping the run during its first epoch left a History with no keys:
+    ``history["loss"]`` raised KeyError.  The run's metrics are there, empty.  The
+    reference is the same run left to complete two epochs: the same keys in the same
+    order, each holding one value per epoch; and the metrics the epochs write, listed
+    by hand."""
+    X, y = classification()
+    validation = (X[:10], y[:10]) if validated else None
+
+    def stop(self, state):
+        state.stop = True
+
+    Stop = type("Stop", (Callback,), {hook: stop})  # only the hook under test stops the run
+
+    def run(callbacks, epochs=3):
+        net = chainrule.mlp([4, 5, 3], output="softmax", seed=0)
+        return chainrule.train(net, X, y, optimizer="sgd", epochs=epochs, batch_size=10,
+                               seed=0, diagnostics=diagnostics, validation_data=validation,
+                               callbacks=callbacks)
+
+    stopped, complete = run([Stop()]), run([], epochs=2)
+    expected = ["loss", "accuracy"]
+    if diagnostics:
+        expected += ["grad_norms", "saturation", "grad_norm"]
+    if validated:
+        expected += ["val_loss", "val_accuracy"]
+    expected.append("lr")
+    assert list(complete) == expected and all(len(v) == 2 for v in complete.values())
+    assert stopped.stop_reason == "callback" and stopped.epochs == 0
+    assert list(stopped) == expected and all(v == [] for v in stopped.values())
+    assert stopped["loss"] == [] and stopped.loss == []
+    assert json.loads(json.dumps(stopped.to_json()))["metrics"] == {k: [] for k in expected}

@@ -492,6 +492,11 @@ class Trainer:
             self._restart_optimizer = False
         self.sample_weighted = sw is not None
         history.stop_reason = None  # a second fit() continues up to self.epochs
+        # the run's metrics are there from the start, empty until an epoch ends, so that a
+        # run stopped during its first epoch has history["loss"] == [] (in the order the
+        # epochs write them: a completed run's history is the same)
+        for name in self._metric_names(classify, val is not None):
+            history.setdefault(name, [])
         one_hot = _exact_one_hot(Y, net)
         # With several classes, each batch only writes its predicted classes into `predicted`
         # (in the order of the epoch's rows); they are compared with the targets' classes
