@@ -3,6 +3,7 @@ save/load, and accuracy against scikit-learn's MLP on the same data and configur
 
 from __future__ import annotations
 
+import json
 import pickle
 import warnings
 
@@ -1854,3 +1855,103 @@ def test_verbose_2_prints_the_recorded_loss_and_validation_score(capsys):
                                                                          rel=1e-4)
     assert [field(line, "validation_score") for line in clf_lines] == pytest.approx(
         clf.validation_scores_, rel=1e-4)
+
+
+# --- a saved estimator continues training exactly as the unsaved one -------------------------
+_CONTINUED = [
+    (MLPClassifier, dict(solver="adam"), "partial"),
+    (MLPClassifier, dict(solver="sgd", momentum=0.9, learning_rate="adaptive"), "partial"),
+    (MLPClassifier, dict(solver="sgd", learning_rate="invscaling", dropout=0.2), "warm"),
+    (MLPClassifier, dict(solver="rmsprop", schedule={"name": "plateau", "monitor": "loss",
+                                                     "patience": 0}), "partial"),
+    (MLPClassifier, dict(solver="adam", early_stopping=True, batch_norm=True), "warm"),
+    (MLPRegressor, dict(solver="adagrad", dtype="float32"), "warm"),
+    (MLPRegressor, dict(solver="sgd", momentum=0.9, nesterovs_momentum=True), "partial"),
+]
+
+
+@pytest.mark.parametrize("cls, settings, how", _CONTINUED,
+                         ids=[f"{c.__name__}-{s['solver']}-{h}" for c, s, h in _CONTINUED])
+def test_a_loaded_estimator_continues_exactly_as_the_saved_one(tmp_path, cls, settings, how):
+    """save / load_estimator dropped the optimizer's state (Adam's moments, SGD's velocity),
+    the rate the rules reached, the stopping counters and the generator: partial_fit or a
+    warm start after a reload went elsewhere (probabilities 0.0037 apart with Adam).  The
+    reference is the unsaved estimator continued the same way: equal bit for bit."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(60, 4))
+    y = ((X[:, 0] + X[:, 1] > 0).astype(int) + (X[:, 2] > 0.5) if cls is MLPClassifier
+         else X[:, 0] - 2 * X[:, 1])
+    first = {"classes": [0, 1, 2]} if cls is MLPClassifier else {}
+    est = cls((5,), max_iter=4, batch_size=10, n_iter_no_change=1, random_state=0,
+              warm_start=how == "warm", **settings)
+
+    def step(e, **kwargs):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            e.partial_fit(X, y, **kwargs) if how == "partial" else e.fit(X, y)
+
+    for _ in range(3):
+        step(est, **first)
+    back = load_estimator(est.save(tmp_path / "model"))
+    for _ in range(3):
+        step(est)
+        step(back)
+    np.testing.assert_array_equal(back.network_.params, est.network_.params)
+    assert back.loss_curve_ == est.loss_curve_ and back.t_ == est.t_
+    assert back.validation_scores_ == est.validation_scores_
+    out = "predict_proba" if cls is MLPClassifier else "predict"
+    np.testing.assert_array_equal(getattr(back, out)(X), getattr(est, out)(X))
+
+
+def test_an_estimator_file_without_a_training_record_still_loads(tmp_path, iris):
+    """Files written before the training state was saved (no "training" record, no
+    optimizer arrays) load as before: the same network and predictions, and they train
+    on, from a new optimizer."""
+    X, y = iris
+    est = MLPClassifier((5,), solver="adam", max_iter=3, random_state=0)
+    with pytest.warns(ConvergenceWarning):
+        est.fit(X, y)
+    path = est.save(tmp_path / "new.npz")
+    with np.load(path, allow_pickle=False) as data:
+        arrays = {k: data[k] for k in data.files if not k.startswith("optimizer/")}
+    meta = json.loads(str(arrays.pop("__meta__")))
+    assert set(meta["training"]) >= {"rng", "optimizer", "no_improvement_count"}
+    del meta["training"]
+    np.savez(tmp_path / "old.npz", __meta__=np.array(json.dumps(meta)), **arrays)
+    old = load_estimator(tmp_path / "old.npz")
+    assert not hasattr(old, "_optimizer")
+    np.testing.assert_array_equal(old.predict_proba(X), est.predict_proba(X))
+    old.partial_fit(X, y)
+    assert old._optimizer.t == int(np.ceil(X.shape[0] / 200))  # one epoch of a new optimizer
+
+
+@pytest.mark.parametrize("edit, message", [
+    (lambda m, a: m["training"].update(extra=1),
+     r"training: expected the keys \[.*\] \('rng' at least\), found \[.*'extra'"),
+    (lambda m, a: m["training"]["optimizer"].update(t=-1),
+     r"training\.optimizer\.t: expected a non-negative integer, found -1"),
+    (lambda m, a: a.update({"optimizer/m": a["optimizer/m"][:-1]}),
+     r"optimizer/m: expected shape \(\d+,\) and dtype float64, found shape"),
+    (lambda m, a: m["training"].update(lr=0),
+     r"training\.lr: expected a positive number, found 0"),
+    (lambda m, a: m["training"].update(optimizer=[1]),
+     r"training\.optimizer: expected an object with the keys \['config', 't'\]"),
+    (lambda m, a: m["training"].update(rng={"bit_generator": "MT19937"}),
+     r"training\.rng: expected the state of a PCG64 generator, found 'MT19937'"),
+    (lambda m, a: m["training"].update(rng_layers=[0]),
+     r"training\.rng_layers: expected a list of the indices of layers with a random"),
+])
+def test_a_damaged_training_record_is_refused_by_name(tmp_path, iris, edit, message):
+    X, y = iris
+    est = MLPClassifier((5,), solver="adam", max_iter=2, random_state=0)
+    with pytest.warns(ConvergenceWarning):
+        est.fit(X, y)
+    est._lr = 0.001  # as the learning-rate rules keep it
+    path = est.save(tmp_path / "model.npz")
+    with np.load(path, allow_pickle=False) as data:
+        arrays = {k: data[k] for k in data.files}
+    meta = json.loads(str(arrays.pop("__meta__")))
+    edit(meta, arrays)
+    np.savez(path, __meta__=np.array(json.dumps(meta)), **arrays)
+    with pytest.raises(ValueError, match=rf"^{path}: corrupted estimator file \({message}"):
+        load_estimator(path)

@@ -22,6 +22,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from . import io
+from ._mlp_state import training_record
 from ._validation import check_finite_array, check_random_state_value, restored_on_error
 from .activations import Activation, get_activation
 from .batchnorm import BatchNorm
@@ -1125,7 +1126,11 @@ class _BaseMLP(BaseEstimator):
     def save(self, path: str | os.PathLike) -> Path:
         """Save the fitted estimator to ``path`` (.npz of arrays + JSON; never pickle).
 
-        Returns the file written; :func:`load_estimator` reads it back.
+        Returns the file written; :func:`load_estimator` reads it back.  The file
+        keeps the training state too (the optimizer's moments or velocity, the
+        rate the learning-rate rules reached, the stopping rule's counters, the
+        random generator), so that ``partial_fit`` or a warm-start ``fit`` of the
+        loaded estimator gives exactly what the saved one would have given.
         """
         check_is_fitted(self, "network_")
         net = self.network_
@@ -1150,7 +1155,11 @@ class _BaseMLP(BaseEstimator):
         names = getattr(self, "feature_names_in_", None)
         if names is not None:  # a DataFrame's columns: checked again at predict time
             meta["fitted"]["feature_names_in_"] = [str(name) for name in names]
-        return io.write_file(path, meta, io.network_arrays(net))
+        # what partial_fit and a warm start go on from: the optimizer's state, the rules'
+        # counters, the generator (see _mlp_state), so that a reloaded estimator continues
+        # exactly as this one would
+        meta["training"], training_arrays = training_record(self)
+        return io.write_file(path, meta, {**io.network_arrays(net), **training_arrays})
 
     # -- pickling (scikit-learn's clone-by-copy, joblib workers): the network as arrays ----------
     def __getstate__(self) -> dict[str, Any]:

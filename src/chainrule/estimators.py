@@ -35,6 +35,7 @@ from sklearn.utils.multiclass import check_classification_targets, type_of_targe
 
 from . import io
 from ._mlp_base import ESTIMATOR_FORMAT, _BaseMLP, _loss_changed, _solver_is_stochastic
+from ._mlp_state import restore_training
 from .activations import Activation
 from .initializers import get_initializer
 
@@ -783,8 +784,16 @@ def load_estimator(path: str | os.PathLike) -> MLPClassifier | MLPRegressor:
         for key, value in fitted.items():  # only the keys checked above
             setattr(est, key, value)
         est.loss_ = est.loss_curve_[-1] if est.loss_curve_ else None
-        est._rng = np.random.default_rng(
-            check_random_state(est.random_state).randint(np.iinfo(np.int32).max))
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise bad(repr(exc)) from None
+    if "training" in meta:  # the state partial_fit and a warm start go on from
+        try:
+            restore_training(est, meta["training"], arrays, net)
+        except (TypeError, ValueError) as exc:
+            raise bad(str(exc)) from None
+        except (KeyError, AttributeError, OverflowError) as exc:
+            raise bad(repr(exc)) from None
+    else:  # a file written before the record existed: a new generator, a new optimizer
+        est._rng = np.random.default_rng(
+            check_random_state(est.random_state).randint(np.iinfo(np.int32).max))
     return est

@@ -1,0 +1,208 @@
+"""The training state of a fitted estimator, as its file keeps it: what ``partial_fit`` and a
+warm start go on from.
+
+Besides the network, a stochastic estimator carries its optimizer (Adam's moments,
+SGD's velocity, the rate the learning-rate rules reached), the counters of its
+stopping rule, the best validation parameters, the validation split's seed, the
+schedule of its last run and its random generator.  :meth:`_BaseMLP.save` writes
+them as a ``"training"`` record (JSON) with arrays (``optimizer/...``,
+``best_params``, ``best_buffer/...``), the way a checkpoint does
+(:mod:`chainrule.checkpoints`), and :func:`chainrule.load_estimator` checks and
+restores them, so that a reloaded estimator continues exactly as the saved one
+would have.  Files written before the record existed still load: they continue
+with a new optimizer and generator, as they always did.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from ._validation import set_generator_state
+from .checkpoints import _checked_count, _checked_optimizer_state, _checked_schedule_state, _is_real
+from .network import Network
+from .optimizers import Optimizer
+from .schedules import get_schedule
+
+__all__ = ["link_rng_layers", "restore_training", "rng_layers", "training_record"]
+
+# the keys of the "training" record; those after "rng_layers" are there only when the fits
+# made them
+_KEYS = ("rng", "rng_layers", "optimizer", "lr", "no_improvement_count", "best_loss", "best_score",
+         "split_seed", "schedule_run")
+
+
+def training_record(est: Any) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+    """The estimator's training state: JSON record and arrays (copies).
+
+    Parameters
+    ----------
+    est : MLPClassifier or MLPRegressor
+        Fitted.
+
+    Returns
+    -------
+    record : dict
+        ``rng`` (the generator's state), ``rng_layers`` (:func:`rng_layers`)
+        and, where the estimator has them, ``optimizer`` (``config`` and step count ``t``), ``lr``,
+        ``no_improvement_count``, ``best_loss``, ``best_score``, ``split_seed``
+        and ``schedule_run`` (the schedule's ``config``, ``state`` and ``epoch``).
+    arrays : dict of str to ndarray
+        ``optimizer/<name>`` of shape (n_params,) per state vector; with early
+        stopping, ``best_params`` of shape (n_params,) and ``best_buffer/<i>/<name>``.
+    """
+    from ._mlp_base import _schedule_config  # (that module imports this one)
+
+    record: dict[str, Any] = {"rng": est._rng.bit_generator.state,
+                              "rng_layers": rng_layers(est)}
+    arrays: dict[str, np.ndarray] = {}
+    opt = getattr(est, "_optimizer", None)
+    if opt is not None:
+        record["optimizer"] = {"config": opt.get_config(), "t": int(opt.t)}
+        arrays.update({f"optimizer/{k}": v.copy() for k, v in opt.state.items()})
+    if hasattr(est, "_lr"):
+        record["lr"] = float(est._lr)
+    if hasattr(est, "_no_improvement_count"):
+        record["no_improvement_count"] = int(est._no_improvement_count)
+        record["best_loss"] = float(est._best_loss)
+        record["best_score"] = float(est._best_score)
+    if hasattr(est, "_split_seed"):
+        record["split_seed"] = int(est._split_seed)
+    run = getattr(est, "_schedule_run", None)
+    if run is not None:
+        record["schedule_run"] = {"config": _schedule_config(run[0]),
+                                  "state": run[0].get_state(), "epoch": int(run[1])}
+    best = getattr(est, "_best_params", None)
+    if best is not None:
+        arrays["best_params"] = best[0].copy()
+        for i, values in enumerate(best[1]):
+            arrays.update({f"best_buffer/{i}/{k}": v.copy() for k, v in values.items()})
+    return record, arrays
+
+
+def restore_training(est: Any, record: object, arrays: dict[str, np.ndarray],
+                     net: Network) -> None:
+    """Give a loaded estimator the training state :func:`training_record` wrote.
+
+    Everything is checked before anything is set.
+
+    Parameters
+    ----------
+    est : MLPClassifier or MLPRegressor
+        The estimator being loaded; its ``network_`` is ``net``.
+    record : dict
+        The file's ``"training"`` record.
+    arrays : dict of str to ndarray
+        The file's arrays.
+    net : Network
+
+    Raises
+    ------
+    ValueError, TypeError
+        Naming the key and what was expected (the caller names the file).
+    """
+    if not isinstance(record, dict):
+        raise ValueError(f"training: expected a JSON object, found {record!r:.60}")
+    unknown = sorted(set(record) - set(_KEYS))
+    if unknown or "rng" not in record:
+        raise ValueError(f"training: expected the keys {list(_KEYS)} ('rng' at least), found "
+                         f"{sorted(record)}")
+    state: dict[str, Any] = {}
+    rng = np.random.default_rng()
+    set_generator_state(rng.bit_generator, record["rng"], "training.rng")
+    state["_rng"] = rng
+    shared = record.get("rng_layers", [])
+    _check_rng_layers(shared, net, "training.rng_layers")
+    for key, keys in (("optimizer", {"config", "t"}), ("schedule_run", {"config", "state",
+                                                                        "epoch"})):
+        value = record.get(key)
+        if value is not None and not (isinstance(value, dict) and set(value) == keys
+                                      and isinstance(value["config"], dict)):
+            raise ValueError(f"training.{key}: expected an object with the keys "
+                             f"{sorted(keys)} ('config' an object), found {value!r:.60}")
+    opt_record = record.get("optimizer")
+    if opt_record is not None:
+        config, t = opt_record["config"], opt_record["t"]
+        opt = Optimizer.from_config(config)
+        if set(config) != set(opt.get_config()):
+            raise ValueError(f"training.optimizer.config: expected the keys "
+                             f"{sorted(opt.get_config())}, found {sorted(config)}")
+        opt.t = _checked_count(t, "training.optimizer.t")
+        opt.state = _checked_optimizer_state(config, opt.t, arrays, net)
+        state["_optimizer"] = opt
+    elif any(k.startswith("optimizer/") for k in arrays):
+        raise ValueError("optimizer/...: state arrays without a training.optimizer record")
+    for key in ("lr", "best_loss", "best_score"):
+        if key in record:
+            value = record[key]
+            if not _is_real(value) or math.isnan(value) or (
+                    key == "lr" and not (math.isfinite(value) and value > 0)):
+                raise ValueError(f"training.{key}: expected a "
+                                 f"{'positive number' if key == 'lr' else 'number'}, found "
+                                 f"{value!r:.40}")
+            state[f"_{key}"] = float(value)
+    counters = ("no_improvement_count", "best_loss", "best_score")
+    if any(k in record for k in counters) and not all(k in record for k in counters):
+        raise ValueError(f"training: the keys {list(counters)} go together, found "
+                         f"{sorted(k for k in counters if k in record)}")
+    if "no_improvement_count" in record:
+        state["_no_improvement_count"] = _checked_count(record["no_improvement_count"],
+                                                        "training.no_improvement_count")
+    if "split_seed" in record:
+        state["_split_seed"] = _checked_count(record["split_seed"], "training.split_seed")
+    run = record.get("schedule_run")
+    if run is not None:
+        schedule = get_schedule(run["config"])
+        if set(run["config"]) != set(schedule.get_config()):
+            raise ValueError(f"training.schedule_run.config: expected the keys "
+                             f"{sorted(schedule.get_config())}, found {sorted(run['config'])}")
+        schedule.set_state(_checked_schedule_state(schedule, run["state"]))
+        state["_schedule_run"] = (schedule, _checked_count(run["epoch"],
+                                                           "training.schedule_run.epoch"))
+    best = arrays.get("best_params")
+    if best is not None:
+        if best.dtype != net.dtype:  # _check_theta would cast float16 silently
+            raise ValueError(f"best_params: expected dtype {net.dtype}, found {best.dtype}")
+        buffers = []
+        for i, layer in enumerate(net.layers):
+            values = {}
+            for k, current in layer.buffers().items():
+                value = arrays[f"best_buffer/{i}/{k}"]
+                if value.shape != np.shape(current) or value.dtype != current.dtype:
+                    raise ValueError(f"best_buffer/{i}/{k}: expected shape {np.shape(current)} "
+                                     f"and dtype {current.dtype}, found shape {value.shape} "
+                                     f"and dtype {value.dtype}")
+                values[k] = value.copy()
+            buffers.append(values)
+        state["_best_params"] = (net._check_theta(best, "best_params").copy(), buffers)
+    vars(est).update(state)
+    link_rng_layers(est, shared)
+
+
+def rng_layers(est: Any) -> list[int]:
+    """Indices of the layers (Dropout) that draw from the estimator's own generator.
+
+    The network is built with the estimator's generator, which its Dropout layers
+    keep: their masks and the estimator's draws (each run's shuffling seed) come
+    from one stream.  A copy must share it again to continue as the original.
+    """
+    return [i for i, layer in enumerate(est.network_.layers)
+            if getattr(layer, "rng", None) is est._rng]
+
+
+def _check_rng_layers(indices: object, net: Network, name: str) -> None:
+    """Raise a ValueError naming ``name`` unless ``indices`` lists layers holding a generator."""
+    if not isinstance(indices, list) or not all(
+            isinstance(i, int) and not isinstance(i, bool) and 0 <= i < len(net.layers)
+            and isinstance(getattr(net.layers[i], "rng", None), np.random.Generator)
+            for i in indices):
+        raise ValueError(f"{name}: expected a list of the indices of layers with a random "
+                         f"generator (Dropout), found {indices!r:.60}")
+
+
+def link_rng_layers(est: Any, indices: list[int]) -> None:
+    """Make the layers at ``indices`` draw from ``est._rng`` again (see :func:`rng_layers`)."""
+    for i in indices:
+        est.network_.layers[i].rng = est._rng
