@@ -3,6 +3,7 @@ save/load, and accuracy against scikit-learn's MLP on the same data and configur
 
 from __future__ import annotations
 
+import copy
 import json
 import pickle
 import warnings
@@ -1955,3 +1956,26 @@ def test_a_damaged_training_record_is_refused_by_name(tmp_path, iris, edit, mess
     np.savez(path, __meta__=np.array(json.dumps(meta)), **arrays)
     with pytest.raises(ValueError, match=rf"^{path}: corrupted estimator file \({message}"):
         load_estimator(path)
+
+
+@pytest.mark.parametrize("how", ["partial", "warm"])
+def test_a_pickled_estimator_with_dropout_continues_exactly(how):
+    """The Dropout layers draw their masks from the estimator's own generator, which
+    also draws each run's shuffling seed; a pickled copy gave its layers generators of
+    their own, so partial_fit or a warm start of the copy drew other masks (0.0007
+    apart).  The reference is the original estimator continued the same way."""
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(40, 3))
+    y = (X[:, 0] > X[:, 1]).astype(int)
+    est = MLPClassifier((6,), dropout=0.3, solver="adam", max_iter=3, batch_size=8,
+                        random_state=0, warm_start=how == "warm")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        est.partial_fit(X, y, classes=[0, 1]) if how == "partial" else est.fit(X, y)
+        copies = [pickle.loads(pickle.dumps(est)), copy.deepcopy(est)]
+        for e in [est, *copies]:
+            for _ in range(2):
+                e.partial_fit(X, y) if how == "partial" else e.fit(X, y)
+    for e in copies:
+        np.testing.assert_array_equal(e.network_.params, est.network_.params)
+        assert e.loss_curve_ == est.loss_curve_

@@ -22,7 +22,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from . import io
-from ._mlp_state import training_record
+from ._mlp_state import link_rng_layers, rng_layers, training_record
 from ._validation import check_finite_array, check_random_state_value, restored_on_error
 from .activations import Activation, get_activation
 from .batchnorm import BatchNorm
@@ -1169,7 +1169,9 @@ class _BaseMLP(BaseEstimator):
         if net is not None:
             state["_network_record"] = (
                 {"network": io.network_config(net),
-                 "states": [layer.get_state() for layer in net.layers]},
+                 "states": [layer.get_state() for layer in net.layers],
+                 # the Dropout layers drawing from the estimator's own generator
+                 "rng_layers": rng_layers(self) if hasattr(self, "_rng") else []},
                 {k: v.copy() for k, v in io.network_arrays(net).items()},
             )
         return state
@@ -1180,6 +1182,7 @@ class _BaseMLP(BaseEstimator):
         super().__setstate__(state)
         if record is not None:
             self.network_ = io.restore_network(record[0], record[1], "<pickled estimator>")
+            link_rng_layers(self, record[0].get("rng_layers", []))
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
