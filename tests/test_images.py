@@ -454,3 +454,16 @@ def test_sample_patches_takes_images_from_a_generator():
     windows = {im[r:r + 4, c:c + 4].tobytes() for im in imgs
                for r in range(12 - 3) for c in range(10 - 3)}
     assert all(row.reshape(4, 4).tobytes() in windows for row in expected)
+
+
+def test_binary_images_as_bool_keep_true_as_1(tmp_path, rng):
+    # the 0..255 rule had divided a boolean image by 255 too: True came back as 1/255
+    img = rng.random((6, 7)) > 0.5
+    np.testing.assert_array_equal(images.to_grayscale(img), np.where(img, 1.0, 0.0))
+    rgb = np.repeat(img[:, :, None], 3, axis=2)
+    np.testing.assert_allclose(images.to_grayscale(rgb), np.where(img, 1.0, 0.0))
+    pixels = rng.random((3, 4, 4)) > 0.5
+    y = np.arange(3)
+    np.savez(tmp_path / "binary.npz", x_train=pixels, y_train=y, x_test=pixels, y_test=y)
+    X, _ = images.load_mnist(tmp_path / "binary.npz")
+    np.testing.assert_array_equal(X, pixels.reshape(3, -1).astype(np.float64))

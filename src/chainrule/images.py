@@ -47,9 +47,10 @@ __all__ = [
 def _unit_pixels(values: np.ndarray, what: str) -> np.ndarray:
     """Pixel values as float64 in [0, 1]: the rule of :func:`to_grayscale` and :func:`load_mnist`.
 
-    Integers are 8-bit values 0..255 and are divided by 255.  Floats in [0, 1]
-    are kept as they are; floats that are all whole numbers in 0..255, some
-    above 1, are 8-bit values stored as floats and are divided by 255 too.
+    Booleans (a binary image) are 0 and 1.  Integers are 8-bit values 0..255
+    and are divided by 255.  Floats in [0, 1] are kept as they are; floats
+    that are all whole numbers in 0..255, some above 1, are 8-bit values
+    stored as floats and are divided by 255 too.
     Anything else (negative values, values above 255, fractions above 1: data
     already standardised or rescaled otherwise) is refused rather than passed
     through outside [0, 1].
@@ -64,10 +65,10 @@ def _unit_pixels(values: np.ndarray, what: str) -> np.ndarray:
     -------
     ndarray of the same shape, float64, values in [0, 1]
     """
-    if values.size == 0:
+    if values.size == 0 or values.dtype.kind == "b":  # a binary image: False 0, True 1
         return values.astype(np.float64)
     low, high = values.min(), values.max()
-    if values.dtype.kind in "iu" or (values.dtype.kind == "b"):
+    if values.dtype.kind in "iu":
         if low < 0 or high > 255:
             raise ValueError(f"{what}: integer pixel values must be 0..255 (8 bits), got values "
                              f"from {low} to {high}")
@@ -88,10 +89,10 @@ def to_grayscale(image: object) -> np.ndarray:
     Parameters
     ----------
     image : array-like of shape (height, width), (height, width, 3) or (height, width, 4)
-        Integer images are read as 0..255, float images as 0..1 (a float image
-        of whole numbers 0..255 as 0..255; other values outside [0, 1] are
-        refused); RGB is mixed with the luminance weights 0.299, 0.587, 0.114
-        (alpha is dropped).
+        Boolean images are read as 0 and 1, integer images as 0..255, float
+        images as 0..1 (a float image of whole numbers 0..255 as 0..255; other
+        values outside [0, 1] are refused); RGB is mixed with the luminance
+        weights 0.299, 0.587, 0.114 (alpha is dropped).
 
     Returns
     -------
