@@ -248,3 +248,18 @@ def test_trace_names_the_network_file_whose_loss_and_output_do_not_fit(tmp_path,
                     '"loss": "bogus"}')
     assert main(["trace", "--network", str(spec)]) == 2
     assert f"{spec}: unknown loss 'bogus'" in capsys.readouterr().err
+
+
+def test_trace_inline_network_longer_than_a_file_name_writes_its_output(tmp_path, capsys):
+    # the check that --output is not the --network file took the inline JSON for a path
+    # and failed with "File name too long" once it passed 255 bytes
+    spec = {"weights": [[[0.125 * (i + j) for j in range(4)] for i in range(7)],
+                        [[0.25 * (i - j) for j in range(2)] for i in range(5)]],
+            "input": [0.5, 1, 0, 1, 0.25, 0.75], "target": [1, 0], "layout": "transfer"}
+    text = json.dumps(spec)
+    assert len(text.encode()) > 255
+    out = tmp_path / "trace.txt"
+    assert main(["trace", "--network", text, "--output", str(out)]) == 0
+    assert capsys.readouterr().out == f"trace written to {out}\n"
+    assert main(["trace", "--network", text]) == 0
+    assert out.read_text(encoding="utf-8") == capsys.readouterr().out

@@ -418,8 +418,8 @@ def refuse_overwriting(output: str | os.PathLike | None, option: str,
         The option that named it, as the message shows it (``-o/--out``).
     inputs : dict
         What each input is (``"data file"``) -> the path the command reads; an
-        input that is not an existing file (a bundled data set, a preset) is
-        skipped.
+        input that is not an existing file (a bundled data set, a preset, inline
+        JSON) is skipped.
 
     Raises
     ------
@@ -430,7 +430,9 @@ def refuse_overwriting(output: str | os.PathLike | None, option: str,
         return
     out = Path(output)
     for what, given in inputs.items():
-        if given is None or str(given) == "" or not Path(given).is_file():
+        # os.path.isfile, not Path.is_file: an input that is no path, such as the inline
+        # JSON that trace --network also takes (longer than a file name may be), is False
+        if given is None or str(given) == "" or not os.path.isfile(given):
             continue
         same = (os.path.samefile(given, out) if out.exists()
                 else os.path.realpath(given) == os.path.realpath(out))
