@@ -467,3 +467,19 @@ def test_binary_images_as_bool_keep_true_as_1(tmp_path, rng):
     np.savez(tmp_path / "binary.npz", x_train=pixels, y_train=y, x_test=pixels, y_test=y)
     X, _ = images.load_mnist(tmp_path / "binary.npz")
     np.testing.assert_array_equal(X, pixels.reshape(3, -1).astype(np.float64))
+
+
+def test_load_natural_images_names_the_file_whose_pixels_are_refused(tmp_path):
+    # a 16-bit image is refused by the 0..255 rule: the message named "image", not the file
+    PIL = pytest.importorskip("PIL.Image")
+    good = np.arange(48, dtype=np.uint8).reshape(6, 8)
+    PIL.fromarray(good).save(tmp_path / "good.tif")
+    wide = (np.arange(48, dtype=np.uint16) * 1000).reshape(6, 8)
+    PIL.fromarray(wide).save(tmp_path / "wide.tif")
+    (img,) = images.load_natural_images([tmp_path / "good.tif"])
+    np.testing.assert_allclose(img, good / 255.0)
+    with pytest.raises(ValueError) as err:
+        images.load_natural_images(p for p in [tmp_path / "good.tif", tmp_path / "wide.tif"])
+    assert str(err.value) == (
+        f"paths: {str(tmp_path / 'wide.tif')!r}: image: integer pixel values must be 0..255 "
+        f"(8 bits), got values from 0 to {wide.max()}")

@@ -148,29 +148,35 @@ def load_natural_images(
     Raises
     ------
     FileNotFoundError, ValueError
-        A path that is no file, or a file that is no readable image (both
-        naming the path).
+        A path that is no file, a file that is no readable image, or one whose
+        pixels are neither 0..255 nor in [0, 1] (all naming the path).
     """
     downsample = check_positive_int(downsample, "downsample")  # before any file is read
     if paths is None:
         from sklearn.datasets import load_sample_images
 
         raw = load_sample_images().images
+        images = [to_grayscale(img) for img in raw]
     else:
         if isinstance(paths, (str, os.PathLike)):
             paths = [paths]
         import matplotlib.image
 
-        raw = []
+        read = []  # (path, image as read)
         for p in paths:
             if not Path(p).is_file():
                 raise FileNotFoundError(f"paths: no image file at {str(p)!r}")
             try:
-                raw.append(matplotlib.image.imread(p))
+                read.append((p, matplotlib.image.imread(p)))
             except (OSError, ValueError, SyntaxError, EOFError) as exc:  # PIL: SyntaxError
                 raise ValueError(f"paths: {str(p)!r} is not a readable image (truncated, "
                                  f"corrupted or another format: {exc})") from None
-    images = [to_grayscale(img) for img in raw]
+        images = []
+        for p, img in read:
+            try:  # pixels that are no 8-bit or [0, 1] values (a 16-bit TIFF): which file
+                images.append(to_grayscale(img))
+            except ValueError as exc:
+                raise ValueError(f"paths: {str(p)!r}: {exc}") from None
     if downsample != 1:
         images = [block_mean(img, downsample) for img in images]
     return images
