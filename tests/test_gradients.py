@@ -787,3 +787,20 @@ def test_gradient_check_names_each_parameters_layer_and_entry(monkeypatch, capsy
     arrays = {"layers[0].W": W0, "layers[0].b": b0, "layers[1].W": W1, "layers[1].b": b1}
     name, entry = re.fullmatch(r"(layers\[\d\]\.\w)\[([\d, ]+)\]", worst.group(2)).groups()
     assert arrays[name][tuple(int(k) for k in entry.split(", "))] == 1.0
+
+
+def test_numerical_gradient_of_a_torch_cost_that_requires_grad():
+    """A cost returned as a 0-d PyTorch tensor that requires grad (the loss of a module
+    with parameters) failed with "Can't call numpy() on Tensor that requires grad"."""
+    torch = pytest.importorskip("torch")
+    from chainrule.gradcheck import numerical_gradient
+
+    w = torch.tensor([1.0, 2.0, -0.5], dtype=torch.float64, requires_grad=True)
+
+    def cost(t):
+        return (torch.from_numpy(t) * w).pow(3).sum()
+
+    theta = np.array([0.5, -1.0, 2.0])
+    t = torch.tensor(theta, requires_grad=True)
+    (t * w.detach()).pow(3).sum().backward()  # autograd's gradient, the reference
+    np.testing.assert_allclose(numerical_gradient(cost, theta), t.grad.numpy(), rtol=1e-7)

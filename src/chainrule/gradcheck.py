@@ -332,10 +332,20 @@ def _cost_value(value: object) -> float:
             f"fun must return the cost J, one number, got a tuple of {len(value)} item(s); for "
             "a function that returns (J, grad), pass lambda theta: fun(theta)[0]"
         )
-    arr = np.asarray(value)
-    if arr.size != 1 or not np.issubdtype(arr.dtype, np.number):
-        raise ValueError(f"fun must return the cost J, one number, got {type(value).__name__} "
-                         f"of shape {arr.shape}")
+    try:
+        arr = np.asarray(value)
+    except (TypeError, ValueError, RuntimeError):  # a PyTorch tensor that requires grad
+        arr = None
+    if (arr is None or arr.dtype == object) and not isinstance(value, (str, bytes)):
+        item = getattr(value, "item", None)  # a tensor's item(): no warning about its grad
+        try:  # a number NumPy does not hold as one (that tensor, a Fraction): its float()
+            return float(item() if callable(item) else value)
+        except (TypeError, ValueError, RuntimeError):  # item() of a tensor of many values
+            pass
+    if arr is None or arr.size != 1 or not np.issubdtype(arr.dtype, np.number):
+        shape = "" if arr is None else f" of shape {arr.shape}"
+        raise ValueError(f"fun must return the cost J, one number, got "
+                         f"{type(value).__name__}{shape}")
     return float(arr.reshape(()))
 
 
