@@ -1300,3 +1300,29 @@ def test_a_csv_without_header_is_refused_rather_than_lose_its_first_example(tmp_
     assert table.feature_names == ["0", "1", "2", "3"] and table.target_name == "label"
     np.testing.assert_allclose(table.X, [[float(v) for v in r[:4]] for r in rows])
     assert list(table.y) == [r[4] for r in rows]
+
+
+def test_a_header_that_reads_as_an_example_is_taken_when_its_target_is_named(tmp_path, capsys):
+    """A real header such as 0,1,yes over a yes/no column looks like an example to the rule
+    that refuses the UCI iris file's first row, and was refused with no way out (the message
+    asked for the header row the file has).  Naming the target column says the row is the
+    header; the message says so."""
+    from chainrule.tabular import read_data
+
+    rng = np.random.default_rng(0)
+    X = rng.integers(0, 9, size=(12, 2))
+    labels = ["yes" if a > b else "no" for a, b in X]
+    rows = [[str(a), str(b), t] for (a, b), t in zip(X, labels, strict=True)]
+    _write_csv(tmp_path / "yn.csv", ["0", "1", "yes"], rows)
+    with pytest.raises(ValueError, match=r"if this row is the header, name the target column: "
+                       r"target='yes', --target yes on the command line\)$"):
+        read_data(str(tmp_path / "yn.csv"))
+    table = read_data(str(tmp_path / "yn.csv"), target="yes")
+    assert table.feature_names == ["0", "1"] and table.target_name == "yes"
+    np.testing.assert_array_equal(table.X, X)
+    assert list(table.y) == labels
+    by_features = read_data(str(tmp_path / "yn.csv"), features=["0", "1"], target="yes")
+    np.testing.assert_array_equal(by_features.X, X)
+    assert main(["train", str(tmp_path / "yn.csv"), "--target", "yes", "--epochs", "1", "-q",
+                 "-o", str(tmp_path / "m")]) == 0
+    assert "yn.csv: 12 examples x 2 features; target 'yes'" in capsys.readouterr().out

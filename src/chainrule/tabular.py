@@ -217,7 +217,10 @@ def _read_csv(path: Path, target: str | None, features: list[str] | None,
         )
     if "" in header:
         raise ValueError(f"{path} line {rows[0][0]}: column {header.index('') + 1} has no name")
-    example = _example_as_header(header, rows[1:])
+    # a target or feature named by the caller among the first row's cells says that the row
+    # is the header, whatever it looks like
+    named = (target is not None and target in header) or bool(set(features or ()) & set(header))
+    example = None if named else _example_as_header(header, rows[1:])
     if example is not None:
         j, n = example
         raise ValueError(
@@ -225,7 +228,8 @@ def _read_csv(path: Path, target: str | None, features: list[str] | None,
             f"it looks like an example ({_preview_row(header)}): its numbers stand over "
             f"columns of numbers, and {header[j]!r} (column {j + 1}) is a value of that "
             f"column (line {n}); add a header row of column names, which would otherwise "
-            "lose this example"
+            "lose this example (if this row is the header, name the target column: "
+            f"target={header[-1]!r}, --target {header[-1]} on the command line)"
         )
     dup = sorted({n for n in header if header.count(n) > 1})
     if dup:
@@ -294,15 +298,17 @@ def _example_as_header(header: list[str], body: list[tuple[int, list[str]]]
         return None
     rows = [(n, [cell.strip() for cell in row]) for n, row in body if len(row) == len(header)]
     found = None
+    # the text cells first: a column name (``label``) that no row holds ends the search
+    # after one column, before the numbers of every other column are parsed
     for j, cell in enumerate(header):
-        if numeric[j]:
-            if not all(_is_number(row[j]) for _, row in rows if row[j]):
-                return None
-        else:
+        if not numeric[j]:
             line = next((n for n, row in rows if row[j] == cell), None)
             if line is None:
                 return None
             found = found or (j, line)
+    for j in range(len(header)):
+        if numeric[j] and not all(_is_number(row[j]) for _, row in rows if row[j]):
+            return None
     return found
 
 
