@@ -1692,3 +1692,39 @@ def test_a_run_stopped_before_its_first_epoch_ends_has_its_metrics_empty(hook, d
     assert list(stopped) == expected and all(v == [] for v in stopped.values())
     assert stopped["loss"] == [] and stopped.loss == []
     assert json.loads(json.dumps(stopped.to_json()))["metrics"] == {k: [] for k in expected}
+
+
+def test_a_fit_after_one_that_completed_no_epoch_records_only_its_own_metrics(tmp_path):
+    """A first fit with validation data stopped before its first epoch ended left
+    ``val_loss: []`` in the history; a second fit without validation data kept it, empty
+    beside its epochs' losses, so its checkpoint was refused as corrupted ("val_loss:
+    expected a list of 2 finite numbers") and a third fit was refused as continuing a run
+    "evaluated on validation data".  The reference is the same second fit on a fresh
+    Trainer: the same keys and values, a checkpoint that loads, and a third fit that goes on.
+    """
+    X, y = classification()
+
+    def stop(self, state):
+        state.stop = True
+
+    Stop = type("Stop", (Callback,), {"on_train_begin": stop})
+
+    def trainer(path):
+        net = chainrule.mlp([4, 5, 3], output="softmax", seed=0)
+        return chainrule.Trainer(net, optimizer="sgd", epochs=2, batch_size=10, seed=0,
+                                 checkpoint=path)
+
+    reused = trainer(tmp_path / "reused.npz")
+    reused.callbacks = [Stop()]
+    first = reused.fit(X, y, validation_data=(X[:10], y[:10]))
+    assert first.epochs == 0 and "val_loss" in first
+    reused.callbacks = []
+    fresh = trainer(tmp_path / "fresh.npz")
+    second, reference = reused.fit(X, y), fresh.fit(X, y)
+    assert list(second) == list(reference) and "val_loss" not in second
+    for key in reference:
+        np.testing.assert_array_equal(second[key], reference[key])
+    restored = chainrule.Trainer.from_checkpoint(tmp_path / "reused.npz")
+    assert restored.epoch == 2 and list(restored.history) == list(reference)
+    reused.epochs = 3
+    assert reused.fit(X, y).epochs == 3

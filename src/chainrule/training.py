@@ -494,7 +494,12 @@ class Trainer:
         history.stop_reason = None  # a second fit() continues up to self.epochs
         # the run's metrics are there from the start, empty until an epoch ends, so that a
         # run stopped during its first epoch has history["loss"] == [] (in the order the
-        # epochs write them: a completed run's history is the same)
+        # epochs write them: a completed run's history is the same); an earlier fit that
+        # completed no epoch left only its own empty lists, which are not this run's (its
+        # "val_loss" would say that a run without validation data had some)
+        if not history.epochs:
+            for name in [k for k, v in history.items() if not v]:
+                del history[name]
         for name in self._metric_names(classify, val is not None):
             history.setdefault(name, [])
         one_hot = _exact_one_hot(Y, net)
