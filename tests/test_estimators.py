@@ -1979,3 +1979,26 @@ def test_a_pickled_estimator_with_dropout_continues_exactly(how):
     for e in copies:
         np.testing.assert_array_equal(e.network_.params, est.network_.params)
         assert e.loss_curve_ == est.loss_curve_
+
+
+@pytest.mark.parametrize("seed", [-1, 2**31, 2**40])
+def test_a_split_seed_out_of_range_is_refused_when_the_file_is_read(tmp_path, iris, seed):
+    """A training record whose early-stopping split seed lay outside 0..2**31 - 1 (the
+    range it is drawn from) loaded, and the next warm-start fit failed in scikit-learn's
+    train_test_split, reported as a validation split that "cannot be split off".  It is
+    refused when the file is read, naming the key; the reference is the seed the saved
+    estimator drew, which loads and scores on the same validation rows."""
+    X, y = iris
+    est = MLPClassifier((5,), solver="adam", early_stopping=True, max_iter=2, random_state=0)
+    with pytest.warns(ConvergenceWarning):
+        est.fit(X, y)
+    path = est.save(tmp_path / "model.npz")
+    assert load_estimator(path)._split_seed == est._split_seed < 2**31
+    with np.load(path, allow_pickle=False) as data:
+        arrays = {k: data[k] for k in data.files}
+    meta = json.loads(str(arrays.pop("__meta__")))
+    meta["training"]["split_seed"] = seed
+    np.savez(path, __meta__=np.array(json.dumps(meta)), **arrays)
+    with pytest.raises(ValueError, match=rf"^{path}: corrupted estimator file \(training\."
+                                         rf"split_seed: expected .*, found {seed}\)"):
+        load_estimator(path)

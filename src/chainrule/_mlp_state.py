@@ -150,8 +150,13 @@ def restore_training(est: Any, record: object, arrays: dict[str, np.ndarray],
     if "no_improvement_count" in record:
         state["_no_improvement_count"] = _checked_count(record["no_improvement_count"],
                                                         "training.no_improvement_count")
-    if "split_seed" in record:
-        state["_split_seed"] = _checked_count(record["split_seed"], "training.split_seed")
+    if "split_seed" in record:  # drawn from 0..2**31 - 1 (_BaseMLP._checked_fit); a larger
+        # one would be refused by train_test_split only at the next fit, as a bad split
+        seed = _checked_count(record["split_seed"], "training.split_seed")
+        if seed >= 2**31:
+            raise ValueError(f"training.split_seed: expected an integer in 0..{2**31 - 1}, "
+                             f"found {seed}")
+        state["_split_seed"] = seed
     run = record.get("schedule_run")
     if run is not None:
         schedule = get_schedule(run["config"])
