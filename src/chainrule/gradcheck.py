@@ -489,8 +489,10 @@ def gradient_check(
     tolerance : float, default 1e-7
         The largest relative difference that passes: the :attr:`GradientCheck.verdict`,
         by the rule of ``chainrule gradcheck`` (whose ``--tolerance`` it is).  When
-        ``rel_diff`` is at or above it, the check is repeated at ``eps/2`` and
-        ``eps/4`` to tell rounding and truncation error from a wrong gradient.
+        ``rel_diff`` is at or above it (and is neither 0 / 0 nor from tiny
+        gradients, which the verdict names without more evaluations), the check
+        is repeated at ``eps/2`` and ``eps/4`` to tell rounding and truncation
+        error from a wrong gradient.
     **cost_kwargs
         Passed to ``model.cost``, e.g. ``training=True`` to check dropout (with a
         fixed mask: a Dropout layer without one is refused, since each
