@@ -105,9 +105,13 @@ class SparseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseE
 
     Examples
     --------
+    >>> import warnings
     >>> import numpy as np
+    >>> from sklearn.exceptions import ConvergenceWarning
     >>> X = np.random.default_rng(0).uniform(0.1, 0.9, size=(50, 16))
-    >>> ae = SparseAutoencoder(5, max_iter=20, random_state=0).fit(X)
+    >>> with warnings.catch_warnings():  # 20 iterations: short of convergence, on purpose
+    ...     warnings.simplefilter("ignore", ConvergenceWarning)
+    ...     ae = SparseAutoencoder(5, max_iter=20, random_state=0).fit(X)
     >>> ae.transform(X).shape, ae.inverse_transform(ae.transform(X)).shape
     ((50, 5), (50, 16))
     """
