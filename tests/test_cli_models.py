@@ -1326,3 +1326,42 @@ def test_a_header_that_reads_as_an_example_is_taken_when_its_target_is_named(tmp
     assert main(["train", str(tmp_path / "yn.csv"), "--target", "yes", "--epochs", "1", "-q",
                  "-o", str(tmp_path / "m")]) == 0
     assert "yn.csv: 12 examples x 2 features; target 'yes'" in capsys.readouterr().out
+
+
+def test_a_models_number_feature_names_do_not_take_an_example_for_the_header(tmp_path, capsys):
+    """Only a text cell of the first row, named as target or feature, says the row is the
+    header.  A model trained on columns 0,1 (a pandas export) passes its feature names to
+    predict, and a header-less file's first example 1,0,odd holds both as numbers: it was
+    taken for the header, so predict lost that example and swapped the two columns."""
+    from chainrule.tabular import read_data
+
+    rng = np.random.default_rng(1)
+    X = rng.integers(0, 2, size=(20, 2))
+    labels = ["odd" if a != b else "even" for a, b in X]
+    _write_csv(tmp_path / "train.csv", ["0", "1", "label"],
+               [[str(a), str(b), t] for (a, b), t in zip(X, labels, strict=True)])
+    rows = [["1", "0", "odd"], ["0", "0", "even"], ["1", "1", "even"], ["0", "1", "odd"]]
+    with open(tmp_path / "new.csv", "w", newline="") as fh:  # no header row
+        csv.writer(fh).writerows(rows)
+    with pytest.raises(ValueError, match=r"line 1: the first row must be a header of column "
+                       r"names, but it looks like an example \(1, 0, odd\)"):
+        read_data(str(tmp_path / "new.csv"), target="label", features=["0", "1"],
+                  need_target=False)
+    assert main(["train", str(tmp_path / "train.csv"), "--epochs", "1", "-q",
+                 "-o", str(tmp_path / "m.npz")]) == 0
+    capsys.readouterr()
+    assert main(["predict", str(tmp_path / "m.npz"), str(tmp_path / "new.csv")]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == "" and "looks like an example (1, 0, odd)" in captured.err
+    # the message's way out names a text cell, which the rule reads, not the last cell 0
+    with open(tmp_path / "first.csv", "w", newline="") as fh:
+        csv.writer(fh).writerows([[r[2], r[0], r[1]] for r in rows])
+    with pytest.raises(ValueError, match=r"target='odd', --target odd on the command line\)$"):
+        read_data(str(tmp_path / "first.csv"))
+    table = read_data(str(tmp_path / "first.csv"), target="odd")
+    assert table.feature_names == ["1", "0"] and list(table.y) == [r[2] for r in rows[1:]]
+    np.testing.assert_array_equal(table.X, [[float(r[0]), float(r[1])] for r in rows[1:]])
+    # with the header row the same file gives one prediction per example
+    _write_csv(tmp_path / "new.csv", ["0", "1", "label"], rows)
+    assert main(["predict", str(tmp_path / "m.npz"), str(tmp_path / "new.csv")]) == 0
+    assert len(capsys.readouterr().out.splitlines()) == 1 + len(rows)

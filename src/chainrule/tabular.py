@@ -217,9 +217,11 @@ def _read_csv(path: Path, target: str | None, features: list[str] | None,
         )
     if "" in header:
         raise ValueError(f"{path} line {rows[0][0]}: column {header.index('') + 1} has no name")
-    # a target or feature named by the caller among the first row's cells says that the row
-    # is the header, whatever it looks like
-    named = (target is not None and target in header) or bool(set(features or ()) & set(header))
+    # a target or feature named by the caller among the first row's text cells says that the
+    # row is the header, whatever it looks like; its numbers say nothing (a model's feature
+    # '0' is also a pixel value 0 of a header-less file's first example)
+    text = [cell for cell in header if not _is_number(cell)]
+    named = bool({target, *(features or ())} & set(text))
     example = None if named else _example_as_header(header, rows[1:])
     if example is not None:
         j, n = example
@@ -229,7 +231,7 @@ def _read_csv(path: Path, target: str | None, features: list[str] | None,
             f"columns of numbers, and {header[j]!r} (column {j + 1}) is a value of that "
             f"column (line {n}); add a header row of column names, which would otherwise "
             "lose this example (if this row is the header, name the target column: "
-            f"target={header[-1]!r}, --target {header[-1]} on the command line)"
+            f"target={text[-1]!r}, --target {text[-1]} on the command line)"
         )
     dup = sorted({n for n in header if header.count(n) > 1})
     if dup:
@@ -422,7 +424,10 @@ def read_data(
         The target column (CSV) or array (NPZ); by default the last CSV
         column and the NPZ array ``y``.  For a bundled data set, one of its
         columns: a feature column becomes the target (the task then follows
-        that column, and the data set's own target is left out).
+        that column, and the data set's own target is left out).  A CSV
+        file's first row that looks like an example (``0,1,yes`` over a
+        yes/no column) is taken for the header when ``target`` (or a feature)
+        names one of its text cells; its numbers never name a column.
     features : list of str, optional
         Feature columns to take, by name and in this order (as a model was
         trained on); by default every column but the target.
