@@ -1365,3 +1365,27 @@ def test_a_models_number_feature_names_do_not_take_an_example_for_the_header(tmp
     _write_csv(tmp_path / "new.csv", ["0", "1", "label"], rows)
     assert main(["predict", str(tmp_path / "m.npz"), str(tmp_path / "new.csv")]) == 0
     assert len(capsys.readouterr().out.splitlines()) == 1 + len(rows)
+
+
+@pytest.mark.parametrize("option", ["-o", "--plot"])
+def test_an_output_name_too_long_for_the_system_is_an_argument_error(tmp_path, capsys, option):
+    """A name longer than the system allows (an inline JSON or a pasted text given where a
+    file is expected) ended with Path.is_dir's OSError as a traceback; it is now refused as
+    the option's argument, with the system's reason, before anything is read."""
+    import errno
+    import os
+
+    _write_small_csv(tmp_path / "data.csv")
+    long = str(tmp_path / ("x" * 300))
+    with pytest.raises(OSError) as exc:  # the reference: what the system says of that name
+        os.stat(long)
+    assert exc.value.errno == errno.ENAMETOOLONG
+    with pytest.raises(SystemExit) as stop:
+        main(["train", str(tmp_path / "data.csv"), "-q", option, long])
+    assert stop.value.code == 2
+    captured = capsys.readouterr()
+    assert captured.out == "" and "Traceback" not in captured.err
+    shown = "-o/--out" if option == "-o" else option
+    assert captured.err.strip().splitlines()[-1] == (
+        f"chainrule train: error: argument {shown}: {long}: {exc.value.strerror}")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["data.csv"]

@@ -352,10 +352,23 @@ def _not_empty(text: str, example: str) -> None:
             f"empty file name {text!r}; give a file name, such as {example}")
 
 
+def _is_dir(path: Path) -> bool:
+    """Whether ``path`` is a directory; a name the system refuses (too long) is an argparse error.
+
+    ``Path.is_dir`` raises OSError on a name longer than the system allows (an
+    inline JSON given where a file is expected, a pasted path), which argparse
+    would show as a traceback.
+    """
+    try:
+        return path.is_dir()
+    except OSError as exc:
+        raise argparse.ArgumentTypeError(f"{path}: {exc.strerror}") from None
+
+
 def _not_a_directory(text: str, example: str) -> Path:
     _not_empty(text, example)
     path = Path(text)
-    if text.endswith(("/", os.sep)) or path.is_dir():
+    if text.endswith(("/", os.sep)) or _is_dir(path):
         raise argparse.ArgumentTypeError(
             f"{text} is a directory; give a file name, such as {path / example}")
     return path
@@ -376,16 +389,16 @@ def model_path(text: str) -> Path:
     Raises
     ------
     argparse.ArgumentTypeError
-        If a part of the path is a file, the result is a directory, or the
-        folder cannot be written in.
+        If a part of the path is a file, the result is a directory, the
+        folder cannot be written in, or the system refuses the name (too long).
     """
     _not_empty(text, "model.npz")
     path = Path(text)
-    if text.endswith(("/", os.sep)) or path.is_dir():
+    if text.endswith(("/", os.sep)) or _is_dir(path):
         path = path / "model.npz"
     elif path.suffix != ".npz":
         path = path.with_name(path.name + ".npz")
-    if path.is_dir():
+    if _is_dir(path):
         raise argparse.ArgumentTypeError(f"{path} is a directory; give a file name")
     _check_parent(path)
     return path
@@ -465,7 +478,8 @@ def picture_path(text: str) -> str:
     ------
     argparse.ArgumentTypeError
         If matplotlib cannot write that format, the path is a directory, a part
-        of it is a file, or the folder cannot be written in.
+        of it is a file, the folder cannot be written in, or the system refuses
+        the name (too long).
     """
     path = _not_a_directory(text, "loss.png")
     suffix = path.suffix[1:].lower()
