@@ -667,6 +667,11 @@ def test_numerical_gradient_checks_a_students_own_weight_matrix():
      "returns (J, grad), pass lambda theta: fun(theta)[0]"),
     (lambda t: 2 * t, ValueError, "fun must return the cost J, one number, got ndarray of "
                                   "shape (2,)"),
+    # an object array of a text or a truth value, which float() would take as 1.5 and 1.0
+    (lambda t: np.array(str(t @ t), dtype=object), ValueError,
+     "fun must return the cost J, one number, got ndarray of shape ()"),
+    (lambda t: np.array(bool(t @ t), dtype=object), ValueError,
+     "fun must return the cost J, one number, got ndarray of shape ()"),
 ])
 def test_numerical_gradient_says_what_fun_must_return(fun, exc, message):
     """A cost function that returns (J, grad), as the one given to SciPy does, failed with

@@ -339,7 +339,10 @@ def _cost_value(value: object) -> float:
     if (arr is None or arr.dtype == object) and not isinstance(value, (str, bytes)):
         item = getattr(value, "item", None)  # a tensor's item(): no warning about its grad
         try:  # a number NumPy does not hold as one (that tensor, a Fraction): its float()
-            return float(item() if callable(item) else value)
+            number = item() if callable(item) else value
+            # but not a text or a truth value, which float() would also take ('1.5', True)
+            if not isinstance(number, (str, bytes, bool, np.bool_)):
+                return float(number)
         except (TypeError, ValueError, RuntimeError):  # item() of a tensor of many values
             pass
     if arr is None or arr.size != 1 or not np.issubdtype(arr.dtype, np.number):
