@@ -672,6 +672,9 @@ def test_numerical_gradient_checks_a_students_own_weight_matrix():
      "fun must return the cost J, one number, got ndarray of shape ()"),
     (lambda t: np.array(bool(t @ t), dtype=object), ValueError,
      "fun must return the cost J, one number, got ndarray of shape ()"),
+    # a complex cost failed with float()'s TypeError, which named neither fun nor the value
+    (lambda t: np.complex128(5 + 2j), ValueError,
+     "fun must return the cost J, one real number, got complex128 (5+2j)"),
 ])
 def test_numerical_gradient_says_what_fun_must_return(fun, exc, message):
     """A cost function that returns (J, grad), as the one given to SciPy does, failed with

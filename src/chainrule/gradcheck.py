@@ -349,6 +349,9 @@ def _cost_value(value: object) -> float:
         shape = "" if arr is None else f" of shape {arr.shape}"
         raise ValueError(f"fun must return the cost J, one number, got "
                          f"{type(value).__name__}{shape}")
+    if arr.dtype.kind == "c":  # float() would raise a TypeError that names no argument
+        raise ValueError(f"fun must return the cost J, one real number, got "
+                         f"{type(value).__name__} {arr.reshape(()).item()!r}")
     return float(arr.reshape(()))
 
 
