@@ -80,6 +80,36 @@ def test_training_on_images_and_on_flat_rows_gives_the_same_network(rng, dtype):
     assert hb["val_accuracy"][-1] >= 0.6
 
 
+@pytest.mark.parametrize("validation", ["fraction", "data"])
+def test_training_on_sparse_rows_of_pixels_gives_the_network_of_the_images(rng, validation):
+    """train takes a sparse X (README); for a CNN its rows are the images' pixels.
+
+    The check of a sparse X compared its columns with the image shape (1, 6, 6), and
+    refused every sparse X ("must have (1, 6, 6) features"); the densified mini-batches
+    and validation rows also stayed flat rows, which Conv2D does not take.
+    """
+    sp = pytest.importorskip("scipy.sparse")
+    X = rng.random((30, 1, 6, 6))
+    X[X < 0.5] = 0.0
+    y = rng.integers(0, 3, size=30)
+    rows = sp.csr_matrix(X.reshape(30, 36))
+    a = network_from_layers(SPECS, input_shape=(1, 6, 6), seed=0)
+    b = a.copy()
+    if validation == "fraction":
+        dense, sparse = {"validation_fraction": 0.2}, {"validation_fraction": 0.2}
+    else:
+        dense = {"validation_data": (X[:5], y[:5])}
+        sparse = {"validation_data": (rows[:5], y[:5])}
+    ha = chainrule.train(a, X, y, optimizer="sgd", batch_size=8, epochs=3, seed=3, **dense)
+    hb = chainrule.train(b, rows, y, optimizer="sgd", batch_size=8, epochs=3, seed=3, **sparse)
+    np.testing.assert_array_equal(a.params, b.params)
+    assert ha["val_loss"] == hb["val_loss"]
+    with pytest.raises(ValueError, match=r"X must have rows of 36 pixel values \(images of "
+                       r"shape \(1, 6, 6\)\) to match the network's input layer, got shape "
+                       r"\(30, 35\)"):
+        chainrule.train(b, rows[:, :35], y, epochs=1)
+
+
 def test_forward_accepts_images_one_image_and_rows(rng):
     net = network_from_layers(SPECS, input_shape=(1, 6, 6), seed=0)
     X = rng.random((3, 1, 6, 6))

@@ -120,10 +120,12 @@ def _check_sparse(X: Any, net: Network, name: str = "X") -> Any:
     if X.dtype.kind not in "biuf":  # astype would drop an imaginary part with a mere warning
         raise TypeError(f"{name} must hold numbers, got a sparse matrix of dtype {X.dtype}")
     X = X.tocsr().astype(net.dtype, copy=False)
-    if X.ndim != 2 or X.shape[1] != net.n_inputs:
+    shape = net.n_inputs  # features, or the image shape (channels, height, width)
+    if X.ndim != 2 or X.shape[1] != int(np.prod(shape)):
+        what = (f"{shape} features (columns)" if isinstance(shape, int) else
+                f"rows of {int(np.prod(shape))} pixel values (images of shape {shape})")
         raise ValueError(
-            f"{name} must have {net.n_inputs} features (columns) to match the network's input "
-            f"layer, got shape {X.shape}"
+            f"{name} must have {what} to match the network's input layer, got shape {X.shape}"
         )
     if X.shape[0] == 0:
         raise ValueError(f"{name} is empty (shape {X.shape}); at least one row is needed")
@@ -131,6 +133,19 @@ def _check_sparse(X: Any, net: Network, name: str = "X") -> Any:
         n = int(X.data.size - np.count_nonzero(np.isfinite(X.data)))
         raise ValueError(f"{name} contains {n} NaN or infinite value(s); all must be finite")
     return X
+
+
+def _densify(X: Any, net: Network) -> np.ndarray:
+    """Rows of a checked sparse ``X`` as a dense array the network's first layer takes.
+
+    Returns
+    -------
+    ndarray of shape (n_rows, n_inputs), or (n_rows, channels, height, width) for a
+    network on images (the rows are its pixels in (channel, row, column) order)
+    """
+    dense = X.toarray()
+    shape = net.n_inputs
+    return dense if isinstance(shape, int) else dense.reshape(dense.shape[0], *shape)
 
 
 def _argmax_rows(A: np.ndarray, out: np.ndarray) -> None:
@@ -369,7 +384,7 @@ class Trainer:
                 )
             Xv = validation_data[0]
             if _is_sparse(Xv):  # evaluated whole every epoch: densified once
-                Xv = _check_sparse(Xv, net, "validation_data[0]").toarray()
+                Xv = _densify(_check_sparse(Xv, net, "validation_data[0]"), net)
             Xv = check_data(Xv, net.n_inputs, net.dtype, "validation_data[0]")
             val = (Xv, net.prepare_targets(validation_data[1], Xv.shape[0], "validation_data[1]",
                                            x_name="validation_data[0]"))
@@ -386,7 +401,7 @@ class Trainer:
                 )
             order = np.random.default_rng([self.seed, 1]).permutation(m)  # fixed across resumes
             Xv = X[order[:n_val]]
-            val = (Xv.toarray() if _is_sparse(Xv) else Xv,
+            val = (_densify(Xv, net) if _is_sparse(Xv) else Xv,
                    Y[order[:n_val]].astype(net.dtype, copy=False))  # evaluated whole
             if sw is not None:  # the held-out examples keep their weights (val_loss)
                 val = (*val, sw[order[:n_val]])
@@ -573,7 +588,7 @@ class Trainer:
                                         Yb = gather(Y, rows)
                                         swb = None if sw is None else sw[rows]
                                 if sparse:  # one mini-batch at a time
-                                    Xb = Xb.toarray()
+                                    Xb = _densify(Xb, net)
                                 if Yb.dtype != net.dtype:  # compact one-hot targets
                                     Yb = gather.as_dtype(Yb, net.dtype)
                                 with batch_blocks:
@@ -908,7 +923,8 @@ def train(
     ----------
     net : Network
     X : array-like or scipy.sparse matrix of shape (n_samples, n_inputs)
-        A sparse matrix is densified one mini-batch at a time.
+        A sparse matrix is densified one mini-batch at a time; for a network
+        on images its rows are the pixels, (n_samples, channels * height * width).
     Y : array-like of shape (n_samples, n_outputs), or 1-D targets / integer labels
     optimizer : str or Optimizer, default "gd"
         "gd": one update per epoch on the whole training set (batch gradient
