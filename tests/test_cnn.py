@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
@@ -134,6 +136,35 @@ def test_wrong_input_shape_is_refused(shape, where):
         chainrule.train(net, np.zeros((4, 1, 6, 6)), [0, 1, 2, 0], epochs=1,
                         validation_data=(np.zeros(shape), [0] * shape[0]))
 
+
+
+@pytest.mark.parametrize("layout", ["no channel axis", "channels last"])
+def test_images_in_another_layout_are_refused_with_the_way_to_fix_them(rng, layout):
+    """(n, h, w) grayscale images and (n, h, w, c) channels-last ones are common mistakes.
+
+    The message gave the shapes only; it now says how to get (n, c, h, w), and the
+    array it suggests is taken and gives the network's output for the images.
+    """
+    net = network_from_layers(SPECS, input_shape=(1, 6, 5), seed=0)
+    images = rng.random((4, 1, 6, 5))
+    if layout == "no channel axis":
+        X, fixed = images[:, 0], lambda X: X[:, None]
+        message = r"these look like images without their channel axis: pass X\[:, None\]"
+    else:
+        X, fixed = images.transpose(0, 2, 3, 1), lambda X: X.transpose(0, 3, 1, 2)
+        message = (r"these look like images with their channels last: pass "
+                   r"X\.transpose\(0, 3, 1, 2\)")
+    shape = re.escape(str(X.shape))
+    with pytest.raises(ValueError, match=rf"or rows of 30 pixel values, got shape {shape}; "
+                                         rf"{message}$"):
+        net.forward(X)
+    np.testing.assert_array_equal(net.forward(fixed(X)), net.forward(images))
+    rgb = network_from_layers(SPECS, input_shape=(3, 6, 5), seed=0)
+    with pytest.raises(ValueError, match=r"got shape \(4, 6, 5, 3\); these look like images "
+                                         r"with their channels last"):
+        rgb.forward(np.zeros((4, 6, 5, 3)))
+    with pytest.raises(ValueError, match=r"got shape \(4, 6, 5\)$"):  # 3 channels: no guess
+        rgb.forward(np.zeros((4, 6, 5)))
 
 def test_save_and_load_a_cnn(tmp_path, rng):
     net = _small_cnn()

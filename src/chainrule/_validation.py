@@ -251,9 +251,16 @@ def check_images(
     if arr.ndim == 2 and arr.shape[1] == size:
         return arr.reshape(arr.shape[0], *shape)
     expected = ", ".join(str(d) for d in shape)
+    hint = ""
+    if len(shape) == 3 and arr.ndim == 3 and shape[0] == 1 and arr.shape[1:] == shape[1:]:
+        hint = f"; these look like images without their channel axis: pass {name}[:, None]"
+    elif len(shape) == 3 and arr.ndim == 4 and arr.shape[1:] == (*shape[1:], shape[0]):
+        hint = (f"; these look like images with their channels last: pass "
+                f"{name}.transpose(0, 3, 1, 2)")
     raise ValueError(
         f"{name} must hold images of shape (n_samples, {expected}) (channels, height, width) "
-        f"for the network's input layer, or rows of {size} pixel values, got shape {arr.shape}"
+        f"for the network's input layer, or rows of {size} pixel values, got shape "
+        f"{arr.shape}{hint}"
     )
 
 
