@@ -542,6 +542,29 @@ def test_a_title_wider_than_the_tiles_is_not_cut(monkeypatch, tmp_path):
             assert w == pytest.approx(ref.get_position().width * plain.get_size_inches()[0])
 
 
+
+def test_plot_first_layer_counts_a_kernel_of_several_channels_as_one_unit(monkeypatch, tmp_path):
+    """A Conv2D kernel on 2-channel images is 2 tiles but one unit.
+
+    The default title counted the tiles ("10 units" for 5 kernels) and max_units=2
+    drew 2 tiles, the two channels of the first kernel alone.
+    """
+    net = cr.network_from_layers(
+        [cr.Conv2D(2, 5, 3, seed=0), cr.Flatten(), cr.Dense(5 * 4 * 4, 2, "softmax", seed=0)],
+        input_shape=(2, 6, 6))
+    W = net.layers[0].W  # (5, 2, 3, 3)
+    for max_units, n_units in ((None, 5), (2, 2)):
+        fig = _drawn_figure(monkeypatch, lambda m=max_units: plots.plot_first_layer(
+            net, tmp_path / "k.png", max_units=m))
+        assert fig._suptitle.get_text() == (
+            f"first-layer weights ({n_units} units, 2 input channels each)")
+        drawn = [ax.images[0].get_array() for ax in fig.axes if ax.images]
+        # unit k's tiles are its kernel on channel 0, then on channel 1
+        expected = [W[k, c] for k in range(n_units) for c in range(2)]
+        assert len(drawn) == len(expected)
+        for tile, kernel in zip(drawn, expected, strict=True):
+            np.testing.assert_array_equal(tile, kernel)
+
 def test_plot_loss_keeps_a_linear_axis_for_a_loss_of_zero(monkeypatch, tmp_path):
     """[1, 0, 1e-5] spans five decades of positive values, so a log axis was chosen, on
     which the 0 of epoch 2 was drawn as a plunge off the bottom edge."""

@@ -599,7 +599,8 @@ def _add_plot(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--shape", type=positive_int, nargs=2, metavar=("H", "W"),
                    help="weights: image shape of the inputs (default: square)")
     p.add_argument("--max-units", type=positive_int, default=100, dest="max_units",
-                   help="weights: at most this many tiles (default: 100)")
+                   help="weights: at most this many units, a kernel being one tile per "
+                        "input channel (default: 100)")
     p.add_argument("--normalize", action="store_true",
                    help="confusion: colour by fraction of each true class")
     p.add_argument("--seed", type=seed_int, default=0, help="seed of generated data sets")

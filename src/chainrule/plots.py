@@ -603,6 +603,25 @@ def _numbers(values: object, name: str) -> np.ndarray:
 __all__ += ["plot_confusion_matrix", "plot_first_layer"]
 
 
+def _first_weight_layer(model: object) -> object:
+    """The first Dense or Conv2D layer of a Network (or of the one a model holds)."""
+    from .conv import Conv2D
+    from .layers import Dense
+    from .network import Network
+
+    net = model
+    for attr in ("network_", "network"):  # an estimator, a SavedModel
+        if not isinstance(net, Network) and getattr(model, attr, None) is not None:
+            net = getattr(model, attr)
+    if not isinstance(net, Network):
+        raise TypeError(f"model must be a chainrule Network (or hold one as network_), "
+                        f"got {type(model).__name__}")
+    layer = next((la for la in net.layers if isinstance(la, (Dense, Conv2D))), None)
+    if layer is None:
+        raise ValueError("the network has no Dense or Conv2D layer whose weights to draw")
+    return layer
+
+
 def first_layer_tiles(model: object, shape: tuple[int, int] | None = None) -> np.ndarray:
     """The first layer's weights as images: one tile per hidden unit (or kernel).
 
@@ -622,19 +641,8 @@ def first_layer_tiles(model: object, shape: tuple[int, int] | None = None) -> np
         (output, input channel) kernel.
     """
     from .conv import Conv2D
-    from .layers import Dense
-    from .network import Network
 
-    net = model
-    for attr in ("network_", "network"):  # an estimator, a SavedModel
-        if not isinstance(net, Network) and getattr(model, attr, None) is not None:
-            net = getattr(model, attr)
-    if not isinstance(net, Network):
-        raise TypeError(f"model must be a chainrule Network (or hold one as network_), "
-                        f"got {type(model).__name__}")
-    layer = next((la for la in net.layers if isinstance(la, (Dense, Conv2D))), None)
-    if layer is None:
-        raise ValueError("the network has no Dense or Conv2D layer whose weights to draw")
+    layer = _first_weight_layer(model)
     W = np.asarray(layer.W, dtype=np.float64)
     if isinstance(layer, Conv2D):
         return W.reshape(-1, W.shape[2], W.shape[3])
@@ -680,9 +688,11 @@ def plot_first_layer(
     shape : (height, width), optional
         Image shape of the inputs; inferred for square inputs (64 -> 8 x 8).
     max_units : int, optional
-        Draw only the first ``max_units`` units.
+        Draw only the first ``max_units`` units (a Conv2D layer's kernels, each
+        drawn as one tile per input channel).
     title : str, optional
-        Default: "first-layer weights (N units)".
+        Default: "first-layer weights (N units)" (", C input channels each"
+        added for a Conv2D layer on images of C > 1 channels).
     normalize, tile_inches : see :func:`plot_tiles`.
 
     Returns
@@ -690,13 +700,16 @@ def plot_first_layer(
     Path
     """
     tiles = first_layer_tiles(model, shape)
+    # a Conv2D unit (kernel) is one tile per input channel, side by side in tiles
+    per_unit = getattr(_first_weight_layer(model), "in_channels", 1)
     if max_units is not None:
         if (isinstance(max_units, bool) or not isinstance(max_units, (int, np.integer))
                 or max_units < 1):
             raise ValueError(f"max_units must be a positive integer, got {max_units!r}")
-        tiles = tiles[:max_units]
+        tiles = tiles[:max_units * per_unit]
     if title is None:
-        title = f"first-layer weights ({tiles.shape[0]} units)"
+        each = f", {per_unit} input channels each" if per_unit > 1 else ""
+        title = f"first-layer weights ({tiles.shape[0] // per_unit} units{each})"
     return plot_tiles(tiles, path, title=title, normalize=normalize, tile_inches=tile_inches)
 
 
