@@ -250,6 +250,12 @@ class _Gather:
         out = self._buffers.get(key)
         if out is None:
             out = self._buffers[key] = np.empty((idx.shape[0], *A.shape[1:]), dtype=A.dtype)
+        if not A.flags.c_contiguous:
+            # take() would first copy all of A to C order, on every call: a DataFrame's
+            # values are Fortran-ordered (a copy of the data and 33 ms per batch for
+            # 100,000 x 200 float32); indexing gathers the batch's rows only
+            out[...] = A[idx]
+            return out
         # mode="clip": the rows of a permutation are always in range, and NumPy buffers
         # ``out`` (an extra copy) under the default mode="raise"
         return A.take(idx, axis=0, out=out, mode="clip")  # np.take without its wrapper
