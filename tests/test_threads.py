@@ -7,7 +7,9 @@ loop alternates between them (see ``chainrule._threads``).  Speed is measured in
 
 from __future__ import annotations
 
+import contextlib
 import os
+import threading
 
 import numpy as np
 import pytest
@@ -15,6 +17,7 @@ import scipy
 from threadpoolctl import ThreadpoolController, threadpool_limits
 
 import chainrule
+from chainrule import _threads as threads
 from chainrule._threads import _scipy_own_blas, scipy_blas_single_thread
 
 
@@ -104,3 +107,62 @@ def test_training_updates_by_blas_with_scipys_blas_on_one_thread(rng):
     assert len(seen) == 6
     assert all(c == ({"scipy": 1, "other": before["other"]}, True) for c in seen)
     assert after == before and opt._blas is False  # both back as they were
+
+
+class _FakeBlas:
+    """One thread count for the whole process, as OpenBLAS's own is (threadpoolctl's interface).
+
+    OpenBLAS's count, set from threads other than the main one, is only sometimes
+    changed (it depends on what the main thread set before), so the logic is
+    checked on this stand-in.
+    """
+
+    def __init__(self, n: int) -> None:
+        self.num_threads = n
+
+    def limit(self, limits: int) -> contextlib.AbstractContextManager:
+        blas, found = self, self.num_threads
+        blas.num_threads = limits
+
+        class Limiter(contextlib.AbstractContextManager):
+            def restore_original_limits(self) -> None:
+                blas.num_threads = found
+
+            def __exit__(self, *exc: object) -> None:
+                self.restore_original_limits()
+
+        return Limiter()
+
+
+def test_blocks_overlapping_in_two_threads_give_the_users_count_back(monkeypatch):
+    """The first block to enter is not the last to leave: the user's count still comes back.
+
+    Each block restored the count it found: the first to leave gave the other's
+    loop back its threads while it ran, and the last (which had found 1) left
+    SciPy's BLAS on one thread for good after two overlapping fits.
+    """
+    blas = _FakeBlas(4)
+    monkeypatch.setattr(threads, "_scipy_own_blas", lambda: blas)
+    a_in, b_in, a_out = threading.Event(), threading.Event(), threading.Event()
+    seen = {}
+
+    def a() -> None:  # enters first, leaves first
+        with scipy_blas_single_thread():
+            a_in.set()
+            b_in.wait(5)
+        a_out.set()
+
+    def b() -> None:  # enters second, leaves last
+        a_in.wait(5)
+        with scipy_blas_single_thread():
+            b_in.set()
+            a_out.wait(5)
+            seen["b after a left"] = blas.num_threads
+
+    workers = [threading.Thread(target=a), threading.Thread(target=b)]
+    for t in workers:
+        t.start()
+    for t in workers:
+        t.join()
+    assert seen == {"b after a left": 1}
+    assert blas.num_threads == 4

@@ -12,6 +12,10 @@ length is the number of parameters, which one thread does as fast, so while
 they run SciPy's separate BLAS gets one thread (its calls then run on the
 calling thread) and NumPy's keeps all of its threads for the products.  Where
 both use the same library (a system BLAS), nothing is changed.
+
+The thread count is one setting for the whole process, so blocks that overlap
+in several Python threads (two fits at once in a thread pool) share one limit:
+the first to enter sets it, the last to leave gives the user's count back.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import os
+import threading
 from collections.abc import Iterator
 
 __all__ = ["scipy_blas_single_thread"]
@@ -49,12 +54,34 @@ def _scipy_own_blas():
     return controller.select(filepath=own) if own else None
 
 
+_lock = threading.Lock()
+_entered = 0  # blocks open now, in all threads
+_limiter = None  # what restores the count the first of them found
+
+
 @contextlib.contextmanager
 def scipy_blas_single_thread() -> Iterator[None]:
-    """Within this block SciPy's own BLAS (when it is not NumPy's) uses one thread."""
+    """Within this block SciPy's own BLAS (when it is not NumPy's) uses one thread.
+
+    Blocks open at once in several threads share the limit; the count found
+    by the first comes back when the last ends (each restoring what it found
+    would leave one thread behind when the first to enter is not the last to
+    leave).
+    """
+    global _entered, _limiter
     own = _scipy_own_blas()
     if own is None:
         yield
         return
-    with own.limit(limits=1):
+    with _lock:
+        if _entered == 0:
+            _limiter = own.limit(limits=1)
+        _entered += 1
+    try:
         yield
+    finally:
+        with _lock:
+            _entered -= 1
+            if _entered == 0:
+                _limiter.restore_original_limits()
+                _limiter = None
