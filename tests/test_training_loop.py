@@ -732,6 +732,108 @@ def test_same_seed_same_result():
     assert not np.array_equal(other.params, runs[0][0])
 
 
+def _unseeded_dropout_net(rate: float = 0.5, seed: int | None = None) -> Network:
+    """Seeded weights, a Dropout built as ``Dropout(rate)`` (or with ``seed``)."""
+    return Network([Dense(3, 8, "tanh", seed=0), Dropout(rate, seed=seed),
+                    Dense(8, 2, "identity", seed=2)])
+
+
+class _MaskRecorder(Callback):
+    def __init__(self) -> None:
+        self.masks: list[np.ndarray] = []
+
+    def on_batch_end(self, state):
+        self.masks.append(state.net.layers[1].mask.copy())
+
+
+def test_train_seed_seeds_a_dropout_built_without_one():
+    """Dropout(rate) built without a seed drew its masks from fresh entropy: two runs of
+    train(..., seed=11) ended with different parameters.  train's seed drives them now."""
+    X, Y = regression(m=30)
+    runs = []
+    for _ in range(2):
+        net, rec = _unseeded_dropout_net(), _MaskRecorder()
+        h = chainrule.train(net, X, Y, optimizer="sgd", lr=0.05, batch_size=10, epochs=4,
+                            seed=11, callbacks=[rec])
+        runs.append((net.params.copy(), dict(h), rec.masks))
+    np.testing.assert_array_equal(runs[0][0], runs[1][0])
+    assert runs[0][1] == runs[1][1]
+    assert len(runs[0][2]) == 12
+    for a, b in zip(runs[0][2], runs[1][2], strict=True):
+        np.testing.assert_array_equal(a, b)
+    # the masks are real dropout masks: 0 or 1/(1 - rate), about half of them dropped
+    masks = np.concatenate(runs[0][2])
+    assert set(np.unique(masks)) == {0.0, 2.0}
+    assert 0.4 < np.mean(masks == 0) < 0.6
+    # the seed does drive them: same shuffling (shuffle=False), another seed, other masks
+    kept = []
+    for seed in (11, 12):
+        net, rec = _unseeded_dropout_net(), _MaskRecorder()
+        chainrule.train(net, X, Y, optimizer="sgd", lr=0.05, batch_size=10, epochs=1,
+                        seed=seed, shuffle=False, callbacks=[rec])
+        kept.append(rec.masks[0])
+    assert not np.array_equal(kept[0], kept[1])
+
+
+def test_a_dropout_with_a_seed_of_its_own_keeps_its_stream():
+    """Dropout(rate, seed=7): its first mask is the one numpy draws from seed 7, whatever
+    train's seed (full batch: the mask of the whole X)."""
+    X, Y = regression(m=30)
+    for train_seed in (0, 1, None):
+        net, rec = _unseeded_dropout_net(0.3, seed=7), _MaskRecorder()
+        chainrule.train(net, X, Y, epochs=2, seed=train_seed, callbacks=[rec])
+        draws = np.random.default_rng(7)
+        for mask in rec.masks:
+            expected = (draws.random((30, 8)) >= 0.3) / 0.7
+            np.testing.assert_array_equal(mask, expected)
+
+
+def test_without_a_seed_train_leaves_an_unseeded_dropout_its_generator():
+    X, Y = regression(m=30)
+    net = _unseeded_dropout_net()
+    generator = net.layers[1].rng
+    draws = np.random.default_rng()
+    draws.bit_generator.state = generator.bit_generator.state  # its stream, copied
+    rec = _MaskRecorder()
+    chainrule.train(net, X, Y, epochs=1, callbacks=[rec])
+    assert net.layers[1].rng is generator
+    np.testing.assert_array_equal(rec.masks[0], (draws.random((30, 8)) >= 0.5) / 0.5)
+
+
+def test_network_from_layers_without_a_seed_leaves_dropout_to_train():
+    layers = [{"type": "Dense", "fan_out": 6, "activation": "tanh"},
+              {"type": "Dropout", "rate": 0.5},
+              {"type": "Dense", "fan_out": 2, "activation": "identity"}]
+    assert not chainrule.network_from_layers(layers, input_shape=3).layers[1].own_seed
+    assert chainrule.network_from_layers(layers, input_shape=3, seed=0).layers[1].own_seed
+    X, Y = regression(m=30)
+    runs = []
+    for _ in range(2):
+        net = chainrule.network_from_layers(layers, input_shape=3)
+        net.set_params(np.linspace(-1.0, 1.0, net.n_params))  # the same start
+        chainrule.train(net, X, Y, optimizer="sgd", lr=0.05, batch_size=10, epochs=3, seed=4)
+        runs.append(net.params.copy())
+    np.testing.assert_array_equal(runs[0], runs[1])
+
+
+@pytest.mark.parametrize("interrupt", [False, True])
+def test_resume_repeats_a_run_whose_dropout_train_seeds(tmp_path, interrupt):
+    """2N epochs == N epochs + checkpoint + N more, with Dropout(rate) seeded by train; also
+    after a Ctrl-C in the first epoch (the checkpoint then holds the state before it)."""
+    X, Y = regression(m=30)
+    kwargs = dict(optimizer="adam", lr=0.01, batch_size=7, seed=3)
+    full = _unseeded_dropout_net()
+    h_full = chainrule.train(full, X, Y, epochs=6, **kwargs)
+    path = tmp_path / "run.npz"
+    part = _unseeded_dropout_net()
+    chainrule.train(part, X, Y, epochs=6 if interrupt else 3, checkpoint=path,
+                    callbacks=[_ctrl_c_at(1, 2)()] if interrupt else [], **kwargs)
+    assert chainrule.Trainer.from_checkpoint(path).epoch == (0 if interrupt else 3)
+    resumed, h_res = chainrule.resume(path, X, Y, epochs=6)
+    np.testing.assert_array_equal(resumed.params, full.params)
+    assert dict(h_res) == dict(h_full)
+
+
 # --------------------------------------------------------------------------------------------
 # divergence and interrupts
 # --------------------------------------------------------------------------------------------

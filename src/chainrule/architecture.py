@@ -63,8 +63,12 @@ def _arguments(cls: type[Layer]) -> list[str]:
 
 
 def _make_layer(i: int, spec: object, shape: object, rng: np.random.Generator,
-                dtype: np.dtype) -> Layer:
-    """One layer from its dict, with inferred sizes, a seed from ``rng`` and ``dtype``."""
+                dtype: np.dtype, seeded: bool = True) -> Layer:
+    """One layer from its dict, with inferred sizes, a seed from ``rng`` and ``dtype``.
+
+    ``seeded``: whether the network was given a seed; without one a Dropout layer is
+    built without a seed of its own (see :class:`~chainrule.Dropout`).
+    """
     where = f"layers[{i}]"
     if isinstance(spec, Layer):
         return spec
@@ -96,6 +100,8 @@ def _make_layer(i: int, spec: object, shape: object, rng: np.random.Generator,
         kwargs["init"] = "he_normal" if relu else "glorot_uniform"
     if "seed" in _arguments(cls):  # each layer its own generator, seeded from the one seed
         kwargs["seed"] = int(rng.integers(2**63))
+        if kind == "Dropout" and not seeded:  # no seed given: train's seed draws its masks
+            kwargs["seed"] = None
     if "dtype" in _arguments(cls):
         kwargs["dtype"] = dtype
     try:
@@ -138,7 +144,9 @@ def network_from_layers(
         ("cross_entropy" for softmax, "log_loss" for sigmoid, else "squared_error").
     weight_decay, decay : see :class:`~chainrule.Network`
     seed : int, Generator or None
-        Makes the initial weights and dropout masks reproducible.
+        Makes the initial weights and dropout masks reproducible.  None: the
+        Dropout layers have no seed of their own, and :func:`~chainrule.train`'s
+        ``seed`` draws their masks.
     dtype : float64 (default) or float32
 
     Returns
@@ -159,7 +167,7 @@ def network_from_layers(
     rng = make_rng(seed)
     built = []
     for i, spec in enumerate(layers):
-        layer = _make_layer(i, spec, shape, rng, dtype)
+        layer = _make_layer(i, spec, shape, rng, dtype, seed is not None)
         try:
             shape = layer.output_shape(shape)
         except ValueError as exc:

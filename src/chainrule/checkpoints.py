@@ -149,6 +149,7 @@ def trainer_from_checkpoint(
             raise ValueError(f"the 'trainer' record: {exc}") from None
         if full:
             trainer.optimizer = opt
+        trainer._seed_dropout = False  # the layers' generators continue from the checkpoint
         trainer.schedule.set_state(_checked_schedule_state(trainer.schedule,
                                                            meta["schedule"]["state"]))
         trainer.lr0 = float(lr0)

@@ -22,7 +22,9 @@ class Dropout(Layer):
     rate : float in [0, 1)
         Probability of dropping a unit.
     seed : int, Generator or None
-        Source of the masks.
+        Source of the masks.  None: a layer without a seed of its own, whose
+        masks :func:`~chainrule.train` draws from its ``seed`` (when one is
+        given), so that the whole run repeats from that one seed.
 
     Attributes
     ----------
@@ -31,13 +33,23 @@ class Dropout(Layer):
     fixed_mask : ndarray or None
         When set (see :meth:`fix_mask`), used instead of drawing a new mask:
         this makes a training-mode pass deterministic, e.g. for gradient checks.
+    own_seed : bool
+        Whether the masks come from a source of the layer's own: a ``seed``
+        (int or Generator) given to it, or a generator state set by
+        :meth:`set_state` (a network read back from a file).  Training keeps
+        such a layer's stream; one without (False) is seeded by ``train``'s
+        ``seed``.
     """
+
+    # (a layer unpickled from before this attribute existed keeps its stream, as it did)
+    own_seed: bool = True
 
     def __init__(self, rate: float = 0.5, seed: int | np.random.Generator | None = None) -> None:
         self.rate = check_nonneg_float(rate, "rate")
         if self.rate >= 1:
             raise ValueError(f"rate must be in [0, 1), got {self.rate}")
         self.rng = make_rng(seed)
+        self.own_seed = seed is not None
         self.mask: np.ndarray | None = None
         self.fixed_mask: np.ndarray | None = None
 
@@ -82,6 +94,7 @@ class Dropout(Layer):
     def set_state(self, state: dict) -> None:
         if "rng" in state:
             set_generator_state(self.rng.bit_generator, state["rng"], "Dropout rng")
+            self.own_seed = True  # a stream given back (a saved network): kept by training
 
     def __repr__(self) -> str:
         return f"Dropout({self.rate:g})"

@@ -40,6 +40,7 @@ from .callbacks import Callback, History, TrainState, check_callbacks
 from .checkpoints import CHECKPOINT_FORMAT as CHECKPOINT_FORMAT  # defined here before
 from .checkpoints import checkpoint_payload, trainer_from_checkpoint
 from .diagnostics import layer_grad_norms, saturation
+from .dropout import Dropout
 from .network import Network
 from .optimizers import Optimizer, _blas_updates, get_optimizer
 from .schedules import Schedule, get_schedule
@@ -349,6 +350,9 @@ class Trainer:
         # the run's seed (one draw); a Schedule object given again (another run) starts
         # afresh, as Keras's callbacks do (from_checkpoint then puts back the state of the
         # run it continues).
+        # whether fit seeds the Dropout layers without a seed of their own from the run's
+        # seed (once, when the run starts): only a seed given by the user makes a run repeat
+        self._seed_dropout = seed is not None
         if isinstance(seed, np.random.Generator) or seed is None:
             seed = int(np.random.default_rng(seed).integers(2**63))
         self.seed = seed
@@ -511,6 +515,11 @@ class Trainer:
         if self._restart_optimizer:
             opt.reset()
             self._restart_optimizer = False
+        if self._seed_dropout:
+            self._seed_dropout = False  # a second fit continues the run, and its masks
+            for i, layer in enumerate(net.layers):
+                if isinstance(layer, Dropout) and not layer.own_seed:
+                    layer.rng = np.random.default_rng([self.seed, 2, i])
         self.sample_weighted = sw is not None
         history.stop_reason = None  # a second fit() continues up to self.epochs
         # the run's metrics are there from the start, empty until an epoch ends, so that a
@@ -953,7 +962,13 @@ def train(
     epochs : int, default 100
         Maximum number of epochs.
     seed : int, Generator or None
-        Seeds the shuffling (and the validation split), so a run repeats exactly.
+        Seeds the shuffling, the validation split and the masks of the
+        :class:`~chainrule.Dropout` layers built without a seed of their own
+        (``Dropout(rate)``; each gets a stream of its own from ``seed`` and its
+        position), so a run repeats exactly.  A Dropout given a seed (or read
+        back from a file, with its generator's state) keeps its own stream.
+        None: a seed drawn at random, and the unseeded Dropout layers keep the
+        random streams they were built with.
     verbose : int, default 0
         0: silent; 1: a progress bar with the running metrics (on a terminal
         only); 2: also a line per epoch on stderr.
