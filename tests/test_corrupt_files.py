@@ -151,6 +151,10 @@ def _set_meta(*keys, value):
     (None, _set_meta("early", "best_value", value="x"), r"early\.best_value: expected"),
     (None, _set_meta("optimizer", "lr0", value="0.1"), r"optimizer\.lr0: expected a positive"),
     (None, _set_meta("trainer", "batch_size", value=0), r"the 'trainer' record: batch_size"),
+    (None, _set_meta("stopped", value="epochs"), r"stopped: expected null or one of "
+                                                 r"\['early_stopping', .*'callback'\], found "
+                                                 r"'epochs'"),
+    (None, _set_meta("stopped", value=1), r"stopped: expected null or one of .*, found 1"),
     (None, _set_meta("rng", value={"bit_generator": "MT19937", "state": {"key": [1], "pos": 0}}),
      r"rng: expected the state of a PCG64 generator, found 'MT19937'"),
 ])

@@ -549,6 +549,97 @@ def test_resume_twice_and_callbacks(tmp_path):
 
 
 # --------------------------------------------------------------------------------------------
+# a run that stopped itself is finished: resuming it trains nothing
+# --------------------------------------------------------------------------------------------
+STOP_KW = dict(optimizer="sgd", lr=0.05, batch_size=10, seed=3)
+
+
+def _stop_at_epoch_3(state) -> None:
+    if state.epoch == 3:
+        state.stop = True
+
+
+class _StopDuringEpoch3(Callback):
+    def on_batch_end(self, state) -> None:
+        if state.epoch == 3 and state.batch == 1:
+            state.stop = True
+
+
+def _self_stopping_run(reason: str) -> tuple[dict, dict]:
+    """The settings of a run that ``reason`` ends before its 30 epochs, and of its data."""
+    X, Y, Xv, Yv = early_stopping_data()
+    if reason == "early_stopping":
+        return dict(patience=4), dict(validation_data=(Xv, Yv))
+    if reason in ("loss_threshold", "grad_norm_threshold"):
+        metric = "loss" if reason == "loss_threshold" else "grad_norm"
+        probe = chainrule.train(plain_net(), X, Y, epochs=6, grad_norm_threshold=0.0,
+                                **STOP_KW)
+        return {reason: probe[metric][3]}, {}  # reached at epoch 4 at the latest
+    if reason == "callback":
+        return dict(callbacks=[_stop_at_epoch_3]), {}
+    return dict(callbacks=[_StopDuringEpoch3()]), {}  # "callback during an epoch"
+
+
+@pytest.mark.parametrize("reason", ["early_stopping", "loss_threshold", "grad_norm_threshold",
+                                    "callback", "callback during an epoch"])
+def test_resuming_a_run_that_stopped_itself_trains_nothing(tmp_path, reason, capsys):
+    """resume of a run that early stopping (or a threshold, or a callback) had ended trained
+    more epochs (up to the run's epochs, or until the rule fired again), whereas a run that
+    had reached its epochs resumed to nothing: the run is finished."""
+    X, Y, _, _ = early_stopping_data()
+    options, data = _self_stopping_run(reason)
+    path = tmp_path / "stopped.npz"
+    net = plain_net()
+    history = chainrule.train(net, X, Y, epochs=30, checkpoint=path, **data, **options,
+                              **STOP_KW)
+    assert history.stop_reason == reason.split()[0] and history.epochs < 30
+    before = path.read_bytes()
+    if reason == "callback during an epoch":
+        # the checkpoint holds the state after the last complete epoch (2): the same
+        # parameters as a run of 2 epochs
+        assert history.epochs == 2
+        net = plain_net()
+        chainrule.train(net, X, Y, epochs=2, **STOP_KW)
+    for epochs in (None, 40):
+        batches = []
+        resumed, h_res = chainrule.resume(path, X, Y, epochs=epochs, verbose=1,
+                                          callbacks=[_BatchCounter(batches)], **data)
+        assert batches == []
+        np.testing.assert_array_equal(resumed.params, net.params)  # best ones if restored
+        assert dict(h_res) == dict(history)
+        assert (h_res.stop_reason, h_res.best_epoch) == (history.stop_reason,
+                                                         history.best_epoch)
+        assert path.read_bytes() == before
+        err = capsys.readouterr().err
+        assert (f"the checkpoint {path} holds a run that stopped itself after epoch "
+                f"{history.epochs} ({history.stop_reason}); it is finished") in err
+    # a copy of the checkpoint, written before its fit, holds a finished run too
+    copy = chainrule.Trainer.from_checkpoint(path).save_checkpoint(tmp_path / "copy.npz")
+    trainer = chainrule.Trainer.from_checkpoint(copy, epochs=40)
+    assert trainer.fit(X, Y, **data).epochs == history.epochs
+
+
+def test_a_checkpoint_without_the_stopped_record_resumes_as_before(tmp_path):
+    """Checkpoints written before "stopped" existed continue training after their stop, as
+    a Trainer's second fit does: one more epoch here, where the threshold fires again."""
+    X, Y, _, _ = early_stopping_data()
+    options, _ = _self_stopping_run("loss_threshold")
+    path = tmp_path / "old.npz"
+    history = chainrule.train(plain_net(), X, Y, epochs=30, checkpoint=path, **options,
+                              **STOP_KW)
+    meta, arrays = chainrule.io.read_file(path, "chainrule.checkpoint")
+    assert meta.pop("stopped") == "loss_threshold"
+    chainrule.io.write_file(path, meta, arrays)
+    resumed, h_res = chainrule.resume(path, X, Y)
+    trainer = chainrule.Trainer(plain_net(), epochs=30, **options, **STOP_KW)
+    trainer.fit(X, Y)
+    h_again = trainer.fit(X, Y)  # continues, as the old resume did
+    assert h_res.epochs == h_again.epochs == history.epochs + 1
+    np.testing.assert_array_equal(resumed.params, trainer.net.params)
+    assert dict(h_res) == dict(h_again)
+
+
+# --------------------------------------------------------------------------------------------
 # weighted runs: the checkpoint records the weighting, resume takes the weights
 # --------------------------------------------------------------------------------------------
 def _weighted_net() -> Network:

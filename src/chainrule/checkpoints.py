@@ -2,7 +2,8 @@
 
 A checkpoint is one ``.npz`` file (arrays + JSON, never pickle): the network,
 the optimizer's state vectors, the schedule, the epoch, the random
-generator's state, the history and the early-stopping state.  Everything a
+generator's state, the history, the early-stopping state, and whether a rule
+of the run's own ended it (``"stopped"``: such a run is finished).  Everything a
 run continues from is checked when it is read, so that a damaged checkpoint
 is refused instead of resuming a different run.
 """
@@ -32,6 +33,9 @@ CHECKPOINT_FORMAT = "chainrule.checkpoint"
 _TRAINER_KEYS = ("full_batch", "batch_size", "epochs", "seed", "shuffle", "validation_fraction",
                  "clip_norm", "patience", "min_delta", "restore_best", "loss_threshold",
                  "grad_norm_threshold", "diagnostics", "checkpoint_every")
+# the stop reasons of a run that ended by a rule of its own: such a run is finished, and
+# resuming it trains no further epochs (the checkpoint's "stopped" record)
+SELF_STOPS = ("early_stopping", "loss_threshold", "grad_norm_threshold", "callback")
 
 
 def checkpoint_payload(trainer: Trainer) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
@@ -58,6 +62,10 @@ def checkpoint_payload(trainer: Trainer) -> tuple[dict[str, Any], dict[str, np.n
                      "class": _custom_schedule_class(trainer.schedule)},
         "epoch": trainer.epoch,
         "sample_weighted": trainer.sample_weighted,
+        # why the run ended, when a rule of its own ended it (null: it may continue); a
+        # finished run read back from a checkpoint stays finished before its fit too
+        "stopped": (trainer.history.stop_reason
+                    if trainer.history.stop_reason in SELF_STOPS else trainer._stopped),
         "rng": trainer.rng.bit_generator.state,
         "history": trainer.history.to_json(),
         "early": {"best_value": trainer.best_value if math.isfinite(trainer.best_value) else None,
@@ -158,6 +166,11 @@ def trainer_from_checkpoint(
         if weighted is not None and not isinstance(weighted, bool):
             raise TypeError(f"sample_weighted is {weighted!r}, not a bool")
         trainer.sample_weighted = weighted
+        stopped = meta.get("stopped")  # missing in older checkpoints: a run that continues
+        if stopped is not None and stopped not in SELF_STOPS:
+            raise ValueError(f"stopped: expected null or one of {list(SELF_STOPS)}, found "
+                             f"{stopped!r:.40}")
+        trainer._stopped = stopped
         trainer._origin = f"the checkpoint {path}"
         set_generator_state(trainer.rng.bit_generator, meta["rng"], "rng")
         trainer.history = _checked_history(meta["history"], trainer.epoch)

@@ -370,6 +370,9 @@ class Trainer:
         # checkpoint that does not record it), then fixed for the rest of the run
         self.sample_weighted: bool | None = None
         self._origin = "this Trainer's earlier fit"  # for the error message of _check_weighting
+        # the stop reason of a run restored from a checkpoint that a rule of its own ended
+        # (early stopping, a threshold, a callback): finished, fit trains no further
+        self._stopped: str | None = None
 
     # -- data --------------------------------------------------------------------------------
     def _data(self, X: object, Y: object, validation_data: object, sample_weight: object = None):
@@ -521,7 +524,12 @@ class Trainer:
                 if isinstance(layer, Dropout) and not layer.own_seed:
                     layer.rng = np.random.default_rng([self.seed, 2, i])
         self.sample_weighted = sw is not None
-        history.stop_reason = None  # a second fit() continues up to self.epochs
+        # a second fit() continues up to self.epochs; a run that stopped itself is finished
+        history.stop_reason = self._stopped
+        if self._stopped is not None and self.verbose:
+            print(f"chainrule: {self._origin} holds a run that stopped itself after epoch "
+                  f"{self.epoch} ({self._stopped}); it is finished and trains no further "
+                  "epochs", file=sys.stderr)
         # the run's metrics are there from the start, empty until an epoch ends, so that a
         # run stopped during its first epoch has history["loss"] == [] (in the order the
         # epochs write them: a completed run's history is the same); an earlier fit that
@@ -567,14 +575,14 @@ class Trainer:
         epoch_blocks, batch_blocks = (_NO_BLOCK, blocks) if batch_hooks else (blocks, _NO_BLOCK)
         self._n_batches = n_batches
         bar = None
-        if self.verbose and self.epoch < self.epochs:
+        if self.verbose and self.epoch < self.epochs and self._stopped is None:
             from tqdm.auto import tqdm
 
             bar = tqdm(total=self.epochs, initial=self.epoch, desc="training", unit="epoch",
                        disable=None, leave=False, file=sys.stderr)
         try:
             self._hook("on_train_begin", state)
-            if state.stop:  # a callback that stops before the first batch
+            if state.stop and self._stopped is None:  # a callback stops before the first batch
                 history.stop_reason = "callback"
             with _StopFlag() as ctrl_c, _blas_updates(opt):
                 while self.epoch < self.epochs and history.stop_reason is None:
@@ -640,6 +648,8 @@ class Trainer:
                             # The checkpoint gets the state at the end of the last complete
                             # epoch, from which resume repeats the run exactly (a half-done
                             # epoch cannot be continued in the middle of its permutation).
+                            if history.stop_reason == "callback":  # the run's own end
+                                epoch_start[0]["stopped"] = "callback"
                             written = io.write_file(self.checkpoint, *epoch_start)
                             print(f"chainrule: checkpoint {written} holds the state "
                                   f"after epoch {self.epoch}", file=sys.stderr)
@@ -844,6 +854,9 @@ class Trainer:
         The checkpoint records whether the run trained with sample weights, and
         :meth:`fit` then refuses a different weighting.  Checkpoints written
         before that record existed resume with or without weights, as before.
+        It also records (``"stopped"``) whether a rule of the run's own ended
+        it (early stopping, a threshold, a callback's ``stop``): :meth:`fit`
+        then trains no further epochs (see :func:`resume`).
 
         Everything the run continues from is checked first: the optimizer's
         state (exactly the vectors its rule keeps, each of shape
@@ -1057,7 +1070,15 @@ def resume(
     """Continue a run from its checkpoint, on the same data (and the same weights).
 
     With float64 data this gives exactly the parameters the uninterrupted run
-    would have given.
+    would have given.  A run that ended by a rule of its own (early stopping,
+    ``loss_threshold``, ``grad_norm_threshold``, or a callback setting
+    ``stop``) is finished: resuming it trains no further epochs, whatever
+    ``epochs``, and gives back the network as that run ended (with its best
+    parameters after early stopping) and its history, whose ``stop_reason``
+    says why it stopped (with ``verbose``, a line on stderr says so too).  A
+    run interrupted (Ctrl-C, a callback raising KeyboardInterrupt, a crash)
+    continues; so does one from a checkpoint written before chainrule
+    recorded how a run stopped.
 
     Parameters
     ----------
@@ -1070,8 +1091,9 @@ def resume(
         The run's validation data, if it had some: required then (the
         history's ``val_loss`` says so), refused otherwise.
     epochs : int, optional
-        Total number of epochs (default: the run's own); may extend the run,
-        not end it before the epochs the checkpoint has already trained.
+        Total number of epochs (default: the run's own); may extend the run
+        (not one that stopped itself), not end it before the epochs the
+        checkpoint has already trained.
     verbose : int, default 0
     callbacks : sequence of Callback or callable, optional
     sample_weight : array-like of shape (n_samples,), optional
