@@ -477,6 +477,8 @@ def _predict(args: argparse.Namespace) -> int:
     table = _model_data(model, args.data, None, False, args.seed)
     name = model.metadata.get("target_name") or "prediction"
     pred = model.predict(table.X)
+    if model.task == "classification":  # labels as the model keeps them: 1, not 1.0
+        pred = np.vectorize(_label_text, otypes=[object])(pred)
     if pred.ndim == 2:  # a saved network of several outputs: one column each
         columns, header = list(pred.T), [f"{name}_{j}" for j in range(pred.shape[1])]
     else:
@@ -496,9 +498,24 @@ def _predict(args: argparse.Namespace) -> int:
     return 0
 
 
+def _label_text(v: object) -> str:
+    """A predicted class label's cell: text as it is, a number as the model's label (2.0: 2)."""
+    from .saved_model import _text
+
+    return v if isinstance(v, str) else _text(v)
+
+
 def _cell(v: object) -> str:
-    if isinstance(v, (float, np.floating)):
-        return f"{float(v):.9g}"
+    """A CSV cell: a number as the shortest text that reads back to it in its own dtype.
+
+    A float64 prediction needs up to 17 significant digits (0.1 + 0.2 is
+    0.30000000000000004), a float32 one up to 9; NumPy's ``str`` and Python's
+    ``repr`` give the shortest text that rounds back to the same value.
+    """
+    if isinstance(v, np.floating):
+        return str(v)
+    if isinstance(v, float):
+        return repr(v)
     return str(v.item() if isinstance(v, np.generic) else v)
 
 
