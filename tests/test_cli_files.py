@@ -62,3 +62,162 @@ def test_predict_writes_numbers_that_read_back_to_the_models_values(tmp_path, ca
             d = _significant_digits(text)
             # the shortest: one digit fewer reads back to another number
             assert d == 1 or dtype(f"{float(value):.{d - 2}e}") != value, (text, value)
+
+
+# --- estimator files ----------------------------------------------------------------------------
+def _write_csv(path, header, columns) -> None:
+    with open(path, "w", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(header)
+        writer.writerows(zip(*columns, strict=True))
+
+
+def _blobs(n: int = 30, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    y = rng.integers(0, 3, size=n)
+    X = rng.normal(size=(n, 3)) + np.array([[0, 0, 0], [3, 0, 1], [0, 3, -1]])[y]
+    return X, y
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_predict_and_evaluate_take_a_classifier_fitted_on_named_columns(tmp_path, capsys):
+    """An MLPClassifier's file was refused ("expected a 'chainrule.network' file, found
+    format 'chainrule.estimator'; read it with chainrule.load_estimator"), so a fitted
+    estimator could not predict or be scored on a CSV from the command line.  Its
+    features are now taken by the names it was fitted with (feature_names_in_), in
+    any order of the file's columns, its labels are its classes_, and the numbers are
+    its own predict / predict_proba / score and scikit-learn's log loss."""
+    import json
+
+    pd = pytest.importorskip("pandas")
+    from sklearn.metrics import log_loss
+
+    X, y = _blobs()
+    labels = np.array(["cat", "dog", "eel"])[y]
+    frame = pd.DataFrame(X, columns=["a", "b", "c"])
+    est = cr.MLPClassifier((5,), solver="lbfgs", max_iter=30, random_state=0)
+    est.fit(frame, labels).save(tmp_path / "clf.npz")
+    cells = [[repr(v) for v in X[:, j].tolist()] for j in range(3)]
+    # the target first, the features in another order than the fit's
+    _write_csv(tmp_path / "data.csv", ["kind", "c", "a", "b"],
+               [labels, cells[2], cells[0], cells[1]])
+    assert main(["predict", str(tmp_path / "clf.npz"), str(tmp_path / "data.csv"), "--proba",
+                 "-o", str(tmp_path / "p.csv")]) == 0, capsys.readouterr().err
+    header, rows = _read_csv(tmp_path / "p.csv")
+    assert header == ["prediction", "proba_cat", "proba_dog", "proba_eel"]
+    assert [r[0] for r in rows] == est.predict(frame).tolist()
+    np.testing.assert_array_equal(np.array([r[1:] for r in rows], dtype=float),
+                                  est.predict_proba(frame))
+    capsys.readouterr()
+    assert main(["evaluate", str(tmp_path / "clf.npz"), str(tmp_path / "data.csv"),
+                 "--target", "kind", "--json"]) == 0
+    scores = json.loads(capsys.readouterr().out)
+    assert scores["samples"] == len(y)
+    assert scores["accuracy"] == pytest.approx(est.score(frame, labels), abs=1e-15)
+    assert scores["log_loss"] == pytest.approx(
+        log_loss(labels, est.predict_proba(frame), labels=est.classes_), rel=1e-12)
+    # a column the estimator was fitted on is missing: named, as for a model file
+    _write_csv(tmp_path / "ab.csv", ["a", "b", "kind"], [cells[0], cells[1], labels])
+    assert main(["predict", str(tmp_path / "clf.npz"), str(tmp_path / "ab.csv")]) == 2
+    assert "missing column 'c' that the model was trained on" in capsys.readouterr().err
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_predict_and_evaluate_take_a_float32_regressor_fitted_on_an_array(tmp_path, capsys):
+    """An MLPRegressor fitted on an array (no feature names): its features are the
+    file's columns, but the target, in order; float32 predictions read back exactly."""
+    import json
+
+    from sklearn.metrics import mean_absolute_error, mean_squared_error
+
+    X, _ = _blobs()
+    t = X @ [1.5, -2.0, 0.5] + 0.1
+    est = cr.MLPRegressor((4,), solver="lbfgs", max_iter=30, random_state=0,
+                          dtype=np.float32).fit(X, t)
+    est.save(tmp_path / "reg.npz")
+    cells = [[repr(v) for v in X[:, j].tolist()] for j in range(3)]
+    _write_csv(tmp_path / "data.csv", ["p", "q", "r", "t"], [*cells, [repr(v) for v in t.tolist()]])
+    assert main(["evaluate", str(tmp_path / "reg.npz"), str(tmp_path / "data.csv"),
+                 "--json"]) == 0, capsys.readouterr().err
+    scores = json.loads(capsys.readouterr().out)
+    pred = est.predict(X)
+    assert pred.dtype == np.float32
+    assert scores["r2"] == pytest.approx(est.score(X, t), rel=1e-12)
+    assert scores["mse"] == pytest.approx(mean_squared_error(t, pred), rel=1e-12)
+    assert scores["mae"] == pytest.approx(mean_absolute_error(t, pred), rel=1e-12)
+    _write_csv(tmp_path / "x.csv", ["p", "q", "r"], cells)
+    assert main(["predict", str(tmp_path / "reg.npz"), str(tmp_path / "x.csv"),
+                 "-o", str(tmp_path / "p.csv")]) == 0
+    header, rows = _read_csv(tmp_path / "p.csv")
+    assert header == ["prediction"]
+    np.testing.assert_array_equal([np.float32(r[0]) for r in rows], pred)
+    # by position, the columns must be exactly the features: the target is not guessed
+    capsys.readouterr()
+    assert main(["predict", str(tmp_path / "reg.npz"), str(tmp_path / "data.csv")]) == 2
+    assert capsys.readouterr().err == (
+        f"chainrule: error: {tmp_path / 'data.csv'}: 4 features; the model takes 3 (the "
+        "estimator was fitted without feature names: every column but the target is a "
+        "feature, in the order of its fit)\n")
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_binary_and_multilabel_classifier_files(tmp_path, capsys):
+    """Integer classes come out as the estimator's classes_; a multi-label classifier
+    predicts one column per label, and evaluate, which scores one target column,
+    refuses it by name."""
+    X, y = _blobs()
+    binary = np.where(y == 0, 3, 7)
+    est = cr.MLPClassifier((4,), solver="lbfgs", max_iter=30, random_state=0).fit(X, binary)
+    est.save(tmp_path / "bin.npz")
+    np.savez(tmp_path / "x.npz", X=X, y=binary)
+    assert main(["predict", str(tmp_path / "bin.npz"), str(tmp_path / "x.npz"), "--proba",
+                 "-o", str(tmp_path / "p.csv")]) == 0, capsys.readouterr().err
+    header, rows = _read_csv(tmp_path / "p.csv")
+    assert header == ["prediction", "proba_3", "proba_7"]
+    assert [int(r[0]) for r in rows] == est.predict(X).tolist()
+    np.testing.assert_array_equal(np.array([r[1:] for r in rows], dtype=float),
+                                  est.predict_proba(X))
+    capsys.readouterr()
+    assert main(["evaluate", str(tmp_path / "bin.npz"), str(tmp_path / "x.npz")]) == 0
+    assert f"accuracy: {est.score(X, binary):.6g}\n" in capsys.readouterr().out
+    Y = np.column_stack([y == 0, y == 1]).astype(int)
+    multi = cr.MLPClassifier((4,), solver="lbfgs", max_iter=30, random_state=0).fit(X, Y)
+    multi.save(tmp_path / "multi.npz")
+    assert main(["predict", str(tmp_path / "multi.npz"), str(tmp_path / "x.npz"),
+                 "-o", str(tmp_path / "m.csv")]) == 0
+    header, rows = _read_csv(tmp_path / "m.csv")
+    assert header == ["prediction_0", "prediction_1"]
+    np.testing.assert_array_equal(np.array(rows, dtype=int), multi.predict(X))
+    assert main(["evaluate", str(tmp_path / "multi.npz"), str(tmp_path / "x.npz")]) == 2
+    assert capsys.readouterr().err == (
+        f"chainrule: error: {tmp_path / 'multi.npz'}: the model predicts 2 labels per "
+        "example, and evaluate scores one target column; write them with chainrule predict "
+        "and score each column\n")
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_autoencoder_files(tmp_path, capsys):
+    """A SoftmaxRegression file predicts as the estimator does; a SparseAutoencoder,
+    which predicts no target, and a file of no model are refused with what they are."""
+    X, y = _blobs()
+    soft = cr.SoftmaxRegression(max_iter=20, random_state=0).fit(X, y)
+    soft.save(tmp_path / "soft.npz")
+    np.savez(tmp_path / "x.npz", X=X)
+    assert main(["predict", str(tmp_path / "soft.npz"), str(tmp_path / "x.npz"), "--proba",
+                 "-o", str(tmp_path / "p.csv")]) == 0, capsys.readouterr().err
+    header, rows = _read_csv(tmp_path / "p.csv")
+    assert header == ["prediction", "proba_0", "proba_1", "proba_2"]
+    assert [int(r[0]) for r in rows] == soft.predict(X).tolist()
+    np.testing.assert_array_equal(np.array([r[1:] for r in rows], dtype=float),
+                                  soft.predict_proba(X))
+    sparse = cr.SparseAutoencoder(2, max_iter=5, random_state=0).fit(1 / (1 + np.exp(-X)))
+    sparse.save(tmp_path / "sae.npz")
+    capsys.readouterr()
+    assert main(["predict", str(tmp_path / "sae.npz"), str(tmp_path / "x.npz")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"chainrule: error: {tmp_path / 'sae.npz'}: a SparseAutoencoder "
+                          "file; it reconstructs its inputs and predicts no target")
+    assert main(["evaluate", str(tmp_path / "x.npz"), str(tmp_path / "x.npz")]) == 2
+    assert capsys.readouterr().err == (
+        f"chainrule: error: {tmp_path / 'x.npz'}: not a chainrule file (no readable "
+        "'__meta__' record)\n")

@@ -48,6 +48,11 @@ _PREDICT_DATA_HELP = ("a .csv file (header row of column names), a .npz file (ar
                       "array is not needed), or a bundled data set: digits, iris, wine, "
                       "breast_cancer, diabetes, xor, moons, circles, sinusoid")
 
+_MODEL_HELP = ("model file written by chainrule train or Network.save, or the save of a "
+               "fitted MLPClassifier, MLPRegressor, SoftmaxRegression or StackedAutoencoder "
+               "(features: the columns of its feature_names_in_, else every column but the "
+               "target, in order)")
+
 
 # --- chainrule train -------------------------------------------------------------------------
 def _add_train(sub: argparse._SubParsersAction) -> None:
@@ -378,6 +383,38 @@ def _load(path: str):
     return SavedModel.load(path)
 
 
+def _load_predictor(path: str):
+    """A model to predict with: a model file (:func:`_load`) or an estimator's file.
+
+    Returns
+    -------
+    SavedModel or EstimatorModel
+        An :class:`~chainrule.MLPClassifier`, :class:`~chainrule.MLPRegressor`,
+        :class:`~chainrule.SoftmaxRegression` or :class:`~chainrule.StackedAutoencoder`
+        file as an :class:`~chainrule.saved_model.EstimatorModel`.
+
+    Raises
+    ------
+    ValueError
+        For a file of none of these kinds (the error of :func:`_load`), and for a
+        :class:`~chainrule.SparseAutoencoder`, which predicts no target.
+    """
+    from .cli_gradcheck import _load_model  # the three kinds of files gradcheck reads too
+    from .saved_model import EstimatorModel, SavedModel
+
+    model = _load_model(path)
+    if isinstance(model, SavedModel):
+        return model
+    if not hasattr(model, "predict"):  # a SparseAutoencoder: features, no target
+        raise ValueError(
+            f"{path}: a {type(model).__name__} file; it reconstructs its inputs and predicts "
+            f"no target (read it with chainrule.load_autoencoder({path!r}) and use its "
+            "transform); predict and evaluate take a model file of chainrule train or "
+            "Network.save, or the file of an MLPClassifier, MLPRegressor, SoftmaxRegression "
+            "or StackedAutoencoder")
+    return EstimatorModel(model)
+
+
 def _model_file(path: str) -> str:
     """The file a model name reads: ``path``, or ``path.npz`` when only that exists."""
     given = Path(path)
@@ -393,19 +430,30 @@ def _refuse_overwriting_inputs(out: str | None, args: argparse.Namespace) -> Non
 
 
 def _model_data(model, data: str, target: str | None, need_target: bool, seed: int):
+    from .saved_model import EstimatorModel
     from .tabular import read_data
 
     _not_empty(data, "data", _DATA_EXAMPLE)
     features = model.feature_names
-    # a model trained on every column of its data takes an NPZ file without column names
-    # only with as many columns (chosen columns, --features x0 x2, are taken by position)
-    table = read_data(data, target=target or model.metadata.get("target_name"),
-                      features=features, need_target=need_target, seed=seed,
-                      strict_target=target is not None,
-                      all_columns=model.metadata.get("all_columns") is True)
+    # an estimator fitted on an array: its features are the columns, by position
+    unnamed = ("" if features is not None or not isinstance(model, EstimatorModel) else
+               " (the estimator was fitted without feature names: every column but the "
+               "target is a feature, in the order of its fit)")
+    try:
+        # a model trained on every column of its data takes an NPZ file without column
+        # names only with as many columns (chosen columns, --features x0 x2, by position)
+        table = read_data(data, target=target or model.metadata.get("target_name"),
+                          features=features, need_target=need_target, seed=seed,
+                          strict_target=target is not None,
+                          all_columns=model.metadata.get("all_columns") is True)
+    except ValueError as exc:
+        if not unnamed:
+            raise
+        raise ValueError(f"{exc}{unnamed}") from None
     n_in = model.n_features
     if table.X.shape[1] != n_in:
-        raise ValueError(f"{table.source}: {table.X.shape[1]} features; the model takes {n_in}")
+        raise ValueError(f"{table.source}: {table.X.shape[1]} features; the model takes "
+                         f"{n_in}{unnamed}")
     return table
 
 
@@ -423,8 +471,9 @@ def _add_evaluate(sub: argparse._SubParsersAction) -> None:
         description="Score a model file on labelled data: accuracy and log loss for a "
         "classifier, mean squared error, RMSE, MAE (in the target's units) and R^2 for a "
         "regression model, as train reports them. Feature columns are taken by the names the "
-        "model was trained on.")
-    p.add_argument("model", metavar="MODEL", help="model file written by chainrule train")
+        "model was trained on (an estimator's file: by its feature_names_in_, else every "
+        "column but the target, in order).")
+    p.add_argument("model", metavar="MODEL", help=_MODEL_HELP)
     p.add_argument("data", metavar="DATA", help=_DATA_HELP)
     p.add_argument("--target", metavar="NAME", help="target column (default: the model's)")
     p.add_argument("--json", action="store_true", help="print the scores as JSON")
@@ -433,11 +482,13 @@ def _add_evaluate(sub: argparse._SubParsersAction) -> None:
 
 
 def _evaluate(args: argparse.Namespace) -> int:
-    model = _load(args.model)
+    model = _load_predictor(args.model)
     k = model.network.n_outputs
-    if model.task == "regression" and k > 1:  # a table's target is one column
+    # a table's target is one column
+    if (model.task == "regression" or getattr(model, "multilabel", False)) and k > 1:
+        what = "labels" if model.task == "classification" else "values"
         raise ValueError(
-            f"{args.model}: the model predicts {k} values per example, and evaluate scores "
+            f"{args.model}: the model predicts {k} {what} per example, and evaluate scores "
             "one target column; write them with chainrule predict and score each column")
     table = _model_data(model, args.data, args.target, True, args.seed)
     scores = {"samples": table.n_samples, **_scores(model, table.X, _targets(model, table))}
@@ -457,8 +508,9 @@ def _add_predict(sub: argparse._SubParsersAction) -> None:
         description="Predict with a model file: one CSV row per example, a column named "
         "after the model's target holding the predicted label (or value; a saved network of "
         "several outputs: one column per output), and with --proba one column proba_LABEL per "
-        "class. A target column in the data is ignored.")
-    p.add_argument("model", metavar="MODEL", help="model file written by chainrule train")
+        "class. A target column in the data is ignored (an estimator fitted without feature "
+        "names takes every column, in order).")
+    p.add_argument("model", metavar="MODEL", help=_MODEL_HELP)
     p.add_argument("data", metavar="DATA", help=_PREDICT_DATA_HELP)
     p.add_argument("-o", "--out", type=output_path, metavar="CSV",
                    help="file to write (default: standard output)")
@@ -471,7 +523,7 @@ def _predict(args: argparse.Namespace) -> int:
     from .io import atomic_text
 
     _refuse_overwriting_inputs(args.out, args)
-    model = _load(args.model)
+    model = _load_predictor(args.model)
     if args.proba and model.task != "classification":  # known before the data is read
         raise ValueError("--proba: the model is a regression model; it has no classes")
     table = _model_data(model, args.data, None, False, args.seed)

@@ -12,15 +12,18 @@ class indices and back, keeping text labels exactly as written.
 from __future__ import annotations
 
 import os
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from .network import Network
 from .tabular import Table, _parse_floats
 
-__all__ = ["CLI_FORMAT", "SavedModel", "encode_labels", "fit_labels", "regression_targets"]
+__all__ = ["CLI_FORMAT", "EstimatorModel", "SavedModel", "encode_labels", "fit_labels",
+           "regression_targets"]
 
 CLI_FORMAT = "chainrule.cli.model"  # the "kind" recorded in a model's metadata
 
@@ -272,6 +275,75 @@ class SavedModel:
         if problem:
             raise ValueError(f"{path}: corrupted chainrule model file ({problem})")
         return model
+
+
+@dataclass
+class EstimatorModel:
+    """A fitted estimator read from its file, used on tables as a :class:`SavedModel` is.
+
+    ``chainrule predict`` and ``evaluate`` take an :class:`~chainrule.MLPClassifier`,
+    :class:`~chainrule.MLPRegressor`, :class:`~chainrule.SoftmaxRegression` or
+    :class:`~chainrule.StackedAutoencoder` file through this: the features are
+    the columns named by the estimator's ``feature_names_in_`` (when it was
+    fitted on a DataFrame), else the table's columns in order; the classes are
+    its ``classes_``; predictions and probabilities are the estimator's own
+    ``predict`` and ``predict_proba`` (which scale nothing: the estimator takes
+    the features as they are).
+
+    Attributes
+    ----------
+    estimator : MLPClassifier, MLPRegressor, SoftmaxRegression or StackedAutoencoder
+    """
+
+    estimator: Any
+
+    @property
+    def task(self) -> str:
+        return "classification" if hasattr(self.estimator, "classes_") else "regression"
+
+    @property
+    def multilabel(self) -> bool:
+        """Whether the classifier predicts several labels per example (an indicator matrix)."""
+        lb = getattr(self.estimator, "_label_binarizer", None)
+        return lb is not None and lb.y_type_.startswith("multilabel")
+
+    @property
+    def labels(self) -> list | None:
+        classes = getattr(self.estimator, "classes_", None)
+        return None if classes is None else classes.tolist()
+
+    @property
+    def feature_names(self) -> list[str] | None:
+        names = getattr(self.estimator, "feature_names_in_", None)
+        return None if names is None else [str(n) for n in names]
+
+    @property
+    def metadata(self) -> dict:
+        # an NPZ file without feature_names is taken by position: exactly as many columns
+        return {"all_columns": True}
+
+    @property
+    def network(self) -> Network:
+        return self.estimator.network_
+
+    @property
+    def n_features(self) -> int:
+        return int(self.estimator.n_features_in_)
+
+    def _call(self, method: str, X: np.ndarray) -> np.ndarray:
+        with warnings.catch_warnings():  # the columns were taken by feature_names_in_
+            warnings.filterwarnings("ignore", message="X does not have valid feature names")
+            return getattr(self.estimator, method)(X)
+
+    def predict(self, X: np.ndarray) -> np.ndarray:
+        """The estimator's ``predict``: labels, shape (n_samples,) (or (n_samples,
+        n_labels) for multi-label targets), or targets, (n_samples,) or (n_samples,
+        n_outputs)."""
+        return self._call("predict", X)
+
+    def predict_proba(self, X: np.ndarray) -> np.ndarray:
+        """The estimator's ``predict_proba``, shape (n_samples, n_classes)."""
+        return self._call("predict_proba", X)
 
 
 _TASKS = ("classification", "regression")
