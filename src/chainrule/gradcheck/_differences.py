@@ -1,0 +1,101 @@
+"""Central differences of any function, and the relative difference of two gradients.
+
+Nothing here knows a model: :func:`numerical_gradient` moves each entry of
+``theta`` by ``+-eps`` and calls ``fun``; :func:`relative_difference` is the
+figure every check reports.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+__all__ = ["numerical_gradient", "relative_difference"]
+
+
+def relative_difference(a: object, b: object) -> float:
+    """``||a - b|| / ||a + b||`` (0 when both are zero), for two gradients of one shape.
+
+    Parameters
+    ----------
+    a, b : array-like of the same shape
+        E.g. a central-difference gradient and your backpropagation's.
+    """
+    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+    if a.shape != b.shape:
+        raise ValueError(f"a and b must be gradients of the same shape, got {a.shape} and "
+                         f"{b.shape}")
+    den = float(np.linalg.norm(a + b))
+    num = float(np.linalg.norm(a - b))
+    return 0.0 if num == 0.0 else num / den if den > 0 else float("inf")
+
+
+def _cost_value(value: object) -> float:
+    """``fun(theta)`` as a float, or an error that says what ``fun`` must return."""
+    if isinstance(value, tuple):
+        raise TypeError(
+            f"fun must return the cost J, one number, got a tuple of {len(value)} item(s); for "
+            "a function that returns (J, grad), pass lambda theta: fun(theta)[0]"
+        )
+    try:
+        arr = np.asarray(value)
+    except (TypeError, ValueError, RuntimeError):  # a PyTorch tensor that requires grad
+        arr = None
+    if (arr is None or arr.dtype == object) and not isinstance(value, (str, bytes)):
+        item = getattr(value, "item", None)  # a tensor's item(): no warning about its grad
+        try:  # a number NumPy does not hold as one (that tensor, a Fraction): its float()
+            number = item() if callable(item) else value
+            # but not a text or a truth value, which float() would also take ('1.5', True)
+            if not isinstance(number, (str, bytes, bool, np.bool_)):
+                return float(number)
+        except (TypeError, ValueError, RuntimeError):  # item() of a tensor of many values
+            pass
+    if arr is None or arr.size != 1 or not np.issubdtype(arr.dtype, np.number):
+        shape = "" if arr is None else f" of shape {arr.shape}"
+        raise ValueError(f"fun must return the cost J, one number, got "
+                         f"{type(value).__name__}{shape}")
+    if arr.dtype.kind == "c":  # float() would raise a TypeError that names no argument
+        raise ValueError(f"fun must return the cost J, one real number, got "
+                         f"{type(value).__name__} {arr.reshape(()).item()!r}")
+    return float(arr.reshape(()))
+
+
+def numerical_gradient(fun: Callable[[np.ndarray], float], theta: object,
+                       eps: float = 1e-4) -> np.ndarray:
+    """Central-difference gradient of a scalar function ``fun(theta)``.
+
+    ``theta`` may have any shape, e.g. one weight matrix of your own network: each
+    entry is moved by ``+-eps`` in turn, in a copy (``theta`` is not changed).
+
+    Parameters
+    ----------
+    fun : callable
+        ``fun(theta) -> float``, the cost (not a ``(cost, gradient)`` pair).
+    theta : array-like of any shape, e.g. (n,) or (fan_in, fan_out)
+    eps : float
+
+    Returns
+    -------
+    ndarray of the shape of ``theta``
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> W = np.array([[1.0, 2.0], [3.0, 4.0]])
+    >>> numerical_gradient(lambda W: np.sum(W ** 3) / 3, W)   # W ** 2
+    array([[ 1.,  4.],
+           [ 9., 16.]])
+    """
+    theta = np.array(theta, dtype=np.float64)
+    flat = theta.reshape(-1)  # a view: moving flat[i] moves the entry fun sees in theta
+    g = np.empty_like(flat)
+    for i in range(flat.size):
+        old = flat[i]
+        flat[i] = old + eps
+        plus = _cost_value(fun(theta))
+        flat[i] = old - eps
+        minus = _cost_value(fun(theta))
+        flat[i] = old
+        g[i] = (plus - minus) / (2 * eps)
+    return g.reshape(theta.shape)

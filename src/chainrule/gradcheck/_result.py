@@ -1,0 +1,161 @@
+"""The result of a gradient check: :class:`GradientCheck`, its figures and its report.
+
+The verdict itself (PASS, FAIL or INCONCLUSIVE) is the rule of :mod:`._verdict`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ._verdict import _ADVICE, _judgement
+
+__all__ = ["GradientCheck"]
+
+
+@dataclass(frozen=True)
+class GradientCheck:
+    """Result of :func:`gradient_check`.
+
+    Attributes
+    ----------
+    numerical : ndarray of shape (n_params,)
+        Central-difference estimate.
+    analytical : ndarray of shape (n_params,)
+        Backpropagation's gradient.
+    rel_diff : float
+        ``||numerical - analytical|| / ||numerical + analytical||``.
+    cost : float
+        The cost at the unperturbed parameters.
+    eps : float
+        The step used.
+    near_kink : ndarray of bool, shape (n_params,), or None
+        With ``exclude_kinks``: the parameters whose steps ``+-eps`` move a net
+        input of a kinked activation (ReLU, leaky ReLU, see
+        :attr:`Activation.kinks`) across its kink, or change which pixel of a
+        max-pooling window is the largest, so that the central difference
+        straddles the corner and is no estimate of the derivative.
+        ``rel_diff`` leaves them out.  None without ``exclude_kinks``.
+    kink_units : int
+        With ``exclude_kinks``: how many net inputs (one per example and unit)
+        some step moved across a kink, and max-pooling windows (one per
+        example, channel and output pixel) whose largest pixel some step changed.
+    rel_diff_all : float
+        The relative difference over every parameter (``rel_diff`` itself
+        without ``exclude_kinks``).
+    tolerance : float
+        The largest relative difference that passes (:attr:`verdict`).
+    series : tuple of GradientCheck
+        The checks at ``eps/2`` and ``eps/4`` when the verdict needed them (a
+        difference at or above ``tolerance`` that is neither 0 / 0 nor from tiny
+        gradients); empty otherwise.
+    layout : tuple of (str, tuple of int), or None
+        Where each parameter of the flat vector lives, in its order: one
+        ``("layers[i].W", shape)`` per parameter array of the model's layers
+        (``W``, ``b``, a convolution's kernels, batch normalisation's ``gamma``
+        and ``beta``); None when the model's layers do not account for its
+        ``params``.  :meth:`parameter_name` reads it.
+
+    ``print(check)`` shows the figures and the verdict, PASS, FAIL or
+    INCONCLUSIVE, by the rule and in the words of ``chainrule gradcheck``
+    (:attr:`verdict`, :attr:`verdict_text`).
+    """
+
+    numerical: np.ndarray
+    analytical: np.ndarray
+    rel_diff: float
+    cost: float
+    eps: float
+    near_kink: np.ndarray | None = None
+    kink_units: int = 0
+    rel_diff_all: float | None = None
+    tolerance: float = 1e-7
+    series: tuple[GradientCheck, ...] = ()
+    layout: tuple[tuple[str, tuple[int, ...]], ...] | None = None
+
+    @property
+    def compared(self) -> int:
+        """How many parameters ``rel_diff`` compares (all but those near a kink)."""
+        n = self.numerical.size
+        return n if self.near_kink is None else n - int(np.count_nonzero(self.near_kink))
+
+    @property
+    def worst(self) -> int:
+        """Index of the compared parameter with the largest absolute disagreement."""
+        gap = np.abs(self.numerical - self.analytical)
+        if self.near_kink is not None and self.compared:
+            gap = np.where(self.near_kink, -1.0, gap)
+        return int(np.argmax(gap))
+
+    @property
+    def verdict(self) -> str:
+        """``"PASS"``, ``"FAIL"`` or ``"INCONCLUSIVE"``: the rule of ``chainrule gradcheck``.
+
+        PASS when ``rel_diff < tolerance``.  Otherwise INCONCLUSIVE when the
+        difference is rounding error, where the gradient is too small for central
+        differences: every compared entry of both gradients is below ``1e-10 x
+        max(1, |J|)``, or the difference grows by more than 1.4 at each of two
+        halvings of ``eps``.  A difference that falls by 3 to 5 at each halving
+        (the ``eps**2`` truncation error) is judged on the central differences
+        extrapolated to ``eps -> 0`` (Richardson): PASS below ``tolerance``,
+        INCONCLUSIVE while it still falls, FAIL when it stays.  Anything else
+        at or above ``tolerance`` is a FAIL, as is a check that compared no
+        parameter (all near a kink).
+        """
+        return _judgement(self, _ADVICE)[0]
+
+    @property
+    def verdict_text(self) -> str:
+        """The verdict and why, as ``chainrule gradcheck`` words it (a note first for 0 / 0)."""
+        return _judgement(self, _ADVICE)[1]
+
+    def __repr__(self) -> str:
+        return (f"GradientCheck(verdict={self.verdict!r}, rel_diff={self.rel_diff:.3e}, "
+                f"compared={self.compared}, eps={self.eps:g}, tolerance={self.tolerance:g}, "
+                f"worst={self.parameter_name(self.worst)!r})")
+
+    def parameter_name(self, i: int) -> str:
+        """Which layer and entry the flat parameter ``i`` is, e.g. ``"layers[1].W[2, 0]"``.
+
+        ``layers[1]`` is ``net.layers[1]`` (the numbering of ``net.summary()``) and
+        ``W[2, 0]`` the entry of its weight matrix of shape (fan_in, fan_out): from
+        unit 2 of the layer below to unit 0.  Just ``i`` without a :attr:`layout`.
+        """
+        if isinstance(i, (bool, np.bool_)) or not isinstance(i, (int, np.integer)):
+            raise TypeError(f"i must be an integer parameter index, got {i!r}")
+        i = int(i)
+        if not 0 <= i < self.numerical.size:
+            raise ValueError(f"i must be a parameter index in 0..{self.numerical.size - 1}, "
+                             f"got {i}")
+        offset = 0
+        for name, shape in self.layout or ():
+            n = int(np.prod(shape))
+            if i < offset + n:
+                entry = ", ".join(map(str, np.unravel_index(i - offset, shape)))
+                return f"{name}[{entry}]"
+            offset += n
+        return str(i)
+
+    def __str__(self) -> str:
+        return f"{self.summary()}\n{self.verdict_text}"
+
+    def summary(self) -> str:
+        """The figures without the verdict: relative difference and the worst parameter."""
+        i = self.worst
+        text = (
+            f"gradient check over {self.compared} parameters (eps={self.eps:g}): "
+            f"relative difference {self.rel_diff:.3e}; worst parameter {i}"
+            f"{'' if self.layout is None else f' ({self.parameter_name(i)})'}: "
+            f"numerical {self.numerical[i]:.10g}, analytical {self.analytical[i]:.10g}"
+        )
+        if self.near_kink is not None and self.compared < self.numerical.size:
+            k = self.numerical.size - self.compared
+            text += (
+                f"\n{k} parameter(s) near a kink, not comparable: their steps of +-eps move "
+                f"{self.kink_units} net input(s) of a ReLU-like activation across its kink "
+                f"or change the largest pixel of a max-pooling window, where the central "
+                f"difference is no derivative (relative difference with "
+                f"them: {self.rel_diff_all:.3e})"
+            )
+        return text

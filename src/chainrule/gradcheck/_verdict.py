@@ -1,0 +1,132 @@
+"""The one rule of a gradient check's verdict: PASS, FAIL or INCONCLUSIVE.
+
+:attr:`GradientCheck.verdict` and ``chainrule gradcheck`` both read it
+(:func:`_judgement`), each with its own words for what to try next.  A
+difference at or above the tolerance is told apart as truncation, rounding or
+a wrong gradient by the checks at ``eps/2`` and ``eps/4``
+(:func:`_needs_series` says when :func:`gradient_check` runs them).
+"""
+
+from __future__ import annotations
+
+import itertools
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from ._differences import relative_difference
+
+if TYPE_CHECKING:
+    from ._result import GradientCheck
+
+
+# Gradients whose entries are all below this (times max(1, |J|)) are too small to check by
+# central differences: around 1e-16 they are the rounding of the forward pass itself.
+_TINY = 1e-10
+
+# what the verdicts advise, in Python's words (the command line passes its options' words)
+_ADVICE = {
+    "eps": "a smaller eps",
+    "examples": "other examples (more rows of X, or other rows)",
+    "elsewhere": "on random examples, or on other examples",
+}
+
+
+def _largest_compared(result: GradientCheck) -> float:
+    """The largest magnitude among the compared entries of both gradients (0 if none)."""
+    keep = slice(None) if result.near_kink is None else ~result.near_kink
+    both = np.concatenate([np.abs(result.numerical[keep]), np.abs(result.analytical[keep])])
+    return float(both.max()) if both.size else 0.0
+
+
+def _needs_series(result: GradientCheck) -> bool:
+    """Whether the verdict reads the checks at eps/2 and eps/4: a difference at or above
+    the tolerance, with something compared, that is neither 0 / 0 nor tiny gradients."""
+    zero = not np.any(result.analytical) and not np.any(result.numerical)
+    return (bool(result.compared) and not zero and result.rel_diff >= result.tolerance
+            and _largest_compared(result) >= _TINY * max(1.0, abs(result.cost)))
+
+
+def _extrapolated(coarse: GradientCheck, fine: GradientCheck) -> float:
+    """Relative difference of the analytical gradient and the Richardson extrapolation
+    ``(4 g(eps/2) - g(eps)) / 3`` of two checks' central differences (eps, eps/2).
+
+    The extrapolation cancels the ``eps**2`` term of the truncation error, so what is
+    left is its ``eps**4`` term, rounding, and any error of the gradient itself.  Only
+    the parameters that neither check left out near a kink are compared.
+    """
+    keep = np.ones(fine.numerical.size, dtype=bool)
+    for check in (coarse, fine):
+        if check.near_kink is not None:
+            keep &= ~check.near_kink
+    g = (4.0 * fine.numerical - coarse.numerical) / 3.0
+    return relative_difference(g[keep], fine.analytical[keep])
+
+
+def _judgement(r: GradientCheck, advice: dict[str, str]) -> tuple[str, str]:
+    """``(verdict, text)`` of a check: the one rule of :attr:`GradientCheck.verdict`.
+
+    Of the three things that make the two gradients differ, truncation falls as
+    ``eps**2`` (by 4 at each halving), a wrong gradient stays (about 1), and the
+    rounding of ``J(theta + eps e_i) - J(theta - eps e_i)``, divided by ``2 eps``,
+    grows as ``1 / eps`` (about 2): the series at eps, eps/2 and eps/4
+    (:attr:`GradientCheck.series`) says which.  ``advice`` words what to try
+    (keys ``eps``, ``examples``, ``elsewhere``), for Python or the command line.
+    """
+    tol = r.tolerance
+    note = ""
+    zero = not np.any(r.analytical) and not np.any(r.numerical)
+    if zero:  # 0 / 0: the relative difference is 0 by convention, and says nothing
+        note = ("note: both gradients are exactly 0 at these parameters (saturated units, or "
+                "examples the loss no longer sees), so the check compares nothing; try "
+                f"{advice['examples']}\n")
+    if not r.compared:
+        return "FAIL", (f"{note}FAIL: every one of the {r.numerical.size} parameters is near "
+                        f"a kink, so nothing could be compared; try {advice['eps']} or other "
+                        "examples")
+    ok = r.rel_diff < tol
+    checks = (r, *r.series)
+    if len(checks) == 3 and all(c.compared for c in checks):  # only when _needs_series
+        diffs = [c.rel_diff for c in checks]
+        shown = ", ".join(f"{d:.2e}" for d in diffs)
+        if all(b > 1.4 * a for a, b in itertools.pairwise(diffs)):
+            return "INCONCLUSIVE", (
+                f"{note}INCONCLUSIVE: relative difference {r.rel_diff:.3e} >= {tol:g}, but it "
+                "is the rounding error of the central differences: with eps, eps/2 and eps/4 "
+                f"it grew ({shown}), where a wrong gradient would keep it and truncation "
+                "would shrink it by 4 each time. The gradient is too small here for central "
+                "differences (as for a model that fits these examples well); check it where "
+                f"it is larger: {advice['elsewhere']}")
+        if all(3.0 < a / b < 5.0 for a, b in itertools.pairwise(diffs)):
+            # falling as eps^2: truncation, unless a wrong gradient hides under it; the
+            # Richardson extrapolation (4 g(eps/2) - g(eps)) / 3 cancels the eps^2 term
+            early, late = (_extrapolated(c, f) for c, f in itertools.pairwise(checks))
+            falls = (f"relative difference {r.rel_diff:.3e} >= {tol:g}, falling by about 4 "
+                     f"each time eps is halved ({shown}), as the truncation error of central "
+                     "differences does; extrapolated to eps -> 0 (Richardson, from eps/2 and "
+                     "eps/4) it is")
+            if late < tol:
+                return "PASS", f"{note}PASS: {falls} {late:.3e} < {tol:g}"
+            # still falling: the eps^4 term would divide it by 16 at each halving, and at a
+            # large eps the higher terms still pull that down to about 7; a wrong gradient
+            # keeps it at about 1
+            if late < early / 4:
+                return "INCONCLUSIVE", (
+                    f"{note}INCONCLUSIVE: {falls} {late:.3e} (from eps and eps/2: "
+                    f"{early:.3e}), still falling: eps is too large for this cost; try "
+                    f"{advice['eps']}")
+            return "FAIL", (f"{note}FAIL: {falls} {late:.3e} (from eps and eps/2: "
+                            f"{early:.3e}) >= {tol:g}: the gradient is wrong by about that "
+                            "much, under a truncation error that hid it")
+    largest = _largest_compared(r)
+    if not ok and not zero and largest < _TINY * max(1.0, abs(r.cost)):
+        return "INCONCLUSIVE", (
+            f"{note}INCONCLUSIVE: relative difference {r.rel_diff:.3e} >= {tol:g}, but the "
+            f"gradients here are tiny (largest entry {largest:.2e}, below {_TINY:g} x max(1, "
+            "|J|)): at that size both are mostly the rounding of the numbers they are "
+            "computed from, as at a minimum the model has fitted its examples to, and their "
+            "difference says nothing about backpropagation. Check where the gradient is "
+            f"larger: {advice['elsewhere']}")
+    return ("PASS" if ok else "FAIL"), (f"{note}{'PASS' if ok else 'FAIL'}: relative "
+                                        f"difference {r.rel_diff:.3e} {'<' if ok else '>='} "
+                                        f"{tol:g}")
