@@ -1,0 +1,102 @@
+"""How each layout writes a layer's matrix, and the checks that name a wrong one.
+
+:func:`check_layer_chain` and :func:`check_not_one_matrix` refuse matrices
+that do not make a network, in the words of the user's layout (transfer,
+UFLDL or chainrule's own); :func:`_dense_layers` gives the layers that have a
+matrix form.  Shared by :mod:`._weights`, :mod:`._gradients` and the trace's
+network descriptions (:mod:`chainrule.tracing.spec`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from ..layers import Dense
+from ..network import Network
+
+__all__ = ["check_layer_chain", "check_not_one_matrix"]
+
+# how each layout writes a layer's matrix: its shape, and where fan_in and fan_out are read
+_LAYOUT_SHAPE = {
+    "transfer": "(fan_in + 1, fan_out), the biases in the first row",
+    "ufldl": "(fan_out, fan_in), rows = destination units",
+    "chainrule": "(fan_in, fan_out)",
+}
+
+
+def _fans(shape: tuple[int, ...], layout: str) -> tuple[int, int]:
+    """``(fan_in, fan_out)`` of a layer whose matrix in ``layout`` has ``shape``."""
+    if layout == "transfer":
+        return shape[0] - 1, shape[1]
+    if layout == "ufldl":
+        return shape[1], shape[0]
+    return shape[0], shape[1]
+
+
+def check_layer_chain(shapes: Sequence[tuple[int, ...]], name: str, layout: str) -> None:
+    """Refuse matrices whose layers do not connect, naming them in the user's layout.
+
+    Parameters
+    ----------
+    shapes : sequence of tuple of int
+        Shape of each layer's matrix as the user wrote it, input side first.
+    name : str
+        What the user called the list of matrices (``"mats"``, ``"Ws"``, ``"weights"``).
+    layout : {"transfer", "ufldl", "chainrule"}
+        How the matrices are written (see the module's notes).
+
+    Raises
+    ------
+    ValueError
+        If a layer takes a number of inputs other than the outputs of the layer
+        before it: says which matrix, what its shape means in ``layout`` and the
+        shape it needs (a left-out bias row, or a matrix transposed, shows this way).
+    """
+    for i in range(1, len(shapes)):
+        prev, shape = tuple(shapes[i - 1]), tuple(shapes[i])
+        n_prev, n_out = _fans(prev, layout)[1], _fans(shape, layout)[1]
+        n_in = _fans(shape, layout)[0]
+        if n_in != n_prev:
+            want = {"transfer": (n_prev + 1, n_out), "ufldl": (n_out, n_prev),
+                    "chainrule": (n_prev, n_out)}[layout]
+            raise ValueError(
+                f"{name}[{i}] of shape {shape} takes {n_in} input(s), but {name}[{i - 1}] of "
+                f"shape {prev} gives {n_prev} output(s); expected {name}[{i}] of shape {want}: "
+                f"in the {layout} layout each matrix has shape {_LAYOUT_SHAPE[layout]}"
+            )
+
+
+def check_not_one_matrix(mats: object, name: str) -> None:
+    """Refuse a single matrix where a list of matrices, one per layer, is expected.
+
+    A network of one layer written as ``M`` rather than ``[M]`` was read as a list
+    of 1-D rows and refused as "``name[0]`` must be 2-D", which named a row as a
+    matrix.
+
+    Raises
+    ------
+    ValueError
+        If ``mats`` is a rectangular 2-D array of numbers with two rows or more (one
+        row, ``[v]``, is as likely a list holding one vector, refused as such later).
+    """
+    try:
+        shape = np.shape(np.asarray(mats, dtype=np.float64))
+    except (TypeError, ValueError):  # ragged, or not numbers: each matrix is checked later
+        return
+    if len(shape) == 2 and shape[0] >= 2:
+        raise ValueError(
+            f"{name} must be a list of matrices, one per layer, got a single matrix of shape "
+            f"{shape}; for a network of one layer, put it in a list: [matrix]"
+        )
+
+
+def _dense_layers(net: Network) -> list[Dense]:
+    layers = [layer for layer in net.layers if layer.param_specs()]
+    for layer in layers:
+        if not isinstance(layer, Dense):
+            raise ValueError(
+                f"only Dense layers have a transfer-matrix / UFLDL form, got {layer!r}"
+            )
+    return layers
