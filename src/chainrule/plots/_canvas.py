@@ -1,0 +1,53 @@
+"""What every picture shares: a figure on matplotlib's Agg canvas, saving it, numbers checked.
+
+matplotlib is imported inside the functions, only when a picture is drawn.
+The drawing modules save through ``chainrule.plots._save`` (read at that time),
+not through this module's name, so that it can be replaced in one place.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+
+def _figure(figsize: tuple[float, float]):
+    """A matplotlib Figure on the Agg canvas: no display, no global pyplot state."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=figsize, dpi=100)
+    FigureCanvasAgg(fig)
+    return fig
+
+
+def _save(fig, path: str | Path) -> Path:
+    """Write ``fig`` to ``path`` (folders created) and return the file written.
+
+    A name without a suffix gets matplotlib's default format's suffix, as
+    matplotlib would add it itself: the path returned is the file on disk.
+    A suffix of a format matplotlib cannot write is refused before any
+    folder is created.
+    """
+    import matplotlib
+    from matplotlib.backend_bases import FigureCanvasBase
+
+    path = Path(path)
+    if not path.suffix:
+        path = path.with_name(f"{path.name}.{matplotlib.rcParams['savefig.format']}")
+    formats = FigureCanvasBase.get_supported_filetypes()
+    if path.suffix[1:].lower() not in formats:
+        raise ValueError(f"path: matplotlib cannot write {path.suffix!r} files ({str(path)!r}); "
+                         f"use a picture format such as .png, one of {', '.join(sorted(formats))}")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path)
+    return path
+
+
+def _numbers(values: object, name: str) -> np.ndarray:
+    """``values`` as a float64 array, or a ValueError naming ``name``."""
+    try:
+        return np.asarray(values, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must hold numbers, got {values!r:.80}") from None

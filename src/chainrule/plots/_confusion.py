@@ -1,0 +1,109 @@
+"""The confusion matrix of class predictions: :func:`plot_confusion_matrix`."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from .. import plots  # plots._save, read when a picture is saved: it can be replaced there
+from ._canvas import _figure
+
+__all__ = ["plot_confusion_matrix"]
+
+
+def _confusion_figure(y_true: object, y_pred: object, labels: Sequence | None,
+                      title: str, normalize: bool, size: tuple[float, float]):
+    from sklearn.metrics import confusion_matrix
+
+    y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
+    if y_true.ndim != 1 or y_true.shape != y_pred.shape or y_true.size == 0:
+        raise ValueError(
+            f"y_true and y_pred must be non-empty and of one shape (n_samples,), got "
+            f"{y_true.shape} and {y_pred.shape}"
+        )
+    if labels is None:
+        labels = list(np.unique(np.concatenate([y_true, y_pred])))
+    else:
+        known = np.asarray(labels)
+        if known.ndim != 1 or known.size == 0:
+            raise ValueError(f"labels must be a non-empty sequence of classes, got {labels!r}")
+        values, counts = np.unique(known, return_counts=True)
+        if (counts > 1).any():  # a repeated class would get two rows, one of them empty
+            raise ValueError(f"labels must name each class once; {values[counts > 1].tolist()} "
+                             f"repeated in {known.tolist()}")
+        for name, y in (("y_true", y_true), ("y_pred", y_pred)):
+            unknown = np.unique(y[~np.isin(y, known)])
+            if unknown.size:
+                # sklearn's confusion_matrix would leave these examples out of every cell
+                shown = ", ".join(map(repr, unknown[:10].tolist()))
+                raise ValueError(
+                    f"{name} holds classes that are not in labels: {shown} "
+                    f"(labels: {', '.join(map(repr, known.tolist()))})")
+    counts = confusion_matrix(y_true, y_pred, labels=np.asarray(labels))
+    k = len(labels)
+    fig = _figure(size)
+    ax = fig.add_subplot()
+    shown = counts / np.maximum(counts.sum(axis=1, keepdims=True), 1) if normalize else counts
+    image = ax.imshow(shown, cmap="Blues", vmin=0)
+    fig.colorbar(image, ax=ax, fraction=0.046, pad=0.04,
+                 label="fraction of the true class" if normalize else "examples")
+    top = float(shown.max()) or 1.0
+    for i in range(k):
+        for j in range(k):
+            text = f"{counts[i, j]}" + (f"\n{shown[i, j]:.0%}" if normalize else "")
+            ax.text(j, i, text, ha="center", va="center", fontsize=9 if k <= 10 else 6,
+                    color="white" if shown[i, j] > 0.6 * top else "black")
+    names = [str(v) for v in labels]
+    ax.set_xticks(range(k), names, rotation=45 if max(map(len, names)) > 3 else 0,
+                  ha="right" if max(map(len, names)) > 3 else "center")
+    ax.set_yticks(range(k), names)
+    accuracy = np.trace(counts) / counts.sum()
+    ax.set(xlabel="predicted class", ylabel="true class",
+           title=f"{title} (accuracy {accuracy:.1%}, {counts.sum()} examples)")
+    fig.tight_layout()
+    return fig, counts
+
+
+def plot_confusion_matrix(
+    y_true: object,
+    y_pred: object,
+    path: str | Path,
+    labels: Sequence | None = None,
+    title: str = "Confusion matrix",
+    normalize: bool = False,
+    size: tuple[float, float] = (6.0, 5.0),
+) -> Path:
+    """Confusion matrix of class predictions, each cell annotated with its count, as a PNG.
+
+    Parameters
+    ----------
+    y_true, y_pred : array-like of shape (n_samples,)
+        True and predicted labels (numbers or strings).
+    path : str or Path
+        Output PNG of ``size`` inches at 100 pixels per inch (600 x 500 by
+        default).
+    labels : sequence, optional
+        Classes in the order of the rows and columns; by default the sorted
+        labels that occur in ``y_true`` or ``y_pred``.  Every label of
+        ``y_true`` and ``y_pred`` must be one of them, and each only once.
+    title : str
+        The accuracy and number of examples are appended.
+    normalize : bool, default False
+        Colour by the fraction of each true class (row) and print it under
+        the count.
+    size : (width, height) in inches
+
+    Returns
+    -------
+    Path
+
+    Raises
+    ------
+    ValueError
+        If ``y_true`` and ``y_pred`` are not 1-D arrays of one length, or
+        hold a class that is not in ``labels``, or ``labels`` repeats a class.
+    """
+    fig, _ = _confusion_figure(y_true, y_pred, labels, title, normalize, size)
+    return plots._save(fig, path)

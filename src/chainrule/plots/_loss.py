@@ -1,0 +1,113 @@
+"""The loss curve of a training run: :func:`plot_loss`."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+import numpy as np
+
+from .. import plots  # plots._save, read when a picture is saved: it can be replaced there
+from ._canvas import _figure
+
+__all__ = ["plot_loss"]
+
+
+def plot_loss(
+    history: Mapping[str, Sequence[float]],
+    path: str | Path,
+    title: str = "Training and validation loss",
+    log_scale: bool | None = None,
+) -> Path:
+    """Training (and validation) loss per epoch as a PNG.
+
+    Parameters
+    ----------
+    history : mapping with "loss" and optionally "val_loss"
+        E.g. the :class:`~chainrule.training.History` returned by ``train``, or
+        a table of such columns (a pandas DataFrame of it);
+        1-D sequences of numbers of length n_epochs ("val_loss" may be None).
+        The best validation epoch marked is the one of the smallest finite
+        validation loss (none if no value is finite).
+        A value with no finite neighbour (a single epoch, or one between NaNs)
+        is drawn as a dot, since no line reaches it.
+    path : str or Path
+        Output file (PNG), 800 x 500 pixels.
+    title : str
+    log_scale : bool, optional
+        Logarithmic loss axis (True or False); by default when the loss spans
+        more than two decades and every finite value is > 0 (a loss of 0
+        cannot be drawn on a log axis).
+
+    Returns
+    -------
+    Path
+        The file written.
+    """
+    if log_scale is not None:  # "no" or 0.5 would be taken by truthiness
+        from .._validation import check_bool
+
+        log_scale = check_bool(log_scale, "log_scale")
+    # a table of columns (a pandas DataFrame of a history) is read as a mapping is
+    table = callable(getattr(history, "get", None)) and callable(getattr(history, "keys", None))
+    if not isinstance(history, Mapping) and not table:
+        raise TypeError(f"history must be a mapping with a 'loss' sequence, such as the History "
+                        f"that train returns; got {type(history).__name__}")
+    loss = _loss_series(history, "loss")
+    if not loss:
+        raise ValueError("history has no 'loss' values to plot")
+    val = _loss_series(history, "val_loss")
+    fig = _figure((8, 5))
+    ax = fig.add_subplot()
+    epochs = range(1, len(loss) + 1)
+    ax.plot(epochs, loss, label="training loss", color="tab:blue", marker="o", markersize=4,
+            markevery=_lone_points(loss))
+    if val:
+        ax.plot(range(1, len(val) + 1), val, label="validation loss", color="tab:orange",
+                marker="o", markersize=4, markevery=_lone_points(val))
+        finite = [i for i, v in enumerate(val) if np.isfinite(v)]
+        if finite:  # a NaN compares as neither smaller nor larger: it must not be "best"
+            best = min(finite, key=val.__getitem__)
+            ax.axvline(best + 1, color="tab:orange", ls=":", lw=1,
+                       label=f"best validation (epoch {best + 1})")
+    values = [v for v in loss + val if np.isfinite(v)]
+    if log_scale is None:  # a loss of 0 (or below) has no place on a log axis
+        log_scale = bool(values) and min(values) > 0 and max(values) / min(values) > 100
+    if log_scale:
+        ax.set_yscale("log")
+    from matplotlib.ticker import MaxNLocator
+
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True, min_n_ticks=1))  # no 0.96 epochs
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("cost J")
+    ax.set_title(title)
+    ax.grid(alpha=0.3)
+    ax.legend()
+    return plots._save(fig, path)
+
+
+def _loss_series(history: Mapping, key: str) -> list[float]:
+    """``history[key]`` as a list of floats (empty when the key is missing or None)."""
+    values = history.get(key)
+    if values is None:
+        return []
+    try:
+        arr = np.asarray(values, dtype=np.float64)
+    except (TypeError, ValueError):
+        arr = None
+    if arr is None or arr.ndim != 1:
+        shown = f"shape {arr.shape}" if arr is not None else f"{values!r:.60}"
+        raise ValueError(f"history[{key!r}] must be a 1-D sequence of numbers, one per epoch; "
+                         f"got {shown}")
+    return arr.tolist()
+
+
+def _lone_points(values: Sequence[float]) -> list[int]:
+    """Indexes of the finite values that no line segment reaches: both neighbours missing.
+
+    A line needs two finite values in a row; a one-epoch history, or a value
+    between NaNs, is drawn only by its marker.
+    """
+    finite = [bool(np.isfinite(v)) for v in values]
+    return [i for i, ok in enumerate(finite)
+            if ok and not (i > 0 and finite[i - 1]) and not (i + 1 < len(finite) and finite[i + 1])]

@@ -1,0 +1,117 @@
+"""Line charts side by side, for the teaching experiments: :class:`Panel`, :func:`plot_panels`."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from .. import plots  # plots._save, read when a picture is saved: it can be replaced there
+from ._canvas import _figure, _numbers
+
+__all__ = ["Panel", "plot_panels"]
+
+
+@dataclass
+class Panel:
+    """One chart of :func:`plot_panels`.
+
+    Attributes
+    ----------
+    title : str
+    lines : dict of label -> (x, y) or y
+        Curves; a bare sequence ``y`` is plotted against 1, 2, ...
+    points : dict of label -> (x, y)
+        Scatter points (e.g. noisy samples).
+    xlabel, ylabel : str
+    log_x, log_y : bool
+        Logarithmic axes.
+    """
+
+    title: str
+    lines: dict = field(default_factory=dict)
+    points: dict = field(default_factory=dict)
+    xlabel: str = ""
+    ylabel: str = ""
+    log_y: bool = False
+    log_x: bool = False
+
+
+def _whole_numbers(x: object) -> bool:
+    """Whether ``x`` holds only whole numbers (False for names, dates, ...)."""
+    try:
+        values = np.asarray(x, dtype=float)
+    except (TypeError, ValueError):
+        return False
+    return bool(np.all(np.mod(values, 1) == 0))
+
+
+def _panel_xy(name: str, data: object, bare: bool) -> tuple[object, np.ndarray]:
+    """A panel's curve: x (numbers, names or dates, as given) and y (floats), 1-D of one length.
+
+    ``bare``: ``data`` may be y alone, drawn against x = 1, 2, ...
+    """
+    if bare and not isinstance(data, tuple):
+        y = _numbers(data, name)
+        x = np.arange(1, y.size + 1) if y.ndim == 1 else y
+    elif isinstance(data, tuple if bare else (tuple, list)) and len(data) == 2:
+        x, y = data[0], np.atleast_1d(_numbers(data[1], name))
+        if np.ndim(x) == 0:
+            x = [x]
+    else:
+        raise ValueError(f"{name} must be {'y or ' if bare else ''}a tuple (x, y), got "
+                         f"{data!r:.60}")
+    if np.ndim(x) != 1 or y.ndim != 1 or len(x) != y.size:
+        raise ValueError(f"{name}: x and y must be 1-D of one length, got shapes {np.shape(x)} "
+                         f"and {y.shape}")
+    return x, y
+
+
+def plot_panels(panels: Sequence[Panel], path: str | Path, title: str | None = None,
+                panel_inches: tuple[float, float] = (5.0, 3.8)) -> Path:
+    """Line charts side by side, one per :class:`Panel`, as a PNG.
+
+    Returns
+    -------
+    Path
+        The file written.
+    """
+    panels = list(panels)
+    if not panels or not all(isinstance(p, Panel) for p in panels):
+        raise ValueError(f"panels must be a non-empty list of Panel objects, got {panels!r:.80}")
+    size = _numbers(panel_inches, "panel_inches")
+    if size.shape != (2,) or not (np.isfinite(size).all() and (size > 0).all()):
+        raise ValueError(f"panel_inches must be (width, height), two finite numbers > 0, "
+                         f"got {panel_inches!r}")
+    curves = [[_panel_xy(f"panels[{i}].{kind}[{label!r}]", data, bare=kind == "lines")
+               for kind in ("points", "lines") for label, data in getattr(p, kind).items()]
+              for i, p in enumerate(panels)]
+    from matplotlib.ticker import MaxNLocator
+
+    fig = _figure((panel_inches[0] * len(panels), panel_inches[1] + (0.4 if title else 0)))
+    for i, p in enumerate(panels):
+        ax = fig.add_subplot(1, len(panels), i + 1)
+        xs = []
+        n_points = len(p.points)
+        for label, (x, y) in zip(p.points, curves[i][:n_points], strict=True):
+            ax.scatter(x, y, s=14, color="black", alpha=0.7, label=label, zorder=3)
+            xs.append(x)
+        for label, (x, y) in zip(p.lines, curves[i][n_points:], strict=True):
+            ax.plot(x, y, label=label, marker="o" if len(y) <= 12 else None, markersize=4)
+            xs.append(x)
+        if xs and not p.log_x and all(_whole_numbers(x) for x in xs):
+            ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # layers, epochs: no 1.5
+        if p.log_y:
+            ax.set_yscale("log")
+        if p.log_x:
+            ax.set_xscale("log")
+        ax.set(title=p.title, xlabel=p.xlabel, ylabel=p.ylabel)
+        ax.grid(alpha=0.3)
+        if p.lines or p.points:
+            ax.legend(fontsize=8)
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return plots._save(fig, path)

@@ -1,0 +1,176 @@
+"""Decision regions of 2-D classifiers with their data points: :func:`plot_decision_regions`.
+
+:func:`_region_classes` reads the class of every grid point from any kind of
+classifier: a chainrule Network, an estimator with ``predict`` or
+``predict_proba``, or a callable giving labels or scores.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from .. import plots  # plots._save, read when a picture is saved: it can be replaced there
+from ._canvas import _figure
+
+__all__ = ["plot_decision_regions"]
+
+
+_POINT_COLORS = ["tab:orange", "tab:blue", "tab:green", "tab:red", "tab:purple", "tab:brown",
+                 "tab:pink", "tab:gray", "tab:olive", "tab:cyan"]
+_REGION_COLORS = ["#f4c7a1", "#a9cbe8", "#b5dfb0", "#f0b0b0", "#d3c2e6", "#d9c0b8",
+                  "#f3c6e4", "#d4d4d4", "#e3e3a6", "#b0e3ea"]
+_MARKERS = ["o", "s", "^", "D", "v", "P", "X", "*", "<", ">"]
+
+
+def _region_classes(model: object, grid: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, list]:
+    """Class index of every grid point and the class list, for any kind of classifier.
+
+    ``model`` may be a chainrule Network (its outputs: argmax of several
+    units; one sigmoid unit thresholded at 0.5 whatever the labels, the
+    probability of the second of the sorted classes; another single unit
+    read as labels or scores like a callable's), an object with ``predict`` (labels)
+    or ``predict_proba`` (argmax, columns in the order of its ``classes_``
+    or of the sorted labels of ``y``), or a callable giving labels or scores
+    (scores are thresholded at 0.5 for 0/1 labels, else at 0).
+    """
+    from ..network import Network
+
+    classes = list(np.unique(y))
+    probability = False  # one sigmoid unit: P(second class), whatever the labels are
+    if isinstance(model, Network):
+        out = model.forward(grid)
+        act = model.output_activation
+        probability = act is not None and act.name == "sigmoid"
+    elif hasattr(model, "predict"):  # estimators: their own preprocessing and labels
+        labels = np.asarray(model.predict(grid)).ravel()
+        known = y
+        if labels.dtype.kind == "U" or y.dtype.kind == "U":
+            labels, known = labels.astype(str), y.astype(str)
+        classes = list(np.unique(np.concatenate([known, labels])))
+        return np.searchsorted(np.asarray(classes), labels), classes
+    elif hasattr(model, "predict_proba"):
+        out = np.asarray(model.predict_proba(grid), dtype=np.float64)
+        if getattr(model, "classes_", None) is not None:
+            classes = list(np.asarray(model.classes_))
+    elif callable(model):
+        out = np.asarray(model(grid))
+    else:
+        raise TypeError(
+            f"a panel's model must be a Network, have predict or predict_proba, or be "
+            f"callable; got {type(model).__name__}"
+        )
+    out = np.asarray(out)
+    if out.ndim == 2 and out.shape[1] > 1:
+        index = out.argmax(axis=1)
+        if len(classes) < out.shape[1]:
+            # fewer classes in y than outputs: output j is class j, so the labels must be
+            # such indexes, or the points (drawn by their label) would all be left out
+            if not all(isinstance(c, (int, float, np.number)) and c in range(out.shape[1])
+                       for c in classes):
+                raise ValueError(
+                    f"y holds {len(classes)} classes {[str(c) for c in classes]} for a model "
+                    f"of {out.shape[1]} outputs: give y as output indexes 0..{out.shape[1] - 1}, "
+                    "or points of every class the model knows")
+            classes = list(range(out.shape[1]))
+        return index, classes
+    out = out.ravel()
+    if not probability and set(np.unique(out)) <= set(classes):  # labels
+        return np.searchsorted(np.asarray(classes), out), classes
+    threshold = 0.5 if probability or set(classes) <= {0, 1} else 0.0
+    if len(classes) > 2:
+        raise ValueError(f"one score per point cannot separate {len(classes)} classes")
+    two = classes if len(classes) == 2 else [0, 1]
+    return (out.astype(np.float64) > threshold).astype(int), two
+
+
+def plot_decision_regions(
+    panels: Sequence[tuple[str, object, object, object]],
+    path: str | Path,
+    resolution: int = 200,
+    title: str | None = None,
+) -> Path:
+    """Decision regions of 2-D classifiers, one panel each, with their data points.
+
+    Parameters
+    ----------
+    panels : sequence of (title, model, X, y)
+        ``model``: a :class:`~chainrule.Network` (several outputs: the region
+        is the argmax; one sigmoid output: thresholded at 0.5, the second of
+        the sorted classes above; another single output: as a callable's), anything with
+        ``predict`` (labels) or ``predict_proba`` (such as a scikit-learn
+        classifier), or a callable mapping an array of shape (n, 2) to labels
+        or to scores of shape (n,) (thresholded at 0.5 for 0/1 labels, else
+        at 0).  ``X`` of shape (n_samples, 2), ``y`` of shape (n_samples,),
+        any number of classes (up to 10 colours).
+    path : str or Path
+        Output PNG, 400 pixels high (430 with a title) and 400 wide per panel.
+    resolution : int, default 200
+        Grid points per axis, at least 2.
+    title : str, optional
+
+    Returns
+    -------
+    Path
+    """
+    from .._validation import check_positive_int
+
+    resolution = check_positive_int(resolution, "resolution", minimum=2)
+    panels = list(panels)
+    if not panels:
+        raise ValueError("panels is empty; give at least one (title, model, X, y)")
+    for i, panel in enumerate(panels):
+        if not isinstance(panel, (tuple, list)) or len(panel) != 4:
+            raise ValueError(f"panels[{i}] must be a tuple (title, model, X, y), got "
+                             f"{panel!r:.80}")
+    fig = _figure((4.0 * len(panels), 4.0 + (0.3 if title else 0)))
+    for i, (name, model, X, y) in enumerate(panels):
+        X, y = np.asarray(X, dtype=np.float64), np.asarray(y).ravel()
+        if X.ndim != 2 or X.shape[1] != 2:
+            raise ValueError(f"panels[{i}]: X must have shape (n_samples, 2), got {X.shape}")
+        if y.shape[0] != X.shape[0]:
+            raise ValueError(f"panels[{i}]: y must have shape ({X.shape[0]},), got {y.shape}")
+        if X.shape[0] == 0:
+            raise ValueError(f"panels[{i}]: X has no points; the regions span the data")
+        if not np.isfinite(X).all():  # NaN bounds would make an all-NaN grid: an empty panel
+            bad = int(np.flatnonzero(~np.isfinite(X).all(axis=1))[0])
+            raise ValueError(f"panels[{i}]: X[{bad}] is {X[bad].tolist()}; every point must be "
+                             "finite")
+        lo, hi = X.min(axis=0), X.max(axis=0)
+        pad = 0.25 * np.maximum(hi - lo, 1e-9)
+        gx, gy = np.meshgrid(np.linspace(lo[0] - pad[0], hi[0] + pad[0], resolution),
+                             np.linspace(lo[1] - pad[1], hi[1] + pad[1], resolution))
+        grid = np.column_stack([gx.ravel(), gy.ravel()])
+        try:
+            index, classes = _region_classes(model, grid, y)
+        except ValueError as exc:  # the model and y do not fit: say which panel
+            raise ValueError(f"panels[{i}]: {exc}") from None
+        k = len(classes)
+        if k > len(_POINT_COLORS):
+            raise ValueError(f"panels[{i}]: {k} classes; at most {len(_POINT_COLORS)} can be drawn")
+        ax = fig.add_subplot(1, len(panels), i + 1)
+        ax.contourf(gx, gy, index.reshape(gx.shape).astype(float),
+                    levels=np.arange(k + 1) - 0.5, colors=_REGION_COLORS[:k], alpha=0.8)
+        lookup = {c: j for j, c in enumerate(classes)}
+        ys = y.astype(str) if np.asarray(classes).dtype.kind == "U" else y
+        point_index = np.array([lookup.get(v, -1) for v in ys.tolist()])
+        if (point_index < 0).any():  # such points would be left out of the picture
+            unknown = sorted({str(v) for v, j in zip(ys.tolist(), point_index, strict=True)
+                              if j < 0})
+            raise ValueError(f"panels[{i}]: y holds classes {unknown} that the model does not "
+                             f"know (its classes: {[str(c) for c in classes]})")
+        for j, c in enumerate(classes):
+            mask = point_index == j
+            if mask.any():
+                ax.scatter(*X[mask].T, marker=_MARKERS[j], color=_POINT_COLORS[j],
+                           edgecolor="k", label=str(c))
+        ax.legend(fontsize=7, framealpha=0.6, handletextpad=0.2, borderpad=0.3)
+        ax.set_title(name, fontsize=10)
+        ax.set_xticks([])
+        ax.set_yticks([])
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return plots._save(fig, path)
