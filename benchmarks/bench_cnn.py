@@ -77,7 +77,8 @@ def torch_model(net: cr.Network):
     for layer in net.layers:
         if isinstance(layer, cr.Conv2D):
             m = torch.nn.Conv2d(layer.in_channels, layer.out_channels, layer.kernel_size,
-                                stride=layer.stride, padding=layer.padding)
+                                stride=layer.stride, padding=layer.padding,
+                                dilation=layer.dilation)
             m.weight.data = torch.tensor(layer.W)
             m.bias.data = torch.tensor(layer.b)
             modules += [m, torch.nn.ReLU()]

@@ -181,6 +181,82 @@ def test_save_and_load_a_cnn(tmp_path, rng):
         "Conv2D", "MaxPool2D", "Conv2D", "AvgPool2D", "Flatten", "Dense"]
 
 
+# padding "same" (an even kernel: the odd zero row and column after) and dilation
+SAME_DILATED = [
+    {"type": "Conv2D", "out_channels": 3, "kernel_size": 2, "padding": "same", "dilation": 2,
+     "activation": "tanh"},
+    {"type": "Conv2D", "out_channels": 2, "kernel_size": [3, 2], "stride": 2,
+     "padding": "valid", "dilation": [1, 2], "activation": "sigmoid"},
+    {"type": "Flatten"},
+    {"type": "Dense", "fan_out": 3, "activation": "softmax"},
+]
+
+
+def test_save_and_load_a_cnn_with_same_padding_and_dilation(tmp_path, rng):
+    net = network_from_layers(SAME_DILATED, input_shape=(2, 8, 9), seed=0)
+    net.params[...] = rng.normal(scale=0.3, size=net.n_params)
+    loaded = chainrule.load(net.save(tmp_path / "cnn"))
+    assert repr(loaded) == repr(net) and loaded.summary() == net.summary()
+    # the layer records round-trip: what was written is what network_from_layers was given
+    layers = network_config(loaded)["layers"]
+    for written, given in zip(layers, SAME_DILATED, strict=True):
+        assert {k: written[k] for k in given} == given
+    assert [la.padding_sides for la in loaded.layers[:2]] == [((1, 1), (1, 1)), ((0, 0), (0, 0))]
+    X = rng.normal(size=(3, 2, 8, 9))
+    np.testing.assert_array_equal(loaded.forward(X), net.forward(X))
+    # by hand: "same" keeps 8x9; then a (3, 2) kernel dilated (1, 2) spans 3x3, stride 2
+    assert [shape for _, shape in loaded.layer_shapes()] == [
+        (3, 8, 9), (2, (8 - 3) // 2 + 1, (9 - 3) // 2 + 1), 2 * 3 * 4, 3]
+
+
+def test_files_written_before_dilation_load_with_dilation_1(tmp_path, rng):
+    from test_corrupt_files import _edit_meta
+
+    net = _small_cnn()
+    net.params[...] = rng.normal(scale=0.3, size=net.n_params)
+    path = net.save(tmp_path / "old.npz")
+    # what the code before this option wrote: no "dilation" key in the Conv2D records
+    _edit_meta(path, lambda meta: [rec.pop("dilation") for rec in meta["network"]["layers"]
+                                   if rec["type"] == "Conv2D"])
+    loaded = chainrule.load(path)
+    assert [la.dilation for la in loaded.layers if isinstance(la, Conv2D)] == [(1, 1), (1, 1)]
+    X = rng.normal(size=(3, 2, 9, 9))
+    np.testing.assert_array_equal(loaded.forward(X), net.forward(X))
+
+
+@pytest.mark.parametrize(("key", "value", "match"), [
+    ("dilation", 0, r"dilation must be an int >= 1 or a pair of them \(height, width\), got 0"),
+    ("dilation", "2", r"dilation must be an int >= 1 .*got '2'"),
+    ("dilation", None, r"dilation must be an int >= 1 .*got None"),
+    ("dilation", True, r"dilation must be an int >= 1 .*got True"),
+    ("dilation", [1, 2, 3], r"dilation must be an int >= 1 .*got \[1, 2, 3\]"),
+    ("padding", "Same", r"padding must be 'same', 'valid', an int >= 0 .*got 'Same'"),
+    ("padding", None, r"padding must be 'same', 'valid', an int >= 0 .*got None"),
+    ("padding", True, r"padding must be 'same', 'valid', an int >= 0 .*got True"),
+    ("stride", 2, r"padding='same' needs stride 1 .*got stride=2"),
+])
+def test_load_refuses_a_damaged_padding_or_dilation(tmp_path, key, value, match):
+    from test_corrupt_files import _edit_meta, _set_meta
+
+    net = network_from_layers(SAME_DILATED, input_shape=(2, 8, 9), seed=0)
+    path = net.save(tmp_path / "cnn.npz")
+    _edit_meta(path, _set_meta("network", "layers", 0, key, value=value))
+    with pytest.raises(ValueError, match=match) as err:
+        chainrule.load(path)
+    assert str(err.value).startswith(f"{path}: corrupted")
+
+
+def test_gradcheck_passes_on_a_saved_cnn_with_same_padding_and_dilation(tmp_path, capsys):
+    from chainrule.cli import main
+
+    net = network_from_layers(SAME_DILATED, input_shape=(2, 8, 9), seed=0)
+    assert chainrule.gradient_check(net, np.ones((2, 2, 8, 9)), np.array([0, 2])).rel_diff < 1e-8
+    path = net.save(tmp_path / "cnn.npz")
+    assert main(["gradcheck", "--model", str(path)]) == 0, capsys.readouterr().err
+    out = capsys.readouterr().out
+    assert "padding='same', dilation=2" in out and "PASS: relative difference" in out
+
+
 def test_checkpoint_and_resume_a_cnn_exactly(tmp_path, rng):
     X = rng.random((24, 1, 6, 6))
     y = rng.integers(0, 3, size=24)

@@ -162,7 +162,7 @@ def test_explicit_kernels_and_config():
     assert layer.dtype == np.float32 and layer.b is None and np.array_equal(layer.W, W)
     assert layer.get_config() == {
         "type": "Conv2D", "in_channels": 3, "out_channels": 2, "kernel_size": 2,
-        "stride": [2, 1], "padding": 1, "activation": "tanh", "bias": False,
+        "stride": [2, 1], "padding": 1, "dilation": 1, "activation": "tanh", "bias": False,
     }
     assert repr(layer) == (
         "Conv2D(3, 2, kernel_size=2, stride=[2, 1], padding=1, activation='tanh', bias=False)")
@@ -237,7 +237,9 @@ def test_direct_forward_checks_the_batch():
         ({"kernel_size": 0}, ValueError, r"kernel_size must be an int >= 1 or a pair"),
         ({"kernel_size": (3, 3, 3)}, ValueError, r"kernel_size must be .* pair"),
         ({"kernel_size": 3, "stride": 0}, ValueError, r"stride must be an int >= 1"),
-        ({"kernel_size": 3, "padding": -1}, ValueError, r"padding must be an int >= 0"),
+        ({"kernel_size": 3, "padding": -1}, ValueError,
+         r"padding must be 'same', 'valid', an int >= 0 or a pair of them \(height, width\), "
+         r"got -1"),
         ({"kernel_size": 2.5}, ValueError, r"kernel_size"),
         ({"kernel_size": 3, "activation": "softmax"}, ValueError,
          r"activation: Conv2D needs an elementwise activation, got 'softmax'"),
@@ -308,3 +310,141 @@ def test_reference_conv_with_padding_still_fits_a_large_kernel():
     # (rows -1..3 or 0..4, columns likewise): 16 ones x 2 channels
     assert z.shape == (1, 1, 2, 2)
     assert z[0, 0].tolist() == [[32.0, 32.0], [32.0, 32.0]]
+
+
+# --- padding="same" / "valid" and dilation -----------------------------------------------------
+def test_hand_worked_same_padding_of_an_even_kernel_adds_the_odd_zero_after():
+    # 2x2 kernel of ones: "same" adds 1 zero row/column per axis, below and right (as torch),
+    # so output (y, x) sums pixels (y..y+1, x..x+1) of [[1 2 3] [4 5 6]], zeros outside
+    X = np.array([[[[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]]])
+    layer = Conv2D(1, 1, 2, padding="same", activation="identity", init=np.ones((1, 1, 2, 2)))
+    assert layer.padding_sides == ((0, 1), (0, 1))
+    assert layer.forward(X)[0, 0].tolist() == [[1 + 2 + 4 + 5, 2 + 3 + 5 + 6, 3 + 6],
+                                               [4 + 5, 5 + 6, 6]]
+    # backward of J = sum(Z): each pixel counts the windows that cover it
+    dX = layer.backward(np.ones((1, 1, 2, 3)))
+    assert dX[0, 0].tolist() == [[1, 2, 2], [2, 4, 4]]
+    assert layer.dW[0, 0].tolist() == [[21, 16], [15, 11]]  # tap (i, j) sees X[i:, j:]
+    # a 3x3 kernel (odd) pads 1 on every side; a 4-wide kernel with dilation 2 spans 7:
+    # 6 zeros, 3 before and 3 after; 2 with dilation 3 spans 4: 3 zeros, 1 before, 2 after
+    assert Conv2D(1, 1, 3, padding="same").padding_sides == ((1, 1), (1, 1))
+    assert Conv2D(1, 1, (4, 2), padding="same", dilation=(2, 3)).padding_sides == (
+        (3, 3), (1, 2))
+    assert Conv2D(1, 1, 3, padding="valid").padding_sides == ((0, 0), (0, 0))
+
+
+def test_hand_worked_dilation():
+    # 2x2 kernel with dilation 2 on a 3x3 image: one window, the four corners
+    X = np.arange(1.0, 10.0).reshape(1, 1, 3, 3)
+    W = np.array([[[[1.0, 10.0], [100.0, 1000.0]]]])
+    layer = Conv2D(1, 1, 2, dilation=2, activation="identity", init=W)
+    assert layer.forward(X)[0, 0].tolist() == [[1 * 1 + 3 * 10 + 7 * 100 + 9 * 1000]]
+    dX = layer.backward(np.ones((1, 1, 1, 1)))
+    assert dX[0, 0].tolist() == [[1, 0, 10], [0, 0, 0], [100, 0, 1000]]
+    assert layer.dW[0, 0].tolist() == [[1, 3], [7, 9]]
+    assert reference.conv2d_forward(X, W, dilation=2)[0, 0].tolist() == [[9731.0]]
+
+
+# (kernel, stride, padding, dilation) that the loop reference takes (int strides and dilations)
+OPTIONS = [(3, 1, "same", 1), (2, 1, "same", 1), ((4, 3), 1, "same", 2), ((2, 3), 1, "same", 3),
+           (3, 2, "valid", 1), (2, 1, "valid", 2), (3, 2, 1, 2), ((3, 2), 3, 2, 2)]
+
+
+@pytest.mark.parametrize(("k", "s", "p", "d"), OPTIONS)
+def test_padding_and_dilation_match_the_loop_reference(rng, k, s, p, d):
+    X = rng.normal(size=(2, 3, 7, 6))
+    layer = Conv2D(3, 4, k, stride=s, padding=p, dilation=d, activation="identity", seed=1)
+    layer.b = rng.normal(size=4)
+    Z = layer.forward(X)
+    np.testing.assert_allclose(Z, reference.conv2d_forward(X, layer.W, layer.b, s, p, d),
+                               rtol=1e-12, atol=1e-12)
+    delta = rng.normal(size=Z.shape)
+    dX = layer.backward(delta)
+    dx, dW, db = reference.conv2d_backward(X, layer.W, delta, s, p, d)
+    np.testing.assert_allclose(dX, dx, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(layer.dW, dW, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(layer.db, db, rtol=1e-12, atol=1e-12)
+
+
+def test_same_padding_keeps_each_image_size_of_one_layer(rng):
+    """Asymmetric padding in the reused buffers, on images of two sizes (both 72 long padded)."""
+    layer = Conv2D(2, 3, 2, padding="same", dilation=(1, 2), activation="identity", seed=0)
+    for shape in [(2, 2, 5, 10), (2, 2, 7, 7), (2, 2, 5, 10)]:
+        X = rng.normal(size=shape)
+        Z = layer.forward(X)
+        assert Z.shape[2:] == shape[2:]
+        Xp = np.pad(X, ((0, 0), (0, 0), (0, 1), (1, 1)))  # 1 zero row below, 1 column each side
+        W = layer.W
+        ref = sum(np.einsum("oc,nchw->nohw", W[:, :, i, j],
+                            Xp[:, :, i : i + shape[2], 2 * j : 2 * j + shape[3]])
+                  for i in range(2) for j in range(2)) + layer.b[:, None, None]
+        np.testing.assert_allclose(Z, ref, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize(("k", "s", "p", "d"), [(2, 1, "same", 2), (3, 1, "same", (1, 2)),
+                                                ((2, 3), 2, "valid", 2), (3, (2, 1), 1, 2)])
+def test_gradient_check_with_padding_and_dilation(rng, k, s, p, d):
+    conv = Conv2D(2, 3, k, stride=s, padding=p, dilation=d, activation="tanh", seed=3)
+    net = _conv_net(conv, (2, 7, 6))
+    net.params[...] = rng.normal(scale=0.5, size=net.n_params)
+    X, Y = rng.normal(size=(3, 2, 7, 6)), rng.normal(size=(3, 2))
+    check = chainrule.gradient_check(net, X, Y)
+    assert check.rel_diff < 1e-8, str(check)
+
+
+def test_padding_and_dilation_in_config_and_repr():
+    layer = Conv2D(3, 2, 2, padding="same", dilation=(2, 1), activation="tanh")
+    assert layer.get_config() == {
+        "type": "Conv2D", "in_channels": 3, "out_channels": 2, "kernel_size": 2,
+        "stride": 1, "padding": "same", "dilation": [2, 1], "activation": "tanh", "bias": True,
+    }
+    assert repr(layer) == (
+        "Conv2D(3, 2, kernel_size=2, padding='same', dilation=[2, 1], activation='tanh')")
+    layer = Conv2D(3, 2, 3, stride=2, padding="valid", dilation=2)
+    assert layer.get_config()["padding"] == "valid" and layer.get_config()["dilation"] == 2
+    assert repr(layer) == ("Conv2D(3, 2, kernel_size=3, stride=2, padding='valid', dilation=2, "
+                           "activation='relu')")
+    assert layer.output_shape((3, 9, 8)) == (2, (9 - 5) // 2 + 1, (8 - 5) // 2 + 1)  # spans 5
+
+
+@pytest.mark.parametrize(("kwargs", "match"), [
+    ({"padding": "full"}, r"padding must be 'same', 'valid', an int >= 0 or a pair of them "
+                          r"\(height, width\), got 'full'"),
+    ({"padding": "SAME"}, r"padding must be 'same', 'valid', .*got 'SAME'"),
+    ({"padding": (1, "same")}, r"padding must be 'same', 'valid', .*got \(1, 'same'\)"),
+    ({"padding": "same", "stride": 2},
+     r"padding='same' needs stride 1 \(as in PyTorch.*\), got stride=2"),
+    ({"padding": "same", "stride": (1, 2)}, r"padding='same' needs stride 1 .*got stride=\[1, 2\]"),
+    ({"dilation": 0}, r"dilation must be an int >= 1 or a pair of them \(height, width\), got 0"),
+    ({"dilation": 1.5}, r"dilation must be an int >= 1 .*got 1.5"),
+    ({"dilation": (1, 2, 3)}, r"dilation must be an int >= 1 .*got \(1, 2, 3\)"),
+    ({"dilation": True}, r"dilation must be an int >= 1 .*got True"),
+])
+def test_bad_padding_and_dilation_are_refused(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        Conv2D(1, 2, 3, **kwargs)
+
+
+def test_a_dilated_window_larger_than_the_image_is_refused_naming_its_span():
+    with pytest.raises(ValueError, match=r"layers\[0\] Conv2D\(1, 2, kernel_size=3, dilation=3.*"
+                                         r"the 3x3 window with dilation 3 \(spanning 7x7 pixels\) "
+                                         r"is larger than the padded input \(height 6 \+ 2 x "
+                                         r"padding 0 = 6\)"):
+        Network([Conv2D(1, 2, 3, dilation=3), Flatten(), Dense(2, 1)], input_shape=(1, 6, 9))
+    # "same" fits any window: a 5x5 kernel on 2x2 images gives 2x2 outputs, as torch
+    assert Conv2D(1, 2, 5, padding="same").output_shape((1, 2, 2)) == (2, 2, 2)
+
+
+@pytest.mark.parametrize(("call", "message"), [
+    (lambda: reference.conv2d_forward(_X, _W, padding="full"),
+     r"padding must be 'same', 'valid' or an integer >= 0, got 'full'"),
+    (lambda: reference.conv2d_forward(_X, _W, stride=2, padding="same"),
+     r"padding='same' needs stride 1, got stride=2"),
+    (lambda: reference.conv2d_forward(_X, _W, dilation=0), r"dilation must be an integer >= 1"),
+    (lambda: reference.conv2d_backward(_X, _W, np.ones((1, 3, 1, 1)), dilation=2),
+     r"the 3x3 window with dilation 2 \(spanning 5x5 pixels\) does not fit in the 4x4 image"),
+    (lambda: reference.maxpool2d_forward(_X, padding="same"), r"padding must be an integer"),
+])
+def test_reference_conv_checks_padding_and_dilation(call, message):
+    with pytest.raises(ValueError, match=message):
+        call()

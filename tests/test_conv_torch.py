@@ -136,3 +136,90 @@ def test_batchnorm_on_feature_maps_agrees_with_torch_batchnorm2d(rng):
     np.testing.assert_allclose(bn.dbeta, ref.bias.grad.numpy(), **TOL)
     np.testing.assert_allclose(bn.running_mean, ref.running_mean.numpy(), **TOL)
     np.testing.assert_allclose(bn.running_var, ref.running_var.numpy(), **TOL)
+
+
+# --- padding="same" / "valid" and dilation, as torch.nn.functional.conv2d takes them ----------
+# (kernel, stride, padding, dilation): odd and even kernels (torch pads "same" with the odd
+# zero after: asymmetric), rectangular kernels, per-axis strides and dilations
+OPTIONS = [
+    (3, 1, "same", 1), (2, 1, "same", 1), (4, 1, "same", 1), ((2, 3), 1, "same", 1),
+    (2, 1, "same", 2), (3, 1, "same", (2, 3)), ((4, 1), 1, "same", (1, 2)),
+    (3, 1, "valid", 1), (2, 2, "valid", 1), ((3, 2), (2, 1), "valid", 2),
+    (3, 1, 0, 2), (2, 2, 1, 3), ((3, 2), (1, 2), (1, 0), (2, 1)), (4, (2, 3), (2, 1), 2),
+]
+# torch's own note that it copies the input to pad "same" asymmetrically
+TORCH_PADS_A_COPY = pytest.mark.filterwarnings("ignore:Using padding='same':UserWarning")
+
+
+@TORCH_PADS_A_COPY
+@pytest.mark.parametrize(("k", "s", "p", "d"), OPTIONS)
+@pytest.mark.parametrize(("shape", "out_c"), [((2, 1, 7, 8), 1), ((3, 3, 9, 6), 4)])
+def test_padding_same_valid_and_dilation_agree_with_torch(rng, k, s, p, d, shape, out_c):
+    X = rng.normal(size=shape)
+    layer = Conv2D(shape[1], out_c, k, stride=s, padding=p, dilation=d, activation="identity",
+                   seed=0)
+    layer.b = rng.normal(size=out_c)
+    Z = layer.forward(X)
+    G = rng.normal(size=Z.shape)
+    dX = layer.backward(G)
+    Xt, Wt, bt = _t(X, True), _t(layer.W, True), _t(layer.b, True)
+    Zt = F.conv2d(Xt, Wt, bt, stride=s, padding=p, dilation=d)
+    Zt.backward(_t(G))
+    assert Z.shape == tuple(Zt.shape) == (shape[0], out_c, *layer.output_shape(shape[1:])[1:])
+    if p == "same":
+        assert Z.shape[2:] == X.shape[2:]
+    np.testing.assert_allclose(Z, Zt.detach().numpy(), **TOL)
+    np.testing.assert_allclose(dX, Xt.grad.numpy(), **TOL)
+    np.testing.assert_allclose(layer.dW, Wt.grad.numpy(), **TOL)
+    np.testing.assert_allclose(layer.db, bt.grad.numpy(), **TOL)
+
+
+@TORCH_PADS_A_COPY
+@pytest.mark.parametrize(("k", "s", "p", "d"), OPTIONS[::2])
+def test_padding_and_dilation_in_float32_agree_with_torch_float32(rng, k, s, p, d):
+    X = rng.normal(size=(3, 2, 8, 7)).astype(np.float32)
+    layer = Conv2D(2, 3, k, stride=s, padding=p, dilation=d, activation="tanh", seed=0,
+                   dtype=np.float32)
+    A = layer.forward(X)
+    G = rng.normal(size=A.shape).astype(np.float32)
+    dX = layer.backward(G)
+    Xt = torch.from_numpy(X).requires_grad_()
+    Wt = torch.from_numpy(layer.W.copy()).requires_grad_()
+    bt = torch.from_numpy(layer.b.copy()).requires_grad_()
+    At = torch.tanh(F.conv2d(Xt, Wt, bt, stride=s, padding=p, dilation=d))
+    At.backward(torch.from_numpy(G))
+    assert A.dtype == dX.dtype == layer.dW.dtype == np.float32
+    for ours, theirs in [(A, At), (dX, Xt.grad), (layer.dW, Wt.grad), (layer.db, bt.grad)]:
+        np.testing.assert_allclose(ours, theirs.detach().numpy(), rtol=1e-4, atol=1e-4)
+
+
+@TORCH_PADS_A_COPY
+def test_a_cnn_with_same_padding_and_dilation_agrees_with_torch(rng):
+    specs = [
+        {"type": "Conv2D", "out_channels": 3, "kernel_size": 2, "padding": "same",
+         "dilation": 2, "activation": "tanh"},
+        {"type": "Conv2D", "out_channels": 2, "kernel_size": (3, 2), "stride": 2,
+         "padding": "valid", "dilation": (1, 2), "activation": "sigmoid"},
+        {"type": "Flatten"},
+        {"type": "Dense", "fan_out": 3, "activation": "softmax"},
+    ]
+    net = network_from_layers(specs, input_shape=(2, 8, 9), weight_decay=0.01, seed=0)
+    c1, c2, _, dense = net.layers
+    net.params[...] = rng.normal(scale=0.5, size=net.n_params)  # biases too
+    X, y = rng.normal(size=(5, 2, 8, 9)), rng.integers(0, 3, size=5)
+    J, grad = net.loss_and_grad(X, y)
+    p = {name: _t(a, True) for name, a in
+         [("W1", c1.W), ("b1", c1.b), ("W2", c2.W), ("b2", c2.b), ("W3", dense.W.T),
+          ("b3", dense.b)]}
+    h = torch.tanh(F.conv2d(_t(X), p["W1"], p["b1"], padding="same", dilation=2))
+    h = torch.sigmoid(F.conv2d(h, p["W2"], p["b2"], stride=2, padding="valid", dilation=(1, 2)))
+    logits = F.linear(h.flatten(1), p["W3"], p["b3"])
+    decay = sum((p[w] ** 2).sum() for w in ("W1", "W2", "W3"))
+    Jt = F.cross_entropy(logits, torch.tensor(y)) + 0.5 * 0.01 * decay
+    Jt.backward()
+    assert J == pytest.approx(Jt.item(), rel=1e-12)
+    twin = net.copy()
+    t1, t2, _, t3 = twin.layers
+    t1.W, t1.b, t2.W, t2.b = (p[k].grad.numpy() for k in ("W1", "b1", "W2", "b2"))
+    t3.W, t3.b = p["W3"].grad.numpy().T, p["b3"].grad.numpy()
+    np.testing.assert_allclose(grad, twin.params, rtol=1e-10, atol=1e-13)

@@ -6,9 +6,18 @@ padded by ``(ph, pw)`` pixels on each side, so the output has
 
     out = (in + 2 p - k) // s + 1          (per spatial axis)
 
-positions.  Windows are strided *views* (``numpy.lib.stride_tricks``), never
-a Python loop over pixels; the backward passes add each of the ``kh * kw``
-kernel taps back in one vectorised step per tap.
+positions.  A convolution's window may also be *dilated*: its taps ``(i, j)``
+sit ``(dh, dw)`` pixels apart, at offsets ``(dh i, dw j)``, so that it spans
+``d (k - 1) + 1`` pixels per axis, and its padding may differ before and
+after (``padding="same"`` with an even kernel): there a padding is written
+``((top, bottom), (left, right))`` and
+
+    out = (in + p_before + p_after - d (k - 1) - 1) // s + 1
+
+A padding ``(ph, pw)`` is short for ``((ph, ph), (pw, pw))``.  Windows are
+strided *views* (``numpy.lib.stride_tricks``), never a Python loop over
+pixels; the backward passes add each of the ``kh * kw`` kernel taps back in
+one vectorised step per tap.
 """
 
 from __future__ import annotations
@@ -21,11 +30,13 @@ from numpy.lib.stride_tricks import sliding_window_view
 from .layers import Layer
 
 __all__ = [
-    "SpatialLayer", "col2im", "im2col", "pad", "pair", "scatter_taps", "scratch", "single", "tap",
-    "window_output", "windows",
+    "SpatialLayer", "col2im", "im2col", "pad", "pair", "scatter_taps", "scratch", "sides",
+    "single", "tap", "window_output", "windows",
 ]
 
 Shape = int | tuple[int, ...] | None
+# a padding: (ph, pw) on both sides of each axis, or ((top, bottom), (left, right))
+Padding = tuple[int, int] | tuple[tuple[int, int], tuple[int, int]]
 
 
 def pair(value: object, name: str, minimum: int = 1) -> tuple[int, int]:
@@ -45,58 +56,81 @@ def single(p: tuple[int, int]) -> int | list[int]:
     return p[0] if p[0] == p[1] else list(p)
 
 
-def pad(X: np.ndarray, padding: tuple[int, int], value: float = 0.0) -> np.ndarray:
-    """``X`` of shape (n, c, h, w) with ``padding`` rows/columns of ``value`` on each side."""
+def sides(padding: Padding) -> tuple[tuple[int, int], tuple[int, int]]:
+    """A padding as ``((top, bottom), (left, right))``: (1, 2) -> ((1, 1), (2, 2))."""
     ph, pw = padding
-    if ph == 0 and pw == 0:
+    if isinstance(ph, tuple):
+        return padding
+    return (ph, ph), (pw, pw)
+
+
+def pad(X: np.ndarray, padding: Padding, value: float = 0.0) -> np.ndarray:
+    """``X`` of shape (n, c, h, w) with ``padding`` rows/columns of ``value`` around it.
+
+    ``padding`` is (ph, pw), the same on both sides, or ((top, bottom), (left, right)).
+    """
+    (pt, pb), (pl, pr) = sides(padding)
+    if pt == pb == pl == pr == 0:
         return X
     n, c, h, w = X.shape
-    out = np.full((n, c, h + 2 * ph, w + 2 * pw), value, dtype=X.dtype)
-    out[:, :, ph : ph + h, pw : pw + w] = X
+    out = np.full((n, c, h + pt + pb, w + pl + pr), value, dtype=X.dtype)
+    out[:, :, pt : pt + h, pl : pl + w] = X
     return out
 
 
 def windows(
-    Xp: np.ndarray, kernel: tuple[int, int], stride: tuple[int, int], out_hw: tuple[int, int]
+    Xp: np.ndarray, kernel: tuple[int, int], stride: tuple[int, int], out_hw: tuple[int, int],
+    dilation: tuple[int, int] = (1, 1),
 ) -> np.ndarray:
-    """View of shape (n, c, out_h, out_w, kh, kw): window (y, x) starts at pixel (sh y, sw x)."""
-    (sh, sw), (ho, wo) = stride, out_hw
-    view = sliding_window_view(Xp, kernel, axis=(2, 3))
+    """View of shape (n, c, out_h, out_w, kh, kw): window (y, x) starts at pixel (sh y, sw x).
+
+    With ``dilation`` (dh, dw), tap (i, j) of the window is pixel (sh y + dh i, sw x + dw j).
+    """
+    (sh, sw), (ho, wo), (dh, dw) = stride, out_hw, dilation
+    if dilation == (1, 1):
+        view = sliding_window_view(Xp, kernel, axis=(2, 3))
+    else:  # windows spanning d (k - 1) + 1 pixels, of which every d-th is a tap
+        span = (dh * (kernel[0] - 1) + 1, dw * (kernel[1] - 1) + 1)
+        view = sliding_window_view(Xp, span, axis=(2, 3))[..., ::dh, ::dw]
     return view[:, :, : sh * (ho - 1) + 1 : sh, : sw * (wo - 1) + 1 : sw]
 
 
 def tap(
     Xp: np.ndarray, i: int, j: int, stride: tuple[int, int], out_hw: tuple[int, int]
 ) -> np.ndarray:
-    """View of shape (n, c, out_h, out_w): pixel (i, j) of every window (kernel tap (i, j))."""
+    """View of shape (n, c, out_h, out_w): pixel (i, j) of every window.
+
+    That is kernel tap (i, j), or tap (i / dh, j / dw) of a window dilated by (dh, dw).
+    """
     (sh, sw), (ho, wo) = stride, out_hw
     return Xp[:, :, i : i + sh * (ho - 1) + 1 : sh, j : j + sw * (wo - 1) + 1 : sw]
 
 
 def scatter_taps(
-    grad_taps: np.ndarray, in_hw: tuple[int, int], padding: tuple[int, int],
-    stride: tuple[int, int],
+    grad_taps: np.ndarray, in_hw: tuple[int, int], padding: Padding,
+    stride: tuple[int, int], dilation: tuple[int, int] = (1, 1),
 ) -> np.ndarray:
     """Adjoint of im2col: add every window's gradient back onto the pixels it came from.
 
     Parameters
     ----------
     grad_taps : ndarray of shape (n, c, kh, kw, out_h, out_w)
-        ``dJ/d(pixel (i, j) of window (y, x))``; pixels shared by overlapping
+        ``dJ/d(tap (i, j) of window (y, x))``; pixels shared by overlapping
         windows receive the sum.
-    in_hw, padding, stride : the unpadded input size, the padding and the stride.
+    in_hw, padding, stride, dilation : the unpadded input size, the padding
+        ((ph, pw) or ((top, bottom), (left, right))), the stride and the dilation.
 
     Returns
     -------
     ndarray of shape (n, c, h, w)
     """
     n, c, kh, kw, ho, wo = grad_taps.shape
-    (h, w), (ph, pw) = in_hw, padding
-    dXp = np.zeros((n, c, h + 2 * ph, w + 2 * pw), dtype=grad_taps.dtype)
+    (h, w), ((pt, pb), (pl, pr)), (dh, dw) = in_hw, sides(padding), dilation
+    dXp = np.zeros((n, c, h + pt + pb, w + pl + pr), dtype=grad_taps.dtype)
     for i in range(kh):  # one vectorised add per kernel tap, never a loop over pixels
         for j in range(kw):
-            tap(dXp, i, j, stride, (ho, wo))[...] += grad_taps[:, :, i, j]
-    return dXp[:, :, ph : ph + h, pw : pw + w]
+            tap(dXp, dh * i, dw * j, stride, (ho, wo))[...] += grad_taps[:, :, i, j]
+    return dXp[:, :, pt : pt + h, pl : pl + w]
 
 
 def scratch(work: dict, name: str, shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
@@ -113,15 +147,16 @@ def scratch(work: dict, name: str, shape: tuple[int, ...], dtype: np.dtype) -> n
 
 
 def im2col(
-    X: np.ndarray, kernel: tuple[int, int], stride: tuple[int, int], padding: tuple[int, int],
-    out_hw: tuple[int, int], work: dict | None = None,
+    X: np.ndarray, kernel: tuple[int, int], stride: tuple[int, int], padding: Padding,
+    out_hw: tuple[int, int], work: dict | None = None, dilation: tuple[int, int] = (1, 1),
 ) -> tuple[np.ndarray, int]:
     """The windows of a convolution gathered into one array (one copy).
 
     Parameters
     ----------
     X : ndarray of shape (n, c, h, w)
-    kernel, stride, padding, out_hw : pairs (height, width)
+    kernel, stride, out_hw, dilation : pairs (height, width)
+    padding : (ph, pw), or ((top, bottom), (left, right))
     work : dict, optional
         Buffers reused between calls (see :func:`scratch`); the patches
         returned are then overwritten by the next call.
@@ -129,8 +164,8 @@ def im2col(
     Returns
     -------
     patches : ndarray of shape (n, c, kh, kw, out_h * grid_w)
-        ``patches[n, c, i, j, y * grid_w + x]`` is pixel (i, j) of window (y, x),
-        i.e. ``Xpad[n, c, sh y + i, sw x + j]``.  Reshaped to (n, c * kh * kw,
+        ``patches[n, c, i, j, y * grid_w + x]`` is tap (i, j) of window (y, x),
+        i.e. ``Xpad[n, c, sh y + dh i, sw x + dw j]``.  Reshaped to (n, c * kh * kw,
         out_h * grid_w), each column is one window of example n.
     grid_w : int
         Columns of the output grid.  With stride 1 it is the padded width, not
@@ -138,31 +173,34 @@ def im2col(
         (fast to copy and to add back), and the columns ``x >= out_w`` hold
         values that belong to no window, which the caller drops.
     """
-    (kh, kw), (ho, wo) = kernel, out_hw
+    (kh, kw), (ho, wo), (dh, dw) = kernel, out_hw, dilation
     n, c, h, w = X.shape
     if stride != (1, 1):
-        win = windows(pad(X, padding), kernel, stride, out_hw)  # (n, c, ho, wo, kh, kw)
+        win = windows(pad(X, padding), kernel, stride, out_hw, dilation)  # (n, c, ho, wo, kh, kw)
         patches = np.ascontiguousarray(win.transpose(0, 1, 4, 5, 2, 3))
         return patches.reshape(n, c, kh, kw, ho * wo), wo
     work = {} if work is None else work
-    (ph, pw), hp, wp = padding, h + 2 * padding[0], w + 2 * padding[1]
-    # the padded images, and a spare row of zeros for the tail of the last run (kw - 1 < wp
-    # values), flattened.  The buffer's shape holds the padded size, so it is only reused
-    # for images of this size, whose padding it keeps at zero: a buffer of the same length
-    # for another size would have pixels where these images have padding.
+    (pt, pb), (pl, pr) = sides(padding)
+    hp, wp = h + pt + pb, w + pl + pr
+    # the padded images, and a spare row of zeros for the tail of the last run (dw (kw - 1)
+    # < wp values), flattened.  The buffer's shape holds the padded size, so it is only
+    # reused for images of this size, whose padding it keeps at zero: a buffer of the same
+    # length for another size would have pixels where these images have padding.
     buf = scratch(work, "flat", (n, c, hp + 1, wp), X.dtype)
-    buf[:, :, ph : ph + h, pw : pw + w] = X
+    buf[:, :, pt : pt + h, pl : pl + w] = X
     flat = buf.reshape(n, c, (hp + 1) * wp)
     patches = scratch(work, "patches", (n, c, kh, kw, ho * wp), X.dtype)
     for i in range(kh):  # one copy per kernel tap, never a loop over pixels
         for j in range(kw):
-            patches[:, :, i, j] = flat[:, :, i * wp + j : i * wp + j + ho * wp]
+            start = dh * i * wp + dw * j
+            patches[:, :, i, j] = flat[:, :, start : start + ho * wp]
     return patches, wp
 
 
 def col2im(
     dpatches: np.ndarray, in_hw: tuple[int, int], stride: tuple[int, int],
-    padding: tuple[int, int], out_hw: tuple[int, int], grid_w: int,
+    padding: Padding, out_hw: tuple[int, int], grid_w: int,
+    dilation: tuple[int, int] = (1, 1),
 ) -> np.ndarray:
     """Adjoint of :func:`im2col`: add each window's gradient back onto its pixels.
 
@@ -170,6 +208,9 @@ def col2im(
     ----------
     dpatches : ndarray of shape (n, c, kh, kw, out_h * grid_w)
         Zero in the grid columns ``x >= out_w``.
+    in_hw, stride, padding, out_hw, dilation : as given to :func:`im2col`
+    grid_w : int
+        What :func:`im2col` returned.
 
     Returns
     -------
@@ -177,14 +218,16 @@ def col2im(
     """
     n, c, kh, kw, size = dpatches.shape
     if stride != (1, 1):
-        return scatter_taps(dpatches.reshape(n, c, kh, kw, *out_hw), in_hw, padding, stride)
-    (h, w), (ph, pw), wp = in_hw, padding, grid_w
-    hp = h + 2 * ph
-    dflat = np.zeros((n, c, hp * wp + kw - 1), dtype=dpatches.dtype)
+        return scatter_taps(dpatches.reshape(n, c, kh, kw, *out_hw), in_hw, padding, stride,
+                            dilation)
+    (h, w), ((pt, pb), (pl, _)), (dh, dw), wp = in_hw, sides(padding), dilation, grid_w
+    hp = h + pt + pb
+    dflat = np.zeros((n, c, hp * wp + dw * (kw - 1)), dtype=dpatches.dtype)
     for i in range(kh):
         for j in range(kw):
-            dflat[:, :, i * wp + j : i * wp + j + size] += dpatches[:, :, i, j]
-    return dflat[:, :, : hp * wp].reshape(n, c, hp, wp)[:, :, ph : ph + h, pw : pw + w]
+            start = dh * i * wp + dw * j
+            dflat[:, :, start : start + size] += dpatches[:, :, i, j]
+    return dflat[:, :, : hp * wp].reshape(n, c, hp, wp)[:, :, pt : pt + h, pl : pl + w]
 
 
 class SpatialLayer(Layer):
@@ -244,17 +287,28 @@ class SpatialLayer(Layer):
 
 def window_output(
     layer: Layer, in_hw: tuple[int, int], kernel: tuple[int, int], stride: tuple[int, int],
-    padding: tuple[int, int],
+    padding: Padding, dilation: tuple[int, int] = (1, 1),
 ) -> tuple[int, int]:
-    """Output height and width of a sliding window; ValueError naming ``layer`` if none fits."""
+    """Output height and width of a sliding window; ValueError naming ``layer`` if none fits.
+
+    ``padding`` is (ph, pw) or ((top, bottom), (left, right)); a window dilated
+    by ``d`` spans ``d (k - 1) + 1`` pixels.
+    """
     out = []
-    for size, k, s, p, axis in zip(in_hw, kernel, stride, padding, ("height", "width"),
-                                   strict=True):
-        if k > size + 2 * p:
+    for size, k, s, (before, after), d, axis in zip(
+            in_hw, kernel, stride, sides(padding), dilation, ("height", "width"), strict=True):
+        span, padded = d * (k - 1) + 1, size + before + after
+        if span > padded:
+            window = f"{kernel[0]}x{kernel[1]} window"
+            if dilation != (1, 1):
+                spans = [d * (k - 1) + 1 for k, d in zip(kernel, dilation, strict=True)]
+                window += (f" with dilation {single(dilation)} (spanning "
+                           f"{spans[0]}x{spans[1]} pixels)")
+            added = (f"2 x padding {before}" if before == after
+                     else f"padding {before} + {after}")
             raise ValueError(
-                f"{layer!r}: the {kernel[0]}x{kernel[1]} window is larger than the padded "
-                f"input ({axis} {size} + 2 x padding {p} = {size + 2 * p}); the input images "
-                f"are {in_hw[0]}x{in_hw[1]}"
+                f"{layer!r}: the {window} is larger than the padded input ({axis} {size} + "
+                f"{added} = {padded}); the input images are {in_hw[0]}x{in_hw[1]}"
             )
-        out.append((size + 2 * p - k) // s + 1)
+        out.append((padded - span) // s + 1)
     return out[0], out[1]

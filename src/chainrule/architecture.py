@@ -128,8 +128,9 @@ def network_from_layers(
         "Conv2D", "MaxPool2D", "AvgPool2D", "Flatten", "Dropout", "BatchNorm")
         and that class's constructor arguments, e.g. ``{"type": "Conv2D",
         "out_channels": 8, "kernel_size": 3, "stride": 1, "padding": 1,
-        "activation": "relu"}``, ``{"type": "MaxPool2D", "size": 2}``,
-        ``{"type": "Dense", "fan_out": 10, "activation": "softmax"}``.
+        "activation": "relu"}`` (or ``"padding": "same"``, ``"dilation": 2``),
+        ``{"type": "MaxPool2D", "size": 2}``, ``{"type": "Dense", "fan_out": 10,
+        "activation": "softmax"}``.
         ``fan_in`` (Dense), ``in_channels`` (Conv2D) and ``n_features``
         (BatchNorm) are inferred from the layer before when left out.  Dense
         layers default to He initialisation after ReLU, Glorot otherwise.

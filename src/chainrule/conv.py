@@ -1,12 +1,17 @@
 """Convolutional layer: local receptive fields with shared weights (SPEC 12).
 
 Unit (o, y, x) of the output sees one window of the input, the ``kh x kw``
-pixels of every input channel starting at row ``sh*y - ph`` and column
-``sw*x - pw``, and every unit of output channel ``o`` uses the same kernel
-``W[o]`` and bias ``b[o]``::
+pixels of every input channel starting at row ``sh*y - pt`` and column
+``sw*x - pl`` (``pt``, ``pl``: the padding above and on the left), ``dh`` rows
+and ``dw`` columns apart (the dilation; 1: side by side), and every unit of
+output channel ``o`` uses the same kernel ``W[o]`` and bias ``b[o]``::
 
-    Z[n, o, y, x] = b[o] + sum_{c, i, j} W[o, c, i, j] * Xpad[n, c, sh*y + i, sw*x + j]
+    Z[n, o, y, x] = b[o] + sum_{c, i, j} W[o, c, i, j] * Xpad[n, c, sh*y + dh*i, sw*x + dw*j]
     A = f(Z)
+
+``padding="same"`` (stride 1 only) pads ``d (k - 1)`` zeros per axis, half
+before and half after, the odd one after (as PyTorch's ``conv2d``), so the
+output has the size of the input; ``"valid"`` is no padding.
 
 Vectorised as *im2col*: the windows are gathered (one copy) into, per
 example, a matrix of shape (c * kh * kw, out_h * out_w) whose columns are
@@ -22,13 +27,56 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._spatial import SpatialLayer, col2im, im2col, pair, scratch, single, window_output
+from ._spatial import SpatialLayer, col2im, im2col, pair, scratch, sides, single, window_output
 from ._validation import check_bool, check_finite_array, check_positive_int
 from .activations import Activation, get_activation
 from .initializers import get_initializer, make_rng
 from .layers import ParamSpec, check_init_result
 
 __all__ = ["Conv2D"]
+
+PADDING_NAMES = ("same", "valid")
+
+
+def conv_padding(
+    padding: object, kernel: tuple[int, int], stride: tuple[int, int],
+    dilation: tuple[int, int],
+) -> tuple[str | tuple[int, int], tuple[tuple[int, int], tuple[int, int]]]:
+    """A convolution's ``padding`` argument checked, and the zeros it adds on each side.
+
+    Parameters
+    ----------
+    padding : "same", "valid", int or (int, int)
+    kernel, stride, dilation : pairs (height, width)
+
+    Returns
+    -------
+    padding : "same", "valid" or (ph, pw)
+        As given (a pair for an int).
+    sides : ((top, bottom), (left, right))
+        "same": ``d (k - 1)`` per axis, ``d (k - 1) // 2`` of it before (PyTorch's
+        split: the odd one after); "valid": none; (ph, pw): ph above and below,
+        pw left and right.
+    """
+    if isinstance(padding, str):
+        if padding not in PADDING_NAMES:
+            raise ValueError(f"padding must be 'same', 'valid', an int >= 0 or a pair of them "
+                             f"(height, width), got {padding!r}")
+        if padding == "valid":
+            return padding, ((0, 0), (0, 0))
+        if stride != (1, 1):
+            raise ValueError(f"padding='same' needs stride 1 (as in PyTorch: with a larger "
+                             f"stride no padding keeps the input's size), got stride="
+                             f"{single(stride)}; give the padding as an int or a pair")
+        total = [d * (k - 1) for k, d in zip(kernel, dilation, strict=True)]
+        return padding, ((total[0] // 2, total[0] - total[0] // 2),
+                         (total[1] // 2, total[1] - total[1] // 2))
+    try:
+        ph, pw = pair(padding, "padding", minimum=0)
+    except ValueError:
+        raise ValueError(f"padding must be 'same', 'valid', an int >= 0 or a pair of them "
+                         f"(height, width), got {padding!r}") from None
+    return (ph, pw), sides((ph, pw))
 
 
 class Conv2D(SpatialLayer):
@@ -42,8 +90,14 @@ class Conv2D(SpatialLayer):
         Window height and width.
     stride : int or (int, int), default 1
         Step between windows.
-    padding : int or (int, int), default 0
-        Zero rows/columns added on each side of the input.
+    padding : "same", "valid", int or (int, int), default 0
+        Zero rows/columns added on each side of the input.  "same" (stride 1
+        only) pads so that the output has the input's height and width:
+        ``d (k - 1)`` zeros per axis, half before and half after, the odd one
+        after for an even ``d (k - 1)``, as PyTorch; "valid" is 0.
+    dilation : int or (int, int), default 1
+        Spacing of the kernel's taps: tap ``(i, j)`` sees the pixel ``(dh i, dw j)``
+        from the window's corner, so a window spans ``d (k - 1) + 1`` pixels per axis.
     activation : str or Activation, default "relu"
         Elementwise activation (softmax is refused).
     init : str, callable or array-like, default "auto"
@@ -67,7 +121,13 @@ class Conv2D(SpatialLayer):
         Gradients after a backward pass.
     X : ndarray of shape (n_samples, in_channels, height, width)
     Z, A : ndarray of shape (n_samples, out_channels, out_h, out_w)
-        Net input and output of the last forward pass.
+        Net input and output of the last forward pass, with
+        ``out_h = (height + pt + pb - dh (kh - 1) - 1) // sh + 1`` (and likewise
+        ``out_w``), the padding ``((pt, pb), (pl, pr))`` being ``padding_sides``.
+    padding_sides : ((int, int), (int, int))
+        The zero rows above and below and columns left and right that ``padding``
+        adds: ((ph, ph), (pw, pw)) for an int or pair, unequal for "same" with
+        an even ``d (k - 1)``.
     patches : ndarray of shape (n_samples, in_channels, kh, kw, out_h * grid_w)
         The windows of the last forward pass (im2col, see ``_spatial.im2col``);
         a buffer that the next forward pass overwrites.
@@ -83,18 +143,21 @@ class Conv2D(SpatialLayer):
         out_channels: int,
         kernel_size: int | tuple[int, int],
         stride: int | tuple[int, int] = 1,
-        padding: int | tuple[int, int] = 0,
+        padding: str | int | tuple[int, int] = 0,
         activation: str | Activation = "relu",
         init: object = "auto",
         bias: bool = True,
         seed: int | np.random.Generator | None = None,
         dtype: np.dtype | type | str | None = None,
+        dilation: int | tuple[int, int] = 1,
     ) -> None:
         self.in_channels = check_positive_int(in_channels, "in_channels")
         self.out_channels = check_positive_int(out_channels, "out_channels")
         self.kernel_size = pair(kernel_size, "kernel_size")
         self.stride = pair(stride, "stride")
-        self.padding = pair(padding, "padding", minimum=0)
+        self.dilation = pair(dilation, "dilation")
+        self.padding, self.padding_sides = conv_padding(padding, self.kernel_size, self.stride,
+                                                        self.dilation)
         self.activation = get_activation(activation)
         if not self.activation.elementwise:
             raise ValueError(
@@ -143,7 +206,8 @@ class Conv2D(SpatialLayer):
                 f"{self!r}: expects images with {self.in_channels} channel(s), the input has "
                 f"{c} (one example has shape {tuple(in_shape)})"
             )
-        ho, wo = window_output(self, (h, w), self.kernel_size, self.stride, self.padding)
+        ho, wo = window_output(self, (h, w), self.kernel_size, self.stride, self.padding_sides,
+                               self.dilation)
         return self.out_channels, ho, wo
 
     # -- parameters: views into the network's flat vector; assignment writes into it ---------
@@ -210,8 +274,8 @@ class Conv2D(SpatialLayer):
         n, o = X.shape[0], self.out_channels
         self.X = X
         # im2col, one copy: per example a column per window, (c*kh*kw, ho*gw)
-        self.patches, gw = im2col(X, self.kernel_size, self.stride, self.padding, (ho, wo),
-                                  self._work)
+        self.patches, gw = im2col(X, self.kernel_size, self.stride, self.padding_sides,
+                                  (ho, wo), self._work, self.dilation)
         # one product per example, (o, c*kh*kw) @ (c*kh*kw, ho*gw): many small products
         # run faster than one long one here
         Z = np.matmul(self._W.reshape(o, -1), self.patches.reshape(n, -1, ho * gw))
@@ -230,7 +294,7 @@ class Conv2D(SpatialLayer):
     def backward_delta(self, delta: np.ndarray, need_input_grad: bool = True) -> np.ndarray | None:
         """Gradients from ``delta = dJ/dZ`` of shape (n_samples, out_channels, out_h, out_w).
 
-        ``dW[o, c, i, j] = sum_{n, y, x} delta[n, o, y, x] Xpad[n, c, sh y + i, sw x + j]``,
+        ``dW[o, c, i, j] = sum_{n, y, x} delta[n, o, y, x] Xpad[n, c, sh y + dh i, sw x + dw j]``,
         ``db[o] = sum_{n, y, x} delta[n, o, y, x]``, and ``dJ/dX`` adds
         ``W[o, c, i, j] delta[n, o, y, x]`` to every pixel a window covered.
         """
@@ -252,21 +316,26 @@ class Conv2D(SpatialLayer):
             return None
         dpatches = scratch(self._work, "dpatches", self.patches.shape, delta.dtype)
         np.matmul(self._W.reshape(o, -1).T, d, out=dpatches.reshape(n, -1, size))
-        return col2im(dpatches, self.X.shape[2:], self.stride, self.padding, (ho, wo),
-                      size // ho)
+        return col2im(dpatches, self.X.shape[2:], self.stride, self.padding_sides, (ho, wo),
+                      size // ho, self.dilation)
 
     def get_config(self) -> dict:
         return {
             "type": "Conv2D", "in_channels": self.in_channels, "out_channels": self.out_channels,
             "kernel_size": single(self.kernel_size), "stride": single(self.stride),
-            "padding": single(self.padding), "activation": self.activation.name,
-            "bias": self.has_bias,
+            "padding": self._padding_config(), "dilation": single(self.dilation),
+            "activation": self.activation.name, "bias": self.has_bias,
         }
+
+    def _padding_config(self) -> str | int | list[int]:
+        """``padding`` as written in a configuration: "same", "valid", an int or a pair."""
+        return self.padding if isinstance(self.padding, str) else single(self.padding)
 
     def __repr__(self) -> str:
         k = self.kernel_size[0] if self.kernel_size[0] == self.kernel_size[1] else self.kernel_size
         extra = "" if self.stride == (1, 1) else f", stride={single(self.stride)}"
-        extra += "" if self.padding == (0, 0) else f", padding={single(self.padding)}"
+        extra += "" if self.padding == (0, 0) else f", padding={self._padding_config()!r}"
+        extra += "" if self.dilation == (1, 1) else f", dilation={single(self.dilation)}"
         bias = "" if self.has_bias else ", bias=False"
         return (f"Conv2D({self.in_channels}, {self.out_channels}, kernel_size={k}{extra}, "
                 f"activation={self.activation.name!r}{bias})")

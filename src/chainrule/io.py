@@ -86,9 +86,11 @@ def _layer_from_config(cfg: dict, dtype: np.dtype) -> Layer:
         return BatchNorm(cfg["n_features"], act, momentum=cfg["momentum"], eps=cfg["eps"],
                          dtype=dtype)
     if kind == "Conv2D":  # convolutional layers (conv.py, pooling.py)
+        # files written before dilation was an option have none: 1, as those layers had
         return Conv2D(cfg["in_channels"], cfg["out_channels"], cfg["kernel_size"],
                       stride=cfg["stride"], padding=cfg["padding"], activation=act,
-                      init="zeros", bias=cfg["bias"], dtype=dtype)
+                      init="zeros", bias=cfg["bias"], dtype=dtype,
+                      dilation=cfg.get("dilation", 1))
     if kind in ("MaxPool2D", "AvgPool2D"):
         pool = MaxPool2D if kind == "MaxPool2D" else AvgPool2D
         return pool(cfg["size"], stride=cfg["stride"], padding=cfg["padding"])

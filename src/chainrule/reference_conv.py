@@ -7,13 +7,18 @@ against something they can follow.  Images are nested as ``x[n][c][row][col]``
 (any array-like of shape (n_samples, channels, height, width)).
 
 Every function first checks its arguments (one shared validator): shapes that
-agree, a window that fits the padded image, stride >= 1, padding >= 0.
+agree, a window that fits the padded image, stride >= 1, padding >= 0 (or
+"same" / "valid" for a convolution), dilation >= 1.
 
-Convolution, output unit (n, o, y, x), with stride s and zero padding p::
+Convolution, output unit (n, o, y, x), with stride s, dilation d and zero
+padding p::
 
-    z[n][o][y][x] = b[o] + sum_c sum_i sum_j W[o][c][i][j] * x[n][c][s*y + i - p][s*x + j - p]
+    z[n][o][y][x] = b[o] + sum_c sum_i sum_j W[o][c][i][j] * x[n][c][s*y + d*i - p][s*x + d*j - p]
 
-where pixels outside the image count as 0.  Backward: every term of that sum
+where pixels outside the image count as 0.  ``padding="same"`` (stride 1
+only) adds ``d*(k - 1)`` zeros per axis, ``d*(k - 1) // 2`` of them before
+(above, left: that ``p``) and the rest after, so ``z`` has the size of ``x``;
+``"valid"`` is ``p = 0``.  Backward: every term of that sum
 sends ``delta[n][o][y][x] * W[o][c][i][j]`` to the pixel and
 ``delta[n][o][y][x] * pixel`` to the weight.
 """
@@ -55,20 +60,36 @@ def _array(a: object, name: str, ndim: int, what: str) -> np.ndarray:
 
 
 def _check(x: object, stride: object, padding: object, *, W: object = None, b: object = None,
-           size: object = None, grad: object = None, grad_name: str = "grad_out") -> tuple:
-    """The inputs of one public function, checked; returns ``(kernel, stride, padding)``.
+           size: object = None, grad: object = None, grad_name: str = "grad_out",
+           dilation: object = 1) -> tuple:
+    """The inputs of one public function, checked.
 
     ``x`` must be (n_samples, channels, height, width); a convolution's ``W`` must
     have as many input channels as ``x`` and ``b`` one value per output channel; a
     pooling window is ``size`` (with padding at most half of it, as MaxPool2D and
     AvgPool2D require); the window must fit in the padded image; ``grad`` (a
     backward pass's ``delta`` / ``grad_out``) must have the shape of the output.
+
+    Returns
+    -------
+    kernel, stride, padding, dilation, sides, out_hw
+        ``padding`` as given (an int, or a convolution's "same" / "valid"),
+        ``sides`` the zeros it adds ((top, bottom), (left, right)), ``out_hw``
+        the output's (height, width).
     """
     xa = _array(x, "x", 4, "(n_samples, channels, height, width)")
     if W is None:
         size = _count(size, "size", 1)  # first: the stride defaults to it
     stride = _count(stride, "stride", 1)
-    padding = _count(padding, "padding", 0)
+    if W is not None and isinstance(padding, str):  # a convolution's "same" or "valid"
+        if padding not in ("same", "valid"):
+            raise ValueError(f"padding must be 'same', 'valid' or an integer >= 0, got "
+                             f"{padding!r}")
+        if padding == "same" and stride != 1:
+            raise ValueError(f"padding='same' needs stride 1, got stride={stride}")
+    else:
+        padding = _count(padding, "padding", 0)
+    dilation = _count(dilation, "dilation", 1)
     n, c, h, w = xa.shape
     if W is not None:
         Wa = _array(W, "W", 4, "(out_channels, in_channels, kh, kw)")
@@ -91,15 +112,26 @@ def _check(x: object, stride: object, padding: object, *, W: object = None, b: o
         if 2 * padding > kh:
             raise ValueError(f"padding must be at most half the window size {kh}, got "
                              f"{padding}")
-    if h + 2 * padding < kh or w + 2 * padding < kw:
+    span_h, span_w = dilation * (kh - 1) + 1, dilation * (kw - 1) + 1
+    if padding == "same":  # d (k - 1) zeros, the odd one after
+        sides = tuple((t // 2, t - t // 2) for t in (span_h - 1, span_w - 1))
+    else:
+        p = 0 if padding == "valid" else padding
+        sides = ((p, p), (p, p))
+    hp, wp = h + sum(sides[0]), w + sum(sides[1])
+    if hp < span_h or wp < span_w:
+        window = f"{kh}x{kw} window"
+        if dilation != 1:
+            window += f" with dilation {dilation} (spanning {span_h}x{span_w} pixels)"
         raise ValueError(
-            f"the {kh}x{kw} window does not fit in the {h}x{w} image with padding {padding} "
-            f"(padded {h + 2 * padding}x{w + 2 * padding}): no output pixel")
-    expected = (n, out_c, _out_size(h, kh, stride, padding), _out_size(w, kw, stride, padding))
+            f"the {window} does not fit in the {h}x{w} image with padding {padding} "
+            f"(padded {hp}x{wp}): no output pixel")
+    out_hw = ((hp - span_h) // stride + 1, (wp - span_w) // stride + 1)
+    expected = (n, out_c, *out_hw)
     if grad is not None and np.shape(grad) != expected:
         raise ValueError(f"{grad_name} must have the shape of the output {expected}, got "
                          f"shape {np.shape(grad)}")
-    return (kh, kw), stride, padding
+    return (kh, kw), stride, padding, dilation, sides, out_hw
 
 
 def _out_size(size: int, k: int, s: int, p: int) -> int:
@@ -114,26 +146,29 @@ def _pixel(img: list, row: int, col: int, fill: float) -> float:
 
 
 def conv2d_forward(x: object, W: object, b: object = None, stride: int = 1,
-                   padding: int = 0) -> np.ndarray:
+                   padding: int | str = 0, dilation: int = 1) -> np.ndarray:
     """Net input ``z`` of a convolution, by loops.
 
     Parameters
     ----------
     x : array-like of shape (n_samples, in_channels, height, width)
-    W : array-like of shape (out_channels, in_channels, k, k)
+    W : array-like of shape (out_channels, in_channels, kh, kw)
     b : array-like of shape (out_channels,), optional
-    stride, padding : int
+    stride : int
+    padding : int, "same" or "valid"
+    dilation : int
 
     Returns
     -------
     z : ndarray of shape (n_samples, out_channels, out_h, out_w)
+        ``out_h = (height + pad above + pad below - dilation*(kh - 1) - 1) // stride + 1``,
+        and likewise ``out_w``.
     """
-    _, stride, padding = _check(x, stride, padding, W=W, b=b)
+    _, stride, _, dil, ((top, _), (left, _)), (ho, wo) = _check(x, stride, padding, W=W, b=b,
+                                                               dilation=dilation)
     x, W = _nested(x), _nested(W)
     n_out, n_in, kh, kw = len(W), len(W[0]), len(W[0][0]), len(W[0][0][0])
     bias = _nested(b) if b is not None else [0.0] * n_out
-    ho = _out_size(len(x[0][0]), kh, stride, padding)
-    wo = _out_size(len(x[0][0][0]), kw, stride, padding)
     z = []
     for img in x:
         maps = []
@@ -146,8 +181,8 @@ def conv2d_forward(x: object, W: object, b: object = None, stride: int = 1,
                     for c in range(n_in):
                         for i in range(kh):
                             for j in range(kw):
-                                pix = _pixel(img[c], stride * y + i - padding,
-                                             stride * xx + j - padding, 0.0)
+                                pix = _pixel(img[c], stride * y + dil * i - top,
+                                             stride * xx + dil * j - left, 0.0)
                                 total += W[o][c][i][j] * pix
                     row.append(total)
                 rows.append(row)
@@ -156,13 +191,14 @@ def conv2d_forward(x: object, W: object, b: object = None, stride: int = 1,
     return np.array(z)
 
 
-def conv2d_backward(x: object, W: object, delta: object, stride: int = 1, padding: int = 0
+def conv2d_backward(x: object, W: object, delta: object, stride: int = 1,
+                    padding: int | str = 0, dilation: int = 1
                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Gradients of a convolution from ``delta = dJ/dz``, by loops.
 
     Parameters
     ----------
-    x, W, stride, padding : as in :func:`conv2d_forward`
+    x, W, stride, padding, dilation : as in :func:`conv2d_forward`
     delta : array-like of shape (n_samples, out_channels, out_h, out_w)
 
     Returns
@@ -171,7 +207,8 @@ def conv2d_backward(x: object, W: object, delta: object, stride: int = 1, paddin
     dW : ndarray like ``W``
     db : ndarray of shape (out_channels,)
     """
-    _, stride, padding = _check(x, stride, padding, W=W, grad=delta, grad_name="delta")
+    _, stride, _, dil, ((top, _), (left, _)), _ = _check(x, stride, padding, W=W, grad=delta,
+                                                         grad_name="delta", dilation=dilation)
     x, W, delta = _nested(x), _nested(W), _nested(delta)
     n_out, n_in, kh, kw = len(W), len(W[0]), len(W[0][0]), len(W[0][0][0])
     h, w = len(x[0][0]), len(x[0][0][0])
@@ -186,7 +223,8 @@ def conv2d_backward(x: object, W: object, delta: object, stride: int = 1, paddin
                     for c in range(n_in):
                         for i in range(kh):
                             for j in range(kw):
-                                r, col = stride * y + i - padding, stride * xx + j - padding
+                                r = stride * y + dil * i - top
+                                col = stride * xx + dil * j - left
                                 if 0 <= r < h and 0 <= col < w:  # padding pixels are constants
                                     dW[o][c][i][j] += d * img[c][r][col]
                                     dx[n][c][r][col] += d * W[o][c][i][j]
@@ -220,7 +258,7 @@ def maxpool2d_forward(x: object, size: int = 2, stride: int | None = None,
 
     x : array-like (n_samples, channels, height, width) -> (n_samples, channels, out_h, out_w)
     """
-    _, stride, padding = _check(x, size if stride is None else stride, padding, size=size)
+    _, stride, padding, *_ = _check(x, size if stride is None else stride, padding, size=size)
     x = _nested(x)
     out = _pool_output(x, size, stride, padding)
     for n, c, y, xx, pixels in _pool_windows(x, size, stride, padding, -float("inf")):
@@ -231,8 +269,8 @@ def maxpool2d_forward(x: object, size: int = 2, stride: int | None = None,
 def maxpool2d_backward(x: object, grad_out: object, size: int = 2, stride: int | None = None,
                        padding: int = 0) -> np.ndarray:
     """``dJ/dx`` of max pooling: each window's gradient goes to its (first) largest pixel."""
-    _, stride, padding = _check(x, size if stride is None else stride, padding, size=size,
-                                grad=grad_out)
+    _, stride, padding, *_ = _check(x, size if stride is None else stride, padding,
+                                    size=size, grad=grad_out)
     x, grad_out = _nested(x), _nested(grad_out)
     dx = np.zeros((len(x), len(x[0]), len(x[0][0]), len(x[0][0][0]))).tolist()
     for n, c, y, xx, pixels in _pool_windows(x, size, stride, padding, -float("inf")):
@@ -248,7 +286,7 @@ def maxpool2d_backward(x: object, grad_out: object, size: int = 2, stride: int |
 def avgpool2d_forward(x: object, size: int = 2, stride: int | None = None,
                       padding: int = 0) -> np.ndarray:
     """Average pooling by loops: the mean of each window, padding pixels counting as 0."""
-    _, stride, padding = _check(x, size if stride is None else stride, padding, size=size)
+    _, stride, padding, *_ = _check(x, size if stride is None else stride, padding, size=size)
     x = _nested(x)
     out = _pool_output(x, size, stride, padding)
     for n, c, y, xx, pixels in _pool_windows(x, size, stride, padding, 0.0):
@@ -259,8 +297,8 @@ def avgpool2d_forward(x: object, size: int = 2, stride: int | None = None,
 def avgpool2d_backward(x: object, grad_out: object, size: int = 2, stride: int | None = None,
                        padding: int = 0) -> np.ndarray:
     """``dJ/dx`` of average pooling: each pixel of a window gets grad / (size * size)."""
-    _, stride, padding = _check(x, size if stride is None else stride, padding, size=size,
-                                grad=grad_out)
+    _, stride, padding, *_ = _check(x, size if stride is None else stride, padding,
+                                    size=size, grad=grad_out)
     x, grad_out = _nested(x), _nested(grad_out)
     h, w = len(x[0][0]), len(x[0][0][0])
     dx = np.zeros((len(x), len(x[0]), h, w)).tolist()
