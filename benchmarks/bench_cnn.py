@@ -83,7 +83,8 @@ def torch_model(net: cr.Network):
             m.bias.data = torch.tensor(layer.b)
             modules += [m, torch.nn.ReLU()]
         elif isinstance(layer, cr.MaxPool2D):
-            modules.append(torch.nn.MaxPool2d(layer.size, layer.stride, layer.padding))
+            modules.append(torch.nn.MaxPool2d(layer.size, layer.stride, layer.padding,
+                                              layer.dilation))
         elif isinstance(layer, cr.Flatten):
             modules.append(torch.nn.Flatten())
         else:  # the Dense softmax output: logits here, softmax inside the loss

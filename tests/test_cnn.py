@@ -185,6 +185,7 @@ def test_save_and_load_a_cnn(tmp_path, rng):
 SAME_DILATED = [
     {"type": "Conv2D", "out_channels": 3, "kernel_size": 2, "padding": "same", "dilation": 2,
      "activation": "tanh"},
+    {"type": "MaxPool2D", "size": 2, "stride": 1, "dilation": 2},
     {"type": "Conv2D", "out_channels": 2, "kernel_size": [3, 2], "stride": 2,
      "padding": "valid", "dilation": [1, 2], "activation": "sigmoid"},
     {"type": "Flatten"},
@@ -201,12 +202,14 @@ def test_save_and_load_a_cnn_with_same_padding_and_dilation(tmp_path, rng):
     layers = network_config(loaded)["layers"]
     for written, given in zip(layers, SAME_DILATED, strict=True):
         assert {k: written[k] for k in given} == given
-    assert [la.padding_sides for la in loaded.layers[:2]] == [((1, 1), (1, 1)), ((0, 0), (0, 0))]
+    assert [la.padding_sides for la in loaded.layers[0:3:2]] == [((1, 1), (1, 1)),
+                                                                   ((0, 0), (0, 0))]
     X = rng.normal(size=(3, 2, 8, 9))
     np.testing.assert_array_equal(loaded.forward(X), net.forward(X))
-    # by hand: "same" keeps 8x9; then a (3, 2) kernel dilated (1, 2) spans 3x3, stride 2
+    # by hand: "same" keeps 8x9; pooling windows dilated by 2 span 3: 6x7; then a (3, 2)
+    # kernel dilated (1, 2) spans 3x3, stride 2
     assert [shape for _, shape in loaded.layer_shapes()] == [
-        (3, 8, 9), (2, (8 - 3) // 2 + 1, (9 - 3) // 2 + 1), 2 * 3 * 4, 3]
+        (3, 8, 9), (3, 6, 7), (2, (6 - 3) // 2 + 1, (7 - 3) // 2 + 1), 2 * 2 * 3, 3]
 
 
 def test_files_written_before_dilation_load_with_dilation_1(tmp_path, rng):
@@ -215,11 +218,12 @@ def test_files_written_before_dilation_load_with_dilation_1(tmp_path, rng):
     net = _small_cnn()
     net.params[...] = rng.normal(scale=0.3, size=net.n_params)
     path = net.save(tmp_path / "old.npz")
-    # what the code before this option wrote: no "dilation" key in the Conv2D records
+    # what the code before this option wrote: no "dilation" key in the layer records
     _edit_meta(path, lambda meta: [rec.pop("dilation") for rec in meta["network"]["layers"]
-                                   if rec["type"] == "Conv2D"])
+                                   if rec["type"] in ("Conv2D", "MaxPool2D")])
     loaded = chainrule.load(path)
-    assert [la.dilation for la in loaded.layers if isinstance(la, Conv2D)] == [(1, 1), (1, 1)]
+    assert [la.dilation for la in loaded.layers if isinstance(la, (Conv2D, MaxPool2D))] == [
+        (1, 1), (1, 1), (1, 1)]
     X = rng.normal(size=(3, 2, 9, 9))
     np.testing.assert_array_equal(loaded.forward(X), net.forward(X))
 
@@ -234,13 +238,15 @@ def test_files_written_before_dilation_load_with_dilation_1(tmp_path, rng):
     ("padding", None, r"padding must be 'same', 'valid', an int >= 0 .*got None"),
     ("padding", True, r"padding must be 'same', 'valid', an int >= 0 .*got True"),
     ("stride", 2, r"padding='same' needs stride 1 .*got stride=2"),
+    ("pool dilation", -1, r"dilation must be an int >= 1 .*got -1"),
 ])
 def test_load_refuses_a_damaged_padding_or_dilation(tmp_path, key, value, match):
     from test_corrupt_files import _edit_meta, _set_meta
 
     net = network_from_layers(SAME_DILATED, input_shape=(2, 8, 9), seed=0)
     path = net.save(tmp_path / "cnn.npz")
-    _edit_meta(path, _set_meta("network", "layers", 0, key, value=value))
+    index, key = (1, "dilation") if key == "pool dilation" else (0, key)  # MaxPool2D's
+    _edit_meta(path, _set_meta("network", "layers", index, key, value=value))
     with pytest.raises(ValueError, match=match) as err:
         chainrule.load(path)
     assert str(err.value).startswith(f"{path}: corrupted")

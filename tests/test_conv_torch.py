@@ -223,3 +223,20 @@ def test_a_cnn_with_same_padding_and_dilation_agrees_with_torch(rng):
     t1.W, t1.b, t2.W, t2.b = (p[k].grad.numpy() for k in ("W1", "b1", "W2", "b2"))
     t3.W, t3.b = p["W3"].grad.numpy().T, p["b3"].grad.numpy()
     np.testing.assert_allclose(grad, twin.params, rtol=1e-10, atol=1e-13)
+
+
+@pytest.mark.parametrize(("size", "s", "p", "d"), [
+    (2, None, 0, 2), (2, 1, 1, 2), (3, 2, 1, (2, 1)), ((2, 3), (1, 2), (1, 0), (3, 2)),
+    (2, 3, 0, 2),
+])
+def test_dilated_max_pool2d_agrees_with_torch_away_from_ties(rng, size, s, p, d):
+    X = rng.permutation(np.arange(2 * 3 * 9 * 8, dtype=np.float64)).reshape(2, 3, 9, 8) / 10
+    layer = MaxPool2D(size, s, p, dilation=d)
+    A = layer.forward(X)
+    G = rng.normal(size=A.shape)
+    dX = layer.backward(G)
+    Xt = _t(X, True)
+    At = F.max_pool2d(Xt, size, stride=s, padding=p, dilation=d)
+    At.backward(_t(G))
+    np.testing.assert_array_equal(A, At.detach().numpy())
+    np.testing.assert_allclose(dX, Xt.grad.numpy(), **TOL)

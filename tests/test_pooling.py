@@ -110,7 +110,8 @@ def test_flatten_is_row_major_and_undone_by_backward(rng):
 def test_pooling_has_no_parameters_and_a_config():
     layer = MaxPool2D(3, stride=2, padding=1)
     assert layer.param_specs() == []
-    assert layer.get_config() == {"type": "MaxPool2D", "size": 3, "stride": 2, "padding": 1}
+    assert layer.get_config() == {"type": "MaxPool2D", "size": 3, "stride": 2, "padding": 1,
+                                  "dilation": 1}
     assert repr(layer) == "MaxPool2D(3, stride=2, padding=1)"
     assert AvgPool2D((2, 3)).get_config() == {"type": "AvgPool2D", "size": [2, 3],
                                                "stride": [2, 3], "padding": 0}
@@ -139,3 +140,64 @@ def test_pool_window_larger_than_the_image_names_the_layer():
         Network(layers, input_shape=(1, 5, 5))
     with pytest.raises(ValueError, match=r"MaxPool2D\(2\): expects a batch of images"):
         MaxPool2D(2).forward(np.zeros((4, 16)))
+
+
+# --- MaxPool2D's dilation (PyTorch's MaxPool2d has it; AvgPool2d has not) ---------------------
+def test_hand_worked_dilated_max_pooling():
+    # 2x2 windows with dilation 2 and stride 1 on 4x4: window (y, x) holds pixels
+    # (y, x), (y, x + 2), (y + 2, x), (y + 2, x + 2)
+    X = np.array([[[[9.0, 0, 1, 8], [2, 15, 3, 4], [14, 5, 6, 7], [10, 11, 12, 13]]]])
+    layer = MaxPool2D(2, stride=1, dilation=2)
+    # (0, 0): 9 1 14 6 -> 14; (0, 1): 0 8 5 7 -> 8; (1, 0): 2 3 10 12 -> 12; (1, 1): 15 4 11 13
+    assert layer.forward(X)[0, 0].tolist() == [[14, 8], [12, 15]]
+    dX = layer.backward(np.array([[[[1.0, 10.0], [100.0, 1000.0]]]]))
+    assert dX[0, 0].tolist() == [[0, 0, 0, 10], [0, 1000, 0, 0], [1, 0, 0, 0], [0, 0, 100, 0]]
+
+
+# (size, stride, padding, dilation): interleaved windows (stride < span), windows apart
+# (stride >= span 3: each pixel written once), padded
+DILATED = [(2, 1, 0, 2), (2, 2, 1, 2), (2, 3, 0, 2), (3, 2, 1, 2), (2, None, 1, 3),
+           (3, 1, 1, 3)]
+
+
+@pytest.mark.parametrize(("size", "stride", "padding", "dilation"), DILATED)
+def test_dilated_max_pooling_matches_the_loop_reference(rng, size, stride, padding, dilation):
+    X = rng.permutation(np.arange(2 * 3 * 9 * 8, dtype=np.float64)).reshape(2, 3, 9, 8)
+    layer = MaxPool2D(size, stride, padding, dilation=dilation)
+    A = layer.forward(X)
+    G = rng.normal(size=A.shape)
+    dX = layer.backward(G)
+    np.testing.assert_array_equal(A, reference.maxpool2d_forward(X, size, stride, padding,
+                                                                 dilation))
+    np.testing.assert_allclose(
+        dX, reference.maxpool2d_backward(X, G, size, stride, padding, dilation), atol=1e-15)
+    assert dX.sum() == pytest.approx(G.sum())  # each window's gradient goes to one pixel
+
+
+@pytest.mark.parametrize(("size", "stride", "padding", "dilation"), DILATED[:4])
+def test_gradient_check_of_dilated_max_pooling(rng, size, stride, padding, dilation):
+    conv = Conv2D(1, 2, 2, activation="tanh", seed=0)
+    pool = MaxPool2D(size, stride, padding, dilation=dilation)
+    n_out = int(np.prod(pool.output_shape(conv.output_shape((1, 8, 8)))))
+    net = Network([conv, pool, Flatten(), Dense(n_out, 2, "identity", seed=1)],
+                  input_shape=(1, 8, 8))
+    X = rng.normal(size=(3, 1, 8, 8))
+    check = chainrule.gradient_check(net, X, rng.normal(size=(3, 2)), exclude_kinks=True)
+    assert check.rel_diff < 1e-8, str(check)
+
+
+def test_dilation_in_max_pooling_config_and_errors():
+    layer = MaxPool2D(2, stride=1, dilation=(2, 3))
+    assert layer.get_config() == {"type": "MaxPool2D", "size": 2, "stride": 1, "padding": 0,
+                                  "dilation": [2, 3]}
+    assert repr(layer) == "MaxPool2D(2, stride=1, dilation=[2, 3])"
+    assert layer.output_shape((4, 7, 9)) == (4, 7 - 2, 9 - 3)  # spans 3x4
+    with pytest.raises(ValueError, match=r"dilation must be an int >= 1 .*got 0"):
+        MaxPool2D(2, dilation=0)
+    with pytest.raises(TypeError, match=r"dilation"):  # as PyTorch's AvgPool2d: none
+        AvgPool2D(2, dilation=2)
+    with pytest.raises(ValueError, match=r"layers\[1\] MaxPool2D\(3, dilation=3\): the 3x3 "
+                                         r"window with dilation 3 \(spanning 7x7 pixels\) is "
+                                         r"larger than the padded input \(height 6"):
+        Network([Conv2D(1, 2, 3), MaxPool2D(3, dilation=3), Flatten(), Dense(2, 1)],
+                input_shape=(1, 8, 8))

@@ -91,9 +91,11 @@ def _layer_from_config(cfg: dict, dtype: np.dtype) -> Layer:
                       stride=cfg["stride"], padding=cfg["padding"], activation=act,
                       init="zeros", bias=cfg["bias"], dtype=dtype,
                       dilation=cfg.get("dilation", 1))
-    if kind in ("MaxPool2D", "AvgPool2D"):
-        pool = MaxPool2D if kind == "MaxPool2D" else AvgPool2D
-        return pool(cfg["size"], stride=cfg["stride"], padding=cfg["padding"])
+    if kind == "MaxPool2D":  # dilation: 1 in files written before it was an option
+        return MaxPool2D(cfg["size"], stride=cfg["stride"], padding=cfg["padding"],
+                         dilation=cfg.get("dilation", 1))
+    if kind == "AvgPool2D":
+        return AvgPool2D(cfg["size"], stride=cfg["stride"], padding=cfg["padding"])
     if kind == "Flatten":
         return Flatten()
     raise ValueError(f"unknown layer type {kind!r} in the model file")

@@ -1,7 +1,9 @@
 """Pooling (subsampling) and flattening: the layers between convolutions and Dense ones.
 
-* :class:`MaxPool2D`: each output is the largest value of its window; backward
-  sends the gradient to that one pixel (the first largest, if several tie).
+* :class:`MaxPool2D`: each output is the largest value of its window (whose
+  pixels may be spaced apart: ``dilation``, as PyTorch's ``MaxPool2d``);
+  backward sends the gradient to that one pixel (the first largest, if
+  several tie).
 * :class:`AvgPool2D`: each output is the mean of its window (padding counts
   as zeros in the mean, as PyTorch's default); backward spreads the gradient
   evenly over the window.
@@ -26,6 +28,7 @@ class _Pool2D(SpatialLayer):
     """Shared by max and average pooling: window geometry, shapes, configuration."""
 
     kind = ""
+    dilation = (1, 1)  # spacing of a window's pixels: MaxPool2D's option, as in PyTorch
 
     def __init__(
         self,
@@ -45,15 +48,17 @@ class _Pool2D(SpatialLayer):
 
     def _out_shape(self, in_shape: tuple[int, ...]) -> tuple[int, int, int]:
         c, h, w = in_shape
-        return (c, *window_output(self, (h, w), self.size, self.stride, self.padding))
+        return (c, *window_output(self, (h, w), self.size, self.stride, self.padding,
+                                  self.dilation))
 
     def _taps(self, X: np.ndarray, fill: float) -> list[np.ndarray]:
         """The ``kh * kw`` tap views (n, c, out_h, out_w) of ``X`` padded with ``fill``."""
         _, ho, wo = self._check_batch(X)
         self.X = X
         Xp = pad(X, self.padding, fill)
-        kh, kw = self.size
-        return [tap(Xp, i, j, self.stride, (ho, wo)) for i in range(kh) for j in range(kw)]
+        (kh, kw), (dh, dw) = self.size, self.dilation
+        return [tap(Xp, dh * i, dw * j, self.stride, (ho, wo))
+                for i in range(kh) for j in range(kw)]
 
     def get_config(self) -> dict:
         return {"type": self.kind, "size": single(self.size), "stride": single(self.stride),
@@ -62,6 +67,7 @@ class _Pool2D(SpatialLayer):
     def __repr__(self) -> str:
         extra = "" if self.stride == self.size else f", stride={single(self.stride)}"
         extra += "" if self.padding == (0, 0) else f", padding={single(self.padding)}"
+        extra += "" if self.dilation == (1, 1) else f", dilation={single(self.dilation)}"
         return f"{self.kind}({single(self.size)}{extra})"
 
 
@@ -76,6 +82,10 @@ class MaxPool2D(_Pool2D):
         Step between windows; by default ``size`` (windows side by side).
     padding : int or (int, int), default 0
         Rows/columns of -inf added on each side (at most half the window).
+    dilation : int or (int, int), default 1
+        Spacing of the window's pixels, as PyTorch's: pixel ``(i, j)`` of window
+        ``(y, x)`` is ``(sh y + dh i, sw x + dw j)`` of the padded input, so a
+        window spans ``d (k - 1) + 1`` pixels per axis.
 
     Attributes
     ----------
@@ -87,6 +97,19 @@ class MaxPool2D(_Pool2D):
 
     kind = "MaxPool2D"
     _caches = ("X", "A", "delta", "argmax")
+
+    def __init__(
+        self,
+        size: int | tuple[int, int] = 2,
+        stride: int | tuple[int, int] | None = None,
+        padding: int | tuple[int, int] = 0,
+        dilation: int | tuple[int, int] = 1,
+    ) -> None:
+        super().__init__(size, stride, padding)
+        self.dilation = pair(dilation, "dilation")
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "dilation": single(self.dilation)}
 
     def forward(self, X: np.ndarray, training: bool = False) -> np.ndarray:
         """Max over each window: X (n, c, h, w) -> A (n, c, out_h, out_w)."""
@@ -107,10 +130,14 @@ class MaxPool2D(_Pool2D):
         if not need_input_grad:
             return None
         (h, w), (ph, pw), (kh, kw) = self.X.shape[2:], self.padding, self.size
+        (dh, dw) = self.dilation
         dXp = np.zeros((*self.X.shape[:2], h + 2 * ph, w + 2 * pw), dtype=grad_out.dtype)
-        apart = all(s >= k for s, k in zip(self.stride, self.size, strict=True))
+        # windows apart: a step of at least the span d (k - 1) + 1 (dilated windows with a
+        # smaller step interleave: window y's pixel i can be window y + 1's pixel i - 1)
+        apart = all(s >= d * (k - 1) + 1
+                    for s, k, d in zip(self.stride, self.size, self.dilation, strict=True))
         for t in range(kh * kw):
-            view = tap(dXp, t // kw, t % kw, self.stride, grad_out.shape[2:])
+            view = tap(dXp, dh * (t // kw), dw * (t % kw), self.stride, grad_out.shape[2:])
             if apart:  # windows do not overlap: each pixel is written once
                 np.multiply(grad_out, self.argmax == t, out=view)
             else:
@@ -121,7 +148,8 @@ class MaxPool2D(_Pool2D):
 class AvgPool2D(_Pool2D):
     """``A[n, c, y, x] = mean over the window (y, x) of channel c`` (padding counts as 0).
 
-    Parameters are those of :class:`MaxPool2D` (padding adds zeros).
+    Parameters are those of :class:`MaxPool2D` (padding adds zeros), but no
+    ``dilation`` (PyTorch's AvgPool2d has none either).
     """
 
     kind = "AvgPool2D"

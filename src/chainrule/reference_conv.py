@@ -134,10 +134,6 @@ def _check(x: object, stride: object, padding: object, *, W: object = None, b: o
     return (kh, kw), stride, padding, dilation, sides, out_hw
 
 
-def _out_size(size: int, k: int, s: int, p: int) -> int:
-    return (size + 2 * p - k) // s + 1
-
-
 def _pixel(img: list, row: int, col: int, fill: float) -> float:
     """``img[row][col]``, or ``fill`` outside the image (the padding)."""
     if 0 <= row < len(img) and 0 <= col < len(img[0]):
@@ -231,49 +227,57 @@ def conv2d_backward(x: object, W: object, delta: object, stride: int = 1,
     return np.array(dx), np.array(dW), np.array(db)
 
 
-def _pool_windows(x: list, size: int, stride: int, padding: int, fill: float):
-    """Yield (n, c, y, x, pixels) with pixels = [(value, row, col), ...] of each window."""
-    h, w = len(x[0][0]), len(x[0][0][0])
+def _pool_windows(x: list, size: int, stride: int, padding: int, fill: float,
+                  out_hw: tuple[int, int], dilation: int = 1):
+    """Yield (n, c, y, x, pixels) with pixels = [(value, row, col), ...] of each window.
+
+    Pixel (i, j) of window (y, x) is ``(stride*y + dilation*i - padding, stride*x +
+    dilation*j - padding)``; ``out_hw`` is the number of windows, from :func:`_check`.
+    """
     for n, img in enumerate(x):
         for c, chan in enumerate(img):
-            for y in range(_out_size(h, size, stride, padding)):
-                for xx in range(_out_size(w, size, stride, padding)):
+            for y in range(out_hw[0]):
+                for xx in range(out_hw[1]):
                     pixels = []
                     for i in range(size):
                         for j in range(size):
-                            r, col = stride * y + i - padding, stride * xx + j - padding
+                            r = stride * y + dilation * i - padding
+                            col = stride * xx + dilation * j - padding
                             pixels.append((_pixel(chan, r, col, fill), r, col))
                     yield n, c, y, xx, pixels
 
 
-def _pool_output(x: list, size: int, stride: int, padding: int) -> list:
-    h, w = len(x[0][0]), len(x[0][0][0])
-    ho, wo = _out_size(h, size, stride, padding), _out_size(w, size, stride, padding)
-    return np.zeros((len(x), len(x[0]), ho, wo)).tolist()
+def _pool_output(x: list, out_hw: tuple[int, int]) -> list:
+    return np.zeros((len(x), len(x[0]), *out_hw)).tolist()
 
 
 def maxpool2d_forward(x: object, size: int = 2, stride: int | None = None,
-                      padding: int = 0) -> np.ndarray:
+                      padding: int = 0, dilation: int = 1) -> np.ndarray:
     """Max pooling by loops: the largest pixel of each window (padding is -inf).
 
     x : array-like (n_samples, channels, height, width) -> (n_samples, channels, out_h, out_w)
+    ``dilation`` spaces a window's pixels apart, as in :class:`chainrule.MaxPool2D`.
     """
-    _, stride, padding, *_ = _check(x, size if stride is None else stride, padding, size=size)
+    _, stride, padding, dilation, _, out_hw = _check(
+        x, size if stride is None else stride, padding, size=size, dilation=dilation)
     x = _nested(x)
-    out = _pool_output(x, size, stride, padding)
-    for n, c, y, xx, pixels in _pool_windows(x, size, stride, padding, -float("inf")):
+    out = _pool_output(x, out_hw)
+    for n, c, y, xx, pixels in _pool_windows(x, size, stride, padding, -float("inf"), out_hw,
+                                             dilation):
         out[n][c][y][xx] = max(value for value, _, _ in pixels)
     return np.array(out)
 
 
 def maxpool2d_backward(x: object, grad_out: object, size: int = 2, stride: int | None = None,
-                       padding: int = 0) -> np.ndarray:
+                       padding: int = 0, dilation: int = 1) -> np.ndarray:
     """``dJ/dx`` of max pooling: each window's gradient goes to its (first) largest pixel."""
-    _, stride, padding, *_ = _check(x, size if stride is None else stride, padding,
-                                    size=size, grad=grad_out)
+    _, stride, padding, dilation, _, out_hw = _check(
+        x, size if stride is None else stride, padding, size=size, grad=grad_out,
+        dilation=dilation)
     x, grad_out = _nested(x), _nested(grad_out)
     dx = np.zeros((len(x), len(x[0]), len(x[0][0]), len(x[0][0][0]))).tolist()
-    for n, c, y, xx, pixels in _pool_windows(x, size, stride, padding, -float("inf")):
+    for n, c, y, xx, pixels in _pool_windows(x, size, stride, padding, -float("inf"), out_hw,
+                                             dilation):
         best = 0
         for t, (value, _, _) in enumerate(pixels):
             if value > pixels[best][0]:  # strictly larger: the first maximum wins ties
@@ -286,10 +290,11 @@ def maxpool2d_backward(x: object, grad_out: object, size: int = 2, stride: int |
 def avgpool2d_forward(x: object, size: int = 2, stride: int | None = None,
                       padding: int = 0) -> np.ndarray:
     """Average pooling by loops: the mean of each window, padding pixels counting as 0."""
-    _, stride, padding, *_ = _check(x, size if stride is None else stride, padding, size=size)
+    _, stride, padding, _, _, out_hw = _check(x, size if stride is None else stride, padding,
+                                              size=size)
     x = _nested(x)
-    out = _pool_output(x, size, stride, padding)
-    for n, c, y, xx, pixels in _pool_windows(x, size, stride, padding, 0.0):
+    out = _pool_output(x, out_hw)
+    for n, c, y, xx, pixels in _pool_windows(x, size, stride, padding, 0.0, out_hw):
         out[n][c][y][xx] = sum(value for value, _, _ in pixels) / (size * size)
     return np.array(out)
 
@@ -297,12 +302,12 @@ def avgpool2d_forward(x: object, size: int = 2, stride: int | None = None,
 def avgpool2d_backward(x: object, grad_out: object, size: int = 2, stride: int | None = None,
                        padding: int = 0) -> np.ndarray:
     """``dJ/dx`` of average pooling: each pixel of a window gets grad / (size * size)."""
-    _, stride, padding, *_ = _check(x, size if stride is None else stride, padding,
-                                    size=size, grad=grad_out)
+    _, stride, padding, _, _, out_hw = _check(x, size if stride is None else stride, padding,
+                                              size=size, grad=grad_out)
     x, grad_out = _nested(x), _nested(grad_out)
     h, w = len(x[0][0]), len(x[0][0][0])
     dx = np.zeros((len(x), len(x[0]), h, w)).tolist()
-    for n, c, y, xx, pixels in _pool_windows(x, size, stride, padding, 0.0):
+    for n, c, y, xx, pixels in _pool_windows(x, size, stride, padding, 0.0, out_hw):
         for _, r, col in pixels:
             if 0 <= r < h and 0 <= col < w:
                 dx[n][c][r][col] += grad_out[n][c][y][xx] / (size * size)
