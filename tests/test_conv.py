@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import chainrule
-from chainrule import Conv2D, Dense, Flatten, Network, reference
+from chainrule import AvgPool2D, Conv2D, Dense, Flatten, MaxPool2D, Network, reference
 from chainrule.network import _without_cache
 
 # (kernel, stride, padding) geometries, each run through reference and gradient checks
@@ -165,7 +165,7 @@ def test_explicit_kernels_and_config():
         "stride": [2, 1], "padding": 1, "dilation": 1, "activation": "tanh", "bias": False,
     }
     assert repr(layer) == (
-        "Conv2D(3, 2, kernel_size=2, stride=[2, 1], padding=1, activation='tanh', bias=False)")
+        "Conv2D(3, 2, kernel_size=2, stride=(2, 1), padding=1, activation='tanh', bias=False)")
 
 
 def test_copies_drop_the_caches_but_keep_the_shapes(rng):
@@ -399,7 +399,7 @@ def test_padding_and_dilation_in_config_and_repr():
         "stride": 1, "padding": "same", "dilation": [2, 1], "activation": "tanh", "bias": True,
     }
     assert repr(layer) == (
-        "Conv2D(3, 2, kernel_size=2, padding='same', dilation=[2, 1], activation='tanh')")
+        "Conv2D(3, 2, kernel_size=2, padding='same', dilation=(2, 1), activation='tanh')")
     layer = Conv2D(3, 2, 3, stride=2, padding="valid", dilation=2)
     assert layer.get_config()["padding"] == "valid" and layer.get_config()["dilation"] == 2
     assert repr(layer) == ("Conv2D(3, 2, kernel_size=3, stride=2, padding='valid', dilation=2, "
@@ -448,3 +448,16 @@ def test_a_dilated_window_larger_than_the_image_is_refused_naming_its_span():
 def test_reference_conv_checks_padding_and_dilation(call, message):
     with pytest.raises(ValueError, match=message):
         call()
+
+
+@pytest.mark.parametrize("layer", [
+    Conv2D(3, 4, (4, 3), stride=(1, 2), padding=(1, 2), dilation=(2, 1), bias=False),
+    Conv2D(2, 1, 3, padding="same", dilation=(1, 3), activation="tanh"),
+    MaxPool2D((2, 3), stride=(1, 2), padding=(1, 0), dilation=(2, 1)),
+    AvgPool2D(3, stride=(2, 1), padding=1),
+])
+def test_a_repr_written_back_builds_the_same_layer(layer):
+    """The repr shows pairs as the tuples the constructors document, so it reads back."""
+    rebuilt = eval(repr(layer), {"Conv2D": Conv2D, "MaxPool2D": MaxPool2D, "AvgPool2D": AvgPool2D})
+    assert rebuilt.get_config() == layer.get_config()
+    assert "[" not in repr(layer)

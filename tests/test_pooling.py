@@ -190,7 +190,7 @@ def test_dilation_in_max_pooling_config_and_errors():
     layer = MaxPool2D(2, stride=1, dilation=(2, 3))
     assert layer.get_config() == {"type": "MaxPool2D", "size": 2, "stride": 1, "padding": 0,
                                   "dilation": [2, 3]}
-    assert repr(layer) == "MaxPool2D(2, stride=1, dilation=[2, 3])"
+    assert repr(layer) == "MaxPool2D(2, stride=1, dilation=(2, 3))"
     assert layer.output_shape((4, 7, 9)) == (4, 7 - 2, 9 - 3)  # spans 3x4
     with pytest.raises(ValueError, match=r"dilation must be an int >= 1 .*got 0"):
         MaxPool2D(2, dilation=0)

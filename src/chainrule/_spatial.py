@@ -56,6 +56,12 @@ def single(p: tuple[int, int]) -> int | list[int]:
     return p[0] if p[0] == p[1] else list(p)
 
 
+def shown(p: tuple[int, int]) -> int | tuple[int, int]:
+    """A pair as written in a repr: an int when both are equal, else the tuple the
+    constructor documents (a configuration writes a list, which JSON keeps)."""
+    return p[0] if p[0] == p[1] else tuple(p)
+
+
 def sides(padding: Padding) -> tuple[tuple[int, int], tuple[int, int]]:
     """A padding as ``((top, bottom), (left, right))``: (1, 2) -> ((1, 1), (2, 2))."""
     ph, pw = padding

@@ -27,7 +27,17 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._spatial import SpatialLayer, col2im, im2col, pair, scratch, sides, single, window_output
+from ._spatial import (
+    SpatialLayer,
+    col2im,
+    im2col,
+    pair,
+    scratch,
+    shown,
+    sides,
+    single,
+    window_output,
+)
 from ._validation import check_bool, check_finite_array, check_positive_int
 from .activations import Activation, get_activation
 from .initializers import get_initializer, make_rng
@@ -333,9 +343,10 @@ class Conv2D(SpatialLayer):
 
     def __repr__(self) -> str:
         k = self.kernel_size[0] if self.kernel_size[0] == self.kernel_size[1] else self.kernel_size
-        extra = "" if self.stride == (1, 1) else f", stride={single(self.stride)}"
-        extra += "" if self.padding == (0, 0) else f", padding={self._padding_config()!r}"
-        extra += "" if self.dilation == (1, 1) else f", dilation={single(self.dilation)}"
+        extra = "" if self.stride == (1, 1) else f", stride={shown(self.stride)}"
+        padding = self.padding if isinstance(self.padding, str) else shown(self.padding)
+        extra += "" if self.padding == (0, 0) else f", padding={padding!r}"
+        extra += "" if self.dilation == (1, 1) else f", dilation={shown(self.dilation)}"
         bias = "" if self.has_bias else ", bias=False"
         return (f"Conv2D({self.in_channels}, {self.out_channels}, kernel_size={k}{extra}, "
                 f"activation={self.activation.name!r}{bias})")

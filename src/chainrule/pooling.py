@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._spatial import SpatialLayer, pad, pair, scatter_taps, single, tap, window_output
+from ._spatial import SpatialLayer, pad, pair, scatter_taps, shown, single, tap, window_output
 
 __all__ = ["AvgPool2D", "Flatten", "MaxPool2D"]
 
@@ -65,10 +65,10 @@ class _Pool2D(SpatialLayer):
                 "padding": single(self.padding)}
 
     def __repr__(self) -> str:
-        extra = "" if self.stride == self.size else f", stride={single(self.stride)}"
-        extra += "" if self.padding == (0, 0) else f", padding={single(self.padding)}"
-        extra += "" if self.dilation == (1, 1) else f", dilation={single(self.dilation)}"
-        return f"{self.kind}({single(self.size)}{extra})"
+        extra = "" if self.stride == self.size else f", stride={shown(self.stride)}"
+        extra += "" if self.padding == (0, 0) else f", padding={shown(self.padding)}"
+        extra += "" if self.dilation == (1, 1) else f", dilation={shown(self.dilation)}"
+        return f"{self.kind}({shown(self.size)}{extra})"
 
 
 class MaxPool2D(_Pool2D):
