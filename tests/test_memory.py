@@ -323,3 +323,54 @@ def test_labels_of_many_classes_are_not_held_as_a_float_matrix(rng):
     finally:
         tracemalloc.stop()
     assert peak < 12, peak  # the float one-hot alone would be 30.5 MiB
+
+
+# -- train: the validation pass keeps none of its arrays --------------------------------------
+def _small_cnn(dtype: type = np.float64, extra: bool = False) -> chainrule.Network:
+    layers = [{"type": "Conv2D", "out_channels": 4, "kernel_size": 3, "padding": 1}]
+    if extra:
+        layers += [{"type": "BatchNorm", "activation": "relu"}]
+    layers += [{"type": "MaxPool2D", "size": 2}, {"type": "Flatten"}]
+    if extra:
+        layers += [{"type": "Dropout", "rate": 0.25}]
+    layers += [{"type": "Dense", "fan_out": 3, "activation": "softmax"}]
+    return chainrule.network_from_layers(layers, input_shape=(1, 12, 12), seed=0, dtype=dtype)
+
+
+@pytest.mark.parametrize("extra", [False, True])
+def test_train_keeps_nothing_of_the_validation_pass(extra, rng):
+    """After train, a CNN held every array of the last validation pass: 473 MiB for LeNet-5
+    with 1,000 validation images of 28x28 (im2col columns, inputs, net inputs, ...).
+
+    Now the validation pass drops them and the layers keep the last training batch's,
+    whose diagnostics the history reports (before, saturation(net) after train read the
+    validation pass, and the history's last value the training batch)."""
+    import tracemalloc
+
+    X, y = rng.random((64, 1, 12, 12)), rng.integers(0, 3, 64)
+    n_val = 400
+    Xv, yv = rng.random((n_val, 1, 12, 12)), rng.integers(0, 3, n_val)
+    net = _small_cnn(extra=extra)
+    tracemalloc.start()
+    try:
+        history = chainrule.train(net, X, y, optimizer="sgd", lr=0.05, batch_size=16, epochs=2,
+                                  seed=0, validation_data=(Xv, yv), diagnostics=True)
+        held = tracemalloc.get_traced_memory()[0]
+    finally:
+        tracemalloc.stop()
+    # the first convolution's net input for the validation set alone (one of the many arrays
+    # that pass left: its output, its im2col columns, the pooling's input, ...)
+    val_z = n_val * int(np.prod(net.layers[0].n_out)) * net.dtype.itemsize
+    assert held < val_z, (held, val_z)
+    rows = {(i, attr): value.shape[0] for (i, attr), value in _caches(net).items()
+            if isinstance(value, np.ndarray) and value.ndim > 1}
+    # the last training batch's arrays only: 16 examples (BatchNorm's rows: 16 x 12 x 12 pixels)
+    assert rows and set(rows.values()) <= {16, 16 * 12 * 12}, rows
+    # what the diagnostics read after train is that batch: the history's last values
+    assert chainrule.diagnostics.saturation(net) == history["saturation"][-1]
+    assert chainrule.diagnostics.layer_grad_norms(net) == history["grad_norms"][-1]
+    # and the validation numbers are those of a forward pass over all of Xv
+    twin = net.copy()
+    A = twin.forward(Xv)
+    assert history["val_loss"][-1] == twin.loss_value(Xv, yv)
+    assert history["val_accuracy"][-1] == np.mean(A.argmax(axis=1) == yv)

@@ -57,8 +57,10 @@ def saturation(net: Network, threshold: float = 0.01) -> list[float]:
     """Fraction of units with ``f'(z) < threshold``, per layer with an elementwise activation.
 
     Uses the net inputs and outputs of the last forward pass (every example in
-    it).  Layers with softmax, an underivable activation or no forward pass
-    yet are skipped.
+    it).  After :func:`~chainrule.train` that is the run's last training batch,
+    the one the history's last "saturation" describes: the validation pass
+    keeps none of its arrays.  Layers with softmax, an underivable activation
+    or no forward pass yet are skipped.
 
     Parameters
     ----------

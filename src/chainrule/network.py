@@ -754,11 +754,66 @@ def _release_caches(net: Network) -> None:
     fits and predictions); the next pass computes them again.
     """
     for layer in net.layers:
-        for attr in _BATCH_CACHES:
-            if getattr(layer, attr, None) is not None:
-                setattr(layer, attr, None)
-        if isinstance(layer, SpatialLayer) and getattr(layer, "_work", None):
-            layer._work.clear()  # Conv2D's im2col buffers, reused from batch to batch
+        _release_layer(layer)
+
+
+def _release_layer(layer: Layer, keep: tuple[str, ...] = ()) -> None:
+    """Drop one layer's arrays of its last pass (see :func:`_release_caches`), but ``keep``."""
+    for attr in _BATCH_CACHES:
+        if attr not in keep and getattr(layer, attr, None) is not None:
+            setattr(layer, attr, None)
+    if isinstance(layer, SpatialLayer) and getattr(layer, "_work", None):
+        layer._work.clear()  # Conv2D's im2col buffers, reused from batch to batch
+
+
+class _EvaluationPass:
+    """A block for an internal evaluation pass whose arrays nobody reads afterwards.
+
+    Training evaluates the validation set after every epoch: one forward pass
+    in evaluation mode over all of it.  A plain :meth:`Network._forward` would
+    leave in every layer that pass's arrays, which only a backward pass reads
+    (a convolution's im2col columns, its input, net input and output, the
+    normalised inputs of a BatchNorm, ...): for a CNN on 1,000 images of 28x28,
+    hundreds of MiB held after ``train`` returns.  :meth:`forward` here lets
+    each layer drop its arrays as soon as the next layer has its output, and
+    keeps only the output layer's net input and output (and its softmax's
+    log-sum-exp), which the cost and accuracy of the pass read inside the
+    block.  On leaving, every layer gets back what it held before the block
+    (the last training batch's arrays, which the diagnostics read, and a
+    Conv2D's buffers of the training batch size), and the pass's arrays go.
+
+    The numbers are those of ``net._forward(X, False)``: the same layers' own
+    forward passes, in the same order.
+    """
+
+    # what the output layer keeps during the block: what Network._output_terms reads
+    _OUTPUT = ("Z", "A", "_lse")
+
+    def __init__(self, net: Network) -> None:
+        self.net = net
+        self.saved: list[dict] = []
+
+    def __enter__(self) -> _EvaluationPass:
+        self.saved = [dict(vars(layer)) for layer in self.net.layers]
+        for layer in self.net.layers:
+            if isinstance(layer, SpatialLayer) and isinstance(getattr(layer, "_work", None),
+                                                               dict):
+                layer._work = {}  # the pass's own buffers, not the training batch's
+        return self
+
+    def forward(self, X: np.ndarray) -> np.ndarray:
+        """Outputs of the network for ``X`` in evaluation mode, as ``net._forward(X, False)``."""
+        A, last = X, len(self.net.layers) - 1
+        for i, layer in enumerate(self.net.layers):
+            A = layer.forward(A, False)
+            _release_layer(layer, self._OUTPUT if i == last else ())
+        return A
+
+    def __exit__(self, *exc: object) -> None:
+        for layer, saved in zip(self.net.layers, self.saved, strict=True):
+            _release_layer(layer)  # the pass's arrays, and an attribute it added
+            vars(layer).update(saved)
+        self.saved = []
 
 
 _DEFAULT_LOSS = {"softmax": "cross_entropy", "sigmoid": "log_loss"}

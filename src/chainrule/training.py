@@ -41,7 +41,7 @@ from .checkpoints import CHECKPOINT_FORMAT as CHECKPOINT_FORMAT  # defined here 
 from .checkpoints import checkpoint_payload, trainer_from_checkpoint
 from .diagnostics import layer_grad_norms, saturation
 from .dropout import Dropout
-from .network import Network
+from .network import Network, _EvaluationPass
 from .optimizers import Optimizer, _blas_updates, get_optimizer
 from .schedules import Schedule, get_schedule
 
@@ -773,16 +773,19 @@ class Trainer:
         if grad_sq:
             metrics["grad_norm"] = math.sqrt(float(np.mean(grad_sq)))
         if val is not None:
-            with np.errstate(over="ignore", invalid="ignore"):
-                A = net._forward(val[0], False)
+            # the layers keep none of this pass's arrays (the last training batch's stay,
+            # which the diagnostics read); see network._EvaluationPass
+            with np.errstate(over="ignore", invalid="ignore"), _EvaluationPass(net) as pass_:
+                A = pass_.forward(val[0])
                 metrics["val_loss"] = _weighted_cost(net, val[1], val[2] if len(val) > 2 else None)
+                if accuracy is not None:
+                    metrics["val_accuracy"] = (_accuracy_count(A, val[1], self._labels)
+                                               / val[0].shape[0])
+                del A
             if not math.isfinite(metrics["val_loss"]):  # the epoch's last step went too far
                 self.epoch -= 1
                 self._diverged("validation loss", self._last_good, self.epoch + 1,
                                self._n_batches - 1)
-            if accuracy is not None:
-                metrics["val_accuracy"] = (_accuracy_count(A, val[1], self._labels)
-                                           / val[0].shape[0])
         metrics["lr"] = self.optimizer.lr
         history.append(**metrics)
         if type(self.schedule).lr is not Schedule.lr:
@@ -1030,6 +1033,12 @@ def train(
 
     Notes
     -----
+    Afterwards the layers hold the arrays of the last training batch (inputs,
+    net inputs, outputs, error terms), which :func:`~chainrule.diagnostics.saturation`
+    and :func:`~chainrule.diagnostics.layer_grad_norms` read; the validation
+    pass after each epoch keeps none of its own, so that nothing of the size of
+    the validation set stays in the layers.
+
     The momentum and the step use SciPy's BLAS ``scal``/``axpy`` on the flat
     parameter vector; for the run, SciPy's own BLAS (when its wheel brings a
     copy separate from NumPy's) is kept on one thread so that it never waits
