@@ -374,3 +374,71 @@ def test_train_keeps_nothing_of_the_validation_pass(extra, rng):
     A = twin.forward(Xv)
     assert history["val_loss"][-1] == twin.loss_value(Xv, yv)
     assert history["val_accuracy"][-1] == np.mean(A.argmax(axis=1) == yv)
+
+
+# -- train: data of a narrower dtype is converted a mini-batch at a time ----------------------
+@pytest.mark.parametrize("data_dtype", [np.float32, np.uint8, np.int16])
+@pytest.mark.parametrize("kw", [dict(batch_size=256), dict(batch_size=256, shuffle=False)])
+def test_train_converts_narrower_data_a_batch_at_a_time(data_dtype, kw, rng):
+    """A float64 network trained on float32 (or integer) data copied all of X to float64
+    first: twice (eight times for uint8) the data's own size, for the whole run.  Now each
+    gathered mini-batch is converted, with the same numbers: the run is bit for bit the
+    one on X converted beforehand."""
+    import tracemalloc
+
+    X = (rng.random((20_000, 50)) * 100).astype(data_dtype)
+    y = rng.integers(0, 3, 20_000)
+    runs = []
+    for data in (X, X.astype(np.float64)):
+        net = chainrule.mlp([50, 8, 3], hidden="tanh", output="softmax", seed=0)
+        tracemalloc.start()
+        try:
+            history = chainrule.train(net, data, y, optimizer="sgd", lr=1e-4, epochs=1,
+                                      seed=0, **kw)
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+        runs.append((net.params.copy(), history["loss"]))
+        if data is X:
+            copy = X.size * np.dtype(np.float64).itemsize  # X converted whole
+            assert peak < copy / 2, (peak, copy)
+    np.testing.assert_array_equal(runs[0][0], runs[1][0])
+    assert runs[0][1] == runs[1][1]
+
+
+def test_train_converts_sparse_float32_data_a_batch_at_a_time(rng):
+    """The same for a sparse matrix: its float32 values were all converted to float64
+    first; now each mini-batch's rows are, before they are made dense."""
+    import tracemalloc
+
+    import scipy.sparse
+
+    dense = (rng.random((20_000, 50)) * (rng.random((20_000, 50)) < 0.3)).astype(np.float32)
+    y = rng.integers(0, 3, 20_000)
+    X = scipy.sparse.csr_matrix(dense)
+    params = []
+    for data in (X, X.astype(np.float64), dense.astype(np.float64)):
+        net = chainrule.mlp([50, 6, 3], hidden="relu", output="softmax", seed=0)
+        tracemalloc.start()
+        try:
+            chainrule.train(net, data, y, optimizer="sgd", lr=0.01, batch_size=256, epochs=1,
+                            seed=0)
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+        params.append(net.params.copy())
+        if data is X:
+            copy = X.nnz * np.dtype(np.float64).itemsize  # the values converted whole
+            assert peak < copy / 2, (peak, copy)
+    np.testing.assert_array_equal(params[0], params[1])
+    np.testing.assert_array_equal(params[0], params[2])
+    assert X.dtype == np.float32  # the caller's matrix is left as it was
+    # held-out rows of a sparse X are converted with the rest of the validation set
+    runs = []
+    for data in (X[:3000], dense[:3000].astype(np.float64)):
+        net = chainrule.mlp([50, 6, 3], hidden="relu", output="softmax", seed=0)
+        history = chainrule.train(net, data, y[:3000], optimizer="sgd", lr=0.01,
+                                  batch_size=64, epochs=2, seed=0, validation_fraction=0.1)
+        runs.append((net.params.copy(), history["val_loss"]))
+    np.testing.assert_array_equal(runs[0][0], runs[1][0])
+    assert runs[0][1] == runs[1][1]

@@ -120,7 +120,7 @@ def _check_sparse(X: Any, net: Network, name: str = "X") -> Any:
     """
     if X.dtype.kind not in "biuf":  # astype would drop an imaginary part with a mere warning
         raise TypeError(f"{name} must hold numbers, got a sparse matrix of dtype {X.dtype}")
-    X = X.tocsr().astype(net.dtype, copy=False)
+    X = X.tocsr().astype(_storage_dtype(X.dtype, net.dtype), copy=False)
     shape = net.n_inputs  # features, or the image shape (channels, height, width)
     if X.ndim != 2 or X.shape[1] != int(np.prod(shape)):
         what = (f"{shape} features (columns)" if isinstance(shape, int) else
@@ -136,15 +136,31 @@ def _check_sparse(X: Any, net: Network, name: str = "X") -> Any:
     return X
 
 
+def _storage_dtype(dtype: np.dtype, net_dtype: np.dtype) -> np.dtype:
+    """The dtype in which training keeps data of ``dtype`` for a network of ``net_dtype``.
+
+    Its own when converting it a mini-batch at a time gives the numbers that
+    converting it whole would (integers and booleans, float32 for a float64
+    network: no value can overflow), so that the data is not copied whole;
+    the network's otherwise (float64 data for a float32 network is converted
+    whole, where a value beyond float32's range is refused).
+    """
+    dtype = np.dtype(dtype)
+    if dtype.kind in "biu" or (dtype.kind == "f" and np.can_cast(dtype, net_dtype, "safe")):
+        return dtype
+    return np.dtype(net_dtype)
+
+
 def _densify(X: Any, net: Network) -> np.ndarray:
     """Rows of a checked sparse ``X`` as a dense array the network's first layer takes.
 
     Returns
     -------
     ndarray of shape (n_rows, n_inputs), or (n_rows, channels, height, width) for a
-    network on images (the rows are its pixels in (channel, row, column) order)
+    network on images (the rows are its pixels in (channel, row, column) order), in
+    the network's dtype
     """
-    dense = X.toarray()
+    dense = X.astype(net.dtype, copy=False).toarray()  # the rows' values only, converted
     shape = net.n_inputs
     return dense if isinstance(shape, int) else dense.reshape(dense.shape[0], *shape)
 
@@ -261,9 +277,10 @@ class _Gather:
         # ``out`` (an extra copy) under the default mode="raise"
         return A.take(idx, axis=0, out=out, mode="clip")  # np.take without its wrapper
 
-    def as_dtype(self, A: np.ndarray, dtype: np.dtype) -> np.ndarray:
-        """``A`` (a batch of compact one-hot targets) in ``dtype``, in one reused buffer."""
-        key = ("as_dtype", A.shape, dtype)
+    def as_dtype(self, A: np.ndarray, dtype: np.dtype, name: str) -> np.ndarray:
+        """``A`` (a batch of inputs or of compact one-hot targets, ``name`` "X" or "Y") in
+        ``dtype``, in one reused buffer per name and shape."""
+        key = ("as_dtype", name, A.shape, dtype)
         out = self._buffers.get(key)
         if out is None:
             out = self._buffers[key] = np.empty(A.shape, dtype=dtype)
@@ -380,7 +397,15 @@ class Trainer:
         # one-hot targets made from class labels are kept as uint8 (a quarter of float32,
         # an eighth of float64; 2.3 against 0.6 MiB for 60,000 labels of 10 classes) and
         # converted a mini-batch at a time in the loop
-        X = _check_sparse(X, net) if _is_sparse(X) else check_data(X, net.n_inputs, net.dtype)
+        # X is kept in its own dtype where converting it a mini-batch at a time gives the
+        # same numbers (float32 or integers for a float64 network: no whole copy)
+        if _is_sparse(X):
+            X = _check_sparse(X, net)
+        else:
+            dtype = getattr(X, "dtype", None)
+            keep = (net.dtype if not isinstance(dtype, np.dtype) or dtype.kind not in "biuf"
+                    else _storage_dtype(dtype, net.dtype))
+            X = check_data(X, net.n_inputs, keep)
         Y = net.prepare_targets(Y, X.shape[0], compact=True)
         sw = net.check_sample_weight(sample_weight, X.shape[0])
         val = None
@@ -414,7 +439,7 @@ class Trainer:
                 )
             order = np.random.default_rng([self.seed, 1]).permutation(m)  # fixed across resumes
             Xv = X[order[:n_val]]
-            val = (_densify(Xv, net) if _is_sparse(Xv) else Xv,
+            val = (_densify(Xv, net) if _is_sparse(Xv) else Xv.astype(net.dtype, copy=False),
                    Y[order[:n_val]].astype(net.dtype, copy=False))  # evaluated whole
             if sw is not None:  # the held-out examples keep their weights (val_loss)
                 val = (*val, sw[order[:n_val]])
@@ -473,7 +498,9 @@ class Trainer:
         Parameters
         ----------
         X : array-like or scipy.sparse matrix of shape (n_samples, n_inputs)
-            A sparse matrix is densified one mini-batch at a time.
+            A sparse matrix is densified one mini-batch at a time; integer data,
+            and float32 data for a float64 network, are converted to the
+            network's dtype a mini-batch at a time (see :func:`train`).
         Y : array-like of shape (n_samples, n_outputs), or 1-D targets / integer labels
         validation_data : (X_val, Y_val), optional
             Evaluated after every epoch.
@@ -504,6 +531,8 @@ class Trainer:
         bs = m if self.full_batch else min(self.batch_size, m)
         if bs == m and Y.dtype != net.dtype:  # one batch of all rows: converted once
             Y = Y.astype(net.dtype)
+        if bs == m and not sparse and X.dtype != net.dtype:
+            X = X.astype(net.dtype)
         n_batches = math.ceil(m / bs)
         classify = self._count_accuracy and net.loss.name in ("cross_entropy", "log_loss")
         monitored = getattr(self.schedule, "_value", None)  # ReduceOnPlateau's metric
@@ -612,8 +641,10 @@ class Trainer:
                                         swb = None if sw is None else sw[rows]
                                 if sparse:  # one mini-batch at a time
                                     Xb = _densify(Xb, net)
+                                elif Xb.dtype != net.dtype:  # float32 or integer data
+                                    Xb = gather.as_dtype(Xb, net.dtype, "X")
                                 if Yb.dtype != net.dtype:  # compact one-hot targets
-                                    Yb = gather.as_dtype(Yb, net.dtype)
+                                    Yb = gather.as_dtype(Yb, net.dtype, "Y")
                                 with batch_blocks:
                                     J, grad = net._loss_and_grad(Xb, Yb, True, swb, one_hot)
                                     if by_epoch:
@@ -956,6 +987,10 @@ def train(
     X : array-like or scipy.sparse matrix of shape (n_samples, n_inputs)
         A sparse matrix is densified one mini-batch at a time; for a network
         on images its rows are the pixels, (n_samples, channels * height * width).
+        Integer data, and float32 data for a float64 network, are converted to
+        the network's dtype one mini-batch at a time too (never copied whole;
+        the same numbers); float64 data for a float32 network is converted
+        once, refusing values beyond float32's range.
     Y : array-like of shape (n_samples, n_outputs), or 1-D targets / integer labels
     optimizer : str or Optimizer, default "gd"
         "gd": one update per epoch on the whole training set (batch gradient
