@@ -442,3 +442,45 @@ def test_train_converts_sparse_float32_data_a_batch_at_a_time(rng):
         runs.append((net.params.copy(), history["val_loss"]))
     np.testing.assert_array_equal(runs[0][0], runs[1][0])
     assert runs[0][1] == runs[1][1]
+
+
+# -- predict: integer data is converted a block at a time, not whole --------------------------
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("kind", ["uint8", "int64", "sparse int32", "memory-mapped uint8"])
+def test_predict_converts_integer_data_a_block_at_a_time(kind, dtype, rng, tmp_path,
+                                                        monkeypatch):
+    """predict on integer X made all of it float64 first (scikit-learn's validate_data),
+    before the blocks of rows: eight times a uint8 X's size (a memory map read whole into
+    memory too).  Now each block is converted: the same numbers as the float64 data give."""
+    import tracemalloc
+
+    import scipy.sparse
+
+    est = chainrule.MLPClassifier((20,), max_iter=3, random_state=0, dtype=dtype)
+    with pytest.warns(Warning):
+        est.fit(rng.normal(size=(100, 50)), rng.integers(0, 3, 100))
+    values = rng.integers(0, 256, size=(20_000, 50))
+    if kind == "uint8":
+        X = values.astype(np.uint8)
+    elif kind == "int64":
+        X = values.astype(np.int64)
+    elif kind == "sparse int32":
+        X = scipy.sparse.csr_matrix((values * (values < 80)).astype(np.int32))
+    else:
+        mapped = np.memmap(tmp_path / "x.u8", dtype=np.uint8, mode="w+", shape=values.shape)
+        mapped[:] = values
+        mapped.flush()
+        X = np.memmap(tmp_path / "x.u8", dtype=np.uint8, mode="r", shape=values.shape)
+    dense = X.toarray() if scipy.sparse.issparse(X) else np.asarray(X)
+    _blocks_of(monkeypatch, 2**18)  # blocks of 640 rows (0.25 MiB of float64 inputs)
+    expected = est.predict_proba(dense.astype(np.float64))
+    tracemalloc.start()
+    try:
+        proba = est.predict_proba(X)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    np.testing.assert_array_equal(proba, expected)
+    np.testing.assert_array_equal(est.predict(X), est.classes_[expected.argmax(axis=1)])
+    copy = X.shape[0] * X.shape[1] * np.dtype(np.float64).itemsize  # X converted whole
+    assert peak < proba.nbytes + copy / 2, (peak, copy)

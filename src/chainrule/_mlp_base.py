@@ -324,11 +324,12 @@ def _evaluate(net: Network, X: np.ndarray) -> np.ndarray:
     Evaluation is row by row (BatchNorm normalises with its running statistics,
     Dropout passes its input through), so the blocks give the same rows as one
     pass, but the layers' net inputs and outputs exist for one block at a time.
-    ``X`` (float32 or float64; an array, or a sparse matrix with rows to slice,
-    e.g. CSR) is made dense and converted to the network's dtype block by
-    block, never as a whole; a value that the conversion would make infinite
-    (beyond float32's range) raises a ValueError.  Afterwards no layer keeps any array of the pass
-    (nor a reference to ``X``).
+    ``X`` (floats, integers or booleans; an array, a memory map, or a sparse
+    matrix with rows to slice, e.g. CSR) is made dense and converted to the
+    network's dtype block by block, never as a whole; a value that the
+    conversion would make infinite (beyond float32's range) raises a
+    ValueError.  Afterwards no layer keeps any array of the pass (nor a
+    reference to ``X``).
     """
     dtype = net.dtype
     widest = max([X.shape[1], *(getattr(layer, "n_out", None) or 0 for layer in net.layers)])
@@ -1090,9 +1091,12 @@ class _BaseMLP(BaseEstimator):
     # -- prediction ------------------------------------------------------------------------------
     def _forward(self, X: object) -> np.ndarray:
         check_is_fitted(self, "network_")
+        # integers and booleans are kept as they are (as float32 and float64 are; a memory
+        # map stays mapped), then made dense (when sparse) and converted to the network's
+        # dtype a block of rows at a time; anything else (lists, text of numbers) is float64
+        kind = getattr(getattr(X, "dtype", None), "kind", None)
         X = validate_data(self, X, reset=False, accept_sparse="csr",
-                          dtype=(np.float64, np.float32))
-        # dense (when sparse) and in the network's dtype a block of rows at a time
+                          dtype="numeric" if kind in ("b", "i", "u") else (np.float64, np.float32))
         return _evaluate(self.network_, X)
 
     # -- saving: arrays + JSON, never pickle -----------------------------------------------------
