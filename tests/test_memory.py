@@ -484,3 +484,37 @@ def test_predict_converts_integer_data_a_block_at_a_time(kind, dtype, rng, tmp_p
     np.testing.assert_array_equal(est.predict(X), est.classes_[expected.argmax(axis=1)])
     copy = X.shape[0] * X.shape[1] * np.dtype(np.float64).itemsize  # X converted whole
     assert peak < proba.nbytes + copy / 2, (peak, copy)
+
+
+@pytest.mark.parametrize(("data_dtype", "est_dtype"), [(np.float32, "float64"), (np.uint8, None),
+                                                       (np.int32, "float32")])
+@pytest.mark.parametrize("params", [dict(solver="sgd", batch_size=256),
+                                    dict(solver="adam", early_stopping=True)])
+def test_estimators_fit_converts_narrower_data_a_batch_at_a_time(data_dtype, est_dtype, params,
+                                                                 rng):
+    """The estimators' fit made integer X float64 as a whole, and then converted it whole
+    to the network's dtype (float32 data too, for dtype='float64'): a float64 network on
+    1 MB of uint8 values peaked at 9.3 MB.  The mini-batch solvers now convert a batch at
+    a time: the same parameters as a fit on the values given in the network's dtype."""
+    import tracemalloc
+
+    X = (rng.random((20_000, 50)) * 100).astype(data_dtype)
+    y = rng.integers(0, 3, 20_000)
+    fits = []
+    for data in (X, X.astype(np.dtype(est_dtype or np.float64))):
+        est = chainrule.MLPClassifier((8,), max_iter=1, random_state=0, dtype=est_dtype,
+                                      **params)
+        tracemalloc.start()
+        try:
+            with pytest.warns(Warning):  # one epoch: not converged
+                est.fit(data, y)
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+        fits.append(est)
+        if data is X:  # X made float64 whole (then the rows split off by early stopping)
+            copy = X.size * np.dtype(np.float64).itemsize
+            assert peak < copy * (1 if params.get("early_stopping") else 0.5), (peak, copy)
+    np.testing.assert_array_equal(fits[0].network_.params, fits[1].network_.params)
+    assert fits[0].loss_curve_ == fits[1].loss_curve_
+    assert fits[0].validation_scores_ == fits[1].validation_scores_

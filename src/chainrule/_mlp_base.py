@@ -33,7 +33,7 @@ from .network import Network, _release_caches
 from .optimizers import SGD, AdaGrad, Adam, Optimizer, RMSProp
 from .schedules import SCHEDULES, Schedule, get_schedule
 from .scipy_fit import minimize
-from .training import Trainer, TrainingDiverged, _epoch_line
+from .training import Trainer, TrainingDiverged, _epoch_line, _storage_dtype
 
 __all__ = ["ESTIMATOR_FORMAT", "SOLVERS", "_BaseMLP"]
 
@@ -773,9 +773,13 @@ class _BaseMLP(BaseEstimator):
             raise ValueError("partial_fit does not support early_stopping=True")
         if not first:
             self._check_architecture(incremental)
+        # integers and booleans are kept as they are (see _forward), for the mini-batch
+        # solvers to convert a batch at a time
+        kind = getattr(getattr(X, "dtype", None), "kind", None)
         try:
-            X, y = validate_data(self, X, y, reset=first, multi_output=True,
-                                 accept_sparse="csr", dtype=(np.float64, np.float32),
+            X, y = validate_data(self, X, y, reset=first, multi_output=True, accept_sparse="csr",
+                                 dtype=("numeric" if kind in ("b", "i", "u")
+                                        else (np.float64, np.float32)),
                                  y_numeric=not self._is_classifier)
         except ValueError as exc:  # scikit-learn's "X has 3 features, but ... expecting 4"
             if first or "features, but" not in str(exc):
@@ -789,7 +793,11 @@ class _BaseMLP(BaseEstimator):
         # a new network takes the data's dtype (float32 data is not copied to float64)
         # unless dtype says otherwise; a network being trained further keeps its own
         dtype = self._dtype(X.dtype) if first else self.network_.dtype
-        X = X.astype(dtype, copy=False)
+        # the mini-batch solvers convert integer data, and float32 data for a float64
+        # network, a batch at a time (the same numbers; no copy of all of X); L-BFGS and CG
+        # evaluate all of X at every step
+        X = X.astype(_storage_dtype(X.dtype, dtype) if self.solver in _STOCHASTIC else dtype,
+                     copy=False)
         sw = None
         if sample_weight is not None:
             # numbers only (strings, dicts, complex refused by name), NaN and inf too
