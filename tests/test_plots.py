@@ -669,3 +669,25 @@ def test_plot_loss_draws_a_history_kept_as_a_dataframe(monkeypatch, tmp_path):
                                       np.column_stack([np.arange(1, 5), history[key]]))
     with pytest.raises(TypeError, match="history must be a mapping"):
         plots.plot_loss([0.5, 0.25], tmp_path / "list.png")
+
+
+def test_plot_decision_regions_leaves_the_networks_last_pass_as_it_was(tmp_path):
+    """Drawing a network's regions ran net.forward on the grid: the layers then held the
+    grid's arrays (200 x 200 points: 40,000 rows of every layer's input, net input and
+    output; 64 MB for 100 hidden float64 units), instead of those of the last training
+    batch that the diagnostics read.  Now the network is left as it was."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(60, 2))
+    y = (X[:, 0] > X[:, 1]).astype(int)
+    net = cr.mlp([2, 6, 2], hidden="tanh", output="softmax", seed=0)
+    cr.train(net, X, y, optimizer="sgd", lr=0.1, batch_size=16, epochs=2, seed=0)
+    before = {(i, k): v for i, layer in enumerate(net.layers) for k, v in vars(layer).items()}
+    saturation = cr.diagnostics.saturation(net, 0.5)
+    index, classes = plots._region_classes(net, X, y)
+    after = {(i, k): v for i, layer in enumerate(net.layers) for k, v in vars(layer).items()}
+    assert after.keys() == before.keys()
+    assert all(after[key] is before[key] for key in before)  # the same arrays, none added
+    assert cr.diagnostics.saturation(net, 0.5) == saturation
+    # the regions are those of a forward pass (on a copy of the network)
+    np.testing.assert_array_equal(index, net.copy().forward(X).argmax(axis=1))
+    assert classes == [0, 1]
