@@ -518,3 +518,28 @@ def test_estimators_fit_converts_narrower_data_a_batch_at_a_time(data_dtype, est
     np.testing.assert_array_equal(fits[0].network_.params, fits[1].network_.params)
     assert fits[0].loss_curve_ == fits[1].loss_curve_
     assert fits[0].validation_scores_ == fits[1].validation_scores_
+
+
+def test_saved_model_predictions_leave_no_arrays_in_the_network(rng):
+    """SavedModel.predict / predict_proba ran network.forward on all rows, and the
+    model's network then held every layer's input, net input and output for them."""
+    import tracemalloc
+
+    from chainrule.saved_model import SavedModel
+
+    net = chainrule.mlp([5, 100, 3], hidden="relu", output="softmax", seed=0)
+    model = SavedModel(net, {"task": "classification", "labels": ["a", "b", "c"]})
+    X = rng.normal(size=(5000, 5))
+    expected = net.copy().forward(X)
+    tracemalloc.start()
+    try:
+        proba = model.predict_proba(X)
+        labels = model.predict(X)
+        held = tracemalloc.get_traced_memory()[0] - proba.nbytes - labels.nbytes
+    finally:
+        tracemalloc.stop()
+    np.testing.assert_array_equal(proba, expected)
+    np.testing.assert_array_equal(labels, np.array(["a", "b", "c"])[expected.argmax(axis=1)])
+    assert _caches(net) == {}
+    hidden = X.shape[0] * 100 * net.dtype.itemsize  # one hidden Z or A for all rows
+    assert held < hidden / 2, (held, hidden)

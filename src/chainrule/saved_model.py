@@ -206,8 +206,17 @@ class SavedModel:
         return int(np.prod(n_in)) if isinstance(n_in, tuple) else n_in
 
     def outputs(self, X: object) -> np.ndarray:
-        """Network outputs for raw features X of shape (n_samples, n_features)."""
-        return self.network.forward(self._inputs(X))
+        """Network outputs for raw features X of shape (n_samples, n_features).
+
+        The network keeps none of the pass's arrays (its layers are left as
+        they were): a prediction over many rows leaves nothing of their size.
+        """
+        from ._validation import check_data
+        from .network import _EvaluationPass
+
+        net = self.network
+        with _EvaluationPass(net) as pass_:
+            return pass_.forward(check_data(self._inputs(X), net.n_inputs, net.dtype))
 
     def predict_proba(self, X: object) -> np.ndarray:
         """Class probabilities, shape (n_samples, n_classes), columns in the order of labels."""
