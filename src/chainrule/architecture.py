@@ -196,17 +196,43 @@ def parse_layers(text: str | Path) -> list[dict]:
         Checked only for its form here; :func:`network_from_layers` checks the rest.
     """
     source = "layers"
-    if isinstance(text, Path) or not str(text).lstrip().startswith("["):
+    if isinstance(text, Path) or not str(text).lstrip().startswith(("[", "{")):
         path = Path(text)
-        if not path.is_file():
-            raise ValueError(f"layers must be a JSON list of layer dicts or a .json file holding "
-                             f"one; {str(text)!r} is neither")
+        try:
+            found = path.is_file()
+        except OSError:  # a name longer than the system takes: no file
+            found = False
+        if not found:
+            shown = str(text) if len(str(text)) <= 60 else str(text)[:57] + "..."
+            what = ("empty" if not str(text).strip() else
+                    "a directory" if _is_dir(path) else "no such file")
+            raise ValueError(f"layers must be a JSON list of layer dicts (text starting with "
+                             f"'[') or a .json file holding one; {shown!r}: {what}")
         source, text = str(path), path.read_text()
     try:
         layers = json.loads(text)
     except json.JSONDecodeError as exc:
         raise ValueError(f"{source}: not valid JSON ({exc})") from None
-    if not isinstance(layers, list) or not all(isinstance(x, dict) for x in layers):
-        raise ValueError(f"{source}: expected a JSON list of layer dicts like "
-                         f'[{{"type": "Dense", "fan_out": 10}}], got {type(layers).__name__}')
+    example = '[{"type": "Dense", "fan_out": 10}]'
+    if not isinstance(layers, list):
+        raise ValueError(f"{source}: expected a JSON list of layer dicts like {example}, got "
+                         f"a JSON {_JSON_NAMES.get(type(layers), type(layers).__name__)}")
+    for i, layer in enumerate(layers):
+        if not isinstance(layer, dict):
+            raise ValueError(f"{source}: expected a JSON list of layer dicts like {example}, "
+                             f"but item {i} is a JSON "
+                             f"{_JSON_NAMES.get(type(layer), type(layer).__name__)}: "
+                             f"{json.dumps(layer)}")
     return layers
+
+
+# what JSON calls the types json.loads returns
+_JSON_NAMES = {dict: "object", list: "list", str: "string", int: "number", float: "number",
+               bool: "boolean", type(None): "null"}
+
+
+def _is_dir(path: Path) -> bool:
+    try:
+        return path.is_dir()
+    except OSError:
+        return False
