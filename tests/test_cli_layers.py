@@ -8,10 +8,15 @@ trained here in Python (:func:`chainrule.network_from_layers`,
 from __future__ import annotations
 
 import json
+import math
 
+import numpy as np
 import pytest
 
+from chainrule import Dropout, Network, load, mlp, network_from_layers, train
 from chainrule.architecture import parse_layers
+from chainrule.cli import main
+from chainrule.io import load_metadata
 
 DENSE = [{"type": "Dense", "fan_out": 4, "activation": "tanh"}]
 
@@ -67,3 +72,213 @@ def test_parse_layers_missing_file_says_what_it_expected_and_what_it_got(text, w
                                          r"starting with '\['\) or a \.json file holding one; "
                                          + what + "$"):
         parse_layers(text)
+
+
+# --- chainrule train --layers: a small CNN on the bundled digits -------------------------------
+CNN = [{"type": "Conv2D", "out_channels": 4, "kernel_size": 3, "padding": 1,
+        "activation": "relu"},
+       {"type": "MaxPool2D", "size": 2}, {"type": "Flatten"},
+       {"type": "Dense", "fan_out": 16, "activation": "relu"}]
+
+
+def _digits_split():
+    """sklearn's digits as the CLI's bundled set holds them (pixels / 16) and train's split."""
+    from sklearn.datasets import load_digits
+    from sklearn.model_selection import train_test_split
+
+    X, y = load_digits(return_X_y=True)
+    X = X / 16.0
+    n = len(y)
+    train_idx, val_idx = train_test_split(np.arange(n), test_size=math.ceil(0.1 * n),
+                                          random_state=0, stratify=y)
+    return X, y, train_idx, val_idx
+
+
+@pytest.fixture(scope="module")
+def cnn_file(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("cnn")
+    layers = folder / "cnn.json"
+    layers.write_text(json.dumps(CNN))
+    model = folder / "cnn.npz"
+    code = main(["train", "digits", "--layers", str(layers), "--input-shape", "1", "8", "8",
+                 "--epochs", "3", "-q", "-o", str(model)])
+    assert code == 0
+    return model
+
+
+@pytest.fixture(scope="module")
+def python_cnn():
+    """The same network built and trained in Python with the CLI's settings (seed 0)."""
+    X, y, train_idx, val_idx = _digits_split()
+    # one channel: its mean and deviation over every pixel of the training images
+    mean, scale = X[train_idx].mean(), X[train_idx].std()
+    Z = (X - mean) / scale
+    net = network_from_layers([*CNN, {"type": "Dense", "fan_out": 10, "activation": "softmax"}],
+                              input_shape=(1, 8, 8), seed=0)
+    train(net, Z[train_idx], y[train_idx], optimizer="adam", lr=0.01, batch_size=32, epochs=3,
+          seed=0, verbose=0, validation_data=(Z[val_idx], y[val_idx]))
+    return net, X, Z, y, mean, scale
+
+
+def test_train_layers_gives_the_network_python_builds_and_trains(cnn_file, python_cnn):
+    net, _, _, _, mean, scale = python_cnn
+    saved = load(cnn_file)
+    assert [type(layer).__name__ for layer in saved.layers] == [
+        "Conv2D", "MaxPool2D", "Flatten", "Dense", "Dense"]
+    assert saved.n_inputs == (1, 8, 8)
+    np.testing.assert_array_equal(saved.params, net.params)
+    meta = load_metadata(cnn_file)
+    np.testing.assert_array_equal(meta["x_mean"], np.full(64, mean))
+    np.testing.assert_array_equal(meta["x_scale"], np.full(64, scale))
+    assert meta["training"]["layers"] == CNN
+    assert meta["training"]["input_shape"] == [1, 8, 8]
+    assert meta["task"] == "classification" and meta["labels"] == list(range(10))
+
+
+def test_evaluate_and_predict_a_cnn_agree_with_python(cnn_file, python_cnn, capsys, tmp_path):
+    from sklearn.metrics import accuracy_score, log_loss
+
+    net, _, Z, y, _, _ = python_cnn
+    proba = net.forward(Z)
+    capsys.readouterr()
+    assert main(["evaluate", str(cnn_file), "digits", "--json"]) == 0
+    scores = json.loads(capsys.readouterr().out)
+    assert scores["accuracy"] == accuracy_score(y, proba.argmax(axis=1))
+    assert scores["log_loss"] == pytest.approx(log_loss(y, proba), rel=1e-12)
+    out = tmp_path / "pred.csv"
+    assert main(["predict", str(cnn_file), "digits", "-o", str(out), "--proba"]) == 0
+    table = np.genfromtxt(out, delimiter=",", names=True)
+    np.testing.assert_array_equal(table["digit"], proba.argmax(axis=1))
+    np.testing.assert_array_equal(table["proba_3"], proba[:, 3])
+
+
+def test_info_of_a_cnn_lists_its_layers_and_the_architecture(cnn_file, capsys):
+    assert main(["info", str(cnn_file), "--json"]) == 0
+    info = json.loads(capsys.readouterr().out)
+    assert [(r["layer"], r["input"], r["output"]) for r in info["layers"]] == [
+        ("Conv2D", [1, 8, 8], [4, 8, 8]), ("MaxPool2D", [4, 8, 8], [4, 4, 4]),
+        ("Flatten", [4, 4, 4], 64), ("Dense", 64, 16), ("Dense", 16, 10)]
+    assert info["n_params"] == (4 * 9 + 4) + (64 * 16 + 16) + (16 * 10 + 10)
+    assert main(["info", str(cnn_file)]) == 0
+    text = capsys.readouterr().out
+    assert "inputs standardised with the training mean and standard deviation of each " \
+           "channel" in text
+    assert f"trained: layers={json.dumps(CNN)}, input_shape=[1, 8, 8]" in text
+
+
+def test_plot_a_cnn_draws_what_makes_sense_and_refuses_regions(cnn_file, tmp_path, capsys):
+    for kind, extra in (("loss", []), ("weights", []), ("confusion", ["digits"])):
+        out = tmp_path / f"{kind}.png"
+        assert main(["plot", kind, str(cnn_file), *extra, "-o", str(out)]) == 0
+        assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    capsys.readouterr()
+    assert main(["plot", "regions", str(cnn_file), "digits", "-o",
+                 str(tmp_path / "r.png")]) == 2
+    assert capsys.readouterr().err == (
+        "chainrule: error: plot regions draws a classifier of 2 features on the plane; this "
+        "model takes images of 1x8x8 values (plot confusion shows how it classifies DATA)\n")
+    assert not (tmp_path / "r.png").exists()
+
+
+def test_gradcheck_of_a_cnn_model_file_passes(cnn_file, capsys):
+    assert main(["gradcheck", "--model", str(cnn_file), "--data", "digits", "--samples",
+                 "3"]) == 0
+    assert "PASS" in capsys.readouterr().out
+
+
+def test_input_shape_standardises_each_channel_as_a_whole(tmp_path):
+    rng = np.random.default_rng(1)
+    n = 30
+    # two channels of 3x3 pixels on different scales; a pixel of channel 1 constant
+    X = np.concatenate([rng.normal(5.0, 2.0, (n, 9)), rng.normal(-1.0, 0.1, (n, 9))], axis=1)
+    X[:, 13] = 7.0
+    y = np.arange(n) % 2
+    data = tmp_path / "img.npz"
+    np.savez(data, X=X, y=y)
+    model = tmp_path / "m.npz"
+    layers = '[{"type": "Conv2D", "out_channels": 2, "kernel_size": 2}, {"type": "Flatten"}]'
+    assert main(["train", str(data), "--layers", layers, "--input-shape", "2", "3", "3",
+                 "--val-fraction", "0", "--epochs", "1", "-q", "-o", str(model)]) == 0
+    meta = load_metadata(model)
+    images = X.reshape(n, 2, 3, 3)
+    for c in range(2):
+        pixels = images[:, c].ravel()
+        np.testing.assert_allclose(meta["x_mean"][9 * c:9 * c + 9], pixels.mean(), rtol=1e-15)
+        np.testing.assert_allclose(meta["x_scale"][9 * c:9 * c + 9], pixels.std(), rtol=1e-15)
+
+
+# --- chainrule train --dropout ----------------------------------------------------------------
+def test_dropout_after_each_hidden_layer_as_python_builds_it(tmp_path):
+    X, y, train_idx, val_idx = _digits_split()
+    model = tmp_path / "drop.npz"
+    assert main(["train", "digits", "--hidden", "16", "8", "--dropout", "0.25", "--epochs", "2",
+                 "-q", "-o", str(model)]) == 0
+    saved = load(model)
+    assert [type(layer).__name__ for layer in saved.layers] == [
+        "Dense", "Dropout", "Dense", "Dropout", "Dense"]
+    assert [layer.rate for layer in saved.layers if isinstance(layer, Dropout)] == [0.25, 0.25]
+    # the MLP of --hidden 16 8 with Dropout(0.25) (no seed of its own: train's seed draws
+    # the masks) after each hidden layer, trained with the CLI's settings
+    mean, scale = X[train_idx].mean(axis=0), X[train_idx].std(axis=0)
+    scale[np.ptp(X[train_idx], axis=0) == 0] = 1.0
+    Z = (X - mean) / scale
+    dense = mlp([64, 16, 8, 10], hidden="relu", output="softmax", seed=0).layers
+    net = Network([dense[0], Dropout(0.25), dense[1], Dropout(0.25), dense[2]],
+                  loss="cross_entropy")
+    train(net, Z[train_idx], y[train_idx], optimizer="adam", lr=0.01, batch_size=32, epochs=2,
+          seed=0, verbose=0, validation_data=(Z[val_idx], y[val_idx]))
+    np.testing.assert_array_equal(saved.params, net.params)
+    assert load_metadata(model)["training"]["dropout"] == 0.25
+    # the masks did something: without dropout the same run ends elsewhere
+    plain = mlp([64, 16, 8, 10], hidden="relu", output="softmax", seed=0)
+    train(plain, Z[train_idx], y[train_idx], optimizer="adam", lr=0.01, batch_size=32,
+          epochs=2, seed=0, verbose=0)
+    assert not np.allclose(plain.params, net.params)
+
+
+# --- refused before any work --------------------------------------------------------------------
+@pytest.mark.parametrize(("args", "message"), [
+    (["--hidden", "5", "--layers", "[]"], "argument --layers: not allowed with argument --hidden"),
+    (["--layers", "[]", "--hidden", "5"], "argument --hidden: not allowed with argument --layers"),
+    (["--activation", "tanh", "--layers", "[]"],
+     "argument --layers: not allowed with argument --activation"),
+    (["--layers", "[]", "--dropout", "0.2"],
+     "argument --dropout: not allowed with argument --layers"),
+    (["--layers", "[1]"], "argument --layers: layers: expected a JSON list of layer dicts"),
+])
+def test_layers_and_the_mlp_options_exclude_each_other(args, message, tmp_path, capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["train", "digits", *args, "-o", str(tmp_path / "m.npz")])
+    assert exc.value.code == 2
+    assert f"chainrule train: error: {message}" in capsys.readouterr().err
+    assert not (tmp_path / "m.npz").exists()
+
+
+CONV = '[{"type": "Conv2D", "out_channels": 2, "kernel_size": 3}]'
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--input-shape", "1", "8", "8"],
+     "--input-shape: the shape of the images that --layers takes; an MLP (--hidden) takes "
+     "flat rows (leave --input-shape out, or give --layers)"),
+    (["--layers", CONV],
+     "--layers: layers[0] (Conv2D) takes images; give --input-shape C H W (each row of the "
+     "data is then an image of C*H*W values)"),
+    (["--layers", CONV[:-1] + ', {"type": "Flatten"}]', "--input-shape", "1", "4", "4"],
+     "--input-shape 1 4 4: images of 1*4*4 = 16 values, but digits has 64 feature columns "
+     "per example"),
+    (["--layers", CONV, "--input-shape", "1", "8", "8"],
+     "--layers: layers[1] (the Dense output layer that chainrule train appends): the layer "
+     "before it gives images of shape (2, 6, 6); put {'type': 'Flatten'} before it"),
+    (["--input-shape", "1", "8", "8", "--layers", CONV[:-2] + ', "activation": "step"}]'],
+     "--layers: layers[0] (Conv2D): activation 'step' has no useful derivative, so "
+     "backpropagation cannot pass through it (the perceptron learning rule trains it: "
+     "chainrule perceptron)"),
+    (["--hidden", "--dropout", "0.5"],
+     "--dropout 0.5: a Dropout layer goes after each hidden layer, and --hidden gives none "
+     "(a linear model)"),
+])
+def test_architecture_errors_name_the_option(args, message, tmp_path, capsys):
+    assert main(["train", "digits", *args, "-q", "-o", str(tmp_path / "m.npz")]) == 2
+    assert capsys.readouterr().err == f"chainrule: error: {message}\n"
+    assert not (tmp_path / "m.npz").exists()

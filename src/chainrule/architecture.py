@@ -1,11 +1,11 @@
 """An architecture written as data: a list of layer dicts -> a Network.
 
 The dicts are those that :func:`chainrule.io.network_config` writes (each
-layer's ``get_config()``), so an architecture can come from JSON, a command
-line or an estimator's ``layers=`` argument, and a saved model's layer list
-rebuilds the same architecture.  Sizes that follow from the layer before
-(``fan_in`` of Dense, ``in_channels`` of Conv2D, ``n_features`` of
-BatchNorm, which normalises per channel after a convolution) may be left out::
+layer's ``get_config()``), so an architecture can come from JSON or the command
+line, and a saved model's layer list rebuilds the same architecture.  Sizes
+that follow from the layer before (``fan_in`` of Dense, ``in_channels`` of
+Conv2D, ``n_features`` of BatchNorm, which normalises per channel after a
+convolution) may be left out::
 
     net = network_from_layers(
         [
@@ -17,10 +17,14 @@ BatchNorm, which normalises per channel after a convolution) may be left out::
         input_shape=(1, 8, 8), seed=0,
     )
 
-For an estimator or the command line, the same list is the whole
-architecture argument: ``network_from_layers(layers, input_shape=...,
-loss=..., seed=random_state, dtype=...)``, and :func:`parse_layers` reads it
-from JSON text or a .json file.
+On the command line the same list, less the output layer, is ``chainrule
+train --layers JSON_OR_FILE`` (with ``--input-shape C H W`` for images):
+:func:`parse_layers` reads it from JSON text or a .json file, and the command
+appends the output layer of the task and calls ``network_from_layers(layers,
+input_shape=..., loss=..., seed=SEED, weight_decay=...)``.  The estimators
+(:class:`~chainrule.MLPClassifier`, ...) take no ``layers=``: they build
+multilayer perceptrons from ``hidden_layer_sizes``, ``dropout`` and
+``batch_norm``.
 """
 
 from __future__ import annotations

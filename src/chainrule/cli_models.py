@@ -20,6 +20,13 @@ from pathlib import Path
 
 import numpy as np
 
+from .cli_architecture import (
+    add_architecture_args,
+    build_network,
+    check_architecture,
+    check_features,
+    image_statistics,
+)
 from .cli_args import (
     OPTIMIZER_NAMES,
     backprop_activation_name,
@@ -57,8 +64,11 @@ _MODEL_HELP = ("model file written by chainrule train or Network.save, or the sa
 # --- chainrule train -------------------------------------------------------------------------
 def _add_train(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
-        "train", help="train an MLP on a CSV/NPZ file or a bundled data set; write the model",
-        description="Train a multilayer perceptron on a table of examples and write the model "
+        "train", help="train an MLP (or any --layers) on a CSV/NPZ file or a bundled data set; "
+        "write the model",
+        description="Train a multilayer perceptron (--hidden), or any network of layers "
+        "(--layers, with --input-shape for images: a convolutional network), on a table of "
+        "examples and write the model "
         "file (.npz: arrays + JSON, never pickle). The task is inferred from the target "
         "(text, or at most 20 distinct whole numbers: classification; else regression; "
         "--task to override); so are the output "
@@ -71,7 +81,10 @@ def _add_train(sub: argparse._SubParsersAction) -> None:
         "which the model file keeps together with the class labels, feature names and "
         "target name, so predict and evaluate take raw data.",
         epilog="examples: chainrule train iris -o iris.npz; chainrule train data.csv --target "
-        "price --hidden 64 32 --epochs 200 -o price.npz",
+        "price --hidden 64 32 --epochs 200 -o price.npz; chainrule train digits --layers "
+        "'[{\"type\": \"Conv2D\", \"out_channels\": 8, \"kernel_size\": 3, \"padding\": 1}, "
+        "{\"type\": \"MaxPool2D\", \"size\": 2}, {\"type\": \"Flatten\"}]' --input-shape "
+        "1 8 8 -o cnn.npz",
     )
     p.add_argument("data", metavar="DATA", help=_DATA_HELP)
     p.add_argument("--target", metavar="NAME",
@@ -81,18 +94,16 @@ def _add_train(sub: argparse._SubParsersAction) -> None:
                    help="feature columns (default: every column but the target)")
     p.add_argument("--task", choices=["auto", "classification", "regression"], default="auto",
                    help="default: auto (inferred from the target; regression for --loss poisson)")
-    p.add_argument("--hidden", type=positive_int, nargs="*", default=[100], metavar="N",
-                   help="hidden layer widths (default: 100; none for a linear model)")
-    p.add_argument("--activation", type=backprop_activation_name, default=["relu"], nargs="+",
-                   metavar="NAME",
-                   help="hidden activation, or one per hidden layer (default: relu)")
+    add_architecture_args(p)  # --hidden, --activation, --dropout, --layers, --input-shape
     p.add_argument("--output", type=backprop_activation_name, metavar="ACT",
                    help="output activation (default: softmax / sigmoid / identity by task; "
                    "softmax for two classes with --loss cross_entropy; exp for --loss "
                    "poisson)")
     p.add_argument("--loss", type=loss_name, help="loss (default: canonical for the output)")
     p.add_argument("--init", type=initializer_name, default="auto",
-                   help="initialiser (default: auto)")
+                   help="initialiser (default: auto: He after ReLU, else Glorot); with "
+                   "--layers: of the output layer and each Dense or Conv2D layer that names "
+                   "none")
     p.add_argument("--optimizer", type=optimizer_name, default="adam", metavar="NAME",
                    help=f"{', '.join(OPTIMIZER_NAMES)} (default: adam)")
     p.add_argument("--lr", type=positive_float, default=0.01, help="learning rate (default: 0.01)")
@@ -112,7 +123,10 @@ def _add_train(sub: argparse._SubParsersAction) -> None:
                    "(default: 0.1, or 0 for fewer than 20 examples; 0 for none)")
     p.add_argument("--scale", choices=["standard", "none"], default="standard",
                    help="standardise features (and regression targets, unless the output "
-                   "is bounded, as exp for --loss poisson) (default: standard)")
+                   "is bounded, as exp for --loss poisson) with the training mean and "
+                   "standard deviation: of each feature, or with --input-shape of each "
+                   "channel over all its pixels, so that every pixel of a channel is scaled "
+                   "alike (default: standard)")
     p.add_argument("--seed", type=seed_int, default=0, help="random seed (default: 0)")
     p.add_argument("-o", "--out", type=model_path, default="model.npz", metavar="MODEL",
                    help="model file to write (.npz is appended; an existing directory, or a "
@@ -190,16 +204,13 @@ def _split(n: int, fraction: float, seed: int, stratify: np.ndarray | None):
 def _train(args: argparse.Namespace) -> int:
     from .activations import OUTPUT_RANGES, get_activation
     from .losses import get_loss
-    from .network import mlp
     from .saved_model import SavedModel, fit_labels, regression_targets
     from .tabular import read_data
     from .training import train
 
     # what needs no data is checked before the data is read (argparse checked the names)
     steps = optimizer_settings(args.optimizer, args.momentum, args.batch_size)
-    if len(args.activation) not in (1, len(args.hidden)):
-        raise ValueError(f"--activation: give one activation, or one per hidden layer "
-                         f"({len(args.hidden)}), got {len(args.activation)}")
+    check_architecture(args)
     if args.output is not None:
         check_loss_output(args.loss, args.output, output_given=True)
     _not_empty(args.data, "data", _DATA_EXAMPLE)
@@ -207,6 +218,7 @@ def _train(args: argparse.Namespace) -> int:
     refuse_overwriting(args.plot, "--plot", {"data file": args.data})
     table = read_data(args.data, target=args.target, features=args.features, seed=args.seed,
                       features_what=" (--features)")
+    check_features(args, table.X.shape[1], table.source)
     task = _infer_task(table, args.task, args.loss)
     meta: dict = {"task": task, "feature_names": table.feature_names,
                   "target_name": table.target_name, "data": str(args.data),
@@ -248,11 +260,14 @@ def _train(args: argparse.Namespace) -> int:
                                 y if task == "classification" else None)
     X = table.X
     if args.scale == "standard":
-        mean = X[train_idx].mean(axis=0)
-        scale = X[train_idx].std(axis=0)
-        # a column constant in training is only centred: its std is the rounding of the
-        # mean (0.1 in 100 rows: 1.9e-16), by which another value would be multiplied ~1e15
-        scale[np.ptp(X[train_idx], axis=0) == 0] = 1.0
+        if args.input_shape is not None:  # images: each channel as a whole (see --help)
+            mean, scale = image_statistics(X[train_idx], tuple(args.input_shape))
+        else:
+            mean = X[train_idx].mean(axis=0)
+            scale = X[train_idx].std(axis=0)
+            # a column constant in training is only centred: its std is the rounding of the
+            # mean (0.1 in 100 rows: 1.9e-16), by which another value would be multiplied ~1e15
+            scale[np.ptp(X[train_idx], axis=0) == 0] = 1.0
         meta["x_mean"], meta["x_scale"] = mean.tolist(), scale.tolist()
         X = (X - mean) / scale
     if task == "regression":
@@ -278,10 +293,7 @@ def _train(args: argparse.Namespace) -> int:
             y_scale = 1.0 if np.ptp(y[train_idx]) == 0 else y_scale  # as a constant feature
             meta["y_mean"], meta["y_scale"] = y_mean, y_scale
         targets = ((y - y_mean) / y_scale)[:, None]
-    acts = args.activation if len(args.activation) > 1 else args.activation[0]
-    sizes = [X.shape[1], *args.hidden, n_out]
-    net = mlp(sizes, hidden=acts, output=output, loss=args.loss, init=args.init, seed=args.seed,
-              weight_decay=args.weight_decay)
+    net = build_network(args, X.shape[1], n_out, output)
     print(f"{table.source}: {table.n_samples} examples x {X.shape[1]} features; "
           f"target {table.target_name!r}: {task}"
           + (f", {len(meta['labels'])} classes ({_preview(meta['labels'])})"
@@ -297,8 +309,13 @@ def _train(args: argparse.Namespace) -> int:
         validation_data=(X[val_idx], targets[val_idx]) if len(val_idx) else None, **options,
     )
     seconds = time.perf_counter() - start
+    architecture = ({"hidden": list(args.hidden), "activation": args.activation,
+                     **({"dropout": args.dropout} if args.dropout else {})}
+                    if args.layers is None else
+                    {"layers": args.layers, **({"input_shape": list(args.input_shape)}
+                                               if args.input_shape is not None else {})})
     meta["training"] = {
-        "hidden": list(args.hidden), "activation": args.activation, "output": output,
+        **architecture, "output": output,
         "loss": net.loss.name, "optimizer": args.optimizer, "lr": args.lr,
         "momentum": steps["momentum"], "batch_size": steps["batch_size"],
         "epochs": history.epochs, "seed": args.seed,
@@ -627,12 +644,15 @@ def _info(args: argparse.Namespace) -> int:
         print(f"target: {meta['target_name']}")
     if meta.get("feature_names"):
         print(f"features ({len(meta['feature_names'])}): {_preview(meta['feature_names'], 8)}")
-    if "x_mean" in meta:
-        print("inputs standardised with the training mean and standard deviation"
-              + (" (target too)" if "y_mean" in meta else ""))
     t = meta.get("training")
-    if t:
-        print("trained: " + ", ".join(f"{k}={v}" for k, v in t.items()))
+    if "x_mean" in meta:
+        # chainrule train --input-shape: one mean and one deviation per channel (cli_architecture)
+        whole = " of each channel" if t and t.get("input_shape") else ""
+        print(f"inputs standardised with the training mean and standard deviation{whole}"
+              + (" (target too)" if "y_mean" in meta else ""))
+    if t:  # --layers as JSON, as it was given
+        print("trained: " + ", ".join(f"{k}={json.dumps(v) if k == 'layers' else v}"
+                                      for k, v in t.items()))
     h = meta.get("history") or {}
     if h.get("loss"):
         # the mean over the last epoch's batches, each taken before its update (train
@@ -703,6 +723,11 @@ def _plot(args: argparse.Namespace) -> int:
         if model.task != "classification":
             raise ValueError(f"plot {args.kind}: the model is a regression model; it needs a "
                              "classifier")
+        shape = model.network.n_inputs
+        if args.kind == "regions" and isinstance(shape, tuple):
+            raise ValueError(f"plot regions draws a classifier of 2 features on the plane; "
+                             f"this model takes images of {'x'.join(map(str, shape))} values "
+                             "(plot confusion shows how it classifies DATA)")
         if args.kind == "regions" and model.n_features != 2:  # before the data is read
             raise ValueError(f"plot regions needs a model of 2 features, this one has "
                              f"{model.n_features}")
