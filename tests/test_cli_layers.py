@@ -274,6 +274,11 @@ CONV = '[{"type": "Conv2D", "out_channels": 2, "kernel_size": 3}]'
      "--layers: layers[0] (Conv2D): activation 'step' has no useful derivative, so "
      "backpropagation cannot pass through it (the perceptron learning rule trains it: "
      "chainrule perceptron)"),
+    (["--layers", '[{"type": "Dense", "fan_out": 16}, {"type": "Dense", "fan_out": 10, '
+      '"activation": "softmax"}]'],
+     "--layers: layers[1] (Dense) has a softmax activation, which is an output layer's; the "
+     "list is the hidden part of the network: the command appends the output layer (its "
+     "units from the task, its activation by --output), so leave it out"),
     (["--hidden", "--dropout", "0.5"],
      "--dropout 0.5: a Dropout layer goes after each hidden layer, and --hidden gives none "
      "(a linear model)"),

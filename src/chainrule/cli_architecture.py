@@ -99,7 +99,8 @@ def check_architecture(args: argparse.Namespace) -> None:
     ValueError
         Naming the option: --input-shape without --layers, image layers
         without --input-shape, a list whose last layer gives images (no Flatten
-        before the output layer), a step or sign activation in the list, too
+        before the output layer), a step or sign activation in the list, a
+        softmax layer in it (the output layer, which the command adds), too
         many or too few activations, --dropout without hidden layers.
     """
     if args.layers is None:
@@ -132,7 +133,8 @@ def check_architecture(args: argparse.Namespace) -> None:
 
 
 def _check_derivatives(layers: list[dict]) -> None:
-    """Refuse a layer whose activation backpropagation cannot pass (step, sign), by its place."""
+    """Refuse, by its place, a layer whose activation backpropagation cannot pass (step,
+    sign), or a softmax: an output layer written into the hidden part."""
     from .activations import get_activation
 
     for i, spec in enumerate(layers):
@@ -141,6 +143,11 @@ def _check_derivatives(layers: list[dict]) -> None:
             act = get_activation(name) if isinstance(name, str) else None
         except (KeyError, ValueError):  # an unknown name: network_from_layers names it
             continue
+        if act is not None and act.name == "softmax":
+            raise ValueError(f"--layers: layers[{i}] ({spec.get('type')}) has a softmax "
+                             "activation, which is an output layer's; the list is the hidden "
+                             "part of the network: the command appends the output layer (its "
+                             "units from the task, its activation by --output), so leave it out")
         if act is not None and not act.differentiable:
             raise ValueError(f"--layers: layers[{i}] ({spec.get('type')}): activation {name!r} "
                              "has no useful derivative, so backpropagation cannot pass through "
