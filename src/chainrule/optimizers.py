@@ -41,7 +41,7 @@ class Optimizer:
 
     Parameters
     ----------
-    lr : float
+    lr : float, default 0.01
         Learning rate (> 0).  Schedules change ``self.lr`` between steps.
     weight_decay : float in [0, 1), default 0
         Decoupled weight decay ``lambda``: ``w <- w - lr * update - lambda * w``,
@@ -144,7 +144,17 @@ class Optimizer:
 
     @staticmethod
     def from_config(config: dict) -> Optimizer:
-        """The optimizer :meth:`get_config` described (state not included)."""
+        """The optimizer :meth:`get_config` described (state not included).
+
+        Parameters
+        ----------
+        config : dict
+            ``{"name": ..., **settings}``, as :meth:`get_config` returns it.
+
+        Returns
+        -------
+        Optimizer
+        """
         config = dict(config)
         return OPTIMIZERS[config.pop("name")](**config)
 
@@ -260,7 +270,18 @@ class SGD(Optimizer):
 
 
 class AdaGrad(Optimizer):
-    """AdaGrad: per-parameter steps shrinking with the sum of squared gradients."""
+    """AdaGrad: per-parameter steps shrinking with the sum of squared gradients.
+
+    ``s <- s + g^2``, ``w <- w - lr g / (sqrt(s) + eps)``.
+
+    Parameters
+    ----------
+    lr : float, default 0.01
+    eps : float, default 1e-8
+        Added to the denominator (> 0).
+    weight_decay : float in [0, 1), default 0
+        As in :class:`Optimizer`.
+    """
 
     name = "adagrad"
 
@@ -278,7 +299,20 @@ class AdaGrad(Optimizer):
 
 
 class RMSProp(Optimizer):
-    """RMSProp: steps scaled by a running mean of squared gradients."""
+    """RMSProp: steps scaled by a running mean of squared gradients.
+
+    ``s <- rho s + (1 - rho) g^2``, ``w <- w - lr g / (sqrt(s) + eps)``.
+
+    Parameters
+    ----------
+    lr : float, default 0.001
+    rho : float in [0, 1), default 0.9
+        Decay rate of the running mean.
+    eps : float, default 1e-8
+        Added to the denominator (> 0).
+    weight_decay : float in [0, 1), default 0
+        As in :class:`Optimizer`.
+    """
 
     name = "rmsprop"
 
@@ -307,12 +341,13 @@ class Adam(Optimizer):
 
     Parameters
     ----------
-    lr, weight_decay : float
-        As in :class:`Optimizer`.
+    lr : float, default 0.001
     beta1, beta2 : float, default 0.9, 0.999
         Decay rates of the first and second moment estimates, in [0, 1).
     eps : float, default 1e-8
         Added to the denominator.
+    weight_decay : float in [0, 1), default 0
+        As in :class:`Optimizer`.
     eps_on : {"v_hat", "v"}, default "v_hat"
         Where ``eps`` is added.  ``"v_hat"``: ``m_hat / (sqrt(v_hat) + eps)``,
         Algorithm 1 of Kingma and Ba, and PyTorch's ``torch.optim.Adam``.
@@ -373,6 +408,27 @@ def get_optimizer(name: str | Optimizer, **kwargs: object) -> Optimizer:
 
     ``"nesterov"`` is SGD with ``nesterov=True``; keyword arguments a rule does
     not take (``momentum`` for Adam, say) are refused unless they are zero.
+
+    Parameters
+    ----------
+    name : str or Optimizer
+        One of :data:`OPTIMIZERS` or ``"nesterov"``; an :class:`Optimizer` is
+        returned as it is (``kwargs`` are then ignored).
+    **kwargs
+        Settings of the rule (``lr``, ``momentum``, ...); ``None`` values are
+        left out, so the rule's defaults apply.
+
+    Returns
+    -------
+    Optimizer
+
+    Raises
+    ------
+    TypeError
+        If ``name`` is neither a str nor an Optimizer.
+    ValueError
+        If ``name`` is unknown, or a setting the rule does not take is
+        nonzero.
     """
     if isinstance(name, Optimizer):
         return name
