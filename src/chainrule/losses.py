@@ -314,18 +314,18 @@ class Loss:
         ``value(a, y) -> ndarray of shape (n_samples,)``.
     grad : callable
         ``grad(a, y) -> ndarray of shape (n_samples, n_outputs)``, ``dL/da``.
-    canonical : str or None
+    canonical : str or None, default None
         Output activation for which ``delta = a - y`` (the fused path).
-    value_from_logits : callable or None
+    value_from_logits : callable or None, default None
         ``value_from_logits(z, y)``: the loss of the canonical pair from ``z``.
-    logit_paths : mapping of str to LogitPath
+    outputs : frozenset of str or None, default None
+        Built-in output activations whose range suits the loss (``None``: all).
+    target_range : tuple of float or None, default None
+        Closed interval the targets must lie in (``None``: any finite value).
+    logit_paths : mapping of str to LogitPath, default {}
         Built-in output activations whose loss and delta are computed from
         ``z`` (the canonical one included); other activations go through
         ``grad`` and the activation's derivative.
-    outputs : frozenset of str or None
-        Built-in output activations whose range suits the loss (``None``: all).
-    target_range : tuple of float or None
-        Closed interval the targets must lie in (``None``: any finite value).
     """
 
     name: str
