@@ -85,14 +85,25 @@ def self_taught_learning(
     ----------
     X_unlabeled : array-like of shape (n_unlabeled, n_features), values in [0, 1]
     X_train : array-like of shape (n_train, n_features), values in [0, 1]
+    y_train : array-like of shape (n_train,)
     X_test : array-like of shape (n_test, n_features)
-    y_train, y_test : array-like of shape (n,)
+    y_test : array-like of shape (n_test,)
     n_hidden : int, default 200
         Units of the self-taught autoencoder.
     hidden_sizes : sequence of int, default (200, 200)
         Layers of the stacked autoencoder.
-    rho, beta, weight_decay, max_iter : autoencoder settings
-    softmax_weight_decay, softmax_max_iter : softmax settings
+    rho : float, default 0.1
+        Target mean activation of the autoencoders' hidden units.
+    beta : float, default 3.0
+        Weight of their sparsity penalty.
+    weight_decay : float, default 3e-3
+        Their weight decay.
+    max_iter : int, default 400
+        Their L-BFGS iterations.
+    softmax_weight_decay : float, default 1e-4
+        Weight decay of the softmax classifiers.
+    softmax_max_iter : int, default 400
+        Their L-BFGS iterations.
     fine_tune_iter : int, default 400
         Iterations of the stack's fine-tuning (0 skips it: ``"stacked"`` is
         then ``"stacked_pretrained"``).
