@@ -150,9 +150,9 @@ def conv2d_forward(x: object, W: object, b: object = None, stride: int = 1,
     x : array-like of shape (n_samples, in_channels, height, width)
     W : array-like of shape (out_channels, in_channels, kh, kw)
     b : array-like of shape (out_channels,), optional
-    stride : int
-    padding : int, "same" or "valid"
-    dilation : int
+    stride : int, default 1
+    padding : int, "same" or "valid", default 0
+    dilation : int, default 1
 
     Returns
     -------
@@ -194,13 +194,16 @@ def conv2d_backward(x: object, W: object, delta: object, stride: int = 1,
 
     Parameters
     ----------
-    x, W, stride, padding, dilation : as in :func:`conv2d_forward`
+    x : array-like of shape (n_samples, in_channels, height, width)
+    W : array-like of shape (out_channels, in_channels, kh, kw)
     delta : array-like of shape (n_samples, out_channels, out_h, out_w)
+    stride, padding, dilation
+        As in :func:`conv2d_forward`.
 
     Returns
     -------
-    dx : ndarray like ``x``
-    dW : ndarray like ``W``
+    dx : ndarray of shape (n_samples, in_channels, height, width)
+    dW : ndarray of shape (out_channels, in_channels, kh, kw)
     db : ndarray of shape (out_channels,)
     """
     _, stride, _, dil, ((top, _), (left, _)), _ = _check(x, stride, padding, W=W, grad=delta,
