@@ -1,0 +1,147 @@
+"""The public API's numpydoc docstrings agree with the signatures they document."""
+
+from __future__ import annotations
+
+import ast
+import dataclasses
+import importlib
+import inspect
+import re
+
+import pytest
+
+PUBLIC_MODULES = [
+    "chainrule", "chainrule.activations", "chainrule.architecture", "chainrule.autoencoder",
+    "chainrule.batchnorm", "chainrule.callbacks", "chainrule.conv", "chainrule.datasets",
+    "chainrule.diagnostics", "chainrule.dropout", "chainrule.estimators", "chainrule.experiments",
+    "chainrule.gradcheck", "chainrule.images", "chainrule.initializers", "chainrule.io",
+    "chainrule.layers", "chainrule.losses", "chainrule.model_selection", "chainrule.network",
+    "chainrule.notation", "chainrule.optimizers", "chainrule.perceptron", "chainrule.plots",
+    "chainrule.pooling", "chainrule.preprocessing", "chainrule.reference",
+    "chainrule.saved_model", "chainrule.schedules", "chainrule.scipy_fit", "chainrule.tracing",
+    "chainrule.training",
+]
+
+# "name : type" or "a, b : type" or "**kwargs" at the section's own indentation
+_ENTRY = re.compile(r"(\*{0,2}\w+(?:\s*,\s*\*{0,2}\w+)*)\s*(?::\s*(.*))?")
+
+
+def _sections(doc: str) -> dict[str, list[str]]:
+    """A numpydoc docstring's sections: header -> its lines (``""`` for the text before)."""
+    lines = inspect.cleandoc(doc).splitlines()
+    out: dict[str, list[str]] = {"": []}
+    current, i = "", 0
+    while i < len(lines):
+        if i + 1 < len(lines) and lines[i].strip() and re.fullmatch(r"-{3,}", lines[i + 1].strip()):
+            current = lines[i].strip()
+            out[current] = []
+            i += 2
+            continue
+        out[current].append(lines[i])
+        i += 1
+    return out
+
+
+def _entries(lines: list[str]) -> list[tuple[list[str], str]]:
+    """The entries of a Parameters section: ([names], type text)."""
+    text = [line for line in lines if line.strip()]
+    if not text:
+        return []
+    indent = min(len(line) - len(line.lstrip()) for line in text)
+    entries = []
+    for line in text:
+        if len(line) - len(line.lstrip()) != indent:
+            continue
+        match = _ENTRY.fullmatch(line.strip())
+        if match:
+            names = [n.strip().lstrip("*") for n in match.group(1).split(",")]
+            entries.append((names, match.group(2) or ""))
+    return entries
+
+
+def _documented() -> list[tuple[str, object, str]]:
+    """(where, callable, docstring) of every public callable whose docstring has Parameters."""
+    found, seen = [], set()
+
+    def add(where: str, func: object, doc: str | None) -> None:
+        if doc and "Parameters\n" in inspect.cleandoc(doc) and id(func) not in seen:
+            seen.add(id(func))
+            found.append((where, func, doc))
+
+    for modname in PUBLIC_MODULES:
+        module = importlib.import_module(modname)
+        for name in module.__all__:
+            obj = getattr(module, name)
+            if inspect.ismodule(obj) or not callable(obj):
+                continue
+            where = f"{modname}.{name}"
+            if not inspect.isclass(obj):
+                add(where, obj, obj.__doc__)
+                continue
+            add(where, obj, obj.__doc__)  # the class's docstring documents its constructor
+            for key, value in vars(obj).items():
+                func = getattr(value, "__func__", value)
+                if not key.startswith("_") and inspect.isfunction(func):
+                    add(f"{where}.{key}", func, func.__doc__)
+    return found
+
+
+def _signature_params(func: object) -> list[inspect.Parameter]:
+    return [p for p in inspect.signature(func).parameters.values() if p.name not in ("self", "cls")]
+
+
+_DOCUMENTED = _documented()
+
+
+def test_public_callables_are_found():
+    where = [w for w, _, _ in _DOCUMENTED]
+    assert len(where) > 100, len(where)
+    for name in ("chainrule.Adam", "chainrule.train", "chainrule.losses.Loss",
+                 "chainrule.autoencoder.self_taught_learning", "chainrule.Network.loss_and_grad"):
+        assert name in where
+
+
+@pytest.mark.parametrize("where, func, doc", _DOCUMENTED, ids=[w for w, _, _ in _DOCUMENTED])
+def test_parameters_section_matches_the_signature(where, func, doc):
+    params = _signature_params(func)
+    signature = [p.name for p in params]
+    entries = _entries(_sections(doc)["Parameters"])
+    documented = [n for names, _ in entries for n in names]
+    # "**others : see :class:`MLPClassifier`" stands for the parameters it does not list
+    refers = [n for names, typ in entries for n in names
+              if n not in signature and typ.lower().startswith("see ")]
+    named = [n for n in documented if n not in refers]
+    assert not [n for n in named if n not in signature], f"{where}: stale names in Parameters"
+    if refers:
+        assert named == [n for n in signature if n in named], f"{where}: order"
+    else:
+        assert named == signature, f"{where}: Parameters {named} != signature {signature}"
+    # a default stated as "default <literal>" is the signature's
+    by_name = {p.name: p for p in params}
+    for names, typ in entries:
+        match = re.search(r"\bdefault\s+(.*)$", typ)
+        if not match:
+            continue
+        try:
+            stated = ast.literal_eval(match.group(1).strip())
+        except (ValueError, SyntaxError):
+            continue  # "default: the run's own", "default digits 0-4"
+        grouped = len(names) > 1 and isinstance(stated, tuple)
+        values = list(stated) if grouped else [stated] * len(names)
+        for name, value in zip(names, values, strict=True):
+            if name in by_name:
+                default = by_name[name].default
+                assert default is not inspect.Parameter.empty, f"{where}: {name} has no default"
+                if dataclasses.is_dataclass(func) and repr(default) == "<factory>":
+                    default = {f.name: f for f in dataclasses.fields(func)}[name].default_factory()
+                if isinstance(default, range):
+                    default = list(default)
+                assert default == value, f"{where}: {name} default {value!r} != {default!r}"
+
+
+@pytest.mark.parametrize("modname", PUBLIC_MODULES)
+def test_all_lists_names_that_exist(modname):
+    module = importlib.import_module(modname)
+    assert len(module.__all__) == len(set(module.__all__))
+    missing = [name for name in module.__all__ if not hasattr(module, name)]
+    assert not missing, missing
