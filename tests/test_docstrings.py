@@ -145,3 +145,14 @@ def test_all_lists_names_that_exist(modname):
     assert len(module.__all__) == len(set(module.__all__))
     missing = [name for name in module.__all__ if not hasattr(module, name)]
     assert not missing, missing
+
+
+def test_readme_names_under_cr_are_in_the_package_all():
+    import pathlib
+
+    import chainrule as cr
+
+    readme = (pathlib.Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    used = set(re.findall(r"\bcr\.([A-Za-z_]\w*)", readme)) - {"ReduceOnPlateau"}  # "not exported"
+    assert {"train", "mlp", "schedules"} <= used
+    assert sorted(used - set(cr.__all__)) == []

@@ -14,6 +14,7 @@ from . import (
     notation,
     optimizers,
     reference,
+    schedules,
 )
 from .activations import register_activation
 from .architecture import network_from_layers
@@ -69,6 +70,7 @@ __all__ = [
     "reference",
     "register_activation",
     "resume",
+    "schedules",
     "train",
 ]
 
