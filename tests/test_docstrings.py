@@ -156,3 +156,11 @@ def test_readme_names_under_cr_are_in_the_package_all():
     used = set(re.findall(r"\bcr\.([A-Za-z_]\w*)", readme)) - {"ReduceOnPlateau"}  # "not exported"
     assert {"train", "mlp", "schedules"} <= used
     assert sorted(used - set(cr.__all__)) == []
+
+
+def test_every_named_initializer_function_is_in_all():
+    from chainrule import initializers
+
+    names = [f.__name__ for f in initializers.INITIALIZERS.values()]
+    assert len(names) == 7
+    assert sorted(set(names) - set(initializers.__all__)) == []

@@ -13,7 +13,10 @@ from collections.abc import Callable
 
 import numpy as np
 
-__all__ = ["INITIALIZERS", "get_initializer", "make_rng", "normal_with_eps"]
+__all__ = [
+    "INITIALIZERS", "get_initializer", "glorot_normal", "glorot_uniform", "he_normal",
+    "he_uniform", "make_rng", "normal", "normal_with_eps", "ufldl", "zeros",
+]
 
 Initializer = Callable[[np.random.Generator, int, int], np.ndarray]
 
