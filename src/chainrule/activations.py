@@ -234,8 +234,19 @@ An output layer with one of these cannot reach a target outside it; the others
 def get_activation(name: str | Activation) -> Activation:
     """Look an activation up by name (or pass an :class:`Activation` through).
 
+    Parameters
+    ----------
+    name : str or Activation
+        A name of :data:`ACTIVATIONS` (built in or registered) or an alias.
+
+    Returns
+    -------
+    Activation
+
     Raises
     ------
+    TypeError
+        If ``name`` is neither a str nor an Activation.
     ValueError
         If the name is unknown; the message lists the valid names.
     """
@@ -383,7 +394,18 @@ def _probe(fn: ArrayFn, name: str, x: np.ndarray, arg: str = "z") -> np.ndarray:
 
 
 def unregister_activation(name: str) -> None:
-    """Remove a user-registered activation (built-ins stay)."""
+    """Remove a user-registered activation (built-ins stay).
+
+    Parameters
+    ----------
+    name : str
+        The name it was registered under.
+
+    Raises
+    ------
+    ValueError
+        If no activation has that name, or it is a built-in one.
+    """
     act = ACTIVATIONS.get(name)
     if act is None:
         raise ValueError(f"no activation registered as {name!r}")

@@ -118,6 +118,14 @@ def check_callbacks(
 ) -> list[Callback | Callable[[TrainState], None]]:
     """``callbacks`` as a list, if it is a sequence of Callback objects or callables (None: none).
 
+    Parameters
+    ----------
+    callbacks : sequence of Callback or callable, or None
+
+    Returns
+    -------
+    list of Callback or callable
+
     Raises
     ------
     TypeError

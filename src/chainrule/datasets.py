@@ -137,6 +137,13 @@ def xor(dtype: np.dtype | type = np.float64) -> tuple[np.ndarray, np.ndarray]:
     ----------
     dtype : float64 (default) or float32
         The dtype of ``X``.
+
+    Returns
+    -------
+    X : ndarray of shape (4, 2)
+        The points (0, 0), (0, 1), (1, 0), (1, 1).
+    y : ndarray of shape (4,)
+        Their labels 0, 1, 1, 0 (integers).
     """
     X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=_float_dtype(dtype))
     return X, np.array([0, 1, 1, 0])

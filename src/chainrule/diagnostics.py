@@ -27,12 +27,18 @@ def layer_grad_norms(net: Network) -> list[float]:
     Reads the gradients of the last backward pass (:meth:`Network.loss_and_grad`,
     a training step).
 
+    Parameters
+    ----------
+    net : Network
+
     Returns
     -------
     list of float, one per layer that has parameters, input side first.
 
     Raises
     ------
+    TypeError
+        If ``net`` is not a :class:`Network`.
     ValueError
         If no backward pass has run since the network was built, copied or
         loaded: its gradient buffer then holds zeros, which are no gradient
@@ -71,6 +77,13 @@ def saturation(net: Network, threshold: float = 0.01) -> list[float]:
     Returns
     -------
     list of float in [0, 1], one per qualifying layer, input side first.
+
+    Raises
+    ------
+    TypeError
+        If ``net`` is not a :class:`Network`, or ``threshold`` not a real number.
+    ValueError
+        If ``threshold`` is not finite and > 0.
     """
     from ._validation import check_positive_float
 

@@ -117,7 +117,18 @@ def to_grayscale(image: object) -> np.ndarray:
 
 
 def block_mean(image: object, factor: int = 2) -> np.ndarray:
-    """Downsample a 2-D image by the mean of ``factor x factor`` blocks (edges cropped)."""
+    """Downsample a 2-D image by the mean of ``factor x factor`` blocks (edges cropped).
+
+    Parameters
+    ----------
+    image : array-like of shape (height, width)
+    factor : int, default 2
+        Side of the blocks (>= 1, at most the image's height and width).
+
+    Returns
+    -------
+    ndarray of shape (height // factor, width // factor), float64
+    """
     img = check_finite_array(image, "image", dtype=np.float64, ndim=2)
     factor = check_positive_int(factor, "factor")
     h, w = (img.shape[0] // factor) * factor, (img.shape[1] // factor) * factor

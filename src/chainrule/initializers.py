@@ -27,6 +27,15 @@ def normal(rng: np.random.Generator, fan_in: int, fan_out: int) -> np.ndarray:
     """Small normal values N(0, eps^2) with eps = 0.01 (the textbook default).
 
     Another eps: :func:`normal_with_eps`, or the name ``"normal(eps=0.1)"``.
+
+    Parameters
+    ----------
+    rng : numpy.random.Generator
+    fan_in, fan_out : int
+
+    Returns
+    -------
+    ndarray of shape (fan_in, fan_out), float64
     """
     return rng.normal(0.0, NORMAL_EPS, size=(fan_in, fan_out))
 
@@ -86,35 +95,95 @@ _NORMAL_EPS_NAME = re.compile(r"normal\(eps=([^()]*)\)")
 
 
 def ufldl(rng: np.random.Generator, fan_in: int, fan_out: int) -> np.ndarray:
-    """Uniform in +-sqrt(6 / (fan_in + fan_out + 1)), as in the UFLDL exercises."""
+    """Uniform in +-sqrt(6 / (fan_in + fan_out + 1)), as in the UFLDL exercises.
+
+    Parameters
+    ----------
+    rng : numpy.random.Generator
+    fan_in, fan_out : int
+
+    Returns
+    -------
+    ndarray of shape (fan_in, fan_out), float64
+    """
     r = np.sqrt(6.0 / (fan_in + fan_out + 1))
     return rng.uniform(-r, r, size=(fan_in, fan_out))
 
 
 def glorot_uniform(rng: np.random.Generator, fan_in: int, fan_out: int) -> np.ndarray:
-    """Glorot/Xavier uniform: U(+-sqrt(6 / (fan_in + fan_out)))."""
+    """Glorot/Xavier uniform: U(+-sqrt(6 / (fan_in + fan_out))).
+
+    Parameters
+    ----------
+    rng : numpy.random.Generator
+    fan_in, fan_out : int
+
+    Returns
+    -------
+    ndarray of shape (fan_in, fan_out), float64
+    """
     r = np.sqrt(6.0 / (fan_in + fan_out))
     return rng.uniform(-r, r, size=(fan_in, fan_out))
 
 
 def glorot_normal(rng: np.random.Generator, fan_in: int, fan_out: int) -> np.ndarray:
-    """Glorot/Xavier normal: N(0, 2 / (fan_in + fan_out))."""
+    """Glorot/Xavier normal: N(0, 2 / (fan_in + fan_out)).
+
+    Parameters
+    ----------
+    rng : numpy.random.Generator
+    fan_in, fan_out : int
+
+    Returns
+    -------
+    ndarray of shape (fan_in, fan_out), float64
+    """
     return rng.normal(0.0, np.sqrt(2.0 / (fan_in + fan_out)), size=(fan_in, fan_out))
 
 
 def he_normal(rng: np.random.Generator, fan_in: int, fan_out: int) -> np.ndarray:
-    """He normal for ReLU layers: N(0, 2 / fan_in)."""
+    """He normal for ReLU layers: N(0, 2 / fan_in).
+
+    Parameters
+    ----------
+    rng : numpy.random.Generator
+    fan_in, fan_out : int
+
+    Returns
+    -------
+    ndarray of shape (fan_in, fan_out), float64
+    """
     return rng.normal(0.0, np.sqrt(2.0 / fan_in), size=(fan_in, fan_out))
 
 
 def he_uniform(rng: np.random.Generator, fan_in: int, fan_out: int) -> np.ndarray:
-    """He uniform for ReLU layers: U(+-sqrt(6 / fan_in))."""
+    """He uniform for ReLU layers: U(+-sqrt(6 / fan_in)).
+
+    Parameters
+    ----------
+    rng : numpy.random.Generator
+    fan_in, fan_out : int
+
+    Returns
+    -------
+    ndarray of shape (fan_in, fan_out), float64
+    """
     r = np.sqrt(6.0 / fan_in)
     return rng.uniform(-r, r, size=(fan_in, fan_out))
 
 
 def zeros(rng: np.random.Generator, fan_in: int, fan_out: int) -> np.ndarray:
-    """All zeros: shows the symmetry problem (hidden units stay identical)."""
+    """All zeros: shows the symmetry problem (hidden units stay identical).
+
+    Parameters
+    ----------
+    rng : numpy.random.Generator
+    fan_in, fan_out : int
+
+    Returns
+    -------
+    ndarray of shape (fan_in, fan_out), float64
+    """
     return np.zeros((fan_in, fan_out))
 
 
@@ -138,10 +207,25 @@ def get_initializer(name: str) -> Initializer:
     ``"normal(eps=E)"`` is N(0, E^2) (see :func:`normal_with_eps`); a callable is
     returned as it is.
 
+    Parameters
+    ----------
+    name : str or callable
+        A name of :data:`INITIALIZERS`, an alias (``"xavier_uniform"``,
+        ``"xavier_normal"``, ``"he"``), ``"normal(eps=E)"``, or an
+        initialiser ``init(rng, fan_in, fan_out)``.
+
+    Returns
+    -------
+    callable
+        ``init(rng, fan_in, fan_out) -> ndarray of shape (fan_in, fan_out)``.
+
     Raises
     ------
+    TypeError
+        If ``name`` is neither a str nor callable.
     ValueError
-        If the name is unknown; the message lists the valid names.
+        If the name is unknown (the message lists the valid names), or the
+        ``E`` of ``"normal(eps=E)"`` is not a finite number > 0.
     """
     if callable(name):
         return name
@@ -168,7 +252,24 @@ def get_initializer(name: str) -> Initializer:
 
 
 def make_rng(seed: int | np.random.Generator | None) -> np.random.Generator:
-    """A ``numpy.random.Generator`` from a seed, a generator (passed through) or None."""
+    """A ``numpy.random.Generator`` from a seed, a generator (passed through) or None.
+
+    Parameters
+    ----------
+    seed : int >= 0, Generator or None
+        ``None`` draws fresh entropy from the system.
+
+    Returns
+    -------
+    numpy.random.Generator
+
+    Raises
+    ------
+    TypeError
+        If ``seed`` is of another type (a bool included).
+    ValueError
+        If ``seed`` is a negative int.
+    """
     if isinstance(seed, np.random.Generator):
         return seed
     if seed is None or (isinstance(seed, (int, np.integer)) and not isinstance(seed, bool)):

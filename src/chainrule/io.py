@@ -102,7 +102,19 @@ def _layer_from_config(cfg: dict, dtype: np.dtype) -> Layer:
 
 
 def network_config(net: Network) -> dict[str, Any]:
-    """The JSON-serialisable description of a network's architecture and settings."""
+    """The JSON-serialisable description of a network's architecture and settings.
+
+    Parameters
+    ----------
+    net : Network
+
+    Returns
+    -------
+    dict
+        ``loss``, ``weight_decay``, ``decay``, ``dtype``, ``layers`` (one dict
+        per layer) and ``inits``: what :func:`network_from_config` rebuilds
+        the architecture from.
+    """
     config = {
         "loss": net.loss.name,
         "weight_decay": net.weight_decay,
@@ -121,6 +133,15 @@ def network_config(net: Network) -> dict[str, Any]:
 
 def network_from_config(config: dict[str, Any]) -> Network:
     """A network with the architecture of ``config`` (parameters zero until set).
+
+    Parameters
+    ----------
+    config : dict
+        As :func:`network_config` returns it.
+
+    Returns
+    -------
+    Network
 
     Raises
     ------
@@ -525,6 +546,15 @@ def save(net: Network, path: str | os.PathLike, metadata: dict | None = None) ->
 def load_metadata(path: str | os.PathLike) -> dict:
     """The ``metadata`` dict saved with a network by :func:`save` (empty if none).
 
+    Parameters
+    ----------
+    path : str or PathLike
+        The ``.npz`` file.
+
+    Returns
+    -------
+    dict
+
     Raises
     ------
     FileNotFoundError, IsADirectoryError, ValueError
@@ -539,6 +569,16 @@ def load_metadata(path: str | os.PathLike) -> dict:
 
 def load(path: str | os.PathLike) -> Network:
     """Load a network saved by :func:`save` / :meth:`Network.save`.
+
+    Parameters
+    ----------
+    path : str or PathLike
+        The ``.npz`` file.
+
+    Returns
+    -------
+    Network
+        Its architecture, settings and parameters as saved.
 
     Raises
     ------

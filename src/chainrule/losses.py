@@ -401,8 +401,19 @@ ALIASES = {"mse": "mean_squared_error", "binary_cross_entropy": "log_loss", "nll
 def get_loss(name: str | Loss) -> Loss:
     """Look a loss up by name (or pass a :class:`Loss` through).
 
+    Parameters
+    ----------
+    name : str or Loss
+        A name of :data:`LOSSES` or an alias.
+
+    Returns
+    -------
+    Loss
+
     Raises
     ------
+    TypeError
+        If ``name`` is neither a str nor a Loss.
     ValueError
         If the name is unknown; the message lists the valid names.
     """

@@ -51,7 +51,16 @@ class Whitening:
     epsilon: float
 
     def transform(self, X: object) -> np.ndarray:
-        """Whiten rows of ``X`` of shape (n_samples, n_features); float32 stays float32."""
+        """Whiten rows of ``X`` of shape (n_samples, n_features); float32 stays float32.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_components)
+        """
         dt = data_dtype(X)
         X = check_finite_array(X, "X", dtype=np.float64, ndim=2)
         if X.shape[1] != self.mean.size:

@@ -258,8 +258,20 @@ def maxpool2d_forward(x: object, size: int = 2, stride: int | None = None,
                       padding: int = 0, dilation: int = 1) -> np.ndarray:
     """Max pooling by loops: the largest pixel of each window (padding is -inf).
 
-    x : array-like (n_samples, channels, height, width) -> (n_samples, channels, out_h, out_w)
-    ``dilation`` spaces a window's pixels apart, as in :class:`chainrule.MaxPool2D`.
+    Parameters
+    ----------
+    x : array-like of shape (n_samples, channels, height, width)
+    size : int, default 2
+        Side of the square window.
+    stride : int, optional
+        Step between windows; by default ``size``.
+    padding : int, default 0
+    dilation : int, default 1
+        Spaces a window's pixels apart, as in :class:`chainrule.MaxPool2D`.
+
+    Returns
+    -------
+    ndarray of shape (n_samples, channels, out_h, out_w)
     """
     _, stride, padding, dilation, _, out_hw = _check(
         x, size if stride is None else stride, padding, size=size, dilation=dilation)
@@ -273,7 +285,25 @@ def maxpool2d_forward(x: object, size: int = 2, stride: int | None = None,
 
 def maxpool2d_backward(x: object, grad_out: object, size: int = 2, stride: int | None = None,
                        padding: int = 0, dilation: int = 1) -> np.ndarray:
-    """``dJ/dx`` of max pooling: each window's gradient goes to its (first) largest pixel."""
+    """``dJ/dx`` of max pooling: each window's gradient goes to its (first) largest pixel.
+
+    Parameters
+    ----------
+    x : array-like of shape (n_samples, channels, height, width)
+    grad_out : array-like of shape (n_samples, channels, out_h, out_w)
+        ``dJ/d(output)``.
+    size : int, default 2
+        Side of the square window.
+    stride : int, optional
+        Step between windows; by default ``size``.
+    padding : int, default 0
+    dilation : int, default 1
+        Spaces a window's pixels apart, as in :class:`chainrule.MaxPool2D`.
+
+    Returns
+    -------
+    ndarray of shape (n_samples, channels, height, width)
+    """
     _, stride, padding, dilation, _, out_hw = _check(
         x, size if stride is None else stride, padding, size=size, grad=grad_out,
         dilation=dilation)
@@ -292,7 +322,21 @@ def maxpool2d_backward(x: object, grad_out: object, size: int = 2, stride: int |
 
 def avgpool2d_forward(x: object, size: int = 2, stride: int | None = None,
                       padding: int = 0) -> np.ndarray:
-    """Average pooling by loops: the mean of each window, padding pixels counting as 0."""
+    """Average pooling by loops: the mean of each window, padding pixels counting as 0.
+
+    Parameters
+    ----------
+    x : array-like of shape (n_samples, channels, height, width)
+    size : int, default 2
+        Side of the square window.
+    stride : int, optional
+        Step between windows; by default ``size``.
+    padding : int, default 0
+
+    Returns
+    -------
+    ndarray of shape (n_samples, channels, out_h, out_w)
+    """
     _, stride, padding, _, _, out_hw = _check(x, size if stride is None else stride, padding,
                                               size=size)
     x = _nested(x)
@@ -304,7 +348,23 @@ def avgpool2d_forward(x: object, size: int = 2, stride: int | None = None,
 
 def avgpool2d_backward(x: object, grad_out: object, size: int = 2, stride: int | None = None,
                        padding: int = 0) -> np.ndarray:
-    """``dJ/dx`` of average pooling: each pixel of a window gets grad / (size * size)."""
+    """``dJ/dx`` of average pooling: each pixel of a window gets grad / (size * size).
+
+    Parameters
+    ----------
+    x : array-like of shape (n_samples, channels, height, width)
+    grad_out : array-like of shape (n_samples, channels, out_h, out_w)
+        ``dJ/d(output)``.
+    size : int, default 2
+        Side of the square window.
+    stride : int, optional
+        Step between windows; by default ``size``.
+    padding : int, default 0
+
+    Returns
+    -------
+    ndarray of shape (n_samples, channels, height, width)
+    """
     _, stride, padding, _, _, out_hw = _check(x, size if stride is None else stride, padding,
                                               size=size, grad=grad_out)
     x, grad_out = _nested(x), _nested(grad_out)

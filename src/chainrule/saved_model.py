@@ -146,7 +146,23 @@ def encode_labels(y: np.ndarray, labels: list, table: Table | None = None) -> np
 
 
 def regression_targets(table: Table) -> np.ndarray:
-    """The table's targets as finite floats of shape (n_samples,), naming a bad cell."""
+    """The table's targets as finite floats of shape (n_samples,), naming a bad cell.
+
+    Parameters
+    ----------
+    table : Table
+        With targets (``table.y`` not None).
+
+    Returns
+    -------
+    ndarray of shape (n_samples,), float64
+
+    Raises
+    ------
+    ValueError
+        If a target is missing, not a number or not finite; the message
+        names its line (or row) and the target column.
+    """
     assert table.y is not None
     return _parse_floats(np.asarray(table.y), table.where, f"target {table.target_name!r}")
 

@@ -24,7 +24,22 @@ class Schedule:
     name = "constant"
 
     def lr(self, epoch: int, lr0: float, metrics: dict[str, float]) -> float:
-        """Learning rate after ``epoch`` epochs, given the initial ``lr0``."""
+        """Learning rate after ``epoch`` epochs, given the initial ``lr0``.
+
+        Parameters
+        ----------
+        epoch : int
+            Epochs trained so far (0 before the first).
+        lr0 : float
+            The initial learning rate.
+        metrics : dict of str to float
+            The last epoch's metrics (``"loss"``, ``"val_loss"``, ...), which
+            :class:`ReduceOnPlateau` watches; the other schedules ignore them.
+
+        Returns
+        -------
+        float
+        """
         return lr0
 
     def get_config(self) -> dict:
@@ -53,7 +68,15 @@ class Constant(Schedule):
 
 
 class StepDecay(Schedule):
-    """``lr = lr0 * gamma ** floor(epoch / step_size)``."""
+    """``lr = lr0 * gamma ** floor(epoch / step_size)``.
+
+    Parameters
+    ----------
+    step_size : int, default 10
+        Epochs between reductions (>= 1).
+    gamma : float, default 0.5
+        Factor of each reduction (> 0).
+    """
 
     name = "step"
 
@@ -66,7 +89,13 @@ class StepDecay(Schedule):
 
 
 class Exponential(Schedule):
-    """``lr = lr0 * gamma ** epoch``."""
+    """``lr = lr0 * gamma ** epoch``.
+
+    Parameters
+    ----------
+    gamma : float, default 0.95
+        Factor per epoch (> 0).
+    """
 
     name = "exponential"
 
@@ -78,7 +107,13 @@ class Exponential(Schedule):
 
 
 class InverseScaling(Schedule):
-    """``lr = lr0 / (1 + epoch) ** power`` (scikit-learn's "invscaling", per epoch)."""
+    """``lr = lr0 / (1 + epoch) ** power`` (scikit-learn's "invscaling", per epoch).
+
+    Parameters
+    ----------
+    power : float, default 0.5
+        Exponent (>= 0).
+    """
 
     name = "invscaling"
 
@@ -188,7 +223,27 @@ SCHEDULES: dict[str, type[Schedule]] = {
 
 
 def get_schedule(spec: str | Schedule | dict | None) -> Schedule:
-    """A schedule from a name, a config dict (``{"name": ..., **settings}``) or an object."""
+    """A schedule from a name, a config dict (``{"name": ..., **settings}``) or an object.
+
+    Parameters
+    ----------
+    spec : str, dict, Schedule or None
+        A name of :data:`SCHEDULES`, a config as :meth:`Schedule.get_config`
+        returns it, or a Schedule (returned as it is); ``None`` is
+        :class:`Constant`.
+
+    Returns
+    -------
+    Schedule
+
+    Raises
+    ------
+    TypeError
+        If ``spec`` is of another type, or the config names a setting the
+        schedule does not take.
+    ValueError
+        If the name is unknown or a setting out of its range.
+    """
     if spec is None:
         return Constant()
     if isinstance(spec, Schedule):

@@ -170,6 +170,12 @@ def _not_utf8(path: Path, exc: UnicodeDecodeError) -> str:
 def load_spec(source: str | os.PathLike | dict) -> dict[str, Any]:
     """A network description from a preset name, inline JSON text, a .json/.yaml file or a dict.
 
+    Parameters
+    ----------
+    source : str, PathLike or dict
+        A name of :data:`PRESETS`, JSON text starting with ``{``, the path of
+        a .json / .yaml file, or the description itself.
+
     Returns
     -------
     dict
@@ -233,7 +239,19 @@ def load_spec(source: str | os.PathLike | dict) -> dict[str, Any]:
 
 
 def spec_network(spec: dict[str, Any]) -> TraceSpec:
-    """Build the network of a (filled-in) description; see :func:`load_spec`."""
+    """Build the network of a (filled-in) description; see :func:`load_spec`.
+
+    Parameters
+    ----------
+    spec : dict
+        As :func:`load_spec` returns it.
+
+    Returns
+    -------
+    TraceSpec
+        The network, with the example ``x``, target ``y``, learning rate,
+        notation and description of the step to trace.
+    """
     layout = spec["layout"]
     if layout not in LAYOUTS:
         raise ValueError(f"layout must be one of {', '.join(LAYOUTS)}, got {layout!r}")
