@@ -164,3 +164,16 @@ def test_every_named_initializer_function_is_in_all():
     names = [f.__name__ for f in initializers.INITIALIZERS.values()]
     assert len(names) == 7
     assert sorted(set(names) - set(initializers.__all__)) == []
+
+
+
+def test_get_initializer_hint_admits_the_callables_it_returns_as_they_are():
+    import collections.abc
+    import typing
+
+    from chainrule import initializers
+
+    assert initializers.get_initializer(initializers.he_normal) is initializers.he_normal
+    hint = typing.get_type_hints(initializers.get_initializer)["name"]
+    assert str in typing.get_args(hint)
+    assert any(typing.get_origin(arg) is collections.abc.Callable for arg in typing.get_args(hint))

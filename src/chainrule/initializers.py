@@ -201,7 +201,7 @@ INITIALIZERS: dict[str, Initializer] = {
 ALIASES = {"xavier_uniform": "glorot_uniform", "xavier_normal": "glorot_normal", "he": "he_normal"}
 
 
-def get_initializer(name: str) -> Initializer:
+def get_initializer(name: str | Initializer) -> Initializer:
     """Look an initialiser up by name.
 
     ``"normal(eps=E)"`` is N(0, E^2) (see :func:`normal_with_eps`); a callable is
