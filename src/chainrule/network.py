@@ -866,6 +866,10 @@ def mlp(
     bias : bool, default True
     dtype : float64 (default) or float32
 
+    Returns
+    -------
+    Network
+
     Examples
     --------
     >>> net = mlp([64, 100, 10], hidden="relu", output="softmax", seed=0)

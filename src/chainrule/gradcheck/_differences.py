@@ -21,6 +21,17 @@ def relative_difference(a: object, b: object) -> float:
     ----------
     a, b : array-like of the same shape
         E.g. a central-difference gradient and your backpropagation's.
+
+    Returns
+    -------
+    float
+        In [0, 1] when the two agree in sign entry by entry; ``inf`` when
+        ``a + b`` is zero but ``a - b`` is not.
+
+    Raises
+    ------
+    ValueError
+        If ``a`` and ``b`` have different shapes.
     """
     a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
     if a.shape != b.shape:

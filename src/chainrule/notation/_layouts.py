@@ -80,6 +80,13 @@ def check_not_one_matrix(mats: object, name: str) -> None:
     ValueError
         If ``mats`` is a rectangular 2-D array of numbers with two rows or more (one
         row, ``[v]``, is as likely a list holding one vector, refused as such later).
+
+    Parameters
+    ----------
+    mats : object
+        What was given for the list of matrices.
+    name : str
+        Its argument name, for the message.
     """
     try:
         shape = np.shape(np.asarray(mats, dtype=np.float64))

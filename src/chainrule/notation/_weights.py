@@ -65,9 +65,9 @@ def from_transfer_matrices(
     Parameters
     ----------
     mats : sequence of array-like, each of shape (fan_in + 1, fan_out)
-    activation : str or sequence of str
+    activation : str or sequence of str, default "sigmoid"
         One activation for every layer, or one per layer.
-    loss : str
+    loss : str, default "squared_error"
     dtype : dtype, optional
         Defaults to the matrices' float dtype (float64 for integers).
     bias : bool or sequence of bool, default True
@@ -77,6 +77,10 @@ def from_transfer_matrices(
         gets no bias parameters, so training keeps that row at zero.
     **network_kwargs
         ``weight_decay``, ``decay``: passed to :class:`Network`.
+
+    Returns
+    -------
+    Network
 
     Examples
     --------
@@ -172,6 +176,10 @@ def from_ufldl(
         Bias vectors; ``None`` (or a ``None`` entry) builds layers without bias.
     activation, loss, dtype, **network_kwargs
         As in :func:`from_transfer_matrices`.
+
+    Returns
+    -------
+    Network
     """
     check_not_one_matrix(Ws, "Ws")
     Ws = list(Ws)
@@ -201,7 +209,20 @@ def from_ufldl(
 
 
 def to_ufldl(net: Network) -> tuple[list[np.ndarray], list[np.ndarray | None]]:
-    """``(Ws, bs)``: ``Ws[l]`` of shape (fan_out, fan_in), ``bs[l]`` of shape (fan_out,) or None."""
+    """``(Ws, bs)``: ``Ws[l]`` of shape (fan_out, fan_in), ``bs[l]`` of shape (fan_out,) or None.
+
+    Parameters
+    ----------
+    net : Network
+        Its layers with parameters must be Dense (a ValueError otherwise).
+
+    Returns
+    -------
+    Ws : list of ndarray, each of shape (fan_out, fan_in)
+        Copies of the weights, transposed.
+    bs : list of (ndarray of shape (fan_out,) or None)
+        Copies of the biases; None for a layer without.
+    """
     layers = _dense_layers(net)
     Ws = [layer.W.T.copy() for layer in layers]
     bs = [None if layer.b is None else layer.b.copy() for layer in layers]

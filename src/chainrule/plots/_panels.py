@@ -73,6 +73,17 @@ def plot_panels(panels: Sequence[Panel], path: str | Path, title: str | None = N
                 panel_inches: tuple[float, float] = (5.0, 3.8)) -> Path:
     """Line charts side by side, one per :class:`Panel`, as a PNG.
 
+    Parameters
+    ----------
+    panels : sequence of Panel
+        At least one; they are drawn left to right.
+    path : str or Path
+        The file to write.
+    title : str, optional
+        Title over all the panels.
+    panel_inches : (float, float), default (5.0, 3.8)
+        Width and height of each panel, in inches.
+
     Returns
     -------
     Path
