@@ -177,3 +177,28 @@ def test_get_initializer_hint_admits_the_callables_it_returns_as_they_are():
     hint = typing.get_type_hints(initializers.get_initializer)["name"]
     assert str in typing.get_args(hint)
     assert any(typing.get_origin(arg) is collections.abc.Callable for arg in typing.get_args(hint))
+
+def _public_functions() -> list[tuple[str, object]]:
+    found, seen = [], set()
+    for modname in PUBLIC_MODULES:
+        module = importlib.import_module(modname)
+        for name in module.__all__:
+            obj = getattr(module, name)
+            if inspect.isfunction(obj) and id(obj) not in seen:
+                seen.add(id(obj))
+                found.append((f"{modname}.{name}", obj))
+    return found
+
+
+_FUNCTIONS = _public_functions()
+
+
+@pytest.mark.parametrize("where, func", _FUNCTIONS, ids=[w for w, _ in _FUNCTIONS])
+def test_public_function_documents_its_parameters_and_result(where, func):
+    sections = _sections(func.__doc__ or "")
+    assert [line for line in sections[""] if line.strip()], f"{where}: no summary line"
+    signature = inspect.signature(func)
+    if signature.parameters:
+        assert "Parameters" in sections, f"{where}: no Parameters section"
+    if signature.return_annotation not in (None, "None"):
+        assert {"Returns", "Yields"} & set(sections), f"{where}: no Returns section"
