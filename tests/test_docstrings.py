@@ -23,7 +23,7 @@ PUBLIC_MODULES = [
 ]
 
 # "name : type" or "a, b : type" or "**kwargs" at the section's own indentation
-_ENTRY = re.compile(r"(\*{0,2}\w+(?:\s*,\s*\*{0,2}\w+)*)\s*(?::\s*(.*))?")
+_ENTRY = re.compile(r"(\*{0,2}[\w.]+(?:\s*,\s*\*{0,2}[\w.]+)*)\s*(?::\s*(.*))?")
 
 
 def _sections(doc: str) -> dict[str, list[str]]:
@@ -202,3 +202,28 @@ def test_public_function_documents_its_parameters_and_result(where, func):
         assert "Parameters" in sections, f"{where}: no Parameters section"
     if signature.return_annotation not in (None, "None"):
         assert {"Returns", "Yields"} & set(sections), f"{where}: no Returns section"
+
+
+
+def _raising() -> list[tuple[str, object, str]]:
+    """(where, function, docstring) of the public callables whose docstring has Raises."""
+    found, seen = [], set()
+    for where, func, doc in _DOCUMENTED + [(w, f, f.__doc__) for w, f in _FUNCTIONS]:
+        if inspect.isclass(func):
+            func = vars(func).get("__init__")
+        if inspect.isfunction(func) and "Raises" in _sections(doc) and where not in seen:
+            seen.add(where)
+            found.append((where, func, doc))
+    return found
+
+
+_RAISING = _raising()
+
+
+@pytest.mark.parametrize("where, func, doc", _RAISING, ids=[w for w, _, _ in _RAISING])
+def test_raises_section_names_what_the_body_raises(where, func, doc):
+    documented = {n.rsplit(".", 1)[-1]
+                  for names, _ in _entries(_sections(doc)["Raises"]) for n in names}
+    # exception classes raised in the body itself (helpers' exceptions are not seen)
+    raised = set(re.findall(r"\braise\s+([A-Z]\w*)\(", inspect.getsource(func)))
+    assert sorted(raised - documented - {"NotImplementedError"}) == [], where

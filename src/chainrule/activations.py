@@ -316,6 +316,11 @@ def register_activation(
         shape is not (2, 3), e.g. a function that sums over a row.  Nothing is
         registered then.  Only the shape is checked: NaN or infinite values
         (a function defined for positive inputs only) are accepted.
+        Also if ``name`` is a built-in activation or alias, or is already
+        registered and ``overwrite`` is False, or ``kinks`` is not a sequence
+        of finite numbers.
+    TypeError
+        If ``name`` is not a non-empty str, or ``f`` or ``df`` is not callable.
 
     Notes
     -----

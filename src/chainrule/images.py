@@ -384,9 +384,13 @@ def load_mnist(path: str | os.PathLike, kind: str = "train") -> tuple[np.ndarray
 
     Raises
     ------
+    FileNotFoundError
+        If ``path`` does not exist, or a folder lacks one of the IDX files of
+        ``kind``.
     ValueError
         If a file is malformed, or its pixels are neither 0..255 nor in [0, 1]
-        (a standardised copy, say), naming the file and the array.
+        (a standardised copy, say), naming the file and the array; or ``kind``
+        is neither "train" nor "test".
     """
     if kind not in _MNIST_FILES:
         raise ValueError(f"kind must be 'train' or 'test', got {kind!r}")

@@ -103,7 +103,12 @@ def minimize(
         cost these solvers minimise is deterministic and computed in
         evaluation mode, where dropout does nothing and batch normalisation
         would use running statistics that no step updates (train them with
-        :func:`train` and a stochastic optimizer, as the estimators do).
+        :func:`train` and a stochastic optimizer, as the estimators do); also
+        for an unknown ``method``, a ``maxiter`` or ``tol`` out of range, or
+        ``options`` holding ``maxiter`` (an argument of this function).
+    TypeError
+        If ``callback`` is not callable, ``options`` not a dict, or ``maxiter``
+        or ``tol`` not a number.
 
     Notes
     -----

@@ -257,6 +257,12 @@ class StackedAutoencoder(_NetClassifier):
             the last iterate with a finite cost (``n_iter_`` counts the iterations
             up to it), as :func:`chainrule.minimize` does.  Any other error (an
             interrupt included) leaves the stack exactly as it was before the call.
+        ValueError
+            If ``X`` or ``y`` is invalid (values outside [0, 1], another number
+            of columns than in ``fit``, labels not among ``classes_``), or
+            ``max_iter`` is below 1 (or not given while ``fine_tune_iter`` is 0).
+        sklearn.exceptions.NotFittedError
+            If the stack has not been fitted.
         """
         net = self._check_fitted()
         # set_params may have changed them since the fit: checked, and used as they are now

@@ -191,7 +191,11 @@ def compute_step(net: Network, x: object, y: object, lr: float = 1.0) -> StepTra
     ValueError
         If a number of the step (net input, output, cost, gradient or updated
         parameter) overflows float64: the message says whether to scale the
-        weights, input and target down or to lower ``lr``.
+        weights, input and target down or to lower ``lr``.  Also if a layer is
+        not Dense or its activation has no derivative, ``x`` or ``y`` does
+        not fit the network, or ``lr`` is not > 0.
+    TypeError
+        If ``net`` is not a :class:`Network`.
     """
     if not isinstance(net, Network):
         raise TypeError(f"net must be a chainrule Network, got {type(net).__name__}")
