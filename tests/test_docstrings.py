@@ -8,6 +8,7 @@ import importlib
 import inspect
 import re
 
+import numpy as np
 import pytest
 
 PUBLIC_MODULES = [
@@ -177,6 +178,20 @@ def test_get_initializer_hint_admits_the_callables_it_returns_as_they_are():
     hint = typing.get_type_hints(initializers.get_initializer)["name"]
     assert str in typing.get_args(hint)
     assert any(typing.get_origin(arg) is collections.abc.Callable for arg in typing.get_args(hint))
+
+
+@pytest.mark.parametrize("name", ["load_digits_split", "xor", "free_fall",
+                                  "linearly_separable", "sinusoid"])
+def test_datasets_dtype_hint_admits_the_names_they_take(name):
+    import typing
+
+    from chainrule import datasets
+
+    func = getattr(datasets, name)
+    out = func(dtype="float32")
+    X = out.X_train if name == "load_digits_split" else out[0]
+    assert X.dtype == np.float32
+    assert str in typing.get_args(typing.get_type_hints(func)["dtype"])
 
 def _public_functions() -> list[tuple[str, object]]:
     found, seen = [], set()

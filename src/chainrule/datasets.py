@@ -67,7 +67,7 @@ def load_digits_split(
     test_size: float = 0.25,
     validation_size: float = 0.15,
     seed: int = 0,
-    dtype: np.dtype | type = np.float64,
+    dtype: np.dtype | type | str = np.float64,
 ) -> Split:
     """scikit-learn's 8x8 handwritten digits (1,797 images), scaled to [0, 1] and split.
 
@@ -130,7 +130,7 @@ def load_digits_split(
     return Split(X_tr, y_tr, X_va, y_va, X_te, y_te)
 
 
-def xor(dtype: np.dtype | type = np.float64) -> tuple[np.ndarray, np.ndarray]:
+def xor(dtype: np.dtype | type | str = np.float64) -> tuple[np.ndarray, np.ndarray]:
     """The four XOR points: X of shape (4, 2), y of shape (4,) in {0, 1}.
 
     Parameters
@@ -155,7 +155,7 @@ __all__ += ["free_fall", "linearly_separable", "sinusoid"]
 
 def sinusoid(
     n: int = 10, noise: float = 0.3, seed: int | np.random.Generator | None = 0,
-    grid: bool = False, dtype: np.dtype | type = np.float64,
+    grid: bool = False, dtype: np.dtype | type | str = np.float64,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Noisy samples of ``t = sin(2 pi x) + N(0, noise^2)`` for ``x`` in [0, 1].
 
@@ -192,7 +192,7 @@ def sinusoid(
 
 def linearly_separable(
     n: int = 40, margin: float = 0.2, seed: int | np.random.Generator | None = 0,
-    dtype: np.dtype | type = np.float64,
+    dtype: np.dtype | type | str = np.float64,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Two classes in the plane separated by a random line with a gap of ``2 * margin``.
 
@@ -242,7 +242,7 @@ def linearly_separable(
 
 def free_fall(
     n: int = 30, t_max: float = 2.0, noise: float = 0.2, g: float = 9.81,
-    seed: int | np.random.Generator | None = 0, dtype: np.dtype | type = np.float64,
+    seed: int | np.random.Generator | None = 0, dtype: np.dtype | type | str = np.float64,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Noisy measurements of a falling body: ``h = g t^2 / 2 + N(0, noise^2)``.
 
