@@ -242,3 +242,35 @@ def test_raises_section_names_what_the_body_raises(where, func, doc):
     # exception classes raised in the body itself (helpers' exceptions are not seen)
     raised = set(re.findall(r"\braise\s+([A-Z]\w*)\(", inspect.getsource(func)))
     assert sorted(raised - documented - {"NotImplementedError"}) == [], where
+
+
+def _user_methods() -> list[tuple[str, object]]:
+    """Public methods of the classes a user calls on results and fitted models."""
+    import chainrule as cr
+    from chainrule import optimizers, perceptron, preprocessing, saved_model, schedules
+
+    classes = [cr.MLPClassifier, cr.MLPRegressor, cr.SoftmaxRegression, cr.SparseAutoencoder,
+               cr.StackedAutoencoder, cr.Trace, saved_model.SavedModel,
+               perceptron.PerceptronResult, preprocessing.Whitening, optimizers.Optimizer,
+               schedules.Schedule]
+    found = []
+    for cls in classes:
+        for key, value in vars(cls).items():
+            func = getattr(value, "__func__", value)
+            if not key.startswith("_") and inspect.isfunction(func):
+                found.append((f"{cls.__name__}.{key}", func))
+    return found
+
+
+_METHODS = _user_methods()
+
+
+@pytest.mark.parametrize("where, func", _METHODS, ids=[w for w, _ in _METHODS])
+def test_user_facing_method_documents_its_parameters_and_result(where, func):
+    sections = _sections(func.__doc__ or "")
+    assert [line for line in sections[""] if line.strip()], f"{where}: no summary line"
+    signature = inspect.signature(func)
+    if [p for p in signature.parameters if p not in ("self", "cls")]:
+        assert "Parameters" in sections, f"{where}: no Parameters section"
+    if signature.return_annotation not in (None, "None"):
+        assert {"Returns", "Yields"} & set(sections), f"{where}: no Returns section"

@@ -138,7 +138,13 @@ class Optimizer:
         return buf
 
     def get_config(self) -> dict:
-        """Name and constructor settings, JSON-serialisable (for checkpoints)."""
+        """Name and constructor settings, JSON-serialisable (for checkpoints).
+
+        Returns
+        -------
+        dict
+            ``{"name": ..., **settings}``, which :meth:`from_config` reads.
+        """
         names = inspect.signature(type(self)).parameters
         return {"name": self.name, **{k: getattr(self, k) for k in names}}
 

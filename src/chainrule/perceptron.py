@@ -76,10 +76,25 @@ class PerceptronResult:
         return float(self.network.layers[0].b[0])
 
     def predict(self, X: object) -> np.ndarray:
-        """Labels (0/1 or -1/+1) for X of shape (n_samples, n_features), shape (n_samples,)."""
+        """Labels (0/1 or -1/+1) for X of shape (n_samples, n_features), shape (n_samples,).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        ndarray of shape (n_samples,)
+        """
         return self.network.forward(X)[:, 0]
 
     def summary(self) -> str:
+        """How the run ended (converged, a cycle, the epoch limit), mistakes, final weights.
+
+        Returns
+        -------
+        str
+        """
         if self.reason == "converged":
             head = f"converged after {self.epochs} epochs: the last epoch made no mistake"
         elif self.reason == "cycle":

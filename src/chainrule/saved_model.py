@@ -226,6 +226,14 @@ class SavedModel:
 
         The network keeps none of the pass's arrays (its layers are left as
         they were): a prediction over many rows leaves nothing of their size.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_outputs)
         """
         from ._validation import check_data
         from .network import _EvaluationPass
@@ -235,18 +243,52 @@ class SavedModel:
             return pass_.forward(check_data(self._inputs(X), net.n_inputs, net.dtype))
 
     def predict_proba(self, X: object) -> np.ndarray:
-        """Class probabilities, shape (n_samples, n_classes), columns in the order of labels."""
+        """Class probabilities, shape (n_samples, n_classes), columns in the order of labels.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_classes)
+
+        Raises
+        ------
+        ValueError
+            If the model is a regression model.
+        """
         if self.task != "classification":
             raise ValueError("predict_proba: the model is a regression model")
         A = self.outputs(X)
         return np.column_stack([1.0 - A[:, 0], A[:, 0]]) if A.shape[1] == 1 else A
 
     def predict_index(self, X: object) -> np.ndarray:
-        """Class index (classification) of shape (n_samples,)."""
+        """Class index (classification) of shape (n_samples,).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        ndarray of shape (n_samples,), int
+            Indices into :attr:`labels`.
+        """
         return self.predict_proba(X).argmax(axis=1)
 
     def predict(self, X: object) -> np.ndarray:
-        """Labels (classification) or targets in their units (regression), shape (n_samples,)."""
+        """Labels (classification) or targets in their units (regression).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        ndarray of shape (n_samples,), or (n_samples, n_outputs)
+            The latter for a regression model of several outputs.
+        """
         if self.task == "classification":
             return np.asarray(self.labels)[self.predict_index(X)]
         A = self.outputs(X)
@@ -256,7 +298,17 @@ class SavedModel:
         return y
 
     def save(self, path: str | os.PathLike) -> Path:
-        """Write the network and metadata (:func:`chainrule.io.save`); returns the file."""
+        """Write the network and metadata (:func:`chainrule.io.save`); returns the file.
+
+        Parameters
+        ----------
+        path : str or PathLike
+
+        Returns
+        -------
+        Path
+            The file written.
+        """
         from .io import save
 
         return save(self.network, path, metadata={"kind": CLI_FORMAT, **self.metadata})
@@ -269,6 +321,14 @@ class SavedModel:
         softmax or a single sigmoid unit (labels 0, 1, ...), else a regression
         model, without scaling: several sigmoid outputs are independent values
         (multi-label probabilities), not the probabilities of exclusive classes.
+
+        Parameters
+        ----------
+        path : str or PathLike
+
+        Returns
+        -------
+        SavedModel
 
         Raises
         ------

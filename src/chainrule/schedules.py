@@ -43,9 +43,22 @@ class Schedule:
         return lr0
 
     def get_config(self) -> dict:
+        """Name and settings, JSON-serialisable; :func:`get_schedule` reads it back.
+
+        Returns
+        -------
+        dict
+            ``{"name": ..., **settings}``.
+        """
         return {"name": self.name, **{k: v for k, v in vars(self).items() if not k.startswith("_")}}
 
     def get_state(self) -> dict:
+        """What earlier epochs left (the private attributes; empty when stateless).
+
+        Returns
+        -------
+        dict
+        """
         return {k: v for k, v in vars(self).items() if k.startswith("_")}
 
     def __repr__(self) -> str:
@@ -57,6 +70,12 @@ class Schedule:
         return f"{type(self).__name__}({', '.join(f'{k}={v!r}' for k, v in settings.items())})"
 
     def set_state(self, state: dict) -> None:
+        """Restore what :meth:`get_state` returned (for resuming a run).
+
+        Parameters
+        ----------
+        state : dict
+        """
         vars(self).update(state)
 
     def reset(self) -> None:

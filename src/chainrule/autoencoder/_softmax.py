@@ -67,6 +67,15 @@ class SoftmaxRegression(_NetClassifier):
         """Train on features ``X`` of shape (n_samples, n_features) and labels ``y``.
 
         A fit that fails (bad data, one class) leaves a fitted model as it was.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,)
+
+        Returns
+        -------
+        self
         """
         with restored_on_error(self):
             return self._fit(X, y)

@@ -317,7 +317,16 @@ class SparseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseE
             _release_caches(net)
 
     def reconstruct(self, X: object) -> np.ndarray:
-        """``inverse_transform(transform(X))``, shape (n_samples, n_features)."""
+        """``inverse_transform(transform(X))``, shape (n_samples, n_features).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_features)
+        """
         return self.inverse_transform(self.transform(X))
 
     @property

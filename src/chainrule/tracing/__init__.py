@@ -71,35 +71,101 @@ class Trace:
         self.step, self.notation, self.digits = step, notation, digits
 
     def text(self) -> str:
-        """The step as an ASCII report: equations and aligned tables, layer by layer."""
+        """The step as an ASCII report: equations and aligned tables, layer by layer.
+
+        Returns
+        -------
+        str
+        """
         return render.text(blocks(self.step, self.notation), self.digits)
 
     def markdown(self) -> str:
-        """The step as Markdown, formulas and matrices in LaTeX (``$$...$$``)."""
+        """The step as Markdown, formulas and matrices in LaTeX (``$$...$$``).
+
+        Returns
+        -------
+        str
+        """
         return render.markdown(blocks(self.step, self.notation), self.digits)
 
     def to_dict(self) -> dict[str, Any]:
-        """Every number of the step (full precision), laid out in the notation."""
+        """Every number of the step (full precision), laid out in the notation.
+
+        Returns
+        -------
+        dict
+            JSON-serialisable: numbers, names, and matrices as nested lists.
+        """
         return to_dict(self.step, self.notation)
 
     def to_json(self, indent: int | None = 2) -> str:
-        """:meth:`to_dict` as a JSON string (``indent`` as for :func:`json.dumps`)."""
+        """:meth:`to_dict` as a JSON string.
+
+        Parameters
+        ----------
+        indent : int or None, default 2
+            As for :func:`json.dumps` (None: one line).
+
+        Returns
+        -------
+        str
+        """
         return json.dumps(self.to_dict(), indent=indent)
 
     def render(self, format: str = "text") -> str:
-        """The step in ``format``: "text", "markdown" or "json"."""
+        """The step in ``format``: "text", "markdown" or "json".
+
+        Parameters
+        ----------
+        format : {"text", "markdown", "json"}, default "text"
+
+        Returns
+        -------
+        str
+
+        Raises
+        ------
+        ValueError
+            If ``format`` is not one of these.
+        """
         if format not in FORMATS:
             raise ValueError(f"format must be one of {', '.join(FORMATS)}, got {format!r}")
         return {"text": self.text, "markdown": self.markdown, "json": self.to_json}[format]()
 
     def plot(self, path: str | os.PathLike, title: str | None = None) -> os.PathLike:
-        """Draw the network with every number of the step on it (PNG); see :mod:`.diagram`."""
+        """Draw the network with every number of the step on it (PNG); see :mod:`.diagram`.
+
+        Parameters
+        ----------
+        path : str or PathLike
+            The file to write.
+        title : str, optional
+
+        Returns
+        -------
+        PathLike
+            The file written.
+        """
         from .diagram import plot_step
 
         return plot_step(self.step, path, title)
 
     def with_notation(self, notation: str) -> Trace:
-        """The same numbers in another notation."""
+        """The same numbers in another notation.
+
+        Parameters
+        ----------
+        notation : {"transfer", "ufldl", "netout"}
+
+        Returns
+        -------
+        Trace
+
+        Raises
+        ------
+        ValueError
+            If ``notation`` is not one of these.
+        """
         return Trace(self.step, notation, self.digits)
 
     def __str__(self) -> str:
