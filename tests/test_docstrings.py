@@ -252,7 +252,7 @@ def _user_methods() -> list[tuple[str, object]]:
     classes = [cr.MLPClassifier, cr.MLPRegressor, cr.SoftmaxRegression, cr.SparseAutoencoder,
                cr.StackedAutoencoder, cr.Trace, saved_model.SavedModel,
                perceptron.PerceptronResult, preprocessing.Whitening, optimizers.Optimizer,
-               schedules.Schedule]
+               schedules.Schedule, cr.Layer]
     found = []
     for cls in classes:
         for key, value in vars(cls).items():

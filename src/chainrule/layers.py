@@ -77,15 +77,33 @@ class Layer:
     dtype: np.dtype = np.dtype(np.float64)
 
     def param_specs(self) -> list[ParamSpec]:
-        """The parameters this layer owns, in flat-buffer order."""
+        """The parameters this layer owns, in flat-buffer order.
+
+        Returns
+        -------
+        list of ParamSpec
+        """
         return []
 
     def initial_values(self) -> dict[str, np.ndarray]:
-        """Current values of the parameters, to copy into the network's buffer."""
+        """Current values of the parameters, to copy into the network's buffer.
+
+        Returns
+        -------
+        dict of str to ndarray
+            One array per :meth:`param_specs` entry, of its shape.
+        """
         return {}
 
     def bind(self, params: dict[str, np.ndarray], grads: dict[str, np.ndarray]) -> None:
-        """Make the parameters and gradients views into the network's flat buffers."""
+        """Make the parameters and gradients views into the network's flat buffers.
+
+        Parameters
+        ----------
+        params, grads : dict of str to ndarray
+            Views of the network's flat parameter and gradient vectors, one
+            per :meth:`param_specs` entry, of its shape.
+        """
 
     def forward(self, X: np.ndarray, training: bool = False) -> np.ndarray:
         """Outputs of the layer for a batch; keeps what :meth:`backward` needs.
@@ -125,22 +143,47 @@ class Layer:
         raise NotImplementedError  # pragma: no cover - abstract
 
     def get_config(self) -> dict:
-        """JSON-serialisable constructor arguments (with a "type" key) for saving."""
+        """JSON-serialisable constructor arguments (with a "type" key) for saving.
+
+        Returns
+        -------
+        dict
+        """
         raise NotImplementedError  # pragma: no cover - abstract
 
     def buffers(self) -> dict[str, np.ndarray]:
-        """Arrays that are saved with the model but are not parameters (running statistics)."""
+        """Arrays that are saved with the model but are not parameters (running statistics).
+
+        Returns
+        -------
+        dict of str to ndarray
+        """
         return {}
 
     def set_buffers(self, values: dict[str, np.ndarray]) -> None:
-        """Restore what :meth:`buffers` returned."""
+        """Restore what :meth:`buffers` returned.
+
+        Parameters
+        ----------
+        values : dict of str to ndarray
+        """
 
     def get_state(self) -> dict:
-        """JSON-serialisable state that is neither parameter nor buffer (random generators)."""
+        """JSON-serialisable state that is neither parameter nor buffer (random generators).
+
+        Returns
+        -------
+        dict
+        """
         return {}
 
     def set_state(self, state: dict) -> None:
-        """Restore what :meth:`get_state` returned."""
+        """Restore what :meth:`get_state` returned.
+
+        Parameters
+        ----------
+        state : dict
+        """
 
     # -- shapes (for convolutional layers, conv.py): an int is a number of features, a tuple
     # (channels, height, width) an image; None means "not known yet". --------------------------
@@ -150,6 +193,17 @@ class Layer:
         Checks without changing the layer; raises ValueError if the input does
         not fit.  The default suits layers with a fixed ``n_in`` (Dense) and
         shape-preserving layers with ``n_in = None`` (Dropout).
+
+        Parameters
+        ----------
+        input_shape : int, (int, int, int) or None
+            A number of features, an image's (channels, height, width), or
+            None when not known yet.
+
+        Returns
+        -------
+        int, tuple of int or None
+            In the same form.
         """
         if input_shape is not None and self.n_in is not None and input_shape != self.n_in:
             given = (f"images of shape {input_shape}; put a Flatten() layer before it"
@@ -158,7 +212,13 @@ class Layer:
         return self.n_out if self.n_out is not None else input_shape
 
     def build(self, input_shape: int | tuple[int, ...] | None) -> None:
-        """Record the input shape (after :meth:`output_shape` accepted it); default: nothing."""
+        """Record the input shape (after :meth:`output_shape` accepted it); default: nothing.
+
+        Parameters
+        ----------
+        input_shape : int, (int, int, int) or None
+            As in :meth:`output_shape`.
+        """
 
 
 class Dense(Layer):
@@ -341,6 +401,17 @@ class Dense(Layer):
         ``dW = X.T @ delta``, ``db = sum of delta over the batch``,
         ``dJ/dX = delta @ W.T``.  (``delta`` already carries the 1/m of the
         batch mean, so these are sums, not means.)
+
+        Parameters
+        ----------
+        delta : ndarray of shape (n_samples, fan_out)
+        need_input_grad : bool, default True
+            False for the first layer: ``dJ/dX`` is then not computed.
+
+        Returns
+        -------
+        ndarray of shape (n_samples, fan_in), or None
+            ``dJ/dX``; None when not needed.
         """
         self.delta = delta
         np.matmul(self.X.T, delta, out=self.dW)
