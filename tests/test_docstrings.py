@@ -247,12 +247,14 @@ def test_raises_section_names_what_the_body_raises(where, func, doc):
 def _user_methods() -> list[tuple[str, object]]:
     """Public methods of the classes a user calls on results and fitted models."""
     import chainrule as cr
-    from chainrule import optimizers, perceptron, preprocessing, saved_model, schedules
+    from chainrule import experiments, optimizers, perceptron, preprocessing, saved_model, schedules
 
     classes = [cr.MLPClassifier, cr.MLPRegressor, cr.SoftmaxRegression, cr.SparseAutoencoder,
                cr.StackedAutoencoder, cr.Trace, saved_model.SavedModel,
                perceptron.PerceptronResult, preprocessing.Whitening, optimizers.Optimizer,
-               schedules.Schedule, cr.Layer]
+               schedules.Schedule, cr.Layer, experiments.FreeFallResult,
+               experiments.GradientNorms, experiments.Overfitting,
+               experiments.PerceptronComparison, experiments.Saturation]
     found = []
     for cls in classes:
         for key, value in vars(cls).items():

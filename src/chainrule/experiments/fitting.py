@@ -100,12 +100,29 @@ class FreeFallResult:
         return max(TOLERANCE * self.reference_inside, FLOOR * 0.5 * self.g * self.t_max**2)
 
     def fewest_units(self, activation: str) -> int | None:
-        """Fewest hidden units of ``activation`` that fit the law inside the sampled range."""
+        """Fewest hidden units of ``activation`` that fit the law inside the sampled range.
+
+        Parameters
+        ----------
+        activation : str
+            An activation of the architectures tried.
+
+        Returns
+        -------
+        int or None
+            None when no architecture of it fit.
+        """
         ok = [r.hidden for r in self.rows if r.activation == activation
               and r.rmse_inside <= self.fit_limit]
         return min(ok) if ok else None
 
     def summary(self) -> str:
+        """RMS error of every architecture inside and beyond the sampled range, as text.
+
+        Returns
+        -------
+        str
+        """
         lines = [f"h = g t^2 / 2 with g = {self.g}, {len(self.t)} noisy samples for t in "
                  f"[0, {self.t_max:g}] s; RMS error against the law (m):",
                  f"  {'architecture':<30} {'inside':>8} {'beyond':>8}",
@@ -123,6 +140,18 @@ class FreeFallResult:
     __str__ = summary
 
     def plot(self, path: str | Path) -> Path:
+        """The samples, the law and the fits of a few of the architectures, as a PNG.
+
+        Parameters
+        ----------
+        path : str or Path
+            The PNG file to write.
+
+        Returns
+        -------
+        Path
+            The file written.
+        """
         from ..plots import Panel, plot_panels
 
         tt = np.linspace(0, 1.5 * self.t_max, 300)

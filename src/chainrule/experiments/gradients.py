@@ -57,11 +57,27 @@ class GradientNorms:
     histories: dict[str, History] = field(default_factory=dict)
 
     def ratio(self, activation: str) -> float:
-        """First-layer over last-layer gradient norm at initialisation."""
+        """First-layer over last-layer gradient norm at initialisation.
+
+        Parameters
+        ----------
+        activation : str
+            One of the activations compared (a key of ``at_init``).
+
+        Returns
+        -------
+        float
+        """
         norms = self.at_init[activation]
         return norms[0] / norms[-1]
 
     def summary(self) -> str:
+        """Gradient norm per layer at initialisation and the first/last ratio, as text.
+
+        Returns
+        -------
+        str
+        """
         lines = [f"gradient norm per layer of a {self.depth}-layer network at initialisation "
                  "(layer 1 = input side):"]
         for act, norms in self.at_init.items():
@@ -76,7 +92,18 @@ class GradientNorms:
     __str__ = summary
 
     def plot(self, path: str | Path) -> Path:
-        """Norms per layer at initialisation; training loss and first-layer norm per epoch."""
+        """Norms per layer at initialisation; training loss and first-layer norm per epoch.
+
+        Parameters
+        ----------
+        path : str or Path
+            The PNG file to write.
+
+        Returns
+        -------
+        Path
+            The file written.
+        """
         from ..plots import Panel, plot_panels
 
         layers = np.arange(1, self.depth + 1)
@@ -173,6 +200,12 @@ class Saturation:
     mean_derivative: dict[float, list[float]]
 
     def summary(self) -> str:
+        """Saturated fraction per hidden layer for each weight scale, as text.
+
+        Returns
+        -------
+        str
+        """
         lines = [f"saturated {self.activation} units (f'(z) < {self.threshold:g}) per hidden "
                  "layer, by scale of the initial weights:"]
         for scale, fr in self.fractions.items():
@@ -184,6 +217,18 @@ class Saturation:
     __str__ = summary
 
     def plot(self, path: str | Path) -> Path:
+        """Saturated fraction per hidden layer, one line per weight scale, as a PNG.
+
+        Parameters
+        ----------
+        path : str or Path
+            The PNG file to write.
+
+        Returns
+        -------
+        Path
+            The file written.
+        """
         from ..plots import Panel, plot_panels
 
         n = len(next(iter(self.fractions.values())))

@@ -49,10 +49,26 @@ class Overfitting:
     networks: dict[float, Network]
 
     def best_epoch(self, weight_decay: float) -> int:
-        """Epoch (from 1) of the smallest validation error."""
+        """Epoch (from 1) of the smallest validation error.
+
+        Parameters
+        ----------
+        weight_decay : float
+            One of the weight decays compared (a key of ``val_error``).
+
+        Returns
+        -------
+        int
+        """
         return int(np.argmin(self.val_error[weight_decay])) + 1
 
     def summary(self) -> str:
+        """Training and validation error per weight decay and their best epoch, as text.
+
+        Returns
+        -------
+        str
+        """
         lines = [f"mean squared error (noise variance {self.noise**2:.3g} is the floor):"]
         for lam, val in self.val_error.items():
             tr = self.train_error[lam]
@@ -64,7 +80,18 @@ class Overfitting:
     __str__ = summary
 
     def plot(self, path: str | Path) -> Path:
-        """Validation error (linear scale) and training error (log scale) per epoch."""
+        """Validation error (linear scale) and training error (log scale) per epoch.
+
+        Parameters
+        ----------
+        path : str or Path
+            The PNG file to write.
+
+        Returns
+        -------
+        Path
+            The file written.
+        """
         from ..plots import Panel, plot_panels
 
         n = len(next(iter(self.val_error.values())))

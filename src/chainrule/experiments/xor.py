@@ -50,6 +50,12 @@ class PerceptronComparison:
     stuck_costs: list[float]
 
     def summary(self) -> str:
+        """What the perceptron and the network did on the two data sets, as text.
+
+        Returns
+        -------
+        str
+        """
         sizes = "-".join([str(self.network.n_inputs)]
                          + [str(layer.n_out) for layer in self.network.layers])
         costs = self.stuck_costs
@@ -74,7 +80,18 @@ class PerceptronComparison:
     __str__ = summary
 
     def plot(self, path: str | Path) -> Path:
-        """Decision regions of the three classifiers, side by side."""
+        """Decision regions of the three classifiers, side by side.
+
+        Parameters
+        ----------
+        path : str or Path
+            The PNG file to write.
+
+        Returns
+        -------
+        Path
+            The file written.
+        """
         from ..plots import plot_decision_regions
 
         X, y = xor()
