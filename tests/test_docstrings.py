@@ -254,7 +254,8 @@ def _user_methods() -> list[tuple[str, object]]:
                perceptron.PerceptronResult, preprocessing.Whitening, optimizers.Optimizer,
                schedules.Schedule, cr.Layer, experiments.FreeFallResult,
                experiments.GradientNorms, experiments.Overfitting,
-               experiments.PerceptronComparison, experiments.Saturation]
+               experiments.PerceptronComparison, experiments.Saturation, cr.History, cr.Callback,
+               cr.autoencoder.KLSparsity]
     found = []
     for cls in classes:
         for key, value in vars(cls).items():
@@ -276,3 +277,16 @@ def test_user_facing_method_documents_its_parameters_and_result(where, func):
         assert "Parameters" in sections, f"{where}: no Parameters section"
     if signature.return_annotation not in (None, "None"):
         assert {"Returns", "Yields"} & set(sections), f"{where}: no Returns section"
+
+
+def test_properties_and_hooks_of_public_classes_have_docstrings():
+    import chainrule as cr
+    from chainrule import saved_model
+
+    missing = []
+    for cls in (saved_model.SavedModel, saved_model.EstimatorModel, cr.History, cr.Callback):
+        for key, value in vars(cls).items():
+            func = value.fget if isinstance(value, property) else value
+            if not key.startswith("_") and callable(func) and not (func.__doc__ or "").strip():
+                missing.append(f"{cls.__name__}.{key}")
+    assert missing == []

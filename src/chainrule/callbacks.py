@@ -45,19 +45,41 @@ class History(dict):
         return self.stop_reason == "interrupted"
 
     def append(self, **metrics: Any) -> None:
-        """Add one epoch's values (floats, or lists of floats for per-layer diagnostics)."""
+        """Add one epoch's values (floats, or lists of floats for per-layer diagnostics).
+
+        Parameters
+        ----------
+        **metrics : float or list of float
+            One value per metric name (``loss=0.25, lr=0.1``, ...).
+        """
         for key, value in metrics.items():
             value = [float(v) for v in value] if isinstance(value, (list, tuple)) else float(value)
             self.setdefault(key, []).append(value)
 
     def to_json(self) -> dict:
-        """The history as JSON-ready data: metrics per epoch, stop reason and best epoch."""
+        """The history as JSON-ready data: metrics per epoch, stop reason and best epoch.
+
+        Returns
+        -------
+        dict
+            ``{"metrics": ..., "stop_reason": ..., "best_epoch": ...}``.
+        """
         return {"metrics": dict(self), "stop_reason": self.stop_reason,
                 "best_epoch": self.best_epoch}
 
     @classmethod
     def from_json(cls, data: dict) -> History:
-        """The history :meth:`to_json` wrote."""
+        """The history :meth:`to_json` wrote.
+
+        Parameters
+        ----------
+        data : dict
+            As :meth:`to_json` returns it.
+
+        Returns
+        -------
+        History
+        """
         h = cls(data["metrics"])
         h.stop_reason, h.best_epoch = data.get("stop_reason"), data.get("best_epoch")
         return h
@@ -101,16 +123,44 @@ class Callback:
     """
 
     def on_train_begin(self, state: TrainState) -> None:
-        """Before the first epoch (of this call: also on resume)."""
+        """Before the first epoch (of this call: also on resume).
+
+        Parameters
+        ----------
+        state : TrainState
+            The run as it stands (network, optimizer, history, epoch, batch,
+            logs); set ``state.stop = True`` to end the run.
+        """
 
     def on_batch_end(self, state: TrainState) -> None:
-        """After each parameter update."""
+        """After each parameter update.
+
+        Parameters
+        ----------
+        state : TrainState
+            The run as it stands (network, optimizer, history, epoch, batch,
+            logs); set ``state.stop = True`` to end the run.
+        """
 
     def on_epoch_end(self, state: TrainState) -> None:
-        """After each epoch's metrics are recorded."""
+        """After each epoch's metrics are recorded.
+
+        Parameters
+        ----------
+        state : TrainState
+            The run as it stands (network, optimizer, history, epoch, batch,
+            logs); set ``state.stop = True`` to end the run.
+        """
 
     def on_train_end(self, state: TrainState) -> None:
-        """When training stops, for whatever reason (also after an error)."""
+        """When training stops, for whatever reason (also after an error).
+
+        Parameters
+        ----------
+        state : TrainState
+            The run as it stands (network, optimizer, history, epoch, batch,
+            logs); set ``state.stop = True`` to end the run.
+        """
 
 
 def check_callbacks(

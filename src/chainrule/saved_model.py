@@ -190,14 +190,17 @@ class SavedModel:
 
     @property
     def task(self) -> str:
+        """The task, "classification" or "regression" (regression when the metadata has none)."""
         return self.metadata.get("task", "regression")
 
     @property
     def labels(self) -> list | None:
+        """The class labels, in the order of the output columns; None for regression."""
         return self.metadata.get("labels")
 
     @property
     def feature_names(self) -> list[str] | None:
+        """The columns the model reads, in order; None: the table's columns by position."""
         return self.metadata.get("feature_names")
 
     @property
@@ -384,6 +387,7 @@ class EstimatorModel:
 
     @property
     def task(self) -> str:
+        """The task: "classification" for an estimator with ``classes_``, else "regression"."""
         return "classification" if hasattr(self.estimator, "classes_") else "regression"
 
     @property
@@ -394,25 +398,30 @@ class EstimatorModel:
 
     @property
     def labels(self) -> list | None:
+        """The estimator's ``classes_`` as a list; None for a regressor."""
         classes = getattr(self.estimator, "classes_", None)
         return None if classes is None else classes.tolist()
 
     @property
     def feature_names(self) -> list[str] | None:
+        """The estimator's ``feature_names_in_``; None when fitted without column names."""
         names = getattr(self.estimator, "feature_names_in_", None)
         return None if names is None else [str(n) for n in names]
 
     @property
     def metadata(self) -> dict:
+        """``{"all_columns": True}``: a table's columns are taken by position, all of them."""
         # an NPZ file without feature_names is taken by position: exactly as many columns
         return {"all_columns": True}
 
     @property
     def network(self) -> Network:
+        """The estimator's fitted network (``network_``)."""
         return self.estimator.network_
 
     @property
     def n_features(self) -> int:
+        """Features per example (the estimator's ``n_features_in_``)."""
         return int(self.estimator.n_features_in_)
 
     def _call(self, method: str, X: np.ndarray) -> np.ndarray:

@@ -61,12 +61,31 @@ class KLSparsity:
         ``sqrt(tiny)`` or ``1 - epsneg`` of ``A``'s dtype (about 1.5e-154 and
         1 - 1.1e-16 in float64).  Every other mean is kept exactly, so the
         penalty is the formula's wherever it is finite.
+
+        Parameters
+        ----------
+        A : ndarray of shape (n_samples, n_units)
+
+        Returns
+        -------
+        ndarray of shape (n_units,)
         """
         mean = A.mean(axis=0)  # float64 for integer activations
         return np.clip(mean, *KLSparsity._limits(mean.dtype))
 
     def value(self, A: np.ndarray) -> float:
-        """The penalty for activations ``A`` of shape (n_samples, n_units)."""
+        """The penalty for activations ``A`` of shape (n_samples, n_units).
+
+        Parameters
+        ----------
+        A : ndarray of shape (n_samples, n_units)
+            Activations in (0, 1) (sigmoid outputs).
+
+        Returns
+        -------
+        float
+            ``beta * sum_j KL(rho || rho_hat_j)``.
+        """
         r, rho = self.mean_activation(A), self.rho
         kl = rho * np.log(rho / r) + (1 - rho) * np.log((1 - rho) / (1 - r))
         return self.beta * float(kl.sum())
@@ -76,6 +95,15 @@ class KLSparsity:
 
         Zero for a unit whose mean was moved by :meth:`mean_activation` (the
         penalty is constant there), so that it is the derivative of :meth:`value`.
+
+        Parameters
+        ----------
+        A : ndarray of shape (n_samples, n_units)
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_units)
+            A read-only broadcast view of one row.
         """
         mean = A.mean(axis=0)
         low, high = self._limits(mean.dtype)
