@@ -105,9 +105,6 @@ class Conv2D(SpatialLayer):
         only) pads so that the output has the input's height and width:
         ``d (k - 1)`` zeros per axis, half before and half after, the odd one
         after for an even ``d (k - 1)``, as PyTorch; "valid" is 0.
-    dilation : int or (int, int), default 1
-        Spacing of the kernel's taps: tap ``(i, j)`` sees the pixel ``(dh i, dw j)``
-        from the window's corner, so a window spans ``d (k - 1) + 1`` pixels per axis.
     activation : str or Activation, default "relu"
         Elementwise activation (softmax is refused).
     init : str, callable or array-like, default "auto"
@@ -120,6 +117,9 @@ class Conv2D(SpatialLayer):
     bias : bool, default True
     seed : int, Generator or None
     dtype : float64 (default) or float32
+    dilation : int or (int, int), default 1
+        Spacing of the kernel's taps: tap ``(i, j)`` sees the pixel ``(dh i, dw j)``
+        from the window's corner, so a window spans ``d (k - 1) + 1`` pixels per axis.
 
     Attributes
     ----------
