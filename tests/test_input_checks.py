@@ -167,3 +167,25 @@ def test_diagnostics_need_a_network():
     parts = np.split(grad, np.cumsum(sizes)[:-1])
     assert diagnostics.layer_grad_norms(net) == pytest.approx(
         [float(np.sqrt(np.sum(p**2))) for p in parts])
+
+
+@pytest.mark.parametrize("net", ["net", None, cr.MLPClassifier()])
+def test_minimize_names_a_net_that_is_no_network(net):
+    with pytest.raises(TypeError) as info:
+        cr.minimize(net, X, np.zeros((20, 1)))
+    assert str(info.value) == ("net must be a chainrule Network (an estimator's is its "
+                               f"network_), got {type(net).__name__}")
+
+
+def test_get_loss_says_it_takes_a_loss_object_too():
+    from chainrule.losses import get_loss
+
+    loss = get_loss("squared_error")
+    assert get_loss(loss) is loss
+    with pytest.raises(TypeError, match=r"^loss must be a name \(str\) or a Loss, got int$"):
+        get_loss(3)
+
+
+def test_first_layer_tiles_is_listed_with_the_public_plots():
+    assert "first_layer_tiles" in plots.__all__
+    assert plots.first_layer_tiles is plots._tiles.first_layer_tiles

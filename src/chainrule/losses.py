@@ -420,7 +420,7 @@ def get_loss(name: str | Loss) -> Loss:
     if isinstance(name, Loss):
         return name
     if not isinstance(name, str):
-        raise TypeError(f"loss must be a name (str), got {type(name).__name__}")
+        raise TypeError(f"loss must be a name (str) or a Loss, got {type(name).__name__}")
     try:
         return LOSSES[ALIASES.get(name, name)]
     except KeyError:

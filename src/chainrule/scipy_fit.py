@@ -107,8 +107,8 @@ def minimize(
         for an unknown ``method``, a ``maxiter`` or ``tol`` out of range, or
         ``options`` holding ``maxiter`` (an argument of this function).
     TypeError
-        If ``callback`` is not callable, ``options`` not a dict, or ``maxiter``
-        or ``tol`` not a number.
+        If ``net`` is not a :class:`~chainrule.Network`, ``callback`` not
+        callable, ``options`` not a dict, or ``maxiter`` or ``tol`` not a number.
 
     Notes
     -----
@@ -119,6 +119,9 @@ def minimize(
     """
     import scipy.optimize
 
+    if not isinstance(net, Network):
+        raise TypeError(f"net must be a chainrule Network (an estimator's is its network_), "
+                        f"got {type(net).__name__}")
     if not isinstance(method, str) or method not in _METHODS:  # a list is not even hashable
         raise ValueError(
             f"method: unknown method {method!r}; valid methods are: {', '.join(_METHODS)}"

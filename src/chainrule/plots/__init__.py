@@ -31,8 +31,7 @@ from ._regions import _REGION_COLORS as _REGION_COLORS
 from ._regions import _region_classes as _region_classes
 from ._regions import plot_decision_regions
 from ._tiles import _first_weight_layer as _first_weight_layer
-from ._tiles import first_layer_tiles as first_layer_tiles  # public, though not in __all__
-from ._tiles import plot_first_layer, plot_tiles
+from ._tiles import first_layer_tiles, plot_first_layer, plot_tiles
 
 # ``_name as _name``: the private helpers stay importable from here, as they were from the
 # one module before the split (tracing/diagram.py and the examples draw with _figure and _save)
@@ -43,4 +42,4 @@ __all__ = ["plot_loss", "plot_tiles"]
 __all__ += ["Panel", "plot_decision_regions", "plot_model_selection", "plot_panels"]
 
 # --- pictures of a trained model -------------------------------------------------------------
-__all__ += ["plot_confusion_matrix", "plot_first_layer"]
+__all__ += ["first_layer_tiles", "plot_confusion_matrix", "plot_first_layer"]
