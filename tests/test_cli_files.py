@@ -221,3 +221,25 @@ def test_autoencoder_files(tmp_path, capsys):
     assert capsys.readouterr().err == (
         f"chainrule: error: {tmp_path / 'x.npz'}: not a chainrule file (no readable "
         "'__meta__' record)\n")
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_predict_names_proba_columns_as_it_writes_float_labels(tmp_path, capsys):
+    """An estimator fitted on float classes (1.0, 2.0, 4.0) predicts the labels 1, 2
+    and 4; its --proba columns were named proba_1.0, proba_2.0, proba_4.0, so a
+    predicted label did not name its own probability column."""
+    X, y = _blobs()
+    classes = np.array([1.0, 2.0, 4.0])
+    est = cr.MLPClassifier((4,), solver="lbfgs", max_iter=30, random_state=0)
+    est.fit(X, classes[y]).save(tmp_path / "clf.npz")
+    np.savez(tmp_path / "x.npz", X=X)
+    assert main(["predict", str(tmp_path / "clf.npz"), str(tmp_path / "x.npz"), "--proba",
+                 "-o", str(tmp_path / "p.csv")]) == 0, capsys.readouterr().err
+    header, rows = _read_csv(tmp_path / "p.csv")
+    texts = ["1", "2", "4"]  # whole numbers without ".0", as the label cells are written
+    assert header == ["prediction"] + [f"proba_{t}" for t in texts]
+    proba = est.predict_proba(X)
+    assert [r[0] for r in rows] == [texts[k] for k in proba.argmax(axis=1)]
+    # each row's label names the column of its largest probability
+    assert all(header[1 + int(np.argmax(np.array(r[1:], dtype=float)))] == f"proba_{r[0]}"
+               for r in rows)

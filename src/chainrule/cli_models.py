@@ -555,7 +555,8 @@ def _predict(args: argparse.Namespace) -> int:
     if args.proba:
         proba = model.predict_proba(table.X)
         columns += list(proba.T)
-        header += [f"proba_{label}" for label in model.labels]
+        # named by the labels' text in the prediction column (an estimator's class 2.0: 2)
+        header += [f"proba_{_label_text(label)}" for label in model.labels]
     # a file appears whole (its folders created, as for a model file), or not at all
     with atomic_text(args.out) if args.out else contextlib.nullcontext(sys.stdout) as fh:
         writer = csv.writer(fh, lineterminator="\n")
