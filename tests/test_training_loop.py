@@ -816,6 +816,28 @@ def test_network_from_layers_without_a_seed_leaves_dropout_to_train():
     np.testing.assert_array_equal(runs[0], runs[1])
 
 
+def test_a_pickled_network_keeps_its_unseeded_dropout_to_train():
+    """A network sent through pickle (joblib's workers, multiprocessing) came back with its
+    Dropout(rate) marked as seeded (the record's generator state), so train(copy, seed=11)
+    kept the fresh-entropy stream: not the parameters of train(net, seed=11), and not the
+    same in two processes.  A pickled copy now trains as the original and as a deep copy."""
+    import copy
+    import pickle
+
+    X, Y = regression(m=30)
+    kwargs = dict(optimizer="sgd", lr=0.05, batch_size=10, epochs=3, seed=11)
+    nets = [_unseeded_dropout_net()]
+    nets += [copy.deepcopy(nets[0]), pickle.loads(pickle.dumps(nets[0]))]
+    assert [net.layers[1].own_seed for net in nets] == [False, False, False]
+    for net in nets:
+        chainrule.train(net, X, Y, **kwargs)
+    np.testing.assert_array_equal(nets[1].params, nets[0].params)
+    np.testing.assert_array_equal(nets[2].params, nets[0].params)
+    # a Dropout with a seed of its own stays one: its stream goes on in the copy
+    seeded = _unseeded_dropout_net(seed=7)
+    assert pickle.loads(pickle.dumps(seeded)).layers[1].own_seed
+
+
 @pytest.mark.parametrize("interrupt", [False, True])
 def test_resume_repeats_a_run_whose_dropout_train_seeds(tmp_path, interrupt):
     """2N epochs == N epochs + checkpoint + N more, with Dropout(rate) seeded by train; also

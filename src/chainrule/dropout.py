@@ -38,7 +38,7 @@ class Dropout(Layer):
         (int or Generator) given to it, or a generator state set by
         :meth:`set_state` (a network read back from a file).  Training keeps
         such a layer's stream; one without (False) is seeded by ``train``'s
-        ``seed``.
+        ``seed``.  A copy of the network (``copy``, ``deepcopy``, pickle) keeps it.
     """
 
     # (a layer unpickled from before this attribute existed keeps its stream, as it did)

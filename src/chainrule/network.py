@@ -600,7 +600,12 @@ class Network:
         from . import io
 
         record = {"network": io.network_config(self),
-                  "states": [layer.get_state() for layer in self.layers]}
+                  "states": [layer.get_state() for layer in self.layers],
+                  # the Dropout layers without a seed of their own: their generator's state
+                  # is in "states", which would mark them as seeded (a file's network), so
+                  # that train's seed would no longer draw their masks as it does the original's
+                  "unseeded": [i for i, layer in enumerate(self.layers)
+                               if getattr(layer, "own_seed", True) is False]}
         arrays = {name: np.array(value) for name, value in io.network_arrays(self).items()}
         return (_network_from_record, (record, arrays))
 
@@ -723,7 +728,10 @@ def _network_from_record(record: dict, arrays: dict[str, np.ndarray]) -> Network
     """The network that :meth:`Network.__reduce__` recorded (unpickling)."""
     from . import io
 
-    return io.restore_network(record, arrays, "<pickled network>")
+    net = io.restore_network(record, arrays, "<pickled network>")
+    for i in record.get("unseeded", []):  # (absent from the pickles of older versions)
+        net.layers[i].own_seed = False
+    return net
 
 
 def _without_cache(layer: Layer, detach: bool = False) -> Layer:
