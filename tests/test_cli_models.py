@@ -572,6 +572,21 @@ def test_train_refuses_the_target_as_a_feature(trained, tmp_path, capsys):
     assert not (tmp_path / "x.npz").exists()
 
 
+def test_a_last_column_taken_as_target_and_named_as_feature_points_to_target(
+        trained, tmp_path, capsys):
+    d, _, _ = trained
+    header = (d / "data.csv").read_text().splitlines()[0].split(",")
+    code = main(["train", str(d / "data.csv"), "--features", header[0], header[-1],
+                 "--epochs", "1", "-q", "-o", str(tmp_path / "x.npz")])
+    assert code == 2
+    assert capsys.readouterr().err == (
+        f"chainrule: error: {d / 'data.csv'}: the target column {header[-1]!r} is also a "
+        "feature (--features); a model must not be given its target as an input; it is the "
+        "last column, the target when none is named: name the target column (--target on the "
+        "command line)\n")
+    assert not (tmp_path / "x.npz").exists()
+
+
 @pytest.mark.parametrize("command", [["info", "MODEL"], ["predict", "MODEL", "DATA"],
                                      ["evaluate", "MODEL", "DATA"],
                                      ["plot", "loss", "MODEL", "-o", "PNG"]])

@@ -247,7 +247,8 @@ def _read_csv(path: Path, target: str | None, features: list[str] | None,
             )
     cells = np.array([row for _, row in body], dtype=str)
     lines = np.array([n for n, _ in body])
-    if target is None and need_target:
+    defaulted = target is None and need_target
+    if defaulted:
         target = header[-1]
     t_col, y = None, None
     if target is not None and (need_target or target in header):
@@ -262,9 +263,11 @@ def _read_csv(path: Path, target: str | None, features: list[str] | None,
             raise ValueError(f"{path}: no feature columns besides the target {target!r}")
     cols = _columns(header, features, str(path), features_what)
     if need_target and t_col in cols:  # the answer among the inputs: a model that learns nothing
+        hint = ("; it is the last column, the target when none is named: name the target "
+                "column (--target on the command line)") if defaulted else ""
         raise ValueError(
             f"{path}: the target column {target!r} is also a feature{features_what}; a "
-            "model must not be given its target as an input"
+            f"model must not be given its target as an input{hint}"
         )
     table = Table(np.empty((len(body), len(cols))), y, list(features), target, str(path),
                   lines=lines)
