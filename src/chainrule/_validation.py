@@ -104,7 +104,7 @@ def data_dtype(data: object) -> np.dtype:
 
 def check_finite_array(
     x: object, name: str, dtype: np.dtype | type | None = None, ndim: int | None = None,
-    sparse_note: str = "train and the estimators take sparse X",
+    sparse_note: str = "Network.predict, train and the estimators take sparse X",
 ) -> np.ndarray:
     """Convert to a numeric ndarray (no copy when possible) and refuse NaN/inf.
 
@@ -183,7 +183,7 @@ def _check_all_finite(arr: np.ndarray, name: str) -> None:
 
 def check_data(
     X: object, n_features: int | tuple[int, ...], dtype: np.dtype, name: str = "X",
-    sparse_note: str = "train and the estimators take sparse X",
+    sparse_note: str = "Network.predict, train and the estimators take sparse X",
 ) -> np.ndarray:
     """Validate inputs of shape (n_samples, n_features); a 1-D array is one example.
 

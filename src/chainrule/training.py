@@ -41,7 +41,7 @@ from .checkpoints import CHECKPOINT_FORMAT as CHECKPOINT_FORMAT  # defined here 
 from .checkpoints import checkpoint_payload, trainer_from_checkpoint
 from .diagnostics import layer_grad_norms, saturation
 from .dropout import Dropout
-from .network import Network, _EvaluationPass
+from .network import Network, _accuracy_count, _EvaluationPass
 from .optimizers import Optimizer, _blas_updates, get_optimizer
 from .schedules import Schedule, get_schedule
 
@@ -66,21 +66,6 @@ class TrainingDiverged(FloatingPointError):
                  what: str = "loss") -> None:
         super().__init__(message)
         self.epoch, self.batch, self.history, self.what = epoch, batch, history, what
-
-
-def _accuracy_count(A: np.ndarray, Y: np.ndarray, labels: bool = False) -> int:
-    """Number of examples whose predicted class matches the target's.
-
-    ``A`` and ``Y`` are of shape (n, k).  One output, or ``labels`` (log loss on
-    sigmoid outputs: each output a yes/no label): each output thresholded at 0.5,
-    and an example counts when all its labels are right (scikit-learn's subset
-    accuracy for multi-label targets).  Otherwise the class is the row's argmax.
-    """
-    if A.shape[1] == 1:
-        return int(np.count_nonzero((A[:, 0] > 0.5) == (Y[:, 0] > 0.5)))
-    if labels:
-        return int(np.count_nonzero(((A > 0.5) == (Y > 0.5)).all(axis=1)))
-    return int(np.count_nonzero(A.argmax(axis=1) == Y.argmax(axis=1)))
 
 
 class _StopFlag:

@@ -1,0 +1,130 @@
+"""Inputs of :meth:`Network.predict` and :meth:`Network.evaluate`, and their blocks of rows.
+
+A prediction over many rows runs through the network a block of rows at a
+time, so that the layers' arrays (net inputs, outputs, a convolution's im2col
+columns) exist for one block, never for all the rows.  The input is checked
+whole as :meth:`Network.forward` checks it (the same messages), but kept in
+its own numeric type and converted to the network's a block at a time: float32
+or integer data, a memory map or a sparse matrix is never copied whole.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from typing import Any
+
+import numpy as np
+
+from ._spatial import sides
+from ._validation import _check_all_finite, check_data
+
+__all__ = ["BLOCK_BYTES", "block_rows", "check_inputs", "input_blocks", "row_values"]
+
+# A block's widest array per example times its rows is about this size (2 MiB: 2560 rows
+# of 100 float64 units), as the estimators' predictions take it (_mlp_base._evaluate):
+# a few MiB beyond the result however many rows there are, and within a few per cent of
+# the fastest block size that benchmarks/bench_predict.py timed.
+BLOCK_BYTES = 2 * 2**20
+
+
+def _is_sparse(X: object) -> bool:
+    """Whether ``X`` is a scipy.sparse matrix or array (without importing scipy.sparse)."""
+    sparse = sys.modules.get("scipy.sparse")  # not imported: X cannot be one
+    return sparse is not None and sparse.issparse(X)
+
+
+def row_values(layers: list, shapes: list[tuple[Any, Any]]) -> int:
+    """The most values per example in one array of a forward pass through ``layers``.
+
+    ``shapes`` are the layers' (input, output) shapes per example
+    (:meth:`Network.layer_shapes`).  Counted: every layer's input and output,
+    and a convolution's im2col columns with the padded images they are cut
+    from (conv.py), which can be several times its output.
+    """
+    widest = 1
+    for layer, (shape_in, shape_out) in zip(layers, shapes, strict=True):
+        widest = max(widest, int(np.prod(shape_in)), int(np.prod(shape_out)))
+        kernel = getattr(layer, "kernel_size", None)
+        if kernel is not None and getattr(layer, "in_channels", None) is not None:
+            c, h, w = shape_in
+            (pt, pb), (pl, pr) = sides(getattr(layer, "padding_sides", (0, 0)))
+            hp, wp = h + pt + pb, w + pl + pr
+            ho = shape_out[1]
+            widest = max(widest, c * kernel[0] * kernel[1] * ho * wp, c * (hp + 1) * wp)
+    return widest
+
+
+def block_rows(widest: int, itemsize: int) -> int:
+    """Rows per block so that an array of ``widest`` values per row takes about BLOCK_BYTES.
+
+    At least one row; whole multiples of 64 rows where a block holds 64 or more
+    (with OpenBLAS's Haswell kernels on one thread the rows of float64 products
+    then come out as from one product of all rows).
+    """
+    rows = BLOCK_BYTES // (widest * itemsize)
+    return rows // 64 * 64 if rows >= 64 else max(1, rows)
+
+
+def check_inputs(X: object, shape: int | tuple[int, ...], dtype: np.dtype,
+                 name: str = "X") -> Any:
+    """``X`` checked as :meth:`Network.forward` checks it, but kept in its own numeric type.
+
+    Returns
+    -------
+    ndarray of shape (n_samples, n_inputs) or (n_samples, channels, height, width), in
+    the dtype ``X`` had when it was a numeric array (else ``dtype``); or, for a sparse
+    ``X``, a CSR matrix of shape (n_samples, prod(shape)) in its own dtype.
+    """
+    if not _is_sparse(X):
+        own = getattr(X, "dtype", None)
+        keep = own if isinstance(own, np.dtype) and own.kind in "biuf" else dtype
+        return check_data(X, shape, keep, name)
+    if X.dtype.kind not in "biuf":  # the refusal of a dense array of other things
+        raise TypeError(f"{name} must hold numbers, got a sparse matrix of dtype {X.dtype}")
+    X = X.tocsr()
+    size = int(np.prod(shape))
+    if X.ndim != 2 or X.shape[1] != size:
+        what = (f"{shape} features (columns)" if isinstance(shape, int) else
+                f"rows of {size} pixel values (images of shape {shape})")
+        raise ValueError(
+            f"{name} must have {what} to match the network's input layer, got shape {X.shape}"
+        )
+    if X.shape[0] == 0:
+        raise ValueError(f"{name} is empty (shape {X.shape}); at least one value is needed")
+    _check_all_finite(X.data, name)
+    return X
+
+
+def _largest(X: Any) -> float:
+    """The largest magnitude in ``X`` (dense or sparse), without a copy of all of it."""
+    if _is_sparse(X):
+        return float(np.max(np.abs(X.data)))
+    return max(float(np.max(np.abs(X[start:start + 4096])))
+               for start in range(0, X.shape[0], 4096))
+
+
+def input_blocks(X: Any, rows: int, shape: int | tuple[int, ...], dtype: np.dtype,
+                 name: str = "X") -> Iterator[tuple[int, np.ndarray]]:
+    """``(start, block)``: the rows ``start:start + rows`` of checked ``X``, dense, in ``dtype``.
+
+    A block is a view of ``X`` where ``X`` already has ``dtype``.  A value that
+    the conversion makes infinite (float64 beyond float32's range) raises the
+    ValueError :func:`chainrule._validation.check_finite_array` raises for it.
+    """
+    sparse = _is_sparse(X)
+    for start in range(0, X.shape[0], rows):
+        block = X[start:start + rows]
+        if sparse:
+            block = block.toarray()
+            if not isinstance(shape, int):
+                block = block.reshape(block.shape[0], *shape)
+        if block.dtype != dtype:
+            with np.errstate(over="ignore"):  # values beyond the target range become inf
+                block = block.astype(dtype)
+            if not np.all(np.isfinite(block)):
+                raise ValueError(
+                    f"{name} has values too large for {np.dtype(dtype).name} (largest "
+                    f"magnitude {_largest(X):g}, limit {np.finfo(dtype).max:g})"
+                )
+        yield start, block

@@ -1,0 +1,316 @@
+"""Network.predict and Network.evaluate: inference in blocks of rows, keeping no arrays."""
+
+from __future__ import annotations
+
+import sys
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+
+import chainrule
+from chainrule._inference import BLOCK_BYTES, block_rows, row_values
+from chainrule.network import _BATCH_CACHES
+
+
+def _caches(net: chainrule.Network) -> dict[tuple[int, str], object]:
+    """The layers' per-pass arrays that are set."""
+    return {(i, attr): getattr(layer, attr) for i, layer in enumerate(net.layers)
+            for attr in _BATCH_CACHES if getattr(layer, attr, None) is not None}
+
+
+def _rounding(dtype: type) -> dict[str, float]:
+    """Tolerance of a block's rows against one product of all rows: a few eps of the dtype
+    (measured: up to 6 eps in float64, 4 in float32, for these networks)."""
+    eps = float(np.finfo(dtype).eps)
+    return {"rtol": 64 * eps, "atol": 64 * eps}
+
+
+def _mlp(dtype: type = np.float64, **kw) -> chainrule.Network:
+    return chainrule.mlp([6, 40, 20, 4], hidden="tanh", output="softmax", seed=0,
+                         dtype=dtype, **kw)
+
+
+def _cnn(dtype: type = np.float64) -> chainrule.Network:
+    """Conv, BatchNorm, pooling, Dropout: a CNN whose training and evaluation modes differ."""
+    layers = [{"type": "Conv2D", "out_channels": 4, "kernel_size": 3, "padding": 1},
+              {"type": "BatchNorm", "activation": "relu"}, {"type": "MaxPool2D", "size": 2},
+              {"type": "Flatten"}, {"type": "Dropout", "rate": 0.5},
+              {"type": "Dense", "fan_out": 3, "activation": "softmax"}]
+    return chainrule.network_from_layers(layers, input_shape=(1, 8, 8), seed=0, dtype=dtype)
+
+
+# -- predict equals forward ----------------------------------------------------------------------
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_predict_equals_forward_at_any_block_size(dtype, rng):
+    net = _mlp(dtype)
+    X = rng.normal(size=(1000, 6)).astype(dtype)
+    expected = net.copy().forward(X)
+    for batch_size in (None, 1, 7, 64, 999):
+        got = net.predict(X, batch_size=batch_size)
+        assert got.shape == expected.shape and got.dtype == np.dtype(dtype)
+        np.testing.assert_allclose(got, expected, **_rounding(dtype))
+    # one block of all rows is forward's own computation: the same bits
+    for batch_size in (1000, 5000):
+        np.testing.assert_array_equal(net.predict(X, batch_size=batch_size), expected)
+    # one example, as forward reads a 1-D array
+    np.testing.assert_array_equal(net.predict(X[3]), net.copy().forward(X[3]))
+
+
+def test_predict_leaves_the_layers_as_forward_left_them(rng):
+    """The arrays of the last forward pass, which the README's tour reads, stay."""
+    net = _mlp()
+    X = rng.normal(size=(5, 6))
+    net.forward(X)
+    before = _caches(net)
+    net.predict(rng.normal(size=(300, 6)), batch_size=100)
+    after = _caches(net)
+    assert after.keys() == before.keys()
+    assert all(after[key] is before[key] for key in before)
+
+
+def test_predict_of_a_cnn_with_batchnorm_and_dropout_is_evaluation_mode(rng):
+    net = _cnn()
+    X, y = rng.random((48, 1, 8, 8)), rng.integers(0, 3, 48)
+    chainrule.train(net, X, y, optimizer="sgd", lr=0.05, batch_size=16, epochs=2, seed=0)
+    bn = net.layers[1]
+    assert not np.allclose(bn.running_mean, 0)  # running statistics that matter
+    Xt = rng.random((100, 1, 8, 8))
+    twin = net.copy()
+    expected = twin.forward(Xt, training=False)
+    # by hand from the convolution's output: BatchNorm with its running statistics, ReLU,
+    # 2x2 max pooling, Dropout passing its input through, the softmax layer
+    C = twin.layers[0].A
+    mean, var = bn.running_mean[None, :, None, None], bn.running_var[None, :, None, None]
+    gamma, beta = bn.gamma[None, :, None, None], bn.beta[None, :, None, None]
+    H = np.maximum(gamma * (C - mean) / np.sqrt(var + bn.eps) + beta, 0)
+    H = H.reshape(100, 4, 4, 2, 4, 2).max(axis=(3, 5)).reshape(100, -1)
+    Z = H @ net.layers[-1].W + net.layers[-1].b
+    by_hand = np.exp(Z - Z.max(axis=1, keepdims=True))
+    np.testing.assert_allclose(expected, by_hand / by_hand.sum(axis=1, keepdims=True),
+                               rtol=1e-12)
+    for batch_size in (None, 1, 33):
+        np.testing.assert_allclose(net.predict(Xt, batch_size=batch_size), expected,
+                                   **_rounding(np.float64))
+    np.testing.assert_array_equal(net.predict(Xt, batch_size=100), expected)
+    # flattened rows of pixels, as forward takes them
+    np.testing.assert_array_equal(net.predict(Xt.reshape(100, -1), batch_size=100), expected)
+
+
+@pytest.mark.parametrize("fmt", ["csr", "coo", "csc"])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_predict_takes_sparse_rows(fmt, dtype, rng):
+    net = _mlp()
+    dense = rng.normal(size=(300, 6)) * (rng.random((300, 6)) < 0.4)
+    X = getattr(sp, f"{fmt}_matrix")(dense.astype(dtype))
+    expected = net.copy().forward(dense.astype(dtype).astype(np.float64))
+    np.testing.assert_array_equal(net.predict(X, batch_size=300), expected)
+    np.testing.assert_array_equal(net.predict(X, batch_size=50),
+                                  net.predict(dense.astype(dtype), batch_size=50))
+    # a convolutional network takes sparse rows of pixels
+    cnn = _cnn()
+    pixels = rng.random((20, 64)) * (rng.random((20, 64)) < 0.3)
+    np.testing.assert_array_equal(cnn.predict(sp.csr_matrix(pixels), batch_size=20),
+                                  cnn.copy().forward(pixels))
+
+
+@pytest.mark.parametrize("data", [np.uint8, np.int16, np.float32, bool])
+def test_predict_converts_narrower_data_a_block_at_a_time(data, rng, tmp_path):
+    net = _mlp()
+    X = (rng.random((400, 6)) * 4).astype(data)
+    expected = net.copy().forward(X.astype(np.float64))
+    np.testing.assert_array_equal(net.predict(X, batch_size=400), expected)
+    np.testing.assert_allclose(net.predict(X, batch_size=64), expected, **_rounding(np.float64))
+    np.save(tmp_path / "x.npy", X)
+    mapped = np.load(tmp_path / "x.npy", mmap_mode="r")
+    np.testing.assert_array_equal(net.predict(mapped, batch_size=400), expected)
+
+
+def test_predict_of_a_float32_network_refuses_values_beyond_its_range():
+    net = _mlp(np.float32)
+    X = np.zeros((200, 6))
+    X[150, 2] = -1e300
+    with pytest.raises(ValueError) as forward_error:
+        net.forward(X)
+    with pytest.raises(ValueError) as predict_error:
+        net.predict(X, batch_size=64)  # found in the third block: the same message
+    assert str(predict_error.value) == str(forward_error.value)
+    assert "too large for float32 (largest magnitude 1e+300" in str(predict_error.value)
+
+
+# -- memory ---------------------------------------------------------------------------------------
+def test_predict_keeps_nothing_and_peaks_at_one_block(rng):
+    import tracemalloc
+
+    net = chainrule.mlp([5, 100, 3], hidden="relu", output="softmax", seed=0)
+    X = rng.normal(size=(20000, 5))  # hidden Z or A of all rows: 15.3 MiB each
+    refs = sys.getrefcount(X)
+    rows = 640
+    tracemalloc.start()
+    try:
+        out = net.predict(X, batch_size=rows)
+        held, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert sys.getrefcount(X) == refs
+    assert _caches(net) == {}
+    # a block's arrays: its hidden Z and A (100 units), and the output's Z, A and log-sum-exp
+    block = rows * (2 * 100 + 3 * 3 + 5) * 8
+    assert held < out.nbytes + 2**16, (held, out.nbytes)
+    assert peak < out.nbytes + 2 * block, (peak, out.nbytes, block)
+
+
+def test_predict_default_blocks_bound_a_cnns_memory(rng):
+    """The default block counts a convolution's im2col columns and feature maps, not
+    only the Dense widths (a 28x28 image through 16 filters: 12,544 values per example)."""
+    import tracemalloc
+
+    layers = [{"type": "Conv2D", "out_channels": 16, "kernel_size": 3, "padding": 1},
+              {"type": "MaxPool2D", "size": 2}, {"type": "Flatten"},
+              {"type": "Dense", "fan_out": 10, "activation": "softmax"}]
+    net = chainrule.network_from_layers(layers, input_shape=(1, 28, 28), seed=0)
+    widest = row_values(net.layers, net.layer_shapes())
+    assert widest == 16 * 28 * 28  # the convolution's output; its columns are 9 x 28 x 30
+    rows = block_rows(widest, 8)
+    assert rows * widest * 8 <= BLOCK_BYTES < (rows + 1) * widest * 8
+    X = rng.random((400, 1, 28, 28))  # the convolution's Z of all rows: 38 MiB
+    tracemalloc.start()
+    try:
+        out = net.predict(X)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert _caches(net) == {}
+    np.testing.assert_allclose(out, net.copy().forward(X), **_rounding(np.float64))
+    # a block's Z, A, columns, padded images, pooled maps: a few of the 2 MiB arrays
+    assert peak < out.nbytes + 8 * BLOCK_BYTES, peak / 2**20
+
+
+# -- bad input ------------------------------------------------------------------------------------
+@pytest.mark.parametrize("bad", [
+    np.zeros((3, 5)), np.zeros(4), np.zeros((0, 6)), np.zeros((2, 6, 1)),
+    np.full((2, 6), np.nan), np.array([["a"] * 6]), [[1, 2], [3]], np.zeros((2, 6), complex),
+])
+def test_predict_refuses_what_forward_refuses_with_its_message(bad):
+    net = _mlp()
+    with pytest.raises((ValueError, TypeError)) as forward_error:
+        net.forward(bad)
+    for call in (lambda: net.predict(bad), lambda: net.evaluate(bad, [0, 1])):
+        with pytest.raises(type(forward_error.value)) as error:
+            call()
+        assert str(error.value) == str(forward_error.value)
+
+
+def test_predict_and_evaluate_refuse_bad_arguments_and_change_nothing(rng):
+    net = _mlp()
+    X = rng.normal(size=(10, 6))
+    net.forward(X[:2])
+    before, params = _caches(net), net.params.copy()
+    cases = [
+        (lambda: net.predict(X, batch_size=0), ValueError, "batch_size must be an int >= 1"),
+        (lambda: net.predict(X, batch_size=2.5), TypeError, "batch_size"),
+        (lambda: net.predict(sp.csr_matrix(X[:, :5])), ValueError,
+         "X must have 6 features (columns) to match the network's input layer, got shape "
+         "(10, 5)"),
+        (lambda: net.predict(sp.csr_matrix(np.full((2, 6), np.inf))), ValueError,
+         "X contains 12 NaN or infinite value(s)"),
+        (lambda: net.evaluate(X, [0, 1, 2]), ValueError, "Y has 3 rows but X has 10"),
+        (lambda: net.evaluate(X, np.full(10, 4)), ValueError,
+         "Y: class labels must lie in 0..3"),
+        (lambda: net.evaluate(X, np.zeros(10, int), sample_weight=np.ones(9)), ValueError,
+         "sample_weight must have shape (10,)"),
+        (lambda: net.evaluate(X, np.zeros(10, int), sample_weight=-np.ones(10)), ValueError,
+         "sample_weight must be non-negative"),
+    ]
+    for call, kind, message in cases:
+        with pytest.raises(kind) as error:
+            call()
+        assert message in str(error.value)
+    after = _caches(net)
+    assert after.keys() == before.keys() and all(after[k] is before[k] for k in before)
+    np.testing.assert_array_equal(net.params, params)
+
+
+# -- evaluate --------------------------------------------------------------------------------------
+@pytest.mark.parametrize("decay", ["ufldl", "per_sample"])
+def test_evaluate_gives_trains_validation_numbers(decay, rng):
+    net = _mlp(weight_decay=1e-3, decay=decay)
+    X, y = rng.normal(size=(200, 6)), rng.integers(0, 4, 200)
+    Xv, yv = rng.normal(size=(150, 6)), rng.integers(0, 4, 150)
+    history = chainrule.train(net, X, y, optimizer="sgd", lr=0.1, batch_size=32, epochs=3,
+                              seed=0, validation_data=(Xv, yv))
+    assert net.evaluate(Xv, yv, batch_size=150) == {
+        "loss": history["val_loss"][-1], "accuracy": history["val_accuracy"][-1]}
+    blocks = net.evaluate(Xv, yv, batch_size=16)
+    assert blocks["accuracy"] == history["val_accuracy"][-1]
+    np.testing.assert_allclose(blocks["loss"], history["val_loss"][-1], **_rounding(np.float64))
+    # the weight decay is in it, as in loss_value
+    assert net.evaluate(Xv, yv, batch_size=150)["loss"] == net.loss_value(Xv, yv)
+
+
+@pytest.mark.filterwarnings("ignore:The y_prob values do not sum to one")  # float32 sums
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_evaluate_equals_scikit_learns_metrics(dtype, rng):
+    from sklearn.metrics import accuracy_score, log_loss
+
+    net = _mlp(dtype)
+    X, y = rng.normal(size=(500, 6)).astype(dtype), rng.integers(0, 4, 500)
+    P = net.predict(X).astype(np.float64)
+    tol = _rounding(dtype)
+    result = net.evaluate(X, y, batch_size=64)
+    np.testing.assert_allclose(result["loss"], log_loss(y, P, labels=range(4)), **tol)
+    assert result["accuracy"] == accuracy_score(y, P.argmax(axis=1))
+    w = rng.random(500) * 3
+    weighted = net.evaluate(X, y, sample_weight=w, batch_size=64)
+    np.testing.assert_allclose(weighted["loss"],
+                               log_loss(y, P, sample_weight=w, labels=range(4)), **tol)
+    np.testing.assert_allclose(weighted["accuracy"],
+                               accuracy_score(y, P.argmax(axis=1), sample_weight=w), **tol)
+
+
+def test_evaluate_of_sigmoid_outputs_and_of_a_regression(rng):
+    from sklearn.metrics import accuracy_score, log_loss
+
+    X = rng.normal(size=(300, 4))
+    binary = chainrule.mlp([4, 8, 1], hidden="tanh", output="sigmoid", seed=0)
+    y = rng.integers(0, 2, 300)
+    p = binary.predict(X)[:, 0]
+    result = binary.evaluate(X, y, batch_size=50)
+    np.testing.assert_allclose(result["loss"], log_loss(y, p), rtol=1e-12)
+    assert result["accuracy"] == accuracy_score(y, p > 0.5)
+    # several sigmoid outputs under log loss: multi-label, subset accuracy
+    multi = chainrule.mlp([4, 8, 3], hidden="tanh", output="sigmoid", seed=0)
+    Y = rng.integers(0, 2, (300, 3))
+    P = multi.predict(X)
+    result = multi.evaluate(X, Y, batch_size=50)
+    by_hand = -np.mean(np.sum(Y * np.log(P) + (1 - Y) * np.log(1 - P), axis=1))
+    np.testing.assert_allclose(result["loss"], by_hand, rtol=1e-12)
+    assert result["accuracy"] == accuracy_score(Y, (P > 0.5).astype(int))
+    # a regression: the loss alone, 1/2 ||a - y||^2 averaged over the examples
+    reg = chainrule.mlp([4, 8, 2], hidden="tanh", seed=0)
+    T = rng.normal(size=(300, 2))
+    result = reg.evaluate(X, T, batch_size=50)
+    assert list(result) == ["loss"]
+    np.testing.assert_allclose(result["loss"], 0.5 * np.mean(np.sum((reg.predict(X) - T) ** 2,
+                                                                     axis=1)), rtol=1e-12)
+
+
+@pytest.mark.parametrize("decay", ["ufldl", "per_sample"])
+def test_evaluate_weights_the_loss_as_loss_and_grad_does(decay, rng):
+    net = _mlp(weight_decay=0.01, decay=decay)
+    X, y = rng.normal(size=(300, 6)), rng.integers(0, 4, 300)
+    w = rng.integers(0, 4, 300).astype(float)
+    P = net.predict(X)
+    # by hand: the weighted mean cross-entropy, and the decay over the weights' sum
+    m = w.sum() if decay == "per_sample" else 1.0
+    penalty = 0.01 / (2 * m) * sum(np.sum(layer.W ** 2) for layer in net.layers)
+    by_hand = np.dot(w, -np.log(P[np.arange(300), y])) / w.sum() + penalty
+    result = net.evaluate(X, y, sample_weight=w, batch_size=32)
+    np.testing.assert_allclose(result["loss"], by_hand, rtol=1e-12)
+    np.testing.assert_allclose(result["loss"], net.loss_and_grad(X, y, sample_weight=w)[0],
+                               rtol=1e-12)
+    # integer weights: the cost of the rows repeated that many times
+    rows = np.repeat(np.arange(300), w.astype(int))
+    np.testing.assert_allclose(result["loss"], net.evaluate(X[rows], y[rows])["loss"],
+                               rtol=1e-12)
+    assert result["accuracy"] == np.mean(P[rows].argmax(axis=1) == y[rows])
