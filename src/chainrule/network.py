@@ -488,7 +488,9 @@ class Network:
             mean of :meth:`loss_and_grad` (with its per-sample decay divided by
             the sum of the weights), the accuracy the weighted fraction of
             examples classified right (scikit-learn's ``accuracy_score`` with
-            ``sample_weight``).
+            ``sample_weight``).  Training weights ``val_loss`` the same way
+            but counts ``val_accuracy`` unweighted (as Keras counts metrics
+            not listed as weighted), so with weights only the losses agree.
         batch_size : int, optional
             Rows per block, as in :meth:`predict`.
 
