@@ -145,6 +145,11 @@ class Callback:
     def on_epoch_end(self, state: TrainState) -> None:
         """After each epoch's metrics are recorded.
 
+        The layers then hold the arrays of the epoch's last training batch
+        (its ``X``, ``Z``, ``A`` and deltas), which the diagnostics read; the
+        validation pass keeps none of its own.  Arrays kept from one batch to
+        the next may be buffers the next batch overwrites: copy what you keep.
+
         Parameters
         ----------
         state : TrainState
