@@ -457,7 +457,8 @@ def test_parse_layers_from_json_text_and_file(tmp_path):
     assert repr(a) == repr(b) and np.array_equal(a.params, b.params)
     with pytest.raises(ValueError, match=r"layers: not valid JSON"):
         parse_layers('[{"type": }]')
-    with pytest.raises(ValueError, match=r"or a .json file holding one; .no-such-file.json.: no such file$"):
+    with pytest.raises(ValueError,
+                       match=r"or a .json file holding one; .no-such-file.json.: no such file$"):
         parse_layers("no-such-file.json")
     with pytest.raises(ValueError, match=r"expected a JSON list of layer dicts"):
         parse_layers('[1, 2]')
