@@ -62,7 +62,3 @@ from ._verdict import _needs_series as _needs_series
 # one module before the split (``chainrule gradcheck`` words its verdicts with _judgement)
 
 __all__ = ["GradientCheck", "gradient_check", "numerical_gradient", "relative_difference"]
-
-# pickles, reprs of the class and the docs name it where users import it, so that a later move
-# between the private modules breaks no saved result
-GradientCheck.__module__ = __name__

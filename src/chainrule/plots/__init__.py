@@ -43,6 +43,3 @@ __all__ += ["Panel", "plot_decision_regions", "plot_model_selection", "plot_pane
 
 # --- pictures of a trained model -------------------------------------------------------------
 __all__ += ["first_layer_tiles", "plot_confusion_matrix", "plot_first_layer"]
-
-# pickles and the docs name the class where users import it (see gradcheck/__init__.py)
-Panel.__module__ = __name__
