@@ -58,8 +58,7 @@ _READERS = {
     "chainrule.estimator": "chainrule.load_estimator({path!r}) (its network is the "
                            "estimator's .network_)",
     "chainrule.autoencoder": "chainrule.load_autoencoder({path!r})",
-    "chainrule.checkpoint": "chainrule.resume({path!r}, X, Y) to continue the run if it "
-                            "was interrupted, or "
+    "chainrule.checkpoint": "chainrule.resume({path!r}, X, Y) to continue the run, or "
                             "chainrule.Trainer.from_checkpoint({path!r}) (its network is the "
                             "trainer's .net)",
 }
