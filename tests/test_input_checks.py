@@ -189,3 +189,14 @@ def test_get_loss_says_it_takes_a_loss_object_too():
 def test_first_layer_tiles_is_listed_with_the_public_plots():
     assert "first_layer_tiles" in plots.__all__
     assert plots.first_layer_tiles is plots._tiles.first_layer_tiles
+
+
+def test_get_initializer_names_what_it_takes():
+    from chainrule.initializers import get_initializer
+
+    with pytest.raises(TypeError) as info:
+        get_initializer(np.zeros((2, 3)))
+    assert str(info.value) == ("init must be a name (str) or a callable (Dense and Conv2D also "
+                               "take an array of weights), got ndarray")
+    w = np.arange(6.0).reshape(2, 3)  # what the message points to: the layer takes the array
+    np.testing.assert_array_equal(cr.Dense(2, 3, init=w).W, w)

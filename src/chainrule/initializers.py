@@ -231,7 +231,8 @@ def get_initializer(name: str | Initializer) -> Initializer:
         return name
     if not isinstance(name, str):
         raise TypeError(
-            f"init must be a name (str), a callable or an array, got {type(name).__name__}"
+            f"init must be a name (str) or a callable (Dense and Conv2D also take an array of "
+            f"weights), got {type(name).__name__}"
         )
     match = _NORMAL_EPS_NAME.fullmatch(name.replace(" ", ""))
     if match:
