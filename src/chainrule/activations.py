@@ -4,8 +4,8 @@ Each activation knows three things:
 
 * ``f(z)``: the forward map, applied elementwise (softmax: per row);
 * ``df``: its derivative, taken from the output ``a = f(z)`` where that is
-  cheaper (sigmoid ``a(1-a)``, tanh ``1-a^2``, ReLU ``a > 0``) and from the
-  net input ``z`` otherwise;
+  cheaper (sigmoid ``a(1-a)``, tanh ``1-a^2``, ReLU ``a > 0``, ELU ``min(a, 0) + 1``)
+  and from the net input ``z`` otherwise (softplus, GELU, SiLU);
 * ``backward(z, a, grad_a)``: the error term ``delta = dJ/dz`` given
   ``grad_a = dJ/da``.  For elementwise functions this is ``grad_a * f'``; for
   softmax it is the Jacobian-vector product ``a * (grad_a - sum(grad_a * a))``.
@@ -23,7 +23,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.special import expit
+from scipy.special import expit, ndtr
 
 from ._validation import check_bool
 
@@ -59,9 +59,12 @@ class Activation:
         True for the activations that ship with chainrule.
     kinks : tuple of float, default ()
         The net inputs ``z`` where ``f`` is continuous but not differentiable
-        (ReLU and leaky ReLU: ``(0.0,)``).  :func:`chainrule.gradient_check`
-        with ``exclude_kinks=True`` leaves out the parameters whose central
-        differences move a net input across one of them.
+        (ReLU and leaky ReLU: ``(0.0,)``), or where ``f'`` is continuous but
+        ``f''`` jumps (ELU: ``(0.0,)``; a central difference across it is only
+        first-order accurate, off by up to ``eps/4`` in ``f'``).
+        :func:`chainrule.gradient_check` with ``exclude_kinks=True`` leaves out
+        the parameters whose central differences move a net input across one of
+        them.
     """
 
     name: str
@@ -170,6 +173,45 @@ def _softplus_d(z: np.ndarray) -> np.ndarray:
     return expit(z)
 
 
+def _elu(z: np.ndarray) -> np.ndarray:
+    # z above 0, e^z - 1 below (alpha = 1); expm1 of min(z, 0): no overflow for large z,
+    # and no cancellation near 0
+    return np.where(z > 0, z, np.expm1(np.minimum(z, 0)))
+
+
+def _elu_d(a: np.ndarray) -> np.ndarray:
+    # 1 above 0, e^z = a + 1 below: min(a, 0) + 1 covers both (a > 0 exactly where z > 0).
+    # Exact to an absolute 1e-16 (float64); for z below -37, where e^z < 1e-16, it is 0.
+    return np.minimum(a, 0) + 1
+
+
+_INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
+_PDF_CLIP = 40.0  # exp(-z^2 / 2) is 0 in float32 and float64 beyond |z| ~ 38.6
+
+
+def _gelu(z: np.ndarray) -> np.ndarray:
+    # z Phi(z), Phi the standard normal CDF (the exact form, not the tanh approximation);
+    # ndtr takes erfc for negative z, so Phi keeps its digits in the far left tail
+    return z * ndtr(z)
+
+
+def _gelu_d(z: np.ndarray) -> np.ndarray:
+    # Phi(z) + z phi(z), phi(z) = exp(-z^2 / 2) / sqrt(2 pi); z clipped inside the square,
+    # where it changes nothing, so that z^2 cannot overflow
+    phi = np.exp(np.square(np.clip(z, -_PDF_CLIP, _PDF_CLIP)) * -0.5) * _INV_SQRT_2PI
+    return z * phi + ndtr(z)
+
+
+def _silu(z: np.ndarray) -> np.ndarray:
+    return z * expit(z)  # z sigmoid(z), "swish"
+
+
+def _silu_d(z: np.ndarray) -> np.ndarray:
+    # s (1 + z (1 - s)) with s = sigmoid(z) and 1 - s = sigmoid(-z), which keeps its digits
+    # where s is close to 1 (1 - s would cancel)
+    return expit(z) * (1 + z * expit(-z))
+
+
 def _exp(z: np.ndarray) -> np.ndarray:
     return np.exp(z)  # the output of Poisson regression (canonical for the "poisson" loss)
 
@@ -209,6 +251,13 @@ ACTIVATIONS: dict[str, Activation] = {
         Activation("leaky_relu", _leaky_relu, _leaky_relu_d, from_output=True, builtin=True,
                    kinks=(0.0,)),
         Activation("softplus", _softplus, _softplus_d, builtin=True),
+        # ELU's f' is continuous at 0 (1 on both sides), but f'' jumps from 1 to 0 there: a
+        # central difference straddling 0 is off by up to eps/4 in f' (2.5e-5 at eps = 1e-4,
+        # where a smooth f gives ~eps^2), enough to fail gradient_check's 1e-7, so 0 is
+        # listed for exclude_kinks as ReLU's corner is
+        Activation("elu", _elu, _elu_d, from_output=True, builtin=True, kinks=(0.0,)),
+        Activation("gelu", _gelu, _gelu_d, builtin=True),
+        Activation("silu", _silu, _silu_d, builtin=True),
         Activation("exp", _exp, _exp_d, from_output=True, builtin=True),
         Activation("softmax", _softmax, None, elementwise=False, builtin=True),
         Activation("square", _square, _square_d, builtin=True),
@@ -218,11 +267,16 @@ ACTIVATIONS: dict[str, Activation] = {
 }
 """Registered activations by name (built-ins and those added by users)."""
 
-ALIASES: dict[str, str] = {"linear": "identity", "logistic": "sigmoid", "heaviside": "step"}
+ALIASES: dict[str, str] = {"linear": "identity", "logistic": "sigmoid", "heaviside": "step",
+                           "swish": "silu"}
 
 OUTPUT_RANGES: dict[str, tuple[float, float]] = {
     "sigmoid": (0.0, 1.0), "tanh": (-1.0, 1.0), "relu": (0.0, np.inf),
     "softplus": (0.0, np.inf), "exp": (0.0, np.inf), "square": (0.0, np.inf),
+    "elu": (-1.0, np.inf),
+    # the minima of z Phi(z) (at z = -0.7517915...) and of z sigmoid(z) (at z = -1.2784645...,
+    # where f' = 0 gives sigmoid(z) = 1 + 1/z, so the value is z + 1), to double precision
+    "gelu": (-0.16997120747990366, np.inf), "silu": (-0.2784645427610738, np.inf),
 }
 """The closed range of values each bounded built-in activation can output (by name).
 
@@ -467,6 +521,25 @@ def _tanh_into(z: np.ndarray, out: np.ndarray) -> np.ndarray:
     return np.tanh(z, out=out)
 
 
+def _elu_into(z: np.ndarray, out: np.ndarray) -> np.ndarray:
+    # max(z, e^min(z, 0) - 1) is _elu's where(): e^z - 1 >= z below 0, and 0 < z above
+    np.minimum(z, 0, out=out)
+    np.expm1(out, out=out)
+    return np.maximum(out, z, out=out)
+
+
+def _gelu_into(z: np.ndarray, out: np.ndarray) -> np.ndarray:
+    ndtr(z, out=out)
+    out *= z
+    return out
+
+
+def _silu_into(z: np.ndarray, out: np.ndarray) -> np.ndarray:
+    expit(z, out=out)
+    out *= z
+    return out
+
+
 def _row_max(z: np.ndarray) -> np.ndarray:
     """Maximum of each row of a 2-D array, shape (n, 1) (NaN where a row has one).
 
@@ -530,6 +603,7 @@ def _softmax_lse_into(z: np.ndarray, out: np.ndarray) -> tuple[np.ndarray, np.nd
 
 _FORWARD_INTO: dict[str, Callable[[np.ndarray, np.ndarray], np.ndarray]] = {
     "relu": _relu_into, "sigmoid": _sigmoid_into, "tanh": _tanh_into, "softmax": _softmax_into,
+    "elu": _elu_into, "gelu": _gelu_into, "silu": _silu_into,
 }
 """``f(z, out) -> out`` for the built-ins where writing into a buffer saves an allocation."""
 
@@ -560,9 +634,41 @@ def _identity_delta_into(z, a, grad_a, out, mask):
     return out
 
 
+def _elu_delta_into(z, a, grad_a, out, mask):
+    np.minimum(a, 0, out=out)
+    out += 1
+    out *= grad_a
+    return out
+
+
+def _gelu_delta_into(z, a, grad_a, out, mask):
+    # the operations of _gelu_d in its order (the same numbers); ndtr(z) one temporary
+    np.clip(z, -_PDF_CLIP, _PDF_CLIP, out=out)
+    np.square(out, out=out)
+    out *= -0.5
+    np.exp(out, out=out)
+    out *= _INV_SQRT_2PI
+    out *= z
+    out += ndtr(z)
+    out *= grad_a
+    return out
+
+
+def _silu_delta_into(z, a, grad_a, out, mask):
+    # the operations of _silu_d in its order (the same numbers); sigmoid(z) one temporary
+    np.negative(z, out=out)
+    expit(out, out=out)
+    out *= z
+    out += 1
+    out *= expit(z)
+    out *= grad_a
+    return out
+
+
 _DELTA_INTO: dict[str, Callable[..., np.ndarray]] = {
     "relu": _relu_delta_into, "sigmoid": _sigmoid_delta_into, "tanh": _tanh_delta_into,
-    "identity": _identity_delta_into,
+    "identity": _identity_delta_into, "elu": _elu_delta_into, "gelu": _gelu_delta_into,
+    "silu": _silu_delta_into,
 }
 """``delta(z, a, grad_a, out, mask) -> out``: ``grad_a * f'`` into ``out`` (``mask``: a bool
 scratch buffer of the same shape)."""

@@ -50,7 +50,8 @@ def _add_demo_args(p: argparse.ArgumentParser, before_command: bool = False) -> 
     add("--hidden", type=positive_int, nargs="+", default=[100], metavar="N",
         help="hidden layer widths (default: 100)")
     add("--activation", type=activation_name, default="relu",
-        help="hidden activation (default: relu)")
+        help="hidden activation: identity, sigmoid, tanh, relu, leaky_relu, elu, gelu, silu, "
+             "softplus, exp, square, or a registered one (default: relu)")
     add("--optimizer", type=optimizer_name, default="sgd", metavar="NAME",
         help=f"{', '.join(OPTIMIZER_NAMES)} (default: sgd)")
     add("--lr", type=positive_float, default=0.1, help="learning rate (default: 0.1)")

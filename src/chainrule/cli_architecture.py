@@ -68,7 +68,9 @@ def add_architecture_args(p: argparse.ArgumentParser) -> None:
                    help="hidden layer widths of an MLP (default: 100; none for a linear model)")
     p.add_argument("--activation", type=backprop_activation_name, default=None, nargs="+",
                    metavar="NAME", action=_Architecture,
-                   help="hidden activation, or one per hidden layer (default: relu)")
+                   help="hidden activation (identity, sigmoid, tanh, relu, leaky_relu, elu, "
+                        "gelu, silu, softplus, exp, square, or a registered one), or one per "
+                        "hidden layer (default: relu)")
     p.add_argument("--dropout", type=fraction, default=None, metavar="RATE",
                    action=_Architecture,
                    help="a Dropout layer of this rate after each hidden layer of the MLP "

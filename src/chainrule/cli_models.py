@@ -76,7 +76,7 @@ def _add_train(sub: argparse._SubParsersAction) -> None:
         "for regression, exp for a "
         "regression with --loss poisson) and the loss. "
         "Features (and a regression target, unless the output is bounded: sigmoid, tanh, "
-        "relu, softplus, exp, square) are standardised with "
+        "relu, elu, gelu, silu, softplus, exp, square) are standardised with "
         "the training statistics (--scale none: as they are), "
         "which the model file keeps together with the class labels, feature names and "
         "target name, so predict and evaluate take raw data.",

@@ -55,7 +55,7 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
     activation : str, Activation or sequence of them, default "relu"
         Hidden activation: one name for every hidden layer or one per layer.
         Names: "identity", "logistic"/"sigmoid", "tanh", "relu", "leaky_relu",
-        "softplus", "exp", "square", or one registered with
+        "elu", "gelu", "silu"/"swish", "softplus", "exp", "square", or one registered with
         :func:`chainrule.register_activation`; an
         :class:`~chainrule.activations.Activation` object is used as given.
     solver : {"adam", "sgd", "rmsprop", "adagrad", "lbfgs", "cg"}, default "adam"

@@ -85,6 +85,16 @@ def _softplus(z: float) -> float:
     return max(z, 0.0) + math.log1p(math.exp(-abs(z)))  # log(1 + e^z) without overflow
 
 
+def _phi_cdf(z: float) -> float:
+    return 0.5 * math.erfc(-z / math.sqrt(2.0))  # the standard normal CDF, Phi(z)
+
+
+def _gelu_d(z: float) -> float:
+    # Phi(z) + z phi(z); exp(-z^2/2) is 0 long before z^2 could overflow
+    pdf = math.exp(-0.5 * z * z) / math.sqrt(2.0 * math.pi) if abs(z) < 40.0 else 0.0
+    return _phi_cdf(z) + z * pdf
+
+
 _SCALAR = {
     "identity": (lambda z: z, lambda z: 1.0),
     "sigmoid": (_sigmoid, lambda z: _sigmoid(z) * (1.0 - _sigmoid(z))),
@@ -95,6 +105,9 @@ _SCALAR = {
         lambda z: 1.0 if z > 0 else LEAKY_SLOPE,
     ),
     "softplus": (_softplus, _sigmoid),
+    "elu": (lambda z: z if z > 0 else math.expm1(z), lambda z: 1.0 if z > 0 else math.exp(z)),
+    "gelu": (lambda z: z * _phi_cdf(z), _gelu_d),
+    "silu": (lambda z: z * _sigmoid(z), lambda z: _sigmoid(z) * (1.0 + z * _sigmoid(-z))),
     "square": (lambda z: z * z, lambda z: 2.0 * z),
     "step": (lambda z: 1.0 if z >= 0 else 0.0, None),
     "sign": (lambda z: 1.0 if z >= 0 else -1.0, None),

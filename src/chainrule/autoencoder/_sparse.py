@@ -85,7 +85,8 @@ class SparseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseE
         (normalised patches, pixels), "identity" for a linear decoder.  A
         bounded decoder refuses data it cannot reach: outside [0, 1] for
         "sigmoid", outside [-1, 1] for "tanh", below 0 for "relu",
-        "softplus" and "exp"; "softmax" (rows that sum to 1) is refused, and so
+        "softplus" and "exp", below -1 for "elu", below their minima -0.16997...
+        and -0.27846... for "gelu" and "silu"; "softmax" (rows that sum to 1) is refused, and so
         are "step" and "sign" (no derivative to train them by).
 
     Attributes

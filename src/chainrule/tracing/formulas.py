@@ -48,6 +48,14 @@ _DACT = {
     "relu": ("[{net} > 0]", r"[{net} > 0]"),
     "leaky_relu": ("1 if {net} > 0 else 0.01", r"1 \text{{ if }} {net} > 0 \text{{ else }} 0.01"),
     "softplus": ("sigmoid({net})", r"\sigma({net})"),
+    "elu": ("1 if {net} > 0 else {out} + 1",
+            r"1 \text{{ if }} {net} > 0 \text{{ else }} {out} + 1"),
+    # Phi(net) + net phi(net), spelled out: the transfer-matrix notation calls f itself phi
+    "gelu": ("(1 + erf({net} / sqrt(2))) / 2 + {net} exp(-{net}^2 / 2) / sqrt(2 pi)",
+             r"\frac{{1}}{{2}} \left(1 + \mathrm{{erf}}({net} / \sqrt{{2}})\right) + "
+             r"{net}\, e^{{-{{{net}}}^2 / 2}} / \sqrt{{2 \pi}}"),
+    "silu": ("sigmoid({net}) (1 + {net} (1 - sigmoid({net})))",
+             r"\sigma({net}) \left(1 + {net} \left(1 - \sigma({net})\right)\right)"),
     "square": ("2 {net}", r"2\,{net}"),
     "exp": ("{out}", "{out}"),
 }
