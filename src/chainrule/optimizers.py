@@ -155,14 +155,26 @@ class Optimizer:
         Parameters
         ----------
         config : dict
-            ``{"name": ..., **settings}``, as :meth:`get_config` returns it.
+            ``{"name": ..., **settings}``, as :meth:`get_config` returns it.  Its
+            ``lr`` may be 0, which no constructor takes: the rate a schedule set
+            when the run was saved (cosine annealing to ``eta_min=0``, an
+            exponential decay that underflowed), which a checkpoint or an
+            estimator file records.
 
         Returns
         -------
         Optimizer
         """
         config = dict(config)
-        return OPTIMIZERS[config.pop("name")](**config)
+        cls = OPTIMIZERS[config.pop("name")]
+        rate = config.get("lr")
+        stopped = type(rate) in (int, float) and rate == 0
+        if stopped:
+            config["lr"] = 1.0  # a placeholder the constructor takes; the rate is set below
+        opt = cls(**config)
+        if stopped:
+            opt.lr = 0.0
+        return opt
 
     def reset(self) -> None:
         """Forget the accumulated state (velocities, moment estimates, step count)."""
