@@ -1,4 +1,9 @@
-"""Learning-rate schedules in checkpoints and estimator files.
+"""Learning-rate schedules: cosine annealing, and rates of 0 in checkpoints and files.
+
+Cosine: PyTorch's CosineAnnealingLR per epoch, in train(), in checkpoints (resumed bit
+for bit) and in the estimators.  References: torch.optim.lr_scheduler.CosineAnnealingLR
+(its closed form and the rates its step() sets), and the formula
+eta_min + (lr0 - eta_min) (1 + cos(pi t / T_max)) / 2 worked here with the math module.
 
 A rate a schedule sets may be 0 (an exponential decay that underflows, cosine annealing to
 eta_min = 0); the run records it, and reading the record back must take it.
@@ -6,10 +11,15 @@ eta_min = 0); the run records it, and reading the record back must take it.
 
 from __future__ import annotations
 
+import math
+import re
+
 import numpy as np
 import pytest
 
 import chainrule
+from chainrule import Callback, schedules
+from chainrule.schedules import SCHEDULES, Cosine, get_schedule
 
 
 def _data(m: int = 16):
@@ -56,3 +66,136 @@ def test_an_estimator_whose_rate_reached_0_is_saved_and_loaded(tmp_path):
     loaded.partial_fit(X, y)
     clf.partial_fit(X, y)
     np.testing.assert_array_equal(loaded.predict_proba(X), clf.predict_proba(X))
+
+
+SETTINGS = [(0.1, 10, 0.0), (0.3, 7, 0.01), (1.0, 1, 0.0), (0.05, 3, 0.2)]
+
+
+def _hand(t: int, lr0: float, T_max: int, eta_min: float) -> float:
+    return eta_min + (lr0 - eta_min) * (1 + math.cos(math.pi * t / T_max)) / 2
+
+
+@pytest.mark.parametrize(("lr0", "T_max", "eta_min"), SETTINGS)
+def test_cosine_rates_of_30_epochs_are_torchs(lr0, T_max, eta_min):
+    """30 epochs, well past T_max (torch follows the cosine back up, period 2 T_max).
+
+    Against torch's closed form, bit for bit; against the rates its step() sets, which
+    it updates recursively (each from the last: rounding accumulates), to 1e-15 of lr0."""
+    torch = pytest.importorskip("torch")
+    param = torch.nn.Parameter(torch.zeros(1))
+    opt = torch.optim.SGD([param], lr=lr0)
+    sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=T_max, eta_min=eta_min)
+    stepped, closed = [], []
+    for _ in range(30):
+        stepped.append(opt.param_groups[0]["lr"])
+        closed.append(sched._get_closed_form_lr()[0])
+        opt.step()
+        sched.step()
+    cosine = Cosine(T_max, eta_min)
+    ours = [cosine.lr(epoch, lr0, {}) for epoch in range(30)]
+    assert ours == closed
+    np.testing.assert_allclose(ours, stepped, rtol=0, atol=1e-15 * max(lr0, eta_min) * 10)
+    assert ours[T_max] == pytest.approx(eta_min, abs=1e-17)
+    if 2 * T_max < 30:
+        assert ours[2 * T_max] == pytest.approx(lr0, rel=1e-15)
+
+
+class _Rates(Callback):
+    def __init__(self) -> None:
+        self.params: list[np.ndarray] = []
+
+    def on_train_begin(self, state):
+        self.params.append(state.net.params.copy())
+
+    def on_epoch_end(self, state):
+        self.params.append(state.net.params.copy())
+
+
+
+
+def test_train_uses_the_cosine_rate_of_each_epoch():
+    """history['lr'][e - 1] is the rate of epoch e (0 epochs trained before it); each
+    full-batch update is that rate times the gradient."""
+    X, Y = _data()
+    net, rec = _net(), _Rates()
+    history = chainrule.train(net, X, Y, optimizer="gd", lr=0.2, epochs=9, callbacks=[rec],
+                              schedule={"name": "cosine", "T_max": 4, "eta_min": 0.01})
+    expected = [_hand(t, 0.2, 4, 0.01) for t in range(9)]
+    np.testing.assert_allclose(history["lr"], expected, rtol=1e-15)
+    for epoch in range(9):
+        before, after = rec.params[epoch], rec.params[epoch + 1]
+        _, g = net.cost(before, X, Y)
+        np.testing.assert_allclose(before - after, expected[epoch] * g, rtol=1e-9, atol=1e-15)
+
+
+def test_config_repr_and_name_round_trip():
+    cosine = Cosine(T_max=12, eta_min=1e-4)
+    assert SCHEDULES["cosine"] is Cosine
+    assert cosine.get_config() == {"name": "cosine", "T_max": 12, "eta_min": 1e-4}
+    assert cosine.get_state() == {}
+    assert repr(cosine) == "Cosine(T_max=12, eta_min=0.0001)"
+    rebuilt = eval(repr(cosine), vars(schedules))
+    assert type(rebuilt) is Cosine and rebuilt.get_config() == cosine.get_config()
+    again = get_schedule(cosine.get_config())
+    assert [again.lr(t, 0.5, {}) for t in range(20)] == [cosine.lr(t, 0.5, {}) for t in
+                                                         range(20)]
+    assert Cosine(3).eta_min == 0.0 and isinstance(Cosine(3).eta_min, float)
+    est = repr(chainrule.MLPClassifier(solver="sgd", schedule=cosine))
+    assert "schedule=Cosine(T_max=12, eta_min=0.0001)" in " ".join(est.split())
+
+
+@pytest.mark.parametrize(("spec", "error", "message"), [
+    ("cosine", TypeError, r"^schedule 'cosine' needs the setting 'T_max' \(give it as a dict, "
+                          r"e\.g\. \{'name': 'cosine', 'T_max': \.\.\.\}, or as an object\)$"),
+    ({"name": "cosine"}, TypeError, r"needs the setting 'T_max'"),
+    ({"name": "cosine", "T_max": 0}, ValueError, r"^T_max must be an int >= 1, got 0$"),
+    ({"name": "cosine", "T_max": 2.5}, TypeError, r"^T_max must be an int >= 1, got 2\.5"),
+    ({"name": "cosine", "T_max": 3, "eta_min": -0.1}, ValueError, r"eta_min"),
+    ({"name": "cosine", "T_max": 3, "tmax": 3}, TypeError,
+     r"^schedule 'cosine' has no setting 'tmax'; its settings are: T_max, eta_min$"),
+])
+def test_cosine_settings_are_checked(spec, error, message):
+    with pytest.raises(error, match=message):
+        get_schedule(spec)
+
+
+def test_a_bad_cosine_schedule_leaves_the_network_as_it_was():
+    X, Y = _data()
+    net = _net()
+    before = net.params.copy()
+    with pytest.raises(TypeError, match="needs the setting 'T_max'"):
+        chainrule.train(net, X, Y, epochs=2, schedule="cosine")
+    np.testing.assert_array_equal(net.params, before)
+
+
+@pytest.mark.parametrize(("eta_min", "stop"), [(0.02, 3), (0.0, 4)])
+def test_a_resumed_cosine_run_is_the_uninterrupted_run_bit_for_bit(tmp_path, eta_min, stop):
+    """Stopped before T_max, or at T_max with eta_min = 0 (the next rate is 0)."""
+    X, Y = _data(24)
+    kwargs = dict(optimizer="sgd", lr=0.1, batch_size=8, seed=3,
+                  schedule={"name": "cosine", "T_max": 4, "eta_min": eta_min})
+    full = _net()
+    h_full = chainrule.train(full, X, Y, epochs=7, **kwargs)
+    path = tmp_path / "run.ckpt.npz"
+    chainrule.train(_net(), X, Y, epochs=stop, checkpoint=path, **kwargs)
+    resumed, h_res = chainrule.resume(path, X, Y, epochs=7)
+    np.testing.assert_array_equal(resumed.params, full.params)
+    assert dict(h_res) == dict(h_full)
+    assert h_res["lr"] == [_hand(t, 0.1, 4, eta_min) for t in range(7)]
+
+
+def test_estimators_take_a_cosine_schedule_and_save_it(tmp_path):
+    rng = np.random.default_rng(2)
+    X = rng.normal(size=(40, 3))
+    y = (X[:, 0] > X[:, 1]).astype(int)
+    clf = chainrule.MLPClassifier((5,), solver="sgd", learning_rate_init=0.05, max_iter=6,
+                                  schedule={"name": "cosine", "T_max": 6}, random_state=0)
+    with pytest.warns(Warning):  # max_iter reached (ConvergenceWarning)
+        clf.fit(X, y)
+    assert clf.loss_curve_ is not None
+    np.testing.assert_allclose(clf.history_["lr"], [_hand(t, 0.05, 6, 0.0) for t in range(6)],
+                               rtol=1e-15)
+    loaded = chainrule.load_estimator(clf.save(tmp_path / "clf.npz"))
+    assert loaded.schedule == {"name": "cosine", "T_max": 6}
+    with pytest.raises(ValueError, match=re.escape("schedule='cosine' is not a valid schedule")):
+        chainrule.MLPClassifier((5,), solver="sgd", schedule="cosine").fit(X, y)

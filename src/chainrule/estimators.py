@@ -150,7 +150,8 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         assign them: ``est.coefs_ = sk.coefs_; est.intercepts_ = sk.intercepts_``.
     schedule : str, dict, Schedule or None, default None
         Learning-rate schedule of :class:`chainrule.Trainer` ("step",
-        "exponential", "invscaling", "plateau", ``{"name": ..., ...}``, or a
+        "exponential", "invscaling", "plateau", ``{"name": ..., ...}`` (cosine
+        annealing: ``{"name": "cosine", "T_max": ...}``), or a
         :class:`~chainrule.schedules.Schedule` object, which :meth:`save` writes
         as that dict; one of a class of your own cannot be saved).
         With ``early_stopping`` a "plateau" schedule watching ``val_loss`` (its

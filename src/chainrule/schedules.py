@@ -13,8 +13,8 @@ import math
 from ._validation import check_nonneg_float, check_positive_float, check_positive_int
 
 __all__ = [
-    "SCHEDULES", "Constant", "Exponential", "InverseScaling", "ReduceOnPlateau", "Schedule",
-    "StepDecay", "get_schedule",
+    "SCHEDULES", "Constant", "Cosine", "Exponential", "InverseScaling", "ReduceOnPlateau",
+    "Schedule", "StepDecay", "get_schedule",
 ]
 
 
@@ -143,6 +143,33 @@ class InverseScaling(Schedule):
         return lr0 / (1.0 + epoch) ** self.power
 
 
+class Cosine(Schedule):
+    """Cosine annealing: ``lr = eta_min + (lr0 - eta_min) * (1 + cos(pi * epoch / T_max)) / 2``.
+
+    The closed form of PyTorch's ``CosineAnnealingLR``, per epoch: the rate
+    falls from ``lr0`` to ``eta_min`` over ``T_max`` epochs, then, as there,
+    follows the cosine on, back up to ``lr0`` at ``2 * T_max`` and so on (no
+    restarts; stop training at ``T_max`` epochs to end at ``eta_min``).
+
+    Parameters
+    ----------
+    T_max : int
+        Epochs of the descent from ``lr0`` to ``eta_min`` (>= 1): half the period.
+    eta_min : float, default 0.0
+        The lowest rate (>= 0).
+    """
+
+    name = "cosine"
+
+    def __init__(self, T_max: int, eta_min: float = 0.0) -> None:
+        self.T_max = check_positive_int(T_max, "T_max")
+        self.eta_min = check_nonneg_float(eta_min, "eta_min")
+
+    def lr(self, epoch: int, lr0: float, metrics: dict[str, float]) -> float:
+        cosine = math.cos(math.pi * epoch / self.T_max)
+        return self.eta_min + (lr0 - self.eta_min) * (1 + cosine) / 2
+
+
 class ReduceOnPlateau(Schedule):
     """Multiply the rate by ``factor`` when ``monitor`` has not improved for ``patience`` epochs.
 
@@ -237,7 +264,8 @@ class ReduceOnPlateau(Schedule):
 
 
 SCHEDULES: dict[str, type[Schedule]] = {
-    cls.name: cls for cls in (Constant, StepDecay, Exponential, InverseScaling, ReduceOnPlateau)
+    cls.name: cls
+    for cls in (Constant, StepDecay, Exponential, InverseScaling, Cosine, ReduceOnPlateau)
 }
 
 
@@ -286,5 +314,14 @@ def get_schedule(spec: str | Schedule | dict | None) -> Schedule:
         raise TypeError(
             f"schedule {name!r} has no setting {', '.join(map(repr, unknown))}; its settings "
             f"are: {', '.join(settings) or 'none'}"
+        )
+    required = [] if cls.__init__ is object.__init__ else [
+        k for k, p in inspect.signature(cls.__init__).parameters.items()
+        if k != "self" and p.kind in named and p.default is inspect.Parameter.empty]
+    missing = [k for k in required if k not in spec]
+    if missing:  # "cosine" by its name alone: Python's "missing 1 required argument"
+        raise TypeError(
+            f"schedule {name!r} needs the setting {', '.join(map(repr, missing))} (give it "
+            f"as a dict, e.g. {{'name': {name!r}, {missing[0]!r}: ...}}, or as an object)"
         )
     return cls(**spec)
