@@ -32,6 +32,12 @@ CHECKED = [
                   random_state=0),
     SoftmaxRegression(max_iter=50, random_state=0),
     SparseAutoencoder(5, max_iter=20, output="identity", random_state=0),
+    # the newer activations and the cosine schedule
+    MLPClassifier(hidden_layer_sizes=(10,), activation="gelu", max_iter=100,
+                  learning_rate_init=0.01, schedule={"name": "cosine", "T_max": 100},
+                  random_state=0),
+    MLPRegressor(hidden_layer_sizes=(10,), activation=["silu"], solver="lbfgs", max_iter=30,
+                 random_state=0),
 ]
 
 _SW_REASON = (
