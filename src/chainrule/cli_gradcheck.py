@@ -30,7 +30,8 @@ still falls by more than 4 from ``(eps, eps/2)`` to ``(eps/2, eps/4)``, FAIL
 when it does not.  The
 parameters whose steps of ``+-eps`` move a net input of a ReLU or leaky ReLU
 across its kink (``exclude_kinks``) are listed apart as not comparable and left
-out of that figure: the central difference straddles the corner there.
+out of that figure: the central difference straddles the corner there (and
+an ELU's 0, where f'' jumps: the difference is only first-order accurate).
 """
 
 from __future__ import annotations
