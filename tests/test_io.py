@@ -385,6 +385,9 @@ RESUME_CASES = {
                                       schedule={"name": "step", "step_size": 3, "gamma": 0.5})),
     "plateau-schedule": (plain_net, dict(optimizer="sgd", lr=0.1, batch_size=8,
                                          schedule={"name": "plateau", "patience": 1})),
+    # stopped after T_max = 4 epochs: the checkpoint holds the rate 0 (eta_min) of epoch 5
+    "cosine-schedule": (plain_net, dict(optimizer="sgd", lr=0.1, batch_size=8,
+                                        schedule={"name": "cosine", "T_max": 4})),
     "validation-fraction": (plain_net, dict(optimizer="sgd", lr=0.05, batch_size=8,
                                             validation_fraction=0.25)),
     "gd-momentum": (plain_net, dict(optimizer="gd", lr=0.1, momentum=0.5)),

@@ -553,6 +553,7 @@ def test_weight_decay_slices_match_torch_adamw_param_groups(problem):
     (chainrule.schedules.StepDecay(3, 0.1), "StepDecay(step_size=3, gamma=0.1)"),
     (chainrule.schedules.Exponential(gamma=0.9), "Exponential(gamma=0.9)"),
     (chainrule.schedules.InverseScaling(power=0.25), "InverseScaling(power=0.25)"),
+    (chainrule.schedules.Cosine(10, eta_min=1e-3), "Cosine(T_max=10, eta_min=0.001)"),
     (chainrule.schedules.ReduceOnPlateau(patience=2, monitor="loss"),
      "ReduceOnPlateau(factor=0.5, patience=2, min_lr=1e-06, monitor='loss', min_delta=0.0001, "
      "mode='min')"),

@@ -228,6 +228,9 @@ SCHEDULE_CASES = [
      [0.2, 0.2, 0.2, 0.1, 0.1, 0.1, 0.05, 0.05]),
     ("exponential", Exponential(gamma=0.8), [LR0 * 0.8 ** (e - 1) for e in range(1, 9)]),
     ("invscaling", "invscaling", [LR0 / math.sqrt(e) for e in range(1, 9)]),
+    # from LR0 down to 0.02 over 5 epochs, then back up (PyTorch's CosineAnnealingLR)
+    ("cosine", {"name": "cosine", "T_max": 5, "eta_min": 0.02},
+     [0.02 + (LR0 - 0.02) * (1 + math.cos(math.pi * (e - 1) / 5)) / 2 for e in range(1, 9)]),
 ]
 
 
