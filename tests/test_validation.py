@@ -271,17 +271,17 @@ def test_assigning_wrong_shapes_to_a_layer(attr, value, match):
 @pytest.mark.parametrize(
     "call",
     [
-        lambda: Dense(3, 2, activation="swish"),
+        lambda: Dense(3, 2, activation="mish"),
         lambda: Dense(3, 2, activation="Sigmoid"),
-        lambda: mlp([3, 4, 2], hidden="swish"),
-        lambda: mlp([3, 4, 4, 2], hidden=["tanh", "swish"]),
-        lambda: mlp([3, 4, 2], output="swish"),
-        lambda: Network.from_transfer_matrices([np.zeros((4, 2))], activation="swish"),
-        lambda: Network.from_ufldl([np.zeros((2, 3))], activation=["swish"]),
+        lambda: mlp([3, 4, 2], hidden="mish"),
+        lambda: mlp([3, 4, 4, 2], hidden=["tanh", "mish"]),
+        lambda: mlp([3, 4, 2], output="mish"),
+        lambda: Network.from_transfer_matrices([np.zeros((4, 2))], activation="mish"),
+        lambda: Network.from_ufldl([np.zeros((2, 3))], activation=["mish"]),
     ],
 )
 def test_unknown_activation_lists_valid_names(call):
-    with pytest.raises(ValueError, match=r"activation 'swish'|activation 'Sigmoid'") as info:
+    with pytest.raises(ValueError, match=r"activation 'mish'|activation 'Sigmoid'") as info:
         call()
     msg = str(info.value)
     for name in ("sigmoid", "relu", "tanh", "softmax", "identity"):
