@@ -27,6 +27,21 @@ PUBLIC_MODULES = [
 _ENTRY = re.compile(r"(\*{0,2}[\w.]+(?:\s*,\s*\*{0,2}[\w.]+)*)\s*(?::\s*(.*))?")
 
 
+# The modules of the mixin bases that hold most of Trainer's methods, each beside the
+# class's own module (chainrule._training_loop holds Trainer.fit)
+_MIXIN_MODULES = ("chainrule._training_",)
+
+
+def _own_attributes(cls: type) -> dict[str, object]:
+    """``vars(cls)`` and the attributes ``cls`` inherits from its mixin bases (if any)."""
+    own = dict(vars(cls))
+    for base in cls.__bases__:
+        if base.__module__.startswith(_MIXIN_MODULES):
+            for key, value in vars(base).items():
+                own.setdefault(key, value)
+    return own
+
+
 def _sections(doc: str) -> dict[str, list[str]]:
     """A numpydoc docstring's sections: header -> its lines (``""`` for the text before)."""
     lines = inspect.cleandoc(doc).splitlines()
@@ -80,7 +95,7 @@ def _documented() -> list[tuple[str, object, str]]:
                 add(where, obj, obj.__doc__)
                 continue
             add(where, obj, obj.__doc__)  # the class's docstring documents its constructor
-            for key, value in vars(obj).items():
+            for key, value in _own_attributes(obj).items():
                 func = getattr(value, "__func__", value)
                 if not key.startswith("_") and inspect.isfunction(func):
                     add(f"{where}.{key}", func, func.__doc__)
@@ -258,7 +273,7 @@ def _user_methods() -> list[tuple[str, object]]:
                cr.autoencoder.KLSparsity]
     found = []
     for cls in classes:
-        for key, value in vars(cls).items():
+        for key, value in _own_attributes(cls).items():
             func = getattr(value, "__func__", value)
             if not key.startswith("_") and inspect.isfunction(func):
                 found.append((f"{cls.__name__}.{key}", func))
@@ -285,7 +300,7 @@ def test_properties_and_hooks_of_public_classes_have_docstrings():
 
     missing = []
     for cls in (saved_model.SavedModel, saved_model.EstimatorModel, cr.History, cr.Callback):
-        for key, value in vars(cls).items():
+        for key, value in _own_attributes(cls).items():
             func = value.fget if isinstance(value, property) else value
             if not key.startswith("_") and callable(func) and not (func.__doc__ or "").strip():
                 missing.append(f"{cls.__name__}.{key}")

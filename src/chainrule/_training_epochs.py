@@ -1,0 +1,186 @@
+"""One step and one epoch's end of a training run: the update, its guard, the metrics
+and the stopping rules.
+
+:class:`_EpochSteps`, a mixin base of :class:`~chainrule.training.Trainer`, holds its
+methods the loop calls after each batch (the optimizer step, the divergence guard) and after each
+epoch (the history's metrics, the schedule, early stopping and the thresholds,
+the callbacks).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from ._training_guards import TrainingDiverged, _params_finite
+from .callbacks import Callback, TrainState
+from .diagnostics import layer_grad_norms, saturation
+from .network import Network, _accuracy_count, _EvaluationPass
+from .schedules import Schedule
+
+# the metrics of the history that are lists, one value per layer (diagnostics)
+_PER_LAYER = ("grad_norms", "saturation")
+
+
+def _epoch_line(epoch: int, epochs: int, metrics: dict[str, Any]) -> str:
+    """The line ``verbose=2`` prints after an epoch: "epoch 3/10: loss 0.5, lr 0.01"."""
+    text = ", ".join(f"{k} {v:.5g}" for k, v in metrics.items() if not isinstance(v, list))
+    return f"epoch {epoch}/{epochs}: {text}"
+
+
+def _weighted_cost(net: Network, Y: np.ndarray, w: np.ndarray | None) -> float:
+    """Cost of the last forward pass against ``Y`` (n, k), weighted by ``w`` (n,) if given.
+
+    As in training: the weighted mean of the examples' losses, and a per-sample
+    weight decay divided by the sum of the weights (by the row count, with no
+    loss part, when the weights are all zero).
+    """
+    if w is None:
+        return net._cost_value(Y)
+    total = float(w.sum())
+    if total == 0:
+        return net._decay_term(Y.shape[0])
+    return float(np.dot(net._output_terms(Y), w)) / total + net._decay_term(total)
+
+
+class _EpochSteps:
+    """The update of each batch and the end of each epoch: the mixin base of
+    :class:`~chainrule.training.Trainer` that the loop calls."""
+
+    def _step(self, J: float, grad: np.ndarray, last_good: np.ndarray, epoch: int,
+              batch: int) -> None:
+        """One optimizer update, with clipping and the divergence guard."""
+        net = self.net
+        if self.clip_norm is not None:
+            norm = float(np.linalg.norm(grad))
+            # the factor the step's gradient was scaled by (in place), which the
+            # diagnostics take back out: they report the gradient backprop computed
+            self._clip_scale = 1.0
+            if norm > self.clip_norm:
+                self._clip_scale = self.clip_norm / norm
+                grad *= self._clip_scale
+        # last_good always holds parameters whose loss was finite: the loss J of this
+        # batch belongs to the parameters *before* this step.
+        if math.isfinite(J):
+            np.copyto(last_good, net.params)
+            for layer, copies in self._buffered:  # none without BatchNorm
+                for k, live in layer.buffers().items():
+                    np.copyto(copies[k], live)
+            self.optimizer.step(net.params, grad, net._decay_slices)
+            if _params_finite(net.params):
+                return
+        self._diverged("loss" if not math.isfinite(J) else "parameters", last_good, epoch, batch)
+
+    def _restore_last_good(self, last_good: np.ndarray) -> None:
+        """Put back the last parameters with a finite loss, and their running statistics.
+
+        The running statistics (BatchNorm's ``running_mean`` and ``running_var``)
+        are the ones the forward pass of those parameters left, so a forward pass
+        that overflowed, which updated them before its loss was found to be
+        infinite, leaves no trace in the network.
+        """
+        self.net.params[...] = last_good
+        for layer, copies in self._buffered:
+            for k, live in layer.buffers().items():
+                np.copyto(live, copies[k])
+
+    def _diverged(self, what: str, last_good: np.ndarray, epoch: int, batch: int) -> None:
+        """Restore the last parameters with a finite loss and stop with TrainingDiverged."""
+        self._restore_last_good(last_good)
+        self.history.stop_reason = "diverged"
+        raise TrainingDiverged(
+            f"training diverged at epoch {epoch}, batch {batch}: the {what} became NaN or "
+            f"infinite; the network keeps its last parameters with a finite loss. Try a "
+            f"smaller learning rate (lr={self.optimizer.lr:g}) or clip_norm.",
+            epoch, batch, self.history, what,
+        )
+
+    def _metric_names(self, classify: bool, validated: bool) -> list[str]:
+        """The metrics each epoch of this run records: the keys :meth:`_epoch_end` writes."""
+        names = ["loss"] + (["accuracy"] if classify else [])
+        if self.diagnostics:
+            names += ["grad_norms", "saturation"]
+        if self.diagnostics or self.grad_norm_threshold is not None:
+            names.append("grad_norm")
+        if validated:
+            names += ["val_loss"] + (["val_accuracy"] if classify else [])
+        return [*names, "lr"]
+
+    def _epoch_end(self, loss: float, accuracy: float | None, grad_sq: list[float],
+                   val: tuple[np.ndarray, ...] | None) -> dict[str, Any]:
+        net, history = self.net, self.history
+        metrics: dict[str, Any] = {"loss": loss}
+        if accuracy is not None:
+            metrics["accuracy"] = accuracy
+        if self.diagnostics:
+            metrics["grad_norms"] = layer_grad_norms(net)  # last batch of the epoch
+            if self.clip_norm is not None:  # before clipping, like "grad_norm"
+                metrics["grad_norms"] = [n / self._clip_scale for n in metrics["grad_norms"]]
+            metrics["saturation"] = saturation(net)
+        if grad_sq:
+            metrics["grad_norm"] = math.sqrt(float(np.mean(grad_sq)))
+        if val is not None:
+            # the layers keep none of this pass's arrays (the last training batch's stay,
+            # which the diagnostics read); see network._EvaluationPass
+            with np.errstate(over="ignore", invalid="ignore"), _EvaluationPass(net) as pass_:
+                A = pass_.forward(val[0])
+                metrics["val_loss"] = _weighted_cost(net, val[1], val[2] if len(val) > 2 else None)
+                if accuracy is not None:
+                    metrics["val_accuracy"] = (_accuracy_count(A, val[1], self._labels)
+                                               / val[0].shape[0])
+                del A
+            if not math.isfinite(metrics["val_loss"]):  # the epoch's last step went too far
+                self.epoch -= 1
+                self._diverged("validation loss", self._last_good, self.epoch + 1,
+                               self._n_batches - 1)
+        metrics["lr"] = self.optimizer.lr
+        history.append(**metrics)
+        if type(self.schedule).lr is not Schedule.lr:
+            # the next epoch's rate; a constant schedule leaves the rate as it is, so that
+            # a callback's change (state.optimizer.lr = ...) lasts, not only one epoch
+            self.optimizer.lr = self.schedule.lr(self.epoch, self.lr0, metrics)
+        # stopping rules
+        if self.patience is not None:
+            value = metrics.get("val_loss", loss)
+            if value < self.best_value - self.min_delta:
+                self.best_value, self.wait = value, 0
+                if val is None and self._n_batches == 1:
+                    # The training loss of an epoch of one batch (full-batch "gd") is the
+                    # cost of the parameters before its update, not of those after it:
+                    # the best parameters are the ones the epoch started from.
+                    self.best_params = self._last_good.copy()
+                    self.best_buffers = [{k: v.copy() for k, v in copies.items()}
+                                         for copies in self._good_buffers]
+                else:
+                    self.best_params = net.params.copy()
+                    self.best_buffers = [{k: v.copy() for k, v in layer.buffers().items()}
+                                         for layer in net.layers]
+                history.best_epoch = self.epoch
+            else:
+                self.wait += 1
+                if self.wait >= self.patience:
+                    history.stop_reason = "early_stopping"
+        if self.loss_threshold is not None and loss <= self.loss_threshold:
+            history.stop_reason = "loss_threshold"
+        threshold = self.grad_norm_threshold
+        if threshold is not None and metrics["grad_norm"] <= threshold:
+            history.stop_reason = "grad_norm_threshold"
+        return metrics
+
+    def _batch_hooks(self) -> bool:
+        """Whether a callback has an ``on_batch_end`` of its own (not the base class's no-op)."""
+        return any(
+            isinstance(cb, Callback) and (
+                type(cb).on_batch_end is not Callback.on_batch_end
+                or "on_batch_end" in getattr(cb, "__dict__", {}))
+            for cb in self.callbacks
+        )
+
+    def _hook(self, name: str, state: TrainState) -> None:
+        for cb in self.callbacks:
+            if isinstance(cb, Callback):
+                getattr(cb, name)(state)
+            elif name == "on_epoch_end":
+                cb(state)

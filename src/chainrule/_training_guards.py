@@ -1,0 +1,99 @@
+"""What stops a training run safely: the divergence guard's error and check, and Ctrl-C.
+
+:class:`TrainingDiverged`, the test that the parameters are finite, the blocks in
+which the loop runs with NumPy's overflow warnings off (the guard finds overflow
+after each step) and the flag that Ctrl-C sets.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import signal
+import sys
+import threading
+from typing import Any
+
+import numpy as np
+
+from .callbacks import History
+
+
+class TrainingDiverged(FloatingPointError):
+    """The loss or the parameters became NaN or infinite; the network keeps its last finite ones.
+
+    Attributes
+    ----------
+    epoch, batch : int
+        Where it happened (epoch from 1, batch within the epoch from 0).
+    history : History
+        The metrics of the completed epochs.
+    what : str
+        What stopped being finite: "loss", "parameters", "validation loss", or
+        "cost" (SciPy's optimisers).
+    """
+
+    def __init__(self, message: str, epoch: int, batch: int, history: History,
+                 what: str = "loss") -> None:
+        super().__init__(message)
+        self.epoch, self.batch, self.history, self.what = epoch, batch, history, what
+
+
+class _StopFlag:
+    """Ctrl-C sets a flag (checked after each batch); a second Ctrl-C interrupts at once."""
+
+    def __init__(self) -> None:
+        self.set = False
+        self._old: Any = None
+
+    def __enter__(self) -> _StopFlag:
+        if threading.current_thread() is threading.main_thread():
+            self._old = signal.signal(signal.SIGINT, self._handle)
+        return self
+
+    def _handle(self, signum: int, frame: Any) -> None:
+        if self.set:
+            raise KeyboardInterrupt
+        self.set = True
+        print("\nchainrule: stopping after the current batch (Ctrl-C again to abort)",
+              file=sys.stderr)
+
+    def __exit__(self, *exc: object) -> None:
+        if self._old is not None:
+            signal.signal(signal.SIGINT, self._old)
+
+
+def _params_finite(params: np.ndarray) -> bool:
+    """:func:`all_finite` for the flat parameter vector, inside the loop's errstate block.
+
+    The sum of squares ``p . p`` (one BLAS pass) is finite only if every entry is;
+    only when it is not (or overflowed) are the entries looked at one by one.
+    """
+    return math.isfinite(np.dot(params, params)) or bool(np.isfinite(params).all())
+
+
+class _Blocks:
+    """NumPy's overflow and invalid warnings off, and the layers' reused buffers, in one block."""
+
+    def __init__(self, workspace: Any) -> None:
+        self.workspace = workspace
+        self.errstate: Any = None
+
+    def __enter__(self) -> _Blocks:
+        self.errstate = np.errstate(over="ignore", invalid="ignore")
+        self.errstate.__enter__()
+        try:
+            self.workspace.__enter__()
+        except BaseException:  # pragma: no cover - the workspace only sets attributes
+            self.errstate.__exit__(None, None, None)
+            raise
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        try:
+            self.workspace.__exit__(*exc)
+        finally:
+            self.errstate.__exit__(*exc)
+
+
+_NO_BLOCK = contextlib.nullcontext()

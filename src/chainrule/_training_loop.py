@@ -1,0 +1,267 @@
+"""The training loop: :meth:`~chainrule.training.Trainer.fit`, epochs of shuffled
+mini-batches through the optimizer, with the callbacks, Ctrl-C and checkpoints.
+
+:class:`_TrainingLoop`, which holds it, is a mixin base of :class:`~chainrule.training.Trainer`.
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+
+import numpy as np
+
+from . import io
+from ._training_checkpoints import _check_not_overwriting
+from ._training_data import _argmax_rows, _densify, _exact_one_hot, _Gather, _is_sparse
+from ._training_epochs import _PER_LAYER, _epoch_line
+from ._training_guards import _NO_BLOCK, _Blocks, _StopFlag
+from .callbacks import History, TrainState
+from .dropout import Dropout
+from .network import _accuracy_count
+from .optimizers import _blas_updates
+
+
+class _TrainingLoop:
+    """The loop of a run: the mixin base of :class:`~chainrule.training.Trainer` that trains."""
+
+    # -- the loop ----------------------------------------------------------------------------
+    def fit(self, X: object, Y: object, validation_data: tuple[object, object] | None = None,
+            sample_weight: object = None) -> History:
+        """Run the remaining epochs on ``(X, Y)``; returns the history (also ``self.history``).
+
+        Parameters
+        ----------
+        X : array-like or scipy.sparse matrix of shape (n_samples, n_inputs)
+            A sparse matrix is densified one mini-batch at a time; integer data,
+            and float32 data for a float64 network, are converted to the
+            network's dtype a mini-batch at a time (see :func:`train`).
+        Y : array-like of shape (n_samples, n_outputs), or 1-D targets / integer labels
+        validation_data : (X_val, Y_val), optional
+            Evaluated after every epoch.
+        sample_weight : array-like of shape (n_samples,), optional
+            Weights each example's loss; each batch's cost is the weighted mean
+            over its examples, and a per-sample weight decay divides by the
+            batch's weight sum (by its row count when all its weights are zero:
+            that batch moves only the decay); see :meth:`Network.loss_and_grad`.
+            A run keeps its weighting: once a fit (or the checkpoint it was
+            restored from) trained with weights, continuing it needs the
+            weights again, and one trained without them refuses weights
+            (weights all 1 count as none).
+
+        Raises
+        ------
+        ValueError
+            If ``sample_weight`` is left out when continuing a weighted run, or
+            given when continuing an unweighted one; the same for
+            ``validation_data`` when continuing a run that had (or had not)
+            validation data.
+        """
+        X, Y, val, sw = self._data(X, Y, validation_data, sample_weight)
+        self._check_weighting(sw)
+        self._check_validation(val is not None)
+        net, opt, history = self.net, self.optimizer, self.history
+        m = X.shape[0]
+        sparse = _is_sparse(X)
+        bs = m if self.full_batch else min(self.batch_size, m)
+        if bs == m and Y.dtype != net.dtype:  # one batch of all rows: converted once
+            Y = Y.astype(net.dtype)
+        if bs == m and not sparse and X.dtype != net.dtype:
+            X = X.astype(net.dtype)
+        n_batches = math.ceil(m / bs)
+        classify = self._count_accuracy and net.loss.name in ("cross_entropy", "log_loss")
+        monitored = getattr(self.schedule, "_value", None)  # ReduceOnPlateau's metric
+        if monitored is not None:  # an unknown one: refused now, not after a trained epoch
+            monitored({k: [] if k in _PER_LAYER else 0.0  # an epoch's metrics, in kind
+                       for k in self._metric_names(classify, val is not None)})
+        if self.checkpoint is not None:  # now, not when the first epoch's checkpoint fails;
+            _check_not_overwriting(self.checkpoint)
+            # the last check, as it makes the missing folders of the path
+            io.check_writable(self.checkpoint, "checkpoint")
+        # everything checked: only now does the run's state change
+        if self._restart_optimizer:
+            opt.reset()
+            self._restart_optimizer = False
+        if self._seed_dropout:
+            self._seed_dropout = False  # a second fit continues the run, and its masks
+            for i, layer in enumerate(net.layers):
+                if isinstance(layer, Dropout) and not layer.own_seed:
+                    layer.rng = np.random.default_rng([self.seed, 2, i])
+        self.sample_weighted = sw is not None
+        # a second fit() continues up to self.epochs; a run that stopped itself is finished
+        history.stop_reason = self._stopped
+        if self._stopped is not None and self.verbose:
+            print(f"chainrule: {self._origin} holds a run that stopped itself after epoch "
+                  f"{self.epoch} ({self._stopped}); it is finished and trains no further "
+                  "epochs", file=sys.stderr)
+        # the run's metrics are there from the start, empty until an epoch ends, so that a
+        # run stopped during its first epoch has history["loss"] == [] (in the order the
+        # epochs write them: a completed run's history is the same); an earlier fit that
+        # completed no epoch left only its own empty lists, which are not this run's (its
+        # "val_loss" would say that a run without validation data had some)
+        if not history.epochs:
+            for name in [k for k, v in history.items() if not v]:
+                del history[name]
+        for name in self._metric_names(classify, val is not None):
+            history.setdefault(name, [])
+        one_hot = _exact_one_hot(Y, net)
+        # With several classes, each batch only writes its predicted classes into `predicted`
+        # (in the order of the epoch's rows); they are compared with the targets' classes
+        # once per epoch.  One output (log loss on a sigmoid) is counted batch by batch.
+        # log loss on outputs other than a softmax (sigmoids): each output is a label of its
+        # own (multi-label targets), not a class; a softmax's outputs are classes whatever
+        # the loss
+        out_act = net.output_activation
+        labels = self._labels = net.loss.name == "log_loss" and (
+            out_act is None or out_act.name != "softmax")
+        by_epoch = classify and not labels and Y.ndim == 2 and Y.shape[1] > 1
+        if by_epoch:  # class numbers in the smallest integer type (one byte for up to 256)
+            small = np.min_scalar_type(Y.shape[1] - 1)
+            target_class, predicted = np.empty(m, dtype=small), np.empty(m, dtype=small)
+            for start in range(0, m, 8192):  # without an intp array of all the rows
+                _argmax_rows(Y[start:start + 8192], target_class[start:start + 8192])
+        state = TrainState(net, opt, history, epoch=self.epoch)
+        last_good = self._last_good = net.params.copy()
+        # the running statistics (BatchNorm) that go with last_good: per layer, the name of
+        # each buffer with its copy, taken with last_good after each step's forward pass
+        self._good_buffers = [{k: v.copy() for k, v in layer.buffers().items()}
+                              for layer in net.layers]
+        self._buffered = [(layer, copies) for layer, copies in
+                          zip(net.layers, self._good_buffers, strict=True) if copies]
+        gather, workspace = _Gather(), net._workspace()
+        # Overflow is detected after each step (the divergence guard), so the loop runs with
+        # NumPy's overflow and invalid warnings off, and the layers write into reused buffers
+        # (the workspace).  Both blocks are entered once per epoch, unless a callback runs
+        # after each batch: then once per batch, so that the callback's own NumPy code and
+        # its calls to forward() run outside them.
+        blocks = _Blocks(workspace)
+        batch_hooks = self._batch_hooks()
+        epoch_blocks, batch_blocks = (_NO_BLOCK, blocks) if batch_hooks else (blocks, _NO_BLOCK)
+        self._n_batches = n_batches
+        bar = None
+        if self.verbose and self.epoch < self.epochs and self._stopped is None:
+            from tqdm.auto import tqdm
+
+            bar = tqdm(total=self.epochs, initial=self.epoch, desc="training", unit="epoch",
+                       disable=None, leave=False, file=sys.stderr)
+        try:
+            self._hook("on_train_begin", state)
+            if state.stop and self._stopped is None:  # a callback stops before the first batch
+                history.stop_reason = "callback"
+            with _StopFlag() as ctrl_c, _blas_updates(opt):
+                while self.epoch < self.epochs and history.stop_reason is None:
+                    epoch = self.epoch + 1
+                    if self.checkpoint is not None:  # what an interrupt mid-epoch writes
+                        epoch_start = self._checkpoint_payload()
+                    order = self.rng.permutation(m) if self.shuffle and bs < m else None
+                    total, correct, grad_sq = 0.0, 0, []
+                    keep_grad_sq = self.diagnostics or self.grad_norm_threshold is not None
+                    completed = 0  # batches run to their end (callbacks included)
+                    with epoch_blocks:
+                        for batch in range(n_batches):
+                            state.epoch, state.batch = epoch, batch
+                            try:
+                                if order is None and bs == m:
+                                    Xb, Yb, swb = X, Y, sw
+                                else:
+                                    idx = slice(batch * bs, (batch + 1) * bs)
+                                    if order is None:
+                                        Xb, Yb = X[idx], Y[idx]  # views, no copy
+                                        swb = None if sw is None else sw[idx]
+                                    else:
+                                        rows = order[idx]
+                                        # the rows of a sparse X, densified below
+                                        Xb = X[rows] if sparse else gather(X, rows)
+                                        Yb = gather(Y, rows)
+                                        swb = None if sw is None else sw[rows]
+                                if sparse:  # one mini-batch at a time
+                                    Xb = _densify(Xb, net)
+                                elif Xb.dtype != net.dtype:  # float32 or integer data
+                                    Xb = gather.as_dtype(Xb, net.dtype, "X")
+                                if Yb.dtype != net.dtype:  # compact one-hot targets
+                                    Yb = gather.as_dtype(Yb, net.dtype, "Y")
+                                with batch_blocks:
+                                    J, grad = net._loss_and_grad(Xb, Yb, True, swb, one_hot)
+                                    if by_epoch:
+                                        start = batch * bs
+                                        _argmax_rows(net.layers[-1].A,
+                                                     predicted[start:start + Xb.shape[0]])
+                                    elif classify:
+                                        correct += _accuracy_count(net.layers[-1].A, Yb,
+                                                                   labels)
+                                    if keep_grad_sq:
+                                        grad_sq.append(float(np.dot(grad, grad)))
+                                    self._step(J, grad, last_good, epoch, batch)
+                                total += J * Xb.shape[0]
+                                if batch_hooks:
+                                    state.logs = {"batch_loss": J}
+                                    self._hook("on_batch_end", state)
+                                completed += 1
+                            except KeyboardInterrupt:
+                                if not np.isfinite(net.params).all():
+                                    self._restore_last_good(last_good)
+                                ctrl_c.set = True
+                            if ctrl_c.set or state.stop:
+                                break
+                    # A Ctrl-C (or a stop) after the epoch's last batch leaves a complete
+                    # epoch: it is recorded (and checkpointed) like any other before stopping.
+                    if completed < n_batches and (ctrl_c.set or state.stop):
+                        history.stop_reason = "interrupted" if ctrl_c.set else "callback"
+                        print(f"chainrule: training stopped during epoch {epoch} "
+                              f"({history.epochs} complete epochs kept in the history; the "
+                              "network keeps its current parameters)", file=sys.stderr)
+                        if self.checkpoint is not None:
+                            # The checkpoint gets the state at the end of the last complete
+                            # epoch, from which resume repeats the run exactly (a half-done
+                            # epoch cannot be continued in the middle of its permutation).
+                            if history.stop_reason == "callback":  # the run's own end
+                                epoch_start[0]["stopped"] = "callback"
+                            written = io.write_file(self.checkpoint, *epoch_start)
+                            print(f"chainrule: checkpoint {written} holds the state "
+                                  f"after epoch {self.epoch}", file=sys.stderr)
+                        break
+                    self.epoch = epoch
+                    if by_epoch:
+                        correct = int(np.count_nonzero(
+                            predicted == (target_class if order is None else target_class[order])))
+                    metrics = self._epoch_end(total / m, correct / m if classify else None,
+                                              grad_sq, val)
+                    state.logs = metrics
+                    if bar is not None:
+                        bar.update(1)
+                        bar.set_postfix({k: f"{v:.4g}" for k, v in metrics.items()
+                                         if not isinstance(v, list)}, refresh=False)
+                    if self.verbose >= 2:
+                        print(_epoch_line(epoch, self.epochs, metrics), file=sys.stderr)
+                    try:
+                        self._hook("on_epoch_end", state)
+                    except KeyboardInterrupt:
+                        history.stop_reason = "interrupted"
+                        print(f"chainrule: training interrupted after epoch {epoch}; the "
+                              "network and the history so far are kept", file=sys.stderr)
+                    if ctrl_c.set and history.stop_reason is None:
+                        history.stop_reason = "interrupted"
+                        print(f"chainrule: training interrupted after epoch {epoch}; the "
+                              "network and the history so far are kept", file=sys.stderr)
+                    if state.stop and history.stop_reason is None:
+                        history.stop_reason = "callback"
+                    if self.checkpoint is not None and (  # every n epochs, and the last
+                        epoch % self.checkpoint_every == 0 or history.stop_reason
+                        or epoch == self.epochs
+                    ):
+                        self.save_checkpoint(self.checkpoint)
+                if history.stop_reason is None:
+                    history.stop_reason = "epochs"
+        finally:
+            if bar is not None:
+                bar.close()
+            self._hook("on_train_end", state)
+        if self.best_params is not None and self.restore_best and (
+            history.stop_reason == "early_stopping"
+            or (self.patience is not None and history.stop_reason == "epochs")
+        ):
+            net.params[...] = self.best_params
+            for layer, values in zip(net.layers, self.best_buffers, strict=False):
+                if values:
+                    layer.set_buffers(values)
+        return history
