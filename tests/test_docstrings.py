@@ -27,9 +27,9 @@ PUBLIC_MODULES = [
 _ENTRY = re.compile(r"(\*{0,2}[\w.]+(?:\s*,\s*\*{0,2}[\w.]+)*)\s*(?::\s*(.*))?")
 
 
-# The modules of the mixin bases that hold most of Trainer's methods, each beside the
-# class's own module (chainrule._training_loop holds Trainer.fit)
-_MIXIN_MODULES = ("chainrule._training_",)
+# The modules of the mixin bases that hold most of the methods of Trainer and Network, each
+# beside the class's own module (chainrule._training_loop holds Trainer.fit)
+_MIXIN_MODULES = ("chainrule._training_", "chainrule._network_")
 
 
 def _own_attributes(cls: type) -> dict[str, object]:

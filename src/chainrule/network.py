@@ -15,38 +15,56 @@ With sample weights ``w_i`` the mean becomes the weighted mean
 ``sum_i w_i L_i / sum_i w_i`` and, for decay="per_sample", ``m`` in the decay
 becomes ``sum_i w_i``: integer weights give exactly the cost of the rows
 repeated that many times.  Biases are never decayed.
+
+:class:`Network` inherits most of its methods from mixin bases, one per job, each
+in a module of its own: ``_network_vector`` (:class:`_ParameterVector`: the flat
+vector the layers view, the shapes, the conversions to other layouts, saving),
+``_network_cost`` (:class:`_CostAndGradient`: targets, cost and gradient) and
+``_network_inference`` (:class:`_Inference`: ``predict`` and ``evaluate`` in blocks
+of rows, and the helpers that free a pass's arrays).  Here remain its ``__init__``,
+the forward pass, the methods that return a Network (copies, pickling, ``astype``,
+the constructors from other layouts), :func:`_release_caches` and :func:`mlp`.
+Import from ``chainrule.network``.
 """
 
 from __future__ import annotations
 
 import copy
-import os
-import weakref
 from collections.abc import Callable, Iterable, Mapping, Sequence, Set
-from pathlib import Path
 
 import numpy as np
 
-from ._inference import block_rows, check_inputs, input_blocks, row_values
-from ._spatial import SpatialLayer
+from ._network_cost import _CostAndGradient
+from ._network_cost import _Workspace as _Workspace
+from ._network_inference import _BATCH_CACHES as _BATCH_CACHES
+from ._network_inference import _accuracy_count as _accuracy_count
+from ._network_inference import _correct_rows as _correct_rows
+from ._network_inference import _EvaluationPass as _EvaluationPass
+from ._network_inference import _Inference
+from ._network_inference import _release_layer as _release_layer
+from ._network_vector import _ParameterVector
+from ._network_vector import _without_cache as _without_cache
 from ._validation import (
     check_bool,
     check_data,
-    check_finite_array,
     check_input_shape,
     check_nonneg_float,
     check_positive_int,
 )
 from .activations import Activation
 from .layers import Dense, Layer
-from .losses import LogitPath, Loss, get_loss
+from .losses import Loss, get_loss
+
+# ``_name as _name``: the helpers that moved stay importable from here, as they were from the
+# one module before the split (the training loop, the estimators and the tests import
+# _EvaluationPass, _accuracy_count, _BATCH_CACHES and _without_cache)
 
 __all__ = ["DECAY_MODES", "Network", "mlp"]
 
 DECAY_MODES = ("ufldl", "per_sample")
 
 
-class Network:
+class Network(_ParameterVector, _CostAndGradient, _Inference):
     """A feed-forward network trained by backpropagation.
 
     Parameters
@@ -180,88 +198,6 @@ class Network:
                   if layer.param_specs() and getattr(layer, "_dtype_votes", True)] or [np.float64]
         self._bind_buffers(np.result_type(*voters))
 
-    # -- the flat parameter buffer ---------------------------------------------------------------
-    def _bind_buffers(self, dtype: np.dtype) -> None:
-        """Allocate the flat parameter and gradient vectors and bind every layer to views."""
-        specs = [(layer, layer.param_specs()) for layer in self.layers]
-        total = sum(int(np.prod(s.shape)) for _, ss in specs for s in ss)
-        self.dtype = np.dtype(dtype)
-        self._theta = np.empty(total, dtype=self.dtype)
-        self._grad = np.zeros(total, dtype=self.dtype)
-        # whether a backward pass has filled _grad since it was allocated: its zeros until
-        # then are no gradient (diagnostics.layer_grad_norms says so rather than report them)
-        self._grad_computed = False
-        self._decay_slices: list[slice] = []
-        self._decay_work: np.ndarray | None = None  # c * W of the decay gradient, on first use
-        self._last_decay = 0.0  # the decay term of the last _loss_and_grad's J
-        offset = 0
-        for layer, ss in specs:
-            values = layer.initial_values()
-            pviews, gviews = {}, {}
-            for spec in ss:
-                n = int(np.prod(spec.shape))
-                sl = slice(offset, offset + n)
-                pviews[spec.name] = self._theta[sl].reshape(spec.shape)
-                gviews[spec.name] = self._grad[sl].reshape(spec.shape)
-                pviews[spec.name][...] = values[spec.name]
-                if spec.decayed:
-                    self._decay_slices.append(sl)
-                offset += n
-            layer.bind(pviews, gviews)
-            layer.dtype = self.dtype
-            layer._owner = weakref.ref(self)
-
-    @property
-    def params(self) -> np.ndarray:
-        """All parameters as one flat vector (a view: writing to it changes the layers)."""
-        return self._theta
-
-    @property
-    def grads(self) -> np.ndarray:
-        """Gradient of the last :meth:`loss_and_grad` call, in the order of :attr:`params`."""
-        return self._grad
-
-    @property
-    def n_params(self) -> int:
-        """Number of parameters: the length of the flat vector ``params``."""
-        return self._theta.size
-
-    def _check_theta(self, theta: object, name: str = "theta") -> np.ndarray:
-        theta = check_finite_array(theta, name, dtype=self.dtype)
-        if theta.ndim != 1 or theta.size != self.n_params:
-            raise ValueError(
-                f"{name} must be a flat vector of length {self.n_params} (the network's "
-                f"parameter count), got shape {theta.shape}"
-            )
-        return theta
-
-    def set_params(self, theta: object) -> None:
-        """Copy a flat parameter vector into the network (``W`` and ``b`` views follow).
-
-        Parameters
-        ----------
-        theta : array-like of shape (n_params,)
-        """
-        self._theta[...] = self._check_theta(theta)
-
-    # -- shapes ----------------------------------------------------------------------------------
-    @property
-    def n_inputs(self) -> int | tuple[int, int, int]:
-        """Input features, or the image shape (channels, height, width) of a convolutional net."""
-        if self._input_shape is not None:
-            return self._input_shape
-        return next(layer.n_in for layer in self.layers if layer.n_in is not None)
-
-    @property
-    def n_outputs(self) -> int:
-        """Outputs of the last layer with a width (the columns of :meth:`forward`)."""
-        return next(layer.n_out for layer in reversed(self.layers) if layer.n_out is not None)
-
-    @property
-    def output_activation(self) -> Activation | None:
-        """The last layer's activation (None for a layer without one)."""
-        return getattr(self.layers[-1], "activation", None)
-
     # -- forward ---------------------------------------------------------------------------------
     def forward(self, X: object, training: bool = False) -> np.ndarray:
         """Outputs of the network for a batch.
@@ -291,425 +227,6 @@ class Network:
         for layer in self.layers:
             A = layer.forward(A, training)
         return A
-
-    # -- targets ---------------------------------------------------------------------------------
-    def prepare_targets(self, Y: object, n_samples: int, name: str = "Y",
-                        compact: bool = False, x_name: str = "X") -> np.ndarray:
-        """Targets as an array of shape (n_samples, n_outputs).
-
-        ``Y`` may be that array, a 1-D vector when there is one output, or a 1-D
-        vector of integer class labels 0..n_outputs-1 (turned into one-hot rows).
-        With ``compact``, one-hot rows made from labels are returned as uint8
-        (exact 0 and 1, a quarter or an eighth of the network's float type), for
-        a caller that converts them a batch at a time; other targets are always
-        in the network's dtype.  ``name`` and ``x_name`` are the names of the
-        targets and of the inputs with ``n_samples`` rows, for the messages.
-        """
-        k = self.n_outputs
-        Y = check_finite_array(Y, name)
-        one_hot = Y.ndim == 1 and k > 1
-        if one_hot:
-            labels = Y
-            # a 1-D target may have been meant as one example's k values (a regression)
-            values = (f"; to give {k} target values per example, pass {name} of shape "
-                      f"(n_samples, {k})")
-            if not np.all(labels == np.round(labels)):
-                raise ValueError(
-                    f"{name}: a 1-D target for {k} outputs is read as integer class labels "
-                    f"0..{k - 1}, got non-integer values{values}"
-                )
-            if labels.min() < 0 or labels.max() > k - 1:
-                raise ValueError(
-                    f"{name}: class labels must lie in 0..{k - 1} (one per output unit), got "
-                    f"labels from {labels.min():g} to {labels.max():g}{values}"
-                )
-            Y = np.zeros((labels.shape[0], k), dtype=np.uint8 if compact else self.dtype)
-            Y[np.arange(labels.shape[0]), labels.astype(np.intp)] = 1
-        elif Y.ndim == 1:
-            Y = Y.reshape(-1, 1)
-        if Y.ndim != 2 or Y.shape[1] != k:
-            raise ValueError(
-                f"{name} must have shape (n_samples, {k}) to match the output layer, "
-                f"got shape {Y.shape}"
-            )
-        if Y.shape[0] != n_samples:
-            raise ValueError(
-                f"{name} has {Y.shape[0]} rows but {x_name} has {n_samples}; they must match"
-            )
-        self.loss.check_targets(Y, name)
-        return Y if one_hot and compact else np.asarray(Y, dtype=self.dtype)
-
-    def _check_xy(self, X: object, Y: object) -> tuple[np.ndarray, np.ndarray]:
-        X = check_data(X, self.n_inputs, self.dtype)
-        return X, self.prepare_targets(Y, X.shape[0])
-
-    # -- cost and gradient -----------------------------------------------------------------------
-    def loss_and_grad(
-        self, X: object, Y: object, training: bool = False, sample_weight: object = None
-    ) -> tuple[float, np.ndarray]:
-        """Cost ``J`` of a batch and its gradient by backpropagation.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_inputs)
-        Y : array-like of shape (n_samples, n_outputs), or 1-D labels / targets
-        training : bool, default False
-            Run the forward pass in training mode.
-        sample_weight : array-like of shape (n_samples,), optional
-            Non-negative weights of the examples, with a positive sum: the loss
-            part of ``J`` becomes ``sum_i w_i L_i / sum_i w_i`` (the weighted
-            mean).  The weight decay itself is not weighted, but with
-            ``decay="per_sample"`` its ``1/m`` counts the examples as the weights
-            do, ``m = sum_i w_i`` (the number of rows of the repeated data set).
-            So integer weights give exactly the cost and gradient of the rows
-            repeated that many times, weights all 1 exactly the unweighted ones,
-            and other equal weights ``c`` the unweighted loss part with the
-            per-sample decay divided by ``c m`` instead of ``m``.
-
-        Returns
-        -------
-        J : float
-            Mean (or weighted mean) loss plus weight decay.
-        grad : ndarray of shape (n_params,)
-            A copy of ``dJ/dtheta``, in the order of :attr:`params`.
-        """
-        training = check_bool(training, "training")
-        X, Y = self._check_xy(X, Y)
-        sw = self.check_sample_weight(sample_weight, X.shape[0])
-        J, grad = self._loss_and_grad(X, Y, training, sw)
-        return J, grad.copy()
-
-    def check_sample_weight(self, sample_weight: object, n_samples: int) -> np.ndarray | None:
-        """Validated weights of shape (n_samples,) in the network's dtype, or None.
-
-        ``None`` is returned for ``None`` and for weights that are all 1, which
-        take exactly the unweighted path.  Other equal weights are returned:
-        their loss part is the unweighted one, but ``decay="per_sample"``
-        divides by their sum (see :meth:`loss_and_grad`).
-        """
-        if sample_weight is None:
-            return None
-        sw = check_finite_array(sample_weight, "sample_weight", dtype=self.dtype)
-        if sw.shape != (n_samples,):
-            raise ValueError(
-                f"sample_weight must have shape ({n_samples},) (one weight per example), "
-                f"got shape {sw.shape}"
-            )
-        if n_samples and (sw.min() < 0 or sw.sum() <= 0):
-            raise ValueError(
-                "sample_weight must be non-negative with a positive sum, got values from "
-                f"{sw.min():g} to {sw.max():g} (sum {sw.sum():g})"
-            )
-        return None if n_samples == 0 or np.all(sw == 1) else sw
-
-    def loss_value(self, X: object, Y: object) -> float:
-        """Cost ``J`` of a batch (forward pass only)."""
-        X, Y = self._check_xy(X, Y)
-        self._forward(X, False)
-        return self._cost_value(Y)
-
-    # -- inference -------------------------------------------------------------------------------
-    def predict(self, X: object, batch_size: int | None = None) -> np.ndarray:
-        """Outputs of the network for ``X`` in evaluation mode, keeping none of the pass's arrays.
-
-        What :meth:`forward` returns (Dropout passes its input through,
-        BatchNorm normalises with its running statistics), computed a block of
-        rows at a time: the layers' net inputs and outputs (and a
-        convolution's im2col columns) exist for one block, never for all the
-        rows, and afterwards every layer holds what it held before (the last
-        :meth:`forward` or training batch's arrays, which the diagnostics and
-        the trace read), nothing of ``X``.  Use :meth:`forward` to inspect the
-        layers' arrays (``layer.Z``, ``layer.A``) of a pass.
-
-        The rows equal :meth:`forward`'s to rounding: a matrix product of a
-        block of rows can differ from that of all rows in the last bits (BLAS
-        splits the work by the number of rows and threads; measured: a few
-        ``eps`` of the dtype).  ``batch_size`` of at least the number of rows
-        gives :meth:`forward`'s numbers exactly.
-
-        Parameters
-        ----------
-        X : array-like or sparse matrix of shape (n_samples, n_inputs)
-            Checked as :meth:`forward` checks it (a 1-D array is one example;
-            for a convolutional network images of shape (n_samples, channels,
-            height, width) or rows of their flattened pixels).  Float32, integer
-            and boolean data, memory maps and sparse matrices (any format, made
-            CSR) are made dense in the network's dtype a block at a time, never
-            copied whole.
-        batch_size : int, optional
-            Rows per block.  By default as many as make the pass's widest array
-            (the widest layer's outputs, or a convolution's im2col columns) about
-            2 MiB, at least one row.
-
-        Returns
-        -------
-        ndarray of shape (n_samples, n_outputs)
-            In the network's dtype.
-
-        See Also
-        --------
-        evaluate : the loss (and accuracy) on data with targets, computed the same way.
-        """
-        X = self._inference_input(X)
-        rows = self._block_rows(batch_size)
-        out = None
-        with _EvaluationPass(self) as pass_:
-            for start, block in input_blocks(X, rows, self.n_inputs, self.dtype):
-                A = pass_.forward(block)
-                if out is None:
-                    if A.shape[0] == X.shape[0]:  # one block: its output is the result
-                        return A
-                    out = np.empty((X.shape[0], *A.shape[1:]), dtype=A.dtype)
-                out[start:start + A.shape[0]] = A
-        return out
-
-    def evaluate(self, X: object, Y: object, sample_weight: object = None,
-                 batch_size: int | None = None) -> dict[str, float]:
-        """Cost (and accuracy) of the network on data, as training reports them.
-
-        Computed in blocks of rows like :meth:`predict`, keeping none of the
-        pass's arrays.  ``"loss"`` is the cost ``J`` of :meth:`loss_value`:
-        the mean loss plus the weight decay (as Keras's ``evaluate`` adds its
-        regularisation penalties), which is what :func:`chainrule.train`
-        records as ``"loss"`` and ``"val_loss"``; so ``evaluate(X_val,
-        Y_val)`` gives the last epoch's ``val_loss`` and ``val_accuracy``
-        (to rounding; exactly with ``batch_size`` of at least the number of
-        rows, which evaluates all of them in one pass as training does).
-
-        Parameters
-        ----------
-        X : array-like or sparse matrix of shape (n_samples, n_inputs)
-            As in :meth:`predict`.
-        Y : array-like of shape (n_samples, n_outputs), or 1-D labels / targets
-            As in :meth:`loss_and_grad` (integer class labels 0..n_outputs-1
-            for several outputs).
-        sample_weight : array-like of shape (n_samples,), optional
-            Non-negative weights with a positive sum: the loss is the weighted
-            mean of :meth:`loss_and_grad` (with its per-sample decay divided by
-            the sum of the weights), the accuracy the weighted fraction of
-            examples classified right (scikit-learn's ``accuracy_score`` with
-            ``sample_weight``).  Training weights ``val_loss`` the same way
-            but counts ``val_accuracy`` unweighted (as Keras counts metrics
-            not listed as weighted), so with weights only the losses agree.
-        batch_size : int, optional
-            Rows per block, as in :meth:`predict`.
-
-        Returns
-        -------
-        dict
-            ``"loss"`` (float), and for a classifier (loss "cross_entropy" or
-            "log_loss", as training decides) ``"accuracy"`` (float): the
-            fraction of examples whose class, the argmax of the outputs, is
-            the target's; with one output, or several sigmoid outputs under log
-            loss (multi-label), each output thresholded at 0.5 and an example
-            right when all of its labels are.
-        """
-        X = self._inference_input(X)
-        n = X.shape[0]
-        Y = self.prepare_targets(Y, n, compact=True)  # one-hot labels as bytes, per block
-        sw = self.check_sample_weight(sample_weight, n)
-        rows = self._block_rows(batch_size)
-        classify = self.loss.name in ("cross_entropy", "log_loss")
-        act = self.output_activation
-        labels = self.loss.name == "log_loss" and (act is None or act.name != "softmax")
-        terms = []
-        right = np.empty(n, dtype=bool) if classify else None
-        with _EvaluationPass(self) as pass_:
-            for start, block in input_blocks(X, rows, self.n_inputs, self.dtype):
-                A = pass_.forward(block)
-                Yb = Y[start:start + A.shape[0]].astype(self.dtype, copy=False)
-                terms.append(self._output_terms(Yb))
-                if classify:
-                    right[start:start + A.shape[0]] = _correct_rows(A, Yb, labels)
-        losses = terms[0] if len(terms) == 1 else np.concatenate(terms)
-        if sw is None:  # as _cost_value on all the rows at once
-            result = {"loss": float(np.mean(losses)) + self._decay_term(n)}
-        else:
-            total = float(np.sum(sw))
-            result = {"loss": float(np.dot(losses, sw)) / total + self._decay_term(total)}
-        if classify:
-            result["accuracy"] = (int(np.count_nonzero(right)) / n if sw is None
-                                  else float(np.dot(right, sw)) / float(np.sum(sw)))
-        return result
-
-    def _inference_input(self, X: object) -> np.ndarray:
-        """``X`` checked for :meth:`predict` and :meth:`evaluate` (see _inference.check_inputs)."""
-        return check_inputs(X, self.n_inputs, self.dtype)
-
-    def _block_rows(self, batch_size: int | None) -> int:
-        """Rows per block of :meth:`predict`: ``batch_size``, or about 2 MiB of the widest array."""
-        if batch_size is not None:
-            return check_positive_int(batch_size, "batch_size")
-        return block_rows(row_values(self.layers, self.layer_shapes()), self.dtype.itemsize)
-
-    def cost(
-        self, theta: object, X: object, Y: object, training: bool = False,
-        sample_weight: object = None,
-    ) -> tuple[float, np.ndarray]:
-        """``(J, grad)`` at the flat vector ``theta``, for ``scipy.optimize.minimize(jac=True)``.
-
-        The network is left as it was (parameters, and running statistics of
-        batch normalisation when ``training`` is true).
-
-        Parameters
-        ----------
-        theta : array-like of shape (n_params,)
-        X, Y : as in :meth:`loss_and_grad`
-        training : bool, default False
-            Training-mode forward pass (batch statistics; dropout with its
-            fixed mask, see :meth:`Dropout.fix_mask`).
-        sample_weight : array-like of shape (n_samples,), optional
-            Weights of the examples, as in :meth:`loss_and_grad`.
-
-        Returns
-        -------
-        J : float
-        grad : ndarray of shape (n_params,)
-            A copy of ``dJ/dtheta``.
-        """
-        training = check_bool(training, "training")
-        theta = self._check_theta(theta)
-        X, Y = self._check_xy(X, Y)
-        sw = self.check_sample_weight(sample_weight, X.shape[0])
-        saved = self._theta.copy()
-        buffers = [{k: v.copy() for k, v in layer.buffers().items()} for layer in self.layers]
-        try:
-            self._theta[...] = theta
-            J, grad = self._loss_and_grad(X, Y, training, sw)
-            return J, grad.copy()
-        finally:
-            self._theta[...] = saved
-            for layer, values in zip(self.layers, buffers, strict=True):
-                if values:
-                    layer.set_buffers(values)
-
-    def _logit_path(self) -> LogitPath | None:
-        """The loss's path from the output net input ``z``, if it has one for this output."""
-        act = self.output_activation
-        if act is None or not act.builtin:
-            return None
-        return self.loss.logit_paths.get(act.name)
-
-    def _output_terms(self, Y: np.ndarray) -> np.ndarray:
-        """Per-example losses, from ``z`` where the loss has a logit path (exact at any logit)."""
-        out, path = self.layers[-1], self._logit_path()
-        lse = getattr(out, "_lse", None)
-        if path is not None and lse is not None and path._value_lse is not None:
-            return path._value_lse(out.Z, Y, lse)  # softmax forward already has logsumexp(z)
-        if path is not None:
-            return path.value(out.Z, Y)
-        return self.loss.value(out.A, Y)
-
-    def _decay_term(self, m: float) -> float:
-        """Weight-decay part of the cost: (c/2) sum W^2 with c = lambda (or lambda/m).
-
-        ``m`` is the number of examples the per-sample decay divides by: the
-        batch's row count, or the sum of its weights (see :meth:`_loss_and_grad`).
-        """
-        if self.weight_decay == 0.0:
-            return 0.0
-        c = self.weight_decay / (m if self.decay == "per_sample" else 1)
-        theta = self._theta
-        return 0.5 * c * sum(float(np.dot(theta[s], theta[s])) for s in self._decay_slices)
-
-    def _cost_value(self, Y: np.ndarray) -> float:
-        return float(np.mean(self._output_terms(Y))) + self._decay_term(Y.shape[0])
-
-    def _loss_and_grad(
-        self, X: np.ndarray, Y: np.ndarray, training: bool,
-        sample_weight: np.ndarray | None = None, one_hot: bool = False,
-    ) -> tuple[float, np.ndarray]:
-        """Forward, backward; fills ``self._grad`` and returns it (no copy).
-
-        ``one_hot`` says that every row of ``Y`` is exactly one-hot (the
-        training loop knows it once per run), so that the softmax +
-        cross-entropy output needs no per-batch check of the row sums; the
-        same numbers either way.
-
-        ``sample_weight`` (checked, shape (n_samples,)) weights each example's
-        loss by ``w_i m / sum(w)``: the weighted mean, exactly the mean when
-        the weights are equal.  The per-sample decay divides by ``sum(w)``
-        instead of the row count ``m`` (rows repeated ``w_i`` times), except
-        in a batch whose weights are all zero (a mini-batch can be one): that
-        batch has no data term and its decay divides by ``m``, so the cost and
-        gradient stay finite.
-        """
-        m = X.shape[0]
-        A = self._forward(X, training)
-        out, n, path = self.layers[-1], len(self.layers), self._logit_path()
-        lse = getattr(out, "_lse", None)  # the softmax forward's log-sum-exp, while training
-        if (one_hot and lse is not None and path is not None
-                and path._delta_one_hot is not None):
-            terms = path._value_lse_one_hot(out.Z, Y, lse)
-        else:
-            one_hot = False
-            terms = self._output_terms(Y)
-        scale = None
-        m_decay: float = m  # the examples the per-sample decay counts
-        if sample_weight is not None:
-            total = float(np.sum(sample_weight))
-            if total > 0:
-                m_decay = total
-            if not np.all(sample_weight == sample_weight[0]) or total == 0:
-                factor = m / total if total > 0 else 0.0  # zero weights: no data term
-                scale = (sample_weight * factor).astype(self.dtype, copy=False)[:, None]
-        # the weight-decay part of J, kept for callers that report the data term apart
-        # (the estimators' scikit-learn-scaled loss of several squared-error outputs)
-        self._last_decay = decay = self._decay_term(m_decay)
-        if scale is not None:
-            J = float(np.dot(scale[:, 0], terms)) / m + decay
-        else:
-            # np.mean without its Python wrapper (the same sum and division)
-            J = float(np.add.reduce(terms) / m) + decay
-
-        if path is not None:  # dJ/dz straight from z: a - y for the canonical pairs
-            if one_hot:  # into the output layer's buffer for this batch shape
-                delta = path._delta_one_hot(
-                    out.Z, A, Y, out._buffer("delta", A.shape, np.result_type(A, Y)))
-            else:
-                delta = path.delta(out.Z, A, Y)
-            if scale is not None:
-                delta = delta * scale
-            delta /= m
-            grad_in = out.backward_delta(delta, need_input_grad=n > 1)
-        else:
-            grad_a = self.loss.grad(A, Y)
-            if scale is not None:
-                grad_a = grad_a * scale
-            grad_a /= m
-            grad_in = out.backward(grad_a, need_input_grad=n > 1)
-        for i in range(n - 2, -1, -1):
-            grad_in = self.layers[i].backward(grad_in, need_input_grad=i > 0)
-
-        if self.weight_decay:
-            c = self.weight_decay / (m_decay if self.decay == "per_sample" else 1)
-            if self._decay_work is None:  # no temporary the size of the weights per call
-                self._decay_work = np.empty_like(self._theta)
-            for s in self._decay_slices:
-                self._grad[s] += np.multiply(self._theta[s], c, out=self._decay_work[s])
-        self._grad_computed = True
-        return J, self._grad
-
-    def _workspace(self, pool: dict | None = None) -> _Workspace:
-        """A block within which Dense layers write into reused buffers, one set per batch shape.
-
-        Training calls :meth:`_loss_and_grad` thousands of times on batches of the
-        same size; inside this block the layers write their ``Z``, ``A``, ``delta``
-        and input gradient into preallocated arrays instead of new ones (the same
-        numbers; tests compare both paths).  The next call inside such a block
-        overwrites them, so the block should wrap only the internal call whose
-        results are used before the next one (never a public :meth:`forward`).
-
-        The returned object can be entered again and again (the training loop
-        makes one per run and enters it once per batch).
-
-        Parameters
-        ----------
-        pool : dict, optional
-            The buffers of earlier blocks (an empty dict the first time), so that
-            block after block reuses them.
-        """
-        return _Workspace(self, {} if pool is None else pool)
 
     # -- conversions and copies ------------------------------------------------------------------
     def copy(self) -> Network:
@@ -766,18 +283,6 @@ class Network:
 
         return from_transfer_matrices(mats, activation=activation, loss=loss, **kwargs)
 
-    def to_transfer_matrices(
-        self, return_bias: bool = False
-    ) -> list[np.ndarray] | tuple[list[np.ndarray], list[bool]]:
-        """Matrices of shape (fan_in + 1, fan_out), first row = biases.
-
-        With ``return_bias=True`` also which layers have biases; see
-        :func:`chainrule.notation.to_transfer_matrices`.
-        """
-        from .notation import to_transfer_matrices
-
-        return to_transfer_matrices(self, return_bias=return_bias)
-
     @classmethod
     def from_ufldl(cls, Ws: Sequence[object], bs: Sequence[object] | None = None,
                    activation: str | Sequence[str] = "sigmoid", loss: str = "squared_error",
@@ -786,81 +291,6 @@ class Network:
         from .notation import from_ufldl
 
         return from_ufldl(Ws, bs, activation=activation, loss=loss, **kwargs)
-
-    def to_ufldl(self) -> tuple[list[np.ndarray], list[np.ndarray | None]]:
-        """``(Ws, bs)`` with ``Ws[l]`` of shape (fan_out, fan_in)."""
-        from .notation import to_ufldl
-
-        return to_ufldl(self)
-
-    def save(self, path: str | os.PathLike) -> Path:
-        """Save to ``path``: .npz arrays + JSON configuration, never pickle.
-
-        See :func:`chainrule.load`; returns the file written.
-        """
-        from .io import save
-
-        return save(self, path)
-
-    def layer_shapes(self) -> list[tuple[int | tuple[int, ...], int | tuple[int, ...]]]:
-        """Each layer's input and output shape per example, propagated from the input.
-
-        Returns
-        -------
-        list of (input, output)
-            One pair per layer: an int (features) or a tuple (channels,
-            height, width) of images.  A layer without a size of its own
-            (Dropout, or BatchNorm after a convolution) has its real shape here.
-        """
-        shape = self.n_inputs
-        shapes = []
-        for layer in self.layers:
-            out = layer.output_shape(shape)
-            shapes.append((shape, out))
-            shape = out
-        return shapes
-
-    def summary(self) -> str:
-        """A table of layers, output shapes per example and parameter counts."""
-        rows = []
-        for i, (layer, (_, shape)) in enumerate(zip(self.layers, self.layer_shapes(),
-                                                      strict=True)):
-            count = sum(int(np.prod(s.shape)) for s in layer.param_specs())
-            out = "x".join(map(str, shape)) if isinstance(shape, tuple) else str(shape)
-            rows.append((f"{i}: {layer!r}", out, count))  # images: "8x4x4"
-        width = max(40, *(len(name) for name, _, _ in rows))
-        lines = [f"{'layer':<{width}} {'output':>8} {'params':>10}"]
-        lines += [f"{name:<{width}} {out:>8} {count:>10}" for name, out, count in rows]
-        decay = f", weight_decay={self.weight_decay:g} ({self.decay})" if self.weight_decay else ""
-        lines.append(f"loss={self.loss.name}{decay}; {self.n_params} parameters, {self.dtype}")
-        return "\n".join(lines)
-
-    def __repr__(self) -> str:
-        inner = ", ".join(repr(layer) for layer in self.layers)
-        return f"Network([{inner}], loss={self.loss.name!r})"
-
-
-class _Workspace:
-    """What :meth:`Network._workspace` returns: switches the Dense layers' buffers on and off.
-
-    A plain class rather than a generator-based context manager, so that entering
-    it once per batch costs a few attribute writes.
-    """
-
-    def __init__(self, net: Network, pool: dict) -> None:
-        self.layers = [layer for layer in net.layers if isinstance(layer, Dense)]
-        self.work = [pool.setdefault(id(layer), {}) for layer in self.layers]
-        self.saved: list[list] = []
-
-    def __enter__(self) -> _Workspace:
-        self.saved.append([layer._work for layer in self.layers])
-        for layer, work in zip(self.layers, self.work, strict=True):
-            layer._work = work
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        for layer, work in zip(self.layers, self.saved.pop(), strict=True):
-            layer._work = work
 
 
 def _network_from_record(record: dict, arrays: dict[str, np.ndarray]) -> Network:
@@ -873,25 +303,6 @@ def _network_from_record(record: dict, arrays: dict[str, np.ndarray]) -> Network
     return net
 
 
-def _without_cache(layer: Layer, detach: bool = False) -> Layer:
-    """A copy of a layer with forward/backward caches dropped and no owning network.
-
-    Without ``detach`` the copy is shallow (cheap to deep-copy next); with it the
-    copy is deep: its own parameter arrays, ready to be bound into a new network.
-    """
-    shallow = copy.copy(layer)
-    for attr in ("X", "Z", "A", "delta", "_work", "_lse"):
-        if hasattr(shallow, attr):
-            setattr(shallow, attr, None)
-    shallow._owner = None
-    return copy.deepcopy(shallow) if detach else shallow
-
-
-# What the layers keep of their last forward/backward pass (Dense, Conv2D, pooling,
-# BatchNorm, Dropout): arrays with one row per example of that pass's batch.
-_BATCH_CACHES = ("X", "Z", "A", "delta", "_lse", "Xhat", "inv_std", "mask", "patches", "argmax")
-
-
 def _release_caches(net: Network) -> None:
     """Drop every layer's arrays of the last forward/backward pass.
 
@@ -902,85 +313,6 @@ def _release_caches(net: Network) -> None:
     """
     for layer in net.layers:
         _release_layer(layer)
-
-
-def _release_layer(layer: Layer, keep: tuple[str, ...] = ()) -> None:
-    """Drop one layer's arrays of its last pass (see :func:`_release_caches`), but ``keep``."""
-    for attr in _BATCH_CACHES:
-        if attr not in keep and getattr(layer, attr, None) is not None:
-            setattr(layer, attr, None)
-    if isinstance(layer, SpatialLayer) and getattr(layer, "_work", None):
-        layer._work.clear()  # Conv2D's im2col buffers, reused from batch to batch
-
-
-class _EvaluationPass:
-    """A block for an internal evaluation pass whose arrays nobody reads afterwards.
-
-    Training evaluates the validation set after every epoch: one forward pass
-    in evaluation mode over all of it.  A plain :meth:`Network._forward` would
-    leave in every layer that pass's arrays, which only a backward pass reads
-    (a convolution's im2col columns, its input, net input and output, the
-    normalised inputs of a BatchNorm, ...): for a CNN on 1,000 images of 28x28,
-    hundreds of MiB held after ``train`` returns.  :meth:`forward` here lets
-    each layer drop its arrays as soon as the next layer has its output, and
-    keeps only the output layer's net input and output (and its softmax's
-    log-sum-exp), which the cost and accuracy of the pass read inside the
-    block.  On leaving, every layer gets back what it held before the block
-    (the last training batch's arrays, which the diagnostics read, and a
-    Conv2D's buffers of the training batch size), and the pass's arrays go.
-
-    The numbers are those of ``net._forward(X, False)``: the same layers' own
-    forward passes, in the same order.
-    """
-
-    # what the output layer keeps during the block: what Network._output_terms reads
-    _OUTPUT = ("Z", "A", "_lse")
-
-    def __init__(self, net: Network) -> None:
-        self.net = net
-        self.saved: list[dict] = []
-
-    def __enter__(self) -> _EvaluationPass:
-        self.saved = [dict(vars(layer)) for layer in self.net.layers]
-        for layer in self.net.layers:
-            if isinstance(layer, SpatialLayer) and isinstance(getattr(layer, "_work", None),
-                                                               dict):
-                layer._work = {}  # the pass's own buffers, not the training batch's
-        return self
-
-    def forward(self, X: np.ndarray) -> np.ndarray:
-        """Outputs of the network for ``X`` in evaluation mode, as ``net._forward(X, False)``."""
-        A, last = X, len(self.net.layers) - 1
-        for i, layer in enumerate(self.net.layers):
-            A = layer.forward(A, False)
-            _release_layer(layer, self._OUTPUT if i == last else ())
-        return A
-
-    def __exit__(self, *exc: object) -> None:
-        for layer, saved in zip(self.net.layers, self.saved, strict=True):
-            _release_layer(layer)  # the pass's arrays, and an attribute it added
-            vars(layer).update(saved)
-        self.saved = []
-
-
-def _correct_rows(A: np.ndarray, Y: np.ndarray, labels: bool = False) -> np.ndarray:
-    """Whether each example's predicted class matches the target's: bool of shape (n,).
-
-    ``A`` and ``Y`` are of shape (n, k).  One output, or ``labels`` (log loss on
-    sigmoid outputs: each output a yes/no label): each output thresholded at 0.5,
-    and an example counts when all its labels are right (scikit-learn's subset
-    accuracy for multi-label targets).  Otherwise the class is the row's argmax.
-    """
-    if A.shape[1] == 1:
-        return (A[:, 0] > 0.5) == (Y[:, 0] > 0.5)
-    if labels:
-        return ((A > 0.5) == (Y > 0.5)).all(axis=1)
-    return A.argmax(axis=1) == Y.argmax(axis=1)
-
-
-def _accuracy_count(A: np.ndarray, Y: np.ndarray, labels: bool = False) -> int:
-    """Number of examples whose predicted class matches the target's (see _correct_rows)."""
-    return int(np.count_nonzero(_correct_rows(A, Y, labels)))
 
 
 _DEFAULT_LOSS = {"softmax": "cross_entropy", "sigmoid": "log_loss"}

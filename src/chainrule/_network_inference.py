@@ -1,0 +1,246 @@
+"""Inference on a trained network, in blocks of rows that keep no arrays of the data's size.
+
+:class:`_Inference`, a mixin base of :class:`~chainrule.network.Network`, holds its
+:meth:`~chainrule.network.Network.predict` and
+:meth:`~chainrule.network.Network.evaluate`; the helpers that free the arrays a pass
+leaves in the layers (:func:`_release_layer`, :class:`_EvaluationPass`) and count
+correct predictions (:func:`_accuracy_count`) serve the training loop and the
+estimators too.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from ._inference import block_rows, check_inputs, input_blocks, row_values
+from ._spatial import SpatialLayer
+from ._validation import check_positive_int
+from .layers import Layer
+
+if TYPE_CHECKING:
+    from .network import Network
+
+
+class _Inference:
+    """Predictions and evaluation in blocks of rows: the mixin base of
+    :class:`~chainrule.network.Network` a trained network is used through."""
+
+    # -- inference -------------------------------------------------------------------------------
+    def predict(self, X: object, batch_size: int | None = None) -> np.ndarray:
+        """Outputs of the network for ``X`` in evaluation mode, keeping none of the pass's arrays.
+
+        What :meth:`forward` returns (Dropout passes its input through,
+        BatchNorm normalises with its running statistics), computed a block of
+        rows at a time: the layers' net inputs and outputs (and a
+        convolution's im2col columns) exist for one block, never for all the
+        rows, and afterwards every layer holds what it held before (the last
+        :meth:`forward` or training batch's arrays, which the diagnostics and
+        the trace read), nothing of ``X``.  Use :meth:`forward` to inspect the
+        layers' arrays (``layer.Z``, ``layer.A``) of a pass.
+
+        The rows equal :meth:`forward`'s to rounding: a matrix product of a
+        block of rows can differ from that of all rows in the last bits (BLAS
+        splits the work by the number of rows and threads; measured: a few
+        ``eps`` of the dtype).  ``batch_size`` of at least the number of rows
+        gives :meth:`forward`'s numbers exactly.
+
+        Parameters
+        ----------
+        X : array-like or sparse matrix of shape (n_samples, n_inputs)
+            Checked as :meth:`forward` checks it (a 1-D array is one example;
+            for a convolutional network images of shape (n_samples, channels,
+            height, width) or rows of their flattened pixels).  Float32, integer
+            and boolean data, memory maps and sparse matrices (any format, made
+            CSR) are made dense in the network's dtype a block at a time, never
+            copied whole.
+        batch_size : int, optional
+            Rows per block.  By default as many as make the pass's widest array
+            (the widest layer's outputs, or a convolution's im2col columns) about
+            2 MiB, at least one row.
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_outputs)
+            In the network's dtype.
+
+        See Also
+        --------
+        evaluate : the loss (and accuracy) on data with targets, computed the same way.
+        """
+        X = self._inference_input(X)
+        rows = self._block_rows(batch_size)
+        out = None
+        with _EvaluationPass(self) as pass_:
+            for start, block in input_blocks(X, rows, self.n_inputs, self.dtype):
+                A = pass_.forward(block)
+                if out is None:
+                    if A.shape[0] == X.shape[0]:  # one block: its output is the result
+                        return A
+                    out = np.empty((X.shape[0], *A.shape[1:]), dtype=A.dtype)
+                out[start:start + A.shape[0]] = A
+        return out
+
+    def evaluate(self, X: object, Y: object, sample_weight: object = None,
+                 batch_size: int | None = None) -> dict[str, float]:
+        """Cost (and accuracy) of the network on data, as training reports them.
+
+        Computed in blocks of rows like :meth:`predict`, keeping none of the
+        pass's arrays.  ``"loss"`` is the cost ``J`` of :meth:`loss_value`:
+        the mean loss plus the weight decay (as Keras's ``evaluate`` adds its
+        regularisation penalties), which is what :func:`chainrule.train`
+        records as ``"loss"`` and ``"val_loss"``; so ``evaluate(X_val,
+        Y_val)`` gives the last epoch's ``val_loss`` and ``val_accuracy``
+        (to rounding; exactly with ``batch_size`` of at least the number of
+        rows, which evaluates all of them in one pass as training does).
+
+        Parameters
+        ----------
+        X : array-like or sparse matrix of shape (n_samples, n_inputs)
+            As in :meth:`predict`.
+        Y : array-like of shape (n_samples, n_outputs), or 1-D labels / targets
+            As in :meth:`loss_and_grad` (integer class labels 0..n_outputs-1
+            for several outputs).
+        sample_weight : array-like of shape (n_samples,), optional
+            Non-negative weights with a positive sum: the loss is the weighted
+            mean of :meth:`loss_and_grad` (with its per-sample decay divided by
+            the sum of the weights), the accuracy the weighted fraction of
+            examples classified right (scikit-learn's ``accuracy_score`` with
+            ``sample_weight``).  Training weights ``val_loss`` the same way
+            but counts ``val_accuracy`` unweighted (as Keras counts metrics
+            not listed as weighted), so with weights only the losses agree.
+        batch_size : int, optional
+            Rows per block, as in :meth:`predict`.
+
+        Returns
+        -------
+        dict
+            ``"loss"`` (float), and for a classifier (loss "cross_entropy" or
+            "log_loss", as training decides) ``"accuracy"`` (float): the
+            fraction of examples whose class, the argmax of the outputs, is
+            the target's; with one output, or several sigmoid outputs under log
+            loss (multi-label), each output thresholded at 0.5 and an example
+            right when all of its labels are.
+        """
+        X = self._inference_input(X)
+        n = X.shape[0]
+        Y = self.prepare_targets(Y, n, compact=True)  # one-hot labels as bytes, per block
+        sw = self.check_sample_weight(sample_weight, n)
+        rows = self._block_rows(batch_size)
+        classify = self.loss.name in ("cross_entropy", "log_loss")
+        act = self.output_activation
+        labels = self.loss.name == "log_loss" and (act is None or act.name != "softmax")
+        terms = []
+        right = np.empty(n, dtype=bool) if classify else None
+        with _EvaluationPass(self) as pass_:
+            for start, block in input_blocks(X, rows, self.n_inputs, self.dtype):
+                A = pass_.forward(block)
+                Yb = Y[start:start + A.shape[0]].astype(self.dtype, copy=False)
+                terms.append(self._output_terms(Yb))
+                if classify:
+                    right[start:start + A.shape[0]] = _correct_rows(A, Yb, labels)
+        losses = terms[0] if len(terms) == 1 else np.concatenate(terms)
+        if sw is None:  # as _cost_value on all the rows at once
+            result = {"loss": float(np.mean(losses)) + self._decay_term(n)}
+        else:
+            total = float(np.sum(sw))
+            result = {"loss": float(np.dot(losses, sw)) / total + self._decay_term(total)}
+        if classify:
+            result["accuracy"] = (int(np.count_nonzero(right)) / n if sw is None
+                                  else float(np.dot(right, sw)) / float(np.sum(sw)))
+        return result
+
+    def _inference_input(self, X: object) -> np.ndarray:
+        """``X`` checked for :meth:`predict` and :meth:`evaluate` (see _inference.check_inputs)."""
+        return check_inputs(X, self.n_inputs, self.dtype)
+
+    def _block_rows(self, batch_size: int | None) -> int:
+        """Rows per block of :meth:`predict`: ``batch_size``, or about 2 MiB of the widest array."""
+        if batch_size is not None:
+            return check_positive_int(batch_size, "batch_size")
+        return block_rows(row_values(self.layers, self.layer_shapes()), self.dtype.itemsize)
+
+
+# What the layers keep of their last forward/backward pass (Dense, Conv2D, pooling,
+# BatchNorm, Dropout): arrays with one row per example of that pass's batch.
+_BATCH_CACHES = ("X", "Z", "A", "delta", "_lse", "Xhat", "inv_std", "mask", "patches", "argmax")
+
+
+def _release_layer(layer: Layer, keep: tuple[str, ...] = ()) -> None:
+    """Drop one layer's arrays of its last pass (see :func:`_release_caches`), but ``keep``."""
+    for attr in _BATCH_CACHES:
+        if attr not in keep and getattr(layer, attr, None) is not None:
+            setattr(layer, attr, None)
+    if isinstance(layer, SpatialLayer) and getattr(layer, "_work", None):
+        layer._work.clear()  # Conv2D's im2col buffers, reused from batch to batch
+
+
+class _EvaluationPass:
+    """A block for an internal evaluation pass whose arrays nobody reads afterwards.
+
+    Training evaluates the validation set after every epoch: one forward pass
+    in evaluation mode over all of it.  A plain :meth:`Network._forward` would
+    leave in every layer that pass's arrays, which only a backward pass reads
+    (a convolution's im2col columns, its input, net input and output, the
+    normalised inputs of a BatchNorm, ...): for a CNN on 1,000 images of 28x28,
+    hundreds of MiB held after ``train`` returns.  :meth:`forward` here lets
+    each layer drop its arrays as soon as the next layer has its output, and
+    keeps only the output layer's net input and output (and its softmax's
+    log-sum-exp), which the cost and accuracy of the pass read inside the
+    block.  On leaving, every layer gets back what it held before the block
+    (the last training batch's arrays, which the diagnostics read, and a
+    Conv2D's buffers of the training batch size), and the pass's arrays go.
+
+    The numbers are those of ``net._forward(X, False)``: the same layers' own
+    forward passes, in the same order.
+    """
+
+    # what the output layer keeps during the block: what Network._output_terms reads
+    _OUTPUT = ("Z", "A", "_lse")
+
+    def __init__(self, net: Network) -> None:
+        self.net = net
+        self.saved: list[dict] = []
+
+    def __enter__(self) -> _EvaluationPass:
+        self.saved = [dict(vars(layer)) for layer in self.net.layers]
+        for layer in self.net.layers:
+            if isinstance(layer, SpatialLayer) and isinstance(getattr(layer, "_work", None),
+                                                               dict):
+                layer._work = {}  # the pass's own buffers, not the training batch's
+        return self
+
+    def forward(self, X: np.ndarray) -> np.ndarray:
+        """Outputs of the network for ``X`` in evaluation mode, as ``net._forward(X, False)``."""
+        A, last = X, len(self.net.layers) - 1
+        for i, layer in enumerate(self.net.layers):
+            A = layer.forward(A, False)
+            _release_layer(layer, self._OUTPUT if i == last else ())
+        return A
+
+    def __exit__(self, *exc: object) -> None:
+        for layer, saved in zip(self.net.layers, self.saved, strict=True):
+            _release_layer(layer)  # the pass's arrays, and an attribute it added
+            vars(layer).update(saved)
+        self.saved = []
+
+
+def _correct_rows(A: np.ndarray, Y: np.ndarray, labels: bool = False) -> np.ndarray:
+    """Whether each example's predicted class matches the target's: bool of shape (n,).
+
+    ``A`` and ``Y`` are of shape (n, k).  One output, or ``labels`` (log loss on
+    sigmoid outputs: each output a yes/no label): each output thresholded at 0.5,
+    and an example counts when all its labels are right (scikit-learn's subset
+    accuracy for multi-label targets).  Otherwise the class is the row's argmax.
+    """
+    if A.shape[1] == 1:
+        return (A[:, 0] > 0.5) == (Y[:, 0] > 0.5)
+    if labels:
+        return ((A > 0.5) == (Y > 0.5)).all(axis=1)
+    return A.argmax(axis=1) == Y.argmax(axis=1)
+
+
+def _accuracy_count(A: np.ndarray, Y: np.ndarray, labels: bool = False) -> int:
+    """Number of examples whose predicted class matches the target's (see _correct_rows)."""
+    return int(np.count_nonzero(_correct_rows(A, Y, labels)))
