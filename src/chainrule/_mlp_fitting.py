@@ -1,0 +1,144 @@
+"""Fitting an estimator: its targets and outputs, the checks that a warm start or
+``partial_fit`` continues the network it has, and the SciPy solvers ("lbfgs", "cg");
+:class:`_Fitting`, a mixin base of :class:`~chainrule._mlp_base._BaseMLP`, holds
+those methods of the class (the fit itself, ``_fit`` and ``_checked_fit``, which
+return the estimator, and the stochastic solvers' run, ``_fit_stochastic``, are in
+:mod:`chainrule._mlp_base`)."""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+import numpy as np
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.utils import check_random_state
+
+from ._mlp_rules import _reported_loss
+from .batchnorm import BatchNorm
+from .dropout import Dropout
+from .layers import Dense
+from .scipy_fit import minimize
+
+_SCIPY_METHOD = {"lbfgs": "L-BFGS-B", "cg": "CG"}
+# scikit-learn's names for the output activations (out_activation_)
+_SK_NAME = {"sigmoid": "logistic", "softmax": "softmax", "identity": "identity", "exp": "exp"}
+
+
+def _seed(random_state: object) -> int:
+    """The seed of the estimator's Generator: one draw from ``random_state``.
+
+    As scikit-learn reads it (None, an int, a RandomState, which advances), or
+    from a ``numpy.random.Generator`` (one draw, which advances it too).
+    """
+    high = np.iinfo(np.int32).max
+    if isinstance(random_state, np.random.Generator):
+        return int(random_state.integers(high))
+    return int(check_random_state(random_state).randint(high))
+
+
+class _Fitting:
+    """Fitting, but for the stochastic solvers' epochs: the mixin base of
+    :class:`~chainrule._mlp_base._BaseMLP` that checks the network a fit
+    continues, and runs the SciPy solvers."""
+
+    # -- fitting ---------------------------------------------------------------------------------
+    def _targets(self, y: np.ndarray, first: bool, classes: object) -> np.ndarray:
+        raise NotImplementedError  # pragma: no cover - per subclass
+
+    def _output(self) -> tuple[str, str]:
+        raise NotImplementedError  # pragma: no cover - per subclass
+
+    def _score_output(self, out: np.ndarray, y: np.ndarray, sw: np.ndarray | None) -> float:
+        raise NotImplementedError  # pragma: no cover - per subclass
+
+    def _fitted_architecture(self) -> dict[str, Any]:
+        """The architecture parameters that the fitted network was built with.
+
+        Read from ``network_`` (so a loaded estimator has them too), in the form
+        of :meth:`_asked_architecture`: hidden widths, hidden activation names,
+        ``batch_norm`` and the dropout rate after each hidden layer.
+        """
+        sizes: list[int] = []
+        acts: list[str] = []
+        drops: list[float] = []
+        batch_norm = False
+        for layer in self.network_.layers[:-1]:
+            if isinstance(layer, Dense):
+                sizes.append(int(layer.n_out))
+                acts.append(layer.activation.name)
+                drops.append(0.0)
+            elif isinstance(layer, BatchNorm):  # the hidden layer's activation is here
+                batch_norm = True
+                acts[-1] = layer.activation.name
+            elif isinstance(layer, Dropout):
+                drops[-1] = float(layer.rate)
+        return {"hidden_layer_sizes": tuple(sizes), "activation": acts,
+                "batch_norm": batch_norm, "dropout": drops}
+
+    def _asked_architecture(self) -> dict[str, Any]:
+        """The architecture the parameters ask for now (checked by ``_validate_params``)."""
+        sizes = self._hidden_sizes()
+        return {"hidden_layer_sizes": tuple(sizes),
+                "activation": [a.name for a in self._activations(len(sizes))],
+                "batch_norm": bool(self.batch_norm), "dropout": self._dropouts(len(sizes))}
+
+    def _continuing(self, incremental: bool) -> str:
+        """How the message names what goes on with the fitted network, and the way out."""
+        if incremental:
+            return ("partial_fit goes on with the fitted network; to train another architecture "
+                    "fit a new network (fit with warm_start=False)")
+        return ("a warm start (warm_start=True) goes on with the fitted network; to train "
+                "another architecture fit a new network (warm_start=False)")
+
+    def _check_architecture(self, incremental: bool) -> None:
+        """Refuse parameters that ask for another network than the fitted one (warm start,
+        ``partial_fit``): it cannot be continued with other layers, and would be used as
+        it is, silently ignoring them.  Raised before anything changes."""
+        fitted, asked = self._fitted_architecture(), self._asked_architecture()
+        for name in ("hidden_layer_sizes", "activation", "batch_norm", "dropout"):
+            if fitted[name] != asked[name]:
+                old = fitted[name]
+                if isinstance(old, list) and len(set(old)) == 1:  # one value for every layer
+                    old = old[0]
+                raise ValueError(
+                    f"{name}: the fitted network has {name}={old!r}, got "
+                    f"{name}={getattr(self, name)!r}; {self._continuing(incremental)}, or "
+                    f"set {name}={old!r} again"
+                )
+
+    def _fit_scipy(self, X: np.ndarray, Y: np.ndarray, sw: np.ndarray | None) -> None:
+        method = _SCIPY_METHOD[self.solver]
+        options = {"gtol": float(self.tol)}
+        if self.solver == "lbfgs":
+            options["maxfun"] = int(self.max_fun)
+        net, k = self.network_, self._outputs_averaged()
+        # the per-sample decay of the whole set: (alpha / 2 m) sum W^2, m the rows or the
+        # sum of the weights (Network._loss_and_grad)
+        c = 0.5 * float(self.alpha) / (X.shape[0] if sw is None else float(sw.sum()))
+
+        def decay(theta: np.ndarray) -> float:
+            return c * sum(float(np.dot(theta[s], theta[s])) for s in net._decay_slices)
+
+        curve: list[float] = []
+
+        def record(theta: np.ndarray, cost: float) -> None:
+            curve.append(_reported_loss(float(cost), decay(theta) if k > 1 else 0.0, k))
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)  # SciPy's L-BFGS-B iprint/disp
+            result = minimize(net, X, Y, method=method, maxiter=int(self.max_iter),
+                              verbose=int(self.verbose), sample_weight=sw, options=options,
+                              callback=record)
+        self.loss_curve_.extend(curve)
+        self.__dict__.pop("history_", None)  # a mini-batch run's, from before a warm start
+        self.n_iter_ = int(result.nit)
+        self.t_ += X.shape[0] * int(result.nit)
+        self.loss_ = _reported_loss(float(result.fun), decay(result.x) if k > 1 else 0.0, k)
+        self.best_loss_ = self.loss_
+        if not result.success:  # the iteration or evaluation limit, or a failed line search
+            limits = f"max_iter={self.max_iter}" + (
+                f", max_fun={self.max_fun}" if self.solver == "lbfgs" else "")
+            warnings.warn(
+                f"{self.solver} failed to converge after {result.nit} iteration(s) ({limits}): "
+                f"{result.message}", ConvergenceWarning, stacklevel=5)

@@ -1,0 +1,211 @@
+"""The estimators' parameters: checked when fitting (as scikit-learn does), and the
+network and optimizer they build; :class:`_Parameters`, a mixin base of
+:class:`~chainrule._mlp_base._BaseMLP`, holds those methods of the class."""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Sequence
+
+import numpy as np
+
+from ._validation import check_random_state_value
+from .activations import Activation, get_activation
+from .batchnorm import BatchNorm
+from .dropout import Dropout
+from .layers import Dense, Layer
+from .network import Network
+from .optimizers import SGD, AdaGrad, Adam, Optimizer, RMSProp
+from .schedules import get_schedule
+
+SOLVERS = ("sgd", "adam", "rmsprop", "adagrad", "lbfgs", "cg")
+_STOCHASTIC = ("sgd", "adam", "rmsprop", "adagrad")
+
+
+def _finite_real(v: object) -> bool:
+    return isinstance(v, numbers.Real) and not isinstance(v, bool) and math.isfinite(v)
+
+
+class _Parameters:
+    """The parameters checked, and the network and optimizer they build: the mixin base of
+    :class:`~chainrule._mlp_base._BaseMLP` that reads them."""
+
+    # -- checking the parameters (at fit, as scikit-learn does) ----------------------------------
+    def _hidden_sizes(self) -> list[int]:
+        sizes = self.hidden_layer_sizes
+        if isinstance(sizes, numbers.Integral) and not isinstance(sizes, bool):
+            sizes = [sizes]
+        if isinstance(sizes, (str, bytes)) or not isinstance(sizes, (Sequence, np.ndarray)):
+            raise TypeError(
+                "hidden_layer_sizes must be an int or a sequence of ints, got "
+                f"{type(self.hidden_layer_sizes).__name__}"
+            )
+        out = []
+        for s in sizes:
+            if not isinstance(s, numbers.Integral) or isinstance(s, bool) or s < 1:
+                raise ValueError(
+                    f"hidden_layer_sizes must contain positive ints, got {list(sizes)}"
+                )
+            out.append(int(s))
+        return out
+
+    def _per_layer(self, value: object, name: str, n: int) -> list:
+        """One value per hidden layer from a single value or a list of ``n``."""
+        if isinstance(value, (str, Activation, numbers.Real)) or value is None:
+            return [value] * n
+        value = list(value)  # type: ignore[call-overload]
+        if len(value) != n:
+            raise ValueError(
+                f"{name} must be one value or one per hidden layer ({n}), got {len(value)}: "
+                f"{value}"
+            )
+        return value
+
+    def _activations(self, n: int) -> list[Activation]:
+        acts = []
+        for a in self._per_layer(self.activation, "activation", n):
+            try:
+                act = get_activation(a)
+            except (ValueError, TypeError) as exc:
+                raise ValueError(f"activation: {exc}") from None
+            if not act.differentiable or not act.elementwise:
+                raise ValueError(
+                    f"activation: {act.name!r} cannot be a hidden activation (it has no "
+                    "usable derivative or is not elementwise)"
+                )
+            acts.append(act)
+        return acts
+
+    def _dropouts(self, n: int) -> list[float]:
+        rates = []
+        for r in self._per_layer(self.dropout, "dropout", n):
+            if not isinstance(r, numbers.Real) or not 0 <= r < 1:
+                raise ValueError(f"dropout must be a rate in [0, 1) (or one per layer), got {r!r}")
+            rates.append(float(r))
+        return rates
+
+    def _dtype(self, data: np.dtype | None = None) -> np.dtype:
+        """The network's dtype: ``self.dtype``, or with None the data's (float32 or float64).
+
+        ``data`` is the dtype of the checked training data (float32 or float64);
+        ``None`` only checks the setting.
+        """
+        if self.dtype is None:
+            return np.dtype(np.float32 if data == np.float32 else np.float64)
+        try:
+            dtype = np.dtype(self.dtype)
+        except TypeError:
+            dtype = None
+        if dtype not in (np.float32, np.float64):
+            raise ValueError(
+                f"dtype must be 'float32', 'float64' or None (the data's), got {self.dtype!r}"
+            )
+        return dtype
+
+    def _validate_params(self) -> None:
+        check_random_state_value(self.random_state, bools=True)  # scikit-learn takes bools
+        for name in ("shuffle", "warm_start", "nesterovs_momentum", "early_stopping",
+                     "batch_norm"):
+            v = getattr(self, name)
+            if not isinstance(v, (bool, np.bool_)):  # "False" or 1 would be read as true
+                raise ValueError(f"{name} must be True or False, got {v!r}")
+        if self.solver not in SOLVERS:
+            raise ValueError(f"solver must be one of {SOLVERS}, got {self.solver!r}")
+        for name in ("learning_rate_init", "epsilon"):
+            v = getattr(self, name)
+            if not _finite_real(v) or not v > 0:
+                raise ValueError(f"{name} must be a finite number > 0, got {v!r}")
+        for name in ("alpha", "tol"):
+            v = getattr(self, name)
+            if not _finite_real(v) or not v >= 0:
+                raise ValueError(f"{name} must be a finite number >= 0, got {v!r}")
+        if self.learning_rate not in ("constant", "invscaling", "adaptive"):
+            raise ValueError(
+                "learning_rate must be 'constant', 'invscaling' or 'adaptive', got "
+                f"{self.learning_rate!r}"
+            )
+        if self.learning_rate != "constant" and self.schedule is not None:
+            raise ValueError(
+                f"learning_rate={self.learning_rate!r} and schedule={self.schedule!r} both set "
+                "the learning rate; give one of them"
+            )
+        if not _finite_real(self.power_t) or not self.power_t >= 0:  # < 0: a growing rate
+            raise ValueError(f"power_t must be a finite number >= 0, got {self.power_t!r}")
+        try:  # a schedule that cannot be built fails here, before the fit changes anything
+            get_schedule(self.schedule)
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"schedule={self.schedule!r} is not a valid schedule: {exc}") from None
+        for name in ("max_iter", "n_iter_no_change", "max_fun"):
+            v = getattr(self, name)
+            if name == "n_iter_no_change" and isinstance(v, numbers.Real) and v == math.inf:
+                continue  # never stop on the tolerance, as scikit-learn takes it
+            if not isinstance(v, numbers.Integral) or isinstance(v, bool) or v < 1:
+                extra = " or inf" if name == "n_iter_no_change" else ""
+                raise ValueError(f"{name} must be a positive int{extra}, got {v!r}")
+        bs = self.batch_size
+        if bs != "auto" and (not isinstance(bs, numbers.Integral) or isinstance(bs, bool)
+                             or bs < 1):
+            raise ValueError(f"batch_size must be 'auto' or a positive int, got {bs!r}")
+        if not isinstance(self.momentum, numbers.Real) or not 0 <= self.momentum < 1:
+            raise ValueError(f"momentum must be in [0, 1), got {self.momentum!r}")
+        for name in ("beta_1", "beta_2"):
+            v = getattr(self, name)
+            if not isinstance(v, numbers.Real) or not 0 <= v < 1:
+                raise ValueError(f"{name} must be in [0, 1), got {v!r}")
+        vf = self.validation_fraction
+        if not isinstance(vf, numbers.Real) or isinstance(vf, bool) or not 0 <= vf < 1:
+            raise ValueError(f"validation_fraction must be in [0, 1), got {vf!r}")
+        if self.early_stopping and self.solver in _STOCHASTIC and vf == 0:  # else unused
+            raise ValueError("validation_fraction must be > 0 with early_stopping=True (the "
+                             "fraction held out for validation), got 0")
+        n = len(self._hidden_sizes())
+        self._activations(n)
+        drops = self._dropouts(n)
+        if self.solver not in _STOCHASTIC and (any(drops) or self.batch_norm):
+            raise ValueError(
+                f"dropout and batch_norm need a stochastic solver {_STOCHASTIC}; solver="
+                f"{self.solver!r} minimises one fixed cost function"
+            )
+        self._dtype()
+
+    # -- the network -----------------------------------------------------------------------------
+    def _layer_init(self, act: Activation) -> object:
+        if self.init == "auto":
+            return "he_normal" if act.name in ("relu", "leaky_relu") else "glorot_uniform"
+        return self.init
+
+    def _build_network(self, n_in: int, n_out: int, out_act: str, loss: str,
+                       rng: np.random.Generator, dtype: np.dtype) -> Network:
+        sizes = self._hidden_sizes()
+        acts, drops = self._activations(len(sizes)), self._dropouts(len(sizes))
+        layers: list[Layer] = []
+        fan_in = n_in
+        try:
+            for width, act, rate in zip(sizes, acts, drops, strict=True):
+                init = self._layer_init(act)
+                if self.batch_norm:
+                    layers.append(Dense(fan_in, width, "identity", init, seed=rng, dtype=dtype))
+                    layers.append(BatchNorm(width, act, dtype=dtype))
+                else:
+                    layers.append(Dense(fan_in, width, act, init, seed=rng, dtype=dtype))
+                if rate > 0:
+                    layers.append(Dropout(rate, seed=rng))
+                fan_in = width
+            out_init = "glorot_uniform" if self.init == "auto" else self.init
+            layers.append(Dense(fan_in, n_out, out_act, out_init, seed=rng, dtype=dtype))
+        except (ValueError, TypeError) as exc:
+            raise ValueError(f"init: {exc}") from None
+        return Network(layers, loss=loss, weight_decay=float(self.alpha), decay="per_sample")
+
+    def _make_optimizer(self) -> Optimizer:
+        lr = float(self.learning_rate_init)
+        if self.solver == "sgd":
+            nesterov = bool(self.nesterovs_momentum) and self.momentum > 0
+            return SGD(lr, momentum=float(self.momentum), nesterov=nesterov)
+        if self.solver == "adam":
+            return Adam(lr, float(self.beta_1), float(self.beta_2), float(self.epsilon),
+                        eps_on="v")  # where scikit-learn adds epsilon
+        if self.solver == "rmsprop":
+            return RMSProp(lr, eps=float(self.epsilon))
+        return AdaGrad(lr, eps=float(self.epsilon))

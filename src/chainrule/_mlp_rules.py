@@ -1,0 +1,228 @@
+"""scikit-learn's rules for the stochastic solvers, run by the Trainer after every epoch:
+the loss it reports, the learning-rate rules ("invscaling", "adaptive"), and stopping
+on ``tol`` and ``n_iter_no_change``; :class:`_EpochRules`, a mixin base of
+:class:`~chainrule._mlp_base._BaseMLP`, holds those methods of the class."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from typing import Any
+
+from .callbacks import Callback, TrainState
+from .network import Network
+from .optimizers import SGD, Optimizer
+from .training import _epoch_line
+
+
+def _set_rate(optimizer: Optimizer, lr_used: float, lr_new: float) -> None:
+    """Set ``optimizer.lr`` to ``lr_new`` so that SGD's momentum goes on as scikit-learn's.
+
+    chainrule's SGD keeps ``v <- mu v + g`` and steps ``lr v`` (SPEC 7, PyTorch's
+    form); scikit-learn keeps ``u <- mu u - lr g`` and steps ``u``.  The two are the
+    same while ``u = -lr v``, that is while the rate is constant.  When the rate changes
+    from ``lr_used`` to ``lr_new``, scaling the stored ``v`` by ``lr_used / lr_new``
+    keeps ``u = -lr_new v`` for the next step, so the estimators' learning-rate rules
+    ("invscaling", "adaptive") give scikit-learn's steps, with Nesterov's too (both
+    step ``-lr (g + mu v) = mu u - lr g``).  Other optimizers only take the new rate.
+
+    Parameters
+    ----------
+    optimizer : Optimizer
+    lr_used : float
+        The rate of the steps just taken (> 0).
+    lr_new : float
+        The rate of the next steps (> 0).
+    """
+    velocity = optimizer.state.get("velocity") if isinstance(optimizer, SGD) else None
+    if velocity is not None and lr_new != lr_used:
+        velocity *= lr_used / lr_new
+    optimizer.lr = lr_new
+
+
+def _reported_loss(cost: float, decay: float, k: int) -> float:
+    """scikit-learn's loss from the network's ``cost`` whose weight-decay part is ``decay``.
+
+    SPEC 3's ``squared_error`` is ``1/2 ||a - y||^2`` summed over the outputs,
+    and the network's cost and gradient follow it.  scikit-learn's MLPRegressor
+    takes the same gradient (``a - y`` per output) but reports the data term
+    averaged over the ``k`` outputs too (``((y - p)**2).mean() / 2``) and the L2
+    term as it is; ``tol`` and ``n_iter_no_change`` act on that value.  With
+    ``k = 1`` (and every other loss) the two agree and ``cost`` is returned as
+    it is.
+
+    Parameters
+    ----------
+    cost : float
+        Data term plus weight decay, as the network computes it.
+    decay : float
+        The weight-decay part of ``cost``.
+    k : int
+        The number of squared-error outputs the data term is averaged over (1: none).
+    """
+    return cost if k == 1 else (cost - decay) / k + decay
+
+
+class _EpochRule(Callback):
+    """The estimators' rules after every epoch, given the epoch's loss on scikit-learn's scale.
+
+    This class serves one output, or any loss but the squared error: the
+    epoch's loss is the Trainer's.  :class:`_AveragedEpochRule` serves several
+    squared-error outputs.  ``losses`` collects one value per completed epoch.
+    (No ``on_batch_end`` here: without one, the Trainer enters its blocks once
+    per epoch instead of once per batch.)
+
+    Parameters
+    ----------
+    rule : callable
+        ``rule(state, loss)``, run at the end of each epoch.
+    verbose : int, default 0
+        2 or more: after the rule, print the epoch's line (the Trainer's, with
+        this loss and the last validation score) on stderr, so that it shows
+        what ``loss_curve_`` and ``validation_scores_`` record.
+    scores : list of float, optional
+        The estimator's ``validation_scores_`` (with early stopping).
+    """
+
+    def __init__(self, rule: Callable[[TrainState, float], None], verbose: int = 0,
+                 scores: list[float] | None = None) -> None:
+        self.rule = rule
+        self.losses: list[float] = []
+        self.verbose, self.scores = verbose, scores
+        self.epochs = 0  # the run's last epoch, for the printed line (set before training)
+
+    def epoch_loss(self, state: TrainState) -> float:
+        return float(state.logs["loss"])
+
+    def on_epoch_end(self, state: TrainState) -> None:
+        loss = self.epoch_loss(state)
+        self.losses.append(loss)
+        self.rule(state, loss)
+        if self.verbose >= 2:
+            metrics = {**state.logs, "loss": loss}
+            if self.scores:
+                metrics["validation_score"] = self.scores[-1]
+            print(_epoch_line(state.epoch, self.epochs, metrics), file=sys.stderr)
+
+
+class _AveragedEpochRule(_EpochRule):
+    """:class:`_EpochRule` for ``k > 1`` squared-error outputs.
+
+    The loss of each batch (taken before its update, as the Trainer's and
+    scikit-learn's are) is converted by :func:`_reported_loss` with the
+    network's decay term of that batch, and the epoch's loss is their mean
+    weighted by the batch rows, as scikit-learn accumulates it.
+
+    Parameters
+    ----------
+    rule : callable
+        ``rule(state, loss)``, run at the end of each epoch.
+    net : Network
+    k : int
+        See :func:`_reported_loss`.
+    n, batch_size : int
+        Training rows per epoch and rows per batch (the last batch takes the rest).
+    """
+
+    def __init__(self, rule: Callable[[TrainState, float], None], net: Network, k: int,
+                 n: int, batch_size: int, verbose: int = 0,
+                 scores: list[float] | None = None) -> None:
+        super().__init__(rule, verbose, scores)
+        self.net, self.k, self.n, self.batch_size = net, k, n, batch_size
+        self._total = 0.0
+
+    def on_batch_end(self, state: TrainState) -> None:
+        rows = min(self.batch_size, self.n - state.batch * self.batch_size)
+        self._total += rows * _reported_loss(float(state.logs["batch_loss"]),
+                                             self.net._last_decay, self.k)
+
+    def epoch_loss(self, state: TrainState) -> float:
+        loss, self._total = self._total / self.n, 0.0
+        return loss
+
+
+class _EpochRules:
+    """scikit-learn's epoch rules and the fitted attributes they record: the mixin base of
+    :class:`~chainrule._mlp_base._BaseMLP` that the Trainer's epochs call."""
+
+    def _record(self, history: Any, losses: list[float], n: int) -> None:
+        """The run's epochs into the fitted attributes.
+
+        ``losses`` holds the loss of each completed epoch on scikit-learn's scale
+        (see :class:`_EpochRule`), ``n`` the training examples per epoch.  As in
+        scikit-learn, ``n_iter_`` counts the epochs of this call, while
+        ``loss_curve_`` and ``t_`` go on over warm starts and ``partial_fit`` calls.
+        """
+        self.loss_curve_.extend(float(v) for v in losses)
+        self.n_iter_ = history.epochs
+        self.t_ += n * history.epochs
+        self.loss_ = self.loss_curve_[-1] if self.loss_curve_ else None
+        self.history_ = history
+
+    def _epoch_rule(self, val_score: Callable[[], float] | None, n: int,
+                    incremental: bool) -> Callable[[TrainState, float], None]:
+        """scikit-learn's rules, run after every epoch by the Trainer (see :class:`_EpochRule`).
+
+        The rule is called as ``rule(state, loss)`` with the epoch's training loss on
+        scikit-learn's scale (:func:`_reported_loss`).
+
+        Learning rate of "sgd": "invscaling" sets ``lr = learning_rate_init /
+        (t + 1) ** power_t`` with ``t`` the training examples seen so far;
+        "adaptive" divides it by 5 instead of stopping (until it is 1e-6); each
+        change rescales SGD's stored velocity (:func:`_set_rate`) so that momentum
+        follows scikit-learn's form.  A new optimizer (every ``fit``) starts again
+        at ``learning_rate_init``, as in scikit-learn.  Stopping: an epoch counts
+        as no improvement when the training loss is not below the best so far
+        minus ``tol`` (with ``early_stopping``: the validation score is not above
+        the best plus ``tol``); training stops after more than
+        ``n_iter_no_change`` such epochs in a row.  ``partial_fit`` counts its
+        epochs too and, as in scikit-learn, never stops but lowers an "adaptive"
+        rate.  With early stopping the parameters of the best validation score
+        are restored afterwards.
+        """
+        net, tol = self.network_, float(self.tol)
+        rule_lr = self.solver == "sgd" and self.learning_rate != "constant"
+        if rule_lr and not hasattr(self, "_lr"):
+            self._lr = float(self.learning_rate_init)
+        t0 = self.t_
+
+        def rule(state: Any, loss: float) -> None:
+            lr_used = float(state.logs["lr"])  # the rate of the epoch just run
+            if rule_lr and self.learning_rate == "invscaling":
+                self._lr = float(self.learning_rate_init) / (
+                    t0 + n * state.epoch + 1) ** float(self.power_t)
+            stopping_rule(state, loss)  # partial_fit too: an "adaptive" rate falls
+            if rule_lr:  # the next epoch's rate (the Trainer's constant schedule leaves it)
+                _set_rate(state.optimizer, lr_used, self._lr)
+
+        def stopping_rule(state: Any, loss: float) -> None:
+            if val_score is not None:
+                score = val_score()
+                self.validation_scores_.append(score)
+                worse = score < self._best_score + tol
+                if score > self._best_score:
+                    self._best_score = score
+                    self._best_params = (net.params.copy(), [
+                        {k: v.copy() for k, v in layer.buffers().items()}
+                        for layer in net.layers])
+            else:
+                worse = loss > self._best_loss - tol
+                self._best_loss = min(self._best_loss, loss)
+            self._no_improvement_count = self._no_improvement_count + 1 if worse else 0
+            if self._no_improvement_count > self.n_iter_no_change:
+                if rule_lr and self.learning_rate == "adaptive" and self._lr > 1e-6:
+                    self._lr /= 5.0
+                    self._no_improvement_count = 0
+                elif not incremental:  # partial_fit runs its one epoch whatever the count
+                    state.stop = True
+
+        return rule
+
+    def _outputs_averaged(self) -> int:
+        """How many outputs the reported loss averages over: k squared-error outputs, else 1.
+
+        See :func:`_reported_loss`: scikit-learn reports the squared error of
+        several outputs as their mean, the network's cost (SPEC 3) as their sum.
+        """
+        net = self.network_
+        return int(net.n_outputs) if net.loss.name == "squared_error" else 1
