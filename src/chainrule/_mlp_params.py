@@ -14,6 +14,7 @@ from ._validation import check_random_state_value
 from .activations import Activation, get_activation
 from .batchnorm import BatchNorm
 from .dropout import Dropout
+from .initializers import auto_init
 from .layers import Dense, Layer
 from .network import Network
 from .optimizers import SGD, AdaGrad, Adam, Optimizer, RMSProp
@@ -172,7 +173,7 @@ class _Parameters:
     # -- the network -----------------------------------------------------------------------------
     def _layer_init(self, act: Activation) -> object:
         if self.init == "auto":
-            return "he_normal" if act.name in ("relu", "leaky_relu") else "glorot_uniform"
+            return auto_init(act)
         return self.init
 
     def _build_network(self, n_in: int, n_out: int, out_act: str, loss: str,

@@ -40,7 +40,7 @@ from ._validation import check_input_shape
 from .batchnorm import BatchNorm
 from .conv import Conv2D
 from .dropout import Dropout
-from .initializers import make_rng
+from .initializers import auto_init, make_rng
 from .layers import Dense, Layer
 from .network import Network
 from .pooling import AvgPool2D, Flatten, MaxPool2D
@@ -99,9 +99,7 @@ def _make_layer(i: int, spec: object, shape: object, rng: np.random.Generator,
                              f"{shape}; put {{'type': 'Flatten'}} before it")
         kwargs[key] = infer(shape)
     if kind == "Dense" and "init" not in kwargs:  # as mlp(): He for ReLU family, else Glorot
-        act = kwargs.get("activation", "sigmoid")
-        relu = getattr(act, "name", act) in ("relu", "leaky_relu")  # a name or an Activation
-        kwargs["init"] = "he_normal" if relu else "glorot_uniform"
+        kwargs["init"] = auto_init(kwargs.get("activation", "sigmoid"))
     if "seed" in _arguments(cls):  # each layer its own generator, seeded from the one seed
         kwargs["seed"] = int(rng.integers(2**63))
         if kind == "Dropout" and not seeded:  # no seed given: train's seed draws its masks

@@ -40,7 +40,7 @@ from ._spatial import (
 )
 from ._validation import check_bool, check_finite_array, check_positive_int
 from .activations import Activation, get_activation
-from .initializers import get_initializer, make_rng
+from .initializers import auto_init, get_initializer, make_rng
 from .layers import ParamSpec, check_init_result
 
 __all__ = ["Conv2D"]
@@ -112,8 +112,8 @@ class Conv2D(SpatialLayer):
         ``fan_in = in_channels * kh * kw`` (one patch) and ``fan_out =
         out_channels`` that returns finite weights of shape (fan_in, fan_out),
         or explicit kernels of shape (out_channels,
-        in_channels, kh, kw).  "auto": He normal for ReLU-family activations,
-        Glorot uniform otherwise.
+        in_channels, kh, kw).  "auto": He normal for ReLU-family activations
+        (relu, leaky_relu, elu, gelu, silu), Glorot uniform otherwise.
     bias : bool, default True
     seed : int, Generator or None
     dtype : float64 (default) or float32
@@ -180,8 +180,7 @@ class Conv2D(SpatialLayer):
         if isinstance(init, str) or callable(init):
             name = init
             if init == "auto":
-                name = "he_normal" if self.activation.name in ("relu", "leaky_relu") else (
-                    "glorot_uniform")
+                name = auto_init(self.activation)
             W = get_initializer(name)(make_rng(seed), fan_in, self.out_channels)
             if not isinstance(init, str):  # a callable: checked as explicit kernels are
                 W = check_init_result(W, (fan_in, self.out_channels),

@@ -136,7 +136,8 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         Batch-normalise each hidden layer before its activation.
     init : str or callable, default "glorot_uniform"
         Initialiser of the weights (see :mod:`chainrule.initializers`);
-        "auto" takes He normal for ReLU layers and Glorot uniform otherwise.
+        "auto" takes He normal for ReLU-family layers (relu, leaky_relu,
+        elu, gelu, silu) and Glorot uniform otherwise.
         Biases start at zero.  This differs from scikit-learn's MLP, so the
         two start from other weights and follow other trajectories even with
         the same ``random_state``: scikit-learn draws every weight *and bias*

@@ -14,7 +14,8 @@ from collections.abc import Callable
 import numpy as np
 
 __all__ = [
-    "INITIALIZERS", "get_initializer", "glorot_normal", "glorot_uniform", "he_normal",
+    "INITIALIZERS", "RELU_FAMILY", "auto_init", "get_initializer", "glorot_normal",
+    "glorot_uniform", "he_normal",
     "he_uniform", "make_rng", "normal", "normal_with_eps", "ufldl", "zeros",
 ]
 
@@ -199,6 +200,33 @@ INITIALIZERS: dict[str, Initializer] = {
 """Initialisers by name."""
 
 ALIASES = {"xavier_uniform": "glorot_uniform", "xavier_normal": "glorot_normal", "he": "he_normal"}
+
+
+RELU_FAMILY: tuple[str, ...] = ("relu", "leaky_relu", "elu", "gelu", "silu")
+"""The activations whose layers ``init="auto"`` starts with He normal: zero or nearly
+zero for negative net inputs and the identity for large positive ones, so a layer passes
+on about half its input variance, which He's factor 2 / fan_in makes up for."""
+
+
+def auto_init(activation: object) -> str:
+    """The initialiser that ``init="auto"`` picks for a layer with this activation.
+
+    Parameters
+    ----------
+    activation : str or Activation
+        An activation name (aliases such as "swish" included) or object.
+
+    Returns
+    -------
+    str
+        "he_normal" for :data:`RELU_FAMILY`, "glorot_uniform" otherwise.
+    """
+    from .activations import ALIASES
+
+    name = getattr(activation, "name", activation)
+    if isinstance(name, str):
+        name = ALIASES.get(name, name)
+    return "he_normal" if name in RELU_FAMILY else "glorot_uniform"
 
 
 def get_initializer(name: str | Initializer) -> Initializer:

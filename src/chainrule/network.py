@@ -354,8 +354,9 @@ def mlp(
         Defaults to the canonical loss of the output: "cross_entropy" for
         softmax, "log_loss" for sigmoid, "squared_error" otherwise.
     init : str or callable, default "auto"
-        Initialiser name; "auto" takes He normal for ReLU-family layers and
-        Glorot uniform for the others.  A callable ``init(rng, fan_in,
+        Initialiser name; "auto" takes He normal for ReLU-family layers
+        (relu, leaky_relu, elu, gelu, silu: :func:`~chainrule.initializers.auto_init`)
+        and Glorot uniform for the others.  A callable ``init(rng, fan_in,
         fan_out)`` returning an array of shape (fan_in, fan_out) is used for
         every layer, as :class:`Dense` uses it.  Explicit weight matrices go
         to ``Dense(..., init=W)`` or :meth:`Network.from_transfer_matrices`.
@@ -404,7 +405,7 @@ def mlp(
             "Dense(fan_in, fan_out, activation, init=W) and Network([...]), or use "
             "Network.from_transfer_matrices / Network.from_ufldl"
         )
-    from .initializers import make_rng
+    from .initializers import auto_init, make_rng
 
     rng = make_rng(seed)
     acts = [*hidden, output]
@@ -412,8 +413,7 @@ def mlp(
     for fan_in, fan_out, act in zip(sizes[:-1], sizes[1:], acts, strict=True):
         layer_init = init
         if isinstance(init, str) and init == "auto":
-            name = act.name if isinstance(act, Activation) else act
-            layer_init = "he_normal" if name in ("relu", "leaky_relu") else "glorot_uniform"
+            layer_init = auto_init(act)
         layers.append(Dense(fan_in, fan_out, act, layer_init, bias=bias, seed=rng, dtype=dtype))
     if loss is None:
         loss = _DEFAULT_LOSS.get(layers[-1].activation.name, "squared_error")
