@@ -652,3 +652,18 @@ def test_layer_grad_norms_before_any_backward_pass_says_so():
     ae = mlp([3, 2, 3], hidden="sigmoid", output="sigmoid", seed=1)
     _, g = penalized_cost(ae, X, X, {0: KLSparsity(rho=0.1, beta=3.0)})
     assert layer_grad_norms(ae) == pytest.approx([np.linalg.norm(g[:8]), np.linalg.norm(g[8:])])
+
+
+def test_training_diverged_survives_pickling_with_its_history():
+    """A joblib worker sends the error back pickled: message, place and history intact."""
+    import pickle
+
+    net = mlp([2, 3, 1], seed=0)
+    X = np.array([[1.0, 2.0], [3.0, 4.0]])
+    with pytest.raises(TrainingDiverged) as info:
+        chainrule.train(net, X, np.array([[1.0], [1e200]]), epochs=3, lr=1.0, verbose=False)
+    err = info.value
+    back = pickle.loads(pickle.dumps(err))
+    assert type(back) is TrainingDiverged and str(back) == str(err)
+    assert (back.epoch, back.batch, back.what) == (err.epoch, err.batch, err.what)
+    assert dict(back.history) == dict(err.history)

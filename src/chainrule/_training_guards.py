@@ -38,6 +38,12 @@ class TrainingDiverged(FloatingPointError):
         super().__init__(message)
         self.epoch, self.batch, self.history, self.what = epoch, batch, history, what
 
+    def __reduce__(self) -> tuple:
+        """Pickle with the constructor's arguments (a joblib worker sends the error back);
+        the default would call ``TrainingDiverged(message)`` and fail."""
+        return (type(self), (str(self), self.epoch, self.batch, self.history, self.what),
+                self.__dict__)
+
 
 class _StopFlag:
     """Ctrl-C sets a flag (checked after each batch); a second Ctrl-C interrupts at once."""
