@@ -27,11 +27,13 @@ PUBLIC_MODULES = [
 _ENTRY = re.compile(r"(\*{0,2}[\w.]+(?:\s*,\s*\*{0,2}[\w.]+)*)\s*(?::\s*(.*))?")
 
 
-# The modules of the mixin bases that hold most of the methods of Trainer, Network and the
-# estimators' base class, each beside the class's own module (chainrule._training_loop
-# holds Trainer.fit)
+# The modules of the mixin bases that hold most of the methods of Trainer, Network, the
+# estimators and their base class, each beside the class's own module
+# (chainrule._training_loop holds Trainer.fit, chainrule._estimators_classifier
+# MLPClassifier.predict)
 _MIXIN_MODULES = ("chainrule._training_", "chainrule._network_", "chainrule._mlp_params",
-                  "chainrule._mlp_fitted", "chainrule._mlp_fitting", "chainrule._mlp_rules")
+                  "chainrule._mlp_fitted", "chainrule._mlp_fitting", "chainrule._mlp_rules",
+                  "chainrule._estimators_")
 
 
 def _own_attributes(cls: type) -> dict[str, object]:

@@ -17,31 +17,50 @@ Fitted models are saved as arrays + JSON with :meth:`save` and read back with
 :func:`load_estimator`, never with pickle.  (Pickling still works, because
 scikit-learn and joblib need it to copy estimators between processes; the
 network travels in it as its configuration and arrays.)
+
+Each estimator inherits the methods that depend on its targets from a mixin base in a
+module of its own: ``_estimators_classifier`` (:class:`_ClassifierOutputs`: labels
+one-hot encoded, predicted labels and probabilities) and ``_estimators_regressor``
+(:class:`_RegressorOutputs`: the ``loss`` parameter, predictions); ``_estimators_file``
+checks a saved file's fitted record for :func:`load_estimator`.  Here remain the
+classes' docstrings, ``__init__``, ``fit`` and ``partial_fit`` (which return the
+estimator), and :func:`load_estimator`.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Callable, Sequence
-from typing import Any
 
 import numpy as np
 from sklearn.base import ClassifierMixin, RegressorMixin
-from sklearn.metrics import accuracy_score, r2_score
 from sklearn.preprocessing import LabelBinarizer
 from sklearn.utils import check_random_state
 from sklearn.utils.metaestimators import available_if
-from sklearn.utils.multiclass import check_classification_targets, type_of_target
 
 from . import io
-from ._mlp_base import ESTIMATOR_FORMAT, _BaseMLP, _loss_changed, _solver_is_stochastic
+from ._estimators_classifier import _check_known as _check_known
+from ._estimators_classifier import _checked_classes as _checked_classes
+from ._estimators_classifier import _ClassifierOutputs
+from ._estimators_classifier import _one_hot as _one_hot
+from ._estimators_classifier import _same_kind as _same_kind
+from ._estimators_file import _CLASSIFIER_KEYS as _CLASSIFIER_KEYS
+from ._estimators_file import _FITTED_KEYS as _FITTED_KEYS
+from ._estimators_file import _SK_OUTPUT as _SK_OUTPUT
+from ._estimators_file import _Y_TYPES as _Y_TYPES
+from ._estimators_file import _fitted_problem, _is_count
+from ._estimators_file import _is_finite as _is_finite
+from ._estimators_regressor import _REGRESSOR_LOSSES as _REGRESSOR_LOSSES
+from ._estimators_regressor import _RegressorOutputs
+from ._mlp_base import ESTIMATOR_FORMAT, _BaseMLP, _solver_is_stochastic
+from ._mlp_base import _loss_changed as _loss_changed
 from ._mlp_state import restore_training
 from .activations import Activation
 from .initializers import get_initializer
 
 __all__ = ["MLPClassifier", "MLPRegressor", "load_estimator"]
 
-class MLPClassifier(ClassifierMixin, _BaseMLP):
+class MLPClassifier(_ClassifierOutputs, ClassifierMixin, _BaseMLP):
     """Multilayer perceptron classifier trained by backpropagation (the chainrule engine).
 
     Binary and multi-label targets get logistic (sigmoid) outputs with the
@@ -213,45 +232,6 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
 
     _is_classifier = True
 
-    def _targets(self, y: np.ndarray, first: bool, classes: object) -> np.ndarray:
-        if y.ndim != 1 or y.dtype.kind not in "iuU":  # 1-D integers, strings: always classes
-            check_classification_targets(y)
-        if first:
-            lb = LabelBinarizer()
-            if classes is not None and not type_of_target(y).startswith("multilabel"):
-                lb.fit(_checked_classes(classes))
-                _check_known(y, lb.classes_, "in the classes passed")
-            else:
-                lb.fit(y)
-            if len(lb.classes_) < 2:
-                raise ValueError(
-                    f"y has 1 class ({lb.classes_.tolist()[0]!r}); a classifier needs at least "
-                    "2 classes"
-                )
-            self._label_binarizer = lb
-            self.classes_ = lb.classes_
-        else:
-            lb = self._label_binarizer
-            if lb.y_type_.startswith("multilabel"):
-                if not type_of_target(y).startswith("multilabel"):
-                    raise ValueError("y: the estimator was fitted on multi-label targets")
-            else:
-                _check_known(y, self.classes_, "seen in the first fit")
-                if y.ndim == 1 and _same_kind(y, self.classes_):
-                    return _one_hot(y, self.classes_, lb.y_type_)
-        return lb.transform(y)
-
-    def _output(self) -> tuple[str, str]:
-        if self._label_binarizer.y_type_ == "multiclass":
-            return "softmax", "cross_entropy"
-        return "sigmoid", "log_loss"
-
-    def _decode(self, out: np.ndarray) -> np.ndarray:
-        return self._label_binarizer.inverse_transform(out)
-
-    def _score_output(self, out: np.ndarray, y: np.ndarray, sw: np.ndarray | None) -> float:
-        return float(accuracy_score(y, self._decode(out), sample_weight=sw))
-
     def fit(self, X: object, y: object, sample_weight: object = None) -> MLPClassifier:
         """Fit the network to ``X`` and class labels ``y``.
 
@@ -306,64 +286,7 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
                 raise ValueError("classes must be passed on the first call to partial_fit")
         return self._fit(X, y, sample_weight, incremental=True, classes=classes)
 
-    def predict(self, X: object) -> np.ndarray:
-        """Predicted class labels.
-
-        Parameters
-        ----------
-        X : array-like or sparse matrix of shape (n_samples, n_features)
-            A sparse matrix is densified a block of rows at a time.
-
-        Returns
-        -------
-        ndarray of shape (n_samples,) or (n_samples, n_labels)
-        """
-        return self._decode(self._forward(X))
-
-    def predict_proba(self, X: object) -> np.ndarray:
-        """Class probabilities.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-
-        Returns
-        -------
-        ndarray of shape (n_samples, n_classes)
-            Columns in the order of ``classes_``; for multi-label targets, the
-            probability of each label.
-        """
-        out = self._forward(X)
-        if self.n_outputs_ == 1 and not self._label_binarizer.y_type_.startswith("multilabel"):
-            return np.hstack([1 - out, out])
-        return out
-
-    def predict_log_proba(self, X: object) -> np.ndarray:
-        """Logarithm of :meth:`predict_proba`, shape (n_samples, n_classes).
-
-        Parameters
-        ----------
-        X : array-like or sparse matrix of shape (n_samples, n_features)
-
-        Returns
-        -------
-        ndarray of shape (n_samples, n_classes)
-        """
-        with np.errstate(divide="ignore"):
-            return np.log(self.predict_proba(X))
-
-    def _fitted_json(self) -> dict[str, Any]:
-        lb = self._label_binarizer
-        return {"classes_": self.classes_.tolist(), "classes_dtype": self.classes_.dtype.str,
-                "y_type_": lb.y_type_}
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.classifier_tags.multi_label = True
-        return tags
-
-
-class MLPRegressor(RegressorMixin, _BaseMLP):
+class MLPRegressor(_RegressorOutputs, RegressorMixin, _BaseMLP):
     """Multilayer perceptron regressor trained by backpropagation (the chainrule engine).
 
     Identity outputs with the squared error ``(1/2) sum_j (a_j - y_j)^2``
@@ -451,34 +374,6 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
         )
         self.loss = loss
 
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        # a pickle from before the loss parameter (bc42a20) has a squared-error network
-        super().__setstate__({"loss": "squared_error", **state})
-
-    def _validate_params(self) -> None:
-        if not (isinstance(self.loss, str) and self.loss in _REGRESSOR_LOSSES):
-            raise ValueError(
-                f"loss must be one of {sorted(_REGRESSOR_LOSSES)}, got {self.loss!r}"
-            )
-        super()._validate_params()
-
-    def _targets(self, y: np.ndarray, first: bool, classes: object) -> np.ndarray:
-        loss = self.loss
-        if not first and loss != self.network_.loss.name:
-            raise ValueError(_loss_changed(loss, self.network_.loss.name))
-        if loss == "poisson" and y.min() < 0:
-            raise ValueError(
-                f"y: loss='poisson' needs non-negative targets, got {int((y < 0).sum())} "
-                f"negative value(s) (min {y.min():g})"
-            )
-        return y.reshape(-1, 1) if y.ndim == 1 else y
-
-    def _output(self) -> tuple[str, str]:
-        return _REGRESSOR_LOSSES[self.loss], self.loss
-
-    def _score_output(self, out: np.ndarray, y: np.ndarray, sw: np.ndarray | None) -> float:
-        return float(r2_score(y, out.ravel() if y.ndim == 1 else out, sample_weight=sw))
-
     def fit(self, X: object, y: object, sample_weight: object = None) -> MLPRegressor:
         """Fit the network to ``X`` and targets ``y``.
 
@@ -513,186 +408,8 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
         """
         return self._fit(X, y, sample_weight, incremental=True)
 
-    def predict(self, X: object) -> np.ndarray:
-        """Predicted targets.
-
-        Parameters
-        ----------
-        X : array-like or sparse matrix of shape (n_samples, n_features)
-            A sparse matrix is densified a block of rows at a time.
-
-        Returns
-        -------
-        ndarray of shape (n_samples,) for one output, else (n_samples, n_outputs)
-        """
-        out = self._forward(X)
-        return out.ravel() if self.n_outputs_ == 1 else out
-
 
 _ESTIMATORS = {"MLPClassifier": MLPClassifier, "MLPRegressor": MLPRegressor}
-
-# What each estimator's network ends with: output activation and loss (see ``_output``)
-_Y_TYPES = {"binary": ("sigmoid", "log_loss"), "multiclass": ("softmax", "cross_entropy"),
-            "multilabel-indicator": ("sigmoid", "log_loss")}
-# the output activation of each loss of MLPRegressor
-_REGRESSOR_LOSSES = {"squared_error": "identity", "poisson": "exp"}
-_SK_OUTPUT = {"sigmoid": "logistic", "softmax": "softmax", "identity": "identity", "exp": "exp"}
-# the keys of the "fitted" record that :meth:`save` writes; nothing else is set on load
-_FITTED_KEYS = {"n_features_in_", "n_outputs_", "out_activation_", "n_iter_", "t_",
-                "loss_curve_", "best_loss_", "validation_scores_", "best_validation_score_",
-                "feature_names_in_"}
-_CLASSIFIER_KEYS = {"classes_", "classes_dtype", "y_type_"}
-
-
-def _is_count(v: object) -> bool:
-    return isinstance(v, int) and not isinstance(v, bool) and v >= 0
-
-
-def _is_finite(v: object) -> bool:
-    return isinstance(v, (int, float)) and not isinstance(v, bool) and bool(np.isfinite(v))
-
-
-def _fitted_problem(fitted: dict, net: Any, classifier: bool) -> str | None:
-    """What in an estimator file's ``fitted`` record is wrong for its network, or None.
-
-    Parameters
-    ----------
-    fitted : dict
-        The record as read from the file.
-    net : Network
-        The network restored from the same file.
-    classifier : bool
-        Whether the file names an :class:`MLPClassifier`.
-
-    Returns
-    -------
-    str or None
-        ``"KEY: what was expected, what was found"``, e.g.
-        ``"classes_: 4 labels for a network with 3 outputs"``.
-    """
-    act = net.output_activation
-    found = (act.name if act is not None else None, net.loss.name)
-    if not classifier and found not in {(a, loss) for loss, a in _REGRESSOR_LOSSES.items()}:
-        return (f"estimator: 'MLPRegressor' needs a network ending in identity with the loss "
-                f"'squared_error' or in exp with the loss 'poisson'; the network has {found}")
-    if classifier and found not in _Y_TYPES.values():
-        return (f"estimator: 'MLPClassifier' needs a network ending in sigmoid or softmax "
-                f"with the loss 'log_loss' or 'cross_entropy'; the network has {found}")
-    allowed = _FITTED_KEYS | (_CLASSIFIER_KEYS if classifier else set())
-    required = allowed - {"feature_names_in_"}
-    unknown = sorted(set(fitted) - allowed)
-    if unknown:
-        return f"unknown key(s) {unknown}; expected only {sorted(allowed)}"
-    missing = sorted(required - set(fitted))
-    if missing:
-        return f"missing key(s) {missing}"
-    n_out = net.n_outputs
-    for key in ("n_iter_", "t_"):
-        if not _is_count(fitted[key]):
-            return f"{key}: expected a non-negative integer, found {fitted[key]!r}"
-    if not (_is_count(fitted["n_features_in_"]) and fitted["n_features_in_"] == net.n_inputs):
-        return (f"n_features_in_: expected {net.n_inputs!r} (the network's inputs), found "
-                f"{fitted['n_features_in_']!r}")
-    if not (_is_count(fitted["n_outputs_"]) and fitted["n_outputs_"] == n_out):
-        return (f"n_outputs_: expected {n_out} (the network's outputs), found "
-                f"{fitted['n_outputs_']!r}")
-    for key in ("loss_curve_", "validation_scores_"):
-        value = fitted[key]
-        if value is None and key == "validation_scores_":
-            continue
-        if not isinstance(value, list) or not all(_is_finite(v) for v in value):
-            return f"{key}: expected a list of finite numbers, found {value!r}"
-    for key in ("best_loss_", "best_validation_score_"):
-        if fitted[key] is not None and not _is_finite(fitted[key]):
-            return f"{key}: expected a finite number or null, found {fitted[key]!r}"
-    names = fitted.get("feature_names_in_")
-    if names is not None and (
-            not isinstance(names, list) or not all(isinstance(n, str) for n in names)
-            or len(names) != net.n_inputs):
-        return (f"feature_names_in_: expected a list of {net.n_inputs} strings, found "
-                f"{names!r}")
-    if classifier:
-        y_type = fitted["y_type_"]
-        if not isinstance(y_type, str) or y_type not in _Y_TYPES:
-            return f"y_type_: expected one of {sorted(_Y_TYPES)}, found {y_type!r}"
-        if found != _Y_TYPES[y_type]:
-            return (f"y_type_: {y_type!r} needs a network ending in {_Y_TYPES[y_type][0]} "
-                    f"with the loss {_Y_TYPES[y_type][1]!r}; the network has {found}")
-        classes = fitted["classes_"]
-        if not isinstance(classes, list) or not all(
-                isinstance(v, str) or _is_finite(v) or isinstance(v, bool) for v in classes):
-            return f"classes_: expected a list of strings or numbers, found {classes!r}"
-        n_classes = 2 if y_type == "binary" else n_out
-        if y_type == "binary" and n_out != 1:
-            return f"y_type_: 'binary' needs a network with 1 output, this one has {n_out}"
-        if y_type == "multiclass" and n_out < 3:
-            return f"y_type_: 'multiclass' needs a network with 3 or more outputs, found {n_out}"
-        if len(classes) != n_classes:
-            return (f"classes_: expected {n_classes} labels for a {y_type!r} network with "
-                    f"{n_out} output(s), found {len(classes)}")
-        problem = io.class_labels_problem(classes, fitted["classes_dtype"])
-        if problem is not None:
-            return problem
-    if fitted["out_activation_"] != _SK_OUTPUT.get(found[0]):
-        return (f"out_activation_: expected {_SK_OUTPUT.get(found[0])!r} (the network's output "
-                f"activation), found {fitted['out_activation_']!r}")
-    return None
-
-
-def _checked_classes(classes: object) -> np.ndarray:
-    """``partial_fit``'s ``classes`` as a 1-D array of labels, or a ValueError naming it.
-
-    Parameters
-    ----------
-    classes : array-like of shape (n_classes,)
-        Every class that can occur (integers or strings; repeats are fine).
-    """
-    arr = np.asarray(classes)  # a str, set or dict gives a 0-d array: refused
-    if arr.ndim != 1 or arr.size == 0:
-        raise ValueError(f"classes must be a non-empty 1-D list of class labels, got {classes!r}")
-    if arr.dtype.kind in "fc" and not np.all(np.isfinite(arr)):
-        raise ValueError(f"classes must be class labels, got NaN or infinity in {arr.tolist()}")
-    kind = type_of_target(arr)
-    if kind not in ("binary", "multiclass"):
-        raise ValueError(f"classes must be class labels (integers or strings), got "
-                         f"{arr.tolist()} (type {kind!r})")
-    return arr
-
-
-def _same_kind(y: np.ndarray, classes: np.ndarray) -> bool:
-    """Whether ``y`` and ``classes`` are both integers or both strings (searchsorted-able)."""
-    kinds = y.dtype.kind + classes.dtype.kind
-    return all(k in "iu" for k in kinds) or kinds == "UU"
-
-
-def _one_hot(y: np.ndarray, classes: np.ndarray, y_type: str) -> np.ndarray:
-    """``LabelBinarizer.transform(y)`` for known labels ``y`` of a fitted binariser.
-
-    ``classes`` is the binariser's sorted ``classes_`` and ``y_type`` its
-    ``y_type_``: "binary" gives one column (1 for ``classes[1]``), "multiclass"
-    one column per class.  Every label of ``y`` must be in ``classes``.
-    """
-    index = np.searchsorted(classes, y)
-    if y_type == "binary":
-        return (index == 1).astype(np.int64)[:, None]
-    out = np.zeros((y.shape[0], classes.shape[0]), dtype=np.int64)
-    out[np.arange(y.shape[0]), index] = 1
-    return out
-
-
-def _check_known(y: np.ndarray, classes: np.ndarray, source: str) -> None:
-    """Raise when ``y`` holds a label outside ``classes``, which ``source`` names.
-
-    Compared as Python values, so labels of another type (the strings "0", "1"
-    against the integer classes 0, 1) are unknown too.
-    """
-    known = set(classes.tolist())
-    unknown = [label for label in np.unique(y).tolist() if label not in known]
-    if unknown:
-        raise ValueError(
-            f"y contains classes not {source}: {unknown}; expected a subset of "
-            f"{classes.tolist()}"
-        )
 
 
 def load_estimator(path: str | os.PathLike) -> MLPClassifier | MLPRegressor:

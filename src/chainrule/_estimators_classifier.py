@@ -1,0 +1,170 @@
+"""What :class:`chainrule.MLPClassifier` does with class labels: the targets one-hot
+encoded (scikit-learn's ``LabelBinarizer``), the output layer and loss they ask for, the
+predicted labels and probabilities, and the classes that :meth:`save` writes.
+:class:`_ClassifierOutputs`, a mixin base of :class:`~chainrule.estimators.MLPClassifier`,
+holds those methods of the class; the helpers below check ``partial_fit``'s ``classes``
+and the labels of later fits."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from sklearn.metrics import accuracy_score
+from sklearn.preprocessing import LabelBinarizer
+from sklearn.utils.multiclass import check_classification_targets, type_of_target
+
+
+class _ClassifierOutputs:
+    """The methods of :class:`~chainrule.estimators.MLPClassifier` that read its classes."""
+
+    def _targets(self, y: np.ndarray, first: bool, classes: object) -> np.ndarray:
+        if y.ndim != 1 or y.dtype.kind not in "iuU":  # 1-D integers, strings: always classes
+            check_classification_targets(y)
+        if first:
+            lb = LabelBinarizer()
+            if classes is not None and not type_of_target(y).startswith("multilabel"):
+                lb.fit(_checked_classes(classes))
+                _check_known(y, lb.classes_, "in the classes passed")
+            else:
+                lb.fit(y)
+            if len(lb.classes_) < 2:
+                raise ValueError(
+                    f"y has 1 class ({lb.classes_.tolist()[0]!r}); a classifier needs at least "
+                    "2 classes"
+                )
+            self._label_binarizer = lb
+            self.classes_ = lb.classes_
+        else:
+            lb = self._label_binarizer
+            if lb.y_type_.startswith("multilabel"):
+                if not type_of_target(y).startswith("multilabel"):
+                    raise ValueError("y: the estimator was fitted on multi-label targets")
+            else:
+                _check_known(y, self.classes_, "seen in the first fit")
+                if y.ndim == 1 and _same_kind(y, self.classes_):
+                    return _one_hot(y, self.classes_, lb.y_type_)
+        return lb.transform(y)
+
+    def _output(self) -> tuple[str, str]:
+        if self._label_binarizer.y_type_ == "multiclass":
+            return "softmax", "cross_entropy"
+        return "sigmoid", "log_loss"
+
+    def _decode(self, out: np.ndarray) -> np.ndarray:
+        return self._label_binarizer.inverse_transform(out)
+
+    def _score_output(self, out: np.ndarray, y: np.ndarray, sw: np.ndarray | None) -> float:
+        return float(accuracy_score(y, self._decode(out), sample_weight=sw))
+
+    def predict(self, X: object) -> np.ndarray:
+        """Predicted class labels.
+
+        Parameters
+        ----------
+        X : array-like or sparse matrix of shape (n_samples, n_features)
+            A sparse matrix is densified a block of rows at a time.
+
+        Returns
+        -------
+        ndarray of shape (n_samples,) or (n_samples, n_labels)
+        """
+        return self._decode(self._forward(X))
+
+    def predict_proba(self, X: object) -> np.ndarray:
+        """Class probabilities.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_classes)
+            Columns in the order of ``classes_``; for multi-label targets, the
+            probability of each label.
+        """
+        out = self._forward(X)
+        if self.n_outputs_ == 1 and not self._label_binarizer.y_type_.startswith("multilabel"):
+            return np.hstack([1 - out, out])
+        return out
+
+    def predict_log_proba(self, X: object) -> np.ndarray:
+        """Logarithm of :meth:`predict_proba`, shape (n_samples, n_classes).
+
+        Parameters
+        ----------
+        X : array-like or sparse matrix of shape (n_samples, n_features)
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_classes)
+        """
+        with np.errstate(divide="ignore"):
+            return np.log(self.predict_proba(X))
+
+    def _fitted_json(self) -> dict[str, Any]:
+        lb = self._label_binarizer
+        return {"classes_": self.classes_.tolist(), "classes_dtype": self.classes_.dtype.str,
+                "y_type_": lb.y_type_}
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_label = True
+        return tags
+
+
+def _checked_classes(classes: object) -> np.ndarray:
+    """``partial_fit``'s ``classes`` as a 1-D array of labels, or a ValueError naming it.
+
+    Parameters
+    ----------
+    classes : array-like of shape (n_classes,)
+        Every class that can occur (integers or strings; repeats are fine).
+    """
+    arr = np.asarray(classes)  # a str, set or dict gives a 0-d array: refused
+    if arr.ndim != 1 or arr.size == 0:
+        raise ValueError(f"classes must be a non-empty 1-D list of class labels, got {classes!r}")
+    if arr.dtype.kind in "fc" and not np.all(np.isfinite(arr)):
+        raise ValueError(f"classes must be class labels, got NaN or infinity in {arr.tolist()}")
+    kind = type_of_target(arr)
+    if kind not in ("binary", "multiclass"):
+        raise ValueError(f"classes must be class labels (integers or strings), got "
+                         f"{arr.tolist()} (type {kind!r})")
+    return arr
+
+
+def _same_kind(y: np.ndarray, classes: np.ndarray) -> bool:
+    """Whether ``y`` and ``classes`` are both integers or both strings (searchsorted-able)."""
+    kinds = y.dtype.kind + classes.dtype.kind
+    return all(k in "iu" for k in kinds) or kinds == "UU"
+
+
+def _one_hot(y: np.ndarray, classes: np.ndarray, y_type: str) -> np.ndarray:
+    """``LabelBinarizer.transform(y)`` for known labels ``y`` of a fitted binariser.
+
+    ``classes`` is the binariser's sorted ``classes_`` and ``y_type`` its
+    ``y_type_``: "binary" gives one column (1 for ``classes[1]``), "multiclass"
+    one column per class.  Every label of ``y`` must be in ``classes``.
+    """
+    index = np.searchsorted(classes, y)
+    if y_type == "binary":
+        return (index == 1).astype(np.int64)[:, None]
+    out = np.zeros((y.shape[0], classes.shape[0]), dtype=np.int64)
+    out[np.arange(y.shape[0]), index] = 1
+    return out
+
+
+def _check_known(y: np.ndarray, classes: np.ndarray, source: str) -> None:
+    """Raise when ``y`` holds a label outside ``classes``, which ``source`` names.
+
+    Compared as Python values, so labels of another type (the strings "0", "1"
+    against the integer classes 0, 1) are unknown too.
+    """
+    known = set(classes.tolist())
+    unknown = [label for label in np.unique(y).tolist() if label not in known]
+    if unknown:
+        raise ValueError(
+            f"y contains classes not {source}: {unknown}; expected a subset of "
+            f"{classes.tolist()}"
+        )

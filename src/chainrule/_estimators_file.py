@@ -1,0 +1,117 @@
+"""The checks :func:`chainrule.load_estimator` makes on an estimator file's ``fitted``
+record (:func:`_fitted_problem`): its keys, counts, curves and classes against the
+network read from the same file."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from . import io
+from ._estimators_regressor import _REGRESSOR_LOSSES
+
+# What each estimator's network ends with: output activation and loss (see ``_output``)
+_Y_TYPES = {"binary": ("sigmoid", "log_loss"), "multiclass": ("softmax", "cross_entropy"),
+            "multilabel-indicator": ("sigmoid", "log_loss")}
+_SK_OUTPUT = {"sigmoid": "logistic", "softmax": "softmax", "identity": "identity", "exp": "exp"}
+# the keys of the "fitted" record that :meth:`save` writes; nothing else is set on load
+_FITTED_KEYS = {"n_features_in_", "n_outputs_", "out_activation_", "n_iter_", "t_",
+                "loss_curve_", "best_loss_", "validation_scores_", "best_validation_score_",
+                "feature_names_in_"}
+_CLASSIFIER_KEYS = {"classes_", "classes_dtype", "y_type_"}
+
+
+def _is_count(v: object) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool) and v >= 0
+
+
+def _is_finite(v: object) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool) and bool(np.isfinite(v))
+
+
+def _fitted_problem(fitted: dict, net: Any, classifier: bool) -> str | None:
+    """What in an estimator file's ``fitted`` record is wrong for its network, or None.
+
+    Parameters
+    ----------
+    fitted : dict
+        The record as read from the file.
+    net : Network
+        The network restored from the same file.
+    classifier : bool
+        Whether the file names an :class:`MLPClassifier`.
+
+    Returns
+    -------
+    str or None
+        ``"KEY: what was expected, what was found"``, e.g.
+        ``"classes_: 4 labels for a network with 3 outputs"``.
+    """
+    act = net.output_activation
+    found = (act.name if act is not None else None, net.loss.name)
+    if not classifier and found not in {(a, loss) for loss, a in _REGRESSOR_LOSSES.items()}:
+        return (f"estimator: 'MLPRegressor' needs a network ending in identity with the loss "
+                f"'squared_error' or in exp with the loss 'poisson'; the network has {found}")
+    if classifier and found not in _Y_TYPES.values():
+        return (f"estimator: 'MLPClassifier' needs a network ending in sigmoid or softmax "
+                f"with the loss 'log_loss' or 'cross_entropy'; the network has {found}")
+    allowed = _FITTED_KEYS | (_CLASSIFIER_KEYS if classifier else set())
+    required = allowed - {"feature_names_in_"}
+    unknown = sorted(set(fitted) - allowed)
+    if unknown:
+        return f"unknown key(s) {unknown}; expected only {sorted(allowed)}"
+    missing = sorted(required - set(fitted))
+    if missing:
+        return f"missing key(s) {missing}"
+    n_out = net.n_outputs
+    for key in ("n_iter_", "t_"):
+        if not _is_count(fitted[key]):
+            return f"{key}: expected a non-negative integer, found {fitted[key]!r}"
+    if not (_is_count(fitted["n_features_in_"]) and fitted["n_features_in_"] == net.n_inputs):
+        return (f"n_features_in_: expected {net.n_inputs!r} (the network's inputs), found "
+                f"{fitted['n_features_in_']!r}")
+    if not (_is_count(fitted["n_outputs_"]) and fitted["n_outputs_"] == n_out):
+        return (f"n_outputs_: expected {n_out} (the network's outputs), found "
+                f"{fitted['n_outputs_']!r}")
+    for key in ("loss_curve_", "validation_scores_"):
+        value = fitted[key]
+        if value is None and key == "validation_scores_":
+            continue
+        if not isinstance(value, list) or not all(_is_finite(v) for v in value):
+            return f"{key}: expected a list of finite numbers, found {value!r}"
+    for key in ("best_loss_", "best_validation_score_"):
+        if fitted[key] is not None and not _is_finite(fitted[key]):
+            return f"{key}: expected a finite number or null, found {fitted[key]!r}"
+    names = fitted.get("feature_names_in_")
+    if names is not None and (
+            not isinstance(names, list) or not all(isinstance(n, str) for n in names)
+            or len(names) != net.n_inputs):
+        return (f"feature_names_in_: expected a list of {net.n_inputs} strings, found "
+                f"{names!r}")
+    if classifier:
+        y_type = fitted["y_type_"]
+        if not isinstance(y_type, str) or y_type not in _Y_TYPES:
+            return f"y_type_: expected one of {sorted(_Y_TYPES)}, found {y_type!r}"
+        if found != _Y_TYPES[y_type]:
+            return (f"y_type_: {y_type!r} needs a network ending in {_Y_TYPES[y_type][0]} "
+                    f"with the loss {_Y_TYPES[y_type][1]!r}; the network has {found}")
+        classes = fitted["classes_"]
+        if not isinstance(classes, list) or not all(
+                isinstance(v, str) or _is_finite(v) or isinstance(v, bool) for v in classes):
+            return f"classes_: expected a list of strings or numbers, found {classes!r}"
+        n_classes = 2 if y_type == "binary" else n_out
+        if y_type == "binary" and n_out != 1:
+            return f"y_type_: 'binary' needs a network with 1 output, this one has {n_out}"
+        if y_type == "multiclass" and n_out < 3:
+            return f"y_type_: 'multiclass' needs a network with 3 or more outputs, found {n_out}"
+        if len(classes) != n_classes:
+            return (f"classes_: expected {n_classes} labels for a {y_type!r} network with "
+                    f"{n_out} output(s), found {len(classes)}")
+        problem = io.class_labels_problem(classes, fitted["classes_dtype"])
+        if problem is not None:
+            return problem
+    if fitted["out_activation_"] != _SK_OUTPUT.get(found[0]):
+        return (f"out_activation_: expected {_SK_OUTPUT.get(found[0])!r} (the network's output "
+                f"activation), found {fitted['out_activation_']!r}")
+    return None

@@ -1,0 +1,63 @@
+"""What :class:`chainrule.MLPRegressor` does with its targets: the ``loss`` parameter
+checked, the targets as columns, the output layer and loss, R^2 and the predictions.
+:class:`_RegressorOutputs`, a mixin base of :class:`~chainrule.estimators.MLPRegressor`,
+holds those methods of the class (and its unpickling of files from before ``loss``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from sklearn.metrics import r2_score
+
+from ._mlp_base import _loss_changed
+
+# the output activation of each loss of MLPRegressor
+_REGRESSOR_LOSSES = {"squared_error": "identity", "poisson": "exp"}
+
+
+class _RegressorOutputs:
+    """The methods of :class:`~chainrule.estimators.MLPRegressor` that read its ``loss``."""
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        # a pickle from before the loss parameter (bc42a20) has a squared-error network
+        super().__setstate__({"loss": "squared_error", **state})
+
+    def _validate_params(self) -> None:
+        if not (isinstance(self.loss, str) and self.loss in _REGRESSOR_LOSSES):
+            raise ValueError(
+                f"loss must be one of {sorted(_REGRESSOR_LOSSES)}, got {self.loss!r}"
+            )
+        super()._validate_params()
+
+    def _targets(self, y: np.ndarray, first: bool, classes: object) -> np.ndarray:
+        loss = self.loss
+        if not first and loss != self.network_.loss.name:
+            raise ValueError(_loss_changed(loss, self.network_.loss.name))
+        if loss == "poisson" and y.min() < 0:
+            raise ValueError(
+                f"y: loss='poisson' needs non-negative targets, got {int((y < 0).sum())} "
+                f"negative value(s) (min {y.min():g})"
+            )
+        return y.reshape(-1, 1) if y.ndim == 1 else y
+
+    def _output(self) -> tuple[str, str]:
+        return _REGRESSOR_LOSSES[self.loss], self.loss
+
+    def _score_output(self, out: np.ndarray, y: np.ndarray, sw: np.ndarray | None) -> float:
+        return float(r2_score(y, out.ravel() if y.ndim == 1 else out, sample_weight=sw))
+
+    def predict(self, X: object) -> np.ndarray:
+        """Predicted targets.
+
+        Parameters
+        ----------
+        X : array-like or sparse matrix of shape (n_samples, n_features)
+            A sparse matrix is densified a block of rows at a time.
+
+        Returns
+        -------
+        ndarray of shape (n_samples,) for one output, else (n_samples, n_outputs)
+        """
+        out = self._forward(X)
+        return out.ravel() if self.n_outputs_ == 1 else out
