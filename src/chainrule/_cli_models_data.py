@@ -1,0 +1,158 @@
+"""What the model commands share: a model file read (a saved model or an estimator's file),
+the data it scores read with its features and target, the scores that train and evaluate
+print, and the help text of a DATA argument.  Read by :mod:`chainrule.cli_models` and its
+``_cli_models_train`` and ``_cli_models_show``, and by :mod:`chainrule.cli_gradcheck`."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import numpy as np
+
+from .cli_args import refuse_overwriting
+
+_DATA_HELP = ("a .csv file (header row of column names), a .npz file (arrays X and y), or a "
+              "bundled data set: digits, iris, wine, breast_cancer, diabetes, xor, moons, "
+              "circles, sinusoid")
+_DATA_EXAMPLE = "a .csv or .npz file or a bundled data set, such as iris"
+
+
+_NAMES = {"accuracy": "accuracy", "log_loss": "log loss", "mse": "mean squared error",
+          "rmse": "rmse", "mae": "mae", "r2": "r2"}  # how train and evaluate print the scores
+
+
+def _cost_words(model) -> str:
+    """What the recorded loss per epoch is: the cost the network minimised, in its terms."""
+    net, meta = model.network, model.metadata
+    words = f"mean {net.loss.name}"
+    if model.task == "regression" and "y_mean" in meta:
+        words += " on the standardised target"
+    return words + (" + weight decay" if net.weight_decay else "")
+
+
+def _preview(labels: list, n: int = 6) -> str:
+    shown = ", ".join(map(str, labels[:n]))
+    return shown + (", ..." if len(labels) > n else "")
+
+
+def _scores(model, X: np.ndarray, y: np.ndarray) -> dict[str, float]:
+    """Scores in the data's own terms, the same in train and evaluate.
+
+    Classification (y: class indices): accuracy and log loss (mean over the
+    examples); regression: mean squared error, its root and the mean absolute
+    error in the target's units, and R^2.  Keys: accuracy, log_loss / mse,
+    rmse, mae, r2.
+    """
+    from sklearn import metrics
+
+    if model.task == "classification":
+        proba = model.predict_proba(X)
+        k = proba.shape[1]
+        return {
+            "accuracy": float(np.mean(proba.argmax(axis=1) == y)),
+            "log_loss": float(metrics.log_loss(y, np.clip(proba, 1e-15, 1),
+                                               labels=list(range(k)))),
+        }
+    pred = model.predict(X)
+    mse = float(metrics.mean_squared_error(y, pred))
+    scores = {"mse": mse, "rmse": float(np.sqrt(mse)),
+              "mae": float(metrics.mean_absolute_error(y, pred))}
+    if len(y) > 1:
+        scores["r2"] = float(metrics.r2_score(y, pred))
+    return scores
+
+
+def _not_empty(name: str, what: str, example: str) -> None:
+    """Refuse an empty file or data set name, which paths would read as the directory '.'."""
+    if not name:
+        raise ValueError(f"empty {what} name {name!r}; give {example}")
+
+
+def _load(path: str):
+    from .saved_model import SavedModel
+
+    _not_empty(path, "model file", "a model file, such as model.npz")
+    return SavedModel.load(path)
+
+
+def _load_predictor(path: str):
+    """A model to predict with: a model file (:func:`_load`) or an estimator's file.
+
+    Returns
+    -------
+    SavedModel or EstimatorModel
+        An :class:`~chainrule.MLPClassifier`, :class:`~chainrule.MLPRegressor`,
+        :class:`~chainrule.SoftmaxRegression` or :class:`~chainrule.StackedAutoencoder`
+        file as an :class:`~chainrule.saved_model.EstimatorModel`.
+
+    Raises
+    ------
+    ValueError
+        For a file of none of these kinds (the error of :func:`_load`), and for a
+        :class:`~chainrule.SparseAutoencoder`, which predicts no target.
+    """
+    from .cli_gradcheck import _load_model  # the three kinds of files gradcheck reads too
+    from .saved_model import EstimatorModel, SavedModel
+
+    model = _load_model(path)
+    if isinstance(model, SavedModel):
+        return model
+    if not hasattr(model, "predict"):  # a SparseAutoencoder: features, no target
+        raise ValueError(
+            f"{path}: a {type(model).__name__} file; it reconstructs its inputs and predicts "
+            f"no target (read it with chainrule.load_autoencoder({path!r}) and use its "
+            "transform); predict and evaluate take a model file of chainrule train or "
+            "Network.save, or the file of an MLPClassifier, MLPRegressor, SoftmaxRegression "
+            "or StackedAutoencoder")
+    return EstimatorModel(model)
+
+
+def _model_file(path: str) -> str:
+    """The file a model name reads: ``path``, or ``path.npz`` when only that exists."""
+    given = Path(path)
+    if not given.exists() and given.with_name(given.name + ".npz").exists():
+        return str(given.with_name(given.name + ".npz"))
+    return path
+
+
+def _refuse_overwriting_inputs(out: str | None, args: argparse.Namespace) -> None:
+    """Refuse an output (``-o/--out``) that is the model or data file of the command."""
+    refuse_overwriting(out, "-o/--out", {"model file": _model_file(args.model),
+                                         "data file": args.data})
+
+
+def _model_data(model, data: str, target: str | None, need_target: bool, seed: int):
+    from .saved_model import EstimatorModel
+    from .tabular import read_data
+
+    _not_empty(data, "data", _DATA_EXAMPLE)
+    features = model.feature_names
+    # an estimator fitted on an array: its features are the columns, by position
+    unnamed = ("" if features is not None or not isinstance(model, EstimatorModel) else
+               " (the estimator was fitted without feature names: every column but the "
+               "target is a feature, in the order of its fit)")
+    try:
+        # a model trained on every column of its data takes an NPZ file without column
+        # names only with as many columns (chosen columns, --features x0 x2, by position)
+        table = read_data(data, target=target or model.metadata.get("target_name"),
+                          features=features, need_target=need_target, seed=seed,
+                          strict_target=target is not None,
+                          all_columns=model.metadata.get("all_columns") is True)
+    except ValueError as exc:
+        if not unnamed:
+            raise
+        raise ValueError(f"{exc}{unnamed}") from None
+    n_in = model.n_features
+    if table.X.shape[1] != n_in:
+        raise ValueError(f"{table.source}: {table.X.shape[1]} features; the model takes "
+                         f"{n_in}{unnamed}")
+    return table
+
+
+def _targets(model, table) -> np.ndarray:
+    from .saved_model import encode_labels, regression_targets
+
+    if model.task == "classification":
+        return encode_labels(np.asarray(table.y), model.labels, table)
+    return regression_targets(table)

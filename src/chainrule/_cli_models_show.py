@@ -1,0 +1,179 @@
+"""``chainrule info`` and ``chainrule plot``: their parsers and handlers (see
+:mod:`chainrule.cli_models`), which show what a model file holds and how it predicts."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+
+from ._cli_models_data import (
+    _DATA_HELP,
+    _cost_words,
+    _load,
+    _model_data,
+    _preview,
+    _refuse_overwriting_inputs,
+    _targets,
+)
+from .cli_args import picture_path, positive_int, seed_int
+
+
+# --- chainrule info --------------------------------------------------------------------------
+def _add_info(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "info", help="summary of a model file: layers, shapes, activations, parameters",
+        description="Print a model file's layers (input and output shapes, activation, "
+        "parameter shapes and counts), its loss, and what chainrule train recorded: task, "
+        "classes, features, target and training settings.")
+    p.add_argument("model", metavar="MODEL")
+    p.add_argument("--json", action="store_true", help="print as JSON")
+    p.set_defaults(handler=_info)
+
+
+def _layer_rows(net) -> list[dict]:
+    rows = []
+    for i, (layer, (shape, out)) in enumerate(zip(net.layers, net.layer_shapes(), strict=True)):
+        act = getattr(layer, "activation", None)
+        params = {s.name: list(s.shape) for s in layer.param_specs()}
+        rows.append({
+            "index": i, "layer": type(layer).__name__,
+            "input": list(shape) if isinstance(shape, tuple) else shape,
+            "output": list(out) if isinstance(out, tuple) else out,
+            "activation": act.name if act is not None else None, "params": params,
+            "count": int(sum(int(np.prod(s)) for s in params.values())),
+        })
+    return rows
+
+
+def _info(args: argparse.Namespace) -> int:
+    model = _load(args.model)
+    net, meta = model.network, model.metadata
+    rows = _layer_rows(net)
+    if args.json:
+        print(json.dumps({"layers": rows, "loss": net.loss.name, "n_params": net.n_params,
+                          "dtype": net.dtype.name,
+                          **{k: v for k, v in meta.items() if k not in ("history", "x_mean",
+                                                                        "x_scale")}}))
+        return 0
+    print(f"{args.model}: {len(net.layers)} layers, {net.n_params} parameters, {net.dtype}, "
+          f"loss {net.loss.name}")
+    def fmt(s):
+        return "x".join(map(str, s)) if isinstance(s, list) else str(s)
+    print(f"{'#':>2}  {'layer':<10} {'input':>8} {'output':>8}  {'activation':<11} "
+          f"{'parameters':<20} {'count':>8}")
+    for r in rows:
+        params = ", ".join(f"{k} {fmt(v)}" for k, v in r["params"].items())
+        print(f"{r['index']:>2}  {r['layer']:<10} {fmt(r['input']):>8} {fmt(r['output']):>8}  "
+              f"{r['activation'] or '-':<11} {params or '-':<20} {r['count']:>8}")
+    print(f"total parameters: {net.n_params}")
+    if "task" in meta:
+        print(f"task: {meta['task']}")
+    if meta.get("labels") is not None:
+        print(f"classes ({len(meta['labels'])}): {_preview(meta['labels'], 20)}")
+    if meta.get("target_name"):
+        print(f"target: {meta['target_name']}")
+    if meta.get("feature_names"):
+        print(f"features ({len(meta['feature_names'])}): {_preview(meta['feature_names'], 8)}")
+    t = meta.get("training")
+    if "x_mean" in meta:
+        # chainrule train --input-shape: one mean and one deviation per channel (cli_architecture)
+        whole = " of each channel" if t and t.get("input_shape") else ""
+        print(f"inputs standardised with the training mean and standard deviation{whole}"
+              + (" (target too)" if "y_mean" in meta else ""))
+    if t:  # --layers as JSON, as it was given
+        print("trained: " + ", ".join(f"{k}={json.dumps(v) if k == 'layers' else v}"
+                                      for k, v in t.items()))
+    h = meta.get("history") or {}
+    if h.get("loss"):
+        # the mean over the last epoch's batches, each taken before its update (train
+        # prints the cost of the final parameters, which differs a little)
+        last = f"last epoch's mean training cost {h['loss'][-1]:.4g}"
+        if h.get("val_loss"):
+            last += f", validation cost {h['val_loss'][-1]:.4g}"
+        print(f"{last} ({_cost_words(model)})")
+    return 0
+
+
+# --- chainrule plot --------------------------------------------------------------------------
+_KINDS = ("loss", "regions", "weights", "confusion")
+
+
+def _add_plot(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "plot", help="draw a model: loss, regions, weights or confusion (PNG)",
+        description="loss: training and validation cost per epoch (the loss the network "
+        "minimised, recorded by chainrule train); regions: decision regions of a classifier "
+        "on 2 features, with the points of DATA; weights: first-layer weights as image tiles "
+        "(square inputs, or --shape); confusion: confusion matrix on DATA.",
+        epilog="examples: chainrule plot loss model.npz; chainrule plot regions moons.npz "
+        "moons -o regions.png; chainrule plot confusion digits.npz digits")
+    p.add_argument("kind", choices=_KINDS)
+    p.add_argument("model", metavar="MODEL")
+    p.add_argument("data", metavar="DATA", nargs="?",
+                   help="labelled data for regions and confusion: " + _DATA_HELP)
+    p.add_argument("--target", metavar="NAME", help="target column (default: the model's)")
+    p.add_argument("-o", "--out", type=picture_path, metavar="PNG",
+                   help="default: chainrule-KIND.png")
+    p.add_argument("--title", help="picture title")
+    p.add_argument("--shape", type=positive_int, nargs=2, metavar=("H", "W"),
+                   help="weights: image shape of the inputs (default: square)")
+    p.add_argument("--max-units", type=positive_int, default=100, dest="max_units",
+                   help="weights: at most this many units, a kernel being one tile per "
+                        "input channel (default: 100)")
+    p.add_argument("--normalize", action="store_true",
+                   help="confusion: colour by fraction of each true class")
+    p.add_argument("--seed", type=seed_int, default=0, help="seed of generated data sets")
+    p.set_defaults(handler=_plot)
+
+
+def _plot(args: argparse.Namespace) -> int:
+    from . import plots
+
+    out = Path(args.out or f"chainrule-{args.kind}.png")
+    _refuse_overwriting_inputs(out, args)
+    model = _load(args.model)
+    if args.kind == "loss":
+        history = model.metadata.get("history") or {}
+        if not history.get("loss"):
+            raise ValueError(f"{args.model}: no loss history recorded (train the model with "
+                             "chainrule train)")
+        title = args.title or f"Training and validation cost ({_cost_words(model)})"
+        path = plots.plot_loss(history, out, title=title)
+    elif args.kind == "weights":
+        if args.shape is None and isinstance(model.network.n_inputs, int):
+            n_in = model.network.n_inputs
+            if math.isqrt(n_in) ** 2 != n_in:
+                raise ValueError(f"plot weights: the model's {n_in} inputs are not a square "
+                                 f"image; give --shape H W with H * W = {n_in}")
+        path = plots.plot_first_layer(model.network, out, shape=args.shape,
+                                      max_units=args.max_units, title=args.title)
+    else:
+        if args.data is None:
+            raise ValueError(f"plot {args.kind} needs DATA (labelled examples to draw)")
+        if model.task != "classification":
+            raise ValueError(f"plot {args.kind}: the model is a regression model; it needs a "
+                             "classifier")
+        shape = model.network.n_inputs
+        if args.kind == "regions" and isinstance(shape, tuple):
+            raise ValueError(f"plot regions draws a classifier of 2 features on the plane; "
+                             f"this model takes images of {'x'.join(map(str, shape))} values "
+                             "(plot confusion shows how it classifies DATA)")
+        if args.kind == "regions" and model.n_features != 2:  # before the data is read
+            raise ValueError(f"plot regions needs a model of 2 features, this one has "
+                             f"{model.n_features}")
+        table = _model_data(model, args.data, args.target, True, args.seed)
+        labels = np.asarray(model.labels)
+        y = labels[_targets(model, table)]
+        if args.kind == "regions":  # 2 features: checked above, and _model_data matched them
+            title = args.title or f"decision regions on {table.source}"
+            path = plots.plot_decision_regions([(title, model, table.X, y)], out)
+        else:
+            path = plots.plot_confusion_matrix(
+                y, model.predict(table.X), out, labels=list(labels), normalize=args.normalize,
+                **({"title": args.title} if args.title else {}))
+    print(f"{args.kind} picture written to {path}")
+    return 0

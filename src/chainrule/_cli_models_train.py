@@ -1,0 +1,312 @@
+"""``chainrule train``: its parser and handler (see :mod:`chainrule.cli_models`), with
+the task inferred from the target and the validation split."""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+import numpy as np
+
+from ._cli_models_data import _DATA_EXAMPLE, _DATA_HELP, _NAMES, _not_empty, _preview, _scores
+from .cli_architecture import (
+    add_architecture_args,
+    build_network,
+    check_architecture,
+    check_features,
+    image_statistics,
+)
+from .cli_args import (
+    OPTIMIZER_NAMES,
+    backprop_activation_name,
+    check_loss_output,
+    fraction,
+    initializer_name,
+    loss_name,
+    model_path,
+    nonnegative_float,
+    optimizer_name,
+    optimizer_settings,
+    picture_path,
+    positive_float,
+    positive_int,
+    refuse_overwriting,
+    seed_int,
+)
+
+
+# --- chainrule train -------------------------------------------------------------------------
+def _add_train(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "train", help="train an MLP (or any --layers) on a CSV/NPZ file or a bundled data set; "
+        "write the model",
+        description="Train a multilayer perceptron (--hidden), or any network of layers "
+        "(--layers, with --input-shape for images: a convolutional network), on a table of "
+        "examples and write the model "
+        "file (.npz: arrays + JSON, never pickle). The task is inferred from the target "
+        "(text, or at most 20 distinct whole numbers: classification; else regression; "
+        "--task to override); so are the output "
+        "layer (softmax for 3+ classes, sigmoid for 2 unless --loss cross_entropy, identity "
+        "for regression, exp for a "
+        "regression with --loss poisson) and the loss. "
+        "Features (and a regression target, unless the output is bounded: sigmoid, tanh, "
+        "relu, elu, gelu, silu, softplus, exp, square) are standardised with "
+        "the training statistics (--scale none: as they are), "
+        "which the model file keeps together with the class labels, feature names and "
+        "target name, so predict and evaluate take raw data.",
+        epilog="examples: chainrule train iris -o iris.npz; chainrule train data.csv --target "
+        "price --hidden 64 32 --epochs 200 -o price.npz; chainrule train digits --layers "
+        "'[{\"type\": \"Conv2D\", \"out_channels\": 8, \"kernel_size\": 3, \"padding\": 1}, "
+        "{\"type\": \"MaxPool2D\", \"size\": 2}, {\"type\": \"Flatten\"}]' --input-shape "
+        "1 8 8 -o cnn.npz",
+    )
+    p.add_argument("data", metavar="DATA", help=_DATA_HELP)
+    p.add_argument("--target", metavar="NAME",
+                   help="target column (CSV; default: the last column) or array (NPZ; "
+                   "default: y)")
+    p.add_argument("--features", nargs="+", metavar="NAME",
+                   help="feature columns (default: every column but the target)")
+    p.add_argument("--task", choices=["auto", "classification", "regression"], default="auto",
+                   help="default: auto (inferred from the target; regression for --loss poisson)")
+    add_architecture_args(p)  # --hidden, --activation, --dropout, --layers, --input-shape
+    p.add_argument("--output", type=backprop_activation_name, metavar="ACT",
+                   help="output activation (default: softmax / sigmoid / identity by task; "
+                   "softmax for two classes with --loss cross_entropy; exp for --loss "
+                   "poisson)")
+    p.add_argument("--loss", type=loss_name, help="loss (default: canonical for the output)")
+    p.add_argument("--init", type=initializer_name, default="auto",
+                   help="initialiser (default: auto: He after ReLU, else Glorot); with "
+                   "--layers: of the output layer and each Dense or Conv2D layer that names "
+                   "none")
+    p.add_argument("--optimizer", type=optimizer_name, default="adam", metavar="NAME",
+                   help=f"{', '.join(OPTIMIZER_NAMES)} (default: adam)")
+    p.add_argument("--lr", type=positive_float, default=0.01, help="learning rate (default: 0.01)")
+    p.add_argument("--momentum", type=fraction, default=None,
+                   help="momentum of sgd/gd/nesterov (default: 0.9)")
+    p.add_argument("--weight-decay", type=nonnegative_float, default=0.0, dest="weight_decay",
+                   help="L2 penalty on weights (default: 0)")
+    p.add_argument("--batch-size", type=positive_int, default=None, dest="batch_size",
+                   help="mini-batch size, for every optimizer but gd (default: 32)")
+    p.add_argument("--epochs", type=positive_int, default=100, help="epochs (default: 100)")
+    p.add_argument("--patience", type=positive_int, default=None,
+                   help="stop when the validation loss (the training loss with --val-fraction "
+                   "0) has not improved for this many epochs and keep the best weights "
+                   "(default: train all epochs)")
+    p.add_argument("--val-fraction", type=fraction, default=None, dest="val_fraction",
+                   help="fraction held out for validation, stratified for classification "
+                   "(default: 0.1, or 0 for fewer than 20 examples; 0 for none)")
+    p.add_argument("--scale", choices=["standard", "none"], default="standard",
+                   help="standardise features (and regression targets, unless the output "
+                   "is bounded, as exp for --loss poisson) with the training mean and "
+                   "standard deviation: of each feature, or with --input-shape of each "
+                   "channel over all its pixels, so that every pixel of a channel is scaled "
+                   "alike (default: standard)")
+    p.add_argument("--seed", type=seed_int, default=0, help="random seed (default: 0)")
+    p.add_argument("-o", "--out", type=model_path, default="model.npz", metavar="MODEL",
+                   help="model file to write (.npz is appended; an existing directory, or a "
+                   "name ending in /: DIR/model.npz; default: model.npz)")
+    p.add_argument("--plot", type=picture_path, metavar="PNG",
+                   help="also write the loss curve to PNG (or .pdf, .svg, ...)")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(handler=_train)
+
+
+def _infer_task(table, requested: str, loss: str | None = None) -> str:
+    if requested != "auto":
+        return requested
+    if table.task is not None:
+        return table.task
+    if loss == "poisson":  # counts: whole numbers, often few distinct ones, yet a regression
+        return "regression"
+    y = np.asarray(table.y)
+    try:
+        values = y.astype(np.float64)
+    except ValueError:
+        _refuse_stray_text(table)
+        return "classification"
+    whole = np.all(np.isfinite(values)) and np.all(values == np.round(values))
+    return "classification" if whole and len(np.unique(values)) <= 20 else "regression"
+
+
+def _refuse_stray_text(table) -> None:
+    """Refuse a target of numbers with a few text cells, which would become classes.
+
+    Text makes a target a classification, but a column of more than 20 distinct
+    numbers in which at most half of the cells are text ("NA", "?", "n/a") is a
+    numeric target with missing or bad values: as classes, every number would
+    be a class of its own.  ``--task classification`` still takes it as labels.
+    """
+    numbers, text = [], []
+    for i, cell in enumerate(np.asarray(table.y).tolist()):
+        try:
+            numbers.append(float(cell))
+        except (TypeError, ValueError):
+            text.append((i, cell))
+    distinct = len(set(numbers))
+    if distinct > 20 and len(text) <= len(numbers):
+        shown = ", ".join(f"{cell!r} (example {i + 1})" for i, cell in text[:5])
+        more = f" and {len(text) - 5} more" if len(text) > 5 else ""
+        raise ValueError(
+            f"{table.source}: the target {table.target_name or 'column'!s} holds "
+            f"{distinct} distinct numbers and {len(text)} cell(s) that are not numbers: "
+            f"{shown}{more}; remove or fill those examples for a regression, or pass --task "
+            "classification to take every value as a class label"
+        )
+
+
+def _split(n: int, fraction: float, seed: int, stratify: np.ndarray | None):
+    from sklearn.model_selection import train_test_split
+
+    index = np.arange(n)
+    if not fraction:
+        return index, index[:0]
+    if not 0 < fraction < 1:
+        raise ValueError(f"--val-fraction must be in [0, 1), got {fraction}")
+    n_val = int(np.ceil(fraction * n))
+    if n_val >= n:
+        raise ValueError(f"--val-fraction {fraction} leaves no training examples of {n}")
+    if stratify is not None:  # only where each side can hold every class
+        counts = np.bincount(stratify)
+        if counts.min() < 2 or min(n_val, n - n_val) < len(counts):
+            stratify = None
+    return train_test_split(index, test_size=n_val, random_state=seed, stratify=stratify)
+
+
+def _train(args: argparse.Namespace) -> int:
+    from .activations import OUTPUT_RANGES, get_activation
+    from .losses import get_loss
+    from .saved_model import SavedModel, fit_labels, regression_targets
+    from .tabular import read_data
+    from .training import train
+
+    # what needs no data is checked before the data is read (argparse checked the names)
+    steps = optimizer_settings(args.optimizer, args.momentum, args.batch_size)
+    check_architecture(args)
+    if args.output is not None:
+        check_loss_output(args.loss, args.output, output_given=True)
+    _not_empty(args.data, "data", _DATA_EXAMPLE)
+    refuse_overwriting(args.out, "-o/--out", {"data file": args.data})
+    refuse_overwriting(args.plot, "--plot", {"data file": args.data})
+    table = read_data(args.data, target=args.target, features=args.features, seed=args.seed,
+                      features_what=" (--features)")
+    check_features(args, table.X.shape[1], table.source)
+    task = _infer_task(table, args.task, args.loss)
+    meta: dict = {"task": task, "feature_names": table.feature_names,
+                  "target_name": table.target_name, "data": str(args.data),
+                  # every column but the target (no --features): a file without column
+                  # names must then have exactly these columns (see _model_data)
+                  "all_columns": args.features is None}
+    if task == "classification":
+        labels, y = fit_labels(np.asarray(table.y))
+        if len(labels) < 2:
+            raise ValueError(f"{table.source}: the target {table.target_name!r} has one class "
+                             f"({labels[0]!r}); classification needs two or more")
+        meta["labels"] = labels
+        # cross_entropy is softmax's loss: of one sigmoid unit it is -y log a, blind to class 0
+        entropy = args.loss is not None and get_loss(args.loss).name == "cross_entropy"
+        output = args.output or ("sigmoid" if len(labels) == 2 and not entropy else "softmax")
+        if output == "sigmoid" and entropy:
+            raise ValueError(
+                f"--loss {args.loss}: of a single sigmoid output a it is -y log a, which the "
+                f"examples of the class {labels[0]!r} (y = 0) do not enter, so the network "
+                f"would learn to predict {labels[1]!r} for every example; use --output "
+                "softmax (two units: the default with this loss) or --loss log_loss")
+        if output not in ("softmax", "sigmoid") or (output == "sigmoid" and len(labels) > 2):
+            raise ValueError(
+                f"--output: a classifier of {len(labels)} classes needs a softmax output"
+                f"{' (or sigmoid)' if len(labels) == 2 else ''}, got {output!r}"
+            )
+        n_out = 1 if output == "sigmoid" else len(labels)
+        targets = y if n_out > 1 else y.astype(np.float64)[:, None]
+    else:
+        y = regression_targets(table)
+        # the Poisson loss needs positive outputs: exp, its canonical link, unless told
+        n_out, targets = 1, None
+        output = args.output or ("exp" if args.loss == "poisson" else "identity")
+    check_loss_output(args.loss, output, output_given=args.output is not None,
+                      default=f"the default for {task}")
+    if args.val_fraction is None:
+        args.val_fraction = 0.1 if table.n_samples >= 20 else 0.0
+    train_idx, val_idx = _split(table.n_samples, args.val_fraction, args.seed,
+                                y if task == "classification" else None)
+    X = table.X
+    if args.scale == "standard":
+        if args.input_shape is not None:  # images: each channel as a whole (see --help)
+            mean, scale = image_statistics(X[train_idx], tuple(args.input_shape))
+        else:
+            mean = X[train_idx].mean(axis=0)
+            scale = X[train_idx].std(axis=0)
+            # a column constant in training is only centred: its std is the rounding of the
+            # mean (0.1 in 100 rows: 1.9e-16), by which another value would be multiplied ~1e15
+            scale[np.ptp(X[train_idx], axis=0) == 0] = 1.0
+        meta["x_mean"], meta["x_scale"] = mean.tolist(), scale.tolist()
+        X = (X - mean) / scale
+    if task == "regression":
+        y_mean, y_scale = 0.0, 1.0
+        # a bounded output (sigmoid, relu, exp, ...; the Poisson loss's exp among them)
+        # predicts values in its range: the target must lie there, as it is (centred, it
+        # would not: an exp output could not predict below the mean)
+        low, high = OUTPUT_RANGES.get(get_activation(output).name, (-np.inf, np.inf))
+        bounded = np.isfinite(low) or np.isfinite(high)
+        y_fit = y[train_idx]
+        if bounded and (y_fit.min() < low or y_fit.max() > high):
+            what = (f"--output {output}" if args.output else
+                    f"the {output} output (the default for --loss {args.loss})")
+            advice = ("the Poisson loss models counts, which are >= 0" if args.loss == "poisson"
+                      else "use --output identity (the default for regression), or rescale "
+                      "the target")
+            raise ValueError(
+                f"{what}: its outputs lie in [{low:g}, {high:g}], but the target "
+                f"{table.target_name!r} runs from {y_fit.min():g} to {y_fit.max():g}; "
+                f"{advice}")
+        if args.scale == "standard" and not bounded:
+            y_mean, y_scale = float(y[train_idx].mean()), float(y[train_idx].std())
+            y_scale = 1.0 if np.ptp(y[train_idx]) == 0 else y_scale  # as a constant feature
+            meta["y_mean"], meta["y_scale"] = y_mean, y_scale
+        targets = ((y - y_mean) / y_scale)[:, None]
+    net = build_network(args, X.shape[1], n_out, output)
+    print(f"{table.source}: {table.n_samples} examples x {X.shape[1]} features; "
+          f"target {table.target_name!r}: {task}"
+          + (f", {len(meta['labels'])} classes ({_preview(meta['labels'])})"
+             if task == "classification" else ""))
+    print(f"{len(train_idx)} for training, {len(val_idx)} for validation")
+    print(net.summary())
+    options = {"patience": args.patience} if args.patience is not None else {}
+    start = time.perf_counter()
+    history = train(
+        net, X[train_idx], targets[train_idx], optimizer=args.optimizer, lr=args.lr,
+        momentum=steps["momentum"], batch_size=steps["batch_size"], epochs=args.epochs,
+        seed=args.seed, verbose=0 if args.quiet else 1,
+        validation_data=(X[val_idx], targets[val_idx]) if len(val_idx) else None, **options,
+    )
+    seconds = time.perf_counter() - start
+    architecture = ({"hidden": list(args.hidden), "activation": args.activation,
+                     **({"dropout": args.dropout} if args.dropout else {})}
+                    if args.layers is None else
+                    {"layers": args.layers, **({"input_shape": list(args.input_shape)}
+                                               if args.input_shape is not None else {})})
+    meta["training"] = {
+        **architecture, "output": output,
+        "loss": net.loss.name, "optimizer": args.optimizer, "lr": args.lr,
+        "momentum": steps["momentum"], "batch_size": steps["batch_size"],
+        "epochs": history.epochs, "seed": args.seed,
+        "val_fraction": args.val_fraction, "weight_decay": args.weight_decay,
+        "stop_reason": history.stop_reason, "seconds": round(seconds, 3),
+    }
+    meta["history"] = {k: [float(v) for v in history[k]]
+                       for k in ("loss", "val_loss", "accuracy", "val_accuracy")
+                       if history.get(k) and all(np.isfinite(history[k]))}
+    model = SavedModel(net, meta)
+    epochs = f"{history.epochs} epoch{'' if history.epochs == 1 else 's'}"
+    line = f"trained {epochs} in {seconds:.2f} s ({history.stop_reason})"
+    for name, idx in (("training", train_idx), ("validation", val_idx)):
+        if len(idx):
+            scores = _scores(model, table.X[idx], y[idx])
+            line += f"; {name} " + ", ".join(f"{_NAMES[k]} {v:.4g}" for k, v in scores.items())
+    print(line)
+    print(f"model written to {model.save(args.out)}")
+    if args.plot:
+        from .plots import plot_loss
+
+        print(f"loss curve written to {plot_loss(history, args.plot)}")
+    return 0
