@@ -1,0 +1,307 @@
+"""The file format of :mod:`chainrule.io`: an ``.npz`` of plain arrays with a strict
+JSON record, written atomically (a temporary file renamed into place, with the mode a
+new file gets) and read back without pickle, its archive members and format checked.
+Import from :mod:`chainrule.io`."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import math
+import os
+import secrets
+import stat
+import tokenize
+import zipfile
+import zlib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TextIO
+
+import numpy as np
+from numpy.lib.npyio import NpzFile
+
+FORMAT_VERSION = 1
+
+# What numpy and zipfile raise on damaged archives: a bad header or CRC (BadZipFile,
+# ValueError), a cut-off member (EOFError, OSError), a broken deflate stream (zlib.error),
+# a corrupted compression-method field (NotImplementedError), a missing member (KeyError),
+# a member flagged as encrypted (RuntimeError), a size no memory holds (MemoryError; the
+# headers are checked against the members' sizes first, see :func:`read_npz`), a garbled
+# .npy header that NumPy's parser gives up on (SyntaxError, tokenize.TokenError).
+_READ_ERRORS = (ValueError, OSError, EOFError, KeyError, NotImplementedError, zipfile.BadZipFile,
+                zlib.error, RuntimeError, MemoryError, SyntaxError, tokenize.TokenError)
+_ZIP_MAGIC = b"PK\x03\x04"
+NETWORK_FORMAT = "chainrule.network"
+# what reads each format, for the message that refuses a file of another one (the formats
+# of the modules above this one are named by their text: io imports none of them)
+_READERS = {
+    NETWORK_FORMAT: "chainrule.load({path!r})",
+    "chainrule.estimator": "chainrule.load_estimator({path!r}) (its network is the "
+                           "estimator's .network_)",
+    "chainrule.autoencoder": "chainrule.load_autoencoder({path!r})",
+    "chainrule.checkpoint": "chainrule.resume({path!r}, X, Y) to continue the run, or "
+                            "chainrule.Trainer.from_checkpoint({path!r}) (its network is the "
+                            "trainer's .net)",
+}
+
+
+def _create_temporary(path: Path) -> tuple[int, Path]:
+    """Create a new empty file next to ``path``, with the mode ``path`` will have.
+
+    Unlike :func:`tempfile.mkstemp` (always 0600), the file is created with
+    mode 0666 and the kernel applies the umask (and any default ACL), as for
+    any file a program writes; a file that already exists at ``path`` passes
+    its mode on, as writing over it in place would keep it.  Its name is
+    ``path``'s with a dot before and a random suffix after, or, when that would
+    pass the 255 bytes a file name may have, ``.chainrule.<suffix>.tmp``.
+    """
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+    stem = path.name if len(os.fsencode(path.name)) <= 200 else "chainrule"
+    for _ in range(100):
+        tmp = path.with_name(f".{stem}.{secrets.token_hex(4)}.tmp")
+        try:
+            fd = os.open(tmp, flags, 0o666)
+        except FileExistsError:
+            continue
+        try:
+            os.chmod(fd if os.chmod in os.supports_fd else tmp,
+                     stat.S_IMODE(os.stat(path).st_mode))
+        except FileNotFoundError:
+            pass
+        except BaseException:
+            os.close(fd)
+            tmp.unlink(missing_ok=True)
+            raise
+        return fd, tmp
+    raise FileExistsError(f"{path.parent}: could not create a temporary file for {path.name}")
+
+
+@contextlib.contextmanager
+def atomic_text(path: str | os.PathLike) -> Iterator[TextIO]:
+    """Open a UTF-8 text file to write that appears at ``path`` only when complete.
+
+    The missing folders are created (as :func:`write_file` creates them); the
+    text goes to a temporary file next to ``path``, renamed over it when the
+    ``with`` block ends without an error, and removed when it ends with one, so
+    an existing file is never left half overwritten.  A symbolic link is
+    followed (its file is replaced, not the link); what is no regular file
+    (``/dev/stdout``, ``/dev/null``, a named pipe) is written to as it is.
+
+    Yields
+    ------
+    TextIO
+        The open file (``newline=""``: the writer chooses line ends).
+    """
+    path = Path(path)
+    if path.exists() and not path.is_file():  # a device or a pipe: never replaced
+        with open(path, "w", newline="", encoding="utf-8") as fh:
+            yield fh
+        return
+    path = path.resolve() if path.is_symlink() else path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fd, tmp = _create_temporary(path)
+    except OSError as exc:  # named by the file asked for, not by its hidden temporary
+        if exc.strerror is None:
+            raise
+        raise type(exc)(exc.errno, exc.strerror, str(path)) from None
+    try:
+        with os.fdopen(fd, "w", newline="", encoding="utf-8") as fh:
+            yield fh
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def file_path(path: str | os.PathLike) -> Path:
+    """The file :func:`write_file` writes for ``path``: ``.npz`` appended if missing."""
+    path = Path(path)
+    return path if path.suffix == ".npz" else path.with_name(path.name + ".npz")
+
+
+def check_writable(path: str | os.PathLike, name: str) -> Path:
+    """Check, before any work, that :func:`write_file` can write ``path``; the file's path.
+
+    Creates the missing folders (as writing would) and a temporary file next to
+    the target, removed at once; a path under a file, a folder in the way or a
+    folder without write permission is an error naming ``name`` now, not after
+    the first epoch of a run.
+    """
+    target = file_path(path)
+    if target.is_dir():
+        raise IsADirectoryError(f"{name}: {target} is a folder, not a file")
+    existing = next(p for p in target.absolute().parents if p.exists())
+    if not existing.is_dir():
+        raise NotADirectoryError(f"{name}: cannot write {target}: {existing} is a file, "
+                                 "not a folder")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = _create_temporary(target)
+    except OSError as exc:
+        raise OSError(f"{name}: cannot write {target} ({exc.strerror or exc})") from None
+    os.close(fd)
+    tmp.unlink(missing_ok=True)
+    return target
+
+
+# JSON has no infinity or NaN (Python's json writes the non-standard Infinity / NaN, which
+# strict readers refuse): such a float in a record is written as {"__float__": "inf"}.
+_NONFINITE = {"inf": math.inf, "-inf": -math.inf, "nan": math.nan}
+
+
+def _strict_json(value: object) -> object:
+    """``value`` with every non-finite float replaced by its ``{"__float__": ...}`` object."""
+    if isinstance(value, float) and not math.isfinite(value):  # np.float64 included
+        return {"__float__": "nan" if math.isnan(value) else ("inf" if value > 0 else "-inf")}
+    if isinstance(value, dict):
+        return {k: _strict_json(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_strict_json(v) for v in value]
+    return value
+
+
+def _json_float(obj: dict) -> object:
+    """json.loads' object_hook: ``{"__float__": "inf"}`` back to the float it stands for."""
+    if len(obj) == 1 and obj.get("__float__") in _NONFINITE:
+        return _NONFINITE[obj["__float__"]]
+    return obj
+
+
+def write_file(path: str | os.PathLike, meta: dict, arrays: dict[str, np.ndarray]) -> Path:
+    """Write JSON ``meta`` and numeric ``arrays`` to ``path`` (.npz) atomically.
+
+    The JSON is strict (RFC 8259): a non-finite float in ``meta`` (a history's
+    diverged epoch, ``n_iter_no_change=inf``) is written as ``{"__float__":
+    "inf"}`` (or ``"-inf"``, ``"nan"``), which :func:`read_file` reads back.
+    """
+    path = file_path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    meta = {**meta, "version": FORMAT_VERSION}
+    text = json.dumps(_strict_json(meta), allow_nan=False)
+    fd, tmp = _create_temporary(path)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            np.savez(fh, __meta__=np.array(text), **arrays)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return path
+
+
+def _check_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
+    """Raise ValueError when an archive member is encrypted or its .npy header lies.
+
+    The header's shape and dtype must account for exactly the bytes the member
+    holds, so that a forged shape is refused before memory is set aside for it.
+    """
+    name = info.filename
+    if info.flag_bits & 0x1:
+        raise ValueError(f"the member {name!r} is encrypted; expected plain .npy arrays")
+    with zf.open(info) as fh:
+        version = np.lib.format.read_magic(fh)
+        if version == (1, 0):
+            shape, _, dtype = np.lib.format.read_array_header_1_0(fh)
+        else:
+            shape, _, dtype = np.lib.format.read_array_header_2_0(fh)
+        if dtype.hasobject:
+            raise ValueError(f"the member {name!r} holds Python objects; expected numbers or "
+                             "text")
+        needed = int(np.prod(shape, dtype=object)) * dtype.itemsize
+        held = info.file_size - fh.tell()
+    if needed != held:
+        raise ValueError(
+            f"the member {name!r} claims shape {shape} of {dtype} ({needed} bytes) but holds "
+            f"{held} bytes"
+        )
+
+
+def class_labels_problem(classes: list, dtype: object) -> str | None:
+    """What is wrong with saved class labels and their dtype name, or None.
+
+    Shared by the loaders of the estimators and of the autoencoder classifiers:
+    the labels must be distinct and come back unchanged through ``dtype``
+    (the dtype they were saved with, e.g. ``"<U3"`` or ``"<i8"``).
+    """
+    if len({(type(v).__name__, v) for v in classes}) != len(classes):
+        return f"classes_: expected distinct labels, found {classes!r}"
+    try:
+        ok = isinstance(dtype, str) and np.array(classes, dtype=np.dtype(dtype)).tolist() \
+            == classes
+    except (TypeError, ValueError, OverflowError):
+        ok = False
+    if not ok:
+        return (f"classes_dtype: {dtype!r} cannot hold the labels {classes!r}; expected "
+                "the dtype they were saved with")
+    return None
+
+
+def read_npz(path: str | os.PathLike) -> dict[str, np.ndarray]:
+    """All arrays of the ``.npz`` archive at ``path``, read without pickle.
+
+    The file must start as a zip archive does, and every member's header must
+    match its size, before any array is read.
+
+    Parameters
+    ----------
+    path : str or PathLike
+
+    Returns
+    -------
+    dict of str to ndarray
+
+    Raises
+    ------
+    ValueError, OSError, EOFError, KeyError, NotImplementedError, zipfile.BadZipFile, \
+zlib.error, RuntimeError, MemoryError, SyntaxError, tokenize.TokenError
+        The errors of ``_READ_ERRORS``: callers catch that tuple and name the file.
+    """
+    with open(path, "rb") as fh:
+        magic = fh.read(len(_ZIP_MAGIC))
+    if magic != _ZIP_MAGIC:
+        raise ValueError(f"not an .npz archive (it starts with {magic!r}, an .npz archive with "
+                         f"{_ZIP_MAGIC!r})")
+    with zipfile.ZipFile(path) as zf:
+        for info in zf.infolist():
+            _check_member(zf, info)
+    data = np.load(path, allow_pickle=False)
+    if not isinstance(data, NpzFile):  # pragma: no cover - the magic was checked above
+        raise ValueError(f"found a single {type(data).__name__}, not an .npz archive")
+    with data:
+        return {key: data[key] for key in data.files}
+
+
+def read_file(path: str | os.PathLike, fmt: str) -> tuple[dict, dict[str, np.ndarray]]:
+    """Read what :func:`write_file` wrote, checking the format name and version."""
+    p = Path(path)
+    if not p.exists() and p.with_name(p.name + ".npz").exists():
+        p = p.with_name(p.name + ".npz")
+    if p.is_dir():
+        raise IsADirectoryError(f"{path} is a directory, not a model file")
+    if not p.is_file():
+        raise FileNotFoundError(f"no such file: {path}")
+    try:
+        arrays = read_npz(p)
+    except _READ_ERRORS as exc:
+        raise ValueError(
+            f"{p}: not a readable chainrule file (truncated, corrupted or another format: "
+            f"{exc})"
+        ) from None
+    try:
+        meta = json.loads(str(arrays.pop("__meta__")), object_hook=_json_float)
+    except (KeyError, ValueError):
+        raise ValueError(f"{p}: not a chainrule file (no readable '__meta__' record)") from None
+    if not isinstance(meta, dict) or meta.get("format") != fmt:
+        found = meta.get("format") if isinstance(meta, dict) else None
+        reader = _READERS.get(found) if isinstance(found, str) else None
+        hint = "" if reader is None else "; read it with " + reader.format(path=str(path))
+        raise ValueError(f"{p}: expected a {fmt!r} file, found format {found!r}{hint}")
+    version = meta.get("version")
+    if isinstance(version, bool) or version != FORMAT_VERSION:  # JSON true is no version 1
+        raise ValueError(
+            f"{p}: file format version {version!r}; this chainrule reads "
+            f"version {FORMAT_VERSION}"
+        )
+    return meta, arrays

@@ -1,0 +1,201 @@
+"""A network as a JSON-able configuration and named arrays, and back (see
+:mod:`chainrule.io`): each layer from its config, the sizes checked against the
+parameter vector, the layers' state restored.  Import from :mod:`chainrule.io`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .activations import ACTIVATIONS, ALIASES
+from .batchnorm import BatchNorm
+from .conv import Conv2D
+from .dropout import Dropout
+from .layers import Dense, Layer
+from .network import Network
+from .pooling import AvgPool2D, Flatten, MaxPool2D
+
+
+def _layer_from_config(cfg: dict, dtype: np.dtype) -> Layer:
+    kind = cfg.get("type")
+    act = cfg.get("activation")
+    if act is not None and not isinstance(act, str):  # damaged, not an unregistered name
+        raise TypeError(f"{kind} activation: expected an activation name, found {act!r:.40}")
+    if act is not None and act not in ACTIVATIONS and act not in ALIASES:
+        raise ValueError(
+            f"the model uses the activation {act!r}, which is not registered in this session; "
+            f"call chainrule.register_activation({act!r}, f, df) before loading it"
+        )
+    if kind in ("Dense", "Conv2D") and not isinstance(cfg["bias"], bool):
+        # bool() would take any JSON value ("x", -1, []) as a yes or a no
+        raise TypeError(f"{kind} bias: expected true or false, found {cfg['bias']!r:.40}")
+    if kind == "Dense":
+        return Dense(cfg["fan_in"], cfg["fan_out"], act, init="zeros", bias=cfg["bias"],
+                     dtype=dtype)
+    if kind == "Dropout":
+        return Dropout(cfg["rate"])
+    if kind == "BatchNorm":
+        return BatchNorm(cfg["n_features"], act, momentum=cfg["momentum"], eps=cfg["eps"],
+                         dtype=dtype)
+    if kind == "Conv2D":  # convolutional layers (conv.py, pooling.py)
+        # files written before dilation was an option have none: 1, as those layers had
+        return Conv2D(cfg["in_channels"], cfg["out_channels"], cfg["kernel_size"],
+                      stride=cfg["stride"], padding=cfg["padding"], activation=act,
+                      init="zeros", bias=cfg["bias"], dtype=dtype,
+                      dilation=cfg.get("dilation", 1))
+    if kind == "MaxPool2D":  # dilation: 1 in files written before it was an option
+        return MaxPool2D(cfg["size"], stride=cfg["stride"], padding=cfg["padding"],
+                         dilation=cfg.get("dilation", 1))
+    if kind == "AvgPool2D":
+        return AvgPool2D(cfg["size"], stride=cfg["stride"], padding=cfg["padding"])
+    if kind == "Flatten":
+        return Flatten()
+    raise ValueError(f"unknown layer type {kind!r} in the model file")
+
+
+def network_config(net: Network) -> dict[str, Any]:
+    """The JSON-serialisable description of a network's architecture and settings.
+
+    Parameters
+    ----------
+    net : Network
+
+    Returns
+    -------
+    dict
+        ``loss``, ``weight_decay``, ``decay``, ``dtype``, ``layers`` (one dict
+        per layer) and ``inits``: what :func:`network_from_config` rebuilds
+        the architecture from.
+    """
+    config = {
+        "loss": net.loss.name,
+        "weight_decay": net.weight_decay,
+        "decay": net.decay,
+        "dtype": net.dtype.name,
+        "layers": [layer.get_config() for layer in net.layers],
+        # the initialiser each layer was made with (a name only: "he_normal", "explicit"),
+        # outside the layer records, which stay valid input to network_from_layers
+        "inits": [layer.init if isinstance(getattr(layer, "init", None), str) else None
+                  for layer in net.layers],
+    }
+    if isinstance(net.n_inputs, tuple):  # images: (channels, height, width)
+        config["input_shape"] = list(net.n_inputs)
+    return config
+
+
+def network_from_config(config: dict[str, Any]) -> Network:
+    """A network with the architecture of ``config`` (parameters zero until set).
+
+    Parameters
+    ----------
+    config : dict
+        As :func:`network_config` returns it.
+
+    Returns
+    -------
+    Network
+
+    Raises
+    ------
+    TypeError
+        If ``config``, its ``"layers"`` or one of the layers is not of the
+        JSON type expected (the message names the layer's index).
+    KeyError, ValueError
+        If a setting is missing or invalid.
+    """
+    if not isinstance(config, dict):
+        raise TypeError(f"network: expected a JSON object, found {type(config).__name__}")
+    if config["dtype"] not in ("float32", "float64"):  # np.dtype(None) would be float64
+        raise TypeError(f"network.dtype: expected 'float32' or 'float64', found "
+                        f"{config['dtype']!r:.40}")
+    dtype = np.dtype(config["dtype"])
+    specs = config["layers"]
+    if not isinstance(specs, list) or not specs:
+        raise TypeError(f"network.layers: expected a non-empty list of layer records, found "
+                        f"{specs!r:.60}")
+    for i, cfg in enumerate(specs):
+        if not isinstance(cfg, dict):
+            raise TypeError(f"network.layers[{i}]: expected a JSON object, found "
+                            f"{type(cfg).__name__} {cfg!r:.40}")
+    layers = [_layer_from_config(cfg, dtype) for cfg in specs]
+    inits = config.get("inits")  # absent in files written before it was recorded
+    if inits is not None:
+        if not isinstance(inits, list) or len(inits) != len(specs) or not all(
+                name is None or isinstance(name, str) for name in inits):
+            raise TypeError(f"network.inits: expected a list of {len(specs)} names or nulls, "
+                            f"found {inits!r:.60}")
+        for layer, name in zip(layers, inits, strict=True):
+            if name is not None and hasattr(layer, "init"):
+                layer.init = name  # built with zeros, then given the saved parameters
+    return Network(layers, loss=config["loss"], weight_decay=config["weight_decay"],
+                   decay=config["decay"], input_shape=config.get("input_shape"))
+
+
+def network_arrays(net: Network, prefix: str = "") -> dict[str, np.ndarray]:
+    """The arrays that go into a file: parameters and buffers."""
+    arrays = {f"{prefix}params": net.params}
+    for i, layer in enumerate(net.layers):
+        for name, value in layer.buffers().items():
+            arrays[f"{prefix}buffer/{i}/{name}"] = value
+    return arrays
+
+
+# the settings that size a layer's parameter arrays (Dense, BatchNorm, Conv2D): each one
+# counts at most as many numbers as the parameter vector holds
+_SIZE_KEYS = ("fan_in", "fan_out", "n_features", "in_channels", "out_channels", "kernel_size")
+
+
+def _check_layer_sizes(config: object, n_params: int) -> None:
+    """Refuse a layer size larger than the file's parameter vector, before memory is set aside.
+
+    A damaged size (fan_in 10**12) would otherwise make the layer allocate
+    its zero weights first and fail with a MemoryError; a record that is not
+    of the expected type is left to :func:`network_from_config` to name.
+    """
+    layers = config.get("layers") if isinstance(config, dict) else None
+    for i, cfg in enumerate(layers if isinstance(layers, list) else []):
+        for key in _SIZE_KEYS if isinstance(cfg, dict) else ():
+            value = cfg.get(key)
+            if any(isinstance(v, int) and not isinstance(v, bool) and v > n_params
+                   for v in (value if isinstance(value, list) else [value])):
+                raise ValueError(f"network.layers[{i}].{key}: {value!r:.40} is more than the "
+                                 f"{n_params} parameters the file holds")
+
+
+def restore_network(
+    meta: dict, arrays: dict[str, np.ndarray], path: object, prefix: str = ""
+) -> Network:
+    """Rebuild a network from what :func:`read_file` returned."""
+    try:
+        params = arrays[f"{prefix}params"]
+        _check_layer_sizes(meta["network"], params.size)
+        net = network_from_config(meta["network"])
+        # the dtype too: set_params would cast int, float16 or float32 values silently
+        if params.shape != (net.n_params,) or params.dtype != net.dtype:
+            raise ValueError(
+                f"the parameter vector has shape {params.shape} and dtype {params.dtype}, the "
+                f"architecture needs ({net.n_params},) and {net.dtype}"
+            )
+        net.set_params(params)
+        for i, (layer, state) in enumerate(zip(net.layers, meta["states"], strict=True)):
+            names = layer.buffers()
+            if names:
+                values = {n: arrays[f"{prefix}buffer/{i}/{n}"] for n in names}
+                for n, value in values.items():
+                    if value.dtype != names[n].dtype:
+                        raise ValueError(f"buffer/{i}/{n}: expected dtype {names[n].dtype}, "
+                                         f"found {value.dtype}")
+                layer.set_buffers(values)
+            # a layer's state is what its get_state returns: the same keys (none for most);
+            # one missing (Dropout's rng) would leave the new layer's own in its place
+            if not isinstance(state, dict) or set(state) != set(layer.get_state()):
+                raise TypeError(f"states[{i}]: expected an object with the keys "
+                                f"{sorted(layer.get_state())}, found {state!r:.60}")
+            layer.set_state(state)
+    except (KeyError, TypeError, ValueError, AttributeError, OverflowError) as exc:
+        # OverflowError: a generator state (Dropout's) with an integer out of its range
+        if isinstance(exc, ValueError) and "register_activation" in str(exc):
+            raise ValueError(f"{path}: {exc}") from None
+        raise ValueError(f"{path}: corrupted or incomplete chainrule file ({exc!r})") from None
+    return net
