@@ -1938,7 +1938,11 @@ def test_an_estimator_file_without_a_training_record_still_loads(tmp_path, iris)
     (lambda m, a: a.update({"optimizer/m": a["optimizer/m"][:-1]}),
      r"optimizer/m: expected shape \(\d+,\) and dtype float64, found shape"),
     (lambda m, a: m["training"].update(lr=-1),
-     r"training\.lr: expected a non-negative number, found -1"),
+     r"training\.lr: expected a positive number, found -1"),
+    # the learning-rate rules' rate (not a schedule's, which the optimizer config holds)
+    # is never 0; read back as 0, an "adaptive" partial_fit divided by it (_set_rate)
+    (lambda m, a: m["training"].update(lr=0.0),
+     r"training\.lr: expected a positive number, found 0\.0"),
     (lambda m, a: m["training"].update(optimizer=[1]),
      r"training\.optimizer: expected an object with the keys \['config', 't'\]"),
     (lambda m, a: m["training"].update(rng={"bit_generator": "MT19937"}),

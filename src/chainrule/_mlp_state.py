@@ -137,12 +137,14 @@ def restore_training(est: Any, record: object, arrays: dict[str, np.ndarray],
     for key in ("lr", "best_loss", "best_score"):
         if key in record:
             value = record[key]
-            # the rate may be 0: a schedule's (cosine annealing to eta_min = 0)
+            # "lr" is the rate of the learning-rate rules (invscaling, adaptive), never 0:
+            # adaptive divides it by 5 only while it is above 1e-6, and _set_rate divides
+            # by it.  A schedule's rate, which may be 0, is the optimizer config's "lr".
             if not _is_real(value) or math.isnan(value) or (
-                    key == "lr" and not (math.isfinite(value) and value >= 0)):
+                    key == "lr" and not (math.isfinite(value) and value > 0)):
                 raise ValueError(f"training.{key}: expected a "
-                                 f"{'non-negative number' if key == 'lr' else 'number'}, "
-                                 f"found {value!r:.40}")
+                                 f"{'positive number' if key == 'lr' else 'number'}, found "
+                                 f"{value!r:.40}")
             state[f"_{key}"] = float(value)
     counters = ("no_improvement_count", "best_loss", "best_score")
     if any(k in record for k in counters) and not all(k in record for k in counters):
