@@ -1015,6 +1015,27 @@ def test_readme_names_every_option_of_train():
     assert not missing, missing
 
 
+def test_readme_and_help_name_every_bounded_output_of_train():
+    """train predicts a regression target as it is (not standardised) under a bounded output,
+    which OUTPUT_RANGES lists; the README named six of the nine (not elu, gelu, silu)."""
+    from pathlib import Path
+
+    from chainrule.activations import OUTPUT_RANGES
+    from chainrule.cli import build_parser
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    section = readme.split("## Command line", 1)[1].split("\n## ", 1)[0]
+    sentence = " ".join(section.split("unless the output is bounded:", 1)[1]
+                        .split("predicts the target", 1)[0].split())
+    train = build_parser()._subparsers._group_actions[0].choices["train"]
+    help_text = " ".join(train.description.split())
+    listed = help_text.split("unless the output is bounded:", 1)[1].split(")", 1)[0]
+    bounded = sorted(OUTPUT_RANGES)
+    assert len(bounded) == 9, bounded
+    assert [n for n in bounded if f"`{n}`" not in sentence] == []
+    assert [n for n in bounded if n not in listed.replace(",", " ").split()] == []
+
+
 @pytest.mark.parametrize("output", ["sigmoid", "identity"])
 def test_predict_writes_one_column_per_output_of_a_saved_network(tmp_path, capsys, output):
     """A Network.save file of several outputs: one number per CSV cell.
