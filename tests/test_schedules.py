@@ -199,3 +199,19 @@ def test_estimators_take_a_cosine_schedule_and_save_it(tmp_path):
     assert loaded.schedule == {"name": "cosine", "T_max": 6}
     with pytest.raises(ValueError, match=re.escape("schedule='cosine' is not a valid schedule")):
         chainrule.MLPClassifier((5,), solver="sgd", schedule="cosine").fit(X, y)
+
+
+def test_an_inverse_scaling_rate_that_falls_below_the_float_range_is_0():
+    """InverseScaling(power=300): (1 + epoch) ** 300 exceeds the float range from epoch 10
+    on (11 ** 300 ~ 2.6e312), where Python's float power raised "OverflowError: (34,
+    'Numerical result out of range')" and ended train(); the rate there is 0, as an
+    Exponential that underflows gives.  Reference: the quotient in exact fractions."""
+    from fractions import Fraction
+
+    X, Y = _data(8)
+    h = chainrule.train(_net(), X, Y, optimizer="gd", lr=0.1, epochs=12,
+                        schedule={"name": "invscaling", "power": 300.0})
+    exact = [float(Fraction(0.1) / Fraction(1 + e) ** 300) for e in range(12)]
+    np.testing.assert_allclose(h["lr"][:10], exact[:10], rtol=1e-13, atol=0)
+    # from epoch 10 the exact rate is 3.8e-314, then 0.0 (below the smallest subnormal)
+    assert h["lr"][10:] == [0.0, 0.0] and max(exact[10:]) < 1e-300

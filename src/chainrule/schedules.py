@@ -128,6 +128,9 @@ class Exponential(Schedule):
 class InverseScaling(Schedule):
     """``lr = lr0 / (1 + epoch) ** power`` (scikit-learn's "invscaling", per epoch).
 
+    A large ``power`` takes the rate to 0 (where ``(1 + epoch) ** power``
+    exceeds the float range, the rate is 0, as the quotient's limit).
+
     Parameters
     ----------
     power : float, default 0.5
@@ -140,7 +143,10 @@ class InverseScaling(Schedule):
         self.power = check_nonneg_float(power, "power")
 
     def lr(self, epoch: int, lr0: float, metrics: dict[str, float]) -> float:
-        return lr0 / (1.0 + epoch) ** self.power
+        try:
+            return lr0 / (1.0 + epoch) ** self.power
+        except OverflowError:  # (1 + epoch) ** power above 1.8e308: the rate is 0
+            return 0.0
 
 
 class Cosine(Schedule):
