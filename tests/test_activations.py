@@ -104,6 +104,9 @@ def test_output_ranges_hold_the_minimum(name):
         assert low == -1.0 and act.f(np.array([-40.0]))[0] == -1.0
     else:
         assert low == pytest.approx(res.fun, rel=1e-12)
+        # every value the float64 function gives near its minimum lies in the range
+        z = np.linspace(res.x - 1e-4, res.x + 1e-4, 400_001)
+        assert act.f(z).min() >= low
 
 
 def _net(name, seed=0, dtype=np.float64):
