@@ -293,7 +293,8 @@ def get_schedule(spec: str | Schedule | dict | None) -> Schedule:
     ------
     TypeError
         If ``spec`` is of another type, or the config names a setting the
-        schedule does not take.
+        schedule does not take, or leaves out one it needs (``T_max`` of
+        "cosine").
     ValueError
         If the name is unknown or a setting out of its range.
     """

@@ -153,7 +153,8 @@ class GradientCheck:
             k = self.numerical.size - self.compared
             text += (
                 f"\n{k} parameter(s) near a kink, not comparable: their steps of +-eps move "
-                f"{self.kink_units} net input(s) of a ReLU-like activation across its kink "
+                f"{self.kink_units} net input(s) across a kink of their activation (ReLU's "
+                f"corner, ELU's jump of f'') "
                 f"or change the largest pixel of a max-pooling window, where the central "
                 f"difference is no derivative (relative difference with "
                 f"them: {self.rel_diff_all:.3e})"
