@@ -215,3 +215,13 @@ def test_an_inverse_scaling_rate_that_falls_below_the_float_range_is_0():
     np.testing.assert_allclose(h["lr"][:10], exact[:10], rtol=1e-13, atol=0)
     # from epoch 10 the exact rate is 3.8e-314, then 0.0 (below the smallest subnormal)
     assert h["lr"][10:] == [0.0, 0.0] and max(exact[10:]) < 1e-300
+
+
+def test_train_documents_every_builtin_schedule_name():
+    # the names train's ``schedule`` option lists are the ones get_schedule takes; "cosine"
+    # was left out of train's docstring when Cosine was added
+    doc = " ".join(chainrule.train.__doc__.split())
+    listed = re.search(r"``schedule`` \((.*?)\), ``clip_norm``", doc)
+    assert listed is not None
+    missing = [name for name in SCHEDULES if f'"{name}"' not in listed.group(1)]
+    assert missing == []

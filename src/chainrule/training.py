@@ -326,8 +326,10 @@ def train(
     **options
         ``shuffle`` (True), ``validation_fraction`` (hold out this fraction of
         the training data instead of ``validation_data``), ``schedule``
-        ("constant", "step", "exponential", "invscaling", "plateau", a dict
-        ``{"name": ..., **settings}`` or a Schedule), ``clip_norm`` (clip the
+        ("constant", "step", "exponential", "invscaling", "plateau", "cosine"
+        (which needs ``T_max``: give it as the dict ``{"name": "cosine", "T_max":
+        epochs}`` or ``schedules.Cosine(T_max)``), a dict ``{"name": ..., **settings}``
+        or a Schedule), ``clip_norm`` (clip the
         gradient's norm), ``patience`` (early stopping on the validation loss,
         or the training loss without validation, restoring the best
         parameters unless ``restore_best=False``; an epoch's training loss is
