@@ -864,3 +864,15 @@ def test_the_model_file_records_the_momentum_and_batch_size_used(tmp_path, capsy
         json.dumps(training)
     capsys.readouterr()
     assert recorded == {"gd": (0.9, None), "sgd": (0.9, 8), "adam": (None, 32)}
+
+
+def test_train_help_names_every_activation_init_auto_starts_with_he():
+    """--init's help said "He after ReLU" while "auto" gives He to elu, gelu and silu too."""
+    from chainrule.cli import build_parser
+    from chainrule.initializers import RELU_FAMILY, auto_init
+
+    train = build_parser()._subparsers._group_actions[0].choices["train"]
+    (init,) = [a for a in train._actions if "--init" in a.option_strings]
+    he = [name for name in RELU_FAMILY if auto_init(name) == "he_normal"]
+    assert he == list(RELU_FAMILY)
+    assert [name for name in he if name not in init.help] == []

@@ -33,6 +33,7 @@ from .cli_args import (
     refuse_overwriting,
     seed_int,
 )
+from .initializers import RELU_FAMILY
 
 
 # --- chainrule train -------------------------------------------------------------------------
@@ -75,7 +76,8 @@ def _add_train(sub: argparse._SubParsersAction) -> None:
                    "poisson)")
     p.add_argument("--loss", type=loss_name, help="loss (default: canonical for the output)")
     p.add_argument("--init", type=initializer_name, default="auto",
-                   help="initialiser (default: auto: He after ReLU, else Glorot); with "
+                   help=f"initialiser (default: auto: He after {', '.join(RELU_FAMILY)}, "
+                   "else Glorot); with "
                    "--layers: of the output layer and each Dense or Conv2D layer that names "
                    "none")
     p.add_argument("--optimizer", type=optimizer_name, default="adam", metavar="NAME",
