@@ -358,7 +358,11 @@ def test_network_from_layers_for_an_mlp_and_layer_objects():
         ([{"type": "Dense", "fan_out": 2, "units": 3}], 4, ValueError,
          r"layers\[0\] \(Dense\): unknown key\(s\) \['units'\]; valid keys are"),
         ([{"type": "Dense", "activation": "relu"}], 4, TypeError,
-         r"layers\[0\] \(Dense\):.*fan_out"),
+         r"layers\[0\] \(Dense\): needs the key 'fan_out' \(the layer's keys are \['fan_in', "
+         r"'fan_out', 'activation', 'init', 'bias'\]\)$"),
+        # not Python's "Conv2D.__init__() missing 2 required positional arguments"
+        ([{"type": "Conv2D", "padding": 1}], (1, 5, 5), TypeError,
+         r"layers\[0\] \(Conv2D\): needs the keys 'out_channels', 'kernel_size' \("),
         ([{"type": "Conv2D", "out_channels": 2, "kernel_size": 3}, {"type": "Dense",
                                                                    "fan_out": 2}],
          (1, 5, 5), ValueError, r"layers\[1\] \(Dense\): the layer before it gives images of "

@@ -66,6 +66,13 @@ def _arguments(cls: type[Layer]) -> list[str]:
     return [p for p in inspect.signature(cls.__init__).parameters if p != "self"]
 
 
+def _required(cls: type[Layer]) -> list[str]:
+    """The arguments of ``cls`` without a default: the keys its dict must give (or infer)."""
+    return [name for name, p in inspect.signature(cls.__init__).parameters.items()
+            if name != "self" and p.default is inspect.Parameter.empty
+            and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)]
+
+
 def _make_layer(i: int, spec: object, shape: object, rng: np.random.Generator,
                 dtype: np.dtype, seeded: bool = True) -> Layer:
     """One layer from its dict, with inferred sizes, a seed from ``rng`` and ``dtype``.
@@ -98,6 +105,10 @@ def _make_layer(i: int, spec: object, shape: object, rng: np.random.Generator,
             raise ValueError(f"{where} (Dense): the layer before it gives images of shape "
                              f"{shape}; put {{'type': 'Flatten'}} before it")
         kwargs[key] = infer(shape)
+    missing = [a for a in _required(cls) if a not in kwargs]
+    if missing:  # named as keys of the dict, not as Python's "missing positional arguments"
+        raise TypeError(f"{where} ({kind}): needs the key{'s' if len(missing) > 1 else ''} "
+                        f"{', '.join(map(repr, missing))} (the layer's keys are {allowed})")
     if kind == "Dense" and "init" not in kwargs:  # as mlp(): He for ReLU family, else Glorot
         kwargs["init"] = auto_init(kwargs.get("activation", "sigmoid"))
     if "seed" in _arguments(cls):  # each layer its own generator, seeded from the one seed
