@@ -77,7 +77,7 @@ def conv_padding(
         if stride != (1, 1):
             raise ValueError(f"padding='same' needs stride 1 (as in PyTorch: with a larger "
                              f"stride no padding keeps the input's size), got stride="
-                             f"{single(stride)}; give the padding as an int or a pair")
+                             f"{shown(stride)}; give the padding as an int or a pair")
         total = [d * (k - 1) for k, d in zip(kernel, dilation, strict=True)]
         return padding, ((total[0] // 2, total[0] - total[0] // 2),
                          (total[1] // 2, total[1] - total[1] // 2))
