@@ -163,9 +163,23 @@ def test_a_bad_cosine_schedule_leaves_the_network_as_it_was():
     X, Y = _data()
     net = _net()
     before = net.params.copy()
-    with pytest.raises(TypeError, match="needs the setting 'T_max'"):
-        chainrule.train(net, X, Y, epochs=2, schedule="cosine")
+    with pytest.raises(ValueError, match="T_max"):
+        chainrule.train(net, X, Y, epochs=2, schedule={"name": "cosine", "T_max": 0})
     np.testing.assert_array_equal(net.params, before)
+    with pytest.raises(TypeError, match="needs the setting 'T_max'"):  # no run to take it from
+        chainrule.schedules.get_schedule("cosine")
+
+
+@pytest.mark.parametrize("spec", ["cosine", {"name": "cosine", "eta_min": 0.01}])
+def test_cosine_by_name_anneals_over_the_run(spec):
+    """Without T_max, train's epochs are the run's length: PyTorch's CosineAnnealingLR with
+    T_max=epochs (the formula written out here)."""
+    X, Y = _data()
+    h = chainrule.train(_net(), X, Y, epochs=7, optimizer="sgd", lr=0.2, schedule=spec,
+                        seed=0)
+    eta_min = 0.0 if spec == "cosine" else 0.01
+    np.testing.assert_allclose(h["lr"], [_hand(t, 0.2, 7, eta_min) for t in range(7)],
+                               rtol=1e-15)
 
 
 @pytest.mark.parametrize(("eta_min", "stop"), [(0.02, 3), (0.0, 4)])
@@ -197,8 +211,15 @@ def test_estimators_take_a_cosine_schedule_and_save_it(tmp_path):
                                rtol=1e-15)
     loaded = chainrule.load_estimator(clf.save(tmp_path / "clf.npz"))
     assert loaded.schedule == {"name": "cosine", "T_max": 6}
-    with pytest.raises(ValueError, match=re.escape("schedule='cosine' is not a valid schedule")):
-        chainrule.MLPClassifier((5,), solver="sgd", schedule="cosine").fit(X, y)
+    # by its name alone, over max_iter epochs
+    by_name = chainrule.MLPClassifier((5,), solver="sgd", learning_rate_init=0.05, max_iter=6,
+                                      schedule="cosine", random_state=0)
+    with pytest.warns(Warning):
+        by_name.fit(X, y)
+    np.testing.assert_array_equal(by_name.history_["lr"], clf.history_["lr"])
+    with pytest.raises(ValueError, match=re.escape("is not a valid schedule")):
+        chainrule.MLPClassifier((5,), solver="sgd",
+                                schedule={"name": "cosine", "T_max": 0}).fit(X, y)
 
 
 def test_an_inverse_scaling_rate_that_falls_below_the_float_range_is_0():

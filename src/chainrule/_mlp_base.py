@@ -51,6 +51,7 @@ from ._mlp_state import link_rng_layers, rng_layers
 from ._validation import check_finite_array, restored_on_error
 from .activations import Activation
 from .network import Network, _release_caches
+from .schedules import get_schedule
 from .training import Trainer, TrainingDiverged, _storage_dtype
 
 # ``_name as _name``: the helpers that moved stay importable from here, as they were from the
@@ -381,7 +382,9 @@ class _BaseMLP(_Parameters, _FittedNetwork, _Fitting, _EpochRules, BaseEstimator
         trainer = Trainer(
             net, optimizer=self._optimizer, batch_size=bs, epochs=epochs,
             seed=int(self._rng.integers(2**31)), verbose=min(verbose, 1),
-            shuffle=bool(self.shuffle), schedule=copy.deepcopy(self.schedule),
+            shuffle=bool(self.shuffle),
+            # "cosine" without T_max anneals over max_iter, for fit and partial_fit alike
+            schedule=get_schedule(copy.deepcopy(self.schedule), epochs=self.max_iter),
             callbacks=[epoch_rule],
         )
         # the training accuracy is counted only for a schedule, which may read it ("plateau"

@@ -134,7 +134,7 @@ class _Parameters:
         if not _finite_real(self.power_t) or not self.power_t >= 0:  # < 0: a growing rate
             raise ValueError(f"power_t must be a finite number >= 0, got {self.power_t!r}")
         try:  # a schedule that cannot be built fails here, before the fit changes anything
-            get_schedule(self.schedule)
+            get_schedule(self.schedule, epochs=self.max_iter)
         except (TypeError, ValueError) as exc:
             raise ValueError(f"schedule={self.schedule!r} is not a valid schedule: {exc}") from None
         for name in ("max_iter", "n_iter_no_change", "max_fun"):

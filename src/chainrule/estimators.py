@@ -170,8 +170,9 @@ class MLPClassifier(_ClassifierOutputs, ClassifierMixin, _BaseMLP):
         assign them: ``est.coefs_ = sk.coefs_; est.intercepts_ = sk.intercepts_``.
     schedule : str, dict, Schedule or None, default None
         Learning-rate schedule of :class:`chainrule.Trainer` ("step",
-        "exponential", "invscaling", "plateau", ``{"name": ..., ...}`` (cosine
-        annealing: ``{"name": "cosine", "T_max": ...}``), or a
+        "exponential", "invscaling", "plateau", "cosine" (annealing over
+        ``max_iter`` epochs; over another length ``{"name": "cosine", "T_max":
+        n}``), ``{"name": ..., ...}``, or a
         :class:`~chainrule.schedules.Schedule` object, which :meth:`save` writes
         as that dict; one of a class of your own cannot be saved).
         With ``early_stopping`` a "plateau" schedule watching ``val_loss`` (its

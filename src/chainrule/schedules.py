@@ -275,7 +275,7 @@ SCHEDULES: dict[str, type[Schedule]] = {
 }
 
 
-def get_schedule(spec: str | Schedule | dict | None) -> Schedule:
+def get_schedule(spec: str | Schedule | dict | None, epochs: int | None = None) -> Schedule:
     """A schedule from a name, a config dict (``{"name": ..., **settings}``) or an object.
 
     Parameters
@@ -284,6 +284,11 @@ def get_schedule(spec: str | Schedule | dict | None) -> Schedule:
         A name of :data:`SCHEDULES`, a config as :meth:`Schedule.get_config`
         returns it, or a Schedule (returned as it is); ``None`` is
         :class:`Constant`.
+    epochs : int, optional
+        The run's length: "cosine" given without ``T_max`` (by its name, or a
+        dict leaving it out) anneals over it, ``T_max = epochs``, as PyTorch's
+        ``CosineAnnealingLR(T_max=epochs)`` does.  :func:`chainrule.train`
+        passes its ``epochs``, the estimators their ``max_iter``.
 
     Returns
     -------
@@ -294,7 +299,7 @@ def get_schedule(spec: str | Schedule | dict | None) -> Schedule:
     TypeError
         If ``spec`` is of another type, or the config names a setting the
         schedule does not take, or leaves out one it needs (``T_max`` of
-        "cosine").
+        "cosine" when no ``epochs`` is given).
     ValueError
         If the name is unknown or a setting out of its range.
     """
@@ -325,6 +330,8 @@ def get_schedule(spec: str | Schedule | dict | None) -> Schedule:
     required = [] if cls.__init__ is object.__init__ else [
         k for k, p in inspect.signature(cls.__init__).parameters.items()
         if k != "self" and p.kind in named and p.default is inspect.Parameter.empty]
+    if cls is Cosine and "T_max" not in spec and epochs is not None:
+        spec["T_max"] = epochs
     missing = [k for k in required if k not in spec]
     if missing:  # "cosine" by its name alone: Python's "missing 1 required argument"
         raise TypeError(

@@ -137,7 +137,7 @@ class Trainer(_TrainingData, _TrainingLoop, _EpochSteps, _Checkpoints):
                     f"validation_fraction must be in (0, 1), got {validation_fraction}"
                 )
         self.validation_fraction = validation_fraction
-        self.schedule = get_schedule(schedule)
+        self.schedule = get_schedule(schedule, epochs=self.epochs)  # "cosine": over the run
         self.clip_norm = None if clip_norm is None else check_positive_float(clip_norm, "clip_norm")
         self.patience = None if patience is None else check_positive_int(patience, "patience")
         self.min_delta = check_nonneg_float(min_delta, "min_delta")
@@ -327,9 +327,9 @@ def train(
         ``shuffle`` (True), ``validation_fraction`` (hold out this fraction of
         the training data instead of ``validation_data``), ``schedule``
         ("constant", "step", "exponential", "invscaling", "plateau", "cosine"
-        (which needs ``T_max``: give it as the dict ``{"name": "cosine", "T_max":
-        epochs}`` or ``schedules.Cosine(T_max)``), a dict ``{"name": ..., **settings}``
-        or a Schedule), ``clip_norm`` (clip the
+        (annealing over the run's ``epochs``; another length as the dict
+        ``{"name": "cosine", "T_max": n}`` or ``schedules.Cosine(n)``), a dict
+        ``{"name": ..., **settings}`` or a Schedule), ``clip_norm`` (clip the
         gradient's norm), ``patience`` (early stopping on the validation loss,
         or the training loss without validation, restoring the best
         parameters unless ``restore_best=False``; an epoch's training loss is
