@@ -1425,3 +1425,58 @@ def test_an_output_name_too_long_for_the_system_is_an_argument_error(tmp_path, c
     assert captured.err.strip().splitlines()[-1] == (
         f"chainrule train: error: argument {shown}: {long}: {exc.value.strerror}")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["data.csv"]
+
+
+def _train_capturing(monkeypatch, tmp_path, *options):
+    """Run ``chainrule train iris`` with ``options``; the History that train returned."""
+    import chainrule.training
+
+    runs = []
+    real = chainrule.training.train
+
+    def capture(*args, **kwargs):
+        runs.append(real(*args, **kwargs))
+        return runs[-1]
+
+    monkeypatch.setattr(chainrule.training, "train", capture)
+    out = tmp_path / f"m{len(list(tmp_path.iterdir()))}.npz"
+    assert main(["train", "iris", "--optimizer", "sgd", "--lr", "0.1", "--epochs", "6", "-q",
+                 *options, "-o", str(out)]) == 0
+    return runs[0], (cr.load(out), load_metadata(out))
+
+
+def test_train_schedule_cosine_anneals_over_the_epochs(monkeypatch, tmp_path):
+    import math
+
+    history, (model, meta) = _train_capturing(monkeypatch, tmp_path, "--schedule", "cosine")
+    expected = [0.1 * (1 + math.cos(math.pi * t / 6)) / 2 for t in range(6)]
+    np.testing.assert_allclose(history["lr"], expected, rtol=1e-15)
+    _, (same, _) = _train_capturing(monkeypatch, tmp_path, "--schedule",
+                                    '{"name": "cosine", "T_max": 6}')
+    _, (constant, constant_meta) = _train_capturing(monkeypatch, tmp_path)
+    np.testing.assert_array_equal(model.params, same.params)
+    assert not np.array_equal(model.params, constant.params)
+    assert meta["training"]["schedule"] == "cosine"
+    assert "schedule" not in constant_meta["training"]
+
+
+def test_train_schedule_with_settings_steps_the_rate(monkeypatch, tmp_path):
+    history, _ = _train_capturing(monkeypatch, tmp_path, "--schedule",
+                                  '{"name": "step", "step_size": 2, "gamma": 0.5}')
+    np.testing.assert_allclose(history["lr"], [0.1, 0.1, 0.05, 0.05, 0.025, 0.025], rtol=1e-15)
+
+
+@pytest.mark.parametrize(("value", "message"), [
+    ("cos", "expected one of constant, step, exponential, invscaling, cosine, plateau or a "
+            "JSON object such as '{\"name\": \"step\", \"step_size\": 20}', got 'cos'"),
+    ('{"name": "step", "step_size": 0}', "step_size must be an int >= 1, got 0"),
+    ('{"name": "step"', "not valid JSON"),
+    ('{"name": "cosine", "T_max": 3, "warmup": 2}', "schedule 'cosine' has no setting 'warmup'"),
+])
+def test_train_schedule_refuses_what_is_no_schedule(value, message, tmp_path, capsys):
+    with pytest.raises(SystemExit) as info:
+        main(["train", "iris", "--schedule", value, "-q", "-o", str(tmp_path / "m.npz")])
+    assert info.value.code == 2
+    err = capsys.readouterr().err
+    assert "argument --schedule: " in err and message in err
+    assert not (tmp_path / "m.npz").exists()

@@ -31,6 +31,7 @@ from .cli_args import (
     positive_float,
     positive_int,
     refuse_overwriting,
+    schedule_spec,
     seed_int,
 )
 from .initializers import RELU_FAMILY
@@ -90,6 +91,12 @@ def _add_train(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--batch-size", type=positive_int, default=None, dest="batch_size",
                    help="mini-batch size, for every optimizer but gd (default: 32)")
     p.add_argument("--epochs", type=positive_int, default=100, help="epochs (default: 100)")
+    p.add_argument("--schedule", type=schedule_spec, default=None, metavar="NAME|JSON",
+                   help="learning-rate schedule: constant, step, exponential, invscaling, "
+                   "plateau (on the validation loss, the training loss with --val-fraction 0) or "
+                   "cosine (annealing over --epochs), "
+                   "or a JSON object of settings such as '{\"name\": \"step\", "
+                   "\"step_size\": 20, \"gamma\": 0.5}' (default: constant)")
     p.add_argument("--patience", type=positive_int, default=None,
                    help="stop when the validation loss (the training loss with --val-fraction "
                    "0) has not improved for this many epochs and keep the best weights "
@@ -274,6 +281,8 @@ def _train(args: argparse.Namespace) -> int:
     print(f"{len(train_idx)} for training, {len(val_idx)} for validation")
     print(net.summary())
     options = {"patience": args.patience} if args.patience is not None else {}
+    if args.schedule is not None:
+        options["schedule"] = args.schedule
     start = time.perf_counter()
     history = train(
         net, X[train_idx], targets[train_idx], optimizer=args.optimizer, lr=args.lr,
@@ -293,6 +302,7 @@ def _train(args: argparse.Namespace) -> int:
         "momentum": steps["momentum"], "batch_size": steps["batch_size"],
         "epochs": history.epochs, "seed": args.seed,
         "val_fraction": args.val_fraction, "weight_decay": args.weight_decay,
+        **({"schedule": args.schedule} if args.schedule is not None else {}),
         "stop_reason": history.stop_reason, "seconds": round(seconds, 3),
     }
     meta["history"] = {k: [float(v) for v in history[k]]

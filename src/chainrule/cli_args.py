@@ -114,6 +114,53 @@ def optimizer_name(text: str) -> str:
 optimizer_name.__name__ = "optimizer name"
 
 
+def schedule_spec(text: str) -> str | dict:
+    """An argparse type: a learning-rate schedule, by name or as a JSON object of settings.
+
+    Parameters
+    ----------
+    text : str
+        A name of :data:`chainrule.schedules.SCHEDULES` ("cosine" anneals over
+        the run's ``--epochs``), or ``{"name": ..., **settings}`` as JSON, e.g.
+        ``{"name": "step", "step_size": 20, "gamma": 0.5}``.
+
+    Returns
+    -------
+    str or dict
+        What :func:`chainrule.train` takes as ``schedule``.
+
+    Raises
+    ------
+    argparse.ArgumentTypeError
+        For text that is neither, or settings the schedule refuses (the
+        message is :func:`~chainrule.schedules.get_schedule`'s).
+    """
+    import json
+
+    from .schedules import SCHEDULES, get_schedule
+
+    spec: str | dict = text
+    if text.lstrip().startswith("{"):
+        try:
+            spec = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise argparse.ArgumentTypeError(f"not valid JSON ({exc}): {text!r}") from None
+        if not isinstance(spec, dict):
+            raise argparse.ArgumentTypeError(f"expected a JSON object, got {text!r}")
+    elif text not in SCHEDULES:
+        raise argparse.ArgumentTypeError(
+            f"expected one of {', '.join(SCHEDULES)} or a JSON object such as "
+            f"'{{\"name\": \"step\", \"step_size\": 20}}', got {text!r}")
+    try:  # the run's epochs are not known yet: 1 stands in for the T_max of "cosine"
+        get_schedule(spec, epochs=1)
+    except (TypeError, ValueError) as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return spec
+
+
+schedule_spec.__name__ = "schedule"
+
+
 _SGD_RULES = ("sgd", "gd", "nesterov")  # the rules that take a momentum
 
 
