@@ -287,3 +287,16 @@ def test_architecture_errors_name_the_option(args, message, tmp_path, capsys):
     assert main(["train", "digits", *args, "-q", "-o", str(tmp_path / "m.npz")]) == 2
     assert capsys.readouterr().err == f"chainrule: error: {message}\n"
     assert not (tmp_path / "m.npz").exists()
+
+
+def test_a_dense_dict_without_activation_gets_relu_as_hidden_layers_do(tmp_path):
+    """--layers' Dense dicts default to relu, as --hidden's layers (and Conv2D) do."""
+    plain, named = tmp_path / "plain.npz", tmp_path / "named.npz"
+    for out, spec in ((plain, '[{"type": "Dense", "fan_out": 8}]'),
+                      (named, '[{"type": "Dense", "fan_out": 8, "activation": "relu"}]')):
+        assert main(["train", "iris", "--layers", spec, "--epochs", "2", "-q",
+                     "-o", str(out)]) == 0
+    a, b = load(plain), load(named)
+    assert a.layers[0].activation.name == "relu"
+    np.testing.assert_array_equal(a.params, b.params)
+    assert load_metadata(plain)["training"]["layers"] == [{"type": "Dense", "fan_out": 8}]

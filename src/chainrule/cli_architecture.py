@@ -84,7 +84,8 @@ def add_architecture_args(p: argparse.ArgumentParser) -> None:
                    '{"type": "MaxPool2D", "size": 2}, {"type": "Flatten"}, {"type": "Dense", '
                    '"fan_out": 32, "activation": "relu"}]\' (types: Dense, Conv2D, MaxPool2D, '
                    "AvgPool2D, Flatten, Dropout, BatchNorm; sizes taken from the layer before "
-                   "may be left out); the output layer is appended as after --hidden")
+                   "may be left out; Dense and Conv2D activations default to relu); the "
+                   "output layer is appended as after --hidden")
     p.add_argument("--input-shape", type=positive_int, nargs=3, default=None,
                    metavar=("C", "H", "W"), dest="input_shape",
                    help="with --layers: each example is an image of C channels of H x W "
@@ -201,8 +202,9 @@ def build_network(args: argparse.Namespace, n_features: int, n_out: int,
     ``seed`` draws the masks).  ``--layers``:
     :func:`chainrule.architecture.network_from_layers` of the list and
     ``{"type": "Dense", "fan_out": n_out, "activation": output}``, seeded with
-    ``--seed``; ``--init`` (unless auto) is the ``init`` of every Dense and
-    Conv2D layer whose dict names none, the output layer's too.
+    ``--seed``; a Dense dict that names no activation gets relu (as
+    ``--hidden`` does); ``--init`` (unless auto) is the ``init`` of every
+    Dense and Conv2D layer whose dict names none, the output layer's too.
 
     Returns
     -------
@@ -231,7 +233,12 @@ def _network(args: argparse.Namespace, shape: int | tuple[int, int, int], n_out:
     """network_from_layers of --layers and the output layer; errors name --layers."""
     from .architecture import network_from_layers
 
-    layers = [*args.layers, {"type": "Dense", "fan_out": n_out, "activation": output}]
+    # a Dense dict without an activation: relu, as --hidden's layers and Conv2D's default (the
+    # library's Dense defaults to the classic sigmoid)
+    hidden = [{**spec, "activation": "relu"}
+              if spec.get("type") == "Dense" and "activation" not in spec else spec
+              for spec in args.layers]
+    layers = [*hidden, {"type": "Dense", "fan_out": n_out, "activation": output}]
     if args.init != "auto":
         layers = [{**spec, "init": args.init}
                   if spec.get("type") in ("Dense", "Conv2D") and "init" not in spec else spec
