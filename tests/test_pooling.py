@@ -201,3 +201,30 @@ def test_dilation_in_max_pooling_config_and_errors():
                                          r"larger than the padded input \(height 6"):
         Network([Conv2D(1, 2, 3), MaxPool2D(3, dilation=3), Flatten(), Dense(2, 1)],
                 input_shape=(1, 8, 8))
+
+
+def test_max_pooling_refuses_exactly_the_windows_wholly_in_the_padding():
+    """Where PyTorch's max_pool2d gives -inf (a window of padding only, which dilation
+    makes possible), the layer is refused; everywhere else it agrees with PyTorch."""
+    torch = pytest.importorskip("torch")
+    import itertools
+
+    X = np.random.default_rng(0).normal(size=(1, 1, 3, 5))
+    refused = 0
+    for size, pad, dil, stride in itertools.product((2, 3), (0, 1), (1, 2, 3, 4), (1, 2)):
+        if pad > size // 2:
+            continue
+        with torch.no_grad():
+            try:
+                ref = torch.nn.functional.max_pool2d(torch.tensor(X), size, stride, pad,
+                                                     dilation=dil).numpy()
+            except RuntimeError:  # the window does not fit: both refuse
+                continue
+        layer = MaxPool2D(size, stride=stride, padding=pad, dilation=dil)
+        if np.isneginf(ref).any():
+            with pytest.raises(ValueError, match=r"has a window wholly in the padding"):
+                layer.forward(X)
+            refused += 1
+        else:
+            np.testing.assert_array_equal(layer.forward(X), ref)
+    assert refused > 0

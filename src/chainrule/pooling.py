@@ -48,8 +48,27 @@ class _Pool2D(SpatialLayer):
 
     def _out_shape(self, in_shape: tuple[int, ...]) -> tuple[int, int, int]:
         c, h, w = in_shape
-        return (c, *window_output(self, (h, w), self.size, self.stride, self.padding,
-                                  self.dilation))
+        out = window_output(self, (h, w), self.size, self.stride, self.padding, self.dilation)
+        self._check_windows_reach_the_image((h, w), out)
+        return (c, *out)
+
+    def _check_windows_reach_the_image(self, in_hw: tuple[int, int],
+                                       out_hw: tuple[int, int]) -> None:
+        """Refuse a window whose every tap lies in the padding (with dilation it can skip
+        the image): its maximum would be the fill, -inf as in PyTorch, and NaN after."""
+        for size, n_out, k, s, p, d, axis in zip(in_hw, out_hw, self.size, self.stride,
+                                                  self.padding, self.dilation,
+                                                  ("height", "width"), strict=True):
+            taps = (np.arange(n_out)[:, None] * s - p) + d * np.arange(k)[None, :]
+            empty = np.flatnonzero(~((taps >= 0) & (taps < size)).any(axis=1))
+            if empty.size:
+                o = int(empty[0])
+                raise ValueError(
+                    f"{self!r}: output {o} along the {axis} has a window wholly in the "
+                    f"padding (its taps at {', '.join(map(str, taps[o]))} miss the "
+                    f"{size} pixel{'' if size == 1 else 's'} of the input): its maximum "
+                    "would be -inf; lower the padding or the dilation"
+                )
 
     def _taps(self, X: np.ndarray, fill: float) -> list[np.ndarray]:
         """The ``kh * kw`` tap views (n, c, out_h, out_w) of ``X`` padded with ``fill``."""
