@@ -17,8 +17,9 @@ import pytest
 
 import chainrule
 from chainrule import Dense, Network, mlp
+from chainrule._activations_inplace import _DELTA_INTO, _FORWARD_INTO, _zeros
 from chainrule._validation import all_finite
-from chainrule.activations import _DELTA_INTO, _FORWARD_INTO, _zeros, get_activation
+from chainrule.activations import get_activation
 from chainrule.optimizers import SGD, Adam, _blas_updates
 from chainrule.training import _Gather
 
@@ -69,7 +70,7 @@ def test_relu_twin_against_an_array_of_zeros_keeps_every_special_value(dtype, rn
 
 def test_kept_zeros_and_ones_stay_cached_after_many_shapes():
     """The caches drop their oldest entries: the shape in use is always kept."""
-    from chainrule.activations import _ONES, _ZEROS, _row_sum
+    from chainrule._activations_inplace import _ONES, _ZEROS, _row_sum
 
     for n in range(1, 200):  # more shapes than the caches hold
         _zeros((n, 3), np.dtype(np.float32))
@@ -367,7 +368,7 @@ def test_buffered_bias_gradient_is_the_column_sum_of_delta(dtype, rng):
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_row_max_and_row_sum_match_numpy(k, dtype, rng):
     """The softmax's row maximum (through a transposed copy up to 32 columns) and BLAS row sum."""
-    from chainrule.activations import _row_max, _row_sum
+    from chainrule._activations_inplace import _row_max, _row_sum
 
     z = (rng.normal(size=(600, k)) * 50).astype(dtype)  # >= 64 rows: the transposed copy
     np.testing.assert_array_equal(_row_max(z), np.max(z, axis=1, keepdims=True))

@@ -16,14 +16,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ._activations_inplace import _DELTA_INTO, _FORWARD_INTO, _softmax_lse_into
 from ._validation import check_bool, check_finite_array, check_positive_int
-from .activations import (
-    _DELTA_INTO,
-    _FORWARD_INTO,
-    Activation,
-    _softmax_lse_into,
-    get_activation,
-)
+from .activations import Activation, get_activation
 from .initializers import get_initializer, make_rng
 
 __all__ = ["Dense", "Layer", "ParamSpec"]

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy.special import expit, xlogy
 
-from .activations import _row_max, _row_sum
+from ._activations_inplace import _row_max, _row_sum
 
 __all__ = ["LOSSES", "LogitPath", "Loss", "get_loss"]
 
@@ -110,7 +110,7 @@ def _ce_grad(a, y):
 
 def _logsumexp(z):
     """log sum_j exp(z_j) per row, shifted by the row maximum so exp never overflows."""
-    # the row maximum and the BLAS row sum of activations._softmax_lse_into (the same
+    # the row maximum and the BLAS row sum of _activations_inplace._softmax_lse_into (the same
     # numbers as the training forward pass, faster than np.max / np.sum for few columns)
     top = _row_max(z)
     return np.log(_row_sum(np.exp(z - top))) + top[:, 0]
