@@ -123,7 +123,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                     "instead of random inputs in [0.1, 0.9]")
     gc.add_argument("--data", metavar="DATA",
                     help="--model: check on the first --samples examples of this data (as "
-                    "chainrule evaluate takes it) instead of random inputs")
+                    "chainrule evaluate takes it) instead of random inputs; an estimator's "
+                    "network on the raw features (the estimators scale nothing)")
     gc.add_argument("--target", metavar="NAME", help="--model --data: the target column")
     gc.add_argument("--samples", type=positive_int, default=5,
                     help="examples the cost is averaged over (default: 5)")
@@ -262,8 +263,7 @@ def _saved_model(args: argparse.Namespace, rng: np.random.Generator):
     model = _load_model(args.model)
     if not isinstance(model, SavedModel):  # an estimator's or an autoencoder's file
         if args.data is not None:
-            raise ValueError(f"--data: {args.model} holds a {type(model).__name__}; it is "
-                             "checked on random inputs (leave --data out)")
+            return _estimator_on_data(args, model)
         n_in = model.n_features_in_
         name = type(model).__name__
         if isinstance(model, (SparseAutoencoder, StackedAutoencoder)):  # their own cost
@@ -303,6 +303,47 @@ def _saved_model(args: argparse.Namespace, rng: np.random.Generator):
             Y = ((y - meta.get("y_mean", 0.0)) / meta.get("y_scale", 1.0))[:, None]
         where = f"the first {n} of {table.n_samples} examples of {table.source}"
     return net, f"{args.model}:\n{net.summary()}\non {where}", X, Y
+
+
+def _estimator_on_data(args: argparse.Namespace, estimator):
+    """An estimator's network (a StackedAutoencoder: its own cost) on the first examples of DATA.
+
+    The estimators take the features as they are (none of them scales or
+    encodes its inputs), so the network is checked on the raw features; the
+    targets are what its fit gives the network: the one-hot classes (a single
+    column 0/1 for two classes of a sigmoid output) or the regression targets.
+
+    Returns
+    -------
+    model, about, X of shape (n, n_features), Y
+    """
+    from .autoencoder import StackedAutoencoder
+    from .cli_models import _model_data, _targets
+    from .saved_model import EstimatorModel
+
+    name = type(estimator).__name__
+    if not hasattr(estimator, "predict"):  # a SparseAutoencoder: no target to read
+        raise ValueError(f"--data: {args.model} holds a {name}, which predicts no target; "
+                         "it is checked on random inputs (leave --data out)")
+    model = EstimatorModel(estimator)
+    net = model.network
+    if model.multilabel or (model.task == "regression" and net.n_outputs > 1):
+        raise ValueError(
+            f"--data: {args.model} predicts {net.n_outputs} values per example, and a "
+            "table's target is one column; leave --data out to check it on random examples")
+    table = _model_data(model, args.data, args.target, True, args.seed)
+    n = min(args.samples, table.n_samples)
+    X = np.asarray(table.X[:n], dtype=np.float64)
+    y = _targets(model, table)[:n]
+    where = f"on the first {n} of {table.n_samples} examples of {table.source}"
+    if isinstance(estimator, StackedAutoencoder):  # its cost, with its sparsity penalty
+        about = f"{args.model}: {name}, the cost its training minimises"
+        return estimator, f"{about}\n{where}", X, np.asarray(model.labels)[y]
+    if model.task == "classification":
+        Y = y.astype(np.float64)[:, None] if net.n_outputs == 1 else y
+    else:
+        Y = y[:, None]
+    return net, f"{args.model}: {name}\n{net.summary()}\n{where}", X, Y
 
 
 # what the verdicts advise, in this command's options (gradcheck._judgement words them)
