@@ -75,3 +75,89 @@ def test_gradcheck_regressor_file_on_data(tmp_path, capsys):
     decay = est.alpha / (2 * 5) * sum(float((W ** 2).sum()) for W in est.coefs_)
     assert _cost_printed(out) == pytest.approx(
         0.5 * np.mean((est.predict(X[:5]) - y[:5]) ** 2) + decay, rel=1e-10)
+
+
+def test_info_shows_an_estimators_network_params_and_loss_curve(tmp_path, capsys, iris):
+    """``info est.npz`` was refused ("read it with chainrule.load_estimator"); it now
+    shows the estimator's network (layers, shapes, parameters), its classes, its
+    get_params() and its loss_curve_, all as the estimator holds them."""
+    X, y = iris
+    est = _classifier(tmp_path, X, y)
+    assert main(["info", "--json", str(tmp_path / "est.npz")]) == 0
+    import json
+
+    info = json.loads(capsys.readouterr().out)
+    assert info["estimator"] == "MLPClassifier" and info["task"] == "classification"
+    assert info["labels"] == est.classes_.tolist()
+    assert info["n_params"] == sum(W.size for W in est.coefs_) + sum(
+        b.size for b in est.intercepts_)
+    assert [r["params"]["W"] for r in info["layers"]] == [list(W.shape) for W in est.coefs_]
+    assert info["params"]["hidden_layer_sizes"] == list(est.hidden_layer_sizes)
+    assert info["params"]["alpha"] == est.alpha
+    assert info["loss_curve_"] == est.loss_curve_ and info["n_iter_"] == est.n_iter_
+    assert main(["info", str(tmp_path / "est.npz")]) == 0
+    out = capsys.readouterr().out
+    assert f"last {est.loss_curve_[-1]:.4g}" in out and "classes (3): 0, 1, 2" in out
+
+
+def test_info_shows_a_stacked_autoencoders_network(tmp_path, capsys, iris):
+    X, y = iris
+    X = (X - X.min(axis=0)) / (X.max(axis=0) - X.min(axis=0))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        est = cr.StackedAutoencoder(hidden_sizes=(3,), max_iter=5, fine_tune_iter=5,
+                                    softmax_max_iter=5).fit(X, y)
+    est.save(tmp_path / "st.npz")
+    assert main(["info", "--json", str(tmp_path / "st.npz")]) == 0
+    import json
+
+    info = json.loads(capsys.readouterr().out)
+    assert info["estimator"] == "StackedAutoencoder"
+    assert info["n_params"] == est.network_.n_params
+    assert info["params"]["rho"] == est.rho and info["params"]["hidden_sizes"] == [3]
+
+
+def test_plot_draws_an_estimators_loss_curve_confusion_and_regions(tmp_path, capsys, iris,
+                                                                   monkeypatch):
+    """``plot`` on an estimator file was refused; loss draws its loss_curve_, confusion
+    its own predict on DATA, regions a 2-feature classifier; a kind that does not
+    apply is refused by name."""
+    import chainrule.plots as plots
+
+    X, y = iris
+    est = _classifier(tmp_path, X, y)
+    seen = {}
+    monkeypatch.setattr(plots, "plot_loss", lambda h, out, title: seen.setdefault("loss", h)
+                        or out)
+    monkeypatch.setattr(plots, "plot_confusion_matrix",
+                        lambda y, p, out, **kw: seen.setdefault("confusion", (y, p)) and out)
+    model = str(tmp_path / "est.npz")
+    assert main(["plot", "loss", model, "-o", str(tmp_path / "l.png")]) == 0
+    assert seen["loss"] == {"loss": est.loss_curve_}
+    assert main(["plot", "confusion", model, str(tmp_path / "data.npz"),
+                 "-o", str(tmp_path / "c.png")]) == 0
+    truth, pred = seen["confusion"]
+    np.testing.assert_array_equal(truth, y)
+    np.testing.assert_array_equal(pred, est.predict(X))
+    capsys.readouterr()
+    assert main(["plot", "regions", model, str(tmp_path / "data.npz"),
+                 "-o", str(tmp_path / "r.png")]) == 2
+    assert "plot regions needs a model of 2 features, this one has 4" in capsys.readouterr().err
+    est2 = _classifier(tmp_path, X[:, :2], y)
+    assert main(["plot", "regions", model, str(tmp_path / "data.npz"),
+                 "-o", str(tmp_path / "r.png")]) == 0
+    assert (tmp_path / "r.png").stat().st_size > 0 and est2.n_features_in_ == 2
+
+
+def test_plot_refuses_kinds_an_estimator_cannot_draw(tmp_path, capsys, iris):
+    X, y = iris
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        cr.SoftmaxRegression(max_iter=5).fit(X, y).save(tmp_path / "sm.npz")
+        cr.MLPRegressor(hidden_layer_sizes=(2,), max_iter=3).fit(X, y).save(tmp_path / "r.npz")
+    np.savez(tmp_path / "data.npz", X=X, y=y)
+    assert main(["plot", "loss", str(tmp_path / "sm.npz"), "-o", str(tmp_path / "l.png")]) == 2
+    assert "SoftmaxRegression, which records no loss_curve_" in capsys.readouterr().err
+    assert main(["plot", "confusion", str(tmp_path / "r.npz"), str(tmp_path / "data.npz"),
+                 "-o", str(tmp_path / "c.png")]) == 2
+    assert "the model is a regression model; it needs a classifier" in capsys.readouterr().err

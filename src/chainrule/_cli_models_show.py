@@ -13,7 +13,6 @@ import numpy as np
 from ._cli_models_data import (
     _DATA_HELP,
     _cost_words,
-    _load,
     _model_data,
     _preview,
     _refuse_overwriting_inputs,
@@ -28,7 +27,8 @@ def _add_info(sub: argparse._SubParsersAction) -> None:
         "info", help="summary of a model file: layers, shapes, activations, parameters",
         description="Print a model file's layers (input and output shapes, activation, "
         "parameter shapes and counts), its loss, and what chainrule train recorded: task, "
-        "classes, features, target and training settings.")
+        "classes, features, target and training settings. An estimator's file (MLPClassifier"
+        ".save() ...): its network, classes, features, get_params() and loss_curve_.")
     p.add_argument("model", metavar="MODEL")
     p.add_argument("--json", action="store_true", help="print as JSON")
     p.set_defaults(handler=_info)
@@ -49,8 +49,100 @@ def _layer_rows(net) -> list[dict]:
     return rows
 
 
+def _load_any(path: str):
+    """A model file (:class:`SavedModel`), or an estimator's or autoencoder's file
+    (:class:`EstimatorModel`), for info and plot."""
+    from .cli_gradcheck import _load_model  # the kinds of files gradcheck reads too
+    from .saved_model import EstimatorModel, SavedModel
+
+    model = _load_model(path)
+    return model if isinstance(model, SavedModel) else EstimatorModel(model)
+
+
+def _estimator_params(est) -> dict:
+    """The estimator's ``get_params()`` as JSON values (tuples as lists, names for objects)."""
+    if hasattr(est, "_json_params"):
+        return est._json_params()
+
+    def plain(v):
+        if isinstance(v, (tuple, list)):
+            return [plain(x) for x in v]
+        if isinstance(v, np.generic):
+            return v.item()
+        return v if v is None or isinstance(v, (str, int, float, bool)) else str(v)
+
+    return {k: plain(v) for k, v in est.get_params().items()}
+
+
+def _estimator_curve(est) -> dict:
+    """What the estimator recorded of its fit: n_iter_, loss_curve_ and validation_scores_."""
+    curve = {}
+    for key in ("n_iter_", "best_loss_", "best_validation_score_"):
+        if getattr(est, key, None) is not None:
+            curve[key] = getattr(est, key)
+    for key in ("loss_curve_", "validation_scores_"):
+        values = getattr(est, key, None)
+        if values:
+            curve[key] = [float(v) for v in values]
+    return curve
+
+
+def _estimator_info(args: argparse.Namespace, model) -> int:
+    est, net = model.estimator, model.network
+    rows = _layer_rows(net)
+    name = type(est).__name__
+    # a SparseAutoencoder reconstructs its inputs: it has no target to predict
+    task = model.task if hasattr(est, "predict") else "reconstruction"
+    about = {"estimator": name, "task": task, "labels": model.labels,
+             "feature_names": model.feature_names, "n_features_in": model.n_features,
+             "params": _estimator_params(est)}
+    curve = _estimator_curve(est)
+    if args.json:
+        print(json.dumps({"layers": rows, "loss": net.loss.name, "n_params": net.n_params,
+                          "dtype": net.dtype.name, **about, **curve}))
+        return 0
+    print(f"{args.model}: a fitted {name}; its network: {len(net.layers)} layers, "
+          f"{net.n_params} parameters, {net.dtype}, loss {net.loss.name}")
+    _print_layers(rows)
+    print(f"total parameters: {net.n_params}")
+    print(f"task: {task}")
+    if model.labels is not None:
+        print(f"classes ({len(model.labels)}): {_preview(model.labels, 20)}")
+    if model.feature_names:
+        print(f"features ({len(model.feature_names)}): {_preview(model.feature_names, 8)}")
+    else:
+        print(f"features: {model.n_features}, by position (fitted without feature names)")
+    print("parameters: " + ", ".join(f"{k}={v}" for k, v in about["params"].items()))
+    if "n_iter_" in curve:
+        print(f"iterations: {curve['n_iter_']}")
+    if "loss_curve_" in curve:
+        losses = curve["loss_curve_"]
+        print(f"loss curve: {len(losses)} values, first {losses[0]:.4g}, last {losses[-1]:.4g}"
+              f", best {min(losses):.4g}")
+    if "validation_scores_" in curve:
+        scores = curve["validation_scores_"]
+        print(f"validation scores: {len(scores)} values, last {scores[-1]:.4g}, best "
+              f"{max(scores):.4g}")
+    return 0
+
+
+def _print_layers(rows: list[dict]) -> None:
+    def fmt(s):
+        return "x".join(map(str, s)) if isinstance(s, list) else str(s)
+    print(f"{'#':>2}  {'layer':<10} {'input':>8} {'output':>8}  {'activation':<11} "
+          f"{'parameters':<20} {'count':>8}")
+    for r in rows:
+        params = ", ".join(f"{k} {fmt(v)}" for k, v in r["params"].items())
+        print(f"{r['index']:>2}  {r['layer']:<10} {fmt(r['input']):>8} {fmt(r['output']):>8}  "
+              f"{r['activation'] or '-':<11} {params or '-':<20} {r['count']:>8}")
+
+
 def _info(args: argparse.Namespace) -> int:
-    model = _load(args.model)
+    from .saved_model import EstimatorModel
+
+    model = _load_any(args.model)
+    if isinstance(model, EstimatorModel):
+        return _estimator_info(args, model)
     net, meta = model.network, model.metadata
     rows = _layer_rows(net)
     if args.json:
@@ -61,14 +153,7 @@ def _info(args: argparse.Namespace) -> int:
         return 0
     print(f"{args.model}: {len(net.layers)} layers, {net.n_params} parameters, {net.dtype}, "
           f"loss {net.loss.name}")
-    def fmt(s):
-        return "x".join(map(str, s)) if isinstance(s, list) else str(s)
-    print(f"{'#':>2}  {'layer':<10} {'input':>8} {'output':>8}  {'activation':<11} "
-          f"{'parameters':<20} {'count':>8}")
-    for r in rows:
-        params = ", ".join(f"{k} {fmt(v)}" for k, v in r["params"].items())
-        print(f"{r['index']:>2}  {r['layer']:<10} {fmt(r['input']):>8} {fmt(r['output']):>8}  "
-              f"{r['activation'] or '-':<11} {params or '-':<20} {r['count']:>8}")
+    _print_layers(rows)
     print(f"total parameters: {net.n_params}")
     if "task" in meta:
         print(f"task: {meta['task']}")
@@ -108,7 +193,9 @@ def _add_plot(sub: argparse._SubParsersAction) -> None:
         description="loss: training and validation cost per epoch (the loss the network "
         "minimised, recorded by chainrule train); regions: decision regions of a classifier "
         "on 2 features, with the points of DATA; weights: first-layer weights as image tiles "
-        "(square inputs, or --shape); confusion: confusion matrix on DATA.",
+        "(square inputs, or --shape); confusion: confusion matrix on DATA. An estimator's file "
+        "(MLPClassifier.save() ...): loss draws its loss_curve_, and the others as for a "
+        "model file.",
         epilog="examples: chainrule plot loss model.npz; chainrule plot regions moons.npz "
         "moons -o regions.png; chainrule plot confusion digits.npz digits")
     p.add_argument("kind", choices=_KINDS)
@@ -135,8 +222,20 @@ def _plot(args: argparse.Namespace) -> int:
 
     out = Path(args.out or f"chainrule-{args.kind}.png")
     _refuse_overwriting_inputs(out, args)
-    model = _load(args.model)
-    if args.kind == "loss":
+    from .saved_model import EstimatorModel
+
+    model = _load_any(args.model)
+    estimator = isinstance(model, EstimatorModel)
+    if args.kind == "loss" and estimator:
+        curve = getattr(model.estimator, "loss_curve_", None)
+        if not curve:
+            raise ValueError(f"plot loss: {args.model} holds a {type(model.estimator).__name__}, "
+                             "which records no loss_curve_ (an MLPClassifier or MLPRegressor "
+                             "does)")
+        # validation_scores_ are scores (accuracy, R^2), not losses: not drawn on this axis
+        title = args.title or f"Training loss of the {type(model.estimator).__name__} (loss_curve_)"
+        path = plots.plot_loss({"loss": list(curve)}, out, title=title)
+    elif args.kind == "loss":
         history = model.metadata.get("history") or {}
         if not history.get("loss"):
             raise ValueError(f"{args.model}: no loss history recorded (train the model with "
@@ -154,9 +253,16 @@ def _plot(args: argparse.Namespace) -> int:
     else:
         if args.data is None:
             raise ValueError(f"plot {args.kind} needs DATA (labelled examples to draw)")
+        if estimator and not hasattr(model.estimator, "predict"):
+            raise ValueError(f"plot {args.kind}: {args.model} holds a "
+                             f"{type(model.estimator).__name__}, which predicts no classes; "
+                             "it needs a classifier")
         if model.task != "classification":
             raise ValueError(f"plot {args.kind}: the model is a regression model; it needs a "
                              "classifier")
+        if estimator and model.multilabel:
+            raise ValueError(f"plot {args.kind}: {args.model} holds a multi-label classifier "
+                             "(several labels per example); it needs one class per example")
         shape = model.network.n_inputs
         if args.kind == "regions" and isinstance(shape, tuple):
             raise ValueError(f"plot regions draws a classifier of 2 features on the plane; "
