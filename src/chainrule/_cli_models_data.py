@@ -12,7 +12,8 @@ import numpy as np
 
 from .cli_args import refuse_overwriting
 
-_DATA_HELP = ("a .csv file (header row of column names), a .npz file (arrays X and y), or a "
+_DATA_HELP = ("a .csv file (header row of column names), a .npz file (arrays X and y; X may hold "
+              "images, shape (n, C, H, W)), or a "
               "bundled data set: digits, iris, wine, breast_cancer, diabetes, xor, moons, "
               "circles, sinusoid")
 _DATA_EXAMPLE = "a .csv or .npz file or a bundled data set, such as iris"
@@ -144,6 +145,11 @@ def _model_data(model, data: str, target: str | None, need_target: bool, seed: i
             raise
         raise ValueError(f"{exc}{unnamed}") from None
     n_in = model.n_features
+    shape = model.network.n_inputs
+    if table.image_shape is not None and isinstance(shape, tuple) and table.image_shape != shape:
+        raise ValueError(f"{table.source}: images of shape "
+                         f"{' x '.join(map(str, table.image_shape))}; the model takes images "
+                         f"of shape {' x '.join(map(str, shape))} (C x H x W)")
     if table.X.shape[1] != n_in:
         raise ValueError(f"{table.source}: {table.X.shape[1]} features; the model takes "
                          f"{n_in}{unnamed}")

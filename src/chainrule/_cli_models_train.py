@@ -10,6 +10,7 @@ import numpy as np
 
 from ._cli_models_data import _DATA_EXAMPLE, _DATA_HELP, _NAMES, _not_empty, _preview, _scores
 from .cli_architecture import (
+    _IMAGE_LAYERS,
     add_architecture_args,
     build_network,
     check_architecture,
@@ -185,11 +186,18 @@ def _train(args: argparse.Namespace) -> int:
     from .activations import OUTPUT_RANGES, get_activation
     from .losses import get_loss
     from .saved_model import SavedModel, fit_labels, regression_targets
-    from .tabular import read_data
+    from .tabular import npz_image_shape, read_data
     from .training import train
 
     # what needs no data is checked before the data is read (argparse checked the names)
     steps = optimizer_settings(args.optimizer, args.momentum, args.batch_size)
+    given_shape = args.input_shape
+    if given_shape is None and args.layers is not None and any(
+            isinstance(spec, dict) and spec.get("type") in _IMAGE_LAYERS for spec in args.layers):
+        # an NPZ file of images, shape (n, C, H, W): --input-shape is theirs (an MLP,
+        # --hidden or a list of Dense layers, takes their flat rows)
+        shape = npz_image_shape(args.data)
+        args.input_shape = list(shape) if shape is not None else None
     check_architecture(args)
     if args.output is not None:
         check_loss_output(args.loss, args.output, output_given=True)
@@ -198,6 +206,11 @@ def _train(args: argparse.Namespace) -> int:
     refuse_overwriting(args.plot, "--plot", {"data file": args.data})
     table = read_data(args.data, target=args.target, features=args.features, seed=args.seed,
                       features_what=" (--features)")
+    if (given_shape is not None and table.image_shape is not None
+            and tuple(given_shape) != table.image_shape):
+        raise ValueError(f"--input-shape {' '.join(map(str, given_shape))}: {table.source} "
+                         f"holds images of shape {' x '.join(map(str, table.image_shape))} "
+                         "(C x H x W); leave --input-shape out to take theirs")
     check_features(args, table.X.shape[1], table.source)
     task = _infer_task(table, args.task, args.loss)
     meta: dict = {"task": task, "feature_names": table.feature_names,

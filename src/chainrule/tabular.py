@@ -52,6 +52,10 @@ class Table:
         Class names of a bundled data set, in the order of its integer targets.
     lines : ndarray of shape (n_samples,) or None
         Line number of each example in a CSV file, for messages.
+    image_shape : tuple (C, H, W) or None
+        The shape of each example of an NPZ file whose ``X`` holds images,
+        shape (n_samples, C, H, W); ``X`` is then their flat rows, channel by
+        channel.
     """
 
     X: np.ndarray
@@ -62,6 +66,7 @@ class Table:
     task: str | None = None
     labels: list | None = None
     lines: np.ndarray | None = field(default=None, repr=False)
+    image_shape: tuple[int, int, int] | None = None
 
     @property
     def n_samples(self) -> int:
@@ -353,15 +358,20 @@ def _read_npz(path: Path, target: str | None, features: list[str] | None,
     if "X" not in arrays:
         raise ValueError(f"{path}: no array named 'X' (arrays: {', '.join(arrays) or 'none'})")
     X = arrays["X"]
-    if X.ndim != 2 or X.size == 0 or X.dtype.kind not in "biuf":  # rows and columns
+    if X.ndim not in (2, 4) or X.size == 0 or X.dtype.kind not in "biuf":  # rows and columns
         raise ValueError(
-            f"{path}: 'X' must be a non-empty 2-D numeric array (n_samples, n_features), got "
-            f"shape {X.shape} of dtype {X.dtype}"
+            f"{path}: 'X' must be a non-empty numeric array of shape (n_samples, n_features), "
+            f"or of images (n_samples, C, H, W), got shape {X.shape} of dtype {X.dtype}"
         )
     X = X.astype(np.float64)
     if not np.isfinite(X).all():
-        i, j = np.argwhere(~np.isfinite(X))[0]
-        raise ValueError(f"{path}: X[{i}, {j}] is not a finite number ({X[i, j]})")
+        where = tuple(int(i) for i in np.argwhere(~np.isfinite(X))[0])
+        raise ValueError(f"{path}: X[{', '.join(map(str, where))}] is not a finite number "
+                         f"({X[where]})")
+    image_shape = None
+    if X.ndim == 4:  # images: one flat row each, channel by channel (as --input-shape reads)
+        image_shape = tuple(int(d) for d in X.shape[1:])
+        X = X.reshape(X.shape[0], -1)
     names = ([f"x{i}" for i in range(X.shape[1])] if "feature_names" not in arrays
              else _feature_names(arrays["feature_names"], path))
     if len(names) != X.shape[1]:
@@ -400,7 +410,37 @@ def _read_npz(path: Path, target: str | None, features: list[str] | None,
         else:
             cols = _columns(names, features, str(path), features_what)
             X, names = X[:, cols], list(features)
-    return Table(X, y, names, key if y is not None else None, str(path))
+    return Table(X, y, names, key if y is not None else None, str(path),
+                 image_shape=image_shape)
+
+
+def npz_image_shape(source: str | os.PathLike) -> tuple[int, int, int] | None:
+    """The (C, H, W) of the images in an NPZ file's 4-D ``X``, or None.
+
+    None for anything else (a 2-D ``X``, a CSV file, a bundled data set, a
+    file that cannot be read: :func:`read_data` then says what is wrong).
+
+    Parameters
+    ----------
+    source : str or PathLike
+
+    Returns
+    -------
+    tuple of 3 ints, or None
+    """
+    from .io import _READ_ERRORS
+
+    path = Path(source)
+    if not path.is_file():
+        return None
+    try:
+        with np.load(path, allow_pickle=False) as arrays:
+            if "X" not in arrays.files:
+                return None
+            shape = arrays["X"].shape
+    except _READ_ERRORS:  # read_data names what is wrong
+        return None
+    return tuple(int(d) for d in shape[1:]) if len(shape) == 4 else None
 
 
 def read_data(
@@ -420,6 +460,7 @@ def read_data(
     source : str or PathLike
         A ``.csv`` file (a header row of column names, then one example per
         row), a ``.npz`` file (array ``X`` of shape (n_samples, n_features),
+        or images of shape (n_samples, C, H, W), taken as their flat rows,
         target ``y`` or the array named by ``target``, optional
         ``feature_names``; without them the columns are taken by position),
         or the name of a bundled data set (:data:`BUNDLED`).

@@ -1,0 +1,101 @@
+"""An NPZ file whose X holds images, shape (n, C, H, W), in train, predict and evaluate.
+
+The reference is the same command on the flat (n, C*H*W) file with --input-shape.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+
+import numpy as np
+import pytest
+from sklearn.datasets import load_digits
+
+from chainrule.cli import main
+from chainrule.io import load, load_metadata
+
+CNN = [{"type": "Conv2D", "out_channels": 2, "kernel_size": 3, "padding": 1,
+        "activation": "relu"},
+       {"type": "MaxPool2D", "size": 2}, {"type": "Flatten"}]
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory):
+    d = tmp_path_factory.mktemp("images")
+    X, y = load_digits(return_X_y=True)
+    X, y = X[:200] / 16.0, y[:200]
+    np.savez(d / "flat.npz", X=X, y=y)
+    np.savez(d / "images.npz", X=X.reshape(-1, 1, 8, 8), y=y)
+    (d / "cnn.json").write_text(json.dumps(CNN))
+    return d, X, y
+
+
+def _train(d, data, *extra):
+    out = d / (data.split(".")[0] + "-model.npz")
+    argv = ["train", str(d / data), "--layers", str(d / "cnn.json"), "--epochs", "1", "-q",
+            "-o", str(out), *extra]
+    return main(argv), out
+
+
+def test_train_on_images_takes_their_shape_and_gives_the_flat_files_parameters(files,
+                                                                                capsys):
+    """'X' of shape (n, 1, 8, 8) was refused ("'X' must be a non-empty 2-D numeric
+    array"); train now takes --input-shape 1 8 8 from it and trains exactly the
+    network the flat file with --input-shape 1 8 8 gives; predict and evaluate read
+    the images as the flat rows."""
+    d = files[0]
+    code, flat = _train(d, "flat.npz", "--input-shape", "1", "8", "8")
+    assert code == 0, capsys.readouterr().err
+    code, images = _train(d, "images.npz")
+    assert code == 0, capsys.readouterr().err
+    a, b = load(flat), load(images)
+    assert b.n_inputs == (1, 8, 8)
+    assert load_metadata(images)["training"]["input_shape"] == [1, 8, 8]
+    assert load_metadata(images)["x_mean"] == load_metadata(flat)["x_mean"]
+    np.testing.assert_array_equal(b.params, a.params)
+    for data in ("flat.npz", "images.npz"):
+        assert main(["predict", str(images), str(d / data), "--proba",
+                     "-o", str(d / f"p-{data}.csv")]) == 0
+    with open(d / "p-flat.npz.csv") as f1, open(d / "p-images.npz.csv") as f2:
+        assert list(csv.reader(f1)) == list(csv.reader(f2))
+    capsys.readouterr()
+    assert main(["evaluate", str(flat), str(d / "images.npz")]) == 0
+    on_images = capsys.readouterr().out
+    assert main(["evaluate", str(flat), str(d / "flat.npz")]) == 0
+    assert capsys.readouterr().out.replace("flat.npz", "images.npz") == on_images
+
+
+def test_image_shapes_that_disagree_are_refused_naming_both(files, capsys):
+    d, X, y = files
+    code, _ = _train(d, "images.npz", "--input-shape", "1", "4", "16")
+    assert code == 2
+    err = capsys.readouterr().err
+    assert ("--input-shape 1 4 16: " + str(d / "images.npz") + " holds images of shape "
+            "1 x 8 x 8 (C x H x W)") in err
+    np.savez(d / "wide.npz", X=X.reshape(-1, 1, 4, 16), y=y)
+    code, model = _train(d, "images.npz")
+    assert code == 0
+    assert main(["predict", str(model), str(d / "wide.npz")]) == 2
+    assert (str(d / "wide.npz") + ": images of shape 1 x 4 x 16; the model takes images of "
+            "shape 1 x 8 x 8 (C x H x W)") in capsys.readouterr().err
+    np.savez(d / "three.npz", X=X.reshape(-1, 8, 8), y=y)
+    assert main(["evaluate", str(model), str(d / "three.npz")]) == 2
+    assert "'X' must be a non-empty numeric array of shape (n_samples, n_features), or of " \
+        "images (n_samples, C, H, W), got shape (200, 8, 8)" in capsys.readouterr().err
+
+
+def test_dense_layers_on_images_take_their_flat_rows(files, tmp_path, capsys):
+    """A list of Dense layers (no image layer) on an NPZ file of images trains on the
+    flat rows, as on the flat file: --input-shape is taken only for image layers,
+    which need it."""
+    d = files[0]
+    dense = json.dumps([{"type": "Dense", "fan_out": 4, "activation": "tanh"}])
+    models = []
+    for data in ("flat.npz", "images.npz"):
+        models.append(tmp_path / f"dense-{data}")
+        assert main(["train", str(d / data), "--layers", dense, "--epochs", "1", "-q",
+                     "-o", str(models[-1])]) == 0, capsys.readouterr().err
+    a, b = load(models[0]), load(models[1])
+    assert b.n_inputs == 64
+    np.testing.assert_array_equal(b.params, a.params)
