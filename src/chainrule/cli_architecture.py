@@ -91,7 +91,8 @@ def add_architecture_args(p: argparse.ArgumentParser) -> None:
                    help="with --layers: each example is an image of C channels of H x W "
                    "pixels, given as a flat row of C*H*W values (channel by channel, each "
                    "row by row); --scale standard then standardises each channel with its "
-                   "mean and standard deviation over all its pixels (not each pixel apart)")
+                   "mean and standard deviation over all its pixels (not each pixel apart); "
+                   "taken from the data when an NPZ file's X holds images (n, C, H, W)")
 
 
 def check_architecture(args: argparse.Namespace) -> None:
