@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from ._spatial import sides
-from ._validation import _check_all_finite, check_data
+from ._validation import _check_all_finite, check_data, check_sparse_layout
 
 __all__ = ["BLOCK_BYTES", "block_rows", "check_inputs", "input_blocks", "row_values"]
 
@@ -83,15 +83,7 @@ def check_inputs(X: object, shape: int | tuple[int, ...], dtype: np.dtype,
     if X.dtype.kind not in "biuf":  # the refusal of a dense array of other things
         raise TypeError(f"{name} must hold numbers, got a sparse matrix of dtype {X.dtype}")
     X = X.tocsr()
-    size = int(np.prod(shape))
-    if X.ndim != 2 or X.shape[1] != size:
-        what = (f"{shape} features (columns)" if isinstance(shape, int) else
-                f"rows of {size} pixel values (images of shape {shape})")
-        raise ValueError(
-            f"{name} must have {what} to match the network's input layer, got shape {X.shape}"
-        )
-    if X.shape[0] == 0:
-        raise ValueError(f"{name} is empty (shape {X.shape}); at least one value is needed")
+    check_sparse_layout(X, shape, name)
     _check_all_finite(X.data, name)
     return X
 

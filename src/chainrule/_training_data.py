@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from ._validation import check_data
+from ._validation import check_data, check_sparse_layout
 from .network import Network
 
 
@@ -24,22 +24,16 @@ def _is_sparse(X: object) -> bool:
 
 
 def _check_sparse(X: Any, net: Network, name: str = "X") -> Any:
-    """A sparse ``X`` as CSR of the network's dtype, its shape and values checked.
+    """A sparse ``X`` as CSR in the dtype training keeps it (:func:`_storage_dtype`: its
+    own where a mini-batch at a time gives the same numbers, else the network's), its
+    shape and values checked.
 
     Training densifies it a mini-batch at a time (the layers compute on dense arrays).
     """
     if X.dtype.kind not in "biuf":  # astype would drop an imaginary part with a mere warning
         raise TypeError(f"{name} must hold numbers, got a sparse matrix of dtype {X.dtype}")
     X = X.tocsr().astype(_storage_dtype(X.dtype, net.dtype), copy=False)
-    shape = net.n_inputs  # features, or the image shape (channels, height, width)
-    if X.ndim != 2 or X.shape[1] != int(np.prod(shape)):
-        what = (f"{shape} features (columns)" if isinstance(shape, int) else
-                f"rows of {int(np.prod(shape))} pixel values (images of shape {shape})")
-        raise ValueError(
-            f"{name} must have {what} to match the network's input layer, got shape {X.shape}"
-        )
-    if X.shape[0] == 0:
-        raise ValueError(f"{name} is empty (shape {X.shape}); at least one row is needed")
+    check_sparse_layout(X, net.n_inputs, name)  # features, or the image shape
     if not np.all(np.isfinite(X.data)):
         n = int(X.data.size - np.count_nonzero(np.isfinite(X.data)))
         raise ValueError(f"{name} contains {n} NaN or infinite value(s); all must be finite")

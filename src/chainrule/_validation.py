@@ -8,6 +8,7 @@ import os
 import sys
 from collections.abc import Iterator
 from pathlib import PurePath
+from typing import Any
 
 import numpy as np
 
@@ -179,6 +180,34 @@ def _check_all_finite(arr: np.ndarray, name: str) -> None:
     if not all_finite(arr):
         n = int(np.size(arr) - np.count_nonzero(np.isfinite(arr)))
         raise ValueError(f"{name} contains {n} NaN or infinite value(s); all must be finite")
+
+
+def check_sparse_layout(X: Any, shape: int | tuple[int, int, int], name: str = "X") -> None:
+    """Refuse a sparse ``X`` whose rows do not fit an input of ``shape``, or that is empty.
+
+    Parameters
+    ----------
+    X : sparse matrix of shape (n_samples, n_columns)
+    shape : int or (channels, height, width)
+        The network's input: features, or the image shape (flat rows of its pixels).
+    name : str, default "X"
+        The argument's name in the messages.
+
+    Raises
+    ------
+    ValueError
+        If the columns are not ``prod(shape)``, or there are no rows; the
+        message names ``name``, what the input layer takes and the shape given.
+    """
+    size = int(np.prod(shape))
+    if X.ndim != 2 or X.shape[1] != size:
+        what = (f"{shape} features (columns)" if isinstance(shape, int) else
+                f"rows of {size} pixel values (images of shape {shape})")
+        raise ValueError(
+            f"{name} must have {what} to match the network's input layer, got shape {X.shape}"
+        )
+    if X.shape[0] == 0:
+        raise ValueError(f"{name} is empty (shape {X.shape}); at least one row is needed")
 
 
 def check_data(
