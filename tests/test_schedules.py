@@ -222,6 +222,24 @@ def test_estimators_take_a_cosine_schedule_and_save_it(tmp_path):
                                 schedule={"name": "cosine", "T_max": 0}).fit(X, y)
 
 
+@pytest.mark.parametrize("max_iter", [0, -2, 2.5, 3.0, True])
+def test_a_bad_max_iter_with_cosine_by_name_is_named_as_max_iter(max_iter):
+    """schedule="cosine" takes T_max = max_iter; a bad max_iter was reported as the
+    schedule's ("schedule='cosine' is not a valid schedule: T_max must be an int >= 1"),
+    where without a schedule the message names max_iter.  It names max_iter in both."""
+    X, y = _data(10)[0], np.arange(10) % 2
+    for cls in (chainrule.MLPClassifier, chainrule.MLPRegressor):
+        target = y if cls is chainrule.MLPClassifier else X[:, 0]
+        messages = []
+        for schedule in (None, "cosine"):
+            est = cls((3,), solver="sgd", schedule=schedule, max_iter=max_iter)
+            with pytest.raises(ValueError) as info:
+                est.fit(X, target)
+            messages.append(str(info.value))
+            assert not hasattr(est, "coefs_")
+        assert messages[1] == messages[0] == f"max_iter must be a positive int, got {max_iter!r}"
+
+
 def test_an_inverse_scaling_rate_that_falls_below_the_float_range_is_0():
     """InverseScaling(power=300): (1 + epoch) ** 300 exceeds the float range from epoch 10
     on (11 ** 300 ~ 2.6e312), where Python's float power raised "OverflowError: (34,

@@ -133,10 +133,6 @@ class _Parameters:
             )
         if not _finite_real(self.power_t) or not self.power_t >= 0:  # < 0: a growing rate
             raise ValueError(f"power_t must be a finite number >= 0, got {self.power_t!r}")
-        try:  # a schedule that cannot be built fails here, before the fit changes anything
-            get_schedule(self.schedule, epochs=self.max_iter)
-        except (TypeError, ValueError) as exc:
-            raise ValueError(f"schedule={self.schedule!r} is not a valid schedule: {exc}") from None
         for name in ("max_iter", "n_iter_no_change", "max_fun"):
             v = getattr(self, name)
             if name == "n_iter_no_change" and isinstance(v, numbers.Real) and v == math.inf:
@@ -144,6 +140,12 @@ class _Parameters:
             if not isinstance(v, numbers.Integral) or isinstance(v, bool) or v < 1:
                 extra = " or inf" if name == "n_iter_no_change" else ""
                 raise ValueError(f"{name} must be a positive int{extra}, got {v!r}")
+        # after max_iter's own check: "cosine" by its name takes T_max = max_iter, and a bad
+        # max_iter is named as itself, not as the schedule's T_max
+        try:  # a schedule that cannot be built fails here, before the fit changes anything
+            get_schedule(self.schedule, epochs=self.max_iter)
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"schedule={self.schedule!r} is not a valid schedule: {exc}") from None
         bs = self.batch_size
         if bs != "auto" and (not isinstance(bs, numbers.Integral) or isinstance(bs, bool)
                              or bs < 1):
