@@ -228,3 +228,31 @@ def test_max_pooling_refuses_exactly_the_windows_wholly_in_the_padding():
         else:
             np.testing.assert_array_equal(layer.forward(X), ref)
     assert refused > 0
+
+
+def test_a_file_with_a_window_wholly_in_the_padding_is_not_called_corrupted(tmp_path,
+                                                                         monkeypatch):
+    """A network file an older chainrule wrote, with a max pooling whose window lies wholly
+    in the padding (size 2, padding 1, dilation 2 on a 1-pixel row: taps at -1 and 1), is
+    refused now; the message said "corrupted or incomplete chainrule file", where the file
+    is as chainrule wrote it.  It says which window, and that an older chainrule wrote it."""
+    from chainrule.pooling import _Pool2D
+
+    with monkeypatch.context() as m:  # the older code: no check of the windows
+        m.setattr(_Pool2D, "_check_windows_reach_the_image", lambda self, *args: None)
+        net = Network([MaxPool2D(2, stride=1, padding=1, dilation=2), Flatten(), Dense(1, 2)],
+                      input_shape=(1, 1, 1))
+        pooled = net.layers[0].forward(np.ones((1, 1, 1, 1)))
+        path = net.save(tmp_path / "old.npz")
+    taps = [-1 + 2 * i for i in range(2)]  # padded index - padding, dilation 2
+    assert all(not 0 <= t < 1 for t in taps) and np.isneginf(pooled).all()
+    with pytest.raises(ValueError) as info:
+        chainrule.load(path)
+    message = str(info.value)
+    assert message.startswith(
+        f"{path}: layers[0] MaxPool2D(2, stride=1, padding=1, dilation=2): output 0 along the "
+        f"height has a window wholly in the padding (its taps at {taps[0]}, {taps[1]} miss "
+        "the 1 pixel of the input)")
+    assert message.endswith("(the file was written by an older chainrule, which let such a "
+                            "window through: its output there was -inf)")
+    assert "corrupted" not in message

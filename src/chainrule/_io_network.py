@@ -14,7 +14,7 @@ from .conv import Conv2D
 from .dropout import Dropout
 from .layers import Dense, Layer
 from .network import Network
-from .pooling import AvgPool2D, Flatten, MaxPool2D
+from .pooling import WINDOW_IN_PADDING, AvgPool2D, Flatten, MaxPool2D
 
 
 def _layer_from_config(cfg: dict, dtype: np.dtype) -> Layer:
@@ -197,5 +197,10 @@ def restore_network(
         # OverflowError: a generator state (Dropout's) with an integer out of its range
         if isinstance(exc, ValueError) and "register_activation" in str(exc):
             raise ValueError(f"{path}: {exc}") from None
+        if isinstance(exc, ValueError) and WINDOW_IN_PADDING in str(exc):
+            # a file of a chainrule before MaxPool2D refused such windows: not damaged
+            raise ValueError(f"{path}: {exc} (the file was written by an older chainrule, "
+                             "which let such a window through: its output there was -inf)"
+                             ) from None
         raise ValueError(f"{path}: corrupted or incomplete chainrule file ({exc!r})") from None
     return net

@@ -23,6 +23,10 @@ from ._spatial import SpatialLayer, pad, pair, scatter_taps, shown, single, tap,
 
 __all__ = ["AvgPool2D", "Flatten", "MaxPool2D"]
 
+# the words of the refusal of a window wholly in the padding, which loading a file of an
+# older chainrule (that let such windows through) tells from a damaged file
+WINDOW_IN_PADDING = "has a window wholly in the padding"
+
 
 class _Pool2D(SpatialLayer):
     """Shared by max and average pooling: window geometry, shapes, configuration."""
@@ -64,8 +68,8 @@ class _Pool2D(SpatialLayer):
             if empty.size:
                 o = int(empty[0])
                 raise ValueError(
-                    f"{self!r}: output {o} along the {axis} has a window wholly in the "
-                    f"padding (its taps at {', '.join(map(str, taps[o]))} miss the "
+                    f"{self!r}: output {o} along the {axis} {WINDOW_IN_PADDING} (its taps "
+                    f"at {', '.join(map(str, taps[o]))} miss the "
                     f"{size} pixel{'' if size == 1 else 's'} of the input): its maximum "
                     "would be -inf; lower the padding or the dilation"
                 )
