@@ -300,3 +300,22 @@ def test_a_dense_dict_without_activation_gets_relu_as_hidden_layers_do(tmp_path)
     assert a.layers[0].activation.name == "relu"
     np.testing.assert_array_equal(a.params, b.params)
     assert load_metadata(plain)["training"]["layers"] == [{"type": "Dense", "fan_out": 8}]
+
+
+def test_info_shows_each_window_layers_stride_padding_and_dilation(tmp_path, capsys):
+    """The table's shapes do not show how a window steps: info prints the layers as built."""
+    spec = ('[{"type": "Conv2D", "out_channels": 3, "kernel_size": [3, 2], "padding": "same", '
+            '"dilation": [2, 1]}, {"type": "MaxPool2D", "size": 2, "stride": 1, "padding": 1}, '
+            '{"type": "AvgPool2D", "size": 2}, {"type": "Flatten"}]')
+    out = tmp_path / "m.npz"
+    assert main(["train", "digits", "--input-shape", "1", "8", "8", "--layers", spec,
+                 "--epochs", "1", "-q", "-o", str(out)]) == 0
+    capsys.readouterr()
+    net = load(out)
+    assert main(["info", str(out)]) == 0
+    line = next(x for x in capsys.readouterr().out.splitlines() if x.startswith("windows: "))
+    assert line == "windows: " + "; ".join(f"#{i} {net.layers[i]!r}" for i in (0, 1, 2))
+    assert "padding='same', dilation=(2, 1)" in line and "stride=1, padding=1" in line
+    assert main(["info", str(out), "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)["layers"]
+    assert [r.get("window") for r in rows] == [repr(x) for x in net.layers[:3]] + [None, None]

@@ -35,6 +35,9 @@ def _add_info(sub: argparse._SubParsersAction) -> None:
 
 
 def _layer_rows(net) -> list[dict]:
+    from .conv import Conv2D
+    from .pooling import AvgPool2D, MaxPool2D
+
     rows = []
     for i, (layer, (shape, out)) in enumerate(zip(net.layers, net.layer_shapes(), strict=True)):
         act = getattr(layer, "activation", None)
@@ -46,6 +49,8 @@ def _layer_rows(net) -> list[dict]:
             "activation": act.name if act is not None else None, "params": params,
             "count": int(sum(int(np.prod(s)) for s in params.values())),
         })
+        if isinstance(layer, (Conv2D, MaxPool2D, AvgPool2D)):  # the layer as built
+            rows[-1]["window"] = repr(layer)
     return rows
 
 
@@ -135,6 +140,9 @@ def _print_layers(rows: list[dict]) -> None:
         params = ", ".join(f"{k} {fmt(v)}" for k, v in r["params"].items())
         print(f"{r['index']:>2}  {r['layer']:<10} {fmt(r['input']):>8} {fmt(r['output']):>8}  "
               f"{r['activation'] or '-':<11} {params or '-':<20} {r['count']:>8}")
+    windows = [r for r in rows if r.get("window")]
+    if windows:  # the geometry the shapes do not show: stride, padding, dilation
+        print("windows: " + "; ".join(f"#{r['index']} {r['window']}" for r in windows))
 
 
 def _info(args: argparse.Namespace) -> int:
