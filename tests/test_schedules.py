@@ -192,10 +192,42 @@ def test_a_resumed_cosine_run_is_the_uninterrupted_run_bit_for_bit(tmp_path, eta
     h_full = chainrule.train(full, X, Y, epochs=7, **kwargs)
     path = tmp_path / "run.ckpt.npz"
     chainrule.train(_net(), X, Y, epochs=stop, checkpoint=path, **kwargs)
-    resumed, h_res = chainrule.resume(path, X, Y, epochs=7)
+    if stop < 4:  # stopped inside the annealing: resuming past T_max is that run's plan
+        resumed, h_res = chainrule.resume(path, X, Y, epochs=7)
+    else:  # a run that ended its annealing, extended: see the next test
+        with pytest.warns(UserWarning, match="past the cosine schedule's T_max = 4"):
+            resumed, h_res = chainrule.resume(path, X, Y, epochs=7)
     np.testing.assert_array_equal(resumed.params, full.params)
     assert dict(h_res) == dict(h_full)
     assert h_res["lr"] == [_hand(t, 0.1, 4, eta_min) for t in range(7)]
+
+
+def test_extending_a_run_past_the_end_of_its_cosine_warns(tmp_path, recwarn):
+    """A run of 5 epochs with "cosine" by name annealed over them (T_max = 5); resumed to
+    10 epochs, the cosine climbs back (epoch 6 at eta_min, then up to 0.9 lr0), which a user
+    extending the run rarely means: a warning names T_max and the epoch.  Resuming to its
+    own epochs, or a run whose T_max reaches the new end, gives no warning."""
+    X, Y = _data(24)
+    kwargs = dict(optimizer="sgd", lr=0.1, batch_size=8, seed=3)
+    path = tmp_path / "run.ckpt.npz"
+    chainrule.train(_net(), X, Y, epochs=5, schedule="cosine", checkpoint=path, **kwargs)
+    with pytest.warns(UserWarning) as caught:
+        _, h = chainrule.resume(path, X, Y, epochs=10)
+    message = str(caught[0].message)
+    assert "resuming to 10 epochs goes past the cosine schedule's T_max = 5" in message
+    assert "epoch 6 runs at eta_min" in message
+    assert h["lr"] == [_hand(t, 0.1, 5, 0.0) for t in range(10)]
+    assert h["lr"][5] == 0.0 and h["lr"][9] > h["lr"][6]  # the climb the warning names
+
+    recwarn.clear()
+    path2 = tmp_path / "run2.ckpt.npz"
+    chainrule.train(_net(), X, Y, epochs=5, schedule="cosine", checkpoint=path2, **kwargs)
+    chainrule.resume(path2, X, Y)  # its own epochs: nothing left to train
+    path3 = tmp_path / "run3.ckpt.npz"
+    chainrule.train(_net(), X, Y, epochs=5, schedule={"name": "cosine", "T_max": 10},
+                    checkpoint=path3, **kwargs)
+    chainrule.resume(path3, X, Y, epochs=10)  # the annealing planned over 10 epochs
+    assert not [w for w in recwarn if issubclass(w.category, UserWarning)]
 
 
 def test_estimators_take_a_cosine_schedule_and_save_it(tmp_path):

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import warnings
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -23,7 +24,7 @@ from ._validation import check_path, check_positive_int, set_generator_state
 from .callbacks import Callback, History, TrainState, check_callbacks
 from .network import Network
 from .optimizers import Optimizer
-from .schedules import Schedule, get_schedule
+from .schedules import Cosine, Schedule, get_schedule
 
 if TYPE_CHECKING:
     from .training import Trainer
@@ -215,6 +216,19 @@ def trainer_from_checkpoint(
             f"epochs: the run in {path} has already trained {trainer.epoch} epochs; "
             f"epochs is the total to reach and cannot be below that, got {epochs}"
         )
+    schedule = trainer.schedule
+    if (isinstance(schedule, Cosine) and trainer._stopped is None and epochs is not None
+            and epochs > schedule.T_max == meta["trainer"]["epochs"]):
+        # the run annealed over its own epochs ("cosine" by name sets T_max to them): past
+        # T_max the cosine climbs back, which a user extending the run rarely means
+        warnings.warn(
+            f"epochs: resuming to {epochs} epochs goes past the cosine schedule's T_max = "
+            f"{schedule.T_max}, where the run ended its annealing: epoch "
+            f"{schedule.T_max + 1} runs at eta_min and from there the learning rate climbs "
+            f"back towards its initial value (the cosine goes on, as PyTorch's "
+            f"CosineAnnealingLR does).  To anneal "
+            f"over a longer run, train it from the start with T_max set to its epochs",
+            UserWarning, stacklevel=3)
     return trainer
 
 

@@ -427,7 +427,9 @@ def resume(
     epochs : int, optional
         Total number of epochs (default: the run's own); may extend the run
         (not one that stopped itself), not end it before the epochs the
-        checkpoint has already trained.
+        checkpoint has already trained.  The schedule keeps its settings: a
+        cosine schedule keeps its ``T_max`` (by the name "cosine", the first
+        run's epochs), so past it the rate climbs back, and a warning says so.
     verbose : int, default 0
     callbacks : sequence of Callback or callable, optional
     sample_weight : array-like of shape (n_samples,), optional
