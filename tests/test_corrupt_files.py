@@ -749,3 +749,27 @@ def test_load_refuses_a_dropout_state_without_its_generator(tmp_path, state):
                                          r"\['rng'\]") as err:
         chainrule.load(path)
     assert str(err.value).startswith(f"{path}: corrupted")
+
+
+@pytest.mark.parametrize("value", ["yes", 1, None, [False]])
+def test_load_names_a_damaged_dropout_seed_mark(tmp_path, value):
+    """A Dropout state's own_seed that is not true or false: refused, naming the key (1
+    would otherwise pass for true, "yes" and [False] too)."""
+    import chainrule
+    from chainrule import Dense, Dropout, Network
+
+    net = Network([Dense(3, 4, "tanh", seed=0), Dropout(0.5), Dense(4, 1, seed=2)])
+    path = net.save(tmp_path / "net.npz")
+    _edit_meta(path, _set_meta("states", 1, "own_seed", value=value))
+    with pytest.raises(ValueError, match=r"Dropout own_seed: expected true or false, found") \
+            as err:
+        chainrule.load(path)
+    assert str(err.value).startswith(f"{path}: corrupted")
+    layer = net.layers[1]  # set_state on a live layer: refused, its state kept
+    before = layer.get_state()
+    bad = json.loads(json.dumps(before))
+    bad["rng"]["state"]["state"] += 1
+    bad["own_seed"] = value
+    with pytest.raises(TypeError, match=r"Dropout own_seed: expected true or false"):
+        layer.set_state(bad)
+    assert layer.get_state() == before

@@ -118,6 +118,40 @@ def test_dropout_round_trip_including_its_generator(tmp_path):
     assert loaded.layers[1].rate == 0.3
 
 
+@pytest.mark.parametrize("seed", [None, 7])
+def test_a_loaded_network_trains_as_the_saved_one_under_trains_seed(tmp_path, seed):
+    """A Dropout built without a seed (its masks drawn from train's seed) came back from a
+    file marked as seeded, so train(load(path), seed=11) kept the layer's fresh-entropy
+    stream: parameters other than those of train(net, seed=11) on the network saved.
+    Reference: the training run of the network in memory, with and without a seed of the
+    Dropout's own."""
+    X, Y = regression(m=30)
+    kwargs = dict(optimizer="sgd", lr=0.05, batch_size=10, epochs=3, seed=11)
+    net = Network([Dense(3, 8, "tanh", seed=0), Dropout(0.5, seed=seed),
+                   Dense(8, 1, "identity", seed=2)])
+    loaded = chainrule.load(net.save(tmp_path / "drop.npz"))
+    assert loaded.layers[1].own_seed == net.layers[1].own_seed == (seed is not None)
+    chainrule.train(net, X, Y, **kwargs)
+    chainrule.train(loaded, X, Y, **kwargs)
+    np.testing.assert_array_equal(loaded.params, net.params)
+
+
+def test_a_file_without_the_dropout_seed_mark_loads_as_seeded(tmp_path):
+    """Files written before the mark was recorded: the layer keeps the saved stream, as
+    they did (train's seed does not replace it)."""
+    net = Network([Dense(3, 8, "tanh", seed=0), Dropout(0.5), Dense(8, 1, seed=2)])
+    path = net.save(tmp_path / "old.npz")
+    with np.load(path, allow_pickle=False) as data:
+        arrays = {key: data[key] for key in data.files}
+    meta = json.loads(str(arrays.pop("__meta__")))
+    del meta["states"][1]["own_seed"]
+    with open(path, "wb") as fh:
+        np.savez(fh, __meta__=np.array(json.dumps(meta)), **arrays)
+    layer = chainrule.load(path).layers[1]
+    assert layer.own_seed is True
+    assert layer.rng.bit_generator.state == net.layers[1].rng.bit_generator.state
+
+
 def test_batchnorm_round_trip_keeps_running_statistics(tmp_path):
     net = batchnorm_net()
     X, Y = regression()

@@ -857,6 +857,12 @@ def test_resume_repeats_a_run_whose_dropout_train_seeds(tmp_path, interrupt):
     resumed, h_res = chainrule.resume(path, X, Y, epochs=6)
     np.testing.assert_array_equal(resumed.params, full.params)
     assert dict(h_res) == dict(h_full)
+    # the resumed network's Dropout is still one that train seeds: a new run on it, seeded,
+    # draws the masks of the same run on the uninterrupted network
+    assert resumed.layers[1].own_seed is False
+    chainrule.train(full, X, Y, epochs=2, **kwargs)
+    chainrule.train(resumed, X, Y, epochs=2, **kwargs)
+    np.testing.assert_array_equal(resumed.params, full.params)
 
 
 # --------------------------------------------------------------------------------------------

@@ -163,6 +163,10 @@ def _check_layer_sizes(config: object, n_params: int) -> None:
                                  f"{n_params} parameters the file holds")
 
 
+# the keys of a layer's state (get_state) that a file may lack, as older versions wrote it
+_OPTIONAL_STATE = {Dropout: {"own_seed"}}
+
+
 def restore_network(
     meta: dict, arrays: dict[str, np.ndarray], path: object, prefix: str = ""
 ) -> Network:
@@ -188,10 +192,13 @@ def restore_network(
                                          f"found {value.dtype}")
                 layer.set_buffers(values)
             # a layer's state is what its get_state returns: the same keys (none for most);
-            # one missing (Dropout's rng) would leave the new layer's own in its place
-            if not isinstance(state, dict) or set(state) != set(layer.get_state()):
+            # one missing (Dropout's rng) would leave the new layer's own in its place.
+            # Dropout's own_seed may be missing: files written before it was recorded
+            keys, optional = set(layer.get_state()), _OPTIONAL_STATE.get(type(layer), set())
+            if not isinstance(state, dict) or not keys - optional <= set(state) <= keys:
+                also = f" (and optionally {sorted(optional)})" if optional else ""
                 raise TypeError(f"states[{i}]: expected an object with the keys "
-                                f"{sorted(layer.get_state())}, found {state!r:.60}")
+                                f"{sorted(keys - optional)}{also}, found {state!r:.60}")
             layer.set_state(state)
     except (KeyError, TypeError, ValueError, AttributeError, OverflowError) as exc:
         # OverflowError: a generator state (Dropout's) with an integer out of its range

@@ -35,10 +35,10 @@ class Dropout(Layer):
         this makes a training-mode pass deterministic, e.g. for gradient checks.
     own_seed : bool
         Whether the masks come from a source of the layer's own: a ``seed``
-        (int or Generator) given to it, or a generator state set by
-        :meth:`set_state` (a network read back from a file).  Training keeps
-        such a layer's stream; one without (False) is seeded by ``train``'s
-        ``seed``.  A copy of the network (``copy``, ``deepcopy``, pickle) keeps it.
+        (int or Generator) given to it.  Training keeps such a layer's stream;
+        one without (False) is seeded by ``train``'s ``seed``.  A copy of the
+        network (``copy``, ``deepcopy``, pickle) and a model file keep it (a
+        file written before it was recorded reads back as True).
     """
 
     # (a layer unpickled from before this attribute existed keeps its stream, as it did)
@@ -89,12 +89,15 @@ class Dropout(Layer):
         return {"type": "Dropout", "rate": self.rate}
 
     def get_state(self) -> dict:
-        return {"rng": self.rng.bit_generator.state}
+        return {"rng": self.rng.bit_generator.state, "own_seed": self.own_seed}
 
     def set_state(self, state: dict) -> None:
+        own = state.get("own_seed", True)  # absent from files written before it was kept:
+        if not isinstance(own, bool):      # such a stream was kept by training
+            raise TypeError(f"Dropout own_seed: expected true or false, found {own!r:.40}")
         if "rng" in state:
             set_generator_state(self.rng.bit_generator, state["rng"], "Dropout rng")
-            self.own_seed = True  # a stream given back (a saved network): kept by training
+            self.own_seed = own
 
     def __repr__(self) -> str:
         return f"Dropout({self.rate:g})"

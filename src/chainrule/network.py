@@ -257,9 +257,9 @@ class Network(_ParameterVector, _CostAndGradient, _Inference):
 
         record = {"network": io.network_config(self),
                   "states": [layer.get_state() for layer in self.layers],
-                  # the Dropout layers without a seed of their own: their generator's state
-                  # is in "states", which would mark them as seeded (a file's network), so
-                  # that train's seed would no longer draw their masks as it does the original's
+                  # the Dropout layers without a seed of their own, whose masks train's seed
+                  # draws (their "states" hold the mark too, own_seed, since files keep it;
+                  # the pickles of earlier versions have only this list)
                   "unseeded": [i for i, layer in enumerate(self.layers)
                                if getattr(layer, "own_seed", True) is False]}
         arrays = {name: np.array(value) for name, value in io.network_arrays(self).items()}
