@@ -230,6 +230,38 @@ def test_max_pooling_refuses_exactly_the_windows_wholly_in_the_padding():
     assert refused > 0
 
 
+def test_the_loop_reference_refuses_the_windows_wholly_in_the_padding_as_the_layer():
+    """reference.maxpool2d_forward gave -inf for a window of padding only (and its backward
+    sent that window's gradient to a padding position, which Python's negative index put on
+    a pixel of the far side), where MaxPool2D is refused.  Both now refuse exactly the
+    geometries where some window's taps along an axis all miss the image (counted here),
+    with the same message; elsewhere they agree."""
+    import itertools
+
+    X = np.random.default_rng(0).permutation(np.arange(15.0)).reshape(1, 1, 3, 5)
+    refused = 0
+    for size, pad, dil, stride in itertools.product((1, 2, 3), (0, 1), (1, 2, 3, 4), (1, 2)):
+        if 2 * pad > size or dil * (size - 1) + 1 > 3 + 2 * pad:  # not a pooling that fits
+            continue
+        out = [(n + 2 * pad - dil * (size - 1) - 1) // stride + 1 for n in (3, 5)]
+        empty = any(all(not 0 <= stride * o + dil * i - pad < n for i in range(size))
+                    for n, n_out in zip((3, 5), out, strict=True) for o in range(n_out))
+        layer = MaxPool2D(size, stride=stride, padding=pad, dilation=dil)
+        if empty:
+            refused += 1
+            with pytest.raises(ValueError, match=r"has a window wholly in the padding") as err:
+                layer.forward(X)
+            with pytest.raises(ValueError) as ref_err:
+                reference.maxpool2d_forward(X, size, stride, pad, dil)
+            assert str(err.value) == f"{layer!r}: {ref_err.value}"
+            with pytest.raises(ValueError, match=r"has a window wholly in the padding"):
+                reference.maxpool2d_backward(X, np.ones((1, 1, *out)), size, stride, pad, dil)
+        else:
+            np.testing.assert_array_equal(reference.maxpool2d_forward(X, size, stride, pad,
+                                                                      dil), layer.forward(X))
+    assert refused > 0
+
+
 def test_a_file_with_a_window_wholly_in_the_padding_is_not_called_corrupted(tmp_path,
                                                                          monkeypatch):
     """A network file an older chainrule wrote, with a max pooling whose window lies wholly

@@ -8,7 +8,8 @@ against something they can follow.  Images are nested as ``x[n][c][row][col]``
 
 Every function first checks its arguments (one shared validator): shapes that
 agree, a window that fits the padded image, stride >= 1, padding >= 0 (or
-"same" / "valid" for a convolution), dilation >= 1.
+"same" / "valid" for a convolution), dilation >= 1, and no pooling window
+wholly in the padding (its maximum would be -inf).
 
 Convolution, output unit (n, o, y, x), with stride s, dilation d and zero
 padding p::
@@ -26,6 +27,8 @@ sends ``delta[n][o][y][x] * W[o][c][i][j]`` to the pixel and
 from __future__ import annotations
 
 import numpy as np
+
+from .pooling import WINDOW_IN_PADDING
 
 __all__ = [
     "avgpool2d_backward",
@@ -67,7 +70,8 @@ def _check(x: object, stride: object, padding: object, *, W: object = None, b: o
     ``x`` must be (n_samples, channels, height, width); a convolution's ``W`` must
     have as many input channels as ``x`` and ``b`` one value per output channel; a
     pooling window is ``size`` (with padding at most half of it, as MaxPool2D and
-    AvgPool2D require); the window must fit in the padded image; ``grad`` (a
+    AvgPool2D require) and each one must reach the image (not wholly in the
+    padding); the window must fit in the padded image; ``grad`` (a
     backward pass's ``delta`` / ``grad_out``) must have the shape of the output.
 
     Returns
@@ -127,6 +131,16 @@ def _check(x: object, stride: object, padding: object, *, W: object = None, b: o
             f"the {window} does not fit in the {h}x{w} image with padding {padding} "
             f"(padded {hp}x{wp}): no output pixel")
     out_hw = ((hp - span_h) // stride + 1, (wp - span_w) // stride + 1)
+    if W is None:  # pooling: every window must reach the image (as MaxPool2D requires)
+        for axis, pixels, n_out in (("height", h, out_hw[0]), ("width", w, out_hw[1])):
+            for o in range(n_out):
+                taps = [stride * o + dilation * i - padding for i in range(kh)]
+                if not any(0 <= t < pixels for t in taps):
+                    raise ValueError(
+                        f"output {o} along the {axis} {WINDOW_IN_PADDING} (its taps at "
+                        f"{', '.join(map(str, taps))} miss the {pixels} "
+                        f"pixel{'' if pixels == 1 else 's'} of the input): its maximum "
+                        "would be -inf; lower the padding or the dilation")
     expected = (n, out_c, *out_hw)
     if grad is not None and np.shape(grad) != expected:
         raise ValueError(f"{grad_name} must have the shape of the output {expected}, got "
