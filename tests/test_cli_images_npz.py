@@ -99,3 +99,22 @@ def test_dense_layers_on_images_take_their_flat_rows(files, tmp_path, capsys):
     a, b = load(models[0]), load(models[1])
     assert b.n_inputs == 64
     np.testing.assert_array_equal(b.params, a.params)
+
+
+@pytest.mark.parametrize("names", [["x0", "x1"], ["pixel"]])
+def test_features_on_images_are_refused_in_the_users_terms(files, tmp_path, capsys, names):
+    """--features on an NPZ file of images for a network of image layers: with x0 x1 the
+    message was "--input-shape 1 8 8: images of 1*8*8 = 64 values, but ... has 2 feature
+    columns", an option the user never typed (train took it from the file); with a name of
+    no column it trained on every pixel without a word.  Both now say that the file holds
+    images, which have no columns to pick, and nothing is written."""
+    d = files[0]
+    out = tmp_path / "model.npz"
+    assert main(["train", str(d / "images.npz"), "--layers", str(d / "cnn.json"), "-q",
+                 "--features", *names, "-o", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert (f"--features {' '.join(names)}: {d / 'images.npz'} holds images (its X has shape "
+            "n x 1 x 8 x 8), which the network of --layers takes whole: there are no columns "
+            "to pick; leave --features out") in err
+    assert "--input-shape" not in err
+    assert not out.exists()

@@ -192,12 +192,19 @@ def _train(args: argparse.Namespace) -> int:
     # what needs no data is checked before the data is read (argparse checked the names)
     steps = optimizer_settings(args.optimizer, args.momentum, args.batch_size)
     given_shape = args.input_shape
-    if given_shape is None and args.layers is not None and any(
+    if args.layers is not None and any(
             isinstance(spec, dict) and spec.get("type") in _IMAGE_LAYERS for spec in args.layers):
         # an NPZ file of images, shape (n, C, H, W): --input-shape is theirs (an MLP,
         # --hidden or a list of Dense layers, takes their flat rows)
         shape = npz_image_shape(args.data)
-        args.input_shape = list(shape) if shape is not None else None
+        if given_shape is None:
+            args.input_shape = list(shape) if shape is not None else None
+        if shape is not None and args.features is not None:  # said in the user's terms: the
+            # check of the columns against --input-shape names an option perhaps not typed
+            raise ValueError(
+                f"--features {' '.join(args.features)}: {args.data} holds images (its X has "
+                f"shape n x {' x '.join(map(str, shape))}), which the network of --layers "
+                "takes whole: there are no columns to pick; leave --features out")
     check_architecture(args)
     if args.output is not None:
         check_loss_output(args.loss, args.output, output_given=True)
