@@ -980,6 +980,26 @@ def test_unnamed_npz_with_more_columns_than_the_model_is_refused(tmp_path, capsy
         np.testing.assert_allclose(proba, _reference(chosen, X[:, cols])[:, 0], rtol=1e-5)
 
 
+@pytest.mark.parametrize("names", [["foo"], ["a", "b", "x9"]])
+def test_train_refuses_features_that_name_no_column_of_an_unnamed_npz(tmp_path, capsys,
+                                                                      names):
+    """--features with names that are none of the positions x0, x1, ... of an NPZ file
+    without feature_names trained on every column without a word (rc 0), and wrote a model
+    file with fewer feature names than network inputs, which info then called corrupted.
+    Such names are now refused as missing columns, and nothing is written."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(30, 5))
+    np.savez(tmp_path / "five.npz", X=X, y=(X[:, 0] > 0).astype(int))
+    model = tmp_path / "m.npz"
+    assert main(["train", str(tmp_path / "five.npz"), "--features", *names, "--epochs", "1",
+                 "-q", "-o", str(model)]) == 2
+    shown = ", ".join(map(repr, names))
+    assert (f"{tmp_path / 'five.npz'}: missing column{'s' if len(names) > 1 else ''} {shown} "
+            "(--features): X has no feature_names array, so its 5 columns are named by "
+            "position, x0 to x4") in capsys.readouterr().err
+    assert not model.exists()
+
+
 def test_names_moved_out_of_tabular_and_training_are_still_importable_there():
     """SavedModel and the label functions moved to saved_model, CHECKPOINT_FORMAT to
     checkpoints (files split to one job each); imports written for their old modules

@@ -218,6 +218,15 @@ def _train(args: argparse.Namespace) -> int:
         raise ValueError(f"--input-shape {' '.join(map(str, given_shape))}: {table.source} "
                          f"holds images of shape {' x '.join(map(str, table.image_shape))} "
                          "(C x H x W); leave --input-shape out to take theirs")
+    if args.features is not None and table.X.shape[1] != len(args.features):
+        # an NPZ file without feature_names, whose columns are the positions x0, x1, ...:
+        # read_data takes names that are none of them as a model's, by position (every
+        # column); the model file would then hold fewer names than its network has inputs
+        shown = ", ".join(map(repr, args.features))
+        raise ValueError(
+            f"{table.source}: missing column{'s' if len(args.features) > 1 else ''} {shown} "
+            f"(--features): X has no feature_names array, so its {table.X.shape[1]} columns "
+            f"are named by position, x0 to x{table.X.shape[1] - 1}")
     check_features(args, table.X.shape[1], table.source)
     task = _infer_task(table, args.task, args.loss)
     meta: dict = {"task": task, "feature_names": table.feature_names,
