@@ -228,6 +228,42 @@ def test_custom_activation_must_be_registered_again(tmp_path):
         unregister_activation(name)
 
 
+def test_a_registered_name_that_became_a_builtin_warns_on_load(tmp_path, monkeypatch):
+    """A file records the user-registered activations its network uses, so that a later
+    chainrule with a built-in of that name (as elu, gelu and silu became) can tell that
+    the network was trained with another formula: simulated here by marking the name
+    built-in after saving.  A network of built-ins only writes no such record."""
+    import dataclasses
+    import warnings
+
+    from chainrule.activations import ACTIVATIONS
+
+    name = "test_io_clash"
+    chainrule.register_activation(name, np.tanh, lambda z: 1.0 - np.tanh(z) ** 2)
+    try:
+        net = Network([Dense(3, 4, name, init="glorot_uniform", seed=0),
+                       Dense(4, 1, "relu", init="glorot_uniform", seed=1)])
+        path = net.save(tmp_path / "clash.npz")
+        meta = json.loads(str(_assert_no_pickle(path)["__meta__"]))
+        assert meta["network"]["registered_activations"] == [name]
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # still registered, not a built-in: no warning
+            chainrule.load(path)
+        monkeypatch.setitem(ACTIVATIONS, name,
+                            dataclasses.replace(ACTIVATIONS[name], builtin=True))
+        with pytest.warns(UserWarning, match=f"used a user-registered activation '{name}', "
+                          f"but '{name}' is now chainrule's built-in") as caught:
+            loaded = chainrule.load(path)
+        assert caught[0].filename == __file__  # the user's call, not chainrule's inside
+        np.testing.assert_array_equal(loaded.params, net.params)
+    finally:
+        monkeypatch.undo()
+        unregister_activation(name)
+    plain = Network([Dense(3, 4, "gelu", seed=0), Dense(4, 1, "identity", seed=1)])
+    meta = json.loads(str(_assert_no_pickle(plain.save(tmp_path / "plain.npz"))["__meta__"]))
+    assert "registered_activations" not in meta["network"]
+
+
 # --------------------------------------------------------------------------------------------
 # refusals
 # --------------------------------------------------------------------------------------------
@@ -956,3 +992,17 @@ def test_a_file_of_another_format_names_the_function_that_reads_it(tmp_path):
     with pytest.raises(ValueError, match=r"its network is the estimator's \.network_"):
         chainrule.load(files["estimator"])
 
+
+
+def test_a_damaged_registered_activations_record_is_refused(tmp_path):
+    net = Network([Dense(3, 4, "tanh", seed=0), Dense(4, 1, "identity", seed=1)])
+    path = net.save(tmp_path / "net.npz")
+    with np.load(path, allow_pickle=False) as data:
+        arrays = {key: data[key] for key in data.files}
+    meta = json.loads(str(arrays.pop("__meta__")))
+    meta["network"]["registered_activations"] = "tanh"
+    with open(path, "wb") as fh:
+        np.savez(fh, __meta__=np.array(json.dumps(meta)), **arrays)
+    with pytest.raises((TypeError, ValueError),
+                       match="registered_activations: expected a list of names, found 'tanh'"):
+        chainrule.load(path)

@@ -4,6 +4,9 @@ parameter vector, the layers' state restored.  Import from :mod:`chainrule.io`."
 
 from __future__ import annotations
 
+import os
+import sys
+import warnings
 from typing import Any
 
 import numpy as np
@@ -81,7 +84,50 @@ def network_config(net: Network) -> dict[str, Any]:
     }
     if isinstance(net.n_inputs, tuple):  # images: (channels, height, width)
         config["input_shape"] = list(net.n_inputs)
+    registered = _registered_names(config["layers"])
+    if registered:  # so that a later chainrule with a built-in of that name can tell
+        config["registered_activations"] = registered
     return config
+
+
+def _registered_names(specs: list) -> list[str]:
+    """The names of user-registered (not built-in) activations the layer records use."""
+    names = {cfg.get("activation") for cfg in specs if isinstance(cfg, dict)}
+    return sorted(name for name in names if isinstance(name, str) and name in ACTIVATIONS
+                  and not ACTIVATIONS[name].builtin)
+
+
+def _caller_outside_chainrule() -> int:
+    """The ``stacklevel`` for a warning from the calling function that names the first frame
+    outside the chainrule package (files are read by several public functions)."""
+    package = os.path.dirname(os.path.abspath(__file__))
+    level, frame = 1, sys._getframe(1)
+    while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(package):
+        frame, level = frame.f_back, level + 1
+    return level
+
+
+def _check_registered(config: dict[str, Any]) -> None:
+    """Warn where a name the file's network had registered is now a built-in activation.
+
+    ``register_activation`` refuses built-in names, so a file that used a
+    user-registered ``"gelu"`` (say) before chainrule had its own would load
+    with the built-in formula: its record ``registered_activations`` tells.
+    Files written before that record existed cannot tell, and load silently.
+    """
+    registered = config.get("registered_activations", [])
+    if not isinstance(registered, list) or not all(isinstance(n, str) for n in registered):
+        raise TypeError(f"network.registered_activations: expected a list of names, found "
+                        f"{registered!r:.60}")
+    for name in registered:
+        act = ACTIVATIONS.get(ALIASES.get(name, name))
+        if act is not None and act.builtin:
+            warnings.warn(
+                f"the model file's network used a user-registered activation {name!r}, but "
+                f"{name!r} is now chainrule's built-in activation, which it is loaded with: "
+                f"its formula may differ from the one the network was trained with "
+                f"(compare the two, e.g. with chainrule.activations.get_activation({name!r}))",
+                UserWarning, stacklevel=_caller_outside_chainrule())
 
 
 def network_from_config(config: dict[str, Any]) -> Network:
@@ -118,6 +164,7 @@ def network_from_config(config: dict[str, Any]) -> Network:
         if not isinstance(cfg, dict):
             raise TypeError(f"network.layers[{i}]: expected a JSON object, found "
                             f"{type(cfg).__name__} {cfg!r:.40}")
+    _check_registered(config)
     layers = [_layer_from_config(cfg, dtype) for cfg in specs]
     inits = config.get("inits")  # absent in files written before it was recorded
     if inits is not None:
