@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import sys
+import time
 
 import numpy as np
 
@@ -148,6 +149,10 @@ class _TrainingLoop:
             self._hook("on_train_begin", state)
             if state.stop and self._stopped is None:  # a callback stops before the first batch
                 history.stop_reason = "callback"
+            # max_time: checked after each batch; a run stopped by it is not finished
+            # (resume continues it), as one stopped by Ctrl-C
+            deadline = None if self.max_time is None else time.monotonic() + self.max_time
+            timed_out = False
             with _StopFlag() as ctrl_c, _blas_updates(opt):
                 while self.epoch < self.epochs and history.stop_reason is None:
                     epoch = self.epoch + 1
@@ -197,17 +202,22 @@ class _TrainingLoop:
                                     state.logs = {"batch_loss": J}
                                     self._hook("on_batch_end", state)
                                 completed += 1
+                                if deadline is not None and time.monotonic() >= deadline:
+                                    timed_out = True
                             except KeyboardInterrupt:
                                 if not np.isfinite(net.params).all():
                                     self._restore_last_good(last_good)
                                 ctrl_c.set = True
-                            if ctrl_c.set or state.stop:
+                            if ctrl_c.set or state.stop or timed_out:
                                 break
                     # A Ctrl-C (or a stop) after the epoch's last batch leaves a complete
                     # epoch: it is recorded (and checkpointed) like any other before stopping.
-                    if completed < n_batches and (ctrl_c.set or state.stop):
-                        history.stop_reason = "interrupted" if ctrl_c.set else "callback"
-                        print(f"chainrule: training stopped during epoch {epoch} "
+                    if completed < n_batches and (ctrl_c.set or state.stop or timed_out):
+                        history.stop_reason = ("interrupted" if ctrl_c.set else
+                                               "callback" if state.stop else "max_time")
+                        why = (f" after max_time = {self.max_time:g} s"
+                               if history.stop_reason == "max_time" else "")
+                        print(f"chainrule: training stopped during epoch {epoch}{why} "
                               f"({history.epochs} complete epochs kept in the history; the "
                               "network keeps its current parameters)", file=sys.stderr)
                         if self.checkpoint is not None:
@@ -245,6 +255,12 @@ class _TrainingLoop:
                               "network and the history so far are kept", file=sys.stderr)
                     if state.stop and history.stop_reason is None:
                         history.stop_reason = "callback"
+                    if (history.stop_reason is None and deadline is not None
+                            and epoch < self.epochs
+                            and (timed_out or time.monotonic() >= deadline)):
+                        history.stop_reason = "max_time"
+                        print(f"chainrule: training stopped after epoch {epoch}: max_time "
+                              f"= {self.max_time:g} s reached", file=sys.stderr)
                     if self.checkpoint is not None and (  # every n epochs, and the last
                         epoch % self.checkpoint_every == 0 or history.stop_reason
                         or epoch == self.epochs

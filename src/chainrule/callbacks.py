@@ -19,7 +19,8 @@ class History(dict):
     A dict of lists with attribute access (``history.loss``).  Besides the
     metrics it records why training stopped (``stop_reason``: "epochs",
     "early_stopping", "loss_threshold", "grad_norm_threshold", "callback",
-    "interrupted", or "diverged" in the history of a TrainingDiverged) and,
+    "interrupted", "max_time", or "diverged" in the history of a
+    TrainingDiverged) and,
     with early stopping, ``best_epoch``.
     """
 

@@ -20,7 +20,12 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from . import io
-from ._validation import check_path, check_positive_int, set_generator_state
+from ._validation import (
+    check_path,
+    check_positive_float,
+    check_positive_int,
+    set_generator_state,
+)
 from .callbacks import Callback, History, TrainState, check_callbacks
 from .network import Network
 from .optimizers import Optimizer
@@ -86,6 +91,7 @@ def trainer_from_checkpoint(
     callbacks: Sequence[Callback | Callable[[TrainState], None]] = (),
     checkpoint: str | os.PathLike | None = None,
     schedule: Schedule | None = None,
+    max_time: float | None = None,
 ) -> Trainer:
     """Rebuild a run of ``cls`` from :meth:`Trainer.save_checkpoint`; ``epochs`` may extend it.
 
@@ -103,6 +109,8 @@ def trainer_from_checkpoint(
     callbacks = check_callbacks(callbacks)  # a list: a generator is read once, here
     if checkpoint is not None:
         check_path(checkpoint, "checkpoint")
+    if max_time is not None:
+        check_positive_float(max_time, "max_time")
     if schedule is not None and not isinstance(schedule, Schedule):
         raise TypeError(f"schedule must be a Schedule object (the run's own), got "
                         f"{type(schedule).__name__}")
@@ -152,6 +160,7 @@ def trainer_from_checkpoint(
                           epochs=epochs if epochs is not None else t.pop("epochs"),
                           verbose=verbose, callbacks=callbacks, schedule=schedule,
                           checkpoint=checkpoint if checkpoint is not None else path,
+                          max_time=max_time,
                           **{k: v for k, v in t.items()
                              if k not in ("batch_size", "epochs")})
         except (TypeError, ValueError) as exc:

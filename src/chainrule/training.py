@@ -111,6 +111,7 @@ class Trainer(_TrainingData, _TrainingLoop, _EpochSteps, _Checkpoints):
         callbacks: Sequence[Callback | Callable[[TrainState], None]] = (),
         checkpoint: str | os.PathLike | None = None,
         checkpoint_every: int = 1,
+        max_time: float | None = None,
     ) -> None:
         if not isinstance(net, Network):
             raise TypeError(f"net must be a chainrule Network, got {type(net).__name__}")
@@ -150,6 +151,7 @@ class Trainer(_TrainingData, _TrainingLoop, _EpochSteps, _Checkpoints):
         self.callbacks = check_callbacks(callbacks)
         self.checkpoint = None if checkpoint is None else check_path(checkpoint, "checkpoint")
         self.checkpoint_every = check_positive_int(checkpoint_every, "checkpoint_every")
+        self.max_time = None if max_time is None else check_positive_float(max_time, "max_time")
         # Every setting checked: only now are the objects given changed.  A Generator gives
         # the run's seed (one draw); a Schedule object given again (another run) starts
         # afresh, as Keras's callbacks do (from_checkpoint then puts back the state of the
@@ -185,6 +187,7 @@ class Trainer(_TrainingData, _TrainingLoop, _EpochSteps, _Checkpoints):
         callbacks: Sequence[Callback | Callable[[TrainState], None]] = (),
         checkpoint: str | os.PathLike | None = None,
         schedule: Schedule | None = None,
+        max_time: float | None = None,
     ) -> Trainer:
         """Rebuild a run from :meth:`save_checkpoint`; ``epochs`` may extend it.
 
@@ -220,6 +223,10 @@ class Trainer(_TrainingData, _TrainingLoop, _EpochSteps, _Checkpoints):
             not one of the built-in schedules), which the checkpoint cannot
             rebuild; it must be of the same class with the same settings, and
             gets the state the checkpoint recorded.
+        max_time : float, optional
+            The time budget in seconds of this part of the run (see
+            :func:`train`); not recorded in checkpoints, so each resumed part
+            has its own.
 
         Returns
         -------
@@ -235,7 +242,7 @@ class Trainer(_TrainingData, _TrainingLoop, _EpochSteps, _Checkpoints):
             run's.
         """
         return trainer_from_checkpoint(cls, path, epochs, verbose, callbacks, checkpoint,
-                                       schedule)
+                                       schedule, max_time)
 
 
 def _check_bool(value: object, name: str) -> bool:
@@ -343,7 +350,13 @@ def train(
         with the TrainState), ``checkpoint`` (path written every
         ``checkpoint_every`` epochs, and after the run's last epoch; see
         :func:`resume`; a file already there that is no checkpoint, such as a
-        saved model, is refused rather than overwritten).
+        saved model, is refused rather than overwritten), ``max_time`` (a
+        time budget in seconds, checked after each batch: once spent, the run
+        stops with ``stop_reason`` "max_time" and the network keeps its
+        current parameters; stopped inside an epoch, that epoch is left out
+        of the history and the checkpoint holds the state after the last
+        complete one.  Such a run is not finished: :func:`resume` continues
+        it, as after Ctrl-C, for a job that must fit a time slot).
 
     Returns
     -------
@@ -400,6 +413,7 @@ def resume(
     callbacks: Sequence[Callback | Callable[[TrainState], None]] = (),
     sample_weight: object = None,
     schedule: Schedule | None = None,
+    max_time: float | None = None,
 ) -> tuple[Network, History]:
     """Continue a run from its checkpoint, on the same data (and the same weights).
 
@@ -410,9 +424,9 @@ def resume(
     ``epochs``, and gives back the network as that run ended (with its best
     parameters after early stopping) and its history, whose ``stop_reason``
     says why it stopped (with ``verbose``, a line on stderr says so too).  A
-    run interrupted (Ctrl-C, a callback raising KeyboardInterrupt, a crash)
-    continues; so does one from a checkpoint written before chainrule
-    recorded how a run stopped.
+    run interrupted (Ctrl-C, a callback raising KeyboardInterrupt, ``max_time``
+    reached, a crash) continues; so does one from a checkpoint written before
+    chainrule recorded how a run stopped.
 
     Parameters
     ----------
@@ -440,6 +454,10 @@ def resume(
         The run's schedule, when it is of a class of your own (see
         :meth:`Trainer.from_checkpoint`); the built-in ones come from the
         checkpoint.
+    max_time : float, optional
+        A time budget in seconds for this call (see :func:`train`): the
+        checkpoint does not keep the first call's, so each resumed part of a
+        run that must fit a time slot gives its own.
 
     Returns
     -------
@@ -456,5 +474,5 @@ def resume(
         not a readable checkpoint.
     """
     trainer = Trainer.from_checkpoint(path, epochs=epochs, verbose=verbose, callbacks=callbacks,
-                                      schedule=schedule)
+                                      schedule=schedule, max_time=max_time)
     return trainer.net, trainer.fit(X, Y, validation_data, sample_weight)
