@@ -65,11 +65,13 @@ def _fitted_problem(fitted: dict, net: Any, classifier: bool) -> str | None:
     if missing:
         return f"missing key(s) {missing}"
     n_out = net.n_outputs
+    n_in = net.n_inputs  # a convolutional network's: (channels, height, width)
+    n_in = int(np.prod(n_in)) if isinstance(n_in, tuple) else n_in
     for key in ("n_iter_", "t_"):
         if not _is_count(fitted[key]):
             return f"{key}: expected a non-negative integer, found {fitted[key]!r}"
-    if not (_is_count(fitted["n_features_in_"]) and fitted["n_features_in_"] == net.n_inputs):
-        return (f"n_features_in_: expected {net.n_inputs!r} (the network's inputs), found "
+    if not (_is_count(fitted["n_features_in_"]) and fitted["n_features_in_"] == n_in):
+        return (f"n_features_in_: expected {n_in!r} (the network's inputs), found "
                 f"{fitted['n_features_in_']!r}")
     if not (_is_count(fitted["n_outputs_"]) and fitted["n_outputs_"] == n_out):
         return (f"n_outputs_: expected {n_out} (the network's outputs), found "
@@ -86,8 +88,8 @@ def _fitted_problem(fitted: dict, net: Any, classifier: bool) -> str | None:
     names = fitted.get("feature_names_in_")
     if names is not None and (
             not isinstance(names, list) or not all(isinstance(n, str) for n in names)
-            or len(names) != net.n_inputs):
-        return (f"feature_names_in_: expected a list of {net.n_inputs} strings, found "
+            or len(names) != n_in):
+        return (f"feature_names_in_: expected a list of {n_in} strings, found "
                 f"{names!r}")
     if classifier:
         y_type = fitted["y_type_"]

@@ -17,8 +17,9 @@ benchmarks set here) and pickling.  Import from ``chainrule._mlp_base``.
 from __future__ import annotations
 
 import copy
+import math
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -83,7 +84,9 @@ def _evaluate(net: Network, X: np.ndarray) -> np.ndarray:
     reference to ``X``).
     """
     dtype = net.dtype
-    widest = max([X.shape[1], *(getattr(layer, "n_out", None) or 0 for layer in net.layers)])
+    # a layer's width: its units, or for images (a convolution's) channels * height * width
+    widths = (getattr(layer, "n_out", None) or 0 for layer in net.layers)
+    widest = max([X.shape[1], *(math.prod(w) if isinstance(w, tuple) else w for w in widths)])
     # whole multiples of 64 rows: with OpenBLAS's Haswell kernels on one thread the float64
     # rows then come out bit for bit as from one product of all rows (measured); with other
     # kernels, threads or float32 a row may differ in its last bits (measured: <= 8e-16
@@ -120,6 +123,17 @@ def _evaluate(net: Network, X: np.ndarray) -> np.ndarray:
         return out
     finally:
         _release_caches(net)
+
+
+def _as_images(net: Network, X: object) -> object:
+    """``X`` as the images a convolutional network takes, (n_samples, C, H, W) (a view
+    of the flat rows; a sparse matrix is made dense first); other networks' ``X`` as is."""
+    shape = net.n_inputs
+    if not isinstance(shape, tuple):
+        return X
+    if scipy.sparse.issparse(X):
+        X = X.toarray()
+    return X.reshape(X.shape[0], *shape)
 
 
 def _solver_is_stochastic(est: _BaseMLP) -> bool:
@@ -168,6 +182,8 @@ class _BaseMLP(_Parameters, _FittedNetwork, _Fitting, _EpochRules, BaseEstimator
         init: str | Callable = "glorot_uniform",
         schedule: str | dict | None = None,
         dtype: str | type | None = None,
+        layers: Sequence[Mapping[str, object]] | str | None = None,
+        input_shape: tuple[int, int, int] | None = None,
     ) -> None:
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
@@ -197,6 +213,8 @@ class _BaseMLP(_Parameters, _FittedNetwork, _Fitting, _EpochRules, BaseEstimator
         self.init = init
         self.schedule = schedule
         self.dtype = dtype
+        self.layers = layers
+        self.input_shape = input_shape
 
     def _fit(self, X: object, y: object, sample_weight: object, incremental: bool,
              classes: object = None) -> _BaseMLP:
@@ -348,7 +366,7 @@ class _BaseMLP(_Parameters, _FittedNetwork, _Fitting, _EpochRules, BaseEstimator
                 self.validation_scores_ = []
 
             def val_score() -> float:
-                return self._score_output(_evaluate(net, Xv), yv, swv)
+                return self._score_output(_evaluate(net, _as_images(net, Xv)), yv, swv)
 
         n = X.shape[0]
         bs = min(200, n) if self.batch_size == "auto" else int(min(self.batch_size, n))
@@ -442,7 +460,7 @@ class _BaseMLP(_Parameters, _FittedNetwork, _Fitting, _EpochRules, BaseEstimator
         kind = getattr(getattr(X, "dtype", None), "kind", None)
         X = validate_data(self, X, reset=False, accept_sparse="csr",
                           dtype="numeric" if kind in ("b", "i", "u") else (np.float64, np.float32))
-        return _evaluate(self.network_, X)
+        return _evaluate(self.network_, _as_images(self.network_, X))
 
     # -- pickling (scikit-learn's clone-by-copy, joblib workers): the network as arrays ----------
     def __getstate__(self) -> dict[str, Any]:

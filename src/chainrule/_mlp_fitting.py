@@ -7,8 +7,9 @@ return the estimator, and the stochastic solvers' run, ``_fit_stochastic``, are 
 
 from __future__ import annotations
 
+import math
 import warnings
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
@@ -19,6 +20,9 @@ from .batchnorm import BatchNorm
 from .dropout import Dropout
 from .layers import Dense
 from .scipy_fit import minimize
+
+if TYPE_CHECKING:
+    from .network import Network
 
 _SCIPY_METHOD = {"lbfgs": "L-BFGS-B", "cg": "CG"}
 # scikit-learn's names for the output activations (out_activation_)
@@ -52,18 +56,23 @@ class _Fitting:
     def _score_output(self, out: np.ndarray, y: np.ndarray, sw: np.ndarray | None) -> float:
         raise NotImplementedError  # pragma: no cover - per subclass
 
-    def _fitted_architecture(self) -> dict[str, Any]:
+    def _fitted_architecture(self) -> dict[str, Any] | None:
         """The architecture parameters that the fitted network was built with.
 
         Read from ``network_`` (so a loaded estimator has them too), in the form
         of :meth:`_asked_architecture`: hidden widths, hidden activation names,
-        ``batch_norm`` and the dropout rate after each hidden layer.
+        ``batch_norm`` and the dropout rate after each hidden layer.  None for a
+        network that ``hidden_layer_sizes`` cannot describe (built from ``layers``
+        with other layers than Dense, BatchNorm and Dropout after a Dense layer).
         """
         sizes: list[int] = []
         acts: list[str] = []
         drops: list[float] = []
         batch_norm = False
         for layer in self.network_.layers[:-1]:
+            if not isinstance(layer, (Dense, BatchNorm, Dropout)) or (
+                    not sizes and not isinstance(layer, Dense)):
+                return None
             if isinstance(layer, Dense):
                 sizes.append(int(layer.n_out))
                 acts.append(layer.activation.name)
@@ -95,8 +104,11 @@ class _Fitting:
         """Refuse parameters that ask for another network than the fitted one (warm start,
         ``partial_fit``): it cannot be continued with other layers, and would be used as
         it is, silently ignoring them.  Raised before anything changes."""
-        fitted, asked = self._fitted_architecture(), self._asked_architecture()
+        fitted = self._fitted_architecture()
+        asked = self._asked_architecture() if self.layers is None else None
         for name in ("hidden_layer_sizes", "activation", "batch_norm", "dropout"):
+            if fitted is None or asked is None:
+                break
             if fitted[name] != asked[name]:
                 old = fitted[name]
                 if isinstance(old, list) and len(set(old)) == 1:  # one value for every layer
@@ -106,6 +118,41 @@ class _Fitting:
                     f"{name}={getattr(self, name)!r}; {self._continuing(incremental)}, or "
                     f"set {name}={old!r} again"
                 )
+        problem = self._network_problem(self.network_)
+        if problem is not None:  # layers=, input_shape=, or a network hidden_layer_sizes
+            raise ValueError(f"{problem}; {self._continuing(incremental)}")  # cannot describe
+
+    def _network_problem(self, net: Network) -> str | None:
+        """How the hidden layers of ``net`` differ from those the parameters build, or None.
+
+        Builds the network of the parameters for ``net``'s inputs and outputs
+        and compares each hidden layer's configuration (sizes, activations,
+        rates: not the weights) and the input shape.
+
+        Returns
+        -------
+        str or None
+            ``"layers: ..."`` or ``"input_shape: ..."``.
+        """
+        n_in = net.n_inputs
+        n_in = math.prod(n_in) if isinstance(n_in, tuple) else int(n_in)
+        asked = self._build_network(n_in, net.n_outputs, net.layers[-1].activation,
+                                    net.loss.name, np.random.default_rng(0), net.dtype)
+        if net._input_shape != asked._input_shape:
+            was = net._input_shape if isinstance(net._input_shape, tuple) else None
+            return (f"input_shape: the fitted network takes input_shape={was!r}, got "
+                    f"input_shape={self.input_shape!r}")
+        fitted_layers, asked_layers = net.layers[:-1], asked.layers[:-1]
+        if [layer.get_config() for layer in fitted_layers] != [
+                layer.get_config() for layer in asked_layers]:
+            def shown(layers: list) -> str:
+                return "[" + ", ".join(map(repr, layers)) + "]"
+
+            given = (f"layers={self.layers!r}" if self.layers is not None else
+                     f"layers=None (hidden_layer_sizes={self.hidden_layer_sizes!r})")
+            return (f"layers: the fitted network's hidden layers are {shown(fitted_layers)}; "
+                    f"{given} asks for {shown(asked_layers)}")
+        return None
 
     def _fit_scipy(self, X: np.ndarray, Y: np.ndarray, sw: np.ndarray | None) -> None:
         method = _SCIPY_METHOD[self.solver]

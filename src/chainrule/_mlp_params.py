@@ -6,15 +6,17 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Sequence
+import os
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 
 from ._validation import check_random_state_value
 from .activations import Activation, get_activation
+from .architecture import _build_layers, _check_hidden, parse_layers
 from .batchnorm import BatchNorm
 from .dropout import Dropout
-from .initializers import auto_init
+from .initializers import auto_init, get_initializer
 from .layers import Dense, Layer
 from .network import Network
 from .optimizers import SGD, AdaGrad, Adam, Optimizer, RMSProp
@@ -22,6 +24,13 @@ from .schedules import get_schedule
 
 SOLVERS = ("sgd", "adam", "rmsprop", "adagrad", "lbfgs", "cg")
 _STOCHASTIC = ("sgd", "adam", "rmsprop", "adagrad")
+_IMAGE_LAYERS = ("Conv2D", "MaxPool2D", "AvgPool2D", "Flatten")  # they take images
+# the parameters that `layers` replaces, with their defaults (at which they must stay)
+_MLP_DEFAULTS = {"hidden_layer_sizes": (100,), "dropout": 0.0, "batch_norm": False}
+_EXAMPLE = "{'type': 'Dense', 'fan_out': 16}"
+_IN_THE_LIST = {"hidden_layer_sizes": "a hidden layer is a Dense dict in the list",
+                "dropout": "dropout is a Dropout dict in the list",
+                "batch_norm": "batch normalisation is a BatchNorm dict in the list"}
 
 
 def _finite_real(v: object) -> bool:
@@ -85,6 +94,105 @@ class _Parameters:
                 raise ValueError(f"dropout must be a rate in [0, 1) (or one per layer), got {r!r}")
             rates.append(float(r))
         return rates
+
+    # -- layers= and input_shape= (any architecture) --------------------------------------------
+    def _layer_specs(self) -> list[dict] | None:
+        """``layers`` as a list of new dicts (None without it), checked for its form.
+
+        The dicts are copies: fit changes no parameter (scikit-learn's clone
+        compares them after a fit).  JSON text or a .json file is read by
+        :func:`~chainrule.architecture.parse_layers`.
+        """
+        layers = self.layers
+        if layers is None:
+            return None
+        if isinstance(layers, (str, os.PathLike)):
+            try:
+                layers = parse_layers(layers)
+            except (OSError, ValueError) as exc:
+                text = str(exc)
+                raise ValueError(text if text.startswith("layers") else f"layers: {text}"
+                                 ) from None
+        if not isinstance(layers, (list, tuple)):
+            raise ValueError(f"layers must be a list of layer dicts like [{_EXAMPLE}, ...] (or "
+                             f"JSON text of one), got {type(layers).__name__}")
+        specs = []
+        for i, spec in enumerate(layers):
+            if not isinstance(spec, Mapping):
+                raise ValueError(
+                    f"layers: layers[{i}] must be a dict like {_EXAMPLE}, got "
+                    f"{type(spec).__name__}" + (" (a Layer object would be shared by clones "
+                                                "and changed by fit; give its dict)"
+                                                if isinstance(spec, Layer) else ""))
+            specs.append(dict(spec))
+        return specs
+
+    def _image_shape(self) -> tuple[int, int, int] | None:
+        """``input_shape`` checked: None or (channels, height, width) of positive ints."""
+        shape = self.input_shape
+        if shape is None:
+            return None
+        dims = list(shape) if isinstance(shape, (list, tuple, np.ndarray)) else None
+        if dims is None or len(dims) != 3 or not all(
+                isinstance(d, numbers.Integral) and not isinstance(d, bool) and d >= 1
+                for d in dims):
+            raise ValueError("input_shape must be None or (channels, height, width), three "
+                             f"positive ints, got {shape!r}")
+        if self.layers is None:
+            raise ValueError(f"input_shape={shape!r}: the shape of the images that layers takes; "
+                             "hidden_layer_sizes builds a multilayer perceptron, which takes "
+                             "flat rows (leave input_shape None, or give layers)")
+        return tuple(int(d) for d in dims)
+
+    def _check_layers(self) -> list[dict]:
+        """The checks of ``layers`` that need no data: the parameters it replaces at their
+        defaults, one default activation, no output layer or step in it, an input_shape for
+        image layers, a stochastic solver for Dropout and BatchNorm layers."""
+        for name, default in _MLP_DEFAULTS.items():
+            value = getattr(self, name)
+            if name == "hidden_layer_sizes":
+                try:
+                    same = self._hidden_sizes() == [100]
+                except (TypeError, ValueError):
+                    same = False
+            elif name == "dropout":
+                same = (isinstance(value, numbers.Real) and not isinstance(value, bool)
+                        and value == 0)
+            else:  # batch_norm, a bool (checked before)
+                same = not value
+            if not same:
+                raise ValueError(
+                    f"layers and {name} both describe the hidden layers: with layers, leave "
+                    f"{name} at its default {default!r} ({_IN_THE_LIST[name]}), got "
+                    f"{name}={value!r}")
+        if isinstance(self.activation, (str, Activation)):
+            self._activations(1)
+        else:
+            raise ValueError(
+                "activation: with layers, one activation (the default of the Dense dicts that "
+                f"name none), got {self.activation!r}; name each Dense dict's own activation "
+                "in layers")
+        specs = self._layer_specs()
+        _check_hidden(specs, "layers", "the estimator appends the output layer (its units and "
+                      "activation from the targets)", "chainrule.Perceptron")
+        shape = self._image_shape()
+        image = next((i for i, spec in enumerate(specs)
+                      if spec.get("type") in _IMAGE_LAYERS), None)
+        if shape is None and image is not None:
+            raise ValueError(f"layers: layers[{image}] ({specs[image]['type']}) takes images; "
+                             "give input_shape=(C, H, W) (each row of X is then an image of "
+                             "C*H*W values, channel by channel, each row by row)")
+        if self.solver not in _STOCHASTIC:
+            for i, spec in enumerate(specs):
+                rate = spec.get("rate", 0.5)
+                if spec.get("type") == "BatchNorm" or (
+                        spec.get("type") == "Dropout"
+                        and not (isinstance(rate, numbers.Real) and rate == 0)):
+                    raise ValueError(
+                        f"layers: layers[{i}] ({spec['type']}) needs a stochastic solver "
+                        f"{_STOCHASTIC}; solver={self.solver!r} minimises one fixed cost "
+                        "function")
+        return specs
 
     def _dtype(self, data: np.dtype | None = None) -> np.dtype:
         """The network's dtype: ``self.dtype``, or with None the data's (float32 or float64).
@@ -162,14 +270,18 @@ class _Parameters:
         if self.early_stopping and self.solver in _STOCHASTIC and vf == 0:  # else unused
             raise ValueError("validation_fraction must be > 0 with early_stopping=True (the "
                              "fraction held out for validation), got 0")
-        n = len(self._hidden_sizes())
-        self._activations(n)
-        drops = self._dropouts(n)
-        if self.solver not in _STOCHASTIC and (any(drops) or self.batch_norm):
-            raise ValueError(
-                f"dropout and batch_norm need a stochastic solver {_STOCHASTIC}; solver="
-                f"{self.solver!r} minimises one fixed cost function"
-            )
+        if self.layers is not None:
+            self._check_layers()
+        else:
+            self._image_shape()  # None, or refused: an MLP takes flat rows
+            n = len(self._hidden_sizes())
+            self._activations(n)
+            drops = self._dropouts(n)
+            if self.solver not in _STOCHASTIC and (any(drops) or self.batch_norm):
+                raise ValueError(
+                    f"dropout and batch_norm need a stochastic solver {_STOCHASTIC}; solver="
+                    f"{self.solver!r} minimises one fixed cost function"
+                )
         self._dtype()
 
     # -- the network -----------------------------------------------------------------------------
@@ -178,8 +290,10 @@ class _Parameters:
             return auto_init(act)
         return self.init
 
-    def _build_network(self, n_in: int, n_out: int, out_act: str, loss: str,
+    def _build_network(self, n_in: int, n_out: int, out_act: str | Activation, loss: str,
                        rng: np.random.Generator, dtype: np.dtype) -> Network:
+        if self.layers is not None:
+            return self._network_of_layers(n_in, n_out, out_act, loss, rng, dtype)
         sizes = self._hidden_sizes()
         acts, drops = self._activations(len(sizes)), self._dropouts(len(sizes))
         layers: list[Layer] = []
@@ -200,6 +314,49 @@ class _Parameters:
         except (ValueError, TypeError) as exc:
             raise ValueError(f"init: {exc}") from None
         return Network(layers, loss=loss, weight_decay=float(self.alpha), decay="per_sample")
+
+    def _network_of_layers(self, n_in: int, n_out: int, out_act: str | Activation, loss: str,
+                           rng: np.random.Generator, dtype: np.dtype) -> Network:
+        """The network of ``layers`` with the output layer appended (as after
+        ``hidden_layer_sizes``: the same units, activation and init rule).
+
+        Each layer draws from ``rng`` itself (Dropout keeps it), as the layers of
+        ``hidden_layer_sizes`` do, so ``layers=[{"type": "Dense", "fan_out": 8}]`` is
+        ``hidden_layer_sizes=(8,)`` with the same ``random_state``.
+        """
+        specs = self._layer_specs()
+        shape = self._image_shape()
+        if shape is not None and math.prod(shape) != n_in:
+            c, h, w = shape
+            raise ValueError(f"input_shape={self.input_shape!r}: images of {c}*{h}*{w} = "
+                             f"{math.prod(shape)} values per row, but X has {n_in} features")
+        if self.init != "auto":
+            try:
+                get_initializer(self.init)
+            except (TypeError, ValueError) as exc:
+                raise ValueError(f"init: {exc}") from None
+        act = self._activations(1)[0]
+        layers = []
+        for spec in specs:
+            if spec.get("type") == "Dense" and "activation" not in spec:
+                spec["activation"] = act  # the estimator's activation (default relu)
+            if (spec.get("type") in ("Dense", "Conv2D") and "init" not in spec
+                    and self.init != "auto"):
+                spec["init"] = self.init  # "auto": He after ReLU, else Glorot (as mlp())
+            layers.append(spec)
+        out_init = "glorot_uniform" if self.init == "auto" else self.init
+        layers.append({"type": "Dense", "fan_out": n_out, "activation": out_act,
+                       "init": out_init})
+        try:
+            built = _build_layers(layers, n_in if shape is None else shape, rng, dtype,
+                                  share_rng=True)
+            return Network(built, loss=loss, weight_decay=float(self.alpha),
+                           decay="per_sample", input_shape=shape)
+        except (TypeError, ValueError) as exc:
+            where = f"layers[{len(layers) - 1}] (Dense)"
+            raise ValueError(f"layers: {exc}".replace(
+                where, f"{where[:-8]} (the Dense output layer that the estimator appends)")
+            ) from None
 
     def _make_optimizer(self) -> Optimizer:
         lr = float(self.learning_rate_init)

@@ -22,9 +22,12 @@ train --layers JSON_OR_FILE`` (with ``--input-shape C H W`` for images):
 :func:`parse_layers` reads it from JSON text or a .json file, and the command
 appends the output layer of the task and calls ``network_from_layers(layers,
 input_shape=..., loss=..., seed=SEED, weight_decay=...)``.  The estimators
-(:class:`~chainrule.MLPClassifier`, ...) take no ``layers=``: they build
-multilayer perceptrons from ``hidden_layer_sizes``, ``dropout`` and
-``batch_norm``.
+(:class:`~chainrule.MLPClassifier`, :class:`~chainrule.MLPRegressor`) take
+the same list as ``layers=`` (with ``input_shape=(C, H, W)`` for images, ``X``
+staying flat rows) in place of ``hidden_layer_sizes``, ``dropout`` and
+``batch_norm``, and append their output layer to it alike; their layers draw
+from the estimator's generator, so that ``layers=[{"type": "Dense",
+"fan_out": 8}]`` is ``hidden_layer_sizes=(8,)``.
 """
 
 from __future__ import annotations
@@ -74,11 +77,14 @@ def _required(cls: type[Layer]) -> list[str]:
 
 
 def _make_layer(i: int, spec: object, shape: object, rng: np.random.Generator,
-                dtype: np.dtype, seeded: bool = True) -> Layer:
+                dtype: np.dtype, seeded: bool = True, share_rng: bool = False) -> Layer:
     """One layer from its dict, with inferred sizes, a seed from ``rng`` and ``dtype``.
 
     ``seeded``: whether the network was given a seed; without one a Dropout layer is
-    built without a seed of its own (see :class:`~chainrule.Dropout`).
+    built without a seed of its own (see :class:`~chainrule.Dropout`).  ``share_rng``:
+    the layer takes ``rng`` itself as its seed instead of a seed drawn from it (the
+    estimators' layers draw from the estimator's generator, as those of
+    ``hidden_layer_sizes`` do).
     """
     where = f"layers[{i}]"
     if isinstance(spec, Layer):
@@ -111,7 +117,9 @@ def _make_layer(i: int, spec: object, shape: object, rng: np.random.Generator,
                         f"{', '.join(map(repr, missing))} (the layer's keys are {allowed})")
     if kind == "Dense" and "init" not in kwargs:  # as mlp(): He for ReLU family, else Glorot
         kwargs["init"] = auto_init(kwargs.get("activation", "sigmoid"))
-    if "seed" in _arguments(cls):  # each layer its own generator, seeded from the one seed
+    if "seed" in _arguments(cls) and share_rng:
+        kwargs["seed"] = rng
+    elif "seed" in _arguments(cls):  # each layer its own generator, seeded from the one seed
         kwargs["seed"] = int(rng.integers(2**63))
         if kind == "Dropout" and not seeded:  # no seed given: train's seed draws its masks
             kwargs["seed"] = None
@@ -177,21 +185,70 @@ def network_from_layers(
     if not layers:
         raise ValueError("layers is empty; a network needs at least one layer")
     shape = None if input_shape is None else check_input_shape(input_shape)
-    dtype = np.dtype(dtype)
-    rng = make_rng(seed)
-    built = []
-    for i, spec in enumerate(layers):
-        layer = _make_layer(i, spec, shape, rng, dtype, seed is not None)
-        try:
-            shape = layer.output_shape(shape)
-        except ValueError as exc:
-            raise ValueError(f"layers[{i}] {exc}") from None
-        built.append(layer)
+    built = _build_layers(layers, shape, make_rng(seed), np.dtype(dtype), seed is not None)
     if loss is None:
         act = getattr(built[-1], "activation", None)
         loss = _DEFAULT_LOSS.get(getattr(act, "name", None), "squared_error")
     return Network(built, loss=loss, weight_decay=weight_decay, decay=decay,
                    input_shape=input_shape)
+
+
+def _build_layers(layers: Sequence[Mapping[str, object] | Layer], shape: object,
+                  rng: np.random.Generator, dtype: np.dtype, seeded: bool = True,
+                  share_rng: bool = False) -> list[Layer]:
+    """The layers of ``layers`` in order, each taking the shape the one before gives
+    (see :func:`_make_layer` for ``seeded`` and ``share_rng``)."""
+    built = []
+    for i, spec in enumerate(layers):
+        layer = _make_layer(i, spec, shape, rng, dtype, seeded, share_rng)
+        try:
+            shape = layer.output_shape(shape)
+        except ValueError as exc:
+            raise ValueError(f"layers[{i}] {exc}") from None
+        built.append(layer)
+    return built
+
+
+def _check_hidden(layers: Sequence[Mapping[str, object]], name: str, appends: str,
+                  perceptron: str) -> None:
+    """Refuse, by its place, a layer whose activation backpropagation cannot pass (step,
+    sign), or a softmax: an output layer written into the hidden part of a network.
+
+    Parameters
+    ----------
+    layers : sequence of dict
+        The hidden part (the command line's ``--layers``, an estimator's ``layers``).
+    name : str
+        How the messages name the list: "--layers", "layers".
+    appends : str
+        Who appends the output layer, and how: "the command appends the output layer
+        (...)".
+    perceptron : str
+        Where the perceptron learning rule is, for a step or sign activation.
+
+    Raises
+    ------
+    ValueError
+        ``"{name}: layers[i] (Dense) has a softmax activation, ..."``.
+    """
+    from .activations import Activation, get_activation
+
+    for i, spec in enumerate(layers):
+        act = spec.get("activation")
+        try:
+            act = get_activation(act) if isinstance(act, (str, Activation)) else None
+        except (KeyError, ValueError):  # an unknown name: network_from_layers names it
+            continue
+        if act is not None and act.name == "softmax":
+            raise ValueError(f"{name}: layers[{i}] ({spec.get('type')}) has a softmax "
+                             "activation, which is an output layer's; the list is the hidden "
+                             f"part of the network: {appends}, so leave it out")
+        if act is not None and not act.differentiable:
+            shown = spec.get("activation")
+            shown = shown if isinstance(shown, str) else act.name
+            raise ValueError(f"{name}: layers[{i}] ({spec.get('type')}): activation {shown!r} "
+                             "has no useful derivative, so backpropagation cannot pass through "
+                             f"it (the perceptron learning rule trains it: {perceptron})")
 
 
 def parse_layers(text: str | Path) -> list[dict]:

@@ -139,23 +139,10 @@ def check_architecture(args: argparse.Namespace) -> None:
 def _check_derivatives(layers: list[dict]) -> None:
     """Refuse, by its place, a layer whose activation backpropagation cannot pass (step,
     sign), or a softmax: an output layer written into the hidden part."""
-    from .activations import get_activation
+    from .architecture import _check_hidden
 
-    for i, spec in enumerate(layers):
-        name = spec.get("activation")
-        try:
-            act = get_activation(name) if isinstance(name, str) else None
-        except (KeyError, ValueError):  # an unknown name: network_from_layers names it
-            continue
-        if act is not None and act.name == "softmax":
-            raise ValueError(f"--layers: layers[{i}] ({spec.get('type')}) has a softmax "
-                             "activation, which is an output layer's; the list is the hidden "
-                             "part of the network: the command appends the output layer (its "
-                             "units from the task, its activation by --output), so leave it out")
-        if act is not None and not act.differentiable:
-            raise ValueError(f"--layers: layers[{i}] ({spec.get('type')}): activation {name!r} "
-                             "has no useful derivative, so backpropagation cannot pass through "
-                             "it (the perceptron learning rule trains it: chainrule perceptron)")
+    _check_hidden(layers, "--layers", "the command appends the output layer (its units from "
+                  "the task, its activation by --output)", "chainrule perceptron")
 
 
 def check_features(args: argparse.Namespace, n_features: int, source: str) -> None:

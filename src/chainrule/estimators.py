@@ -30,7 +30,7 @@ estimator), and :func:`load_estimator`.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 from sklearn.base import ClassifierMixin, RegressorMixin
@@ -119,10 +119,11 @@ class MLPClassifier(_ClassifierOutputs, ClassifierMixin, _BaseMLP):
     warm_start : bool, default False
         ``fit`` continues from the current network instead of a new one.  The
         network's architecture (``hidden_layer_sizes``, ``activation``,
-        ``batch_norm``, ``dropout``, the number of features and outputs) cannot
-        change then, nor in ``partial_fit``: another value raises a ValueError
-        that names it, before anything changes.  ``alpha`` and the optimiser's
-        settings may change, as in scikit-learn.
+        ``batch_norm``, ``dropout``, ``layers``, ``input_shape``, the number of
+        features and outputs) cannot change then, nor in ``partial_fit``:
+        another value raises a ValueError that names it, before anything
+        changes.  ``alpha`` and the optimiser's settings may change, as in
+        scikit-learn.
     momentum : float in [0, 1), default 0.9
         Momentum of "sgd" (scikit-learn also takes 1, a velocity that never decays).
     nesterovs_momentum : bool, default True
@@ -189,6 +190,42 @@ class MLPClassifier(_ClassifierOutputs, ClassifierMixin, _BaseMLP):
         data's, as in scikit-learn's MLP (float32 data trains a float32
         network without a float64 copy; anything else trains in float64).
         Later fits with ``warm_start`` or ``partial_fit`` keep the network's.
+    layers : list of dict, str or None, default None
+        Any architecture in place of the multilayer perceptron of
+        ``hidden_layer_sizes``: the hidden part of the network as a list of
+        layer dicts in the format of
+        :func:`chainrule.architecture.network_from_layers` (types "Dense",
+        "Conv2D", "MaxPool2D", "AvgPool2D", "Flatten", "Dropout",
+        "BatchNorm"; sizes that follow from the layer before left out), or
+        JSON text of one or a .json file (read by
+        :func:`~chainrule.architecture.parse_layers`), e.g.
+        ``[{"type": "Conv2D", "out_channels": 4, "kernel_size": 3}, {"type":
+        "MaxPool2D", "size": 2}, {"type": "Flatten"}, {"type": "Dense",
+        "fan_out": 16}]``.  The estimator appends its output layer as it does
+        after ``hidden_layer_sizes`` (units, activation, initialiser and loss
+        from the targets), so everything else (the solvers, ``alpha``, which
+        decays the Dense weights and the convolution kernels, early stopping,
+        ``partial_fit``, ``warm_start``, saving) works unchanged.  A Dense dict
+        that names no activation takes ``activation`` (then a single value;
+        relu by default, as the command line's ``--layers`` gives, where the
+        library's Dense alone defaults to the classic sigmoid), and a Dense or
+        Conv2D dict that names no ``init`` takes ``init`` (unless "auto").  The
+        layers draw their weights from the estimator's generator in order, as
+        those of ``hidden_layer_sizes`` do: ``layers=[{"type": "Dense",
+        "fan_out": 8}]`` is ``hidden_layer_sizes=(8,)`` weight for weight.
+        Refused at ``fit`` with a ValueError that names the parameter: a
+        softmax (an output layer's) or step activation in the list, a dict
+        that builds no layer (the message of ``network_from_layers``, prefixed
+        ``layers:``), ``hidden_layer_sizes``, ``dropout`` or ``batch_norm``
+        away from their defaults (their layers are Dense, Dropout and
+        BatchNorm dicts in the list), Dropout (rate > 0) or BatchNorm dicts
+        with "lbfgs" or "cg", and image layers without ``input_shape``.
+    input_shape : (channels, height, width) or None, default None
+        With ``layers`` that take images (Conv2D, pooling, Flatten): each row
+        of ``X`` is one image of ``channels * height * width`` values, channel
+        by channel and each row by row (``X`` stays 2-D, as scikit-learn
+        requires; the 8x8 digits come so, as ``(1, 8, 8)``), and the product
+        must be the number of features.  Only with ``layers``.
 
     Attributes
     ----------
@@ -196,10 +233,14 @@ class MLPClassifier(_ClassifierOutputs, ClassifierMixin, _BaseMLP):
     network_ : chainrule.Network
         The trained network.
     coefs_ : list of ndarray, ``coefs_[i]`` of shape (fan_in, fan_out)
+        The weight matrices of the Dense layers (the output layer's last), as
+        scikit-learn's are: with ``layers``, a convolution's kernels are not
+        among them (``network_.layers[i].W`` of shape (out_channels,
+        in_channels, kh, kw) holds them, ``network_.params`` every parameter).
         Views into ``network_.params``; ``coefs_[i] = W`` and ``coefs_ = [...]``
         copy new values in (shapes and finiteness checked), as in scikit-learn.
     intercepts_ : list of ndarray, ``intercepts_[i]`` of shape (fan_out,)
-        Views, assignable like ``coefs_``.
+        The Dense layers' biases: views, assignable like ``coefs_``.
     loss_curve_ : list of float
         Loss per epoch (mini-batch solvers) or per iteration (lbfgs, cg).
     loss_ : float
@@ -219,6 +260,8 @@ class MLPClassifier(_ClassifierOutputs, ClassifierMixin, _BaseMLP):
     n_features_in_ : int
     n_outputs_ : int
     n_layers_ : int
+        ``len(coefs_) + 1``: the Dense layers and the input, as scikit-learn counts
+        them (with ``layers``, ``len(network_.layers)`` counts every layer).
     out_activation_ : {"logistic", "softmax"}
     history_ : chainrule.History
         The last training run's per-epoch metrics (mini-batch solvers; absent
@@ -235,6 +278,18 @@ class MLPClassifier(_ClassifierOutputs, ClassifierMixin, _BaseMLP):
     >>> clf = MLPClassifier((20,), solver="lbfgs", max_iter=300, random_state=0).fit(X, y)
     >>> clf.score(X, y) > 0.95
     True
+
+    A small convolutional network on the 8x8 digits (rows of 64 pixels):
+
+    >>> from sklearn.datasets import load_digits
+    >>> X, y = load_digits(return_X_y=True)
+    >>> cnn = MLPClassifier(layers=[{"type": "Conv2D", "out_channels": 4, "kernel_size": 3},
+    ...                             {"type": "MaxPool2D", "size": 2}, {"type": "Flatten"}],
+    ...                     input_shape=(1, 8, 8), solver="lbfgs", max_iter=40, random_state=0)
+    >>> cnn.fit(X / 16, y).score(X / 16, y) > 0.95
+    True
+    >>> [W.shape for W in cnn.coefs_]  # the Dense output layer's; the kernels: network_
+    [(36, 10)]
     """
 
     _is_classifier = True
@@ -312,6 +367,15 @@ class MLPRegressor(_RegressorOutputs, RegressorMixin, _BaseMLP):
     **others : see :class:`MLPClassifier`
         Every other parameter means the same; ``early_stopping`` records the
         validation R^2 in ``validation_scores_``.
+    layers : list of dict, str or None, default None
+        The hidden part of the network as a list of layer dicts (see
+        :class:`MLPClassifier`), in place of ``hidden_layer_sizes``; the
+        identity (or exp) output layer is appended, e.g. ``MLPRegressor(layers=
+        [{"type": "Dense", "fan_out": 16, "activation": "tanh"}, {"type":
+        "Dropout", "rate": 0.1}])``.
+    input_shape : (channels, height, width) or None, default None
+        The image each row of ``X`` holds, for ``layers`` with image layers
+        (see :class:`MLPClassifier`).
 
     Attributes
     ----------
@@ -368,6 +432,8 @@ class MLPRegressor(_RegressorOutputs, RegressorMixin, _BaseMLP):
         init: str | Callable = "glorot_uniform",
         schedule: str | dict | None = None,
         dtype: str | type | None = None,
+        layers: Sequence[Mapping[str, object]] | str | None = None,
+        input_shape: tuple[int, int, int] | None = None,
     ) -> None:
         super().__init__(
             hidden_layer_sizes, activation, solver=solver, alpha=alpha, batch_size=batch_size,
@@ -378,6 +444,7 @@ class MLPRegressor(_RegressorOutputs, RegressorMixin, _BaseMLP):
             validation_fraction=validation_fraction, beta_1=beta_1, beta_2=beta_2,
             epsilon=epsilon, n_iter_no_change=n_iter_no_change, max_fun=max_fun,
             dropout=dropout, batch_norm=batch_norm, init=init, schedule=schedule, dtype=dtype,
+            layers=layers, input_shape=input_shape,
         )
         self.loss = loss
 
@@ -467,8 +534,9 @@ def load_estimator(path: str | os.PathLike) -> MLPClassifier | MLPRegressor:
     if seed is not None and not (_is_count(seed) and seed < 2**32):
         raise bad(f"params: random_state: expected null or an integer in [0, 2**32), "
                   f"found {seed!r}")
-    if isinstance(params.get("hidden_layer_sizes"), list):
-        params["hidden_layer_sizes"] = tuple(params["hidden_layer_sizes"])
+    for key in ("hidden_layer_sizes", "input_shape"):
+        if isinstance(params.get(key), list):
+            params[key] = tuple(params[key])
     net = io.restore_network(meta, arrays, path)
     problem = _fitted_problem(fitted, net, cls is MLPClassifier)
     if problem is not None:  # first: a network of another kind explains unknown parameters
@@ -482,12 +550,13 @@ def load_estimator(path: str | os.PathLike) -> MLPClassifier | MLPRegressor:
     fitted = dict(fitted)
     est = cls(**params)
     est.network_ = net
-    missing = sorted(set(est.get_params()) - set(params))  # save writes every one
+    # save writes every one; "layers" and "input_shape" came later (None before them)
+    missing = sorted(set(est.get_params()) - set(params) - {"layers", "input_shape"})
     if missing:  # each would take its default silently
         raise bad(f"params: missing parameter(s) {missing} for {kind}")
     try:  # the checks fit makes: a setting no fit takes ("x", null) is a damaged record
         est._validate_params()
-        asked = est._asked_architecture()
+        asked = est._asked_architecture() if est.layers is None else None
         dtype = est._dtype(net.dtype)
         if est.init != "auto":
             try:
@@ -498,9 +567,17 @@ def load_estimator(path: str | os.PathLike) -> MLPClassifier | MLPRegressor:
         raise bad(f"params: {exc}") from None
     found = est._fitted_architecture()
     for key in ("hidden_layer_sizes", "activation", "batch_norm", "dropout"):
+        if asked is None or found is None:  # layers=, or a network that only layers describes
+            break
         if asked[key] != found[key]:  # a refit would build another network than this one
             raise bad(f"params: {key}: {getattr(est, key)!r} asks for {asked[key]!r}; the "
                       f"network has {found[key]!r}")
+    try:
+        problem = est._network_problem(net)
+    except (TypeError, ValueError) as exc:  # layers whose dicts build no network
+        problem = str(exc)
+    if problem is not None:
+        raise bad(f"params: {problem}")
     if dtype != net.dtype:
         raise bad(f"params: dtype: {est.dtype!r}; the network is {net.dtype}")
     try:

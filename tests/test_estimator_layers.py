@@ -1,0 +1,364 @@
+"""MLPClassifier / MLPRegressor with ``layers=`` and ``input_shape=``: any architecture of
+layer dicts (a small CNN included) inside the scikit-learn estimators.
+
+The references are computed here apart from the estimators: the same network built from
+Layer objects with :func:`chainrule.network_from_layers` and trained by
+:class:`chainrule.Trainer` or :func:`chainrule.minimize`, scikit-learn's metrics and
+``cross_val_score``, the same network spelled with ``hidden_layer_sizes``.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import warnings
+
+import numpy as np
+import pytest
+from sklearn.base import clone
+from sklearn.datasets import load_digits
+from sklearn.metrics import accuracy_score
+from sklearn.model_selection import GridSearchCV, cross_val_score
+from sklearn.preprocessing import LabelBinarizer
+from sklearn.utils import check_random_state
+from sklearn.utils.estimator_checks import parametrize_with_checks
+from threadpoolctl import threadpool_limits
+
+import chainrule as cr
+from chainrule import (
+    BatchNorm,
+    Conv2D,
+    Dense,
+    Dropout,
+    MLPClassifier,
+    MLPRegressor,
+    Trainer,
+    load_estimator,
+    minimize,
+)
+from chainrule.architecture import network_from_layers
+from chainrule.cli import main
+from chainrule.optimizers import SGD, Adam
+from chainrule.pooling import Flatten, MaxPool2D
+
+pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+
+CNN = [{"type": "Conv2D", "out_channels": 4, "kernel_size": 3},
+       {"type": "MaxPool2D", "size": 2}, {"type": "Flatten"},
+       {"type": "Dense", "fan_out": 16}]
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _one_blas_thread():
+    with threadpool_limits(limits=1, user_api="blas"):
+        yield
+
+
+@pytest.fixture(scope="module")
+def digits():
+    X, y = load_digits(return_X_y=True)
+    return X[:300] / 16, y[:300]
+
+
+def _generator(random_state: int) -> np.random.Generator:
+    """The estimators' rule: one Generator seeded by a draw from RandomState(random_state)."""
+    return np.random.default_rng(check_random_state(random_state).randint(np.iinfo(np.int32).max))
+
+
+def _reference_cnn(rng: np.random.Generator, alpha: float):
+    """CNN's network with the estimator's output layer, each layer drawing from ``rng`` in
+    order (Conv2D, then the Dense layers), Glorot uniform (the estimators' default init)."""
+    layers = [Conv2D(1, 4, 3, activation="relu", init="glorot_uniform", seed=rng),
+              MaxPool2D(2), Flatten(),
+              Dense(36, 16, "relu", "glorot_uniform", seed=rng),
+              Dense(16, 10, "softmax", "glorot_uniform", seed=rng)]
+    return network_from_layers(layers, input_shape=(1, 8, 8), loss="cross_entropy",
+                               weight_decay=alpha, decay="per_sample")
+
+
+@pytest.mark.parametrize("solver", ["sgd", "adam", "lbfgs"])
+def test_a_cnn_estimator_is_the_network_trained_by_the_librarys_own_loop(digits, solver):
+    """A CNN MLPClassifier on the digits (flat rows of 64, input_shape (1, 8, 8)) ends with
+    the parameters of the same network trained by Trainer (sgd with Nesterov momentum 0.9,
+    adam with scikit-learn's epsilon) or minimize (L-BFGS-B), with the estimator's settings;
+    predict_proba is that network's predict and score scikit-learn's accuracy_score."""
+    X, y = digits
+    kw = dict(solver=solver, alpha=1e-3, learning_rate_init=0.05, max_iter=4,
+              n_iter_no_change=np.inf, random_state=3)
+    est = MLPClassifier(layers=CNN, input_shape=(1, 8, 8), **kw).fit(X, y)
+
+    rng = _generator(3)
+    net = _reference_cnn(rng, 1e-3)
+    Y = LabelBinarizer().fit_transform(y).astype(float)
+    if solver == "lbfgs":
+        minimize(net, X, Y, method="L-BFGS-B", maxiter=4,
+                 options={"gtol": 1e-4, "maxfun": 15000})
+    else:
+        opt = (SGD(0.05, momentum=0.9, nesterov=True) if solver == "sgd"
+               else Adam(0.05, 0.9, 0.999, 1e-8, eps_on="v"))
+        Trainer(net, optimizer=opt, batch_size=200, epochs=4,
+                seed=int(rng.integers(2**31)), shuffle=True).fit(X, Y)
+    np.testing.assert_array_equal(est.network_.params, net.params)
+    proba = net.predict(X)
+    np.testing.assert_allclose(est.predict_proba(X), proba, rtol=1e-12, atol=1e-15)
+    assert est.score(X, y) == accuracy_score(y, np.arange(10)[proba.argmax(axis=1)])
+    # coefs_ are the Dense layers' (scikit-learn's meaning); the kernels are in network_
+    assert [W.shape for W in est.coefs_] == [(36, 16), (16, 10)] and est.n_layers_ == 3
+    np.testing.assert_array_equal(est.network_.layers[0].W, net.layers[0].W)
+
+
+@pytest.mark.parametrize("cls", [MLPClassifier, MLPRegressor])
+@pytest.mark.parametrize(("layers", "mlp"), [
+    ([{"type": "Dense", "fan_out": 8}], dict(hidden_layer_sizes=(8,))),
+    ([{"type": "Dense", "fan_out": 8}], dict(hidden_layer_sizes=(8,), activation="tanh")),
+    ([{"type": "Dense", "fan_out": 8}, {"type": "Dropout", "rate": 0.3}],
+     dict(hidden_layer_sizes=(8,), dropout=0.3)),
+    ([{"type": "Dense", "fan_out": 8, "activation": "identity"},
+      {"type": "BatchNorm", "activation": "relu"},
+      {"type": "Dense", "fan_out": 5, "activation": "identity"},
+      {"type": "BatchNorm", "activation": "relu"}],
+     dict(hidden_layer_sizes=(8, 5), batch_norm=True)),
+])
+def test_layers_and_hidden_layer_sizes_spell_one_network_alike(digits, cls, layers, mlp):
+    """The two spellings of one network, with the same random_state, give the same initial
+    weights, dropout masks and training: exactly the same parameters after a fit."""
+    X, y = digits
+    kw = dict(solver="sgd", max_iter=3, learning_rate_init=0.05, random_state=0)
+    act = {"activation": mlp["activation"]} if "activation" in mlp else {}
+    a = cls(layers=layers, **act, **kw).fit(X, y)
+    b = cls(**mlp, **kw).fit(X, y)
+    assert [repr(v) for v in a.network_.layers] == [repr(v) for v in b.network_.layers]
+    np.testing.assert_array_equal(a.network_.params, b.network_.params)
+    assert a.loss_curve_ == b.loss_curve_
+
+
+def test_a_dense_dict_without_an_activation_takes_the_estimators(digits):
+    X, y = digits
+    est = MLPClassifier(layers=CNN, input_shape=(1, 8, 8), activation="tanh", max_iter=1,
+                        random_state=0).fit(X, y)
+    acts = [getattr(layer, "activation", None) for layer in est.network_.layers]
+    # Conv2D keeps its own default (relu); the Dense dict takes activation; the output softmax
+    assert [a.name if a else None for a in acts] == ["relu", None, None, "tanh", "softmax"]
+
+
+# --- scikit-learn's estimator checks ----------------------------------------------------------
+CHECKED = [
+    MLPClassifier(layers=[{"type": "Dense", "fan_out": 10}, {"type": "Dropout", "rate": 0.0}],
+                  max_iter=100, learning_rate_init=0.01, random_state=0),
+    MLPRegressor(layers=[{"type": "Dense", "fan_out": 10, "activation": "tanh"},
+                         {"type": "BatchNorm"}],
+                 max_iter=100, learning_rate_init=0.01, random_state=0),
+    MLPRegressor(layers='[{"type": "Dense", "fan_out": 10}]', solver="lbfgs", max_iter=30,
+                 random_state=0),
+]
+
+_SW_REASON = ("batch normalisation takes the mean and variance over the rows of a batch "
+              "(unweighted), so repeating a row changes them (as for batch_norm=True in "
+              "tests/test_estimator_checks.py)")
+
+
+def _expected_failed_checks(estimator) -> dict[str, str]:
+    if "BatchNorm" in json.dumps(estimator.layers):
+        return {"check_sample_weight_equivalence_on_dense_data": _SW_REASON,
+                "check_sample_weight_equivalence_on_sparse_data": _SW_REASON}
+    return {}
+
+
+@parametrize_with_checks(CHECKED, expected_failed_checks=_expected_failed_checks)
+def test_sklearn_estimator_checks_with_layers(estimator, check):
+    check(estimator)
+
+
+# --- scikit-learn integration -----------------------------------------------------------------
+def test_gridsearch_over_two_layer_lists_picks_the_better(digits):
+    """GridSearchCV over a 1-unit bottleneck and a CNN: its mean scores are those of
+    cross_val_score on each, and it picks the higher."""
+    X, y = digits
+    X, y = X[:150], y[:150]
+    candidates = [[{"type": "Flatten"}, {"type": "Dense", "fan_out": 1}], CNN]
+    base = MLPClassifier(input_shape=(1, 8, 8), solver="lbfgs", max_iter=15, random_state=0)
+    gs = GridSearchCV(base, {"layers": candidates}, cv=3).fit(X, y)
+    means = [cross_val_score(clone(base).set_params(layers=layers), X, y, cv=3).mean()
+             for layers in candidates]
+    np.testing.assert_allclose(gs.cv_results_["mean_test_score"], means, rtol=1e-12)
+    assert gs.best_params_["layers"] == candidates[int(np.argmax(means))]
+    assert means[1] > means[0]
+
+
+def test_clone_and_fit_leave_the_layer_list_as_given(digits):
+    X, y = digits
+    layers = copy.deepcopy(CNN)
+    est = MLPClassifier(layers=layers, input_shape=(1, 8, 8), max_iter=1, random_state=0)
+    est.fit(X, y)
+    assert est.layers is layers and layers == CNN  # fit adds no key (activation, init, ...)
+    params = clone(est).get_params()
+    assert params["layers"] == CNN and params["layers"] is not layers
+    assert params["input_shape"] == (1, 8, 8)
+
+
+# --- bad input --------------------------------------------------------------------------------
+@pytest.mark.parametrize(("params", "message"), [
+    (dict(layers=CNN, input_shape=(1, 8, 8), hidden_layer_sizes=(5,)),
+     r"^layers and hidden_layer_sizes both describe the hidden layers: with layers, leave "
+     r"hidden_layer_sizes at its default \(100,\) \(a hidden layer is a Dense dict in the "
+     r"list\), got hidden_layer_sizes=\(5,\)$"),
+    (dict(layers=CNN, input_shape=(1, 8, 8), dropout=0.2),
+     r"^layers and dropout both describe .* got dropout=0.2$"),
+    (dict(layers=CNN, input_shape=(1, 8, 8), batch_norm=True),
+     r"^layers and batch_norm both describe .* got batch_norm=True$"),
+    (dict(layers=[{"type": "Dense", "fanout": 8}]),
+     r"^layers: layers\[0\] \(Dense\): unknown key\(s\) \['fanout'\]; valid keys are "
+     r"\['fan_in', 'fan_out', 'activation', 'init', 'bias'\]$"),
+    (dict(layers=[{"type": "Dens", "fan_out": 8}]),
+     r"^layers: layers\[0\]: 'type' must be one of \['AvgPool2D', .*\], got 'Dens'$"),
+    (dict(layers=[{"type": "Dense"}]),
+     r"^layers: layers\[0\] \(Dense\): needs the key 'fan_out'"),
+    (dict(layers=[8]), r"^layers: layers\[0\] must be a dict like \{'type': 'Dense', "
+     r"'fan_out': 16\}, got int$"),
+    (dict(layers=[Dense(64, 8)]), r"^layers: layers\[0\] must be a dict .*, got Dense \(a "
+     r"Layer object would be shared by clones and changed by fit; give its dict\)$"),
+    (dict(layers={"type": "Dense", "fan_out": 8}),
+     r"^layers must be a list of layer dicts like .* \(or JSON text of one\), got dict$"),
+    (dict(layers="[{"), r"^layers: not valid JSON"),
+    (dict(layers=CNN, input_shape=(1, 8, 7)),
+     r"^input_shape=\(1, 8, 7\): images of 1\*8\*7 = 56 values per row, but X has 64 "
+     r"features$"),
+    (dict(layers=CNN, input_shape=(1, 8)), r"^input_shape must be None or \(channels, height, "
+     r"width\), three positive ints, got \(1, 8\)$"),
+    (dict(layers=CNN), r"^layers: layers\[0\] \(Conv2D\) takes images; give "
+     r"input_shape=\(C, H, W\)"),
+    (dict(input_shape=(1, 8, 8)), r"^input_shape=\(1, 8, 8\): the shape of the images that "
+     r"layers takes; hidden_layer_sizes builds a multilayer perceptron"),
+    (dict(layers=[*CNN, {"type": "Dense", "fan_out": 10, "activation": "softmax"}],
+          input_shape=(1, 8, 8)),
+     r"^layers: layers\[4\] \(Dense\) has a softmax activation, which is an output layer's; "
+     r"the list is the hidden part of the network: the estimator appends the output layer "
+     r"\(its units and activation from the targets\), so leave it out$"),
+    (dict(layers=[{"type": "Dense", "fan_out": 8, "activation": "step"}]),
+     r"^layers: layers\[0\] \(Dense\): activation 'step' has no useful derivative"),
+    (dict(layers=[{"type": "Conv2D", "out_channels": 2, "kernel_size": 3}],
+          input_shape=(1, 8, 8)),
+     r"^layers: layers\[1\] \(the Dense output layer that the estimator appends\): the layer "
+     r"before it gives images of shape \(2, 6, 6\); put \{'type': 'Flatten'\} before it$"),
+    (dict(layers=CNN, input_shape=(1, 8, 8), activation=["relu", "tanh"]),
+     r"^activation: with layers, one activation \(the default of the Dense dicts that name "
+     r"none\), got \['relu', 'tanh'\]"),
+    (dict(layers=[{"type": "Dense", "fan_out": 8}, {"type": "Dropout", "rate": 0.5}],
+          solver="lbfgs"),
+     r"^layers: layers\[1\] \(Dropout\) needs a stochastic solver"),
+])
+def test_bad_layers_are_refused_at_fit_by_name(digits, params, message):
+    X, y = digits
+    est = MLPClassifier(max_iter=1, **params)
+    with pytest.raises(ValueError, match=message):
+        est.fit(X, y)
+    assert not hasattr(est, "network_") and not hasattr(est, "n_features_in_")
+
+
+@pytest.mark.parametrize("how", ["warm_start", "partial_fit"])
+def test_a_changed_layer_list_is_refused_before_anything_changes(digits, how):
+    X, y = digits
+    est = MLPClassifier(layers=CNN, input_shape=(1, 8, 8), max_iter=1, random_state=0,
+                        warm_start=how == "warm_start").fit(X, y)
+    params = est.network_.params.copy()
+    wider = [*CNN[:3], {"type": "Dense", "fan_out": 17}]
+    est.set_params(layers=wider)
+    refit = est.fit if how == "warm_start" else est.partial_fit
+    with pytest.raises(ValueError, match=r"^layers: the fitted network's hidden layers are "
+                       r"\[Conv2D\(1, 4, .*Dense\(36, 16, activation='relu'\)\]; layers=.* "
+                       r"asks for \[.*Dense\(36, 17, activation='relu'\)\]; "):
+        refit(X, y)
+    est.set_params(layers=None, input_shape=None)  # an MLP of hidden_layer_sizes: refused too
+    with pytest.raises(ValueError, match=r"^input_shape: the fitted network takes "
+                       r"input_shape=\(1, 8, 8\), got input_shape=None; "):
+        refit(X, y)
+    np.testing.assert_array_equal(est.network_.params, params)
+    est.set_params(layers=copy.deepcopy(CNN), input_shape=(1, 8, 8))  # the same: goes on
+    refit(X, y)
+    assert not np.array_equal(est.network_.params, params)
+
+
+# --- saving -----------------------------------------------------------------------------------
+def test_save_and_load_round_trip_a_cnn(tmp_path, digits):
+    X, y = digits
+    est = MLPClassifier(layers=CNN, input_shape=(1, 8, 8), solver="sgd", max_iter=2,
+                        learning_rate_init=0.05, random_state=0).fit(X, y)
+    back = load_estimator(est.save(tmp_path / "cnn.npz"))
+    assert back.get_params() == est.get_params()
+    np.testing.assert_array_equal(back.predict_proba(X), est.predict_proba(X))
+    back.partial_fit(X, y)  # the training state travels too
+    est.partial_fit(X, y)
+    np.testing.assert_array_equal(back.network_.params, est.network_.params)
+
+
+def test_a_file_written_before_layers_existed_loads_as_before(tmp_path, digits):
+    X, y = digits
+    est = MLPClassifier((6,), max_iter=2, random_state=0).fit(X, y)
+    meta, arrays = cr.io.read_file(est.save(tmp_path / "new.npz"), "chainrule.estimator")
+    del meta["params"]["layers"], meta["params"]["input_shape"]
+    back = load_estimator(cr.io.write_file(tmp_path / "old.npz", meta, arrays))
+    assert back.layers is None and back.input_shape is None
+    np.testing.assert_array_equal(back.predict_proba(X), est.predict_proba(X))
+
+
+def test_load_refuses_a_layer_list_that_is_not_the_networks(tmp_path, digits):
+    X, y = digits
+    est = MLPClassifier(layers=CNN, input_shape=(1, 8, 8), max_iter=1, random_state=0)
+    meta, arrays = cr.io.read_file(est.fit(X, y).save(tmp_path / "a.npz"),
+                                   "chainrule.estimator")
+    meta["params"]["layers"][3]["fan_out"] = 17
+    cr.io.write_file(tmp_path / "b.npz", meta, arrays)
+    with pytest.raises(ValueError, match=r"b.npz: corrupted estimator file \(params: layers: "
+                       r"the fitted network's hidden layers are .*Dense\(36, 16"):
+        load_estimator(tmp_path / "b.npz")
+
+
+@pytest.mark.slow
+def test_the_command_line_predicts_evaluates_shows_and_plots_a_cnn_file(tmp_path, capsys,
+                                                                         digits, monkeypatch):
+    import chainrule.plots as plots
+
+    X, y = digits
+    est = MLPClassifier(layers=CNN, input_shape=(1, 8, 8), solver="lbfgs", max_iter=20,
+                        random_state=0).fit(X, y)
+    model, data = str(tmp_path / "cnn.npz"), str(tmp_path / "d.npz")
+    est.save(model)
+    np.savez(data, X=X, y=y)
+    assert main(["predict", model, data, "--proba", "-o", str(tmp_path / "p.csv")]) == 0
+    rows = np.loadtxt(tmp_path / "p.csv", delimiter=",", skiprows=1)
+    np.testing.assert_array_equal(rows[:, 0], est.predict(X))
+    np.testing.assert_array_equal(rows[:, 1:], est.predict_proba(X))
+    capsys.readouterr()
+    assert main(["evaluate", model, data, "--json"]) == 0
+    scores = json.loads(capsys.readouterr().out)
+    assert scores["accuracy"] == accuracy_score(y, est.predict(X))
+    assert main(["info", "--json", model]) == 0
+    info = json.loads(capsys.readouterr().out)
+    assert [r["layer"] for r in info["layers"]] == [type(v).__name__
+                                                    for v in est.network_.layers]
+    assert info["n_params"] == est.network_.n_params == 802
+    assert info["params"]["layers"] == CNN and info["params"]["input_shape"] == [1, 8, 8]
+    assert main(["info", model]) == 0 and "Conv2D" in capsys.readouterr().out
+    seen = {}
+    monkeypatch.setattr(plots, "plot_loss", lambda h, out, title: seen.setdefault("loss", h)
+                        or out)
+    monkeypatch.setattr(plots, "plot_confusion_matrix",
+                        lambda y, p, out, **kw: seen.setdefault("confusion", (y, p)) and out)
+    assert main(["plot", "loss", model, "-o", str(tmp_path / "l.png")]) == 0
+    assert seen["loss"] == {"loss": est.loss_curve_}
+    assert main(["plot", "confusion", model, data, "-o", str(tmp_path / "c.png")]) == 0
+    np.testing.assert_array_equal(seen["confusion"][1], est.predict(X))
+
+
+def test_pickling_a_cnn_estimator_keeps_its_network(digits):
+    import pickle
+
+    X, y = digits
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        est = MLPClassifier(layers=CNN, input_shape=(1, 8, 8), max_iter=1,
+                            random_state=0).fit(X, y)
+    back = pickle.loads(pickle.dumps(est))
+    np.testing.assert_array_equal(back.predict_proba(X), est.predict_proba(X))
+    assert isinstance(back.network_.layers[-2], Dense) and not isinstance(
+        back.network_.layers[0], (Dense, BatchNorm, Dropout))
