@@ -12,6 +12,7 @@ from __future__ import annotations
 import copy
 import json
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -289,6 +290,26 @@ def test_save_and_load_round_trip_a_cnn(tmp_path, digits):
     back.partial_fit(X, y)  # the training state travels too
     est.partial_fit(X, y)
     np.testing.assert_array_equal(back.network_.params, est.network_.params)
+
+
+@pytest.mark.parametrize("as_path", [str, Path])
+def test_a_model_file_of_layers_read_from_a_json_file_stands_alone(tmp_path, digits, as_path):
+    """layers="arch.json": the model file records the layers read from it, not the path,
+    so that it loads (and its check of the network against the layers passes) after the
+    JSON file is gone; the loaded estimator's layers are the file's list."""
+    X, y = digits
+    arch = tmp_path / "arch.json"
+    arch.write_text(json.dumps(CNN))
+    est = MLPClassifier(layers=as_path(arch), input_shape=(1, 8, 8), solver="sgd",
+                        max_iter=2, learning_rate_init=0.05, random_state=0).fit(X, y)
+    path = est.save(tmp_path / "cnn.npz")
+    arch.unlink()
+    back = load_estimator(path)
+    assert back.get_params()["layers"] == CNN
+    np.testing.assert_array_equal(back.predict_proba(X), est.predict_proba(X))
+    same = MLPClassifier(layers=CNN, input_shape=(1, 8, 8), solver="sgd", max_iter=2,
+                         learning_rate_init=0.05, random_state=0).fit(X, y)
+    np.testing.assert_array_equal(back.network_.params, same.network_.params)
 
 
 def test_a_file_written_before_layers_existed_loads_as_before(tmp_path, digits):

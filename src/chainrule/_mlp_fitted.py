@@ -207,6 +207,12 @@ class _FittedNetwork:
     def _json_params(self) -> dict[str, Any]:
         params = {}
         for key, value in self.get_params().items():
+            if key == "layers" and isinstance(value, (str, os.PathLike)) and (
+                    isinstance(value, os.PathLike)
+                    or not value.lstrip().startswith(("[", "{"))):
+                # a .json file: its layers, so that the model file stands alone (loading
+                # it checks the network against them, and the file may be gone by then)
+                value = self._layer_specs()
             if isinstance(value, Activation):
                 value = value.name
             elif isinstance(value, Schedule):
