@@ -214,6 +214,7 @@ def test_extending_a_run_past_the_end_of_its_cosine_warns(tmp_path, recwarn):
     with pytest.warns(UserWarning) as caught:
         _, h = chainrule.resume(path, X, Y, epochs=10)
     message = str(caught[0].message)
+    assert caught[0].filename == __file__  # the user's call to resume
     assert "resuming to 10 epochs goes past the cosine schedule's T_max = 5" in message
     assert "epoch 6 runs at eta_min" in message
     assert h["lr"] == [_hand(t, 0.1, 5, 0.0) for t in range(10)]
@@ -296,3 +297,41 @@ def test_train_documents_every_builtin_schedule_name():
     assert listed is not None
     missing = [name for name in SCHEDULES if f'"{name}"' not in listed.group(1)]
     assert missing == []
+
+
+@pytest.mark.parametrize("spec", ["cosine", {"name": "cosine", "eta_min": 0.001}])
+def test_partial_fit_past_max_iter_of_a_cosine_by_name_warns_once(spec, recwarn):
+    """schedule="cosine" anneals over max_iter; each partial_fit call is one epoch, so call
+    max_iter + 1 runs at eta_min and the later ones climb back: a warning says so at that
+    call (once), and the rates are still the closed form (the cosine goes on, as torch's)."""
+    from sklearn.datasets import load_iris
+
+    X, y = load_iris(return_X_y=True)
+    est = chainrule.MLPClassifier((6,), solver="sgd", schedule=spec, max_iter=4,
+                                  learning_rate_init=0.1, random_state=0)
+    eta_min = 0.0 if spec == "cosine" else 0.001
+    rates = []
+    for call in range(7):
+        recwarn.clear()
+        est.partial_fit(X, y, classes=[0, 1, 2])
+        rates += est.history_["lr"]  # the history of the call
+        ours = [w for w in recwarn if issubclass(w.category, UserWarning)
+                and "partial_fit" in str(w.message)]
+        if call == 4:
+            assert len(ours) == 1 and ours[0].filename == __file__
+            assert "this is call 5, past the 4 epochs (max_iter)" in str(ours[0].message)
+        else:
+            assert not ours
+    assert rates == pytest.approx([_hand(t, 0.1, 4, eta_min) for t in range(7)], rel=1e-14,
+                                  abs=1e-17)
+
+
+def test_partial_fit_with_its_own_t_max_does_not_warn(recwarn):
+    from sklearn.datasets import load_iris
+
+    X, y = load_iris(return_X_y=True)
+    est = chainrule.MLPClassifier((6,), solver="sgd", max_iter=4, random_state=0,
+                                  schedule={"name": "cosine", "T_max": 3})
+    for _ in range(6):
+        est.partial_fit(X, y, classes=[0, 1, 2])
+    assert not [w for w in recwarn if "partial_fit" in str(w.message)]

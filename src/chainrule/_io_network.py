@@ -4,13 +4,12 @@ parameter vector, the layers' state restored.  Import from :mod:`chainrule.io`."
 
 from __future__ import annotations
 
-import os
-import sys
 import warnings
 from typing import Any
 
 import numpy as np
 
+from ._validation import caller_outside_chainrule
 from .activations import ACTIVATIONS, ALIASES
 from .batchnorm import BatchNorm
 from .conv import Conv2D
@@ -97,16 +96,6 @@ def _registered_names(specs: list) -> list[str]:
                   and not ACTIVATIONS[name].builtin)
 
 
-def _caller_outside_chainrule() -> int:
-    """The ``stacklevel`` for a warning from the calling function that names the first frame
-    outside the chainrule package (files are read by several public functions)."""
-    package = os.path.dirname(os.path.abspath(__file__))
-    level, frame = 1, sys._getframe(1)
-    while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(package):
-        frame, level = frame.f_back, level + 1
-    return level
-
-
 def _check_registered(config: dict[str, Any]) -> None:
     """Warn where a name the file's network had registered is now a built-in activation.
 
@@ -127,7 +116,7 @@ def _check_registered(config: dict[str, Any]) -> None:
                 f"{name!r} is now chainrule's built-in activation, which it is loaded with: "
                 f"its formula may differ from the one the network was trained with "
                 f"(compare the two, e.g. with chainrule.activations.get_activation({name!r}))",
-                UserWarning, stacklevel=_caller_outside_chainrule())
+                UserWarning, stacklevel=caller_outside_chainrule())
 
 
 def network_from_config(config: dict[str, Any]) -> Network:

@@ -49,10 +49,10 @@ from ._mlp_rules import _EpochRules
 from ._mlp_rules import _reported_loss as _reported_loss
 from ._mlp_rules import _set_rate as _set_rate
 from ._mlp_state import link_rng_layers, rng_layers
-from ._validation import check_finite_array, restored_on_error
+from ._validation import caller_outside_chainrule, check_finite_array, restored_on_error
 from .activations import Activation
 from .network import Network, _release_caches
-from .schedules import get_schedule
+from .schedules import Cosine, get_schedule
 from .training import Trainer, TrainingDiverged, _storage_dtype
 
 # ``_name as _name``: the helpers that moved stay importable from here, as they were from the
@@ -134,6 +134,13 @@ def _as_images(net: Network, X: object) -> object:
     if scipy.sparse.issparse(X):
         X = X.toarray()
     return X.reshape(X.shape[0], *shape)
+
+
+def _t_max_from_max_iter(est: _BaseMLP) -> bool:
+    """Whether ``est.schedule`` is "cosine" by its name, whose T_max is ``max_iter``."""
+    spec = est.schedule
+    return spec == "cosine" or (isinstance(spec, dict) and spec.get("name") == "cosine"
+                                and "T_max" not in spec)
 
 
 def _solver_is_stochastic(est: _BaseMLP) -> bool:
@@ -421,6 +428,15 @@ class _BaseMLP(_Parameters, _FittedNetwork, _Fitting, _EpochRules, BaseEstimator
             trainer.lr0 = float(self.learning_rate_init)
         elif self.schedule is not None and incremental and kept is not None:
             self._optimizer.lr = trainer.lr0 = float(self.learning_rate_init)
+        if (incremental and isinstance(trainer.schedule, Cosine)
+                and trainer.epoch == trainer.schedule.T_max and _t_max_from_max_iter(self)):
+            warnings.warn(
+                f"partial_fit: this is call {trainer.epoch + 1}, past the {trainer.epoch} "
+                f"epochs (max_iter) over which schedule='cosine' anneals the learning rate: "
+                f"this epoch runs at eta_min and from the next the rate climbs back towards "
+                f"learning_rate_init (the cosine goes on, as PyTorch's CosineAnnealingLR "
+                f"does).  Set max_iter to the number of partial_fit calls planned, or give "
+                f"the schedule its own T_max", UserWarning, stacklevel=caller_outside_chainrule())
         epoch_rule.epochs = trainer.epochs
         try:
             history = trainer.fit(X, Y, validation, sample_weight=sw)

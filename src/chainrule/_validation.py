@@ -414,3 +414,13 @@ def _leaves(record: object) -> list:
     if isinstance(record, dict):
         return [leaf for key in sorted(record) for leaf in _leaves(record[key])]
     return [record]
+
+
+def caller_outside_chainrule() -> int:
+    """The ``stacklevel`` for a warning from the calling function that names the first frame
+    outside the chainrule package, where one warning is reached by several public paths."""
+    package = os.path.dirname(os.path.abspath(__file__))
+    level, frame = 1, sys._getframe(1)
+    while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(package):
+        frame, level = frame.f_back, level + 1
+    return level

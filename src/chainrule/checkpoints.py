@@ -21,6 +21,7 @@ import numpy as np
 
 from . import io
 from ._validation import (
+    caller_outside_chainrule,
     check_path,
     check_positive_float,
     check_positive_int,
@@ -237,7 +238,7 @@ def trainer_from_checkpoint(
             f"back towards its initial value (the cosine goes on, as PyTorch's "
             f"CosineAnnealingLR does).  To anneal "
             f"over a longer run, train it from the start with T_max set to its epochs",
-            UserWarning, stacklevel=3)
+            UserWarning, stacklevel=caller_outside_chainrule())
     return trainer
 
 
