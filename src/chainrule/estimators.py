@@ -287,7 +287,8 @@ class MLPClassifier(_ClassifierOutputs, ClassifierMixin, _BaseMLP):
     >>> X, y = load_digits(return_X_y=True)
     >>> cnn = MLPClassifier(layers=[{"type": "Conv2D", "out_channels": 4, "kernel_size": 3},
     ...                             {"type": "MaxPool2D", "size": 2}, {"type": "Flatten"}],
-    ...                     input_shape=(1, 8, 8), solver="lbfgs", max_iter=40, random_state=0)
+    ...                     input_shape=(1, 8, 8), learning_rate_init=0.01, early_stopping=True,
+    ...                     random_state=0)
     >>> cnn.fit(X / 16, y).score(X / 16, y) > 0.95
     True
     >>> [W.shape for W in cnn.coefs_]  # the Dense output layer's; the kernels: network_
