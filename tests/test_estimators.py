@@ -1571,8 +1571,8 @@ def test_prediction_refuses_values_beyond_a_float32_network(sparse):
     with np.errstate(over="ignore"):
         assert np.isinf(np.float32(1e39))
     wrap = sp.csr_matrix if sparse else np.asarray
-    with pytest.raises(ValueError, match=r"X contains 1 value\(s\) too large for the "
-                                         r"network's float32"):
+    with pytest.raises(ValueError, match=r"^X has values too large for float32 \(largest "
+                                         r"magnitude 1e\+39, limit 3\.40282e\+38\)$"):
         reg.predict(wrap(bad))
     np.testing.assert_array_equal(reg.predict(wrap(bad[1:])),
                                   reg.network_.forward(bad[1:].astype(np.float32)).ravel())

@@ -314,3 +314,84 @@ def test_evaluate_weights_the_loss_as_loss_and_grad_does(decay, rng):
     np.testing.assert_allclose(result["loss"], net.evaluate(X[rows], y[rows])["loss"],
                                rtol=1e-12)
     assert result["accuracy"] == np.mean(P[rows].argmax(axis=1) == y[rows])
+
+
+# -- every evaluation pass in blocks: train's validation, SavedModel, decision regions ----------
+def _blocks_of(monkeypatch, nbytes: int) -> None:
+    """Default blocks of about ``nbytes`` (block_rows reads BLOCK_BYTES at each call)."""
+    from chainrule import _inference
+
+    monkeypatch.setattr(_inference, "BLOCK_BYTES", nbytes)
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+def test_trains_validation_in_blocks_gives_one_pass_numbers(weighted, rng, monkeypatch):
+    """val_loss (a weighted mean: losses and weights summed once) and val_accuracy of a
+    validation set in many blocks: those of one pass, which scikit-learn's metrics give;
+    the rest of the run is bit for bit the same."""
+    from sklearn.metrics import accuracy_score, log_loss
+
+    X, y = rng.random((300, 1, 8, 8)), rng.integers(0, 3, 300)
+    w = rng.random(300) if weighted else None
+    kw = dict(optimizer="sgd", lr=0.1, batch_size=25, epochs=3, seed=0, diagnostics=True,
+              validation_fraction=0.5, sample_weight=w)
+    one_net, many_net = _cnn(), _cnn()
+    one = chainrule.train(one_net, X, y, **kw)  # default blocks: all 150 rows in one
+    _blocks_of(monkeypatch, 2**15)
+    rows = block_rows(row_values(many_net.layers, many_net.layer_shapes()), 8)
+    assert rows < 10  # 15 blocks or more
+    many = chainrule.train(many_net, X, y, **kw)
+    np.testing.assert_array_equal(many_net.params, one_net.params)
+    for name in one:
+        if name == "val_loss":
+            np.testing.assert_allclose(many[name], one[name], rtol=1e-12, atol=0)
+        else:
+            assert many[name] == one[name], name
+    # the held-out rows, as training draws them; one pass of forward over them
+    order = np.random.default_rng([0, 1]).permutation(300)[:150]
+    P = one_net.forward(X[order])
+    wv = None if w is None else w[order]
+    assert one["val_loss"][-1] == pytest.approx(
+        log_loss(y[order], P, sample_weight=wv, labels=[0, 1, 2]), rel=1e-12)
+    assert many["val_accuracy"][-1] == accuracy_score(y[order], P.argmax(axis=1))
+    if w is None:  # evaluate's default blocks are the validation pass's
+        assert many_net.evaluate(X[order], y[order]) == {
+            "loss": many["val_loss"][-1], "accuracy": many["val_accuracy"][-1]}
+
+
+def test_validation_saved_model_and_regions_peak_at_one_block(rng, monkeypatch, tmp_path):
+    """Train's validation pass, SavedModel.predict and the decision regions ran all the
+    rows in one pass, their memory growing with the data (a CNN's im2col columns for
+    all of them); in blocks they need a few blocks' arrays beyond their results."""
+    import tracemalloc
+
+    from chainrule.plots._regions import _region_classes
+    from chainrule.saved_model import SavedModel
+
+    def peak(run) -> int:
+        tracemalloc.start()
+        try:
+            run()
+            return tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+
+    nbytes = 2**15
+    _blocks_of(monkeypatch, nbytes)
+    net = _cnn()
+    X, y = rng.random((20, 1, 8, 8)), rng.integers(0, 3, 20)
+    Xv, yv = rng.random((500, 1, 8, 8)), rng.integers(0, 3, 500)
+    # the convolution's columns for all of the validation rows: 2.7 MiB
+    columns = 9 * 8 * 10 * Xv.shape[0] * 8
+    assert columns == row_values(net.layers, net.layer_shapes()) * Xv.shape[0] * 8
+    kw = dict(optimizer="sgd", lr=0.1, batch_size=20, epochs=1, seed=0)
+    alone = peak(lambda: chainrule.train(net, X, y, **kw))  # the training batches' arrays
+    used = peak(lambda: chainrule.train(net, X, y, validation_data=(Xv, yv), **kw))
+    assert used - alone < columns / 16, (used, alone, columns)  # measured: 12 KiB more
+    model = SavedModel(net, {"task": "classification", "labels": ["a", "b", "c"]})
+    used = peak(lambda: model.predict(Xv.reshape(500, -1)))
+    assert used < columns / 8, (used, columns)
+    mlp = chainrule.mlp([2, 100, 3], hidden="relu", output="softmax", seed=0)
+    grid = rng.normal(size=(5000, 2))  # a hidden Z or A for all of it: 3.8 MiB
+    used = peak(lambda: _region_classes(mlp, grid, np.array([0, 1, 2])))
+    assert used < grid.shape[0] * 100 * 8 / 8, used

@@ -55,14 +55,17 @@ def row_values(layers: list, shapes: list[tuple[Any, Any]]) -> int:
     return widest
 
 
-def block_rows(widest: int, itemsize: int) -> int:
-    """Rows per block so that an array of ``widest`` values per row takes about BLOCK_BYTES.
+def block_rows(widest: int, itemsize: int, nbytes: int | None = None) -> int:
+    """Rows per block so that an array of ``widest`` values per row takes about ``nbytes``.
+
+    ``nbytes`` is BLOCK_BYTES by default (read at each call: the tests set it small to
+    make several blocks of a few rows).
 
     At least one row; whole multiples of 64 rows where a block holds 64 or more
     (with OpenBLAS's Haswell kernels on one thread the rows of float64 products
     then come out as from one product of all rows).
     """
-    rows = BLOCK_BYTES // (widest * itemsize)
+    rows = (BLOCK_BYTES if nbytes is None else nbytes) // (widest * itemsize)
     return rows // 64 * 64 if rows >= 64 else max(1, rows)
 
 

@@ -30,6 +30,7 @@ from sklearn.model_selection import train_test_split
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from . import io
+from ._inference import block_rows
 from ._mlp_fitted import ESTIMATOR_FORMAT, _FittedNetwork
 from ._mlp_fitted import _checked_values as _checked_values
 from ._mlp_fitted import _json_value as _json_value
@@ -77,13 +78,13 @@ def _evaluate(net: Network, X: np.ndarray) -> np.ndarray:
     Dropout passes its input through), so the blocks give the same rows as one
     pass, but the layers' net inputs and outputs exist for one block at a time.
     ``X`` (floats, integers or booleans; an array, a memory map, or a sparse
-    matrix with rows to slice, e.g. CSR) is made dense and converted to the
+    CSR matrix), checked by the estimator, is made dense and converted to the
     network's dtype block by block, never as a whole; a value that the
     conversion would make infinite (beyond float32's range) raises a
-    ValueError.  Afterwards no layer keeps any array of the pass (nor a
-    reference to ``X``).
+    ValueError.  Afterwards the layers hold what they held before (no array
+    of the pass, nor a reference to ``X``).  The blocks are those of
+    :meth:`Network.predict`, sized here by ``_EVAL_BLOCK_BYTES``.
     """
-    dtype = net.dtype
     # a layer's width: its units, or for images (a convolution's) channels * height * width
     widths = (getattr(layer, "n_out", None) or 0 for layer in net.layers)
     widest = max([X.shape[1], *(math.prod(w) if isinstance(w, tuple) else w for w in widths)])
@@ -91,38 +92,8 @@ def _evaluate(net: Network, X: np.ndarray) -> np.ndarray:
     # rows then come out bit for bit as from one product of all rows (measured); with other
     # kernels, threads or float32 a row may differ in its last bits (measured: <= 8e-16
     # relative in float64), as it does between runs on different numbers of threads
-    rows = max(64, _EVAL_BLOCK_BYTES // (widest * dtype.itemsize) // 64 * 64)
-    n = X.shape[0]
-
-    def block(start: int) -> np.ndarray:
-        rows_of_x = X[start:start + rows]
-        if not isinstance(rows_of_x, np.ndarray):  # a sparse matrix: dense a block at a time
-            rows_of_x = rows_of_x.toarray()
-        if rows_of_x.dtype == dtype:
-            return rows_of_x
-        with np.errstate(over="ignore"):  # float64 beyond float32's range: inf, refused here
-            rows_of_x = rows_of_x.astype(dtype)
-        if not np.all(np.isfinite(rows_of_x)):
-            bad = int(rows_of_x.size - np.count_nonzero(np.isfinite(rows_of_x)))
-            raise ValueError(
-                f"X contains {bad} value(s) too large for the network's {dtype} (|x| > "
-                f"{np.finfo(dtype).max:.4g}) in rows {start} to {start + len(rows_of_x) - 1}; "
-                f"they would become infinite")
-        return rows_of_x
-
-    try:
-        first = net._forward(block(0), False)
-        if n <= rows:
-            return first
-        out = np.empty((n, *first.shape[1:]), dtype=first.dtype)
-        out[:rows] = first
-        del first
-        for start in range(rows, n, rows):
-            _release_caches(net)  # the last block's arrays go before the next block's come
-            out[start:start + rows] = net._forward(block(start), False)
-        return out
-    finally:
-        _release_caches(net)
+    rows = max(64, block_rows(widest, net.dtype.itemsize, _EVAL_BLOCK_BYTES))
+    return net._predict_rows(X, rows)
 
 
 def _as_images(net: Network, X: object) -> object:

@@ -2,15 +2,19 @@
 
 :class:`_Inference`, a mixin base of :class:`~chainrule.network.Network`, holds its
 :meth:`~chainrule.network.Network.predict` and
-:meth:`~chainrule.network.Network.evaluate`; the helpers that free the arrays a pass
-leaves in the layers (:func:`_release_layer`, :class:`_EvaluationPass`) and count
-correct predictions (:func:`_accuracy_count`) serve the training loop and the
-estimators too.
+:meth:`~chainrule.network.Network.evaluate`, and the two loops over blocks of rows
+behind them (:meth:`_Inference._predict_rows`: outputs; :meth:`_Inference._pass_terms`:
+per-example losses and right answers), which every evaluation pass goes through (the
+estimators' predictions, train's validation pass, SavedModel, the decision-region
+plots); the helpers that free the arrays a pass leaves in the layers
+(:func:`_release_layer`, :class:`_EvaluationPass`) and count correct predictions
+(:func:`_accuracy_count`) serve the training loop and the estimators too.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -69,18 +73,7 @@ class _Inference:
         --------
         evaluate : the loss (and accuracy) on data with targets, computed the same way.
         """
-        X = self._inference_input(X)
-        rows = self._block_rows(batch_size)
-        out = None
-        with _EvaluationPass(self) as pass_:
-            for start, block in input_blocks(X, rows, self.n_inputs, self.dtype):
-                A = pass_.forward(block)
-                if out is None:
-                    if A.shape[0] == X.shape[0]:  # one block: its output is the result
-                        return A
-                    out = np.empty((X.shape[0], *A.shape[1:]), dtype=A.dtype)
-                out[start:start + A.shape[0]] = A
-        return out
+        return self._predict_rows(self._inference_input(X), self._block_rows(batch_size))
 
     def evaluate(self, X: object, Y: object, sample_weight: object = None,
                  batch_size: int | None = None) -> dict[str, float]:
@@ -92,8 +85,8 @@ class _Inference:
         regularisation penalties), which is what :func:`chainrule.train`
         records as ``"loss"`` and ``"val_loss"``; so ``evaluate(X_val,
         Y_val)`` gives the last epoch's ``val_loss`` and ``val_accuracy``
-        (to rounding; exactly with ``batch_size`` of at least the number of
-        rows, which evaluates all of them in one pass as training does).
+        (exactly with the default ``batch_size``: training evaluates its
+        validation set in the same blocks; to rounding with other blocks).
 
         Parameters
         ----------
@@ -127,20 +120,10 @@ class _Inference:
         n = X.shape[0]
         Y = self.prepare_targets(Y, n, compact=True)  # one-hot labels as bytes, per block
         sw = self.check_sample_weight(sample_weight, n)
-        rows = self._block_rows(batch_size)
         classify = self.loss.name in ("cross_entropy", "log_loss")
         act = self.output_activation
         labels = self.loss.name == "log_loss" and (act is None or act.name != "softmax")
-        terms = []
-        right = np.empty(n, dtype=bool) if classify else None
-        with _EvaluationPass(self) as pass_:
-            for start, block in input_blocks(X, rows, self.n_inputs, self.dtype):
-                A = pass_.forward(block)
-                Yb = Y[start:start + A.shape[0]].astype(self.dtype, copy=False)
-                terms.append(self._output_terms(Yb))
-                if classify:
-                    right[start:start + A.shape[0]] = _correct_rows(A, Yb, labels)
-        losses = terms[0] if len(terms) == 1 else np.concatenate(terms)
+        losses, right = self._pass_terms(X, Y, self._block_rows(batch_size), classify, labels)
         if sw is None:  # as _cost_value on all the rows at once
             result = {"loss": float(np.mean(losses)) + self._decay_term(n)}
         else:
@@ -150,6 +133,62 @@ class _Inference:
             result["accuracy"] = (int(np.count_nonzero(right)) / n if sw is None
                                   else float(np.dot(right, sw)) / float(np.sum(sw)))
         return result
+
+    def _predict_rows(self, X: Any, rows: int) -> np.ndarray:
+        """:meth:`predict` of checked ``X`` (see :meth:`_inference_input`) in blocks of ``rows``.
+
+        The one loop over blocks of outputs that :meth:`predict`, the estimators'
+        predictions (``_mlp_base._evaluate``), :class:`~chainrule.SavedModel` and
+        the decision-region plots share.
+        """
+        out = None
+        with _EvaluationPass(self) as pass_:
+            for start, A in pass_.blocks(X, rows):
+                if out is None:
+                    if A.shape[0] == X.shape[0]:  # one block: its output is the result
+                        return A
+                    out = np.empty((X.shape[0], *A.shape[1:]), dtype=A.dtype)
+                out[start:start + A.shape[0]] = A
+        return out
+
+    def _pass_terms(self, X: Any, Y: np.ndarray, rows: int, classify: bool,
+                    labels: bool = False) -> tuple[np.ndarray, np.ndarray | None]:
+        """Per-example losses, and which examples are classified right, in blocks of ``rows``.
+
+        What :meth:`evaluate` and the validation pass of :func:`chainrule.train`
+        reduce to a loss and an accuracy, once, over all the rows: so one block
+        gives the numbers of one pass over all of them exactly (the same array,
+        the same sums), several blocks the same up to the rounding of their
+        matrix products.
+
+        Parameters
+        ----------
+        X : checked inputs (see :meth:`_inference_input`), n_samples rows
+        Y : ndarray of shape (n_samples, n_outputs)
+            Prepared targets (:meth:`prepare_targets`), in any numeric dtype:
+            converted to the network's a block at a time.
+        rows : int
+            Rows per block.
+        classify : bool
+            Whether to say which examples are classified right.
+        labels : bool, default False
+            As in :func:`_correct_rows`.
+
+        Returns
+        -------
+        losses : ndarray of shape (n_samples,)
+            :meth:`_output_terms`, the loss of each example.
+        right : ndarray of bool of shape (n_samples,), or None without ``classify``
+        """
+        terms = []
+        right = np.empty(X.shape[0], dtype=bool) if classify else None
+        with _EvaluationPass(self) as pass_:
+            for start, A in pass_.blocks(X, rows):
+                Yb = Y[start:start + A.shape[0]].astype(self.dtype, copy=False)
+                terms.append(self._output_terms(Yb))
+                if classify:
+                    right[start:start + A.shape[0]] = _correct_rows(A, Yb, labels)
+        return (terms[0] if len(terms) == 1 else np.concatenate(terms)), right
 
     def _inference_input(self, X: object) -> np.ndarray:
         """``X`` checked for :meth:`predict` and :meth:`evaluate` (see _inference.check_inputs)."""
@@ -179,8 +218,9 @@ def _release_layer(layer: Layer, keep: tuple[str, ...] = ()) -> None:
 class _EvaluationPass:
     """A block for an internal evaluation pass whose arrays nobody reads afterwards.
 
-    Training evaluates the validation set after every epoch: one forward pass
-    in evaluation mode over all of it.  A plain :meth:`Network._forward` would
+    Training evaluates the validation set after every epoch: forward passes
+    in evaluation mode over all of it, a block of rows at a time
+    (:meth:`blocks`).  A plain :meth:`Network._forward` would
     leave in every layer that pass's arrays, which only a backward pass reads
     (a convolution's im2col columns, its input, net input and output, the
     normalised inputs of a BatchNorm, ...): for a CNN on 1,000 images of 28x28,
@@ -218,6 +258,19 @@ class _EvaluationPass:
             A = layer.forward(A, False)
             _release_layer(layer, self._OUTPUT if i == last else ())
         return A
+
+    def blocks(self, X: Any, rows: int) -> Iterator[tuple[int, np.ndarray]]:
+        """``(start, outputs)`` of :meth:`forward` on each block of ``rows`` rows of checked ``X``.
+
+        ``X`` as :func:`chainrule._inference.input_blocks` takes it (checked by
+        :func:`~chainrule._inference.check_inputs`): each block is made dense and
+        converted to the network's dtype on its own.  While a block's outputs
+        are at hand, the output layer holds its net input (what
+        :meth:`Network._output_terms` reads).
+        """
+        net = self.net
+        for start, block in input_blocks(X, rows, net.n_inputs, net.dtype):
+            yield start, self.forward(block)
 
     def __exit__(self, *exc: object) -> None:
         for layer, saved in zip(self.net.layers, self.saved, strict=True):

@@ -17,7 +17,7 @@ import numpy as np
 from ._training_guards import TrainingDiverged, _params_finite
 from .callbacks import Callback, TrainState
 from .diagnostics import layer_grad_norms, saturation
-from .network import Network, _accuracy_count, _EvaluationPass
+from .network import Network
 from .schedules import Schedule
 
 # the metrics of the history that are lists, one value per layer (diagnostics)
@@ -30,19 +30,20 @@ def _epoch_line(epoch: int, epochs: int, metrics: dict[str, Any]) -> str:
     return f"epoch {epoch}/{epochs}: {text}"
 
 
-def _weighted_cost(net: Network, Y: np.ndarray, w: np.ndarray | None) -> float:
-    """Cost of the last forward pass against ``Y`` (n, k), weighted by ``w`` (n,) if given.
+def _weighted_cost(net: Network, losses: np.ndarray, w: np.ndarray | None) -> float:
+    """Cost of the examples' ``losses`` (n,), weighted by ``w`` (n,) if given.
 
     As in training: the weighted mean of the examples' losses, and a per-sample
     weight decay divided by the sum of the weights (by the row count, with no
-    loss part, when the weights are all zero).
+    loss part, when the weights are all zero).  Unweighted, the sum and the
+    division of :meth:`Network._cost_value`.
     """
     if w is None:
-        return net._cost_value(Y)
+        return float(np.mean(losses)) + net._decay_term(losses.shape[0])
     total = float(w.sum())
     if total == 0:
-        return net._decay_term(Y.shape[0])
-    return float(np.dot(net._output_terms(Y), w)) / total + net._decay_term(total)
+        return net._decay_term(losses.shape[0])
+    return float(np.dot(losses, w)) / total + net._decay_term(total)
 
 
 class _EpochSteps:
@@ -122,15 +123,18 @@ class _EpochSteps:
         if grad_sq:
             metrics["grad_norm"] = math.sqrt(float(np.mean(grad_sq)))
         if val is not None:
-            # the layers keep none of this pass's arrays (the last training batch's stay,
-            # which the diagnostics read); see network._EvaluationPass
-            with np.errstate(over="ignore", invalid="ignore"), _EvaluationPass(net) as pass_:
-                A = pass_.forward(val[0])
-                metrics["val_loss"] = _weighted_cost(net, val[1], val[2] if len(val) > 2 else None)
-                if accuracy is not None:
-                    metrics["val_accuracy"] = (_accuracy_count(A, val[1], self._labels)
-                                               / val[0].shape[0])
-                del A
+            # in blocks of rows, like Network.evaluate: the layers' arrays exist for one
+            # block at a time, and afterwards the layers keep none of them (the last
+            # training batch's stay, which the diagnostics read); see
+            # network._EvaluationPass.  The losses and the right answers of all the rows
+            # are summed once, so a validation set of one block gives one pass's numbers.
+            with np.errstate(over="ignore", invalid="ignore"):
+                losses, right = net._pass_terms(val[0], val[1], net._block_rows(None),
+                                                accuracy is not None, self._labels)
+                metrics["val_loss"] = _weighted_cost(net, losses,
+                                                     val[2] if len(val) > 2 else None)
+            if right is not None:
+                metrics["val_accuracy"] = int(np.count_nonzero(right)) / val[0].shape[0]
             if not math.isfinite(metrics["val_loss"]):  # the epoch's last step went too far
                 self.epoch -= 1
                 self._diverged("validation loss", self._last_good, self.epoch + 1,

@@ -227,8 +227,9 @@ class SavedModel:
     def outputs(self, X: object) -> np.ndarray:
         """Network outputs for raw features X of shape (n_samples, n_features).
 
-        The network keeps none of the pass's arrays (its layers are left as
-        they were): a prediction over many rows leaves nothing of their size.
+        Computed as :meth:`Network.predict` computes it, in blocks of rows: the
+        pass needs a few MiB beyond the result however many rows there are, and
+        the network keeps none of its arrays (its layers are left as they were).
 
         Parameters
         ----------
@@ -238,12 +239,7 @@ class SavedModel:
         -------
         ndarray of shape (n_samples, n_outputs)
         """
-        from ._validation import check_data
-        from .network import _EvaluationPass
-
-        net = self.network
-        with _EvaluationPass(net) as pass_:
-            return pass_.forward(check_data(self._inputs(X), net.n_inputs, net.dtype))
+        return self.network.predict(self._inputs(X))
 
     def predict_proba(self, X: object) -> np.ndarray:
         """Class probabilities, shape (n_samples, n_classes), columns in the order of labels.

@@ -36,16 +36,15 @@ def _region_classes(model: object, grid: np.ndarray, y: np.ndarray) -> tuple[np.
     or of the sorted labels of ``y``), or a callable giving labels or scores
     (scores are thresholded at 0.5 for 0/1 labels, else at 0).
     """
-    from .._validation import check_data
-    from ..network import Network, _EvaluationPass
+    from ..network import Network
 
     classes = list(np.unique(y))
     probability = False  # one sigmoid unit: P(second class), whatever the labels are
     if isinstance(model, Network):
         # model.forward(grid) would leave the grid's arrays in the layers (and the layers'
-        # own, of the last training batch, which the diagnostics read, gone)
-        with _EvaluationPass(model) as pass_:
-            out = pass_.forward(check_data(grid, model.n_inputs, model.dtype))
+        # own, of the last training batch, which the diagnostics read, gone); predict runs
+        # in blocks of rows, so a fine grid needs no more than its outputs
+        out = model.predict(grid)
         act = model.output_activation
         probability = act is not None and act.name == "sigmoid"
     elif hasattr(model, "predict"):  # estimators: their own preprocessing and labels
