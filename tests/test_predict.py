@@ -395,3 +395,51 @@ def test_validation_saved_model_and_regions_peak_at_one_block(rng, monkeypatch, 
     grid = rng.normal(size=(5000, 2))  # a hidden Z or A for all of it: 3.8 MiB
     used = peak(lambda: _region_classes(mlp, grid, np.array([0, 1, 2])))
     assert used < grid.shape[0] * 100 * 8 / 8, used
+
+
+# -- several threads predicting with one network ----------------------------------------------
+def test_passes_from_several_threads_at_once_each_get_their_own_numbers(rng):
+    """A pass writes its arrays on the layers (X, Z, A, a Conv2D's im2col buffers) and puts
+    back on leaving what they held on entering: threads predicting at once with one
+    network got each other's outputs and losses (measured, 4 threads x 40 calls: 0 to 5
+    wrong), and left another thread's arrays in the layers (30 of 30 runs of this test
+    failed one check or the other).  A lock per network serialises the passes: each
+    call gives what it gives alone."""
+    import threading
+
+    from chainrule.saved_model import SavedModel
+
+    net = _cnn()  # Conv2D buffers, BatchNorm, Dropout in evaluation mode
+    X, y = rng.random((40, 1, 8, 8)), rng.integers(0, 3, 40)
+    chainrule.train(net, X, y, optimizer="sgd", lr=0.1, batch_size=8, epochs=1, seed=0)
+    before = _caches(net)  # the last training batch's arrays, which the diagnostics read
+    model = SavedModel(net, {"task": "classification", "labels": ["a", "b", "c"]})
+    calls = {"predict": lambda n: net.predict(X[:n], batch_size=1),
+             "evaluate": lambda n: net.evaluate(X[:n], y[:n], batch_size=1)["loss"],
+             "saved model": lambda n: model.predict_proba(X[:n].reshape(n, -1))}
+    sizes = (3, 5, 7, 11)
+    alone = {(name, n): call(n) for name, call in calls.items() for n in sizes}
+    wrong = []
+
+    def work(k: int) -> None:
+        for i in range(60):
+            key = (list(calls)[i % 3], sizes[(i + k) % 4])
+            try:
+                if not np.array_equal(calls[key[0]](key[1]), alone[key]):
+                    wrong.append(key)
+            except Exception as exc:  # e.g. shapes of another thread's block
+                wrong.append((*key, repr(exc)))
+
+    switch = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # many thread switches within each pass
+    try:
+        threads = [threading.Thread(target=work, args=(k,)) for k in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        sys.setswitchinterval(switch)
+    assert wrong == []
+    after = _caches(net)
+    assert after.keys() == before.keys() and all(after[k] is before[k] for k in before)

@@ -13,6 +13,8 @@ plots); the helpers that free the arrays a pass leaves in the layers
 
 from __future__ import annotations
 
+import threading
+import weakref
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -49,6 +51,16 @@ class _Inference:
         splits the work by the number of rows and threads; measured: a few
         ``eps`` of the dtype).  ``batch_size`` of at least the number of rows
         gives :meth:`forward`'s numbers exactly.
+
+        Several threads may call :meth:`predict` and :meth:`evaluate` (and
+        what goes through them: the estimators' ``predict``,
+        ``predict_proba`` and ``score``, :class:`~chainrule.SavedModel`'s
+        predictions) on one network at once: each call gets the numbers it
+        gets alone.  A pass keeps its arrays on the layers, so a lock per
+        network lets one pass run at a time (the blocks' matrix products
+        still use NumPy's BLAS threads).  Training the network (``train``,
+        ``fit``, ``minimize``), :meth:`forward` and changes to its parameters
+        are not to run while another thread predicts with it.
 
         Parameters
         ----------
@@ -215,6 +227,25 @@ def _release_layer(layer: Layer, keep: tuple[str, ...] = ()) -> None:
         layer._work.clear()  # Conv2D's im2col buffers, reused from batch to batch
 
 
+# One lock per network for its evaluation passes, kept by its first layer (a shallow copy
+# of a network shares its layers, so its lock too).  A pass writes its arrays on the layers
+# (X, Z, A, a Conv2D's im2col buffers) and puts back on leaving what they held on entering:
+# two passes at once on the same layers would read each other's arrays (wrong outputs,
+# losses of another thread's rows, shape errors) and leave one's arrays behind.
+_PASS_LOCKS: weakref.WeakKeyDictionary[Layer, threading.RLock] = weakref.WeakKeyDictionary()
+_PASS_LOCKS_LOCK = threading.Lock()
+
+
+def _pass_lock(net: Network) -> threading.RLock:
+    """The lock that serialises the evaluation passes over ``net``'s layers."""
+    first = net.layers[0]
+    lock = _PASS_LOCKS.get(first)
+    if lock is None:
+        with _PASS_LOCKS_LOCK:  # two threads' first passes get the same lock
+            lock = _PASS_LOCKS.setdefault(first, threading.RLock())
+    return lock
+
+
 class _EvaluationPass:
     """A block for an internal evaluation pass whose arrays nobody reads afterwards.
 
@@ -234,6 +265,10 @@ class _EvaluationPass:
 
     The numbers are those of ``net._forward(X, False)``: the same layers' own
     forward passes, in the same order.
+
+    The block holds the network's lock (:func:`_pass_lock`, reentrant) from
+    entering to leaving, so that passes from several threads over one network
+    run one after the other, each on its own arrays.
     """
 
     # what the output layer keeps during the block: what Network._output_terms reads
@@ -244,11 +279,20 @@ class _EvaluationPass:
         self.saved: list[dict] = []
 
     def __enter__(self) -> _EvaluationPass:
-        self.saved = [dict(vars(layer)) for layer in self.net.layers]
-        for layer in self.net.layers:
-            if isinstance(layer, SpatialLayer) and isinstance(getattr(layer, "_work", None),
-                                                               dict):
-                layer._work = {}  # the pass's own buffers, not the training batch's
+        self.lock = _pass_lock(self.net)
+        self.lock.acquire()
+        try:
+            self.saved = [dict(vars(layer)) for layer in self.net.layers]
+            for layer in self.net.layers:
+                if isinstance(layer, SpatialLayer) and isinstance(getattr(layer, "_work", None),
+                                                                   dict):
+                    layer._work = {}  # the pass's own buffers, not the training batch's
+        except BaseException:  # (an interrupt) the layers as they were, the lock free
+            if self.saved:
+                self.__exit__()
+            else:
+                self.lock.release()
+            raise
         return self
 
     def forward(self, X: np.ndarray) -> np.ndarray:
@@ -273,10 +317,13 @@ class _EvaluationPass:
             yield start, self.forward(block)
 
     def __exit__(self, *exc: object) -> None:
-        for layer, saved in zip(self.net.layers, self.saved, strict=True):
-            _release_layer(layer)  # the pass's arrays, and an attribute it added
-            vars(layer).update(saved)
-        self.saved = []
+        try:
+            for layer, saved in zip(self.net.layers, self.saved, strict=True):
+                _release_layer(layer)  # the pass's arrays, and an attribute it added
+                vars(layer).update(saved)
+            self.saved = []
+        finally:
+            self.lock.release()
 
 
 def _correct_rows(A: np.ndarray, Y: np.ndarray, labels: bool = False) -> np.ndarray:
