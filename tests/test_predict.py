@@ -443,3 +443,29 @@ def test_passes_from_several_threads_at_once_each_get_their_own_numbers(rng):
     assert wrong == []
     after = _caches(net)
     assert after.keys() == before.keys() and all(after[k] is before[k] for k in before)
+
+
+@pytest.mark.parametrize(("bad", "error", "message"), [
+    (np.array([[1 + 1j, 0, 0]]), TypeError,
+     r"^X must hold real numbers, got an array of dtype complex128$"),
+    ([[1.0, 2.0], [3.0]], ValueError,
+     r"^X must be a numeric array of shape \(n_samples, 3\), could not convert: "),
+    ([["x", "2", "3"]], ValueError,
+     r"^X must be a numeric array of shape \(n_samples, 3\), could not convert: "),
+    (sp.csr_matrix(np.ones((2, 3))), TypeError,
+     r"^X must be a dense array, got a sparse csr_matrix; pass X\.toarray\(\)$"),
+])
+def test_saved_model_refuses_rows_that_are_no_real_numbers_naming_x(bad, error, message):
+    """SavedModel cast X to float64 first: complex rows lost their imaginary parts and were
+    predicted (a ComplexWarning only), ragged rows and a sparse matrix raised NumPy's
+    messages, which name no argument ("setting an array element with a sequence")."""
+    from chainrule.saved_model import SavedModel
+
+    model = SavedModel(chainrule.mlp([3, 4, 2], output="softmax", seed=0),
+                       {"task": "classification", "labels": ["a", "b"]})
+    with pytest.raises(error, match=message):
+        model.predict(bad)
+    # what was accepted still is: booleans, and text of numbers (a table's cells)
+    rows = np.array([[1.0, 0.0, 1.0]])
+    expected = model.predict(rows)
+    assert model.predict(rows.astype(bool)) == expected == model.predict([["1", "0", "1"]])

@@ -209,7 +209,20 @@ class SavedModel:
         return None if self.labels is None else np.asarray(self.labels)
 
     def _inputs(self, X: object) -> np.ndarray:
-        X = np.asarray(X, dtype=np.float64)
+        """Raw features ``X`` as float64 rows, scaled as in training; refused naming ``X``."""
+        from ._inference import _is_sparse
+
+        if _is_sparse(X):
+            raise TypeError(f"X must be a dense array, got a sparse {type(X).__name__}; pass "
+                            "X.toarray()")
+        try:
+            X = np.asarray(X)
+            if X.dtype.kind == "c":  # the cast below would drop the imaginary parts
+                raise TypeError(f"X must hold real numbers, got an array of dtype {X.dtype}")
+            X = X.astype(np.float64, copy=False)  # numbers, booleans, text of numbers
+        except ValueError as exc:  # ragged rows, text that is no number
+            raise ValueError(f"X must be a numeric array of shape (n_samples, "
+                             f"{self.n_features}), could not convert: {exc}") from None
         if X.ndim != 2 or X.shape[1] != self.n_features:
             raise ValueError(f"X must have shape (n_samples, {self.n_features}), got {X.shape}")
         mean = self.metadata.get("x_mean")
