@@ -975,3 +975,70 @@ def test_cross_entropy_targets_that_are_no_distribution_get_a_note_under_the_tar
                  "--loss", "cross_entropy", "--input", "0.5", "-1", "--target", "0.5", "0.6",
                  "--notation", notation]) == 0
     assert "these sum to 1.1, so E is no log-likelihood" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("notation", ["transfer", "ufldl"])
+def test_with_weight_decay_the_gradient_formula_has_the_decay_term_its_numbers_hold(notation):
+    """With weight decay the vector notations printed "dE/dW1 = [1; x^(1)] delta^(2)^T" (or
+    "grad_W^(2) J = delta^(3) a^(2)^T") above a matrix that held lambda W too: a student
+    multiplying out the formula got -0.268593, the trace printed -0.218593.  The formula now
+    has the decay term and, in the transfer notation, names the gradient of J, not of E."""
+    mats = [[[0.4, 0.6], [0.7, -0.4], [-0.2, 0.3]], [[-0.3], [0.5], [0.1]]]
+    lam = 0.1
+    net = cr.Network.from_transfer_matrices(mats, activation="sigmoid", loss="log_loss",
+                                            weight_decay=lam)
+    # by hand: sigmoid, log loss, target 1, delta_out = a - y; no decay on row 0 (biases)
+    W0, W1 = np.array(mats[0]), np.array(mats[1])
+    x = np.array([0.0, 1.0])
+    h = 1 / (1 + np.exp(-(W0.T @ np.r_[1.0, x])))
+    o = 1 / (1 + np.exp(-(W1.T @ np.r_[1.0, h])))
+    d_out = o - 1.0
+    d_hid = (W1[1:] @ d_out) * h * (1 - h)
+    grads = [np.outer(np.r_[1.0, x], d_hid) + lam * np.vstack([0 * W0[:1], W0[1:]]),
+             np.outer(np.r_[1.0, h], d_out) + lam * np.vstack([0 * W1[:1], W1[1:]])]
+    lines = [line.strip() for line in cr.trace(net, x, [1], notation=notation).text()
+             .splitlines()]
+
+    def matrix(G: np.ndarray) -> str:
+        return "[" + ", ".join("[" + ", ".join(fmt(v) for v in row) + "]" for row in G) + "]"
+
+    if notation == "transfer":
+        for k, (xp, d, G) in enumerate([("x^(0)", "delta^(1)", grads[0]),
+                                        ("x^(1)", "delta^(2)", grads[1])]):
+            assert (f"dJ/dW{k} = [1; {xp}] {d}^T + lambda [0; W{k}[1:]],   "
+                    f"W{k} <- W{k} - eta * dJ/dW{k}") in lines
+            assert f"dJ/dW{k} = {matrix(G)}" in lines
+        assert not any(line.startswith("dE/dW") for line in lines)
+    else:
+        for k, (d, a, G) in enumerate([("delta^(2)", "a^(1)", grads[0]),
+                                       ("delta^(3)", "a^(2)", grads[1])], start=1):
+            assert (f"grad_W^({k}) J = {d} {a}^T + lambda W^({k}),   grad_b^({k}) J = {d}"
+                    in lines)
+            assert f"grad_W^({k}) J = {matrix(G[1:].T)}" in lines
+    # the Markdown says the same
+    md = cr.trace(net, x, [1], notation=notation).markdown()
+    assert md.count(r"+ \lambda") == 2
+    # without weight decay: no decay term, and the gradient of E
+    plain = cr.trace(cr.Network.from_transfer_matrices(mats, activation="sigmoid",
+                                                       loss="log_loss"), x, [1],
+                     notation=notation).text()
+    assert "lambda" not in plain
+    if notation == "transfer":
+        assert "dE/dW1 = [1; x^(1)] delta^(2)^T,   W1 <- W1 - eta * dE/dW1" in plain
+
+
+def test_with_weight_decay_the_netout_gradients_are_named_dJ():
+    """The net/out notation computed dJ/dw = delta*out + lambda*w and called it dE/dw,
+    although with weight decay it names the cost J and the loss E apart."""
+    mats = [[[0.4, 0.6], [0.7, -0.4], [-0.2, 0.3]], [[-0.3], [0.5], [0.1]]]
+    net = cr.Network.from_transfer_matrices(mats, activation="sigmoid", loss="log_loss",
+                                            weight_decay=0.1)
+    h = 1 / (1 + np.exp(-(np.array(mats[0]).T @ [1.0, 0.0, 1.0])))
+    o = 1 / (1 + np.exp(-(np.array(mats[1]).T @ np.r_[1.0, h])))
+    grad = (o[0] - 1) * h[0] + 0.1 * 0.5                 # w(h1->o1) = 0.5
+    lines = [line.strip() for line in cr.trace(net, [0, 1], [1], notation="netout").text()
+             .splitlines()]
+    assert any(line.startswith(f"dJ/dw(h1->o1) = delta_o1*out_h1 + lambda*w(h1->o1) = "
+                               f"{fmt(o[0] - 1)}*{fmt(h[0])} + 0.1*0.5 = {fmt(grad)};")
+               for line in lines)
+    assert not any(line.startswith("dE/dw") or line.startswith("dE/db") for line in lines)

@@ -200,7 +200,8 @@ def netout_blocks(step: StepTrace) -> list[Block]:
                 entries.append((None, ls.b[j], ls.db[j], ls.b_new[j], None))
             for src, value, grad, new, a in entries:
                 w = weight_name(src, dst)
-                dw = Sym(f"dE/d{w.text}", rf"\frac{{\partial E}}{{\partial {w.latex}}}")
+                dw = Sym(f"d{cost[0]}/d{w.text}",  # dJ/dw with weight decay
+                         rf"\frac{{\partial {cost[1]}}}{{\partial {w.latex}}}")
                 symbolic: list[Part] = [_q("delta", dst)]
                 numbers: list[Part] = [Num(ls.delta[j])]
                 if src is not None:

@@ -231,24 +231,32 @@ def _vector_blocks(step: StepTrace, notation: str) -> list[Block]:
     if step.weight_decay:
         bl.append(Note(f"(weight gradients include the decay term lambda * W, lambda = "
                        f"{step.weight_decay:g}; biases are not decayed)"))
+    # with weight decay the gradient is that of the cost J, not of the example's loss E
+    g = "J" if step.weight_decay else "E"
     for k, ls in enumerate(step.layers, start=1):
         xp, d = names.sym("out", k - 1), names.sym("delta", k)
         if notation == "transfer":
             W = _transfer_matrix(k)
             one = "1" if ls.b is not None else "0"  # no biases: row 0 is no parameter, stays 0
-            bl.append(Line((Sym(f"dE/d{W.text}", rf"\frac{{\partial E}}{{\partial {W.latex}}}"),
+            # the decay term lambda W, row 0 (the biases) excepted
+            decay = (Sym(f" + lambda [0; {W.text}[1:]]",
+                         rf" + \lambda \begin{{bmatrix}}0 \\ {W.latex}_{{1:}}\end{{bmatrix}}")
+                     if step.weight_decay else "")
+            dW = Sym(f"d{g}/d{W.text}", rf"\frac{{\partial {g}}}{{\partial {W.latex}}}")
+            bl.append(Line((dW,
                             " = ", Sym(f"[{one}; {xp.text}] {d.text}^T",
                                        rf"\begin{{bmatrix}}{one} \\ {xp.latex}\end{{bmatrix}} "
-                                       rf"{{{d.latex}}}^\top"),
-                            SEP, W, ASSIGN, W, " - ", eta, TIMES,
-                            Sym(f"dE/d{W.text}", rf"\frac{{\partial E}}{{\partial {W.latex}}}"))))
+                                       rf"{{{d.latex}}}^\top"), decay,
+                            SEP, W, ASSIGN, W, " - ", eta, TIMES, dW)))
         else:
+            decay = (Sym(f" + lambda W^({k})", rf" + \lambda W^{{({k})}}")
+                     if step.weight_decay else "")
             bl.append(Line((Sym(f"grad_W^({k}) J", rf"\nabla_{{W^{{({k})}}}} J"), " = ",
-                            Sym(f"{d.text} {xp.text}^T", rf"{d.latex} {{{xp.latex}}}^\top"),
+                            Sym(f"{d.text} {xp.text}^T", rf"{d.latex} {{{xp.latex}}}^\top"), decay,
                             *((SEP, Sym(f"grad_b^({k}) J", rf"\nabla_{{b^{{({k})}}}} J"),
                                " = ", d) if ls.b is not None else ()))))
         for name, _, G, N in _matrices(notation, k, ls):
-            gsym = Sym(f"dE/d{name.text}", rf"\frac{{\partial E}}{{\partial {name.latex}}}")
+            gsym = Sym(f"d{g}/d{name.text}", rf"\frac{{\partial {g}}}{{\partial {name.latex}}}")
             if notation == "ufldl":
                 gsym = Sym(f"grad_{name.text} J", rf"\nabla_{{{name.latex}}} J")
             bl += [Line((gsym, " = ", Arr(G))),
