@@ -1042,3 +1042,32 @@ def test_with_weight_decay_the_netout_gradients_are_named_dJ():
                                f"{fmt(o[0] - 1)}*{fmt(h[0])} + 0.1*0.5 = {fmt(grad)};")
                for line in lines)
     assert not any(line.startswith("dE/dw") or line.startswith("dE/db") for line in lines)
+
+
+@pytest.mark.parametrize(("z", "target"), [(40.0, 0.0), (-0.3, 1.0)])
+def test_the_fused_output_delta_line_shows_what_is_computed_out_minus_target(z, target):
+    """A saturated sigmoid output with the log loss printed "delta_o1 = dE/dout_o1*
+    dout_o1/dnet_o1 = 4.50360e+15*0 = 1": a product that is not 1.  The canonical pair's
+    delta is computed as out - t (dE/dout is clipped and f'(net) = out (1 - out) is 0 in
+    float64 at net = 40); the line now shows that subtraction with its numbers."""
+    net = cr.Network.from_transfer_matrices([[[z], [0.0]]], activation="sigmoid",
+                                            loss="log_loss")
+    out = 1 / (1 + np.exp(-z))                     # net = z * 1 + 0 (first row: the bias)
+    t = cr.trace(net, [1.0], [target], notation="netout")
+    lines = [line.strip() for line in t.text().splitlines()]
+    tgt = fmt(target) if target >= 0 else f"({fmt(target)})"
+    assert (f"delta_o1 = dE/dout_o1*dout_o1/dnet_o1 = out_o1 - t_o1 = {fmt(out)} - {tgt} = "
+            f"{fmt(out - target)}") in lines
+    for notation, x in [("transfer", "x^(1)"), ("ufldl", "a^(2)")]:
+        text = cr.trace(net, [1.0], [target], notation=notation).text()
+        assert f"= {x} - y\n" in text
+    # a hidden layer (not fused) keeps the product of its two factors
+    net = cr.Network.from_transfer_matrices([[[0.1], [0.5]], [[0.2], [-0.7]]],
+                                            activation="sigmoid", loss="log_loss")
+    h = 1 / (1 + np.exp(-0.6))
+    o = 1 / (1 + np.exp(-(0.2 - 0.7 * h)))
+    lines = [line.strip() for line in cr.trace(net, [1.0], [1.0], notation="netout").text()
+             .splitlines()]
+    d_out = -0.7 * (o - 1)
+    assert (f"delta_h1 = dE/dout_h1*dout_h1/dnet_h1 = {fmt(d_out)}*{fmt(h * (1 - h))} = "
+            f"{fmt(d_out * h * (1 - h))}") in lines

@@ -183,9 +183,14 @@ def netout_blocks(step: StepTrace) -> list[Block]:
                 continue
             ft, fl = fprime_formula(ls.activation, (net.text, net.latex), (out.text, out.latex))
             bl.append(Line((_q("fprime", n), " = ", Sym(ft, fl), " = ", Num(ls.fprime[j]))))
+            if ls.fused:  # computed as out - t: the product of the rounded (or, where the
+                # output saturates, clipped) factors above need not come out to it
+                worked: tuple[Part, ...] = (out, " - ", _q("target", n), " = ", Num(ls.a[j]),
+                                            " - ", Num(step.y[j], paren=True))
+            else:
+                worked = (Num(ls.dE_da[j]), TIMES, Num(ls.fprime[j], paren=True))
             bl.append(Line((_q("delta", n), " = ", _q("dout", n), TIMES, _q("fprime", n), " = ",
-                            Num(ls.dE_da[j]), TIMES, Num(ls.fprime[j], paren=True), " = ",
-                            Num(ls.delta[j]))))
+                            *worked, " = ", Num(ls.delta[j]))))
         if ls.fused:
             bl.append(Note(fused_note(ls.activation, step.loss, float(step.y.sum()),
                                       "dout/dnet")))

@@ -218,8 +218,11 @@ def _vector_blocks(step: StepTrace, notation: str) -> list[Block]:
                                           rf"{{\partial {s.latex}}}\right)^\top {dout.latex}"))))
         else:
             ft, fl = fprime_formula(ls.activation, (s.text, s.latex), (x.text, x.latex))
+            # the fused output delta is computed as out - y (see the note below)
+            fused = Sym(f" = {x.text} - y", rf" = {x.latex} - y") if ls.fused else ""
             bl.append(Line((fp, " = ", Sym(ft, fl), SEP, d, " = ",
-                            Sym(f"{dout.text} * {fp.text}", rf"{dout.latex} \odot {fp.latex}"))))
+                            Sym(f"{dout.text} * {fp.text}", rf"{dout.latex} \odot {fp.latex}"),
+                            fused)))
         if ls.fused:
             bl.append(Note(fused_note(ls.activation, step.loss, float(step.y.sum()), "f'")))
         fcol = [None if ls.fprime is None else Num(ls.fprime[j]) for j in range(ls.n_out)]
