@@ -812,3 +812,48 @@ def test_numerical_gradient_of_a_torch_cost_that_requires_grad():
     t = torch.tensor(theta, requires_grad=True)
     (t * w.detach()).pow(3).sum().backward()  # autograd's gradient, the reference
     np.testing.assert_allclose(numerical_gradient(cost, theta), t.grad.numpy(), rtol=1e-7)
+
+
+@pytest.mark.parametrize(("output", "loss"), [("identity", "squared_error"),
+                                              ("sigmoid", "log_loss")])
+def test_an_exact_fit_is_inconclusive_not_a_failure(output, loss):
+    """A network checked on targets equal to its own outputs has a gradient of exactly 0
+    (squared error) or of rounding size (log loss: 1e-17), but the central differences
+    hold their truncation error, eps^2 / 6 J''' (about 1e-9 at eps = 1e-4): the relative
+    difference was 1.0 at eps, eps/2 and eps/4, and the check said FAIL (exit status 1) on
+    a correct gradient, where the README promises INCONCLUSIVE for an exact fit.  The
+    central differences extrapolated to eps -> 0 are tiny, as the gradient is; a wrong
+    gradient at the same point still fails."""
+    net = chainrule.mlp([3, 4, 2], hidden="tanh", output=output, seed=0)
+    assert net.loss.name == loss and net.weight_decay == 0
+    X = np.random.default_rng(0).normal(size=(5, 3))
+    Y = net.forward(X)                                    # an exact fit
+    result = chainrule.gradient_check(net, X, Y)
+    # reference: the central differences, by hand, at eps, eps/2 and eps/4
+    theta = net.params.copy()
+
+    def J(t):
+        return net.cost(t, X, Y)[0]
+
+    num = {k: np.array([(J(theta + 1e-4 / k * e) - J(theta - 1e-4 / k * e)) / (2e-4 / k)
+                        for e in np.eye(theta.size)]) for k in (1, 2, 4)}
+    assert np.abs(result.analytical).max() < 1e-15
+    assert np.abs(num[1]).max() > 1e-10 * max(1.0, abs(result.cost))  # truncation error
+    np.testing.assert_allclose(result.numerical, num[1], rtol=0, atol=1e-20)
+    assert result.rel_diff == pytest.approx(1.0, abs=1e-6)
+    richardson = np.abs((4 * num[4] - num[2]) / 3).max()
+    assert richardson < 1e-10 * max(1.0, abs(result.cost))
+    assert result.verdict == "INCONCLUSIVE"
+    assert "the gradients here are tiny" in result.verdict_text
+    # a wrong gradient at the same point still fails
+    right = Network.cost
+
+    def wrong_cost(self, *args, **kwargs):
+        J, g = right(self, *args, **kwargs)
+        return J, g + 1e-6
+
+    try:
+        Network.cost = wrong_cost
+        assert chainrule.gradient_check(net, X, Y).verdict == "FAIL"
+    finally:
+        Network.cost = right

@@ -18,7 +18,9 @@ All go through :func:`chainrule.gradient_check` in float64; the exit status is 0
 when the relative difference is below ``--tolerance``, 1 when it is not, and 3
 (inconclusive) when it is not but is rounding, where the gradient is too small
 for central differences (a model that fits the examples it is checked on):
-either every entry of both gradients is below ``1e-10 x max(1, |J|)``, or the
+either every entry of both gradients is below ``1e-10 x max(1, |J|)`` (the
+central differences extrapolated to ``eps -> 0`` once those at ``eps/2`` and
+``eps/4`` ran: at an exact fit they hold only their truncation error), or the
 difference grows by more than 1.4 at each of two halvings of ``eps`` (rounding
 grows as ``1 / eps``; a wrong gradient's difference stays).  A difference that
 falls by 3 to 5 at each of the two halvings looks like the truncation error of
@@ -83,7 +85,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "penalty (--sparse-autoencoder), or of a saved model file (--model). Exit status 0: "
         "PASS, 1: FAIL, 3: inconclusive (the difference is rounding error, where the gradient "
         "is too small for central differences, as for a model that fits the examples it is "
-        "checked on: every entry below 1e-10 x max(1, |J|), or a difference that grows as eps "
+        "checked on: every entry below 1e-10 x max(1, |J|) (the central differences "
+        "extrapolated to eps -> 0), or a difference that grows as eps "
         "is halved). A difference that falls by about 4 as eps is halved (truncation) is "
         "judged on the central differences extrapolated to eps -> 0 (Richardson): PASS "
         "below --tolerance, inconclusive while it still falls, FAIL when it stays.",

@@ -95,9 +95,12 @@ class GradientCheck:
         PASS when ``rel_diff < tolerance``.  Otherwise INCONCLUSIVE when the
         difference is rounding error, where the gradient is too small for central
         differences: every compared entry of both gradients is below ``1e-10 x
-        max(1, |J|)``, or the difference grows by more than 1.4 at each of two
-        halvings of ``eps``.  A difference that falls by 3 to 5 at each halving
-        (the ``eps**2`` truncation error) is judged on the central differences
+        max(1, |J|)`` (the central differences extrapolated to ``eps -> 0`` when
+        those at ``eps/2`` and ``eps/4`` ran: at a model that fits its examples
+        exactly they hold only their ``eps**2`` truncation error), or the difference
+        grows by more than 1.4 at each of two halvings of ``eps``.  A difference
+        that falls by 3 to 5 at each halving (the ``eps**2`` truncation error) is
+        judged on the central differences
         extrapolated to ``eps -> 0`` (Richardson): PASS below ``tolerance``,
         INCONCLUSIVE while it still falls, FAIL when it stays.  Anything else
         at or above ``tolerance`` is a FAIL, as is a check that compared no

@@ -47,6 +47,16 @@ def _needs_series(result: GradientCheck) -> bool:
             and _largest_compared(result) >= _TINY * max(1.0, abs(result.cost)))
 
 
+def _richardson(coarse: GradientCheck, fine: GradientCheck) -> tuple[np.ndarray, np.ndarray]:
+    """``(4 g(eps/2) - g(eps)) / 3`` of two checks' central differences (eps, eps/2), and
+    the mask of the parameters that neither check left out near a kink."""
+    keep = np.ones(fine.numerical.size, dtype=bool)
+    for check in (coarse, fine):
+        if check.near_kink is not None:
+            keep &= ~check.near_kink
+    return (4.0 * fine.numerical - coarse.numerical) / 3.0, keep
+
+
 def _extrapolated(coarse: GradientCheck, fine: GradientCheck) -> float:
     """Relative difference of the analytical gradient and the Richardson extrapolation
     ``(4 g(eps/2) - g(eps)) / 3`` of two checks' central differences (eps, eps/2).
@@ -55,11 +65,7 @@ def _extrapolated(coarse: GradientCheck, fine: GradientCheck) -> float:
     left is its ``eps**4`` term, rounding, and any error of the gradient itself.  Only
     the parameters that neither check left out near a kink are compared.
     """
-    keep = np.ones(fine.numerical.size, dtype=bool)
-    for check in (coarse, fine):
-        if check.near_kink is not None:
-            keep &= ~check.near_kink
-    g = (4.0 * fine.numerical - coarse.numerical) / 3.0
+    g, keep = _richardson(coarse, fine)
     return relative_difference(g[keep], fine.analytical[keep])
 
 
@@ -118,12 +124,22 @@ def _judgement(r: GradientCheck, advice: dict[str, str]) -> tuple[str, str]:
             return "FAIL", (f"{note}FAIL: {falls} {late:.3e} (from eps and eps/2: "
                             f"{early:.3e}) >= {tol:g}: the gradient is wrong by about that "
                             "much, under a truncation error that hid it")
-    largest = _largest_compared(r)
+    largest, what = _largest_compared(r), ""
+    if len(checks) == 3 and all(c.compared for c in checks):
+        # at a stationary point (a model that fits its examples exactly) the central
+        # differences hold nothing but their eps^2 truncation error, which the series
+        # shows falling towards 0 while the relative difference stays at 1: judge the size
+        # of the gradient on their extrapolation to eps -> 0, not on that error
+        g, keep = _richardson(*checks[1:])
+        largest = float(max(np.abs(g[keep]).max(initial=0.0),
+                            np.abs(r.analytical[keep]).max(initial=0.0)))
+        what = " of the analytical gradient and of the central differences extrapolated to " \
+               "eps -> 0 (Richardson, from eps/2 and eps/4)"
     if not ok and not zero and largest < _TINY * max(1.0, abs(r.cost)):
         return "INCONCLUSIVE", (
             f"{note}INCONCLUSIVE: relative difference {r.rel_diff:.3e} >= {tol:g}, but the "
-            f"gradients here are tiny (largest entry {largest:.2e}, below {_TINY:g} x max(1, "
-            "|J|)): at that size both are mostly the rounding of the numbers they are "
+            f"gradients here are tiny (largest entry{what} {largest:.2e}, below {_TINY:g} x "
+            "max(1, |J|)): at that size both are mostly the rounding of the numbers they are "
             "computed from, as at a minimum the model has fitted its examples to, and their "
             "difference says nothing about backpropagation. Check where the gradient is "
             f"larger: {advice['elsewhere']}")
