@@ -50,6 +50,15 @@ def test_small_run_has_the_classic_shape_and_is_reproducible():
     # the printout counts starts from 1, as people do ("start 1 of 4", not "start 0 of 4")
     assert (f"chosen: M = {result.best_hidden} (start {result.best_start + 1} of 4)"
             in result.summary())
+    # the printout names its error: the mean of (o - t)^2, not the squared_error loss
+    # 1/2 (o - t)^2 the runs train on (evaluate's loss is half of it)
+    lines = result.summary().splitlines()
+    assert lines[0].startswith("error of each run: the mean of (output - target)^2")
+    row = lines[2 + i].split()
+    assert int(row[0]) == result.best_hidden
+    assert float(row[1]) == pytest.approx(np.mean((pred[:, 0] - yv) ** 2), rel=1e-3)
+    assert result.best_network.evaluate(Xv, yv)["loss"] == pytest.approx(
+        result.best_error / 2, rel=1e-12)
     # every run depends only on [seed, M, start]: two workers give the same numbers
     with parallel_config(backend="threading"):
         again = select_hidden_units(X, y, Xv, yv, hidden_units=[2, 5], n_starts=4, seed=0,

@@ -74,7 +74,10 @@ class SelectionResult:
 
     def summary(self) -> str:
         """A table: per M the best, median and worst validation error and the best training one."""
-        lines = [f"{'M':>3} {'best val':>10} {'median val':>11} {'worst val':>10} "
+        # the error is named: the runs train on squared_error, 1/2 (o - t)^2, half of it
+        lines = ["error of each run: the mean of (output - target)^2 (twice the squared_error "
+                 "loss the networks train on)",
+                 f"{'M':>3} {'best val':>10} {'median val':>11} {'worst val':>10} "
                  f"{'best train':>11}"]
         for i, m in enumerate(self.hidden_units):
             v = self.val_errors[i]
