@@ -58,8 +58,14 @@ def test_trace_markdown_to_file_and_overrides(tmp_path):
     (["--weights", "[[1,2]"], "--weights: not valid JSON"),
     (["--weights", "[[[1, 2]]]"], "missing required key(s) ['input', 'target']"),
     (["--preset", "integer-example", "--input", "1"],
-     "input: the network has 2 input(s), so the example is 2 value(s) (--input X1 ... X2); "
-     "got 1: [1.0]"),
+     "--preset integer-example: input: the network has 2 input(s), so the example is 2 "
+     "value(s) (--input X1 ... X2); got 1: [1.0]"),
+    # no network given: the default preset's, which the message names
+    (["--input", "1", "2", "3"],
+     "--preset transfer-example (the default: no --preset, --network or --weights given): "
+     "input: the network has 2 input(s)"),
+    (["--activation", "relu", "relu", "relu"],
+     "--preset transfer-example (the default"),
 ])
 def test_trace_bad_input_gives_one_line_error(args, words):
     proc = run("trace", *args)

@@ -110,7 +110,17 @@ def _trace(args: argparse.Namespace) -> int:
         "target": args.target, "lr": args.lr,
     }
     given = {k: v for k, v in overrides.items() if v is not None}
-    spec = load_spec({**spec, **given})
+    preset = None  # the preset whose network the options change, to name in an error
+    if args.network is None and (args.preset is not None or weights is None):
+        preset = (f"--preset {args.preset}" if args.preset is not None else
+                  "--preset transfer-example (the default: no --preset, --network or "
+                  "--weights given)")
+    try:
+        spec = load_spec({**spec, **given})
+    except (TypeError, ValueError) as exc:
+        if preset is None:
+            raise
+        raise type(exc)(f"{preset}: {exc}") from None
     acts = spec.get("activation") or "sigmoid"
     source = "the network's" if args.network is not None else (
         "the preset's" if args.preset is not None or weights is None else "the default")
@@ -124,6 +134,8 @@ def _trace(args: argparse.Namespace) -> int:
                               output_option="--activation")
         built = spec_network(spec)
     except (TypeError, ValueError) as exc:  # named by the description's key: say whose
+        if preset is not None:
+            raise type(exc)(f"{preset}: {exc}") from None
         if args.network is None:
             raise
         options = ", ".join("--" + k.replace("_", "-") for k in given)
