@@ -1071,3 +1071,16 @@ def test_the_fused_output_delta_line_shows_what_is_computed_out_minus_target(z, 
     d_out = -0.7 * (o - 1)
     assert (f"delta_h1 = dE/dout_h1*dout_h1/dnet_h1 = {fmt(d_out)}*{fmt(h * (1 - h))} = "
             f"{fmt(d_out * h * (1 - h))}") in lines
+
+
+def test_ufldl_weight_labels_keep_their_indices_apart_from_10_units():
+    """UFLDL's W_ij runs the two indices together: with 11 inputs, "W_111" would be
+    W_{1,11} or W_{11,1}.  From 10 units on a side the label has a comma, and each label
+    names exactly one weight: the (to, from) pairs are those of the matrix."""
+    net = cr.mlp([11, 2, 1], hidden="sigmoid", output="sigmoid", seed=0)
+    text = cr.trace(net, np.linspace(0, 1, 11), [1.0], lr=0.5,
+                    notation="ufldl").render("text")
+    first = set(re.findall(r"W\^\(1\)_(\d+),(\d+)", text))
+    assert first == {(str(i), str(j)) for i in range(1, 3) for j in range(1, 12)}
+    second = set(re.findall(r"W\^\(2\)_(\d+)\b", text))
+    assert second == {"11", "12"}  # a 1 x 2 matrix keeps the course's W_ij

@@ -123,8 +123,11 @@ def _weight_rows(notation: str, k: int, ls: LayerStep) -> list[tuple[Sym, float,
                     if i == 0 and ls.b is None:
                         continue
                     lab = Sym(f"{name.text}[{i},{j + 1}]", f"{name.latex}_{{{i},{j + 1}}}")
-                else:  # UFLDL W_ij: to unit i from unit j, both from 1
-                    lab = Sym(f"{name.text}_{i + 1}{j + 1}", f"{name.latex}_{{{i + 1}{j + 1}}}")
+                else:  # UFLDL W_ij: to unit i from unit j, both from 1; with 10 or more
+                    # units on a side W_111 could be (1, 11) or (11, 1): a comma then
+                    sep = "," if max(M.shape) >= 10 else ""
+                    lab = Sym(f"{name.text}_{i + 1}{sep}{j + 1}",
+                              f"{name.latex}_{{{i + 1}{sep}{j + 1}}}")
                 rows.append((lab, M[i, j], G[i, j], N[i, j]))
     return rows
 
