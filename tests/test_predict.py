@@ -469,3 +469,36 @@ def test_saved_model_refuses_rows_that_are_no_real_numbers_naming_x(bad, error, 
     rows = np.array([[1.0, 0.0, 1.0]])
     expected = model.predict(rows)
     assert model.predict(rows.astype(bool)) == expected == model.predict([["1", "0", "1"]])
+
+
+def test_passes_over_a_layer_that_defines_eq_predict_and_evaluate(rng):
+    """The per-network lock was kept in a weak dictionary keyed by the first layer, so it
+    hashed the layer: a Layer subclass of the user's that defines __eq__ (as a dataclass
+    does) has no hash, and predict, evaluate and train's validation pass raised
+    "TypeError: unhashable type".  The lock is now keyed by the layer's identity."""
+    import dataclasses
+
+    @dataclasses.dataclass
+    class Scale(chainrule.Layer):  # eq=True: __hash__ is None
+        c: float
+
+        def forward(self, X: np.ndarray, training: bool = False) -> np.ndarray:
+            self.X = X
+            return self.c * X
+
+        def backward(self, grad_out: np.ndarray, need_input_grad: bool = True) -> np.ndarray:
+            return self.c * grad_out
+
+        def output_shape(self, input_shape: object) -> object:
+            return input_shape
+
+    dense = chainrule.Dense(3, 2, activation="sigmoid", seed=0)
+    net = chainrule.Network([Scale(2.0), dense], loss="squared_error")
+    X, Y = rng.normal(size=(5, 3)), rng.random((5, 2))
+    expected = 1 / (1 + np.exp(-(2.0 * X @ dense.W + dense.b)))  # by hand
+    np.testing.assert_allclose(net.predict(X), expected, rtol=1e-12)
+    loss = np.mean(0.5 * np.sum((expected - Y) ** 2, axis=1))
+    assert net.evaluate(X, Y)["loss"] == pytest.approx(loss, rel=1e-12)
+    history = chainrule.train(net, X, Y, optimizer="sgd", lr=0.1, epochs=1, seed=0,
+                              validation_data=(X, Y))
+    assert history["val_loss"][0] == pytest.approx(net.evaluate(X, Y)["loss"], rel=1e-12)

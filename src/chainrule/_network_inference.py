@@ -231,18 +231,24 @@ def _release_layer(layer: Layer, keep: tuple[str, ...] = ()) -> None:
 # of a network shares its layers, so its lock too).  A pass writes its arrays on the layers
 # (X, Z, A, a Conv2D's im2col buffers) and puts back on leaving what they held on entering:
 # two passes at once on the same layers would read each other's arrays (wrong outputs,
-# losses of another thread's rows, shape errors) and leave one's arrays behind.
-_PASS_LOCKS: weakref.WeakKeyDictionary[Layer, threading.RLock] = weakref.WeakKeyDictionary()
+# losses of another thread's rows, shape errors) and leave one's arrays behind.  Keyed by
+# the layer's identity, not its hash: a user's Layer subclass may define __eq__ (a
+# dataclass does), which makes it unhashable, or equal to another network's layer; the
+# entry goes when the layer does (weakref.finalize), before its id can be reused.
+_PASS_LOCKS: dict[int, threading.RLock] = {}
 _PASS_LOCKS_LOCK = threading.Lock()
 
 
 def _pass_lock(net: Network) -> threading.RLock:
     """The lock that serialises the evaluation passes over ``net``'s layers."""
     first = net.layers[0]
-    lock = _PASS_LOCKS.get(first)
+    lock = _PASS_LOCKS.get(id(first))
     if lock is None:
         with _PASS_LOCKS_LOCK:  # two threads' first passes get the same lock
-            lock = _PASS_LOCKS.setdefault(first, threading.RLock())
+            lock = _PASS_LOCKS.get(id(first))
+            if lock is None:
+                lock = _PASS_LOCKS[id(first)] = threading.RLock()
+                weakref.finalize(first, _PASS_LOCKS.pop, id(first), None)
     return lock
 
 
