@@ -184,10 +184,8 @@ class _Parameters:
                              "C*H*W values, channel by channel, each row by row)")
         if self.solver not in _STOCHASTIC:
             for i, spec in enumerate(specs):
-                rate = spec.get("rate", 0.5)
-                if spec.get("type") == "BatchNorm" or (
-                        spec.get("type") == "Dropout"
-                        and not (isinstance(rate, numbers.Real) and rate == 0)):
+                # a Dropout layer of rate 0 too: scipy_fit.minimize refuses any Dropout layer
+                if spec.get("type") in ("BatchNorm", "Dropout"):
                     raise ValueError(
                         f"layers: layers[{i}] ({spec['type']}) needs a stochastic solver "
                         f"{_STOCHASTIC}; solver={self.solver!r} minimises one fixed cost "

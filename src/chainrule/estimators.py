@@ -220,8 +220,8 @@ class MLPClassifier(_ClassifierOutputs, ClassifierMixin, _BaseMLP):
         that builds no layer (the message of ``network_from_layers``, prefixed
         ``layers:``), ``hidden_layer_sizes``, ``dropout`` or ``batch_norm``
         away from their defaults (their layers are Dense, Dropout and
-        BatchNorm dicts in the list), Dropout (rate > 0) or BatchNorm dicts
-        with "lbfgs" or "cg", and image layers without ``input_shape``.
+        BatchNorm dicts in the list), Dropout (even of rate 0) or BatchNorm
+        dicts with "lbfgs" or "cg", and image layers without ``input_shape``.
     input_shape : (channels, height, width) or None, default None
         With ``layers`` that take images (Conv2D, pooling, Flatten): each row
         of ``X`` is one image of ``channels * height * width`` values, channel
