@@ -112,3 +112,21 @@ def test_bad_input(kwargs, words):
         select_hidden_units(**args)
     with pytest.raises(ValueError, match="val_errors must have shape"):
         plot_model_selection([1, 2], np.zeros(3), "unused.png")
+
+
+def test_summary_names_the_error_of_several_outputs_by_its_factor():
+    """With k outputs the error (the mean of (o - t)^2 over the examples and the outputs)
+    is 2/k times the squared_error loss (1/2 (o - t)^2 summed over the outputs): the
+    summary said "twice" whatever k was (with 2 outputs the two are equal)."""
+    X, y, Xv, yv = _data(0)
+    Y, Yv = np.c_[y, 0.5 * y], np.c_[yv, 0.5 * yv]
+    result = select_hidden_units(X, Y, Xv, Yv, hidden_units=[2, 3], n_starts=2, seed=0,
+                                 maxiter=50)
+    h, o = result.best_network.layers
+    pred = np.tanh(Xv @ h.W + h.b) @ o.W + o.b  # independent forward pass
+    assert np.mean((pred - Yv) ** 2) == pytest.approx(result.best_error, rel=1e-12)
+    loss = np.mean(0.5 * np.sum((pred - Yv) ** 2, axis=1))  # squared_error, by hand
+    assert result.best_error == pytest.approx(2 / 2 * loss, rel=1e-12)
+    assert result.summary().splitlines()[0] == (
+        "error of each run: the mean of (output - target)^2 over the examples and the 2 "
+        "outputs (equal to the squared_error loss the networks train on)")

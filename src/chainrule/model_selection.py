@@ -74,9 +74,13 @@ class SelectionResult:
 
     def summary(self) -> str:
         """A table: per M the best, median and worst validation error and the best training one."""
-        # the error is named: the runs train on squared_error, 1/2 (o - t)^2, half of it
-        lines = ["error of each run: the mean of (output - target)^2 (twice the squared_error "
-                 "loss the networks train on)",
+        # the error is named: the runs train on squared_error, 1/2 (o - t)^2 summed over the
+        # k outputs, and the mean over the examples and the outputs is 2/k times that
+        k = self.best_network.n_outputs
+        factor = {1: "twice", 2: "equal to"}.get(k, f"2/{k} times")
+        over = "" if k == 1 else f" over the examples and the {k} outputs"
+        lines = [f"error of each run: the mean of (output - target)^2{over} ({factor} the "
+                 "squared_error loss the networks train on)",
                  f"{'M':>3} {'best val':>10} {'median val':>11} {'worst val':>10} "
                  f"{'best train':>11}"]
         for i, m in enumerate(self.hidden_units):
