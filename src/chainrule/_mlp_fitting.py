@@ -118,6 +118,8 @@ class _Fitting:
                     f"{name}={getattr(self, name)!r}; {self._continuing(incremental)}, or "
                     f"set {name}={old!r} again"
                 )
+        if self.layers is None and fitted is not None:
+            return  # all compared above, without building a network to compare with
         problem = self._network_problem(self.network_)
         if problem is not None:  # layers=, input_shape=, or a network hidden_layer_sizes
             raise ValueError(f"{problem}; {self._continuing(incremental)}")  # cannot describe
