@@ -789,3 +789,27 @@ def test_layer_of_another_network_joins_as_a_copy():
     # a layer that belongs to no network yet is used as it is
     fresh = Dense(3, 2)
     assert Network([fresh]).layers[0] is fresh
+
+
+def test_a_warning_names_the_users_line_also_in_a_folder_named_like_the_package():
+    """caller_outside_chainrule skips chainrule's own frames; a user's file in a folder whose
+    name starts like the package's ("chainrule_x/") is the user's, not chainrule's.  The
+    frames' files are given by compile(): a function "in" the package warns, called from
+    a user's file next to it."""
+    import os
+    import warnings
+
+    import chainrule._validation as validation
+
+    package = os.path.dirname(os.path.abspath(validation.__file__))
+    inside = {"warnings": warnings, "validation": validation}
+    exec(compile("def warn_here():\n"
+                 "    warnings.warn('w', UserWarning,\n"
+                 "                  stacklevel=validation.caller_outside_chainrule())\n",
+                 os.path.join(package, "_fake.py"), "exec"), inside)
+    for folder in (package + "_x", os.path.dirname(package)):
+        user = os.path.join(folder, "user.py")
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            exec(compile("warn_here()\n", user, "exec"), {"warn_here": inside["warn_here"]})
+        assert caught[0].filename == user

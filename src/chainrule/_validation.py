@@ -419,7 +419,7 @@ def _leaves(record: object) -> list:
 def caller_outside_chainrule() -> int:
     """The ``stacklevel`` for a warning from the calling function that names the first frame
     outside the chainrule package, where one warning is reached by several public paths."""
-    package = os.path.dirname(os.path.abspath(__file__))
+    package = os.path.dirname(os.path.abspath(__file__)) + os.sep  # not chainrule_x/ too
     level, frame = 1, sys._getframe(1)
     while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(package):
         frame, level = frame.f_back, level + 1
