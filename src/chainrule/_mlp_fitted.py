@@ -207,6 +207,8 @@ class _FittedNetwork:
     def _json_params(self) -> dict[str, Any]:
         params = {}
         for key, value in self.get_params().items():
+            if key in ("layers", "input_shape") and value is None:
+                continue  # left out unless set: such files stay readable by older versions
             if key == "layers" and isinstance(value, (str, os.PathLike)) and (
                     isinstance(value, os.PathLike)
                     or not value.lstrip().startswith(("[", "{"))):
