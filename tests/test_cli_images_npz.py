@@ -118,3 +118,27 @@ def test_features_on_images_are_refused_in_the_users_terms(files, tmp_path, caps
             "to pick; leave --features out") in err
     assert "--input-shape" not in err
     assert not out.exists()
+
+
+@pytest.mark.parametrize("command", ["predict", "evaluate"])
+def test_images_of_another_size_are_refused_as_images(files, tmp_path, capsys, command):
+    """Images of 1 x 9 x 9 for a model of 1 x 8 x 8 images were refused as "X has 81
+    columns and no feature_names array, so its columns are taken by position, for the
+    64 features...": columns and feature names the user never saw.  The message now
+    names both image shapes (as for images of as many pixels, 1 x 4 x 16), and predict
+    writes nothing."""
+    d, X, y = files
+    code, model = _train(d, "images.npz")
+    assert code == 0, capsys.readouterr().err
+    big = np.pad(X.reshape(-1, 1, 8, 8), ((0, 0), (0, 0), (0, 1), (0, 1)))
+    assert big.shape[1:] == (1, 9, 9)
+    np.savez(tmp_path / "big.npz", X=big, y=y)
+    out = tmp_path / "p.csv"
+    extra = ["-o", str(out)] if command == "predict" else []
+    capsys.readouterr()
+    assert main([command, str(model), str(tmp_path / "big.npz"), *extra]) == 2
+    err = capsys.readouterr().err
+    assert err.strip().splitlines() == [
+        f"chainrule: error: {tmp_path / 'big.npz'}: images of shape 1 x 9 x 9; the model "
+        "takes images of shape 1 x 8 x 8 (C x H x W)"]
+    assert not out.exists()

@@ -125,9 +125,13 @@ def _refuse_overwriting_inputs(out: str | None, args: argparse.Namespace) -> Non
 
 def _model_data(model, data: str, target: str | None, need_target: bool, seed: int):
     from .saved_model import EstimatorModel
-    from .tabular import read_data
+    from .tabular import npz_image_shape, read_data
 
     _not_empty(data, "data", _DATA_EXAMPLE)
+    shape = model.network.n_inputs
+    # images of another shape, before read_data counts their pixels as columns ("X has 25
+    # columns and no feature_names array" for images of 1 x 5 x 5)
+    _check_image_shape(data, npz_image_shape(data), shape)
     features = model.feature_names
     # an estimator fitted on an array: its features are the columns, by position
     unnamed = ("" if features is not None or not isinstance(model, EstimatorModel) else
@@ -145,15 +149,19 @@ def _model_data(model, data: str, target: str | None, need_target: bool, seed: i
             raise
         raise ValueError(f"{exc}{unnamed}") from None
     n_in = model.n_features
-    shape = model.network.n_inputs
-    if table.image_shape is not None and isinstance(shape, tuple) and table.image_shape != shape:
-        raise ValueError(f"{table.source}: images of shape "
-                         f"{' x '.join(map(str, table.image_shape))}; the model takes images "
-                         f"of shape {' x '.join(map(str, shape))} (C x H x W)")
+    _check_image_shape(table.source, table.image_shape, shape)
     if table.X.shape[1] != n_in:
         raise ValueError(f"{table.source}: {table.X.shape[1]} features; the model takes "
                          f"{n_in}{unnamed}")
     return table
+
+
+def _check_image_shape(source: str, images: tuple[int, ...] | None, shape: object) -> None:
+    """Refuse images (C, H, W) of a data file that are not of the model's input ``shape``."""
+    if images is not None and isinstance(shape, tuple) and images != shape:
+        raise ValueError(f"{source}: images of shape {' x '.join(map(str, images))}; the "
+                         f"model takes images of shape {' x '.join(map(str, shape))} "
+                         "(C x H x W)")
 
 
 def _targets(model, table) -> np.ndarray:
