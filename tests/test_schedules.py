@@ -170,6 +170,22 @@ def test_a_bad_cosine_schedule_leaves_the_network_as_it_was():
         chainrule.schedules.get_schedule("cosine")
 
 
+@pytest.mark.parametrize(("epochs", "error", "shown"), [
+    (0, ValueError, "0"), (-3, ValueError, "-3"), (2.5, TypeError, "2.5 (float)"),
+    (True, TypeError, "True (bool)"), ("10", TypeError, "'10' (str)"),
+])
+@pytest.mark.parametrize("spec", ["cosine", {"name": "cosine", "eta_min": 0.01}])
+def test_cosine_by_name_with_a_bad_epochs_names_epochs(spec, epochs, error, shown):
+    """get_schedule("cosine", epochs=0) said "T_max must be an int >= 1, got 0": a
+    setting the caller never gave.  The run's length is now named as itself; the
+    spec given is left as it was."""
+    given = spec if isinstance(spec, str) else dict(spec)
+    with pytest.raises(error) as info:
+        get_schedule(given, epochs=epochs)
+    assert str(info.value) == f"epochs must be an int >= 1, got {shown}"
+    assert given == spec
+
+
 @pytest.mark.parametrize("spec", ["cosine", {"name": "cosine", "eta_min": 0.01}])
 def test_cosine_by_name_anneals_over_the_run(spec):
     """Without T_max, train's epochs are the run's length: PyTorch's CosineAnnealingLR with

@@ -288,7 +288,9 @@ def get_schedule(spec: str | Schedule | dict | None, epochs: int | None = None) 
         The run's length: "cosine" given without ``T_max`` (by its name, or a
         dict leaving it out) anneals over it, ``T_max = epochs``, as PyTorch's
         ``CosineAnnealingLR(T_max=epochs)`` does.  :func:`chainrule.train`
-        passes its ``epochs``, the estimators their ``max_iter``.
+        passes its ``epochs``, the estimators their ``max_iter``.  Taken as
+        ``T_max`` it must be an int >= 1 (a TypeError or ValueError naming
+        ``epochs`` says so).
 
     Returns
     -------
@@ -331,7 +333,8 @@ def get_schedule(spec: str | Schedule | dict | None, epochs: int | None = None) 
         k for k, p in inspect.signature(cls.__init__).parameters.items()
         if k != "self" and p.kind in named and p.default is inspect.Parameter.empty]
     if cls is Cosine and "T_max" not in spec and epochs is not None:
-        spec["T_max"] = epochs
+        # checked as itself: a bad epochs is not a T_max the user gave
+        spec["T_max"] = check_positive_int(epochs, "epochs")
     missing = [k for k in required if k not in spec]
     if missing:  # "cosine" by its name alone: Python's "missing 1 required argument"
         raise TypeError(
