@@ -183,6 +183,23 @@ def test_from_checkpoint_still_resumes_an_intact_run(adam_checkpoint):
     assert trainer.epoch == 3 and trainer.best_params.shape == (n_params,)
 
 
+@pytest.mark.parametrize(("states", "shown"), [
+    ([{}], "[{}]"), ([{}, {}, {}], "[{}, {}, {}]"), ({"0": {}}, "{'0': {}}"), (5, "5"),
+])
+def test_load_names_a_list_of_states_of_the_wrong_length(saved_net, states, shown):
+    """A list of layer states shorter or longer than the layers was refused as
+    "corrupted or incomplete chainrule file (ValueError('zip() argument 2 is shorter
+    than argument 1'))", and a number as "'int' object is not iterable": Python's
+    words, not the file's.  Both now say what the record should hold."""
+    import chainrule
+
+    _edit_meta(saved_net, _set_meta("states", value=states))
+    with pytest.raises(ValueError) as err:
+        chainrule.load(saved_net)
+    said = TypeError(f"states: expected a list of 2 layer states (one per layer), found {shown}")
+    assert str(err.value) == f"{saved_net}: corrupted or incomplete chainrule file ({said!r})"
+
+
 # --- io: model files ------------------------------------------------------------------------
 @pytest.fixture
 def saved_net(tmp_path):

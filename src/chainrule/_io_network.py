@@ -218,7 +218,11 @@ def restore_network(
                 f"architecture needs ({net.n_params},) and {net.dtype}"
             )
         net.set_params(params)
-        for i, (layer, state) in enumerate(zip(net.layers, meta["states"], strict=True)):
+        states = meta["states"]
+        if not isinstance(states, list) or len(states) != len(net.layers):
+            raise TypeError(f"states: expected a list of {len(net.layers)} layer states (one "
+                            f"per layer), found {states!r:.60}")
+        for i, (layer, state) in enumerate(zip(net.layers, states, strict=True)):
             names = layer.buffers()
             if names:
                 values = {n: arrays[f"{prefix}buffer/{i}/{n}"] for n in names}
