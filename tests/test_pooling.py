@@ -97,6 +97,28 @@ def test_pooling_keeps_the_dtype(rng, cls, dtype):
     assert A.dtype == dtype and layer.backward(np.ones_like(A)).dtype == dtype
 
 
+@pytest.mark.parametrize("dtype", [np.int64, np.int32, np.uint8, bool])
+@pytest.mark.parametrize(("size", "stride", "padding"), [(2, None, 0), (3, 1, 1)])
+def test_average_pooling_of_integer_images_gives_their_means(dtype, size, stride, padding):
+    """AvgPool2D(2).forward(np.arange(16).reshape(1, 1, 4, 4)) gave [[0, 0], [0, 0]]: the
+    sum was kept in the integers' dtype and multiplied by the int 1 / 4 = 0; MaxPool2D
+    with padding cast its -inf padding to the integers (a RuntimeWarning, and for uint8
+    a padding of 0 that took the gradient of a window whose maximum was a pixel 0).
+    Both now pool integer images as float64, as the loop reference does."""
+    X = (np.arange(2 * 2 * 5 * 5).reshape(2, 2, 5, 5) % 7).astype(dtype)
+    for cls, ref_forward, ref_backward in [
+            (AvgPool2D, reference.avgpool2d_forward, reference.avgpool2d_backward),
+            (MaxPool2D, reference.maxpool2d_forward, reference.maxpool2d_backward)]:
+        layer = cls(size, stride, padding)
+        A = layer.forward(X)
+        assert A.dtype == np.float64
+        Xf = X.astype(np.float64)
+        np.testing.assert_allclose(A, ref_forward(Xf, size, stride, padding), rtol=1e-15)
+        G = np.arange(A.size, dtype=np.float64).reshape(A.shape) % 5 + 1
+        np.testing.assert_allclose(layer.backward(G), ref_backward(Xf, G, size, stride, padding),
+                                   rtol=1e-15)
+
+
 def test_flatten_is_row_major_and_undone_by_backward(rng):
     X = rng.normal(size=(2, 3, 4, 5))
     layer = Flatten()

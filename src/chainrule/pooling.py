@@ -75,8 +75,14 @@ class _Pool2D(SpatialLayer):
                 )
 
     def _taps(self, X: np.ndarray, fill: float) -> list[np.ndarray]:
-        """The ``kh * kw`` tap views (n, c, out_h, out_w) of ``X`` padded with ``fill``."""
+        """The ``kh * kw`` tap views (n, c, out_h, out_w) of ``X`` padded with ``fill``.
+
+        Integer (or bool) images are taken as float64: the mean of integers is not
+        one, and the -inf of max pooling's padding is no integer.
+        """
         _, ho, wo = self._check_batch(X)
+        if X.dtype.kind not in "fc":
+            X = X.astype(np.float64)
         self.X = X
         Xp = pad(X, self.padding, fill)
         (kh, kw), (dh, dw) = self.size, self.dilation
