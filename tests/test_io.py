@@ -372,6 +372,33 @@ def test_json_meta_of_another_format_is_refused(tmp_path):
         chainrule.load(path)
 
 
+@pytest.mark.parametrize("record", [
+    "[" * 100_000 + "]" * 100_000,
+    '{"format": "chainrule.network", "version": 1, "network": ' + "[" * 100_000
+    + "]" * 100_000 + "}",
+])
+def test_json_meta_nested_too_deeply_is_refused_as_unreadable(tmp_path, capsys, record):
+    """A damaged '__meta__' of JSON nested 100,000 deep made json.loads raise
+    RecursionError, which load, load_estimator, load_autoencoder, resume and every
+    command on a model file showed as a 40-line traceback.  It is now the unreadable
+    record it is, and the file is left as it was."""
+    from chainrule.cli import main
+
+    path = tmp_path / "deep.npz"
+    np.savez(path, __meta__=np.array(record), params=np.zeros(3))
+    before = path.read_bytes()
+    expected = f"{path}: not a chainrule file (no readable '__meta__' record)"
+    for read in (chainrule.load, chainrule.load_estimator, chainrule.load_autoencoder,
+                 lambda p: chainrule.resume(p, np.zeros((2, 3)), np.zeros(2))):
+        with pytest.raises(ValueError) as err:
+            read(path)
+        assert str(err.value) == expected
+    capsys.readouterr()
+    assert main(["info", str(path)]) == 2
+    assert capsys.readouterr().err == f"chainrule: error: {expected}\n"
+    assert path.read_bytes() == before
+
+
 def test_npy_file_is_refused(tmp_path):
     path = tmp_path / "array.npy"
     np.save(path, np.arange(5.0))

@@ -291,7 +291,7 @@ def read_file(path: str | os.PathLike, fmt: str) -> tuple[dict, dict[str, np.nda
         ) from None
     try:
         meta = json.loads(str(arrays.pop("__meta__")), object_hook=_json_float)
-    except (KeyError, ValueError):
+    except (KeyError, ValueError, RecursionError):  # RecursionError: JSON nested too deeply
         raise ValueError(f"{p}: not a chainrule file (no readable '__meta__' record)") from None
     if not isinstance(meta, dict) or meta.get("format") != fmt:
         found = meta.get("format") if isinstance(meta, dict) else None
