@@ -42,6 +42,25 @@ def test_parse_layers_bad_json_names_the_source_and_the_place(tmp_path):
         parse_layers(str(path))
 
 
+def test_layers_nested_too_deeply_are_refused_in_one_line(tmp_path, capsys):
+    """--layers '[[[...]]]' nested 100,000 deep (inline or in a file) made json.loads
+    raise RecursionError: a 60-line traceback instead of the one line of bad JSON."""
+    deep = "[" * 100_000 + "]" * 100_000
+    path = tmp_path / "deep.json"
+    path.write_text(deep)
+    with pytest.raises(ValueError) as err:
+        parse_layers(deep)
+    assert str(err.value) == "layers: not valid JSON (nested too deeply)"
+    out = tmp_path / "m.npz"
+    with pytest.raises(SystemExit) as info:
+        main(["train", "xor", "--layers", str(path), "-q", "-o", str(out)])
+    assert info.value.code == 2
+    assert capsys.readouterr().err.splitlines()[-1] == (
+        f"chainrule train: error: argument --layers: {path}: not valid JSON (nested too "
+        "deeply)")
+    assert not out.exists()
+
+
 @pytest.mark.parametrize(("text", "got"), [
     ('{"type": "Dense", "fan_out": 3}', "got a JSON object"),
     ("[1, 2]", "but item 0 is a JSON number: 1"),

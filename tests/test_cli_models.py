@@ -1493,6 +1493,9 @@ def test_train_schedule_with_settings_steps_the_rate(monkeypatch, tmp_path):
     ('{"name": "step", "step_size": 0}', "step_size must be an int >= 1, got 0"),
     ('{"name": "step"', "not valid JSON"),
     ('{"name": "cosine", "T_max": 3, "warmup": 2}', "schedule 'cosine' has no setting 'warmup'"),
+    # json.loads raised RecursionError here: a traceback instead of argparse's one line
+    ('{"a": ' * 50_000 + "1" + "}" * 50_000,
+     'not valid JSON (nested too deeply): {"a": {"a": {"a": {"a": {"a": {"a": {"a"...'),
 ])
 def test_train_schedule_refuses_what_is_no_schedule(value, message, tmp_path, capsys):
     with pytest.raises(SystemExit) as info:

@@ -283,6 +283,8 @@ def parse_layers(text: str | Path) -> list[dict]:
         layers = json.loads(text)
     except json.JSONDecodeError as exc:
         raise ValueError(f"{source}: not valid JSON ({exc})") from None
+    except RecursionError:  # json.loads' own limit: '[' * 100000
+        raise ValueError(f"{source}: not valid JSON (nested too deeply)") from None
     example = '[{"type": "Dense", "fan_out": 10}]'
     if not isinstance(layers, list):
         raise ValueError(f"{source}: expected a JSON list of layer dicts like {example}, got "

@@ -145,6 +145,9 @@ def schedule_spec(text: str) -> str | dict:
             spec = json.loads(text)
         except json.JSONDecodeError as exc:
             raise argparse.ArgumentTypeError(f"not valid JSON ({exc}): {text!r}") from None
+        except RecursionError:  # json.loads' own limit: '{"a": ' * 100000
+            raise argparse.ArgumentTypeError(
+                f"not valid JSON (nested too deeply): {text:.40}...") from None
         if not isinstance(spec, dict):
             raise argparse.ArgumentTypeError(f"expected a JSON object, got {text!r}")
     elif text not in SCHEDULES:
