@@ -42,6 +42,28 @@ def test_parse_layers_bad_json_names_the_source_and_the_place(tmp_path):
         parse_layers(str(path))
 
 
+def test_a_layers_file_that_is_not_utf8_text_is_named(tmp_path, capsys):
+    """--layers model.npz (a binary file given by mistake) said only "argument --layers:
+    'utf-8' codec can't decode byte 0x93 in position 0: invalid start byte", naming
+    neither the file nor what was expected of it."""
+    path = tmp_path / "model.npz"
+    path.write_bytes(b"\x93NUMPY\x01\x00")
+    with pytest.raises(ValueError) as err:
+        parse_layers(str(path))
+    assert str(err.value) == (f"{path}: not a text file of JSON (not UTF-8: invalid start "
+                              "byte at byte 0)")
+    out = tmp_path / "m.npz"
+    with pytest.raises(SystemExit) as info:
+        main(["train", "xor", "--layers", str(path), "-q", "-o", str(out)])
+    assert info.value.code == 2
+    assert capsys.readouterr().err.splitlines()[-1] == (
+        f"chainrule train: error: argument --layers: {path}: not a text file of JSON (not "
+        "UTF-8: invalid start byte at byte 0)")
+    assert not out.exists()
+    path.write_bytes(b"\xef\xbb\xbf" + json.dumps(DENSE).encode())  # a BOM, as Notepad writes
+    assert parse_layers(str(path)) == DENSE
+
+
 def test_layers_nested_too_deeply_are_refused_in_one_line(tmp_path, capsys):
     """--layers '[[[...]]]' nested 100,000 deep (inline or in a file) made json.loads
     raise RecursionError: a 60-line traceback instead of the one line of bad JSON."""

@@ -278,7 +278,11 @@ def parse_layers(text: str | Path) -> list[dict]:
                     "a directory" if _is_dir(path) else "no such file")
             raise ValueError(f"layers must be a JSON list of layer dicts (text starting with "
                              f"'[') or a .json file holding one; {shown!r}: {what}")
-        source, text = str(path), path.read_text()
+        try:
+            source, text = str(path), path.read_text(encoding="utf-8-sig")
+        except UnicodeDecodeError as exc:  # its message names no file
+            raise ValueError(f"{path}: not a text file of JSON (not UTF-8: {exc.reason} at "
+                             f"byte {exc.start})") from None
     try:
         layers = json.loads(text)
     except json.JSONDecodeError as exc:
