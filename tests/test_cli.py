@@ -876,3 +876,19 @@ def test_train_help_names_every_activation_init_auto_starts_with_he():
     he = [name for name in RELU_FAMILY if auto_init(name) == "he_normal"]
     assert he == list(RELU_FAMILY)
     assert [name for name in he if name not in init.help] == []
+
+
+def test_a_size_too_large_for_memory_is_one_line_not_a_traceback(tmp_path, capsys):
+    """--hidden 1000000000000 (a few zeros too many) made the initialiser raise
+    MemoryError, which main let through: a 30-line traceback.  It is now one line
+    that says what happened and where to look, exit status 1, and nothing is written."""
+    from chainrule.cli import main
+
+    out = tmp_path / "m.npz"
+    assert main(["train", "xor", "--hidden", str(10**12), "-q", "-o", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("chainrule: error: not enough memory (Unable to allocate ")
+    assert err.endswith("); is a size among the options (--hidden, --layers, --batch-size) "
+                        "too large?\n")
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert not out.exists()

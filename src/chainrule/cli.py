@@ -244,6 +244,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             message = f"{exc.filename}: {exc.strerror}"
         print(f"chainrule: error: {' '.join(message.split())}", file=sys.stderr)
         return 1 if isinstance(exc, ArithmeticError) else 2
+    except MemoryError as exc:
+        # a size typed with a few zeros too many (--hidden 1000000000, a layer's fan_out):
+        # one line, as for any other value the command cannot work with
+        print(f"chainrule: error: not enough memory ({' '.join(str(exc).split()) or 'no detail'})"
+              "; is a size among the options (--hidden, --layers, --batch-size) too large?",
+              file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("chainrule: interrupted", file=sys.stderr)
         return 130
