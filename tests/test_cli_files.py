@@ -243,3 +243,58 @@ def test_predict_names_proba_columns_as_it_writes_float_labels(tmp_path, capsys)
     # each row's label names the column of its largest probability
     assert all(header[1 + int(np.argmax(np.array(r[1:], dtype=float)))] == f"proba_{r[0]}"
                for r in rows)
+
+
+def _pipe(content: bytes) -> str:
+    """The /dev/fd path of a pipe fed ``content`` by a thread, as a shell's <(cat FILE)."""
+    import os
+    import threading
+
+    r, w = os.pipe()
+
+    def feed():
+        with os.fdopen(w, "wb") as fh:
+            fh.write(content)
+
+    threading.Thread(target=feed, daemon=True).start()
+    return f"/dev/fd/{r}"
+
+
+@pytest.mark.skipif(not __import__("os").path.isdir("/dev/fd"), reason="no /dev/fd")
+def test_data_from_a_pipe_is_read_once(tmp_path, capsys):
+    """`chainrule predict model.npz <(zcat data.csv.gz)`: read_data looked at the first 4
+    bytes for a zip archive and then read the CSV anew, but a pipe gives its bytes once:
+    the look took the header and a buffer's worth of rows (8 KiB), so the CSV began in the
+    middle of a row ("line 1: the first row must be a header of column names, got
+    numbers"), or was empty.  A pipe is now read once, as the CSV it must be; the
+    predictions are those of the file itself."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(300, 4))
+    rows = "".join(",".join(f"{v:.6f}" for v in r) + f",{int(r[0] > 0)}\n" for r in X)
+    data = tmp_path / "data.csv"
+    data.write_text("a,b,c,d,label\n" + rows)
+    assert len(data.read_bytes()) > 8192  # more than one buffer: the mid-row case
+    model = tmp_path / "m.npz"
+    assert main(["train", str(data), "--hidden", "3", "--epochs", "1", "-q",
+                 "-o", str(model)]) == 0
+    capsys.readouterr()
+    assert main(["predict", str(model), str(data), "--proba"]) == 0
+    from_file = capsys.readouterr().out
+    assert main(["predict", str(model), _pipe(data.read_bytes()), "--proba"]) == 0
+    out = capsys.readouterr()
+    assert out.err == "" and out.out == from_file
+    assert main(["evaluate", str(model), _pipe(data.read_bytes())]) == 0
+    capsys.readouterr()
+    small = tmp_path / "small.csv"  # all of it in the look's buffer: nothing was left
+    small.write_text("a,b,c,d,label\n" + rows[:200])
+    assert main(["predict", str(model), str(small)]) == 0
+    from_file = capsys.readouterr().out
+    assert main(["predict", str(model), _pipe(small.read_bytes())]) == 0
+    assert capsys.readouterr().out == from_file
+    npz = tmp_path / "x.npz"
+    np.savez(npz, X=X)
+    pipe = _pipe(npz.read_bytes())
+    assert main(["predict", str(model), pipe]) == 2
+    assert capsys.readouterr().err == (
+        f"chainrule: error: {pipe}: not a UTF-8 text (CSV) file (an .npz archive cannot be "
+        "read from a pipe)\n")

@@ -209,7 +209,8 @@ def _read_csv(path: Path, target: str | None, features: list[str] | None,
                     rows.append((line, row))
                 line = reader.line_num + 1
     except UnicodeDecodeError:
-        raise ValueError(f"{path}: not a UTF-8 text (CSV) file") from None
+        pipe = "" if path.is_file() else " (an .npz archive cannot be read from a pipe)"
+        raise ValueError(f"{path}: not a UTF-8 text (CSV) file{pipe}") from None
     except csv.Error as exc:
         raise ValueError(f"{path}: malformed CSV: {exc}") from None
     if not rows:
@@ -525,8 +526,13 @@ def read_data(
             f"no such file or bundled data set: {source} (bundled: {', '.join(BUNDLED)})")
     if path.is_dir():
         raise ValueError(f"{source}: is a directory; expected a .csv or .npz file")
-    with open(path, "rb") as fh:
-        is_zip = fh.read(4) == b"PK\x03\x04"
+    # a pipe (a shell's <(zcat data.csv.gz), /dev/fd/63) is read once: looking at its first
+    # bytes would take them, and a buffer's worth more, from the CSV read next.  An .npz
+    # archive is a regular file (a zip archive is read by seeking), so a pipe is a CSV
+    is_zip = False
+    if path.is_file():
+        with open(path, "rb") as fh:
+            is_zip = fh.read(4) == b"PK\x03\x04"
     if path.suffix.lower() == ".npz" or is_zip:
         return _read_npz(path, target, features, need_target, strict_target, features_what,
                          all_columns)
