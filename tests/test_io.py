@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import re
 import zipfile
 from pathlib import Path
@@ -397,6 +398,27 @@ def test_json_meta_nested_too_deeply_is_refused_as_unreadable(tmp_path, capsys, 
     assert main(["info", str(path)]) == 2
     assert capsys.readouterr().err == f"chainrule: error: {expected}\n"
     assert path.read_bytes() == before
+
+
+@pytest.mark.skipif(not os.path.isdir("/dev/fd"), reason="no /dev/fd")
+def test_a_model_given_through_a_pipe_is_not_called_missing(tmp_path, capsys):
+    """chainrule info <(cat model.npz) said "no such file: /dev/fd/63", of a path that is
+    there: it is a pipe, which an .npz archive cannot be read from (zip seeks)."""
+    from chainrule.cli import main
+
+    r, w = os.pipe()
+    os.close(w)
+    path = f"/dev/fd/{r}"
+    try:
+        expected = (f"{path}: not a regular file (a pipe or a device); an .npz archive is "
+                    "read by seeking: give the file itself")
+        with pytest.raises(ValueError) as err:
+            chainrule.load(path)
+        assert str(err.value) == expected
+        assert main(["info", path]) == 2
+        assert capsys.readouterr().err == f"chainrule: error: {expected}\n"
+    finally:
+        os.close(r)
 
 
 def test_npy_file_is_refused(tmp_path):

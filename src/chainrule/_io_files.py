@@ -280,6 +280,9 @@ def read_file(path: str | os.PathLike, fmt: str) -> tuple[dict, dict[str, np.nda
         p = p.with_name(p.name + ".npz")
     if p.is_dir():
         raise IsADirectoryError(f"{path} is a directory, not a model file")
+    if p.exists() and not p.is_file():  # a pipe (<(cat model.npz)) or a device: it is there
+        raise ValueError(f"{path}: not a regular file (a pipe or a device); an .npz archive "
+                         "is read by seeking: give the file itself")
     if not p.is_file():
         raise FileNotFoundError(f"no such file: {path}")
     try:
