@@ -42,6 +42,26 @@ def test_parse_layers_bad_json_names_the_source_and_the_place(tmp_path):
         parse_layers(str(path))
 
 
+@pytest.mark.skipif(not __import__("os").path.isdir("/dev/fd"), reason="no /dev/fd")
+def test_layers_from_a_pipe_are_read(tmp_path):
+    """--layers <(cat net.json) (a shell's process substitution, /dev/fd/63) was refused
+    with "'/dev/fd/63': no such file": only a regular file was taken as one."""
+    import os
+    import threading
+
+    r, w = os.pipe()
+
+    def feed():
+        with os.fdopen(w, "w") as fh:
+            fh.write(json.dumps(DENSE))
+
+    threading.Thread(target=feed, daemon=True).start()
+    try:
+        assert parse_layers(f"/dev/fd/{r}") == DENSE
+    finally:
+        os.close(r)
+
+
 def test_a_layers_file_that_is_not_utf8_text_is_named(tmp_path, capsys):
     """--layers model.npz (a binary file given by mistake) said only "argument --layers:
     'utf-8' codec can't decode byte 0x93 in position 0: invalid start byte", naming

@@ -268,8 +268,8 @@ def parse_layers(text: str | Path) -> list[dict]:
     source = "layers"
     if isinstance(text, Path) or not str(text).lstrip().startswith(("[", "{")):
         path = Path(text)
-        try:
-            found = path.is_file()
+        try:  # a file, or a pipe (a shell's <(cat layers.json)), which is read once
+            found = path.exists() and not path.is_dir()
         except OSError:  # a name longer than the system takes: no file
             found = False
         if not found:
