@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 
@@ -282,6 +284,37 @@ def test_the_loop_reference_refuses_the_windows_wholly_in_the_padding_as_the_lay
             np.testing.assert_array_equal(reference.maxpool2d_forward(X, size, stride, pad,
                                                                       dil), layer.forward(X))
     assert refused > 0
+
+
+def test_a_huge_window_is_checked_without_listing_its_taps(tmp_path):
+    """The check of windows wholly in the padding listed every tap of every window, an
+    array of size x out_h: a pooling size of 10**12 (a damaged model file, a typo) asked
+    for 7.28 TiB and raised MemoryError, where the file was to be called corrupted.
+    Windows of adjacent pixels (dilation 1) cannot lie wholly in the padding, which is at
+    most half of them (counted here), so they are not listed; dilated windows that fit
+    have no more taps than the image has pixels, plus one."""
+    import itertools
+
+    for n, size, stride in itertools.product(range(1, 7), range(1, 6), range(1, 4)):
+        for pad in range(size // 2 + 1):
+            if size > n + 2 * pad:
+                continue
+            n_out = (n + 2 * pad - size) // stride + 1
+            assert all(any(0 <= stride * o - pad + i < n for i in range(size))
+                       for o in range(n_out))
+    for cls in (MaxPool2D, AvgPool2D):
+        layer = cls(10**12, stride=1, padding=5 * 10**11)
+        assert layer.output_shape((2, 4, 3)) == (2, 4 + 1, 3 + 1)  # (n + 2 p - k) // s + 1
+    net = Network([MaxPool2D(2, stride=1, padding=1), Flatten(), Dense(2 * 5 * 4, 1)],
+                  input_shape=(2, 4, 3))
+    path = net.save(tmp_path / "net.npz")
+    with np.load(path) as data:
+        arrays = {key: data[key] for key in data.files}
+    meta = json.loads(str(arrays.pop("__meta__")))
+    meta["network"]["layers"][0].update(size=10**12, padding=5 * 10**11 - 1)  # out (2, 3, 2)
+    np.savez(path, __meta__=np.array(json.dumps(meta)), **arrays)
+    with pytest.raises(ValueError, match=r"net\.npz: corrupted or incomplete chainrule file"):
+        chainrule.load(path)
 
 
 def test_a_file_with_a_window_wholly_in_the_padding_is_not_called_corrupted(tmp_path,

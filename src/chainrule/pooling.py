@@ -63,6 +63,13 @@ class _Pool2D(SpatialLayer):
         for size, n_out, k, s, p, d, axis in zip(in_hw, out_hw, self.size, self.stride,
                                                   self.padding, self.dilation,
                                                   ("height", "width"), strict=True):
+            if d == 1:
+                # pixels side by side: a window that fits in the padded input covers at
+                # least one pixel, as the padding is at most half of it.  Its k taps are not
+                # listed (a size of 10**12 from a damaged file would ask for terabytes)
+                continue
+            # with d >= 2 a window that fits spans d (k - 1) + 1 <= size + 2 p <= size + k
+            # pixels, so (d - 1) k <= size + d - 1: at most one tap more than the pixels
             taps = (np.arange(n_out)[:, None] * s - p) + d * np.arange(k)[None, :]
             empty = np.flatnonzero(~((taps >= 0) & (taps < size)).any(axis=1))
             if empty.size:
