@@ -70,6 +70,10 @@ def test_a_run_stopped_by_max_time_resumes_to_the_uninterrupted_run(tmp_path, cl
     assert h.stop_reason == "max_time"
     assert h.epochs == epochs_kept
     assert h["loss"] == h_full["loss"][:epochs_kept]
+    assert capsys.readouterr().err == ""  # the caller's own budget: quiet unless verbose
+    clock[0] = 0.0
+    chainrule.train(_net(), *_data(), epochs=5, callbacks=[_Tick(clock)], max_time=max_time,
+                    verbose=2, **KW)
     assert f"max_time = {max_time:g} s" in capsys.readouterr().err
     # the network keeps its current parameters: the batches run, also those of a dropped
     # epoch, and so not those of the end of the kept epochs unless the stop fell there

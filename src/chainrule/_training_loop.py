@@ -215,11 +215,15 @@ class _TrainingLoop:
                     if completed < n_batches and (ctrl_c.set or state.stop or timed_out):
                         history.stop_reason = ("interrupted" if ctrl_c.set else
                                                "callback" if state.stop else "max_time")
+                        # a budget the caller set ends the run quietly unless verbose (its
+                        # stop_reason says it); Ctrl-C and a callback's stop are reported
+                        loud = history.stop_reason != "max_time" or self.verbose
                         why = (f" after max_time = {self.max_time:g} s"
                                if history.stop_reason == "max_time" else "")
-                        print(f"chainrule: training stopped during epoch {epoch}{why} "
-                              f"({history.epochs} complete epochs kept in the history; the "
-                              "network keeps its current parameters)", file=sys.stderr)
+                        if loud:
+                            print(f"chainrule: training stopped during epoch {epoch}{why} "
+                                  f"({history.epochs} complete epochs kept in the history; "
+                                  "the network keeps its current parameters)", file=sys.stderr)
                         if self.checkpoint is not None:
                             # The checkpoint gets the state at the end of the last complete
                             # epoch, from which resume repeats the run exactly (a half-done
@@ -227,8 +231,9 @@ class _TrainingLoop:
                             if history.stop_reason == "callback":  # the run's own end
                                 epoch_start[0]["stopped"] = "callback"
                             written = io.write_file(self.checkpoint, *epoch_start)
-                            print(f"chainrule: checkpoint {written} holds the state "
-                                  f"after epoch {self.epoch}", file=sys.stderr)
+                            if loud:
+                                print(f"chainrule: checkpoint {written} holds the state "
+                                      f"after epoch {self.epoch}", file=sys.stderr)
                         break
                     self.epoch = epoch
                     if by_epoch:
@@ -259,8 +264,9 @@ class _TrainingLoop:
                             and epoch < self.epochs
                             and (timed_out or time.monotonic() >= deadline)):
                         history.stop_reason = "max_time"
-                        print(f"chainrule: training stopped after epoch {epoch}: max_time "
-                              f"= {self.max_time:g} s reached", file=sys.stderr)
+                        if self.verbose:
+                            print(f"chainrule: training stopped after epoch {epoch}: "
+                                  f"max_time = {self.max_time:g} s reached", file=sys.stderr)
                     if self.checkpoint is not None and (  # every n epochs, and the last
                         epoch % self.checkpoint_every == 0 or history.stop_reason
                         or epoch == self.epochs

@@ -352,7 +352,8 @@ def train(
         :func:`resume`; a file already there that is no checkpoint, such as a
         saved model, is refused rather than overwritten), ``max_time`` (a
         time budget in seconds, checked after each batch: once spent, the run
-        stops with ``stop_reason`` "max_time" and the network keeps its
+        stops with ``stop_reason`` "max_time" (a line on stderr says so only
+        with ``verbose``) and the network keeps its
         current parameters; stopped inside an epoch, that epoch is left out
         of the history and the checkpoint holds the state after the last
         complete one.  Such a run is not finished: :func:`resume` continues
