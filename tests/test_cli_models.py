@@ -201,6 +201,25 @@ def test_plot_weights_loss_and_confusion_in_process(trained, capsys):
     assert "--shape H W" in capsys.readouterr().err
 
 
+def test_plot_weights_shape_that_does_not_fit_names_the_option(trained, capsys):
+    """--shape 3 3 on a model of 2 inputs: the message names --shape, not shape=.
+
+    Before, the library's message ("shape must be (height, width) ...") reached
+    the user of the command line, naming an argument they never typed.
+    """
+    d, _, _ = trained
+    n_in = cr.load(d / "model.npz").layers[0].W.shape[0]  # the first layer's inputs
+    out = d / "never.png"
+    assert main(["plot", "weights", str(d / "model.npz"), "--shape", "3", "3",
+                 "-o", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert f"--shape 3 3 makes 9 pixels, the model's first layer has {n_in} inputs" in err
+    assert f"give --shape H W with H * W = {n_in}" in err
+    assert "shape must" not in err and not out.exists()
+    with pytest.raises(ValueError, match=r"^shape must be \(height, width\)"):
+        cr.plots.first_layer_tiles(cr.load(d / "model.npz"), shape=(3, 3))  # the API's words
+
+
 @pytest.mark.parametrize("output", [["--output", "exp"], []], ids=["exp", "default"])
 def test_poisson_regression_keeps_its_counts(tmp_path, capsys, output):
     """--loss poisson: the target is not standardised (centring made counts negative).

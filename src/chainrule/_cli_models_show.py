@@ -251,11 +251,19 @@ def _plot(args: argparse.Namespace) -> int:
         title = args.title or f"Training and validation cost ({_cost_words(model)})"
         path = plots.plot_loss(history, out, title=title)
     elif args.kind == "weights":
-        if args.shape is None and isinstance(model.network.n_inputs, int):
-            n_in = model.network.n_inputs
-            if math.isqrt(n_in) ** 2 != n_in:
-                raise ValueError(f"plot weights: the model's {n_in} inputs are not a square "
-                                 f"image; give --shape H W with H * W = {n_in}")
+        # the checks of plots.first_layer_tiles, worded for the option (it names shape=)
+        from .layers import Dense
+
+        layer = plots._first_weight_layer(model.network)
+        n_in = layer.W.shape[0] if isinstance(layer, Dense) else None  # Conv2D: kernels
+        if n_in is not None and args.shape is None and math.isqrt(n_in) ** 2 != n_in:
+            raise ValueError(f"plot weights: the model's {n_in} inputs are not a square "
+                             f"image; give --shape H W with H * W = {n_in}")
+        if n_in is not None and args.shape is not None and math.prod(args.shape) != n_in:
+            h, w = args.shape
+            raise ValueError(f"plot weights: --shape {h} {w} makes {h * w} pixels, the "
+                             f"model's first layer has {n_in} inputs; give --shape H W "
+                             f"with H * W = {n_in}")
         path = plots.plot_first_layer(model.network, out, shape=args.shape,
                                       max_units=args.max_units, title=args.title)
     else:
