@@ -691,3 +691,38 @@ def test_plot_decision_regions_leaves_the_networks_last_pass_as_it_was(tmp_path)
     # the regions are those of a forward pass (on a copy of the network)
     np.testing.assert_array_equal(index, net.copy().forward(X).argmax(axis=1))
     assert classes == [0, 1]
+
+
+def test_a_failed_save_leaves_the_existing_picture_and_no_temporary(monkeypatch, tmp_path):
+    """savefig failing halfway (a full disk, Ctrl-C) keeps the picture that was there.
+
+    Before, ``_save`` wrote straight to the target: the failure left a file cut
+    off at the bytes written so far in place of the previous picture.
+    """
+    from matplotlib.figure import Figure
+
+    target = tmp_path / "loss.png"
+    plots.plot_loss({"loss": [3.0, 2.0, 1.0]}, target)
+    before = target.read_bytes()
+    real = Figure.savefig
+
+    def half_then_fail(self, fname, **kwargs):
+        real(self, fname, **kwargs)  # what a full picture would be, then cut and failed
+        if hasattr(fname, "truncate"):
+            fname.truncate(100)
+        else:
+            with open(fname, "r+b") as fh:
+                fh.truncate(100)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(Figure, "savefig", half_then_fail)
+    with pytest.raises(KeyboardInterrupt):
+        plots.plot_loss({"loss": [5.0, 4.0]}, target)
+    assert target.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["loss.png"]  # no temporary left
+    monkeypatch.undo()
+    # the format still follows the target's suffix, not the temporary's name
+    assert plots.plot_loss({"loss": [1.0]}, tmp_path / "l.PDF").read_bytes()[:4] == b"%PDF"
+    svg = plots.plot_loss({"loss": [1.0]}, tmp_path / "l.svg").read_bytes()
+    assert svg.lstrip()[:5] == b"<?xml"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["l.PDF", "l.svg", "loss.png"]
