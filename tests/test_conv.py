@@ -462,3 +462,26 @@ def test_a_repr_written_back_builds_the_same_layer(layer):
     assert rebuilt.get_config() == layer.get_config()
     assert "[" not in repr(layer)
 
+
+
+@pytest.mark.parametrize("given, expected", [
+    (np.float16, np.float64), (np.longdouble, np.float64), (np.int8, np.float64),
+    (np.float32, np.float32), (np.float64, np.float64),
+])
+def test_explicit_weights_of_any_number_dtype_give_float32_or_float64(given, expected):
+    """Dense / Conv2D(init=float16 weights) said "dtype must be float32 or float64, got
+    float16", of a dtype the user never passed, while integer weights gave float64.
+    Without ``dtype``, float32 weights keep float32 and any other dtype gives float64,
+    as the data's dtype decides elsewhere; the weights are the ones given."""
+    rng = np.random.default_rng(0)
+    W = (rng.normal(size=(3, 4)) * 8).astype(given)
+    K = (rng.normal(size=(2, 1, 3, 3)) * 8).astype(given)
+    dense, conv = Dense(3, 4, init=W), Conv2D(1, 2, 3, init=K)
+    for layer, weights in ((dense, W), (conv, K)):
+        assert layer.dtype == expected and layer.W.dtype == expected
+        np.testing.assert_array_equal(layer.W, weights.astype(expected))
+    x = rng.normal(size=(2, 3))  # the network computes with them in that dtype
+    net = Network([Dense(3, 4, activation="identity", init=W)])
+    np.testing.assert_allclose(net.predict(x), x @ W.astype(np.float64), rtol=1e-6)
+    with pytest.raises(ValueError, match=r"^dtype must be float32 or float64, got float16$"):
+        Dense(3, 4, init=W, dtype=np.float16)  # asked for: the message names dtype

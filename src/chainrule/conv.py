@@ -38,7 +38,7 @@ from ._spatial import (
     single,
     window_output,
 )
-from ._validation import check_bool, check_finite_array, check_positive_int
+from ._validation import check_bool, check_finite_array, check_positive_int, data_dtype
 from .activations import Activation, get_activation
 from .initializers import auto_init, get_initializer, make_rng
 from .layers import ParamSpec, check_init_result
@@ -116,7 +116,9 @@ class Conv2D(SpatialLayer):
         (relu, leaky_relu, elu, gelu, silu), Glorot uniform otherwise.
     bias : bool, default True
     seed : int, Generator or None
-    dtype : float64 (default) or float32
+    dtype : float64 or float32, optional
+        None: float64, or with explicit kernels float32 when they are float32
+        (kernels of another dtype, integers or float16 among them, give float64).
     dilation : int or (int, int), default 1
         Spacing of the kernel's taps: tap ``(i, j)`` sees the pixel ``(dh i, dw j)``
         from the window's corner, so a window spans ``d (k - 1) + 1`` pixels per axis.
@@ -195,7 +197,7 @@ class Conv2D(SpatialLayer):
                     f"init: explicit kernels must have shape (out_channels, in_channels, kh, kw)"
                     f" = {shape}, got {W.shape}"
                 )
-            dtype = W.dtype if dtype is None else dtype
+            dtype = data_dtype(W) if dtype is None else dtype  # as Dense
             self.init = "explicit"
         self.dtype = np.dtype(dtype)
         if self.dtype not in (np.float32, np.float64):

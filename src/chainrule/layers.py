@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._activations_inplace import _DELTA_INTO, _FORWARD_INTO, _softmax_lse_into
-from ._validation import check_bool, check_finite_array, check_positive_int
+from ._validation import check_bool, check_finite_array, check_positive_int, data_dtype
 from .activations import Activation, get_activation
 from .initializers import get_initializer, make_rng
 
@@ -235,7 +235,9 @@ class Dense(Layer):
     seed : int, numpy.random.Generator or None
         Source of randomness for the initialiser.
     dtype : numpy dtype, optional
-        float64 (default) or float32.
+        float64 or float32.  None: float64, or with explicit weights float32
+        when they are float32 (weights of another dtype, integers or float16
+        among them, give float64).
 
     Attributes
     ----------
@@ -281,8 +283,8 @@ class Dense(Layer):
                     f"init: explicit weights must have shape (fan_in, fan_out) = "
                     f"({self.n_in}, {self.n_out}), got {W.shape}"
                 )
-            if dtype is None:
-                dtype = W.dtype
+            if dtype is None:  # the weights' dtype decides, as the data's does elsewhere
+                dtype = data_dtype(W)
             self.init = "explicit"
         self.dtype = np.dtype(dtype)
         if self.dtype not in (np.float32, np.float64):
