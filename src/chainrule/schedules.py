@@ -153,16 +153,21 @@ class Cosine(Schedule):
     """Cosine annealing: ``lr = eta_min + (lr0 - eta_min) * (1 + cos(pi * epoch / T_max)) / 2``.
 
     The closed form of PyTorch's ``CosineAnnealingLR``, per epoch: the rate
-    falls from ``lr0`` to ``eta_min`` over ``T_max`` epochs, then, as there,
-    follows the cosine on, back up to ``lr0`` at ``2 * T_max`` and so on (no
-    restarts; stop training at ``T_max`` epochs to end at ``eta_min``).
+    goes from ``lr0`` to ``eta_min`` over ``T_max`` epochs, then, as there,
+    follows the cosine on, back to ``lr0`` at ``2 * T_max`` and so on (no
+    restarts; stop training at ``T_max`` epochs to end at ``eta_min``).  With
+    ``eta_min`` below ``lr0`` (the usual case) the rate falls; with ``eta_min``
+    above ``lr0`` the same formula makes it rise from ``lr0`` to ``eta_min``,
+    as PyTorch's does.  That is not refused: ``lr0`` is not known when the
+    schedule is built.
 
     Parameters
     ----------
     T_max : int
-        Epochs of the descent from ``lr0`` to ``eta_min`` (>= 1): half the period.
+        Epochs from ``lr0`` to ``eta_min`` (>= 1): half the period.
     eta_min : float, default 0.0
-        The lowest rate (>= 0).
+        The rate at epoch ``T_max`` (>= 0): the lowest rate of the cosine when
+        it is below ``lr0``, the highest when it is above.
     """
 
     name = "cosine"
