@@ -316,6 +316,36 @@ def test_evaluate_weights_the_loss_as_loss_and_grad_does(decay, rng):
     assert result["accuracy"] == np.mean(P[rows].argmax(axis=1) == y[rows])
 
 
+@pytest.mark.parametrize("decay", ["ufldl", "per_sample"])
+def test_evaluate_and_val_loss_of_weights_whose_sum_overflows(decay, rng):
+    """sample_weight=np.full(n, 1e308): the weights' sum and the weighted sum of the
+    losses overflowed to inf, so evaluate gave loss and accuracy NaN, and train's
+    val_loss (the same sums) stopped the run as diverged.  The weighted mean is the
+    same for weights scaled by any factor: the one the finite weights w give."""
+    from sklearn.metrics import accuracy_score, log_loss
+
+    net = _mlp(weight_decay=0.01, decay=decay)
+    X, y = rng.normal(size=(200, 6)), rng.integers(0, 4, 200)
+    P = net.predict(X)
+    penalty = 0.01 / 2 * sum(np.sum(layer.W ** 2) for layer in net.layers)  # ufldl; else ~0
+    w = rng.uniform(1, 2, 200)
+    for big in (np.full(200, 1e308), w * 1e307):
+        small = big / big.max()  # the same weighted mean, by scikit-learn
+        with np.errstate(over="ignore"):
+            assert np.isinf(big.sum())
+        result = net.evaluate(X, y, sample_weight=big, batch_size=64)
+        np.testing.assert_allclose(
+            result["loss"], log_loss(y, P, sample_weight=small, labels=range(4))
+            + (penalty if decay == "ufldl" else 0.0), rtol=1e-12)
+        np.testing.assert_allclose(
+            result["accuracy"], accuracy_score(y, P.argmax(axis=1), sample_weight=small),
+            rtol=1e-12)
+    # train: equal weights, so the run of weights 2 (whose sums are exact) without decay
+    runs = [chainrule.train(_mlp(), X, y, lr=0.1, epochs=2, seed=0, validation_fraction=0.25,
+                            sample_weight=np.full(200, value)) for value in (1e308, 2.0)]
+    assert runs[0]["val_loss"] == runs[1]["val_loss"] and len(runs[0]["val_loss"]) == 2
+
+
 # -- every evaluation pass in blocks: train's validation, SavedModel, decision regions ----------
 def _blocks_of(monkeypatch, nbytes: int) -> None:
     """Default blocks of about ``nbytes`` (block_rows reads BLOCK_BYTES at each call)."""

@@ -128,7 +128,7 @@ class _CostAndGradient:
                 f"sample_weight must have shape ({n_samples},) (one weight per example), "
                 f"got shape {sw.shape}"
             )
-        if n_samples and (sw.min() < 0 or sw.sum() <= 0):
+        if n_samples and (sw.min() < 0 or not sw.any()):  # no sum: it may overflow
             raise ValueError(
                 "sample_weight must be non-negative with a positive sum, got values from "
                 f"{sw.min():g} to {sw.max():g} (sum {sw.sum():g})"

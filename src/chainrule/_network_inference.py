@@ -13,6 +13,7 @@ plots); the helpers that free the arrays a pass leaves in the layers
 
 from __future__ import annotations
 
+import math
 import threading
 import weakref
 from collections.abc import Iterator
@@ -138,12 +139,12 @@ class _Inference:
         losses, right = self._pass_terms(X, Y, self._block_rows(batch_size), classify, labels)
         if sw is None:  # as _cost_value on all the rows at once
             result = {"loss": float(np.mean(losses)) + self._decay_term(n)}
-        else:
-            total = float(np.sum(sw))
-            result = {"loss": float(np.dot(losses, sw)) / total + self._decay_term(total)}
+        else:  # as train's val_loss (_training_epochs._weighted_cost)
+            mean, total = _weighted_mean(losses, sw)
+            result = {"loss": mean + self._decay_term(total)}
         if classify:
             result["accuracy"] = (int(np.count_nonzero(right)) / n if sw is None
-                                  else float(np.dot(right, sw)) / float(np.sum(sw)))
+                                  else _weighted_mean(right, sw)[0])
         return result
 
     def _predict_rows(self, X: Any, rows: int) -> np.ndarray:
@@ -330,6 +331,31 @@ class _EvaluationPass:
             self.saved = []
         finally:
             self.lock.release()
+
+
+def _weighted_mean(values: np.ndarray, w: np.ndarray) -> tuple[float, float]:
+    """``sum(values * w) / sum(w)``, and ``sum(w)``, also where those sums overflow.
+
+    ``values`` and ``w`` are of shape (n,), ``w`` non-negative with a positive
+    sum.  Weights whose sums pass the largest float (``np.full(n, 1e308)``)
+    made both sums inf and the mean NaN; then the mean is taken with the
+    weights divided by the largest one, which leaves it unchanged, and the sum
+    returned is inf (a per-sample decay divided by it is 0).  Other weights
+    get exactly the two sums and the division they always had.
+
+    Returns
+    -------
+    mean : float
+    total : float
+        ``sum(w)`` in ``w``'s dtype, as a float (inf when it overflows).
+    """
+    with np.errstate(over="ignore", invalid="ignore"):
+        total = float(np.sum(w))
+        weighted = float(np.dot(values, w))
+        if math.isfinite(total) and math.isfinite(weighted):
+            return weighted / total, total
+        scaled = w / w.max()  # sums of at most n: no overflow
+        return float(np.dot(values, scaled)) / float(np.sum(scaled)), total
 
 
 def _correct_rows(A: np.ndarray, Y: np.ndarray, labels: bool = False) -> np.ndarray:

@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from ._network_inference import _weighted_mean
 from ._training_guards import TrainingDiverged, _params_finite
 from .callbacks import Callback, TrainState
 from .diagnostics import layer_grad_norms, saturation
@@ -40,10 +41,10 @@ def _weighted_cost(net: Network, losses: np.ndarray, w: np.ndarray | None) -> fl
     """
     if w is None:
         return float(np.mean(losses)) + net._decay_term(losses.shape[0])
-    total = float(w.sum())
-    if total == 0:
+    if not w.any():
         return net._decay_term(losses.shape[0])
-    return float(np.dot(losses, w)) / total + net._decay_term(total)
+    mean, total = _weighted_mean(losses, w)  # weights whose sum overflows too
+    return mean + net._decay_term(total)
 
 
 class _EpochSteps:
