@@ -373,6 +373,34 @@ def test_integer_weights_give_the_cost_and_gradient_of_repeated_rows(name, sizes
     assert J - J0 == pytest.approx(0.5 * c * sum_w2, rel=1e-12)
 
 
+@pytest.mark.parametrize(("name", "sizes", "kw", "targets"), WEIGHTED_NETS,
+                         ids=[c[0] for c in WEIGHTED_NETS])
+def test_weights_whose_sum_overflows_give_the_cost_of_repeated_rows(name, sizes, kw, targets,
+                                                                     rng):
+    """Unequal weights summing past the largest float: each example's factor
+    ``m / sum(w)`` was m / inf = 0, so the cost was the decay alone and the data's
+    gradient 0 (training on nothing, silently).  The weighted mean does not depend
+    on the weights' scale: the cost and gradient of the rows repeated w times."""
+    net = mlp(sizes, seed=5, weight_decay=0.3, decay="ufldl", **kw)
+    net.set_params(rng.normal(scale=0.7, size=net.n_params))
+    X = rng.normal(size=(6, 3))
+    Y = targets(rng, 6)
+    w = np.array([2, 0, 1, 3, 1, 4])
+    big = w * (1e308 / 4)
+    with np.errstate(over="ignore"):
+        assert np.isinf(big.sum())
+    rows = (np.repeat(X, w, axis=0), np.repeat(Y, w, axis=0))
+    for decay, weight_decay in (("ufldl", 0.3), ("per_sample", 0.0)):  # lam / inf: no decay
+        reference = mlp(sizes, seed=5, weight_decay=weight_decay, decay="ufldl", **kw)
+        reference.set_params(net.params)
+        Jr, gr = reference.loss_and_grad(*rows)
+        net.decay = decay
+        with np.errstate(all="raise"):
+            J, g = net.loss_and_grad(X, Y, sample_weight=big)
+        assert J == pytest.approx(Jr, rel=1e-13, abs=1e-15)
+        np.testing.assert_allclose(g, gr, rtol=1e-12, atol=1e-15)
+
+
 def test_per_sample_decay_with_weights_by_hand():
     # 1 input, 1 linear output, no hidden layer: J = sum_i w_i (w x_i + b - y_i)^2 / 2 / sum w
     # + lam/(2 sum w) w^2, worked out here for w = 0.5, b = 0.25, lam = 0.6

@@ -9,6 +9,7 @@ their buffers.
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -246,10 +247,17 @@ class _CostAndGradient:
         scale = None
         m_decay: float = m  # the examples the per-sample decay counts
         if sample_weight is not None:
-            total = float(np.sum(sample_weight))
+            with np.errstate(over="ignore"):
+                total = float(np.sum(sample_weight))
             if total > 0:
-                m_decay = total
-            if not np.all(sample_weight == sample_weight[0]) or total == 0:
+                m_decay = total  # inf for a sum past the float range: no per-sample decay
+            if total == math.inf and not np.all(sample_weight == sample_weight[0]):
+                # m / inf would be 0, no data term: the same weighted mean from the
+                # weights divided by the largest one
+                scaled = sample_weight / sample_weight.max()
+                scale = (scaled * (m / float(np.sum(scaled)))).astype(self.dtype,
+                                                                      copy=False)[:, None]
+            elif not np.all(sample_weight == sample_weight[0]) or total == 0:
                 factor = m / total if total > 0 else 0.0  # zero weights: no data term
                 scale = (sample_weight * factor).astype(self.dtype, copy=False)[:, None]
         # the weight-decay part of J, kept for callers that report the data term apart
