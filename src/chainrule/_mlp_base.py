@@ -404,7 +404,7 @@ class _BaseMLP(_Parameters, _FittedNetwork, _Fitting, _EpochRules, BaseEstimator
             warnings.warn(
                 f"partial_fit: this is call {trainer.epoch + 1}, past the {trainer.epoch} "
                 f"epochs (max_iter) over which schedule='cosine' anneals the learning rate: "
-                f"this epoch runs at eta_min and from the next the rate climbs back towards "
+                f"this epoch runs at eta_min and from the next the rate heads back towards "
                 f"learning_rate_init (the cosine goes on, as PyTorch's CosineAnnealingLR "
                 f"does).  Set max_iter to the number of partial_fit calls planned, or give "
                 f"the schedule its own T_max", UserWarning, stacklevel=caller_outside_chainrule())

@@ -230,11 +230,11 @@ def trainer_from_checkpoint(
     if (isinstance(schedule, Cosine) and trainer._stopped is None and epochs is not None
             and epochs > schedule.T_max == meta["trainer"]["epochs"]):
         # the run annealed over its own epochs ("cosine" by name sets T_max to them): past
-        # T_max the cosine climbs back, which a user extending the run rarely means
+        # T_max the cosine heads back to lr0, which a user extending the run rarely means
         warnings.warn(
             f"epochs: resuming to {epochs} epochs goes past the cosine schedule's T_max = "
             f"{schedule.T_max}, where the run ended its annealing: epoch "
-            f"{schedule.T_max + 1} runs at eta_min and from there the learning rate climbs "
+            f"{schedule.T_max + 1} runs at eta_min and from there the learning rate heads "
             f"back towards its initial value (the cosine goes on, as PyTorch's "
             f"CosineAnnealingLR does).  To anneal "
             f"over a longer run, train it from the start with T_max set to its epochs",

@@ -179,9 +179,9 @@ class MLPClassifier(_ClassifierOutputs, ClassifierMixin, _BaseMLP):
         Learning-rate schedule of :class:`chainrule.Trainer` ("step",
         "exponential", "invscaling", "plateau", "cosine" (annealing over
         ``max_iter`` epochs, which for :meth:`partial_fit` are its first
-        ``max_iter`` calls, one epoch each: past them the rate climbs back,
-        and a warning says so; over another length ``{"name": "cosine",
-        "T_max": n}``), ``{"name": ..., ...}``, or a
+        ``max_iter`` calls, one epoch each: past them the rate heads back to
+        ``learning_rate_init``, and a warning says so; over another length
+        ``{"name": "cosine", "T_max": n}``), ``{"name": ..., ...}``, or a
         :class:`~chainrule.schedules.Schedule` object, which :meth:`save` writes
         as that dict; one of a class of your own cannot be saved).
         With ``early_stopping`` a "plateau" schedule watching ``val_loss`` (its
