@@ -137,10 +137,28 @@ class _CostAndGradient:
         return None if n_samples == 0 or np.all(sw == 1) else sw
 
     def loss_value(self, X: object, Y: object) -> float:
-        """Cost ``J`` of a batch (forward pass only)."""
+        """Cost ``J`` of a batch (forward pass only, in evaluation mode).
+
+        Computed as :meth:`~chainrule.network.Network.evaluate` computes its
+        ``"loss"``, a block of rows at a time, keeping none of the pass's
+        arrays: the layers hold afterwards what they held before (use
+        :meth:`forward` to inspect ``layer.Z`` and ``layer.A``).  The mean loss
+        plus the weight decay, as :meth:`loss_and_grad` reports ``J``: exactly
+        when the data fit in one block (about 2 MiB of the widest array), to
+        rounding with several.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_inputs)
+        Y : array-like of shape (n_samples, n_outputs), or 1-D labels / targets
+
+        Returns
+        -------
+        float
+        """
         X, Y = self._check_xy(X, Y)
-        self._forward(X, False)
-        return self._cost_value(Y)
+        losses, _ = self._pass_terms(X, Y, self._block_rows(None), False)
+        return float(np.mean(losses)) + self._decay_term(X.shape[0])
 
     def cost(
         self, theta: object, X: object, Y: object, training: bool = False,
