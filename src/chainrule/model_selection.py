@@ -120,9 +120,9 @@ def _fit_one(X: np.ndarray, Y: np.ndarray, Xv: np.ndarray, Yv: np.ndarray, m: in
             minimize(net, X, Y, method="L-BFGS-B", maxiter=maxiter)
     except TrainingDiverged:
         return np.inf, np.inf, net.params.copy()
-    with np.errstate(over="ignore", invalid="ignore"):
-        train = float(np.mean((net.forward(X) - Y) ** 2))
-        val = float(np.mean((net.forward(Xv) - Yv) ** 2))
+    with np.errstate(over="ignore", invalid="ignore"):  # predict: in blocks, keeping nothing
+        train = float(np.mean((net.predict(X) - Y) ** 2))
+        val = float(np.mean((net.predict(Xv) - Yv) ** 2))
     return (train if np.isfinite(train) else np.inf, val if np.isfinite(val) else np.inf,
             net.params.copy())
 
