@@ -1251,3 +1251,52 @@ def test_gradient_check_finds_the_kinks_of_a_relu_decoder():
     assert result.rel_diff == cr.gradcheck.relative_difference(result.numerical[~near],
                                                                result.analytical[~near])
     assert result.rel_diff < result.rel_diff_all
+
+
+def test_transform_and_predictions_run_in_blocks_of_rows(rng, monkeypatch):
+    """transform, inverse_transform and the classifiers' predict_proba ran one pass over all
+    the rows: 40,000 rows of 64 into 200 sigmoid units, transform peaked at 183 MiB for a
+    result of 61 MiB (its net input, its output and their copy), 67 MiB now (tracemalloc).
+    Now in the blocks of Network.predict, with the same numbers."""
+    import tracemalloc
+
+    from chainrule import _inference
+
+    def sigmoid(z):
+        return 1 / (1 + np.exp(-z))
+
+    ae = cr.SparseAutoencoder(60, max_iter=3, random_state=0).fit(
+        rng.uniform(0.1, 0.9, size=(50, 16)))
+    sa = cr.StackedAutoencoder((12, 8), max_iter=3, softmax_max_iter=3, fine_tune_iter=2,
+                               random_state=0).fit(rng.uniform(0, 1, size=(50, 16)),
+                                                   rng.integers(0, 3, 50))
+    X = rng.uniform(0.1, 0.9, size=(3000, 16))
+    e, d = ae.network_.layers
+    H = sigmoid(X @ e.W + e.b)  # independent forward passes in NumPy
+    R = sigmoid(H @ d.W + d.b)
+    A = X
+    for layer in sa.network_.layers[:-1]:
+        A = sigmoid(A @ layer.W + layer.b)
+    Z = A @ sa.network_.layers[-1].W + sa.network_.layers[-1].b
+    P = np.exp(Z - Z.max(axis=1, keepdims=True))
+    P /= P.sum(axis=1, keepdims=True)
+    # one block (the default here): the numbers of the layers' own pass over all the rows
+    params = ae.network_.params.copy()
+    np.testing.assert_array_equal(ae.transform(X), e.forward(X))
+    np.testing.assert_array_equal(ae.inverse_transform(H), d.forward(H))
+    np.testing.assert_array_equal(sa.predict_proba(X), sa.network_.forward(X))
+    monkeypatch.setattr(_inference, "BLOCK_BYTES", 2**12)  # blocks of 8 rows
+    tracemalloc.start()
+    try:
+        out = ae.transform(X)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    np.testing.assert_allclose(out, H, rtol=1e-12)
+    np.testing.assert_allclose(ae.inverse_transform(H), R, rtol=1e-12)
+    np.testing.assert_allclose(ae.reconstruct(X), R, rtol=1e-12)
+    np.testing.assert_allclose(sa.predict_proba(X), P, rtol=1e-12)
+    np.testing.assert_array_equal(sa.predict(X), sa.classes_[P.argmax(axis=1)])
+    # the result (1.4 MB) and blocks of it: no net input or output of all the rows beside it
+    assert peak < 1.5 * H.nbytes, (peak, H.nbytes)
+    np.testing.assert_array_equal(ae.network_.params, params)  # the fitted network untouched

@@ -233,10 +233,7 @@ class _NetClassifier(ClassifierMixin, BaseEstimator):
             Columns in the order of ``classes_``.
         """
         net = self._check_fitted()
-        try:
-            return net.forward(_checked_X(self, X, False, net.dtype))
-        finally:
-            _release_caches(net)
+        return net.predict(_checked_X(self, X, False, net.dtype))  # in blocks, keeping nothing
 
     def predict(self, X: object) -> np.ndarray:
         """Most probable class of each row.

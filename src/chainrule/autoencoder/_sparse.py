@@ -35,6 +35,16 @@ from ._base import (
 from ._penalty import KLSparsity, _penalized_cost
 
 
+def _layer_outputs(net: Network, i: int, X: np.ndarray) -> np.ndarray:
+    """Outputs of ``net.layers[i]`` alone for checked ``X``, in blocks of rows.
+
+    :meth:`Network.predict` of a one-layer network holding a copy of the layer (the
+    fitted network is not touched): no net input or output of all the rows is made,
+    only the result of shape (n_samples, n_out).
+    """
+    return Network([net.layers[i]]).predict(X)
+
+
 def _check_reachable(X: np.ndarray, output: str, decoder: str) -> None:
     """Refuse data that a decoder of activation ``decoder`` cannot reconstruct.
 
@@ -284,10 +294,7 @@ class SparseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseE
             :meth:`get_feature_names_out`.
         """
         net = self._check_fitted()
-        try:
-            return net.layers[0].forward(_checked_X(self, X, False, net.dtype)).copy()
-        finally:
-            _release_caches(net)
+        return _layer_outputs(net, 0, _checked_X(self, X, False, net.dtype))
 
     @property
     def _n_features_out(self) -> int:
@@ -312,10 +319,7 @@ class SparseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseE
         if H.shape[1] != n_hidden:
             raise ValueError(f"H must have {n_hidden} columns (one per hidden unit), got shape "
                              f"{H.shape}")
-        try:
-            return net.layers[1].forward(H).copy()
-        finally:
-            _release_caches(net)
+        return _layer_outputs(net, 1, H)
 
     def reconstruct(self, X: object) -> np.ndarray:
         """``inverse_transform(transform(X))``, shape (n_samples, n_features).
