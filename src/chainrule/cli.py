@@ -113,7 +113,7 @@ def _demo(args: argparse.Namespace) -> int:
         validation_data=(data.X_val, data.y_val),
     )
     seconds = time.perf_counter() - start
-    accuracy = float(np.mean(net.forward(data.X_test).argmax(axis=1) == data.y_test))
+    accuracy = float(np.mean(net.predict(data.X_test).argmax(axis=1) == data.y_test))
     print(
         f"trained {history.epochs} epochs in {seconds:.2f} s: training loss "
         f"{history.loss[-1]:.4f}, validation loss {history.val_loss[-1]:.4f}, "
