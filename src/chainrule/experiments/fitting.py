@@ -159,7 +159,7 @@ class FreeFallResult:
         shown = {("square", 1, False), ("tanh", 2, True), ("relu", 4, True), (None, 0, True)}
         for r in self.rows:
             if (r.activation, r.hidden, r.bias) in shown:
-                lines[r.label] = (tt, r.network.forward(tt[:, None])[:, 0])
+                lines[r.label] = (tt, r.network.predict(tt[:, None])[:, 0])
         acts = dict.fromkeys(r.activation for r in self.rows if r.activation)
         errors = {a: ([r.hidden for r in self.rows if r.activation == a and r.bias],
                       [r.rmse_inside for r in self.rows if r.activation == a and r.bias])
@@ -213,7 +213,7 @@ def _check_architectures(
 
 def _rmse(net: Network, t: np.ndarray, g: float) -> float:
     with np.errstate(over="ignore", invalid="ignore"):
-        err = net.forward(t)[:, 0] - 0.5 * g * t[:, 0] ** 2
+        err = net.predict(t)[:, 0] - 0.5 * g * t[:, 0] ** 2
         return float(np.sqrt(np.mean(err**2)))
 
 

@@ -105,7 +105,7 @@ class Overfitting:
                                      for lam, t in self.train_error.items()},
                   xlabel="epoch", ylabel="mean squared error", log_x=True, log_y=True),
             Panel("Fits after the last epoch",
-                  {**{f"weight decay {lam:g}": (xs, net.forward(xs[:, None])[:, 0])
+                  {**{f"weight decay {lam:g}": (xs, net.predict(xs[:, None])[:, 0])
                       for lam, net in self.networks.items()},
                    "sin(2 pi x)": (xs, np.sin(2 * np.pi * xs))},
                   {"training points": (self.X[:, 0], self.y)}, xlabel="x", ylabel="t"),
@@ -166,8 +166,8 @@ def overfitting(
         va: list[float] = []
 
         def record(state: TrainState, tr: list[float] = tr, va: list[float] = va) -> None:
-            tr.append(float(np.mean((state.net.forward(X)[:, 0] - y) ** 2)))
-            va.append(float(np.mean((state.net.forward(Xv)[:, 0] - yv) ** 2)))
+            tr.append(float(np.mean((state.net.predict(X)[:, 0] - y) ** 2)))
+            va.append(float(np.mean((state.net.predict(Xv)[:, 0] - yv) ** 2)))
 
         train(net, X, y, optimizer="adam", lr=lr, batch_size=n_train, epochs=epochs,
               seed=seed, callbacks=[record])

@@ -102,7 +102,7 @@ class PerceptronComparison:
             (f"perceptron on XOR\n{self.xor.reason}: no line separates the classes",
              self.xor.predict, X, y),
             (f"two-layer network on XOR\naccuracy {self.network_accuracy:.0%}",
-             lambda Z: self.network.forward(Z)[:, 0], X, y),
+             lambda Z: self.network.predict(Z)[:, 0], X, y),
         ], path)
 
 
@@ -139,7 +139,7 @@ def perceptron_vs_mlp(
         net = mlp([2, hidden, 1], hidden=activation, output="sigmoid",
                   seed=np.random.default_rng([seed, start]))
         result = minimize(net, X, y, maxiter=500)
-        accuracy = float(np.mean((net.forward(X)[:, 0] > 0.5) == y))
+        accuracy = float(np.mean((net.predict(X)[:, 0] > 0.5) == y))
         if accuracy == 1.0:
             break
         stuck.append(float(result.fun))
