@@ -146,3 +146,33 @@ def test_the_networks_decision_regions_are_computed_in_blocks_of_rows(monkeypatc
     # the accuracy printed on the panel is that of the same outputs on XOR
     X, y = xor()
     assert cmp.network_accuracy == np.mean((cmp.network.predict(X)[:, 0] > 0.5) == y)
+
+
+def test_perceptron_predict_keeps_nothing_of_its_input(monkeypatch, rng):
+    """PerceptronResult.predict ran net.forward over all the rows and left the network
+    holding the caller's X and the pass's net input: 1,000,000 points peaked at 16.2 MiB
+    and 7.6 MiB stayed held (tracemalloc), 10.8 MiB and nothing now."""
+    import sys
+    import tracemalloc
+
+    from chainrule import _inference
+
+    Xs, ys = linearly_separable(40, seed=0)
+    result = train_perceptron(Xs, ys)
+    X = rng.normal(size=(50000, 2))
+    by_hand = np.where(X @ result.w + result.b > 0, 1, 0)  # the step unit of 0/1 labels
+    assert set(ys) == {0, 1}
+    refs = sys.getrefcount(X)
+    np.testing.assert_array_equal(result.predict(X[:500]), by_hand[:500])  # one block
+    assert sys.getrefcount(X) == refs  # the network keeps no view of the caller's X
+    monkeypatch.setattr(_inference, "BLOCK_BYTES", 2**12)  # blocks of 256 rows
+    tracemalloc.start()
+    try:
+        labels = result.predict(X)
+        held, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    np.testing.assert_array_equal(labels, by_hand)
+    assert sys.getrefcount(X) == refs  # the network keeps no reference to the caller's X
+    z = 50000 * 8  # the output unit's net input for all the rows
+    assert held < labels.base.nbytes + z / 4 and peak < labels.base.nbytes + z / 2, (held, peak)

@@ -86,7 +86,7 @@ class PerceptronResult:
         -------
         ndarray of shape (n_samples,)
         """
-        return self.network.forward(X)[:, 0]
+        return self.network.predict(X)[:, 0]  # in blocks of rows, keeping nothing of X
 
     def summary(self) -> str:
         """How the run ended (converged, a cycle, the epoch limit), mistakes, final weights.
