@@ -78,6 +78,8 @@ def checkpoint_payload(trainer: Trainer) -> tuple[dict[str, Any], dict[str, np.n
         "early": {"best_value": trainer.best_value if math.isfinite(trainer.best_value) else None,
                   "wait": trainer.wait},
     }
+    if trainer.checkpoint_notes is not None:  # the caller's own record, written as it is
+        meta["notes"] = trainer.checkpoint_notes
     arrays = {k: v.copy() for k, v in io.network_arrays(trainer.net).items()}
     arrays.update({f"optimizer/{k}": v.copy() for k, v in opt.state.items()})
     if trainer.best_params is not None:
@@ -182,6 +184,10 @@ def trainer_from_checkpoint(
             raise ValueError(f"stopped: expected null or one of {list(SELF_STOPS)}, found "
                              f"{stopped!r:.40}")
         trainer._stopped = stopped
+        notes = meta.get("notes")  # missing when the run's caller kept none
+        if notes is not None and not isinstance(notes, dict):
+            raise ValueError(f"notes: expected an object or nothing, found {notes!r:.40}")
+        trainer.checkpoint_notes = notes
         trainer._origin = f"the checkpoint {path}"
         set_generator_state(trainer.rng.bit_generator, meta["rng"], "rng")
         trainer.history = _checked_history(meta["history"], trainer.epoch)

@@ -27,6 +27,7 @@ overflow warnings.  Here remain the Trainer's settings (``__init__``),
 
 from __future__ import annotations
 
+import json
 import math
 import os
 from collections.abc import Callable, Sequence
@@ -112,6 +113,7 @@ class Trainer(_TrainingData, _TrainingLoop, _EpochSteps, _Checkpoints):
         checkpoint: str | os.PathLike | None = None,
         checkpoint_every: int = 1,
         max_time: float | None = None,
+        checkpoint_notes: dict | None = None,
     ) -> None:
         if not isinstance(net, Network):
             raise TypeError(f"net must be a chainrule Network, got {type(net).__name__}")
@@ -152,6 +154,7 @@ class Trainer(_TrainingData, _TrainingLoop, _EpochSteps, _Checkpoints):
         self.checkpoint = None if checkpoint is None else check_path(checkpoint, "checkpoint")
         self.checkpoint_every = check_positive_int(checkpoint_every, "checkpoint_every")
         self.max_time = None if max_time is None else check_positive_float(max_time, "max_time")
+        self.checkpoint_notes = _check_notes(checkpoint_notes)
         # Every setting checked: only now are the objects given changed.  A Generator gives
         # the run's seed (one draw); a Schedule object given again (another run) starts
         # afresh, as Keras's callbacks do (from_checkpoint then puts back the state of the
@@ -196,7 +199,8 @@ class Trainer(_TrainingData, _TrainingLoop, _EpochSteps, _Checkpoints):
         before that record existed resume with or without weights, as before.
         It also records (``"stopped"``) whether a rule of the run's own ended
         it (early stopping, a threshold, a callback's ``stop``): :meth:`fit`
-        then trains no further epochs (see :func:`resume`).
+        then trains no further epochs (see :func:`resume`).  The caller's
+        record (``checkpoint_notes``) comes back as it was written.
 
         Everything the run continues from is checked first: the optimizer's
         state (exactly the vectors its rule keeps, each of shape
@@ -243,6 +247,22 @@ class Trainer(_TrainingData, _TrainingLoop, _EpochSteps, _Checkpoints):
         """
         return trainer_from_checkpoint(cls, path, epochs, verbose, callbacks, checkpoint,
                                        schedule, max_time)
+
+
+def _check_notes(notes: object) -> dict | None:
+    """``checkpoint_notes`` if it is None or a dict that JSON can write, else an error."""
+    if notes is None:
+        return None
+    if not isinstance(notes, dict):
+        raise TypeError(f"checkpoint_notes must be a dict (a JSON object) or None, got "
+                        f"{type(notes).__name__}")
+    try:
+        json.dumps(notes)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"checkpoint_notes must hold only what JSON writes (dicts with "
+                         f"text keys, lists, text, numbers, booleans, None): {exc}"
+                         ) from None
+    return notes
 
 
 def _check_bool(value: object, name: str) -> bool:
@@ -357,7 +377,11 @@ def train(
         current parameters; stopped inside an epoch, that epoch is left out
         of the history and the checkpoint holds the state after the last
         complete one.  Such a run is not finished: :func:`resume` continues
-        it, as after Ctrl-C, for a job that must fit a time slot).
+        it, as after Ctrl-C, for a job that must fit a time slot),
+        ``checkpoint_notes`` (a dict of the caller's own that every checkpoint
+        holds as it is and :meth:`Trainer.from_checkpoint` gives back as the
+        Trainer's ``checkpoint_notes``: ``chainrule train`` keeps there how it
+        prepared the data, which its ``--resume`` checks).
 
     Returns
     -------
