@@ -1,5 +1,13 @@
-"""``chainrule train --checkpoint / --checkpoint-every / --max-time / --resume``, and the
-record of its own that a checkpoint keeps for its caller (``checkpoint_notes``).
+"""``chainrule train --checkpoint / --checkpoint-every / --max-time / --resume``.
+
+A run stopped by ``--max-time`` (or by Ctrl-C) and continued by the same command with
+``--resume`` must write the model file of the uninterrupted ``chainrule train`` run,
+bit for bit (float64 data): the reference is that run, trained in one go.
+
+The clock is made deterministic as in ``test_max_time.py``: the loop reads
+``time.monotonic`` of ``chainrule._training_loop``, replaced by a counter that each
+training step advances by one "second" (the command line has no callbacks: the
+Trainer's ``_step`` is wrapped), so the batch after which the budget is spent is known.
 """
 
 from __future__ import annotations
@@ -10,7 +18,270 @@ import pytest
 import chainrule
 from chainrule import io
 from chainrule.checkpoints import CHECKPOINT_FORMAT
+from chainrule.cli import main
+from chainrule.io import load_metadata
 from chainrule.training import Trainer
+
+# iris: 135 training rows in batches of 16, 9 steps an epoch; 6 epochs, 54 steps
+OPTIONS = {"--hidden": "5", "--batch-size": "16", "--lr": "0.05", "--seed": "3"}
+IRIS = ["train", "iris", *[x for kv in OPTIONS.items() for x in kv], "-q"]
+
+
+def _status(argv: list[str]) -> int:
+    """main's exit status, argparse's SystemExit included."""
+    try:
+        return main([str(a) for a in argv])
+    except SystemExit as exc:
+        return exc.code
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    now = [0.0]
+    monkeypatch.setattr(chainrule._training_loop.time, "monotonic", lambda: now[0])
+    step = Trainer._step
+
+    def ticking(self, *args, **kwargs):
+        out = step(self, *args, **kwargs)
+        now[0] += 1.0
+        return out
+
+    monkeypatch.setattr(Trainer, "_step", ticking)
+    return now
+
+
+def _regression_csv(path) -> None:
+    """A float64 regression table with features on unequal scales (scaling matters)."""
+    rng = np.random.default_rng(8)
+    X = rng.normal(size=(60, 3)) * [1.0, 10.0, 0.1] + [0.0, 50.0, 1.0]
+    y = np.sin(X[:, 0]) + 0.05 * X[:, 1] + 3 * X[:, 2]
+    rows = "\n".join(",".join(repr(float(v)) for v in (*x, t)) for x, t in zip(X, y,
+                                                                                 strict=True))
+    path.write_text("a,b,c,target\n" + rows + "\n")
+
+
+def _same_model(path, reference) -> None:
+    a, b = chainrule.load(path), chainrule.load(reference)
+    assert a.params.dtype == np.float64
+    np.testing.assert_array_equal(a.params, b.params)
+    meta, ref = load_metadata(path), load_metadata(reference)
+    assert meta["history"] == ref["history"]
+    for key in ("x_mean", "x_scale", "y_mean", "y_scale", "labels", "feature_names"):
+        assert meta.get(key) == ref.get(key)
+    seconds = {"seconds": None}
+    assert {**meta["training"], **seconds} == {**ref["training"], **seconds}
+
+
+@pytest.mark.parametrize(("data", "budget", "slots"), [
+    ("iris", 20, 3),  # spent inside epochs 3 and 5: 2 and 4 epochs kept, then the rest
+    ("csv", 8, 3),  # 54 rows, 4 steps an epoch: spent at the end of epochs 2 and 4
+])
+def test_max_time_slots_resume_to_the_uninterrupted_model(tmp_path, clock, capsys, data,
+                                                          budget, slots):
+    if data == "csv":
+        _regression_csv(tmp_path / "data.csv")
+        args = ["train", tmp_path / "data.csv", "--hidden", "4", "--batch-size", "16",
+                "--lr", "0.05", "--seed", "1", "-q"]
+    else:
+        args = IRIS
+    args = [*args, "--epochs", "6"]
+    assert _status([*args, "-o", tmp_path / "ref"]) == 0
+    ckpt, model = tmp_path / "run.ckpt.npz", tmp_path / "model.npz"
+    command = [*args, "--checkpoint", ckpt, "--max-time", budget, "--resume", "-o", model]
+    capsys.readouterr()
+    statuses = []
+    while not statuses or statuses[-1] == 3:
+        statuses.append(_status(command))
+        err = capsys.readouterr().err
+        if statuses[-1] == 3:  # not finished: no model, and how to go on
+            assert not model.exists()
+            assert f"--max-time {budget:g} s spent" in err and "with --resume" in err
+        assert len(statuses) <= slots
+    assert statuses == [3] * (slots - 1) + [0]
+    _same_model(model, tmp_path / "ref.npz")
+    assert io.read_file(ckpt, CHECKPOINT_FORMAT)[0]["epoch"] == 6
+
+
+def test_the_first_slot_says_it_starts_a_new_run(tmp_path, capsys):
+    ckpt = tmp_path / "ck.npz"
+    assert _status([*IRIS, "--epochs", "1", "--checkpoint", ckpt, "--resume",
+                    "-o", tmp_path / "m"]) == 0
+    assert f"no checkpoint {ckpt} yet; starting a new run" in capsys.readouterr().err
+
+
+def test_ctrl_c_then_resume_gives_the_uninterrupted_model(tmp_path, monkeypatch, capsys):
+    """Ctrl-C (a KeyboardInterrupt in the 13th step, no callback) writes the model so far,
+    as without a checkpoint; --resume continues from the last complete epoch."""
+    assert _status([*IRIS, "--epochs", "4", "-o", tmp_path / "ref"]) == 0
+    step, calls = Trainer._step, [0]
+
+    def interrupted(self, *args, **kwargs):
+        calls[0] += 1
+        if calls[0] == 13:  # the 4th batch of epoch 2
+            raise KeyboardInterrupt
+        return step(self, *args, **kwargs)
+
+    monkeypatch.setattr(Trainer, "_step", interrupted)
+    ckpt, model = tmp_path / "ck.npz", tmp_path / "model.npz"
+    command = [*IRIS, "--epochs", "4", "--checkpoint", ckpt, "-o", model]
+    capsys.readouterr()
+    assert _status(command) == 0
+    assert load_metadata(model)["training"]["stop_reason"] == "interrupted"
+    assert "--resume to continue" in capsys.readouterr().err
+    assert io.read_file(ckpt, CHECKPOINT_FORMAT)[0]["epoch"] == 1
+    assert _status([*command, "--resume"]) == 0
+    assert "resuming the run in" in capsys.readouterr().out
+    _same_model(model, tmp_path / "ref.npz")
+
+
+def test_epochs_extends_a_finished_run(tmp_path, capsys):
+    assert _status([*IRIS, "--epochs", "5", "-o", tmp_path / "ref"]) == 0
+    ckpt = tmp_path / "ck.npz"
+    assert _status([*IRIS, "--epochs", "2", "--checkpoint", ckpt, "--checkpoint-every", "3",
+                    "-o", tmp_path / "model"]) == 0
+    assert io.read_file(ckpt, CHECKPOINT_FORMAT)[0]["epoch"] == 2  # the end is written
+    assert _status([*IRIS, "--epochs", "5", "--checkpoint", ckpt, "--resume",
+                    "-o", tmp_path / "model"]) == 0
+    _same_model(tmp_path / "model.npz", tmp_path / "ref.npz")
+
+
+@pytest.fixture
+def started(tmp_path):
+    """A run of 2 epochs with its checkpoint (finished: --resume may still extend it)."""
+    ckpt = tmp_path / "ck.npz"
+    assert _status([*IRIS, "--epochs", "2", "--checkpoint", ckpt, "-o", tmp_path / "m"]) == 0
+    return ckpt
+
+
+def _files(folder) -> dict:
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file()}
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    (["--hidden", "6"], "--hidden: the run in {ck} was started with --hidden 5, got "
+     "--hidden 6"),
+    (["--activation", "tanh"], "--activation: the run in {ck} was started with --activation "
+     "relu, got --activation tanh"),
+    (["--lr", "0.02"], "--lr: the run in {ck} was started with --lr 0.05, got --lr 0.02"),
+    (["--optimizer", "sgd"], "--optimizer: the run in {ck} was started with --optimizer adam"),
+    (["--batch-size", "8"], "--batch-size: the run in {ck} was started with --batch-size 16, "
+     "got --batch-size 8"),
+    (["--seed", "4"], "--seed: the run in {ck} was started with --seed 3"),
+    (["--scale", "none"], "--scale: the run in {ck} was started with --scale standard"),
+    (["--weight-decay", "0.1"], "--weight-decay: the run in {ck} was started with "
+     "--weight-decay 0.0"),
+    (["--patience", "3"], "--patience: the run in {ck} was started with no --patience"),
+    (["--val-fraction", "0.2"], "--val-fraction: the run in {ck} was started with "
+     "--val-fraction 0.1, got --val-fraction 0.2"),
+    (["--epochs", "1"], "--epochs 1: the run in {ck} has already trained 2 epochs"),
+])
+def test_resume_refuses_another_run_naming_the_option(tmp_path, started, capsys, change,
+                                                      message):
+    before = _files(tmp_path)
+    options = {**OPTIONS, "--epochs": "2", change[0]: change[1]}
+    argv = ["train", "iris", *[x for kv in options.items() for x in kv], "-q",
+            "--checkpoint", started, "--resume", "-o", tmp_path / "other"]
+    capsys.readouterr()
+    assert _status(argv) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("chainrule: error: " + message.format(ck=started))
+    assert err.count("\n") == 1
+    assert _files(tmp_path) == before  # the checkpoint as it was, no model written
+
+
+def test_resume_refuses_other_data(tmp_path, capsys):
+    """Another data set, or the same file with other contents, is named as DATA."""
+    _regression_csv(tmp_path / "data.csv")
+    ckpt = tmp_path / "ck.npz"
+    args = ["--hidden", "3", "--epochs", "1", "--checkpoint", ckpt, "-q"]
+    assert _status(["train", tmp_path / "data.csv", *args, "-o", tmp_path / "m"]) == 0
+    text = (tmp_path / "data.csv").read_text().splitlines()
+    (tmp_path / "copy.csv").write_text("\n".join(text) + "\n")
+    assert _status(["train", tmp_path / "copy.csv", *args, "--resume", "-o", tmp_path / "m2"]) == 0
+    (tmp_path / "data.csv").write_text("\n".join([*text[:-1], text[1]]) + "\n")  # a row changed
+    before = _files(tmp_path)
+    capsys.readouterr()
+    assert _status(["train", tmp_path / "data.csv", *args, "--resume",
+                    "-o", tmp_path / "m3"]) == 2
+    assert capsys.readouterr().err.startswith(
+        f"chainrule: error: DATA: the contents of {tmp_path / 'data.csv'} have changed since "
+        f"the run in {ckpt} started")
+    assert _status(["train", "diabetes", *args, "--resume", "-o", tmp_path / "m3"]) == 2
+    assert capsys.readouterr().err.startswith(
+        f"chainrule: error: DATA: diabetes holds other examples than {tmp_path / 'data.csv'}")
+    assert _files(tmp_path) == before
+
+
+def test_an_existing_checkpoint_is_not_overwritten_by_a_new_run(tmp_path, started, capsys):
+    before = _files(tmp_path)
+    capsys.readouterr()
+    assert _status([*IRIS, "--epochs", "2", "--checkpoint", started, "-o", tmp_path / "x"]) == 2
+    assert capsys.readouterr().err == (
+        f"chainrule: error: --checkpoint {started}: holds a run already (after epoch 2 of 2); "
+        "add --resume to continue it, or give another file name (or remove it) to start a new "
+        "run\n")
+    assert _files(tmp_path) == before
+
+
+def test_a_checkpoint_of_a_run_started_in_python_is_refused(tmp_path, capsys):
+    X, y = np.random.default_rng(0).normal(size=(10, 4)), np.arange(10) % 3
+    ckpt = tmp_path / "py.npz"
+    chainrule.train(chainrule.mlp([4, 3, 3], output="softmax", seed=0), X, y, epochs=1,
+                    checkpoint=ckpt)
+    before = _files(tmp_path)
+    assert _status([*IRIS, "--checkpoint", ckpt, "--resume", "-o", tmp_path / "m"]) == 2
+    err = capsys.readouterr().err
+    assert "a checkpoint of a run started in Python" in err and "chainrule.resume(" in err
+    assert _files(tmp_path) == before
+
+
+def _bad_inputs(tmp_path) -> None:
+    chainrule.mlp([4, 3, 3], output="softmax", seed=0).save(tmp_path / "model.npz")
+    (tmp_path / "data.csv").write_text("a,b\n1,2\n")
+    (tmp_path / "folder").mkdir()
+    (tmp_path / "file.txt").write_text("x")
+
+
+@pytest.mark.parametrize(("options", "message"), [
+    (["--checkpoint", "{d}/model.npz"], "argument --checkpoint: {d}/model.npz exists and is "
+     "not a chainrule checkpoint"),
+    (["--checkpoint", "{d}/model"], "argument --checkpoint: {d}/model.npz exists and is not"),
+    (["--checkpoint", "{d}/data.csv"], "argument --checkpoint: {d}/data.csv exists and is not "
+     "a chainrule checkpoint"),
+    (["--checkpoint", "{d}/folder"], "argument --checkpoint: {d}/folder is a directory; give "
+     "a file name, such as {d}/folder/run.ckpt.npz"),
+    (["--checkpoint", "{d}/file.txt/ck.npz"], "argument --checkpoint: {d}/file.txt is a file, "
+     "not a directory"),
+    (["--checkpoint", ""], "argument --checkpoint: empty file name ''"),
+    (["--checkpoint", "{d}/ck", "--max-time", "0"], "argument --max-time: expected a finite "
+     "number > 0, got '0'"),
+    (["--checkpoint", "{d}/ck", "--max-time", "-1"], "argument --max-time: expected a finite "
+     "number > 0, got '-1'"),
+    (["--checkpoint", "{d}/ck", "--max-time", "nan"], "argument --max-time: expected a finite "
+     "number > 0, got 'nan'"),
+    (["--checkpoint", "{d}/ck", "--max-time", "inf"], "argument --max-time: expected"),
+    (["--checkpoint", "{d}/ck", "--max-time", "soon"], "argument --max-time: expected a "
+     "finite number > 0, got 'soon'"),
+    (["--checkpoint", "{d}/ck", "--checkpoint-every", "0"], "argument --checkpoint-every: "
+     "expected an integer >= 1, got '0'"),
+    (["--resume"], "--resume needs --checkpoint PATH"),
+    (["--max-time", "60"], "--max-time needs --checkpoint PATH"),
+    (["--checkpoint-every", "2"], "--checkpoint-every needs --checkpoint PATH"),
+    (["--checkpoint", "{d}/out.npz", "-o", "{d}/out"], "-o/--out {d}/out.npz: that is the "
+     "--checkpoint file"),
+])
+def test_bad_checkpoint_options_are_one_error_and_write_nothing(tmp_path, capsys, options,
+                                                                message):
+    _bad_inputs(tmp_path)
+    before = _files(tmp_path)
+    argv = [*IRIS, "--epochs", "1", "-o", tmp_path / "new",
+            *[o.format(d=tmp_path) for o in options]]
+    assert _status(argv) == 2
+    err = capsys.readouterr().err.strip().splitlines()[-1]
+    assert message.format(d=tmp_path) in err, err
+    assert _files(tmp_path) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        ["model.npz", "data.csv", "folder", "file.txt"])
 
 
 def test_checkpoint_notes_round_trip_and_are_checked(tmp_path):
@@ -31,3 +302,10 @@ def test_checkpoint_notes_round_trip_and_are_checked(tmp_path):
         chainrule.train(net, X, y, checkpoint_notes=[1])
     with pytest.raises(ValueError, match="checkpoint_notes must hold only what JSON writes"):
         chainrule.train(net, X, y, checkpoint_notes={"x": object()})
+
+
+def test_help_documents_resume_and_the_exit_status(capsys):
+    assert _status(["train", "--help"]) == 0
+    text = " ".join(capsys.readouterr().out.split())
+    assert "without a checkpoint there yet, start a new run" in text
+    assert "3 when --max-time stopped the run (no model written" in text

@@ -4,10 +4,21 @@ the task inferred from the target and the validation split."""
 from __future__ import annotations
 
 import argparse
+import sys
 import time
 
 import numpy as np
 
+from ._cli_checkpoint import (
+    EXIT_MAX_TIME,
+    add_checkpoint_args,
+    check_checkpoint_options,
+    check_data,
+    check_options,
+    resumed_trainer,
+    run_options,
+    train_options,
+)
 from ._cli_models_data import _DATA_EXAMPLE, _DATA_HELP, _NAMES, _not_empty, _preview, _scores
 from .cli_architecture import (
     _IMAGE_LAYERS,
@@ -56,12 +67,18 @@ def _add_train(sub: argparse._SubParsersAction) -> None:
         "relu, elu, gelu, silu, softplus, exp, square) are standardised with "
         "the training statistics (--scale none: as they are), "
         "which the model file keeps together with the class labels, feature names and "
-        "target name, so predict and evaluate take raw data.",
+        "target name, so predict and evaluate take raw data. "
+        "A run that must fit time slots (or may be interrupted) writes a --checkpoint; "
+        "--max-time ends a slot, and the same command with --resume continues the run. "
+        f"Exit status: 0 when the model is written, 2 for bad input, {EXIT_MAX_TIME} when "
+        "--max-time stopped the run (no model written: repeat the command with --resume).",
         epilog="examples: chainrule train iris -o iris.npz; chainrule train data.csv --target "
         "price --hidden 64 32 --epochs 200 -o price.npz; chainrule train digits --layers "
         "'[{\"type\": \"Conv2D\", \"out_channels\": 8, \"kernel_size\": 3, \"padding\": 1}, "
         "{\"type\": \"MaxPool2D\", \"size\": 2}, {\"type\": \"Flatten\"}]' --input-shape "
-        "1 8 8 -o cnn.npz",
+        "1 8 8 -o cnn.npz; a run in slots of an hour: chainrule train data.csv --epochs 500 "
+        "--checkpoint run.ckpt.npz --max-time 3600 --resume -o model.npz (repeat while it "
+        f"exits with status {EXIT_MAX_TIME})",
     )
     p.add_argument("data", metavar="DATA", help=_DATA_HELP)
     p.add_argument("--target", metavar="NAME",
@@ -118,6 +135,7 @@ def _add_train(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--plot", type=picture_path, metavar="PNG",
                    help="also write the loss curve to PNG (or .pdf, .svg, ...)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    add_checkpoint_args(p)  # --checkpoint, --checkpoint-every, --max-time, --resume
     p.set_defaults(handler=_train)
 
 
@@ -211,6 +229,9 @@ def _train(args: argparse.Namespace) -> int:
     _not_empty(args.data, "data", _DATA_EXAMPLE)
     refuse_overwriting(args.out, "-o/--out", {"data file": args.data})
     refuse_overwriting(args.plot, "--plot", {"data file": args.data})
+    run = check_checkpoint_options(args)  # the run --resume continues, if any
+    run_settings = run_options(args, steps)
+    check_options(run, run_settings, args.checkpoint)
     table = read_data(args.data, target=args.target, features=args.features, seed=args.seed,
                       features_what=" (--features)")
     if (given_shape is not None and table.image_shape is not None
@@ -302,24 +323,44 @@ def _train(args: argparse.Namespace) -> int:
             y_scale = 1.0 if np.ptp(y[train_idx]) == 0 else y_scale  # as a constant feature
             meta["y_mean"], meta["y_scale"] = y_mean, y_scale
         targets = ((y - y_mean) / y_scale)[:, None]
-    net = build_network(args, X.shape[1], n_out, output)
+    X_fit, T_fit = X[train_idx], targets[train_idx]
+    val = (X[val_idx], targets[val_idx]) if len(val_idx) else None
+    # a resumed run trains on exactly the run's arrays
+    digest = check_data(run, args, X_fit, T_fit, val)
+    if run is not None:
+        trainer = resumed_trainer(args, run_settings, digest)
+        net = trainer.net
+    else:
+        net = build_network(args, X.shape[1], n_out, output)
     print(f"{table.source}: {table.n_samples} examples x {X.shape[1]} features; "
           f"target {table.target_name!r}: {task}"
           + (f", {len(meta['labels'])} classes ({_preview(meta['labels'])})"
              if task == "classification" else ""))
     print(f"{len(train_idx)} for training, {len(val_idx)} for validation")
     print(net.summary())
+    resumed_from = 0 if run is None else trainer.epoch
+    if run is not None:
+        print(f"resuming the run in {args.checkpoint} after epoch {resumed_from} of "
+              f"{args.epochs}")
     options = {"patience": args.patience} if args.patience is not None else {}
     if args.schedule is not None:
         options["schedule"] = args.schedule
     start = time.perf_counter()
-    history = train(
-        net, X[train_idx], targets[train_idx], optimizer=args.optimizer, lr=args.lr,
-        momentum=steps["momentum"], batch_size=steps["batch_size"], epochs=args.epochs,
-        seed=args.seed, verbose=0 if args.quiet else 1,
-        validation_data=(X[val_idx], targets[val_idx]) if len(val_idx) else None, **options,
-    )
+    if run is not None:
+        history = trainer.fit(X_fit, T_fit, val)
+    else:
+        history = train(
+            net, X_fit, T_fit, optimizer=args.optimizer, lr=args.lr,
+            momentum=steps["momentum"], batch_size=steps["batch_size"], epochs=args.epochs,
+            seed=args.seed, verbose=0 if args.quiet else 1, validation_data=val, **options,
+            **train_options(args, run_settings, digest),
+        )
     seconds = time.perf_counter() - start
+    if history.stop_reason == "max_time":  # not finished: no model, a status a loop can read
+        print(f"chainrule train: --max-time {args.max_time:g} s spent after epoch "
+              f"{history.epochs} of {args.epochs}; no model written: run the same command "
+              f"with --resume to continue from {args.checkpoint}", file=sys.stderr)
+        return EXIT_MAX_TIME
     architecture = ({"hidden": list(args.hidden), "activation": args.activation,
                      **({"dropout": args.dropout} if args.dropout else {})}
                     if args.layers is None else
@@ -339,6 +380,8 @@ def _train(args: argparse.Namespace) -> int:
                        if history.get(k) and all(np.isfinite(history[k]))}
     model = SavedModel(net, meta)
     epochs = f"{history.epochs} epoch{'' if history.epochs == 1 else 's'}"
+    if run is not None:
+        epochs += f" ({history.epochs - resumed_from} since the checkpoint)"
     line = f"trained {epochs} in {seconds:.2f} s ({history.stop_reason})"
     for name, idx in (("training", train_idx), ("validation", val_idx)):
         if len(idx):
@@ -346,6 +389,10 @@ def _train(args: argparse.Namespace) -> int:
             line += f"; {name} " + ", ".join(f"{_NAMES[k]} {v:.4g}" for k, v in scores.items())
     print(line)
     print(f"model written to {model.save(args.out)}")
+    if history.stop_reason == "interrupted" and args.checkpoint is not None:
+        print(f"chainrule train: interrupted after epoch {history.epochs} of {args.epochs}; "
+              f"run the same command with --resume to continue from {args.checkpoint}",
+              file=sys.stderr)
     if args.plot:
         from .plots import plot_loss
 

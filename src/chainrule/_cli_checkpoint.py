@@ -1,0 +1,303 @@
+"""``chainrule train``'s checkpoints: ``--checkpoint``, ``--checkpoint-every``, ``--max-time``
+and ``--resume``, for a run that must fit a cluster's time slots or survive an interruption.
+
+A checkpoint (:mod:`chainrule.checkpoints`) holds the network and the trainer's state,
+not how the command line prepared the data (columns, scaling, validation split).  The
+command line keeps that in the checkpoint's notes (``checkpoint_notes`` of
+:func:`chainrule.train`): the options that decide the run,
+as they were resolved, and a SHA-256 of the arrays it trained on.  ``--resume``
+prepares the data again from the same options and refuses to continue when an option
+or the arrays differ, naming the option: a resumed run is then the uninterrupted one,
+bit for bit (float64 data).
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from .cli_args import _check_parent, _is_dir, _not_empty, positive_float, positive_int
+
+if TYPE_CHECKING:
+    from .training import Trainer
+
+#: The exit status of ``chainrule train`` stopped by ``--max-time``: the run is not
+#: finished, no model is written, and the same command with ``--resume`` continues it.
+EXIT_MAX_TIME = 3
+
+# what a checkpoint's notes say they are, so that a checkpoint of a run started in
+# Python (chainrule.train, which keeps no notes of the command line) is told apart
+_NOTES_KIND = "chainrule train"
+
+# the options that decide a run (--epochs aside, which --resume may change), by their
+# attribute in the parsed arguments, as the notes record them once resolved
+_RUN_OPTIONS = {
+    "target": "--target", "features": "--features", "task": "--task",
+    "hidden": "--hidden", "activation": "--activation", "dropout": "--dropout",
+    "layers": "--layers", "input_shape": "--input-shape", "output": "--output",
+    "loss": "--loss", "init": "--init", "optimizer": "--optimizer", "lr": "--lr",
+    "momentum": "--momentum", "batch_size": "--batch-size", "weight_decay": "--weight-decay",
+    "schedule": "--schedule", "patience": "--patience", "scale": "--scale", "seed": "--seed",
+}
+
+
+def checkpoint_path(text: str) -> Path:
+    """argparse type of ``--checkpoint``: the file a run's checkpoints are written to.
+
+    ``.npz`` is appended when missing (as :func:`chainrule.io.save` does).  A
+    file already there must be a chainrule checkpoint: a model file, a data
+    file or anything else would be overwritten by the first epoch's checkpoint.
+
+    Returns
+    -------
+    Path
+        The checkpoint file.
+
+    Raises
+    ------
+    argparse.ArgumentTypeError
+        For a directory, an existing file that is no checkpoint, a folder that
+        cannot be written in, or a name the system refuses.
+    """
+    from . import io
+    from .checkpoints import CHECKPOINT_FORMAT
+
+    _not_empty(text, "run.ckpt.npz")
+    given = Path(text)
+    if text.endswith(("/", os.sep)) or _is_dir(given):
+        raise argparse.ArgumentTypeError(
+            f"{text} is a directory; give a file name, such as {given / 'run.ckpt.npz'}")
+    path = io.file_path(given)
+    if _is_dir(path):
+        raise argparse.ArgumentTypeError(f"{path} is a directory; give a file name")
+    for existing in dict.fromkeys((given, path)):  # data.csv as well as data.csv.npz
+        if existing.exists():
+            try:
+                io.read_file(existing, CHECKPOINT_FORMAT)
+            except (ValueError, OSError) as exc:
+                raise argparse.ArgumentTypeError(
+                    f"{existing} exists and is not a chainrule checkpoint ({exc}); the run's "
+                    "checkpoints would overwrite it: give another file name") from None
+    _check_parent(path)
+    return path
+
+
+checkpoint_path.__name__ = "checkpoint"
+
+
+def add_checkpoint_args(p: argparse.ArgumentParser) -> None:
+    """``--checkpoint``, ``--checkpoint-every``, ``--max-time`` and ``--resume`` of train."""
+    p.add_argument("--checkpoint", type=checkpoint_path, metavar="PATH",
+                   help="write the run's state (network, optimizer, epoch, random state, "
+                   "history, and how the data were prepared) to PATH (.npz is appended) every "
+                   "--checkpoint-every epochs and at the end; an existing checkpoint is "
+                   "continued with --resume, never overwritten by a new run")
+    p.add_argument("--checkpoint-every", type=positive_int, default=None, metavar="N",
+                   dest="checkpoint_every",
+                   help="epochs between checkpoints (default: 1)")
+    p.add_argument("--max-time", type=positive_float, default=None, metavar="SECONDS",
+                   dest="max_time",
+                   help="time budget of this command, checked after each mini-batch (needs "
+                   "--checkpoint): once spent, training stops, no model is written, the "
+                   "checkpoint holds the last complete epoch, and the command exits with "
+                   f"status {EXIT_MAX_TIME}")
+    p.add_argument("--resume", action="store_true",
+                   help="continue the run in --checkpoint PATH, with the data prepared as "
+                   "at its start (the options must be the run's; --epochs may extend it); "
+                   "without a checkpoint there yet, start a new run. So one command serves "
+                   "the first time slot and every later one: repeat it while it exits "
+                   f"with status {EXIT_MAX_TIME}")
+
+
+def check_checkpoint_options(args: argparse.Namespace) -> dict | None:
+    """Check the checkpoint options before any data are read; the run to continue, if any.
+
+    Returns
+    -------
+    dict or None
+        ``{"notes": ..., "epoch": int, "epochs": int}`` of the checkpoint that
+        ``--resume`` continues; None for a new run.
+
+    Raises
+    ------
+    ValueError
+        For ``--resume``, ``--checkpoint-every`` or ``--max-time`` without
+        ``--checkpoint``, an existing checkpoint without ``--resume``, a
+        checkpoint the command line did not write, ``--epochs`` below the
+        epochs it has trained, or ``-o/--out`` naming the checkpoint.
+    """
+    from . import io
+    from .checkpoints import CHECKPOINT_FORMAT
+
+    path = args.checkpoint
+    if path is None:
+        for option, given in (("--resume", args.resume),
+                              ("--checkpoint-every", args.checkpoint_every is not None),
+                              ("--max-time", args.max_time is not None)):
+            if given:
+                why = (" (a run stopped by it continues from its checkpoint)"
+                       if option == "--max-time" else "")
+                raise ValueError(f"{option} needs --checkpoint PATH{why}")
+        return None
+    if os.path.realpath(args.out) == os.path.realpath(path):
+        raise ValueError(f"-o/--out {args.out}: that is the --checkpoint file; the model "
+                         "would overwrite the run's checkpoint: give another file name")
+    if not path.exists():
+        if args.resume:
+            print(f"chainrule train: --resume: no checkpoint {path} yet; starting a new run",
+                  file=sys.stderr)
+        return None
+    meta, _ = io.read_file(path, CHECKPOINT_FORMAT)  # checked by the type: a checkpoint
+    record = meta.get("trainer")  # a damaged one is refused by Trainer.from_checkpoint
+    epoch, epochs = meta.get("epoch"), record.get("epochs") if isinstance(record, dict) else None
+    if not args.resume:
+        raise ValueError(
+            f"--checkpoint {path}: holds a run already (after epoch {epoch} of {epochs}); "
+            "add --resume to continue it, or give another file name (or remove it) to start "
+            "a new run")
+    notes = meta.get("notes")
+    if not (isinstance(notes, dict) and notes.get("kind") == _NOTES_KIND
+            and isinstance(notes.get("options"), dict)):
+        raise ValueError(
+            f"--checkpoint {path}: a checkpoint of a run started in Python, which does not "
+            "record how chainrule train prepares the data; continue it with "
+            f"chainrule.resume({str(path)!r}, X, Y)")
+    if isinstance(epoch, int) and args.epochs < epoch:
+        raise ValueError(
+            f"--epochs {args.epochs}: the run in {path} has already trained {epoch} epochs; "
+            "--epochs is the total to reach and cannot be below that")
+    return {"notes": notes, "epoch": epoch, "epochs": epochs}
+
+
+def run_options(args: argparse.Namespace, steps: dict) -> dict:
+    """The options that decide a run, resolved (``steps``: :func:`optimizer_settings`)."""
+    options = {name: getattr(args, name) for name in _RUN_OPTIONS}
+    options.update(steps)  # the momentum and batch size the rule uses (defaults filled in)
+    return json.loads(json.dumps(options))  # as the checkpoint's JSON gives them back
+
+
+def _shown(option: str, value: object) -> str:
+    if value is None:
+        return f"no {option}"
+    if isinstance(value, list) and not any(isinstance(v, (dict, list)) for v in value):
+        return f"{option} {' '.join(map(str, value))}"
+    if isinstance(value, (dict, list)):
+        return f"{option} '{json.dumps(value)}'"
+    return f"{option} {value}"
+
+
+def _refuse(path: Path, option: str, recorded: object, given: object) -> ValueError:
+    return ValueError(
+        f"{option}: the run in {path} was started with {_shown(option, recorded)}, got "
+        f"{_shown(option, given)}; give the run's options again to continue it (--epochs "
+        "may extend it), or another --checkpoint to start a new run")
+
+
+def check_options(run: dict | None, options: dict, path: Path) -> None:
+    """Refuse to continue ``run`` (:func:`check_checkpoint_options`) with other options."""
+    if run is None:
+        return
+    recorded = run["notes"]["options"]
+    for name, option in _RUN_OPTIONS.items():
+        if recorded.get(name) != options[name]:
+            raise _refuse(path, option, recorded.get(name), options[name])
+
+
+def fingerprint(*arrays: np.ndarray) -> str:
+    """SHA-256 of the arrays a run trains on: their dtypes, shapes and bytes."""
+    digest = hashlib.sha256()
+    for a in arrays:
+        a = np.ascontiguousarray(a)
+        digest.update(f"{a.dtype.str}{a.shape}".encode())
+        digest.update(a.data)
+    return digest.hexdigest()
+
+
+def check_data(run: dict | None, args: argparse.Namespace, X: np.ndarray, T: np.ndarray,
+               val: tuple[np.ndarray, np.ndarray] | None) -> str | None:
+    """Refuse to continue ``run`` on other data than it started on (after the same options).
+
+    Parameters
+    ----------
+    run : dict or None
+        What :func:`check_checkpoint_options` returned (None: a new run).
+    args : argparse.Namespace
+        The command's options (``--val-fraction`` resolved).
+    X : ndarray of shape (n_train, n_features)
+    T : ndarray of shape (n_train, n_outputs)
+        The prepared training examples and targets.
+    val : (ndarray, ndarray) or None
+        The prepared validation examples and targets.
+
+    Returns
+    -------
+    str or None
+        The arrays' :func:`fingerprint` (None without ``--checkpoint``).
+    """
+    if args.checkpoint is None:
+        return None
+    digest = fingerprint(X, T, *(val or ()))
+    if run is None:
+        return digest
+    path, recorded = args.checkpoint, run["notes"]
+    if recorded.get("val_fraction") != args.val_fraction:
+        raise _refuse(path, "--val-fraction", recorded.get("val_fraction"), args.val_fraction)
+    if recorded.get("data_sha256") != digest:
+        source, data = recorded.get("data"), str(args.data)
+        what = (f"the contents of {data} have changed since" if source == data else
+                f"{data} holds other examples than {source}, on which")
+        raise ValueError(
+            f"DATA: {what} the run in {path} started (its prepared training and validation "
+            "arrays differ); give the run's data to continue it, or another --checkpoint to "
+            "start a new run")
+    return digest
+
+
+def resumed_trainer(args: argparse.Namespace, settings: dict, digest: str | None) -> Trainer:
+    """The :class:`~chainrule.training.Trainer` of the run that ``--resume`` continues.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The command's options; ``--checkpoint`` names the run (checked by
+        :func:`check_checkpoint_options`).
+    settings : dict
+        :func:`run_options` of the options, which the notes go on recording.
+    digest : str
+        What :func:`check_data` returned.
+    """
+    from .training import Trainer
+
+    trainer = Trainer.from_checkpoint(args.checkpoint, epochs=args.epochs,
+                                      verbose=0 if args.quiet else 1, max_time=args.max_time)
+    if args.checkpoint_every is not None:
+        trainer.checkpoint_every = args.checkpoint_every
+    trainer.checkpoint_notes = train_options(args, settings, digest)["checkpoint_notes"]
+    return trainer
+
+
+def train_options(args: argparse.Namespace, settings: dict, digest: str | None) -> dict:
+    """The checkpoint options of :func:`chainrule.train` for a new run ({} without one).
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+    settings : dict
+        :func:`run_options` of the options, which the checkpoint's notes record.
+    digest : str or None
+        What :func:`check_data` returned.
+    """
+    if args.checkpoint is None:
+        return {}
+    return {"checkpoint": args.checkpoint, "checkpoint_every": args.checkpoint_every or 1,
+            "max_time": args.max_time,
+            "checkpoint_notes": {"kind": _NOTES_KIND, "options": settings,
+                                 "data": str(args.data), "val_fraction": args.val_fraction,
+                                 "data_sha256": digest}}
