@@ -102,6 +102,27 @@ def test_max_time_slots_resume_to_the_uninterrupted_model(tmp_path, clock, capsy
     assert io.read_file(ckpt, CHECKPOINT_FORMAT)[0]["epoch"] == 6
 
 
+@pytest.mark.parametrize("started", [False, True])
+def test_a_slot_too_short_for_one_epoch_stops_the_loop(tmp_path, clock, capsys, started):
+    """A budget spent inside the first epoch of a slot keeps nothing (the checkpoint holds
+    complete epochs): exit status 3 would have the loop repeat the same slot forever."""
+    ckpt, model = tmp_path / "run.ckpt.npz", tmp_path / "model.npz"
+    command = [*IRIS, "--epochs", "6", "--checkpoint", ckpt, "--resume", "-o", model]
+    if started:  # two epochs (18 steps) trained, then slots of 5 steps: epoch 3 unfinished
+        assert _status([*command, "--max-time", "20"]) == 3
+        assert io.read_file(ckpt, CHECKPOINT_FORMAT)[0]["epoch"] == 2
+    before = ckpt.read_bytes() if started else None
+    capsys.readouterr()
+    assert _status([*command, "--max-time", "5"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()[-1]
+    epoch = 3 if started else 1
+    assert (f"--max-time 5: spent before epoch {epoch} of 6 finished; a checkpoint keeps "
+            "only complete epochs, so the same command would stop there again") in err, err
+    assert not model.exists()
+    if started:
+        assert ckpt.read_bytes() == before
+
+
 def test_the_first_slot_says_it_starts_a_new_run(tmp_path, capsys):
     ckpt = tmp_path / "ck.npz"
     assert _status([*IRIS, "--epochs", "1", "--checkpoint", ckpt, "--resume",

@@ -107,7 +107,8 @@ def add_checkpoint_args(p: argparse.ArgumentParser) -> None:
                    help="time budget of this command, checked after each mini-batch (needs "
                    "--checkpoint): once spent, training stops, no model is written, the "
                    "checkpoint holds the last complete epoch, and the command exits with "
-                   f"status {EXIT_MAX_TIME}")
+                   f"status {EXIT_MAX_TIME} (status 2 when not one epoch finished in it: "
+                   "the same command could never go further)")
     p.add_argument("--resume", action="store_true",
                    help="continue the run in --checkpoint PATH, with the data prepared as "
                    "at its start (the options must be the run's; --epochs may extend it); "

@@ -356,6 +356,13 @@ def _train(args: argparse.Namespace) -> int:
             **train_options(args, run_settings, digest),
         )
     seconds = time.perf_counter() - start
+    if history.stop_reason == "max_time" and history.epochs == resumed_from:
+        # no epoch completed: the checkpoint is as before, and the same command would stop
+        # at the same place again, slot after slot (a loop on status 3 would never end)
+        raise ValueError(
+            f"--max-time {args.max_time:g}: spent before epoch {resumed_from + 1} of "
+            f"{args.epochs} finished; a checkpoint keeps only complete epochs, so the same "
+            "command would stop there again: give a --max-time longer than one epoch")
     if history.stop_reason == "max_time":  # not finished: no model, a status a loop can read
         print(f"chainrule train: --max-time {args.max_time:g} s spent after epoch "
               f"{history.epochs} of {args.epochs}; no model written: run the same command "
