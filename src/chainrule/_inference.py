@@ -10,6 +10,7 @@ or integer data, a memory map or a sparse matrix is never copied whole.
 
 from __future__ import annotations
 
+import math
 import sys
 from collections.abc import Iterator
 from typing import Any
@@ -44,7 +45,7 @@ def row_values(layers: list, shapes: list[tuple[Any, Any]]) -> int:
     """
     widest = 1
     for layer, (shape_in, shape_out) in zip(layers, shapes, strict=True):
-        widest = max(widest, int(np.prod(shape_in)), int(np.prod(shape_out)))
+        widest = max(widest, _values(shape_in), _values(shape_out))
         kernel = getattr(layer, "kernel_size", None)
         if kernel is not None and getattr(layer, "in_channels", None) is not None:
             c, h, w = shape_in
@@ -53,6 +54,11 @@ def row_values(layers: list, shapes: list[tuple[Any, Any]]) -> int:
             ho = shape_out[1]
             widest = max(widest, c * kernel[0] * kernel[1] * ho * wp, c * (hp + 1) * wp)
     return widest
+
+
+def _values(shape: int | tuple[int, ...]) -> int:
+    """Values per example of a layer's input or output shape (features, or C x H x W)."""
+    return int(shape) if isinstance(shape, (int, np.integer)) else math.prod(map(int, shape))
 
 
 def block_rows(widest: int, itemsize: int, nbytes: int | None = None) -> int:

@@ -147,15 +147,17 @@ class _Inference:
                                   else _weighted_mean(right, sw)[0])
         return result
 
-    def _predict_rows(self, X: Any, rows: int) -> np.ndarray:
+    def _predict_rows(self, X: Any, rows: int, layers: slice = slice(None)) -> np.ndarray:
         """:meth:`predict` of checked ``X`` (see :meth:`_inference_input`) in blocks of ``rows``.
 
         The one loop over blocks of outputs that :meth:`predict`, the estimators'
         predictions (``_mlp_base._evaluate``), :class:`~chainrule.SavedModel` and
-        the decision-region plots share.
+        the decision-region plots share.  ``layers`` runs only those layers (``X``
+        is then the input of the first of them): the outputs of an autoencoder's
+        encoder or decoder alone.
         """
         out = None
-        with _EvaluationPass(self) as pass_:
+        with _EvaluationPass(self, layers) as pass_:
             for start, A in pass_.blocks(X, rows):
                 if out is None:
                     if A.shape[0] == X.shape[0]:  # one block: its output is the result
@@ -281,8 +283,9 @@ class _EvaluationPass:
     # what the output layer keeps during the block: what Network._output_terms reads
     _OUTPUT = ("Z", "A", "_lse")
 
-    def __init__(self, net: Network) -> None:
+    def __init__(self, net: Network, layers: slice = slice(None)) -> None:
         self.net = net
+        self.layers = net.layers[layers]  # those the pass runs, in order (all by default)
         self.saved: list[dict] = []
 
     def __enter__(self) -> _EvaluationPass:
@@ -304,8 +307,8 @@ class _EvaluationPass:
 
     def forward(self, X: np.ndarray) -> np.ndarray:
         """Outputs of the network for ``X`` in evaluation mode, as ``net._forward(X, False)``."""
-        A, last = X, len(self.net.layers) - 1
-        for i, layer in enumerate(self.net.layers):
+        A, last = X, len(self.layers) - 1
+        for i, layer in enumerate(self.layers):
             A = layer.forward(A, False)
             _release_layer(layer, self._OUTPUT if i == last else ())
         return A

@@ -38,11 +38,11 @@ from ._penalty import KLSparsity, _penalized_cost
 def _layer_outputs(net: Network, i: int, X: np.ndarray) -> np.ndarray:
     """Outputs of ``net.layers[i]`` alone for checked ``X``, in blocks of rows.
 
-    :meth:`Network.predict` of a one-layer network holding a copy of the layer (the
-    fitted network is not touched): no net input or output of all the rows is made,
-    only the result of shape (n_samples, n_out).
+    The block loop of :meth:`Network.predict` over that layer alone (under the
+    network's lock; its layers hold afterwards what they held before): no net input or
+    output of all the rows is made, only the result of shape (n_samples, n_out).
     """
-    return Network([net.layers[i]]).predict(X)
+    return net._predict_rows(X, net._block_rows(None), slice(i, i + 1))
 
 
 def _check_reachable(X: np.ndarray, output: str, decoder: str) -> None:
