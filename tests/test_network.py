@@ -9,6 +9,7 @@ course notations' own forward formulas.
 from __future__ import annotations
 
 import itertools
+import math
 
 import numpy as np
 import pytest
@@ -399,6 +400,29 @@ def test_weights_whose_sum_overflows_give_the_cost_of_repeated_rows(name, sizes,
             J, g = net.loss_and_grad(X, Y, sample_weight=big)
         assert J == pytest.approx(Jr, rel=1e-13, abs=1e-15)
         np.testing.assert_allclose(g, gr, rtol=1e-12, atol=1e-15)
+
+
+@pytest.mark.parametrize(("name", "sizes", "kw", "targets"), WEIGHTED_NETS,
+                         ids=[c[0] for c in WEIGHTED_NETS])
+def test_subnormal_weights_give_the_cost_of_repeated_rows(name, sizes, kw, targets, rng):
+    """Unequal weights so small that their sum is subnormal: each example's factor
+    ``m / sum(w)`` was inf, so the cost was inf and the gradient NaN.  The weighted mean
+    does not depend on the weights' scale: the cost and gradient of the rows repeated w
+    times (the weights are powers of two times the smallest subnormal, exact)."""
+    net = mlp(sizes, seed=5, weight_decay=0.3, decay="ufldl", **kw)
+    net.set_params(rng.normal(scale=0.7, size=net.n_params))
+    X = rng.normal(size=(6, 3))
+    Y = targets(rng, 6)
+    w = np.array([2, 0, 1, 4, 1, 4])
+    tiny = w * np.nextafter(0.0, 1.0) * 2.0 ** 10
+    assert 0 < tiny.sum() and math.isinf(6 / float(tiny.sum()))
+    reference = mlp(sizes, seed=5, weight_decay=0.3, decay="ufldl", **kw)
+    reference.set_params(net.params)
+    Jr, gr = reference.loss_and_grad(np.repeat(X, w, axis=0), np.repeat(Y, w, axis=0))
+    with np.errstate(over="raise", invalid="raise"):
+        J, g = net.loss_and_grad(X, Y, sample_weight=tiny)
+    assert J == pytest.approx(Jr, rel=1e-13, abs=1e-15)
+    np.testing.assert_allclose(g, gr, rtol=1e-12, atol=1e-15)
 
 
 def test_per_sample_decay_with_weights_by_hand():

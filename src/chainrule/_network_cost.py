@@ -269,14 +269,16 @@ class _CostAndGradient:
                 total = float(np.sum(sample_weight))
             if total > 0:
                 m_decay = total  # inf for a sum past the float range: no per-sample decay
-            if total == math.inf and not np.all(sample_weight == sample_weight[0]):
-                # m / inf would be 0, no data term: the same weighted mean from the
+            factor = m / total if total > 0 else 0.0  # zero weights: no data term
+            if 0 < total and not 0 < factor < math.inf and not np.all(
+                    sample_weight == sample_weight[0]):
+                # a sum past the float range (m / inf = 0: no data term) or of subnormal
+                # weights (m / sum = inf: a NaN gradient): the same weighted mean from the
                 # weights divided by the largest one
                 scaled = sample_weight / sample_weight.max()
                 scale = (scaled * (m / float(np.sum(scaled)))).astype(self.dtype,
                                                                       copy=False)[:, None]
             elif not np.all(sample_weight == sample_weight[0]) or total == 0:
-                factor = m / total if total > 0 else 0.0  # zero weights: no data term
                 scale = (sample_weight * factor).astype(self.dtype, copy=False)[:, None]
         # the weight-decay part of J, kept for callers that report the data term apart
         # (the estimators' scikit-learn-scaled loss of several squared-error outputs)
