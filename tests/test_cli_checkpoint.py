@@ -325,8 +325,14 @@ def test_checkpoint_notes_round_trip_and_are_checked(tmp_path):
         chainrule.train(net, X, y, checkpoint_notes={"x": object()})
 
 
-def test_help_documents_resume_and_the_exit_status(capsys):
+def test_help_documents_resume_and_the_exit_status(tmp_path, capsys):
     assert _status(["train", "--help"]) == 0
     text = " ".join(capsys.readouterr().out.split())
     assert "without a checkpoint there yet, start a new run" in text
     assert "3 when --max-time stopped the run (no model written" in text
+    # the status of a run that diverged (main: an ArithmeticError) or ran out of memory
+    assert "1 when training diverged or memory ran out" in text
+    assert _status([*IRIS, "--optimizer", "sgd", "--lr", "1e6", "--epochs", "50",
+                    "-o", tmp_path / "m"]) == 1
+    assert _status([*IRIS, "--hidden", "100000000000", "-o", tmp_path / "m"]) == 1
+    assert not any(tmp_path.iterdir())

@@ -70,7 +70,8 @@ def _add_train(sub: argparse._SubParsersAction) -> None:
         "target name, so predict and evaluate take raw data. "
         "A run that must fit time slots (or may be interrupted) writes a --checkpoint; "
         "--max-time ends a slot, and the same command with --resume continues the run. "
-        f"Exit status: 0 when the model is written, 2 for bad input, {EXIT_MAX_TIME} when "
+        f"Exit status: 0 when the model is written, 1 when training diverged or memory ran "
+        f"out (no model written), 2 for bad input, {EXIT_MAX_TIME} when "
         "--max-time stopped the run (no model written: repeat the command with --resume).",
         epilog="examples: chainrule train iris -o iris.npz; chainrule train data.csv --target "
         "price --hidden 64 32 --epochs 200 -o price.npz; chainrule train digits --layers "
