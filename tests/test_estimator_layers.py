@@ -285,6 +285,48 @@ def test_a_changed_layer_list_is_refused_before_anything_changes(digits, how):
     assert not np.array_equal(est.network_.params, params)
 
 
+_DENSE_RELU = {"type": "Dense", "fan_out": 5, "activation": "relu"}
+_DENSE_ID = {"type": "Dense", "fan_out": 5, "activation": "identity"}
+_BN_RELU = {"type": "BatchNorm", "activation": "relu"}
+
+
+@pytest.mark.parametrize("how", ["warm_start", "partial_fit"])
+@pytest.mark.parametrize(("layers", "params"), [
+    ([{**_DENSE_RELU, "bias": False}], {}),
+    ([_DENSE_RELU, _BN_RELU], {"batch_norm": True}),  # relu twice
+    ([_DENSE_ID, {**_BN_RELU, "momentum": 0.5}], {"batch_norm": True}),
+    ([_DENSE_ID, {"type": "Dropout", "rate": 0.2}, _BN_RELU],
+     {"batch_norm": True, "dropout": 0.2}),
+    ([_DENSE_RELU, {"type": "Dropout", "rate": 0.1}, {"type": "Dropout", "rate": 0.2}],
+     {"dropout": 0.2}),
+    ([_DENSE_ID, _BN_RELU, {**_DENSE_RELU, "fan_out": 3}],
+     {"hidden_layer_sizes": (5, 3), "batch_norm": True}),
+])
+def test_hidden_layer_sizes_does_not_continue_layers_it_cannot_build(how, layers, params):
+    """layers=None after a fit of layers= that hidden_layer_sizes, activation, batch_norm
+    and dropout cannot build, though their values read alike from the fitted network: a
+    warm start or partial_fit would go on with those layers, ignoring the parameters.
+    Refused naming both lists of hidden layers, the network unchanged; the layers that
+    hidden_layer_sizes builds go on."""
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(40, 4)), rng.integers(0, 2, 40)
+    est = MLPClassifier(layers=layers, max_iter=2, random_state=0,
+                        warm_start=how == "warm_start").fit(X, y)
+    before = est.network_.params.copy()
+    est.set_params(layers=None, **{"hidden_layer_sizes": (5,), "activation": "relu", **params})
+    refit = est.fit if how == "warm_start" else est.partial_fit
+    built = [layer.get_config() for layer in est._build_network(
+        4, 1, "sigmoid", "log_loss", np.random.default_rng(0), np.float64).layers[:-1]]
+    assert built != [layer.get_config() for layer in est.network_.layers[:-1]]
+    with pytest.raises(ValueError, match=r"^layers: the fitted network's hidden layers are "):
+        refit(X, y)
+    np.testing.assert_array_equal(est.network_.params, before)
+    fitted = clone(est).fit(X, y)  # the network those parameters build
+    before = fitted.network_.params.copy()
+    (fitted.fit if how == "warm_start" else fitted.partial_fit)(X, y)  # its own: goes on
+    assert not np.array_equal(fitted.network_.params, before)
+
+
 # --- saving -----------------------------------------------------------------------------------
 def test_save_and_load_round_trip_a_cnn(tmp_path, digits):
     X, y = digits

@@ -41,6 +41,10 @@ def _seed(random_state: object) -> int:
     return int(check_random_state(random_state).randint(high))
 
 
+# the settings of the BatchNorm layers that batch_norm=True builds
+_BN_DEFAULTS = BatchNorm(1)
+
+
 class _Fitting:
     """Fitting, but for the stochastic solvers' epochs: the mixin base of
     :class:`~chainrule._mlp_base._BaseMLP` that checks the network a fit
@@ -62,28 +66,39 @@ class _Fitting:
         Read from ``network_`` (so a loaded estimator has them too), in the form
         of :meth:`_asked_architecture`: hidden widths, hidden activation names,
         ``batch_norm`` and the dropout rate after each hidden layer.  None for a
-        network that ``hidden_layer_sizes`` cannot describe (built from ``layers``
-        with other layers than Dense, BatchNorm and Dropout after a Dense layer).
+        network that ``hidden_layer_sizes`` cannot describe, built from ``layers``:
+        other layers than Dense, BatchNorm and Dropout, or these in another order or
+        with other settings than ``hidden_layer_sizes`` gives them (a Dense without
+        bias, a BatchNorm after a Dense that has an activation of its own or of
+        another momentum or eps, a BatchNorm after some hidden layers only, two
+        Dropouts in a row, a Dropout of rate 0).
         """
         sizes: list[int] = []
         acts: list[str] = []
         drops: list[float] = []
-        batch_norm = False
+        norms = 0  # hidden layers followed by a BatchNorm: none or all of them
+        last = None  # the type of the layer before, which decides what may follow
         for layer in self.network_.layers[:-1]:
-            if not isinstance(layer, (Dense, BatchNorm, Dropout)) or (
-                    not sizes and not isinstance(layer, Dense)):
-                return None
-            if isinstance(layer, Dense):
+            if isinstance(layer, Dense) and layer.has_bias:
                 sizes.append(int(layer.n_out))
                 acts.append(layer.activation.name)
                 drops.append(0.0)
-            elif isinstance(layer, BatchNorm):  # the hidden layer's activation is here
-                batch_norm = True
-                acts[-1] = layer.activation.name
-            elif isinstance(layer, Dropout):
+            elif (isinstance(layer, BatchNorm) and last is Dense
+                    and acts[-1] == "identity"
+                    and (layer.momentum, layer.eps) == (_BN_DEFAULTS.momentum,
+                                                        _BN_DEFAULTS.eps)):
+                norms += 1
+                acts[-1] = layer.activation.name  # the hidden layer's activation is here
+            elif (isinstance(layer, Dropout) and last in (Dense, BatchNorm)
+                    and layer.rate > 0):
                 drops[-1] = float(layer.rate)
+            else:
+                return None
+            last = type(layer)
+        if norms not in (0, len(sizes)):
+            return None
         return {"hidden_layer_sizes": tuple(sizes), "activation": acts,
-                "batch_norm": batch_norm, "dropout": drops}
+                "batch_norm": norms > 0, "dropout": drops}
 
     def _asked_architecture(self) -> dict[str, Any]:
         """The architecture the parameters ask for now (checked by ``_validate_params``)."""
