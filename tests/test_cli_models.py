@@ -220,6 +220,23 @@ def test_plot_weights_shape_that_does_not_fit_names_the_option(trained, capsys):
         cr.plots.first_layer_tiles(cr.load(d / "model.npz"), shape=(3, 3))  # the API's words
 
 
+def test_plot_weights_shape_of_a_conv_model_is_refused_not_ignored(tmp_path, capsys):
+    """--shape 2 2 on a model whose first layer is a Conv2D of 3 x 3 kernels drew the
+    kernels at 3 x 3 and said nothing of the option; it is refused, naming it."""
+    model, out = tmp_path / "cnn.npz", tmp_path / "never.png"
+    net = cr.Network([cr.Conv2D(1, 2, 3, seed=0), cr.Flatten(), cr.Dense(18, 2,
+                                                                        "softmax")],
+                     loss="cross_entropy", input_shape=(1, 5, 5))
+    cr.io.save(net, model)
+    assert main(["plot", "weights", str(model), "--shape", "2", "2", "-o", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert ("--shape 2 2: the model's first layer is a Conv2D, whose kernels are drawn at "
+            "their own size") in err
+    assert not out.exists()
+    assert main(["plot", "weights", str(model), "-o", str(out)]) == 0  # without: drawn
+    assert out.exists()
+
+
 @pytest.mark.parametrize("output", [["--output", "exp"], []], ids=["exp", "default"])
 def test_poisson_regression_keeps_its_counts(tmp_path, capsys, output):
     """--loss poisson: the target is not standardised (centring made counts negative).

@@ -215,7 +215,8 @@ def _add_plot(sub: argparse._SubParsersAction) -> None:
                    help="default: chainrule-KIND.png")
     p.add_argument("--title", help="picture title")
     p.add_argument("--shape", type=positive_int, nargs=2, metavar=("H", "W"),
-                   help="weights: image shape of the inputs (default: square)")
+                   help="weights: image shape of the inputs of a Dense first layer "
+                   "(default: square)")
     p.add_argument("--max-units", type=positive_int, default=100, dest="max_units",
                    help="weights: at most this many units, a kernel being one tile per "
                         "input channel (default: 100)")
@@ -256,6 +257,11 @@ def _plot(args: argparse.Namespace) -> int:
 
         layer = plots._first_weight_layer(model.network)
         n_in = layer.W.shape[0] if isinstance(layer, Dense) else None  # Conv2D: kernels
+        if n_in is None and args.shape is not None:  # drawn at their own size: not used
+            h, w = args.shape
+            raise ValueError(f"plot weights: --shape {h} {w}: the model's first layer is a "
+                             f"{type(layer).__name__}, whose kernels are drawn at their own "
+                             "size (kh x kw); --shape is for a Dense first layer: leave it out")
         if n_in is not None and args.shape is None and math.isqrt(n_in) ** 2 != n_in:
             raise ValueError(f"plot weights: the model's {n_in} inputs are not a square "
                              f"image; give --shape H W with H * W = {n_in}")
