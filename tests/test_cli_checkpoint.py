@@ -12,6 +12,12 @@ Trainer's ``_step`` is wrapped), so the batch after which the budget is spent is
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
+import time
+
 import numpy as np
 import pytest
 
@@ -336,3 +342,83 @@ def test_help_documents_resume_and_the_exit_status(tmp_path, capsys):
                     "-o", tmp_path / "m"]) == 1
     assert _status([*IRIS, "--hidden", "100000000000", "-o", tmp_path / "m"]) == 1
     assert not any(tmp_path.iterdir())
+
+
+@pytest.fixture
+def sigterm_caught():
+    """A SIGTERM handler of the host (pytest) that records the signal instead of dying."""
+    caught = []
+    old = signal.signal(signal.SIGTERM, lambda signum, frame: caught.append(signum))
+    yield caught
+    signal.signal(signal.SIGTERM, old)
+
+
+def _terminating_step(monkeypatch, at: int) -> None:
+    """A real SIGTERM to this process in the ``at``-th training step."""
+    step, calls = Trainer._step, [0]
+    monkeypatch.setattr(Trainer, "_plain_step", step, raising=False)
+
+    def terminated(self, *args, **kwargs):
+        calls[0] += 1
+        if calls[0] == at:
+            os.kill(os.getpid(), signal.SIGTERM)
+        return step(self, *args, **kwargs)
+
+    monkeypatch.setattr(Trainer, "_step", terminated)
+
+
+def test_sigterm_stops_as_ctrl_c_then_resume_gives_the_uninterrupted_model(
+        tmp_path, monkeypatch, capsys, sigterm_caught):
+    """A scheduler's SIGTERM (sent in the 13th step) stops train after the batch: the
+    checkpoint keeps epoch 1, the model so far is written, --resume finishes the run bit for
+    bit; the host's SIGTERM handler is back afterwards and never saw the signal."""
+    handler = signal.getsignal(signal.SIGTERM)
+    assert _status([*IRIS, "--epochs", "4", "-o", tmp_path / "ref"]) == 0
+    _terminating_step(monkeypatch, 13)
+    ckpt, model = tmp_path / "ck.npz", tmp_path / "model.npz"
+    command = [*IRIS, "--epochs", "4", "--checkpoint", ckpt, "-o", model]
+    capsys.readouterr()
+    _status(command)
+    assert sigterm_caught == []
+    assert signal.getsignal(signal.SIGTERM) is handler
+    assert load_metadata(model)["training"]["stop_reason"] == "interrupted"
+    err = capsys.readouterr().err
+    assert "chainrule train: stopped by SIGTERM after epoch 1 of 4" in err
+    assert io.read_file(ckpt, CHECKPOINT_FORMAT)[0]["epoch"] == 1
+    monkeypatch.setattr(Trainer, "_step", Trainer._plain_step)
+    assert _status([*command, "--resume"]) == 0
+    _same_model(model, tmp_path / "ref.npz")
+
+
+def test_the_library_leaves_sigterm_to_the_host(monkeypatch, sigterm_caught):
+    """chainrule.train (not the command line) installs no SIGTERM handler: the host's gets
+    the signal and the run goes on to its end."""
+    _terminating_step(monkeypatch, 3)
+    X, y = np.array([[0.0, 0], [0, 1], [1, 0], [1, 1]]), np.array([[0.0], [1], [1], [0]])
+    net = chainrule.mlp([2, 3, 1], seed=0)
+    history = chainrule.train(net, X, y, optimizer="sgd", epochs=5, batch_size=2, verbose=0)
+    assert sigterm_caught == [signal.SIGTERM]
+    assert history.epochs == 5 and history.stop_reason != "interrupted"
+
+
+@pytest.mark.slow
+def test_sigterm_from_outside_a_running_command(tmp_path):
+    """``kill -TERM`` to a running ``python -m chainrule train`` once its first checkpoint
+    exists: the run stops after the batch, and --resume gives the uninterrupted model."""
+    ckpt, model = tmp_path / "ck.npz", tmp_path / "model.npz"
+    command = [*IRIS, "--epochs", "400", "--checkpoint", ckpt, "-o", model]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    proc = subprocess.Popen([sys.executable, "-m", "chainrule", *map(str, command)], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while not ckpt.exists() and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.01)
+    os.kill(proc.pid, signal.SIGTERM)
+    err = proc.communicate(timeout=120)[1]
+    assert "stopped by SIGTERM after epoch" in err, err
+    kept = io.read_file(ckpt, CHECKPOINT_FORMAT)[0]["epoch"]
+    assert 1 <= kept < 400
+    assert load_metadata(model)["training"]["stop_reason"] == "interrupted"
+    assert _status([*command, "--resume"]) == 0
+    assert _status([*IRIS, "--epochs", "400", "-o", tmp_path / "ref"]) == 0
+    _same_model(model, tmp_path / "ref.npz")

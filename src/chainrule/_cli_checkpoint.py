@@ -17,7 +17,9 @@ import argparse
 import hashlib
 import json
 import os
+import signal
 import sys
+import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -46,6 +48,45 @@ _RUN_OPTIONS = {
     "momentum": "--momentum", "batch_size": "--batch-size", "weight_decay": "--weight-decay",
     "schedule": "--schedule", "patience": "--patience", "scale": "--scale", "seed": "--seed",
 }
+
+
+class SigtermAsCtrlC:
+    """For the block, SIGTERM does what Ctrl-C (SIGINT) does; the old handler is restored after.
+
+    A cluster's scheduler ends a job with SIGTERM (then SIGKILL after a grace
+    period), which by default kills the process at once.  Here it calls the
+    SIGINT handler in place at the time: inside the training loop its stop
+    flag (stop after the batch, checkpoint the last complete epoch), elsewhere
+    a KeyboardInterrupt.  Installed by ``chainrule train`` only, in the main
+    thread (where alone Python lets a handler be set); the library's
+    :func:`chainrule.train` leaves a host program's SIGTERM alone.
+
+    Attributes
+    ----------
+    received : bool
+        Whether a SIGTERM arrived in the block.
+    """
+
+    def __init__(self) -> None:
+        self.received = False
+        self._old: object = None
+
+    def __enter__(self) -> SigtermAsCtrlC:
+        if threading.current_thread() is threading.main_thread():
+            self._old = signal.signal(signal.SIGTERM, self._handle)
+        return self
+
+    def _handle(self, signum: int, frame: object) -> None:
+        self.received = True
+        handler = signal.getsignal(signal.SIGINT)
+        if not callable(handler) or handler is signal.default_int_handler:
+            raise KeyboardInterrupt
+        handler(signal.SIGINT, frame)
+
+    def __exit__(self, *exc: object) -> None:
+        if self._old is not None:
+            signal.signal(signal.SIGTERM, self._old)
+            self._old = None
 
 
 def checkpoint_path(text: str) -> Path:

@@ -11,6 +11,7 @@ import numpy as np
 
 from ._cli_checkpoint import (
     EXIT_MAX_TIME,
+    SigtermAsCtrlC,
     add_checkpoint_args,
     check_checkpoint_options,
     check_data,
@@ -70,6 +71,8 @@ def _add_train(sub: argparse._SubParsersAction) -> None:
         "target name, so predict and evaluate take raw data. "
         "A run that must fit time slots (or may be interrupted) writes a --checkpoint; "
         "--max-time ends a slot, and the same command with --resume continues the run. "
+        "Ctrl-C, or SIGTERM (a scheduler ending the job), stops training after the "
+        "mini-batch and writes the model so far. "
         f"Exit status: 0 when the model is written, 1 when training diverged or memory ran "
         f"out (no model written), 2 for bad input, {EXIT_MAX_TIME} when "
         "--max-time stopped the run (no model written: repeat the command with --resume).",
@@ -202,6 +205,11 @@ def _split(n: int, fraction: float, seed: int, stratify: np.ndarray | None):
 
 
 def _train(args: argparse.Namespace) -> int:
+    with SigtermAsCtrlC() as sigterm:  # a scheduler's SIGTERM stops the run as Ctrl-C does
+        return _train_run(args, sigterm)
+
+
+def _train_run(args: argparse.Namespace, sigterm: SigtermAsCtrlC) -> int:
     from .activations import OUTPUT_RANGES, get_activation
     from .losses import get_loss
     from .saved_model import SavedModel, fit_labels, regression_targets
@@ -398,7 +406,8 @@ def _train(args: argparse.Namespace) -> int:
     print(line)
     print(f"model written to {model.save(args.out)}")
     if history.stop_reason == "interrupted" and args.checkpoint is not None:
-        print(f"chainrule train: interrupted after epoch {history.epochs} of {args.epochs}; "
+        how = "stopped by SIGTERM" if sigterm.received else "interrupted"
+        print(f"chainrule train: {how} after epoch {history.epochs} of {args.epochs}; "
               f"run the same command with --resume to continue from {args.checkpoint}",
               file=sys.stderr)
     if args.plot:
