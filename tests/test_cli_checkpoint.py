@@ -152,7 +152,7 @@ def test_ctrl_c_then_resume_gives_the_uninterrupted_model(tmp_path, monkeypatch,
     ckpt, model = tmp_path / "ck.npz", tmp_path / "model.npz"
     command = [*IRIS, "--epochs", "4", "--checkpoint", ckpt, "-o", model]
     capsys.readouterr()
-    assert _status(command) == 0
+    assert _status(command) == 130  # 128 + SIGINT: not finished, though a model is written
     assert load_metadata(model)["training"]["stop_reason"] == "interrupted"
     assert "--resume to continue" in capsys.readouterr().err
     assert io.read_file(ckpt, CHECKPOINT_FORMAT)[0]["epoch"] == 1
@@ -336,6 +336,9 @@ def test_help_documents_resume_and_the_exit_status(tmp_path, capsys):
     text = " ".join(capsys.readouterr().out.split())
     assert "without a checkpoint there yet, start a new run" in text
     assert "3 when --max-time stopped the run (no model written" in text
+    assert ("130 (Ctrl-C) or 143 (SIGTERM) when a run with --checkpoint was stopped (the "
+            "model so far is written") in text
+    assert "Without --checkpoint a run stopped by Ctrl-C or SIGTERM exits with 0" in text
     # the status of a run that diverged (main: an ArithmeticError) or ran out of memory
     assert "1 when training diverged or memory ran out" in text
     assert _status([*IRIS, "--optimizer", "sgd", "--lr", "1e6", "--epochs", "50",
@@ -378,7 +381,7 @@ def test_sigterm_stops_as_ctrl_c_then_resume_gives_the_uninterrupted_model(
     ckpt, model = tmp_path / "ck.npz", tmp_path / "model.npz"
     command = [*IRIS, "--epochs", "4", "--checkpoint", ckpt, "-o", model]
     capsys.readouterr()
-    _status(command)
+    assert _status(command) == 128 + signal.SIGTERM
     assert sigterm_caught == []
     assert signal.getsignal(signal.SIGTERM) is handler
     assert load_metadata(model)["training"]["stop_reason"] == "interrupted"
@@ -415,6 +418,7 @@ def test_sigterm_from_outside_a_running_command(tmp_path):
         time.sleep(0.01)
     os.kill(proc.pid, signal.SIGTERM)
     err = proc.communicate(timeout=120)[1]
+    assert proc.returncode == 143
     assert "stopped by SIGTERM after epoch" in err, err
     kept = io.read_file(ckpt, CHECKPOINT_FORMAT)[0]["epoch"]
     assert 1 <= kept < 400
@@ -422,3 +426,40 @@ def test_sigterm_from_outside_a_running_command(tmp_path):
     assert _status([*command, "--resume"]) == 0
     assert _status([*IRIS, "--epochs", "400", "-o", tmp_path / "ref"]) == 0
     _same_model(model, tmp_path / "ref.npz")
+
+
+@pytest.mark.parametrize("checkpoint", [False, True])
+def test_ctrl_c_exit_status_with_and_without_checkpoint(tmp_path, monkeypatch, capsys,
+                                                        checkpoint):
+    """Ctrl-C in the 5th step writes the model so far either way; the run exits with 0
+    without a checkpoint (the model is the result) and 130 with one (resume finishes it)."""
+    step, calls = Trainer._step, [0]
+
+    def interrupted(self, *args, **kwargs):
+        calls[0] += 1
+        if calls[0] == 5:
+            raise KeyboardInterrupt
+        return step(self, *args, **kwargs)
+
+    monkeypatch.setattr(Trainer, "_step", interrupted)
+    model = tmp_path / "model.npz"
+    extra = ["--checkpoint", tmp_path / "ck.npz"] if checkpoint else []
+    assert _status([*IRIS, "--epochs", "3", *extra, "-o", model]) == (130 if checkpoint else 0)
+    assert load_metadata(model)["training"]["stop_reason"] == "interrupted"
+
+
+def test_sigterm_before_training_exits_143(tmp_path, monkeypatch, capsys, sigterm_caught):
+    """A SIGTERM while the data are read (no training loop yet) ends the command with
+    128 + 15 and writes nothing."""
+    import chainrule.tabular
+
+    read = chainrule.tabular.read_data
+
+    def reading(*args, **kwargs):
+        os.kill(os.getpid(), signal.SIGTERM)
+        return read(*args, **kwargs)
+
+    monkeypatch.setattr(chainrule.tabular, "read_data", reading)
+    assert _status([*IRIS, "--epochs", "2", "-o", tmp_path / "m"]) == 143
+    assert "chainrule: stopped by SIGTERM" in capsys.readouterr().err
+    assert sigterm_caught == [] and not any(tmp_path.iterdir())

@@ -11,6 +11,8 @@ import numpy as np
 
 from ._cli_checkpoint import (
     EXIT_MAX_TIME,
+    EXIT_SIGINT,
+    EXIT_SIGTERM,
     SigtermAsCtrlC,
     add_checkpoint_args,
     check_checkpoint_options,
@@ -75,7 +77,11 @@ def _add_train(sub: argparse._SubParsersAction) -> None:
         "mini-batch and writes the model so far. "
         f"Exit status: 0 when the model is written, 1 when training diverged or memory ran "
         f"out (no model written), 2 for bad input, {EXIT_MAX_TIME} when "
-        "--max-time stopped the run (no model written: repeat the command with --resume).",
+        "--max-time stopped the run (no model written: repeat the command with --resume), "
+        f"{EXIT_SIGINT} (Ctrl-C) or {EXIT_SIGTERM} (SIGTERM) when a run with --checkpoint "
+        "was stopped (the model so far is written; repeat the command with --resume to "
+        "finish it). Without --checkpoint a run stopped by Ctrl-C or SIGTERM exits with 0: "
+        "the model so far, which cannot be continued, is the result.",
         epilog="examples: chainrule train iris -o iris.npz; chainrule train data.csv --target "
         "price --hidden 64 32 --epochs 200 -o price.npz; chainrule train digits --layers "
         "'[{\"type\": \"Conv2D\", \"out_channels\": 8, \"kernel_size\": 3, \"padding\": 1}, "
@@ -206,7 +212,13 @@ def _split(n: int, fraction: float, seed: int, stratify: np.ndarray | None):
 
 def _train(args: argparse.Namespace) -> int:
     with SigtermAsCtrlC() as sigterm:  # a scheduler's SIGTERM stops the run as Ctrl-C does
-        return _train_run(args, sigterm)
+        try:
+            return _train_run(args, sigterm)
+        except KeyboardInterrupt:  # outside the training loop: main says "interrupted"
+            if not sigterm.received:
+                raise
+            print("chainrule: stopped by SIGTERM", file=sys.stderr)
+            return EXIT_SIGTERM
 
 
 def _train_run(args: argparse.Namespace, sigterm: SigtermAsCtrlC) -> int:
@@ -414,4 +426,6 @@ def _train_run(args: argparse.Namespace, sigterm: SigtermAsCtrlC) -> int:
         from .plots import plot_loss
 
         print(f"loss curve written to {plot_loss(history, args.plot)}")
+    if history.stop_reason == "interrupted" and args.checkpoint is not None:
+        return EXIT_SIGTERM if sigterm.received else EXIT_SIGINT  # not finished: say so
     return 0
