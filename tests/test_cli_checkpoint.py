@@ -17,6 +17,7 @@ import signal
 import subprocess
 import sys
 import time
+import warnings
 
 import numpy as np
 import pytest
@@ -463,3 +464,28 @@ def test_sigterm_before_training_exits_143(tmp_path, monkeypatch, capsys, sigter
     assert _status([*IRIS, "--epochs", "2", "-o", tmp_path / "m"]) == 143
     assert "chainrule: stopped by SIGTERM" in capsys.readouterr().err
     assert sigterm_caught == [] and not any(tmp_path.iterdir())
+
+
+def test_a_warning_is_one_chainrule_line_and_the_format_is_given_back(tmp_path, capsys):
+    """Resuming a cosine run past its T_max warns (checkpoints.resume): on the command line
+    the warning reads ``chainrule: warning: MESSAGE`` on one line of stderr, not Python's
+    ``<frozen runpy>:88: UserWarning: ...``; main restores the host's warning format."""
+    ckpt, model = tmp_path / "ck.npz", tmp_path / "m.npz"
+    command = [*IRIS, "--schedule", "cosine", "--checkpoint", ckpt, "-o", model]
+    assert _status([*command, "--epochs", "2"]) == 0
+
+    def python_default(message, category, filename, lineno, file=None, line=None):
+        sys.stderr.write(warnings.formatwarning(message, category, filename, lineno, line))
+
+    formatwarning = warnings.formatwarning
+    capsys.readouterr()
+    with warnings.catch_warnings():
+        warnings.simplefilter("always")
+        warnings.showwarning = python_default  # shown as a script shows it, not recorded
+        assert _status([*command, "--epochs", "4", "--resume"]) == 0
+    assert warnings.formatwarning is formatwarning
+    lines = [x for x in capsys.readouterr().err.splitlines() if "warning" in x.lower()]
+    assert len(lines) == 1
+    assert lines[0].startswith("chainrule: warning: epochs: resuming to 4 epochs goes past "
+                               "the cosine schedule's T_max = 2")
+    assert lines[0].endswith("train it from the start with T_max set to its epochs")

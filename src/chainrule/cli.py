@@ -10,6 +10,7 @@ import argparse
 import os
 import sys
 import time
+import warnings
 from collections.abc import Iterable, Sequence
 from typing import TextIO
 
@@ -226,9 +227,31 @@ class _Stdout:
         return getattr(self.stream, name)
 
 
+def _warning_line(message: Warning | str, category: type[Warning], filename: str,
+                  lineno: int, line: str | None = None) -> str:
+    """A warning as the command line shows it: ``chainrule: warning: MESSAGE``, one line.
+
+    Python's default (``<frozen runpy>:88: UserWarning: ...``, or a path and a
+    line number inside the library) speaks to a programmer; :func:`main` puts
+    this one in place of :func:`warnings.formatwarning` for its call.  Nothing
+    is filtered: every warning Python would show is shown.
+    """
+    return f"chainrule: warning: {' '.join(str(message).split())}\n"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``chainrule`` command; returns the exit code."""
     args = _parse(argv)
+    formatwarning = warnings.formatwarning  # for this call only: a host's is given back
+    warnings.formatwarning = _warning_line
+    try:
+        return _run(args)
+    finally:
+        warnings.formatwarning = formatwarning
+
+
+def _run(args: argparse.Namespace) -> int:
+    """Run the parsed command; the exit code (errors: one line on stderr)."""
     command = getattr(args, "handler", None) or _demo
     stdout = sys.stdout = _Stdout(sys.stdout)
     try:
