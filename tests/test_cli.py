@@ -932,3 +932,31 @@ def test_a_size_too_large_for_memory_is_one_line_not_a_traceback(tmp_path, capsy
                         "too large?\n")
     assert err.count("\n") == 1 and "Traceback" not in err
     assert not out.exists()
+
+
+@pytest.mark.parametrize("command", ["predict", "evaluate"])
+def test_out_of_memory_advice_fits_the_command(tmp_path, monkeypatch, capsys, command):
+    """predict and evaluate have no --hidden, --layers or --batch-size: their out-of-memory
+    line points at their files, not at options they do not have."""
+    import chainrule.cli_models
+    from chainrule.cli import _SIZE_OPTIONS, build_parser, main
+
+    model = tmp_path / "m.npz"
+    assert main(["train", "iris", "--hidden", "3", "--epochs", "1", "-q", "-o", str(model)]) == 0
+
+    def too_large(*args, **kwargs):
+        raise MemoryError("Unable to allocate 8.00 TiB for an array")
+
+    monkeypatch.setattr(chainrule.cli_models, "_model_data", too_large)
+    capsys.readouterr()
+    assert main([command, str(model), "iris"]) == 1
+    err = capsys.readouterr().err
+    assert err == ("chainrule: error: not enough memory (Unable to allocate 8.00 TiB for an "
+                   f"array); is {model} or iris too large for this machine's memory?\n")
+    # the options the advice names for any command are that command's own
+    commands = build_parser()._subparsers._group_actions[0].choices
+    for name, parser in commands.items():
+        flags = {o for a in parser._actions for o in a.option_strings}
+        assert set(_SIZE_OPTIONS.get(name, ())) <= flags, name
+    assert not {"--hidden", "--layers", "--batch-size"} & {
+        o for a in commands[command]._actions for o in a.option_strings}

@@ -177,6 +177,31 @@ def _diverged(exc: ArithmeticError, args: argparse.Namespace) -> str | None:
             f"Try {' or '.join(hints)}.")
 
 
+# the options of each command whose values size what it holds in memory, for the advice
+# of the out-of-memory line (a command not here sizes nothing: its files may be too large)
+_SIZE_OPTIONS = {
+    "demo": ("--hidden", "--batch-size"), "train": ("--hidden", "--layers", "--batch-size"),
+    "gradcheck": ("--sizes", "--samples"), "perceptron": ("--n", "--hidden"),
+    "select": ("--max-hidden", "--n-train", "--n-val"), "trace": ("--network",),
+}
+
+
+def _out_of_memory(exc: MemoryError, args: argparse.Namespace) -> str:
+    """The one line of a MemoryError, with advice that fits the command.
+
+    ``train`` and the others that take sizes point at their options; ``predict``,
+    ``evaluate``, ``plot`` and ``info`` have none, and point at their files.
+    """
+    message = f"not enough memory ({' '.join(str(exc).split()) or 'no detail'})"
+    options = _SIZE_OPTIONS.get(args.command)
+    if options:
+        return f"{message}; is a size among the options ({', '.join(options)}) too large?"
+    files = [str(f) for f in (getattr(args, "model", None), getattr(args, "data", None)) if f]
+    if files:
+        return f"{message}; is {' or '.join(files)} too large for this machine's memory?"
+    return f"{message}; this machine has too little free memory for chainrule {args.command}"
+
+
 class _Stdout:
     """Standard output that, once its reader has gone, drops what is printed.
 
@@ -270,9 +295,7 @@ def _run(args: argparse.Namespace) -> int:
     except MemoryError as exc:
         # a size typed with a few zeros too many (--hidden 1000000000, a layer's fan_out):
         # one line, as for any other value the command cannot work with
-        print(f"chainrule: error: not enough memory ({' '.join(str(exc).split()) or 'no detail'})"
-              "; is a size among the options (--hidden, --layers, --batch-size) too large?",
-              file=sys.stderr)
+        print(f"chainrule: error: {_out_of_memory(exc, args)}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("chainrule: interrupted", file=sys.stderr)
