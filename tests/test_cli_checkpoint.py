@@ -489,3 +489,45 @@ def test_a_warning_is_one_chainrule_line_and_the_format_is_given_back(tmp_path, 
     assert lines[0].startswith("chainrule: warning: epochs: resuming to 4 epochs goes past "
                                "the cosine schedule's T_max = 2")
     assert lines[0].endswith("train it from the start with T_max set to its epochs")
+
+
+@pytest.mark.parametrize(("first", "then"), [
+    # a linear model: no hidden layer for an activation to act in
+    ("--hidden --activation tanh", "--hidden"),
+    # one name for every hidden layer, or the same name once per layer
+    ("--hidden 4 4 --activation tanh", "--hidden 4 4 --activation tanh tanh"),
+])
+def test_resume_accepts_a_change_that_decides_nothing(tmp_path, capsys, first, then):
+    """--resume compares the options that decide the run: a run continued with an option
+    that has no effect changed ends with the parameters of the run trained in one go."""
+    ckpt, model, ref = tmp_path / "ck.npz", tmp_path / "model.npz", tmp_path / "ref.npz"
+    assert _status([*IRIS, *first.split(), "--epochs", "3", "-o", ref]) == 0
+    assert _status([*IRIS, *first.split(), "--epochs", "1", "--checkpoint", ckpt,
+                    "-o", model]) == 0
+    assert _status([*IRIS, *then.split(), "--epochs", "3", "--checkpoint", ckpt, "--resume",
+                    "-o", model]) == 0, capsys.readouterr().err
+    np.testing.assert_array_equal(chainrule.load(model).params, chainrule.load(ref).params)
+    assert load_metadata(model)["history"] == load_metadata(ref)["history"]
+
+
+@pytest.mark.parametrize(("first", "then", "option"), [
+    ("--hidden 4 4 --activation tanh", "--hidden 4 4 --activation tanh relu", "--activation"),
+    ("--hidden 4 --activation tanh", "--hidden 4 --activation relu", "--activation"),
+    ("--hidden --activation tanh", "--hidden --activation tanh --dropout 0.5", None),
+    ("--hidden --activation tanh", "--hidden 4 --activation tanh", "--hidden"),
+])
+def test_resume_still_refuses_a_change_that_decides(tmp_path, capsys, first, then, option):
+    ckpt = tmp_path / "ck.npz"
+    assert _status([*IRIS, *first.split(), "--epochs", "1", "--checkpoint", ckpt,
+                    "-o", tmp_path / "m"]) == 0
+    before = _files(tmp_path)
+    capsys.readouterr()
+    assert _status([*IRIS, *then.split(), "--epochs", "2", "--checkpoint", ckpt, "--resume",
+                    "-o", tmp_path / "m2"]) == 2
+    err = capsys.readouterr().err
+    if option is None:  # --dropout without hidden layers: refused before the checkpoint
+        assert err.startswith("chainrule: error: --dropout 0.5: a Dropout layer goes after")
+    else:
+        assert err.startswith(f"chainrule: error: {option}: the run in {ckpt} was started "
+                              f"with {option}")
+    assert _files(tmp_path) == before

@@ -247,13 +247,32 @@ def _refuse(path: Path, option: str, recorded: object, given: object) -> ValueEr
         "may extend it), or another --checkpoint to start a new run")
 
 
+def _decisive(options: dict) -> dict:
+    """``options`` (:func:`run_options`) as they decide the run: --activation of an MLP
+    without hidden layers (a linear model) has none to apply to, and one name per hidden
+    layer, all the same, is that one name for every layer."""
+    options = dict(options)
+    activation = options.get("activation")
+    if options.get("layers") is None and isinstance(activation, list):
+        if options.get("hidden") == []:
+            options["activation"] = None
+        elif activation and activation.count(activation[0]) == len(activation):
+            options["activation"] = activation[:1]
+    return options
+
+
 def check_options(run: dict | None, options: dict, path: Path) -> None:
-    """Refuse to continue ``run`` (:func:`check_checkpoint_options`) with other options."""
+    """Refuse to continue ``run`` (:func:`check_checkpoint_options`) with other options.
+
+    Only what decides the run is compared (:func:`_decisive`): an option that has no
+    effect may change (``--activation`` without hidden layers), one that has may not.
+    """
     if run is None:
         return
     recorded = run["notes"]["options"]
+    old, new = _decisive(recorded), _decisive(options)
     for name, option in _RUN_OPTIONS.items():
-        if recorded.get(name) != options[name]:
+        if old.get(name) != new[name]:
             raise _refuse(path, option, recorded.get(name), options[name])
 
 
