@@ -388,6 +388,8 @@ def test_sigterm_stops_as_ctrl_c_then_resume_gives_the_uninterrupted_model(
     assert load_metadata(model)["training"]["stop_reason"] == "interrupted"
     err = capsys.readouterr().err
     assert "chainrule train: stopped by SIGTERM after epoch 1 of 4" in err
+    # the loop's line names the signal it got, not Ctrl-C
+    assert "stopping after the current batch (SIGTERM again to abort)" in err
     assert io.read_file(ckpt, CHECKPOINT_FORMAT)[0]["epoch"] == 1
     monkeypatch.setattr(Trainer, "_step", Trainer._plain_step)
     assert _status([*command, "--resume"]) == 0

@@ -86,7 +86,7 @@ class SigtermAsCtrlC:
         handler = signal.getsignal(signal.SIGINT)
         if not callable(handler) or handler is signal.default_int_handler:
             raise KeyboardInterrupt
-        handler(signal.SIGINT, frame)
+        handler(signal.SIGTERM, frame)  # the loop's flag names the signal it got
 
     def __exit__(self, *exc: object) -> None:
         if self._old is not None:

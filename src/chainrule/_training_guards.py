@@ -61,7 +61,8 @@ class _StopFlag:
         if self.set:
             raise KeyboardInterrupt
         self.set = True
-        print("\nchainrule: stopping after the current batch (Ctrl-C again to abort)",
+        what = "Ctrl-C" if signum == signal.SIGINT else signal.Signals(signum).name
+        print(f"\nchainrule: stopping after the current batch ({what} again to abort)",
               file=sys.stderr)
 
     def __exit__(self, *exc: object) -> None:

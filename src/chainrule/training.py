@@ -391,8 +391,9 @@ def train(
         the row's argmax is the class; for log loss each output is a label
         thresholded at 0.5, and a multi-label example counts when all its
         labels are right, as scikit-learn scores it), ``val_loss``,
-        ``val_accuracy``, ``grad_norm``, ``grad_norms``, ``saturation``; plus
-        ``stop_reason`` and ``best_epoch``.
+        ``val_accuracy``, ``grad_norm``, ``grad_norms``, ``saturation``; and
+        the attributes (not keys) ``history.stop_reason`` and
+        ``history.best_epoch``.
 
     Notes
     -----
