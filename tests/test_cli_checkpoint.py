@@ -451,6 +451,36 @@ def test_ctrl_c_exit_status_with_and_without_checkpoint(tmp_path, monkeypatch, c
     assert load_metadata(model)["training"]["stop_reason"] == "interrupted"
 
 
+@pytest.mark.parametrize(("at", "status"), [(9, 130), (18, 0)])
+def test_ctrl_c_after_the_last_batch_is_a_finished_run(tmp_path, monkeypatch, capsys, at,
+                                                       status):
+    """Ctrl-C right after the 9th step (the end of epoch 1 of 2) leaves the run to resume:
+    130; right after the 18th, the last of epoch 2, the run has trained all its epochs:
+    0, no advice to resume, and the model is the uninterrupted run's."""
+    reference = tmp_path / "reference.npz"
+    assert _status([*IRIS, "--epochs", "2", "-o", reference]) == 0
+    step, calls = Trainer._step, [0]
+
+    def ctrl_c_after(self, *args, **kwargs):
+        out = step(self, *args, **kwargs)
+        calls[0] += 1
+        if calls[0] == at:  # the loop's handler, as a Ctrl-C arriving now calls it
+            signal.getsignal(signal.SIGINT)(signal.SIGINT, None)
+        return out
+
+    monkeypatch.setattr(Trainer, "_step", ctrl_c_after)
+    model, ckpt = tmp_path / "model.npz", tmp_path / "ck.npz"
+    capsys.readouterr()
+    assert _status([*IRIS, "--epochs", "2", "--checkpoint", ckpt, "-o", model]) == status
+    err = capsys.readouterr().err
+    assert ("run the same command with --resume" in err) == (status != 0)
+    assert io.read_file(ckpt, CHECKPOINT_FORMAT)[0]["epoch"] == at // 9
+    if status == 0:
+        np.testing.assert_array_equal(chainrule.load(model).params,
+                                      chainrule.load(reference).params)
+        assert load_metadata(model)["history"] == load_metadata(reference)["history"]
+
+
 def test_sigterm_before_training_exits_143(tmp_path, monkeypatch, capsys, sigterm_caught):
     """A SIGTERM while the data are read (no training loop yet) ends the command with
     128 + 15 and writes nothing."""

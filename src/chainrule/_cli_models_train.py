@@ -417,7 +417,10 @@ def _train_run(args: argparse.Namespace, sigterm: SigtermAsCtrlC) -> int:
             line += f"; {name} " + ", ".join(f"{_NAMES[k]} {v:.4g}" for k, v in scores.items())
     print(line)
     print(f"model written to {model.save(args.out)}")
-    if history.stop_reason == "interrupted" and args.checkpoint is not None:
+    # a stop after the last batch of the last epoch leaves nothing to continue: finished
+    unfinished = (history.stop_reason == "interrupted" and args.checkpoint is not None
+                  and history.epochs < args.epochs)
+    if unfinished:
         how = "stopped by SIGTERM" if sigterm.received else "interrupted"
         print(f"chainrule train: {how} after epoch {history.epochs} of {args.epochs}; "
               f"run the same command with --resume to continue from {args.checkpoint}",
@@ -426,6 +429,6 @@ def _train_run(args: argparse.Namespace, sigterm: SigtermAsCtrlC) -> int:
         from .plots import plot_loss
 
         print(f"loss curve written to {plot_loss(history, args.plot)}")
-    if history.stop_reason == "interrupted" and args.checkpoint is not None:
+    if unfinished:
         return EXIT_SIGTERM if sigterm.received else EXIT_SIGINT  # not finished: say so
     return 0
