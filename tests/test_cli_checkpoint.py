@@ -407,6 +407,22 @@ def test_the_library_leaves_sigterm_to_the_host(monkeypatch, sigterm_caught):
     assert history.epochs == 5 and history.stop_reason != "interrupted"
 
 
+def test_an_ignored_sigterm_stays_ignored(tmp_path, monkeypatch):
+    """A SIGTERM the user chose to ignore (trap '' TERM) does not stop the command: the run
+    finishes (exit 0, the uninterrupted model) and SIGTERM is still ignored afterwards."""
+    assert _status([*IRIS, "--epochs", "2", "-o", tmp_path / "ref"]) == 0
+    old = signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    try:
+        _terminating_step(monkeypatch, 13)
+        model = tmp_path / "model.npz"
+        command = [*IRIS, "--epochs", "2", "--checkpoint", tmp_path / "ck.npz", "-o", model]
+        assert _status(command) == 0
+        assert signal.getsignal(signal.SIGTERM) is signal.SIG_IGN
+    finally:
+        signal.signal(signal.SIGTERM, old)
+    _same_model(model, tmp_path / "ref.npz")
+
+
 @pytest.mark.slow
 def test_sigterm_from_outside_a_running_command(tmp_path):
     """``kill -TERM`` to a running ``python -m chainrule train`` once its first checkpoint

@@ -77,7 +77,10 @@ class SigtermAsCtrlC:
         self._old: object = None
 
     def __enter__(self) -> SigtermAsCtrlC:
-        if threading.current_thread() is threading.main_thread():
+        # a SIGTERM the user chose to ignore (``trap '' TERM``) stays ignored, and one whose
+        # handler was set from C (getsignal gives None) is left alone: it could not be put back
+        if (threading.current_thread() is threading.main_thread()
+                and signal.getsignal(signal.SIGTERM) not in (signal.SIG_IGN, None)):
             self._old = signal.signal(signal.SIGTERM, self._handle)
         return self
 
