@@ -16,7 +16,7 @@ import zipfile
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TextIO
+from typing import Any, BinaryIO, TextIO
 
 import numpy as np
 from numpy.lib.npyio import NpzFile
@@ -93,9 +93,30 @@ def atomic_text(path: str | os.PathLike) -> Iterator[TextIO]:
     TextIO
         The open file (``newline=""``: the writer chooses line ends).
     """
+    with _atomic_open(path, "w", newline="", encoding="utf-8") as fh:
+        yield fh
+
+
+@contextlib.contextmanager
+def atomic_binary(path: str | os.PathLike) -> Iterator[BinaryIO]:
+    """:func:`atomic_text` for bytes (a picture): a binary file that appears when complete.
+
+    Yields
+    ------
+    BinaryIO
+        The open file.
+    """
+    with _atomic_open(path, "wb") as fh:
+        yield fh
+
+
+@contextlib.contextmanager
+def _atomic_open(path: str | os.PathLike, mode: str, **kwargs: Any) -> Iterator[Any]:
+    """The body of :func:`atomic_text` and :func:`atomic_binary`: ``open(path, mode,
+    **kwargs)`` on a temporary file next to ``path``, renamed over it at the end."""
     path = Path(path)
     if path.exists() and not path.is_file():  # a device or a pipe: never replaced
-        with open(path, "w", newline="", encoding="utf-8") as fh:
+        with open(path, mode, **kwargs) as fh:
             yield fh
         return
     path = path.resolve() if path.is_symlink() else path
@@ -107,7 +128,7 @@ def atomic_text(path: str | os.PathLike) -> Iterator[TextIO]:
             raise
         raise type(exc)(exc.errno, exc.strerror, str(path)) from None
     try:
-        with os.fdopen(fd, "w", newline="", encoding="utf-8") as fh:
+        with os.fdopen(fd, mode, **kwargs) as fh:
             yield fh
         os.replace(tmp, path)
     except BaseException:

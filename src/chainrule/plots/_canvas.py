@@ -7,7 +7,6 @@ not through this module's name, so that it can be replaced in one place.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import numpy as np
@@ -30,16 +29,16 @@ def _save(fig, path: str | Path) -> Path:
     matplotlib would add it itself: the path returned is the file on disk.
     A suffix of a format matplotlib cannot write is refused before any
     folder is created.  The picture is written to a temporary file next to
-    ``path`` and renamed over it when complete (as :func:`chainrule.io.atomic_text`
-    writes text), so a failure while drawing or writing (a full disk, an
-    error inside matplotlib, Ctrl-C) leaves an existing picture as it was and
-    no partial file; what is no regular file (``/dev/null``, a named pipe)
-    is written to as it is.
+    ``path`` and renamed over it when complete (``_io_files.atomic_binary``,
+    as :func:`chainrule.io.atomic_text` writes text), so a failure while
+    drawing or writing (a full disk, an error inside matplotlib, Ctrl-C)
+    leaves an existing picture as it was and no partial file; what is no
+    regular file (``/dev/null``, a named pipe) is written to as it is.
     """
     import matplotlib
     from matplotlib.backend_bases import FigureCanvasBase
 
-    from .._io_files import _create_temporary
+    from .._io_files import atomic_binary
 
     path = Path(path)
     if not path.suffix:
@@ -49,24 +48,8 @@ def _save(fig, path: str | Path) -> Path:
         raise ValueError(f"path: matplotlib cannot write {path.suffix!r} files ({str(path)!r}); "
                          f"use a picture format such as .png, one of {', '.join(sorted(formats))}")
     fmt = path.suffix[1:].lower()  # the temporary file's suffix is not the picture's
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if path.exists() and not path.is_file():  # a device, a pipe (a folder: savefig says so)
-        fig.savefig(path, format=fmt)
-        return path
-    target = path.resolve() if path.is_symlink() else path  # the link's file is replaced
-    try:
-        fd, tmp = _create_temporary(target)
-    except OSError as exc:  # named by the file asked for, not by its hidden temporary
-        if exc.strerror is None:
-            raise
-        raise type(exc)(exc.errno, exc.strerror, str(path)) from None
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fig.savefig(fh, format=fmt)
-        os.replace(tmp, target)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    with atomic_binary(path) as fh:
+        fig.savefig(fh, format=fmt)
     return path
 
 
