@@ -11,7 +11,9 @@ Five timed measurements (peak memory is ``bench_memory.py``):
   fullbatch: one cost-and-gradient call on the whole training set, the
             function L-BFGS calls: chainrule's (as chainrule.minimize hands it
             to SciPy) against scikit-learn's ``MLPClassifier._loss_grad_lbfgs``,
-            on digits (float64) and on the MNIST-shaped data (float32).
+            on digits (float64) and on the MNIST-shaped data (float32); and
+            the same call by a plain NumPy function written for this one
+            network ("NumPy objective"): the floor for NumPy code.
   gemm:     the matrix products alone that one epoch of "mnist" must do (three
             forward, three weight-gradient and two input-gradient products per
             batch, same shapes and dtype, preallocated outputs): the BLAS
@@ -247,7 +249,7 @@ def torch_epoch(model, Xt, yt, cfg: dict, seed: int, epochs: int = 1) -> float:
     return total / Xt.shape[0]
 
 
-def _loop_state(net: cr.Network, X: np.ndarray, cfg: dict) -> SimpleNamespace:
+def _loop_state(net: cr.Network, X: np.ndarray, cfg: dict, gather: bool = True) -> SimpleNamespace:
     """What both hand-written loops of (1) set up once: flat vectors, their views, buffers.
 
     ``theta`` (parameters), ``grad`` and ``v`` (velocity) are flat vectors in
@@ -255,7 +257,8 @@ def _loop_state(net: cr.Network, X: np.ndarray, cfg: dict) -> SimpleNamespace:
     are views into them.  ``by_size[m]`` holds the buffers of a batch of ``m``
     rows: the gathered inputs, each layer's output (Z, then A in place), the
     hidden layers' input gradients, and what the NumPy forms need (ReLU masks,
-    arrays of zeros and ones, row indices).
+    arrays of zeros and ones, row indices); without ``gather`` (a full batch
+    read from ``X`` itself), no buffer for the gathered inputs.
     """
     dtype = X.dtype
     n, batch = X.shape[0], cfg["batch"]
@@ -275,16 +278,54 @@ def _loop_state(net: cr.Network, X: np.ndarray, cfg: dict) -> SimpleNamespace:
 
     def buffers(m: int) -> dict:
         hidden = [(m, b) for _, b in st.shapes[:-1]]
-        return {"x": np.empty((m, X.shape[1]), dtype), "ones": np.ones(m, dtype),
+        return {"x": np.empty((m, X.shape[1]) if gather else (0, X.shape[1]), dtype),
+                "ones": np.ones(m, dtype),
                 "A": [np.empty((m, b), dtype) for _, b in st.shapes],  # Z, then A in place
                 "dA": [np.empty(h, dtype) for h in hidden],
                 "mask": [np.empty(h, np.uint8) for h in hidden],
                 # NumPy's max against an array of zeros takes its SIMD loop, not the scalar 0
                 "zeros": [np.zeros(h, dtype) for h in hidden],
-                "rows": np.arange(m)}
+                "rows": np.arange(m), "ones_k": np.ones(st.shapes[-1][1], dtype)}
 
     st.by_size = {m: buffers(m) for m in {min(batch, n - s) for s in range(0, n, batch)}}
     return st
+
+
+def _numpy_loss_grad(st: SimpleNamespace, B: dict, x: np.ndarray, labels: np.ndarray) -> float:
+    """One batch by hand: forward, softmax cross-entropy, backward into ``st.grad``.
+
+    ``st`` is :func:`_loop_state`'s (parameters ``st.Ws``, ``st.bs``; gradients
+    written into ``st.dWs``, ``st.dbs``), ``B`` the buffers of this batch size,
+    ``x`` the batch (m, n_features) and ``labels`` its classes (m,).  The
+    gradient is that of the batch's mean loss; returns the batch's summed loss.
+    """
+    Ws, bs, dWs, dbs, n_layers = st.Ws, st.bs, st.dWs, st.dbs, len(st.shapes)
+    m = x.shape[0]
+    inputs = [x, *B["A"][:-1]]
+    for i, (a, W, b, A) in enumerate(zip(inputs, Ws, bs, B["A"], strict=True)):
+        np.matmul(a, W, out=A)
+        A += b
+        if i < n_layers - 1:
+            np.maximum(A, B["zeros"][i], out=A)
+    Z = B["A"][-1]  # logits -> softmax probabilities -> dJ/dZ, in place
+    Z -= Z.max(axis=1, keepdims=True)
+    picked = Z[B["rows"], labels]
+    np.exp(Z, out=Z)
+    s = Z @ B["ones_k"]  # row sums of the logits as a BLAS product
+    total = float(np.log(s).sum() - picked.sum())
+    Z /= s[:, None]
+    Z[B["rows"], labels] -= 1
+    delta = Z
+    delta /= m
+    for i in range(n_layers - 1, -1, -1):
+        np.matmul(inputs[i].T, delta, out=dWs[i])
+        np.matmul(B["ones"], delta, out=dbs[i])
+        if i:
+            dA = np.matmul(delta, Ws[i].T, out=B["dA"][i - 1])
+            mask = B["mask"][i - 1]  # 1 where the unit was active, as bytes
+            np.greater(inputs[i], 0, out=mask.view(bool))
+            delta = np.multiply(dA, mask, out=dA)
+    return total
 
 
 def numpy_loop_epoch(net: cr.Network, X: np.ndarray, y: np.ndarray,
@@ -308,11 +349,9 @@ def numpy_loop_epoch(net: cr.Network, X: np.ndarray, y: np.ndarray,
     are the function's ``theta`` attribute.
     """
     st = _loop_state(net, X, cfg)
-    theta, grad, v, shapes = st.theta, st.grad, st.v, st.shapes
-    Ws, bs, dWs, dbs = st.Ws, st.bs, st.dWs, st.dbs
+    theta, v = st.theta, st.v
     n, batch, lr, mu = X.shape[0], cfg["batch"], cfg["lr"], cfg["momentum"]
     scal, axpy = scipy.linalg.blas.get_blas_funcs(("scal", "axpy"), dtype=X.dtype)
-    ones_k = np.ones(shapes[-1][1], X.dtype)  # row sums of the logits as a BLAS product
 
     def epoch(rep: int) -> float:
         np.copyto(theta, st.theta0)
@@ -322,41 +361,38 @@ def numpy_loop_epoch(net: cr.Network, X: np.ndarray, y: np.ndarray,
         with scipy_blas_single_thread():
             for start in range(0, n, batch):
                 idx = order[start:start + batch]
-                m = idx.shape[0]
-                B = st.by_size[m]
+                B = st.by_size[idx.shape[0]]
                 x = X.take(idx, axis=0, out=B["x"], mode="clip")
-                labels = y[idx]
-                inputs = [x, *B["A"][:-1]]
-                for i, (a, W, b, A) in enumerate(zip(inputs, Ws, bs, B["A"], strict=True)):
-                    np.matmul(a, W, out=A)
-                    A += b
-                    if i < len(shapes) - 1:
-                        np.maximum(A, B["zeros"][i], out=A)
-                Z = B["A"][-1]  # logits -> softmax probabilities -> dJ/dZ, in place
-                Z -= Z.max(axis=1, keepdims=True)
-                picked = Z[B["rows"], labels]
-                np.exp(Z, out=Z)
-                s = Z @ ones_k
-                total += float(np.log(s).sum() - picked.sum())
-                Z /= s[:, None]
-                Z[B["rows"], labels] -= 1
-                delta = Z
-                delta /= m
-                for i in range(len(shapes) - 1, -1, -1):
-                    np.matmul(inputs[i].T, delta, out=dWs[i])
-                    np.matmul(B["ones"], delta, out=dbs[i])
-                    if i:
-                        dA = np.matmul(delta, Ws[i].T, out=B["dA"][i - 1])
-                        mask = B["mask"][i - 1]  # 1 where the unit was active, as bytes
-                        np.greater(inputs[i], 0, out=mask.view(bool))
-                        delta = np.multiply(dA, mask, out=dA)
+                total += _numpy_loss_grad(st, B, x, y[idx])
                 scal(mu, v)
-                axpy(grad, v)
+                axpy(st.grad, v)
                 axpy(v, theta, a=-lr)
         return total / n
 
     epoch.theta = theta
     return epoch
+
+
+def numpy_objective(net: cr.Network, X: np.ndarray,
+                    y: np.ndarray) -> Callable[[np.ndarray], tuple[float, np.ndarray]]:
+    """A plain NumPy ``theta -> (J, grad)`` of the same MLP on all of ``X``: the floor of (3).
+
+    The full-batch twin of :func:`numpy_loop_epoch`: the same hand-written
+    forward and backward (:func:`_numpy_loss_grad`), with nothing a library
+    adds, called as SciPy calls chainrule's objective (``theta`` float64 in
+    chainrule's order ``W1, b1, W2, b2, ...``, written into the parameters in
+    the data's dtype; ``grad`` returned as a new float64 vector).  ``net`` gives
+    the architecture only.
+    """
+    st = _loop_state(net, X, {"batch": X.shape[0]}, gather=False)
+    B, n = st.by_size[X.shape[0]], X.shape[0]
+
+    def fun(theta: np.ndarray) -> tuple[float, np.ndarray]:
+        np.copyto(st.theta, theta, casting="same_kind")
+        J = _numpy_loss_grad(st, B, X, y) / n
+        return J, st.grad.astype(np.float64)
+
+    return fun
 
 
 def have_numba() -> bool:
@@ -739,8 +775,10 @@ def bench_fullbatch(repeats: int) -> dict:
     for name, (X, y), sizes, calls in (("digits", digits(np.float64), DIGITS["sizes"], 40),
                                        ("mnist", mnist_like(), MNIST["sizes"], 1)):
         ours, theta, theirs, theta_sk = fullbatch_pair(X, y, sizes)
+        floor = numpy_objective(chainrule_net(sizes, X.dtype), X, y)
         res = summary(interleave({"chainrule": lambda rep, f=ours, t=theta: f(t),
-                                  "scikit-learn": lambda rep, f=theirs, t=theta_sk: f(t)},
+                                  "scikit-learn": lambda rep, f=theirs, t=theta_sk: f(t),
+                                  "NumPy objective": lambda rep, f=floor, t=theta: f(t)},
                                  repeats, calls))
         print_summary(f"(3) full-batch cost + gradient, {name} {sizes}, {X.shape[0]} x "
                       f"{X.shape[1]} {X.dtype}: seconds per call", res, "ms")

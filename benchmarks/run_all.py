@@ -273,13 +273,18 @@ SUMMARY = [  # (row, result key, peer)
     ("(3) MNIST-shaped full-batch call / scikit-learn's", "fullbatch/mnist", "scikit-learn"),
 ]
 
-COMPARISONS = [  # (row, loop, denominator, target key): rows only where the loop was timed
+COMPARISONS = [  # (row, result key, hand-written, denominator, target key): where it was timed
     ("(4) for comparison, not chainrule: a plain NumPy loop's epoch / its products alone",
-     "NumPy loop", "GEMM only", "GEMM only"),
+     "mnist", "NumPy loop", "GEMM only", "GEMM only"),
     ("(4) for comparison, not chainrule: the loop with its passes between the products "
-     "compiled (numba) / its products alone", "compiled loop", "GEMM only", "GEMM only"),
+     "compiled (numba) / its products alone", "mnist", "compiled loop", "GEMM only",
+     "GEMM only"),
     ("(1) for comparison, not chainrule: that compiled loop's epoch / scikit-learn's",
-     "compiled loop", "scikit-learn", "scikit-learn"),
+     "mnist", "compiled loop", "scikit-learn", "scikit-learn"),
+    ("(3) for comparison, not chainrule: a plain NumPy objective's digits call / "
+     "scikit-learn's", "fullbatch/digits", "NumPy objective", "scikit-learn", "scikit-learn"),
+    ("(3) for comparison, not chainrule: a plain NumPy objective's MNIST-shaped call / "
+     "scikit-learn's", "fullbatch/mnist", "NumPy objective", "scikit-learn", "scikit-learn"),
 ]
 
 
@@ -299,10 +304,10 @@ def _summary(runs: list[tuple[str, dict]]) -> list[str]:
                           else "**no**"]
         lines.append(f"| {row} | {TARGETS[(key, peer)]} | " + " | ".join(cells) + " |")
     # for comparison, not chainrule: the hand-written loops of the same run (where timed)
-    for row, name, peer, key in COMPARISONS:
-        t, cells = TARGETS[("mnist", key)], []
+    for row, result, name, peer, key in COMPARISONS:
+        t, cells = TARGETS[(result, key)], []
         for _, run in runs:
-            loop, other = run["mnist"].get(name), run["mnist"].get(peer)
+            loop, other = run[result].get(name), run[result].get(peer)
             if loop is None or other is None:
                 cells += ["", ""]
             else:
@@ -404,7 +409,9 @@ def _sections(kind: str, run: dict, letter: str) -> list[str]:
         "chainrule: the `theta -> (J, grad)` function `chainrule.minimize` hands to SciPy;",
         "scikit-learn: `MLPClassifier._loss_grad_lbfgs` with its work arrays, as its",
         "L-BFGS solver calls it.  Both at chainrule's initial weights (the same cost and",
-        "gradient).",
+        "gradient).  `NumPy objective`: the same call by a plain NumPy function written",
+        "for this one network, with nothing a library adds (the batch of the `NumPy loop`",
+        "of (1) on all rows; `bench_mlp.numpy_objective`): the floor for NumPy code.",
         "",
         "Digits, 1,347 x 64 float64, 64-100-10 (each repetition times 40 calls in a row; "
         "figures are per call):",

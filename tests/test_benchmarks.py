@@ -212,10 +212,19 @@ def test_fullbatch_objectives_compute_the_same_cost_and_gradient(dtype):
     per_layer = np.concatenate([g for W, b in zip(dWs, dbs, strict=True)
                                 for g in (W.ravel(), b)])  # chainrule: W1, b1, W2, ...
     weights_first = np.concatenate([*(W.ravel() for W in dWs), *dbs])  # scikit-learn's _pack
-    for fun, th, grad in ((ours, theta, per_layer), (theirs, theta_sk, weights_first)):
+    floor = bench_mlp.numpy_objective(net, X, y)  # the hand-written floor of (3)
+    for fun, th, grad in ((ours, theta, per_layer), (theirs, theta_sk, weights_first),
+                          (floor, theta, per_layer)):
         got_J, got_grad = fun(th)
         assert float(got_J) == pytest.approx(J, rel=rtol)
         np.testing.assert_allclose(got_grad, grad, rtol=rtol, atol=rtol * np.abs(grad).max())
+    # called as SciPy calls chainrule's: a new float64 gradient each call, at any theta
+    g1 = floor(theta)[1]
+    J2, g2 = floor(theta * 0.5)
+    J2_ours, g2_ours = ours(theta * 0.5)
+    assert g1.dtype == np.float64 and not np.shares_memory(g1, g2)
+    assert J2 == pytest.approx(J2_ours, rel=rtol)
+    np.testing.assert_allclose(g2, g2_ours, rtol=rtol, atol=rtol * np.abs(g2_ours).max())
 
 
 def test_positive_int_arguments():
@@ -419,7 +428,10 @@ def test_configurations_add_openblas_own_kernels_only_where_the_environment_forc
     assert run_all.configurations({"OPENBLAS_L2_SIZE": "512"})[0][1] == {}
 
 
-def _run(kernels: list[str], mnist: dict, sk_mib: float = 10.0, ours_mib: float = 6.0) -> dict:
+def _run(kernels: list[str], mnist: dict, sk_mib: float = 10.0, ours_mib: float = 6.0,
+         full_extra: dict | None = None) -> dict:
+    full_extra = full_extra or {}
+
     def r(**kw):
         res = _res(**kw)
         for k in res:
@@ -431,7 +443,7 @@ def _run(kernels: list[str], mnist: dict, sk_mib: float = 10.0, ours_mib: float 
     return {
         "kernels": kernels, "mnist": r(**mnist),
         "digits": r(chainrule=2.0, **{"scikit-learn": 5.0}),
-        "fullbatch/digits": r(chainrule=1.4, **{"scikit-learn": 2.0}),
+        "fullbatch/digits": r(chainrule=1.4, **{"scikit-learn": 2.0, **full_extra}),
         "fullbatch/mnist": r(chainrule=0.5, **{"scikit-learn": 2.0}),
         "memory": [{"impl": "chainrule", "above_data_mib": ours_mib,
                     "float32_input_not_copied": True},
@@ -463,6 +475,15 @@ def test_summary_reads_each_target_in_each_kernel_setting():
     assert compiled == [["1.14", "yes", "", ""], ["0.57", "yes", "", ""]]
     # and no such rows where no setting timed them
     assert not any("loop" in line for line in run_all._summary([("forced", forced)]))
+    assert not any("objective" in line for line in lines)
+    # the hand-written objective of (3), timed in one setting: 1.3 / 2.0 = 0.65
+    own = _run(["SkylakeX"], {"chainrule": 0.5, "scikit-learn": 0.7},
+               full_extra={"NumPy objective": 1.3})
+    rows3 = [[c.strip() for c in line.strip("|").split("|")]
+             for line in run_all._summary([("own", own), ("forced", forced)])
+             if "NumPy objective" in line]
+    assert rows3 == [[rows3[0][0], "0.7", "0.65", "yes", "", ""]]
+    assert "digits call / scikit-learn's" in rows3[0][0]
     mem = next(v for k, v in rows.items() if k.startswith("(5)"))
     assert mem == ["6 vs 10 MiB", "yes", "11 vs 10 MiB", "**no**"]
     # the estimators' row only where they were timed, with no target to meet
