@@ -157,7 +157,7 @@ def test_train_by_name_follows_the_hand_rule(name):
         if name == "momentum":
             kwargs.update(optimizer="sgd", momentum=0.9)
         elif name == "adam-object":
-            kwargs.update(optimizer=chainrule.Adam(lr=lr), lr=123.0)  # object's lr wins
+            kwargs = {"optimizer": chainrule.Adam(lr=lr), "epochs": 4, "seed": 0, "batch_size": 12}
         else:
             kwargs["optimizer"] = name
     history = chainrule.train(net, X, Y, **kwargs)

@@ -93,7 +93,7 @@ class Trainer(_TrainingData, _TrainingLoop, _EpochSteps, _Checkpoints):
         self,
         net: Network,
         optimizer: str | Optimizer = "gd",
-        lr: float = 0.1,
+        lr: float | None = None,
         momentum: float | None = None,
         batch_size: int | None = None,
         epochs: int = 100,
@@ -126,6 +126,15 @@ class Trainer(_TrainingData, _TrainingLoop, _EpochSteps, _Checkpoints):
             )
         self.batch_size = None if self.full_batch else check_positive_int(
             32 if batch_size is None else batch_size, "batch_size")
+        if isinstance(optimizer, Optimizer):
+            for name, value in (("lr", lr), ("momentum", momentum)):
+                if value is not None:  # the object's own setting would win, silently
+                    raise ValueError(
+                        f"{name}: the optimizer object {optimizer!r} brings its own "
+                        f"settings, got {name}={value!r} as well, which it would ignore; "
+                        f"set it on the object, or give the optimizer by name")
+        else:  # by name: the documented default rate, not the rule's own default
+            lr = 0.1 if lr is None else lr
         self.optimizer = get_optimizer(optimizer, lr=lr, momentum=momentum)
         self.lr0 = self.optimizer.lr
         self.epochs = check_positive_int(epochs, "epochs")
@@ -284,7 +293,7 @@ def train(
     X: object,
     Y: object,
     optimizer: str | Optimizer = "gd",
-    lr: float = 0.1,
+    lr: float | None = None,
     momentum: float | None = None,
     batch_size: int | None = None,
     epochs: int = 100,
@@ -312,17 +321,19 @@ def train(
         descent).  "sgd": one update per mini-batch of ``batch_size`` examples
         (``batch_size=1`` is stochastic gradient descent).  "nesterov",
         "adagrad", "rmsprop", "adam": mini-batch rules too.  An
-        :class:`~chainrule.optimizers.Optimizer` object brings its own settings;
-        each call is a new run for it, as for a Schedule object: it starts
-        without the step count and state vectors (velocities, moments) of an
-        earlier run, and is given back with the learning rate it came with
-        (a schedule changes it during the run).
-    lr : float, default 0.1
-        Learning rate ``eta`` (ignored when an Optimizer object is given).
+        :class:`~chainrule.optimizers.Optimizer` object brings its own settings
+        (its learning rate and momentum: ``lr`` and ``momentum`` are then
+        refused, rather than silently ignored); each call is a new run for it,
+        as for a Schedule object: it starts without the step count and state
+        vectors (velocities, moments) of an earlier run, and is given back with
+        the learning rate it came with (a schedule changes it during the run).
+    lr : float, optional
+        Learning rate ``eta`` of an optimizer given by name (default 0.1); an
+        error with an Optimizer object, which has its own.
     momentum : float, optional
         ``mu`` in ``Delta <- mu Delta + grad``, ``W <- W - eta Delta``: by
         default 0, and 0.9 for "nesterov" (which refuses 0: Nesterov's step
-        without momentum is plain SGD).
+        without momentum is plain SGD); an error with an Optimizer object.
     batch_size : int, optional
         Examples per update for the mini-batch rules (default 32).
     epochs : int, default 100
@@ -414,6 +425,9 @@ def train(
     TrainingDiverged
         If the loss or parameters become NaN or infinite; the network keeps
         the last finite parameters.
+    ValueError
+        If a setting is out of range, or ``lr`` or ``momentum`` is given with
+        an Optimizer object (which has its own); nothing is trained then.
     """
     trainer = Trainer(net, optimizer, lr, momentum, batch_size, epochs, seed, verbose, **options)
     if not isinstance(optimizer, Optimizer):
