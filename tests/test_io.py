@@ -750,7 +750,8 @@ def test_resuming_a_run_that_stopped_itself_trains_nothing(tmp_path, reason, cap
 
 def test_a_checkpoint_without_the_stopped_record_resumes_as_before(tmp_path):
     """Checkpoints written before "stopped" existed continue training after their stop, as
-    a Trainer's second fit does: one more epoch here, where the threshold fires again."""
+    a Trainer's second fit did before a live run that stopped itself counted as finished
+    (its ``_stopped`` cleared here): one more epoch, where the threshold fires again."""
     X, Y, _, _ = early_stopping_data()
     options, _ = _self_stopping_run("loss_threshold")
     path = tmp_path / "old.npz"
@@ -762,6 +763,7 @@ def test_a_checkpoint_without_the_stopped_record_resumes_as_before(tmp_path):
     resumed, h_res = chainrule.resume(path, X, Y)
     trainer = chainrule.Trainer(plain_net(), epochs=30, **options, **STOP_KW)
     trainer.fit(X, Y)
+    trainer._stopped = None  # what a checkpoint without the record gives back
     h_again = trainer.fit(X, Y)  # continues, as the old resume did
     assert h_res.epochs == h_again.epochs == history.epochs + 1
     np.testing.assert_array_equal(resumed.params, trainer.net.params)

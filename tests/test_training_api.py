@@ -68,3 +68,77 @@ def test_by_name_the_default_rate_is_still_0_1(optimizer):
     history = chainrule.train(net, X, Y, optimizer=optimizer, epochs=2)
     assert history["lr"] == [0.1, 0.1]
     assert Trainer(_net(), optimizer).optimizer.lr == 0.1
+
+
+# --- Trainer.fit called again -------------------------------------------------------------
+def _early_stopping_problem() -> tuple[np.ndarray, ...]:
+    """Validation targets a shrunken copy of the truth: the validation loss falls, then rises."""
+    rng = np.random.default_rng(1)
+    w = np.array([1.0, -2.0, 0.5])
+    X, Xv = rng.normal(size=(40, 3)), rng.normal(size=(20, 3))
+    return X, np.sin(X @ w)[:, None], Xv, 0.3 * np.sin(Xv @ w)[:, None]
+
+
+class _EpochParams(chainrule.Callback):
+    """The network's parameters at each epoch's end, and the epochs each fit trained."""
+
+    def __init__(self) -> None:
+        self.params: dict[int, np.ndarray] = {}
+        self.trained: list[int] = []
+
+    def on_epoch_end(self, state):
+        self.params[state.epoch] = state.net.params.copy()
+        self.trained.append(state.epoch)
+
+
+@pytest.mark.parametrize("rule", ["early_stopping", "loss_threshold", "callback"])
+def test_a_second_fit_of_a_run_that_stopped_itself_trains_nothing(tmp_path, rule):
+    X, Y, Xv, Yv = _early_stopping_problem()
+    rec = _EpochParams()
+    options = {"patience": 4, "callbacks": [rec], "checkpoint": tmp_path / "run.ckpt"}
+    if rule == "loss_threshold":
+        options["loss_threshold"] = 0.175  # at epoch 7; the best is 5
+    if rule == "callback":
+        options["callbacks"] = [rec, lambda state: setattr(state, "stop", state.epoch == 7)]
+    trainer = Trainer(chainrule.mlp([3, 8, 1], hidden="tanh", seed=0), "sgd", lr=0.05,
+                      batch_size=10, epochs=200, seed=0, **options)
+    first = trainer.fit(X, Y, (Xv, Yv))
+    assert first.stop_reason == rule
+    n, best = first.epochs, first.best_epoch
+    assert rec.trained == list(range(1, n + 1)) and 1 <= best < n
+    val_loss, kept = list(first["val_loss"]), trainer.net.params.copy()
+    generator = trainer.rng.bit_generator.state
+    rec.trained.clear()
+    second = trainer.fit(X, Y, (Xv, Yv))
+    # nothing trained: the same history, the same network, the generator untouched
+    assert rec.trained == [] and second is first and second.stop_reason == rule
+    assert second["val_loss"] == val_loss and second.best_epoch == best
+    assert trainer.epoch == n and trainer.rng.bit_generator.state == generator
+    np.testing.assert_array_equal(trainer.net.params, kept)
+    # early stopping ended the run with its best epoch's parameters; the other rules keep
+    # the last epoch's
+    np.testing.assert_array_equal(kept, rec.params[best if rule == "early_stopping" else n])
+    # as resume does from the run's checkpoint
+    resumed = Trainer.from_checkpoint(tmp_path / "run.ckpt")
+    again = resumed.fit(X, Y, (Xv, Yv))
+    assert again.epochs == n and again.stop_reason == rule
+    np.testing.assert_array_equal(resumed.net.params, kept)
+
+
+def test_a_second_fit_with_more_epochs_continues_the_early_stopping_count():
+    X, Y, Xv, Yv = _early_stopping_problem()
+    options = {"optimizer": "sgd", "lr": 0.05, "batch_size": 10, "seed": 0, "patience": 4,
+               "restore_best": False}
+    whole = Trainer(chainrule.mlp([3, 8, 1], hidden="tanh", seed=0), epochs=200, **options)
+    reference = whole.fit(X, Y, (Xv, Yv))
+    assert reference.stop_reason == "early_stopping"
+    stop = reference.epochs
+    # the same run in two calls, the first ending inside the patience window
+    split = Trainer(chainrule.mlp([3, 8, 1], hidden="tanh", seed=0), epochs=stop - 2,
+                    **options)
+    assert split.fit(X, Y, (Xv, Yv)).stop_reason == "epochs" and split.wait == 2
+    split.epochs = 200
+    history = split.fit(X, Y, (Xv, Yv))
+    assert history.stop_reason == "early_stopping" and history.epochs == stop
+    assert history.best_epoch == reference.best_epoch
+    np.testing.assert_array_equal(split.net.params, whole.net.params)

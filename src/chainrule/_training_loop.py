@@ -18,6 +18,7 @@ from ._training_data import _argmax_rows, _densify, _exact_one_hot, _Gather, _is
 from ._training_epochs import _PER_LAYER, _epoch_line
 from ._training_guards import _NO_BLOCK, _Blocks, _StopFlag
 from .callbacks import History, TrainState
+from .checkpoints import SELF_STOPS
 from .dropout import Dropout
 from .network import _accuracy_count
 from .optimizers import _blas_updates
@@ -57,6 +58,21 @@ class _TrainingLoop:
             given when continuing an unweighted one; the same for
             ``validation_data`` when continuing a run that had (or had not)
             validation data.
+
+        Notes
+        -----
+        A Trainer is one run, as its checkpoint is: a second call continues it
+        where the first left it (the epoch count, the optimizer's and the
+        schedule's state, the random generator, the history, and the early
+        stopping's best loss, epochs without improvement and best parameters)
+        up to ``epochs`` in all; raise ``trainer.epochs`` to go further.  A run
+        that stopped itself (early stopping, ``loss_threshold``,
+        ``grad_norm_threshold``, a callback's ``stop`` after a batch or an
+        epoch) is finished: a later call trains no epoch and returns the history
+        as it is, as :func:`~chainrule.training.resume` does with its checkpoint
+        (a ``stop`` set in ``on_train_begin`` ends only that call).  A new run
+        (early stopping starting afresh, as Keras's ``fit`` resets its
+        EarlyStopping callback) is a new Trainer.
         """
         X, Y, val, sw = self._data(X, Y, validation_data, sample_weight)
         self._check_weighting(sw)
@@ -147,7 +163,10 @@ class _TrainingLoop:
                        disable=None, leave=False, file=sys.stderr)
         try:
             self._hook("on_train_begin", state)
-            if state.stop and self._stopped is None:  # a callback stops before the first batch
+            # a callback stops before the first batch: this call trains nothing, and the run
+            # is not finished (no checkpoint records this stop; a later fit goes on)
+            at_begin = state.stop and self._stopped is None
+            if at_begin:
                 history.stop_reason = "callback"
             # max_time: checked after each batch; a run stopped by it is not finished
             # (resume continues it), as one stopped by Ctrl-C
@@ -278,6 +297,9 @@ class _TrainingLoop:
             if bar is not None:
                 bar.close()
             self._hook("on_train_end", state)
+        if history.stop_reason in SELF_STOPS and not at_begin:
+            # the run is finished, as its checkpoint records: a later fit trains no further
+            self._stopped = history.stop_reason
         if self.best_params is not None and self.restore_best and (
             history.stop_reason == "early_stopping"
             or (self.patience is not None and history.stop_reason == "epochs")
