@@ -115,9 +115,8 @@ def test_a_second_fit_of_a_run_that_stopped_itself_trains_nothing(tmp_path, rule
     assert second["val_loss"] == val_loss and second.best_epoch == best
     assert trainer.epoch == n and trainer.rng.bit_generator.state == generator
     np.testing.assert_array_equal(trainer.net.params, kept)
-    # early stopping ended the run with its best epoch's parameters; the other rules keep
-    # the last epoch's
-    np.testing.assert_array_equal(kept, rec.params[best if rule == "early_stopping" else n])
+    # the run ended with its best epoch's parameters (restore_best)
+    np.testing.assert_array_equal(kept, rec.params[best])
     # as resume does from the run's checkpoint
     resumed = Trainer.from_checkpoint(tmp_path / "run.ckpt")
     again = resumed.fit(X, Y, (Xv, Yv))
@@ -142,3 +141,66 @@ def test_a_second_fit_with_more_epochs_continues_the_early_stopping_count():
     assert history.stop_reason == "early_stopping" and history.epochs == stop
     assert history.best_epoch == reference.best_epoch
     np.testing.assert_array_equal(split.net.params, whole.net.params)
+
+
+# --- restore_best: what comes back, and after which stops --------------------------------
+class _Snapshots(chainrule.Callback):
+    """Parameters and BatchNorm running statistics at each epoch's end; stops or interrupts
+    the run where asked (after epoch ``at``, or inside epoch ``at`` after its first batch)."""
+
+    def __init__(self, how: str | None = None, at: int = 0) -> None:
+        self.how, self.at = how, at
+        self.params: dict[int, np.ndarray] = {}
+        self.buffers: dict[int, dict[str, np.ndarray]] = {}
+
+    def on_batch_end(self, state):
+        if self.how == "callback-mid-epoch" and state.epoch == self.at and state.batch == 0:
+            state.stop = True
+
+    def on_epoch_end(self, state):
+        self.params[state.epoch] = state.net.params.copy()
+        self.buffers[state.epoch] = {k: v.copy()
+                                     for k, v in state.net.layers[1].buffers().items()}
+        if state.epoch == self.at and self.how == "callback":
+            state.stop = True
+        if state.epoch == self.at and self.how == "ctrl-c":
+            raise KeyboardInterrupt
+
+
+def _batchnorm_net() -> chainrule.Network:
+    return chainrule.Network([
+        chainrule.Dense(3, 8, "identity", init="glorot_uniform", seed=0),
+        chainrule.BatchNorm(8, activation="tanh"),
+        chainrule.Dense(8, 1, "identity", init="glorot_uniform", seed=2)])
+
+
+@pytest.mark.parametrize(("how", "restored"), [
+    ("early_stopping", True), ("epochs", True), ("loss_threshold", True),
+    ("callback", True), ("callback-mid-epoch", True),
+    ("ctrl-c", False),  # interrupted: continued later, from the current parameters
+])
+def test_restore_best_brings_back_the_best_epoch_with_its_batchnorm_statistics(how, restored):
+    X, Y, Xv, Yv = _early_stopping_problem()
+    net = _batchnorm_net()
+    snap = _Snapshots(how, at=5)  # the best epoch is 3
+    options = {"patience": 3, "epochs": 200 if how != "epochs" else 5}
+    if how == "loss_threshold":  # epoch 5's training loss, found by a run without it
+        probe = chainrule.train(_batchnorm_net(), X, Y, optimizer="sgd", lr=0.05,
+                                batch_size=10, epochs=5, seed=0)
+        options["loss_threshold"] = probe["loss"][-1]
+    history = chainrule.train(net, X, Y, optimizer="sgd", lr=0.05, batch_size=10, seed=0,
+                              validation_data=(Xv, Yv), callbacks=[snap], **options)
+    reason = {"ctrl-c": "interrupted", "callback-mid-epoch": "callback"}.get(how, how)
+    assert history.stop_reason == reason
+    last, best = max(snap.params), history.best_epoch
+    assert best == 1 + int(np.argmin(history["val_loss"])) and best < last
+    if how != "callback-mid-epoch":
+        assert last == history.epochs == (5 if how != "early_stopping" else best + 3)
+    # restored, or kept where the run stopped (mid-epoch: its first batch's update)
+    expected = snap.params[best] if restored else snap.params[last]
+    np.testing.assert_array_equal(net.params, expected)
+    for k, v in net.layers[1].buffers().items():
+        np.testing.assert_array_equal(v, snap.buffers[best if restored else last][k])
+    if restored:  # the best validation loss comes back with them
+        assert net.loss_value(Xv, Yv) == pytest.approx(history["val_loss"][best - 1],
+                                                       rel=1e-12)

@@ -300,10 +300,12 @@ class _TrainingLoop:
         if history.stop_reason in SELF_STOPS and not at_begin:
             # the run is finished, as its checkpoint records: a later fit trains no further
             self._stopped = history.stop_reason
-        if self.best_params is not None and self.restore_best and (
-            history.stop_reason == "early_stopping"
-            or (self.patience is not None and history.stop_reason == "epochs")
-        ):
+        # restore_best: a finished run ends with its best parameters whatever ended it, as
+        # Keras's restore_best_weights does; a run stopped by Ctrl-C or max_time keeps its
+        # current ones, from which a later fit or resume continues
+        if self.best_params is not None and self.restore_best and self.patience is not None and (
+            history.stop_reason in SELF_STOPS or history.stop_reason == "epochs"
+        ) and not at_begin:
             net.params[...] = self.best_params
             for layer, values in zip(net.layers, self.best_buffers, strict=False):
                 if values:

@@ -369,8 +369,14 @@ def train(
         ``{"name": "cosine", "T_max": n}`` or ``schedules.Cosine(n)``), a dict
         ``{"name": ..., **settings}`` or a Schedule), ``clip_norm`` (clip the
         gradient's norm), ``patience`` (early stopping on the validation loss,
-        or the training loss without validation, restoring the best
-        parameters unless ``restore_best=False``; an epoch's training loss is
+        or the training loss without validation; unless ``restore_best=False``,
+        a finished run (stopped early, at its last epoch, by a threshold or by
+        a callback's ``stop``) ends with the parameters of its best epoch and
+        the BatchNorm running statistics that go with them (the optimizer's
+        state stays as the run left it, as with Keras's
+        ``restore_best_weights``), while Ctrl-C and ``max_time`` keep the
+        current parameters, to be continued, and a divergence the last finite
+        ones; an epoch's training loss is
         taken before its updates, so with one batch per epoch ("gd") and no
         validation these are the parameters the best epoch started from,
         whose cost that loss is), ``min_delta``,
@@ -462,7 +468,7 @@ def resume(
     ``loss_threshold``, ``grad_norm_threshold``, or a callback setting
     ``stop``) is finished: resuming it trains no further epochs, whatever
     ``epochs``, and gives back the network as that run ended (with its best
-    parameters after early stopping) and its history, whose ``stop_reason``
+    parameters under ``patience``) and its history, whose ``stop_reason``
     says why it stopped (with ``verbose``, a line on stderr says so too).  A
     run interrupted (Ctrl-C, a callback raising KeyboardInterrupt, ``max_time``
     reached, a crash) continues; so does one from a checkpoint written before
