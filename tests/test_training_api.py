@@ -204,3 +204,47 @@ def test_restore_best_brings_back_the_best_epoch_with_its_batchnorm_statistics(h
     if restored:  # the best validation loss comes back with them
         assert net.loss_value(Xv, Yv) == pytest.approx(history["val_loss"][best - 1],
                                                        rel=1e-12)
+
+
+# --- a callback that raises -----------------------------------------------------------------
+@pytest.mark.parametrize("hook", ["on_epoch_end", "on_batch_end"])
+def test_a_callback_that_raises_leaves_the_history_so_far_and_the_current_network(hook):
+    X, Y, Xv, Yv = _early_stopping_problem()
+    snap = _Snapshots()
+    ended = []
+
+    class Broken(chainrule.Callback):
+        def on_train_begin(self, state):
+            self.history = state.history
+
+        def on_train_end(self, state):
+            ended.append(state.epoch)
+
+    def fail(self, state):
+        if state.epoch == 5 and (hook == "on_epoch_end" or state.batch == 1):
+            self.params = state.net.params.copy()
+            raise RuntimeError("the callback failed")
+
+    setattr(Broken, hook, fail)
+    broken = Broken()
+    trainer = Trainer(_batchnorm_net(), "sgd", lr=0.05, batch_size=10, epochs=200, seed=0,
+                      patience=10, callbacks=[snap, broken])
+    with pytest.raises(RuntimeError, match="the callback failed"):
+        trainer.fit(X, Y, (Xv, Yv))
+    done = 5 if hook == "on_epoch_end" else 4  # a broken epoch is left out
+    assert ended == [5] and trainer.history.epochs == done
+    assert broken.history is trainer.history and trainer.history.stop_reason is None
+    np.testing.assert_allclose(trainer.history["val_loss"],
+                               [_val_loss(snap, e, Xv, Yv) for e in range(1, done + 1)],
+                               rtol=1e-12)
+    # not restored: the parameters the callback saw (best_epoch 3 is earlier)
+    assert trainer.history.best_epoch == 3
+    np.testing.assert_array_equal(trainer.net.params, broken.params)
+
+
+def _val_loss(snap: _Snapshots, epoch: int, Xv: np.ndarray, Yv: np.ndarray) -> float:
+    """The validation loss of the network at the end of ``epoch``, recomputed."""
+    net = _batchnorm_net()
+    net.params[...] = snap.params[epoch]
+    net.layers[1].set_buffers(snap.buffers[epoch])
+    return net.loss_value(Xv, Yv)

@@ -426,6 +426,13 @@ def train(
     for NumPy's BLAS threads, which keep doing the matrix products; see
     :mod:`chainrule._threads`.
 
+    An exception raised by a callback (other than KeyboardInterrupt, which
+    stops the run as Ctrl-C does) ends the run and propagates as it is,
+    after ``on_train_end``: the network keeps its current parameters (no
+    ``restore_best``), and the history of the epochs completed so far is
+    the callbacks' ``state.history``; ``Trainer(net, ...).fit(X, Y)``, which
+    is what ``train`` runs, keeps it as ``trainer.history``.
+
     Raises
     ------
     TrainingDiverged
