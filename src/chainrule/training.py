@@ -13,22 +13,20 @@ finite parameters; Ctrl-C stops after the current batch and keeps the
 parameters and history so far (after an epoch's last batch, that epoch
 complete: recorded, and checkpointed, like the others).
 
-:class:`Trainer` inherits most of its methods from mixin bases, each in a module of
-its own: ``_training_data`` (:class:`_TrainingData`: the training data as the loop
-takes it), ``_training_loop`` (:class:`_TrainingLoop`: :meth:`Trainer.fit`),
-``_training_epochs`` (:class:`_EpochSteps`: each step's update and guard, each
-epoch's metrics and stopping rules) and ``_training_checkpoints``
+:class:`Trainer` is defined in ``_training_trainer`` (its settings, ``__init__``, and
+:meth:`Trainer.from_checkpoint`) and inherits most of its methods from mixin bases,
+each in a module of its own: ``_training_data`` (:class:`_TrainingData`: the training
+data as the loop takes it), ``_training_loop`` (:class:`_TrainingLoop`:
+:meth:`Trainer.fit`), ``_training_epochs`` (:class:`_EpochSteps`: each step's update
+and guard, each epoch's metrics and stopping rules) and ``_training_checkpoints``
 (:class:`_Checkpoints`: writing them); and ``_training_guards`` holds
 :class:`TrainingDiverged`, the finite check, Ctrl-C's flag and the blocks without
-overflow warnings.  Here remain the Trainer's settings (``__init__``),
-:meth:`Trainer.from_checkpoint` (which returns a Trainer), :func:`train` and
-:func:`resume`.  Import from ``chainrule.training``.
+overflow warnings.  Here remain :func:`train` and :func:`resume`.  Import from
+``chainrule.training``.
 """
 
 from __future__ import annotations
 
-import json
-import math
 import os
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -36,7 +34,6 @@ from typing import Any
 import numpy as np
 
 from ._training_checkpoints import _check_not_overwriting as _check_not_overwriting
-from ._training_checkpoints import _Checkpoints
 from ._training_data import _argmax_rows as _argmax_rows
 from ._training_data import _check_sparse as _check_sparse
 from ._training_data import _densify as _densify
@@ -44,248 +41,29 @@ from ._training_data import _exact_one_hot as _exact_one_hot
 from ._training_data import _Gather as _Gather
 from ._training_data import _is_sparse as _is_sparse
 from ._training_data import _storage_dtype as _storage_dtype
-from ._training_data import _TrainingData
 from ._training_epochs import _PER_LAYER as _PER_LAYER
 from ._training_epochs import _epoch_line as _epoch_line
-from ._training_epochs import _EpochSteps
 from ._training_epochs import _weighted_cost as _weighted_cost
 from ._training_guards import _NO_BLOCK as _NO_BLOCK
 from ._training_guards import TrainingDiverged
 from ._training_guards import _Blocks as _Blocks
 from ._training_guards import _params_finite as _params_finite
 from ._training_guards import _StopFlag as _StopFlag
-from ._training_loop import _TrainingLoop
-from ._validation import (
-    _check_real,
-    check_nonneg_float,
-    check_path,
-    check_positive_float,
-    check_positive_int,
-)
-from .callbacks import Callback, History, TrainState, check_callbacks
+from ._training_trainer import Trainer
+from ._training_trainer import _check_bool as _check_bool
+from ._training_trainer import _check_notes as _check_notes
+from ._training_trainer import _check_verbose as _check_verbose
+from .callbacks import Callback, History, TrainState
 from .checkpoints import CHECKPOINT_FORMAT as CHECKPOINT_FORMAT  # defined here before
-from .checkpoints import trainer_from_checkpoint
 from .network import Network
-from .optimizers import Optimizer, get_optimizer
-from .schedules import Schedule, get_schedule
+from .optimizers import Optimizer
+from .schedules import Schedule
 
 # ``_name as _name``: the helpers that moved stay importable from here, as they were from the
 # one module before the split (_mlp_base imports _epoch_line and _storage_dtype, scipy_fit
 # _check_verbose and _exact_one_hot, checkpoints _check_verbose, the tests _Gather)
 
 __all__ = ["Trainer", "TrainingDiverged", "resume", "train"]
-
-
-class Trainer(_TrainingData, _TrainingLoop, _EpochSteps, _Checkpoints):
-    """A training run; see :func:`train` for the parameters."""
-
-    # Whether a classification run counts the training accuracy per batch (the history's
-    # "accuracy" and "val_accuracy"); the estimators, which report neither, turn it off.
-    _count_accuracy = True
-    # Weights of the validation_data rows, shape (n_val,), for val_loss (None: unweighted);
-    # the estimators set them for the rows their early stopping holds out.
-    _validation_weight: np.ndarray | None = None
-    # Whether fit starts the optimizer afresh (its step count and state vectors dropped)
-    # once its checks pass: train() asks it for an Optimizer object, which is a new run's.
-    _restart_optimizer = False
-
-    def __init__(
-        self,
-        net: Network,
-        optimizer: str | Optimizer = "gd",
-        lr: float | None = None,
-        momentum: float | None = None,
-        batch_size: int | None = None,
-        epochs: int = 100,
-        seed: int | np.random.Generator | None = None,
-        verbose: int = 0,
-        shuffle: bool = True,
-        validation_fraction: float | None = None,
-        schedule: str | dict | Schedule | None = None,
-        clip_norm: float | None = None,
-        patience: int | None = None,
-        min_delta: float = 0.0,
-        restore_best: bool = True,
-        loss_threshold: float | None = None,
-        grad_norm_threshold: float | None = None,
-        diagnostics: bool = False,
-        callbacks: Sequence[Callback | Callable[[TrainState], None]] = (),
-        checkpoint: str | os.PathLike | None = None,
-        checkpoint_every: int = 1,
-        max_time: float | None = None,
-        checkpoint_notes: dict | None = None,
-    ) -> None:
-        if not isinstance(net, Network):
-            raise TypeError(f"net must be a chainrule Network, got {type(net).__name__}")
-        self.net = net
-        self.full_batch = optimizer == "gd"
-        if self.full_batch and batch_size is not None:
-            raise ValueError(
-                f"batch_size: optimizer 'gd' uses the whole training set per update, got "
-                f"batch_size={batch_size}; use optimizer='sgd' for mini-batches"
-            )
-        self.batch_size = None if self.full_batch else check_positive_int(
-            32 if batch_size is None else batch_size, "batch_size")
-        if isinstance(optimizer, Optimizer):
-            for name, value in (("lr", lr), ("momentum", momentum)):
-                if value is not None:  # the object's own setting would win, silently
-                    raise ValueError(
-                        f"{name}: the optimizer object {optimizer!r} brings its own "
-                        f"settings, got {name}={value!r} as well, which it would ignore; "
-                        f"set it on the object, or give the optimizer by name")
-        else:  # by name: the documented default rate, not the rule's own default
-            lr = 0.1 if lr is None else lr
-        self.optimizer = get_optimizer(optimizer, lr=lr, momentum=momentum)
-        self.lr0 = self.optimizer.lr
-        self.epochs = check_positive_int(epochs, "epochs")
-        if not (isinstance(seed, np.random.Generator) or seed is None):
-            seed = check_positive_int(seed, "seed", minimum=0)
-        self.verbose = _check_verbose(verbose)
-        self.shuffle = _check_bool(shuffle, "shuffle")
-        if validation_fraction is not None:
-            validation_fraction = check_positive_float(validation_fraction, "validation_fraction")
-            if validation_fraction >= 1:
-                raise ValueError(
-                    f"validation_fraction must be in (0, 1), got {validation_fraction}"
-                )
-        self.validation_fraction = validation_fraction
-        self.schedule = get_schedule(schedule, epochs=self.epochs)  # "cosine": over the run
-        self.clip_norm = None if clip_norm is None else check_positive_float(clip_norm, "clip_norm")
-        self.patience = None if patience is None else check_positive_int(patience, "patience")
-        self.min_delta = check_nonneg_float(min_delta, "min_delta")
-        self.restore_best = _check_bool(restore_best, "restore_best")
-        self.loss_threshold = None if loss_threshold is None else _check_real(
-            loss_threshold, "loss_threshold", "a finite float")
-        self.grad_norm_threshold = None if grad_norm_threshold is None else check_nonneg_float(
-            grad_norm_threshold, "grad_norm_threshold")
-        self.diagnostics = _check_bool(diagnostics, "diagnostics")
-        self.callbacks = check_callbacks(callbacks)
-        self.checkpoint = None if checkpoint is None else check_path(checkpoint, "checkpoint")
-        self.checkpoint_every = check_positive_int(checkpoint_every, "checkpoint_every")
-        self.max_time = None if max_time is None else check_positive_float(max_time, "max_time")
-        self.checkpoint_notes = _check_notes(checkpoint_notes)
-        # Every setting checked: only now are the objects given changed.  A Generator gives
-        # the run's seed (one draw); a Schedule object given again (another run) starts
-        # afresh, as Keras's callbacks do (from_checkpoint then puts back the state of the
-        # run it continues).
-        # whether fit seeds the Dropout layers without a seed of their own from the run's
-        # seed (once, when the run starts): only a seed given by the user makes a run repeat
-        self._seed_dropout = seed is not None
-        if isinstance(seed, np.random.Generator) or seed is None:
-            seed = int(np.random.default_rng(seed).integers(2**63))
-        self.seed = seed
-        self.rng = np.random.default_rng(self.seed)
-        self.schedule.reset()
-        # progress of the run
-        self.epoch = 0
-        self.history = History()
-        self.best_value = math.inf
-        self.best_params: np.ndarray | None = None
-        # running statistics (BatchNorm) that belong with best_params, one dict per layer
-        self.best_buffers: list[dict[str, np.ndarray]] = []
-        self.wait = 0
-        # whether the run trains with sample weights: None until the first fit (or for a
-        # checkpoint that does not record it), then fixed for the rest of the run
-        self.sample_weighted: bool | None = None
-        self._origin = "this Trainer's earlier fit"  # for the error message of _check_weighting
-        # the stop reason of a run restored from a checkpoint that a rule of its own ended
-        # (early stopping, a threshold, a callback): finished, fit trains no further
-        self._stopped: str | None = None
-
-
-    @classmethod
-    def from_checkpoint(
-        cls, path: str | os.PathLike, epochs: int | None = None, verbose: int = 0,
-        callbacks: Sequence[Callback | Callable[[TrainState], None]] = (),
-        checkpoint: str | os.PathLike | None = None,
-        schedule: Schedule | None = None,
-        max_time: float | None = None,
-    ) -> Trainer:
-        """Rebuild a run from :meth:`save_checkpoint`; ``epochs`` may extend it.
-
-        The checkpoint records whether the run trained with sample weights, and
-        :meth:`fit` then refuses a different weighting.  Checkpoints written
-        before that record existed resume with or without weights, as before.
-        It also records (``"stopped"``) whether a rule of the run's own ended
-        it (early stopping, a threshold, a callback's ``stop``): :meth:`fit`
-        then trains no further epochs (see :func:`resume`).  The caller's
-        record (``checkpoint_notes``) comes back as it was written.
-
-        Everything the run continues from is checked first: the optimizer's
-        state (exactly the vectors its rule keeps, each of shape
-        ``(n_params,)``, of the network's dtype and finite), the best
-        parameters, the counters, the history (one value per epoch trained),
-        every setting of the run (none left to its default), a built-in
-        schedule's state and the generator state, so that a damaged checkpoint
-        is refused instead of resuming a different run.
-
-        Parameters
-        ----------
-        path : str or PathLike
-            The checkpoint.
-        epochs : int, optional
-            Total number of epochs (default: the run's own); not below the
-            epochs the checkpoint has already trained.
-        verbose : int, default 0
-        callbacks : sequence of Callback or callable, optional
-        checkpoint : str or PathLike, optional
-            Where to write further checkpoints (default: ``path``).
-        schedule : Schedule, optional
-            The run's schedule object, needed when it is of a class of your
-            own (a subclass of :class:`~chainrule.schedules.Schedule` that is
-            not one of the built-in schedules), which the checkpoint cannot
-            rebuild; it must be of the same class with the same settings, and
-            gets the state the checkpoint recorded.
-        max_time : float, optional
-            The time budget in seconds of this part of the run (see
-            :func:`train`); not recorded in checkpoints, so each resumed part
-            has its own.
-
-        Returns
-        -------
-        Trainer
-
-        Raises
-        ------
-        ValueError
-            If the file is not a readable checkpoint, or a value in it is
-            missing, of the wrong type, shape or range (the message names the
-            file and the value); if the run's schedule is of a class of your
-            own and ``schedule`` does not give it, or ``schedule`` is not the
-            run's.
-        """
-        return trainer_from_checkpoint(cls, path, epochs, verbose, callbacks, checkpoint,
-                                       schedule, max_time)
-
-
-def _check_notes(notes: object) -> dict | None:
-    """``checkpoint_notes`` if it is None or a dict that JSON can write, else an error."""
-    if notes is None:
-        return None
-    if not isinstance(notes, dict):
-        raise TypeError(f"checkpoint_notes must be a dict (a JSON object) or None, got "
-                        f"{type(notes).__name__}")
-    try:
-        json.dumps(notes)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"checkpoint_notes must hold only what JSON writes (dicts with "
-                         f"text keys, lists, text, numbers, booleans, None): {exc}"
-                         ) from None
-    return notes
-
-
-def _check_bool(value: object, name: str) -> bool:
-    """``value`` if it is True or False (NumPy's included), else a TypeError naming ``name``."""
-    if not isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"{name} must be True or False, got {value!r} ({type(value).__name__})")
-    return bool(value)
-
-
-def _check_verbose(value: object) -> int:
-    """``verbose`` as an int >= 0 (True and False count as 1 and 0)."""
-    if isinstance(value, (bool, np.bool_)):
-        return int(value)
-    return check_positive_int(value, "verbose", minimum=0)
 
 
 def train(

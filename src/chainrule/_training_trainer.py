@@ -1,0 +1,251 @@
+"""The :class:`~chainrule.training.Trainer`: a training run's settings and state.
+
+Its ``__init__`` checks and keeps the settings (see :func:`~chainrule.training.train`
+for what each means) and starts the run's state (epoch, history, early stopping's
+best loss and parameters, the random generator); :meth:`Trainer.from_checkpoint`
+rebuilds a run from its checkpoint.  The methods come from mixin bases, each in a
+module of its own: ``_training_data``, ``_training_loop`` (:meth:`Trainer.fit`),
+``_training_epochs`` and ``_training_checkpoints``.  Import it from
+``chainrule.training``, which also holds :func:`~chainrule.training.train` and
+:func:`~chainrule.training.resume`.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from collections.abc import Callable, Sequence
+
+import numpy as np
+
+from ._training_checkpoints import _Checkpoints
+from ._training_data import _TrainingData
+from ._training_epochs import _EpochSteps
+from ._training_loop import _TrainingLoop
+from ._validation import (
+    _check_real,
+    check_nonneg_float,
+    check_path,
+    check_positive_float,
+    check_positive_int,
+)
+from .callbacks import Callback, History, TrainState, check_callbacks
+from .checkpoints import trainer_from_checkpoint
+from .network import Network
+from .optimizers import Optimizer, get_optimizer
+from .schedules import Schedule, get_schedule
+
+__all__ = ["Trainer"]
+
+
+class Trainer(_TrainingData, _TrainingLoop, _EpochSteps, _Checkpoints):
+    """A training run; see :func:`~chainrule.training.train` for the parameters."""
+
+    # Whether a classification run counts the training accuracy per batch (the history's
+    # "accuracy" and "val_accuracy"); the estimators, which report neither, turn it off.
+    _count_accuracy = True
+    # Weights of the validation_data rows, shape (n_val,), for val_loss (None: unweighted);
+    # the estimators set them for the rows their early stopping holds out.
+    _validation_weight: np.ndarray | None = None
+    # Whether fit starts the optimizer afresh (its step count and state vectors dropped)
+    # once its checks pass: train() asks it for an Optimizer object, which is a new run's.
+    _restart_optimizer = False
+
+    def __init__(
+        self,
+        net: Network,
+        optimizer: str | Optimizer = "gd",
+        lr: float | None = None,
+        momentum: float | None = None,
+        batch_size: int | None = None,
+        epochs: int = 100,
+        seed: int | np.random.Generator | None = None,
+        verbose: int = 0,
+        shuffle: bool = True,
+        validation_fraction: float | None = None,
+        schedule: str | dict | Schedule | None = None,
+        clip_norm: float | None = None,
+        patience: int | None = None,
+        min_delta: float = 0.0,
+        restore_best: bool = True,
+        loss_threshold: float | None = None,
+        grad_norm_threshold: float | None = None,
+        diagnostics: bool = False,
+        callbacks: Sequence[Callback | Callable[[TrainState], None]] = (),
+        checkpoint: str | os.PathLike | None = None,
+        checkpoint_every: int = 1,
+        max_time: float | None = None,
+        checkpoint_notes: dict | None = None,
+    ) -> None:
+        if not isinstance(net, Network):
+            raise TypeError(f"net must be a chainrule Network, got {type(net).__name__}")
+        self.net = net
+        self.full_batch = optimizer == "gd"
+        if self.full_batch and batch_size is not None:
+            raise ValueError(
+                f"batch_size: optimizer 'gd' uses the whole training set per update, got "
+                f"batch_size={batch_size}; use optimizer='sgd' for mini-batches"
+            )
+        self.batch_size = None if self.full_batch else check_positive_int(
+            32 if batch_size is None else batch_size, "batch_size")
+        if isinstance(optimizer, Optimizer):
+            for name, value in (("lr", lr), ("momentum", momentum)):
+                if value is not None:  # the object's own setting would win, silently
+                    raise ValueError(
+                        f"{name}: the optimizer object {optimizer!r} brings its own "
+                        f"settings, got {name}={value!r} as well, which it would ignore; "
+                        f"set it on the object, or give the optimizer by name")
+        else:  # by name: the documented default rate, not the rule's own default
+            lr = 0.1 if lr is None else lr
+        self.optimizer = get_optimizer(optimizer, lr=lr, momentum=momentum)
+        self.lr0 = self.optimizer.lr
+        self.epochs = check_positive_int(epochs, "epochs")
+        if not (isinstance(seed, np.random.Generator) or seed is None):
+            seed = check_positive_int(seed, "seed", minimum=0)
+        self.verbose = _check_verbose(verbose)
+        self.shuffle = _check_bool(shuffle, "shuffle")
+        if validation_fraction is not None:
+            validation_fraction = check_positive_float(validation_fraction, "validation_fraction")
+            if validation_fraction >= 1:
+                raise ValueError(
+                    f"validation_fraction must be in (0, 1), got {validation_fraction}"
+                )
+        self.validation_fraction = validation_fraction
+        self.schedule = get_schedule(schedule, epochs=self.epochs)  # "cosine": over the run
+        self.clip_norm = None if clip_norm is None else check_positive_float(clip_norm, "clip_norm")
+        self.patience = None if patience is None else check_positive_int(patience, "patience")
+        self.min_delta = check_nonneg_float(min_delta, "min_delta")
+        self.restore_best = _check_bool(restore_best, "restore_best")
+        self.loss_threshold = None if loss_threshold is None else _check_real(
+            loss_threshold, "loss_threshold", "a finite float")
+        self.grad_norm_threshold = None if grad_norm_threshold is None else check_nonneg_float(
+            grad_norm_threshold, "grad_norm_threshold")
+        self.diagnostics = _check_bool(diagnostics, "diagnostics")
+        self.callbacks = check_callbacks(callbacks)
+        self.checkpoint = None if checkpoint is None else check_path(checkpoint, "checkpoint")
+        self.checkpoint_every = check_positive_int(checkpoint_every, "checkpoint_every")
+        self.max_time = None if max_time is None else check_positive_float(max_time, "max_time")
+        self.checkpoint_notes = _check_notes(checkpoint_notes)
+        # Every setting checked: only now are the objects given changed.  A Generator gives
+        # the run's seed (one draw); a Schedule object given again (another run) starts
+        # afresh, as Keras's callbacks do (from_checkpoint then puts back the state of the
+        # run it continues).
+        # whether fit seeds the Dropout layers without a seed of their own from the run's
+        # seed (once, when the run starts): only a seed given by the user makes a run repeat
+        self._seed_dropout = seed is not None
+        if isinstance(seed, np.random.Generator) or seed is None:
+            seed = int(np.random.default_rng(seed).integers(2**63))
+        self.seed = seed
+        self.rng = np.random.default_rng(self.seed)
+        self.schedule.reset()
+        # progress of the run
+        self.epoch = 0
+        self.history = History()
+        self.best_value = math.inf
+        self.best_params: np.ndarray | None = None
+        # running statistics (BatchNorm) that belong with best_params, one dict per layer
+        self.best_buffers: list[dict[str, np.ndarray]] = []
+        self.wait = 0
+        # whether the run trains with sample weights: None until the first fit (or for a
+        # checkpoint that does not record it), then fixed for the rest of the run
+        self.sample_weighted: bool | None = None
+        self._origin = "this Trainer's earlier fit"  # for the error message of _check_weighting
+        # the stop reason of a run restored from a checkpoint that a rule of its own ended
+        # (early stopping, a threshold, a callback): finished, fit trains no further
+        self._stopped: str | None = None
+
+
+    @classmethod
+    def from_checkpoint(
+        cls, path: str | os.PathLike, epochs: int | None = None, verbose: int = 0,
+        callbacks: Sequence[Callback | Callable[[TrainState], None]] = (),
+        checkpoint: str | os.PathLike | None = None,
+        schedule: Schedule | None = None,
+        max_time: float | None = None,
+    ) -> Trainer:
+        """Rebuild a run from :meth:`save_checkpoint`; ``epochs`` may extend it.
+
+        The checkpoint records whether the run trained with sample weights, and
+        :meth:`fit` then refuses a different weighting.  Checkpoints written
+        before that record existed resume with or without weights, as before.
+        It also records (``"stopped"``) whether a rule of the run's own ended
+        it (early stopping, a threshold, a callback's ``stop``): :meth:`fit`
+        then trains no further epochs (see :func:`~chainrule.training.resume`).  The caller's
+        record (``checkpoint_notes``) comes back as it was written.
+
+        Everything the run continues from is checked first: the optimizer's
+        state (exactly the vectors its rule keeps, each of shape
+        ``(n_params,)``, of the network's dtype and finite), the best
+        parameters, the counters, the history (one value per epoch trained),
+        every setting of the run (none left to its default), a built-in
+        schedule's state and the generator state, so that a damaged checkpoint
+        is refused instead of resuming a different run.
+
+        Parameters
+        ----------
+        path : str or PathLike
+            The checkpoint.
+        epochs : int, optional
+            Total number of epochs (default: the run's own); not below the
+            epochs the checkpoint has already trained.
+        verbose : int, default 0
+        callbacks : sequence of Callback or callable, optional
+        checkpoint : str or PathLike, optional
+            Where to write further checkpoints (default: ``path``).
+        schedule : Schedule, optional
+            The run's schedule object, needed when it is of a class of your
+            own (a subclass of :class:`~chainrule.schedules.Schedule` that is
+            not one of the built-in schedules), which the checkpoint cannot
+            rebuild; it must be of the same class with the same settings, and
+            gets the state the checkpoint recorded.
+        max_time : float, optional
+            The time budget in seconds of this part of the run (see
+            :func:`~chainrule.training.train`); not recorded in checkpoints, so each resumed part
+            has its own.
+
+        Returns
+        -------
+        Trainer
+
+        Raises
+        ------
+        ValueError
+            If the file is not a readable checkpoint, or a value in it is
+            missing, of the wrong type, shape or range (the message names the
+            file and the value); if the run's schedule is of a class of your
+            own and ``schedule`` does not give it, or ``schedule`` is not the
+            run's.
+        """
+        return trainer_from_checkpoint(cls, path, epochs, verbose, callbacks, checkpoint,
+                                       schedule, max_time)
+
+
+def _check_notes(notes: object) -> dict | None:
+    """``checkpoint_notes`` if it is None or a dict that JSON can write, else an error."""
+    if notes is None:
+        return None
+    if not isinstance(notes, dict):
+        raise TypeError(f"checkpoint_notes must be a dict (a JSON object) or None, got "
+                        f"{type(notes).__name__}")
+    try:
+        json.dumps(notes)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"checkpoint_notes must hold only what JSON writes (dicts with "
+                         f"text keys, lists, text, numbers, booleans, None): {exc}"
+                         ) from None
+    return notes
+
+
+def _check_bool(value: object, name: str) -> bool:
+    """``value`` if it is True or False (NumPy's included), else a TypeError naming ``name``."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be True or False, got {value!r} ({type(value).__name__})")
+    return bool(value)
+
+
+def _check_verbose(value: object) -> int:
+    """``verbose`` as an int >= 0 (True and False count as 1 and 0)."""
+    if isinstance(value, (bool, np.bool_)):
+        return int(value)
+    return check_positive_int(value, "verbose", minimum=0)
