@@ -436,3 +436,36 @@ def test_pickling_a_cnn_estimator_keeps_its_network(digits):
     np.testing.assert_array_equal(back.predict_proba(X), est.predict_proba(X))
     assert isinstance(back.network_.layers[-2], Dense) and not isinstance(
         back.network_.layers[0], (Dense, BatchNorm, Dropout))
+
+
+def test_a_cnn_estimator_predicts_a_sparse_matrix_a_block_of_rows_at_a_time(digits,
+                                                                             monkeypatch):
+    """A sparse X given to a convolutional estimator's predictions was made dense whole
+    (60,000 x 64 at 5 %: tracemalloc's peak 53 MiB, the dense copy alone 29 MiB), where
+    every other prediction densifies a block of rows at a time.  Now the blocks: the peak
+    stays below a quarter of the dense copy, and the numbers are the dense array's."""
+    import tracemalloc
+
+    import scipy.sparse
+
+    import chainrule._mlp_base as mlp_base
+
+    X, y = digits
+    est = MLPClassifier(layers=CNN, input_shape=(1, 8, 8), max_iter=1, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        est.fit(X, y)
+    S = scipy.sparse.random(20_000, 64, density=0.05, format="csr", random_state=0)
+    dense = S.toarray()
+    monkeypatch.setattr(mlp_base, "_EVAL_BLOCK_BYTES", 2**16)
+    expected_proba, expected = est.predict_proba(dense), est.predict(dense)
+    tracemalloc.start()
+    try:
+        proba = est.predict_proba(S)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < dense.nbytes / 4
+    np.testing.assert_array_equal(proba, expected_proba)
+    np.testing.assert_array_equal(est.predict(S), expected)
+    np.testing.assert_array_equal(est.predict_proba(S[:1]), expected_proba[:1])

@@ -98,12 +98,11 @@ def _evaluate(net: Network, X: np.ndarray) -> np.ndarray:
 
 def _as_images(net: Network, X: object) -> object:
     """``X`` as the images a convolutional network takes, (n_samples, C, H, W) (a view
-    of the flat rows; a sparse matrix is made dense first); other networks' ``X`` as is."""
+    of the flat rows); other networks' ``X``, and a sparse matrix, as is (the blocks of
+    :func:`_evaluate` are made dense and shaped as images one at a time)."""
     shape = net.n_inputs
-    if not isinstance(shape, tuple):
+    if not isinstance(shape, tuple) or scipy.sparse.issparse(X):
         return X
-    if scipy.sparse.issparse(X):
-        X = X.toarray()
     return X.reshape(X.shape[0], *shape)
 
 
