@@ -469,3 +469,32 @@ def test_a_cnn_estimator_predicts_a_sparse_matrix_a_block_of_rows_at_a_time(digi
     np.testing.assert_array_equal(proba, expected_proba)
     np.testing.assert_array_equal(est.predict(S), expected)
     np.testing.assert_array_equal(est.predict_proba(S[:1]), expected_proba[:1])
+
+
+def test_info_shows_the_layers_an_estimator_used_not_the_parameters_they_replace(
+        tmp_path, capsys, digits):
+    """``info`` on an estimator file with layers= showed hidden_layer_sizes=[100] (and
+    dropout, batch_norm), parameters the network was not built from, beside layers.  Now
+    they are left out with layers, and the list is shown as JSON; an estimator without
+    layers shows all of get_params() as before."""
+    X, y = digits
+    layers = [{"type": "Dense", "fan_out": 8}, {"type": "Dropout", "rate": 0.2}]
+    est = MLPClassifier(layers=layers, max_iter=1, random_state=0)
+    mlp = MLPClassifier((8,), max_iter=1, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        est.fit(X, y).save(tmp_path / "layers.npz")
+        mlp.fit(X, y).save(tmp_path / "mlp.npz")
+    for name, model, left_out in [("layers.npz", est, {"hidden_layer_sizes", "dropout",
+                                                       "batch_norm", "input_shape"}),
+                                  ("mlp.npz", mlp, {"layers", "input_shape"})]:
+        assert main(["info", "--json", str(tmp_path / name)]) == 0
+        shown = json.loads(capsys.readouterr().out)["params"]
+        params = {k: v for k, v in model.get_params().items() if k not in left_out}
+        assert shown == json.loads(json.dumps(params, default=list))
+        assert main(["info", str(tmp_path / name)]) == 0
+        line = next(s for s in capsys.readouterr().out.splitlines()
+                    if s.startswith("parameters: "))
+        assert line == "parameters: " + ", ".join(
+            f"{k}={json.dumps(v) if k == 'layers' else list(v) if isinstance(v, tuple) else v}"
+            for k, v in params.items())

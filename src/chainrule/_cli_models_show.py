@@ -64,10 +64,19 @@ def _load_any(path: str):
     return model if isinstance(model, SavedModel) else EstimatorModel(model)
 
 
+# What an MLP estimator's ``layers`` replaces (its fit refuses them away from their defaults):
+# with layers, info leaves them out, as the network is not built from them
+_REPLACED_BY_LAYERS = ("hidden_layer_sizes", "dropout", "batch_norm")
+
+
 def _estimator_params(est) -> dict:
-    """The estimator's ``get_params()`` as JSON values (tuples as lists, names for objects)."""
+    """The estimator's ``get_params()`` as JSON values (tuples as lists, names for objects),
+    less the parameters that ``layers`` replaces when it is given."""
     if hasattr(est, "_json_params"):
-        return est._json_params()
+        params = est._json_params()
+        if params.get("layers") is not None:
+            params = {k: v for k, v in params.items() if k not in _REPLACED_BY_LAYERS}
+        return params
 
     def plain(v):
         if isinstance(v, (tuple, list)):
@@ -117,7 +126,8 @@ def _estimator_info(args: argparse.Namespace, model) -> int:
         print(f"features ({len(model.feature_names)}): {_preview(model.feature_names, 8)}")
     else:
         print(f"features: {model.n_features}, by position (fitted without feature names)")
-    print("parameters: " + ", ".join(f"{k}={v}" for k, v in about["params"].items()))
+    print("parameters: " + ", ".join(f"{k}={json.dumps(v) if k == 'layers' else v}"
+                                     for k, v in about["params"].items()))
     if "n_iter_" in curve:
         print(f"iterations: {curve['n_iter_']}")
     if "loss_curve_" in curve:
