@@ -360,6 +360,30 @@ def test_a_model_file_of_layers_read_from_a_json_file_stands_alone(tmp_path, dig
     np.testing.assert_array_equal(back.network_.params, same.network_.params)
 
 
+def test_a_json_file_of_layers_edited_after_fit_saves_the_layers_fit_read(tmp_path, digits):
+    """layers="arch.json" was read again at save: after the file was edited, the model
+    file held the new list, not the network's, and load_estimator refused it ("the fitted
+    network's hidden layers are ... asks for ...").  Now save writes the list fit read;
+    the file is read again when a new fit builds a new network."""
+    X, y = digits
+    arch = tmp_path / "arch.json"
+    arch.write_text(json.dumps(CNN))
+    est = MLPClassifier(layers=str(arch), input_shape=(1, 8, 8), max_iter=1, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        est.fit(X, y)
+    wider = [*CNN[:3], {"type": "Dense", "fan_out": 17}]
+    arch.write_text(json.dumps(wider))
+    back = load_estimator(est.save(tmp_path / "cnn.npz"))
+    assert back.get_params()["layers"] == CNN
+    np.testing.assert_array_equal(back.predict_proba(X), est.predict_proba(X))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        est.fit(X, y)  # a new network: the file as it is now
+    assert [W.shape for W in est.coefs_] == [(36, 17), (17, 10)]
+    assert load_estimator(est.save(tmp_path / "wider.npz")).get_params()["layers"] == wider
+
+
 def test_a_file_without_layers_is_written_and_read_as_before_layers_existed(tmp_path, digits):
     """An estimator without layers= writes neither key (its file is what older versions
     wrote and read), and such a file loads with both None."""

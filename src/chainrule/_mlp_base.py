@@ -42,7 +42,7 @@ from ._mlp_fitting import _SK_NAME as _SK_NAME
 from ._mlp_fitting import _Fitting
 from ._mlp_fitting import _seed as _seed
 from ._mlp_params import _STOCHASTIC as _STOCHASTIC
-from ._mlp_params import SOLVERS, _Parameters
+from ._mlp_params import SOLVERS, _names_a_file, _Parameters
 from ._mlp_params import _finite_real as _finite_real
 from ._mlp_rules import _AveragedEpochRule as _AveragedEpochRule
 from ._mlp_rules import _EpochRule as _EpochRule
@@ -266,8 +266,12 @@ class _BaseMLP(_Parameters, _FittedNetwork, _Fitting, _EpochRules, BaseEstimator
         if first:
             self._rng = np.random.default_rng(_seed(self.random_state))
             out_act, loss = self._output()
+            # layers= read once here: from a .json file, what save writes is this list, not
+            # what the file holds by then (load_estimator checks it against the network)
+            specs = self._layer_specs()
+            read = copy.deepcopy(specs) if _names_a_file(self.layers) else None
             self.network_ = self._build_network(X.shape[1], Y.shape[1], out_act, loss,
-                                                self._rng, dtype)
+                                                self._rng, dtype, specs)
             self.n_outputs_ = Y.shape[1]
             self.out_activation_ = _SK_NAME[out_act]
             self.loss_curve_: list[float] = []
@@ -277,9 +281,11 @@ class _BaseMLP(_Parameters, _FittedNetwork, _Fitting, _EpochRules, BaseEstimator
             self.validation_scores_: list[float] | None = None
             self.best_validation_score_: float | None = None
             for stale in ("_optimizer", "_no_improvement_count", "_lr", "_best_params",
-                          "_split_seed", "_schedule_run"):
+                          "_split_seed", "_schedule_run", "_layers_read"):
                 if hasattr(self, stale):
                     delattr(self, stale)
+            if read is not None:
+                self._layers_read = (self.layers, read)
         elif Y.shape[1] != self.n_outputs_:
             raise ValueError(
                 f"y has {Y.shape[1]} output(s) but the fitted network has {self.n_outputs_}; "

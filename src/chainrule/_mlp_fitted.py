@@ -14,6 +14,7 @@ import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
 from . import io
+from ._mlp_params import _names_a_file
 from ._mlp_state import training_record
 from .activations import Activation
 from .layers import Dense
@@ -209,12 +210,12 @@ class _FittedNetwork:
         for key, value in self.get_params().items():
             if key in ("layers", "input_shape") and value is None:
                 continue  # left out unless set: such files stay readable by older versions
-            if key == "layers" and isinstance(value, (str, os.PathLike)) and (
-                    isinstance(value, os.PathLike)
-                    or not value.lstrip().startswith(("[", "{"))):
-                # a .json file: its layers, so that the model file stands alone (loading
-                # it checks the network against them, and the file may be gone by then)
-                value = self._layer_specs()
+            if key == "layers" and _names_a_file(value):
+                # a .json file: the layers fit read from it, so that the model file stands
+                # alone (loading it checks the network against them, and the file may be
+                # gone or edited by then); read now only if set after the fit
+                read = getattr(self, "_layers_read", None)
+                value = read[1] if read is not None and read[0] == value else self._layer_specs()
             if isinstance(value, Activation):
                 value = value.name
             elif isinstance(value, Schedule):

@@ -37,6 +37,13 @@ def _finite_real(v: object) -> bool:
     return isinstance(v, numbers.Real) and not isinstance(v, bool) and math.isfinite(v)
 
 
+def _names_a_file(layers: object) -> bool:
+    """Whether ``layers`` names a .json file to read (the rule of
+    :func:`~chainrule.architecture.parse_layers`), rather than giving the list or JSON text."""
+    return isinstance(layers, os.PathLike) or (
+        isinstance(layers, str) and not layers.lstrip().startswith(("[", "{")))
+
+
 class _Parameters:
     """The parameters checked, and the network and optimizer they build: the mixin base of
     :class:`~chainrule._mlp_base._BaseMLP` that reads them."""
@@ -289,9 +296,11 @@ class _Parameters:
         return self.init
 
     def _build_network(self, n_in: int, n_out: int, out_act: str | Activation, loss: str,
-                       rng: np.random.Generator, dtype: np.dtype) -> Network:
+                       rng: np.random.Generator, dtype: np.dtype,
+                       specs: list[dict] | None = None) -> Network:
+        """The network the parameters ask for; ``specs``: ``layers`` as already read."""
         if self.layers is not None:
-            return self._network_of_layers(n_in, n_out, out_act, loss, rng, dtype)
+            return self._network_of_layers(n_in, n_out, out_act, loss, rng, dtype, specs)
         sizes = self._hidden_sizes()
         acts, drops = self._activations(len(sizes)), self._dropouts(len(sizes))
         layers: list[Layer] = []
@@ -314,15 +323,17 @@ class _Parameters:
         return Network(layers, loss=loss, weight_decay=float(self.alpha), decay="per_sample")
 
     def _network_of_layers(self, n_in: int, n_out: int, out_act: str | Activation, loss: str,
-                           rng: np.random.Generator, dtype: np.dtype) -> Network:
+                           rng: np.random.Generator, dtype: np.dtype,
+                           specs: list[dict] | None = None) -> Network:
         """The network of ``layers`` with the output layer appended (as after
         ``hidden_layer_sizes``: the same units, activation and init rule).
 
         Each layer draws from ``rng`` itself (Dropout keeps it), as the layers of
         ``hidden_layer_sizes`` do, so ``layers=[{"type": "Dense", "fan_out": 8}]`` is
-        ``hidden_layer_sizes=(8,)`` with the same ``random_state``.
+        ``hidden_layer_sizes=(8,)`` with the same ``random_state``.  ``specs``: the list of
+        :meth:`_layer_specs` when the caller has read it (its dicts get the defaults).
         """
-        specs = self._layer_specs()
+        specs = self._layer_specs() if specs is None else specs
         shape = self._image_shape()
         if shape is not None and math.prod(shape) != n_in:
             c, h, w = shape

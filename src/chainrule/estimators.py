@@ -200,7 +200,8 @@ class MLPClassifier(_ClassifierOutputs, ClassifierMixin, _BaseMLP):
         "Conv2D", "MaxPool2D", "AvgPool2D", "Flatten", "Dropout",
         "BatchNorm"; sizes that follow from the layer before left out), or
         JSON text of one or a .json file (read by
-        :func:`~chainrule.architecture.parse_layers`), e.g.
+        :func:`~chainrule.architecture.parse_layers` when ``fit`` builds a new network;
+        :meth:`save` writes the list read then, whatever the file holds later), e.g.
         ``[{"type": "Conv2D", "out_channels": 4, "kernel_size": 3}, {"type":
         "MaxPool2D", "size": 2}, {"type": "Flatten"}, {"type": "Dense",
         "fan_out": 16}]``.  The estimator appends its output layer as it does
