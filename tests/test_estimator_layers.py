@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 import warnings
 from pathlib import Path
 
@@ -281,6 +282,38 @@ def test_a_changed_layer_list_is_refused_before_anything_changes(digits, how):
         refit(X, y)
     np.testing.assert_array_equal(est.network_.params, params)
     est.set_params(layers=copy.deepcopy(CNN), input_shape=(1, 8, 8))  # the same: goes on
+    refit(X, y)
+    assert not np.array_equal(est.network_.params, params)
+
+
+@pytest.mark.parametrize("how", ["warm_start", "partial_fit"])
+@pytest.mark.parametrize("shape", [(1, 2, 32), (64, 1, 1), (1, 8, 9), (4, 4, 4)])
+def test_an_input_shape_the_layers_cannot_take_is_refused_by_name(digits, how, shape):
+    """A warm start or partial_fit with an input_shape of 64 values that the 3x3 Conv2D
+    cannot take (2 or 1 rows) reported the layer's build error ("layers: layers[0] Conv2D
+    ...: the 3x3 window is larger than the padded input"), one of another size the data's
+    ("X has 64 features"); both now say, as for any other input_shape, which one the
+    fitted network takes and which was given, before anything changes."""
+    X, y = digits
+    est = MLPClassifier(layers=CNN, input_shape=(1, 8, 8), max_iter=1, random_state=0,
+                        warm_start=how == "warm_start")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        est.fit(X, y)
+    before = {k: list(v) if isinstance(v, list) else v for k, v in vars(est).items()
+              if k != "network_"}
+    params = est.network_.params.copy()
+    est.set_params(input_shape=shape)
+    refit = est.fit if how == "warm_start" else est.partial_fit
+    with pytest.raises(ValueError, match=re.escape(
+            f"input_shape: the fitted network takes input_shape=(1, 8, 8), got "
+            f"input_shape={shape!r}; ")):
+        refit(X, y)
+    np.testing.assert_array_equal(est.network_.params, params)
+    assert vars(est).keys() - {"network_"} == before.keys()
+    assert est.n_iter_ == before["n_iter_"] and est.loss_curve_ == before["loss_curve_"]
+    assert est._optimizer is before["_optimizer"]
+    est.set_params(input_shape=[1, 8, 8])  # the same shape, as a list: goes on
     refit(X, y)
     assert not np.array_equal(est.network_.params, params)
 

@@ -151,14 +151,14 @@ class _Fitting:
         str or None
             ``"layers: ..."`` or ``"input_shape: ..."``.
         """
+        was = net._input_shape if isinstance(net._input_shape, tuple) else None
+        if was != self._image_shape():  # compared first: the layers may not take the new one
+            return (f"input_shape: the fitted network takes input_shape={was!r}, got "
+                    f"input_shape={self.input_shape!r}")
         n_in = net.n_inputs
         n_in = math.prod(n_in) if isinstance(n_in, tuple) else int(n_in)
         asked = self._build_network(n_in, net.n_outputs, net.layers[-1].activation,
                                     net.loss.name, np.random.default_rng(0), net.dtype)
-        if net._input_shape != asked._input_shape:
-            was = net._input_shape if isinstance(net._input_shape, tuple) else None
-            return (f"input_shape: the fitted network takes input_shape={was!r}, got "
-                    f"input_shape={self.input_shape!r}")
         fitted_layers, asked_layers = net.layers[:-1], asked.layers[:-1]
         if [layer.get_config() for layer in fitted_layers] != [
                 layer.get_config() for layer in asked_layers]:
