@@ -2010,3 +2010,25 @@ def test_a_split_seed_out_of_range_is_refused_when_the_file_is_read(tmp_path, ir
     with pytest.raises(ValueError, match=rf"^{path}: corrupted estimator file \(training\."
                                          rf"split_seed: expected .*, found {seed}\)"):
         load_estimator(path)
+
+
+@pytest.mark.parametrize("solver", ["lbfgs", "cg"])
+def test_lbfgs_and_cg_ignore_a_schedule_as_they_ignore_the_step_size(iris, solver):
+    """The documented convention for the mini-batch solvers' settings: checked at fit
+    whatever the solver, ignored by lbfgs and cg (scikit-learn's "only used when
+    solver=...").  A schedule, and a schedule with every other such setting changed,
+    train the very network of the defaults; a schedule that cannot be built is refused."""
+    X, y = iris
+    fit = {"hidden_layer_sizes": (4,), "solver": solver, "max_iter": 30, "random_state": 0}
+    plain = MLPClassifier(**fit).fit(X, y)
+    for other in ({"schedule": "step"},
+                  {"schedule": schedules.Exponential(0.5), "learning_rate_init": 0.5,
+                   "momentum": 0.5, "batch_size": 7, "shuffle": False, "beta_1": 0.1,
+                   "n_iter_no_change": 1, "early_stopping": True}):
+        est = MLPClassifier(**fit, **other).fit(X, y)
+        np.testing.assert_array_equal(est.network_.params, plain.network_.params)
+        assert est.loss_curve_ == plain.loss_curve_
+    with pytest.raises(ValueError, match=r"^schedule='steps' is not a valid schedule: "):
+        MLPClassifier(**fit, schedule="steps").fit(X, y)
+    with pytest.raises(ValueError, match=r"^momentum must be in \[0, 1\), got 2"):
+        MLPClassifier(**fit, momentum=2).fit(X, y)

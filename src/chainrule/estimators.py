@@ -80,6 +80,12 @@ class MLPClassifier(_ClassifierOutputs, ClassifierMixin, _BaseMLP):
     solver : {"adam", "sgd", "rmsprop", "adagrad", "lbfgs", "cg"}, default "adam"
         Mini-batch rules (through :class:`chainrule.Trainer`) or SciPy's
         L-BFGS-B / conjugate gradients on the whole set (:func:`chainrule.minimize`).
+        The settings of the mini-batch solvers (``batch_size``, ``learning_rate``,
+        ``learning_rate_init``, ``power_t``, ``shuffle``, ``momentum``,
+        ``nesterovs_momentum``, ``early_stopping``, ``validation_fraction``, ``beta_1``,
+        ``beta_2``, ``epsilon``, ``n_iter_no_change``, ``schedule``) are checked at
+        ``fit`` whatever the solver, and "lbfgs" and "cg" ignore them, as
+        scikit-learn's "lbfgs" does ("only used when solver=...").
     alpha : float, default 1e-4
         L2 penalty: the cost is ``mean loss + (alpha / 2m) sum W^2`` over a
         batch of ``m`` examples (biases not penalised), as in scikit-learn.
@@ -186,7 +192,9 @@ class MLPClassifier(_ClassifierOutputs, ClassifierMixin, _BaseMLP):
         as that dict; one of a class of your own cannot be saved).
         With ``early_stopping`` a "plateau" schedule watching ``val_loss`` (its
         default) or ``val_accuracy`` reads them on the held-out rows (weighted
-        like the training rows); without it, on the training rows.
+        like the training rows); without it, on the training rows.  Mini-batch
+        solvers only: "lbfgs" and "cg" ignore it (one that cannot be built is
+        refused all the same), as they ignore ``learning_rate_init`` (see ``solver``).
     dtype : {"float64", "float32"} or None, default None
         Precision of the parameters and the computation.  None: the training
         data's, as in scikit-learn's MLP (float32 data trains a float32
