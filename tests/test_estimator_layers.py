@@ -134,6 +134,38 @@ def test_layers_and_hidden_layer_sizes_spell_one_network_alike(digits, cls, laye
     assert a.loss_curve_ == b.loss_curve_
 
 
+def test_an_empty_layer_list_is_a_logistic_or_linear_regression():
+    """layers=[] is hidden_layer_sizes=() (the same network, weight for weight), and with
+    alpha=0 and lbfgs fits scikit-learn's unpenalised logistic and linear regressions."""
+    from sklearn.datasets import make_classification, make_regression
+    from sklearn.linear_model import LinearRegression, LogisticRegression
+
+    fit = {"solver": "lbfgs", "alpha": 0.0, "tol": 1e-12, "max_iter": 5000, "random_state": 0}
+    for n_classes in (2, 3):
+        X, y = make_classification(300, 4, n_informative=3, n_redundant=0,
+                                   n_classes=n_classes, flip_y=0.2, random_state=0)
+        est = MLPClassifier(layers=[], **fit).fit(X, y)
+        same = MLPClassifier(hidden_layer_sizes=(), **fit).fit(X, y)
+        np.testing.assert_array_equal(est.network_.params, same.network_.params)
+        assert [type(layer) for layer in est.network_.layers] == [Dense]
+        sk = LogisticRegression(C=np.inf, tol=1e-12, max_iter=10_000).fit(X, y)
+        np.testing.assert_allclose(est.predict_proba(X), sk.predict_proba(X), atol=1e-4)
+        W, b = est.coefs_[0], est.intercepts_[0]
+        if n_classes == 2:  # one sigmoid output: scikit-learn's coefficients themselves
+            np.testing.assert_allclose(W.ravel(), sk.coef_.ravel(), atol=1e-3)
+            np.testing.assert_allclose(b, sk.intercept_, atol=1e-3)
+        else:  # softmax: equal up to a constant per feature (and for the biases)
+            np.testing.assert_allclose(W - W.mean(axis=1, keepdims=True),
+                                       (sk.coef_ - sk.coef_.mean(axis=0)).T, atol=1e-3)
+            np.testing.assert_allclose(b - b.mean(), sk.intercept_ - sk.intercept_.mean(),
+                                       atol=1e-3)
+    X, Y = make_regression(200, 5, n_targets=2, noise=10.0, random_state=0)
+    reg = MLPRegressor(layers=[], **fit).fit(X, Y)
+    lin = LinearRegression().fit(X, Y)
+    np.testing.assert_allclose(reg.coefs_[0], lin.coef_.T, rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(reg.intercepts_[0], lin.intercept_, atol=1e-3)  # y ~ 100
+
+
 def test_a_dense_dict_without_an_activation_takes_the_estimators(digits):
     X, y = digits
     est = MLPClassifier(layers=CNN, input_shape=(1, 8, 8), activation="tanh", max_iter=1,

@@ -70,7 +70,12 @@ class MLPClassifier(_ClassifierOutputs, ClassifierMixin, _BaseMLP):
     Parameters
     ----------
     hidden_layer_sizes : int or sequence of int, default (100,)
-        Units of each hidden layer; ``()`` gives no hidden layer.
+        Units of each hidden layer; ``()`` gives no hidden layer: the inputs go
+        straight to the output layer, a multinomial (softmax) or binary logistic
+        regression (:class:`MLPRegressor`: a linear regression), which with
+        ``alpha=0`` and "lbfgs" fits scikit-learn's unpenalised
+        ``LogisticRegression(C=np.inf)`` (``LinearRegression``) to the solver's
+        tolerance.
     activation : str, Activation or sequence of them, default "relu"
         Hidden activation: one name for every hidden layer or one per layer.
         Names: "identity", "logistic"/"sigmoid", "tanh", "relu", "leaky_relu",
@@ -223,7 +228,8 @@ class MLPClassifier(_ClassifierOutputs, ClassifierMixin, _BaseMLP):
         Conv2D dict that names no ``init`` takes ``init`` (unless "auto").  The
         layers draw their weights from the estimator's generator in order, as
         those of ``hidden_layer_sizes`` do: ``layers=[{"type": "Dense",
-        "fan_out": 8}]`` is ``hidden_layer_sizes=(8,)`` weight for weight.
+        "fan_out": 8}]`` is ``hidden_layer_sizes=(8,)`` weight for weight, and
+        ``layers=[]`` is ``hidden_layer_sizes=()``.
         Refused at ``fit`` with a ValueError that names the parameter: a
         softmax (an output layer's) or step activation in the list, a dict
         that builds no layer (the message of ``network_from_layers``, prefixed
