@@ -17,7 +17,6 @@ benchmarks set here) and pickling.  Import from ``chainrule._mlp_base``.
 from __future__ import annotations
 
 import copy
-import math
 import warnings
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
@@ -30,7 +29,7 @@ from sklearn.model_selection import train_test_split
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from . import io
-from ._inference import block_rows
+from ._inference import block_rows, row_values
 from ._mlp_fitted import ESTIMATOR_FORMAT, _FittedNetwork
 from ._mlp_fitted import _checked_values as _checked_values
 from ._mlp_fitted import _json_value as _json_value
@@ -85,9 +84,9 @@ def _evaluate(net: Network, X: np.ndarray) -> np.ndarray:
     of the pass, nor a reference to ``X``).  The blocks are those of
     :meth:`Network.predict`, sized here by ``_EVAL_BLOCK_BYTES``.
     """
-    # a layer's width: its units, or for images (a convolution's) channels * height * width
-    widths = (getattr(layer, "n_out", None) or 0 for layer in net.layers)
-    widest = max([X.shape[1], *(math.prod(w) if isinstance(w, tuple) else w for w in widths)])
+    # the most values per row of one array of the pass: a layer's input or output, or a
+    # convolution's im2col columns (several times its output), as Network.predict counts
+    widest = max(X.shape[1], row_values(net.layers, net.layer_shapes()))
     # whole multiples of 64 rows: with OpenBLAS's Haswell kernels on one thread the float64
     # rows then come out bit for bit as from one product of all rows (measured); with other
     # kernels, threads or float32 a row may differ in its last bits (measured: <= 8e-16
