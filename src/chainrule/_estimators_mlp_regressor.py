@@ -1,0 +1,155 @@
+"""The class :class:`~chainrule.estimators.MLPRegressor`: its docstring, ``__init__`` (which
+adds ``loss``), ``fit`` and ``partial_fit``; import it from :mod:`chainrule.estimators`.
+
+The methods that read its ``loss`` come from ``_estimators_regressor``
+(:class:`_RegressorOutputs`), the rest from ``_mlp_base`` (:class:`_BaseMLP`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+
+import numpy as np
+from sklearn.base import RegressorMixin
+from sklearn.utils.metaestimators import available_if
+
+from ._estimators_regressor import _RegressorOutputs
+from ._mlp_base import _BaseMLP, _solver_is_stochastic
+from .activations import Activation
+
+__all__ = ["MLPRegressor"]
+
+
+class MLPRegressor(_RegressorOutputs, RegressorMixin, _BaseMLP):
+    """Multilayer perceptron regressor trained by backpropagation (the chainrule engine).
+
+    Identity outputs with the squared error ``(1/2) sum_j (a_j - y_j)^2``
+    per example (for one output exactly scikit-learn's loss); several
+    outputs when ``y`` has several columns.
+
+    Parameters
+    ----------
+    hidden_layer_sizes, activation : see :class:`MLPClassifier`
+    loss : {"squared_error", "poisson"}, default "squared_error"
+        The loss, as in scikit-learn's MLPRegressor, where it is the first
+        positional parameter; here it is keyword-only, after
+        ``hidden_layer_sizes`` and ``activation``.  "poisson": half the Poisson
+        deviance with an exponential output (``out_activation_`` "exp"), for
+        non-negative targets such as counts.
+    **others : see :class:`MLPClassifier`
+        Every other parameter means the same; ``early_stopping`` records the
+        validation R^2 in ``validation_scores_``.
+    layers : list of dict, str or None, default None
+        The hidden part of the network as a list of layer dicts (see
+        :class:`MLPClassifier`), in place of ``hidden_layer_sizes``; the
+        identity (or exp) output layer is appended, e.g. ``MLPRegressor(layers=
+        [{"type": "Dense", "fan_out": 16, "activation": "tanh"}, {"type":
+        "Dropout", "rate": 0.1}])``.
+    input_shape : (channels, height, width) or None, default None
+        The image each row of ``X`` holds, for ``layers`` with image layers
+        (see :class:`MLPClassifier`).
+
+    Attributes
+    ----------
+    See :class:`MLPClassifier` (without ``classes_``); ``out_activation_``
+    is "identity" ("exp" for "poisson").  With k > 1 outputs and
+    "squared_error", ``loss_curve_``, ``loss_`` and ``best_loss_`` are on
+    scikit-learn's scale, the data term averaged over the outputs too
+    (``((y - p)**2).mean() / 2 + (alpha / 2m) sum W^2``), and ``tol`` acts on
+    that value; the network's cost (``history_["loss"]``, :func:`chainrule.minimize`)
+    sums the outputs (k times the data term), and both take the gradient of
+    the sum, so the steps are scikit-learn's.  (scikit-learn's "lbfgs" gets
+    that gradient with the averaged value, an inconsistent pair, so after the
+    first iterations its L-BFGS steps differ from chainrule's.)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from chainrule import MLPRegressor
+    >>> X = np.linspace(-1, 1, 50).reshape(-1, 1)
+    >>> reg = MLPRegressor((10,), "tanh", solver="lbfgs", random_state=0).fit(X, X[:, 0] ** 2)
+    >>> reg.score(X, X[:, 0] ** 2) > 0.99
+    True
+    """
+
+    def __init__(
+        self,
+        hidden_layer_sizes: int | Sequence[int] = (100,),
+        activation: str | Activation | Sequence[str | Activation] = "relu",
+        *,
+        loss: str = "squared_error",
+        solver: str = "adam",
+        alpha: float = 1e-4,
+        batch_size: int | str = "auto",
+        learning_rate: str = "constant",
+        learning_rate_init: float = 1e-3,
+        power_t: float = 0.5,
+        max_iter: int = 200,
+        shuffle: bool = True,
+        random_state: int | np.random.RandomState | np.random.Generator | None = None,
+        tol: float = 1e-4,
+        verbose: bool | int = False,
+        warm_start: bool = False,
+        momentum: float = 0.9,
+        nesterovs_momentum: bool = True,
+        early_stopping: bool = False,
+        validation_fraction: float = 0.1,
+        beta_1: float = 0.9,
+        beta_2: float = 0.999,
+        epsilon: float = 1e-8,
+        n_iter_no_change: int = 10,
+        max_fun: int = 15000,
+        dropout: float | Sequence[float] = 0.0,
+        batch_norm: bool = False,
+        init: str | Callable = "glorot_uniform",
+        schedule: str | dict | None = None,
+        dtype: str | type | None = None,
+        layers: Sequence[Mapping[str, object]] | str | None = None,
+        input_shape: tuple[int, int, int] | None = None,
+    ) -> None:
+        super().__init__(
+            hidden_layer_sizes, activation, solver=solver, alpha=alpha, batch_size=batch_size,
+            learning_rate=learning_rate, learning_rate_init=learning_rate_init,
+            power_t=power_t, max_iter=max_iter, shuffle=shuffle, random_state=random_state,
+            tol=tol, verbose=verbose, warm_start=warm_start, momentum=momentum,
+            nesterovs_momentum=nesterovs_momentum, early_stopping=early_stopping,
+            validation_fraction=validation_fraction, beta_1=beta_1, beta_2=beta_2,
+            epsilon=epsilon, n_iter_no_change=n_iter_no_change, max_fun=max_fun,
+            dropout=dropout, batch_norm=batch_norm, init=init, schedule=schedule, dtype=dtype,
+            layers=layers, input_shape=input_shape,
+        )
+        self.loss = loss
+
+    def fit(self, X: object, y: object, sample_weight: object = None) -> MLPRegressor:
+        """Fit the network to ``X`` and targets ``y``.
+
+        Parameters
+        ----------
+        X : array-like or sparse matrix of shape (n_samples, n_features)
+            A sparse matrix is densified one batch at a time ("lbfgs", "cg": once).
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+        sample_weight : array-like of shape (n_samples,) or float, optional
+            Non-negative weights; each batch's loss is their weighted mean.  One
+            number is the weight of every row, as in scikit-learn.
+
+        Returns
+        -------
+        self
+        """
+        return self._fit(X, y, sample_weight, incremental=False)
+
+    @available_if(_solver_is_stochastic)
+    def partial_fit(self, X: object, y: object, sample_weight: object = None) -> MLPRegressor:
+        """One epoch over ``(X, y)``, continuing the network and the optimizer's state.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+        sample_weight : array-like of shape (n_samples,) or float, optional
+
+        Returns
+        -------
+        self
+        """
+        return self._fit(X, y, sample_weight, incremental=True)
