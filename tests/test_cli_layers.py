@@ -350,6 +350,25 @@ def test_architecture_errors_name_the_option(args, message, tmp_path, capsys):
     assert not (tmp_path / "m.npz").exists()
 
 
+@pytest.mark.parametrize("names", [["softmax"], ["tanh", "softmax"]])
+def test_a_hidden_softmax_is_refused_by_activation_as_by_layers(names, tmp_path, capsys):
+    """A softmax is the output layer's (--output): --activation refuses it in one line, as
+    --layers (above) and the estimators' ``activation`` do, and nothing is written."""
+    from chainrule import MLPClassifier
+
+    with pytest.raises(ValueError, match="'softmax' cannot be a hidden activation"):
+        MLPClassifier(hidden_layer_sizes=(4,), activation="softmax").fit(np.eye(3), [0, 1, 2])
+    with pytest.raises(SystemExit) as exc:
+        main(["train", "iris", "--hidden", "4", "4", "--activation", *names, "-q",
+              "-o", str(tmp_path / "m.npz")])
+    assert exc.value.code == 2
+    assert capsys.readouterr().err.splitlines()[-1] == (
+        "chainrule train: error: argument --activation: activation 'softmax' is an output "
+        "layer's (--output), not a hidden layer's; give a hidden activation such as relu, "
+        "tanh or sigmoid")
+    assert not any(tmp_path.iterdir())
+
+
 def test_a_dense_dict_without_activation_gets_relu_as_hidden_layers_do(tmp_path):
     """--layers' Dense dicts default to relu, as --hidden's layers (and Conv2D) do."""
     plain, named = tmp_path / "plain.npz", tmp_path / "named.npz"

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .cli_args import backprop_activation_name, fraction, positive_int
+from .cli_args import fraction, hidden_activation_name, positive_int
 
 if TYPE_CHECKING:
     from .network import Network
@@ -66,11 +66,11 @@ def add_architecture_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--hidden", type=positive_int, nargs="*", default=None, metavar="N",
                    action=_Architecture,
                    help="hidden layer widths of an MLP (default: 100; none for a linear model)")
-    p.add_argument("--activation", type=backprop_activation_name, default=None, nargs="+",
+    p.add_argument("--activation", type=hidden_activation_name, default=None, nargs="+",
                    metavar="NAME", action=_Architecture,
                    help="hidden activation (identity, sigmoid, tanh, relu, leaky_relu, elu, "
-                        "gelu, silu, softplus, exp, square, or a registered one), or one per "
-                        "hidden layer (default: relu)")
+                        "gelu, silu, softplus, exp, square, or a registered one; softmax is "
+                        "--output's), or one per hidden layer (default: relu)")
     p.add_argument("--dropout", type=fraction, default=None, metavar="RATE",
                    action=_Architecture,
                    help="a Dropout layer of this rate after each hidden layer of the MLP "

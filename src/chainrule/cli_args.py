@@ -27,6 +27,7 @@ __all__ = [
     "check_loss_output",
     "finite_float",
     "fraction",
+    "hidden_activation_name",
     "integer",
     "model_path",
     "nonnegative_float",
@@ -266,6 +267,24 @@ def backprop_activation_name(text: str) -> str:
 
 
 backprop_activation_name.__name__ = "activation name"
+
+
+def hidden_activation_name(text: str) -> str:
+    """An argparse type: an activation for the hidden layers of ``train``'s MLP (--activation).
+
+    Besides what :func:`backprop_activation_name` refuses, a softmax: it is the
+    output layer's (``--output``), as ``--layers`` and the estimators'
+    ``activation`` say, not one function per hidden unit.
+    """
+    name = backprop_activation_name(text)
+    if _get_activation()(name).name == "softmax":
+        raise argparse.ArgumentTypeError(
+            f"activation {text!r} is an output layer's (--output), not a hidden layer's; "
+            "give a hidden activation such as relu, tanh or sigmoid")
+    return name
+
+
+hidden_activation_name.__name__ = "activation name"
 
 
 def check_loss_output(loss: str | None, output: str, *, output_given: bool,
