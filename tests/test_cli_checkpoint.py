@@ -332,6 +332,29 @@ def test_checkpoint_notes_round_trip_and_are_checked(tmp_path):
         chainrule.train(net, X, y, checkpoint_notes={"x": object()})
 
 
+def test_checkpoint_notes_are_the_same_before_and_after_the_json_round_trip(tmp_path):
+    """JSON writes the key 1 as "1", True as "true" and a tuple as a list: the Trainer holds
+    the notes in that form from the start, so that a caller comparing them before and after
+    a resume sees no change; keys JSON would write alike (one lost) are refused."""
+    import json
+
+    X, y = np.random.default_rng(1).normal(size=(8, 2)), np.arange(8) % 2
+    notes = {1: 2, "t": (1, 2.5), "n": {True: (None, "x")}}
+    trainer = Trainer(chainrule.mlp([2, 3, 1], seed=0), optimizer="adam", epochs=1, seed=0,
+                      checkpoint=tmp_path / "ck.npz", checkpoint_notes=notes)
+    assert trainer.checkpoint_notes == json.loads(json.dumps(notes))
+    assert trainer.checkpoint_notes == {"1": 2, "t": [1, 2.5], "n": {"true": [None, "x"]}}
+    trainer.fit(X, y[:, None].astype(float))
+    assert Trainer.from_checkpoint(tmp_path / "ck.npz").checkpoint_notes == (
+        trainer.checkpoint_notes)
+    for lost in ({1: "a", "1": "b"}, {"n": {True: 1, "true": 2}}):
+        with pytest.raises(ValueError, match=r"two keys of one dict are both written as the "
+                           r"JSON key '(1|true)'"):
+            chainrule.train(chainrule.mlp([2, 3, 1], seed=0), X, y[:, None].astype(float),
+                            checkpoint=tmp_path / "other.npz", checkpoint_notes=lost)
+    assert not (tmp_path / "other.npz").exists()
+
+
 def test_help_documents_resume_and_the_exit_status(tmp_path, capsys):
     assert _status(["train", "--help"]) == 0
     text = " ".join(capsys.readouterr().out.split())

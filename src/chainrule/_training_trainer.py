@@ -172,7 +172,8 @@ class Trainer(_TrainingData, _TrainingLoop, _EpochSteps, _Checkpoints):
         It also records (``"stopped"``) whether a rule of the run's own ended
         it (early stopping, a threshold, a callback's ``stop``): :meth:`fit`
         then trains no further epochs (see :func:`~chainrule.training.resume`).  The caller's
-        record (``checkpoint_notes``) comes back as it was written.
+        record (``checkpoint_notes``) comes back as the Trainer held it (as
+        JSON writes it: text keys, lists for tuples).
 
         Everything the run continues from is checked first: the optimizer's
         state (exactly the vectors its rule keeps, each of shape
@@ -222,19 +223,36 @@ class Trainer(_TrainingData, _TrainingLoop, _EpochSteps, _Checkpoints):
 
 
 def _check_notes(notes: object) -> dict | None:
-    """``checkpoint_notes`` if it is None or a dict that JSON can write, else an error."""
+    """``checkpoint_notes`` as a checkpoint gives it back (JSON), or an error.
+
+    JSON writes a key 1 or True as the text "1" or "true" and a tuple as a list:
+    the Trainer keeps the notes in that form from the start, so that they are
+    the same before and after a checkpoint.  Two keys that JSON would write
+    alike (1 and "1") are refused: one of them would be lost.
+    """
     if notes is None:
         return None
     if not isinstance(notes, dict):
         raise TypeError(f"checkpoint_notes must be a dict (a JSON object) or None, got "
                         f"{type(notes).__name__}")
     try:
-        json.dumps(notes)
+        text = json.dumps(notes)
     except (TypeError, ValueError) as exc:
         raise ValueError(f"checkpoint_notes must hold only what JSON writes (dicts with "
                          f"text keys, lists, text, numbers, booleans, None): {exc}"
                          ) from None
-    return notes
+    return json.loads(text, object_pairs_hook=_distinct_keys)
+
+
+def _distinct_keys(pairs: list[tuple[str, object]]) -> dict:
+    """A JSON object of ``checkpoint_notes``, refusing a key written twice."""
+    keys = [key for key, _ in pairs]
+    for key in keys:
+        if keys.count(key) > 1:
+            raise ValueError(f"checkpoint_notes: two keys of one dict are both written as "
+                             f"the JSON key {key!r} (as 1 and '1', or True and 'true'), and "
+                             "one would be lost; give them distinct text keys")
+    return dict(pairs)
 
 
 def _check_bool(value: object, name: str) -> bool:

@@ -174,8 +174,11 @@ def train(
         complete one.  Such a run is not finished: :func:`resume` continues
         it, as after Ctrl-C, for a job that must fit a time slot),
         ``checkpoint_notes`` (a dict of the caller's own that every checkpoint
-        holds as it is and :meth:`Trainer.from_checkpoint` gives back as the
-        Trainer's ``checkpoint_notes``: ``chainrule train`` keeps there how it
+        holds and :meth:`Trainer.from_checkpoint` gives back as the Trainer's
+        ``checkpoint_notes``; the Trainer keeps it as JSON gives it back from
+        the start, so it is the same before and after a resume: keys as text,
+        ``{1: 2}`` as ``{"1": 2}``, tuples as lists; two keys JSON writes
+        alike, 1 and "1", are refused.  ``chainrule train`` keeps there how it
         prepared the data, which its ``--resume`` checks).
 
     Returns
