@@ -520,6 +520,33 @@ def test_ctrl_c_after_the_last_batch_is_a_finished_run(tmp_path, monkeypatch, ca
         assert load_metadata(model)["history"] == load_metadata(reference)["history"]
 
 
+@pytest.mark.parametrize("checkpoint", [False, True])
+def test_ctrl_c_after_the_last_batch_records_the_uninterrupted_run(tmp_path, monkeypatch,
+                                                                   capsys, checkpoint):
+    """With --patience 3 and lr 0.3 the validation loss is best after epoch 1 of 2, and the
+    uninterrupted run ends with stop_reason "epochs" and epoch 1's weights.  A Ctrl-C after
+    the last batch of epoch 2 stops nothing: exit 0, and the model file is that run's, its
+    stop_reason and its best weights included (they were "interrupted" and epoch 2's)."""
+    args = [*IRIS, "--lr", "0.3", "--patience", "3", "--epochs", "2"]
+    assert _status([*args, "-o", tmp_path / "ref"]) == 0
+    reference = load_metadata(tmp_path / "ref.npz")
+    assert reference["training"]["stop_reason"] == "epochs"
+    assert np.argmin(reference["history"]["val_loss"]) == 0  # restored: not the last epoch's
+    step, calls = Trainer._step, [0]
+
+    def ctrl_c_after(self, *args, **kwargs):
+        out = step(self, *args, **kwargs)
+        calls[0] += 1
+        if calls[0] == 18:  # the last of 2 epochs of 9 batches
+            signal.getsignal(signal.SIGINT)(signal.SIGINT, None)
+        return out
+
+    monkeypatch.setattr(Trainer, "_step", ctrl_c_after)
+    extra = ["--checkpoint", tmp_path / "ck.npz"] if checkpoint else []
+    assert _status([*args, *extra, "-o", tmp_path / "model"]) == 0
+    _same_model(tmp_path / "model.npz", tmp_path / "ref.npz")
+
+
 def test_sigterm_before_training_exits_143(tmp_path, monkeypatch, capsys, sigterm_caught):
     """A SIGTERM while the data are read (no training loop yet) ends the command with
     128 + 15 and writes nothing."""

@@ -273,7 +273,9 @@ class _TrainingLoop:
                         history.stop_reason = "interrupted"
                         print(f"chainrule: training interrupted after epoch {epoch}; the "
                               "network and the history so far are kept", file=sys.stderr)
-                    if ctrl_c.set and history.stop_reason is None:
+                    # a Ctrl-C after the last batch of the last epoch stops nothing: the
+                    # run is complete, and ends as the uninterrupted one (best weights too)
+                    if ctrl_c.set and history.stop_reason is None and epoch < self.epochs:
                         history.stop_reason = "interrupted"
                         print(f"chainrule: training interrupted after epoch {epoch}; the "
                               "network and the history so far are kept", file=sys.stderr)

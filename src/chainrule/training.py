@@ -11,7 +11,8 @@ Safety: a loss or parameter that becomes NaN or infinite stops the run with
 :class:`TrainingDiverged` (saying where) and the network keeps its last
 finite parameters; Ctrl-C stops after the current batch and keeps the
 parameters and history so far (after an epoch's last batch, that epoch
-complete: recorded, and checkpointed, like the others).
+complete: recorded, and checkpointed, like the others; after the run's last
+batch, the run complete: it ends as the uninterrupted run does).
 
 :class:`Trainer` is defined in ``_training_trainer`` (its settings, ``__init__``, and
 :meth:`Trainer.from_checkpoint`) and inherits most of its methods from mixin bases,
