@@ -13,6 +13,7 @@ Trainer's ``_step`` is wrapped), so the batch after which the budget is spent is
 from __future__ import annotations
 
 import os
+import shlex
 import signal
 import subprocess
 import sys
@@ -594,15 +595,24 @@ def test_a_warning_is_one_chainrule_line_and_the_format_is_given_back(tmp_path, 
     ("--hidden --activation tanh", "--hidden"),
     # one name for every hidden layer, or the same name once per layer
     ("--hidden 4 4 --activation tanh", "--hidden 4 4 --activation tanh tanh"),
+    # no schedule is the constant one, by its name or as JSON; defaults given or not
+    ("", "--schedule constant"),
+    ("--schedule constant", """--schedule '{"name": "constant"}'"""),
+    ("--schedule step", """--schedule '{"name": "step", "step_size": 10, "gamma": 0.5}'"""),
+    # defaults given explicitly: those the data decide too (iris: 3 classes in species)
+    ("", "--task classification --output softmax --loss cross_entropy --target species"),
+    # a batch of at least the 135 training rows is all of them: one batch, in their order
+    ("--batch-size 200", "--batch-size 135"),
+    ("--batch-size 135", "--batch-size 100000"),
 ])
 def test_resume_accepts_a_change_that_decides_nothing(tmp_path, capsys, first, then):
     """--resume compares the options that decide the run: a run continued with an option
     that has no effect changed ends with the parameters of the run trained in one go."""
     ckpt, model, ref = tmp_path / "ck.npz", tmp_path / "model.npz", tmp_path / "ref.npz"
-    assert _status([*IRIS, *first.split(), "--epochs", "3", "-o", ref]) == 0
-    assert _status([*IRIS, *first.split(), "--epochs", "1", "--checkpoint", ckpt,
+    assert _status([*IRIS, *shlex.split(first), "--epochs", "3", "-o", ref]) == 0
+    assert _status([*IRIS, *shlex.split(first), "--epochs", "1", "--checkpoint", ckpt,
                     "-o", model]) == 0
-    assert _status([*IRIS, *then.split(), "--epochs", "3", "--checkpoint", ckpt, "--resume",
+    assert _status([*IRIS, *shlex.split(then), "--epochs", "3", "--checkpoint", ckpt, "--resume",
                     "-o", model]) == 0, capsys.readouterr().err
     np.testing.assert_array_equal(chainrule.load(model).params, chainrule.load(ref).params)
     assert load_metadata(model)["history"] == load_metadata(ref)["history"]
@@ -613,19 +623,30 @@ def test_resume_accepts_a_change_that_decides_nothing(tmp_path, capsys, first, t
     ("--hidden 4 --activation tanh", "--hidden 4 --activation relu", "--activation"),
     ("--hidden --activation tanh", "--hidden --activation tanh --dropout 0.5", None),
     ("--hidden --activation tanh", "--hidden 4 --activation tanh", "--hidden"),
+    ("--batch-size 200", "--batch-size 134", "--batch-size"),
+    ("", "--schedule step", "--schedule"),
+    ("""--schedule '{"name": "step", "gamma": 0.5}'""",
+     """--schedule '{"name": "step", "gamma": 0.6}'""", "--schedule"),
+    ("", "--loss mean_squared_error", "--loss"),
+    ("--task classification", "--task auto --target 'petal width (cm)'", None),
 ])
 def test_resume_still_refuses_a_change_that_decides(tmp_path, capsys, first, then, option):
     ckpt = tmp_path / "ck.npz"
-    assert _status([*IRIS, *first.split(), "--epochs", "1", "--checkpoint", ckpt,
+    assert _status([*IRIS, *shlex.split(first), "--epochs", "1", "--checkpoint", ckpt,
                     "-o", tmp_path / "m"]) == 0
     before = _files(tmp_path)
     capsys.readouterr()
-    assert _status([*IRIS, *then.split(), "--epochs", "2", "--checkpoint", ckpt, "--resume",
+    assert _status([*IRIS, *shlex.split(then), "--epochs", "2", "--checkpoint", ckpt, "--resume",
                     "-o", tmp_path / "m2"]) == 2
     err = capsys.readouterr().err
-    if option is None:  # --dropout without hidden layers: refused before the checkpoint
+    if option is None and "--dropout" in then:  # refused before the checkpoint is read
         assert err.startswith("chainrule: error: --dropout 0.5: a Dropout layer goes after")
+    elif option is None:  # another target: another column, another task
+        assert err.startswith("chainrule: error: --task: the run in "
+                              f"{ckpt} was started with --task classification, got --task "
+                              "auto"), err
     else:
         assert err.startswith(f"chainrule: error: {option}: the run in {ckpt} was started "
-                              f"with {option}")
+                              "with "), err
+        assert err.count(option) >= 2, err
     assert _files(tmp_path) == before

@@ -250,10 +250,30 @@ def _refuse(path: Path, option: str, recorded: object, given: object) -> ValueEr
         "may extend it), or another --checkpoint to start a new run")
 
 
+def _schedule(spec: object) -> object:
+    """A --schedule as it decides the run: every setting, defaults filled in (no
+    --schedule, "constant" and '{"name": "constant"}' are one schedule)."""
+    from .schedules import get_schedule
+
+    if spec is None:
+        spec = "constant"
+    given = {"name": spec} if isinstance(spec, str) else spec
+    if not isinstance(given, dict):
+        return spec
+    try:  # the run's epochs are not known here: "cosine" without T_max anneals over them
+        config = get_schedule(dict(given), epochs=1).get_config()
+    except (TypeError, ValueError):
+        return spec
+    if config.get("name") == "cosine" and "T_max" not in given:
+        config["T_max"] = "epochs"
+    return config
+
+
 def _decisive(options: dict) -> dict:
     """``options`` (:func:`run_options`) as they decide the run: --activation of an MLP
-    without hidden layers (a linear model) has none to apply to, and one name per hidden
-    layer, all the same, is that one name for every layer."""
+    without hidden layers (a linear model) has none to apply to, one name per hidden
+    layer, all the same, is that one name for every layer, and a --schedule is its
+    settings, defaults filled in."""
     options = dict(options)
     activation = options.get("activation")
     if options.get("layers") is None and isinstance(activation, list):
@@ -261,7 +281,14 @@ def _decisive(options: dict) -> dict:
             options["activation"] = None
         elif activation and activation.count(activation[0]) == len(activation):
             options["activation"] = activation[:1]
+    options["schedule"] = _schedule(options.get("schedule"))
     return options
+
+
+# the options whose meaning only the data tell (the task and output by the target, the
+# loss by the output, the last column as target, a batch of all the training rows):
+# compared once resolved, by check_resolved, when the run recorded them so
+_RESOLVED = ("task", "output", "loss", "target", "batch_size")
 
 
 def check_options(run: dict | None, options: dict, path: Path) -> None:
@@ -269,14 +296,86 @@ def check_options(run: dict | None, options: dict, path: Path) -> None:
 
     Only what decides the run is compared (:func:`_decisive`): an option that has no
     effect may change (``--activation`` without hidden layers), one that has may not.
+    The options of ``_RESOLVED`` are left to :func:`check_resolved` (the batch size
+    always; the others when the run recorded them resolved).
     """
     if run is None:
         return
     recorded = run["notes"]["options"]
+    later = {"batch_size", *(_RESOLVED if "resolved" in run["notes"] else ())}
     old, new = _decisive(recorded), _decisive(options)
     for name, option in _RUN_OPTIONS.items():
-        if old.get(name) != new[name]:
+        if name not in later and old.get(name) != new[name]:
             raise _refuse(path, option, recorded.get(name), options[name])
+
+
+def resolved_options(options: dict, *, task: str, output: str, loss: str | None,
+                     target: str | None, n_train: int) -> dict:
+    """What the options of ``_RESOLVED`` mean once the data are read.
+
+    Parameters
+    ----------
+    options : dict
+        :func:`run_options`.
+    task, output : str
+        The task and output activation in force.
+    loss : str or None
+        --loss (None: the output's canonical loss).
+    target : str or None
+        The name of the target column or array.
+    n_train : int
+        The number of training rows: a batch of at least that many is all of them.
+    """
+    from .activations import get_activation
+    from .losses import get_loss
+    from .network import _DEFAULT_LOSS
+
+    output = get_activation(output).name
+    loss = (get_loss(loss).name if loss is not None
+            else _DEFAULT_LOSS.get(output, "squared_error"))
+    batch = options.get("batch_size")
+    return {"task": task, "output": output, "loss": loss, "target": target,
+            "batch_size": None if batch is None else min(batch, n_train)}
+
+
+def check_resolved(run: dict | None, options: dict, resolved: dict, path: Path,
+                   n_train: int) -> None:
+    """Refuse to continue ``run`` whose options of ``_RESOLVED`` mean another run.
+
+    ``--task classification`` where the run inferred it, ``--output softmax`` or
+    ``--loss cross_entropy`` where they were its defaults, ``--target`` naming the
+    last column, or two batch sizes of at least ``n_train`` rows (one batch of all
+    of them, in their order) are the same run.
+
+    Parameters
+    ----------
+    run : dict or None
+        What :func:`check_checkpoint_options` returned (None: a new run).
+    options : dict
+        :func:`run_options` of the command.
+    resolved : dict
+        :func:`resolved_options` of the command.
+    path : Path
+        The checkpoint.
+    n_train : int
+        The number of training rows.
+    """
+    if run is None:
+        return
+    recorded = run["notes"]["options"]
+    before = run["notes"].get("resolved")
+    for name in _RESOLVED:
+        if recorded.get(name) == options[name]:  # as given: the data may differ (check_data)
+            continue
+        if name == "batch_size":
+            old, new = (None if b is None else min(b, n_train)
+                        for b in (recorded.get(name), options[name]))
+        elif before is None:  # compared as given, by check_options
+            continue
+        else:
+            old, new = before.get(name), resolved[name]
+        if old != new:
+            raise _refuse(path, _RUN_OPTIONS[name], recorded.get(name), options[name])
 
 
 def fingerprint(*arrays: np.ndarray) -> str:
@@ -329,7 +428,8 @@ def check_data(run: dict | None, args: argparse.Namespace, X: np.ndarray, T: np.
     return digest
 
 
-def resumed_trainer(args: argparse.Namespace, settings: dict, digest: str | None) -> Trainer:
+def resumed_trainer(args: argparse.Namespace, settings: dict, digest: str | None,
+                    resolved: dict) -> Trainer:
     """The :class:`~chainrule.training.Trainer` of the run that ``--resume`` continues.
 
     Parameters
@@ -341,6 +441,8 @@ def resumed_trainer(args: argparse.Namespace, settings: dict, digest: str | None
         :func:`run_options` of the options, which the notes go on recording.
     digest : str
         What :func:`check_data` returned.
+    resolved : dict
+        :func:`resolved_options`.
     """
     from .training import Trainer
 
@@ -348,11 +450,13 @@ def resumed_trainer(args: argparse.Namespace, settings: dict, digest: str | None
                                       verbose=0 if args.quiet else 1, max_time=args.max_time)
     if args.checkpoint_every is not None:
         trainer.checkpoint_every = args.checkpoint_every
-    trainer.checkpoint_notes = train_options(args, settings, digest)["checkpoint_notes"]
+    trainer.checkpoint_notes = train_options(args, settings, digest,
+                                             resolved)["checkpoint_notes"]
     return trainer
 
 
-def train_options(args: argparse.Namespace, settings: dict, digest: str | None) -> dict:
+def train_options(args: argparse.Namespace, settings: dict, digest: str | None,
+                  resolved: dict) -> dict:
     """The checkpoint options of :func:`chainrule.train` for a new run ({} without one).
 
     Parameters
@@ -362,11 +466,13 @@ def train_options(args: argparse.Namespace, settings: dict, digest: str | None) 
         :func:`run_options` of the options, which the checkpoint's notes record.
     digest : str or None
         What :func:`check_data` returned.
+    resolved : dict
+        :func:`resolved_options`, which the notes record too.
     """
     if args.checkpoint is None:
         return {}
     return {"checkpoint": args.checkpoint, "checkpoint_every": args.checkpoint_every or 1,
             "max_time": args.max_time,
             "checkpoint_notes": {"kind": _NOTES_KIND, "options": settings,
-                                 "data": str(args.data), "val_fraction": args.val_fraction,
-                                 "data_sha256": digest}}
+                                 "resolved": resolved, "data": str(args.data),
+                                 "val_fraction": args.val_fraction, "data_sha256": digest}}

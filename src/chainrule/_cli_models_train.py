@@ -18,6 +18,8 @@ from ._cli_checkpoint import (
     check_checkpoint_options,
     check_data,
     check_options,
+    check_resolved,
+    resolved_options,
     resumed_trainer,
     run_options,
     train_options,
@@ -346,10 +348,14 @@ def _train_run(args: argparse.Namespace, sigterm: SigtermAsCtrlC) -> int:
         targets = ((y - y_mean) / y_scale)[:, None]
     X_fit, T_fit = X[train_idx], targets[train_idx]
     val = (X[val_idx], targets[val_idx]) if len(val_idx) else None
+    # what the options that depend on the data mean: a resumed run's must be the run's
+    resolved = resolved_options(run_settings, task=task, output=output, loss=args.loss,
+                                target=table.target_name, n_train=len(train_idx))
+    check_resolved(run, run_settings, resolved, args.checkpoint, len(train_idx))
     # a resumed run trains on exactly the run's arrays
     digest = check_data(run, args, X_fit, T_fit, val)
     if run is not None:
-        trainer = resumed_trainer(args, run_settings, digest)
+        trainer = resumed_trainer(args, run_settings, digest, resolved)
         net = trainer.net
     else:
         net = build_network(args, X.shape[1], n_out, output)
@@ -374,7 +380,7 @@ def _train_run(args: argparse.Namespace, sigterm: SigtermAsCtrlC) -> int:
             net, X_fit, T_fit, optimizer=args.optimizer, lr=args.lr,
             momentum=steps["momentum"], batch_size=steps["batch_size"], epochs=args.epochs,
             seed=args.seed, verbose=0 if args.quiet else 1, validation_data=val, **options,
-            **train_options(args, run_settings, digest),
+            **train_options(args, run_settings, digest, resolved),
         )
     seconds = time.perf_counter() - start
     if history.stop_reason == "max_time" and history.epochs == resumed_from:
