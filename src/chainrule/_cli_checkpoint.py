@@ -428,21 +428,21 @@ def check_data(run: dict | None, args: argparse.Namespace, X: np.ndarray, T: np.
     return digest
 
 
-def resumed_trainer(args: argparse.Namespace, settings: dict, digest: str | None,
-                    resolved: dict) -> Trainer:
+def resumed_trainer(args: argparse.Namespace, resolved: dict) -> Trainer:
     """The :class:`~chainrule.training.Trainer` of the run that ``--resume`` continues.
+
+    Its notes go on as the run wrote them (its options as it was started with
+    them, which the model file records, and its data's name), with the resolved
+    options added when the run had none recorded.
 
     Parameters
     ----------
     args : argparse.Namespace
         The command's options; ``--checkpoint`` names the run (checked by
-        :func:`check_checkpoint_options`).
-    settings : dict
-        :func:`run_options` of the options, which the notes go on recording.
-    digest : str
-        What :func:`check_data` returned.
+        :func:`check_checkpoint_options`, :func:`check_options`,
+        :func:`check_resolved` and :func:`check_data`).
     resolved : dict
-        :func:`resolved_options`.
+        :func:`resolved_options` of the command.
     """
     from .training import Trainer
 
@@ -450,8 +450,8 @@ def resumed_trainer(args: argparse.Namespace, settings: dict, digest: str | None
                                       verbose=0 if args.quiet else 1, max_time=args.max_time)
     if args.checkpoint_every is not None:
         trainer.checkpoint_every = args.checkpoint_every
-    trainer.checkpoint_notes = train_options(args, settings, digest,
-                                             resolved)["checkpoint_notes"]
+    notes = trainer.checkpoint_notes
+    trainer.checkpoint_notes = {**notes, "resolved": notes.get("resolved", resolved)}
     return trainer
 
 

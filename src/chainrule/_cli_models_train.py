@@ -355,7 +355,7 @@ def _train_run(args: argparse.Namespace, sigterm: SigtermAsCtrlC) -> int:
     # a resumed run trains on exactly the run's arrays
     digest = check_data(run, args, X_fit, T_fit, val)
     if run is not None:
-        trainer = resumed_trainer(args, run_settings, digest, resolved)
+        trainer = resumed_trainer(args, resolved)
         net = trainer.net
     else:
         net = build_network(args, X.shape[1], n_out, output)
@@ -395,18 +395,22 @@ def _train_run(args: argparse.Namespace, sigterm: SigtermAsCtrlC) -> int:
               f"{history.epochs} of {args.epochs}; no model written: run the same command "
               f"with --resume to continue from {args.checkpoint}", file=sys.stderr)
         return EXIT_MAX_TIME
-    architecture = ({"hidden": list(args.hidden), "activation": args.activation,
-                     **({"dropout": args.dropout} if args.dropout else {})}
-                    if args.layers is None else
-                    {"layers": args.layers, **({"input_shape": list(args.input_shape)}
-                                               if args.input_shape is not None else {})})
+    # the options as the run was started with them: a resumed run, whose options may be
+    # spelt otherwise (--activation tanh tanh for tanh), records what the uninterrupted run does
+    # (one it did not record: this command's, which check_options found to be the same)
+    given = run_settings if run is None else {**run_settings, **run["notes"]["options"]}
+    architecture = ({"hidden": given["hidden"], "activation": given["activation"],
+                     **({"dropout": given["dropout"]} if given["dropout"] else {})}
+                    if given["layers"] is None else
+                    {"layers": given["layers"], **({"input_shape": given["input_shape"]}
+                                                   if given["input_shape"] is not None else {})})
     meta["training"] = {
         **architecture, "output": output,
-        "loss": net.loss.name, "optimizer": args.optimizer, "lr": args.lr,
-        "momentum": steps["momentum"], "batch_size": steps["batch_size"],
-        "epochs": history.epochs, "seed": args.seed,
-        "val_fraction": args.val_fraction, "weight_decay": args.weight_decay,
-        **({"schedule": args.schedule} if args.schedule is not None else {}),
+        "loss": net.loss.name, "optimizer": given["optimizer"], "lr": given["lr"],
+        "momentum": given["momentum"], "batch_size": given["batch_size"],
+        "epochs": history.epochs, "seed": given["seed"],
+        "val_fraction": args.val_fraction, "weight_decay": given["weight_decay"],
+        **({"schedule": given["schedule"]} if given["schedule"] is not None else {}),
         "stop_reason": history.stop_reason, "seconds": round(seconds, 3),
     }
     meta["history"] = {k: [float(v) for v in history[k]]
