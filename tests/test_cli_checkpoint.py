@@ -110,6 +110,28 @@ def test_max_time_slots_resume_to_the_uninterrupted_model(tmp_path, clock, capsy
     assert io.read_file(ckpt, CHECKPOINT_FORMAT)[0]["epoch"] == 6
 
 
+def test_seconds_of_a_resumed_run_count_every_slot(tmp_path, clock, monkeypatch, capsys):
+    """The model file's ``seconds`` is the run's training time over its slots.  With a clock
+    that each of the 9 steps of an iris epoch advances by one second, the uninterrupted run
+    of 6 epochs takes 54 s; in slots of 20 s (epochs 1-2, 3-4 and 5-6 kept, 2 steps of
+    epochs 3 and 5 cut off and trained again) the model says 54 s too, not the last
+    slot's 18 s."""
+    monkeypatch.setattr(time, "perf_counter", lambda: clock[0])
+    args = [*IRIS, "--epochs", "6"]
+    assert _status([*args, "-o", tmp_path / "ref"]) == 0
+    assert load_metadata(tmp_path / "ref.npz")["training"]["seconds"] == 6 * 9
+    ckpt, model = tmp_path / "ck.npz", tmp_path / "model.npz"
+    command = [*args, "--checkpoint", ckpt, "--max-time", "20", "--resume", "-o", model]
+    kept = []
+    while (status := _status(command)) == 3:
+        meta = io.read_file(ckpt, CHECKPOINT_FORMAT)[0]
+        kept.append((meta["epoch"], meta["notes"]["seconds"]))
+    assert status == 0
+    assert kept == [(2, 18.0), (4, 36.0)]
+    assert load_metadata(model)["training"]["seconds"] == 6 * 9
+    assert "(2 since the checkpoint) in 18.00 s (54.00 s in all)" in capsys.readouterr().out
+
+
 @pytest.mark.parametrize("started", [False, True])
 def test_a_slot_too_short_for_one_epoch_stops_the_loop(tmp_path, clock, capsys, started):
     """A budget spent inside the first epoch of a slot keeps nothing (the checkpoint holds

@@ -1485,17 +1485,18 @@ def test_an_output_name_too_long_for_the_system_is_an_argument_error(tmp_path, c
 
 
 def _train_capturing(monkeypatch, tmp_path, *options):
-    """Run ``chainrule train iris`` with ``options``; the History that train returned."""
-    import chainrule.training
+    """Run ``chainrule train iris`` with ``options``; the History that its Trainer.fit
+    returned."""
+    from chainrule.training import Trainer
 
     runs = []
-    real = chainrule.training.train
+    real = Trainer.fit
 
     def capture(*args, **kwargs):
         runs.append(real(*args, **kwargs))
         return runs[-1]
 
-    monkeypatch.setattr(chainrule.training, "train", capture)
+    monkeypatch.setattr(Trainer, "fit", capture)
     out = tmp_path / f"m{len(list(tmp_path.iterdir()))}.npz"
     assert main(["train", "iris", "--optimizer", "sgd", "--lr", "0.1", "--epochs", "6", "-q",
                  *options, "-o", str(out)]) == 0

@@ -14,6 +14,7 @@ from ._cli_checkpoint import (
     EXIT_SIGINT,
     EXIT_SIGTERM,
     SigtermAsCtrlC,
+    TrainingClock,
     add_checkpoint_args,
     check_checkpoint_options,
     check_data,
@@ -228,7 +229,7 @@ def _train_run(args: argparse.Namespace, sigterm: SigtermAsCtrlC) -> int:
     from .losses import get_loss
     from .saved_model import SavedModel, fit_labels, regression_targets
     from .tabular import npz_image_shape, read_data
-    from .training import train
+    from .training import Trainer
 
     # what needs no data is checked before the data is read (argparse checked the names)
     steps = optimizer_settings(args.optimizer, args.momentum, args.batch_size)
@@ -372,16 +373,20 @@ def _train_run(args: argparse.Namespace, sigterm: SigtermAsCtrlC) -> int:
     options = {"patience": args.patience} if args.patience is not None else {}
     if args.schedule is not None:
         options["schedule"] = args.schedule
-    start = time.perf_counter()
-    if run is not None:
-        history = trainer.fit(X_fit, T_fit, val)
-    else:
-        history = train(
-            net, X_fit, T_fit, optimizer=args.optimizer, lr=args.lr,
-            momentum=steps["momentum"], batch_size=steps["batch_size"], epochs=args.epochs,
-            seed=args.seed, verbose=0 if args.quiet else 1, validation_data=val, **options,
+    if run is None:  # what chainrule.train does, with the Trainer at hand for its clock
+        trainer = Trainer(
+            net, optimizer=args.optimizer, lr=args.lr, momentum=steps["momentum"],
+            batch_size=steps["batch_size"], epochs=args.epochs, seed=args.seed,
+            verbose=0 if args.quiet else 1, **options,
             **train_options(args, run_settings, digest, resolved),
         )
+    before = 0.0
+    if args.checkpoint is not None:  # the checkpoints count the run's training time
+        clock = TrainingClock(trainer)
+        trainer.callbacks = [*trainer.callbacks, clock]
+        before = clock.before
+    start = time.perf_counter()
+    history = trainer.fit(X_fit, T_fit, val)
     seconds = time.perf_counter() - start
     if history.stop_reason == "max_time" and history.epochs == resumed_from:
         # no epoch completed: the checkpoint is as before, and the same command would stop
@@ -411,7 +416,8 @@ def _train_run(args: argparse.Namespace, sigterm: SigtermAsCtrlC) -> int:
         "epochs": history.epochs, "seed": given["seed"],
         "val_fraction": args.val_fraction, "weight_decay": given["weight_decay"],
         **({"schedule": given["schedule"]} if given["schedule"] is not None else {}),
-        "stop_reason": history.stop_reason, "seconds": round(seconds, 3),
+        # the training time of the whole run, over the slots of a resumed one
+        "stop_reason": history.stop_reason, "seconds": round(before + seconds, 3),
     }
     meta["history"] = {k: [float(v) for v in history[k]]
                        for k in ("loss", "val_loss", "accuracy", "val_accuracy")
@@ -420,7 +426,10 @@ def _train_run(args: argparse.Namespace, sigterm: SigtermAsCtrlC) -> int:
     epochs = f"{history.epochs} epoch{'' if history.epochs == 1 else 's'}"
     if run is not None:
         epochs += f" ({history.epochs - resumed_from} since the checkpoint)"
-    line = f"trained {epochs} in {seconds:.2f} s ({history.stop_reason})"
+    line = f"trained {epochs} in {seconds:.2f} s"
+    if run is not None:
+        line += f" ({before + seconds:.2f} s in all)"
+    line += f" ({history.stop_reason})"
     for name, idx in (("training", train_idx), ("validation", val_idx)):
         if len(idx):
             scores = _scores(model, table.X[idx], y[idx])
