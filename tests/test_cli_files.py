@@ -298,3 +298,39 @@ def test_data_from_a_pipe_is_read_once(tmp_path, capsys):
     assert capsys.readouterr().err == (
         f"chainrule: error: {pipe}: not a UTF-8 text (CSV) file (an .npz archive cannot be "
         "read from a pipe)\n")
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "mkfifo"), reason="needs named pipes")
+def test_a_picture_to_a_device_or_pipe_is_written_to_it_and_a_model_refused(tmp_path, capsys):
+    """-o of plot (and --plot of train) naming a device or a named pipe without a suffix
+    writes the picture to it, in PNG, instead of a new file NAME.png next to it; train's -o
+    naming one is refused in one line (the model would go to a new file NAME.npz)."""
+    import os
+    import threading
+
+    assert main(["train", "iris", "--hidden", "3", "--epochs", "2", "-q",
+                 "-o", str(tmp_path / "m.npz")]) == 0
+    pipe = tmp_path / "pipe"
+    os.mkfifo(pipe)
+    received = []
+    reader = threading.Thread(target=lambda: received.append(pipe.read_bytes()), daemon=True)
+    reader.start()
+    capsys.readouterr()
+    status = main(["plot", "loss", str(tmp_path / "m.npz"), "-o", str(pipe)])
+    reader.join(timeout=10)
+    if reader.is_alive():  # nothing was written to the pipe: let the reader go
+        pipe.open("wb").close()
+    assert status == 0
+    assert received and received[0].startswith(b"\x89PNG\r\n\x1a\n")
+    assert capsys.readouterr().out.strip().endswith(f"written to {pipe}")
+    assert main(["plot", "loss", str(tmp_path / "m.npz"), "-o", os.devnull]) == 0
+    assert capsys.readouterr().out.strip().endswith(f"written to {os.devnull}")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["m.npz", "pipe"]
+    with pytest.raises(SystemExit) as exc:
+        main(["train", "iris", "--epochs", "1", "-q", "-o", str(pipe)])
+    assert exc.value.code == 2
+    assert capsys.readouterr().err.splitlines()[-1] == (
+        f"chainrule train: error: argument -o/--out: {pipe} is not a regular file (a device "
+        f"or a pipe), and a model is written to a file of its own, {pipe}.npz; give a file "
+        "name such as model.npz")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["m.npz", "pipe"]

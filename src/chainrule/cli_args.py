@@ -434,6 +434,15 @@ def _is_dir(path: Path) -> bool:
         raise argparse.ArgumentTypeError(f"{path}: {exc.strerror}") from None
 
 
+def _special(path: Path) -> bool:
+    """Whether ``path`` is there and is neither a regular file nor a folder (a device such as
+    /dev/null, a named pipe)."""
+    try:
+        return path.exists() and not path.is_file() and not path.is_dir()
+    except OSError:  # a name the system refuses: _is_dir says so
+        return False
+
+
 def _not_a_directory(text: str, example: str) -> Path:
     _not_empty(text, example)
     path = Path(text)
@@ -448,7 +457,9 @@ def model_path(text: str) -> Path:
 
     ``.npz`` is appended when the name has another suffix or none (as
     :func:`chainrule.io.save` does); an existing directory, or a name ending in
-    ``/`` (a directory to create), means ``DIR/model.npz``.
+    ``/`` (a directory to create), means ``DIR/model.npz``.  A device or a pipe
+    (``/dev/null``) without the suffix is refused: the model would go to a new
+    file next to it (``/dev/null.npz``).
 
     Returns
     -------
@@ -463,6 +474,11 @@ def model_path(text: str) -> Path:
     """
     _not_empty(text, "model.npz")
     path = Path(text)
+    if path.suffix != ".npz" and _special(path):
+        raise argparse.ArgumentTypeError(
+            f"{text} is not a regular file (a device or a pipe), and a model is written to "
+            f"a file of its own, {text}.npz; give a file name such as "
+            "model.npz")
     if text.endswith(("/", os.sep)) or _is_dir(path):
         path = path / "model.npz"
     elif path.suffix != ".npz":
@@ -536,7 +552,9 @@ def picture_formats() -> list[str]:
 def picture_path(text: str) -> str:
     """argparse type of a picture to write: a format matplotlib writes, a writable folder.
 
-    A name without a suffix gets ``.png``, the file matplotlib would write.
+    A name without a suffix gets ``.png``, the file matplotlib would write,
+    unless it names a device or a pipe (``/dev/null``): that is written to as it
+    is, in PNG.
 
     Returns
     -------
@@ -552,6 +570,10 @@ def picture_path(text: str) -> str:
     """
     path = _not_a_directory(text, "loss.png")
     suffix = path.suffix[1:].lower()
+    if not suffix and _special(path):  # /dev/null, a pipe: written to as it is, in PNG
+        if not os.access(path, os.W_OK):
+            raise argparse.ArgumentTypeError(f"cannot write to {text} (permission denied)")
+        return text
     if not suffix:
         text, path = text + ".png", path.with_name(path.name + ".png")
     elif suffix not in (formats := picture_formats()):

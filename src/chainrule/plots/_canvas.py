@@ -26,7 +26,9 @@ def _save(fig, path: str | Path) -> Path:
     """Write ``fig`` to ``path`` (folders created) and return the file written.
 
     A name without a suffix gets matplotlib's default format's suffix, as
-    matplotlib would add it itself: the path returned is the file on disk.
+    matplotlib would add it itself: the path returned is the file on disk
+    (unless it names a device or a pipe, such as ``/dev/null``, which is written
+    to in that format as it is).
     A suffix of a format matplotlib cannot write is refused before any
     folder is created.  The picture is written to a temporary file next to
     ``path`` and renamed over it when complete (``_io_files.atomic_binary``,
@@ -41,16 +43,29 @@ def _save(fig, path: str | Path) -> Path:
     from .._io_files import atomic_binary
 
     path = Path(path)
-    if not path.suffix:
-        path = path.with_name(f"{path.name}.{matplotlib.rcParams['savefig.format']}")
-    formats = FigureCanvasBase.get_supported_filetypes()
-    if path.suffix[1:].lower() not in formats:
-        raise ValueError(f"path: matplotlib cannot write {path.suffix!r} files ({str(path)!r}); "
-                         f"use a picture format such as .png, one of {', '.join(sorted(formats))}")
-    fmt = path.suffix[1:].lower()  # the temporary file's suffix is not the picture's
+    default = matplotlib.rcParams["savefig.format"]
+    if not path.suffix and _special(path):  # /dev/null, a pipe: written to, in the default
+        fmt = default                        # format (a suffix would make another file)
+    else:
+        if not path.suffix:
+            path = path.with_name(f"{path.name}.{default}")
+        formats = FigureCanvasBase.get_supported_filetypes()
+        if path.suffix[1:].lower() not in formats:
+            raise ValueError(f"path: matplotlib cannot write {path.suffix!r} files "
+                             f"({str(path)!r}); use a picture format such as .png, one of "
+                             f"{', '.join(sorted(formats))}")
+        fmt = path.suffix[1:].lower()  # the temporary file's suffix is not the picture's
     with atomic_binary(path) as fh:
         fig.savefig(fh, format=fmt)
     return path
+
+
+def _special(path: Path) -> bool:
+    """Whether ``path`` is there and is neither a regular file nor a folder (a device, a pipe)."""
+    try:
+        return path.exists() and not path.is_file() and not path.is_dir()
+    except OSError:  # a name the system refuses: not there
+        return False
 
 
 def _numbers(values: object, name: str) -> np.ndarray:
