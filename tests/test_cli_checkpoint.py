@@ -153,6 +153,29 @@ def test_a_slot_too_short_for_one_epoch_stops_the_loop(tmp_path, clock, capsys, 
         assert ckpt.read_bytes() == before
 
 
+def test_max_time_counts_the_training_only(tmp_path, clock, monkeypatch, capsys):
+    """Start-up (here: reading the data, which the fake clock says takes 1000 s) is not
+    spent from --max-time: a first slot of 20 s still trains 2 epochs of 9 steps, as
+    without it, and is not refused as a slot too short for one epoch."""
+    import chainrule.tabular
+
+    read = chainrule.tabular.read_data
+
+    def slow(*args, **kwargs):
+        clock[0] += 1000.0
+        return read(*args, **kwargs)
+
+    monkeypatch.setattr(chainrule.tabular, "read_data", slow)
+    ckpt = tmp_path / "ck.npz"
+    assert _status([*IRIS, "--epochs", "6", "--checkpoint", ckpt, "--max-time", "20",
+                    "--resume", "-o", tmp_path / "m"]) == 3
+    assert io.read_file(ckpt, CHECKPOINT_FORMAT)[0]["epoch"] == 2
+    capsys.readouterr()
+    assert _status(["train", "--help"]) == 0
+    assert "budget of this command's training, counted from its first batch" in " ".join(
+        capsys.readouterr().out.split())
+
+
 def test_the_first_slot_says_it_starts_a_new_run(tmp_path, capsys):
     ckpt = tmp_path / "ck.npz"
     assert _status([*IRIS, "--epochs", "1", "--checkpoint", ckpt, "--resume",

@@ -155,9 +155,12 @@ def add_checkpoint_args(p: argparse.ArgumentParser) -> None:
                    help="epochs between checkpoints (default: 1)")
     p.add_argument("--max-time", type=positive_float, default=None, metavar="SECONDS",
                    dest="max_time",
-                   help="time budget of this command, checked after each mini-batch (needs "
-                   "--checkpoint): once spent, training stops, no model is written, the "
-                   "checkpoint holds the last complete epoch, and the command exits with "
+                   help="time budget of this command's training, counted from its first "
+                   "batch (reading the data and the checkpoint, and building the network, "
+                   "are not counted: leave the slot a margin for them), checked after each "
+                   "mini-batch (needs --checkpoint): once spent, training stops, no model "
+                   "is written, the checkpoint holds the last complete epoch, and the "
+                   "command exits with "
                    f"status {EXIT_MAX_TIME} (status 2 when not one epoch finished in it: "
                    "the same command could never go further)")
     p.add_argument("--resume", action="store_true",
