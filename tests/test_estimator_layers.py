@@ -450,16 +450,17 @@ def test_a_json_file_of_layers_edited_after_fit_saves_the_layers_fit_read(tmp_pa
 
 
 def test_a_file_without_layers_is_written_and_read_as_before_layers_existed(tmp_path, digits):
-    """An estimator without layers= writes neither key (its file is what older versions
-    wrote and read), and such a file loads with both None."""
+    """An estimator without layers= (nor class_weight=) writes none of these keys (its file
+    is what older versions wrote and read), and such a file loads with them None."""
     X, y = digits
     est = MLPClassifier((6,), max_iter=2, random_state=0).fit(X, y)
     path = est.save(tmp_path / "new.npz")
     meta, _ = cr.io.read_file(path, "chainrule.estimator")
     assert "layers" not in meta["params"] and "input_shape" not in meta["params"]
-    assert set(meta["params"]) == set(est.get_params()) - {"layers", "input_shape"}
+    assert set(meta["params"]) == set(est.get_params()) - {"layers", "input_shape",
+                                                           "class_weight"}
     back = load_estimator(path)
-    assert back.layers is None and back.input_shape is None
+    assert back.layers is None and back.input_shape is None and back.class_weight is None
     assert back.get_params() == est.get_params()
     np.testing.assert_array_equal(back.predict_proba(X), est.predict_proba(X))
 
@@ -574,9 +575,12 @@ def test_info_shows_the_layers_an_estimator_used_not_the_parameters_they_replace
         warnings.simplefilter("ignore")
         est.fit(X, y).save(tmp_path / "layers.npz")
         mlp.fit(X, y).save(tmp_path / "mlp.npz")
+    # class_weight=None, like layers=None and input_shape=None, is not written (see
+    # test_a_file_without_layers_is_written_and_read_as_before_layers_existed)
     for name, model, left_out in [("layers.npz", est, {"hidden_layer_sizes", "dropout",
-                                                       "batch_norm", "input_shape"}),
-                                  ("mlp.npz", mlp, {"layers", "input_shape"})]:
+                                                       "batch_norm", "input_shape",
+                                                       "class_weight"}),
+                                  ("mlp.npz", mlp, {"layers", "input_shape", "class_weight"})]:
         assert main(["info", "--json", str(tmp_path / name)]) == 0
         shown = json.loads(capsys.readouterr().out)["params"]
         params = {k: v for k, v in model.get_params().items() if k not in left_out}

@@ -14,6 +14,8 @@ from sklearn.metrics import accuracy_score
 from sklearn.preprocessing import LabelBinarizer
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 
+from ._class_weight import check_class_weight, label_weights, multilabel_weights
+
 
 class _ClassifierOutputs:
     """The methods of :class:`~chainrule.estimators.MLPClassifier` that read its classes."""
@@ -45,6 +47,42 @@ class _ClassifierOutputs:
                 if y.ndim == 1 and _same_kind(y, self.classes_):
                     return _one_hot(y, self.classes_, lb.y_type_)
         return lb.transform(y)
+
+    def _validate_params(self) -> None:
+        super()._validate_params()
+        check_class_weight(self.class_weight)
+
+    def _class_sample_weight(self, y: np.ndarray, sw: np.ndarray | None,
+                             incremental: bool) -> np.ndarray | None:
+        """``sample_weight`` (``sw``, or None) times ``class_weight``'s weight of each row.
+
+        ``y`` holds the labels as given (or the multi-label indicator matrix) and
+        ``classes_`` is set: a dict key outside ``classes_`` is refused, as is
+        "balanced" in ``partial_fit`` (the class counts are those of all the
+        data, which one call does not see; scikit-learn's SGDClassifier refuses
+        it too).  Weights that leave every row at 0 are refused.
+        """
+        class_weight = check_class_weight(self.class_weight)
+        if class_weight is None:
+            return sw
+        if incremental and class_weight == "balanced":
+            raise ValueError(
+                "class_weight='balanced' is not supported by partial_fit: its class counts "
+                "are those of all the training data, which one call does not see. Compute the "
+                "weights once from all the labels (or a large sample of them), e.g. "
+                "dict(zip(classes, sklearn.utils.class_weight.compute_class_weight("
+                "'balanced', classes=classes, y=y_all))), and pass that dict as class_weight")
+        if self._label_binarizer.y_type_.startswith("multilabel"):
+            cw = multilabel_weights(class_weight, y)
+        else:
+            cw = label_weights(class_weight, y, self.classes_)
+        out = cw if sw is None else sw * cw
+        if not out.sum() > 0:
+            raise ValueError(
+                f"class_weight: every example gets weight 0 (class_weight={self.class_weight!r}"
+                f"{' times sample_weight' if sw is not None else ''}, for the classes "
+                f"{np.unique(y).tolist()} of y); at least one must be positive")
+        return out
 
     def _output(self) -> tuple[str, str]:
         if self._label_binarizer.y_type_ == "multiclass":

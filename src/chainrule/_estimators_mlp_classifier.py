@@ -1,5 +1,6 @@
 """The class :class:`~chainrule.estimators.MLPClassifier`: its docstring (every parameter of
-both estimators), ``fit`` and ``partial_fit``; import it from :mod:`chainrule.estimators`.
+both estimators), ``__init__`` (which adds ``class_weight``), ``fit`` and ``partial_fit``;
+import it from :mod:`chainrule.estimators`.
 
 The methods that read its classes come from ``_estimators_classifier``
 (:class:`_ClassifierOutputs`), the rest from ``_mlp_base`` (:class:`_BaseMLP`).
@@ -7,12 +8,15 @@ The methods that read its classes come from ``_estimators_classifier``
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping, Sequence
+
 import numpy as np
 from sklearn.base import ClassifierMixin
 from sklearn.utils.metaestimators import available_if
 
 from ._estimators_classifier import _ClassifierOutputs
 from ._mlp_base import _BaseMLP, _solver_is_stochastic
+from .activations import Activation
 
 __all__ = ["MLPClassifier"]
 
@@ -200,6 +204,27 @@ class MLPClassifier(_ClassifierOutputs, ClassifierMixin, _BaseMLP):
         by channel and each row by row (``X`` stays 2-D, as scikit-learn
         requires; the 8x8 digits come so, as ``(1, 8, 8)``), and the product
         must be the number of features.  Only with ``layers``.
+    class_weight : dict, "balanced" or None, default None
+        Weights of the classes, for imbalanced data, as in scikit-learn's
+        linear classifiers (MLPClassifier only): each example's weight is its
+        class's, times its ``sample_weight`` when one is given (so each batch's
+        loss is their weighted mean, and the per-sample ``alpha`` divides by
+        their sum, as for ``sample_weight``; see :meth:`fit`).  A dict maps
+        class labels as they are in ``y`` (strings too) to finite weights >= 0;
+        classes it leaves out weigh 1, and a label that is not a class is
+        refused.  "balanced": ``n_samples / (n_classes * count of the class)``
+        over the ``y`` of each ``fit`` (the classes present), the weights of
+        ``sklearn.utils.class_weight.compute_sample_weight("balanced", y)``;
+        refused by :meth:`partial_fit`, whose calls see part of the data (as
+        scikit-learn's SGDClassifier refuses it: give a dict computed from all
+        the labels).  Multi-label targets: "balanced" weighs each label column
+        as a binary target and multiplies the columns' weights (as
+        ``compute_sample_weight`` does); a dict is refused.  With
+        ``early_stopping`` the class weights are those of the whole ``y``, and
+        the held-out examples' validation accuracy is weighted by
+        ``sample_weight`` alone (as scikit-learn's SGDClassifier scores them;
+        Keras also applies ``class_weight`` to the training loss only), so it
+        stays the plain accuracy without ``sample_weight``.
 
     Attributes
     ----------
@@ -269,6 +294,54 @@ class MLPClassifier(_ClassifierOutputs, ClassifierMixin, _BaseMLP):
 
     _is_classifier = True
 
+    def __init__(
+        self,
+        hidden_layer_sizes: int | Sequence[int] = (100,),
+        activation: str | Activation | Sequence[str | Activation] = "relu",
+        *,
+        solver: str = "adam",
+        alpha: float = 1e-4,
+        batch_size: int | str = "auto",
+        learning_rate: str = "constant",
+        learning_rate_init: float = 1e-3,
+        power_t: float = 0.5,
+        max_iter: int = 200,
+        shuffle: bool = True,
+        random_state: int | np.random.RandomState | np.random.Generator | None = None,
+        tol: float = 1e-4,
+        verbose: bool | int = False,
+        warm_start: bool = False,
+        momentum: float = 0.9,
+        nesterovs_momentum: bool = True,
+        early_stopping: bool = False,
+        validation_fraction: float = 0.1,
+        beta_1: float = 0.9,
+        beta_2: float = 0.999,
+        epsilon: float = 1e-8,
+        n_iter_no_change: int = 10,
+        max_fun: int = 15000,
+        dropout: float | Sequence[float] = 0.0,
+        batch_norm: bool = False,
+        init: str | Callable = "glorot_uniform",
+        schedule: str | dict | None = None,
+        dtype: str | type | None = None,
+        layers: Sequence[Mapping[str, object]] | str | None = None,
+        input_shape: tuple[int, int, int] | None = None,
+        class_weight: str | Mapping[object, float] | None = None,
+    ) -> None:
+        super().__init__(
+            hidden_layer_sizes, activation, solver=solver, alpha=alpha, batch_size=batch_size,
+            learning_rate=learning_rate, learning_rate_init=learning_rate_init,
+            power_t=power_t, max_iter=max_iter, shuffle=shuffle, random_state=random_state,
+            tol=tol, verbose=verbose, warm_start=warm_start, momentum=momentum,
+            nesterovs_momentum=nesterovs_momentum, early_stopping=early_stopping,
+            validation_fraction=validation_fraction, beta_1=beta_1, beta_2=beta_2,
+            epsilon=epsilon, n_iter_no_change=n_iter_no_change, max_fun=max_fun,
+            dropout=dropout, batch_norm=batch_norm, init=init, schedule=schedule, dtype=dtype,
+            layers=layers, input_shape=input_shape,
+        )
+        self.class_weight = class_weight
+
     def fit(self, X: object, y: object, sample_weight: object = None) -> MLPClassifier:
         """Fit the network to ``X`` and class labels ``y``.
 
@@ -285,7 +358,8 @@ class MLPClassifier(_ClassifierOutputs, ClassifierMixin, _BaseMLP):
             but no new class.
         sample_weight : array-like of shape (n_samples,) or float, optional
             Non-negative weights; each batch's loss is their weighted mean.  One
-            number is the weight of every row, as in scikit-learn.
+            number is the weight of every row, as in scikit-learn.  Multiplied
+            by the weights of ``class_weight``.
 
         Returns
         -------

@@ -262,6 +262,10 @@ class _BaseMLP(_Parameters, _FittedNetwork, _Fitting, _EpochRules, BaseEstimator
                 raise ValueError("sample_weight: all weights are zero; at least one must be "
                                  "positive")
         Y = self._targets(y, first, classes).astype(dtype, copy=False)
+        # class_weight (MLPClassifier): the training rows' weights times their class's; the
+        # validation rows of early stopping keep sample_weight alone, as scikit-learn's
+        # SGDClassifier scores them (and Keras applies class_weight to training only)
+        fit_sw = self._class_sample_weight(y, sw, incremental)
         if first:
             self._rng = np.random.default_rng(_seed(self.random_state))
             out_act, loss = self._output()
@@ -296,9 +300,9 @@ class _BaseMLP(_Parameters, _FittedNetwork, _Fitting, _EpochRules, BaseEstimator
         net.weight_decay = float(self.alpha)
         try:
             if self.solver in _STOCHASTIC:
-                self._fit_stochastic(X, Y, y, sw, incremental)
+                self._fit_stochastic(X, Y, y, fit_sw, incremental, sw)
             else:
-                self._fit_scipy(X, Y, sw)
+                self._fit_scipy(X, Y, fit_sw)
         except TrainingDiverged:
             raise
         except BaseException:
@@ -306,8 +310,16 @@ class _BaseMLP(_Parameters, _FittedNetwork, _Fitting, _EpochRules, BaseEstimator
             raise
         return self
 
+    def _class_sample_weight(self, y: np.ndarray, sw: np.ndarray | None,
+                             incremental: bool) -> np.ndarray | None:
+        """The training weights: ``sw`` here; MLPClassifier multiplies in ``class_weight``."""
+        return sw
+
     def _fit_stochastic(self, X: np.ndarray, Y: np.ndarray, y: np.ndarray,
-                        sw: np.ndarray | None, incremental: bool) -> None:
+                        sw: np.ndarray | None, incremental: bool,
+                        score_sw: np.ndarray | None = None) -> None:
+        """``sw``: the training weights (``class_weight`` included); ``score_sw``: the
+        ``sample_weight`` given, which alone weighs early stopping's validation rows."""
         net = self.network_
         val_score, validation = None, None
         if self.early_stopping:
@@ -338,7 +350,7 @@ class _BaseMLP(_Parameters, _FittedNetwork, _Fitting, _EpochRules, BaseEstimator
                     f"validation_fraction={self.validation_fraction} leaves {va.size} example(s) "
                     "for validation; increase it or the size of the data set (need >= 2)"
                 )
-            Xv, yv, swv = X[va], y[va], None if sw is None else sw[va]
+            Xv, yv, swv = X[va], y[va], None if score_sw is None else score_sw[va]
             if scipy.sparse.issparse(Xv):  # scored whole every epoch: densified once
                 Xv = Xv.toarray()
             if self.schedule is not None:  # "val_loss", "val_accuracy": these rows' metrics

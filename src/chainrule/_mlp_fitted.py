@@ -14,6 +14,7 @@ import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
 from . import io
+from ._class_weight import class_weight_to_json
 from ._mlp_params import _names_a_file
 from ._mlp_state import training_record
 from .activations import Activation
@@ -208,8 +209,11 @@ class _FittedNetwork:
     def _json_params(self) -> dict[str, Any]:
         params = {}
         for key, value in self.get_params().items():
-            if key in ("layers", "input_shape") and value is None:
+            if key in ("layers", "input_shape", "class_weight") and value is None:
                 continue  # left out unless set: such files stay readable by older versions
+            if key == "class_weight":  # a dict as [label, weight] pairs: labels stay labels
+                params[key] = class_weight_to_json(value)
+                continue
             if key == "layers" and _names_a_file(value):
                 # a .json file: the layers fit read from it, so that the model file stands
                 # alone (loading it checks the network against them, and the file may be

@@ -39,6 +39,7 @@ from sklearn.preprocessing import LabelBinarizer
 from sklearn.utils import check_random_state
 
 from . import io
+from ._class_weight import class_weight_from_json, label_weights
 from ._estimators_classifier import _check_known as _check_known
 from ._estimators_classifier import _checked_classes as _checked_classes
 from ._estimators_classifier import _ClassifierOutputs as _ClassifierOutputs
@@ -121,6 +122,11 @@ def load_estimator(path: str | os.PathLike) -> MLPClassifier | MLPRegressor:
     for key in ("hidden_layer_sizes", "input_shape"):
         if isinstance(params.get(key), list):
             params[key] = tuple(params[key])
+    try:  # a dict of class weights is saved as [label, weight] pairs
+        if "class_weight" in params:
+            params["class_weight"] = class_weight_from_json(params["class_weight"])
+    except ValueError as exc:
+        raise bad(f"params: {exc}") from None
     net = io.restore_network(meta, arrays, path)
     problem = _fitted_problem(fitted, net, cls is MLPClassifier)
     if problem is not None:  # first: a network of another kind explains unknown parameters
@@ -135,7 +141,8 @@ def load_estimator(path: str | os.PathLike) -> MLPClassifier | MLPRegressor:
     est = cls(**params)
     est.network_ = net
     # save writes every one; "layers" and "input_shape" came later (None before them)
-    missing = sorted(set(est.get_params()) - set(params) - {"layers", "input_shape"})
+    missing = sorted(set(est.get_params()) - set(params)
+                     - {"layers", "input_shape", "class_weight"})
     if missing:  # each would take its default silently
         raise bad(f"params: missing parameter(s) {missing} for {kind}")
     try:  # the checks fit makes: a setting no fit takes ("x", null) is a damaged record
@@ -174,6 +181,8 @@ def load_estimator(path: str | os.PathLike) -> MLPClassifier | MLPRegressor:
             lb.classes_ = classes
             est._label_binarizer = lb
             est.classes_ = classes
+            if isinstance(est.class_weight, dict) and not y_type.startswith("multilabel"):
+                label_weights(est.class_weight, classes, classes)  # its labels are classes
         names = fitted.pop("feature_names_in_", None)
         if names is not None:
             est.feature_names_in_ = np.asarray(names, dtype=object)

@@ -1,0 +1,140 @@
+"""Class weights: ``class_weight=None | "balanced" | {class label: weight}`` turned into one
+weight per example, as scikit-learn's ``compute_sample_weight`` does, for
+:class:`~chainrule.estimators.MLPClassifier`.
+
+"balanced" gives each example of class ``c`` the weight ``n / (k * n_c)``: ``n``
+examples, ``k`` classes present, ``n_c`` of them in class ``c`` (every class then
+weighs as much in the cost).  A dict weighs the classes it names and leaves the
+others at 1.  For multi-label targets (an indicator matrix, each column a binary
+label) "balanced" weighs each column so and multiplies the columns' weights, as
+``compute_sample_weight`` does; a dict, which would have to say which column its
+keys name, is refused.  The weights multiply ``sample_weight`` where both are given.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Mapping
+
+import numpy as np
+
+__all__ = ["check_class_weight", "class_weight_from_json", "class_weight_to_json",
+           "label_weights", "multilabel_weights"]
+
+_FORMS = "None, 'balanced' or a dict {class label: weight}"
+
+
+def check_class_weight(class_weight: object, name: str = "class_weight") -> str | dict | None:
+    """``class_weight`` checked for its form: None, "balanced", or a dict of weights.
+
+    Parameters
+    ----------
+    class_weight : None, "balanced" or Mapping
+        A dict's values must be finite real numbers >= 0 (not bools).
+    name : str
+        The argument's name, for the messages.
+
+    Returns
+    -------
+    None, "balanced" or dict
+        A dict is a new one (the caller's is not kept).
+    """
+    if class_weight is None:
+        return None
+    if isinstance(class_weight, str):
+        if class_weight != "balanced":
+            raise ValueError(f"{name} must be {_FORMS}, got the string {class_weight!r}")
+        return class_weight
+    if not isinstance(class_weight, Mapping):
+        raise TypeError(f"{name} must be {_FORMS}, got {type(class_weight).__name__} "
+                        f"{class_weight!r:.60}")
+    for label, weight in class_weight.items():
+        if (not isinstance(weight, numbers.Real) or isinstance(weight, (bool, np.bool_))
+                or not math.isfinite(weight) or weight < 0):
+            raise ValueError(f"{name}: the weight of class {label!r} must be a finite number "
+                             f">= 0, got {weight!r}")
+    return dict(class_weight)
+
+
+def _known(class_weight: dict, classes: np.ndarray, name: str) -> None:
+    """Refuse a dict key that is none of ``classes`` (compared as Python values)."""
+    known = set(classes.tolist())
+    unknown = [_plain(label) for label in class_weight if _plain(label) not in known]
+    if unknown:
+        raise ValueError(f"{name}: unknown class label(s) {unknown}; the classes are "
+                         f"{classes.tolist()}")
+
+
+def _plain(label: object) -> object:
+    return label.item() if isinstance(label, np.generic) else label
+
+
+def label_weights(class_weight: str | dict | None, labels: np.ndarray, classes: np.ndarray,
+                  name: str = "class_weight") -> np.ndarray | None:
+    """One weight per example of 1-D class ``labels``, or None without ``class_weight``.
+
+    Parameters
+    ----------
+    class_weight : None, "balanced" or dict
+        As :func:`check_class_weight` returns it.
+    labels : ndarray of shape (n_samples,)
+        Each example's class, one of ``classes``.
+    classes : ndarray of shape (n_classes,)
+        Every class there can be: a dict key outside them raises a ValueError.
+    name : str
+        The argument's name, for the messages.
+
+    Returns
+    -------
+    ndarray of shape (n_samples,), float64, or None
+    """
+    if class_weight is None:
+        return None
+    present, index, counts = np.unique(labels, return_inverse=True, return_counts=True)
+    if isinstance(class_weight, str):  # "balanced": n / (k * n_c) over the classes present
+        per_class = labels.shape[0] / (present.shape[0] * counts.astype(np.float64))
+    else:
+        _known(class_weight, classes, name)
+        weights = {_plain(label): float(w) for label, w in class_weight.items()}
+        per_class = np.array([weights.get(c, 1.0) for c in present.tolist()], dtype=np.float64)
+    return per_class[index.ravel()]
+
+
+def multilabel_weights(class_weight: str | dict | None, Y: np.ndarray,
+                       name: str = "class_weight") -> np.ndarray | None:
+    """One weight per example of a 0/1 indicator matrix ``Y`` (n_samples, n_labels).
+
+    "balanced" weighs each column as a binary target and multiplies the
+    columns' weights (scikit-learn's ``compute_sample_weight``); a dict is
+    refused, as it does not say which column its labels belong to.
+    """
+    if class_weight is None:
+        return None
+    if not isinstance(class_weight, str):
+        raise ValueError(
+            f"{name}: a dict of class weights is ambiguous for multi-label targets (each of "
+            f"the {Y.shape[1]} columns is a binary label of its own); give "
+            "class_weight='balanced', or per-example weights as sample_weight")
+    out = np.ones(Y.shape[0])
+    for j in range(Y.shape[1]):
+        out *= label_weights(class_weight, Y[:, j], np.array([0, 1]), name)
+    return out
+
+
+def class_weight_to_json(class_weight: object) -> object:
+    """A dict as ``[[label, weight], ...]`` (JSON keys would turn labels into text)."""
+    if not isinstance(class_weight, Mapping):
+        return class_weight
+    return [[_plain(label), _plain(weight)] for label, weight in class_weight.items()]
+
+
+def class_weight_from_json(value: object) -> object:
+    """The inverse of :func:`class_weight_to_json`; a malformed list raises a ValueError."""
+    if not isinstance(value, list):
+        return value
+    if not all(isinstance(pair, list) and len(pair) == 2
+               and isinstance(pair[0], (str, int, float)) for pair in value):
+        raise ValueError(f"class_weight: expected a list of [label, weight] pairs, found "
+                         f"{value!r:.80}")
+    return {label: weight for label, weight in value}

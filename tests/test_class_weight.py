@@ -1,0 +1,199 @@
+"""class_weight: MLPClassifier's parameter, checked against scikit-learn's per-example weights
+(``compute_sample_weight``), hand-computed weighted costs, and its refusals."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+from sklearn.base import clone
+from sklearn.datasets import load_iris, make_classification
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.metrics import accuracy_score, recall_score
+from sklearn.model_selection import train_test_split
+from sklearn.utils.class_weight import compute_class_weight, compute_sample_weight
+
+from chainrule import MLPClassifier, load_estimator
+
+pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+
+NAMES = np.array(["setosa", "versicolor", "virginica"])
+
+
+@pytest.fixture(scope="module")
+def iris():
+    X, y = load_iris(return_X_y=True)
+    keep = np.r_[0:50, 50:70, 100:110]  # 50 / 20 / 10: imbalanced
+    return X[keep], NAMES[y[keep]]
+
+
+def _params(est: MLPClassifier) -> np.ndarray:
+    return est.network_.params.copy()
+
+
+@pytest.mark.parametrize("solver", ["lbfgs", "adam"])
+@pytest.mark.parametrize("class_weight", ["balanced", {"setosa": 0.5, "virginica": 4.0}])
+def test_class_weight_is_compute_sample_weight(iris, solver, class_weight):
+    X, y = iris
+    kw = dict(hidden_layer_sizes=(4,), solver=solver, max_iter=15, random_state=0)
+    a = MLPClassifier(class_weight=class_weight, **kw).fit(X, y)
+    b = MLPClassifier(**kw).fit(X, y, sample_weight=compute_sample_weight(class_weight, y))
+    np.testing.assert_array_equal(_params(a), _params(b))
+    assert a.loss_curve_ == b.loss_curve_
+
+
+def test_class_weight_multiplies_sample_weight(iris):
+    X, y = iris
+    sw = np.random.default_rng(0).uniform(0.2, 2.0, y.shape[0])
+    cw = {"versicolor": 2.5}
+    kw = dict(hidden_layer_sizes=(4,), solver="lbfgs", max_iter=15, random_state=0)
+    a = MLPClassifier(class_weight=cw, **kw).fit(X, y, sample_weight=sw)
+    b = MLPClassifier(**kw).fit(X, y, sample_weight=sw * compute_sample_weight(cw, y))
+    np.testing.assert_array_equal(_params(a), _params(b))
+
+
+def test_balanced_with_non_contiguous_labels_is_the_manual_dict():
+    # scikit-learn's check_class_weight_balanced_linear_classifier, for an MLP
+    X = np.array([[-1.0, -1.0], [-1.0, 0], [-0.8, -1.0], [1.0, 1.0], [1.0, 0.0]])
+    y = np.array([1, 1, 1, -1, -1])
+    est = MLPClassifier((3,), solver="lbfgs", max_iter=50, random_state=0)
+    balanced = _params(clone(est).set_params(class_weight="balanced").fit(X, y))
+    manual = {1: 5 / (3 * 2), -1: 5 / (2 * 2)}
+    np.testing.assert_array_equal(
+        _params(clone(est).set_params(class_weight=manual).fit(X, y)), balanced)
+
+
+def test_weighted_cost_is_the_hand_computed_weighted_cross_entropy(iris):
+    X, y = iris
+    cw = {"setosa": 0.5, "virginica": 3.0}
+    alpha = 0.1
+    est = MLPClassifier((5,), max_iter=3, batch_size=200, shuffle=False, alpha=alpha,
+                        random_state=0).fit(X, y)
+    P, W = est.predict_proba(X), [c.copy() for c in est.coefs_]
+    est.set_params(class_weight=cw).partial_fit(X, y)  # one batch: its loss, before the step
+    w = np.array([cw.get(label, 1.0) for label in y])
+    index = np.searchsorted(est.classes_, y)
+    ce = -np.log(P[np.arange(y.shape[0]), index])
+    hand = np.sum(w * ce) / np.sum(w) + alpha / (2 * np.sum(w)) * sum(np.sum(c**2) for c in W)
+    assert est.loss_curve_[-1] == pytest.approx(hand, rel=1e-12)
+
+
+def test_balanced_raises_the_minority_recall():
+    X, y = make_classification(600, 6, n_informative=3, weights=[0.9], class_sep=0.8,
+                               random_state=1)
+    Xtr, Xte, ytr, yte = train_test_split(X, y, test_size=0.5, stratify=y, random_state=0)
+    recall = {}
+    for cw in (None, "balanced"):
+        est = MLPClassifier((), solver="lbfgs", max_iter=100, random_state=0, class_weight=cw)
+        recall[cw] = recall_score(yte, est.fit(Xtr, ytr).predict(Xte))
+    assert recall["balanced"] > recall[None] + 0.3, recall  # measured: 0.33 -> 0.85
+
+
+def test_multilabel_balanced_is_compute_sample_weight():
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(60, 3))
+    Y = (rng.random((60, 3)) < [0.2, 0.5, 0.8]).astype(int)
+    kw = dict(hidden_layer_sizes=(4,), solver="lbfgs", max_iter=20, random_state=0)
+    a = MLPClassifier(class_weight="balanced", **kw).fit(X, Y)
+    b = MLPClassifier(**kw).fit(X, Y, sample_weight=compute_sample_weight("balanced", Y))
+    np.testing.assert_array_equal(_params(a), _params(b))
+    with pytest.raises(ValueError, match="class_weight: a dict of class weights is ambiguous "
+                                         "for multi-label targets"):
+        MLPClassifier(class_weight={0: 2.0}, **kw).fit(X, Y)
+
+
+def test_partial_fit_takes_a_dict_and_refuses_balanced(iris):
+    X, y = iris
+    classes = np.unique(y)
+    cw = dict(zip(classes, compute_class_weight("balanced", classes=classes, y=y),
+                  strict=True))
+    kw = dict(hidden_layer_sizes=(4,), batch_size=200, shuffle=False, random_state=0)
+    a = MLPClassifier(class_weight=cw, **kw).partial_fit(X, y, classes=classes)
+    b = MLPClassifier(**kw).partial_fit(X, y, classes=classes,
+                                        sample_weight=compute_sample_weight("balanced", y))
+    np.testing.assert_array_equal(_params(a), _params(b))
+    before = _params(a)
+    with pytest.raises(ValueError, match="class_weight='balanced' is not supported by "
+                                         "partial_fit"):
+        a.set_params(class_weight="balanced").partial_fit(X, y)
+    np.testing.assert_array_equal(_params(a), before)
+
+
+def test_early_stopping_scores_the_held_out_rows_without_class_weight(iris):
+    X, y = iris
+    est = MLPClassifier((6,), early_stopping=True, validation_fraction=0.3, max_iter=30,
+                        learning_rate_init=0.05, random_state=0,
+                        class_weight={"virginica": 10.0}).fit(X, y)
+    # the split the estimator drew: the best parameters are restored, so their plain
+    # accuracy on the held-out rows is the best validation score
+    _, va = train_test_split(np.arange(y.shape[0]), test_size=0.3, stratify=y,
+                             random_state=est._split_seed)
+    plain = accuracy_score(y[va], est.predict(X[va]))
+    assert est.best_validation_score_ == pytest.approx(plain, rel=1e-12)
+    weighted = accuracy_score(y[va], est.predict(X[va]),
+                              sample_weight=compute_sample_weight(est.class_weight, y[va]))
+    assert plain != weighted  # the check tells the two apart
+
+
+@pytest.mark.parametrize("class_weight", [
+    "balanced", {"setosa": 0.5, "virginica": 3}, {}])
+def test_save_and_load_keep_class_weight(iris, tmp_path, class_weight):
+    X, y = iris
+    est = MLPClassifier((4,), max_iter=3, random_state=0, class_weight=class_weight).fit(X, y)
+    back = load_estimator(est.save(tmp_path / "m.npz"))
+    assert back.get_params() == est.get_params()
+    if isinstance(class_weight, dict):  # a second fit from the file trains the same
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            np.testing.assert_array_equal(_params(back.fit(X, y)), _params(est.fit(X, y)))
+
+
+def test_save_and_load_keep_integer_labels(tmp_path):
+    X = np.random.default_rng(0).normal(size=(30, 2))
+    y = np.r_[np.zeros(20, int), np.full(10, 7)]
+    est = MLPClassifier((3,), max_iter=3, random_state=0,
+                        class_weight={np.int64(7): 2.5}).fit(X, y)
+    back = load_estimator(est.save(tmp_path / "m.npz"))
+    assert back.class_weight == {7: 2.5}
+    assert type(next(iter(back.class_weight))) is int  # not the text "7" of a JSON key
+
+
+def test_load_refuses_class_weight_labels_that_are_no_classes(iris, tmp_path):
+    X, y = iris
+    est = MLPClassifier((4,), max_iter=3, random_state=0, class_weight={"setosa": 2}).fit(X, y)
+    est.set_params(class_weight={"rose": 2})  # set after the fit: saved as it is
+    with pytest.raises(ValueError, match=r"corrupted estimator file.*class_weight: unknown "
+                                         r"class label\(s\) \['rose'\]"):
+        load_estimator(est.save(tmp_path / "m.npz"))
+
+
+@pytest.mark.parametrize(("class_weight", "error", "message"), [
+    ({"rose": 2.0}, ValueError,
+     r"class_weight: unknown class label\(s\) \['rose'\]; the classes are \['setosa', "),
+    ({0: 2.0}, ValueError, r"class_weight: unknown class label\(s\) \[0\]"),
+    ({"setosa": -1.0}, ValueError,
+     "class_weight: the weight of class 'setosa' must be a finite number >= 0, got -1.0"),
+    ({"setosa": np.nan}, ValueError, "the weight of class 'setosa' .* got nan"),
+    ({"setosa": np.inf}, ValueError, "the weight of class 'setosa' .* got inf"),
+    ({"setosa": "2"}, ValueError, "the weight of class 'setosa' .* got '2'"),
+    ({"setosa": True}, ValueError, "the weight of class 'setosa' .* got True"),
+    ("balance", ValueError, "class_weight must be None, 'balanced' or a dict .* got the string "
+                            "'balance'"),
+    ([1.0, 2.0, 3.0], TypeError, "class_weight must be None, 'balanced' or a dict .* got list"),
+    ({"setosa": 0, "versicolor": 0, "virginica": 0}, ValueError,
+     "class_weight: every example gets weight 0"),
+])
+def test_bad_class_weight_is_refused_before_anything_changes(iris, class_weight, error,
+                                                              message):
+    X, y = iris
+    est = MLPClassifier((4,), max_iter=3, random_state=0).fit(X, y)
+    before, curve = _params(est), list(est.loss_curve_)
+    with pytest.raises(error, match=message):
+        est.set_params(class_weight=class_weight).fit(X, y)
+    np.testing.assert_array_equal(_params(est), before)
+    assert est.loss_curve_ == curve
+    fresh = MLPClassifier((4,), max_iter=3, class_weight=class_weight)
+    with pytest.raises(error, match=message):
+        fresh.fit(X, y)
+    assert not hasattr(fresh, "network_") and not hasattr(fresh, "n_features_in_")
