@@ -14,7 +14,9 @@ from sklearn.metrics import accuracy_score, recall_score
 from sklearn.model_selection import train_test_split
 from sklearn.utils.class_weight import compute_class_weight, compute_sample_weight
 
+import chainrule as cr
 from chainrule import MLPClassifier, load_estimator
+from chainrule.checkpoints import CHECKPOINT_FORMAT
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 
@@ -197,3 +199,130 @@ def test_bad_class_weight_is_refused_before_anything_changes(iris, class_weight,
     with pytest.raises(error, match=message):
         fresh.fit(X, y)
     assert not hasattr(fresh, "network_") and not hasattr(fresh, "n_features_in_")
+
+
+# --- chainrule.train(..., class_weight=...) ----------------------------------------------------
+def _labels_problem():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(40, 3))
+    y = np.r_[np.zeros(25, int), np.ones(10, int), np.full(5, 2)]
+    return X, y
+
+
+def _softmax_net(**kw):
+    return cr.mlp([3, 5, 3], hidden="tanh", output="softmax", seed=1, **kw)
+
+
+@pytest.mark.parametrize("class_weight", ["balanced", {2: 4.0, 0: 0.5}])
+def test_train_class_weight_is_compute_sample_weight(class_weight):
+    X, y = _labels_problem()
+    a, b, c = _softmax_net(), _softmax_net(), _softmax_net()
+    kw = dict(optimizer="adam", lr=0.01, batch_size=8, epochs=4, seed=0)
+    ha = cr.train(a, X, y, class_weight=class_weight, **kw)
+    hb = cr.train(b, X, y, sample_weight=compute_sample_weight(class_weight, y), **kw)
+    np.testing.assert_array_equal(a.params, b.params)
+    assert ha["loss"] == hb["loss"]
+    cr.train(c, X, np.eye(3)[y], class_weight=class_weight, **kw)  # one-hot rows: the same
+    np.testing.assert_array_equal(c.params, a.params)
+
+
+def test_train_class_weight_multiplies_sample_weight_and_covers_sigmoid_outputs():
+    X, y = _labels_problem()
+    sw = np.random.default_rng(1).uniform(0.2, 2.0, y.shape[0])
+    a, b = _softmax_net(), _softmax_net()
+    cr.train(a, X, y, epochs=3, sample_weight=sw, class_weight={1: 3.0})
+    cr.train(b, X, y, epochs=3, sample_weight=sw * compute_sample_weight({1: 3.0}, y))
+    np.testing.assert_array_equal(a.params, b.params)
+    # one sigmoid output: labels 0 and 1; several: multi-label, "balanced" per output
+    yb = (y > 0).astype(int)
+    Y = (np.random.default_rng(2).random((40, 3)) < [0.2, 0.5, 0.8]).astype(float)
+    for sizes, targets in (([3, 4, 1], yb), ([3, 4, 3], Y)):
+        a = cr.mlp(sizes, hidden="tanh", output="sigmoid", seed=1)
+        b = a.copy()
+        cr.train(a, X, targets, epochs=3, class_weight="balanced")
+        cr.train(b, X, targets, epochs=3,
+                 sample_weight=compute_sample_weight("balanced", targets))
+        np.testing.assert_array_equal(a.params, b.params)
+
+
+def test_train_cost_is_the_hand_computed_weighted_cross_entropy():
+    X, y = _labels_problem()
+    lam, cw = 0.3, {0: 0.2, 2: 3.0}
+    net = _softmax_net(weight_decay=lam, decay="per_sample")
+    P, W = net.predict(X), [layer.W.copy() for layer in net.layers]
+    # "gd": one batch per epoch, its cost taken before the update
+    history = cr.train(net.copy(), X, y, optimizer="gd", epochs=1, class_weight=cw)
+    w = np.array([cw.get(c, 1.0) for c in y])
+    ce = -np.log(P[np.arange(y.shape[0]), y])
+    hand = np.sum(w * ce) / np.sum(w) + lam / (2 * np.sum(w)) * sum(np.sum(v**2) for v in W)
+    assert history["loss"][0] == pytest.approx(hand, rel=1e-12)
+
+
+def test_train_validation_fraction_holds_out_rows_without_class_weight():
+    X, y = _labels_problem()
+    net = _softmax_net()
+    seed = 5
+    history = cr.train(net, X, y, optimizer="gd", epochs=1, seed=seed, validation_fraction=0.25,
+                       class_weight={2: 50.0})
+    # the held-out rows of train's split (a permutation fixed by the seed)
+    held = np.random.default_rng([seed, 1]).permutation(40)[:10]
+    assert np.any(y[held] == 2)  # a class-weighted row among them: weighting would show
+    P = net.predict(X[held])
+    plain = np.mean(-np.log(P[np.arange(10), y[held]]))
+    assert history["val_loss"][0] == pytest.approx(plain, rel=1e-12)
+
+
+def test_resume_continues_a_class_weighted_run(tmp_path):
+    X, y = _labels_problem()
+    kw = dict(optimizer="adam", lr=0.01, batch_size=8, seed=3, class_weight={2: 5.0})
+    full = _softmax_net()
+    h_full = cr.train(full, X, y, epochs=6, **kw)
+    path = tmp_path / "run.npz"
+    cr.train(_softmax_net(), X, y, epochs=3, checkpoint=path, **kw)
+    assert cr.Trainer.from_checkpoint(path).class_weight == {2: 5.0}
+    resumed, h_res = cr.resume(path, X, y, epochs=6)
+    np.testing.assert_array_equal(resumed.params, full.params)
+    assert dict(h_res) == dict(h_full)
+
+
+def test_a_checkpoint_with_a_bad_class_weight_record_is_refused(tmp_path):
+    X, y = _labels_problem()
+    path = tmp_path / "run.npz"
+    cr.train(_softmax_net(), X, y, epochs=1, checkpoint=path, class_weight={2: 5.0})
+    meta, arrays = cr.io.read_file(path, CHECKPOINT_FORMAT)
+    meta["trainer"]["class_weight"] = [[7, 5.0]]
+    cr.io.write_file(tmp_path / "bad.npz", meta, arrays)
+    with pytest.raises(ValueError, match=r"corrupted checkpoint .*class_weight: unknown class "
+                                         r"label\(s\) \[7\]"):
+        cr.resume(tmp_path / "bad.npz", X, y)
+
+
+@pytest.mark.parametrize(("make", "targets", "class_weight", "message"), [
+    (lambda: cr.mlp([3, 4, 1], hidden="tanh", seed=1), "x0", "balanced",
+     "class_weight: class weights need class targets, a network whose loss is "
+     "'cross_entropy' .* this network's loss is 'squared_error' \\(a regression\\)"),
+    (_softmax_net, "y", {3: 1.0},
+     r"class_weight: unknown class label\(s\) \[3\]; the classes of this network's targets "
+     r"are the integers \[0, 1, 2\]"),
+    (_softmax_net, "y", {"a": 1.0}, r"class_weight: unknown class label\(s\) \['a'\]"),
+    (_softmax_net, "y", {0: -1.0}, "class_weight: the weight of class 0 must be a finite "
+                                   "number >= 0, got -1.0"),
+    (_softmax_net, "y", "x", "class_weight must be None, 'balanced' or a dict"),
+    (_softmax_net, "soft", "balanced", "class_weight: class weights need class targets: "
+                                       "integer labels or one-hot rows"),
+    (lambda: cr.mlp([3, 4, 3], hidden="tanh", output="sigmoid", seed=1), "multi", {0: 1.0},
+     "class_weight: a dict of class weights is ambiguous for multi-label targets"),
+    (_softmax_net, "y", {0: 0, 1: 0, 2: 0}, "class_weight: every training example gets "
+                                            "weight 0"),
+])
+def test_train_refuses_bad_class_weight_and_trains_nothing(make, targets, class_weight,
+                                                           message):
+    X, y = _labels_problem()
+    rng = np.random.default_rng(4)
+    Y = {"x0": X[:, 0], "y": y, "soft": rng.dirichlet([1.0, 1.0, 1.0], 40),
+         "multi": (rng.random((40, 3)) < 0.5).astype(float)}[targets]
+    net = make()
+    before = net.params.copy()
+    with pytest.raises(ValueError, match=message):
+        cr.train(net, X, Y, epochs=1, class_weight=class_weight)
+    np.testing.assert_array_equal(net.params, before)

@@ -1,6 +1,6 @@
 """Class weights: ``class_weight=None | "balanced" | {class label: weight}`` turned into one
 weight per example, as scikit-learn's ``compute_sample_weight`` does, for
-:class:`~chainrule.estimators.MLPClassifier`.
+:class:`~chainrule.estimators.MLPClassifier` and :func:`chainrule.train`.
 
 "balanced" gives each example of class ``c`` the weight ``n / (k * n_c)``: ``n``
 examples, ``k`` classes present, ``n_c`` of them in class ``c`` (every class then
@@ -19,8 +19,8 @@ from collections.abc import Mapping
 
 import numpy as np
 
-__all__ = ["check_class_weight", "class_weight_from_json", "class_weight_to_json",
-           "label_weights", "multilabel_weights"]
+__all__ = ["check_class_weight", "check_network_class_weight", "class_weight_from_json",
+           "class_weight_to_json", "label_weights", "multilabel_weights", "target_class_weights"]
 
 _FORMS = "None, 'balanced' or a dict {class label: weight}"
 
@@ -120,6 +120,90 @@ def multilabel_weights(class_weight: str | dict | None, Y: np.ndarray,
     for j in range(Y.shape[1]):
         out *= label_weights(class_weight, Y[:, j], np.array([0, 1]), name)
     return out
+
+
+def check_network_class_weight(class_weight: object, net: object,
+                               name: str = "class_weight") -> str | dict | None:
+    """``class_weight`` checked for a network's targets (:func:`chainrule.train`).
+
+    The classes follow from the loss: with "cross_entropy" the output units
+    (integer labels ``0..n_outputs-1``), with "log_loss" and one output the
+    labels 0 and 1, with "log_loss" and several outputs one binary label per
+    output (multi-label: "balanced" only, see :func:`multilabel_weights`).
+    Any other loss is a regression, which has no classes to weigh.
+
+    Parameters
+    ----------
+    class_weight : None, "balanced" or Mapping
+        A dict's keys must be integer labels of the network's classes.
+    net : Network
+    name : str
+        The argument's name, for the messages.
+
+    Returns
+    -------
+    None, "balanced" or dict
+    """
+    class_weight = check_class_weight(class_weight, name)
+    if class_weight is None:
+        return None
+    loss, k = net.loss.name, net.n_outputs
+    if loss not in ("cross_entropy", "log_loss"):
+        raise ValueError(
+            f"{name}: class weights need class targets, a network whose loss is "
+            f"'cross_entropy' (softmax outputs) or 'log_loss' (sigmoid outputs); this "
+            f"network's loss is {loss!r} (a regression); weigh its examples with sample_weight")
+    if loss == "log_loss" and k > 1:
+        if isinstance(class_weight, dict):
+            multilabel_weights(class_weight, np.zeros((0, k)), name)  # refuses a dict
+        return class_weight
+    if isinstance(class_weight, dict):
+        classes = list(range(max(k, 2)))
+        bad = [c for c in class_weight if not isinstance(c, numbers.Integral)
+               or isinstance(c, (bool, np.bool_)) or int(c) not in classes]
+        if bad:
+            raise ValueError(f"{name}: unknown class label(s) {bad}; the classes of this "
+                             f"network's targets are the integers {classes}")
+    return class_weight
+
+
+def target_class_weights(class_weight: str | dict | None, net: object, Y: np.ndarray,
+                         name: str = "class_weight") -> np.ndarray | None:
+    """One weight per example of a network's prepared targets (:func:`chainrule.train`).
+
+    Parameters
+    ----------
+    class_weight : None, "balanced" or dict
+        As :func:`check_network_class_weight` returns it for ``net``.
+    net : Network
+    Y : ndarray of shape (n_samples, n_outputs)
+        The targets as ``net.prepare_targets`` gives them: one-hot rows
+        ("cross_entropy"), or 0/1 labels ("log_loss").
+
+    Returns
+    -------
+    ndarray of shape (n_samples,), float64, or None
+    """
+    if class_weight is None:
+        return None
+    if not np.all((Y == 0) | (Y == 1)):
+        raise ValueError(
+            f"{name}: class weights need class targets: integer labels or one-hot rows "
+            f"(0/1 labels for log_loss); Y holds values other than 0 and 1")
+    k = Y.shape[1]
+    if net.loss.name == "log_loss" and k > 1:
+        return multilabel_weights(class_weight, Y, name)
+    if net.loss.name == "cross_entropy":
+        ones = np.count_nonzero(Y, axis=1)
+        if not np.all(ones == 1):
+            raise ValueError(
+                f"{name}: class weights need one class per example; a row of Y has "
+                f"{'no' if np.any(ones == 0) else 'several'} 1s (give integer labels or "
+                "one-hot rows)")
+        labels = np.argmax(Y, axis=1)
+    else:
+        labels = Y[:, 0].astype(np.intp)
+    return label_weights(class_weight, labels, np.arange(max(k, 2)), name)
 
 
 def class_weight_to_json(class_weight: object) -> object:

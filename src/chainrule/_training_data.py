@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from ._class_weight import target_class_weights
 from ._validation import check_data, check_sparse_layout
 from .network import Network
 
@@ -149,6 +150,10 @@ class _TrainingData:
             X = check_data(X, net.n_inputs, keep)
         Y = net.prepare_targets(Y, X.shape[0], compact=True)
         sw = net.check_sample_weight(sample_weight, X.shape[0])
+        # class_weight: the training examples' weights times their class's; the examples
+        # held out by validation_fraction keep sample_weight alone (val_loss), as Keras
+        # applies class_weight to the training loss only
+        cw = target_class_weights(self.class_weight, net, Y)
         val = None
         if validation_data is not None and self.validation_fraction:
             raise ValueError(
@@ -186,6 +191,15 @@ class _TrainingData:
                 val = (*val, sw[order[:n_val]])
             X, Y = X[order[n_val:]], Y[order[n_val:]]
             sw = None if sw is None else sw[order[n_val:]]
+            cw = None if cw is None else cw[order[n_val:]]
+        if cw is not None:
+            cw = cw if sw is None else sw * cw
+            if not cw.sum() > 0:
+                raise ValueError(
+                    f"class_weight: every training example gets weight 0 (class_weight="
+                    f"{self.class_weight!r}{' times sample_weight' if sw is not None else ''})"
+                    "; at least one must be positive")
+            sw = net.check_sample_weight(cw, X.shape[0])  # None for weights all 1
         return X, Y, val, sw
 
     def _check_weighting(self, sw: np.ndarray | None) -> None:

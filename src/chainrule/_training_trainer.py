@@ -19,6 +19,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
+from ._class_weight import check_network_class_weight
 from ._training_checkpoints import _Checkpoints
 from ._training_data import _TrainingData
 from ._training_epochs import _EpochSteps
@@ -77,6 +78,7 @@ class Trainer(_TrainingData, _TrainingLoop, _EpochSteps, _Checkpoints):
         checkpoint_every: int = 1,
         max_time: float | None = None,
         checkpoint_notes: dict | None = None,
+        class_weight: str | dict | None = None,
     ) -> None:
         if not isinstance(net, Network):
             raise TypeError(f"net must be a chainrule Network, got {type(net).__name__}")
@@ -127,6 +129,7 @@ class Trainer(_TrainingData, _TrainingLoop, _EpochSteps, _Checkpoints):
         self.checkpoint_every = check_positive_int(checkpoint_every, "checkpoint_every")
         self.max_time = None if max_time is None else check_positive_float(max_time, "max_time")
         self.checkpoint_notes = _check_notes(checkpoint_notes)
+        self.class_weight = check_network_class_weight(class_weight, net)
         # Every setting checked: only now are the objects given changed.  A Generator gives
         # the run's seed (one draw); a Schedule object given again (another run) starts
         # afresh, as Keras's callbacks do (from_checkpoint then puts back the state of the

@@ -2,8 +2,9 @@
 
 A checkpoint is one ``.npz`` file (arrays + JSON, never pickle): the network,
 the optimizer's state vectors, the schedule, the epoch, the random
-generator's state, the history, the early-stopping state, and whether a rule
-of the run's own ended it (``"stopped"``: such a run is finished).  Everything a
+generator's state, the history, the early-stopping state, the run's
+``class_weight`` (when it has one), and whether a rule of the run's own ended it
+(``"stopped"``: such a run is finished).  Everything a
 run continues from is checked when it is read, so that a damaged checkpoint
 is refused instead of resuming a different run.
 """
@@ -20,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from . import io
+from ._class_weight import class_weight_from_json, class_weight_to_json
 from ._validation import (
     caller_outside_chainrule,
     check_path,
@@ -80,6 +82,8 @@ def checkpoint_payload(trainer: Trainer) -> tuple[dict[str, Any], dict[str, np.n
     }
     if trainer.checkpoint_notes is not None:  # the caller's own record, written as it is
         meta["notes"] = trainer.checkpoint_notes
+    if trainer.class_weight is not None:  # left out unless set, as older versions wrote
+        meta["trainer"]["class_weight"] = class_weight_to_json(trainer.class_weight)
     arrays = {k: v.copy() for k, v in io.network_arrays(trainer.net).items()}
     arrays.update({f"optimizer/{k}": v.copy() for k, v in opt.state.items()})
     if trainer.best_params is not None:
@@ -131,6 +135,8 @@ def trainer_from_checkpoint(
         if missing:
             raise ValueError(f"trainer: missing setting(s) {missing}")
         full = t.pop("full_batch")
+        # missing in older checkpoints and in those of runs without it; a dict as pairs
+        class_weight = class_weight_from_json(t.pop("class_weight", None))
         record = meta["optimizer"]
         opt = Optimizer.from_config(record["config"])
         if set(record["config"]) != set(opt.get_config()):
@@ -163,7 +169,7 @@ def trainer_from_checkpoint(
                           epochs=epochs if epochs is not None else t.pop("epochs"),
                           verbose=verbose, callbacks=callbacks, schedule=schedule,
                           checkpoint=checkpoint if checkpoint is not None else path,
-                          max_time=max_time,
+                          max_time=max_time, class_weight=class_weight,
                           **{k: v for k, v in t.items()
                              if k not in ("batch_size", "epochs")})
         except (TypeError, ValueError) as exc:

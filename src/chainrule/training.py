@@ -5,7 +5,8 @@ state (optimizer, schedule, random generator, epoch, history, best
 parameters), which is exactly what a checkpoint saves and :func:`resume`
 restores, so a resumed run gives the same parameters as an uninterrupted one
 (given the same data, and the same sample weights: the checkpoint records
-whether the run was weighted, and resuming with a different weighting is refused).
+whether the run was weighted, and resuming with a different weighting is refused;
+it also records the run's ``class_weight``, which the resumed run applies again).
 
 Safety: a loss or parameter that becomes NaN or infinite stops the run with
 :class:`TrainingDiverged` (saying where) and the network keeps its last
@@ -80,6 +81,7 @@ def train(
     verbose: int = 0,
     validation_data: tuple[object, object] | None = None,
     sample_weight: object = None,
+    class_weight: str | dict | None = None,
     **options: Any,
 ) -> History:
     """Train ``net`` by gradient descent on its flat parameter vector.
@@ -140,6 +142,25 @@ def train(
         their sum.  With ``validation_fraction`` the held-out examples keep
         their weights: ``val_loss`` is weighted the same way (the accuracies
         are not weighted).
+    class_weight : dict, "balanced" or None, optional
+        Weights of the classes, for a network whose targets are classes (loss
+        "cross_entropy" with softmax outputs, or "log_loss" with sigmoid
+        outputs; refused for any other loss, a regression): each training
+        example's weight is its class's, times its ``sample_weight`` when one
+        is given, and the run is then weighted as with ``sample_weight``.  The
+        classes are the integer labels of ``Y``: ``0..n_outputs-1`` for
+        "cross_entropy" (``Y`` as integer labels or one-hot rows), 0 and 1 for
+        one "log_loss" output.  A dict ``{label: weight}`` (finite weights
+        >= 0; classes left out weigh 1); "balanced":
+        ``n_samples / (n_classes * count of the class)`` over the training
+        ``Y`` (the classes present), the weights of scikit-learn's
+        ``compute_sample_weight("balanced", labels)``.  Several "log_loss"
+        outputs are multi-label: "balanced" weighs each output as a binary
+        target and multiplies their weights (as ``compute_sample_weight``
+        does), a dict is refused.  Examples held out by
+        ``validation_fraction`` keep ``sample_weight`` alone (``val_loss`` is
+        not class-weighted, as in Keras).  The checkpoint records it, and
+        :func:`resume` continues with it.
     **options
         ``shuffle`` (True), ``validation_fraction`` (hold out this fraction of
         the training data instead of ``validation_data``), ``schedule``
@@ -224,7 +245,8 @@ def train(
         If a setting is out of range, or ``lr`` or ``momentum`` is given with
         an Optimizer object (which has its own); nothing is trained then.
     """
-    trainer = Trainer(net, optimizer, lr, momentum, batch_size, epochs, seed, verbose, **options)
+    trainer = Trainer(net, optimizer, lr, momentum, batch_size, epochs, seed, verbose,
+                      class_weight=class_weight, **options)
     if not isinstance(optimizer, Optimizer):
         return trainer.fit(X, Y, validation_data, sample_weight)
     # An Optimizer object given again (a loop over networks, say) kept the last run's step
@@ -285,7 +307,8 @@ def resume(
     sample_weight : array-like of shape (n_samples,), optional
         The run's sample weights: required when the run was trained with
         weights, refused when the checkpoint records a run without them (see
-        :meth:`Trainer.fit`).
+        :meth:`Trainer.fit`).  The run's ``class_weight`` comes from the
+        checkpoint, and multiplies them as it did.
     schedule : Schedule, optional
         The run's schedule, when it is of a class of your own (see
         :meth:`Trainer.from_checkpoint`); the built-in ones come from the
