@@ -58,3 +58,17 @@ def test_readme_teaching_snippet_runs_on_its_own(tmp_path, monkeypatch):
     assert "net_h1 = " in str(t) and "= 0.2\n" in str(t)
     assert abs(t.step.output_new[0] - 0.721874) < 1e-6
     assert (tmp_path / "step.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_readme_class_weight_snippet_runs_and_raises_the_rare_class_recall():
+    code = _readme_python_block("### Imbalanced classes: `class_weight`")
+    namespace: dict = {}
+    exec(compile(code, "README.md", "exec"), namespace)
+    recall = namespace["recall"]  # sklearn.metrics.recall_score of class 1 on the test half
+    for key in ("balanced", "{0: 1.0, 1: 9.0}", "train"):
+        assert recall[key] > recall["None"] + 0.3, recall
+    # the figures the README's comments show are the ones computed
+    shown = (f"None {recall['None']:.2f}, balanced {recall['balanced']:.2f}, "
+             f"{{0: 1, 1: 9}} {recall['{0: 1.0, 1: 9.0}']:.2f}")
+    assert shown in code, (shown, recall)
+    assert f"# {recall['train']:.2f}" in code, recall
