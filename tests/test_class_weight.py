@@ -92,6 +92,24 @@ def test_balanced_raises_the_minority_recall():
     assert recall["balanced"] > recall[None] + 0.3, recall  # measured: 0.33 -> 0.85
 
 
+def test_class_weight_acts_within_each_batch_as_documented():
+    # one example per batch: its weighted mean is its loss, so without alpha (whose divisor
+    # counts the weights) the weighted run is the unweighted one, parameter for parameter;
+    # with the default batches of up to 200 rows it raises the rare class's recall
+    X, y = make_classification(300, 6, n_informative=3, weights=[0.9], class_sep=0.8,
+                               random_state=1)
+    params, recall = {}, {}
+    for batch_size in (1, 200):
+        for cw in (None, "balanced"):
+            est = MLPClassifier((8,), alpha=0.0, batch_size=batch_size, max_iter=5 if
+                                batch_size == 1 else 20, learning_rate_init=0.01,
+                                random_state=0, class_weight=cw).fit(X, y)
+            params[batch_size, cw] = _params(est)
+            recall[batch_size, cw] = recall_score(y, est.predict(X))
+    np.testing.assert_array_equal(params[1, "balanced"], params[1, None])
+    assert recall[200, "balanced"] > recall[200, None] + 0.3, recall
+
+
 def test_multilabel_balanced_is_compute_sample_weight():
     rng = np.random.default_rng(1)
     X = rng.normal(size=(60, 3))

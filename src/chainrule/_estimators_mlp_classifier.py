@@ -224,7 +224,13 @@ class MLPClassifier(_ClassifierOutputs, ClassifierMixin, _BaseMLP):
         the held-out examples' validation accuracy is weighted by
         ``sample_weight`` alone (as scikit-learn's SGDClassifier scores them;
         Keras also applies ``class_weight`` to the training loss only), so it
-        stays the plain accuracy without ``sample_weight``.
+        stays the plain accuracy without ``sample_weight``.  As ``sample_weight``
+        does (here and in scikit-learn's MLP), the weights act within each
+        mini-batch, whose loss is their weighted mean: the smaller the batches,
+        the less they change (with ``batch_size=1`` nothing but the ``alpha``
+        divisor: one example's weighted mean is its loss; Keras divides by the
+        batch size instead).  "lbfgs", "cg" and batches of many rows (the
+        default "auto" takes up to 200) weigh the classes as intended.
 
     Attributes
     ----------

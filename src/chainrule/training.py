@@ -159,8 +159,11 @@ def train(
         target and multiplies their weights (as ``compute_sample_weight``
         does), a dict is refused.  Examples held out by
         ``validation_fraction`` keep ``sample_weight`` alone (``val_loss`` is
-        not class-weighted, as in Keras).  The checkpoint records it, and
-        :func:`resume` continues with it.
+        not class-weighted, as in Keras).  Like ``sample_weight``, the weights
+        act within each batch (its weighted mean): with ``batch_size=1`` they
+        change nothing but a per-sample decay's divisor, and the larger the
+        batches ("gd": all rows), the closer to the intended weighting.  The
+        checkpoint records it, and :func:`resume` continues with it.
     **options
         ``shuffle`` (True), ``validation_fraction`` (hold out this fraction of
         the training data instead of ``validation_data``), ``schedule``
