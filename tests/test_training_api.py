@@ -206,6 +206,48 @@ def test_restore_best_brings_back_the_best_epoch_with_its_batchnorm_statistics(h
                                                        rel=1e-12)
 
 
+class _StopAtBegin(chainrule.Callback):
+    def on_train_begin(self, state):
+        state.stop = True
+
+
+def test_a_second_fit_after_restore_best_goes_on_from_the_parameters_reached(tmp_path):
+    """restore_best gives the first fit's network its best epoch (3 of 8); raising epochs,
+    the next fit goes on from epoch 8's parameters and BatchNorm statistics, as one fit of
+    12 epochs does and as resume does from the checkpoint of epoch 8."""
+    X, Y, Xv, Yv = _early_stopping_problem()
+    options = {"optimizer": "sgd", "lr": 0.05, "batch_size": 10, "seed": 0, "patience": 50}
+    whole_snap, split_snap = _Snapshots(), _Snapshots()
+    whole = Trainer(_batchnorm_net(), epochs=12, callbacks=[whole_snap], **options)
+    reference = whole.fit(X, Y, (Xv, Yv))
+    split = Trainer(_batchnorm_net(), epochs=8, callbacks=[split_snap],
+                    checkpoint=tmp_path / "run.ckpt", **options)
+    first = split.fit(X, Y, (Xv, Yv))
+    best = first.best_epoch
+    assert first.stop_reason == "epochs" and best < 8 and best == reference.best_epoch
+    np.testing.assert_array_equal(split.net.params, whole_snap.params[best])  # restored
+    (tmp_path / "run.ckpt.npz").rename(tmp_path / "epoch8.ckpt.npz")
+    split.epochs = 12
+    # a callback's stop in on_train_begin: that call trains nothing and changes nothing
+    split.callbacks.append(_StopAtBegin())
+    assert split.fit(X, Y, (Xv, Yv)).stop_reason == "callback"
+    np.testing.assert_array_equal(split.net.params, whole_snap.params[best])
+    split.callbacks.pop()
+    history = split.fit(X, Y, (Xv, Yv))
+    assert history["val_loss"] == reference["val_loss"]
+    for epoch in range(9, 13):  # epoch by epoch as the single run
+        np.testing.assert_array_equal(split_snap.params[epoch], whole_snap.params[epoch])
+        for k, v in split_snap.buffers[epoch].items():
+            np.testing.assert_array_equal(v, whole_snap.buffers[epoch][k])
+    np.testing.assert_array_equal(split.net.params, whole.net.params)
+    resumed, again = chainrule.resume(tmp_path / "epoch8.ckpt", X, Y, (Xv, Yv), epochs=12)
+    assert again["val_loss"] == reference["val_loss"]
+    np.testing.assert_array_equal(resumed.params, whole.net.params)
+    # a fit that trains nothing more leaves the best epoch's parameters, as the first did
+    split.fit(X, Y, (Xv, Yv))
+    np.testing.assert_array_equal(split.net.params, whole_snap.params[history.best_epoch])
+
+
 # --- a callback that raises -----------------------------------------------------------------
 @pytest.mark.parametrize("hook", ["on_epoch_end", "on_batch_end"])
 def test_a_callback_that_raises_leaves_the_history_so_far_and_the_current_network(hook):

@@ -20,7 +20,7 @@ from ._training_guards import _NO_BLOCK, _Blocks, _StopFlag
 from .callbacks import History, TrainState
 from .checkpoints import SELF_STOPS
 from .dropout import Dropout
-from .network import _accuracy_count
+from .network import Network, _accuracy_count
 from .optimizers import _blas_updates
 
 
@@ -65,7 +65,12 @@ class _TrainingLoop:
         where the first left it (the epoch count, the optimizer's and the
         schedule's state, the random generator, the history, and the early
         stopping's best loss, epochs without improvement and best parameters)
-        up to ``epochs`` in all; raise ``trainer.epochs`` to go further.  A run
+        up to ``epochs`` in all; raise ``trainer.epochs`` to go further.  It
+        goes on from the parameters the run had reached, also when
+        ``restore_best`` gave the network its best epoch's at the end of the
+        first call (unless the network was changed since), so that the two
+        calls train as one does, and as :func:`~chainrule.training.resume`
+        does from the run's checkpoint.  A run
         that stopped itself (early stopping, ``loss_threshold``,
         ``grad_norm_threshold``, a callback's ``stop`` after a batch or an
         epoch) is finished: a later call trains no epoch and returns the history
@@ -105,6 +110,16 @@ class _TrainingLoop:
                 if isinstance(layer, Dropout) and not layer.own_seed:
                     layer.rng = np.random.default_rng([self.seed, 2, i])
         self.sample_weighted = sw is not None
+        reached = None
+        if self._reached is not None and self.epoch < self.epochs and self._stopped is None:
+            # the last fit ended at its last epoch with the best epoch's parameters: the run
+            # goes on from those it had reached (its checkpoint holds them too), unless the
+            # network was changed since
+            reached, self._reached = self._reached, None
+            if self.best_params is not None and np.array_equal(net.params, self.best_params):
+                _set_parameters(net, *reached)
+            else:
+                reached = None
         # a second fit() continues up to self.epochs; a run that stopped itself is finished
         history.stop_reason = self._stopped
         if self._stopped is not None and self.verbose:
@@ -308,8 +323,23 @@ class _TrainingLoop:
         if self.best_params is not None and self.restore_best and self.patience is not None and (
             history.stop_reason in SELF_STOPS or history.stop_reason == "epochs"
         ) and not at_begin:
-            net.params[...] = self.best_params
-            for layer, values in zip(net.layers, self.best_buffers, strict=False):
-                if values:
-                    layer.set_buffers(values)
+            if history.stop_reason == "epochs" and self._reached is None:
+                # a run that raising epochs continues, from where it is now
+                self._reached = (net.params.copy(),
+                                 [{k: v.copy() for k, v in layer.buffers().items()}
+                                  for layer in net.layers])
+            _set_parameters(net, self.best_params, self.best_buffers)
+        elif at_begin and reached is not None:  # this call trained nothing: as it was
+            self._reached = reached
+            _set_parameters(net, self.best_params, self.best_buffers)
         return history
+
+
+def _set_parameters(net: Network, params: np.ndarray,
+                    buffers: list[dict[str, np.ndarray]]) -> None:
+    """Put ``params``, shape (n_params,), and the running statistics ``buffers`` (one dict
+    per layer, empty for a layer without them) into ``net``."""
+    net.params[...] = params
+    for layer, values in zip(net.layers, buffers, strict=False):
+        if values:
+            layer.set_buffers(values)

@@ -52,6 +52,10 @@ class Trainer(_TrainingData, _TrainingLoop, _EpochSteps, _Checkpoints):
     # Whether fit starts the optimizer afresh (its step count and state vectors dropped)
     # once its checks pass: train() asks it for an Optimizer object, which is a new run's.
     _restart_optimizer = False
+    # The parameters and running statistics (BatchNorm) the run had reached when restore_best
+    # put its best epoch's back at its last epoch: a later fit with more epochs goes on from
+    # them, as resume does from the run's checkpoint (None: the network holds them).
+    _reached: tuple[np.ndarray, list[dict[str, np.ndarray]]] | None = None
 
     def __init__(
         self,
