@@ -593,6 +593,35 @@ def test_ctrl_c_after_the_last_batch_records_the_uninterrupted_run(tmp_path, mon
     _same_model(tmp_path / "model.npz", tmp_path / "ref.npz")
 
 
+def test_ctrl_c_after_the_last_batch_keeps_the_best_weights_of_patience(tmp_path, monkeypatch,
+                                                                        capsys):
+    """With --patience, the run that Ctrl-C stops right after its last step (36: epoch 4 of
+    4) is finished too: its model is the uninterrupted run's, the best epoch's (3) weights,
+    as --patience promises and as --resume of its checkpoint gives."""
+    argv = [*IRIS, "--lr", "1", "--epochs", "4", "--patience", "10"]
+    reference = tmp_path / "reference.npz"
+    assert _status([*argv, "-o", reference]) == 0
+    val_loss = load_metadata(reference)["history"]["val_loss"]
+    assert 1 + int(np.argmin(val_loss)) < 4  # the best epoch is not the last
+    step, calls = Trainer._step, [0]
+
+    def ctrl_c_after(self, *args, **kwargs):
+        out = step(self, *args, **kwargs)
+        calls[0] += 1
+        if calls[0] == 36:  # the loop's handler, as a Ctrl-C arriving now calls it
+            signal.getsignal(signal.SIGINT)(signal.SIGINT, None)
+        return out
+
+    monkeypatch.setattr(Trainer, "_step", ctrl_c_after)
+    model, ckpt = tmp_path / "model.npz", tmp_path / "ck.npz"
+    assert _status([*argv, "--checkpoint", ckpt, "-o", model]) == 0
+    monkeypatch.setattr(Trainer, "_step", step)
+    np.testing.assert_array_equal(chainrule.load(model).params, chainrule.load(reference).params)
+    resumed = tmp_path / "resumed.npz"
+    assert _status([*argv, "--checkpoint", ckpt, "--resume", "-o", resumed]) == 0
+    np.testing.assert_array_equal(chainrule.load(resumed).params, chainrule.load(model).params)
+
+
 def test_sigterm_before_training_exits_143(tmp_path, monkeypatch, capsys, sigterm_caught):
     """A SIGTERM while the data are read (no training loop yet) ends the command with
     128 + 15 and writes nothing."""

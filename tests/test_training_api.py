@@ -163,7 +163,7 @@ class _Snapshots(chainrule.Callback):
                                      for k, v in state.net.layers[1].buffers().items()}
         if state.epoch == self.at and self.how == "callback":
             state.stop = True
-        if state.epoch == self.at and self.how == "ctrl-c":
+        if state.epoch == self.at and self.how.startswith("ctrl-c"):
             raise KeyboardInterrupt
 
 
@@ -178,19 +178,22 @@ def _batchnorm_net() -> chainrule.Network:
     ("early_stopping", True), ("epochs", True), ("loss_threshold", True),
     ("callback", True), ("callback-mid-epoch", True),
     ("ctrl-c", False),  # interrupted: continued later, from the current parameters
+    ("ctrl-c-after-the-last-epoch", True),  # interrupted with nothing left to continue
 ])
 def test_restore_best_brings_back_the_best_epoch_with_its_batchnorm_statistics(how, restored):
     X, Y, Xv, Yv = _early_stopping_problem()
     net = _batchnorm_net()
     snap = _Snapshots(how, at=5)  # the best epoch is 3
-    options = {"patience": 3, "epochs": 200 if how != "epochs" else 5}
+    last_epoch = how in ("epochs", "ctrl-c-after-the-last-epoch")
+    options = {"patience": 3, "epochs": 5 if last_epoch else 200}
     if how == "loss_threshold":  # epoch 5's training loss, found by a run without it
         probe = chainrule.train(_batchnorm_net(), X, Y, optimizer="sgd", lr=0.05,
                                 batch_size=10, epochs=5, seed=0)
         options["loss_threshold"] = probe["loss"][-1]
     history = chainrule.train(net, X, Y, optimizer="sgd", lr=0.05, batch_size=10, seed=0,
                               validation_data=(Xv, Yv), callbacks=[snap], **options)
-    reason = {"ctrl-c": "interrupted", "callback-mid-epoch": "callback"}.get(how, how)
+    reason = {"ctrl-c": "interrupted", "ctrl-c-after-the-last-epoch": "interrupted",
+              "callback-mid-epoch": "callback"}.get(how, how)
     assert history.stop_reason == reason
     last, best = max(snap.params), history.best_epoch
     assert best == 1 + int(np.argmin(history["val_loss"])) and best < last

@@ -319,11 +319,14 @@ class _TrainingLoop:
             self._stopped = history.stop_reason
         # restore_best: a finished run ends with its best parameters whatever ended it, as
         # Keras's restore_best_weights does; a run stopped by Ctrl-C or max_time keeps its
-        # current ones, from which a later fit or resume continues
+        # current ones, from which a later fit or resume continues, unless the Ctrl-C came
+        # once its last epoch was complete (nothing is left to continue, as resume finds)
+        all_epochs = history.stop_reason == "epochs" or (
+            history.stop_reason == "interrupted" and self.epoch >= self.epochs)
         if self.best_params is not None and self.restore_best and self.patience is not None and (
-            history.stop_reason in SELF_STOPS or history.stop_reason == "epochs"
+            history.stop_reason in SELF_STOPS or all_epochs
         ) and not at_begin:
-            if history.stop_reason == "epochs" and self._reached is None:
+            if all_epochs and self._reached is None:
                 # a run that raising epochs continues, from where it is now
                 self._reached = (net.params.copy(),
                                  [{k: v.copy() for k, v in layer.buffers().items()}

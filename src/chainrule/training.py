@@ -178,8 +178,9 @@ def train(
         the BatchNorm running statistics that go with them (the optimizer's
         state stays as the run left it, as with Keras's
         ``restore_best_weights``), while Ctrl-C and ``max_time`` keep the
-        current parameters, to be continued, and a divergence the last finite
-        ones; an epoch's training loss is
+        current parameters, to be continued (a Ctrl-C once the last epoch is
+        complete leaves nothing to continue: that run ends with its best
+        epoch's too), and a divergence the last finite ones; an epoch's training loss is
         taken before its updates, so with one batch per epoch ("gd") and no
         validation these are the parameters the best epoch started from,
         whose cost that loss is), ``min_delta``,
