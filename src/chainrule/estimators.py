@@ -64,10 +64,6 @@ from .initializers import get_initializer
 
 __all__ = ["MLPClassifier", "MLPRegressor", "load_estimator"]
 
-# the classes' public home, as before they had modules of their own: pickles, reprs and
-# the documentation name chainrule.estimators.MLPClassifier, whatever module holds them
-MLPClassifier.__module__ = MLPRegressor.__module__ = __name__
-
 _ESTIMATORS = {"MLPClassifier": MLPClassifier, "MLPRegressor": MLPRegressor}
 
 
