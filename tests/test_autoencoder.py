@@ -1300,3 +1300,35 @@ def test_transform_and_predictions_run_in_blocks_of_rows(rng, monkeypatch):
     # the result (1.4 MB) and blocks of it: no net input or output of all the rows beside it
     assert peak < 1.5 * H.nbytes, (peak, H.nbytes)
     np.testing.assert_array_equal(ae.network_.params, params)  # the fitted network untouched
+
+
+def test_min_max_scaled_data_is_in_range_whatever_its_rounding():
+    """MinMaxScaler's rows reach 1.0000000000000002: "[0, 1]" refused them, "from 0 to 1".
+
+    Reference: scikit-learn's MinMaxScaler, the natural step before a sigmoid decoder.
+    Values past a bound by rounding are accepted by the autoencoder, the stack and
+    self-taught learning; a value 1e-5 past it is still refused, shown to 7 digits.
+    """
+    from sklearn.datasets import load_breast_cancer
+    from sklearn.preprocessing import MinMaxScaler
+
+    from chainrule.autoencoder import self_taught_learning
+
+    X = MinMaxScaler().fit_transform(load_breast_cancer().data)[421:461 + 1]  # 461: 1 + 2e-16
+    over = X.max() - 1.0
+    assert 0 < over < 1e-12  # the rounding this test is about, reproduced here
+    ae = cr.SparseAutoencoder(3, max_iter=3, random_state=0).fit(X)
+    W1, b1 = ae.network_.layers[0].W, ae.network_.layers[0].b
+    np.testing.assert_allclose(ae.transform(X), 1 / (1 + np.exp(-(X @ W1 + b1))), rtol=1e-12)
+    assert np.isfinite(ae.cost(ae.network_.params, X)[0])
+    y = np.arange(41) % 2
+    cr.StackedAutoencoder((3,), max_iter=2, fine_tune_iter=1, random_state=0).fit(
+        X, y, X_unlabeled=X)
+    self_taught_learning(X, X[:20], y[:20], X[20:], y[20:], n_hidden=3, hidden_sizes=(3,),
+                         max_iter=2, softmax_max_iter=3, fine_tune_iter=1, random_state=0)
+    X32 = MinMaxScaler().fit_transform(load_breast_cancer().data.astype(np.float32))
+    assert X32.max() == np.nextafter(np.float32(1), np.float32(2))  # one float32 ulp over
+    cr.SparseAutoencoder(3, max_iter=1, random_state=0).fit(X32)
+    X[0, 0] = 1 + 1e-5
+    with pytest.raises(ValueError, match=r"got values from [0-9.]+ to 1\.00001; rescale"):
+        cr.SparseAutoencoder(3, max_iter=3, random_state=0).fit(X)

@@ -13,7 +13,7 @@ from .._validation import (
     check_positive_int,
 )
 from ._softmax import SoftmaxRegression
-from ._sparse import SparseAutoencoder
+from ._sparse import SparseAutoencoder, _outside
 from ._stacked import StackedAutoencoder
 
 
@@ -126,10 +126,10 @@ def self_taught_learning(
             raise ValueError(f"{name} must have {X_train.shape[1]} columns like X_train, "
                              f"got {data.shape[1]}")
     for name, data in (("X_unlabeled", X_unlabeled), ("X_train", X_train)):
-        if data.min() < 0 or data.max() > 1:  # X_train: the stack's labelled data
+        if _outside(data, 0.0, 1.0):  # X_train: the stack's labelled data
             raise ValueError(
                 f"{name}: the data must lie in [0, 1] (the autoencoders reconstruct such "
-                f"data by a sigmoid), got values from {data.min():g} to {data.max():g}; "
+                f"data by a sigmoid), got values from {data.min():.7g} to {data.max():.7g}; "
                 "rescale it (chainrule.preprocessing.normalize_patches)")
     y_train, y_test = np.asarray(y_train), np.asarray(y_test)
     for name, labels, data in (("y_train", y_train, X_train), ("y_test", y_test, X_test)):

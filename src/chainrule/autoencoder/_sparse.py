@@ -45,8 +45,32 @@ def _layer_outputs(net: Network, i: int, X: np.ndarray) -> np.ndarray:
     return net._predict_rows(X, net._block_rows(None), slice(i, i + 1))
 
 
+RANGE_ROUNDING = 8 * float(np.finfo(np.float32).eps)
+"""How far data may pass a decoder's bound and still count as inside it (about 1e-6).
+
+A rescaling to a range rounds: scikit-learn's ``MinMaxScaler`` gives maxima such as
+``1.0000000000000002`` in float64 (and a float32 ulp, 1.2e-7, in float32).  Such
+values are the bound itself; a decoder misses them by nothing a cost can see.
+"""
+
+
+def _outside(data: np.ndarray, low: float, high: float) -> bool:
+    """Whether ``data`` passes ``[low, high]`` by more than :data:`RANGE_ROUNDING`.
+
+    Parameters
+    ----------
+    data : ndarray of shape (n_samples, n_features)
+    low, high : float
+        The closed range (infinite bounds allowed).
+    """
+    return bool(data.min() < low - RANGE_ROUNDING * max(1.0, abs(low))
+                or data.max() > high + RANGE_ROUNDING * max(1.0, abs(high)))
+
+
 def _check_reachable(X: np.ndarray, output: str, decoder: str) -> None:
     """Refuse data that a decoder of activation ``decoder`` cannot reconstruct.
+
+    Values past a bound by rounding only (:data:`RANGE_ROUNDING`) are accepted.
 
     Parameters
     ----------
@@ -58,11 +82,11 @@ def _check_reachable(X: np.ndarray, output: str, decoder: str) -> None:
         The canonical name of its activation ("sigmoid", "tanh", ...).
     """
     low, high = OUTPUT_RANGES.get(decoder, (-np.inf, np.inf))
-    if X.min() < low or X.max() > high:
+    if _outside(X, low, high):
         raise ValueError(
             f"X: with output={output!r} the data must lie in [{low:g}, {high:g}] (it "
-            f"is reconstructed by a {decoder}), got values from {X.min():g} to "
-            f"{X.max():g}; rescale it (chainrule.preprocessing.normalize_patches) or use "
+            f"is reconstructed by a {decoder}), got values from {X.min():.7g} to "
+            f"{X.max():.7g}; rescale it (chainrule.preprocessing.normalize_patches) or use "
             "output='identity'")
 
 
@@ -248,7 +272,8 @@ class SparseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseE
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
-            With a sigmoid output the values must lie in [0, 1].  Dense only
+            With a sigmoid output the values must lie in [0, 1] (up to
+            ``RANGE_ROUNDING``, 9.5e-7: a rescaler's rounding).  Dense only
             (a sparse matrix is refused; pass ``X.toarray()``).
         y : ignored
 

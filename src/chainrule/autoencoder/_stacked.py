@@ -27,7 +27,7 @@ from ._base import (
 )
 from ._penalty import KLSparsity, _penalized_cost
 from ._softmax import SoftmaxRegression
-from ._sparse import SparseAutoencoder
+from ._sparse import SparseAutoencoder, _outside
 
 
 def _check_unit_range(data: np.ndarray, name: str) -> None:
@@ -39,11 +39,11 @@ def _check_unit_range(data: np.ndarray, name: str) -> None:
     name : str
         How the message names it.
     """
-    if data.min() < 0 or data.max() > 1:
+    if _outside(data, 0.0, 1.0):  # past a bound by rounding only is inside
         raise ValueError(
             f"{name}: the data must lie in [0, 1] (the first autoencoder "
             f"reconstructs such data by a sigmoid), got values from "
-            f"{data.min():g} to {data.max():g}; rescale it "
+            f"{data.min():.7g} to {data.max():.7g}; rescale it "
             "(chainrule.preprocessing.normalize_patches)")
 
 
