@@ -726,3 +726,37 @@ def test_a_failed_save_leaves_the_existing_picture_and_no_temporary(monkeypatch,
     svg = plots.plot_loss({"loss": [1.0]}, tmp_path / "l.svg").read_bytes()
     assert svg.lstrip()[:5] == b"<?xml"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["l.PDF", "l.svg", "loss.png"]
+
+
+def test_decision_regions_give_an_estimator_fitted_on_a_dataframe_its_columns(tmp_path):
+    """The grid reached such an estimator as an array: scikit-learn warned ("X does not
+    have valid feature names"), and a ColumnTransformer picking columns by name failed.
+
+    Reference: the estimator's own predict on the grid as a DataFrame of X's columns.
+    """
+    import warnings
+
+    import pandas as pd
+    from sklearn.compose import ColumnTransformer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame(rng.normal(size=(60, 2)) * [1.0, 100.0], columns=["alcohol", "proline"])
+    y = np.where(X["alcohol"] + X["proline"] / 100 > 0, "high", "low")
+    by_name = make_pipeline(
+        ColumnTransformer([("s", StandardScaler(), ["proline", "alcohol"])]),
+        LogisticRegression()).fit(X, y)
+    scaled = make_pipeline(StandardScaler(), LogisticRegression()).fit(X, y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        path = plots.plot_decision_regions([("by name", by_name, X, y), ("scaled", scaled, X, y)],
+                                           tmp_path / "regions.png", resolution=20)
+    assert _png(path).shape[:2] == (400, 800)
+    grid = np.column_stack([np.linspace(-2, 2, 7), np.linspace(250, -250, 7)])
+    for model in (by_name, scaled):
+        index, classes = plots._region_classes(model, grid, y, X.columns)
+        expected = model.predict(pd.DataFrame(grid, columns=X.columns))
+        assert classes == ["high", "low"] and len(set(expected)) == 2
+        np.testing.assert_array_equal(np.asarray(classes)[index], expected)

@@ -25,7 +25,8 @@ _REGION_COLORS = ["#f4c7a1", "#a9cbe8", "#b5dfb0", "#f0b0b0", "#d3c2e6", "#d9c0b
 _MARKERS = ["o", "s", "^", "D", "v", "P", "X", "*", "<", ">"]
 
 
-def _region_classes(model: object, grid: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, list]:
+def _region_classes(model: object, grid: np.ndarray, y: np.ndarray,
+                    columns: object = None) -> tuple[np.ndarray, list]:
     """Class index of every grid point and the class list, for any kind of classifier.
 
     ``model`` may be a chainrule Network (its outputs: argmax of several
@@ -34,9 +35,19 @@ def _region_classes(model: object, grid: np.ndarray, y: np.ndarray) -> tuple[np.
     read as labels or scores like a callable's), an object with ``predict`` (labels)
     or ``predict_proba`` (argmax, columns in the order of its ``classes_``
     or of the sorted labels of ``y``), or a callable giving labels or scores
-    (scores are thresholded at 0.5 for 0/1 labels, else at 0).
+    (scores are thresholded at 0.5 for 0/1 labels, else at 0).  ``columns``: the
+    column names of a pandas DataFrame of the points, or None; an estimator then
+    gets the grid as a DataFrame of those columns, as it was fitted (scikit-learn
+    warns about a plain array, and a ColumnTransformer picking columns by name
+    needs them).
     """
     from ..network import Network
+
+    if columns is not None and (hasattr(model, "predict") or hasattr(model, "predict_proba")) \
+            and not isinstance(model, Network):
+        import pandas as pd
+
+        grid = pd.DataFrame(grid, columns=columns)
 
     classes = list(np.unique(y))
     probability = False  # one sigmoid unit: P(second class), whatever the labels are
@@ -107,7 +118,8 @@ def plot_decision_regions(
         classifier), or a callable mapping an array of shape (n, 2) to labels
         or to scores of shape (n,) (thresholded at 0.5 for 0/1 labels, else
         at 0).  ``X`` of shape (n_samples, 2), ``y`` of shape (n_samples,),
-        any number of classes (up to 10 colours).
+        any number of classes (up to 10 colours).  When ``X`` is a pandas
+        DataFrame, an estimator gets the grid as a DataFrame of its columns.
     path : str or Path
         Output PNG, 400 pixels high (430 with a title) and 400 wide per panel.
     resolution : int, default 200
@@ -130,6 +142,8 @@ def plot_decision_regions(
                              f"{panel!r:.80}")
     fig = _figure((4.0 * len(panels), 4.0 + (0.3 if title else 0)))
     for i, (name, model, X, y) in enumerate(panels):
+        # a pandas DataFrame's names, for an estimator fitted on one
+        columns = X.columns if type(X).__module__.startswith("pandas") else None
         X, y = np.asarray(X, dtype=np.float64), np.asarray(y).ravel()
         if X.ndim != 2 or X.shape[1] != 2:
             raise ValueError(f"panels[{i}]: X must have shape (n_samples, 2), got {X.shape}")
@@ -147,7 +161,7 @@ def plot_decision_regions(
                              np.linspace(lo[1] - pad[1], hi[1] + pad[1], resolution))
         grid = np.column_stack([gx.ravel(), gy.ravel()])
         try:
-            index, classes = _region_classes(model, grid, y)
+            index, classes = _region_classes(model, grid, y, columns)
         except ValueError as exc:  # the model and y do not fit: say which panel
             raise ValueError(f"panels[{i}]: {exc}") from None
         k = len(classes)
