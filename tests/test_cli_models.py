@@ -1541,3 +1541,29 @@ def test_train_schedule_refuses_what_is_no_schedule(value, message, tmp_path, ca
     err = capsys.readouterr().err
     assert "argument --schedule: " in err and message in err
     assert not (tmp_path / "m.npz").exists()
+
+
+def test_a_pandas_index_column_is_named_as_such(tmp_path, capsys):
+    """A DataFrame written by to_csv() (index=True, its default) was refused with "column 1
+    has no name" alone; the message now says where such a column comes from and what to do.
+
+    Reference: pandas' own to_csv of the wine data, and the same frame with index=False.
+    """
+    from sklearn.datasets import load_wine
+
+    from chainrule.tabular import read_data
+
+    frame = load_wine(as_frame=True).frame.sample(40, random_state=0)
+    frame.to_csv(tmp_path / "wine.csv")
+    assert main(["train", str(tmp_path / "wine.csv"), "-o", str(tmp_path / "m"), "-q"]) == 2
+    err = capsys.readouterr().err
+    assert (f"{tmp_path / 'wine.csv'} line 1: column 1 has no name (pandas' DataFrame.to_csv "
+            "writes its index there: write the file with index=False)") in err, err
+    assert not (tmp_path / "m.npz").exists()
+    frame.to_csv(tmp_path / "wine.csv", index=False)  # as the message says
+    table = read_data(str(tmp_path / "wine.csv"))
+    np.testing.assert_array_equal(table.X, frame.drop(columns="target").to_numpy())
+    assert table.feature_names == list(frame.columns[:-1])
+    _write_csv(tmp_path / "gap.csv", ["a", "", "y"], [["1", "2", "0"], ["3", "4", "1"]])
+    assert main(["train", str(tmp_path / "gap.csv"), "-o", str(tmp_path / "m"), "-q"]) == 2
+    assert "gap.csv line 1: column 2 has no name\n" in capsys.readouterr().err

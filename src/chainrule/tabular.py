@@ -222,7 +222,11 @@ def _read_csv(path: Path, target: str | None, features: list[str] | None,
             f"got numbers ({', '.join(header[:4])}{', ...' if len(header) > 4 else ''})"
         )
     if "" in header:
-        raise ValueError(f"{path} line {rows[0][0]}: column {header.index('') + 1} has no name")
+        j = header.index("")
+        # pandas' to_csv writes its index first, with no name: the usual such file
+        index = (" (pandas' DataFrame.to_csv writes its index there: write the file with "
+                 "index=False)") if j == 0 else ""
+        raise ValueError(f"{path} line {rows[0][0]}: column {j + 1} has no name{index}")
     # a target or feature named by the caller among the first row's text cells says that the
     # row is the header, whatever it looks like; its numbers say nothing (a model's feature
     # '0' is also a pixel value 0 of a header-less file's first example)
