@@ -790,3 +790,66 @@ def test_load_names_a_damaged_dropout_seed_mark(tmp_path, value):
     with pytest.raises(TypeError, match=r"Dropout own_seed: expected true or false"):
         layer.set_state(bad)
     assert layer.get_state() == before
+
+
+# --- JSON integers past int64 in number records -------------------------------------------
+@pytest.fixture
+def saved_model(tmp_path):
+    from chainrule import Dense, Network
+    from chainrule.saved_model import SavedModel
+
+    net = Network([Dense(2, 3, "tanh", seed=0), Dense(3, 1, "identity", seed=1)])
+    meta = {"task": "regression", "x_mean": [0.5, -1.0], "x_scale": [2.0, 4.0]}
+    return SavedModel(net, meta).save(tmp_path / "m.npz")
+
+
+@pytest.mark.parametrize(("edit", "match"), [
+    (lambda meta: meta["metadata"]["x_scale"].__setitem__(0, 10**400),
+     r"x_scale: expected a list of finite numbers"),
+    (lambda meta: meta["metadata"].update(y_mean=10**400, y_scale=1.0),
+     r"y_mean: expected a finite number"),
+    (lambda meta: meta["metadata"].update(task="classification", labels=[10**400, 1]),
+     r"labels: expected a list of strings or numbers"),
+])
+def test_a_model_record_with_an_int_too_large_for_a_float_is_named(saved_model, edit, match):
+    """``np.isfinite(10**400)`` (of any int past int64) raised numpy's "ufunc 'isfinite' not
+    supported for the input types", a TypeError naming neither the file nor the record."""
+    from chainrule.saved_model import SavedModel
+
+    _edit_meta(saved_model, edit)
+    with pytest.raises(ValueError, match=match) as err:
+        SavedModel.load(saved_model)
+    assert str(err.value).startswith(f"{saved_model}: corrupted chainrule model file")
+
+
+def test_a_model_record_with_a_large_json_int_is_used_as_its_float(saved_model):
+    """An x_mean of 10**30 written as a JSON int was refused by the same TypeError, then made
+    an array of objects ("X must hold numbers"); it is the number 1e30."""
+    from chainrule.saved_model import SavedModel
+
+    _edit_meta(saved_model, lambda meta: meta["metadata"]["x_mean"].__setitem__(0, 10**30))
+    model = SavedModel.load(saved_model)
+    X = np.array([[1e30, 3.0], [2e30, -5.0]])
+    expected = model.network.forward((X - np.array([1e30, -1.0])) / np.array([2.0, 4.0]))
+    np.testing.assert_array_equal(model.predict(X), expected[:, 0])
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_an_estimator_record_with_an_int_too_large_for_a_float_is_named(saved_classifier):
+    _edit_meta(saved_classifier, _set_fitted("best_loss_", 10**400))
+    with pytest.raises(ValueError, match=r"best_loss_: expected a finite number or null") as err:
+        load_estimator(saved_classifier)
+    assert str(err.value).startswith(f"{saved_classifier}: corrupted estimator file")
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_an_autoencoder_record_with_an_int_too_large_for_a_float_is_named(tmp_path):
+    from chainrule import SparseAutoencoder, load_autoencoder
+
+    X = np.random.default_rng(0).uniform(0.1, 0.9, size=(20, 4))
+    path = SparseAutoencoder(n_hidden=2, max_iter=2, random_state=0).fit(X).save(
+        tmp_path / "ae.npz")
+    _edit_meta(path, lambda meta: meta["params"].update(beta=10**400))
+    with pytest.raises(ValueError, match=r"beta: expected a finite number") as err:
+        load_autoencoder(path)
+    assert str(err.value).startswith(f"{path}: corrupted autoencoder file")

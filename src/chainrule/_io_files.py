@@ -239,6 +239,21 @@ def _check_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
         )
 
 
+def finite_number(v: object) -> bool:
+    """Whether a JSON value is a finite number: an int or float (not a boolean) that a float holds.
+
+    ``np.isfinite`` would raise a TypeError on an int past int64 (``10**30``
+    in a damaged record); such an int is a number, and finite when a float
+    holds it (``10**400`` is not).
+    """
+    if not isinstance(v, (int, float)) or isinstance(v, bool):
+        return False
+    try:
+        return math.isfinite(v)
+    except OverflowError:  # an int too large for a float
+        return False
+
+
 def class_labels_problem(classes: list, dtype: object) -> str | None:
     """What is wrong with saved class labels and their dtype name, or None.
 

@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from ._io_files import finite_number
 from .network import Network
 from .tabular import Table, _parse_floats
 
@@ -227,7 +228,9 @@ class SavedModel:
             raise ValueError(f"X must have shape (n_samples, {self.n_features}), got {X.shape}")
         mean = self.metadata.get("x_mean")
         if mean is not None:
-            X = (X - np.asarray(mean)) / np.asarray(self.metadata["x_scale"])
+            # float64: a record's int past int64 (10**30) would make an array of objects
+            X = (X - np.asarray(mean, dtype=np.float64)) / np.asarray(
+                self.metadata["x_scale"], dtype=np.float64)
         n_in = self.network.n_inputs
         return X.reshape(-1, *n_in) if isinstance(n_in, tuple) else X  # images: flat rows
 
@@ -452,8 +455,7 @@ class EstimatorModel:
 _TASKS = ("classification", "regression")
 
 
-def _finite_number(v: object) -> bool:
-    return isinstance(v, (int, float)) and not isinstance(v, bool) and np.isfinite(v)
+_finite_number = finite_number  # a JSON int past int64 included (np.isfinite raises on it)
 
 
 def _plural(n: int, word: str) -> str:

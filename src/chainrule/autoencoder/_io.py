@@ -42,8 +42,7 @@ def _is_count(v: object) -> bool:
     return isinstance(v, int) and not isinstance(v, bool) and v >= 0
 
 
-def _is_real(v: object) -> bool:
-    return isinstance(v, (int, float)) and not isinstance(v, bool) and bool(np.isfinite(v))
+_is_real = io.finite_number  # a JSON int past int64 included (np.isfinite raises on it)
 
 
 def _json_params(est: BaseEstimator) -> dict[str, Any]:
