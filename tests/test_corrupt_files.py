@@ -853,3 +853,20 @@ def test_an_autoencoder_record_with_an_int_too_large_for_a_float_is_named(tmp_pa
     with pytest.raises(ValueError, match=r"beta: expected a finite number") as err:
         load_autoencoder(path)
     assert str(err.value).startswith(f"{path}: corrupted autoencoder file")
+
+
+@pytest.mark.parametrize("mark", [[], {}, ["inf"]])
+def test_a_non_finite_mark_of_another_json_type_is_an_object_like_any_other(saved_model, mark):
+    """``{"__float__": []}`` (the mark of a non-finite float, damaged) stopped the JSON
+    reader with "unhashable type: 'list'", a TypeError naming neither the file nor the
+    record.  It is now an object as any other, which the record's check names."""
+    from chainrule.io import read_file
+    from chainrule.saved_model import SavedModel
+
+    _edit_meta(saved_model, lambda meta: meta["metadata"].update(y_mean={"__float__": mark},
+                                                                 y_scale=1.0))
+    meta, _ = read_file(saved_model, "chainrule.network")
+    assert meta["metadata"]["y_mean"] == {"__float__": mark}
+    with pytest.raises(ValueError, match=r"y_mean: expected a finite number") as err:
+        SavedModel.load(saved_model)
+    assert str(err.value).startswith(f"{saved_model}: corrupted chainrule model file")

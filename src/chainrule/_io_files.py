@@ -185,7 +185,8 @@ def _strict_json(value: object) -> object:
 
 def _json_float(obj: dict) -> object:
     """json.loads' object_hook: ``{"__float__": "inf"}`` back to the float it stands for."""
-    if len(obj) == 1 and obj.get("__float__") in _NONFINITE:
+    mark = obj.get("__float__")
+    if len(obj) == 1 and isinstance(mark, str) and mark in _NONFINITE:  # [] is unhashable
         return _NONFINITE[obj["__float__"]]
     return obj
 
