@@ -870,3 +870,35 @@ def test_a_non_finite_mark_of_another_json_type_is_an_object_like_any_other(save
     with pytest.raises(ValueError, match=r"y_mean: expected a finite number") as err:
         SavedModel.load(saved_model)
     assert str(err.value).startswith(f"{saved_model}: corrupted chainrule model file")
+
+
+def _add_member(path, name, array) -> None:
+    """Append the member ``name`` holding ``array`` to the archive at ``path``."""
+    import io as stdio
+    import warnings
+    import zipfile
+
+    buf = stdio.BytesIO()
+    np.lib.format.write_array(buf, array, allow_pickle=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # zipfile's "Duplicate name"
+        with zipfile.ZipFile(path, "a") as zf:
+            zf.writestr(name, buf.getvalue())
+
+
+@pytest.mark.parametrize("name", ["params.npy", "params"])
+def test_an_array_that_is_in_the_archive_twice_is_refused(saved_net, name):
+    """A second member holding the parameters (params.npy again, or params, which np.load
+    also names 'params') was read in place of the first without a word: the network
+    loaded with the other member's values."""
+    import chainrule
+
+    with np.load(saved_net) as data:
+        params = data["params"]
+    _add_member(saved_net, name, params + 1.0)
+    with pytest.raises(ValueError) as err:
+        chainrule.load(saved_net)
+    message = str(err.value)
+    assert message.startswith(f"{saved_net}: not a readable chainrule file")
+    assert f"the array 'params' is in the archive twice (the members 'params.npy' and " \
+           f"{name!r})" in message

@@ -278,8 +278,8 @@ def class_labels_problem(classes: list, dtype: object) -> str | None:
 def read_npz(path: str | os.PathLike) -> dict[str, np.ndarray]:
     """All arrays of the ``.npz`` archive at ``path``, read without pickle.
 
-    The file must start as a zip archive does, and every member's header must
-    match its size, before any array is read.
+    The file must start as a zip archive does, every member's header must
+    match its size and no array may be there twice, before any array is read.
 
     Parameters
     ----------
@@ -301,7 +301,13 @@ zlib.error, RuntimeError, MemoryError, SyntaxError, tokenize.TokenError
         raise ValueError(f"not an .npz archive (it starts with {magic!r}, an .npz archive with "
                          f"{_ZIP_MAGIC!r})")
     with zipfile.ZipFile(path) as zf:
+        members: dict[str, str] = {}  # array name (as np.load gives it) -> member
         for info in zf.infolist():
+            key = info.filename.removesuffix(".npy")
+            if key in members:  # np.load would keep one of them without a word
+                raise ValueError(f"the array {key!r} is in the archive twice (the members "
+                                 f"{members[key]!r} and {info.filename!r})")
+            members[key] = info.filename
             _check_member(zf, info)
     data = np.load(path, allow_pickle=False)
     if not isinstance(data, NpzFile):  # pragma: no cover - the magic was checked above
