@@ -902,3 +902,51 @@ def test_an_array_that_is_in_the_archive_twice_is_refused(saved_net, name):
     assert message.startswith(f"{saved_net}: not a readable chainrule file")
     assert f"the array 'params' is in the archive twice (the members 'params.npy' and " \
            f"{name!r})" in message
+
+
+def _forged_directory(path, n, method) -> None:
+    """An archive with 'X' whose .npy header and zip sizes all claim ``n`` float64s; it holds
+    ten (a forged size: every claim agrees but the file is a few hundred bytes)."""
+    import io as stdio
+    import struct
+    import zipfile
+
+    header = stdio.BytesIO()
+    np.lib.format.write_array_header_1_0(
+        header, {"descr": "<f8", "fortran_order": False, "shape": (n,)})
+    with zipfile.ZipFile(path, "w", method) as zf:
+        zf.writestr("X.npy", header.getvalue() + np.zeros(10).tobytes())
+    raw = bytearray(path.read_bytes())
+    size = len(header.getvalue()) + 8 * n
+    packed = size if method == zipfile.ZIP_STORED else struct.unpack_from("<I", raw, 18)[0]
+    struct.pack_into("<II", raw, 18, packed, size)  # the local header's sizes
+    central = raw.find(b"PK\x01\x02")
+    struct.pack_into("<II", raw, central + 20, packed, size)  # the directory's
+    path.write_bytes(bytes(raw))
+
+
+@pytest.mark.parametrize(("method", "claim"), [
+    (0, r"the member 'X.npy' claims 4000000128 bytes of data from byte 0 on, past the end of "
+        r"the archive \(\d+ bytes\)"),
+    (8, r"the member 'X.npy' claims 4000000128 bytes from \d+ compressed ones; deflate gives "
+        r"at most 1032 times as many"),
+])
+def test_zip_sizes_larger_than_the_archive_can_hold_are_refused(tmp_path, capsys, method, claim):
+    """Sizes that agree with each other (the .npy header, the zip directory) but not with
+    the file were read: np.load set aside the 4 GB its header claimed, then failed on an
+    EOFError without a message ("data.npz: not a readable .npz file ()")."""
+    from chainrule.cli import main
+    from chainrule.tabular import read_data
+
+    path = tmp_path / "data.npz"
+    _forged_directory(path, 500_000_000, method)
+    with pytest.raises(ValueError, match=rf"^{re.escape(str(path))}: not a readable \.npz "
+                                         rf"file \({claim}\)$"):
+        read_data(str(path))
+    for message in _read_errors(path):
+        assert re.search(claim, message), message
+    model = tmp_path / "m.npz"
+    assert main(["train", str(path), "-o", str(model), "-q"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and re.search(claim, err), err
+    assert not model.exists()

@@ -213,6 +213,32 @@ def write_file(path: str | os.PathLike, meta: dict, arrays: dict[str, np.ndarray
     return path
 
 
+# deflate codes at most 258 bytes (its longest match) in 2 bits: no stream grows more than this
+_DEFLATE_MAX_RATIO = 1032
+
+
+def _check_extent(info: zipfile.ZipInfo, archive_size: int) -> None:
+    """Raise ValueError when the zip directory gives a member more bytes than the archive holds.
+
+    The sizes the directory claims (which :func:`_check_member` checks the
+    .npy header against) must fit in the file: the compressed data inside the
+    archive, as many bytes out as in for a stored member, no more than
+    deflate can produce for a deflated one.  A forged size (4 GB in a file of
+    a few hundred bytes) is refused before memory is set aside for it.
+    """
+    name, packed, size = info.filename, info.compress_size, info.file_size
+    if info.header_offset + packed > archive_size:
+        raise ValueError(f"the member {name!r} claims {packed} bytes of data from byte "
+                         f"{info.header_offset} on, past the end of the archive "
+                         f"({archive_size} bytes)")
+    if info.compress_type == zipfile.ZIP_STORED and size != packed:
+        raise ValueError(f"the member {name!r} is stored uncompressed but claims {size} bytes "
+                         f"from {packed}")
+    if info.compress_type == zipfile.ZIP_DEFLATED and size > _DEFLATE_MAX_RATIO * packed:
+        raise ValueError(f"the member {name!r} claims {size} bytes from {packed} compressed "
+                         f"ones; deflate gives at most {_DEFLATE_MAX_RATIO} times as many")
+
+
 def _check_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
     """Raise ValueError when an archive member is encrypted or its .npy header lies.
 
@@ -278,8 +304,9 @@ def class_labels_problem(classes: list, dtype: object) -> str | None:
 def read_npz(path: str | os.PathLike) -> dict[str, np.ndarray]:
     """All arrays of the ``.npz`` archive at ``path``, read without pickle.
 
-    The file must start as a zip archive does, every member's header must
-    match its size and no array may be there twice, before any array is read.
+    The file must start as a zip archive does, every member's sizes must fit
+    in the file and agree with its header, and no array may be there twice,
+    before any array is read.
 
     Parameters
     ----------
@@ -308,6 +335,7 @@ zlib.error, RuntimeError, MemoryError, SyntaxError, tokenize.TokenError
                 raise ValueError(f"the array {key!r} is in the archive twice (the members "
                                  f"{members[key]!r} and {info.filename!r})")
             members[key] = info.filename
+            _check_extent(info, os.path.getsize(path))
             _check_member(zf, info)
     data = np.load(path, allow_pickle=False)
     if not isinstance(data, NpzFile):  # pragma: no cover - the magic was checked above
