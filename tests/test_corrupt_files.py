@@ -950,3 +950,33 @@ def test_zip_sizes_larger_than_the_archive_can_hold_are_refused(tmp_path, capsys
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and re.search(claim, err), err
     assert not model.exists()
+
+
+def test_a_checkpoint_history_of_json_ints_resumes_to_a_written_model(tmp_path, capsys):
+    """A history loss written as the JSON int 10**30 passed the checkpoint's check, trained
+    the rest of the run, then failed while writing the model ("ufunc 'isfinite' not
+    supported for the input types"): the run was lost.  The history holds it as the float
+    1e30; an int no float holds (10**400) is named as damaged."""
+    from chainrule import Trainer
+    from chainrule.cli import main
+
+    rng = np.random.default_rng(0)
+    data = tmp_path / "d.npz"
+    np.savez(data, X=rng.normal(size=(20, 2)), y=rng.normal(size=20))
+    ckpt, model = tmp_path / "ck.npz", tmp_path / "m.npz"
+    argv = ["train", str(data), "-o", str(model), "--hidden", "3", "--epochs", "2", "-q",
+            "--checkpoint", str(ckpt), "--task", "regression"]
+    assert main(argv) == 0, capsys.readouterr().err
+    model.unlink()
+    _edit_meta(ckpt, _set_meta("history", "metrics", "loss", 0, value=10**30))
+    trainer = Trainer.from_checkpoint(ckpt)
+    assert [type(v) for v in trainer.history["loss"]] == [float, float]
+    assert trainer.history["loss"][0] == 1e30
+    argv[argv.index("--epochs") + 1] = "3"
+    assert main([*argv, "--resume"]) == 0, capsys.readouterr().err
+    from chainrule.io import load_metadata
+
+    assert load_metadata(model)["history"]["loss"][0] == 1e30
+    _edit_meta(ckpt, _set_meta("history", "metrics", "loss", 0, value=10**400))
+    with pytest.raises(ValueError, match=r"history\.metrics\.loss: expected a list of 3 finite"):
+        Trainer.from_checkpoint(ckpt)

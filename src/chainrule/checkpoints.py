@@ -336,8 +336,7 @@ def _checked_count(v: object, name: str) -> int:
     return v
 
 
-def _is_number(v: object) -> bool:
-    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+_is_number = io.finite_number  # 10**400 too: a float cannot hold it
 
 
 def _checked_history(record: object, epoch: int) -> History:
@@ -372,7 +371,10 @@ def _checked_history(record: object, epoch: int) -> History:
                                  and 1 <= best <= epoch):
         raise ValueError(f"history.best_epoch: expected null or an epoch 1..{epoch}, found "
                          f"{best!r:.40}")
-    return History.from_json(record)
+    # as floats: a JSON int (10**30) would stay an int, which np.isfinite cannot take
+    floats = {key: [[float(x) for x in v] if isinstance(v, list) else float(v) for v in values]
+              for key, values in metrics.items()}
+    return History.from_json({**record, "metrics": floats})
 
 
 def _checked_optimizer_state(config: dict, t: int, arrays: dict[str, np.ndarray],
