@@ -980,3 +980,29 @@ def test_a_checkpoint_history_of_json_ints_resumes_to_a_written_model(tmp_path, 
     _edit_meta(ckpt, _set_meta("history", "metrics", "loss", 0, value=10**400))
     with pytest.raises(ValueError, match=r"history\.metrics\.loss: expected a list of 3 finite"):
         Trainer.from_checkpoint(ckpt)
+
+
+@pytest.mark.parametrize("kind", ["loop", "dangling"])
+def test_a_symbolic_link_to_no_file_is_named_as_one(tmp_path, capsys, kind):
+    """A loop of links, or a link to a missing file, was "no such file: m.npz" while ``ls``
+    lists m.npz; the message now says what m.npz is."""
+    import chainrule
+    from chainrule.cli import main
+    from chainrule.tabular import read_data
+
+    link = tmp_path / "m.npz"
+    if kind == "loop":
+        (tmp_path / "other.npz").symlink_to(link)
+        said = "it is a symbolic link in a loop of links"
+    else:
+        said = f"it is a symbolic link to {tmp_path / 'gone.npz'}, which does not exist"
+    link.symlink_to(tmp_path / ("other.npz" if kind == "loop" else "gone.npz"))
+    with pytest.raises(FileNotFoundError) as err:
+        chainrule.load(link)
+    assert str(err.value) == f"no such file: {link}; {said}"
+    with pytest.raises(FileNotFoundError, match=re.escape(f"{link}; {said} (bundled: ")):
+        read_data(link)
+    data = tmp_path / "d.npz"
+    np.savez(data, X=np.zeros((3, 2)))
+    assert main(["predict", str(link), str(data)]) == 2
+    assert capsys.readouterr().err == f"chainrule: error: no such file: {link}; {said}\n"

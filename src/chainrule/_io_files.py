@@ -6,6 +6,7 @@ Import from :mod:`chainrule.io`."""
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import math
 import os
@@ -344,6 +345,24 @@ zlib.error, RuntimeError, MemoryError, SyntaxError, tokenize.TokenError
         return {key: data[key] for key in data.files}
 
 
+def dangling_link(path: Path) -> str:
+    """``"; it is a symbolic link to ..."`` when ``path`` is a link that leads to no file, else "".
+
+    For the message of a file that is not there though ``ls`` lists it: a link
+    whose target is missing, or a loop of links.
+    """
+    if not path.is_symlink():
+        return ""
+    try:
+        path.resolve(strict=True)
+    except RuntimeError:  # Python < 3.13: a loop of links
+        return "; it is a symbolic link in a loop of links"
+    except OSError as exc:  # ELOOP from Python 3.13, or a missing target
+        if exc.errno == errno.ELOOP:
+            return "; it is a symbolic link in a loop of links"
+    return f"; it is a symbolic link to {os.readlink(path)}, which does not exist"
+
+
 def read_file(path: str | os.PathLike, fmt: str) -> tuple[dict, dict[str, np.ndarray]]:
     """Read what :func:`write_file` wrote, checking the format name and version."""
     p = Path(path)
@@ -355,7 +374,7 @@ def read_file(path: str | os.PathLike, fmt: str) -> tuple[dict, dict[str, np.nda
         raise ValueError(f"{path}: not a regular file (a pipe or a device); an .npz archive "
                          "is read by seeking: give the file itself")
     if not p.is_file():
-        raise FileNotFoundError(f"no such file: {path}")
+        raise FileNotFoundError(f"no such file: {path}{dangling_link(p)}")
     try:
         arrays = read_npz(p)
     except _READ_ERRORS as exc:

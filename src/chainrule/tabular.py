@@ -526,8 +526,11 @@ def read_data(
             table.X, table.feature_names = table.X[:, cols], list(features)
         return table
     if not path.exists():
+        from ._io_files import dangling_link
+
         raise FileNotFoundError(
-            f"no such file or bundled data set: {source} (bundled: {', '.join(BUNDLED)})")
+            f"no such file or bundled data set: {source}{dangling_link(path)} (bundled: "
+            f"{', '.join(BUNDLED)})")
     if path.is_dir():
         raise ValueError(f"{source}: is a directory; expected a .csv or .npz file")
     # a pipe (a shell's <(zcat data.csv.gz), /dev/fd/63) is read once: looking at its first
