@@ -1006,3 +1006,27 @@ def test_a_symbolic_link_to_no_file_is_named_as_one(tmp_path, capsys, kind):
     np.savez(data, X=np.zeros((3, 2)))
     assert main(["predict", str(link), str(data)]) == 2
     assert capsys.readouterr().err == f"chainrule: error: no such file: {link}; {said}\n"
+
+
+@pytest.mark.parametrize(("content", "line"), [
+    (b"\0" * 1000, 1),  # a file of zeros, as a crash can leave one
+    (b"a,b,y\n1,2,0\n\0\0\0\0,4,1\n5,6,1\n", 3),
+    (b"a,b,y\n1,2,c1\0\n3,4,c1\n5,6,c2\n", 2),
+    (b"a,b,y\n1,2\0,0\n3,4,1\n", 2),
+])
+def test_a_csv_file_with_a_nul_byte_is_refused(tmp_path, capsys, content, line):
+    """A NUL byte passed the CSV reader (Python >= 3.11) and numpy's strings dropped it at
+    the end of a cell: 'c1\\0' was the class 'c1', '2\\0' the number 2, a row of zeros a
+    "missing value", and a file of zeros "no rows of data after the header"."""
+    from chainrule.cli import main
+    from chainrule.tabular import read_data
+
+    path = tmp_path / "d.csv"
+    path.write_bytes(content)
+    said = f"{path} line {line}: a NUL byte (\\x00); expected a text (CSV) file"
+    with pytest.raises(ValueError) as err:
+        read_data(path)
+    assert str(err.value) == said
+    assert main(["train", str(path), "-o", str(tmp_path / "m.npz"), "-q"]) == 2
+    assert capsys.readouterr().err == f"chainrule: error: {said}\n"
+    assert not (tmp_path / "m.npz").exists()

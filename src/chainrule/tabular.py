@@ -205,6 +205,9 @@ def _read_csv(path: Path, target: str | None, features: list[str] | None,
             reader = csv.reader(fh, strict=True)
             rows, line = [], 1  # the line each row starts on: a quoted field may span lines
             for row in reader:
+                if any("\0" in cell for cell in row):  # numpy's strings would drop it at the end
+                    raise ValueError(f"{path} line {line}: a NUL byte (\\x00); expected a text "
+                                     "(CSV) file")
                 if any(cell.strip() for cell in row):
                     rows.append((line, row))
                 line = reader.line_num + 1
