@@ -1030,3 +1030,24 @@ def test_a_csv_file_with_a_nul_byte_is_refused(tmp_path, capsys, content, line):
     assert main(["train", str(path), "-o", str(tmp_path / "m.npz"), "-q"]) == 2
     assert capsys.readouterr().err == f"chainrule: error: {said}\n"
     assert not (tmp_path / "m.npz").exists()
+
+
+def test_an_archive_of_no_arrays_is_named_as_one(tmp_path):
+    """np.savez with no arrays writes a zip archive that starts with the signature of its
+    (empty) directory, which was taken for another format: "not an .npz archive (it starts
+    with b'PK\\x05\\x06' ...)".  It is read as the archive it is: one without X, or without
+    the record of a chainrule file."""
+    import chainrule
+    from chainrule.tabular import read_data
+
+    path = tmp_path / "empty.npz"
+    np.savez(path)
+    with np.load(path) as data:  # the reference: NumPy's own reader
+        assert data.files == []
+    with pytest.raises(ValueError) as err:
+        read_data(path)
+    assert str(err.value) == f"{path}: no array named 'X' (arrays: none)"
+    for message in _read_errors(path):
+        assert message == f"{path}: not a chainrule file (no readable '__meta__' record)"
+    with pytest.raises(ValueError, match="not a chainrule file"):
+        chainrule.load_autoencoder(path)

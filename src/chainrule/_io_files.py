@@ -33,6 +33,7 @@ FORMAT_VERSION = 1
 _READ_ERRORS = (ValueError, OSError, EOFError, KeyError, NotImplementedError, zipfile.BadZipFile,
                 zlib.error, RuntimeError, MemoryError, SyntaxError, tokenize.TokenError)
 _ZIP_MAGIC = b"PK\x03\x04"
+_EMPTY_ZIP_MAGIC = b"PK\x05\x06"  # an archive of no members (np.savez with no arrays)
 NETWORK_FORMAT = "chainrule.network"
 # what reads each format, for the message that refuses a file of another one (the formats
 # of the modules above this one are named by their text: io imports none of them)
@@ -325,7 +326,7 @@ zlib.error, RuntimeError, MemoryError, SyntaxError, tokenize.TokenError
     """
     with open(path, "rb") as fh:
         magic = fh.read(len(_ZIP_MAGIC))
-    if magic != _ZIP_MAGIC:
+    if magic not in (_ZIP_MAGIC, _EMPTY_ZIP_MAGIC):
         raise ValueError(f"not an .npz archive (it starts with {magic!r}, an .npz archive with "
                          f"{_ZIP_MAGIC!r})")
     with zipfile.ZipFile(path) as zf:
