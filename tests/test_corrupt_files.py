@@ -1051,3 +1051,28 @@ def test_an_archive_of_no_arrays_is_named_as_one(tmp_path):
         assert message == f"{path}: not a chainrule file (no readable '__meta__' record)"
     with pytest.raises(ValueError, match="not a chainrule file"):
         chainrule.load_autoencoder(path)
+
+
+def test_an_empty_string_target_of_an_npz_file_is_a_missing_value(tmp_path, capsys):
+    """An NPZ file's target of strings with an empty one trained a class "" (written back
+    by predict as an empty cell), where the same table as CSV is refused ("missing
+    value"); the NPZ file is now refused the same way.  Prediction, which needs no
+    target, still reads it."""
+    from chainrule.cli import main
+    from chainrule.tabular import read_data
+
+    X = np.random.default_rng(0).normal(size=(6, 2))
+    y = np.array(["a", "b", " ", "a", "b", "a"])
+    npz, csv = tmp_path / "d.npz", tmp_path / "d.csv"
+    np.savez(npz, X=X, y=y)
+    rows = "".join(f"{r[0]},{r[1]},{t}\n" for r, t in zip(X, y, strict=True))
+    csv.write_text("x0,x1,y\n" + rows)
+    with pytest.raises(ValueError, match=r"d\.csv line 4, target 'y': missing value"):
+        read_data(csv)  # the reference: the same table as CSV
+    with pytest.raises(ValueError) as err:
+        read_data(npz)
+    assert str(err.value) == f"{npz} row 2, target 'y': missing value (an empty string)"
+    assert read_data(npz, need_target=False).y.tolist() == y.tolist()
+    assert main(["train", str(npz), "-o", str(tmp_path / "m.npz"), "-q"]) == 2
+    assert capsys.readouterr().err == f"chainrule: error: {err.value}\n"
+    assert not (tmp_path / "m.npz").exists()

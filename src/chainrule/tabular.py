@@ -401,6 +401,10 @@ def _read_npz(path: Path, target: str | None, features: list[str] | None,
         if y.dtype.kind not in "biufU":
             raise ValueError(f"{path}: the target {key!r} has dtype {y.dtype}; expected "
                              "numbers or strings")
+        empty = np.flatnonzero(np.char.strip(y) == "") if y.dtype.kind == "U" else []
+        if need_target and len(empty):  # as an empty cell of a CSV file: not a class ""
+            raise ValueError(f"{path} row {empty[0]}, target {key!r}: missing value (an empty "
+                             "string)")
     if features is not None:
         unnamed = "feature_names" not in arrays
         if all_columns and unnamed and X.shape[1] != len(features):
