@@ -1076,3 +1076,28 @@ def test_an_empty_string_target_of_an_npz_file_is_a_missing_value(tmp_path, caps
     assert main(["train", str(npz), "-o", str(tmp_path / "m.npz"), "-q"]) == 2
     assert capsys.readouterr().err == f"chainrule: error: {err.value}\n"
     assert not (tmp_path / "m.npz").exists()
+
+
+@pytest.mark.parametrize("name", ["", "  "])
+def test_an_npz_feature_name_that_is_empty_is_refused_as_in_a_csv_header(tmp_path, capsys,
+                                                                          name):
+    """An empty name in an NPZ file's feature_names trained a model with a column "", which
+    no CSV file can give (its reader refuses a header cell without a name): the model
+    could predict on NPZ files only.  The NPZ file is now refused as the CSV header is."""
+    from chainrule.cli import main
+    from chainrule.tabular import read_data
+
+    csv = tmp_path / "d.csv"
+    csv.write_text(f"a,{name},y\n1,2,0\n3,4,1\n")
+    with pytest.raises(ValueError, match=r"d\.csv line 1: column 2 has no name"):
+        read_data(csv)  # the reference: the same columns as CSV
+    path = tmp_path / "d.npz"
+    np.savez(path, X=np.arange(4.0).reshape(2, 2), y=np.arange(2),
+             feature_names=np.array(["a", name]))
+    with pytest.raises(ValueError) as err:
+        read_data(path)
+    assert str(err.value) == f"{path}: 'feature_names' gives column 2 no name (got {name!r})"
+    assert main(["train", str(path), "-o", str(tmp_path / "m.npz"), "-q"]) == 2
+    assert capsys.readouterr().err.startswith(
+        f"chainrule: error: {path}: 'feature_names' gives column 2 no name")
+    assert not (tmp_path / "m.npz").exists()

@@ -347,6 +347,10 @@ def _feature_names(raw: np.ndarray, path: Path) -> list[str]:
         names = [n.decode() if isinstance(n, bytes) else str(n) for n in raw.tolist()]
     except UnicodeDecodeError:
         raise ValueError(f"{path}: 'feature_names' holds bytes that are not UTF-8 text") from None
+    blank = next((j for j, n in enumerate(names) if not n.strip()), None)
+    if blank is not None:  # as in a CSV header: a model's column that no header can name
+        raise ValueError(f"{path}: 'feature_names' gives column {blank + 1} no name (got "
+                         f"{names[blank]!r})")
     dup = sorted({n for n in names if names.count(n) > 1})
     if dup:  # as in a CSV header: a model would take the first such column twice
         raise ValueError(f"{path}: duplicate column name(s) {', '.join(map(repr, dup))} in "
