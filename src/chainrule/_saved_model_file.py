@@ -1,0 +1,99 @@
+"""The checks :meth:`chainrule.saved_model.SavedModel.load` makes on a model file's
+metadata (:func:`_metadata_problem`): the task, labels, feature names, scaling and
+records against the network read from the same file."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ._io_files import finite_number
+from ._table_labels import _text
+
+if TYPE_CHECKING:
+    from .saved_model import SavedModel
+
+_TASKS = ("classification", "regression")
+
+
+_finite_number = finite_number  # a JSON int past int64 included (np.isfinite raises on it)
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def _metadata_problem(model: SavedModel) -> str | None:
+    """What in a model's metadata disagrees with its network or with itself, or None.
+
+    The one check of everything the command line reads from a model file: the
+    task, the labels (one per output unit; a single sigmoid output has two),
+    the feature names, the standardisation (one mean and one positive scale per
+    feature; a regression target's mean and scale as numbers), and the types of
+    the records ``info`` and ``plot loss`` show.
+
+    Returns
+    -------
+    str or None
+        ``"KEY: what is wrong"``, e.g. ``"labels: 3 labels for a network with 1 output"``.
+    """
+    meta, net = model.metadata, model.network
+    n_in, n_out = model.n_features, net.n_outputs
+    inputs = f"a network with {_plural(n_in, 'input')}"
+    task = meta.get("task")
+    if task not in _TASKS:
+        return (f"task: {task!r}, expected 'classification' or 'regression'"
+                if "task" in meta else "task: missing")
+    labels = meta.get("labels")
+    if task == "classification" or labels is not None:
+        if labels is None:
+            return "labels: missing for a classification model"
+        if not isinstance(labels, list) or not all(
+                isinstance(v, str) or _finite_number(v) for v in labels):
+            return "labels: expected a list of strings or numbers"
+        texts = [_text(v) for v in labels]
+        dup = next((t for t in texts if texts.count(t) > 1), None)
+        if dup is not None:
+            return f"labels: {dup!r} appears {texts.count(dup)} times"
+        if task == "classification" and len(labels) != (2 if n_out == 1 else n_out):
+            return (f"labels: {_plural(len(labels), 'label')} for a network with "
+                    f"{_plural(n_out, 'output')}")
+    names = meta.get("feature_names")
+    if names is not None:
+        if not isinstance(names, list) or not all(isinstance(v, str) for v in names):
+            return "feature_names: expected a list of strings"
+        dup = next((n for n in names if names.count(n) > 1), None)
+        if dup is not None:
+            return f"feature_names: {dup!r} appears {names.count(dup)} times"
+        if len(names) != n_in:
+            return f"feature_names: {_plural(len(names), 'name')} for {inputs}"
+    for mean, scale in (("x_mean", "x_scale"), ("y_mean", "y_scale")):
+        if (mean in meta) != (scale in meta):
+            present, absent = (mean, scale) if mean in meta else (scale, mean)
+            return f"{absent}: missing, though {present} is there"
+    for key in ("x_mean", "x_scale"):
+        if key in meta:
+            values = meta[key]
+            if not isinstance(values, list) or not all(_finite_number(v) for v in values):
+                return f"{key}: expected a list of finite numbers"
+            if len(values) != n_in:
+                return f"{key}: {_plural(len(values), 'value')} for {inputs}"
+            if key == "x_scale" and not all(v > 0 for v in values):
+                return "x_scale: expected positive numbers"
+    for key in ("y_mean", "y_scale"):
+        if key in meta:
+            if not _finite_number(meta[key]) or (key == "y_scale" and not meta[key] > 0):
+                return f"{key}: expected a {'positive' if key == 'y_scale' else 'finite'} " \
+                       f"number, got {meta[key]!r}"
+    for key in ("target_name", "data", "kind"):
+        if meta.get(key) is not None and not isinstance(meta[key], str):
+            return f"{key}: expected a string, got {meta[key]!r}"
+    if meta.get("training") is not None and not isinstance(meta["training"], dict):
+        return f"training: expected a JSON object of settings, got {meta['training']!r}"
+    history = meta.get("history")
+    if history is not None:
+        if not isinstance(history, dict):
+            return f"history: expected a JSON object of lists, got {history!r}"
+        for key, values in history.items():
+            if not isinstance(values, list) or not all(_finite_number(v) for v in values):
+                return f"history: {key!r} is not a list of finite numbers"
+    return None
