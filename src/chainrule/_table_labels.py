@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .tabular import Table, _parse_floats
+from ._tabular_table import Table, _parse_floats
 
 __all__ = ["encode_labels", "fit_labels", "regression_targets"]
 

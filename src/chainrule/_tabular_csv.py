@@ -1,0 +1,152 @@
+"""CSV files for :func:`chainrule.tabular.read_data`: a header row of column names,
+then one example per row, each malformed row, cell or header named by its line.
+Import from :mod:`chainrule.tabular`."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import numpy as np
+
+from ._tabular_table import Table, _columns, _parse_floats
+
+
+def _read_csv(path: Path, target: str | None, features: list[str] | None,
+              need_target: bool, features_what: str) -> Table:
+    try:
+        with open(path, newline="", encoding="utf-8-sig") as fh:
+            reader = csv.reader(fh, strict=True)
+            rows, line = [], 1  # the line each row starts on: a quoted field may span lines
+            for row in reader:
+                if any("\0" in cell for cell in row):  # numpy's strings would drop it at the end
+                    raise ValueError(f"{path} line {line}: a NUL byte (\\x00); expected a text "
+                                     "(CSV) file")
+                if any(cell.strip() for cell in row):
+                    rows.append((line, row))
+                line = reader.line_num + 1
+    except UnicodeDecodeError:
+        pipe = "" if path.is_file() else " (an .npz archive cannot be read from a pipe)"
+        raise ValueError(f"{path}: not a UTF-8 text (CSV) file{pipe}") from None
+    except csv.Error as exc:
+        raise ValueError(f"{path}: malformed CSV: {exc}") from None
+    if not rows:
+        raise ValueError(f"{path}: empty file; expected a header row of column names")
+    header = [cell.strip() for cell in rows[0][1]]
+    if all(_is_number(cell) for cell in header):
+        raise ValueError(
+            f"{path} line {rows[0][0]}: the first row must be a header of column names, "
+            f"got numbers ({', '.join(header[:4])}{', ...' if len(header) > 4 else ''})"
+        )
+    if "" in header:
+        j = header.index("")
+        # pandas' to_csv writes its index first, with no name: the usual such file
+        index = (" (pandas' DataFrame.to_csv writes its index there: write the file with "
+                 "index=False)") if j == 0 else ""
+        raise ValueError(f"{path} line {rows[0][0]}: column {j + 1} has no name{index}")
+    # a target or feature named by the caller among the first row's text cells says that the
+    # row is the header, whatever it looks like; its numbers say nothing (a model's feature
+    # '0' is also a pixel value 0 of a header-less file's first example)
+    text = [cell for cell in header if not _is_number(cell)]
+    named = bool({target, *(features or ())} & set(text))
+    example = None if named else _example_as_header(header, rows[1:])
+    if example is not None:
+        j, n = example
+        raise ValueError(
+            f"{path} line {rows[0][0]}: the first row must be a header of column names, but "
+            f"it looks like an example ({_preview_row(header)}): its numbers stand over "
+            f"columns of numbers, and {header[j]!r} (column {j + 1}) is a value of that "
+            f"column (line {n}); add a header row of column names, which would otherwise "
+            "lose this example (if this row is the header, name the target column: "
+            f"target={text[-1]!r}, --target {text[-1]} on the command line)"
+        )
+    dup = sorted({n for n in header if header.count(n) > 1})
+    if dup:
+        raise ValueError(f"{path}: duplicate column name(s) {', '.join(map(repr, dup))}")
+    body = rows[1:]
+    if not body:
+        raise ValueError(f"{path}: no rows of data after the header")
+    for n, row in body:
+        if len(row) != len(header):
+            raise ValueError(
+                f"{path} line {n}: malformed CSV: {len(row)} fields, the header has "
+                f"{len(header)}"
+            )
+    cells = np.array([row for _, row in body], dtype=str)
+    lines = np.array([n for n, _ in body])
+    defaulted = target is None and need_target
+    if defaulted:
+        target = header[-1]
+    t_col, y = None, None
+    if target is not None and (need_target or target in header):
+        (t_col,) = _columns(header, [target], str(path), " (the target)")
+        y = np.char.strip(cells[:, t_col])
+        empty = np.flatnonzero(y == "")
+        if need_target and empty.size:
+            raise ValueError(f"{path} line {lines[empty[0]]}, target {target!r}: missing value")
+    if features is None:
+        features = [n for i, n in enumerate(header) if i != t_col]
+        if not features:
+            raise ValueError(f"{path}: no feature columns besides the target {target!r}")
+    cols = _columns(header, features, str(path), features_what)
+    if need_target and t_col in cols:  # the answer among the inputs: a model that learns nothing
+        hint = ("; it is the last column, the target when none is named: name the target "
+                "column (--target on the command line)") if defaulted else ""
+        raise ValueError(
+            f"{path}: the target column {target!r} is also a feature{features_what}; a "
+            f"model must not be given its target as an input{hint}"
+        )
+    table = Table(np.empty((len(body), len(cols))), y, list(features), target, str(path),
+                  lines=lines)
+    for j, c in enumerate(cols):
+        table.X[:, j] = _parse_floats(cells[:, c], table.where, f"column {header[c]!r}")
+    return table
+
+
+def _preview_row(cells: list[str], n: int = 5) -> str:
+    return ", ".join(cells[:n]) + (", ..." if len(cells) > n else "")
+
+
+def _example_as_header(header: list[str], body: list[tuple[int, list[str]]]
+                       ) -> tuple[int, int] | None:
+    """Whether the first row of a CSV file is an example rather than column names.
+
+    A header-less file whose last column is text (the UCI iris file:
+    ``5.1,3.5,1.4,0.2,Iris-setosa``) has a first row of both numbers and text,
+    which a header may have too (a pandas export of integer column names:
+    ``0,1,2,label``).  The first row is taken for an example only when it
+    has a number, each of its numbers stands over a column of numbers, and
+    each of its other cells is itself a value of its column further down
+    (``Iris-setosa`` is; a name such as ``label`` is not).
+
+    Returns
+    -------
+    (int, int) or None
+        The column of the first text cell found among the values and the line
+        where it is, or None (a header).
+    """
+    numeric = [_is_number(cell) for cell in header]
+    if not any(numeric) or all(numeric):  # all numbers: refused on their own
+        return None
+    rows = [(n, [cell.strip() for cell in row]) for n, row in body if len(row) == len(header)]
+    found = None
+    # the text cells first: a column name (``label``) that no row holds ends the search
+    # after one column, before the numbers of every other column are parsed
+    for j, cell in enumerate(header):
+        if not numeric[j]:
+            line = next((n for n, row in rows if row[j] == cell), None)
+            if line is None:
+                return None
+            found = found or (j, line)
+    for j in range(len(header)):
+        if numeric[j] and not all(_is_number(row[j]) for _, row in rows if row[j]):
+            return None
+    return found
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True

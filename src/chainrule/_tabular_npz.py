@@ -1,0 +1,133 @@
+"""NPZ files for :func:`chainrule.tabular.read_data`: arrays ``X`` (rows, or images
+of shape (n, C, H, W)), a target array and optional ``feature_names``, read without
+pickle through :func:`chainrule.io.read_npz`.  Import from :mod:`chainrule.tabular`."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+
+from ._tabular_table import Table, _columns, _some
+
+
+def _feature_names(raw: np.ndarray, path: Path) -> list[str]:
+    """An NPZ file's ``feature_names`` array as distinct column names (bytes read as UTF-8)."""
+    if raw.ndim != 1:
+        raise ValueError(f"{path}: 'feature_names' must be a 1-D array of column names, got "
+                         f"shape {raw.shape}")
+    try:  # np.bytes_ would otherwise be named "b'age'"
+        names = [n.decode() if isinstance(n, bytes) else str(n) for n in raw.tolist()]
+    except UnicodeDecodeError:
+        raise ValueError(f"{path}: 'feature_names' holds bytes that are not UTF-8 text") from None
+    blank = next((j for j, n in enumerate(names) if not n.strip()), None)
+    if blank is not None:  # as in a CSV header: a model's column that no header can name
+        raise ValueError(f"{path}: 'feature_names' gives column {blank + 1} no name (got "
+                         f"{names[blank]!r})")
+    dup = sorted({n for n in names if names.count(n) > 1})
+    if dup:  # as in a CSV header: a model would take the first such column twice
+        raise ValueError(f"{path}: duplicate column name(s) {', '.join(map(repr, dup))} in "
+                         "'feature_names'")
+    return names
+
+
+def _read_npz(path: Path, target: str | None, features: list[str] | None,
+              need_target: bool, strict_target: bool, features_what: str,
+              all_columns: bool = False) -> Table:
+    from .io import _READ_ERRORS, read_npz
+
+    try:  # truncated, corrupted, encrypted or not an archive: one error naming the file
+        arrays = read_npz(path)
+    except _READ_ERRORS as exc:
+        raise ValueError(f"{path}: not a readable .npz file ({exc})") from None
+    if "X" not in arrays:
+        raise ValueError(f"{path}: no array named 'X' (arrays: {', '.join(arrays) or 'none'})")
+    X = arrays["X"]
+    if X.ndim not in (2, 4) or X.size == 0 or X.dtype.kind not in "biuf":  # rows and columns
+        raise ValueError(
+            f"{path}: 'X' must be a non-empty numeric array of shape (n_samples, n_features), "
+            f"or of images (n_samples, C, H, W), got shape {X.shape} of dtype {X.dtype}"
+        )
+    X = X.astype(np.float64)
+    if not np.isfinite(X).all():
+        where = tuple(int(i) for i in np.argwhere(~np.isfinite(X))[0])
+        raise ValueError(f"{path}: X[{', '.join(map(str, where))}] is not a finite number "
+                         f"({X[where]})")
+    image_shape = None
+    if X.ndim == 4:  # images: one flat row each, channel by channel (as --input-shape reads)
+        image_shape = tuple(int(d) for d in X.shape[1:])
+        X = X.reshape(X.shape[0], -1)
+    names = ([f"x{i}" for i in range(X.shape[1])] if "feature_names" not in arrays
+             else _feature_names(arrays["feature_names"], path))
+    if len(names) != X.shape[1]:
+        raise ValueError(f"{path}: {len(names)} feature_names for {X.shape[1]} columns of X")
+    key = target or "y"
+    if target is not None and target not in arrays and "y" in arrays and not strict_target:
+        key = "y"  # the model's target name came from a CSV column
+    y = arrays.get(key)
+    # a target the user named must be there; a model's recorded one only when it is needed
+    if y is None and (need_target or (target is not None and strict_target)):
+        raise ValueError(
+            f"{path}: no array named {key!r} for the target (arrays: {', '.join(arrays)})")
+    if y is not None:
+        if y.ndim != 1 or y.shape[0] != X.shape[0]:
+            raise ValueError(
+                f"{path}: the target {key!r} must have shape ({X.shape[0]},) like the rows "
+                f"of X, got {y.shape}"
+            )
+        if y.dtype.kind not in "biufU":
+            raise ValueError(f"{path}: the target {key!r} has dtype {y.dtype}; expected "
+                             "numbers or strings")
+        empty = np.flatnonzero(np.char.strip(y) == "") if y.dtype.kind == "U" else []
+        if need_target and len(empty):  # as an empty cell of a CSV file: not a class ""
+            raise ValueError(f"{path} row {empty[0]}, target {key!r}: missing value (an empty "
+                             "string)")
+    if features is not None:
+        unnamed = "feature_names" not in arrays
+        if all_columns and unnamed and X.shape[1] != len(features):
+            # the names x0, x1, ... are positions: taking the first of more columns would
+            # drop the others without a word
+            raise ValueError(
+                f"{path}: X has {X.shape[1]} columns and no feature_names array, so its "
+                f"columns are taken by position, for the {len(features)} features"
+                f"{features_what} ({_some(list(features))}); give X exactly those columns, "
+                "or name its columns in a feature_names array"
+            )
+        positional = unnamed and not set(features) & set(names)
+        if positional:  # unnamed columns, a model trained on named ones: by position
+            names = list(features)
+        else:
+            cols = _columns(names, features, str(path), features_what)
+            X, names = X[:, cols], list(features)
+    return Table(X, y, names, key if y is not None else None, str(path),
+                 image_shape=image_shape)
+
+
+def npz_image_shape(source: str | os.PathLike) -> tuple[int, int, int] | None:
+    """The (C, H, W) of the images in an NPZ file's 4-D ``X``, or None.
+
+    None for anything else (a 2-D ``X``, a CSV file, a bundled data set, a
+    file that cannot be read: :func:`read_data` then says what is wrong).
+
+    Parameters
+    ----------
+    source : str or PathLike
+
+    Returns
+    -------
+    tuple of 3 ints, or None
+    """
+    from .io import _READ_ERRORS
+
+    path = Path(source)
+    if not path.is_file():
+        return None
+    try:
+        with np.load(path, allow_pickle=False) as arrays:
+            if "X" not in arrays.files:
+                return None
+            shape = arrays["X"].shape
+    except _READ_ERRORS:  # read_data names what is wrong
+        return None
+    return tuple(int(d) for d in shape[1:]) if len(shape) == 4 else None

@@ -1,0 +1,93 @@
+"""The table :func:`chainrule.tabular.read_data` returns, and the cell and column
+helpers its readers share: cells as finite floats, columns found by name.  Import
+from :mod:`chainrule.tabular`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+
+@dataclass
+class Table:
+    """Examples read from a file or a bundled data set.
+
+    Attributes
+    ----------
+    X : ndarray of shape (n_samples, n_features), float64
+    y : ndarray of shape (n_samples,) or None
+        Raw targets: strings (CSV cells, string arrays) or numbers; None when
+        the data has no target.
+    feature_names : list of str, length n_features
+    target_name : str or None
+    source : str
+        The file or data-set name, for messages.
+    task : {"classification", "regression"} or None
+        Known for bundled data sets.
+    labels : list or None
+        Class names of a bundled data set, in the order of its integer targets.
+    lines : ndarray of shape (n_samples,) or None
+        Line number of each example in a CSV file, for messages.
+    image_shape : tuple (C, H, W) or None
+        The shape of each example of an NPZ file whose ``X`` holds images,
+        shape (n_samples, C, H, W); ``X`` is then their flat rows, channel by
+        channel.
+    """
+
+    X: np.ndarray
+    y: np.ndarray | None
+    feature_names: list[str]
+    target_name: str | None
+    source: str
+    task: str | None = None
+    labels: list | None = None
+    lines: np.ndarray | None = field(default=None, repr=False)
+    image_shape: tuple[int, int, int] | None = None
+
+    @property
+    def n_samples(self) -> int:
+        return self.X.shape[0]
+
+    def where(self, i: int) -> str:
+        """Where example ``i`` comes from, for messages ("file.csv line 7" or "data.npz row 6")."""
+        if self.lines is not None:
+            return f"{self.source} line {int(self.lines[i])}"
+        return f"{self.source} row {i}"
+
+
+def _parse_floats(cells: np.ndarray, where: Any, what: str) -> np.ndarray:
+    """Cells (strings) as finite floats; the first bad cell is named in the error."""
+    try:
+        values = cells.astype(np.float64)
+    except ValueError:
+        values = None
+    if values is not None and np.isfinite(values).all():
+        return values
+    for i, cell in enumerate(cells):
+        text = str(cell).strip()
+        if not text:
+            raise ValueError(f"{where(i)}, {what}: missing value")
+        try:
+            value = float(text)
+        except ValueError:
+            raise ValueError(f"{where(i)}, {what}: not a number: {text!r}") from None
+        if not np.isfinite(value):
+            raise ValueError(f"{where(i)}, {what}: not a finite number: {text!r}")
+    raise ValueError(f"{what}: values that are not finite numbers")  # pragma: no cover
+
+
+def _some(names: list[str], n: int = 10) -> str:
+    return ", ".join(names[:n]) + (f", ... ({len(names)} in all)" if len(names) > n else "")
+
+
+def _columns(names: list[str], wanted: list[str], source: str, what: str) -> list[int]:
+    missing = [n for n in wanted if n not in names]
+    if missing:
+        shown = ", ".join(repr(n) for n in missing)
+        raise ValueError(
+            f"{source}: missing column{'s' if len(missing) > 1 else ''} {shown}{what} "
+            f"(columns: {_some(names)})"
+        )
+    return [names.index(n) for n in wanted]
