@@ -1064,3 +1064,35 @@ def test_a_damaged_registered_activations_record_is_refused(tmp_path):
     with pytest.raises((TypeError, ValueError),
                        match="registered_activations: expected a list of names, found 'tanh'"):
         chainrule.load(path)
+
+
+def test_atomic_text_names_a_loop_of_links_as_an_os_error(tmp_path, capsys):
+    """Writing through a loop of links (predict -o out.csv, out.csv -> b.csv -> out.csv)
+    ended in a traceback: Path.resolve raises RuntimeError("Symlink loop") before Python
+    3.13.  It is now the OSError that opening the file would give (ELOOP), which the
+    command line prints as its one line; the links stay as they were."""
+    import errno
+
+    from chainrule.cli import main
+    from chainrule.io import atomic_text
+
+    out, other = tmp_path / "out.csv", tmp_path / "b.csv"
+    out.symlink_to(other)
+    other.symlink_to(out)
+    with pytest.raises(OSError) as err:
+        with atomic_text(out) as fh:
+            fh.write("x")
+    with pytest.raises(OSError) as reference:
+        open(out, "w")  # the reference: what opening it says
+    assert err.value.errno == reference.value.errno == errno.ELOOP
+    assert err.value.filename == str(out)
+    net = chainrule.mlp([2, 3, 1], seed=0)
+    net.save(tmp_path / "m.npz")
+    np.savez(tmp_path / "d.npz", X=np.zeros((2, 2)))
+    assert main(["predict", str(tmp_path / "m.npz"), str(tmp_path / "d.npz"), "-o",
+                 str(out)]) == 2
+    assert capsys.readouterr().err == \
+        f"chainrule: error: {out}: {reference.value.strerror}\n"
+    assert os.readlink(out) == str(other) and os.readlink(other) == str(out)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["b.csv", "d.npz", "m.npz",
+                                                         "out.csv"]

@@ -121,7 +121,11 @@ def _atomic_open(path: str | os.PathLike, mode: str, **kwargs: Any) -> Iterator[
         with open(path, mode, **kwargs) as fh:
             yield fh
         return
-    path = path.resolve() if path.is_symlink() else path
+    if path.is_symlink():
+        try:
+            path = path.resolve()
+        except RuntimeError:  # Python < 3.13: a loop of links, an OSError as 3.13's stat gives
+            raise OSError(errno.ELOOP, os.strerror(errno.ELOOP), str(path)) from None
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
         fd, tmp = _create_temporary(path)
