@@ -1101,3 +1101,36 @@ def test_an_npz_feature_name_that_is_empty_is_refused_as_in_a_csv_header(tmp_pat
     assert capsys.readouterr().err.startswith(
         f"chainrule: error: {path}: 'feature_names' gives column 2 no name")
     assert not (tmp_path / "m.npz").exists()
+
+
+def test_wide_tables_are_read_in_time_linear_in_their_columns(tmp_path):
+    """The checks of column names (duplicates, the model's columns among the file's, the
+    model file's feature_names and labels) compared every name with every other: a CSV
+    file of 20,000 columns took 11 s to read, 23 s with a model's features, and predict on
+    it 20 s.  They are linear now; the columns taken are still the named ones, in the
+    model's order."""
+    import time
+
+    from chainrule import Dense, Network
+    from chainrule._saved_model_file import _metadata_problem
+    from chainrule.saved_model import SavedModel
+    from chainrule.tabular import read_data
+
+    n = 20_000
+    names = [f"f{i}" for i in range(n)]
+    X = np.arange(3 * n, dtype=float).reshape(3, n)
+    path = tmp_path / "wide.csv"
+    path.write_text(",".join([*names, "y"]) + "\n"
+                    + "".join(",".join([*map(str, row), "a"]) + "\n" for row in X))
+    wanted = names[::-1]  # a model's columns, in another order
+    start = time.perf_counter()
+    table = read_data(path, features=wanted)
+    net = Network([Dense(n, 1, "identity")])
+    problem = _metadata_problem(SavedModel(net, {"task": "regression", "feature_names": names}))
+    elapsed = time.perf_counter() - start
+    assert problem is None
+    np.testing.assert_array_equal(table.X, X[:, ::-1])
+    assert table.feature_names == wanted
+    assert elapsed < 3.0, f"{elapsed:.1f} s"  # 16 s when quadratic
+    dup = SavedModel(net, {"task": "regression", "feature_names": [*names[:-1], "f0"]})
+    assert _metadata_problem(dup) == "feature_names: 'f0' appears 2 times"

@@ -4,6 +4,7 @@ records against the network read from the same file."""
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import TYPE_CHECKING
 
 from ._io_files import finite_number
@@ -51,9 +52,10 @@ def _metadata_problem(model: SavedModel) -> str | None:
                 isinstance(v, str) or _finite_number(v) for v in labels):
             return "labels: expected a list of strings or numbers"
         texts = [_text(v) for v in labels]
-        dup = next((t for t in texts if texts.count(t) > 1), None)
+        counts = Counter(texts)  # not texts.count per label: quadratic in the labels
+        dup = next((t for t in texts if counts[t] > 1), None)
         if dup is not None:
-            return f"labels: {dup!r} appears {texts.count(dup)} times"
+            return f"labels: {dup!r} appears {counts[dup]} times"
         if task == "classification" and len(labels) != (2 if n_out == 1 else n_out):
             return (f"labels: {_plural(len(labels), 'label')} for a network with "
                     f"{_plural(n_out, 'output')}")
@@ -61,9 +63,10 @@ def _metadata_problem(model: SavedModel) -> str | None:
     if names is not None:
         if not isinstance(names, list) or not all(isinstance(v, str) for v in names):
             return "feature_names: expected a list of strings"
-        dup = next((n for n in names if names.count(n) > 1), None)
+        counts = Counter(names)
+        dup = next((n for n in names if counts[n] > 1), None)
         if dup is not None:
-            return f"feature_names: {dup!r} appears {names.count(dup)} times"
+            return f"feature_names: {dup!r} appears {counts[dup]} times"
         if len(names) != n_in:
             return f"feature_names: {_plural(len(names), 'name')} for {inputs}"
     for mean, scale in (("x_mean", "x_scale"), ("y_mean", "y_scale")):

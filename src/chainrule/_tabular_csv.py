@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ._tabular_table import Table, _columns, _parse_floats
+from ._tabular_table import Table, _columns, _duplicates, _parse_floats
 
 
 def _read_csv(path: Path, target: str | None, features: list[str] | None,
@@ -60,7 +60,7 @@ def _read_csv(path: Path, target: str | None, features: list[str] | None,
             "lose this example (if this row is the header, name the target column: "
             f"target={text[-1]!r}, --target {text[-1]} on the command line)"
         )
-    dup = sorted({n for n in header if header.count(n) > 1})
+    dup = _duplicates(header)
     if dup:
         raise ValueError(f"{path}: duplicate column name(s) {', '.join(map(repr, dup))}")
     body = rows[1:]

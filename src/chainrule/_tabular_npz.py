@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ._tabular_table import Table, _columns, _some
+from ._tabular_table import Table, _columns, _duplicates, _some
 
 
 def _feature_names(raw: np.ndarray, path: Path) -> list[str]:
@@ -25,7 +25,7 @@ def _feature_names(raw: np.ndarray, path: Path) -> list[str]:
     if blank is not None:  # as in a CSV header: a model's column that no header can name
         raise ValueError(f"{path}: 'feature_names' gives column {blank + 1} no name (got "
                          f"{names[blank]!r})")
-    dup = sorted({n for n in names if names.count(n) > 1})
+    dup = _duplicates(names)
     if dup:  # as in a CSV header: a model would take the first such column twice
         raise ValueError(f"{path}: duplicate column name(s) {', '.join(map(repr, dup))} in "
                          "'feature_names'")

@@ -4,6 +4,7 @@ from :mod:`chainrule.tabular`."""
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -82,12 +83,21 @@ def _some(names: list[str], n: int = 10) -> str:
     return ", ".join(names[:n]) + (f", ... ({len(names)} in all)" if len(names) > n else "")
 
 
+def _duplicates(names: list) -> list:
+    """The names that appear more than once, sorted (a Counter: linear in the names)."""
+    return sorted(n for n, k in Counter(names).items() if k > 1)
+
+
 def _columns(names: list[str], wanted: list[str], source: str, what: str) -> list[int]:
-    missing = [n for n in wanted if n not in names]
+    # the first column of each name, as names.index gives it, in one pass over the names
+    position: dict[str, int] = {}
+    for i, n in enumerate(names):
+        position.setdefault(n, i)
+    missing = [n for n in wanted if n not in position]
     if missing:
         shown = ", ".join(repr(n) for n in missing)
         raise ValueError(
             f"{source}: missing column{'s' if len(missing) > 1 else ''} {shown}{what} "
             f"(columns: {_some(names)})"
         )
-    return [names.index(n) for n in wanted]
+    return [position[n] for n in wanted]

@@ -15,6 +15,7 @@ importable from here).
 from __future__ import annotations
 
 import os
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -189,7 +190,8 @@ def read_data(
         not numbers, naming the file, line and column.
     """
     if features is not None:
-        dup = list(dict.fromkeys(n for n in features if list(features).count(n) > 1))
+        counts = Counter(features)
+        dup = list(dict.fromkeys(n for n in features if counts[n] > 1))
         if dup:
             raise ValueError(
                 f"duplicate feature column{'s' if len(dup) > 1 else ''} "
