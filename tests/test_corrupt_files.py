@@ -1134,3 +1134,39 @@ def test_wide_tables_are_read_in_time_linear_in_their_columns(tmp_path):
     assert elapsed < 3.0, f"{elapsed:.1f} s"  # 16 s when quadratic
     dup = SavedModel(net, {"task": "regression", "feature_names": [*names[:-1], "f0"]})
     assert _metadata_problem(dup) == "feature_names: 'f0' appears 2 times"
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize("kind", ["MLPClassifier", "SoftmaxRegression"])
+def test_a_text_dtype_wider_than_the_labels_sets_aside_no_memory_for_it(tmp_path, iris, kind):
+    """classes_dtype "<U100000000" (an edited or damaged record) made the loaders build the
+    labels at that width, to check them and again to restore them: 400 MB a label, 30 s
+    and 4 GB for three (and "<U2000000000" ran out of memory).  The labels are rebuilt no
+    wider than the longest one: the same labels and predictions, no memory set aside."""
+    import tracemalloc
+
+    from chainrule import SoftmaxRegression, load_autoencoder
+
+    X, y = iris
+    labels = np.array(["setosa", "versicolor", "virginica"])[y]
+    if kind == "MLPClassifier":
+        est, load = MLPClassifier((4,), max_iter=5, random_state=0), load_estimator
+    else:
+        est, load = SoftmaxRegression(max_iter=5, random_state=0), load_autoencoder
+    path = est.fit(X, labels).save(tmp_path / "est.npz")
+    _edit_meta(path, lambda meta: meta["fitted"].update(classes_dtype="<U100000000"))
+    tracemalloc.start()
+    try:
+        loaded = load(path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 20 * 2**20, peak  # 1.2 GB when built at the recorded width
+    assert loaded.classes_.tolist() == est.classes_.tolist()
+    assert loaded.classes_.dtype == np.dtype("<U10")  # the longest label, "versicolor"
+    np.testing.assert_array_equal(loaded.predict(X), est.predict(X))
+    for compound in ("(100000000,)f8", "U3,U3"):
+        _edit_meta(path, lambda meta, c=compound: meta["fitted"].update(classes_dtype=c))
+        with pytest.raises(ValueError, match=re.escape(f"classes_dtype: {compound!r} cannot "
+                                                       "hold the labels")):
+            load(path)

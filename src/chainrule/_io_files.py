@@ -287,18 +287,42 @@ def finite_number(v: object) -> bool:
         return False
 
 
+def label_dtype(classes: list, dtype: str) -> np.dtype:
+    """The dtype to rebuild saved class labels with: ``dtype``, text no wider than the labels.
+
+    A text dtype (``"<U3"``) wider than the longest label is narrowed to that
+    label's width: the labels are the same, and a damaged width
+    (``"<U2000000000"``) sets aside no memory for characters no label has.
+    Compound dtypes (fields, sub-arrays) are refused: no labels are saved so.
+
+    Raises
+    ------
+    TypeError, ValueError
+        If ``dtype`` is no dtype name, or a compound one.
+    """
+    dt = np.dtype(dtype)
+    if dt.fields is not None or dt.subdtype is not None:
+        raise ValueError(f"{dtype!r} is a compound dtype")
+    chars = dt.itemsize // (4 if dt.kind == "U" else 1)
+    if dt.kind in "SUV" and chars:  # "<U0": the width of the labels, as NumPy reads it
+        longest = max((len(v) for v in classes if isinstance(v, (str, bytes))), default=1)
+        dt = np.dtype((dt.type, max(1, min(chars, longest))))
+    return dt
+
+
 def class_labels_problem(classes: list, dtype: object) -> str | None:
     """What is wrong with saved class labels and their dtype name, or None.
 
     Shared by the loaders of the estimators and of the autoencoder classifiers:
     the labels must be distinct and come back unchanged through ``dtype``
-    (the dtype they were saved with, e.g. ``"<U3"`` or ``"<i8"``).
+    (the dtype they were saved with, e.g. ``"<U3"`` or ``"<i8"``; see
+    :func:`label_dtype`).
     """
     if len({(type(v).__name__, v) for v in classes}) != len(classes):
         return f"classes_: expected distinct labels, found {classes!r}"
     try:
-        ok = isinstance(dtype, str) and np.array(classes, dtype=np.dtype(dtype)).tolist() \
-            == classes
+        ok = isinstance(dtype, str) and np.array(
+            classes, dtype=label_dtype(classes, dtype)).tolist() == classes
     except (TypeError, ValueError, OverflowError):
         ok = False
     if not ok:

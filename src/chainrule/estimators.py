@@ -169,7 +169,8 @@ def load_estimator(path: str | os.PathLike) -> MLPClassifier | MLPRegressor:
         raise bad(f"params: dtype: {est.dtype!r}; the network is {net.dtype}")
     try:
         if cls is MLPClassifier:
-            classes = np.array(fitted.pop("classes_"), dtype=np.dtype(fitted.pop("classes_dtype")))
+            labels = fitted.pop("classes_")
+            classes = np.array(labels, dtype=io.label_dtype(labels, fitted.pop("classes_dtype")))
             y_type = fitted.pop("y_type_")
             lb = LabelBinarizer()
             lb.fit(np.eye(len(classes), dtype=int) if y_type.startswith("multilabel")

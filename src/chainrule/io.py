@@ -33,6 +33,7 @@ from ._io_files import check_writable as check_writable
 from ._io_files import class_labels_problem as class_labels_problem
 from ._io_files import file_path as file_path
 from ._io_files import finite_number as finite_number
+from ._io_files import label_dtype as label_dtype
 from ._io_files import read_npz as read_npz
 from ._io_network import _SIZE_KEYS as _SIZE_KEYS
 from ._io_network import _check_layer_sizes as _check_layer_sizes

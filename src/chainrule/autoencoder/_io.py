@@ -261,7 +261,8 @@ def _restore(record: object, arrays: dict[str, np.ndarray], path: object, prefix
         est.loss_ = float(fitted["loss_"])
         est.mean_activation_ = arrays[f"{prefix}mean_activation_"]
         return est
-    est.classes_ = np.array(fitted["classes_"], dtype=np.dtype(fitted["classes_dtype"]))
+    est.classes_ = np.array(fitted["classes_"],
+                            dtype=io.label_dtype(fitted["classes_"], fitted["classes_dtype"]))
     if kind == "StackedAutoencoder":
         _restore_parts(est, record, arrays, path, prefix, bad)
     return est
