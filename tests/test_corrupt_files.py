@@ -1170,3 +1170,29 @@ def test_a_text_dtype_wider_than_the_labels_sets_aside_no_memory_for_it(tmp_path
         with pytest.raises(ValueError, match=re.escape(f"classes_dtype: {compound!r} cannot "
                                                        "hold the labels")):
             load(path)
+
+
+@pytest.mark.parametrize("layers", [
+    [{"type": "Dense", "fan_in": 10**5, "fan_out": 10**5, "activation": "tanh", "bias": True}],
+    [{"type": "Dense", "fan_in": 1000, "fan_out": 100, "activation": "tanh", "bias": True},
+     {"type": "Dense", "fan_in": 100, "fan_out": 1000, "activation": "identity", "bias": True}],
+    [{"type": "Conv2D", "in_channels": 300, "out_channels": 300, "kernel_size": [30, 40],
+      "stride": 1, "padding": 0, "activation": "relu", "bias": True}],
+])
+def test_load_refuses_layer_sizes_whose_product_the_file_cannot_hold(tmp_path, layers):
+    """Sizes each within the parameter vector, but whose product is not (fan_in and fan_out
+    10**5 in a file of 100,302 parameters), made the layer allocate its zero weights
+    first: "MemoryError: Unable to allocate 74.5 GiB", naming no file."""
+    import chainrule
+
+    path = chainrule.mlp([1000, 100, 2], seed=0).save(tmp_path / "net.npz")
+    n_params = 1000 * 100 + 100 + 100 * 2 + 2  # the reference: the MLP's own count
+    assert chainrule.load(path).n_params == n_params
+    weights = [cfg["fan_in"] * cfg["fan_out"] if cfg["type"] == "Dense" else
+               cfg["in_channels"] * cfg["out_channels"] * 30 * 40 for cfg in layers]
+    _edit_meta(path, _set_meta("network", "layers", value=layers))
+    with pytest.raises(ValueError) as err:
+        chainrule.load(path)
+    assert str(err.value).startswith(f"{path}: corrupted")
+    assert (f"the layers' sizes ask for at least {sum(weights)} weights, more than the "
+            f"{n_params} parameters the file holds") in str(err.value)

@@ -4,6 +4,7 @@ parameter vector, the layers' state restored.  Import from :mod:`chainrule.io`."
 
 from __future__ import annotations
 
+import math
 import warnings
 from typing import Any
 
@@ -182,14 +183,35 @@ def network_arrays(net: Network, prefix: str = "") -> dict[str, np.ndarray]:
 _SIZE_KEYS = ("fan_in", "fan_out", "n_features", "in_channels", "out_channels", "kernel_size")
 
 
-def _check_layer_sizes(config: object, n_params: int) -> None:
-    """Refuse a layer size larger than the file's parameter vector, before memory is set aside.
+def _is_size(v: object) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool) and v >= 0
 
-    A damaged size (fan_in 10**12) would otherwise make the layer allocate
-    its zero weights first and fail with a MemoryError; a record that is not
-    of the expected type is left to :func:`network_from_config` to name.
+
+def _weights(cfg: dict) -> int:
+    """How many weights a Dense or Conv2D record asks for (0 when a size is not an int)."""
+    if cfg.get("type") == "Dense":
+        sizes = [cfg.get("fan_in"), cfg.get("fan_out")]
+    elif cfg.get("type") == "Conv2D":
+        kernel = cfg.get("kernel_size")
+        sizes = [cfg.get("in_channels"), cfg.get("out_channels"),
+                 *(kernel if isinstance(kernel, list) else [kernel, kernel])]
+    else:
+        return 0
+    return math.prod(sizes) if all(map(_is_size, sizes)) else 0
+
+
+def _check_layer_sizes(config: object, n_params: int) -> None:
+    """Refuse layer sizes that need more than the file's parameter vector, before memory is
+    set aside.
+
+    A damaged size (fan_in 10**12), or sizes each within the vector whose
+    product is not (fan_in and fan_out 10**5 in a file of 10**5 parameters),
+    would otherwise make the layers allocate their zero weights first (75 GiB)
+    and fail with a MemoryError; a record that is not of the expected type is
+    left to :func:`network_from_config` to name.
     """
     layers = config.get("layers") if isinstance(config, dict) else None
+    weights = 0
     for i, cfg in enumerate(layers if isinstance(layers, list) else []):
         for key in _SIZE_KEYS if isinstance(cfg, dict) else ():
             value = cfg.get(key)
@@ -197,6 +219,11 @@ def _check_layer_sizes(config: object, n_params: int) -> None:
                    for v in (value if isinstance(value, list) else [value])):
                 raise ValueError(f"network.layers[{i}].{key}: {value!r:.40} is more than the "
                                  f"{n_params} parameters the file holds")
+        weights += _weights(cfg) if isinstance(cfg, dict) else 0
+        if weights > n_params:
+            raise ValueError(f"network.layers[:{i + 1}]: the layers' sizes ask for at least "
+                             f"{weights} weights, more than the {n_params} parameters the "
+                             "file holds")
 
 
 # the keys of a layer's state (get_state) that a file may lack, as older versions wrote it
