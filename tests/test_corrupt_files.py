@@ -1196,3 +1196,22 @@ def test_load_refuses_layer_sizes_whose_product_the_file_cannot_hold(tmp_path, l
     assert str(err.value).startswith(f"{path}: corrupted")
     assert (f"the layers' sizes ask for at least {sum(weights)} weights, more than the "
             f"{n_params} parameters the file holds") in str(err.value)
+
+
+def test_an_empty_file_is_named_as_one(tmp_path, capsys):
+    """An empty model or data file was "not an .npz archive (it starts with b'', an .npz
+    archive with b'PK\\x03\\x04')"; it is now said to be empty."""
+    from chainrule.cli import main
+    from chainrule.tabular import read_data
+
+    path = tmp_path / "m.npz"
+    path.write_bytes(b"")
+    said = "an empty file (0 bytes); expected an .npz archive"
+    for message in _read_errors(path):
+        assert message == f"{path}: not a readable chainrule file (truncated, corrupted or " \
+                          f"another format: {said})"
+    with pytest.raises(ValueError) as err:
+        read_data(path)
+    assert str(err.value) == f"{path}: not a readable .npz file ({said})"
+    assert main(["info", str(path)]) == 2
+    assert capsys.readouterr().err.count("\n") == 1

@@ -354,6 +354,8 @@ zlib.error, RuntimeError, MemoryError, SyntaxError, tokenize.TokenError
     """
     with open(path, "rb") as fh:
         magic = fh.read(len(_ZIP_MAGIC))
+    if not magic:  # b"" would read as "it starts with b''"
+        raise ValueError("an empty file (0 bytes); expected an .npz archive")
     if magic not in (_ZIP_MAGIC, _EMPTY_ZIP_MAGIC):
         raise ValueError(f"not an .npz archive (it starts with {magic!r}, an .npz archive with "
                          f"{_ZIP_MAGIC!r})")
