@@ -1215,3 +1215,30 @@ def test_an_empty_file_is_named_as_one(tmp_path, capsys):
     assert str(err.value) == f"{path}: not a readable .npz file ({said})"
     assert main(["info", str(path)]) == 2
     assert capsys.readouterr().err.count("\n") == 1
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf])
+def test_a_non_finite_target_of_an_npz_file_is_refused_for_classification_too(tmp_path,
+                                                                             capsys, bad):
+    """A NaN in an NPZ file's float target trained a classifier with a class "nan" (and inf
+    one with a class "inf"); regression already refused it ("not a finite number").  Both
+    tasks refuse it now, with regression's message; prediction, which needs no target,
+    still reads the file."""
+    from chainrule.cli import main
+    from chainrule.saved_model import regression_targets
+    from chainrule.tabular import read_data
+
+    y = np.array([0.0, 1.0, bad, 1.0, 0.0, 1.0])
+    path = tmp_path / "d.npz"
+    np.savez(path, X=np.arange(12.0).reshape(6, 2), y=y)
+    table = read_data(path, need_target=False)
+    with pytest.raises(ValueError) as reference:  # regression's check of the same targets
+        regression_targets(table)
+    with pytest.raises(ValueError) as err:
+        read_data(path)
+    assert str(err.value) == str(reference.value) == \
+        f"{path} row 2, target 'y': not a finite number: {str(bad)!r}"
+    model = tmp_path / "m.npz"
+    assert main(["train", str(path), "-o", str(model), "-q", "--task", "classification"]) == 2
+    assert capsys.readouterr().err == f"chainrule: error: {err.value}\n"
+    assert not model.exists()

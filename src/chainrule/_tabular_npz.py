@@ -83,6 +83,10 @@ def _read_npz(path: Path, target: str | None, features: list[str] | None,
         if need_target and len(empty):  # as an empty cell of a CSV file: not a class ""
             raise ValueError(f"{path} row {empty[0]}, target {key!r}: missing value (an empty "
                              "string)")
+        bad = np.flatnonzero(~np.isfinite(y)) if y.dtype.kind == "f" else []
+        if need_target and len(bad):  # NaN: a missing value, not the class "nan"
+            raise ValueError(f"{path} row {bad[0]}, target {key!r}: not a finite number: "
+                             f"{str(y[bad[0]])!r}")
     if features is not None:
         unnamed = "feature_names" not in arrays
         if all_columns and unnamed and X.shape[1] != len(features):
