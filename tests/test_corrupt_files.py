@@ -1242,3 +1242,38 @@ def test_a_non_finite_target_of_an_npz_file_is_refused_for_classification_too(tm
     assert main(["train", str(path), "-o", str(model), "-q", "--task", "classification"]) == 2
     assert capsys.readouterr().err == f"chainrule: error: {err.value}\n"
     assert not model.exists()
+
+
+
+def _misplaced_data_npz(path) -> None:
+    """An archive whose member 'X.npy' has a local header whose extra-field length (65535)
+    puts the member's data past the end of the file (the zip directory is intact)."""
+    import struct
+
+    np.savez(path, X=np.arange(6.0).reshape(3, 2))
+    raw = bytearray(path.read_bytes())
+    struct.pack_into("<H", raw, 28, 0xFFFF)  # the first local header's extra-field length
+    path.write_bytes(bytes(raw))
+
+
+def test_a_member_whose_data_runs_out_is_named(tmp_path, capsys):
+    """A member whose data zipfile finds past the end of the file (a damaged local header)
+    gave zipfile's EOFError, which has no message: "data.npz: not a readable .npz file ()"."""
+    import zipfile
+
+    from chainrule.cli import main
+    from chainrule.tabular import read_data
+
+    path = tmp_path / "data.npz"
+    _misplaced_data_npz(path)
+    with zipfile.ZipFile(path) as zf, pytest.raises(EOFError) as reference:
+        zf.open("X.npy").read(8)  # the reference: zipfile's own reading of it
+    assert str(reference.value) == ""
+    said = "the data of the member 'X.npy' ends before its size (truncated or corrupted)"
+    with pytest.raises(ValueError) as err:
+        read_data(path)
+    assert str(err.value) == f"{path}: not a readable .npz file ({said})"
+    for message in _read_errors(path):
+        assert message.endswith(f"another format: {said})"), message
+    assert main(["train", str(path), "-o", str(tmp_path / "m.npz"), "-q"]) == 2
+    assert capsys.readouterr().err.endswith(f"({said})\n")

@@ -368,12 +368,30 @@ zlib.error, RuntimeError, MemoryError, SyntaxError, tokenize.TokenError
                                  f"{members[key]!r} and {info.filename!r})")
             members[key] = info.filename
             _check_extent(info, os.path.getsize(path))
-            _check_member(zf, info)
+            with _ends_early(info.filename):
+                _check_member(zf, info)
     data = np.load(path, allow_pickle=False)
     if not isinstance(data, NpzFile):  # pragma: no cover - the magic was checked above
         raise ValueError(f"found a single {type(data).__name__}, not an .npz archive")
+    arrays = {}
     with data:
-        return {key: data[key] for key in data.files}
+        for key in data.files:
+            with _ends_early(members[key]):
+                arrays[key] = data[key]
+    return arrays
+
+
+@contextlib.contextmanager
+def _ends_early(member: str) -> Iterator[None]:
+    """Give the EOFError zipfile raises without a word (a member whose compressed data runs
+    out before its size) a message that names the member."""
+    try:
+        yield
+    except EOFError as exc:
+        if str(exc):
+            raise
+        raise EOFError(f"the data of the member {member!r} ends before its size (truncated "
+                       "or corrupted)") from None
 
 
 def dangling_link(path: Path) -> str:
