@@ -678,6 +678,10 @@ def test_a_warning_is_one_chainrule_line_and_the_format_is_given_back(tmp_path, 
     # a batch of at least the 135 training rows is all of them: one batch, in their order
     ("--batch-size 200", "--batch-size 135"),
     ("--batch-size 135", "--batch-size 100000"),
+    # class weights by name: the same weights, written otherwise; a weight of 1 is none
+    ("""--class-weight '{"virginica": 2, "setosa": 0.5}'""",
+     """--class-weight '{"setosa": 0.5, "virginica": 2.0, "versicolor": 1}'"""),
+    ("", """--class-weight '{"setosa": 1}'"""),
 ])
 def test_resume_accepts_a_change_that_decides_nothing(tmp_path, capsys, first, then):
     """--resume compares the options that decide the run: a run continued with an option
@@ -703,6 +707,9 @@ def test_resume_accepts_a_change_that_decides_nothing(tmp_path, capsys, first, t
      """--schedule '{"name": "step", "gamma": 0.6}'""", "--schedule"),
     ("", "--loss mean_squared_error", "--loss"),
     ("--task classification", "--task auto --target 'petal width (cm)'", None),
+    ("--class-weight balanced", "", "--class-weight"),
+    ("""--class-weight '{"setosa": 2}'""", """--class-weight '{"setosa": 3}'""",
+     "--class-weight"),
 ])
 def test_resume_still_refuses_a_change_that_decides(tmp_path, capsys, first, then, option):
     ckpt = tmp_path / "ck.npz"

@@ -54,6 +54,7 @@ _RUN_OPTIONS = {
     "loss": "--loss", "init": "--init", "optimizer": "--optimizer", "lr": "--lr",
     "momentum": "--momentum", "batch_size": "--batch-size", "weight_decay": "--weight-decay",
     "schedule": "--schedule", "patience": "--patience", "scale": "--scale", "seed": "--seed",
+    "class_weight": "--class-weight",
 }
 
 
@@ -291,9 +292,10 @@ def _decisive(options: dict) -> dict:
 
 
 # the options whose meaning only the data tell (the task and output by the target, the
-# loss by the output, the last column as target, a batch of all the training rows):
-# compared once resolved, by check_resolved, when the run recorded them so
-_RESOLVED = ("task", "output", "loss", "target", "batch_size")
+# loss by the output, the last column as target, a batch of all the training rows, the
+# classes that the keys of --class-weight name): compared once resolved, by
+# check_resolved, when the run recorded them so
+_RESOLVED = ("task", "output", "loss", "target", "batch_size", "class_weight")
 
 
 def check_options(run: dict | None, options: dict, path: Path) -> None:
@@ -315,7 +317,7 @@ def check_options(run: dict | None, options: dict, path: Path) -> None:
 
 
 def resolved_options(options: dict, *, task: str, output: str, loss: str | None,
-                     target: str | None, n_train: int) -> dict:
+                     target: str | None, n_train: int, class_weight: object = None) -> dict:
     """What the options of ``_RESOLVED`` mean once the data are read.
 
     Parameters
@@ -330,17 +332,27 @@ def resolved_options(options: dict, *, task: str, output: str, loss: str | None,
         The name of the target column or array.
     n_train : int
         The number of training rows: a batch of at least that many is all of them.
+    class_weight : None, "balanced" or dict
+        What --class-weight means (``meaning`` of
+        :func:`~chainrule._cli_class_weight.resolve_class_weight`).
     """
+    from .activations import get_activation
+
+    output = get_activation(output).name
+    batch = options.get("batch_size")
+    return {"task": task, "output": output, "loss": resolved_loss(output, loss),
+            "target": target, "batch_size": None if batch is None else min(batch, n_train),
+            "class_weight": class_weight}
+
+
+def resolved_loss(output: str, loss: str | None) -> str:
+    """The name of the loss in force: ``loss``'s, or the ``output`` activation's canonical."""
     from .activations import get_activation
     from .losses import get_loss
     from .network import _DEFAULT_LOSS
 
-    output = get_activation(output).name
-    loss = (get_loss(loss).name if loss is not None
-            else _DEFAULT_LOSS.get(output, "squared_error"))
-    batch = options.get("batch_size")
-    return {"task": task, "output": output, "loss": loss, "target": target,
-            "batch_size": None if batch is None else min(batch, n_train)}
+    return (get_loss(loss).name if loss is not None
+            else _DEFAULT_LOSS.get(get_activation(output).name, "squared_error"))
 
 
 def check_resolved(run: dict | None, options: dict, resolved: dict, path: Path,

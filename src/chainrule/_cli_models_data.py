@@ -29,7 +29,10 @@ def _cost_words(model) -> str:
     words = f"mean {net.loss.name}"
     if model.task == "regression" and "y_mean" in meta:
         words += " on the standardised target"
-    return words + (" + weight decay" if net.weight_decay else "")
+    words += " + weight decay" if net.weight_decay else ""
+    if "class_weight" in (meta.get("training") or {}):  # chainrule train --class-weight
+        words += "; training cost weighted by --class-weight"
+    return words
 
 
 def _preview(labels: list, n: int = 6) -> str:

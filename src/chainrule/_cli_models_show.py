@@ -155,6 +155,9 @@ def _print_layers(rows: list[dict]) -> None:
         print("windows: " + "; ".join(f"#{r['index']} {r['window']}" for r in windows))
 
 
+_JSON = ("layers", "class_weight")  # the options of train's record shown as JSON by info
+
+
 def _info(args: argparse.Namespace) -> int:
     from .saved_model import EstimatorModel
 
@@ -187,8 +190,8 @@ def _info(args: argparse.Namespace) -> int:
         whole = " of each channel" if t and t.get("input_shape") else ""
         print(f"inputs standardised with the training mean and standard deviation{whole}"
               + (" (target too)" if "y_mean" in meta else ""))
-    if t:  # --layers as JSON, as it was given
-        print("trained: " + ", ".join(f"{k}={json.dumps(v) if k == 'layers' else v}"
+    if t:  # --layers and --class-weight as JSON, as they are given
+        print("trained: " + ", ".join(f"{k}={json.dumps(v) if k in _JSON else v}"
                                       for k, v in t.items()))
     h = meta.get("history") or {}
     if h.get("loss"):

@@ -20,11 +20,13 @@ from ._cli_checkpoint import (
     check_data,
     check_options,
     check_resolved,
+    resolved_loss,
     resolved_options,
     resumed_trainer,
     run_options,
     train_options,
 )
+from ._cli_class_weight import class_weight_option, class_weight_record, resolve_class_weight
 from ._cli_models_data import _DATA_EXAMPLE, _DATA_HELP, _NAMES, _not_empty, _preview, _scores
 from .cli_architecture import (
     _IMAGE_LAYERS,
@@ -141,6 +143,13 @@ def _add_train(sub: argparse._SubParsersAction) -> None:
                    "standard deviation: of each feature, or with --input-shape of each "
                    "channel over all its pixels, so that every pixel of a channel is scaled "
                    "alike (default: standard)")
+    p.add_argument("--class-weight", default=None, metavar="balanced|JSON", dest="class_weight",
+                   help="weigh each training example by its class (classification only): "
+                   "balanced (n / (k * count of the class) over the k classes of the training "
+                   "examples), or a JSON object of weights >= 0 by class label as the data "
+                   "file writes it, such as '{\"setosa\": 2, \"virginica\": 0.5}' or "
+                   "'{\"1\": 9}' (classes left out weigh 1); the validation cost is not "
+                   "weighted (default: none)")
     p.add_argument("--seed", type=seed_int, default=0, help="random seed (default: 0)")
     p.add_argument("-o", "--out", type=model_path, default="model.npz", metavar="MODEL",
                    help="model file to write (.npz is appended; an existing directory, or a "
@@ -248,6 +257,7 @@ def _train_run(args: argparse.Namespace, sigterm: SigtermAsCtrlC) -> int:
                 f"shape n x {' x '.join(map(str, shape))}), which the network of --layers "
                 "takes whole: there are no columns to pick; leave --features out")
     check_architecture(args)
+    args.class_weight = class_weight_option(args.class_weight)  # its form; its labels: below
     if args.output is not None:
         check_loss_output(args.loss, args.output, output_given=True)
     _not_empty(args.data, "data", _DATA_EXAMPLE)
@@ -350,8 +360,13 @@ def _train_run(args: argparse.Namespace, sigterm: SigtermAsCtrlC) -> int:
     X_fit, T_fit = X[train_idx], targets[train_idx]
     val = (X[val_idx], targets[val_idx]) if len(val_idx) else None
     # what the options that depend on the data mean: a resumed run's must be the run's
+    class_weight, meaning = resolve_class_weight(
+        args.class_weight, task=task, loss=resolved_loss(output, args.loss),
+        labels=meta.get("labels"), y_train=y[train_idx] if task == "classification" else None,
+        target=table.target_name)
     resolved = resolved_options(run_settings, task=task, output=output, loss=args.loss,
-                                target=table.target_name, n_train=len(train_idx))
+                                target=table.target_name, n_train=len(train_idx),
+                                class_weight=meaning)
     check_resolved(run, run_settings, resolved, args.checkpoint, len(train_idx))
     # a resumed run trains on exactly the run's arrays
     digest = check_data(run, args, X_fit, T_fit, val)
@@ -377,7 +392,7 @@ def _train_run(args: argparse.Namespace, sigterm: SigtermAsCtrlC) -> int:
         trainer = Trainer(
             net, optimizer=args.optimizer, lr=args.lr, momentum=steps["momentum"],
             batch_size=steps["batch_size"], epochs=args.epochs, seed=args.seed,
-            verbose=0 if args.quiet else 1, **options,
+            verbose=0 if args.quiet else 1, class_weight=class_weight, **options,
             **train_options(args, run_settings, digest, resolved),
         )
     before = 0.0
@@ -416,6 +431,9 @@ def _train_run(args: argparse.Namespace, sigterm: SigtermAsCtrlC) -> int:
         "epochs": history.epochs, "seed": given["seed"],
         "val_fraction": args.val_fraction, "weight_decay": given["weight_decay"],
         **({"schedule": given["schedule"]} if given["schedule"] is not None else {}),
+        # what the weights mean (the same for a resumed run: check_resolved), by class label
+        **({"class_weight": class_weight_record(meaning, meta["labels"])}
+           if meaning is not None else {}),
         # the training time of the whole run, over the slots of a resumed one
         "stop_reason": history.stop_reason, "seconds": round(before + seconds, 3),
     }
