@@ -2032,3 +2032,33 @@ def test_lbfgs_and_cg_ignore_a_schedule_as_they_ignore_the_step_size(iris, solve
         MLPClassifier(**fit, schedule="steps").fit(X, y)
     with pytest.raises(ValueError, match=r"^momentum must be in \[0, 1\), got 2"):
         MLPClassifier(**fit, momentum=2).fit(X, y)
+
+
+def test_verbose_1_prints_the_recorded_loss_where_no_bar_shows(capsys):
+    """verbose=1 showed tqdm's bar with disable=None, so with stderr not a terminal (a
+    batch job's log) a fit printed nothing.  It now prints verbose=2's line per epoch
+    there, with loss_curve_'s loss (several squared-error outputs: scikit-learn's scale)
+    and the validation score, once each; verbose=0 stays silent."""
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(60, 3))
+    Y = np.c_[X.sum(axis=1), X[:, 0]]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        reg = MLPRegressor((5,), max_iter=3, verbose=1, random_state=0).fit(X, Y)
+        lines = capsys.readouterr().err.strip().splitlines()
+        clf = MLPClassifier((5,), max_iter=2, verbose=True, random_state=0,
+                            early_stopping=True).fit(X, X[:, 0] > 0)
+        clf_lines = capsys.readouterr().err.strip().splitlines()
+        MLPClassifier((5,), max_iter=2, random_state=0).fit(X, X[:, 0] > 0)
+        assert capsys.readouterr().err == ""
+
+    def field(line: str, name: str) -> float:
+        return float(line.split(f"{name} ")[1].split(",")[0])
+
+    assert [line.split(":")[0] for line in lines] == ["epoch 1/3", "epoch 2/3", "epoch 3/3"]
+    assert [field(line, "loss") for line in lines] == pytest.approx(reg.loss_curve_, rel=1e-4)
+    assert [line.split(":")[0] for line in clf_lines] == ["epoch 1/2", "epoch 2/2"]
+    assert [field(line, "loss") for line in clf_lines] == pytest.approx(clf.loss_curve_,
+                                                                         rel=1e-4)
+    assert [field(line, "validation_score") for line in clf_lines] == pytest.approx(
+        clf.validation_scores_, rel=1e-4)

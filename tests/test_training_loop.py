@@ -9,12 +9,14 @@ ReduceLROnPlateau when importable), predictions by a plain numpy forward pass.
 
 from __future__ import annotations
 
+import io
 import itertools
 import json
 import math
 import os
 import re
 import signal
+import sys
 
 import numpy as np
 import pytest
@@ -1861,3 +1863,52 @@ def test_a_fit_after_one_that_completed_no_epoch_records_only_its_own_metrics(tm
     assert restored.epoch == 2 and list(restored.history) == list(reference)
     reused.epochs = 3
     assert reused.fit(X, y).epochs == 3
+
+
+class _Terminal(io.StringIO):
+    """A stderr that says it is a terminal, as an interactive session's is."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+def _epoch_fields(err: str) -> list[dict[str, float]]:
+    """The numbers of each "epoch i/n: name value, ..." line of ``err``, with "epoch" = i."""
+    rows = []
+    for line in err.splitlines():
+        head, _, text = line.partition(": ")
+        if re.fullmatch(r"epoch \d+/\d+", head):
+            fields = dict(item.split(" ") for item in text.split(", "))
+            rows.append({"epoch": int(head.split()[1].split("/")[0]),
+                         **{k: float(v) for k, v in fields.items()}})
+    return rows
+
+
+def test_verbose_1_prints_a_line_per_epoch_where_no_bar_shows(capsys, monkeypatch):
+    """verbose=1 drew a tqdm bar with disable=None, which prints nothing where stderr is
+    not a terminal: a batch job's log (stderr sent to a file) had no progress at all.
+    There, verbose=1 now prints verbose=2's line per epoch, whose numbers are the
+    history's; on a terminal it keeps the bar (no lines), verbose=2 prints each line once,
+    and verbose=0 stays silent."""
+    X, Y = regression(m=24)
+    val = regression(m=8, seed=5)
+    history = chainrule.train(reg_net(), X, Y, optimizer="sgd", batch_size=8, epochs=3,
+                              seed=0, verbose=1, validation_data=val)
+    rows = _epoch_fields(capsys.readouterr().err)
+    assert [row["epoch"] for row in rows] == [1, 2, 3]
+    for name in ("loss", "val_loss", "lr"):
+        assert [row[name] for row in rows] == pytest.approx(history[name], rel=1e-4)
+    # verbose=2: the same lines, once each; verbose=0: nothing
+    chainrule.train(reg_net(), X, Y, optimizer="sgd", batch_size=8, epochs=3, seed=0,
+                    verbose=2, validation_data=val)
+    assert _epoch_fields(capsys.readouterr().err) == rows
+    chainrule.train(reg_net(), X, Y, optimizer="sgd", batch_size=8, epochs=3, seed=0,
+                    verbose=0, validation_data=val)
+    assert capsys.readouterr().err == ""
+    # on a terminal: the bar (tqdm's "training: ...|..| 0/3"), and no lines
+    terminal = _Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    chainrule.train(reg_net(), X, Y, optimizer="sgd", batch_size=8, epochs=3, seed=0,
+                    verbose=1)
+    assert "training:" in terminal.getvalue() and "/3 [" in terminal.getvalue()
+    assert _epoch_fields(terminal.getvalue()) == []

@@ -84,9 +84,11 @@ class MLPClassifier(_ClassifierOutputs, ClassifierMixin, _BaseMLP):
         ``n_iter_no_change`` epochs in a row (scikit-learn's rule); lbfgs and
         cg use it as the gradient tolerance ``gtol``.
     verbose : bool or int, default False
-        1: a progress bar (on stderr, which tqdm leaves out where stderr is no
-        terminal); 2: also a line per epoch (on stderr) with the loss that
-        ``loss_curve_`` records and, with early stopping, the validation score.
+        1: a progress bar on stderr where it is a terminal (or in a notebook);
+        elsewhere (a log file, a pipe: a batch job) the line per epoch of 2
+        instead; 2: a line per epoch (on stderr) with the loss that
+        ``loss_curve_`` records and, with early stopping, the validation score,
+        next to the bar where one shows.
         scikit-learn prints a line per epoch on stdout for any ``verbose > 0``.
     warm_start : bool, default False
         ``fit`` continues from the current network instead of a new one.  The

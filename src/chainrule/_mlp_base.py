@@ -49,6 +49,7 @@ from ._mlp_rules import _EpochRules
 from ._mlp_rules import _reported_loss as _reported_loss
 from ._mlp_rules import _set_rate as _set_rate
 from ._mlp_state import link_rng_layers, rng_layers
+from ._training_epochs import _bar_drawn
 from ._validation import caller_outside_chainrule, check_finite_array, restored_on_error
 from .activations import Activation
 from .network import Network, _release_caches
@@ -384,16 +385,20 @@ class _BaseMLP(_Parameters, _FittedNetwork, _Fitting, _EpochRules, BaseEstimator
         kept_state = None if kept is None else dict(kept[0].get_state())
         rule, k = self._epoch_rule(val_score, n, incremental), self._outputs_averaged()
         # verbose=2: the epoch's line is printed by the rule, with the loss on
-        # scikit-learn's scale (loss_curve_'s) rather than the Trainer's
+        # scikit-learn's scale (loss_curve_'s) rather than the Trainer's; verbose=1: the
+        # Trainer's progress bar where one shows, else (stderr is a log file or a pipe) the
+        # rule's line per epoch
         verbose = int(self.verbose)
+        bar = verbose > 0 and _bar_drawn()
+        lines = 2 if verbose >= 2 or (verbose and not bar) else 0
         scores = self.validation_scores_ if val_score is not None else None
-        epoch_rule = (_EpochRule(rule, verbose, scores) if k == 1
-                      else _AveragedEpochRule(rule, net, k, n, bs, verbose, scores))
+        epoch_rule = (_EpochRule(rule, lines, scores) if k == 1
+                      else _AveragedEpochRule(rule, net, k, n, bs, lines, scores))
         # a Schedule object given as `schedule` is a parameter: the run changes a copy of it
         # (its state: a plateau's best value and reductions), as fit changes no parameter
         trainer = Trainer(
             net, optimizer=self._optimizer, batch_size=bs, epochs=epochs,
-            seed=int(self._rng.integers(2**31)), verbose=min(verbose, 1),
+            seed=int(self._rng.integers(2**31)), verbose=int(bar),
             shuffle=bool(self.shuffle),
             # "cosine" without T_max anneals over max_iter, for fit and partial_fit alike
             schedule=get_schedule(copy.deepcopy(self.schedule), epochs=self.max_iter),

@@ -79,7 +79,8 @@ class _EpochRule(Callback):
     verbose : int, default 0
         2 or more: after the rule, print the epoch's line (the Trainer's, with
         this loss and the last validation score) on stderr, so that it shows
-        what ``loss_curve_`` and ``validation_scores_`` record.
+        what ``loss_curve_`` and ``validation_scores_`` record (the estimators
+        pass 2 for ``verbose=1`` too where no progress bar shows).
     scores : list of float, optional
         The estimator's ``validation_scores_`` (with early stopping).
     """

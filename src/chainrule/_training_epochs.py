@@ -10,6 +10,7 @@ the callbacks).
 from __future__ import annotations
 
 import math
+import sys
 from typing import Any
 
 import numpy as np
@@ -25,8 +26,25 @@ from .schedules import Schedule
 _PER_LAYER = ("grad_norms", "saturation")
 
 
+def _bar_drawn() -> bool:
+    """Whether ``verbose=1``'s tqdm progress bar shows: stderr is a terminal, or a notebook
+    draws tqdm's widget.  Elsewhere (stderr sent to a log file or a pipe, as in a batch job)
+    tqdm would print nothing, so ``verbose=1`` prints :func:`_epoch_line` instead."""
+    from tqdm.asyncio import tqdm as plain
+    from tqdm.auto import tqdm
+
+    if tqdm is not plain:  # tqdm.auto chose the notebook's widget, shown whatever stderr is
+        return True
+    isatty = getattr(sys.stderr, "isatty", None)
+    try:
+        return bool(isatty is not None and isatty())
+    except ValueError:  # a closed stream
+        return False
+
+
 def _epoch_line(epoch: int, epochs: int, metrics: dict[str, Any]) -> str:
-    """The line ``verbose=2`` prints after an epoch: "epoch 3/10: loss 0.5, lr 0.01"."""
+    """The line ``verbose=2`` prints after an epoch (and ``verbose=1`` where no progress bar
+    shows, see :func:`_bar_drawn`): "epoch 3/10: loss 0.5, lr 0.01"."""
     text = ", ".join(f"{k} {v:.5g}" for k, v in metrics.items() if not isinstance(v, list))
     return f"epoch {epoch}/{epochs}: {text}"
 

@@ -15,7 +15,7 @@ import numpy as np
 from . import io
 from ._training_checkpoints import _check_not_overwriting
 from ._training_data import _argmax_rows, _densify, _exact_one_hot, _Gather, _is_sparse
-from ._training_epochs import _PER_LAYER, _epoch_line
+from ._training_epochs import _PER_LAYER, _bar_drawn, _epoch_line
 from ._training_guards import _NO_BLOCK, _Blocks, _StopFlag
 from .callbacks import History, TrainState
 from .checkpoints import SELF_STOPS
@@ -170,12 +170,17 @@ class _TrainingLoop:
         batch_hooks = self._batch_hooks()
         epoch_blocks, batch_blocks = (_NO_BLOCK, blocks) if batch_hooks else (blocks, _NO_BLOCK)
         self._n_batches = n_batches
-        bar = None
+        # verbose=1: a progress bar where one shows, else (stderr is a log file or a pipe) a
+        # plain line per epoch, as verbose=2 prints next to the bar
+        bar, lines = None, self.verbose >= 2
         if self.verbose and self.epoch < self.epochs and self._stopped is None:
-            from tqdm.auto import tqdm
+            if _bar_drawn():
+                from tqdm.auto import tqdm
 
-            bar = tqdm(total=self.epochs, initial=self.epoch, desc="training", unit="epoch",
-                       disable=None, leave=False, file=sys.stderr)
+                bar = tqdm(total=self.epochs, initial=self.epoch, desc="training", unit="epoch",
+                           leave=False, file=sys.stderr)
+            else:
+                lines = True
         try:
             self._hook("on_train_begin", state)
             # a callback stops before the first batch: this call trains nothing, and the run
@@ -280,7 +285,7 @@ class _TrainingLoop:
                         bar.update(1)
                         bar.set_postfix({k: f"{v:.4g}" for k, v in metrics.items()
                                          if not isinstance(v, list)}, refresh=False)
-                    if self.verbose >= 2:
+                    if lines:
                         print(_epoch_line(epoch, self.epochs, metrics), file=sys.stderr)
                     try:
                         self._hook("on_epoch_end", state)

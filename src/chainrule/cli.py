@@ -64,7 +64,8 @@ def _add_demo_args(p: argparse.ArgumentParser, before_command: bool = False) -> 
     add("--seed", type=seed_int, default=0, help="random seed (default: 0)")
     add("--plot", type=picture_path, default="chainrule-loss.png", metavar="PNG",
         help="where to write the loss curve (default: chainrule-loss.png)")
-    add("-q", "--quiet", action="store_true", help="no progress bar")
+    add("-q", "--quiet", action="store_true",
+        help="no progress bar (no line per epoch when stderr is a file)")
 
 
 def _parse(argv: Sequence[str] | None) -> argparse.Namespace:

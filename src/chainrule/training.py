@@ -128,8 +128,10 @@ def train(
         None: a seed drawn at random, and the unseeded Dropout layers keep the
         random streams they were built with.
     verbose : int, default 0
-        0: silent; 1: a progress bar with the running metrics (on a terminal
-        only); 2: also a line per epoch on stderr.
+        0: silent; 1: a progress bar with the running metrics on a terminal (or
+        a notebook), and where stderr is no terminal (a log file, a pipe: a
+        batch job) a line per epoch on stderr instead ("epoch 3/10: loss 0.52,
+        lr 0.1"); 2: a line per epoch on stderr, next to the bar where one shows.
     validation_data : (X_val, Y_val), optional
         Evaluated after every epoch.
     sample_weight : array-like of shape (n_samples,), optional
