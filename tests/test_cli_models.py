@@ -1567,3 +1567,34 @@ def test_a_pandas_index_column_is_named_as_such(tmp_path, capsys):
     _write_csv(tmp_path / "gap.csv", ["a", "", "y"], [["1", "2", "0"], ["3", "4", "1"]])
     assert main(["train", str(tmp_path / "gap.csv"), "-o", str(tmp_path / "m"), "-q"]) == 2
     assert "gap.csv line 1: column 2 has no name\n" in capsys.readouterr().err
+
+
+def test_train_bounded_output_accepts_a_target_past_its_bound_by_rounding(tmp_path, capsys):
+    """train --output sigmoid compared the target with [0, 1] exactly, so a target
+    MinMax-scaled to 1.0000000000000002 was refused with "runs from 0 to 1" (the :g
+    format rounding the offending value away).  A value past a bound by rounding only
+    (RANGE_ROUNDING, the autoencoders' allowance) now trains, as the clipped target does;
+    one past it is still refused, and the message shows it with 7 digits."""
+    from sklearn.preprocessing import MinMaxScaler
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(30, 2))
+    raw = np.r_[3.1, 0.2, 1.7, rng.uniform(0.2, 3.1, size=27)]
+    t = MinMaxScaler().fit_transform(raw[:, None])[:, 0]
+    assert t.max() > 1.0  # the rescaler's rounding, which the test is about
+    args = ["--target", "t", "--output", "sigmoid", "--epochs", "3", "--seed", "0", "-q"]
+    np.savez(tmp_path / "scaled.npz", X=X, t=t)
+    np.savez(tmp_path / "clipped.npz", X=X, t=np.clip(t, 0.0, 1.0))
+    for name in ("scaled", "clipped"):
+        assert main(["train", str(tmp_path / f"{name}.npz"), *args,
+                     "-o", str(tmp_path / f"{name}-model")]) == 0, capsys.readouterr().err
+    np.testing.assert_allclose(cr.load(tmp_path / "scaled-model.npz").params,
+                               cr.load(tmp_path / "clipped-model.npz").params,
+                               rtol=0, atol=1e-12)
+    np.savez(tmp_path / "past.npz", X=X, t=np.r_[t[:-1], 1.00001])
+    capsys.readouterr()
+    assert main(["train", str(tmp_path / "past.npz"), *args,
+                 "-o", str(tmp_path / "never")]) == 2
+    assert ("--output sigmoid: its outputs lie in [0, 1], but the target 't' runs from 0 "
+            "to 1.00001;") in capsys.readouterr().err
+    assert not (tmp_path / "never.npz").exists()

@@ -813,3 +813,32 @@ def test_a_warning_names_the_users_line_also_in_a_folder_named_like_the_package(
             warnings.simplefilter("always")
             exec(compile("warn_here()\n", user, "exec"), {"warn_here": inside["warn_here"]})
         assert caught[0].filename == user
+
+
+def test_targets_past_a_bound_by_rounding_only_are_inside():
+    """Loss.check_targets compared the targets with [0, 1] exactly: a MinMaxScaler-scaled
+    target, whose maximum is 1.0000000000000002 (one ulp above 1), was refused by train
+    with "got 1 value(s) outside it (min 0, max 1)".  Values past a bound by
+    RANGE_ROUNDING (the autoencoders' allowance, shared) now count as inside it: training
+    on them gives the parameters of training on the targets clipped to [0, 1] (to
+    rounding), and a value past that allowance is still refused, shown with 7 digits."""
+    from sklearn.preprocessing import MinMaxScaler
+
+    from chainrule.activations import RANGE_ROUNDING
+
+    y = MinMaxScaler().fit_transform(np.array([[3.1], [0.2], [1.7], [2.4], [0.9]]))
+    assert y.max() > 1.0  # the rescaler's rounding, which the test is about
+    Y = np.c_[y, 1.0 - y]
+    nets = [make_bin(), make_bin()]
+    chainrule.train(nets[0], X, Y, epochs=3, lr=0.5)
+    chainrule.train(nets[1], X, np.clip(Y, 0.0, 1.0), epochs=3, lr=0.5)
+    np.testing.assert_allclose(nets[0].params, nets[1].params, rtol=0, atol=1e-12)
+    assert not np.array_equal(nets[0].params, make_bin().params)  # it trained
+    # the allowance: half of it passes, twice it is refused
+    make_bin().loss_value(X, with_bad(ONEHOT, 1.0 + RANGE_ROUNDING / 2))
+    make_bin().loss_value(X, with_bad(ONEHOT, -RANGE_ROUNDING / 2))
+    for value, shown in ((1.0 + 2 * RANGE_ROUNDING, "max 1.000002"),
+                         (-2 * RANGE_ROUNDING, "min -1.907349e-06")):
+        check_refused(make_bin(), lambda n, v=value: n.loss_value(X, with_bad(ONEHOT, v)),
+                      ValueError, r"^Y: loss 'log_loss' needs targets in \[0, 1\], got 1 "
+                      r"value\(s\) outside it", re.escape(shown))

@@ -234,7 +234,7 @@ def _train(args: argparse.Namespace) -> int:
 
 
 def _train_run(args: argparse.Namespace, sigterm: SigtermAsCtrlC) -> int:
-    from .activations import OUTPUT_RANGES, get_activation
+    from .activations import OUTPUT_RANGES, _outside, get_activation
     from .losses import get_loss
     from .saved_model import SavedModel, fit_labels, regression_targets
     from .tabular import npz_image_shape, read_data
@@ -342,7 +342,7 @@ def _train_run(args: argparse.Namespace, sigterm: SigtermAsCtrlC) -> int:
         low, high = OUTPUT_RANGES.get(get_activation(output).name, (-np.inf, np.inf))
         bounded = np.isfinite(low) or np.isfinite(high)
         y_fit = y[train_idx]
-        if bounded and (y_fit.min() < low or y_fit.max() > high):
+        if bounded and _outside(y_fit, low, high):  # past a bound by rounding only is inside
             what = (f"--output {output}" if args.output else
                     f"the {output} output (the default for --loss {args.loss})")
             advice = ("the Poisson loss models counts, which are >= 0" if args.loss == "poisson"
@@ -350,7 +350,7 @@ def _train_run(args: argparse.Namespace, sigterm: SigtermAsCtrlC) -> int:
                       "the target")
             raise ValueError(
                 f"{what}: its outputs lie in [{low:g}, {high:g}], but the target "
-                f"{table.target_name!r} runs from {y_fit.min():g} to {y_fit.max():g}; "
+                f"{table.target_name!r} runs from {y_fit.min():.7g} to {y_fit.max():.7g}; "
                 f"{advice}")
         if args.scale == "standard" and not bounded:
             y_mean, y_scale = float(y[train_idx].mean()), float(y[train_idx].std())

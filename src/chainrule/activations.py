@@ -286,6 +286,37 @@ An output layer with one of these cannot reach a target outside it; the others
 (identity, leaky ReLU) reach any real number.
 """
 
+RANGE_ROUNDING = 8 * float(np.finfo(np.float32).eps)
+"""How far data may pass a bounded range and still count as inside it (about 1e-6).
+
+A rescaling to a range rounds: scikit-learn's ``MinMaxScaler`` gives maxima such as
+``1.0000000000000002`` in float64 (and a float32 ulp, 1.2e-7, in float32).  Such
+values are the bound itself; an output (or a loss's target range) misses them by
+nothing a cost can see.  Used for the data of the autoencoders' decoders, the targets
+of a loss with a range (:meth:`chainrule.losses.Loss.check_targets`) and those of the
+command line's bounded outputs.
+"""
+
+
+def _rounded_range(low: float, high: float) -> tuple[float, float]:
+    """``[low, high]`` widened by :data:`RANGE_ROUNDING` times ``max(1, |bound|)`` at each
+    end (an infinite bound stays infinite): the values that count as inside it."""
+    return (low - RANGE_ROUNDING * max(1.0, abs(low)),
+            high + RANGE_ROUNDING * max(1.0, abs(high)))
+
+
+def _outside(data: np.ndarray, low: float, high: float) -> bool:
+    """Whether ``data`` passes ``[low, high]`` by more than :data:`RANGE_ROUNDING`.
+
+    Parameters
+    ----------
+    data : ndarray of any shape, not empty
+    low, high : float
+        The closed range (infinite bounds allowed); see :func:`_rounded_range`.
+    """
+    lo, hi = _rounded_range(low, high)
+    return bool(data.min() < lo or data.max() > hi)
+
 
 def get_activation(name: str | Activation) -> Activation:
     """Look an activation up by name (or pass an :class:`Activation` through).

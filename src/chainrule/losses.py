@@ -30,6 +30,7 @@ import numpy as np
 from scipy.special import expit, xlogy
 
 from ._activations_inplace import _row_max, _row_sum
+from .activations import _rounded_range
 
 __all__ = ["LOSSES", "LogitPath", "Loss", "get_loss"]
 
@@ -321,7 +322,8 @@ class Loss:
     outputs : frozenset of str or None, default None
         Built-in output activations whose range suits the loss (``None``: all).
     target_range : tuple of float or None, default None
-        Closed interval the targets must lie in (``None``: any finite value).
+        Closed interval the targets must lie in (``None``: any finite value),
+        up to a rescaler's rounding (:data:`chainrule.activations.RANGE_ROUNDING`).
     logit_paths : mapping of str to LogitPath, default {}
         Built-in output activations whose loss and delta are computed from
         ``z`` (the canonical one included); other activations go through
@@ -338,17 +340,23 @@ class Loss:
     logit_paths: Mapping[str, LogitPath] = field(default_factory=dict)
 
     def check_targets(self, y: np.ndarray, argname: str = "Y") -> None:
-        """Raise ``ValueError`` if targets lie outside the loss's domain."""
+        """Raise ``ValueError`` if targets lie outside the loss's domain.
+
+        Targets past a bound by rounding only (``1.0000000000000002`` from
+        scikit-learn's ``MinMaxScaler``: :data:`chainrule.activations.RANGE_ROUNDING`)
+        count as inside it, as the autoencoders' data does.
+        """
         if self.target_range is None:
             return
         lo, hi = self.target_range
-        if y.size == 0 or (y.min() >= lo and y.max() <= hi):  # no data-sized temporaries
+        lo_ok, hi_ok = _rounded_range(lo, hi)
+        if y.size == 0 or (y.min() >= lo_ok and y.max() <= hi_ok):  # no data-sized temporaries
             return
-        bad = (y < lo) | (y > hi)
-        if np.any(bad):
+        bad = int(np.count_nonzero(y < lo_ok)) + int(np.count_nonzero(y > hi_ok))
+        if bad:
             raise ValueError(
                 f"{argname}: loss {self.name!r} needs targets in [{lo:g}, {hi:g}], "
-                f"got {int(bad.sum())} value(s) outside it (min {y.min():g}, max {y.max():g})"
+                f"got {bad} value(s) outside it (min {y.min():.7g}, max {y.max():.7g})"
             )
 
 

@@ -12,8 +12,9 @@ from .._validation import (
     check_finite_array,
     check_positive_int,
 )
+from ..activations import _outside
 from ._softmax import SoftmaxRegression
-from ._sparse import SparseAutoencoder, _outside
+from ._sparse import SparseAutoencoder
 from ._stacked import StackedAutoencoder
 
 

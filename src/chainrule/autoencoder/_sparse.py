@@ -22,7 +22,7 @@ from .._validation import (
     check_random_state_value,
     restored_on_error,
 )
-from ..activations import OUTPUT_RANGES, get_activation
+from ..activations import OUTPUT_RANGES, _outside, get_activation
 from ..network import Network, _release_caches
 from ._base import (
     _check_method,
@@ -45,32 +45,11 @@ def _layer_outputs(net: Network, i: int, X: np.ndarray) -> np.ndarray:
     return net._predict_rows(X, net._block_rows(None), slice(i, i + 1))
 
 
-RANGE_ROUNDING = 8 * float(np.finfo(np.float32).eps)
-"""How far data may pass a decoder's bound and still count as inside it (about 1e-6).
-
-A rescaling to a range rounds: scikit-learn's ``MinMaxScaler`` gives maxima such as
-``1.0000000000000002`` in float64 (and a float32 ulp, 1.2e-7, in float32).  Such
-values are the bound itself; a decoder misses them by nothing a cost can see.
-"""
-
-
-def _outside(data: np.ndarray, low: float, high: float) -> bool:
-    """Whether ``data`` passes ``[low, high]`` by more than :data:`RANGE_ROUNDING`.
-
-    Parameters
-    ----------
-    data : ndarray of shape (n_samples, n_features)
-    low, high : float
-        The closed range (infinite bounds allowed).
-    """
-    return bool(data.min() < low - RANGE_ROUNDING * max(1.0, abs(low))
-                or data.max() > high + RANGE_ROUNDING * max(1.0, abs(high)))
-
-
 def _check_reachable(X: np.ndarray, output: str, decoder: str) -> None:
     """Refuse data that a decoder of activation ``decoder`` cannot reconstruct.
 
-    Values past a bound by rounding only (:data:`RANGE_ROUNDING`) are accepted.
+    Values past a bound by rounding only (:data:`chainrule.activations.RANGE_ROUNDING`)
+    are accepted.
 
     Parameters
     ----------

@@ -15,6 +15,7 @@ from .._validation import (
     check_random_state_value,
     restored_on_error,
 )
+from ..activations import _outside
 from ..network import Network, _release_caches
 from ..training import TrainingDiverged
 from ._base import (
@@ -27,7 +28,7 @@ from ._base import (
 )
 from ._penalty import KLSparsity, _penalized_cost
 from ._softmax import SoftmaxRegression
-from ._sparse import SparseAutoencoder, _outside
+from ._sparse import SparseAutoencoder
 
 
 def _check_unit_range(data: np.ndarray, name: str) -> None:
