@@ -2062,3 +2062,37 @@ def test_verbose_1_prints_the_recorded_loss_where_no_bar_shows(capsys):
                                                                          rel=1e-4)
     assert [field(line, "validation_score") for line in clf_lines] == pytest.approx(
         clf.validation_scores_, rel=1e-4)
+
+
+@pytest.mark.parametrize("Est, SkEst", [(MLPClassifier, SkMLPClassifier),
+                                        (MLPRegressor, SkMLPRegressor)])
+@pytest.mark.parametrize("form", ["column", "dataframe"])
+def test_a_column_vector_y_warns_as_scikit_learn_does(Est, SkEst, form):
+    """A y of shape (n, 1), or a DataFrame of one column, was taken as a 1-D y without a
+    word, where scikit-learn's MLPClassifier and MLPRegressor raise DataConversionWarning
+    ("A column-vector y was passed when a 1d array was expected") and fit one target.
+    Both now warn (fit and partial_fit), and the fit is the 1-D y's: the same
+    predictions, of shape (n,), and one output."""
+    from sklearn.exceptions import DataConversionWarning
+
+    pd = pytest.importorskip("pandas")
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(40, 3))
+    y = (X[:, 0] > 0).astype(int) if Est is MLPClassifier else X @ [1.0, -0.5, 0.2]
+    column = pd.DataFrame({"t": y}) if form == "dataframe" else y[:, None]
+    settings = dict(hidden_layer_sizes=(4,), max_iter=5, random_state=0)
+    match = r"^A column-vector y was passed when a 1d array was expected"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        with pytest.warns(DataConversionWarning, match=match):  # the reference's behaviour
+            SkEst(**settings).fit(X, column)
+        with pytest.warns(DataConversionWarning, match=match) as record:
+            est = Est(**settings).fit(X, column)
+        flat = Est(**settings).fit(X, y)
+        with pytest.warns(DataConversionWarning, match=match):
+            Est(**settings).partial_fit(X, column, **(
+                {"classes": [0, 1]} if Est is MLPClassifier else {}))
+    assert record[0].filename == __file__  # the warning names the caller's line
+    assert est.n_outputs_ == 1 and est.predict(X).shape == (40,)
+    np.testing.assert_array_equal(est.predict(X), flat.predict(X))
+    assert est.loss_curve_ == flat.loss_curve_

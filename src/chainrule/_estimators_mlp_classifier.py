@@ -363,7 +363,9 @@ class MLPClassifier(_ClassifierOutputs, ClassifierMixin, _BaseMLP):
             At least two classes: ``y`` of one class raises a ValueError
             (scikit-learn's MLP fits it and predicts that class).  A warm start
             may see a subset of ``classes_`` (scikit-learn asks for all of them),
-            but no new class.
+            but no new class.  A column of shape (n_samples, 1) (a DataFrame of
+            one column too) is taken as the 1-D labels, with scikit-learn's
+            ``DataConversionWarning``.
         sample_weight : array-like of shape (n_samples,) or float, optional
             Non-negative weights; each batch's loss is their weighted mean.  One
             number is the weight of every row, as in scikit-learn.  Multiplied

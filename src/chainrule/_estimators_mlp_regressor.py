@@ -128,6 +128,9 @@ class MLPRegressor(_RegressorOutputs, RegressorMixin, _BaseMLP):
         X : array-like or sparse matrix of shape (n_samples, n_features)
             A sparse matrix is densified one batch at a time ("lbfgs", "cg": once).
         y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            A column of shape (n_samples, 1) (a DataFrame of one column too) is
+            one target, as a 1-D ``y``: ``predict`` returns shape (n_samples,),
+            and scikit-learn's ``DataConversionWarning`` says so.
         sample_weight : array-like of shape (n_samples,) or float, optional
             Non-negative weights; each batch's loss is their weighted mean.  One
             number is the weight of every row, as in scikit-learn.

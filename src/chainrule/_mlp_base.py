@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse
 from sklearn.base import BaseEstimator
-from sklearn.exceptions import ConvergenceWarning
+from sklearn.exceptions import ConvergenceWarning, DataConversionWarning
 from sklearn.model_selection import train_test_split
 from sklearn.utils.validation import check_is_fitted, validate_data
 
@@ -237,6 +237,14 @@ class _BaseMLP(_Parameters, _FittedNetwork, _Fitting, _EpochRules, BaseEstimator
         if scipy.sparse.issparse(X) and self.solver not in _STOCHASTIC:
             X = X.toarray()  # lbfgs, cg: the whole set each evaluation, so densified once
         if y.ndim == 2 and y.shape[1] == 1:
+            # one target (a class, or a single-output regression), as scikit-learn's MLP
+            # estimators take it, with their warning
+            warnings.warn(
+                f"A column-vector y was passed when a 1d array was expected: y of shape "
+                f"{y.shape} is taken as one target of shape ({y.shape[0]},), as "
+                f"scikit-learn's {type(self).__name__} takes it; pass y.ravel() (a "
+                "DataFrame's column as a Series) to silence this warning",
+                DataConversionWarning, stacklevel=caller_outside_chainrule())
             y = y.ravel()
         # a new network takes the data's dtype (float32 data is not copied to float64)
         # unless dtype says otherwise; a network being trained further keeps its own
