@@ -236,9 +236,9 @@ def test_every_rho_outside_0_1_gets_the_same_message(rho):
         KLSparsity(rho=rho)
 
 
-def test_inverse_transform_names_h_and_the_hidden_width(patches):
+def test_inverse_transform_names_x_and_the_hidden_width(patches):
     ae = cr.SparseAutoencoder(5, max_iter=3, random_state=0).fit(patches)
-    with pytest.raises(ValueError, match=r"H must have 5 columns \(one per hidden unit\), got "
+    with pytest.raises(ValueError, match=r"^X must have 5 columns \(one per hidden unit\), got "
                                          r"shape \(3, 16\)"):
         ae.inverse_transform(np.full((3, 16), 0.5))
 
@@ -1009,7 +1009,7 @@ def test_sparse_data_is_told_that_the_autoencoders_take_dense_data_only(rng):
              (lambda: self_taught_learning(X, X, y, S, y, n_hidden=2), "X_test",
               "self_taught_learning"),
              (lambda: ae.cost(ae.params, S), "X", "SparseAutoencoder"),
-             (lambda: ae.inverse_transform(sp.csr_matrix(X[:, :2])), "H", "SparseAutoencoder")]
+             (lambda: ae.inverse_transform(sp.csr_matrix(X[:, :2])), "X", "SparseAutoencoder")]
     for call, name, who in calls:
         with pytest.raises(TypeError) as info:
             call()
@@ -1332,3 +1332,30 @@ def test_min_max_scaled_data_is_in_range_whatever_its_rounding():
     X[0, 0] = 1 + 1e-5
     with pytest.raises(ValueError, match=r"got values from [0-9.]+ to 1\.00001; rescale"):
         cr.SparseAutoencoder(3, max_iter=3, random_state=0).fit(X)
+
+
+def test_inverse_transform_takes_x_and_routes_no_metadata(patches):
+    """inverse_transform(H): scikit-learn's metadata routing takes any parameter other
+    than X and y for metadata, so get_metadata_routing() showed {'inverse_transform':
+    {'H': None}} and the class had a meaningless set_inverse_transform_request.  The
+    argument is now X, as in scikit-learn's transformers; H= is still taken, with a
+    FutureWarning, for one release.  The reconstruction is f(X W2 + b2) written out."""
+    ae = cr.SparseAutoencoder(5, max_iter=3, random_state=0).fit(patches)
+    assert ae.get_metadata_routing().consumes("inverse_transform", ["H"]) == set()
+    assert not hasattr(ae, "set_inverse_transform_request")
+    assert not [name for name in dir(ae) if name.startswith("set_") and "request" in name]
+    hidden = ae.transform(patches[:4])
+    dec = ae.network_.layers[1]
+    expected = 1 / (1 + np.exp(-(hidden @ dec.W + dec.b)))
+    np.testing.assert_allclose(ae.inverse_transform(hidden), expected, rtol=1e-12)
+    np.testing.assert_allclose(ae.inverse_transform(X=hidden), expected, rtol=1e-12)
+    with pytest.warns(FutureWarning, match=r"inverse_transform\(H=\.\.\.\) is deprecated: the "
+                                           r"argument is named X") as record:
+        np.testing.assert_allclose(ae.inverse_transform(H=hidden), expected, rtol=1e-12)
+    assert record[0].filename == __file__
+    with pytest.raises(TypeError, match=r"^inverse_transform: got both X and H"):
+        ae.inverse_transform(hidden, H=hidden)
+    with pytest.raises(TypeError, match=r"^inverse_transform: X is required"):
+        ae.inverse_transform()
+    with pytest.warns(FutureWarning), pytest.raises(ValueError, match=r"^H must have 5 columns"):
+        ae.inverse_transform(H=hidden[:, :3])

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import os
+import warnings
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 from sklearn.base import (
@@ -13,6 +14,7 @@ from sklearn.base import (
     TransformerMixin,
 )
 from sklearn.exceptions import NotFittedError
+from sklearn.utils import metadata_routing
 
 from .._validation import (
     check_data,
@@ -305,25 +307,57 @@ class SparseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseE
         """Number of transformed features (hidden units), for ``get_feature_names_out``."""
         return self._check_fitted().layers[0].n_out
 
-    def inverse_transform(self, H: object) -> np.ndarray:
-        """Reconstruction ``f(H W2 + b2)`` from hidden activations.
+    # H, the deprecated name of inverse_transform's X, is no metadata for scikit-learn's
+    # routing (which takes any other parameter for metadata, and would give the class a
+    # set_inverse_transform_request method)
+    __metadata_request__inverse_transform: ClassVar[dict[str, str]] = {
+        "H": metadata_routing.UNUSED}
+
+    def inverse_transform(self, X: object = None, *, H: object = None) -> np.ndarray:
+        """Reconstruction ``f(X W2 + b2)`` from hidden activations ``X``.
 
         Parameters
         ----------
-        H : array-like of shape (n_samples, n_hidden)
+        X : array-like of shape (n_samples, n_hidden)
+            Hidden activations, as :meth:`transform` gives them (scikit-learn's
+            name for the argument of ``inverse_transform``).
+        H : array-like of shape (n_samples, n_hidden), optional
+            Deprecated: the earlier name of ``X``, still taken as a keyword
+            with a ``FutureWarning``; it will be removed in the next release.
 
         Returns
         -------
         ndarray of shape (n_samples, n_features)
+
+        Raises
+        ------
+        TypeError
+            If both ``X`` and ``H`` are given, or neither (``X`` None).
+        ValueError
+            If ``X`` is not 2-D, has not ``n_hidden`` columns, or holds values that are
+            not finite.
         """
+        name = "X"
+        if H is not None:
+            if X is not None:
+                raise TypeError("inverse_transform: got both X and H (the deprecated name of "
+                                "X); pass X only")
+            warnings.warn("inverse_transform(H=...) is deprecated: the argument is named X, "
+                          "as in scikit-learn's transformers; pass inverse_transform(X) "
+                          "(H will be removed in the next release)", FutureWarning,
+                          stacklevel=2)
+            X, name = H, "H"
+        elif X is None:
+            raise TypeError("inverse_transform: X is required (the hidden activations, of "
+                            "shape (n_samples, n_hidden)), got None")
         net = self._check_fitted()
         n_hidden = net.layers[1].n_in
-        H = check_finite_array(H, "H", dtype=net.dtype, ndim=2,
+        X = check_finite_array(X, name, dtype=net.dtype, ndim=2,
                                sparse_note="SparseAutoencoder takes dense data only")
-        if H.shape[1] != n_hidden:
-            raise ValueError(f"H must have {n_hidden} columns (one per hidden unit), got shape "
-                             f"{H.shape}")
-        return _layer_outputs(net, 1, H)
+        if X.shape[1] != n_hidden:
+            raise ValueError(f"{name} must have {n_hidden} columns (one per hidden unit), got "
+                             f"shape {X.shape}")
+        return _layer_outputs(net, 1, X)
 
     def reconstruct(self, X: object) -> np.ndarray:
         """``inverse_transform(transform(X))``, shape (n_samples, n_features).
