@@ -760,3 +760,47 @@ def test_decision_regions_give_an_estimator_fitted_on_a_dataframe_its_columns(tm
         expected = model.predict(pd.DataFrame(grid, columns=X.columns))
         assert classes == ["high", "low"] and len(set(expected)) == 2
         np.testing.assert_array_equal(np.asarray(classes)[index], expected)
+
+
+def test_plot_loss_says_what_of_an_estimator_or_a_list_to_pass(monkeypatch, tmp_path):
+    """plot_loss(est) and plot_loss(est.loss_curve_) were refused with "history must be a
+    mapping ... got MLPClassifier" (or "got list"), which left a practitioner guessing.
+    The message now names what to pass: a fitted estimator's history_ (mini-batch
+    solvers) or {'loss': est.loss_curve_}, and {'loss': values} for a list.  What it
+    names draws the estimator's own numbers, and the refusal writes no file."""
+    import warnings
+
+    from sklearn.exceptions import ConvergenceWarning
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(40, 3))
+    y = (X[:, 0] > 0).astype(int)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        # early_stopping with a schedule: history_ holds "val_loss" too
+        sgd = cr.MLPClassifier((4,), max_iter=3, early_stopping=True, schedule="constant",
+                               random_state=0).fit(X, y)
+        lbfgs = cr.MLPClassifier((4,), solver="lbfgs", max_iter=3, random_state=0).fit(X, y)
+    head = r"^history must be a mapping with a 'loss' sequence, .*; got "
+    with pytest.raises(TypeError, match=head + r"MLPClassifier; for a fitted MLPClassifier est, "
+                       r"pass est\.history_ .* or \{'loss': est\.loss_curve_\}"):
+        plots.plot_loss(sgd, tmp_path / "est.png")
+    with pytest.raises(TypeError, match=head + r"MLPClassifier; for a fitted MLPClassifier est, "
+                       r"pass \{'loss': est\.loss_curve_\} \(its loss per epoch, or per "
+                       r"iteration for lbfgs and cg"):
+        plots.plot_loss(lbfgs, tmp_path / "est.png")
+    with pytest.raises(TypeError, match=head + r"MLPClassifier holding no loss curve"):
+        plots.plot_loss(cr.MLPClassifier(), tmp_path / "est.png")
+    with pytest.raises(TypeError, match=head + r"list of 3 numbers; pass \{'loss': values\}"):
+        plots.plot_loss(sgd.loss_curve_, tmp_path / "est.png")
+    assert not (tmp_path / "est.png").exists()
+    # what the messages name is drawn: the estimator's numbers
+    for history, curves in ((sgd.history_, {"training loss": sgd.history_["loss"],
+                                            "validation loss": sgd.history_["val_loss"]}),
+                            ({"loss": lbfgs.loss_curve_}, {"training loss": lbfgs.loss_curve_})):
+        fig = _drawn_figure(monkeypatch, lambda h=history: plots.plot_loss(h, tmp_path / "l.png"))
+        lines = {line.get_label(): line for line in fig.axes[0].get_lines()}
+        for label, values in curves.items():
+            np.testing.assert_array_equal(
+                lines[label].get_xydata(),
+                np.column_stack([np.arange(1, len(values) + 1), values]))

@@ -24,8 +24,10 @@ def plot_loss(
     Parameters
     ----------
     history : mapping with "loss" and optionally "val_loss"
-        E.g. the :class:`~chainrule.training.History` returned by ``train``, or
-        a table of such columns (a pandas DataFrame of it);
+        E.g. the :class:`~chainrule.training.History` returned by ``train``, an
+        MLP estimator's ``history_`` (its last fit's, mini-batch solvers) or
+        ``{"loss": est.loss_curve_}`` (every epoch or iteration), or a table of
+        such columns (a pandas DataFrame of it);
         1-D sequences of numbers of length n_epochs ("val_loss" may be None).
         The best validation epoch marked is the one of the smallest finite
         validation loss (none if no value is finite).
@@ -52,7 +54,8 @@ def plot_loss(
     table = callable(getattr(history, "get", None)) and callable(getattr(history, "keys", None))
     if not isinstance(history, Mapping) and not table:
         raise TypeError(f"history must be a mapping with a 'loss' sequence, such as the History "
-                        f"that train returns; got {type(history).__name__}")
+                        f"that train returns; got {type(history).__name__}"
+                        f"{_what_to_pass(history)}")
     loss = _loss_series(history, "loss")
     if not loss:
         raise ValueError("history has no 'loss' values to plot")
@@ -84,6 +87,30 @@ def plot_loss(
     ax.grid(alpha=0.3)
     ax.legend()
     return plots._save(fig, path)
+
+
+def _what_to_pass(history: object) -> str:
+    """The end of the message that refuses ``history``: what to pass instead, for a fitted
+    estimator (its ``history_`` or ``loss_curve_``) or a bare sequence of losses."""
+    if hasattr(history, "get_params"):  # an estimator
+        name = type(history).__name__
+        curve = ("{'loss': est.loss_curve_} (its loss per epoch, or per iteration for "
+                 "lbfgs and cg, over warm starts and partial_fit calls)")
+        if hasattr(history, "history_"):
+            return (f"; for a fitted {name} est, pass est.history_ (its last fit's metrics "
+                    f"per epoch) or {curve}")
+        if hasattr(history, "loss_curve_"):
+            return f"; for a fitted {name} est, pass {curve}"
+        return (" holding no loss curve (a fitted MLP estimator's is its loss_curve_: pass "
+                "{'loss': est.loss_curve_})")
+    try:
+        arr = np.asarray(history, dtype=np.float64)
+    except (TypeError, ValueError):
+        return ""
+    if arr.ndim == 1:
+        return (f" of {arr.size} numbers; pass {{'loss': values}} to draw them as the training "
+                "loss per epoch")
+    return ""
 
 
 def _loss_series(history: Mapping, key: str) -> list[float]:
