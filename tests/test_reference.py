@@ -253,6 +253,36 @@ def test_worked_example_b_backprop_and_update():
     assert bs == [None, None]
 
 
+@pytest.mark.parametrize("output", ["exp", "softplus"])
+def test_poisson_matches_engine_formula_and_central_differences(output):
+    rng = np.random.default_rng(13)
+    net = chainrule.mlp([3, 4, 2], hidden="tanh", output=output, loss="poisson", seed=3,
+                        weight_decay=0.05)
+    X = rng.normal(size=(5, 3))
+    Y = rng.poisson(2.0, size=(5, 2)).astype(float)  # zeros included: 0 log 0 = 0
+    assert (Y == 0).any()
+    J_ref, g_ref = reference.loss_and_grad(net, X, Y)
+    J_eng, g_eng = net.loss_and_grad(X, Y)
+    _assert_same(J_ref, g_ref, J_eng, g_eng)
+    # the loss by hand: half the Poisson deviance, sum_j y log(y / a) - y + a, averaged
+    A = np.array([reference.forward(net, x).out[-1] for x in X])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ylogy = np.where(Y > 0, Y * np.log(Y / A), 0.0)
+    W2 = sum(np.sum(layer.W**2) for layer in net.layers)
+    assert J_ref == pytest.approx(np.mean(np.sum(ylogy - Y + A, axis=1)) + 0.025 * W2, rel=1e-12)
+    # and the gradient against central differences of the reference's own cost
+    theta, eps = net.params.copy(), 1e-5
+
+    def J(t):
+        net.set_params(t)
+        return reference.loss_and_grad(net, X, Y)[0]
+
+    e = np.eye(theta.size) * eps
+    num = np.array([(J(theta + e[i]) - J(theta - e[i])) / (2 * eps) for i in range(theta.size)])
+    net.set_params(theta)
+    assert np.linalg.norm(num - g_ref) <= 1e-8 * np.linalg.norm(num + g_ref)
+
+
 # --- errors ---------------------------------------------------------------------------------
 def test_non_dense_layer_is_refused():
     net = Network([Dense(2, 3, seed=0), Dropout(0.5, seed=0), Dense(3, 1, seed=1)])

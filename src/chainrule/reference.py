@@ -19,9 +19,10 @@ net_j of its layer, so its delta goes through the Jacobian
 dout_j/dnet_k = out_j (delta_jk - out_k).
 
 Unlike the engine (which uses ``a - y`` for the canonical pairs), this takes
-dE/dout from the loss formula (dividing by a and 1 - a for the log losses) and
-then multiplies by f'(net): an output that saturates to exactly 0 or 1 breaks
-the log losses here.  Use it on small teaching networks.
+dE/dout from the loss formula (dividing by a and 1 - a for the log losses, by
+a for ``poisson``) and then multiplies by f'(net): an output that saturates to
+exactly 0 or 1 breaks the log losses (and an output of exactly 0 ``poisson``)
+here.  Use it on small teaching networks.
 """
 
 from __future__ import annotations
@@ -85,6 +86,13 @@ def _softplus(z: float) -> float:
     return max(z, 0.0) + math.log1p(math.exp(-abs(z)))  # log(1 + e^z) without overflow
 
 
+def _exp(z: float) -> float:
+    try:
+        return math.exp(z)
+    except OverflowError:  # above z ~ 709.78, where the engine's exp gives inf too
+        return math.inf
+
+
 def _phi_cdf(z: float) -> float:
     return 0.5 * math.erfc(-z / math.sqrt(2.0))  # the standard normal CDF, Phi(z)
 
@@ -108,6 +116,7 @@ _SCALAR = {
     "elu": (lambda z: z if z > 0 else math.expm1(z), lambda z: 1.0 if z > 0 else math.exp(z)),
     "gelu": (lambda z: z * _phi_cdf(z), _gelu_d),
     "silu": (lambda z: z * _sigmoid(z), lambda z: _sigmoid(z) * (1.0 + z * _sigmoid(-z))),
+    "exp": (_exp, _exp),
     "square": (lambda z: z * z, lambda z: 2.0 * z),
     "step": (lambda z: 1.0 if z >= 0 else 0.0, None),
     "sign": (lambda z: 1.0 if z >= 0 else -1.0, None),
@@ -169,6 +178,9 @@ def _loss(name: str, a: Vector, y: Vector) -> tuple[float, Vector]:
         return E, [-y[j] / a[j] + (1 - y[j]) / (1 - a[j]) for j in range(n)]
     if name == "cross_entropy":  # -sum y log a
         return -sum(_ylog(y[j], a[j]) for j in range(n)), [-y[j] / a[j] for j in range(n)]
+    if name == "poisson":  # half the Poisson deviance: sum y log(y / a) - y + a
+        E = sum(_ylog(y[j], y[j]) - _ylog(y[j], a[j]) - y[j] + a[j] for j in range(n))
+        return E, [1.0 - y[j] / a[j] for j in range(n)]
     raise ValueError(f"loss {name!r} is not supported by the reference implementation")
 
 
