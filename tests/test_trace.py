@@ -496,6 +496,29 @@ def test_a_step_that_overflows_is_refused_naming_what_to_change():
     np.testing.assert_array_equal(net.params, before)
 
 
+def test_a_step_whose_new_forward_pass_overflows_is_refused_naming_lr():
+    """Before: the step printed "new x^(1) = [-inf]" and "new E = inf" after a NumPy
+    RuntimeWarning ("overflow encountered in matmul"), exit status 0."""
+    net = cr.Network.from_transfer_matrices([[[0.0], [1.0]]], activation="identity")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no RuntimeWarning on the way
+        for x, new_bad in [(1e103, 2), (1e100, 0)]:
+            # out = x, delta = x - 0: b <- 0 - x, w <- 1 - x * x (finite for these x)
+            b_new, w_new = -x, 1.0 - x * x
+            out_new = w_new * x + b_new  # -1e309 = -inf, or -1e300 whose E = 5e599 = inf
+            assert not np.isfinite(0.5 * out_new * out_new)
+            with pytest.raises(ValueError, match=r"lr: after the update theta - lr \* grad with "
+                                                 r"lr = 1 the forward pass overflows float64: "
+                                                 rf"the new cost is inf and {new_bad} new net"):
+                cr.trace(net, [x], [0.0])
+        # one size smaller everything is finite, and the trace gives the hand values
+        x = 1e50
+        step = cr.trace(net, [x], [0.0]).step
+        out_new = (1.0 - x * x) * x - x
+        assert step.output_new[0] == pytest.approx(out_new, rel=1e-12)
+        assert step.cost_new == pytest.approx(0.5 * out_new**2, rel=1e-12)
+
+
 def _tex_arguments(md: str, command: str) -> list[str]:
     """The arguments of every ``\\command{...}`` (no nested braces) in ``md``."""
     return re.findall(rf"\\{command}\{{([^{{}}]*)\}}", md)

@@ -190,8 +190,9 @@ def compute_step(net: Network, x: object, y: object, lr: float = 1.0) -> StepTra
     ------
     ValueError
         If a number of the step (net input, output, cost, gradient or updated
-        parameter) overflows float64: the message says whether to scale the
-        weights, input and target down or to lower ``lr``.  Also if a layer is
+        parameter), or the forward pass after the update, overflows float64:
+        the message says whether to scale the weights, input and target down or
+        to lower ``lr``.  Also if a layer is
         not Dense or its activation has no derivative, ``x`` or ``y`` does
         not fit the network, or ``lr`` is not > 0.
     TypeError
@@ -261,8 +262,18 @@ def compute_step(net: Network, x: object, y: object, lr: float = 1.0) -> StepTra
             f"{theta_new.size} parameters with lr = {lr:g}; expected a smaller learning rate"
         )
     work.set_params(theta_new)
-    cost_new = work.loss_value(X, Y)
-    output_new = work.forward(X)[0].copy()
+    with np.errstate(over="ignore", invalid="ignore"):
+        cost_new = work.loss_value(X, Y)
+        output_new = work.forward(X)[0].copy()
+    bad = sum(int(np.count_nonzero(~np.isfinite(v))) for layer in layers
+              for v in (layer.Z, layer.A))
+    if not np.isfinite(cost_new) or bad:
+        raise ValueError(
+            f"lr: after the update theta - lr * grad with lr = {lr:g} the forward pass "
+            f"overflows float64: the new cost is {cost_new:g} and {bad} new net input(s) or "
+            "output(s) are not finite; expected a smaller learning rate (or smaller weights, "
+            "input and target)"
+        )
     steps = [
         LayerStep(**rec, W_new=layer.W.copy(), b_new=None if layer.b is None else layer.b.copy())
         for rec, layer in zip(records, layers, strict=True)
