@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import json
+import math
 import re
 import sys
 import warnings
@@ -1094,6 +1095,93 @@ def test_the_fused_output_delta_line_shows_what_is_computed_out_minus_target(z, 
     d_out = -0.7 * (o - 1)
     assert (f"delta_h1 = dE/dout_h1*dout_h1/dnet_h1 = {fmt(d_out)}*{fmt(h * (1 - h))} = "
             f"{fmt(d_out * h * (1 - h))}") in lines
+
+
+_PRODUCT_LINE = re.compile(r"delta_o\d = dE/dout_o\d\*dout_o\d/dnet_o\d = \(?(\S+?)\)?\*"
+                           r"\(?(\S+?)\)? = (\S+)")
+
+
+def _sig(z: float) -> float:
+    return 1.0 / (1.0 + math.exp(-z)) if z > -700 else 0.0
+
+
+@pytest.mark.parametrize(("activation", "loss", "W", "y", "delta"), [
+    # sigmoid + cross_entropy: delta = -y (1 - s(z)) = -y s(-z), computed from z
+    ("sigmoid", "cross_entropy", [[0.0], [-800.0]], [1.0], [-_sig(800.0)]),
+    ("sigmoid", "cross_entropy", [[0.0], [40.0]], [1.0], [-_sig(-40.0)]),
+    ("sigmoid", "cross_entropy", [[0.0], [30.0]], [1.0], [-_sig(-30.0)]),
+    # softplus + poisson: delta = s(z) (1 - y / softplus(z)) -> -y as z -> -inf (s / softplus
+    # = 1 + O(e^z), s(-800) = 0 in float64)
+    ("softplus", "poisson", [[0.0], [-800.0]], [2.0], [-2.0]),
+    # softmax + log_loss, two units: E = 2 log(1 + e^d) with d = z1 - z2 = 80, so
+    # delta = [2 s(d), -2 s(d)]
+    ("softmax", "log_loss", [[0.0, 0.0], [40.0, -40.0]], [0.0, 1.0],
+     [2 * _sig(80.0), -2 * _sig(80.0)]),
+])
+def test_a_saturated_output_delta_from_net_is_never_printed_as_a_wrong_product(
+        activation, loss, W, y, delta):
+    """A non-canonical pair's delta is computed from net in closed form; at saturation
+    the output rounds to 0 or 1 and the printed factors lose it.  Before: "delta_o1 =
+    dE/dout_o1*dout_o1/dnet_o1 = -4.49423e+307*0 = -1" (net/out) and a table row -4.49423e+307,
+    0, -1 under "delta = dE/dx * phi'(s)" with no word about it."""
+    net = cr.Network.from_transfer_matrices([W], activation=activation, loss=loss)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        t = cr.trace(net, [1.0], y)
+        ls = t.step.layers[-1]
+        np.testing.assert_allclose(ls.delta, delta, rtol=1e-12)
+        assert ls.from_net and ls.product_differs().all()
+        netout = t.with_notation("netout").text()
+        texts = {n: t.with_notation(n).text() for n in ("transfer", "ufldl")}
+    # net/out: no delta line whose worked product is not the value it ends on
+    for line in (line.strip() for line in netout.splitlines()):
+        if m := _PRODUCT_LINE.fullmatch(line):
+            a, b, c = (float(v) for v in m.groups())
+            assert c == pytest.approx(a * b, rel=1e-5, abs=1e-300), line
+    for j, d in enumerate(ls.delta):
+        assert f"delta_o{j + 1} = dE/dnet_o{j + 1} = {fmt(d)}   (from net_o{j + 1} in closed " \
+               "form; " in netout
+        assert f" = {fmt(ls.product[j])} in float64)" in netout
+    assert f"({activation} output with {loss}: chainrule computes delta = dE/dnet" in netout
+    # transfer and UFLDL: a line per unit with the float64 product, then the note
+    for notation, (dout, fp, dl, E, net_sym) in {
+            "transfer": ("dE/dx^(1)", "phi'(s^(1)", "delta^(1)", "E", "s^(1)"),
+            "ufldl": ("dJ/da^(2)", "f'(z^(2)", "delta^(2)", "J", "z^(2)")}.items():
+        text = texts[notation]
+        for j, d in enumerate(ls.delta):
+            u = j + 1
+            if ls.fprime is not None:
+                worked = (f"{dout}_{u} * {fp}_{u}) = {fmt(ls.dE_da[j])} * "
+                          f"{fmt(ls.fprime[j]) if ls.fprime[j] >= 0 else f'({fmt(ls.fprime[j])})'}")
+                assert ls.product[j] == ls.dE_da[j] * ls.fprime[j]
+                assert f"unit {u}: {worked} = {fmt(ls.product[j])} in float64" in text
+            assert f"in float64, not {dl}_{u} = {fmt(d)}" in text
+        assert f"chainrule computes delta = d{E}/d{net_sym} straight from {net_sym}" in text
+    # the softmax product is the Jacobian sum, by hand
+    if ls.fprime is None:
+        a, g = ls.a, ls.dE_da
+        by_hand = [sum(g[m] * a[m] * ((m == n) - a[n]) for m in range(2)) for n in range(2)]
+        np.testing.assert_allclose(ls.product, by_hand, rtol=1e-12)
+
+
+def test_an_unsaturated_output_delta_from_net_keeps_its_product_line():
+    net = cr.Network.from_transfer_matrices([[[0.0], [3.0]]], activation="sigmoid",
+                                            loss="cross_entropy")
+    t = cr.trace(net, [1.0], [1.0], notation="netout")
+    o = _sig(3.0)
+    assert not t.step.layers[-1].product_differs().any()
+    assert (f"delta_o1 = dE/dout_o1*dout_o1/dnet_o1 = {fmt(-1 / o)}*{fmt(o * (1 - o))} = "
+            f"{fmt(-_sig(-3.0))}") in [line.strip() for line in t.text().splitlines()]
+    assert "closed form" not in t.text() and "closed form" not in t.with_notation("ufldl").text()
+    # at net = 17, 1 - out = 4e-8 keeps 8 of its digits: a difference invisible at 6 digits
+    # and so not mentioned, but printed with all 17 the product is shown apart from delta
+    net.layers[0].W[0, 0] = 17.0
+    ls = cr.trace(net, [1.0], [1.0]).step.layers[-1]
+    assert fmt(ls.product[0]) == fmt(-_sig(-17.0))
+    assert fmt(ls.product[0], 17) != fmt(ls.delta[0], 17)
+    assert "closed form" not in cr.trace(net, [1.0], [1.0], notation="netout").text()
+    assert (f" = {fmt(ls.product[0], 17)} in float64, not delta^(1)_1 = {fmt(ls.delta[0], 17)}"
+            in cr.trace(net, [1.0], [1.0], digits=17).text())
 
 
 def test_ufldl_weight_labels_keep_their_indices_apart_from_10_units():

@@ -77,7 +77,7 @@ class Trace:
         -------
         str
         """
-        return render.text(blocks(self.step, self.notation), self.digits)
+        return render.text(blocks(self.step, self.notation, self.digits), self.digits)
 
     def markdown(self) -> str:
         """The step as Markdown, formulas and matrices in LaTeX (``$$...$$``).
@@ -86,7 +86,7 @@ class Trace:
         -------
         str
         """
-        return render.markdown(blocks(self.step, self.notation), self.digits)
+        return render.markdown(blocks(self.step, self.notation, self.digits), self.digits)
 
     def to_dict(self) -> dict[str, Any]:
         """Every number of the step (full precision), laid out in the notation.

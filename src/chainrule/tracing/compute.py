@@ -21,6 +21,7 @@ import numpy as np
 from .._validation import check_data, check_finite_array, check_positive_float
 from ..layers import Dense
 from ..network import Network
+from .render import fmt
 
 __all__ = ["LayerStep", "StepTrace", "compute_step"]
 
@@ -55,6 +56,12 @@ class LayerStep:
     db : ndarray of shape (fan_out,) or None
     fused : bool
         Output layer of a canonical pair: ``delta = a - y`` computed directly.
+    from_net : bool
+        Output layer of another pair whose loss has a closed form of
+        ``dE/d(net)`` (sigmoid + cross_entropy, softmax + log_loss, softplus +
+        cross_entropy or poisson): ``delta`` is computed from ``z``, not as
+        the product of ``dE_da`` and ``f'``, which lose it where the output
+        saturates (see :attr:`product` and :meth:`product_differs`).
     """
 
     activation: str
@@ -71,6 +78,40 @@ class LayerStep:
     W_new: np.ndarray
     b_new: np.ndarray | None
     fused: bool
+    from_net: bool = False
+
+    @property
+    def product(self) -> np.ndarray:
+        """What the printed factors multiply to in float64, shape (fan_out,).
+
+        ``dE_da * fprime``, or for softmax ``sum_m dE_da[m] a[m] ([m = n] - a[n])``.
+        """
+        with np.errstate(over="ignore", invalid="ignore"):  # inf * 0 where a is clipped
+            if self.fprime is not None:
+                return self.dE_da * self.fprime
+            jac = self.a[:, None] * (np.eye(self.n_out) - self.a[None, :])  # da_m/dz_n
+            return jac.T @ self.dE_da
+
+    def product_differs(self, digits: int = 6) -> np.ndarray:
+        """Units of a :attr:`from_net` layer whose :attr:`product` is not ``delta``.
+
+        Judged as printed: the two differ when their ``digits`` significant
+        digits do, so a last-bit difference far below the printed precision
+        is no difference (while at 17 digits every bit counts).
+
+        Parameters
+        ----------
+        digits : int, default 6
+
+        Returns
+        -------
+        ndarray of shape (fan_out,), bool
+            All False for every layer other than a :attr:`from_net` output.
+        """
+        if not self.from_net:
+            return np.zeros(self.n_out, dtype=bool)
+        return np.array([fmt(p, digits) != fmt(d, digits)
+                         for p, d in zip(self.product, self.delta, strict=True)])
 
     @property
     def n_in(self) -> int:
@@ -237,6 +278,7 @@ def compute_step(net: Network, x: object, y: object, lr: float = 1.0) -> StepTra
             "small enough for finite numbers (scale them down)"
         )
     fused = work.output_activation.name == work.loss.canonical
+    from_net = not fused and work._logit_path() is not None  # delta from z in closed form
     records = []
     for i, layer in enumerate(layers):
         if i in grad_out:
@@ -251,7 +293,7 @@ def compute_step(net: Network, x: object, y: object, lr: float = 1.0) -> StepTra
             z=layer.Z[0].copy(), a=layer.A[0].copy(), dE_da=dE_da, fprime=fprime,
             delta=layer.delta[0].copy(), dW=layer.dW.copy(),
             db=None if layer.db is None else layer.db.copy(),
-            fused=fused and i == len(layers) - 1,
+            fused=fused and i == len(layers) - 1, from_net=from_net and i == len(layers) - 1,
         ))
     with np.errstate(over="ignore", invalid="ignore"):
         theta_new = work.params - lr * grad

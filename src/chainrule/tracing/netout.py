@@ -15,6 +15,7 @@ from .formulas import (
     dE_dout_formula,
     decay_formula,
     fprime_formula,
+    from_net_note,
     fused_note,
     loss_formula,
     target_note,
@@ -83,11 +84,14 @@ def _softmax_formula(net: Sym, nets: list[Sym]) -> Sym:
                rf"\frac{{e^{{{net.latex}}}}}{{{' + '.join(f'e^{{{m.latex}}}' for m in nets)}}}")
 
 
-def _softmax_delta_line(n: Sym, j: int, nodes: list[Sym], ls: LayerStep) -> Line:
+def _softmax_delta_line(n: Sym, j: int, nodes: list[Sym], ls: LayerStep,
+                        differs: bool) -> Line:
     """``delta_n = sum_m dE/dout_m * out_m ([m = n] - out_n)``, every term with its numbers.
 
     ``out_m ([m = n] - out_n)`` is ``dout_m/dnet_n``: a softmax output depends on
-    every net input of its layer.
+    every net input of its layer.  A delta that the loss computes from ``net``
+    and that this sum loses (see :func:`_from_net_lines`) is given from ``net``
+    (``differs``: this unit's :meth:`~.compute.LayerStep.product_differs`).
     """
     out_n = _q("out", n)
     symbolic: list[Part] = []
@@ -99,11 +103,27 @@ def _softmax_delta_line(n: Sym, j: int, nodes: list[Sym], ls: LayerStep) -> Line
         symbolic += [" + " if i else "", _q("dout", m), TIMES, out_m, TIMES, same]
         numbers += [" + " if i else "", Num(ls.dE_da[i], paren=bool(i)), TIMES,
                     Num(ls.a[i]), TIMES, "(1 - " if i == j else "(-", Num(ls.a[j]), ")"]
+    if differs:
+        return _from_net_lines(n, ls, j, (*symbolic, " = ", *numbers))
     return Line((_q("delta", n), " = ", *symbolic, " = ", *numbers, " = ", Num(ls.delta[j])))
 
 
-def netout_blocks(step: StepTrace) -> list[Block]:
-    """The trace as node-by-node lines in net/out notation."""
+def _from_net_lines(n: Sym, ls: LayerStep, j: int, product: tuple[Part, ...]) -> Line:
+    """``delta_n = dE/dnet_n`` from the net input, then what the printed factors multiply to.
+
+    For an output delta computed from ``net`` in closed form whose factors
+    ``dE/dout`` and ``dout/dnet`` (computed from a saturated output) lose it.
+    """
+    net = _q("net", n)
+    dnet = Sym(f"dE/d{net.text}", rf"\frac{{\partial E}}{{\partial {net.latex}}}")
+    return Line((_q("delta", n), " = ", dnet, " = ", Num(ls.delta[j]),
+                 Sym(f"   (from {net.text} in closed form; ",
+                     rf"\quad\text{{(from }}{net.latex}\text{{ in closed form; }}"),
+                 *product, " = ", Num(ls.product[j]), Sym(" in float64)", r"\text{ in float64)}")))
+
+
+def netout_blocks(step: StepTrace, digits: int = 6) -> list[Block]:
+    """The trace as node-by-node lines in net/out notation (``digits``: as printed)."""
     L = len(step.layers)
     names = [[node_name(k, j + 1, L) for j in range(n)] for k, n in
              enumerate([step.layers[0].n_in] + [ls.n_out for ls in step.layers])]
@@ -164,6 +184,7 @@ def netout_blocks(step: StepTrace) -> list[Block]:
     bl.append(Heading("Backward pass"))
     for k in range(L, 0, -1):
         ls = step.layers[k - 1]
+        differs = ls.product_differs(digits)
         for j, n in enumerate(names[k]):
             out, net = _q("out", n), _q("net", n)
             if k == L:
@@ -179,7 +200,7 @@ def netout_blocks(step: StepTrace) -> list[Block]:
                 bl.append(Line((_q("dout", n), " = ", *_sum(sym_terms), " = ",
                                 *_sum(num_terms), " = ", Num(ls.dE_da[j]))))
             if ls.fprime is None:  # softmax: delta_j = sum_m dE/dout_m * dout_m/dnet_j
-                bl.append(_softmax_delta_line(n, j, names[k], ls))
+                bl.append(_softmax_delta_line(n, j, names[k], ls, differs[j]))
                 continue
             ft, fl = fprime_formula(ls.activation, (net.text, net.latex), (out.text, out.latex))
             bl.append(Line((_q("fprime", n), " = ", Sym(ft, fl), " = ", Num(ls.fprime[j]))))
@@ -189,11 +210,18 @@ def netout_blocks(step: StepTrace) -> list[Block]:
                                             " - ", Num(step.y[j], paren=True))
             else:
                 worked = (Num(ls.dE_da[j]), TIMES, Num(ls.fprime[j], paren=True))
+            if differs[j]:  # delta from net; the printed factors lose it
+                bl.append(_from_net_lines(n, ls, j, (_q("dout", n), TIMES, _q("fprime", n),
+                                                     " = ", *worked)))
+                continue
             bl.append(Line((_q("delta", n), " = ", _q("dout", n), TIMES, _q("fprime", n), " = ",
                             *worked, " = ", Num(ls.delta[j]))))
         if ls.fused:
             bl.append(Note(fused_note(ls.activation, step.loss, float(step.y.sum()),
                                       "dout/dnet")))
+        if differs.any():
+            bl.append(Note(from_net_note(ls.activation, step.loss, "E", "net", "out",
+                                         "dout/dnet")))
 
     bl.append(Heading("Gradients and update"))
     lam = Sym("lambda", r"\lambda")

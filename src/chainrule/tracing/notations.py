@@ -25,6 +25,7 @@ from .formulas import (
     dE_dout_formula,
     decay_formula,
     fprime_formula,
+    from_net_note,
     fused_note,
     loss_formula,
     target_note,
@@ -132,7 +133,28 @@ def _weight_rows(notation: str, k: int, ls: LayerStep) -> list[tuple[Sym, float,
     return rows
 
 
-def _vector_blocks(step: StepTrace, notation: str) -> list[Block]:
+def _product_lines(names: _Names, k: int, ls: LayerStep, differs: np.ndarray) -> list[Block]:
+    """One line per unit whose printed factors do not multiply to its delta (in float64)."""
+    lines: list[Block] = []
+    for j in np.flatnonzero(differs):
+        u = int(j) + 1
+        dout, d = names.sym("dout", k, u), names.sym("delta", k, u)
+        if ls.fprime is None:
+            x, s = names.sym("out", k), names.sym("net", k)
+            what: tuple = (Sym(f"((d{x.text}/d{s.text})^T d{names.E}/d{x.text})_{u}",
+                               rf"\left(\left(\frac{{\partial {x.latex}}}{{\partial {s.latex}}}"
+                               rf"\right)^\top \frac{{\partial {names.E}}}{{\partial {x.latex}}}"
+                               rf"\right)_{{{u}}}"),)
+        else:
+            fp = names.sym("fprime", k, u)
+            what = (dout, TIMES, fp, " = ", Num(ls.dE_da[j]), TIMES, Num(ls.fprime[j], paren=True))
+        not_ = Sym(" in float64, not ", r"\text{ in float64, not }")
+        lines.append(Line((Sym(f"unit {u}: ", rf"\text{{unit {u}: }}"), *what, " = ",
+                           Num(ls.product[j]), not_, d, " = ", Num(ls.delta[j]))))
+    return lines
+
+
+def _vector_blocks(step: StepTrace, notation: str, digits: int = 6) -> list[Block]:
     L = len(step.layers)
     names = _NAMES[notation]
     x_in = names.sym("out", 0)
@@ -232,6 +254,10 @@ def _vector_blocks(step: StepTrace, notation: str) -> list[Block]:
         rows = tuple((str(j + 1), Num(ls.dE_da[j]), fcol[j], Num(ls.delta[j]))
                      for j in range(ls.n_out))
         bl.append(Table((Sym("unit", r"\text{unit}"), dout, fp, d), rows))
+        if (differs := ls.product_differs(digits)).any():
+            bl += _product_lines(names, k, ls, differs)
+            bl.append(Note(from_net_note(ls.activation, step.loss, names.E, s.text, x.text,
+                                         fp.text)))
 
     bl.append(Heading("Gradients and update"))
     if step.weight_decay:
@@ -289,11 +315,12 @@ def _check(notation: str) -> str:
     return notation
 
 
-def blocks(step: StepTrace, notation: str) -> list[Block]:
-    """The trace as layout blocks in ``notation`` ("transfer", "ufldl" or "netout")."""
+def blocks(step: StepTrace, notation: str, digits: int = 6) -> list[Block]:
+    """The trace as layout blocks in ``notation`` ("transfer", "ufldl" or "netout"), for
+    numbers printed with ``digits`` significant digits."""
     if _check(notation) == "netout":
-        return netout_blocks(step)
-    return _vector_blocks(step, notation)
+        return netout_blocks(step, digits)
+    return _vector_blocks(step, notation, digits)
 
 
 _SYMBOLS = {
@@ -323,6 +350,7 @@ def to_dict(step: StepTrace, notation: str) -> dict[str, Any]:
         a_in = np.concatenate([[1.0], ls.a_in]) if notation == "transfer" else ls.a_in
         layers.append({
             "layer": k, "activation": ls.activation, "fused_output_delta": ls.fused,
+            "delta_from_net": ls.from_net,
             "input": _list(a_in), "net": _list(ls.z), "out": _list(ls.a),
             "dE_dout": _list(ls.dE_da), "fprime": _list(ls.fprime), "delta": _list(ls.delta),
             "matrices": [{"name": name.text, "value": _list(M), "gradient": _list(G),
