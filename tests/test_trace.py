@@ -772,7 +772,7 @@ def test_the_softmax_delta_formula_does_not_call_its_jacobian_j_and_holds():
                                 activation=["tanh", "softmax"], loss="cross_entropy")
     t = cr.trace(net, [0.5, -1.0], [0.0, 1.0], lr=0.5, notation="ufldl")
     lines = [line.strip() for line in t.text().splitlines()]
-    assert ("delta^(3) = (da^(3)/dz^(3))^T dJ/da^(3)  (the softmax Jacobian: "
+    assert ("delta^(3) = (da^(3)/dz^(3))^T dJ/da^(3) = a^(3) - y  (the softmax Jacobian: "
             "da^(3)_i/dz^(3)_j = a^(3)_i ([i = j] - a^(3)_j))") in lines
     assert not any("J^T" in line for line in lines)
     out = t.step.layers[-1]
@@ -1182,6 +1182,45 @@ def test_an_unsaturated_output_delta_from_net_keeps_its_product_line():
     assert "closed form" not in cr.trace(net, [1.0], [1.0], notation="netout").text()
     assert (f" = {fmt(ls.product[0], 17)} in float64, not delta^(1)_1 = {fmt(ls.delta[0], 17)}"
             in cr.trace(net, [1.0], [1.0], digits=17).text())
+
+
+@pytest.mark.parametrize(("z", "target"), [(400.0, [0.0, 1.0]), (0.3, [0.5, 0.6])])
+def test_the_fused_softmax_delta_line_shows_what_is_computed(z, target):
+    """softmax + cross_entropy in net/out printed its delta as the Jacobian sum of the
+    printed factors; at net = (400, -400) those are out = (1, 0) and a clipped
+    dE/dout_o2 = -4.49423e+307, so "... = 0*1*(1 - 1) + (-4.49423e+307)*0*(-1) = 1": a sum
+    that is 0.  The fused delta is computed as out - t (sum(t) out - t for targets that do
+    not sum to 1); the line now shows that, with its numbers, as for sigmoid + log_loss."""
+    net = cr.Network.from_transfer_matrices([[[0.0, 0.0], [z, -z]]], activation="softmax",
+                                            loss="cross_entropy")
+    e = np.exp(np.array([z, -z]) - z)
+    p = e / e.sum()                                   # softmax of (z, -z), by hand
+    total = sum(target)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        t = cr.trace(net, [1.0], target)
+        lines = [line.strip() for line in t.with_notation("netout").text().splitlines()]
+        texts = {n: t.with_notation(n).text() for n in ("transfer", "ufldl")}
+    np.testing.assert_allclose(t.step.layers[0].delta, total * p - target, rtol=1e-12)
+    for j in range(2):
+        jac = (f"dE/dout_o1*out_o1*({'1 - ' if j == 0 else '-'}out_o{j + 1}) + "
+               f"dE/dout_o2*out_o2*({'1 - ' if j == 1 else '-'}out_o{j + 1})")
+        tgt = fmt(target[j])
+        if total == 1.0:
+            worked = f"out_o{j + 1} - t_o{j + 1} = {fmt(p[j])} - {tgt}"
+        else:
+            worked = f"sum(t)*out_o{j + 1} - t_o{j + 1} = {fmt(total)}*{fmt(p[j])} - {tgt}"
+        assert f"delta_o{j + 1} = {jac} = {worked} = {fmt(total * p[j] - target[j])}" in lines
+    for notation, (x, s) in {"transfer": ("x^(1)", "s^(1)"), "ufldl": ("a^(2)", "z^(2)")}.items():
+        E = "E" if notation == "transfer" else "J"
+        fused = f"{x} - y" if total == 1.0 else f"sum(y) {x} - y"
+        assert f"= (d{x}/d{s})^T d{E}/d{x} = {fused}  (the softmax Jacobian" in texts[notation]
+    # and the Markdown of every notation typesets (matplotlib's mathtext reads it)
+    parser = pytest.importorskip("matplotlib.mathtext").MathTextParser("agg")
+    for notation in NOTATIONS:
+        for formula in re.findall(r"\$\$(.+?)\$\$", t.with_notation(notation).markdown(), re.S):
+            if r"\begin" not in formula:  # mathtext has no matrices
+                parser.parse(f"${formula}$")
 
 
 def test_ufldl_weight_labels_keep_their_indices_apart_from_10_units():

@@ -10,6 +10,8 @@ for unit 1 of the second hidden layer when there are several) and ``o1, o2,
 
 from __future__ import annotations
 
+import numpy as np
+
 from .compute import LayerStep, StepTrace
 from .formulas import (
     dE_dout_formula,
@@ -85,13 +87,16 @@ def _softmax_formula(net: Sym, nets: list[Sym]) -> Sym:
 
 
 def _softmax_delta_line(n: Sym, j: int, nodes: list[Sym], ls: LayerStep,
-                        differs: bool) -> Line:
+                        target: np.ndarray, differs: bool) -> Line:
     """``delta_n = sum_m dE/dout_m * out_m ([m = n] - out_n)``, every term with its numbers.
 
     ``out_m ([m = n] - out_n)`` is ``dout_m/dnet_n``: a softmax output depends on
     every net input of its layer.  A delta that the loss computes from ``net``
-    and that this sum loses (see :func:`_from_net_lines`) is given from ``net``
-    (``differs``: this unit's :meth:`~.compute.LayerStep.product_differs`).
+    and that this sum loses (see :func:`_from_net_lines`) is given from ``net``;
+    the fused output of softmax + cross_entropy shows what is computed,
+    ``out_n - t_n`` (``sum(t) out_n - t_n`` for targets that do not sum to 1),
+    with its numbers (``target``: the example's targets, shape (fan_out,);
+    ``differs``: this unit's :meth:`~.compute.LayerStep.product_differs`).
     """
     out_n = _q("out", n)
     symbolic: list[Part] = []
@@ -105,6 +110,13 @@ def _softmax_delta_line(n: Sym, j: int, nodes: list[Sym], ls: LayerStep,
                     Num(ls.a[i]), TIMES, "(1 - " if i == j else "(-", Num(ls.a[j]), ")"]
     if differs:
         return _from_net_lines(n, ls, j, (*symbolic, " = ", *numbers))
+    if ls.fused:  # computed as (sum(t)) out - t: the sum above may not come out to it
+        t_n, total = _q("target", n), float(target.sum())
+        scale: tuple[Part, ...] = () if abs(total - 1.0) <= 1e-12 else (Num(total), TIMES)
+        numbers = [*scale, Num(ls.a[j]), " - ", Num(target[j], paren=True)]
+        symbolic = [*symbolic, " = ",
+                    *((Sym("sum(t)", r"\left(\sum t\right)"), TIMES) if scale else ()),
+                    out_n, " - ", t_n]
     return Line((_q("delta", n), " = ", *symbolic, " = ", *numbers, " = ", Num(ls.delta[j])))
 
 
@@ -200,7 +212,7 @@ def netout_blocks(step: StepTrace, digits: int = 6) -> list[Block]:
                 bl.append(Line((_q("dout", n), " = ", *_sum(sym_terms), " = ",
                                 *_sum(num_terms), " = ", Num(ls.dE_da[j]))))
             if ls.fprime is None:  # softmax: delta_j = sum_m dE/dout_m * dout_m/dnet_j
-                bl.append(_softmax_delta_line(n, j, names[k], ls, differs[j]))
+                bl.append(_softmax_delta_line(n, j, names[k], ls, step.y, differs[j]))
                 continue
             ft, fl = fprime_formula(ls.activation, (net.text, net.latex), (out.text, out.latex))
             bl.append(Line((_q("fprime", n), " = ", Sym(ft, fl), " = ", Num(ls.fprime[j]))))

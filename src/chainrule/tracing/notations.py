@@ -235,12 +235,19 @@ def _vector_blocks(step: StepTrace, notation: str, digits: int = 6) -> list[Bloc
                                               f"W^{{({k + 1})\\top}} "
                                               f"{names.sym('delta', k + 1).latex}"))))
         if ls.fprime is None:  # softmax: out_j depends on every net input of the layer
-            # not "J": the UFLDL notation calls the cost J
-            bl.append(Line((d, " = ", Sym(f"(d{x.text}/d{s.text})^T {dout.text}  (the softmax "
-                                          f"Jacobian: d{x.text}_i/d{s.text}_j = {x.text}_i "
-                                          f"([i = j] - {x.text}_j))",
+            # not "J": the UFLDL notation calls the cost J; the fused delta is computed as
+            # out - y (sum(y) out - y for targets that do not sum to 1): see the note below
+            ft = fl = ""
+            if ls.fused:
+                one = abs(float(step.y.sum()) - 1.0) <= 1e-12
+                ft = f" = {x.text} - y" if one else f" = sum(y) {x.text} - y"
+                fl = rf" = {x.latex} - y" if one else rf" = \left(\sum y\right) {x.latex} - y"
+            bl.append(Line((d, " = ", Sym(f"(d{x.text}/d{s.text})^T {dout.text}{ft}  (the "
+                                          f"softmax Jacobian: d{x.text}_i/d{s.text}_j = "
+                                          f"{x.text}_i ([i = j] - {x.text}_j))",
                                           rf"\left(\frac{{\partial {x.latex}}}"
-                                          rf"{{\partial {s.latex}}}\right)^\top {dout.latex}"))))
+                                          rf"{{\partial {s.latex}}}\right)^\top {dout.latex}"
+                                          + fl))))
         else:
             ft, fl = fprime_formula(ls.activation, (s.text, s.latex), (x.text, x.latex))
             # the fused output delta is computed as out - y (see the note below)
