@@ -189,6 +189,22 @@ def test_trace_network_errors_name_the_argument_or_the_file(network, words, tmp_
     assert len(err) == 1 and err[0].startswith("chainrule: error: ") and words in err[0]
 
 
+@pytest.mark.parametrize(("args", "words"), [
+    (["--loss", "log_loss", "--target", "2"],
+     "target: loss 'log_loss' needs targets in [0, 1], got 1 value(s) outside it (min 2, max 2)"),
+    (["--activation", "exp", "--loss", "poisson", "--target", "-1"],
+     "target: loss 'poisson' needs targets in [0, inf], got 1 value(s) outside it"),
+])
+def test_trace_a_target_outside_the_loss_range_is_named_target(args, words, capsys):
+    """Before: 'chainrule: error: y: loss 'log_loss' needs targets in [0, 1] ...', naming
+    the Python argument of cr.trace rather than --target (or the description's key)."""
+    from chainrule.cli import main
+
+    assert main(["trace", "--weights", "[[[0], [1]]]", "--input", "1", *args]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith(f"chainrule: error: {words}")
+
+
 def test_trace_help_names_every_loss_and_the_defaults_it_applies(capsys):
     """--help listed four of the five losses (not poisson) and no defaults."""
     from chainrule.cli import main

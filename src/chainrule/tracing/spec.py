@@ -310,6 +310,9 @@ def spec_network(spec: dict[str, Any]) -> TraceSpec:
         )
     for key in ("input", "target"):  # NaN, inf or text from a file, named by its key
         _numbers(spec[key], key)
+    if not any(isinstance(v, (list, tuple)) for v in values):  # the loss's range, by its key
+        y = np.asarray(values, dtype=np.float64)
+        net.prepare_targets(y if label else y.reshape(1, -1), 1, "target")
     lr, notation, description = spec["lr"], spec["notation"], spec["description"]
     # null is the default; 0, false or [] would be taken for it by ``notation or ...``
     if notation is not None and not (isinstance(notation, str) and notation in NOTATIONS):
