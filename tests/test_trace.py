@@ -335,6 +335,42 @@ def test_trace_picture(tmp_path):
     assert img.shape[1] == 990 and img.std() > 0.05  # 3 x 3.3 inches at 100 dpi
 
 
+@pytest.mark.parametrize(("W", "y", "out"), [
+    # example A: the new output 0.721874 of SPEC 10 A, 6 digits as the trace prints it
+    (None, None, None),
+    # a sigmoid output of 3e-08 after the step (net = 0.5 + w, w = -18 - 0.5 * 3e-08)
+    ([[[0.5], [-18.0]]], [0.0], None),
+])
+def test_the_picture_caption_prints_the_new_output_as_the_trace_does(W, y, out, tmp_path,
+                                                                      monkeypatch):
+    """The caption rounded the new output to 6 decimals and printed Python's repr: a
+    small output read "output [0.0]" and example B "[93813675576516.0, 19822334163984.0]"."""
+    import chainrule.plots as plots
+
+    if W is None:
+        t = trace_preset("transfer-example")
+        h = 1 / (1 + np.exp(-np.array([0.460456 - 0.139544, 0.610039 + 0.310039])))
+        out = 1 / (1 + np.exp(-(0.188499 + 0.768593 * h[0] + 0.447298 * h[1])))  # SPEC 10 A
+    else:
+        net = cr.Network.from_transfer_matrices(W, activation="sigmoid", loss="log_loss")
+        t = cr.trace(net, [1.0], y, lr=1.0)
+        a = 1 / (1 + np.exp(-(0.5 - 18.0)))          # before; delta = a - 0, dE/dw = a, dE/db = a
+        out = 1 / (1 + np.exp(-(0.5 - a - 18.0 - a)))
+    captions = []
+    save = plots._save
+
+    def keep(fig, path):
+        captions.extend(text.get_text() for ax in fig.axes for text in ax.texts
+                        if "after one step" in text.get_text())
+        return save(fig, path)
+
+    monkeypatch.setattr(plots, "_save", keep)
+    t.plot(tmp_path / "step.png")
+    assert len(captions) == 1
+    assert f"output [{fmt(t.step.output_new[0])}]" in captions[0]
+    assert fmt(t.step.output_new[0]) == fmt(out) != "0"
+
+
 @pytest.mark.parametrize(("target", "message"), [
     ([290], r"target: the network has 2 output\(s\) and the squared_error loss, so its target "
             r"is 2 value\(s\) \(--target Y1 \.\.\. Y2\) or one class label 0\.\.1; got 1: "

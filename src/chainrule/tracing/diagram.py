@@ -11,8 +11,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
-
 from .compute import StepTrace
 from .netout import node_name
 from .render import fmt
@@ -95,10 +93,12 @@ def plot_step(step: StepTrace, path: str | Path, title: str | None = None,
             ax.text(x, y, label, ha="center", va="center", fontsize=8, zorder=5,
                     bbox={"boxstyle": "round,pad=0.4", "fc": "#dbe9f6" if k else "#eeeeee",
                           "ec": "tab:blue" if k else "0.5"})
-    out = np.round(step.output_new, 6)
+    # the new output with at least 6 significant digits (example A's 0.721874), as the
+    # trace prints numbers: 3e-08 is no "0.0", nor 9.38137e+13 "93813675576516.0"
+    out = ", ".join(fmt(v, max(digits, 6)) for v in step.output_new)
     J = "J" if step.weight_decay else "E"  # the cost: with weight decay, not the loss E
     ax.text(L / 2, -0.75, f"{J} = {f(step.cost)};  after one step with learning rate "
-            f"{f(step.lr)}: output {[float(v) for v in out]}, {J} = {f(step.cost_new)}",
+            f"{f(step.lr)}: output [{out}], {J} = {f(step.cost_new)}",
             ha="center", va="center", fontsize=9)
     if title:
         fig.suptitle(title)
