@@ -1259,6 +1259,51 @@ def test_the_fused_softmax_delta_line_shows_what_is_computed(z, target):
                 parser.parse(f"${formula}$")
 
 
+def test_fused_output_rows_whose_factors_lose_delta_say_so():
+    """A canonical pair's output delta is computed as out - t; the transfer and UFLDL
+    tables also print dE/d(out) and f' (or the softmax Jacobian), which at saturation do
+    not multiply to it: sigmoid + log_loss at net = 40, t = 0 showed the row 4.50360e+15,
+    0, 1 under "delta = dE/dx * phi'(s) = x - y" with no word about the product."""
+    net = cr.Network.from_transfer_matrices([[[0.0], [40.0]]], activation="sigmoid",
+                                            loss="log_loss")
+    t = cr.trace(net, [1.0], [0.0])
+    ls = t.step.layers[0]
+    assert ls.fused and ls.delta[0] == pytest.approx(_sig(40.0), rel=1e-15)  # out - 0
+    assert ls.fprime[0] == 0 and ls.product[0] == 0
+    text = t.text()
+    assert (f"unit 1: dE/dx^(1)_1 * phi'(s^(1)_1) = {fmt(ls.dE_da[0])} * 0 = 0 in float64, "
+            f"not delta^(1)_1 = {fmt(_sig(40.0))}") in text
+    assert "where it saturates they lose delta" in text
+    assert "unit 1:" not in t.with_notation("netout").text()  # there: out - t, with numbers
+    # softmax + cross_entropy at (400, -400), t = (0, 1): the Jacobian sum of the printed
+    # factors is 0 for both units, the deltas out - t are (1, -1)
+    net = cr.Network.from_transfer_matrices([[[0.0, 0.0], [400.0, -400.0]]],
+                                            activation="softmax", loss="cross_entropy")
+    text = cr.trace(net, [1.0], [0.0, 1.0], notation="ufldl").text()
+    for j, d in [(1, 1.0), (2, -1.0)]:
+        assert (f"unit {j}: ((da^(2)/dz^(2))^T dJ/da^(2))_{j} = 0 in float64, not "
+                f"delta^(2)_{j} = {fmt(d)}") in text
+    # near the optimum the Jacobian sum's terms (about 1) cancel to about 1e-13, so its
+    # rounding shows at 6 digits too
+    z = np.array([0.3, -0.2, 0.5])
+    p = np.exp(z) / np.exp(z).sum()
+    y = p + np.array([1e-13, 0.0, 0.0])
+    net = cr.Network.from_transfer_matrices([[z.tolist(), [0.0] * 3]], activation="softmax",
+                                            loss="cross_entropy")
+    t = cr.trace(net, [1.0], y)
+    ls = t.step.layers[0]
+    np.testing.assert_allclose(ls.delta, y.sum() * p - y, rtol=0, atol=2e-16)
+    jac = np.diag(ls.a) - np.outer(ls.a, ls.a)
+    np.testing.assert_allclose(ls.product, jac.T @ (-y / ls.a), rtol=0, atol=2e-16)
+    shown = [fmt(a) != fmt(b) for a, b in zip(ls.product, ls.delta, strict=True)]
+    assert any(shown)
+    for j in np.flatnonzero(shown):
+        assert f"= {fmt(ls.product[j])} in float64, not delta^(1)_{j + 1} = " in t.text()
+    assert "where the terms of their product cancel" in t.text()
+    # and example A, unsaturated, has no such line
+    assert "in float64, not" not in trace_preset("transfer-example").text()
+
+
 def test_ufldl_weight_labels_keep_their_indices_apart_from_10_units():
     """UFLDL's W_ij runs the two indices together: with 11 inputs, "W_111" would be
     W_{1,11} or W_{11,1}.  From 10 units on a side the label has a comma, and each label

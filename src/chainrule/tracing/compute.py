@@ -93,7 +93,8 @@ class LayerStep:
             return jac.T @ self.dE_da
 
     def product_differs(self, digits: int = 6) -> np.ndarray:
-        """Units of a :attr:`from_net` layer whose :attr:`product` is not ``delta``.
+        """Units of an output layer not computed as a product whose :attr:`product` is not
+        ``delta`` (a :attr:`from_net` or :attr:`fused` output).
 
         Judged as printed: the two differ when their ``digits`` significant
         digits do, so a last-bit difference far below the printed precision
@@ -106,9 +107,9 @@ class LayerStep:
         Returns
         -------
         ndarray of shape (fan_out,), bool
-            All False for every layer other than a :attr:`from_net` output.
+            All False for every other layer.
         """
-        if not self.from_net:
+        if not (self.from_net or self.fused):
             return np.zeros(self.n_out, dtype=bool)
         return np.array([fmt(p, digits) != fmt(d, digits)
                          for p, d in zip(self.product, self.delta, strict=True)])

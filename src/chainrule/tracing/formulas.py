@@ -116,21 +116,34 @@ def fused_note(activation: str, loss: str, target_sum: float, divisor: str) -> s
            f"dividing by {divisor})"
 
 
+def _lost(E: str, out: str, f: str) -> str:
+    """Why printed factors dE/d(out) and f' need not multiply to the delta."""
+    return (f"the factors d{E}/d{out} and {f} printed here are computed from {out} rounded "
+            "to float64 (and clipped before the loss divides by it): where it saturates they "
+            "lose delta, and where the terms of their product cancel, their rounding errors "
+            "are all that is left, so they no longer multiply to delta (above: their float64 "
+            "product)")
+
+
 def from_net_note(activation: str, loss: str, E: str, net: str, out: str, f: str) -> str:
     """The note under output deltas whose printed factors do not multiply to them.
 
     A non-canonical pair with a closed form of ``dE/d(net)`` (sigmoid +
-    cross_entropy, ...) computes delta from the net input; where the output
-    saturates, it rounds to 0 or 1 in float64 and the loss clips it before
-    dividing, so dE/d(out) and f' (computed from that output) lose it.  ``E``,
-    ``net``, ``out`` and ``f`` are the notation's symbols (``f`` the derivative).
+    cross_entropy, ...) computes delta from the net input, not from the
+    factors.  ``E``, ``net``, ``out`` and ``f`` are the notation's symbols
+    (``f`` the derivative, or the softmax Jacobian).
     """
     return (f"({activation} output with {loss}: chainrule computes delta = d{E}/d{net} "
-            f"straight from {net}, in closed form, not as this product; where {out} "
-            f"saturates it rounds to 0 or 1 in float64 and is clipped before the loss divides "
-            f"by it, so the factors d{E}/d{out} and {f} printed here no longer multiply to "
-            "delta (above: their float64 product). The delta printed is the exact one, and "
-            "the one the gradients use.)")
+            f"straight from {net}, in closed form, not as this product; {_lost(E, out, f)}. "
+            "The delta printed is the exact one, and the one the gradients use.)")
+
+
+def fused_product_note(E: str, out: str, f: str) -> str:
+    """The note under a canonical pair's output deltas whose printed factors do not
+    multiply to them; ``E``, ``out``, ``f`` are the notation's symbols (``f`` the
+    derivative, or the softmax Jacobian)."""
+    return (f"({_lost(E, out, f)}; the delta printed, computed as the note above the table "
+            "says, without them, is the exact one, and the one the gradients use.)")
 
 
 def target_note(activation: str, loss: str, target: np.ndarray) -> str | None:

@@ -196,7 +196,8 @@ def netout_blocks(step: StepTrace, digits: int = 6) -> list[Block]:
     bl.append(Heading("Backward pass"))
     for k in range(L, 0, -1):
         ls = step.layers[k - 1]
-        differs = ls.product_differs(digits)
+        # a fused delta is shown as out - t, whose numbers hold: only from_net needs this
+        differs = ls.product_differs(digits) & ls.from_net
         for j, n in enumerate(names[k]):
             out, net = _q("out", n), _q("net", n)
             if k == L:

@@ -27,6 +27,7 @@ from .formulas import (
     fprime_formula,
     from_net_note,
     fused_note,
+    fused_product_note,
     loss_formula,
     target_note,
 )
@@ -263,8 +264,12 @@ def _vector_blocks(step: StepTrace, notation: str, digits: int = 6) -> list[Bloc
         bl.append(Table((Sym("unit", r"\text{unit}"), dout, fp, d), rows))
         if (differs := ls.product_differs(digits)).any():
             bl += _product_lines(names, k, ls, differs)
-            bl.append(Note(from_net_note(ls.activation, step.loss, names.E, s.text, x.text,
-                                         fp.text)))
+            f = fp.text if ls.fprime is not None else f"d{x.text}/d{s.text}"
+            if ls.from_net:
+                bl.append(Note(from_net_note(ls.activation, step.loss, names.E, s.text, x.text,
+                                             f)))
+            else:  # fused: the note above the table says how delta is computed
+                bl.append(Note(fused_product_note(names.E, x.text, f)))
 
     bl.append(Heading("Gradients and update"))
     if step.weight_decay:
