@@ -857,3 +857,24 @@ def test_an_exact_fit_is_inconclusive_not_a_failure(output, loss):
         assert chainrule.gradient_check(net, X, Y).verdict == "FAIL"
     finally:
         Network.cost = right
+
+
+def test_gradcheck_command_refuses_the_decoder_sparseautoencoder_refuses(capsys):
+    """``chainrule gradcheck --sparse-autoencoder --output softmax`` printed PASS for
+    "sparse autoencoder 64 -> 25 (sigmoid) -> 64 (softmax)", a model that
+    SparseAutoencoder(output="softmax") refuses to fit: the command built the network
+    without the estimator's checks."""
+    from chainrule.autoencoder import SparseAutoencoder
+    from chainrule.cli import main
+
+    with pytest.raises(ValueError, match="output: 'softmax' makes every reconstructed row") as e:
+        SparseAutoencoder(4, output="softmax").fit(np.full((3, 4), 0.5))
+    assert main(["gradcheck", "--sparse-autoencoder", "--sizes", "4", "2", "--output",
+                 "softmax"]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.strip() == f"chainrule: error: --{e.value}"
+    # the decoders it takes are checked as before
+    assert main(["gradcheck", "--sparse-autoencoder", "--sizes", "4", "2", "--output",
+                 "tanh"]) == 0
+    assert "PASS" in capsys.readouterr().out

@@ -204,6 +204,11 @@ def _sparse_autoencoder(args: argparse.Namespace, rng: np.random.Generator):
         beta=3.0 if args.beta is None else args.beta,
         weight_decay=1e-4 if args.weight_decay is None else args.weight_decay,
         output=args.output or "sigmoid", random_state=rng)
+    try:  # what SparseAutoencoder refuses to fit (a softmax decoder), refused here too
+        ae._check_settings()
+    except ValueError as exc:
+        message = str(exc)
+        raise ValueError(f"--{message}" if message.startswith("output:") else message) from None
     if args.patches:
         side = math.isqrt(n_in)
         if side * side != n_in:
