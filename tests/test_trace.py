@@ -384,6 +384,26 @@ def test_a_target_of_the_wrong_length_is_named(target, message):
         spec_network(spec)
 
 
+@pytest.mark.parametrize(("changes", "message"), [
+    ({"input": [[1], [2]]}, r"input: a trace follows one example, so input is one list of "
+                            r"numbers \(or one row of them\), got shape \(2, 1\)"),
+    ({"target": [[0.5], [0.2]]}, r"target: a trace follows one example, .* shape \(2, 1\)"),
+    ({"input": [[[1]]]}, r"input: a trace follows one example, .* shape \(1, 1, 1\)"),
+    ({"target": [[0.5, 0.1]]}, r"target: the network has 1 output\(s\) .* got 2: \[0.5, 0.1\]"),
+])
+def test_an_input_or_target_of_another_shape_is_named_by_its_key(changes, message):
+    """Nested lists skipped the description's checks and reached compute_step, whose
+    messages name its Python arguments: "x: a trace follows one example, got 2 rows",
+    "y must have shape (n_samples, 1) to match the output layer, got shape (1, 2)"."""
+    desc = {"weights": [[[0.0], [1.0]]], "input": [1.0], "target": [0.5], **changes}
+    with pytest.raises(ValueError, match=message):
+        spec_network(load_spec(desc))
+    # one row of numbers is the example itself
+    row = trace_preset({**desc, "input": [[1.0]], "target": [[0.5]]}).step
+    flat = trace_preset({**desc, "input": [1.0], "target": [0.5]}).step
+    assert row.cost == flat.cost == pytest.approx(0.5 * (1 / (1 + np.exp(-1.0)) - 0.5) ** 2)
+
+
 def test_a_one_output_network_asks_for_one_target_value():
     """Before: "(--target Y1 ... Y1)", where the input's message says "(--input X1)"."""
     spec = load_spec({"weights": [[[0.4], [0.7], [-0.2]]], "input": [0, 1], "target": [1, 0]})

@@ -285,10 +285,17 @@ def spec_network(spec: dict[str, Any]) -> TraceSpec:
         net = from_ufldl(weights, biases, **kwargs)
     else:
         net = _from_chainrule(weights, biases, **kwargs)
+    for key in ("input", "target"):  # NaN, inf or text from a file, named by its key
+        arr = _numbers(spec[key], key)
+        if arr.ndim > 2 or (arr.ndim == 2 and arr.shape[0] != 1):
+            raise ValueError(f"{key}: a trace follows one example, so {key} is one list of "
+                             f"numbers (or one row of them), got shape {arr.shape}")
     x, n = spec["input"], net.n_inputs
     x = x.tolist() if hasattr(x, "tolist") else x  # an array from a Python description
     xs = list(x) if isinstance(x, (list, tuple)) else [x]
-    if isinstance(n, int) and len(xs) != n and not any(isinstance(v, (list, tuple)) for v in xs):
+    if len(xs) == 1 and isinstance(xs[0], (list, tuple)):  # one row: its numbers
+        xs = list(xs[0])
+    if isinstance(n, int) and len(xs) != n:
         raise ValueError(
             f"input: the network has {n} input(s), so the example is {n} value(s) "
             f"(--input {'X1' if n == 1 else f'X1 ... X{n}'}); got {len(xs)}: {xs}"
@@ -296,23 +303,21 @@ def spec_network(spec: dict[str, Any]) -> TraceSpec:
     target, k = spec["target"], net.n_outputs
     t = target.tolist() if hasattr(target, "tolist") else target  # an array, as for input
     values = list(t) if isinstance(t, (list, tuple)) else [t]
+    if len(values) == 1 and isinstance(values[0], (list, tuple)):  # one row: its numbers
+        values = list(values[0])
     # with several outputs, one whole number 0..k-1 is a class label (one-hot encoded);
     # numbers.Real also takes NumPy's scalars (np.int64 is no int)
     label = (k > 1 and len(values) == 1 and isinstance(values[0], numbers.Real)
              and float(values[0]).is_integer() and 0 <= values[0] < k)
-    if (len(values) != k and not label
-            and not any(isinstance(v, (list, tuple)) for v in values)):
+    if len(values) != k and not label:
         raise ValueError(
             f"target: the network has {k} output(s) and the {net.loss.name} loss, so its "
             f"target is {k} value(s) (--target {'Y1' if k == 1 else f'Y1 ... Y{k}'})"
             f"{f' or one class label 0..{k - 1}' if k > 1 else ''}; got {len(values)}: "
             f"{values}"
         )
-    for key in ("input", "target"):  # NaN, inf or text from a file, named by its key
-        _numbers(spec[key], key)
-    if not any(isinstance(v, (list, tuple)) for v in values):  # the loss's range, by its key
-        y = np.asarray(values, dtype=np.float64)
-        net.prepare_targets(y if label else y.reshape(1, -1), 1, "target")
+    y = np.asarray(values, dtype=np.float64)  # the loss's range, named by its key
+    net.prepare_targets(y if label else y.reshape(1, -1), 1, "target")
     lr, notation, description = spec["lr"], spec["notation"], spec["description"]
     # null is the default; 0, false or [] would be taken for it by ``notation or ...``
     if notation is not None and not (isinstance(notation, str) and notation in NOTATIONS):
