@@ -165,6 +165,24 @@ def test_fmt_keeps_exact_values_short_and_shows_rounding():
     assert fmt(1 / 3, digits=3) == "0.333"
 
 
+def test_at_17_digits_a_typed_value_prints_as_typed_and_every_number_reads_back():
+    """Before: --digits 17 printed example A's W0 = [[0.40000000000000002,
+    0.59999999999999998], [0.69999999999999996, ...]]: 17 digits of the floats the user
+    typed as 0.4, 0.6, 0.7, where the docstring promises "exact values print exactly"."""
+    text = trace_preset("transfer-example", digits=17).text()
+    assert "W0 = [[0.4, 0.6], [0.7, -0.4], [-0.2, 0.3]]" in text
+    assert "W1 = [[-0.3], [0.5], [0.1]]" in text
+    for x in (0.7, 0.1, -0.4, 2.5, 1e-5):
+        assert fmt(x, 17) == repr(x)                    # Python's shortest spelling
+    # every number still reads back as the float computed, to the last bit
+    step = trace_preset("transfer-example").step
+    for v in [*step.layers[0].z, *step.layers[0].a, *step.layers[1].delta, step.cost_new,
+              0.1 + 0.2, 1 / 3]:
+        assert float(fmt(v, 17)) == v
+    assert fmt(0.1 + 0.2, 17) == "0.30000000000000004" and fmt(0.1 + 0.2) == "0.3"
+    assert fmt(step.layers[0].z[1], 17) == repr(0.6 + 0.3)   # 0.8999999999999999: float noise
+
+
 def test_fmt_leaves_no_point_without_digits_after_it_and_shows_rounding():
     """Before: fmt(123456.7) == "123457." and fmt(9.96, 1) == "1.e+01" ("#" keeps the point);
     then "123457", which reads as exact.  A rounded number with every digit before the

@@ -78,7 +78,9 @@ def fmt(x: float, digits: int = 6) -> str:
     """A number as courses print it.
 
     A value that is exact with at most ``digits`` significant digits is
-    printed without trailing zeros (``0.7``, ``-34``, ``2.5``); any other value
+    printed without trailing zeros (``0.7``, ``-34``, ``2.5``), in its shortest
+    spelling that reads back as the same float (``0.7`` at 17 digits too, not
+    ``0.69999999999999996``); any other value
     is rounded to ``digits`` significant digits, trailing zeros kept
     (``0.710950``), so the printed precision is always visible.  A rounded value
     whose digits all stand before the point is printed in scientific notation
@@ -91,6 +93,13 @@ def fmt(x: float, digits: int = 6) -> str:
         return str(x)
     short = f"{x:.{digits}g}"
     if abs(float(short) - x) <= 1e-12 * abs(x):
+        # the shortest spelling that reads back as x itself (Python's repr) when it has
+        # no more digits: at 17 digits the 0.7 a user typed is "0.7", not
+        # "0.69999999999999996"; "290.0" is written "290"
+        mantissa, e, exponent = repr(x).partition("e")
+        mantissa = mantissa.removesuffix(".0")
+        if len(mantissa.lstrip("-").replace(".", "").lstrip("0")) <= digits:
+            return mantissa + e + exponent
         return short
     # "#" keeps the trailing zeros, and also a point with no digit after it
     rounded = f"{x:#.{digits}g}"
