@@ -1342,6 +1342,48 @@ def test_fused_output_rows_whose_factors_lose_delta_say_so():
     assert "in float64, not" not in trace_preset("transfer-example").text()
 
 
+@pytest.mark.parametrize(("mats", "activation", "loss", "y"), [
+    # a saturated softmax hidden layer, net = (30, -30, 0), under a sigmoid + log_loss output
+    ([[[0.0, 0.0, 0.0], [30.0, -30.0, 0.0]], [[0.1], [0.5], [-0.7], [0.3]]],
+     ["softmax", "sigmoid"], "log_loss", [1.0]),
+    # a saturated softmax output with squared_error (no closed form: the backward pass)
+    ([[[0.0, 0.0, 0.0], [40.0, -40.0, 0.0]]], "softmax", "squared_error", [0.0, 1.0, 0.0]),
+])
+def test_a_softmax_delta_line_is_the_computation_whose_numbers_it_shows(mats, activation, loss,
+                                                                       y):
+    """A softmax layer's delta is computed as out (dE/dout - sum_m dE/dout_m out_m); the
+    net/out trace wrote the Jacobian sum out term by term with its numbers, which at
+    saturation do not come to it: "delta_h1 = -0.177172*1*(1 - 1) + 0.248041*8.75651e-27*(-1)
+    + (-0.106303)*9.35762e-14*(-1) = -6.63358e-15", terms that make +9.95e-15."""
+    net = cr.Network.from_transfer_matrices(mats, activation=activation, loss=loss)
+    t = cr.trace(net, [1.0], y)
+    k = next(i for i, ls in enumerate(t.step.layers) if ls.fprime is None)
+    ls = t.step.layers[k]
+    a, g = ls.a, ls.dE_da
+    s = float(np.sum(g * a))
+    np.testing.assert_array_equal(ls.delta, a * (g - s))         # the backward pass's formula
+    expanded = (np.diag(a) - np.outer(a, a)).T @ g               # the Jacobian sum, by hand
+    differs = [fmt(e) != fmt(d) for e, d in zip(expanded, ls.delta, strict=True)]
+    assert differs[0] and not any(differs[1:])                   # the saturated unit only
+    node = "h" if k < len(t.step.layers) - 1 else "o"
+    sums = " + ".join(f"dE/dout_{node}{m}*out_{node}{m}" for m in (1, 2, 3))
+    lines = [line.strip() for line in t.with_notation("netout").text().splitlines()]
+    # the saturated unit: its formulas and its delta, without numbers that cannot show it
+    line = next(line for line in lines if line.startswith(f"delta_{node}1 = "))
+    assert line.endswith(f"(-out_{node}1) = out_{node}1*(dE/dout_{node}1 - ({sums})) = "
+                         f"{fmt(ls.delta[0])}")
+    assert any(line.startswith("(softmax: chainrule computes delta = out (dE/dout - sum_m")
+               for line in lines)
+    # units whose sum comes out the same keep the written-out sum
+    assert next(line for line in lines if line.startswith(f"delta_{node}2 = ")).endswith(
+        f"(1 - {fmt(a[1])}) + {fmt(g[2]) if g[2] >= 0 else f'({fmt(g[2])})'}*{fmt(a[2])}*"
+        f"(-{fmt(a[1])}) = {fmt(ls.delta[1])}")
+    # the vector notations give the unit's float64 Jacobian sum next to its delta
+    x = f"x^({k + 1})"
+    assert (f"unit 1: ((d{x}/ds^({k + 1}))^T dE/d{x})_1 = {fmt(expanded[0])} in float64, not "
+            f"delta^({k + 1})_1 = {fmt(ls.delta[0])}") in t.text()
+
+
 def test_ufldl_weight_labels_keep_their_indices_apart_from_10_units():
     """UFLDL's W_ij runs the two indices together: with 11 inputs, "W_111" would be
     W_{1,11} or W_{11,1}.  From 10 units on a side the label has a comma, and each label

@@ -93,8 +93,10 @@ class LayerStep:
             return jac.T @ self.dE_da
 
     def product_differs(self, digits: int = 6) -> np.ndarray:
-        """Units of an output layer not computed as a product whose :attr:`product` is not
-        ``delta`` (a :attr:`from_net` or :attr:`fused` output).
+        """Units whose :attr:`product` is not ``delta``: of an output layer not computed as
+        a product (a :attr:`from_net` or :attr:`fused` output), or of a softmax layer,
+        whose backward pass computes ``a * (dE_da - sum(dE_da * a))``, not the Jacobian
+        sum written out.
 
         Judged as printed: the two differ when their ``digits`` significant
         digits do, so a last-bit difference far below the printed precision
@@ -109,7 +111,7 @@ class LayerStep:
         ndarray of shape (fan_out,), bool
             All False for every other layer.
         """
-        if not (self.from_net or self.fused):
+        if not (self.from_net or self.fused or self.fprime is None):
             return np.zeros(self.n_out, dtype=bool)
         return np.array([fmt(p, digits) != fmt(d, digits)
                          for p, d in zip(self.product, self.delta, strict=True)])

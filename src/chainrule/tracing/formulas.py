@@ -12,8 +12,8 @@ import numpy as np
 
 from .render import tex_name
 
-__all__ = ["dE_dout_formula", "decay_formula", "fprime_formula", "fused_note", "loss_formula",
-           "target_note"]
+__all__ = ["dE_dout_formula", "decay_formula", "fprime_formula", "from_net_note", "fused_note",
+           "fused_product_note", "loss_formula", "softmax_sum_note", "target_note"]
 
 # loss name -> (text, latex) with {o}, {t} placeholders for one output unit k
 _LOSS = {
@@ -144,6 +144,19 @@ def fused_product_note(E: str, out: str, f: str) -> str:
     derivative, or the softmax Jacobian)."""
     return (f"({_lost(E, out, f)}; the delta printed, computed as the note above the table "
             "says, without them, is the exact one, and the one the gradients use.)")
+
+
+def softmax_sum_note(E: str, out: str, netout: bool = False) -> str:
+    """The note under softmax deltas that the numbers printed cannot show: computed as
+    ``out (dE/dout - sum_m dE/dout_m out_m)``, whose terms cancel where out saturates.
+    ``netout``: the net/out notation, which then gives those deltas without numbers."""
+    where = ("those deltas are given without their numbers: written out term by term, or "
+             "factored, the numbers rounded to the digits printed would not come to them" if
+             netout else "the Jacobian sum written out term by term comes out otherwise in "
+             "float64 (above)")
+    return (f"(softmax: chainrule computes delta = {out} (d{E}/d{out} - sum_m d{E}/d{out}_m "
+            f"{out}_m), the Jacobian sum factored; where {out} saturates its terms cancel, so "
+            f"{where}. The delta printed is the one the gradients use.)")
 
 
 def target_note(activation: str, loss: str, target: np.ndarray) -> str | None:

@@ -20,6 +20,7 @@ from .formulas import (
     from_net_note,
     fused_note,
     loss_formula,
+    softmax_sum_note,
     target_note,
 )
 from .render import Block, Heading, Line, Note, Num, Part, Sym, tex_name
@@ -108,8 +109,14 @@ def _softmax_delta_line(n: Sym, j: int, nodes: list[Sym], ls: LayerStep,
         symbolic += [" + " if i else "", _q("dout", m), TIMES, out_m, TIMES, same]
         numbers += [" + " if i else "", Num(ls.dE_da[i], paren=bool(i)), TIMES,
                     Num(ls.a[i]), TIMES, "(1 - " if i == j else "(-", Num(ls.a[j]), ")"]
-    if differs:
+    if differs and ls.from_net:
         return _from_net_lines(n, ls, j, (*symbolic, " = ", *numbers))
+    if differs and not ls.fused:  # computed as out_n (dE/dout_n - s), whose terms cancel
+        # below the printed digits where out saturates: the formulas, without the numbers
+        s = [part for i, m in enumerate(nodes)
+             for part in ((" + " if i else ""), _q("dout", m), TIMES, _q("out", m))]
+        return Line((_q("delta", n), " = ", *symbolic, " = ", out_n, TIMES, "(", _q("dout", n),
+                     " - (", *s, ")) = ", Num(ls.delta[j])))
     if ls.fused:  # computed as (sum(t)) out - t: the sum above may not come out to it
         t_n, total = _q("target", n), float(target.sum())
         scale: tuple[Part, ...] = () if abs(total - 1.0) <= 1e-12 else (Num(total), TIMES)
@@ -196,8 +203,8 @@ def netout_blocks(step: StepTrace, digits: int = 6) -> list[Block]:
     bl.append(Heading("Backward pass"))
     for k in range(L, 0, -1):
         ls = step.layers[k - 1]
-        # a fused delta is shown as out - t, whose numbers hold: only from_net needs this
-        differs = ls.product_differs(digits) & ls.from_net
+        # a fused delta is shown as out - t, whose numbers hold; a softmax's as computed
+        differs = ls.product_differs(digits)
         for j, n in enumerate(names[k]):
             out, net = _q("out", n), _q("net", n)
             if k == L:
@@ -223,7 +230,7 @@ def netout_blocks(step: StepTrace, digits: int = 6) -> list[Block]:
                                             " - ", Num(step.y[j], paren=True))
             else:
                 worked = (Num(ls.dE_da[j]), TIMES, Num(ls.fprime[j], paren=True))
-            if differs[j]:  # delta from net; the printed factors lose it
+            if differs[j] and ls.from_net:  # delta from net; the printed factors lose it
                 bl.append(_from_net_lines(n, ls, j, (_q("dout", n), TIMES, _q("fprime", n),
                                                      " = ", *worked)))
                 continue
@@ -232,9 +239,11 @@ def netout_blocks(step: StepTrace, digits: int = 6) -> list[Block]:
         if ls.fused:
             bl.append(Note(fused_note(ls.activation, step.loss, float(step.y.sum()),
                                       "dout/dnet")))
-        if differs.any():
+        if differs.any() and ls.from_net:
             bl.append(Note(from_net_note(ls.activation, step.loss, "E", "net", "out",
                                          "dout/dnet")))
+        elif differs.any() and not ls.fused:
+            bl.append(Note(softmax_sum_note("E", "out", netout=True)))
 
     bl.append(Heading("Gradients and update"))
     lam = Sym("lambda", r"\lambda")

@@ -29,6 +29,7 @@ from .formulas import (
     fused_note,
     fused_product_note,
     loss_formula,
+    softmax_sum_note,
     target_note,
 )
 from .netout import netout_blocks, netout_dict
@@ -268,8 +269,10 @@ def _vector_blocks(step: StepTrace, notation: str, digits: int = 6) -> list[Bloc
             if ls.from_net:
                 bl.append(Note(from_net_note(ls.activation, step.loss, names.E, s.text, x.text,
                                              f)))
-            else:  # fused: the note above the table says how delta is computed
+            elif ls.fused:  # the note above the table says how delta is computed
                 bl.append(Note(fused_product_note(names.E, x.text, f)))
+            else:  # a softmax layer's backward pass: the Jacobian sum factored
+                bl.append(Note(softmax_sum_note(names.E, x.text)))
 
     bl.append(Heading("Gradients and update"))
     if step.weight_decay:
