@@ -156,7 +156,8 @@ def _add_train(sub: argparse._SubParsersAction) -> None:
                    "name ending in /: DIR/model.npz; default: model.npz)")
     p.add_argument("--plot", type=picture_path, metavar="PNG",
                    help="also write the loss curve to PNG (or .pdf, .svg, ...)")
-    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    p.add_argument("-q", "--quiet", action="store_true",
+                   help="no progress bar (no line per epoch when stderr is a file)")
     add_checkpoint_args(p)  # --checkpoint, --checkpoint-every, --max-time, --resume
     p.set_defaults(handler=_train)
 
