@@ -1,0 +1,196 @@
+"""argparse types of the files a command writes (see :mod:`chainrule.cli_args`).
+
+Checked before any work: the folder must be, or be creatable as, a directory we
+may write in, and a picture must be in a format matplotlib writes; a bad path
+then costs no training.  Import from :mod:`chainrule.cli_args`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+from pathlib import Path
+
+_COMMON_PICTURES = ("png", "pdf", "svg")
+
+
+def _check_parent(path: Path) -> None:
+    """Refuse ``path`` unless its nearest existing ancestor is a directory we may write in."""
+    for folder in (path.parent, *path.parent.parents):
+        if not folder.exists():
+            continue  # created when the file is written
+        if not folder.is_dir():
+            kind = "a file, not a directory" if folder.is_file() else "not a directory"
+            raise argparse.ArgumentTypeError(f"{folder} is {kind}")
+        if not os.access(folder, os.W_OK | os.X_OK):
+            raise argparse.ArgumentTypeError(f"cannot create files in {folder} (permission "
+                                             "denied)")
+        return
+
+
+def _not_empty(text: str, example: str) -> None:
+    if not text:
+        raise argparse.ArgumentTypeError(
+            f"empty file name {text!r}; give a file name, such as {example}")
+
+
+def _is_dir(path: Path) -> bool:
+    """Whether ``path`` is a directory; a name the system refuses (too long) is an argparse error.
+
+    ``Path.is_dir`` raises OSError on a name longer than the system allows (an
+    inline JSON given where a file is expected, a pasted path), which argparse
+    would show as a traceback.
+    """
+    try:
+        return path.is_dir()
+    except OSError as exc:
+        raise argparse.ArgumentTypeError(f"{path}: {exc.strerror}") from None
+
+
+def _special(path: Path) -> bool:
+    """Whether ``path`` is there and is neither a regular file nor a folder (a device such as
+    /dev/null, a named pipe)."""
+    try:
+        return path.exists() and not path.is_file() and not path.is_dir()
+    except OSError:  # a name the system refuses: _is_dir says so
+        return False
+
+
+def _not_a_directory(text: str, example: str) -> Path:
+    _not_empty(text, example)
+    path = Path(text)
+    if text.endswith(("/", os.sep)) or _is_dir(path):
+        raise argparse.ArgumentTypeError(
+            f"{text} is a directory; give a file name, such as {path / example}")
+    return path
+
+
+def model_path(text: str) -> Path:
+    """argparse type of the model file that ``train`` writes.
+
+    ``.npz`` is appended when the name has another suffix or none (as
+    :func:`chainrule.io.save` does); an existing directory, or a name ending in
+    ``/`` (a directory to create), means ``DIR/model.npz``.  A device or a pipe
+    (``/dev/null``) without the suffix is refused: the model would go to a new
+    file next to it (``/dev/null.npz``).
+
+    Returns
+    -------
+    Path
+        The file that will be written.
+
+    Raises
+    ------
+    argparse.ArgumentTypeError
+        If a part of the path is a file, the result is a directory, the
+        folder cannot be written in, or the system refuses the name (too long).
+    """
+    _not_empty(text, "model.npz")
+    path = Path(text)
+    if path.suffix != ".npz" and _special(path):
+        raise argparse.ArgumentTypeError(
+            f"{text} is not a regular file (a device or a pipe), and a model is written to "
+            f"a file of its own, {text}.npz; give a file name such as "
+            "model.npz")
+    if text.endswith(("/", os.sep)) or _is_dir(path):
+        path = path / "model.npz"
+    elif path.suffix != ".npz":
+        path = path.with_name(path.name + ".npz")
+    if _is_dir(path):
+        raise argparse.ArgumentTypeError(f"{path} is a directory; give a file name")
+    _check_parent(path)
+    return path
+
+
+def output_path(text: str) -> str:
+    """argparse type of a text file to write (a CSV, a trace): not a directory, parent writable.
+
+    Returns
+    -------
+    str
+        ``text`` itself.
+    """
+    _check_parent(_not_a_directory(text, "out.csv"))
+    return text
+
+
+def refuse_overwriting(output: str | os.PathLike | None, option: str,
+                       inputs: dict[str, str | os.PathLike | None]) -> None:
+    """Refuse to write ``output`` over a file the same command reads.
+
+    ``chainrule predict model.npz data.csv -o data.csv`` would replace the data
+    by the predictions; bad input must lose nothing.  Checked before any work.
+
+    Parameters
+    ----------
+    output : str or PathLike or None
+        The file the command will write (None: it writes none).
+    option : str
+        The option that named it, as the message shows it (``-o/--out``).
+    inputs : dict
+        What each input is (``"data file"``) -> the path the command reads; an
+        input that is not an existing file (a bundled data set, a preset, inline
+        JSON) is skipped.
+
+    Raises
+    ------
+    ValueError
+        Naming the option, the output and the input it would overwrite.
+    """
+    if output is None or str(output) == "":
+        return
+    out = Path(output)
+    for what, given in inputs.items():
+        # os.path.isfile, not Path.is_file: an input that is no path, such as the inline
+        # JSON that trace --network also takes (longer than a file name may be), is False
+        if given is None or str(given) == "" or not os.path.isfile(given):
+            continue
+        same = (os.path.samefile(given, out) if out.exists()
+                else os.path.realpath(given) == os.path.realpath(out))
+        if same:
+            raise ValueError(f"{option} {output}: that is the {what} this command reads "
+                             f"({given}); writing it would overwrite the input. Give "
+                             "another file name")
+
+
+def picture_formats() -> list[str]:
+    """The file suffixes matplotlib can save a figure as (asked of its canvas; nothing drawn)."""
+    from matplotlib.backend_bases import FigureCanvasBase
+
+    found = FigureCanvasBase.get_supported_filetypes()
+    return [*(f for f in _COMMON_PICTURES if f in found),
+            *sorted(f for f in found if f not in _COMMON_PICTURES)]
+
+
+def picture_path(text: str) -> str:
+    """argparse type of a picture to write: a format matplotlib writes, a writable folder.
+
+    A name without a suffix gets ``.png``, the file matplotlib would write,
+    unless it names a device or a pipe (``/dev/null``): that is written to as it
+    is, in PNG.
+
+    Returns
+    -------
+    str
+        The file that will be written.
+
+    Raises
+    ------
+    argparse.ArgumentTypeError
+        If matplotlib cannot write that format, the path is a directory, a part
+        of it is a file, the folder cannot be written in, or the system refuses
+        the name (too long).
+    """
+    path = _not_a_directory(text, "loss.png")
+    suffix = path.suffix[1:].lower()
+    if not suffix and _special(path):  # /dev/null, a pipe: written to as it is, in PNG
+        if not os.access(path, os.W_OK):
+            raise argparse.ArgumentTypeError(f"cannot write to {text} (permission denied)")
+        return text
+    if not suffix:
+        text, path = text + ".png", path.with_name(path.name + ".png")
+    elif suffix not in (formats := picture_formats()):
+        raise argparse.ArgumentTypeError(
+            f"cannot write {suffix!r} files; use one of {', '.join(formats)}")
+    _check_parent(path)
+    return text
