@@ -8,14 +8,13 @@ command line keeps that in the checkpoint's notes (``checkpoint_notes`` of
 as they were resolved, and a SHA-256 of the arrays it trained on.  ``--resume``
 prepares the data again from the same options and refuses to continue when an option
 or the arrays differ, naming the option: a resumed run is then the uninterrupted one,
-bit for bit (float64 data).
+bit for bit (float64 data).  Those checks are in ``_cli_resume_checks`` (importable
+from here).
 """
 
 from __future__ import annotations
 
 import argparse
-import hashlib
-import json
 import os
 import signal
 import sys
@@ -24,8 +23,13 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import numpy as np
-
+from ._cli_resume_checks import check_data as check_data
+from ._cli_resume_checks import check_options as check_options
+from ._cli_resume_checks import check_resolved as check_resolved
+from ._cli_resume_checks import fingerprint as fingerprint
+from ._cli_resume_checks import resolved_loss as resolved_loss
+from ._cli_resume_checks import resolved_options as resolved_options
+from ._cli_resume_checks import run_options as run_options
 from .callbacks import Callback
 from .cli_args import _check_parent, _is_dir, _not_empty, positive_float, positive_int
 
@@ -44,18 +48,6 @@ EXIT_SIGINT, EXIT_SIGTERM = 128 + signal.SIGINT, 128 + signal.SIGTERM
 # what a checkpoint's notes say they are, so that a checkpoint of a run started in
 # Python (chainrule.train, which keeps no notes of the command line) is told apart
 _NOTES_KIND = "chainrule train"
-
-# the options that decide a run (--epochs aside, which --resume may change), by their
-# attribute in the parsed arguments, as the notes record them once resolved
-_RUN_OPTIONS = {
-    "target": "--target", "features": "--features", "task": "--task",
-    "hidden": "--hidden", "activation": "--activation", "dropout": "--dropout",
-    "layers": "--layers", "input_shape": "--input-shape", "output": "--output",
-    "loss": "--loss", "init": "--init", "optimizer": "--optimizer", "lr": "--lr",
-    "momentum": "--momentum", "batch_size": "--batch-size", "weight_decay": "--weight-decay",
-    "schedule": "--schedule", "patience": "--patience", "scale": "--scale", "seed": "--seed",
-    "class_weight": "--class-weight",
-}
 
 
 class SigtermAsCtrlC:
@@ -232,217 +224,6 @@ def check_checkpoint_options(args: argparse.Namespace) -> dict | None:
     return {"notes": notes, "epoch": epoch, "epochs": epochs}
 
 
-def run_options(args: argparse.Namespace, steps: dict) -> dict:
-    """The options that decide a run, resolved (``steps``: :func:`optimizer_settings`)."""
-    options = {name: getattr(args, name) for name in _RUN_OPTIONS}
-    options.update(steps)  # the momentum and batch size the rule uses (defaults filled in)
-    return json.loads(json.dumps(options))  # as the checkpoint's JSON gives them back
-
-
-def _shown(option: str, value: object) -> str:
-    if value is None:
-        return f"no {option}"
-    if isinstance(value, list) and not any(isinstance(v, (dict, list)) for v in value):
-        return f"{option} {' '.join(map(str, value))}"
-    if isinstance(value, (dict, list)):
-        return f"{option} '{json.dumps(value)}'"
-    return f"{option} {value}"
-
-
-def _refuse(path: Path, option: str, recorded: object, given: object) -> ValueError:
-    return ValueError(
-        f"{option}: the run in {path} was started with {_shown(option, recorded)}, got "
-        f"{_shown(option, given)}; give the run's options again to continue it (--epochs "
-        "may extend it), or another --checkpoint to start a new run")
-
-
-def _schedule(spec: object) -> object:
-    """A --schedule as it decides the run: every setting, defaults filled in (no
-    --schedule, "constant" and '{"name": "constant"}' are one schedule)."""
-    from .schedules import get_schedule
-
-    if spec is None:
-        spec = "constant"
-    given = {"name": spec} if isinstance(spec, str) else spec
-    if not isinstance(given, dict):
-        return spec
-    try:  # the run's epochs are not known here: "cosine" without T_max anneals over them
-        config = get_schedule(dict(given), epochs=1).get_config()
-    except (TypeError, ValueError):
-        return spec
-    if config.get("name") == "cosine" and "T_max" not in given:
-        config["T_max"] = "epochs"
-    return config
-
-
-def _decisive(options: dict) -> dict:
-    """``options`` (:func:`run_options`) as they decide the run: --activation of an MLP
-    without hidden layers (a linear model) has none to apply to, one name per hidden
-    layer, all the same, is that one name for every layer, and a --schedule is its
-    settings, defaults filled in."""
-    options = dict(options)
-    activation = options.get("activation")
-    if options.get("layers") is None and isinstance(activation, list):
-        if options.get("hidden") == []:
-            options["activation"] = None
-        elif activation and activation.count(activation[0]) == len(activation):
-            options["activation"] = activation[:1]
-    options["schedule"] = _schedule(options.get("schedule"))
-    return options
-
-
-# the options whose meaning only the data tell (the task and output by the target, the
-# loss by the output, the last column as target, a batch of all the training rows, the
-# classes that the keys of --class-weight name): compared once resolved, by
-# check_resolved, when the run recorded them so
-_RESOLVED = ("task", "output", "loss", "target", "batch_size", "class_weight")
-
-
-def check_options(run: dict | None, options: dict, path: Path) -> None:
-    """Refuse to continue ``run`` (:func:`check_checkpoint_options`) with other options.
-
-    Only what decides the run is compared (:func:`_decisive`): an option that has no
-    effect may change (``--activation`` without hidden layers), one that has may not.
-    The options of ``_RESOLVED`` are left to :func:`check_resolved` (the batch size
-    always; the others when the run recorded them resolved).
-    """
-    if run is None:
-        return
-    recorded = run["notes"]["options"]
-    later = {"batch_size", *(_RESOLVED if "resolved" in run["notes"] else ())}
-    old, new = _decisive(recorded), _decisive(options)
-    for name, option in _RUN_OPTIONS.items():
-        if name not in later and old.get(name) != new[name]:
-            raise _refuse(path, option, recorded.get(name), options[name])
-
-
-def resolved_options(options: dict, *, task: str, output: str, loss: str | None,
-                     target: str | None, n_train: int, class_weight: object = None) -> dict:
-    """What the options of ``_RESOLVED`` mean once the data are read.
-
-    Parameters
-    ----------
-    options : dict
-        :func:`run_options`.
-    task, output : str
-        The task and output activation in force.
-    loss : str or None
-        --loss (None: the output's canonical loss).
-    target : str or None
-        The name of the target column or array.
-    n_train : int
-        The number of training rows: a batch of at least that many is all of them.
-    class_weight : None, "balanced" or dict
-        What --class-weight means (``meaning`` of
-        :func:`~chainrule._cli_class_weight.resolve_class_weight`).
-    """
-    from .activations import get_activation
-
-    output = get_activation(output).name
-    batch = options.get("batch_size")
-    return {"task": task, "output": output, "loss": resolved_loss(output, loss),
-            "target": target, "batch_size": None if batch is None else min(batch, n_train),
-            "class_weight": class_weight}
-
-
-def resolved_loss(output: str, loss: str | None) -> str:
-    """The name of the loss in force: ``loss``'s, or the ``output`` activation's canonical."""
-    from .activations import get_activation
-    from .losses import get_loss
-    from .network import _DEFAULT_LOSS
-
-    return (get_loss(loss).name if loss is not None
-            else _DEFAULT_LOSS.get(get_activation(output).name, "squared_error"))
-
-
-def check_resolved(run: dict | None, options: dict, resolved: dict, path: Path,
-                   n_train: int) -> None:
-    """Refuse to continue ``run`` whose options of ``_RESOLVED`` mean another run.
-
-    ``--task classification`` where the run inferred it, ``--output softmax`` or
-    ``--loss cross_entropy`` where they were its defaults, ``--target`` naming the
-    last column, or two batch sizes of at least ``n_train`` rows (one batch of all
-    of them, in their order) are the same run.
-
-    Parameters
-    ----------
-    run : dict or None
-        What :func:`check_checkpoint_options` returned (None: a new run).
-    options : dict
-        :func:`run_options` of the command.
-    resolved : dict
-        :func:`resolved_options` of the command.
-    path : Path
-        The checkpoint.
-    n_train : int
-        The number of training rows.
-    """
-    if run is None:
-        return
-    recorded = run["notes"]["options"]
-    before = run["notes"].get("resolved")
-    for name in _RESOLVED:
-        if recorded.get(name) == options[name]:  # as given: the data may differ (check_data)
-            continue
-        if name == "batch_size":
-            old, new = (None if b is None else min(b, n_train)
-                        for b in (recorded.get(name), options[name]))
-        elif before is None:  # compared as given, by check_options
-            continue
-        else:
-            old, new = before.get(name), resolved[name]
-        if old != new:
-            raise _refuse(path, _RUN_OPTIONS[name], recorded.get(name), options[name])
-
-
-def fingerprint(*arrays: np.ndarray) -> str:
-    """SHA-256 of the arrays a run trains on: their dtypes, shapes and bytes."""
-    digest = hashlib.sha256()
-    for a in arrays:
-        a = np.ascontiguousarray(a)
-        digest.update(f"{a.dtype.str}{a.shape}".encode())
-        digest.update(a.data)
-    return digest.hexdigest()
-
-
-def check_data(run: dict | None, args: argparse.Namespace, X: np.ndarray, T: np.ndarray,
-               val: tuple[np.ndarray, np.ndarray] | None) -> str | None:
-    """Refuse to continue ``run`` on other data than it started on (after the same options).
-
-    Parameters
-    ----------
-    run : dict or None
-        What :func:`check_checkpoint_options` returned (None: a new run).
-    args : argparse.Namespace
-        The command's options (``--val-fraction`` resolved).
-    X : ndarray of shape (n_train, n_features)
-    T : ndarray of shape (n_train, n_outputs)
-        The prepared training examples and targets.
-    val : (ndarray, ndarray) or None
-        The prepared validation examples and targets.
-
-    Returns
-    -------
-    str or None
-        The arrays' :func:`fingerprint` (None without ``--checkpoint``).
-    """
-    if args.checkpoint is None:
-        return None
-    digest = fingerprint(X, T, *(val or ()))
-    if run is None:
-        return digest
-    path, recorded = args.checkpoint, run["notes"]
-    if recorded.get("val_fraction") != args.val_fraction:
-        raise _refuse(path, "--val-fraction", recorded.get("val_fraction"), args.val_fraction)
-    if recorded.get("data_sha256") != digest:
-        source, data = recorded.get("data"), str(args.data)
-        what = (f"the contents of {data} have changed since" if source == data else
-                f"{data} holds other examples than {source}, on which")
-        raise ValueError(
-            f"DATA: {what} the run in {path} started (its prepared training and validation "
-            "arrays differ); give the run's data to continue it, or another --checkpoint to "
-            "start a new run")
-    return digest
 
 
 def resumed_trainer(args: argparse.Namespace, resolved: dict) -> Trainer:
