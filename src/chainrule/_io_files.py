@@ -1,6 +1,7 @@
 """The file format of :mod:`chainrule.io`: an ``.npz`` of plain arrays with a strict
 JSON record, written atomically (a temporary file renamed into place, with the mode a
 new file gets) and read back without pickle, its archive members and format checked.
+The archive is read by ``_io_npz``; ``_io_records`` checks the values of a record.
 Import from :mod:`chainrule.io`."""
 
 from __future__ import annotations
@@ -12,28 +13,22 @@ import math
 import os
 import secrets
 import stat
-import tokenize
-import zipfile
-import zlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, BinaryIO, TextIO
 
 import numpy as np
-from numpy.lib.npyio import NpzFile
+
+from ._io_npz import _READ_ERRORS as _READ_ERRORS
+from ._io_npz import _ZIP_MAGIC as _ZIP_MAGIC
+from ._io_npz import _check_member as _check_member
+from ._io_npz import read_npz as read_npz
+from ._io_records import class_labels_problem as class_labels_problem
+from ._io_records import finite_number as finite_number
+from ._io_records import label_dtype as label_dtype
 
 FORMAT_VERSION = 1
 
-# What numpy and zipfile raise on damaged archives: a bad header or CRC (BadZipFile,
-# ValueError), a cut-off member (EOFError, OSError), a broken deflate stream (zlib.error),
-# a corrupted compression-method field (NotImplementedError), a missing member (KeyError),
-# a member flagged as encrypted (RuntimeError), a size no memory holds (MemoryError; the
-# headers are checked against the members' sizes first, see :func:`read_npz`), a garbled
-# .npy header that NumPy's parser gives up on (SyntaxError, tokenize.TokenError).
-_READ_ERRORS = (ValueError, OSError, EOFError, KeyError, NotImplementedError, zipfile.BadZipFile,
-                zlib.error, RuntimeError, MemoryError, SyntaxError, tokenize.TokenError)
-_ZIP_MAGIC = b"PK\x03\x04"
-_EMPTY_ZIP_MAGIC = b"PK\x05\x06"  # an archive of no members (np.savez with no arrays)
 NETWORK_FORMAT = "chainrule.network"
 # what reads each format, for the message that refuses a file of another one (the formats
 # of the modules above this one are named by their text: io imports none of them)
@@ -217,181 +212,6 @@ def write_file(path: str | os.PathLike, meta: dict, arrays: dict[str, np.ndarray
         tmp.unlink(missing_ok=True)
         raise
     return path
-
-
-# deflate codes at most 258 bytes (its longest match) in 2 bits: no stream grows more than this
-_DEFLATE_MAX_RATIO = 1032
-
-
-def _check_extent(info: zipfile.ZipInfo, archive_size: int) -> None:
-    """Raise ValueError when the zip directory gives a member more bytes than the archive holds.
-
-    The sizes the directory claims (which :func:`_check_member` checks the
-    .npy header against) must fit in the file: the compressed data inside the
-    archive, as many bytes out as in for a stored member, no more than
-    deflate can produce for a deflated one.  A forged size (4 GB in a file of
-    a few hundred bytes) is refused before memory is set aside for it.
-    """
-    name, packed, size = info.filename, info.compress_size, info.file_size
-    if info.header_offset + packed > archive_size:
-        raise ValueError(f"the member {name!r} claims {packed} bytes of data from byte "
-                         f"{info.header_offset} on, past the end of the archive "
-                         f"({archive_size} bytes)")
-    if info.compress_type == zipfile.ZIP_STORED and size != packed:
-        raise ValueError(f"the member {name!r} is stored uncompressed but claims {size} bytes "
-                         f"from {packed}")
-    if info.compress_type == zipfile.ZIP_DEFLATED and size > _DEFLATE_MAX_RATIO * packed:
-        raise ValueError(f"the member {name!r} claims {size} bytes from {packed} compressed "
-                         f"ones; deflate gives at most {_DEFLATE_MAX_RATIO} times as many")
-
-
-def _check_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
-    """Raise ValueError when an archive member is encrypted or its .npy header lies.
-
-    The header's shape and dtype must account for exactly the bytes the member
-    holds, so that a forged shape is refused before memory is set aside for it.
-    """
-    name = info.filename
-    if info.flag_bits & 0x1:
-        raise ValueError(f"the member {name!r} is encrypted; expected plain .npy arrays")
-    with zf.open(info) as fh:
-        version = np.lib.format.read_magic(fh)
-        if version == (1, 0):
-            shape, _, dtype = np.lib.format.read_array_header_1_0(fh)
-        else:
-            shape, _, dtype = np.lib.format.read_array_header_2_0(fh)
-        if dtype.hasobject:
-            raise ValueError(f"the member {name!r} holds Python objects; expected numbers or "
-                             "text")
-        needed = int(np.prod(shape, dtype=object)) * dtype.itemsize
-        held = info.file_size - fh.tell()
-    if needed != held:
-        raise ValueError(
-            f"the member {name!r} claims shape {shape} of {dtype} ({needed} bytes) but holds "
-            f"{held} bytes"
-        )
-
-
-def finite_number(v: object) -> bool:
-    """Whether a JSON value is a finite number: an int or float (not a boolean) that a float holds.
-
-    ``np.isfinite`` would raise a TypeError on an int past int64 (``10**30``
-    in a damaged record); such an int is a number, and finite when a float
-    holds it (``10**400`` is not).
-    """
-    if not isinstance(v, (int, float)) or isinstance(v, bool):
-        return False
-    try:
-        return math.isfinite(v)
-    except OverflowError:  # an int too large for a float
-        return False
-
-
-def label_dtype(classes: list, dtype: str) -> np.dtype:
-    """The dtype to rebuild saved class labels with: ``dtype``, text no wider than the labels.
-
-    A text dtype (``"<U3"``) wider than the longest label is narrowed to that
-    label's width: the labels are the same, and a damaged width
-    (``"<U2000000000"``) sets aside no memory for characters no label has.
-    Compound dtypes (fields, sub-arrays) are refused: no labels are saved so.
-
-    Raises
-    ------
-    TypeError, ValueError
-        If ``dtype`` is no dtype name, or a compound one.
-    """
-    dt = np.dtype(dtype)
-    if dt.fields is not None or dt.subdtype is not None:
-        raise ValueError(f"{dtype!r} is a compound dtype")
-    chars = dt.itemsize // (4 if dt.kind == "U" else 1)
-    if dt.kind in "SUV" and chars:  # "<U0": the width of the labels, as NumPy reads it
-        longest = max((len(v) for v in classes if isinstance(v, (str, bytes))), default=1)
-        dt = np.dtype((dt.type, max(1, min(chars, longest))))
-    return dt
-
-
-def class_labels_problem(classes: list, dtype: object) -> str | None:
-    """What is wrong with saved class labels and their dtype name, or None.
-
-    Shared by the loaders of the estimators and of the autoencoder classifiers:
-    the labels must be distinct and come back unchanged through ``dtype``
-    (the dtype they were saved with, e.g. ``"<U3"`` or ``"<i8"``; see
-    :func:`label_dtype`).
-    """
-    if len({(type(v).__name__, v) for v in classes}) != len(classes):
-        return f"classes_: expected distinct labels, found {classes!r}"
-    try:
-        ok = isinstance(dtype, str) and np.array(
-            classes, dtype=label_dtype(classes, dtype)).tolist() == classes
-    except (TypeError, ValueError, OverflowError):
-        ok = False
-    if not ok:
-        return (f"classes_dtype: {dtype!r} cannot hold the labels {classes!r}; expected "
-                "the dtype they were saved with")
-    return None
-
-
-def read_npz(path: str | os.PathLike) -> dict[str, np.ndarray]:
-    """All arrays of the ``.npz`` archive at ``path``, read without pickle.
-
-    The file must start as a zip archive does, every member's sizes must fit
-    in the file and agree with its header, and no array may be there twice,
-    before any array is read.
-
-    Parameters
-    ----------
-    path : str or PathLike
-
-    Returns
-    -------
-    dict of str to ndarray
-
-    Raises
-    ------
-    ValueError, OSError, EOFError, KeyError, NotImplementedError, zipfile.BadZipFile, \
-zlib.error, RuntimeError, MemoryError, SyntaxError, tokenize.TokenError
-        The errors of ``_READ_ERRORS``: callers catch that tuple and name the file.
-    """
-    with open(path, "rb") as fh:
-        magic = fh.read(len(_ZIP_MAGIC))
-    if not magic:  # b"" would read as "it starts with b''"
-        raise ValueError("an empty file (0 bytes); expected an .npz archive")
-    if magic not in (_ZIP_MAGIC, _EMPTY_ZIP_MAGIC):
-        raise ValueError(f"not an .npz archive (it starts with {magic!r}, an .npz archive with "
-                         f"{_ZIP_MAGIC!r})")
-    with zipfile.ZipFile(path) as zf:
-        members: dict[str, str] = {}  # array name (as np.load gives it) -> member
-        for info in zf.infolist():
-            key = info.filename.removesuffix(".npy")
-            if key in members:  # np.load would keep one of them without a word
-                raise ValueError(f"the array {key!r} is in the archive twice (the members "
-                                 f"{members[key]!r} and {info.filename!r})")
-            members[key] = info.filename
-            _check_extent(info, os.path.getsize(path))
-            with _ends_early(info.filename):
-                _check_member(zf, info)
-    data = np.load(path, allow_pickle=False)
-    if not isinstance(data, NpzFile):  # pragma: no cover - the magic was checked above
-        raise ValueError(f"found a single {type(data).__name__}, not an .npz archive")
-    arrays = {}
-    with data:
-        for key in data.files:
-            with _ends_early(members[key]):
-                arrays[key] = data[key]
-    return arrays
-
-
-@contextlib.contextmanager
-def _ends_early(member: str) -> Iterator[None]:
-    """Give the EOFError zipfile raises without a word (a member whose compressed data runs
-    out before its size) a message that names the member."""
-    try:
-        yield
-    except EOFError as exc:
-        if str(exc):
-            raise
-        raise EOFError(f"the data of the member {member!r} ends before its size (truncated "
-                       "or corrupted)") from None
 
 
 def dangling_link(path: Path) -> str:
