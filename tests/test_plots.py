@@ -804,3 +804,34 @@ def test_plot_loss_says_what_of_an_estimator_or_a_list_to_pass(monkeypatch, tmp_
             np.testing.assert_array_equal(
                 lines[label].get_xydata(),
                 np.column_stack([np.arange(1, len(values) + 1), values]))
+
+
+def test_decision_regions_give_an_estimator_fitted_on_an_array_an_array(tmp_path):
+    """f975f3a gave every estimator the grid as a DataFrame when X was one: an estimator
+    fitted on the plain array (X.to_numpy()) then made scikit-learn warn "X has feature
+    names, but LogisticRegression was fitted without feature names", where the regions
+    were drawn without a word before.  Only an estimator fitted with column names
+    (feature_names_in_) gets a DataFrame.
+
+    Reference: the estimator's own predict on the grid as an array.
+    """
+    import warnings
+
+    import pandas as pd
+    from sklearn.linear_model import LogisticRegression
+
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame(rng.normal(size=(60, 2)), columns=["a", "b"])
+    y = np.where(X["a"] - X["b"] > 0, "up", "down")
+    models = [LogisticRegression().fit(X.to_numpy(), y),
+              cr.MLPClassifier(hidden_layer_sizes=(3,), max_iter=300, learning_rate_init=0.05,
+                               random_state=0).fit(X.to_numpy(), y)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        path = plots.plot_decision_regions([("lr", models[0], X, y), ("mlp", models[1], X, y)],
+                                           tmp_path / "regions.png", resolution=20)
+        grid = rng.normal(size=(50, 2))
+        for model in models:
+            index, classes = plots._region_classes(model, grid, y, X.columns)
+            np.testing.assert_array_equal(np.asarray(classes)[index], model.predict(grid))
+    assert _png(path).shape[:2] == (400, 800)

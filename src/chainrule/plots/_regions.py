@@ -36,14 +36,15 @@ def _region_classes(model: object, grid: np.ndarray, y: np.ndarray,
     or ``predict_proba`` (argmax, columns in the order of its ``classes_``
     or of the sorted labels of ``y``), or a callable giving labels or scores
     (scores are thresholded at 0.5 for 0/1 labels, else at 0).  ``columns``: the
-    column names of a pandas DataFrame of the points, or None; an estimator then
-    gets the grid as a DataFrame of those columns, as it was fitted (scikit-learn
-    warns about a plain array, and a ColumnTransformer picking columns by name
-    needs them).
+    column names of a pandas DataFrame of the points, or None; an estimator fitted
+    with column names (``feature_names_in_``) then gets the grid as a DataFrame of
+    those columns, as it was fitted (scikit-learn warns about a plain array, and a
+    ColumnTransformer picking columns by name needs them); one fitted on an array
+    gets an array (a DataFrame would make scikit-learn warn the other way).
     """
     from ..network import Network
 
-    if columns is not None and (hasattr(model, "predict") or hasattr(model, "predict_proba")) \
+    if columns is not None and hasattr(model, "feature_names_in_") \
             and not isinstance(model, Network):
         import pandas as pd
 
@@ -119,7 +120,8 @@ def plot_decision_regions(
         or to scores of shape (n,) (thresholded at 0.5 for 0/1 labels, else
         at 0).  ``X`` of shape (n_samples, 2), ``y`` of shape (n_samples,),
         any number of classes (up to 10 colours).  When ``X`` is a pandas
-        DataFrame, an estimator gets the grid as a DataFrame of its columns.
+        DataFrame, an estimator fitted on one (with ``feature_names_in_``) gets
+        the grid as a DataFrame of its columns, any other model an array.
     path : str or Path
         Output PNG, 400 pixels high (430 with a title) and 400 wide per panel.
     resolution : int, default 200
