@@ -303,6 +303,36 @@ def test_resume_continues_a_class_weighted_run(tmp_path):
     assert dict(h_res) == dict(h_full)
 
 
+def test_resume_compares_the_sample_weights_given_not_those_times_class_weight(tmp_path):
+    """The checkpoint recorded as "sample_weighted" the training weights times the class
+    weights: a class-weighted run without sample_weight counted as weighted, so resuming it
+    with sample_weight=w trained another run without a word, and a run with both resumed
+    without w went on with the class weights alone.  Both are refused, as for a run
+    without class_weight; the run resumed as it was trained is the uninterrupted one.
+
+    Reference: the uninterrupted run, and the refusals of a run without class_weight.
+    """
+    X, y = _labels_problem()
+    w = np.random.default_rng(4).uniform(0.2, 2.0, y.shape[0])
+    kw = dict(optimizer="sgd", lr=0.1, batch_size=8, seed=3)
+    for class_weight in (None, {2: 5.0}):
+        plain, both = tmp_path / f"plain{class_weight}.npz", tmp_path / f"both{class_weight}.npz"
+        cr.train(_softmax_net(), X, y, epochs=2, checkpoint=plain, class_weight=class_weight,
+                 **kw)
+        cr.train(_softmax_net(), X, y, epochs=2, checkpoint=both, class_weight=class_weight,
+                 sample_weight=w, **kw)
+        before = [p.read_bytes() for p in (plain, both)]
+        with pytest.raises(ValueError, match="holds a run trained without sample weights"):
+            cr.resume(plain, X, y, epochs=4, sample_weight=w)
+        with pytest.raises(ValueError, match="holds a run trained with sample weights"):
+            cr.resume(both, X, y, epochs=4)
+        assert [p.read_bytes() for p in (plain, both)] == before  # nothing trained
+        full = _softmax_net()
+        cr.train(full, X, y, epochs=4, class_weight=class_weight, sample_weight=w, **kw)
+        resumed, _ = cr.resume(both, X, y, epochs=4, sample_weight=w)
+        np.testing.assert_array_equal(resumed.params, full.params)
+
+
 def test_a_checkpoint_with_a_bad_class_weight_record_is_refused(tmp_path):
     X, y = _labels_problem()
     path = tmp_path / "run.npz"

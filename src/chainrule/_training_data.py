@@ -192,6 +192,9 @@ class _TrainingData:
             X, Y = X[order[n_val:]], Y[order[n_val:]]
             sw = None if sw is None else sw[order[n_val:]]
             cw = None if cw is None else cw[order[n_val:]]
+        # the caller's weights, which a checkpoint records as "sample_weighted" (class_weight
+        # it records apart, and a resumed run applies again)
+        given = sw
         if cw is not None:
             cw = cw if sw is None else sw * cw
             if not cw.sum() > 0:
@@ -200,10 +203,14 @@ class _TrainingData:
                     f"{self.class_weight!r}{' times sample_weight' if sw is not None else ''})"
                     "; at least one must be positive")
             sw = net.check_sample_weight(cw, X.shape[0])  # None for weights all 1
-        return X, Y, val, sw
+        return X, Y, val, sw, given
 
     def _check_weighting(self, sw: np.ndarray | None) -> None:
-        """Refuse to continue a run with a different weighting than it was trained with."""
+        """Refuse to continue a run with a different weighting than it was trained with.
+
+        ``sw``: the ``sample_weight`` given (None without), not times
+        ``class_weight``'s weights, which the run keeps itself.
+        """
         weighted = sw is not None
         if self.sample_weighted is None or self.sample_weighted == weighted:
             return

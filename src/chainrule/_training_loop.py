@@ -79,8 +79,8 @@ class _TrainingLoop:
         (early stopping starting afresh, as Keras's ``fit`` resets its
         EarlyStopping callback) is a new Trainer.
         """
-        X, Y, val, sw = self._data(X, Y, validation_data, sample_weight)
-        self._check_weighting(sw)
+        X, Y, val, sw, given = self._data(X, Y, validation_data, sample_weight)
+        self._check_weighting(given)  # sample_weight as given, not times class_weight's
         self._check_validation(val is not None)
         net, opt, history = self.net, self.optimizer, self.history
         m = X.shape[0]
@@ -109,7 +109,7 @@ class _TrainingLoop:
             for i, layer in enumerate(net.layers):
                 if isinstance(layer, Dropout) and not layer.own_seed:
                     layer.rng = np.random.default_rng([self.seed, 2, i])
-        self.sample_weighted = sw is not None
+        self.sample_weighted = given is not None  # class_weight is recorded apart
         reached = None
         if self._reached is not None and self.epoch < self.epochs and self._stopped is None:
             # the last fit ended at its last epoch with the best epoch's parameters: the run
