@@ -123,6 +123,25 @@ def test_multilabel_balanced_is_compute_sample_weight():
         MLPClassifier(class_weight={0: 2.0}, **kw).fit(X, Y)
 
 
+def test_multilabel_balanced_of_a_sparse_indicator_matrix_is_that_of_the_dense_one():
+    """fit takes a multi-label y as a sparse (CSR) matrix, as scikit-learn does, but
+    class_weight="balanced" weighed its columns as sparse matrices: np.unique saw the
+    matrix, not its 0s and 1s, and every row got the weight 64000 (the weights of the
+    dense matrix run from 0.37 to 4.9), so the fit differed from the dense one.
+
+    Reference: compute_sample_weight("balanced") of the dense matrix.
+    """
+    import scipy.sparse
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(40, 3))
+    Y = (rng.random((40, 3)) < [0.2, 0.5, 0.8]).astype(int)
+    kw = dict(hidden_layer_sizes=(3,), max_iter=3, random_state=0)
+    ref = MLPClassifier(**kw).fit(X, Y, sample_weight=compute_sample_weight("balanced", Y))
+    est = MLPClassifier(class_weight="balanced", **kw).fit(X, scipy.sparse.csr_matrix(Y))
+    np.testing.assert_array_equal(_params(est), _params(ref))
+
+
 def test_partial_fit_takes_a_dict_and_refuses_balanced(iris):
     X, y = iris
     classes = np.unique(y)

@@ -18,6 +18,7 @@ import numbers
 from collections.abc import Mapping
 
 import numpy as np
+import scipy.sparse
 
 __all__ = ["check_class_weight", "check_network_class_weight", "class_weight_from_json",
            "class_weight_to_json", "label_weights", "multilabel_weights", "target_class_weights"]
@@ -101,16 +102,18 @@ def label_weights(class_weight: str | dict | None, labels: np.ndarray, classes: 
     return per_class[index.ravel()]
 
 
-def multilabel_weights(class_weight: str | dict | None, Y: np.ndarray,
+def multilabel_weights(class_weight: str | dict | None, Y: object,
                        name: str = "class_weight") -> np.ndarray | None:
     """One weight per example of a 0/1 indicator matrix ``Y`` (n_samples, n_labels).
 
     "balanced" weighs each column as a binary target and multiplies the
-    columns' weights (scikit-learn's ``compute_sample_weight``); a dict is
-    refused, as it does not say which column its labels belong to.
+    columns' weights (scikit-learn's ``compute_sample_weight`` of the dense
+    matrix); a dict is refused, as it does not say which column its labels
+    belong to.  ``Y`` may be a sparse matrix (as ``MLPClassifier.fit`` takes it).
     """
     if class_weight is None:
         return None
+    Y = Y.toarray() if scipy.sparse.issparse(Y) else np.asarray(Y)
     if not isinstance(class_weight, str):
         raise ValueError(
             f"{name}: a dict of class weights is ambiguous for multi-label targets (each of "
