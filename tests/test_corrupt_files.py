@@ -269,6 +269,39 @@ def test_an_encrypted_member_is_a_clear_error(saved_net):
         assert "is encrypted" in message
 
 
+def test_an_encrypted_stored_member_is_named_as_encrypted(saved_net):
+    """zip -e stores a member it cannot compress (random floats) encrypted: its data is the
+    12 bytes of the encryption header, then the member, so the zip directory gives it 12
+    bytes more than its size.  ad07e68's check of the sizes came first and said "the
+    member '__meta__.npy' is stored uncompressed but claims 1620 bytes from 1632",
+    where the readers said "is encrypted" before.  Built here as zip -e builds it: every member
+    stored behind 12 bytes, flagged encrypted, its size the member's own."""
+    import struct
+    import zipfile
+
+    with zipfile.ZipFile(saved_net) as zf:
+        members = {name: zf.read(name) for name in zf.namelist()}
+    with zipfile.ZipFile(saved_net, "w", zipfile.ZIP_STORED) as zf:
+        for name, data in members.items():
+            zf.writestr(name, bytes(12) + data)
+    raw = bytearray(saved_net.read_bytes())
+    # local headers: flags at 6, sizes at 18 and 22; central ones: flags at 8, sizes at 20, 24
+    for signature, flags, size in ((b"PK\x03\x04", 6, 22), (b"PK\x01\x02", 8, 24)):
+        start = raw.find(signature)
+        while start != -1:
+            raw[start + flags] |= 0x1
+            packed = struct.unpack_from("<I", raw, start + size - 4)[0]
+            struct.pack_into("<I", raw, start + size, packed - 12)
+            start = raw.find(signature, start + 4)
+    saved_net.write_bytes(bytes(raw))
+    with zipfile.ZipFile(saved_net) as zf:  # as zip -e writes it
+        assert all(i.flag_bits & 0x1 and i.compress_size == i.file_size + 12
+                   for i in zf.infolist())
+    for message in _read_errors(saved_net):
+        assert message.startswith(f"{saved_net}: not a readable chainrule file")
+        assert "the member '__meta__.npy' is encrypted" in message
+
+
 def test_a_forged_array_header_is_refused_before_reading(tmp_path):
     path = tmp_path / "forged.npz"
     _forged_npz(path, (10**15,))

@@ -37,13 +37,17 @@ def _check_extent(info: zipfile.ZipInfo, archive_size: int) -> None:
     .npy header against) must fit in the file: the compressed data inside the
     archive, as many bytes out as in for a stored member, no more than
     deflate can produce for a deflated one.  A forged size (4 GB in a file of
-    a few hundred bytes) is refused before memory is set aside for it.
+    a few hundred bytes) is refused before memory is set aside for it.  An
+    encrypted member's data holds 12 bytes more than its own (the encryption
+    header): :func:`_check_member` names it as encrypted, before reading it.
     """
     name, packed, size = info.filename, info.compress_size, info.file_size
     if info.header_offset + packed > archive_size:
         raise ValueError(f"the member {name!r} claims {packed} bytes of data from byte "
                          f"{info.header_offset} on, past the end of the archive "
                          f"({archive_size} bytes)")
+    if info.flag_bits & 0x1:  # encrypted (zip -e): not read; _check_member says so
+        return
     if info.compress_type == zipfile.ZIP_STORED and size != packed:
         raise ValueError(f"the member {name!r} is stored uncompressed but claims {size} bytes "
                          f"from {packed}")
