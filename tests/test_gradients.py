@@ -620,6 +620,44 @@ def test_a_wrong_gradient_still_fails_with_the_kinks_left_out(monkeypatch):
     assert gc.near_kink.sum() == 6 and gc.rel_diff > 1e-3
 
 
+def test_a_fail_at_a_relu_kink_says_so_and_points_to_exclude_kinks(monkeypatch):
+    # x = 0 and zero biases: every hidden net input of that example is exactly 0, ReLU's
+    # corner, and only the hidden biases move it (W multiplies x = 0), so their central
+    # differences mix the slopes 0 and 1; the other example keeps clear of the kink
+    net = chainrule.mlp([2, 3, 1], hidden="relu", output="identity", loss="squared_error",
+                        seed=0)
+    for layer in net.layers:
+        layer.b[...] = 0.0
+    X, Y = np.array([[0.0, 0.0], [1.0, -0.5]]), np.array([[1.0], [0.5]])
+    hidden_b = np.arange(6, 9)  # layers[0].W is 2 x 3 (entries 0..5), then layers[0].b
+    assert np.abs(X[1] @ net.layers[0].W).min() > 1e-2
+    gc = chainrule.gradient_check(net, X, Y)
+    assert gc.verdict == "FAIL" and gc.near_kink is None  # the verdict is unchanged
+    # independent: central differences of J by hand, the hidden biases left out
+    theta, eps = np.array(net.params), 1e-4
+    keep = np.ones(theta.size, dtype=bool)
+    keep[hidden_b] = False
+    num = np.array([(net.cost(theta + eps * e, X, Y)[0] - net.cost(theta - eps * e, X, Y)[0])
+                    / (2 * eps) for e in np.eye(theta.size)])
+    ana = net.cost(theta, X, Y)[1]
+    ref = np.linalg.norm(num[keep] - ana[keep]) / np.linalg.norm(num[keep] + ana[keep])
+    np.testing.assert_array_equal(np.flatnonzero(gc.kink_check.near_kink), hidden_b)
+    text = gc.verdict_text
+    note = re.search(r"note: (\d+) of the (\d+) parameters .* move (\d+) net input\(s\) .* "
+                     r"without them the relative difference is (\S+)\. To leave such "
+                     r"parameters out, check with exclude_kinks=True$", text)
+    assert note is not None, text
+    assert (int(note[1]), int(note[2]), int(note[3])) == (3, theta.size, 3)
+    assert float(note[4]) == pytest.approx(ref, rel=1e-3)
+    # a wrong gradient away from every kink (the second example alone) FAILS without it
+    right = Network.cost
+    monkeypatch.setattr(Network, "cost", lambda self, *a, **k: (right(self, *a, **k)[0],
+                                                                 right(self, *a, **k)[1] * 1.01))
+    wrong = chainrule.gradient_check(net, X[1:], Y[1:])
+    assert wrong.verdict == "FAIL" and not wrong.kink_check.near_kink.any()
+    assert "note:" not in str(wrong)
+
+
 def test_a_registered_activation_declares_its_kinks():
     act = chainrule.register_activation(
         "shifted_relu_test", lambda z: np.maximum(z, 0.5), lambda z: (z > 0.5) * 1.0,

@@ -122,6 +122,10 @@ def gradient_check(
         are reported in ``near_kink`` and ``kink_units``; ``rel_diff_all``
         keeps the figure over all.  Read from the layers of ``model``
         (``model.layers`` or ``model.network_.layers``) after each evaluation.
+        Left False, a check that FAILS on a model with kinks is run once more
+        at ``eps`` with them left out (:attr:`GradientCheck.kink_check`), and
+        its verdict, still FAIL, says how many parameters straddle a kink and
+        the relative difference without them.
     tolerance : float, default 1e-7
         The largest relative difference that passes: the :attr:`GradientCheck.verdict`,
         by the rule of ``chainrule gradcheck`` (whose ``--tolerance`` it is).  When
@@ -184,6 +188,12 @@ def gradient_check(
             if not series[-1].compared:
                 break
         result = dataclasses.replace(result, series=tuple(series))
+    if not exclude_kinks and result.verdict == "FAIL" and _kinked_layers(model):
+        # a FAIL that may be a kink's, not backpropagation's: which parameters' steps cross
+        # one, and the difference without them, for the verdict's note (it stays a FAIL)
+        result = dataclasses.replace(result, kink_check=_central(
+            model, cost, theta, float(cost0), analytical, eps, True, _kinked_layers(model),
+            tolerance))
     return dataclasses.replace(result, layout=_layout(model, theta.size))
 
 

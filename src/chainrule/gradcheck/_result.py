@@ -50,6 +50,13 @@ class GradientCheck:
         The checks at ``eps/2`` and ``eps/4`` when the verdict needed them (a
         difference at or above ``tolerance`` that is neither 0 / 0 nor from tiny
         gradients); empty otherwise.
+    kink_check : GradientCheck or None
+        Without ``exclude_kinks``, when the check FAILS on a model with kinks
+        (a ReLU-like activation, max pooling): the same check at ``eps`` with
+        ``exclude_kinks=True``, whose ``near_kink`` says which parameters' steps
+        cross a kink and whose ``rel_diff`` leaves them out.  The verdict stays
+        FAIL (there is no derivative at a kink); its text says so when some
+        parameter straddles one.  None otherwise.
     layout : tuple of (str, tuple of int), or None
         Where each parameter of the flat vector lives, in its order: one
         ``("layers[i].W", shape)`` per parameter array of the model's layers
@@ -72,6 +79,7 @@ class GradientCheck:
     rel_diff_all: float | None = None
     tolerance: float = 1e-7
     series: tuple[GradientCheck, ...] = ()
+    kink_check: GradientCheck | None = None
     layout: tuple[tuple[str, tuple[int, ...]], ...] | None = None
 
     @property

@@ -29,6 +29,7 @@ _ADVICE = {
     "eps": "a smaller eps",
     "examples": "other examples (more rows of X, or other rows)",
     "elsewhere": "on random examples, or on other examples",
+    "kinks": "exclude_kinks=True",
 }
 
 
@@ -70,7 +71,29 @@ def _extrapolated(coarse: GradientCheck, fine: GradientCheck) -> float:
 
 
 def _judgement(r: GradientCheck, advice: dict[str, str]) -> tuple[str, str]:
-    """``(verdict, text)`` of a check: the one rule of :attr:`GradientCheck.verdict`.
+    """``(verdict, text)`` of a check: the one rule of :attr:`GradientCheck.verdict`
+    (:func:`_rule`), and on a FAIL whose central differences straddle a kink, a note
+    that says so (:attr:`GradientCheck.kink_check`; ``advice["kinks"]`` words what
+    leaves them out).  The note changes no verdict: at a kink there is no derivative.
+    """
+    verdict, text = _rule(r, advice)
+    check = r.kink_check
+    if verdict == "FAIL" and check is not None and check.compared < check.numerical.size:
+        k, n = check.numerical.size - check.compared, check.numerical.size
+        without = (f"without them the relative difference is {check.rel_diff:.3e}"
+                   if check.compared else "no other parameter is left to compare")
+        text += (f"\nnote: {k} of the {n} parameters have steps of +-eps that move "
+                 f"{check.kink_units} net input(s) across a kink of their activation (ReLU's "
+                 "corner, as at a net input of exactly 0) or change the largest pixel of a "
+                 "max-pooling window: there the cost has no derivative and the central "
+                 f"difference mixes the two one-sided slopes, however right backpropagation "
+                 f"is; {without}. To leave such parameters out, check with "
+                 f"{advice.get('kinks', _ADVICE['kinks'])}")
+    return verdict, text
+
+
+def _rule(r: GradientCheck, advice: dict[str, str]) -> tuple[str, str]:
+    """``(verdict, text)`` of a check by the one rule of :attr:`GradientCheck.verdict`.
 
     Of the three things that make the two gradients differ, truncation falls as
     ``eps**2`` (by 4 at each halving), a wrong gradient stays (about 1), and the
