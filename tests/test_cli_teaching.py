@@ -170,6 +170,10 @@ _ONE = '"weights": [[[1], [2]]], "input": [1], "target": [1]'
      "--network: weights[0] must hold numbers, got true/false in it (write 1 or 0)"),
     ('{"weights": [[[1], [2]]], "input": [false], "target": [1]}',
      "--network: input must hold numbers, got true/false"),
+    # the learning rate is the description's too: named with it, as its other keys are
+    ('{"weights": [[[1], [2]]], "input": [1], "target": [1], "lr": -1}',
+     "--network: lr must be a finite float > 0, got -1.0"),
+    ("LR.json", "LR.json: lr must be a finite float > 0, got 'x' (str)"),
 ])
 def test_trace_network_errors_name_the_argument_or_the_file(network, words, tmp_path, capsys):
     from chainrule.cli import main
@@ -181,6 +185,8 @@ def test_trace_network_errors_name_the_argument_or_the_file(network, words, tmp_
     (tmp_path / "BROKEN.yaml").write_text("weights: [[[1], [2]]\ninput: [1]\n")
     (tmp_path / "TEXT.json").write_text('{"weights": [[[1], ["x"]]], "input": [1], '
                                         '"target": [1]}')
+    (tmp_path / "LR.json").write_text('{"weights": [[[1], [2]]], "input": [1], "target": [1], '
+                                      '"lr": "x"}')
     if not network.startswith("{"):
         network = str(tmp_path / network)
         words = str(tmp_path / words)

@@ -33,7 +33,7 @@ from typing import Any
 
 import numpy as np
 
-from .._validation import check_finite_array
+from .._validation import check_finite_array, check_positive_float
 from ..layers import Dense
 from ..network import Network
 from ..notation import (
@@ -318,7 +318,9 @@ def spec_network(spec: dict[str, Any]) -> TraceSpec:
         )
     y = np.asarray(values, dtype=np.float64)  # the loss's range, named by its key
     net.prepare_targets(y if label else y.reshape(1, -1), 1, "target")
-    lr, notation, description = spec["lr"], spec["notation"], spec["description"]
+    # checked here, as the description's other keys are, for the command line to say whose
+    lr = check_positive_float(spec["lr"], "lr")
+    notation, description = spec["notation"], spec["description"]
     # null is the default; 0, false or [] would be taken for it by ``notation or ...``
     if notation is not None and not (isinstance(notation, str) and notation in NOTATIONS):
         raise ValueError(f"notation must be one of {', '.join(NOTATIONS)} (or null: the "
