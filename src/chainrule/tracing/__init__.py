@@ -14,7 +14,8 @@ The package keeps computing and formatting apart:
   transfer-matrix, UFLDL or net/out notation;
 * :mod:`.render` prints the layout as a text report or Markdown with LaTeX;
   :meth:`Trace.to_json` gives every number as JSON;
-* :mod:`.spec` reads small networks from presets, inline JSON or JSON/YAML files.
+* :mod:`.spec` reads small networks from presets, inline JSON or JSON/YAML files
+  (the parsing of the files, JSON and YAML, in :mod:`._spec_files`).
 """
 
 from __future__ import annotations
