@@ -154,8 +154,10 @@ def train(
         "cross_entropy" (``Y`` as integer labels or one-hot rows), 0 and 1 for
         one "log_loss" output.  A dict ``{label: weight}`` (finite weights
         >= 0; classes left out weigh 1); "balanced":
-        ``n_samples / (n_classes * count of the class)`` over the training
-        ``Y`` (the classes present), the weights of scikit-learn's
+        ``n_samples / (n_classes * count of the class)`` over the rows of
+        ``Y`` given (the classes present; with ``validation_fraction``, the
+        held-out rows counted too, as the estimators' early stopping counts
+        them), the weights of scikit-learn's
         ``compute_sample_weight("balanced", labels)``.  Several "log_loss"
         outputs are multi-label: "balanced" weighs each output as a binary
         target and multiplies their weights (as ``compute_sample_weight``
