@@ -1237,6 +1237,24 @@ def test_two_classes_with_cross_entropy_get_a_softmax(tmp_path, capsys):
     assert "use --output softmax" in err and not (tmp_path / "s.npz").exists()
 
 
+def test_train_output_logistic_is_the_sigmoid_it_names(tmp_path, capsys):
+    """``--output logistic``, SPEC 2's (and scikit-learn's) name of the sigmoid, which
+    the option takes as an alias, was refused for two classes ("a classifier of 2
+    classes needs a softmax output (or sigmoid), got 'logistic'"): the check compared
+    the name as typed.  It now trains the same one-unit sigmoid model as ``sigmoid``."""
+    common = ["xor", "--epochs", "5", "--seed", "0", "-q"]
+    assert main(["train", *common, "--output", "logistic", "-o", str(tmp_path / "l.npz")]) == 0
+    assert main(["train", *common, "--output", "sigmoid", "-o", str(tmp_path / "s.npz")]) == 0
+    logistic, sigmoid = cr.load(tmp_path / "l.npz"), cr.load(tmp_path / "s.npz")
+    assert logistic.n_outputs == 1 and logistic.output_activation.name == "sigmoid"
+    assert logistic.loss.name == "log_loss"
+    np.testing.assert_array_equal(logistic.params, sigmoid.params)
+    capsys.readouterr()
+    assert main(["train", "iris", *common[1:], "--output", "logistic",
+                 "-o", str(tmp_path / "i.npz")]) == 2  # one sigmoid unit: two classes only
+    assert "of 3 classes needs a softmax output, got 'logistic'" in capsys.readouterr().err
+
+
 def test_a_column_constant_in_training_is_only_centred(tmp_path, capsys):
     """A feature of the same value in every training row, 0.1 say, has a standard
     deviation of 1.9e-16 in NumPy (the rounding of its mean), not 0, so ``scale == 0``

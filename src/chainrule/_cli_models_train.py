@@ -299,18 +299,19 @@ def _train_run(args: argparse.Namespace, sigterm: SigtermAsCtrlC) -> int:
         # cross_entropy is softmax's loss: of one sigmoid unit it is -y log a, blind to class 0
         entropy = args.loss is not None and get_loss(args.loss).name == "cross_entropy"
         output = args.output or ("sigmoid" if len(labels) == 2 and not entropy else "softmax")
-        if output == "sigmoid" and entropy:
+        kind = get_activation(output).name  # an alias by what it is: "logistic" is "sigmoid"
+        if kind == "sigmoid" and entropy:
             raise ValueError(
                 f"--loss {args.loss}: of a single sigmoid output a it is -y log a, which the "
                 f"examples of the class {labels[0]!r} (y = 0) do not enter, so the network "
                 f"would learn to predict {labels[1]!r} for every example; use --output "
                 "softmax (two units: the default with this loss) or --loss log_loss")
-        if output not in ("softmax", "sigmoid") or (output == "sigmoid" and len(labels) > 2):
+        if kind not in ("softmax", "sigmoid") or (kind == "sigmoid" and len(labels) > 2):
             raise ValueError(
                 f"--output: a classifier of {len(labels)} classes needs a softmax output"
                 f"{' (or sigmoid)' if len(labels) == 2 else ''}, got {output!r}"
             )
-        n_out = 1 if output == "sigmoid" else len(labels)
+        n_out = 1 if kind == "sigmoid" else len(labels)
         targets = y if n_out > 1 else y.astype(np.float64)[:, None]
     else:
         y = regression_targets(table)
