@@ -40,6 +40,19 @@ def test_first_epoch_on_and_matches_hand_computation():
     np.testing.assert_array_equal(full.predict(X), [0, 0, 0, 1])
 
 
+def test_the_step_is_also_taken_by_its_alias_heaviside():
+    """``heaviside``, the activations table's alias of ``step``, was refused ("activation
+    must be 'step' or 'sign', got 'heaviside'"), and a list raised "unhashable type"
+    naming no argument.  The alias now runs the step rule: on AND, the hand-worked first
+    epoch of the test above (w = (1, 1), b = 0 after two mistakes)."""
+    X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]])
+    result = train_perceptron(X, [0, 0, 0, 1], activation="heaviside", max_epochs=1)
+    assert result.mistakes == [2]
+    np.testing.assert_array_equal(result.weights[1], [0, 1, 1])  # [b, w1, w2]
+    with pytest.raises(ValueError, match=r"activation must be 'step' or 'sign', got \['step'\]"):
+        train_perceptron(X, [0, 0, 0, 1], activation=["step"])
+
+
 @pytest.mark.parametrize("activation", ["step", "sign"])
 def test_xor_cycle_is_detected_and_reported(activation):
     X, y = xor()

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ._validation import check_finite_array, check_positive_float, check_positive_int
+from .activations import ALIASES as ACTIVATION_ALIASES
 from .layers import Dense
 from .network import Network
 
@@ -143,6 +144,7 @@ def train_perceptron(
     y : array-like of shape (n_samples,)
         Labels 0/1 for ``activation="step"``, -1/+1 for ``"sign"``.
     activation : {"step", "sign"}, default "step"
+        Or an alias of one (``"heaviside"`` is the step).
     lr : float, default 1.0
         Learning rate (> 0).
     max_epochs : int, default 1000
@@ -165,7 +167,9 @@ def train_perceptron(
     >>> train_perceptron(X, y).reason
     'cycle'
     """
-    if activation not in _LABELS:
+    if isinstance(activation, str):  # an alias by what it is: "heaviside" is the step
+        activation = ACTIVATION_ALIASES.get(activation, activation)
+    if not isinstance(activation, str) or activation not in _LABELS:
         raise ValueError(f"activation must be 'step' or 'sign', got {activation!r}")
     X, y = _check_xy(X, y, activation)
     lr = check_positive_float(lr, "lr")
