@@ -13,6 +13,12 @@ Each activation knows three things:
 The table :data:`ACTIVATIONS` is also the list of valid names for error
 messages.  Users add their own with :func:`register_activation`, which calls
 their f and df once on a small array and refuses functions that change its shape.
+
+This module holds the :class:`Activation` type, the table and its lookup and
+registration.  The built-in functions themselves are in ``_activations_builtin``,
+the output ranges of the bounded ones (:data:`OUTPUT_RANGES`, :data:`RANGE_ROUNDING`)
+in ``_activations_ranges`` and the in-place twins of the training fast path in
+``_activations_inplace``; import the names from here.
 """
 
 from __future__ import annotations
@@ -23,8 +29,41 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.special import expit, ndtr
 
+from ._activations_builtin import _INV_SQRT_2PI as _INV_SQRT_2PI
+from ._activations_builtin import _PDF_CLIP as _PDF_CLIP
+from ._activations_builtin import LEAKY_SLOPE as LEAKY_SLOPE
+from ._activations_builtin import (
+    _elu,
+    _elu_d,
+    _exp,
+    _exp_d,
+    _gelu,
+    _gelu_d,
+    _identity,
+    _identity_d,
+    _leaky_relu,
+    _leaky_relu_d,
+    _relu,
+    _relu_d,
+    _sigmoid,
+    _sigmoid_d,
+    _sign,
+    _silu,
+    _silu_d,
+    _softmax,
+    _softplus,
+    _softplus_d,
+    _square,
+    _square_d,
+    _step,
+    _tanh,
+    _tanh_d,
+)
+from ._activations_ranges import OUTPUT_RANGES as OUTPUT_RANGES
+from ._activations_ranges import RANGE_ROUNDING as RANGE_ROUNDING
+from ._activations_ranges import _outside as _outside
+from ._activations_ranges import _rounded_range as _rounded_range
 from ._validation import check_bool
 
 ArrayFn = Callable[[np.ndarray], np.ndarray]
@@ -118,128 +157,8 @@ class Activation:
         return grad_a * self.derivative(z, a)
 
 
-# --- the built-in functions ---------------------------------------------------------------
-# Each forward map sits next to its derivative, so a reader can check one against the other.
-
-LEAKY_SLOPE = 0.01
-
-
-def _identity(z: np.ndarray) -> np.ndarray:
-    return z
-
-
-def _identity_d(z: np.ndarray) -> np.ndarray:
-    return np.ones_like(z)
-
-
-def _sigmoid(z: np.ndarray) -> np.ndarray:
-    return expit(z)  # 1 / (1 + exp(-z)) without overflow
-
-
-def _sigmoid_d(a: np.ndarray) -> np.ndarray:
-    return a * (1.0 - a)
-
-
-def _tanh(z: np.ndarray) -> np.ndarray:
-    return np.tanh(z)
-
-
-def _tanh_d(a: np.ndarray) -> np.ndarray:
-    return 1.0 - a * a
-
-
-def _relu(z: np.ndarray) -> np.ndarray:
-    return np.maximum(z, 0)
-
-
-def _relu_d(a: np.ndarray) -> np.ndarray:
-    return (a > 0).astype(a.dtype)
-
-
-def _leaky_relu(z: np.ndarray) -> np.ndarray:
-    return np.where(z > 0, z, LEAKY_SLOPE * z)
-
-
-def _leaky_relu_d(a: np.ndarray) -> np.ndarray:
-    # sign(a) == sign(z), so the output is enough
-    return np.where(a > 0, 1.0, LEAKY_SLOPE).astype(a.dtype)
-
-
-def _softplus(z: np.ndarray) -> np.ndarray:
-    return np.logaddexp(0, z)  # log(1 + e^z) without overflow
-
-
-def _softplus_d(z: np.ndarray) -> np.ndarray:
-    return expit(z)
-
-
-def _elu(z: np.ndarray) -> np.ndarray:
-    # z above 0, e^z - 1 below (alpha = 1); expm1 of min(z, 0): no overflow for large z,
-    # and no cancellation near 0
-    return np.where(z > 0, z, np.expm1(np.minimum(z, 0)))
-
-
-def _elu_d(a: np.ndarray) -> np.ndarray:
-    # 1 above 0, e^z = a + 1 below: min(a, 0) + 1 covers both (a > 0 exactly where z > 0).
-    # Exact to an absolute 1e-16 (float64); for z below -37, where e^z < 1e-16, it is 0.
-    return np.minimum(a, 0) + 1
-
-
-_INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
-_PDF_CLIP = 40.0  # exp(-z^2 / 2) is 0 in float32 and float64 beyond |z| ~ 38.6
-
-
-def _gelu(z: np.ndarray) -> np.ndarray:
-    # z Phi(z), Phi the standard normal CDF (the exact form, not the tanh approximation);
-    # ndtr takes erfc for negative z, so Phi keeps its digits in the far left tail
-    return z * ndtr(z)
-
-
-def _gelu_d(z: np.ndarray) -> np.ndarray:
-    # Phi(z) + z phi(z), phi(z) = exp(-z^2 / 2) / sqrt(2 pi); z clipped inside the square,
-    # where it changes nothing, so that z^2 cannot overflow
-    phi = np.exp(np.square(np.clip(z, -_PDF_CLIP, _PDF_CLIP)) * -0.5) * _INV_SQRT_2PI
-    return z * phi + ndtr(z)
-
-
-def _silu(z: np.ndarray) -> np.ndarray:
-    return z * expit(z)  # z sigmoid(z), "swish"
-
-
-def _silu_d(z: np.ndarray) -> np.ndarray:
-    # s (1 + z (1 - s)) with s = sigmoid(z) and 1 - s = sigmoid(-z), which keeps its digits
-    # where s is close to 1 (1 - s would cancel)
-    return expit(z) * (1 + z * expit(-z))
-
-
-def _exp(z: np.ndarray) -> np.ndarray:
-    return np.exp(z)  # the output of Poisson regression (canonical for the "poisson" loss)
-
-
-def _exp_d(a: np.ndarray) -> np.ndarray:
-    return a  # d exp(z) / dz = exp(z)
-
-
-def _softmax(z: np.ndarray) -> np.ndarray:
-    e = np.exp(z - np.max(z, axis=-1, keepdims=True))  # shift: exp never overflows
-    return e / np.sum(e, axis=-1, keepdims=True)
-
-
-def _square(z: np.ndarray) -> np.ndarray:
-    return z * z
-
-
-def _square_d(z: np.ndarray) -> np.ndarray:
-    return 2 * z
-
-
-def _step(z: np.ndarray) -> np.ndarray:
-    return (z >= 0).astype(np.result_type(z, np.float32))
-
-
-def _sign(z: np.ndarray) -> np.ndarray:
-    return np.where(z >= 0, 1, -1).astype(np.result_type(z, np.float32))
-
+# --- the built-in activations: their functions, each forward map next to its derivative, are
+# in _activations_builtin
 
 ACTIVATIONS: dict[str, Activation] = {
     a.name: a
@@ -270,52 +189,6 @@ ACTIVATIONS: dict[str, Activation] = {
 ALIASES: dict[str, str] = {"linear": "identity", "logistic": "sigmoid", "heaviside": "step",
                            "swish": "silu"}
 
-OUTPUT_RANGES: dict[str, tuple[float, float]] = {
-    "sigmoid": (0.0, 1.0), "tanh": (-1.0, 1.0), "relu": (0.0, np.inf),
-    "softplus": (0.0, np.inf), "exp": (0.0, np.inf), "square": (0.0, np.inf),
-    "elu": (-1.0, np.inf),
-    # the minima of z Phi(z) (at z = -0.7517915...: -0.16997120747990366) and of z sigmoid(z)
-    # (at z = -1.2784645..., where f' = 0 gives sigmoid(z) = 1 + 1/z, so the value is z + 1:
-    # -0.2784645427610738), each 4 ulp lower: the float64 functions round up to 1 ulp below
-    # the exact minimum, and such an output must count as in range
-    "gelu": (-0.16997120747990377, np.inf), "silu": (-0.278464542761074, np.inf),
-}
-"""The closed range of values each bounded built-in activation can output (by name).
-
-An output layer with one of these cannot reach a target outside it; the others
-(identity, leaky ReLU) reach any real number.
-"""
-
-RANGE_ROUNDING = 8 * float(np.finfo(np.float32).eps)
-"""How far data may pass a bounded range and still count as inside it (about 1e-6).
-
-A rescaling to a range rounds: scikit-learn's ``MinMaxScaler`` gives maxima such as
-``1.0000000000000002`` in float64 (and a float32 ulp, 1.2e-7, in float32).  Such
-values are the bound itself; an output (or a loss's target range) misses them by
-nothing a cost can see.  Used for the data of the autoencoders' decoders, the targets
-of a loss with a range (:meth:`chainrule.losses.Loss.check_targets`) and those of the
-command line's bounded outputs.
-"""
-
-
-def _rounded_range(low: float, high: float) -> tuple[float, float]:
-    """``[low, high]`` widened by :data:`RANGE_ROUNDING` times ``max(1, |bound|)`` at each
-    end (an infinite bound stays infinite): the values that count as inside it."""
-    return (low - RANGE_ROUNDING * max(1.0, abs(low)),
-            high + RANGE_ROUNDING * max(1.0, abs(high)))
-
-
-def _outside(data: np.ndarray, low: float, high: float) -> bool:
-    """Whether ``data`` passes ``[low, high]`` by more than :data:`RANGE_ROUNDING`.
-
-    Parameters
-    ----------
-    data : ndarray of any shape, not empty
-    low, high : float
-        The closed range (infinite bounds allowed); see :func:`_rounded_range`.
-    """
-    lo, hi = _rounded_range(low, high)
-    return bool(data.min() < lo or data.max() > hi)
 
 
 def get_activation(name: str | Activation) -> Activation:
