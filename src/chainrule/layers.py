@@ -8,15 +8,19 @@ backward pass needs from the forward pass is kept in named attributes
 
 Weight orientation, once for the whole library: ``W`` has shape
 (fan_in, fan_out), so ``Z = X @ W + b``.
+
+This module holds the fully connected layer, :class:`Dense`; what every layer is
+(the :class:`Layer` base class, :class:`ParamSpec`, ``check_init_result``) is in
+``_layers_base``, and the other layer families in modules of their own (dropout,
+batchnorm, conv, pooling).  Import ``Layer`` and ``ParamSpec`` from here.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 
 from ._activations_inplace import _DELTA_INTO, _FORWARD_INTO, _softmax_lse_into
+from ._layers_base import Layer, ParamSpec, check_init_result
 from ._validation import check_bool, check_finite_array, check_positive_int, data_dtype
 from .activations import Activation, get_activation
 from .initializers import get_initializer, make_rng
@@ -24,196 +28,6 @@ from .initializers import get_initializer, make_rng
 __all__ = ["Dense", "Layer", "ParamSpec"]
 
 _BOOL = np.dtype(bool)
-
-
-def check_init_result(W: object, shape: tuple[int, ...], names: str) -> np.ndarray:
-    """The weights a callable ``init`` returned, checked as explicit weights are.
-
-    Parameters
-    ----------
-    W : object
-        What ``init(rng, fan_in, fan_out)`` returned.
-    shape : tuple of int
-        The shape it must have, e.g. (fan_in, fan_out).
-    names : str
-        That shape in words, for the message, e.g. "(fan_in, fan_out)".
-
-    Returns
-    -------
-    ndarray of shape ``shape``
-        Finite numbers (float64 unless the callable returned floats).
-    """
-    try:
-        W = check_finite_array(W, "init", ndim=len(shape))
-    except (TypeError, ValueError) as exc:
-        raise type(exc)(f"the callable init returned unusable weights: {exc}") from None
-    if W.shape != shape:
-        raise ValueError(
-            f"init: the callable returned weights of shape {W.shape}, expected "
-            f"{names} = {shape}"
-        )
-    return W
-
-
-@dataclass(frozen=True)
-class ParamSpec:
-    """Name, shape and weight-decay flag of one parameter array of a layer."""
-
-    name: str
-    shape: tuple[int, ...]
-    decayed: bool
-
-
-class Layer:
-    """Base class: a layer with optional parameters living in the network's flat buffer."""
-
-    n_in: int | None = None
-    n_out: int | None = None
-    dtype: np.dtype = np.dtype(np.float64)
-
-    def param_specs(self) -> list[ParamSpec]:
-        """The parameters this layer owns, in flat-buffer order.
-
-        Returns
-        -------
-        list of ParamSpec
-        """
-        return []
-
-    def initial_values(self) -> dict[str, np.ndarray]:
-        """Current values of the parameters, to copy into the network's buffer.
-
-        Returns
-        -------
-        dict of str to ndarray
-            One array per :meth:`param_specs` entry, of its shape.
-        """
-        return {}
-
-    def bind(self, params: dict[str, np.ndarray], grads: dict[str, np.ndarray]) -> None:
-        """Make the parameters and gradients views into the network's flat buffers.
-
-        Parameters
-        ----------
-        params, grads : dict of str to ndarray
-            Views of the network's flat parameter and gradient vectors, one
-            per :meth:`param_specs` entry, of its shape.
-        """
-
-    def forward(self, X: np.ndarray, training: bool = False) -> np.ndarray:
-        """Outputs of the layer for a batch; keeps what :meth:`backward` needs.
-
-        Parameters
-        ----------
-        X : ndarray of shape (n_samples, n_in), or (n_samples, c, h, w) for images
-            The previous layer's outputs (the network's inputs for the first).
-        training : bool, default False
-            Training mode (Dropout draws a mask, BatchNorm uses the batch's
-            statistics); evaluation mode otherwise.
-
-        Returns
-        -------
-        ndarray of shape (n_samples, n_out), or (n_samples, c', h', w') for images
-        """
-        raise NotImplementedError  # pragma: no cover - abstract
-
-    def backward(self, grad_out: np.ndarray, need_input_grad: bool = True) -> np.ndarray | None:
-        """Backpropagate ``dJ/d(output)`` of the last :meth:`forward`.
-
-        Writes the gradients of the layer's parameters into its views of the
-        network's flat gradient buffer.
-
-        Parameters
-        ----------
-        grad_out : ndarray of the shape :meth:`forward` returned
-            ``dJ/dA`` for this layer's outputs.
-        need_input_grad : bool, default True
-            False for the first layer: ``dJ/dX`` is then not computed.
-
-        Returns
-        -------
-        ndarray of the shape of the last forward's ``X``, or None
-            ``dJ/dX``, the previous layer's ``grad_out``; None when not needed.
-        """
-        raise NotImplementedError  # pragma: no cover - abstract
-
-    def get_config(self) -> dict:
-        """JSON-serialisable constructor arguments (with a "type" key) for saving.
-
-        Returns
-        -------
-        dict
-        """
-        raise NotImplementedError  # pragma: no cover - abstract
-
-    def buffers(self) -> dict[str, np.ndarray]:
-        """Arrays that are saved with the model but are not parameters (running statistics).
-
-        Returns
-        -------
-        dict of str to ndarray
-        """
-        return {}
-
-    def set_buffers(self, values: dict[str, np.ndarray]) -> None:
-        """Restore what :meth:`buffers` returned.
-
-        Parameters
-        ----------
-        values : dict of str to ndarray
-        """
-
-    def get_state(self) -> dict:
-        """JSON-serialisable state that is neither parameter nor buffer (random generators).
-
-        Returns
-        -------
-        dict
-        """
-        return {}
-
-    def set_state(self, state: dict) -> None:
-        """Restore what :meth:`get_state` returned.
-
-        Parameters
-        ----------
-        state : dict
-        """
-
-    # -- shapes (for convolutional layers, conv.py): an int is a number of features, a tuple
-    # (channels, height, width) an image; None means "not known yet". --------------------------
-    def output_shape(self, input_shape: int | tuple[int, ...] | None) -> int | tuple | None:
-        """Shape of one output example for one input example of ``input_shape``.
-
-        Checks without changing the layer; raises ValueError if the input does
-        not fit.  The default suits layers with a fixed ``n_in`` (Dense) and
-        shape-preserving layers with ``n_in = None`` (Dropout).
-
-        Parameters
-        ----------
-        input_shape : int, (int, int, int) or None
-            A number of features, an image's (channels, height, width), or
-            None when not known yet.
-
-        Returns
-        -------
-        int, tuple of int or None
-            In the same form.
-        """
-        if input_shape is not None and self.n_in is not None and input_shape != self.n_in:
-            given = (f"images of shape {input_shape}; put a Flatten() layer before it"
-                     if isinstance(input_shape, tuple) else f"{input_shape} outputs")
-            raise ValueError(f"expects {self.n_in} inputs but the layer before it gives {given}")
-        return self.n_out if self.n_out is not None else input_shape
-
-    def build(self, input_shape: int | tuple[int, ...] | None) -> None:
-        """Record the input shape (after :meth:`output_shape` accepted it); default: nothing.
-
-        Parameters
-        ----------
-        input_shape : int, (int, int, int) or None
-            As in :meth:`output_shape`.
-        """
 
 
 class Dense(Layer):
