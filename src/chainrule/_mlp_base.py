@@ -5,13 +5,15 @@ training through :class:`chainrule.Trainer` / :func:`chainrule.minimize`, saving
 a module of its own: ``_mlp_params`` (:class:`_Parameters`: the parameters checked, the network and
 optimizer built), ``_mlp_fitted`` (:class:`_FittedNetwork`: ``coefs_``,
 ``intercepts_``, ``save``), ``_mlp_fitting`` (:class:`_Fitting`: the data, the
-checks that a fit continues its network, the SciPy solvers) and ``_mlp_rules``
+checks that a fit continues its network, the SciPy solvers), ``_mlp_rules``
 (:class:`_EpochRules`: scikit-learn's rules after each epoch of the stochastic
-solvers); ``_mlp_state`` reads and writes the training state.  Here remain its
-``__init__``, ``_fit`` and ``_checked_fit`` (which return the estimator), the
-stochastic solvers' run through the Trainer, :func:`_solver_is_stochastic`, prediction in blocks
-of rows (:func:`_evaluate`, whose block size ``_EVAL_BLOCK_BYTES`` the tests and
-benchmarks set here) and pickling.  Import from ``chainrule._mlp_base``.
+solvers) and ``_mlp_checked_fit`` (:class:`_CheckedFit`: the fit itself, ``_fit`` and
+``_checked_fit``, which check the input and call a solver); ``_mlp_state`` reads and
+writes the training state.  Here remain its ``__init__``, the stochastic solvers' run
+through the Trainer (which scores early stopping's validation rows with
+:func:`_evaluate`), :func:`_solver_is_stochastic`, prediction in blocks of rows
+(:func:`_evaluate`, whose block size ``_EVAL_BLOCK_BYTES`` the tests and benchmarks
+set here) and pickling.  Import from ``chainrule._mlp_base``.
 """
 
 from __future__ import annotations
@@ -24,12 +26,13 @@ from typing import Any
 import numpy as np
 import scipy.sparse
 from sklearn.base import BaseEstimator
-from sklearn.exceptions import ConvergenceWarning, DataConversionWarning
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from . import io
 from ._inference import block_rows, row_values
+from ._mlp_checked_fit import _CheckedFit
 from ._mlp_fitted import ESTIMATOR_FORMAT, _FittedNetwork
 from ._mlp_fitted import _checked_values as _checked_values
 from ._mlp_fitted import _json_value as _json_value
@@ -41,7 +44,7 @@ from ._mlp_fitting import _SK_NAME as _SK_NAME
 from ._mlp_fitting import _Fitting
 from ._mlp_fitting import _seed as _seed
 from ._mlp_params import _STOCHASTIC as _STOCHASTIC
-from ._mlp_params import SOLVERS, _names_a_file, _Parameters
+from ._mlp_params import SOLVERS, _Parameters
 from ._mlp_params import _finite_real as _finite_real
 from ._mlp_rules import _AveragedEpochRule as _AveragedEpochRule
 from ._mlp_rules import _EpochRule as _EpochRule
@@ -50,11 +53,11 @@ from ._mlp_rules import _reported_loss as _reported_loss
 from ._mlp_rules import _set_rate as _set_rate
 from ._mlp_state import link_rng_layers, rng_layers
 from ._training_epochs import _bar_drawn
-from ._validation import caller_outside_chainrule, check_finite_array, restored_on_error
+from ._validation import caller_outside_chainrule
 from .activations import Activation
-from .network import Network, _release_caches
+from .network import Network
 from .schedules import Cosine, get_schedule
-from .training import Trainer, TrainingDiverged, _storage_dtype
+from .training import Trainer, TrainingDiverged
 
 # ``_name as _name``: the helpers that moved stay importable from here, as they were from the
 # one module before the split (estimators imports _loss_changed, _mlp_state
@@ -123,7 +126,8 @@ def _solver_is_stochastic(est: _BaseMLP) -> bool:
     return True
 
 
-class _BaseMLP(_Parameters, _FittedNetwork, _Fitting, _EpochRules, BaseEstimator):
+class _BaseMLP(_Parameters, _FittedNetwork, _Fitting, _CheckedFit, _EpochRules,
+               BaseEstimator):
     """Shared parameters, network building and training of the two estimators."""
 
     _is_classifier = False
@@ -192,137 +196,6 @@ class _BaseMLP(_Parameters, _FittedNetwork, _Fitting, _EpochRules, BaseEstimator
         self.dtype = dtype
         self.layers = layers
         self.input_shape = input_shape
-
-    def _fit(self, X: object, y: object, sample_weight: object, incremental: bool,
-             classes: object = None) -> _BaseMLP:
-        """Check everything, then train; a fit that fails on its input loses nothing.
-
-        The parameters and the data are checked before the fitted state
-        changes, but scikit-learn's ``validate_data`` records ``n_features_in_``
-        as it checks, and a bad ``y`` or ``sample_weight`` comes to light after
-        that: so any error other than a divergence (which keeps the run's last
-        good parameters and its record) puts back the estimator as it was.
-        Whatever happened, the network keeps no arrays of the last batch (with
-        ``batch_size`` the size of the data they would be data-sized).
-        """
-        try:
-            with restored_on_error(self, keep=(TrainingDiverged,)):
-                return self._checked_fit(X, y, sample_weight, incremental, classes)
-        finally:
-            if hasattr(self, "network_"):
-                _release_caches(self.network_)
-
-    def _checked_fit(self, X: object, y: object, sample_weight: object, incremental: bool,
-                     classes: object) -> _BaseMLP:
-        self._validate_params()
-        fitted = hasattr(self, "network_")
-        first = not fitted or not (incremental or self.warm_start)
-        if incremental and self.early_stopping:
-            raise ValueError("partial_fit does not support early_stopping=True")
-        if not first:
-            self._check_architecture(incremental)
-        # integers and booleans are kept as they are (see _forward), for the mini-batch
-        # solvers to convert a batch at a time
-        kind = getattr(getattr(X, "dtype", None), "kind", None)
-        try:
-            X, y = validate_data(self, X, y, reset=first, multi_output=True, accept_sparse="csr",
-                                 dtype=("numeric" if kind in ("b", "i", "u")
-                                        else (np.float64, np.float32)),
-                                 y_numeric=not self._is_classifier)
-        except ValueError as exc:  # scikit-learn's "X has 3 features, but ... expecting 4"
-            if first or "features, but" not in str(exc):
-                raise
-            hint = self._continuing(incremental)
-            raise ValueError(f"X: {exc} {hint[0].upper()}{hint[1:]}.") from None
-        if scipy.sparse.issparse(X) and self.solver not in _STOCHASTIC:
-            X = X.toarray()  # lbfgs, cg: the whole set each evaluation, so densified once
-        if y.ndim == 2 and y.shape[1] == 1:
-            # one target (a class, or a single-output regression), as scikit-learn's MLP
-            # estimators take it, with their warning
-            warnings.warn(
-                f"A column-vector y was passed when a 1d array was expected: y of shape "
-                f"{y.shape} is taken as one target of shape ({y.shape[0]},), as "
-                f"scikit-learn's {type(self).__name__} takes it; pass y.ravel() (a "
-                "DataFrame's column as a Series) to silence this warning",
-                DataConversionWarning, stacklevel=caller_outside_chainrule())
-            y = y.ravel()
-        # a new network takes the data's dtype (float32 data is not copied to float64)
-        # unless dtype says otherwise; a network being trained further keeps its own
-        dtype = self._dtype(X.dtype) if first else self.network_.dtype
-        # the mini-batch solvers convert integer data, and float32 data for a float64
-        # network, a batch at a time (the same numbers; no copy of all of X); L-BFGS and CG
-        # evaluate all of X at every step
-        X = X.astype(_storage_dtype(X.dtype, dtype) if self.solver in _STOCHASTIC else dtype,
-                     copy=False)
-        sw = None
-        if sample_weight is not None:
-            # numbers only (strings, dicts, complex refused by name), NaN and inf too
-            sw = check_finite_array(sample_weight, "sample_weight", dtype=np.float64)
-            if sw.ndim == 0:  # one number for every row, as scikit-learn takes it
-                sw = np.full(X.shape[0], sw)
-            if sw.shape != (X.shape[0],):
-                raise ValueError(
-                    f"sample_weight must have shape ({X.shape[0]},) (one weight per row of "
-                    f"X), got shape {sw.shape}"
-                )
-            if not np.all(np.isfinite(sw)) or sw.min() < 0:
-                raise ValueError("sample_weight must be finite and non-negative")
-            if sw.sum() <= 0:
-                raise ValueError("sample_weight: all weights are zero; at least one must be "
-                                 "positive")
-        Y = self._targets(y, first, classes).astype(dtype, copy=False)
-        # class_weight (MLPClassifier): the training rows' weights times their class's; the
-        # validation rows of early stopping keep sample_weight alone, as scikit-learn's
-        # SGDClassifier scores them (and Keras applies class_weight to training only)
-        fit_sw = self._class_sample_weight(y, sw, incremental)
-        if first:
-            self._rng = np.random.default_rng(_seed(self.random_state))
-            out_act, loss = self._output()
-            # layers= read once here: from a .json file, what save writes is this list, not
-            # what the file holds by then (load_estimator checks it against the network)
-            specs = self._layer_specs()
-            read = copy.deepcopy(specs) if _names_a_file(self.layers) else None
-            self.network_ = self._build_network(X.shape[1], Y.shape[1], out_act, loss,
-                                                self._rng, dtype, specs)
-            self.n_outputs_ = Y.shape[1]
-            self.out_activation_ = _SK_NAME[out_act]
-            self.loss_curve_: list[float] = []
-            self.n_iter_ = 0
-            self.t_ = 0
-            self.best_loss_: float | None = None
-            self.validation_scores_: list[float] | None = None
-            self.best_validation_score_: float | None = None
-            for stale in ("_optimizer", "_no_improvement_count", "_lr", "_best_params",
-                          "_split_seed", "_schedule_run", "_layers_read"):
-                if hasattr(self, stale):
-                    delattr(self, stale)
-            if read is not None:
-                self._layers_read = (self.layers, read)
-        elif Y.shape[1] != self.n_outputs_:
-            raise ValueError(
-                f"y has {Y.shape[1]} output(s) but the fitted network has {self.n_outputs_}; "
-                f"{self._continuing(incremental)}"
-            )
-        # alpha may change between fits, as in scikit-learn (it is no architecture); put
-        # back if the fit fails other than by diverging, as the estimator's attributes are
-        net, decay = self.network_, self.network_.weight_decay
-        net.weight_decay = float(self.alpha)
-        try:
-            if self.solver in _STOCHASTIC:
-                self._fit_stochastic(X, Y, y, fit_sw, incremental, sw)
-            else:
-                self._fit_scipy(X, Y, fit_sw)
-        except TrainingDiverged:
-            raise
-        except BaseException:
-            net.weight_decay = decay
-            raise
-        return self
-
-    def _class_sample_weight(self, y: np.ndarray, sw: np.ndarray | None,
-                             incremental: bool) -> np.ndarray | None:
-        """The training weights: ``sw`` here; MLPClassifier multiplies in ``class_weight``."""
-        return sw
 
     def _fit_stochastic(self, X: np.ndarray, Y: np.ndarray, y: np.ndarray,
                         sw: np.ndarray | None, incremental: bool,

@@ -1,8 +1,8 @@
 """Fitting an estimator: its targets and outputs, the checks that a warm start or
 ``partial_fit`` continues the network it has, and the SciPy solvers ("lbfgs", "cg");
 :class:`_Fitting`, a mixin base of :class:`~chainrule._mlp_base._BaseMLP`, holds
-those methods of the class (the fit itself, ``_fit`` and ``_checked_fit``, which
-return the estimator, and the stochastic solvers' run, ``_fit_stochastic``, are in
+those methods of the class (the fit itself, ``_fit`` and ``_checked_fit``, is in
+``_mlp_checked_fit``, and the stochastic solvers' run, ``_fit_stochastic``, in
 :mod:`chainrule._mlp_base`)."""
 
 from __future__ import annotations
