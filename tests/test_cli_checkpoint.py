@@ -314,14 +314,18 @@ def _bad_inputs(tmp_path) -> None:
     (tmp_path / "data.csv").write_text("a,b\n1,2\n")
     (tmp_path / "folder").mkdir()
     (tmp_path / "file.txt").write_text("x")
+    (tmp_path / "damaged.npz").write_bytes(b"PK\x03\x04 cut short")
 
 
 @pytest.mark.parametrize(("options", "message"), [
-    (["--checkpoint", "{d}/model.npz"], "argument --checkpoint: {d}/model.npz exists and is "
+    (["--checkpoint", "{d}/model.npz"], "--checkpoint {d}/model.npz: the file exists and is "
      "not a chainrule checkpoint"),
-    (["--checkpoint", "{d}/model"], "argument --checkpoint: {d}/model.npz exists and is not"),
-    (["--checkpoint", "{d}/data.csv"], "argument --checkpoint: {d}/data.csv exists and is not "
+    (["--checkpoint", "{d}/model"], "--checkpoint {d}/model.npz: the file exists and is not"),
+    (["--checkpoint", "{d}/data.csv"], "--checkpoint {d}/data.csv: the file exists and is not "
      "a chainrule checkpoint"),
+    (["--checkpoint", "{d}/damaged.npz", "--resume"], "--checkpoint {d}/damaged.npz: the file "
+     "exists and is not a chainrule checkpoint ({d}/damaged.npz: not a readable chainrule "
+     "file"),
     (["--checkpoint", "{d}/folder"], "argument --checkpoint: {d}/folder is a directory; give "
      "a file name, such as {d}/folder/run.ckpt.npz"),
     (["--checkpoint", "{d}/file.txt/ck.npz"], "argument --checkpoint: {d}/file.txt is a file, "
@@ -351,11 +355,13 @@ def test_bad_checkpoint_options_are_one_error_and_write_nothing(tmp_path, capsys
     argv = [*IRIS, "--epochs", "1", "-o", tmp_path / "new",
             *[o.format(d=tmp_path) for o in options]]
     assert _status(argv) == 2
-    err = capsys.readouterr().err.strip().splitlines()[-1]
-    assert message.format(d=tmp_path) in err, err
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert message.format(d=tmp_path) in lines[-1], lines
+    if not message.startswith("argument "):  # a bad file, not a bad option value: one line
+        assert len(lines) == 1 and lines[0].startswith("chainrule: error: "), lines
     assert _files(tmp_path) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
-        ["model.npz", "data.csv", "folder", "file.txt"])
+        ["model.npz", "data.csv", "folder", "file.txt", "damaged.npz"])
 
 
 def test_checkpoint_notes_round_trip_and_are_checked(tmp_path):

@@ -107,11 +107,10 @@ def checkpoint_path(text: str) -> Path:
     Raises
     ------
     argparse.ArgumentTypeError
-        For a directory, an existing file that is no checkpoint, a folder that
-        cannot be written in, or a name the system refuses.
+        For a directory, a folder that cannot be written in, or a name the
+        system refuses.
     """
     from . import io
-    from .checkpoints import CHECKPOINT_FORMAT
 
     _not_empty(text, "run.ckpt.npz")
     given = Path(text)
@@ -121,14 +120,6 @@ def checkpoint_path(text: str) -> Path:
     path = io.file_path(given)
     if _is_dir(path):
         raise argparse.ArgumentTypeError(f"{path} is a directory; give a file name")
-    for existing in dict.fromkeys((given, path)):  # data.csv as well as data.csv.npz
-        if existing.exists():
-            try:
-                io.read_file(existing, CHECKPOINT_FORMAT)
-            except (ValueError, OSError) as exc:
-                raise argparse.ArgumentTypeError(
-                    f"{existing} exists and is not a chainrule checkpoint ({exc}); the run's "
-                    "checkpoints would overwrite it: give another file name") from None
     _check_parent(path)
     return path
 
@@ -136,9 +127,44 @@ def checkpoint_path(text: str) -> Path:
 checkpoint_path.__name__ = "checkpoint"
 
 
+class _CheckpointOption(argparse.Action):
+    """``--checkpoint``: the file :func:`checkpoint_path` gives, and the name as given
+    (``checkpoint_given``), whose content :func:`check_checkpoint_options` checks.
+
+    A file that is there and is no checkpoint is a bad file, refused in one line as
+    every other bad file is, not a bad option value shown under argparse's usage.
+    """
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
+                 values: object, option_string: str | None = None) -> None:
+        try:
+            path = checkpoint_path(str(values))
+        except argparse.ArgumentTypeError as exc:
+            raise argparse.ArgumentError(self, str(exc)) from None
+        setattr(namespace, self.dest, path)
+        namespace.checkpoint_given = Path(str(values))
+
+
+def _check_existing(path: Path, given: Path) -> None:
+    """Refuse ``--checkpoint`` when the file there (as given or with ``.npz``) is no
+    checkpoint: the run's first checkpoint would overwrite it."""
+    from . import io
+    from .checkpoints import CHECKPOINT_FORMAT
+
+    for existing in dict.fromkeys((given, path)):  # data.csv as well as data.csv.npz
+        if existing.exists():
+            try:
+                io.read_file(existing, CHECKPOINT_FORMAT)
+            except (ValueError, OSError) as exc:
+                raise ValueError(
+                    f"--checkpoint {existing}: the file exists and is not a chainrule "
+                    f"checkpoint ({exc}); the run's checkpoints would overwrite it: give "
+                    "another file name") from None
+
+
 def add_checkpoint_args(p: argparse.ArgumentParser) -> None:
     """``--checkpoint``, ``--checkpoint-every``, ``--max-time`` and ``--resume`` of train."""
-    p.add_argument("--checkpoint", type=checkpoint_path, metavar="PATH",
+    p.add_argument("--checkpoint", action=_CheckpointOption, metavar="PATH",
                    help="write the run's state (network, optimizer, epoch, random state, "
                    "history, and how the data were prepared) to PATH (.npz is appended) every "
                    "--checkpoint-every epochs and at the end; an existing checkpoint is "
@@ -177,7 +203,9 @@ def check_checkpoint_options(args: argparse.Namespace) -> dict | None:
     ------
     ValueError
         For ``--resume``, ``--checkpoint-every`` or ``--max-time`` without
-        ``--checkpoint``, an existing checkpoint without ``--resume``, a
+        ``--checkpoint``, a file at ``--checkpoint`` that is no checkpoint (a
+        model, data, a damaged checkpoint), an existing checkpoint without
+        ``--resume``, a
         checkpoint the command line did not write, ``--epochs`` below the
         epochs it has trained, or ``-o/--out`` naming the checkpoint.
     """
@@ -194,6 +222,7 @@ def check_checkpoint_options(args: argparse.Namespace) -> dict | None:
                        if option == "--max-time" else "")
                 raise ValueError(f"{option} needs --checkpoint PATH{why}")
         return None
+    _check_existing(path, getattr(args, "checkpoint_given", path))
     if os.path.realpath(args.out) == os.path.realpath(path):
         raise ValueError(f"-o/--out {args.out}: that is the --checkpoint file; the model "
                          "would overwrite the run's checkpoint: give another file name")
