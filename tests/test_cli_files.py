@@ -334,3 +334,50 @@ def test_a_picture_to_a_device_or_pipe_is_written_to_it_and_a_model_refused(tmp_
         f"or a pipe), and a model is written to a file of its own, {pipe}.npz; give a file "
         "name such as model.npz")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["m.npz", "pipe"]
+
+
+@pytest.mark.parametrize(("sep", "named"), [(";", "';'"), ("\t", "tab")])
+def test_a_csv_of_another_separator_is_refused_naming_it(tmp_path, capsys, sep, named):
+    """A ';'- or tab-separated file is one column for the comma-separated reader: the
+    error said only "no feature columns besides the target 'a;b;y'".  It now names the
+    separator the header holds; a comma-separated header with a ';' in a name gets none."""
+    path = tmp_path / "data.csv"
+    path.write_text(sep.join(["a", "b", "y"]) + "\n" + sep.join(["1", "2", "0"]) + "\n")
+    hint = (f"the header is one column holding {named} characters: the file looks "
+            f"{named}-separated, and CSV files are read comma-separated")
+    for extra in ([], ["--target", "y"]):
+        assert main(["train", str(path), "-q", "--epochs", "1", "-o", str(tmp_path / "m"),
+                     *extra]) == 2
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and hint in err, err
+    assert not (tmp_path / "m.npz").exists()
+    path.write_text("a;1,y\n1,0\n2,1\n3,0\n4,1\n")
+    assert main(["train", str(path), "-q", "--epochs", "1", "-o", str(tmp_path / "m")]) == 0
+    capsys.readouterr()
+    assert cr.io.load_metadata(tmp_path / "m.npz")["feature_names"] == ["a;1"]
+
+
+def test_every_leading_byte_order_mark_of_a_csv_is_dropped(tmp_path, capsys):
+    """A file saved with two byte-order marks (an editor adding one to a file that had
+    one) kept the second in its first column's name ('\\ufeffa'): a model trained on it
+    then refused the same columns of a clean file.  The marks are dropped."""
+    X, y = _blobs()
+    clean, marked = tmp_path / "clean.csv", tmp_path / "marked.csv"
+    _write_csv(clean, ["a", "b", "y"], [X[:, 0], X[:, 1], y])
+    marked.write_bytes(b"\xef\xbb\xbf\xef\xbb\xbf" + clean.read_bytes())
+    assert main(["train", str(marked), "-q", "--epochs", "2", "-o",
+                 str(tmp_path / "m.npz")]) == 0
+    assert cr.io.load_metadata(tmp_path / "m.npz")["feature_names"] == ["a", "b"]
+    capsys.readouterr()
+    assert main(["evaluate", str(tmp_path / "m.npz"), str(clean)]) == 0
+    assert "accuracy" in capsys.readouterr().out
+    # a quoted first name is read as a quoted name; marks alone are an empty file
+    body = clean.read_bytes().split(b"\n", 1)[1]
+    marked.write_bytes(b"\xef\xbb\xbf" * 3 + b'"a",b,y\n' + body)
+    assert main(["train", str(marked), "-q", "--epochs", "2", "-o",
+                 str(tmp_path / "m.npz")]) == 0
+    assert cr.io.load_metadata(tmp_path / "m.npz")["feature_names"] == ["a", "b"]
+    marked.write_bytes(b"\xef\xbb\xbf" * 2)
+    assert main(["train", str(marked), "-q"]) == 2
+    assert capsys.readouterr().err == (f"chainrule: error: {marked}: empty file; expected a "
+                                       "header row of column names\n")

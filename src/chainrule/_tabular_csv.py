@@ -5,6 +5,7 @@ Import from :mod:`chainrule.tabular`."""
 from __future__ import annotations
 
 import csv
+import itertools
 from pathlib import Path
 
 import numpy as np
@@ -12,11 +13,37 @@ import numpy as np
 from ._tabular_table import Table, _columns, _duplicates, _parse_floats
 
 
+def _separator_hint(header: list[str]) -> str:
+    """A hint for the header of one cell that holds a ``;`` or a tab: the file's separator
+    is likely that, where a CSV file is read comma-separated; else ""."""
+    if len(header) != 1:
+        return ""
+    seen = [name for sep, name in ((";", "';'"), ("\t", "tab")) if sep in header[0]]
+    if not seen:
+        return ""
+    return (f"; the header is one column holding {' and '.join(seen)} characters: the file "
+            f"looks {seen[0]}-separated, and CSV files are read comma-separated (save it "
+            "with commas)")
+
+
+def _find(header: list[str], wanted: list[str], source: str, what: str, hint: str) -> list[int]:
+    """``_columns`` of a CSV header, with the separator's ``hint`` after a missing column."""
+    try:
+        return _columns(header, wanted, source, what)
+    except ValueError as exc:
+        if not hint:
+            raise
+        raise ValueError(f"{exc}{hint}") from None
+
+
 def _read_csv(path: Path, target: str | None, features: list[str] | None,
               need_target: bool, features_what: str) -> Table:
     try:
         with open(path, newline="", encoding="utf-8-sig") as fh:
-            reader = csv.reader(fh, strict=True)
+            # utf-8-sig takes one byte-order mark off; a file saved twice by an editor that
+            # adds one holds more, which would stay in the first column's name
+            first = fh.readline().lstrip("\ufeff")
+            reader = csv.reader(itertools.chain([first], fh), strict=True)
             rows, line = [], 1  # the line each row starts on: a quoted field may span lines
             for row in reader:
                 if any("\0" in cell for cell in row):  # numpy's strings would drop it at the end
@@ -33,6 +60,7 @@ def _read_csv(path: Path, target: str | None, features: list[str] | None,
     if not rows:
         raise ValueError(f"{path}: empty file; expected a header row of column names")
     header = [cell.strip() for cell in rows[0][1]]
+    sep = _separator_hint(header)
     if all(_is_number(cell) for cell in header):
         raise ValueError(
             f"{path} line {rows[0][0]}: the first row must be a header of column names, "
@@ -79,7 +107,7 @@ def _read_csv(path: Path, target: str | None, features: list[str] | None,
         target = header[-1]
     t_col, y = None, None
     if target is not None and (need_target or target in header):
-        (t_col,) = _columns(header, [target], str(path), " (the target)")
+        (t_col,) = _find(header, [target], str(path), " (the target)", sep)
         y = np.char.strip(cells[:, t_col])
         empty = np.flatnonzero(y == "")
         if need_target and empty.size:
@@ -87,8 +115,8 @@ def _read_csv(path: Path, target: str | None, features: list[str] | None,
     if features is None:
         features = [n for i, n in enumerate(header) if i != t_col]
         if not features:
-            raise ValueError(f"{path}: no feature columns besides the target {target!r}")
-    cols = _columns(header, features, str(path), features_what)
+            raise ValueError(f"{path}: no feature columns besides the target {target!r}{sep}")
+    cols = _find(header, features, str(path), features_what, sep)
     if need_target and t_col in cols:  # the answer among the inputs: a model that learns nothing
         hint = ("; it is the last column, the target when none is named: name the target "
                 "column (--target on the command line)") if defaulted else ""
