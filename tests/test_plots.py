@@ -581,6 +581,42 @@ def test_plot_loss_keeps_a_linear_axis_for_a_loss_of_zero(monkeypatch, tmp_path)
     assert scale({"loss": [1.0, 0.0, 1e-5]}, log_scale=True) == "log"  # asked for
 
 
+@pytest.mark.parametrize(("history", "log_scale"), [
+    ({"loss": [1.7e308, 1.7e308]}, None),
+    ({"loss": [1.0, 1.7e308], "val_loss": [np.nan, 1.79e308]}, None),
+    ({"loss": [1e307, 1e307]}, True),
+    ({"loss": [2.0, 1e300]}, None),
+])
+def test_plot_loss_draws_losses_near_the_largest_float(monkeypatch, tmp_path, history,
+                                                       log_scale):
+    """A history of [1.7e308, 1.7e308] failed inside matplotlib ("arange: cannot compute
+    length"): the margins and ticks of such an axis pass the largest float.  Axes reaching
+    1e300 (1e200 on a log axis, whose ticks can be decades apart) are drawn in units of a
+    power of 10 that the axis label names."""
+    fig = _drawn_figure(monkeypatch, lambda: plots.plot_loss(
+        history, tmp_path / "l.png", log_scale=log_scale))
+    assert (tmp_path / "l.png").stat().st_size > 0
+    ax = fig.axes[0]
+    exponent = int(ax.get_ylabel().removeprefix("cost J (x 1e").removesuffix(")"))
+    finite = [v for v in history["loss"] + history.get("val_loss", []) if np.isfinite(v)]
+    top, bottom = np.log10(max(finite)), np.log10(min(finite))
+    if ax.get_yscale() == "linear":  # the largest loss's power of 10
+        assert exponent == np.floor(top)
+    else:  # the middle of the decades drawn at 1
+        assert exponent == round((top + bottom) / 2)
+    lines = {line.get_label(): line for line in ax.get_lines()}
+    for label, key in (("training loss", "loss"), ("validation loss", "val_loss")):
+        if key in history:
+            np.testing.assert_allclose(lines[label].get_ydata() * 10.0 ** exponent,
+                                       history[key], rtol=1e-15)
+    assert all(np.isfinite(ax.get_ylim()))
+    # an ordinary loss keeps its own units
+    fig = _drawn_figure(monkeypatch, lambda: plots.plot_loss({"loss": [2.0, 1e100]},
+                                                             tmp_path / "m.png"))
+    assert fig.axes[0].get_ylabel() == "cost J" and fig.axes[0].get_yscale() == "log"
+    np.testing.assert_array_equal(fig.axes[0].get_lines()[0].get_ydata(), [2.0, 1e100])
+
+
 def test_decision_regions_refuse_labels_that_are_no_output_index(monkeypatch, tmp_path):
     """A 3-output network, y with 2 string classes: the regions were drawn as classes
     0, 1, 2 and every point, looked up by its label 'b' or 'c', was left out (an empty

@@ -39,7 +39,10 @@ def plot_loss(
     log_scale : bool, optional
         Logarithmic loss axis (True or False); by default when the loss spans
         more than two decades and every finite value is > 0 (a loss of 0
-        cannot be drawn on a log axis).
+        cannot be drawn on a log axis).  Losses whose axis would reach past
+        1e300 (1e200 on a log axis; near the largest float, where the axis
+        arithmetic overflows) are drawn in units of a power of 10, which the
+        axis label gives (``cost J (x 1e308)``).
 
     Returns
     -------
@@ -60,33 +63,61 @@ def plot_loss(
     if not loss:
         raise ValueError("history has no 'loss' values to plot")
     val = _loss_series(history, "val_loss")
+    values = [v for v in loss + val if np.isfinite(v)]
+    if log_scale is None:  # a loss of 0 (or below) has no place on a log axis
+        log_scale = bool(values) and min(values) > 0 and max(values) / min(values) > 100
+    exponent = _axis_exponent(values, log_scale)
+    scale = 10.0 ** exponent
     fig = _figure((8, 5))
     ax = fig.add_subplot()
     epochs = range(1, len(loss) + 1)
-    ax.plot(epochs, loss, label="training loss", color="tab:blue", marker="o", markersize=4,
-            markevery=_lone_points(loss))
+    ax.plot(epochs, [v / scale for v in loss], label="training loss", color="tab:blue",
+            marker="o", markersize=4, markevery=_lone_points(loss))
     if val:
-        ax.plot(range(1, len(val) + 1), val, label="validation loss", color="tab:orange",
-                marker="o", markersize=4, markevery=_lone_points(val))
+        ax.plot(range(1, len(val) + 1), [v / scale for v in val], label="validation loss",
+                color="tab:orange", marker="o", markersize=4, markevery=_lone_points(val))
         finite = [i for i, v in enumerate(val) if np.isfinite(v)]
         if finite:  # a NaN compares as neither smaller nor larger: it must not be "best"
             best = min(finite, key=val.__getitem__)
             ax.axvline(best + 1, color="tab:orange", ls=":", lw=1,
                        label=f"best validation (epoch {best + 1})")
-    values = [v for v in loss + val if np.isfinite(v)]
-    if log_scale is None:  # a loss of 0 (or below) has no place on a log axis
-        log_scale = bool(values) and min(values) > 0 and max(values) / min(values) > 100
     if log_scale:
         ax.set_yscale("log")
     from matplotlib.ticker import MaxNLocator
 
     ax.xaxis.set_major_locator(MaxNLocator(integer=True, min_n_ticks=1))  # no 0.96 epochs
     ax.set_xlabel("epoch")
-    ax.set_ylabel("cost J")
+    ax.set_ylabel("cost J" if not exponent else f"cost J (x 1e{exponent})")
     ax.set_title(title)
     ax.grid(alpha=0.3)
     ax.legend()
     return plots._save(fig, path)
+
+
+#: Beyond this power of 10, matplotlib's margins and tick positions pass the largest float
+#: (1.8e308) and fail ("arange: cannot compute length"), or overflow on a log axis (whose
+#: ticks may be tens of decades apart): such losses are drawn in units of a power of 10.
+_LARGEST_DRAWN = {False: 300, True: 200}
+
+
+def _axis_exponent(values: Sequence[float], log_scale: bool) -> int:
+    """The power of 10 the loss axis counts in: 0 unless the axis (with its 5% margins)
+    would reach past ``_LARGEST_DRAWN`` (a run close to overflowing).
+
+    A linear axis then counts in the power of the largest finite ``|value|``; a log
+    axis in the power at the middle of its decades.
+    """
+    largest = max((abs(v) for v in values), default=0.0)
+    if largest == 0.0:
+        return 0
+    top = float(np.log10(largest))
+    if not log_scale:
+        return int(np.floor(top)) if top > _LARGEST_DRAWN[False] else 0
+    positive = [v for v in values if v > 0]
+    bottom = float(np.log10(min(positive))) if positive else top
+    if top + 0.05 * (top - bottom) <= _LARGEST_DRAWN[True]:
+        return 0
+    return round((top + bottom) / 2)
 
 
 def _what_to_pass(history: object) -> str:
