@@ -381,3 +381,45 @@ def test_every_leading_byte_order_mark_of_a_csv_is_dropped(tmp_path, capsys):
     assert main(["train", str(marked), "-q"]) == 2
     assert capsys.readouterr().err == (f"chainrule: error: {marked}: empty file; expected a "
                                        "header row of column names\n")
+
+
+@pytest.mark.parametrize("column", [0, 1, None])
+def test_data_too_large_to_standardise_is_scaled_safely_or_refused(tmp_path, capsys, column):
+    """Features of about 1e307 (or anything above 1e154, whose squares overflow)
+    overflowed np.std (a RuntimeWarning), training ran, and writing the model failed:
+    "metadata must be JSON-serialisable" (x_scale inf).  Their mean and standard
+    deviation are now computed on the column divided by a power of 2 (numpy's to
+    rounding); a column whose deviations themselves overflow, and a regression target
+    whose squared errors would, are named in one line before any training."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(30, 3))
+    y = X @ [1.0, 2.0, -1.0]
+    data, model = tmp_path / "big.npz", tmp_path / "m.npz"
+    argv = ["train", str(data), "--task", "regression", "--epochs", "1", "-q",
+            "--val-fraction", "0", "-o", str(model)]
+    if column == 0:  # standardised: the reference is numpy's, on the column / 1e307
+        X[:, 0] *= 1e307
+        np.savez(data, X=X, y=y)
+        assert main(argv) == 0
+        capsys.readouterr()
+        meta = cr.io.load_metadata(model)
+        unit = np.array([1e307, 1.0, 1.0])
+        np.testing.assert_allclose(meta["x_scale"], (X / unit).std(axis=0) * unit, rtol=1e-12)
+        np.testing.assert_allclose(meta["x_mean"], (X / unit).mean(axis=0) * unit,
+                                   rtol=1e-12)
+        return
+    if column == 1:  # deviations from the mean past 1.8e308
+        X[:, 1] = np.where(np.arange(30) < 20, 1.7e308, -1.7e308)
+        words = ("feature 'x1': values up to 1.7e+308 are too large to standardise (their "
+                 "mean or standard deviation overflows float64); divide the column by a "
+                 "power of 10")
+    else:
+        y = y * 1e200
+        words = (f"target 'y': values up to {np.abs(y).max():.3g} are too large for a "
+                 "regression's scores (their squared errors overflow float64 above about "
+                 "1e154); divide the target by a power of 10")
+    np.savez(data, X=X, y=y)
+    assert main(argv) == 2
+    out, err = capsys.readouterr()
+    assert err == f"chainrule: error: {data}: {words}\n"
+    assert "trained" not in out and not model.exists()

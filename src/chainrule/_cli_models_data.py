@@ -67,6 +67,95 @@ def _scores(model, X: np.ndarray, y: np.ndarray) -> dict[str, float]:
     return scores
 
 
+#: The largest target magnitude a regression is trained on: the squared errors of its
+#: scores (mean squared error, R^2) in the target's units overflow float64 above ~1.3e154.
+_LARGEST_TARGET = 1e150
+
+
+def _check_target_size(y: np.ndarray, source: str, name: str | None) -> None:
+    """Refuse a regression target of values above ``_LARGEST_TARGET``, naming it.
+
+    Its scores would print as inf and nan, after numpy's overflow warnings.
+    """
+    largest = float(np.abs(y).max(initial=0.0))
+    if largest > _LARGEST_TARGET:
+        raise ValueError(
+            f"{source}: target {name!r}: values up to {largest:.3g} are too large for a "
+            f"regression's scores (their squared errors overflow float64 above about "
+            f"1e154); divide the target by a power of 10")
+
+
+def _mean_std(values: np.ndarray, axis: int | tuple[int, ...] = 0
+              ) -> tuple[np.ndarray, np.ndarray]:
+    """``values.mean(axis)`` and ``values.std(axis)``, computed on the values divided by a
+    power of 2 (exactly) near each column's largest magnitude.
+
+    numpy's ``std`` squares the deviations, which pass the largest float (1.8e308)
+    for values above about 1e154: a column of such values got an infinite scale.
+    Scaled by a power of 2 the result is numpy's to rounding, and overflows only
+    where the mean or the deviation itself does (values near 1.8e308).
+
+    Returns
+    -------
+    mean, std : ndarray of ``values``' shape without ``axis``
+    """
+    largest = np.abs(values).max(axis=axis, keepdims=True)
+    unit = np.ldexp(1.0, np.frexp(largest)[1] - 1)  # values / unit in [-2, 2]; 2^1023 at most
+    scaled = values / unit
+    unit = np.squeeze(unit, axis=axis)
+    with np.errstate(over="ignore"):  # refused by _standardise
+        return scaled.mean(axis=axis) * unit, scaled.std(axis=axis) * unit
+
+
+def _constant(values: np.ndarray, axis: int | tuple[int, ...] = 0) -> np.ndarray:
+    """Whether each column of ``values`` holds one value (``np.ptp == 0`` without its overflow
+    warning for a column from -1e308 to 1e308)."""
+    return np.all(values == values.min(axis=axis, keepdims=True), axis=axis)
+
+
+def _standardise(values: np.ndarray, mean: np.ndarray | float, scale: np.ndarray | float,
+                 source: str, names: list[str]) -> np.ndarray:
+    """``(values - mean) / scale``, refusing a column whose statistics or result overflow.
+
+    Values near the largest float (a mean or deviation past 1.8e308) give an
+    infinite mean or standard deviation, which a model file cannot record; the
+    command says which column, before any training.
+
+    Parameters
+    ----------
+    values : ndarray of shape (n_samples, n_columns) or (n_samples,)
+    mean, scale : ndarray of shape (n_columns,) or float
+        As :func:`_mean_std` gives them; an overflow is reported here.
+    source : str
+        The data file, as the message names it.
+    names : list of str, length n_columns
+        The columns' names ("feature 'a'", "target 'y'").
+
+    Returns
+    -------
+    ndarray of the shape of ``values``
+
+    Raises
+    ------
+    ValueError
+        Naming the file, the first such column and its largest magnitude.
+    """
+    with np.errstate(over="ignore", invalid="ignore"):
+        out = (values - mean) / scale
+    columns = out.reshape(len(out), -1)
+    bad = (~np.isfinite(np.broadcast_to(mean, columns.shape[1:]))
+           | ~np.isfinite(np.broadcast_to(scale, columns.shape[1:]))
+           | ~np.isfinite(columns).all(axis=0))
+    if bad.any():
+        j = int(np.flatnonzero(bad)[0])
+        largest = float(np.abs(values.reshape(len(values), -1)[:, j]).max())
+        raise ValueError(
+            f"{source}: {names[j]}: values up to {largest:.3g} are too large to standardise "
+            "(their mean or standard deviation overflows float64); divide the column by a "
+            "power of 10")
+    return out
+
+
 def _not_empty(name: str, what: str, example: str) -> None:
     """Refuse an empty file or data set name, which paths would read as the directory '.'."""
     if not name:

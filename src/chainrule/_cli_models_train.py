@@ -27,7 +27,18 @@ from ._cli_checkpoint import (
     train_options,
 )
 from ._cli_class_weight import class_weight_option, class_weight_record, resolve_class_weight
-from ._cli_models_data import _DATA_EXAMPLE, _DATA_HELP, _NAMES, _not_empty, _preview, _scores
+from ._cli_models_data import (
+    _DATA_EXAMPLE,
+    _DATA_HELP,
+    _NAMES,
+    _check_target_size,
+    _constant,
+    _mean_std,
+    _not_empty,
+    _preview,
+    _scores,
+    _standardise,
+)
 from .cli_architecture import (
     _IMAGE_LAYERS,
     add_architecture_args,
@@ -315,6 +326,7 @@ def _train_run(args: argparse.Namespace, sigterm: SigtermAsCtrlC) -> int:
         targets = y if n_out > 1 else y.astype(np.float64)[:, None]
     else:
         y = regression_targets(table)
+        _check_target_size(y, table.source, table.target_name)
         # the Poisson loss needs positive outputs: exp, its canonical link, unless told
         n_out, targets = 1, None
         output = args.output or ("exp" if args.loss == "poisson" else "identity")
@@ -329,13 +341,13 @@ def _train_run(args: argparse.Namespace, sigterm: SigtermAsCtrlC) -> int:
         if args.input_shape is not None:  # images: each channel as a whole (see --help)
             mean, scale = image_statistics(X[train_idx], tuple(args.input_shape))
         else:
-            mean = X[train_idx].mean(axis=0)
-            scale = X[train_idx].std(axis=0)
+            mean, scale = _mean_std(X[train_idx])
             # a column constant in training is only centred: its std is the rounding of the
             # mean (0.1 in 100 rows: 1.9e-16), by which another value would be multiplied ~1e15
-            scale[np.ptp(X[train_idx], axis=0) == 0] = 1.0
+            scale[_constant(X[train_idx])] = 1.0
+        X = _standardise(X, mean, scale, table.source,
+                         [f"feature {n!r}" for n in table.feature_names])
         meta["x_mean"], meta["x_scale"] = mean.tolist(), scale.tolist()
-        X = (X - mean) / scale
     if task == "regression":
         y_mean, y_scale = 0.0, 1.0
         # a bounded output (sigmoid, relu, exp, ...; the Poisson loss's exp among them)
@@ -355,10 +367,11 @@ def _train_run(args: argparse.Namespace, sigterm: SigtermAsCtrlC) -> int:
                 f"{table.target_name!r} runs from {y_fit.min():.7g} to {y_fit.max():.7g}; "
                 f"{advice}")
         if args.scale == "standard" and not bounded:
-            y_mean, y_scale = float(y[train_idx].mean()), float(y[train_idx].std())
-            y_scale = 1.0 if np.ptp(y[train_idx]) == 0 else y_scale  # as a constant feature
+            y_mean, y_scale = map(float, _mean_std(y[train_idx]))
+            y_scale = 1.0 if _constant(y[train_idx]) else y_scale  # as a constant feature
             meta["y_mean"], meta["y_scale"] = y_mean, y_scale
-        targets = ((y - y_mean) / y_scale)[:, None]
+        targets = _standardise(y, y_mean, y_scale, table.source,
+                               [f"target {table.target_name!r}"])[:, None]
     X_fit, T_fit = X[train_idx], targets[train_idx]
     val = (X[val_idx], targets[val_idx]) if len(val_idx) else None
     # what the options that depend on the data mean: a resumed run's must be the run's

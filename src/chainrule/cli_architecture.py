@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ._cli_models_data import _constant, _mean_std
 from .cli_args import fraction, hidden_activation_name, positive_int
 
 if TYPE_CHECKING:
@@ -173,9 +174,8 @@ def image_statistics(X: np.ndarray, shape: tuple[int, int, int]) -> tuple[np.nda
     """
     c = shape[0]
     per_channel = X.reshape(len(X), c, -1)
-    mean = per_channel.mean(axis=(0, 2))
-    scale = per_channel.std(axis=(0, 2))
-    scale[np.ptp(per_channel, axis=(0, 2)) == 0] = 1.0
+    mean, scale = _mean_std(per_channel, axis=(0, 2))  # values of 1e200 included
+    scale[_constant(per_channel, axis=(0, 2))] = 1.0
     pixels = per_channel.shape[2]
     return np.repeat(mean, pixels), np.repeat(scale, pixels)
 
