@@ -423,3 +423,57 @@ def test_data_too_large_to_standardise_is_scaled_safely_or_refused(tmp_path, cap
     out, err = capsys.readouterr()
     assert err == f"chainrule: error: {data}: {words}\n"
     assert "trained" not in out and not model.exists()
+
+
+@pytest.mark.parametrize(("command", "suffix"), [("train", ".npz"), ("checkpoint", ".npz"),
+                                               ("predict", ".csv"), ("plot", ".png")])
+@pytest.mark.parametrize("where", ["file", "folder"])
+def test_an_output_through_a_loop_of_links_is_refused_before_any_work(tmp_path, capsys,
+                                                                      command, suffix, where):
+    """``train -o link.npz`` with link.npz a symbolic link in a loop (or under such a
+    link, loop/m.npz) passed the -o check, trained, and failed only when writing
+    ("Too many levels of symbolic links", or "File exists" for the folder): the run was
+    lost.  Every file a command writes is now checked for such a loop first."""
+    model = tmp_path / "model.npz"
+    cr.mlp([2, 3, 1], seed=0).save(model)
+    link = tmp_path / f"a{suffix}"
+    link.symlink_to(tmp_path / f"b{suffix}")
+    (tmp_path / f"b{suffix}").symlink_to(link)
+    out = str(link if where == "file" else link / f"out{suffix}")
+    argv = {"train": ["train", "xor", "--epochs", "1", "-o", out],
+            "checkpoint": ["train", "xor", "--epochs", "1", "-o", str(tmp_path / "m.npz"),
+                           "--checkpoint", out],
+            "predict": ["predict", str(model), "xor", "-o", out],
+            "plot": ["plot", "loss", str(model), "-o", out]}[command]
+    before = sorted(p.name for p in tmp_path.iterdir())
+    with pytest.raises(SystemExit) as exc:
+        main(argv)
+    assert exc.value.code == 2
+    printed, err = capsys.readouterr()
+    assert (f"{link} is a symbolic link in a loop of links, which leads to no file or "
+            "folder") in err, err
+    assert "trained" not in printed
+    assert sorted(p.name for p in tmp_path.iterdir()) == before
+
+
+def test_a_csv_or_picture_link_is_checked_where_it_leads(tmp_path, capsys):
+    """A CSV or picture is written where its symbolic link leads (the link's file is
+    replaced); the -o check looked only at the link's own folder, so a link into a path
+    under a file failed when writing ("File exists").  The folder it leads to is checked
+    before any work; a model file replaces the link itself, which needs no such check."""
+    model = tmp_path / "model.npz"
+    cr.mlp([2, 3, 1], seed=0).save(model)
+    (tmp_path / "notes.txt").write_text("x")
+    for name, argv in (("p.csv", ["predict", str(model), "xor", "-o"]),
+                       ("l.png", ["plot", "loss", str(model), "-o"])):
+        (tmp_path / name).symlink_to(tmp_path / "notes.txt" / name)
+        with pytest.raises(SystemExit) as exc:
+            main([*argv, str(tmp_path / name)])
+        assert exc.value.code == 2
+        assert f"{tmp_path / 'notes.txt'} is a file, not a directory" in capsys.readouterr().err
+    assert main(["train", "xor", "--epochs", "1", "-q", "-o", str(tmp_path / "p.csv.npz")]) == 0
+    (tmp_path / "m.npz").symlink_to(tmp_path / "notes.txt" / "m.npz")
+    assert main(["train", "xor", "--epochs", "1", "-q", "-o", str(tmp_path / "m.npz")]) == 0
+    assert not (tmp_path / "m.npz").is_symlink()
+    np.testing.assert_array_equal(cr.load(tmp_path / "m.npz").params,
+                                  cr.load(tmp_path / "p.csv.npz").params)

@@ -1,21 +1,52 @@
 """argparse types of the files a command writes (see :mod:`chainrule.cli_args`).
 
 Checked before any work: the folder must be, or be creatable as, a directory we
-may write in, and a picture must be in a format matplotlib writes; a bad path
-then costs no training.  Import from :mod:`chainrule.cli_args`.
+may write in (no symbolic link in a loop on the way; for a CSV or a picture, whose
+writer follows a link, the folder of the link's file too), and a picture must be in
+a format matplotlib writes; a bad path then costs no training.  Import from
+:mod:`chainrule.cli_args`.
 """
 
 from __future__ import annotations
 
 import argparse
+import errno
 import os
 from pathlib import Path
 
 _COMMON_PICTURES = ("png", "pdf", "svg")
 
 
-def _check_parent(path: Path) -> None:
-    """Refuse ``path`` unless its nearest existing ancestor is a directory we may write in."""
+def _check_links(path: Path) -> None:
+    """Refuse ``path`` when it, or a folder on the way to it, is a symbolic link in a loop
+    of links: writing it would fail (``Too many levels of symbolic links``, or ``File
+    exists`` for a folder to create), after the work."""
+    try:
+        os.stat(path)
+        return
+    except OSError as exc:
+        if exc.errno != errno.ELOOP:
+            return  # not there yet (created when written), or a file on the way: see below
+    for part in (*reversed(path.parents), path):  # the first link of the loop on the way
+        try:
+            os.stat(part)
+        except OSError as exc:
+            if exc.errno == errno.ELOOP:
+                raise argparse.ArgumentTypeError(
+                    f"{part} is a symbolic link in a loop of links, which leads to no file "
+                    "or folder; give another name (or remove the link)") from None
+
+
+def _check_parent(path: Path, follow: bool = False) -> None:
+    """Refuse ``path`` unless its nearest existing ancestor is a directory we may write in.
+
+    ``follow``: the writer follows a symbolic link at ``path`` (a CSV, a picture: the
+    link's file is replaced), so the folder of the file it leads to is checked too; a
+    model file replaces the link itself.
+    """
+    _check_links(path)
+    if follow and path.is_symlink() and not (path.exists() and not path.is_file()):
+        _check_parent(path.resolve())  # a device or a pipe at its end is written to as it is
     for folder in (path.parent, *path.parent.parents):
         if not folder.exists():
             continue  # created when the file is written
@@ -82,8 +113,9 @@ def model_path(text: str) -> Path:
     Raises
     ------
     argparse.ArgumentTypeError
-        If a part of the path is a file, the result is a directory, the
-        folder cannot be written in, or the system refuses the name (too long).
+        If a part of the path is a file or a symbolic link in a loop of links,
+        the result is a directory, the folder cannot be written in, or the
+        system refuses the name (too long).
     """
     _not_empty(text, "model.npz")
     path = Path(text)
@@ -110,7 +142,7 @@ def output_path(text: str) -> str:
     str
         ``text`` itself.
     """
-    _check_parent(_not_a_directory(text, "out.csv"))
+    _check_parent(_not_a_directory(text, "out.csv"), follow=True)
     return text
 
 
@@ -192,5 +224,5 @@ def picture_path(text: str) -> str:
     elif suffix not in (formats := picture_formats()):
         raise argparse.ArgumentTypeError(
             f"cannot write {suffix!r} files; use one of {', '.join(formats)}")
-    _check_parent(path)
+    _check_parent(path, follow=True)
     return text

@@ -64,7 +64,7 @@ def _create_temporary(path: Path) -> tuple[int, Path]:
         try:
             os.chmod(fd if os.chmod in os.supports_fd else tmp,
                      stat.S_IMODE(os.stat(path).st_mode))
-        except FileNotFoundError:
+        except (FileNotFoundError, NotADirectoryError):  # nothing there (a link to nowhere)
             pass
         except BaseException:
             os.close(fd)
