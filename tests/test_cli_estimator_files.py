@@ -161,3 +161,36 @@ def test_plot_refuses_kinds_an_estimator_cannot_draw(tmp_path, capsys, iris):
     assert main(["plot", "confusion", str(tmp_path / "r.npz"), str(tmp_path / "data.npz"),
                  "-o", str(tmp_path / "c.png")]) == 2
     assert "the model is a regression model; it needs a classifier" in capsys.readouterr().err
+
+
+def test_info_says_an_estimator_file_takes_its_inputs_as_given(tmp_path, capsys, iris):
+    """The file of an estimator fitted after a StandardScaler in a Pipeline holds the
+    estimator alone: evaluate gave it the data unscaled and its accuracy fell silently
+    (0.32 against 1.0).  The command cannot know of the scaler; info now says how the
+    inputs are used, and the scores show why it matters: the reference is the
+    pipeline's own score, and the estimator's on the unscaled data."""
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    X, y = iris
+    X = X * [100.0, 1.0, 1000.0, 0.01]  # features of very different scales
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        pipe = make_pipeline(StandardScaler(), cr.MLPClassifier(
+            hidden_layer_sizes=(10,), max_iter=100, random_state=0)).fit(X, y)
+    pipe[-1].save(tmp_path / "est.npz")
+    np.savez(tmp_path / "data.npz", X=X, y=y)
+    assert main(["evaluate", str(tmp_path / "est.npz"), str(tmp_path / "data.npz")]) == 0
+    out = capsys.readouterr().out
+    accuracy = float(next(r for r in out.splitlines() if r.startswith("accuracy:")).split()[1])
+    assert accuracy == pytest.approx(pipe[-1].score(X, y), abs=1e-6)
+    assert accuracy < pipe.score(X, y) - 0.3  # the scaler is not in the file
+    assert main(["info", str(tmp_path / "est.npz")]) == 0
+    out = capsys.readouterr().out
+    assert ("inputs: used as given (the file records no scaling; an estimator fitted in a "
+            "Pipeline after a scaler, such as StandardScaler, needs data scaled as it did: "
+            "the file holds the estimator alone)") in out.splitlines()
+    assert main(["info", "--json", str(tmp_path / "est.npz")]) == 0
+    import json
+
+    assert json.loads(capsys.readouterr().out)["inputs"] == "as given"

@@ -28,7 +28,9 @@ def _add_info(sub: argparse._SubParsersAction) -> None:
         description="Print a model file's layers (input and output shapes, activation, "
         "parameter shapes and counts), its loss, and what chainrule train recorded: task, "
         "classes, features, target and training settings. An estimator's file (MLPClassifier"
-        ".save() ...): its network, classes, features, get_params() and loss_curve_.")
+        ".save() ...): its network, classes, features, get_params() and loss_curve_; its "
+        "inputs are used as given (a Pipeline's other steps, such as a scaler, are not in "
+        "the file).")
     p.add_argument("model", metavar="MODEL")
     p.add_argument("--json", action="store_true", help="print as JSON")
     p.set_defaults(handler=_info)
@@ -101,6 +103,13 @@ def _estimator_curve(est) -> dict:
     return curve
 
 
+# an estimator's file holds the estimator alone: a Pipeline's scaler is not in it, and
+# evaluate / predict give it the columns as they are
+_ESTIMATOR_INPUTS = ("inputs: used as given (the file records no scaling; an estimator "
+                     "fitted in a Pipeline after a scaler, such as StandardScaler, needs "
+                     "data scaled as it did: the file holds the estimator alone)")
+
+
 def _estimator_info(args: argparse.Namespace, model) -> int:
     est, net = model.estimator, model.network
     rows = _layer_rows(net)
@@ -109,7 +118,7 @@ def _estimator_info(args: argparse.Namespace, model) -> int:
     task = model.task if hasattr(est, "predict") else "reconstruction"
     about = {"estimator": name, "task": task, "labels": model.labels,
              "feature_names": model.feature_names, "n_features_in": model.n_features,
-             "params": _estimator_params(est)}
+             "inputs": "as given", "params": _estimator_params(est)}
     curve = _estimator_curve(est)
     if args.json:
         print(json.dumps({"layers": rows, "loss": net.loss.name, "n_params": net.n_params,
@@ -126,6 +135,7 @@ def _estimator_info(args: argparse.Namespace, model) -> int:
         print(f"features ({len(model.feature_names)}): {_preview(model.feature_names, 8)}")
     else:
         print(f"features: {model.n_features}, by position (fitted without feature names)")
+    print(_ESTIMATOR_INPUTS)
     print("parameters: " + ", ".join(f"{k}={json.dumps(v) if k == 'layers' else v}"
                                      for k, v in about["params"].items()))
     if "n_iter_" in curve:
