@@ -477,3 +477,25 @@ def test_a_csv_or_picture_link_is_checked_where_it_leads(tmp_path, capsys):
     assert not (tmp_path / "m.npz").is_symlink()
     np.testing.assert_array_equal(cr.load(tmp_path / "m.npz").params,
                                   cr.load(tmp_path / "p.csv.npz").params)
+
+
+def test_every_command_creates_missing_folders_and_only_train_takes_a_folder(tmp_path,
+                                                                             capsys):
+    """What the README says of -o: each command creates the missing folders of the file
+    it writes; train -o DIR/ writes DIR/model.npz (a model has a name of its own), while
+    predict and plot, whose files have none, refuse a folder and suggest a file name."""
+    assert main(["train", "xor", "--epochs", "1", "-q", "-o", str(tmp_path / "m") + "/"]) == 0
+    model = tmp_path / "m" / "model.npz"
+    assert model.is_file()
+    assert main(["predict", str(model), "xor", "-o", str(tmp_path / "p" / "q" / "p.csv")]) == 0
+    assert main(["plot", "loss", str(model), "-o", str(tmp_path / "l" / "l.png")]) == 0
+    assert (tmp_path / "p" / "q" / "p.csv").is_file() and (tmp_path / "l" / "l.png").is_file()
+    capsys.readouterr()
+    for argv, example in ((["predict", str(model), "xor"], "out.csv"),
+                          (["plot", "loss", str(model)], "loss.png")):
+        with pytest.raises(SystemExit) as exc:
+            main([*argv, "-o", str(tmp_path / "d") + "/"])
+        assert exc.value.code == 2
+        assert (f"{tmp_path / 'd'}/ is a directory; give a file name, such as "
+                f"{tmp_path / 'd' / example}") in capsys.readouterr().err
+    assert not (tmp_path / "d").exists()

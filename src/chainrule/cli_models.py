@@ -110,7 +110,8 @@ def _add_predict(sub: argparse._SubParsersAction) -> None:
     p.add_argument("model", metavar="MODEL", help=_MODEL_HELP)
     p.add_argument("data", metavar="DATA", help=_PREDICT_DATA_HELP)
     p.add_argument("-o", "--out", type=output_path, metavar="CSV",
-                   help="file to write (default: standard output)")
+                   help="file to write, its missing folders created (a file name, not a "
+                   "folder; default: standard output)")
     p.add_argument("--proba", action="store_true", help="add class probabilities")
     p.add_argument("--seed", type=seed_int, default=0, help="seed of generated data sets")
     p.set_defaults(handler=_predict)
