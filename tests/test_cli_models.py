@@ -1616,3 +1616,43 @@ def test_train_bounded_output_accepts_a_target_past_its_bound_by_rounding(tmp_pa
     assert ("--output sigmoid: its outputs lie in [0, 1], but the target 't' runs from 0 "
             "to 1.00001;") in capsys.readouterr().err
     assert not (tmp_path / "never.npz").exists()
+
+
+def test_help_and_docstrings_state_the_default_loss_of_every_output():
+    """--loss's help of train and gradcheck said "default: canonical for the output", yet
+    an exp output, whose canonical loss (losses.py) is poisson, trains with squared_error
+    (kept so: saved models and resumed runs depend on it).  The help texts and the
+    docstrings of mlp and network_from_layers now state each output's default, which
+    this checks against the loss the library and train pick for every activation."""
+    from pathlib import Path
+
+    from chainrule._cli_resume_checks import resolved_loss
+    from chainrule.activations import ACTIVATIONS
+    from chainrule.cli import build_parser
+    from chainrule.losses import LOSSES
+
+    commands = build_parser()._subparsers._group_actions[0].choices
+    texts = {f"{c} --loss": next(a.help for a in commands[c]._actions
+                                 if "--loss" in a.option_strings)
+             for c in ("train", "gradcheck")}
+    for func in (cr.mlp, cr.network_from_layers):
+        entry = func.__doc__.split("\n    loss : str", 1)[1]
+        texts[func.__name__] = re.split(r"\n    (?=\S)", entry)[0]
+
+    def stated(text: str, output: str) -> str:
+        text = " ".join(text.replace('"', "").split())
+        named = {act: loss for loss, act in re.findall(r"(\w+) for (\w+)", text)
+                 if loss in LOSSES}
+        other = re.search(r"(\w+) for every other output, exp included", text)
+        assert other, text
+        return named.get(output, other.group(1))
+
+    for where, text in texts.items():
+        for output in ACTIVATIONS:
+            expected = cr.mlp([2, 2], output=output).loss.name
+            assert resolved_loss(output, None) == expected  # what train records
+            assert stated(text, output) == expected, (where, output)
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    section = " ".join(readme.split("## Command line", 1)[1].split("\n## ", 1)[0].split())
+    assert ("`squared_error` after any other output, an `--output exp` included: its "
+            "canonical `poisson` only when given") in section

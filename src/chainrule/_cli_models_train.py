@@ -81,7 +81,9 @@ def _add_train(sub: argparse._SubParsersAction) -> None:
         "--task to override); so are the output "
         "layer (softmax for 3+ classes, sigmoid for 2 unless --loss cross_entropy, identity "
         "for regression, exp for a "
-        "regression with --loss poisson) and the loss. "
+        "regression with --loss poisson) and the loss (cross_entropy for softmax, log_loss "
+        "for sigmoid, squared_error for any other output, an --output exp included; "
+        "--loss to override). "
         "Features (and a regression target, unless the output is bounded: sigmoid, tanh, "
         "relu, elu, gelu, silu, softplus, exp, square) are standardised with "
         "the training statistics (--scale none: as they are), "
@@ -119,7 +121,10 @@ def _add_train(sub: argparse._SubParsersAction) -> None:
                    help="output activation (default: softmax / sigmoid / identity by task; "
                    "softmax for two classes with --loss cross_entropy; exp for --loss "
                    "poisson)")
-    p.add_argument("--loss", type=loss_name, help="loss (default: canonical for the output)")
+    p.add_argument("--loss", type=loss_name,
+                   help="loss (default: by the output: cross_entropy for softmax, log_loss "
+                   "for sigmoid, squared_error for every other output, exp included; "
+                   "poisson, exp's canonical loss, only when given)")
     p.add_argument("--init", type=initializer_name, default="auto",
                    help=f"initialiser (default: auto: He after {', '.join(RELU_FAMILY)}, "
                    "else Glorot); with "

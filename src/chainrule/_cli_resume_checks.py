@@ -124,7 +124,7 @@ def resolved_options(options: dict, *, task: str, output: str, loss: str | None,
     task, output : str
         The task and output activation in force.
     loss : str or None
-        --loss (None: the output's canonical loss).
+        --loss (None: the output's default loss, :func:`resolved_loss`).
     target : str or None
         The name of the target column or array.
     n_train : int
@@ -143,7 +143,9 @@ def resolved_options(options: dict, *, task: str, output: str, loss: str | None,
 
 
 def resolved_loss(output: str, loss: str | None) -> str:
-    """The name of the loss in force: ``loss``'s, or the ``output`` activation's canonical."""
+    """The name of the loss in force: ``loss``'s, or the ``output`` activation's default
+    (cross_entropy for softmax, log_loss for sigmoid, squared_error for any other, exp
+    included: not its canonical poisson)."""
     from .activations import get_activation
     from .losses import get_loss
     from .network import _DEFAULT_LOSS

@@ -162,8 +162,9 @@ def network_from_layers(
         Images may also be given to the network as flat rows of
         ``channels * height * width`` values.
     loss : str, optional
-        Defaults to the canonical loss of the output activation
-        ("cross_entropy" for softmax, "log_loss" for sigmoid, else "squared_error").
+        Defaults by the output activation: "cross_entropy" for softmax,
+        "log_loss" for sigmoid, "squared_error" for every other output, "exp"
+        included ("poisson", exp's canonical loss, only when given).
     weight_decay, decay : see :class:`~chainrule.Network`
     seed : int, Generator or None
         Makes the initial weights and dropout masks reproducible.  None: the

@@ -306,7 +306,7 @@ def check_loss_output(loss: str | None, output: str, *, output_given: bool,
     Parameters
     ----------
     loss : str or None
-        The loss (None: the output's canonical loss, always accepted).
+        The loss (None: the output's default loss, always accepted).
     output : str
         The output activation.
     output_given : bool

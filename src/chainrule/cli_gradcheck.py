@@ -110,7 +110,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     gc.add_argument("--output", type=backprop_activation_name, default=None,
                     help="output activation (default: softmax; sparse autoencoder: sigmoid)")
     gc.add_argument("--loss", type=loss_name, default=None,
-                    help="loss (default: canonical for the output)")
+                    help="loss (default: by the output: cross_entropy for softmax, log_loss "
+                    "for sigmoid, squared_error for every other output, exp included; "
+                    "poisson, exp's canonical loss, only when given)")
     gc.add_argument("--weight-decay", type=nonnegative_float, default=None, dest="weight_decay",
                     help="lambda (default: 0.1; sparse autoencoder: 1e-4)")
     gc.add_argument("--decay", default=None, choices=["ufldl", "per_sample"],

@@ -351,8 +351,9 @@ def mlp(
     output : str or Activation, default "identity"
         Output activation.
     loss : str, optional
-        Defaults to the canonical loss of the output: "cross_entropy" for
-        softmax, "log_loss" for sigmoid, "squared_error" otherwise.
+        Defaults by the output: "cross_entropy" for softmax, "log_loss" for
+        sigmoid, "squared_error" for every other output, "exp" included
+        ("poisson", exp's canonical loss, only when given).
     init : str or callable, default "auto"
         Initialiser name; "auto" takes He normal for ReLU-family layers
         (relu, leaky_relu, elu, gelu, silu: :func:`~chainrule.initializers.auto_init`)
