@@ -26,7 +26,7 @@ import pytest
 import chainrule
 from chainrule import io
 from chainrule.checkpoints import CHECKPOINT_FORMAT
-from chainrule.cli import main
+from chainrule.cli import build_parser, main
 from chainrule.io import load_metadata
 from chainrule.training import Trainer
 
@@ -688,6 +688,9 @@ def test_a_warning_is_one_chainrule_line_and_the_format_is_given_back(tmp_path, 
     ("""--class-weight '{"virginica": 2, "setosa": 0.5}'""",
      """--class-weight '{"setosa": 0.5, "virginica": 2.0, "versicolor": 1}'"""),
     ("", """--class-weight '{"setosa": 1}'"""),
+    # no --decay is ufldl; without --weight-decay neither convention applies
+    ("--weight-decay 0.01", "--weight-decay 0.01 --decay ufldl"),
+    ("--decay per_sample", "--decay ufldl"),
 ])
 def test_resume_accepts_a_change_that_decides_nothing(tmp_path, capsys, first, then):
     """--resume compares the options that decide the run: a run continued with an option
@@ -716,6 +719,8 @@ def test_resume_accepts_a_change_that_decides_nothing(tmp_path, capsys, first, t
     ("--class-weight balanced", "", "--class-weight"),
     ("""--class-weight '{"setosa": 2}'""", """--class-weight '{"setosa": 3}'""",
      "--class-weight"),
+    ("--weight-decay 0.01", "--weight-decay 0.01 --decay per_sample", "--decay"),
+    ("--weight-decay 0.01 --decay per_sample", "--weight-decay 0.01", "--decay"),
 ])
 def test_resume_still_refuses_a_change_that_decides(tmp_path, capsys, first, then, option):
     ckpt = tmp_path / "ck.npz"
@@ -737,3 +742,19 @@ def test_resume_still_refuses_a_change_that_decides(tmp_path, capsys, first, the
                               "with "), err
         assert err.count(option) >= 2, err
     assert _files(tmp_path) == before
+
+
+def test_a_run_from_before_decay_resumes_as_ufldl(tmp_path):
+    """Checkpoints written before train had --decay record no "decay": they ran the
+    ufldl convention, which --decay ufldl (or none) continues and per_sample does not."""
+    from chainrule._cli_resume_checks import check_options, run_options
+
+    args = build_parser().parse_args(["train", "iris", "--weight-decay", "0.01"])
+    options = run_options(args, {"momentum": None, "batch_size": 32})
+    before = {k: v for k, v in options.items() if k != "decay"}
+    run = {"notes": {"options": before}}
+    check_options(run, options, tmp_path / "ck.npz")
+    check_options(run, {**options, "decay": "ufldl"}, tmp_path / "ck.npz")
+    with pytest.raises(ValueError, match=r"^--decay: the run in .* was started with no "
+                       r"--decay, got --decay per_sample"):
+        check_options(run, {**options, "decay": "per_sample"}, tmp_path / "ck.npz")

@@ -1656,3 +1656,38 @@ def test_help_and_docstrings_state_the_default_loss_of_every_output():
     section = " ".join(readme.split("## Command line", 1)[1].split("\n## ", 1)[0].split())
     assert ("`squared_error` after any other output, an `--output exp` included: its "
             "canonical `poisson` only when given") in section
+
+
+@pytest.mark.parametrize("decay", ["ufldl", "per_sample"])
+def test_train_decay_is_the_library_s_and_enters_the_cost_as_its_formula(tmp_path, decay):
+    """train had no --decay: only the UFLDL convention (lambda/2) sum W^2 was reachable
+    from it, though gradcheck has --decay and the library both conventions.  The model
+    of --decay equals mlp(..., decay=...) trained by cr.train on the same data, and the
+    cost of the first gd epoch is the data term plus (lambda/2) sum W^2, divided by the
+    m examples for per_sample, computed here by hand from the initial weights."""
+    rng = np.random.default_rng(4)
+    X = rng.normal(size=(40, 3))
+    y = X @ [1.0, -2.0, 0.5] + 0.1 * rng.normal(size=40)
+    np.savez(tmp_path / "data.npz", X=X, y=y)
+    lam, lr, epochs = 0.5, 0.1, 3
+    assert main(["train", str(tmp_path / "data.npz"), "--hidden", "4", "--optimizer", "gd",
+                 "--momentum", "0", "--lr", str(lr), "--epochs", str(epochs),
+                 "--val-fraction", "0", "--scale", "none", "--weight-decay", str(lam),
+                 "--decay", decay, "--seed", "0", "-q", "-o", str(tmp_path / "m.npz")]) == 0
+    model, meta = cr.load(tmp_path / "m.npz"), load_metadata(tmp_path / "m.npz")
+    assert model.decay == decay and meta["training"]["decay"] == decay
+
+    def fresh():
+        return cr.mlp([3, 4, 1], hidden="relu", output="identity", seed=0,
+                      weight_decay=lam, decay=decay)
+
+    net = fresh()
+    cr.train(net, X, y[:, None], optimizer="gd", lr=lr, momentum=0.0, epochs=epochs, seed=0)
+    np.testing.assert_allclose(model.params, net.params, rtol=1e-12, atol=1e-15)
+    # the first epoch's cost by hand, from the initial weights
+    (W1, b1), (W2, b2) = [(layer.W, layer.b) for layer in fresh().layers]
+    out = np.maximum(X @ W1 + b1, 0.0) @ W2 + b2
+    data_term = np.mean(0.5 * (out[:, 0] - y) ** 2)
+    penalty = lam / 2 * (np.sum(W1**2) + np.sum(W2**2))
+    expected = data_term + (penalty / len(X) if decay == "per_sample" else penalty)
+    np.testing.assert_allclose(meta["history"]["loss"][0], expected, rtol=1e-12)

@@ -137,6 +137,10 @@ def _add_train(sub: argparse._SubParsersAction) -> None:
                    help="momentum of sgd/gd/nesterov (default: 0.9)")
     p.add_argument("--weight-decay", type=nonnegative_float, default=0.0, dest="weight_decay",
                    help="L2 penalty on weights (default: 0)")
+    p.add_argument("--decay", default=None, choices=["ufldl", "per_sample"],
+                   help="weight decay convention: (lambda/2) sum W^2 (ufldl, the default) "
+                   "or that divided by the number of examples (per_sample; of each "
+                   "mini-batch)")
     p.add_argument("--batch-size", type=positive_int, default=None, dest="batch_size",
                    help="mini-batch size, for every optimizer but gd (default: 32)")
     p.add_argument("--epochs", type=positive_int, default=100, help="epochs (default: 100)")
@@ -450,6 +454,7 @@ def _train_run(args: argparse.Namespace, sigterm: SigtermAsCtrlC) -> int:
         "momentum": given["momentum"], "batch_size": given["batch_size"],
         "epochs": history.epochs, "seed": given["seed"],
         "val_fraction": args.val_fraction, "weight_decay": given["weight_decay"],
+        "decay": net.decay,
         **({"schedule": given["schedule"]} if given["schedule"] is not None else {}),
         # what the weights mean (the same for a resumed run: check_resolved), by class label
         **({"class_weight": class_weight_record(meaning, meta["labels"])}

@@ -24,6 +24,7 @@ _RUN_OPTIONS = {
     "layers": "--layers", "input_shape": "--input-shape", "output": "--output",
     "loss": "--loss", "init": "--init", "optimizer": "--optimizer", "lr": "--lr",
     "momentum": "--momentum", "batch_size": "--batch-size", "weight_decay": "--weight-decay",
+    "decay": "--decay",
     "schedule": "--schedule", "patience": "--patience", "scale": "--scale", "seed": "--seed",
     "class_weight": "--class-weight",
 }
@@ -75,8 +76,9 @@ def _schedule(spec: object) -> object:
 def _decisive(options: dict) -> dict:
     """``options`` (:func:`run_options`) as they decide the run: --activation of an MLP
     without hidden layers (a linear model) has none to apply to, one name per hidden
-    layer, all the same, is that one name for every layer, and a --schedule is its
-    settings, defaults filled in."""
+    layer, all the same, is that one name for every layer, a --schedule is its
+    settings, defaults filled in, and --decay is ufldl when not given and when there is
+    no --weight-decay to apply it to."""
     options = dict(options)
     activation = options.get("activation")
     if options.get("layers") is None and isinstance(activation, list):
@@ -85,6 +87,9 @@ def _decisive(options: dict) -> dict:
         elif activation and activation.count(activation[0]) == len(activation):
             options["activation"] = activation[:1]
     options["schedule"] = _schedule(options.get("schedule"))
+    # no --decay (or a run from before it) is ufldl, and without weight decay neither applies
+    if not options.get("decay") or not options.get("weight_decay"):
+        options["decay"] = "ufldl"
     return options
 
 

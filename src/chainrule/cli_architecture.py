@@ -204,7 +204,8 @@ def build_network(args: argparse.Namespace, n_features: int, n_out: int,
     if args.layers is None:
         acts = args.activation if len(args.activation) > 1 else args.activation[0]
         net = mlp([n_features, *args.hidden, n_out], hidden=acts, output=output, loss=args.loss,
-                  init=args.init, seed=args.seed, weight_decay=args.weight_decay)
+                  init=args.init, seed=args.seed, weight_decay=args.weight_decay,
+                  decay=args.decay or "ufldl")
         if not args.dropout:
             return net
         layers = []
@@ -233,7 +234,8 @@ def _network(args: argparse.Namespace, shape: int | tuple[int, int, int], n_out:
                   for spec in layers]
     try:
         return network_from_layers(layers, input_shape=shape, loss=loss, seed=seed,
-                                   weight_decay=args.weight_decay)
+                                   weight_decay=args.weight_decay,
+                                   decay=args.decay or "ufldl")
     except (TypeError, ValueError) as exc:
         where = f"layers[{len(layers) - 1}] (Dense)"
         raise ValueError(f"--layers: {exc}".replace(
