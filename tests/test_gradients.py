@@ -916,3 +916,38 @@ def test_gradcheck_command_refuses_the_decoder_sparseautoencoder_refuses(capsys)
     assert main(["gradcheck", "--sparse-autoencoder", "--sizes", "4", "2", "--output",
                  "tanh"]) == 0
     assert "PASS" in capsys.readouterr().out
+
+
+def test_gradient_check_of_an_estimator_says_to_pass_its_network():
+    """gradient_check(MLPClassifier(...).fit(...)) raised a TypeError that named no way out,
+    where minimize's names network_; it now says what to pass, and what it says passes."""
+    import warnings
+
+    from chainrule.estimators import MLPClassifier, MLPRegressor
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(12, 3))
+    labels = np.array(["b", "c", "a"])[np.arange(12) % 3]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # a few iterations: ConvergenceWarning
+        clf = MLPClassifier(hidden_layer_sizes=(4,), activation="tanh", max_iter=3,
+                            random_state=0).fit(X, labels)
+        reg = MLPRegressor(hidden_layer_sizes=(4,), activation="tanh", max_iter=3,
+                           random_state=0).fit(X, X[:, 0])
+    with pytest.raises(TypeError, match=r"got MLPClassifier \(an estimator: check its network, "
+                       r"gradient_check\(model\.network_, X, Y\), Y the indices into "
+                       r"model\.classes_\)$"):
+        chainrule.gradient_check(clf, X, labels)
+    with pytest.raises(TypeError, match=r"got MLPRegressor \(an estimator: check its network, "
+                       r"gradient_check\(model\.network_, X, Y\)\)$"):
+        chainrule.gradient_check(reg, X, X[:, 0])
+    with pytest.raises(TypeError, match=r"got MLPClassifier \(an estimator: fit it, then "
+                       r"check its network, model\.network_\)$"):
+        chainrule.gradient_check(MLPClassifier(), X, labels)
+    with pytest.raises(TypeError, match=r"got list$"):  # no hint for what is no estimator
+        chainrule.gradient_check([1.0], X, labels)
+    # the advice works: the class indices into classes_ are the network's targets
+    y = np.searchsorted(clf.classes_, labels)
+    assert list(clf.classes_[y]) == list(labels)
+    assert chainrule.gradient_check(clf.network_, X, y).rel_diff < 1e-8
+    assert chainrule.gradient_check(reg.network_, X, X[:, 0]).rel_diff < 1e-8

@@ -86,6 +86,17 @@ def _sides(layers: list[Any]) -> list[np.ndarray]:
     return sides
 
 
+def _estimator_hint(model: Any) -> str:
+    """What to pass instead of a scikit-learn-style estimator (none for other objects)."""
+    if hasattr(model, "network_"):
+        labels = ", Y the indices into model.classes_" if hasattr(model, "classes_") else ""
+        return (f" (an estimator: check its network, gradient_check(model.network_, X, Y)"
+                f"{labels})")
+    if hasattr(model, "fit") and hasattr(model, "get_params"):
+        return " (an estimator: fit it, then check its network, model.network_)"
+    return ""
+
+
 def gradient_check(
     model: Any, X: object, Y: object = None, eps: float = 1e-4, sample_weight: object = None,
     exclude_kinks: bool = False, tolerance: float = 1e-7, **cost_kwargs: Any,
@@ -100,6 +111,7 @@ def gradient_check(
     Parameters
     ----------
     model : Network or model with ``params`` and ``cost``
+        A fitted estimator's network is its ``network_`` (refused whole, saying so).
     X : array-like of shape (n_samples, n_inputs)
     Y : array-like, optional
         Targets (omit for unsupervised models).
@@ -148,7 +160,7 @@ def gradient_check(
     if not hasattr(model, "cost") or not hasattr(model, "params"):
         raise TypeError(
             "model must have `params` and `cost(theta, X, Y)`, e.g. a chainrule Network; "
-            f"got {type(model).__name__}"
+            f"got {type(model).__name__}{_estimator_hint(model)}"
         )
     if getattr(model, "dtype", np.float64) != np.float64 and hasattr(model, "astype"):
         model = model.astype(np.float64)
