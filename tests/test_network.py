@@ -1104,3 +1104,14 @@ def test_gradient_notations_without_biases(rng):
         gradient_from_transfer_matrices(net, mats)
     with pytest.raises(ValueError, match=r"dbs\[1\]: layer 1 has no biases"):
         gradient_from_ufldl(net, dWs, [None, np.zeros(2)])
+
+
+def test_network_docstring_names_every_loss():
+    """The Network docstring listed four losses of the five: poisson was left out."""
+    import re
+
+    from chainrule.losses import LOSSES
+
+    entry = Network.__doc__.split("\n    loss : ", 1)[1]
+    entry = re.split(r"\n    (?=\S)", entry)[0]
+    assert [name for name in LOSSES if f'"{name}"' not in entry] == []

@@ -79,9 +79,11 @@ class Network(_ParameterVector, _CostAndGradient, _Inference):
         or Flatten), and a softmax output needs at least 2 units.  A layer may
         appear only once (``[Dense(8, 8)] * 3`` is one layer three times,
         refused; build one per place).
-    loss : str, default "squared_error"
-        Per-example loss: "squared_error", "mean_squared_error", "log_loss"
-        or "cross_entropy".
+    loss : str or Loss, default "squared_error"
+        Per-example loss, a name of :data:`~chainrule.losses.LOSSES`:
+        "squared_error", "mean_squared_error", "log_loss", "cross_entropy" or
+        "poisson" (or an alias, such as "mse"); or a
+        :class:`~chainrule.losses.Loss`.
     weight_decay : float, default 0.0
         L2 penalty ``lambda`` on weights (never biases).
     decay : {"ufldl", "per_sample"}, default "ufldl"
