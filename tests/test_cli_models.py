@@ -1691,3 +1691,20 @@ def test_train_decay_is_the_library_s_and_enters_the_cost_as_its_formula(tmp_pat
     penalty = lam / 2 * (np.sum(W1**2) + np.sum(W2**2))
     expected = data_term + (penalty / len(X) if decay == "per_sample" else penalty)
     np.testing.assert_allclose(meta["history"]["loss"][0], expected, rtol=1e-12)
+
+
+def test_regression_targets_of_a_table_without_targets_is_a_value_error(tmp_path):
+    """regression_targets checked for a missing target with a bare assert: an
+    AssertionError without a message, and under python -O no check at all (np.asarray of
+    None then failed with "iteration over a 0-d array").  It is now a ValueError."""
+    from chainrule.saved_model import regression_targets
+    from chainrule.tabular import read_data
+
+    path = tmp_path / "x.npz"
+    np.savez(path, X=np.arange(6.0).reshape(3, 2))
+    table = read_data(path, need_target=False)
+    assert table.y is None
+    with pytest.raises(ValueError, match=re.escape(
+            f"table: {path} has no targets (table.y is None); regression_targets needs a "
+            "table read with its target")):
+        regression_targets(table)

@@ -148,8 +148,11 @@ def regression_targets(table: Table) -> np.ndarray:
     Raises
     ------
     ValueError
-        If a target is missing, not a number or not finite; the message
-        names its line (or row) and the target column.
+        If the table has no targets (``table.y`` is None, as an NPZ file of ``X``
+        alone), or a target is missing, not a number or not finite; the
+        message names its line (or row) and the target column.
     """
-    assert table.y is not None
+    if table.y is None:  # an assert would vanish under python -O, and iterate over None
+        raise ValueError(f"table: {table.source} has no targets (table.y is None); "
+                         "regression_targets needs a table read with its target")
     return _parse_floats(np.asarray(table.y), table.where, f"target {table.target_name!r}")
