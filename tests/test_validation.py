@@ -842,3 +842,48 @@ def test_targets_past_a_bound_by_rounding_only_are_inside():
         check_refused(make_bin(), lambda n, v=value: n.loss_value(X, with_bad(ONEHOT, v)),
                       ValueError, r"^Y: loss 'log_loss' needs targets in \[0, 1\], got 1 "
                       r"value\(s\) outside it", re.escape(shown))
+
+
+@pytest.mark.parametrize("loss, output, bound", [
+    ("poisson", "exp", 0.0), ("poisson", "softplus", 0.0), ("log_loss", "softmax", 1.0)])
+def test_targets_past_a_bound_by_rounding_train_as_that_bound(loss, output, bound):
+    """Targets accepted past a bound by rounding only reached the losses unchanged, and
+    some losses take a log of them: a Poisson target of -5e-7 (xlogy(y, y)) or a softmax
+    log-loss target of 1 + 5e-7 (log1p(-y)) made the cost or the delta NaN, and train
+    raised TrainingDiverged ("try a smaller learning rate") instead of training.  Such a
+    target is the bound: the cost, its gradient (against central differences) and the
+    trained parameters are those of the targets clipped to the loss's range."""
+    from chainrule.activations import RANGE_ROUNDING
+
+    rng = np.random.default_rng(3)
+    Xr = rng.normal(size=(12, 3))
+    if loss == "poisson":
+        Y = rng.poisson(2.0, size=(12, 2)).astype(float)
+        Y[0, 0] = Y[5, 1] = -RANGE_ROUNDING / 2
+        clipped = np.maximum(Y, 0.0)
+    else:
+        Y = rng.dirichlet(np.ones(2), size=12)
+        Y[0], Y[5] = [1.0 + RANGE_ROUNDING / 2, 0.0], [0.0, 1.0 + RANGE_ROUNDING / 4]
+        clipped = np.minimum(Y, 1.0)
+    assert np.any(Y != clipped) and np.all(clipped == np.clip(Y, 0.0, bound or np.inf))
+    given = Y.copy()
+    net = chainrule.mlp([3, 4, 2], output=output, loss=loss, seed=0)
+    J, grad = net.loss_and_grad(Xr, Y)
+    J_ref, grad_ref = net.loss_and_grad(Xr, clipped)
+    assert np.isfinite(J) and J == J_ref and np.array_equal(grad, grad_ref)
+    theta, h = net.params.copy(), 1e-6
+    numeric = np.empty_like(theta)
+    for i in range(theta.size):
+        costs = []
+        for step in (h, -h):
+            net.params[...] = theta
+            net.params[i] += step
+            costs.append(net.loss_value(Xr, Y))
+        numeric[i] = (costs[0] - costs[1]) / (2 * h)
+    net.params[...] = theta
+    np.testing.assert_allclose(grad, numeric, rtol=1e-5, atol=1e-8)
+    nets = [chainrule.mlp([3, 4, 2], output=output, loss=loss, seed=0) for _ in range(2)]
+    chainrule.train(nets[0], Xr, Y, epochs=3, lr=0.05, optimizer="gd")
+    chainrule.train(nets[1], Xr, clipped, epochs=3, lr=0.05, optimizer="gd")
+    np.testing.assert_array_equal(nets[0].params, nets[1].params)
+    assert np.array_equal(Y, given)  # the caller's targets are not changed

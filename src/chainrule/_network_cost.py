@@ -38,6 +38,9 @@ class _CostAndGradient:
         a caller that converts them a batch at a time; other targets are always
         in the network's dtype.  ``name`` and ``x_name`` are the names of the
         targets and of the inputs with ``n_samples`` rows, for the messages.
+        Targets past a bound of the loss's range by its rounding only
+        (:meth:`~chainrule.losses.Loss.check_targets` accepts them) come at that
+        bound, in a copy.
         """
         k = self.n_outputs
         Y = check_finite_array(Y, name)
@@ -71,7 +74,10 @@ class _CostAndGradient:
                 f"{name} has {Y.shape[0]} rows but {x_name} has {n_samples}; they must match"
             )
         self.loss.check_targets(Y, name)
-        return Y if one_hot and compact else np.asarray(Y, dtype=self.dtype)
+        if one_hot:  # exact 0 and 1
+            return Y if compact else np.asarray(Y, dtype=self.dtype)
+        # a target past a bound of the loss's range by rounding only is that bound
+        return self.loss._at_bounds(np.asarray(Y, dtype=self.dtype))
 
     def _check_xy(self, X: object, Y: object) -> tuple[np.ndarray, np.ndarray]:
         X = check_data(X, self.n_inputs, self.dtype)

@@ -344,7 +344,8 @@ class Loss:
 
         Targets past a bound by rounding only (``1.0000000000000002`` from
         scikit-learn's ``MinMaxScaler``: :data:`chainrule.activations.RANGE_ROUNDING`)
-        count as inside it, as the autoencoders' data does.
+        count as inside it, as the autoencoders' data does; the network's
+        ``prepare_targets`` then takes them as the bound (:meth:`_at_bounds`).
         """
         if self.target_range is None:
             return
@@ -358,6 +359,30 @@ class Loss:
                 f"{argname}: loss {self.name!r} needs targets in [{lo:g}, {hi:g}], "
                 f"got {bad} value(s) outside it (min {y.min():.7g}, max {y.max():.7g})"
             )
+
+    def _at_bounds(self, y: np.ndarray) -> np.ndarray:
+        """``y`` with the targets that :meth:`check_targets` accepted past a bound (by
+        rounding only) set to that bound, in a copy; ``y`` itself when none is.
+
+        Such a target is the bound itself, and the losses take it so: a Poisson target of
+        -1e-9 (``xlogy(y, y)``) or a softmax log-loss target of ``1.0000000000000002``
+        (``log1p(-y)``) would otherwise make the cost or its gradient NaN.
+
+        Parameters
+        ----------
+        y : ndarray of shape (n_samples, n_outputs)
+            Targets that passed :meth:`check_targets`.
+
+        Returns
+        -------
+        ndarray of the shape and dtype of ``y``
+        """
+        if self.target_range is None or y.size == 0:
+            return y
+        lo, hi = self.target_range
+        if y.min() >= lo and y.max() <= hi:
+            return y
+        return np.clip(y, lo, hi)
 
 
 LOSSES: dict[str, Loss] = {
