@@ -87,8 +87,8 @@ def _check_target_size(y: np.ndarray, source: str, name: str | None) -> None:
 
 def _mean_std(values: np.ndarray, axis: int | tuple[int, ...] = 0
               ) -> tuple[np.ndarray, np.ndarray]:
-    """``values.mean(axis)`` and ``values.std(axis)``, computed on the values divided by a
-    power of 2 (exactly) near each column's largest magnitude.
+    """``values.mean(axis)`` and ``values.std(axis)``; where a magnitude reaches 1e150,
+    computed on the values divided by a power of 2 (exactly) near each column's largest.
 
     numpy's ``std`` squares the deviations, which pass the largest float (1.8e308)
     for values above about 1e154: a column of such values got an infinite scale.
@@ -99,7 +99,11 @@ def _mean_std(values: np.ndarray, axis: int | tuple[int, ...] = 0
     -------
     mean, std : ndarray of ``values``' shape without ``axis``
     """
-    largest = np.abs(values).max(axis=axis, keepdims=True)
+    # the largest magnitude of each column from its maximum and minimum: no copy of values
+    largest = np.maximum(values.max(axis=axis, keepdims=True),
+                         -values.min(axis=axis, keepdims=True))
+    if np.all(largest.astype(np.float64) < 1e150):  # squares stay finite: numpy's own, no copy
+        return values.mean(axis=axis), values.std(axis=axis)
     unit = np.ldexp(1.0, np.frexp(largest)[1] - 1)  # values / unit in [-2, 2]; 2^1023 at most
     scaled = values / unit
     unit = np.squeeze(unit, axis=axis)
