@@ -1,0 +1,291 @@
+"""``chainrule train``'s handler proper: check the options, prepare the data (task, split,
+standardising, class weights), train, and write the model (see
+:mod:`chainrule._cli_models_train`, which holds the parser and calls this)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+
+import numpy as np
+
+from ._cli_checkpoint import (
+    EXIT_MAX_TIME,
+    EXIT_SIGINT,
+    EXIT_SIGTERM,
+    SigtermAsCtrlC,
+    TrainingClock,
+    check_checkpoint_options,
+    check_data,
+    check_options,
+    check_resolved,
+    resolved_loss,
+    resolved_options,
+    resumed_trainer,
+    run_options,
+    train_options,
+)
+from ._cli_class_weight import class_weight_option, class_weight_record, resolve_class_weight
+from ._cli_models_data import (
+    _DATA_EXAMPLE,
+    _NAMES,
+    _check_target_size,
+    _constant,
+    _mean_std,
+    _not_empty,
+    _preview,
+    _scores,
+    _standardise,
+)
+from ._cli_models_train_task import _infer_task, _split
+from .cli_architecture import (
+    _IMAGE_LAYERS,
+    build_network,
+    check_architecture,
+    check_features,
+    image_statistics,
+)
+from .cli_args import check_loss_output, optimizer_settings, refuse_overwriting
+
+
+def _train_run(args: argparse.Namespace, sigterm: SigtermAsCtrlC) -> int:
+    from .activations import OUTPUT_RANGES, _outside, get_activation
+    from .losses import get_loss
+    from .saved_model import SavedModel, fit_labels, regression_targets
+    from .tabular import npz_image_shape, read_data
+    from .training import Trainer
+
+    # what needs no data is checked before the data is read (argparse checked the names)
+    steps = optimizer_settings(args.optimizer, args.momentum, args.batch_size)
+    given_shape = args.input_shape
+    if args.layers is not None and any(
+            isinstance(spec, dict) and spec.get("type") in _IMAGE_LAYERS for spec in args.layers):
+        # an NPZ file of images, shape (n, C, H, W): --input-shape is theirs (an MLP,
+        # --hidden or a list of Dense layers, takes their flat rows)
+        shape = npz_image_shape(args.data)
+        if given_shape is None:
+            args.input_shape = list(shape) if shape is not None else None
+        if shape is not None and args.features is not None:  # said in the user's terms: the
+            # check of the columns against --input-shape names an option perhaps not typed
+            raise ValueError(
+                f"--features {' '.join(args.features)}: {args.data} holds images (its X has "
+                f"shape n x {' x '.join(map(str, shape))}), which the network of --layers "
+                "takes whole: there are no columns to pick; leave --features out")
+    check_architecture(args)
+    args.class_weight = class_weight_option(args.class_weight)  # its form; its labels: below
+    if args.output is not None:
+        check_loss_output(args.loss, args.output, output_given=True)
+    _not_empty(args.data, "data", _DATA_EXAMPLE)
+    refuse_overwriting(args.out, "-o/--out", {"data file": args.data})
+    refuse_overwriting(args.plot, "--plot", {"data file": args.data})
+    run = check_checkpoint_options(args)  # the run --resume continues, if any
+    run_settings = run_options(args, steps)
+    check_options(run, run_settings, args.checkpoint)
+    table = read_data(args.data, target=args.target, features=args.features, seed=args.seed,
+                      features_what=" (--features)")
+    if (given_shape is not None and table.image_shape is not None
+            and tuple(given_shape) != table.image_shape):
+        raise ValueError(f"--input-shape {' '.join(map(str, given_shape))}: {table.source} "
+                         f"holds images of shape {' x '.join(map(str, table.image_shape))} "
+                         "(C x H x W); leave --input-shape out to take theirs")
+    if args.features is not None and table.X.shape[1] != len(args.features):
+        # an NPZ file without feature_names, whose columns are the positions x0, x1, ...:
+        # read_data takes names that are none of them as a model's, by position (every
+        # column); the model file would then hold fewer names than its network has inputs
+        shown = ", ".join(map(repr, args.features))
+        raise ValueError(
+            f"{table.source}: missing column{'s' if len(args.features) > 1 else ''} {shown} "
+            f"(--features): X has no feature_names array, so its {table.X.shape[1]} columns "
+            f"are named by position, x0 to x{table.X.shape[1] - 1}")
+    check_features(args, table.X.shape[1], table.source)
+    task = _infer_task(table, args.task, args.loss)
+    meta: dict = {"task": task, "feature_names": table.feature_names,
+                  "target_name": table.target_name, "data": str(args.data),
+                  # every column but the target (no --features): a file without column
+                  # names must then have exactly these columns (see _model_data)
+                  "all_columns": args.features is None}
+    if task == "classification":
+        labels, y = fit_labels(np.asarray(table.y))
+        if len(labels) < 2:
+            raise ValueError(f"{table.source}: the target {table.target_name!r} has one class "
+                             f"({labels[0]!r}); classification needs two or more")
+        meta["labels"] = labels
+        # cross_entropy is softmax's loss: of one sigmoid unit it is -y log a, blind to class 0
+        entropy = args.loss is not None and get_loss(args.loss).name == "cross_entropy"
+        output = args.output or ("sigmoid" if len(labels) == 2 and not entropy else "softmax")
+        kind = get_activation(output).name  # an alias by what it is: "logistic" is "sigmoid"
+        if kind == "sigmoid" and entropy:
+            raise ValueError(
+                f"--loss {args.loss}: of a single sigmoid output a it is -y log a, which the "
+                f"examples of the class {labels[0]!r} (y = 0) do not enter, so the network "
+                f"would learn to predict {labels[1]!r} for every example; use --output "
+                "softmax (two units: the default with this loss) or --loss log_loss")
+        if kind not in ("softmax", "sigmoid") or (kind == "sigmoid" and len(labels) > 2):
+            raise ValueError(
+                f"--output: a classifier of {len(labels)} classes needs a softmax output"
+                f"{' (or sigmoid)' if len(labels) == 2 else ''}, got {output!r}"
+            )
+        n_out = 1 if kind == "sigmoid" else len(labels)
+        targets = y if n_out > 1 else y.astype(np.float64)[:, None]
+    else:
+        y = regression_targets(table)
+        _check_target_size(y, table.source, table.target_name)
+        # the Poisson loss needs positive outputs: exp, its canonical link, unless told
+        n_out, targets = 1, None
+        output = args.output or ("exp" if args.loss == "poisson" else "identity")
+    check_loss_output(args.loss, output, output_given=args.output is not None,
+                      default=f"the default for {task}")
+    if args.val_fraction is None:
+        args.val_fraction = 0.1 if table.n_samples >= 20 else 0.0
+    train_idx, val_idx = _split(table.n_samples, args.val_fraction, args.seed,
+                                y if task == "classification" else None)
+    X = table.X
+    if args.scale == "standard":
+        if args.input_shape is not None:  # images: each channel as a whole (see --help)
+            mean, scale = image_statistics(X[train_idx], tuple(args.input_shape))
+        else:
+            mean, scale = _mean_std(X[train_idx])
+            # a column constant in training is only centred: its std is the rounding of the
+            # mean (0.1 in 100 rows: 1.9e-16), by which another value would be multiplied ~1e15
+            scale[_constant(X[train_idx])] = 1.0
+        X = _standardise(X, mean, scale, table.source,
+                         [f"feature {n!r}" for n in table.feature_names])
+        meta["x_mean"], meta["x_scale"] = mean.tolist(), scale.tolist()
+    if task == "regression":
+        y_mean, y_scale = 0.0, 1.0
+        # a bounded output (sigmoid, relu, exp, ...; the Poisson loss's exp among them)
+        # predicts values in its range: the target must lie there, as it is (centred, it
+        # would not: an exp output could not predict below the mean)
+        low, high = OUTPUT_RANGES.get(get_activation(output).name, (-np.inf, np.inf))
+        bounded = np.isfinite(low) or np.isfinite(high)
+        y_fit = y[train_idx]
+        if bounded and _outside(y_fit, low, high):  # past a bound by rounding only is inside
+            what = (f"--output {output}" if args.output else
+                    f"the {output} output (the default for --loss {args.loss})")
+            advice = ("the Poisson loss models counts, which are >= 0" if args.loss == "poisson"
+                      else "use --output identity (the default for regression), or rescale "
+                      "the target")
+            raise ValueError(
+                f"{what}: its outputs lie in [{low:g}, {high:g}], but the target "
+                f"{table.target_name!r} runs from {y_fit.min():.7g} to {y_fit.max():.7g}; "
+                f"{advice}")
+        if args.scale == "standard" and not bounded:
+            y_mean, y_scale = map(float, _mean_std(y[train_idx]))
+            y_scale = 1.0 if _constant(y[train_idx]) else y_scale  # as a constant feature
+            meta["y_mean"], meta["y_scale"] = y_mean, y_scale
+        targets = _standardise(y, y_mean, y_scale, table.source,
+                               [f"target {table.target_name!r}"])[:, None]
+    X_fit, T_fit = X[train_idx], targets[train_idx]
+    val = (X[val_idx], targets[val_idx]) if len(val_idx) else None
+    # what the options that depend on the data mean: a resumed run's must be the run's
+    class_weight, meaning = resolve_class_weight(
+        args.class_weight, task=task, loss=resolved_loss(output, args.loss),
+        labels=meta.get("labels"), y_train=y[train_idx] if task == "classification" else None,
+        target=table.target_name)
+    resolved = resolved_options(run_settings, task=task, output=output, loss=args.loss,
+                                target=table.target_name, n_train=len(train_idx),
+                                class_weight=meaning)
+    check_resolved(run, run_settings, resolved, args.checkpoint, len(train_idx))
+    # a resumed run trains on exactly the run's arrays
+    digest = check_data(run, args, X_fit, T_fit, val)
+    if run is not None:
+        trainer = resumed_trainer(args, resolved)
+        net = trainer.net
+    else:
+        net = build_network(args, X.shape[1], n_out, output)
+    print(f"{table.source}: {table.n_samples} examples x {X.shape[1]} features; "
+          f"target {table.target_name!r}: {task}"
+          + (f", {len(meta['labels'])} classes ({_preview(meta['labels'])})"
+             if task == "classification" else ""))
+    print(f"{len(train_idx)} for training, {len(val_idx)} for validation")
+    print(net.summary())
+    resumed_from = 0 if run is None else trainer.epoch
+    if run is not None:
+        print(f"resuming the run in {args.checkpoint} after epoch {resumed_from} of "
+              f"{args.epochs}")
+    options = {"patience": args.patience} if args.patience is not None else {}
+    if args.schedule is not None:
+        options["schedule"] = args.schedule
+    if run is None:  # what chainrule.train does, with the Trainer at hand for its clock
+        trainer = Trainer(
+            net, optimizer=args.optimizer, lr=args.lr, momentum=steps["momentum"],
+            batch_size=steps["batch_size"], epochs=args.epochs, seed=args.seed,
+            verbose=0 if args.quiet else 1, class_weight=class_weight, **options,
+            **train_options(args, run_settings, digest, resolved),
+        )
+    before = 0.0
+    if args.checkpoint is not None:  # the checkpoints count the run's training time
+        clock = TrainingClock(trainer)
+        trainer.callbacks = [*trainer.callbacks, clock]
+        before = clock.before
+    start = time.perf_counter()
+    history = trainer.fit(X_fit, T_fit, val)
+    seconds = time.perf_counter() - start
+    if history.stop_reason == "max_time" and history.epochs == resumed_from:
+        # no epoch completed: the checkpoint is as before, and the same command would stop
+        # at the same place again, slot after slot (a loop on status 3 would never end)
+        raise ValueError(
+            f"--max-time {args.max_time:g}: spent before epoch {resumed_from + 1} of "
+            f"{args.epochs} finished; a checkpoint keeps only complete epochs, so the same "
+            "command would stop there again: give a --max-time longer than one epoch")
+    if history.stop_reason == "max_time":  # not finished: no model, a status a loop can read
+        print(f"chainrule train: --max-time {args.max_time:g} s spent after epoch "
+              f"{history.epochs} of {args.epochs}; no model written: run the same command "
+              f"with --resume to continue from {args.checkpoint}", file=sys.stderr)
+        return EXIT_MAX_TIME
+    # the options as the run was started with them: a resumed run, whose options may be
+    # spelt otherwise (--activation tanh tanh for tanh), records what the uninterrupted run does
+    # (one it did not record: this command's, which check_options found to be the same)
+    given = run_settings if run is None else {**run_settings, **run["notes"]["options"]}
+    architecture = ({"hidden": given["hidden"], "activation": given["activation"],
+                     **({"dropout": given["dropout"]} if given["dropout"] else {})}
+                    if given["layers"] is None else
+                    {"layers": given["layers"], **({"input_shape": given["input_shape"]}
+                                                   if given["input_shape"] is not None else {})})
+    meta["training"] = {
+        **architecture, "output": output,
+        "loss": net.loss.name, "optimizer": given["optimizer"], "lr": given["lr"],
+        "momentum": given["momentum"], "batch_size": given["batch_size"],
+        "epochs": history.epochs, "seed": given["seed"],
+        "val_fraction": args.val_fraction, "weight_decay": given["weight_decay"],
+        "decay": net.decay,
+        **({"schedule": given["schedule"]} if given["schedule"] is not None else {}),
+        # what the weights mean (the same for a resumed run: check_resolved), by class label
+        **({"class_weight": class_weight_record(meaning, meta["labels"])}
+           if meaning is not None else {}),
+        # the training time of the whole run, over the slots of a resumed one
+        "stop_reason": history.stop_reason, "seconds": round(before + seconds, 3),
+    }
+    meta["history"] = {k: [float(v) for v in history[k]]
+                       for k in ("loss", "val_loss", "accuracy", "val_accuracy")
+                       if history.get(k) and all(np.isfinite(history[k]))}
+    model = SavedModel(net, meta)
+    epochs = f"{history.epochs} epoch{'' if history.epochs == 1 else 's'}"
+    if run is not None:
+        epochs += f" ({history.epochs - resumed_from} since the checkpoint)"
+    line = f"trained {epochs} in {seconds:.2f} s"
+    if run is not None:
+        line += f" ({before + seconds:.2f} s in all)"
+    line += f" ({history.stop_reason})"
+    for name, idx in (("training", train_idx), ("validation", val_idx)):
+        if len(idx):
+            scores = _scores(model, table.X[idx], y[idx])
+            line += f"; {name} " + ", ".join(f"{_NAMES[k]} {v:.4g}" for k, v in scores.items())
+    print(line)
+    print(f"model written to {model.save(args.out)}")
+    # a stop after the last batch of the last epoch leaves nothing to continue: finished
+    unfinished = (history.stop_reason == "interrupted" and args.checkpoint is not None
+                  and history.epochs < args.epochs)
+    if unfinished:
+        how = "stopped by SIGTERM" if sigterm.received else "interrupted"
+        print(f"chainrule train: {how} after epoch {history.epochs} of {args.epochs}; "
+              f"run the same command with --resume to continue from {args.checkpoint}",
+              file=sys.stderr)
+    if args.plot:
+        from .plots import plot_loss
+
+        print(f"loss curve written to {plot_loss(history, args.plot)}")
+    if unfinished:
+        return EXIT_SIGTERM if sigterm.received else EXIT_SIGINT  # not finished: say so
+    return 0
