@@ -485,3 +485,20 @@ def test_explicit_weights_of_any_number_dtype_give_float32_or_float64(given, exp
     np.testing.assert_allclose(net.predict(x), x @ W.astype(np.float64), rtol=1e-6)
     with pytest.raises(ValueError, match=r"^dtype must be float32 or float64, got float16$"):
         Dense(3, 4, init=W, dtype=np.float16)  # asked for: the message names dtype
+
+
+@pytest.mark.parametrize("stride", [1, 2])
+def test_an_empty_batch_gives_empty_outputs_and_zero_gradients(stride):
+    # as Dense, the pools and torch's conv2d: no examples in, none out (it used to stop
+    # in a reshape that could not infer the patch rows of an empty batch)
+    layer = Conv2D(3, 2, 3, stride=stride, padding=1, activation="tanh", seed=0)
+    layer.dW[...] = 1.0
+    layer.db[...] = 1.0
+    A = layer.forward(np.zeros((0, 3, 5, 5)), training=True)
+    side = (5 + 2 * 1 - 3) // stride + 1
+    assert A.shape == (0, 2, side, side)
+    dX = layer.backward(np.zeros(A.shape))
+    assert dX.shape == (0, 3, 5, 5)
+    # the gradients are sums over no examples
+    assert np.array_equal(layer.dW, np.zeros((2, 3, 3, 3)))
+    assert np.array_equal(layer.db, np.zeros(2))

@@ -289,7 +289,9 @@ class Conv2D(SpatialLayer):
                                   (ho, wo), self._work, self.dilation)
         # one product per example, (o, c*kh*kw) @ (c*kh*kw, ho*gw): many small products
         # run faster than one long one here
-        Z = np.matmul(self._W.reshape(o, -1), self.patches.reshape(n, -1, ho * gw))
+        # (the rows named, not -1: an empty batch has no size to infer them from)
+        rows = self.in_channels * self.kernel_size[0] * self.kernel_size[1]
+        Z = np.matmul(self._W.reshape(o, rows), self.patches.reshape(n, rows, ho * gw))
         if self._b is not None:
             Z += self._b[:, None]
         Z = Z.reshape(n, o, ho, gw)
@@ -318,7 +320,8 @@ class Conv2D(SpatialLayer):
             d = d.reshape(n, o, size)
         else:
             d = delta.reshape(n, o, size)
-        patches = self.patches.reshape(n, -1, size)
+        rows = self.in_channels * self.kernel_size[0] * self.kernel_size[1]  # c*kh*kw
+        patches = self.patches.reshape(n, rows, size)
         # per example (o, ho*gw) @ (ho*gw, c*kh*kw), summed over the batch
         np.sum(np.matmul(d, patches.transpose(0, 2, 1)), axis=0, out=self.dW.reshape(o, -1))
         if self.db is not None:
@@ -326,7 +329,7 @@ class Conv2D(SpatialLayer):
         if not need_input_grad:
             return None
         dpatches = scratch(self._work, "dpatches", self.patches.shape, delta.dtype)
-        np.matmul(self._W.reshape(o, -1).T, d, out=dpatches.reshape(n, -1, size))
+        np.matmul(self._W.reshape(o, rows).T, d, out=dpatches.reshape(n, rows, size))
         return col2im(dpatches, self.X.shape[2:], self.stride, self.padding_sides, (ho, wo),
                       size // ho, self.dilation)
 
