@@ -54,6 +54,25 @@ def test_dropout_network_prediction_is_deterministic_and_unscaled():
     assert not np.allclose(t1, expected)
 
 
+@pytest.mark.parametrize("dtype", [np.int64, np.int32, np.bool_, np.float16])
+def test_dropout_training_takes_integer_and_float16_inputs_as_float64(dtype):
+    # the survivors are scaled by 1/(1 - rate) = 1/0.7, no integer: an integer input used to
+    # keep its dtype (with a fixed mask: 10 -> 10, unscaled) or stop in numpy's random draw
+    X = np.array([[10, 0, 3], [1, 7, 2]]).astype(dtype)
+    keep = np.array([[1, 0, 1], [0, 1, 1]], dtype=bool)
+    fixed = Dropout(0.3)
+    fixed.fix_mask(keep)
+    out = fixed.forward(X, training=True)
+    assert out.dtype == np.float64
+    np.testing.assert_allclose(out, X.astype(np.float64) * keep / 0.7, rtol=1e-15)
+    np.testing.assert_allclose(fixed.backward(np.ones(X.shape)), keep / 0.7, rtol=1e-15)
+    drawn = Dropout(0.3, seed=0)
+    out = drawn.forward(X, training=True)
+    assert out.dtype == np.float64
+    np.testing.assert_allclose(out, X.astype(np.float64) * drawn.mask, rtol=1e-15)
+    assert set(np.unique(drawn.mask)) <= {0.0, 1 / 0.7}
+
+
 @pytest.mark.parametrize("rate", [0.1, 0.3, 0.5, 0.8])
 def test_dropout_training_mask_statistics(rate):
     n = 400 * 500

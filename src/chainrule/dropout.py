@@ -62,10 +62,17 @@ class Dropout(Layer):
         self.fixed_mask = keep.astype(bool) / (1.0 - self.rate)
 
     def forward(self, X: np.ndarray, training: bool = False) -> np.ndarray:
-        """``X * mask`` in training, ``X`` otherwise.  X: (n_samples, n_units)."""
+        """``X * mask`` in training, ``X`` otherwise.  X: (n_samples, n_units).
+
+        In training, an X of integers, booleans or float16 is taken as float64
+        (the mask's ``1/(1 - rate)`` is no integer, and float16 has no random
+        draws), as the pools take integer images.
+        """
         if not training or self.rate == 0.0:
             self.mask = None
             return X
+        if X.dtype not in (np.float32, np.float64):
+            X = X.astype(np.float64)
         if self.fixed_mask is not None:
             if self.fixed_mask.shape != X.shape:
                 raise ValueError(
