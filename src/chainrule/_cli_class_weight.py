@@ -12,11 +12,11 @@ says what they mean, so that the same weights spelt otherwise are the same run.
 from __future__ import annotations
 
 import json
-import math
 
 import numpy as np
 
 from ._class_weight import check_class_weight
+from ._table_labels import _value  # a label's text as a finite number, as evaluate reads it
 
 __all__ = ["class_weight_option", "class_weight_record", "resolve_class_weight"]
 
@@ -73,14 +73,6 @@ def class_weight_option(text: str | None) -> str | dict | None:
 def _label_text(label: object) -> str:
     """A class label as ``predict`` writes it (the labels of ``fit_labels``: str, int, float)."""
     return label.strip() if isinstance(label, str) else str(label)
-
-
-def _number(text: str) -> float | None:
-    try:
-        value = float(text)
-    except ValueError:
-        return None
-    return value if math.isfinite(value) else None
 
 
 def resolve_class_weight(spec: str | dict | None, *, task: str, loss: str, labels: list | None,
@@ -159,8 +151,8 @@ def _class_of(key: str, texts: list[str], target: str | None) -> int:
     text = key.strip()
     if text in texts:
         return texts.index(text)
-    value = _number(text)
-    same = [i for i, t in enumerate(texts) if value is not None and _number(t) == value]
+    value = _value(text)
+    same = [i for i, t in enumerate(texts) if value is not None and _value(t) == value]
     if len(same) == 1:
         return same[0]
     shown = ", ".join(texts[:20]) + (", ..." if len(texts) > 20 else "")
