@@ -143,6 +143,33 @@ def test_a_second_fit_with_more_epochs_continues_the_early_stopping_count():
     np.testing.assert_array_equal(split.net.params, whole.net.params)
 
 
+@pytest.mark.parametrize("rule", ["early_stopping", "epochs"])
+def test_a_fit_that_trains_nothing_keeps_the_parameters_set_since(tmp_path, rule):
+    """Keras's fit starts from the model's current weights: a finished run fitted again
+    (nothing left to train) leaves what the user set in between, and restores nothing."""
+    X, Y, Xv, Yv = _early_stopping_problem()
+    rec = _EpochParams()
+    trainer = Trainer(chainrule.mlp([3, 8, 1], hidden="tanh", seed=0), "sgd", lr=0.05,
+                      batch_size=10, epochs=200 if rule == "early_stopping" else 8, seed=0,
+                      patience=4, callbacks=[rec], checkpoint=tmp_path / "run.ckpt")
+    first = trainer.fit(X, Y, (Xv, Yv))
+    assert first.stop_reason == rule and first.best_epoch < first.epochs
+    np.testing.assert_array_equal(trainer.net.params, rec.params[first.best_epoch])
+    trainer.net.layers[0].W[...] = 0.25  # the user's own weights
+    edited = trainer.net.params.copy()
+    assert not np.array_equal(edited, rec.params[first.best_epoch])
+    second = trainer.fit(X, Y, (Xv, Yv))
+    assert second.epochs == first.epochs and second.stop_reason == rule
+    np.testing.assert_array_equal(trainer.net.params, edited)
+    # the run read back from its checkpoint (the parameters reached) still ends restored
+    resumed = Trainer.from_checkpoint(tmp_path / "run.ckpt")
+    resumed.fit(X, Y, (Xv, Yv))
+    np.testing.assert_array_equal(resumed.net.params, rec.params[first.best_epoch])
+    resumed.net.layers[0].W[...] = 0.25
+    resumed.fit(X, Y, (Xv, Yv))  # and after that, as the Trainer above
+    np.testing.assert_array_equal(resumed.net.params, edited)
+
+
 # --- restore_best: what comes back, and after which stops --------------------------------
 class _Snapshots(chainrule.Callback):
     """Parameters and BatchNorm running statistics at each epoch's end; stops or interrupts

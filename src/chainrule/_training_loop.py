@@ -75,7 +75,13 @@ class _TrainingLoop:
         ``grad_norm_threshold``, a callback's ``stop`` after a batch or an
         epoch) is finished: a later call trains no epoch and returns the history
         as it is, as :func:`~chainrule.training.resume` does with its checkpoint
-        (a ``stop`` set in ``on_train_begin`` ends only that call).  A new run
+        (a ``stop`` set in ``on_train_begin`` ends only that call).  A call
+        that trains nothing leaves the network as it finds it, as Keras's
+        ``fit`` starts from the model's current weights: ``restore_best`` put
+        the best epoch's parameters in at the end of the earlier call, and
+        parameters set since are kept (a Trainer from
+        :meth:`from_checkpoint`, whose network holds the parameters the run
+        reached, still ends with its best epoch's).  A new run
         (early stopping starting afresh, as Keras's ``fit`` resets its
         EarlyStopping callback) is a new Trainer.
         """
@@ -110,6 +116,8 @@ class _TrainingLoop:
                 if isinstance(layer, Dropout) and not layer.own_seed:
                     layer.rng = np.random.default_rng([self.seed, 2, i])
         self.sample_weighted = given is not None  # class_weight is recorded apart
+        # whether the network holds what the last fit's restore_best put in (see the end)
+        restored, self._restored = self._restored, False
         reached = None
         if self._reached is not None and self.epoch < self.epochs and self._stopped is None:
             # the last fit ended at its last epoch with the best epoch's parameters: the run
@@ -173,6 +181,7 @@ class _TrainingLoop:
         # verbose=1: a progress bar where one shows, else (stderr is a log file or a pipe) a
         # plain line per epoch, as verbose=2 prints next to the bar
         bar, lines = None, self.verbose >= 2
+        trained = False  # whether this call runs an epoch (or a part of one)
         if self.verbose and self.epoch < self.epochs and self._stopped is None:
             if _bar_drawn():
                 from tqdm.auto import tqdm
@@ -194,6 +203,7 @@ class _TrainingLoop:
             timed_out = False
             with _StopFlag() as ctrl_c, _blas_updates(opt):
                 while self.epoch < self.epochs and history.stop_reason is None:
+                    trained = True
                     epoch = self.epoch + 1
                     if self.checkpoint is not None:  # what an interrupt mid-epoch writes
                         epoch_start = self._checkpoint_payload()
@@ -328,18 +338,26 @@ class _TrainingLoop:
         # once its last epoch was complete (nothing is left to continue, as resume finds)
         all_epochs = history.stop_reason == "epochs" or (
             history.stop_reason == "interrupted" and self.epoch >= self.epochs)
+        # a call that trains nothing on a finished run leaves the network as it finds it: an
+        # earlier fit restored the best parameters already, and whatever the user set since
+        # stays, as Keras's fit starts from the model's current weights (a Trainer read
+        # from a checkpoint, whose network holds the parameters reached, restores them)
         if self.best_params is not None and self.restore_best and self.patience is not None and (
             history.stop_reason in SELF_STOPS or all_epochs
-        ) and not at_begin:
+        ) and not at_begin and (trained or not restored):
             if all_epochs and self._reached is None:
                 # a run that raising epochs continues, from where it is now
                 self._reached = (net.params.copy(),
                                  [{k: v.copy() for k, v in layer.buffers().items()}
                                   for layer in net.layers])
             _set_parameters(net, self.best_params, self.best_buffers)
+            self._restored = True
         elif at_begin and reached is not None:  # this call trained nothing: as it was
             self._reached = reached
             _set_parameters(net, self.best_params, self.best_buffers)
+            self._restored = True
+        elif not trained:  # the network as the earlier fit left it (or as it was set since)
+            self._restored = restored
         return history
 
 

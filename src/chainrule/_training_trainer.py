@@ -56,6 +56,9 @@ class Trainer(_TrainingData, _TrainingLoop, _EpochSteps, _Checkpoints):
     # put its best epoch's back at its last epoch: a later fit with more epochs goes on from
     # them, as resume does from the run's checkpoint (None: the network holds them).
     _reached: tuple[np.ndarray, list[dict[str, np.ndarray]]] | None = None
+    # Whether the last fit ended by putting the best epoch's parameters into the network
+    # (restore_best): a later call that trains nothing then leaves the network as it is.
+    _restored = False
 
     def __init__(
         self,
