@@ -280,7 +280,8 @@ def test_a_second_fit_after_restore_best_goes_on_from_the_parameters_reached(tmp
 
 # --- a callback that raises -----------------------------------------------------------------
 @pytest.mark.parametrize("hook", ["on_epoch_end", "on_batch_end"])
-def test_a_callback_that_raises_leaves_the_history_so_far_and_the_current_network(hook):
+def test_a_callback_that_raises_leaves_the_history_so_far_and_the_current_network(
+        hook, tmp_path):
     X, Y, Xv, Yv = _early_stopping_problem()
     snap = _Snapshots()
     ended = []
@@ -290,7 +291,7 @@ def test_a_callback_that_raises_leaves_the_history_so_far_and_the_current_networ
             self.history = state.history
 
         def on_train_end(self, state):
-            ended.append(state.epoch)
+            ended.append((state.epoch, state.history.stop_reason))
 
     def fail(self, state):
         if state.epoch == 5 and (hook == "on_epoch_end" or state.batch == 1):
@@ -300,12 +301,18 @@ def test_a_callback_that_raises_leaves_the_history_so_far_and_the_current_networ
     setattr(Broken, hook, fail)
     broken = Broken()
     trainer = Trainer(_batchnorm_net(), "sgd", lr=0.05, batch_size=10, epochs=200, seed=0,
-                      patience=10, callbacks=[snap, broken])
+                      patience=10, callbacks=[snap, broken], checkpoint=tmp_path / "run.ckpt")
     with pytest.raises(RuntimeError, match="the callback failed"):
         trainer.fit(X, Y, (Xv, Yv))
     done = 5 if hook == "on_epoch_end" else 4  # a broken epoch is left out
-    assert ended == [5] and trainer.history.epochs == done
-    assert broken.history is trainer.history and trainer.history.stop_reason is None
+    # the history says why the run ended, on_train_end already
+    assert ended == [(5, "error")] and trainer.history.epochs == done
+    assert broken.history is trainer.history and trainer.history.stop_reason == "error"
+    # the checkpoint holds epoch 4, the last one written (epoch 5's comes after its
+    # callbacks), and a run to be continued
+    resumed = Trainer.from_checkpoint(tmp_path / "run.ckpt")
+    assert resumed.epoch == 4 and resumed._stopped is None
+    np.testing.assert_array_equal(resumed.net.params, snap.params[4])
     np.testing.assert_allclose(trainer.history["val_loss"],
                                [_val_loss(snap, e, Xv, Yv) for e in range(1, done + 1)],
                                rtol=1e-12)
@@ -320,3 +327,22 @@ def _val_loss(snap: _Snapshots, epoch: int, Xv: np.ndarray, Yv: np.ndarray) -> f
     net.params[...] = snap.params[epoch]
     net.layers[1].set_buffers(snap.buffers[epoch])
     return net.loss_value(Xv, Yv)
+
+
+@pytest.mark.parametrize(("error", "reason"), [(ValueError, "error"),
+                                               (KeyboardInterrupt, "interrupted")])
+def test_an_exception_in_on_train_begin_says_why_the_run_ended(error, reason):
+    X, Y = _regression()
+    net = _net()
+    theta = net.params.copy()
+
+    def fail(state):
+        raise error("before the first batch")
+
+    begin = chainrule.Callback()
+    begin.on_train_begin = fail
+    trainer = Trainer(net, "sgd", lr=0.05, epochs=3, callbacks=[begin])
+    with pytest.raises(error, match="before the first batch"):
+        trainer.fit(X, Y)
+    assert trainer.history.stop_reason == reason and trainer.history.epochs == 0
+    np.testing.assert_array_equal(net.params, theta)

@@ -325,6 +325,14 @@ class _TrainingLoop:
                         self.save_checkpoint(self.checkpoint)
                 if history.stop_reason is None:
                     history.stop_reason = "epochs"
+        except BaseException as exc:
+            # an exception that ends the run (a callback's, a KeyboardInterrupt outside a
+            # batch or on_epoch_end): the history says so, on_train_end included; a
+            # divergence has said "diverged" already
+            if history.stop_reason is None:
+                history.stop_reason = ("interrupted" if isinstance(exc, KeyboardInterrupt)
+                                       else "error")
+            raise
         finally:
             if bar is not None:
                 bar.close()

@@ -19,9 +19,10 @@ class History(dict):
     A dict of lists with attribute access (``history.loss``).  Besides the
     metrics it records why training stopped (``stop_reason``: "epochs",
     "early_stopping", "loss_threshold", "grad_norm_threshold", "callback",
-    "interrupted", "max_time", or "diverged" in the history of a
-    TrainingDiverged) and,
-    with early stopping, ``best_epoch``.
+    "interrupted", "max_time", "diverged" in the history of a
+    TrainingDiverged, or "error" when an exception raised in the run (a
+    callback's) ended it; a KeyboardInterrupt that propagates says
+    "interrupted") and, with early stopping, ``best_epoch``.
     """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -242,7 +242,11 @@ def train(
     after ``on_train_end``: the network keeps its current parameters (no
     ``restore_best``), and the history of the epochs completed so far is
     the callbacks' ``state.history``; ``Trainer(net, ...).fit(X, Y)``, which
-    is what ``train`` runs, keeps it as ``trainer.history``.
+    is what ``train`` runs, keeps it as ``trainer.history``.  Its
+    ``stop_reason`` is "error" (already in ``on_train_end``; "interrupted"
+    for a KeyboardInterrupt raised in ``on_train_begin``).  The checkpoint
+    holds the last epoch written before (an epoch's is written after its
+    callbacks), and the run is not finished: resuming continues it.
 
     Raises
     ------
