@@ -1212,6 +1212,32 @@ def test_poisson_loss_follows_scikit_learn(tmp_path):
         load_estimator(path)
 
 
+@pytest.mark.parametrize("solver", ["adam", "lbfgs"])
+def test_poisson_targets_below_zero_by_rounding_are_fitted_as_zero(solver):
+    """As train and the command line take them: a target down to -RANGE_ROUNDING is 0."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(40, 3))
+    y = rng.poisson(np.exp(0.5 * X[:, 0])).astype(float)
+    y[[0, 5]] = [-5e-7, -chainrule.activations.RANGE_ROUNDING]
+    kw = dict(hidden_layer_sizes=(4,), loss="poisson", solver=solver, max_iter=5,
+              random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        ours = MLPRegressor(**kw).fit(X, y)
+        clipped = MLPRegressor(**kw).fit(X, np.clip(y, 0.0, None))
+    np.testing.assert_array_equal(ours.network_.params, clipped.network_.params)
+    assert ours.loss_curve_ == clipped.loss_curve_
+    # train takes the same targets, and so does the network's cost
+    net = chainrule.mlp([3, 4, 1], output="exp", loss="poisson", seed=0)
+    assert net.loss_value(X, y) == net.loss_value(X, np.clip(y, 0.0, None))
+    # past the rounding: refused, naming the allowance
+    y[0] = -2e-6
+    with pytest.raises(ValueError, match=r"y: loss='poisson' needs non-negative targets, got 1 "
+                                         r"negative value\(s\) \(min -2e-06\); values down to "
+                                         r"-9.5e-07 \(a rescaler's rounding\) count as 0"):
+        MLPRegressor(**kw).fit(X, y)
+
+
 def test_sparse_training_densifies_one_mini_batch_at_a_time():
     """The mini-batch solvers never hold the dense training matrix (here 131 MB).
 

@@ -35,7 +35,10 @@ class MLPRegressor(_RegressorOutputs, RegressorMixin, _BaseMLP):
         positional parameter; here it is keyword-only, after
         ``hidden_layer_sizes`` and ``activation``.  "poisson": half the Poisson
         deviance with an exponential output (``out_activation_`` "exp"), for
-        non-negative targets such as counts.
+        non-negative targets such as counts; a target below 0 by a rescaler's
+        rounding only (down to ``-RANGE_ROUNDING``, about -9.5e-7, see
+        :data:`chainrule.activations.RANGE_ROUNDING`) is taken as 0, as
+        :func:`chainrule.train` and ``chainrule train`` take it.
     **others : see :class:`MLPClassifier`
         Every other parameter means the same; ``early_stopping`` records the
         validation R^2 in ``validation_scores_``.

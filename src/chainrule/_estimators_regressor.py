@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 from sklearn.metrics import r2_score
 
+from ._activations_ranges import _rounded_range
 from ._mlp_base import _loss_changed
 
 # the output activation of each loss of MLPRegressor
@@ -34,11 +35,17 @@ class _RegressorOutputs:
         loss = self.loss
         if not first and loss != self.network_.loss.name:
             raise ValueError(_loss_changed(loss, self.network_.loss.name))
-        if loss == "poisson" and y.min() < 0:
-            raise ValueError(
-                f"y: loss='poisson' needs non-negative targets, got {int((y < 0).sum())} "
-                f"negative value(s) (min {y.min():g})"
-            )
+        if loss == "poisson" and y.size and y.min() < 0:
+            # a target below 0 by a rescaler's rounding only is 0, as train and the command
+            # line take it (Loss.check_targets and Network.prepare_targets)
+            low = _rounded_range(0.0, np.inf)[0]
+            if y.min() < low:
+                raise ValueError(
+                    f"y: loss='poisson' needs non-negative targets, got "
+                    f"{int((y < low).sum())} negative value(s) (min {y.min():g}); values "
+                    f"down to {low:.2g} (a rescaler's rounding) count as 0"
+                )
+            y = np.maximum(y, 0.0)
         return y.reshape(-1, 1) if y.ndim == 1 else y
 
     def _output(self) -> tuple[str, str]:
