@@ -17,9 +17,11 @@ import os
 import re
 import signal
 import sys
+import warnings
 
 import numpy as np
 import pytest
+from sklearn.exceptions import ConvergenceWarning
 
 import chainrule
 from chainrule import BatchNorm, Callback, Dense, Dropout, Network, TrainingDiverged
@@ -1912,3 +1914,25 @@ def test_verbose_1_prints_a_line_per_epoch_where_no_bar_shows(capsys, monkeypatc
                     verbose=1)
     assert "training:" in terminal.getvalue() and "/3 [" in terminal.getvalue()
     assert _epoch_fields(terminal.getvalue()) == []
+
+
+def test_without_a_stderr_the_verbose_lines_go_nowhere(capsys, monkeypatch):
+    """sys.stderr is None under pythonw and in some services: print(file=None) wrote the
+    epoch lines (and the stop messages) to stdout, into the program's own output.  Now
+    they go nowhere, the run is the same, and nothing crashes."""
+    X, Y = regression(m=24)
+    quiet = chainrule.train(reg_net(), X, Y, optimizer="sgd", batch_size=8, epochs=3, seed=0)
+    monkeypatch.setattr(sys, "stderr", None)
+    for verbose in (1, 2):
+        history = chainrule.train(reg_net(), X, Y, optimizer="sgd", batch_size=8, epochs=3,
+                                  seed=0, verbose=verbose, callbacks=[
+                                      lambda state: setattr(state, "stop", state.epoch == 2)])
+        assert history.stop_reason == "callback"
+        assert history["loss"] == quiet["loss"][:2]
+    est = chainrule.MLPRegressor(hidden_layer_sizes=(3,), solver="sgd", max_iter=2,
+                                 random_state=0, verbose=2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        est.fit(X, Y)
+    assert len(est.loss_curve_) == 2
+    assert capsys.readouterr().out == ""

@@ -5,10 +5,10 @@ on ``tol`` and ``n_iter_no_change``; :class:`_EpochRules`, a mixin base of
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable
 from typing import Any
 
+from ._training_guards import _say
 from .callbacks import Callback, TrainState
 from .network import Network
 from .optimizers import SGD, Optimizer
@@ -103,7 +103,7 @@ class _EpochRule(Callback):
             metrics = {**state.logs, "loss": loss}
             if self.scores:
                 metrics["validation_score"] = self.scores[-1]
-            print(_epoch_line(state.epoch, self.epochs, metrics), file=sys.stderr)
+            _say(_epoch_line(state.epoch, self.epochs, metrics))
 
 
 class _AveragedEpochRule(_EpochRule):

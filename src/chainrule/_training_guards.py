@@ -62,12 +62,19 @@ class _StopFlag:
             raise KeyboardInterrupt
         self.set = True
         what = "Ctrl-C" if signum == signal.SIGINT else signal.Signals(signum).name
-        print(f"\nchainrule: stopping after the current batch ({what} again to abort)",
-              file=sys.stderr)
+        _say(f"\nchainrule: stopping after the current batch ({what} again to abort)")
 
     def __exit__(self, *exc: object) -> None:
         if self._old is not None:
             signal.signal(signal.SIGINT, self._old)
+
+
+def _say(text: str) -> None:
+    """Print ``text`` on stderr, or nothing where there is no stderr (``sys.stderr`` is
+    None under pythonw and in some services): ``print(file=None)`` would write it to
+    stdout, into the program's own output."""
+    if sys.stderr is not None:
+        print(text, file=sys.stderr)
 
 
 def _params_finite(params: np.ndarray) -> bool:

@@ -16,7 +16,7 @@ from . import io
 from ._training_checkpoints import _check_not_overwriting
 from ._training_data import _argmax_rows, _densify, _exact_one_hot, _Gather, _is_sparse
 from ._training_epochs import _PER_LAYER, _bar_drawn, _epoch_line
-from ._training_guards import _NO_BLOCK, _Blocks, _StopFlag
+from ._training_guards import _NO_BLOCK, _Blocks, _say, _StopFlag
 from .callbacks import History, TrainState
 from .checkpoints import SELF_STOPS
 from .dropout import Dropout
@@ -131,9 +131,9 @@ class _TrainingLoop:
         # a second fit() continues up to self.epochs; a run that stopped itself is finished
         history.stop_reason = self._stopped
         if self._stopped is not None and self.verbose:
-            print(f"chainrule: {self._origin} holds a run that stopped itself after epoch "
-                  f"{self.epoch} ({self._stopped}); it is finished and trains no further "
-                  "epochs", file=sys.stderr)
+            _say(f"chainrule: {self._origin} holds a run that stopped itself after epoch "
+                 f"{self.epoch} ({self._stopped}); it is finished and trains no further "
+                 "epochs")
         # the run's metrics are there from the start, empty until an epoch ends, so that a
         # run stopped during its first epoch has history["loss"] == [] (in the order the
         # epochs write them: a completed run's history is the same); an earlier fit that
@@ -270,9 +270,9 @@ class _TrainingLoop:
                         why = (f" after max_time = {self.max_time:g} s"
                                if history.stop_reason == "max_time" else "")
                         if loud:
-                            print(f"chainrule: training stopped during epoch {epoch}{why} "
-                                  f"({history.epochs} complete epochs kept in the history; "
-                                  "the network keeps its current parameters)", file=sys.stderr)
+                            _say(f"chainrule: training stopped during epoch {epoch}{why} "
+                                 f"({history.epochs} complete epochs kept in the history; "
+                                 "the network keeps its current parameters)")
                         if self.checkpoint is not None:
                             # The checkpoint gets the state at the end of the last complete
                             # epoch, from which resume repeats the run exactly (a half-done
@@ -281,8 +281,8 @@ class _TrainingLoop:
                                 epoch_start[0]["stopped"] = "callback"
                             written = io.write_file(self.checkpoint, *epoch_start)
                             if loud:
-                                print(f"chainrule: checkpoint {written} holds the state "
-                                      f"after epoch {self.epoch}", file=sys.stderr)
+                                _say(f"chainrule: checkpoint {written} holds the state "
+                                     f"after epoch {self.epoch}")
                         break
                     self.epoch = epoch
                     if by_epoch:
@@ -296,19 +296,19 @@ class _TrainingLoop:
                         bar.set_postfix({k: f"{v:.4g}" for k, v in metrics.items()
                                          if not isinstance(v, list)}, refresh=False)
                     if lines:
-                        print(_epoch_line(epoch, self.epochs, metrics), file=sys.stderr)
+                        _say(_epoch_line(epoch, self.epochs, metrics))
                     try:
                         self._hook("on_epoch_end", state)
                     except KeyboardInterrupt:
                         history.stop_reason = "interrupted"
-                        print(f"chainrule: training interrupted after epoch {epoch}; the "
-                              "network and the history so far are kept", file=sys.stderr)
+                        _say(f"chainrule: training interrupted after epoch {epoch}; the "
+                             "network and the history so far are kept")
                     # a Ctrl-C after the last batch of the last epoch stops nothing: the
                     # run is complete, and ends as the uninterrupted one (best weights too)
                     if ctrl_c.set and history.stop_reason is None and epoch < self.epochs:
                         history.stop_reason = "interrupted"
-                        print(f"chainrule: training interrupted after epoch {epoch}; the "
-                              "network and the history so far are kept", file=sys.stderr)
+                        _say(f"chainrule: training interrupted after epoch {epoch}; the "
+                             "network and the history so far are kept")
                     if state.stop and history.stop_reason is None:
                         history.stop_reason = "callback"
                     if (history.stop_reason is None and deadline is not None
@@ -316,8 +316,8 @@ class _TrainingLoop:
                             and (timed_out or time.monotonic() >= deadline)):
                         history.stop_reason = "max_time"
                         if self.verbose:
-                            print(f"chainrule: training stopped after epoch {epoch}: "
-                                  f"max_time = {self.max_time:g} s reached", file=sys.stderr)
+                            _say(f"chainrule: training stopped after epoch {epoch}: "
+                                 f"max_time = {self.max_time:g} s reached")
                     if self.checkpoint is not None and (  # every n epochs, and the last
                         epoch % self.checkpoint_every == 0 or history.stop_reason
                         or epoch == self.epochs

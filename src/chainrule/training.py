@@ -132,6 +132,9 @@ def train(
         a notebook), and where stderr is no terminal (a log file, a pipe: a
         batch job) a line per epoch on stderr instead ("epoch 3/10: loss 0.52,
         lr 0.1"); 2: a line per epoch on stderr, next to the bar where one shows.
+        Where there is no stderr (``sys.stderr`` is None: pythonw, some
+        services) these lines, and the messages on how a run stopped, go
+        nowhere (never to stdout).
     validation_data : (X_val, Y_val), optional
         Evaluated after every epoch.
     sample_weight : array-like of shape (n_samples,), optional
