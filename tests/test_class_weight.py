@@ -393,3 +393,39 @@ def test_train_refuses_bad_class_weight_and_trains_nothing(make, targets, class_
     with pytest.raises(ValueError, match=message):
         cr.train(net, X, Y, epochs=1, class_weight=class_weight)
     np.testing.assert_array_equal(net.params, before)
+
+
+# --- chainrule.minimize(..., class_weight=...) -------------------------------------------------
+@pytest.mark.parametrize("class_weight", ["balanced", {2: 4.0, 0: 0.5}])
+def test_minimize_class_weight_is_compute_sample_weight(class_weight):
+    X, y = _labels_problem()
+    a, b, c = _softmax_net(), _softmax_net(), _softmax_net()
+    ra = cr.minimize(a, X, y, maxiter=15, class_weight=class_weight)
+    rb = cr.minimize(b, X, y, maxiter=15, sample_weight=compute_sample_weight(class_weight, y))
+    np.testing.assert_array_equal(a.params, b.params)
+    assert ra.loss_curve == rb.loss_curve
+    cr.minimize(c, X, np.eye(3)[y], maxiter=15, class_weight=class_weight)  # one-hot rows
+    np.testing.assert_array_equal(c.params, a.params)
+    # times sample_weight, as train takes them
+    sw = np.random.default_rng(1).uniform(0.2, 2.0, y.shape[0])
+    a, b = _softmax_net(), _softmax_net()
+    cr.minimize(a, X, y, maxiter=15, sample_weight=sw, class_weight=class_weight)
+    cr.minimize(b, X, y, maxiter=15, sample_weight=sw * compute_sample_weight(class_weight, y))
+    np.testing.assert_array_equal(a.params, b.params)
+
+
+@pytest.mark.parametrize(("make", "class_weight", "message"), [
+    (lambda: cr.mlp([3, 4, 1], hidden="tanh", output="identity", seed=1), "balanced",
+     "class_weight: class weights need class targets, a network whose loss is "
+     "'cross_entropy' .* this network's loss is 'squared_error' \\(a regression\\)"),
+    (_softmax_net, {3: 1.0}, r"class_weight: unknown class label\(s\) \[3\]"),
+    (_softmax_net, {0: 0, 1: 0, 2: 0}, "class_weight: every example gets weight 0"),
+])
+def test_minimize_refuses_bad_class_weight_and_changes_nothing(make, class_weight, message):
+    X, y = _labels_problem()
+    net = make()
+    before = net.params.copy()
+    with pytest.raises(ValueError, match=message):
+        cr.minimize(net, X, y if net.n_outputs > 1 else X[:, 0], maxiter=3,
+                    class_weight=class_weight)
+    np.testing.assert_array_equal(net.params, before)

@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping
 import numpy as np
 import scipy  # already loaded (scipy.special); resolves the annotations, see minimize
 
+from ._class_weight import check_network_class_weight, target_class_weights
 from ._threads import scipy_blas_single_thread
 from ._validation import check_nonneg_float, check_positive_int
 from .batchnorm import BatchNorm
@@ -61,6 +62,7 @@ def minimize(
     sample_weight: object = None,
     options: Mapping | None = None,
     callback: Callable[[np.ndarray, float], None] | None = None,
+    class_weight: str | dict | None = None,
 ) -> scipy.optimize.OptimizeResult:
     """Train with ``scipy.optimize.minimize(fun, theta0, jac=True, method=...)``.
 
@@ -83,6 +85,13 @@ def minimize(
         Called after each iteration as ``callback(theta, J)`` with the iterate
         ``theta`` (float64 array of shape (n_params,), SciPy's: read it, do not
         keep or change it) and its cost ``J`` (the value appended to ``loss_curve``).
+    class_weight : dict, "balanced" or None, optional
+        Weights of the classes, as :func:`~chainrule.training.train` takes them
+        (a network with softmax + "cross_entropy" or sigmoid + "log_loss"
+        outputs; the integer labels of ``Y``): each example's weight is its
+        class's, times its ``sample_weight`` when one is given, so that the
+        fit is the fit with ``sample_weight=compute_sample_weight(class_weight,
+        labels)``.  "balanced" counts the classes of ``Y``.
 
     Returns
     -------
@@ -105,7 +114,9 @@ def minimize(
         would use running statistics that no step updates (train them with
         :func:`train` and a stochastic optimizer, as the estimators do); also
         for an unknown ``method``, a ``maxiter`` or ``tol`` out of range, or
-        ``options`` holding ``maxiter`` (an argument of this function).
+        ``options`` holding ``maxiter`` (an argument of this function); a
+        ``class_weight`` for a network without class targets, naming a class
+        it does not have, or giving every example weight 0.
     TypeError
         If ``net`` is not a :class:`~chainrule.Network`, ``callback`` not
         callable, ``options`` not a dict, or ``maxiter`` or ``tol`` not a number.
@@ -146,8 +157,18 @@ def minimize(
         raise ValueError(f"options: maxiter is minimize's own argument; pass "
                          f"maxiter={options['maxiter']!r} instead of options={options!r}")
     verbose = _check_verbose(verbose)
+    class_weight = check_network_class_weight(class_weight, net)
     X, Yt = net._check_xy(X, Y)
     sw = net.check_sample_weight(sample_weight, X.shape[0])
+    cw = target_class_weights(class_weight, net, Yt)
+    if cw is not None:  # as train weighs its examples (Trainer._data)
+        cw = cw if sw is None else sw * cw
+        if not cw.sum() > 0:
+            raise ValueError(
+                f"class_weight: every example gets weight 0 (class_weight={class_weight!r}"
+                f"{' times sample_weight' if sw is not None else ''}); at least one must be "
+                "positive")
+        sw = net.check_sample_weight(cw, X.shape[0])  # None for weights all 1
     theta0 = net.params.astype(np.float64)
     fun = _objective(net, X, Yt, sw)
     curve: list[float] = []
