@@ -250,3 +250,25 @@ def test_resume_refuses_other_weights(tmp_path, capsys, first, then, shown):
     assert err.startswith(f"chainrule: error: --class-weight: the run in {ckpt} was started "
                           f"with {shown}; "), err
     assert {p: p.read_bytes() for p in tmp_path.iterdir()} == before
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize("names", [False, True])
+def test_info_shows_an_estimators_class_weight_as_the_dict_it_was_given(tmp_path, capsys,
+                                                                       names):
+    """An MLPClassifier's file keeps class_weight as [label, weight] pairs (JSON keys would
+    turn the labels into text); info prints it as the dict given, labels as in y."""
+    X, y = _imbalanced((30, 10))
+    labels = IRIS_NAMES[y] if names else y
+    weights = {labels[y == 1][0]: 2.0, labels[y == 0][0]: 0.5}
+    weights = {k.item(): v for k, v in weights.items()}  # Python labels, as given by hand
+    est = cr.MLPClassifier(hidden_layer_sizes=(3,), max_iter=2, class_weight=weights,
+                           random_state=0).fit(X, labels)
+    path = est.save(tmp_path / "est.npz")
+    meta, _ = cr.io.read_file(path, "chainrule.estimator")
+    assert meta["params"]["class_weight"] == [[k, v] for k, v in weights.items()]  # the file
+    capsys.readouterr()
+    assert main(["info", str(path)]) == 0
+    shown = capsys.readouterr().out
+    assert f"class_weight={weights!r}," in shown
+    assert "[[" not in shown.split("class_weight=")[1].split(",")[0]

@@ -136,7 +136,7 @@ def _estimator_info(args: argparse.Namespace, model) -> int:
     else:
         print(f"features: {model.n_features}, by position (fitted without feature names)")
     print(_ESTIMATOR_INPUTS)
-    print("parameters: " + ", ".join(f"{k}={json.dumps(v) if k == 'layers' else v}"
+    print("parameters: " + ", ".join(f"{k}={_param_text(k, v)}"
                                      for k, v in about["params"].items()))
     if "n_iter_" in curve:
         print(f"iterations: {curve['n_iter_']}")
@@ -149,6 +149,19 @@ def _estimator_info(args: argparse.Namespace, model) -> int:
         print(f"validation scores: {len(scores)} values, last {scores[-1]:.4g}, best "
               f"{max(scores):.4g}")
     return 0
+
+
+def _param_text(key: str, value: object) -> str:
+    """An estimator's parameter as info prints it: ``layers`` as JSON, ``class_weight`` as
+    the dict it was given, ``{label: weight}`` with the labels as the data had them (the
+    file's ``[label, weight]`` pairs keep them apart from text), the others as they are."""
+    if key == "layers":
+        return json.dumps(value)
+    if key == "class_weight" and isinstance(value, list):
+        from ._class_weight import class_weight_from_json
+
+        return repr(class_weight_from_json(value))
+    return str(value)
 
 
 def _print_layers(rows: list[dict]) -> None:
