@@ -7,6 +7,7 @@ import pytest
 
 import chainrule
 from chainrule import AvgPool2D, Conv2D, Dense, Flatten, MaxPool2D, Network, reference
+from chainrule.initializers import get_initializer
 from chainrule.network import _without_cache
 
 # (kernel, stride, padding) geometries, each run through reference and gradient checks
@@ -151,7 +152,7 @@ def test_initialisation_is_reproducible_and_scaled_by_the_patch_size(init, relu_
     a = Conv2D(4, 64, 3, activation="relu", init=init, seed=7)
     b = Conv2D(4, 64, 3, activation="relu", init=init, seed=7)
     assert np.array_equal(a.W, b.W) and not np.all(a.b)  # same seed, same kernels; zero biases
-    fan_in, fan_out = 4 * 9, 64
+    fan_in, fan_out = 4 * 9, 64 * 9  # a pixel feeds 64 kernels through 9 taps each
     expected = np.sqrt(2 / fan_in) if relu_scale else np.sqrt(2 / (fan_in + fan_out))
     assert abs(a.W.std() / expected - 1) < 0.1
 
@@ -502,3 +503,47 @@ def test_an_empty_batch_gives_empty_outputs_and_zero_gradients(stride):
     # the gradients are sums over no examples
     assert np.array_equal(layer.dW, np.zeros((2, 3, 3, 3)))
     assert np.array_equal(layer.db, np.zeros(2))
+
+
+@pytest.mark.parametrize("init", ["glorot_uniform", "xavier_uniform", "ufldl"])
+def test_glorot_family_limit_uses_the_receptive_field_fan_out(init):
+    # 16 -> 64 channels, 5 x 5: fan_in = 16 * 25, fan_out = 64 * 25 (Keras, PyTorch)
+    layer = Conv2D(16, 64, 5, activation="tanh", init=init, seed=0)
+    extra = 1 if init == "ufldl" else 0
+    limit = np.sqrt(6 / (16 * 25 + 64 * 25 + extra))
+    assert np.abs(layer.W).max() <= limit
+    assert np.abs(layer.W).max() > 0.999 * limit  # 25,600 draws reach the bound
+    # the same stream as the initialiser called on its own, with fan_out * kh * kw
+    W = get_initializer(init)(np.random.default_rng(0), 16 * 25, 64, receptive_field=25)
+    np.testing.assert_array_equal(layer.W, W.T.reshape(64, 16, 5, 5))
+
+
+def test_glorot_normal_std_uses_the_receptive_field_fan_out():
+    layer = Conv2D(16, 64, (5, 3), activation="tanh", init="glorot_normal", seed=0)
+    std = np.sqrt(2 / (16 * 15 + 64 * 15))
+    assert abs(layer.W.std() / std - 1) < 0.03
+
+
+@pytest.mark.parametrize("init", ["he_normal", "he_uniform", "normal", "normal(eps=0.5)"])
+def test_initialisers_without_fan_out_are_unchanged_in_a_convolution(init):
+    layer = Conv2D(3, 8, 3, init=init, seed=4)
+    W = get_initializer(init)(np.random.default_rng(4), 27, 8)
+    np.testing.assert_array_equal(layer.W, W.T.reshape(8, 3, 3, 3))
+
+
+def test_a_custom_initialiser_is_called_with_the_patch_and_out_channels():
+    calls = []
+
+    def init(rng, fan_in, fan_out):
+        calls.append((fan_in, fan_out))
+        return np.full((fan_in, fan_out), 0.5)
+
+    layer = Conv2D(3, 8, (3, 2), init=init, seed=0)
+    assert calls == [(18, 8)] and layer.init == "init"
+    assert np.all(layer.W == 0.5) and layer.W.shape == (8, 3, 3, 2)
+
+
+def test_dense_glorot_limit_is_unchanged():
+    W = Dense(400, 64, init="glorot_uniform", seed=0).W
+    limit = np.sqrt(6 / (400 + 64))
+    assert limit * 0.999 < np.abs(W).max() <= limit

@@ -240,3 +240,17 @@ def test_dilated_max_pool2d_agrees_with_torch_away_from_ties(rng, size, s, p, d)
     At.backward(_t(G))
     np.testing.assert_array_equal(A, At.detach().numpy())
     np.testing.assert_allclose(dX, Xt.grad.numpy(), **TOL)
+
+
+@pytest.mark.parametrize(("init", "torch_init"), [("glorot_uniform", "xavier_uniform_"),
+                                                  ("glorot_normal", "xavier_normal_")])
+@pytest.mark.parametrize(("c_in", "c_out", "k"), [(16, 64, 5), (3, 32, (3, 5))])
+def test_glorot_initialisers_have_the_scale_of_torch_xavier_on_a_conv_weight(
+        init, torch_init, c_in, c_out, k):
+    layer = Conv2D(c_in, c_out, k, activation="tanh", init=init, seed=0)
+    torch.manual_seed(0)
+    Wt = getattr(torch.nn.init, torch_init)(torch.empty(layer.W.shape, dtype=torch.float64))
+    Wt = Wt.numpy()
+    if init == "glorot_uniform":  # the same bound, which thousands of draws reach
+        np.testing.assert_allclose(np.abs(layer.W).max(), np.abs(Wt).max(), rtol=2e-3)
+    np.testing.assert_allclose(layer.W.std(), Wt.std(), rtol=0.06)

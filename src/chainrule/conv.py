@@ -40,7 +40,7 @@ from ._spatial import (
 )
 from ._validation import check_bool, check_finite_array, check_positive_int, data_dtype
 from .activations import Activation, get_activation
-from .initializers import auto_init, get_initializer, make_rng
+from .initializers import auto_init, get_initializer, kernel_weights, make_rng
 from .layers import ParamSpec, check_init_result
 
 __all__ = ["Conv2D"]
@@ -113,7 +113,10 @@ class Conv2D(SpatialLayer):
         out_channels`` that returns finite weights of shape (fan_in, fan_out),
         or explicit kernels of shape (out_channels,
         in_channels, kh, kw).  "auto": He normal for ReLU-family activations
-        (relu, leaky_relu, elu, gelu, silu), Glorot uniform otherwise.
+        (relu, leaky_relu, elu, gelu, silu), Glorot uniform otherwise.  The
+        named initialisers that use a fan_out (Glorot uniform and normal,
+        ufldl) take it as ``out_channels * kh * kw``, as Keras and PyTorch do
+        (see :func:`chainrule.initializers.kernel_weights`).
     bias : bool, default True
     seed : int, Generator or None
     dtype : float64 or float32, optional
@@ -183,7 +186,8 @@ class Conv2D(SpatialLayer):
             name = init
             if init == "auto":
                 name = auto_init(self.activation)
-            W = get_initializer(name)(make_rng(seed), fan_in, self.out_channels)
+            W = kernel_weights(get_initializer(name), make_rng(seed), fan_in,
+                               self.out_channels, self.kernel_size[0] * self.kernel_size[1])
             if not isinstance(init, str):  # a callable: checked as explicit kernels are
                 W = check_init_result(W, (fan_in, self.out_channels),
                                       "(in_channels * kh * kw, out_channels)")

@@ -14,9 +14,9 @@ from collections.abc import Callable
 import numpy as np
 
 __all__ = [
-    "INITIALIZERS", "RELU_FAMILY", "auto_init", "get_initializer", "glorot_normal",
-    "glorot_uniform", "he_normal",
-    "he_uniform", "make_rng", "normal", "normal_with_eps", "ufldl", "zeros",
+    "INITIALIZERS", "RELU_FAMILY", "USE_FAN_OUT", "auto_init", "get_initializer",
+    "glorot_normal", "glorot_uniform", "he_normal", "he_uniform", "kernel_weights", "make_rng",
+    "normal", "normal_with_eps", "ufldl", "zeros",
 ]
 
 Initializer = Callable[[np.random.Generator, int, int], np.ndarray]
@@ -95,51 +95,64 @@ class _NormalWithEps:
 _NORMAL_EPS_NAME = re.compile(r"normal\(eps=([^()]*)\)")
 
 
-def ufldl(rng: np.random.Generator, fan_in: int, fan_out: int) -> np.ndarray:
+def ufldl(rng: np.random.Generator, fan_in: int, fan_out: int, *,
+          receptive_field: int = 1) -> np.ndarray:
     """Uniform in +-sqrt(6 / (fan_in + fan_out + 1)), as in the UFLDL exercises.
 
     Parameters
     ----------
     rng : numpy.random.Generator
     fan_in, fan_out : int
+    receptive_field : int, default 1
+        Pixels per kernel, ``kh * kw``, for a convolution (see :func:`kernel_weights`):
+        the fan_out in the formula is then ``receptive_field * fan_out``.
 
     Returns
     -------
     ndarray of shape (fan_in, fan_out), float64
     """
-    r = np.sqrt(6.0 / (fan_in + fan_out + 1))
+    r = np.sqrt(6.0 / (fan_in + receptive_field * fan_out + 1))
     return rng.uniform(-r, r, size=(fan_in, fan_out))
 
 
-def glorot_uniform(rng: np.random.Generator, fan_in: int, fan_out: int) -> np.ndarray:
+def glorot_uniform(rng: np.random.Generator, fan_in: int, fan_out: int, *,
+                   receptive_field: int = 1) -> np.ndarray:
     """Glorot/Xavier uniform: U(+-sqrt(6 / (fan_in + fan_out))).
 
     Parameters
     ----------
     rng : numpy.random.Generator
     fan_in, fan_out : int
+    receptive_field : int, default 1
+        Pixels per kernel, ``kh * kw``, for a convolution (see :func:`kernel_weights`):
+        the fan_out in the formula is then ``receptive_field * fan_out``.
 
     Returns
     -------
     ndarray of shape (fan_in, fan_out), float64
     """
-    r = np.sqrt(6.0 / (fan_in + fan_out))
+    r = np.sqrt(6.0 / (fan_in + receptive_field * fan_out))
     return rng.uniform(-r, r, size=(fan_in, fan_out))
 
 
-def glorot_normal(rng: np.random.Generator, fan_in: int, fan_out: int) -> np.ndarray:
+def glorot_normal(rng: np.random.Generator, fan_in: int, fan_out: int, *,
+                  receptive_field: int = 1) -> np.ndarray:
     """Glorot/Xavier normal: N(0, 2 / (fan_in + fan_out)).
 
     Parameters
     ----------
     rng : numpy.random.Generator
     fan_in, fan_out : int
+    receptive_field : int, default 1
+        Pixels per kernel, ``kh * kw``, for a convolution (see :func:`kernel_weights`):
+        the fan_out in the formula is then ``receptive_field * fan_out``.
 
     Returns
     -------
     ndarray of shape (fan_in, fan_out), float64
     """
-    return rng.normal(0.0, np.sqrt(2.0 / (fan_in + fan_out)), size=(fan_in, fan_out))
+    std = np.sqrt(2.0 / (fan_in + receptive_field * fan_out))
+    return rng.normal(0.0, std, size=(fan_in, fan_out))
 
 
 def he_normal(rng: np.random.Generator, fan_in: int, fan_out: int) -> np.ndarray:
@@ -198,6 +211,44 @@ INITIALIZERS: dict[str, Initializer] = {
     "zeros": zeros,
 }
 """Initialisers by name."""
+
+USE_FAN_OUT: frozenset[Initializer] = frozenset({ufldl, glorot_uniform, glorot_normal})
+"""The named initialisers whose scale depends on fan_out (He, normal and zeros do not):
+they take ``receptive_field``, see :func:`kernel_weights`."""
+
+
+def kernel_weights(init: Initializer, rng: np.random.Generator, fan_in: int, fan_out: int,
+                   receptive_field: int) -> np.ndarray:
+    """A convolution's weights from ``init``, with the fan_out of Keras and PyTorch.
+
+    One input pixel feeds ``out_channels * kh * kw`` units of the output (each
+    output channel, through each tap of its kernel): that is the fan_out of
+    the Glorot formulas for a convolution, in Keras and in PyTorch
+    (``torch.nn.init.xavier_uniform_`` on a conv weight) alike.
+
+    Parameters
+    ----------
+    init : callable
+        What :func:`get_initializer` returned.  Those of :data:`USE_FAN_OUT`
+        (ufldl, Glorot uniform and normal) are given ``receptive_field``, so
+        that their fan_out is ``fan_out * receptive_field``; any other
+        initialiser, a user's included, is called as ``init(rng, fan_in, fan_out)``.
+    rng : numpy.random.Generator
+    fan_in : int
+        ``in_channels * kh * kw``, the inputs of one unit.
+    fan_out : int
+        ``out_channels``.
+    receptive_field : int
+        ``kh * kw``.
+
+    Returns
+    -------
+    ndarray of shape (fan_in, fan_out)
+    """
+    if init in USE_FAN_OUT:
+        return init(rng, fan_in, fan_out, receptive_field=receptive_field)
+    return init(rng, fan_in, fan_out)
+
 
 ALIASES = {"xavier_uniform": "glorot_uniform", "xavier_normal": "glorot_normal", "he": "he_normal"}
 
