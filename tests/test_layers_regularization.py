@@ -521,6 +521,33 @@ def test_batchnorm_takes_the_networks_dtype():
         == np.float32
 
 
+def test_batchnorm_takes_float16_inputs_as_float64():
+    """A float16 batch kept float16 for the mean and variance: the variance of 2,000 values
+    of standard deviation 10 summed its squares past float16's 65504 to inf, so the running
+    variance became inf and every output 0.  Such a batch is now taken as float64."""
+    X16 = (np.random.default_rng(0).normal(size=(2000, 2)) * 10).astype(np.float16)
+    X = X16.astype(np.float64)
+    bn = BatchNorm(2)
+    A = bn.forward(X16, training=True)
+    assert A.dtype == np.float64
+    m = len(X)
+    np.testing.assert_allclose(A, (X - X.mean(0)) / np.sqrt(X.var(0) + 1e-5), rtol=1e-12)
+    np.testing.assert_allclose(bn.running_var, 0.9 + 0.1 * X.var(0) * m / (m - 1), rtol=1e-12)
+    images = np.random.default_rng(1).normal(size=(2, 2, 3, 3)).astype(np.float16)
+    assert BatchNorm(2).forward(images, training=True).dtype == np.float64
+    assert BatchNorm(2).forward(images).dtype == np.float64
+
+
+def test_network_casts_float16_data_to_its_dtype():
+    for dtype in (np.float64, np.float32):
+        net = Network([Dense(3, 4, "tanh", seed=0), BatchNorm(4), Dropout(0.5, seed=1),
+                       Dense(4, 1, "identity", seed=2)]).astype(dtype)
+        X16 = np.random.default_rng(0).normal(size=(5, 3)).astype(np.float16)
+        A = net.forward(X16, training=True)
+        assert A.dtype == dtype and all(layer.A.dtype == dtype for layer in net.layers
+                                        if getattr(layer, "A", None) is not None)
+
+
 @pytest.mark.parametrize("dtype", [int, np.float16, "int32", bool])
 def test_batchnorm_refuses_non_float_dtypes(dtype):
     with pytest.raises(ValueError, match="dtype must be float32 or float64"):

@@ -99,6 +99,25 @@ def test_pooling_keeps_the_dtype(rng, cls, dtype):
     assert A.dtype == dtype and layer.backward(np.ones_like(A)).dtype == dtype
 
 
+@pytest.mark.parametrize("cls", [MaxPool2D, AvgPool2D])
+def test_pooling_takes_float16_images_as_float64(rng, cls):
+    """float16 images kept float16: AvgPool2D(64) of a 64 x 64 image of 2000s summed to
+    inf (float16 ends at 65504) and gave inf for the mean 2000.  They are now pooled in
+    float64, as integer images are and as Conv2D, BatchNorm and Dropout compute."""
+    big = np.full((1, 2, 64, 64), 2000, dtype=np.float16)
+    A = cls(64).forward(big)
+    assert A.dtype == np.float64
+    np.testing.assert_array_equal(A, np.full((1, 2, 1, 1), 2000.0))
+    X = rng.normal(size=(2, 3, 6, 6)).astype(np.float16)
+    layer, twin = cls(3, 2, 1), cls(3, 2, 1)
+    A = layer.forward(X)
+    G = rng.normal(size=A.shape)
+    dX = layer.backward(G)
+    assert A.dtype == dX.dtype == np.float64
+    np.testing.assert_array_equal(A, twin.forward(X.astype(np.float64)))
+    np.testing.assert_array_equal(dX, twin.backward(G))
+
+
 @pytest.mark.parametrize("dtype", [np.int64, np.int32, np.uint8, bool])
 @pytest.mark.parametrize(("size", "stride", "padding"), [(2, None, 0), (3, 1, 1)])
 def test_average_pooling_of_integer_images_gives_their_means(dtype, size, stride, padding):

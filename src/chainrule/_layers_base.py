@@ -58,7 +58,19 @@ class ParamSpec:
 
 
 class Layer:
-    """Base class: a layer with optional parameters living in the network's flat buffer."""
+    """Base class: a layer with optional parameters living in the network's flat buffer.
+
+    Dtypes, one rule for all layers: a layer computes in float32 or float64.
+    One with parameters (Dense, Conv2D, BatchNorm) computes in its ``dtype``;
+    a parameter-free one (the pools, Dropout in training) keeps a float32 or
+    float64 input's dtype.  Any other input (integers, bools, float16) is
+    taken as float64: float16 has too little range for sums of squares or of
+    many pixels (65504 at most).  Only Flatten and Dropout in evaluation,
+    which compute nothing, return their input's dtype as it is.  A
+    :class:`~chainrule.Network` casts its data to its own dtype first
+    (float64 unless built in float32), so float16 data never reaches its
+    layers.
+    """
 
     n_in: int | None = None
     n_out: int | None = None

@@ -107,7 +107,8 @@ class BatchNorm(Layer):
         ----------
         X : ndarray of shape (n_samples, n_features) or (n_samples, n_features, height, width)
             Images are normalised per channel, as rows
-            (n_samples * height * width, n_features).
+            (n_samples * height * width, n_features).  Integers, bools and
+            float16 are taken as float64 (see ``Layer``).
         training : bool, default False
             True: normalise with the batch's mean and variance and update the
             running statistics; False: normalise with the running statistics.
@@ -136,6 +137,8 @@ class BatchNorm(Layer):
                 f"(n_samples, {self.n_in}, height, width) ({self.n_in} features or channels), "
                 f"got shape {X.shape}"
             )
+        if X.dtype not in (np.float32, np.float64):  # float16's variance overflows
+            X = X.astype(np.float64)
         if X.ndim == 4:
             return _channels_first(self.forward(_channels_last(X), training), X.shape)
         # One value per feature (a 1-row batch, or one 1x1 image) has no variance to

@@ -10,7 +10,9 @@
 * :class:`Flatten`: (n, c, h, w) -> (n, c*h*w) in row-major (channel, row,
   column) order, so a Dense layer can follow.
 
-None of them has parameters.  Windows are strided views (see ``_spatial``);
+None of them has parameters.  The pools keep float32 and float64 images and
+take any other (integers, float16) as float64, as every layer does (see
+``Layer``); Flatten keeps the dtype.  Windows are strided views (see ``_spatial``);
 the loop versions are :func:`chainrule.reference.maxpool2d_forward` and
 friends.
 """
@@ -84,11 +86,12 @@ class _Pool2D(SpatialLayer):
     def _taps(self, X: np.ndarray, fill: float) -> list[np.ndarray]:
         """The ``kh * kw`` tap views (n, c, out_h, out_w) of ``X`` padded with ``fill``.
 
-        Integer (or bool) images are taken as float64: the mean of integers is not
-        one, and the -inf of max pooling's padding is no integer.
+        Integer, bool and float16 images are taken as float64 (the rule of
+        ``Layer``): the mean of integers is not one, the -inf of max pooling's
+        padding is no integer, and float16's sums overflow past 65504.
         """
         _, ho, wo = self._check_batch(X)
-        if X.dtype.kind not in "fc":
+        if X.dtype not in (np.float32, np.float64):
             X = X.astype(np.float64)
         self.X = X
         Xp = pad(X, self.padding, fill)
