@@ -42,7 +42,15 @@ class BatchNorm(Layer):
     running_mean, running_var : ndarray of shape (n_features,)
         Used in evaluation mode.  The running variance is the unbiased estimate.
     Xhat, Z, A : ndarray of shape (n_samples, n_features)
-        Normalised input, ``gamma * Xhat + beta`` and its activation.
+        Normalised input, ``gamma * Xhat + beta`` and its activation, of the
+        last forward pass.  After images (n_samples, n_features, height,
+        width) they are rows of shape (n_samples * height * width,
+        n_features), one per pixel (channels last), as the statistics are
+        computed; :meth:`forward` returns A in the images' shape.
+    inv_std : ndarray of shape (n_features,)
+        ``1 / sqrt(var + eps)`` of the last forward pass.
+    delta : ndarray
+        ``dJ/dZ`` of the last backward pass, of Z's shape (rows for images).
     """
 
     def __init__(
