@@ -254,3 +254,52 @@ def test_glorot_initialisers_have_the_scale_of_torch_xavier_on_a_conv_weight(
     if init == "glorot_uniform":  # the same bound, which thousands of draws reach
         np.testing.assert_allclose(np.abs(layer.W).max(), np.abs(Wt).max(), rtol=2e-3)
     np.testing.assert_allclose(layer.W.std(), Wt.std(), rtol=0.06)
+
+
+@pytest.mark.parametrize(("size", "s", "p"), [(2, None, 0), (3, 2, 1), (2, 3, 1), (3, 3, 0),
+                                              ((3, 2), (2, 3), (1, 0))])
+@pytest.mark.parametrize("ceil_mode", [False, True])
+def test_max_pool2d_ceil_mode_agrees_with_torch(rng, size, s, p, ceil_mode):
+    X = rng.permutation(np.arange(2 * 3 * 7 * 6, dtype=np.float64)).reshape(2, 3, 7, 6) / 10
+    layer = MaxPool2D(size, s, p, ceil_mode=ceil_mode)
+    A = layer.forward(X)
+    G = rng.normal(size=A.shape)
+    dX = layer.backward(G)
+    Xt = _t(X, True)
+    At = F.max_pool2d(Xt, size, stride=s, padding=p, ceil_mode=ceil_mode)
+    At.backward(_t(G))
+    np.testing.assert_array_equal(A, At.detach().numpy())
+    np.testing.assert_allclose(dX, Xt.grad.numpy(), **TOL)
+
+
+@pytest.mark.parametrize(("size", "s", "p"), [(2, None, 0), (3, 2, 1), (2, 3, 1), (3, 3, 0),
+                                              ((3, 2), (2, 3), (1, 0))])
+@pytest.mark.parametrize("ceil_mode", [False, True])
+@pytest.mark.parametrize("count_include_pad", [False, True])
+def test_avg_pool2d_ceil_mode_and_count_include_pad_agree_with_torch(
+        rng, size, s, p, ceil_mode, count_include_pad):
+    X = rng.normal(size=(2, 3, 7, 6))
+    layer = AvgPool2D(size, s, p, ceil_mode=ceil_mode, count_include_pad=count_include_pad)
+    A = layer.forward(X)
+    G = rng.normal(size=A.shape)
+    dX = layer.backward(G)
+    Xt = _t(X, True)
+    At = F.avg_pool2d(Xt, size, stride=s, padding=p, ceil_mode=ceil_mode,
+                      count_include_pad=count_include_pad)
+    At.backward(_t(G))
+    np.testing.assert_allclose(A, At.detach().numpy(), **TOL)
+    np.testing.assert_allclose(dX, Xt.grad.numpy(), **TOL)
+
+
+@pytest.mark.parametrize(("size", "s", "p", "d"), [(2, 2, 0, 2), (3, 2, 1, 2), (2, 3, 1, 2)])
+def test_dilated_max_pool2d_ceil_mode_agrees_with_torch(rng, size, s, p, d):
+    X = rng.permutation(np.arange(2 * 7 * 8, dtype=np.float64)).reshape(1, 2, 7, 8) / 10
+    layer = MaxPool2D(size, s, p, dilation=d, ceil_mode=True)
+    A = layer.forward(X)
+    G = rng.normal(size=A.shape)
+    dX = layer.backward(G)
+    Xt = _t(X, True)
+    At = F.max_pool2d(Xt, size, stride=s, padding=p, dilation=d, ceil_mode=True)
+    At.backward(_t(G))
+    np.testing.assert_array_equal(A, At.detach().numpy())
+    np.testing.assert_allclose(dX, Xt.grad.numpy(), **TOL)

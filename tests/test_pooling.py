@@ -154,10 +154,11 @@ def test_pooling_has_no_parameters_and_a_config():
     layer = MaxPool2D(3, stride=2, padding=1)
     assert layer.param_specs() == []
     assert layer.get_config() == {"type": "MaxPool2D", "size": 3, "stride": 2, "padding": 1,
-                                  "dilation": 1}
+                                  "ceil_mode": False, "dilation": 1}
     assert repr(layer) == "MaxPool2D(3, stride=2, padding=1)"
     assert AvgPool2D((2, 3)).get_config() == {"type": "AvgPool2D", "size": [2, 3],
-                                               "stride": [2, 3], "padding": 0}
+                                               "stride": [2, 3], "padding": 0,
+                                               "ceil_mode": False, "count_include_pad": True}
     assert repr(AvgPool2D()) == "AvgPool2D(2)"
 
 
@@ -232,7 +233,7 @@ def test_gradient_check_of_dilated_max_pooling(rng, size, stride, padding, dilat
 def test_dilation_in_max_pooling_config_and_errors():
     layer = MaxPool2D(2, stride=1, dilation=(2, 3))
     assert layer.get_config() == {"type": "MaxPool2D", "size": 2, "stride": 1, "padding": 0,
-                                  "dilation": [2, 3]}
+                                  "ceil_mode": False, "dilation": [2, 3]}
     assert repr(layer) == "MaxPool2D(2, stride=1, dilation=(2, 3))"
     assert layer.output_shape((4, 7, 9)) == (4, 7 - 2, 9 - 3)  # spans 3x4
     with pytest.raises(ValueError, match=r"dilation must be an int >= 1 .*got 0"):
@@ -362,3 +363,107 @@ def test_a_file_with_a_window_wholly_in_the_padding_is_not_called_corrupted(tmp_
     assert message.endswith("(the file was written by an older chainrule, which let such a "
                             "window through: its output there was -inf)")
     assert "corrupted" not in message
+
+
+def _ceil_windows(n, k, s, p):
+    """The starts of the windows along an axis in ceil mode, in PyTorch's words: windows
+    go on while the one before does not reach the end of the padded input, and each
+    starts in the image or in the padding before it (not in that after it)."""
+    return [start for start in range(-p, n, s) if start == -p or start - s + k < n + p]
+
+
+def test_hand_worked_ceil_mode_and_count_include_pad():
+    X = np.arange(25, dtype=np.float64).reshape(1, 1, 5, 5)  # X[r, c] = 5 r + c
+    # 2x2 windows, stride 2: floor keeps rows/columns 0-3, ceil adds the 1-pixel edge
+    assert MaxPool2D(2).forward(X).shape == (1, 1, 2, 2)
+    np.testing.assert_array_equal(MaxPool2D(2, ceil_mode=True).forward(X)[0, 0],
+                                  [[6, 8, 9], [16, 18, 19], [21, 23, 24]])
+    np.testing.assert_array_equal(AvgPool2D(2, ceil_mode=True).forward(X)[0, 0],
+                                  [[3, 5, 6.5], [13, 15, 16.5], [20.5, 22.5, 24]])
+    # 3x3 windows, stride 2, padding 1 on 5x5: windows start at -1, 1, 3 (no ceil extra);
+    # the corner window (-1..1) holds 4 pixels and 5 zeros of padding
+    with_pad = AvgPool2D(3, 2, 1).forward(X)[0, 0]
+    without = AvgPool2D(3, 2, 1, count_include_pad=False).forward(X)[0, 0]
+    assert with_pad[0, 0] == (0 + 1 + 5 + 6) / 9 and without[0, 0] == (0 + 1 + 5 + 6) / 4
+    assert with_pad[1, 1] == without[1, 1] == X[0, 0, 1:4, 1:4].mean()  # inside: 9 pixels
+    # ceil with padding: 4x4, size 3, stride 2, padding 1: floor (4 + 2 - 3) // 2 + 1 = 2,
+    # ceil 3, window 2 at 3..5 hangs 1 past the padding: PyTorch divides by the 2 rows of
+    # it inside the padded input (count_include_pad) or the 1 row of image (not)
+    X4 = np.arange(16, dtype=np.float64).reshape(1, 1, 4, 4)
+    A = AvgPool2D(3, 2, 1, ceil_mode=True).forward(X4)[0, 0]
+    B = AvgPool2D(3, 2, 1, ceil_mode=True, count_include_pad=False).forward(X4)[0, 0]
+    assert A.shape == B.shape == (3, 3)
+    assert A[2, 2] == X4[0, 0, 3, 3] / 4 and B[2, 2] == X4[0, 0, 3, 3]
+    assert A[0, 2] == X4[0, 0, 0:2, 3].sum() / 6 and B[0, 2] == X4[0, 0, 0:2, 3].sum() / 2
+
+
+@pytest.mark.parametrize(("n", "k", "s", "p"), [(5, 2, 2, 0), (6, 3, 2, 1), (7, 3, 3, 1),
+                                                (4, 2, 3, 1), (8, 3, 3, 0), (6, 2, 2, 1)])
+def test_ceil_mode_counts_the_windows_as_pytorch(n, k, s, p):
+    for cls in (MaxPool2D, AvgPool2D):
+        assert cls(k, s, p, ceil_mode=True).output_shape((1, n, n))[1] \
+            == len(_ceil_windows(n, k, s, p))
+        assert cls(k, s, p).output_shape((1, n, n))[1] == (n + 2 * p - k) // s + 1
+
+
+@pytest.mark.parametrize(("size", "stride", "padding", "count_include_pad"),
+                         [(2, None, 0, True), (3, 2, 1, True), (3, 2, 1, False),
+                          (2, 3, 1, False), ((3, 2), (2, 3), (1, 0), False)])
+@pytest.mark.parametrize("cls", [MaxPool2D, AvgPool2D])
+def test_gradient_check_with_ceil_mode(rng, cls, size, stride, padding, count_include_pad):
+    conv = Conv2D(2, 3, 3, padding=1, activation="tanh", seed=1)
+    extra = {} if cls is MaxPool2D else {"count_include_pad": count_include_pad}
+    pool = cls(size, stride, padding, ceil_mode=True, **extra)
+    flat = int(np.prod(pool.output_shape(conv.output_shape((2, 7, 6)))))
+    assert flat > int(np.prod(cls(size, stride, padding).output_shape((2, 7, 6))))
+    net = Network([conv, pool, Flatten(), Dense(flat, 2, "identity", seed=2)],
+                  input_shape=(2, 7, 6))
+    net.params[...] = rng.normal(scale=0.3, size=net.n_params)
+    X = rng.normal(size=(3, 2, 7, 6))
+    check = chainrule.gradient_check(net, X, rng.normal(size=(3, 2)), exclude_kinks=True)
+    assert check.rel_diff < 1e-8, str(check)
+
+
+def test_ceil_mode_and_count_include_pad_save_load_and_config(tmp_path, rng):
+    avg = AvgPool2D(3, 2, 1, ceil_mode=True, count_include_pad=False)
+    mx = MaxPool2D(2, ceil_mode=True)
+    assert avg.get_config() == {"type": "AvgPool2D", "size": 3, "stride": 2, "padding": 1,
+                                "ceil_mode": True, "count_include_pad": False}
+    assert repr(avg) == "AvgPool2D(3, stride=2, padding=1, ceil_mode=True, count_include_pad=False)"
+    assert repr(mx) == "MaxPool2D(2, ceil_mode=True)"
+    net = Network([Conv2D(1, 2, 3, seed=0), avg, mx, Flatten(), Dense(8, 1, seed=1)],
+                  input_shape=(1, 8, 8))  # 6x6 -> 4x4 (3 without ceil) -> 2x2
+    X = rng.normal(size=(3, 1, 8, 8))
+    back = chainrule.load(net.save(tmp_path / "net.npz"))
+    assert [layer.get_config() for layer in back.layers[1:3]] == [avg.get_config(),
+                                                                  mx.get_config()]
+    np.testing.assert_array_equal(back.forward(X), net.forward(X))
+    # a file written before the options: PyTorch's defaults, as those layers worked
+    net = Network([MaxPool2D(2), AvgPool2D(2, padding=1), Flatten(), Dense(4, 1, seed=1)],
+                  input_shape=(1, 4, 4))
+    path = net.save(tmp_path / "old.npz")
+    with np.load(path) as data:
+        arrays = {key: data[key] for key in data.files}
+    meta = json.loads(str(arrays.pop("__meta__")))
+    for cfg in meta["network"]["layers"][:2]:
+        cfg.pop("ceil_mode")
+        cfg.pop("count_include_pad", None)
+    np.savez(path, __meta__=np.array(json.dumps(meta)), **arrays)
+    old = chainrule.load(path)
+    assert not old.layers[0].ceil_mode and old.layers[1].count_include_pad
+    X = rng.normal(size=(2, 1, 4, 4))
+    np.testing.assert_array_equal(old.forward(X), net.forward(X))
+
+
+@pytest.mark.parametrize("bad", ["yes", 1, None, np.array([True])])
+def test_bad_ceil_mode_and_count_include_pad_are_refused_by_name(bad):
+    for cls in (MaxPool2D, AvgPool2D):
+        with pytest.raises(TypeError, match=r"^ceil_mode must be True or False, got"):
+            cls(2, ceil_mode=bad)
+    with pytest.raises(TypeError, match=r"^count_include_pad must be True or False, got"):
+        AvgPool2D(2, count_include_pad=bad)
+    with pytest.raises(TypeError, match="count_include_pad"):  # PyTorch's MaxPool2d: none
+        MaxPool2D(2, count_include_pad=False)
+    with pytest.raises(TypeError, match=r"layers\[0\] \(AvgPool2D\): ceil_mode must be"):
+        chainrule.network_from_layers([{"type": "AvgPool2D", "ceil_mode": "true"}, {
+            "type": "Flatten"}, {"type": "Dense", "fan_out": 1}], input_shape=(1, 4, 4))

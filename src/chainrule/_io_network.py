@@ -47,11 +47,15 @@ def _layer_from_config(cfg: dict, dtype: np.dtype) -> Layer:
                       stride=cfg["stride"], padding=cfg["padding"], activation=act,
                       init="zeros", bias=cfg["bias"], dtype=dtype,
                       dilation=cfg.get("dilation", 1))
-    if kind == "MaxPool2D":  # dilation: 1 in files written before it was an option
+    # dilation, ceil_mode, count_include_pad: absent from files written before they were
+    # options, whose layers worked as the defaults do
+    if kind == "MaxPool2D":
         return MaxPool2D(cfg["size"], stride=cfg["stride"], padding=cfg["padding"],
-                         dilation=cfg.get("dilation", 1))
+                         dilation=cfg.get("dilation", 1), ceil_mode=cfg.get("ceil_mode", False))
     if kind == "AvgPool2D":
-        return AvgPool2D(cfg["size"], stride=cfg["stride"], padding=cfg["padding"])
+        return AvgPool2D(cfg["size"], stride=cfg["stride"], padding=cfg["padding"],
+                         ceil_mode=cfg.get("ceil_mode", False),
+                         count_include_pad=cfg.get("count_include_pad", True))
     if kind == "Flatten":
         return Flatten()
     raise ValueError(f"unknown layer type {kind!r} in the model file")

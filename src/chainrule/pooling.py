@@ -5,10 +5,16 @@
   backward sends the gradient to that one pixel (the first largest, if
   several tie).
 * :class:`AvgPool2D`: each output is the mean of its window (padding counts
-  as zeros in the mean, as PyTorch's default); backward spreads the gradient
-  evenly over the window.
+  as zeros in the mean, as PyTorch's default ``count_include_pad=True``);
+  backward spreads the gradient evenly over the window.
 * :class:`Flatten`: (n, c, h, w) -> (n, c*h*w) in row-major (channel, row,
   column) order, so a Dense layer can follow.
+
+The pools take PyTorch's ``ceil_mode``: the number of windows per axis is
+``ceil((in + 2 p - d (k - 1) - 1) / s) + 1`` instead of the floor, so that a
+last window that hangs over the bottom or right edge is kept, unless it would
+start in the padding after the image (PyTorch's rule).  Its pixels past
+the padded input are left out of the maximum and of the mean.
 
 None of them has parameters.  The pools keep float32 and float64 images and
 take any other (integers, float16) as float64, as every layer does (see
@@ -22,6 +28,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._spatial import SpatialLayer, pad, pair, scatter_taps, shown, single, tap, window_output
+from ._validation import check_bool
 
 __all__ = ["AvgPool2D", "Flatten", "MaxPool2D"]
 
@@ -35,12 +42,14 @@ class _Pool2D(SpatialLayer):
 
     kind = ""
     dilation = (1, 1)  # spacing of a window's pixels: MaxPool2D's option, as in PyTorch
+    ceil_mode = False  # (a layer pickled before it was an option had none)
 
     def __init__(
         self,
         size: int | tuple[int, int] = 2,
         stride: int | tuple[int, int] | None = None,
         padding: int | tuple[int, int] = 0,
+        ceil_mode: bool = False,
     ) -> None:
         self.size = pair(size, "size")
         self.stride = self.size if stride is None else pair(stride, "stride")
@@ -50,13 +59,39 @@ class _Pool2D(SpatialLayer):
                 f"padding must be at most half the window size {single(self.size)}, got "
                 f"{single(self.padding)}"
             )
+        self.ceil_mode = check_bool(ceil_mode, "ceil_mode")
         self.X = self.A = self.delta = None
 
     def _out_shape(self, in_shape: tuple[int, ...]) -> tuple[int, int, int]:
         c, h, w = in_shape
-        out = window_output(self, (h, w), self.size, self.stride, self.padding, self.dilation)
+        out = None
+        if self.ceil_mode:
+            out = tuple(self._ceil_output(*axis) for axis in zip(
+                (h, w), self.size, self.stride, self.padding, self.dilation, strict=True))
+        if out is None or min(out) < 1:  # floor mode, or no window at all: the refusal
+            out = window_output(self, (h, w), self.size, self.stride, self.padding,
+                                self.dilation)
         self._check_windows_reach_the_image((h, w), out)
         return (c, *out)
+
+    @staticmethod
+    def _ceil_output(size: int, k: int, s: int, p: int, d: int) -> int:
+        """Windows along one axis in ceil mode, as PyTorch: ceil instead of floor, less
+        a last window that would start past the image (in the padding after it)."""
+        n_out = -(-(size + 2 * p - d * (k - 1) - 1) // s) + 1  # ceil, rounding down below 0
+        if (n_out - 1) * s >= size + p:
+            n_out -= 1
+        return n_out
+
+    def _sides(self, in_hw: tuple[int, ...], out_hw: tuple[int, ...]
+               ) -> tuple[tuple[int, int], tuple[int, int]]:
+        """The padding ((top, bottom), (left, right)) the windows need: ``padding`` on
+        each side, and below and on the right the rows and columns a ceil-mode window
+        hangs past it."""
+        return tuple(
+            (p, max(p, (n - 1) * s + d * (k - 1) + 1 - size - p))
+            for size, n, k, s, p, d in zip(in_hw, out_hw, self.size, self.stride,
+                                           self.padding, self.dilation, strict=True))
 
     def _check_windows_reach_the_image(self, in_hw: tuple[int, int],
                                        out_hw: tuple[int, int]) -> None:
@@ -94,19 +129,21 @@ class _Pool2D(SpatialLayer):
         if X.dtype not in (np.float32, np.float64):
             X = X.astype(np.float64)
         self.X = X
-        Xp = pad(X, self.padding, fill)
+        Xp = pad(X, self._sides(X.shape[2:], (ho, wo)), fill)
         (kh, kw), (dh, dw) = self.size, self.dilation
         return [tap(Xp, dh * i, dw * j, self.stride, (ho, wo))
                 for i in range(kh) for j in range(kw)]
 
     def get_config(self) -> dict:
         return {"type": self.kind, "size": single(self.size), "stride": single(self.stride),
-                "padding": single(self.padding)}
+                "padding": single(self.padding), "ceil_mode": self.ceil_mode}
 
     def __repr__(self) -> str:
         extra = "" if self.stride == self.size else f", stride={shown(self.stride)}"
         extra += "" if self.padding == (0, 0) else f", padding={shown(self.padding)}"
         extra += "" if self.dilation == (1, 1) else f", dilation={shown(self.dilation)}"
+        extra += ", ceil_mode=True" if self.ceil_mode else ""
+        extra += "" if getattr(self, "count_include_pad", True) else ", count_include_pad=False"
         return f"{self.kind}({shown(self.size)}{extra})"
 
 
@@ -125,6 +162,10 @@ class MaxPool2D(_Pool2D):
         Spacing of the window's pixels, as PyTorch's: pixel ``(i, j)`` of window
         ``(y, x)`` is ``(sh y + dh i, sw x + dw j)`` of the padded input, so a
         window spans ``d (k - 1) + 1`` pixels per axis.
+    ceil_mode : bool, default False
+        True: ``ceil`` instead of ``floor`` in the number of windows, as
+        PyTorch's, keeping a last window that hangs past the bottom or right
+        edge (the maximum of the pixels it covers).
 
     Attributes
     ----------
@@ -143,8 +184,9 @@ class MaxPool2D(_Pool2D):
         stride: int | tuple[int, int] | None = None,
         padding: int | tuple[int, int] = 0,
         dilation: int | tuple[int, int] = 1,
+        ceil_mode: bool = False,
     ) -> None:
-        super().__init__(size, stride, padding)
+        super().__init__(size, stride, padding, ceil_mode)
         self.dilation = pair(dilation, "dilation")
 
     def get_config(self) -> dict:
@@ -168,9 +210,9 @@ class MaxPool2D(_Pool2D):
         self.delta = grad_out
         if not need_input_grad:
             return None
-        (h, w), (ph, pw), (kh, kw) = self.X.shape[2:], self.padding, self.size
-        (dh, dw) = self.dilation
-        dXp = np.zeros((*self.X.shape[:2], h + 2 * ph, w + 2 * pw), dtype=grad_out.dtype)
+        (h, w), (kh, kw), (dh, dw) = self.X.shape[2:], self.size, self.dilation
+        (ph, pb), (pw, pr) = self._sides((h, w), grad_out.shape[2:])
+        dXp = np.zeros((*self.X.shape[:2], h + ph + pb, w + pw + pr), dtype=grad_out.dtype)
         # windows apart: a step of at least the span d (k - 1) + 1 (dilated windows with a
         # smaller step interleave: window y's pixel i can be window y + 1's pixel i - 1)
         apart = all(s >= d * (k - 1) + 1
@@ -187,11 +229,59 @@ class MaxPool2D(_Pool2D):
 class AvgPool2D(_Pool2D):
     """``A[n, c, y, x] = mean over the window (y, x) of channel c`` (padding counts as 0).
 
-    Parameters are those of :class:`MaxPool2D` (padding adds zeros), but no
-    ``dilation`` (PyTorch's AvgPool2d has none either).
+    Parameters
+    ----------
+    size, stride, padding :
+        As :class:`MaxPool2D`'s (padding adds zeros), but no ``dilation``
+        (PyTorch's AvgPool2d has none either).
+    ceil_mode : bool, default False
+        True: ``ceil`` instead of ``floor`` in the number of windows, as
+        PyTorch's; a last window that hangs past the padded input is the mean
+        of the pixels (and padding) it covers.
+    count_include_pad : bool, default True
+        Whether the padding's zeros count in a window's mean (PyTorch's
+        default): True divides by the window's pixels within the padded
+        input, ``kh * kw`` unless in ceil mode; False only by the image's
+        pixels it covers.
+
+    Attributes
+    ----------
+    X : ndarray of shape (n_samples, channels, height, width)
+    A : ndarray of shape (n_samples, channels, out_h, out_w)
+    divisor : ndarray of shape (out_h, out_w)
+        What each window's sum was divided by in the last forward pass.
     """
 
     kind = "AvgPool2D"
+    _caches = ("X", "A", "delta", "divisor")
+    count_include_pad = True  # (a layer pickled before it was an option counted the padding)
+
+    def __init__(
+        self,
+        size: int | tuple[int, int] = 2,
+        stride: int | tuple[int, int] | None = None,
+        padding: int | tuple[int, int] = 0,
+        ceil_mode: bool = False,
+        count_include_pad: bool = True,
+    ) -> None:
+        super().__init__(size, stride, padding, ceil_mode)
+        self.count_include_pad = check_bool(count_include_pad, "count_include_pad")
+        self.divisor = None
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "count_include_pad": self.count_include_pad}
+
+    def _divisor(self, in_hw: tuple[int, ...], out_hw: tuple[int, ...]) -> np.ndarray:
+        """(out_h, out_w): the pixels each window's mean divides by (see the class)."""
+        counts = []
+        for size, n, k, s, p in zip(in_hw, out_hw, self.size, self.stride, self.padding,
+                                    strict=True):
+            start = np.arange(n) * s - p  # in the image's coordinates
+            end = np.minimum(start + k, size + p)  # not past the padding (ceil mode)
+            if not self.count_include_pad:
+                start, end = np.maximum(start, 0), np.minimum(end, size)
+            counts.append(end - start)
+        return np.outer(counts[0], counts[1])
 
     def forward(self, X: np.ndarray, training: bool = False) -> np.ndarray:
         """Mean over each window: X (n, c, h, w) -> A (n, c, out_h, out_w)."""
@@ -199,20 +289,29 @@ class AvgPool2D(_Pool2D):
         A = taps[0].copy()
         for values in taps[1:]:
             A += values
-        A *= A.dtype.type(1.0 / len(taps))
-        self.A = A
+        divisor = self._divisor(self.X.shape[2:], A.shape[2:])
+        if np.all(divisor == len(taps)):
+            A *= A.dtype.type(1.0 / len(taps))
+        else:
+            A /= divisor.astype(A.dtype)
+        self.A, self.divisor = A, divisor
         return A
 
     def backward(self, grad_out: np.ndarray, need_input_grad: bool = True) -> np.ndarray | None:
-        """``dJ/dX``: each window's gradient divided by ``kh * kw`` goes to each of its pixels."""
+        """``dJ/dX``: each window's gradient divided by its ``divisor`` (``kh * kw`` unless
+        ``ceil_mode`` or ``count_include_pad=False``) goes to each of its pixels."""
         self.delta = grad_out
         if not need_input_grad:
             return None
         n, c, ho, wo = grad_out.shape
         kh, kw = self.size
-        share = grad_out * grad_out.dtype.type(1.0 / (kh * kw))
+        if np.all(self.divisor == kh * kw):
+            share = grad_out * grad_out.dtype.type(1.0 / (kh * kw))
+        else:
+            share = grad_out / self.divisor.astype(grad_out.dtype)
         g = np.broadcast_to(share[:, :, None, None], (n, c, kh, kw, ho, wo))
-        return scatter_taps(g, self.X.shape[2:], self.padding, self.stride)
+        return scatter_taps(g, self.X.shape[2:], self._sides(self.X.shape[2:], (ho, wo)),
+                            self.stride)
 
 
 class Flatten(SpatialLayer):
