@@ -1,0 +1,152 @@
+"""The checks of the records a saved run is read back from (private): a checkpoint's
+optimizer state, schedule state, history and counts.
+
+Each check compares a record with what the run itself would keep (the
+optimizer's state vectors after one step, the schedule's own state, one
+history value per epoch) and raises a ValueError that names the record, so
+that a damaged file is refused instead of resuming a different run.
+:func:`chainrule.checkpoints.trainer_from_checkpoint` calls them, and so does
+``_mlp_state``, which reads an estimator file's training record the same way;
+import them from :mod:`chainrule.checkpoints`.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from . import io
+from .callbacks import History
+from .network import Network
+from .optimizers import Optimizer
+from .schedules import Schedule
+
+
+def _checked_schedule_state(schedule: Schedule, state: object) -> dict:
+    """A built-in schedule's recorded state, checked against the state it keeps itself.
+
+    ``set_state`` takes any dict (it updates the object's attributes), so the
+    record must hold exactly the keys of the schedule's own state, each a
+    number of the kind it keeps (a count, or a float that is not NaN: a
+    best value may be infinite).  A schedule of the user's own class keeps
+    what it likes: its state is passed on as it is.
+
+    Raises
+    ------
+    ValueError
+        Naming the key and what was expected.
+    """
+    if _custom_schedule_class(schedule) is not None:
+        return state  # type: ignore[return-value]
+    own = schedule.get_state()
+    if not isinstance(state, dict) or set(state) != set(own):
+        raise ValueError(f"schedule.state: expected an object with the keys {sorted(own)}, "
+                         f"found {state!r:.60}")
+    for key, value in state.items():
+        count = isinstance(own[key], int)
+        if not (_is_real(value) and (isinstance(value, int) and value >= 0 if count
+                                     else not math.isnan(value))):
+            raise ValueError(f"schedule.state.{key}: expected "
+                             f"{'a non-negative integer' if count else 'a number'}, found "
+                             f"{value!r:.40}")
+        if key == "_scale" and not 0 < value <= 1:  # ReduceOnPlateau: a product of factors
+            raise ValueError(f"schedule.state._scale: expected a number in (0, 1], found "
+                             f"{value!r:.40}")
+    return state
+
+
+def _custom_schedule_class(schedule: Schedule) -> str | None:
+    """``module.Class`` of a schedule that is not a built-in one; None for a built-in one."""
+    from .schedules import SCHEDULES
+
+    cls = type(schedule)
+    return None if SCHEDULES.get(schedule.name) is cls else f"{cls.__module__}.{cls.__qualname__}"
+
+
+def _is_real(v: object) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
+def _checked_count(v: object, name: str) -> int:
+    """``v`` if it is a non-negative integer, else a ValueError naming ``name``."""
+    if not isinstance(v, int) or isinstance(v, bool) or v < 0:
+        raise ValueError(f"{name}: expected a non-negative integer, found {v!r}")
+    return v
+
+
+_is_number = io.finite_number  # 10**400 too: a float cannot hold it
+
+
+def _checked_history(record: object, epoch: int) -> History:
+    """The run's history as a checkpoint recorded it, checked against its ``epoch``.
+
+    ``metrics`` must map each metric's name to one value per completed epoch
+    (a number, or a list of numbers for the per-layer diagnostics), ``loss``
+    among them once an epoch is done, and ``best_epoch`` must be null or one
+    of those epochs: resume appends to these lists and counts epochs by them.
+
+    Raises
+    ------
+    ValueError
+        Naming the record and what was expected.
+    """
+    metrics = record.get("metrics") if isinstance(record, dict) else None
+    if not isinstance(metrics, dict):
+        raise ValueError(f"history: expected an object with a 'metrics' object, found "
+                         f"{record!r:.60}")
+    if epoch and "loss" not in metrics:
+        raise ValueError(f"history.metrics: expected 'loss' after {epoch} epochs, found "
+                         f"{sorted(metrics)}")
+    for key, values in metrics.items():
+        if not isinstance(values, list) or len(values) != epoch or not (
+                all(map(_is_number, values)) or all(  # per-layer lists of the same length
+                    isinstance(v, list) and len(v) == len(values[0]) and all(map(_is_number, v))
+                    for v in values)):
+            raise ValueError(f"history.metrics.{key}: expected a list of {epoch} finite numbers "
+                             f"(one per epoch trained), found {values!r:.60}")
+    best = record.get("best_epoch")
+    if best is not None and not (isinstance(best, int) and not isinstance(best, bool)
+                                 and 1 <= best <= epoch):
+        raise ValueError(f"history.best_epoch: expected null or an epoch 1..{epoch}, found "
+                         f"{best!r:.40}")
+    # as floats: a JSON int (10**30) would stay an int, which np.isfinite cannot take
+    floats = {key: [[float(x) for x in v] if isinstance(v, list) else float(v) for v in values]
+              for key, values in metrics.items()}
+    return History.from_json({**record, "metrics": floats})
+
+
+def _checked_optimizer_state(config: dict, t: int, arrays: dict[str, np.ndarray],
+                             net: Network) -> dict[str, np.ndarray]:
+    """The optimizer state stored in a checkpoint's ``arrays``, checked against its rule.
+
+    The vectors the rule keeps are found by one step of a fresh optimizer of
+    the same configuration on zeros; after ``t`` > 0 steps the checkpoint must
+    hold exactly those, each of shape ``(n_params,)``, of the network's dtype
+    and finite (the optimizer would otherwise replace them by zeros, silently).
+
+    Raises
+    ------
+    ValueError
+        Naming the array and what was expected.
+    """
+    stored = {k.split("/", 1)[1]: v for k, v in arrays.items() if k.startswith("optimizer/")}
+    if t == 0:
+        expected: set[str] = set()
+    else:
+        probe = Optimizer.from_config(config)
+        zeros = np.zeros(net.n_params, dtype=net.dtype)
+        probe.step(zeros.copy(), zeros)
+        expected = set(probe.state)
+    if set(stored) != expected:
+        raise ValueError(
+            f"optimizer state: expected the arrays {sorted(expected)} after {t} steps, found "
+            f"{sorted(stored)}")
+    for key, value in stored.items():
+        if value.shape != (net.n_params,) or value.dtype != net.dtype:
+            raise ValueError(
+                f"optimizer/{key}: expected shape ({net.n_params},) and dtype {net.dtype}, "
+                f"found shape {value.shape} and dtype {value.dtype}")
+        if not np.all(np.isfinite(value)):
+            raise ValueError(f"optimizer/{key}: expected finite values, found NaN or inf")
+    return {k: v.copy() for k, v in stored.items()}
