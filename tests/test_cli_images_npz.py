@@ -142,3 +142,21 @@ def test_images_of_another_size_are_refused_as_images(files, tmp_path, capsys, c
         f"chainrule: error: {tmp_path / 'big.npz'}: images of shape 1 x 9 x 9; the model "
         "takes images of shape 1 x 8 x 8 (C x H x W)"]
     assert not out.exists()
+
+
+@pytest.mark.parametrize("save", [np.savez, np.savez_compressed])
+def test_npz_image_shape_reads_the_header_not_the_pixels(tmp_path, monkeypatch, save):
+    from chainrule.tabular import npz_image_shape
+
+    X = np.zeros((4000, 3, 16, 12), dtype=np.uint8)  # 2.3 MB of pixels
+    X[::7, 1, 3, 5] = 9
+    path = tmp_path / "big.npz"
+    save(path, y=np.arange(len(X)), X=X)
+
+    def no_reading(*args, **kwargs):
+        raise AssertionError("the array was read")
+
+    monkeypatch.setattr(np.lib.format, "read_array", no_reading)
+    assert npz_image_shape(path) == X.shape[1:]
+    save(tmp_path / "flat.npz", X=X.reshape(len(X), -1))
+    assert npz_image_shape(tmp_path / "flat.npz") is None
