@@ -499,3 +499,36 @@ def test_every_command_creates_missing_folders_and_only_train_takes_a_folder(tmp
         assert (f"{tmp_path / 'd'}/ is a directory; give a file name, such as "
                 f"{tmp_path / 'd' / example}") in capsys.readouterr().err
     assert not (tmp_path / "d").exists()
+
+
+def test_uint64_labels_past_int64_come_back_exactly(tmp_path, capsys):
+    from chainrule.saved_model import SavedModel
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(30, 2))
+    y = np.where(X[:, 0] > 0, np.uint64(2**63 + 5), np.uint64(7))  # float64 gives 2**63
+    np.savez(tmp_path / "u.npz", X=X, y=y)
+    model, out = tmp_path / "m.npz", tmp_path / "p.csv"
+    assert main(["train", str(tmp_path / "u.npz"), "--epochs", "1", "-q", "-o", str(model)]) == 0
+    loaded = SavedModel.load(model)
+    assert loaded.classes_.dtype == np.unique(y).dtype
+    assert loaded.classes_.tolist() == np.unique(y).tolist()
+    index = loaded.predict_index(X)
+    pred = loaded.predict(X)
+    assert pred.dtype == y.dtype and pred.tolist() == np.unique(y)[index].tolist()
+    assert main(["predict", str(model), str(tmp_path / "u.npz"), "-o", str(out)]) == 0
+    _, rows = _read_csv(out)
+    assert [int(r[-1]) for r in rows] == pred.tolist()
+
+
+@pytest.mark.slow
+def test_plot_confusion_of_uint64_labels_past_int64(tmp_path, capsys):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(30, 2))
+    y = np.where(X[:, 0] > 0, np.uint64(2**63 + 5), np.uint64(7))  # float64: "continuous"
+    np.savez(tmp_path / "u.npz", X=X, y=y)
+    model = tmp_path / "m.npz"
+    assert main(["train", str(tmp_path / "u.npz"), "--epochs", "1", "-q", "-o", str(model)]) == 0
+    assert main(["plot", "confusion", str(model), str(tmp_path / "u.npz"), "-o",
+                 str(tmp_path / "c.png")]) == 0
+    assert (tmp_path / "c.png").stat().st_size > 0

@@ -267,7 +267,7 @@ def _plot(args: argparse.Namespace) -> int:
 
     out = Path(args.out or f"chainrule-{args.kind}.png")
     _refuse_overwriting_inputs(out, args)
-    from .saved_model import EstimatorModel
+    from .saved_model import EstimatorModel, label_array
 
     model = _load_any(args.model)
     estimator = isinstance(model, EstimatorModel)
@@ -330,7 +330,7 @@ def _plot(args: argparse.Namespace) -> int:
             raise ValueError(f"plot regions needs a model of 2 features, this one has "
                              f"{model.n_features}")
         table = _model_data(model, args.data, args.target, True, args.seed)
-        labels = np.asarray(model.labels)
+        labels = label_array(model.labels)  # uint64 labels past 2**63 stay exact
         y = labels[_targets(model, table)]
         if args.kind == "regions":  # 2 features: checked above, and _model_data matched them
             title = args.title or f"decision regions on {table.source}"

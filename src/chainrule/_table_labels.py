@@ -13,7 +13,7 @@ import numpy as np
 
 from ._tabular_table import Table, _parse_floats
 
-__all__ = ["encode_labels", "fit_labels", "regression_targets"]
+__all__ = ["encode_labels", "fit_labels", "label_array", "regression_targets"]
 
 
 def _json_label(v: float) -> int | float:
@@ -36,6 +36,28 @@ def _value(text: str) -> float | None:
     except ValueError:
         return None
     return value if np.isfinite(value) else None
+
+
+def label_array(labels: list) -> np.ndarray:
+    """The class labels as an array that holds each of them exactly.
+
+    ``np.asarray`` turns whole-number labels that reach past int64 but fit in
+    uint64 (``[7, 2**63 + 5]``, from a uint64 target) into floats, which
+    round 2**63 + 5 to 2**63; such labels get uint64.
+
+    Parameters
+    ----------
+    labels : list of length n_classes
+        Strings or numbers, as :func:`fit_labels` gives them.
+
+    Returns
+    -------
+    ndarray of shape (n_classes,)
+    """
+    ints = [v for v in labels if isinstance(v, int) and not isinstance(v, bool)]
+    if ints and len(ints) == len(labels) and min(ints) >= 0 and 2**63 <= max(ints) < 2**64:
+        return np.array(labels, dtype=np.uint64)
+    return np.asarray(labels)
 
 
 def fit_labels(y: np.ndarray) -> tuple[list, np.ndarray]:

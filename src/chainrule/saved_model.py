@@ -24,11 +24,11 @@ from ._saved_model_file import _metadata_problem
 from ._table_labels import _json_label as _json_label
 from ._table_labels import _text as _text
 from ._table_labels import _value as _value
-from ._table_labels import encode_labels, fit_labels, regression_targets
+from ._table_labels import encode_labels, fit_labels, label_array, regression_targets
 from .network import Network
 
 __all__ = ["CLI_FORMAT", "EstimatorModel", "SavedModel", "encode_labels", "fit_labels",
-           "regression_targets"]
+           "label_array", "regression_targets"]
 
 CLI_FORMAT = "chainrule.cli.model"  # the "kind" recorded in a model's metadata
 
@@ -70,7 +70,7 @@ class SavedModel:
     @property
     def classes_(self) -> np.ndarray | None:
         """The labels as an array (scikit-learn's name), or None for regression."""
-        return None if self.labels is None else np.asarray(self.labels)
+        return None if self.labels is None else label_array(self.labels)
 
     def _inputs(self, X: object) -> np.ndarray:
         """Raw features ``X`` as float64 rows, scaled as in training; refused naming ``X``."""
@@ -168,7 +168,7 @@ class SavedModel:
             The latter for a regression model of several outputs.
         """
         if self.task == "classification":
-            return np.asarray(self.labels)[self.predict_index(X)]
+            return label_array(self.labels)[self.predict_index(X)]
         A = self.outputs(X)
         y = A[:, 0] if A.shape[1] == 1 else A
         if "y_mean" in self.metadata:
