@@ -1099,3 +1099,23 @@ def test_atomic_text_names_a_loop_of_links_as_an_os_error(tmp_path, capsys):
     assert os.readlink(out) == str(other) and os.readlink(other) == str(out)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["b.csv", "d.npz", "m.npz",
                                                          "out.csv"]
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_wide_text_labels_keep_their_fitted_dtype_through_a_file(tmp_path, rng):
+    """'<U50' labels that are all short came back '<U2': predictions of another dtype than
+    the fitted model's, into which a longer label no longer fits."""
+    from sklearn.preprocessing import LabelEncoder
+
+    from chainrule import SoftmaxRegression, load_autoencoder
+
+    X = rng.normal(size=(30, 3))
+    y = np.where(X[:, 0] > 0, "a", "bb").astype("<U50")
+    est = SoftmaxRegression(max_iter=3, random_state=0).fit(X, y)
+    assert est.classes_.dtype == LabelEncoder().fit(y).classes_.dtype == np.dtype("<U50")
+    loaded = load_autoencoder(est.save(tmp_path / "soft.npz"))
+    assert loaded.classes_.dtype == est.classes_.dtype
+    assert loaded.classes_.tolist() == est.classes_.tolist()
+    pred = loaded.predict(X)
+    assert pred.dtype == est.predict(X).dtype
+    np.testing.assert_array_equal(pred, est.predict(X))

@@ -25,12 +25,17 @@ def finite_number(v: object) -> bool:
         return False
 
 
-def label_dtype(classes: list, dtype: str) -> np.dtype:
-    """The dtype to rebuild saved class labels with: ``dtype``, text no wider than the labels.
+_WIDE_LABELS = 2**24  # bytes: saved text labels wider than this are rebuilt narrower
 
-    A text dtype (``"<U3"``) wider than the longest label is narrowed to that
-    label's width: the labels are the same, and a damaged width
-    (``"<U2000000000"``) sets aside no memory for characters no label has.
+
+def label_dtype(classes: list, dtype: str) -> np.dtype:
+    """The dtype to rebuild saved class labels with: ``dtype``, as the labels were fitted.
+
+    A text dtype is kept as saved (``"<U50"`` labels that are all short come
+    back ``"<U50"``, as fitted, and so do the predictions), unless the labels
+    at that width would take more than 16 MiB: then it is narrowed to the
+    longest label's width, so that a damaged width (``"<U2000000000"``) sets
+    aside no memory for characters no label has; the labels are the same.
     Compound dtypes (fields, sub-arrays) are refused: no labels are saved so.
 
     Raises
@@ -42,7 +47,8 @@ def label_dtype(classes: list, dtype: str) -> np.dtype:
     if dt.fields is not None or dt.subdtype is not None:
         raise ValueError(f"{dtype!r} is a compound dtype")
     chars = dt.itemsize // (4 if dt.kind == "U" else 1)
-    if dt.kind in "SUV" and chars:  # "<U0": the width of the labels, as NumPy reads it
+    # "<U0": the width of the labels, as NumPy reads it
+    if dt.kind in "SUV" and chars and len(classes) * dt.itemsize > _WIDE_LABELS:
         longest = max((len(v) for v in classes if isinstance(v, (str, bytes))), default=1)
         dt = np.dtype((dt.type, max(1, min(chars, longest))))
     return dt
