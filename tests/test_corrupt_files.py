@@ -1310,3 +1310,26 @@ def test_a_member_whose_data_runs_out_is_named(tmp_path, capsys):
         assert message.endswith(f"another format: {said})"), message
     assert main(["train", str(path), "-o", str(tmp_path / "m.npz"), "-q"]) == 2
     assert capsys.readouterr().err.endswith(f"({said})\n")
+
+
+@pytest.mark.parametrize("text", ["nan", "NaN", " -NAN "])
+def test_a_nan_text_target_is_missing_not_a_class(tmp_path, capsys, text):
+    """A target cell "nan" (pandas reads it as missing; np.array(["a", np.nan]) writes it)
+    trained a class named "nan"; it is refused as an empty cell is, naming the line."""
+    from chainrule.cli import main
+    from chainrule.tabular import read_data
+
+    X = np.random.default_rng(0).normal(size=(5, 2))
+    y = np.array(["cat", "dog", text, "cat", "dog"])
+    csv, npz = tmp_path / "d.csv", tmp_path / "d.npz"
+    csv.write_text("x0,x1,y\n" + "".join(f"{a},{b},{t}\n" for (a, b), t in zip(X, y, strict=True)))
+    np.savez(npz, X=X, y=y)
+    with pytest.raises(ValueError) as err:
+        read_data(csv)
+    assert str(err.value) == f"{csv} line 4, target 'y': missing value ({text.strip()!r})"
+    with pytest.raises(ValueError) as err_npz:
+        read_data(npz)
+    assert str(err_npz.value) == f"{npz} row 2, target 'y': missing value ({text!r})"
+    assert read_data(csv, "y", need_target=False).X.shape == X.shape  # prediction reads it
+    assert main(["train", str(csv), "-o", str(tmp_path / "m.npz"), "-q"]) == 2
+    assert capsys.readouterr().err == f"chainrule: error: {err.value}\n"

@@ -112,6 +112,12 @@ def _read_csv(path: Path, target: str | None, features: list[str] | None,
         empty = np.flatnonzero(y == "")
         if need_target and empty.size:
             raise ValueError(f"{path} line {lines[empty[0]]}, target {target!r}: missing value")
+        # "nan", "NaN": missing (as pandas reads them, and as a NaN in an NPZ target), not
+        # a class named "nan"
+        nan = np.flatnonzero(np.isin(np.char.lower(y), ["nan", "+nan", "-nan"]))
+        if need_target and nan.size:
+            raise ValueError(f"{path} line {lines[nan[0]]}, target {target!r}: missing value "
+                             f"({str(y[nan[0]])!r})")
     if features is None:
         features = [n for i, n in enumerate(header) if i != t_col]
         if not features:

@@ -83,6 +83,12 @@ def _read_npz(path: Path, target: str | None, features: list[str] | None,
         if need_target and len(empty):  # as an empty cell of a CSV file: not a class ""
             raise ValueError(f"{path} row {empty[0]}, target {key!r}: missing value (an empty "
                              "string)")
+        # "nan" (np.array(["a", np.nan]) writes it): missing, as in a CSV file, not a class
+        nan = (np.flatnonzero(np.isin(np.char.lower(np.char.strip(y)), ["nan", "+nan", "-nan"]))
+               if y.dtype.kind == "U" else [])
+        if need_target and len(nan):
+            raise ValueError(f"{path} row {nan[0]}, target {key!r}: missing value "
+                             f"({str(y[nan[0]])!r})")
         bad = np.flatnonzero(~np.isfinite(y)) if y.dtype.kind == "f" else []
         if need_target and len(bad):  # NaN: a missing value, not the class "nan"
             raise ValueError(f"{path} row {bad[0]}, target {key!r}: not a finite number: "

@@ -163,7 +163,9 @@ def read_data(
         trained on); by default every column but the target.
     need_target : bool, default True
         Whether a missing target is an error (False for prediction: the
-        target is then read only if present).
+        target is then read only if present).  A target value that is
+        missing (an empty cell, or the text "nan" in any case, as pandas
+        reads it) is then an error too, never a class named "nan".
     seed : int, default 0
         Seeds the generated data sets (moons, circles, sinusoid).
     strict_target : bool, default True
