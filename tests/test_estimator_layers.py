@@ -618,3 +618,42 @@ def test_a_cnn_estimator_sizes_its_blocks_by_the_im2col_columns_as_network_predi
         peaks[name, "out"] = out
     assert peaks["estimator"] < 1.2 * peaks["network"]
     np.testing.assert_array_equal(peaks["estimator", "out"], peaks["network", "out"])
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "mkfifo"), reason="needs named pipes")
+def test_layers_from_a_named_pipe_are_read_once_per_fit(tmp_path):
+    """layers= naming a pipe (a shell's <(cat layers.json)) was read twice by fit, by the
+    parameter checks and again to build the network: the second read waited for a writer
+    that had gone.  The same fit as from the list itself, reading the pipe once."""
+    import os
+    import threading
+
+    X = np.random.default_rng(0).normal(size=(30, 4))
+    y = (X[:, 0] + X[:, 1] > 0).astype(int)
+    layers = [{"type": "Dense", "fan_out": 3, "activation": "tanh"}]
+    pipe = tmp_path / "layers"
+    os.mkfifo(pipe)
+    writer = threading.Thread(target=lambda: pipe.write_text(json.dumps(layers)), daemon=True)
+    writer.start()
+    est, errors = MLPClassifier(layers=str(pipe), max_iter=5, random_state=0), []
+
+    def fit() -> None:
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                est.fit(X, y)
+        except ValueError as exc:
+            errors.append(exc)
+
+    fitting = threading.Thread(target=fit, daemon=True)
+    fitting.start()
+    fitting.join(timeout=20)
+    if fitting.is_alive():  # waiting for a second writer: give it an empty one
+        pipe.open("w").close()
+        fitting.join(timeout=20)
+    assert not errors and hasattr(est, "network_")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ref = MLPClassifier(layers=layers, max_iter=5, random_state=0).fit(X, y)
+    for a, b in zip(est.coefs_ + est.intercepts_, ref.coefs_ + ref.intercepts_, strict=True):
+        np.testing.assert_array_equal(a, b)

@@ -52,6 +52,7 @@ class _CheckedFit:
     def _checked_fit(self, X: object, y: object, sample_weight: object, incremental: bool,
                      classes: object) -> _BaseMLP:
         self._validate_params()
+        checked = self.__dict__.pop("_layers_checked", None)  # layers= as it read them
         fitted = hasattr(self, "network_")
         first = not fitted or not (incremental or self.warm_start)
         if incremental and self.early_stopping:
@@ -115,9 +116,11 @@ class _CheckedFit:
         if first:
             self._rng = np.random.default_rng(_seed(self.random_state))
             out_act, loss = self._output()
-            # layers= read once here: from a .json file, what save writes is this list, not
-            # what the file holds by then (load_estimator checks it against the network)
-            specs = self._layer_specs()
+            # layers= read once, by _validate_params (a pipe has nothing left to read): from
+            # a .json file, what save writes is this list, not what the file holds by then
+            # (load_estimator checks it against the network)
+            specs = (checked[1] if checked is not None and checked[0] is self.layers
+                     else self._layer_specs())
             read = copy.deepcopy(specs) if _names_a_file(self.layers) else None
             self.network_ = self._build_network(X.shape[1], Y.shape[1], out_act, loss,
                                                 self._rng, dtype, specs)

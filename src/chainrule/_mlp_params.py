@@ -197,6 +197,8 @@ class _Parameters:
                         f"layers: layers[{i}] ({spec['type']}) needs a stochastic solver "
                         f"{_STOCHASTIC}; solver={self.solver!r} minimises one fixed cost "
                         "function")
+        # for the fit that follows: a .json file (a pipe too) read once, not again
+        self._layers_checked = (self.layers, specs)
         return specs
 
     def _dtype(self, data: np.dtype | None = None) -> np.dtype:
