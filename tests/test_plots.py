@@ -617,6 +617,35 @@ def test_plot_loss_draws_losses_near_the_largest_float(monkeypatch, tmp_path, hi
     np.testing.assert_array_equal(fig.axes[0].get_lines()[0].get_ydata(), [2.0, 1e100])
 
 
+@pytest.mark.parametrize(("top", "bottom", "log_scale"),
+                         [(300, -250, None), (230, -230, True), (308, -323, True)])
+def test_plot_loss_draws_a_log_curve_of_hundreds_of_decades(monkeypatch, tmp_path, top, bottom,
+                                                            log_scale):
+    """A loss from 1e300 down to 1e-250 failed inside matplotlib ("cannot convert float
+    infinity to integer"): a log axis of more than about 450 decades overflows in its tick
+    positions.  Past 400 decades the losses' powers of 10 are drawn on a linear axis."""
+    loss = [10.0**top, np.nan, 10.0 ** ((top + bottom) / 2), 10.0**bottom]
+    val = [10.0 ** (top - 2), 10.0 ** (top - 1), 10.0 ** (bottom + 1), 10.0 ** (bottom + 2)]
+    if log_scale:  # asked for: a loss of 0 has no place on it (by default: a linear axis)
+        val[0] = 0.0
+    fig = _drawn_figure(monkeypatch, lambda: plots.plot_loss(
+        {"loss": loss, "val_loss": val}, tmp_path / "l.png", log_scale=log_scale))
+    assert (tmp_path / "l.png").stat().st_size > 0
+    ax = fig.axes[0]
+    assert ax.get_yscale() == "linear" and ax.get_ylabel() == "log10 of cost J"
+    lines = {line.get_label(): line.get_ydata() for line in ax.get_lines()}
+    with np.errstate(divide="ignore"):
+        for label, values in (("training loss", loss), ("validation loss", val)):
+            expected = np.log10(values)
+            expected[~np.isfinite(expected)] = np.nan  # 0 and NaN: not drawn
+            np.testing.assert_allclose(lines[label], expected, rtol=1e-15)
+    assert all(np.isfinite(ax.get_ylim()))
+    # 400 decades or fewer: the losses themselves, on a log axis
+    fig = _drawn_figure(monkeypatch, lambda: plots.plot_loss(
+        {"loss": [1e200, 1e-199]}, tmp_path / "m.png"))
+    assert fig.axes[0].get_yscale() == "log"
+
+
 def test_decision_regions_refuse_labels_that_are_no_output_index(monkeypatch, tmp_path):
     """A 3-output network, y with 2 string classes: the regions were drawn as classes
     0, 1, 2 and every point, looked up by its label 'b' or 'c', was left out (an empty

@@ -42,7 +42,9 @@ def plot_loss(
         cannot be drawn on a log axis).  Losses whose axis would reach past
         1e300 (1e200 on a log axis; near the largest float, where the axis
         arithmetic overflows) are drawn in units of a power of 10, which the
-        axis label gives (``cost J (x 1e308)``).
+        axis label gives (``cost J (x 1e308)``).  A log axis of more than 400
+        decades (past which matplotlib's log axis overflows) is drawn as the
+        losses' powers of 10 on a linear axis (``log10 of cost J``).
 
     Returns
     -------
@@ -66,33 +68,50 @@ def plot_loss(
     values = [v for v in loss + val if np.isfinite(v)]
     if log_scale is None:  # a loss of 0 (or below) has no place on a log axis
         log_scale = bool(values) and min(values) > 0 and max(values) / min(values) > 100
-    exponent = _axis_exponent(values, log_scale)
+    positive = [v for v in values if v > 0]
+    # past _MOST_DECADES matplotlib's log axis overflows: the powers of 10 drawn instead
+    exponents = log_scale and bool(positive) and float(
+        np.log10(max(positive)) - np.log10(min(positive))) > _MOST_DECADES
+    exponent = 0 if exponents else _axis_exponent(values, log_scale)
     scale = 10.0 ** exponent
+
+    def drawn(series: list[float]) -> list[float]:
+        if not exponents:
+            return [v / scale for v in series]
+        with np.errstate(divide="ignore", invalid="ignore"):  # 0 and below: not drawn
+            return [float(np.log10(v)) if v > 0 else float("nan") for v in series]
+
     fig = _figure((8, 5))
     ax = fig.add_subplot()
     epochs = range(1, len(loss) + 1)
-    ax.plot(epochs, [v / scale for v in loss], label="training loss", color="tab:blue",
+    ax.plot(epochs, drawn(loss), label="training loss", color="tab:blue",
             marker="o", markersize=4, markevery=_lone_points(loss))
     if val:
-        ax.plot(range(1, len(val) + 1), [v / scale for v in val], label="validation loss",
+        ax.plot(range(1, len(val) + 1), drawn(val), label="validation loss",
                 color="tab:orange", marker="o", markersize=4, markevery=_lone_points(val))
         finite = [i for i, v in enumerate(val) if np.isfinite(v)]
         if finite:  # a NaN compares as neither smaller nor larger: it must not be "best"
             best = min(finite, key=val.__getitem__)
             ax.axvline(best + 1, color="tab:orange", ls=":", lw=1,
                        label=f"best validation (epoch {best + 1})")
-    if log_scale:
+    if log_scale and not exponents:
         ax.set_yscale("log")
     from matplotlib.ticker import MaxNLocator
 
     ax.xaxis.set_major_locator(MaxNLocator(integer=True, min_n_ticks=1))  # no 0.96 epochs
     ax.set_xlabel("epoch")
-    ax.set_ylabel("cost J" if not exponent else f"cost J (x 1e{exponent})")
+    ax.set_ylabel("log10 of cost J" if exponents else
+                  "cost J" if not exponent else f"cost J (x 1e{exponent})")
     ax.set_title(title)
     ax.grid(alpha=0.3)
     ax.legend()
     return plots._save(fig, path)
 
+
+#: A log axis spanning more decades than this (460 do) overflows in matplotlib's tick
+#: positions ("cannot convert float infinity to integer"): the losses' powers of 10 are drawn
+#: on a linear axis instead.
+_MOST_DECADES = 400
 
 #: Beyond this power of 10, matplotlib's margins and tick positions pass the largest float
 #: (1.8e308) and fail ("arange: cannot compute length"), or overflow on a log axis (whose
