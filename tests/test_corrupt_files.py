@@ -1333,3 +1333,40 @@ def test_a_nan_text_target_is_missing_not_a_class(tmp_path, capsys, text):
     assert read_data(csv, "y", need_target=False).X.shape == X.shape  # prediction reads it
     assert main(["train", str(csv), "-o", str(tmp_path / "m.npz"), "-q"]) == 2
     assert capsys.readouterr().err == f"chainrule: error: {err.value}\n"
+
+
+@pytest.mark.parametrize("where", ["padding", "input_shape"])
+def test_a_layer_no_memory_holds_for_one_example_is_refused_at_predict_naming_it(tmp_path,
+                                                                                  where):
+    """A Conv2D padding of 10**9 (or images of 10**12 pixels) behind a pooling that brings
+    them back to 1x1 loads (no parameter depends on them), and predict failed in NumPy
+    ("array is too big", or "Unable to allocate 107 GiB" for a padding of 20000): it now
+    names the layer and the memory one example needs there."""
+    from chainrule import AvgPool2D, Conv2D, Dense, Flatten, Network, io
+
+    net = Network([Conv2D(1, 2, 3, padding=1, activation="relu", seed=0), AvgPool2D(8),
+                   Flatten(), Dense(2, 1, "sigmoid", seed=0)], loss="log_loss",
+                  input_shape=(1, 8, 8))
+    X = np.random.default_rng(0).normal(size=(3, 64))
+    path = io.save(net, tmp_path / "cnn.npz")
+    np.testing.assert_array_equal(io.load(path).predict(X), net.predict(X))  # as saved
+    side = 10**6
+
+    def edit(meta):
+        conv, pool = meta["network"]["layers"][:2]
+        if where == "padding":
+            conv["padding"] = 10**9
+            pool["size"] = pool["stride"] = 8 + 2 * 10**9 - 2  # back to 1x1
+        else:
+            meta["network"]["input_shape"] = [1, side, side]
+            pool["size"] = pool["stride"] = side
+
+    _edit_meta(path, edit)
+    damaged = io.load(path)
+    if where == "input_shape":  # one image of 10**12 zeros, held in one byte
+        X = np.lib.stride_tricks.as_strided(np.zeros(1, np.uint8), (1, 1, side, side),
+                                            (0, 0, 0, 0))
+    with pytest.raises(ValueError, match=r"^layers\[0\] Conv2D\(1, 2, kernel_size=3.*: a "
+                                         r"single example needs an array of .* GiB there, "
+                                         r"more than this machine's .* GiB of memory"):
+        damaged.predict(X)

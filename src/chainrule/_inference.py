@@ -10,7 +10,9 @@ or integer data, a memory map or a sparse matrix is never copied whole.
 
 from __future__ import annotations
 
+import functools
 import math
+import os
 import sys
 from collections.abc import Iterator
 from typing import Any
@@ -20,7 +22,8 @@ import numpy as np
 from ._spatial import sides
 from ._validation import _check_all_finite, check_data, check_sparse_layout
 
-__all__ = ["BLOCK_BYTES", "block_rows", "check_inputs", "input_blocks", "row_values"]
+__all__ = ["BLOCK_BYTES", "block_rows", "check_inputs", "check_one_example", "input_blocks",
+           "row_values"]
 
 # A block's widest array per example times its rows is about this size (2 MiB: 2560 rows
 # of 100 float64 units), as the estimators' predictions take it (_mlp_base._evaluate):
@@ -43,17 +46,68 @@ def row_values(layers: list, shapes: list[tuple[Any, Any]]) -> int:
     and a convolution's im2col columns with the padded images they are cut
     from (conv.py), which can be several times its output.
     """
-    widest = 1
-    for layer, (shape_in, shape_out) in zip(layers, shapes, strict=True):
-        widest = max(widest, _values(shape_in), _values(shape_out))
-        kernel = getattr(layer, "kernel_size", None)
-        if kernel is not None and getattr(layer, "in_channels", None) is not None:
-            c, h, w = shape_in
-            (pt, pb), (pl, pr) = sides(getattr(layer, "padding_sides", (0, 0)))
-            hp, wp = h + pt + pb, w + pl + pr
-            ho = shape_out[1]
-            widest = max(widest, c * kernel[0] * kernel[1] * ho * wp, c * (hp + 1) * wp)
+    return max([1, *(_layer_values(layer, shape_in, shape_out)
+                     for layer, (shape_in, shape_out) in zip(layers, shapes, strict=True))])
+
+
+def _layer_values(layer: Any, shape_in: Any, shape_out: Any) -> int:
+    """The most values per example in one array of ``layer``'s forward pass (see
+    :func:`row_values`)."""
+    widest = max(_values(shape_in), _values(shape_out))
+    kernel = getattr(layer, "kernel_size", None)
+    if kernel is not None and getattr(layer, "in_channels", None) is not None:
+        c, h, w = shape_in
+        (pt, pb), (pl, pr) = sides(getattr(layer, "padding_sides", (0, 0)))
+        hp, wp = h + pt + pb, w + pl + pr
+        ho = shape_out[1]
+        widest = max(widest, c * kernel[0] * kernel[1] * ho * wp, c * (hp + 1) * wp)
     return widest
+
+
+@functools.cache
+def _memory_bytes() -> int | None:
+    """The machine's physical memory in bytes, or None where the system does not say."""
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (AttributeError, ValueError, OSError):  # Windows has no sysconf
+        return None
+
+
+def check_one_example(layers: list, shapes: list[tuple[Any, Any]], itemsize: int,
+                      first: int = 0) -> None:
+    """Refuse a pass whose arrays for a single example hold more than the machine's memory.
+
+    A model file may record a convolution's padding or an image size (10**9)
+    whose arrays no memory holds even for one example, behind a pooling that
+    brings them back to the sizes of the layers after it: such a network loads,
+    and its first prediction would fail with NumPy's allocation error (or swap
+    for hours).  A network that works needs less than the memory for one
+    example, so nothing that works is refused.
+
+    Parameters
+    ----------
+    layers : list of Layer
+        The layers of the pass, in order; ``first`` is the index of the first.
+    shapes : list of (input shape, output shape)
+        Per example, as :meth:`Network.layer_shapes` gives them.
+    itemsize : int
+        Bytes per value (the network's dtype).
+
+    Raises
+    ------
+    ValueError
+        Naming the layer, the values one example needs there and the memory.
+    """
+    memory = _memory_bytes() or sys.maxsize  # NumPy's own limit, where the system says none
+    for i, (layer, (shape_in, shape_out)) in enumerate(zip(layers, shapes, strict=True)):
+        need = _layer_values(layer, shape_in, shape_out) * itemsize
+        if need > memory:
+            raise ValueError(
+                f"layers[{first + i}] {layer!r} (input {shape_in}, output {shape_out} per "
+                f"example): a single example needs an array of {need / 2**30:.3g} GiB there, "
+                f"more than this machine's {memory / 2**30:.3g} GiB of memory, so the network "
+                "cannot compute its outputs (a padding or image size this large is likely a "
+                "damaged model file)")
 
 
 def _values(shape: int | tuple[int, ...]) -> int:

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ._inference import block_rows, check_inputs, input_blocks, row_values
+from ._inference import block_rows, check_inputs, check_one_example, input_blocks, row_values
 from ._spatial import SpatialLayer
 from ._validation import check_positive_int
 from .layers import Layer
@@ -286,6 +286,7 @@ class _EvaluationPass:
     def __init__(self, net: Network, layers: slice = slice(None)) -> None:
         self.net = net
         self.layers = net.layers[layers]  # those the pass runs, in order (all by default)
+        self.span = layers
         self.saved: list[dict] = []
 
     def __enter__(self) -> _EvaluationPass:
@@ -323,6 +324,9 @@ class _EvaluationPass:
         :meth:`Network._output_terms` reads).
         """
         net = self.net
+        # a damaged file's padding or image size: refused by name, not by NumPy's allocator
+        check_one_example(self.layers, net.layer_shapes()[self.span], net.dtype.itemsize,
+                          range(len(net.layers))[self.span].start if self.layers else 0)
         for start, block in input_blocks(X, rows, net.n_inputs, net.dtype):
             yield start, self.forward(block)
 
