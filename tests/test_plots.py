@@ -900,3 +900,22 @@ def test_decision_regions_give_an_estimator_fitted_on_an_array_an_array(tmp_path
             index, classes = plots._region_classes(model, grid, y, X.columns)
             np.testing.assert_array_equal(np.asarray(classes)[index], model.predict(grid))
     assert _png(path).shape[:2] == (400, 800)
+
+
+def test_plot_panels_draws_a_log_axis_of_hundreds_of_decades(monkeypatch, tmp_path):
+    """Gradient norms from 1e250 down to 1e-250 on a log_y panel failed inside matplotlib
+    ("cannot convert float infinity to integer"), as plot_loss did: past 400 decades the
+    powers of 10 are drawn on a linear axis; a panel of fewer keeps its log axis."""
+    norms = np.array([1e250, 1e50, 0.0, 1e-250])
+    panels = [plots.Panel("deep", lines={"||dJ/dW||": norms}, ylabel="||dJ/dW||", log_y=True),
+              plots.Panel("shallow", lines={"||dJ/dW||": [1e-3, 1e-200]}, log_y=True)]
+    fig = _drawn_figure(monkeypatch, lambda: plots.plot_panels(panels, tmp_path / "p.png"))
+    assert (tmp_path / "p.png").stat().st_size > 0
+    deep, shallow = fig.axes
+    assert deep.get_yscale() == "linear" and deep.get_ylabel() == "log10 of ||dJ/dW||"
+    with np.errstate(divide="ignore"):
+        expected = np.where(norms > 0, np.log10(norms), np.nan)
+    np.testing.assert_allclose(deep.get_lines()[0].get_ydata(), expected, rtol=1e-15)
+    np.testing.assert_array_equal(deep.get_lines()[0].get_xdata(), [1, 2, 3, 4])
+    assert shallow.get_yscale() == "log"
+    np.testing.assert_array_equal(shallow.get_lines()[0].get_ydata(), [1e-3, 1e-200])

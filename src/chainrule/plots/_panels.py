@@ -10,6 +10,7 @@ import numpy as np
 
 from .. import plots  # plots._save, read when a picture is saved: it can be replaced there
 from ._canvas import _figure, _numbers
+from ._loss import _MOST_DECADES
 
 __all__ = ["Panel", "plot_panels"]
 
@@ -27,7 +28,9 @@ class Panel:
         Scatter points (e.g. noisy samples).
     xlabel, ylabel : str
     log_x, log_y : bool
-        Logarithmic axes.
+        Logarithmic axes.  Numbers spanning more than 400 decades (past which
+        matplotlib's log axis overflows) are drawn as their powers of 10 on a
+        linear axis (labelled ``log10 of ...``).
     """
 
     title: str
@@ -46,6 +49,27 @@ def _whole_numbers(x: object) -> bool:
     except (TypeError, ValueError):
         return False
     return bool(np.all(np.mod(values, 1) == 0))
+
+
+def _too_many_decades(values: list) -> bool:
+    """Whether the positive numbers of ``values`` (arrays; names or dates are no numbers)
+    span more decades than a log axis can be drawn over (``_MOST_DECADES``)."""
+    positive = []
+    for v in values:
+        try:
+            arr = np.asarray(v, dtype=np.float64)
+        except (TypeError, ValueError):
+            return False
+        positive.extend(arr[np.isfinite(arr) & (arr > 0)].tolist())
+    return bool(positive) and float(
+        np.log10(max(positive)) - np.log10(min(positive))) > _MOST_DECADES
+
+
+def _log10(values: object) -> np.ndarray:
+    """``log10`` of the numbers, NaN (not drawn, as on a log axis) for those <= 0."""
+    arr = np.asarray(values, dtype=np.float64)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(arr > 0, np.log10(np.where(arr > 0, arr, 1.0)), np.nan)
 
 
 def _panel_xy(name: str, data: object, bare: bool) -> tuple[object, np.ndarray]:
@@ -104,6 +128,12 @@ def plot_panels(panels: Sequence[Panel], path: str | Path, title: str | None = N
     fig = _figure((panel_inches[0] * len(panels), panel_inches[1] + (0.4 if title else 0)))
     for i, p in enumerate(panels):
         ax = fig.add_subplot(1, len(panels), i + 1)
+        # a log axis of more decades than matplotlib draws: the powers of 10 instead
+        powers_x = p.log_x and _too_many_decades([x for x, _ in curves[i]])
+        powers_y = p.log_y and _too_many_decades([y for _, y in curves[i]])
+        if powers_x or powers_y:
+            curves[i] = [(_log10(x) if powers_x else x, _log10(y) if powers_y else y)
+                         for x, y in curves[i]]
         xs = []
         n_points = len(p.points)
         for label, (x, y) in zip(p.points, curves[i][:n_points], strict=True):
@@ -114,11 +144,12 @@ def plot_panels(panels: Sequence[Panel], path: str | Path, title: str | None = N
             xs.append(x)
         if xs and not p.log_x and all(_whole_numbers(x) for x in xs):
             ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # layers, epochs: no 1.5
-        if p.log_y:
+        if p.log_y and not powers_y:
             ax.set_yscale("log")
-        if p.log_x:
+        if p.log_x and not powers_x:
             ax.set_xscale("log")
-        ax.set(title=p.title, xlabel=p.xlabel, ylabel=p.ylabel)
+        ax.set(title=p.title, xlabel=f"log10 of {p.xlabel or 'x'}" if powers_x else p.xlabel,
+               ylabel=f"log10 of {p.ylabel or 'y'}" if powers_y else p.ylabel)
         ax.grid(alpha=0.3)
         if p.lines or p.points:
             ax.legend(fontsize=8)
