@@ -688,9 +688,8 @@ def test_a_warning_is_one_chainrule_line_and_the_format_is_given_back(tmp_path, 
     ("""--class-weight '{"virginica": 2, "setosa": 0.5}'""",
      """--class-weight '{"setosa": 0.5, "virginica": 2.0, "versicolor": 1}'"""),
     ("", """--class-weight '{"setosa": 1}'"""),
-    # no --decay is ufldl; without --weight-decay neither convention applies
+    # no --decay is ufldl (--decay without --weight-decay is refused: see the test below)
     ("--weight-decay 0.01", "--weight-decay 0.01 --decay ufldl"),
-    ("--decay per_sample", "--decay ufldl"),
 ])
 def test_resume_accepts_a_change_that_decides_nothing(tmp_path, capsys, first, then):
     """--resume compares the options that decide the run: a run continued with an option
@@ -742,6 +741,18 @@ def test_resume_still_refuses_a_change_that_decides(tmp_path, capsys, first, the
                               "with "), err
         assert err.count(option) >= 2, err
     assert _files(tmp_path) == before
+
+
+def test_a_run_with_decay_but_no_weight_decay_resumes_without_decay(tmp_path):
+    """train now refuses --decay without --weight-decay; a run started with it before
+    (where it did nothing) is continued by the command without --decay."""
+    from chainrule._cli_resume_checks import check_options, run_options
+
+    args = build_parser().parse_args(["train", "iris"])
+    options = run_options(args, {"momentum": None, "batch_size": 32})
+    run = {"notes": {"options": {**options, "decay": "per_sample"}}}
+    check_options(run, options, tmp_path / "ck.npz")
+    assert _status([*IRIS, "--decay", "ufldl", "--epochs", "1", "-o", tmp_path / "m"]) == 2
 
 
 def test_a_run_from_before_decay_resumes_as_ufldl(tmp_path):

@@ -1693,6 +1693,26 @@ def test_train_decay_is_the_library_s_and_enters_the_cost_as_its_formula(tmp_pat
     np.testing.assert_allclose(meta["history"]["loss"][0], expected, rtol=1e-12)
 
 
+@pytest.mark.parametrize("zero", [[], ["--weight-decay", "0"]])
+def test_train_refuses_decay_without_weight_decay(tmp_path, capsys, zero):
+    """--decay without --weight-decay (or with 0) was accepted and did nothing: the model
+    was that of no --decay, as --momentum given to adam would be, which train refuses.
+    It is now refused before the data are read, naming both options, and nothing is
+    written."""
+    out = tmp_path / "m.npz"
+    assert main(["train", "iris", *zero, "--decay", "per_sample", "--epochs", "1", "-q",
+                 "-o", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("chainrule: error: --decay per_sample: a convention of the weight "
+                          "decay, but --weight-decay is 0 (the default)"), err
+    assert "give --weight-decay LAMBDA too, or leave --decay out" in err
+    assert list(tmp_path.iterdir()) == []
+    # with a weight decay it is taken (and decides the model: see the test above)
+    assert main(["train", "iris", "--weight-decay", "0.01", "--decay", "per_sample",
+                 "--epochs", "1", "-q", "-o", str(out)]) == 0
+    assert load_metadata(out)["training"]["decay"] == "per_sample"
+
+
 def test_regression_targets_of_a_table_without_targets_is_a_value_error(tmp_path):
     """regression_targets checked for a missing target with a bare assert: an
     AssertionError without a message, and under python -O no check at all (np.asarray of

@@ -114,7 +114,7 @@ def _add_train(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--decay", default=None, choices=["ufldl", "per_sample"],
                    help="weight decay convention: (lambda/2) sum W^2 (ufldl, the default) "
                    "or that divided by the number of examples (per_sample; of each "
-                   "mini-batch)")
+                   "mini-batch); needs --weight-decay")
     p.add_argument("--batch-size", type=positive_int, default=None, dest="batch_size",
                    help="mini-batch size, for every optimizer but gd (default: 32)")
     p.add_argument("--epochs", type=positive_int, default=100, help="epochs (default: 100)")

@@ -58,6 +58,10 @@ def _train_run(args: argparse.Namespace, sigterm: SigtermAsCtrlC) -> int:
 
     # what needs no data is checked before the data is read (argparse checked the names)
     steps = optimizer_settings(args.optimizer, args.momentum, args.batch_size)
+    if args.decay is not None and not args.weight_decay:  # refused, as --momentum of adam is
+        raise ValueError(f"--decay {args.decay}: a convention of the weight decay, but "
+                         "--weight-decay is 0 (the default): there is no penalty to apply it "
+                         "to; give --weight-decay LAMBDA too, or leave --decay out")
     given_shape = args.input_shape
     if args.layers is not None and any(
             isinstance(spec, dict) and spec.get("type") in _IMAGE_LAYERS for spec in args.layers):
