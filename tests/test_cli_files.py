@@ -330,10 +330,40 @@ def test_a_picture_to_a_device_or_pipe_is_written_to_it_and_a_model_refused(tmp_
         main(["train", "iris", "--epochs", "1", "-q", "-o", str(pipe)])
     assert exc.value.code == 2
     assert capsys.readouterr().err.splitlines()[-1] == (
-        f"chainrule train: error: argument -o/--out: {pipe} is not a regular file (a device "
-        f"or a pipe), and a model is written to a file of its own, {pipe}.npz; give a file "
-        "name such as model.npz")
+        f"chainrule train: error: argument -o/--out: {pipe} is not a regular file (a device, "
+        f"a pipe or a standard stream), and a model is written to a file of its own, "
+        f"{pipe}.npz; give a file name such as model.npz")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["m.npz", "pipe"]
+
+
+@pytest.mark.skipif(not __import__("os").path.exists("/dev/stdout"),
+                    reason="needs /dev/stdout")
+def test_a_picture_to_dev_stdout_redirected_to_a_file_goes_to_that_file(tmp_path, capsys):
+    """plot -o /dev/stdout with the output redirected to a file (``> pic.png``): /dev/stdout
+    then leads to a regular file, which was taken for a name without a suffix, so the
+    picture went to a new file /dev/stdout.png (or failed: no permission in /dev) and the
+    redirected file got only the "written to" line.  It is now written to the stream, as
+    to a device or a pipe; train -o /dev/stdout is refused as for them."""
+    import subprocess
+    import sys
+
+    model = tmp_path / "m.npz"
+    assert main(["train", "iris", "--hidden", "3", "--epochs", "2", "-q", "-o", str(model)]) == 0
+    picture = tmp_path / "picture"
+    with picture.open("wb") as fh:
+        proc = subprocess.run([sys.executable, "-m", "chainrule", "plot", "loss", str(model),
+                               "-o", "/dev/stdout"], stdout=fh, stderr=subprocess.PIPE,
+                              timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    data = picture.read_bytes()
+    assert data.startswith(b"\x89PNG\r\n\x1a\n") and data.endswith(b"IEND\xaeB`\x82")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["m.npz", "picture"]
+    capsys.readouterr()
+    with pytest.raises(SystemExit) as exc:
+        main(["train", "iris", "--epochs", "1", "-q", "-o", "/dev/stdout"])
+    assert exc.value.code == 2
+    assert capsys.readouterr().err.splitlines()[-1].startswith(
+        "chainrule train: error: argument -o/--out: /dev/stdout is not a regular file")
 
 
 @pytest.mark.parametrize(("sep", "named"), [(";", "';'"), ("\t", "tab")])

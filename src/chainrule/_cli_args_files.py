@@ -78,11 +78,17 @@ def _is_dir(path: Path) -> bool:
         raise argparse.ArgumentTypeError(f"{path}: {exc.strerror}") from None
 
 
+#: the folders of the names of the process's open files: /dev/stdout, /dev/fd/1, ...
+_STREAM_FOLDERS = ("/dev", "/dev/fd", "/proc/self/fd")
+
+
 def _special(path: Path) -> bool:
     """Whether ``path`` is there and is neither a regular file nor a folder (a device such as
-    /dev/null, a named pipe)."""
+    /dev/null, a named pipe), or names a stream the process has open (``/dev/stdout``,
+    which leads to a regular file when the output is redirected to one)."""
     try:
-        return path.exists() and not path.is_file() and not path.is_dir()
+        return path.exists() and not path.is_dir() and (
+            not path.is_file() or os.path.dirname(os.path.abspath(path)) in _STREAM_FOLDERS)
     except OSError:  # a name the system refuses: _is_dir says so
         return False
 
@@ -103,7 +109,8 @@ def model_path(text: str) -> Path:
     :func:`chainrule.io.save` does); an existing directory, or a name ending in
     ``/`` (a directory to create), means ``DIR/model.npz``.  A device or a pipe
     (``/dev/null``) without the suffix is refused: the model would go to a new
-    file next to it (``/dev/null.npz``).
+    file next to it (``/dev/null.npz``); so is ``/dev/stdout``, even when the standard
+    output is redirected to a regular file.
 
     Returns
     -------
@@ -121,7 +128,8 @@ def model_path(text: str) -> Path:
     path = Path(text)
     if path.suffix != ".npz" and _special(path):
         raise argparse.ArgumentTypeError(
-            f"{text} is not a regular file (a device or a pipe), and a model is written to "
+            f"{text} is not a regular file (a device, a pipe or a standard stream), and a "
+            f"model is written to "
             f"a file of its own, {text}.npz; give a file name such as "
             "model.npz")
     if text.endswith(("/", os.sep)) or _is_dir(path):
@@ -198,8 +206,9 @@ def picture_path(text: str) -> str:
     """argparse type of a picture to write: a format matplotlib writes, a writable folder.
 
     A name without a suffix gets ``.png``, the file matplotlib would write,
-    unless it names a device or a pipe (``/dev/null``): that is written to as it
-    is, in PNG.
+    unless it names a device or a pipe (``/dev/null``), or a stream such as
+    ``/dev/stdout`` (a regular file when the output is redirected to one): that
+    is written to as it is, in PNG.
 
     Returns
     -------

@@ -27,8 +27,8 @@ def _save(fig, path: str | Path) -> Path:
 
     A name without a suffix gets matplotlib's default format's suffix, as
     matplotlib would add it itself: the path returned is the file on disk
-    (unless it names a device or a pipe, such as ``/dev/null``, which is written
-    to in that format as it is).
+    (unless it names a device or a pipe, such as ``/dev/null``, or a stream such as
+    ``/dev/stdout``, which is written to in that format as it is).
     A suffix of a format matplotlib cannot write is refused before any
     folder is created.  The picture is written to a temporary file next to
     ``path`` and renamed over it when complete (``_io_files.atomic_binary``,
@@ -61,9 +61,15 @@ def _save(fig, path: str | Path) -> Path:
 
 
 def _special(path: Path) -> bool:
-    """Whether ``path`` is there and is neither a regular file nor a folder (a device, a pipe)."""
+    """Whether ``path`` is there and is neither a regular file nor a folder (a device, a
+    pipe), or names a stream the process has open (``/dev/stdout``, ``/dev/fd/1``: a
+    regular file when the output is redirected to one, but no name to add a suffix to)."""
+    import os
+
     try:
-        return path.exists() and not path.is_file() and not path.is_dir()
+        return path.exists() and not path.is_dir() and (
+            not path.is_file()
+            or os.path.dirname(os.path.abspath(path)) in ("/dev", "/dev/fd", "/proc/self/fd"))
     except OSError:  # a name the system refuses: not there
         return False
 
