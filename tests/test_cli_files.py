@@ -366,6 +366,34 @@ def test_a_picture_to_dev_stdout_redirected_to_a_file_goes_to_that_file(tmp_path
         "chainrule train: error: argument -o/--out: /dev/stdout is not a regular file")
 
 
+def test_the_written_to_line_of_a_file_on_stdout_goes_to_stderr(tmp_path):
+    """plot -o /dev/stdout (and predict, trace) printed "... written to /dev/stdout" on
+    the standard output after the picture, so a pipe got a PNG with a line of text after
+    its end (and predict a CSV with a last row of text).  The line now goes to the
+    standard error when the file written is the standard output; the stream holds the
+    picture (it ends with PNG's IEND chunk) and the CSV (predict's rows, as -o FILE
+    writes them) alone."""
+    import subprocess
+    import sys
+
+    model = tmp_path / "m.npz"
+    assert main(["train", "iris", "--hidden", "3", "--epochs", "2", "-q", "-o", str(model)]) == 0
+
+    def run(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "chainrule", *args], capture_output=True,
+                              timeout=120)
+
+    proc = run("plot", "loss", str(model), "-o", "/dev/stdout")
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith(b"\x89PNG\r\n\x1a\n") and proc.stdout.endswith(b"IEND\xaeB`\x82")
+    assert proc.stderr.decode() == "loss picture written to /dev/stdout\n"
+    assert main(["predict", str(model), "iris", "-o", str(tmp_path / "p.csv")]) == 0
+    proc = run("predict", str(model), "iris", "-o", "/dev/stdout")
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == (tmp_path / "p.csv").read_bytes()
+    assert proc.stderr.decode() == "150 predictions written to /dev/stdout\n"
+
+
 @pytest.mark.parametrize(("sep", "named"), [(";", "';'"), ("\t", "tab")])
 def test_a_csv_of_another_separator_is_refused_naming_it(tmp_path, capsys, sep, named):
     """A ';'- or tab-separated file is one column for the comma-separated reader: the

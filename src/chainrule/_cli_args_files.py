@@ -12,6 +12,8 @@ from __future__ import annotations
 import argparse
 import errno
 import os
+import stat
+import sys
 from pathlib import Path
 
 _COMMON_PICTURES = ("png", "pdf", "svg")
@@ -235,3 +237,24 @@ def picture_path(text: str) -> str:
             f"cannot write {suffix!r} files; use one of {', '.join(formats)}")
     _check_parent(path, follow=True)
     return text
+
+
+def _is_stdout(path: str | os.PathLike) -> bool:
+    """Whether ``path`` is the standard output: by its name (``/dev/stdout``, ``/dev/fd/1``),
+    or as the same file or pipe (``-o pic.png > pic.png``)."""
+    if os.path.abspath(path) in ("/dev/stdout", "/dev/fd/1", "/proc/self/fd/1"):
+        return True
+    try:
+        written, out = os.stat(path), os.fstat(sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):  # no such file; a stdout with no file
+        return False
+    # a device (/dev/null, a terminal) keeps no bytes for a line to corrupt
+    return ((stat.S_ISREG(out.st_mode) or stat.S_ISFIFO(out.st_mode))
+            and (written.st_dev, written.st_ino) == (out.st_dev, out.st_ino))
+
+
+def print_written(line: str, path: str | os.PathLike) -> None:
+    """Print ``line``, which says that a command wrote ``path``: on the standard output,
+    or on the standard error when ``path`` is the standard output (``-o /dev/stdout``),
+    where the line would end up in the picture or the CSV written there."""
+    print(line, file=sys.stderr if _is_stdout(path) else sys.stdout)

@@ -18,7 +18,7 @@ from ._cli_models_data import (
     _refuse_overwriting_inputs,
     _targets,
 )
-from .cli_args import picture_path, positive_int, seed_int
+from .cli_args import picture_path, positive_int, print_written, seed_int
 
 
 # --- chainrule info --------------------------------------------------------------------------
@@ -339,5 +339,5 @@ def _plot(args: argparse.Namespace) -> int:
             path = plots.plot_confusion_matrix(
                 y, model.predict(table.X), out, labels=list(labels), normalize=args.normalize,
                 **({"title": args.title} if args.title else {}))
-    print(f"{args.kind} picture written to {path}")
+    print_written(f"{args.kind} picture written to {path}", path)
     return 0

@@ -46,7 +46,12 @@ from .cli_architecture import (
     check_features,
     image_statistics,
 )
-from .cli_args import check_loss_output, optimizer_settings, refuse_overwriting
+from .cli_args import (
+    check_loss_output,
+    optimizer_settings,
+    print_written,
+    refuse_overwriting,
+)
 
 
 def _train_run(args: argparse.Namespace, sigterm: SigtermAsCtrlC) -> int:
@@ -289,7 +294,8 @@ def _train_run(args: argparse.Namespace, sigterm: SigtermAsCtrlC) -> int:
     if args.plot:
         from .plots import plot_loss
 
-        print(f"loss curve written to {plot_loss(history, args.plot)}")
+        path = plot_loss(history, args.plot)
+        print_written(f"loss curve written to {path}", path)
     if unfinished:
         return EXIT_SIGTERM if sigterm.received else EXIT_SIGINT  # not finished: say so
     return 0

@@ -25,6 +25,7 @@ from .cli_args import (
     picture_path,
     positive_float,
     positive_int,
+    print_written,
     seed_int,
 )
 
@@ -123,7 +124,7 @@ def _demo(args: argparse.Namespace) -> int:
     )
     print(f"test accuracy: {accuracy:.2%} ({len(data.y_test)} held-out images)")
     path = plot_loss(history, args.plot, title=f"chainrule on digits: {'-'.join(map(str, sizes))}")
-    print(f"loss curve written to {path}")
+    print_written(f"loss curve written to {path}", path)
     return 0
 
 

@@ -26,6 +26,7 @@ from ._cli_args_files import model_path as model_path
 from ._cli_args_files import output_path as output_path
 from ._cli_args_files import picture_formats as picture_formats
 from ._cli_args_files import picture_path as picture_path
+from ._cli_args_files import print_written as print_written
 from ._cli_args_files import refuse_overwriting as refuse_overwriting
 
 __all__ = [
@@ -46,6 +47,7 @@ __all__ = [
     "picture_path",
     "positive_float",
     "positive_int",
+    "print_written",
     "real",
     "refuse_overwriting",
     "seed_int",

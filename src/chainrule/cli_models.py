@@ -47,7 +47,7 @@ from ._cli_models_train import _infer_task as _infer_task
 from ._cli_models_train import _refuse_stray_text as _refuse_stray_text
 from ._cli_models_train import _split as _split
 from ._cli_models_train import _train as _train
-from .cli_args import output_path, seed_int
+from .cli_args import output_path, print_written, seed_int
 
 __all__ = ["add_parsers"]
 
@@ -145,7 +145,7 @@ def _predict(args: argparse.Namespace) -> int:
         for row in zip(*columns, strict=True):
             writer.writerow([_cell(v) for v in row])
     if args.out:
-        print(f"{table.n_samples} predictions written to {args.out}")
+        print_written(f"{table.n_samples} predictions written to {args.out}", args.out)
     return 0
 
 

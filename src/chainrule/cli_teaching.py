@@ -22,6 +22,7 @@ from .cli_args import (
     picture_path,
     positive_float,
     positive_int,
+    print_written,
     refuse_overwriting,
     seed_int,
 )
@@ -151,7 +152,7 @@ def _trace(args: argparse.Namespace) -> int:
 
         with atomic_text(args.output) as fh:  # its folders created, as for other outputs
             fh.write(text if text.endswith("\n") else text + "\n")
-        print(f"trace written to {args.output}")
+        print_written(f"trace written to {args.output}", args.output)
     else:
         print(text, end="" if text.endswith("\n") else "\n")
     return 0
@@ -179,7 +180,8 @@ def _perceptron(args: argparse.Namespace) -> int:
 
     result = perceptron_vs_mlp(n=args.n, hidden=args.hidden, seed=args.seed)
     print(result.summary())
-    print(f"decision regions written to {result.plot(args.plot)}")
+    path = result.plot(args.plot)
+    print_written(f"decision regions written to {path}", path)
     return 0
 
 
@@ -220,7 +222,7 @@ def _select(args: argparse.Namespace) -> int:
     print(result.summary())
     path = plot_model_selection(result.hidden_units, result.val_errors, args.plot,
                                 result.train_errors, (result.best_hidden, result.best_error))
-    print(f"plot written to {path}")
+    print_written(f"plot written to {path}", path)
     return 0
 
 
@@ -254,7 +256,8 @@ def _experiment(args: argparse.Namespace) -> int:
     }[args.name]
     result = run()
     print(result.summary())
-    print(f"picture written to {result.plot(args.plot or f'chainrule-{args.name}.png')}")
+    path = result.plot(args.plot or f"chainrule-{args.name}.png")
+    print_written(f"picture written to {path}", path)
     return 0
 
 
