@@ -690,6 +690,14 @@ def test_a_warning_is_one_chainrule_line_and_the_format_is_given_back(tmp_path, 
     ("", """--class-weight '{"setosa": 1}'"""),
     # no --decay is ufldl (--decay without --weight-decay is refused: see the test below)
     ("--weight-decay 0.01", "--weight-decay 0.01 --decay ufldl"),
+    # --init naming what auto picks for every layer (glorot_uniform after tanh and for
+    # the softmax output), by its name or an alias
+    ("--activation tanh", "--activation tanh --init glorot_uniform"),
+    ("--activation tanh --init xavier_uniform", "--activation tanh"),
+    ("--hidden 4 4 --activation relu relu --output relu --task regression "
+     "--target 'petal width (cm)'",
+     "--hidden 4 4 --activation relu --output relu --task regression "
+     "--target 'petal width (cm)' --init he"),
 ])
 def test_resume_accepts_a_change_that_decides_nothing(tmp_path, capsys, first, then):
     """--resume compares the options that decide the run: a run continued with an option
@@ -720,6 +728,10 @@ def test_resume_accepts_a_change_that_decides_nothing(tmp_path, capsys, first, t
      "--class-weight"),
     ("--weight-decay 0.01", "--weight-decay 0.01 --decay per_sample", "--decay"),
     ("--weight-decay 0.01 --decay per_sample", "--weight-decay 0.01", "--decay"),
+    # auto: He after relu, but Glorot for the softmax output
+    ("", "--init he", "--init"),
+    ("--activation tanh", "--activation tanh --init glorot_normal", "--init"),
+    ("--activation tanh --init glorot_uniform", "--activation tanh --init he", "--init"),
 ])
 def test_resume_still_refuses_a_change_that_decides(tmp_path, capsys, first, then, option):
     ckpt = tmp_path / "ck.npz"
@@ -753,6 +765,25 @@ def test_a_run_with_decay_but_no_weight_decay_resumes_without_decay(tmp_path):
     run = {"notes": {"options": {**options, "decay": "per_sample"}}}
     check_options(run, options, tmp_path / "ck.npz")
     assert _status([*IRIS, "--decay", "ufldl", "--epochs", "1", "-o", tmp_path / "m"]) == 2
+
+
+def test_init_of_layers_is_auto_when_auto_picks_it_for_every_layer_it_applies_to():
+    """--init with --layers applies to the Dense and Conv2D layers that name none and to
+    the output layer: it decides nothing when auto picks it for each of them (He normal
+    for relu, the activation of a layer that names none; Glorot uniform for tanh and the
+    outputs train infers), and a layer naming its own init is not one of them."""
+    from chainrule._cli_resume_checks import _decisive
+
+    conv = {"type": "Conv2D", "out_channels": 2, "kernel_size": 3}
+    tanh = {"type": "Dense", "fan_out": 4, "activation": "tanh"}
+    own = {"type": "Dense", "fan_out": 4, "activation": "relu", "init": "zeros"}
+    for layers, output, init, decisive in [
+        ([conv, {"type": "Flatten"}], "relu", "he", "auto"),
+        ([conv, {"type": "Flatten"}], None, "he", "he_normal"),  # a softmax output: Glorot
+        ([tanh, own], None, "glorot_uniform", "auto"),
+        ([tanh, {"type": "Dense", "fan_out": 4}], None, "xavier_uniform", "glorot_uniform"),
+    ]:
+        assert _decisive({"layers": layers, "output": output, "init": init})["init"] == decisive
 
 
 def test_a_run_from_before_decay_resumes_as_ufldl(tmp_path):

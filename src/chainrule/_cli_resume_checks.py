@@ -73,12 +73,38 @@ def _schedule(spec: object) -> object:
     return config
 
 
+def _init(options: dict) -> object:
+    """--init as it decides the run: the initialiser's own name (``he`` is ``he_normal``),
+    or ``auto`` when that is the initialiser auto picks for every layer --init applies to
+    (each hidden Dense or Conv2D layer that names none, and the output layer)."""
+    from .initializers import ALIASES, auto_init
+
+    init = options.get("init")
+    if not isinstance(init, str) or init == "auto":
+        return init
+    init = ALIASES.get(init, init)
+    # the outputs that train infers (softmax, sigmoid, identity, exp) all start as identity's
+    output = options.get("output") or "identity"
+    layers = options.get("layers")
+    if layers is None:
+        activation = options.get("activation") or ["relu"]
+        hidden = options.get("hidden") or []
+        acts = activation * len(hidden) if len(activation) == 1 else activation
+    elif isinstance(layers, list) and all(isinstance(spec, dict) for spec in layers):
+        acts = [spec.get("activation", "relu") for spec in layers  # relu: train's default
+                if spec.get("type") in ("Dense", "Conv2D") and "init" not in spec]
+    else:
+        return init
+    return "auto" if all(auto_init(a) == init for a in [*acts, output]) else init
+
+
 def _decisive(options: dict) -> dict:
     """``options`` (:func:`run_options`) as they decide the run: --activation of an MLP
     without hidden layers (a linear model) has none to apply to, one name per hidden
     layer, all the same, is that one name for every layer, a --schedule is its
-    settings, defaults filled in, and --decay is ufldl when not given and when there is
-    no --weight-decay to apply it to."""
+    settings, defaults filled in, --decay is ufldl when not given and when there is
+    no --weight-decay to apply it to, and --init is auto when it names what auto picks
+    for every layer (:func:`_init`)."""
     options = dict(options)
     activation = options.get("activation")
     if options.get("layers") is None and isinstance(activation, list):
@@ -87,6 +113,7 @@ def _decisive(options: dict) -> dict:
         elif activation and activation.count(activation[0]) == len(activation):
             options["activation"] = activation[:1]
     options["schedule"] = _schedule(options.get("schedule"))
+    options["init"] = _init(options)
     # no --decay (or a run from before it) is ufldl, and without weight decay neither applies
     if not options.get("decay") or not options.get("weight_decay"):
         options["decay"] = "ufldl"
