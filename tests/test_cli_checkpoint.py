@@ -33,6 +33,9 @@ from chainrule.training import Trainer
 # iris: 135 training rows in batches of 16, 9 steps an epoch; 6 epochs, 54 steps
 OPTIONS = {"--hidden": "5", "--batch-size": "16", "--lr": "0.05", "--seed": "3"}
 IRIS = ["train", "iris", *[x for kv in OPTIONS.items() for x in kv], "-q"]
+# iris' feature columns, in their order, as they would be typed
+_IRIS_FEATURES = ("'sepal length (cm)' 'sepal width (cm)' 'petal length (cm)' "
+                  "'petal width (cm)'")
 
 
 def _status(argv: list[str]) -> int:
@@ -74,7 +77,8 @@ def _same_model(path, reference) -> None:
     np.testing.assert_array_equal(a.params, b.params)
     meta, ref = load_metadata(path), load_metadata(reference)
     assert meta["history"] == ref["history"]
-    for key in ("x_mean", "x_scale", "y_mean", "y_scale", "labels", "feature_names"):
+    for key in ("x_mean", "x_scale", "y_mean", "y_scale", "labels", "feature_names",
+                "all_columns"):
         assert meta.get(key) == ref.get(key)
     seconds = {"seconds": None}
     assert {**meta["training"], **seconds} == {**ref["training"], **seconds}
@@ -698,6 +702,9 @@ def test_a_warning_is_one_chainrule_line_and_the_format_is_given_back(tmp_path, 
      "--target 'petal width (cm)'",
      "--hidden 4 4 --activation relu --output relu --task regression "
      "--target 'petal width (cm)' --init he"),
+    # --features naming every column but the target, in their order, is no --features
+    ("", f"--features {_IRIS_FEATURES}"),
+    (f"--features {_IRIS_FEATURES}", ""),
 ])
 def test_resume_accepts_a_change_that_decides_nothing(tmp_path, capsys, first, then):
     """--resume compares the options that decide the run: a run continued with an option
@@ -732,6 +739,9 @@ def test_resume_accepts_a_change_that_decides_nothing(tmp_path, capsys, first, t
     ("", "--init he", "--init"),
     ("--activation tanh", "--activation tanh --init glorot_normal", "--init"),
     ("--activation tanh --init glorot_uniform", "--activation tanh --init he", "--init"),
+    # every column but in another order: other columns of X
+    ("", "--features " + shlex.join(reversed(shlex.split(_IRIS_FEATURES))), "--features"),
+    ("", "--features 'sepal length (cm)'", "--features"),
 ])
 def test_resume_still_refuses_a_change_that_decides(tmp_path, capsys, first, then, option):
     ckpt = tmp_path / "ck.npz"

@@ -194,7 +194,7 @@ def _train_run(args: argparse.Namespace, sigterm: SigtermAsCtrlC) -> int:
         target=table.target_name)
     resolved = resolved_options(run_settings, task=task, output=output, loss=args.loss,
                                 target=table.target_name, n_train=len(train_idx),
-                                class_weight=meaning)
+                                class_weight=meaning, features=table.feature_names)
     check_resolved(run, run_settings, resolved, args.checkpoint, len(train_idx))
     # a resumed run trains on exactly the run's arrays
     digest = check_data(run, args, X_fit, T_fit, val)
@@ -247,6 +247,7 @@ def _train_run(args: argparse.Namespace, sigterm: SigtermAsCtrlC) -> int:
     # spelt otherwise (--activation tanh tanh for tanh), records what the uninterrupted run does
     # (one it did not record: this command's, which check_options found to be the same)
     given = run_settings if run is None else {**run_settings, **run["notes"]["options"]}
+    meta["all_columns"] = given["features"] is None  # the run's (--features may name all)
     architecture = ({"hidden": given["hidden"], "activation": given["activation"],
                      **({"dropout": given["dropout"]} if given["dropout"] else {})}
                     if given["layers"] is None else

@@ -122,9 +122,9 @@ def _decisive(options: dict) -> dict:
 
 # the options whose meaning only the data tell (the task and output by the target, the
 # loss by the output, the last column as target, a batch of all the training rows, the
-# classes that the keys of --class-weight name): compared once resolved, by
-# check_resolved, when the run recorded them so
-_RESOLVED = ("task", "output", "loss", "target", "batch_size", "class_weight")
+# classes that the keys of --class-weight name, the columns that are every one but the
+# target): compared once resolved, by check_resolved, when the run recorded them so
+_RESOLVED = ("task", "output", "loss", "target", "batch_size", "class_weight", "features")
 
 
 def check_options(run: dict | None, options: dict, path: Path) -> None:
@@ -146,7 +146,8 @@ def check_options(run: dict | None, options: dict, path: Path) -> None:
 
 
 def resolved_options(options: dict, *, task: str, output: str, loss: str | None,
-                     target: str | None, n_train: int, class_weight: object = None) -> dict:
+                     target: str | None, n_train: int, class_weight: object = None,
+                     features: list[str] | None = None) -> dict:
     """What the options of ``_RESOLVED`` mean once the data are read.
 
     Parameters
@@ -164,6 +165,9 @@ def resolved_options(options: dict, *, task: str, output: str, loss: str | None,
     class_weight : None, "balanced" or dict
         What --class-weight means (``meaning`` of
         :func:`~chainrule._cli_class_weight.resolve_class_weight`).
+    features : list of str, optional
+        The names of the feature columns, in order (those of --features, or every
+        column but the target).
     """
     from .activations import get_activation
 
@@ -171,7 +175,8 @@ def resolved_options(options: dict, *, task: str, output: str, loss: str | None,
     batch = options.get("batch_size")
     return {"task": task, "output": output, "loss": resolved_loss(output, loss),
             "target": target, "batch_size": None if batch is None else min(batch, n_train),
-            "class_weight": class_weight}
+            "class_weight": class_weight,
+            "features": None if features is None else list(features)}
 
 
 def resolved_loss(output: str, loss: str | None) -> str:
@@ -192,7 +197,8 @@ def check_resolved(run: dict | None, options: dict, resolved: dict, path: Path,
 
     ``--task classification`` where the run inferred it, ``--output softmax`` or
     ``--loss cross_entropy`` where they were its defaults, ``--target`` naming the
-    last column, or two batch sizes of at least ``n_train`` rows (one batch of all
+    last column, ``--features`` naming every column but the target in their order,
+    or two batch sizes of at least ``n_train`` rows (one batch of all
     of them, in their order) are the same run.
 
     Parameters
