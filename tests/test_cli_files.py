@@ -394,6 +394,74 @@ def test_the_written_to_line_of_a_file_on_stdout_goes_to_stderr(tmp_path):
     assert proc.stderr.decode() == "150 predictions written to /dev/stdout\n"
 
 
+def test_predict_keep_copies_named_columns_next_to_the_predictions(tmp_path, capsys):
+    """predict left every column that is no feature of the model out of its output, so an
+    id column could not be carried to the predictions.  --keep copies named columns (an
+    NPZ file's arrays), first, cell by cell as the file holds them (text with a comma, an
+    empty cell); the other columns are the output without --keep, unchanged."""
+    rng = np.random.default_rng(5)
+    X = rng.normal(size=(12, 2))
+    ids = [f"id{i}" for i in range(12)]
+    ids[3], ids[7] = "x,1", ""
+    data = tmp_path / "d.csv"
+    with data.open("w", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["id", "a", "b", "y"])
+        for i, row in enumerate(X):
+            writer.writerow([ids[i], repr(float(row[0])), repr(float(row[1])),
+                             "yes" if row[0] > 0 else "no"])
+    model = tmp_path / "m.npz"
+    assert main(["train", str(data), "--features", "a", "b", "--hidden", "3", "--epochs",
+                 "2", "-q", "-o", str(model)]) == 0
+    assert main(["predict", str(model), str(data), "--proba", "-o", str(tmp_path / "p.csv")]) == 0
+    assert main(["predict", str(model), str(data), "--proba", "--keep", "id", "b",
+                 "-o", str(tmp_path / "k.csv")]) == 0
+    header, rows = _read_csv(tmp_path / "p.csv")
+    kept_header, kept = _read_csv(tmp_path / "k.csv")
+    assert kept_header == ["id", "b", *header]
+    assert [r[0] for r in kept] == ids
+    np.testing.assert_array_equal([float(r[1]) for r in kept], X[:, 1])  # a feature: as read
+    assert [r[2:] for r in kept] == rows
+    # an NPZ file's array, by name
+    npz = tmp_path / "d.npz"
+    np.savez(npz, X=X, y=(X[:, 0] > 0).astype(int), serial=np.arange(100, 112))
+    assert main(["train", str(npz), "--hidden", "3", "--epochs", "1", "-q",
+                 "-o", str(model)]) == 0
+    capsys.readouterr()
+    assert main(["predict", str(model), str(npz)]) == 0
+    plain = capsys.readouterr().out.splitlines()
+    assert main(["predict", str(model), str(npz), "--keep", "serial"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert [line.split(",", 1)[1] for line in out] == plain
+    assert out[0].split(",")[0] == "serial"
+    assert [int(line.split(",")[0]) for line in out[1:]] == list(range(100, 112))
+
+
+@pytest.mark.parametrize(("keep", "words"), [
+    (["zz"], "--keep zz: {data}: missing column 'zz' (columns: id, a, y)"),
+    (["id", "id"], "--keep: column 'id' given twice (got --keep id id); name each column once"),
+    (["y"], "--keep y: the output has a column of that name (the predictions')"),
+    (["proba_1"], "--keep proba_1: the output has a column of that name (the predictions')"),
+])
+def test_predict_keep_refuses_what_it_cannot_copy(tmp_path, capsys, keep, words):
+    data = tmp_path / "d.csv"
+    data.write_text("id,a,y\n" + "".join(f"r{i},{i / 10},{i % 2}\n" for i in range(8)))
+    model = tmp_path / "m.npz"
+    assert main(["train", str(data), "--features", "a", "--epochs", "1", "-q",
+                 "-o", str(model)]) == 0
+    capsys.readouterr()
+    out = tmp_path / "p.csv"
+    assert main(["predict", str(model), str(data), "--proba", "--keep", *keep,
+                 "-o", str(out)]) == 2
+    assert capsys.readouterr().err.startswith("chainrule: error: " + words.format(data=data))
+    assert not out.exists()
+    pipe = _pipe(data.read_bytes())
+    assert main(["predict", str(model), pipe, "--keep", "id"]) == 2
+    assert capsys.readouterr().err == (
+        f"chainrule: error: --keep: {pipe} is not a regular file (a pipe is read once, for "
+        "the features); save the data to a file to copy columns from it\n")
+
+
 @pytest.mark.parametrize(("sep", "named"), [(";", "';'"), ("\t", "tab")])
 def test_a_csv_of_another_separator_is_refused_naming_it(tmp_path, capsys, sep, named):
     """A ';'- or tab-separated file is one column for the comma-separated reader: the

@@ -19,6 +19,7 @@ import contextlib
 import csv
 import json
 import sys
+from pathlib import Path
 
 import numpy as np
 
@@ -106,13 +107,21 @@ def _add_predict(sub: argparse._SubParsersAction) -> None:
         "after the model's target holding the predicted label (or value; a saved network of "
         "several outputs: one column per output), and with --proba one column proba_LABEL per "
         "class. A target column in the data is ignored (an estimator fitted without feature "
-        "names takes every column, in order).")
+        "names takes every column, in order), and so are the columns that are no feature of "
+        "the model, unless --keep copies them.",
+        epilog="example: chainrule predict model.npz new.csv --keep id -o predictions.csv "
+        "(columns id, then the predictions)")
     p.add_argument("model", metavar="MODEL", help=_MODEL_HELP)
     p.add_argument("data", metavar="DATA", help=_PREDICT_DATA_HELP)
     p.add_argument("-o", "--out", type=output_path, metavar="CSV",
                    help="file to write, its missing folders created (a file name, not a "
                    "folder; default: standard output)")
     p.add_argument("--proba", action="store_true", help="add class probabilities")
+    p.add_argument("--keep", nargs="+", metavar="NAME",
+                   help="columns of DATA (arrays of an NPZ file) to copy to the output, "
+                   "first, cell by cell as the file writes them (an id column, to match each "
+                   "prediction to its example); not from a pipe, which is read once "
+                   "(default: none)")
     p.add_argument("--seed", type=seed_int, default=0, help="seed of generated data sets")
     p.set_defaults(handler=_predict)
 
@@ -124,8 +133,9 @@ def _predict(args: argparse.Namespace) -> int:
     model = _load_predictor(args.model)
     if args.proba and model.task != "classification":  # known before the data is read
         raise ValueError("--proba: the model is a regression model; it has no classes")
-    table = _model_data(model, args.data, None, False, args.seed)
     name = model.metadata.get("target_name") or "prediction"
+    _check_keep(args.keep, args.data, name, model.labels if args.proba else None)
+    table = _model_data(model, args.data, None, False, args.seed)
     pred = model.predict(table.X)
     if model.task == "classification":  # labels as the model keeps them: 1, not 1.0
         pred = np.vectorize(_label_text, otypes=[object])(pred)
@@ -138,6 +148,9 @@ def _predict(args: argparse.Namespace) -> int:
         columns += list(proba.T)
         # named by the labels' text in the prediction column (an estimator's class 2.0: 2)
         header += [f"proba_{_label_text(label)}" for label in model.labels]
+    if args.keep:  # first, so that each row starts with what names its example
+        columns = [*(_kept(model, table, args, col) for col in args.keep), *columns]
+        header = [*args.keep, *header]
     # a file appears whole (its folders created, as for a model file), or not at all
     with atomic_text(args.out) if args.out else contextlib.nullcontext(sys.stdout) as fh:
         writer = csv.writer(fh, lineterminator="\n")
@@ -147,6 +160,57 @@ def _predict(args: argparse.Namespace) -> int:
     if args.out:
         print_written(f"{table.n_samples} predictions written to {args.out}", args.out)
     return 0
+
+
+def _check_keep(keep: list[str] | None, data: str, name: str, labels: object) -> None:
+    """Refuse a ``--keep`` that repeats a column, or names one of the prediction columns
+    (``name``, and ``proba_LABEL`` of ``labels``), or reads a pipe (read once), before
+    the data are read."""
+    if not keep:
+        return
+    twice = [col for i, col in enumerate(keep) if col in keep[:i]]
+    if twice:
+        raise ValueError(f"--keep: column {twice[0]!r} given twice (got --keep "
+                         f"{' '.join(keep)}); name each column once")
+    ours = {name, f"{name}_0", *(f"proba_{_label_text(label)}" for label in labels or ())}
+    clash = [col for col in keep if col in ours]
+    if clash:
+        raise ValueError(f"--keep {clash[0]}: the output has a column of that name (the "
+                         "predictions'); a copy would make two columns of one name: compare "
+                         "the target with the predictions with chainrule evaluate")
+    path = Path(data)
+    if path.exists() and not path.is_file() and not path.is_dir():
+        raise ValueError(f"--keep: {data} is not a regular file (a pipe is read once, for the "
+                         "features); save the data to a file to copy columns from it")
+
+
+def _kept(model, table, args: argparse.Namespace, col: str) -> list:
+    """The cells of the column (or NPZ array) ``col`` of ``args.data``, row by row as
+    ``table`` (the model's features of the same file) holds them: read as a target is,
+    text as written; a feature of the model is its number as read."""
+    from .tabular import read_data
+
+    features = model.feature_names
+    if features is not None and col in features:
+        return list(table.X[:, features.index(col)])
+    options = {"features": features, "seed": args.seed, "all_columns":
+               model.metadata.get("all_columns") is True,
+               "features_what": " that the model was trained on"}
+    try:
+        kept = read_data(args.data, target=col, need_target=False, **options)
+        if kept.y is None or kept.target_name != col:  # the reader's error, naming the columns
+            read_data(args.data, target=col, **options)
+            raise ValueError(f"{kept.source}: no column {col!r}")
+    except ValueError as exc:  # said of the column to copy, not of a target
+        message = str(exc).replace(" (the target)", "").replace(" for the target", "")
+        raise ValueError(f"--keep {col}: {message.replace('the target ', 'the column ')}"
+                         ) from None
+    y = np.asarray(kept.y)
+    if y.shape != (table.n_samples,):
+        raise ValueError(f"--keep {col}: {kept.source} holds {col!r} of shape "
+                         f"{' x '.join(map(str, y.shape))}; one value per example "
+                         f"({table.n_samples}) is needed")
+    return list(y)
 
 
 def _label_text(v: object) -> str:
