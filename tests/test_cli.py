@@ -839,6 +839,21 @@ def test_every_option_of_every_command_has_help_text():
     assert not missing, missing
 
 
+def test_gradcheck_refuses_decay_with_weight_decay_0(capsys):
+    """gradcheck --weight-decay 0 --decay per_sample checked a network without weight
+    decay and passed, --decay doing nothing; it is refused now, as train refuses --decay
+    without --weight-decay; with the default lambda (0.1) it is taken."""
+    from chainrule.cli import main
+
+    assert main(["gradcheck", "--weight-decay", "0", "--decay", "per_sample"]) == 2
+    assert capsys.readouterr().err == (
+        "chainrule: error: --decay per_sample: a convention of the weight decay, but "
+        "--weight-decay is 0: there is no penalty to apply it to; give --weight-decay "
+        "LAMBDA > 0 (default: 0.1), or leave --decay out\n")
+    assert main(["gradcheck", "--decay", "per_sample"]) == 0
+    assert "PASS" in capsys.readouterr().out
+
+
 def test_gradcheck_of_a_several_output_network_on_a_table_says_why_not(tmp_path, capsys):
     """A saved network of several sigmoid outputs is a regression model (one CSV column
     per output); 'gradcheck --model net.npz --data table' then failed deep inside with

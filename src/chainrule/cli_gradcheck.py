@@ -117,7 +117,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                     help="lambda (default: 0.1; sparse autoencoder: 1e-4)")
     gc.add_argument("--decay", default=None, choices=["ufldl", "per_sample"],
                     help="weight decay convention: (lambda/2) sum W^2 (ufldl, the default) "
-                    "or that divided by the number of examples (per_sample)")
+                    "or that divided by the number of examples (per_sample); not with "
+                    "--weight-decay 0")
     gc.add_argument("--rho", type=real(0, 1, low_open=True, high_open=True), default=None,
                     help="sparse autoencoder: target mean activation (default: 0.01)")
     gc.add_argument("--beta", type=nonnegative_float, default=None,
@@ -179,6 +180,10 @@ def _random_mlp(args: argparse.Namespace, rng: np.random.Generator):
     from .network import mlp
 
     sizes = args.sizes or [4, 5, 3]
+    if args.decay is not None and args.weight_decay == 0:  # refused, as train refuses it
+        raise ValueError(f"--decay {args.decay}: a convention of the weight decay, but "
+                         "--weight-decay is 0: there is no penalty to apply it to; give "
+                         "--weight-decay LAMBDA > 0 (default: 0.1), or leave --decay out")
     if len(sizes) < 2:
         raise ValueError(f"--sizes: give the input width, any hidden widths and the output "
                          f"width (two or more), got {len(sizes)}")
