@@ -242,12 +242,12 @@ def picture_path(text: str) -> str:
 def _is_stdout(path: str | os.PathLike) -> bool:
     """Whether ``path`` is the standard output: by its name (``/dev/stdout``, ``/dev/fd/1``),
     or as the same file or pipe (``-o pic.png > pic.png``)."""
-    if os.path.abspath(path) in ("/dev/stdout", "/dev/fd/1", "/proc/self/fd/1"):
-        return True
     try:
+        if os.path.abspath(path) in ("/dev/stdout", "/dev/fd/1", "/proc/self/fd/1"):
+            return True
         written, out = os.stat(path), os.fstat(sys.stdout.fileno())
-    except (OSError, ValueError, AttributeError):  # no such file; a stdout with no file
-        return False
+    except (OSError, ValueError, TypeError, AttributeError):  # no such file; a stdout with
+        return False  # no file (captured); a stand-in for a writer that returns no path
     # a device (/dev/null, a terminal) keeps no bytes for a line to corrupt
     return ((stat.S_ISREG(out.st_mode) or stat.S_ISFIFO(out.st_mode))
             and (written.st_dev, written.st_ino) == (out.st_dev, out.st_ino))
