@@ -1713,6 +1713,34 @@ def test_train_refuses_decay_without_weight_decay(tmp_path, capsys, zero):
     assert load_metadata(out)["training"]["decay"] == "per_sample"
 
 
+@pytest.mark.parametrize(("argv", "words"), [
+    (["loss", "M", "iris"], "plot loss: DATA is for plot regions and confusion only"),
+    (["loss", "M", "--normalize"], "plot loss: --normalize is for plot confusion only"),
+    (["weights", "M", "--target", "species"],
+     "plot weights: --target is for plot regions and confusion only"),
+    (["confusion", "M", "iris", "--shape", "2", "2"],
+     "plot confusion: --shape is for plot weights only"),
+    (["regions", "M", "iris", "--max-units", "3"],
+     "plot regions: --max-units is for plot weights only"),
+])
+def test_plot_refuses_an_option_of_another_kind_of_picture(tmp_path, capsys, argv, words):
+    """plot drew the picture and ignored what only another kind takes (plot loss with
+    --normalize or DATA, plot weights with --target ...), where gradcheck refuses the
+    options of another mode.  They are refused now, before anything is written; the kind
+    that takes them draws as before."""
+    model = tmp_path / "m.npz"
+    assert main(["train", "iris", "--hidden", "4", "--epochs", "1", "-q", "-o", str(model)]) == 0
+    capsys.readouterr()
+    out = tmp_path / "p.png"
+    argv = [str(model) if a == "M" else a for a in argv]
+    assert main(["plot", *argv, "-o", str(out)]) == 2
+    assert capsys.readouterr().err == f"chainrule: error: {words}; leave it out\n"
+    assert not out.exists()
+    assert main(["plot", "weights", str(model), "--shape", "2", "2", "--max-units", "3",
+                 "-o", str(out)]) == 0
+    assert out.read_bytes().startswith(b"\x89PNG")
+
+
 def test_regression_targets_of_a_table_without_targets_is_a_value_error(tmp_path):
     """regression_targets checked for a missing target with a bare assert: an
     AssertionError without a message, and under python -O no check at all (np.asarray of

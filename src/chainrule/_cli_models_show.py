@@ -229,6 +229,11 @@ def _info(args: argparse.Namespace) -> int:
 
 # --- chainrule plot --------------------------------------------------------------------------
 _KINDS = ("loss", "regions", "weights", "confusion")
+# what only some kinds of picture take: (dest, as the user typed it, those kinds)
+_KIND_ONLY = (("data", "DATA", ("regions", "confusion")),
+              ("target", "--target", ("regions", "confusion")),
+              ("shape", "--shape", ("weights",)), ("max_units", "--max-units", ("weights",)),
+              ("normalize", "--normalize", ("confusion",)))
 
 
 def _add_plot(sub: argparse._SubParsersAction) -> None:
@@ -239,21 +244,22 @@ def _add_plot(sub: argparse._SubParsersAction) -> None:
         "on 2 features, with the points of DATA; weights: first-layer weights as image tiles "
         "(square inputs, or --shape); confusion: confusion matrix on DATA. An estimator's file "
         "(MLPClassifier.save() ...): loss draws its loss_curve_, and the others as for a "
-        "model file.",
+        "model file. An option of another kind of picture is refused, not ignored.",
         epilog="examples: chainrule plot loss model.npz; chainrule plot regions moons.npz "
         "moons -o regions.png; chainrule plot confusion digits.npz digits")
     p.add_argument("kind", choices=_KINDS)
     p.add_argument("model", metavar="MODEL")
     p.add_argument("data", metavar="DATA", nargs="?",
                    help="labelled data for regions and confusion: " + _DATA_HELP)
-    p.add_argument("--target", metavar="NAME", help="target column (default: the model's)")
+    p.add_argument("--target", metavar="NAME",
+                   help="regions and confusion: target column of DATA (default: the model's)")
     p.add_argument("-o", "--out", type=picture_path, metavar="PNG",
                    help="default: chainrule-KIND.png")
     p.add_argument("--title", help="picture title")
     p.add_argument("--shape", type=positive_int, nargs=2, metavar=("H", "W"),
                    help="weights: image shape of the inputs of a Dense first layer "
                    "(default: square)")
-    p.add_argument("--max-units", type=positive_int, default=100, dest="max_units",
+    p.add_argument("--max-units", type=positive_int, default=None, dest="max_units",
                    help="weights: at most this many units, a kernel being one tile per "
                         "input channel (default: 100)")
     p.add_argument("--normalize", action="store_true",
@@ -265,6 +271,10 @@ def _add_plot(sub: argparse._SubParsersAction) -> None:
 def _plot(args: argparse.Namespace) -> int:
     from . import plots
 
+    for dest, flag, kinds in _KIND_ONLY:  # refused rather than ignored, as gradcheck does
+        if args.kind not in kinds and getattr(args, dest) not in (None, False):
+            raise ValueError(f"plot {args.kind}: {flag} is for plot {' and '.join(kinds)} "
+                             f"only; leave it out")
     out = Path(args.out or f"chainrule-{args.kind}.png")
     _refuse_overwriting_inputs(out, args)
     from .saved_model import EstimatorModel, label_array
@@ -307,7 +317,7 @@ def _plot(args: argparse.Namespace) -> int:
                              f"model's first layer has {n_in} inputs; give --shape H W "
                              f"with H * W = {n_in}")
         path = plots.plot_first_layer(model.network, out, shape=args.shape,
-                                      max_units=args.max_units, title=args.title)
+                                      max_units=args.max_units or 100, title=args.title)
     else:
         if args.data is None:
             raise ValueError(f"plot {args.kind} needs DATA (labelled examples to draw)")
