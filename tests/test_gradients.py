@@ -951,3 +951,34 @@ def test_gradient_check_of_an_estimator_says_to_pass_its_network():
     assert list(clf.classes_[y]) == list(labels)
     assert chainrule.gradient_check(clf.network_, X, y).rel_diff < 1e-8
     assert chainrule.gradient_check(reg.network_, X, X[:, 0]).rel_diff < 1e-8
+
+
+def test_nan_gradient_reads_nan_and_fails_naming_the_parameter():
+    """A NaN gradient gave relative_difference inf (as if a + b were 0), and an infinite one
+    NaN.  Both now read NaN, and the verdict FAILS naming the first such parameter and which
+    side is not a number.  Reference: the NaN entries of net.loss_and_grad's own gradient."""
+    from chainrule.gradcheck import relative_difference
+
+    assert np.isnan(relative_difference([np.nan, 1.0], [1.0, 1.0]))
+    assert np.isnan(relative_difference([np.inf, 1.0], [1.0, 1.0]))
+    assert relative_difference([1.0, 2.0], [1.0, 2.0]) == 0.0
+    # a derivative written for z >= 0 only: NaN for the negative net inputs
+    chainrule.register_activation("half_square_test", lambda z: z * z / 2,
+                                  lambda z: np.where(z < 0, np.nan, z))
+    try:
+        rng = np.random.default_rng(3)
+        net = Network([Dense(2, 3, "half_square_test", init=rng.normal(size=(2, 3))),
+                       Dense(3, 1, "identity", init=rng.normal(size=(3, 1)))])
+        X, Y = rng.normal(size=(4, 2)), rng.normal(size=(4, 1))
+        grad = net.loss_and_grad(X, Y)[1]
+        first = int(np.flatnonzero(np.isnan(grad))[0])
+        assert 0 < np.isnan(grad).sum() < grad.size
+        check = chainrule.gradient_check(net, X, Y)
+    finally:
+        unregister_activation("half_square_test")
+    assert np.isnan(check.rel_diff)
+    assert check.verdict == "FAIL"
+    i, j = np.unravel_index(first, (2, 3))
+    assert (f"the analytical gradient has {np.isnan(grad).sum()} NaN or infinite entries, the "
+            f"first at parameter {first} (layers[0].W[{i}, {j}]): nan") in check.verdict_text
+    assert "central differences have" not in check.verdict_text

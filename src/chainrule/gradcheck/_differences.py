@@ -15,7 +15,7 @@ __all__ = ["numerical_gradient", "relative_difference"]
 
 
 def relative_difference(a: object, b: object) -> float:
-    """``||a - b|| / ||a + b||`` (0 when both are zero), for two gradients of one shape.
+    """``||a - b|| / ||a + b||`` (0 when both are equal), for two gradients of one shape.
 
     Parameters
     ----------
@@ -26,7 +26,9 @@ def relative_difference(a: object, b: object) -> float:
     -------
     float
         In [0, 1] when the two agree in sign entry by entry; ``inf`` when
-        ``a + b`` is zero but ``a - b`` is not.
+        ``a + b`` is zero but ``a - b`` is not; NaN when either holds a NaN or an
+        infinity (a gradient or a cost that is not a number there, or overflowed):
+        then no difference can be measured, and a gradient check FAILS.
 
     Raises
     ------
@@ -37,6 +39,8 @@ def relative_difference(a: object, b: object) -> float:
     if a.shape != b.shape:
         raise ValueError(f"a and b must be gradients of the same shape, got {a.shape} and "
                          f"{b.shape}")
+    if not (np.isfinite(a).all() and np.isfinite(b).all()):  # inf - inf, nan: no figure
+        return float("nan")
     den = float(np.linalg.norm(a + b))
     num = float(np.linalg.norm(a - b))
     return 0.0 if num == 0.0 else num / den if den > 0 else float("inf")

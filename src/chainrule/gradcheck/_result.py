@@ -112,7 +112,9 @@ class GradientCheck:
         extrapolated to ``eps -> 0`` (Richardson): PASS below ``tolerance``,
         INCONCLUSIVE while it still falls, FAIL when it stays.  Anything else
         at or above ``tolerance`` is a FAIL, as is a check that compared no
-        parameter (all near a kink).
+        parameter (all near a kink), and one whose gradients hold a NaN or an
+        infinity (``rel_diff`` is then NaN; the text names the first such
+        parameter).
         """
         return _judgement(self, _ADVICE)[0]
 

@@ -48,6 +48,26 @@ def _needs_series(result: GradientCheck) -> bool:
             and _largest_compared(result) >= _TINY * max(1.0, abs(result.cost)))
 
 
+def _not_finite(r: GradientCheck) -> str:
+    """What of the compared entries is NaN or infinite, naming the first such parameter
+    (empty when all are finite): no relative difference can be measured there."""
+    keep = np.ones(r.numerical.size, dtype=bool) if r.near_kink is None else ~r.near_kink
+    found = []
+    for name, g in (("analytical gradient has", r.analytical),
+                    ("central differences have", r.numerical)):
+        bad = keep & ~np.isfinite(g)
+        if bad.any():
+            i, k = int(np.flatnonzero(bad)[0]), int(np.count_nonzero(bad))
+            where = "" if r.layout is None else f" ({r.parameter_name(i)})"
+            found.append(f"the {name} {k} NaN or infinite entr{'y' if k == 1 else 'ies'}, "
+                         f"the first at parameter {i}{where}: {g[i]:g}")
+    if not found:
+        return ""
+    return ("; ".join(found) + ". Backpropagation (for the analytical gradient) or the cost "
+            "(for the central differences) is not a number there: look for an overflow, a "
+            "log of 0 or a division by 0 at these parameters")
+
+
 def _richardson(coarse: GradientCheck, fine: GradientCheck) -> tuple[np.ndarray, np.ndarray]:
     """``(4 g(eps/2) - g(eps)) / 3`` of two checks' central differences (eps, eps/2), and
     the mask of the parameters that neither check left out near a kink."""
@@ -113,6 +133,9 @@ def _rule(r: GradientCheck, advice: dict[str, str]) -> tuple[str, str]:
         return "FAIL", (f"{note}FAIL: every one of the {r.numerical.size} parameters is near "
                         f"a kink, so nothing could be compared; try {advice['eps']} or other "
                         "examples")
+    bad = _not_finite(r)
+    if bad:
+        return "FAIL", f"{note}FAIL: relative difference {r.rel_diff:.3e}: {bad}"
     ok = r.rel_diff < tol
     checks = (r, *r.series)
     if len(checks) == 3 and all(c.compared for c in checks):  # only when _needs_series
