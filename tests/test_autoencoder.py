@@ -1359,3 +1359,38 @@ def test_inverse_transform_takes_x_and_routes_no_metadata(patches):
         ae.inverse_transform()
     with pytest.warns(FutureWarning), pytest.raises(ValueError, match=r"^H must have 5 columns"):
         ae.inverse_transform(H=hidden[:, :3])
+
+
+def test_float32_data_trains_and_answers_in_float64_as_documented(rng):
+    """These estimators train in float64 whatever the data's dtype (README), but their
+    docstrings said nothing of it, nor of the float64 outputs for float32 data.  Now the
+    Notes of each class say so, and the outputs are those of a float64 computation: the
+    reference is the same formulas in NumPy, in float64, from the fitted weights."""
+    from chainrule.autoencoder import SoftmaxRegression, SparseAutoencoder, StackedAutoencoder
+
+    X = rng.uniform(0.1, 0.9, size=(30, 6)).astype(np.float32)
+    y = (X[:, 0] > X[:, 1]).astype(int)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        ae = SparseAutoencoder(3, max_iter=5, random_state=0).fit(X)
+        sm = SoftmaxRegression(max_iter=5, random_state=0).fit(X, y)
+        st = StackedAutoencoder((3,), max_iter=3, softmax_max_iter=3, fine_tune_iter=3,
+                                random_state=0).fit(X, y)
+    X64 = X.astype(np.float64)
+    W1, b1 = ae.network_.layers[0].W, ae.network_.layers[0].b
+    H = 1 / (1 + np.exp(-(X64 @ W1 + b1)))
+    assert ae.network_.dtype == np.float64 and W1.dtype == np.float64
+    assert ae.transform(X).dtype == np.float64
+    np.testing.assert_allclose(ae.transform(X), H, rtol=1e-12)
+    assert ae.inverse_transform(H.astype(np.float32)).dtype == np.float64
+    Z = X64 @ sm.network_.layers[0].W + sm.network_.layers[0].b
+    P = np.exp(Z - Z.max(axis=1, keepdims=True))
+    np.testing.assert_allclose(sm.predict_proba(X), P / P.sum(axis=1, keepdims=True),
+                               rtol=1e-12)
+    assert sm.predict_proba(X).dtype == st.predict_proba(X).dtype == np.float64
+    for est in (ae, sm, st):
+        assert "trains in float64 whatever the dtype of ``X``" in " ".join(
+            type(est).__doc__.split())
+    for method in (SparseAutoencoder.transform, SparseAutoencoder.inverse_transform,
+                   SoftmaxRegression.predict_proba):
+        assert "float64" in method.__doc__

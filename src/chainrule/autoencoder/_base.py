@@ -229,8 +229,9 @@ class _NetClassifier(ClassifierMixin, BaseEstimator):
 
         Returns
         -------
-        ndarray of shape (n_samples, n_classes)
-            Columns in the order of ``classes_``.
+        ndarray of shape (n_samples, n_classes), float64
+            Columns in the order of ``classes_``; float64 whatever the dtype of ``X``
+            (the network's: these classifiers train in float64, see the class's Notes).
         """
         net = self._check_fitted()
         return net.predict(_checked_X(self, X, False, net.dtype))  # in blocks, keeping nothing

@@ -47,6 +47,15 @@ class SoftmaxRegression(_NetClassifier):
     feature_names_in_ : ndarray of shape (n_features_in_,)
         The columns of a DataFrame ``X`` (only then); ``predict`` refuses other
         names or another order, as scikit-learn's estimators do.
+
+    Notes
+    -----
+    Softmax regression trains in float64 whatever the dtype of ``X`` (float32 and
+    integer data are converted), as UFLDL's minFunc does in double: SciPy's L-BFGS
+    compares costs to a relative 2e-9 (its default ``ftol``), finer than float32 can
+    hold. The network stays float64 after fitting, so ``predict_proba``'s probabilities
+    are float64 too, for float32 data as well (where scikit-learn's
+    ``LogisticRegression`` and ``MLPClassifier`` keep float32).
     """
 
     def __init__(self, weight_decay: float = 1e-4, max_iter: int = 400,

@@ -119,6 +119,15 @@ class SparseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseE
     mean_activation_ : ndarray of shape (n_hidden,)
         ``rho_hat`` on the training data after fitting.
 
+    Notes
+    -----
+    The autoencoder trains in float64 whatever the dtype of ``X`` (float32 and integer
+    data are converted), as UFLDL's minFunc does in double: SciPy's L-BFGS compares
+    costs to a relative 2e-9 (its default ``ftol``), finer than float32 can hold. The
+    network stays float64 after fitting, so ``transform``, ``inverse_transform`` and
+    ``reconstruct`` are float64 too, for float32 data as well (where scikit-learn's
+    ``PCA`` and ``BernoulliRBM`` keep float32).
+
     Examples
     --------
     >>> import warnings
@@ -295,8 +304,9 @@ class SparseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseE
 
         Returns
         -------
-        ndarray of shape (n_samples, n_hidden)
-            A DataFrame with ``set_output(transform="pandas")``, its columns
+        ndarray of shape (n_samples, n_hidden), float64
+            Whatever the dtype of ``X`` (the network's, see the class's Notes).  A
+            DataFrame with ``set_output(transform="pandas")``, its columns
             :meth:`get_feature_names_out`.
         """
         net = self._check_fitted()
@@ -327,7 +337,8 @@ class SparseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseE
 
         Returns
         -------
-        ndarray of shape (n_samples, n_features)
+        ndarray of shape (n_samples, n_features), float64
+            Whatever the dtype of ``X`` (the network's, see the class's Notes).
 
         Raises
         ------

@@ -94,6 +94,15 @@ class StackedAutoencoder(_NetClassifier):
     n_features_in_ : int
     feature_names_in_ : ndarray of shape (n_features_in_,)
         The columns of a DataFrame ``X`` (only then), checked by ``predict``.
+
+    Notes
+    -----
+    Every stage (autoencoders, softmax, fine-tuning) trains in float64 whatever the
+    dtype of ``X`` (float32 and integer data are converted), as UFLDL's minFunc does in
+    double: SciPy's L-BFGS compares costs to a relative 2e-9 (its default ``ftol``),
+    finer than float32 can hold. The network stays float64 after fitting, so
+    ``predict_proba``'s probabilities are float64 too, for float32 data as well (where
+    scikit-learn's ``MLPClassifier`` keeps float32).
     """
 
     def __init__(
