@@ -1395,3 +1395,32 @@ def test_ufldl_weight_labels_keep_their_indices_apart_from_10_units():
     assert first == {(str(i), str(j)) for i in range(1, 3) for j in range(1, 12)}
     second = set(re.findall(r"W\^\(2\)_(\d+)\b", text))
     assert second == {"11", "12"}  # a 1 x 2 matrix keeps the course's W_ij
+
+
+def test_every_layer_delta_a_student_reads_is_the_per_example_delta_over_m():
+    """layer.delta holds each example's dE/dnet divided by the batch size m (the 1/m of
+    SPEC 5's gradient is already in it).  Dense said so; Conv2D, BatchNorm and pooling
+    docstrings did not, and reference.backprop's per-example delta did not say how it
+    relates.  Reference: reference.backprop on each example, divided by m here, and the
+    canonical output delta (a - y) / m."""
+    rng = np.random.default_rng(0)
+    m = 5
+    net = cr.Network([cr.Dense(3, 4, "tanh", seed=0), cr.Dense(4, 2, "sigmoid", seed=1)],
+                     loss="log_loss")
+    X, Y = rng.normal(size=(m, 3)), (rng.uniform(size=(m, 2)) > 0.5).astype(float)
+    net.loss_and_grad(X, Y)
+    for l, layer in enumerate(net.layers):
+        per_example = np.array([reference.backprop(net, X[i], Y[i]).delta[l]
+                                for i in range(m)])
+        np.testing.assert_allclose(layer.delta, per_example / m, rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(net.layers[1].delta, (net.layers[1].A - Y) / m, rtol=1e-12)
+    conv = cr.Network([cr.Conv2D(1, 2, 3, activation="tanh", seed=0), cr.MaxPool2D(2),
+                       cr.Flatten(), cr.Dense(2, 1, "identity", seed=1)],
+                      input_shape=(1, 4, 4))
+    Xc, Yc = rng.normal(size=(3, 1, 4, 4)), rng.normal(size=(3, 1))
+    conv.loss_and_grad(Xc, Yc)
+    np.testing.assert_allclose(conv.layers[-1].delta, (conv.layers[-1].A - Yc) / 3, rtol=1e-12)
+    for cls in (cr.Dense, cr.Conv2D, cr.BatchNorm, cr.MaxPool2D):
+        doc = " ".join(cls.__doc__.split())
+        assert "delta : ndarray" in doc and "divided by the batch size" in doc, cls.__name__
+    assert "divided by m" in " ".join(reference.BackwardPass.__doc__.split())

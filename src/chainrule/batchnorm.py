@@ -50,7 +50,9 @@ class BatchNorm(Layer):
     inv_std : ndarray of shape (n_features,)
         ``1 / sqrt(var + eps)`` of the last forward pass.
     delta : ndarray
-        ``dJ/dZ`` of the last backward pass, of Z's shape (rows for images).
+        ``dJ/dZ`` of the last backward pass, of Z's shape (rows for images)
+        (per-example error term divided by the batch size, since the cost is
+        the batch mean), as a Dense layer's.
     """
 
     def __init__(

@@ -147,7 +147,8 @@ class Conv2D(SpatialLayer):
         The windows of the last forward pass (im2col, see ``_spatial.im2col``);
         a buffer that the next forward pass overwrites.
     delta : ndarray of shape (n_samples, out_channels, out_h, out_w)
-        ``dJ/dZ`` of the last backward pass.
+        ``dJ/dZ`` of the last backward pass (per-example error term divided by
+        the batch size, since the cost is the batch mean), as a Dense layer's.
     """
 
     _caches = ("X", "Z", "A", "delta", "patches")

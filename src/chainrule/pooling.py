@@ -173,6 +173,10 @@ class MaxPool2D(_Pool2D):
     A : ndarray of shape (n_samples, channels, out_h, out_w)
     argmax : ndarray of unsigned int, shape (n_samples, channels, out_h, out_w)
         Which tap ``i * kw + j`` of each window held the maximum.
+    delta : ndarray of shape (n_samples, channels, out_h, out_w)
+        ``dJ/dA`` of the last backward pass (a pooling layer has no net input):
+        each example's share divided by the batch size, since the cost is the
+        batch mean, as for a Dense layer's ``delta``.
     """
 
     kind = "MaxPool2D"
@@ -250,6 +254,9 @@ class AvgPool2D(_Pool2D):
     A : ndarray of shape (n_samples, channels, out_h, out_w)
     divisor : ndarray of shape (out_h, out_w)
         What each window's sum was divided by in the last forward pass.
+    delta : ndarray of shape (n_samples, channels, out_h, out_w)
+        ``dJ/dA`` of the last backward pass, as :class:`MaxPool2D`'s: each
+        example's share divided by the batch size.
     """
 
     kind = "AvgPool2D"

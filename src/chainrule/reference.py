@@ -65,7 +65,13 @@ class ForwardPass:
 
 @dataclass
 class BackwardPass:
-    """Error terms and gradients of one example (not averaged, no weight decay)."""
+    """Error terms and gradients of one example (not averaged, no weight decay).
+
+    ``delta`` here is the example's own ``dE/dnet``; the engine's ``layer.delta``
+    after ``net.loss_and_grad(X, Y)`` on m examples holds each example's divided
+    by m (``dJ/dZ`` of the batch mean J), so that its sums over the batch are
+    already the gradients.  With one example the two are the same.
+    """
 
     forward: ForwardPass
     loss: float  # E of this example
