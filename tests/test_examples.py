@@ -6,6 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
@@ -72,3 +73,34 @@ def test_readme_class_weight_snippet_runs_and_raises_the_rare_class_recall():
              f"{{0: 1, 1: 9}} {recall['{0: 1.0, 1: 9.0}']:.2f}")
     assert shown in code, (shown, recall)
     assert f"# {recall['train']:.2f}" in code, recall
+
+
+def test_pen_strokes_example_defaults_to_spec_9s_digit_settings(tmp_path, monkeypatch):
+    """SPEC 9's digits: about 200 hidden units, rho = 0.1, lambda = 3e-3, beta = 3; the
+    example defaulted to 100 hidden units.  Run with its defaults (on stand-in 8x8 digits),
+    up to the fit of the autoencoder it builds, whose settings are recorded."""
+    import runpy
+
+    import chainrule
+    import chainrule.images
+
+    built = []
+
+    class Stop(Exception):
+        pass
+
+    class Recorded(chainrule.SparseAutoencoder):
+        def fit(self, X, y=None):
+            built.append(self.get_params())
+            raise Stop  # no need to train it
+
+    digits = np.random.default_rng(0).uniform(size=(40, 64))
+    monkeypatch.setattr(chainrule.images, "load_digits_8x8", lambda: (digits, np.zeros(40)))
+    monkeypatch.setattr(chainrule, "SparseAutoencoder", Recorded)
+    monkeypatch.setattr(sys, "argv", ["digit_pen_strokes.py", "--data", "digits8",
+                                      "--out", str(tmp_path / "p.png")])
+    with pytest.raises(Stop):
+        runpy.run_path(str(EXAMPLES / "digit_pen_strokes.py"), run_name="__main__")
+    (params,) = built
+    assert (params["n_hidden"], params["rho"], params["weight_decay"], params["beta"]) == (
+        200, 0.1, 3e-3, 3.0)
