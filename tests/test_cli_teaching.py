@@ -291,3 +291,21 @@ def test_trace_inline_network_longer_than_a_file_name_writes_its_output(tmp_path
     assert capsys.readouterr().out == f"trace written to {out}\n"
     assert main(["trace", "--network", text]) == 0
     assert out.read_text(encoding="utf-8") == capsys.readouterr().out
+
+
+@pytest.mark.slow
+def test_readme_sparse_gradcheck_scaling_is_rounding_as_it_says(capsys):
+    """The README said halving eps divides a sparse autoencoder's relative difference by
+    about 4; `gradcheck --sparse-autoencoder --patches --scaling` divides it by about 1
+    there (0.95 here: rounding, not truncation), and the README now says so.  (3 s)"""
+    from pathlib import Path
+
+    assert main(["gradcheck", "--sparse-autoencoder", "--patches", "--scaling"]) == 0
+    out = capsys.readouterr().out
+    rel, half = (float(x) for x in re.findall(r"relative difference ([0-9.e+-]+);", out))
+    assert rel < 1e-9 and 0.5 < rel / half < 2  # rounding; truncation would fall by 4
+    readme = " ".join((Path(__file__).resolve().parents[1] / "README.md").read_text().split())
+    # the figures themselves are rounding, so they move with the BLAS kernels
+    assert re.search(r"`chainrule gradcheck --sparse-autoencoder --patches --scaling` gives "
+                     r"\S+, then \S+ here \(a ratio of about 1: rounding\)", readme)
+    assert "halving `eps` divides it by about 4" not in readme
