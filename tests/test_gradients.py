@@ -982,3 +982,30 @@ def test_nan_gradient_reads_nan_and_fails_naming_the_parameter():
     assert (f"the analytical gradient has {np.isnan(grad).sum()} NaN or infinite entries, the "
             f"first at parameter {first} (layers[0].W[{i}, {j}]): nan") in check.verdict_text
     assert "central differences have" not in check.verdict_text
+
+
+@pytest.mark.parametrize(("eps", "error", "words"), [
+    (0, ValueError, "eps must be a finite float > 0, got 0.0"),
+    (float("nan"), ValueError, "eps must be a finite float > 0, got nan"),
+    ("1e-4", TypeError, "eps must be a finite float > 0, got '1e-4' (str)"),
+    (True, TypeError, "eps must be a finite float > 0, got True (bool)"),
+])
+def test_numerical_gradient_names_a_bad_eps(eps, error, words):
+    """numerical_gradient took any eps: 0 raised a bare ZeroDivisionError, NaN returned a
+    NaN gradient, '1e-4' a ufunc error and True was taken as 1.  It now checks eps as
+    gradient_check does."""
+    from chainrule.gradcheck import numerical_gradient
+
+    with pytest.raises(error, match=re.escape(words)):
+        numerical_gradient(lambda t: float(t @ t), [1.0, 2.0], eps)
+
+
+@pytest.mark.parametrize("theta", ["ab", [1 + 2j]])
+def test_numerical_gradient_names_a_theta_that_is_not_real_numbers(theta):
+    from chainrule.gradcheck import numerical_gradient
+
+    with pytest.raises(ValueError, match=r"^theta must be an array of real numbers, got "):
+        numerical_gradient(lambda t: float(np.sum(t)), theta)
+    # and a good one still gives the hand gradient 2 theta
+    np.testing.assert_allclose(numerical_gradient(lambda t: float(t @ t), [1.0, -3.0]),
+                               [2.0, -6.0], rtol=1e-9)

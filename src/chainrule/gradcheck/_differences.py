@@ -11,6 +11,8 @@ from collections.abc import Callable
 
 import numpy as np
 
+from .._validation import check_positive_float
+
 __all__ = ["numerical_gradient", "relative_difference"]
 
 
@@ -87,12 +89,18 @@ def numerical_gradient(fun: Callable[[np.ndarray], float], theta: object,
     ----------
     fun : callable
         ``fun(theta) -> float``, the cost (not a ``(cost, gradient)`` pair).
-    theta : array-like of any shape, e.g. (n,) or (fan_in, fan_out)
-    eps : float
+    theta : array-like of real numbers, any shape, e.g. (n,) or (fan_in, fan_out)
+    eps : float > 0
 
     Returns
     -------
     ndarray of the shape of ``theta``
+
+    Raises
+    ------
+    ValueError
+        If ``eps`` is not a finite number > 0, or ``theta`` holds something other
+        than real numbers.
 
     Examples
     --------
@@ -102,7 +110,12 @@ def numerical_gradient(fun: Callable[[np.ndarray], float], theta: object,
     array([[ 1.,  4.],
            [ 9., 16.]])
     """
-    theta = np.array(theta, dtype=np.float64)
+    eps = check_positive_float(eps, "eps")
+    try:
+        theta = np.array(theta, dtype=np.float64)
+    except (TypeError, ValueError) as exc:  # text, complex numbers, ragged lists
+        raise ValueError(f"theta must be an array of real numbers, got {type(theta).__name__} "
+                         f"({exc})") from None
     flat = theta.reshape(-1)  # a view: moving flat[i] moves the entry fun sees in theta
     g = np.empty_like(flat)
     for i in range(flat.size):
