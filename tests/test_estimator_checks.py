@@ -9,7 +9,9 @@ range.
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
+from sklearn.linear_model import LinearRegression, PoissonRegressor
 from sklearn.utils.estimator_checks import parametrize_with_checks
 from threadpoolctl import threadpool_limits
 
@@ -38,6 +40,9 @@ CHECKED = [
                   random_state=0),
     MLPRegressor(hidden_layer_sizes=(10,), activation=["silu"], solver="lbfgs", max_iter=30,
                  random_state=0),
+    # Poisson targets: the positive_only tag makes the checks give y > 0
+    MLPRegressor(hidden_layer_sizes=(10,), loss="poisson", solver="lbfgs", max_iter=30,
+                 random_state=0),
 ]
 
 _SW_REASON = (
@@ -50,10 +55,19 @@ _SW_REASON = (
 )
 
 
+_POISSON_REASON = (
+    "scikit-learn's check_regressor_multioutput fits make_regression's targets (negative "
+    "values among them) without applying the positive_only tag, as its other checks do; "
+    "loss='poisson' refuses targets below 0, as PoissonRegressor does"
+)
+
+
 def _expected_failed_checks(estimator) -> dict[str, str]:
     if getattr(estimator, "dropout", 0) or getattr(estimator, "batch_norm", False):
         return {"check_sample_weight_equivalence_on_dense_data": _SW_REASON,
                 "check_sample_weight_equivalence_on_sparse_data": _SW_REASON}
+    if getattr(estimator, "loss", None) == "poisson":
+        return {"check_regressor_multioutput": _POISSON_REASON}
     return {}
 
 
@@ -70,3 +84,19 @@ def _one_blas_thread():
 def test_sklearn_estimator_checks(estimator, check):
     check(estimator)
 
+
+
+def test_poisson_regressor_tags_positive_targets_as_poisson_regressor_does():
+    """MLPRegressor(loss="poisson") refuses targets below 0 but its tags said it took any y
+    (target_tags.positive_only False), so scikit-learn's tools and checks gave it negative
+    targets (10 estimator checks failed on that error alone).  The tag now says what the
+    estimator takes, as scikit-learn's PoissonRegressor's and LinearRegression's do."""
+    poisson = MLPRegressor(loss="poisson")
+    assert (poisson.__sklearn_tags__().target_tags.positive_only
+            is PoissonRegressor().__sklearn_tags__().target_tags.positive_only is True)
+    assert (MLPRegressor().__sklearn_tags__().target_tags.positive_only
+            is LinearRegression().__sklearn_tags__().target_tags.positive_only is False)
+    # set_params changes the loss, and the tag follows it
+    assert MLPRegressor().set_params(loss="poisson").__sklearn_tags__().target_tags.positive_only
+    with pytest.raises(ValueError, match=r"^y: loss='poisson' needs non-negative targets"):
+        poisson.fit(np.eye(3), [1.0, -1.0, 2.0])  # the refusal that the tag announces

@@ -54,6 +54,13 @@ class _RegressorOutputs:
     def _score_output(self, out: np.ndarray, y: np.ndarray, sw: np.ndarray | None) -> float:
         return float(r2_score(y, out.ravel() if y.ndim == 1 else out, sample_weight=sw))
 
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        # loss="poisson" refuses targets below 0 (see _targets): say so, as scikit-learn's
+        # PoissonRegressor does, so that its tools and estimator checks give y >= 0
+        tags.target_tags.positive_only = self.loss == "poisson"
+        return tags
+
     def predict(self, X: object) -> np.ndarray:
         """Predicted targets.
 
