@@ -55,6 +55,51 @@ def test_class_weight_multiplies_sample_weight(iris):
     np.testing.assert_array_equal(_params(a), _params(b))
 
 
+def _logistic_weights(class_weight, y, sw):
+    """The per-example weights of scikit-learn's LogisticRegression(class_weight=...)
+    fitted with sample_weight=sw: its class weights count the classes with sw."""
+    classes, index = np.unique(y, return_inverse=True)
+    return sw * compute_class_weight(class_weight, classes=classes, y=y, sample_weight=sw)[index]
+
+
+def test_balanced_counts_the_sample_weights_as_logistic_regression_does(iris):
+    """"balanced" counted the classes by rows even when sample_weight weighed them, so the
+    classes no longer weighed the same (12 rows of weight 1 and 3 gave class totals 6 and
+    18, not 10 and 10) and a row of integer weight w was not the row repeated w times (the
+    probabilities differed by 0.6).  Now the counts are sums of weights, the weights of
+    scikit-learn's LogisticRegression and compute_class_weight(..., sample_weight=)."""
+    X, y = iris
+    rng = np.random.default_rng(0)
+    sw = rng.integers(0, 4, y.shape[0]).astype(float)  # zeros too
+    kw = dict(hidden_layer_sizes=(4,), solver="lbfgs", max_iter=15, random_state=0)
+    a = MLPClassifier(class_weight="balanced", **kw).fit(X, y, sample_weight=sw)
+    b = MLPClassifier(**kw).fit(X, y, sample_weight=_logistic_weights("balanced", y, sw))
+    np.testing.assert_allclose(_params(a), _params(b), rtol=1e-9, atol=1e-12)
+    classes = [(_logistic_weights("balanced", y, sw))[y == c].sum() for c in NAMES]
+    np.testing.assert_allclose(classes, sw.sum() / 3)  # every class weighs as much
+    # an integer weight is the row repeated (weight 0: the row left out)
+    rows = np.repeat(np.arange(y.shape[0]), sw.astype(int))
+    c = MLPClassifier(class_weight="balanced", **kw).fit(X[rows], y[rows])
+    np.testing.assert_allclose(a.predict_proba(X), c.predict_proba(X), atol=1e-9)
+    # the weights' scale does not matter, even near the float maximum (their sum overflows)
+    huge = MLPClassifier(class_weight="balanced", **kw).fit(X, y, sample_weight=sw * 1e306)
+    np.testing.assert_allclose(huge.predict_proba(X), a.predict_proba(X), atol=1e-4)
+    # a class whose rows all weigh 0 is as good as absent: the others share its weight
+    sw0 = np.where(y == "virginica", 0.0, sw)
+    d = MLPClassifier(class_weight="balanced", **kw).fit(X, y, sample_weight=sw0)
+    keep, ref = y != "virginica", np.zeros(y.shape[0])
+    ref[keep] = _logistic_weights("balanced", y[keep], sw0[keep])  # 2 classes, not 3
+    e = MLPClassifier(**kw).fit(X, y, sample_weight=ref)
+    np.testing.assert_allclose(_params(d), _params(e), rtol=1e-9, atol=1e-12)
+    # multi-label targets: each column counted with the weights
+    Y = (rng.random((y.shape[0], 3)) < [0.2, 0.5, 0.8]).astype(int)
+    ref = sw * np.prod([compute_class_weight("balanced", classes=np.array([0, 1]), y=col,
+                                             sample_weight=sw)[col] for col in Y.T], axis=0)
+    f = MLPClassifier(class_weight="balanced", **kw).fit(X, Y, sample_weight=sw)
+    g = MLPClassifier(**kw).fit(X, Y, sample_weight=ref)
+    np.testing.assert_allclose(_params(f), _params(g), rtol=1e-9, atol=1e-12)
+
+
 def test_balanced_with_non_contiguous_labels_is_the_manual_dict():
     # scikit-learn's check_class_weight_balanced_linear_classifier, for an MLP
     X = np.array([[-1.0, -1.0], [-1.0, 0], [-0.8, -1.0], [1.0, 1.0], [1.0, 0.0]])
@@ -270,6 +315,10 @@ def test_train_class_weight_multiplies_sample_weight_and_covers_sigmoid_outputs(
     cr.train(a, X, y, epochs=3, sample_weight=sw, class_weight={1: 3.0})
     cr.train(b, X, y, epochs=3, sample_weight=sw * compute_sample_weight({1: 3.0}, y))
     np.testing.assert_array_equal(a.params, b.params)
+    a, b = _softmax_net(), _softmax_net()  # "balanced" counts the classes with sample_weight
+    cr.train(a, X, y, epochs=3, sample_weight=sw, class_weight="balanced")
+    cr.train(b, X, y, epochs=3, sample_weight=_logistic_weights("balanced", y, sw))
+    np.testing.assert_allclose(a.params, b.params, rtol=1e-9, atol=1e-12)
     # one sigmoid output: labels 0 and 1; several: multi-label, "balanced" per output
     yb = (y > 0).astype(int)
     Y = (np.random.default_rng(2).random((40, 3)) < [0.2, 0.5, 0.8]).astype(float)
@@ -406,12 +455,12 @@ def test_minimize_class_weight_is_compute_sample_weight(class_weight):
     assert ra.loss_curve == rb.loss_curve
     cr.minimize(c, X, np.eye(3)[y], maxiter=15, class_weight=class_weight)  # one-hot rows
     np.testing.assert_array_equal(c.params, a.params)
-    # times sample_weight, as train takes them
+    # times sample_weight, as train takes them ("balanced" counting the classes with it)
     sw = np.random.default_rng(1).uniform(0.2, 2.0, y.shape[0])
     a, b = _softmax_net(), _softmax_net()
     cr.minimize(a, X, y, maxiter=15, sample_weight=sw, class_weight=class_weight)
-    cr.minimize(b, X, y, maxiter=15, sample_weight=sw * compute_sample_weight(class_weight, y))
-    np.testing.assert_array_equal(a.params, b.params)
+    cr.minimize(b, X, y, maxiter=15, sample_weight=_logistic_weights(class_weight, y, sw))
+    np.testing.assert_allclose(a.params, b.params, rtol=1e-9, atol=1e-12)
 
 
 @pytest.mark.parametrize(("make", "class_weight", "message"), [

@@ -40,6 +40,10 @@ CHECKED = [
                   random_state=0),
     MLPRegressor(hidden_layer_sizes=(10,), activation=["silu"], solver="lbfgs", max_iter=30,
                  random_state=0),
+    # class weights: "balanced" counts the classes with sample_weight, so that an integer
+    # weight is the row repeated (check_sample_weight_equivalence), as in LogisticRegression
+    MLPClassifier(hidden_layer_sizes=(10,), solver="lbfgs", max_iter=30,
+                  class_weight="balanced", random_state=0),
     # Poisson targets: the positive_only tag makes the checks give y > 0
     MLPRegressor(hidden_layer_sizes=(10,), loss="poisson", solver="lbfgs", max_iter=30,
                  random_state=0),

@@ -4,11 +4,15 @@ weight per example, as scikit-learn's ``compute_sample_weight`` does, for
 
 "balanced" gives each example of class ``c`` the weight ``n / (k * n_c)``: ``n``
 examples, ``k`` classes present, ``n_c`` of them in class ``c`` (every class then
-weighs as much in the cost).  A dict weighs the classes it names and leaves the
-others at 1.  For multi-label targets (an indicator matrix, each column a binary
-label) "balanced" weighs each column so and multiplies the columns' weights, as
-``compute_sample_weight`` does; a dict, which would have to say which column its
-keys name, is refused.  The weights multiply ``sample_weight`` where both are given.
+weighs as much in the cost).  With ``sample_weight`` the counts are sums of weights
+(``n`` the total weight, ``n_c`` class ``c``'s, ``k`` the classes of positive weight), as
+scikit-learn's LogisticRegression counts them (``compute_class_weight(...,
+sample_weight=)``): the classes still weigh the same, and an integer weight is the row
+repeated.  A dict weighs the classes it names and leaves the others at 1.  For
+multi-label targets (an indicator matrix, each column a binary label) "balanced" weighs
+each column so and multiplies the columns' weights, as ``compute_sample_weight`` does; a
+dict, which would have to say which column its keys name, is refused.  The weights
+multiply ``sample_weight`` where both are given.
 """
 
 from __future__ import annotations
@@ -72,7 +76,8 @@ def _plain(label: object) -> object:
 
 
 def label_weights(class_weight: str | dict | None, labels: np.ndarray, classes: np.ndarray,
-                  name: str = "class_weight") -> np.ndarray | None:
+                  name: str = "class_weight",
+                  sample_weight: np.ndarray | None = None) -> np.ndarray | None:
     """One weight per example of 1-D class ``labels``, or None without ``class_weight``.
 
     Parameters
@@ -85,6 +90,9 @@ def label_weights(class_weight: str | dict | None, labels: np.ndarray, classes: 
         Every class there can be: a dict key outside them raises a ValueError.
     name : str
         The argument's name, for the messages.
+    sample_weight : ndarray of shape (n_samples,) or None
+        The examples' own weights, which "balanced" counts (see the module's
+        docstring); they are not multiplied in.
 
     Returns
     -------
@@ -92,24 +100,35 @@ def label_weights(class_weight: str | dict | None, labels: np.ndarray, classes: 
     """
     if class_weight is None:
         return None
-    present, index, counts = np.unique(labels, return_inverse=True, return_counts=True)
+    present, index = np.unique(labels, return_inverse=True)
+    index = index.ravel()
     if isinstance(class_weight, str):  # "balanced": n / (k * n_c) over the classes present
-        per_class = labels.shape[0] / (present.shape[0] * counts.astype(np.float64))
+        if sample_weight is not None and sample_weight.max() > 0:
+            # scaled by the largest (the same ratios): weights near the float maximum
+            # then sum without overflow
+            sample_weight = sample_weight / sample_weight.max()
+        counts = np.bincount(index, weights=sample_weight, minlength=present.shape[0])
+        weighed = counts > 0  # a class whose examples all weigh 0 counts as absent
+        per_class = np.zeros(present.shape[0])
+        per_class[weighed] = counts.sum() / (np.count_nonzero(weighed) * counts[weighed])
     else:
         _known(class_weight, classes, name)
         weights = {_plain(label): float(w) for label, w in class_weight.items()}
         per_class = np.array([weights.get(c, 1.0) for c in present.tolist()], dtype=np.float64)
-    return per_class[index.ravel()]
+    return per_class[index]
 
 
 def multilabel_weights(class_weight: str | dict | None, Y: object,
-                       name: str = "class_weight") -> np.ndarray | None:
+                       name: str = "class_weight",
+                       sample_weight: np.ndarray | None = None) -> np.ndarray | None:
     """One weight per example of a 0/1 indicator matrix ``Y`` (n_samples, n_labels).
 
     "balanced" weighs each column as a binary target and multiplies the
     columns' weights (scikit-learn's ``compute_sample_weight`` of the dense
-    matrix); a dict is refused, as it does not say which column its labels
-    belong to.  ``Y`` may be a sparse matrix (as ``MLPClassifier.fit`` takes it).
+    matrix), each column's classes counted with ``sample_weight`` as
+    :func:`label_weights` counts them; a dict is refused, as it does not say
+    which column its labels belong to.  ``Y`` may be a sparse matrix (as
+    ``MLPClassifier.fit`` takes it).
     """
     if class_weight is None:
         return None
@@ -121,7 +140,7 @@ def multilabel_weights(class_weight: str | dict | None, Y: object,
             "class_weight='balanced', or per-example weights as sample_weight")
     out = np.ones(Y.shape[0])
     for j in range(Y.shape[1]):
-        out *= label_weights(class_weight, Y[:, j], np.array([0, 1]), name)
+        out *= label_weights(class_weight, Y[:, j], np.array([0, 1]), name, sample_weight)
     return out
 
 
@@ -171,7 +190,8 @@ def check_network_class_weight(class_weight: object, net: object,
 
 
 def target_class_weights(class_weight: str | dict | None, net: object, Y: np.ndarray,
-                         name: str = "class_weight") -> np.ndarray | None:
+                         name: str = "class_weight",
+                         sample_weight: np.ndarray | None = None) -> np.ndarray | None:
     """One weight per example of a network's prepared targets (:func:`chainrule.train`).
 
     Parameters
@@ -182,6 +202,8 @@ def target_class_weights(class_weight: str | dict | None, net: object, Y: np.nda
     Y : ndarray of shape (n_samples, n_outputs)
         The targets as ``net.prepare_targets`` gives them: one-hot rows
         ("cross_entropy"), or 0/1 labels ("log_loss").
+    sample_weight : ndarray of shape (n_samples,) or None
+        The examples' own weights, which "balanced" counts (:func:`label_weights`).
 
     Returns
     -------
@@ -195,7 +217,7 @@ def target_class_weights(class_weight: str | dict | None, net: object, Y: np.nda
             f"(0/1 labels for log_loss); Y holds values other than 0 and 1")
     k = Y.shape[1]
     if net.loss.name == "log_loss" and k > 1:
-        return multilabel_weights(class_weight, Y, name)
+        return multilabel_weights(class_weight, Y, name, sample_weight)
     if net.loss.name == "cross_entropy":
         ones = np.count_nonzero(Y, axis=1)
         if not np.all(ones == 1):
@@ -206,7 +228,7 @@ def target_class_weights(class_weight: str | dict | None, net: object, Y: np.nda
         labels = np.argmax(Y, axis=1)
     else:
         labels = Y[:, 0].astype(np.intp)
-    return label_weights(class_weight, labels, np.arange(max(k, 2)), name)
+    return label_weights(class_weight, labels, np.arange(max(k, 2)), name, sample_weight)
 
 
 def class_weight_to_json(class_weight: object) -> object:

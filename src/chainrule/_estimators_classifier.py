@@ -73,9 +73,9 @@ class _ClassifierOutputs:
                 "dict(zip(classes, sklearn.utils.class_weight.compute_class_weight("
                 "'balanced', classes=classes, y=y_all))), and pass that dict as class_weight")
         if self._label_binarizer.y_type_.startswith("multilabel"):
-            cw = multilabel_weights(class_weight, y)
+            cw = multilabel_weights(class_weight, y, sample_weight=sw)
         else:
-            cw = label_weights(class_weight, y, self.classes_)
+            cw = label_weights(class_weight, y, self.classes_, sample_weight=sw)
         out = cw if sw is None else sw * cw
         if not out.sum() > 0:
             raise ValueError(

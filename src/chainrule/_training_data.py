@@ -153,7 +153,7 @@ class _TrainingData:
         # class_weight: the training examples' weights times their class's; the examples
         # held out by validation_fraction keep sample_weight alone (val_loss), as Keras
         # applies class_weight to the training loss only
-        cw = target_class_weights(self.class_weight, net, Y)
+        cw = target_class_weights(self.class_weight, net, Y, sample_weight=sw)
         val = None
         if validation_data is not None and self.validation_fraction:
             raise ValueError(

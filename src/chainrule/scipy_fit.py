@@ -91,7 +91,8 @@ def minimize(
         outputs; the integer labels of ``Y``): each example's weight is its
         class's, times its ``sample_weight`` when one is given, so that the
         fit is the fit with ``sample_weight=compute_sample_weight(class_weight,
-        labels)``.  "balanced" counts the classes of ``Y``.
+        labels)``.  "balanced" counts the classes of ``Y``, by the sums of their
+        ``sample_weight`` when one is given (as LogisticRegression does).
 
     Returns
     -------
@@ -160,7 +161,7 @@ def minimize(
     class_weight = check_network_class_weight(class_weight, net)
     X, Yt = net._check_xy(X, Y)
     sw = net.check_sample_weight(sample_weight, X.shape[0])
-    cw = target_class_weights(class_weight, net, Yt)
+    cw = target_class_weights(class_weight, net, Yt, sample_weight=sw)
     if cw is not None:  # as train weighs its examples (Trainer._data)
         cw = cw if sw is None else sw * cw
         if not cw.sum() > 0:

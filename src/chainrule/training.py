@@ -161,7 +161,9 @@ def train(
         ``Y`` given (the classes present; with ``validation_fraction``, the
         held-out rows counted too, as the estimators' early stopping counts
         them), the weights of scikit-learn's
-        ``compute_sample_weight("balanced", labels)``.  Several "log_loss"
+        ``compute_sample_weight("balanced", labels)``; with ``sample_weight``
+        the counts are sums of the weights (``n_classes`` the classes of
+        positive weight), as scikit-learn's LogisticRegression counts them.  Several "log_loss"
         outputs are multi-label: "balanced" weighs each output as a binary
         target and multiplies their weights (as ``compute_sample_weight``
         does), a dict is refused.  Examples held out by
