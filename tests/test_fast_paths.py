@@ -518,3 +518,120 @@ def test_estimators_epoch_rule_leaves_the_blocks_once_per_epoch():
     assert not plain._batch_hooks()
     averaged = _AveragedEpochRule(lambda state, loss: None, net, 2, 10, 5)
     assert Trainer(net, optimizer="sgd", callbacks=[averaged])._batch_hooks()
+
+
+def _reference_pass(params: list[tuple[np.ndarray, np.ndarray]], acts: list[str],
+                    X: np.ndarray, Y: np.ndarray) -> list[dict[str, np.ndarray]]:
+    """Forward and backward by hand in float64, each array its own: delta, dW, db per layer.
+
+    Softmax output with cross-entropy (delta = (p - y) / m); hidden ReLU,
+    identity or tanh (f' from z, or from a for tanh).
+    """
+    m, A, cache = X.shape[0], X.astype(np.float64), []
+    for i, (W, b) in enumerate(params):
+        Z = A @ W.astype(np.float64) + b.astype(np.float64)
+        cache.append((A, Z))
+        if i == len(params) - 1:
+            A = np.exp(Z - Z.max(axis=1, keepdims=True))
+            A /= A.sum(axis=1, keepdims=True)
+        else:
+            A = {"relu": np.maximum(Z, 0), "identity": Z, "tanh": np.tanh(Z)}[acts[i]]
+    out, delta = [], (A - Y) / m
+    for i in range(len(params) - 1, -1, -1):
+        A_in, _ = cache[i]
+        out.append({"delta": delta.copy(), "dW": A_in.T @ delta, "db": delta.sum(axis=0)})
+        if i:
+            grad = delta @ params[i][0].astype(np.float64).T
+            Z = cache[i - 1][1]
+            fprime = {"relu": (Z > 0) * 1.0, "identity": np.ones_like(Z),
+                      "tanh": 1 - np.tanh(Z) ** 2}[acts[i - 1]]
+            delta = grad * fprime
+    return out[::-1]
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_delta_over_the_input_gradient_leaves_every_readable_value(dtype, rng):
+    """While training, a ReLU (or identity) layer under a Dense layer writes its delta over the
+    input gradient that layer returned (one buffer less, one pass less): what a reader sees
+    after the pass (each layer's delta, dW, db, the returned gradient) is the plain numbers,
+    a second pass in the same buffers does not touch what the first returned, and an array
+    a layer in between may keep is never written over."""
+    acts = ["relu", "identity", "tanh"]
+    net = mlp([5, 8, 7, 6, 3], hidden=acts, output="softmax", seed=4, dtype=dtype)
+    for layer in net.layers:
+        layer.b = rng.normal(size=layer.n_out).astype(dtype)
+    params = [(layer.W.copy(), layer.b.copy()) for layer in net.layers]
+    tol = dict(rtol=2e-5, atol=1e-6) if dtype == np.float32 else dict(rtol=1e-12, atol=1e-14)
+    pool: dict = {}
+    batches = [(rng.normal(size=(9, 5)).astype(dtype),
+                np.eye(3, dtype=dtype)[rng.integers(0, 3, 9)]) for _ in range(2)]
+    returned = []
+    for X, Y in batches:
+        with net._workspace(pool):
+            _, grad = net._loss_and_grad(X, Y, True, one_hot=True)
+            # the ReLU and identity layers' deltas are the buffers of the input gradients
+            # of the layers above (written over), the tanh layer's a buffer of its own
+            dX = [pool[id(net.layers[i + 1])][("dX", (9, net.layers[i].n_out), np.dtype(dtype))]
+                  for i in range(3)]
+            assert net.layers[0].delta is dX[0] and net.layers[1].delta is dX[1]
+            assert not np.shares_memory(net.layers[2].delta, dX[2])
+        returned.append(grad.copy())  # what the training step reads before the next batch
+        for layer, ref in zip(net.layers, _reference_pass(params, acts, X, Y), strict=True):
+            np.testing.assert_allclose(layer.delta, ref["delta"], **tol)
+            np.testing.assert_allclose(layer.dW, ref["dW"], **tol)
+            np.testing.assert_allclose(layer.db, ref["db"], **tol)
+    for (X, Y), grad in zip(batches, returned, strict=True):
+        expect = np.concatenate([np.concatenate([r["dW"].ravel(), r["db"]])
+                                 for r in _reference_pass(params, acts, X, Y)])
+        np.testing.assert_allclose(grad, expect, **tol)
+    # the public cost and gradient: a copy, which the next buffered pass leaves alone
+    X, Y = batches[0]
+    _, grad = net.loss_and_grad(X, Y)
+    held = grad.copy()
+    with net._workspace(pool):
+        net._loss_and_grad(*batches[1], True)
+    np.testing.assert_array_equal(grad, held)
+    np.testing.assert_allclose(grad, returned[0], **tol)
+
+    class Keep(chainrule.layers.Layer):  # an identity layer that keeps what backward is given
+        def forward(self, X, training=False):
+            return X
+
+        def backward(self, grad_out, need_input_grad=True):
+            self.seen, self.seen_copy = grad_out, grad_out.copy()
+            return grad_out
+
+    first, keep = Dense(5, 8, "relu", seed=0, dtype=dtype), Keep()
+    kept = Network([first, keep, Dense(8, 3, "softmax", seed=1, dtype=dtype)])
+    with kept._workspace({}):
+        kept._loss_and_grad(X, Y, True, one_hot=True)
+    np.testing.assert_array_equal(keep.seen, keep.seen_copy)  # not written over
+    assert not np.shares_memory(first.delta, keep.seen)
+
+
+def test_deltas_a_callback_reads_are_those_of_each_batch(rng):
+    """After each step a callback reads every layer's delta and gradient: those of that batch
+    at the parameters before the step, although the ReLU layers' deltas share buffers with
+    the input gradients of the layers above."""
+    from chainrule.callbacks import Callback
+
+    acts = ["relu", "relu"]
+    net = mlp([4, 9, 6, 3], hidden=acts, output="softmax", seed=2)
+    X, y = rng.normal(size=(24, 4)), rng.integers(0, 3, 24)
+    seen, before = [], [[(layer.W.copy(), layer.b.copy()) for layer in net.layers]]
+
+    class Record(Callback):
+        def on_batch_end(self, state):
+            seen.append([{"delta": layer.delta.copy(), "dW": layer.dW.copy(),
+                          "db": layer.db.copy()} for layer in net.layers])
+            before.append([(layer.W.copy(), layer.b.copy()) for layer in net.layers])
+
+    chainrule.train(net, X, y, optimizer="sgd", lr=0.5, batch_size=8, epochs=2, shuffle=False,
+                    callbacks=[Record()])
+    assert len(seen) == 6
+    for step, layers in enumerate(seen):
+        rows = slice(8 * (step % 3), 8 * (step % 3) + 8)
+        ref = _reference_pass(before[step], acts, X[rows], np.eye(3)[y[rows]])
+        for got, expect in zip(layers, ref, strict=True):
+            for key in ("delta", "dW", "db"):
+                np.testing.assert_allclose(got[key], expect[key], rtol=1e-12, atol=1e-14)

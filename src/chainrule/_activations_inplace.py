@@ -168,7 +168,8 @@ def _tanh_delta_into(z, a, grad_a, out, mask):
 
 
 def _identity_delta_into(z, a, grad_a, out, mask):
-    np.copyto(out, grad_a)
+    if out is not grad_a:
+        np.copyto(out, grad_a)
     return out
 
 
@@ -210,3 +211,8 @@ _DELTA_INTO: dict[str, Callable[..., np.ndarray]] = {
 }
 """``delta(z, a, grad_a, out, mask) -> out``: ``grad_a * f'`` into ``out`` (``mask``: a bool
 scratch buffer of the same shape)."""
+
+_DELTA_OVER_GRAD = frozenset({"relu", "identity"})
+"""The twins above that may be given ``out`` = ``grad_a`` (each element of ``grad_a`` is read
+before that element of ``out`` is written, and nothing else is read after): the others write
+a factor of ``f'`` into ``out`` first, and would need a second buffer for it."""

@@ -355,14 +355,21 @@ class _Workspace:
     def __init__(self, net: Network, pool: dict) -> None:
         self.layers = [layer for layer in net.layers if isinstance(layer, Dense)]
         self.work = [pool.setdefault(id(layer), {}) for layer in self.layers]
+        # for each of them, the buffers of the layer right above when that is a Dense too:
+        # its input gradient (dX) goes straight into this one's backward, which may write
+        # its delta over it (Dense._owns_scratch); a layer between them (Dropout, a user's
+        # layer) may keep what it is given, so nothing is written over there
+        upper = {id(layer): up for layer, up in zip(net.layers, net.layers[1:], strict=False)}
+        self.above = [pool[id(up)] if type(up := upper.get(id(layer))) is Dense else None
+                      for layer in self.layers]
         self.saved: list[list] = []
 
     def __enter__(self) -> _Workspace:
-        self.saved.append([layer._work for layer in self.layers])
-        for layer, work in zip(self.layers, self.work, strict=True):
-            layer._work = work
+        self.saved.append([(layer._work, layer._above_work) for layer in self.layers])
+        for layer, work, above in zip(self.layers, self.work, self.above, strict=True):
+            layer._work, layer._above_work = work, above
         return self
 
     def __exit__(self, *exc: object) -> None:
-        for layer, work in zip(self.layers, self.saved.pop(), strict=True):
-            layer._work = work
+        for layer, (work, above) in zip(self.layers, self.saved.pop(), strict=True):
+            layer._work, layer._above_work = work, above

@@ -181,7 +181,7 @@ def _without_cache(layer: Layer, detach: bool = False) -> Layer:
     copy is deep: its own parameter arrays, ready to be bound into a new network.
     """
     shallow = copy.copy(layer)
-    for attr in ("X", "Z", "A", "delta", "_work", "_lse"):
+    for attr in ("X", "Z", "A", "delta", "_work", "_above_work", "_lse"):
         if hasattr(shallow, attr):
             setattr(shallow, attr, None)
     shallow._owner = None

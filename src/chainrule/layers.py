@@ -19,7 +19,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._activations_inplace import _DELTA_INTO, _FORWARD_INTO, _softmax_lse_into
+from ._activations_inplace import (
+    _DELTA_INTO,
+    _DELTA_OVER_GRAD,
+    _FORWARD_INTO,
+    _softmax_lse_into,
+)
 from ._layers_base import Layer, ParamSpec, check_init_result
 from ._validation import check_bool, check_finite_array, check_positive_int, data_dtype
 from .activations import Activation, get_activation
@@ -200,8 +205,11 @@ class Dense(Layer):
         into = _DELTA_INTO.get(act.name) if act.builtin and self._work is not None else None
         if into is not None:  # the same delta, written into this batch size's buffer
             dtype = np.result_type(grad_out, self.A)
-            delta = into(self.Z, self.A, grad_out, self._buffer("delta", self.A.shape, dtype),
-                         self._buffer("mask", self.A.shape, _BOOL))
+            if act.name in _DELTA_OVER_GRAD and self._owns_scratch(grad_out, dtype):
+                out = grad_out  # written over dJ/dA, which nobody reads afterwards
+            else:
+                out = self._buffer("delta", self.A.shape, dtype)
+            delta = into(self.Z, self.A, grad_out, out, self._buffer("mask", self.A.shape, _BOOL))
         else:
             delta = act.backward(self.Z, self.A, grad_out)
         return self.backward_delta(delta, need_input_grad)
@@ -248,6 +256,22 @@ class Dense(Layer):
     # always those of the last batch, as before).
     _work: dict[tuple, np.ndarray] | None = None
     _lse: np.ndarray | None = None  # log-sum-exp of the rows of Z (softmax, buffered forward)
+    # the buffers of the Dense layer right above this one in the same workspace (None
+    # outside one, or when the layer above is not a Dense): see _owns_scratch
+    _above_work: dict[tuple, np.ndarray] | None = None
+
+    def _owns_scratch(self, grad_out: np.ndarray, dtype: np.dtype) -> bool:
+        """Whether ``grad_out`` may be overwritten: the input gradient that the Dense layer
+        right above returned into its own ``dX`` buffer, in this dtype.
+
+        That buffer goes from the layer above straight to this layer's :meth:`backward`;
+        neither layer keeps it, so this layer's ``delta`` can be written over it (and then
+        is that buffer, until the next batch of the shape).  Any other array (a Dropout's
+        product, a user's layer's result, a caller's array) is never written.
+        """
+        above = self._above_work
+        return (above is not None and grad_out.dtype == dtype
+                and grad_out is above.get(("dX", grad_out.shape, dtype)))
 
     def _buffer(self, name: str, shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
         """The buffer ``name`` of this shape and dtype, allocated on first use."""
