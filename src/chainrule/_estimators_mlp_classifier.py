@@ -217,6 +217,8 @@ class MLPClassifier(_ClassifierOutputs, ClassifierMixin, _BaseMLP):
         refused.  "balanced": ``n_samples / (n_classes * count of the class)``
         over the ``y`` of each ``fit`` (the classes present), the weights of
         ``sklearn.utils.class_weight.compute_sample_weight("balanced", y)``;
+        with ``sample_weight`` the counts are sums of the weights (the classes
+        of positive weight), as scikit-learn's LogisticRegression counts them;
         refused by :meth:`partial_fit`, whose calls see part of the data (as
         scikit-learn's SGDClassifier refuses it: give a dict computed from all
         the labels).  Multi-label targets: "balanced" weighs each label column

@@ -163,8 +163,8 @@ def train(
         them), the weights of scikit-learn's
         ``compute_sample_weight("balanced", labels)``; with ``sample_weight``
         the counts are sums of the weights (``n_classes`` the classes of
-        positive weight), as scikit-learn's LogisticRegression counts them.  Several "log_loss"
-        outputs are multi-label: "balanced" weighs each output as a binary
+        positive weight), as scikit-learn's LogisticRegression counts them.
+        Several "log_loss" outputs are multi-label: "balanced" weighs each output as a binary
         target and multiplies their weights (as ``compute_sample_weight``
         does), a dict is refused.  Examples held out by
         ``validation_fraction`` keep ``sample_weight`` alone (``val_loss`` is
