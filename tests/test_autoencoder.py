@@ -1086,9 +1086,9 @@ def test_a_fine_tune_whose_cost_turns_nan_keeps_its_last_finite_iterate(rng, mon
     stack, X, y = _small_stack(rng)
     n_iter, real, calls = stack.n_iter_, base._penalized_cost, []
 
-    def nan_later(net, X, Y, penalties):
+    def nan_later(net, X, Y, penalties, sample_weight=None):
         calls.append(1)
-        J, grad = real(net, X, Y, penalties)
+        J, grad = real(net, X, Y, penalties, sample_weight)
         return (float("nan") if len(calls) > 4 else J), grad
 
     monkeypatch.setattr(base, "_penalized_cost", nan_later)
@@ -1113,11 +1113,11 @@ def test_a_fine_tune_that_fails_otherwise_leaves_the_stack_as_it_was(rng, monkey
     proba = stack.predict_proba(X)
     real, calls = base._penalized_cost, []
 
-    def interrupted(net, X, Y, penalties):
+    def interrupted(net, X, Y, penalties, sample_weight=None):
         calls.append(1)
         if len(calls) > 3:
             raise KeyboardInterrupt
-        return real(net, X, Y, penalties)
+        return real(net, X, Y, penalties, sample_weight)
 
     monkeypatch.setattr(base, "_penalized_cost", interrupted)
     with pytest.raises(KeyboardInterrupt):
@@ -1200,9 +1200,9 @@ def test_a_fit_whose_cost_turns_nan_raises_and_keeps_the_fitted_model(patches, m
     params, loss, H = ae.params.copy(), ae.loss_, ae.transform(patches)
     real, calls = base._penalized_cost, []
 
-    def nan_later(net, X, Y, penalties):
+    def nan_later(net, X, Y, penalties, sample_weight=None):
         calls.append(1)
-        J, grad = real(net, X, Y, penalties)
+        J, grad = real(net, X, Y, penalties, sample_weight)
         return (float("nan") if len(calls) > 3 else J), grad
 
     monkeypatch.setattr(base, "_penalized_cost", nan_later)

@@ -208,8 +208,9 @@ def test_corrupted_stack_record_is_refused_naming_the_file(saved_stack, edit, ma
 @pytest.mark.parametrize(("edit", "match"), [
     (_set("fitted", "classes_", value=["cat", "dog"]), r"classes_: expected 4 labels"),
     (_set("fitted", "feature_names_in_", value=["a"]), r"feature_names_in_: expected a list"),
+    # the first difference between the kinds that is checked: a parameter of one only
     (_set("estimator", value="SparseAutoencoder"),
-     r"fitted: unknown key\(s\) \['classes_', 'classes_dtype'\]"),
+     r"params: unknown parameter\(s\) \['class_weight'\] for SparseAutoencoder"),
     (_set("network", value="dense"), r"corrupted or incomplete chainrule file"),
 ])
 def test_corrupted_softmax_record_is_refused_naming_the_file(saved_softmax, edit, match):

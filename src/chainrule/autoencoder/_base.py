@@ -35,7 +35,8 @@ _METHODS = {"L-BFGS-B": "L-BFGS-B", "lbfgs": "L-BFGS-B", "CG": "CG", "cg": "CG",
 
 
 def _fit_scipy(net: Network, X: np.ndarray, Y: np.ndarray, penalties, method: str,
-               max_iter: int, who: str, keeps: bool = False) -> scipy.optimize.OptimizeResult:
+               max_iter: int, who: str, keeps: bool = False,
+               sample_weight: np.ndarray | None = None) -> scipy.optimize.OptimizeResult:
     """Minimise :func:`penalized_cost` over ``net.params`` with SciPy; the net keeps the result.
 
     A run that fails leaves ``net.params`` as :func:`chainrule.minimize` does:
@@ -59,6 +60,8 @@ def _fit_scipy(net: Network, X: np.ndarray, Y: np.ndarray, penalties, method: st
         Whether the caller keeps the net after a divergence (fine-tuning a fitted
         stack) or discards it (a fit, which leaves the estimator as it was): what
         the TrainingDiverged message says.
+    sample_weight : ndarray of shape (n_samples,), optional
+        The examples' shares of the data term (``_data_shares``), or None.
 
     Returns
     -------
@@ -73,7 +76,7 @@ def _fit_scipy(net: Network, X: np.ndarray, Y: np.ndarray, penalties, method: st
         # overflow shows as a cost that is not finite: SciPy's line search steps back from
         # it, and a result that is not finite raises TrainingDiverged below
         with np.errstate(over="ignore", invalid="ignore"):
-            J, g = _penalized_cost(net, X, Y, penalties)
+            J, g = _penalized_cost(net, X, Y, penalties, sample_weight)
         return J, g.astype(np.float64)  # a copy: SciPy keeps it
 
     def on_iteration(intermediate_result: scipy.optimize.OptimizeResult) -> None:
@@ -132,6 +135,37 @@ def _warn_unconverged(result: scipy.optimize.OptimizeResult, who: str, method: s
         warnings.warn(
             f"{who}: {method} failed to converge after {int(result.nit)} iteration(s) "
             f"({limit}): {result.message}", ConvergenceWarning, stacklevel=4)
+
+
+def _checked_sample_weight(sample_weight: object, n_samples: int) -> np.ndarray | None:
+    """``sample_weight`` checked as :class:`~chainrule.MLPClassifier` checks it.
+
+    Numbers only (NaN and inf refused by name), one per row of ``X`` (a single
+    number is every row's), none negative, not all zero.
+
+    Parameters
+    ----------
+    sample_weight : array-like of shape (n_samples,), float, or None
+    n_samples : int
+        The rows of ``X``.
+
+    Returns
+    -------
+    ndarray of shape (n_samples,), float64, or None
+    """
+    if sample_weight is None:
+        return None
+    sw = check_finite_array(sample_weight, "sample_weight", dtype=np.float64)
+    if sw.ndim == 0:  # one number for every row, as scikit-learn takes it
+        sw = np.full(n_samples, sw)
+    if sw.shape != (n_samples,):
+        raise ValueError(f"sample_weight must have shape ({n_samples},) (one weight per row of "
+                         f"X), got shape {sw.shape}")
+    if sw.min() < 0:
+        raise ValueError("sample_weight must be finite and non-negative")
+    if not sw.any():
+        raise ValueError("sample_weight: all weights are zero; at least one must be positive")
+    return sw
 
 
 def _check_method(method: str) -> str:

@@ -14,6 +14,7 @@ from sklearn.base import (
 )
 
 from .. import io
+from .._class_weight import class_weight_from_json, class_weight_to_json
 from ..activations import ALIASES
 from ..layers import Dense
 from ..network import Network
@@ -54,6 +55,8 @@ def _json_params(est: BaseEstimator) -> dict[str, Any]:
             value = [v.item() if isinstance(v, np.generic) else v for v in value]
         elif isinstance(value, np.generic):
             value = value.item()
+        elif key == "class_weight":  # a dict as [label, weight] pairs: labels stay labels
+            value = class_weight_to_json(value)
         params[key] = value
     return params
 
@@ -215,6 +218,14 @@ def _restore(record: object, arrays: dict[str, np.ndarray], path: object, prefix
         elif key in ("method", "output"):
             if not isinstance(value, str):
                 raise bad(f"params: {key}: expected a string, found {value!r}")
+        elif key == "class_weight":
+            if not (value is None or isinstance(value, (str, list))):
+                raise bad(f"params: class_weight: expected null, \"balanced\" or a list of "
+                          f"[label, weight] pairs, found {value!r:.80}")
+            try:
+                params[key] = class_weight_from_json(value)
+            except ValueError as exc:
+                raise bad(f"params: {exc}") from None
         elif key == "fine_tune_sparsity":
             if not isinstance(value, bool):
                 raise bad(f"params: {key}: expected true or false, found {value!r}")
@@ -242,7 +253,10 @@ def _restore(record: object, arrays: dict[str, np.ndarray], path: object, prefix
     problem = _network_problem(kind, params, fitted, net, arrays, prefix)
     if problem is not None:
         raise bad(problem)
-    missing = sorted(set(cls().get_params()) - set(params))  # save writes every one
+    # save writes every one; files written before class_weight existed lack it (None)
+    if kind == "SoftmaxRegression":
+        params.setdefault("class_weight", None)
+    missing = sorted(set(cls().get_params()) - set(params))
     if missing:
         raise bad(f"params: missing parameter(s) {missing} for {kind}")
     est = cls(**params)

@@ -182,6 +182,7 @@ def _penalized_cost(
     X: np.ndarray,
     Y: np.ndarray,
     penalties: Mapping[int, KLSparsity] | None = None,
+    sample_weight: np.ndarray | None = None,
 ) -> tuple[float, np.ndarray]:
     """:func:`penalized_cost` on arguments already checked (the estimators' calls).
 
@@ -194,6 +195,11 @@ def _penalized_cost(
     Y : ndarray of shape (n_samples, n_outputs)
     penalties : mapping of int to KLSparsity, optional
         Hidden-layer indices.
+    sample_weight : ndarray of shape (n_samples,), optional
+        Each example's share of the data term, summing to 1 (see
+        :func:`_data_shares`): the mean loss becomes the weighted mean
+        ``sum_i w_i L_i / sum_i w_i``.  The weight decay and the penalties (means
+        over the rows) are not weighted.  None: the plain mean, computed as before.
 
     Returns
     -------
@@ -210,12 +216,16 @@ def _penalized_cost(
     out = net.layers[-1]
     act = getattr(out, "activation", None)
     path = net.loss.logit_paths.get(act.name) if act is not None and act.builtin else None
+    w = None if sample_weight is None else sample_weight[:, None]
     if path is not None:  # exact from z (a - y for the canonical pairs)
-        J = float(np.mean(path.value(out.Z, Y)))
-        grad_in = out.backward_delta(path.delta(out.Z, A, Y) / m, need_input_grad=n > 1)
+        terms, delta = path.value(out.Z, Y), path.delta(out.Z, A, Y)
+        J = float(np.mean(terms)) if w is None else float(np.dot(sample_weight, terms))
+        grad_in = out.backward_delta(delta / m if w is None else delta * w,
+                                     need_input_grad=n > 1)
     else:
-        J = float(np.mean(net.loss.value(A, Y)))
-        grad_in = out.backward(net.loss.grad(A, Y) / m, need_input_grad=n > 1)
+        terms, grad_a = net.loss.value(A, Y), net.loss.grad(A, Y)
+        J = float(np.mean(terms)) if w is None else float(np.dot(sample_weight, terms))
+        grad_in = out.backward(grad_a / m if w is None else grad_a * w, need_input_grad=n > 1)
     for i in range(n - 2, -1, -1):
         layer = net.layers[i]
         if i in penalties:
@@ -239,3 +249,25 @@ def _penalized_cost(
                 layer.dW += c * W
     net._grad_computed = True
     return J, net.grads
+
+
+def _data_shares(sample_weight: np.ndarray | None) -> np.ndarray | None:
+    """Each example's share ``w_i / sum_j w_j`` of the data term, or None for equal weights.
+
+    Equal weights (all 1 among them) give None, so that the cost is the plain mean,
+    exactly as without weights.  The weights are divided by the largest first, so
+    that their sum neither overflows nor is subnormal.
+
+    Parameters
+    ----------
+    sample_weight : ndarray of shape (n_samples,), or None
+        Checked weights: finite, >= 0, at least one positive.
+
+    Returns
+    -------
+    ndarray of shape (n_samples,), float64, summing to 1; or None
+    """
+    if sample_weight is None or np.all(sample_weight == sample_weight[0]):
+        return None
+    scaled = sample_weight / sample_weight.max()
+    return scaled / np.sum(scaled)

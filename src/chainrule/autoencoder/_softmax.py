@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 
+from .._class_weight import check_class_weight, label_weights
 from .._validation import (
     check_nonneg_float,
     check_positive_int,
@@ -14,18 +17,24 @@ from ..layers import Dense
 from ..network import Network
 from ._base import (
     _check_method,
+    _checked_sample_weight,
     _checked_X,
     _fit_scipy,
     _NetClassifier,
     _rng,
     _warn_unconverged,
 )
+from ._penalty import _data_shares
 
 
 class SoftmaxRegression(_NetClassifier):
     """Softmax regression: a network with no hidden layer and a softmax output.
 
-    Cost: mean cross-entropy + ``(lambda/2) sum W^2``, minimised by L-BFGS.
+    Cost: mean cross-entropy + ``(lambda/2) sum W^2``, minimised by L-BFGS.  With
+    ``sample_weight`` (or ``class_weight``) the mean is the weighted mean
+    ``sum_i w_i L_i / sum_i w_i`` and the weight decay is unchanged, so that only the
+    weights' ratios count: integer weights give the fit on the rows repeated that many
+    times, and equal weights the unweighted fit.
 
     Parameters
     ----------
@@ -36,6 +45,14 @@ class SoftmaxRegression(_NetClassifier):
     random_state : int, RandomState, Generator or None
         Seed of the small random initial weights.
     method : {"L-BFGS-B", "CG", "BFGS"}, default "L-BFGS-B"
+    class_weight : dict, "balanced" or None, default None
+        Weighs each example by its class, times its ``sample_weight`` when one is
+        given, with the rules and messages of :class:`~chainrule.MLPClassifier`'s
+        ``class_weight``: a dict ``{label: weight}`` (labels as in ``y``; classes left
+        out weigh 1, an unknown label is refused) or "balanced", ``n_samples /
+        (n_classes * count of the class)``.  A fit is exactly the fit with
+        ``sample_weight=sklearn.utils.class_weight.compute_sample_weight(class_weight,
+        y)``.  ``score`` is not weighted by it.
 
     Attributes
     ----------
@@ -60,19 +77,22 @@ class SoftmaxRegression(_NetClassifier):
 
     def __init__(self, weight_decay: float = 1e-4, max_iter: int = 400,
                  random_state: int | np.random.RandomState | np.random.Generator | None = None,
-                 method: str = "L-BFGS-B") -> None:
+                 method: str = "L-BFGS-B",
+                 class_weight: str | Mapping[object, float] | None = None) -> None:
         self.weight_decay = weight_decay
         self.max_iter = max_iter
         self.random_state = random_state
         self.method = method
+        self.class_weight = class_weight
 
     def _check_settings(self) -> None:
         """Check every setting by its own name (``random_state`` apart)."""
         check_nonneg_float(self.weight_decay, "weight_decay")
         check_positive_int(self.max_iter, "max_iter")
         _check_method(self.method)
+        check_class_weight(self.class_weight)
 
-    def fit(self, X: object, y: object) -> SoftmaxRegression:
+    def fit(self, X: object, y: object, sample_weight: object = None) -> SoftmaxRegression:
         """Train on features ``X`` of shape (n_samples, n_features) and labels ``y``.
 
         A fit that fails (bad data, one class) leaves a fitted model as it was.
@@ -81,18 +101,34 @@ class SoftmaxRegression(_NetClassifier):
         ----------
         X : array-like of shape (n_samples, n_features)
         y : array-like of shape (n_samples,)
+        sample_weight : array-like of shape (n_samples,) or float, optional
+            Non-negative weights of the examples, not all zero (checked as
+            :class:`~chainrule.MLPClassifier` checks them): the cost's mean
+            cross-entropy becomes ``sum_i w_i L_i / sum_i w_i``, the weight decay
+            unchanged.  Multiplied by the weights of ``class_weight``.
 
         Returns
         -------
         self
         """
         with restored_on_error(self):
-            return self._fit(X, y)
+            return self._fit(X, y, sample_weight)
 
-    def _fit(self, X: object, y: object) -> SoftmaxRegression:
+    def _fit(self, X: object, y: object, sample_weight: object) -> SoftmaxRegression:
         check_random_state_value(self.random_state)  # before anything changes
+        class_weight = check_class_weight(self.class_weight)
         X, y = _checked_X(self, X, True, np.float64, y)
+        sw = _checked_sample_weight(sample_weight, X.shape[0])
         codes = self._labels(y)
+        cw = label_weights(class_weight, y, self.classes_)
+        if cw is not None:
+            sw = cw if sw is None else sw * cw
+            if not sw.any():  # MLPClassifier's message
+                times = " times sample_weight" if sample_weight is not None else ""
+                raise ValueError(
+                    f"class_weight: every example gets weight 0 (class_weight="
+                    f"{self.class_weight!r}{times}, for the classes {np.unique(y).tolist()} "
+                    "of y); at least one must be positive")
         net = Network([Dense(X.shape[1], self.classes_.size, "softmax", init="normal",
                              seed=_rng(self.random_state))],
                       loss="cross_entropy",
@@ -100,7 +136,8 @@ class SoftmaxRegression(_NetClassifier):
         Y = net.prepare_targets(codes, X.shape[0], "y")
         method, max_iter = _check_method(self.method), check_positive_int(self.max_iter,
                                                                           "max_iter")
-        result = _fit_scipy(net, X, Y, None, method, max_iter, "SoftmaxRegression")
+        result = _fit_scipy(net, X, Y, None, method, max_iter, "SoftmaxRegression",
+                            sample_weight=_data_shares(sw))
         _warn_unconverged(result, "SoftmaxRegression", method, f"max_iter={max_iter}")
         self.network_ = net
         self.n_iter_ = int(result.nit)
