@@ -154,6 +154,17 @@ def test_class_weight_is_compute_sample_weight(problem, cw):
     np.testing.assert_array_equal(got.network_.params, ref.network_.params)
 
 
+def test_class_weight_times_huge_sample_weights_keeps_their_ratios(problem):
+    """1e308 times a class weight of 10 is past the float range: the cost was NaN."""
+    X, y, _ = problem
+    cw = {0: 10.0, 2: 0.5}
+    got = cr.SoftmaxRegression(max_iter=30, random_state=0, class_weight=cw).fit(
+        X, y, sample_weight=np.full(24, 1e308))
+    ref = cr.SoftmaxRegression(max_iter=30, random_state=0).fit(
+        X, y, sample_weight=compute_sample_weight(cw, y))
+    np.testing.assert_array_equal(got.network_.params, ref.network_.params)
+
+
 def test_class_weight_with_string_labels(problem):
     X, y, _ = problem
     labels = np.array(["ant", "bee", "cow"])[y]

@@ -122,7 +122,13 @@ class SoftmaxRegression(_NetClassifier):
         codes = self._labels(y)
         cw = label_weights(class_weight, y, self.classes_)
         if cw is not None:
-            sw = cw if sw is None else sw * cw
+            if sw is not None:
+                with np.errstate(over="ignore"):
+                    product = sw * cw
+                # past the float range: the same ratios from the weights scaled down
+                sw = product if np.all(np.isfinite(product)) else sw / sw.max() * cw
+            else:
+                sw = cw
             if not sw.any():  # MLPClassifier's message
                 times = " times sample_weight" if sample_weight is not None else ""
                 raise ValueError(
