@@ -12,7 +12,7 @@ import json
 import numpy as np
 import pytest
 from sklearn.linear_model import LogisticRegression
-from sklearn.utils.class_weight import compute_sample_weight
+from sklearn.utils.class_weight import compute_class_weight, compute_sample_weight
 
 import chainrule as cr
 from chainrule.autoencoder._penalty import _data_shares, _penalized_cost
@@ -146,12 +146,18 @@ def test_class_weight_is_compute_sample_weight(problem, cw):
     ref = cr.SoftmaxRegression(max_iter=30, random_state=0).fit(
         X, y, sample_weight=compute_sample_weight(cw, y))
     np.testing.assert_array_equal(got.network_.params, ref.network_.params)
-    # with sample_weight too: the product
+    # with sample_weight too: the product, "balanced" counting the classes by their weights
+    # as scikit-learn's LogisticRegression does (compute_class_weight(..., sample_weight=))
+    # and as MLPClassifier does
     got = cr.SoftmaxRegression(max_iter=30, random_state=0, class_weight=cw).fit(
         X, y, sample_weight=w)
-    ref = cr.SoftmaxRegression(max_iter=30, random_state=0).fit(
-        X, y, sample_weight=w * compute_sample_weight(cw, y))
-    np.testing.assert_array_equal(got.network_.params, ref.network_.params)
+    if cw == "balanced":
+        classes, index = np.unique(y, return_inverse=True)
+        per_row = compute_class_weight(cw, classes=classes, y=y, sample_weight=w)[index]
+    else:
+        per_row = compute_sample_weight(cw, y)
+    ref = cr.SoftmaxRegression(max_iter=30, random_state=0).fit(X, y, sample_weight=w * per_row)
+    np.testing.assert_allclose(got.network_.params, ref.network_.params, rtol=1e-9, atol=1e-12)
 
 
 def test_class_weight_times_huge_sample_weights_keeps_their_ratios(problem):

@@ -478,3 +478,16 @@ def test_minimize_refuses_bad_class_weight_and_changes_nothing(make, class_weigh
         cr.minimize(net, X, y if net.n_outputs > 1 else X[:, 0], maxiter=3,
                     class_weight=class_weight)
     np.testing.assert_array_equal(net.params, before)
+
+
+def test_class_weight_times_huge_sample_weights_keeps_their_ratios(iris):
+    """Class weights times sample weights near 1e308 passed the float range: the fit was
+    refused with "sample_weight contains NaN or infinite value(s)", though every weight
+    given was finite.  The sample weights are scaled by their largest first (the same
+    ratios), as SoftmaxRegression, train and minimize take them (one shared function)."""
+    X, y = iris
+    cw = {"setosa": 10.0, "virginica": 0.5}
+    kw = dict(hidden_layer_sizes=(4,), solver="lbfgs", max_iter=15, random_state=0)
+    a = MLPClassifier(class_weight=cw, **kw).fit(X, y, sample_weight=np.full(y.shape, 1e308))
+    b = MLPClassifier(**kw).fit(X, y, sample_weight=compute_sample_weight(cw, y))
+    np.testing.assert_allclose(_params(a), _params(b), rtol=1e-9, atol=1e-12)

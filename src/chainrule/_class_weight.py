@@ -24,8 +24,19 @@ from collections.abc import Mapping
 import numpy as np
 import scipy.sparse
 
-__all__ = ["check_class_weight", "check_network_class_weight", "class_weight_from_json",
-           "class_weight_to_json", "label_weights", "multilabel_weights", "target_class_weights"]
+from ._validation import check_finite_array
+
+__all__ = [
+    "check_class_weight",
+    "check_network_class_weight",
+    "checked_sample_weight",
+    "class_weight_from_json",
+    "class_weight_to_json",
+    "label_weights",
+    "multilabel_weights",
+    "target_class_weights",
+    "times_sample_weight",
+]
 
 _FORMS = "None, 'balanced' or a dict {class label: weight}"
 
@@ -116,6 +127,83 @@ def label_weights(class_weight: str | dict | None, labels: np.ndarray, classes: 
         weights = {_plain(label): float(w) for label, w in class_weight.items()}
         per_class = np.array([weights.get(c, 1.0) for c in present.tolist()], dtype=np.float64)
     return per_class[index]
+
+
+def checked_sample_weight(sample_weight: object, n_samples: int) -> np.ndarray | None:
+    """``sample_weight`` checked as the estimators check it (MLPClassifier, MLPRegressor,
+    SoftmaxRegression).
+
+    Numbers only (NaN and inf refused by name), one per row of ``X`` (a single
+    number is every row's), none negative, not all zero.
+
+    Parameters
+    ----------
+    sample_weight : array-like of shape (n_samples,), float, or None
+    n_samples : int
+        The rows of ``X``.
+
+    Returns
+    -------
+    ndarray of shape (n_samples,), float64, or None
+    """
+    if sample_weight is None:
+        return None
+    sw = check_finite_array(sample_weight, "sample_weight", dtype=np.float64)
+    if sw.ndim == 0:  # one number for every row, as scikit-learn takes it
+        sw = np.full(n_samples, sw)
+    if sw.shape != (n_samples,):
+        raise ValueError(f"sample_weight must have shape ({n_samples},) (one weight per row of "
+                         f"X), got shape {sw.shape}")
+    if sw.min() < 0:
+        raise ValueError("sample_weight must be finite and non-negative")
+    if not sw.any():
+        raise ValueError("sample_weight: all weights are zero; at least one must be positive")
+    return sw
+
+
+def times_sample_weight(class_weights: np.ndarray, sample_weight: np.ndarray | None,
+                        class_weight: object, about: str = "example",
+                        detail: str = "") -> np.ndarray:
+    """Each example's class weight times its ``sample_weight``: the weights training uses.
+
+    Where the product passes the float range (sample weights near 1e308), the
+    sample weights are divided by their largest first: the same ratios, which
+    is all a weighted mean sees.
+
+    Parameters
+    ----------
+    class_weights : ndarray of shape (n_samples,)
+        As :func:`label_weights` or :func:`multilabel_weights` give them.
+    sample_weight : ndarray of shape (n_samples,) or None
+        The examples' own weights, checked.
+    class_weight : None, "balanced" or dict
+        The caller's ``class_weight``, for the message.
+    about, detail : str
+        The message's words for the examples ("training example") and what it
+        adds after the weights (", for the classes [0, 1] of y").
+
+    Returns
+    -------
+    ndarray of shape (n_samples,), float64
+
+    Raises
+    ------
+    ValueError
+        If every example gets weight 0.
+    """
+    if sample_weight is None:
+        out = class_weights
+    else:
+        with np.errstate(over="ignore"):
+            out = sample_weight * class_weights
+        if not np.all(np.isfinite(out)):
+            out = sample_weight / sample_weight.max() * class_weights
+    if not out.sum() > 0:
+        times = " times sample_weight" if sample_weight is not None else ""
+        raise ValueError(
+            f"class_weight: every {about} gets weight 0 (class_weight={class_weight!r}{times}"
+            f"{detail}); at least one must be positive")
+    return out
 
 
 def multilabel_weights(class_weight: str | dict | None, Y: object,

@@ -14,7 +14,12 @@ from sklearn.metrics import accuracy_score
 from sklearn.preprocessing import LabelBinarizer
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 
-from ._class_weight import check_class_weight, label_weights, multilabel_weights
+from ._class_weight import (
+    check_class_weight,
+    label_weights,
+    multilabel_weights,
+    times_sample_weight,
+)
 
 
 class _ClassifierOutputs:
@@ -76,13 +81,8 @@ class _ClassifierOutputs:
             cw = multilabel_weights(class_weight, y, sample_weight=sw)
         else:
             cw = label_weights(class_weight, y, self.classes_, sample_weight=sw)
-        out = cw if sw is None else sw * cw
-        if not out.sum() > 0:
-            raise ValueError(
-                f"class_weight: every example gets weight 0 (class_weight={self.class_weight!r}"
-                f"{' times sample_weight' if sw is not None else ''}, for the classes "
-                f"{np.unique(y).tolist()} of y); at least one must be positive")
-        return out
+        return times_sample_weight(cw, sw, self.class_weight,
+                                   detail=f", for the classes {np.unique(y).tolist()} of y")
 
     def _output(self) -> tuple[str, str]:
         if self._label_binarizer.y_type_ == "multiclass":

@@ -16,9 +16,10 @@ import scipy.sparse
 from sklearn.exceptions import DataConversionWarning
 from sklearn.utils.validation import validate_data
 
+from ._class_weight import checked_sample_weight
 from ._mlp_fitting import _SK_NAME, _seed
 from ._mlp_params import _STOCHASTIC, _names_a_file
-from ._validation import caller_outside_chainrule, check_finite_array, restored_on_error
+from ._validation import caller_outside_chainrule, restored_on_error
 from .network import _release_caches
 from .training import TrainingDiverged, _storage_dtype
 
@@ -92,22 +93,7 @@ class _CheckedFit:
         # evaluate all of X at every step
         X = X.astype(_storage_dtype(X.dtype, dtype) if self.solver in _STOCHASTIC else dtype,
                      copy=False)
-        sw = None
-        if sample_weight is not None:
-            # numbers only (strings, dicts, complex refused by name), NaN and inf too
-            sw = check_finite_array(sample_weight, "sample_weight", dtype=np.float64)
-            if sw.ndim == 0:  # one number for every row, as scikit-learn takes it
-                sw = np.full(X.shape[0], sw)
-            if sw.shape != (X.shape[0],):
-                raise ValueError(
-                    f"sample_weight must have shape ({X.shape[0]},) (one weight per row of "
-                    f"X), got shape {sw.shape}"
-                )
-            if not np.all(np.isfinite(sw)) or sw.min() < 0:
-                raise ValueError("sample_weight must be finite and non-negative")
-            if sw.sum() <= 0:
-                raise ValueError("sample_weight: all weights are zero; at least one must be "
-                                 "positive")
+        sw = checked_sample_weight(sample_weight, X.shape[0])
         Y = self._targets(y, first, classes).astype(dtype, copy=False)
         # class_weight (MLPClassifier): the training rows' weights times their class's; the
         # validation rows of early stopping keep sample_weight alone, as scikit-learn's

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from ._class_weight import target_class_weights
+from ._class_weight import target_class_weights, times_sample_weight
 from ._validation import check_data, check_sparse_layout
 from .network import Network
 
@@ -196,12 +196,7 @@ class _TrainingData:
         # it records apart, and a resumed run applies again)
         given = sw
         if cw is not None:
-            cw = cw if sw is None else sw * cw
-            if not cw.sum() > 0:
-                raise ValueError(
-                    f"class_weight: every training example gets weight 0 (class_weight="
-                    f"{self.class_weight!r}{' times sample_weight' if sw is not None else ''})"
-                    "; at least one must be positive")
+            cw = times_sample_weight(cw, sw, self.class_weight, about="training example")
             sw = net.check_sample_weight(cw, X.shape[0])  # None for weights all 1
         return X, Y, val, sw, given
 

@@ -14,7 +14,11 @@ from collections.abc import Callable, Mapping
 import numpy as np
 import scipy  # already loaded (scipy.special); resolves the annotations, see minimize
 
-from ._class_weight import check_network_class_weight, target_class_weights
+from ._class_weight import (
+    check_network_class_weight,
+    target_class_weights,
+    times_sample_weight,
+)
 from ._threads import scipy_blas_single_thread
 from ._validation import check_nonneg_float, check_positive_int
 from .batchnorm import BatchNorm
@@ -163,12 +167,7 @@ def minimize(
     sw = net.check_sample_weight(sample_weight, X.shape[0])
     cw = target_class_weights(class_weight, net, Yt, sample_weight=sw)
     if cw is not None:  # as train weighs its examples (Trainer._data)
-        cw = cw if sw is None else sw * cw
-        if not cw.sum() > 0:
-            raise ValueError(
-                f"class_weight: every example gets weight 0 (class_weight={class_weight!r}"
-                f"{' times sample_weight' if sw is not None else ''}); at least one must be "
-                "positive")
+        cw = times_sample_weight(cw, sw, class_weight)
         sw = net.check_sample_weight(cw, X.shape[0])  # None for weights all 1
     theta0 = net.params.astype(np.float64)
     fun = _objective(net, X, Yt, sw)

@@ -137,37 +137,6 @@ def _warn_unconverged(result: scipy.optimize.OptimizeResult, who: str, method: s
             f"({limit}): {result.message}", ConvergenceWarning, stacklevel=4)
 
 
-def _checked_sample_weight(sample_weight: object, n_samples: int) -> np.ndarray | None:
-    """``sample_weight`` checked as :class:`~chainrule.MLPClassifier` checks it.
-
-    Numbers only (NaN and inf refused by name), one per row of ``X`` (a single
-    number is every row's), none negative, not all zero.
-
-    Parameters
-    ----------
-    sample_weight : array-like of shape (n_samples,), float, or None
-    n_samples : int
-        The rows of ``X``.
-
-    Returns
-    -------
-    ndarray of shape (n_samples,), float64, or None
-    """
-    if sample_weight is None:
-        return None
-    sw = check_finite_array(sample_weight, "sample_weight", dtype=np.float64)
-    if sw.ndim == 0:  # one number for every row, as scikit-learn takes it
-        sw = np.full(n_samples, sw)
-    if sw.shape != (n_samples,):
-        raise ValueError(f"sample_weight must have shape ({n_samples},) (one weight per row of "
-                         f"X), got shape {sw.shape}")
-    if sw.min() < 0:
-        raise ValueError("sample_weight must be finite and non-negative")
-    if not sw.any():
-        raise ValueError("sample_weight: all weights are zero; at least one must be positive")
-    return sw
-
-
 def _check_method(method: str) -> str:
     if method not in _METHODS:
         raise ValueError(f"method must be one of {sorted(_METHODS)}, got {method!r}")

@@ -6,7 +6,12 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from .._class_weight import check_class_weight, label_weights
+from .._class_weight import (
+    check_class_weight,
+    checked_sample_weight,
+    label_weights,
+    times_sample_weight,
+)
 from .._validation import (
     check_nonneg_float,
     check_positive_int,
@@ -17,7 +22,6 @@ from ..layers import Dense
 from ..network import Network
 from ._base import (
     _check_method,
-    _checked_sample_weight,
     _checked_X,
     _fit_scipy,
     _NetClassifier,
@@ -118,23 +122,12 @@ class SoftmaxRegression(_NetClassifier):
         check_random_state_value(self.random_state)  # before anything changes
         class_weight = check_class_weight(self.class_weight)
         X, y = _checked_X(self, X, True, np.float64, y)
-        sw = _checked_sample_weight(sample_weight, X.shape[0])
+        sw = checked_sample_weight(sample_weight, X.shape[0])
         codes = self._labels(y)
-        cw = label_weights(class_weight, y, self.classes_)
-        if cw is not None:
-            if sw is not None:
-                with np.errstate(over="ignore"):
-                    product = sw * cw
-                # past the float range: the same ratios from the weights scaled down
-                sw = product if np.all(np.isfinite(product)) else sw / sw.max() * cw
-            else:
-                sw = cw
-            if not sw.any():  # MLPClassifier's message
-                times = " times sample_weight" if sample_weight is not None else ""
-                raise ValueError(
-                    f"class_weight: every example gets weight 0 (class_weight="
-                    f"{self.class_weight!r}{times}, for the classes {np.unique(y).tolist()} "
-                    "of y); at least one must be positive")
+        cw = label_weights(class_weight, y, self.classes_, sample_weight=sw)
+        if cw is not None:  # MLPClassifier's weights and message
+            sw = times_sample_weight(cw, sw, self.class_weight,
+                                     detail=f", for the classes {np.unique(y).tolist()} of y")
         net = Network([Dense(X.shape[1], self.classes_.size, "softmax", init="normal",
                              seed=_rng(self.random_state))],
                       loss="cross_entropy",
