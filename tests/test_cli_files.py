@@ -658,3 +658,25 @@ def test_plot_confusion_of_uint64_labels_past_int64(tmp_path, capsys):
     assert main(["plot", "confusion", str(model), str(tmp_path / "u.npz"), "-o",
                  str(tmp_path / "c.png")]) == 0
     assert (tmp_path / "c.png").stat().st_size > 0
+
+
+def test_predict_keep_refuses_every_output_column_of_a_network_of_several(tmp_path, capsys):
+    """--keep prediction_1 of a network of three outputs was copied: the output had two
+    columns prediction_1 (only prediction_0 was checked).  Every prediction_j is refused."""
+    net = cr.mlp([3, 4, 3], hidden="tanh", output="identity", seed=0)
+    net.save(tmp_path / "net.npz")
+    X = np.random.default_rng(0).normal(size=(4, 3))
+    np.savez(tmp_path / "x.npz", X=X, prediction_1=np.arange(4), serial=np.arange(4) + 7)
+    out = tmp_path / "p.csv"
+    for j in (1, 2):
+        assert main(["predict", str(tmp_path / "net.npz"), str(tmp_path / "x.npz"), "--keep",
+                     f"prediction_{j}", "-o", str(out)]) == 2
+        assert capsys.readouterr().err.startswith(
+            f"chainrule: error: --keep prediction_{j}: the output has a column of that name")
+        assert not out.exists()
+    assert main(["predict", str(tmp_path / "net.npz"), str(tmp_path / "x.npz"), "--keep",
+                 "serial", "-o", str(out)]) == 0
+    header, rows = _read_csv(out)
+    assert header == ["serial", "prediction_0", "prediction_1", "prediction_2"]
+    np.testing.assert_allclose(np.array(rows, dtype=float)[:, 1:], net.predict(X), rtol=1e-12)
+    assert [int(r[0]) for r in rows] == list(range(7, 11))

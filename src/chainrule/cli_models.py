@@ -19,6 +19,7 @@ import contextlib
 import csv
 import json
 import sys
+from collections.abc import Collection
 from pathlib import Path
 
 import numpy as np
@@ -149,6 +150,7 @@ def _predict(args: argparse.Namespace) -> int:
         # named by the labels' text in the prediction column (an estimator's class 2.0: 2)
         header += [f"proba_{_label_text(label)}" for label in model.labels]
     if args.keep:  # first, so that each row starts with what names its example
+        _check_clash(args.keep, header)  # name_1, name_2 of several outputs too
         columns = [*(_kept(model, table, args, col) for col in args.keep), *columns]
         header = [*args.keep, *header]
     # a file appears whole (its folders created, as for a model file), or not at all
@@ -172,16 +174,21 @@ def _check_keep(keep: list[str] | None, data: str, name: str, labels: object) ->
     if twice:
         raise ValueError(f"--keep: column {twice[0]!r} given twice (got --keep "
                          f"{' '.join(keep)}); name each column once")
-    ours = {name, f"{name}_0", *(f"proba_{_label_text(label)}" for label in labels or ())}
-    clash = [col for col in keep if col in ours]
-    if clash:
-        raise ValueError(f"--keep {clash[0]}: the output has a column of that name (the "
-                         "predictions'); a copy would make two columns of one name: compare "
-                         "the target with the predictions with chainrule evaluate")
+    _check_clash(keep, {name, f"{name}_0",
+                        *(f"proba_{_label_text(label)}" for label in labels or ())})
     path = Path(data)
     if path.exists() and not path.is_file() and not path.is_dir():
         raise ValueError(f"--keep: {data} is not a regular file (a pipe is read once, for the "
                          "features); save the data to a file to copy columns from it")
+
+
+def _check_clash(keep: list[str], columns: Collection[str]) -> None:
+    """Refuse a ``--keep`` column named as one of the prediction ``columns``."""
+    clash = [col for col in keep if col in columns]
+    if clash:
+        raise ValueError(f"--keep {clash[0]}: the output has a column of that name (the "
+                         "predictions'); a copy would make two columns of one name: compare "
+                         "the target with the predictions with chainrule evaluate")
 
 
 def _kept(model, table, args: argparse.Namespace, col: str) -> list:
