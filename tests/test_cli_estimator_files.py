@@ -194,3 +194,26 @@ def test_info_says_an_estimator_file_takes_its_inputs_as_given(tmp_path, capsys,
     import json
 
     assert json.loads(capsys.readouterr().out)["inputs"] == "as given"
+
+
+def test_evaluate_reads_the_class_nan_of_an_estimator_that_knows_it(tmp_path, capsys):
+    """scikit-learn takes the string label "nan"; an MLPClassifier fitted on it saves
+    it.  Since a target cell "nan" is read as missing, ``chainrule evaluate`` of that
+    model on its own data failed ("missing value ('nan')"); it now scores the class,
+    while train still refuses such a cell."""
+    from sklearn.metrics import accuracy_score
+
+    X = np.random.default_rng(0).normal(size=(30, 2))
+    y = np.where(X[:, 0] > 0, "nan", "a")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        est = cr.MLPClassifier(hidden_layer_sizes=(3,), max_iter=50, random_state=0).fit(X, y)
+    est.save(tmp_path / "est.npz")
+    csv = tmp_path / "d.csv"
+    rows = zip(X.tolist(), y, strict=True)
+    csv.write_text("x0,x1,y\n" + "".join(f"{a},{b},{t}\n" for (a, b), t in rows))
+    assert main(["evaluate", str(tmp_path / "est.npz"), str(csv)]) == 0, capsys.readouterr()
+    out = capsys.readouterr().out
+    assert f"accuracy: {accuracy_score(y, est.predict(X)):.6g}\n" in out
+    assert main(["train", str(csv), "-o", str(tmp_path / "m.npz"), "-q"]) == 2
+    assert "target 'y': missing value ('nan')" in capsys.readouterr().err

@@ -239,7 +239,8 @@ def _model_data(model, data: str, target: str | None, need_target: bool, seed: i
         table = read_data(data, target=target or model.metadata.get("target_name"),
                           features=features, need_target=need_target, seed=seed,
                           strict_target=target is not None,
-                          all_columns=model.metadata.get("all_columns") is True)
+                          all_columns=model.metadata.get("all_columns") is True,
+                          nan_class=_has_nan_class(model))
     except ValueError as exc:
         if not unnamed:
             raise
@@ -250,6 +251,14 @@ def _model_data(model, data: str, target: str | None, need_target: bool, seed: i
         raise ValueError(f"{table.source}: {table.X.shape[1]} features; the model takes "
                          f"{n_in}{unnamed}")
     return table
+
+
+def _has_nan_class(model) -> bool:
+    """Whether a classifier's labels hold the text "nan" (any case): an estimator fitted on
+    it, or a model trained before such a target cell was read as missing."""
+    return model.task == "classification" and any(
+        isinstance(label, str) and label.strip().lower() in ("nan", "+nan", "-nan")
+        for label in model.labels or ())
 
 
 def _check_image_shape(source: str, images: tuple[int, ...] | None, shape: object) -> None:

@@ -37,7 +37,7 @@ def _find(header: list[str], wanted: list[str], source: str, what: str, hint: st
 
 
 def _read_csv(path: Path, target: str | None, features: list[str] | None,
-              need_target: bool, features_what: str) -> Table:
+              need_target: bool, features_what: str, nan_class: bool = False) -> Table:
     try:
         with open(path, newline="", encoding="utf-8-sig") as fh:
             # utf-8-sig takes one byte-order mark off; a file saved twice by an editor that
@@ -115,7 +115,7 @@ def _read_csv(path: Path, target: str | None, features: list[str] | None,
         # "nan", "NaN": missing (as pandas reads them, and as a NaN in an NPZ target), not
         # a class named "nan"
         nan = np.flatnonzero(np.isin(np.char.lower(y), ["nan", "+nan", "-nan"]))
-        if need_target and nan.size:
+        if need_target and nan.size and not nan_class:
             raise ValueError(f"{path} line {lines[nan[0]]}, target {target!r}: missing value "
                              f"({str(y[nan[0]])!r})")
     if features is None:

@@ -34,7 +34,7 @@ def _feature_names(raw: np.ndarray, path: Path) -> list[str]:
 
 def _read_npz(path: Path, target: str | None, features: list[str] | None,
               need_target: bool, strict_target: bool, features_what: str,
-              all_columns: bool = False) -> Table:
+              all_columns: bool = False, nan_class: bool = False) -> Table:
     from .io import _READ_ERRORS, read_npz
 
     try:  # truncated, corrupted, encrypted or not an archive: one error naming the file
@@ -86,7 +86,7 @@ def _read_npz(path: Path, target: str | None, features: list[str] | None,
         # "nan" (np.array(["a", np.nan]) writes it): missing, as in a CSV file, not a class
         nan = (np.flatnonzero(np.isin(np.char.lower(np.char.strip(y)), ["nan", "+nan", "-nan"]))
                if y.dtype.kind == "U" else [])
-        if need_target and len(nan):
+        if need_target and len(nan) and not nan_class:
             raise ValueError(f"{path} row {nan[0]}, target {key!r}: missing value "
                              f"({str(y[nan[0]])!r})")
         bad = np.flatnonzero(~np.isfinite(y)) if y.dtype.kind == "f" else []

@@ -138,6 +138,7 @@ def read_data(
     strict_target: bool = True,
     features_what: str = " that the model was trained on",
     all_columns: bool = False,
+    nan_class: bool = False,
 ) -> Table:
     """Examples from a CSV file, an NPZ file or a bundled data set.
 
@@ -178,6 +179,11 @@ def read_data(
         ``feature_names`` (a model trained on such a file, whose features are
         the positions ``x0, x1, ...``): another such file must then have
         exactly that many columns, not more of which the first are taken.
+    nan_class : bool, default False
+        Whether a target text "nan" (any case) is a class of that name, as a
+        classifier fitted on such labels (scikit-learn takes the string
+        "nan") knows it, rather than a missing value: for evaluating that
+        model.
 
     Returns
     -------
@@ -226,5 +232,5 @@ def read_data(
             is_zip = fh.read(4) == b"PK\x03\x04"
     if path.suffix.lower() == ".npz" or is_zip:
         return _read_npz(path, target, features, need_target, strict_target, features_what,
-                         all_columns)
-    return _read_csv(path, target, features, need_target, features_what)
+                         all_columns, nan_class)
+    return _read_csv(path, target, features, need_target, features_what, nan_class)
