@@ -1205,6 +1205,39 @@ def test_a_text_dtype_wider_than_the_labels_sets_aside_no_memory_for_it(tmp_path
             load(path)
 
 
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize("kind", ["MLPClassifier", "SoftmaxRegression"])
+def test_a_damaged_label_width_under_the_total_bound_costs_no_memory_per_prediction(
+        tmp_path, iris, kind):
+    """classes_dtype "<U1000000": three labels take 12 MB, under the 16 MiB that the
+    labels may take together, so the width was kept, and every prediction was 4 MB:
+    572 MiB and 2 s for the 150 iris rows.  A label wider than 1024 characters is
+    rebuilt at the longest label's width, as before the labels kept their width."""
+    import tracemalloc
+
+    from chainrule import SoftmaxRegression, load_autoencoder
+
+    X, y = iris
+    labels = np.array(["setosa", "versicolor", "virginica"])[y]
+    if kind == "MLPClassifier":
+        est, load = MLPClassifier((4,), max_iter=5, random_state=0), load_estimator
+    else:
+        est, load = SoftmaxRegression(max_iter=5, random_state=0), load_autoencoder
+    path = est.fit(X, labels).save(tmp_path / "est.npz")
+    _edit_meta(path, lambda meta: meta["fitted"].update(classes_dtype="<U1000000"))
+    loaded = load(path)
+    longest = max(map(len, labels))
+    assert loaded.classes_.dtype == np.dtype(f"<U{longest}")
+    tracemalloc.start()
+    try:
+        pred = loaded.predict(X)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 2**20, peak
+    np.testing.assert_array_equal(pred, est.predict(X))
+
+
 @pytest.mark.parametrize("layers", [
     [{"type": "Dense", "fan_in": 10**5, "fan_out": 10**5, "activation": "tanh", "bias": True}],
     [{"type": "Dense", "fan_in": 1000, "fan_out": 100, "activation": "tanh", "bias": True},

@@ -26,16 +26,20 @@ def finite_number(v: object) -> bool:
 
 
 _WIDE_LABELS = 2**24  # bytes: saved text labels wider than this are rebuilt narrower
+_WIDE_LABEL = 2**12  # bytes (1024 characters): so is a label wider than this (predictions
+# hold one per example: 150 of "<U1000000" take 572 MiB)
 
 
 def label_dtype(classes: list, dtype: str) -> np.dtype:
     """The dtype to rebuild saved class labels with: ``dtype``, as the labels were fitted.
 
     A text dtype is kept as saved (``"<U50"`` labels that are all short come
-    back ``"<U50"``, as fitted, and so do the predictions), unless the labels
-    at that width would take more than 16 MiB: then it is narrowed to the
-    longest label's width, so that a damaged width (``"<U2000000000"``) sets
-    aside no memory for characters no label has; the labels are the same.
+    back ``"<U50"``, as fitted, and so do the predictions), unless one label
+    at that width would take more than 4 KiB (1024 characters: the
+    predictions hold one per example), or all of them more than 16 MiB: then
+    it is narrowed to the longest label's width, so that a damaged width
+    (``"<U1000000"``, ``"<U2000000000"``) sets aside no memory for characters
+    no label has; the labels are the same.
     Compound dtypes (fields, sub-arrays) are refused: no labels are saved so.
 
     Raises
@@ -48,7 +52,8 @@ def label_dtype(classes: list, dtype: str) -> np.dtype:
         raise ValueError(f"{dtype!r} is a compound dtype")
     chars = dt.itemsize // (4 if dt.kind == "U" else 1)
     # "<U0": the width of the labels, as NumPy reads it
-    if dt.kind in "SUV" and chars and len(classes) * dt.itemsize > _WIDE_LABELS:
+    if dt.kind in "SUV" and chars and (dt.itemsize > _WIDE_LABEL
+                                       or len(classes) * dt.itemsize > _WIDE_LABELS):
         longest = max((len(v) for v in classes if isinstance(v, (str, bytes))), default=1)
         dt = np.dtype((dt.type, max(1, min(chars, longest))))
     return dt
