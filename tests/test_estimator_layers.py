@@ -657,3 +657,22 @@ def test_layers_from_a_named_pipe_are_read_once_per_fit(tmp_path):
         ref = MLPClassifier(layers=layers, max_iter=5, random_state=0).fit(X, y)
     for a, b in zip(est.coefs_ + est.intercepts_, ref.coefs_ + ref.intercepts_, strict=True):
         np.testing.assert_array_equal(a, b)
+
+
+def test_the_readme_cnn_estimator_scores_what_the_readme_says():
+    """The README's CNN MLPClassifier (Glorot uniform, the estimators' default init, on its
+    Conv2D too) said 0.964; since a convolution's Glorot fan_out is out_channels * kh * kw
+    (467d67a) the same code scores 0.962.  The figure is read from the README's line."""
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    start = readme.index("cnn = cr.MLPClassifier(layers=[")
+    code = readme[start:readme.index("```", start)]
+    stated = re.search(r"\.score\(d\.X_test, d\.y_test\)\s+# (0\.\d+)", code)
+    assert stated is not None, code
+    d = cr.datasets.load_digits_split(seed=0)
+    scope = {"cr": cr, "d": d}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        exec(code.split("\ncnn.fit")[0], scope)  # the estimator as the README builds it
+        cnn = scope["cnn"].fit(d.X_train, d.y_train)
+    score = accuracy_score(d.y_test, cnn.predict(d.X_test))
+    assert f"{score:.3f}" == stated.group(1)
