@@ -170,6 +170,38 @@ def test_a_fit_that_trains_nothing_keeps_the_parameters_set_since(tmp_path, rule
     np.testing.assert_array_equal(resumed.net.params, edited)
 
 
+def test_a_fit_that_raises_before_training_keeps_the_parameters_set_since():
+    """A fit of a finished run whose on_train_begin raised forgot that the network held
+    its best parameters already, so the next fit, which trains nothing either, put them
+    back over the weights the user had set in between."""
+    X, Y, Xv, Yv = _early_stopping_problem()
+
+    class Flaky(chainrule.Callback):
+        fail = False
+
+        def on_train_begin(self, state):
+            if self.fail:
+                self.fail = False
+                raise RuntimeError("flaky")
+
+    flaky = Flaky()
+    trainer = Trainer(chainrule.mlp([3, 8, 1], hidden="tanh", seed=0), "sgd", lr=0.05,
+                      batch_size=10, epochs=8, seed=0, patience=4, callbacks=[flaky])
+    first = trainer.fit(X, Y, (Xv, Yv))
+    assert first.stop_reason == "epochs" and first.best_epoch < first.epochs
+    best = trainer.net.params.copy()
+    trainer.net.layers[0].W[...] = 0.25  # the user's own weights
+    edited = trainer.net.params.copy()
+    assert not np.array_equal(edited, best)
+    flaky.fail = True
+    with pytest.raises(RuntimeError, match="flaky"):
+        trainer.fit(X, Y, (Xv, Yv))
+    assert trainer.history.stop_reason == "error"
+    np.testing.assert_array_equal(trainer.net.params, edited)
+    trainer.fit(X, Y, (Xv, Yv))  # trains nothing: the user's weights stay
+    np.testing.assert_array_equal(trainer.net.params, edited)
+
+
 # --- restore_best: what comes back, and after which stops --------------------------------
 class _Snapshots(chainrule.Callback):
     """Parameters and BatchNorm running statistics at each epoch's end; stops or interrupts

@@ -332,6 +332,8 @@ class _TrainingLoop:
             if history.stop_reason is None:
                 history.stop_reason = ("interrupted" if isinstance(exc, KeyboardInterrupt)
                                        else "error")
+            if not trained and reached is None:  # the network as the earlier fit left it
+                self._restored = restored
             raise
         finally:
             if bar is not None:
