@@ -680,3 +680,32 @@ def test_predict_keep_refuses_every_output_column_of_a_network_of_several(tmp_pa
     assert header == ["serial", "prediction_0", "prediction_1", "prediction_2"]
     np.testing.assert_allclose(np.array(rows, dtype=float)[:, 1:], net.predict(X), rtol=1e-12)
     assert [int(r[0]) for r in rows] == list(range(7, 11))
+
+
+def test_predict_keep_copies_a_feature_column_as_the_file_writes_it(tmp_path, capsys):
+    """--keep of a column that is also a feature of the model wrote its number as read
+    ("007" became "7.0", "1" "1.0"), while help says cell by cell as the file writes
+    them; a CSV cell is now copied as written, and a column of an NPZ file's X (no array
+    of its own) stays its number."""
+    ids = ["007", "1", "2e1", "3", "40", "5", "6", "7"]
+    data = tmp_path / "d.csv"
+    data.write_text("id,a,y\n" + "".join(f"{t},{i / 10},{i % 2}\n" for i, t in enumerate(ids)))
+    model = tmp_path / "m.npz"
+    assert main(["train", str(data), "--hidden", "3", "--epochs", "1", "-q",
+                 "-o", str(model)]) == 0
+    assert main(["predict", str(model), str(data), "--keep", "id", "a",
+                 "-o", str(tmp_path / "k.csv")]) == 0
+    header, rows = _read_csv(tmp_path / "k.csv")
+    assert header == ["id", "a", "y"]
+    assert [r[0] for r in rows] == ids
+    assert [r[1] for r in rows] == [f"{i / 10}" for i in range(len(ids))]
+    X = np.random.default_rng(0).normal(size=(6, 2))
+    npz = tmp_path / "d.npz"
+    np.savez(npz, X=X, y=np.arange(6) % 2, feature_names=np.array(["id", "a"]))
+    assert main(["train", str(npz), "--hidden", "3", "--epochs", "1", "-q",
+                 "-o", str(model)]) == 0
+    capsys.readouterr()
+    assert main(["predict", str(model), str(npz), "--keep", "id"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == "id,y"
+    np.testing.assert_array_equal([float(line.split(",")[0]) for line in out[1:]], X[:, 0])

@@ -194,15 +194,22 @@ def _check_clash(keep: list[str], columns: Collection[str]) -> None:
 def _kept(model, table, args: argparse.Namespace, col: str) -> list:
     """The cells of the column (or NPZ array) ``col`` of ``args.data``, row by row as
     ``table`` (the model's features of the same file) holds them: read as a target is,
-    text as written; a feature of the model is its number as read."""
+    text as written (a feature of the model included: an id "007" stays "007"); a
+    feature that is a column of an NPZ file's X is its number."""
     from .tabular import read_data
 
     features = model.feature_names
-    if features is not None and col in features:
-        return list(table.X[:, features.index(col)])
     options = {"features": features, "seed": args.seed, "all_columns":
                model.metadata.get("all_columns") is True,
                "features_what": " that the model was trained on"}
+    if features is not None and col in features:
+        try:  # a CSV file's cells as written; a column of an NPZ file's X: its numbers
+            kept = read_data(args.data, target=col, need_target=False, **options)
+        except ValueError:
+            kept = None
+        if kept is None or kept.y is None or np.shape(kept.y) != (table.n_samples,):
+            return list(table.X[:, features.index(col)])
+        return list(kept.y)
     try:
         kept = read_data(args.data, target=col, need_target=False, **options)
         if kept.y is None or kept.target_name != col:  # the reader's error, naming the columns
