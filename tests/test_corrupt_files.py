@@ -1403,3 +1403,29 @@ def test_a_layer_no_memory_holds_for_one_example_is_refused_at_predict_naming_it
                                          r"single example needs an array of .* GiB there, "
                                          r"more than this machine's .* GiB of memory"):
         damaged.predict(X)
+
+
+@pytest.mark.parametrize("answer", [-1, 0])
+def test_a_memory_size_the_system_does_not_know_refuses_no_network(monkeypatch, answer):
+    """os.sysconf answers -1 for a limit it calls indeterminate (POSIX): the memory read
+    as -4096 bytes, more than which every network's one example needed, so every
+    predict was refused.  An unknown size now checks nothing, as where there is no
+    sysconf."""
+    import os
+
+    import chainrule as cr
+    from chainrule import _inference
+
+    real = os.sysconf
+    monkeypatch.setattr(os, "sysconf",
+                        lambda name: answer if name == "SC_PHYS_PAGES" else real(name))
+    _inference._memory_bytes.cache_clear()
+    try:
+        net = cr.mlp([2, 3, 1], hidden="tanh", output="sigmoid", seed=0)
+        X = np.random.default_rng(0).normal(size=(4, 2))
+        expected = 1 / (1 + np.exp(-(np.tanh(X @ net.layers[0].W + net.layers[0].b)
+                                     @ net.layers[1].W + net.layers[1].b)))
+        np.testing.assert_allclose(net.predict(X), expected, rtol=1e-12)
+    finally:
+        monkeypatch.undo()
+        _inference._memory_bytes.cache_clear()

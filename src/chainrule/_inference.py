@@ -68,9 +68,11 @@ def _layer_values(layer: Any, shape_in: Any, shape_out: Any) -> int:
 def _memory_bytes() -> int | None:
     """The machine's physical memory in bytes, or None where the system does not say."""
     try:
-        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+        pages, size = os.sysconf("SC_PHYS_PAGES"), os.sysconf("SC_PAGE_SIZE")
     except (AttributeError, ValueError, OSError):  # Windows has no sysconf
         return None
+    # -1: a limit the system calls indeterminate (POSIX), no size of the memory
+    return pages * size if pages > 0 and size > 0 else None
 
 
 def check_one_example(layers: list, shapes: list[tuple[Any, Any]], itemsize: int,
