@@ -23,14 +23,15 @@ vector the layers view, the shapes, the conversions to other layouts, saving),
 ``_network_inference`` (:class:`_Inference`: ``predict`` and ``evaluate`` in blocks
 of rows, and the helpers that free a pass's arrays).  Here remain its ``__init__``,
 the forward pass, the methods that return a Network (copies, pickling, ``astype``,
-the constructors from other layouts), :func:`_release_caches` and :func:`mlp`.
-Import from ``chainrule.network``.
+the constructors from other layouts) and :func:`_release_caches`; :func:`mlp`, the
+builder of Dense networks from their widths, lives in ``_network_mlp``.  Import from
+``chainrule.network``.
 """
 
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable, Iterable, Mapping, Sequence, Set
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -49,10 +50,8 @@ from ._validation import (
     check_data,
     check_input_shape,
     check_nonneg_float,
-    check_positive_int,
 )
-from .activations import Activation
-from .layers import Dense, Layer
+from .layers import Layer
 from .losses import Loss, get_loss
 
 # ``_name as _name``: the helpers that moved stay importable from here, as they were from the
@@ -317,108 +316,8 @@ def _release_caches(net: Network) -> None:
         _release_layer(layer)
 
 
-_DEFAULT_LOSS = {"softmax": "cross_entropy", "sigmoid": "log_loss"}
-
-
-def _is_list_like(value: object) -> bool:
-    """Whether ``value`` is an ordered collection of items: not a string, a scalar, a 0-d
-    array, or a set or dict (whose order is not the layers')."""
-    return (isinstance(value, Iterable) and not isinstance(value, (str, bytes, Set, Mapping))
-            and not (isinstance(value, np.ndarray) and value.ndim == 0))
-
-
-def mlp(
-    sizes: Sequence[int],
-    hidden: str | Activation | Sequence[str | Activation] = "relu",
-    output: str | Activation = "identity",
-    loss: str | None = None,
-    init: str | Callable[[np.random.Generator, int, int], np.ndarray] = "auto",
-    seed: int | np.random.Generator | None = None,
-    weight_decay: float = 0.0,
-    decay: str = "ufldl",
-    bias: bool = True,
-    dtype: np.dtype | type | str = np.float64,
-) -> Network:
-    """A multilayer perceptron of Dense layers: the common case in one call.
-
-    Parameters
-    ----------
-    sizes : sequence of int
-        Layer widths, input first: ``[64, 100, 10]`` is 64 inputs, one hidden
-        layer of 100 units, 10 outputs.
-    hidden : str, Activation or sequence of them, default "relu"
-        Hidden activation, or one per hidden layer: a name or an
-        :class:`~chainrule.activations.Activation` (what
-        :func:`~chainrule.register_activation` returns).
-    output : str or Activation, default "identity"
-        Output activation.
-    loss : str, optional
-        Defaults by the output: "cross_entropy" for softmax, "log_loss" for
-        sigmoid, "squared_error" for every other output, "exp" included
-        ("poisson", exp's canonical loss, only when given).
-    init : str or callable, default "auto"
-        Initialiser name; "auto" takes He normal for ReLU-family layers
-        (relu, leaky_relu, elu, gelu, silu: :func:`~chainrule.initializers.auto_init`)
-        and Glorot uniform for the others.  A callable ``init(rng, fan_in,
-        fan_out)`` returning an array of shape (fan_in, fan_out) is used for
-        every layer, as :class:`Dense` uses it.  Explicit weight matrices go
-        to ``Dense(..., init=W)`` or :meth:`Network.from_transfer_matrices`.
-    seed : int, Generator or None
-        Makes the initial weights reproducible.
-    weight_decay, decay : see :class:`Network`.
-    bias : bool, default True
-    dtype : float64 (default) or float32
-
-    Returns
-    -------
-    Network
-
-    Examples
-    --------
-    >>> net = mlp([64, 100, 10], hidden="relu", output="softmax", seed=0)
-    >>> net.loss.name, net.n_params
-    ('cross_entropy', 7510)
-    """
-    if not _is_list_like(sizes):  # a list, tuple, 1-D array, Series, range, ...
-        raise TypeError(f"sizes must be a list of ints, got {type(sizes).__name__}")
-    sizes = list(sizes)
-    if len(sizes) < 2:
-        raise ValueError(
-            f"sizes must list at least the input and output widths, got {list(sizes)}"
-        )
-    sizes = [check_positive_int(s, f"sizes[{i}]") for i, s in enumerate(sizes)]
-    n_hidden = len(sizes) - 2
-    if isinstance(hidden, (str, Activation)):
-        hidden = [hidden] * n_hidden
-    elif not _is_list_like(hidden):
-        raise TypeError(
-            "hidden must be an activation (a name or an Activation) or a list of them, one "
-            f"per hidden layer, got {type(hidden).__name__}"
-        )
-    hidden = list(hidden)
-    if len(hidden) != n_hidden:
-        raise ValueError(
-            f"hidden must be one activation or one per hidden layer ({n_hidden}), "
-            f"got {len(hidden)}"
-        )
-    if not (isinstance(init, str) or callable(init)):
-        raise TypeError(
-            "init must be an initialiser name or a callable init(rng, fan_in, fan_out), got "
-            f"{type(init).__name__}; for explicit weight matrices build the layers with "
-            "Dense(fan_in, fan_out, activation, init=W) and Network([...]), or use "
-            "Network.from_transfer_matrices / Network.from_ufldl"
-        )
-    from .initializers import auto_init, make_rng
-
-    rng = make_rng(seed)
-    acts = [*hidden, output]
-    layers = []
-    for fan_in, fan_out, act in zip(sizes[:-1], sizes[1:], acts, strict=True):
-        layer_init = init
-        if isinstance(init, str) and init == "auto":
-            layer_init = auto_init(act)
-        layers.append(Dense(fan_in, fan_out, act, layer_init, bias=bias, seed=rng, dtype=dtype))
-    if loss is None:
-        loss = _DEFAULT_LOSS.get(layers[-1].activation.name, "squared_error")
-    return Network(layers, loss=loss, weight_decay=weight_decay, decay=decay)
-
+# mlp builds a Network, so its module imports this one: imported last, once Network exists
+# (chainrule/__init__ imports this module first); it and the default losses by output
+# (which the command line's resume checks import from here) stay importable from here
+from ._network_mlp import _DEFAULT_LOSS as _DEFAULT_LOSS  # noqa: E402
+from ._network_mlp import mlp as mlp  # noqa: E402
