@@ -1,4 +1,11 @@
-"""Checks of user input: every message names the argument, what was expected and what was given."""
+"""Checks of user input: every message names the argument, what was expected and what was given.
+
+The checks of scalar settings (flags, counts, rates, paths, seeds, input shapes) and
+of the state a fit or a run restores live here; those of arrays (numbers, all
+finite, the float dtype: ``_validation_arrays``) and of a network's input data
+(rows or images of the input layer's shape: ``_validation_data``) each in a module
+of their own, and importable from here as before.
+"""
 
 from __future__ import annotations
 
@@ -8,9 +15,16 @@ import os
 import sys
 from collections.abc import Iterator
 from pathlib import PurePath
-from typing import Any
 
 import numpy as np
+
+from ._validation_arrays import _check_all_finite as _check_all_finite
+from ._validation_arrays import all_finite as all_finite
+from ._validation_arrays import check_finite_array
+from ._validation_arrays import data_dtype as data_dtype
+from ._validation_data import check_data
+from ._validation_data import check_images as check_images
+from ._validation_data import check_sparse_layout as check_sparse_layout
 
 __all__ = [
     "check_bool",
@@ -89,160 +103,6 @@ def check_positive_float(value: object, name: str) -> float:
     return v
 
 
-def data_dtype(data: object) -> np.dtype:
-    """The float dtype a data helper returns for ``data``: float32 for float32, else float64.
-
-    DESIGN: "the dtype of the data decides".  Helpers compute in float64 where
-    it matters (eigenvectors, FFTs) and give float32 data back as float32.  A
-    sequence (images of a list) is float32 when each of its arrays is.
-    """
-    dt = getattr(data, "dtype", None)
-    if dt is None and isinstance(data, (list, tuple)) and data:
-        kinds = {getattr(item, "dtype", None) for item in data}
-        dt = kinds.pop() if len(kinds) == 1 else None
-    return np.dtype(np.float32 if dt == np.float32 else np.float64)
-
-
-def check_finite_array(
-    x: object, name: str, dtype: np.dtype | type | None = None, ndim: int | None = None,
-    sparse_note: str = "Network.predict, train and the estimators take sparse X",
-) -> np.ndarray:
-    """Convert to a numeric ndarray (no copy when possible) and refuse NaN/inf.
-
-    Parameters
-    ----------
-    x : array-like
-    name : str
-        Argument name used in messages.
-    dtype : dtype, optional
-        Cast to this floating dtype.  ``None`` keeps a float dtype and turns
-        anything else into float64.
-    ndim : int, optional
-        Required number of dimensions.
-    sparse_note : str, optional
-        What the message refusing a sparse matrix adds in parentheses after
-        "pass {name}.toarray()": where sparse data is taken, or that the
-        caller takes dense data only.
-    """
-    sparse = sys.modules.get("scipy.sparse")  # not imported: x cannot be a sparse matrix
-    if sparse is not None and sparse.issparse(x):  # np.asarray would make a 0-d object array
-        raise TypeError(
-            f"{name} must be a dense array, got a sparse {type(x).__name__} of shape "
-            f"{x.shape}; pass {name}.toarray() ({sparse_note})"
-        )
-    try:
-        arr = np.asarray(x)
-    except (TypeError, ValueError) as exc:  # ragged lists and the like
-        raise ValueError(f"{name} must be a numeric array, could not convert: {exc}") from None
-    if arr.dtype.kind not in "biuf":
-        raise TypeError(f"{name} must hold numbers, got an array of dtype {arr.dtype}")
-    if dtype is None:
-        dtype = arr.dtype if arr.dtype.kind == "f" else np.float64
-    if ndim is not None and arr.ndim != ndim:
-        raise ValueError(f"{name} must be {ndim}-D, got an array of shape {arr.shape}")
-    if arr.size == 0:
-        raise ValueError(f"{name} is empty (shape {arr.shape}); at least one value is needed")
-    _check_all_finite(arr, name)
-    if arr.dtype != dtype:
-        with np.errstate(over="ignore"):  # values beyond the target range become inf
-            cast = np.asarray(arr, dtype=dtype)
-        if not np.all(np.isfinite(cast)):
-            big = float(np.max(np.abs(arr)))
-            raise ValueError(
-                f"{name} has values too large for {np.dtype(dtype).name} (largest magnitude "
-                f"{big:g}, limit {np.finfo(dtype).max:g})"
-            )
-        arr = cast
-    return arr
-
-
-def all_finite(arr: np.ndarray) -> bool:
-    """Whether every entry is finite, in one pass and without a temporary array.
-
-    A NaN or an infinity makes the sum NaN or infinite, so a finite sum proves
-    every entry finite; only when the sum is not finite (or overflowed) are the
-    entries looked at one by one.  For a contiguous float32/float64 array the sum
-    is the sum of squares ``x . x`` by BLAS (a quarter of the time of NumPy's
-    pairwise sum; the square of a NaN or infinity is NaN or infinite too).
-    """
-    if arr.dtype.kind != "f":
-        return True
-    with np.errstate(over="ignore", invalid="ignore"):
-        if arr.dtype.char in "fd" and arr.flags.c_contiguous:
-            flat = arr.reshape(-1)
-            total = np.dot(flat, flat)
-        else:
-            total = np.add.reduce(arr, axis=None)
-    return bool(np.isfinite(total)) or bool(np.all(np.isfinite(arr)))
-
-
-def _check_all_finite(arr: np.ndarray, name: str) -> None:
-    if not all_finite(arr):
-        n = int(np.size(arr) - np.count_nonzero(np.isfinite(arr)))
-        raise ValueError(f"{name} contains {n} NaN or infinite value(s); all must be finite")
-
-
-def check_sparse_layout(X: Any, shape: int | tuple[int, int, int], name: str = "X") -> None:
-    """Refuse a sparse ``X`` whose rows do not fit an input of ``shape``, or that is empty.
-
-    Parameters
-    ----------
-    X : sparse matrix of shape (n_samples, n_columns)
-    shape : int or (channels, height, width)
-        The network's input: features, or the image shape (flat rows of its pixels).
-    name : str, default "X"
-        The argument's name in the messages.
-
-    Raises
-    ------
-    ValueError
-        If the columns are not ``prod(shape)``, or there are no rows; the
-        message names ``name``, what the input layer takes and the shape given.
-    """
-    size = int(np.prod(shape))
-    if X.ndim != 2 or X.shape[1] != size:
-        what = (f"{shape} features (columns)" if isinstance(shape, int) else
-                f"rows of {size} pixel values (images of shape {shape})")
-        raise ValueError(
-            f"{name} must have {what} to match the network's input layer, got shape {X.shape}"
-        )
-    if X.shape[0] == 0:
-        raise ValueError(f"{name} is empty (shape {X.shape}); at least one row is needed")
-
-
-def check_data(
-    X: object, n_features: int | tuple[int, ...], dtype: np.dtype, name: str = "X",
-    sparse_note: str = "Network.predict, train and the estimators take sparse X",
-) -> np.ndarray:
-    """Validate inputs of shape (n_samples, n_features); a 1-D array is one example.
-
-    ``n_features`` may also be an image shape (channels, height, width): see
-    :func:`check_images`.  ``sparse_note`` is as in :func:`check_finite_array`.
-    """
-    if isinstance(n_features, tuple):  # images, for convolutional networks (conv.py)
-        return check_images(X, n_features, dtype, name)
-    arr = check_finite_array(X, name, dtype=dtype, sparse_note=sparse_note)
-    if arr.ndim == 1:
-        if arr.shape[0] != n_features:
-            hint = " (for one feature, pass shape (n_samples, 1))" if n_features == 1 else ""
-            raise ValueError(
-                f"{name}: a 1-D array is read as one example with {n_features} features, "
-                f"got length {arr.shape[0]}{hint}"
-            )
-        arr = arr.reshape(1, -1)
-    if arr.ndim != 2:
-        raise ValueError(
-            f"{name} must have shape (n_samples, {n_features}), got shape {arr.shape}"
-        )
-    if arr.shape[1] != n_features:
-        raise ValueError(
-            f"{name} must have {n_features} features (columns) to match the network's input "
-            f"layer, got shape {arr.shape}"
-        )
-    return arr
-
-
-# --- images (convolutional networks) ----------------------------------------------------------
 def check_input_shape(value: object, name: str = "input_shape") -> int | tuple[int, ...]:
     """An input shape: an int (features) or a tuple (channels, height, width) of positive ints.
 
@@ -258,39 +118,6 @@ def check_input_shape(value: object, name: str = "input_shape") -> int | tuple[i
             )
         return dims
     return check_positive_int(value, name)
-
-
-def check_images(
-    X: object, shape: tuple[int, ...], dtype: np.dtype, name: str = "X"
-) -> np.ndarray:
-    """Validate images of shape (n_samples, *shape).
-
-    Also accepted: one image of shape ``shape``, flattened rows of shape
-    (n_samples, prod(shape)) in row-major (channel, row, column) order, as
-    scikit-learn's 8x8 digits come, and one such row of shape (prod(shape),)
-    (a 1-D array is one example, as for a Dense input); all are reshaped
-    without copying.
-    """
-    arr = check_finite_array(X, name, dtype=dtype)
-    size = int(np.prod(shape))
-    if arr.shape[1:] == shape:
-        return arr
-    if arr.shape == shape or arr.shape == (size,):
-        return arr.reshape(1, *shape)
-    if arr.ndim == 2 and arr.shape[1] == size:
-        return arr.reshape(arr.shape[0], *shape)
-    expected = ", ".join(str(d) for d in shape)
-    hint = ""
-    if len(shape) == 3 and arr.ndim == 3 and shape[0] == 1 and arr.shape[1:] == shape[1:]:
-        hint = f"; these look like images without their channel axis: pass {name}[:, None]"
-    elif len(shape) == 3 and arr.ndim == 4 and arr.shape[1:] == (*shape[1:], shape[0]):
-        hint = (f"; these look like images with their channels last: pass "
-                f"{name}.transpose(0, 3, 1, 2)")
-    raise ValueError(
-        f"{name} must hold images of shape (n_samples, {expected}) (channels, height, width) "
-        f"for the network's input layer, or rows of {size} pixel values, got shape "
-        f"{arr.shape}{hint}"
-    )
 
 
 @contextlib.contextmanager

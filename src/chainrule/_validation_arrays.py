@@ -1,0 +1,104 @@
+"""Checks of arrays: numbers, all finite, in the float dtype asked for or the data's own.
+
+Every message names the argument, what was expected and what was given.  Part of
+the checks of user input, importable from ``chainrule._validation`` as well.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import numpy as np
+
+
+def data_dtype(data: object) -> np.dtype:
+    """The float dtype a data helper returns for ``data``: float32 for float32, else float64.
+
+    DESIGN: "the dtype of the data decides".  Helpers compute in float64 where
+    it matters (eigenvectors, FFTs) and give float32 data back as float32.  A
+    sequence (images of a list) is float32 when each of its arrays is.
+    """
+    dt = getattr(data, "dtype", None)
+    if dt is None and isinstance(data, (list, tuple)) and data:
+        kinds = {getattr(item, "dtype", None) for item in data}
+        dt = kinds.pop() if len(kinds) == 1 else None
+    return np.dtype(np.float32 if dt == np.float32 else np.float64)
+
+
+def check_finite_array(
+    x: object, name: str, dtype: np.dtype | type | None = None, ndim: int | None = None,
+    sparse_note: str = "Network.predict, train and the estimators take sparse X",
+) -> np.ndarray:
+    """Convert to a numeric ndarray (no copy when possible) and refuse NaN/inf.
+
+    Parameters
+    ----------
+    x : array-like
+    name : str
+        Argument name used in messages.
+    dtype : dtype, optional
+        Cast to this floating dtype.  ``None`` keeps a float dtype and turns
+        anything else into float64.
+    ndim : int, optional
+        Required number of dimensions.
+    sparse_note : str, optional
+        What the message refusing a sparse matrix adds in parentheses after
+        "pass {name}.toarray()": where sparse data is taken, or that the
+        caller takes dense data only.
+    """
+    sparse = sys.modules.get("scipy.sparse")  # not imported: x cannot be a sparse matrix
+    if sparse is not None and sparse.issparse(x):  # np.asarray would make a 0-d object array
+        raise TypeError(
+            f"{name} must be a dense array, got a sparse {type(x).__name__} of shape "
+            f"{x.shape}; pass {name}.toarray() ({sparse_note})"
+        )
+    try:
+        arr = np.asarray(x)
+    except (TypeError, ValueError) as exc:  # ragged lists and the like
+        raise ValueError(f"{name} must be a numeric array, could not convert: {exc}") from None
+    if arr.dtype.kind not in "biuf":
+        raise TypeError(f"{name} must hold numbers, got an array of dtype {arr.dtype}")
+    if dtype is None:
+        dtype = arr.dtype if arr.dtype.kind == "f" else np.float64
+    if ndim is not None and arr.ndim != ndim:
+        raise ValueError(f"{name} must be {ndim}-D, got an array of shape {arr.shape}")
+    if arr.size == 0:
+        raise ValueError(f"{name} is empty (shape {arr.shape}); at least one value is needed")
+    _check_all_finite(arr, name)
+    if arr.dtype != dtype:
+        with np.errstate(over="ignore"):  # values beyond the target range become inf
+            cast = np.asarray(arr, dtype=dtype)
+        if not np.all(np.isfinite(cast)):
+            big = float(np.max(np.abs(arr)))
+            raise ValueError(
+                f"{name} has values too large for {np.dtype(dtype).name} (largest magnitude "
+                f"{big:g}, limit {np.finfo(dtype).max:g})"
+            )
+        arr = cast
+    return arr
+
+
+def all_finite(arr: np.ndarray) -> bool:
+    """Whether every entry is finite, in one pass and without a temporary array.
+
+    A NaN or an infinity makes the sum NaN or infinite, so a finite sum proves
+    every entry finite; only when the sum is not finite (or overflowed) are the
+    entries looked at one by one.  For a contiguous float32/float64 array the sum
+    is the sum of squares ``x . x`` by BLAS (a quarter of the time of NumPy's
+    pairwise sum; the square of a NaN or infinity is NaN or infinite too).
+    """
+    if arr.dtype.kind != "f":
+        return True
+    with np.errstate(over="ignore", invalid="ignore"):
+        if arr.dtype.char in "fd" and arr.flags.c_contiguous:
+            flat = arr.reshape(-1)
+            total = np.dot(flat, flat)
+        else:
+            total = np.add.reduce(arr, axis=None)
+    return bool(np.isfinite(total)) or bool(np.all(np.isfinite(arr)))
+
+
+def _check_all_finite(arr: np.ndarray, name: str) -> None:
+    if not all_finite(arr):
+        n = int(np.size(arr) - np.count_nonzero(np.isfinite(arr)))
+        raise ValueError(f"{name} contains {n} NaN or infinite value(s); all must be finite")
