@@ -1,4 +1,11 @@
-"""The sparse autoencoder (SPEC 9): a scikit-learn transformer."""
+"""The sparse autoencoder (SPEC 9): a scikit-learn transformer.
+
+:class:`SparseAutoencoder` is its public face: ``fit``, the sparse ``cost``, the
+outputs (``transform``, ``inverse_transform``, ``reconstruct``), its pictures
+(``filters_``) and ``save``.  How a fit checks the settings, builds the network and
+trains it is its mixin base :class:`~._sparse_fitting._SparseFitting`, in
+``_sparse_fitting``.
+"""
 
 from __future__ import annotations
 
@@ -20,21 +27,12 @@ from .._validation import (
     check_data,
     check_finite_array,
     check_nonneg_float,
-    check_positive_int,
-    check_random_state_value,
     restored_on_error,
 )
-from ..activations import OUTPUT_RANGES, _outside, get_activation
-from ..network import Network, _release_caches
-from ._base import (
-    _check_method,
-    _checked_X,
-    _fit_scipy,
-    _rng,
-    _ufldl_dense,
-    _warn_unconverged,
-)
-from ._penalty import KLSparsity, _penalized_cost
+from ..network import Network
+from ._base import _checked_X
+from ._penalty import _penalized_cost
+from ._sparse_fitting import _check_reachable, _SparseFitting
 
 
 def _layer_outputs(net: Network, i: int, X: np.ndarray) -> np.ndarray:
@@ -47,31 +45,8 @@ def _layer_outputs(net: Network, i: int, X: np.ndarray) -> np.ndarray:
     return net._predict_rows(X, net._block_rows(None), slice(i, i + 1))
 
 
-def _check_reachable(X: np.ndarray, output: str, decoder: str) -> None:
-    """Refuse data that a decoder of activation ``decoder`` cannot reconstruct.
-
-    Values past a bound by rounding only (:data:`chainrule.activations.RANGE_ROUNDING`)
-    are accepted.
-
-    Parameters
-    ----------
-    X : ndarray of shape (n_samples, n_features)
-    output : str
-        The decoder as the message names it (the ``output`` setting, an alias such
-        as "logistic" included).
-    decoder : str
-        The canonical name of its activation ("sigmoid", "tanh", ...).
-    """
-    low, high = OUTPUT_RANGES.get(decoder, (-np.inf, np.inf))
-    if _outside(X, low, high):
-        raise ValueError(
-            f"X: with output={output!r} the data must lie in [{low:g}, {high:g}] (it "
-            f"is reconstructed by a {decoder}), got values from {X.min():.7g} to "
-            f"{X.max():.7g}; rescale it (chainrule.preprocessing.normalize_patches) or use "
-            "output='identity'")
-
-
-class SparseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
+class SparseAutoencoder(_SparseFitting, ClassNamePrefixFeaturesOutMixin, TransformerMixin,
+                        BaseEstimator):
     """Sparse autoencoder ``x -> a = sigmoid(x W1 + b1) -> x_hat = f(a W2 + b2)`` (SPEC 9).
 
     Parameters
@@ -161,44 +136,7 @@ class SparseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseE
         self.method = method
         self.output = output
 
-    # -- building and the cost -------------------------------------------------------------------
-    def _penalty(self) -> KLSparsity:
-        return KLSparsity(self.rho, self.beta)
-
-    def _build(self, n_features: int) -> Network:
-        n_hidden = check_positive_int(self.n_hidden, "n_hidden")
-        weight_decay = check_nonneg_float(self.weight_decay, "weight_decay")
-        self._penalty()  # checks rho and beta
-        rng = _rng(self.random_state)
-        return Network(
-            [_ufldl_dense(n_features, n_hidden, "sigmoid", rng),
-             _ufldl_dense(n_hidden, n_features, self.output, rng)],
-            loss="squared_error", weight_decay=weight_decay,
-        )
-
-    def _check_settings(self) -> None:
-        """Check every setting by its own name (``random_state`` apart)."""
-        check_positive_int(self.n_hidden, "n_hidden")
-        self._penalty()  # rho and beta
-        check_nonneg_float(self.weight_decay, "weight_decay")
-        check_positive_int(self.max_iter, "max_iter")
-        _check_method(self.method)
-        try:
-            output = get_activation(self.output)
-        except (TypeError, ValueError) as exc:
-            raise type(exc)(f"output: expected the name of an activation, such as 'sigmoid' "
-                            f"or 'identity', got {self.output!r} ({exc})") from None
-        if output.name == "softmax":  # each reconstruction would be a row of probabilities
-            raise ValueError(
-                "output: 'softmax' makes every reconstructed row sum to 1, which the inputs "
-                "of an autoencoder do not; use 'sigmoid' for data in [0, 1], 'tanh' for "
-                "[-1, 1], 'relu' or 'softplus' for data >= 0, or 'identity'")
-        if not output.differentiable:  # step, sign: backpropagation cannot pass through
-            raise ValueError(
-                f"output: {output.name!r} has no useful derivative, so backpropagation "
-                "cannot train the decoder; use 'sigmoid' for data in [0, 1], 'tanh' for "
-                "[-1, 1], 'relu' or 'softplus' for data >= 0, or 'identity'")
-
+    # -- the fitted network and the cost (the fit itself: _SparseFitting) ------------------------
     def _check_fitted(self) -> Network:
         if not hasattr(self, "network_"):
             raise NotFittedError(
@@ -273,25 +211,6 @@ class SparseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseE
         """
         with restored_on_error(self):
             return self._fit(X)
-
-    def _fit(self, X: object) -> SparseAutoencoder:
-        check_random_state_value(self.random_state)  # before anything changes
-        X = _checked_X(self, X, True, np.float64)
-        max_iter = check_positive_int(self.max_iter, "max_iter")
-        method = _check_method(self.method)
-        self._check_settings()
-        output = get_activation(self.output)
-        net = self._build(X.shape[1])
-        _check_reachable(X, self.output, output.name)
-        result = _fit_scipy(net, X, X, {0: self._penalty()}, method, max_iter,
-                            "SparseAutoencoder")
-        _warn_unconverged(result, "SparseAutoencoder", method, f"max_iter={max_iter}")
-        self.network_ = net
-        self.n_iter_ = int(result.nit)
-        self.loss_ = float(result.fun)
-        self.mean_activation_ = net.layers[0].forward(X).mean(axis=0)
-        _release_caches(net)
-        return self
 
     def transform(self, X: object) -> np.ndarray:
         """Hidden activations ``sigmoid(X W1 + b1)``.

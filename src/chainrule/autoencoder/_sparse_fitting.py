@@ -1,0 +1,110 @@
+"""How a :class:`~chainrule.autoencoder.SparseAutoencoder` fit builds and trains its network.
+
+:class:`_SparseFitting`, a mixin base of the estimator, checks the settings each by
+its own name, builds the ``n_features -> n_hidden -> n_features`` network with
+UFLDL's initial weights, refuses data the decoder cannot reach
+(:func:`_check_reachable`, which :meth:`SparseAutoencoder.cost` applies too), runs
+SciPy's optimiser on the sparse cost and records the fitted attributes.  The
+estimator's public face (``fit``, ``cost``, ``transform``, ``inverse_transform``,
+``filters_``, ``save``) stays in ``_sparse``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from .._validation import check_nonneg_float, check_positive_int, check_random_state_value
+from ..activations import OUTPUT_RANGES, _outside, get_activation
+from ..network import Network, _release_caches
+from ._base import _check_method, _checked_X, _fit_scipy, _rng, _ufldl_dense, _warn_unconverged
+from ._penalty import KLSparsity
+
+if TYPE_CHECKING:
+    from ._sparse import SparseAutoencoder
+
+
+def _check_reachable(X: np.ndarray, output: str, decoder: str) -> None:
+    """Refuse data that a decoder of activation ``decoder`` cannot reconstruct.
+
+    Values past a bound by rounding only (:data:`chainrule.activations.RANGE_ROUNDING`)
+    are accepted.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features)
+    output : str
+        The decoder as the message names it (the ``output`` setting, an alias such
+        as "logistic" included).
+    decoder : str
+        The canonical name of its activation ("sigmoid", "tanh", ...).
+    """
+    low, high = OUTPUT_RANGES.get(decoder, (-np.inf, np.inf))
+    if _outside(X, low, high):
+        raise ValueError(
+            f"X: with output={output!r} the data must lie in [{low:g}, {high:g}] (it "
+            f"is reconstructed by a {decoder}), got values from {X.min():.7g} to "
+            f"{X.max():.7g}; rescale it (chainrule.preprocessing.normalize_patches) or use "
+            "output='identity'")
+
+
+class _SparseFitting:
+    """The fit of :class:`~chainrule.autoencoder.SparseAutoencoder`: the mixin base that
+    checks its settings, builds its network and trains it."""
+
+    def _penalty(self) -> KLSparsity:
+        return KLSparsity(self.rho, self.beta)
+
+    def _build(self, n_features: int) -> Network:
+        n_hidden = check_positive_int(self.n_hidden, "n_hidden")
+        weight_decay = check_nonneg_float(self.weight_decay, "weight_decay")
+        self._penalty()  # checks rho and beta
+        rng = _rng(self.random_state)
+        return Network(
+            [_ufldl_dense(n_features, n_hidden, "sigmoid", rng),
+             _ufldl_dense(n_hidden, n_features, self.output, rng)],
+            loss="squared_error", weight_decay=weight_decay,
+        )
+
+    def _check_settings(self) -> None:
+        """Check every setting by its own name (``random_state`` apart)."""
+        check_positive_int(self.n_hidden, "n_hidden")
+        self._penalty()  # rho and beta
+        check_nonneg_float(self.weight_decay, "weight_decay")
+        check_positive_int(self.max_iter, "max_iter")
+        _check_method(self.method)
+        try:
+            output = get_activation(self.output)
+        except (TypeError, ValueError) as exc:
+            raise type(exc)(f"output: expected the name of an activation, such as 'sigmoid' "
+                            f"or 'identity', got {self.output!r} ({exc})") from None
+        if output.name == "softmax":  # each reconstruction would be a row of probabilities
+            raise ValueError(
+                "output: 'softmax' makes every reconstructed row sum to 1, which the inputs "
+                "of an autoencoder do not; use 'sigmoid' for data in [0, 1], 'tanh' for "
+                "[-1, 1], 'relu' or 'softplus' for data >= 0, or 'identity'")
+        if not output.differentiable:  # step, sign: backpropagation cannot pass through
+            raise ValueError(
+                f"output: {output.name!r} has no useful derivative, so backpropagation "
+                "cannot train the decoder; use 'sigmoid' for data in [0, 1], 'tanh' for "
+                "[-1, 1], 'relu' or 'softplus' for data >= 0, or 'identity'")
+
+    def _fit(self, X: object) -> SparseAutoencoder:
+        check_random_state_value(self.random_state)  # before anything changes
+        X = _checked_X(self, X, True, np.float64)
+        max_iter = check_positive_int(self.max_iter, "max_iter")
+        method = _check_method(self.method)
+        self._check_settings()
+        output = get_activation(self.output)
+        net = self._build(X.shape[1])
+        _check_reachable(X, self.output, output.name)
+        result = _fit_scipy(net, X, X, {0: self._penalty()}, method, max_iter,
+                            "SparseAutoencoder")
+        _warn_unconverged(result, "SparseAutoencoder", method, f"max_iter={max_iter}")
+        self.network_ = net
+        self.n_iter_ = int(result.nit)
+        self.loss_ = float(result.fun)
+        self.mean_activation_ = net.layers[0].forward(X).mean(axis=0)
+        _release_caches(net)
+        return self
