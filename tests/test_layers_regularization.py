@@ -538,6 +538,19 @@ def test_batchnorm_takes_float16_inputs_as_float64():
     assert BatchNorm(2).forward(images).dtype == np.float64
 
 
+def test_float32_batchnorm_takes_float16_as_float32_as_dense_does():
+    """A float32 BatchNorm took float16 as float64 and returned float64, while a float32
+    Dense (and Conv2D) takes it in NumPy's promotion, float32: the rule of Layer is the
+    promotion with the layer's dtype for every layer with parameters."""
+    X16 = (np.random.default_rng(0).normal(size=(200, 2)) * 10).astype(np.float16)
+    bn, ref = BatchNorm(2, dtype="float32"), BatchNorm(2, dtype="float32")
+    A = bn.forward(X16, training=True)
+    assert A.dtype == Dense(2, 2, dtype=np.float32).forward(X16).dtype == np.float32
+    np.testing.assert_array_equal(A, ref.forward(X16.astype(np.float32), training=True))
+    np.testing.assert_array_equal(bn.running_var, ref.running_var)
+    assert BatchNorm(2, dtype="float32").forward(X16.astype(np.int64)).dtype == np.float64
+
+
 def test_network_casts_float16_data_to_its_dtype():
     for dtype in (np.float64, np.float32):
         net = Network([Dense(3, 4, "tanh", seed=0), BatchNorm(4), Dropout(0.5, seed=1),

@@ -61,11 +61,14 @@ class Layer:
     """Base class: a layer with optional parameters living in the network's flat buffer.
 
     Dtypes, one rule for all layers: a layer computes in float32 or float64.
-    One with parameters (Dense, Conv2D, BatchNorm) computes in its ``dtype``;
-    a parameter-free one (the pools, Dropout in training) keeps a float32 or
-    float64 input's dtype.  Any other input (integers, bools, float16) is
-    taken as float64: float16 has too little range for sums of squares or of
-    many pixels (65504 at most).  Only Flatten and Dropout in evaluation,
+    One with parameters (Dense, Conv2D, BatchNorm) computes in NumPy's
+    promotion of its input's dtype with its own ``dtype`` (float32 only where
+    both allow it: a float32 layer takes float16 as float32, float64 and int64
+    as float64); a parameter-free one (the pools, Dropout in training) keeps a
+    float32 or float64 input's dtype and takes any other input (integers,
+    bools, float16) as float64.  float16 itself is never computed in: it has
+    too little range for sums of squares or of many pixels (65504 at most).
+    Only Flatten and Dropout in evaluation,
     which compute nothing, return their input's dtype as it is.  A
     :class:`~chainrule.Network` casts its data to its own dtype first
     (float64 unless built in float32), so float16 data never reaches its

@@ -118,7 +118,8 @@ class BatchNorm(Layer):
         X : ndarray of shape (n_samples, n_features) or (n_samples, n_features, height, width)
             Images are normalised per channel, as rows
             (n_samples * height * width, n_features).  Integers, bools and
-            float16 are taken as float64 (see ``Layer``).
+            float16 are taken in NumPy's promotion with the layer's dtype
+            (float16 as float32 in a float32 layer; see ``Layer``).
         training : bool, default False
             True: normalise with the batch's mean and variance and update the
             running statistics; False: normalise with the running statistics.
@@ -148,7 +149,9 @@ class BatchNorm(Layer):
                 f"got shape {X.shape}"
             )
         if X.dtype not in (np.float32, np.float64):  # float16's variance overflows
-            X = X.astype(np.float64)
+            # NumPy's promotion with the parameters, as Dense's and Conv2D's products make
+            # it: float16 to a float32 layer is float32, int64 is float64
+            X = X.astype(np.result_type(X.dtype, self.gamma.dtype))
         if X.ndim == 4:
             return _channels_first(self.forward(_channels_last(X), training), X.shape)
         # One value per feature (a 1-row batch, or one 1x1 image) has no variance to
