@@ -325,8 +325,11 @@ class _EvaluationPass:
         """
         net = self.net
         # a damaged file's padding or image size: refused by name, not by NumPy's allocator
-        check_one_example(self.layers, net.layer_shapes()[self.span], net.dtype.itemsize,
-                          range(len(net.layers))[self.span].start if self.layers else 0)
+        # (only spatial layers have sizes no parameter array holds: a Dense layer's widths
+        # are those of its weights, already in memory)
+        if any(isinstance(layer, SpatialLayer) for layer in self.layers):
+            check_one_example(self.layers, net.layer_shapes()[self.span], net.dtype.itemsize,
+                              range(len(net.layers))[self.span].start if self.layers else 0)
         for start, block in input_blocks(X, rows, net.n_inputs, net.dtype):
             yield start, self.forward(block)
 
