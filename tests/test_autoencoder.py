@@ -307,9 +307,51 @@ def test_stacked_autoencoder_structure_and_gradient(rng):
 def test_unfitted_classifiers_predict_raises_not_fitted(make):
     # predict used to read classes_ first and raise AttributeError
     X = np.zeros((2, 4))
-    for method in ("predict", "predict_proba"):
+    for method in ("predict", "predict_proba", "predict_log_proba"):
         with pytest.raises(NotFittedError, match="not fitted yet; call fit"):
             getattr(make(), method)(X)
+
+
+def _hand_net_input(model, X: np.ndarray) -> np.ndarray:
+    """The softmax layer's net input, by hand: sigmoid encoders, then X @ W + b."""
+    layers = model.network_.layers
+    A = X
+    for layer in layers[:-1]:
+        A = 1 / (1 + np.exp(-(A @ layer.W + layer.b)))
+    return A @ layers[-1].W + layers[-1].b
+
+
+@pytest.mark.parametrize("make", [
+    lambda: cr.SoftmaxRegression(max_iter=30, random_state=0),
+    lambda: cr.StackedAutoencoder((5, 4), max_iter=5, softmax_max_iter=5, fine_tune_iter=5,
+                                  random_state=0)])
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_predict_log_proba_is_the_log_softmax_of_the_net_input(make):
+    """predict_log_proba is log(predict_proba) where that is finite, and finite where a
+    probability underflows to 0: the log-softmax of the net input, not the log of 0."""
+    from scipy.special import log_softmax
+
+    rng = np.random.default_rng(0)
+    X = rng.uniform(size=(40, 6))
+    model = make().fit(X, np.arange(40) % 3)
+    log_p = model.predict_log_proba(X)
+    assert log_p.shape == (40, 3) and log_p.dtype == np.float64
+    np.testing.assert_allclose(log_p, np.log(model.predict_proba(X)), rtol=0, atol=1e-12)
+    np.testing.assert_allclose(log_p, log_softmax(_hand_net_input(model, X), axis=1),
+                               rtol=0, atol=1e-12)
+    # net inputs far apart: some probabilities underflow to 0, their logs stay finite
+    top = model.network_.layers[-1]
+    top.W[...] *= 1e3
+    top.b[...] += [0.0, 800.0, -800.0]  # exp(-1600) and less: 0 in float64
+    far = _hand_net_input(model, X)
+    with np.errstate(divide="ignore"):
+        assert np.isinf(np.log(model.predict_proba(X))).any()
+    log_p = model.predict_log_proba(X)
+    assert np.isfinite(log_p).all()
+    np.testing.assert_allclose(log_p, log_softmax(far, axis=1), rtol=1e-12, atol=1e-9)
+    # several blocks of rows give the same numbers
+    np.testing.assert_allclose(model.predict_log_proba(np.vstack([X] * 3000))[-40:], log_p,
+                               rtol=1e-12, atol=1e-9)
 
 
 def test_fitted_models_pickle_as_the_networks_they_hold():

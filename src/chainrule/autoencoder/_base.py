@@ -17,6 +17,7 @@ from sklearn.exceptions import ConvergenceWarning, NotFittedError
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import validate_data
 
+from .._network_inference import _EvaluationPass
 from .._threads import scipy_blas_single_thread
 from .._validation import (
     check_finite_array,
@@ -205,7 +206,7 @@ def _ufldl_dense(fan_in: int, fan_out: int, activation: str, rng: np.random.Gene
 
 
 class _NetClassifier(ClassifierMixin, BaseEstimator):
-    """Shared predict / predict_proba / score of the network classifiers."""
+    """Shared predict / predict_proba / predict_log_proba / score of the network classifiers."""
 
     def _check_fitted(self) -> Network:
         if not hasattr(self, "network_"):
@@ -238,6 +239,35 @@ class _NetClassifier(ClassifierMixin, BaseEstimator):
         """
         net = self._check_fitted()
         return net.predict(_checked_X(self, X, False, net.dtype))  # in blocks, keeping nothing
+
+    def predict_log_proba(self, X: object) -> np.ndarray:
+        """Logarithms of the class probabilities, computed from the softmax's net inputs.
+
+        The log-softmax of the output layer's net input ``z``: ``z - max(z) -
+        log(sum(exp(z - max(z))))`` per row, which is finite where a probability
+        underflows to 0 (``np.log(predict_proba(X))`` gives ``-inf`` there) and equals
+        ``np.log(predict_proba(X))`` elsewhere, to rounding.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            As in :meth:`predict_proba`.
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_classes), float64
+            Columns in the order of ``classes_``.
+        """
+        net = self._check_fitted()
+        X = net._inference_input(_checked_X(self, X, False, net.dtype))
+        out = np.empty((X.shape[0], net.n_outputs), dtype=net.dtype)
+        top = net.layers[-1]  # the softmax layer: a pass keeps its net input Z in each block
+        with _EvaluationPass(net) as pass_:  # in blocks, keeping nothing, as predict_proba
+            for start, _ in pass_.blocks(X, net._block_rows(None)):
+                shifted = top.Z - top.Z.max(axis=1, keepdims=True)
+                shifted -= np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+                out[start:start + shifted.shape[0]] = shifted
+        return out
 
     def predict(self, X: object) -> np.ndarray:
         """Most probable class of each row.
