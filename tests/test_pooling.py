@@ -467,3 +467,105 @@ def test_bad_ceil_mode_and_count_include_pad_are_refused_by_name(bad):
     with pytest.raises(TypeError, match=r"layers\[0\] \(AvgPool2D\): ceil_mode must be"):
         chainrule.network_from_layers([{"type": "AvgPool2D", "ceil_mode": "true"}, {
             "type": "Flatten"}, {"type": "Dense", "fan_out": 1}], input_shape=(1, 4, 4))
+
+
+# --- the loop versions (chainrule.reference) with ceil_mode and count_include_pad ----------------
+
+# (size, stride, padding, dilation) on 7x6 images: ceil adds a window on one axis or both,
+# drops one that would start in the padding after the image (2, 3, 1), or keeps one that
+# hangs past a padded image smaller than its span (3, 2, 0, 3: 5 rows x 7 pixels)
+CEIL_GEOMETRIES = [(2, None, 0, 1), (3, 2, 1, 1), (2, 3, 1, 1), (3, 2, 0, 1), (3, 2, 0, 2),
+                   (2, 2, 1, 2), (3, 2, 0, 3)]
+
+
+def _loop_options(cls, ceil_mode, count_include_pad, dilation):
+    if cls is MaxPool2D:
+        return {"dilation": dilation, "ceil_mode": ceil_mode}
+    return {"ceil_mode": ceil_mode, "count_include_pad": count_include_pad}
+
+
+def test_hand_worked_loops_with_ceil_mode_and_count_include_pad():
+    X = np.arange(1.0, 10.0).reshape(1, 1, 3, 3)  # [[1, 2, 3], [4, 5, 6], [7, 8, 9]]
+    # 2x2 windows, stride 2, ceil: the last row and column are windows of their own
+    assert reference.maxpool2d_forward(X, ceil_mode=True)[0, 0].tolist() == [[5, 6], [8, 9]]
+    assert reference.avgpool2d_forward(X, ceil_mode=True)[0, 0].tolist() == \
+        [[(1 + 2 + 4 + 5) / 4, (3 + 6) / 2], [(7 + 8) / 2, 9 / 1]]
+    g = np.array([[[[4.0, 2.0], [2.0, 1.0]]]])
+    assert reference.avgpool2d_backward(X, g, ceil_mode=True)[0, 0].tolist() == \
+        [[1, 1, 1], [1, 1, 1], [1, 1, 1]]
+    assert reference.maxpool2d_backward(X, g, ceil_mode=True)[0, 0].tolist() == \
+        [[0, 0, 0], [0, 4, 2], [0, 2, 1]]
+    # 2x2 windows, stride 2, padding 1: the corner window holds one pixel and 3 zeros
+    with_pad = reference.avgpool2d_forward(X, 2, 2, 1)[0, 0].tolist()
+    without = reference.avgpool2d_forward(X, 2, 2, 1, count_include_pad=False)[0, 0].tolist()
+    assert with_pad == [[1 / 4, (2 + 3) / 4], [(4 + 7) / 4, (5 + 6 + 8 + 9) / 4]]
+    assert without == [[1 / 1, (2 + 3) / 2], [(4 + 7) / 2, (5 + 6 + 8 + 9) / 4]]
+    dx = reference.avgpool2d_backward(X, np.ones((1, 1, 2, 2)), 2, 2, 1,
+                                      count_include_pad=False)[0, 0].tolist()
+    assert dx == [[1, 1 / 2, 1 / 2], [1 / 2, 1 / 4, 1 / 4], [1 / 2, 1 / 4, 1 / 4]]
+
+
+@pytest.mark.parametrize(("cls", "ref_forward", "ref_backward", "geometry"), [
+    (*pool, geometry) for pool in POOLS for geometry in CEIL_GEOMETRIES
+    if pool[0] is MaxPool2D or geometry[3] == 1])  # AvgPool2D has no dilation (nor PyTorch's)
+@pytest.mark.parametrize(("ceil_mode", "count_include_pad"), [(True, True), (True, False),
+                                                               (False, False)])
+def test_loops_with_ceil_mode_and_count_include_pad_match_the_layers(
+        rng, cls, ref_forward, ref_backward, geometry, ceil_mode, count_include_pad):
+    size, stride, padding, dilation = geometry
+    X = rng.normal(size=(2, 2, 7, 6))
+    options = _loop_options(cls, ceil_mode, count_include_pad, dilation)
+    layer = cls(size, stride, padding, **options)
+    if not ceil_mode and dilation * (size - 1) + 1 > 6 + 2 * padding:  # no window fits
+        with pytest.raises(ValueError, match="larger than the padded input"):
+            layer.forward(X)
+        with pytest.raises(ValueError, match="does not fit in the 7x6 image"):
+            ref_forward(X, size, stride, padding, **options)
+        return
+    A = layer.forward(X)
+    np.testing.assert_allclose(ref_forward(X, size, stride, padding, **options), A,
+                               rtol=1e-13, atol=1e-13)
+    g = rng.normal(size=A.shape)
+    np.testing.assert_allclose(ref_backward(X, g, size, stride, padding, **options),
+                               layer.backward(g), rtol=1e-13, atol=1e-13)
+
+
+@pytest.mark.parametrize(("size", "stride", "padding", "dilation"), CEIL_GEOMETRIES)
+@pytest.mark.parametrize("count_include_pad", [True, False])
+def test_loops_with_ceil_mode_and_count_include_pad_match_pytorch(rng, size, stride, padding,
+                                                                  dilation, count_include_pad):
+    torch = pytest.importorskip("torch")
+    F = torch.nn.functional
+    X = rng.normal(size=(2, 2, 7, 6))
+    s = stride or size
+    calls = [(F.max_pool2d, {"dilation": dilation}, reference.maxpool2d_forward,
+              reference.maxpool2d_backward)]
+    if dilation == 1:
+        calls.append((F.avg_pool2d, {"count_include_pad": count_include_pad},
+                      reference.avgpool2d_forward, reference.avgpool2d_backward))
+    for torch_pool, options, ref_forward, ref_backward in calls:
+        x = torch.tensor(X, requires_grad=True)
+        out = torch_pool(x, size, s, padding, ceil_mode=True, **options)
+        g = rng.normal(size=tuple(out.shape))
+        out.backward(torch.tensor(g))
+        np.testing.assert_allclose(ref_forward(X, size, stride, padding, ceil_mode=True,
+                                               **options), out.detach().numpy(),
+                                   rtol=1e-13, atol=1e-13)
+        np.testing.assert_allclose(ref_backward(X, g, size, stride, padding, ceil_mode=True,
+                                                **options), x.grad.numpy(),
+                                   rtol=1e-13, atol=1e-13)
+
+
+@pytest.mark.parametrize("bad", ["yes", 1, None])
+def test_loops_refuse_bad_ceil_mode_and_count_include_pad_by_name(bad):
+    X = np.ones((1, 1, 4, 4))
+    for call in (lambda: reference.maxpool2d_forward(X, ceil_mode=bad),
+                 lambda: reference.maxpool2d_backward(X, np.ones((1, 1, 2, 2)), ceil_mode=bad),
+                 lambda: reference.avgpool2d_forward(X, ceil_mode=bad),
+                 lambda: reference.avgpool2d_backward(X, np.ones((1, 1, 2, 2)), ceil_mode=bad)):
+        with pytest.raises(TypeError, match=r"^ceil_mode must be True or False, got"):
+            call()
+    with pytest.raises(TypeError, match=r"^count_include_pad must be True or False, got"):
+        reference.avgpool2d_forward(X, count_include_pad=bad)
+    with pytest.raises(TypeError, match=r"^count_include_pad must be True or False, got"):
+        reference.avgpool2d_backward(X, np.ones((1, 1, 2, 2)), count_include_pad=bad)

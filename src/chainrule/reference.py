@@ -36,11 +36,10 @@ from ._validation import check_data, check_finite_array, check_positive_float
 from .activations import LEAKY_SLOPE, Activation
 from .layers import Dense
 from .network import Network
-from .reference_conv import (  # loop versions of convolution and pooling (SPEC 12)
+from .reference_conv import conv2d_backward, conv2d_forward  # loop versions (SPEC 12)
+from .reference_pool import (  # of convolution and of pooling
     avgpool2d_backward,
     avgpool2d_forward,
-    conv2d_backward,
-    conv2d_forward,
     maxpool2d_backward,
     maxpool2d_forward,
 )

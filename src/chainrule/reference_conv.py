@@ -1,12 +1,14 @@
-"""Convolution and pooling as plain loops over examples, channels and pixels: a readable oracle.
+"""Convolution as plain loops over examples, channels and pixels: a readable oracle.
 
-Re-exported by :mod:`chainrule.reference`.  Everything here runs on Python
-floats with explicit loops and shares no arithmetic with ``conv.py`` or
-``pooling.py``, so tests (and students) can check the vectorised layers
-against something they can follow.  Images are nested as ``x[n][c][row][col]``
+Re-exported by :mod:`chainrule.reference`, with the pooling loops of
+:mod:`chainrule.reference_pool`, which share the argument checks here.  Everything
+here runs on Python floats with explicit loops and shares no arithmetic with
+``conv.py`` or ``pooling.py``, so tests (and students) can check the vectorised
+layers against something they can follow.  Images are nested as ``x[n][c][row][col]``
 (any array-like of shape (n_samples, channels, height, width)).
 
-Every function first checks its arguments (one shared validator): shapes that
+Every function (the pooling loops' too) first checks its arguments (one shared
+validator, :func:`_check`): shapes that
 agree, a window that fits the padded image, stride >= 1, padding >= 0 (or
 "same" / "valid" for a convolution), dilation >= 1, and no pooling window
 wholly in the padding (its maximum would be -inf).
@@ -26,18 +28,13 @@ sends ``delta[n][o][y][x] * W[o][c][i][j]`` to the pixel and
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from .pooling import WINDOW_IN_PADDING
 
-__all__ = [
-    "avgpool2d_backward",
-    "avgpool2d_forward",
-    "conv2d_backward",
-    "conv2d_forward",
-    "maxpool2d_backward",
-    "maxpool2d_forward",
-]
+__all__ = ["conv2d_backward", "conv2d_forward"]
 
 
 def _nested(a: object) -> list:
@@ -64,7 +61,7 @@ def _array(a: object, name: str, ndim: int, what: str) -> np.ndarray:
 
 def _check(x: object, stride: object, padding: object, *, W: object = None, b: object = None,
            size: object = None, grad: object = None, grad_name: str = "grad_out",
-           dilation: object = 1) -> tuple:
+           dilation: object = 1, ceil_mode: bool = False) -> tuple:
     """The inputs of one public function, checked.
 
     ``x`` must be (n_samples, channels, height, width); a convolution's ``W`` must
@@ -73,6 +70,8 @@ def _check(x: object, stride: object, padding: object, *, W: object = None, b: o
     AvgPool2D require) and each one must reach the image (not wholly in the
     padding); the window must fit in the padded image; ``grad`` (a
     backward pass's ``delta`` / ``grad_out``) must have the shape of the output.
+    ``ceil_mode`` (pooling only) counts the windows as PyTorch's pools do in ceil
+    mode (see :func:`chainrule.reference_pool.maxpool2d_forward`).
 
     Returns
     -------
@@ -123,14 +122,22 @@ def _check(x: object, stride: object, padding: object, *, W: object = None, b: o
         p = 0 if padding == "valid" else padding
         sides = ((p, p), (p, p))
     hp, wp = h + sum(sides[0]), w + sum(sides[1])
-    if hp < span_h or wp < span_w:
+    out_hw = ((hp - span_h) // stride + 1, (wp - span_w) // stride + 1)
+    if ceil_mode:  # per axis: round up, keeping a last window that hangs past the padded
+        counts = []  # image, unless it would start after the image (PyTorch's rule)
+        for pixels, padded, span in ((h, hp, span_h), (w, wp, span_w)):
+            n_out = math.ceil((padded - span) / stride) + 1
+            if (n_out - 1) * stride - padding >= pixels:  # starts in the padding after it
+                n_out -= 1
+            counts.append(n_out)
+        out_hw = tuple(counts)
+    if min(out_hw) < 1:  # no window: the window is larger than the padded image
         window = f"{kh}x{kw} window"
         if dilation != 1:
             window += f" with dilation {dilation} (spanning {span_h}x{span_w} pixels)"
         raise ValueError(
             f"the {window} does not fit in the {h}x{w} image with padding {padding} "
             f"(padded {hp}x{wp}): no output pixel")
-    out_hw = ((hp - span_h) // stride + 1, (wp - span_w) // stride + 1)
     if W is None:  # pooling: every window must reach the image (as MaxPool2D requires)
         for axis, pixels, n_out in (("height", h, out_hw[0]), ("width", w, out_hw[1])):
             for o in range(n_out):
@@ -242,150 +249,3 @@ def conv2d_backward(x: object, W: object, delta: object, stride: int = 1,
                                     dW[o][c][i][j] += d * img[c][r][col]
                                     dx[n][c][r][col] += d * W[o][c][i][j]
     return np.array(dx), np.array(dW), np.array(db)
-
-
-def _pool_windows(x: list, size: int, stride: int, padding: int, fill: float,
-                  out_hw: tuple[int, int], dilation: int = 1):
-    """Yield (n, c, y, x, pixels) with pixels = [(value, row, col), ...] of each window.
-
-    Pixel (i, j) of window (y, x) is ``(stride*y + dilation*i - padding, stride*x +
-    dilation*j - padding)``; ``out_hw`` is the number of windows, from :func:`_check`.
-    """
-    for n, img in enumerate(x):
-        for c, chan in enumerate(img):
-            for y in range(out_hw[0]):
-                for xx in range(out_hw[1]):
-                    pixels = []
-                    for i in range(size):
-                        for j in range(size):
-                            r = stride * y + dilation * i - padding
-                            col = stride * xx + dilation * j - padding
-                            pixels.append((_pixel(chan, r, col, fill), r, col))
-                    yield n, c, y, xx, pixels
-
-
-def _pool_output(x: list, out_hw: tuple[int, int]) -> list:
-    return np.zeros((len(x), len(x[0]), *out_hw)).tolist()
-
-
-def maxpool2d_forward(x: object, size: int = 2, stride: int | None = None,
-                      padding: int = 0, dilation: int = 1) -> np.ndarray:
-    """Max pooling by loops: the largest pixel of each window (padding is -inf).
-
-    Parameters
-    ----------
-    x : array-like of shape (n_samples, channels, height, width)
-    size : int, default 2
-        Side of the square window.
-    stride : int, optional
-        Step between windows; by default ``size``.
-    padding : int, default 0
-    dilation : int, default 1
-        Spaces a window's pixels apart, as in :class:`chainrule.MaxPool2D`.
-
-    Returns
-    -------
-    ndarray of shape (n_samples, channels, out_h, out_w)
-    """
-    _, stride, padding, dilation, _, out_hw = _check(
-        x, size if stride is None else stride, padding, size=size, dilation=dilation)
-    x = _nested(x)
-    out = _pool_output(x, out_hw)
-    for n, c, y, xx, pixels in _pool_windows(x, size, stride, padding, -float("inf"), out_hw,
-                                             dilation):
-        out[n][c][y][xx] = max(value for value, _, _ in pixels)
-    return np.array(out)
-
-
-def maxpool2d_backward(x: object, grad_out: object, size: int = 2, stride: int | None = None,
-                       padding: int = 0, dilation: int = 1) -> np.ndarray:
-    """``dJ/dx`` of max pooling: each window's gradient goes to its (first) largest pixel.
-
-    Parameters
-    ----------
-    x : array-like of shape (n_samples, channels, height, width)
-    grad_out : array-like of shape (n_samples, channels, out_h, out_w)
-        ``dJ/d(output)``.
-    size : int, default 2
-        Side of the square window.
-    stride : int, optional
-        Step between windows; by default ``size``.
-    padding : int, default 0
-    dilation : int, default 1
-        Spaces a window's pixels apart, as in :class:`chainrule.MaxPool2D`.
-
-    Returns
-    -------
-    ndarray of shape (n_samples, channels, height, width)
-    """
-    _, stride, padding, dilation, _, out_hw = _check(
-        x, size if stride is None else stride, padding, size=size, grad=grad_out,
-        dilation=dilation)
-    x, grad_out = _nested(x), _nested(grad_out)
-    dx = np.zeros((len(x), len(x[0]), len(x[0][0]), len(x[0][0][0]))).tolist()
-    for n, c, y, xx, pixels in _pool_windows(x, size, stride, padding, -float("inf"), out_hw,
-                                             dilation):
-        best = 0
-        for t, (value, _, _) in enumerate(pixels):
-            if value > pixels[best][0]:  # strictly larger: the first maximum wins ties
-                best = t
-        _, r, col = pixels[best]
-        dx[n][c][r][col] += grad_out[n][c][y][xx]
-    return np.array(dx)
-
-
-def avgpool2d_forward(x: object, size: int = 2, stride: int | None = None,
-                      padding: int = 0) -> np.ndarray:
-    """Average pooling by loops: the mean of each window, padding pixels counting as 0.
-
-    Parameters
-    ----------
-    x : array-like of shape (n_samples, channels, height, width)
-    size : int, default 2
-        Side of the square window.
-    stride : int, optional
-        Step between windows; by default ``size``.
-    padding : int, default 0
-
-    Returns
-    -------
-    ndarray of shape (n_samples, channels, out_h, out_w)
-    """
-    _, stride, padding, _, _, out_hw = _check(x, size if stride is None else stride, padding,
-                                              size=size)
-    x = _nested(x)
-    out = _pool_output(x, out_hw)
-    for n, c, y, xx, pixels in _pool_windows(x, size, stride, padding, 0.0, out_hw):
-        out[n][c][y][xx] = sum(value for value, _, _ in pixels) / (size * size)
-    return np.array(out)
-
-
-def avgpool2d_backward(x: object, grad_out: object, size: int = 2, stride: int | None = None,
-                       padding: int = 0) -> np.ndarray:
-    """``dJ/dx`` of average pooling: each pixel of a window gets grad / (size * size).
-
-    Parameters
-    ----------
-    x : array-like of shape (n_samples, channels, height, width)
-    grad_out : array-like of shape (n_samples, channels, out_h, out_w)
-        ``dJ/d(output)``.
-    size : int, default 2
-        Side of the square window.
-    stride : int, optional
-        Step between windows; by default ``size``.
-    padding : int, default 0
-
-    Returns
-    -------
-    ndarray of shape (n_samples, channels, height, width)
-    """
-    _, stride, padding, _, _, out_hw = _check(x, size if stride is None else stride, padding,
-                                              size=size, grad=grad_out)
-    x, grad_out = _nested(x), _nested(grad_out)
-    h, w = len(x[0][0]), len(x[0][0][0])
-    dx = np.zeros((len(x), len(x[0]), h, w)).tolist()
-    for n, c, y, xx, pixels in _pool_windows(x, size, stride, padding, 0.0, out_hw):
-        for _, r, col in pixels:
-            if 0 <= r < h and 0 <= col < w:
-                dx[n][c][r][col] += grad_out[n][c][y][xx] / (size * size)
-    return np.array(dx)

@@ -1,0 +1,215 @@
+"""Max and average pooling as plain loops over examples, channels and pixels: a readable oracle.
+
+Re-exported by :mod:`chainrule.reference`; the argument checks are those of the
+convolution loops (:mod:`chainrule.reference_conv`).  Everything here runs on
+Python floats with explicit loops and shares no arithmetic with ``pooling.py``.
+
+Pixel (i, j) of window (y, x), with stride s, dilation d and padding p, is pixel
+``(s*y + d*i - p, s*x + d*j - p)`` of the image; pixels outside it are padding
+(-inf for the maximum, 0 for the mean).  There are ``floor((in + 2p - d(k - 1) -
+1) / s) + 1`` windows per axis, or with ``ceil_mode`` (as PyTorch's pools)
+``ceil(...)`` instead of ``floor``, less a last window that would start after
+the image: that last window may hang past the padded image, and its pixels out
+there count in neither the maximum nor the mean.  An average window divides its
+sum by its pixels inside the padded image (``count_include_pad=True``, ``k*k``
+unless in ceil mode) or only by those inside the image (False).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._validation import check_bool
+from .reference_conv import _check, _nested, _pixel
+
+__all__ = [
+    "avgpool2d_backward",
+    "avgpool2d_forward",
+    "maxpool2d_backward",
+    "maxpool2d_forward",
+]
+
+
+def _pool_windows(x: list, size: int, stride: int, padding: int, fill: float,
+                  out_hw: tuple[int, int], dilation: int = 1):
+    """Yield (n, c, y, x, pixels) with pixels = [(value, row, col), ...] of each window.
+
+    Pixel (i, j) of window (y, x) is ``(stride*y + dilation*i - padding, stride*x +
+    dilation*j - padding)``; ``out_hw`` is the number of windows, from :func:`_check`.
+    """
+    for n, img in enumerate(x):
+        for c, chan in enumerate(img):
+            for y in range(out_hw[0]):
+                for xx in range(out_hw[1]):
+                    pixels = []
+                    for i in range(size):
+                        for j in range(size):
+                            r = stride * y + dilation * i - padding
+                            col = stride * xx + dilation * j - padding
+                            pixels.append((_pixel(chan, r, col, fill), r, col))
+                    yield n, c, y, xx, pixels
+
+
+def _pool_output(x: list, out_hw: tuple[int, int]) -> list:
+    return np.zeros((len(x), len(x[0]), *out_hw)).tolist()
+
+
+def _divisor(pixels: list, h: int, w: int, padding: int, count_include_pad: bool) -> int:
+    """How many of a window's pixels its mean divides by: those inside the padded image
+    (``count_include_pad``), or only those inside the image."""
+    margin = padding if count_include_pad else 0
+    return sum(1 for _, r, col in pixels
+               if -margin <= r < h + margin and -margin <= col < w + margin)
+
+
+def maxpool2d_forward(x: object, size: int = 2, stride: int | None = None,
+                      padding: int = 0, dilation: int = 1, ceil_mode: bool = False
+                      ) -> np.ndarray:
+    """Max pooling by loops: the largest pixel of each window (padding is -inf).
+
+    Parameters
+    ----------
+    x : array-like of shape (n_samples, channels, height, width)
+    size : int, default 2
+        Side of the square window.
+    stride : int, optional
+        Step between windows; by default ``size``.
+    padding : int, default 0
+    dilation : int, default 1
+        Spaces a window's pixels apart, as in :class:`chainrule.MaxPool2D`.
+    ceil_mode : bool, default False
+        Count the windows per axis with ``ceil`` instead of ``floor``, as
+        :class:`chainrule.MaxPool2D` and PyTorch (see the module docstring).
+
+    Returns
+    -------
+    ndarray of shape (n_samples, channels, out_h, out_w)
+    """
+    ceil_mode = check_bool(ceil_mode, "ceil_mode")
+    _, stride, padding, dilation, _, out_hw = _check(
+        x, size if stride is None else stride, padding, size=size, dilation=dilation,
+        ceil_mode=ceil_mode)
+    x = _nested(x)
+    out = _pool_output(x, out_hw)
+    for n, c, y, xx, pixels in _pool_windows(x, size, stride, padding, -float("inf"), out_hw,
+                                             dilation):
+        out[n][c][y][xx] = max(value for value, _, _ in pixels)
+    return np.array(out)
+
+
+def maxpool2d_backward(x: object, grad_out: object, size: int = 2, stride: int | None = None,
+                       padding: int = 0, dilation: int = 1, ceil_mode: bool = False
+                       ) -> np.ndarray:
+    """``dJ/dx`` of max pooling: each window's gradient goes to its (first) largest pixel.
+
+    Parameters
+    ----------
+    x : array-like of shape (n_samples, channels, height, width)
+    grad_out : array-like of shape (n_samples, channels, out_h, out_w)
+        ``dJ/d(output)``.
+    size : int, default 2
+        Side of the square window.
+    stride : int, optional
+        Step between windows; by default ``size``.
+    padding : int, default 0
+    dilation : int, default 1
+        Spaces a window's pixels apart, as in :class:`chainrule.MaxPool2D`.
+    ceil_mode : bool, default False
+        As in :func:`maxpool2d_forward`.
+
+    Returns
+    -------
+    ndarray of shape (n_samples, channels, height, width)
+    """
+    ceil_mode = check_bool(ceil_mode, "ceil_mode")
+    _, stride, padding, dilation, _, out_hw = _check(
+        x, size if stride is None else stride, padding, size=size, grad=grad_out,
+        dilation=dilation, ceil_mode=ceil_mode)
+    x, grad_out = _nested(x), _nested(grad_out)
+    dx = np.zeros((len(x), len(x[0]), len(x[0][0]), len(x[0][0][0]))).tolist()
+    for n, c, y, xx, pixels in _pool_windows(x, size, stride, padding, -float("inf"), out_hw,
+                                             dilation):
+        best = 0
+        for t, (value, _, _) in enumerate(pixels):
+            if value > pixels[best][0]:  # strictly larger: the first maximum wins ties
+                best = t
+        _, r, col = pixels[best]
+        dx[n][c][r][col] += grad_out[n][c][y][xx]
+    return np.array(dx)
+
+
+def avgpool2d_forward(x: object, size: int = 2, stride: int | None = None,
+                      padding: int = 0, ceil_mode: bool = False,
+                      count_include_pad: bool = True) -> np.ndarray:
+    """Average pooling by loops: each window's sum over its divisor (padding counts as 0).
+
+    Parameters
+    ----------
+    x : array-like of shape (n_samples, channels, height, width)
+    size : int, default 2
+        Side of the square window.
+    stride : int, optional
+        Step between windows; by default ``size``.
+    padding : int, default 0
+    ceil_mode : bool, default False
+        As in :func:`maxpool2d_forward`.
+    count_include_pad : bool, default True
+        Divide by the window's pixels inside the padded image (``size * size``
+        unless in ceil mode); False: only by those inside the image, as
+        :class:`chainrule.AvgPool2D` and PyTorch.
+
+    Returns
+    -------
+    ndarray of shape (n_samples, channels, out_h, out_w)
+    """
+    ceil_mode = check_bool(ceil_mode, "ceil_mode")
+    count_include_pad = check_bool(count_include_pad, "count_include_pad")
+    _, stride, padding, _, _, out_hw = _check(x, size if stride is None else stride, padding,
+                                              size=size, ceil_mode=ceil_mode)
+    x = _nested(x)
+    h, w = len(x[0][0]), len(x[0][0][0])
+    out = _pool_output(x, out_hw)
+    for n, c, y, xx, pixels in _pool_windows(x, size, stride, padding, 0.0, out_hw):
+        total = sum(value for value, _, _ in pixels)
+        out[n][c][y][xx] = total / _divisor(pixels, h, w, padding, count_include_pad)
+    return np.array(out)
+
+
+def avgpool2d_backward(x: object, grad_out: object, size: int = 2, stride: int | None = None,
+                       padding: int = 0, ceil_mode: bool = False,
+                       count_include_pad: bool = True) -> np.ndarray:
+    """``dJ/dx`` of average pooling: each image pixel of a window gets grad / divisor.
+
+    The divisor is the window's, as in :func:`avgpool2d_forward` (``size * size``
+    by default).
+
+    Parameters
+    ----------
+    x : array-like of shape (n_samples, channels, height, width)
+    grad_out : array-like of shape (n_samples, channels, out_h, out_w)
+        ``dJ/d(output)``.
+    size : int, default 2
+        Side of the square window.
+    stride : int, optional
+        Step between windows; by default ``size``.
+    padding : int, default 0
+    ceil_mode, count_include_pad : bool
+        As in :func:`avgpool2d_forward`.
+
+    Returns
+    -------
+    ndarray of shape (n_samples, channels, height, width)
+    """
+    ceil_mode = check_bool(ceil_mode, "ceil_mode")
+    count_include_pad = check_bool(count_include_pad, "count_include_pad")
+    _, stride, padding, _, _, out_hw = _check(x, size if stride is None else stride, padding,
+                                              size=size, grad=grad_out, ceil_mode=ceil_mode)
+    x, grad_out = _nested(x), _nested(grad_out)
+    h, w = len(x[0][0]), len(x[0][0][0])
+    dx = np.zeros((len(x), len(x[0]), h, w)).tolist()
+    for n, c, y, xx, pixels in _pool_windows(x, size, stride, padding, 0.0, out_hw):
+        share = grad_out[n][c][y][xx] / _divisor(pixels, h, w, padding, count_include_pad)
+        for _, r, col in pixels:
+            if 0 <= r < h and 0 <= col < w:
+                dx[n][c][r][col] += share
+    return np.array(dx)
