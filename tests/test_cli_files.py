@@ -682,6 +682,35 @@ def test_predict_keep_refuses_every_output_column_of_a_network_of_several(tmp_pa
     assert [int(r[0]) for r in rows] == list(range(7, 11))
 
 
+def test_predict_keep_refuses_exactly_the_output_columns(tmp_path, capsys):
+    """--keep NAME and NAME_0 were refused before the data were read, whatever the model:
+    a single-output model writes no NAME_0, a network of several outputs no NAME, so a
+    data column of that name could not be copied.  Only the output's own columns are."""
+    X = np.random.default_rng(1).normal(size=(5, 3))
+    np.savez(tmp_path / "x.npz", X=X, prediction=np.arange(5) + 10,
+             prediction_0=np.arange(5) + 20)
+    out = tmp_path / "p.csv"
+    for n_out, copied, refused in ((1, "prediction_0", "prediction"),
+                                   (2, "prediction", "prediction_0")):
+        net = cr.mlp([3, 4, n_out], hidden="tanh", output="identity", seed=0)
+        net.save(tmp_path / "net.npz")
+        assert main(["predict", str(tmp_path / "net.npz"), str(tmp_path / "x.npz"), "--keep",
+                     copied, "-o", str(out)]) == 0
+        header, rows = _read_csv(out)
+        names = ["prediction"] if n_out == 1 else ["prediction_0", "prediction_1"]
+        assert header == [copied, *names]
+        offset = 10 if copied == "prediction" else 20
+        assert [int(r[0]) for r in rows] == list(range(offset, offset + 5))
+        np.testing.assert_allclose(np.array(rows, dtype=float)[:, 1:],
+                                   net.predict(X).reshape(5, n_out), rtol=1e-12)
+        out.unlink()
+        assert main(["predict", str(tmp_path / "net.npz"), str(tmp_path / "x.npz"), "--keep",
+                     refused, "-o", str(out)]) == 2
+        assert capsys.readouterr().err.startswith(
+            f"chainrule: error: --keep {refused}: the output has a column of that name")
+        assert not out.exists()
+
+
 def test_predict_keep_copies_a_feature_column_as_the_file_writes_it(tmp_path, capsys):
     """--keep of a column that is also a feature of the model wrote its number as read
     ("007" became "7.0", "1" "1.0"), while help says cell by cell as the file writes

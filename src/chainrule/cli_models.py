@@ -135,7 +135,7 @@ def _predict(args: argparse.Namespace) -> int:
     if args.proba and model.task != "classification":  # known before the data is read
         raise ValueError("--proba: the model is a regression model; it has no classes")
     name = model.metadata.get("target_name") or "prediction"
-    _check_keep(args.keep, args.data, name, model.labels if args.proba else None)
+    _check_keep(args.keep, args.data, model.labels if args.proba else None)
     table = _model_data(model, args.data, None, False, args.seed)
     pred = model.predict(table.X)
     if model.task == "classification":  # labels as the model keeps them: 1, not 1.0
@@ -150,7 +150,7 @@ def _predict(args: argparse.Namespace) -> int:
         # named by the labels' text in the prediction column (an estimator's class 2.0: 2)
         header += [f"proba_{_label_text(label)}" for label in model.labels]
     if args.keep:  # first, so that each row starts with what names its example
-        _check_clash(args.keep, header)  # name_1, name_2 of several outputs too
+        _check_clash(args.keep, header)  # name, or name_0, name_1, ... of several outputs
         columns = [*(_kept(model, table, args, col) for col in args.keep), *columns]
         header = [*args.keep, *header]
     # a file appears whole (its folders created, as for a model file), or not at all
@@ -164,18 +164,20 @@ def _predict(args: argparse.Namespace) -> int:
     return 0
 
 
-def _check_keep(keep: list[str] | None, data: str, name: str, labels: object) -> None:
-    """Refuse a ``--keep`` that repeats a column, or names one of the prediction columns
-    (``name``, and ``proba_LABEL`` of ``labels``), or reads a pipe (read once), before
-    the data are read."""
+def _check_keep(keep: list[str] | None, data: str, labels: object) -> None:
+    """Refuse a ``--keep`` that repeats a column, or names a probability column
+    (``proba_LABEL`` of ``labels``), or reads a pipe (read once), before the data are read.
+
+    The prediction columns (the target's name, or ``NAME_0``, ``NAME_1``, ... of
+    several outputs) are checked against the header the predictions have, before
+    anything is written: how many there are shows in the predictions."""
     if not keep:
         return
     twice = [col for i, col in enumerate(keep) if col in keep[:i]]
     if twice:
         raise ValueError(f"--keep: column {twice[0]!r} given twice (got --keep "
                          f"{' '.join(keep)}); name each column once")
-    _check_clash(keep, {name, f"{name}_0",
-                        *(f"proba_{_label_text(label)}" for label in labels or ())})
+    _check_clash(keep, {f"proba_{_label_text(label)}" for label in labels or ()})
     path = Path(data)
     if path.exists() and not path.is_file() and not path.is_dir():
         raise ValueError(f"--keep: {data} is not a regular file (a pipe is read once, for the "
