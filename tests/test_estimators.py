@@ -803,6 +803,26 @@ def test_save_and_load_round_trip(tmp_path, iris, kind):
     assert again.network_.params is not est.network_.params
 
 
+@pytest.mark.parametrize("solver", ["lbfgs", "adam"])
+def test_a_loaded_estimator_holds_the_attributes_of_a_fitted_one(tmp_path, iris, solver):
+    """load_estimator left _layers_checked (what _validate_params keeps of layers= for the
+    fit that follows) on the estimator, which a fitted one no longer holds: a loaded
+    estimator's attributes are a fitted one's, less what a run in this process leaves (the
+    run's history_, absent after lbfgs too, and no best parameters of early stopping)."""
+    X, y = iris
+    layers = [{"type": "Dense", "fan_out": 5, "activation": "tanh"}]
+    est = MLPClassifier(layers=layers, solver=solver, max_iter=5, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        est.fit(X, y)
+    back = load_estimator(est.save(tmp_path / "model"))
+    run_only = {"history_"} | ({"_best_params"} if getattr(est, "_best_params", None) is None
+                               else set())
+    assert "_layers_checked" not in vars(est)
+    assert set(vars(back)) == set(vars(est)) - run_only
+    np.testing.assert_array_equal(back.predict_proba(X), est.predict_proba(X))
+
+
 def test_load_keeps_the_feature_names_and_their_check(tmp_path):
     pd = pytest.importorskip("pandas")
     rng = np.random.default_rng(0)

@@ -143,6 +143,8 @@ def load_estimator(path: str | os.PathLike) -> MLPClassifier | MLPRegressor:
         raise bad(f"params: missing parameter(s) {missing} for {kind}")
     try:  # the checks fit makes: a setting no fit takes ("x", null) is a damaged record
         est._validate_params()
+        # what it keeps of layers= for the fit that follows: a fit checks them again
+        est.__dict__.pop("_layers_checked", None)
         asked = est._asked_architecture() if est.layers is None else None
         dtype = est._dtype(net.dtype)
         if est.init != "auto":
