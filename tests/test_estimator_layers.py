@@ -561,6 +561,36 @@ def test_a_cnn_estimator_predicts_a_sparse_matrix_a_block_of_rows_at_a_time(digi
     np.testing.assert_array_equal(est.predict_proba(S[:1]), expected_proba[:1])
 
 
+@pytest.mark.parametrize("binary", [False, True])
+def test_predict_log_proba_of_a_cnn_is_finite_from_the_output_net_input(digits, binary,
+                                                                        monkeypatch):
+    """predict_log_proba with layers= (a CNN): np.log(predict_proba) where that is finite,
+    and the log-softmax (or [-softplus(z), -softplus(-z)]) of the output layer's net input,
+    finite, where probabilities underflow; in predict_proba's blocks of rows."""
+    from scipy.special import log_softmax
+
+    import chainrule._mlp_base as mlp_base
+
+    monkeypatch.setattr(mlp_base, "_EVAL_BLOCK_BYTES", 1)  # blocks of 64 rows: 5 here
+    X, y = digits
+    y = y > 4 if binary else y
+    est = MLPClassifier(layers=CNN, input_shape=(1, 8, 8), max_iter=5,
+                        random_state=0).fit(X, y)
+    np.testing.assert_allclose(est.predict_log_proba(X), np.log(est.predict_proba(X)),
+                               rtol=0, atol=1e-12)
+    top = est.network_.layers[-1]
+    top.W[...] *= 1e4
+    est.network_.forward(X.reshape(-1, 1, 8, 8))  # one pass of all rows: the top's input
+    Z = top.X @ top.W + top.b  # its net input, by hand
+    expected = (-np.hstack([np.logaddexp(0, Z), np.logaddexp(0, -Z)]) if binary
+                else log_softmax(Z, axis=1))
+    with np.errstate(divide="ignore"):
+        assert np.isinf(np.log(est.predict_proba(X))).any()
+    log_p = est.predict_log_proba(X)
+    assert log_p.shape == (300, 2 if binary else 10) and np.isfinite(log_p).all()
+    np.testing.assert_allclose(log_p, expected, rtol=1e-12, atol=1e-9)
+
+
 def test_info_shows_the_layers_an_estimator_used_not_the_parameters_they_replace(
         tmp_path, capsys, digits):
     """``info`` on an estimator file with layers= showed hidden_layer_sizes=[100] (and

@@ -324,6 +324,51 @@ def test_multilabel_classification():
     assert clf.network_.loss.name == "log_loss"
 
 
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("target", ["multiclass", "binary", "multilabel"])
+def test_predict_log_proba_is_the_log_of_the_output_from_its_net_input(target, dtype,
+                                                                       monkeypatch):
+    """predict_log_proba equals np.log(predict_proba) where that is finite, and stays
+    finite where a probability underflows to 0 (or rounds to 1): the log-softmax or
+    log-sigmoid of the output layer's net input, computed in predict_proba's blocks."""
+    from scipy.special import log_softmax
+
+    from chainrule import _mlp_base
+
+    monkeypatch.setattr(_mlp_base, "_EVAL_BLOCK_BYTES", 1)  # blocks of 64 rows: 4 here
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(200, 4)).astype(dtype)
+    y = {"multiclass": np.arange(200) % 3, "binary": np.arange(200) % 2,
+         "multilabel": np.column_stack([X[:, 0] > 0, X[:, 1] > 0, X[:, 2] < 0.5])}[target]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        clf = MLPClassifier((6,), max_iter=30, random_state=0).fit(X, y)
+    eps = np.finfo(dtype).eps
+    log_p = clf.predict_log_proba(X)
+    assert log_p.shape == clf.predict_proba(X).shape == (200, 3 if target != "binary" else 2)
+    assert log_p.dtype == dtype
+    np.testing.assert_allclose(log_p, np.log(clf.predict_proba(X)), rtol=0,
+                               atol=1e-12 if dtype == np.float64 else 32 * eps)
+
+    # output weights 1e4 times larger: probabilities underflow to 0 (or round to 1)
+    clf.coefs_[-1][...] *= 1e4
+    H = np.maximum(X.astype(np.float64) @ clf.coefs_[0] + clf.intercepts_[0], 0)
+    Z = H @ clf.coefs_[1] + clf.intercepts_[1]  # the net input, by hand in float64
+    if target == "multiclass":
+        expected = log_softmax(Z, axis=1)
+    elif target == "binary":  # [log(1 - p), log p] with p = 1 / (1 + exp(-z))
+        expected = -np.hstack([np.logaddexp(0, Z), np.logaddexp(0, -Z)])
+    else:  # log p per label
+        expected = -np.logaddexp(0, -Z)
+    with np.errstate(divide="ignore"):
+        assert np.isinf(np.log(clf.predict_proba(X))).any()
+    log_p = clf.predict_log_proba(X)
+    assert np.isfinite(log_p).all() and log_p.dtype == dtype
+    # to the rounding of the net input in the network's dtype
+    bound = 32 * eps * np.max(H @ np.abs(clf.coefs_[1]) + np.abs(clf.intercepts_[1]))
+    np.testing.assert_allclose(log_p, expected, rtol=0, atol=bound)
+
+
 def test_multioutput_regression():
     X, Y = make_regression(200, 6, n_targets=3, noise=1.0, random_state=0)
     Y = Y / Y.std(axis=0)

@@ -10,9 +10,11 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+from scipy.special import log_softmax
 from sklearn.metrics import accuracy_score
 from sklearn.preprocessing import LabelBinarizer
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
+from sklearn.utils.validation import check_is_fitted
 
 from ._class_weight import (
     check_class_weight,
@@ -128,7 +130,19 @@ class _ClassifierOutputs:
         return out
 
     def predict_log_proba(self, X: object) -> np.ndarray:
-        """Logarithm of :meth:`predict_proba`, shape (n_samples, n_classes).
+        """Logarithm of :meth:`predict_proba`, computed from the output layer's net input.
+
+        From the net input ``z`` of the output layer, in the same pass over
+        blocks of rows as :meth:`predict_proba`: for a softmax output the
+        log-softmax of ``z`` (``scipy.special.log_softmax``); for sigmoid outputs
+        ``log p = -log(1 + exp(-z))`` and ``log(1 - p) = -log(1 + exp(z))``
+        (``-np.logaddexp(0, -z)``, ``-np.logaddexp(0, z)``), the two columns of a
+        binary problem, the first of each label of a multi-label one.  These equal
+        ``np.log(predict_proba(X))`` to rounding where that is finite; unlike
+        scikit-learn's ``MLPClassifier``, whose ``predict_log_proba`` is that log
+        and gives ``-inf`` where a probability underflows to 0 (or rounds to 1
+        for the other column of a binary problem: ``z`` beyond about 37 in
+        float64, 17 in float32), they stay finite there.
 
         Parameters
         ----------
@@ -137,10 +151,19 @@ class _ClassifierOutputs:
         Returns
         -------
         ndarray of shape (n_samples, n_classes)
+            In the network's dtype, columns as :meth:`predict_proba`'s.
         """
-        with np.errstate(divide="ignore"):
+        check_is_fitted(self, "network_")
+        act = self.network_.output_activation
+        name = act.name if act is not None and act.builtin else None
+        if name == "softmax":
+            return self._forward(X, _log_softmax_rows)
+        if name == "sigmoid":
+            binary = (self.n_outputs_ == 1
+                      and not self._label_binarizer.y_type_.startswith("multilabel"))
+            return self._forward(X, _log_sigmoid_binary if binary else _log_sigmoid)
+        with np.errstate(divide="ignore"):  # an output of another kind: the log of its values
             return np.log(self.predict_proba(X))
-
     def _fitted_json(self) -> dict[str, Any]:
         lb = self._label_binarizer
         return {"classes_": self.classes_.tolist(), "classes_dtype": self.classes_.dtype.str,
@@ -150,6 +173,21 @@ class _ClassifierOutputs:
         tags = super().__sklearn_tags__()
         tags.classifier_tags.multi_label = True
         return tags
+
+
+def _log_softmax_rows(z: np.ndarray) -> np.ndarray:
+    """``log(softmax(z))`` of each row of ``z`` (n_samples, n_classes), finite for finite z."""
+    return log_softmax(z, axis=1)
+
+
+def _log_sigmoid(z: np.ndarray) -> np.ndarray:
+    """``log(sigmoid(z)) = -log(1 + exp(-z))`` elementwise, finite for finite ``z``."""
+    return -np.logaddexp(0, -z)
+
+
+def _log_sigmoid_binary(z: np.ndarray) -> np.ndarray:
+    """``[log(1 - sigmoid(z)), log(sigmoid(z))]`` of ``z`` (n_samples, 1): (n_samples, 2)."""
+    return -np.hstack([np.logaddexp(0, z), np.logaddexp(0, -z)])
 
 
 def _checked_classes(classes: object) -> np.ndarray:

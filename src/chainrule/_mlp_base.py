@@ -55,7 +55,7 @@ from ._mlp_state import link_rng_layers, rng_layers
 from ._training_epochs import _bar_drawn
 from ._validation import caller_outside_chainrule
 from .activations import Activation
-from .network import Network
+from .network import Network, _EvaluationPass
 from .schedules import Cosine, get_schedule
 from .training import Trainer, TrainingDiverged
 
@@ -74,7 +74,8 @@ __all__ = ["ESTIMATOR_FORMAT", "SOLVERS", "_BaseMLP"]
 _EVAL_BLOCK_BYTES = 2 * 2**20
 
 
-def _evaluate(net: Network, X: np.ndarray) -> np.ndarray:
+def _evaluate(net: Network, X: np.ndarray,
+              of_net_input: Callable[[np.ndarray], np.ndarray] | None = None) -> np.ndarray:
     """``net.forward(X)`` in evaluation mode, computed in blocks of rows into one array.
 
     Evaluation is row by row (BatchNorm normalises with its running statistics,
@@ -87,6 +88,11 @@ def _evaluate(net: Network, X: np.ndarray) -> np.ndarray:
     ValueError.  Afterwards the layers hold what they held before (no array
     of the pass, nor a reference to ``X``).  The blocks are those of
     :meth:`Network.predict`, sized here by ``_EVAL_BLOCK_BYTES``.
+
+    With ``of_net_input``, the rows of ``of_net_input(Z)`` instead, where ``Z``
+    (of shape (block_rows, n_outputs)) is the output layer's net input in each
+    block, read in the same pass (the estimators' ``predict_log_proba``: a
+    log-softmax or log-sigmoid from ``Z``, finite where the outputs underflow).
     """
     # the most values per row of one array of the pass: a layer's input or output, or a
     # convolution's im2col columns (several times its output), as Network.predict counts
@@ -96,7 +102,16 @@ def _evaluate(net: Network, X: np.ndarray) -> np.ndarray:
     # kernels, threads or float32 a row may differ in its last bits (measured: <= 8e-16
     # relative in float64), as it does between runs on different numbers of threads
     rows = max(64, block_rows(widest, net.dtype.itemsize, _EVAL_BLOCK_BYTES))
-    return net._predict_rows(X, rows)
+    if of_net_input is None:
+        return net._predict_rows(X, rows)
+    out = None
+    with _EvaluationPass(net) as pass_:  # the output layer keeps its Z during each block
+        for start, _ in pass_.blocks(X, rows):
+            values = of_net_input(net.layers[-1].Z)
+            if out is None:
+                out = np.empty((X.shape[0], values.shape[1]), dtype=values.dtype)
+            out[start:start + values.shape[0]] = values
+    return out
 
 
 def _as_images(net: Network, X: object) -> object:
@@ -341,7 +356,10 @@ class _BaseMLP(_Parameters, _FittedNetwork, _Fitting, _CheckedFit, _EpochRules,
                 "optimization hasn't converged yet.", ConvergenceWarning, stacklevel=5)
 
     # -- prediction ------------------------------------------------------------------------------
-    def _forward(self, X: object) -> np.ndarray:
+    def _forward(self, X: object,
+                 of_net_input: Callable[[np.ndarray], np.ndarray] | None = None) -> np.ndarray:
+        """The network's outputs for ``X`` (or ``of_net_input`` of its output net input,
+        see :func:`_evaluate`), in blocks of rows."""
         check_is_fitted(self, "network_")
         # integers and booleans are kept as they are (as float32 and float64 are; a memory
         # map stays mapped), then made dense (when sparse) and converted to the network's
@@ -349,7 +367,7 @@ class _BaseMLP(_Parameters, _FittedNetwork, _Fitting, _CheckedFit, _EpochRules,
         kind = getattr(getattr(X, "dtype", None), "kind", None)
         X = validate_data(self, X, reset=False, accept_sparse="csr",
                           dtype="numeric" if kind in ("b", "i", "u") else (np.float64, np.float32))
-        return _evaluate(self.network_, _as_images(self.network_, X))
+        return _evaluate(self.network_, _as_images(self.network_, X), of_net_input)
 
     # -- pickling (scikit-learn's clone-by-copy, joblib workers): the network as arrays ----------
     def __getstate__(self) -> dict[str, Any]:
