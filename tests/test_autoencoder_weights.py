@@ -11,6 +11,7 @@ import json
 
 import numpy as np
 import pytest
+from sklearn.base import clone
 from sklearn.linear_model import LogisticRegression
 from sklearn.utils.class_weight import compute_class_weight, compute_sample_weight
 
@@ -247,3 +248,27 @@ def test_a_corrupted_class_weight_in_a_file_is_refused(tmp_path, problem):
         with pytest.raises(ValueError, match="corrupted autoencoder file") as err:
             cr.load_autoencoder(path)
         assert says in str(err.value)
+
+
+def test_a_softmax_regression_pickled_before_class_weight_still_works(problem, tmp_path):
+    """A SoftmaxRegression pickled before ``class_weight`` existed: repr, clone, save, refit.
+
+    Its state has no ``class_weight``, so each of these raised AttributeError after
+    unpickling (predict alone worked).  The state is made as the old code made it (this
+    version's state without ``class_weight``); the reference is the estimator it came
+    from, whose class_weight is None: the restored one has its parameters, predicts as
+    it does, and fits as it does.
+    """
+    X, y, _ = problem
+    est = cr.SoftmaxRegression(max_iter=5, random_state=0).fit(X, y)
+    state = dict(est.__getstate__())  # object.__getstate__ gives the __dict__ itself
+    del state["class_weight"]
+    old = cr.SoftmaxRegression.__new__(cr.SoftmaxRegression)
+    old.__setstate__(state)
+    assert old.get_params() == est.get_params()
+    assert repr(old) == repr(est)
+    assert clone(old).get_params()["class_weight"] is None
+    np.testing.assert_array_equal(
+        cr.load_autoencoder(old.save(tmp_path / "old.npz")).predict_proba(X),
+        est.predict_proba(X))
+    np.testing.assert_array_equal(old.fit(X, y).network_.params, est.fit(X, y).network_.params)

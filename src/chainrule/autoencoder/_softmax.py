@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 
@@ -88,6 +89,10 @@ class SoftmaxRegression(_NetClassifier):
         self.random_state = random_state
         self.method = method
         self.class_weight = class_weight
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        # a pickle from before the class_weight parameter (4dc6e0b) weighs no class
+        super().__setstate__({"class_weight": None, **state})
 
     def _check_settings(self) -> None:
         """Check every setting by its own name (``random_state`` apart)."""
