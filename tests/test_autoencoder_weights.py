@@ -272,3 +272,28 @@ def test_a_softmax_regression_pickled_before_class_weight_still_works(problem, t
         cr.load_autoencoder(old.save(tmp_path / "old.npz")).predict_proba(X),
         est.predict_proba(X))
     np.testing.assert_array_equal(old.fit(X, y).network_.params, est.fit(X, y).network_.params)
+
+
+@pytest.mark.parametrize("labels", ["ints", "strings"])
+def test_a_file_whose_class_weight_names_no_class_is_refused(tmp_path, problem, labels):
+    """A saved class_weight naming a label that is none of classes_: refused at load.
+
+    Such a file loaded, and then each refit failed on it; MLPClassifier's files are
+    refused for it.  The reference is fit's own refusal of that class_weight.
+    """
+    X, y, _ = problem
+    y = np.array(["ant", "bee", "cow"])[y] if labels == "strings" else y
+    known, unknown = (y[0], "emu") if labels == "strings" else (int(y[0]), 7)
+    model = cr.SoftmaxRegression(max_iter=5, random_state=0, class_weight={known: 2.0})
+    path = model.fit(X, y).save(tmp_path / "m.npz")
+    with pytest.raises(ValueError) as fit_error:
+        cr.SoftmaxRegression(max_iter=5, class_weight={unknown: 1.0}).fit(X, y)
+    with np.load(path, allow_pickle=False) as npz:
+        arrays = {key: npz[key] for key in npz.files}
+    meta = json.loads(str(arrays.pop("__meta__")))
+    meta["params"]["class_weight"] = [[known, 2.0], [unknown, 1.0]]
+    with open(path, "wb") as fh:
+        np.savez(fh, __meta__=np.array(json.dumps(meta)), **arrays)
+    with pytest.raises(ValueError, match="corrupted autoencoder file") as err:
+        cr.load_autoencoder(path)
+    assert f"params: {fit_error.value})" in str(err.value)

@@ -14,7 +14,7 @@ from sklearn.base import (
 )
 
 from .. import io
-from .._class_weight import class_weight_from_json, class_weight_to_json
+from .._class_weight import class_weight_from_json, class_weight_to_json, label_weights
 from ..activations import ALIASES
 from ..layers import Dense
 from ..network import Network
@@ -277,6 +277,11 @@ def _restore(record: object, arrays: dict[str, np.ndarray], path: object, prefix
         return est
     est.classes_ = np.array(fitted["classes_"],
                             dtype=io.label_dtype(fitted["classes_"], fitted["classes_dtype"]))
+    if isinstance(getattr(est, "class_weight", None), dict):
+        try:  # its labels are classes, as fit and MLPClassifier's files check them
+            label_weights(est.class_weight, est.classes_, est.classes_)
+        except ValueError as exc:
+            raise bad(f"params: {exc}") from None
     if kind == "StackedAutoencoder":
         _restore_parts(est, record, arrays, path, prefix, bad)
     return est
