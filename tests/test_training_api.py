@@ -202,6 +202,46 @@ def test_a_fit_that_raises_before_training_keeps_the_parameters_set_since():
     np.testing.assert_array_equal(trainer.net.params, edited)
 
 
+def test_a_fit_continuing_a_run_that_raises_before_training_changes_nothing():
+    """A finished run given more epochs, whose next fit raised in on_train_begin: that fit
+    had put the parameters the run reached (last epoch) in place of the best ones it
+    ended with, and left them there, forgetting them as the point to continue from.
+
+    References: the network's parameters before the failed call, and the same run
+    continued by a Trainer whose callback never failed.
+    """
+    X, Y, Xv, Yv = _early_stopping_problem()
+
+    class Flaky(chainrule.Callback):
+        fail = False
+
+        def on_train_begin(self, state):
+            if self.fail:
+                self.fail = False
+                raise RuntimeError("flaky")
+
+    def trainer(callbacks):
+        return Trainer(chainrule.mlp([3, 8, 1], hidden="tanh", seed=0), "sgd", lr=0.05,
+                       batch_size=10, epochs=8, seed=0, patience=4, callbacks=callbacks)
+
+    flaky, reference = Flaky(), trainer([])
+    failing = trainer([flaky])
+    for t in (failing, reference):
+        first = t.fit(X, Y, (Xv, Yv))
+        assert first.stop_reason == "epochs" and first.best_epoch < first.epochs
+        t.epochs = 12
+    best = failing.net.params.copy()
+    flaky.fail = True
+    with pytest.raises(RuntimeError, match="flaky"):
+        failing.fit(X, Y, (Xv, Yv))
+    np.testing.assert_array_equal(failing.net.params, best)
+    failing.fit(X, Y, (Xv, Yv))
+    reference.fit(X, Y, (Xv, Yv))
+    assert failing.epoch == reference.epoch > 8
+    assert failing.history.stop_reason == reference.history.stop_reason
+    np.testing.assert_array_equal(failing.net.params, reference.net.params)
+
+
 # --- restore_best: what comes back, and after which stops --------------------------------
 class _Snapshots(chainrule.Callback):
     """Parameters and BatchNorm running statistics at each epoch's end; stops or interrupts

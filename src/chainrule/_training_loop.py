@@ -332,7 +332,10 @@ class _TrainingLoop:
             if history.stop_reason is None:
                 history.stop_reason = ("interrupted" if isinstance(exc, KeyboardInterrupt)
                                        else "error")
-            if not trained and reached is None:  # the network as the earlier fit left it
+            if not trained:  # the network as the earlier fit left it
+                if reached is not None:  # its best parameters, the run's reached ones kept
+                    self._reached = reached
+                    _set_parameters(net, self.best_params, self.best_buffers)
                 self._restored = restored
             raise
         finally:
