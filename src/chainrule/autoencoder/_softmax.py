@@ -55,9 +55,13 @@ class SoftmaxRegression(_NetClassifier):
         given, with the rules and messages of :class:`~chainrule.MLPClassifier`'s
         ``class_weight``: a dict ``{label: weight}`` (labels as in ``y``; classes left
         out weigh 1, an unknown label is refused) or "balanced", ``n_samples /
-        (n_classes * count of the class)``.  A fit is exactly the fit with
+        (n_classes * count of the class)``, where with ``sample_weight`` the counts are
+        sums of the weights (as scikit-learn's LogisticRegression counts them).  Without
+        ``sample_weight`` a fit is exactly the fit with
         ``sample_weight=sklearn.utils.class_weight.compute_sample_weight(class_weight,
-        y)``.  ``score`` is not weighted by it.
+        y)``; with it, "balanced" gives the class weights of ``compute_class_weight(
+        "balanced", classes=np.unique(y), y=y, sample_weight=sample_weight)``, times
+        ``sample_weight``.  ``score`` is not weighted by it.
 
     Attributes
     ----------
