@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import re
 import sys
 
 import numpy as np
@@ -483,3 +484,22 @@ def test_load_natural_images_names_the_file_whose_pixels_are_refused(tmp_path):
     assert str(err.value) == (
         f"paths: {str(tmp_path / 'wide.tif')!r}: image: integer pixel values must be 0..255 "
         f"(8 bits), got values from 0 to {wide.max()}")
+
+
+@pytest.mark.parametrize("labels", [np.array([3.0, 1e300]),
+                                    np.array([3, 2**64 - 1], dtype=np.uint64),
+                                    np.array([3.0, 2.0**63])])
+def test_load_mnist_refuses_labels_that_int64_cannot_hold(tmp_path, labels):
+    """The labels come back as int64: a float 1e300 became -2**63 and a uint64 2**64 - 1
+    became -1, negative labels that the 'labels >= 0' check had let through."""
+    path = tmp_path / "mnist.npz"
+    pixels = np.zeros((2, 4, 4), dtype=np.uint8)
+    np.savez(path, x_train=pixels, y_train=labels, x_test=pixels, y_test=labels)
+    with pytest.raises(ValueError, match=rf"'.*mnist\.npz': y_train\[1\] is "
+                       rf"{re.escape(str(labels[1]))}; expected labels below 2\*\*63"):
+        images.load_mnist(path)
+    # the largest label int64 holds is kept, exactly
+    largest = np.array([3, np.iinfo(np.int64).max], dtype=np.uint64)
+    np.savez(path, x_train=pixels, y_train=largest, x_test=pixels, y_test=largest)
+    _, y = images.load_mnist(path)
+    assert y.dtype == np.int64 and [int(v) for v in y] == [3, 2**63 - 1]

@@ -150,7 +150,7 @@ def _mnist_arrays(images: np.ndarray, labels: np.ndarray, where: str,
         0..255 (integers, or floats of whole numbers), scaled by 1/255, or
         floats in [0, 1], kept.
     labels : ndarray
-        Shape (n_images,), non-negative integers (floats only if whole).
+        Shape (n_images,), integers from 0 to 2**63 - 1 (floats only if whole).
     where : str
         Names the source in messages.
     names : (str, str)
@@ -188,5 +188,12 @@ def _mnist_arrays(images: np.ndarray, labels: np.ndarray, where: str,
     if labels.size and labels.min() < 0:
         i = int(np.argmin(labels))
         raise ValueError(f"{where}: {names[1]}[{i}] is {labels[i]}; expected labels >= 0")
+    # the labels are returned as int64: a larger one (a float 1e300, a uint64 2**64 - 1)
+    # would wrap around to a negative label there
+    limit = 2.0**63 if labels.dtype.kind == "f" else np.iinfo(np.int64).max + 1
+    if labels.size and labels.max() >= limit:
+        i = int(np.argmax(labels))
+        raise ValueError(f"{where}: {names[1]}[{i}] is {labels[i]}; expected labels below "
+                         "2**63 (they are returned as int64)")
     X = _unit_pixels(images.reshape(images.shape[0], -1), f"{where}: {names[0]}")
     return X, labels.astype(np.int64)
