@@ -503,3 +503,20 @@ def test_load_mnist_refuses_labels_that_int64_cannot_hold(tmp_path, labels):
     np.savez(path, x_train=pixels, y_train=largest, x_test=pixels, y_test=largest)
     _, y = images.load_mnist(path)
     assert y.dtype == np.int64 and [int(v) for v in y] == [3, 2**63 - 1]
+
+
+@pytest.mark.parametrize("shape", [(0, 28, 28), (0, 784), (2, 0, 0)])
+def test_load_mnist_refuses_an_array_of_no_pixels_naming_it(tmp_path, shape):
+    """An empty x_train (or train-images IDX file) failed inside NumPy, naming no file:
+    'cannot reshape array of size 0 into shape (0,newaxis)'."""
+    pixels = np.zeros(shape, dtype=np.uint8)
+    labels = np.zeros(shape[0], dtype=np.uint8)
+    np.savez(tmp_path / "mnist.npz", x_train=pixels, y_train=labels, x_test=pixels,
+             y_test=labels)
+    with pytest.raises(ValueError, match=rf"'.*mnist\.npz': x_train holds no pixels "
+                       rf"\(shape {re.escape(str(shape))}\)"):
+        images.load_mnist(tmp_path / "mnist.npz")
+    _write_idx(tmp_path / "train-images-idx3-ubyte", pixels)
+    _write_idx(tmp_path / "train-labels-idx1-ubyte", labels)
+    with pytest.raises(ValueError, match=r"train-images-idx3-ubyte holds no pixels"):
+        images.load_mnist(tmp_path)

@@ -169,6 +169,9 @@ def _mnist_arrays(images: np.ndarray, labels: np.ndarray, where: str,
     if images.ndim not in (2, 3) or images.dtype.kind not in "biuf":
         raise ValueError(f"{where}: {names[0]} must be a 2-D or 3-D numeric array "
                          f"(n_images, pixels...), got shape {images.shape} of {images.dtype}")
+    if images.size == 0:  # reshape(0, -1) cannot tell how many pixels an image has
+        raise ValueError(f"{where}: {names[0]} holds no pixels (shape {images.shape}); "
+                         "expected at least one image of at least one pixel")
     if images.dtype.kind == "f" and not np.isfinite(images).all():
         bad = tuple(int(i) for i in np.argwhere(~np.isfinite(images))[0])
         raise ValueError(f"{where}: {names[0]}{list(bad)} is {images[bad]}; expected finite "
