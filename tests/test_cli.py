@@ -975,3 +975,21 @@ def test_out_of_memory_advice_fits_the_command(tmp_path, monkeypatch, capsys, co
         assert set(_SIZE_OPTIONS.get(name, ())) <= flags, name
     assert not {"--hidden", "--layers", "--batch-size"} & {
         o for a in commands[command]._actions for o in a.option_strings}
+
+
+@pytest.mark.parametrize(("argv", "words"), [
+    (["--activation", "step"], "activation 'step' has no useful derivative"),
+    (["demo", "--activation", "sign"], "activation 'sign' has no useful derivative"),
+    (["--activation", "softmax"], "activation 'softmax' is an output layer's"),
+    (["demo", "--activation", "softmax"], "activation 'softmax' is an output layer's"),
+])
+def test_demo_refuses_an_activation_no_hidden_layer_can_have(argv, words, tmp_path, capsys):
+    """The demo took --activation as any activation name, where train refuses the step and
+    sign functions and softmax for its hidden layers: step failed only after the digits were
+    read and the network printed, naming no option, and softmax trained and wrote a plot."""
+    plot = tmp_path / "loss.png"
+    assert _exit_code([*argv, "--epochs", "1", "-q", "--plot", str(plot)]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == "" and not plot.exists()
+    last = captured.err.strip().splitlines()[-1]
+    assert "error: argument --activation: " + words in last

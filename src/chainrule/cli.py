@@ -18,8 +18,8 @@ import numpy as np
 
 from .cli_args import (
     OPTIMIZER_NAMES,
-    activation_name,
     fraction,
+    hidden_activation_name,
     optimizer_name,
     optimizer_settings,
     picture_path,
@@ -51,7 +51,7 @@ def _add_demo_args(p: argparse.ArgumentParser, before_command: bool = False) -> 
 
     add("--hidden", type=positive_int, nargs="+", default=[100], metavar="N",
         help="hidden layer widths (default: 100)")
-    add("--activation", type=activation_name, default="relu",
+    add("--activation", type=hidden_activation_name, default="relu",
         help="hidden activation: identity, sigmoid, tanh, relu, leaky_relu, elu, gelu, silu, "
              "softplus, exp, square, or a registered one (default: relu)")
     add("--optimizer", type=optimizer_name, default="sgd", metavar="NAME",
