@@ -309,3 +309,19 @@ def test_readme_sparse_gradcheck_scaling_is_rounding_as_it_says(capsys):
     assert re.search(r"`chainrule gradcheck --sparse-autoencoder --patches --scaling` gives "
                      r"\S+, then \S+ here \(a ratio of about 1: rounding\)", readme)
     assert "halving `eps` divides it by about 4" not in readme
+
+
+@pytest.mark.parametrize("name", ["free-fall", "saturation"])
+def test_experiment_checks_its_default_picture_before_the_run(name, tmp_path, monkeypatch,
+                                                              capsys):
+    """Without --plot, experiment ran in full (free-fall: ten architectures, five starts
+    each) and only then failed on its picture, 'chainrule-NAME.png: Is a directory', where a
+    --plot given, and select's default, are refused while the command line is parsed."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / f"chainrule-{name}.png").mkdir()
+    assert main(["experiment", name]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""  # nothing ran
+    assert captured.err.strip() == (
+        f"chainrule: error: --plot (default: chainrule-{name}.png): chainrule-{name}.png is "
+        f"a directory; give a file name, such as chainrule-{name}.png/loss.png")

@@ -247,6 +247,12 @@ def _add_experiment(sub: argparse._SubParsersAction) -> None:
 def _experiment(args: argparse.Namespace) -> int:
     from . import experiments
 
+    plot = args.plot
+    if plot is None:  # checked before the run, as a --plot given is while it is parsed
+        try:
+            plot = picture_path(f"chainrule-{args.name}.png")
+        except argparse.ArgumentTypeError as exc:
+            raise ValueError(f"--plot (default: chainrule-{args.name}.png): {exc}") from None
     run = {
         "vanishing-gradients": lambda: experiments.vanishing_gradients(epochs=15,
                                                                        seed=args.seed),
@@ -256,7 +262,7 @@ def _experiment(args: argparse.Namespace) -> int:
     }[args.name]
     result = run()
     print(result.summary())
-    path = result.plot(args.plot or f"chainrule-{args.name}.png")
+    path = result.plot(plot)
     print_written(f"picture written to {path}", path)
     return 0
 
