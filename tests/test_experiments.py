@@ -282,3 +282,27 @@ def test_free_fall_without_noise_still_finds_the_one_square_unit():
     assert result.fewest_units("square") == 1
     # one tanh unit bends the wrong way: centimetres off, far above 1e-6 * 19.62 m
     assert rows["tanh", 1, True].rmse_inside > 0.01 and result.fewest_units("tanh") is None
+
+
+def test_experiment_results_refuse_a_run_that_was_not_made():
+    """GradientNorms.ratio and Overfitting.best_epoch raised a bare KeyError ('relu', 0.5)
+    for an activation or weight decay not compared, and FreeFallResult.fewest_units gave
+    None, its answer for 'tried, and none fit', for an activation never tried."""
+    norms = vanishing_gradients(("tanh",), depth=3, n_samples=16)
+    tanh = norms.at_init["tanh"]
+    assert norms.ratio("tanh") == tanh[0] / tanh[-1]
+    with pytest.raises(ValueError, match=r"activation must be one of the activations "
+                       r"compared, \['tanh'\], got 'relu'"):
+        norms.ratio("relu")
+    fit = overfitting((0.0, 0.5), hidden=(3,), epochs=4)
+    val = fit.val_error[0.5]
+    assert fit.best_epoch(0.5) == int(np.flatnonzero(val == val.min())[0]) + 1
+    with pytest.raises(ValueError, match=r"weight_decay must be one of the weight decays "
+                       r"compared, \[0\.0, 0\.5\], got 0\.2"):
+        fit.best_epoch(0.2)
+    law = free_fall(architectures=[("square", 1, True)], starts=1, maxiter=50)
+    row = law.rows[0]
+    assert law.fewest_units("square") == (1 if row.rmse_inside <= law.fit_limit else None)
+    with pytest.raises(ValueError, match=r"activation must be one of the hidden activations "
+                       r"tried, \['square'\], got 'sigmoid'"):
+        law.fewest_units("sigmoid")

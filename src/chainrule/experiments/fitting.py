@@ -111,7 +111,17 @@ class FreeFallResult:
         -------
         int or None
             None when no architecture of it fit.
+
+        Raises
+        ------
+        ValueError
+            If no architecture of ``activation`` was tried (None would read as
+            "tried, and none fit").
         """
+        tried = list(dict.fromkeys(r.activation for r in self.rows if r.activation is not None))
+        if activation not in tried:
+            raise ValueError(f"activation must be one of the hidden activations tried, {tried}, "
+                             f"got {activation!r}")
         ok = [r.hidden for r in self.rows if r.activation == activation
               and r.rmse_inside <= self.fit_limit]
         return min(ok) if ok else None

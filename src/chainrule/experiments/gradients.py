@@ -67,7 +67,15 @@ class GradientNorms:
         Returns
         -------
         float
+
+        Raises
+        ------
+        ValueError
+            If ``activation`` is none of the activations compared.
         """
+        if activation not in self.at_init:
+            raise ValueError(f"activation must be one of the activations compared, "
+                             f"{list(self.at_init)}, got {activation!r}")
         norms = self.at_init[activation]
         return norms[0] / norms[-1]
 

@@ -59,7 +59,15 @@ class Overfitting:
         Returns
         -------
         int
+
+        Raises
+        ------
+        ValueError
+            If ``weight_decay`` is none of the weight decays compared.
         """
+        if weight_decay not in self.val_error:
+            raise ValueError(f"weight_decay must be one of the weight decays compared, "
+                             f"{list(self.val_error)}, got {weight_decay!r}")
         return int(np.argmin(self.val_error[weight_decay])) + 1
 
     def summary(self) -> str:
