@@ -520,3 +520,20 @@ def test_load_mnist_refuses_an_array_of_no_pixels_naming_it(tmp_path, shape):
     _write_idx(tmp_path / "train-labels-idx1-ubyte", labels)
     with pytest.raises(ValueError, match=r"train-images-idx3-ubyte holds no pixels"):
         images.load_mnist(tmp_path)
+
+
+@pytest.mark.parametrize("shape", [(65536, 65536, 65536, 65536), (2**31 - 1,) * 3])
+def test_read_idx_counts_the_bytes_of_a_huge_announced_shape_exactly(tmp_path, shape):
+    """The byte count of the header's shape was an int64 product, which wraps: a header
+    announcing 65536**4 = 2**64 bytes counted 0 and, with no data, passed the size check
+    to fail in NumPy's reshape, naming no file; (2**31 - 1)**3 was reported as
+    4611686024869838847 bytes."""
+    path = tmp_path / "huge.idx"
+    path.write_bytes(bytes([0, 0, 0x08, len(shape)]) + np.array(shape, ">i4").tobytes())
+    expected = 1
+    for d in shape:  # Python ints: exact
+        expected *= d
+    with pytest.raises(ValueError, match=rf"'.*huge\.idx' holds 0 bytes of data but its "
+                       rf"header announces shape {re.escape(str(shape))} of uint8 "
+                       rf"\({expected} bytes\)"):
+        images.read_idx(path)

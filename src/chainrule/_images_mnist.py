@@ -5,6 +5,7 @@ an ``.npz``, read from a path the user gives and checked.  Import from
 from __future__ import annotations
 
 import gzip
+import math
 import os
 import zlib
 from pathlib import Path
@@ -56,7 +57,7 @@ def read_idx(path: str | os.PathLike) -> np.ndarray:
         raise ValueError(f"path: {str(path)!r} announces the negative shape {shape}; "
                          "expected sizes >= 0")
     dtype = np.dtype(_IDX_TYPES[data[2]])
-    count = int(np.prod(shape)) if shape else 1
+    count = math.prod(shape)  # Python ints: NumPy's int64 product wraps (65536**4 is 0)
     if len(data) - header != count * dtype.itemsize:
         raise ValueError(f"path: {str(path)!r} holds {len(data) - header} bytes of data but "
                          f"its header announces shape {shape} of {dtype} "
