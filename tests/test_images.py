@@ -537,3 +537,29 @@ def test_read_idx_counts_the_bytes_of_a_huge_announced_shape_exactly(tmp_path, s
                        rf"header announces shape {re.escape(str(shape))} of uint8 "
                        rf"\({expected} bytes\)"):
         images.read_idx(path)
+
+
+@pytest.mark.parametrize(("paths", "error", "match"), [
+    ([], ValueError, r"paths must name at least one image file \(or be None for "
+                     r"scikit-learn's two photographs\), got none"),
+    (3, TypeError, r"paths must be a sequence of image file paths, got 3 \(int\)"),
+    (["GOOD", None], TypeError, r"paths\[1\] must be a path \(str or os\.PathLike\), got None "
+                                r"\(NoneType\)"),
+])
+def test_load_natural_images_checks_paths(tmp_path, paths, error, match):
+    """paths=[] gave [] back (natural_patches then refused 'images is empty', naming no
+    argument of its own); 3 raised "'int' object is not iterable" and a None among the
+    paths "expected str, bytes or os.PathLike object"."""
+    import matplotlib.image
+
+    good = tmp_path / "good.png"
+    pixels = np.linspace(0.0, 1.0, 100).reshape(10, 10)
+    matplotlib.image.imsave(good, np.repeat(pixels[:, :, None], 3, axis=2))
+    if isinstance(paths, list):
+        paths = [good if p == "GOOD" else p for p in paths]
+    with pytest.raises(error, match=match):
+        images.load_natural_images(paths)
+    with pytest.raises(error, match=match):
+        images.natural_patches(5, size=4, paths=paths, downsample=1)
+    (gray,) = images.load_natural_images([good])  # a list of one good file: its grey levels
+    np.testing.assert_allclose(gray, pixels, atol=1 / 255)

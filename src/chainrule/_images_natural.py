@@ -131,7 +131,10 @@ def load_natural_images(
     ------
     FileNotFoundError, ValueError
         A path that is no file, a file that is no readable image, or one whose
-        pixels are neither 0..255 nor in [0, 1] (all naming the path).
+        pixels are neither 0..255 nor in [0, 1] (all naming the path); an
+        empty ``paths``.
+    TypeError
+        If ``paths`` is not a path or a sequence of paths.
     """
     downsample = check_positive_int(downsample, "downsample")  # before any file is read
     if paths is None:
@@ -142,6 +145,17 @@ def load_natural_images(
     else:
         if isinstance(paths, (str, os.PathLike)):
             paths = [paths]
+        if not hasattr(paths, "__iter__"):
+            raise TypeError(f"paths must be a sequence of image file paths, got {paths!r} "
+                            f"({type(paths).__name__})")
+        paths = list(paths)
+        if not paths:  # [] gave [] back, and natural_patches then said "images is empty"
+            raise ValueError("paths must name at least one image file (or be None for "
+                             "scikit-learn's two photographs), got none")
+        for i, p in enumerate(paths):
+            if not isinstance(p, (str, os.PathLike)):
+                raise TypeError(f"paths[{i}] must be a path (str or os.PathLike), got {p!r} "
+                                f"({type(p).__name__})")
         import matplotlib.image
 
         read = []  # (path, image as read)
