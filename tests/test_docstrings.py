@@ -328,3 +328,33 @@ def test_the_source_of_every_public_class_and_function_can_be_opened():
                                  re.M), f"{module_name}.{name}"
                 seen += 1
     assert seen > 50, seen
+
+
+@pytest.mark.parametrize("modname", [*PUBLIC_MODULES, "chainrule.cli_architecture",
+                                     "chainrule.cli_args"])
+def test_public_annotations_resolve_at_run_time(modname):
+    """typing.get_type_hints raised NameError: name 'Network' is not defined.
+
+    TrainState (chainrule.callbacks) and cli_architecture.build_network named Network only
+    under ``if TYPE_CHECKING``, so with ``from __future__ import annotations`` the hint
+    named nothing at run time (typing.get_type_hints, inspect.signature(eval_str=True),
+    documentation tools).  Every public function, class and method must resolve.
+    """
+    import typing
+
+    module = importlib.import_module(modname)
+    names = getattr(module, "__all__", [n for n in vars(module) if not n.startswith("_")])
+    for name in names:
+        obj = getattr(module, name)
+        if not getattr(obj, "__module__", "").startswith("chainrule"):
+            continue
+        if inspect.isclass(obj):
+            typing.get_type_hints(obj)
+            members = [m.fget if isinstance(m, property) else getattr(m, "__func__", m)
+                       for n, m in vars(obj).items()
+                       if not n.startswith("_") or n in ("__init__", "__call__")]
+            for member in members:
+                if inspect.isfunction(member):
+                    typing.get_type_hints(member)
+        elif inspect.isfunction(obj):
+            typing.get_type_hints(obj)

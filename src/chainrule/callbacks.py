@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:  # pragma: no cover
-    from .network import Network
-    from .optimizers import Optimizer
+# imported for the annotations of TrainState (typing.get_type_hints resolves them at run time)
+from .network import Network
+from .optimizers import Optimizer
 
 __all__ = ["Callback", "History", "TrainState", "check_callbacks"]
 

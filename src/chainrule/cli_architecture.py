@@ -12,15 +12,12 @@ call in Python gives the same network.
 from __future__ import annotations
 
 import argparse
-from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ._cli_models_data import _constant, _mean_std
 from .cli_args import fraction, hidden_activation_name, positive_int
-
-if TYPE_CHECKING:
-    from .network import Network
+from .network import Network
 
 __all__ = ["add_architecture_args", "build_network", "check_architecture", "check_features",
            "image_statistics",
