@@ -96,7 +96,9 @@ class BatchNorm(Layer):
         self.running_var = self.running_var.astype(self.gamma.dtype)
 
     # -- images (conv.py): one mean and variance per channel, over examples and pixels -------
-    def output_shape(self, input_shape: object) -> object:
+    def output_shape(
+        self, input_shape: int | tuple[int, ...] | None,
+    ) -> int | tuple[int, ...] | None:
         if isinstance(input_shape, tuple):  # images (channels, height, width): per channel
             if input_shape[0] != self.n_in:
                 flat = int(np.prod(input_shape))

@@ -335,7 +335,9 @@ class Flatten(SpatialLayer):
     def __init__(self) -> None:
         self.in_shape = None
 
-    def output_shape(self, input_shape: object) -> object:
+    def output_shape(
+        self, input_shape: int | tuple[int, ...] | None,
+    ) -> int | tuple[int, ...] | None:
         if isinstance(input_shape, int):  # already flat
             return input_shape
         return super().output_shape(input_shape)
