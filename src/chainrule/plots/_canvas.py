@@ -7,6 +7,7 @@ not through this module's name, so that it can be replaced in one place.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import numpy as np
@@ -22,7 +23,7 @@ def _figure(figsize: tuple[float, float]):
     return fig
 
 
-def _save(fig, path: str | Path) -> Path:
+def _save(fig, path: str | os.PathLike) -> Path:
     """Write ``fig`` to ``path`` (folders created) and return the file written.
 
     A name without a suffix gets matplotlib's default format's suffix, as

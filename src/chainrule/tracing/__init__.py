@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import json
 import os
+from pathlib import Path
 from typing import Any
 
 from ..network import Network
@@ -133,7 +134,7 @@ class Trace:
             raise ValueError(f"format must be one of {', '.join(FORMATS)}, got {format!r}")
         return {"text": self.text, "markdown": self.markdown, "json": self.to_json}[format]()
 
-    def plot(self, path: str | os.PathLike, title: str | None = None) -> os.PathLike:
+    def plot(self, path: str | os.PathLike, title: str | None = None) -> Path:
         """Draw the network with every number of the step on it (PNG); see :mod:`.diagram`.
 
         Parameters
@@ -144,7 +145,7 @@ class Trace:
 
         Returns
         -------
-        PathLike
+        Path
             The file written.
         """
         from .diagram import plot_step

@@ -9,6 +9,7 @@ matplotlib is imported only here, when a picture is drawn.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from .compute import StepTrace
@@ -18,7 +19,7 @@ from .render import fmt
 __all__ = ["plot_step"]
 
 
-def plot_step(step: StepTrace, path: str | Path, title: str | None = None,
+def plot_step(step: StepTrace, path: str | os.PathLike, title: str | None = None,
               digits: int = 4) -> Path:
     """Draw the network of a traced step with its forward, backward and update numbers.
 
@@ -26,7 +27,7 @@ def plot_step(step: StepTrace, path: str | Path, title: str | None = None,
     ----------
     step : StepTrace
         From :func:`chainrule.tracing.compute_step` (or ``trace.step``).
-    path : str or Path
+    path : str or PathLike
         Output PNG.
     title : str, optional
     digits : int, default 4
