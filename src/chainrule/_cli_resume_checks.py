@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+from collections.abc import Mapping
 from pathlib import Path
 
 import numpy as np
@@ -30,7 +31,7 @@ _RUN_OPTIONS = {
 }
 
 
-def run_options(args: argparse.Namespace, steps: dict) -> dict:
+def run_options(args: argparse.Namespace, steps: Mapping[str, object]) -> dict:
     """The options that decide a run, resolved (``steps``: :func:`optimizer_settings`)."""
     options = {name: getattr(args, name) for name in _RUN_OPTIONS}
     options.update(steps)  # the momentum and batch size the rule uses (defaults filled in)

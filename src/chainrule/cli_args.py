@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import math
 from collections.abc import Callable
+from typing import TypedDict
 
 from ._cli_args_files import _check_parent as _check_parent
 from ._cli_args_files import _is_dir as _is_dir
@@ -177,8 +178,15 @@ schedule_spec.__name__ = "schedule"
 _SGD_RULES = ("sgd", "gd", "nesterov")  # the rules that take a momentum
 
 
+class OptimizerSettings(TypedDict):
+    """What :func:`optimizer_settings` returns: a plain dict with these two keys."""
+
+    momentum: float | None
+    batch_size: int | None
+
+
 def optimizer_settings(optimizer: str, momentum: float | None,
-                       batch_size: int | None) -> dict[str, float | int | None]:
+                       batch_size: int | None) -> OptimizerSettings:
     """``momentum`` and ``batch_size`` for :func:`chainrule.train`, from the options given.
 
     ``--momentum`` (default 0.9) is a setting of sgd, gd and nesterov, and
@@ -190,9 +198,9 @@ def optimizer_settings(optimizer: str, momentum: float | None,
 
     Returns
     -------
-    dict
-        ``{"momentum": float or None, "batch_size": int or None}`` (None: the
-        rule has no such setting).
+    OptimizerSettings
+        The dict ``{"momentum": float or None, "batch_size": int or None}``
+        (None: the rule has no such setting).
 
     Raises
     ------
