@@ -80,7 +80,24 @@ class FitRow:
 
 @dataclass
 class FreeFallResult:
-    """Samples, the reference parabola and every trained architecture."""
+    """Samples, the reference parabola and every trained architecture.
+
+    Attributes
+    ----------
+    t : ndarray of shape (n, 1)
+        The sample times, in seconds (:func:`chainrule.datasets.free_fall`).
+    h : ndarray of shape (n,)
+        The noisy distances fallen, in metres.
+    g : float
+        The gravitational acceleration of the law, in m/s^2.
+    t_max : float
+        The latest sample time: the sampled range is [0, t_max].
+    rows : list of FitRow
+        One per architecture, in the order given.
+    reference_inside, reference_beyond : float
+        RMS error against the law of the least-squares parabola, inside the
+        sampled range and beyond it (up to ``1.5 * t_max``), in metres.
+    """
 
     t: np.ndarray
     h: np.ndarray
@@ -229,7 +246,7 @@ def _rmse(net: Network, t: np.ndarray, g: float) -> float:
 
 def free_fall(
     n: int = 30, t_max: float = 2.0, noise: float = 0.2, g: float = 9.81,
-    architectures: Sequence[tuple[str | None, int, bool]] = ARCHITECTURES,
+    architectures: Sequence[tuple[str | Activation | None, int, bool]] = ARCHITECTURES,
     starts: int = 5, maxiter: int = 2000, seed: int = 0,
 ) -> FreeFallResult:
     """Fit ``h = g t^2 / 2`` from noisy samples with each architecture.
@@ -239,8 +256,9 @@ def free_fall(
     n, t_max, noise, g
         The samples: :func:`chainrule.datasets.free_fall`.
     architectures : sequence of (activation or None, hidden units, biases)
-        Default :data:`ARCHITECTURES`; at least one, with 0 hidden units for
-        None (no hidden layer) and at least 1 otherwise.
+        Default :data:`ARCHITECTURES`; at least one.  The activation is a name
+        or an :class:`~chainrule.activations.Activation`, with at least 1
+        hidden unit, or None (no hidden layer) with 0; biases is a bool.
     starts : int, default 5
         Random starts per architecture; the lowest training cost is kept.
     maxiter : int, default 2000
