@@ -183,7 +183,11 @@ class BatchNorm(Layer):
         return A
 
     def backward(self, grad_out: np.ndarray, need_input_grad: bool = True) -> np.ndarray | None:
-        """From ``dJ/dA`` through the activation, then :meth:`backward_delta`."""
+        """From ``dJ/dA`` through the activation, then :meth:`backward_delta`.
+
+        grad_out (n_samples, n_features), or images (n_samples, n_features, h, w)
+        -> dJ/dX of the same shape; None when ``need_input_grad`` is false.
+        """
         if grad_out.ndim == 4:  # images: per channel, as in forward
             g = self.backward(_channels_last(grad_out), need_input_grad)
             return None if g is None else _channels_first(g, grad_out.shape)
@@ -198,6 +202,10 @@ class BatchNorm(Layer):
         statistics ``dJ/dX = inv_std / m * (m g - sum(g) - Xhat sum(g Xhat))``
         where ``g = delta * gamma`` (the mean and variance depend on X too);
         with running statistics simply ``g * inv_std``.
+
+        delta (m, n_features) -> dJ/dX (m, n_features), or None when
+        ``need_input_grad`` is false; after images the m rows are the pixels,
+        channels last (see :attr:`Xhat`).
         """
         self.delta = delta
         np.sum(delta * self.Xhat, axis=0, out=self.dgamma)
@@ -219,6 +227,7 @@ class BatchNorm(Layer):
         }
 
     def buffers(self) -> dict[str, np.ndarray]:
+        """``running_mean`` and ``running_var``, each of shape (n_features,)."""
         return {"running_mean": self.running_mean, "running_var": self.running_var}
 
     def set_buffers(self, values: dict[str, np.ndarray]) -> None:

@@ -87,7 +87,11 @@ class Dropout(Layer):
         return X * mask
 
     def backward(self, grad_out: np.ndarray, need_input_grad: bool = True) -> np.ndarray | None:
-        """``dJ/dX = dJ/dA * mask`` (the identity in evaluation mode)."""
+        """``dJ/dX = dJ/dA * mask`` (the identity in evaluation mode).
+
+        grad_out (n_samples, n_units), or images (n_samples, c, h, w) -> dJ/dX of the
+        same shape; None when ``need_input_grad`` is false.
+        """
         if not need_input_grad:
             return None
         return grad_out if self.mask is None else grad_out * self.mask

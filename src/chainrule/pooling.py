@@ -210,7 +210,11 @@ class MaxPool2D(_Pool2D):
         return A
 
     def backward(self, grad_out: np.ndarray, need_input_grad: bool = True) -> np.ndarray | None:
-        """``dJ/dX``: each window's gradient goes to the pixel that was its maximum."""
+        """``dJ/dX``: each window's gradient goes to the pixel that was its maximum.
+
+        grad_out (n, c, out_h, out_w) -> dJ/dX (n, c, h, w), the shape of the last
+        forward's X; None when ``need_input_grad`` is false.
+        """
         self.delta = grad_out
         if not need_input_grad:
             return None
@@ -306,7 +310,11 @@ class AvgPool2D(_Pool2D):
 
     def backward(self, grad_out: np.ndarray, need_input_grad: bool = True) -> np.ndarray | None:
         """``dJ/dX``: each window's gradient divided by its ``divisor`` (``kh * kw`` unless
-        ``ceil_mode`` or ``count_include_pad=False``) goes to each of its pixels."""
+        ``ceil_mode`` or ``count_include_pad=False``) goes to each of its pixels.
+
+        grad_out (n, c, out_h, out_w) -> dJ/dX (n, c, h, w), the shape of the last
+        forward's X; None when ``need_input_grad`` is false.
+        """
         self.delta = grad_out
         if not need_input_grad:
             return None
