@@ -115,6 +115,17 @@ class Activation:
     kinks: tuple[float, ...] = ()
 
     def __call__(self, z: np.ndarray) -> np.ndarray:
+        """The activation ``a = f(z)``.
+
+        Parameters
+        ----------
+        z : ndarray of shape (n_samples, n_units)
+            Net input of the layer.
+
+        Returns
+        -------
+        a : ndarray of shape (n_samples, n_units)
+        """
         return self.f(z)
 
     @property
@@ -129,6 +140,10 @@ class Activation:
         ----------
         z, a : ndarray of shape (n_samples, n_units)
             Net input and output of the layer.
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_units)
         """
         if not self.elementwise:
             raise ValueError(

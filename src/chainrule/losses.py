@@ -137,6 +137,13 @@ class Loss:
         scikit-learn's ``MinMaxScaler``: :data:`chainrule.activations.RANGE_ROUNDING`)
         count as inside it, as the autoencoders' data does; the network's
         ``prepare_targets`` then takes them as the bound (:meth:`_at_bounds`).
+
+        Parameters
+        ----------
+        y : ndarray of shape (n_samples, n_outputs)
+            The targets (any shape: every value is checked).
+        argname : str, default "Y"
+            The argument the message names.
         """
         if self.target_range is None:
             return
