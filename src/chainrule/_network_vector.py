@@ -59,12 +59,19 @@ class _ParameterVector:
 
     @property
     def params(self) -> np.ndarray:
-        """All parameters as one flat vector (a view: writing to it changes the layers)."""
+        """All parameters as one flat vector (a view: writing to it changes the layers).
+
+        ndarray of shape (n_params,): each layer's parameters in turn (a
+        Dense layer's ``W`` row by row, then ``b``).
+        """
         return self._theta
 
     @property
     def grads(self) -> np.ndarray:
-        """Gradient of the last :meth:`loss_and_grad` call, in the order of :attr:`params`."""
+        """Gradient of the last :meth:`loss_and_grad` call, in the order of :attr:`params`.
+
+        ndarray of shape (n_params,).
+        """
         return self._grad
 
     @property

@@ -69,7 +69,10 @@ class SavedModel:
 
     @property
     def classes_(self) -> np.ndarray | None:
-        """The labels as an array (scikit-learn's name), or None for regression."""
+        """The labels as an array (scikit-learn's name), or None for regression.
+
+        ndarray of shape (n_classes,), in the order of the output columns.
+        """
         return None if self.labels is None else label_array(self.labels)
 
     def _inputs(self, X: object) -> np.ndarray:

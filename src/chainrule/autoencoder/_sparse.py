@@ -145,7 +145,11 @@ class SparseAutoencoder(_SparseFitting, ClassNamePrefixFeaturesOutMixin, Transfo
 
     @property
     def params(self) -> np.ndarray:
-        """The flat parameter vector of :attr:`network_` (``W1, b1, W2, b2``)."""
+        """The flat parameter vector of :attr:`network_` (``W1, b1, W2, b2``).
+
+        ndarray of shape (n_params,), ``n_params = 2 * n_inputs * n_hidden + n_hidden
+        + n_inputs``.
+        """
         return self._check_fitted().params
 
     def cost(self, theta: object, X: object) -> tuple[float, np.ndarray]:

@@ -387,5 +387,5 @@ class StackedAutoencoder(_NetClassifier):
 
     @property
     def params(self) -> np.ndarray:
-        """Flat parameter vector of the stack :attr:`network_`."""
+        """Flat parameter vector of the stack :attr:`network_`: ndarray of shape (n_params,)."""
         return self._check_fitted().params
