@@ -132,8 +132,8 @@ class Conv2D(SpatialLayer):
         Kernels (decayed by weight decay); a view into the network's parameters.
     b : ndarray of shape (out_channels,) or None
         Biases (never decayed).
-    dW, db : ndarray
-        Gradients after a backward pass.
+    dW, db : ndarray of the shapes of ``W`` and ``b``
+        Gradients after a backward pass (``db`` None without biases).
     X : ndarray of shape (n_samples, in_channels, height, width)
     Z, A : ndarray of shape (n_samples, out_channels, out_h, out_w)
         Net input and output of the last forward pass, with

@@ -30,8 +30,9 @@ class Dropout(Layer):
     ----------
     mask : ndarray of shape (n_samples, n_units) or None
         The scaled mask of the last training forward pass (0 or 1/(1 - rate)).
-    fixed_mask : ndarray or None
-        When set (see :meth:`fix_mask`), used instead of drawing a new mask:
+    fixed_mask : ndarray of shape (n_samples, n_units) or None
+        The scaled ``keep`` of :meth:`fix_mask` (0 or 1/(1 - rate)); when set,
+        used instead of drawing a new mask (the input must have its shape):
         this makes a training-mode pass deterministic, e.g. for gradient checks.
     own_seed : bool
         Whether the masks come from a source of the layer's own: a ``seed``

@@ -65,8 +65,9 @@ class Dense(Layer):
         layer is part of a :class:`~chainrule.Network`.
     b : ndarray of shape (fan_out,) or None
         Biases (``None`` when ``bias=False``).
-    dW, db : ndarray
-        Gradients of the cost with respect to ``W`` and ``b`` after a backward pass.
+    dW, db : ndarray of shape (fan_in, fan_out) and (fan_out,)
+        Gradients of the cost with respect to ``W`` and ``b`` after a backward
+        pass (``db`` None without biases).
     X, Z, A : ndarray of shape (n_samples, ...)
         Input, net input and output of the last forward pass.
     delta : ndarray of shape (n_samples, fan_out)

@@ -113,8 +113,8 @@ def gradient_check(
     model : Network or model with ``params`` and ``cost``
         A fitted estimator's network is its ``network_`` (refused whole, saying so).
     X : array-like of shape (n_samples, n_inputs)
-    Y : array-like, optional
-        Targets (omit for unsupervised models).
+    Y : array-like of shape (n_samples,) or (n_samples, n_outputs), optional
+        Targets, as the model's cost takes them (omit for unsupervised models).
     eps : float, default 1e-4
         Step of the central differences; see the module's notes for how the
         relative difference depends on it (as ``eps**2``, then rounding).
