@@ -51,6 +51,7 @@ from ._validation import (
     check_input_shape,
     check_nonneg_float,
 )
+from .activations import Activation
 from .layers import Layer
 from .losses import Loss, get_loss
 
@@ -276,9 +277,11 @@ class Network(_ParameterVector, _CostAndGradient, _Inference):
         return new
 
     @classmethod
-    def from_transfer_matrices(cls, mats: Sequence[object],
-                               activation: str | Sequence[str] = "sigmoid",
-                               loss: str = "squared_error", **kwargs: object) -> Network:
+    def from_transfer_matrices(
+        cls, mats: Sequence[object],
+        activation: str | Activation | Sequence[str | Activation] = "sigmoid",
+        loss: str = "squared_error", **kwargs: object,
+    ) -> Network:
         """Build from transfer matrices; see :func:`chainrule.notation.from_transfer_matrices`."""
         from .notation import from_transfer_matrices
 
@@ -286,7 +289,8 @@ class Network(_ParameterVector, _CostAndGradient, _Inference):
 
     @classmethod
     def from_ufldl(cls, Ws: Sequence[object], bs: Sequence[object] | None = None,
-                   activation: str | Sequence[str] = "sigmoid", loss: str = "squared_error",
+                   activation: str | Activation | Sequence[str | Activation] = "sigmoid",
+                   loss: str = "squared_error",
                    **kwargs: object) -> Network:
         """Build from UFLDL matrices; see :func:`chainrule.notation.from_ufldl`."""
         from .notation import from_ufldl

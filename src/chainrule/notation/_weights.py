@@ -18,7 +18,8 @@ from ._layouts import _dense_layers, check_layer_chain, check_not_one_matrix
 __all__ = ["from_transfer_matrices", "from_ufldl", "to_transfer_matrices", "to_ufldl"]
 
 
-def _per_layer(activation: str | Sequence[str], n: int) -> list[str]:
+def _per_layer(activation: str | Activation | Sequence[str | Activation],
+               n: int) -> list[str | Activation]:
     if isinstance(activation, (str, Activation)):
         return [activation] * n
     if not hasattr(activation, "__iter__"):
@@ -54,7 +55,7 @@ def _per_layer_bias(bias: bool | Sequence[bool], n: int) -> list[bool]:
 
 def from_transfer_matrices(
     mats: Sequence[object],
-    activation: str | Sequence[str] = "sigmoid",
+    activation: str | Activation | Sequence[str | Activation] = "sigmoid",
     loss: str = "squared_error",
     dtype: np.dtype | type | str | None = None,
     bias: bool | Sequence[bool] = True,
@@ -65,7 +66,7 @@ def from_transfer_matrices(
     Parameters
     ----------
     mats : sequence of array-like, each of shape (fan_in + 1, fan_out)
-    activation : str or sequence of str, default "sigmoid"
+    activation : str, Activation or sequence of them, default "sigmoid"
         One activation for every layer, or one per layer.
     loss : str, default "squared_error"
     dtype : dtype, optional
@@ -161,7 +162,7 @@ def to_transfer_matrices(
 def from_ufldl(
     Ws: Sequence[object],
     bs: Sequence[object] | None = None,
-    activation: str | Sequence[str] = "sigmoid",
+    activation: str | Activation | Sequence[str | Activation] = "sigmoid",
     loss: str = "squared_error",
     dtype: np.dtype | type | str | None = None,
     **network_kwargs: object,
