@@ -17,6 +17,7 @@ from sklearn.utils.metaestimators import available_if
 from ._estimators_classifier import _ClassifierOutputs
 from ._mlp_base import _BaseMLP, _solver_is_stochastic
 from .activations import Activation
+from .schedules import Schedule
 
 __all__ = ["MLPClassifier"]
 
@@ -333,7 +334,7 @@ class MLPClassifier(_ClassifierOutputs, ClassifierMixin, _BaseMLP):
         dropout: float | Sequence[float] = 0.0,
         batch_norm: bool = False,
         init: str | Callable = "glorot_uniform",
-        schedule: str | dict | None = None,
+        schedule: str | dict | Schedule | None = None,
         dtype: str | type | None = None,
         layers: Sequence[Mapping[str, object]] | str | None = None,
         input_shape: tuple[int, int, int] | None = None,

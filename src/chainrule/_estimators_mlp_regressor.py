@@ -16,6 +16,7 @@ from sklearn.utils.metaestimators import available_if
 from ._estimators_regressor import _RegressorOutputs
 from ._mlp_base import _BaseMLP, _solver_is_stochastic
 from .activations import Activation
+from .schedules import Schedule
 
 __all__ = ["MLPRegressor"]
 
@@ -105,7 +106,7 @@ class MLPRegressor(_RegressorOutputs, RegressorMixin, _BaseMLP):
         dropout: float | Sequence[float] = 0.0,
         batch_norm: bool = False,
         init: str | Callable = "glorot_uniform",
-        schedule: str | dict | None = None,
+        schedule: str | dict | Schedule | None = None,
         dtype: str | type | None = None,
         layers: Sequence[Mapping[str, object]] | str | None = None,
         input_shape: tuple[int, int, int] | None = None,

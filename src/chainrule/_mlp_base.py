@@ -56,7 +56,7 @@ from ._training_epochs import _bar_drawn
 from ._validation import caller_outside_chainrule
 from .activations import Activation
 from .network import Network, _EvaluationPass
-from .schedules import Cosine, get_schedule
+from .schedules import Cosine, Schedule, get_schedule
 from .training import Trainer, TrainingDiverged
 
 # ``_name as _name``: the helpers that moved stay importable from here, as they were from the
@@ -176,7 +176,7 @@ class _BaseMLP(_Parameters, _FittedNetwork, _Fitting, _CheckedFit, _EpochRules,
         dropout: float | Sequence[float] = 0.0,
         batch_norm: bool = False,
         init: str | Callable = "glorot_uniform",
-        schedule: str | dict | None = None,
+        schedule: str | dict | Schedule | None = None,
         dtype: str | type | None = None,
         layers: Sequence[Mapping[str, object]] | str | None = None,
         input_shape: tuple[int, int, int] | None = None,
