@@ -41,9 +41,10 @@ class GradientCheck:
         With ``exclude_kinks``: how many net inputs (one per example and unit)
         some step moved across a kink, and max-pooling windows (one per
         example, channel and output pixel) whose largest pixel some step changed.
-    rel_diff_all : float
+    rel_diff_all : float or None
         The relative difference over every parameter (``rel_diff`` itself
-        without ``exclude_kinks``).
+        without ``exclude_kinks``); :func:`gradient_check` always sets it, None
+        only in a GradientCheck made without it.
     tolerance : float
         The largest relative difference that passes (:attr:`verdict`).
     series : tuple of GradientCheck
