@@ -359,7 +359,11 @@ class Flatten(SpatialLayer):
         return X.reshape(X.shape[0], -1)
 
     def backward(self, grad_out: np.ndarray, need_input_grad: bool = True) -> np.ndarray | None:
-        """``dJ/dX``: ``grad_out`` reshaped back to the input's shape."""
+        """``dJ/dX``: ``grad_out`` (n_samples, c*h*w) reshaped back to the input's shape.
+
+        (n_samples, c, h, w), that of the last forward's X; None when
+        ``need_input_grad`` is false.
+        """
         return grad_out.reshape(self.in_shape) if need_input_grad else None
 
     def get_config(self) -> dict:

@@ -78,7 +78,23 @@ _OPTIONAL = {"layout": "transfer", "activation": "sigmoid", "loss": "squared_err
 
 @dataclass(frozen=True)
 class TraceSpec:
-    """A network with the example, target and learning rate of the step to trace."""
+    """A network with the example, target and learning rate of the step to trace.
+
+    Attributes
+    ----------
+    network : Network
+    x : array-like of n_inputs numbers
+        The example, as the description gives it (a list, or one row of shape
+        (1, n_inputs)).
+    y : array-like of n_outputs numbers, or one class label
+        The target, as the description gives it.
+    lr : float
+        The learning rate of the step.
+    notation : str or None
+        The notation to print the step in; None: the default ("transfer")
+        unless the caller names one.
+    description : str or None
+    """
 
     network: Network
     x: Any
