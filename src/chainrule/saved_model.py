@@ -302,17 +302,18 @@ class EstimatorModel:
         """Features per example (the estimator's ``n_features_in_``)."""
         return int(self.estimator.n_features_in_)
 
-    def _call(self, method: str, X: np.ndarray) -> np.ndarray:
+    def _call(self, method: str, X: object) -> np.ndarray:
         with warnings.catch_warnings():  # the columns were taken by feature_names_in_
             warnings.filterwarnings("ignore", message="X does not have valid feature names")
             return getattr(self.estimator, method)(X)
 
-    def predict(self, X: np.ndarray) -> np.ndarray:
-        """The estimator's ``predict``: labels, shape (n_samples,) (or (n_samples,
-        n_labels) for multi-label targets), or targets, (n_samples,) or (n_samples,
-        n_outputs)."""
+    def predict(self, X: object) -> np.ndarray:
+        """The estimator's ``predict`` of ``X`` (array-like of shape (n_samples,
+        n_features)): labels, shape (n_samples,) (or (n_samples, n_labels) for
+        multi-label targets), or targets, (n_samples,) or (n_samples, n_outputs)."""
         return self._call("predict", X)
 
-    def predict_proba(self, X: np.ndarray) -> np.ndarray:
-        """The estimator's ``predict_proba``, shape (n_samples, n_classes)."""
+    def predict_proba(self, X: object) -> np.ndarray:
+        """The estimator's ``predict_proba`` of ``X`` (array-like of shape (n_samples,
+        n_features)), shape (n_samples, n_classes)."""
         return self._call("predict_proba", X)
