@@ -200,3 +200,23 @@ def test_get_initializer_names_what_it_takes():
                                "take an array of weights), got ndarray")
     w = np.arange(6.0).reshape(2, 3)  # what the message points to: the layer takes the array
     np.testing.assert_array_equal(cr.Dense(2, 3, init=w).W, w)
+
+
+@pytest.mark.parametrize("build", [
+    lambda dt: cr.mlp([2, 3, 1], dtype=dt),
+    lambda dt: cr.mlp([2, 3, 1]).astype(dt),
+    lambda dt: cr.Dense(2, 3, dtype=dt),
+    lambda dt: cr.Conv2D(1, 2, 3, dtype=dt),
+    lambda dt: cr.BatchNorm(3, dtype=dt),
+    lambda dt: cr.Network.from_transfer_matrices([np.zeros((3, 2)), np.zeros((3, 1))], dtype=dt),
+    lambda dt: cr.Network.from_ufldl([np.zeros((2, 2)), np.zeros((1, 2))], dtype=dt),
+])
+def test_a_dtype_numpy_cannot_read_is_refused_naming_dtype(build):
+    """dtype='nonsense' gave NumPy's "data type 'nonsense' not understood", naming no
+    argument; a dtype NumPy reads but that is no float32/float64 keeps its ValueError."""
+    with pytest.raises(TypeError, match=r"^dtype must be float32 or float64, got 'nonsense', "
+                                        r"which is not a NumPy dtype$"):
+        build("nonsense")
+    with pytest.raises(ValueError, match=r"^dtype must be float32 or float64, got int32$"):
+        build("int32")
+    assert build("float32") is not None

@@ -30,6 +30,7 @@ __all__ = [
     "check_bool",
     "check_data",
     "check_finite_array",
+    "check_float_dtype",
     "check_input_shape",
     "check_nonneg_float",
     "check_positive_float",
@@ -67,6 +68,26 @@ def check_path(value: object, name: str) -> str | os.PathLike:
     if not PurePath(text).name or text.endswith(("/", os.sep)):
         raise ValueError(f"{name} must be a file path, got {value!r} (no file name in it)")
     return value
+
+
+def check_float_dtype(value: object, name: str = "dtype") -> np.dtype:
+    """``value`` as a NumPy dtype that is float32 or float64.
+
+    Raises
+    ------
+    TypeError
+        If NumPy reads no dtype from ``value`` (``"nonsense"``), naming ``name``.
+    ValueError
+        If the dtype is another (int32, float16).
+    """
+    try:
+        dtype = np.dtype(value)
+    except TypeError:
+        raise TypeError(f"{name} must be float32 or float64, got {value!r}, which is not a "
+                        "NumPy dtype") from None
+    if dtype not in (np.float32, np.float64):
+        raise ValueError(f"{name} must be float32 or float64, got {dtype}")
+    return dtype
 
 
 def check_positive_int(value: object, name: str, minimum: int = 1) -> int:

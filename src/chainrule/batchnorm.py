@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validation import check_nonneg_float, check_positive_float, check_positive_int
+from ._validation import (
+    check_float_dtype,
+    check_nonneg_float,
+    check_positive_float,
+    check_positive_int,
+)
 from .activations import Activation, get_activation
 from .layers import Layer, ParamSpec
 
@@ -71,9 +76,7 @@ class BatchNorm(Layer):
         self.eps = check_positive_float(eps, "eps")
         # None: the network's dtype (that of its Dense/Conv2D layers), like Dropout's
         self._dtype_votes = dtype is not None
-        self.dtype = np.dtype(np.float64 if dtype is None else dtype)
-        if self.dtype not in (np.float32, np.float64):
-            raise ValueError(f"dtype must be float32 or float64, got {self.dtype}")
+        self.dtype = check_float_dtype(np.float64 if dtype is None else dtype)
         self.gamma = np.ones(self.n_in, dtype=self.dtype)
         self.beta = np.zeros(self.n_in, dtype=self.dtype)
         self.dgamma = np.zeros_like(self.gamma)

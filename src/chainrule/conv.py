@@ -38,7 +38,13 @@ from ._spatial import (
     single,
     window_output,
 )
-from ._validation import check_bool, check_finite_array, check_positive_int, data_dtype
+from ._validation import (
+    check_bool,
+    check_finite_array,
+    check_float_dtype,
+    check_positive_int,
+    data_dtype,
+)
 from .activations import Activation, get_activation
 from .initializers import auto_init, get_initializer, kernel_weights, make_rng
 from .layers import ParamSpec, check_init_result
@@ -204,9 +210,7 @@ class Conv2D(SpatialLayer):
                 )
             dtype = data_dtype(W) if dtype is None else dtype  # as Dense
             self.init = "explicit"
-        self.dtype = np.dtype(dtype)
-        if self.dtype not in (np.float32, np.float64):
-            raise ValueError(f"dtype must be float32 or float64, got {self.dtype}")
+        self.dtype = check_float_dtype(dtype)
         self._W = np.array(W, dtype=self.dtype)
         self._b = np.zeros(self.out_channels, dtype=self.dtype) if self.has_bias else None
         self.dW = np.zeros_like(self._W)

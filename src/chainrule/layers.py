@@ -26,7 +26,13 @@ from ._activations_inplace import (
     _softmax_lse_into,
 )
 from ._layers_base import Layer, ParamSpec, check_init_result
-from ._validation import check_bool, check_finite_array, check_positive_int, data_dtype
+from ._validation import (
+    check_bool,
+    check_finite_array,
+    check_float_dtype,
+    check_positive_int,
+    data_dtype,
+)
 from .activations import Activation, get_activation
 from .initializers import get_initializer, make_rng
 
@@ -106,9 +112,7 @@ class Dense(Layer):
             if dtype is None:  # the weights' dtype decides, as the data's does elsewhere
                 dtype = data_dtype(W)
             self.init = "explicit"
-        self.dtype = np.dtype(dtype)
-        if self.dtype not in (np.float32, np.float64):
-            raise ValueError(f"dtype must be float32 or float64, got {self.dtype}")
+        self.dtype = check_float_dtype(dtype)
         self._W = np.array(W, dtype=self.dtype)
         self._b = np.zeros(self.n_out, dtype=self.dtype) if self.has_bias else None
         self.dW = np.zeros_like(self._W)

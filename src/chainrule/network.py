@@ -48,6 +48,7 @@ from ._network_vector import _without_cache as _without_cache
 from ._validation import (
     check_bool,
     check_data,
+    check_float_dtype,
     check_input_shape,
     check_nonneg_float,
 )
@@ -269,9 +270,7 @@ class Network(_ParameterVector, _CostAndGradient, _Inference):
 
     def astype(self, dtype: np.dtype | type | str) -> Network:
         """A copy whose parameters (and computations) use ``dtype`` (float32 or float64)."""
-        dtype = np.dtype(dtype)
-        if dtype not in (np.float32, np.float64):
-            raise ValueError(f"dtype must be float32 or float64, got {dtype}")
+        dtype = check_float_dtype(dtype)
         new = self.copy()
         new._bind_buffers(dtype)
         return new

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .._validation import check_finite_array
+from .._validation import check_finite_array, check_float_dtype
 from ..activations import Activation
 from ..layers import Dense
 from ..network import Network
@@ -106,6 +106,7 @@ def from_transfer_matrices(
         raise ValueError("mats is empty; give one matrix per layer")
     acts = _per_layer(activation, len(mats))
     flags = _per_layer_bias(bias, len(mats))
+    dtype = None if dtype is None else check_float_dtype(dtype)
     Ms = [check_finite_array(m, f"mats[{i}]", dtype=dtype, ndim=2) for i, m in enumerate(mats)]
     for i, M in enumerate(Ms):
         if M.shape[0] < 2:
@@ -192,6 +193,7 @@ def from_ufldl(
     if len(bs) != len(Ws):
         raise ValueError(f"bs must have one entry per matrix in Ws ({len(Ws)}), got {len(bs)}")
     acts = _per_layer(activation, len(Ws))
+    dtype = None if dtype is None else check_float_dtype(dtype)
     Ws = [check_finite_array(w, f"Ws[{i}]", dtype=dtype, ndim=2) for i, w in enumerate(Ws)]
     check_layer_chain([W.shape for W in Ws], "Ws", "ufldl")
     layers = []
