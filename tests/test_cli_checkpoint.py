@@ -416,9 +416,9 @@ def test_help_documents_resume_and_the_exit_status(tmp_path, capsys):
     text = " ".join(capsys.readouterr().out.split())
     assert "without a checkpoint there yet, start a new run" in text
     assert "3 when --max-time stopped the run (no model written" in text
-    assert ("130 (Ctrl-C) or 143 (SIGTERM) when a run with --checkpoint was stopped (the "
-            "model so far is written") in text
-    assert "Without --checkpoint a run stopped by Ctrl-C or SIGTERM exits with 0" in text
+    assert ("130 (Ctrl-C) or 143 (SIGTERM) when the run was stopped before its last epoch "
+            "(the model so far is written") in text
+    assert "'chainrule train ... && deploy' does not take it for a finished run" in text
     # the status of a run that diverged (main: an ArithmeticError) or ran out of memory
     assert "1 when training diverged or memory ran out" in text
     assert _status([*IRIS, "--optimizer", "sgd", "--lr", "1e6", "--epochs", "50",
@@ -529,8 +529,10 @@ def test_sigterm_from_outside_a_running_command(tmp_path):
 @pytest.mark.parametrize("checkpoint", [False, True])
 def test_ctrl_c_exit_status_with_and_without_checkpoint(tmp_path, monkeypatch, capsys,
                                                         checkpoint):
-    """Ctrl-C in the 5th step writes the model so far either way; the run exits with 0
-    without a checkpoint (the model is the result) and 130 with one (resume finishes it)."""
+    """Ctrl-C in the 5th step (epoch 1 of 3) writes the model so far either way, and the
+    run exits with 130 either way: ``chainrule train ... && deploy`` must not deploy it as
+    a finished one.  Its record and ``info`` say "interrupted", after 0 complete epochs;
+    the checkpoint, when given, is the only other file."""
     step, calls = Trainer._step, [0]
 
     def interrupted(self, *args, **kwargs):
@@ -540,10 +542,33 @@ def test_ctrl_c_exit_status_with_and_without_checkpoint(tmp_path, monkeypatch, c
         return step(self, *args, **kwargs)
 
     monkeypatch.setattr(Trainer, "_step", interrupted)
+    model, ckpt = tmp_path / "model.npz", tmp_path / "ck.npz"
+    extra = ["--checkpoint", ckpt] if checkpoint else []
+    capsys.readouterr()
+    assert _status([*IRIS, "--epochs", "3", *extra, "-o", model]) == 130
+    err = capsys.readouterr().err
+    assert "chainrule train: interrupted after epoch 0 of 3; " in err
+    assert ("run the same command with --resume" in err) == checkpoint
+    assert ("holds the model so far, which cannot be continued" in err) != checkpoint
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["ck.npz", "model.npz"][not checkpoint:]
+    training = load_metadata(model)["training"]
+    assert (training["stop_reason"], training["epochs"]) == ("interrupted", 0)
+    assert _status(["info", model]) == 0
+    assert "stop_reason=interrupted" in capsys.readouterr().out
+
+
+def test_sigterm_without_checkpoint_exits_143(tmp_path, monkeypatch, capsys, sigterm_caught):
+    """A real SIGTERM in the 13th step (epoch 2 of 4), no --checkpoint: the model of epoch 1
+    is written and the status is 128 + SIGTERM, not 0; the host never saw the signal."""
+    _terminating_step(monkeypatch, 13)
     model = tmp_path / "model.npz"
-    extra = ["--checkpoint", tmp_path / "ck.npz"] if checkpoint else []
-    assert _status([*IRIS, "--epochs", "3", *extra, "-o", model]) == (130 if checkpoint else 0)
-    assert load_metadata(model)["training"]["stop_reason"] == "interrupted"
+    capsys.readouterr()
+    assert _status([*IRIS, "--epochs", "4", "-o", model]) == 128 + signal.SIGTERM
+    assert sigterm_caught == []
+    assert "chainrule train: stopped by SIGTERM after epoch 1 of 4; " in capsys.readouterr().err
+    assert [p.name for p in tmp_path.iterdir()] == ["model.npz"]
+    training = load_metadata(model)["training"]
+    assert (training["stop_reason"], training["epochs"]) == ("interrupted", 1)
 
 
 @pytest.mark.parametrize(("at", "status"), [(9, 130), (18, 0)])

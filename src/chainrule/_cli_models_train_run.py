@@ -283,14 +283,19 @@ def _train_run(args: argparse.Namespace, sigterm: SigtermAsCtrlC) -> int:
             scores = _scores(model, table.X[idx], y[idx])
             line += f"; {name} " + ", ".join(f"{_NAMES[k]} {v:.4g}" for k, v in scores.items())
     print(line)
-    print(f"model written to {model.save(args.out)}")
-    # a stop after the last batch of the last epoch leaves nothing to continue: finished
-    unfinished = (history.stop_reason == "interrupted" and args.checkpoint is not None
-                  and history.epochs < args.epochs)
+    written = model.save(args.out)
+    print(f"model written to {written}")
+    # a stop after the last batch of the last epoch leaves nothing to continue: finished;
+    # an unfinished run exits with 130 or 143 with or without a checkpoint, so that
+    # ``chainrule train ... && deploy`` does not take the model so far for the result
+    unfinished = history.stop_reason == "interrupted" and history.epochs < args.epochs
     if unfinished:
         how = "stopped by SIGTERM" if sigterm.received else "interrupted"
-        print(f"chainrule train: {how} after epoch {history.epochs} of {args.epochs}; "
-              f"run the same command with --resume to continue from {args.checkpoint}",
+        then = (f"run the same command with --resume to continue from {args.checkpoint}"
+                if args.checkpoint is not None else
+                f"{written} holds the model so far, which cannot be continued (a run "
+                "given --checkpoint can be, with --resume)")
+        print(f"chainrule train: {how} after epoch {history.epochs} of {args.epochs}; {then}",
               file=sys.stderr)
     if args.plot:
         from .plots import plot_loss
