@@ -258,6 +258,42 @@ def test_minimize_stops_when_the_cost_is_not_finite():
     np.testing.assert_array_equal(net.params, theta0)
 
 
+@pytest.mark.parametrize("at", [1, 10, 27])
+def test_minimize_interrupted_keeps_the_last_iterate(monkeypatch, at):
+    """Ctrl-C during the ``at``-th evaluation of the cost (1: the initial point; 10 and 27:
+    trial points of L-BFGS's line search, after 7 and 24 iterations) leaves the network
+    at the last iterate the callback saw, whose cost is the callback's, not at the point
+    being evaluated, which the interrupt would otherwise leave behind."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(40, 3))
+    y = (X[:, 0] * X[:, 1] > 0).astype(float)[:, None]
+    net = mlp([3, 6, 1], seed=0)
+    theta0 = net.params.copy()
+    plain, calls, trial = chainrule.network.Network._loss_and_grad, [0], []
+
+    def evaluate(self, *args, **kwargs):
+        calls[0] += 1
+        if calls[0] == at:
+            trial.append(self.params.copy())  # the point SciPy asked for
+            raise KeyboardInterrupt
+        return plain(self, *args, **kwargs)
+
+    iterates = []
+    monkeypatch.setattr(chainrule.network.Network, "_loss_and_grad", evaluate)
+    with pytest.raises(KeyboardInterrupt):
+        chainrule.minimize(net, X, y, maxiter=100,
+                           callback=lambda theta, J: iterates.append((theta.copy(), J)))
+    monkeypatch.setattr(chainrule.network.Network, "_loss_and_grad", plain)
+    if at == 1:
+        assert iterates == []
+        np.testing.assert_array_equal(net.params, theta0)
+        return
+    last, J = iterates[-1]
+    assert not np.array_equal(trial[0], last)  # the interrupt came at another point
+    np.testing.assert_array_equal(net.params, last)
+    assert net.loss_and_grad(X, y)[0] == pytest.approx(J, rel=1e-12)
+
+
 def test_minimize_regression_reaches_least_squares(reg_data):
     X, y = reg_data
     net = mlp([3, 1], seed=0)

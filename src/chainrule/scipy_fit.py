@@ -112,6 +112,10 @@ def minimize(
     TrainingDiverged
         If the cost or the parameters end NaN or infinite; the network keeps
         the last iterate with a finite cost (or its initial parameters).
+    KeyboardInterrupt
+        On Ctrl-C, which SciPy's optimisers do not catch; the network keeps the
+        last iterate with a finite cost (the last one ``callback`` saw), not the
+        point being evaluated when it came (or its initial parameters).
     ValueError
         If the network has a :class:`BatchNorm` or :class:`Dropout` layer: the
         cost these solvers minimise is deterministic and computed in
@@ -207,6 +211,11 @@ def minimize(
                 f"{method} diverged: {where}; the network keeps {keeps}", history.epochs, 0,
                 history, "cost",
             )
+    except BaseException:
+        # Ctrl-C (or an error) inside an evaluation: the network holds the point SciPy was
+        # trying, perhaps one its line search rejects; it gets the last iterate instead
+        net.params[...] = last_good
+        raise
     finally:
         # the last evaluation's caches (the training X, the full-batch Z, A and delta in
         # the workspace's buffers) are of no use once SciPy is done: release them, and the

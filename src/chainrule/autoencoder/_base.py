@@ -40,9 +40,10 @@ def _fit_scipy(net: Network, X: np.ndarray, Y: np.ndarray, penalties, method: st
                sample_weight: np.ndarray | None = None) -> scipy.optimize.OptimizeResult:
     """Minimise :func:`penalized_cost` over ``net.params`` with SciPy; the net keeps the result.
 
-    A run that fails leaves ``net.params`` as :func:`chainrule.minimize` does:
-    on any error (an interrupt included) they are put back as they were before
-    the call; when the cost or the parameters end NaN or infinite,
+    On any error (an interrupt included) ``net.params`` are put back as they
+    were before the call (where :func:`chainrule.minimize` keeps its last
+    iterate: an estimator's fit changes nothing); when the cost or the
+    parameters end NaN or infinite,
     :class:`~chainrule.TrainingDiverged` is raised and the net keeps the last
     iterate with a finite cost (or its parameters from before the call).
 
