@@ -966,6 +966,64 @@ def test_ctrl_c_stops_after_the_current_batch():
     assert signal.getsignal(signal.SIGINT) is handler_before  # the handler is put back
 
 
+def test_an_ignored_sigint_stays_ignored():
+    """A SIGINT the process ignores (a background job of a shell script, trap '' INT)
+    reaches no handler of the loop: the run trains all its epochs, to the parameters of
+    the run without the signal, and SIGINT is still ignored afterwards."""
+    X, Y = regression(m=12)
+    reference = reg_net()
+    chainrule.train(reference, X, Y, optimizer="sgd", lr=0.05, batch_size=4, epochs=4, seed=0)
+    old = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        net = reg_net()
+        history = chainrule.train(net, X, Y, optimizer="sgd", lr=0.05, batch_size=4, epochs=4,
+                                  seed=0, callbacks=[_ctrl_c_at(2)()])  # 3 signals
+        assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN
+    finally:
+        signal.signal(signal.SIGINT, old)
+    assert (history.stop_reason, history.epochs) == ("epochs", 4)
+    np.testing.assert_array_equal(net.params, reference.params)
+
+
+def test_a_sigint_handler_set_from_c_is_left_alone(monkeypatch):
+    """Where the SIGINT handler was set from C (an embedding host: ``getsignal`` gives None
+    and ``signal.signal`` returns None), the loop installs none of its own: it could not
+    put the host's back, and would leave its flag's handler in place after the run."""
+    installed = []
+    monkeypatch.setattr(signal, "getsignal",
+                        lambda signum: None if signum == signal.SIGINT else signal.SIG_DFL)
+    monkeypatch.setattr(signal, "signal", lambda signum, handler: installed.append(handler))
+    X, Y = regression(m=12)
+    history = chainrule.train(reg_net(), X, Y, optimizer="sgd", lr=0.05, batch_size=4,
+                              epochs=2, seed=0)
+    assert history.stop_reason == "epochs"
+    assert installed == []
+
+
+def test_the_host_sigint_handler_is_back_after_a_run_that_raises():
+    """A host's own SIGINT handler, set before train, is the one in place after a run that
+    a callback's error ends (and it never ran)."""
+    calls = []
+
+    def host(signum, frame):
+        calls.append(signum)
+
+    class Fails(Callback):
+        def on_epoch_end(self, state):
+            raise RuntimeError("callback failed")
+
+    X, Y = regression(m=12)
+    old = signal.signal(signal.SIGINT, host)
+    try:
+        with pytest.raises(RuntimeError, match="callback failed"):
+            chainrule.train(reg_net(), X, Y, optimizer="sgd", batch_size=4, epochs=3,
+                            callbacks=[Fails()])
+        assert signal.getsignal(signal.SIGINT) is host
+    finally:
+        signal.signal(signal.SIGINT, old)
+    assert calls == []
+
+
 # --------------------------------------------------------------------------------------------
 # diagnostics
 # --------------------------------------------------------------------------------------------

@@ -46,14 +46,22 @@ class TrainingDiverged(FloatingPointError):
 
 
 class _StopFlag:
-    """Ctrl-C sets a flag (checked after each batch); a second Ctrl-C interrupts at once."""
+    """Ctrl-C sets a flag (checked after each batch); a second Ctrl-C interrupts at once.
+
+    A SIGINT the process ignores (``SIG_IGN``: a background job of a shell script,
+    ``trap '' INT``) stays ignored, as Python itself leaves it, and one whose
+    handler was set from C (``signal.getsignal`` gives None: an embedding host) is
+    left alone, since it could not be put back: only a handler set from Python is
+    replaced for the block and restored after it.
+    """
 
     def __init__(self) -> None:
         self.set = False
         self._old: Any = None
 
     def __enter__(self) -> _StopFlag:
-        if threading.current_thread() is threading.main_thread():
+        if (threading.current_thread() is threading.main_thread()
+                and signal.getsignal(signal.SIGINT) not in (signal.SIG_IGN, None)):
             self._old = signal.signal(signal.SIGINT, self._handle)
         return self
 
@@ -67,6 +75,7 @@ class _StopFlag:
     def __exit__(self, *exc: object) -> None:
         if self._old is not None:
             signal.signal(signal.SIGINT, self._old)
+            self._old = None
 
 
 def _say(text: str) -> None:

@@ -13,7 +13,10 @@ Safety: a loss or parameter that becomes NaN or infinite stops the run with
 finite parameters; Ctrl-C stops after the current batch and keeps the
 parameters and history so far (after an epoch's last batch, that epoch
 complete: recorded, and checkpointed, like the others; after the run's last
-batch, the run complete: it ends as the uninterrupted run does).
+batch, the run complete: it ends as the uninterrupted run does).  For the run,
+in the main thread, the loop's own SIGINT handler replaces the one set from
+Python (put back after, also when the run raises); a SIGINT the process
+ignores stays ignored, and one handled from C is left alone.
 
 :class:`Trainer` is defined in ``_training_trainer`` (its settings, ``__init__``, and
 :meth:`Trainer.from_checkpoint`) and inherits most of its methods from mixin bases,
