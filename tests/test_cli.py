@@ -993,3 +993,35 @@ def test_demo_refuses_an_activation_no_hidden_layer_can_have(argv, words, tmp_pa
     assert captured.out == "" and not plot.exists()
     last = captured.err.strip().splitlines()[-1]
     assert "error: argument --activation: " + words in last
+
+
+@pytest.mark.parametrize("complete", [0, 1])
+def test_ctrl_c_in_the_demo_exits_130(tmp_path, monkeypatch, capsys, complete):
+    """A real SIGINT in the first step after ``complete`` epochs of 3: the demo reports the
+    epochs it trained (none: no loss to show, where it failed with an IndexError) and exits
+    with 130, not 0; the loss curve is written only when there is an epoch to draw."""
+    import os
+    import signal
+
+    from chainrule.cli import main
+    from chainrule.training import Trainer
+
+    step, sent = Trainer._step, []
+
+    def ctrl_c(self, *args, **kwargs):
+        if self.epoch == complete and not sent:
+            sent.append(True)
+            os.kill(os.getpid(), signal.SIGINT)
+        return step(self, *args, **kwargs)
+
+    monkeypatch.setattr(Trainer, "_step", ctrl_c)
+    png = tmp_path / "loss.png"
+    assert main(["demo", "--epochs", "3", "--plot", str(png), "-q"]) == 128 + signal.SIGINT
+    out, err = capsys.readouterr()
+    if complete:
+        assert f"trained {complete} epochs in " in out
+        assert f"chainrule: interrupted after epoch {complete} of 3" in err
+        assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    else:
+        assert "chainrule: interrupted during epoch 1; no epoch to report" in err
+        assert "test accuracy" not in out and not png.exists()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 import time
 import warnings
@@ -116,6 +117,12 @@ def _demo(args: argparse.Namespace) -> int:
         validation_data=(data.X_val, data.y_val),
     )
     seconds = time.perf_counter() - start
+    # Ctrl-C stopped the run before its last epoch: what was trained is shown, and the
+    # status is 130 (128 + SIGINT), as chainrule train's, not that of a finished demo
+    interrupted = history.stop_reason == "interrupted" and history.epochs < args.epochs
+    if history.epochs == 0:  # not one epoch complete: no loss, no accuracy to report
+        print("chainrule: interrupted during epoch 1; no epoch to report", file=sys.stderr)
+        return 128 + signal.SIGINT
     accuracy = float(np.mean(net.predict(data.X_test).argmax(axis=1) == data.y_test))
     print(
         f"trained {history.epochs} epochs in {seconds:.2f} s: training loss "
@@ -125,6 +132,10 @@ def _demo(args: argparse.Namespace) -> int:
     print(f"test accuracy: {accuracy:.2%} ({len(data.y_test)} held-out images)")
     path = plot_loss(history, args.plot, title=f"chainrule on digits: {'-'.join(map(str, sizes))}")
     print_written(f"loss curve written to {path}", path)
+    if interrupted:
+        print(f"chainrule: interrupted after epoch {history.epochs} of {args.epochs}",
+              file=sys.stderr)
+        return 128 + signal.SIGINT
     return 0
 
 
@@ -142,7 +153,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     demo = sub.add_parser("demo", help="train on the bundled digits (the default)",
                           description="Train an MLP on scikit-learn's digits, print the "
-                          "held-out test accuracy, write a PNG of the loss per epoch.")
+                          "held-out test accuracy, write a PNG of the loss per epoch. "
+                          "Ctrl-C stops training after the mini-batch, reports the epochs "
+                          "trained and exits with status 130.")
     _add_demo_args(demo)
     from .cli_gradcheck import add_parser as add_gradcheck_parser
     from .cli_models import add_parsers as add_model_parsers
