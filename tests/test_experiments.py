@@ -306,3 +306,45 @@ def test_experiment_results_refuse_a_run_that_was_not_made():
     with pytest.raises(ValueError, match=r"activation must be one of the hidden activations "
                        r"tried, \['square'\], got 'sigmoid'"):
         law.fewest_units("sigmoid")
+
+
+def _ctrl_c_at_step(monkeypatch, at: int) -> None:
+    """A real SIGINT (what Ctrl-C sends) to this process in the ``at``-th training step."""
+    import os
+    import signal
+
+    from chainrule.training import Trainer
+
+    step, calls = Trainer._step, [0]
+
+    def ctrl_c(self, *args, **kwargs):
+        calls[0] += 1
+        if calls[0] == at:
+            os.kill(os.getpid(), signal.SIGINT)
+        return step(self, *args, **kwargs)
+
+    monkeypatch.setattr(Trainer, "_step", ctrl_c)
+
+
+def test_ctrl_c_stops_the_whole_experiment(monkeypatch):
+    """Ctrl-C in the 5th step of the first run ended that run only: the experiment went on
+    and compared a run of 5 epochs with one of 50 (vanishing_gradients: 0 epochs with 2).
+    It now raises KeyboardInterrupt once the stopped run has ended."""
+    _ctrl_c_at_step(monkeypatch, 5)
+    with pytest.raises(KeyboardInterrupt):
+        overfitting(epochs=50, hidden=(5,))
+    _ctrl_c_at_step(monkeypatch, 5)
+    with pytest.raises(KeyboardInterrupt):
+        vanishing_gradients(depth=3, width=4, epochs=2)
+
+
+def test_ctrl_c_in_chainrule_experiment_exits_130(tmp_path, monkeypatch, capsys):
+    """``chainrule experiment overfitting`` stopped by Ctrl-C exits with 130 and writes no
+    picture (it exited 0 with a picture of one cut-short run beside a complete one)."""
+    from chainrule.cli import main
+
+    _ctrl_c_at_step(monkeypatch, 5)
+    png = tmp_path / "o.png"
+    assert main(["experiment", "overfitting", "--plot", str(png)]) == 130
+    assert "chainrule: interrupted" in capsys.readouterr().err
+    assert not png.exists()

@@ -157,6 +157,12 @@ def vanishing_gradients(
     Returns
     -------
     GradientNorms
+
+    Raises
+    ------
+    KeyboardInterrupt
+        On Ctrl-C during a training run (``epochs`` > 0), once that run has
+        ended: the histories are compared only when each has all its epochs.
     """
     if isinstance(activations, str):  # one name, not its letters
         activations = (activations,)
@@ -183,6 +189,8 @@ def vanishing_gradients(
                 net, data.X_train, data.y_train, optimizer="sgd", lr=lr, momentum=0.9,
                 batch_size=32, epochs=epochs, seed=seed, diagnostics=True,
                 validation_data=(data.X_val, data.y_val))
+            if histories[act].interrupted:  # Ctrl-C: the experiment stops, not this run
+                raise KeyboardInterrupt
     return GradientNorms(depth, at_init, histories)
 
 

@@ -149,6 +149,12 @@ def overfitting(
     Returns
     -------
     Overfitting
+
+    Raises
+    ------
+    KeyboardInterrupt
+        On Ctrl-C, once the run it stops has ended: the runs are compared only
+        when each has trained all its epochs.
     """
     if isinstance(weight_decays, (str, bytes)) or not hasattr(weight_decays, "__iter__"):
         raise TypeError(f"weight_decays must be a sequence of finite floats >= 0 such as "
@@ -177,8 +183,10 @@ def overfitting(
             tr.append(float(np.mean((state.net.predict(X)[:, 0] - y) ** 2)))
             va.append(float(np.mean((state.net.predict(Xv)[:, 0] - yv) ** 2)))
 
-        train(net, X, y, optimizer="adam", lr=lr, batch_size=n_train, epochs=epochs,
-              seed=seed, callbacks=[record])
+        history = train(net, X, y, optimizer="adam", lr=lr, batch_size=n_train,
+                        epochs=epochs, seed=seed, callbacks=[record])
+        if history.interrupted:  # Ctrl-C: the experiment stops, not this run alone
+            raise KeyboardInterrupt
         train_err[float(lam)], val_err[float(lam)] = np.array(tr), np.array(va)
         nets[float(lam)] = net
     return Overfitting(train_err, val_err, noise, X, y, nets)
