@@ -835,3 +835,36 @@ def test_a_run_from_before_decay_resumes_as_ufldl(tmp_path):
     with pytest.raises(ValueError, match=r"^--decay: the run in .* was started with no "
                        r"--decay, got --decay per_sample"):
         check_options(run, {**options, "decay": "per_sample"}, tmp_path / "ck.npz")
+
+
+@pytest.mark.parametrize("during", ["model", "checkpoint"])
+def test_sigterm_during_a_write_leaves_the_file_before_it(tmp_path, monkeypatch, capsys,
+                                                          sigterm_caught, during):
+    """A SIGTERM that lands while a file is being written (the model at the end of a run
+    over an earlier run's model; or a second SIGTERM while the checkpoint of epoch 2 of 4
+    is written, the first having stopped the run) exits with 143 and leaves the file as it
+    was: the earlier model byte for byte, the checkpoint of epoch 1; no temporary file."""
+    model, ckpt = tmp_path / "model.npz", tmp_path / "ck.npz"
+    command = [*IRIS, "--epochs", "4", "--checkpoint", ckpt, "-o", model]
+    assert _status([*IRIS, "--epochs", "1", "-o", model]) == 0
+    earlier = model.read_bytes()
+    savez, writes = np.savez, []
+
+    def interrupted_savez(fh, **arrays):
+        meta = str(arrays["__meta__"])
+        writes.append("model" if '"training"' in meta else "checkpoint")
+        if writes[-1] == during and writes.count(during) == (2 if during == "checkpoint" else 1):
+            fh.write(b"PK\x03\x04 half an archive")
+            os.kill(os.getpid(), signal.SIGTERM)
+            if during == "checkpoint":  # the first stops the run, the second the write
+                os.kill(os.getpid(), signal.SIGTERM)
+        return savez(fh, **arrays)
+
+    monkeypatch.setattr(np, "savez", interrupted_savez)
+    assert _status(command) == 128 + signal.SIGTERM
+    assert sigterm_caught == []
+    assert "chainrule: stopped by SIGTERM" in capsys.readouterr().err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["ck.npz", "model.npz"]
+    assert model.read_bytes() == earlier
+    kept = io.read_file(ckpt, CHECKPOINT_FORMAT)[0]["epoch"]
+    assert kept == (4 if during == "model" else 1)
