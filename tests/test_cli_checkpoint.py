@@ -868,3 +868,36 @@ def test_sigterm_during_a_write_leaves_the_file_before_it(tmp_path, monkeypatch,
     assert model.read_bytes() == earlier
     kept = io.read_file(ckpt, CHECKPOINT_FORMAT)[0]["epoch"]
     assert kept == (4 if during == "model" else 1)
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_a_second_signal_aborts_without_writing_the_model(tmp_path, monkeypatch, capsys,
+                                                          sigterm_caught, signum):
+    """The signal twice in the 13th step (epoch 2 of 4: Ctrl-C pressed twice, or a second
+    SIGTERM in a long batch): the first says "again to abort", and the second aborts: no
+    model is written (it was, as after one signal), the status is 128 + the signal, and
+    the checkpoint keeps epoch 1, from which --resume gives the uninterrupted model."""
+    assert _status([*IRIS, "--epochs", "4", "-o", tmp_path / "ref"]) == 0
+    step, calls = Trainer._step, [0]
+
+    def twice(self, *args, **kwargs):
+        calls[0] += 1
+        if calls[0] == 13:
+            os.kill(os.getpid(), signum)
+            os.kill(os.getpid(), signum)
+        return step(self, *args, **kwargs)
+
+    monkeypatch.setattr(Trainer, "_step", twice)
+    model, ckpt = tmp_path / "model.npz", tmp_path / "ck.npz"
+    command = [*IRIS, "--epochs", "4", "--checkpoint", ckpt, "-o", model]
+    capsys.readouterr()
+    assert _status(command) == 128 + signum
+    err = capsys.readouterr().err
+    assert "again to abort" in err
+    assert ("chainrule: interrupted" if signum == signal.SIGINT
+            else "chainrule: stopped by SIGTERM") in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["ck.npz", "ref.npz"]
+    assert io.read_file(ckpt, CHECKPOINT_FORMAT)[0]["epoch"] == 1
+    monkeypatch.setattr(Trainer, "_step", step)
+    assert _status([*command, "--resume"]) == 0
+    _same_model(model, tmp_path / "ref.npz")

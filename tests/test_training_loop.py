@@ -966,6 +966,28 @@ def test_ctrl_c_stops_after_the_current_batch():
     assert signal.getsignal(signal.SIGINT) is handler_before  # the handler is put back
 
 
+def test_a_second_ctrl_c_aborts_the_run():
+    """Two real SIGINTs during batch 1 of epoch 2 (Ctrl-C pressed twice in a long batch):
+    the first asks to stop after the batch, the second aborts as its message says, with a
+    KeyboardInterrupt out of train (it used to be swallowed as a first one and train
+    returned); the history keeps the one complete epoch, and the handler is put back."""
+    X, Y = regression(m=12)
+    handler_before = signal.getsignal(signal.SIGINT)
+
+    class Twice(Callback):
+        def on_batch_end(self, state):
+            if (state.epoch, state.batch) == (2, 1):
+                os.kill(os.getpid(), signal.SIGINT)
+                os.kill(os.getpid(), signal.SIGINT)
+
+    trainer = chainrule.Trainer(reg_net(), optimizer="sgd", lr=0.05, batch_size=4, epochs=20,
+                                seed=0, verbose=0, callbacks=[Twice()])
+    with pytest.raises(KeyboardInterrupt):
+        trainer.fit(X, Y)
+    assert (trainer.history.epochs, trainer.history.stop_reason) == (1, "interrupted")
+    assert signal.getsignal(signal.SIGINT) is handler_before
+
+
 def test_an_ignored_sigint_stays_ignored():
     """A SIGINT the process ignores (a background job of a shell script, trap '' INT)
     reaches no handler of the loop: the run trains all its epochs, to the parameters of

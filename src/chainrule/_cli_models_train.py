@@ -66,7 +66,7 @@ def _add_train(sub: argparse._SubParsersAction) -> None:
         "A run that must fit time slots (or may be interrupted) writes a --checkpoint; "
         "--max-time ends a slot, and the same command with --resume continues the run. "
         "Ctrl-C, or SIGTERM (a scheduler ending the job), stops training after the "
-        "mini-batch and writes the model so far. "
+        "mini-batch and writes the model so far (a second one aborts: no model written). "
         "Exit status: 0 when the run finished and its model is written, 1 when training "
         f"diverged or memory ran out (no model written), 2 for bad input, {EXIT_MAX_TIME} when "
         "--max-time stopped the run (no model written: repeat the command with --resume), "

@@ -57,6 +57,7 @@ class _StopFlag:
 
     def __init__(self) -> None:
         self.set = False
+        self.aborted = False  # a second signal: its KeyboardInterrupt ends the run as raised
         self._old: Any = None
 
     def __enter__(self) -> _StopFlag:
@@ -67,6 +68,7 @@ class _StopFlag:
 
     def _handle(self, signum: int, frame: Any) -> None:
         if self.set:
+            self.aborted = True
             raise KeyboardInterrupt
         self.set = True
         what = "Ctrl-C" if signum == signal.SIGINT else signal.Signals(signum).name

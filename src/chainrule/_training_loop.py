@@ -256,6 +256,8 @@ class _TrainingLoop:
                             except KeyboardInterrupt:
                                 if not np.isfinite(net.params).all():
                                     self._restore_last_good(last_good)
+                                if ctrl_c.aborted:  # Ctrl-C again: abort, as it says
+                                    raise
                                 ctrl_c.set = True
                             if ctrl_c.set or state.stop or timed_out:
                                 break
@@ -300,6 +302,8 @@ class _TrainingLoop:
                     try:
                         self._hook("on_epoch_end", state)
                     except KeyboardInterrupt:
+                        if ctrl_c.aborted:
+                            raise
                         history.stop_reason = "interrupted"
                         _say(f"chainrule: training interrupted after epoch {epoch}; the "
                              "network and the history so far are kept")

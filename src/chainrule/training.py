@@ -13,7 +13,9 @@ Safety: a loss or parameter that becomes NaN or infinite stops the run with
 finite parameters; Ctrl-C stops after the current batch and keeps the
 parameters and history so far (after an epoch's last batch, that epoch
 complete: recorded, and checkpointed, like the others; after the run's last
-batch, the run complete: it ends as the uninterrupted run does).  For the run,
+batch, the run complete: it ends as the uninterrupted run does); a second
+Ctrl-C aborts: its KeyboardInterrupt ends the run where it lands and goes
+on to the caller (the checkpoint keeps the last one written).  For the run,
 in the main thread, the loop's own SIGINT handler replaces the one set from
 Python (put back after, also when the run raises); a SIGINT the process
 ignores stays ignored, and one handled from C is left alone.
