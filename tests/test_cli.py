@@ -1025,3 +1025,44 @@ def test_ctrl_c_in_the_demo_exits_130(tmp_path, monkeypatch, capsys, complete):
     else:
         assert "chainrule: interrupted during epoch 1; no epoch to report" in err
         assert "test accuracy" not in out and not png.exists()
+
+
+def test_sigterm_in_the_demo_stops_it_as_ctrl_c_does_and_exits_143(tmp_path, monkeypatch,
+                                                                   capsys):
+    """A real SIGTERM in epoch 2 of 3 killed the demo (SIGTERM's default action: nothing
+    reported, a picture being written left as a hidden temporary file).  It now does what
+    Ctrl-C does, the epoch trained reported and its loss curve written, and the status is
+    128 + SIGTERM; the host's SIGTERM handler never saw the signal and is back after."""
+    import os
+    import signal
+
+    from chainrule.cli import main
+    from chainrule.training import Trainer
+
+    caught = []
+
+    def host(signum, frame):
+        caught.append(signum)
+
+    old = signal.signal(signal.SIGTERM, host)
+    step, sent = Trainer._step, []
+
+    def terminated(self, *args, **kwargs):
+        if self.epoch == 1 and not sent:
+            sent.append(True)
+            os.kill(os.getpid(), signal.SIGTERM)
+        return step(self, *args, **kwargs)
+
+    monkeypatch.setattr(Trainer, "_step", terminated)
+    png = tmp_path / "loss.png"
+    try:
+        assert main(["demo", "--epochs", "3", "--hidden", "8", "--plot", str(png), "-q"]) == 143
+        assert signal.getsignal(signal.SIGTERM) is host
+    finally:
+        signal.signal(signal.SIGTERM, old)
+    assert caught == []
+    out, err = capsys.readouterr()
+    assert "trained 1 epochs in " in out
+    assert "chainrule: interrupted after epoch 1 of 3" in err
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["loss.png"]

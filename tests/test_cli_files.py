@@ -8,6 +8,11 @@ here: a saved network's forward pass, the estimator's own ``predict`` /
 from __future__ import annotations
 
 import csv
+import os
+import signal
+import subprocess
+import sys
+import time
 
 import numpy as np
 import pytest
@@ -738,3 +743,78 @@ def test_predict_keep_copies_a_feature_column_as_the_file_writes_it(tmp_path, ca
     out = capsys.readouterr().out.splitlines()
     assert out[0] == "id,y"
     np.testing.assert_array_equal([float(line.split(",")[0]) for line in out[1:]], X[:, 0])
+
+
+@pytest.fixture
+def sigterm_caught():
+    """A SIGTERM handler of the host (pytest) that records the signal instead of dying."""
+    caught = []
+    old = signal.signal(signal.SIGTERM, lambda signum, frame: caught.append(signum))
+    yield caught
+    signal.signal(signal.SIGTERM, old)
+
+
+def _predict_argv(tmp_path) -> list[str]:
+    """A saved network and 50 examples to predict: ``predict NET X -o p.csv``."""
+    cr.mlp([3, 4, 2], hidden="tanh", output="softmax", seed=0).save(tmp_path / "net.npz")
+    np.savez(tmp_path / "x.npz", X=np.random.default_rng(0).normal(size=(50, 3)))
+    return ["predict", str(tmp_path / "net.npz"), str(tmp_path / "x.npz"),
+            "-o", str(tmp_path / "p.csv")]
+
+
+def test_sigterm_during_predict_o_removes_its_temporary_file_and_exits_143(
+        tmp_path, monkeypatch, capsys, sigterm_caught):
+    """A SIGTERM in the 10th row of ``predict -o`` killed the command (SIGTERM's default
+    action) and left the hidden ``.p.csv.xxxx.tmp`` behind.  It now unwinds as Ctrl-C
+    does: exit 128 + 15, the earlier p.csv byte for byte, no temporary file; the host's
+    handler never saw the signal and is back afterwards."""
+    import chainrule.cli_models
+
+    argv = _predict_argv(tmp_path)
+    assert main(argv) == 0
+    earlier = (tmp_path / "p.csv").read_bytes()
+    handler = signal.getsignal(signal.SIGTERM)
+    cell, calls = chainrule.cli_models._cell, [0]
+
+    def terminated(value):
+        calls[0] += 1
+        if calls[0] == 10:
+            os.kill(os.getpid(), signal.SIGTERM)
+        return cell(value)
+
+    monkeypatch.setattr(chainrule.cli_models, "_cell", terminated)
+    assert main(argv) == 128 + signal.SIGTERM
+    assert "chainrule: stopped by SIGTERM" in capsys.readouterr().err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["net.npz", "p.csv", "x.npz"]
+    assert (tmp_path / "p.csv").read_bytes() == earlier
+    assert sigterm_caught == [] and signal.getsignal(signal.SIGTERM) is handler
+
+
+def test_sigterm_from_another_process_during_a_write_exits_143(tmp_path):
+    """End to end: ``predict -o`` in its own process, held in the middle of its write until
+    this process sends SIGTERM; it exits with 143 and leaves no temporary file."""
+    argv = _predict_argv(tmp_path)
+    ready = tmp_path / "writing"
+    script = (
+        "import sys, time, pathlib, chainrule.cli_models as m\n"
+        "from chainrule.cli import main\n"
+        "cell = m._cell\n"
+        "def held(v):\n"
+        f"    pathlib.Path({str(ready)!r}).touch(); time.sleep(30); return cell(v)\n"
+        "m._cell = held\n"
+        f"sys.exit(main({argv!r}))\n")
+    proc = subprocess.Popen([sys.executable, "-c", script], stderr=subprocess.PIPE, text=True)
+    try:
+        for _ in range(3000):  # up to 30 s for the import and the model
+            if ready.exists() or proc.poll() is not None:
+                break
+            time.sleep(0.01)
+        assert ready.exists(), proc.communicate()[1]
+        assert len(list(tmp_path.glob(".p.csv.*.tmp"))) == 1  # the write in progress
+        proc.send_signal(signal.SIGTERM)
+        err = proc.communicate(timeout=20)[1]
+    finally:
+        proc.kill()
+    assert proc.returncode == 128 + signal.SIGTERM, err
+    assert "chainrule: stopped by SIGTERM" in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["net.npz", "writing", "x.npz"]

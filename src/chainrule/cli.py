@@ -155,7 +155,7 @@ def build_parser() -> argparse.ArgumentParser:
                           description="Train an MLP on scikit-learn's digits, print the "
                           "held-out test accuracy, write a PNG of the loss per epoch. "
                           "Ctrl-C stops training after the mini-batch, reports the epochs "
-                          "trained and exits with status 130.")
+                          "trained and exits with status 130 (SIGTERM: the same, 143).")
     _add_demo_args(demo)
     from .cli_gradcheck import add_parser as add_gradcheck_parser
     from .cli_models import add_parsers as add_model_parsers
@@ -291,12 +291,24 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    """Run the parsed command; the exit code (errors: one line on stderr)."""
+    """Run the parsed command; the exit code (errors: one line on stderr).
+
+    SIGTERM does what Ctrl-C does, in every command (``train`` has its own
+    handler, which takes over in its block): the command unwinds, so that the
+    hidden temporary file of a write in progress is removed (the file there
+    before stays), and the status is 143 (128 + SIGTERM) in place of Ctrl-C's 130.
+    """
+    from ._cli_checkpoint import EXIT_SIGINT, EXIT_SIGTERM, SigtermAsCtrlC
+
     command = getattr(args, "handler", None) or _demo
     stdout = sys.stdout = _Stdout(sys.stdout)
+    sigterm = SigtermAsCtrlC()
     try:
-        code = command(args)
+        with sigterm:
+            code = command(args)
         stdout.flush()  # a reader gone before the end is found here, not at exit
+        if sigterm.received and code in (0, EXIT_SIGINT):  # stopped (gracefully) by SIGTERM
+            return EXIT_SIGTERM
         return 1 if stdout.broken and code == 0 else code
     except (ValueError, TypeError, OSError, ArithmeticError, KeyError) as exc:
         # one line, no traceback: bad files, columns, values and options (exit 2, as argparse)
@@ -313,8 +325,11 @@ def _run(args: argparse.Namespace) -> int:
         print(f"chainrule: error: {_out_of_memory(exc, args)}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
+        if sigterm.received:
+            print("chainrule: stopped by SIGTERM", file=sys.stderr)
+            return EXIT_SIGTERM
         print("chainrule: interrupted", file=sys.stderr)
-        return 130
+        return EXIT_SIGINT
     finally:
         sys.stdout = stdout.stream
 
