@@ -2187,3 +2187,52 @@ def test_a_column_vector_y_warns_as_scikit_learn_does(Est, SkEst, form):
     assert est.n_outputs_ == 1 and est.predict(X).shape == (40,)
     np.testing.assert_array_equal(est.predict(X), flat.predict(X))
     assert est.loss_curve_ == flat.loss_curve_
+
+
+@pytest.mark.parametrize("method", ["fit", "partial_fit"])
+@pytest.mark.parametrize(("ours", "theirs"), [(MLPClassifier, SkMLPClassifier),
+                                              (MLPRegressor, SkMLPRegressor)])
+def test_one_ctrl_c_warns_as_scikit_learn_does_and_keeps_the_fit(iris, monkeypatch, method,
+                                                                 ours, theirs):
+    """A real SIGINT in the 8th mini-batch of fit (epoch 2 of 20, 5 batches of 30 an epoch;
+    partial_fit: the 3rd of its one epoch) stopped the fit after the batch and said so on
+    stderr alone.  It now also warns as
+    scikit-learn's MLP does under the same Ctrl-C (the reference: its warnings, category
+    and text); the estimator keeps what it reached (n_iter_ as scikit-learn's), predicts,
+    and the warning names the caller's line."""
+    import os
+    import signal
+
+    from chainrule.training import Trainer
+
+    X, y = iris
+    target = y if ours is MLPClassifier else X[:, 0] + 0.5 * y
+    extra = {"classes": np.unique(y)} if method == "partial_fit" and ours is MLPClassifier else {}
+    at = 8 if method == "fit" else 3
+
+    def ctrl_c_at(cls, name):
+        inner, calls = getattr(cls, name), [0]
+
+        def sent(self, *args, **kwargs):
+            calls[0] += 1
+            if calls[0] == at:
+                os.kill(os.getpid(), signal.SIGINT)
+            return inner(self, *args, **kwargs)
+
+        monkeypatch.setattr(cls, name, sent)
+
+    results = []
+    for cls, step in ((theirs, "_backprop"), (ours, "_step")):
+        ctrl_c_at(theirs if cls is theirs else Trainer, step)
+        est = cls(hidden_layer_sizes=(5,), batch_size=30, max_iter=20, random_state=0)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            getattr(est, method)(X[:, 1:], target, **extra)
+        results.append((est, [(w.category, str(w.message)) for w in caught], caught))
+        monkeypatch.undo()
+    (sk, sk_warned, _), (est, warned, caught) = results
+    assert sk_warned == [(UserWarning, "Training interrupted by user.")]  # the reference
+    assert warned == sk_warned
+    assert caught[0].filename == __file__
+    assert est.n_iter_ == sk.n_iter_ == len(est.loss_curve_)
+    assert est.predict(X[:, 1:]).shape == sk.predict(X[:, 1:]).shape == y.shape

@@ -350,7 +350,13 @@ class _BaseMLP(_Parameters, _FittedNetwork, _Fitting, _CheckedFit, _EpochRules,
                 self.best_validation_score_ = float(max(self.validation_scores_))
         elif self.loss_curve_:
             self.best_loss_ = float(min(self.loss_curve_))
-        if not incremental and history.stop_reason == "epochs":
+        if history.stop_reason == "interrupted":
+            # one Ctrl-C stopped the run after a mini-batch and the estimator keeps what it
+            # reached: said as scikit-learn's MLP says it, a warning a caller can catch or log
+            # (the message on stderr is lost where there is none)
+            warnings.warn("Training interrupted by user.", UserWarning,
+                          stacklevel=caller_outside_chainrule())
+        elif not incremental and history.stop_reason == "epochs":
             warnings.warn(
                 f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) reached and the "
                 "optimization hasn't converged yet.", ConvergenceWarning, stacklevel=5)
