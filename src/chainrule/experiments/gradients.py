@@ -160,6 +160,10 @@ def vanishing_gradients(
 
     Raises
     ------
+    TypeError
+        If ``activations`` is neither a name nor a sequence of names.
+    ValueError
+        If ``activations`` is empty, or a setting is out of its range.
     KeyboardInterrupt
         On Ctrl-C during a training run (``epochs`` > 0), once that run has
         ended: the histories are compared only when each has all its epochs.

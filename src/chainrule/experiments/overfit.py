@@ -152,6 +152,10 @@ def overfitting(
 
     Raises
     ------
+    TypeError
+        If ``weight_decays`` or ``hidden`` is not a sequence.
+    ValueError
+        If ``weight_decays`` is empty, or a setting is out of its range.
     KeyboardInterrupt
         On Ctrl-C, once the run it stops has ended: the runs are compared only
         when each has trained all its epochs.
