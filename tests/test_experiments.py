@@ -212,6 +212,8 @@ def test_overfitting_refuses_bad_arguments_by_name(kwargs, error, words):
                                       r"be an int >= 1, got 0"),
     ([(None, 3, True)], ValueError, r"no activation means no hidden layer, so the hidden "
                                     r"units must be 0, got 3"),
+    ([("tanh", 1, True), ("nope", 1, True)], ValueError,
+     r"architectures\[1\]: unknown activation 'nope'; valid names are"),
 ])
 def test_free_fall_refuses_bad_architectures_by_name(architectures, error, words):
     """Before: [] returned an empty result whose plot() failed in max(); the triple itself
@@ -348,3 +350,27 @@ def test_ctrl_c_in_chainrule_experiment_exits_130(tmp_path, monkeypatch, capsys)
     assert main(["experiment", "overfitting", "--plot", str(png)]) == 130
     assert "chainrule: interrupted" in capsys.readouterr().err
     assert not png.exists()
+
+
+@pytest.mark.parametrize("name", ["softmax", "step"])
+def test_a_hidden_softmax_or_step_is_refused_before_any_work(name, monkeypatch):
+    """Before: vanishing_gradients(["sigmoid", "softmax"]) and free_fall with a softmax
+    architecture trained it as a hidden layer (its units coupled) where the estimators and
+    train --activation refuse it; a step failed after the architectures before it ran.
+    Now the estimators' message, before any data is drawn or network trained."""
+    from chainrule.experiments import fitting, gradients
+
+    def no_work(*args, **kwargs):
+        raise AssertionError("work was done")
+
+    for module, what in ((gradients, "load_digits_split"), (gradients, "_deep_net"),
+                         (fitting, "free_fall_data"), (fitting, "minimize")):
+        monkeypatch.setattr(module, what, no_work)
+    words = (f"{name!r} cannot be a hidden activation (it has no usable derivative or is "
+             "not elementwise)")
+    with pytest.raises(ValueError) as refused:
+        vanishing_gradients(["sigmoid", name], depth=3, n_samples=8)
+    assert str(refused.value) == f"activations[1]: {words}"
+    with pytest.raises(ValueError) as refused:
+        free_fall(architectures=[("tanh", 2, True), (name, 2, True)], starts=1, maxiter=5)
+    assert str(refused.value) == f"architectures[1]: {words}"

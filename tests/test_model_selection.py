@@ -160,3 +160,25 @@ def test_summary_names_the_error_of_several_outputs_by_its_factor():
     assert result.summary().splitlines()[0] == (
         "error of each run: the mean of (output - target)^2 over the examples and the 2 "
         "outputs (equal to the squared_error loss the networks train on)")
+
+
+@pytest.mark.parametrize("name", ["softmax", "step", "sign"])
+def test_a_hidden_softmax_or_step_is_refused_before_any_run(name, monkeypatch):
+    """Before: activation="softmax" trained every run (a softmax couples the units of the
+    hidden layer) where MLPRegressor(activation="softmax") and train --activation softmax
+    refuse it; a step failed in the first run.  Now the estimators' message, at once."""
+    import chainrule.model_selection as ms
+    from chainrule import MLPRegressor
+
+    def no_run(*args, **kwargs):
+        raise AssertionError("a run was made")
+
+    monkeypatch.setattr(ms, "_fit_one", no_run)
+    X, y, Xv, yv = _data(0)
+    with pytest.raises(ValueError) as refused:
+        select_hidden_units(X, y, Xv, yv, hidden_units=[1], n_starts=1, activation=name)
+    assert str(refused.value) == (f"activation: {name!r} cannot be a hidden activation (it "
+                                  "has no usable derivative or is not elementwise)")
+    with pytest.raises(ValueError) as estimator:  # the estimators' words
+        MLPRegressor(activation=name).fit(X, y)
+    assert str(refused.value) == str(estimator.value)

@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 
 from ._validation import check_random_state_value
-from .activations import Activation, get_activation
+from .activations import Activation, _check_hidden_activation, get_activation
 from .architecture import _build_layers, _check_hidden, parse_layers
 from .batchnorm import BatchNorm
 from .dropout import Dropout
@@ -86,12 +86,7 @@ class _Parameters:
                 act = get_activation(a)
             except (ValueError, TypeError) as exc:
                 raise ValueError(f"activation: {exc}") from None
-            if not act.differentiable or not act.elementwise:
-                raise ValueError(
-                    f"activation: {act.name!r} cannot be a hidden activation (it has no "
-                    "usable derivative or is not elementwise)"
-                )
-            acts.append(act)
+            acts.append(_check_hidden_activation(act, "activation"))
         return acts
 
     def _dropouts(self, n: int) -> list[float]:

@@ -247,6 +247,39 @@ def get_activation(name: str | Activation) -> Activation:
         raise ValueError(f"unknown activation {name!r}; valid names are: {valid}{hint}") from None
 
 
+def _check_hidden_activation(act: Activation, name: str) -> Activation:
+    """``act``, if a hidden layer can have it: differentiable and elementwise.
+
+    Step and sign have no usable derivative (the perceptron rule trains them);
+    a softmax couples the units of its layer (it is an output layer's).  One
+    message for every entry point that takes a hidden activation (the
+    estimators, :func:`~chainrule.select_hidden_units`, the experiments).
+
+    Parameters
+    ----------
+    act : Activation
+        The activation looked up (:func:`get_activation`).
+    name : str
+        How the message names the argument: "activation", "activations[1]".
+
+    Returns
+    -------
+    Activation
+        ``act`` itself.
+
+    Raises
+    ------
+    ValueError
+        ``"{name}: 'softmax' cannot be a hidden activation (...)"``.
+    """
+    if not act.differentiable or not act.elementwise:
+        raise ValueError(
+            f"{name}: {act.name!r} cannot be a hidden activation (it has no "
+            "usable derivative or is not elementwise)"
+        )
+    return act
+
+
 def register_activation(
     name: str,
     f: ArrayFn,

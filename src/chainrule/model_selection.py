@@ -28,7 +28,7 @@ from ._validation import (
     check_positive_float,
     check_positive_int,
 )
-from .activations import get_activation
+from .activations import _check_hidden_activation, get_activation
 from .layers import Dense
 from .network import Network
 from .scipy_fit import minimize
@@ -166,7 +166,8 @@ def select_hidden_units(
     n_starts : int, default 30
         Random starts per size.
     activation : str, default "tanh"
-        Hidden activation.
+        Hidden activation: differentiable and elementwise (not step, sign or
+        softmax, which is an output layer's).
     init_scale : float, default 1.0
         Standard deviation of the initial weights and biases.
     weight_decay : float, default 0.0
@@ -182,6 +183,15 @@ def select_hidden_units(
     Returns
     -------
     SelectionResult
+
+    Raises
+    ------
+    TypeError
+        For an argument of a wrong type, such as ``n_jobs=1.5``.
+    ValueError
+        Before any run, for bad data or settings, among them an ``activation``
+        a hidden layer cannot have (``"activation: 'softmax' cannot be a hidden
+        activation ..."``).
     """
     from joblib import Parallel, delayed
 
@@ -199,7 +209,8 @@ def select_hidden_units(
     maxiter = check_positive_int(maxiter, "maxiter")
     seed = check_positive_int(seed, "seed", minimum=0)
     weight_decay = check_nonneg_float(weight_decay, "weight_decay")
-    get_activation(activation)  # an unknown name fails here, not in a worker
+    # an unknown name, a step or a softmax fails here, not in a worker
+    _check_hidden_activation(get_activation(activation), "activation")
     if n_jobs is not None:  # joblib itself takes 1.5 and True; 0 workers do nothing
         integer = isinstance(n_jobs, numbers.Integral) and not isinstance(n_jobs, bool)
         if not integer or n_jobs == 0:

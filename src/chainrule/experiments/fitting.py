@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from .._validation import check_positive_int
-from ..activations import Activation
+from ..activations import Activation, _check_hidden_activation, get_activation
 from ..datasets import free_fall as free_fall_data
 from ..layers import Dense
 from ..network import Network
@@ -225,6 +225,12 @@ def _check_architectures(
         if act is not None and not isinstance(act, (str, Activation)):
             raise TypeError(f"{name}: the activation must be a name, an Activation or None "
                             f"(no hidden layer), got {act!r}")
+        if act is not None:  # an unknown name, a step or a softmax: before any training
+            try:
+                found = get_activation(act)
+            except ValueError as exc:
+                raise ValueError(f"{name}: {exc}") from None
+            _check_hidden_activation(found, name)
         m = check_positive_int(m, f"{name}: the number of hidden units",
                                minimum=0 if act is None else 1)
         if act is None and m != 0:
@@ -257,8 +263,10 @@ def free_fall(
         The samples: :func:`chainrule.datasets.free_fall`.
     architectures : sequence of (activation or None, hidden units, biases)
         Default :data:`ARCHITECTURES`; at least one.  The activation is a name
-        or an :class:`~chainrule.activations.Activation`, with at least 1
-        hidden unit, or None (no hidden layer) with 0; biases is a bool.
+        or an :class:`~chainrule.activations.Activation`, differentiable and
+        elementwise (not step, sign or softmax, which is an output layer's),
+        with at least 1 hidden unit, or None (no hidden layer) with 0; biases
+        is a bool.
     starts : int, default 5
         Random starts per architecture; the lowest training cost is kept.
     maxiter : int, default 2000
@@ -268,6 +276,15 @@ def free_fall(
     Returns
     -------
     FreeFallResult
+
+    Raises
+    ------
+    ValueError
+        Before any training, for a bad architecture, among them an activation a
+        hidden layer cannot have (``"architectures[1]: 'softmax' cannot be a
+        hidden activation ..."``).
+    RuntimeError
+        If every start of an architecture diverged.
     """
     architectures = _check_architectures(architectures)
     starts = check_positive_int(starts, "starts")

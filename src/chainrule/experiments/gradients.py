@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from .._validation import check_nonneg_float, check_positive_float, check_positive_int
-from ..activations import get_activation
+from ..activations import _check_hidden_activation, get_activation
 from ..callbacks import History
 from ..datasets import load_digits_split
 from ..diagnostics import layer_grad_norms, saturation
@@ -142,7 +142,9 @@ def vanishing_gradients(
     Parameters
     ----------
     activations : str or sequence of str, default ("sigmoid", "relu")
-        Hidden activations to compare (one name: that one alone).
+        Hidden activations to compare (one name: that one alone); each
+        differentiable and elementwise (not step, sign or softmax, which is an
+        output layer's).
     depth : int, default 10
         Dense layers: 64 inputs -> ``depth - 1`` hidden layers of ``width`` -> 10 softmax.
     width : int, default 32
@@ -163,7 +165,9 @@ def vanishing_gradients(
     TypeError
         If ``activations`` is neither a name nor a sequence of names.
     ValueError
-        If ``activations`` is empty, or a setting is out of its range.
+        If ``activations`` is empty, or (before any network is built) for a
+        bad setting, among them an activation a hidden layer cannot have
+        (``"activations[1]: 'softmax' cannot be a hidden activation ..."``).
     KeyboardInterrupt
         On Ctrl-C during a training run (``epochs`` > 0), once that run has
         ended: the histories are compared only when each has all its epochs.
@@ -177,6 +181,8 @@ def vanishing_gradients(
     if not activations:
         raise ValueError("activations must name at least one activation such as "
                          "('sigmoid', 'relu'), got none")
+    for i, act in enumerate(activations):  # an unknown name, a step or a softmax: before any work
+        _check_hidden_activation(get_activation(act), f"activations[{i}]")
     depth = check_positive_int(depth, "depth", minimum=2)
     width = check_positive_int(width, "width")
     n_samples = check_positive_int(n_samples, "n_samples")
