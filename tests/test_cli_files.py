@@ -818,3 +818,24 @@ def test_sigterm_from_another_process_during_a_write_exits_143(tmp_path):
     assert proc.returncode == 128 + signal.SIGTERM, err
     assert "chainrule: stopped by SIGTERM" in err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["net.npz", "writing", "x.npz"]
+
+
+@pytest.mark.skipif(not __import__("os").path.isdir("/dev/fd"), reason="no /dev/fd")
+def test_an_output_given_as_an_open_stream_is_taken(tmp_path):
+    """-o /dev/fd/N (a pipe, or a file the shell opened): the folder of the link, /dev/fd,
+    takes no new file, so a check that makes one there refused the stream the writer
+    writes to as it is (or, for a file, whose file it replaces); the folder of the file a
+    link leads to is the one checked, and nothing is left there."""
+    import os
+
+    from chainrule.cli_args import output_path
+
+    r, w = os.pipe()
+    try:
+        with open(tmp_path / "out.csv", "w") as fh:
+            for fd in (w, fh.fileno()):
+                assert output_path(f"/dev/fd/{fd}") == f"/dev/fd/{fd}"
+    finally:
+        os.close(r)
+        os.close(w)
+    assert [p.name for p in tmp_path.iterdir()] == ["out.csv"]

@@ -325,3 +325,49 @@ def test_experiment_checks_its_default_picture_before_the_run(name, tmp_path, mo
     assert captured.err.strip() == (
         f"chainrule: error: --plot (default: chainrule-{name}.png): chainrule-{name}.png is "
         f"a directory; give a file name, such as chainrule-{name}.png/loss.png")
+
+
+_PICTURE_COMMANDS = [["select", "--max-hidden", "1", "--starts", "1"], ["perceptron"],
+                     ["experiment", "saturation"]]
+
+
+@pytest.mark.parametrize("folder", ["/proc", "read-only"])
+@pytest.mark.parametrize("command", _PICTURE_COMMANDS, ids=[c[0] for c in _PICTURE_COMMANDS])
+def test_a_picture_folder_that_takes_no_file_is_refused_before_the_run(command, folder,
+                                                                        tmp_path, monkeypatch,
+                                                                        capsys):
+    """--plot checked its folder with os.access, which says yes to root for /proc or /sys:
+    the whole run was made, and only then did writing the picture fail ('No such file or
+    directory').  The folder is now probed with a temporary file, as a model's is when it
+    is written, and refused while the command line is parsed."""
+    import os
+    from pathlib import Path
+
+    if folder == "/proc":
+        if not Path("/proc").is_dir():
+            pytest.skip("no /proc here")
+        where = Path("/proc")
+    else:
+        if not hasattr(os, "geteuid") or os.geteuid() == 0:
+            pytest.skip("root writes in a read-only folder")
+        where = tmp_path / "read-only"
+        where.mkdir()
+        where.chmod(0o555)
+    monkeypatch.chdir(tmp_path)
+    try:
+        with pytest.raises(SystemExit) as stop:
+            main([*command, "--plot", str(where / "picture.png")])
+        listed = sorted(p.name for p in where.iterdir()) if folder != "/proc" else []
+    finally:
+        if folder != "/proc":
+            where.chmod(0o755)
+    assert stop.value.code == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""  # nothing ran
+    errors = [line for line in captured.err.splitlines() if "error:" in line]
+    assert len(errors) == 1, captured.err
+    assert re.fullmatch(rf"chainrule {command[0]}: error: argument --plot: cannot create "
+                        rf"files in {re.escape(str(where))} \([a-z ]+\)", errors[0]), errors
+    assert not (where / "picture.png").exists() and listed == []  # nothing written
+    assert sorted(p.name for p in tmp_path.iterdir()) == (["read-only"] if folder != "/proc"
+                                                          else [])

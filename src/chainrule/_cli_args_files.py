@@ -16,6 +16,8 @@ import stat
 import sys
 from pathlib import Path
 
+from ._io_files import probe_folder
+
 _COMMON_PICTURES = ("png", "pdf", "svg")
 
 
@@ -43,21 +45,27 @@ def _check_parent(path: Path, follow: bool = False) -> None:
     """Refuse ``path`` unless its nearest existing ancestor is a directory we may write in.
 
     ``follow``: the writer follows a symbolic link at ``path`` (a CSV, a picture: the
-    link's file is replaced), so the folder of the file it leads to is checked too; a
-    model file replaces the link itself.
+    link's file is replaced), so the folder of the file it leads to is checked instead of
+    the link's (/dev/fd/1 is in no folder a file can be made in); a model file replaces
+    the link itself.
     """
     _check_links(path)
-    if follow and path.is_symlink() and not (path.exists() and not path.is_file()):
-        _check_parent(path.resolve())  # a device or a pipe at its end is written to as it is
+    if follow and path.is_symlink():
+        if not (path.exists() and not path.is_file()):
+            _check_parent(path.resolve())  # a device or a pipe at its end is written to as it is
+        return
     for folder in (path.parent, *path.parent.parents):
         if not folder.exists():
             continue  # created when the file is written
         if not folder.is_dir():
             kind = "a file, not a directory" if folder.is_file() else "not a directory"
             raise argparse.ArgumentTypeError(f"{folder} is {kind}")
-        if not os.access(folder, os.W_OK | os.X_OK):
-            raise argparse.ArgumentTypeError(f"cannot create files in {folder} (permission "
-                                             "denied)")
+        try:  # a file made and removed: os.access says yes to root, even for /proc or /sys
+            probe_folder(folder / path.name)
+        except OSError as exc:
+            reason = (exc.strerror or str(exc)).lower()
+            raise argparse.ArgumentTypeError(f"cannot create files in {folder} ({reason})"
+                                             ) from None
         return
 
 

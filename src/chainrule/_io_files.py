@@ -160,12 +160,27 @@ def check_writable(path: str | os.PathLike, name: str) -> Path:
                                  "not a folder")
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = _create_temporary(target)
+        probe_folder(target)
     except OSError as exc:
         raise OSError(f"{name}: cannot write {target} ({exc.strerror or exc})") from None
+    return target
+
+
+def probe_folder(path: str | os.PathLike) -> None:
+    """Create a temporary file next to ``path`` (in its folder, which must exist), and
+    remove it at once: whether a file can be written there.
+
+    Unlike ``os.access``, which says yes to root for any folder, even /proc or
+    /sys, this asks the file system itself, as the writers of this module will.
+
+    Raises
+    ------
+    OSError
+        The system's error, when the folder takes no new file.
+    """
+    fd, tmp = _create_temporary(Path(path))
     os.close(fd)
     tmp.unlink(missing_ok=True)
-    return target
 
 
 # JSON has no infinity or NaN (Python's json writes the non-standard Infinity / NaN, which
