@@ -839,3 +839,22 @@ def test_an_output_given_as_an_open_stream_is_taken(tmp_path):
         os.close(r)
         os.close(w)
     assert [p.name for p in tmp_path.iterdir()] == ["out.csv"]
+
+
+def test_output_to_a_device_needs_no_file_made_in_its_folder(monkeypatch):
+    """``-o /dev/null`` was checked by making a file in /dev, which only root may: for any
+    other user ``predict -o /dev/null`` was refused with "cannot create files in /dev".  A
+    device, a pipe or a stream is written to as it is (as pictures are), so only it must be
+    writable.  The probe is made to fail here as it fails for a user who is not root."""
+    import errno
+
+    import chainrule._cli_args_files as files
+
+    def not_root(path):
+        raise PermissionError(errno.EACCES, "Permission denied", str(path))
+
+    monkeypatch.setattr(files, "probe_folder", not_root)
+    assert files.output_path(os.devnull) == os.devnull
+    assert files.picture_path(os.devnull) == os.devnull
+    with pytest.raises(Exception, match=r"cannot create files in .*permission denied"):
+        files.output_path("/dev/new-file.csv")  # a regular file made in that folder: refused

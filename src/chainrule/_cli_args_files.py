@@ -160,7 +160,12 @@ def output_path(text: str) -> str:
     str
         ``text`` itself.
     """
-    _check_parent(_not_a_directory(text, "out.csv"), follow=True)
+    path = _not_a_directory(text, "out.csv")
+    if _special(path):  # /dev/null, a pipe, /dev/stdout: written to as it is, as pictures are
+        if not os.access(path, os.W_OK):
+            raise argparse.ArgumentTypeError(f"cannot write to {text} (permission denied)")
+        return text
+    _check_parent(path, follow=True)
     return text
 
 
