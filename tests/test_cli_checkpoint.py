@@ -901,3 +901,40 @@ def test_a_second_signal_aborts_without_writing_the_model(tmp_path, monkeypatch,
     monkeypatch.setattr(Trainer, "_step", step)
     assert _status([*command, "--resume"]) == 0
     _same_model(model, tmp_path / "ref.npz")
+
+
+def test_sigterm_stops_a_run_whose_sigint_is_ignored(tmp_path, monkeypatch, capsys,
+                                                     sigterm_caught):
+    """A background job of a shell script runs with SIGINT ignored (which the loop leaves
+    ignored); a scheduler's SIGTERM still stops it as one Ctrl-C would.  It lands in the
+    checkpoint write after epoch 1 of 4: the run stops after that epoch, writes the model
+    so far (it aborted at once, writing none, as a second signal does) and exits 143, and
+    --resume then gives the uninterrupted model."""
+    assert _status([*IRIS, "--epochs", "4", "-o", tmp_path / "ref"]) == 0
+    savez, writes = np.savez, []
+
+    def terminated_savez(fh, **arrays):
+        writes.append(fh)
+        if len(writes) == 1:  # the checkpoint of epoch 1
+            os.kill(os.getpid(), signal.SIGTERM)
+        return savez(fh, **arrays)
+
+    monkeypatch.setattr(np, "savez", terminated_savez)
+    model, ckpt = tmp_path / "model.npz", tmp_path / "ck.npz"
+    command = [*IRIS, "--epochs", "4", "--checkpoint", ckpt, "-o", model]
+    old = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        capsys.readouterr()
+        assert _status(command) == 128 + signal.SIGTERM
+        assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN
+    finally:
+        signal.signal(signal.SIGINT, old)
+    assert sigterm_caught == []
+    assert "chainrule train: stopped by SIGTERM after epoch 1 of 4" in capsys.readouterr().err
+    meta = load_metadata(model)
+    assert meta["training"]["stop_reason"] == "interrupted"
+    assert len(meta["history"]["loss"]) == 1
+    assert io.read_file(ckpt, CHECKPOINT_FORMAT)[0]["epoch"] == 1
+    monkeypatch.setattr(np, "savez", savez)
+    assert _status([*command, "--resume"]) == 0
+    _same_model(model, tmp_path / "ref.npz")

@@ -30,6 +30,7 @@ from ._cli_resume_checks import fingerprint as fingerprint
 from ._cli_resume_checks import resolved_loss as resolved_loss
 from ._cli_resume_checks import resolved_options as resolved_options
 from ._cli_resume_checks import run_options as run_options
+from ._training_guards import _StopFlag
 from .callbacks import Callback
 from .cli_args import _check_parent, _is_dir, _not_empty, positive_float, positive_int
 
@@ -54,11 +55,13 @@ class SigtermAsCtrlC:
     """For the block, SIGTERM does what Ctrl-C (SIGINT) does; the old handler is restored after.
 
     A cluster's scheduler ends a job with SIGTERM (then SIGKILL after a grace
-    period), which by default kills the process at once.  Here it calls the
-    SIGINT handler in place at the time: inside the training loop its stop
-    flag (stop after the batch, checkpoint the last complete epoch), elsewhere
-    a KeyboardInterrupt.  Installed by ``chainrule train`` only, in the main
-    thread (where alone Python lets a handler be set); the library's
+    period), which by default kills the process at once.  Here, inside the
+    training loop, it sets the loop's stop flag (stop after the batch,
+    checkpoint the last complete epoch; a second one aborts), also where SIGINT
+    is ignored (a background job of a shell script); elsewhere it calls the
+    SIGINT handler in place at the time (a KeyboardInterrupt).  Installed by
+    ``chainrule train`` only, in the main thread (where alone Python lets a
+    handler be set); the library's
     :func:`chainrule.train` leaves a host program's SIGTERM alone.
 
     Attributes
@@ -81,6 +84,10 @@ class SigtermAsCtrlC:
 
     def _handle(self, signum: int, frame: object) -> None:
         self.received = True
+        flag = _StopFlag.active
+        if flag is not None:  # the training loop's, also where SIGINT is ignored or C's
+            flag._handle(signal.SIGTERM, frame)  # it names the signal it got
+            return
         handler = signal.getsignal(signal.SIGINT)
         if not callable(handler) or handler is signal.default_int_handler:
             raise KeyboardInterrupt

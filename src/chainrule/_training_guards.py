@@ -52,18 +52,28 @@ class _StopFlag:
     ``trap '' INT``) stays ignored, as Python itself leaves it, and one whose
     handler was set from C (``signal.getsignal`` gives None: an embedding host) is
     left alone, since it could not be put back: only a handler set from Python is
-    replaced for the block and restored after it.
+    replaced for the block and restored after it.  The flag of the block running
+    in the main thread is :attr:`active` whether or not its handler is installed:
+    ``chainrule train``'s SIGTERM handler stops the run through it, also where
+    SIGINT is ignored (a background job of a shell script that a scheduler ends).
     """
+
+    #: The flag of the training loop running in the main thread, or None.
+    active: _StopFlag | None = None
 
     def __init__(self) -> None:
         self.set = False
         self.aborted = False  # a second signal: its KeyboardInterrupt ends the run as raised
         self._old: Any = None
+        self._outer: _StopFlag | None = None
+        self._main = False
 
     def __enter__(self) -> _StopFlag:
-        if (threading.current_thread() is threading.main_thread()
-                and signal.getsignal(signal.SIGINT) not in (signal.SIG_IGN, None)):
-            self._old = signal.signal(signal.SIGINT, self._handle)
+        self._main = threading.current_thread() is threading.main_thread()
+        if self._main:
+            self._outer, _StopFlag.active = _StopFlag.active, self
+            if signal.getsignal(signal.SIGINT) not in (signal.SIG_IGN, None):
+                self._old = signal.signal(signal.SIGINT, self._handle)
         return self
 
     def _handle(self, signum: int, frame: Any) -> None:
@@ -75,6 +85,8 @@ class _StopFlag:
         _say(f"\nchainrule: stopping after the current batch ({what} again to abort)")
 
     def __exit__(self, *exc: object) -> None:
+        if self._main:
+            _StopFlag.active, self._outer = self._outer, None
         if self._old is not None:
             signal.signal(signal.SIGINT, self._old)
             self._old = None
