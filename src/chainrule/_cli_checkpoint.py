@@ -41,9 +41,10 @@ if TYPE_CHECKING:
 #: finished, no model is written, and the same command with ``--resume`` continues it.
 EXIT_MAX_TIME = 3
 
-#: The exit statuses of ``chainrule train --checkpoint`` stopped by Ctrl-C (SIGINT) or
-#: SIGTERM: the shells' 128 + signal number.  The model so far is written, but the run
-#: is not finished: a job loop must not take it for one that is (``--resume`` continues).
+#: The exit statuses of ``chainrule train`` (with or without ``--checkpoint``) stopped by
+#: Ctrl-C (SIGINT) or SIGTERM before its last epoch: the shells' 128 + signal number.  The
+#: model so far is written, but the run is not finished: a job loop must not take it for
+#: one that is (with ``--checkpoint``, ``--resume`` continues it).
 EXIT_SIGINT, EXIT_SIGTERM = 128 + signal.SIGINT, 128 + signal.SIGTERM
 
 # what a checkpoint's notes say they are, so that a checkpoint of a run started in
