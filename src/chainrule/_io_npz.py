@@ -10,6 +10,7 @@ import tokenize
 import zipfile
 import zlib
 from collections.abc import Iterator
+from typing import IO
 
 import numpy as np
 from numpy.lib.npyio import NpzFile
@@ -56,6 +57,20 @@ def _check_extent(info: zipfile.ZipInfo, archive_size: int) -> None:
                          f"ones; deflate gives at most {_DEFLATE_MAX_RATIO} times as many")
 
 
+def npy_header(fh: IO[bytes]) -> tuple[tuple[int, ...], np.dtype]:
+    """The shape and dtype a ``.npy`` stream's header announces, reading nothing further.
+
+    ``fh`` is at the start of the stream (an archive member opened with
+    ``ZipFile.open``); it is left just past the header.
+    """
+    version = np.lib.format.read_magic(fh)
+    if version == (1, 0):
+        shape, _, dtype = np.lib.format.read_array_header_1_0(fh)
+    else:
+        shape, _, dtype = np.lib.format.read_array_header_2_0(fh)
+    return shape, dtype
+
+
 def _check_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
     """Raise ValueError when an archive member is encrypted or its .npy header lies.
 
@@ -66,11 +81,7 @@ def _check_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
     if info.flag_bits & 0x1:
         raise ValueError(f"the member {name!r} is encrypted; expected plain .npy arrays")
     with zf.open(info) as fh:
-        version = np.lib.format.read_magic(fh)
-        if version == (1, 0):
-            shape, _, dtype = np.lib.format.read_array_header_1_0(fh)
-        else:
-            shape, _, dtype = np.lib.format.read_array_header_2_0(fh)
+        shape, dtype = npy_header(fh)
         if dtype.hasobject:
             raise ValueError(f"the member {name!r} holds Python objects; expected numbers or "
                              "text")

@@ -130,6 +130,7 @@ def npz_image_shape(source: str | os.PathLike) -> tuple[int, int, int] | None:
     """
     import zipfile
 
+    from ._io_npz import npy_header
     from .io import _READ_ERRORS
 
     path = Path(source)
@@ -142,11 +143,7 @@ def npz_image_shape(source: str | os.PathLike) -> tuple[int, int, int] | None:
             if member is None:
                 return None
             with zf.open(member) as fh:
-                version = np.lib.format.read_magic(fh)
-                if version == (1, 0):
-                    shape, _, _ = np.lib.format.read_array_header_1_0(fh)
-                else:
-                    shape, _, _ = np.lib.format.read_array_header_2_0(fh)
+                shape, _ = npy_header(fh)
     except _READ_ERRORS:  # read_data names what is wrong
         return None
     return tuple(int(d) for d in shape[1:]) if len(shape) == 4 else None
