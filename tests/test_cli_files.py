@@ -858,3 +858,25 @@ def test_output_to_a_device_needs_no_file_made_in_its_folder(monkeypatch):
     assert files.picture_path(os.devnull) == os.devnull
     with pytest.raises(Exception, match=r"cannot create files in .*permission denied"):
         files.output_path("/dev/new-file.csv")  # a regular file made in that folder: refused
+
+
+def test_output_in_a_folder_to_be_made_ignores_a_file_of_its_name_in_the_parent(
+        tmp_path, monkeypatch, capsys):
+    """``predict -o new/p.csv`` (``new`` made by the write) probed the current folder with
+    a temporary file named after ``./p.csv``, whose mode it copies: a link loop there
+    (an unrelated file) made the probe fail, and the command was refused with "cannot
+    create files in . (too many levels of symbolic links)".  The probe is now named after
+    what the write makes in that folder (``new``); the CSV holds the network's predictions."""
+    argv = _predict_argv(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    os.symlink("q.csv", "p.csv")
+    os.symlink("p.csv", "q.csv")
+    argv[-1] = os.path.join("new", "p.csv")
+    assert main(argv) == 0
+    capsys.readouterr()
+    net = cr.load(tmp_path / "net.npz")
+    X = np.load(tmp_path / "x.npz")["X"]
+    _, rows = _read_csv(tmp_path / "new" / "p.csv")
+    np.testing.assert_array_equal([int(r[0]) for r in rows], net.predict(X).argmax(axis=1))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["net.npz", "new", "p.csv", "q.csv",
+                                                          "x.npz"]

@@ -54,14 +54,19 @@ def _check_parent(path: Path, follow: bool = False) -> None:
         if not (path.exists() and not path.is_file()):
             _check_parent(path.resolve())  # a device or a pipe at its end is written to as it is
         return
+    made = path  # what the write makes in ``folder``: the file, or its first missing folder
     for folder in (path.parent, *path.parent.parents):
         if not folder.exists():
+            made = folder
             continue  # created when the file is written
         if not folder.is_dir():
             kind = "a file, not a directory" if folder.is_file() else "not a directory"
             raise argparse.ArgumentTypeError(f"{folder} is {kind}")
-        try:  # a file made and removed: os.access says yes to root, even for /proc or /sys
-            probe_folder(folder / path.name)
+        # a file made and removed: os.access says yes to root, even for /proc or /sys.  It
+        # is named after what the write makes there, not after an unrelated file of the
+        # same name as the output (a link loop there, which the probe could not stat)
+        try:
+            probe_folder(folder / made.name)
         except OSError as exc:
             reason = (exc.strerror or str(exc)).lower()
             raise argparse.ArgumentTypeError(f"cannot create files in {folder} ({reason})"
