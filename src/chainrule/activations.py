@@ -23,9 +23,8 @@ in ``_activations_ranges`` and the in-place twins of the training fast path in
 
 from __future__ import annotations
 
-import math
 import multiprocessing
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -64,7 +63,6 @@ from ._activations_ranges import OUTPUT_RANGES as OUTPUT_RANGES
 from ._activations_ranges import RANGE_ROUNDING as RANGE_ROUNDING
 from ._activations_ranges import _outside as _outside
 from ._activations_ranges import _rounded_range as _rounded_range
-from ._validation import check_bool
 
 ArrayFn = Callable[[np.ndarray], np.ndarray]
 
@@ -280,148 +278,7 @@ def _check_hidden_activation(act: Activation, name: str) -> Activation:
     return act
 
 
-def register_activation(
-    name: str,
-    f: ArrayFn,
-    df: ArrayFn,
-    from_output: bool = False,
-    *,
-    overwrite: bool = False,
-    kinks: Sequence[float] = (),
-) -> Activation:
-    """Register an elementwise activation under ``name``.
-
-    Parameters
-    ----------
-    name : str
-        The name layers will use.  Built-in names cannot be replaced.
-    f : callable
-        ``f(z) -> a`` on an ndarray of any shape, elementwise: ``a`` has the
-        shape of ``z``.
-    df : callable
-        The derivative: ``df(a)`` if ``from_output`` else ``df(z)``, also of
-        the shape of its argument.
-    from_output : bool, default False
-        Whether ``df`` takes the output ``a = f(z)`` instead of ``z``.
-    overwrite : bool, default False
-        Replace an earlier user registration of the same name.
-    kinks : sequence of float, default ()
-        The net inputs where ``f`` is not differentiable (a ReLU-like corner at
-        0: ``kinks=(0.0,)``), for :func:`chainrule.gradient_check`'s
-        ``exclude_kinks``.
-
-    Returns
-    -------
-    Activation
-        The registered object.
-
-    Raises
-    ------
-    ValueError
-        If ``f`` or ``df``, called once on a small float64 array of shape
-        (2, 3) (distinct values from -1.5 to 2; for ``df`` with
-        ``from_output``, on ``f`` of it), fails or returns something whose
-        shape is not (2, 3), e.g. a function that sums over a row.  Nothing is
-        registered then.  Only the shape is checked: NaN or infinite values
-        (a function defined for positive inputs only) are accepted.
-        Also if ``name`` is a built-in activation or alias, or is already
-        registered and ``overwrite`` is False, or ``kinks`` is not a sequence
-        of finite numbers.
-    TypeError
-        If ``name`` is not a non-empty str, or ``f`` or ``df`` is not callable.
-
-    Notes
-    -----
-    The registry is a dictionary of this process: the name exists only in the
-    process that registered it.  Worker processes, such as those of
-    ``GridSearchCV(..., n_jobs=2)``, ``cross_val_score(..., n_jobs=2)`` or
-    joblib, start without it and fail with "unknown activation".  For parallel
-    searches, pass the returned :class:`Activation` object itself
-    (``MLPClassifier(activation=act)``): it travels to the workers with the
-    estimator's parameters.  A fitted network saved with :func:`chainrule.save` or an
-    estimator's ``save`` names its activations, so loading it in another
-    process also needs the registration there.
-
-    Examples
-    --------
-    >>> import numpy as np, chainrule
-    >>> act = chainrule.register_activation("cube", lambda z: z**3, lambda z: 3 * z**2)
-    >>> act(np.array([2.0]))
-    array([8.])
-    """
-    if not isinstance(name, str) or not name:
-        raise TypeError(f"name must be a non-empty str, got {name!r}")
-    if not callable(f) or not callable(df):
-        raise TypeError(
-            "f and df must be callables taking an ndarray, got "
-            f"{type(f).__name__} and {type(df).__name__}"
-        )
-    from_output = check_bool(from_output, "from_output")
-    existing = ACTIVATIONS.get(name)
-    if name in ALIASES or (existing is not None and existing.builtin):
-        raise ValueError(f"activation name {name!r} is built in and cannot be replaced")
-    if existing is not None and not overwrite:
-        raise ValueError(
-            f"activation {name!r} is already registered; pass overwrite=True to replace it"
-        )
-    try:
-        kink_points = tuple(float(k) for k in kinks)
-    except (TypeError, ValueError):
-        kink_points = None
-    if kink_points is None or isinstance(kinks, str) or not all(
-            math.isfinite(k) for k in kink_points):
-        raise ValueError(f"kinks must be a sequence of finite numbers (the net inputs where f "
-                         f"is not differentiable, e.g. (0.0,)), got {kinks!r}")
-    a = _probe(f, "f", _PROBE.copy())
-    _probe(df, "df", a.copy() if from_output else _PROBE.copy(),
-           "a = f(z)" if from_output else "z")
-    act = Activation(name, f, df, from_output=from_output, kinks=kink_points)
-    ACTIVATIONS[name] = act
-    return act
-
-
-# What register_activation calls f and df on: a few distinct values, negative and positive,
-# none of them 0, in a (2, 3) array (not square, so a transpose is caught too)
-_PROBE = np.array([[-1.5, -0.25, 0.5], [0.75, 1.25, 2.0]])
-
-
-def _probe(fn: ArrayFn, name: str, x: np.ndarray, arg: str = "z") -> np.ndarray:
-    """``fn(x)`` as an array of the shape of ``x``; a ValueError naming ``fn`` otherwise."""
-    what = (f"{name} must return an array of the shape of its argument (an elementwise "
-            f"function): called on {arg}, a float64 array of shape {x.shape},")
-    try:
-        with np.errstate(all="ignore"):  # NaN for inputs outside the domain is not the question
-            out = fn(x)
-    except Exception as exc:
-        raise ValueError(f"{what} it raised {type(exc).__name__}: {exc}") from exc
-    try:
-        arr = np.asarray(out, dtype=np.float64)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(
-            f"{what} it returned {type(out).__name__}, which NumPy cannot read as an array of "
-            f"numbers ({exc})"
-        ) from None
-    if arr.shape != x.shape:
-        raise ValueError(f"{what} it returned shape {arr.shape}")
-    return arr
-
-
-def unregister_activation(name: str) -> None:
-    """Remove a user-registered activation (built-ins stay).
-
-    Parameters
-    ----------
-    name : str
-        The name it was registered under.
-
-    Raises
-    ------
-    ValueError
-        If no activation has that name, or it is a built-in one.
-    """
-    act = ACTIVATIONS.get(name)
-    if act is None:
-        raise ValueError(f"no activation registered as {name!r}")
-    if act.builtin:
-        raise ValueError(f"activation {name!r} is built in and cannot be removed")
-    del ACTIVATIONS[name]
+# Registering a user's activation writes ACTIVATIONS and builds an Activation, so its module
+# imports this one: imported last, once both exist; the names stay importable from here
+from ._activations_registry import register_activation as register_activation  # noqa: E402
+from ._activations_registry import unregister_activation as unregister_activation  # noqa: E402
