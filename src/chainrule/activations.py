@@ -14,8 +14,9 @@ The table :data:`ACTIVATIONS` is also the list of valid names for error
 messages.  Users add their own with :func:`register_activation`, which calls
 their f and df once on a small array and refuses functions that change its shape.
 
-This module holds the :class:`Activation` type, the table and its lookup and
-registration.  The built-in functions themselves are in ``_activations_builtin``,
+This module holds the :class:`Activation` type, the table and its lookup;
+registering and removing a user's activation is in ``_activations_registry``.
+The built-in functions themselves are in ``_activations_builtin``,
 the output ranges of the bounded ones (:data:`OUTPUT_RANGES`, :data:`RANGE_ROUNDING`)
 in ``_activations_ranges`` and the in-place twins of the training fast path in
 ``_activations_inplace``; import the names from here.
