@@ -1169,15 +1169,9 @@ def test_wide_tables_are_read_in_time_linear_in_their_columns(tmp_path):
     assert _metadata_problem(dup) == "feature_names: 'f0' appears 2 times"
 
 
-@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
-@pytest.mark.parametrize("kind", ["MLPClassifier", "SoftmaxRegression"])
-def test_a_text_dtype_wider_than_the_labels_sets_aside_no_memory_for_it(tmp_path, iris, kind):
-    """classes_dtype "<U100000000" (an edited or damaged record) made the loaders build the
-    labels at that width, to check them and again to restore them: 400 MB a label, 30 s
-    and 4 GB for three (and "<U2000000000" ran out of memory).  The labels are rebuilt no
-    wider than the longest one: the same labels and predictions, no memory set aside."""
-    import tracemalloc
-
+def _saved_with_label_width(kind, iris, tmp_path, width):
+    """A classifier (MLPClassifier or SoftmaxRegression) fitted on iris's names, saved with
+    its record's ``classes_dtype`` edited to ``width``: (X, labels, est, loader, path)."""
     from chainrule import SoftmaxRegression, load_autoencoder
 
     X, y = iris
@@ -1187,7 +1181,20 @@ def test_a_text_dtype_wider_than_the_labels_sets_aside_no_memory_for_it(tmp_path
     else:
         est, load = SoftmaxRegression(max_iter=5, random_state=0), load_autoencoder
     path = est.fit(X, labels).save(tmp_path / "est.npz")
-    _edit_meta(path, lambda meta: meta["fitted"].update(classes_dtype="<U100000000"))
+    _edit_meta(path, lambda meta: meta["fitted"].update(classes_dtype=width))
+    return X, labels, est, load, path
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize("kind", ["MLPClassifier", "SoftmaxRegression"])
+def test_a_text_dtype_wider_than_the_labels_sets_aside_no_memory_for_it(tmp_path, iris, kind):
+    """classes_dtype "<U100000000" (an edited or damaged record) made the loaders build the
+    labels at that width, to check them and again to restore them: 400 MB a label, 30 s
+    and 4 GB for three (and "<U2000000000" ran out of memory).  The labels are rebuilt no
+    wider than the longest one: the same labels and predictions, no memory set aside."""
+    import tracemalloc
+
+    X, _, est, load, path = _saved_with_label_width(kind, iris, tmp_path, "<U100000000")
     tracemalloc.start()
     try:
         loaded = load(path)
@@ -1215,16 +1222,7 @@ def test_a_damaged_label_width_under_the_total_bound_costs_no_memory_per_predict
     rebuilt at the longest label's width, as before the labels kept their width."""
     import tracemalloc
 
-    from chainrule import SoftmaxRegression, load_autoencoder
-
-    X, y = iris
-    labels = np.array(["setosa", "versicolor", "virginica"])[y]
-    if kind == "MLPClassifier":
-        est, load = MLPClassifier((4,), max_iter=5, random_state=0), load_estimator
-    else:
-        est, load = SoftmaxRegression(max_iter=5, random_state=0), load_autoencoder
-    path = est.fit(X, labels).save(tmp_path / "est.npz")
-    _edit_meta(path, lambda meta: meta["fitted"].update(classes_dtype="<U1000000"))
+    X, labels, est, load, path = _saved_with_label_width(kind, iris, tmp_path, "<U1000000")
     loaded = load(path)
     longest = max(map(len, labels))
     assert loaded.classes_.dtype == np.dtype(f"<U{longest}")

@@ -170,21 +170,24 @@ def test_a_fit_that_trains_nothing_keeps_the_parameters_set_since(tmp_path, rule
     np.testing.assert_array_equal(resumed.net.params, edited)
 
 
+class _Flaky(chainrule.Callback):
+    """Raises once in on_train_begin after ``fail`` is set: a fit that fails before training."""
+
+    fail = False
+
+    def on_train_begin(self, state):
+        if self.fail:
+            self.fail = False
+            raise RuntimeError("flaky")
+
+
 def test_a_fit_that_raises_before_training_keeps_the_parameters_set_since():
     """A fit of a finished run whose on_train_begin raised forgot that the network held
     its best parameters already, so the next fit, which trains nothing either, put them
     back over the weights the user had set in between."""
     X, Y, Xv, Yv = _early_stopping_problem()
 
-    class Flaky(chainrule.Callback):
-        fail = False
-
-        def on_train_begin(self, state):
-            if self.fail:
-                self.fail = False
-                raise RuntimeError("flaky")
-
-    flaky = Flaky()
+    flaky = _Flaky()
     trainer = Trainer(chainrule.mlp([3, 8, 1], hidden="tanh", seed=0), "sgd", lr=0.05,
                       batch_size=10, epochs=8, seed=0, patience=4, callbacks=[flaky])
     first = trainer.fit(X, Y, (Xv, Yv))
@@ -212,19 +215,11 @@ def test_a_fit_continuing_a_run_that_raises_before_training_changes_nothing():
     """
     X, Y, Xv, Yv = _early_stopping_problem()
 
-    class Flaky(chainrule.Callback):
-        fail = False
-
-        def on_train_begin(self, state):
-            if self.fail:
-                self.fail = False
-                raise RuntimeError("flaky")
-
     def trainer(callbacks):
         return Trainer(chainrule.mlp([3, 8, 1], hidden="tanh", seed=0), "sgd", lr=0.05,
                        batch_size=10, epochs=8, seed=0, patience=4, callbacks=callbacks)
 
-    flaky, reference = Flaky(), trainer([])
+    flaky, reference = _Flaky(), trainer([])
     failing = trainer([flaky])
     for t in (failing, reference):
         first = t.fit(X, Y, (Xv, Yv))
