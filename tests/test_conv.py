@@ -280,7 +280,8 @@ _W = np.ones((3, 2, 3, 3))
     (lambda: reference.conv2d_forward(_X, np.ones((3, 2, 5, 5))),
      r"the 5x5 window does not fit in the 4x4 image with padding 0"),
     (lambda: reference.conv2d_forward(_X, _W, padding=-1), "padding must be an integer >= 0"),
-    (lambda: reference.conv2d_forward(_X, _W, stride=0), r"stride must be an integer >= 1, got 0"),
+    (lambda: reference.conv2d_forward(_X, _W, stride=0),
+     r"stride must be an integer >= 1 or a pair of them \(height, width\), got 0"),
     (lambda: reference.conv2d_forward(_X, _W, stride=1.5), "stride must be an integer"),
     (lambda: reference.conv2d_forward(_X, _W, b=[1.0, 2.0]), r"b must have shape \(3,\)"),
     # not numbers: named, as x and W are (was NumPy's "could not convert string to float")
@@ -297,7 +298,7 @@ _W = np.ones((3, 2, 3, 3))
     (lambda: reference.avgpool2d_backward(_X, np.ones((1, 2, 3, 3))),
      r"grad_out must have the shape of the output \(1, 2, 2, 2\)"),
     (lambda: reference.maxpool2d_backward(_X, np.ones((1, 2, 2, 2)), size=0),
-     "size must be an integer >= 1, got 0"),
+     r"size must be an integer >= 1 or a pair of them \(height, width\), got 0"),
 ])
 def test_reference_conv_and_pool_check_their_arguments(call, message):
     with pytest.raises(ValueError, match=message):
@@ -438,7 +439,8 @@ def test_a_dilated_window_larger_than_the_image_is_refused_naming_its_span():
 
 @pytest.mark.parametrize(("call", "message"), [
     (lambda: reference.conv2d_forward(_X, _W, padding="full"),
-     r"padding must be 'same', 'valid' or an integer >= 0, got 'full'"),
+     r"padding must be 'same', 'valid', an integer >= 0 or a pair of them "
+     r"\(height, width\), got 'full'"),
     (lambda: reference.conv2d_forward(_X, _W, stride=2, padding="same"),
      r"padding='same' needs stride 1, got stride=2"),
     (lambda: reference.conv2d_forward(_X, _W, dilation=0), r"dilation must be an integer >= 1"),

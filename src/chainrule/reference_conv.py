@@ -8,20 +8,22 @@ layers against something they can follow.  Images are nested as ``x[n][c][row][c
 (any array-like of shape (n_samples, channels, height, width)).
 
 Every function (the pooling loops' too) first checks its arguments (one shared
-validator, :func:`_check`): shapes that
-agree, a window that fits the padded image, stride >= 1, padding >= 0 (or
-"same" / "valid" for a convolution), dilation >= 1, and no pooling window
-wholly in the padding (its maximum would be -inf).
+validator, :func:`_check`): shapes that agree, a window that fits the padded
+image, stride >= 1, padding >= 0 (or "same" / "valid" for a convolution),
+dilation >= 1, and no pooling window wholly in the padding (its maximum would
+be -inf).  Window size, stride, padding and dilation are each an integer or a
+pair (height, width), as the layers take them: 2 is (2, 2).
 
-Convolution, output unit (n, o, y, x), with stride s, dilation d and zero
-padding p::
+Convolution, output unit (n, o, y, x), with stride (sh, sw), dilation (dh, dw)
+and zero padding (ph, pw) (ph rows above and below, pw columns left and right)::
 
-    z[n][o][y][x] = b[o] + sum_c sum_i sum_j W[o][c][i][j] * x[n][c][s*y + d*i - p][s*x + d*j - p]
+    z[n][o][y][x] = b[o] + sum_c sum_i sum_j W[o][c][i][j]
+                                               * x[n][c][sh*y + dh*i - ph][sw*x + dw*j - pw]
 
 where pixels outside the image count as 0.  ``padding="same"`` (stride 1
 only) adds ``d*(k - 1)`` zeros per axis, ``d*(k - 1) // 2`` of them before
-(above, left: that ``p``) and the rest after, so ``z`` has the size of ``x``;
-``"valid"`` is ``p = 0``.  Backward: every term of that sum
+(above, left: that ``ph``, ``pw``) and the rest after, so ``z`` has the size of
+``x``; ``"valid"`` is no padding.  Backward: every term of that sum
 sends ``delta[n][o][y][x] * W[o][c][i][j]`` to the pixel and
 ``delta[n][o][y][x] * pixel`` to the weight.
 """
@@ -41,11 +43,20 @@ def _nested(a: object) -> list:
     return np.asarray(a, dtype=np.float64).tolist()
 
 
-def _count(value: object, name: str, minimum: int) -> int:
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) \
-            or value < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
-    return int(value)
+def _pair(value: object, name: str, minimum: int) -> tuple[int, int]:
+    """An integer, or a pair (height, width) of them, each >= ``minimum``: 2 -> (2, 2)."""
+    items = tuple(value) if isinstance(value, (list, tuple)) else (value, value)
+    if len(items) != 2 or any(
+            isinstance(v, (bool, np.bool_)) or not isinstance(v, (int, np.integer)) or v < minimum
+            for v in items):
+        raise ValueError(f"{name} must be an integer >= {minimum} or a pair of them "
+                         f"(height, width), got {value!r}")
+    return int(items[0]), int(items[1])
+
+
+def _shown(p: tuple[int, int]) -> int | tuple[int, int]:
+    """A pair as a message shows it: one number when both are equal."""
+    return p[0] if p[0] == p[1] else p
 
 
 def _array(a: object, name: str, ndim: int, what: str) -> np.ndarray:
@@ -70,29 +81,32 @@ def _check(x: object, stride: object, padding: object, *, W: object = None, b: o
     AvgPool2D require) and each one must reach the image (not wholly in the
     padding); the window must fit in the padded image; ``grad`` (a
     backward pass's ``delta`` / ``grad_out``) must have the shape of the output.
-    ``ceil_mode`` (pooling only) counts the windows as PyTorch's pools do in ceil
-    mode (see :func:`chainrule.reference_pool.maxpool2d_forward`).
+    ``size``, ``stride``, ``padding`` and ``dilation`` are each an integer or a
+    pair (height, width), as the layers take them.  ``ceil_mode`` (pooling only)
+    counts the windows as PyTorch's pools do in ceil mode (see
+    :func:`chainrule.reference_pool.maxpool2d_forward`).
 
     Returns
     -------
     kernel, stride, padding, dilation, sides, out_hw
-        ``padding`` as given (an int, or a convolution's "same" / "valid"),
+        ``kernel``, ``stride`` and ``dilation`` as pairs (height, width);
+        ``padding`` a pair, or a convolution's "same" / "valid" as given;
         ``sides`` the zeros it adds ((top, bottom), (left, right)), ``out_hw``
         the output's (height, width).
     """
     xa = _array(x, "x", 4, "(n_samples, channels, height, width)")
     if W is None:
-        size = _count(size, "size", 1)  # first: the stride defaults to it
-    stride = _count(stride, "stride", 1)
+        size = _pair(size, "size", 1)  # first: the stride defaults to it
+    sh, sw = _pair(stride, "stride", 1)
     if W is not None and isinstance(padding, str):  # a convolution's "same" or "valid"
         if padding not in ("same", "valid"):
-            raise ValueError(f"padding must be 'same', 'valid' or an integer >= 0, got "
-                             f"{padding!r}")
-        if padding == "same" and stride != 1:
-            raise ValueError(f"padding='same' needs stride 1, got stride={stride}")
+            raise ValueError(f"padding must be 'same', 'valid', an integer >= 0 or a pair of "
+                             f"them (height, width), got {padding!r}")
+        if padding == "same" and (sh, sw) != (1, 1):
+            raise ValueError(f"padding='same' needs stride 1, got stride={_shown((sh, sw))}")
     else:
-        padding = _count(padding, "padding", 0)
-    dilation = _count(dilation, "dilation", 1)
+        padding = _pair(padding, "padding", 0)
+    dh, dw = _pair(dilation, "dilation", 1)
     n, c, h, w = xa.shape
     if W is not None:
         Wa = _array(W, "W", 4, "(out_channels, in_channels, kh, kw)")
@@ -110,38 +124,42 @@ def _check(x: object, stride: object, padding: object, *, W: object = None, b: o
                 raise ValueError(f"b must have shape ({out_c},), one bias per output channel "
                                  f"of W, got shape {ba.shape}")
     else:
-        kh = kw = size
+        kh, kw = size
         out_c = c
-        if 2 * padding > kh:
-            raise ValueError(f"padding must be at most half the window size {kh}, got "
-                             f"{padding}")
-    span_h, span_w = dilation * (kh - 1) + 1, dilation * (kw - 1) + 1
+        if 2 * padding[0] > kh or 2 * padding[1] > kw:
+            raise ValueError(f"padding must be at most half the window size {_shown(size)}, "
+                             f"got {_shown(padding)}")
+    span_h, span_w = dh * (kh - 1) + 1, dw * (kw - 1) + 1
     if padding == "same":  # d (k - 1) zeros, the odd one after
         sides = tuple((t // 2, t - t // 2) for t in (span_h - 1, span_w - 1))
+    elif padding == "valid":
+        sides = ((0, 0), (0, 0))
     else:
-        p = 0 if padding == "valid" else padding
-        sides = ((p, p), (p, p))
+        sides = ((padding[0], padding[0]), (padding[1], padding[1]))
     hp, wp = h + sum(sides[0]), w + sum(sides[1])
-    out_hw = ((hp - span_h) // stride + 1, (wp - span_w) // stride + 1)
+    out_hw = ((hp - span_h) // sh + 1, (wp - span_w) // sw + 1)
     if ceil_mode:  # per axis: round up, keeping a last window that hangs past the padded
         counts = []  # image, unless it would start after the image (PyTorch's rule)
-        for pixels, padded, span in ((h, hp, span_h), (w, wp, span_w)):
-            n_out = math.ceil((padded - span) / stride) + 1
-            if (n_out - 1) * stride - padding >= pixels:  # starts in the padding after it
+        for pixels, padded, span, s, (p, _) in ((h, hp, span_h, sh, sides[0]),
+                                                (w, wp, span_w, sw, sides[1])):
+            n_out = math.ceil((padded - span) / s) + 1
+            if (n_out - 1) * s - p >= pixels:  # starts in the padding after it
                 n_out -= 1
             counts.append(n_out)
         out_hw = tuple(counts)
     if min(out_hw) < 1:  # no window: the window is larger than the padded image
         window = f"{kh}x{kw} window"
-        if dilation != 1:
-            window += f" with dilation {dilation} (spanning {span_h}x{span_w} pixels)"
+        if (dh, dw) != (1, 1):
+            window += f" with dilation {_shown((dh, dw))} (spanning {span_h}x{span_w} pixels)"
+        shown_padding = padding if isinstance(padding, str) else _shown(padding)
         raise ValueError(
-            f"the {window} does not fit in the {h}x{w} image with padding {padding} "
+            f"the {window} does not fit in the {h}x{w} image with padding {shown_padding} "
             f"(padded {hp}x{wp}): no output pixel")
     if W is None:  # pooling: every window must reach the image (as MaxPool2D requires)
-        for axis, pixels, n_out in (("height", h, out_hw[0]), ("width", w, out_hw[1])):
+        for axis, pixels, n_out, k, s, p, d in (("height", h, out_hw[0], kh, sh, sides[0][0], dh),
+                                                ("width", w, out_hw[1], kw, sw, sides[1][0], dw)):
             for o in range(n_out):
-                taps = [stride * o + dilation * i - padding for i in range(kh)]
+                taps = [s * o + d * i - p for i in range(k)]
                 if not any(0 <= t < pixels for t in taps):
                     raise ValueError(
                         f"output {o} along the {axis} {WINDOW_IN_PADDING} (its taps at "
@@ -152,7 +170,7 @@ def _check(x: object, stride: object, padding: object, *, W: object = None, b: o
     if grad is not None and np.shape(grad) != expected:
         raise ValueError(f"{grad_name} must have the shape of the output {expected}, got "
                          f"shape {np.shape(grad)}")
-    return (kh, kw), stride, padding, dilation, sides, out_hw
+    return (kh, kw), (sh, sw), padding, (dh, dw), sides, out_hw
 
 
 def _pixel(img: list, row: int, col: int, fill: float) -> float:
@@ -162,27 +180,36 @@ def _pixel(img: list, row: int, col: int, fill: float) -> float:
     return fill
 
 
-def conv2d_forward(x: object, W: object, b: object = None, stride: int = 1,
-                   padding: int | str = 0, dilation: int = 1) -> np.ndarray:
+def conv2d_forward(x: object, W: object, b: object = None,
+                   stride: int | tuple[int, int] = 1,
+                   padding: int | tuple[int, int] | str = 0,
+                   dilation: int | tuple[int, int] = 1) -> np.ndarray:
     """Net input ``z`` of a convolution, by loops.
+
+    Takes every argument :class:`chainrule.Conv2D` takes that changes ``z``
+    (Conv2D has no groups: every kernel sees every input channel).
 
     Parameters
     ----------
     x : array-like of shape (n_samples, in_channels, height, width)
     W : array-like of shape (out_channels, in_channels, kh, kw)
     b : array-like of shape (out_channels,), optional
-    stride : int, default 1
-    padding : int, "same" or "valid", default 0
-    dilation : int, default 1
+    stride : int or (int, int), default 1
+        Step between windows, (sh, sw) down and across.
+    padding : int, (int, int), "same" or "valid", default 0
+        (ph, pw): ``ph`` zero rows above and below, ``pw`` zero columns left
+        and right.
+    dilation : int or (int, int), default 1
+        (dh, dw): the spacing of the kernel's taps.
 
     Returns
     -------
     z : ndarray of shape (n_samples, out_channels, out_h, out_w)
-        ``out_h = (height + pad above + pad below - dilation*(kh - 1) - 1) // stride + 1``,
+        ``out_h = (height + pad above + pad below - dh*(kh - 1) - 1) // sh + 1``,
         and likewise ``out_w``.
     """
-    _, stride, _, dil, ((top, _), (left, _)), (ho, wo) = _check(x, stride, padding, W=W, b=b,
-                                                               dilation=dilation)
+    _, (sh, sw), _, (dh, dw), ((top, _), (left, _)), (ho, wo) = _check(
+        x, stride, padding, W=W, b=b, dilation=dilation)
     x, W = _nested(x), _nested(W)
     n_out, n_in, kh, kw = len(W), len(W[0]), len(W[0][0]), len(W[0][0][0])
     bias = _nested(b) if b is not None else [0.0] * n_out
@@ -198,8 +225,8 @@ def conv2d_forward(x: object, W: object, b: object = None, stride: int = 1,
                     for c in range(n_in):
                         for i in range(kh):
                             for j in range(kw):
-                                pix = _pixel(img[c], stride * y + dil * i - top,
-                                             stride * xx + dil * j - left, 0.0)
+                                pix = _pixel(img[c], sh * y + dh * i - top,
+                                             sw * xx + dw * j - left, 0.0)
                                 total += W[o][c][i][j] * pix
                     row.append(total)
                 rows.append(row)
@@ -208,8 +235,9 @@ def conv2d_forward(x: object, W: object, b: object = None, stride: int = 1,
     return np.array(z)
 
 
-def conv2d_backward(x: object, W: object, delta: object, stride: int = 1,
-                    padding: int | str = 0, dilation: int = 1
+def conv2d_backward(x: object, W: object, delta: object, stride: int | tuple[int, int] = 1,
+                    padding: int | tuple[int, int] | str = 0,
+                    dilation: int | tuple[int, int] = 1
                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Gradients of a convolution from ``delta = dJ/dz``, by loops.
 
@@ -227,8 +255,8 @@ def conv2d_backward(x: object, W: object, delta: object, stride: int = 1,
     dW : ndarray of shape (out_channels, in_channels, kh, kw)
     db : ndarray of shape (out_channels,)
     """
-    _, stride, _, dil, ((top, _), (left, _)), _ = _check(x, stride, padding, W=W, grad=delta,
-                                                         grad_name="delta", dilation=dilation)
+    _, (sh, sw), _, (dh, dw), ((top, _), (left, _)), _ = _check(
+        x, stride, padding, W=W, grad=delta, grad_name="delta", dilation=dilation)
     x, W, delta = _nested(x), _nested(W), _nested(delta)
     n_out, n_in, kh, kw = len(W), len(W[0]), len(W[0][0]), len(W[0][0][0])
     h, w = len(x[0][0]), len(x[0][0][0])
@@ -243,8 +271,8 @@ def conv2d_backward(x: object, W: object, delta: object, stride: int = 1,
                     for c in range(n_in):
                         for i in range(kh):
                             for j in range(kw):
-                                r = stride * y + dil * i - top
-                                col = stride * xx + dil * j - left
+                                r = sh * y + dh * i - top
+                                col = sw * xx + dw * j - left
                                 if 0 <= r < h and 0 <= col < w:  # padding pixels are constants
                                     dW[o][c][i][j] += d * img[c][r][col]
                                     dx[n][c][r][col] += d * W[o][c][i][j]

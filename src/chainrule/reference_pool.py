@@ -4,15 +4,19 @@ Re-exported by :mod:`chainrule.reference`; the argument checks are those of the
 convolution loops (:mod:`chainrule.reference_conv`).  Everything here runs on
 Python floats with explicit loops and shares no arithmetic with ``pooling.py``.
 
-Pixel (i, j) of window (y, x), with stride s, dilation d and padding p, is pixel
-``(s*y + d*i - p, s*x + d*j - p)`` of the image; pixels outside it are padding
-(-inf for the maximum, 0 for the mean).  There are ``floor((in + 2p - d(k - 1) -
-1) / s) + 1`` windows per axis, or with ``ceil_mode`` (as PyTorch's pools)
+The window size, stride, padding and dilation are each an integer or a pair
+(height, width), as :class:`chainrule.MaxPool2D` and :class:`chainrule.AvgPool2D`
+take them: ``size=(2, 3)`` is a window of 2 rows and 3 columns, ``size=2`` is
+``(2, 2)``.  Pixel (i, j) of window (y, x), with stride (sh, sw), dilation
+(dh, dw) and padding (ph, pw), is pixel ``(sh*y + dh*i - ph, sw*x + dw*j - pw)``
+of the image; pixels outside it are padding (-inf for the maximum, 0 for the
+mean).  There are ``floor((height + 2*ph - dh*(kh - 1) - 1) / sh) + 1`` windows
+down (and likewise across), or with ``ceil_mode`` (as PyTorch's pools)
 ``ceil(...)`` instead of ``floor``, less a last window that would start after
 the image: that last window may hang past the padded image, and its pixels out
 there count in neither the maximum nor the mean.  An average window divides its
-sum by its pixels inside the padded image (``count_include_pad=True``, ``k*k``
-unless in ceil mode) or only by those inside the image (False).
+sum by its pixels inside the padded image (``count_include_pad=True``,
+``kh*kw`` unless in ceil mode) or only by those inside the image (False).
 """
 
 from __future__ import annotations
@@ -29,23 +33,28 @@ __all__ = [
     "maxpool2d_forward",
 ]
 
+Pair = int | tuple[int, int]
 
-def _pool_windows(x: list, size: int, stride: int, padding: int, fill: float,
-                  out_hw: tuple[int, int], dilation: int = 1):
+
+def _pool_windows(x: list, size: tuple[int, int], stride: tuple[int, int],
+                  padding: tuple[int, int], fill: float, out_hw: tuple[int, int],
+                  dilation: tuple[int, int] = (1, 1)):
     """Yield (n, c, y, x, pixels) with pixels = [(value, row, col), ...] of each window.
 
-    Pixel (i, j) of window (y, x) is ``(stride*y + dilation*i - padding, stride*x +
-    dilation*j - padding)``; ``out_hw`` is the number of windows, from :func:`_check`.
+    Pixel (i, j) of window (y, x) is ``(sh*y + dh*i - ph, sw*x + dw*j - pw)``;
+    ``size`` is (kh, kw), ``stride`` (sh, sw), ``padding`` (ph, pw), ``dilation``
+    (dh, dw), and ``out_hw`` the number of windows, all from :func:`_check`.
     """
+    (kh, kw), (sh, sw), (ph, pw), (dh, dw) = size, stride, padding, dilation
     for n, img in enumerate(x):
         for c, chan in enumerate(img):
             for y in range(out_hw[0]):
                 for xx in range(out_hw[1]):
                     pixels = []
-                    for i in range(size):
-                        for j in range(size):
-                            r = stride * y + dilation * i - padding
-                            col = stride * xx + dilation * j - padding
+                    for i in range(kh):
+                        for j in range(kw):
+                            r = sh * y + dh * i - ph
+                            col = sw * xx + dw * j - pw
                             pixels.append((_pixel(chan, r, col, fill), r, col))
                     yield n, c, y, xx, pixels
 
@@ -54,28 +63,29 @@ def _pool_output(x: list, out_hw: tuple[int, int]) -> list:
     return np.zeros((len(x), len(x[0]), *out_hw)).tolist()
 
 
-def _divisor(pixels: list, h: int, w: int, padding: int, count_include_pad: bool) -> int:
+def _divisor(pixels: list, h: int, w: int, padding: tuple[int, int],
+             count_include_pad: bool) -> int:
     """How many of a window's pixels its mean divides by: those inside the padded image
     (``count_include_pad``), or only those inside the image."""
-    margin = padding if count_include_pad else 0
-    return sum(1 for _, r, col in pixels
-               if -margin <= r < h + margin and -margin <= col < w + margin)
+    ph, pw = padding if count_include_pad else (0, 0)
+    return sum(1 for _, r, col in pixels if -ph <= r < h + ph and -pw <= col < w + pw)
 
 
-def maxpool2d_forward(x: object, size: int = 2, stride: int | None = None,
-                      padding: int = 0, dilation: int = 1, ceil_mode: bool = False
+def maxpool2d_forward(x: object, size: Pair = 2, stride: Pair | None = None,
+                      padding: Pair = 0, dilation: Pair = 1, ceil_mode: bool = False
                       ) -> np.ndarray:
     """Max pooling by loops: the largest pixel of each window (padding is -inf).
 
     Parameters
     ----------
     x : array-like of shape (n_samples, channels, height, width)
-    size : int, default 2
-        Side of the square window.
-    stride : int, optional
-        Step between windows; by default ``size``.
-    padding : int, default 0
-    dilation : int, default 1
+    size : int or (int, int), default 2
+        Window height and width (an int: a square window).
+    stride : int or (int, int), optional
+        Step between windows, down and across; by default ``size``.
+    padding : int or (int, int), default 0
+        Rows above and below, columns left and right (at most half the window).
+    dilation : int or (int, int), default 1
         Spaces a window's pixels apart, as in :class:`chainrule.MaxPool2D`.
     ceil_mode : bool, default False
         Count the windows per axis with ``ceil`` instead of ``floor``, as
@@ -86,7 +96,7 @@ def maxpool2d_forward(x: object, size: int = 2, stride: int | None = None,
     ndarray of shape (n_samples, channels, out_h, out_w)
     """
     ceil_mode = check_bool(ceil_mode, "ceil_mode")
-    _, stride, padding, dilation, _, out_hw = _check(
+    size, stride, padding, dilation, _, out_hw = _check(
         x, size if stride is None else stride, padding, size=size, dilation=dilation,
         ceil_mode=ceil_mode)
     x = _nested(x)
@@ -97,8 +107,8 @@ def maxpool2d_forward(x: object, size: int = 2, stride: int | None = None,
     return np.array(out)
 
 
-def maxpool2d_backward(x: object, grad_out: object, size: int = 2, stride: int | None = None,
-                       padding: int = 0, dilation: int = 1, ceil_mode: bool = False
+def maxpool2d_backward(x: object, grad_out: object, size: Pair = 2, stride: Pair | None = None,
+                       padding: Pair = 0, dilation: Pair = 1, ceil_mode: bool = False
                        ) -> np.ndarray:
     """``dJ/dx`` of max pooling: each window's gradient goes to its (first) largest pixel.
 
@@ -107,14 +117,7 @@ def maxpool2d_backward(x: object, grad_out: object, size: int = 2, stride: int |
     x : array-like of shape (n_samples, channels, height, width)
     grad_out : array-like of shape (n_samples, channels, out_h, out_w)
         ``dJ/d(output)``.
-    size : int, default 2
-        Side of the square window.
-    stride : int, optional
-        Step between windows; by default ``size``.
-    padding : int, default 0
-    dilation : int, default 1
-        Spaces a window's pixels apart, as in :class:`chainrule.MaxPool2D`.
-    ceil_mode : bool, default False
+    size, stride, padding, dilation, ceil_mode
         As in :func:`maxpool2d_forward`.
 
     Returns
@@ -122,7 +125,7 @@ def maxpool2d_backward(x: object, grad_out: object, size: int = 2, stride: int |
     ndarray of shape (n_samples, channels, height, width)
     """
     ceil_mode = check_bool(ceil_mode, "ceil_mode")
-    _, stride, padding, dilation, _, out_hw = _check(
+    size, stride, padding, dilation, _, out_hw = _check(
         x, size if stride is None else stride, padding, size=size, grad=grad_out,
         dilation=dilation, ceil_mode=ceil_mode)
     x, grad_out = _nested(x), _nested(grad_out)
@@ -138,23 +141,24 @@ def maxpool2d_backward(x: object, grad_out: object, size: int = 2, stride: int |
     return np.array(dx)
 
 
-def avgpool2d_forward(x: object, size: int = 2, stride: int | None = None,
-                      padding: int = 0, ceil_mode: bool = False,
+def avgpool2d_forward(x: object, size: Pair = 2, stride: Pair | None = None,
+                      padding: Pair = 0, ceil_mode: bool = False,
                       count_include_pad: bool = True) -> np.ndarray:
     """Average pooling by loops: each window's sum over its divisor (padding counts as 0).
 
     Parameters
     ----------
     x : array-like of shape (n_samples, channels, height, width)
-    size : int, default 2
-        Side of the square window.
-    stride : int, optional
-        Step between windows; by default ``size``.
-    padding : int, default 0
+    size : int or (int, int), default 2
+        Window height and width (an int: a square window).
+    stride : int or (int, int), optional
+        Step between windows, down and across; by default ``size``.
+    padding : int or (int, int), default 0
+        Rows above and below, columns left and right (at most half the window).
     ceil_mode : bool, default False
         As in :func:`maxpool2d_forward`.
     count_include_pad : bool, default True
-        Divide by the window's pixels inside the padded image (``size * size``
+        Divide by the window's pixels inside the padded image (``kh * kw``
         unless in ceil mode); False: only by those inside the image, as
         :class:`chainrule.AvgPool2D` and PyTorch.
 
@@ -164,8 +168,8 @@ def avgpool2d_forward(x: object, size: int = 2, stride: int | None = None,
     """
     ceil_mode = check_bool(ceil_mode, "ceil_mode")
     count_include_pad = check_bool(count_include_pad, "count_include_pad")
-    _, stride, padding, _, _, out_hw = _check(x, size if stride is None else stride, padding,
-                                              size=size, ceil_mode=ceil_mode)
+    size, stride, padding, _, _, out_hw = _check(
+        x, size if stride is None else stride, padding, size=size, ceil_mode=ceil_mode)
     x = _nested(x)
     h, w = len(x[0][0]), len(x[0][0][0])
     out = _pool_output(x, out_hw)
@@ -175,12 +179,12 @@ def avgpool2d_forward(x: object, size: int = 2, stride: int | None = None,
     return np.array(out)
 
 
-def avgpool2d_backward(x: object, grad_out: object, size: int = 2, stride: int | None = None,
-                       padding: int = 0, ceil_mode: bool = False,
+def avgpool2d_backward(x: object, grad_out: object, size: Pair = 2, stride: Pair | None = None,
+                       padding: Pair = 0, ceil_mode: bool = False,
                        count_include_pad: bool = True) -> np.ndarray:
     """``dJ/dx`` of average pooling: each image pixel of a window gets grad / divisor.
 
-    The divisor is the window's, as in :func:`avgpool2d_forward` (``size * size``
+    The divisor is the window's, as in :func:`avgpool2d_forward` (``kh * kw``
     by default).
 
     Parameters
@@ -188,12 +192,7 @@ def avgpool2d_backward(x: object, grad_out: object, size: int = 2, stride: int |
     x : array-like of shape (n_samples, channels, height, width)
     grad_out : array-like of shape (n_samples, channels, out_h, out_w)
         ``dJ/d(output)``.
-    size : int, default 2
-        Side of the square window.
-    stride : int, optional
-        Step between windows; by default ``size``.
-    padding : int, default 0
-    ceil_mode, count_include_pad : bool
+    size, stride, padding, ceil_mode, count_include_pad
         As in :func:`avgpool2d_forward`.
 
     Returns
@@ -202,8 +201,9 @@ def avgpool2d_backward(x: object, grad_out: object, size: int = 2, stride: int |
     """
     ceil_mode = check_bool(ceil_mode, "ceil_mode")
     count_include_pad = check_bool(count_include_pad, "count_include_pad")
-    _, stride, padding, _, _, out_hw = _check(x, size if stride is None else stride, padding,
-                                              size=size, grad=grad_out, ceil_mode=ceil_mode)
+    size, stride, padding, _, _, out_hw = _check(
+        x, size if stride is None else stride, padding, size=size, grad=grad_out,
+        ceil_mode=ceil_mode)
     x, grad_out = _nested(x), _nested(grad_out)
     h, w = len(x[0][0]), len(x[0][0][0])
     dx = np.zeros((len(x), len(x[0]), h, w)).tolist()
