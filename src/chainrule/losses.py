@@ -16,6 +16,16 @@ added by the network).  Each loss gives
   for any logit, +-1000 included, except exp + ``poisson``, whose output
   ``exp(z)`` itself overflows above z ~ 709.
 
+``cross_entropy`` is ``-sum_j y_j log a_j`` for any targets in [0, 1]: one-hot
+rows and probabilities, but also rows that do not sum to 1 (multi-label targets
+on a sigmoid output, or unnormalised soft targets), taken as they are, as
+PyTorch's ``CrossEntropyLoss`` takes probability targets (same value, same
+gradient); Keras's ``categorical_crossentropy`` documents one-hot rows only.
+After a softmax such a row's delta is ``sum(y) a - y`` (``a - y`` only when the
+row sums to 1), and the loss is no longer a log-likelihood: it is smallest at
+``a = y / sum(y)``, not at ``a = y``.  Nothing refuses or warns here;
+``chainrule trace`` prints a note under such a target of a softmax.
+
 ``poisson`` is half the Poisson deviance, ``sum_j y_j log(y_j / a_j) - y_j +
 a_j`` per example (scikit-learn's MLPRegressor(loss="poisson") for one output),
 for counts and other non-negative targets.
