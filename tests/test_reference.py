@@ -303,3 +303,24 @@ def test_bad_input_shape_and_learning_rate():
         reference.forward(net, [1.0, 2.0, 3.0])
     with pytest.raises(ValueError, match="lr"):
         reference.train_step(net, [[1.0, 2.0]], [1.0], lr=-1.0)
+
+
+def test_backprop_takes_a_class_label_as_trace_does():
+    """reference.backprop(net, x, 2) refused the label with 'y must have shape (n_samples, 3)'
+    (a shape backprop does not take), where trace and loss_and_grad read it as class 2."""
+    net = chainrule.mlp([3, 4, 3], hidden="tanh", output="softmax", seed=0)
+    x = np.array([0.1, -0.2, 0.3])
+    bp = reference.backprop(net, x, 2)
+    # by hand: softmax of the output net input, then delta = p - one-hot of class 2
+    h = np.tanh(x @ net.layers[0].W + net.layers[0].b)
+    z = h @ net.layers[1].W + net.layers[1].b
+    p = np.exp(z - z.max()) / np.exp(z - z.max()).sum()
+    np.testing.assert_allclose(bp.delta[1], p - [0, 0, 1], rtol=1e-12, atol=1e-15)
+    assert bp.loss == pytest.approx(-np.log(p[2]), rel=1e-12)
+    assert reference.backprop(net, x, [2]).delta == bp.delta
+    assert reference.backprop(net, x, [0, 0, 1]).delta == bp.delta
+    with pytest.raises(ValueError, match=r"y must be the example's 3 target\(s\), shape \(3,\), "
+                                         r"or one class label 0\.\.2; got shape \(2,\)"):
+        reference.backprop(net, x, [0, 1])
+    with pytest.raises(ValueError, match=r"y: class labels must lie in 0\.\.2"):
+        reference.backprop(net, x, 3)

@@ -238,8 +238,10 @@ def backprop(net: Network, x: object, y: object) -> BackwardPass:
     ----------
     net : Network of Dense layers
     x : array-like of shape (n_inputs,)
-    y : array-like of shape (n_outputs,)
-        The target (a scalar is fine when there is one output).
+    y : array-like of shape (n_outputs,), or a number
+        The target; a number is the target of a network with one output, or
+        with several a class label 0..n_outputs-1 (the one-hot row it stands
+        for), as :func:`chainrule.trace` and :func:`loss_and_grad` read it.
 
     Returns
     -------
@@ -248,7 +250,17 @@ def backprop(net: Network, x: object, y: object) -> BackwardPass:
     """
     layers = _dense_layers(net)
     fp = forward(net, x)
-    y = net.prepare_targets(np.atleast_2d(np.asarray(y)), 1, "y")[0].tolist()
+    k = net.n_outputs
+    y = check_finite_array(y, "y")
+    if y.size == 1 and y.ndim <= 1:  # one number: the target, or (k > 1) a class label
+        y = y.reshape(1)
+    elif y.shape in ((k,), (1, k)):  # the k targets of the example
+        y = y.reshape(1, k)
+    else:
+        label = f", or one class label 0..{k - 1}" if k > 1 else ""
+        raise ValueError(f"y must be the example's {k} target(s), shape ({k},){label}; got "
+                         f"shape {y.shape}")
+    y = net.prepare_targets(y, 1, "y")[0].tolist()
     E, dout = _loss(net.loss.name, fp.out[-1], y)  # dout_k = dE/dout_k of the output layer
     L = len(layers)
     delta: list[Vector] = [[] for _ in range(L)]
