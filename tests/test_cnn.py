@@ -385,6 +385,27 @@ def test_network_from_layers_errors(specs, input_shape, exc, match):
         network_from_layers(specs, input_shape=input_shape)
 
 
+@pytest.mark.parametrize(("dtype", "exc", "given"), [
+    ("nonsense", TypeError, "'nonsense', which is not a NumPy dtype"),
+    (5, TypeError, "5, which is not a NumPy dtype"),
+    ("float16", ValueError, "float16"),
+    (np.int32, ValueError, "int32"),
+])
+@pytest.mark.parametrize("layers", [
+    [{"type": "Dense", "fan_out": 2}],
+    [Dense(3, 2)],  # a list of Layer objects, which take no dtype: float16 was ignored
+])
+def test_network_from_layers_checks_dtype_by_its_name(layers, dtype, exc, given):
+    """A dtype NumPy does not know gave NumPy's "data type 'nonsense' not understood" (no
+    argument named), float16 was blamed on the first dict ("layers[0] (Dense): dtype ...")
+    and, with Layer objects only, silently ignored."""
+    with pytest.raises(exc, match=rf"^dtype must be float32 or float64, got {given}$"):
+        network_from_layers(layers, input_shape=3, seed=0, dtype=dtype)
+    net = network_from_layers([{"type": "Dense", "fan_out": 2}], input_shape=3, seed=0,
+                              dtype="float32")
+    assert net.dtype == np.float32 and net.layers[0].W.dtype == np.float32
+
+
 def test_network_input_shape_argument_for_dense_networks():
     net = Network([Dense(4, 2)], input_shape=4)
     assert net.n_inputs == 4

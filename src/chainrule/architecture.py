@@ -39,7 +39,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ._validation import check_input_shape
+from ._validation import check_float_dtype, check_input_shape
 from .batchnorm import BatchNorm
 from .conv import Conv2D
 from .dropout import Dropout
@@ -171,6 +171,7 @@ def network_from_layers(
         Dropout layers have no seed of their own, and :func:`~chainrule.train`'s
         ``seed`` draws their masks.
     dtype : float64 (default) or float32
+        The dtype of the layers built from dicts (Layer objects keep their own).
 
     Returns
     -------
@@ -179,14 +180,18 @@ def network_from_layers(
     Raises
     ------
     ValueError, TypeError
-        Naming the layer (``layers[i]``) and what does not fit.
+        Naming the layer (``layers[i]``) and what does not fit, or the argument
+        (``dtype``: "dtype must be float32 or float64, got float16").
     """
     if isinstance(layers, (str, bytes, Mapping)) or not isinstance(layers, Sequence):
         raise TypeError(f"layers must be a list of layer dicts, got {type(layers).__name__}")
     if not layers:
         raise ValueError("layers is empty; a network needs at least one layer")
     shape = None if input_shape is None else check_input_shape(input_shape)
-    built = _build_layers(layers, shape, make_rng(seed), np.dtype(dtype), seed is not None)
+    # checked as the argument it is, before any layer: NumPy's own message names no
+    # argument ("data type 'x' not understood"), and a list of Layer objects takes no dtype
+    dtype = check_float_dtype(dtype)
+    built = _build_layers(layers, shape, make_rng(seed), dtype, seed is not None)
     if loss is None:
         act = getattr(built[-1], "activation", None)
         loss = _DEFAULT_LOSS.get(getattr(act, "name", None), "squared_error")
