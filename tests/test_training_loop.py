@@ -272,6 +272,28 @@ def test_plateau_schedule_hand_sequence():
     assert fallback.lr(2, 1.0, {"loss": 3.0}) == pytest.approx(0.1)
 
 
+def test_plateau_schedule_takes_numpy_scalars_as_metrics():
+    """A metric given as a NumPy scalar (a float32 loss computed by the user's own loop,
+    an int64 count) was refused as "a list of one value per layer, not one number per
+    epoch", and the message listed no metrics at all.  Given as NumPy scalars, the
+    metrics give the rates of the same metrics given as Python floats."""
+    metrics = [1.0, 0.8, 0.9, 0.85, 0.81, 0.7, 0.75, 0.76, 0.77, 0.78]
+    for kind in (np.float32, np.float64, np.int64):
+        values = [kind(v * 100) if kind is np.int64 else kind(v) for v in metrics]
+        numpy_sched = ReduceOnPlateau(factor=0.5, patience=1, min_lr=0.01, min_delta=0.0)
+        plain_sched = ReduceOnPlateau(factor=0.5, patience=1, min_lr=0.01, min_delta=0.0)
+        got = [numpy_sched.lr(e, 1.0, {"val_loss": v, "loss": kind(0)})
+               for e, v in enumerate(values, start=1)]
+        expected = [plain_sched.lr(e, 1.0, {"val_loss": float(v), "loss": 0.0})
+                    for e, v in enumerate(values, start=1)]
+        assert got == expected and min(got) < 1.0
+    sched = ReduceOnPlateau(monitor="val_los")
+    with pytest.raises(ValueError, match=r"'val_los' is not a metric of this run; the metrics "
+                                         r"are: loss, val_loss$"):
+        sched.lr(1, 1.0, {"loss": np.float32(1.0), "val_loss": np.float64(2.0),
+                          "grad_norms": [1.0]})
+
+
 def test_plateau_schedule_in_training_matches_torch():
     torch = pytest.importorskip("torch")
     X, Y = regression()

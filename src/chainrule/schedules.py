@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import inspect
 import math
+import numbers
 
 from ._validation import check_nonneg_float, check_positive_float, check_positive_int
 
@@ -247,9 +248,11 @@ class ReduceOnPlateau(Schedule):
         if name not in metrics and name.startswith("val_") and name[4:] in metrics:
             name = name[4:]  # no validation data: the training metric
         value = metrics.get(name)
-        if isinstance(value, (int, float)):
-            return value
-        names = ", ".join(k for k, v in metrics.items() if isinstance(v, (int, float)))
+        # a number of any kind (NumPy's float32 and int64 scalars too), as opposed to the
+        # per-layer lists
+        if isinstance(value, numbers.Real):
+            return float(value)
+        names = ", ".join(k for k, v in metrics.items() if isinstance(v, numbers.Real))
         what = ("is not a metric of this run" if value is None else
                 ("" if name == self.monitor else f"falls back to {name!r}, which ")
                 + "is a list of one value per layer, not one number per epoch")
