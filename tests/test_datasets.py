@@ -73,3 +73,18 @@ def test_digits_split_n_classes_and_stratified_splits(validation_size):
             assert np.all(np.abs(np.bincount(part, minlength=10) - share * len(part)) <= 1.0)
     again = datasets.load_digits_split(validation_size=validation_size, seed=3)
     np.testing.assert_array_equal(again.X_test, s.X_test)  # reproducible by seed
+
+
+@pytest.mark.parametrize("flag", ["false", "False", 0.0, None, [False]])
+def test_sinusoid_grid_takes_true_or_false_only(flag):
+    """grid was read by its truth value: grid="false" (a JSON or command-line value) gave
+    the evenly spaced x of grid=True.  Now a TypeError names grid; True and False give x
+    evenly spaced from 0 to 1 and uniformly random (sorted) as before."""
+    with pytest.raises(TypeError, match=r"^grid must be True or False, got "):
+        datasets.sinusoid(5, grid=flag)
+    X, t = datasets.sinusoid(5, noise=0.0, grid=np.True_)
+    np.testing.assert_array_equal(X[:, 0], np.linspace(0.0, 1.0, 5))
+    np.testing.assert_allclose(t, np.sin(2 * np.pi * np.linspace(0.0, 1.0, 5)), atol=1e-15)
+    X, _ = datasets.sinusoid(5, grid=False, seed=0)
+    x = np.sort(np.random.default_rng(0).uniform(0.0, 1.0, size=5))
+    np.testing.assert_array_equal(X[:, 0], x)

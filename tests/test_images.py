@@ -145,6 +145,19 @@ def test_whitening_decorrelates(rng):
         whiten(X, "svd")
 
 
+@pytest.mark.parametrize("flag", ["false", "no", 0, None])
+def test_whiten_return_transform_takes_true_or_false_only(rng, flag):
+    """return_transform was read by its truth value: "false" returned a (data, transform)
+    pair where the data alone was asked for.  Now a TypeError names it."""
+    X = rng.normal(size=(30, 3))
+    with pytest.raises(TypeError, match=r"^return_transform must be True or False, got "):
+        whiten(X, return_transform=flag)
+    alone = whiten(X, return_transform=False)
+    Xw, w = whiten(X, return_transform=np.True_)
+    np.testing.assert_array_equal(alone, Xw)
+    np.testing.assert_allclose(w.transform(X), Xw, atol=1e-12)
+
+
 def test_whiten_images_flattens_the_spectrum_and_normalize_patches():
     photos = np.stack(images.load_natural_images(downsample=4))
     white = whiten_images(photos)

@@ -178,11 +178,12 @@ def sinusoid(
     X : ndarray of shape (n, 1), sorted
     t : ndarray of shape (n,)
     """
-    from ._validation import check_nonneg_float, check_positive_int
+    from ._validation import check_bool, check_nonneg_float, check_positive_int
     from .initializers import make_rng
 
     n = check_positive_int(n, "n")
     noise = check_nonneg_float(noise, "noise")
+    grid = check_bool(grid, "grid")  # the string "false" would be true
     dtype = _float_dtype(dtype)
     rng = make_rng(seed)
     x = np.linspace(0.0, 1.0, n) if grid else np.sort(rng.uniform(0.0, 1.0, size=n))

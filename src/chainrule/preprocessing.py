@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._validation import (
+    check_bool,
     check_finite_array,
     check_nonneg_float,
     check_positive_float,
@@ -112,6 +113,7 @@ def whiten(
     if method not in WHITEN_METHODS:
         raise ValueError(f"method must be one of {WHITEN_METHODS}, got {method!r}")
     epsilon = check_nonneg_float(epsilon, "epsilon")
+    return_transform = check_bool(return_transform, "return_transform")
     if n_components is not None:
         n_components = check_positive_int(n_components, "n_components")
         if method != "pca":
