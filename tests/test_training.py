@@ -169,6 +169,23 @@ def test_history_lengths_and_keys(optimizer, clf_net, clf_data):
     assert hist.stop_reason == "epochs"
 
 
+@pytest.mark.parametrize(("bad", "exc"), [("high", ValueError), (np.ones(3), TypeError),
+                                          ([1.0, None], TypeError), (None, TypeError)])
+def test_history_append_of_a_bad_value_appends_nothing(bad, exc):
+    """History.append converted and appended metric by metric: a bad value after good
+    ones (a callback recording its own metric) left those appended, one epoch longer
+    than the rest, and the error named no metric."""
+    hist = chainrule.History()
+    hist.append(loss=0.5, lr=0.1, grad_norms=[1.0, 2.0])
+    with pytest.raises(exc, match=r"^my_metric: expected a float, or a list of floats"):
+        hist.append(loss=0.25, lr=0.1, grad_norms=(3, 4), my_metric=bad)
+    assert hist == {"loss": [0.5], "lr": [0.1], "grad_norms": [[1.0, 2.0]]}
+    hist.append(loss=np.float32(0.25), lr=0.1, grad_norms=(3, 4), my_metric=np.int64(2))
+    assert hist == {"loss": [0.5, 0.25], "lr": [0.1, 0.1],
+                    "grad_norms": [[1.0, 2.0], [3.0, 4.0]], "my_metric": [2.0]}
+    assert hist.epochs == 2
+
+
 def test_regression_history_has_no_accuracy(reg_data):
     X, y = reg_data
     net = mlp([3, 1], seed=0)

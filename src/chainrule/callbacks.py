@@ -53,9 +53,22 @@ class History(dict):
         ----------
         **metrics : float or list of float
             One value per metric name (``loss=0.25, lr=0.1``, ...).
+
+        Raises
+        ------
+        TypeError, ValueError
+            If a value is not a number (or a list of numbers), naming its metric; no
+            metric is then appended, so the lists keep one value per epoch.
         """
-        for key, value in metrics.items():
-            value = [float(v) for v in value] if isinstance(value, (list, tuple)) else float(value)
+        converted = {}
+        for key, value in metrics.items():  # all first: one bad value appends none
+            try:
+                converted[key] = ([float(v) for v in value] if isinstance(value, (list, tuple))
+                                  else float(value))
+            except (TypeError, ValueError) as exc:
+                raise type(exc)(f"{key}: expected a float, or a list of floats for a "
+                                f"per-layer metric, got {value!r} ({exc})") from None
+        for key, value in converted.items():
             self.setdefault(key, []).append(value)
 
     def to_json(self) -> dict:
