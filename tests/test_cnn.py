@@ -489,6 +489,21 @@ def test_parse_layers_from_json_text_and_file(tmp_path):
         parse_layers('[1, 2]')
 
 
+@pytest.mark.parametrize(("given", "kind"), [
+    (5, "int"), (None, "NoneType"), (b'[{"type": "Flatten"}]', "bytes"),
+    ([{"type": "Flatten"}], "list"),
+])
+def test_parse_layers_refuses_what_is_no_text_nor_path_by_name(given, kind):
+    """An int or None reached pathlib.Path, whose "expected str, bytes or os.PathLike
+    object, not int" names no argument; bytes and an already parsed list were read as the
+    path of a file named after their repr ("no such file")."""
+    from chainrule.architecture import parse_layers
+
+    with pytest.raises(TypeError, match=rf"^layers must be JSON text \(a str\) or the path of "
+                                        rf"a .json file, got {kind}$"):
+        parse_layers(given)
+
+
 @pytest.mark.parametrize("returned, match", [
     (np.full((12, 2), np.inf), "init.*(finite|inf)"),
     (np.ones((2, 12)), r"shape \(2, 12\), expected .* = \(12, 2\)"),

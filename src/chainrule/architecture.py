@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import inspect
 import json
+import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -270,7 +271,17 @@ def parse_layers(text: str | Path) -> list[dict]:
     -------
     list of dict
         Checked only for its form here; :func:`network_from_layers` checks the rest.
+
+    Raises
+    ------
+    TypeError
+        If ``text`` is neither a str nor a path (bytes, an int, an already parsed list).
+    ValueError
+        If it is no JSON list of layer dicts, nor a file holding one.
     """
+    if not isinstance(text, (str, os.PathLike)):  # Path() would say "expected str, ... not int"
+        raise TypeError(f"layers must be JSON text (a str) or the path of a .json file, got "
+                        f"{type(text).__name__}")
     source = "layers"
     if isinstance(text, Path) or not str(text).lstrip().startswith(("[", "{")):
         path = Path(text)
