@@ -183,12 +183,24 @@ class Cosine(Schedule):
 
 
 class ReduceOnPlateau(Schedule):
-    """Multiply the rate by ``factor`` when ``monitor`` has not improved for ``patience`` epochs.
+    """Multiply the rate by ``factor`` when ``monitor`` has stopped improving.
+
+    The rule of PyTorch's ``ReduceLROnPlateau`` (``threshold_mode="abs"``, no
+    cooldown): the first epoch's value is the best so far; an epoch that does
+    not improve on the best by more than ``min_delta`` counts as a bad one,
+    and at the ``patience + 1``-th bad epoch in a row the rate is multiplied
+    by ``factor`` and the count starts again.  With ``patience=2`` and a loss
+    that no longer falls, the rate is reduced after the 3rd epoch without
+    improvement (one epoch later than Keras's ``ReduceLROnPlateau``, which
+    reduces at the ``patience``-th; and early stopping's ``patience``, as
+    Keras's, stops at the ``patience``-th).
 
     Parameters
     ----------
     factor : float in (0, 1), default 0.5
     patience : int, default 5
+        Bad epochs in a row that are tolerated (>= 0): the next bad one reduces
+        the rate.
     min_lr : float, default 1e-6
         No reduction goes below it; a ``min_lr`` above the initial rate
         leaves the rate at the initial one.
