@@ -355,6 +355,11 @@ def test_network_from_layers_for_an_mlp_and_layer_objects():
     ("specs", "input_shape", "exc", "match"),
     [
         ([{"type": "Pool"}], (1, 4, 4), ValueError, r"layers\[0\]: 'type' must be one of"),
+        # JSON's "type": ["Dense"] raised Python's "unhashable type: 'list'"
+        ([{"type": ["Dense"], "fan_out": 2}], 4, ValueError,
+         r"^layers\[0\]: 'type' must be one of \['AvgPool2D', .*'MaxPool2D'\], got \['Dense'\]$"),
+        ([{"type": {"name": "Dense"}, "fan_out": 2}], 4, ValueError,
+         r"^layers\[0\]: 'type' must be one of .*, got \{'name': 'Dense'\}$"),
         ([{"type": "Dense", "fan_out": 2, "units": 3}], 4, ValueError,
          r"layers\[0\] \(Dense\): unknown key\(s\) \['units'\]; valid keys are"),
         ([{"type": "Dense", "activation": "relu"}], 4, TypeError,

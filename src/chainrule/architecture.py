@@ -94,7 +94,7 @@ def _make_layer(i: int, spec: object, shape: object, rng: np.random.Generator,
         raise TypeError(f"{where} must be a dict like {{'type': 'Dense', ...}} or a Layer, "
                         f"got {type(spec).__name__}")
     kind = spec.get("type")
-    if kind not in LAYER_TYPES:
+    if not isinstance(kind, str) or kind not in LAYER_TYPES:  # a list ("type": [...]) is no key
         raise ValueError(f"{where}: 'type' must be one of {sorted(LAYER_TYPES)}, got {kind!r}")
     cls = LAYER_TYPES[kind]
     allowed = [a for a in _arguments(cls) if a not in ("seed", "dtype")]
