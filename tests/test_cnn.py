@@ -362,6 +362,9 @@ def test_network_from_layers_for_an_mlp_and_layer_objects():
          r"^layers\[0\]: 'type' must be one of .*, got \{'name': 'Dense'\}$"),
         ([{"type": "Dense", "fan_out": 2, "units": 3}], 4, ValueError,
          r"layers\[0\] \(Dense\): unknown key\(s\) \['units'\]; valid keys are"),
+        # keys of two types could not be sorted: "'<' not supported between 'str' and 'int'"
+        ([{"type": "Dense", "fan_out": 2, "units": 3, 5: 1}], 4, ValueError,
+         r"layers\[0\] \(Dense\): unknown key\(s\) \['units', 5\]; valid keys are"),
         ([{"type": "Dense", "activation": "relu"}], 4, TypeError,
          r"layers\[0\] \(Dense\): needs the key 'fan_out' \(the layer's keys are \['fan_in', "
          r"'fan_out', 'activation', 'init', 'bias'\]\)$"),

@@ -98,7 +98,7 @@ def _make_layer(i: int, spec: object, shape: object, rng: np.random.Generator,
         raise ValueError(f"{where}: 'type' must be one of {sorted(LAYER_TYPES)}, got {kind!r}")
     cls = LAYER_TYPES[kind]
     allowed = [a for a in _arguments(cls) if a not in ("seed", "dtype")]
-    unknown = sorted(set(spec) - {"type", *allowed})
+    unknown = sorted(set(spec) - {"type", *allowed}, key=repr)  # keys need not all be str
     if unknown:
         raise ValueError(f"{where} ({kind}): unknown key(s) {unknown}; valid keys are "
                          f"{allowed}")
