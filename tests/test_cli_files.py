@@ -716,6 +716,37 @@ def test_predict_keep_refuses_exactly_the_output_columns(tmp_path, capsys):
         assert not out.exists()
 
 
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_predict_keep_of_an_output_column_is_refused_before_the_data_are_read(tmp_path,
+                                                                             capsys):
+    """--keep of a prediction column was refused only after the whole prediction pass
+    (late on large data; a missing data file was reported instead).  The columns are
+    known from the model: each model's own header (written without --keep) is refused
+    before DATA is read, and a column of no other name still reads it."""
+    X = np.random.default_rng(2).normal(size=(6, 3))
+    np.savez(tmp_path / "x.npz", X=X)
+    labels = (X[:, :2] > 0).astype(int)
+    models = {"net1": cr.mlp([3, 4, 1], hidden="tanh", output="identity", seed=0),
+              "net3": cr.mlp([3, 4, 3], hidden="tanh", output="identity", seed=0),
+              "soft": cr.mlp([3, 4, 3], hidden="tanh", output="softmax", seed=0),
+              "multi": cr.MLPClassifier((3,), max_iter=5, random_state=0).fit(X, labels),
+              "reg2": cr.MLPRegressor((3,), max_iter=5, random_state=0).fit(X, X[:, :2]),
+              "class": cr.MLPClassifier((3,), max_iter=5, random_state=0).fit(X, labels[:, 0])}
+    missing = tmp_path / "missing.npz"
+    for name, model in models.items():
+        model.save(tmp_path / f"{name}.npz")
+        path = str(tmp_path / f"{name}.npz")
+        capsys.readouterr()
+        assert main(["predict", path, str(tmp_path / "x.npz")]) == 0
+        header = capsys.readouterr().out.splitlines()[0].split(",")
+        for col in header:
+            assert main(["predict", path, str(missing), "--keep", col]) == 2
+            assert capsys.readouterr().err.startswith(
+                f"chainrule: error: --keep {col}: the output has a column of that name"), name
+        assert main(["predict", path, str(missing), "--keep", "id"]) == 2
+        assert str(missing) in capsys.readouterr().err
+
+
 def test_predict_keep_copies_a_feature_column_as_the_file_writes_it(tmp_path, capsys):
     """--keep of a column that is also a feature of the model wrote its number as read
     ("007" became "7.0", "1" "1.0"), while help says cell by cell as the file writes

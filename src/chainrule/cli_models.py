@@ -136,6 +136,8 @@ def _predict(args: argparse.Namespace) -> int:
         raise ValueError("--proba: the model is a regression model; it has no classes")
     name = model.metadata.get("target_name") or "prediction"
     _check_keep(args.keep, args.data, model.labels if args.proba else None)
+    if args.keep:  # the prediction columns are known from the model: before reading the data
+        _check_clash(args.keep, _prediction_names(model, name))
     table = _model_data(model, args.data, None, False, args.seed)
     pred = model.predict(table.X)
     if model.task == "classification":  # labels as the model keeps them: 1, not 1.0
@@ -169,8 +171,7 @@ def _check_keep(keep: list[str] | None, data: str, labels: object) -> None:
     (``proba_LABEL`` of ``labels``), or reads a pipe (read once), before the data are read.
 
     The prediction columns (the target's name, or ``NAME_0``, ``NAME_1``, ... of
-    several outputs) are checked against the header the predictions have, before
-    anything is written: how many there are shows in the predictions."""
+    several outputs) are checked by :func:`_prediction_names`, from the model."""
     if not keep:
         return
     twice = [col for i, col in enumerate(keep) if col in keep[:i]]
@@ -182,6 +183,18 @@ def _check_keep(keep: list[str] | None, data: str, labels: object) -> None:
     if path.exists() and not path.is_file() and not path.is_dir():
         raise ValueError(f"--keep: {data} is not a regular file (a pipe is read once, for the "
                          "features); save the data to a file to copy columns from it")
+
+
+def _prediction_names(model, name: str) -> list[str]:
+    """The names of the prediction columns, known from the model before any data are read.
+
+    ``name`` (the target's name, or "prediction"), or ``name_0``, ``name_1``, ... for
+    each output of a regression network of several outputs, or each label of a
+    multi-label classifier (an estimator's file)."""
+    n = model.network.n_outputs
+    several = (getattr(model, "multilabel", False) if model.task == "classification"
+               else n > 1)
+    return [f"{name}_{j}" for j in range(n)] if several else [name]
 
 
 def _check_clash(keep: list[str], columns: Collection[str]) -> None:
