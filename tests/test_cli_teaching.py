@@ -94,6 +94,30 @@ def test_select_command_prints_table_and_choice(tmp_path):
     assert png.stat().st_size > 10_000
 
 
+def test_select_refuses_more_runs_than_it_can_hold_naming_both_options(tmp_path, capsys,
+                                                                       monkeypatch):
+    """select --max-hidden 100000 --starts 100000 listed 10**10 jobs (memory, a hang).
+    More than MAX_RUNS runs are refused before any sample is drawn, naming both options;
+    --help states the bound."""
+    import chainrule.datasets as ds
+    import chainrule.model_selection as ms
+
+    def no_data(*args, **kwargs):
+        raise AssertionError("samples were drawn")
+
+    monkeypatch.setattr(ds, "sinusoid", no_data)
+    png = tmp_path / "s.png"
+    m, s = 100_000, ms.MAX_RUNS // 100_000 + 1
+    assert main(["select", "--max-hidden", str(m), "--starts", str(s), "--plot", str(png)]) == 2
+    assert capsys.readouterr().err == (
+        f"chainrule: error: --max-hidden x --starts must make at most {ms.MAX_RUNS:,} runs, "
+        f"got {m:,} x {s:,} = {m * s:,}; give a smaller --max-hidden or --starts\n")
+    assert not png.exists()
+    with pytest.raises(SystemExit):
+        main(["select", "--help"])
+    assert f"at most {ms.MAX_RUNS:,}" in " ".join(capsys.readouterr().out.split())
+
+
 @pytest.mark.slow
 def test_experiment_command_writes_picture(tmp_path):
     png = tmp_path / "sat.png"

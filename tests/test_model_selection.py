@@ -182,3 +182,67 @@ def test_a_hidden_softmax_or_step_is_refused_before_any_run(name, monkeypatch):
     with pytest.raises(ValueError) as estimator:  # the estimators' words
         MLPRegressor(activation=name).fit(X, y)
     assert str(refused.value) == str(estimator.value)
+
+
+def test_a_size_given_twice_is_trained_once(monkeypatch):
+    """hidden_units=[2, 2, 3] trained M = 2 twice (the same seeds [seed, 2, start]: the
+    same runs) and listed it twice.  Each distinct size is trained once, at its first
+    place, with the errors of the runs without the repeat."""
+    import chainrule.model_selection as ms
+
+    calls = []
+    fit_one = ms._fit_one
+
+    def counted(*args):
+        calls.append(args[4])  # M
+        return fit_one(*args)
+
+    monkeypatch.setattr(ms, "_fit_one", counted)
+    X, y, Xv, yv = _data(0)
+    result = select_hidden_units(X, y, Xv, yv, hidden_units=[3, 2, 3, 2], n_starts=2,
+                                 maxiter=30)
+    assert calls == [3, 3, 2, 2]
+    np.testing.assert_array_equal(result.hidden_units, [3, 2])
+    once = select_hidden_units(X, y, Xv, yv, hidden_units=[3, 2], n_starts=2, maxiter=30)
+    np.testing.assert_array_equal(result.val_errors, once.val_errors)
+    np.testing.assert_array_equal(result.train_errors, once.train_errors)
+    assert [line.split()[0] for line in result.summary().splitlines()[2:4]] == ["3", "2"]
+    # the chosen run is the first of the smallest validation error; its network gives it
+    k = int(np.argmin(result.val_errors))
+    assert (result.best_hidden, result.best_start) == ([3, 2][k // 2], k % 2)
+    h, o = result.best_network.layers
+    pred = np.tanh(Xv @ h.W + h.b) @ o.W + o.b  # independent forward pass
+    assert np.mean((pred[:, 0] - yv) ** 2) == pytest.approx(result.val_errors.min(), rel=1e-12)
+
+
+@pytest.mark.parametrize(("sizes", "n_sizes"), [
+    (range(1, 100_001), 100_000),
+    (range(10**20, 0, -7), (10**20 - 1) // 7 + 1),  # 10**20 - 7 k > 0: len() would overflow
+    (list(range(1, 1001)) * 2, 1000),
+])
+def test_more_runs_than_max_runs_are_refused_before_any(sizes, n_sizes, monkeypatch):
+    """range(1, 100001) x 100,000 starts listed 10**10 jobs first (memory, then a hang).
+    More than MAX_RUNS runs (distinct sizes x starts) are refused at once, by name; a
+    range is counted without listing it."""
+    import chainrule.model_selection as ms
+
+    def no_run(*args, **kwargs):
+        raise AssertionError("a run was made")
+
+    monkeypatch.setattr(ms, "_fit_one", no_run)
+    X, y, Xv, yv = _data(0)
+    n_starts = ms.MAX_RUNS // n_sizes + 1
+    with pytest.raises(ValueError) as refused:
+        select_hidden_units(X, y, Xv, yv, hidden_units=sizes, n_starts=n_starts)
+    assert str(refused.value) == (
+        f"hidden_units x n_starts must make at most {ms.MAX_RUNS:,} runs, got {n_sizes:,} "
+        f"distinct sizes x {n_starts:,} starts = {n_sizes * n_starts:,}; try fewer sizes "
+        "or starts")
+    # a repeated size counts once: 2 distinct sizes x 2 starts are 4 runs, not 8
+    monkeypatch.setattr(ms, "MAX_RUNS", 4)
+    with pytest.raises(ValueError, match="at most 4 runs, got 3 distinct sizes x 2 starts"):
+        select_hidden_units(X, y, Xv, yv, hidden_units=[1, 2, 1, 3], n_starts=2)
+    monkeypatch.setattr(ms, "_fit_one", lambda *args: (1.0, 2.0, None))
+    monkeypatch.setattr(ms.Network, "set_params", lambda self, params: None)
+    result = select_hidden_units(X, y, Xv, yv, hidden_units=[1, 2, 1, 2], n_starts=2)
+    assert result.val_errors.shape == (2, 2)

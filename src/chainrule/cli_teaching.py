@@ -192,7 +192,9 @@ def _add_select(sub: argparse._SubParsersAction) -> None:
         description="Train networks with M = 1..N tanh hidden units, several random starts "
         "each, on noisy samples of sin(2 pi x); print the validation error of every size and "
         "the chosen model, and plot every run.")
-    p.add_argument("--max-hidden", type=positive_int, default=10, help="largest M (default: 10)")
+    p.add_argument("--max-hidden", type=positive_int, default=10,
+                   help="largest M (default: 10); --max-hidden x --starts runs, at most "
+                   "1,000,000")
     p.add_argument("--starts", type=positive_int, default=30,
                    help="random starts per M (default: 30)")
     p.add_argument("--n-train", type=positive_int, default=10, help="training points (default: 10)")
@@ -212,9 +214,14 @@ def _add_select(sub: argparse._SubParsersAction) -> None:
 
 def _select(args: argparse.Namespace) -> int:
     from .datasets import sinusoid
-    from .model_selection import select_hidden_units
+    from .model_selection import MAX_RUNS, select_hidden_units
     from .plots import plot_model_selection
 
+    if args.max_hidden * args.starts > MAX_RUNS:  # before any sample is drawn
+        raise ValueError(f"--max-hidden x --starts must make at most {MAX_RUNS:,} runs, got "
+                         f"{args.max_hidden:,} x {args.starts:,} = "
+                         f"{args.max_hidden * args.starts:,}; give a smaller --max-hidden "
+                         "or --starts")
     X, y = sinusoid(args.n_train, args.noise, seed=args.seed, grid=True)
     Xv, yv = sinusoid(args.n_val, args.noise, seed=args.seed + 1000)
     result = select_hidden_units(X, y, Xv, yv, range(1, args.max_hidden + 1), args.starts,

@@ -34,7 +34,11 @@ from .network import Network
 from .scipy_fit import minimize
 from .training import TrainingDiverged
 
-__all__ = ["SelectionResult", "select_hidden_units"]
+__all__ = ["MAX_RUNS", "SelectionResult", "select_hidden_units"]
+
+#: The most runs (sizes x starts) one selection makes: their errors alone take 16
+#: bytes each, and each trains a network (the textbook figure makes 300).
+MAX_RUNS = 10**6
 
 
 @dataclass
@@ -162,9 +166,11 @@ def select_hidden_units(
     X_val : array-like of shape (n_val, n_features)
     y_val : array-like of shape (n_val,) or (n_val, n_outputs)
     hidden_units : iterable of int, default 1..10
-        The sizes M to try.
+        The sizes M to try; a size given twice is trained once (and listed once
+        in the result, at its first place).
     n_starts : int, default 30
-        Random starts per size.
+        Random starts per size; at most :data:`MAX_RUNS` runs (distinct sizes
+        x starts) in all.
     activation : str, default "tanh"
         Hidden activation: differentiable and elementwise (not step, sign or
         softmax, which is an output layer's).
@@ -191,7 +197,7 @@ def select_hidden_units(
     ValueError
         Before any run, for bad data or settings, among them an ``activation``
         a hidden layer cannot have (``"activation: 'softmax' cannot be a hidden
-        activation ..."``).
+        activation ..."``) and more than :data:`MAX_RUNS` runs.
     """
     from joblib import Parallel, delayed
 
@@ -203,8 +209,14 @@ def select_hidden_units(
     Yv = _as_2d_targets(y_val, Xv.shape[0], "y_val")
     if Yv.shape[1] != Y.shape[1]:
         raise ValueError(f"y_val must have {Y.shape[1]} outputs like y_train, got {Yv.shape}")
-    sizes = check_int_sequence(hidden_units, "hidden_units", "range(1, 11)")
     n_starts = check_positive_int(n_starts, "n_starts")
+    if isinstance(hidden_units, range):  # distinct sizes, counted before they are listed
+        r = hidden_units  # (len() of a range past sys.maxsize raises OverflowError)
+        _check_runs(max(0, -((r.start - r.stop) // r.step)), n_starts)
+    # a size given twice would train the same runs again (each seeded [seed, M, start])
+    sizes = list(dict.fromkeys(check_int_sequence(hidden_units, "hidden_units",
+                                                  "range(1, 11)")))
+    _check_runs(len(sizes), n_starts)
     scale = check_positive_float(init_scale, "init_scale")
     maxiter = check_positive_int(maxiter, "maxiter")
     seed = check_positive_int(seed, "seed", minimum=0)
@@ -218,17 +230,30 @@ def select_hidden_units(
                 "n_jobs must be None, a number of workers >= 1, or -1 (every core; -2 all "
                 f"but one, ...), got {n_jobs!r}")
         n_jobs = int(n_jobs)
-    jobs = [(m, s) for m in sizes for s in range(n_starts)]
-    runs = Parallel(n_jobs=n_jobs)(
+    runs = Parallel(n_jobs=n_jobs, return_as="generator")(  # in order, one at a time
         delayed(_fit_one)(X, Y, Xv, Yv, m, activation, [seed, m, s], scale, weight_decay,
                           maxiter)
-        for m, s in jobs
+        for m in sizes for s in range(n_starts)
     )
-    train = np.array([r[0] for r in runs]).reshape(len(sizes), n_starts)
-    val = np.array([r[1] for r in runs]).reshape(len(sizes), n_starts)
-    i, s = np.unravel_index(int(np.argmin(val)), val.shape)
+    train = np.empty((len(sizes), n_starts))
+    val = np.empty((len(sizes), n_starts))
+    best = None  # the parameters of the first run of the smallest validation error alone
+    for k, (train_error, val_error, params) in enumerate(runs):
+        train.flat[k], val.flat[k] = train_error, val_error
+        if best is None or val_error < val.flat[best[0]]:
+            best = (k, params)
+    i, s = np.unravel_index(best[0], val.shape)
     m = sizes[i]
     net = _network(X.shape[1], m, Y.shape[1], activation, np.random.default_rng(0), scale)
     net.weight_decay = weight_decay
-    net.set_params(runs[i * n_starts + s][2])
+    net.set_params(best[1])
     return SelectionResult(np.array(sizes), train, val, m, int(s), net)
+
+
+def _check_runs(n_sizes: int, n_starts: int) -> None:
+    """Refuse more than :data:`MAX_RUNS` runs, before any is made or listed."""
+    if n_sizes * n_starts > MAX_RUNS:
+        raise ValueError(
+            f"hidden_units x n_starts must make at most {MAX_RUNS:,} runs, got {n_sizes:,} "
+            f"distinct sizes x {n_starts:,} starts = {n_sizes * n_starts:,}; try fewer sizes "
+            "or starts")
