@@ -374,3 +374,26 @@ def test_a_hidden_softmax_or_step_is_refused_before_any_work(name, monkeypatch):
     with pytest.raises(ValueError) as refused:
         free_fall(architectures=[("tanh", 2, True), (name, 2, True)], starts=1, maxiter=5)
     assert str(refused.value) == f"architectures[1]: {words}"
+
+
+def test_an_unknown_activation_is_named_by_its_argument(monkeypatch):
+    """vanishing_gradients(["sigmoid", "nope"]) said "unknown activation 'nope'; ..."
+    without naming its argument, where a softmax there is "activations[1]: ..." and
+    free_fall's "architectures[1]: unknown activation ...".  The lookup's message is now
+    prefixed by the argument (saturation_vs_scale's too), before any work."""
+    from chainrule.activations import get_activation
+    from chainrule.experiments import gradients
+
+    def no_work(*args, **kwargs):
+        raise AssertionError("work was done")
+
+    monkeypatch.setattr(gradients, "load_digits_split", no_work)
+    for bad, kind in (("nope", ValueError), (3, TypeError)):
+        with pytest.raises(kind) as found:
+            get_activation(bad)
+        with pytest.raises(kind) as refused:
+            vanishing_gradients(["sigmoid", bad], depth=3)
+        assert str(refused.value) == f"activations[1]: {found.value}"
+        with pytest.raises(kind) as refused:
+            saturation_vs_scale(activation=bad)
+        assert str(refused.value) == f"activation: {found.value}"

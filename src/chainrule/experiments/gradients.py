@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from .._validation import check_nonneg_float, check_positive_float, check_positive_int
-from ..activations import _check_hidden_activation, get_activation
+from ..activations import Activation, _check_hidden_activation, get_activation
 from ..callbacks import History
 from ..datasets import load_digits_split
 from ..diagnostics import layer_grad_norms, saturation
@@ -29,6 +29,15 @@ from ..network import Network, mlp
 from ..training import train
 
 __all__ = ["GradientNorms", "Saturation", "saturation_vs_scale", "vanishing_gradients"]
+
+
+def _activation(name: object, where: str) -> Activation:
+    """:func:`get_activation` of ``name``, its error prefixed with ``where`` (the argument:
+    "activations[1]"), as the experiments' other messages are."""
+    try:
+        return get_activation(name)
+    except (TypeError, ValueError) as exc:
+        raise type(exc)(f"{where}: {exc}") from None
 
 
 def _deep_net(activation: str, depth: int, width: int, seed: int) -> Network:
@@ -182,7 +191,7 @@ def vanishing_gradients(
         raise ValueError("activations must name at least one activation such as "
                          "('sigmoid', 'relu'), got none")
     for i, act in enumerate(activations):  # an unknown name, a step or a softmax: before any work
-        _check_hidden_activation(get_activation(act), f"activations[{i}]")
+        _check_hidden_activation(_activation(act, f"activations[{i}]"), f"activations[{i}]")
     depth = check_positive_int(depth, "depth", minimum=2)
     width = check_positive_int(width, "width")
     n_samples = check_positive_int(n_samples, "n_samples")
@@ -304,7 +313,7 @@ def saturation_vs_scale(
     width = check_positive_int(width, "width")
     n_samples = check_positive_int(n_samples, "n_samples")
     threshold = check_positive_float(threshold, "threshold")
-    act = get_activation(activation)
+    act = _activation(activation, "activation")
     if not act.elementwise:  # saturation is f'(z) < threshold, unit by unit
         raise ValueError(
             f"activation: saturation is measured on each unit's derivative f'(z), and "
