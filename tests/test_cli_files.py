@@ -587,6 +587,52 @@ def test_an_output_through_a_loop_of_links_is_refused_before_any_work(tmp_path, 
     assert sorted(p.name for p in tmp_path.iterdir()) == before
 
 
+@pytest.mark.parametrize("command", ["train", "checkpoint", "predict", "plot", "plot-train",
+                                     "trace"])
+def test_an_output_under_a_link_to_nothing_is_refused_before_any_work(tmp_path, capsys,
+                                                                      command):
+    """-o dang/p.csv, dang a symbolic link whose target is missing, passed the -o check
+    (dang is "not there": a folder to create), and the write failed after the work with
+    "dang: File exists" (train: after training; --plot: after the model was written).
+    The folder check now refuses it as it parses the option, naming where the link
+    leads; nothing is written or created."""
+    model = tmp_path / "model.npz"
+    cr.mlp([2, 3, 1], seed=0).save(model)
+    dang = tmp_path / "dang"
+    dang.symlink_to(tmp_path / "nowhere")
+    out = str(dang / "sub" / {"train": "m.npz", "checkpoint": "c.npz", "predict": "p.csv",
+                              "trace": "t.txt"}.get(command, "l.png"))
+    argv = {"train": ["train", "xor", "--epochs", "1", "-o", out],
+            "checkpoint": ["train", "xor", "--epochs", "1", "-o", str(tmp_path / "m.npz"),
+                           "--checkpoint", out],
+            "predict": ["predict", str(model), "xor", "-o", out],
+            "plot": ["plot", "loss", str(model), "-o", out],
+            "plot-train": ["train", "xor", "--epochs", "1", "-o", str(tmp_path / "m.npz"),
+                           "--plot", out],
+            "trace": ["trace", "--preset", "transfer-example", "--output", out]}[command]
+    option = {"checkpoint": "--checkpoint", "plot-train": "--plot", "trace": "--output"}
+    before = sorted(p.name for p in tmp_path.iterdir())
+    with pytest.raises(SystemExit) as exc:
+        main(argv)
+    assert exc.value.code == 2
+    printed, err = capsys.readouterr()
+    assert err.splitlines()[-1].endswith(
+        f"error: argument {option.get(command, '-o/--out')}: no folder can be made at "
+        f"{dang}; it is a symbolic link to {tmp_path / 'nowhere'}, which does not exist; "
+        "create the folder it leads to, or give another path"), err
+    assert printed == ""
+    assert sorted(p.name for p in tmp_path.iterdir()) == before
+    # the reference: writing there fails (the library's check of a checkpoint says so too)
+    with pytest.raises(FileExistsError):
+        (dang / "sub").mkdir(parents=True, exist_ok=True)
+    with pytest.raises(FileExistsError) as refused:
+        cr.io.check_writable(dang / "c.npz", "checkpoint")
+    assert str(refused.value) == (
+        f"checkpoint: cannot write {dang / 'c.npz'}: no folder can be made at {dang}; it is a "
+        f"symbolic link to {tmp_path / 'nowhere'}, which does not exist; create the folder it "
+        "leads to, or give another path")
+
+
 def test_a_csv_or_picture_link_is_checked_where_it_leads(tmp_path, capsys):
     """A CSV or picture is written where its symbolic link leads (the link's file is
     replaced); the -o check looked only at the link's own folder, so a link into a path

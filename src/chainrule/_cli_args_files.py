@@ -1,7 +1,7 @@
 """argparse types of the files a command writes (see :mod:`chainrule.cli_args`).
 
 Checked before any work: the folder must be, or be creatable as, a directory we
-may write in (no symbolic link in a loop on the way; for a CSV or a picture, whose
+may write in (no symbolic link in a loop, or to nothing, on the way; for a CSV or a picture, whose
 writer follows a link, the folder of the link's file too), and a picture must be in
 a format matplotlib writes; a bad path then costs no training.  Import from
 :mod:`chainrule.cli_args`.
@@ -16,7 +16,7 @@ import stat
 import sys
 from pathlib import Path
 
-from ._io_files import probe_folder
+from ._io_files import dangling_folder_words, probe_folder
 
 _COMMON_PICTURES = ("png", "pdf", "svg")
 
@@ -57,6 +57,8 @@ def _check_parent(path: Path, follow: bool = False) -> None:
     made = path  # what the write makes in ``folder``: the file, or its first missing folder
     for folder in (path.parent, *path.parent.parents):
         if not folder.exists():
+            if folder.is_symlink():  # a link to nothing: no folder can be made there
+                raise argparse.ArgumentTypeError(dangling_folder_words(folder))
             made = folder
             continue  # created when the file is written
         if not folder.is_dir():

@@ -154,6 +154,9 @@ def check_writable(path: str | os.PathLike, name: str) -> Path:
     target = file_path(path)
     if target.is_dir():
         raise IsADirectoryError(f"{name}: {target} is a folder, not a file")
+    link = dangling_folder(target)
+    if link is not None:
+        raise FileExistsError(f"{name}: cannot write {target}: {dangling_folder_words(link)}")
     existing = next(p for p in target.absolute().parents if p.exists())
     if not existing.is_dir():
         raise NotADirectoryError(f"{name}: cannot write {target}: {existing} is a file, "
@@ -164,6 +167,24 @@ def check_writable(path: str | os.PathLike, name: str) -> Path:
     except OSError as exc:
         raise OSError(f"{name}: cannot write {target} ({exc.strerror or exc})") from None
     return target
+
+
+def dangling_folder(path: str | os.PathLike) -> Path | None:
+    """The folder on the way to ``path`` that is a symbolic link to nothing, or None.
+
+    Such a link is there, so making the folder fails (``File exists``), and a
+    write there fails only when it is made: after the work.
+    """
+    for folder in Path(path).parents:
+        if folder.is_symlink() and not folder.exists():
+            return folder
+    return None
+
+
+def dangling_folder_words(folder: Path) -> str:
+    """Why no file can be written under ``folder``, a :func:`dangling_folder`."""
+    return (f"no folder can be made at {folder}{dangling_link(folder)}; create the folder "
+            "it leads to, or give another path")
 
 
 def probe_folder(path: str | os.PathLike) -> None:
