@@ -1399,7 +1399,9 @@ def test_a_layer_no_memory_holds_for_one_example_is_refused_at_predict_naming_it
                                             (0, 0, 0, 0))
     with pytest.raises(ValueError, match=r"^layers\[0\] Conv2D\(1, 2, kernel_size=3.*: a "
                                          r"single example needs an array of .* GiB there, "
-                                         r"more than this machine's .* GiB of memory"):
+                                         r"more than (this machine's .* GiB of memory|"
+                                         r"the .* GiB memory limit of this process's "
+                                         r"container)"):
         damaged.predict(X)
 
 
@@ -1424,6 +1426,48 @@ def test_a_memory_size_the_system_does_not_know_refuses_no_network(monkeypatch, 
         expected = 1 / (1 + np.exp(-(np.tanh(X @ net.layers[0].W + net.layers[0].b)
                                      @ net.layers[1].W + net.layers[1].b)))
         np.testing.assert_allclose(net.predict(X), expected, rtol=1e-12)
+    finally:
+        monkeypatch.undo()
+        _inference._memory_bytes.cache_clear()
+
+
+@pytest.mark.parametrize(("v2", "v1", "limit"), [
+    ("1000\n", None, 1000),             # cgroup v2: the container's limit
+    (None, "1000\n", 1000),             # cgroup v1
+    ("max\n", "1000\n", None),          # v2 says none ("max")
+    (None, "9223372036854771712\n", None),  # v1's "none": larger than the machine
+    (None, None, None),                 # neither readable: the physical memory alone
+    ("garbage", None, None),
+])
+def test_the_one_example_check_takes_a_containers_memory_limit(monkeypatch, v2, v1, limit):
+    """The one-example check compared with the machine's physical memory, so in a
+    container of a few GiB on a large machine a damaged file's array passed the check
+    and was killed for memory.  The smaller of the two is taken where the cgroup limit
+    (v2 memory.max, v1 memory.limit_in_bytes) is readable; an unreadable one is no
+    limit.  The system files are replaced by the reader's answers here."""
+    import os
+
+    from chainrule import _inference
+    from chainrule.layers import Dense
+
+    texts = dict(zip(_inference._CGROUP_LIMITS, (v2, v1), strict=True))
+    monkeypatch.setattr(_inference, "_read_text", texts.get)
+    _inference._memory_bytes.cache_clear()
+    try:
+        physical = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")  # the reference
+        expected = physical if limit is None else min(physical, limit)
+        assert _inference._memory_bytes() == expected
+        layer = Dense(4, 200)  # one example: 200 float64 outputs, 1600 bytes
+        if limit is None:
+            _inference.check_one_example([layer], [(4, 200)], 8)  # far below the machine's
+            return
+        with pytest.raises(ValueError) as refused:
+            _inference.check_one_example([layer], [(4, 200)], 8)
+        assert str(refused.value).startswith(
+            f"layers[0] {layer!r} (input 4, output 200 per example): a single example needs an "
+            f"array of {1600 / 2**30:.3g} GiB there, more than the {1000 / 2**30:.3g} GiB "
+            "memory limit of this process's container, so the network cannot compute")
+        _inference.check_one_example([layer], [(4, 120)], 8)  # 960 bytes: within the limit
     finally:
         monkeypatch.undo()
         _inference._memory_bytes.cache_clear()

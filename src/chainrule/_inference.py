@@ -64,8 +64,21 @@ def _layer_values(layer: Any, shape_in: Any, shape_out: Any) -> int:
     return widest
 
 
-@functools.cache
-def _memory_bytes() -> int | None:
+# a container's memory limit: cgroup v2, then v1 (there "max" is none, and v1 writes none as
+# a number near 2**63, larger than any machine's memory)
+_CGROUP_LIMITS = ("/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes")
+
+
+def _read_text(path: str) -> str | None:
+    """The text of a small system file, or None where it cannot be read."""
+    try:
+        with open(path, encoding="ascii") as fh:
+            return fh.read(64)
+    except (OSError, ValueError):  # not there, not permitted, not text
+        return None
+
+
+def _physical_bytes() -> int | None:
     """The machine's physical memory in bytes, or None where the system does not say."""
     try:
         pages, size = os.sysconf("SC_PHYS_PAGES"), os.sysconf("SC_PAGE_SIZE")
@@ -75,9 +88,33 @@ def _memory_bytes() -> int | None:
     return pages * size if pages > 0 and size > 0 else None
 
 
+def _container_bytes() -> int | None:
+    """A container's memory limit in bytes (cgroup v2 ``memory.max``, else v1
+    ``memory.limit_in_bytes``), or None: no limit ("max"), or none readable."""
+    for path in _CGROUP_LIMITS:
+        text = _read_text(path)
+        if text is None:
+            continue
+        text = text.strip()
+        if text == "max":
+            return None
+        if text.isdigit() and int(text) > 0:
+            return int(text)
+    return None
+
+
+@functools.cache
+def _memory_bytes() -> int | None:
+    """The memory this process may use in bytes: the machine's physical memory, or its
+    container's limit where that is smaller; None where neither is known."""
+    known = [n for n in (_physical_bytes(), _container_bytes()) if n is not None]
+    return min(known) if known else None
+
+
 def check_one_example(layers: list, shapes: list[tuple[Any, Any]], itemsize: int,
                       first: int = 0) -> None:
-    """Refuse a pass whose arrays for a single example hold more than the machine's memory.
+    """Refuse a pass whose arrays for a single example hold more than the machine's memory
+    (or its container's limit, where smaller).
 
     A model file may record a convolution's padding or an image size (10**9)
     whose arrays no memory holds even for one example, behind a pooling that
@@ -104,10 +141,13 @@ def check_one_example(layers: list, shapes: list[tuple[Any, Any]], itemsize: int
     for i, (layer, (shape_in, shape_out)) in enumerate(zip(layers, shapes, strict=True)):
         need = _layer_values(layer, shape_in, shape_out) * itemsize
         if need > memory:
+            held = (f"the {memory / 2**30:.3g} GiB memory limit of this process's container"
+                    if memory == _container_bytes() else
+                    f"this machine's {memory / 2**30:.3g} GiB of memory")
             raise ValueError(
                 f"layers[{first + i}] {layer!r} (input {shape_in}, output {shape_out} per "
                 f"example): a single example needs an array of {need / 2**30:.3g} GiB there, "
-                f"more than this machine's {memory / 2**30:.3g} GiB of memory, so the network "
+                f"more than {held}, so the network "
                 "cannot compute its outputs (a padding or image size this large is likely a "
                 "damaged model file)")
 
