@@ -1066,3 +1066,19 @@ def test_sigterm_in_the_demo_stops_it_as_ctrl_c_does_and_exits_143(tmp_path, mon
     assert "chainrule: interrupted after epoch 1 of 3" in err
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert [p.name for p in tmp_path.iterdir()] == ["loss.png"]
+
+
+def test_an_unknown_init_lists_auto_among_the_names_the_option_takes(capsys):
+    """train --init bogus listed the library's initializers alone, though --init takes
+    auto too (its default, which picks He or Glorot): the list said auto was no name.
+    The option's own name is now listed after the library's message."""
+    from chainrule.cli_args import initializer_name
+    from chainrule.initializers import get_initializer
+
+    with pytest.raises(ValueError) as library:
+        get_initializer("bogus")
+    for argv in (["train", "iris", "--init", "bogus"], ["gradcheck", "--init", "bogus"]):
+        assert _exit_code(argv) == 2
+        assert capsys.readouterr().err.splitlines()[-1].endswith(
+            f"error: argument --init: {library.value}; or auto")
+    assert initializer_name("auto") == "auto"

@@ -236,8 +236,10 @@ def _registered(kind: str, look_up: Callable[[], Callable[[str], object]],
         try:
             look_up()(text)
         except (ValueError, TypeError, KeyError) as exc:
-            message = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
-            raise argparse.ArgumentTypeError(str(message)) from None
+            message = str(exc.args[0] if isinstance(exc, KeyError) and exc.args else exc)
+            if allow:  # the names of the option itself, which the library does not know
+                message += f"; or {', '.join(allow)}"
+            raise argparse.ArgumentTypeError(message) from None
         return text
 
     parse.__name__ = kind
