@@ -1072,6 +1072,27 @@ def test_readme_names_every_option_of_train():
     assert not missing, missing
 
 
+@pytest.mark.parametrize("command", ["evaluate", "predict", "info", "plot", "gradcheck"])
+def test_readme_names_every_option_of_the_model_commands(command):
+    """The README's command-line section left out options that --help describes: plot's
+    --title, --shape, --max-units and --normalize, gradcheck's --samples, --rho and --beta.
+    Each is now named, in the text or in an example line of the command."""
+    from pathlib import Path
+
+    from chainrule.cli import build_parser
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    section = readme.split("## Command line", 1)[1].split("\n## ", 1)[0]
+    examples = " ".join(line for line in section.splitlines()
+                        if line.strip().startswith(f"chainrule {command}"))
+    parser = build_parser()._subparsers._group_actions[0].choices[command]
+    flags = [a.option_strings[-1] for a in parser._actions
+             if a.option_strings and a.dest != "help"]
+    assert flags, command
+    missing = [f for f in flags if f"`{f}" not in section and f" {f} " not in f"{examples} "]
+    assert not missing, missing
+
+
 def test_readme_and_help_name_every_bounded_output_of_train():
     """train predicts a regression target as it is (not standardised) under a bounded output,
     which OUTPUT_RANGES lists; the README named six of the nine (not elu, gelu, silu)."""
