@@ -2236,3 +2236,74 @@ def test_one_ctrl_c_warns_as_scikit_learn_does_and_keeps_the_fit(iris, monkeypat
     assert caught[0].filename == __file__
     assert est.n_iter_ == sk.n_iter_ == len(est.loss_curve_)
     assert est.predict(X[:, 1:]).shape == sk.predict(X[:, 1:]).shape == y.shape
+
+
+@pytest.mark.parametrize(("method", "settings"), [
+    ("partial_fit", {"solver": "adam", "dropout": 0.2, "batch_norm": True}),
+    ("partial_fit", {"solver": "sgd", "learning_rate": "invscaling"}),
+    ("fit", {"solver": "adam", "warm_start": True, "schedule": "cosine"}),
+    ("fit", {"solver": "lbfgs", "warm_start": True}),
+])
+def test_a_second_ctrl_c_leaves_the_estimator_as_before_the_call(iris, monkeypatch, method,
+                                                                 settings):
+    """Two real SIGINTs in the 3rd mini-batch of a partial_fit or a warm start (Ctrl-C
+    pressed twice: the second aborts) gave back the estimator's attributes (coefs_ aside,
+    n_iter_, loss_curve_) but left its network with the aborted batches' updates and
+    its optimizer, schedule and generators advanced: coefs_ and predict were not those
+    of before, and the next partial_fit went on from neither.  The reference is a copy
+    of the estimator taken before the aborted call: after it, the estimator predicts
+    as the copy does, and the same partial_fit gives both the same coefs_, bit for bit
+    (L-BFGS: SIGINTs in its 3rd evaluation, which minimize does not catch)."""
+    import os
+    import signal
+
+    from chainrule import scipy_fit
+    from chainrule.training import Trainer
+
+    X, y = iris
+    est = MLPClassifier(hidden_layer_sizes=(6,), batch_size=30, max_iter=3, random_state=0,
+                        **settings)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        est.fit(X, y)
+    reference = copy.deepcopy(est)
+    before = [c.copy() for c in est.coefs_]
+    cls, name = ((scipy_fit, "_objective") if settings["solver"] == "lbfgs" else
+                 (Trainer, "_step"))
+    inner, calls = getattr(cls, name), [0]
+
+    def twice():
+        calls[0] += 1
+        if calls[0] == 3:
+            os.kill(os.getpid(), signal.SIGINT)
+            os.kill(os.getpid(), signal.SIGINT)
+
+    if cls is Trainer:
+        def sent(self, *args, **kwargs):
+            inner(self, *args, **kwargs)
+            twice()
+    else:
+        def sent(*args, **kwargs):
+            fun = inner(*args, **kwargs)
+
+            def counted(theta):
+                twice()
+                return fun(theta)
+            return counted
+
+    monkeypatch.setattr(cls, name, sent)
+    with pytest.raises(KeyboardInterrupt):
+        getattr(est, method)(X, y)
+    monkeypatch.undo()
+    assert calls[0] >= 3
+    for got, was in zip(est.coefs_, before, strict=True):
+        np.testing.assert_array_equal(got, was)
+    assert est.n_iter_ == reference.n_iter_ and est.loss_curve_ == reference.loss_curve_
+    np.testing.assert_array_equal(est.predict_proba(X), reference.predict_proba(X))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        est.partial_fit(X, y) if method == "partial_fit" else est.fit(X, y)
+        reference.partial_fit(X, y) if method == "partial_fit" else reference.fit(X, y)
+    for got, expected in zip(est.coefs_, reference.coefs_, strict=True):
+        np.testing.assert_array_equal(got, expected)
+    assert est.loss_curve_ == reference.loss_curve_

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import warnings
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -27,6 +28,44 @@ if TYPE_CHECKING:
     from ._mlp_base import _BaseMLP
 
 
+def _in_place_state(est: _BaseMLP) -> Callable[[], None]:
+    """A function that puts back what a fit changes in place, as it is now.
+
+    :func:`restored_on_error` puts back the estimator's attributes, by reference;
+    a warm start or ``partial_fit`` trains the same network, optimizer, schedule and
+    random generator further in place.  The returned function gives them back
+    their values of now: the parameters (shape (n_params,)), the layers' running
+    statistics and states (Dropout's generators), the optimizer's and the
+    schedule's attributes (Adam's moments, the step count, the rate) and the state
+    of the estimator's generator.  Nothing to do for an estimator never fitted.
+    """
+    net, opt = getattr(est, "network_", None), getattr(est, "_optimizer", None)
+    rng, run = getattr(est, "_rng", None), getattr(est, "_schedule_run", None)
+    params = None if net is None else net.params.copy()
+    buffers = [] if net is None else [{k: v.copy() for k, v in layer.buffers().items()}
+                                      for layer in net.layers]
+    states = [] if net is None else [copy.deepcopy(layer.get_state()) for layer in net.layers]
+    rng_state = None if rng is None else copy.deepcopy(rng.bit_generator.state)
+    objects = [obj for obj in (opt, None if run is None else run[0]) if obj is not None]
+    attributes = [copy.deepcopy(vars(obj)) for obj in objects]
+
+    def put_back() -> None:
+        if net is not None:
+            net.params[...] = params
+            for layer, values, state in zip(net.layers, buffers, states, strict=True):
+                if values:
+                    layer.set_buffers(values)
+                if state:
+                    layer.set_state(state)
+        if rng is not None:
+            rng.bit_generator.state = rng_state
+        for obj, saved in zip(objects, attributes, strict=True):
+            vars(obj).clear()
+            vars(obj).update(saved)
+
+    return put_back
+
+
 class _CheckedFit:
     """The fit: the mixin base of :class:`~chainrule._mlp_base._BaseMLP` whose ``_fit``
     the estimators' ``fit`` and ``partial_fit`` call."""
@@ -42,10 +81,25 @@ class _CheckedFit:
         good parameters and its record) puts back the estimator as it was.
         Whatever happened, the network keeps no arrays of the last batch (with
         ``batch_size`` the size of the data they would be data-sized).
+
+        What a warm start or ``partial_fit`` changes in place (the network's
+        parameters and running statistics, the optimizer's state, the schedule's
+        and the random generators' states) is put back as well: a fit ended by
+        an error or a KeyboardInterrupt that goes on to the caller (a second
+        Ctrl-C, which aborts) leaves the estimator as it was before the call,
+        its network with the parameters ``coefs_`` had then, so that the next
+        fit continues from exactly those.
         """
+        put_back = _in_place_state(self)
         try:
             with restored_on_error(self, keep=(TrainingDiverged,)):
-                return self._checked_fit(X, y, sample_weight, incremental, classes)
+                try:
+                    return self._checked_fit(X, y, sample_weight, incremental, classes)
+                except TrainingDiverged:
+                    raise
+                except BaseException:
+                    put_back()
+                    raise
         finally:
             if hasattr(self, "network_"):
                 _release_caches(self.network_)
