@@ -1143,10 +1143,11 @@ def test_a_fine_tune_whose_cost_turns_nan_keeps_its_last_finite_iterate(rng, mon
 
 
 def test_a_fine_tune_that_fails_otherwise_leaves_the_stack_as_it_was(rng, monkeypatch):
-    """An error (here an interrupt) inside the optimiser puts back parameters and weight decay.
+    """An error inside the optimiser puts back parameters and weight decay.
 
     Before, the parameters stayed at the last point SciPy evaluated, and the weight decay
-    set for the call stayed too.
+    set for the call stayed too.  (A Ctrl-C stops fine-tuning instead, keeping its last
+    iterate: see the test after this one.)
     """
     import chainrule.autoencoder._base as base
 
@@ -1158,16 +1159,124 @@ def test_a_fine_tune_that_fails_otherwise_leaves_the_stack_as_it_was(rng, monkey
     def interrupted(net, X, Y, penalties, sample_weight=None):
         calls.append(1)
         if len(calls) > 3:
-            raise KeyboardInterrupt
+            raise MemoryError
         return real(net, X, Y, penalties, sample_weight)
 
     monkeypatch.setattr(base, "_penalized_cost", interrupted)
-    with pytest.raises(KeyboardInterrupt):
+    with pytest.raises(MemoryError):
         stack.set_params(fine_tune_weight_decay=0.5).fine_tune(X, y, 10)
     assert len(calls) == 4
     np.testing.assert_array_equal(stack.params, before)
     np.testing.assert_array_equal(stack.predict_proba(X), proba)
     assert stack.network_.weight_decay == decay and stack.n_iter_ == n_iter
+
+
+_STAGES = {"autoencoder": (2, "squared_error"), "softmax": (1, "cross_entropy"),
+           "fine-tuning": (2, "cross_entropy")}  # a stack of one autoencoder's networks
+
+
+def _ctrl_c_in(monkeypatch, at, stage=None):
+    """Make the ``at``-th evaluation of the SciPy fits' cost raise KeyboardInterrupt (what
+    Ctrl-C raises); with ``stage``, count only the evaluations of that stage of a stack of
+    one autoencoder (told by the network's layers and loss).  Returns the calls."""
+    import chainrule.autoencoder._base as base
+
+    real, calls = base._penalized_cost, []
+
+    def cost(net, X, Y, penalties, sample_weight=None):
+        if stage is None or (len(net.layers), net.loss.name) == _STAGES[stage]:
+            calls.append(1)
+            if len(calls) == at:
+                raise KeyboardInterrupt
+        return real(net, X, Y, penalties, sample_weight)
+
+    monkeypatch.setattr(base, "_penalized_cost", cost)
+    return calls
+
+
+def _fit(est, X, y):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        est.fit(X) if isinstance(est, cr.SparseAutoencoder) else est.fit(X, y)
+    return [(w.category, str(w.message), w.filename) for w in caught]
+
+
+@pytest.mark.parametrize("make", [
+    lambda **kw: cr.SoftmaxRegression(random_state=0, **kw),
+    lambda **kw: cr.SparseAutoencoder(3, random_state=0, **kw),
+    lambda **kw: cr.StackedAutoencoder((3,), max_iter=20, softmax_max_iter=20,
+                                       random_state=0, **{"fine_tune_iter": 30, **kw}),
+], ids=["SoftmaxRegression", "SparseAutoencoder", "StackedAutoencoder"])
+def test_one_ctrl_c_stops_an_lbfgs_fit_keeps_the_last_iterate_and_warns(rng, monkeypatch,
+                                                                       make):
+    """A Ctrl-C (KeyboardInterrupt) in the 10th cost evaluation of L-BFGS (the stack: of its
+    fine-tuning) went on to the caller and left the estimator unfitted, without a word.  As
+    the MLP estimators do, it now stops the fit, which keeps the last iterate and warns
+    UserWarning("Training interrupted by user.") from the caller's line, without a
+    ConvergenceWarning.  The reference is the uninterrupted fit stopped by SciPy after
+    that many iterations (max_iter, the stack's fine_tune_iter = n_iter_): the same
+    parameters, predictions and loss_, bit for bit."""
+    X = rng.uniform(0, 1, size=(30, 4))
+    y = (X[:, 0] > 0.5).astype(int)
+    stack = "fine_tune_iter" in make().get_params()
+    calls = _ctrl_c_in(monkeypatch, 10, "fine-tuning" if stack else None)
+    est = make()
+    warned = _fit(est, X, y)
+    monkeypatch.undo()
+    assert len(calls) == 10
+    # (the stack's autoencoder and softmax, stopped by max_iter=20, warn of it as they do)
+    own = [w for w in warned if "StackedAutoencoder:" not in w[1]
+           and not w[1].startswith(("SparseAutoencoder:", "SoftmaxRegression:"))] \
+        if stack else warned
+    assert own == [(UserWarning, "Training interrupted by user.", __file__)]
+    assert 0 < est.n_iter_ < 10
+    reference = make(**{"fine_tune_iter" if stack else "max_iter": est.n_iter_})
+    stopped = [w for w in _fit(reference, X, y) if w[0] is ConvergenceWarning]
+    assert stopped[-1][1].startswith("StackedAutoencoder fine-tuning" if stack else
+                                     type(est).__name__)  # stopped by SciPy
+    np.testing.assert_array_equal(est.network_.params, reference.network_.params)
+    if isinstance(est, cr.SparseAutoencoder):
+        assert est.loss_ == reference.loss_
+        np.testing.assert_array_equal(est.mean_activation_, reference.mean_activation_)
+        np.testing.assert_array_equal(est.transform(X), reference.transform(X))
+    else:
+        np.testing.assert_array_equal(est.predict_proba(X), reference.predict_proba(X))
+
+
+def test_a_ctrl_c_in_the_first_evaluation_keeps_the_initial_parameters(rng, monkeypatch):
+    """No iteration completed: the fit keeps the initial weights, n_iter_ = 0, and loss_ is
+    their cost (the reference: penalized_cost of the fitted network's parameters, with the
+    autoencoder's own penalty)."""
+    X = rng.uniform(0, 1, size=(30, 4))
+    _ctrl_c_in(monkeypatch, 1)
+    est = cr.SparseAutoencoder(3, random_state=0)
+    warned = _fit(est, X, None)
+    monkeypatch.undo()
+    assert [w[:2] for w in warned] == [(UserWarning, "Training interrupted by user.")]
+    assert est.n_iter_ == 0
+    J, _ = penalized_cost(est.network_, X, X, {0: KLSparsity(est.rho, est.beta)})
+    assert est.loss_ == pytest.approx(J, rel=1e-12)
+    reference = cr.SparseAutoencoder(3, random_state=0, max_iter=1).fit(X)  # 1 step away
+    assert not np.array_equal(est.network_.params, reference.network_.params)
+
+
+@pytest.mark.parametrize("stage", ["autoencoder", "softmax"])
+def test_a_ctrl_c_before_the_stack_is_whole_aborts_its_fit(rng, monkeypatch, stage):
+    """A Ctrl-C in pretraining or in the softmax ends the stack's fit, which changes
+    nothing: a stage stopped by it would have let the next one start, and a stack without
+    its softmax predicts nothing.  The KeyboardInterrupt goes on, without a warning."""
+    X = rng.uniform(0, 1, size=(30, 4))
+    y = (X[:, 0] > 0.5).astype(int)
+    stack = cr.StackedAutoencoder((3,), max_iter=20, softmax_max_iter=20, fine_tune_iter=5,
+                                  random_state=0)
+    calls = _ctrl_c_in(monkeypatch, 3, stage)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        with pytest.raises(KeyboardInterrupt):
+            stack.fit(X, y)
+    assert len(calls) == 3
+    assert "Training interrupted by user." not in [str(w.message) for w in caught]
+    assert not hasattr(stack, "network_") and not hasattr(stack, "autoencoders_")
 
 
 def test_penalized_cost_checks_its_input_as_the_networks_cost_does(rng):
@@ -1436,3 +1545,16 @@ def test_float32_data_trains_and_answers_in_float64_as_documented(rng):
     for method in (SparseAutoencoder.transform, SparseAutoencoder.inverse_transform,
                    SoftmaxRegression.predict_proba):
         assert "float64" in method.__doc__
+
+
+def test_a_ctrl_c_ends_self_taught_learning(rng, monkeypatch):
+    """self_taught_learning trains five models in turn: a Ctrl-C in the first (the softmax
+    on raw inputs) ends the comparison, the KeyboardInterrupt going on, rather than
+    stopping that softmax and training the four others (counted: no evaluation after it)."""
+    from chainrule.autoencoder import self_taught_learning
+    U, X, X_test = (rng.uniform(0, 1, (n, 6)) for n in (20, 12, 9))
+    y, y_test = np.arange(12) % 3, np.arange(9) % 3
+    calls = _ctrl_c_in(monkeypatch, 2)
+    with pytest.raises(KeyboardInterrupt):
+        self_taught_learning(U, X, y, X_test, y_test, **_SMALL_STL)
+    assert len(calls) == 2

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import os
 import warnings
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +23,7 @@ from sklearn.utils.validation import validate_data
 from .._network_inference import _EvaluationPass
 from .._threads import scipy_blas_single_thread
 from .._validation import (
+    caller_outside_chainrule,
     check_finite_array,
     check_random_state_value,
 )
@@ -33,6 +37,22 @@ from ._penalty import _penalized_cost
 _METHODS = {"L-BFGS-B": "L-BFGS-B", "lbfgs": "L-BFGS-B", "CG": "CG", "cg": "CG",
             "BFGS": "BFGS"}
 
+#: True while a StackedAutoencoder trains its autoencoders and its softmax: a Ctrl-C there
+#: ends the stack's fit (the KeyboardInterrupt goes on), since a stack without all its
+#: stages predicts nothing, instead of ending one stage and going on to the next
+_ABORT_ON_INTERRUPT = contextvars.ContextVar("chainrule_abort_on_interrupt", default=False)
+
+
+@contextlib.contextmanager
+def _interrupt_aborts() -> Iterator[None]:
+    """A block in which a Ctrl-C in :func:`_fit_scipy` goes on to the caller (a fit of
+    several stages, which one stage stopped by it would let go on to the next)."""
+    token = _ABORT_ON_INTERRUPT.set(True)
+    try:
+        yield
+    finally:
+        _ABORT_ON_INTERRUPT.reset(token)
+
 
 
 def _fit_scipy(net: Network, X: np.ndarray, Y: np.ndarray, penalties, method: str,
@@ -40,9 +60,16 @@ def _fit_scipy(net: Network, X: np.ndarray, Y: np.ndarray, penalties, method: st
                sample_weight: np.ndarray | None = None) -> scipy.optimize.OptimizeResult:
     """Minimise :func:`penalized_cost` over ``net.params`` with SciPy; the net keeps the result.
 
-    On any error (an interrupt included) ``net.params`` are put back as they
-    were before the call (where :func:`chainrule.minimize` keeps its last
-    iterate: an estimator's fit changes nothing); when the cost or the
+    A Ctrl-C (KeyboardInterrupt) stops the optimiser, as one Ctrl-C stops the
+    MLP estimators: the net keeps the last iterate with a finite cost (its
+    parameters from before the call if no iteration completed), and the result
+    says so (``interrupted`` True, ``success`` False, ``nit`` the iterations up
+    to that iterate, ``fun`` its cost), with a
+    ``UserWarning("Training interrupted by user.")``; while
+    ``_ABORT_ON_INTERRUPT`` is set (a stack's pretraining) it goes on to the
+    caller instead.  On any other error (and then) ``net.params`` are put back
+    as they were before the call (where :func:`chainrule.minimize` keeps its
+    last iterate: an estimator's fit changes nothing); when the cost or the
     parameters end NaN or infinite,
     :class:`~chainrule.TrainingDiverged` is raised and the net keeps the last
     iterate with a finite cost (or its parameters from before the call).
@@ -68,6 +95,7 @@ def _fit_scipy(net: Network, X: np.ndarray, Y: np.ndarray, penalties, method: st
     Returns
     -------
     scipy.optimize.OptimizeResult
+        With ``interrupted`` (bool).
     """
     theta0 = net.params.astype(np.float64)  # a copy: the parameters before the call
     last_good, good_iters = theta0, 0  # the last iterate with a finite cost, and its number
@@ -93,11 +121,21 @@ def _fit_scipy(net: Network, X: np.ndarray, Y: np.ndarray, penalties, method: st
             result = scipy.optimize.minimize(fun, theta0, jac=True, method=_METHODS[method],
                                              options={"maxiter": max_iter},
                                              callback=on_iteration)
-    except BaseException:  # an error or an interrupt inside the optimiser changes nothing
+    except KeyboardInterrupt:  # Ctrl-C: the last iterate (see above)
+        net.params[...] = theta0
+        if _ABORT_ON_INTERRUPT.get():
+            raise
+        result = _interrupted(net, X, Y, penalties, sample_weight, last_good, good_iters,
+                              history)
+        warnings.warn("Training interrupted by user.", UserWarning,
+                      stacklevel=caller_outside_chainrule())
+        return result
+    except BaseException:  # an error inside the optimiser changes nothing
         net.params[...] = theta0
         raise
     finally:  # the last pass's arrays (the data among them) are not kept by the model
         _release_caches(net)
+    result["interrupted"] = False
     if not (np.isfinite(result.fun) and np.all(np.isfinite(result.x))):
         net.params[...] = last_good
         if not keeps:
@@ -113,6 +151,29 @@ def _fit_scipy(net: Network, X: np.ndarray, Y: np.ndarray, penalties, method: st
             good_iters, 0, history, "cost")
     net.params[...] = result.x
     return result
+
+
+def _interrupted(net: Network, X: np.ndarray, Y: np.ndarray, penalties,
+                 sample_weight: np.ndarray | None, last_good: np.ndarray, good_iters: int,
+                 history: History) -> scipy.optimize.OptimizeResult:
+    """The result of a run stopped by Ctrl-C: ``net`` gets ``last_good``, shape (n_params,).
+
+    ``fun`` is the cost of iteration ``good_iters`` as SciPy's callback saw it, or
+    the cost of the parameters from before the call when no iteration completed
+    (computed now; another Ctrl-C then leaves those parameters and goes on).
+    """
+    if good_iters:
+        cost = history["loss"][-1]
+    else:
+        try:
+            with np.errstate(over="ignore", invalid="ignore"):
+                cost = float(_penalized_cost(net, X, Y, penalties, sample_weight)[0])
+        finally:
+            _release_caches(net)
+    net.params[...] = last_good
+    return scipy.optimize.OptimizeResult(
+        x=last_good, fun=cost, nit=good_iters, success=False, interrupted=True,
+        message="interrupted by the user (KeyboardInterrupt): the last iterate is kept")
 
 
 def _warn_unconverged(result: scipy.optimize.OptimizeResult, who: str, method: str,
@@ -133,7 +194,7 @@ def _warn_unconverged(result: scipy.optimize.OptimizeResult, who: str, method: s
     limit : str
         The setting that bounds the iterations, with its value, e.g. "max_iter=400".
     """
-    if not result.success:
+    if not result.success and not result.get("interrupted", False):  # that one warned
         warnings.warn(
             f"{who}: {method} failed to converge after {int(result.nit)} iteration(s) "
             f"({limit}): {result.message}", ConvergenceWarning, stacklevel=4)

@@ -13,6 +13,7 @@ from .._validation import (
     check_positive_int,
 )
 from ..activations import _outside
+from ._base import _interrupt_aborts
 from ._softmax import SoftmaxRegression
 from ._sparse import SparseAutoencoder
 from ._stacked import StackedAutoencoder
@@ -113,7 +114,24 @@ def self_taught_learning(
     Returns
     -------
     SelfTaughtResult
+
+    A Ctrl-C (KeyboardInterrupt) ends the comparison and goes on to the
+    caller, rather than stopping one classifier's training and going on to the next.
     """
+    with _interrupt_aborts():
+        return _self_taught_learning(
+            X_unlabeled, X_train, y_train, X_test, y_test, n_hidden, hidden_sizes, rho, beta,
+            weight_decay, max_iter, softmax_weight_decay, softmax_max_iter, fine_tune_iter,
+            random_state)
+
+
+def _self_taught_learning(
+    X_unlabeled: object, X_train: object, y_train: object, X_test: object, y_test: object,
+    n_hidden: int, hidden_sizes: Sequence[int], rho: float, beta: float, weight_decay: float,
+    max_iter: int, softmax_weight_decay: float, softmax_max_iter: int, fine_tune_iter: int,
+    random_state: int,
+) -> SelfTaughtResult:
+    """:func:`self_taught_learning` within its block where a Ctrl-C goes on."""
     import time
 
     dense = "self_taught_learning takes dense data only"  # what a sparse matrix is told

@@ -109,6 +109,9 @@ class SoftmaxRegression(_NetClassifier):
         """Train on features ``X`` of shape (n_samples, n_features) and labels ``y``.
 
         A fit that fails (bad data, one class) leaves a fitted model as it was.
+        A Ctrl-C (KeyboardInterrupt) stops the optimiser, as one stops the MLP
+        estimators: the model keeps the last iterate (``n_iter_`` iterations), is
+        fitted, and warns ``UserWarning("Training interrupted by user.")``.
 
         Parameters
         ----------

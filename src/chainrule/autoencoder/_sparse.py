@@ -200,6 +200,9 @@ class SparseAutoencoder(_SparseFitting, ClassNamePrefixFeaturesOutMixin, Transfo
         """Train on ``X`` (``y`` is ignored).
 
         A fit that fails (bad data or parameters) leaves a fitted model as it was.
+        A Ctrl-C (KeyboardInterrupt) stops the optimiser, as one stops the MLP
+        estimators: the model keeps the last iterate (``n_iter_`` iterations), is
+        fitted, and warns ``UserWarning("Training interrupted by user.")``.
 
         Parameters
         ----------

@@ -22,6 +22,7 @@ from ._base import (
     _check_method,
     _checked_X,
     _fit_scipy,
+    _interrupt_aborts,
     _NetClassifier,
     _rng,
     _warn_unconverged,
@@ -150,7 +151,10 @@ class StackedAutoencoder(_NetClassifier):
         self
 
         A fit that fails (bad data, one class, a diverging stage) leaves a
-        fitted model as it was.
+        fitted model as it was.  A Ctrl-C (KeyboardInterrupt) while the
+        autoencoders or the softmax train does too, and goes on to the caller
+        (the stack predicts nothing without them); in fine-tuning it stops the
+        fit with the last iterate and warns, as :meth:`fine_tune` does.
         """
         with restored_on_error(self):
             return self._fit(X, y, X_unlabeled)
@@ -181,14 +185,17 @@ class StackedAutoencoder(_NetClassifier):
         seeds = rng.integers(0, 2**31 - 1, size=len(sizes) + 1)
         self.autoencoders_ = []
         feats_u, feats_x = U, X
-        for n_hidden, seed in zip(sizes, seeds, strict=False):
-            ae = SparseAutoencoder(n_hidden, rho=self.rho, beta=self.beta,
-                                   weight_decay=self.weight_decay, max_iter=self.max_iter,
-                                   random_state=int(seed), method=self.method).fit(feats_u)
-            self.autoencoders_.append(ae)
-            feats_u, feats_x = ae.transform(feats_u), ae.transform(feats_x)
-        self.softmax_ = SoftmaxRegression(self.softmax_weight_decay, self.softmax_max_iter,
-                                          int(seeds[-1]), self.method).fit(feats_x, y)
+        # a Ctrl-C before the stack is whole ends the fit, which changes nothing (a stage
+        # stopped by it would let the next stage start); in fine-tuning it stops there
+        with _interrupt_aborts():
+            for n_hidden, seed in zip(sizes, seeds, strict=False):
+                ae = SparseAutoencoder(n_hidden, rho=self.rho, beta=self.beta,
+                                       weight_decay=self.weight_decay, max_iter=self.max_iter,
+                                       random_state=int(seed), method=self.method).fit(feats_u)
+                self.autoencoders_.append(ae)
+                feats_u, feats_x = ae.transform(feats_u), ae.transform(feats_x)
+            self.softmax_ = SoftmaxRegression(self.softmax_weight_decay, self.softmax_max_iter,
+                                              int(seeds[-1]), self.method).fit(feats_x, y)
         layers = [ae.network_.layers[0] for ae in self.autoencoders_]
         layers.append(self.softmax_.network_.layers[0])
         # the stack's own copy of the weights
@@ -265,8 +272,11 @@ class StackedAutoencoder(_NetClassifier):
         TrainingDiverged
             If the cost or the parameters end NaN or infinite: the stack keeps
             the last iterate with a finite cost (``n_iter_`` counts the iterations
-            up to it), as :func:`chainrule.minimize` does.  Any other error (an
-            interrupt included) leaves the stack exactly as it was before the call.
+            up to it), as :func:`chainrule.minimize` does.  Any other error
+            leaves the stack exactly as it was before the call.  A Ctrl-C
+            (KeyboardInterrupt) stops fine-tuning, as one stops the MLP estimators:
+            the stack keeps the last iterate (``n_iter_`` counts the iterations up
+            to it) and warns ``UserWarning("Training interrupted by user.")``.
         ValueError
             If ``X`` or ``y`` is invalid (values outside [0, 1], another number
             of columns than in ``fit``, labels not among ``classes_``), or
