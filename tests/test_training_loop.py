@@ -1068,6 +1068,74 @@ def test_the_host_sigint_handler_is_back_after_a_run_that_raises():
     assert calls == []
 
 
+def test_a_host_sigint_handler_stays_in_place_and_is_called():
+    """A host program's own SIGINT handler, set before train, was replaced for the run by
+    the loop's: a Ctrl-C during training never reached it (the host never learnt of it)
+    and stopped the run instead.  It now stays in place, as Keras leaves SIGINT alone:
+    a real SIGINT in batch 1 of epoch 2 calls it once, and the run, which it does not
+    stop, trains all its epochs to the parameters of the run without the signal; the
+    handler is the one in place during the run and after it."""
+    calls, seen = [], []
+
+    def host(signum, frame):
+        calls.append(signum)
+
+    class Send(Callback):
+        def on_batch_end(self, state):
+            seen.append(signal.getsignal(signal.SIGINT))
+            if (state.epoch, state.batch) == (2, 1):
+                os.kill(os.getpid(), signal.SIGINT)
+
+    X, Y = regression(m=12)
+    reference = reg_net()
+    chainrule.train(reference, X, Y, optimizer="sgd", lr=0.05, batch_size=4, epochs=3, seed=0)
+    old = signal.signal(signal.SIGINT, host)
+    try:
+        net = reg_net()
+        history = chainrule.train(net, X, Y, optimizer="sgd", lr=0.05, batch_size=4, epochs=3,
+                                  seed=0, callbacks=[Send()])
+        assert signal.getsignal(signal.SIGINT) is host
+    finally:
+        signal.signal(signal.SIGINT, old)
+    assert calls == [signal.SIGINT]
+    assert set(seen) == {host} and len(seen) == 9
+    assert (history.stop_reason, history.epochs) == ("epochs", 3)
+    np.testing.assert_array_equal(net.params, reference.params)
+
+
+def test_a_host_sigint_handler_that_raises_stops_the_run_as_ctrl_c():
+    """A host handler that raises KeyboardInterrupt (to stop what runs) stops the run where
+    it lands, as a callback's KeyboardInterrupt does: here after batch 1 of epoch 2, with
+    the parameters of that batch (recorded) and one complete epoch; SIG_DFL and SIG_IGN,
+    the host's choices too, stay in place for the run."""
+    def host(signum, frame):
+        raise KeyboardInterrupt
+
+    X, Y = regression(m=12)
+    rec = Recorder()
+    old = signal.signal(signal.SIGINT, host)
+    try:
+        net = reg_net()
+        history = chainrule.train(net, X, Y, optimizer="sgd", lr=0.05, batch_size=4,
+                                  epochs=5, seed=0, callbacks=[rec, _ctrl_c_at(2, 1)()])
+        assert signal.getsignal(signal.SIGINT) is host
+        seen = []
+
+        def handler_in_place(state):
+            seen.append(signal.getsignal(signal.SIGINT))
+
+        for choice in (signal.SIG_DFL, signal.SIG_IGN):
+            signal.signal(signal.SIGINT, choice)
+            chainrule.train(reg_net(), X, Y, optimizer="sgd", batch_size=4, epochs=1,
+                            callbacks=[handler_in_place])
+            assert seen[-1] is choice and signal.getsignal(signal.SIGINT) is choice
+    finally:
+        signal.signal(signal.SIGINT, old)
+    assert (history.stop_reason, history.epochs) == ("interrupted", 1)
+    assert rec.batch_params[-1][:2] == (2, 1)
+    np.testing.assert_array_equal(net.params, rec.batch_params[-1][2])
+
+
 # --------------------------------------------------------------------------------------------
 # diagnostics
 # --------------------------------------------------------------------------------------------

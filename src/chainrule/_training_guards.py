@@ -48,11 +48,16 @@ class TrainingDiverged(FloatingPointError):
 class _StopFlag:
     """Ctrl-C sets a flag (checked after each batch); a second Ctrl-C interrupts at once.
 
-    A SIGINT the process ignores (``SIG_IGN``: a background job of a shell script,
-    ``trap '' INT``) stays ignored, as Python itself leaves it, and one whose
-    handler was set from C (``signal.getsignal`` gives None: an embedding host) is
-    left alone, since it could not be put back: only a handler set from Python is
-    replaced for the block and restored after it.  The flag of the block running
+    Only Python's own SIGINT handler (``signal.default_int_handler``, which raises
+    KeyboardInterrupt wherever the program is) is replaced for the block, and
+    restored after it; so is the flag handler of a run this one is nested in.  Any
+    other is the host program's choice and stays in place, as Keras leaves SIGINT
+    alone: a handler of its own set from Python (called on Ctrl-C; the run stops
+    only if it raises KeyboardInterrupt, where it lands, or if a callback sets
+    ``state.stop``), ``SIG_DFL`` (Ctrl-C ends the process), a SIGINT the process
+    ignores (``SIG_IGN``: a background job of a shell script, ``trap '' INT``),
+    and one whose handler was set from C (``signal.getsignal`` gives None: an
+    embedding host), which could not be put back anyway.  The flag of the block running
     in the main thread is :attr:`active` whether or not its handler is installed:
     ``chainrule train``'s SIGTERM handler stops the run through it, also where
     SIGINT is ignored (a background job of a shell script that a scheduler ends).
@@ -72,7 +77,7 @@ class _StopFlag:
         self._main = threading.current_thread() is threading.main_thread()
         if self._main:
             self._outer, _StopFlag.active = _StopFlag.active, self
-            if signal.getsignal(signal.SIGINT) not in (signal.SIG_IGN, None):
+            if _replaceable(signal.getsignal(signal.SIGINT)):
                 self._old = signal.signal(signal.SIGINT, self._handle)
         return self
 
@@ -90,6 +95,13 @@ class _StopFlag:
         if self._old is not None:
             signal.signal(signal.SIGINT, self._old)
             self._old = None
+
+
+def _replaceable(handler: Any) -> bool:
+    """Whether the SIGINT ``handler`` in place is Python's default or a training loop's own
+    (see :class:`_StopFlag`), which a run replaces by its flag's for its block."""
+    return handler is signal.default_int_handler or isinstance(
+        getattr(handler, "__self__", None), _StopFlag)
 
 
 def _say(text: str) -> None:

@@ -16,9 +16,12 @@ complete: recorded, and checkpointed, like the others; after the run's last
 batch, the run complete: it ends as the uninterrupted run does); a second
 Ctrl-C aborts: its KeyboardInterrupt ends the run where it lands and goes
 on to the caller (the checkpoint keeps the last one written).  For the run,
-in the main thread, the loop's own SIGINT handler replaces the one set from
-Python (put back after, also when the run raises); a SIGINT the process
-ignores stays ignored, and one handled from C is left alone.
+in the main thread, the loop's own SIGINT handler replaces Python's default
+one (put back after, also when the run raises); any other (a handler the host
+program set, from Python or from C, ``SIG_DFL``, ``SIG_IGN``) stays in place, as
+Keras leaves SIGINT alone: Ctrl-C then does what it says, and stops the run only
+if it raises KeyboardInterrupt (where it lands: the run keeps its current
+parameters) or a callback sets ``state.stop``.
 
 :class:`Trainer` is defined in ``_training_trainer`` (its settings, ``__init__``, and
 :meth:`Trainer.from_checkpoint`) and inherits most of its methods from mixin bases,
