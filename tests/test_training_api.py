@@ -8,6 +8,8 @@ each epoch's end.
 
 from __future__ import annotations
 
+import contextlib
+
 import numpy as np
 import pytest
 
@@ -386,6 +388,79 @@ def test_a_callback_that_raises_leaves_the_history_so_far_and_the_current_networ
     # not restored: the parameters the callback saw (best_epoch 3 is earlier)
     assert trainer.history.best_epoch == 3
     np.testing.assert_array_equal(trainer.net.params, broken.params)
+
+
+class _StopsOnce(chainrule.Callback):
+    """Raises ``error`` once: after batch 1 of epoch 3 (``where="batch"``: the epoch cut
+    short) or at the end of epoch 3 (``"epoch"``: the epoch complete), recording the
+    parameters after each batch."""
+
+    def __init__(self, error: BaseException, where: str) -> None:
+        self.error, self.where, self.armed, self.batches = error, where, True, []
+
+    def on_batch_end(self, state):
+        self.batches.append(state.net.params.copy())
+        if self.armed and self.where == "batch" and (state.epoch, state.batch) == (3, 1):
+            self.armed = False
+            raise self.error
+
+    def on_epoch_end(self, state):
+        if self.armed and self.where == "epoch" and state.epoch == 3:
+            self.armed = False
+            raise self.error
+
+
+@pytest.mark.parametrize("where", ["batch", "epoch"])
+@pytest.mark.parametrize("error", [RuntimeError("callback failed"), KeyboardInterrupt()],
+                         ids=["error", "ctrl-c"])
+def test_a_fit_after_a_run_that_raised_goes_on_as_its_checkpoint_does(tmp_path, error, where):
+    """A callback's error (or a KeyboardInterrupt: Ctrl-C) inside epoch 3 left the network
+    with that epoch's first batches, the optimizer's and the dropout's state advanced and
+    the rows' permutation drawn, while the checkpoint holds epoch 2: a second fit then
+    started epoch 3 anew on top of them, and ended 0.06 away from the uninterrupted run
+    and from resume.  It now goes back to the epoch's start, as resume does: the two
+    fits, and resume from the checkpoint, end with the uninterrupted run's parameters and
+    history, bit for bit (the reference: that run).  Raised at the end of epoch 3, the
+    epoch is complete and kept (epoch 3 in memory, 2 in the checkpoint, which resume
+    trains again to the same numbers).  Between the fits the network keeps the parameters
+    of the last batch run, and a network changed since is not put back."""
+    X, Y = _regression()
+
+    def net():
+        return chainrule.Network([
+            chainrule.Dense(3, 6, "tanh", init="glorot_uniform", seed=0),
+            chainrule.Dropout(0.2, seed=1),
+            chainrule.Dense(6, 1, "identity", init="glorot_uniform", seed=2)])
+
+    options = dict(optimizer="adam", lr=0.02, batch_size=5, epochs=5, seed=0)
+    full = net()
+    h_full = chainrule.train(full, X, Y, **options)
+    # a callback's KeyboardInterrupt stops the run as Ctrl-C does; its other errors go on
+    raises = isinstance(error, RuntimeError)
+
+    def first_fit(trainer):
+        with pytest.raises(type(error)) if raises else contextlib.nullcontext():
+            trainer.fit(X, Y)
+
+    cb = _StopsOnce(error, where)
+    trainer = Trainer(net(), callbacks=[cb], checkpoint=tmp_path / "run.ckpt", **options)
+    first_fit(trainer)
+    done = 3 if where == "epoch" else 2
+    assert trainer.epoch == trainer.history.epochs == done
+    assert trainer.history.stop_reason == ("error" if isinstance(error, RuntimeError)
+                                           else "interrupted")
+    np.testing.assert_array_equal(trainer.net.params, cb.batches[-1])  # the last batch's
+    resumed, h_resumed = chainrule.resume(tmp_path / "run.ckpt", X, Y)
+    history = trainer.fit(X, Y)
+    for params, hist in ((trainer.net.params, history), (resumed.params, h_resumed)):
+        np.testing.assert_array_equal(params, full.params)
+        assert hist["loss"] == h_full["loss"] and hist.stop_reason == "epochs"
+    if where == "batch":  # a network changed since: the second fit goes on from it
+        changed = Trainer(net(), callbacks=[_StopsOnce(error, where)], **options)
+        first_fit(changed)
+        changed.net.params[...] = changed.net.params * 0.5
+        changed.fit(X, Y)
+        assert not np.allclose(changed.net.params, full.params)
 
 
 def _val_loss(snap: _Snapshots, epoch: int, Xv: np.ndarray, Yv: np.ndarray) -> float:

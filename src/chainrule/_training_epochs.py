@@ -9,6 +9,7 @@ the callbacks).
 
 from __future__ import annotations
 
+import copy
 import math
 import sys
 from typing import Any
@@ -105,6 +106,46 @@ class _EpochSteps:
         for layer, copies in self._buffered:
             for k, live in layer.buffers().items():
                 np.copyto(live, copies[k])
+
+    def _epoch_start(self) -> dict[str, Any]:
+        """What an epoch's batches change, as it is before them: the parameters (shape
+        (n_params,)), the running statistics and the layers' generators (Dropout), the
+        optimizer's step count and state vectors, and the run's generator (whose
+        permutation of the rows the epoch draws first); :meth:`_rewind` puts it back."""
+        net, opt = self.net, self.optimizer
+        # (taken before every epoch: kept cheap for the many short epochs of small runs;
+        # a generator's state is a new dict at each call, and most layers have none)
+        return {"params": net.params.copy(),
+                "layers": [(layer, {k: v.copy() for k, v in layer.buffers().items()},
+                            copy.deepcopy(layer.get_state())) for layer in self._stateful],
+                "t": opt.t, "state": {k: v.copy() for k, v in opt.state.items()},
+                "rng": self.rng.bit_generator.state}
+
+    def _rewind(self, last_good: np.ndarray) -> None:
+        """Go back to the start of the epoch an earlier fit stopped within, as :func:`resume`
+        goes back to it from the checkpoint, unless the network was changed since.
+
+        ``self._cut`` holds that epoch's :meth:`_epoch_start` and the parameters the
+        network had when it stopped; ``last_good`` (and the running statistics that go
+        with it) become those of the epoch's start too.
+        """
+        start, stopped_at = self._cut
+        self._cut = None
+        net, opt = self.net, self.optimizer
+        if not np.array_equal(net.params, stopped_at):  # set by the user since: kept
+            return
+        net.params[...] = start["params"]
+        for layer, values, state in start["layers"]:
+            if values:
+                layer.set_buffers(values)
+            if state:
+                layer.set_state(state)
+        opt.t, opt.state = start["t"], {k: v.copy() for k, v in start["state"].items()}
+        self.rng.bit_generator.state = start["rng"]
+        np.copyto(last_good, net.params)
+        for layer, copies in self._buffered:
+            for k, live in layer.buffers().items():
+                np.copyto(copies[k], live)
 
     def _diverged(self, what: str, last_good: np.ndarray, epoch: int, batch: int) -> None:
         """Restore the last parameters with a finite loss and stop with TrainingDiverged."""

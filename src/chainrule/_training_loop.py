@@ -70,7 +70,13 @@ class _TrainingLoop:
         ``restore_best`` gave the network its best epoch's at the end of the
         first call (unless the network was changed since), so that the two
         calls train as one does, and as :func:`~chainrule.training.resume`
-        does from the run's checkpoint.  A run
+        does from the run's checkpoint.  A call stopped within an epoch
+        (Ctrl-C, ``max_time``, an exception) leaves the network with the
+        parameters of its last batch; the next call goes back to that epoch's
+        start (parameters, running statistics, the optimizer's state, the
+        generators), as ``resume`` goes back to the checkpoint that holds it,
+        and trains the epoch again, to the same numbers (unless the
+        network's parameters were changed since: those are kept).  A run
         that stopped itself (early stopping, ``loss_threshold``,
         ``grad_norm_threshold``, a callback's ``stop`` after a batch or an
         epoch) is finished: a later call trains no epoch and returns the history
@@ -168,6 +174,9 @@ class _TrainingLoop:
                               for layer in net.layers]
         self._buffered = [(layer, copies) for layer, copies in
                           zip(net.layers, self._good_buffers, strict=True) if copies]
+        # the layers with running statistics or a state of their own (BatchNorm, Dropout)
+        self._stateful = [layer for layer in net.layers
+                          if layer.buffers() or layer.get_state()]
         gather, workspace = _Gather(), net._workspace()
         # Overflow is detected after each step (the divergence guard), so the loop runs with
         # NumPy's overflow and invalid warnings off, and the layers write into reused buffers
@@ -182,6 +191,7 @@ class _TrainingLoop:
         # plain line per epoch, as verbose=2 prints next to the bar
         bar, lines = None, self.verbose >= 2
         trained = False  # whether this call runs an epoch (or a part of one)
+        start = None  # the state at the start of the epoch running (see _cut)
         if self.verbose and self.epoch < self.epochs and self._stopped is None:
             if _bar_drawn():
                 from tqdm.auto import tqdm
@@ -205,8 +215,11 @@ class _TrainingLoop:
                 while self.epoch < self.epochs and history.stop_reason is None:
                     trained = True
                     epoch = self.epoch + 1
+                    if self._cut is not None:  # an earlier fit stopped within this epoch
+                        self._rewind(last_good)
                     if self.checkpoint is not None:  # what an interrupt mid-epoch writes
                         epoch_start = self._checkpoint_payload()
+                    start = self._epoch_start()  # what a later fit goes back to (see _cut)
                     order = self.rng.permutation(m) if self.shuffle and bs < m else None
                     total, correct, grad_sq = 0.0, 0, []
                     keep_grad_sq = self.diagnostics or self.grad_norm_threshold is not None
@@ -266,6 +279,7 @@ class _TrainingLoop:
                     if completed < n_batches and (ctrl_c.set or state.stop or timed_out):
                         history.stop_reason = ("interrupted" if ctrl_c.set else
                                                "callback" if state.stop else "max_time")
+                        self._cut = (start, net.params.copy())
                         # a budget the caller set ends the run quietly unless verbose (its
                         # stop_reason says it); Ctrl-C and a callback's stop are reported
                         loud = history.stop_reason != "max_time" or self.verbose
@@ -287,6 +301,7 @@ class _TrainingLoop:
                                      f"after epoch {self.epoch}")
                         break
                     self.epoch = epoch
+                    start = None  # the epoch is complete: a later fit goes on after it
                     if by_epoch:
                         correct = int(np.count_nonzero(
                             predicted == (target_class if order is None else target_class[order])))
@@ -333,6 +348,8 @@ class _TrainingLoop:
             # an exception that ends the run (a callback's, a KeyboardInterrupt outside a
             # batch or on_epoch_end): the history says so, on_train_end included; a
             # divergence has said "diverged" already
+            if start is not None and self._cut is None:  # within an epoch, as a Ctrl-C there
+                self._cut = (start, net.params.copy())
             if history.stop_reason is None:
                 history.stop_reason = ("interrupted" if isinstance(exc, KeyboardInterrupt)
                                        else "error")

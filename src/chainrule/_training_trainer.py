@@ -56,6 +56,10 @@ class Trainer(_TrainingData, _TrainingLoop, _EpochSteps, _Checkpoints):
     # put its best epoch's back at its last epoch: a later fit with more epochs goes on from
     # them, as resume does from the run's checkpoint (None: the network holds them).
     _reached: tuple[np.ndarray, list[dict[str, np.ndarray]]] | None = None
+    # An epoch that a fit stopped within (Ctrl-C, max_time, an error): its start
+    # (_EpochSteps._epoch_start) and the parameters the network had when it stopped; the
+    # next fit trains the epoch again from its start, as resume does from the checkpoint.
+    _cut: tuple[dict, np.ndarray] | None = None
     # Whether the last fit ended by putting the best epoch's parameters into the network
     # (restore_best): a later call that trains nothing then leaves the network as it is.
     _restored = False

@@ -259,7 +259,13 @@ def train(
     ``stop_reason`` is "error" (already in ``on_train_end``; "interrupted"
     for a KeyboardInterrupt raised in ``on_train_begin``).  The checkpoint
     holds the last epoch written before (an epoch's is written after its
-    callbacks), and the run is not finished: resuming continues it.
+    callbacks), and the run is not finished: resuming continues it, and so
+    does a later ``trainer.fit``, to the same numbers: an epoch the error cut
+    short is trained again from its start (the network keeps the parameters
+    of its last batch until then); one whose ``on_epoch_end`` raised is
+    complete, so ``trainer.epoch`` and the history count it while the
+    checkpoint holds the epoch before, which ``resume`` trains again to the
+    same parameters.
 
     Raises
     ------
