@@ -2307,3 +2307,41 @@ def test_a_second_ctrl_c_leaves_the_estimator_as_before_the_call(iris, monkeypat
     for got, expected in zip(est.coefs_, reference.coefs_, strict=True):
         np.testing.assert_array_equal(got, expected)
     assert est.loss_curve_ == reference.loss_curve_
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_binary_predict_proba_keeps_the_relative_precision_of_both_columns(dtype):
+    """The first column of a binary predict_proba was ``1 - sigmoid(z)``: 0 for ``z`` past
+    about 37 (float64; 17 in float32) where the probability is e^-z.  Each column is now the
+    sigmoid of its own net input, ``expit(-z)`` and ``expit(z)``, against mpmath at 50 digits,
+    and they still sum to 1, equal ``exp(predict_log_proba)``, and for moderate ``z`` stay
+    within an ulp of ``1 - p``."""
+    mpmath = pytest.importorskip("mpmath")
+    mpmath.mp.dps = 50
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(40, 2)).astype(dtype)
+    clf = MLPClassifier((), solver="lbfgs", max_iter=20, random_state=0).fit(X, X[:, 0] > 0)
+    clf.coefs_[0][...] = [[1.0], [0.0]]  # z = the first feature, exactly in either dtype
+    clf.intercepts_[0][...] = 0.0
+    z = np.array([-750, -100, -60, -40, -20, -5, -0.3, 0, 0.3, 5, 20, 40, 60, 100, 750])
+    P = clf.predict_proba(np.column_stack([z, np.ones_like(z)]).astype(dtype))
+    expected = np.array([[float(1 / (1 + mpmath.exp(mpmath.mpf(v)))),
+                          float(1 / (1 + mpmath.exp(-mpmath.mpf(v))))] for v in z])
+    info = np.finfo(dtype)
+    assert P.dtype == dtype
+    # every value to 4 ulps of itself; below the normal range (e^-z < 1.2e-38 in float32,
+    # 2.2e-308 in float64) a subnormal or 0
+    np.testing.assert_allclose(P, expected, rtol=4 * info.eps, atol=info.tiny)
+    assert P[z == 40, 0] > 0 and P[z == -40, 1] > 0  # 1 - p was 0 in both dtypes here
+    np.testing.assert_allclose(P.sum(axis=1), 1.0, rtol=0, atol=2 * info.eps)
+    log_p = clf.predict_log_proba(np.column_stack([z, np.ones_like(z)]).astype(dtype))
+    normal = expected > info.tiny
+    np.testing.assert_allclose(P[normal], np.exp(log_p[normal]), rtol=8 * info.eps)
+    # a fitted network, moderate net inputs: the second column is the output unit's value,
+    # the first within an ulp of 1 (eps) of 1 - p, the old formula
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        clf = MLPClassifier((5,), max_iter=20, random_state=0).fit(X, X[:, 0] > 0)
+    P, out = clf.predict_proba(X), clf.network_.predict(X)[:, 0]
+    np.testing.assert_array_equal(P[:, 1], out)
+    np.testing.assert_allclose(P[:, 0], 1 - out, rtol=0, atol=info.eps)

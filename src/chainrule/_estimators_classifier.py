@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from scipy.special import log_softmax
+from scipy.special import expit, log_softmax
 from sklearn.metrics import accuracy_score
 from sklearn.preprocessing import LabelBinarizer
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
@@ -123,11 +123,27 @@ class _ClassifierOutputs:
         ndarray of shape (n_samples, n_classes)
             Columns in the order of ``classes_``; for multi-label targets, the
             probability of each label.
+
+        Notes
+        -----
+        For a binary problem (one sigmoid output of net input ``z``) the two
+        columns are ``sigmoid(-z)`` and ``sigmoid(z)``, each computed from ``z``
+        (``scipy.special.expit``), so each keeps its relative precision: the
+        first is ``1.5e-295`` for ``z = 678.8``, where ``1 - sigmoid(z)``, which
+        scikit-learn's ``MLPClassifier`` and ``LogisticRegression`` return,
+        is 0 (for ``z`` beyond about 37 in float64, 17 in float32).  They sum to
+        1 to rounding.
         """
-        out = self._forward(X)
-        if self.n_outputs_ == 1 and not self._label_binarizer.y_type_.startswith("multilabel"):
-            return np.hstack([1 - out, out])
-        return out
+        check_is_fitted(self, "network_")
+        binary = (self.n_outputs_ == 1
+                  and not self._label_binarizer.y_type_.startswith("multilabel"))
+        if not binary:
+            return self._forward(X)
+        act = self.network_.output_activation
+        if act is not None and act.builtin and act.name == "sigmoid":
+            return self._forward(X, _sigmoid_binary)
+        out = self._forward(X)  # an output of another kind: the complement of its value
+        return np.hstack([1 - out, out])
 
     def predict_log_proba(self, X: object) -> np.ndarray:
         """Logarithm of :meth:`predict_proba`, computed from the output layer's net input.
@@ -183,6 +199,12 @@ def _log_softmax_rows(z: np.ndarray) -> np.ndarray:
 def _log_sigmoid(z: np.ndarray) -> np.ndarray:
     """``log(sigmoid(z)) = -log(1 + exp(-z))`` elementwise, finite for finite ``z``."""
     return -np.logaddexp(0, -z)
+
+
+def _sigmoid_binary(z: np.ndarray) -> np.ndarray:
+    """``[sigmoid(-z), sigmoid(z)]`` of ``z`` (n_samples, 1): (n_samples, 2), each column
+    to its own relative precision (``1 - sigmoid(z)`` rounds to 0 for large ``z``)."""
+    return np.hstack([expit(-z), expit(z)])
 
 
 def _log_sigmoid_binary(z: np.ndarray) -> np.ndarray:
