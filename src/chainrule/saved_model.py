@@ -133,6 +133,9 @@ class SavedModel:
         Returns
         -------
         ndarray of shape (n_samples, n_classes)
+            Of a single sigmoid output, ``expit(-z)`` and ``expit(z)`` of its net
+            input ``z``: each column keeps its digits (``1 - p`` would be 0 for
+            ``z`` past about 37), as :meth:`chainrule.MLPClassifier.predict_proba`.
 
         Raises
         ------
@@ -141,8 +144,25 @@ class SavedModel:
         """
         if self.task != "classification":
             raise ValueError("predict_proba: the model is a regression model")
+        return self._of_output(X)
+
+    def _of_output(self, X: object) -> np.ndarray:
+        """The probabilities of raw features ``X``, (n_samples, n_classes).
+
+        A single sigmoid unit's two columns are ``expit(-z)`` and ``expit(z)`` of
+        its net input ``z``, each to its own relative precision (``1 - p`` is 0
+        for ``z`` past about 37); an output of another kind from its values.
+        """
+        from ._estimators_classifier import _sigmoid_binary
+        from ._mlp_base import _evaluate
+
+        act = self.network.output_activation
+        name = act.name if act is not None and act.builtin else None
+        binary = self.network.n_outputs == 1
+        if name == "sigmoid" and binary:
+            return _evaluate(self.network, self._inputs(X), _sigmoid_binary)
         A = self.outputs(X)
-        return np.column_stack([1.0 - A[:, 0], A[:, 0]]) if A.shape[1] == 1 else A
+        return np.column_stack([1.0 - A[:, 0], A[:, 0]]) if binary else A
 
     def predict_index(self, X: object) -> np.ndarray:
         """Class index (classification) of shape (n_samples,).
