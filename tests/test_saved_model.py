@@ -31,3 +31,62 @@ def test_predict_proba_of_one_sigmoid_unit_keeps_both_columns_digits(dtype):
     np.testing.assert_allclose(P, expected, rtol=4 * info.eps, atol=info.tiny)
     assert P[z == 40, 0] > 0 and P[z == -40, 1] > 0
     np.testing.assert_allclose(P.sum(axis=1), 1.0, rtol=0, atol=2 * info.eps)
+
+
+def test_saved_model_predict_log_proba_is_finite_from_the_net_input():
+    """SavedModel had no predict_log_proba: the log-softmax of the output layer's net input,
+    or [-log(1 + e^z), -log(1 + e^-z)] of one sigmoid unit, finite where a probability
+    underflows; np.log(predict_proba) where that is finite."""
+    from scipy.special import log_softmax
+
+    rng = np.random.default_rng(0)
+    net = Network([Dense(3, 4, "tanh", seed=0), Dense(4, 3, "softmax", seed=1)],
+                  loss="cross_entropy")
+    net.layers[1].W[...] *= 1e7  # some probabilities underflow to 0
+    mean, scale = np.array([1.0, -2.0, 0.5]), np.array([2.0, 3.0, 0.25])
+    model = SavedModel(net, {"task": "classification", "labels": ["a", "b", "c"],
+                             "x_mean": mean.tolist(), "x_scale": scale.tolist()})
+    X = rng.normal(size=(50, 3))
+    H = np.tanh((X - mean) / scale @ net.layers[0].W + net.layers[0].b)  # by hand
+    expected = log_softmax(H @ net.layers[1].W + net.layers[1].b, axis=1)
+    log_p = model.predict_log_proba(X)
+    with np.errstate(divide="ignore"):
+        assert np.isinf(np.log(model.predict_proba(X))).any()
+    assert np.isfinite(log_p).all()
+    np.testing.assert_allclose(log_p, expected, rtol=1e-12, atol=1e-9)
+
+    one = _one_sigmoid_unit()
+    z = np.array([-800.0, -40, -1, 0, 2, 40, 800])
+    np.testing.assert_allclose(one.predict_log_proba(z[:, None]),
+                               -np.column_stack([np.logaddexp(0, z), np.logaddexp(0, -z)]),
+                               rtol=1e-15)
+    regression = SavedModel(Network([Dense(3, 1, "identity", seed=0)]), {"task": "regression"})
+    with pytest.raises(ValueError, match=r"^predict_log_proba: the model is a regression model$"):
+        regression.predict_log_proba(X)
+
+
+def test_estimator_model_offers_the_classifier_s_predict_log_proba_and_classes():
+    """EstimatorModel, the estimator files' wrapper, had predict and predict_proba only:
+    predict_log_proba and classes_ are the estimator's own; a regressor's model refuses
+    the probabilities with SavedModel's message (it raised AttributeError) and has
+    classes_ None, as a SavedModel of a regression."""
+    from chainrule import MLPClassifier, MLPRegressor, SoftmaxRegression
+    from chainrule.saved_model import EstimatorModel
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(60, 3))
+    for est, y in ((MLPClassifier((4,), solver="lbfgs", max_iter=30, random_state=0),
+                    np.where(X[:, 0] > 0, "yes", "no")),
+                   (SoftmaxRegression(max_iter=30, random_state=0), np.arange(60) % 3)):
+        est.fit(X, y)
+        model = EstimatorModel(est)
+        np.testing.assert_array_equal(model.predict_log_proba(X), est.predict_log_proba(X))
+        np.testing.assert_allclose(np.exp(model.predict_log_proba(X)), est.predict_proba(X),
+                                   rtol=1e-12)
+        np.testing.assert_array_equal(model.classes_, est.classes_)
+    model = EstimatorModel(MLPRegressor((3,), solver="lbfgs", max_iter=30,
+                                        random_state=0).fit(X, X[:, 0]))
+    assert model.classes_ is None and model.labels is None
+    for method in ("predict_proba", "predict_log_proba"):
+        with pytest.raises(ValueError, match=f"^{method}: the model is a regression model$"):
+            getattr(model, method)(X)

@@ -144,25 +144,64 @@ class SavedModel:
         """
         if self.task != "classification":
             raise ValueError("predict_proba: the model is a regression model")
-        return self._of_output(X)
+        return self._of_output(X, log=False)
 
-    def _of_output(self, X: object) -> np.ndarray:
-        """The probabilities of raw features ``X``, (n_samples, n_classes).
+    def predict_log_proba(self, X: object) -> np.ndarray:
+        """Logarithms of the class probabilities, from the output layer's net input.
+
+        As :meth:`chainrule.MLPClassifier.predict_log_proba` computes them: the
+        log-softmax of the net input ``z`` of a softmax output, ``[-log(1 + e^z),
+        -log(1 + e^-z)]`` of a single sigmoid unit; finite where a probability
+        underflows to 0 (``np.log(predict_proba(X))`` gives ``-inf`` there), equal
+        to it to rounding elsewhere.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_classes)
+            Columns in the order of :attr:`labels`.
+
+        Raises
+        ------
+        ValueError
+            If the model is a regression model.
+        """
+        if self.task != "classification":
+            raise ValueError("predict_log_proba: the model is a regression model")
+        return self._of_output(X, log=True)
+
+    def _of_output(self, X: object, log: bool) -> np.ndarray:
+        """The probabilities (or their logs) of raw features ``X``, (n_samples, n_classes).
 
         A single sigmoid unit's two columns are ``expit(-z)`` and ``expit(z)`` of
-        its net input ``z``, each to its own relative precision (``1 - p`` is 0
-        for ``z`` past about 37); an output of another kind from its values.
+        its net input ``z`` (each to its own relative precision, where ``1 - p``
+        is 0 for ``z`` past about 37), its logs and a softmax's from ``z`` too;
+        an output of another kind from its values.
         """
-        from ._estimators_classifier import _sigmoid_binary
+        from ._estimators_classifier import (
+            _log_sigmoid_binary,
+            _log_softmax_rows,
+            _sigmoid_binary,
+        )
         from ._mlp_base import _evaluate
 
         act = self.network.output_activation
         name = act.name if act is not None and act.builtin else None
         binary = self.network.n_outputs == 1
         if name == "sigmoid" and binary:
-            return _evaluate(self.network, self._inputs(X), _sigmoid_binary)
+            of_z = _log_sigmoid_binary if log else _sigmoid_binary
+            return _evaluate(self.network, self._inputs(X), of_z)
+        if name == "softmax" and log:
+            return _evaluate(self.network, self._inputs(X), _log_softmax_rows)
         A = self.outputs(X)
-        return np.column_stack([1.0 - A[:, 0], A[:, 0]]) if binary else A
+        P = np.column_stack([1.0 - A[:, 0], A[:, 0]]) if binary else A
+        if not log:
+            return P
+        with np.errstate(divide="ignore"):
+            return np.log(P)
 
     def predict_index(self, X: object) -> np.ndarray:
         """Class index (classification) of shape (n_samples,).
@@ -273,8 +312,9 @@ class EstimatorModel:
     the columns named by the estimator's ``feature_names_in_`` (when it was
     fitted on a DataFrame), else the table's columns in order; the classes are
     its ``classes_``; predictions and probabilities are the estimator's own
-    ``predict`` and ``predict_proba`` (which scale nothing: the estimator takes
-    the features as they are).
+    ``predict``, ``predict_proba`` and ``predict_log_proba`` (which scale nothing:
+    the estimator takes the features as they are).  A regressor's model refuses
+    the probabilities with :class:`SavedModel`'s ValueError.
 
     Attributes
     ----------
@@ -327,6 +367,12 @@ class EstimatorModel:
             warnings.filterwarnings("ignore", message="X does not have valid feature names")
             return getattr(self.estimator, method)(X)
 
+    @property
+    def classes_(self) -> np.ndarray | None:
+        """The estimator's ``classes_``, ndarray of shape (n_classes,); None for a
+        regressor (as :attr:`SavedModel.classes_`)."""
+        return getattr(self.estimator, "classes_", None)
+
     def predict(self, X: object) -> np.ndarray:
         """The estimator's ``predict`` of ``X`` (array-like of shape (n_samples,
         n_features)): labels, shape (n_samples,) (or (n_samples, n_labels) for
@@ -335,5 +381,19 @@ class EstimatorModel:
 
     def predict_proba(self, X: object) -> np.ndarray:
         """The estimator's ``predict_proba`` of ``X`` (array-like of shape (n_samples,
-        n_features)), shape (n_samples, n_classes)."""
+        n_features)), shape (n_samples, n_classes).
+
+        A regressor's model raises the ValueError of :meth:`SavedModel.predict_proba`."""
+        if self.task != "classification":
+            raise ValueError("predict_proba: the model is a regression model")
         return self._call("predict_proba", X)
+
+    def predict_log_proba(self, X: object) -> np.ndarray:
+        """The estimator's ``predict_log_proba`` of ``X`` (array-like of shape (n_samples,
+        n_features)), shape (n_samples, n_classes): computed from the output layer's
+        net input, finite where a probability underflows to 0.
+
+        A regressor's model raises the ValueError of :meth:`SavedModel.predict_log_proba`."""
+        if self.task != "classification":
+            raise ValueError("predict_log_proba: the model is a regression model")
+        return self._call("predict_log_proba", X)
