@@ -1512,11 +1512,16 @@ def test_inverse_transform_takes_x_and_routes_no_metadata(patches):
         ae.inverse_transform(H=hidden[:, :3])
 
 
-def test_float32_data_trains_and_answers_in_float64_as_documented(rng):
-    """These estimators train in float64 whatever the data's dtype (README), but their
-    docstrings said nothing of it, nor of the float64 outputs for float32 data.  Now the
-    Notes of each class say so, and the outputs are those of a float64 computation: the
-    reference is the same formulas in NumPy, in float64, from the fitted weights."""
+def test_float32_data_trains_in_float64_and_transforms_to_float32(rng):
+    """These estimators train in float64 whatever the data's dtype (README), and
+    SparseAutoencoder's transform answered float64 for float32 data, where scikit-learn's
+    PCA and BernoulliRBM keep float32.  Now transform, inverse_transform and reconstruct of
+    float32 data are float32: the float64 numbers rounded at the end (reconstruct without
+    rounding the hidden activations), and the preserves_dtype tag says so.  The classifiers'
+    probabilities stay float64 (their Notes say why).  The reference is the same formulas
+    in NumPy, in float64, from the fitted weights; integer data still gets float64."""
+    from scipy.special import expit, softmax
+
     from chainrule.autoencoder import SoftmaxRegression, SparseAutoencoder, StackedAutoencoder
 
     X = rng.uniform(0.1, 0.9, size=(30, 6)).astype(np.float32)
@@ -1528,23 +1533,35 @@ def test_float32_data_trains_and_answers_in_float64_as_documented(rng):
         st = StackedAutoencoder((3,), max_iter=3, softmax_max_iter=3, fine_tune_iter=3,
                                 random_state=0).fit(X, y)
     X64 = X.astype(np.float64)
-    W1, b1 = ae.network_.layers[0].W, ae.network_.layers[0].b
-    H = 1 / (1 + np.exp(-(X64 @ W1 + b1)))
-    assert ae.network_.dtype == np.float64 and W1.dtype == np.float64
-    assert ae.transform(X).dtype == np.float64
-    np.testing.assert_allclose(ae.transform(X), H, rtol=1e-12)
-    assert ae.inverse_transform(H.astype(np.float32)).dtype == np.float64
+    (W1, b1), (W2, b2) = [(layer.W, layer.b) for layer in ae.network_.layers]
+    assert ae.network_.dtype == sm.network_.dtype == st.network_.dtype == np.float64
+    H = expit(X64 @ W1 + b1)
+    H32 = H.astype(np.float32)  # hidden activations as transform gives them for float32 X
+    # name: (float64 reference, the method, its float32 input)
+    cases = {
+        "transform": (H, ae.transform, X),
+        "inverse_transform": (expit(H32.astype(np.float64) @ W2 + b2), ae.inverse_transform,
+                              H32),
+        "reconstruct": (expit(H @ W2 + b2), ae.reconstruct, X)}  # float64 throughout
+    for name, (ref, method, data) in cases.items():
+        out32, out64 = method(data), method(data.astype(np.float64))
+        assert out32.dtype == np.float32 and out64.dtype == np.float64, name
+        np.testing.assert_allclose(out64, ref, rtol=1e-12, atol=1e-15, err_msg=name)
+        np.testing.assert_array_equal(out32, ref.astype(np.float32), err_msg=name)
+    assert ae.transform((X * 10).astype(int)).dtype == np.float64
+    assert ae.inverse_transform(np.ones((2, 3), dtype=np.float16)).dtype == np.float64
+    assert ae.__sklearn_tags__().transformer_tags.preserves_dtype == ["float64", "float32"]
     Z = X64 @ sm.network_.layers[0].W + sm.network_.layers[0].b
-    P = np.exp(Z - Z.max(axis=1, keepdims=True))
-    np.testing.assert_allclose(sm.predict_proba(X), P / P.sum(axis=1, keepdims=True),
-                               rtol=1e-12)
-    assert sm.predict_proba(X).dtype == st.predict_proba(X).dtype == np.float64
+    np.testing.assert_allclose(sm.predict_proba(X), softmax(Z, axis=1), rtol=1e-12)
+    for clf in (sm, st):
+        assert clf.predict_proba(X).dtype == clf.predict_log_proba(X).dtype == np.float64
     for est in (ae, sm, st):
         assert "trains in float64 whatever the dtype of ``X``" in " ".join(
             type(est).__doc__.split())
-    for method in (SparseAutoencoder.transform, SparseAutoencoder.inverse_transform,
-                   SoftmaxRegression.predict_proba):
-        assert "float64" in method.__doc__
+    assert "return float32 for float32 input" in " ".join(SparseAutoencoder.__doc__.split())
+    for method in (SparseAutoencoder.transform, SparseAutoencoder.inverse_transform):
+        assert "Float32 for float32 ``X``" in method.__doc__
+    assert "float64" in SoftmaxRegression.predict_proba.__doc__
 
 
 def test_a_ctrl_c_ends_self_taught_learning(rng, monkeypatch):

@@ -223,8 +223,10 @@ def _checked_X(est: BaseEstimator, X: object, reset: bool, dtype: np.dtype | typ
     X : array-like of shape (n_samples, n_features)
     reset : bool
         True in ``fit`` (record the features), False afterwards (check them).
-    dtype : dtype
-        The dtype of the returned array.
+    dtype : dtype or tuple of dtype
+        The dtype of the returned array; of a tuple, the dtype of ``X`` where it is
+        one of them, else the first (``_PREDICT_DTYPES``: float32 kept, anything
+        else float64).
     y : array-like of shape (n_samples,), optional
         Labels, checked with ``X`` (1-D, one per row; a column vector is raveled
         with a warning; None is refused).  Not given: only ``X`` is checked.
@@ -241,8 +243,15 @@ def _checked_X(est: BaseEstimator, X: object, reset: bool, dtype: np.dtype | typ
     else:
         X, y = validate_data(est, X, y, reset=reset, dtype=dtype, ensure_all_finite=False,
                              order="C")
-    X = check_finite_array(X, name, dtype=dtype, ndim=2)
+    X = check_finite_array(X, name, dtype=X.dtype, ndim=2)  # validate_data's: one of dtype
     return X if only_X else (X, y)
+
+
+# The dtypes SparseAutoencoder's transform keeps: its network is float64 (the fit is, see
+# the class's Notes), and float32 data gets its outputs computed in float64 and rounded to
+# float32 at the end, as scikit-learn's PCA keeps float32; any other data (integers,
+# float16, lists) gets float64.  The classifiers answer in float64 (see their Notes).
+_PREDICT_DTYPES = (np.float64, np.float32)
 
 
 def _rng(random_state: object) -> np.random.Generator:

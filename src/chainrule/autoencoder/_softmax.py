@@ -82,6 +82,10 @@ class SoftmaxRegression(_NetClassifier):
     hold. The network stays float64 after fitting, so ``predict_proba``'s probabilities
     are float64 too, for float32 data as well (where scikit-learn's
     ``LogisticRegression`` and ``MLPClassifier`` keep float32).
+    Rounded to float32, a log-probability from the float64 net input (-5e-9) would not
+    match the log of a float32 probability rounded to 1.0 (0), which scikit-learn's
+    ``check_classifiers_train`` asks to 1e-9; :class:`SparseAutoencoder`'s ``transform``
+    keeps float32.
     """
 
     def __init__(self, weight_decay: float = 1e-4, max_iter: int = 400,

@@ -30,7 +30,7 @@ from .._validation import (
     restored_on_error,
 )
 from ..network import Network
-from ._base import _checked_X
+from ._base import _PREDICT_DTYPES, _checked_X
 from ._penalty import _penalized_cost
 from ._sparse_fitting import _check_reachable, _SparseFitting
 
@@ -99,9 +99,11 @@ class SparseAutoencoder(_SparseFitting, ClassNamePrefixFeaturesOutMixin, Transfo
     The autoencoder trains in float64 whatever the dtype of ``X`` (float32 and integer
     data are converted), as UFLDL's minFunc does in double: SciPy's L-BFGS compares
     costs to a relative 2e-9 (its default ``ftol``), finer than float32 can hold. The
-    network stays float64 after fitting, so ``transform``, ``inverse_transform`` and
-    ``reconstruct`` are float64 too, for float32 data as well (where scikit-learn's
-    ``PCA`` and ``BernoulliRBM`` keep float32).
+    network stays float64 after fitting (and so in the saved file).  ``transform``,
+    ``inverse_transform`` and ``reconstruct`` compute in float64 and return float32
+    for float32 input, rounded at the end, as scikit-learn's ``PCA`` and
+    ``BernoulliRBM`` keep float32 (whose outputs follow the fitted model's dtype, these
+    the input's); float64 for any other input (integers included).
 
     Examples
     --------
@@ -230,13 +232,20 @@ class SparseAutoencoder(_SparseFitting, ClassNamePrefixFeaturesOutMixin, Transfo
 
         Returns
         -------
-        ndarray of shape (n_samples, n_hidden), float64
-            Whatever the dtype of ``X`` (the network's, see the class's Notes).  A
+        ndarray of shape (n_samples, n_hidden)
+            Float32 for float32 ``X`` (computed by the float64 network, see the
+            class's Notes, and rounded at the end), float64 for any other.  A
             DataFrame with ``set_output(transform="pandas")``, its columns
             :meth:`get_feature_names_out`.
         """
         net = self._check_fitted()
-        return _layer_outputs(net, 0, _checked_X(self, X, False, net.dtype))
+        X = _checked_X(self, X, False, _PREDICT_DTYPES)
+        return _layer_outputs(net, 0, X).astype(X.dtype, copy=False)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.transformer_tags.preserves_dtype = ["float64", "float32"]  # see transform
+        return tags
 
     @property
     def _n_features_out(self) -> int:
@@ -263,8 +272,8 @@ class SparseAutoencoder(_SparseFitting, ClassNamePrefixFeaturesOutMixin, Transfo
 
         Returns
         -------
-        ndarray of shape (n_samples, n_features), float64
-            Whatever the dtype of ``X`` (the network's, see the class's Notes).
+        ndarray of shape (n_samples, n_features)
+            Float32 for float32 ``X``, float64 for any other, as :meth:`transform`.
 
         Raises
         ------
@@ -289,12 +298,13 @@ class SparseAutoencoder(_SparseFitting, ClassNamePrefixFeaturesOutMixin, Transfo
                             "shape (n_samples, n_hidden)), got None")
         net = self._check_fitted()
         n_hidden = net.layers[1].n_in
-        X = check_finite_array(X, name, dtype=net.dtype, ndim=2,
+        X = check_finite_array(X, name, ndim=2,
                                sparse_note="SparseAutoencoder takes dense data only")
         if X.shape[1] != n_hidden:
             raise ValueError(f"{name} must have {n_hidden} columns (one per hidden unit), got "
                              f"shape {X.shape}")
-        return _layer_outputs(net, 1, X)
+        dtype = X.dtype if X.dtype in _PREDICT_DTYPES else np.dtype(np.float64)
+        return _layer_outputs(net, 1, X.astype(dtype, copy=False)).astype(dtype, copy=False)
 
     def reconstruct(self, X: object) -> np.ndarray:
         """``inverse_transform(transform(X))``, shape (n_samples, n_features).
@@ -306,8 +316,13 @@ class SparseAutoencoder(_SparseFitting, ClassNamePrefixFeaturesOutMixin, Transfo
         Returns
         -------
         ndarray of shape (n_samples, n_features)
+            Float32 for float32 ``X``, float64 for any other, as :meth:`transform`;
+            computed in float64 throughout (the hidden activations are not rounded).
         """
-        return self.inverse_transform(self.transform(X))
+        net = self._check_fitted()
+        X = _checked_X(self, X, False, _PREDICT_DTYPES)
+        H = _layer_outputs(net, 0, X)
+        return _layer_outputs(net, 1, H).astype(X.dtype, copy=False)
 
     @property
     def filters_(self) -> np.ndarray:

@@ -104,6 +104,10 @@ class StackedAutoencoder(_NetClassifier):
     finer than float32 can hold. The network stays float64 after fitting, so
     ``predict_proba``'s probabilities are float64 too, for float32 data as well (where
     scikit-learn's ``MLPClassifier`` keeps float32).
+    Rounded to float32, a log-probability from the float64 net input (-5e-9) would not
+    match the log of a float32 probability rounded to 1.0 (0), which scikit-learn's
+    ``check_classifiers_train`` asks to 1e-9; :class:`SparseAutoencoder`'s ``transform``
+    keeps float32.
     """
 
     def __init__(
