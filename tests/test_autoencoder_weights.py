@@ -1,4 +1,4 @@
-"""SoftmaxRegression's sample_weight and class_weight.
+"""SoftmaxRegression's and StackedAutoencoder's sample_weight and class_weight.
 
 References: the weighted cross-entropy written out in NumPy, central differences,
 PyTorch autograd when installed, scikit-learn's compute_sample_weight and
@@ -225,6 +225,7 @@ def test_files_without_class_weight_load_as_none(tmp_path, problem):
         meta = json.loads(str(arrays.pop("__meta__")))
         record = meta.get("softmax_", meta)  # the stack's softmax, or the model itself
         assert record["params"].pop("class_weight") is None
+        assert meta["params"].pop("class_weight", None) is None  # the stack's own
         with open(path, "wb") as fh:
             np.savez(fh, __meta__=np.array(json.dumps(meta)), **arrays)
         back = cr.load_autoencoder(path)
@@ -297,3 +298,107 @@ def test_a_file_whose_class_weight_names_no_class_is_refused(tmp_path, problem, 
     with pytest.raises(ValueError, match="corrupted autoencoder file") as err:
         cr.load_autoencoder(path)
     assert f"params: {fit_error.value})" in str(err.value)
+
+
+# -- StackedAutoencoder: sample_weight and class_weight in the softmax stage and fine-tuning --
+
+@pytest.fixture
+def stack_problem(rng):
+    X = rng.uniform(0.05, 0.95, size=(30, 5))
+    y = np.where(X[:, 0] + 0.3 * rng.normal(size=30) > 0.5, "a", "b")
+    y[:6] = "c"
+    U = rng.uniform(0.05, 0.95, size=(40, 5))  # the pretraining data, unweighted
+    return X, y, U
+
+
+_STACK = dict(hidden_sizes=(4, 3), max_iter=8, softmax_max_iter=8, fine_tune_iter=8,
+              random_state=0)
+
+
+def test_weighted_sparsity_penalty_matches_central_differences_and_repeated_rows(rng):
+    """With weights, each KL penalty compares rho with the weighted mean activation
+    shares @ A (so that integer weights are repeated rows); its gradient against central
+    differences and the whole cost against the rows repeated."""
+    net = cr.Network([cr.Dense(5, 4, "sigmoid", seed=0), cr.Dense(4, 3, "softmax", seed=1)],
+                     loss="cross_entropy", weight_decay=1e-3)
+    net.params[...] = rng.normal(0, 0.5, net.n_params)
+    X, y = rng.uniform(size=(12, 5)), rng.integers(0, 3, 12)
+    w = rng.integers(0, 4, 12).astype(float)
+    w[0] = 3.0
+    penalties = {0: cr.autoencoder.KLSparsity(0.1, 3.0)}
+    theta = net.params.copy()
+
+    def cost(t, Xa, ya, shares):
+        net.params[...] = t
+        J, g = _penalized_cost(net, Xa, net.prepare_targets(ya, Xa.shape[0]), penalties,
+                               shares)
+        return J, g.copy()
+
+    J, grad = cost(theta, X, y, _data_shares(w))
+    rows = np.repeat(np.arange(12), w.astype(int))
+    J_rep, grad_rep = cost(theta, X[rows], y[rows], None)
+    assert J == pytest.approx(J_rep, rel=1e-13)
+    np.testing.assert_allclose(grad, grad_rep, rtol=1e-11, atol=1e-14)
+    num = np.empty_like(theta)
+    for i in range(theta.size):
+        e = np.zeros_like(theta)
+        e[i] = 1e-5
+        num[i] = (cost(theta + e, X, y, _data_shares(w))[0]
+                  - cost(theta - e, X, y, _data_shares(w))[0]) / 2e-5
+    assert np.linalg.norm(num - grad) / np.linalg.norm(num + grad) < 1e-9
+
+
+def test_stacked_integer_weights_are_repeated_rows(stack_problem):
+    X, y, U = stack_problem
+    w = np.random.default_rng(1).integers(0, 4, 30)
+    w[0] = 2
+    weighted = cr.StackedAutoencoder(**_STACK).fit(X, y, U, sample_weight=w)
+    repeated = cr.StackedAutoencoder(**_STACK).fit(np.repeat(X, w, 0), np.repeat(y, w), U)
+    for a, b in zip(weighted.autoencoders_, repeated.autoencoders_, strict=True):
+        np.testing.assert_array_equal(a.network_.params, b.network_.params)  # U: unweighted
+    np.testing.assert_allclose(weighted.softmax_.network_.params,
+                               repeated.softmax_.network_.params, rtol=1e-7, atol=1e-9)
+    np.testing.assert_allclose(weighted.network_.params, repeated.network_.params,
+                               rtol=1e-7, atol=1e-9)
+    before = weighted.network_.params.copy()
+    weighted.fine_tune(X, y, max_iter=3, sample_weight=w)
+    repeated.fine_tune(np.repeat(X, w, 0), np.repeat(y, w), max_iter=3)
+    assert not np.array_equal(weighted.network_.params, before)
+    np.testing.assert_allclose(weighted.network_.params, repeated.network_.params,
+                               rtol=1e-7, atol=1e-9)
+
+
+@pytest.mark.parametrize("class_weight", ["balanced", {"c": 4.0, "a": 0.5}])
+def test_stacked_class_weight_is_the_fit_with_compute_sample_weight(stack_problem,
+                                                                    class_weight):
+    X, y, U = stack_problem
+    by_class = cr.StackedAutoencoder(**_STACK, class_weight=class_weight).fit(X, y, U)
+    by_rows = cr.StackedAutoencoder(**_STACK).fit(
+        X, y, U, sample_weight=compute_sample_weight(class_weight, y))
+    np.testing.assert_array_equal(by_class.softmax_.network_.params,
+                                  by_rows.softmax_.network_.params)
+    np.testing.assert_array_equal(by_class.network_.params, by_rows.network_.params)
+    plain = cr.StackedAutoencoder(**_STACK).fit(X, y, U)
+    assert not np.allclose(by_class.network_.params, plain.network_.params)
+
+
+def test_stacked_without_weights_and_with_equal_weights_is_the_unweighted_fit(stack_problem):
+    X, y, U = stack_problem
+    plain = cr.StackedAutoencoder(**_STACK).fit(X, y, U)
+    for w in (np.ones(30), 2.5):
+        np.testing.assert_array_equal(
+            cr.StackedAutoencoder(**_STACK).fit(X, y, U, sample_weight=w).network_.params,
+            plain.network_.params)
+
+
+def test_stacked_refuses_bad_weights_before_anything_changes(stack_problem):
+    X, y, U = stack_problem
+    model = cr.StackedAutoencoder(**_STACK).fit(X, y, U)
+    params = model.network_.params.copy()
+    with pytest.raises(ValueError, match="sample_weight"):
+        model.fit(X, y, U, sample_weight=np.ones(29))
+    with pytest.raises(ValueError, match=r"class_weight.*'z'"):
+        model.set_params(class_weight={"z": 2.0}).fit(X, y, U)
+    with pytest.raises(ValueError, match="sample_weight"):
+        model.set_params(class_weight=None).fine_tune(X, y, 2, sample_weight=-np.ones(30))
+    np.testing.assert_array_equal(model.network_.params, params)

@@ -254,7 +254,7 @@ def _restore(record: object, arrays: dict[str, np.ndarray], path: object, prefix
     if problem is not None:
         raise bad(problem)
     # save writes every one; files written before class_weight existed lack it (None)
-    if kind == "SoftmaxRegression":
+    if kind in ("SoftmaxRegression", "StackedAutoencoder"):
         params.setdefault("class_weight", None)
     missing = sorted(set(cls().get_params()) - set(params))
     if missing:

@@ -73,24 +73,33 @@ class KLSparsity:
         mean = A.mean(axis=0)  # float64 for integer activations
         return np.clip(mean, *KLSparsity._limits(mean.dtype))
 
-    def value(self, A: np.ndarray) -> float:
+    def value(self, A: np.ndarray, shares: np.ndarray | None = None) -> float:
         """The penalty for activations ``A`` of shape (n_samples, n_units).
 
         Parameters
         ----------
         A : ndarray of shape (n_samples, n_units)
             Activations in (0, 1) (sigmoid outputs).
+        shares : ndarray of shape (n_samples,), optional
+            The examples' weights divided by their sum (``_data_shares``):
+            ``rho_hat`` is then the weighted mean ``shares @ A``, as repeating
+            each row its (integer) weight's times gives.  None: the plain mean.
 
         Returns
         -------
         float
             ``beta * sum_j KL(rho || rho_hat_j)``.
         """
-        r, rho = self.mean_activation(A), self.rho
+        if shares is None:
+            r = self.mean_activation(A)
+        else:
+            mean = shares @ A
+            r = np.clip(mean, *self._limits(mean.dtype))
+        rho = self.rho
         kl = rho * np.log(rho / r) + (1 - rho) * np.log((1 - rho) / (1 - r))
         return self.beta * float(kl.sum())
 
-    def grad(self, A: np.ndarray) -> np.ndarray:
+    def grad(self, A: np.ndarray, shares: np.ndarray | None = None) -> np.ndarray:
         """``dPenalty/dA``, shape (n_samples, n_units): the same row for every example.
 
         Zero for a unit whose mean was moved by :meth:`mean_activation` (the
@@ -99,18 +108,25 @@ class KLSparsity:
         Parameters
         ----------
         A : ndarray of shape (n_samples, n_units)
+        shares : ndarray of shape (n_samples,), optional
+            As in :meth:`value`: each example's row is then scaled by its share
+            (in place of ``1 / n_samples``).
 
         Returns
         -------
         ndarray of shape (n_samples, n_units)
-            A read-only broadcast view of one row.
+            A read-only broadcast view of one row (without ``shares``).
         """
-        mean = A.mean(axis=0)
+        mean = A.mean(axis=0) if shares is None else shares @ A
         low, high = self._limits(mean.dtype)
         r, rho = np.clip(mean, low, high), self.rho
-        row = self.beta * (-rho / r + (1 - rho) / (1 - r)) / A.shape[0]
+        row = self.beta * (-rho / r + (1 - rho) / (1 - r))
+        if shares is None:
+            row = row / A.shape[0]
         row = np.where((mean >= low) & (mean <= high), row, 0).astype(row.dtype, copy=False)
-        return np.broadcast_to(row, A.shape)
+        if shares is None:
+            return np.broadcast_to(row, A.shape)
+        return shares[:, None].astype(row.dtype, copy=False) * row
 
 
 def penalized_cost(
@@ -198,8 +214,9 @@ def _penalized_cost(
     sample_weight : ndarray of shape (n_samples,), optional
         Each example's share of the data term, summing to 1 (see
         :func:`_data_shares`): the mean loss becomes the weighted mean
-        ``sum_i w_i L_i / sum_i w_i``.  The weight decay and the penalties (means
-        over the rows) are not weighted.  None: the plain mean, computed as before.
+        ``sum_i w_i L_i / sum_i w_i``, and each penalty's ``rho_hat`` the weighted
+        mean of the activations (so integer weights are repeated rows); the weight
+        decay is not weighted.  None: the plain means, computed as before.
 
     Returns
     -------
@@ -236,8 +253,8 @@ def _penalized_cost(
                     f"means are compared with rho as probabilities); layer {i} "
                     f"({getattr(layer.activation, 'name', '?')}) gives values from {low:g} "
                     f"to {high:g}")
-            J += penalties[i].value(layer.A)
-            grad_in = grad_in + penalties[i].grad(layer.A)
+            J += penalties[i].value(layer.A, sample_weight)
+            grad_in = grad_in + penalties[i].grad(layer.A, sample_weight)
         grad_in = layer.backward(grad_in, need_input_grad=i > 0)
     lam = net.weight_decay
     if lam:

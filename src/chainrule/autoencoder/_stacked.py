@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 
+from .._class_weight import (
+    check_class_weight,
+    checked_sample_weight,
+    label_weights,
+    times_sample_weight,
+)
 from .._validation import (
     check_data,
     check_finite_array,
@@ -27,7 +34,7 @@ from ._base import (
     _rng,
     _warn_unconverged,
 )
-from ._penalty import KLSparsity, _penalized_cost
+from ._penalty import KLSparsity, _data_shares, _penalized_cost
 from ._softmax import SoftmaxRegression
 from ._sparse import SparseAutoencoder
 
@@ -83,6 +90,13 @@ class StackedAutoencoder(_NetClassifier):
         Keep the KL sparsity penalties on the hidden layers while fine-tuning.
     random_state : int, RandomState, Generator or None
     method : {"L-BFGS-B", "CG", "BFGS"}, default "L-BFGS-B"
+    class_weight : dict, "balanced" or None, default None
+        Weighs each labelled example by its class, times its ``sample_weight``
+        (see :meth:`fit`), with the rules and messages of
+        :class:`SoftmaxRegression`'s ``class_weight``, in the softmax stage and in
+        fine-tuning, not in the pretraining (which sees no labels).  Without
+        ``sample_weight``, the weights of
+        ``sklearn.utils.class_weight.compute_sample_weight(class_weight, y)``.
 
     Attributes
     ----------
@@ -124,6 +138,7 @@ class StackedAutoencoder(_NetClassifier):
         fine_tune_sparsity: bool = True,
         random_state: int | np.random.RandomState | np.random.Generator | None = None,
         method: str = "L-BFGS-B",
+        class_weight: str | Mapping[object, float] | None = None,
     ) -> None:
         self.hidden_sizes = hidden_sizes
         self.rho = rho
@@ -137,8 +152,14 @@ class StackedAutoencoder(_NetClassifier):
         self.fine_tune_sparsity = fine_tune_sparsity
         self.random_state = random_state
         self.method = method
+        self.class_weight = class_weight
 
-    def fit(self, X: object, y: object, X_unlabeled: object = None) -> StackedAutoencoder:
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        # a pickle from before the class_weight parameter weighs no class
+        super().__setstate__({"class_weight": None, **state})
+
+    def fit(self, X: object, y: object, X_unlabeled: object = None,
+            sample_weight: object = None) -> StackedAutoencoder:
         """Pretrain, train the softmax, fine-tune.
 
         Parameters
@@ -149,6 +170,17 @@ class StackedAutoencoder(_NetClassifier):
         X_unlabeled : array-like of shape (n_unlabeled, n_features), optional
             Data for the pretraining (self-taught learning); ``X`` when omitted.
             When both are DataFrames, the same column names in the same order.
+        sample_weight : array-like of shape (n_samples,) or float, optional
+            Non-negative weights of the labelled examples, not all zero (checked as
+            :class:`SoftmaxRegression` checks them), multiplied by the weights of
+            ``class_weight``: the softmax stage and fine-tuning minimise the
+            weighted mean cross-entropy ``sum_i w_i L_i / sum_i w_i``, and the
+            sparsity penalties of fine-tuning compare ``rho`` with the weighted
+            mean activations, so that integer weights give the fit on the rows
+            repeated (with the same ``X_unlabeled``); the weight decay is
+            unchanged.  The pretraining is not weighted: it learns features of
+            ``X_unlabeled`` (or of ``X``, each row once), whose rows have no labels
+            to weigh by.
 
         Returns
         -------
@@ -161,13 +193,15 @@ class StackedAutoencoder(_NetClassifier):
         fit with the last iterate and warns, as :meth:`fine_tune` does.
         """
         with restored_on_error(self):
-            return self._fit(X, y, X_unlabeled)
+            return self._fit(X, y, X_unlabeled, sample_weight)
 
-    def _fit(self, X: object, y: object, X_unlabeled: object) -> StackedAutoencoder:
+    def _fit(self, X: object, y: object, X_unlabeled: object,
+             sample_weight: object = None) -> StackedAutoencoder:
         check_random_state_value(self.random_state)  # before anything changes
         X, y = _checked_X(self, X, True, np.float64, y)
         self._labels(y)
         sizes, decay, fine = self._checked_settings()
+        sw = self._sample_weights(y, sample_weight, X.shape[0])
         if X_unlabeled is None:
             U = X
         else:
@@ -199,7 +233,7 @@ class StackedAutoencoder(_NetClassifier):
                 self.autoencoders_.append(ae)
                 feats_u, feats_x = ae.transform(feats_u), ae.transform(feats_x)
             self.softmax_ = SoftmaxRegression(self.softmax_weight_decay, self.softmax_max_iter,
-                                              int(seeds[-1]), self.method).fit(feats_x, y)
+                                              int(seeds[-1]), self.method).fit(feats_x, y, sw)
         layers = [ae.network_.layers[0] for ae in self.autoencoders_]
         layers.append(self.softmax_.network_.layers[0])
         # the stack's own copy of the weights
@@ -207,8 +241,24 @@ class StackedAutoencoder(_NetClassifier):
         self.network_ = net
         self.n_iter_ = 0
         if fine:  # X is checked: not again, which would warn that an array has no names
-            self._fine_tune(X, y, fine, decay, f"fine_tune_iter={fine}", keeps=False)
+            self._fine_tune(X, y, fine, decay, f"fine_tune_iter={fine}", keeps=False,
+                            sample_weight=sw)
         return self
+
+    def _sample_weights(self, y: np.ndarray, sample_weight: object,
+                        n: int) -> np.ndarray | None:
+        """``sample_weight`` (checked) times ``class_weight``'s weight of each label in ``y``.
+
+        As :class:`SoftmaxRegression` combines them; None when neither is given.
+        ``y`` holds labels among ``classes_``.
+        """
+        sw = checked_sample_weight(sample_weight, n)
+        cw = label_weights(check_class_weight(self.class_weight), y, self.classes_,
+                           sample_weight=sw)
+        if cw is None:
+            return sw
+        return times_sample_weight(cw, sw, self.class_weight,
+                                   detail=f", for the classes {np.unique(y).tolist()} of y")
 
     def _checked_settings(self) -> tuple[list[int], float, int]:
         """Every setting checked by its own name, before any autoencoder is trained.
@@ -241,6 +291,7 @@ class StackedAutoencoder(_NetClassifier):
                             f"{self.fine_tune_sparsity!r} "
                             f"({type(self.fine_tune_sparsity).__name__})")
         _check_method(self.method)
+        check_class_weight(self.class_weight)
         return sizes, decay, fine
 
     def _check_settings(self) -> None:
@@ -252,7 +303,8 @@ class StackedAutoencoder(_NetClassifier):
             return None
         return {i: KLSparsity(self.rho, self.beta) for i in range(len(self.network_.layers) - 1)}
 
-    def fine_tune(self, X: object, y: object, max_iter: int | None = None) -> StackedAutoencoder:
+    def fine_tune(self, X: object, y: object, max_iter: int | None = None,
+                  sample_weight: object = None) -> StackedAutoencoder:
         """Train the whole stack by backprop on labelled data (more iterations after ``fit``).
 
         With the settings as they are now: ``fine_tune_weight_decay``, ``rho``,
@@ -266,6 +318,9 @@ class StackedAutoencoder(_NetClassifier):
         y : array-like of shape (n_samples,), labels among ``classes_``
         max_iter : int, optional
             Defaults to ``fine_tune_iter`` (which must then be >= 1).
+        sample_weight : array-like of shape (n_samples,) or float, optional
+            Weights of the examples, times those of ``class_weight`` (of the labels
+            of this ``y``), as in :meth:`fit`.
 
         Returns
         -------
@@ -301,10 +356,14 @@ class StackedAutoencoder(_NetClassifier):
         max_iter = check_positive_int(max_iter, "max_iter")
         X = _checked_X(self, X, False, net.dtype)
         _check_unit_range(X, "X")  # as fit refuses it
-        return self._fine_tune(X, y, max_iter, decay, f"{limit}={max_iter}", keeps=True)
+        self._codes(y, X.shape[0])  # labels among classes_, before the weights read them
+        sw = self._sample_weights(np.asarray(y), sample_weight, X.shape[0])
+        return self._fine_tune(X, y, max_iter, decay, f"{limit}={max_iter}", keeps=True,
+                               sample_weight=sw)
 
     def _fine_tune(self, X: np.ndarray, y: object, max_iter: int, decay: float,
-                   limit: str, keeps: bool) -> StackedAutoencoder:
+                   limit: str, keeps: bool,
+                   sample_weight: np.ndarray | None = None) -> StackedAutoencoder:
         """:meth:`fine_tune` on an ``X`` already checked (by ``fit`` or ``fine_tune``).
 
         Parameters
@@ -322,6 +381,8 @@ class StackedAutoencoder(_NetClassifier):
         keeps : bool
             Whether the stack is kept after a divergence (``fine_tune``) or put
             back as it was (``fit``): what the TrainingDiverged message says.
+        sample_weight : ndarray of shape (n_samples,), optional
+            The examples' weights (``sample_weight`` times ``class_weight``'s), or None.
         """
         net = self.network_
         Y = net.prepare_targets(self._codes(y, X.shape[0]), X.shape[0], "y")
@@ -330,7 +391,8 @@ class StackedAutoencoder(_NetClassifier):
         net.weight_decay = decay  # after the checks of y: a refused y changes nothing
         try:  # a failure puts the parameters back (_fit_scipy), and the weight decay here
             result = _fit_scipy(net, X, Y, penalties, method, max_iter,
-                                "StackedAutoencoder fine-tuning", keeps)
+                                "StackedAutoencoder fine-tuning", keeps,
+                                sample_weight=_data_shares(sample_weight))
         except TrainingDiverged as exc:  # the last parameters with a finite cost are kept
             self.n_iter_ += exc.epoch
             raise
