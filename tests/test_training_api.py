@@ -488,3 +488,30 @@ def test_an_exception_in_on_train_begin_says_why_the_run_ended(error, reason):
         trainer.fit(X, Y)
     assert trainer.history.stop_reason == reason and trainer.history.epochs == 0
     np.testing.assert_array_equal(net.params, theta)
+
+
+def test_only_a_trainer_that_may_fit_again_keeps_each_epochs_start(monkeypatch):
+    """What a later fit goes back to (the parameters and the optimizer's state at each
+    epoch's start, a copy per epoch) is kept only by a Trainer the caller holds: train(),
+    whose Trainer is fit once and never handed out, copies nothing (its time and peak
+    memory as before), and trains to the same numbers as Trainer(...).fit."""
+    from chainrule._training_epochs import _EpochSteps
+
+    taken = []
+    original = _EpochSteps._epoch_start
+
+    def counting(self):
+        taken.append(self.epoch)
+        return original(self)
+
+    monkeypatch.setattr(_EpochSteps, "_epoch_start", counting)
+    X, Y = _regression()
+    options = dict(optimizer="sgd", lr=0.05, momentum=0.9, batch_size=4, epochs=3, seed=0)
+    by_train = chainrule.mlp([3, 4, 1], hidden="tanh", output="identity", seed=0)
+    h_train = chainrule.train(by_train, X, Y, **options)
+    assert taken == []
+    held = chainrule.mlp([3, 4, 1], hidden="tanh", output="identity", seed=0)
+    h_held = chainrule.Trainer(held, **options).fit(X, Y)
+    assert taken == [0, 1, 2]
+    np.testing.assert_array_equal(held.params, by_train.params)
+    assert h_held["loss"] == h_train["loss"]

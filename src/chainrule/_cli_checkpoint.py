@@ -283,6 +283,7 @@ def resumed_trainer(args: argparse.Namespace, resolved: dict) -> Trainer:
 
     trainer = Trainer.from_checkpoint(args.checkpoint, epochs=args.epochs,
                                       verbose=0 if args.quiet else 1, max_time=args.max_time)
+    trainer._refit = False  # fit once: an interrupted run goes on from its checkpoint
     if args.checkpoint_every is not None:
         trainer.checkpoint_every = args.checkpoint_every
     notes = trainer.checkpoint_notes

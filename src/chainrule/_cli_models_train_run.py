@@ -223,6 +223,7 @@ def _train_run(args: argparse.Namespace, sigterm: SigtermAsCtrlC) -> int:
             verbose=0 if args.quiet else 1, class_weight=class_weight, **options,
             **train_options(args, run_settings, digest, resolved),
         )
+    trainer._refit = False  # fit once: an interrupted run goes on from its checkpoint
     before = 0.0
     if args.checkpoint is not None:  # the checkpoints count the run's training time
         clock = TrainingClock(trainer)

@@ -300,6 +300,7 @@ class _BaseMLP(_Parameters, _FittedNetwork, _Fitting, _CheckedFit, _EpochRules,
             schedule=get_schedule(copy.deepcopy(self.schedule), epochs=self.max_iter),
             callbacks=[epoch_rule],
         )
+        trainer._refit = False  # a new Trainer for each fit and partial_fit call
         # the training accuracy is counted only for a schedule, which may read it ("plateau"
         # with monitor="accuracy" or "val_accuracy"); nothing else here does
         trainer._count_accuracy = self.schedule is not None

@@ -219,7 +219,8 @@ class _TrainingLoop:
                         self._rewind(last_good)
                     if self.checkpoint is not None:  # what an interrupt mid-epoch writes
                         epoch_start = self._checkpoint_payload()
-                    start = self._epoch_start()  # what a later fit goes back to (see _cut)
+                    if self._refit:  # what a later fit goes back to (see _cut)
+                        start = self._epoch_start()
                     order = self.rng.permutation(m) if self.shuffle and bs < m else None
                     total, correct, grad_sq = 0.0, 0, []
                     keep_grad_sq = self.diagnostics or self.grad_norm_threshold is not None
@@ -279,7 +280,8 @@ class _TrainingLoop:
                     if completed < n_batches and (ctrl_c.set or state.stop or timed_out):
                         history.stop_reason = ("interrupted" if ctrl_c.set else
                                                "callback" if state.stop else "max_time")
-                        self._cut = (start, net.params.copy())
+                        if start is not None:
+                            self._cut = (start, net.params.copy())
                         # a budget the caller set ends the run quietly unless verbose (its
                         # stop_reason says it); Ctrl-C and a callback's stop are reported
                         loud = history.stop_reason != "max_time" or self.verbose

@@ -60,6 +60,11 @@ class Trainer(_TrainingData, _TrainingLoop, _EpochSteps, _Checkpoints):
     # (_EpochSteps._epoch_start) and the parameters the network had when it stopped; the
     # next fit trains the epoch again from its start, as resume does from the checkpoint.
     _cut: tuple[dict, np.ndarray] | None = None
+    # Whether a later fit may follow, so that each epoch's start is kept for _cut (a copy of
+    # the parameters and the optimizer's state per epoch).  False where the Trainer is fit
+    # once and never handed out (train, resume, the estimators, the command line): those
+    # runs pay nothing for it, in time or in peak memory.
+    _refit = True
     # Whether the last fit ended by putting the best epoch's parameters into the network
     # (restore_best): a later call that trains nothing then leaves the network as it is.
     _restored = False

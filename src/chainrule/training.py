@@ -278,6 +278,7 @@ def train(
     """
     trainer = Trainer(net, optimizer, lr, momentum, batch_size, epochs, seed, verbose,
                       class_weight=class_weight, **options)
+    trainer._refit = False  # fit once, never handed out
     if not isinstance(optimizer, Optimizer):
         return trainer.fit(X, Y, validation_data, sample_weight)
     # An Optimizer object given again (a loop over networks, say) kept the last run's step
@@ -365,4 +366,5 @@ def resume(
     """
     trainer = Trainer.from_checkpoint(path, epochs=epochs, verbose=verbose, callbacks=callbacks,
                                       schedule=schedule, max_time=max_time)
+    trainer._refit = False  # fit once, never handed out
     return trainer.net, trainer.fit(X, Y, validation_data, sample_weight)
