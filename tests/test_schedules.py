@@ -351,3 +351,59 @@ def test_partial_fit_with_its_own_t_max_does_not_warn(recwarn):
     for _ in range(6):
         est.partial_fit(X, y, classes=[0, 1, 2])
     assert not [w for w in recwarn if "partial_fit" in str(w.message)]
+
+
+def _exact_rate(lr0: float, gamma: float, n: int) -> float:
+    """lr0 * gamma ** n in exact fractions, rounded once; inf beyond the float range."""
+    from fractions import Fraction
+
+    exact = Fraction(lr0) * Fraction(gamma) ** n
+    return math.inf if exact > Fraction(np.finfo(np.float64).max) else float(exact)
+
+
+@pytest.mark.parametrize("schedule, steps", [
+    (schedules.Exponential(2.0), lambda e: e),
+    (schedules.StepDecay(step_size=3, gamma=2.0), lambda e: e // 3),
+])
+def test_a_growing_rate_past_the_float_range_is_inf(schedule, steps):
+    """Exponential(2.0) and StepDecay(gamma=2.0) raised a bare "OverflowError: (34,
+    'Numerical result out of range')" once 2.0 ** n exceeded the float range (n = 1024),
+    ending train().  The rate is lr0 * gamma ** n where that is a float (0.01 * 2 ** 1030
+    is 1.15e308, though 2 ** 1030 is not), inf beyond.  Reference: exact fractions."""
+    epochs = [0, 1, 10, 500, 1023, 1024, 1025, 1030, 3 * 1030, 3 * 1031, 1100, 3300, 10**6]
+    for lr0 in (0.1, 0.01, 1e-300):
+        got = [schedule.lr(e, lr0, {}) for e in epochs]
+        want = [_exact_rate(lr0, 2.0, steps(e)) for e in epochs]
+        np.testing.assert_allclose(got, want, rtol=1e-12, atol=0)
+        assert [math.isinf(g) for g in got] == [math.isinf(w) for w in want]
+
+
+@pytest.mark.parametrize("spec", [{"name": "exponential", "gamma": 1e100},
+                                  {"name": "step", "step_size": 2, "gamma": 1e100}])
+def test_train_with_a_rate_grown_to_inf_stops_as_diverged(tmp_path, spec):
+    """A growing schedule's rate past the float range ended train() with OverflowError.
+    Now the rate is inf, and its first step stops the run by the divergence guard: a
+    TrainingDiverged that names lr=inf, stop_reason "diverged", the last parameters with
+    a finite loss.  The targets are the network's own outputs, so the gradient is 0 and the
+    parameters stay as they were until the step with the rate inf (inf * 0 is NaN); the
+    checkpoint written with that rate resumes to the same stop."""
+    X, _ = _data(8)
+    net = _net()
+    Y = net.forward(X)
+    start = net.params.copy()
+    path = tmp_path / "run.ckpt.npz"
+    with pytest.raises(chainrule.TrainingDiverged, match=r"\(lr=inf\)") as info:
+        chainrule.train(net, X, Y, optimizer="gd", lr=0.1, epochs=20, schedule=spec,
+                        checkpoint=path)
+    history = info.value.history
+    assert history.stop_reason == "diverged"
+    steps = [e // spec.get("step_size", 1) for e in range(len(history["lr"]) + 1)]
+    want = [_exact_rate(0.1, 1e100, n) for n in steps]
+    # every recorded rate is finite; the next one, which the failing step took, is inf
+    np.testing.assert_allclose(history["lr"], want[:-1], rtol=1e-12, atol=0)
+    assert want[-1] == math.inf and math.isfinite(want[-2])
+    np.testing.assert_array_equal(net.params, start)
+    with pytest.raises(chainrule.TrainingDiverged, match=r"\(lr=inf\)") as again:
+        chainrule.resume(path, X, Y, epochs=20)
+    assert again.value.history.stop_reason == "diverged"
+    assert again.value.epoch == info.value.epoch

@@ -10,6 +10,7 @@ whose docstring gives the formulas.  Import the names from there.
 from __future__ import annotations
 
 import inspect
+import math
 from collections.abc import Sequence
 
 import numpy as np
@@ -140,10 +141,11 @@ class Optimizer:
         ----------
         config : dict
             ``{"name": ..., **settings}``, as :meth:`get_config` returns it.  Its
-            ``lr`` may be 0, which no constructor takes: the rate a schedule set
-            when the run was saved (cosine annealing to ``eta_min=0``, an
-            exponential decay that underflowed), which a checkpoint or an
-            estimator file records.
+            ``lr`` may be 0 or ``inf``, which no constructor takes: the rate a
+            schedule set when the run was saved (cosine annealing to
+            ``eta_min=0``, an exponential decay that underflowed, or one with
+            ``gamma > 1`` that went past the float range), which a checkpoint or
+            an estimator file records.
 
         Returns
         -------
@@ -154,12 +156,12 @@ class Optimizer:
 
         cls = OPTIMIZERS[config.pop("name")]
         rate = config.get("lr")
-        stopped = type(rate) in (int, float) and rate == 0
+        stopped = type(rate) in (int, float) and rate in (0, math.inf)
         if stopped:
             config["lr"] = 1.0  # a placeholder the constructor takes; the rate is set below
         opt = cls(**config)
         if stopped:
-            opt.lr = 0.0
+            opt.lr = float(rate)
         return opt
 
     def reset(self) -> None:

@@ -87,15 +87,39 @@ class Constant(Schedule):
     """``lr = lr0``."""
 
 
+def _scaled(lr0: float, gamma: float, n: int) -> float:
+    """``lr0 * gamma ** n``, and ``inf`` where that exceeds the float range.
+
+    A ``gamma`` above 1 (a growing rate, as in a learning-rate range test) takes
+    ``gamma ** n`` past 1.8e308 after enough epochs, where Python's float power
+    raises OverflowError.  The product is then worked out in logarithms, so that
+    a small ``lr0`` times a power beyond the range is still its finite value;
+    a product beyond the range is ``inf``, as in IEEE arithmetic (NumPy's), and
+    the training loop's divergence guard stops on the step it takes.
+    """
+    try:
+        return lr0 * gamma**n
+    except OverflowError:  # gamma > 1: gamma ** n above 1.8e308
+        try:
+            return math.exp(math.log(lr0) + n * math.log(gamma))
+        except OverflowError:
+            return math.inf
+
+
 class StepDecay(Schedule):
     """``lr = lr0 * gamma ** floor(epoch / step_size)``.
+
+    A ``gamma`` above 1 makes the rate grow (as PyTorch's ``StepLR`` allows);
+    where the rate exceeds the float range it is ``inf``, and training stops
+    with :class:`~chainrule.training.TrainingDiverged` at the first step taken
+    with it (the network keeps its last parameters with a finite loss).
 
     Parameters
     ----------
     step_size : int, default 10
         Epochs between reductions (>= 1).
     gamma : float, default 0.5
-        Factor of each reduction (> 0).
+        Factor of each reduction (> 0; above 1 the rate grows).
     """
 
     name = "step"
@@ -105,16 +129,22 @@ class StepDecay(Schedule):
         self.gamma = check_positive_float(gamma, "gamma")
 
     def lr(self, epoch: int, lr0: float, metrics: dict[str, float]) -> float:
-        return lr0 * self.gamma ** (epoch // self.step_size)
+        return _scaled(lr0, self.gamma, epoch // self.step_size)
 
 
 class Exponential(Schedule):
     """``lr = lr0 * gamma ** epoch``.
 
+    A ``gamma`` above 1 makes the rate grow (a learning-rate range test, as
+    PyTorch's ``ExponentialLR`` allows); where the rate exceeds the float
+    range it is ``inf``, and training stops with
+    :class:`~chainrule.training.TrainingDiverged` at the first step taken with
+    it (the network keeps its last parameters with a finite loss).
+
     Parameters
     ----------
     gamma : float, default 0.95
-        Factor per epoch (> 0).
+        Factor per epoch (> 0; above 1 the rate grows).
     """
 
     name = "exponential"
@@ -123,7 +153,7 @@ class Exponential(Schedule):
         self.gamma = check_positive_float(gamma, "gamma")
 
     def lr(self, epoch: int, lr0: float, metrics: dict[str, float]) -> float:
-        return lr0 * self.gamma**epoch
+        return _scaled(lr0, self.gamma, epoch)
 
 
 class InverseScaling(Schedule):
