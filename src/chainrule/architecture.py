@@ -155,7 +155,8 @@ def network_from_layers(
         "activation": "softmax"}``.
         ``fan_in`` (Dense), ``in_channels`` (Conv2D) and ``n_features``
         (BatchNorm) are inferred from the layer before when left out.  Dense
-        layers default to He initialisation after ReLU, Glorot otherwise.
+        layers default to He initialisation after ReLU, Glorot otherwise
+        (``"init": "auto"``, as :func:`~chainrule.mlp` and Conv2D).
         The "layers" list of :func:`chainrule.io.network_config` is valid input.
     input_shape : int or (channels, height, width), optional
         One input example: the number of features, or the image shape.  Needed

@@ -34,7 +34,7 @@ from ._validation import (
     data_dtype,
 )
 from .activations import Activation, get_activation
-from .initializers import get_initializer, make_rng
+from .initializers import auto_init, get_initializer, make_rng
 
 __all__ = ["Dense", "Layer", "ParamSpec"]
 
@@ -51,9 +51,12 @@ class Dense(Layer):
     activation : str or Activation, default "sigmoid"
         Name from :data:`chainrule.activations.ACTIVATIONS`.
     init : str, callable or array-like, default "normal"
-        Initialiser name from :data:`chainrule.initializers.INITIALIZERS`, a
-        callable ``init(rng, fan_in, fan_out)`` returning finite weights of
-        shape (fan_in, fan_out) (checked as explicit weights are), or explicit
+        Initialiser name from :data:`chainrule.initializers.INITIALIZERS`,
+        "auto" (what :func:`~chainrule.mlp` and :class:`~chainrule.Conv2D` take
+        by default: He normal after a ReLU-family activation, Glorot uniform
+        otherwise, by :func:`~chainrule.initializers.auto_init`), a callable
+        ``init(rng, fan_in, fan_out)`` returning finite weights of shape
+        (fan_in, fan_out) (checked as explicit weights are), or explicit
         weights of shape (fan_in, fan_out).
     bias : bool, default True
         Whether the layer has a bias vector.
@@ -98,7 +101,8 @@ class Dense(Layer):
         if isinstance(init, (str,)) or callable(init):
             if dtype is None:
                 dtype = np.float64
-            W = get_initializer(init)(make_rng(seed), self.n_in, self.n_out)
+            name = auto_init(self.activation) if isinstance(init, str) and init == "auto" else init
+            W = get_initializer(name)(make_rng(seed), self.n_in, self.n_out)
             if not isinstance(init, str):
                 W = check_init_result(W, (self.n_in, self.n_out), "(fan_in, fan_out)")
             self.init = init if isinstance(init, str) else getattr(init, "__name__", "custom")

@@ -1,0 +1,60 @@
+"""network_from_layers and Dense built from layer dicts: initialisers and dtypes.
+
+References: NumPy's generator drawing He normal N(0, 2 / fan_in) and Glorot uniform
+U(+-sqrt(6 / (fan_in + fan_out))) by hand, and :func:`chainrule.mlp`'s draws.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from chainrule import Dense, Network, mlp, network_from_layers
+
+ACTS = ["relu", "tanh", "softmax"]
+SIZES = [4, 6, 5, 3]
+
+
+def _by_hand(seed: int) -> list[np.ndarray]:
+    """The weights init="auto" draws from one generator, layer by layer: He normal after
+    relu, Glorot uniform after tanh and softmax."""
+    rng = np.random.default_rng(seed)
+    weights = []
+    for fan_in, fan_out, act in zip(SIZES[:-1], SIZES[1:], ACTS, strict=True):
+        if act == "relu":
+            weights.append(rng.normal(0.0, np.sqrt(2.0 / fan_in), size=(fan_in, fan_out)))
+        else:
+            r = np.sqrt(6.0 / (fan_in + fan_out))
+            weights.append(rng.uniform(-r, r, size=(fan_in, fan_out)))
+    return weights
+
+
+def test_dense_init_auto_draws_what_mlp_draws():
+    """Dense refused init="auto" ("unknown initializer 'auto'"), which mlp(), Conv2D and
+    the command line's --init take.  Dense layers sharing one generator now draw mlp()'s
+    weights, and those are He normal / Glorot uniform drawn here by hand."""
+    rng = np.random.default_rng(7)
+    dense = Network([Dense(n_in, n_out, act, init="auto", seed=rng)
+                     for n_in, n_out, act in zip(SIZES[:-1], SIZES[1:], ACTS, strict=True)])
+    reference = mlp(SIZES, hidden=ACTS[:2], output=ACTS[2], seed=7)
+    np.testing.assert_array_equal(dense.params, reference.params)
+    for layer, W in zip(dense.layers, _by_hand(7), strict=True):
+        np.testing.assert_array_equal(layer.W, W)
+        np.testing.assert_array_equal(layer.b, np.zeros(layer.n_out))
+        assert layer.init == "auto"
+
+
+def test_a_dense_dict_with_init_auto_is_the_default_init():
+    """{"type": "Dense", "init": "auto"} was refused by name while a dict without "init"
+    got the same choice; both now give the weights of the initialiser named outright."""
+    def dicts(inits):
+        return [{"type": "Dense", "fan_out": n, "activation": act, **init}
+                for n, act, init in zip(SIZES[1:], ACTS, inits, strict=True)]
+
+    auto = network_from_layers(dicts([{"init": "auto"}] * 3), input_shape=4, seed=3)
+    default = network_from_layers(dicts([{}] * 3), input_shape=4, seed=3)
+    named = network_from_layers(
+        dicts([{"init": "he_normal"}, {"init": "glorot_uniform"}, {"init": "glorot_uniform"}]),
+        input_shape=4, seed=3)
+    np.testing.assert_array_equal(auto.params, named.params)
+    np.testing.assert_array_equal(default.params, named.params)
+
