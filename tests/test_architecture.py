@@ -7,8 +7,9 @@ U(+-sqrt(6 / (fan_in + fan_out))) by hand, and :func:`chainrule.mlp`'s draws.
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
-from chainrule import Dense, Network, mlp, network_from_layers
+from chainrule import BatchNorm, Dense, Dropout, Network, mlp, network_from_layers
 
 ACTS = ["relu", "tanh", "softmax"]
 SIZES = [4, 6, 5, 3]
@@ -58,3 +59,41 @@ def test_a_dense_dict_with_init_auto_is_the_default_init():
     np.testing.assert_array_equal(auto.params, named.params)
     np.testing.assert_array_equal(default.params, named.params)
 
+
+
+def test_a_layer_object_of_another_dtype_than_the_one_given_is_refused():
+    """network_from_layers([dict, Dense(dtype=float64)], dtype=float32) gave a float64
+    network without a word: the given dtype went to the dict's layer only, and the
+    network computes in the promotion of its layers' dtypes.  It is refused, naming the
+    layer and both dtypes, before anything is drawn from the seed's generator."""
+    for given, other in ((np.float32, np.float64), (np.float64, np.float32)):
+        layer = Dense(3, 2, "identity", seed=0, dtype=other)
+        W = layer.W.copy()
+        rng = np.random.default_rng(4)
+        state = rng.bit_generator.state
+        with pytest.raises(ValueError) as info:
+            network_from_layers([{"type": "Dense", "fan_out": 3}, layer], input_shape=4,
+                                seed=rng, dtype=given)
+        assert str(info.value) == (
+            f"layers[1] (Dense) has dtype {np.dtype(other)}, but dtype {np.dtype(given)} was "
+            f"given; build that layer with dtype='{np.dtype(given)}', or leave dtype out (the "
+            "network then computes in the promotion of its layers' dtypes)")
+        assert rng.bit_generator.state == state
+        assert layer.W.dtype == other and np.array_equal(layer.W, W)
+
+
+def test_layer_objects_that_agree_or_have_no_dtype_of_their_own_are_taken():
+    """A layer object of the dtype given, and those that take the network's dtype
+    (Dropout, Flatten, pooling, a BatchNorm built without a dtype), are taken as they are;
+    without dtype a float64 layer object still makes the network float64, as before."""
+    layers = [{"type": "Dense", "fan_out": 3}, Dropout(0.5, seed=0), BatchNorm(3),
+              Dense(3, 2, "identity", seed=0, dtype=np.float32)]
+    net = network_from_layers(layers, input_shape=4, seed=0, dtype=np.float32)
+    assert net.dtype == np.float32 and net.params.dtype == np.float32
+    mixed = [{"type": "Dense", "fan_out": 3}, Dense(3, 2, "identity", seed=0)]
+    net = network_from_layers(mixed, input_shape=4, seed=0)
+    assert net.dtype == np.result_type(np.float64, mixed[1].dtype) == np.float64
+    net = network_from_layers([{"type": "Dense", "fan_out": 3},
+                               Dense(3, 2, "identity", seed=0, dtype=np.float32)],
+                              input_shape=4, seed=0)
+    assert net.dtype == np.float64  # the dicts' default float64, promoted with float32

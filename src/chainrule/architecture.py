@@ -139,7 +139,7 @@ def network_from_layers(
     weight_decay: float = 0.0,
     decay: str = "ufldl",
     seed: int | np.random.Generator | None = None,
-    dtype: np.dtype | type | str = np.float64,
+    dtype: np.dtype | type | str | None = None,
 ) -> Network:
     """Build a network from a list of layer dicts (an architecture written as data).
 
@@ -172,8 +172,14 @@ def network_from_layers(
         Makes the initial weights and dropout masks reproducible.  None: the
         Dropout layers have no seed of their own, and :func:`~chainrule.train`'s
         ``seed`` draws their masks.
-    dtype : float64 (default) or float32
-        The dtype of the layers built from dicts (Layer objects keep their own).
+    dtype : float64 or float32, optional
+        The dtype of the layers built from dicts; None (the default) is
+        float64.  Layer objects in ``layers`` keep their own: one with
+        parameters (Dense, Conv2D, a BatchNorm given a dtype) whose dtype is
+        not a ``dtype`` given here is refused, naming its place and both dtypes
+        (the network would otherwise compute in NumPy's promotion of the two,
+        float64, without a word).  Without ``dtype`` they are taken as they are,
+        and the network computes in the promotion of its layers' dtypes.
 
     Returns
     -------
@@ -183,7 +189,8 @@ def network_from_layers(
     ------
     ValueError, TypeError
         Naming the layer (``layers[i]``) and what does not fit, or the argument
-        (``dtype``: "dtype must be float32 or float64, got float16").
+        (``dtype``: "dtype must be float32 or float64, got float16"; "layers[1]
+        (Dense) has dtype float64, but dtype float32 was given").
     """
     if isinstance(layers, (str, bytes, Mapping)) or not isinstance(layers, Sequence):
         raise TypeError(f"layers must be a list of layer dicts, got {type(layers).__name__}")
@@ -192,13 +199,37 @@ def network_from_layers(
     shape = None if input_shape is None else check_input_shape(input_shape)
     # checked as the argument it is, before any layer: NumPy's own message names no
     # argument ("data type 'x' not understood"), and a list of Layer objects takes no dtype
-    dtype = check_float_dtype(dtype)
+    given = dtype is not None
+    dtype = check_float_dtype(np.float64 if dtype is None else dtype)
+    if given:  # before any layer is built: nothing is drawn from a generator given as seed
+        _check_layer_dtypes(layers, dtype)
     built = _build_layers(layers, shape, make_rng(seed), dtype, seed is not None)
     if loss is None:
         act = getattr(built[-1], "activation", None)
         loss = _DEFAULT_LOSS.get(getattr(act, "name", None), "squared_error")
     return Network(built, loss=loss, weight_decay=weight_decay, decay=decay,
                    input_shape=input_shape)
+
+
+def _check_layer_dtypes(layers: Sequence[Mapping[str, object] | Layer], dtype: np.dtype) -> None:
+    """Refuse a Layer object with parameters whose dtype is not the ``dtype`` given.
+
+    Layers without parameters (Dropout, pooling, Flatten) and a BatchNorm built
+    without a dtype take the network's: they are not asked, as :class:`Network`
+    does not ask them when it picks its dtype.
+
+    Raises
+    ------
+    ValueError
+        ``"layers[1] (Dense) has dtype float64, but dtype float32 was given; ..."``.
+    """
+    for i, layer in enumerate(layers):
+        if (isinstance(layer, Layer) and np.dtype(layer.dtype) != dtype
+                and getattr(layer, "_dtype_votes", True) and layer.param_specs()):
+            raise ValueError(
+                f"layers[{i}] ({type(layer).__name__}) has dtype {np.dtype(layer.dtype)}, but "
+                f"dtype {dtype} was given; build that layer with dtype={dtype.name!r}, or leave "
+                "dtype out (the network then computes in the promotion of its layers' dtypes)")
 
 
 def _build_layers(layers: Sequence[Mapping[str, object] | Layer], shape: object,
