@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -89,13 +89,38 @@ class History(dict):
         Parameters
         ----------
         data : dict
-            As :meth:`to_json` returns it.
+            As :meth:`to_json` returns it: ``{"metrics": {name: list of values},
+            "stop_reason": ..., "best_epoch": ...}`` (the last two may be left out:
+            None).
 
         Returns
         -------
         History
+
+        Raises
+        ------
+        TypeError
+            If ``data`` is not a dict, or its "metrics" not a dict of lists.
+        ValueError
+            If ``data`` has no "metrics".
         """
-        h = cls(data["metrics"])
+        form = "{'metrics': {name: [one value per epoch]}, 'stop_reason': ..., 'best_epoch': ...}"
+        if not isinstance(data, Mapping):
+            raise TypeError(f"data must be a dict as History.to_json returns it ({form}), got "
+                            f"{type(data).__name__}")
+        if "metrics" not in data:
+            keys = ", ".join(map(repr, data))
+            raise ValueError(f"data has no 'metrics'; expected a dict as History.to_json returns "
+                             f"it ({form}), got {f'one with the keys {keys}' if keys else '{}'}")
+        metrics = data["metrics"]
+        if not isinstance(metrics, Mapping):
+            raise TypeError(f"data['metrics'] must be a dict of metric name -> list of values, "
+                            f"got {type(metrics).__name__}")
+        for name, values in metrics.items():
+            if not isinstance(values, list):
+                raise TypeError(f"data['metrics'][{name!r}] must be a list of one value per "
+                                f"epoch, got {type(values).__name__}")
+        h = cls(metrics)
         h.stop_reason, h.best_epoch = data.get("stop_reason"), data.get("best_epoch")
         return h
 
