@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
+import chainrule
 from chainrule import datasets
 
 
@@ -26,9 +29,10 @@ def test_digits_split_sizes_and_dtype():
     ({"seed": -1}, ValueError, "seed must be an int from 0 to 2**32 - 1, got -1"),
     ({"seed": "a"}, TypeError, "seed must be an int from 0 to 2**32 - 1, got 'a'"),
     ({"seed": 2**32}, ValueError, "seed must be an int from 0 to 2**32 - 1"),
-    ({"dtype": int}, TypeError, "dtype must be float32 or float64, got <class 'int'>"),
-    ({"dtype": np.float16}, TypeError, "dtype must be float32 or float64"),
-    ({"dtype": str}, TypeError, "dtype must be float32 or float64"),
+    ({"dtype": int}, ValueError, f"dtype must be float32 or float64, got {np.dtype(int)}"),
+    ({"dtype": np.float16}, ValueError, "dtype must be float32 or float64, got float16"),
+    ({"dtype": "nonsense"}, TypeError, "dtype must be float32 or float64, got 'nonsense', "
+                                       "which is not a NumPy dtype"),
 ])
 def test_digits_split_refuses_bad_arguments_by_their_own_names(kwargs, error, words):
     # these used to reach scikit-learn, whose messages name test_size or random_state
@@ -40,9 +44,24 @@ def test_digits_split_refuses_bad_arguments_by_their_own_names(kwargs, error, wo
 
 @pytest.mark.parametrize("make", [datasets.xor, datasets.sinusoid, datasets.free_fall,
                                   datasets.linearly_separable])
-@pytest.mark.parametrize("dtype", [int, bool, np.float16, str, "int8", True])
-def test_generated_data_take_float32_or_float64_only(make, dtype):
-    with pytest.raises(TypeError, match="dtype must be float32 or float64"):
+@pytest.mark.parametrize("dtype", [int, bool, np.float16, str, "int8", np.int32])
+def test_generated_data_refuse_another_dtype_with_a_value_error(make, dtype):
+    """Another dtype was a TypeError here while the rest of the library (check_float_dtype:
+    Dense, Conv2D, network_from_layers, the estimators) says ValueError for it, and
+    TypeError only for what is no dtype at all."""
+    message = f"dtype must be float32 or float64, got {np.dtype(dtype)}"
+    with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
+        make(dtype=dtype)
+    with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
+        chainrule.Dense(2, 1, dtype=dtype)  # the library's rule, for the same value
+
+
+@pytest.mark.parametrize("make", [datasets.xor, datasets.sinusoid, datasets.free_fall,
+                                  datasets.linearly_separable])
+@pytest.mark.parametrize("dtype", [True, "nonsense", 1.5])
+def test_generated_data_refuse_what_is_no_dtype_with_a_type_error(make, dtype):
+    message = f"dtype must be float32 or float64, got {dtype!r}, which is not a NumPy dtype"
+    with pytest.raises(TypeError, match=f"^{re.escape(message)}$"):
         make(dtype=dtype)
 
 

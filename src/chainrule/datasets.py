@@ -1,4 +1,9 @@
-"""Bundled and generated data sets, split reproducibly."""
+"""Bundled and generated data sets, split reproducibly.
+
+Each takes ``dtype`` float64 (the default) or float32, checked as everywhere in
+the library: a TypeError when NumPy reads no dtype from it (``"nonsense"``,
+``True``), a ValueError when it is another dtype (int, float16).
+"""
 
 from __future__ import annotations
 
@@ -6,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validation import check_seed
+from ._validation import check_float_dtype, check_seed
 
 __all__ = ["Split", "load_digits_split", "xor"]
 
@@ -37,17 +42,6 @@ class Split:
     def n_classes(self) -> int:
         """Largest label of the three splits + 1 (an empty validation split included)."""
         return int(np.concatenate([self.y_train, self.y_val, self.y_test]).max()) + 1
-
-
-def _float_dtype(dtype: object) -> np.dtype:
-    """``dtype`` as a NumPy dtype if it is float32 or float64."""
-    try:
-        dt = np.dtype(dtype) if not isinstance(dtype, bool) else None
-    except TypeError:
-        dt = None
-    if dt is None or dt not in (np.float32, np.float64):
-        raise TypeError(f"dtype must be float32 or float64, got {dtype!r}")
-    return dt
 
 
 def _fraction(value: object, name: str, zero: bool) -> float:
@@ -94,7 +88,8 @@ def load_digits_split(
     TypeError, ValueError
         If a fraction is not in its range, a split would hold fewer images
         than the 10 classes, the seed is not such an int or ``dtype`` is not
-        float32 or float64.
+        float32 or float64 (a ValueError for another dtype, a TypeError for
+        what is no dtype).
     """
     from sklearn.datasets import load_digits
     from sklearn.model_selection import train_test_split
@@ -102,7 +97,7 @@ def load_digits_split(
     test_size = _fraction(test_size, "test_size", zero=False)
     validation_size = _fraction(validation_size, "validation_size", zero=True)
     seed = check_seed(seed)
-    dtype = _float_dtype(dtype)
+    dtype = check_float_dtype(dtype)
     X, y = load_digits(return_X_y=True)
     n_classes = len(np.unique(y))
     n_test = int(np.ceil(test_size * len(y)))
@@ -145,7 +140,7 @@ def xor(dtype: np.dtype | type | str = np.float64) -> tuple[np.ndarray, np.ndarr
     y : ndarray of shape (4,)
         Their labels 0, 1, 1, 0 (integers).
     """
-    X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=_float_dtype(dtype))
+    X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=check_float_dtype(dtype))
     return X, np.array([0, 1, 1, 0])
 
 
@@ -184,7 +179,7 @@ def sinusoid(
     n = check_positive_int(n, "n")
     noise = check_nonneg_float(noise, "noise")
     grid = check_bool(grid, "grid")  # the string "false" would be true
-    dtype = _float_dtype(dtype)
+    dtype = check_float_dtype(dtype)
     rng = make_rng(seed)
     x = np.linspace(0.0, 1.0, n) if grid else np.sort(rng.uniform(0.0, 1.0, size=n))
     t = np.sin(2 * np.pi * x) + rng.normal(0.0, noise, size=n) if noise else np.sin(2 * np.pi * x)
@@ -222,7 +217,7 @@ def linearly_separable(
     margin = check_nonneg_float(margin, "margin")
     if margin >= 0.5:
         raise ValueError(f"margin must be in [0, 0.5) (points lie in [-1, 1]^2), got {margin}")
-    dtype = _float_dtype(dtype)
+    dtype = check_float_dtype(dtype)
     rng = make_rng(seed)
     angle = rng.uniform(0, 2 * np.pi)
     normal = np.array([np.cos(angle), np.sin(angle)])
@@ -273,7 +268,7 @@ def free_fall(
     t_max = check_positive_float(t_max, "t_max")
     noise = check_nonneg_float(noise, "noise")
     g = check_positive_float(g, "g")
-    dtype = _float_dtype(dtype)
+    dtype = check_float_dtype(dtype)
     rng = make_rng(seed)
     t = np.sort(rng.uniform(0.0, t_max, size=n))
     h = 0.5 * g * t**2 + (rng.normal(0.0, noise, size=n) if noise else 0.0)
