@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import re
 
 import numpy as np
 import pytest
@@ -566,15 +567,32 @@ def test_normal_with_eps_pickles_alone_and_as_an_estimators_init():
     assert "init=normal_with_eps(0.1)" in repr(copy)
 
 
-@pytest.mark.parametrize("bad", [0, -0.1, float("nan"), float("inf"), "0.1", True])
+@pytest.mark.parametrize("bad", [0, -0.1, float("nan"), float("inf"), np.float32(-1)])
 def test_normal_with_eps_refuses_a_bad_eps(bad):
     from chainrule.initializers import normal_with_eps
 
-    with pytest.raises(ValueError, match=r"eps must be a finite number > 0 \(the standard "
+    with pytest.raises(ValueError, match=r"^eps must be a finite number > 0 \(the standard "
                                          r"deviation of the weights\), got"):
         normal_with_eps(bad)
-    with pytest.raises(ValueError, match=r"init 'normal\(eps=x\)': eps must be"):
-        Dense(2, 2, init="normal(eps=x)")
+    # in a name, E is text: one that is no number is a bad value of the name
+    for name in ("normal(eps=x)", "normal(eps=True)", "normal(eps=-1)"):
+        with pytest.raises(ValueError, match=rf"^init '{re.escape(name)}': eps must be"):
+            Dense(2, 2, init=name)
+
+
+@pytest.mark.parametrize("bad", ["0.1", True, None, [0.1], 0.1j])
+def test_normal_with_eps_refuses_what_is_no_number_with_a_type_error(bad):
+    """normal_with_eps("0.1") raised ValueError; a value of the wrong type is a TypeError
+    everywhere else in the library (check_positive_float: lr, momentum, ...), with the
+    type named, as here."""
+    from chainrule.initializers import normal_with_eps
+
+    message = (f"eps must be a finite number > 0 (the standard deviation of the weights), got "
+               f"{bad!r} ({type(bad).__name__})")
+    with pytest.raises(TypeError, match=f"^{re.escape(message)}$"):
+        normal_with_eps(bad)
+    with pytest.raises(TypeError, match=r"^lr must be a finite float > 0, got "):
+        chainrule.SGD(lr=bad)  # the library's rule for the same value
 
 
 @pytest.mark.parametrize("name", sorted(INIT_CHECKS))

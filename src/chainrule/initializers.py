@@ -56,6 +56,13 @@ def normal_with_eps(eps: float) -> Initializer:
         named ``"normal(eps=...)"``: that name is what a layer records (and a
         saved model keeps), and :func:`get_initializer` reads it back.
 
+    Raises
+    ------
+    TypeError
+        If ``eps`` is not a number (a str such as ``"0.1"``, a bool, None).
+    ValueError
+        If it is not finite or not > 0.
+
     Examples
     --------
     >>> from chainrule import Dense
@@ -65,10 +72,11 @@ def normal_with_eps(eps: float) -> Initializer:
     >>> bool((Dense(3, 2, init="normal(eps=0.5)", seed=0).W == layer.W).all())
     True
     """
-    if isinstance(eps, bool) or not isinstance(eps, (int, float, np.integer, np.floating)) \
-            or not np.isfinite(eps) or eps <= 0:
-        raise ValueError(f"eps must be a finite number > 0 (the standard deviation of the "
-                         f"weights), got {eps!r}")
+    expected = "a finite number > 0 (the standard deviation of the weights)"
+    if isinstance(eps, bool) or not isinstance(eps, (int, float, np.integer, np.floating)):
+        raise TypeError(f"eps must be {expected}, got {eps!r} ({type(eps).__name__})")
+    if not np.isfinite(eps) or eps <= 0:
+        raise ValueError(f"eps must be {expected}, got {eps!r}")
     return _NormalWithEps(float(eps))
 
 
@@ -321,7 +329,7 @@ def get_initializer(name: str | Initializer) -> Initializer:
             eps = match.group(1)
         try:
             return normal_with_eps(eps)
-        except ValueError as exc:
+        except (TypeError, ValueError) as exc:  # E of the name is no number ('x'): its value
             raise ValueError(f"init {name!r}: {exc}") from None
     try:
         return INITIALIZERS[ALIASES.get(name, name)]
