@@ -151,10 +151,14 @@ class _EpochSteps:
         """Restore the last parameters with a finite loss and stop with TrainingDiverged."""
         self._restore_last_good(last_good)
         self.history.stop_reason = "diverged"
+        lr = self.optimizer.lr
+        advice = (f"Try a smaller learning rate (lr={lr:g}) or clip_norm." if math.isfinite(lr)
+                  else f"The schedule ({type(self.schedule).__name__}) raised the learning "
+                       f"rate past the largest float (lr={lr:g}): give it a smaller gamma "
+                       f"or fewer epochs.")
         raise TrainingDiverged(
             f"training diverged at epoch {epoch}, batch {batch}: the {what} became NaN or "
-            f"infinite; the network keeps its last parameters with a finite loss. Try a "
-            f"smaller learning rate (lr={self.optimizer.lr:g}) or clip_norm.",
+            f"infinite; the network keeps its last parameters with a finite loss. {advice}",
             epoch, batch, self.history, what,
         )
 
