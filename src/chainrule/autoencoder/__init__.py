@@ -29,7 +29,8 @@ The package's modules, each with one job: ``_penalty`` (the KL penalty and
 :func:`penalized_cost`), ``_base`` (settings checks, the SciPy fit, the
 classifiers' shared predict), ``_sparse``, ``_softmax`` and ``_stacked`` (the
 three estimators; the sparse autoencoder's fit, its settings checks and the
-building and training of its network, in ``_sparse_fitting``), ``_io`` (save /
+building and training of its network, in ``_sparse_fitting``; the stack's settings
+checks, pretraining and softmax stage, in ``_stacked_fitting``), ``_io`` (save /
 load, arrays + JSON) and ``_self_taught`` (the self-taught learning comparison).
 Import from ``chainrule`` or ``chainrule.autoencoder``.
 """
