@@ -40,7 +40,8 @@ def _own_attributes(cls: type) -> dict[str, object]:
     """``vars(cls)`` and the attributes ``cls`` inherits from its mixin bases (if any)."""
     own = dict(vars(cls))
     for base in cls.__bases__:
-        if base.__module__.startswith(_MIXIN_MODULES):
+        if base.__module__.startswith(_MIXIN_MODULES) or (
+                base.__module__.startswith("chainrule.") and base.__name__.startswith("_")):
             for key, value in vars(base).items():
                 own.setdefault(key, value)
     return own
