@@ -2345,3 +2345,94 @@ def test_binary_predict_proba_keeps_the_relative_precision_of_both_columns(dtype
     P, out = clf.predict_proba(X), clf.network_.predict(X)[:, 0]
     np.testing.assert_array_equal(P[:, 1], out)
     np.testing.assert_allclose(P[:, 0], 1 - out, rtol=0, atol=info.eps)
+
+
+def _interrupted_at(monkeypatch, at, real_sigint=False):
+    """Make evaluation ``at`` of the SciPy solvers' objective raise KeyboardInterrupt (or,
+    with ``real_sigint``, send the process one SIGINT: one Ctrl-C); returns the count."""
+    import os
+    import signal
+
+    from chainrule import scipy_fit
+
+    inner, calls = scipy_fit._objective, [0]
+
+    def wrapped(*args, **kwargs):
+        fun = inner(*args, **kwargs)
+
+        def counted(theta):
+            calls[0] += 1
+            if calls[0] == at:
+                if not real_sigint:
+                    raise KeyboardInterrupt
+                os.kill(os.getpid(), signal.SIGINT)
+            return fun(theta)
+        return counted
+
+    monkeypatch.setattr(scipy_fit, "_objective", wrapped)
+    return calls
+
+
+@pytest.mark.parametrize("real_sigint", [False, True])
+@pytest.mark.parametrize("solver", ["lbfgs", "cg"])
+@pytest.mark.parametrize("cls", [MLPClassifier, MLPRegressor])
+def test_one_ctrl_c_stops_lbfgs_and_cg_and_keeps_the_last_iterate(iris, monkeypatch, cls,
+                                                                  solver, real_sigint):
+    """One Ctrl-C in a fit with solver="lbfgs" or "cg" aborted it (KeyboardInterrupt to
+    the caller, the estimator unfitted), while the mini-batch solvers and
+    SoftmaxRegression stop, keep what they reached and warn.  Now a KeyboardInterrupt
+    raised in the 9th evaluation of the objective stops the run at the last completed
+    iterate, and a real SIGINT there after the iteration under way.  The reference is the
+    uninterrupted fit with max_iter = the iterations the interrupted one completed: the
+    same coefs_, predictions, n_iter_, t_, loss_ and loss_curve_, bit for bit, and one
+    UserWarning (no ConvergenceWarning) naming the caller's line."""
+    X, y = iris
+    target = y if cls is MLPClassifier else np.column_stack([X[:, 0] + 0.5 * y, y])
+    settings = {"hidden_layer_sizes": (5,), "solver": solver, "alpha": 1e-3,
+                "random_state": 0}
+    calls = _interrupted_at(monkeypatch, 9, real_sigint)
+    est = cls(max_iter=100, **settings)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        est.fit(X[:, 1:], target)
+    monkeypatch.undo()
+    assert calls[0] >= 9
+    assert [(w.category, str(w.message)) for w in caught] == [
+        (UserWarning, "Training interrupted by user.")]
+    assert caught[0].filename == __file__
+    assert 1 <= est.n_iter_ < 9
+    reference = cls(max_iter=est.n_iter_, **settings).fit(X[:, 1:], target)
+    for got, expected in zip(est.coefs_ + est.intercepts_,
+                             reference.coefs_ + reference.intercepts_, strict=True):
+        np.testing.assert_array_equal(got, expected)
+    np.testing.assert_array_equal(est.predict(X[:, 1:]), reference.predict(X[:, 1:]))
+    assert (est.n_iter_, est.t_) == (reference.n_iter_, reference.t_)
+    assert est.loss_ == reference.loss_ == est.best_loss_
+    assert est.loss_curve_ == reference.loss_curve_
+    assert len(est.loss_curve_) == est.n_iter_
+
+
+def test_ctrl_c_in_the_first_lbfgs_evaluation_of_a_warm_start_keeps_the_fit(iris, monkeypatch):
+    """A KeyboardInterrupt in the first evaluation of a warm start's L-BFGS (no iteration
+    completed) keeps the weights the estimator had, with n_iter_ 0, loss_curve_ as it was
+    and loss_ their cost, computed here from coefs_ by hand: softmax cross-entropy plus
+    (alpha / 2m) sum W^2."""
+    X, y = iris
+    est = MLPClassifier((4,), solver="lbfgs", alpha=0.01, max_iter=5, warm_start=True,
+                        random_state=0).fit(X, y)
+    before, curve = [c.copy() for c in est.coefs_ + est.intercepts_], list(est.loss_curve_)
+    _interrupted_at(monkeypatch, 1)
+    with pytest.warns(UserWarning, match="Training interrupted by user"):
+        est.fit(X, y)
+    monkeypatch.undo()
+    for got, was in zip(est.coefs_ + est.intercepts_, before, strict=True):
+        np.testing.assert_array_equal(got, was)
+    assert est.n_iter_ == 0 and est.loss_curve_ == curve
+    (W1, W2), (b1, b2) = est.coefs_, est.intercepts_
+    z = np.maximum(X @ W1 + b1, 0) @ W2 + b2
+    log_p = z - z.max(axis=1, keepdims=True)
+    log_p -= np.log(np.exp(log_p).sum(axis=1, keepdims=True))
+    cost = -log_p[np.arange(len(y)), y].mean() + 0.01 / (2 * len(y)) * (
+        (W1**2).sum() + (W2**2).sum())
+    assert est.loss_ == pytest.approx(cost, rel=1e-12)
+    np.testing.assert_allclose(est.predict_proba(X), np.exp(log_p), rtol=1e-12, atol=1e-15)

@@ -16,9 +16,12 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 
 from ._mlp_rules import _reported_loss
+from ._training_guards import _StopFlag
+from ._validation import caller_outside_chainrule
 from .batchnorm import BatchNorm
 from .dropout import Dropout
 from .layers import Dense
+from .network import _release_caches
 from .scipy_fit import minimize
 
 if TYPE_CHECKING:
@@ -172,6 +175,15 @@ class _Fitting:
         return None
 
     def _fit_scipy(self, X: np.ndarray, Y: np.ndarray, sw: np.ndarray | None) -> None:
+        """Train ``network_`` with "lbfgs" or "cg" on ``X`` of shape (n_samples, n_features)
+        and ``Y`` of shape (n_samples, n_outputs), ``sw`` the training weights or None.
+
+        One Ctrl-C stops the run after the iteration under way (a KeyboardInterrupt
+        raised elsewhere, e.g. in an evaluation, at the last completed iterate): the
+        network keeps that iterate, ``n_iter_``, ``loss_`` and ``loss_curve_`` describe
+        it, and a UserWarning says so; a second Ctrl-C goes on to the caller, and
+        ``_fit`` puts the estimator back as it was.
+        """
         method = _SCIPY_METHOD[self.solver]
         options = {"gtol": float(self.tol)}
         if self.solver == "lbfgs":
@@ -185,22 +197,48 @@ class _Fitting:
             return c * sum(float(np.dot(theta[s], theta[s])) for s in net._decay_slices)
 
         curve: list[float] = []
+        kept = [0, math.nan]  # the last iterate with a finite cost: its number, its cost
 
         def record(theta: np.ndarray, cost: float) -> None:
             curve.append(_reported_loss(float(cost), decay(theta) if k > 1 else 0.0, k))
+            if math.isfinite(cost):
+                kept[:] = len(curve), curve[-1]
+            if ctrl_c.set:  # one Ctrl-C: stop at this iterate (minimize keeps it)
+                raise KeyboardInterrupt
 
-        with warnings.catch_warnings():
+        # Ctrl-C, as for the mini-batch solvers: the first stops the run after the current
+        # iteration (a KeyboardInterrupt from elsewhere, in an evaluation, stops it there),
+        # keeping the last completed iterate; a second one aborts (see _fit)
+        with warnings.catch_warnings(), _StopFlag("iteration") as ctrl_c:
             warnings.simplefilter("ignore", DeprecationWarning)  # SciPy's L-BFGS-B iprint/disp
-            result = minimize(net, X, Y, method=method, maxiter=int(self.max_iter),
-                              verbose=int(self.verbose), sample_weight=sw, options=options,
-                              callback=record)
+            try:
+                result = minimize(net, X, Y, method=method, maxiter=int(self.max_iter),
+                                  verbose=int(self.verbose), sample_weight=sw,
+                                  options=options, callback=record)
+            except KeyboardInterrupt:
+                if ctrl_c.aborted:
+                    raise
+                result = None
+        if result is None:  # interrupted: the network holds iterate kept[0] (minimize)
+            n, loss = kept
+            if n == 0:  # no iteration completed: the parameters from before the call
+                try:
+                    cost, _ = net.loss_and_grad(X, Y, sample_weight=sw)
+                finally:
+                    _release_caches(net)
+                loss = _reported_loss(float(cost), decay(net.params) if k > 1 else 0.0, k)
+            del curve[n:]
         self.loss_curve_.extend(curve)
         self.__dict__.pop("history_", None)  # a mini-batch run's, from before a warm start
-        self.n_iter_ = int(result.nit)
-        self.t_ += X.shape[0] * int(result.nit)
-        self.loss_ = _reported_loss(float(result.fun), decay(result.x) if k > 1 else 0.0, k)
+        self.n_iter_ = int(result.nit) if result is not None else n
+        self.t_ += X.shape[0] * self.n_iter_
+        self.loss_ = (_reported_loss(float(result.fun), decay(result.x) if k > 1 else 0.0, k)
+                      if result is not None else loss)
         self.best_loss_ = self.loss_
-        if not result.success:  # the iteration or evaluation limit, or a failed line search
+        if result is None:  # said as the mini-batch solvers say it
+            warnings.warn("Training interrupted by user.", UserWarning,
+                          stacklevel=caller_outside_chainrule())
+        elif not result.success:  # the iteration or evaluation limit, or a failed line search
             limits = f"max_iter={self.max_iter}" + (
                 f", max_fun={self.max_fun}" if self.solver == "lbfgs" else "")
             warnings.warn(

@@ -46,7 +46,8 @@ class TrainingDiverged(FloatingPointError):
 
 
 class _StopFlag:
-    """Ctrl-C sets a flag (checked after each batch); a second Ctrl-C interrupts at once.
+    """Ctrl-C sets a flag (checked after each batch, or after each iteration of the MLP
+    estimators' SciPy solvers: ``unit``); a second Ctrl-C interrupts at once.
 
     Only Python's own SIGINT handler (``signal.default_int_handler``, which raises
     KeyboardInterrupt wherever the program is) is replaced for the block, and
@@ -66,7 +67,8 @@ class _StopFlag:
     #: The flag of the training loop running in the main thread, or None.
     active: _StopFlag | None = None
 
-    def __init__(self) -> None:
+    def __init__(self, unit: str = "batch") -> None:
+        self.unit = unit  # what the run finishes before it stops, named in the message
         self.set = False
         self.aborted = False  # a second signal: its KeyboardInterrupt ends the run as raised
         self._old: Any = None
@@ -87,7 +89,7 @@ class _StopFlag:
             raise KeyboardInterrupt
         self.set = True
         what = "Ctrl-C" if signum == signal.SIGINT else signal.Signals(signum).name
-        _say(f"\nchainrule: stopping after the current batch ({what} again to abort)")
+        _say(f"\nchainrule: stopping after the current {self.unit} ({what} again to abort)")
 
     def __exit__(self, *exc: object) -> None:
         if self._main:
