@@ -515,3 +515,58 @@ def test_only_a_trainer_that_may_fit_again_keeps_each_epochs_start(monkeypatch):
     assert taken == [0, 1, 2]
     np.testing.assert_array_equal(held.params, by_train.params)
     assert h_held["loss"] == h_train["loss"]
+
+
+@pytest.mark.parametrize("optimizer", ["adam", "momentum"])
+@pytest.mark.parametrize("error", [RuntimeError("callback failed"), KeyboardInterrupt()],
+                         ids=["error", "ctrl-c"])
+def test_save_checkpoint_after_a_stop_within_an_epoch_writes_that_epochs_start(
+        tmp_path, error, optimizer):
+    """trainer.save_checkpoint after a fit stopped after batch 1 of epoch 3 wrote the
+    network, optimizer, running statistics and generators as that batch left them,
+    labelled as epoch 2 (the last complete one), while the next fit goes back to epoch
+    3's start: resume from that file trained epoch 3 again on top of its first batches
+    and ended 0.085 (Adam) or 0.48 (momentum) away from the uninterrupted run.  It now
+    writes the epoch's
+    start, which the next fit goes back to: resume from the file and the second fit
+    both end on the uninterrupted run's parameters, running statistics and loss
+    history, bit for bit (the reference: that run), and saving leaves the trainer's
+    network with its last batch's parameters.  Parameters set since (which the next fit
+    goes on from) are written as they are."""
+    X, Y = _regression()
+
+    def net():
+        return chainrule.Network([
+            chainrule.Dense(3, 8, "identity", init="glorot_uniform", seed=0),
+            chainrule.BatchNorm(8, activation="tanh"),
+            chainrule.Dropout(0.2, seed=1),
+            chainrule.Dense(8, 1, "identity", init="glorot_uniform", seed=2)])
+
+    options = dict(optimizer="sgd", momentum=0.9, lr=0.05) if optimizer == "momentum" else (
+        dict(optimizer="adam", lr=0.02))
+    options.update(batch_size=5, epochs=5, seed=0)
+    full = net()
+    h_full = chainrule.train(full, X, Y, **options)
+    cb = _StopsOnce(error, "batch")
+    trainer = Trainer(net(), callbacks=[cb], **options)
+    with pytest.raises(RuntimeError) if isinstance(error, RuntimeError) else (
+            contextlib.nullcontext()):
+        trainer.fit(X, Y)
+    assert trainer.epoch == 2
+    trainer.save_checkpoint(tmp_path / "saved.ckpt")
+    np.testing.assert_array_equal(trainer.net.params, cb.batches[-1])  # as it was
+    resumed, h_resumed = chainrule.resume(tmp_path / "saved.ckpt", X, Y)
+    history = trainer.fit(X, Y)
+    for got, hist in ((trainer.net, history), (resumed, h_resumed)):
+        np.testing.assert_array_equal(got.params, full.params)
+        for key, value in full.layers[1].buffers().items():
+            np.testing.assert_array_equal(got.layers[1].buffers()[key], value)
+        assert hist["loss"] == h_full["loss"] and hist.stop_reason == "epochs"
+    changed = Trainer(net(), callbacks=[_StopsOnce(error, "batch")], **options)
+    with pytest.raises(RuntimeError) if isinstance(error, RuntimeError) else (
+            contextlib.nullcontext()):
+        changed.fit(X, Y)
+    changed.net.params[...] = changed.net.params * 0.5
+    changed.save_checkpoint(tmp_path / "changed.ckpt")
+    read = Trainer.from_checkpoint(tmp_path / "changed.ckpt")
+    np.testing.assert_array_equal(read.net.params, changed.net.params)

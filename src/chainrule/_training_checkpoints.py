@@ -44,8 +44,25 @@ class _Checkpoints:
 
     # -- checkpoints -------------------------------------------------------------------------
     def save_checkpoint(self, path: str | os.PathLike) -> os.PathLike:
-        """Write network, optimizer state, schedule, epoch, generator state and history."""
-        return io.write_file(path, *checkpoint_payload(self))
+        """Write network, optimizer state, schedule, epoch, generator state and history.
+
+        After a fit stopped within an epoch (Ctrl-C, ``max_time``, an exception) it
+        writes the state at that epoch's start, as the run's own checkpoint holds it:
+        the one the next :meth:`fit` goes back to, so that :func:`resume` from the file
+        trains as that fit does (the network keeps its last batch's parameters).  A
+        network whose parameters were changed since is written as it is, as the next
+        fit goes on from it.
+        """
+        cut = self._cut
+        if cut is None or not np.array_equal(self.net.params, cut[1]):
+            return io.write_file(path, *checkpoint_payload(self))
+        now = self._epoch_start()  # the state within the epoch, put back after
+        self._put_epoch_start(cut[0])
+        try:
+            payload = checkpoint_payload(self)
+        finally:
+            self._put_epoch_start(now)
+        return io.write_file(path, *payload)
 
     def _checkpoint_payload(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
         """What a checkpoint holds now: JSON record and arrays (copies, not views)."""

@@ -131,21 +131,27 @@ class _EpochSteps:
         """
         start, stopped_at = self._cut
         self._cut = None
-        net, opt = self.net, self.optimizer
+        net = self.net
         if not np.array_equal(net.params, stopped_at):  # set by the user since: kept
             return
+        self._put_epoch_start(start)
+        np.copyto(last_good, net.params)
+        for layer, copies in self._buffered:
+            for k, live in layer.buffers().items():
+                np.copyto(copies[k], live)
+
+    def _put_epoch_start(self, start: dict[str, Any]) -> None:
+        """Give the network, the optimizer and the generators the state ``start`` of
+        :meth:`_epoch_start` (copied: ``start`` can be put back again)."""
+        net, opt = self.net, self.optimizer
         net.params[...] = start["params"]
         for layer, values, state in start["layers"]:
             if values:
                 layer.set_buffers(values)
             if state:
-                layer.set_state(state)
+                layer.set_state(copy.deepcopy(state))
         opt.t, opt.state = start["t"], {k: v.copy() for k, v in start["state"].items()}
         self.rng.bit_generator.state = start["rng"]
-        np.copyto(last_good, net.params)
-        for layer, copies in self._buffered:
-            for k, live in layer.buffers().items():
-                np.copyto(copies[k], live)
 
     def _diverged(self, what: str, last_good: np.ndarray, epoch: int, batch: int) -> None:
         """Restore the last parameters with a finite loss and stop with TrainingDiverged."""

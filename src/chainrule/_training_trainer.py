@@ -58,7 +58,8 @@ class Trainer(_TrainingData, _TrainingLoop, _EpochSteps, _Checkpoints):
     _reached: tuple[np.ndarray, list[dict[str, np.ndarray]]] | None = None
     # An epoch that a fit stopped within (Ctrl-C, max_time, an error): its start
     # (_EpochSteps._epoch_start) and the parameters the network had when it stopped; the
-    # next fit trains the epoch again from its start, as resume does from the checkpoint.
+    # next fit trains the epoch again from its start, as resume does from the checkpoint
+    # (which save_checkpoint writes of it).
     _cut: tuple[dict, np.ndarray] | None = None
     # Whether a later fit may follow, so that each epoch's start is kept for _cut (a copy of
     # the parameters and the optimizer's state per epoch).  False where the Trainer is fit
