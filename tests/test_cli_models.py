@@ -1777,3 +1777,45 @@ def test_regression_targets_of_a_table_without_targets_is_a_value_error(tmp_path
             f"table: {path} has no targets (table.y is None); regression_targets needs a "
             "table read with its target")):
         regression_targets(table)
+
+
+def test_every_positional_argument_has_help_and_model_names_the_files_read(tmp_path, capsys):
+    """info's and plot's MODEL (and plot's KIND, experiment's NAME) had no help text, where
+    evaluate's and predict's MODEL say which files they read.  Now every positional argument
+    has one, and the files info reads, each saved here and read by info, are those its MODEL
+    help names; plot loss draws the files its help names for it and refuses the others."""
+    import warnings
+
+    from chainrule.cli import build_parser
+
+    commands = build_parser()._subparsers._group_actions[0].choices
+    bare = [(name, a.dest) for name, p in commands.items() for a in p._actions
+            if not a.option_strings and a.dest != "help" and not a.help]
+    assert bare == []
+    rng = np.random.default_rng(0)
+    X, y = rng.uniform(0.1, 0.9, size=(30, 4)), np.repeat([0, 1, 2], 10)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # a few iterations: ConvergenceWarning
+        fitted = {
+            "MLPClassifier": cr.MLPClassifier(hidden_layer_sizes=(3,), max_iter=2).fit(X, y),
+            "MLPRegressor": cr.MLPRegressor(hidden_layer_sizes=(3,), max_iter=2).fit(X, X[:, 0]),
+            "SoftmaxRegression": cr.SoftmaxRegression(max_iter=2).fit(X, y),
+            "StackedAutoencoder": cr.StackedAutoencoder(hidden_sizes=(2,), max_iter=2,
+                                                        softmax_max_iter=2,
+                                                        fine_tune_iter=2).fit(X, y),
+            "SparseAutoencoder": cr.SparseAutoencoder(n_hidden=2, max_iter=2).fit(X),
+        }
+    cr.mlp([4, 3, 2]).save(tmp_path / "Network.npz")
+    for name, est in fitted.items():
+        est.save(tmp_path / f"{name}.npz")
+    helps = {c: " ".join(next(a for a in commands[c]._actions if a.dest == "model").help.split())
+             for c in ("info", "plot")}
+    for name in [*fitted, "Network"]:
+        assert main(["info", str(tmp_path / f"{name}.npz")]) == 0, name
+        assert all(name in text for text in helps.values()), name
+        code = main(["plot", "loss", str(tmp_path / f"{name}.npz"), "-o",
+                     str(tmp_path / f"{name}.png")])
+        loss_help = helps["plot"].split("(loss:", 1)[1]
+        assert (code == 0) == (name in loss_help), name
+    assert "chainrule train" in helps["info"] and "chainrule train" in loss_help
+    capsys.readouterr()

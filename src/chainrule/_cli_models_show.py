@@ -20,6 +20,10 @@ from ._cli_models_data import (
 )
 from .cli_args import picture_path, positive_int, print_written, seed_int
 
+# the files info and plot read (gradcheck --model's): predict's and evaluate's, and an autoencoder's
+_SHOW_MODEL_HELP = ("model file written by chainrule train or Network.save, or the save of a "
+                    "fitted MLPClassifier, MLPRegressor, SoftmaxRegression, StackedAutoencoder "
+                    "or SparseAutoencoder")
 
 # --- chainrule info --------------------------------------------------------------------------
 def _add_info(sub: argparse._SubParsersAction) -> None:
@@ -31,7 +35,7 @@ def _add_info(sub: argparse._SubParsersAction) -> None:
         ".save() ...): its network, classes, features, get_params() and loss_curve_; its "
         "inputs are used as given (a Pipeline's other steps, such as a scaler, are not in "
         "the file).")
-    p.add_argument("model", metavar="MODEL")
+    p.add_argument("model", metavar="MODEL", help=_SHOW_MODEL_HELP)
     p.add_argument("--json", action="store_true", help="print as JSON")
     p.set_defaults(handler=_info)
 
@@ -247,8 +251,10 @@ def _add_plot(sub: argparse._SubParsersAction) -> None:
         "model file. An option of another kind of picture is refused, not ignored.",
         epilog="examples: chainrule plot loss model.npz; chainrule plot regions moons.npz "
         "moons -o regions.png; chainrule plot confusion digits.npz digits")
-    p.add_argument("kind", choices=_KINDS)
-    p.add_argument("model", metavar="MODEL")
+    p.add_argument("kind", choices=_KINDS, help="the picture, described above")
+    p.add_argument("model", metavar="MODEL",
+                   help=_SHOW_MODEL_HELP + " (loss: a model of chainrule train, or an "
+                   "MLPClassifier's or MLPRegressor's file, which record the loss per epoch)")
     p.add_argument("data", metavar="DATA", nargs="?",
                    help="labelled data for regions and confusion: " + _DATA_HELP)
     p.add_argument("--target", metavar="NAME",

@@ -244,7 +244,7 @@ def _add_experiment(sub: argparse._SubParsersAction) -> None:
         "ReLU network; saturation: saturated units vs initial weight scale; overfitting: "
         "training vs validation error with and without weight decay; free-fall: learn "
         "h = g t^2 / 2 and find how many hidden units it needs.")
-    p.add_argument("name", choices=_EXPERIMENTS)
+    p.add_argument("name", choices=_EXPERIMENTS, help="the experiment, described above")
     p.add_argument("--seed", type=seed_int, default=0, help="random seed (default: 0)")
     p.add_argument("--plot", type=picture_path, metavar="PNG",
                    help="default: chainrule-NAME.png")
