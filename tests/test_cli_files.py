@@ -660,21 +660,27 @@ def test_every_command_creates_missing_folders_and_only_train_takes_a_folder(tmp
                                                                              capsys):
     """What the README says of -o: each command creates the missing folders of the file
     it writes; train -o DIR/ writes DIR/model.npz (a model has a name of its own), while
-    predict and plot, whose files have none, refuse a folder and suggest a file name."""
+    predict, plot and trace, whose files have none, refuse a folder and suggest a file name
+    of their kind (trace suggested DIR/out.csv, though a trace is text, Markdown or JSON)."""
     assert main(["train", "xor", "--epochs", "1", "-q", "-o", str(tmp_path / "m") + "/"]) == 0
     model = tmp_path / "m" / "model.npz"
     assert model.is_file()
     assert main(["predict", str(model), "xor", "-o", str(tmp_path / "p" / "q" / "p.csv")]) == 0
     assert main(["plot", "loss", str(model), "-o", str(tmp_path / "l" / "l.png")]) == 0
+    assert main(["trace", "--output", str(tmp_path / "t" / "t.txt")]) == 0
     assert (tmp_path / "p" / "q" / "p.csv").is_file() and (tmp_path / "l" / "l.png").is_file()
+    assert (tmp_path / "t" / "t.txt").read_text().startswith("One step of gradient descent")
     capsys.readouterr()
-    for argv, example in ((["predict", str(model), "xor"], "out.csv"),
-                          (["plot", "loss", str(model)], "loss.png")):
+    for argv, example in ((["predict", str(model), "xor", "-o"], "out.csv"),
+                          (["plot", "loss", str(model), "-o"], "loss.png"),
+                          (["trace", "--format", "json", "--output"], "trace.txt")):
         with pytest.raises(SystemExit) as exc:
-            main([*argv, "-o", str(tmp_path / "d") + "/"])
+            main([*argv, str(tmp_path / "d") + "/"])
         assert exc.value.code == 2
+        err = capsys.readouterr().err
         assert (f"{tmp_path / 'd'}/ is a directory; give a file name, such as "
-                f"{tmp_path / 'd' / example}") in capsys.readouterr().err
+                f"{tmp_path / 'd' / example}") in err
+    assert err.endswith("trace.txt (trace.md or trace.json with --format markdown or json)\n")
     assert not (tmp_path / "d").exists()
 
 

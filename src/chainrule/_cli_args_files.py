@@ -110,12 +110,14 @@ def _special(path: Path) -> bool:
         return False
 
 
-def _not_a_directory(text: str, example: str) -> Path:
+def _not_a_directory(text: str, example: str, note: str = "") -> Path:
+    """``text`` as a Path, refused when empty or a directory, suggesting ``example`` in it
+    (``note``: words after the suggestion)."""
     _not_empty(text, example)
     path = Path(text)
     if text.endswith(("/", os.sep)) or _is_dir(path):
         raise argparse.ArgumentTypeError(
-            f"{text} is a directory; give a file name, such as {path / example}")
+            f"{text} is a directory; give a file name, such as {path / example}{note}")
     return path
 
 
@@ -159,21 +161,37 @@ def model_path(text: str) -> Path:
     return path
 
 
-def output_path(text: str) -> str:
+def output_path(text: str, example: str = "out.csv", note: str = "") -> str:
     """argparse type of a text file to write (a CSV, a trace): not a directory, parent writable.
+
+    Parameters
+    ----------
+    text : str
+        What the user typed.
+    example : str
+        The file name a refusal of a directory suggests in it (predict's CSV: ``out.csv``).
+    note : str
+        Words after that suggestion.
 
     Returns
     -------
     str
         ``text`` itself.
     """
-    path = _not_a_directory(text, "out.csv")
+    path = _not_a_directory(text, example, note)
     if _special(path):  # /dev/null, a pipe, /dev/stdout: written to as it is, as pictures are
         if not os.access(path, os.W_OK):
             raise argparse.ArgumentTypeError(f"cannot write to {text} (permission denied)")
         return text
     _check_parent(path, follow=True)
     return text
+
+
+def trace_path(text: str) -> str:
+    """argparse type of ``trace --output``: :func:`output_path`, suggesting the name of a
+    trace (text, Markdown or JSON by ``--format``) rather than of a CSV file."""
+    return output_path(text, "trace.txt", " (trace.md or trace.json with --format markdown "
+                       "or json)")
 
 
 def refuse_overwriting(output: str | os.PathLike | None, option: str,

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 
+from ._cli_args_files import trace_path
 from .cli_args import (
     backprop_activation_name,
     check_loss_output,
@@ -18,7 +19,6 @@ from .cli_args import (
     loss_name,
     nonnegative_float,
     nonzero_int,
-    output_path,
     picture_path,
     positive_float,
     positive_int,
@@ -73,8 +73,10 @@ def _add_trace(sub: argparse._SubParsersAction) -> None:
                    "(default: text)")
     p.add_argument("--digits", type=integer(1, 17), default=6,
                    help="significant digits (default: 6)")
-    p.add_argument("--output", type=output_path, metavar="FILE",
-                   help="write to FILE instead of printing")
+    p.add_argument("--output", type=trace_path, metavar="FILE",
+                   help="write to FILE instead of printing, its missing folders created (a "
+                   "file name, not a folder, such as trace.txt, or trace.md and trace.json "
+                   "for --format markdown and json)")
     p.add_argument("--list-presets", action="store_true", help="list the presets and exit")
     p.set_defaults(handler=_trace)
 
