@@ -193,25 +193,34 @@ def _diverged(exc: ArithmeticError, args: argparse.Namespace) -> str | None:
 
 
 # the options of each command whose values size what it holds in memory, for the advice
-# of the out-of-memory line (a command not here sizes nothing: its files may be too large)
+# of the out-of-memory line (a command not here sizes nothing: its files may be too large).
+# select's --max-hidden x --starts runs size its tables of errors and the plot of every run
 _SIZE_OPTIONS = {
     "demo": ("--hidden", "--batch-size"), "train": ("--hidden", "--layers", "--batch-size"),
     "gradcheck": ("--sizes", "--samples"), "perceptron": ("--n", "--hidden"),
-    "select": ("--max-hidden", "--n-train", "--n-val"), "trace": ("--network",),
+    "select": ("--max-hidden", "--starts", "--n-train", "--n-val"),
+    "trace": ("--network", "--weights"),
 }
 
 
 def _out_of_memory(exc: MemoryError, args: argparse.Namespace) -> str:
     """The one line of a MemoryError, with advice that fits the command.
 
-    ``train`` and the others that take sizes point at their options; ``predict``,
-    ``evaluate``, ``plot`` and ``info`` have none, and point at their files.
+    ``train`` and the others that take sizes point at their options, and at the
+    files they read (``train DATA``, ``gradcheck --model FILE --data DATA``);
+    ``predict``, ``evaluate``, ``plot`` and ``info`` have no sizes, and point at
+    their files.  A bundled data set (``iris``) is no file to blame.
     """
     message = f"not enough memory ({' '.join(str(exc).split()) or 'no detail'})"
+    files = [str(f) for f in (getattr(args, "model", None), getattr(args, "data", None),
+                              getattr(args, "network", None))
+             if f and os.path.isfile(f)]
     options = _SIZE_OPTIONS.get(args.command)
     if options:
-        return f"{message}; is a size among the options ({', '.join(options)}) too large?"
-    files = [str(f) for f in (getattr(args, "model", None), getattr(args, "data", None)) if f]
+        sizes = f"a size among the options ({', '.join(options)})"
+        if files:
+            return f"{message}; is {sizes}, or {' or '.join(files)}, too large?"
+        return f"{message}; is {sizes} too large?"
     if files:
         return f"{message}; is {' or '.join(files)} too large for this machine's memory?"
     return f"{message}; this machine has too little free memory for chainrule {args.command}"
