@@ -1072,25 +1072,61 @@ def test_readme_names_every_option_of_train():
     assert not missing, missing
 
 
-@pytest.mark.parametrize("command", ["evaluate", "predict", "info", "plot", "gradcheck"])
+# the commands whose options the README gives with their defaults (a default that is
+# not None, False or a list of flags: the value written as --help writes it, %g)
+_README_DEFAULTS = ("demo", "train", "trace")
+
+
+@pytest.mark.parametrize("command", ["evaluate", "predict", "info", "plot", "gradcheck",
+                                     "demo", "train", "trace"])
 def test_readme_names_every_option_of_the_model_commands(command):
     """The README's command-line section left out options that --help describes: plot's
     --title, --shape, --max-units and --normalize, gradcheck's --samples, --rho and --beta.
-    Each is now named, in the text or in an example line of the command."""
+    Each is now named, in the text or in an example line of the command.  So are the
+    demo's, train's and trace's (in the section Teaching tools), and for these with their
+    defaults, written within 60 characters after the option: the README said neither that
+    --hidden with no width is a linear model nor the --val-fraction default, gave none of
+    the demo's options, nor trace's --format, --digits, --output or --list-presets."""
+    import argparse
+    import re
     from pathlib import Path
 
     from chainrule.cli import build_parser
 
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
-    section = readme.split("## Command line", 1)[1].split("\n## ", 1)[0]
-    examples = " ".join(line for line in section.splitlines()
+    title = "## Teaching tools" if command == "trace" else "## Command line"
+    section = " ".join(readme.split(title, 1)[1].split("\n## ", 1)[0].split())
+    lines = readme.split(title, 1)[1].split("\n## ", 1)[0].splitlines()
+    examples = " ".join(line for line in lines
                         if line.strip().startswith(f"chainrule {command}"))
     parser = build_parser()._subparsers._group_actions[0].choices[command]
-    flags = [a.option_strings[-1] for a in parser._actions
-             if a.option_strings and a.dest != "help"]
-    assert flags, command
-    missing = [f for f in flags if f"`{f}" not in section and f" {f} " not in f"{examples} "]
+    options = [a for a in parser._actions if a.option_strings and a.dest != "help"]
+    assert options, command
+    missing = [a.option_strings[-1] for a in options
+               if not any(f"`{f}" in section or f" {f} " in f"{examples} "
+                          for f in a.option_strings)]
     assert not missing, missing
+    if command not in _README_DEFAULTS:
+        return
+
+    def shown(value):
+        if isinstance(value, (list, tuple)):
+            return " ".join(map(shown, value))
+        return f"{value:g}" if isinstance(value, float) else str(value)
+
+    no_default = []
+    for a in options:
+        if a.default in (None, False, argparse.SUPPRESS):
+            continue
+        after = [section[m.end():m.end() + 60] for f in a.option_strings
+                 for m in re.finditer(re.escape(f"`{f}"), section)]
+        if not any(shown(a.default) in text for text in after):
+            no_default.append((a.option_strings[-1], shown(a.default)))
+    assert not no_default, no_default
+    if command == "train":  # the two the review found missing, as --help says them
+        assert "`--hidden` with no width is a linear model" in section
+        assert ("`--val-fraction` (the fraction held out for validation, stratified for "
+                "classification: 0.1, or 0 for fewer than 20 examples") in section
 
 
 def test_readme_and_help_name_every_bounded_output_of_train():
