@@ -1074,11 +1074,12 @@ def test_readme_names_every_option_of_train():
 
 # the commands whose options the README gives with their defaults (a default that is
 # not None, False or a list of flags: the value written as --help writes it, %g)
-_README_DEFAULTS = ("demo", "train", "trace")
+_README_DEFAULTS = ("demo", "train", "trace", "perceptron", "select", "experiment")
 
 
 @pytest.mark.parametrize("command", ["evaluate", "predict", "info", "plot", "gradcheck",
-                                     "demo", "train", "trace"])
+                                     "demo", "train", "trace", "perceptron", "select",
+                                     "experiment"])
 def test_readme_names_every_option_of_the_model_commands(command):
     """The README's command-line section left out options that --help describes: plot's
     --title, --shape, --max-units and --normalize, gradcheck's --samples, --rho and --beta.
@@ -1086,7 +1087,9 @@ def test_readme_names_every_option_of_the_model_commands(command):
     demo's, train's and trace's (in the section Teaching tools), and for these with their
     defaults, written within 60 characters after the option: the README said neither that
     --hidden with no width is a linear model nor the --val-fraction default, gave none of
-    the demo's options, nor trace's --format, --digits, --output or --list-presets."""
+    the demo's options, nor trace's --format, --digits, --output or --list-presets.  Nor
+    did it name perceptron's --n, --hidden, --seed and --plot, select's --n-train, --n-val,
+    --noise, --seed and --plot, or experiment's --seed and --plot."""
     import argparse
     import re
     from pathlib import Path
@@ -1094,7 +1097,8 @@ def test_readme_names_every_option_of_the_model_commands(command):
     from chainrule.cli import build_parser
 
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
-    title = "## Teaching tools" if command == "trace" else "## Command line"
+    teaching = command in ("trace", "perceptron", "select", "experiment")
+    title = "## Teaching tools" if teaching else "## Command line"
     section = " ".join(readme.split(title, 1)[1].split("\n## ", 1)[0].split())
     lines = readme.split(title, 1)[1].split("\n## ", 1)[0].splitlines()
     examples = " ".join(line for line in lines

@@ -205,7 +205,7 @@ def _add_select(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--noise", type=nonnegative_float, default=0.3,
                    help="standard deviation of the noise on sin(2 pi x) (default: 0.3)")
     p.add_argument("--n-jobs", type=nonzero_int, default=None,
-                   help="parallel workers (-1: all cores)")
+                   help="parallel workers (default: 1; -1: all cores)")
     p.add_argument("--seed", type=seed_int, default=0,
                    help="random seed of the samples and the starts (default: 0)")
     p.add_argument("--plot", type=picture_path, default="chainrule-model-selection.png",
