@@ -177,7 +177,7 @@ def test_plot_tiles_refuses_bad_images(tmp_path, bad, what):
     (["trace", "--input", "nan", "1"], "argument --input: expected a finite number, got 'nan'"),
     (["perceptron", "--n", "1"], "argument --n: expected an integer >= 2, got '1'"),
     (["perceptron", "--plot", ""], "argument --plot: empty file name ''; give a file name, "
-     "such as loss.png"),
+     "such as perceptron.png"),
     (["--plot", ""], "argument --plot: empty file name ''"),
     (["trace", "--output", ""], "argument --output: empty file name ''; give a file name"),
     (["train", "DATA", "-q", "-o", ""], "argument -o/--out: empty file name ''; give a file "

@@ -661,7 +661,8 @@ def test_every_command_creates_missing_folders_and_only_train_takes_a_folder(tmp
     """What the README says of -o: each command creates the missing folders of the file
     it writes; train -o DIR/ writes DIR/model.npz (a model has a name of its own), while
     predict, plot and trace, whose files have none, refuse a folder and suggest a file name
-    of their kind (trace suggested DIR/out.csv, though a trace is text, Markdown or JSON)."""
+    of their kind (trace suggested DIR/out.csv, though a trace is text, Markdown or JSON, and
+    plot, perceptron, select and experiment DIR/loss.png, though they draw no loss curve)."""
     assert main(["train", "xor", "--epochs", "1", "-q", "-o", str(tmp_path / "m") + "/"]) == 0
     model = tmp_path / "m" / "model.npz"
     assert model.is_file()
@@ -672,7 +673,11 @@ def test_every_command_creates_missing_folders_and_only_train_takes_a_folder(tmp
     assert (tmp_path / "t" / "t.txt").read_text().startswith("One step of gradient descent")
     capsys.readouterr()
     for argv, example in ((["predict", str(model), "xor", "-o"], "out.csv"),
-                          (["plot", "loss", str(model), "-o"], "loss.png"),
+                          (["plot", "confusion", str(model), "xor", "-o"], "picture.png"),
+                          (["train", "xor", "--plot"], "loss.png"),
+                          (["perceptron", "--plot"], "perceptron.png"),
+                          (["select", "--plot"], "model-selection.png"),
+                          (["experiment", "saturation", "--plot"], "experiment.png"),
                           (["trace", "--format", "json", "--output"], "trace.txt")):
         with pytest.raises(SystemExit) as exc:
             main([*argv, str(tmp_path / "d") + "/"])

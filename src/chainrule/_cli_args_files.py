@@ -14,6 +14,7 @@ import errno
 import os
 import stat
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from ._io_files import dangling_folder_words, probe_folder
@@ -242,13 +243,21 @@ def picture_formats() -> list[str]:
             *sorted(f for f in found if f not in _COMMON_PICTURES)]
 
 
-def picture_path(text: str) -> str:
+def picture_path(text: str, example: str = "loss.png") -> str:
     """argparse type of a picture to write: a format matplotlib writes, a writable folder.
 
     A name without a suffix gets ``.png``, the file matplotlib would write,
     unless it names a device or a pipe (``/dev/null``), or a stream such as
     ``/dev/stdout`` (a regular file when the output is redirected to one): that
     is written to as it is, in PNG.
+
+    Parameters
+    ----------
+    text : str
+        What the user typed.
+    example : str
+        The file name a refusal of a directory suggests in it (a loss curve's:
+        ``loss.png``; :func:`picture_named` gives a type of another).
 
     Returns
     -------
@@ -262,7 +271,7 @@ def picture_path(text: str) -> str:
         of it is a file, the folder cannot be written in, or the system refuses
         the name (too long).
     """
-    path = _not_a_directory(text, "loss.png")
+    path = _not_a_directory(text, example)
     suffix = path.suffix[1:].lower()
     if not suffix and _special(path):  # /dev/null, a pipe: written to as it is, in PNG
         if not os.access(path, os.W_OK):
@@ -275,6 +284,17 @@ def picture_path(text: str) -> str:
             f"cannot write {suffix!r} files; use one of {', '.join(formats)}")
     _check_parent(path, follow=True)
     return text
+
+
+def picture_named(example: str) -> Callable[[str], str]:
+    """The argparse type :func:`picture_path` of a picture that is no loss curve: a folder
+    given is refused with ``example`` (``perceptron.png``) as the name to give in it."""
+
+    def parse(text: str) -> str:
+        return picture_path(text, example)
+
+    parse.__name__ = picture_path.__name__
+    return parse
 
 
 def _is_stdout(path: str | os.PathLike) -> bool:

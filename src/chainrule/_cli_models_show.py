@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ._cli_args_files import picture_named
 from ._cli_models_data import (
     _DATA_HELP,
     _cost_words,
@@ -18,7 +19,7 @@ from ._cli_models_data import (
     _refuse_overwriting_inputs,
     _targets,
 )
-from .cli_args import picture_path, positive_int, print_written, seed_int
+from .cli_args import positive_int, print_written, seed_int
 
 # the files info and plot read (gradcheck --model's): predict's and evaluate's, and an autoencoder's
 _SHOW_MODEL_HELP = ("model file written by chainrule train or Network.save, or the save of a "
@@ -259,8 +260,8 @@ def _add_plot(sub: argparse._SubParsersAction) -> None:
                    help="labelled data for regions and confusion: " + _DATA_HELP)
     p.add_argument("--target", metavar="NAME",
                    help="regions and confusion: target column of DATA (default: the model's)")
-    p.add_argument("-o", "--out", type=picture_path, metavar="PNG",
-                   help="default: chainrule-KIND.png")
+    p.add_argument("-o", "--out", type=picture_named("picture.png"), metavar="PNG",
+                   help="picture to write (default: chainrule-KIND.png)")
     p.add_argument("--title", help="picture title")
     p.add_argument("--shape", type=positive_int, nargs=2, metavar=("H", "W"),
                    help="weights: image shape of the inputs of a Dense first layer "

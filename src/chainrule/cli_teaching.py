@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 
-from ._cli_args_files import trace_path
+from ._cli_args_files import picture_named, trace_path
 from .cli_args import (
     backprop_activation_name,
     check_loss_output,
@@ -172,7 +172,8 @@ def _add_perceptron(sub: argparse._SubParsersAction) -> None:
                    help="hidden units for XOR (default: 2)")
     p.add_argument("--seed", type=seed_int, default=0,
                    help="random seed of the data and the XOR network (default: 0)")
-    p.add_argument("--plot", type=picture_path, default="chainrule-perceptron.png",
+    p.add_argument("--plot", type=picture_named("perceptron.png"),
+                   default="chainrule-perceptron.png",
                    metavar="PNG", help="picture to write (default: chainrule-perceptron.png)")
     p.set_defaults(handler=_perceptron)
 
@@ -208,7 +209,8 @@ def _add_select(sub: argparse._SubParsersAction) -> None:
                    help="parallel workers (default: 1; -1: all cores)")
     p.add_argument("--seed", type=seed_int, default=0,
                    help="random seed of the samples and the starts (default: 0)")
-    p.add_argument("--plot", type=picture_path, default="chainrule-model-selection.png",
+    p.add_argument("--plot", type=picture_named("model-selection.png"),
+                   default="chainrule-model-selection.png",
                    metavar="PNG",
                    help="picture to write (default: chainrule-model-selection.png)")
     p.set_defaults(handler=_select)
@@ -248,8 +250,8 @@ def _add_experiment(sub: argparse._SubParsersAction) -> None:
         "h = g t^2 / 2 and find how many hidden units it needs.")
     p.add_argument("name", choices=_EXPERIMENTS, help="the experiment, described above")
     p.add_argument("--seed", type=seed_int, default=0, help="random seed (default: 0)")
-    p.add_argument("--plot", type=picture_path, metavar="PNG",
-                   help="default: chainrule-NAME.png")
+    p.add_argument("--plot", type=picture_named("experiment.png"), metavar="PNG",
+                   help="picture to write (default: chainrule-NAME.png)")
     p.set_defaults(handler=_experiment)
 
 
