@@ -395,3 +395,26 @@ def test_a_picture_folder_that_takes_no_file_is_refused_before_the_run(command, 
     assert not (where / "picture.png").exists() and listed == []  # nothing written
     assert sorted(p.name for p in tmp_path.iterdir()) == (["read-only"] if folder != "/proc"
                                                           else [])
+
+
+def test_trace_unknown_preset_is_refused_naming_the_option(tmp_path, capsys):
+    """--preset nope went to the reader of --network (which takes files and inline JSON)
+    and was refused as "network: 'nope' is neither a preset ...", naming an option the user
+    did not give, after the command line was parsed.  It is now refused by argparse,
+    naming --preset and the presets (those of chainrule.tracing.PRESETS); a network file
+    given as --preset is refused too (--network reads it)."""
+    from chainrule.tracing import PRESETS
+
+    net = tmp_path / "net.json"
+    net.write_text(json.dumps({"weights": [[[0.1], [0.2]]], "input": [1], "target": [0]}))
+    assert main(["trace", "--network", str(net)]) == 0
+    for name in ("nope", str(net)):
+        capsys.readouterr()
+        with pytest.raises(SystemExit) as exc:
+            main(["trace", "--preset", name])
+        assert exc.value.code == 2
+        err = capsys.readouterr().err
+        assert err.endswith(f"error: argument --preset: expected one of {', '.join(PRESETS)}, "
+                            f"got {name!r} (--network takes a file or inline JSON)\n")
+    for name in PRESETS:
+        assert main(["trace", "--preset", name]) == 0

@@ -31,6 +31,23 @@ __all__ = ["add_parsers"]
 
 
 # --- chainrule trace ---------------------------------------------------------------------------
+def _preset_name(text: str) -> str:
+    """argparse type of ``--preset``: the name of a preset of :data:`chainrule.tracing.PRESETS`.
+
+    Checked as it is parsed: ``--preset nope`` went to the reader of ``--network``, which
+    takes files and JSON too, and was refused naming ``network`` rather than the option.
+    """
+    from .tracing import PRESETS
+
+    if text not in PRESETS:
+        raise argparse.ArgumentTypeError(f"expected one of {', '.join(PRESETS)}, got {text!r} "
+                                         "(--network takes a file or inline JSON)")
+    return text
+
+
+_preset_name.__name__ = "preset name"
+
+
 def _add_trace(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "trace", help="print every number of one training step of a small network",
@@ -43,7 +60,8 @@ def _add_trace(sub: argparse._SubParsersAction) -> None:
         "--activation square --input 1 1 --target 290 14 --lr 0.5",
     )
     src = p.add_mutually_exclusive_group()
-    src.add_argument("--preset", help="transfer-example (SPEC 10 A) or integer-example (B)")
+    src.add_argument("--preset", type=_preset_name,
+                     help="transfer-example (SPEC 10 A) or integer-example (B)")
     src.add_argument("--network", metavar="FILE_OR_JSON",
                      help="a .json/.yaml file, or inline JSON text '{...}' with keys weights, "
                      "layout, biases, activation, loss, input, target, lr")
