@@ -10,7 +10,8 @@ never shows for a value it could check itself.
 The files a command will write are checked the same way, before any work:
 the folder must be, or be creatable as, a directory we may write in, and a
 picture must be in a format matplotlib writes; a bad path then costs no
-training.  Those types are in ``_cli_args_files`` (importable from here).
+training.  Those types are in ``_cli_args_files``, and those of the optimizer
+and its settings in ``_cli_args_optimizer`` (both importable from here).
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ from __future__ import annotations
 import argparse
 import math
 from collections.abc import Callable
-from typing import TypedDict
 
 from ._cli_args_files import _check_parent as _check_parent
 from ._cli_args_files import _is_dir as _is_dir
@@ -29,6 +29,11 @@ from ._cli_args_files import picture_formats as picture_formats
 from ._cli_args_files import picture_path as picture_path
 from ._cli_args_files import print_written as print_written
 from ._cli_args_files import refuse_overwriting as refuse_overwriting
+from ._cli_args_optimizer import OPTIMIZER_NAMES as OPTIMIZER_NAMES
+from ._cli_args_optimizer import OptimizerSettings as OptimizerSettings
+from ._cli_args_optimizer import optimizer_name as optimizer_name
+from ._cli_args_optimizer import optimizer_settings as optimizer_settings
+from ._cli_args_optimizer import schedule_spec as schedule_spec
 
 __all__ = [
     "OPTIMIZER_NAMES",
@@ -54,9 +59,6 @@ __all__ = [
     "seed_int",
 ]
 
-#: The optimizers ``--optimizer`` takes: the names of
-#: :data:`chainrule.optimizers.OPTIMIZERS` and "nesterov" (SGD with Nesterov momentum).
-OPTIMIZER_NAMES = ("gd", "sgd", "nesterov", "adagrad", "rmsprop", "adam")
 
 #: Largest seed: scikit-learn's ``random_state`` (used to split data) takes 0 .. 2**32 - 1.
 MAX_SEED = 2**32 - 1
@@ -97,129 +99,6 @@ def integer(minimum: int | None = None, maximum: int | None = None) -> Callable[
     parse.__name__ = expected  # what argparse would call the type
     return parse
 
-
-def optimizer_name(text: str) -> str:
-    """An argparse type: the name of an optimizer (:data:`OPTIMIZER_NAMES`).
-
-    Parameters
-    ----------
-    text : str
-        What the user typed.
-
-    Returns
-    -------
-    str
-        ``text``, when it names an optimizer.
-
-    Raises
-    ------
-    argparse.ArgumentTypeError
-        Naming the valid optimizers and what was given.
-    """
-    if text not in OPTIMIZER_NAMES:
-        raise argparse.ArgumentTypeError(
-            f"expected one of {', '.join(OPTIMIZER_NAMES)}, got {text!r}")
-    return text
-
-
-optimizer_name.__name__ = "optimizer name"
-
-
-def schedule_spec(text: str) -> str | dict:
-    """An argparse type: a learning-rate schedule, by name or as a JSON object of settings.
-
-    Parameters
-    ----------
-    text : str
-        A name of :data:`chainrule.schedules.SCHEDULES` ("cosine" anneals over
-        the run's ``--epochs``), or ``{"name": ..., **settings}`` as JSON, e.g.
-        ``{"name": "step", "step_size": 20, "gamma": 0.5}``.
-
-    Returns
-    -------
-    str or dict
-        What :func:`chainrule.train` takes as ``schedule``.
-
-    Raises
-    ------
-    argparse.ArgumentTypeError
-        For text that is neither, or settings the schedule refuses (the
-        message is :func:`~chainrule.schedules.get_schedule`'s).
-    """
-    import json
-
-    from .schedules import SCHEDULES, get_schedule
-
-    spec: str | dict = text
-    if text.lstrip().startswith("{"):
-        try:
-            spec = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise argparse.ArgumentTypeError(f"not valid JSON ({exc}): {text!r}") from None
-        except RecursionError:  # json.loads' own limit: '{"a": ' * 100000
-            raise argparse.ArgumentTypeError(
-                f"not valid JSON (nested too deeply): {text:.40}...") from None
-        if not isinstance(spec, dict):
-            raise argparse.ArgumentTypeError(f"expected a JSON object, got {text!r}")
-    elif text not in SCHEDULES:
-        raise argparse.ArgumentTypeError(
-            f"expected one of {', '.join(SCHEDULES)} or a JSON object such as "
-            f"'{{\"name\": \"step\", \"step_size\": 20}}', got {text!r}")
-    try:  # the run's epochs are not known yet: 1 stands in for the T_max of "cosine"
-        get_schedule(spec, epochs=1)
-    except (TypeError, ValueError) as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
-    return spec
-
-
-schedule_spec.__name__ = "schedule"
-
-
-_SGD_RULES = ("sgd", "gd", "nesterov")  # the rules that take a momentum
-
-
-class OptimizerSettings(TypedDict):
-    """What :func:`optimizer_settings` returns: a plain dict with these two keys."""
-
-    momentum: float | None
-    batch_size: int | None
-
-
-def optimizer_settings(optimizer: str, momentum: float | None,
-                       batch_size: int | None) -> OptimizerSettings:
-    """``momentum`` and ``batch_size`` for :func:`chainrule.train`, from the options given.
-
-    ``--momentum`` (default 0.9) is a setting of sgd, gd and nesterov, and
-    ``--batch-size`` (default 32) of every rule but gd, which steps on the whole
-    training set: either given to a rule that does not use it is refused rather
-    than ignored, as the library refuses it.  ``--optimizer nesterov
-    --momentum 0`` is refused too (Nesterov's rule needs a momentum > 0).  Both
-    are checked before any data is read.
-
-    Returns
-    -------
-    OptimizerSettings
-        The dict ``{"momentum": float or None, "batch_size": int or None}``
-        (None: the rule has no such setting).
-
-    Raises
-    ------
-    ValueError
-        Naming the option and what to use instead.
-    """
-    if momentum is not None and optimizer not in _SGD_RULES:
-        raise ValueError(f"--momentum: {optimizer} takes no momentum (a setting of "
-                         f"{', '.join(_SGD_RULES)}), got {momentum:g}")
-    if optimizer == "nesterov" and momentum == 0:
-        raise ValueError("--momentum: nesterov (SGD with Nesterov momentum) needs a momentum "
-                         "> 0 (default: 0.9), got 0; use --optimizer sgd for SGD without "
-                         "momentum")
-    if batch_size is not None and optimizer == "gd":
-        raise ValueError(f"--batch-size: gd steps on the whole training set, got "
-                         f"--batch-size {batch_size}; use --optimizer sgd for mini-batches")
-    return {"momentum": (0.9 if momentum is None else momentum)
-            if optimizer in _SGD_RULES else None,
-            "batch_size": None if optimizer == "gd" else (batch_size or 32)}
 
 
 def _registered(kind: str, look_up: Callable[[], Callable[[str], object]],
