@@ -418,3 +418,29 @@ def test_trace_unknown_preset_is_refused_naming_the_option(tmp_path, capsys):
                             f"got {name!r} (--network takes a file or inline JSON)\n")
     for name in PRESETS:
         assert main(["trace", "--preset", name]) == 0
+
+
+def test_trace_output_takes_its_format_from_the_suffix_unless_format_is_given(tmp_path,
+                                                                            capsys):
+    """``trace --output t.json`` wrote plain text into a .json file unless ``--format json``
+    was given too.  Without ``--format`` the suffix chooses now (as a picture's suffix
+    does): each file holds exactly what the command prints with that ``--format``, and
+    the JSON parses to the trace's numbers; a ``--format`` given wins over the suffix."""
+    from chainrule.cli import main
+
+    args = ["trace", "--preset", "transfer-example"]
+    printed = {}
+    for fmt in ("text", "markdown", "json"):
+        assert main([*args, "--format", fmt]) == 0
+        printed[fmt] = capsys.readouterr().out
+    assert len(set(printed.values())) == 3
+    for name, fmt in (("t.json", "json"), ("t.md", "markdown"), ("t.MARKDOWN", "markdown"),
+                      ("t.txt", "text"), ("t.log", "text"), ("t", "text")):
+        out = tmp_path / name
+        assert main([*args, "--output", str(out)]) == 0, capsys.readouterr().err
+        capsys.readouterr()
+        assert out.read_text(encoding="utf-8") == printed[fmt], name
+    json.loads((tmp_path / "t.json").read_text(encoding="utf-8"))
+    forced = tmp_path / "forced.json"
+    assert main([*args, "--format", "text", "--output", str(forced)]) == 0
+    assert forced.read_text(encoding="utf-8") == printed["text"]

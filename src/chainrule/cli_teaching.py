@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 
 from ._cli_args_files import picture_named, trace_path
 from .cli_args import (
@@ -86,15 +87,16 @@ def _add_trace(sub: argparse._SubParsersAction) -> None:
                    help="learning rate (default: the preset's or the network's, else 1)")
     p.add_argument("--notation", choices=["transfer", "ufldl", "netout"],
                    help="default: the preset's, else transfer")
-    p.add_argument("--format", choices=["text", "markdown", "json"], default="text",
+    p.add_argument("--format", choices=["text", "markdown", "json"], default=None,
                    help="plain text, Markdown with LaTeX formulas, or JSON of every number "
-                   "(default: text)")
+                   "(default: by the suffix of --output, .md or .markdown and .json, else "
+                   "text)")
     p.add_argument("--digits", type=integer(1, 17), default=6,
                    help="significant digits (default: 6)")
     p.add_argument("--output", type=trace_path, metavar="FILE",
                    help="write to FILE instead of printing, its missing folders created (a "
-                   "file name, not a folder, such as trace.txt, or trace.md and trace.json "
-                   "for --format markdown and json)")
+                   "file name, not a folder, such as trace.txt, trace.md or trace.json: "
+                   "without --format, the suffix chooses the format)")
     p.add_argument("--list-presets", action="store_true", help="list the presets and exit")
     p.set_defaults(handler=_trace)
 
@@ -166,7 +168,7 @@ def _trace(args: argparse.Namespace) -> int:
         raise type(exc)(f"{where}: {exc}") from None
     notation = args.notation or built.notation or "transfer"
     out = trace(built.network, built.x, built.y, built.lr, notation, args.digits)
-    text = out.render(args.format)
+    text = out.render(args.format or _trace_format(args.output))
     if args.output:
         from .io import atomic_text
 
@@ -176,6 +178,14 @@ def _trace(args: argparse.Namespace) -> int:
     else:
         print(text, end="" if text.endswith("\n") else "\n")
     return 0
+
+
+def _trace_format(output: str | None) -> str:
+    """The format a trace written to ``output`` takes when ``--format`` is not given: its
+    suffix's (``.json``; ``.md`` or ``.markdown``), else plain text, as matplotlib picks a
+    picture's format by its suffix."""
+    suffix = os.path.splitext(output or "")[1].lower()
+    return {".json": "json", ".md": "markdown", ".markdown": "markdown"}.get(suffix, "text")
 
 
 # --- chainrule perceptron ----------------------------------------------------------------------
