@@ -919,3 +919,16 @@ def test_plot_panels_draws_a_log_axis_of_hundreds_of_decades(monkeypatch, tmp_pa
     np.testing.assert_array_equal(deep.get_lines()[0].get_xdata(), [1, 2, 3, 4])
     assert shallow.get_yscale() == "log"
     np.testing.assert_array_equal(shallow.get_lines()[0].get_ydata(), [1e-3, 1e-200])
+
+
+@pytest.mark.parametrize("history", [
+    {"loss": [float("nan"), float("nan")]},
+    {"loss": [float("inf"), float("nan")], "val_loss": [float("nan"), float("-inf")]},
+])
+def test_plot_loss_refuses_a_history_without_a_finite_loss(tmp_path, history):
+    """Every loss NaN (a run that diverged at once) drew an empty axis of epoch 0 and
+    costs from -0.04 to 0.04 that no run had; it is refused, and no file is written."""
+    with pytest.raises(ValueError, match=r"history has no finite loss to plot: its 2 'loss' "
+                                         r"(and 2 'val_loss' )?values are all NaN or infinite"):
+        plots.plot_loss(history, tmp_path / "loss.png")
+    assert not list(tmp_path.iterdir())

@@ -30,7 +30,9 @@ def plot_loss(
         such columns (a pandas DataFrame of it);
         1-D sequences of numbers of length n_epochs ("val_loss" may be None).
         The best validation epoch marked is the one of the smallest finite
-        validation loss (none if no value is finite).
+        validation loss (none if no value is finite).  NaN and infinite
+        values are not drawn (a gap); a history without one finite value is
+        refused.
         A value with no finite neighbour (a single epoch, or one between NaNs)
         is drawn as a dot, since no line reaches it.
     path : str or Path
@@ -66,6 +68,11 @@ def plot_loss(
         raise ValueError("history has no 'loss' values to plot")
     val = _loss_series(history, "val_loss")
     values = [v for v in loss + val if np.isfinite(v)]
+    if not values:  # an empty axis, its epochs and costs made up by matplotlib, explains nothing
+        shown = f"{len(loss)} 'loss'" + (f" and {len(val)} 'val_loss'" if val else "")
+        raise ValueError(f"history has no finite loss to plot: its {shown} values are all NaN "
+                         f"or infinite (a run that diverged from the start); got "
+                         f"{loss[:5]!r:.80}")
     if log_scale is None:  # a loss of 0 (or below) has no place on a log axis
         log_scale = bool(values) and min(values) > 0 and max(values) / min(values) > 100
     positive = [v for v in values if v > 0]
