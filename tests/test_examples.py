@@ -104,3 +104,40 @@ def test_pen_strokes_example_defaults_to_spec_9s_digit_settings(tmp_path, monkey
     (params,) = built
     assert (params["n_hidden"], params["rho"], params["weight_decay"], params["beta"]) == (
         200, 0.1, 3e-3, 3.0)
+
+
+def test_self_taught_bar_labels_stay_inside_the_axes(tmp_path, monkeypatch):
+    """The accuracy labels stood above the bars, and the axis ends at 1: an accuracy near 1
+    (0.998 for softmax on the 8x8 digits) put its label over the title.  Run the example
+    with a stand-in result; every label must lie inside the axes, under the title."""
+    import runpy
+    from types import SimpleNamespace
+
+    import chainrule.autoencoder
+    import chainrule.plots
+
+    accuracy = {"raw": 0.998, "self_taught": 0.929, "stacked_pretrained": 0.262,
+                "stacked": 0.836}
+    result = SimpleNamespace(accuracy=accuracy, seconds=dict.fromkeys(accuracy, 1.0),
+                             summary=lambda: "stand-in",
+                             autoencoder=SimpleNamespace(mean_activation_=np.full(3, 0.1)))
+    monkeypatch.setattr(chainrule.autoencoder, "self_taught_learning",
+                        lambda *args, **kwargs: result)
+    drawn = []
+    save = chainrule.plots._save
+    monkeypatch.setattr(chainrule.plots, "_save", lambda fig, path: drawn.append(fig)
+                        or save(fig, path))
+    monkeypatch.setattr(sys, "argv", ["self_taught_digits.py", "--data", "digits8",
+                                      "--out", str(tmp_path / "p.png")])
+    runpy.run_path(str(EXAMPLES / "self_taught_digits.py"), run_name="__main__")
+    (fig,) = drawn
+    ax = fig.axes[0]
+    renderer = fig.canvas.get_renderer()
+    box, title = ax.get_window_extent(renderer), ax.title.get_window_extent(renderer)
+    labels = ax.texts
+    assert sorted(t.get_text().split("\n")[0] for t in labels) == sorted(
+        f"{a:.3f}" for a in accuracy.values())
+    for label in labels:
+        extent = label.get_window_extent(renderer)
+        assert box.y0 <= extent.y0 and extent.y1 <= box.y1, label.get_text()
+        assert not extent.overlaps(title), label.get_text()
