@@ -1859,3 +1859,22 @@ def test_every_positional_argument_has_help_and_model_names_the_files_read(tmp_p
         assert (code == 0) == (name in loss_help), name
     assert "chainrule train" in helps["info"] and "chainrule train" in loss_help
     capsys.readouterr()
+
+
+def test_plot_regions_names_the_models_features_on_its_axes(trained, monkeypatch):
+    """plot regions drew no axis labels (and no ticks): the axes now say which feature
+    of the data file each one is, the columns f1 and f2 of the CSV."""
+    from chainrule import plots
+
+    d, X, _ = trained
+    drawn = []
+    save = plots._save
+    monkeypatch.setattr(plots, "_save", lambda fig, path: drawn.append(fig) or save(fig, path))
+    assert main(["plot", "regions", str(d / "model.npz"), str(d / "data.csv"), "-o",
+                 str(d / "regions-axes.png")]) == 0
+    (fig,) = drawn
+    ax = fig.axes[0]
+    assert (ax.get_xlabel(), ax.get_ylabel()) == ("f1", "f2")
+    lo, hi = X.min(axis=0), X.max(axis=0)  # the points drawn in the file's units
+    np.testing.assert_allclose(ax.get_xlim(), [lo[0] - (hi[0] - lo[0]) / 4,
+                                               hi[0] + (hi[0] - lo[0]) / 4])

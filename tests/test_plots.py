@@ -932,3 +932,37 @@ def test_plot_loss_refuses_a_history_without_a_finite_loss(tmp_path, history):
                                          r"(and 2 'val_loss' )?values are all NaN or infinite"):
         plots.plot_loss(history, tmp_path / "loss.png")
     assert not list(tmp_path.iterdir())
+
+
+def test_decision_regions_label_their_axes_with_the_features(monkeypatch, tmp_path):
+    """The panels had no axis labels and no ticks: nothing said which feature is drawn
+    across and which up, nor on what scale.  The axes now name the features (given, the
+    DataFrame's columns, or "feature 1" / "feature 2") and keep ticks in X's units."""
+    import pandas as pd
+
+    X = np.array([[0.0, -3.0], [2.0, -1.0], [4.0, 5.0]])
+    y = np.array([0, 1, 1])
+    model = lambda Z: (Z[:, 0] > 1.0).astype(int)  # noqa: E731
+    cases = [(X, {}, ["feature 1", "feature 2"]),
+             (pd.DataFrame(X, columns=["age", "income"]), {}, ["age", "income"]),
+             (X, {"feature_names": ("t (s)", "h (m)")}, ["t (s)", "h (m)"])]
+    for data, kwargs, names in cases:
+        fig = _drawn_figure(monkeypatch, lambda data=data, kwargs=kwargs:
+                            plots.plot_decision_regions([("p", model, data, y)],
+                                                        tmp_path / "r.png", **kwargs))
+        ax = fig.axes[0]
+        assert [ax.get_xlabel(), ax.get_ylabel()] == names
+        fig.canvas.draw()
+        # ticks labelled in X's units, inside the data's range padded by a quarter
+        for ticks, lim, col in ((ax.get_xticks(), ax.get_xlim(), X[:, 0]),
+                                (ax.get_yticks(), ax.get_ylim(), X[:, 1])):
+            pad = 0.25 * (col.max() - col.min())
+            np.testing.assert_allclose(lim, [col.min() - pad, col.max() + pad])
+            shown = [t for t in ticks if lim[0] <= t <= lim[1]]
+            assert len(shown) >= 3
+    for bad in (["x"], ["a", "b", "c"], "ab", [1, 2]):
+        with pytest.raises(ValueError, match=r"feature_names must be two strings \(the "
+                                             r"features of the horizontal and vertical axis\)"):
+            plots.plot_decision_regions([("p", model, X, y)], tmp_path / "bad.png",
+                                        feature_names=bad)
+    assert not (tmp_path / "bad.png").exists()

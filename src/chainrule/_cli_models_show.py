@@ -351,7 +351,8 @@ def _plot(args: argparse.Namespace) -> int:
         y = labels[_targets(model, table)]
         if args.kind == "regions":  # 2 features: checked above, and _model_data matched them
             title = args.title or f"decision regions on {table.source}"
-            path = plots.plot_decision_regions([(title, model, table.X, y)], out)
+            path = plots.plot_decision_regions([(title, model, table.X, y)], out,
+                                               feature_names=list(table.feature_names))
         else:
             path = plots.plot_confusion_matrix(
                 y, model.predict(table.X), out, labels=list(labels), normalize=args.normalize,

@@ -103,7 +103,7 @@ class PerceptronComparison:
              self.xor.predict, X, y),
             (f"two-layer network on XOR\naccuracy {self.network_accuracy:.0%}",
              lambda Z: self.network.predict(Z)[:, 0], X, y),
-        ], path)
+        ], path, feature_names=["x1", "x2"])
 
 
 def perceptron_vs_mlp(

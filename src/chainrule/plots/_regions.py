@@ -106,6 +106,7 @@ def plot_decision_regions(
     path: str | Path,
     resolution: int = 200,
     title: str | None = None,
+    feature_names: Sequence[str] | None = None,
 ) -> Path:
     """Decision regions of 2-D classifiers, one panel each, with their data points.
 
@@ -127,6 +128,11 @@ def plot_decision_regions(
     resolution : int, default 200
         Grid points per axis, at least 2.
     title : str, optional
+    feature_names : (str, str), optional
+        The two features, columns of ``X``, that label the horizontal and the
+        vertical axis (whose ticks are in the units of ``X``).  By default
+        the column names of a pandas DataFrame ``X``, else "feature 1" and
+        "feature 2".
 
     Returns
     -------
@@ -135,6 +141,11 @@ def plot_decision_regions(
     from .._validation import check_positive_int
 
     resolution = check_positive_int(resolution, "resolution", minimum=2)
+    if feature_names is not None:
+        names = feature_names if isinstance(feature_names, (list, tuple)) else [feature_names]
+        if len(names) != 2 or not all(isinstance(v, str) for v in names):
+            raise ValueError(f"feature_names must be two strings (the features of the "
+                             f"horizontal and vertical axis), got {feature_names!r:.80}")
     panels = list(panels)
     if not panels:
         raise ValueError("panels is empty; give at least one (title, model, X, y)")
@@ -187,8 +198,12 @@ def plot_decision_regions(
                            edgecolor="k", label=str(c))
         ax.legend(fontsize=7, framealpha=0.6, handletextpad=0.2, borderpad=0.3)
         ax.set_title(name, fontsize=10)
-        ax.set_xticks([])
-        ax.set_yticks([])
+        axis_names = (feature_names if feature_names is not None else
+                      [str(c) for c in columns] if columns is not None else
+                      ["feature 1", "feature 2"])
+        ax.set_xlabel(axis_names[0], fontsize=9)
+        ax.set_ylabel(axis_names[1], fontsize=9)
+        ax.tick_params(labelsize=8)
     if title:
         fig.suptitle(title)
     fig.tight_layout()
