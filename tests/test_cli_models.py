@@ -1878,3 +1878,32 @@ def test_plot_regions_names_the_models_features_on_its_axes(trained, monkeypatch
     lo, hi = X.min(axis=0), X.max(axis=0)  # the points drawn in the file's units
     np.testing.assert_allclose(ax.get_xlim(), [lo[0] - (hi[0] - lo[0]) / 4,
                                                hi[0] + (hi[0] - lo[0]) / 4])
+
+
+def test_plot_titles_say_which_data(trained, monkeypatch):
+    """plot confusion titled its picture 'Confusion matrix' whatever DATA it counted, and
+    the loss curve of train --plot was 'Training and validation loss', of no data and no
+    cost, while plot loss drew the same history as '... cost (mean log_loss)'.  Both now
+    name the data (the file's name) and the loss curves of one model are one picture."""
+    from sklearn.metrics import confusion_matrix
+
+    from chainrule import plots
+
+    d, X, y = trained
+    drawn = []
+    save = plots._save
+    monkeypatch.setattr(plots, "_save", lambda fig, path: drawn.append(fig) or save(fig, path))
+    model = str(d / "model.npz")
+    assert main(["plot", "confusion", model, str(d / "data.csv"), "-o",
+                 str(d / "c-title.png")]) == 0
+    ax = drawn[-1].axes[0]
+    labels = sorted(set(y))
+    pred = np.asarray(labels)[_reference(model, X).argmax(axis=1)]
+    counts = confusion_matrix(y, pred, labels=labels)
+    assert ax.get_title() == (f"Confusion matrix on data.csv (accuracy "
+                              f"{np.trace(counts) / counts.sum():.1%}, {counts.sum()} examples)")
+    assert main(["plot", "loss", model, "-o", str(d / "l-title.png")]) == 0
+    assert drawn[-1].axes[0].get_title() == (
+        f"Training and validation cost on data.csv (mean {cr.load(model).loss.name})")
+    # train --plot drew the loss curve the model file holds, as plot loss draws it
+    assert (d / "loss.png").read_bytes() == (d / "l-title.png").read_bytes()

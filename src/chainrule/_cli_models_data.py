@@ -35,6 +35,14 @@ def _cost_words(model) -> str:
     return words
 
 
+def _loss_title(model) -> str:
+    """The title of a model file's loss curve (train --plot, plot loss): what the cost is and
+    the data it was trained on (the file's name, as given to train, or the data set's)."""
+    data = model.metadata.get("data")
+    on = f" on {Path(str(data)).name}" if data else ""
+    return f"Training and validation cost{on} ({_cost_words(model)})"
+
+
 def _preview(labels: list, n: int = 6) -> str:
     shown = ", ".join(map(str, labels[:n]))
     return shown + (", ..." if len(labels) > n else "")

@@ -14,6 +14,7 @@ from ._cli_args_files import picture_named
 from ._cli_models_data import (
     _DATA_HELP,
     _cost_words,
+    _loss_title,
     _model_data,
     _preview,
     _refuse_overwriting_inputs,
@@ -302,7 +303,7 @@ def _plot(args: argparse.Namespace) -> int:
         if not history.get("loss"):
             raise ValueError(f"{args.model}: no loss history recorded (train the model with "
                              "chainrule train)")
-        title = args.title or f"Training and validation cost ({_cost_words(model)})"
+        title = args.title or _loss_title(model)
         path = plots.plot_loss(history, out, title=title)
     elif args.kind == "weights":
         # the checks of plots.first_layer_tiles, worded for the option (it names shape=)
@@ -354,8 +355,9 @@ def _plot(args: argparse.Namespace) -> int:
             path = plots.plot_decision_regions([(title, model, table.X, y)], out,
                                                feature_names=list(table.feature_names))
         else:
+            title = args.title or f"Confusion matrix on {Path(table.source).name}"
             path = plots.plot_confusion_matrix(
                 y, model.predict(table.X), out, labels=list(labels), normalize=args.normalize,
-                **({"title": args.title} if args.title else {}))
+                title=title)
     print_written(f"{args.kind} picture written to {path}", path)
     return 0
