@@ -966,3 +966,26 @@ def test_decision_regions_label_their_axes_with_the_features(monkeypatch, tmp_pa
             plots.plot_decision_regions([("p", model, X, y)], tmp_path / "bad.png",
                                         feature_names=bad)
     assert not (tmp_path / "bad.png").exists()
+
+
+@pytest.mark.parametrize("n_units, channels", [(4, 3), (6, 3), (5, 2), (3, 5)])
+def test_plot_first_layer_keeps_a_kernels_channels_in_one_row(monkeypatch, tmp_path,
+                                                              n_units, channels):
+    """ceil(sqrt(n_tiles)) columns split a kernel of 3 channels over two rows (4 kernels:
+    12 tiles in 4 columns, the second kernel at the end of row 1 and the start of row 2);
+    every kernel's channels now stand side by side, in order, in one row."""
+    net = cr.network_from_layers(
+        [cr.Conv2D(channels, n_units, 3, seed=0), cr.Flatten(),
+         cr.Dense(n_units * 4 * 4, 2, "softmax", seed=0)], input_shape=(channels, 6, 6))
+    W = net.layers[0].W  # (n_units, channels, 3, 3)
+    fig = _drawn_figure(monkeypatch, lambda: plots.plot_first_layer(net, tmp_path / "k.png"))
+    axes = [ax for ax in fig.axes if ax.images]
+    assert len(axes) == n_units * channels
+    per_row = int(np.ceil(np.sqrt(n_units)))
+    for k in range(n_units):
+        for c in range(channels):
+            ax = axes[k * channels + c]
+            spec = ax.get_subplotspec()
+            np.testing.assert_array_equal(ax.images[0].get_array(), W[k, c])
+            assert (spec.rowspan.start, spec.colspan.start) == (
+                k // per_row, (k % per_row) * channels + c)

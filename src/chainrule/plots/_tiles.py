@@ -180,8 +180,10 @@ def plot_first_layer(
     model : Network, or anything with a ``network_`` attribute
     path : str or Path
         Output PNG: ``ncols`` x ``nrows`` tiles of ``tile_inches`` at 100
-        pixels per inch (``ncols = ceil(sqrt(n_tiles))``), plus 40 pixels
-        for a title (and wider if the title is wider than the tiles).
+        pixels per inch (``ncols = ceil(sqrt(n_tiles))``; for a Conv2D layer
+        on C > 1 channels ``C * ceil(sqrt(n_units))``, so that a kernel's C
+        tiles stand side by side in one row), plus 40 pixels for a title (and
+        wider if the title is wider than the tiles).
     shape : (height, width), optional
         Image shape of the inputs; inferred for square inputs (64 -> 8 x 8).
     max_units : int, optional
@@ -204,7 +206,13 @@ def plot_first_layer(
                 or max_units < 1):
             raise ValueError(f"max_units must be a positive integer, got {max_units!r}")
         tiles = tiles[:max_units * per_unit]
+    n_units = tiles.shape[0] // per_unit
     if title is None:
         each = f", {per_unit} input channels each" if per_unit > 1 else ""
-        title = f"first-layer weights ({tiles.shape[0] // per_unit} units{each})"
-    return plot_tiles(tiles, path, title=title, normalize=normalize, tile_inches=tile_inches)
+        title = f"first-layer weights ({n_units} units{each})"
+    # whole kernels per row: with sqrt(n_tiles) columns a kernel of 3 channels was split
+    # over two rows (its tiles 4, 5 and 6 of 12 drawn at the end of one row and the start
+    # of the next), and no tile said which kernel it belonged to
+    ncols = per_unit * math.ceil(math.sqrt(n_units)) if per_unit > 1 else None
+    return plot_tiles(tiles, path, title=title, ncols=ncols, normalize=normalize,
+                      tile_inches=tile_inches)
