@@ -397,3 +397,28 @@ def test_an_unknown_activation_is_named_by_its_argument(monkeypatch):
         with pytest.raises(kind) as refused:
             saturation_vs_scale(activation=bad)
         assert str(refused.value) == f"activation: {found.value}"
+
+
+def test_free_fall_error_panel_draws_every_trained_network(tmp_path, monkeypatch):
+    """The RMS-error panel kept only the networks with biases: the one square unit without
+    biases, the law itself and the smallest error of all, was not drawn, and the "square"
+    entry of the legend (one point, the parabola's very error) lay under the parabola's
+    marker, drawn after it.  Every row is a point now, and the parabola is drawn first."""
+    from chainrule import plots
+
+    drawn = []
+    save = plots._save
+    monkeypatch.setattr(plots, "_save", lambda fig, path: drawn.append(fig) or save(fig, path))
+    archs = (("square", 1, False), ("square", 1, True), ("tanh", 1, True), ("tanh", 2, True))
+    result = free_fall(architectures=archs, starts=1, maxiter=100, seed=0)
+    result.plot(tmp_path / "ff.png")
+    ax = drawn[0].axes[1]
+    lines = {line.get_label(): line for line in ax.get_lines()}
+    assert ax.get_lines()[0].get_label() == "least-squares parabola"
+    np.testing.assert_allclose(lines["least-squares parabola"].get_ydata(),
+                               [result.reference_inside] * 2)
+    for row in result.rows:
+        line = lines[row.activation + ("" if row.bias else ", no biases")]
+        x, y = list(line.get_xdata()), list(line.get_ydata())
+        assert y[x.index(row.hidden)] == row.rmse_inside
+    assert len(lines) == 4  # parabola, square, square without biases, tanh

@@ -187,12 +187,16 @@ class FreeFallResult:
         for r in self.rows:
             if (r.activation, r.hidden, r.bias) in shown:
                 lines[r.label] = (tt, r.network.predict(tt[:, None])[:, 0])
-        acts = dict.fromkeys(r.activation for r in self.rows if r.activation)
-        errors = {a: ([r.hidden for r in self.rows if r.activation == a and r.bias],
-                      [r.rmse_inside for r in self.rows if r.activation == a and r.bias])
-                  for a in acts}
-        errors["least-squares parabola"] = ([1, max(r.hidden for r in self.rows)],
-                                            [self.reference_inside] * 2)
+        # the parabola first: one square unit with biases *is* a parabola, of its very error,
+        # and its point, drawn after, stays visible on the line
+        errors = {"least-squares parabola": ([1, max(r.hidden for r in self.rows)],
+                                             [self.reference_inside] * 2)}
+        for a in dict.fromkeys(r.activation for r in self.rows if r.activation):
+            for bias in (True, False):  # without biases (one square unit: the law) apart
+                rows = [r for r in self.rows if r.activation == a and r.bias == bias]
+                if rows:
+                    errors[a if bias else f"{a}, no biases"] = (
+                        [r.hidden for r in rows], [r.rmse_inside for r in rows])
         return plot_panels([
             Panel(f"Fits (samples up to t = {self.t_max:g} s)", lines,
                   {"samples": (self.t[:, 0], self.h)}, xlabel="t (s)", ylabel="h (m)"),
