@@ -444,3 +444,34 @@ def test_trace_output_takes_its_format_from_the_suffix_unless_format_is_given(tm
     forced = tmp_path / "forced.json"
     assert main([*args, "--format", "text", "--output", str(forced)]) == 0
     assert forced.read_text(encoding="utf-8") == printed["text"]
+
+
+def test_select_picture_names_its_data_and_draws_the_runs(tmp_path, monkeypatch):
+    """chainrule select titled its picture 'Validation error of every run', of no data; the
+    title now gives the data (noise, training points) and the starts.  The search itself
+    is replaced by a stand-in (its fits take seconds), whose runs must be the ones drawn."""
+    from types import SimpleNamespace
+
+    import chainrule.model_selection
+    from chainrule import plots
+
+    val = np.array([[0.30, 0.25], [0.12, 0.20]])
+    seen = {}
+
+    def search(X, y, Xv, yv, sizes, starts, n_jobs=None, seed=0):
+        seen.update(n_train=len(y), n_val=len(yv), sizes=list(sizes), starts=starts)
+        return SimpleNamespace(hidden_units=np.array([1, 2]), val_errors=val,
+                               train_errors=val / 2, best_hidden=2, best_error=0.12,
+                               summary=lambda: "stand-in")
+
+    monkeypatch.setattr(chainrule.model_selection, "select_hidden_units", search)
+    drawn = []
+    save = plots._save
+    monkeypatch.setattr(plots, "_save", lambda fig, path: drawn.append(fig) or save(fig, path))
+    assert main(["select", "--max-hidden", "2", "--starts", "2", "--n-train", "8",
+                 "--n-val", "20", "--noise", "0.2", "--plot", str(tmp_path / "s.png")]) == 0
+    assert seen == {"n_train": 8, "n_val": 20, "sizes": [1, 2], "starts": 2}
+    ax = drawn[0].axes[0]
+    assert ax.get_title() == "sin(2 pi x) + noise 0.2, 8 training points: 2 starts per M"
+    lines = {line.get_label(): line for line in ax.get_lines()}
+    np.testing.assert_array_equal(lines["best start per size"].get_ydata(), val.min(axis=1))

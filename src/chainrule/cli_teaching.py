@@ -259,8 +259,12 @@ def _select(args: argparse.Namespace) -> int:
     result = select_hidden_units(X, y, Xv, yv, range(1, args.max_hidden + 1), args.starts,
                                  n_jobs=args.n_jobs, seed=args.seed)
     print(result.summary())
+    # the data in the title, as examples/model_selection.py gives it
+    title = (f"sin(2 pi x) + noise {args.noise:g}, {args.n_train} training points: "
+             f"{args.starts} starts per M")
     path = plot_model_selection(result.hidden_units, result.val_errors, args.plot,
-                                result.train_errors, (result.best_hidden, result.best_error))
+                                result.train_errors, (result.best_hidden, result.best_error),
+                                title=title)
     print_written(f"plot written to {path}", path)
     return 0
 
