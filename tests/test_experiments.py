@@ -422,3 +422,33 @@ def test_free_fall_error_panel_draws_every_trained_network(tmp_path, monkeypatch
         x, y = list(line.get_xdata()), list(line.get_ydata())
         assert y[x.index(row.hidden)] == row.rmse_inside
     assert len(lines) == 4  # parabola, square, square without biases, tanh
+
+
+def test_vanishing_gradients_picture_labels_the_norm_it_draws(tmp_path, monkeypatch):
+    """The panels said ||dJ/dW|| and ||dJ/dW_1||, and drew the norm of each layer's whole
+    gradient, W and b together (layer_grad_norms).  The labels now say so; the values are
+    checked against central differences of the cost, block by block."""
+    from chainrule import plots
+
+    drawn = []
+    save = plots._save
+    monkeypatch.setattr(plots, "_save", lambda fig, path: drawn.append(fig) or save(fig, path))
+    result = vanishing_gradients("tanh", depth=3, width=4, n_samples=8, seed=0)
+    result.plot(tmp_path / "vg.png")
+    ax = drawn[0].axes[0]
+    assert ax.get_ylabel() == "||dJ/d(W, b)|| of the layer"
+    net = _deep_net("tanh", 3, 4, 0)
+    data = load_digits_split(seed=0)
+    X, y = data.X_train[:8], data.y_train[:8]
+    theta = net.params.copy()
+    eps = 1e-6
+    numeric = np.empty_like(theta)
+    for i in range(theta.size):
+        e = np.zeros_like(theta)
+        e[i] = eps
+        numeric[i] = (net.cost(theta + e, X, y)[0] - net.cost(theta - e, X, y)[0]) / (2 * eps)
+    sizes = [64 * 4 + 4, 4 * 4 + 4, 4 * 10 + 10]  # W then b of each layer
+    blocks = np.split(numeric, np.cumsum(sizes)[:-1])
+    (line,) = ax.get_lines()
+    np.testing.assert_allclose(line.get_ydata(), [np.linalg.norm(b) for b in blocks],
+                               rtol=1e-6)

@@ -126,14 +126,16 @@ class GradientNorms:
         layers = np.arange(1, self.depth + 1)
         panels = [Panel(f"Gradient norm per layer ({self.depth} layers, at start)",
                         {a: (layers, v) for a, v in self.at_init.items()},
-                        xlabel="layer (1 = input side)", ylabel="||dJ/dW||", log_y=True)]
+                        xlabel="layer (1 = input side)", ylabel="||dJ/d(W, b)|| of the layer",
+                        log_y=True)]
         if self.histories:
             panels.append(Panel("Training loss", {a: h["loss"] for a, h in self.histories.items()},
                                 xlabel="epoch", ylabel="cost J"))
             panels.append(Panel("First-layer gradient norm during training",
                                 {a: [g[0] for g in h["grad_norms"]]
                                  for a, h in self.histories.items()},
-                                xlabel="epoch", ylabel="||dJ/dW_1||", log_y=True))
+                                xlabel="epoch", ylabel="||dJ/d(W_1, b_1)||, last batch",
+                                log_y=True))
         return plot_panels(panels, path)
 
 
