@@ -989,3 +989,32 @@ def test_plot_first_layer_keeps_a_kernels_channels_in_one_row(monkeypatch, tmp_p
             np.testing.assert_array_equal(ax.images[0].get_array(), W[k, c])
             assert (spec.rowspan.start, spec.colspan.start) == (
                 k // per_row, (k % per_row) * channels + c)
+
+
+def test_confusion_of_many_classes_keeps_every_label_apart():
+    """The picture was 600 x 500 pixels whatever the number of classes: with 16 classes of
+    long names the slanted class names under the matrix touched one another (16 pixels
+    apart across their slant, for letters 14 pixels high), and each cell's count and
+    percentage (20 pixels high) filled its cell (20 pixels) to the edges.  Past 10 classes
+    the default picture grows, and leaves room around both."""
+    from sklearn.metrics import confusion_matrix
+
+    rng = np.random.default_rng(0)
+    names = np.array([f"category_{i:02d}_long" for i in range(16)])
+    y_true = rng.integers(0, 16, 500)
+    y_pred = np.where(rng.uniform(size=500) < 0.7, y_true, rng.integers(0, 16, 500))
+    fig, counts = plots._confusion_figure(names[y_true], names[y_pred], None, "t", True, None)
+    np.testing.assert_array_equal(counts, confusion_matrix(names[y_true], names[y_pred]))
+    np.testing.assert_allclose(fig.get_size_inches(), [6.0 + 6 * 0.45, 5.0 + 6 * 0.45])
+    ax = fig.axes[0]
+    renderer = fig.canvas.get_renderer()
+    box = ax.get_window_extent(renderer)
+    cell_width, cell_height = box.width / 16, box.height / 16
+    assert max(t.get_window_extent(renderer).height for t in ax.texts) <= 0.75 * cell_height
+    ticks = ax.get_xticklabels()
+    assert {t.get_rotation() for t in ticks} == {45.0}
+    letters = ticks[0].get_fontsize() * fig.dpi / 72  # pixels
+    assert cell_width / np.sqrt(2) >= 1.5 * letters  # apart across the slant
+    # up to 10 classes the picture keeps its 600 x 500 pixels
+    fig, _ = plots._confusion_figure(y_true % 10, y_pred % 10, None, "t", False, None)
+    np.testing.assert_allclose(fig.get_size_inches() * fig.dpi, [600, 500])

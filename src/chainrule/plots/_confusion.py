@@ -14,7 +14,7 @@ __all__ = ["plot_confusion_matrix"]
 
 
 def _confusion_figure(y_true: object, y_pred: object, labels: Sequence | None,
-                      title: str, normalize: bool, size: tuple[float, float]):
+                      title: str, normalize: bool, size: tuple[float, float] | None):
     from sklearn.metrics import confusion_matrix
 
     y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
@@ -43,6 +43,9 @@ def _confusion_figure(y_true: object, y_pred: object, labels: Sequence | None,
                     f"(labels: {', '.join(map(repr, known.tolist()))})")
     counts = confusion_matrix(y_true, y_pred, labels=np.asarray(labels))
     k = len(labels)
+    if size is None:  # past 10 classes, cells of a fixed picture get too small for their text
+        grow = _INCHES_PER_CLASS * max(0, k - 10)
+        size = (6.0 + grow, 5.0 + grow)
     fig = _figure(size)
     ax = fig.add_subplot()
     shown = counts / np.maximum(counts.sum(axis=1, keepdims=True), 1) if normalize else counts
@@ -66,6 +69,11 @@ def _confusion_figure(y_true: object, y_pred: object, labels: Sequence | None,
     return fig, counts
 
 
+#: Inches added to the default picture's width and height for each class past 10: the cells
+#: stay about 0.4 inch, room for a count and a percentage in 6-point type.
+_INCHES_PER_CLASS = 0.45
+
+
 def plot_confusion_matrix(
     y_true: object,
     y_pred: object,
@@ -73,7 +81,7 @@ def plot_confusion_matrix(
     labels: Sequence | None = None,
     title: str = "Confusion matrix",
     normalize: bool = False,
-    size: tuple[float, float] = (6.0, 5.0),
+    size: tuple[float, float] | None = None,
 ) -> Path:
     """Confusion matrix of class predictions, each cell annotated with its count, as a PNG.
 
@@ -83,7 +91,7 @@ def plot_confusion_matrix(
         True and predicted labels (numbers or strings).
     path : str or Path
         Output PNG of ``size`` inches at 100 pixels per inch (600 x 500 by
-        default).
+        default, up to 10 classes).
     labels : sequence, optional
         Classes in the order of the rows and columns; by default the sorted
         labels that occur in ``y_true`` or ``y_pred``.  Every label of
@@ -93,7 +101,10 @@ def plot_confusion_matrix(
     normalize : bool, default False
         Colour by the fraction of each true class (row) and print it under
         the count.
-    size : (width, height) in inches
+    size : (width, height) in inches, optional
+        Default: (6, 5) up to 10 classes, 0.45 inch wider and taller for each
+        class past 10 (10.5 x 9.5 for 20 classes), so that the count (and
+        percentage) of every cell stays readable and apart from its neighbours'.
 
     Returns
     -------
