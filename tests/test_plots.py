@@ -1018,3 +1018,21 @@ def test_confusion_of_many_classes_keeps_every_label_apart():
     # up to 10 classes the picture keeps its 600 x 500 pixels
     fig, _ = plots._confusion_figure(y_true % 10, y_pred % 10, None, "t", False, None)
     np.testing.assert_allclose(fig.get_size_inches() * fig.dpi, [600, 500])
+
+
+def test_normalized_confusion_gives_no_fraction_for_a_class_without_examples():
+    """With labels naming a class that y_true lacks (a test set without it), normalize=True
+    printed 0% in each cell of its row, as if none of its examples were recognised; it has
+    no examples, so no fractions: the row shows its counts and n/a."""
+    from sklearn.metrics import confusion_matrix
+
+    y_true = np.array([0, 0, 1, 1, 1])
+    y_pred = np.array([0, 2, 1, 1, 2])
+    fig, counts = plots._confusion_figure(y_true, y_pred, [0, 1, 2], "t", True, None)
+    reference = confusion_matrix(y_true, y_pred, labels=[0, 1, 2])
+    np.testing.assert_array_equal(counts, reference)
+    texts = np.array([t.get_text() for t in fig.axes[0].texts]).reshape(3, 3)
+    rows = reference / np.maximum(reference.sum(axis=1, keepdims=True), 1)
+    for i in range(2):
+        assert list(texts[i]) == [f"{reference[i, j]}\n{rows[i, j]:.0%}" for j in range(3)]
+    assert list(texts[2]) == ["0\nn/a"] * 3

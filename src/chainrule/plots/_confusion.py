@@ -53,9 +53,11 @@ def _confusion_figure(y_true: object, y_pred: object, labels: Sequence | None,
     fig.colorbar(image, ax=ax, fraction=0.046, pad=0.04,
                  label="fraction of the true class" if normalize else "examples")
     top = float(shown.max()) or 1.0
+    empty = counts.sum(axis=1) == 0  # no true example: no fraction of it (not 0% recall)
     for i in range(k):
         for j in range(k):
-            text = f"{counts[i, j]}" + (f"\n{shown[i, j]:.0%}" if normalize else "")
+            fraction = "n/a" if empty[i] else f"{shown[i, j]:.0%}"
+            text = f"{counts[i, j]}" + (f"\n{fraction}" if normalize else "")
             ax.text(j, i, text, ha="center", va="center", fontsize=9 if k <= 10 else 6,
                     color="white" if shown[i, j] > 0.6 * top else "black")
     names = [str(v) for v in labels]
@@ -100,7 +102,8 @@ def plot_confusion_matrix(
         The accuracy and number of examples are appended.
     normalize : bool, default False
         Colour by the fraction of each true class (row) and print it under
-        the count.
+        the count ("n/a" in the row of a class with no true example, which has
+        no fractions).
     size : (width, height) in inches, optional
         Default: (6, 5) up to 10 classes, 0.45 inch wider and taller for each
         class past 10 (10.5 x 9.5 for 20 classes), so that the count (and
