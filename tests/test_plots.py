@@ -119,7 +119,7 @@ def test_plot_first_layer_png_size(tmp_path):
     image = _png(plots.plot_first_layer(net, tmp_path / "w.png"))
     # 12 tiles: 4 columns x 3 rows of 80 px, plus 40 px for the title
     assert image.shape[:2] == (3 * 80 + 40, 4 * 80) and image.std() > 0.05
-    image = _png(plots.plot_first_layer(net, tmp_path / "w5.png", max_units=5))
+    image = _png(plots.plot_first_layer(net, tmp_path / "w5.png", max_units=5, title="5"))
     assert image.shape[:2] == (2 * 80 + 40, 3 * 80)
 
 
@@ -553,11 +553,11 @@ def test_plot_first_layer_counts_a_kernel_of_several_channels_as_one_unit(monkey
         [cr.Conv2D(2, 5, 3, seed=0), cr.Flatten(), cr.Dense(5 * 4 * 4, 2, "softmax", seed=0)],
         input_shape=(2, 6, 6))
     W = net.layers[0].W  # (5, 2, 3, 3)
-    for max_units, n_units in ((None, 5), (2, 2)):
+    for max_units, n_units, count in ((None, 5, "5"), (2, 2, "first 2 of 5")):
         fig = _drawn_figure(monkeypatch, lambda m=max_units: plots.plot_first_layer(
             net, tmp_path / "k.png", max_units=m))
         assert fig._suptitle.get_text() == (
-            f"first-layer weights ({n_units} units, 2 input channels each)")
+            f"first-layer weights ({count} units, 2 input channels each)")
         drawn = [ax.images[0].get_array() for ax in fig.axes if ax.images]
         # unit k's tiles are its kernel on channel 0, then on channel 1
         expected = [W[k, c] for k in range(n_units) for c in range(2)]
@@ -1036,3 +1036,19 @@ def test_normalized_confusion_gives_no_fraction_for_a_class_without_examples():
     for i in range(2):
         assert list(texts[i]) == [f"{reference[i, j]}\n{rows[i, j]:.0%}" for j in range(3)]
     assert list(texts[2]) == ["0\nn/a"] * 3
+
+
+def test_plot_first_layer_title_says_when_units_are_left_out(monkeypatch, tmp_path):
+    """max_units=4 of a 6-unit layer (chainrule plot weights draws at most 100 units of a
+    model, such as the 200 of SPEC 9's digit autoencoder) was titled "(4 units)", as if
+    the layer had 4; the title now says "first 4 of 6", and the tiles are W's columns."""
+    net = cr.mlp([16, 6, 2], seed=0)
+    W = net.layers[0].W
+    for max_units, count in ((4, "first 4 of 6"), (6, "6"), (9, "6")):
+        fig = _drawn_figure(monkeypatch, lambda m=max_units: plots.plot_first_layer(
+            net, tmp_path / "w.png", max_units=m))
+        assert fig._suptitle.get_text() == f"first-layer weights ({count} units)"
+        drawn = [ax.images[0].get_array() for ax in fig.axes if ax.images]
+        assert len(drawn) == min(max_units, 6)
+        for k, tile in enumerate(drawn):
+            np.testing.assert_array_equal(tile, W[:, k].reshape(4, 4))

@@ -191,7 +191,8 @@ def plot_first_layer(
         drawn as one tile per input channel).
     title : str, optional
         Default: "first-layer weights (N units)" (", C input channels each"
-        added for a Conv2D layer on images of C > 1 channels).
+        added for a Conv2D layer on images of C > 1 channels; "first N of M
+        units" when ``max_units`` leaves some of the layer's M units out).
     normalize, tile_inches : see :func:`plot_tiles`.
 
     Returns
@@ -201,6 +202,7 @@ def plot_first_layer(
     tiles = first_layer_tiles(model, shape)
     # a Conv2D unit (kernel) is one tile per input channel, side by side in tiles
     per_unit = getattr(_first_weight_layer(model), "in_channels", 1)
+    all_units = tiles.shape[0] // per_unit
     if max_units is not None:
         if (isinstance(max_units, bool) or not isinstance(max_units, (int, np.integer))
                 or max_units < 1):
@@ -209,7 +211,9 @@ def plot_first_layer(
     n_units = tiles.shape[0] // per_unit
     if title is None:
         each = f", {per_unit} input channels each" if per_unit > 1 else ""
-        title = f"first-layer weights ({n_units} units{each})"
+        # fewer drawn than the layer has: say so, not pass the drawn ones off as the layer
+        count = f"first {n_units} of {all_units}" if n_units < all_units else f"{n_units}"
+        title = f"first-layer weights ({count} units{each})"
     # whole kernels per row: with sqrt(n_tiles) columns a kernel of 3 channels was split
     # over two rows (its tiles 4, 5 and 6 of 12 drawn at the end of one row and the start
     # of the next), and no tile said which kernel it belonged to
