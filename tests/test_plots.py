@@ -1052,3 +1052,29 @@ def test_plot_first_layer_title_says_when_units_are_left_out(monkeypatch, tmp_pa
         assert len(drawn) == min(max_units, 6)
         for k, tile in enumerate(drawn):
             np.testing.assert_array_equal(tile, W[:, k].reshape(4, 4))
+
+
+def test_plot_model_selection_ticks_stay_apart_for_many_sizes(monkeypatch, tmp_path):
+    """A tick for every size: with 60 sizes (chainrule select --max-hidden 60) the labels
+    1 to 60 ran into one another along the axis.  Past 20 sizes the ticks are spaced to
+    fit, whole numbers; up to 20 every size keeps its tick.  The runs drawn are the data."""
+    import itertools
+
+    rng = np.random.default_rng(0)
+    for n in (60, 12):
+        M = np.arange(1, n + 1)
+        V = rng.uniform(0.08, 0.2, size=(n, 3))
+        fig = _drawn_figure(monkeypatch, lambda M=M, V=V: plots.plot_model_selection(
+            M, V, tmp_path / "ms.png"))
+        ax = fig.axes[0]
+        renderer = fig.canvas.get_renderer()
+        low, high = ax.get_xlim()
+        labels = [t for t, x in zip(ax.get_xticklabels(), ax.get_xticks(), strict=True)
+                  if low <= x <= high and t.get_text()]
+        boxes = sorted(t.get_window_extent(renderer).extents[[0, 2]].tolist() for t in labels)
+        assert all(a[1] < b[0] for a, b in itertools.pairwise(boxes))  # apart, left to right
+        assert all(float(t.get_text()) % 1 == 0 for t in labels)
+        if n <= 20:
+            assert [int(t.get_text()) for t in labels] == M.tolist()
+        (points,) = [c for c in ax.collections if c.get_label().startswith("validation")]
+        np.testing.assert_array_equal(np.sort(points.get_offsets()[:, 1]), np.sort(V.ravel()))

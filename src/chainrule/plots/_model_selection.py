@@ -11,6 +11,9 @@ from ._canvas import _figure, _numbers
 
 __all__ = ["plot_model_selection"]
 
+#: Sizes up to this many get a tick each; more, as many ticks as fit (whole numbers).
+_MOST_TICKS = 20
+
 
 def plot_model_selection(
     hidden_units: object,
@@ -25,6 +28,7 @@ def plot_model_selection(
     Parameters
     ----------
     hidden_units : array-like of shape (n_sizes,)
+        Each has a tick up to 20 sizes; past that the ticks are spaced to fit.
     val_errors : array-like of shape (n_sizes, n_starts)
         Errors >= 0; inf for runs that diverged, drawn on the top edge with the
         runs above it; NaN for runs without an error, drawn there as crosses
@@ -104,7 +108,12 @@ def plot_model_selection(
                    label=f"chosen: M = {best[0]}")
     ax.set_ylim(0, top)
     ax.set(xlabel="hidden units M", ylabel="mean squared error", title=title)
-    ax.set_xticks(M)
+    if len(M) <= _MOST_TICKS:
+        ax.set_xticks(M)
+    else:  # one tick per size would run the labels into one another (60 sizes: 1 to 60)
+        from matplotlib.ticker import MaxNLocator
+
+        ax.xaxis.set_major_locator(MaxNLocator(integer=bool(np.all(M % 1 == 0))))
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8)
     fig.tight_layout()
