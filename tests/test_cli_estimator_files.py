@@ -127,7 +127,7 @@ def test_plot_draws_an_estimators_loss_curve_confusion_and_regions(tmp_path, cap
     X, y = iris
     est = _classifier(tmp_path, X, y)
     seen = {}
-    monkeypatch.setattr(plots, "plot_loss", lambda h, out, title: seen.setdefault("loss", h)
+    monkeypatch.setattr(plots, "plot_loss", lambda h, out, title, **kw: seen.setdefault("loss", h)
                         or out)
     monkeypatch.setattr(plots, "plot_confusion_matrix",
                         lambda y, p, out, **kw: seen.setdefault("confusion", (y, p)) and out)
@@ -217,3 +217,27 @@ def test_evaluate_reads_the_class_nan_of_an_estimator_that_knows_it(tmp_path, ca
     assert f"accuracy: {accuracy_score(y, est.predict(X)):.6g}\n" in out
     assert main(["train", str(csv), "-o", str(tmp_path / "m.npz"), "-q"]) == 2
     assert "target 'y': missing value ('nan')" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("solver, xlabel", [("lbfgs", "iteration (lbfgs)"), ("adam", "epoch")])
+def test_plot_loss_of_an_estimator_names_what_each_value_is(tmp_path, iris, monkeypatch,
+                                                             solver, xlabel):
+    """plot loss drew an lbfgs estimator's loss_curve_, one value per L-BFGS iteration,
+    on an axis labelled 'epoch'; the axis now says iteration for lbfgs and cg."""
+    from chainrule import plots
+
+    X, y = iris
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        est = cr.MLPClassifier(hidden_layer_sizes=(3,), solver=solver, max_iter=8,
+                               random_state=0).fit(X, y)
+    est.save(tmp_path / "est.npz")
+    drawn = []
+    save = plots._save
+    monkeypatch.setattr(plots, "_save", lambda fig, path: drawn.append(fig) or save(fig, path))
+    assert main(["plot", "loss", str(tmp_path / "est.npz"), "-o", str(tmp_path / "l.png")]) == 0
+    ax = drawn[0].axes[0]
+    assert ax.get_xlabel() == xlabel
+    (line,) = ax.get_lines()
+    np.testing.assert_array_equal(line.get_ydata(), est.loss_curve_)
+    np.testing.assert_array_equal(line.get_xdata(), np.arange(1, len(est.loss_curve_) + 1))

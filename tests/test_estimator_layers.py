@@ -504,7 +504,7 @@ def test_the_command_line_predicts_evaluates_shows_and_plots_a_cnn_file(tmp_path
     assert info["params"]["layers"] == CNN and info["params"]["input_shape"] == [1, 8, 8]
     assert main(["info", model]) == 0 and "Conv2D" in capsys.readouterr().out
     seen = {}
-    monkeypatch.setattr(plots, "plot_loss", lambda h, out, title: seen.setdefault("loss", h)
+    monkeypatch.setattr(plots, "plot_loss", lambda h, out, title, **kw: seen.setdefault("loss", h)
                         or out)
     monkeypatch.setattr(plots, "plot_confusion_matrix",
                         lambda y, p, out, **kw: seen.setdefault("confusion", (y, p)) and out)

@@ -297,7 +297,10 @@ def _plot(args: argparse.Namespace) -> int:
                              "does)")
         # validation_scores_ are scores (accuracy, R^2), not losses: not drawn on this axis
         title = args.title or f"Training loss of the {type(model.estimator).__name__} (loss_curve_)"
-        path = plots.plot_loss({"loss": list(curve)}, out, title=title)
+        # lbfgs and cg record one loss per iteration, the mini-batch solvers one per epoch
+        solver = getattr(model.estimator, "solver", None)
+        xlabel = f"iteration ({solver})" if solver in ("lbfgs", "cg") else "epoch"
+        path = plots.plot_loss({"loss": list(curve)}, out, title=title, xlabel=xlabel)
     elif args.kind == "loss":
         history = model.metadata.get("history") or {}
         if not history.get("loss"):

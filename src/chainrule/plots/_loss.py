@@ -18,6 +18,7 @@ def plot_loss(
     path: str | Path,
     title: str = "Training and validation loss",
     log_scale: bool | None = None,
+    xlabel: str = "epoch",
 ) -> Path:
     """Training (and validation) loss per epoch as a PNG.
 
@@ -47,6 +48,9 @@ def plot_loss(
         axis label gives (``cost J (x 1e308)``).  A log axis of more than 400
         decades (past which matplotlib's log axis overflows) is drawn as the
         losses' powers of 10 on a linear axis (``log10 of cost J``).
+    xlabel : str, default "epoch"
+        What one value is the loss of: "iteration" for the ``loss_curve_``
+        of an lbfgs or cg estimator, which records one per iteration.
 
     Returns
     -------
@@ -106,7 +110,7 @@ def plot_loss(
     from matplotlib.ticker import MaxNLocator
 
     ax.xaxis.set_major_locator(MaxNLocator(integer=True, min_n_ticks=1))  # no 0.96 epochs
-    ax.set_xlabel("epoch")
+    ax.set_xlabel(xlabel)
     ax.set_ylabel("log10 of cost J" if exponents else
                   "cost J" if not exponent else f"cost J (x 1e{exponent})")
     ax.set_title(title)
