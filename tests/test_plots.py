@@ -1078,3 +1078,43 @@ def test_plot_model_selection_ticks_stay_apart_for_many_sizes(monkeypatch, tmp_p
             assert [int(t.get_text()) for t in labels] == M.tolist()
         (points,) = [c for c in ax.collections if c.get_label().startswith("validation")]
         np.testing.assert_array_equal(np.sort(points.get_offsets()[:, 1]), np.sort(V.ravel()))
+
+
+def _covered_points(fig, ax) -> int:
+    """Points of the panel's curves (20 along each segment, as drawn) under its legend."""
+    renderer = fig.canvas.get_renderer()
+    box = ax.get_legend().get_window_extent(renderer)
+    count = 0
+    for line in ax.get_lines():
+        xy = ax.transData.transform(line.get_xydata())
+        steps = np.linspace(0, 1, 20)[:, None, None]
+        points = (xy[:-1] + steps * (xy[1:] - xy[:-1])).reshape(-1, 2)
+        count += int(((points[:, 0] > box.x0) & (points[:, 0] < box.x1)
+                      & (points[:, 1] > box.y0) & (points[:, 1] < box.y1)).sum())
+    return count
+
+
+def test_plot_panels_moves_a_legend_that_covers_the_curves(monkeypatch, tmp_path):
+    """Six curves of the saturation experiment left the legend no free corner: matplotlib's
+    best place lay over the x16 curve between layers 2 and 3.  Such a legend now stands
+    right of its panel; one with room stays inside.  The curves drawn are the data."""
+    from chainrule.experiments.gradients import Saturation
+
+    fractions = {0.5: [0, 0, 0, 0], 1.0: [0, 0, 0, 0], 2.0: [0, 0, 0, 0],
+                 4.0: [0.029, 0.044, 0.073, 0.085], 8.0: [0.258, 0.383, 0.378, 0.312],
+                 16.0: [0.570, 0.676, 0.694, 0.613]}
+    result = Saturation("sigmoid", 0.01, fractions, dict.fromkeys(fractions, [0.2] * 4))
+    fig = _drawn_figure(monkeypatch, lambda: result.plot(tmp_path / "s.png"))
+    ax = fig.axes[0]
+    assert _covered_points(fig, ax) == 0
+    legend = ax.get_legend().get_window_extent(fig.canvas.get_renderer())
+    assert legend.x0 >= ax.get_window_extent().x1 and legend.x1 <= fig.bbox.x1
+    for line, (scale, values) in zip(ax.get_lines(), fractions.items(), strict=True):
+        assert line.get_label() == f"weights x{scale:g}"
+        np.testing.assert_array_equal(line.get_ydata(), values)
+    # two curves apart: the legend keeps its place inside the panel
+    fig = _drawn_figure(monkeypatch, lambda: plots.plot_panels(
+        [plots.Panel("p", {"a": [1, 2, 3], "b": [1.5, 2.5, 3.5]})], tmp_path / "p.png"))
+    ax = fig.axes[0]
+    legend = ax.get_legend().get_window_extent(fig.canvas.get_renderer())
+    assert legend.x1 <= ax.get_window_extent().x1 and _covered_points(fig, ax) == 0

@@ -156,4 +156,35 @@ def plot_panels(panels: Sequence[Panel], path: str | Path, title: str | None = N
     if title:
         fig.suptitle(title)
     fig.tight_layout()
+    if _move_covering_legends(fig):
+        fig.tight_layout()
     return plots._save(fig, path)
+
+
+def _move_covering_legends(fig) -> bool:
+    """Move each legend that lies over a curve or a point of its panel (no free corner:
+    matplotlib's "best" place then still covers data) outside, right of the panel.
+
+    Returns whether one was moved.  Curves are tested along their segments, as drawn.
+    """
+    renderer = fig.canvas.get_renderer()
+    moved = False
+    for ax in fig.axes:
+        legend = ax.get_legend()
+        if legend is None:
+            continue
+        box = legend.get_window_extent(renderer)
+        shown = [ax.transData.transform(line.get_xydata()) for line in ax.get_lines()]
+        # straight in display space: 20 points along each segment of a curve
+        steps = np.linspace(0.0, 1.0, 20)[:, None, None]
+        drawn = [(xy[:-1] + steps * (xy[1:] - xy[:-1])).reshape(-1, 2) for xy in shown
+                 if len(xy) > 1] + shown
+        drawn += [ax.transData.transform(c.get_offsets()) for c in ax.collections]
+        xy = np.concatenate(drawn) if drawn else np.empty((0, 2))
+        inside = ((xy[:, 0] > box.x0) & (xy[:, 0] < box.x1)
+                  & (xy[:, 1] > box.y0) & (xy[:, 1] < box.y1))
+        if inside.any():
+            ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.02, 1.0),
+                      borderaxespad=0.0)
+            moved = True
+    return moved
