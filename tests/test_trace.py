@@ -1424,3 +1424,43 @@ def test_every_layer_delta_a_student_reads_is_the_per_example_delta_over_m():
         doc = " ".join(cls.__doc__.split())
         assert "delta : ndarray" in doc and "divided by the batch size" in doc, cls.__name__
     assert "divided by m" in " ".join(reference.BackwardPass.__doc__.split())
+
+
+@pytest.mark.parametrize("sizes", [(2, 3, 1), (3, 4, 2)])
+def test_the_pictures_edge_labels_keep_clear_of_units_and_one_another(sizes, tmp_path,
+                                                                      monkeypatch):
+    """The labels of the edges into one unit sat at one fraction of the way along them, so
+    from 3 hidden units on, labels of edges into different units ran into one another
+    (2-3-1: the labels of i2->h2 and i1->h3), and others lay under the units' boxes
+    (3-4-2).  Each label now moves along its edge to the nearest free place: no label
+    overlaps another or a unit, and each still sits on its edge."""
+    import chainrule.plots as plots
+
+    net = cr.mlp(list(sizes), hidden="tanh", output="sigmoid", seed=0)
+    x = np.linspace(-1.0, 1.0, sizes[0])
+    t = cr.trace(net, x, np.ones(sizes[-1]), lr=0.1)
+    drawn = []
+    save = plots._save
+    monkeypatch.setattr(plots, "_save", lambda fig, path: drawn.append(fig) or save(fig, path))
+    t.plot(tmp_path / "step.png")
+    (fig,) = drawn
+    ax = fig.axes[0]
+    renderer = fig.canvas.get_renderer()
+    edges = [text for text in ax.texts if "(grad " in text.get_text() and
+             text.get_fontsize() == 7]
+    units = [text for text in ax.texts if text.get_fontsize() == 8]
+    step = t.step
+    expected = {f"{fmt(ls.W[i, j], 4)} → {fmt(ls.W_new[i, j], 4)}\n(grad {fmt(ls.dW[i, j], 4)})"
+                for ls in step.layers for i in range(ls.n_in) for j in range(ls.n_out)}
+    assert {text.get_text() for text in edges} == expected
+    assert len(edges) == sum(ls.n_in * ls.n_out for ls in step.layers)
+    boxes = [text.get_window_extent(renderer) for text in edges]
+    unit_boxes = [text.get_window_extent(renderer) for text in units]
+    for a, box in enumerate(boxes):
+        assert not any(box.overlaps(other) for other in boxes[a + 1:] + unit_boxes)
+    # on its edge: the label's centre is on one of the segments drawn between units
+    segments = [line.get_xydata() for line in ax.get_lines() if line.get_linestyle() == "-"]
+    for text in edges:
+        px, py = text.get_position()
+        assert any(abs((b[0] - a[0]) * (py - a[1]) - (b[1] - a[1]) * (px - a[0])) < 1e-9
+                   and min(a[0], b[0]) < px < max(a[0], b[0]) for a, b in segments)

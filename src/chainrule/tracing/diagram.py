@@ -12,11 +12,30 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import numpy as np
+
 from .compute import StepTrace
 from .netout import node_name
 from .render import fmt
 
 __all__ = ["plot_step"]
+
+
+def _free_place(text, start: tuple[float, float], end: tuple[float, float], t: float,
+                taken: list, renderer):
+    """Move an edge's label along its edge, from ``t`` (0 at ``start``, 1 at ``end``), to the
+    nearest place between 0.15 and 0.85 where it overlaps none of the boxes ``taken``;
+    where there is none it stays at ``t``.  Returns the label's box (display), padded."""
+    def box_at(u: float):
+        text.set_position((start[0] + u * (end[0] - start[0]),
+                           start[1] + u * (end[1] - start[1])))
+        return text.get_window_extent(renderer).padded(3)
+
+    for u in sorted([t, *np.linspace(0.15, 0.85, 29).tolist()], key=lambda u: abs(u - t)):
+        box = box_at(u)
+        if not any(box.overlaps(other) for other in taken):
+            return box
+    return box_at(t)
 
 
 def plot_step(step: StepTrace, path: str | os.PathLike, title: str | None = None,
@@ -56,27 +75,10 @@ def plot_step(step: StepTrace, path: str | os.PathLike, title: str | None = None
     def f(x: float) -> str:
         return fmt(x, digits)
 
-    # connections first, so the nodes are drawn over them
-    for k, ls in enumerate(step.layers, start=1):
-        for j in range(ls.n_out):
-            x1, y1 = pos(k, j)
-            if ls.b is not None:  # the bias edge; its numbers go in the unit's box
-                ax.plot([k - 0.8, x1], [tall - 0.05, y1], color="0.75", lw=1, ls="--", zorder=1)
-            for i in range(ls.n_in):
-                x0, y0 = pos(k - 1, i)
-                ax.plot([x0, x1], [y0, y1], color="0.6", lw=1, zorder=1)
-                # labels of the edges into one unit share a position along the edge,
-                # different for each unit, so that crossing edges keep their labels apart
-                t = 0.25 + 0.35 * (j / (ls.n_out - 1) if ls.n_out > 1 else 0.5)
-                ax.text(x0 + t * (x1 - x0), y0 + t * (y1 - y0),
-                        f"{f(ls.W[i, j])} → {f(ls.W_new[i, j])}\n(grad {f(ls.dW[i, j])})",
-                        fontsize=7, ha="center", va="center", color="tab:purple", zorder=3,
-                        bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none",
-                              "alpha": 0.85})
-        if ls.b is not None:
-            ax.text(k - 0.8, tall - 0.05, "+1", ha="center", va="center", fontsize=8, zorder=4,
-                    bbox={"boxstyle": "circle", "fc": "0.9", "ec": "0.5"})
-    # units
+    renderer = fig.canvas.get_renderer()
+    taken = []  # the boxes (display) that an edge's label must keep clear of
+
+    # units first: their boxes are what the labels keep clear of (drawn over the edges)
     for k in range(L + 1):
         for j in range(widths[k]):
             x, y = pos(k, j)
@@ -91,9 +93,33 @@ def plot_step(step: StepTrace, path: str | os.PathLike, title: str | None = None
                     label += f"\nbias {f(ls.b[j])} → {f(ls.b_new[j])}\n(grad {f(ls.db[j])})"
                 if k == L:
                     label += f"\ntarget {f(step.y[j])}"
-            ax.text(x, y, label, ha="center", va="center", fontsize=8, zorder=5,
-                    bbox={"boxstyle": "round,pad=0.4", "fc": "#dbe9f6" if k else "#eeeeee",
-                          "ec": "tab:blue" if k else "0.5"})
+            unit = ax.text(x, y, label, ha="center", va="center", fontsize=8, zorder=5,
+                           bbox={"boxstyle": "round,pad=0.4", "fc": "#dbe9f6" if k else "#eeeeee",
+                                 "ec": "tab:blue" if k else "0.5"})
+            taken.append(unit.get_window_extent(renderer).padded(6))
+    for k, ls in enumerate(step.layers, start=1):
+        for j in range(ls.n_out):
+            x1, y1 = pos(k, j)
+            if ls.b is not None:  # the bias edge; its numbers go in the unit's box
+                ax.plot([k - 0.8, x1], [tall - 0.05, y1], color="0.75", lw=1, ls="--", zorder=1)
+            for i in range(ls.n_in):
+                x0, y0 = pos(k - 1, i)
+                ax.plot([x0, x1], [y0, y1], color="0.6", lw=1, zorder=1)
+                # labels of the edges into one unit share a position along the edge,
+                # different for each unit, so that crossing edges keep their labels apart;
+                # where that puts a label on a unit's box or on another label (3 hidden
+                # units and more), the nearest free place along the edge is taken
+                t = 0.25 + 0.35 * (j / (ls.n_out - 1) if ls.n_out > 1 else 0.5)
+                text = ax.text(x0 + t * (x1 - x0), y0 + t * (y1 - y0),
+                               f"{f(ls.W[i, j])} → {f(ls.W_new[i, j])}\n(grad {f(ls.dW[i, j])})",
+                               fontsize=7, ha="center", va="center", color="tab:purple",
+                               zorder=3, bbox={"boxstyle": "round,pad=0.15", "fc": "white",
+                                               "ec": "none", "alpha": 0.85})
+                taken.append(_free_place(text, (x0, y0), (x1, y1), t, taken, renderer))
+        if ls.b is not None:
+            bias = ax.text(k - 0.8, tall - 0.05, "+1", ha="center", va="center", fontsize=8,
+                           zorder=4, bbox={"boxstyle": "circle", "fc": "0.9", "ec": "0.5"})
+            taken.append(bias.get_window_extent(renderer).padded(6))
     # the new output with at least 6 significant digits (example A's 0.721874), as the
     # trace prints numbers: 3e-08 is no "0.0", nor 9.38137e+13 "93813675576516.0"
     out = ", ".join(fmt(v, max(digits, 6)) for v in step.output_new)
