@@ -1907,3 +1907,26 @@ def test_plot_titles_say_which_data(trained, monkeypatch):
         f"Training and validation cost on data.csv (mean {cr.load(model).loss.name})")
     # train --plot drew the loss curve the model file holds, as plot loss draws it
     assert (d / "loss.png").read_bytes() == (d / "l-title.png").read_bytes()
+
+
+def test_plot_regions_title_names_the_data_file_and_fits(trained, tmp_path, monkeypatch):
+    """The title of plot regions held DATA's whole path: a file a few folders deep gave a
+    title wider than the 400-pixel picture, cut at both sides.  It now names the file."""
+    import shutil
+
+    from chainrule import plots
+
+    d, _, _ = trained
+    deep = tmp_path / "experiments" / "two-moons" / "validation-points" / "second-run"
+    deep.mkdir(parents=True)
+    shutil.copy(d / "data.csv", deep / "data.csv")
+    drawn = []
+    save = plots._save
+    monkeypatch.setattr(plots, "_save", lambda fig, path: drawn.append(fig) or save(fig, path))
+    assert main(["plot", "regions", str(d / "model.npz"), str(deep / "data.csv"), "-o",
+                 str(tmp_path / "r.png")]) == 0
+    (fig,) = drawn
+    title = fig.axes[0].title
+    assert title.get_text() == "decision regions on data.csv"
+    box = title.get_window_extent(fig.canvas.get_renderer())
+    assert fig.bbox.x0 <= box.x0 and box.x1 <= fig.bbox.x1

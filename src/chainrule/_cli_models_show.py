@@ -354,7 +354,8 @@ def _plot(args: argparse.Namespace) -> int:
         labels = label_array(model.labels)  # uint64 labels past 2**63 stay exact
         y = labels[_targets(model, table)]
         if args.kind == "regions":  # 2 features: checked above, and _model_data matched them
-            title = args.title or f"decision regions on {table.source}"
+            # the file name: a whole path may be wider than the 400-pixel panel
+            title = args.title or f"decision regions on {Path(table.source).name}"
             path = plots.plot_decision_regions([(title, model, table.X, y)], out,
                                                feature_names=list(table.feature_names))
         else:
