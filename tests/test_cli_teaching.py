@@ -475,3 +475,32 @@ def test_select_picture_names_its_data_and_draws_the_runs(tmp_path, monkeypatch)
     assert ax.get_title() == "sin(2 pi x) + noise 0.2, 8 training points: 2 starts per M"
     lines = {line.get_label(): line for line in ax.get_lines()}
     np.testing.assert_array_equal(lines["best start per size"].get_ydata(), val.min(axis=1))
+
+
+def test_trace_plot_draws_the_step_and_output_refuses_a_pictures_name(tmp_path, capsys):
+    """``trace`` could draw its step only from Python (``Trace.plot``), and ``--output
+    step.png`` wrote text into a .png.  ``--plot FILE`` now draws the same picture as
+    ``Trace.plot`` (byte for byte), its "written" line on stderr while the trace (JSON
+    here) is on stdout, so the JSON still parses; ``--output`` with a picture's suffix is
+    refused before any work, pointing at --plot, and writes nothing."""
+    import chainrule as cr
+    from chainrule.cli import main
+
+    reference = tmp_path / "reference.png"
+    cr.trace_preset("transfer-example").plot(reference)
+    drawn = tmp_path / "drawn.png"
+    assert main(["trace", "--format", "json", "--plot", str(drawn)]) == 0
+    out, err = capsys.readouterr()
+    json.loads(out)
+    assert err == f"picture written to {drawn}\n"
+    assert drawn.read_bytes() == reference.read_bytes()
+    assert drawn.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    for name in ("step.png", "step.SVG", "step.pdf"):
+        with pytest.raises(SystemExit) as stopped:
+            main(["trace", "--output", str(tmp_path / name)])
+        assert stopped.value.code == 2
+        err = capsys.readouterr().err
+        assert (f"{tmp_path / name} is a picture's name, but --output writes the trace as "
+                f"text (.txt, .md or .json); draw the step on the network's graph with "
+                f"--plot {tmp_path / name}") in err
+        assert not (tmp_path / name).exists()

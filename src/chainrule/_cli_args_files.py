@@ -190,9 +190,16 @@ def output_path(text: str, example: str = "out.csv", note: str = "") -> str:
 
 def trace_path(text: str) -> str:
     """argparse type of ``trace --output``: :func:`output_path`, suggesting the name of a
-    trace (text, Markdown or JSON by ``--format``) rather than of a CSV file."""
-    return output_path(text, "trace.txt", " (trace.md or trace.json with --format markdown "
-                       "or json)")
+    trace (text, Markdown or JSON) rather than of a CSV file, and refusing a picture's
+    suffix (``step.png``), whose file would hold text: the picture is ``--plot``'s."""
+    output_path(text, "trace.txt", " (trace.md or trace.json for Markdown or JSON)")
+    suffix = os.path.splitext(text)[1].lower().lstrip(".")
+    if (suffix not in ("", "txt", "md", "markdown", "json") and not _special(Path(text))
+            and suffix in picture_formats()):
+        raise argparse.ArgumentTypeError(
+            f"{text} is a picture's name, but --output writes the trace as text (.txt, .md "
+            f"or .json); draw the step on the network's graph with --plot {text}")
+    return text
 
 
 def refuse_overwriting(output: str | os.PathLike | None, option: str,

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import sys
 
 from ._cli_args_files import picture_named, trace_path
 from .cli_args import (
@@ -97,6 +98,9 @@ def _add_trace(sub: argparse._SubParsersAction) -> None:
                    help="write to FILE instead of printing, its missing folders created (a "
                    "file name, not a folder, such as trace.txt, trace.md or trace.json: "
                    "without --format, the suffix chooses the format)")
+    p.add_argument("--plot", type=picture_named("trace.png"), metavar="PNG",
+                   help="also draw the step on the network's graph (each weight, its "
+                   "gradient and its new value) to PNG; a name without a suffix gets .png")
     p.add_argument("--list-presets", action="store_true", help="list the presets and exit")
     p.set_defaults(handler=_trace)
 
@@ -118,6 +122,7 @@ def _trace(args: argparse.Namespace) -> int:
             print(f"{name}: {spec['description']}")
         return 0
     refuse_overwriting(args.output, "--output", {"network file": args.network})
+    refuse_overwriting(args.plot, "--plot", {"network file": args.network})
     weights = _json_option(args.weights, "--weights")
     if args.network is not None:
         spec = load_spec(args.network)
@@ -177,6 +182,12 @@ def _trace(args: argparse.Namespace) -> int:
         print_written(f"trace written to {args.output}", args.output)
     else:
         print(text, end="" if text.endswith("\n") else "\n")
+    if args.plot:
+        written = f"picture written to {out.plot(args.plot)}"
+        if args.output:
+            print_written(written, args.plot)
+        else:  # the trace itself is on stdout (JSON, say): the line goes beside it
+            print(written, file=sys.stderr)
     return 0
 
 
