@@ -156,11 +156,19 @@ def test_predict_and_evaluate_take_a_float32_regressor_fitted_on_an_array(tmp_pa
     header, rows = _read_csv(tmp_path / "p.csv")
     assert header == ["prediction"]
     np.testing.assert_array_equal([np.float32(r[0]) for r in rows], pred)
-    # by position, the columns must be exactly the features: the target is not guessed
+    # by position, the columns must be exactly the features: the target is not guessed,
+    # and predict says so (it said "every column but the target", the rule of evaluate,
+    # while it had counted the target column t among the 4)
     capsys.readouterr()
     assert main(["predict", str(tmp_path / "reg.npz"), str(tmp_path / "data.csv")]) == 2
     assert capsys.readouterr().err == (
         f"chainrule: error: {tmp_path / 'data.csv'}: 4 features; the model takes 3 (the "
+        "estimator was fitted without feature names: every column is a feature, so give "
+        "the features alone, without a target, in the order of its fit)\n")
+    # evaluate takes the last column (or --target) as the target: x.csv's r, leaving 2
+    assert main(["evaluate", str(tmp_path / "reg.npz"), str(tmp_path / "x.csv")]) == 2
+    assert capsys.readouterr().err == (
+        f"chainrule: error: {tmp_path / 'x.csv'}: 2 features; the model takes 3 (the "
         "estimator was fitted without feature names: every column but the target is a "
         "feature, in the order of its fit)\n")
 

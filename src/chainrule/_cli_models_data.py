@@ -237,10 +237,13 @@ def _model_data(model, data: str, target: str | None, need_target: bool, seed: i
     # columns and no feature_names array" for images of 1 x 5 x 5)
     _check_image_shape(data, npz_image_shape(data), shape)
     features = model.feature_names
-    # an estimator fitted on an array: its features are the columns, by position
+    # an estimator fitted on an array: its features are the columns, by position (predict
+    # reads no target: there every column is one, a target column of the file included)
+    taken = ("every column but the target is a feature" if need_target else
+             "every column is a feature, so give the features alone, without a target")
     unnamed = ("" if features is not None or not isinstance(model, EstimatorModel) else
-               " (the estimator was fitted without feature names: every column but the "
-               "target is a feature, in the order of its fit)")
+               f" (the estimator was fitted without feature names: {taken}, in the order "
+               "of its fit)")
     try:
         # a model trained on every column of its data takes an NPZ file without column
         # names only with as many columns (chosen columns, --features x0 x2, by position)
