@@ -97,6 +97,33 @@ def test_suffix_is_added_and_found(tmp_path):
     np.testing.assert_array_equal(chainrule.load(str(path)).params, net.params)
 
 
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize("bad", ["", ".", "..", "out/", os.path.join("out", "..")])
+def test_a_save_path_that_names_no_file_is_refused_by_name(tmp_path, monkeypatch, bad):
+    """net.save(".."), est.save("..") and train(checkpoint="..") wrote "...npz" in the
+    current folder (".." with ".npz" appended, by pathlib's with_name); save("out/") wrote
+    "out.npz" next to the folder, and save(".") / save("") failed with pathlib's
+    "PosixPath('.') has an empty name", naming no argument.  Each is now refused, naming
+    the argument and the path given, and nothing is written."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "out").mkdir()
+    X, Y = regression(m=10)
+    net = chainrule.mlp([3, 4, 1], output="identity", seed=0)
+    est = chainrule.MLPRegressor((2,), solver="lbfgs", max_iter=3).fit(X, Y[:, 0])
+    message = f"must be a file path, got {bad!r} (no file name in it)"
+    for save in (net.save, est.save, lambda p: chainrule.io.save(net, p)):
+        with pytest.raises(ValueError) as err:
+            save(bad)
+        assert str(err.value) == f"path {message}"
+    with pytest.raises(ValueError) as err:
+        chainrule.train(net, X, Y, epochs=1, checkpoint=bad, verbose=0)
+    assert str(err.value) == f"checkpoint {message}"
+    assert sorted(p.name for p in tmp_path.rglob("*")) == ["out"]  # nothing written
+    with pytest.raises(TypeError, match=r"^path must be a file path \(str or os\.PathLike\), "
+                                        r"got 3 \(int\)$"):
+        net.save(3)
+
+
 def test_float32_round_trip(tmp_path):
     net = dense_net(np.float32)
     X = np.random.default_rng(3).normal(size=(9, 3)).astype(np.float32)

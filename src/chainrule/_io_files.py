@@ -26,6 +26,7 @@ from ._io_npz import read_npz as read_npz
 from ._io_records import class_labels_problem as class_labels_problem
 from ._io_records import finite_number as finite_number
 from ._io_records import label_dtype as label_dtype
+from ._validation import check_path
 
 FORMAT_VERSION = 1
 
@@ -233,9 +234,11 @@ def write_file(path: str | os.PathLike, meta: dict, arrays: dict[str, np.ndarray
 
     The JSON is strict (RFC 8259): a non-finite float in ``meta`` (a history's
     diverged epoch, ``n_iter_no_change=inf``) is written as ``{"__float__":
-    "inf"}`` (or ``"-inf"``, ``"nan"``), which :func:`read_file` reads back.
+    "inf"}`` (or ``"-inf"``, ``"nan"``), which :func:`read_file` reads back.  A
+    ``path`` that names no file (``""``, ``"."``, ``".."``, ``"out/"``) or is no path
+    at all is refused by name before anything is written.
     """
-    path = file_path(path)
+    path = file_path(check_path(path, "path"))
     path.parent.mkdir(parents=True, exist_ok=True)
     meta = {**meta, "version": FORMAT_VERSION}
     text = json.dumps(_strict_json(meta), allow_nan=False)

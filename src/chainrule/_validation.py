@@ -60,12 +60,14 @@ def check_path(value: object, name: str) -> str | os.PathLike:
     """Return ``value`` if it is a file path: a non-empty str, or an os.PathLike naming one.
 
     ``pathlib.Path`` would refuse anything else with a message that names no
-    argument (an int), and takes ``""`` for the current folder.
+    argument (an int), and takes ``""`` for the current folder.  A path that ends
+    in a folder (``"out/"``, ``"."``, ``".."``) names no file either: ``".npz"``
+    appended to ``".."`` would write ``"...npz"`` in the current folder.
     """
     text = os.fspath(value) if isinstance(value, (str, os.PathLike)) else None
     if not isinstance(text, str):
         raise TypeError(f"{name} must be a file path (str or os.PathLike), got {_describe(value)}")
-    if not PurePath(text).name or text.endswith(("/", os.sep)):
+    if PurePath(text).name in ("", "..") or text.endswith(("/", os.sep)):
         raise ValueError(f"{name} must be a file path, got {value!r} (no file name in it)")
     return value
 

@@ -53,6 +53,8 @@ def save(net: Network, path: str | os.PathLike, metadata: dict | None = None) ->
     ----------
     net : Network
     path : str or PathLike
+        A file name; one that ends in a folder (``"out/"``, ``"."``, ``".."``) is
+        refused with a ValueError.
     metadata : dict, optional
         JSON-serialisable extras kept with the model (class labels, feature
         names, ...); read back with :func:`load_metadata`.
