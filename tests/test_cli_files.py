@@ -693,7 +693,7 @@ def test_every_command_creates_missing_folders_and_only_train_takes_a_folder(tmp
         err = capsys.readouterr().err
         assert (f"{tmp_path / 'd'}/ is a directory; give a file name, such as "
                 f"{tmp_path / 'd' / example}") in err
-    assert err.endswith("trace.txt (trace.md or trace.json with --format markdown or json)\n")
+    assert err.endswith("trace.txt (trace.md or trace.json for Markdown or JSON)\n")
     assert not (tmp_path / "d").exists()
 
 
