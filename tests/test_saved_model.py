@@ -90,3 +90,57 @@ def test_estimator_model_offers_the_classifier_s_predict_log_proba_and_classes()
     for method in ("predict_proba", "predict_log_proba"):
         with pytest.raises(ValueError, match=f"^{method}: the model is a regression model$"):
             getattr(model, method)(X)
+
+
+def test_load_model_of_a_cli_file_predicts_as_chainrule_predict(tmp_path, capsys):
+    # chainrule.load gave the bare network, which takes standardised features: its predict
+    # of raw features was silently wrong; load_model applies the file's scaling
+    import csv
+
+    from sklearn.preprocessing import StandardScaler
+
+    import chainrule as cr
+    from chainrule.cli import main
+
+    rng = np.random.default_rng(0)
+    X = np.column_stack([rng.normal(500.0, 100.0, 60), rng.normal(0.0, 0.01, 60)])
+    targets = {"regression": 0.01 * X[:, 0] + 300.0 * X[:, 1],
+               "classification": np.where(X[:, 0] > 500.0, "big", "small")}
+    for task, y in targets.items():
+        data, new, model = (tmp_path / f"{task}{s}" for s in (".csv", "-new.csv", ".npz"))
+        with open(data, "w", newline="") as fh:
+            csv.writer(fh).writerows([["a", "b", "y"], *zip(X[:, 0], X[:, 1], y, strict=True)])
+        with open(new, "w", newline="") as fh:
+            csv.writer(fh).writerows([["a", "b"], *X[:7].tolist()])
+        assert main(["train", str(data), "--epochs", "3", "--val-fraction", "0", "-q",
+                     "-o", str(model)]) == 0
+        capsys.readouterr()
+        assert main(["predict", str(model), str(new)]) == 0
+        printed = capsys.readouterr().out.split()[1:]
+        saved = cr.load_model(model)
+        assert isinstance(saved, cr.SavedModel)
+        got = saved.predict(X[:7])
+        with pytest.warns(UserWarning, match=r"chainrule\.load_model\("):
+            net = cr.load(model)  # the bare network: its inputs are standardised
+        out = net.forward(StandardScaler().fit(X).transform(X[:7]))  # every row trained
+        if task == "classification":
+            assert got.tolist() == printed
+            assert out.shape == (7, 1)  # one sigmoid unit: P(the second label)
+            assert got.tolist() == np.array(saved.labels)[(out[:, 0] > 0.5).astype(int)].tolist()
+        else:
+            np.testing.assert_array_equal(got, np.array(printed, dtype=float))
+            y_scaler = StandardScaler().fit(y[:, None])
+            np.testing.assert_allclose(got, y_scaler.inverse_transform(out)[:, 0], rtol=1e-9)
+
+
+def test_load_of_a_network_file_gives_no_warning(tmp_path):
+    import warnings
+
+    import chainrule as cr
+
+    net = cr.mlp([2, 3, 1], seed=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        back = cr.load(net.save(tmp_path / "net.npz"))
+    np.testing.assert_array_equal(back.params, net.params)
+    assert cr.load_model(tmp_path / "net.npz").metadata["task"] == "regression"

@@ -28,6 +28,7 @@ from .layers import Dense, Layer
 from .network import Network, mlp
 from .optimizers import SGD, AdaGrad, Adam, Optimizer, RMSProp
 from .pooling import AvgPool2D, Flatten, MaxPool2D
+from .saved_model import SavedModel, load_model
 from .scipy_fit import minimize
 from .training import Trainer, TrainingDiverged, resume, train
 
@@ -51,6 +52,7 @@ __all__ = [
     "Network",
     "Optimizer",
     "RMSProp",
+    "SavedModel",
     "TrainState",
     "Trainer",
     "TrainingDiverged",
@@ -61,6 +63,7 @@ __all__ = [
     "gradient_check",
     "initializers",
     "load",
+    "load_model",
     "losses",
     "minimize",
     "mlp",

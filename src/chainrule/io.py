@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import os
+import warnings
 from pathlib import Path
 
 from ._io_files import _NONFINITE as _NONFINITE
@@ -109,6 +110,12 @@ def load_metadata(path: str | os.PathLike) -> dict:
 def load(path: str | os.PathLike) -> Network:
     """Load a network saved by :func:`save` / :meth:`Network.save`.
 
+    A model file of ``chainrule train`` holds, besides its network, the scaling of
+    its inputs (and of a regression target): the network returned takes the
+    features as scaled, so its ``predict`` of raw features is wrong.  Such a file
+    gives a UserWarning naming :func:`chainrule.load_model`, which applies the
+    scaling (``chainrule predict``'s numbers).
+
     Parameters
     ----------
     path : str or PathLike
@@ -130,4 +137,16 @@ def load(path: str | os.PathLike) -> Network:
         uses a custom activation that is not registered.
     """
     meta, arrays = read_file(path, NETWORK_FORMAT)
-    return restore_network(meta, arrays, path)
+    net = restore_network(meta, arrays, path)
+    metadata = meta.get("metadata")
+    scaled = [key for key in ("x_mean", "y_mean")
+              if isinstance(metadata, dict) and metadata.get(key) is not None]
+    if scaled:
+        what = " and ".join({"x_mean": "features", "y_mean": "target"}[k] for k in scaled)
+        warnings.warn(
+            f"{path}: a model of chainrule train, whose {what} it standardised: the "
+            f"Network returned takes standardised features"
+            f"{' and predicts the standardised target' if 'y_mean' in scaled else ''}, so "
+            f"its predict of raw data is wrong; chainrule.load_model({str(path)!r}) "
+            "applies the scaling (as chainrule predict does)", UserWarning, stacklevel=2)
+    return net

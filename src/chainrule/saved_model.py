@@ -28,7 +28,7 @@ from ._table_labels import encode_labels, fit_labels, label_array, regression_ta
 from .network import Network
 
 __all__ = ["CLI_FORMAT", "EstimatorModel", "SavedModel", "encode_labels", "fit_labels",
-           "label_array", "regression_targets"]
+           "label_array", "load_model", "regression_targets"]
 
 CLI_FORMAT = "chainrule.cli.model"  # the "kind" recorded in a model's metadata
 
@@ -300,6 +300,36 @@ class SavedModel:
         if problem:
             raise ValueError(f"{path}: corrupted chainrule model file ({problem})")
         return model
+
+
+def load_model(path: str | os.PathLike) -> SavedModel:
+    """A model file of ``chainrule train``, to use from Python as ``chainrule predict`` does.
+
+    The file's network takes the features as ``train`` scaled them (standardised by
+    default) and, for regression, predicts the standardised target; the model returned
+    applies that scaling, so its ``predict(X)`` takes the raw features and gives the
+    labels (or the targets in their units) that ``chainrule predict`` writes.
+    :func:`chainrule.load` returns the bare network, for a file of :meth:`Network.save`.
+
+    Parameters
+    ----------
+    path : str or PathLike
+        The ``.npz`` file (one of :meth:`Network.save` loads too: no scaling, labels
+        0, 1, ... for a softmax or single sigmoid output).
+
+    Returns
+    -------
+    SavedModel
+        ``predict(X)``, ``predict_proba(X)``, ``predict_log_proba(X)`` for raw
+        features ``X`` of shape (n_samples, n_features); ``network``, ``metadata``,
+        ``labels``, ``feature_names``.
+
+    Raises
+    ------
+    FileNotFoundError, IsADirectoryError, ValueError
+        As :meth:`SavedModel.load`.
+    """
+    return SavedModel.load(path)
 
 
 @dataclass
