@@ -274,6 +274,33 @@ def test_options_before_the_command_are_refused_not_dropped(args, message, tmp_p
     assert list(tmp_path.iterdir()) == []  # nothing trained, nothing written
 
 
+@pytest.mark.parametrize(("args", "command", "unknown"), [
+    (["train", "iris", "--bogus"], "train", "--bogus"),
+    (["evaluate", "m.npz", "iris", "--bogus", "3"], "evaluate", "--bogus 3"),
+    (["predict", "m.npz", "x.csv", "extra"], "predict", "extra"),
+    (["--bogus"], None, "--bogus"),  # no command: the top-level parser's own
+])
+def test_an_unknown_argument_is_refused_by_its_command_s_parser(args, command, unknown,
+                                                                 capsys):
+    # argparse refused it from the top-level parser: its usage (the demo's options),
+    # "chainrule: error: ...", nothing of the command's
+    import argparse
+
+    from chainrule.cli import build_parser, main
+
+    parser = build_parser()
+    if command is not None:
+        commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+        parser = commands.choices[command]
+    with pytest.raises(SystemExit) as stop:
+        main(args)
+    assert stop.value.code == 2
+    err = capsys.readouterr().err
+    assert err == (f"{parser.format_usage()}{parser.prog}: error: unrecognized arguments: "
+                   f"{unknown}\n")
+    assert err.startswith(f"usage: chainrule {command} " if command else "usage: chainrule [")
+
+
 def test_options_without_a_command_run_the_demo_with_them(tmp_path):
     png = tmp_path / "loss.png"
     proc = run("--epochs", "2", "--hidden", "16", "-q", "--plot", str(png))

@@ -78,10 +78,10 @@ def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
     """
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = _parse_known(parser, argv)
     early = [k[len(_BEFORE):] for k in vars(args) if k.startswith(_BEFORE)]
     if args.command is None:
-        return parser.parse_args(["demo", *argv])
+        return _parse_known(parser, ["demo", *argv])
     if early:
         option = early[0]
         flags = ("-q", "--quiet") if option == "--quiet" else (option,)
@@ -91,6 +91,23 @@ def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
             map(str, value if isinstance(value, list) else [value]))
         parser.error(f"{typed} must come after the command: chainrule {args.command} "
                      f"{typed}{shown} ...")
+    return args
+
+
+def _parse_known(parser: argparse.ArgumentParser, argv: list[str]) -> argparse.Namespace:
+    """``parser.parse_args(argv)``, with an unknown argument refused by its command's parser.
+
+    argparse reports what a subcommand did not recognise from the top-level parser,
+    whose usage lists the demo's options: ``chainrule train iris --bogus`` is refused
+    with ``train``'s usage and ``chainrule train: error: unrecognized arguments: --bogus``.
+    """
+    args, extras = parser.parse_known_args(argv)
+    if extras:
+        if args.command is not None:
+            commands = next(a for a in parser._actions
+                            if isinstance(a, argparse._SubParsersAction))
+            parser = commands.choices[args.command]
+        parser.error(f"unrecognized arguments: {' '.join(extras)}")
     return args
 
 
