@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ._tabular_table import Table, _columns, _duplicates, _parse_floats
+from ._tabular_table import TEXT_FEATURES_HINT, Table, _columns, _duplicates, _parse_floats
 
 
 def _separator_hint(header: list[str]) -> str:
@@ -133,7 +133,8 @@ def _read_csv(path: Path, target: str | None, features: list[str] | None,
     table = Table(np.empty((len(body), len(cols))), y, list(features), target, str(path),
                   lines=lines)
     for j, c in enumerate(cols):
-        table.X[:, j] = _parse_floats(cells[:, c], table.where, f"column {header[c]!r}")
+        table.X[:, j] = _parse_floats(cells[:, c], table.where, f"column {header[c]!r}",
+                                      TEXT_FEATURES_HINT)
     return table
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ._tabular_table import Table, _columns, _duplicates, _some
+from ._tabular_table import TEXT_FEATURES_HINT, Table, _columns, _duplicates, _some
 
 
 def _feature_names(raw: np.ndarray, path: Path) -> list[str]:
@@ -48,6 +48,7 @@ def _read_npz(path: Path, target: str | None, features: list[str] | None,
         raise ValueError(
             f"{path}: 'X' must be a non-empty numeric array of shape (n_samples, n_features), "
             f"or of images (n_samples, C, H, W), got shape {X.shape} of dtype {X.dtype}"
+            f"{'; ' + TEXT_FEATURES_HINT if X.dtype.kind in 'SU' else ''}"
         )
     X = X.astype(np.float64)
     if not np.isfinite(X).all():

@@ -58,8 +58,19 @@ class Table:
         return f"{self.source} row {i}"
 
 
-def _parse_floats(cells: np.ndarray, where: Any, what: str) -> np.ndarray:
-    """Cells (strings) as finite floats; the first bad cell is named in the error."""
+# said after a feature that is text: the tables' features are numbers, categories included
+TEXT_FEATURES_HINT = (
+    "features must be numbers: one-hot encode a column of categories first (one 0/1 "
+    "column per category), or, from Python, fit chainrule.MLPClassifier or MLPRegressor "
+    "in a scikit-learn Pipeline after a OneHotEncoder (sklearn.compose.make_column_transformer)")
+
+
+def _parse_floats(cells: np.ndarray, where: Any, what: str, hint: str = "") -> np.ndarray:
+    """Cells (strings) as finite floats; the first bad cell is named in the error.
+
+    ``hint`` follows the message of a cell that is no number ("...: not a number:
+    'b'; HINT").
+    """
     try:
         values = cells.astype(np.float64)
     except ValueError:
@@ -73,7 +84,8 @@ def _parse_floats(cells: np.ndarray, where: Any, what: str) -> np.ndarray:
         try:
             value = float(text)
         except ValueError:
-            raise ValueError(f"{where(i)}, {what}: not a number: {text!r}") from None
+            raise ValueError(f"{where(i)}, {what}: not a number: {text!r}"
+                             f"{'; ' + hint if hint else ''}") from None
         if not np.isfinite(value):
             raise ValueError(f"{where(i)}, {what}: not a finite number: {text!r}")
     raise ValueError(f"{what}: values that are not finite numbers")  # pragma: no cover
