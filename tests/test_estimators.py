@@ -670,6 +670,23 @@ def test_bad_parameters_are_refused_at_fit_by_name(iris, params, match):
         est.fit(X, y)
 
 
+@pytest.mark.parametrize("name", ["shuffle", "warm_start", "nesterovs_momentum",
+                                  "early_stopping"])
+@pytest.mark.parametrize("value", ["yes", 1, None])
+def test_a_switch_of_another_type_is_a_value_and_a_type_error_as_in_scikit_learn(iris, name,
+                                                                                  value):
+    # it was a ValueError alone: scikit-learn's MLP raises InvalidParameterError, a
+    # ValueError and a TypeError, so an `except TypeError` written for it missed ours
+    from sklearn.neural_network import MLPClassifier as SkMLPClassifier
+
+    X, y = iris
+    for Estimator in (SkMLPClassifier, MLPClassifier, MLPRegressor):
+        with pytest.raises(ValueError) as err:
+            Estimator(**{name: value}).fit(X, y)
+        assert isinstance(err.value, TypeError), Estimator
+        assert name in str(err.value) and repr(value) in str(err.value)
+
+
 @pytest.mark.parametrize(
     ("change", "data", "match"),
     [({"learning_rate_init": np.inf}, None, "learning_rate_init"),

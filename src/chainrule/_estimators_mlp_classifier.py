@@ -73,7 +73,11 @@ class MLPClassifier(_ClassifierOutputs, ClassifierMixin, _BaseMLP):
     max_iter : int, default 200
         Epochs (mini-batch solvers) or iterations (lbfgs, cg).
     shuffle : bool, default True
-        Shuffle the training rows every epoch.
+        Shuffle the training rows every epoch.  This switch, ``warm_start``,
+        ``nesterovs_momentum``, ``early_stopping`` and ``batch_norm`` take True or
+        False (NumPy's too); anything else ("yes", 1) is refused at ``fit`` with an
+        error that is a ValueError and a TypeError, as scikit-learn's
+        ``InvalidParameterError``.
     random_state : int, RandomState, Generator or None
         Seeds the initial weights, dropout, shuffling and validation split: an
         int in [0, 2**32 - 1] (a bool as 0 / 1, as in scikit-learn), or one

@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
-from ._validation import check_random_state_value
+from ._validation import InvalidParameter, check_random_state_value
 from .activations import Activation, _check_hidden_activation, get_activation
 from .architecture import _build_layers, _check_hidden, parse_layers
 from .batchnorm import BatchNorm
@@ -220,7 +220,7 @@ class _Parameters:
                      "batch_norm"):
             v = getattr(self, name)
             if not isinstance(v, (bool, np.bool_)):  # "False" or 1 would be read as true
-                raise ValueError(f"{name} must be True or False, got {v!r}")
+                raise InvalidParameter(f"{name} must be True or False, got {v!r}")
         if self.solver not in SOLVERS:
             raise ValueError(f"solver must be one of {SOLVERS}, got {self.solver!r}")
         for name in ("learning_rate_init", "epsilon"):

@@ -167,6 +167,14 @@ def restored_on_error(est: object, keep: tuple[type[BaseException], ...] = ()) -
         raise
 
 
+class InvalidParameter(ValueError, TypeError):
+    """An estimator's setting of the wrong type: a ValueError, and a TypeError as well.
+
+    As scikit-learn's ``InvalidParameterError`` (its MLP's ``shuffle="yes"``): code
+    written for either library catches it as the one or the other.
+    """
+
+
 class InvalidRandomState(ValueError, TypeError):
     """A ``random_state`` that is not a seed: a ValueError, and a TypeError as well.
 
