@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import re
 
 import numpy as np
@@ -97,6 +98,40 @@ def test_predict_takes_columns_by_name_and_matches_the_network(trained):
     assert [r[0] for r in rows] == [LABELS[i] for i in P.argmax(axis=1)]
     np.testing.assert_allclose(np.array([r[1:] for r in rows], dtype=float), P, atol=1e-8)
     assert np.mean([r[0] for r in rows] == y) >= 0.9  # three well-separated blobs
+
+
+def test_evaluate_says_when_its_data_is_the_training_data(tmp_path, capsys):
+    # evaluate scored every row of the data the model was trained on and printed "wine: 178
+    # examples", which read as a test score; it now says which rows those are
+    import shutil
+
+    from sklearn.model_selection import train_test_split
+
+    model = str(tmp_path / "wine.npz")
+    assert main(["train", "wine", "--epochs", "1", "--seed", "4", "-q", "-o", model]) == 0
+    n = 178
+    held = len(train_test_split(np.arange(n), test_size=0.1, random_state=4)[1])  # 18
+    capsys.readouterr()
+    assert main(["evaluate", model, "wine"]) == 0
+    assert capsys.readouterr().out.splitlines()[0] == (
+        f"wine: {n} examples, the data the model was trained on ({n - held} training and "
+        f"{held} validation examples; none held out: not a test score)")
+    assert main(["evaluate", model, "wine", "--json"]) == 0
+    assert list(json.loads(capsys.readouterr().out)) == ["samples", "accuracy", "log_loss"]
+    # a file: the same one (another path to it) is said to be, a copy of it is other data
+    data, copy = tmp_path / "d.csv", tmp_path / "copy.csv"
+    _write_csv(data, ["a", "b", "y"], [[i, i % 7, i % 2] for i in range(30)])
+    shutil.copy(data, copy)
+    model = str(tmp_path / "d.npz")
+    assert main(["train", str(data), "--epochs", "1", "--val-fraction", "0", "-q", "-o",
+                 model]) == 0
+    capsys.readouterr()
+    seen = ", the data the model was trained on (all 30 training examples; none held out: " \
+           "not a test score)"
+    for given, words in [(data, seen), (os.path.join(tmp_path, ".", "d.csv"), seen), (copy, "")]:
+        assert main(["evaluate", model, str(given)]) == 0
+        first = capsys.readouterr().out.splitlines()[0]
+        assert first == f"{os.path.normpath(given)}: 30 examples{words}"
 
 
 def test_evaluate_reports_accuracy_and_log_loss(trained):

@@ -18,6 +18,7 @@ import argparse
 import contextlib
 import csv
 import json
+import os
 import sys
 from collections.abc import Collection
 from pathlib import Path
@@ -71,7 +72,10 @@ def _add_evaluate(sub: argparse._SubParsersAction) -> None:
         "classifier, mean squared error, RMSE, MAE (in the target's units) and R^2 for a "
         "regression model, as train reports them. Feature columns are taken by the names the "
         "model was trained on (an estimator's file: by its feature_names_in_, else every "
-        "column but the target, in order).")
+        "column but the target, in order). Every row of DATA is scored: on the data the "
+        "model was trained on (the same file, or bundled data set), the first line says so "
+        "and how many of its examples were training and validation examples, none of them "
+        "held out.")
     p.add_argument("model", metavar="MODEL", help=_MODEL_HELP)
     p.add_argument("data", metavar="DATA", help=_DATA_HELP)
     p.add_argument("--target", metavar="NAME", help="target column (default: the model's)")
@@ -94,11 +98,45 @@ def _evaluate(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(scores))
     else:
-        print(f"{table.source}: {table.n_samples} examples")
+        print(f"{table.source}: {table.n_samples} examples"
+              f"{_trained_on(model, args.data, args.seed, table.n_samples)}")
         for k, v in scores.items():
             if k != "samples":
                 print(f"{_NAMES[k]}: {v:.6g}")
     return 0
+
+
+def _trained_on(model, data: str, seed: int, n: int) -> str:
+    """What evaluate says after "DATA: n examples" when DATA is the model's training data.
+
+    ``chainrule train`` records its DATA and settings, not the rows it held out: scored
+    again, its data gives the scores of its training and validation examples, none of
+    them held out.  The same file (``os.path.samefile``), or the same bundled data set
+    (a generated one from the same ``--seed``): ", the data the model was trained on
+    (160 training and 18 validation examples; none held out: not a test score)", the
+    counts as train's split makes them; "" for other data.
+    """
+    from .tabular import BUNDLED
+
+    training, trained = model.metadata.get("training"), model.metadata.get("data")
+    if not isinstance(training, dict) or not isinstance(trained, str):
+        return ""  # not a file of chainrule train
+    if Path(data).exists() or Path(trained).exists():  # a file, not a bundled name
+        try:
+            same = os.path.samefile(data, trained)
+        except OSError:  # one of them is no file (now)
+            return ""
+    else:
+        same = data == trained and data in BUNDLED and (
+            data not in ("moons", "circles", "sinusoid") or seed == training.get("seed"))
+    fraction = training.get("val_fraction") or 0
+    if not same or not isinstance(fraction, (int, float)) or not 0 <= fraction < 1:
+        return ""
+    n_val = int(np.ceil(fraction * n))  # as train's split counts them
+    seen = (f"{n - n_val} training and {n_val} validation examples" if n_val else
+            f"all {n} training examples")
+    return (f", the data the model was trained on ({seen}; none held out: not a test "
+            "score)")
 
 
 def _add_predict(sub: argparse._SubParsersAction) -> None:
