@@ -1118,3 +1118,26 @@ def test_plot_panels_moves_a_legend_that_covers_the_curves(monkeypatch, tmp_path
     ax = fig.axes[0]
     legend = ax.get_legend().get_window_extent(fig.canvas.get_renderer())
     assert legend.x1 <= ax.get_window_extent().x1 and _covered_points(fig, ax) == 0
+
+
+def test_plot_panels_curve_with_infinite_values_warns_nothing(monkeypatch, tmp_path):
+    """A curve holding inf (a loss that overflowed) or NaN is drawn as before, with gaps,
+    and no RuntimeWarning ("invalid value encountered in multiply": the legend check took
+    0 * inf along the segments to the infinite point; the test configuration makes that
+    warning an error).  The legend still moves off the curves where it covered them."""
+    loss = [1.0, 0.5, np.inf, 0.25, np.nan, 0.125]
+    fig = _drawn_figure(monkeypatch, lambda: plots.plot_panels(
+        [plots.Panel("p", {"loss": loss, "val": [0.9, 0.6, 0.4, 0.3, 0.2, 0.1]})],
+        tmp_path / "p.png"))
+    ax = fig.axes[0]
+    (line, _) = ax.get_lines()
+    np.testing.assert_array_equal(line.get_ydata(), loss)
+    assert (tmp_path / "p.png").stat().st_size > 0
+    # the finite points between the gaps, counted with the segments that join two of them
+    renderer = fig.canvas.get_renderer()
+    box = ax.get_legend().get_window_extent(renderer)
+    for line in ax.get_lines():
+        xy = ax.transData.transform(line.get_xydata())
+        xy = xy[np.all(np.isfinite(xy), axis=1)]
+        assert not np.any((xy[:, 0] > box.x0) & (xy[:, 0] < box.x1)
+                          & (xy[:, 1] > box.y0) & (xy[:, 1] < box.y1))

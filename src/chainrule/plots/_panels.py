@@ -175,10 +175,13 @@ def _move_covering_legends(fig) -> bool:
             continue
         box = legend.get_window_extent(renderer)
         shown = [ax.transData.transform(line.get_xydata()) for line in ax.get_lines()]
-        # straight in display space: 20 points along each segment of a curve
+        # straight in display space: 20 points along each segment of a curve; a segment
+        # to an infinite or NaN point, which matplotlib does not draw, gives NaN points,
+        # which lie nowhere (inf - inf and 0 * inf there are expected, not warned)
         steps = np.linspace(0.0, 1.0, 20)[:, None, None]
-        drawn = [(xy[:-1] + steps * (xy[1:] - xy[:-1])).reshape(-1, 2) for xy in shown
-                 if len(xy) > 1] + shown
+        with np.errstate(invalid="ignore", over="ignore"):
+            drawn = [(xy[:-1] + steps * (xy[1:] - xy[:-1])).reshape(-1, 2) for xy in shown
+                     if len(xy) > 1] + shown
         drawn += [ax.transData.transform(c.get_offsets()) for c in ax.collections]
         xy = np.concatenate(drawn) if drawn else np.empty((0, 2))
         inside = ((xy[:, 0] > box.x0) & (xy[:, 0] < box.x1)
