@@ -47,7 +47,11 @@ def _in_place_state(est: _BaseMLP) -> Callable[[], None]:
     states = [] if net is None else [copy.deepcopy(layer.get_state()) for layer in net.layers]
     rng_state = None if rng is None else copy.deepcopy(rng.bit_generator.state)
     objects = [obj for obj in (opt, None if run is None else run[0]) if obj is not None]
-    attributes = [copy.deepcopy(vars(obj)) for obj in objects]
+    # an optimizer's work vectors (``_work``, the size of the parameters: Adam's direction
+    # and m_hat) are scratch, written before they are read, and no state: kept as they
+    # are, not copied (in deepcopy's memo, an object that maps to itself is not copied)
+    scratch = [w for obj in objects if isinstance(w := vars(obj).get("_work"), dict)]
+    attributes = [copy.deepcopy(vars(obj), {id(w): w for w in scratch}) for obj in objects]
 
     def put_back() -> None:
         if net is not None:
