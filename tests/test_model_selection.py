@@ -246,3 +246,29 @@ def test_more_runs_than_max_runs_are_refused_before_any(sizes, n_sizes, monkeypa
     monkeypatch.setattr(ms.Network, "set_params", lambda self, params: None)
     result = select_hidden_units(X, y, Xv, yv, hidden_units=[1, 2, 1, 2], n_starts=2)
     assert result.val_errors.shape == (2, 2)
+
+
+def test_a_run_with_a_nan_error_is_not_chosen_over_one_with_a_number(monkeypatch):
+    """Streaming the runs (41b9da1) kept the first run while each next error was compared
+    with '<': a NaN first error (a run that diverged) was never beaten, and the NaN run was
+    chosen.  The chosen run is now the first of the smallest error among those with a
+    number, as np.nanargmin picks (the reference), and its network is that run's."""
+    import chainrule.model_selection as ms
+
+    fit_one = ms._fit_one
+    seen = []
+
+    def first_diverges(*args):
+        train_error, val_error, params = fit_one(*args)
+        seen.append(params)
+        return (train_error, np.nan, params) if len(seen) == 1 else (train_error, val_error,
+                                                                      params)
+
+    monkeypatch.setattr(ms, "_fit_one", first_diverges)
+    X, y, Xv, yv = _data(0)
+    result = select_hidden_units(X, y, Xv, yv, hidden_units=[2, 3], n_starts=2, maxiter=30)
+    assert np.isnan(result.val_errors[0, 0])
+    k = int(np.nanargmin(result.val_errors))
+    assert k != 0
+    assert (result.best_hidden, result.best_start) == ([2, 3][k // 2], k % 2)
+    np.testing.assert_array_equal(result.best_network.params, seen[k])

@@ -240,7 +240,9 @@ def select_hidden_units(
     best = None  # the parameters of the first run of the smallest validation error alone
     for k, (train_error, val_error, params) in enumerate(runs):
         train.flat[k], val.flat[k] = train_error, val_error
-        if best is None or val_error < val.flat[best[0]]:
+        # a run whose error is NaN (it diverged) is chosen only while no other has a number
+        if best is None or val_error < val.flat[best[0]] or (
+                np.isnan(val.flat[best[0]]) and not np.isnan(val_error)):
             best = (k, params)
     i, s = np.unravel_index(best[0], val.shape)
     m = sizes[i]
