@@ -1050,7 +1050,9 @@ def test_a_symbolic_link_to_no_file_is_named_as_one(tmp_path, capsys, kind):
 def test_a_csv_file_with_a_nul_byte_is_refused(tmp_path, capsys, content, line):
     """A NUL byte passed the CSV reader (Python >= 3.11) and numpy's strings dropped it at
     the end of a cell: 'c1\\0' was the class 'c1', '2\\0' the number 2, a row of zeros a
-    "missing value", and a file of zeros "no rows of data after the header"."""
+    "missing value", and a file of zeros "no rows of data after the header".  Python 3.10's
+    reader refused it with its own words and no line ("malformed CSV: line contains NUL"):
+    the lines are now checked before the reader sees them, the same on every Python."""
     from chainrule.cli import main
     from chainrule.tabular import read_data
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import itertools
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import numpy as np
@@ -36,6 +37,19 @@ def _find(header: list[str], wanted: list[str], source: str, what: str, hint: st
         raise ValueError(f"{exc}{hint}") from None
 
 
+def _without_nul(lines: Iterable[str], path: Path) -> Iterator[str]:
+    """The ``lines`` of the CSV file at ``path``; a ValueError naming the line at a NUL byte.
+
+    Checked before the CSV reader sees a line: Python 3.10's reader refuses it without a
+    line number ("line contains NUL"), 3.11's passes it on, and numpy's strings would drop
+    it at the end of a cell ('c1\\0' the class 'c1', '2\\0' the number 2).
+    """
+    for n, text in enumerate(lines, start=1):
+        if "\0" in text:
+            raise ValueError(f"{path} line {n}: a NUL byte (\\x00); expected a text (CSV) file")
+        yield text
+
+
 def _read_csv(path: Path, target: str | None, features: list[str] | None,
               need_target: bool, features_what: str, nan_class: bool = False) -> Table:
     try:
@@ -43,12 +57,9 @@ def _read_csv(path: Path, target: str | None, features: list[str] | None,
             # utf-8-sig takes one byte-order mark off; a file saved twice by an editor that
             # adds one holds more, which would stay in the first column's name
             first = fh.readline().lstrip("\ufeff")
-            reader = csv.reader(itertools.chain([first], fh), strict=True)
+            reader = csv.reader(_without_nul(itertools.chain([first], fh), path), strict=True)
             rows, line = [], 1  # the line each row starts on: a quoted field may span lines
             for row in reader:
-                if any("\0" in cell for cell in row):  # numpy's strings would drop it at the end
-                    raise ValueError(f"{path} line {line}: a NUL byte (\\x00); expected a text "
-                                     "(CSV) file")
                 if any(cell.strip() for cell in row):
                     rows.append((line, row))
                 line = reader.line_num + 1
