@@ -350,7 +350,9 @@ def test_trace_picture(tmp_path):
 
     path = trace_preset("integer-example").plot(tmp_path / "b.png", "example B")
     img = mpimg.imread(path)
-    assert img.shape[1] == 990 and img.std() > 0.05  # 3 x 3.3 inches at 100 dpi
+    # 3 x 3.3 inches at 100 dpi; 3 * 3.3 is 9.899999999999999, which matplotlib >= 3.11
+    # rounds to 990 pixels and older versions (3.10 is the newest for Python 3.10) truncate
+    assert abs(img.shape[1] - 3 * 3.3 * 100) < 1 and img.std() > 0.05
 
 
 @pytest.mark.parametrize(("W", "y", "out"), [
