@@ -11,6 +11,7 @@ start-up), to keep the suite fast.
 from __future__ import annotations
 
 import csv
+import inspect
 import json
 import os
 import re
@@ -1752,8 +1753,9 @@ def test_help_and_docstrings_state_the_default_loss_of_every_output():
                                  if "--loss" in a.option_strings)
              for c in ("train", "gradcheck")}
     for func in (cr.mlp, cr.network_from_layers):
-        entry = func.__doc__.split("\n    loss : str", 1)[1]
-        texts[func.__name__] = re.split(r"\n    (?=\S)", entry)[0]
+        # inspect.getdoc: Python >= 3.13 takes the indentation off __doc__ itself
+        entry = inspect.getdoc(func).split("\nloss : str", 1)[1]
+        texts[func.__name__] = re.split(r"\n(?=\S)", entry)[0]
 
     def stated(text: str, output: str) -> str:
         text = " ".join(text.replace('"', "").split())

@@ -8,6 +8,7 @@ course notations' own forward formulas.
 
 from __future__ import annotations
 
+import inspect
 import itertools
 import math
 import re
@@ -1130,6 +1131,7 @@ def test_network_docstring_names_every_loss():
 
     from chainrule.losses import LOSSES
 
-    entry = Network.__doc__.split("\n    loss : ", 1)[1]
-    entry = re.split(r"\n    (?=\S)", entry)[0]
+    # inspect.getdoc: Python >= 3.13 takes the indentation off __doc__ itself
+    entry = inspect.getdoc(Network).split("\nloss : ", 1)[1]
+    entry = re.split(r"\n(?=\S)", entry)[0]
     assert [name for name in LOSSES if f'"{name}"' not in entry] == []
