@@ -1324,7 +1324,9 @@ def _misplaced_data_npz(path) -> None:
 
 def test_a_member_whose_data_runs_out_is_named(tmp_path, capsys):
     """A member whose data zipfile finds past the end of the file (a damaged local header)
-    gave zipfile's EOFError, which has no message: "data.npz: not a readable .npz file ()"."""
+    gave zipfile's EOFError, which has no message: "data.npz: not a readable .npz file ()".
+    Python 3.13's zipfile (and the security releases of older ones) refuses the header
+    itself, with a message ("Overlapped entries"), which is passed on."""
     import zipfile
 
     from chainrule.cli import main
@@ -1332,10 +1334,14 @@ def test_a_member_whose_data_runs_out_is_named(tmp_path, capsys):
 
     path = tmp_path / "data.npz"
     _misplaced_data_npz(path)
-    with zipfile.ZipFile(path) as zf, pytest.raises(EOFError) as reference:
+    with zipfile.ZipFile(path) as zf, pytest.raises((EOFError, zipfile.BadZipFile)) as reference:
         zf.open("X.npy").read(8)  # the reference: zipfile's own reading of it
-    assert str(reference.value) == ""
-    said = "the data of the member 'X.npy' ends before its size (truncated or corrupted)"
+    if reference.type is EOFError:
+        assert str(reference.value) == ""
+        said = "the data of the member 'X.npy' ends before its size (truncated or corrupted)"
+    else:
+        said = str(reference.value)
+        assert "'X.npy'" in said
     with pytest.raises(ValueError) as err:
         read_data(path)
     assert str(err.value) == f"{path}: not a readable .npz file ({said})"
