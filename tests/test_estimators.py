@@ -1210,11 +1210,11 @@ def test_a_custom_activation_object_reaches_parallel_workers(iris):
 def test_sparse_input_predicts_as_scikit_learn(kind):
     """CSR input, as scikit-learn's MLP takes it (before: "Sparse data was passed ...").
 
-    Fitting on the CSR matrix is fitting on its dense form (the same model, exactly: the
-    mini-batch solvers densify the same shuffled batches, with early stopping the same
-    validation rows; lbfgs the whole matrix once), and
-    with scikit-learn's fitted coefficients copied in, predictions on the sparse matrix
-    equal scikit-learn's on it.
+    Fitting on the CSR matrix is fitting on its dense form (the same model up to the
+    rounding of the first layer's sparse products: the mini-batch solvers take the same
+    shuffled batches, with early stopping the same validation rows; lbfgs the whole
+    matrix), and with scikit-learn's fitted coefficients copied in, predictions on the
+    sparse matrix equal scikit-learn's on it.
     """
     sp = pytest.importorskip("scipy.sparse")
     rng = np.random.default_rng(0)
@@ -1230,9 +1230,12 @@ def test_sparse_input_predicts_as_scikit_learn(kind):
                   {"solver": "sgd", "early_stopping": True, "validation_fraction": 0.2}):
         a = ours(**extra, **kw).fit(Xs, y)
         b = ours(**extra, **kw).fit(Xd, y)
-        np.testing.assert_array_equal(a.network_.params, b.network_.params)
-        np.testing.assert_array_equal(a.predict(Xs), b.predict(Xd))
-        assert a.loss_curve_ == b.loss_curve_
+        # 30 L-BFGS iterations (curvature pairs, line searches) grow the last bits the
+        # sparse products round differently to 7e-10 of the weights (measured)
+        tol = 1e-8 if extra["solver"] == "lbfgs" else 1e-12
+        np.testing.assert_allclose(a.network_.params, b.network_.params, rtol=tol, atol=tol)
+        np.testing.assert_allclose(a.predict(Xs), b.predict(Xd), rtol=tol, atol=tol)
+        np.testing.assert_allclose(a.loss_curve_, b.loss_curve_, rtol=tol)
     sk = theirs(solver="lbfgs", **kw).fit(Xs, y)
     mine = ours(solver="lbfgs", **kw).fit(Xs, y)
     mine.coefs_, mine.intercepts_ = sk.coefs_, sk.intercepts_
@@ -1320,13 +1323,13 @@ def test_poisson_targets_below_zero_by_rounding_are_fitted_as_zero(solver):
         MLPRegressor(**kw).fit(X, y)
 
 
-def test_sparse_training_densifies_one_mini_batch_at_a_time():
+def test_sparse_training_never_holds_the_dense_matrix():
     """The mini-batch solvers never hold the dense training matrix (here 131 MB).
 
-    tracemalloc's peak over a fit on a 1000 x 2**14 CSR matrix is about two dense batches
-    of 200 rows (the first layer keeps the last batch while the next is densified), well
-    below the dense matrix (five batches); and cr.train on the CSR matrix is cr.train on
-    its dense form.
+    tracemalloc's peak over a fit on a 1000 x 2**14 CSR matrix is below two dense
+    batches of 200 rows (what densifying each batch took), well below the dense matrix
+    (five batches): the first Dense layer multiplies the sparse batches as they are; and
+    cr.train on the CSR matrix is cr.train on its dense form, up to rounding.
     """
     import tracemalloc
 
@@ -1342,7 +1345,7 @@ def test_sparse_training_densifies_one_mini_batch_at_a_time():
     finally:
         tracemalloc.stop()
     batch_bytes = 200 * Xs.shape[1] * 8
-    assert peak < 2.5 * batch_bytes, (peak, batch_bytes)  # 54 MB measured; 159 MB before
+    assert peak < 2.5 * batch_bytes, (peak, batch_bytes)  # 54 MB when densified; 159 before
     assert peak < dense_bytes / 2, (peak, dense_bytes)
     small = Xs[:60, :40]
     Y = np.asarray(small.sum(axis=1))
@@ -1350,8 +1353,8 @@ def test_sparse_training_densifies_one_mini_batch_at_a_time():
     curves = [train(net, X, Y, optimizer="sgd", lr=0.05, batch_size=7, epochs=3, seed=1,
                     validation_fraction=0.2)["loss"]
               for net, X in zip(nets, (small, small.toarray()), strict=True)]
-    assert curves[0] == curves[1]
-    np.testing.assert_array_equal(nets[0].params, nets[1].params)
+    np.testing.assert_allclose(curves[0], curves[1], rtol=1e-12)
+    np.testing.assert_allclose(nets[0].params, nets[1].params, rtol=1e-12, atol=1e-15)
 
 
 
@@ -1682,8 +1685,10 @@ def test_prediction_refuses_values_beyond_a_float32_network(sparse):
     with pytest.raises(ValueError, match=r"^X has values too large for float32 \(largest "
                                          r"magnitude 1e\+39, limit 3\.40282e\+38\)$"):
         reg.predict(wrap(bad))
-    np.testing.assert_array_equal(reg.predict(wrap(bad[1:])),
-                                  reg.network_.forward(bad[1:].astype(np.float32)).ravel())
+    # sparse rows: the first layer's sparse product, rounded otherwise (float32's last bit)
+    np.testing.assert_allclose(reg.predict(wrap(bad[1:])),
+                               reg.network_.forward(bad[1:].astype(np.float32)).ravel(),
+                               rtol=8 * np.finfo(np.float32).eps if sparse else 0)
 
 
 def test_a_regressor_pickled_before_the_loss_parameter_still_works(tmp_path):

@@ -639,13 +639,14 @@ def test_train_refuses_a_complex_sparse_matrix_as_it_refuses_a_complex_array(whe
     np.testing.assert_array_equal(net.params, before)
 
 
-def test_minimize_and_forward_name_a_sparse_x_as_such():
-    """minimize and Network.forward on a CSR matrix said "dtype object".
+def test_forward_names_a_sparse_x_as_such_and_minimize_takes_it():
+    """Network.forward on a CSR matrix said "dtype object".
 
     np.asarray wraps a sparse matrix in a 0-d object array, so the message named a dtype
     the user never had.  Now: a TypeError saying a dense array was expected, what was
     given, and what to do; X.toarray(), the remedy named, is accepted and gives the dense
-    cost (the reference).
+    cost (the reference).  minimize takes the sparse matrix as train does (the estimators'
+    "lbfgs" passes it on): the run on its dense form, up to rounding.
     """
     import scipy.sparse as sp
 
@@ -654,12 +655,15 @@ def test_minimize_and_forward_name_a_sparse_x_as_such():
     net = mlp([3, 2, 1], seed=0)
     message = r"X must be a dense array, got a sparse csr_matrix of shape \(6, 3\); pass " \
               r"X.toarray\(\)"
-    for call in (lambda X: chainrule.minimize(net, X, y, maxiter=2),
-                 lambda X: net.forward(X), lambda X: net.loss_and_grad(X, y)):
+    for call in (lambda X: net.forward(X), lambda X: net.loss_and_grad(X, y)):
         with pytest.raises(TypeError, match=message):
             call(sp.csr_matrix(X))
     J, _ = net.loss_and_grad(sp.csr_matrix(X).toarray(), y)
     assert J == net.loss_and_grad(X, y)[0]
+    runs = [net.copy() for _ in range(2)]
+    for copy, data in zip(runs, (sp.csr_matrix(X), X), strict=True):
+        chainrule.minimize(copy, data, y, maxiter=5)
+    np.testing.assert_allclose(runs[0].params, runs[1].params, rtol=1e-12, atol=1e-14)
 
 
 def test_nesterov_with_momentum_0_is_refused_not_trained_with_0_9():

@@ -130,7 +130,8 @@ class MLPRegressor(_RegressorOutputs, RegressorMixin, _BaseMLP):
         Parameters
         ----------
         X : array-like or sparse matrix of shape (n_samples, n_features)
-            A sparse matrix is densified one batch at a time ("lbfgs", "cg": once).
+            A sparse matrix goes to a first Dense layer as it is (CSR); any other
+            first layer gets it densified one batch at a time ("lbfgs", "cg": once).
         y : array-like of shape (n_samples,) or (n_samples, n_outputs)
             A column of shape (n_samples, 1) (a DataFrame of one column too) is
             one target, as a 1-D ``y``: ``predict`` returns shape (n_samples,),

@@ -67,7 +67,8 @@ class _RegressorOutputs:
         Parameters
         ----------
         X : array-like or sparse matrix of shape (n_samples, n_features)
-            A sparse matrix is densified a block of rows at a time.
+            A sparse matrix goes to a first Dense layer as it is (CSR), a block
+            of rows at a time; any other first layer gets the block densified.
 
         Returns
         -------

@@ -202,16 +202,30 @@ def _largest(X: Any) -> float:
 
 
 def input_blocks(X: Any, rows: int, shape: int | tuple[int, ...], dtype: np.dtype,
-                 name: str = "X") -> Iterator[tuple[int, np.ndarray]]:
+                 name: str = "X", keep_sparse: bool = False) -> Iterator[tuple[int, Any]]:
     """``(start, block)``: the rows ``start:start + rows`` of checked ``X``, dense, in ``dtype``.
 
-    A block is a view of ``X`` where ``X`` already has ``dtype``.  A value that
-    the conversion makes infinite (float64 beyond float32's range) raises the
-    ValueError :func:`chainrule._validation.check_finite_array` raises for it.
+    A block is a view of ``X`` where ``X`` already has ``dtype``.  With
+    ``keep_sparse`` (a first layer that computes on sparse rows, see
+    :func:`chainrule.layers._takes_sparse`), a sparse ``X``'s blocks stay CSR
+    matrices, only their values converted.  A value that the conversion makes
+    infinite (float64 beyond float32's range) raises the ValueError
+    :func:`chainrule._validation.check_finite_array` raises for it.
     """
     sparse = _is_sparse(X)
     for start in range(0, X.shape[0], rows):
         block = X[start:start + rows]
+        if sparse and keep_sparse:
+            if block.dtype != dtype:
+                with np.errstate(over="ignore"):  # values beyond the target range become inf
+                    block = block.astype(dtype)
+                if not np.all(np.isfinite(block.data)):
+                    raise ValueError(
+                        f"{name} has values too large for {np.dtype(dtype).name} (largest "
+                        f"magnitude {_largest(X):g}, limit {np.finfo(dtype).max:g})"
+                    )
+            yield start, block
+            continue
         if sparse:
             block = block.toarray()
             if not isinstance(shape, int):

@@ -82,8 +82,9 @@ def _evaluate(net: Network, X: np.ndarray,
     Dropout passes its input through), so the blocks give the same rows as one
     pass, but the layers' net inputs and outputs exist for one block at a time.
     ``X`` (floats, integers or booleans; an array, a memory map, or a sparse
-    CSR matrix), checked by the estimator, is made dense and converted to the
-    network's dtype block by block, never as a whole; a value that the
+    CSR matrix), checked by the estimator, is converted to the network's dtype
+    block by block, never as a whole (a sparse block made dense unless the first
+    layer is a Dense layer, which multiplies it as it is); a value that the
     conversion would make infinite (beyond float32's range) raises a
     ValueError.  Afterwards the layers hold what they held before (no array
     of the pass, nor a reference to ``X``).  The blocks are those of
@@ -117,7 +118,8 @@ def _evaluate(net: Network, X: np.ndarray,
 def _as_images(net: Network, X: object) -> object:
     """``X`` as the images a convolutional network takes, (n_samples, C, H, W) (a view
     of the flat rows); other networks' ``X``, and a sparse matrix, as is (the blocks of
-    :func:`_evaluate` are made dense and shaped as images one at a time)."""
+    :func:`_evaluate` are made dense and shaped as images one at a time, where the
+    first layer is not a Dense layer)."""
     shape = net.n_inputs
     if not isinstance(shape, tuple) or scipy.sparse.issparse(X):
         return X
@@ -248,8 +250,6 @@ class _BaseMLP(_Parameters, _FittedNetwork, _Fitting, _CheckedFit, _EpochRules,
                     "for validation; increase it or the size of the data set (need >= 2)"
                 )
             Xv, yv, swv = X[va], y[va], None if score_sw is None else score_sw[va]
-            if scipy.sparse.issparse(Xv):  # scored whole every epoch: densified once
-                Xv = Xv.toarray()
             if self.schedule is not None:  # "val_loss", "val_accuracy": these rows' metrics
                 validation = (Xv, Y[va])
             X, Y, sw = X[tr], Y[tr], None if sw is None else sw[tr]

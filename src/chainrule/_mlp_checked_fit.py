@@ -14,7 +14,6 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import numpy as np
-import scipy.sparse
 from sklearn.exceptions import DataConversionWarning
 from sklearn.utils.validation import validate_data
 
@@ -167,8 +166,6 @@ class _CheckedFit:
                 raise
             hint = self._continuing(incremental)
             raise ValueError(f"X: {exc} {hint[0].upper()}{hint[1:]}.") from None
-        if scipy.sparse.issparse(X) and self.solver not in _STOCHASTIC:
-            X = X.toarray()  # lbfgs, cg: the whole set each evaluation, so densified once
         if y.ndim == 2 and y.shape[1] == 1:
             # one target (a class, or a single-output regression), as scikit-learn's MLP
             # estimators take it, with their warning

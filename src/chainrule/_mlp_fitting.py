@@ -16,6 +16,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 
 from ._mlp_rules import _reported_loss
+from ._training_data import _is_sparse, _sparse_batch
 from ._training_guards import _StopFlag
 from ._validation import caller_outside_chainrule
 from .batchnorm import BatchNorm
@@ -174,8 +175,9 @@ class _Fitting:
                     f"{given} asks for {shown(asked_layers)}")
         return None
 
-    def _fit_scipy(self, X: np.ndarray, Y: np.ndarray, sw: np.ndarray | None) -> None:
+    def _fit_scipy(self, X: Any, Y: np.ndarray, sw: np.ndarray | None) -> None:
         """Train ``network_`` with "lbfgs" or "cg" on ``X`` of shape (n_samples, n_features)
+        (an ndarray, or a CSR matrix that :func:`~chainrule.scipy_fit.minimize` keeps sparse)
         and ``Y`` of shape (n_samples, n_outputs), ``sw`` the training weights or None.
 
         One Ctrl-C stops the run after the iteration under way (a KeyboardInterrupt
@@ -223,7 +225,12 @@ class _Fitting:
             n, loss = kept
             if n == 0:  # no iteration completed: the parameters from before the call
                 try:
-                    cost, _ = net.loss_and_grad(X, Y, sample_weight=sw)
+                    if _is_sparse(X):  # as minimize evaluates it, never densified whole
+                        cost, _ = net._loss_and_grad(
+                            _sparse_batch(X, net), net.prepare_targets(Y, X.shape[0]), False,
+                            net.check_sample_weight(sw, X.shape[0]))
+                    else:
+                        cost, _ = net.loss_and_grad(X, Y, sample_weight=sw)
                 finally:
                     _release_caches(net)
                 loss = _reported_loss(float(cost), decay(net.params) if k > 1 else 0.0, k)

@@ -24,7 +24,7 @@ import numpy as np
 from ._inference import block_rows, check_inputs, check_one_example, input_blocks, row_values
 from ._spatial import SpatialLayer
 from ._validation import check_positive_int
-from .layers import Layer
+from .layers import Layer, _takes_sparse
 
 if TYPE_CHECKING:
     from .network import Network
@@ -70,8 +70,9 @@ class _Inference:
             for a convolutional network images of shape (n_samples, channels,
             height, width) or rows of their flattened pixels).  Float32, integer
             and boolean data, memory maps and sparse matrices (any format, made
-            CSR) are made dense in the network's dtype a block at a time, never
-            copied whole.
+            CSR) are converted to the network's dtype a block at a time, never
+            copied whole; a sparse block stays sparse for a first Dense layer,
+            and is made dense for any other.
         batch_size : int, optional
             Rows per block.  By default as many as make the pass's widest array
             (the widest layer's outputs, or a convolution's im2col columns) about
@@ -318,8 +319,9 @@ class _EvaluationPass:
         """``(start, outputs)`` of :meth:`forward` on each block of ``rows`` rows of checked ``X``.
 
         ``X`` as :func:`chainrule._inference.input_blocks` takes it (checked by
-        :func:`~chainrule._inference.check_inputs`): each block is made dense and
-        converted to the network's dtype on its own.  While a block's outputs
+        :func:`~chainrule._inference.check_inputs`): each block is converted to the
+        network's dtype on its own, and made dense unless it is sparse and the first
+        layer of the pass takes it so (a Dense layer).  While a block's outputs
         are at hand, the output layer holds its net input (what
         :meth:`Network._output_terms` reads).
         """
@@ -330,7 +332,9 @@ class _EvaluationPass:
         if any(isinstance(layer, SpatialLayer) for layer in self.layers):
             check_one_example(self.layers, net.layer_shapes()[self.span], net.dtype.itemsize,
                               range(len(net.layers))[self.span].start if self.layers else 0)
-        for start, block in input_blocks(X, rows, net.n_inputs, net.dtype):
+        sparse_first = bool(self.layers) and _takes_sparse(self.layers[0])
+        for start, block in input_blocks(X, rows, net.n_inputs, net.dtype,
+                                         keep_sparse=sparse_first):
             yield start, self.forward(block)
 
     def __exit__(self, *exc: object) -> None:

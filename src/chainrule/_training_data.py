@@ -15,6 +15,7 @@ import numpy as np
 
 from ._class_weight import target_class_weights, times_sample_weight
 from ._validation import check_data, check_sparse_layout
+from .layers import _takes_sparse
 from .network import Network
 
 
@@ -29,7 +30,8 @@ def _check_sparse(X: Any, net: Network, name: str = "X") -> Any:
     own where a mini-batch at a time gives the same numbers, else the network's), its
     shape and values checked.
 
-    Training densifies it a mini-batch at a time (the layers compute on dense arrays).
+    Training passes it a mini-batch at a time (:func:`_sparse_batch`): sparse to a
+    first Dense layer, densified for any other.
     """
     if X.dtype.kind not in "biuf":  # astype would drop an imaginary part with a mere warning
         raise TypeError(f"{name} must hold numbers, got a sparse matrix of dtype {X.dtype}")
@@ -68,6 +70,15 @@ def _densify(X: Any, net: Network) -> np.ndarray:
     dense = X.astype(net.dtype, copy=False).toarray()  # the rows' values only, converted
     shape = net.n_inputs
     return dense if isinstance(shape, int) else dense.reshape(dense.shape[0], *shape)
+
+
+def _sparse_batch(X: Any, net: Network) -> Any:
+    """Rows of a checked sparse ``X`` as the network's first layer takes them: a CSR
+    matrix in the network's dtype where that layer computes on it as it is (a Dense
+    layer, :func:`chainrule.layers._takes_sparse`), else dense (:func:`_densify`)."""
+    if _takes_sparse(net.layers[0]):
+        return X.astype(net.dtype, copy=False)  # CSR rows: only their values converted
+    return _densify(X, net)
 
 
 def _argmax_rows(A: np.ndarray, out: np.ndarray) -> None:
@@ -167,9 +178,10 @@ class _TrainingData:
                     f"{type(validation_data).__name__}"
                 )
             Xv = validation_data[0]
-            if _is_sparse(Xv):  # evaluated whole every epoch: densified once
-                Xv = _densify(_check_sparse(Xv, net, "validation_data[0]"), net)
-            Xv = check_data(Xv, net.n_inputs, net.dtype, "validation_data[0]")
+            if _is_sparse(Xv):  # evaluated whole every epoch: converted (or densified) once
+                Xv = _sparse_batch(_check_sparse(Xv, net, "validation_data[0]"), net)
+            if not _is_sparse(Xv):
+                Xv = check_data(Xv, net.n_inputs, net.dtype, "validation_data[0]")
             val = (Xv, net.prepare_targets(validation_data[1], Xv.shape[0], "validation_data[1]",
                                            x_name="validation_data[0]"))
             swv = net.check_sample_weight(self._validation_weight, Xv.shape[0])
@@ -185,7 +197,7 @@ class _TrainingData:
                 )
             order = np.random.default_rng([self.seed, 1]).permutation(m)  # fixed across resumes
             Xv = X[order[:n_val]]
-            val = (_densify(Xv, net) if _is_sparse(Xv) else Xv.astype(net.dtype, copy=False),
+            val = (_sparse_batch(Xv, net) if _is_sparse(Xv) else Xv.astype(net.dtype, copy=False),
                    Y[order[:n_val]].astype(net.dtype, copy=False))  # evaluated whole
             if sw is not None:  # the held-out examples keep their weights (val_loss)
                 val = (*val, sw[order[:n_val]])

@@ -14,7 +14,7 @@ import numpy as np
 
 from . import io
 from ._training_checkpoints import _check_not_overwriting
-from ._training_data import _argmax_rows, _densify, _exact_one_hot, _Gather, _is_sparse
+from ._training_data import _argmax_rows, _exact_one_hot, _Gather, _is_sparse, _sparse_batch
 from ._training_epochs import _PER_LAYER, _bar_drawn, _epoch_line
 from ._training_guards import _NO_BLOCK, _Blocks, _say, _StopFlag
 from .callbacks import History, TrainState
@@ -35,7 +35,9 @@ class _TrainingLoop:
         Parameters
         ----------
         X : array-like or scipy.sparse matrix of shape (n_samples, n_inputs)
-            A sparse matrix is densified one mini-batch at a time; integer data,
+            A sparse matrix goes to a first Dense layer as it is (CSR), one
+            mini-batch at a time, and is densified a mini-batch at a time
+            for any other first layer; integer data,
             and float32 data for a float64 network, are converted to the
             network's dtype a mini-batch at a time (see :func:`train`).
         Y : array-like of shape (n_samples, n_outputs), or 1-D targets / integer labels
@@ -238,12 +240,12 @@ class _TrainingLoop:
                                         swb = None if sw is None else sw[idx]
                                     else:
                                         rows = order[idx]
-                                        # the rows of a sparse X, densified below
+                                        # the rows of a sparse X, converted below
                                         Xb = X[rows] if sparse else gather(X, rows)
                                         Yb = gather(Y, rows)
                                         swb = None if sw is None else sw[rows]
-                                if sparse:  # one mini-batch at a time
-                                    Xb = _densify(Xb, net)
+                                if sparse:  # one mini-batch at a time (kept sparse
+                                    Xb = _sparse_batch(Xb, net)  # for a first Dense layer)
                                 elif Xb.dtype != net.dtype:  # float32 or integer data
                                     Xb = gather.as_dtype(Xb, net.dtype, "X")
                                 if Yb.dtype != net.dtype:  # compact one-hot targets

@@ -17,6 +17,8 @@ batchnorm, conv, pooling).  Import ``Layer`` and ``ParamSpec`` from here.
 
 from __future__ import annotations
 
+import sys
+
 import numpy as np
 
 from ._activations_inplace import (
@@ -39,6 +41,22 @@ from .initializers import auto_init, get_initializer, make_rng
 __all__ = ["Dense", "Layer", "ParamSpec"]
 
 _BOOL = np.dtype(bool)
+
+
+def _is_sparse(X: object) -> bool:
+    """Whether ``X`` is a scipy.sparse matrix or array (without importing scipy.sparse)."""
+    sparse = sys.modules.get("scipy.sparse")  # not imported: X cannot be one
+    return sparse is not None and sparse.issparse(X)
+
+
+def _takes_sparse(layer: Layer) -> bool:
+    """Whether ``layer`` computes on a SciPy sparse batch (CSR) as given, without densifying.
+
+    A :class:`Dense` layer does (not a subclass, whose forward may differ): its
+    forward ``X @ W + b`` and its weight gradient ``X.T @ delta`` are sparse
+    products with dense results, and as the first layer it computes no ``dJ/dX``.
+    """
+    return type(layer) is Dense
 
 
 class Dense(Layer):
@@ -176,7 +194,9 @@ class Dense(Layer):
 
         Parameters
         ----------
-        X : ndarray of shape (n_samples, fan_in)
+        X : ndarray or scipy.sparse matrix (CSR) of shape (n_samples, fan_in)
+            A sparse batch (the first layer's, in training and prediction) is
+            multiplied as it is: ``Z`` is dense, and so is backward's ``dW = X.T @ delta``.
         training : bool, default False
             Unused by a Dense layer (it computes the same in training and in
             evaluation); there for the one signature all layers share.
@@ -187,9 +207,12 @@ class Dense(Layer):
         """
         self.X = X
         self._lse = None
-        if self._work is not None:
+        sparse = not isinstance(X, np.ndarray) and _is_sparse(X)  # (the cheap test first)
+        if self._work is not None and not sparse:
             return self._forward_into(X)
-        Z = X @ self._W
+        Z = X @ self._W  # a sparse X: a dense ndarray
+        if self._work is not None:  # the training step of a sparse batch: buffered from here
+            return self._activate_into(Z)
         if self._b is not None:
             Z += self._b
         self.Z = Z
@@ -242,7 +265,10 @@ class Dense(Layer):
             ``dJ/dX``; None when not needed.
         """
         self.delta = delta
-        np.matmul(self.X.T, delta, out=self.dW)
+        if not isinstance(self.X, np.ndarray) and _is_sparse(self.X):  # a first layer's
+            self.dW[...] = self.X.T @ delta  # sparse batch: a sparse product, a dense dW
+        else:
+            np.matmul(self.X.T, delta, out=self.dW)
         if self.db is not None:
             if self._work is not None and delta.dtype == self.db.dtype and delta.ndim == 2:
                 # the column sums as a BLAS product ones @ delta: a third of the time of
@@ -308,7 +334,12 @@ class Dense(Layer):
     def _forward_into(self, X: np.ndarray) -> np.ndarray:
         """:meth:`forward` into this batch size's buffers (the same numbers)."""
         shape = (X.shape[0], self.n_out)
-        Z = np.matmul(X, self._W, out=self._buffer("Z", shape, np.result_type(X, self._W)))
+        return self._activate_into(
+            np.matmul(X, self._W, out=self._buffer("Z", shape, np.result_type(X, self._W))))
+
+    def _activate_into(self, Z: np.ndarray) -> np.ndarray:
+        """``Z += b``, ``A = f(Z)`` into this batch size's buffer; returns ``A``."""
+        shape = Z.shape
         if self._b is not None:
             Z += self._b
         self.Z = Z

@@ -20,6 +20,7 @@ from ._class_weight import (
     times_sample_weight,
 )
 from ._threads import scipy_blas_single_thread
+from ._training_data import _check_sparse, _is_sparse, _sparse_batch
 from ._validation import check_nonneg_float, check_positive_int
 from .batchnorm import BatchNorm
 from .callbacks import History
@@ -74,6 +75,8 @@ def minimize(
     ----------
     net : Network
     X, Y : as in :func:`train`
+        A sparse ``X`` goes whole to a first Dense layer as it is (CSR); for any
+        other first layer it is densified once.
     method : {"L-BFGS-B", "CG", "BFGS"}, default "L-BFGS-B"
     maxiter : int, default 400
     tol : float >= 0, optional
@@ -167,7 +170,11 @@ def minimize(
                          f"maxiter={options['maxiter']!r} instead of options={options!r}")
     verbose = _check_verbose(verbose)
     class_weight = check_network_class_weight(class_weight, net)
-    X, Yt = net._check_xy(X, Y)
+    if _is_sparse(X):  # evaluated whole at each step: kept sparse for a first Dense layer
+        X = _sparse_batch(_check_sparse(X, net), net)
+        Yt = net.prepare_targets(Y, X.shape[0])
+    else:
+        X, Yt = net._check_xy(X, Y)
     sw = net.check_sample_weight(sample_weight, X.shape[0])
     cw = target_class_weights(class_weight, net, Yt, sample_weight=sw)
     if cw is not None:  # as train weighs its examples (Trainer._data)

@@ -98,8 +98,10 @@ def train(
     ----------
     net : Network
     X : array-like or scipy.sparse matrix of shape (n_samples, n_inputs)
-        A sparse matrix is densified one mini-batch at a time; for a network
-        on images its rows are the pixels, (n_samples, channels * height * width).
+        A sparse matrix is kept sparse: a first Dense layer multiplies each
+        mini-batch's rows as they are (CSR), any other first layer gets them
+        densified a mini-batch at a time; for a network on images its rows are
+        the pixels, (n_samples, channels * height * width).
         Integer data, and float32 data for a float64 network, are converted to
         the network's dtype one mini-batch at a time too (never copied whole;
         the same numbers); float64 data for a float32 network is converted
