@@ -1987,3 +1987,25 @@ def test_plot_regions_title_names_the_data_file_and_fits(trained, tmp_path, monk
     assert title.get_text() == "decision regions on data.csv"
     box = title.get_window_extent(fig.canvas.get_renderer())
     assert fig.bbox.x0 <= box.x0 and box.x1 <= fig.bbox.x1
+
+
+def test_evaluate_knows_the_training_file_from_another_directory(tmp_path, capsys,
+                                                                 monkeypatch):
+    # train recorded DATA as given ("d.csv"), relative to its own directory; evaluate,
+    # run in another directory, compared that name with its own "d.csv": another file of
+    # the same name was said to be the training data, and the training file itself not
+    rows = {"A": [[i, i % 7, i % 2] for i in range(30)],
+            "B": [[i, i % 5, (i + 1) % 2] for i in range(30)]}
+    for d in "AB":
+        (tmp_path / d).mkdir()
+        _write_csv(tmp_path / d / "d.csv", ["a", "b", "y"], rows[d])
+    monkeypatch.chdir(tmp_path / "A")
+    assert main(["train", "d.csv", "--epochs", "1", "--val-fraction", "0", "-q",
+                 "-o", "m.npz"]) == 0
+    monkeypatch.chdir(tmp_path / "B")
+    capsys.readouterr()
+    seen = ", the data the model was trained on (all 30 training examples; none held out: " \
+           "not a test score)"
+    for given, words in [("d.csv", ""), (os.path.join("..", "A", "d.csv"), seen)]:
+        assert main(["evaluate", os.path.join("..", "A", "m.npz"), given]) == 0
+        assert capsys.readouterr().out.splitlines()[0] == f"{given}: 30 examples{words}"

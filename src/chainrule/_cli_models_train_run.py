@@ -5,8 +5,10 @@ standardising, class weights), train, and write the model (see
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
+from pathlib import Path
 
 import numpy as np
 
@@ -115,6 +117,8 @@ def _train_run(args: argparse.Namespace, sigterm: SigtermAsCtrlC) -> int:
                   # every column but the target (no --features): a file without column
                   # names must then have exactly these columns (see _model_data)
                   "all_columns": args.features is None}
+    if Path(args.data).is_file():  # where it is: evaluate, run elsewhere, knows it again
+        meta["data_path"] = os.path.abspath(args.data)
     if task == "classification":
         labels, y = fit_labels(np.asarray(table.y))
         if len(labels) < 2:

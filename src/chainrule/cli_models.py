@@ -111,7 +111,9 @@ def _trained_on(model, data: str, seed: int, n: int) -> str:
 
     ``chainrule train`` records its DATA and settings, not the rows it held out: scored
     again, its data gives the scores of its training and validation examples, none of
-    them held out.  The same file (``os.path.samefile``), or the same bundled data set
+    them held out.  The same file (``os.path.samefile`` with the absolute path that train
+    recorded: a relative DATA names another file from another directory), or the same
+    bundled data set
     (a generated one from the same ``--seed``): ", the data the model was trained on
     (160 training and 18 validation examples; none held out: not a test score)", the
     counts as train's split makes them; "" for other data.
@@ -122,8 +124,15 @@ def _trained_on(model, data: str, seed: int, n: int) -> str:
     if not isinstance(training, dict) or not isinstance(trained, str):
         return ""  # not a file of chainrule train
     if Path(data).exists() or Path(trained).exists():  # a file, not a bundled name
+        # DATA as train was given it is relative to train's directory, not this one's: the
+        # file's absolute path (data_path), which train records; without it, only a DATA
+        # that was absolute names the file (else it cannot be known: not said)
+        where = model.metadata.get("data_path")
+        where = where if isinstance(where, str) else trained
+        if not os.path.isabs(where):
+            return ""
         try:
-            same = os.path.samefile(data, trained)
+            same = os.path.samefile(data, where)
         except OSError:  # one of them is no file (now)
             return ""
     else:
