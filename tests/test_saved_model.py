@@ -144,3 +144,22 @@ def test_load_of_a_network_file_gives_no_warning(tmp_path):
         back = cr.load(net.save(tmp_path / "net.npz"))
     np.testing.assert_array_equal(back.params, net.params)
     assert cr.load_model(tmp_path / "net.npz").metadata["task"] == "regression"
+
+
+def test_a_cli_file_given_to_another_reader_is_sent_to_load_model(tmp_path, capsys):
+    # the refusal of a chainrule train file by load_estimator (load_autoencoder, resume)
+    # said "read it with chainrule.load(...)", whose network takes standardised features
+    # and which warns so: it now names load_model; a Network.save file still names load
+    import chainrule as cr
+    from chainrule.cli import main
+
+    model, plain = str(tmp_path / "m.npz"), str(tmp_path / "net.npz")
+    assert main(["train", "iris", "--epochs", "1", "-q", "-o", model]) == 0
+    cr.mlp([2, 3, 1], seed=0).save(plain)
+    for path, reader in [(model, f"chainrule.load_model({model!r}) (a model of chainrule "
+                                 "train, which applies its scaling)"),
+                         (plain, f"chainrule.load({plain!r})")]:
+        with pytest.raises(ValueError) as err:
+            cr.load_estimator(path)
+        assert str(err.value) == (f"{path}: expected a 'chainrule.estimator' file, found "
+                                  f"format 'chainrule.network'; read it with {reader}")

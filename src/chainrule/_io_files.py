@@ -271,6 +271,14 @@ def dangling_link(path: Path) -> str:
     return f"; it is a symbolic link to {os.readlink(path)}, which does not exist"
 
 
+def scaled_inputs(meta: dict) -> list[str]:
+    """The keys of the scalings (``x_mean``, ``y_mean``) that a network file's metadata
+    holds: those of a model of ``chainrule train``, whose bare network takes scaled data."""
+    metadata = meta.get("metadata")
+    return [key for key in ("x_mean", "y_mean")
+            if isinstance(metadata, dict) and metadata.get(key) is not None]
+
+
 def read_file(path: str | os.PathLike, fmt: str) -> tuple[dict, dict[str, np.ndarray]]:
     """Read what :func:`write_file` wrote, checking the format name and version."""
     p = Path(path)
@@ -297,6 +305,9 @@ def read_file(path: str | os.PathLike, fmt: str) -> tuple[dict, dict[str, np.nda
     if not isinstance(meta, dict) or meta.get("format") != fmt:
         found = meta.get("format") if isinstance(meta, dict) else None
         reader = _READERS.get(found) if isinstance(found, str) else None
+        if found == NETWORK_FORMAT and scaled_inputs(meta):  # chainrule.load would warn
+            reader = ("chainrule.load_model({path!r}) (a model of chainrule train, which "
+                      "applies its scaling)")
         hint = "" if reader is None else "; read it with " + reader.format(path=str(path))
         raise ValueError(f"{p}: expected a {fmt!r} file, found format {found!r}{hint}")
     version = meta.get("version")

@@ -24,7 +24,7 @@ from ._io_files import _NONFINITE as _NONFINITE
 from ._io_files import _READ_ERRORS as _READ_ERRORS
 from ._io_files import _READERS as _READERS
 from ._io_files import _ZIP_MAGIC as _ZIP_MAGIC
-from ._io_files import FORMAT_VERSION, NETWORK_FORMAT, read_file, write_file
+from ._io_files import FORMAT_VERSION, NETWORK_FORMAT, read_file, scaled_inputs, write_file
 from ._io_files import _check_member as _check_member
 from ._io_files import _create_temporary as _create_temporary
 from ._io_files import _json_float as _json_float
@@ -138,9 +138,7 @@ def load(path: str | os.PathLike) -> Network:
     """
     meta, arrays = read_file(path, NETWORK_FORMAT)
     net = restore_network(meta, arrays, path)
-    metadata = meta.get("metadata")
-    scaled = [key for key in ("x_mean", "y_mean")
-              if isinstance(metadata, dict) and metadata.get(key) is not None]
+    scaled = scaled_inputs(meta)
     if scaled:
         what = " and ".join({"x_mean": "features", "y_mean": "target"}[k] for k in scaled)
         warnings.warn(
