@@ -423,6 +423,22 @@ def test_a_text_feature_is_refused_with_how_to_encode_it(tmp_path, capsys):
     assert not (tmp_path / "m.npz").exists()
 
 
+@pytest.mark.parametrize("marker", ["NA", "n/a", "NULL", "None", "?", "-"])
+def test_a_missing_value_marker_among_numbers_is_named_missing_not_a_category(
+        tmp_path, capsys, marker):
+    """A single "NA" (or "?", "NULL", ...) in a column of numbers got the text-feature hint,
+    "one-hot encode a column of categories", which misleads for a gap: such a cell is
+    called a missing value now, with what to do (the file, line and column as before); a
+    word that is no marker keeps the encoding hint (the test above)."""
+    (tmp_path / "cars.csv").write_text(f"power,weight,y\n90,1.5,0\n120,{marker},1\n")
+    assert main(["train", str(tmp_path / "cars.csv"), "-q", "-o", str(tmp_path / "m")]) == 2
+    (line,) = capsys.readouterr().err.splitlines()
+    assert line == (f"chainrule: error: {tmp_path / 'cars.csv'} line 3, column 'weight': "
+                    f"missing value (written {marker!r}): fill it in (impute) or drop the row "
+                    f"first")
+    assert not (tmp_path / "m.npz").exists()
+
+
 def test_corrupted_model_file_gives_one_line_error(trained, tmp_path, capsys):
     d, _, _ = trained
     data = bytearray((d / "model.npz").read_bytes())

@@ -65,6 +65,11 @@ TEXT_FEATURES_HINT = (
     "in a scikit-learn Pipeline after a OneHotEncoder (sklearn.compose.make_column_transformer)")
 
 
+# how tables commonly write a missing value (pandas' read_csv markers, spreadsheets' "?", "-"):
+# a cell of these in a column of numbers is a gap to fill, not a category to encode
+MISSING_MARKERS = frozenset({"na", "n/a", "#n/a", "null", "none", "?", "-", "--", "missing"})
+
+
 def _parse_floats(cells: np.ndarray, where: Any, what: str, hint: str = "") -> np.ndarray:
     """Cells (strings) as finite floats; the first bad cell is named in the error.
 
@@ -84,6 +89,9 @@ def _parse_floats(cells: np.ndarray, where: Any, what: str, hint: str = "") -> n
         try:
             value = float(text)
         except ValueError:
+            if text.lower() in MISSING_MARKERS:
+                raise ValueError(f"{where(i)}, {what}: missing value (written {text!r}): "
+                                 "fill it in (impute) or drop the row first") from None
             raise ValueError(f"{where(i)}, {what}: not a number: {text!r}"
                              f"{'; ' + hint if hint else ''}") from None
         if not np.isfinite(value):
