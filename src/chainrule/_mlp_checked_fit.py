@@ -31,7 +31,8 @@ if TYPE_CHECKING:
 # Per network, the buffers of the last _in_place_state's copies of the parameters and the
 # optimizer's state vectors, reused by the next call: a partial_fit loop would otherwise
 # allocate (and page in) those copies at every call, a quarter of a 256-row call's time on
-# a 64-512-512-10 Adam network.  Weak keys: nothing outlives the network, nothing pickled.
+# a 64-512-512-10 Adam network.  Kept after a partial_fit only (a fit pays for one copy):
+# weak keys, so nothing outlives the network, and nothing is pickled.
 _UNDO_BUFFERS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
@@ -47,8 +48,9 @@ def _in_place_state(est: _BaseMLP) -> tuple[Callable[[], None], Callable[[], Non
     of the estimator's generator.  Nothing to do for an estimator never fitted.
 
     The second function, called once the fit is over (put back or not), hands the
-    buffers of the copies to the next call (while a copy is live no other call
-    writes in them: a fit inside a fit takes buffers of its own).
+    buffers of the copies to the next call when ``keep`` (a ``partial_fit`` loop),
+    else lets them go (while a copy is live no other call writes in them: a fit
+    inside a fit takes buffers of its own).
     """
     net, opt = getattr(est, "network_", None), getattr(est, "_optimizer", None)
     rng, run = getattr(est, "_rng", None), getattr(est, "_schedule_run", None)
@@ -97,8 +99,8 @@ def _in_place_state(est: _BaseMLP) -> tuple[Callable[[], None], Callable[[], Non
             vars(obj).clear()
             vars(obj).update(saved)
 
-    def release() -> None:
-        if net is not None and not adopted:
+    def release(keep: bool) -> None:
+        if net is not None and not adopted and keep:
             _UNDO_BUFFERS[net] = kept
 
     return put_back, release
@@ -139,7 +141,9 @@ class _CheckedFit:
                     put_back()
                     raise
         finally:
-            release()
+            # kept for the next partial_fit of a loop; a fit's one copy is no cost worth
+            # holding ~3 x the parameters' memory for as long as the network lives
+            release(keep=incremental)
             if hasattr(self, "network_"):
                 _release_caches(self.network_)
 
