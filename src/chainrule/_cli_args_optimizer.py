@@ -41,6 +41,28 @@ def optimizer_name(text: str) -> str:
 
 optimizer_name.__name__ = "optimizer name"
 
+#: The optimizers ``chainrule train --optimizer`` takes: :data:`OPTIMIZER_NAMES` and
+#: "lbfgs" (full-batch L-BFGS through :func:`chainrule.minimize`).
+TRAIN_OPTIMIZER_NAMES = (*OPTIMIZER_NAMES, "lbfgs")
+
+
+def train_optimizer_name(text: str) -> str:
+    """An argparse type: the name of an optimizer of ``chainrule train``
+    (:data:`TRAIN_OPTIMIZER_NAMES`).
+
+    Raises
+    ------
+    argparse.ArgumentTypeError
+        Naming the valid optimizers and what was given.
+    """
+    if text not in TRAIN_OPTIMIZER_NAMES:
+        raise argparse.ArgumentTypeError(
+            f"expected one of {', '.join(TRAIN_OPTIMIZER_NAMES)}, got {text!r}")
+    return text
+
+
+train_optimizer_name.__name__ = "optimizer name"
+
 
 def schedule_spec(text: str) -> str | dict:
     """An argparse type: a learning-rate schedule, by name or as a JSON object of settings.
@@ -111,7 +133,8 @@ def optimizer_settings(optimizer: str, momentum: float | None,
     training set: either given to a rule that does not use it is refused rather
     than ignored, as the library refuses it.  ``--optimizer nesterov
     --momentum 0`` is refused too (Nesterov's rule needs a momentum > 0).  Both
-    are checked before any data is read.
+    are checked before any data is read.  ``lbfgs`` (full batch, no momentum) gets
+    None for both: the train command refuses its options (``_cli_models_train_lbfgs``).
 
     Returns
     -------
@@ -131,6 +154,8 @@ def optimizer_settings(optimizer: str, momentum: float | None,
         raise ValueError("--momentum: nesterov (SGD with Nesterov momentum) needs a momentum "
                          "> 0 (default: 0.9), got 0; use --optimizer sgd for SGD without "
                          "momentum")
+    if optimizer == "lbfgs":  # its options are checked by the train command
+        return {"momentum": None, "batch_size": None}
     if batch_size is not None and optimizer == "gd":
         raise ValueError(f"--batch-size: gd steps on the whole training set, got "
                          f"--batch-size {batch_size}; use --optimizer sgd for mini-batches")

@@ -226,7 +226,9 @@ def _info(args: argparse.Namespace) -> int:
     if h.get("loss"):
         # the mean over the last epoch's batches, each taken before its update (train
         # prints the cost of the final parameters, which differs a little)
-        last = f"last epoch's mean training cost {h['loss'][-1]:.4g}"
+        last = (f"last iteration's training cost {h['loss'][-1]:.4g}"  # full batch
+                if (t or {}).get("optimizer") == "lbfgs" else
+                f"last epoch's mean training cost {h['loss'][-1]:.4g}")
         if h.get("val_loss"):
             last += f", validation cost {h['val_loss'][-1]:.4g}"
         print(f"{last} ({_cost_words(model)})")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from ._cli_args_optimizer import train_optimizer_name
 from ._cli_checkpoint import (
     EXIT_MAX_TIME,
     EXIT_SIGINT,
@@ -32,7 +33,6 @@ from .cli_args import (
     loss_name,
     model_path,
     nonnegative_float,
-    optimizer_name,
     picture_path,
     positive_float,
     positive_int,
@@ -104,9 +104,13 @@ def _add_train(sub: argparse._SubParsersAction) -> None:
                    "else Glorot); with "
                    "--layers: of the output layer and each Dense or Conv2D layer that names "
                    "none")
-    p.add_argument("--optimizer", type=optimizer_name, default="adam", metavar="NAME",
-                   help=f"{', '.join(OPTIMIZER_NAMES)} (default: adam)")
-    p.add_argument("--lr", type=positive_float, default=0.01, help="learning rate (default: 0.01)")
+    p.add_argument("--optimizer", type=train_optimizer_name, default="adam", metavar="NAME",
+                   help=f"{', '.join(OPTIMIZER_NAMES)} (mini-batch rules), or lbfgs: "
+                   "full-batch L-BFGS through chainrule.minimize, for at most --epochs "
+                   "iterations, which refuses --lr, --momentum, --batch-size, --schedule, "
+                   "--dropout, --patience and the checkpoint options (default: adam)")
+    p.add_argument("--lr", type=positive_float, default=None,
+                   help="learning rate (default: 0.01)")
     p.add_argument("--momentum", type=fraction, default=None,
                    help="momentum of sgd/gd/nesterov (default: 0.9)")
     p.add_argument("--weight-decay", type=nonnegative_float, default=0.0, dest="weight_decay",
@@ -117,7 +121,9 @@ def _add_train(sub: argparse._SubParsersAction) -> None:
                    "mini-batch); needs --weight-decay")
     p.add_argument("--batch-size", type=positive_int, default=None, dest="batch_size",
                    help="mini-batch size, for every optimizer but gd (default: 32)")
-    p.add_argument("--epochs", type=positive_int, default=100, help="epochs (default: 100)")
+    p.add_argument("--epochs", type=positive_int, default=100,
+                   help="epochs; with --optimizer lbfgs, the most iterations (it stops "
+                   "sooner once converged) (default: 100)")
     p.add_argument("--schedule", type=schedule_spec, default=None, metavar="NAME|JSON",
                    help="learning-rate schedule: constant, step, exponential, invscaling, "
                    "plateau (on the validation loss, the training loss with --val-fraction 0) or "

@@ -41,6 +41,7 @@ from ._cli_models_data import (
     _scores,
     _standardise,
 )
+from ._cli_models_train_lbfgs import fit_lbfgs, refuse_lbfgs_options
 from ._cli_models_train_task import _infer_task, _split
 from .cli_architecture import (
     _IMAGE_LAYERS,
@@ -65,6 +66,11 @@ def _train_run(args: argparse.Namespace, sigterm: SigtermAsCtrlC) -> int:
     from .training import Trainer
 
     # what needs no data is checked before the data is read (argparse checked the names)
+    lbfgs = args.optimizer == "lbfgs"
+    if lbfgs:
+        refuse_lbfgs_options(args)
+    elif args.lr is None:  # None: not given, which lbfgs must know
+        args.lr = 0.01
     steps = optimizer_settings(args.optimizer, args.momentum, args.batch_size)
     if args.decay is not None and not args.weight_decay:  # refused, as --momentum of adam is
         raise ValueError(f"--decay {args.decay}: a convention of the weight decay, but "
@@ -221,21 +227,27 @@ def _train_run(args: argparse.Namespace, sigterm: SigtermAsCtrlC) -> int:
     options = {"patience": args.patience} if args.patience is not None else {}
     if args.schedule is not None:
         options["schedule"] = args.schedule
-    if run is None:  # what chainrule.train does, with the Trainer at hand for its clock
+    if lbfgs:  # full batch, --epochs iterations at most: no Trainer, no checkpoint
+        trainer = None
+    elif run is None:  # what chainrule.train does, with the Trainer at hand for its clock
         trainer = Trainer(
             net, optimizer=args.optimizer, lr=args.lr, momentum=steps["momentum"],
             batch_size=steps["batch_size"], epochs=args.epochs, seed=args.seed,
             verbose=0 if args.quiet else 1, class_weight=class_weight, **options,
             **train_options(args, run_settings, digest, resolved),
         )
-    trainer._refit = False  # fit once: an interrupted run goes on from its checkpoint
     before = 0.0
+    if trainer is not None:
+        trainer._refit = False  # fit once: an interrupted run goes on from its checkpoint
     if args.checkpoint is not None:  # the checkpoints count the run's training time
         clock = TrainingClock(trainer)
         trainer.callbacks = [*trainer.callbacks, clock]
         before = clock.before
     start = time.perf_counter()
-    history = trainer.fit(X_fit, T_fit, val)
+    if lbfgs:
+        history = fit_lbfgs(net, X_fit, T_fit, val, args.epochs, class_weight)
+    else:
+        history = trainer.fit(X_fit, T_fit, val)
     seconds = time.perf_counter() - start
     if history.stop_reason == "max_time" and history.epochs == resumed_from:
         # no epoch completed: the checkpoint is as before, and the same command would stop
@@ -277,7 +289,8 @@ def _train_run(args: argparse.Namespace, sigterm: SigtermAsCtrlC) -> int:
                        for k in ("loss", "val_loss", "accuracy", "val_accuracy")
                        if history.get(k) and all(np.isfinite(history[k]))}
     model = SavedModel(net, meta)
-    epochs = f"{history.epochs} epoch{'' if history.epochs == 1 else 's'}"
+    unit = "iteration" if lbfgs else "epoch"  # lbfgs: --epochs counts its iterations
+    epochs = f"{history.epochs} {unit}{'' if history.epochs == 1 else 's'}"
     if run is not None:
         epochs += f" ({history.epochs - resumed_from} since the checkpoint)"
     line = f"trained {epochs} in {seconds:.2f} s"
@@ -299,9 +312,10 @@ def _train_run(args: argparse.Namespace, sigterm: SigtermAsCtrlC) -> int:
         how = "stopped by SIGTERM" if sigterm.received else "interrupted"
         then = (f"run the same command with --resume to continue from {args.checkpoint}"
                 if args.checkpoint is not None else
+                f"{written} holds the last iterate" if lbfgs else
                 f"{written} holds the model so far, which cannot be continued (a run "
                 "given --checkpoint can be, with --resume)")
-        print(f"chainrule train: {how} after epoch {history.epochs} of {args.epochs}; {then}",
+        print(f"chainrule train: {how} after {unit} {history.epochs} of {args.epochs}; {then}",
               file=sys.stderr)
     if args.plot:
         from .plots import plot_loss

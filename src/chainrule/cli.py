@@ -197,10 +197,15 @@ def _diverged(exc: ArithmeticError, args: argparse.Namespace) -> str | None:
 
     if not isinstance(exc, TrainingDiverged) or args.command not in (None, "demo", "train"):
         return None
+    lost = "no model was written" if args.command == "train" else "no loss curve was written"
+    if getattr(args, "optimizer", None) == "lbfgs":  # no step size to shrink: no hint
+        return ("training diverged: L-BFGS's cost or parameters became NaN or infinite "
+                + (f"after iteration {exc.epoch}" if exc.epoch else
+                   "at the initial parameters or in the first iteration")
+                + f"; {lost}.")
     what = getattr(exc, "what", "loss")
     where = (f"after epoch {exc.epoch}" if what == "validation loss"
              else f"in epoch {exc.epoch}, batch {exc.batch + 1}")
-    lost = "no model was written" if args.command == "train" else "no loss curve was written"
     hints = [f"a smaller --lr (this run: {args.lr:g})"]
     momentum = optimizer_settings(args.optimizer, args.momentum, args.batch_size)["momentum"]
     if momentum:

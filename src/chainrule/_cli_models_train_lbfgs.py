@@ -1,0 +1,110 @@
+"""``chainrule train --optimizer lbfgs``: full-batch L-BFGS through :func:`chainrule.minimize`.
+
+The options of the mini-batch optimizers that L-BFGS has no use for are refused
+by name before any data is read (:func:`refuse_lbfgs_options`), and
+:func:`fit_lbfgs` trains with ``--epochs`` as the most iterations, recording a
+:class:`~chainrule.callbacks.History` as the other optimizers' runs do.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+import numpy as np
+
+from .callbacks import History
+from .network import Network
+
+# (dest, the option as typed, why L-BFGS has no use for it): refused when given
+_NOT_LBFGS = (
+    ("lr", "--lr", "its line search chooses each step's length"),
+    ("momentum", "--momentum", "a setting of sgd, gd and nesterov"),
+    ("batch_size", "--batch-size", "it steps on the whole training set"),
+    ("schedule", "--schedule", "it has no learning rate to schedule"),
+    ("dropout", "--dropout", "it minimises a deterministic cost, where dropout is inactive"),
+    ("patience", "--patience", "it has no early stopping; --epochs bounds its iterations"),
+    ("checkpoint", "--checkpoint", "a run of it cannot be checkpointed and resumed"),
+    ("checkpoint_every", "--checkpoint-every", "a run of it cannot be checkpointed"),
+    ("max_time", "--max-time", "a run of it cannot be checkpointed and resumed"),
+    ("resume", "--resume", "a run of it cannot be checkpointed and resumed"),
+)
+
+
+def refuse_lbfgs_options(args: argparse.Namespace) -> None:
+    """Refuse, for ``--optimizer lbfgs``, the options that mean nothing to it.
+
+    Checked before any data is read: ``--lr``, ``--momentum``, ``--batch-size``,
+    ``--schedule``, ``--dropout`` (and Dropout or BatchNorm layers in
+    ``--layers``), ``--patience``, ``--checkpoint``, ``--checkpoint-every``,
+    ``--max-time`` and ``--resume``.
+
+    Raises
+    ------
+    ValueError
+        Naming the first such option given, and why L-BFGS has no use for it.
+    """
+    for dest, option, why in _NOT_LBFGS:
+        value = getattr(args, dest, None)
+        if value is not None and value is not False:  # --momentum 0 is given, too
+            raise ValueError(f"{option}: --optimizer lbfgs takes no {option} ({why}); "
+                             f"leave {option} out, or use a mini-batch optimizer such as adam")
+    for i, spec in enumerate(args.layers or []):
+        kind = spec.get("type") if isinstance(spec, dict) else None
+        if kind in ("Dropout", "BatchNorm"):
+            raise ValueError(
+                f"--layers: --optimizer lbfgs minimises a deterministic cost in evaluation "
+                f"mode, where a {kind} layer would be silently inactive or frozen; got one "
+                f"as layer {i}: leave it out, or use a mini-batch optimizer such as adam")
+
+
+def fit_lbfgs(net: Network, X: np.ndarray, T: np.ndarray,
+              val: tuple[np.ndarray, np.ndarray] | None, iterations: int,
+              class_weight: str | dict | None) -> History:
+    """Train ``net`` with :func:`chainrule.minimize` (L-BFGS-B) for at most ``iterations``.
+
+    Parameters
+    ----------
+    net : Network
+        Trained in place (its weight decay is part of the cost).
+    X : ndarray of shape (n_samples, n_features)
+    T : ndarray of shape (n_samples,) or (n_samples, n_outputs)
+        The training targets, as :func:`chainrule.train` takes them.
+    val : (X_val, T_val) or None
+        Its cost is recorded after each iteration as ``val_loss``.
+    iterations : int
+        ``maxiter`` of :func:`~chainrule.minimize` (``--epochs``).
+    class_weight : None, "balanced" or dict
+        As :func:`~chainrule.minimize` takes it.
+
+    Returns
+    -------
+    History
+        ``loss`` (the training cost after each iteration), ``val_loss`` with
+        ``val``; ``stop_reason`` "epochs" when the iterations ran out,
+        "converged" when SciPy's tolerances stopped it before, or "interrupted"
+        on Ctrl-C (or SIGTERM), where the network keeps the last iterate.
+
+    Raises
+    ------
+    TrainingDiverged
+        As :func:`~chainrule.minimize` does (the cost or the parameters end NaN
+        or infinite).
+    """
+    from .scipy_fit import minimize
+
+    history = History()
+
+    def record(theta: np.ndarray, J: float) -> None:
+        metrics = {"loss": J}
+        if val is not None:  # net.cost leaves the network's parameters as they were
+            metrics["val_loss"] = float(net.cost(theta, val[0], val[1])[0])
+        history.append(**metrics)
+
+    try:
+        result = minimize(net, X, T, method="L-BFGS-B", maxiter=iterations,
+                          callback=record, class_weight=class_weight)
+    except KeyboardInterrupt:  # minimize has put the last iterate back into the network
+        history.stop_reason = "interrupted"
+        return history
+    history.stop_reason = "epochs" if result.nit >= iterations else "converged"
+    return history

@@ -1,0 +1,187 @@
+"""``chainrule train --optimizer lbfgs``: full-batch L-BFGS through ``chainrule.minimize``.
+
+The reference is ``chainrule.minimize`` run here on data standardised with NumPy
+(the training rows' mean and standard deviation), the validation split drawn as
+train's help describes it (scikit-learn's ``train_test_split``, stratified), and
+a network built with ``chainrule.mlp`` from the same seed.  Runs in-process
+through ``chainrule.cli.main``.
+"""
+
+from __future__ import annotations
+
+import csv
+
+import numpy as np
+import pytest
+from sklearn.model_selection import train_test_split
+
+import chainrule as cr
+import chainrule.scipy_fit as scipy_fit
+from chainrule.cli import main
+from chainrule.io import load_metadata
+
+LABELS = ["cat", "dog", "eel"]
+
+
+@pytest.fixture(scope="module")
+def blobs(tmp_path_factory):
+    """A CSV of three classes on features of unequal scales, and what it holds."""
+    rng = np.random.default_rng(5)
+    centres = np.array([[0.0, 0.0], [3.0, 0.0], [0.0, 3.0]])
+    X = np.concatenate([c + rng.normal(size=(14, 2)) for c in centres]) * [10.0, 1.0]
+    y = np.repeat(LABELS, 14)
+    order = rng.permutation(len(y))
+    X, y = np.round(X[order], 6), y[order]
+    path = tmp_path_factory.mktemp("lbfgs") / "data.csv"
+    with open(path, "w", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["f1", "f2", "kind"])
+        writer.writerows([[f"{a:.6f}", f"{b:.6f}", c] for (a, b), c in zip(X, y, strict=True)])
+    return path, X, np.searchsorted(LABELS, y)
+
+
+def _reference(X, y, seed, epochs, **kwargs):
+    """minimize on the training rows, standardised with their statistics."""
+    train, val = train_test_split(np.arange(len(y)), test_size=int(np.ceil(0.1 * len(y))),
+                                  random_state=seed, stratify=y)
+    mean, std = X[train].mean(axis=0), X[train].std(axis=0)
+    Xs = (X - mean) / std
+    net = cr.mlp([2, 4, 3], hidden="tanh", output="softmax", seed=seed,
+                 weight_decay=kwargs.pop("weight_decay", 0.0))
+    result = cr.minimize(net, Xs[train], y[train], maxiter=epochs, **kwargs)
+    return net, result, Xs, train, val
+
+
+def test_lbfgs_model_is_minimize_on_the_standardised_data(blobs, tmp_path, capsys):
+    path, X, y = blobs
+    out = tmp_path / "m.npz"
+    code = main(["train", str(path), "--optimizer", "lbfgs", "--hidden", "4", "--activation",
+                 "tanh", "--weight-decay", "0.01", "--class-weight", "balanced", "--epochs",
+                 "25", "--seed", "3", "-q", "-o", str(out)])
+    assert code == 0
+    net, result, Xs, train, val = _reference(X, y, 3, 25, weight_decay=0.01,
+                                             class_weight="balanced")
+    assert result.nit > 5  # the run went somewhere: a network far from its start
+    model = cr.load_model(out)
+    assert not np.allclose(model.network.params, cr.mlp([2, 4, 3], hidden="tanh",
+                                                        output="softmax", seed=3).params)
+    np.testing.assert_allclose(model.network.params, net.params, rtol=1e-12, atol=1e-14)
+    meta = load_metadata(out)
+    t = meta["training"]
+    assert (t["optimizer"], t["epochs"], t["lr"], t["momentum"], t["batch_size"]) == (
+        "lbfgs", result.nit, None, None, None)
+    assert t["stop_reason"] == ("epochs" if result.nit == 25 else "converged")
+    np.testing.assert_allclose(meta["history"]["loss"], result.loss_curve, rtol=1e-12)
+    val_cost = net.cost(net.params, Xs[val], y[val])[0]  # weight decay included, as train's
+    np.testing.assert_allclose(meta["history"]["val_loss"][-1], val_cost, rtol=1e-12)
+    np.testing.assert_allclose(meta["x_mean"], X[train].mean(axis=0), rtol=1e-12)
+    capsys.readouterr()
+
+    # evaluate and predict take the raw data: the reference network's numbers on Xs
+    proba = net.forward(Xs)
+    assert main(["evaluate", str(out), str(path)]) == 0
+    said = capsys.readouterr().out
+    accuracy = float(np.mean(proba.argmax(axis=1) == y))
+    log_loss = float(-np.mean(np.log(proba[np.arange(len(y)), y])))
+    assert f"accuracy: {accuracy:g}" in said
+    assert f"log loss: {log_loss:g}" in said
+    predictions = tmp_path / "p.csv"
+    assert main(["predict", str(out), str(path), "-o", str(predictions)]) == 0
+    with open(predictions, newline="") as fh:
+        rows = list(csv.reader(fh))
+    assert rows[0] == ["kind"]
+    assert [r[0] for r in rows[1:]] == [LABELS[i] for i in proba.argmax(axis=1)]
+    capsys.readouterr()
+    assert main(["info", str(out)]) == 0
+    said = capsys.readouterr().out
+    assert "optimizer=lbfgs" in said
+    assert f"last iteration's training cost {result.loss_curve[-1]:.4g}" in said
+
+
+def test_lbfgs_ctrl_c_writes_the_last_iterate(blobs, tmp_path, monkeypatch, capsys):
+    path, X, y = blobs
+    real = scipy_fit.minimize
+
+    def interrupted(net, X, Y, **kwargs):  # Ctrl-C after the third iteration
+        callback = kwargs.pop("callback")
+
+        def stop(theta, J):
+            callback(theta, J)
+            stop.n += 1
+            if stop.n == 3:
+                raise KeyboardInterrupt
+
+        stop.n = 0
+        return real(net, X, Y, callback=stop, **kwargs)
+
+    monkeypatch.setattr(scipy_fit, "minimize", interrupted)
+    out = tmp_path / "m.npz"
+    code = main(["train", str(path), "--optimizer", "lbfgs", "--hidden", "4", "--activation",
+                 "tanh", "--epochs", "25", "--seed", "1", "-q", "-o", str(out)])
+    assert code == 130
+    assert capsys.readouterr().err == (
+        f"chainrule train: interrupted after iteration 3 of 25; {out} holds the last "
+        "iterate\n")
+    net, *_ = _reference(X, y, 1, 3)  # L-BFGS-B's third iterate
+    np.testing.assert_allclose(cr.load_model(out).network.params, net.params, rtol=1e-12,
+                               atol=1e-14)
+    t = load_metadata(out)["training"]
+    assert (t["epochs"], t["stop_reason"]) == (3, "interrupted")
+
+
+_WHY = {
+    "--lr": "its line search chooses each step's length",
+    "--momentum": "a setting of sgd, gd and nesterov",
+    "--batch-size": "it steps on the whole training set",
+    "--schedule": "it has no learning rate to schedule",
+    "--dropout": "it minimises a deterministic cost, where dropout is inactive",
+    "--patience": "it has no early stopping; --epochs bounds its iterations",
+    "--checkpoint": "a run of it cannot be checkpointed and resumed",
+    "--checkpoint-every": "a run of it cannot be checkpointed",
+    "--max-time": "a run of it cannot be checkpointed and resumed",
+    "--resume": "a run of it cannot be checkpointed and resumed",
+}
+
+
+@pytest.mark.parametrize("option", [
+    ["--lr", "0.1"], ["--momentum", "0"], ["--batch-size", "8"], ["--schedule", "cosine"],
+    ["--dropout", "0.2"], ["--patience", "3"], ["--checkpoint", "run.npz"],
+    ["--checkpoint-every", "2"], ["--max-time", "5"], ["--resume"],
+])
+def test_lbfgs_refuses_the_options_it_has_no_use_for(tmp_path, capsys, option):
+    # the data file does not exist: the refusal comes before any data is read
+    code = main(["train", str(tmp_path / "none.csv"), "--optimizer", "lbfgs", *option,
+                 "-o", str(tmp_path / "m.npz")])
+    name = option[0]
+    assert code == 2
+    assert capsys.readouterr().err == (
+        f"chainrule: error: {name}: --optimizer lbfgs takes no {name} ({_WHY[name]}); "
+        f"leave {name} out, or use a mini-batch optimizer such as adam\n")
+    assert not (tmp_path / "m.npz").exists()
+
+
+def test_lbfgs_refuses_dropout_and_batchnorm_layers(tmp_path, capsys):
+    layers = '[{"type": "Dense", "fan_out": 3}, {"type": "Dropout", "rate": 0.5}]'
+    code = main(["train", str(tmp_path / "none.csv"), "--optimizer", "lbfgs", "--layers",
+                 layers])
+    assert code == 2
+    assert capsys.readouterr().err == (
+        "chainrule: error: --layers: --optimizer lbfgs minimises a deterministic cost in "
+        "evaluation mode, where a Dropout layer would be silently inactive or frozen; got "
+        "one as layer 1: leave it out, or use a mini-batch optimizer such as adam\n")
+
+
+def test_lbfgs_divergence_writes_no_model(tmp_path, capsys):
+    # features near the largest float, kept as they are: the cost overflows at once
+    path = tmp_path / "big.csv"
+    rows = [[f"{(-1) ** i * 1e300:g}", f"{i % 3}", f"{i % 2}"] for i in range(20)]
+    with open(path, "w", newline="") as fh:
+        csv.writer(fh).writerows([["a", "b", "y"], *rows])
+    code = main(["train", str(path), "--optimizer", "lbfgs", "--scale", "none", "--hidden",
+                 "3", "-q", "-o", str(tmp_path / "m.npz")])
+    assert code == 1
+    assert capsys.readouterr().err == (
+        "chainrule: error: training diverged: L-BFGS's cost or parameters became NaN or "
+        "infinite at the initial parameters or in the first iteration; no model was "
+        "written.\n")
+    assert not (tmp_path / "m.npz").exists()
