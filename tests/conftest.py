@@ -10,11 +10,17 @@ leaves the other core of a small shared machine to the rest.  Results do not
 depend on the thread count beyond rounding; speed is measured in
 ``benchmarks/``, not here (and ``tests/test_threads.py`` checks that SciPy's
 own BLAS runs on one thread while SciPy optimises).
+
+A suite started with SIGINT ignored (a background job of a non-interactive
+shell, ``nohup``, some CI runners) gets Python's usual Ctrl-C handler back: the
+interrupt tests send real SIGINTs, and the training loop rightly leaves an
+ignored SIGINT ignored, as it leaves any handler the program chose.
 """
 
 from __future__ import annotations
 
 import os
+import signal
 
 _THREADS = os.environ.get("CHAINRULE_TEST_THREADS", "1")
 for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
@@ -25,6 +31,9 @@ import pytest  # noqa: E402
 from threadpoolctl import threadpool_limits  # noqa: E402
 
 threadpool_limits(int(_THREADS))
+
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:  # inherited: see the docstring
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
