@@ -185,3 +185,34 @@ def test_lbfgs_divergence_writes_no_model(tmp_path, capsys):
         "infinite at the initial parameters or in the first iteration; no model was "
         "written.\n")
     assert not (tmp_path / "m.npz").exists()
+
+
+def test_lbfgs_loss_curve_is_drawn_per_iteration(blobs, tmp_path, monkeypatch, capsys):
+    """train --plot and plot loss drew an lbfgs run's history, one value per L-BFGS
+    iteration, against an axis labelled 'epoch' (and a legend naming the best validation
+    epoch); they now say iteration, as plot loss does for an lbfgs estimator."""
+    from chainrule import plots
+
+    path, X, y = blobs
+    drawn = []
+    save = plots._save
+    monkeypatch.setattr(plots, "_save", lambda fig, p: drawn.append(fig) or save(fig, p))
+    out = tmp_path / "m.npz"
+    assert main(["train", str(path), "--optimizer", "lbfgs", "--hidden", "4", "--activation",
+                 "tanh", "--epochs", "12", "--seed", "2", "-q", "-o", str(out),
+                 "--plot", str(tmp_path / "train.png")]) == 0
+    assert main(["plot", "loss", str(out), "-o", str(tmp_path / "again.png")]) == 0
+    net, result, Xs, _train, val = _reference(X, y, 2, 12)
+    val_curve = []  # the validation cost of each iterate, by minimize's callback
+    _reference(X, y, 2, 12, callback=lambda theta, J: val_curve.append(
+        net.cost(theta, Xs[val], y[val])[0]))
+    best = int(np.argmin(val_curve)) + 1
+    for fig in drawn:
+        ax = fig.axes[0]
+        assert ax.get_xlabel() == "iteration (lbfgs)"
+        training, validation = ax.get_lines()[:2]
+        np.testing.assert_allclose(training.get_ydata(), result.loss_curve, rtol=1e-12)
+        np.testing.assert_allclose(validation.get_ydata(), val_curve, rtol=1e-12)
+        labels = ax.get_legend_handles_labels()[1]
+        assert f"best validation (iteration {best})" in labels, labels
+    assert len(drawn) == 2

@@ -43,6 +43,14 @@ def _loss_title(model) -> str:
     return f"Training and validation cost{on} ({_cost_words(model)})"
 
 
+def _history_unit(model) -> str:
+    """What one value of a model file's loss history is the loss of, as the loss curve's
+    axis says it: "iteration (lbfgs)" for ``chainrule train --optimizer lbfgs`` (a value per
+    L-BFGS iteration), else "epoch"."""
+    training = model.metadata.get("training") or {}
+    return "iteration (lbfgs)" if training.get("optimizer") == "lbfgs" else "epoch"
+
+
 def _preview(labels: list, n: int = 6) -> str:
     shown = ", ".join(map(str, labels[:n]))
     return shown + (", ..." if len(labels) > n else "")

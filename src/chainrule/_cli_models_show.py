@@ -14,6 +14,7 @@ from ._cli_args_files import picture_named
 from ._cli_models_data import (
     _DATA_HELP,
     _cost_words,
+    _history_unit,
     _loss_title,
     _model_data,
     _preview,
@@ -309,7 +310,7 @@ def _plot(args: argparse.Namespace) -> int:
             raise ValueError(f"{args.model}: no loss history recorded (train the model with "
                              "chainrule train)")
         title = args.title or _loss_title(model)
-        path = plots.plot_loss(history, out, title=title)
+        path = plots.plot_loss(history, out, title=title, xlabel=_history_unit(model))
     elif args.kind == "weights":
         # the checks of plots.first_layer_tiles, worded for the option (it names shape=)
         from .layers import Dense

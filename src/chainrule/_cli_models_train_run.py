@@ -34,6 +34,7 @@ from ._cli_models_data import (
     _NAMES,
     _check_target_size,
     _constant,
+    _history_unit,
     _loss_title,
     _mean_std,
     _not_empty,
@@ -320,7 +321,8 @@ def _train_run(args: argparse.Namespace, sigterm: SigtermAsCtrlC) -> int:
     if args.plot:
         from .plots import plot_loss
 
-        path = plot_loss(history, args.plot, title=_loss_title(model))
+        path = plot_loss(history, args.plot, title=_loss_title(model),
+                         xlabel=_history_unit(model))
         print_written(f"loss curve written to {path}", path)
     if unfinished:
         return EXIT_SIGTERM if sigterm.received else EXIT_SIGINT  # not finished: say so

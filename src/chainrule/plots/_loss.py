@@ -50,7 +50,9 @@ def plot_loss(
         losses' powers of 10 on a linear axis (``log10 of cost J``).
     xlabel : str, default "epoch"
         What one value is the loss of: "iteration" for the ``loss_curve_``
-        of an lbfgs or cg estimator, which records one per iteration.
+        of an lbfgs or cg estimator, which records one per iteration (and the
+        history of ``chainrule train --optimizer lbfgs``); its first word names
+        the best validation value's place in the legend.
 
     Returns
     -------
@@ -104,7 +106,7 @@ def plot_loss(
         if finite:  # a NaN compares as neither smaller nor larger: it must not be "best"
             best = min(finite, key=val.__getitem__)
             ax.axvline(best + 1, color="tab:orange", ls=":", lw=1,
-                       label=f"best validation (epoch {best + 1})")
+                       label=f"best validation ({xlabel.split()[0]} {best + 1})")
     if log_scale and not exponents:
         ax.set_yscale("log")
     from matplotlib.ticker import MaxNLocator
