@@ -216,3 +216,31 @@ def test_lbfgs_loss_curve_is_drawn_per_iteration(blobs, tmp_path, monkeypatch, c
         labels = ax.get_legend_handles_labels()[1]
         assert f"best validation (iteration {best})" in labels, labels
     assert len(drawn) == 2
+
+
+def test_lbfgs_interrupted_in_its_first_iteration_writes_no_model(blobs, tmp_path,
+                                                                   monkeypatch, capsys):
+    """Ctrl-C in the first evaluation of the cost wrote the network's initialisation as a
+    model, 'trained 0 iterations', saying that it held 'the last iterate'; no model is
+    written now, and the exit status is Ctrl-C's."""
+    path, *_ = blobs
+    real = scipy_fit._objective
+
+    def objective(*args, **kwargs):
+        real(*args, **kwargs)
+
+        def fun(theta):
+            raise KeyboardInterrupt  # Ctrl-C while the first cost is computed
+
+        return fun
+
+    monkeypatch.setattr(scipy_fit, "_objective", objective)
+    out = tmp_path / "m.npz"
+    code = main(["train", str(path), "--optimizer", "lbfgs", "--epochs", "25", "-q",
+                 "-o", str(out), "--plot", str(tmp_path / "loss.png")])
+    assert code == 130
+    assert capsys.readouterr().err == (
+        "chainrule train: interrupted before iteration 1 of 25 ended; no model written (the "
+        "network is still its initialisation)\n")
+    assert not out.exists()
+    assert not (tmp_path / "loss.png").exists()

@@ -257,6 +257,13 @@ def _train_run(args: argparse.Namespace, sigterm: SigtermAsCtrlC) -> int:
             f"--max-time {args.max_time:g}: spent before epoch {resumed_from + 1} of "
             f"{args.epochs} finished; a checkpoint keeps only complete epochs, so the same "
             "command would stop there again: give a --max-time longer than one epoch")
+    if lbfgs and history.stop_reason == "interrupted" and not history.epochs:
+        # stopped in L-BFGS's first iteration: the network is its initialisation, which a
+        # model file would pass off as a trained one
+        how = "stopped by SIGTERM" if sigterm.received else "interrupted"
+        print(f"chainrule train: {how} before iteration 1 of {args.epochs} ended; no model "
+              "written (the network is still its initialisation)", file=sys.stderr)
+        return EXIT_SIGTERM if sigterm.received else EXIT_SIGINT
     if history.stop_reason == "max_time":  # not finished: no model, a status a loop can read
         print(f"chainrule train: --max-time {args.max_time:g} s spent after epoch "
               f"{history.epochs} of {args.epochs}; no model written: run the same command "
