@@ -244,3 +244,86 @@ def test_lbfgs_interrupted_in_its_first_iteration_writes_no_model(blobs, tmp_pat
         "network is still its initialisation)\n")
     assert not out.exists()
     assert not (tmp_path / "loss.png").exists()
+
+
+def _signalling_objective(monkeypatch, signals):
+    """minimize's objective, calling the handlers of ``signals`` (one a call) from its
+    first calls, as Ctrl-C or a scheduler's SIGTERM arriving while the first cost is
+    computed calls them."""
+    import signal
+
+    real = scipy_fit._objective
+
+    def objective(*args, **kwargs):
+        fun = real(*args, **kwargs)
+        pending = list(signals)
+
+        def signalled(theta):
+            if pending:
+                signum = pending.pop(0)
+                signal.getsignal(signum)(signum, None)
+            return fun(theta)
+
+        return signalled
+
+    monkeypatch.setattr(scipy_fit, "_objective", objective)
+
+
+@pytest.mark.parametrize("signum, code, how, name", [
+    ("SIGINT", 130, "interrupted", "Ctrl-C"), ("SIGTERM", 143, "stopped by SIGTERM", "SIGTERM"),
+])
+def test_lbfgs_first_signal_finishes_the_iteration(blobs, tmp_path, monkeypatch, capsys,
+                                                   signum, code, how, name):
+    """A Ctrl-C or SIGTERM while a cost was computed stopped L-BFGS there (in the first
+    iteration: no iterate at all); as the mini-batch runs and the estimators' lbfgs do, the
+    first one now finishes the iteration under way and the model is that iterate."""
+    import signal
+
+    path, X, y = blobs
+    _signalling_objective(monkeypatch, [getattr(signal, signum)])
+    out = tmp_path / "m.npz"
+    got = main(["train", str(path), "--optimizer", "lbfgs", "--hidden", "4", "--activation",
+                "tanh", "--epochs", "25", "--seed", "1", "-q", "-o", str(out)])
+    err = capsys.readouterr().err
+    assert got == code, err
+    assert err == (f"\nchainrule: stopping after the current iteration ({name} again to "
+                   f"abort)\nchainrule train: {how} after iteration 1 of 25; {out} holds the "
+                   "last iterate\n")
+    monkeypatch.undo()  # the reference computes its costs undisturbed
+    net, result, *_ = _reference(X, y, 1, 1)  # L-BFGS-B's first iterate
+    np.testing.assert_allclose(cr.load_model(out).network.params, net.params, rtol=1e-12,
+                               atol=1e-14)
+    meta = load_metadata(out)
+    assert (meta["training"]["epochs"], meta["training"]["stop_reason"]) == (1, "interrupted")
+    np.testing.assert_allclose(meta["history"]["loss"], result.loss_curve, rtol=1e-12)
+
+
+def test_lbfgs_second_ctrl_c_aborts_without_a_model(blobs, tmp_path, monkeypatch, capsys):
+    import signal
+
+    path, *_ = blobs
+    _signalling_objective(monkeypatch, [signal.SIGINT, signal.SIGINT])
+    out = tmp_path / "m.npz"
+    assert main(["train", str(path), "--optimizer", "lbfgs", "--epochs", "25", "-q",
+                 "-o", str(out)]) == 130
+    err = capsys.readouterr().err
+    assert err.endswith("chainrule: interrupted\n"), err
+    assert not out.exists()
+
+
+def test_lbfgs_ctrl_c_in_the_last_iteration_ends_the_run(blobs, tmp_path, monkeypatch,
+                                                          capsys):
+    """As after the last batch of the last epoch: nothing is left to stop, the run is
+    finished (status 0, stop_reason epochs)."""
+    import signal
+
+    path, X, y = blobs
+    _signalling_objective(monkeypatch, [signal.SIGINT])
+    out = tmp_path / "m.npz"
+    assert main(["train", str(path), "--optimizer", "lbfgs", "--hidden", "4", "--activation",
+                 "tanh", "--epochs", "1", "--seed", "1", "-q", "-o", str(out)]) == 0
+    monkeypatch.undo()
+    net, *_ = _reference(X, y, 1, 1)
+    np.testing.assert_allclose(cr.load_model(out).network.params, net.params, rtol=1e-12,
+                               atol=1e-14)
+    assert load_metadata(out)["training"]["stop_reason"] == "epochs"

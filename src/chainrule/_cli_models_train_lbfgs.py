@@ -82,7 +82,9 @@ def fit_lbfgs(net: Network, X: np.ndarray, T: np.ndarray,
         ``loss`` (the training cost after each iteration), ``val_loss`` with
         ``val``; ``stop_reason`` "epochs" when the iterations ran out,
         "converged" when SciPy's tolerances stopped it before, or "interrupted"
-        on Ctrl-C (or SIGTERM), where the network keeps the last iterate.
+        on Ctrl-C (or SIGTERM), which stops the run once the iteration under way
+        ends, the network keeping that iterate (a second one aborts: the
+        KeyboardInterrupt goes on to the caller).
 
     Raises
     ------
@@ -90,6 +92,7 @@ def fit_lbfgs(net: Network, X: np.ndarray, T: np.ndarray,
         As :func:`~chainrule.minimize` does (the cost or the parameters end NaN
         or infinite).
     """
+    from ._training_guards import _StopFlag
     from .scipy_fit import minimize
 
     history = History()
@@ -99,12 +102,22 @@ def fit_lbfgs(net: Network, X: np.ndarray, T: np.ndarray,
         if val is not None:  # net.cost leaves the network's parameters as they were
             metrics["val_loss"] = float(net.cost(theta, val[0], val[1])[0])
         history.append(**metrics)
+        # one Ctrl-C (or SIGTERM): stop at this iterate, which minimize keeps; after the
+        # last iteration there is nothing left to stop, and the run ends as it would have
+        if ctrl_c.set and history.epochs < iterations:
+            raise KeyboardInterrupt
 
-    try:
-        result = minimize(net, X, T, method="L-BFGS-B", maxiter=iterations,
-                          callback=record, class_weight=class_weight)
-    except KeyboardInterrupt:  # minimize has put the last iterate back into the network
-        history.stop_reason = "interrupted"
-        return history
+    # as the mini-batch runs and the estimators' lbfgs: the first Ctrl-C finishes the
+    # iteration under way, so that the history and the parameters are of the same iterate;
+    # a second one aborts (no model is written)
+    with _StopFlag("iteration") as ctrl_c:
+        try:
+            result = minimize(net, X, T, method="L-BFGS-B", maxiter=iterations,
+                              callback=record, class_weight=class_weight)
+        except KeyboardInterrupt:  # minimize has put the last iterate back into the network
+            if ctrl_c.aborted:
+                raise
+            history.stop_reason = "interrupted"
+            return history
     history.stop_reason = "epochs" if result.nit >= iterations else "converged"
     return history
