@@ -327,3 +327,23 @@ def test_lbfgs_ctrl_c_in_the_last_iteration_ends_the_run(blobs, tmp_path, monkey
     np.testing.assert_allclose(cr.load_model(out).network.params, net.params, rtol=1e-12,
                                atol=1e-14)
     assert load_metadata(out)["training"]["stop_reason"] == "epochs"
+
+
+def test_lbfgs_shows_its_progress_unless_quiet(blobs, tmp_path, capsys):
+    """Without -q, the mini-batch optimizers show a bar (a line per epoch when stderr is
+    not a terminal, as here); lbfgs printed nothing until it ended.  It now prints a line
+    per iteration, with its training and validation costs."""
+    path, X, y = blobs
+    argv = ["train", str(path), "--optimizer", "lbfgs", "--hidden", "4", "--activation",
+            "tanh", "--epochs", "6", "--seed", "4", "-o", str(tmp_path / "m.npz")]
+    assert main(argv) == 0
+    net, result, Xs, _train, val = _reference(X, y, 4, 6)
+    val_curve = []
+    _reference(X, y, 4, 6, callback=lambda theta, J: val_curve.append(
+        net.cost(theta, Xs[val], y[val])[0]))
+    assert result.nit == 6
+    assert capsys.readouterr().err == "".join(
+        f"iteration {i}/6: loss {J:.5g}, val_loss {V:.5g}\n"
+        for i, (J, V) in enumerate(zip(result.loss_curve, val_curve, strict=True), 1))
+    assert main([*argv, "-q"]) == 0
+    assert capsys.readouterr().err == ""

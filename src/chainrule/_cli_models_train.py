@@ -157,7 +157,8 @@ def _add_train(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--plot", type=picture_path, metavar="PNG",
                    help="also write the loss curve to PNG (or .pdf, .svg, ...)")
     p.add_argument("-q", "--quiet", action="store_true",
-                   help="no progress bar (no line per epoch when stderr is a file)")
+                   help="no progress bar (no line per epoch, or per lbfgs iteration, when "
+                   "stderr is a file)")
     add_checkpoint_args(p)  # --checkpoint, --checkpoint-every, --max-time, --resume
     p.set_defaults(handler=_train)
 

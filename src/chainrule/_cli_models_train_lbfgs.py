@@ -9,6 +9,7 @@ by name before any data is read (:func:`refuse_lbfgs_options`), and
 from __future__ import annotations
 
 import argparse
+import sys
 
 import numpy as np
 
@@ -59,7 +60,7 @@ def refuse_lbfgs_options(args: argparse.Namespace) -> None:
 
 def fit_lbfgs(net: Network, X: np.ndarray, T: np.ndarray,
               val: tuple[np.ndarray, np.ndarray] | None, iterations: int,
-              class_weight: str | dict | None) -> History:
+              class_weight: str | dict | None, verbose: bool = False) -> History:
     """Train ``net`` with :func:`chainrule.minimize` (L-BFGS-B) for at most ``iterations``.
 
     Parameters
@@ -75,6 +76,10 @@ def fit_lbfgs(net: Network, X: np.ndarray, T: np.ndarray,
         ``maxiter`` of :func:`~chainrule.minimize` (``--epochs``).
     class_weight : None, "balanced" or dict
         As :func:`~chainrule.minimize` takes it.
+    verbose : bool, default False
+        Show the progress on stderr as the mini-batch runs do (``Trainer``'s
+        ``verbose=1``): a progress bar of the iterations where one shows, else
+        a line per iteration ("iteration 3/100: loss 0.41, val_loss 0.45").
 
     Returns
     -------
@@ -92,16 +97,28 @@ def fit_lbfgs(net: Network, X: np.ndarray, T: np.ndarray,
         As :func:`~chainrule.minimize` does (the cost or the parameters end NaN
         or infinite).
     """
-    from ._training_guards import _StopFlag
+    from ._training_epochs import _bar_drawn, _epoch_line
+    from ._training_guards import _say, _StopFlag
     from .scipy_fit import minimize
 
     history = History()
+    bar = None
+    if verbose and _bar_drawn():
+        from tqdm.auto import tqdm
+
+        bar = tqdm(total=iterations, desc="training", unit="iteration", leave=False,
+                   file=sys.stderr)
 
     def record(theta: np.ndarray, J: float) -> None:
         metrics = {"loss": J}
         if val is not None:  # net.cost leaves the network's parameters as they were
             metrics["val_loss"] = float(net.cost(theta, val[0], val[1])[0])
         history.append(**metrics)
+        if bar is not None:
+            bar.update(1)
+            bar.set_postfix({k: f"{v:.4g}" for k, v in metrics.items()}, refresh=False)
+        elif verbose:
+            _say(_epoch_line(history.epochs, iterations, metrics, unit="iteration"))
         # one Ctrl-C (or SIGTERM): stop at this iterate, which minimize keeps; after the
         # last iteration there is nothing left to stop, and the run ends as it would have
         if ctrl_c.set and history.epochs < iterations:
@@ -119,5 +136,8 @@ def fit_lbfgs(net: Network, X: np.ndarray, T: np.ndarray,
                 raise
             history.stop_reason = "interrupted"
             return history
+        finally:
+            if bar is not None:
+                bar.close()
     history.stop_reason = "epochs" if result.nit >= iterations else "converged"
     return history

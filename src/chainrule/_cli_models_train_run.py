@@ -246,7 +246,8 @@ def _train_run(args: argparse.Namespace, sigterm: SigtermAsCtrlC) -> int:
         before = clock.before
     start = time.perf_counter()
     if lbfgs:
-        history = fit_lbfgs(net, X_fit, T_fit, val, args.epochs, class_weight)
+        history = fit_lbfgs(net, X_fit, T_fit, val, args.epochs, class_weight,
+                            verbose=not args.quiet)
     else:
         history = trainer.fit(X_fit, T_fit, val)
     seconds = time.perf_counter() - start

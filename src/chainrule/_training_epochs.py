@@ -43,11 +43,12 @@ def _bar_drawn() -> bool:
         return False
 
 
-def _epoch_line(epoch: int, epochs: int, metrics: dict[str, Any]) -> str:
+def _epoch_line(epoch: int, epochs: int, metrics: dict[str, Any], unit: str = "epoch") -> str:
     """The line ``verbose=2`` prints after an epoch (and ``verbose=1`` where no progress bar
-    shows, see :func:`_bar_drawn`): "epoch 3/10: loss 0.5, lr 0.01"."""
+    shows, see :func:`_bar_drawn`): "epoch 3/10: loss 0.5, lr 0.01" (``unit``
+    "iteration" for ``chainrule train --optimizer lbfgs``)."""
     text = ", ".join(f"{k} {v:.5g}" for k, v in metrics.items() if not isinstance(v, list))
-    return f"epoch {epoch}/{epochs}: {text}"
+    return f"{unit} {epoch}/{epochs}: {text}"
 
 
 def _weighted_cost(net: Network, losses: np.ndarray, w: np.ndarray | None) -> float:
