@@ -347,3 +347,54 @@ def test_lbfgs_shows_its_progress_unless_quiet(blobs, tmp_path, capsys):
         for i, (J, V) in enumerate(zip(result.loss_curve, val_curve, strict=True), 1))
     assert main([*argv, "-q"]) == 0
     assert capsys.readouterr().err == ""
+
+
+def test_lbfgs_stop_reason_is_scipys(blobs, tmp_path, monkeypatch, capsys):
+    """A run that SciPy's line search ended (status 2, 'ABNORMAL') before --epochs was
+    recorded as converged (any stop short of --epochs was); it is 'line_search' now, and
+    a line says SciPy's message."""
+    path, X, y = blobs
+    real = scipy_fit.minimize
+
+    def short_line_search(net, X, Y, **kwargs):  # one evaluation a line search at most
+        options = {**(kwargs.pop("options", None) or {}), "maxls": 1}
+        return real(net, X, Y, options=options, **kwargs)
+
+    monkeypatch.setattr(scipy_fit, "minimize", short_line_search)
+    out = tmp_path / "m.npz"
+    assert main(["train", str(path), "--optimizer", "lbfgs", "--hidden", "4", "--activation",
+                 "tanh", "--epochs", "300", "--seed", "1", "-q", "-o", str(out)]) == 0
+    monkeypatch.undo()
+    net, result, *_ = _reference(X, y, 1, 300, options={"maxls": 1})
+    assert (result.status, result.success) == (2, False) and result.nit < 300
+    t = load_metadata(out)["training"]
+    assert (t["epochs"], t["stop_reason"]) == (result.nit, "line_search")
+    np.testing.assert_allclose(cr.load_model(out).network.params, net.params, rtol=1e-12,
+                               atol=1e-14)
+    assert capsys.readouterr().err == (
+        f"chainrule train: L-BFGS-B stopped after iteration {result.nit} of 300 without "
+        f"converging (SciPy: {result.message})\n")
+
+
+def test_lbfgs_epochs_is_its_only_bound(blobs, tmp_path, monkeypatch):
+    """SciPy's L-BFGS-B also stops after maxfun evaluations (15000 by default), which a
+    long run can reach before --epochs iterations (a run of 15000 iterations surely
+    does), and which the command line cannot raise: --epochs is now its one bound."""
+    import scipy.optimize
+
+    path, X, y = blobs
+    seen = []
+    real = scipy.optimize.minimize
+    monkeypatch.setattr(scipy.optimize, "minimize", lambda *a, **k: seen.append(
+        k["options"]) or real(*a, **k))
+    out = tmp_path / "m.npz"
+    assert main(["train", str(path), "--optimizer", "lbfgs", "--hidden", "4", "--activation",
+                 "tanh", "--epochs", "20000", "--seed", "1", "-q", "-o", str(out)]) == 0
+    monkeypatch.undo()
+    # a line search takes 20 evaluations at most, and one more to restart once
+    assert seen[0].get("maxfun", 15000) > 41 * 20000
+    net, result, *_ = _reference(X, y, 1, 20000, options={"maxfun": seen[0]["maxfun"]})
+    t = load_metadata(out)["training"]
+    assert (t["epochs"], t["stop_reason"]) == (result.nit, "converged")
+    np.testing.assert_allclose(cr.load_model(out).network.params, net.params, rtol=1e-12,
+                               atol=1e-14)

@@ -86,7 +86,10 @@ def fit_lbfgs(net: Network, X: np.ndarray, T: np.ndarray,
     History
         ``loss`` (the training cost after each iteration), ``val_loss`` with
         ``val``; ``stop_reason`` "epochs" when the iterations ran out,
-        "converged" when SciPy's tolerances stopped it before, or "interrupted"
+        "converged" when SciPy's tolerances stopped it before (``result.success``),
+        "line_search" when SciPy's line search found no lower cost before either
+        (status 2, "ABNORMAL", the result not converged; its ``message`` is kept
+        as ``history.message``), or "interrupted"
         on Ctrl-C (or SIGTERM), which stops the run once the iteration under way
         ends, the network keeping that iterate (a second one aborts: the
         KeyboardInterrupt goes on to the caller).
@@ -129,8 +132,11 @@ def fit_lbfgs(net: Network, X: np.ndarray, T: np.ndarray,
     # a second one aborts (no model is written)
     with _StopFlag("iteration") as ctrl_c:
         try:
+            # --epochs is the run's one bound: SciPy's maxfun (15000 evaluations by
+            # default) would end a long run early, as if it had converged
             result = minimize(net, X, T, method="L-BFGS-B", maxiter=iterations,
-                              callback=record, class_weight=class_weight)
+                              callback=record, class_weight=class_weight,
+                              options={"maxfun": sys.maxsize})
         except KeyboardInterrupt:  # minimize has put the last iterate back into the network
             if ctrl_c.aborted:
                 raise
@@ -139,5 +145,10 @@ def fit_lbfgs(net: Network, X: np.ndarray, T: np.ndarray,
         finally:
             if bar is not None:
                 bar.close()
-    history.stop_reason = "epochs" if result.nit >= iterations else "converged"
+    # SciPy tests convergence before each iteration but the first: an iterate that is
+    # both the last allowed and converged has status 1 (the limit), stop_reason "epochs"
+    history.stop_reason = ("converged" if result.success else
+                           "epochs" if result.nit >= iterations else
+                           "line_search" if result.status == 2 else "evaluations")
+    history.message = str(result.message)  # SciPy's reason, said when it is not ours
     return history

@@ -311,6 +311,10 @@ def _train_run(args: argparse.Namespace, sigterm: SigtermAsCtrlC) -> int:
             scores = _scores(model, table.X[idx], y[idx])
             line += f"; {name} " + ", ".join(f"{_NAMES[k]} {v:.4g}" for k, v in scores.items())
     print(line)
+    if lbfgs and history.stop_reason not in ("converged", "epochs", "interrupted"):
+        # a run that ended by itself without converging: said, as the estimators warn
+        print(f"chainrule train: L-BFGS-B stopped after iteration {history.epochs} of "
+              f"{args.epochs} without converging (SciPy: {history.message})", file=sys.stderr)
     written = model.save(args.out)
     print(f"model written to {written}")
     # a stop after the last batch of the last epoch leaves nothing to continue: finished;
