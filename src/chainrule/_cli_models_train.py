@@ -124,7 +124,8 @@ def _add_train(sub: argparse._SubParsersAction) -> None:
                    help="mini-batch size, for every optimizer but gd (default: 32)")
     p.add_argument("--epochs", type=positive_int, default=100,
                    help="epochs; with --optimizer lbfgs, the most iterations (it stops "
-                   "sooner once converged) (default: 100)")
+                   "sooner once converged, or once its line search finds no lower cost) "
+                   "(default: 100)")
     p.add_argument("--schedule", type=schedule_spec, default=None, metavar="NAME|JSON",
                    help="learning-rate schedule: constant, step, exponential, invscaling, "
                    "plateau (on the validation loss, the training loss with --val-fraction 0) or "
