@@ -17,9 +17,11 @@ outside the timing.  The fits are interleaved (chainrule, scikit-learn,
 scikit-learn, chainrule, ...) over ``--repeats`` rounds after one warm-up
 round, on one BLAS thread; each row reports the median, the min-max, and the
 ratio of medians chainrule / scikit-learn (below 1: chainrule is faster).
+With ``--predict`` the rows time ``predict_proba`` of the two fitted classifiers on
+the training rows instead of the fits (each library fitted once, untimed).
 
     python benchmarks/bench_sparse.py [--repeats 3] [--max-iter 10] [--solver adam]
-                                      [--only csr tfidf hashing]
+                                      [--only csr tfidf hashing] [--predict]
 """
 
 from __future__ import annotations
@@ -89,10 +91,20 @@ def fitters(X, y, solver: str, max_iter: int) -> dict[str, Callable[[], object]]
             "scikit-learn": lambda: SkMLP(**kw).fit(X, y)}
 
 
-def bench_case(name: str, repeats: int, solver: str, max_iter: int) -> dict[str, list[float]]:
-    """Seconds per fit of each library, interleaved, the warm-up round dropped."""
+def predictors(X, y, solver: str, max_iter: int) -> dict[str, Callable[[], object]]:
+    """``predict_proba`` of X by each library's classifier, fitted once here."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # ConvergenceWarning of the short runs
+        fitted = {lib: fit() for lib, fit in fitters(X, y, solver, max_iter).items()}
+    return {lib: (lambda est=est: est.predict_proba(X)) for lib, est in fitted.items()}
+
+
+def bench_case(name: str, repeats: int, solver: str, max_iter: int,
+               predict: bool = False) -> dict[str, list[float]]:
+    """Seconds per fit (or ``predict``: per predict_proba) of each library, interleaved,
+    the warm-up round dropped."""
     X, y = case_data(name)
-    fits = fitters(X, y, solver, max_iter)
+    fits = (predictors if predict else fitters)(X, y, solver, max_iter)
     times: dict[str, list[float]] = {k: [] for k in fits}
     order = list(fits)
     with warnings.catch_warnings():
@@ -104,7 +116,7 @@ def bench_case(name: str, repeats: int, solver: str, max_iter: int) -> dict[str,
                 if r:
                     times[lib].append(time.perf_counter() - t)
     print(f"{name}: X {X.shape[0]} x {X.shape[1]}, {X.nnz / np.prod(X.shape):.2%} nonzero, "
-          f"solver={solver}, max_iter={max_iter}")
+          f"solver={solver}, max_iter={max_iter}{', predict_proba' if predict else ''}")
     for lib, ts in times.items():
         print(f"  {lib:<14} median {statistics.median(ts):7.3f} s   "
               f"[{min(ts):.3f}-{max(ts):.3f}]")
@@ -119,10 +131,12 @@ def main() -> None:
     parser.add_argument("--max-iter", type=positive_int, default=10)
     parser.add_argument("--solver", choices=["adam", "sgd", "lbfgs"], default="adam")
     parser.add_argument("--only", nargs="*", choices=CASES, default=list(CASES))
+    parser.add_argument("--predict", action="store_true",
+                        help="time predict_proba of the fitted classifiers, not the fits")
     args = parser.parse_args()
     with threadpool_limits(1):
         for name in args.only:
-            bench_case(name, args.repeats, args.solver, args.max_iter)
+            bench_case(name, args.repeats, args.solver, args.max_iter, args.predict)
 
 
 if __name__ == "__main__":

@@ -168,3 +168,52 @@ def test_no_dense_copy_of_the_sparse_matrix_is_made(solver, monkeypatch):
     dense_bytes = Xs.shape[0] * Xs.shape[1] * 8
     # measured: 2.6 MB (adam), 11 MB (lbfgs: its own curvature pairs); 29 and 77 MB before
     assert peak < dense_bytes / 4, (peak, dense_bytes)
+
+
+def test_prediction_blocks_of_sparse_rows_are_sized_by_their_stored_values(monkeypatch):
+    """Blocks of sparse rows for a first Dense layer were sized as if dense: 2 MiB over
+    2**16 float64 columns, 4 rows (64 for the estimators), 750 blocks for 3,000 rows of
+    hashed text; the block holds each row's stored values and their column indices, so it
+    is sized by those (2 x 7 here) and by the layers' widths: one block of all the rows.
+    The outputs are NumPy's products of the dense rows."""
+    from chainrule import _inference
+    from chainrule.layers import Dense
+
+    n, width = 3000, 2**16
+    rng = np.random.default_rng(0)
+    cols = rng.integers(0, width, (n, 7))
+    Xs = sp.csr_matrix((rng.random(7 * n), cols.ravel(), np.arange(0, 7 * n + 1, 7)),
+                       shape=(n, width))
+    y = rng.integers(0, 3, n)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # ConvergenceWarning
+        clf = MLPClassifier((8,), max_iter=1, batch_size=500, random_state=0).fit(Xs, y)
+    net = clf.network_
+    blocks = []
+    forward = Dense.forward
+
+    def spy(self, X, training=False):
+        if self.n_in == width:
+            blocks.append((type(X).__name__, X.shape[0]))
+        return forward(self, X, training)
+
+    monkeypatch.setattr(Dense, "forward", spy)
+    # the widest array of a block: 2 x 7 values per row of the sparse block (8 hidden units)
+    rows = _inference.BLOCK_BYTES // (2 * 7 * 8) // 64 * 64
+    assert rows >= n
+    P = clf.predict_proba(Xs)
+    out = net.predict(Xs)
+    loss = net.evaluate(Xs, y)["loss"]
+    assert blocks == [("csr_matrix", n)] * 3, blocks[:4]
+    W1, W2 = clf.coefs_
+    b1, b2 = clf.intercepts_
+    Z = np.maximum(Xs.toarray() @ W1 + b1, 0) @ W2 + b2
+    ref = np.exp(Z - Z.max(axis=1, keepdims=True))
+    ref /= ref.sum(axis=1, keepdims=True)
+    np.testing.assert_allclose(P, ref, rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(out, ref, rtol=1e-12, atol=1e-15)
+    assert loss == pytest.approx(net.evaluate(Xs.toarray(), y)["loss"], rel=1e-12)
+    # dense rows of the same width: blocks as before, 2 MiB of the input's 2**16 columns
+    blocks.clear()
+    net.predict(Xs[:10].toarray())
+    assert blocks == [("ndarray", 4)] * 2 + [("ndarray", 2)]

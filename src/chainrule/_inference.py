@@ -21,6 +21,7 @@ import numpy as np
 
 from ._spatial import sides
 from ._validation import _check_all_finite, check_data, check_sparse_layout
+from .layers import _takes_sparse
 
 __all__ = ["BLOCK_BYTES", "block_rows", "check_inputs", "check_one_example", "input_blocks",
            "row_values"]
@@ -38,16 +39,25 @@ def _is_sparse(X: object) -> bool:
     return sparse is not None and sparse.issparse(X)
 
 
-def row_values(layers: list, shapes: list[tuple[Any, Any]]) -> int:
+def row_values(layers: list, shapes: list[tuple[Any, Any]], X: Any = None) -> int:
     """The most values per example in one array of a forward pass through ``layers``.
 
     ``shapes`` are the layers' (input, output) shapes per example
     (:meth:`Network.layer_shapes`).  Counted: every layer's input and output,
     and a convolution's im2col columns with the padded images they are cut
-    from (conv.py), which can be several times its output.
+    from (conv.py), which can be several times its output.  ``X``, the rows
+    of the pass (optional): where it is a sparse matrix whose blocks the first
+    layer takes as they are (a Dense layer, :func:`chainrule.layers._takes_sparse`),
+    that layer's input counts as what a block holds per row, a value and a
+    column index per stored value (on average over ``X``'s rows), not the
+    input's width: those blocks are never made dense.
     """
-    return max([1, *(_layer_values(layer, shape_in, shape_out)
-                     for layer, (shape_in, shape_out) in zip(layers, shapes, strict=True))])
+    values = [_layer_values(layer, shape_in, shape_out)
+              for layer, (shape_in, shape_out) in zip(layers, shapes, strict=True)]
+    if values and _is_sparse(X) and _takes_sparse(layers[0]):
+        stored = 2 * math.ceil(X.nnz / max(1, X.shape[0]))  # values and column indices
+        values[0] = max(stored, _values(shapes[0][1]))
+    return max([1, *values])
 
 
 def _layer_values(layer: Any, shape_in: Any, shape_out: Any) -> int:

@@ -95,9 +95,10 @@ def _evaluate(net: Network, X: np.ndarray,
     block, read in the same pass (the estimators' ``predict_log_proba``: a
     log-softmax or log-sigmoid from ``Z``, finite where the outputs underflow).
     """
-    # the most values per row of one array of the pass: a layer's input or output, or a
-    # convolution's im2col columns (several times its output), as Network.predict counts
-    widest = max(X.shape[1], row_values(net.layers, net.layer_shapes()))
+    # the most values per row of one array of the pass: a layer's input (a sparse X's stored
+    # values for a first Dense layer) or output, or a convolution's im2col columns (several
+    # times its output), as Network.predict counts
+    widest = row_values(net.layers, net.layer_shapes(), X)
     # whole multiples of 64 rows: with OpenBLAS's Haswell kernels on one thread the float64
     # rows then come out bit for bit as from one product of all rows (measured); with other
     # kernels, threads or float32 a row may differ in its last bits (measured: <= 8e-16

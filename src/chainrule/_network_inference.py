@@ -75,8 +75,9 @@ class _Inference:
             and is made dense for any other.
         batch_size : int, optional
             Rows per block.  By default as many as make the pass's widest array
-            (the widest layer's outputs, or a convolution's im2col columns) about
-            2 MiB, at least one row.
+            (the widest layer's outputs, or a convolution's im2col columns; a
+            sparse block for a first Dense layer counts as its stored values and
+            their column indices) about 2 MiB, at least one row.
 
         Returns
         -------
@@ -87,7 +88,8 @@ class _Inference:
         --------
         evaluate : the loss (and accuracy) on data with targets, computed the same way.
         """
-        return self._predict_rows(self._inference_input(X), self._block_rows(batch_size))
+        X = self._inference_input(X)
+        return self._predict_rows(X, self._block_rows(batch_size, X))
 
     def evaluate(self, X: object, Y: object, sample_weight: object = None,
                  batch_size: int | None = None) -> dict[str, float]:
@@ -137,7 +139,7 @@ class _Inference:
         classify = self.loss.name in ("cross_entropy", "log_loss")
         act = self.output_activation
         labels = self.loss.name == "log_loss" and (act is None or act.name != "softmax")
-        losses, right = self._pass_terms(X, Y, self._block_rows(batch_size), classify, labels)
+        losses, right = self._pass_terms(X, Y, self._block_rows(batch_size, X), classify, labels)
         if sw is None:  # as _cost_value on all the rows at once
             result = {"loss": float(np.mean(losses)) + self._decay_term(n)}
         else:  # as train's val_loss (_training_epochs._weighted_cost)
@@ -210,11 +212,13 @@ class _Inference:
         """``X`` checked for :meth:`predict` and :meth:`evaluate` (see _inference.check_inputs)."""
         return check_inputs(X, self.n_inputs, self.dtype)
 
-    def _block_rows(self, batch_size: int | None) -> int:
-        """Rows per block of :meth:`predict`: ``batch_size``, or about 2 MiB of the widest array."""
+    def _block_rows(self, batch_size: int | None, X: Any = None) -> int:
+        """Rows per block of :meth:`predict`: ``batch_size``, or about 2 MiB of the widest
+        array of a pass over the checked rows ``X`` (a sparse ``X`` a first Dense layer
+        takes counts as its stored values per row, see :func:`~chainrule._inference.row_values`)."""
         if batch_size is not None:
             return check_positive_int(batch_size, "batch_size")
-        return block_rows(row_values(self.layers, self.layer_shapes()), self.dtype.itemsize)
+        return block_rows(row_values(self.layers, self.layer_shapes(), X), self.dtype.itemsize)
 
 
 # What the layers keep of their last forward/backward pass (Dense, Conv2D, pooling,

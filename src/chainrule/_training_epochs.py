@@ -200,7 +200,7 @@ class _EpochSteps:
             # network._EvaluationPass.  The losses and the right answers of all the rows
             # are summed once, so a validation set of one block gives one pass's numbers.
             with np.errstate(over="ignore", invalid="ignore"):
-                losses, right = net._pass_terms(val[0], val[1], net._block_rows(None),
+                losses, right = net._pass_terms(val[0], val[1], net._block_rows(None, val[0]),
                                                 accuracy is not None, self._labels)
                 metrics["val_loss"] = _weighted_cost(net, losses,
                                                      val[2] if len(val) > 2 else None)
