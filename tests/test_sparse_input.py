@@ -11,6 +11,7 @@ same numbers up to the rounding of the sparse products.
 
 from __future__ import annotations
 
+import re
 import warnings
 
 import numpy as np
@@ -217,3 +218,27 @@ def test_prediction_blocks_of_sparse_rows_are_sized_by_their_stored_values(monke
     blocks.clear()
     net.predict(Xs[:10].toarray())
     assert blocks == [("ndarray", 4)] * 2 + [("ndarray", 2)]
+
+
+def test_sparse_values_beyond_float32_are_refused_as_dense_ones_are():
+    """float64 rows with 1e300 for a float32 network: the dense data's message (too large
+    for float32, with the largest magnitude), not "contains 1 NaN or infinite value(s)",
+    which the data does not; a NaN keeps its own message."""
+    Xd = np.random.default_rng(0).random((10, 6))
+    Xd[2, 3] = -1e300
+    y = np.arange(10) % 3
+    msg = "has values too large for float32 (largest magnitude 1e+300, limit 3.40282e+38)"
+
+    def net():
+        return cr.mlp([6, 4, 3], output="softmax", seed=0, dtype=np.float32)
+
+    for X in (Xd, sp.csr_matrix(Xd), sp.coo_array(Xd)):
+        with pytest.raises(ValueError, match="^X " + re.escape(msg)):
+            cr.train(net(), X, y, epochs=1)
+        with pytest.raises(ValueError, match=r"^X has values too large for float32"):
+            cr.minimize(net(), X, y, maxiter=1)
+        with pytest.raises(ValueError, match=r"^validation_data\[0\] has values too large"):
+            cr.train(net(), Xd[:3] * 0, y[:3], epochs=1, validation_data=(X, y))
+    Xd[2, 3] = np.nan
+    with pytest.raises(ValueError, match=r"^X contains 1 NaN or infinite value\(s\)"):
+        cr.train(net(), sp.csr_matrix(Xd), y, epochs=1)

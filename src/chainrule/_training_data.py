@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from ._class_weight import target_class_weights, times_sample_weight
-from ._validation import check_data, check_sparse_layout
+from ._validation import _check_all_finite, check_data, check_sparse_layout
 from .layers import _takes_sparse
 from .network import Network
 
@@ -35,11 +35,19 @@ def _check_sparse(X: Any, net: Network, name: str = "X") -> Any:
     """
     if X.dtype.kind not in "biuf":  # astype would drop an imaginary part with a mere warning
         raise TypeError(f"{name} must hold numbers, got a sparse matrix of dtype {X.dtype}")
-    X = X.tocsr().astype(_storage_dtype(X.dtype, net.dtype), copy=False)
+    X = X.tocsr()
     check_sparse_layout(X, net.n_inputs, name)  # features, or the image shape
-    if not np.all(np.isfinite(X.data)):
-        n = int(X.data.size - np.count_nonzero(np.isfinite(X.data)))
-        raise ValueError(f"{name} contains {n} NaN or infinite value(s); all must be finite")
+    _check_all_finite(X.data, name)  # NaN or infinite values as given
+    dtype = _storage_dtype(X.dtype, net.dtype)
+    if X.dtype != dtype:  # float64 data for a float32 network: converted whole, once
+        values = X.data
+        with np.errstate(over="ignore"):  # values beyond the target range become inf
+            X = X.astype(dtype)
+        if not np.all(np.isfinite(X.data)):  # as check_finite_array refuses dense data
+            raise ValueError(
+                f"{name} has values too large for {dtype.name} (largest magnitude "
+                f"{float(np.max(np.abs(values))):g}, limit {np.finfo(dtype).max:g})"
+            )
     return X
 
 
