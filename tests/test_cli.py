@@ -279,6 +279,14 @@ def test_options_before_the_command_are_refused_not_dropped(args, message, tmp_p
     (["evaluate", "m.npz", "iris", "--bogus", "3"], "evaluate", "--bogus 3"),
     (["predict", "m.npz", "x.csv", "extra"], "predict", "extra"),
     (["--bogus"], None, "--bogus"),  # no command: the top-level parser's own
+    # before the command: the top-level parser's, even with the command's DATA missing
+    # or another unknown after the command (it was refused with train's usage)
+    (["--bogus", "train", "iris"], None, "--bogus"),
+    (["--bogus", "train"], None, "--bogus"),
+    (["--bogus=3", "evaluate", "m.npz", "iris"], None, "--bogus=3"),
+    (["--epochs", "2", "--bogus", "train", "iris", "--bad"], None, "--bogus"),
+    (["train", "iris", "--", "--bogus"], "train", "--bogus"),  # after --: a positional
+    (["train", "iris", "--hid", "3", "--bogus"], "train", "--bogus"),  # --hid: --hidden
 ])
 def test_an_unknown_argument_is_refused_by_its_command_s_parser(args, command, unknown,
                                                                  capsys):
@@ -299,6 +307,29 @@ def test_an_unknown_argument_is_refused_by_its_command_s_parser(args, command, u
     assert err == (f"{parser.format_usage()}{parser.prog}: error: unrecognized arguments: "
                    f"{unknown}\n")
     assert err.startswith(f"usage: chainrule {command} " if command else "usage: chainrule [")
+
+
+@pytest.mark.parametrize("args", [
+    ["train", "iris", "--lr", "-1"], ["train", "--lr", "-1", "iris"], ["--lr", "-1", "train"],
+    ["--lr", "-1"], ["train", "iris", "--lr=-1"],
+])
+def test_a_negative_option_value_is_refused_as_a_value_not_as_an_unknown_option(args, capsys):
+    from chainrule.cli import main
+
+    with pytest.raises(SystemExit) as stop:
+        main(args)
+    assert stop.value.code == 2
+    err = capsys.readouterr().err
+    assert err.endswith("error: argument --lr: expected a finite number > 0, got '-1'\n")
+
+
+def test_a_command_name_is_not_abbreviated(capsys):
+    from chainrule.cli import main
+
+    with pytest.raises(SystemExit) as stop:
+        main(["tra", "iris"])
+    assert stop.value.code == 2
+    assert "invalid choice: 'tra'" in capsys.readouterr().err
 
 
 def test_options_without_a_command_run_the_demo_with_them(tmp_path):

@@ -94,18 +94,40 @@ def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
     return args
 
 
-def _parse_known(parser: argparse.ArgumentParser, argv: list[str]) -> argparse.Namespace:
-    """``parser.parse_args(argv)``, with an unknown argument refused by its command's parser.
+class _CommandParser(argparse.ArgumentParser):
+    """A command's parser, which reads nothing while ``skip`` is set (see :func:`_parse_known`)."""
 
-    argparse reports what a subcommand did not recognise from the top-level parser,
-    whose usage lists the demo's options: ``chainrule train iris --bogus`` is refused
-    with ``train``'s usage and ``chainrule train: error: unrecognized arguments: --bogus``.
+    skip = False
+
+    def parse_known_args(self, args=None, namespace=None):  # type: ignore[override]
+        if self.skip:
+            return argparse.Namespace() if namespace is None else namespace, []
+        return super().parse_known_args(args, namespace)
+
+
+def _parse_known(parser: argparse.ArgumentParser, argv: list[str]) -> argparse.Namespace:
+    """``parser.parse_args(argv)``, with an unknown argument refused by the parser it was given to.
+
+    One given before the command (``chainrule --bogus train iris``) is the top-level
+    parser's: its usage and ``chainrule: error: unrecognized arguments: --bogus``, before
+    anything of the command is read (a missing DATA included).  argparse reports what a
+    command did not recognise from the top-level parser too, whose usage lists the demo's
+    options: ``chainrule train iris --bogus`` is refused here with ``train``'s usage and
+    ``chainrule train: error: unrecognized arguments: --bogus``.
     """
+    commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    for command in commands.choices.values():
+        command.skip = True
+    try:  # the command's parser reads nothing: what is left was before the command
+        _, before = parser.parse_known_args(argv)
+    finally:
+        for command in commands.choices.values():
+            command.skip = False
+    if before:
+        parser.error(f"unrecognized arguments: {' '.join(before)}")
     args, extras = parser.parse_known_args(argv)
     if extras:
         if args.command is not None:
-            commands = next(a for a in parser._actions
-                            if isinstance(a, argparse._SubParsersAction))
             parser = commands.choices[args.command]
         parser.error(f"unrecognized arguments: {' '.join(extras)}")
     return args
@@ -167,7 +189,7 @@ def build_parser() -> argparse.ArgumentParser:
     from . import __version__
 
     parser.add_argument("--version", action="version", version=f"chainrule {__version__}")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_CommandParser)
     demo = sub.add_parser("demo", help="train on the bundled digits (the default)",
                           description="Train an MLP on scikit-learn's digits, print the "
                           "held-out test accuracy, write a PNG of the loss per epoch. "
