@@ -19,6 +19,18 @@ _DATA_HELP = ("a .csv file (header row of column names), a .npz file (arrays X a
 _DATA_EXAMPLE = "a .csv or .npz file or a bundled data set, such as iris"
 
 
+def _file_sha256(path: str) -> str:
+    """The SHA-256 of a file's bytes, as hex: what train records of its DATA file
+    (``data_sha256``), so that evaluate knows whether the file changed since."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
 _NAMES = {"accuracy": "accuracy", "log_loss": "log loss", "mse": "mean squared error",
           "rmse": "rmse", "mae": "mae", "r2": "r2"}  # how train and evaluate print the scores
 

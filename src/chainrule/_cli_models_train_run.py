@@ -34,6 +34,7 @@ from ._cli_models_data import (
     _NAMES,
     _check_target_size,
     _constant,
+    _file_sha256,
     _history_unit,
     _loss_title,
     _mean_std,
@@ -126,6 +127,8 @@ def _train_run(args: argparse.Namespace, sigterm: SigtermAsCtrlC) -> int:
                   "all_columns": args.features is None}
     if Path(args.data).is_file():  # where it is: evaluate, run elsewhere, knows it again
         meta["data_path"] = os.path.abspath(args.data)
+        # and what it held: evaluate tells the file from one changed since, or put in its place
+        meta["data_sha256"], meta["data_rows"] = _file_sha256(args.data), table.n_samples
     if task == "classification":
         labels, y = fit_labels(np.asarray(table.y))
         if len(labels) < 2:

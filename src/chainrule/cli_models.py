@@ -75,7 +75,7 @@ def _add_evaluate(sub: argparse._SubParsersAction) -> None:
         "column but the target, in order). Every row of DATA is scored: on the data the "
         "model was trained on (the same file, or bundled data set), the first line says so "
         "and how many of its examples were training and validation examples, none of them "
-        "held out.")
+        "held out (a file changed since training: that it has, and what it held then).")
     p.add_argument("model", metavar="MODEL", help=_MODEL_HELP)
     p.add_argument("data", metavar="DATA", help=_DATA_HELP)
     p.add_argument("--target", metavar="NAME", help="target column (default: the model's)")
@@ -116,13 +116,21 @@ def _trained_on(model, data: str, seed: int, n: int) -> str:
     bundled data set
     (a generated one from the same ``--seed``): ", the data the model was trained on
     (160 training and 18 validation examples; none held out: not a test score)", the
-    counts as train's split makes them; "" for other data.
+    counts as train's split makes them; "" for other data.  A file whose bytes are no
+    longer those train read (``data_sha256``: rows added or removed, another file put in
+    its place) is ", the file the model was trained on, changed since (it held 178
+    examples then: 160 training and 18 validation)"; a model file without the digest
+    (of an older chainrule) is taken at its word.
     """
+    from ._cli_models_data import _file_sha256
     from .tabular import BUNDLED
 
     training, trained = model.metadata.get("training"), model.metadata.get("data")
     if not isinstance(training, dict) or not isinstance(trained, str):
         return ""  # not a file of chainrule train
+    fraction = training.get("val_fraction") or 0
+    if not isinstance(fraction, (int, float)) or not 0 <= fraction < 1:
+        return ""
     if Path(data).exists() or Path(trained).exists():  # a file, not a bundled name
         # DATA as train was given it is relative to train's directory, not this one's: the
         # file's absolute path (data_path), which train records; without it, only a DATA
@@ -132,20 +140,34 @@ def _trained_on(model, data: str, seed: int, n: int) -> str:
         if not os.path.isabs(where):
             return ""
         try:
-            same = os.path.samefile(data, where)
+            if not os.path.samefile(data, where):
+                return ""
+            digest = model.metadata.get("data_sha256")
+            changed = isinstance(digest, str) and _file_sha256(data) != digest
         except OSError:  # one of them is no file (now)
             return ""
-    else:
-        same = data == trained and data in BUNDLED and (
-            data not in ("moons", "circles", "sinusoid") or seed == training.get("seed"))
-    fraction = training.get("val_fraction") or 0
-    if not same or not isinstance(fraction, (int, float)) or not 0 <= fraction < 1:
+        rows = model.metadata.get("data_rows")
+        if changed and isinstance(rows, int) and not isinstance(rows, bool) and rows > 0:
+            n_val = _n_validation(rows, fraction)
+            then = (f"{rows - n_val} training and {n_val} validation" if n_val else
+                    "all training examples")
+            return (f", the file the model was trained on, changed since (it held {rows} "
+                    f"examples then: {then})")
+        if changed:
+            return ", the file the model was trained on, changed since"
+    elif not (data == trained and data in BUNDLED and (
+            data not in ("moons", "circles", "sinusoid") or seed == training.get("seed"))):
         return ""
-    n_val = int(np.ceil(fraction * n))  # as train's split counts them
+    n_val = _n_validation(n, fraction)
     seen = (f"{n - n_val} training and {n_val} validation examples" if n_val else
             f"all {n} training examples")
     return (f", the data the model was trained on ({seen}; none held out: not a test "
             "score)")
+
+
+def _n_validation(n: int, fraction: float) -> int:
+    """How many of ``n`` examples train's split holds out for validation (--val-fraction)."""
+    return int(np.ceil(fraction * n))
 
 
 def _add_predict(sub: argparse._SubParsersAction) -> None:
