@@ -263,6 +263,12 @@ def test_argument_types_accept_their_bounds_and_say_what_they_expect():
     (["-q", "gradcheck"], "-q must come after the command: chainrule gradcheck -q ..."),
     (["--hidden", "8", "4", "--plot=x.png", "demo"],
      "--hidden must come after the command: chainrule demo --hidden 8 4 ..."),
+    # --hidden takes the words after it: the command was refused as a width ("expected
+    # an integer >= 1, got 'train'")
+    (["--hidden", "8", "train", "iris"],
+     "argument --hidden: must come after the command: chainrule train --hidden N ..."),
+    (["--hid", "8", "4", "demo"],
+     "argument --hidden: must come after the command: chainrule demo --hidden N ..."),
 ])
 def test_options_before_the_command_are_refused_not_dropped(args, message, tmp_path, capsys):
     from chainrule.cli import main

@@ -17,6 +17,7 @@ from typing import TextIO
 
 import numpy as np
 
+from ._cli_parsing import CommandParser, no_command, parse_known
 from .cli_args import (
     OPTIMIZER_NAMES,
     fraction,
@@ -78,10 +79,10 @@ def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
     """
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
-    args = _parse_known(parser, argv)
+    args = parse_known(parser, argv)
     early = [k[len(_BEFORE):] for k in vars(args) if k.startswith(_BEFORE)]
     if args.command is None:
-        return _parse_known(parser, ["demo", *argv])
+        return parse_known(parser, ["demo", *argv])
     if early:
         option = early[0]
         flags = ("-q", "--quiet") if option == "--quiet" else (option,)
@@ -91,45 +92,6 @@ def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
             map(str, value if isinstance(value, list) else [value]))
         parser.error(f"{typed} must come after the command: chainrule {args.command} "
                      f"{typed}{shown} ...")
-    return args
-
-
-class _CommandParser(argparse.ArgumentParser):
-    """A command's parser, which reads nothing while ``skip`` is set (see :func:`_parse_known`)."""
-
-    skip = False
-
-    def parse_known_args(self, args=None, namespace=None):  # type: ignore[override]
-        if self.skip:
-            return argparse.Namespace() if namespace is None else namespace, []
-        return super().parse_known_args(args, namespace)
-
-
-def _parse_known(parser: argparse.ArgumentParser, argv: list[str]) -> argparse.Namespace:
-    """``parser.parse_args(argv)``, with an unknown argument refused by the parser it was given to.
-
-    One given before the command (``chainrule --bogus train iris``) is the top-level
-    parser's: its usage and ``chainrule: error: unrecognized arguments: --bogus``, before
-    anything of the command is read (a missing DATA included).  argparse reports what a
-    command did not recognise from the top-level parser too, whose usage lists the demo's
-    options: ``chainrule train iris --bogus`` is refused here with ``train``'s usage and
-    ``chainrule train: error: unrecognized arguments: --bogus``.
-    """
-    commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
-    for command in commands.choices.values():
-        command.skip = True
-    try:  # the command's parser reads nothing: what is left was before the command
-        _, before = parser.parse_known_args(argv)
-    finally:
-        for command in commands.choices.values():
-            command.skip = False
-    if before:
-        parser.error(f"unrecognized arguments: {' '.join(before)}")
-    args, extras = parser.parse_known_args(argv)
-    if extras:
-        if args.command is not None:
-            parser = commands.choices[args.command]
-        parser.error(f"unrecognized arguments: {' '.join(extras)}")
     return args
 
 
@@ -189,7 +151,7 @@ def build_parser() -> argparse.ArgumentParser:
     from . import __version__
 
     parser.add_argument("--version", action="version", version=f"chainrule {__version__}")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_CommandParser)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=CommandParser)
     demo = sub.add_parser("demo", help="train on the bundled digits (the default)",
                           description="Train an MLP on scikit-learn's digits, print the "
                           "held-out test accuracy, write a PNG of the loss per epoch. "
@@ -204,7 +166,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_model_parsers(sub)  # train, evaluate, predict, info, plot (set args.handler)
     add_teaching_parsers(sub)  # trace, perceptron, select, experiment (set args.handler)
+    # --hidden before a command takes every word up to the next option, the command's
+    # name among them: that is the command, not a width the option was given
+    hidden = next(a for a in parser._actions if a.dest == _BEFORE + "--hidden")
+    hidden.type = no_command(hidden.type, sub.choices)
     return parser
+
 
 
 def _diverged(exc: ArithmeticError, args: argparse.Namespace) -> str | None:
