@@ -329,6 +329,35 @@ def test_a_negative_option_value_is_refused_as_a_value_not_as_an_unknown_option(
     assert err.endswith("error: argument --lr: expected a finite number > 0, got '-1'\n")
 
 
+@pytest.mark.parametrize("args", [
+    ["train", "iris", "--lr", "-1e-3"], ["--lr", "-1E3", "train", "iris"], ["--lr", "-1e3"],
+])
+def test_a_negative_value_in_e_notation_is_refused_as_a_value(args, capsys):
+    # argparse before Python 3.14 took '-1e-3' for an option: "argument --lr: expected one
+    # argument", as if no value had been given
+    from chainrule.cli import main
+
+    with pytest.raises(SystemExit) as stop:
+        main(args)
+    assert stop.value.code == 2
+    value = args[args.index("--lr") + 1]
+    assert capsys.readouterr().err.endswith(
+        f"error: argument --lr: expected a finite number > 0, got '{value}'\n")
+
+
+def test_negative_numbers_in_e_notation_are_values_of_trace_input(capsys):
+    # '--input 0.5 -1E2' was refused: "unrecognized arguments: -1E2"; the same numbers
+    # written as decimals, which argparse always took, are the reference
+    from chainrule.cli import main
+
+    printed = []
+    for numbers in (["-1e-3", "-1E2"], ["-0.001", "-100"]):
+        assert main(["trace", "--input", *numbers]) == 0
+        printed.append(capsys.readouterr().out)
+    assert printed[0] == printed[1]
+    assert "-100" in printed[1]
+
+
 def test_a_command_name_is_not_abbreviated(capsys):
     from chainrule.cli import main
 

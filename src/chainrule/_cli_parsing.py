@@ -1,18 +1,35 @@
 """How the command line is read where argparse alone falls short.
 
-The parser class of the commands (:class:`CommandParser`), the refusal of what
-argparse leaves over by the parser it was given to (:func:`parse_known`), and the
-top-level ``--hidden`` that takes no command's name for a width (:func:`no_command`).
+The parser classes (:class:`Parser`, and :class:`CommandParser` of the commands), the
+refusal of what argparse leaves over by the parser it was given to (:func:`parse_known`),
+and the top-level ``--hidden`` that takes no command's name for a width (:func:`no_command`).
 Read by :mod:`chainrule.cli`.
 """
 
 from __future__ import annotations
 
 import argparse
+import re
 from collections.abc import Callable, Collection
 
 
-class CommandParser(argparse.ArgumentParser):
+class Parser(argparse.ArgumentParser):
+    """An ArgumentParser to which a word that starts with a minus and a number is a value.
+
+    argparse before Python 3.14 takes only ``-1`` and ``-.5`` (digits, a point) for
+    negative numbers, and any other word that starts with ``-`` for an option:
+    ``chainrule trace --input 0.5 -1e-3`` was refused as "unrecognized arguments: -1e-3",
+    and ``--lr -1e-3`` as "expected one argument", not as a learning rate that is not
+    > 0.  Here ``-`` followed by a digit, or by a point and a digit, is a value on every
+    Python: no option of chainrule is spelt so.
+    """
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self._negative_number_matcher = re.compile(r"^-[.]?[0-9]")
+
+
+class CommandParser(Parser):
     """A command's parser, which reads nothing while ``skip`` is set (see :func:`parse_known`)."""
 
     skip = False

@@ -17,7 +17,7 @@ from typing import TextIO
 
 import numpy as np
 
-from ._cli_parsing import CommandParser, no_command, parse_known
+from ._cli_parsing import CommandParser, Parser, no_command, parse_known
 from .cli_args import (
     OPTIMIZER_NAMES,
     fraction,
@@ -141,7 +141,7 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="chainrule",
         description="Feed-forward networks trained by backpropagation. With no command, "
         "runs the demo: trains on the bundled digits, prints the test accuracy and "
