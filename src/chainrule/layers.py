@@ -265,11 +265,14 @@ class Dense(Layer):
             ``dJ/dX``; None when not needed.
         """
         self.delta = delta
-        if not isinstance(self.X, np.ndarray) and _is_sparse(self.X):  # a first layer's
+        folded = self._folded(self.X)
+        if folded is not None:  # [dW; db] = [X, 1].T @ delta: the column sums in the product
+            np.matmul(folded[1].T, delta, out=folded[3])
+        elif not isinstance(self.X, np.ndarray) and _is_sparse(self.X):  # a first layer's
             self.dW[...] = self.X.T @ delta  # sparse batch: a sparse product, a dense dW
         else:
             np.matmul(self.X.T, delta, out=self.dW)
-        if self.db is not None:
+        if self.db is not None and folded is None:
             if self._work is not None and delta.dtype == self.db.dtype and delta.ndim == 2:
                 # the column sums as a BLAS product ones @ delta: a third of the time of
                 # NumPy's reduction (rounded differently: last bits)
@@ -332,15 +335,20 @@ class Dense(Layer):
         return self._constant("ones", (m,), dtype, 1)
 
     def _forward_into(self, X: np.ndarray) -> np.ndarray:
-        """:meth:`forward` into this batch size's buffers (the same numbers)."""
+        """:meth:`forward` into this batch size's buffers (the same numbers; with the bias
+        folded into the product, to rounding)."""
         shape = (X.shape[0], self.n_out)
-        return self._activate_into(
-            np.matmul(X, self._W, out=self._buffer("Z", shape, np.result_type(X, self._W))))
+        Z = self._buffer("Z", shape, np.result_type(X, self._W))
+        folded = self._folded(X)
+        if folded is not None:  # Z = [X, 1] @ [W; b]: the bias added in the product
+            return self._activate_into(np.matmul(folded[1], folded[2], out=Z), biased=True)
+        return self._activate_into(np.matmul(X, self._W, out=Z))
 
-    def _activate_into(self, Z: np.ndarray) -> np.ndarray:
-        """``Z += b``, ``A = f(Z)`` into this batch size's buffer; returns ``A``."""
+    def _activate_into(self, Z: np.ndarray, biased: bool = False) -> np.ndarray:
+        """``Z += b`` (unless ``biased``), ``A = f(Z)`` into this batch size's buffer;
+        returns ``A``."""
         shape = Z.shape
-        if self._b is not None:
+        if self._b is not None and not biased:
             Z += self._b
         self.Z = Z
         act = self.activation
@@ -350,6 +358,32 @@ class Dense(Layer):
         else:
             self.A = into(Z, self._buffer("A", shape, Z.dtype)) if into else act.f(Z)
         return self.A
+
+    # -- the bias folded into the products (private): for an input evaluated again and again,
+    # the full batch of scipy_fit's objective.  With X1 = [X, 1] made once, Z = X1 @ [W; b]
+    # needs no pass adding b, and [dW; db] = X1.T @ delta no column sums of delta; W and b
+    # are consecutive in the network's vector, so [W; b] and [dW; db] are views of it.
+    def _fold_bias(self, X: np.ndarray) -> tuple | None:
+        """``(X, [X, 1], [W; b], [dW; db])`` for :meth:`_folded`, or None where this
+        layer's ``W`` and ``b`` (or ``dW`` and ``db``) are not consecutive in one vector."""
+        stacked = []
+        for W, b in ((self._W, self._b), (self.dW, self.db)):
+            base = W.base
+            if (b is None or base is None or b.base is not base or base.ndim != 1
+                    or not (W.flags.c_contiguous and base.flags.c_contiguous)
+                    or b.ctypes.data != W.ctypes.data + W.nbytes):
+                return None
+            start = (W.ctypes.data - base.ctypes.data) // base.itemsize
+            stacked.append(base[start:start + W.size + b.size].reshape(self.n_in + 1, self.n_out))
+        X1 = np.empty((X.shape[0], self.n_in + 1), dtype=np.result_type(X, self._W))
+        X1[:, :-1] = X
+        X1[:, -1] = 1
+        return X, X1, stacked[0], stacked[1]
+
+    def _folded(self, X: object) -> tuple | None:
+        """The folded products of ``X`` that a workspace holds (see :meth:`_fold_bias`)."""
+        folded = self._work.get("bias folded") if self._work is not None else None
+        return folded if folded is not None and folded[0] is X else None
 
     def get_config(self) -> dict:
         return {
