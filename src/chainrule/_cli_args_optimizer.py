@@ -33,9 +33,13 @@ def optimizer_name(text: str) -> str:
     argparse.ArgumentTypeError
         Naming the valid optimizers and what was given.
     """
-    if text not in OPTIMIZER_NAMES:
-        raise argparse.ArgumentTypeError(
-            f"expected one of {', '.join(OPTIMIZER_NAMES)}, got {text!r}")
+    return _one_of(text, OPTIMIZER_NAMES)
+
+
+def _one_of(text: str, names: tuple[str, ...]) -> str:
+    """``text`` when it is one of ``names``, else the argparse error listing them."""
+    if text not in names:
+        raise argparse.ArgumentTypeError(f"expected one of {', '.join(names)}, got {text!r}")
     return text
 
 
@@ -55,10 +59,7 @@ def train_optimizer_name(text: str) -> str:
     argparse.ArgumentTypeError
         Naming the valid optimizers and what was given.
     """
-    if text not in TRAIN_OPTIMIZER_NAMES:
-        raise argparse.ArgumentTypeError(
-            f"expected one of {', '.join(TRAIN_OPTIMIZER_NAMES)}, got {text!r}")
-    return text
+    return _one_of(text, TRAIN_OPTIMIZER_NAMES)
 
 
 train_optimizer_name.__name__ = "optimizer name"
