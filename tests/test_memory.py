@@ -178,6 +178,24 @@ def test_import_chainrule_loads_no_scikit_learn_matplotlib_or_torch():
     assert out.strip() == "[]"
 
 
+def test_import_chainrule_leaves_saved_model_to_first_use():
+    """``import chainrule`` imported saved_model (and the tables' label code) for
+    ``chainrule.load_model`` and ``chainrule.SavedModel`` (4f080bc): about 4 % more CPU
+    time for every import and every command-line call.  They load on first use, as the
+    scikit-learn-based names do, and are saved_model's own."""
+    import subprocess
+
+    code = ("import sys, chainrule\n"
+            "assert 'chainrule.saved_model' not in sys.modules\n"
+            "assert 'chainrule._table_labels' not in sys.modules\n"
+            "from chainrule import SavedModel, load_model\n"
+            "from chainrule import saved_model\n"
+            "assert SavedModel is saved_model.SavedModel\n"
+            "assert load_model is saved_model.load_model is chainrule.load_model\n"
+            "assert {'SavedModel', 'load_model'} <= set(dir(chainrule))\n")
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
 def test_the_lazy_names_are_the_modules_own_and_listed():
     code = ("import sys, chainrule\n"
             "from chainrule import MLPClassifier, load_autoencoder\n"

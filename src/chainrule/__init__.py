@@ -28,7 +28,6 @@ from .layers import Dense, Layer
 from .network import Network, mlp
 from .optimizers import SGD, AdaGrad, Adam, Optimizer, RMSProp
 from .pooling import AvgPool2D, Flatten, MaxPool2D
-from .saved_model import SavedModel, load_model
 from .scipy_fit import minimize
 from .training import Trainer, TrainingDiverged, resume, train
 
@@ -110,7 +109,11 @@ __all__ += [
 # The names whose modules build on scikit-learn are imported on first use (PEP 562): importing
 # scikit-learn (with SciPy's statistics and pandas) takes about a second, which ``import
 # chainrule`` and commands such as ``chainrule --version`` or ``chainrule trace`` need not pay.
+# So are those of saved_model (with the tables' label code it reads: about 4 % of ``import
+# chainrule``), which only a model file of ``chainrule train`` needs.
 _LAZY = {
+    "SavedModel": "saved_model",
+    "load_model": "saved_model",
     "MLPClassifier": "estimators",
     "MLPRegressor": "estimators",
     "load_estimator": "estimators",
@@ -122,9 +125,11 @@ _LAZY = {
 
 
 def __getattr__(name: str) -> object:
-    """The scikit-learn-based names (``chainrule.MLPClassifier``, ...), on first use.
+    """The scikit-learn-based names (``chainrule.MLPClassifier``, ...) and ``SavedModel``,
+    ``load_model``, on first use.
 
-    Also their modules, ``chainrule.estimators`` and ``chainrule.autoencoder``.
+    Also their modules, ``chainrule.estimators``, ``chainrule.autoencoder`` and
+    ``chainrule.saved_model``.
     """
     module = _LAZY.get(name, name)
     if module not in _LAZY.values():
