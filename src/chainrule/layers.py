@@ -207,12 +207,16 @@ class Dense(Layer):
         """
         self.X = X
         self._lse = None
-        sparse = not isinstance(X, np.ndarray) and _is_sparse(X)  # (the cheap test first)
-        if self._work is not None and not sparse:
-            return self._forward_into(X)
+        work = self._work
+        if work is not None:  # a training step: into this batch size's buffers
+            if isinstance(X, np.ndarray) or not _is_sparse(X):  # (the cheap test first)
+                Z = self._buffer("Z", (X.shape[0], self.n_out), np.result_type(X, self._W))
+                folded = work.get("bias folded")  # see _fold_bias
+                if folded is not None and folded[0] is X:  # Z = [X, 1] @ [W; b]
+                    return self._forward_into(np.matmul(folded[1], folded[2], out=Z), True)
+                return self._forward_into(np.matmul(X, self._W, out=Z))
+            return self._forward_into(X @ self._W)  # a sparse batch: a new dense Z
         Z = X @ self._W  # a sparse X: a dense ndarray
-        if self._work is not None:  # the training step of a sparse batch: buffered from here
-            return self._activate_into(Z)
         if self._b is not None:
             Z += self._b
         self.Z = Z
@@ -265,14 +269,14 @@ class Dense(Layer):
             ``dJ/dX``; None when not needed.
         """
         self.delta = delta
-        folded = self._folded(self.X)
-        if folded is not None:  # [dW; db] = [X, 1].T @ delta: the column sums in the product
-            np.matmul(folded[1].T, delta, out=folded[3])
+        folded = self._work.get("bias folded") if self._work is not None else None
+        if folded is not None and folded[0] is self.X:  # [dW; db] = [X, 1].T @ delta: the
+            np.matmul(folded[1].T, delta, out=folded[3])  # column sums in the product
         elif not isinstance(self.X, np.ndarray) and _is_sparse(self.X):  # a first layer's
             self.dW[...] = self.X.T @ delta  # sparse batch: a sparse product, a dense dW
         else:
             np.matmul(self.X.T, delta, out=self.dW)
-        if self.db is not None and folded is None:
+        if self.db is not None and (folded is None or folded[0] is not self.X):
             if self._work is not None and delta.dtype == self.db.dtype and delta.ndim == 2:
                 # the column sums as a BLAS product ones @ delta: a third of the time of
                 # NumPy's reduction (rounded differently: last bits)
@@ -334,19 +338,10 @@ class Dense(Layer):
     def _ones(self, m: int, dtype: np.dtype) -> np.ndarray:
         return self._constant("ones", (m,), dtype, 1)
 
-    def _forward_into(self, X: np.ndarray) -> np.ndarray:
-        """:meth:`forward` into this batch size's buffers (the same numbers; with the bias
-        folded into the product, to rounding)."""
-        shape = (X.shape[0], self.n_out)
-        Z = self._buffer("Z", shape, np.result_type(X, self._W))
-        folded = self._folded(X)
-        if folded is not None:  # Z = [X, 1] @ [W; b]: the bias added in the product
-            return self._activate_into(np.matmul(folded[1], folded[2], out=Z), biased=True)
-        return self._activate_into(np.matmul(X, self._W, out=Z))
-
-    def _activate_into(self, Z: np.ndarray, biased: bool = False) -> np.ndarray:
-        """``Z += b`` (unless ``biased``), ``A = f(Z)`` into this batch size's buffer;
-        returns ``A``."""
+    def _forward_into(self, Z: np.ndarray, biased: bool = False) -> np.ndarray:
+        """The rest of :meth:`forward` from ``Z = X @ W`` (n_samples, fan_out), into this
+        batch size's buffers (the same numbers): ``Z += b`` (unless ``biased``: added in
+        the product, see :meth:`_fold_bias`), ``A = f(Z)``; returns ``A``."""
         shape = Z.shape
         if self._b is not None and not biased:
             Z += self._b
@@ -364,8 +359,10 @@ class Dense(Layer):
     # needs no pass adding b, and [dW; db] = X1.T @ delta no column sums of delta; W and b
     # are consecutive in the network's vector, so [W; b] and [dW; db] are views of it.
     def _fold_bias(self, X: np.ndarray) -> tuple | None:
-        """``(X, [X, 1], [W; b], [dW; db])`` for :meth:`_folded`, or None where this
-        layer's ``W`` and ``b`` (or ``dW`` and ``db``) are not consecutive in one vector."""
+        """``(X, [X, 1], [W; b], [dW; db])``, which a workspace holds as "bias folded" for
+        :meth:`forward` and :meth:`backward_delta` to use when they get this very ``X``; or
+        None where this layer's ``W`` and ``b`` (or ``dW`` and ``db``) are not consecutive
+        in one vector."""
         stacked = []
         for W, b in ((self._W, self._b), (self.dW, self.db)):
             base = W.base
@@ -379,11 +376,6 @@ class Dense(Layer):
         X1[:, :-1] = X
         X1[:, -1] = 1
         return X, X1, stacked[0], stacked[1]
-
-    def _folded(self, X: object) -> tuple | None:
-        """The folded products of ``X`` that a workspace holds (see :meth:`_fold_bias`)."""
-        folded = self._work.get("bias folded") if self._work is not None else None
-        return folded if folded is not None and folded[0] is X else None
 
     def get_config(self) -> dict:
         return {
