@@ -8,12 +8,13 @@ optimizer built), ``_mlp_fitted`` (:class:`_FittedNetwork`: ``coefs_``,
 checks that a fit continues its network, the SciPy solvers), ``_mlp_rules``
 (:class:`_EpochRules`: scikit-learn's rules after each epoch of the stochastic
 solvers) and ``_mlp_checked_fit`` (:class:`_CheckedFit`: the fit itself, ``_fit`` and
-``_checked_fit``, which check the input and call a solver); ``_mlp_state`` reads and
-writes the training state.  Here remain its ``__init__``, the stochastic solvers' run
-through the Trainer (which scores early stopping's validation rows with
-:func:`_evaluate`), :func:`_solver_is_stochastic`, prediction in blocks of rows
-(:func:`_evaluate`, whose block size ``_EVAL_BLOCK_BYTES`` the tests and benchmarks
-set here) and pickling.  Import from ``chainrule._mlp_base``.
+``_checked_fit``, which check the input and call a solver) and ``_mlp_pickling``
+(:class:`_Pickling`: ``__getstate__`` and ``__setstate__``, the network as arrays);
+``_mlp_state`` reads and writes the training state.  Here remain its ``__init__``, the
+stochastic solvers' run through the Trainer (which scores early stopping's validation
+rows with :func:`_evaluate`), :func:`_solver_is_stochastic` and prediction in blocks of
+rows (:func:`_evaluate`, whose block size ``_EVAL_BLOCK_BYTES`` the tests and
+benchmarks set here).  Import from ``chainrule._mlp_base``.
 """
 
 from __future__ import annotations
@@ -21,7 +22,6 @@ from __future__ import annotations
 import copy
 import warnings
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
 
 import numpy as np
 import scipy.sparse
@@ -30,7 +30,6 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from . import io
 from ._inference import block_rows, row_values
 from ._mlp_checked_fit import _CheckedFit
 from ._mlp_fitted import ESTIMATOR_FORMAT, _FittedNetwork
@@ -46,12 +45,12 @@ from ._mlp_fitting import _seed as _seed
 from ._mlp_params import _STOCHASTIC as _STOCHASTIC
 from ._mlp_params import SOLVERS, _Parameters
 from ._mlp_params import _finite_real as _finite_real
+from ._mlp_pickling import _Pickling
 from ._mlp_rules import _AveragedEpochRule as _AveragedEpochRule
 from ._mlp_rules import _EpochRule as _EpochRule
 from ._mlp_rules import _EpochRules
 from ._mlp_rules import _reported_loss as _reported_loss
 from ._mlp_rules import _set_rate as _set_rate
-from ._mlp_state import link_rng_layers, rng_layers
 from ._training_epochs import _bar_drawn
 from ._validation import caller_outside_chainrule
 from .activations import Activation
@@ -144,7 +143,7 @@ def _solver_is_stochastic(est: _BaseMLP) -> bool:
     return True
 
 
-class _BaseMLP(_Parameters, _FittedNetwork, _Fitting, _CheckedFit, _EpochRules,
+class _BaseMLP(_Parameters, _FittedNetwork, _Fitting, _CheckedFit, _EpochRules, _Pickling,
                BaseEstimator):
     """Shared parameters, network building and training of the two estimators."""
 
@@ -376,29 +375,6 @@ class _BaseMLP(_Parameters, _FittedNetwork, _Fitting, _CheckedFit, _EpochRules,
         X = validate_data(self, X, reset=False, accept_sparse="csr",
                           dtype="numeric" if kind in ("b", "i", "u") else (np.float64, np.float32))
         return _evaluate(self.network_, _as_images(self.network_, X), of_net_input)
-
-    # -- pickling (scikit-learn's clone-by-copy, joblib workers): the network as arrays ----------
-    def __getstate__(self) -> dict[str, Any]:
-        state = super().__getstate__()
-        state = dict(state)
-        net = state.pop("network_", None)
-        if net is not None:
-            state["_network_record"] = (
-                {"network": io.network_config(net),
-                 "states": [layer.get_state() for layer in net.layers],
-                 # the Dropout layers drawing from the estimator's own generator
-                 "rng_layers": rng_layers(self) if hasattr(self, "_rng") else []},
-                {k: v.copy() for k, v in io.network_arrays(net).items()},
-            )
-        return state
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        state = dict(state)
-        record = state.pop("_network_record", None)
-        super().__setstate__(state)
-        if record is not None:
-            self.network_ = io.restore_network(record[0], record[1], "<pickled estimator>")
-            link_rng_layers(self, record[0].get("rng_layers", []))
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

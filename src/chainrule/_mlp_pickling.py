@@ -1,0 +1,43 @@
+"""Pickling of the estimators: the fitted network as its configuration and arrays.
+
+:class:`_Pickling`, a mixin base of :class:`~chainrule._mlp_base._BaseMLP`, holds its
+``__getstate__`` and ``__setstate__`` (scikit-learn's clone-by-copy, joblib's workers,
+``pickle``): the network goes into the pickle as :func:`chainrule.io.network_config`,
+each layer's state and a copy of :func:`chainrule.io.network_arrays` (with the Dropout
+layers that draw from the estimator's own generator), and is rebuilt by
+:func:`chainrule.io.restore_network` and relinked to that generator on unpickling.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from . import io
+from ._mlp_state import link_rng_layers, rng_layers
+
+
+class _Pickling:
+    """The mixin base of :class:`~chainrule._mlp_base._BaseMLP` that pickles its network."""
+
+    # -- pickling (scikit-learn's clone-by-copy, joblib workers): the network as arrays ----------
+    def __getstate__(self) -> dict[str, Any]:
+        state = super().__getstate__()
+        state = dict(state)
+        net = state.pop("network_", None)
+        if net is not None:
+            state["_network_record"] = (
+                {"network": io.network_config(net),
+                 "states": [layer.get_state() for layer in net.layers],
+                 # the Dropout layers drawing from the estimator's own generator
+                 "rng_layers": rng_layers(self) if hasattr(self, "_rng") else []},
+                {k: v.copy() for k, v in io.network_arrays(net).items()},
+            )
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        state = dict(state)
+        record = state.pop("_network_record", None)
+        super().__setstate__(state)
+        if record is not None:
+            self.network_ = io.restore_network(record[0], record[1], "<pickled estimator>")
+            link_rng_layers(self, record[0].get("rng_layers", []))
