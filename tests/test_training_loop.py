@@ -1260,6 +1260,36 @@ def test_divergence_restores_batchnorm_running_statistics_with_the_parameters(tm
                                   net.forward(X))
 
 
+@pytest.mark.parametrize("hook", ["on_train_begin", "on_batch_end", "on_epoch_end"])
+def test_divergence_keeps_the_parameters_a_callback_set_before_the_step(hook):
+    # A callback sets the parameters to P (finite loss, a gradient of about 100) and the
+    # rate to 1e307, so the next step's update overflows: the run stops there
+    # ("parameters") and the network keeps P, the last parameters with a finite loss, not
+    # the ones the optimizer had reached before the callback.
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(12, 3))
+    y = X @ W_TRUE + 0.5
+    P = np.array([100.0, -100.0, 100.0, 100.0])  # W (3, 1) then b
+
+    class SetThenDiverge(Callback):
+        pass
+
+    def set_then_diverge(self, state):
+        if hook != "on_batch_end" or (state.epoch, state.batch) == (1, 1):
+            state.net.params[...] = P
+            state.optimizer.lr = 1e307
+
+    setattr(SetThenDiverge, hook, set_then_diverge)
+    net = chainrule.mlp([3, 1], seed=0)
+    with pytest.raises(TrainingDiverged) as info:
+        chainrule.train(net, X, y, optimizer="sgd", lr=0.01, momentum=0.9, batch_size=4,
+                        epochs=3, shuffle=False, callbacks=[SetThenDiverge()])
+    where = {"on_train_begin": (1, 0), "on_batch_end": (1, 2), "on_epoch_end": (2, 0)}[hook]
+    assert (info.value.epoch, info.value.batch, info.value.what) == (*where, "parameters")
+    np.testing.assert_array_equal(net.params, P)
+    assert np.isfinite(0.5 * np.mean((X @ P[:3] + P[3] - y) ** 2))
+
+
 def test_full_batch_patience_on_training_loss_restores_the_parameters_of_the_best_loss():
     # Without validation the epoch's loss is the cost of the parameters *before* its one
     # full-batch update; the restored network must have exactly that (best) cost, computed

@@ -71,8 +71,7 @@ class _EpochSteps:
     """The update of each batch and the end of each epoch: the mixin base of
     :class:`~chainrule.training.Trainer` that the loop calls."""
 
-    def _step(self, J: float, grad: np.ndarray, last_good: np.ndarray, epoch: int,
-              batch: int) -> None:
+    def _step(self, J: float, grad: np.ndarray, epoch: int, batch: int) -> None:
         """One optimizer update, with clipping and the divergence guard."""
         net = self.net
         if self.clip_norm is not None:
@@ -83,17 +82,21 @@ class _EpochSteps:
             if norm > self.clip_norm:
                 self._clip_scale = self.clip_norm / norm
                 grad *= self._clip_scale
-        # last_good always holds parameters whose loss was finite: the loss J of this
-        # batch belongs to the parameters *before* this step.
+        # _last_good always holds parameters whose loss was finite: the loss J of this
+        # batch belongs to the parameters *before* this step, which the loop copied into
+        # _next_good after the last step (while they were in cache: a copy now, of
+        # parameters the forward and backward passes have pushed out of it, took twice as
+        # long); swapped, not copied, they become _last_good.
         if math.isfinite(J):
-            np.copyto(last_good, net.params)
+            self._last_good, self._next_good = self._next_good, self._last_good
             for layer, copies in self._buffered:  # none without BatchNorm
                 for k, live in layer.buffers().items():
                     np.copyto(copies[k], live)
             self.optimizer.step(net.params, grad, net._decay_slices)
             if _params_finite(net.params):
                 return
-        self._diverged("loss" if not math.isfinite(J) else "parameters", last_good, epoch, batch)
+        self._diverged("loss" if not math.isfinite(J) else "parameters", self._last_good,
+                       epoch, batch)
 
     def _restore_last_good(self, last_good: np.ndarray) -> None:
         """Put back the last parameters with a finite loss, and their running statistics.

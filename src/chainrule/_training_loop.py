@@ -169,9 +169,12 @@ class _TrainingLoop:
             for start in range(0, m, 8192):  # without an intp array of all the rows
                 _argmax_rows(Y[start:start + 8192], target_class[start:start + 8192])
         state = TrainState(net, opt, history, epoch=self.epoch)
-        last_good = self._last_good = net.params.copy()
-        # the running statistics (BatchNorm) that go with last_good: per layer, the name of
-        # each buffer with its copy, taken with last_good after each step's forward pass
+        # the divergence guard's two copies of the parameters: the last ones whose loss was
+        # finite, and those the next batch's loss is computed at, which become the former
+        # once that loss is found finite (see _step)
+        self._last_good, self._next_good = net.params.copy(), net.params.copy()
+        # the running statistics (BatchNorm) that go with _last_good: per layer, the name of
+        # each buffer with its copy, taken with _last_good after each step's forward pass
         self._good_buffers = [{k: v.copy() for k, v in layer.buffers().items()}
                               for layer in net.layers]
         self._buffered = [(layer, copies) for layer, copies in
@@ -218,7 +221,10 @@ class _TrainingLoop:
                     trained = True
                     epoch = self.epoch + 1
                     if self._cut is not None:  # an earlier fit stopped within this epoch
-                        self._rewind(last_good)
+                        self._rewind(self._last_good)
+                    # the parameters the epoch's first loss is computed at (the end of the
+                    # last epoch, a callback, or a rewind may have set them)
+                    np.copyto(self._next_good, net.params)
                     if self.checkpoint is not None:  # what an interrupt mid-epoch writes
                         epoch_start = self._checkpoint_payload()
                     if self._refit:  # what a later fit goes back to (see _cut)
@@ -261,17 +267,20 @@ class _TrainingLoop:
                                                                    labels)
                                     if keep_grad_sq:
                                         grad_sq.append(float(np.dot(grad, grad)))
-                                    self._step(J, grad, last_good, epoch, batch)
+                                    self._step(J, grad, epoch, batch)
                                 total += J * Xb.shape[0]
                                 if batch_hooks:
                                     state.logs = {"batch_loss": J}
                                     self._hook("on_batch_end", state)
+                                # the parameters the next batch's loss is computed at (a
+                                # callback may have set them), copied while still in cache
+                                np.copyto(self._next_good, net.params)
                                 completed += 1
                                 if deadline is not None and time.monotonic() >= deadline:
                                     timed_out = True
                             except KeyboardInterrupt:
                                 if not np.isfinite(net.params).all():
-                                    self._restore_last_good(last_good)
+                                    self._restore_last_good(self._last_good)
                                 if ctrl_c.aborted:  # Ctrl-C again: abort, as it says
                                     raise
                                 ctrl_c.set = True
