@@ -71,6 +71,20 @@ class _EpochSteps:
     """The update of each batch and the end of each epoch: the mixin base of
     :class:`~chainrule.training.Trainer` that the loop calls."""
 
+    def _guard_begin(self) -> None:
+        """The divergence guard's copies, taken as a run begins (see :meth:`_step`)."""
+        net = self.net
+        # two copies of the parameters: the last ones whose loss was finite, and those the
+        # next batch's loss is computed at, which become the former once that loss is
+        # found finite
+        self._last_good, self._next_good = net.params.copy(), net.params.copy()
+        # the running statistics (BatchNorm) that go with _last_good: per layer, the name of
+        # each buffer with its copy, taken with _last_good after each step's forward pass
+        self._good_buffers = [{k: v.copy() for k, v in layer.buffers().items()}
+                              for layer in net.layers]
+        self._buffered = [(layer, copies) for layer, copies in
+                          zip(net.layers, self._good_buffers, strict=True) if copies]
+
     def _step(self, J: float, grad: np.ndarray, epoch: int, batch: int) -> None:
         """One optimizer update, with clipping and the divergence guard."""
         net = self.net

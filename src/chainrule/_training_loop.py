@@ -169,16 +169,7 @@ class _TrainingLoop:
             for start in range(0, m, 8192):  # without an intp array of all the rows
                 _argmax_rows(Y[start:start + 8192], target_class[start:start + 8192])
         state = TrainState(net, opt, history, epoch=self.epoch)
-        # the divergence guard's two copies of the parameters: the last ones whose loss was
-        # finite, and those the next batch's loss is computed at, which become the former
-        # once that loss is found finite (see _step)
-        self._last_good, self._next_good = net.params.copy(), net.params.copy()
-        # the running statistics (BatchNorm) that go with _last_good: per layer, the name of
-        # each buffer with its copy, taken with _last_good after each step's forward pass
-        self._good_buffers = [{k: v.copy() for k, v in layer.buffers().items()}
-                              for layer in net.layers]
-        self._buffered = [(layer, copies) for layer, copies in
-                          zip(net.layers, self._good_buffers, strict=True) if copies]
+        self._guard_begin()
         # the layers with running statistics or a state of their own (BatchNorm, Dropout)
         self._stateful = [layer for layer in net.layers
                           if layer.buffers() or layer.get_state()]
