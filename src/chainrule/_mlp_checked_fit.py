@@ -47,8 +47,15 @@ def _mapped_like(array: np.ndarray) -> np.ndarray:
     paged them in again at the next (about 1400 page faults per 256-row call on
     a 64-512-512-10 Adam network, a fifth of the call's time).  A memory map of
     its own leaves that heap as it is without the buffers.
+
+    The map is private to the process, as the heap's memory is: POSIX's default for
+    ``mmap.mmap(-1, n)``, MAP_SHARED, would share it with every process forked
+    afterwards, whose fits would then write into this one's buffers (and into the
+    optimizer's moments, once a put-back fit has made them these buffers).
+    Windows has no fork, and its anonymous maps are the process's own.
     """
-    raw = mmap.mmap(-1, max(array.nbytes, 1))  # freed (unmapped) with the last view of it
+    private = {"flags": mmap.MAP_PRIVATE} if hasattr(mmap, "MAP_PRIVATE") else {}
+    raw = mmap.mmap(-1, max(array.nbytes, 1), **private)  # unmapped with its last view
     return np.frombuffer(raw, dtype=array.dtype, count=array.size).reshape(array.shape)
 
 
