@@ -110,3 +110,36 @@ def test_a_model_file_without_the_digest_is_taken_at_its_word(trained, capsys):
     assert _first_line(capsys, model, data) == (
         f"{data}: 30 examples, the data the model was trained on ({30 - held} training and "
         f"{held} validation examples; none held out: not a test score)")
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes on this system")
+def test_a_named_pipe_in_the_files_place_is_read_once(trained, capsys):
+    # evaluate reads the table from the pipe, then hashed "the file" again: a second open
+    # of a pipe whose writer is gone waits for another writer, forever.  A writer that
+    # only comes after 10 s (closing at once: an empty read) tells that wait apart.
+    import threading
+
+    data, model, held = trained
+    content = data.read_bytes()
+    data.unlink()
+    os.mkfifo(data)
+    done, waited = threading.Event(), []
+
+    def writer() -> None:
+        with open(data, "wb") as fh:  # blocks until evaluate opens the pipe to read it
+            fh.write(content)
+        if not done.wait(10):  # evaluate opened the pipe again: let that open return
+            waited.append(True)
+            os.close(os.open(data, os.O_WRONLY))
+
+    thread = threading.Thread(target=writer, daemon=True)
+    thread.start()
+    try:
+        line = _first_line(capsys, model, data)
+    finally:
+        done.set()
+        thread.join(15)
+    assert not waited, "evaluate opened the named pipe a second time"
+    assert line == (
+        f"{data}: 30 examples, the file the model was trained on, changed since (it held 30 "
+        f"examples then: {30 - held} training and {held} validation)")

@@ -118,9 +118,10 @@ def _trained_on(model, data: str, seed: int, n: int) -> str:
     (160 training and 18 validation examples; none held out: not a test score)", the
     counts as train's split makes them; "" for other data.  A file whose bytes are no
     longer those train read (``data_sha256``: rows added or removed, another file put in
-    its place) is ", the file the model was trained on, changed since (it held 178
-    examples then: 160 training and 18 validation)"; a model file without the digest
-    (of an older chainrule) is taken at its word.
+    its place, or no regular file at all, such as a named pipe, which is not read again)
+    is ", the file the model was trained on, changed since (it held 178 examples then: 160
+    training and 18 validation)"; a model file without the digest (of an older chainrule)
+    is taken at its word.
     """
     from ._cli_models_data import _file_sha256
     from .tabular import BUNDLED
@@ -143,7 +144,11 @@ def _trained_on(model, data: str, seed: int, n: int) -> str:
             if not os.path.samefile(data, where):
                 return ""
             digest = model.metadata.get("data_sha256")
-            changed = isinstance(digest, str) and _file_sha256(data) != digest
+            # train hashed a regular file; anything else there now (a named pipe, which the
+            # table was just read from: opened again, it would wait for a writer forever) is
+            # not that file, and is not read a second time
+            changed = isinstance(digest, str) and (
+                not os.path.isfile(data) or _file_sha256(data) != digest)
         except OSError:  # one of them is no file (now)
             return ""
         rows = model.metadata.get("data_rows")
