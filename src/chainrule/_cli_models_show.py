@@ -221,8 +221,11 @@ def _info(args: argparse.Namespace) -> int:
         print(f"inputs standardised with the training mean and standard deviation{whole}"
               + (" (target too)" if "y_mean" in meta else ""))
     if t:  # --layers and --class-weight as JSON, as they are given
+        # a setting that is None means nothing to the run's optimizer (lbfgs's lr, momentum
+        # and batch_size, adam's momentum), as a schedule or class weights not given are
+        # left out of the record: not printed (--json keeps them)
         print("trained: " + ", ".join(f"{k}={json.dumps(v) if k in _JSON else v}"
-                                      for k, v in t.items()))
+                                      for k, v in t.items() if v is not None))
     h = meta.get("history") or {}
     if h.get("loss"):
         # the mean over the last epoch's batches, each taken before its update (train
