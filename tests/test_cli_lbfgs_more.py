@@ -5,10 +5,14 @@ from __future__ import annotations
 
 import csv
 import json
+import signal
 
 import numpy as np
 import pytest
+from sklearn.model_selection import train_test_split
 
+import chainrule as cr
+import chainrule.scipy_fit as scipy_fit
 from chainrule.cli import main
 from chainrule.io import load_metadata
 
@@ -56,3 +60,102 @@ def test_info_leaves_out_the_settings_an_optimizer_has_no_use_for(
     record = json.loads(capsys.readouterr().out)["training"]
     assert all(record[key] is None for key in left_out)
     assert record == load_metadata(out)["training"]
+
+
+def _reference(X, y, seed, epochs, **kwargs):
+    """minimize on the training rows (as train splits them), standardised with their
+    statistics: the network, SciPy's result, the rows, the training and validation rows."""
+    train, val = train_test_split(np.arange(len(y)), test_size=int(np.ceil(0.1 * len(y))),
+                                  random_state=seed, stratify=y)
+    Xs = (X - X[train].mean(axis=0)) / X[train].std(axis=0)
+    net = cr.mlp([2, 4, 3], hidden="tanh", output="softmax", seed=seed,
+                 weight_decay=kwargs.pop("weight_decay", 0.0))
+    result = cr.minimize(net, Xs[train], y[train], maxiter=epochs, **kwargs)
+    return net, result, Xs, train, val
+
+
+def _signal_at(monkeypatch, calls, signum):
+    """minimize's objective, calling the handler of ``signum`` (as a Ctrl-C or SIGTERM
+    arriving then does) in its evaluations numbered ``calls`` (from 1)."""
+    real = scipy_fit._objective
+
+    def objective(*args, **kwargs):
+        fun, n = real(*args, **kwargs), [0]
+
+        def signalled(theta):
+            n[0] += 1
+            if n[0] in calls:
+                signal.getsignal(signum)(signum, None)
+            return fun(theta)
+
+        return signalled
+
+    monkeypatch.setattr(scipy_fit, "_objective", objective)
+
+
+def _counted_reference(monkeypatch, X, y, class_weight):
+    """:func:`_reference` of the runs below, counting minimize's evaluations: the network,
+    SciPy's result, each iterate (from 1) and the number of each iteration's first
+    evaluation (iteration 2's: the evaluation after the first iterate's)."""
+    real, count, iterates, firsts = scipy_fit._objective, [0], [], {}
+
+    def objective(*args, **kwargs):
+        fun = real(*args, **kwargs)
+
+        def counted(theta):
+            count[0] += 1
+            return fun(theta)
+
+        return counted
+
+    def callback(theta, J):
+        iterates.append(theta.copy())
+        firsts[len(iterates) + 1] = count[0] + 1
+
+    monkeypatch.setattr(scipy_fit, "_objective", objective)
+    net, result, *_ = _reference(X, y, 2, 500, weight_decay=0.01, class_weight=class_weight,
+                                 callback=callback)
+    monkeypatch.undo()
+    assert count[0] == result.nfev and len(iterates) == result.nit
+    return net, result, iterates, firsts
+
+
+@pytest.mark.parametrize("signum, class_weight", [
+    (signal.SIGINT, []), (signal.SIGTERM, []),
+    (signal.SIGINT, ["--class-weight", '{"c0": 3}']),
+])
+def test_lbfgs_signal_in_its_converging_iteration_ends_the_run(
+        blobs, tmp_path, monkeypatch, capsys, signum, class_weight):
+    """A Ctrl-C (or SIGTERM) in the iteration after which SciPy finds the run converged
+    ended it as "interrupted" (130, or 143), though it had finished: SciPy tests
+    convergence after it calls back with the iterate, where the run raised. It is the
+    finished run now (0, "converged", the uninterrupted run's model); a signal one
+    iteration earlier still stops the run at the iterate before."""
+    path, X, y = blobs
+    net, result, iterates, firsts = _counted_reference(
+        monkeypatch, X, y, {0: 3.0} if class_weight else None)
+    assert result.success and 5 < result.nit < 500  # converged, well before --epochs
+    args = ["train", str(path), "--optimizer", "lbfgs", "--hidden", "4", "--activation",
+            "tanh", "--weight-decay", "0.01", "--epochs", "500", "--seed", "2", "-q",
+            *class_weight]
+
+    # in the last evaluation, that of the converged iterate: the run is finished
+    _signal_at(monkeypatch, {result.nfev}, signum)
+    out = tmp_path / "m.npz"
+    assert main([*args, "-o", str(out)]) == 0, capsys.readouterr().err
+    monkeypatch.undo()
+    t = load_metadata(out)["training"]
+    assert (t["epochs"], t["stop_reason"]) == (result.nit, "converged")
+    np.testing.assert_allclose(cr.load_model(out).network.params, net.params, rtol=1e-12,
+                               atol=1e-14)
+    assert "interrupted" not in capsys.readouterr().err
+
+    # in the first evaluation of the iteration before it: stopped at the iterate before
+    early = tmp_path / "early.npz"
+    _signal_at(monkeypatch, {firsts[result.nit - 1]}, signum)
+    assert main([*args, "-o", str(early)]) == (130 if signum == signal.SIGINT else 143)
+    monkeypatch.undo()
+    t = load_metadata(early)["training"]
+    assert (t["epochs"], t["stop_reason"]) == (result.nit - 1, "interrupted")
+    np.testing.assert_allclose(cr.load_model(early).network.params, iterates[-2],
+                               rtol=1e-12, atol=1e-14)

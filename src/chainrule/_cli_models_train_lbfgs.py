@@ -13,6 +13,7 @@ import sys
 
 import numpy as np
 
+from ._class_weight import check_network_class_weight, target_class_weights, times_sample_weight
 from .callbacks import History
 from .network import Network
 
@@ -58,6 +59,20 @@ def refuse_lbfgs_options(args: argparse.Namespace) -> None:
                 f"as layer {i}: leave it out, or use a mini-batch optimizer such as adam")
 
 
+# SciPy's L-BFGS-B tolerances by default (gtol, and ftol = factr * eps with factr 1e7)
+_GTOL = 1e-5
+_FTOL = 1e7 * np.finfo(float).eps
+
+
+def _training_weights(net: Network, X: np.ndarray, T: np.ndarray,
+                      class_weight: str | dict | None) -> np.ndarray | None:
+    """The example weights of shape (n_samples,) that :func:`~chainrule.minimize` trains
+    with for ``class_weight`` (None for none)."""
+    class_weight = check_network_class_weight(class_weight, net)
+    cw = target_class_weights(class_weight, net, net._check_xy(X, T)[1])
+    return None if cw is None else times_sample_weight(cw, None, class_weight)
+
+
 def fit_lbfgs(net: Network, X: np.ndarray, T: np.ndarray,
               val: tuple[np.ndarray, np.ndarray] | None, iterations: int,
               class_weight: str | dict | None, verbose: bool = False) -> History:
@@ -92,7 +107,9 @@ def fit_lbfgs(net: Network, X: np.ndarray, T: np.ndarray,
         as ``history.message``), or "interrupted"
         on Ctrl-C (or SIGTERM), which stops the run once the iteration under way
         ends, the network keeping that iterate (a second one aborts: the
-        KeyboardInterrupt goes on to the caller).
+        KeyboardInterrupt goes on to the caller); one that comes in the last
+        iteration, or in the one SciPy then finds converged, stops nothing: the run
+        ends as it would have ("epochs" or "converged").
 
     Raises
     ------
@@ -123,9 +140,27 @@ def fit_lbfgs(net: Network, X: np.ndarray, T: np.ndarray,
         elif verbose:
             _say(_epoch_line(history.epochs, iterations, metrics, unit="iteration"))
         # one Ctrl-C (or SIGTERM): stop at this iterate, which minimize keeps; after the
-        # last iteration there is nothing left to stop, and the run ends as it would have
-        if ctrl_c.set and history.epochs < iterations:
+        # last iteration, or at an iterate SciPy then finds converged, there is nothing
+        # left to stop, and the run ends as it would have
+        if ctrl_c.set and history.epochs < iterations and not converged(theta, J):
             raise KeyboardInterrupt
+
+    theta0 = net.params.astype(np.float64)  # the cost before the first iteration: its fold
+    weights: list = []  # the training weights of class_weight, made once when needed
+
+    def converged(theta: np.ndarray, J: float) -> bool:
+        # L-BFGS-B tests convergence after it calls back with an iterate, before the next
+        # iteration: the largest |gradient| at most gtol, or a relative decrease of the cost
+        # (from fold, the previous iterate's) at most ftol; SciPy's defaults, which
+        # minimize is given here (tol None)
+        if not weights:
+            weights.append(_training_weights(net, X, T, class_weight))
+        _, grad = net.cost(theta, X, T, sample_weight=weights[0])
+        if float(np.max(np.abs(grad))) <= _GTOL:
+            return True
+        fold = (history["loss"][-2] if history.epochs > 1 else
+                float(net.cost(theta0, X, T, sample_weight=weights[0])[0]))
+        return fold - J <= _FTOL * max(abs(fold), abs(J), 1.0)
 
     # as the mini-batch runs and the estimators' lbfgs: the first Ctrl-C finishes the
     # iteration under way, so that the history and the parameters are of the same iterate;
