@@ -332,19 +332,27 @@ def test_lbfgs_ctrl_c_in_the_last_iteration_ends_the_run(blobs, tmp_path, monkey
 def test_lbfgs_shows_its_progress_unless_quiet(blobs, tmp_path, capsys):
     """Without -q, the mini-batch optimizers show a bar (a line per epoch when stderr is
     not a terminal, as here); lbfgs printed nothing until it ended.  It now prints a line
-    per iteration, with its training and validation costs."""
+    per iteration, with its training and validation costs (and accuracies)."""
     path, X, y = blobs
     argv = ["train", str(path), "--optimizer", "lbfgs", "--hidden", "4", "--activation",
             "tanh", "--epochs", "6", "--seed", "4", "-o", str(tmp_path / "m.npz")]
     assert main(argv) == 0
-    net, result, Xs, _train, val = _reference(X, y, 4, 6)
-    val_curve = []
-    _reference(X, y, 4, 6, callback=lambda theta, J: val_curve.append(
-        net.cost(theta, Xs[val], y[val])[0]))
+    net, result, Xs, train, val = _reference(X, y, 4, 6)
+    curve = []  # each iterate's validation cost, and its accuracies computed with NumPy
+
+    def save(theta, J):
+        twin = cr.mlp([2, 4, 3], hidden="tanh", output="softmax", seed=4)
+        twin.params[...] = theta  # its layers' W and b: views of these parameters
+        (W1, b1), (W2, b2) = [(layer.W, layer.b) for layer in twin.layers]
+        hit = (np.tanh(Xs @ W1 + b1) @ W2 + b2).argmax(axis=1) == y
+        curve.append((net.cost(theta, Xs[val], y[val])[0], hit[train].mean(), hit[val].mean()))
+
+    _reference(X, y, 4, 6, callback=save)
     assert result.nit == 6
     assert capsys.readouterr().err == "".join(
-        f"iteration {i}/6: loss {J:.5g}, val_loss {V:.5g}\n"
-        for i, (J, V) in enumerate(zip(result.loss_curve, val_curve, strict=True), 1))
+        f"iteration {i}/6: loss {J:.5g}, accuracy {a:.5g}, val_loss {V:.5g}, val_accuracy "
+        f"{va:.5g}\n"
+        for i, (J, (V, a, va)) in enumerate(zip(result.loss_curve, curve, strict=True), 1))
     assert main([*argv, "-q"]) == 0
     assert capsys.readouterr().err == ""
 

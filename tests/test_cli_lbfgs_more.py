@@ -159,3 +159,66 @@ def test_lbfgs_signal_in_its_converging_iteration_ends_the_run(
     assert (t["epochs"], t["stop_reason"]) == (result.nit - 1, "interrupted")
     np.testing.assert_allclose(cr.load_model(early).network.params, iterates[-2],
                                rtol=1e-12, atol=1e-14)
+
+
+def _numpy_hits(theta, Xs, y, sizes, output):
+    """Which rows the tanh network of ``sizes`` with parameters ``theta`` classifies right,
+    written out in NumPy (the layers' W and b read as views of ``theta``)."""
+    twin = cr.mlp(sizes, hidden="tanh", output=output, seed=0)
+    twin.params[...] = theta
+    (W1, b1), (W2, b2) = [(layer.W, layer.b) for layer in twin.layers]
+    Z = np.tanh(Xs @ W1 + b1) @ W2 + b2
+    # a sigmoid's output is above 0.5 where its input is above 0
+    return (Z[:, 0] > 0) == (y == 1) if sizes[-1] == 1 else Z.argmax(axis=1) == y
+
+
+@pytest.mark.parametrize("classes", [3, 2])
+def test_lbfgs_records_the_accuracies_of_each_iterate(blobs, tmp_path, capsys, classes):
+    """The mini-batch runs record accuracy and val_accuracy per epoch; lbfgs recorded only
+    loss and val_loss. It records both per iteration now, those of each iterate."""
+    path, X, y = blobs
+    if classes == 2:  # a sigmoid output under log loss: the rows of the first two classes
+        keep = y < 2
+        X, y = X[keep], y[keep]
+        path = tmp_path / "two.csv"
+        with open(path, "w", newline="") as fh:
+            writer = csv.writer(fh)
+            writer.writerow(["f1", "f2", "kind"])
+            writer.writerows([[f"{a:.6f}", f"{b:.6f}", f"c{c}"]
+                              for (a, b), c in zip(X, y, strict=True)])
+    out = tmp_path / "m.npz"
+    assert main(["train", str(path), "--optimizer", "lbfgs", "--hidden", "4", "--activation",
+                 "tanh", "--epochs", "12", "--seed", "2", "-q", "-o", str(out)]) == 0
+    sizes, output = ([2, 4, 3], "softmax") if classes == 3 else ([2, 4, 1], "sigmoid")
+    train, val = train_test_split(np.arange(len(y)), test_size=int(np.ceil(0.1 * len(y))),
+                                  random_state=2, stratify=y)
+    Xs = (X - X[train].mean(axis=0)) / X[train].std(axis=0)
+    net = cr.mlp(sizes, hidden="tanh", output=output, seed=2)
+    iterates = []
+    result = cr.minimize(net, Xs[train], y[train], maxiter=12,
+                         callback=lambda theta, J: iterates.append(theta.copy()))
+    hits = [_numpy_hits(theta, Xs, y, sizes, output) for theta in iterates]
+    history = load_metadata(out)["history"]
+    assert len(history["accuracy"]) == len(history["val_accuracy"]) == result.nit > 3
+    np.testing.assert_allclose(history["accuracy"], [h[train].mean() for h in hits],
+                               rtol=1e-15)
+    np.testing.assert_allclose(history["val_accuracy"], [h[val].mean() for h in hits],
+                               rtol=1e-15)
+    assert len(set(history["accuracy"])) > 1  # they change from iterate to iterate
+    np.testing.assert_allclose(history["val_loss"], [
+        net.cost(theta, Xs[val], y[val])[0] for theta in iterates], rtol=1e-12)
+
+
+def test_lbfgs_accuracy_of_an_iterate_the_network_does_not_hold(blobs):
+    """Where the network holds another point than the iterate (or none of its outputs), the
+    training accuracy is the iterate's all the same: a forward pass of its own."""
+    from chainrule._cli_models_train_lbfgs import _iterate_accuracy
+
+    _, X, y = blobs
+    net = cr.mlp([2, 4, 3], hidden="tanh", output="softmax", seed=5)
+    theta = np.random.default_rng(0).normal(size=net.n_params)
+    Y = net._check_xy(X, y)[1]
+    net.loss_and_grad(X, y)  # the outputs of the network's own parameters, not theta's
+    expected = _numpy_hits(theta, X, y, [2, 4, 3], "softmax").mean()
+    assert 0.1 < expected < 0.9
+    assert _iterate_accuracy(net, theta, X, y, Y) == expected

@@ -14,6 +14,7 @@ import sys
 import numpy as np
 
 from ._class_weight import check_network_class_weight, target_class_weights, times_sample_weight
+from ._network_inference import _correct_rows
 from .callbacks import History
 from .network import Network
 
@@ -73,6 +74,26 @@ def _training_weights(net: Network, X: np.ndarray, T: np.ndarray,
     return None if cw is None else times_sample_weight(cw, None, class_weight)
 
 
+def _iterate_accuracy(net: Network, theta: np.ndarray, X: np.ndarray, T: np.ndarray,
+                      Y: np.ndarray) -> float:
+    """The training accuracy of the iterate ``theta`` of shape (n_params,) that L-BFGS-B
+    calls back with, ``Y`` of shape (n_samples, n_outputs) the prepared targets ``T``.
+
+    L-BFGS-B's last evaluation before it calls back is of that iterate (the point its
+    line search accepts): the output layer's arrays of that pass are its outputs on the
+    training rows, so the accuracy costs no pass of its own.  Where the network holds
+    another point (or no outputs of all the rows), it takes a forward pass at ``theta``.
+    """
+    A = getattr(net.layers[-1], "A", None)
+    if (A is None or A.shape != Y.shape
+            or not np.array_equal(net.params, theta.astype(net.params.dtype, copy=False))):
+        net.params[...] = theta
+        return net.evaluate(X, T)["accuracy"]
+    act = net.output_activation  # as Network.evaluate counts the examples classified right
+    labels = net.loss.name == "log_loss" and (act is None or act.name != "softmax")
+    return int(np.count_nonzero(_correct_rows(A, Y, labels))) / X.shape[0]
+
+
 def fit_lbfgs(net: Network, X: np.ndarray, T: np.ndarray,
               val: tuple[np.ndarray, np.ndarray] | None, iterations: int,
               class_weight: str | dict | None, verbose: bool = False) -> History:
@@ -86,7 +107,8 @@ def fit_lbfgs(net: Network, X: np.ndarray, T: np.ndarray,
     T : ndarray of shape (n_samples,) or (n_samples, n_outputs)
         The training targets, as :func:`chainrule.train` takes them.
     val : (X_val, T_val) or None
-        Its cost is recorded after each iteration as ``val_loss``.
+        Its cost (and accuracy) is recorded after each iteration as ``val_loss``
+        (and ``val_accuracy``), from one forward pass.
     iterations : int
         ``maxiter`` of :func:`~chainrule.minimize` (``--epochs``).
     class_weight : None, "balanced" or dict
@@ -100,7 +122,10 @@ def fit_lbfgs(net: Network, X: np.ndarray, T: np.ndarray,
     -------
     History
         ``loss`` (the training cost after each iteration), ``val_loss`` with
-        ``val``; ``stop_reason`` "epochs" when the iterations ran out,
+        ``val``, and for a classifier (loss "cross_entropy" or "log_loss")
+        ``accuracy`` and ``val_accuracy``, of each iterate as
+        :meth:`~chainrule.Network.evaluate` gives them; ``stop_reason`` "epochs"
+        when the iterations ran out,
         "converged" when SciPy's tolerances stopped it before (``result.success``),
         "line_search" when SciPy's line search found no lower cost before either
         (status 2, "ABNORMAL", the result not converged; its ``message`` is kept
@@ -129,10 +154,19 @@ def fit_lbfgs(net: Network, X: np.ndarray, T: np.ndarray,
         bar = tqdm(total=iterations, desc="training", unit="iteration", leave=False,
                    file=sys.stderr)
 
+    classify = net.loss.name in ("cross_entropy", "log_loss")  # as the mini-batch runs
+    Y = net._check_xy(X, T)[1] if classify else None  # the prepared training targets
+
     def record(theta: np.ndarray, J: float) -> None:
         metrics = {"loss": J}
-        if val is not None:  # net.cost leaves the network's parameters as they were
-            metrics["val_loss"] = float(net.cost(theta, val[0], val[1])[0])
+        if classify:  # first: net.evaluate may leave the layers' arrays of their last pass
+            metrics["accuracy"] = _iterate_accuracy(net, theta, X, T, Y)
+        if val is not None:  # one pass of the validation rows: its cost and its accuracy
+            net.params[...] = theta  # (as a rule, it holds them already)
+            scores = net.evaluate(val[0], val[1])
+            metrics["val_loss"] = scores["loss"]
+            if classify:
+                metrics["val_accuracy"] = scores["accuracy"]
         history.append(**metrics)
         if bar is not None:
             bar.update(1)
