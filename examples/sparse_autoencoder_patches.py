@@ -8,7 +8,8 @@ Prints the cost, the mean hidden activation (close to rho) and the run time,
 and writes the 25 learned filters (each hidden unit's input weights) as a grid.
 
     python examples/sparse_autoencoder_patches.py [--out patch-filters.png]
-        [--patches 10000] [--iters 400] [--images a.png b.png]
+        [--patches 10000] [--iters 400] [--hidden 25] [--images a.png b.png]
+        [--seed 0]
 """
 
 from __future__ import annotations
@@ -51,7 +52,7 @@ def main() -> None:
     print(f"mean hidden activation {rho_hat.mean():.4f} (target rho = 0.01; units from "
           f"{rho_hat.min():.4f} to {rho_hat.max():.4f})")
     path = plot_tiles(ae.filters_.reshape(-1, 8, 8), args.out, tile_inches=0.9,
-                      title="25 hidden units on 8x8 image patches")
+                      title=f"{args.hidden} hidden units on 8x8 image patches")
     print(f"filters written to {path}")
 
 

@@ -141,3 +141,22 @@ def test_self_taught_bar_labels_stay_inside_the_axes(tmp_path, monkeypatch):
         extent = label.get_window_extent(renderer)
         assert box.y0 <= extent.y0 and extent.y1 <= box.y1, label.get_text()
         assert not extent.overlaps(title), label.get_text()
+
+
+def test_patch_filters_picture_is_titled_with_the_hidden_units_it_shows(tmp_path, monkeypatch):
+    """The picture's title said "25 hidden units" whatever --hidden asked for: with
+    --hidden 9 it showed 9 filters under a title that counted 25."""
+    import runpy
+
+    import chainrule.plots
+
+    drawn = []
+    monkeypatch.setattr(chainrule.plots, "plot_tiles",
+                        lambda tiles, path, **kwargs: drawn.append((tiles, kwargs)) or path)
+    monkeypatch.setattr(sys, "argv", ["sparse_autoencoder_patches.py", "--patches", "200",
+                                      "--iters", "3", "--hidden", "9",
+                                      "--out", str(tmp_path / "p.png")])
+    runpy.run_path(str(EXAMPLES / "sparse_autoencoder_patches.py"), run_name="__main__")
+    ((tiles, kwargs),) = drawn
+    assert tiles.shape == (9, 8, 8)
+    assert kwargs["title"].startswith("9 hidden units on 8x8")
