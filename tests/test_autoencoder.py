@@ -167,6 +167,36 @@ def test_kl_penalty_value_and_gradient_by_hand():
 
 
 
+def test_a_float32_unit_with_tiny_mean_activation_gets_the_formulas_penalty(patches):
+    # float32 means were held at float32's sqrt(tiny), 1.1e-19: a unit whose every net
+    # input was below about -43.7 (a float32 mean of 1e-22 at -50) got a flat penalty, 0.17
+    # too low here (5.81 for 5.99), and a gradient of 1e-22 where the formula's dJ/db is
+    # -beta * rho
+    rho, beta = 0.01, 3.0
+    net = cr.Network([cr.Dense(16, 3, "sigmoid", init="ufldl", seed=0),
+                      cr.Dense(3, 16, "sigmoid", init="ufldl", seed=1)],
+                     loss="squared_error", weight_decay=1e-4)
+    net.layers[0].b[0] = -50.0
+    n32 = net.astype(np.float32)
+    J32, g32 = penalized_cost(n32, patches, patches, {0: KLSparsity(rho, beta)})
+    # the UFLDL formulas in float64 at the float32 network's parameters
+    (W1, W2), (b1, b2) = n32.to_ufldl()
+    J_ref, _, b1g, _, _ = _ufldl_sparse_cost(*(np.float64(a) for a in (W1, b1, W2, b2)),
+                                            patches, rho, beta, 1e-4)
+    assert J32 == pytest.approx(J_ref, rel=1e-6)
+    b1_grad = g32[16 * 3:16 * 3 + 3]  # theta = W1 (16, 3), b1, W2, b2
+    np.testing.assert_allclose(b1_grad, b1g, rtol=1e-5)
+    assert b1_grad[0] == pytest.approx(-beta * rho, rel=1e-6)  # a/rho_hat = 1, 1 - a = 1
+    # the penalty alone, on float32 activations of 1e-22: the formula's value and slope
+    A = np.full((4, 2), 1e-22, np.float32)
+    r = float(A[0, 0])
+    kl = rho * np.log(rho / r) + (1 - rho) * np.log((1 - rho) / (1 - r))
+    assert KLSparsity(rho, beta).value(A) == pytest.approx(beta * 2 * kl, rel=1e-12)
+    grad = KLSparsity(rho, beta).grad(A)
+    assert grad.dtype == np.float32
+    np.testing.assert_allclose(grad, beta * (-rho / r + (1 - rho) / (1 - r)) / 4, rtol=1e-6)
+
+
 def test_a_float32_rho_or_beta_gives_the_float64_penalty(patches):
     # a NumPy float32 rho rounded 1 - rho to float32 (4e-7 off), a float32 beta made the
     # whole cost a float32; the penalty is the hand formula at the float32's exact value

@@ -43,24 +43,36 @@ class KLSparsity:
         object.__setattr__(self, "beta", check_nonneg_float(self.beta, "beta"))
 
     @staticmethod
-    def _limits(dtype: np.dtype) -> tuple[float, float]:
+    def _limits() -> tuple[float, float]:
         """The range ``rho_hat`` is kept in: only means of exactly 0 or 1 are moved.
 
-        ``sqrt(tiny)`` rather than ``tiny`` below, so that ``beta * rho / rho_hat``
-        stays finite; ``1 - epsneg`` above, the largest number below 1.
+        The means are float64 whatever the activations' dtype (see
+        :meth:`mean_activation`), and so are these limits: ``sqrt(tiny)`` below, so
+        that ``beta * rho / rho_hat`` stays finite, about 1.5e-154 (under the
+        smallest float32, so that a float32 mean other than 0 is kept); ``1 -
+        epsneg`` above, the largest float64 below 1.
         """
-        info = np.finfo(dtype)
+        info = np.finfo(np.float64)
         return float(np.sqrt(info.tiny)), float(1 - info.epsneg)
 
     @staticmethod
+    def _mean(A: np.ndarray, shares: np.ndarray | None) -> np.ndarray:
+        """The (weighted) mean of each unit, accumulated and returned in float64."""
+        if shares is None:
+            return A.mean(axis=0, dtype=np.float64)
+        return shares.astype(np.float64, copy=False) @ A.astype(np.float64, copy=False)
+
+    @staticmethod
     def mean_activation(A: np.ndarray) -> np.ndarray:
-        """``rho_hat``: mean of each unit over the batch, kept inside (0, 1).
+        """``rho_hat``: mean of each unit over the batch, in float64, kept inside (0, 1).
 
         A mean of 0 (every activation underflowed) or 1 (every one rounded to 1)
         would make the KL divergence infinite; such a mean is taken as
-        ``sqrt(tiny)`` or ``1 - epsneg`` of ``A``'s dtype (about 1.5e-154 and
-        1 - 1.1e-16 in float64).  Every other mean is kept exactly, so the
-        penalty is the formula's wherever it is finite.
+        ``sqrt(tiny)`` or ``1 - epsneg`` of float64 (about 1.5e-154 and
+        1 - 1.1e-16).  Every other mean is kept exactly, float32 activations'
+        included (whose means are taken in float64: a float32 mean of 1e-22, which
+        a unit of net inputs near -50 gives, is no float32 ``sqrt(tiny)``, 1.1e-19),
+        so the penalty is the formula's wherever it is finite.
 
         Parameters
         ----------
@@ -68,10 +80,9 @@ class KLSparsity:
 
         Returns
         -------
-        ndarray of shape (n_units,)
+        ndarray of shape (n_units,), float64
         """
-        mean = A.mean(axis=0)  # float64 for integer activations
-        return np.clip(mean, *KLSparsity._limits(mean.dtype))
+        return np.clip(KLSparsity._mean(A, None), *KLSparsity._limits())
 
     def value(self, A: np.ndarray, shares: np.ndarray | None = None) -> float:
         """The penalty for activations ``A`` of shape (n_samples, n_units).
@@ -90,11 +101,7 @@ class KLSparsity:
         float
             ``beta * sum_j KL(rho || rho_hat_j)``.
         """
-        if shares is None:
-            r = self.mean_activation(A)
-        else:
-            mean = shares @ A
-            r = np.clip(mean, *self._limits(mean.dtype))
+        r = np.clip(self._mean(A, shares), *self._limits())
         rho = self.rho
         kl = rho * np.log(rho / r) + (1 - rho) * np.log((1 - rho) / (1 - r))
         return self.beta * float(kl.sum())
@@ -115,18 +122,25 @@ class KLSparsity:
         Returns
         -------
         ndarray of shape (n_samples, n_units)
-            A read-only broadcast view of one row (without ``shares``).
+            A read-only broadcast view of one row (without ``shares``); computed in
+            float64 and returned in ``A``'s float dtype (float64 for integers).
         """
-        mean = A.mean(axis=0) if shares is None else shares @ A
-        low, high = self._limits(mean.dtype)
+        mean = self._mean(A, shares)
+        low, high = self._limits()
         r, rho = np.clip(mean, low, high), self.rho
-        row = self.beta * (-rho / r + (1 - rho) / (1 - r))
+        row = self.beta * (-rho / r + (1 - rho) / (1 - r))  # float64, as in value
         if shares is None:
             row = row / A.shape[0]
-        row = np.where((mean >= low) & (mean <= high), row, 0).astype(row.dtype, copy=False)
+        row = np.where((mean >= low) & (mean <= high), row, 0)
+        # in the activations' dtype (float64 for integer ones); a float32 row past float32's
+        # range (a mean near float32's subnormals, divided into beta * rho) is held at its
+        # largest finite value, so that the backward pass multiplies no inf by f'(z)
+        dtype = A.dtype if A.dtype.kind == "f" else np.dtype(np.float64)
+        big = float(np.finfo(dtype).max)
+        row = np.clip(row, -big, big).astype(dtype, copy=False)
         if shares is None:
             return np.broadcast_to(row, A.shape)
-        return shares[:, None].astype(row.dtype, copy=False) * row
+        return shares[:, None].astype(dtype, copy=False) * row
 
 
 def penalized_cost(
