@@ -1607,3 +1607,37 @@ def test_a_ctrl_c_ends_self_taught_learning(rng, monkeypatch):
     with pytest.raises(KeyboardInterrupt):
         self_taught_learning(U, X, y, X_test, y_test, **_SMALL_STL)
     assert len(calls) == 2
+
+
+def _documented_attributes(cls: type) -> set[str]:
+    """The names the Attributes section of ``cls``'s numpydoc docstring lists."""
+    lines = cls.__doc__.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.strip() == "Attributes") + 2
+    names = set()
+    for line in lines[start:]:
+        if line.strip() and set(line.strip()) == {"-"}:  # the next section's underline
+            break
+        match = re.match(r"^    (\w+) :", line)
+        if match:
+            names.add(match.group(1))
+    return names
+
+
+def test_every_fitted_attribute_is_documented(rng):
+    """StackedAutoencoder set n_iter_ (fine-tuning's iterations only, which `chainrule info`
+    prints as the file's "iterations") without listing it among its Attributes."""
+    X = rng.uniform(0, 1, size=(40, 6))
+    y = np.arange(40) % 2
+    fitted = [cr.SparseAutoencoder(3, max_iter=3, random_state=0).fit(X),
+              cr.SoftmaxRegression(max_iter=3, random_state=0).fit(X, y),
+              cr.StackedAutoencoder((4,), max_iter=3, softmax_max_iter=3, fine_tune_iter=2,
+                                    random_state=0).fit(X, y)]
+    for est in fitted:
+        set_in_fit = {k for k in vars(est) if k.endswith("_") and not k.startswith("_")}
+        missing = set_in_fit - _documented_attributes(type(est))
+        assert not missing, (type(est).__name__, missing)
+    stack = fitted[2]
+    assert stack.n_iter_ <= 2 and stack.autoencoders_[0].n_iter_ <= 3
+    before = stack.n_iter_
+    stack.fine_tune(X, y, 2)
+    assert 0 < stack.n_iter_ - before <= 2  # added up, as documented

@@ -68,6 +68,10 @@ class StackedAutoencoder(_StackedFitting, _NetClassifier):
         The softmax before fine-tuning (self-taught learning on the top features).
     network_ : Network
         The fine-tuned stack.
+    n_iter_ : int
+        Iterations of fine-tuning: those of ``fit`` (0 with ``fine_tune_iter=0``) and
+        of every later :meth:`fine_tune`, added up.  The pretraining's are each
+        autoencoder's ``n_iter_``, the softmax's ``softmax_.n_iter_``.
     classes_ : ndarray of shape (n_classes,)
     n_features_in_ : int
     feature_names_in_ : ndarray of shape (n_features_in_,)
