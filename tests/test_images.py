@@ -234,6 +234,36 @@ def test_load_natural_images_names_a_bad_downsample(value, error, words):
     assert str(info.value) == words
 
 
+def test_a_downsample_or_patch_size_larger_than_an_image_is_named(tmp_path):
+    """Too large a downsample or patch size was told in the words of the helpers called:
+    'factor 500 is larger than the image (427, 640)' and 'images[0] of shape (213, 320) is
+    smaller than a 300x300 patch', arguments and a shape (halved) the caller never gave."""
+    plt = pytest.importorskip("matplotlib.pyplot")
+    path = tmp_path / "small.png"
+    plt.imsave(path, np.random.default_rng(0).random((64, 80)), cmap="gray")
+    with pytest.raises(ValueError) as info:
+        images.natural_patches(10, 8, downsample=500)
+    assert str(info.value) == ("downsample=500 is larger than scikit-learn's sample photograph "
+                               "0, of 427 x 640 pixels; give downsample <= 427")
+    with pytest.raises(ValueError) as info:
+        images.load_natural_images([path], downsample=65)
+    assert str(info.value) == (f"downsample=65 is larger than the image {str(path)!r}, of "
+                               "64 x 80 pixels; give downsample <= 64")
+    with pytest.raises(ValueError) as info:  # the default downsample=2 halves 427 x 640
+        images.natural_patches(10, 300)
+    assert str(info.value) == ("size=300 is larger than scikit-learn's sample photograph 0, "
+                               "of 213 x 320 pixels after downsample=2; give a smaller size "
+                               "or downsample")
+    with pytest.raises(ValueError) as info:
+        images.natural_patches(10, 65, paths=[path], downsample=1)
+    assert str(info.value) == (f"size=65 is larger than the image {str(path)!r}, of 64 x 80 "
+                               "pixels; give a smaller size")
+    # the largest that fit are taken
+    assert images.load_natural_images([path], downsample=64)[0].shape == (1, 1)
+    assert images.natural_patches(5, 64, paths=[path], downsample=1,
+                                  whitening=None).shape == (5, 64 * 64)
+
+
 def test_load_natural_images_downsample_is_the_block_mean():
     """downsample=3 averages 3 x 3 blocks (edges cropped), against NumPy by hand."""
     full = images.load_natural_images()

@@ -173,9 +173,24 @@ def load_natural_images(
                 images.append(to_grayscale(img))
             except ValueError as exc:
                 raise ValueError(f"paths: {str(p)!r}: {exc}") from None
+    names = _image_names(paths, len(images))
+    for name, img in zip(names, images, strict=True):
+        if downsample > min(img.shape):  # block_mean's message would name its own factor
+            raise ValueError(f"downsample={downsample} is larger than {name}, of "
+                             f"{img.shape[0]} x {img.shape[1]} pixels; give downsample <= "
+                             f"{min(img.shape)}")
     if downsample != 1:
         images = [block_mean(img, downsample) for img in images]
     return images
+
+
+def _image_names(paths: Sequence[str | os.PathLike] | None, n: int) -> list[str]:
+    """How messages name the images of :func:`load_natural_images` (paths as it takes them)."""
+    if paths is None:
+        return [f"scikit-learn's sample photograph {i}" for i in range(n)]
+    if isinstance(paths, (str, os.PathLike)):
+        paths = [paths]
+    return [f"the image {str(p)!r}" for p in paths]
 
 
 def sample_patches(

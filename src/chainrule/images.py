@@ -30,9 +30,15 @@ from ._images_mnist import _MNIST_FILES as _MNIST_FILES
 from ._images_mnist import _find as _find
 from ._images_mnist import _mnist_arrays as _mnist_arrays
 from ._images_mnist import load_mnist, read_idx
+from ._images_natural import (
+    _image_names,
+    block_mean,
+    load_natural_images,
+    sample_patches,
+    to_grayscale,
+)
 from ._images_natural import _unit_pixels as _unit_pixels
-from ._images_natural import block_mean, load_natural_images, sample_patches, to_grayscale
-from ._validation import check_finite_array, check_seed, data_dtype
+from ._validation import check_finite_array, check_positive_int, check_seed, data_dtype
 
 __all__ = [
     "SelfTaughtSplit",
@@ -220,7 +226,14 @@ def natural_patches(
 
     if whitening not in ("images", "zca", "pca", None):
         raise ValueError(f"whitening must be 'images', 'zca', 'pca' or None, got {whitening!r}")
+    size = check_positive_int(size, "size")
     imgs = load_natural_images(paths, downsample=downsample)
+    for name, img in zip(_image_names(paths, len(imgs)), imgs, strict=True):
+        if min(img.shape) < size:  # sample_patches would name its own images[i]
+            cut = f" after downsample={downsample}" if downsample != 1 else ""
+            raise ValueError(f"size={size} is larger than {name}, of {img.shape[0]} x "
+                             f"{img.shape[1]} pixels{cut}; give a smaller size"
+                             + (" or downsample" if downsample != 1 else ""))
     if whitening == "images":
         imgs = [whiten_images(img, cutoff=cutoff) for img in imgs]
     P = sample_patches(imgs, n_patches, size, seed)
