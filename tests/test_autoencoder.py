@@ -8,6 +8,7 @@ LogisticRegression for softmax regression.
 
 from __future__ import annotations
 
+import inspect
 import re
 import warnings
 
@@ -1125,6 +1126,32 @@ def test_an_optimiser_stopped_by_its_iteration_limit_warns_as_the_mlps_do(patche
     with pytest.warns(ConvergenceWarning, match=r"after 1 iteration\(s\) \(max_iter=1\)"):
         stack.fine_tune(X, y, 1)
     assert stack.n_iter_ == 3
+
+
+def test_convergence_warnings_point_at_the_callers_line(rng):
+    """A stack's fit warned from inside chainrule (_stacked_fitting.py for its autoencoders
+    and softmax, _stacked.py for fine-tuning): the line shown was none of the user's, and the
+    default filter, which shows a warning once per location, then hid the warnings of every
+    later stack fitted anywhere.  Each warning now names the caller's line, as the MLP
+    estimators' warnings and the Ctrl-C warning here do."""
+    X = rng.uniform(0, 1, size=(30, 4))
+    y = (X[:, 0] > 0.5).astype(int)
+    stack = cr.StackedAutoencoder((3,), max_iter=2, softmax_max_iter=2, fine_tune_iter=2,
+                                  random_state=0)
+    with warnings.catch_warnings(record=True) as record:
+        warnings.simplefilter("always")
+        line = inspect.currentframe().f_lineno + 1
+        stack.fit(X, y)
+        stack.fine_tune(X, y, 1)
+        cr.SparseAutoencoder(2, max_iter=2, random_state=0).fit(X)
+        cr.SoftmaxRegression(max_iter=1, random_state=0).fit(X, y)
+    found = [(w.message.args[0].split(":")[0], w.filename, w.lineno) for w in record
+             if issubclass(w.category, ConvergenceWarning)]
+    assert [who for who, _, _ in found] == [
+        "SparseAutoencoder", "SoftmaxRegression", "StackedAutoencoder fine-tuning",
+        "StackedAutoencoder fine-tuning", "SparseAutoencoder", "SoftmaxRegression"]
+    assert {filename for _, filename, _ in found} == {__file__}
+    assert [lineno for _, _, lineno in found] == [line] * 3 + [line + 1, line + 2, line + 3]
 
 
 def _small_stack(rng):

@@ -197,7 +197,8 @@ def _warn_unconverged(result: scipy.optimize.OptimizeResult, who: str, method: s
     if not result.success and not result.get("interrupted", False):  # that one warned
         warnings.warn(
             f"{who}: {method} failed to converge after {int(result.nit)} iteration(s) "
-            f"({limit}): {result.message}", ConvergenceWarning, stacklevel=4)
+            f"({limit}): {result.message}", ConvergenceWarning,
+            stacklevel=caller_outside_chainrule())  # a stack's stages: its fit's caller
 
 
 def _check_method(method: str) -> str:
