@@ -212,7 +212,8 @@ def test_gather_of_fortran_ordered_rows_copies_the_batch_only(rng):
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("blas", [False, True], ids=["numpy", "blas"])
 def test_optimizer_step_equals_params_minus_lr_direction(opt, dtype, blas, rng):
-    """The step without temporaries equals the formula: exactly with NumPy, to 1 ulp by BLAS."""
+    """The step without temporaries equals params - rate * direction: exactly with NumPy,
+    to 1 ulp by BLAS."""
     opt = type(opt).from_config(opt.get_config())
     p = rng.normal(size=50).astype(dtype)
     with _blas_updates(opt) if blas else contextlib.nullcontext():
@@ -225,8 +226,11 @@ def test_optimizer_step_equals_params_minus_lr_direction(opt, dtype, blas, rng):
             direction = twin._direction(g.copy())  # NumPy: the formula's roundings
             expected = p * (1.0 - opt.weight_decay) if opt.weight_decay else p.copy()
             # BLAS axpy may round p - lr * d once where NumPy rounds twice
-            bound = 2 * np.finfo(dtype).eps * (np.abs(expected) + np.abs(twin.lr * direction))
-            expected = expected - twin.lr * direction
+            # (the rate is lr, or Adam's lr sqrt(1 - b2^t) / (1 - b1^t): its direction is
+            # m / (sqrt(v) + eps sqrt(1 - b2^t)), see test_optimizers)
+            rate = twin._rate()
+            bound = 2 * np.finfo(dtype).eps * (np.abs(expected) + np.abs(rate * direction))
+            expected = expected - rate * direction
             opt.step(p, g)
             if blas:
                 assert np.all(np.abs(p - expected) <= bound)

@@ -57,8 +57,13 @@ class Optimizer:
         return buf
 
     def _direction(self, grads: np.ndarray) -> np.ndarray:
-        """The vector to subtract, scaled by ``lr`` (without weight decay)."""
+        """The vector to subtract, scaled by :meth:`_rate` (without weight decay)."""
         raise NotImplementedError  # pragma: no cover - abstract
+
+    def _rate(self) -> float:
+        """The factor of step ``self.t``'s :meth:`_direction`: ``lr`` (Adam folds its bias
+        corrections in)."""
+        return self.lr
 
     def step(self, params: np.ndarray, grads: np.ndarray,
              decay: Sequence[slice] | None = None) -> None:
@@ -103,7 +108,7 @@ class Optimizer:
             else:
                 for sl in decay:  # a handful of slices: one per layer with weights
                     params[sl] *= keep
-        _subtract_scaled(params, self.lr, direction, self._scratch, self._blas)
+        _subtract_scaled(params, self._rate(), direction, self._scratch, self._blas)
 
     def _scratch(self, like: np.ndarray, name: str = "work") -> np.ndarray:
         """A work vector ``name`` shaped like ``like`` (not part of the saved state).

@@ -1,11 +1,11 @@
 """How the optimizers' updates run (private): in place, with SciPy's BLAS where it saves a pass.
 
 :func:`_subtract_scaled` (``params -= lr * direction``, every rule's last
-operation) and :func:`_scale_add` (``v <- mu v + g``, the momentum's velocity)
-use BLAS ``axpy`` and ``scal`` inside :func:`_blas_updates`, the block in which the
-training loop runs its steps (SciPy's own BLAS on one thread), and NumPy through
-reused work vectors otherwise.  The rules themselves are in
-:mod:`chainrule.optimizers`, which re-exports these names.
+operation) and :func:`_scale_add` (``v <- mu v + a g``: the momentum's velocity,
+Adam's and RMSProp's running means) use BLAS ``axpy`` and ``scal`` inside
+:func:`_blas_updates`, the block in which the training loop runs its steps (SciPy's
+own BLAS on one thread), and NumPy through reused work vectors otherwise.  The rules
+themselves are in :mod:`chainrule.optimizers`, which re-exports these names.
 """
 
 from __future__ import annotations
@@ -41,20 +41,25 @@ def _subtract_scaled(params: np.ndarray, lr: float, direction: np.ndarray,
     params -= np.multiply(direction, lr, out=scratch(direction))
 
 
-def _scale_add(v: np.ndarray, mu: float, g: np.ndarray, blas: bool = False) -> None:
-    """``v <- mu v + g`` in place, with BLAS ``scal`` and ``axpy`` when ``blas``.
+def _scale_add(v: np.ndarray, mu: float, g: np.ndarray, blas: bool = False,
+               a: float = 1.0, work: np.ndarray | None = None) -> None:
+    """``v <- mu v + a g`` in place, with BLAS ``scal`` and ``axpy`` when ``blas``.
 
-    Both give the two roundings of ``v *= mu; v += g`` (``axpy`` with ``a = 1`` adds
-    exactly); BLAS in less time on contiguous vectors of one float dtype.
+    With ``a = 1`` (the momentum's velocity) both give the two roundings of
+    ``v *= mu; v += g`` (``axpy`` with ``a = 1`` adds exactly); BLAS in less time on
+    contiguous vectors of one float dtype.  Otherwise (Adam's and RMSProp's
+    running means) NumPy computes ``a g`` into ``work`` (a vector shaped like ``g``,
+    which may be ``g`` itself) and adds it, and ``axpy`` may round ``v + a g``
+    once where NumPy rounds twice: one unit in the last place at most.
     """
     scal, axpy = (_SCAL.get(v.dtype.char), _AXPY.get(v.dtype.char)) if blas else (None, None)
     if (scal is not None and g.dtype == v.dtype and v.ndim == 1 and v.flags.c_contiguous
             and g.flags.c_contiguous):
-        if scal(mu, v) is v and axpy(g, v) is v:  # in place (always, for such vectors)
+        if scal(mu, v) is v and axpy(g, v, a=a) is v:  # in place (always, for such vectors)
             return
         raise RuntimeError("BLAS scal/axpy did not update in place")  # pragma: no cover
     v *= mu
-    v += g
+    v += g if a == 1.0 else np.multiply(g, a, out=work)
 
 
 _AXPY = {"f": scipy.linalg.blas.saxpy, "d": scipy.linalg.blas.daxpy}

@@ -21,12 +21,14 @@ training loop passes the network's weight slices, so biases and BatchNorm's
 ``gamma``/``beta`` are never decayed.
 
 How the updates run in place (BLAS ``axpy`` and ``scal`` within the training loop's
-``_blas_updates`` block, NumPy otherwise) is in ``_optimizers_blas``.
+``_blas_updates`` block, NumPy otherwise) is in ``_optimizers_blas``; Adam folds its
+bias corrections into two scalars (see :class:`Adam`'s notes).
 """
 
 from __future__ import annotations
 
 import inspect
+import math
 
 import numpy as np
 
@@ -113,7 +115,10 @@ class AdaGrad(Optimizer):
 class RMSProp(Optimizer):
     """RMSProp: steps scaled by a running mean of squared gradients.
 
-    ``s <- rho s + (1 - rho) g^2``, ``w <- w - lr g / (sqrt(s) + eps)``.
+    ``s <- rho s + (1 - rho) g^2``, ``w <- w - lr g / (sqrt(s) + eps)``.  Within the
+    training loop BLAS ``scal`` and ``axpy`` update ``s`` (``axpy`` may round
+    ``rho s + (1 - rho) g^2`` once where NumPy rounds twice: one unit in the last
+    place at most).
 
     Parameters
     ----------
@@ -139,10 +144,8 @@ class RMSProp(Optimizer):
 
     def _direction(self, grads: np.ndarray) -> np.ndarray:
         s = self._buffer("mean_sq", grads)
-        d = np.multiply(grads, 1 - self.rho, out=self._scratch(grads, "direction"))
-        d *= grads
-        s *= self.rho
-        s += d  # rho s + (1 - rho) g^2
+        d = np.square(grads, out=self._scratch(grads, "direction"))
+        _scale_add(s, self.rho, d, self._blas, 1 - self.rho, d)  # rho s + (1 - rho) g^2
         np.sqrt(s, out=d)
         d += self.eps
         return np.divide(grads, d, out=d)  # g / (sqrt(s) + eps)
@@ -168,6 +171,18 @@ class Adam(Optimizer):
         scikit-learn's and Keras' Adam use.  The two differ only through
         ``eps``: the second is the first with ``eps / sqrt(1 - b2^t)`` in place
         of ``eps``, a larger ``eps`` in the first steps.
+
+    Notes
+    -----
+    Both forms are computed as the second, in fewer passes over the parameters:
+    ``w <- w - lr * sqrt(1 - b2^t) / (1 - b1^t) * m / (sqrt(v) + eps')`` with
+    ``eps' = eps * sqrt(1 - b2^t)`` for ``"v_hat"`` (``eps`` for ``"v"``), the
+    bias corrections folded into two scalars.  That is Algorithm 1 exactly in
+    real arithmetic; in floating point each step differs from the formula as
+    written by a few units in the last place (the divisions by ``1 - b^t`` are
+    rounded in the scalars instead of in every coordinate, and BLAS ``axpy``
+    within the training loop rounds ``b m + (1 - b) g`` and ``w - step`` once
+    where NumPy rounds twice).
     """
 
     name = "adam"
@@ -187,22 +202,20 @@ class Adam(Optimizer):
         self.eps_on = eps_on
 
     def _direction(self, grads: np.ndarray) -> np.ndarray:
-        m = self._buffer("m", grads)
-        v = self._buffer("v", grads)
-        # the formulas' operations in their order, in two work vectors instead of temporaries
-        d = np.multiply(grads, 1 - self.beta1, out=self._scratch(grads, "direction"))
-        m *= self.beta1
-        m += d  # b1 m + (1 - b1) g
-        np.multiply(grads, 1 - self.beta2, out=d)
-        d *= grads
-        v *= self.beta2
-        v += d  # b2 v + (1 - b2) g^2
-        np.divide(v, 1 - self.beta2**self.t, out=d)  # v_hat
-        np.sqrt(d, out=d)
-        # eps on sqrt(v): the same as eps / sqrt(1 - b2^t) on sqrt(v_hat)
-        d += self.eps if self.eps_on == "v_hat" else self.eps / np.sqrt(1 - self.beta2**self.t)
-        m_hat = np.divide(m, 1 - self.beta1**self.t, out=self._scratch(grads, "m_hat"))
-        return np.divide(m_hat, d, out=d)  # m_hat / (sqrt(v_hat) + eps)
+        # m <- b1 m + (1 - b1) g;  v <- b2 v + (1 - b2) g^2, in one work vector
+        m, v = self._buffer("m", grads), self._buffer("v", grads)
+        d = self._scratch(grads, "direction")
+        b1, b2 = self.beta1, self.beta2
+        _scale_add(m, b1, grads, self._blas, 1 - b1, d)
+        _scale_add(v, b2, np.square(grads, out=d), self._blas, 1 - b2, d)
+        # m / (sqrt(v) + eps'), which _rate() scales by sqrt(1 - b2^t) / (1 - b1^t):
+        # m_hat / (sqrt(v_hat) + eps) for eps' = eps sqrt(1 - b2^t)
+        np.sqrt(v, out=d)
+        d += self.eps * math.sqrt(1 - b2**self.t) if self.eps_on == "v_hat" else self.eps
+        return np.divide(m, d, out=d)
+
+    def _rate(self) -> float:
+        return self.lr * math.sqrt(1 - self.beta2**self.t) / (1 - self.beta1**self.t)
 
 
 OPTIMIZERS: dict[str, type[Optimizer]] = {

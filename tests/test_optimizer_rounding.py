@@ -1,0 +1,125 @@
+"""Adam and RMSProp in fewer passes: each step against the formulas written out in float64.
+
+Adam folds its bias corrections into two scalars (``m / (sqrt(v) + eps sqrt(1 - b2^t))``
+times ``lr sqrt(1 - b2^t) / (1 - b1^t)``) and, within the training loop, updates its
+moments and the parameters with BLAS ``scal``/``axpy``.  These tests hold every
+step to the textbook formulas, computed here in float64 from the step's own inputs,
+within a few units in the last place of the dtype the optimizer runs in, over many
+steps: both places of ``eps``, with and without decoupled weight decay, and a
+learning rate changed between steps as a schedule does.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+
+import numpy as np
+import pytest
+
+from chainrule.optimizers import Adam, RMSProp, _blas_updates
+
+N, STEPS = 300, 120
+DECAY = [slice(0, 120), slice(150, 280)]  # the "weights"; the rest are not decayed
+
+
+def _gradients(dtype, rng):
+    """Gradients of mixed scales and signs, with coordinates that stay exactly 0 (dead
+    units: m = v = 0, the direction 0) and a few that change sign often."""
+    scale = 10.0 ** rng.uniform(-4, 2, size=N)
+    scale[:10] = 0.0
+    return [(rng.normal(size=N) * scale).astype(dtype) for _ in range(STEPS)]
+
+
+def _lr(t):
+    """A rate changed before every step: warm-up then a cosine decay (as schedules set)."""
+    return 0.01 * min(1.0, t / 10) * (0.5 + 0.5 * math.cos(math.pi * t / (2 * STEPS)))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("blas", [False, True], ids=["numpy", "blas"])
+@pytest.mark.parametrize("eps_on", ["v_hat", "v"])
+@pytest.mark.parametrize("wd", [0.0, 0.01])
+def test_adam_steps_equal_algorithm_1_within_a_few_ulp(dtype, blas, eps_on, wd):
+    rng = np.random.default_rng(7)
+    b1, b2, eps = 0.9, 0.999, 1e-3  # a large eps, so that its place matters
+    opt = Adam(lr=0.01, beta1=b1, beta2=b2, eps=eps, weight_decay=wd, eps_on=eps_on)
+    w = rng.normal(size=N).astype(dtype)
+    keep = np.ones(N)
+    for s in DECAY:
+        keep[s] = 1.0 - wd
+    tol = 4 * np.finfo(dtype).eps
+    with _blas_updates(opt) if blas else contextlib.nullcontext():
+        for t, g in enumerate(_gradients(dtype, rng), start=1):
+            opt.lr = _lr(t)
+            decayed = w.copy()  # what the decay alone gives, in the dtype
+            for s in DECAY:
+                decayed[s] *= 1.0 - wd
+            m0 = opt.state["m"].astype(np.float64) if "m" in opt.state else np.zeros(N)
+            v0 = opt.state["v"].astype(np.float64) if "v" in opt.state else np.zeros(N)
+            w0, g64 = w.astype(np.float64), g.astype(np.float64)
+            opt.step(w, g, DECAY)
+            assert w.dtype == dtype and opt.t == t
+            # the moments: b m + (1 - b) g, bounded by the size of the two terms added
+            m, v = opt.state["m"].astype(np.float64), opt.state["v"].astype(np.float64)
+            np.testing.assert_array_less(
+                np.abs(m - (b1 * m0 + (1 - b1) * g64)),
+                tol * (b1 * np.abs(m0) + (1 - b1) * np.abs(g64)) + 1e-300)
+            np.testing.assert_array_less(
+                np.abs(v - (b2 * v0 + (1 - b2) * g64**2)),
+                tol * (b2 * v0 + (1 - b2) * g64**2) + 1e-300)
+            # the step from these moments, as Algorithm 1 writes it
+            m_hat, v_hat = m / (1 - b1**t), v / (1 - b2**t)
+            if eps_on == "v_hat":
+                update = m_hat / (np.sqrt(v_hat) + eps)
+            else:  # the "efficient" form: eps on sqrt(v)
+                update = math.sqrt(1 - b2**t) / (1 - b1**t) * m / (np.sqrt(v) + eps)
+            expected = keep * w0 - _lr(t) * update
+            np.testing.assert_array_less(
+                np.abs(w - expected), tol * (np.abs(keep * w0) + np.abs(_lr(t) * update)))
+            np.testing.assert_array_equal(w[:10], decayed[:10])  # no gradient: decay only
+
+
+@pytest.mark.parametrize("eps_on", ["v_hat", "v"])
+@pytest.mark.parametrize("blas", [False, True], ids=["numpy", "blas"])
+def test_adam_float64_trajectory_equals_the_plain_formulas(eps_on, blas):
+    """120 steps in float64 stay within 1e-12 of the formulas run alone (no drift)."""
+    rng = np.random.default_rng(8)
+    b1, b2, eps, wd = 0.85, 0.99, 1e-6, 0.003
+    opt = Adam(lr=0.01, beta1=b1, beta2=b2, eps=eps, weight_decay=wd, eps_on=eps_on)
+    w = rng.normal(size=N)
+    ref, m, v = w.copy(), np.zeros(N), np.zeros(N)
+    with _blas_updates(opt) if blas else contextlib.nullcontext():
+        for t, g in enumerate(_gradients(np.float64, rng), start=1):
+            opt.lr = _lr(t)
+            opt.step(w, g)
+            m = b1 * m + (1 - b1) * g
+            v = b2 * v + (1 - b2) * g * g
+            c1, c2 = 1 - b1**t, 1 - b2**t
+            if eps_on == "v_hat":
+                ref = ref - _lr(t) * (m / c1) / (np.sqrt(v / c2) + eps) - wd * ref
+            else:
+                ref = ref - _lr(t) * math.sqrt(c2) / c1 * m / (np.sqrt(v) + eps) - wd * ref
+    np.testing.assert_allclose(w, ref, rtol=1e-12, atol=1e-14)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("blas", [False, True], ids=["numpy", "blas"])
+def test_rmsprop_steps_equal_the_formula_within_a_few_ulp(dtype, blas):
+    rng = np.random.default_rng(9)
+    rho, eps = 0.9, 1e-6
+    opt = RMSProp(lr=0.01, rho=rho, eps=eps)
+    w = rng.normal(size=N).astype(dtype)
+    tol = 4 * np.finfo(dtype).eps
+    with _blas_updates(opt) if blas else contextlib.nullcontext():
+        for t, g in enumerate(_gradients(dtype, rng), start=1):
+            opt.lr = _lr(t)
+            s0 = opt.state["mean_sq"].astype(np.float64) if opt.state else np.zeros(N)
+            w0, g64 = w.astype(np.float64), g.astype(np.float64)
+            opt.step(w, g)
+            s = opt.state["mean_sq"].astype(np.float64)
+            np.testing.assert_array_less(np.abs(s - (rho * s0 + (1 - rho) * g64**2)),
+                                         tol * (rho * s0 + (1 - rho) * g64**2) + 1e-300)
+            update = _lr(t) * g64 / (np.sqrt(s) + eps)
+            np.testing.assert_array_less(np.abs(w - (w0 - update)),
+                                         tol * (np.abs(w0) + np.abs(update)))
