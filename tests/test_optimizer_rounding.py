@@ -1,12 +1,13 @@
-"""Adam and RMSProp in fewer passes: each step against the formulas written out in float64.
+"""Adam, RMSProp and the L2 gradient in fewer passes, against the formulas in float64.
 
 Adam folds its bias corrections into two scalars (``m / (sqrt(v) + eps sqrt(1 - b2^t))``
 times ``lr sqrt(1 - b2^t) / (1 - b1^t)``) and, within the training loop, updates its
-moments and the parameters with BLAS ``scal``/``axpy``.  These tests hold every
-step to the textbook formulas, computed here in float64 from the step's own inputs,
-within a few units in the last place of the dtype the optimizer runs in, over many
-steps: both places of ``eps``, with and without decoupled weight decay, and a
-learning rate changed between steps as a schedule does.
+moments and the parameters with BLAS ``scal``/``axpy``; the L2 cost's gradient is
+one ``axpy`` per weight slice there.  These tests hold every step to the textbook
+formulas, computed here in float64 from the step's own inputs, within a few units
+in the last place of the dtype the optimizer runs in, over many steps: both places
+of ``eps``, with and without decoupled weight decay, and a learning rate changed
+between steps as a schedule does.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ import math
 import numpy as np
 import pytest
 
+import chainrule
+from chainrule._threads import scipy_blas_single_thread
 from chainrule.optimizers import Adam, RMSProp, _blas_updates
 
 N, STEPS = 300, 120
@@ -123,3 +126,34 @@ def test_rmsprop_steps_equal_the_formula_within_a_few_ulp(dtype, blas):
             update = _lr(t) * g64 / (np.sqrt(s) + eps)
             np.testing.assert_array_less(np.abs(w - (w0 - update)),
                                          tol * (np.abs(w0) + np.abs(update)))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("blas", [False, True], ids=["numpy", "blas"])
+def test_l2_gradient_is_the_data_gradient_plus_c_w(dtype, blas, rng):
+    """With ``weight_decay`` (the L2 cost) the gradient is the data term's plus ``c W`` on the
+    weights (``c = lambda / m`` per sample) and the data term's alone elsewhere; within a
+    BLAS workspace (the training loop's) that sum is one axpy, within one ulp."""
+    X = rng.normal(size=(16, 5)).astype(dtype)
+    y = rng.integers(0, 3, 16)
+    net = chainrule.mlp([5, 7, 3], hidden="relu", output="softmax", seed=1, dtype=dtype)
+    Y = net.prepare_targets(y, 16)
+    with net._workspace(blas=blas):  # the data term by the same path, without the decay
+        data_grad = net._loss_and_grad(X, Y, False)[1].astype(np.float64)
+    net.weight_decay = 0.3
+    lam = 0.3 / 16 if net.decay == "per_sample" else 0.3
+    expected = data_grad.copy()
+    for s in net._decay_slices:
+        expected[s] += lam * net.params[s].astype(np.float64)
+    with scipy_blas_single_thread(), net._workspace(blas=blas):
+        assert net._blas is blas
+        _, grad = net._loss_and_grad(X, Y, False)
+        grad = grad.astype(np.float64)
+    assert "_blas" not in vars(net) and net._blas is False  # nothing left on the network
+    # two roundings of the sum at most (one of c W, one of the addition)
+    bound = 2 * np.finfo(dtype).eps * (np.abs(data_grad) + np.abs(expected - data_grad))
+    np.testing.assert_array_less(np.abs(grad - expected), bound + 1e-300)
+    weights = np.zeros(net.n_params, dtype=bool)
+    for s in net._decay_slices:
+        weights[s] = True
+    np.testing.assert_array_equal(grad[~weights], data_grad[~weights])  # biases: no term

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ._optimizers_blas import _add_scaled
 from ._validation import check_bool, check_data, check_finite_array
 from .layers import Dense
 from .losses import LogitPath
@@ -25,6 +26,9 @@ if TYPE_CHECKING:
 class _CostAndGradient:
     """Targets, cost and gradient: the mixin base of :class:`~chainrule.network.Network`
     that training and the gradient check call."""
+
+    # True within a workspace that says SciPy's BLAS may add the L2 gradient (_add_scaled)
+    _blas = False
 
     # -- targets ---------------------------------------------------------------------------------
     def prepare_targets(self, Y: object, n_samples: int, name: str = "Y",
@@ -318,12 +322,12 @@ class _CostAndGradient:
             c = self.weight_decay / (m_decay if self.decay == "per_sample" else 1)
             if self._decay_work is None:  # no temporary the size of the weights per call
                 self._decay_work = np.empty_like(self._theta)
-            for s in self._decay_slices:
-                self._grad[s] += np.multiply(self._theta[s], c, out=self._decay_work[s])
+            for s in self._decay_slices:  # grad += c W: one axpy per weight slice with BLAS
+                _add_scaled(self._grad[s], c, self._theta[s], self._decay_work[s], self._blas)
         self._grad_computed = True
         return J, self._grad
 
-    def _workspace(self, pool: dict | None = None) -> _Workspace:
+    def _workspace(self, pool: dict | None = None, blas: bool = False) -> _Workspace:
         """A block within which Dense layers write into reused buffers, one set per batch shape.
 
         Training calls :meth:`_loss_and_grad` thousands of times on batches of the
@@ -341,8 +345,15 @@ class _CostAndGradient:
         pool : dict, optional
             The buffers of earlier blocks (an empty dict the first time), so that
             block after block reuses them.
+        blas : bool, default False
+            Whether the L2 cost's gradient ``c W`` is added to the weights' gradient
+            by SciPy's BLAS ``axpy`` inside the block (one pass per weight slice
+            instead of two; it may round ``g + c W`` once where NumPy rounds twice,
+            one unit in the last place at most).  Only for a block that runs within
+            :func:`~chainrule._threads.scipy_blas_single_thread` (the training
+            loop's), where SciPy's BLAS works on the calling thread.
         """
-        return _Workspace(self, {} if pool is None else pool)
+        return _Workspace(self, {} if pool is None else pool, blas)
 
 
 class _Workspace:
@@ -352,7 +363,8 @@ class _Workspace:
     it once per batch costs a few attribute writes.
     """
 
-    def __init__(self, net: Network, pool: dict) -> None:
+    def __init__(self, net: Network, pool: dict, blas: bool = False) -> None:
+        self.net, self.blas = net, blas
         self.layers = [layer for layer in net.layers if isinstance(layer, Dense)]
         self.work = [pool.setdefault(id(layer), {}) for layer in self.layers]
         # for each of them, the buffers of the layer right above when that is a Dense too:
@@ -366,10 +378,17 @@ class _Workspace:
 
     def __enter__(self) -> _Workspace:
         self.saved.append([(layer._work, layer._above_work) for layer in self.layers])
+        self.saved[-1].append(self.net.__dict__.get("_blas"))
+        self.net._blas = self.blas
         for layer, work, above in zip(self.layers, self.work, self.above, strict=True):
             layer._work, layer._above_work = work, above
         return self
 
     def __exit__(self, *exc: object) -> None:
-        for layer, (work, above) in zip(self.layers, self.saved.pop(), strict=True):
+        *saved, blas = self.saved.pop()
+        for layer, (work, above) in zip(self.layers, saved, strict=True):
             layer._work, layer._above_work = work, above
+        if blas is None:  # the class's False: no attribute left on the network
+            self.net.__dict__.pop("_blas", None)
+        else:
+            self.net._blas = blas

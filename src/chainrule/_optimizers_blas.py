@@ -1,8 +1,9 @@
 """How the optimizers' updates run (private): in place, with SciPy's BLAS where it saves a pass.
 
 :func:`_subtract_scaled` (``params -= lr * direction``, every rule's last
-operation) and :func:`_scale_add` (``v <- mu v + a g``: the momentum's velocity,
-Adam's and RMSProp's running means) use BLAS ``axpy`` and ``scal`` inside
+operation), :func:`_scale_add` (``v <- mu v + a g``: the momentum's velocity, Adam's
+and RMSProp's running means) and :func:`_add_scaled` (``y += a x``: the L2 cost's
+gradient, see :meth:`Network._workspace`) use BLAS ``axpy`` and ``scal`` inside
 :func:`_blas_updates`, the block in which the training loop runs its steps (SciPy's
 own BLAS on one thread), and NumPy through reused work vectors otherwise.  The rules
 themselves are in :mod:`chainrule.optimizers`, which re-exports these names.
@@ -60,6 +61,22 @@ def _scale_add(v: np.ndarray, mu: float, g: np.ndarray, blas: bool = False,
         raise RuntimeError("BLAS scal/axpy did not update in place")  # pragma: no cover
     v *= mu
     v += g if a == 1.0 else np.multiply(g, a, out=work)
+
+
+def _add_scaled(y: np.ndarray, a: float, x: np.ndarray, work: np.ndarray,
+                blas: bool = False) -> None:
+    """``y += a * x`` in place: BLAS ``axpy`` in one pass when ``blas`` (see :func:`_blas_updates`)
+    and both are contiguous vectors of one float dtype, else NumPy through ``work`` (a
+    vector shaped like ``x``).  ``axpy`` may round ``y + a x`` once where NumPy rounds
+    twice: one unit in the last place at most.
+    """
+    axpy = _AXPY.get(y.dtype.char) if blas else None
+    if (axpy is not None and x.dtype == y.dtype and y.ndim == 1 and x.ndim == 1
+            and y.flags.c_contiguous and x.flags.c_contiguous):
+        if axpy(x, y, a=a) is y:  # in place (always, for such vectors)
+            return
+        raise RuntimeError("BLAS axpy did not update in place")  # pragma: no cover
+    y += np.multiply(x, a, out=work)
 
 
 _AXPY = {"f": scipy.linalg.blas.saxpy, "d": scipy.linalg.blas.daxpy}

@@ -173,7 +173,7 @@ class _TrainingLoop:
         # the layers with running statistics or a state of their own (BatchNorm, Dropout)
         self._stateful = [layer for layer in net.layers
                           if layer.buffers() or layer.get_state()]
-        gather, workspace = _Gather(), net._workspace()
+        gather, workspace = _Gather(), net._workspace(blas=True)  # within _blas_updates
         # Overflow is detected after each step (the divergence guard), so the loop runs with
         # NumPy's overflow and invalid warnings off, and the layers write into reused buffers
         # (the workspace).  Both blocks are entered once per epoch, unless a callback runs
