@@ -467,6 +467,41 @@ def test_step_refuses_grads_of_another_shape_and_changes_nothing(problem, bad):
     np.testing.assert_allclose(w, before - 0.1 * m_hat / (np.sqrt(v_hat) + 1e-8), rtol=RTOL)
 
 
+@pytest.mark.parametrize(("name", "make", "hand"), CASES, ids=IDS)
+def test_integer_gradients_are_taken_in_the_parameters_dtype(name, make, hand):
+    """Integer or boolean gradients failed in every rule with NumPy's "Cannot cast ufunc
+    'multiply' output" (the state, or the work vector, took their integer dtype), after
+    counting the step; they are now the same numbers in the parameters' dtype."""
+    w0 = np.array([0.5, -1.0, 2.0, 0.25, 3.0, -0.75, 1.5])
+    g0 = np.array([1, -2, 3, 0, 5, -1, 2])
+    g1 = np.array([True, False, True, True, False, True, False])
+    for dtype in (np.float64, np.float32):
+        opt, w = make(0.01), w0.astype(dtype)
+        opt.step(w, g0)
+        opt.step(w, g1)
+        _, e2 = hand(w0, g0.astype(float), g1.astype(float), 0.01)
+        assert w.dtype == dtype and opt.t == 2
+        assert all(v.dtype == dtype for v in opt.state.values())
+        tol = RTOL if dtype == np.float64 else 1e-6  # float32: rounding of O(1) values
+        np.testing.assert_allclose(w, e2, rtol=tol, atol=tol)
+
+
+@pytest.mark.parametrize("bad", [np.ones(7, dtype=complex), np.array(["1"] * 7)],
+                         ids=["complex", "str"])
+def test_step_refuses_gradients_that_are_not_real_and_changes_nothing(problem, bad):
+    w0, g0, _ = problem
+    opt, w = Adam(lr=0.1), w0.copy()
+    opt.step(w, g0)
+    before, state = w.copy(), {k: v.copy() for k, v in opt.state.items()}
+    with pytest.raises(TypeError, match=r"^grads must be a real array .*float64.*got an "
+                                        rf"array of dtype {bad.dtype}$"):
+        opt.step(w, bad)
+    np.testing.assert_array_equal(w, before)
+    assert opt.t == 1
+    for k, v in state.items():
+        np.testing.assert_array_equal(opt.state[k], v)
+
+
 def test_step_refuses_params_it_cannot_update_in_place():
     with pytest.raises(TypeError, match=r"params must be a float ndarray.*int64"):
         SGD(lr=0.1).step(np.ones(3, dtype=np.int64), np.ones(3))

@@ -74,6 +74,7 @@ class Optimizer:
         params : ndarray of shape (n_params,)
             Updated in place.
         grads : ndarray of shape (n_params,)
+            Floats, or integers (booleans) taken in the dtype of ``params``.
         decay : sequence of slice, optional
             The slices of ``params`` that weight decay shrinks (a network's
             weights: ``net._decay_slices``; biases and BatchNorm's ``gamma`` and
@@ -83,9 +84,10 @@ class Optimizer:
         Raises
         ------
         TypeError, ValueError
-            If ``params`` is not a float ndarray (it is updated in place) or
-            ``grads`` has another shape: nothing is changed then, neither the
-            parameters nor the optimizer's state.
+            If ``params`` is not a float ndarray (it is updated in place), or
+            ``grads`` is not real (complex, strings, objects) or has another
+            shape: nothing is changed then, neither the parameters nor the
+            optimizer's state.
         """
         if not isinstance(params, np.ndarray) or params.dtype.kind != "f":
             raise TypeError(
@@ -94,6 +96,13 @@ class Optimizer:
                    else type(params).__name__)
             )
         grads = np.asarray(grads)
+        if grads.dtype.kind in "biu":  # integer or boolean values: the parameters' type
+            grads = grads.astype(params.dtype)
+        elif grads.dtype.kind != "f":
+            raise TypeError(
+                "grads must be a real array (float, or integers taken in the parameters' "
+                f"{params.dtype}), got an array of dtype {grads.dtype}"
+            )
         if grads.shape != params.shape:
             raise ValueError(
                 f"grads must have the shape of params {params.shape} (one entry per "
