@@ -189,7 +189,7 @@ def test_fmt_leaves_no_point_without_digits_after_it_and_shows_rounding():
     point is now printed in scientific notation, so a whole number printed is exact."""
     assert fmt(123456.7) == "1.23457e+05" and fmt(-654321.2) == "-6.54321e+05"
     assert fmt(123457.0) == "123457" and fmt(2.0, 1) == "2"  # exact: as they are
-    assert fmt(9.96, 1) == "1e+01" and fmt(9.96, 2) == "1.0e+01" and fmt(2.5, 1) == "2e+00"
+    assert fmt(9.96, 1) == "1e+01" and fmt(9.96, 2) == "1.0e+01" and fmt(2.5, 1) == "3e+00"
     rng = np.random.default_rng(0)
     for x in np.concatenate([rng.normal(size=200) * 10.0 ** rng.integers(-8, 9, 200),
                              [0.7109495026250039, 99999.96, 0.00999999]]):

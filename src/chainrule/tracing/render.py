@@ -12,6 +12,7 @@ one place, by :func:`fmt`.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 
 import numpy as np
 
@@ -85,6 +86,12 @@ def fmt(x: float, digits: int = 6) -> str:
     (``0.710950``), so the printed precision is always visible.  A rounded value
     whose digits all stand before the point is printed in scientific notation
     (``123456.7`` -> ``1.23457e+05``): ``123457`` would read as exact.
+
+    Rounding is done as by hand, on the number as Python writes it (its
+    shortest spelling), half away from zero: ``0.7218735`` prints as
+    ``0.721874`` and ``2.5`` at one digit as ``3``, although the float nearest
+    0.7218735 lies just below it and Python's own ``f"{x:.6g}"`` gives
+    ``0.721873``.
     """
     x = float(x)
     if x == 0:
@@ -101,11 +108,22 @@ def fmt(x: float, digits: int = 6) -> str:
         if len(mantissa.lstrip("-").replace(".", "").lstrip("0")) <= digits:
             return mantissa + e + exponent
         return short
+    x = _round_half_up(x, digits)  # now within rounding of a number of `digits` digits
     # "#" keeps the trailing zeros, and also a point with no digit after it
     rounded = f"{x:#.{digits}g}"
     if rounded.endswith("."):  # 123456.7 -> "123457.": the digits in scientific notation
         return f"{x:.{digits - 1}e}"
     return rounded.replace(".e", "e")  # 9.96 at 1 digit: "1.e+01" -> "1e+01"
+
+
+def _round_half_up(x: float, digits: int) -> float:
+    """``x`` rounded to ``digits`` significant digits, half away from zero, as its shortest
+    decimal spelling ``repr(x)`` reads: the float nearest that decimal number."""
+    d = Decimal(repr(x))
+    with localcontext() as ctx:
+        ctx.prec = max(digits, 17) + 8
+        return float(d.quantize(Decimal(1).scaleb(d.adjusted() - digits + 1),
+                                rounding=ROUND_HALF_UP))
 
 
 _TEX_SPECIAL = {"_": r"\_", "#": r"\#", "%": r"\%", "&": r"\&", "$": r"\$"}

@@ -1,0 +1,44 @@
+"""The trace rounds its printed numbers as a person does: half away from zero, on the
+number as it is written (Python's shortest spelling), not on the float's binary value."""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+
+import numpy as np
+
+import chainrule as cr
+from chainrule.tracing.render import fmt
+
+
+def _by_hand(text: str, digits: int) -> str:
+    """Round the decimal number ``text`` to ``digits`` significant digits, half up."""
+    d = Decimal(text)
+    return str(d.quantize(Decimal(1).scaleb(d.adjusted() - digits + 1), rounding=ROUND_HALF_UP))
+
+
+def test_a_written_tie_rounds_half_away_from_zero():
+    """Before: fmt(0.7218735) == "0.721873" (the float nearest 0.7218735 is
+    0.72187349999999994...), where rounding 0.7218735 by hand gives 0.721874."""
+    assert _by_hand("0.7218735", 6) == "0.721874"
+    assert fmt(0.7218735) == "0.721874" and fmt(-0.7218735) == "-0.721874"
+    assert fmt(0.1234565) == "0.123457" and fmt(0.0460115, 5) == "0.046012"
+    assert fmt(2.5, 1) == "3e+00" and fmt(0.25, 1) == "0.3" and fmt(0.35, 1) == "0.4"
+    assert fmt(123456.5) == "1.23457e+05"  # a rounded whole number: scientific notation
+    rng = np.random.default_rng(1)
+    for _ in range(300):  # numbers written with digits + 1 digits, half of them ending in 5
+        digits = int(rng.integers(1, 8))
+        mantissa = int(rng.integers(10 ** digits, 10 ** (digits + 1)))
+        mantissa = mantissa - mantissa % 10 + 5 if rng.random() < 0.5 else mantissa
+        text = f"{mantissa}e{int(rng.integers(-8, 3)) - digits}"
+        x = float(text)
+        if mantissa % 10 == 0:  # exact with `digits` digits: printed as Python spells it
+            continue
+        assert float(fmt(x, digits)) == float(_by_hand(repr(x), digits)), (text, digits)
+
+
+def test_trace_prints_a_typed_input_rounded_by_hand():
+    net = cr.Network.from_transfer_matrices([[[0.0], [1.0]]], activation="identity",
+                                            loss="squared_error")
+    text = cr.trace(net, [0.1234565], [0.0], lr=1.0).text()
+    assert "x^(0) = [0.123457]" in text  # before: [0.123456]
