@@ -97,6 +97,30 @@ def _estimator_hint(model: Any) -> str:
     return ""
 
 
+def _check_targets_given(model: Any, Y: object, cost_kwargs: dict) -> None:
+    """Refuse a missing ``Y`` for a cost that takes targets, or a ``Y`` for one that takes
+    none, naming ``Y``: else Python's own TypeError names a private class's method."""
+    try:
+        sig = inspect.signature(model.cost)
+    except (TypeError, ValueError):  # pragma: no cover - a builtin without a signature
+        return
+
+    def binds(*args: object) -> bool:
+        try:
+            sig.bind(None, *args, **cost_kwargs)
+        except TypeError:
+            return False
+        return True
+
+    name = f"{type(model).__name__}.cost({', '.join(sig.parameters)})"
+    if Y is None and not binds(None) and binds(None, None):
+        raise TypeError(f"Y is required: {name} takes the targets; give Y of shape "
+                        "(n_samples,) or (n_samples, n_outputs)")
+    if Y is not None and not binds(None, None) and binds(None):
+        raise TypeError(f"Y was given, but {name} takes no targets (an unsupervised "
+                        "model); leave Y out")
+
+
 def gradient_check(
     model: Any, X: object, Y: object = None, eps: float = 1e-4, sample_weight: object = None,
     exclude_kinks: bool = False, tolerance: float = 1e-7, **cost_kwargs: Any,
@@ -180,6 +204,7 @@ def gradient_check(
     if cost_kwargs.get("training"):
         _check_dropout_masks(model)
     args = (X,) if Y is None else (X, Y)
+    _check_targets_given(model, Y, cost_kwargs)
     theta = np.array(model.params, dtype=np.float64)
     cost0, analytical = model.cost(theta, *args, **cost_kwargs)
     analytical = np.asarray(analytical, dtype=np.float64)
