@@ -37,6 +37,8 @@ overflow warnings.  Here remain :func:`train` and :func:`resume`.  Import from
 
 from __future__ import annotations
 
+import difflib
+import inspect
 import os
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -278,6 +280,7 @@ def train(
         If a setting is out of range, or ``lr`` or ``momentum`` is given with
         an Optimizer object (which has its own); nothing is trained then.
     """
+    _check_options(options)
     trainer = Trainer(net, optimizer, lr, momentum, batch_size, epochs, seed, verbose,
                       class_weight=class_weight, **options)
     trainer._refit = False  # fit once, never handed out
@@ -292,6 +295,29 @@ def train(
         return trainer.fit(X, Y, validation_data, sample_weight)
     finally:
         optimizer.lr = trainer.lr0
+
+
+def _check_options(options: dict[str, Any]) -> None:
+    """TypeError naming the options :func:`train` does not take (Trainer's keywords).
+
+    Without this check a misspelt option reached ``Trainer.__init__``, whose
+    own error named that class rather than the function the user called.
+    """
+    known = [name for name, p in inspect.signature(Trainer).parameters.items()
+             if p.kind is p.POSITIONAL_OR_KEYWORD and name not in _TRAIN_ARGUMENTS]
+    for name in options:
+        if name not in known:
+            close = difflib.get_close_matches(name, known, n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            raise TypeError(
+                f"train() got an unexpected keyword argument {name!r}{hint} (its options: "
+                f"{', '.join(known)})"
+            )
+
+
+# train's own parameters, which Trainer takes too (given once, by train)
+_TRAIN_ARGUMENTS = frozenset({"net", "optimizer", "lr", "momentum", "batch_size", "epochs",
+                              "seed", "verbose", "class_weight"})
 
 
 def resume(
