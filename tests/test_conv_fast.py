@@ -1,7 +1,7 @@
 """The faster forms of the CNN layers' passes give the numbers of the loop references.
 
-Conv2D's dW in either product orientation, and col2im's gathered sums (checked as
-the adjoint of im2col).
+Conv2D's dW in either product orientation, col2im's gathered sums (checked as the
+adjoint of im2col), and MaxPool2D's contiguous tap copies and tiled backward.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from chainrule import Conv2D, conv, reference
+from chainrule import Conv2D, MaxPool2D, conv, reference
 from chainrule._spatial import col2im, col2im_width, im2col, sides, window_output
 
 
@@ -119,3 +119,38 @@ def test_a_conv_after_images_of_another_size_with_the_same_buffer_shape(rng):
         delta = rng.normal(size=Z.shape)
         dx, _, _ = reference.conv2d_backward(X, layer.W, delta, 1, 0)
         np.testing.assert_allclose(layer.backward(delta), dx, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize(("shape", "size", "stride", "padding", "ceil_mode"), [
+    ((2, 3, 8, 6), 2, None, 0, False),  # tiled: every pixel written once
+    ((2, 3, 6, 6), 3, None, 0, False),
+    ((2, 3, 6, 8), 2, None, 1, False),  # tiled with the padding
+    ((2, 3, 7, 6), 2, None, 0, False),  # a row left over: zeros
+    ((2, 3, 7, 7), 2, None, 0, True),  # ceil mode
+    ((2, 3, 7, 6), 3, 2, 1, False)])  # overlapping
+def test_max_pool_backward_writes_every_pixel_after_garbage(rng, shape, size, stride, padding,
+                                                            ceil_mode):
+    """The tiled backward starts from uninitialised memory: it must write every pixel.
+
+    Arrays of NaN of the gradient's size are freed right before, so the memory handed
+    out again is likely full of them.
+    """
+    X = rng.normal(size=shape)
+    layer = MaxPool2D(size, stride, padding, ceil_mode=ceil_mode)
+    A = layer.forward(X)
+    G = rng.normal(size=A.shape)
+    for _ in range(3):
+        np.full(X.size + 64, np.nan)  # freed at once
+        dX = layer.backward(G)
+        expected = reference.maxpool2d_backward(X, G, size, stride, padding,
+                                                ceil_mode=ceil_mode)
+        np.testing.assert_allclose(dX, expected, rtol=1e-13, atol=1e-13)
+    # and the forward's tap copies give the loop reference, ties to the first pixel
+    Xt = np.round(X)  # many ties
+    np.testing.assert_array_equal(
+        layer.forward(Xt), reference.maxpool2d_forward(Xt, size, stride, padding,
+                                                       ceil_mode=ceil_mode))
+    np.testing.assert_allclose(
+        layer.backward(G), reference.maxpool2d_backward(Xt, G, size, stride, padding,
+                                                        ceil_mode=ceil_mode),
+        rtol=1e-13, atol=1e-13)

@@ -201,7 +201,11 @@ class MaxPool2D(_Pool2D):
         taps = self._taps(X, -np.inf)
         A = taps[0].copy()
         argmax = np.zeros(A.shape, dtype=np.uint8 if len(taps) < 256 else np.intp)
-        for t, values in enumerate(taps[1:], start=1):  # a loop over taps, not pixels
+        values = np.empty_like(A)
+        for t, pixels in enumerate(taps[1:], start=1):  # a loop over taps, not pixels
+            # the tap's pixels copied side by side once, so that the comparison and the
+            # maximum read them contiguously, not strided: 0.7-0.85x the time (LeNet's pools)
+            np.copyto(values, pixels)
             better = values > A  # strictly: the first maximum wins ties
             np.maximum(A, values, out=A)
             # argmax = where(better, t, argmax), as arithmetic: masked writes are slower
@@ -220,11 +224,17 @@ class MaxPool2D(_Pool2D):
             return None
         (h, w), (kh, kw), (dh, dw) = self.X.shape[2:], self.size, self.dilation
         (ph, pb), (pw, pr) = self._sides((h, w), grad_out.shape[2:])
-        dXp = np.zeros((*self.X.shape[:2], h + ph + pb, w + pw + pr), dtype=grad_out.dtype)
+        padded = (h + ph + pb, w + pw + pr)
         # windows apart: a step of at least the span d (k - 1) + 1 (dilated windows with a
         # smaller step interleave: window y's pixel i can be window y + 1's pixel i - 1)
         apart = all(s >= d * (k - 1) + 1
                     for s, k, d in zip(self.stride, self.size, self.dilation, strict=True))
+        # windows that tile the padded input (side by side, no pixel left over) write every
+        # pixel once below: no zeros needed first (0.9x the time, LeNet's 2x2 pools)
+        tiled = self.dilation == (1, 1) and self.stride == self.size and all(
+            n * s == p for n, s, p in zip(grad_out.shape[2:], self.stride, padded, strict=True))
+        dXp = (np.empty if tiled else np.zeros)((*self.X.shape[:2], *padded),
+                                                dtype=grad_out.dtype)
         for t in range(kh * kw):
             view = tap(dXp, dh * (t // kw), dw * (t % kw), self.stride, grad_out.shape[2:])
             if apart:  # windows do not overlap: each pixel is written once
