@@ -154,3 +154,27 @@ def test_max_pool_backward_writes_every_pixel_after_garbage(rng, shape, size, st
         layer.backward(G), reference.maxpool2d_backward(Xt, G, size, stride, padding,
                                                         ceil_mode=ceil_mode),
         rtol=1e-13, atol=1e-13)
+
+
+@pytest.mark.parametrize(("in_hw", "kernel", "stride", "padding", "dilation"), COL2IM)
+def test_im2col_gathers_each_window_tap_written_out(rng, in_hw, kernel, stride, padding,
+                                                     dilation):
+    """``patches[n, c, i, j, y * grid_w + x]`` is pixel (s y + d i, s x + d j) of the
+    padded image, for every window (y, x), and the buffer reused for a second batch."""
+    (ho, wo) = window_output("layer", in_hw, kernel, stride, padding, dilation)
+    (pt, pb), (pl, pr) = sides(padding)
+    work: dict = {}
+    for _ in range(2):
+        X = rng.normal(size=(3, 2, *in_hw))
+        patches, gw = im2col(X, kernel, stride, padding, (ho, wo), work, dilation)
+        Xp = np.zeros((3, 2, in_hw[0] + pt + pb, in_hw[1] + pl + pr))
+        Xp[:, :, pt : pt + in_hw[0], pl : pl + in_hw[1]] = X
+        assert patches.shape == (3, 2, *kernel, ho * gw)
+        for i in range(kernel[0]):
+            for j in range(kernel[1]):
+                for y in range(ho):
+                    for x in range(wo):
+                        np.testing.assert_array_equal(
+                            patches[:, :, i, j, y * gw + x],
+                            Xp[:, :, stride[0] * y + dilation[0] * i,
+                               stride[1] * x + dilation[1] * j])
