@@ -178,3 +178,20 @@ def test_im2col_gathers_each_window_tap_written_out(rng, in_hw, kernel, stride, 
                             patches[:, :, i, j, y * gw + x],
                             Xp[:, :, stride[0] * y + dilation[0] * i,
                                stride[1] * x + dilation[1] * j])
+
+
+@pytest.mark.parametrize(("shape", "c", "k", "p"), [((64, 1, 28, 28), 1, 5, 2),
+                                                    ((64, 6, 14, 14), 6, 5, 0),
+                                                    ((0, 2, 6, 6), 2, 3, 1)])
+def test_bias_gradient_is_the_sum_of_delta_over_batch_and_positions(rng, shape, c, k, p):
+    """db[o] = sum over examples and positions of delta[:, o]: float32 against a float64
+    sum (the BLAS sums round differently from NumPy's), and an empty batch gives zeros."""
+    X = rng.random(shape, dtype=np.float32)
+    layer = Conv2D(c, 16, k, padding=p, activation="identity", seed=0, dtype=np.float32)
+    Z = layer.forward(X)
+    delta = rng.standard_normal(Z.shape, dtype=np.float32)
+    layer.db[...] = np.nan  # written, not added to
+    layer.backward(delta)
+    expected = delta.astype(np.float64).sum(axis=(0, 2, 3))
+    assert layer.db.dtype == np.float32
+    np.testing.assert_allclose(layer.db, expected, rtol=1e-5, atol=1e-4)

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._activations_inplace import _row_sum
 from ._spatial import (
     SpatialLayer,
     col2im,
@@ -346,8 +347,10 @@ class Conv2D(SpatialLayer):
             np.sum(np.matmul(patches, d.transpose(0, 2, 1)), axis=0, out=dW.T)
         else:  # (for short patches the two orientations are within 10% of each other)
             np.sum(np.matmul(d, patches.transpose(0, 2, 1)), axis=0, out=dW)
-        if self.db is not None:
-            np.sum(d, axis=(0, 2), out=self.db)
+        if self.db is not None:  # sums over the columns, then over the batch, each a BLAS
+            # product with ones: 0.2-0.45x the time of np.sum over both axes (LeNet's convs: 18 and
+            # 9 us, not 65 and 41), rounded differently (last bits)
+            self.db[...] = _row_sum(_row_sum(d.reshape(n * o, size)).reshape(n, o).T)
         if not need_input_grad:
             return None
         in_hw, gw = self.X.shape[2:], size // ho
