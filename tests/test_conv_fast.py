@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from chainrule import Conv2D, MaxPool2D, conv, reference
+from chainrule import Conv2D, MaxPool2D, _spatial, conv, reference
 from chainrule._spatial import col2im, col2im_width, im2col, sides, window_output
 
 
@@ -62,6 +62,7 @@ COL2IM = [((7, 6), (3, 3), (1, 1), ((0, 0), (0, 0)), (1, 1)),
           ((28, 28), (5, 5), (1, 1), ((2, 2), (2, 2)), (1, 1)),
           ((9, 8), (2, 3), (1, 1), ((1, 2), (2, 2)), (2, 1)),  # "same": unequal sides
           ((4, 10), (1, 1), (1, 1), ((0, 0), (0, 0)), (1, 1)),
+          ((12, 13), (3, 3), (1, 1), ((1, 1), (2, 2)), (2, 2)),
           ((7, 6), (3, 3), (2, 2), ((1, 1), (1, 1)), (1, 1))]
 
 
@@ -75,14 +76,16 @@ def test_col2im_is_the_adjoint_of_im2col(rng, in_hw, kernel, stride, padding, di
     n, c = 3, 2
     (ho, wo) = window_output("layer", in_hw, kernel, stride, padding, dilation)
     X = rng.normal(size=(n, c, *in_hw))
-    patches, gw = im2col(X, kernel, stride, padding, (ho, wo), None, dilation)
+    patches, pw = im2col(X, kernel, stride, padding, (ho, wo), None, dilation)
+    # col2im's grid: rows of the padded width with stride 1 (see Conv2D.backward_delta)
+    gw = in_hw[1] + sum(sides(padding)[1]) if stride == (1, 1) else wo
     width = col2im_width(in_hw, kernel, stride, padding, (ho, wo), gw, dilation)
     G = np.zeros((n, c, *kernel, width))
     grid = G[..., : ho * gw].reshape(n, c, *kernel, ho, gw)
     grid[..., :wo] = rng.normal(size=(n, c, *kernel, ho, wo))
     dX = col2im(G, in_hw, stride, padding, (ho, wo), gw, dilation)
     assert dX.shape == X.shape
-    lhs = np.sum(patches.reshape(n, c, *kernel, ho, gw)[..., :wo] * grid[..., :wo])
+    lhs = np.sum(patches.reshape(n, c, *kernel, ho, pw)[..., :wo] * grid[..., :wo])
     np.testing.assert_allclose(np.sum(X * dX), lhs, rtol=1e-12)
     # and pixel by pixel against the sums written out: each window tap adds its gradient
     (pt, pb), (pl, pr) = sides(padding)
@@ -195,3 +198,24 @@ def test_bias_gradient_is_the_sum_of_delta_over_batch_and_positions(rng, shape, 
     expected = delta.astype(np.float64).sum(axis=(0, 2, 3))
     assert layer.db.dtype == np.float32
     np.testing.assert_allclose(layer.db, expected, rtol=1e-5, atol=1e-4)
+
+
+@pytest.mark.parametrize("grid_below", [0, 10**9])  # windows copied exactly, or on the grid
+@pytest.mark.parametrize(("k", "p", "d"), [(3, 1, 1), (5, 2, 1), (2, "same", 2), ((3, 2), 0, 1)])
+def test_both_patch_layouts_match_the_loop_reference(rng, monkeypatch, grid_below, k, p, d):
+    """im2col's two layouts (out_w columns, or the padded width's) give the same layer."""
+    monkeypatch.setattr(_spatial, "GRID_BELOW", grid_below)
+    X = rng.normal(size=(3, 2, 9, 10))
+    layer = Conv2D(2, 3, k, padding=p, dilation=d, activation="identity", seed=2)
+    layer.b = rng.normal(size=3)
+    Z = layer.forward(X)
+    np.testing.assert_allclose(Z, reference.conv2d_forward(X, layer.W, layer.b, 1, p, d),
+                               rtol=1e-12, atol=1e-12)
+    width = Z.shape[3] if grid_below == 0 else 10 + sum(layer.padding_sides[1])
+    assert layer.patches.shape == (3, 2, *layer.kernel_size, Z.shape[2] * width)
+    delta = rng.normal(size=Z.shape)
+    dX = layer.backward(delta)
+    dx, dW, db = reference.conv2d_backward(X, layer.W, delta, 1, p, d)
+    np.testing.assert_allclose(dX, dx, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(layer.dW, dW, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(layer.db, db, rtol=1e-12, atol=1e-12)

@@ -330,13 +330,8 @@ class Conv2D(SpatialLayer):
         """
         self.delta = delta
         n, o, ho, wo = delta.shape
-        size = self.patches.shape[-1]  # ho * gw
-        if size != ho * wo:  # back onto forward's grid, zeros in the columns that are no window
-            d = scratch(self._work, "delta", (n, o, ho, size // ho), delta.dtype)
-            d[..., :wo] = delta
-            d = d.reshape(n, o, size)
-        else:
-            d = delta.reshape(n, o, size)
+        size = self.patches.shape[-1]  # ho * gw (gw: wo, or the padded width, see im2col)
+        d = self._on_grid(delta, size // ho)  # (n, o, ho * gw), as the patches' columns
         rows = self.in_channels * self.kernel_size[0] * self.kernel_size[1]  # c*kh*kw
         patches = self.patches.reshape(n, rows, size)
         # per example (o, ho*gw) @ (ho*gw, c*kh*kw), summed over the batch
@@ -354,6 +349,10 @@ class Conv2D(SpatialLayer):
         if not need_input_grad:
             return None
         in_hw, gw = self.X.shape[2:], size // ho
+        if self.stride == (1, 1) and gw != in_hw[1] + sum(self.padding_sides[1]):
+            # col2im adds back runs of the flattened padded image: delta on that grid
+            gw = in_hw[1] + sum(self.padding_sides[1])
+            d, size = self._on_grid(delta, gw), ho * gw
         width = col2im_width(in_hw, self.kernel_size, self.stride, self.padding_sides, (ho, wo),
                              gw, self.dilation)
         # rows of `width` columns, zeros after the product's `size` ones (see col2im)
@@ -364,6 +363,16 @@ class Conv2D(SpatialLayer):
         np.matmul(self._W.reshape(o, rows).T, d, out=dpatches[:, :, :size])
         return col2im(dpatches.reshape(*self.patches.shape[:4], width), in_hw, self.stride,
                       self.padding_sides, (ho, wo), gw, self.dilation)
+
+    def _on_grid(self, delta: np.ndarray, gw: int) -> np.ndarray:
+        """``delta`` (n, o, ho, wo) as (n, o, ho * gw): rows of ``gw >= wo`` columns, zeros
+        in the columns ``x >= wo`` (a buffer reused while the shape stays)."""
+        n, o, ho, wo = delta.shape
+        if gw == wo:
+            return delta.reshape(n, o, ho * wo)
+        d = scratch(self._work, "delta", (n, o, ho, gw), delta.dtype)
+        d[..., :wo] = delta
+        return d.reshape(n, o, ho * gw)
 
     def get_config(self) -> dict:
         return {
