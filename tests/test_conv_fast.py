@@ -219,3 +219,24 @@ def test_both_patch_layouts_match_the_loop_reference(rng, monkeypatch, grid_belo
     np.testing.assert_allclose(dX, dx, rtol=1e-12, atol=1e-12)
     np.testing.assert_allclose(layer.dW, dW, rtol=1e-12, atol=1e-12)
     np.testing.assert_allclose(layer.db, db, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("chunk", [1, 2, 5, 100])  # examples per chunk, of a batch of 5
+@pytest.mark.parametrize(("k", "s", "p", "d"), [(3, 1, 1, 1), (5, 1, 0, 1), (2, 1, "same", 2),
+                                                ((3, 2), 2, 1, 1)])
+def test_input_gradient_in_chunks_matches_the_loop_reference(rng, monkeypatch, chunk, k, s, p,
+                                                             d):
+    """dJ/dX computed for a few examples at a time (the last chunk shorter) is the loop
+    reference's, over two batches, the second smaller, through the same buffers."""
+    layer = Conv2D(3, 4, k, stride=s, padding=p, dilation=d, activation="identity", seed=3)
+    for n in (5, 3):
+        X = rng.normal(size=(n, 3, 9, 10))
+        Z = layer.forward(X)
+        kh, kw = layer.kernel_size
+        width = _spatial.col2im_width(X.shape[2:], layer.kernel_size, layer.stride,
+                                      layer.padding_sides, Z.shape[2:], 10 + sum(
+                                          layer.padding_sides[1]), layer.dilation)
+        monkeypatch.setattr(conv, "CHUNK_BYTES", chunk * 3 * kh * kw * width * 8)
+        delta = rng.normal(size=Z.shape)
+        dx, _, _ = reference.conv2d_backward(X, layer.W, delta, s, p, d)
+        np.testing.assert_allclose(layer.backward(delta), dx, rtol=1e-12, atol=1e-12)

@@ -251,10 +251,11 @@ def col2im(
 
     Parameters
     ----------
-    dpatches : ndarray of shape (n, c, kh, kw, width), C-contiguous
+    dpatches : ndarray of shape (n, c, kh, kw, width)
         Columns ``[0, out_h * grid_w)``: the patches' gradients, zero in the grid
         columns ``x >= out_w``; ``width`` is :func:`col2im_width`, and with
-        stride 1 the columns from ``out_h * grid_w`` on are zeros.
+        stride 1 the columns from ``out_h * grid_w`` on are zeros, and each
+        example's (c, kh, kw, width) values are contiguous.
     in_hw, stride, padding, out_hw, dilation : as given to :func:`im2col`
     grid_w : int
         What :func:`im2col` returned.
@@ -272,22 +273,18 @@ def col2im(
     if width != need:
         raise ValueError(f"dpatches: expected {need} columns per row (col2im_width), got {width}")
     hp = h + pt + pb
-    # pixel p of the flattened padded image gets dpatches[tap t, p - start_t] from each tap:
-    # with each row's zeros after its out_h * grid_w columns, that is the slice from
-    # t * width - start_t of the taps' rows end to end (reads before a row's start land in
-    # the zeros after the row before), so each tap is added whole into one contiguous array
-    # rather than into a strided slice of it: 0.6x the time (LeNet's second conv, batch 64:
-    # 0.49 ms, not 0.78)
-    rows = dpatches.reshape(n, c, kh * kw * width)
-    dflat = None
-    for i in range(kh):
-        for j in range(kw):
-            t, start = i * kw + j, dh * i * wp + dw * j
-            taps = rows[:, :, t * width - start : t * width - start + hp * wp]
-            if dflat is None:
-                dflat = taps.copy()
-            else:
-                dflat += taps
+    # pixel p of the flattened padded image gets dpatches[tap (i, j), p - start_ij] from each
+    # tap, start_ij = dh i wp + dw j: with each row's zeros after its out_h * grid_w columns
+    # (offsets before a row's start read the zeros at the end of the row before), that is
+    # element (i, j, p) of one strided view of the rows, and the pixels are its sums over
+    # (i, j), one reduction rather than one strided add per tap: for a few examples at a
+    # time, whose dpatches stay in cache, 0.7x the time (see Conv2D.backward_delta)
+    if n and not dpatches[0].flags.c_contiguous:
+        raise ValueError("dpatches: each example's (c, kh, kw, width) values must be contiguous")
+    sn, sc, si, sj, sx = dpatches.strides
+    taps = as_strided(dpatches, shape=(n, c, kh, kw, hp * wp), writeable=False,
+                      strides=(sn, sc, si - dh * wp * sx, sj - dw * sx, sx))
+    dflat = np.add.reduce(taps, axis=(2, 3))
     return dflat.reshape(n, c, hp, wp)[:, :, pt : pt + h, pl : pl + w]
 
 
