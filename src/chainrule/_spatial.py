@@ -17,7 +17,8 @@ after (``padding="same"`` with an even kernel): there a padding is written
 A padding ``(ph, pw)`` is short for ``((ph, ph), (pw, pw))``.  Windows are
 strided *views* (``numpy.lib.stride_tricks``), never a Python loop over
 pixels; the backward passes add each of the ``kh * kw`` kernel taps back in
-one vectorised step per tap.
+one vectorised step per tap (a convolution of stride 1: one reduction over a
+strided view of all of them, see :func:`col2im`).
 """
 
 from __future__ import annotations
