@@ -28,6 +28,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._activations_inplace import _row_sum
+from ._conv_padding import conv_padding
 from ._spatial import (
     SpatialLayer,
     col2im,
@@ -36,7 +37,6 @@ from ._spatial import (
     pair,
     scratch,
     shown,
-    sides,
     single,
     window_output,
 )
@@ -53,8 +53,6 @@ from .layers import ParamSpec, check_init_result
 
 __all__ = ["Conv2D"]
 
-PADDING_NAMES = ("same", "valid")
-
 # patches longer than this (c * kh * kw rows) get dW through the transposed product (see
 # Conv2D.backward_delta): measured with OpenBLAS, 1 thread, batch 64, float32, over
 # 6-64 kernels, it takes 0.54-0.85x the time at 150 rows or more (0.93-1.12x for 6 or 8
@@ -68,47 +66,6 @@ DW_TRANSPOSED_ROWS = 100
 # (0.97 with the per-tap adds before); whole backward passes 0.55-0.91x the time of the
 # batch at once, float32 and float64, 3x3 and 5x5 kernels, 1 to 16 channels
 CHUNK_BYTES = 1 << 20
-
-
-def conv_padding(
-    padding: object, kernel: tuple[int, int], stride: tuple[int, int],
-    dilation: tuple[int, int],
-) -> tuple[str | tuple[int, int], tuple[tuple[int, int], tuple[int, int]]]:
-    """A convolution's ``padding`` argument checked, and the zeros it adds on each side.
-
-    Parameters
-    ----------
-    padding : "same", "valid", int or (int, int)
-    kernel, stride, dilation : pairs (height, width)
-
-    Returns
-    -------
-    padding : "same", "valid" or (ph, pw)
-        As given (a pair for an int).
-    sides : ((top, bottom), (left, right))
-        "same": ``d (k - 1)`` per axis, ``d (k - 1) // 2`` of it before (PyTorch's
-        split: the odd one after); "valid": none; (ph, pw): ph above and below,
-        pw left and right.
-    """
-    if isinstance(padding, str):
-        if padding not in PADDING_NAMES:
-            raise ValueError(f"padding must be 'same', 'valid', an int >= 0 or a pair of them "
-                             f"(height, width), got {padding!r}")
-        if padding == "valid":
-            return padding, ((0, 0), (0, 0))
-        if stride != (1, 1):
-            raise ValueError(f"padding='same' needs stride 1 (as in PyTorch: with a larger "
-                             f"stride no padding keeps the input's size), got stride="
-                             f"{shown(stride)}; give the padding as an int or a pair")
-        total = [d * (k - 1) for k, d in zip(kernel, dilation, strict=True)]
-        return padding, ((total[0] // 2, total[0] - total[0] // 2),
-                         (total[1] // 2, total[1] - total[1] // 2))
-    try:
-        ph, pw = pair(padding, "padding", minimum=0)
-    except ValueError:
-        raise ValueError(f"padding must be 'same', 'valid', an int >= 0 or a pair of them "
-                         f"(height, width), got {padding!r}") from None
-    return (ph, pw), sides((ph, pw))
 
 
 class Conv2D(SpatialLayer):
