@@ -570,3 +570,38 @@ def test_save_checkpoint_after_a_stop_within_an_epoch_writes_that_epochs_start(
     changed.save_checkpoint(tmp_path / "changed.ckpt")
     read = Trainer.from_checkpoint(tmp_path / "changed.ckpt")
     np.testing.assert_array_equal(read.net.params, changed.net.params)
+
+
+@pytest.mark.parametrize("error", [RuntimeError("callback failed"), KeyboardInterrupt()],
+                         ids=["error", "ctrl-c"])
+def test_a_fit_after_a_stop_within_an_epoch_of_class_targets_goes_on(tmp_path, error):
+    """With three classes (a softmax output, whose accuracy the loop counts per epoch from
+    each batch's predicted classes) the loop kept each batch's first row in the variable
+    that holds the epoch's starting state, so a Trainer stopped after batch 1 of epoch 3
+    recorded an int as that state, and the next fit (or save_checkpoint) failed with
+    "TypeError: 'int' object is not subscriptable".  Now both go on as after a
+    regression's stop: the second fit and resume from the saved checkpoint end on the
+    uninterrupted run's parameters and loss history, bit for bit (the reference: that
+    run, trained by train())."""
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(30, 3))
+    y = rng.integers(0, 3, size=30)
+
+    def net():
+        return chainrule.mlp([3, 5, 3], hidden="tanh", output="softmax", seed=0)
+
+    options = dict(optimizer="sgd", lr=0.1, momentum=0.9, batch_size=7, epochs=5, seed=0)
+    full = net()
+    h_full = chainrule.train(full, X, y, **options)
+    trainer = Trainer(net(), callbacks=[_StopsOnce(error, "batch")], **options)
+    with pytest.raises(RuntimeError) if isinstance(error, RuntimeError) else (
+            contextlib.nullcontext()):
+        trainer.fit(X, y)
+    assert trainer.epoch == 2
+    trainer.save_checkpoint(tmp_path / "saved.ckpt")
+    resumed, h_resumed = chainrule.resume(tmp_path / "saved.ckpt", X, y)
+    history = trainer.fit(X, y)
+    for got, hist in ((trainer.net, history), (resumed, h_resumed)):
+        np.testing.assert_array_equal(got.params, full.params)
+        assert hist["loss"] == h_full["loss"] and hist["accuracy"] == h_full["accuracy"]
+        assert hist.stop_reason == "epochs"

@@ -249,10 +249,10 @@ class _TrainingLoop:
                                     Yb = gather.as_dtype(Yb, net.dtype, "Y")
                                 with batch_blocks:
                                     J, grad = net._loss_and_grad(Xb, Yb, True, swb, one_hot)
-                                    if by_epoch:
-                                        start = batch * bs
+                                    if by_epoch:  # (not `start`: the epoch's state)
+                                        row0 = batch * bs
                                         _argmax_rows(net.layers[-1].A,
-                                                     predicted[start:start + Xb.shape[0]])
+                                                     predicted[row0:row0 + Xb.shape[0]])
                                     elif classify:
                                         correct += _accuracy_count(net.layers[-1].A, Yb,
                                                                    labels)
