@@ -231,8 +231,10 @@ def train(
     Returns
     -------
     History
-        Per epoch: ``loss`` (mean cost of the epoch's batches, each taken before
-        its update), ``lr``, and as they apply ``accuracy`` (for cross-entropy
+        Per epoch: ``loss`` (mean cost of the epoch's batches weighted by their
+        rows, so that a short last batch counts for its rows, as in
+        scikit-learn's ``loss_curve_``; each cost taken before its batch's
+        update), ``lr``, and as they apply ``accuracy`` (for cross-entropy
         the row's argmax is the class; for log loss each output is a label
         thresholded at 0.5, and a multi-label example counts when all its
         labels are right, as scikit-learn scores it), ``val_loss``,
