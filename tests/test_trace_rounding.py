@@ -42,3 +42,15 @@ def test_trace_prints_a_typed_input_rounded_by_hand():
                                             loss="squared_error")
     text = cr.trace(net, [0.1234565], [0.0], lr=1.0).text()
     assert "x^(0) = [0.123457]" in text  # before: [0.123456]
+
+
+def test_a_number_rounded_up_past_the_largest_float_is_printed_not_inf():
+    """Before: fmt(1.7976931348623157e308, 5) == "inf": 1.7977e308, the number rounded
+    by hand, lies past the largest float, and its nearest float is inf."""
+    big = float(np.finfo(np.float64).max)  # 1.7976931348623157e308
+    assert fmt(big, 5) == "1.7977e+308" and fmt(big, 3) == "1.80e+308"
+    assert fmt(-1.797e308, 2) == "-1.8e+308" and fmt(big, 1) == "2e+308"
+    assert fmt(big, 6) == "1.79769e+308"  # rounded down: within the range, as before
+    for x in (big, -big, 1.79765e308, 1.7976e308):
+        for digits in range(1, 8):
+            assert Decimal(fmt(x, digits)) == Decimal(_by_hand(repr(x), digits)), (x, digits)

@@ -108,7 +108,10 @@ def fmt(x: float, digits: int = 6) -> str:
         if len(mantissa.lstrip("-").replace(".", "").lstrip("0")) <= digits:
             return mantissa + e + exponent
         return short
-    x = _round_half_up(x, digits)  # now within rounding of a number of `digits` digits
+    dec = _round_half_up(x, digits)
+    x = float(dec)  # now within rounding of a number of `digits` digits
+    if not np.isfinite(x):  # rounded up past the largest float (1.797693e308 at 5 digits):
+        return f"{dec:.{digits - 1}e}"  # the decimal's own digits, never "inf"
     # "#" keeps the trailing zeros, and also a point with no digit after it
     rounded = f"{x:#.{digits}g}"
     if rounded.endswith("."):  # 123456.7 -> "123457.": the digits in scientific notation
@@ -116,14 +119,14 @@ def fmt(x: float, digits: int = 6) -> str:
     return rounded.replace(".e", "e")  # 9.96 at 1 digit: "1.e+01" -> "1e+01"
 
 
-def _round_half_up(x: float, digits: int) -> float:
+def _round_half_up(x: float, digits: int) -> Decimal:
     """``x`` rounded to ``digits`` significant digits, half away from zero, as its shortest
-    decimal spelling ``repr(x)`` reads: the float nearest that decimal number."""
+    decimal spelling ``repr(x)`` reads: that decimal number (whose nearest float may lie
+    past the float range, for an ``x`` within half a unit of the last digit of the largest)."""
     d = Decimal(repr(x))
     with localcontext() as ctx:
         ctx.prec = max(digits, 17) + 8
-        return float(d.quantize(Decimal(1).scaleb(d.adjusted() - digits + 1),
-                                rounding=ROUND_HALF_UP))
+        return d.quantize(Decimal(1).scaleb(d.adjusted() - digits + 1), rounding=ROUND_HALF_UP)
 
 
 _TEX_SPECIAL = {"_": r"\_", "#": r"\#", "%": r"\%", "&": r"\&", "$": r"\$"}
