@@ -606,3 +606,21 @@ def test_load_natural_images_checks_paths(tmp_path, paths, error, match):
         images.natural_patches(5, size=4, paths=paths, downsample=1)
     (gray,) = images.load_natural_images([good])  # a list of one good file: its grey levels
     np.testing.assert_allclose(gray, pixels, atol=1 / 255)
+
+
+def test_natural_patches_takes_paths_from_an_iterator(tmp_path):
+    """Before: a generator of paths (which load_natural_images takes) was read up by it,
+    and the check of the images' sizes, naming them from the emptied generator, failed with
+    'zip() argument 2 is longer than argument 1'."""
+    plt = pytest.importorskip("matplotlib.pyplot")
+    rng = np.random.default_rng(0)
+    paths = [tmp_path / f"img{i}.png" for i in range(2)]
+    for path in paths:
+        plt.imsave(path, rng.random((40, 50)), cmap="gray")
+    expected = images.natural_patches(20, 8, paths=paths, downsample=1, whitening=None)
+    for given in ((p for p in paths), map(str, paths), iter(paths)):
+        got = images.natural_patches(20, 8, paths=given, downsample=1, whitening=None)
+        np.testing.assert_array_equal(got, expected)
+    assert expected.shape == (20, 64)
+    with pytest.raises(ValueError, match=r"size=41 is larger than the image .*img0\.png"):
+        images.natural_patches(5, 41, paths=(p for p in paths), downsample=1)

@@ -207,8 +207,9 @@ def natural_patches(
     ----------
     n_patches : int, default 10000
     size : int, default 8
-    paths : sequence of path, optional
-        Image files instead of scikit-learn's photographs.
+    paths : path or iterable of paths, optional
+        Image files instead of scikit-learn's photographs (as
+        :func:`load_natural_images` takes them).
     downsample : int, default 2
     whitening : {"images", "zca", "pca", None}, default "images"
         "images": whole images in the frequency domain
@@ -227,6 +228,9 @@ def natural_patches(
     if whitening not in ("images", "zca", "pca", None):
         raise ValueError(f"whitening must be 'images', 'zca', 'pca' or None, got {whitening!r}")
     size = check_positive_int(size, "size")
+    if (paths is not None and not isinstance(paths, (str, os.PathLike))
+            and hasattr(paths, "__iter__")):
+        paths = list(paths)  # read once here: the messages below name the paths again
     imgs = load_natural_images(paths, downsample=downsample)
     for name, img in zip(_image_names(paths, len(imgs)), imgs, strict=True):
         if min(img.shape) < size:  # sample_patches would name its own images[i]
