@@ -157,3 +157,24 @@ def test_l2_gradient_is_the_data_gradient_plus_c_w(dtype, blas, rng):
     for s in net._decay_slices:
         weights[s] = True
     np.testing.assert_array_equal(grad[~weights], data_grad[~weights])  # biases: no term
+
+
+@pytest.mark.parametrize("blas", [False, True], ids=["numpy", "blas"])
+def test_rmsprop_mean_square_does_not_overflow_before_the_formula_does(blas):
+    """Before: s <- rho s + (1 - rho) g^2 squared g first, so float32 gradients of 2e19 or 3e19
+    (g^2 = 9e38, past float32's 3.4e38, where (1 - rho) g^2 = 9e37 is not) put inf in s and
+    froze their parameters for good (w stayed 0, g / inf); float64 by hand moves them."""
+    rho, eps, lr = 0.9, 1e-8, 0.01
+    g = np.array([3e19, -2e19, 1.0, -2.0], dtype=np.float32)
+    opt = RMSProp(lr=lr, rho=rho, eps=eps)
+    w = np.zeros(4, dtype=np.float32)
+    s_ref, w_ref, g64 = np.zeros(4), np.zeros(4), g.astype(np.float64)
+    with _blas_updates(opt) if blas else contextlib.nullcontext():
+        for _ in range(3):
+            opt.step(w, g)
+            s_ref = rho * s_ref + (1 - rho) * g64 * g64
+            w_ref = w_ref - lr * g64 / (np.sqrt(s_ref) + eps)
+    assert np.isfinite(opt.state["mean_sq"]).all()
+    np.testing.assert_allclose(opt.state["mean_sq"], s_ref, rtol=1e-6)
+    np.testing.assert_allclose(w, w_ref, rtol=1e-6)
+    assert abs(w[0] - (-0.0737738)) < 1e-6  # -lr (1/sqrt(0.1) + 1/sqrt(0.19) + 1/sqrt(0.271))

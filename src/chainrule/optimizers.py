@@ -116,9 +116,11 @@ class RMSProp(Optimizer):
     """RMSProp: steps scaled by a running mean of squared gradients.
 
     ``s <- rho s + (1 - rho) g^2``, ``w <- w - lr g / (sqrt(s) + eps)``.  Within the
-    training loop BLAS ``scal`` and ``axpy`` update ``s`` (``axpy`` may round
-    ``rho s + (1 - rho) g^2`` once where NumPy rounds twice: one unit in the last
-    place at most).
+    training loop BLAS ``scal`` and ``axpy`` update ``s`` (the roundings of NumPy's
+    ``s *= rho; s += (1 - rho) g^2``).  ``(1 - rho) g^2`` is computed as ``((1 - rho)
+    g) g``, which overflows only where it is past the float range itself: ``g^2``
+    first would put ``inf`` in ``s`` for float32 gradients from 1.8e19 (``sqrt`` of
+    the largest float32) on, and their parameters would never move again.
 
     Parameters
     ----------
@@ -144,8 +146,9 @@ class RMSProp(Optimizer):
 
     def _direction(self, grads: np.ndarray) -> np.ndarray:
         s = self._buffer("mean_sq", grads)
-        d = np.square(grads, out=self._scratch(grads, "direction"))
-        _scale_add(s, self.rho, d, self._blas, 1 - self.rho, d)  # rho s + (1 - rho) g^2
+        d = np.multiply(grads, 1 - self.rho, out=self._scratch(grads, "direction"))
+        d *= grads  # (1 - rho) g^2, scaled before the square can overflow
+        _scale_add(s, self.rho, d, self._blas)  # rho s + (1 - rho) g^2
         np.sqrt(s, out=d)
         d += self.eps
         return np.divide(grads, d, out=d)  # g / (sqrt(s) + eps)
