@@ -94,8 +94,8 @@ def _in_place_state(est: _BaseMLP) -> tuple[Callable[[], None], Callable[[], Non
     states = [] if net is None else [copy.deepcopy(layer.get_state()) for layer in net.layers]
     rng_state = None if rng is None else copy.deepcopy(rng.bit_generator.state)
     objects = [obj for obj in (opt, None if run is None else run[0]) if obj is not None]
-    # an optimizer's work vectors (``_work``, the size of the parameters: Adam's direction
-    # and m_hat) are scratch, written before they are read, and no state: kept as they
+    # an optimizer's work vectors (``_work``, the size of the parameters: the rules' direction
+    # vectors) are scratch, written before they are read, and no state: kept as they
     # are, not copied (in deepcopy's memo, an object that maps to itself is not copied)
     scratch = [w for obj in objects if isinstance(w := vars(obj).get("_work"), dict)]
     memo: dict[int, object] = {id(w): w for w in scratch}

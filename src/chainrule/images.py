@@ -20,7 +20,7 @@ The natural images are read and cut in ``_images_natural``, the standard MNIST f
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -189,7 +189,7 @@ def self_taught_split(
 def natural_patches(
     n_patches: int = 10000,
     size: int = 8,
-    paths: Sequence[str | os.PathLike] | None = None,
+    paths: Iterable[str | os.PathLike] | None = None,
     downsample: int = 2,
     whitening: str | None = "images",
     cutoff: float = 0.8,
