@@ -43,3 +43,16 @@ def test_every_listed_option_is_a_trainer_keyword_that_train_accepts():
     history = cr.train(net, X, y, optimizer="sgd", lr=0.1, epochs=2, shuffle=False,
                        min_delta=0.0, restore_best=True, checkpoint_every=1)
     assert len(history.loss) == 2
+
+
+@pytest.mark.parametrize(("given", "meant"), [("epoch", "epochs"), ("batchsize", "batch_size"),
+                                              ("validaton_data", "validation_data"),
+                                              ("sample_weights", "sample_weight")])
+def test_a_misspelt_argument_of_train_itself_gets_its_close_match(given, meant):
+    """train's own arguments (epochs, batch_size, ...) were left out of the names searched
+    for a close match, so ``epoch=2`` got no hint while ``pateince=2`` did."""
+    net = cr.mlp([2, 3, 1], hidden="tanh", output="sigmoid", seed=0)
+    X, y = _data()
+    assert meant in inspect.signature(cr.train).parameters
+    with pytest.raises(TypeError, match=rf"argument '{given}'; did you mean '{meant}'\?"):
+        cr.train(net, X, y, **{given: 2})

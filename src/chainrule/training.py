@@ -307,9 +307,11 @@ def _check_options(options: dict[str, Any]) -> None:
     """
     known = [name for name, p in inspect.signature(Trainer).parameters.items()
              if p.kind is p.POSITIONAL_OR_KEYWORD and name not in _TRAIN_ARGUMENTS]
+    # a misspelling of one of train's own arguments (epoch, batchsize) lands here too
+    own = [n for n in inspect.signature(train).parameters if n not in ("net", "X", "Y", "options")]
     for name in options:
         if name not in known:
-            close = difflib.get_close_matches(name, known, n=1)
+            close = difflib.get_close_matches(name, own + known, n=1)
             hint = f"; did you mean {close[0]!r}?" if close else ""
             raise TypeError(
                 f"train() got an unexpected keyword argument {name!r}{hint} (its options: "
