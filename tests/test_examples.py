@@ -160,3 +160,49 @@ def test_patch_filters_picture_is_titled_with_the_hidden_units_it_shows(tmp_path
     ((tiles, kwargs),) = drawn
     assert tiles.shape == (9, 8, 8)
     assert kwargs["title"].startswith("9 hidden units on 8x8")
+
+
+def test_readme_tour_gives_the_figures_of_its_comments(capsys):
+    """The tour's comments (cost, delta, output after one step, the digits network's test
+    loss and accuracy, the gradient check's relative difference) are what it computes:
+    the worked example against sigmoids and its gradient written out in NumPy here, the
+    scores against the network's own probabilities."""
+    code = _readme_python_block("## A 30-second tour")
+    readme = " ".join((EXAMPLES.parent / "README.md").read_text().split())
+    cut = code.index("# A practical network")
+    worked, practical = code[:cut], code[cut:]
+    namespace: dict = {}
+    exec(compile(worked.split("net.set_params")[0], "README.md", "exec"), namespace)
+    net, J = namespace["net"], namespace["J"]
+
+    def sigmoid(z):
+        return 1 / (1 + np.exp(-z))
+
+    x, b0, W0 = np.array([0.0, 1.0]), np.array([0.4, 0.6]), np.array([[0.7, -0.4], [-0.2, 0.3]])
+    b1, w1 = -0.3, np.array([0.5, 0.1])
+    h = sigmoid(x @ W0 + b0)
+    o = sigmoid(h @ w1 + b1)
+    assert abs(J - -np.log(o)) < 1e-12 and f"cost {-np.log(o):.6f} " in code
+    assert abs(net.layers[1].delta[0, 0] - (o - 1)) < 1e-12 and f"delta {o - 1:.6f}" in code
+    # one step of gradient descent with rate 1, by hand
+    d_h = (o - 1) * w1 * h * (1 - h)
+    W0, b0, w1, b1 = W0 - np.outer(x, d_h), b0 - d_h, w1 - (o - 1) * h, b1 - (o - 1)
+    after = sigmoid(sigmoid(x @ W0 + b0) @ w1 + b1)
+    exec(compile("net.set_params" + worked.split("net.set_params")[1], "README.md", "exec"),
+         namespace)
+    assert abs(net.forward([0, 1])[0, 0] - after) < 1e-12 and f"# {after:.6f}" in code
+
+    cut = practical.index("# Or L-BFGS")  # the scores of the comment are those before it
+    exec(compile(practical[:cut], "README.md", "exec"), namespace)
+    net, d = namespace["net"], namespace["d"]
+    scores = net.evaluate(d.X_test, d.y_test)
+    P = net.predict(d.X_test)
+    loss = -np.mean(np.log(P[np.arange(len(d.y_test)), d.y_test]))
+    accuracy = np.mean(P.argmax(axis=1) == d.y_test)
+    assert abs(scores["loss"] - loss) < 1e-9 and scores["accuracy"] == accuracy
+    assert f"{{'loss': about {loss:.2f}, 'accuracy': about {accuracy:.2f}}}" in code
+    exec(compile(practical[cut:], "README.md", "exec"), namespace)
+    out = capsys.readouterr().out
+    assert "\nPASS: relative difference " in out
+    diff = float(out.split("\nPASS: relative difference ")[1].split()[0])
+    assert f"(the tour's: {diff:.1e}" in readme
