@@ -179,6 +179,39 @@ def test_readme_names_under_cr_are_in_the_package_all():
     assert sorted(used - set(cr.__all__)) == []
 
 
+# the calls the README writes out as signatures, their defaults as written there
+_README_SIGNATURES = ("Conv2D", "MaxPool2D", "AvgPool2D", "SparseAutoencoder", "Cosine",
+                      "register_activation")
+
+
+@pytest.mark.parametrize("name", _README_SIGNATURES)
+def test_readme_signatures_give_the_code_s_defaults(name):
+    """The README wrote `SparseAutoencoder(n_hidden, ...)` and `MaxPool2D(size, ...)`,
+    parameters without a default, where the code has n_hidden=25 and size=2."""
+    import pathlib
+
+    import chainrule as cr
+
+    readme = " ".join((pathlib.Path(__file__).parents[1] / "README.md").read_text().split())
+    found = re.findall(rf"`(?:cr\.)?(?:schedules\.)?{name}\(([^()`]*)\)`", readme)
+    assert found, name
+    func = getattr(cr, name, None) or getattr(cr.schedules, name)
+    params = inspect.signature(func).parameters
+    for written in found:
+        for arg in (a.strip() for a in written.split(",")):
+            key, _, value = arg.partition("=")
+            if "..." in arg:  # register_activation(..., kinks=[...]): an elision
+                continue
+            assert key in params, (name, key)
+            default = params[key].default
+            if not value:
+                assert default is inspect.Parameter.empty, (name, key, default)
+            elif value in params:  # stride=size: None, which means the other parameter
+                assert default is None, (name, key, default)
+            else:
+                assert ast.literal_eval(value) == default, (name, key, value, default)
+
+
 def test_every_named_initializer_function_is_in_all():
     from chainrule import initializers
 
