@@ -166,3 +166,41 @@ def test_blocks_overlapping_in_two_threads_give_the_users_count_back(monkeypatch
         t.join()
     assert seen == {"b after a left": 1}
     assert blas.num_threads == 4
+
+
+@needs_own
+def test_a_users_thread_limit_holds_through_train_and_the_estimators(rng):
+    """The README's "Several cores": threadpool_limits(N) around a call gives the run N
+    threads, NumPy's BLAS and SciPy's alike (chainrule lowers SciPy's to 1, never raises
+    either), and the counts come back after it."""
+    X = rng.normal(size=(40, 3))
+    y = (X[:, 0] > 0).astype(int)
+    seen = []
+
+    class Watch(chainrule.callbacks.Callback):
+        def on_batch_end(self, state):
+            seen.append(_counts())
+
+    outside = _counts()
+    with threadpool_limits(1):
+        chainrule.train(chainrule.mlp([3, 5, 2], hidden="relu", output="softmax", seed=0),
+                        X, y, optimizer="sgd", lr=0.1, batch_size=10, epochs=1, seed=0,
+                        callbacks=[Watch()])
+        n = len(seen)
+
+        def watched_tanh(z):  # an activation that looks at the counts at each call
+            seen.append(_counts())
+            return np.tanh(z)
+
+        act = chainrule.register_activation("_watched_tanh", watched_tanh,
+                                            lambda a: 1 - a**2, from_output=True,
+                                            overwrite=True)
+        est = chainrule.MLPClassifier((5,), activation=act, max_iter=1, batch_size=10,
+                                      random_state=0)
+        try:
+            with pytest.warns(UserWarning):  # the ConvergenceWarning of one iteration
+                est.fit(X, y)
+        finally:
+            chainrule.activations.unregister_activation("_watched_tanh")
+    assert len(seen) > n + 4 and all(set(c.values()) == {1} for c in seen), seen
+    assert _counts() == outside
