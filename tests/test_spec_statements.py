@@ -1,0 +1,154 @@
+"""SPEC statements (sections 2, 6, 7) that no other test held to an independent reference.
+
+* SPEC 2: "Where the derivative is cheaper from the output (sigmoid a(1-a), tanh 1-a^2) it
+  is computed from the output": checked by poisoning the net input z with NaN, which a
+  derivative taken from z would carry into the error term.
+* SPEC 6: zeros "to demonstrate the symmetry problem: all hidden units stay equal", under
+  every optimizer, mini-batches and shuffling included (in exact arithmetic the hidden
+  units of a zeros start get identical gradients at every step, whatever the update rule).
+* SPEC 6: "Always reproducible from a seed", for a float32 network too.
+* SPEC 7: "Stop on ... a gradient-norm threshold" with mini-batches, where the epoch's
+  gradient norm is documented as the root mean square of its batches' gradient norms.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import chainrule
+from chainrule import Dense, Network, mlp
+from chainrule.activations import get_activation
+from chainrule.callbacks import Callback
+
+
+# --- SPEC 2: derivatives from the output --------------------------------------------------------
+@pytest.mark.parametrize(("name", "hand"), [("sigmoid", lambda a: a * (1 - a)),
+                                            ("tanh", lambda a: 1 - a * a)])
+def test_sigmoid_and_tanh_derivatives_are_computed_from_the_output(name, hand):
+    rng = np.random.default_rng(0)
+    z = rng.normal(size=(4, 3))
+    a = 1 / (1 + np.exp(-z)) if name == "sigmoid" else np.tanh(z)  # NumPy, written out
+    act = get_activation(name)
+    poisoned = np.full_like(z, np.nan)
+    np.testing.assert_allclose(act.derivative(poisoned, a), hand(a), rtol=1e-15)
+    # in a network's backward pass, plain and buffered (training) alike
+    X = rng.normal(size=(6, 2))
+    W = rng.normal(size=(2, 3))
+    for training in (False, True):
+        net = Network([Dense(2, 3, name, init=W)], loss="squared_error")
+        Y = np.zeros((6, 3))
+        if training:  # the buffered layers a training step uses
+            with net._workspace():
+                A = net.forward(X).copy()
+                net.layers[0].Z[...] = np.nan
+                net.layers[0].backward(A - Y)
+                db = net.layers[0].db.copy()
+        else:
+            A = net.forward(X)
+            net.layers[0].Z = np.full_like(A, np.nan)
+            net.layers[0].backward(A - Y)
+            db = net.layers[0].db.copy()
+        np.testing.assert_allclose(db, np.sum((A - Y) * hand(A), axis=0), rtol=1e-13)
+
+
+# --- SPEC 6: the symmetry problem of a zeros start ---------------------------------------------
+OPTIMIZERS = [
+    ("gd", {}),
+    ("sgd", {"batch_size": 7, "momentum": 0.9}),
+    ("nesterov", {"batch_size": 7}),
+    ("adam", {"batch_size": 7}),
+    ("rmsprop", {"batch_size": 7}),
+    ("adagrad", {"batch_size": 7}),
+]
+
+
+@pytest.mark.parametrize("hidden", ["sigmoid", "softplus"])
+@pytest.mark.parametrize(("optimizer", "kwargs"), OPTIMIZERS, ids=[o for o, _ in OPTIMIZERS])
+def test_zeros_start_keeps_every_hidden_unit_equal_under_every_optimizer(optimizer, kwargs,
+                                                                         hidden):
+    """Adam, RMSProp and AdaGrad divide by the root of the squared gradients, so the last
+    bits in which two units' gradients differed (the bias gradients of a BLAS column sum)
+    became whole steps: after 300 epochs of Adam the softplus units of a zeros start were
+    8 apart, and the symmetry problem no longer showed."""
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(30, 4))
+    Y = (rng.random(size=(30, 2)) > 0.5).astype(float)
+    net = mlp([4, 5, 3, 2], hidden=hidden, output="sigmoid", loss="log_loss", init="zeros",
+              seed=0)
+    chainrule.train(net, X, Y, optimizer=optimizer, lr=0.1, epochs=300, seed=0, **kwargs)
+    first, second, out = net.layers
+    assert np.abs(second.W).max() > 1e-4  # training did move the weights of the units
+    for layer, above in ((first, second), (second, out)):
+        for j in range(1, layer.n_out):
+            np.testing.assert_allclose(layer.W[:, j], layer.W[:, 0], rtol=1e-12, atol=1e-15)
+            np.testing.assert_allclose(layer.b[j], layer.b[0], rtol=1e-12, atol=1e-15)
+            np.testing.assert_allclose(above.W[j], above.W[0], rtol=1e-12, atol=1e-15)
+
+
+def test_zeros_start_keeps_every_hidden_unit_equal_under_lbfgs():
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(30, 4))
+    Y = (rng.random(size=(30, 2)) > 0.5).astype(float)
+    net = mlp([4, 5, 2], hidden="sigmoid", output="sigmoid", loss="log_loss", init="zeros")
+    chainrule.minimize(net, X, Y, method="L-BFGS-B", maxiter=100)
+    hidden, out = net.layers
+    assert np.abs(out.W).max() > 1e-3
+    for j in range(1, 5):
+        np.testing.assert_allclose(hidden.W[:, j], hidden.W[:, 0], rtol=1e-12, atol=1e-15)
+        np.testing.assert_allclose(out.W[j], out.W[0], rtol=1e-12, atol=1e-15)
+
+
+# --- SPEC 6: reproducible from a seed, in either precision ----------------------------------
+@pytest.mark.parametrize("init", ["normal", "ufldl", "glorot_uniform", "glorot_normal",
+                                  "he_normal", "he_uniform"])
+def test_a_float32_network_from_a_seed_is_the_float64_one_rounded(init):
+    """The seed decides the draws; the dtype only their rounding (NumPy's generator,
+    written out: normal(0, eps) for "normal")."""
+    net64 = mlp([6, 5, 3], init=init, seed=11)
+    net32 = mlp([6, 5, 3], init=init, seed=11, dtype=np.float32)
+    assert net32.params.dtype == np.float32
+    np.testing.assert_array_equal(net32.params, net64.params.astype(np.float32))
+    np.testing.assert_array_equal(mlp([6, 5, 3], init=init, seed=11, dtype=np.float32).params,
+                                  net32.params)
+    if init == "normal":
+        rng = np.random.default_rng(11)
+        np.testing.assert_array_equal(net64.layers[0].W, rng.normal(0.0, 0.01, size=(6, 5)))
+
+
+# --- SPEC 7: the gradient-norm stop with mini-batches ------------------------------------------
+class _BatchStarts(Callback):
+    """The parameters each batch starts from, and the rows it was given."""
+
+    def __init__(self, net):
+        self.params = [net.params.copy()]
+        self.rows: list[np.ndarray] = []
+
+    def on_batch_end(self, state):
+        self.params.append(state.net.params.copy())
+        self.rows.append(state.net.layers[0].X.copy())
+
+
+def test_minibatch_grad_norm_is_the_rms_of_the_batch_gradient_norms_and_stops_the_run():
+    rng = np.random.default_rng(4)
+    X = rng.normal(size=(12, 3))
+    Y = np.column_stack([np.sin(X[:, 0]), X[:, 1] * X[:, 2]])
+    net = mlp([3, 4, 2], hidden="tanh", output="identity", seed=0)
+    probe = net.copy()
+    rec = _BatchStarts(net)
+    history = chainrule.train(net, X, Y, optimizer="sgd", lr=0.05, batch_size=5, epochs=400,
+                              seed=2, grad_norm_threshold=0.2, callbacks=[rec])
+    assert history.stop_reason == "grad_norm_threshold"
+    norms = history["grad_norm"]
+    assert 1 < len(norms) < 400
+    assert norms[-1] <= 0.2 and all(v > 0.2 for v in norms[:-1])
+    # three batches an epoch (5, 5, 2 rows): each batch's gradient at the parameters it
+    # started from, by the network's own cost of those rows; then the root mean square
+    for epoch in (1, len(norms)):
+        batch_norms = []
+        for b in range(3 * (epoch - 1), 3 * epoch):
+            rows = [int(np.flatnonzero((X == r).all(axis=1))[0]) for r in rec.rows[b]]
+            _, g = probe.cost(rec.params[b], X[rows], Y[rows])
+            batch_norms.append(np.linalg.norm(g))
+        assert norms[epoch - 1] == pytest.approx(np.sqrt(np.mean(np.square(batch_norms))),
+                                                 rel=1e-10)
