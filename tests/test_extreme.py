@@ -336,3 +336,18 @@ def test_softplus_output_keeps_its_gradient_at_very_negative_logits(loss, z, dty
     rtol = 1e-12 if dtype == np.float64 else 1e-5
     assert J == pytest.approx(expected, rel=rtol)
     np.testing.assert_allclose(grad, [dz, dz], rtol=rtol)  # dW = dL/dz * x, db = dL/dz
+
+
+@pytest.mark.parametrize(("dtype", "z"), [(np.float64, 1.7e308), (np.float32, 3e38)])
+def test_softmax_log_loss_logits_apart_by_more_than_the_float_range(dtype, z):
+    """Logits [z, -z, 0], target [1, 0, 0]: p = [1, 0, 0] to the last bit, so by hand
+    L = -log p0 - log(1 - p1) - log(1 - p2) = 0, and dL/dz = 0.  z - logsumexp(z) of the
+    second logit, -2z, is past the float range: it was -inf, and the target's 0 times it
+    made the loss NaN (the gradient stayed 0)."""
+    net = one_layer_net([[z, -z, 0.0]], "softmax", "log_loss", dtype=dtype)
+    X, Y = np.ones((1, 1), dtype), np.array([[1.0, 0.0, 0.0]])
+    with np.errstate(over="ignore"):  # -2z itself overflows; the result must not be NaN
+        J, grad = net.loss_and_grad(X, Y)
+        assert net.loss_value(X, Y) == 0.0
+    assert J == 0.0
+    np.testing.assert_array_equal(grad, 0.0)

@@ -13,6 +13,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
@@ -152,3 +154,48 @@ def test_minibatch_grad_norm_is_the_rms_of_the_batch_gradient_norms_and_stops_th
             batch_norms.append(np.linalg.norm(g))
         assert norms[epoch - 1] == pytest.approx(np.sqrt(np.mean(np.square(batch_norms))),
                                                  rel=1e-10)
+
+
+# --- SPEC 8: gradient checking from the command line, on any network, loss and regulariser ----
+CLI_GRID = [  # (hidden, output, loss): every loss, with each output the library pairs it with
+    ("square", "identity", "squared_error"),
+    ("softplus", "tanh", "mean_squared_error"),
+    ("sigmoid", "sigmoid", "log_loss"),
+    ("tanh", "softmax", "log_loss"),
+    ("identity", "softmax", "cross_entropy"),
+    ("tanh", "sigmoid", "cross_entropy"),
+    ("sigmoid", "softplus", "cross_entropy"),
+    ("relu", "softmax", "squared_error"),
+    ("leaky_relu", "exp", "poisson"),
+]
+
+
+@pytest.mark.parametrize("decay", ["ufldl", "per_sample"])
+@pytest.mark.parametrize(("hidden", "output", "loss"), CLI_GRID, ids=lambda v: str(v))
+def test_the_gradcheck_command_passes_on_every_loss_and_decay(hidden, output, loss, decay,
+                                                              capsys):
+    from chainrule.cli import main
+
+    rc = main(["gradcheck", "--sizes", "3", "4", "4", "3", "--activation", hidden,
+               "--output", output, "--loss", loss, "--decay", decay, "--seed", "2"])
+    out = capsys.readouterr().out
+    assert rc == 0, out
+    assert f"loss={loss}, weight_decay=0.1 ({decay})" in out
+    rel = float(re.search(r"relative difference ([\d.e+-]+)", out).group(1))
+    assert rel < 1e-7
+
+
+@pytest.mark.parametrize("decay", ["ufldl", "per_sample"])
+def test_the_gradcheck_command_fails_when_the_decay_term_is_not_in_the_gradient(
+        decay, capsys, monkeypatch):
+    """The command checks the regulariser too: a cost whose decay is doubled, with the
+    gradient left as it was, is caught (off by c W in every weight entry)."""
+    from chainrule.cli import main
+
+    owner = next(cls for cls in Network.__mro__ if "_decay_term" in vars(cls))
+    term = owner._decay_term
+    monkeypatch.setattr(owner, "_decay_term", lambda self, m: 2 * term(self, m))
+    rc = main(["gradcheck", "--activation", "tanh", "--decay", decay, "--seed", "2"])
+    out = capsys.readouterr().out
+    assert rc == 1, out
+    assert "FAIL" in out

@@ -45,6 +45,10 @@ def _softmax_logs(z):
     """
     lse = _logsumexp(z)
     logp = z - lse[:, None]
+    # a logit more than the largest float below the row's logsumexp (logits of +-1e308)
+    # gives -inf: kept at the most negative float instead, the same probability of 0 to
+    # the last bit, so that a target of 0 times it is 0 in the loss, not NaN
+    np.maximum(logp, -np.finfo(logp.dtype).max, out=logp)
     with np.errstate(divide="ignore"):
         log1mp = np.log1p(-np.minimum(np.exp(logp), 0.5))
         rows = np.arange(z.shape[0])
