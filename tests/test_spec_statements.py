@@ -54,6 +54,67 @@ def test_sigmoid_and_tanh_derivatives_are_computed_from_the_output(name, hand):
         np.testing.assert_allclose(db, np.sum((A - Y) * hand(A), axis=0), rtol=1e-13)
 
 
+HAND = {  # f and f' written out with NumPy, f' as a function of z
+    "identity": (lambda z: z, lambda z: np.ones_like(z)),
+    "sigmoid": (lambda z: 1 / (1 + np.exp(-z)), lambda z: np.exp(-z) / (1 + np.exp(-z)) ** 2),
+    "tanh": (np.tanh, lambda z: 1 / np.cosh(z) ** 2),
+    "relu": (lambda z: np.where(z > 0, z, 0.0), lambda z: np.where(z > 0, 1.0, 0.0)),
+    "leaky_relu": (lambda z: np.where(z > 0, z, 0.01 * z), lambda z: np.where(z > 0, 1.0, 0.01)),
+    "softplus": (lambda z: np.log(1 + np.exp(z)), lambda z: 1 / (1 + np.exp(-z))),
+    "square": (lambda z: z**2, lambda z: 2 * z),
+}
+
+
+@pytest.mark.parametrize("name", sorted(HAND))
+def test_spec_activations_and_their_derivatives_by_hand(name):
+    z = np.array([[-3.0, -0.7, -0.1, 0.2, 1.5, 4.0]])  # away from ReLU's kink at 0
+    f, df = HAND[name]
+    act = get_activation(name)
+    a = act.f(z)
+    np.testing.assert_allclose(a, f(z), rtol=1e-14, atol=1e-16)
+    np.testing.assert_allclose(act.derivative(z, a), df(z), rtol=1e-13, atol=1e-16)
+
+
+def test_softmax_and_the_perceptron_steps_by_hand():
+    z = np.array([[1.0, 2.0, -0.5], [0.0, 0.0, 0.0]])
+    e = np.exp(z)
+    np.testing.assert_allclose(get_activation("softmax").f(z), e / e.sum(axis=1, keepdims=True),
+                               rtol=1e-15)
+    # the softmax's backward is its Jacobian, diag(p) - p p^T, times dJ/da
+    p = e / e.sum(axis=1, keepdims=True)
+    g = np.array([[0.3, -1.0, 2.0], [1.0, 0.5, -0.25]])
+    jac = [np.diag(r) - np.outer(r, r) for r in p]
+    np.testing.assert_allclose(get_activation("softmax").backward(z, p, g),
+                               [J @ row for J, row in zip(jac, g, strict=True)], rtol=1e-14)
+    x = np.array([[-2.0, -1e-9, 1e-9, 3.0]])
+    np.testing.assert_array_equal(get_activation("step").f(x), [[0, 0, 1, 1]])
+    np.testing.assert_array_equal(get_activation("sign").f(x), [[-1, -1, 1, 1]])
+    for name in ("step", "sign"):  # no useful derivative: the perceptron rule trains them
+        with pytest.raises(ValueError, match="no useful derivative"):
+            get_activation(name).derivative(x, x)
+
+
+# --- SPEC 1: the course notations round-trip exactly, in float32 too ---------------------------
+def test_both_notations_round_trip_exactly_in_float32():
+    rng = np.random.default_rng(5)
+    mats = [rng.normal(size=(4, 3)).astype(np.float32), rng.normal(size=(4, 2)).astype(np.float32)]
+    net = Network.from_transfer_matrices(mats, activation="tanh")
+    assert net.params.dtype == np.float32
+    for given, back in zip(mats, net.to_transfer_matrices(), strict=True):
+        assert back.dtype == np.float32
+        np.testing.assert_array_equal(back, given)
+    Ws, bs = net.to_ufldl()  # W of shape (fan_out, fan_in), first row of M the biases
+    for M, W, b in zip(mats, Ws, bs, strict=True):
+        np.testing.assert_array_equal(W, M[1:].T)
+        np.testing.assert_array_equal(b, M[0])
+    again = Network.from_ufldl(Ws, bs, activation="tanh")
+    assert again.params.dtype == np.float32
+    np.testing.assert_array_equal(again.params, net.params)
+    x = rng.normal(size=3).astype(np.float32)  # x_next = phi(M.T @ [1, x]), in float32
+    h = np.tanh(mats[1].T @ np.concatenate([[1], np.tanh(mats[0].T @ np.concatenate([[1], x]))]))
+    np.testing.assert_allclose(net.forward(x[None, :])[0], h, rtol=1e-5)
+
+
 # --- SPEC 6: the symmetry problem of a zeros start ---------------------------------------------
 OPTIMIZERS = [
     ("gd", {}),
