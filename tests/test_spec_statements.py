@@ -260,3 +260,22 @@ def test_the_gradcheck_command_fails_when_the_decay_term_is_not_in_the_gradient(
     out = capsys.readouterr().out
     assert rc == 1, out
     assert "FAIL" in out
+
+
+@pytest.mark.parametrize("width", [7, 9])
+def test_zeros_start_keeps_the_hidden_units_of_a_one_output_network_equal(width):
+    """One output unit: its dW = A.T @ delta is a matrix-vector product, which BLAS rounded
+    differently for some of the (equal) hidden units; Adam grew that into hidden weights
+    14 apart after 1,000 epochs."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(60, 4))
+    y = (X[:, 0] * X[:, 1] > 0).astype(float)[:, None]
+    net = mlp([4, width, 1], hidden="softplus", output="sigmoid", loss="log_loss",
+              init="zeros")
+    chainrule.train(net, X, y, optimizer="adam", lr=0.05, epochs=1000)
+    hidden, out = net.layers
+    assert np.abs(hidden.W).max() > 1  # the units did learn something, all the same thing
+    for j in range(1, width):
+        np.testing.assert_allclose(hidden.W[:, j], hidden.W[:, 0], rtol=1e-12, atol=1e-15)
+        np.testing.assert_allclose(hidden.b[j], hidden.b[0], rtol=1e-12, atol=1e-15)
+        np.testing.assert_allclose(out.W[j], out.W[0], rtol=1e-12, atol=1e-15)

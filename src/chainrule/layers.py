@@ -274,6 +274,12 @@ class Dense(Layer):
             np.matmul(folded[1].T, delta, out=folded[3])  # column sums in the product
         elif not isinstance(self.X, np.ndarray) and _is_sparse(self.X):  # a first layer's
             self.dW[...] = self.X.T @ delta  # sparse batch: a sparse product, a dense dW
+        elif delta.shape[-1] == 1 and need_input_grad and delta.dtype == self.dW.dtype:
+            # one unit fed by hidden units: X.T @ delta is a matrix-vector product, which BLAS
+            # rounds differently for some rows, so hidden units that are equal (a zeros
+            # start) got weights that were not; einsum adds the examples in the same order
+            # for every row (the first layer, fed by the data, keeps BLAS's threads)
+            np.einsum("ij,ik->jk", self.X, delta, out=self.dW)
         else:
             np.matmul(self.X.T, delta, out=self.dW)
         if self.db is not None and (folded is None or folded[0] is not self.X):
