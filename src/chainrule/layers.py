@@ -286,10 +286,12 @@ class Dense(Layer):
             if self._work is not None and delta.dtype == self.db.dtype and delta.ndim == 2:
                 # einsum adds the rows one after the other, the same additions for every
                 # column, so two units with the same deltas get the same bias gradient to
-                # the last bit; and it is as fast as BLAS's ones @ delta (several times
-                # faster than np.sum over a few columns).  ones @ delta rounded some
-                # columns differently, and Adam's step, which divides by sqrt(v), grew
-                # those last bits until the units of a zeros start were no longer equal.
+                # the last bit.  BLAS's ones @ delta rounded some columns differently, and
+                # Adam's step, which divides by sqrt(v), grew those last bits until the
+                # units of a zeros start were no longer equal.  The price: 1 to 2.5 us more
+                # per call than ones @ delta on a batch of 64 to 128 rows (1.9 against 1.0
+                # us for 64 x 100), about 2 % of a digits epoch (batch 64), 0.4 % of an
+                # MNIST-shaped one; still faster than np.add.reduce over a few columns.
                 np.einsum("ij->j", delta, out=self.db)
             else:
                 np.add.reduce(delta, axis=0, out=self.db)  # np.sum without its wrapper
