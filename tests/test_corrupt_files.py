@@ -752,16 +752,18 @@ def plateau_checkpoint(tmp_path):
     (_set_meta("schedule", "state", "_scale", value=0), "schedule.state._scale: expected a "
                                                         "number in (0, 1], found 0"),
     (_set_meta("schedule", "state", value={"factor": 0.9}),
-     "schedule.state: expected an object with the keys ['_best', '_scale', '_wait'], found "
-     "{'factor': 0.9}"),
+     "schedule.state: expected an object with the keys ['_best', '_cooldown_left', '_scale', "
+     "'_wait'], found {'factor': 0.9}"),
     (lambda meta: meta["schedule"]["state"].pop("_scale"),
-     "schedule.state: expected an object with the keys ['_best', '_scale', '_wait']"),
+     "schedule.state: expected an object with the keys ['_best', '_cooldown_left', '_scale', "
+     "'_wait']"),
     # an unknown metric was refused only at the end of the first resumed epoch, naming no file
     (_set_meta("schedule", "config", "monitor", value="val_x"),
      "schedule.config.monitor: ReduceOnPlateau monitor 'val_x' is not a metric of this run"),
     (lambda meta: meta["schedule"]["config"].pop("patience"),
-     "schedule.config: expected the keys ['factor', 'min_delta', 'min_lr', 'mode', 'monitor', "
-     "'name', 'patience'], found ['factor', 'min_delta', 'min_lr', 'mode', 'monitor', 'name']"),
+     "schedule.config: expected the keys ['cooldown', 'factor', 'min_delta', 'min_lr', 'mode', "
+     "'monitor', 'name', 'patience', 'threshold_mode'], found ['cooldown', 'factor', "
+     "'min_delta', 'min_lr', 'mode', 'monitor', 'name', 'threshold_mode']"),
 ])
 def test_from_checkpoint_checks_the_schedules_record(plateau_checkpoint, edit, match):
     """set_state took any dict: a _best of "x" or a _wait of null failed at resume with a bare

@@ -1375,17 +1375,18 @@ def test_a_refused_option_leaves_the_seed_generator_and_schedule_as_they_were():
     X, Y = regression(m=10)
     g = np.random.default_rng(5)
     state = g.bit_generator.state
-    schedule = ReduceOnPlateau(monitor="loss")
-    schedule.set_state({"_best": 0.5, "_wait": 2, "_scale": 0.25})
+    schedule = ReduceOnPlateau(monitor="loss", cooldown=3)
+    schedule.set_state({"_best": 0.5, "_wait": 2, "_scale": 0.25, "_cooldown_left": 1})
     with pytest.raises(ValueError, match=r"^clip_norm must be a finite float > 0, got -1"):
         chainrule.train(reg_net(), X, Y, optimizer="sgd", epochs=2, seed=g, schedule=schedule,
                         clip_norm=-1)
     assert g.bit_generator.state == state
-    assert schedule.get_state() == {"_best": 0.5, "_wait": 2, "_scale": 0.25}
+    assert schedule.get_state() == {"_best": 0.5, "_wait": 2, "_scale": 0.25, "_cooldown_left": 1}
     # accepted, the run takes its seed from g as before: one draw of an int below 2**63
     trainer = chainrule.Trainer(reg_net(), "sgd", seed=g, schedule=schedule)
     assert trainer.seed == int(np.random.default_rng(5).integers(2**63))
-    assert schedule.get_state() == {"_best": math.inf, "_wait": 0, "_scale": 1.0}
+    assert schedule.get_state() == {"_best": math.inf, "_wait": 0, "_scale": 1.0,
+                                    "_cooldown_left": 0}
 
 
 def test_callbacks_none_is_no_callbacks():

@@ -22,6 +22,36 @@ from .network import Network
 from .optimizers import Optimizer
 from .schedules import Schedule
 
+# Settings a built-in schedule gained after files were written without them, by the
+# schedule's name: the values that are those files' rule, and the state that came with them
+# (ReduceOnPlateau's threshold_mode and cooldown: "abs" and 0 are its rule before them)
+_LATER_SCHEDULE_SETTINGS = {
+    "plateau": ({"threshold_mode": "abs", "cooldown": 0}, {"_cooldown_left": 0}),
+}
+
+
+def _completed_schedule_record(record: object) -> object:
+    """A schedule record (``{"config", "state", ...}``) of an older file, brought up to date.
+
+    A record whose config has none of the settings its schedule gained since
+    (:data:`_LATER_SCHEDULE_SETTINGS`) was written before them: those
+    settings take the values that are its rule, and its state the values
+    that go with them, so that the file resumes the run it recorded.  A
+    record with some of them and not others is returned as it is, for the
+    checks of its keys to refuse.  Anything else is returned as it is.
+    """
+    if not isinstance(record, dict) or not isinstance(record.get("config"), dict):
+        return record
+    name = record["config"].get("name")
+    later = _LATER_SCHEDULE_SETTINGS.get(name) if isinstance(name, str) else None
+    if later is None or record.get("class") is not None or any(
+            k in record["config"] for k in later[0]):
+        return record
+    state = record.get("state")
+    if isinstance(state, dict) and not any(k in state for k in later[1]):
+        state = {**state, **later[1]}
+    return {**record, "config": {**record["config"], **later[0]}, "state": state}
+
 
 def _checked_schedule_state(schedule: Schedule, state: object) -> dict:
     """A built-in schedule's recorded state, checked against the state it keeps itself.
@@ -53,6 +83,10 @@ def _checked_schedule_state(schedule: Schedule, state: object) -> dict:
         if key == "_scale" and not 0 < value <= 1:  # ReduceOnPlateau: a product of factors
             raise ValueError(f"schedule.state._scale: expected a number in (0, 1], found "
                              f"{value!r:.40}")
+        cooldown = getattr(schedule, "cooldown", None)  # ReduceOnPlateau: counts down from it
+        if key == "_cooldown_left" and isinstance(cooldown, int) and value > cooldown:
+            raise ValueError(f"schedule.state._cooldown_left: expected an integer in "
+                             f"0..{cooldown} (the cooldown), found {value!r:.40}")
     return state
 
 

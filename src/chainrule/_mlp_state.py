@@ -21,7 +21,13 @@ from typing import Any
 import numpy as np
 
 from ._validation import set_generator_state
-from .checkpoints import _checked_count, _checked_optimizer_state, _checked_schedule_state, _is_real
+from .checkpoints import (
+    _checked_count,
+    _checked_optimizer_state,
+    _checked_schedule_state,
+    _completed_schedule_record,
+    _is_real,
+)
 from .network import Network
 from .optimizers import Optimizer
 from .schedules import get_schedule
@@ -160,7 +166,8 @@ def restore_training(est: Any, record: object, arrays: dict[str, np.ndarray],
             raise ValueError(f"training.split_seed: expected an integer in 0..{2**31 - 1}, "
                              f"found {seed}")
         state["_split_seed"] = seed
-    run = record.get("schedule_run")
+    # an older file: settings added since take its rule's values
+    run = _completed_schedule_record(record.get("schedule_run"))
     if run is not None:
         schedule = get_schedule(run["config"])
         if set(run["config"]) != set(schedule.get_config()):

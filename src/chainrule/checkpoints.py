@@ -31,6 +31,7 @@ from ._checkpoints_checks import (
     _checked_history,
     _checked_optimizer_state,
     _checked_schedule_state,
+    _completed_schedule_record,
     _custom_schedule_class,
     _is_real,
 )
@@ -135,6 +136,8 @@ def trainer_from_checkpoint(
                         f"{type(schedule).__name__}")
     meta, arrays = io.read_file(path, CHECKPOINT_FORMAT)
     net = io.restore_network(meta, arrays, path)
+    if "schedule" in meta:  # an older file: settings added since take its rule's values
+        meta["schedule"] = _completed_schedule_record(meta["schedule"])
     _check_resumed_schedule(meta.get("schedule"), schedule, path)
 
     def bad(what: str) -> ValueError:

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import inspect
 import math
-import numbers
 
+from ._schedules_plateau import improves, monitored_value
 from ._validation import check_nonneg_float, check_positive_float, check_positive_int
 
 __all__ = [
@@ -215,15 +215,23 @@ class Cosine(Schedule):
 class ReduceOnPlateau(Schedule):
     """Multiply the rate by ``factor`` when ``monitor`` has stopped improving.
 
-    The rule of PyTorch's ``ReduceLROnPlateau`` (``threshold_mode="abs"``, no
-    cooldown): the first epoch's value is the best so far; an epoch that does
-    not improve on the best by more than ``min_delta`` counts as a bad one,
-    and at the ``patience + 1``-th bad epoch in a row the rate is multiplied
-    by ``factor`` and the count starts again.  With ``patience=2`` and a loss
+    The rule of PyTorch's ``ReduceLROnPlateau``: the first epoch's value is
+    the best so far; an epoch that does not improve on the best by more than
+    ``min_delta`` (PyTorch's ``threshold``) counts as a bad one, and at the
+    ``patience + 1``-th bad epoch in a row the rate is multiplied by
+    ``factor`` and the count starts again.  With ``patience=2`` and a loss
     that no longer falls, the rate is reduced after the 3rd epoch without
     improvement (one epoch later than Keras's ``ReduceLROnPlateau``, which
     reduces at the ``patience``-th; and early stopping's ``patience``, as
-    Keras's, stops at the ``patience``-th).
+    Keras's, stops at the ``patience``-th).  After a reduction, the next
+    ``cooldown`` epochs count no bad epochs (their values still set a new
+    best).  A NaN value is never an improvement: it counts as a bad epoch.
+
+    The defaults, ``threshold_mode="abs"`` and ``cooldown=0``, are this
+    schedule's rule before it had those settings.  PyTorch's default is
+    ``threshold_mode="rel"``: ``ReduceOnPlateau(factor=0.1, patience=10,
+    min_lr=0, min_delta=1e-4, threshold_mode="rel")`` is
+    ``ReduceLROnPlateau(optimizer)`` with all its defaults.
 
     Parameters
     ----------
@@ -243,10 +251,20 @@ class ReduceOnPlateau(Schedule):
         refused before the first epoch (a ValueError listing the metrics
         there are).
     min_delta : float, default 1e-4
-        Smallest change in the better direction that counts as an improvement.
+        Smallest change in the better direction that counts as an
+        improvement (>= 0): an amount of the metric's own unit with
+        ``threshold_mode="abs"``, a fraction of the best value with "rel".
     mode : {"min", "max"}, optional
         Whether a lower ("min") or a higher ("max") value is better.  By
         default "max" for a monitor whose name ends in "accuracy", else "min".
+    threshold_mode : {"abs", "rel"}, default "abs"
+        How ``min_delta`` is applied, as PyTorch's ``threshold_mode``: an
+        improvement is a value below ``best - min_delta`` ("abs") or below
+        ``best * (1 - min_delta)`` ("rel") in "min" mode, above
+        ``best + min_delta`` or ``best * (1 + min_delta)`` in "max" mode.
+    cooldown : int, default 0
+        Epochs after a reduction during which bad epochs are not counted
+        (>= 0), as PyTorch's ``cooldown``.
     """
 
     name = "plateau"
@@ -254,6 +272,7 @@ class ReduceOnPlateau(Schedule):
     def __init__(
         self, factor: float = 0.5, patience: int = 5, min_lr: float = 1e-6,
         monitor: str = "val_loss", min_delta: float = 1e-4, mode: str | None = None,
+        threshold_mode: str = "abs", cooldown: int = 0,
     ) -> None:
         self.factor = check_positive_float(factor, "factor")
         if self.factor >= 1:
@@ -269,6 +288,10 @@ class ReduceOnPlateau(Schedule):
         if mode not in ("min", "max"):
             raise ValueError(f"mode must be 'min' or 'max' (or None to infer it), got {mode!r}")
         self.mode = mode
+        if not isinstance(threshold_mode, str) or threshold_mode not in ("abs", "rel"):
+            raise ValueError(f"threshold_mode must be 'abs' or 'rel', got {threshold_mode!r}")
+        self.threshold_mode = threshold_mode
+        self.cooldown = check_positive_int(cooldown, "cooldown", minimum=0)
         self.reset()
 
     def reset(self) -> None:
@@ -276,44 +299,25 @@ class ReduceOnPlateau(Schedule):
         self._best = math.inf if self.mode == "min" else -math.inf
         self._wait = 0
         self._scale = 1.0
+        self._cooldown_left = 0  # epochs of the cooldown still to come
 
     def _value(self, metrics: dict[str, float]) -> float:
-        """The monitored value, from ``monitor`` or its training counterpart.
-
-        Raises
-        ------
-        ValueError
-            If neither is a metric of the run, or it is a per-layer list
-            ("grad_norms", "saturation"), which has no single value to watch.
-        """
-        name = self.monitor
-        if name not in metrics and name.startswith("val_") and name[4:] in metrics:
-            name = name[4:]  # no validation data: the training metric
-        value = metrics.get(name)
-        # a number of any kind (NumPy's float32 and int64 scalars too), as opposed to the
-        # per-layer lists
-        if isinstance(value, numbers.Real):
-            return float(value)
-        names = ", ".join(k for k, v in metrics.items() if isinstance(v, numbers.Real))
-        what = ("is not a metric of this run" if value is None else
-                ("" if name == self.monitor else f"falls back to {name!r}, which ")
-                + "is a list of one value per layer, not one number per epoch")
-        raise ValueError(f"ReduceOnPlateau monitor {self.monitor!r} {what}; the metrics are: "
-                         f"{names}")
+        """The monitored value (a ValueError if the run has no such single number)."""
+        return monitored_value("ReduceOnPlateau", self.monitor, metrics)
 
     def lr(self, epoch: int, lr0: float, metrics: dict[str, float]) -> float:
         value = self._value(metrics)
-        if self.mode == "min":
-            improved = value < self._best - self.min_delta
-        else:
-            improved = value > self._best + self.min_delta
-        if improved:
+        if improves(value, self._best, self.mode, self.threshold_mode, self.min_delta):
             self._best, self._wait = value, 0
         else:
             self._wait += 1
-            if self._wait > self.patience:
-                self._scale *= self.factor
-                self._wait = 0
+        if self._cooldown_left > 0:  # bad epochs in the cooldown are not counted
+            self._cooldown_left -= 1
+            self._wait = 0
+        if self._wait > self.patience:
+            self._scale *= self.factor
+            self._wait = 0
+            self._cooldown_left = self.cooldown
         # never below min_lr through a reduction, and never above lr0 (a min_lr above the
         # initial rate does not raise it: nothing is reduced there, as in PyTorch and Keras)
         return min(lr0, max(lr0 * self._scale, self.min_lr))
