@@ -1676,8 +1676,8 @@ def test_train_schedule_with_settings_steps_the_rate(monkeypatch, tmp_path):
 
 
 @pytest.mark.parametrize(("value", "message"), [
-    ("cos", "expected one of constant, step, exponential, invscaling, cosine, plateau or a "
-            "JSON object such as '{\"name\": \"step\", \"step_size\": 20}', got 'cos'"),
+    ("cos", "expected one of constant, step, exponential, invscaling, cosine, plateau, warmup "
+            "or a JSON object such as '{\"name\": \"step\", \"step_size\": 20}', got 'cos'"),
     ('{"name": "step", "step_size": 0}', "step_size must be an int >= 1, got 0"),
     ('{"name": "step"', "not valid JSON"),
     ('{"name": "cosine", "T_max": 3, "warmup": 2}', "schedule 'cosine' has no setting 'warmup'"),

@@ -53,6 +53,20 @@ def _completed_schedule_record(record: object) -> object:
     return {**record, "config": {**record["config"], **later[0]}, "state": state}
 
 
+def _config_keys(config: dict, prefix: str = "") -> list[str]:
+    """The keys of a schedule config, those of a nested one as ``"after.patience"``, sorted.
+
+    Compared with those of the schedule built from it, they show a setting missing from
+    the record, which would take its default silently (a warm-up's ``after`` too).
+    """
+    keys = []
+    for key, value in config.items():
+        keys.append(f"{prefix}{key}")
+        if isinstance(value, dict):
+            keys += _config_keys(value, f"{prefix}{key}.")
+    return sorted(keys)
+
+
 def _checked_schedule_state(schedule: Schedule, state: object) -> dict:
     """A built-in schedule's recorded state, checked against the state it keeps itself.
 
@@ -83,7 +97,8 @@ def _checked_schedule_state(schedule: Schedule, state: object) -> dict:
         if key == "_scale" and not 0 < value <= 1:  # ReduceOnPlateau: a product of factors
             raise ValueError(f"schedule.state._scale: expected a number in (0, 1], found "
                              f"{value!r:.40}")
-        cooldown = getattr(schedule, "cooldown", None)  # ReduceOnPlateau: counts down from it
+        # ReduceOnPlateau (a warm-up's after, too): counts down from its cooldown
+        cooldown = getattr(getattr(schedule, "after", schedule), "cooldown", None)
         if key == "_cooldown_left" and isinstance(cooldown, int) and value > cooldown:
             raise ValueError(f"schedule.state._cooldown_left: expected an integer in "
                              f"0..{cooldown} (the cooldown), found {value!r:.40}")

@@ -129,7 +129,8 @@ def _add_train(sub: argparse._SubParsersAction) -> None:
                    "(default: 100)")
     p.add_argument("--schedule", type=schedule_spec, default=None, metavar="NAME|JSON",
                    help="learning-rate schedule: constant, step, exponential, invscaling, "
-                   "plateau (on the validation loss, the training loss with --val-fraction 0) or "
+                   "plateau (on the validation loss, the training loss with --val-fraction 0), "
+                   "warmup (a linear warm-up, then the JSON object's \"after\" schedule) or "
                    "cosine (annealing over --epochs), "
                    "or a JSON object of settings such as '{\"name\": \"step\", "
                    "\"step_size\": 20, \"gamma\": 0.5}' (default: constant)")

@@ -26,6 +26,7 @@ from .checkpoints import (
     _checked_optimizer_state,
     _checked_schedule_state,
     _completed_schedule_record,
+    _config_keys,
     _is_real,
 )
 from .network import Network
@@ -170,9 +171,10 @@ def restore_training(est: Any, record: object, arrays: dict[str, np.ndarray],
     run = _completed_schedule_record(record.get("schedule_run"))
     if run is not None:
         schedule = get_schedule(run["config"])
-        if set(run["config"]) != set(schedule.get_config()):
-            raise ValueError(f"training.schedule_run.config: expected the keys "
-                             f"{sorted(schedule.get_config())}, found {sorted(run['config'])}")
+        expected, found = _config_keys(schedule.get_config()), _config_keys(run["config"])
+        if expected != found:
+            raise ValueError(f"training.schedule_run.config: expected the keys {expected}, "
+                             f"found {found}")
         schedule.set_state(_checked_schedule_state(schedule, run["state"]))
         state["_schedule_run"] = (schedule, _checked_count(run["epoch"],
                                                            "training.schedule_run.epoch"))

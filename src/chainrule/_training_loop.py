@@ -22,6 +22,7 @@ from .checkpoints import SELF_STOPS
 from .dropout import Dropout
 from .network import Network, _accuracy_count
 from .optimizers import _blas_updates
+from .schedules import Schedule
 
 
 class _TrainingLoop:
@@ -118,6 +119,8 @@ class _TrainingLoop:
         if self._restart_optimizer:
             opt.reset()
             self._restart_optimizer = False
+        if self.epoch == 0 and type(self.schedule).first_lr is not Schedule.first_lr:
+            opt.lr = self.schedule.first_lr(self.lr0)  # a warm-up's first rate
         if self._seed_dropout:
             self._seed_dropout = False  # a second fit continues the run, and its masks
             for i, layer in enumerate(net.layers):

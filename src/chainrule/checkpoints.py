@@ -32,6 +32,7 @@ from ._checkpoints_checks import (
     _checked_optimizer_state,
     _checked_schedule_state,
     _completed_schedule_record,
+    _config_keys,
     _custom_schedule_class,
     _is_real,
 )
@@ -171,11 +172,11 @@ def trainer_from_checkpoint(
                              f"{custom!r}")
         if schedule is None:
             schedule = get_schedule(meta["schedule"]["config"])
-            if set(meta["schedule"]["config"]) != set(schedule.get_config()):
-                # a setting missing from the record would take its default silently
-                raise ValueError(f"schedule.config: expected the keys "
-                                 f"{sorted(schedule.get_config())}, found "
-                                 f"{sorted(meta['schedule']['config'])}")
+            expected, found = (_config_keys(schedule.get_config()),
+                               _config_keys(meta["schedule"]["config"]))
+            if expected != found:  # a setting missing from the record: its default silently
+                raise ValueError(f"schedule.config: expected the keys {expected}, found "
+                                 f"{found}")
         if not isinstance(full, bool):
             raise TypeError(f"trainer.full_batch: expected true or false, found {full!r}")
         try:

@@ -10,12 +10,11 @@ from __future__ import annotations
 import inspect
 import math
 
-from ._schedules_plateau import improves, monitored_value
 from ._validation import check_nonneg_float, check_positive_float, check_positive_int
 
 __all__ = [
     "SCHEDULES", "Constant", "Cosine", "Exponential", "InverseScaling", "ReduceOnPlateau",
-    "Schedule", "StepDecay", "get_schedule",
+    "Schedule", "StepDecay", "Warmup", "get_schedule",
 ]
 
 
@@ -81,6 +80,20 @@ class Schedule:
 
     def reset(self) -> None:
         """Forget what earlier epochs left: a new run starts here (no-op when stateless)."""
+
+    def first_lr(self, lr0: float) -> float:
+        """The first epoch's rate, given the initial ``lr0`` (a :class:`Warmup` starts lower).
+
+        Parameters
+        ----------
+        lr0 : float
+
+        Returns
+        -------
+        float
+            ``lr0``.
+        """
+        return lr0
 
 
 class Constant(Schedule):
@@ -212,120 +225,9 @@ class Cosine(Schedule):
         return self.eta_min + (lr0 - self.eta_min) * (1 + cosine) / 2
 
 
-class ReduceOnPlateau(Schedule):
-    """Multiply the rate by ``factor`` when ``monitor`` has stopped improving.
-
-    The rule of PyTorch's ``ReduceLROnPlateau``: the first epoch's value is
-    the best so far; an epoch that does not improve on the best by more than
-    ``min_delta`` (PyTorch's ``threshold``) counts as a bad one, and at the
-    ``patience + 1``-th bad epoch in a row the rate is multiplied by
-    ``factor`` and the count starts again.  With ``patience=2`` and a loss
-    that no longer falls, the rate is reduced after the 3rd epoch without
-    improvement (one epoch later than Keras's ``ReduceLROnPlateau``, which
-    reduces at the ``patience``-th; and early stopping's ``patience``, as
-    Keras's, stops at the ``patience``-th).  After a reduction, the next
-    ``cooldown`` epochs count no bad epochs (their values still set a new
-    best).  A NaN value is never an improvement: it counts as a bad epoch.
-
-    The defaults, ``threshold_mode="abs"`` and ``cooldown=0``, are this
-    schedule's rule before it had those settings.  PyTorch's default is
-    ``threshold_mode="rel"``: ``ReduceOnPlateau(factor=0.1, patience=10,
-    min_lr=0, min_delta=1e-4, threshold_mode="rel")`` is
-    ``ReduceLROnPlateau(optimizer)`` with all its defaults.
-
-    Parameters
-    ----------
-    factor : float in (0, 1), default 0.5
-    patience : int, default 5
-        Bad epochs in a row that are tolerated (>= 0): the next bad one reduces
-        the rate.
-    min_lr : float, default 1e-6
-        No reduction goes below it; a ``min_lr`` above the initial rate
-        leaves the rate at the initial one.
-    monitor : str, default "val_loss"
-        The epoch's metric to watch ("loss", "val_loss", "accuracy",
-        "val_accuracy", ...).  A validation metric ("val_...") falls back to
-        its training counterpart ("loss", "accuracy") when there is no
-        validation data; a name that is in neither, or a per-layer
-        diagnostic ("grad_norms", "saturation": no single number), is
-        refused before the first epoch (a ValueError listing the metrics
-        there are).
-    min_delta : float, default 1e-4
-        Smallest change in the better direction that counts as an
-        improvement (>= 0): an amount of the metric's own unit with
-        ``threshold_mode="abs"``, a fraction of the best value with "rel".
-    mode : {"min", "max"}, optional
-        Whether a lower ("min") or a higher ("max") value is better.  By
-        default "max" for a monitor whose name ends in "accuracy", else "min".
-    threshold_mode : {"abs", "rel"}, default "abs"
-        How ``min_delta`` is applied, as PyTorch's ``threshold_mode``: an
-        improvement is a value below ``best - min_delta`` ("abs") or below
-        ``best * (1 - min_delta)`` ("rel") in "min" mode, above
-        ``best + min_delta`` or ``best * (1 + min_delta)`` in "max" mode.
-    cooldown : int, default 0
-        Epochs after a reduction during which bad epochs are not counted
-        (>= 0), as PyTorch's ``cooldown``.
-    """
-
-    name = "plateau"
-
-    def __init__(
-        self, factor: float = 0.5, patience: int = 5, min_lr: float = 1e-6,
-        monitor: str = "val_loss", min_delta: float = 1e-4, mode: str | None = None,
-        threshold_mode: str = "abs", cooldown: int = 0,
-    ) -> None:
-        self.factor = check_positive_float(factor, "factor")
-        if self.factor >= 1:
-            raise ValueError(f"factor must be in (0, 1), got {self.factor}")
-        self.patience = check_positive_int(patience, "patience", minimum=0)
-        self.min_lr = check_nonneg_float(min_lr, "min_lr")
-        if not isinstance(monitor, str) or not monitor:
-            raise TypeError(f"monitor must be a metric name (a non-empty str), got {monitor!r}")
-        self.monitor = monitor
-        self.min_delta = check_nonneg_float(min_delta, "min_delta")
-        if mode is None:
-            mode = "max" if monitor.endswith("accuracy") else "min"
-        if mode not in ("min", "max"):
-            raise ValueError(f"mode must be 'min' or 'max' (or None to infer it), got {mode!r}")
-        self.mode = mode
-        if not isinstance(threshold_mode, str) or threshold_mode not in ("abs", "rel"):
-            raise ValueError(f"threshold_mode must be 'abs' or 'rel', got {threshold_mode!r}")
-        self.threshold_mode = threshold_mode
-        self.cooldown = check_positive_int(cooldown, "cooldown", minimum=0)
-        self.reset()
-
-    def reset(self) -> None:
-        """No best value yet, no epochs waited, the rate not reduced: each run starts so."""
-        self._best = math.inf if self.mode == "min" else -math.inf
-        self._wait = 0
-        self._scale = 1.0
-        self._cooldown_left = 0  # epochs of the cooldown still to come
-
-    def _value(self, metrics: dict[str, float]) -> float:
-        """The monitored value (a ValueError if the run has no such single number)."""
-        return monitored_value("ReduceOnPlateau", self.monitor, metrics)
-
-    def lr(self, epoch: int, lr0: float, metrics: dict[str, float]) -> float:
-        value = self._value(metrics)
-        if improves(value, self._best, self.mode, self.threshold_mode, self.min_delta):
-            self._best, self._wait = value, 0
-        else:
-            self._wait += 1
-        if self._cooldown_left > 0:  # bad epochs in the cooldown are not counted
-            self._cooldown_left -= 1
-            self._wait = 0
-        if self._wait > self.patience:
-            self._scale *= self.factor
-            self._wait = 0
-            self._cooldown_left = self.cooldown
-        # never below min_lr through a reduction, and never above lr0 (a min_lr above the
-        # initial rate does not raise it: nothing is reduced there, as in PyTorch and Keras)
-        return min(lr0, max(lr0 * self._scale, self.min_lr))
-
-
 SCHEDULES: dict[str, type[Schedule]] = {
     cls.name: cls
-    for cls in (Constant, StepDecay, Exponential, InverseScaling, Cosine, ReduceOnPlateau)
+    for cls in (Constant, StepDecay, Exponential, InverseScaling, Cosine)
 }
 
 
@@ -396,3 +298,11 @@ def get_schedule(spec: str | Schedule | dict | None, epochs: int | None = None) 
             f"as a dict, e.g. {{'name': {name!r}, {missing[0]!r}: ...}}, or as an object)"
         )
     return cls(**spec)
+
+
+# in modules of their own, which subclass Schedule (and build others with get_schedule):
+# imported once those are defined
+from ._schedules_plateau import ReduceOnPlateau  # noqa: E402
+from ._schedules_warmup import Warmup  # noqa: E402
+
+SCHEDULES.update({ReduceOnPlateau.name: ReduceOnPlateau, Warmup.name: Warmup})

@@ -190,10 +190,12 @@ def train(
         the training data instead of ``validation_data``), ``schedule``
         ("constant", "step", "exponential", "invscaling", "plateau", "cosine"
         (annealing over the run's ``epochs``; another length as the dict
-        ``{"name": "cosine", "T_max": n}`` or ``schedules.Cosine(n)``), a dict
-        ``{"name": ..., **settings}`` or a Schedule), ``clip_norm`` (clip the
-        gradient's norm), ``patience`` (early stopping on the validation loss,
-        or the training loss without validation; unless ``restore_best=False``,
+        ``{"name": "cosine", "T_max": n}`` or ``schedules.Cosine(n)``), "warmup"
+        (a linear warm-up, then another schedule: ``{"name": "warmup", "epochs": 5,
+        "after": ...}``), a dict ``{"name": ..., **settings}`` or a Schedule),
+        ``clip_norm`` (clip the gradient's norm), ``patience`` (early stopping
+        on the validation loss, or the training loss without validation; unless
+        ``restore_best=False``,
         a finished run (stopped early, at its last epoch, by a threshold or by
         a callback's ``stop``) ends with the parameters of its best epoch and
         the BatchNorm running statistics that go with them (the optimizer's

@@ -1,0 +1,97 @@
+"""A linear learning-rate warm-up in front of another schedule (private).
+
+:class:`Warmup` is a built-in schedule (:data:`chainrule.schedules.SCHEDULES`
+names it "warmup"); import it from :mod:`chainrule.schedules`.  It lives here
+as a wrapper of the others, which it builds with
+:func:`~chainrule.schedules.get_schedule`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ._validation import check_positive_float, check_positive_int
+from .schedules import SCHEDULES, Schedule, get_schedule
+
+
+class Warmup(Schedule):
+    """Raise the rate linearly over the first ``epochs`` epochs, then follow ``after``.
+
+    Epoch ``e`` (from 1) of the warm-up trains at
+    ``lr0 * (start_factor + (1 - start_factor) * (e - 1) / epochs)``: from
+    ``start_factor * lr0`` up, reaching ``lr0`` at epoch ``epochs + 1``,
+    as PyTorch's ``LinearLR(start_factor, total_iters=epochs)``.  From there
+    on the rate is ``after``'s, counted from the end of the warm-up: epoch
+    ``epochs + 1 + j`` trains at ``after``'s rate after ``j`` epochs, as
+    ``SequentialLR([LinearLR(...), after], milestones=[epochs])`` gives it.
+    A "plateau" ``after`` watches only the epochs trained after the warm-up
+    (its first value is that of epoch ``epochs + 1``), as a PyTorch loop that
+    steps ``LinearLR`` for the first ``epochs`` epochs and
+    ``ReduceLROnPlateau`` after them does.
+
+    A wrapper rather than a setting of each schedule: the warm-up is the
+    same in front of any of them, and its settings stay apart from theirs.
+
+    Parameters
+    ----------
+    epochs : int, default 5
+        Epochs of the warm-up (>= 1); PyTorch's ``total_iters``.
+    start_factor : float in (0, 1], default 1/3
+        The first epoch's rate as a fraction of ``lr0`` (PyTorch's default).
+    after : str, dict or Schedule, optional
+        The schedule after the warm-up: a built-in one by its name, its config
+        dict or an object (not another "warmup", nor a class of your own,
+        which a checkpoint could not rebuild).  "cosine" needs its ``T_max``
+        here (the epochs after the warm-up).  By default "constant".
+    """
+
+    name = "warmup"
+
+    def __init__(self, epochs: int = 5, start_factor: float = 1 / 3,
+                 after: str | dict | Schedule | None = None) -> None:
+        self.epochs = check_positive_int(epochs, "epochs")
+        self.start_factor = check_positive_float(start_factor, "start_factor")
+        if self.start_factor > 1:
+            raise ValueError(f"start_factor must be in (0, 1], got {self.start_factor}")
+        if isinstance(after, Schedule) and SCHEDULES.get(after.name) is not type(after):
+            raise TypeError(f"after must be a built-in schedule (a name, a dict or one of "
+                            f"{', '.join(SCHEDULES)}), got a {type(after).__name__} object")
+        try:
+            schedule = get_schedule(after)
+        except (TypeError, ValueError) as exc:
+            raise type(exc)(f"after: {exc}") from None
+        if isinstance(schedule, Warmup):
+            raise ValueError("after must be a schedule other than 'warmup', got a warm-up")
+        self._after = schedule
+
+    @property
+    def after(self) -> Schedule:
+        """The schedule that follows the warm-up."""
+        return self._after
+
+    @property
+    def _value(self) -> Any:
+        """``after``'s monitored value (ReduceOnPlateau's), None when it watches nothing."""
+        return getattr(self._after, "_value", None)
+
+    def get_config(self) -> dict:
+        return {"name": self.name, "epochs": self.epochs, "start_factor": self.start_factor,
+                "after": self._after.get_config()}
+
+    def get_state(self) -> dict:
+        """``after``'s state (what earlier epochs left); the warm-up itself keeps none."""
+        return self._after.get_state()
+
+    def set_state(self, state: dict) -> None:
+        self._after.set_state(state)
+
+    def reset(self) -> None:
+        self._after.reset()
+
+    def first_lr(self, lr0: float) -> float:
+        return lr0 * self.start_factor
+
+    def lr(self, epoch: int, lr0: float, metrics: dict[str, float]) -> float:
+        if epoch <= self.epochs:
+            return lr0 * (self.start_factor + (1 - self.start_factor) * epoch / self.epochs)
+        return self._after.lr(epoch - self.epochs, lr0, metrics)
