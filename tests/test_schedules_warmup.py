@@ -214,3 +214,20 @@ def test_the_cli_takes_a_warmup_as_json():
     assert get_schedule(spec).get_config()["after"] == {"name": "exponential", "gamma": 0.95}
     with pytest.raises(Exception, match="start_factor must be in"):
         schedule_spec('{"name": "warmup", "start_factor": 2}')
+
+
+def test_a_deeply_nested_warmup_is_refused_with_a_message_not_a_recursion_error():
+    from chainrule.cli_args import schedule_spec
+
+    # a warm-up after a warm-up is refused; one nested 400 deep (JSON reads it) was built
+    # level by level before that check, down to a RecursionError traceback
+    spec = {"name": "constant"}
+    for _ in range(400):
+        spec = {"name": "warmup", "after": spec}
+    with pytest.raises(ValueError, match="other than 'warmup'"):
+        get_schedule(spec)
+    with pytest.raises(Exception, match="other than 'warmup'"):
+        schedule_spec(json.dumps(spec))
+    for after in ("warmup", {"name": "warmup"}, Warmup()):
+        with pytest.raises(ValueError, match="other than 'warmup'"):
+            Warmup(after=after)

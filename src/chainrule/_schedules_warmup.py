@@ -56,12 +56,15 @@ class Warmup(Schedule):
         if isinstance(after, Schedule) and SCHEDULES.get(after.name) is not type(after):
             raise TypeError(f"after must be a built-in schedule (a name, a dict or one of "
                             f"{', '.join(SCHEDULES)}), got a {type(after).__name__} object")
+        # a warm-up after a warm-up, refused before it is built: a nested config was
+        # otherwise built level by level, down to a RecursionError for a deep one
+        name = after.get("name") if isinstance(after, dict) else after
+        if isinstance(after, Warmup) or (isinstance(name, str) and name == self.name):
+            raise ValueError("after must be a schedule other than 'warmup', got a warm-up")
         try:
             schedule = get_schedule(after)
         except (TypeError, ValueError) as exc:
             raise type(exc)(f"after: {exc}") from None
-        if isinstance(schedule, Warmup):
-            raise ValueError("after must be a schedule other than 'warmup', got a warm-up")
         self._after = schedule
 
     @property
