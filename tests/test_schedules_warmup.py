@@ -231,3 +231,13 @@ def test_a_deeply_nested_warmup_is_refused_with_a_message_not_a_recursion_error(
     for after in ("warmup", {"name": "warmup"}, Warmup()):
         with pytest.raises(ValueError, match="other than 'warmup'"):
             Warmup(after=after)
+
+
+def test_a_bad_warmup_length_is_named_as_the_warmups_not_the_runs():
+    X, Y, _, _ = _data()
+    # train's own epochs=10 is right: the message must not read as if it were refused
+    for bad, kind in ((0, ValueError), (-3, ValueError), (2.5, TypeError)):
+        with pytest.raises(kind) as info:
+            chainrule.train(_net(), X, Y, epochs=10,
+                            schedule={"name": "warmup", "epochs": bad})
+        assert str(info.value).startswith("Warmup's epochs must be an int >= 1, got ")

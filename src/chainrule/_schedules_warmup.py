@@ -49,7 +49,8 @@ class Warmup(Schedule):
 
     def __init__(self, epochs: int = 5, start_factor: float = 1 / 3,
                  after: str | dict | Schedule | None = None) -> None:
-        self.epochs = check_positive_int(epochs, "epochs")
+        # named as the warm-up's: "epochs" alone reads as train's (or the CLI's --epochs)
+        self.epochs = check_positive_int(epochs, "Warmup's epochs")
         self.start_factor = check_positive_float(start_factor, "start_factor")
         if self.start_factor > 1:
             raise ValueError(f"start_factor must be in (0, 1], got {self.start_factor}")
