@@ -241,3 +241,19 @@ def test_a_bad_warmup_length_is_named_as_the_warmups_not_the_runs():
             chainrule.train(_net(), X, Y, epochs=10,
                             schedule={"name": "warmup", "epochs": bad})
         assert str(info.value).startswith("Warmup's epochs must be an int >= 1, got ")
+
+
+def test_every_built_in_schedule_is_named_where_the_schedule_parameter_is_documented():
+    from chainrule.estimators import MLPClassifier
+    from chainrule.schedules import SCHEDULES
+
+    # the estimators' schedule parameter (MLPRegressor's refers to MLPClassifier's) and
+    # train's options list the names a user can give; "warmup" was left out of the former
+    doc = MLPClassifier.__doc__
+    estimator_doc = doc[doc.index("schedule : "):doc.index("dtype : ")]
+    train_doc = chainrule.train.__doc__
+    train_doc = train_doc[train_doc.index("``schedule``"):train_doc.index("``clip_norm``")]
+    for name in SCHEDULES:
+        if name != "constant":  # None there
+            assert f'"{name}"' in estimator_doc, name
+        assert f'"{name}"' in train_doc, name

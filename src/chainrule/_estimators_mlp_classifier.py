@@ -160,9 +160,10 @@ class MLPClassifier(_ClassifierOutputs, ClassifierMixin, _BaseMLP):
         ``max_iter`` epochs, which for :meth:`partial_fit` are its first
         ``max_iter`` calls, one epoch each: past them the rate heads back to
         ``learning_rate_init``, and a warning says so; over another length
-        ``{"name": "cosine", "T_max": n}``), ``{"name": ..., ...}``, or a
-        :class:`~chainrule.schedules.Schedule` object, which :meth:`save` writes
-        as that dict; one of a class of your own cannot be saved).
+        ``{"name": "cosine", "T_max": n}``), "warmup" (a linear warm-up, then another
+        schedule: ``{"name": "warmup", "epochs": 5, "after": ...}``), ``{"name": ...}``,
+        or a :class:`~chainrule.schedules.Schedule` object, which :meth:`save` writes as
+        that dict; one of a class of your own cannot be saved).
         With ``early_stopping`` a "plateau" schedule watching ``val_loss`` (its
         default) or ``val_accuracy`` reads them on the held-out rows (weighted
         like the training rows); without it, on the training rows.  Mini-batch
