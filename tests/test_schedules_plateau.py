@@ -19,6 +19,8 @@ import pytest
 
 import chainrule
 from chainrule.schedules import ReduceOnPlateau, get_schedule
+from schedule_helpers import regression_data as _data
+from schedule_helpers import small_net as _net
 
 
 def _torch_rates(values, lr0, **settings):
@@ -141,19 +143,6 @@ def test_plateau_new_settings_are_checked_and_recorded():
     default = ReduceOnPlateau()
     assert default.threshold_mode == "abs" and default.cooldown == 0
     assert eval(repr(sched), {"ReduceOnPlateau": ReduceOnPlateau}).get_config() == config
-
-
-def _data():
-    rng = np.random.default_rng(1)
-    X = rng.normal(size=(40, 3))
-    Y = np.sin(X @ np.array([1.0, -2.0, 0.5]))[:, None]
-    Xv = rng.normal(size=(20, 3))
-    Yv = -np.sin(Xv @ np.array([1.0, -2.0, 0.5]))[:, None]  # the validation loss rises
-    return X, Y, Xv, Yv
-
-
-def _net():
-    return chainrule.mlp([3, 8, 1], hidden="tanh", seed=0)
 
 
 _COOLDOWN_SCHEDULE = {"name": "plateau", "factor": 0.5, "patience": 0, "min_lr": 1e-6,

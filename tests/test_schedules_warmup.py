@@ -17,19 +17,8 @@ import pytest
 
 import chainrule
 from chainrule.schedules import ReduceOnPlateau, Schedule, Warmup, get_schedule
-
-
-def _data():
-    rng = np.random.default_rng(1)
-    X = rng.normal(size=(40, 3))
-    Y = np.sin(X @ np.array([1.0, -2.0, 0.5]))[:, None]
-    Xv = rng.normal(size=(20, 3))
-    Yv = -np.sin(Xv @ np.array([1.0, -2.0, 0.5]))[:, None]  # the validation loss rises
-    return X, Y, Xv, Yv
-
-
-def _net():
-    return chainrule.mlp([3, 8, 1], hidden="tanh", seed=0)
+from schedule_helpers import regression_data as _data
+from schedule_helpers import small_net as _net
 
 
 def _sequential_rates(n, lr0, k, start_factor, make_after):

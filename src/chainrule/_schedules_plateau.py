@@ -132,6 +132,10 @@ class ReduceOnPlateau(Schedule):
         improvement is a value below ``best - min_delta`` ("abs") or below
         ``best * (1 - min_delta)`` ("rel") in "min" mode, above
         ``best + min_delta`` or ``best * (1 + min_delta)`` in "max" mode.
+        "rel" is meant for a metric that stays positive (a loss, an
+        accuracy): for a negative best, ``best * (1 - min_delta)`` lies above
+        it in "min" mode, so a slightly worse value counts as an improvement
+        (as in PyTorch, whose rule this is).
     cooldown : int, default 0
         Epochs after a reduction during which bad epochs are not counted
         (>= 0), as PyTorch's ``cooldown``.
