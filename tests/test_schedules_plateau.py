@@ -19,6 +19,7 @@ import pytest
 
 import chainrule
 from chainrule.schedules import ReduceOnPlateau, get_schedule
+from schedule_helpers import edit_checkpoint_meta as _edit_meta
 from schedule_helpers import regression_data as _data
 from schedule_helpers import small_net as _net
 
@@ -178,15 +179,6 @@ def test_resume_stopped_inside_a_cooldown_equals_the_uninterrupted_run(tmp_path)
     h_none = chainrule.train(_net(), X, Y, epochs=10, **settings,
                              schedule={**_COOLDOWN_SCHEDULE, "cooldown": 0})
     assert h_none["lr"] != h_full["lr"]
-
-
-def _edit_meta(path, edit):
-    with np.load(path, allow_pickle=False) as data:
-        arrays = {key: data[key] for key in data.files}
-    meta = json.loads(str(arrays.pop("__meta__")))
-    edit(meta)
-    with open(path, "wb") as fh:
-        np.savez(fh, __meta__=np.array(json.dumps(meta)), **arrays)
 
 
 def _as_older_file(record):

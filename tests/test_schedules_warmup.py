@@ -17,6 +17,7 @@ import pytest
 
 import chainrule
 from chainrule.schedules import ReduceOnPlateau, Schedule, Warmup, get_schedule
+from schedule_helpers import edit_checkpoint_meta as _edit_meta
 from schedule_helpers import regression_data as _data
 from schedule_helpers import small_net as _net
 
@@ -109,15 +110,6 @@ def test_resume_inside_or_after_the_warmup_equals_the_uninterrupted_run(tmp_path
     np.testing.assert_array_equal(resumed.params, full.params)
     assert dict(h_res) == dict(h_full)
     assert h_full["lr"][0] == pytest.approx(0.02) and min(h_full["lr"][5:]) < 0.1
-
-
-def _edit_meta(path, edit):
-    with np.load(path, allow_pickle=False) as data:
-        arrays = {key: data[key] for key in data.files}
-    meta = json.loads(str(arrays.pop("__meta__")))
-    edit(meta)
-    with open(path, "wb") as fh:
-        np.savez(fh, __meta__=np.array(json.dumps(meta)), **arrays)
 
 
 def test_a_checkpoint_missing_a_setting_of_the_wrapped_schedule_is_refused(tmp_path):
