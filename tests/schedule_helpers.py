@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable
-
 import numpy as np
 
 import chainrule
@@ -27,13 +24,3 @@ def regression_data() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
 def small_net() -> chainrule.Network:
     return chainrule.mlp([3, 8, 1], hidden="tanh", seed=0)
 
-
-def edit_checkpoint_meta(path: object, edit: Callable[[dict], None]) -> None:
-    """Rewrite a checkpoint file's JSON record after ``edit(record)`` changed it in place
-    (the arrays kept as they are): an older or a damaged file, made from a real one."""
-    with np.load(path, allow_pickle=False) as data:
-        arrays = {key: data[key] for key in data.files}
-    meta = json.loads(str(arrays.pop("__meta__")))
-    edit(meta)
-    with open(path, "wb") as fh:
-        np.savez(fh, __meta__=np.array(json.dumps(meta)), **arrays)

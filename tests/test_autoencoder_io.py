@@ -11,6 +11,7 @@ from sklearn.exceptions import NotFittedError
 
 import chainrule as cr
 from chainrule.autoencoder import AUTOENCODER_FORMAT
+from file_helpers import edit_saved_meta as _edit_meta
 
 # the fits here stop after a few iterations on purpose (ConvergenceWarning: test_autoencoder)
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
@@ -37,14 +38,6 @@ def _stack(X, y):
                                  random_state=0).fit(X, y)
 
 
-def _edit_meta(path, edit) -> None:
-    """Rewrite the JSON record of a saved file with ``edit(meta)`` (arrays untouched)."""
-    with np.load(path, allow_pickle=False) as npz:
-        arrays = {key: npz[key] for key in npz.files}
-    meta = json.loads(str(arrays.pop("__meta__")))
-    edit(meta)
-    with open(path, "wb") as fh:
-        np.savez(fh, __meta__=np.array(json.dumps(meta)), **arrays)
 
 
 def _same_attributes(a, b) -> None:

@@ -11,16 +11,7 @@ from sklearn.datasets import load_iris
 
 from chainrule import Adam
 from chainrule.estimators import MLPClassifier, MLPRegressor, load_estimator
-
-
-def _edit_meta(path, edit) -> None:
-    """Rewrite the JSON record of a saved file with ``edit(meta)`` (arrays untouched)."""
-    with np.load(path, allow_pickle=False) as data:
-        arrays = {key: data[key] for key in data.files}
-    meta = json.loads(str(arrays.pop("__meta__")))
-    edit(meta)
-    with open(path, "wb") as fh:
-        np.savez(fh, __meta__=np.array(json.dumps(meta)), **arrays)
+from file_helpers import edit_saved_meta as _edit_meta
 
 
 @pytest.fixture(scope="module")

@@ -19,7 +19,7 @@ import pytest
 
 import chainrule
 from chainrule.schedules import ReduceOnPlateau, get_schedule
-from schedule_helpers import edit_checkpoint_meta as _edit_meta
+from file_helpers import edit_saved_meta as _edit_meta
 from schedule_helpers import regression_data as _data
 from schedule_helpers import small_net as _net
 
