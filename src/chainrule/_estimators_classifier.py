@@ -49,6 +49,12 @@ class _ClassifierOutputs:
             if lb.y_type_.startswith("multilabel"):
                 if not type_of_target(y).startswith("multilabel"):
                     raise ValueError("y: the estimator was fitted on multi-label targets")
+                if y.shape[1] != len(self.classes_):  # else LabelBinarizer's "classes [0 1]
+                    # mismatch with the labels [0 1 2]", which names neither y nor the network
+                    raise ValueError(
+                        f"y has {y.shape[1]} label columns, but the estimator was fitted on "
+                        f"{len(self.classes_)} (a multi-label indicator matrix of shape "
+                        f"(n_samples, {len(self.classes_)}) was expected)")
             else:
                 _check_known(y, self.classes_, "seen in the first fit")
                 if y.ndim == 1 and _same_kind(y, self.classes_):
