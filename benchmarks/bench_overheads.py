@@ -6,8 +6,10 @@
   ``chainrule trace --preset transfer-example`` (each a fresh process).
 * ``partial_fit``: time per ``partial_fit`` call of chainrule's and scikit-learn's
   MLPClassifier (hidden 100, adam) on 10 rows of the digits at a time (100
-  calls per run), and per ``fit`` call with ``warm_start=True, max_iter=1`` on
-  200 rows (20 calls per run), on one BLAS thread, the two libraries taking turns.
+  calls per run), on one batch of 64 rows at a time (64-100-10, adam and sgd,
+  ``classes`` on the first call only, 25 calls per run after it), and per ``fit``
+  call with ``warm_start=True, max_iter=1`` on 200 rows (20 calls per run), on
+  one BLAS thread, the two libraries taking turns.
 
 Each figure is the median of ``--reps`` runs.
 
@@ -79,6 +81,14 @@ def small_calls(reps: int) -> dict[str, float]:
             model.partial_fit(X[s:s + 10], y[s:s + 10], classes=classes)
         return (time.perf_counter() - start) / 100
 
+    def batches(cls: type, solver: str) -> float:
+        model = cls((100,), solver=solver, random_state=0)
+        model.partial_fit(X[:64], y[:64], classes=classes)
+        start = time.perf_counter()
+        for s in range(64, 64 * 26, 64):
+            model.partial_fit(X[s:s + 64], y[s:s + 64])
+        return (time.perf_counter() - start) / 25
+
     def warm(cls: type) -> float:
         model = cls((100,), random_state=0, warm_start=True, max_iter=1)
         start = time.perf_counter()
@@ -93,6 +103,8 @@ def small_calls(reps: int) -> dict[str, float]:
         for r in range(reps + 1):  # the first round warms up and is not counted
             for lib in list(libs) if r % 2 == 0 else list(libs)[::-1]:
                 for name, run in (("partial_fit, 10 rows", partial),
+                                  ("partial_fit, 64 rows, adam", lambda c: batches(c, "adam")),
+                                  ("partial_fit, 64 rows, sgd", lambda c: batches(c, "sgd")),
                                   ("warm-start fit, 200 rows", warm)):
                     dt = run(libs[lib])
                     if r:
