@@ -46,3 +46,30 @@ def test_a_multilabel_y_of_another_width_is_named_as_y(iris, how):
     for W, W0 in zip(clf.coefs_, before, strict=True):
         np.testing.assert_array_equal(W, W0)
     assert clf.n_iter_ == 3 and len(clf.loss_curve_) == 3
+
+
+@pytest.mark.parametrize(("classes", "match"), [
+    ([[0, 1, 2]], r"^classes must be a non-empty 1-D list of class labels, got \[\[0, 1, 2\]\]$"),
+    ([None, 1], r"^classes must be class labels \(integers or strings\), got \[None, 1\] "
+                r"\(type 'unknown'\)$"),
+    ([0, 1, np.nan], r"^classes must be class labels, got NaN or infinity in "),
+    ([0, 1, 2, 3], r"^classes=\[0, 1, 2, 3\] differs from the classes of the first call to "
+                   r"partial_fit, \[0, 1, 2\]$"),
+])
+def test_a_later_calls_classes_are_checked_as_the_first_calls(iris, classes, match):
+    """classes=[[0, 1, 2]] passed on a later call was flattened and taken (the first call
+    refuses it), and [None, 1] raised a TypeError of np.unique's ("'<' not supported
+    between instances of 'int' and 'NoneType'"): both are refused as on the first call,
+    naming classes, as scikit-learn refuses them (its "Unknown label type")."""
+    X, y = iris
+    clf = MLPClassifier((5,), random_state=0).partial_fit(X, y, classes=[0, 1, 2])
+    before = clf.coefs_[0].copy()
+    with pytest.raises(ValueError, match=match):
+        clf.partial_fit(X, y, classes=classes)
+    np.testing.assert_array_equal(clf.coefs_[0], before)
+    if len(classes) != 4:  # the first call refuses them with the same message
+        with pytest.raises(ValueError, match=match):
+            MLPClassifier((5,), random_state=0).partial_fit(X, y, classes=classes)
+    # the same classes in another order, or repeated, are the first call's
+    clf.partial_fit(X, y, classes=[2, 0, 1, 1])
+    assert clf.classes_.tolist() == [0, 1, 2]

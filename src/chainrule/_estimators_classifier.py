@@ -239,6 +239,21 @@ def _checked_classes(classes: object) -> np.ndarray:
     return arr
 
 
+def _check_same_classes(classes: object, fitted: np.ndarray) -> None:
+    """Refuse a later ``partial_fit``'s ``classes`` that are not the fitted ``classes_``.
+
+    Checked as the first call's are (:func:`_checked_classes`: a 2-D list or labels
+    of no class type are refused as such, not flattened or compared as they are),
+    then compared as a set with ``fitted`` (sorted, of shape (n_classes,)).
+    """
+    given = _checked_classes(classes)
+    if not np.array_equal(np.unique(given), fitted):
+        raise ValueError(
+            f"classes={given.tolist()} differs from the classes of the first call to "
+            f"partial_fit, {fitted.tolist()}"
+        )
+
+
 def _same_kind(y: np.ndarray, classes: np.ndarray) -> bool:
     """Whether ``y`` and ``classes`` are both integers or both strings (searchsorted-able)."""
     kinds = y.dtype.kind + classes.dtype.kind

@@ -14,7 +14,7 @@ import numpy as np
 from sklearn.base import ClassifierMixin
 from sklearn.utils.metaestimators import available_if
 
-from ._estimators_classifier import _ClassifierOutputs
+from ._estimators_classifier import _check_same_classes, _ClassifierOutputs
 from ._mlp_base import _BaseMLP, _solver_is_stochastic
 from .activations import Activation
 from .schedules import Schedule
@@ -404,12 +404,8 @@ class MLPClassifier(_ClassifierOutputs, ClassifierMixin, _BaseMLP):
         -------
         self
         """
-        if hasattr(self, "network_") and classes is not None and not np.array_equal(
-                np.unique(np.asarray(classes)), self.classes_):
-            raise ValueError(
-                f"classes={np.asarray(classes).tolist()} differs from the classes of the first "
-                f"call to partial_fit, {self.classes_.tolist()}"
-            )
+        if hasattr(self, "network_") and classes is not None:
+            _check_same_classes(classes, self.classes_)
         if not hasattr(self, "network_") and classes is None:
             y_arr = np.asarray(y)
             if not (y_arr.ndim == 2 and y_arr.shape[1] > 1):
