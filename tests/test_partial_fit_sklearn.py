@@ -73,3 +73,38 @@ def test_a_later_calls_classes_are_checked_as_the_first_calls(iris, classes, mat
     # the same classes in another order, or repeated, are the first call's
     clf.partial_fit(X, y, classes=[2, 0, 1, 1])
     assert clf.classes_.tolist() == [0, 1, 2]
+
+
+@pytest.mark.parametrize("sparse", [False, True])
+@pytest.mark.parametrize("how", ["partial_fit", "fit float32", "lbfgs float32"])
+def test_float64_values_beyond_float32_are_named_as_too_large(sparse, how):
+    """A float64 batch with -1e39 for a float32 network: -1e39 is finite, and np.float32
+    makes it -inf.  The estimators converted X whole before the training core's check,
+    which then said "X contains 1 NaN or infinite value(s)" (with NumPy's overflow
+    warning); the message is now the core's and prediction's: too large for float32."""
+    import scipy.sparse
+
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(20, 3)), np.arange(20) % 2
+    bad = X.copy()
+    bad[3, 1] = -1e39
+    with np.errstate(over="ignore"):
+        assert np.isinf(np.float32(bad[3, 1]))  # the reference: NumPy's conversion
+    wrap = scipy.sparse.csr_matrix if sparse else np.asarray
+    if how == "partial_fit":  # a float32 network (its first batch's dtype) continued
+        clf = MLPClassifier((4,), random_state=0).partial_fit(X.astype(np.float32), y,
+                                                               classes=[0, 1])
+        before = clf.coefs_[0].copy()
+        action = lambda: clf.partial_fit(wrap(bad), y)  # noqa: E731
+    else:
+        clf = MLPClassifier((4,), random_state=0, dtype="float32",
+                            solver="lbfgs" if how.startswith("lbfgs") else "adam")
+        action = lambda: clf.fit(wrap(bad), y)  # noqa: E731
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)  # no overflow warning either
+        with pytest.raises(ValueError, match=r"^X has values too large for float32 \(largest "
+                                             r"magnitude 1e\+39, limit 3\.40282e\+38\)$"):
+            action()
+    if how == "partial_fit":
+        np.testing.assert_array_equal(clf.coefs_[0], before)
+        assert clf.t_ == 20

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import numpy as np
+import scipy.sparse
 from sklearn.exceptions import DataConversionWarning
 from sklearn.utils.validation import validate_data
 
@@ -22,6 +23,7 @@ from ._class_weight import checked_sample_weight
 from ._mlp_fitting import _SK_NAME, _seed
 from ._mlp_params import _STOCHASTIC, _names_a_file
 from ._validation import caller_outside_chainrule, restored_on_error
+from ._validation_arrays import all_finite
 from .network import _release_caches
 from .training import TrainingDiverged, _storage_dtype
 
@@ -129,6 +131,32 @@ def _in_place_state(est: _BaseMLP) -> tuple[Callable[[], None], Callable[[], Non
     return put_back, release
 
 
+def _converted(X: np.ndarray | scipy.sparse.csr_matrix, dtype: np.dtype) -> object:
+    """``X`` (checked: finite) in ``dtype``, refusing values the conversion makes infinite.
+
+    float64 data for a float32 network is converted whole; a value beyond float32's
+    range would become inf and be refused later as "NaN or infinite", which ``X``
+    does not hold: it is named here as the training core and prediction name it.
+
+    Parameters
+    ----------
+    X : ndarray or CSR matrix of shape (n_samples, n_features)
+    dtype : dtype
+    """
+    dtype = np.dtype(dtype)
+    if X.dtype == dtype:
+        return X
+    with np.errstate(over="ignore"):  # values beyond the target range become inf
+        cast = X.astype(dtype, copy=False)
+    values, given = (cast.data, X.data) if scipy.sparse.issparse(X) else (cast, X)
+    narrowed = X.dtype.kind == "f" and dtype.itemsize < X.dtype.itemsize
+    if narrowed and not all_finite(values):
+        raise ValueError(
+            f"X has values too large for {dtype.name} (largest magnitude "
+            f"{float(np.max(np.abs(given))):g}, limit {np.finfo(dtype).max:g})")
+    return cast
+
+
 class _CheckedFit:
     """The fit: the mixin base of :class:`~chainrule._mlp_base._BaseMLP` whose ``_fit``
     the estimators' ``fit`` and ``partial_fit`` call."""
@@ -209,8 +237,8 @@ class _CheckedFit:
         # the mini-batch solvers convert integer data, and float32 data for a float64
         # network, a batch at a time (the same numbers; no copy of all of X); L-BFGS and CG
         # evaluate all of X at every step
-        X = X.astype(_storage_dtype(X.dtype, dtype) if self.solver in _STOCHASTIC else dtype,
-                     copy=False)
+        X = _converted(X, _storage_dtype(X.dtype, dtype) if self.solver in _STOCHASTIC
+                       else dtype)
         sw = checked_sample_weight(sample_weight, X.shape[0])
         Y = self._targets(y, first, classes).astype(dtype, copy=False)
         # class_weight (MLPClassifier): the training rows' weights times their class's; the
