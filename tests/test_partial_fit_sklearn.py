@@ -10,7 +10,7 @@ import pytest
 from sklearn.datasets import load_iris
 from threadpoolctl import threadpool_limits
 
-from chainrule import MLPClassifier
+from chainrule import MLPClassifier, MLPRegressor
 
 
 @pytest.fixture(autouse=True, scope="module")
@@ -108,3 +108,30 @@ def test_float64_values_beyond_float32_are_named_as_too_large(sparse, how):
     if how == "partial_fit":
         np.testing.assert_array_equal(clf.coefs_[0], before)
         assert clf.t_ == 20
+
+
+@pytest.mark.parametrize("how", ["partial_fit", "fit float32", "lbfgs float32"])
+def test_float64_targets_beyond_float32_are_named_as_too_large(how):
+    """A regression target 1e39 for a float32 network: the targets were converted
+    before any check and refused as "Y contains 1 NaN or infinite value(s)" (an
+    argument named Y, which no caller passes, and a value y does not hold); now as
+    X is: "y has values too large for float32"."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(20, 3))
+    bad = X[:, 0].copy()
+    bad[2] = 1e39
+    with np.errstate(over="ignore"):
+        assert np.isinf(np.float32(bad[2]))
+    if how == "partial_fit":
+        reg = MLPRegressor(hidden_layer_sizes=(4,), random_state=0)
+        reg.partial_fit(X.astype(np.float32), X[:, 0])
+        action = lambda: reg.partial_fit(X, bad)  # noqa: E731
+    else:
+        reg = MLPRegressor(hidden_layer_sizes=(4,), random_state=0, dtype="float32",
+                           solver="lbfgs" if how.startswith("lbfgs") else "adam")
+        action = lambda: reg.fit(X, bad)  # noqa: E731
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        with pytest.raises(ValueError, match=r"^y has values too large for float32 \(largest "
+                                             r"magnitude 1e\+39, limit 3\.40282e\+38\)$"):
+            action()

@@ -131,17 +131,21 @@ def _in_place_state(est: _BaseMLP) -> tuple[Callable[[], None], Callable[[], Non
     return put_back, release
 
 
-def _converted(X: np.ndarray | scipy.sparse.csr_matrix, dtype: np.dtype) -> object:
+def _converted(X: np.ndarray | scipy.sparse.csr_matrix, dtype: np.dtype,
+               name: str = "X") -> object:
     """``X`` (checked: finite) in ``dtype``, refusing values the conversion makes infinite.
 
-    float64 data for a float32 network is converted whole; a value beyond float32's
-    range would become inf and be refused later as "NaN or infinite", which ``X``
-    does not hold: it is named here as the training core and prediction name it.
+    float64 data (or targets) for a float32 network is converted whole; a value
+    beyond float32's range would become inf and be refused later as "NaN or
+    infinite", which ``X`` does not hold: it is named here as the training core and
+    prediction name it.
 
     Parameters
     ----------
-    X : ndarray or CSR matrix of shape (n_samples, n_features)
+    X : ndarray or CSR matrix of shape (n_samples, n_features) (or the targets)
     dtype : dtype
+    name : str, default "X"
+        The argument the message names.
     """
     dtype = np.dtype(dtype)
     if X.dtype == dtype:
@@ -152,7 +156,7 @@ def _converted(X: np.ndarray | scipy.sparse.csr_matrix, dtype: np.dtype) -> obje
     narrowed = X.dtype.kind == "f" and dtype.itemsize < X.dtype.itemsize
     if narrowed and not all_finite(values):
         raise ValueError(
-            f"X has values too large for {dtype.name} (largest magnitude "
+            f"{name} has values too large for {dtype.name} (largest magnitude "
             f"{float(np.max(np.abs(given))):g}, limit {np.finfo(dtype).max:g})")
     return cast
 
@@ -240,7 +244,7 @@ class _CheckedFit:
         X = _converted(X, _storage_dtype(X.dtype, dtype) if self.solver in _STOCHASTIC
                        else dtype)
         sw = checked_sample_weight(sample_weight, X.shape[0])
-        Y = self._targets(y, first, classes).astype(dtype, copy=False)
+        Y = _converted(self._targets(y, first, classes), dtype, "y")
         # class_weight (MLPClassifier): the training rows' weights times their class's; the
         # validation rows of early stopping keep sample_weight alone, as scikit-learn's
         # SGDClassifier scores them (and Keras applies class_weight to training only)
