@@ -7,7 +7,8 @@ import warnings
 
 import numpy as np
 import pytest
-from sklearn.datasets import load_iris
+from sklearn.datasets import load_digits, load_iris
+from sklearn.neural_network import MLPClassifier as SkMLPClassifier
 from threadpoolctl import threadpool_limits
 
 from chainrule import MLPClassifier, MLPRegressor
@@ -135,3 +136,40 @@ def test_float64_targets_beyond_float32_are_named_as_too_large(how):
         with pytest.raises(ValueError, match=r"^y has values too large for float32 \(largest "
                                              r"magnitude 1e\+39, limit 3\.40282e\+38\)$"):
             action()
+
+
+@pytest.mark.parametrize("solver", [
+    dict(solver="sgd", momentum=0.9, nesterovs_momentum=True, learning_rate_init=0.1),
+    dict(solver="sgd", momentum=0.9, nesterovs_momentum=False, learning_rate_init=0.1),
+    dict(solver="sgd", momentum=0.9, learning_rate="invscaling", power_t=0.25,
+         learning_rate_init=0.2),
+    dict(solver="adam", learning_rate_init=0.01),
+], ids=["nesterov", "momentum", "invscaling", "adam"])
+def test_five_partial_fit_calls_take_scikit_learns_steps_from_its_first_call(solver):
+    """From the first call on, not from weights copied in later: both estimators start
+    from the same weights (scikit-learn's initialiser and chainrule's ``init`` give
+    them; biases 0), and five partial_fit calls of 128 digits (two batches of 64, in
+    order) give scikit-learn's loss_curve_, coefs_, intercepts_, t_ and rate."""
+    X, y = load_digits(return_X_y=True)
+    X = X / 16
+    rng = np.random.default_rng(1)
+    start = {(a, b): rng.uniform(-np.sqrt(6 / (a + b)), np.sqrt(6 / (a + b)), (a, b))
+             for a, b in ((64, 100), (100, 10))}
+    kw = dict(hidden_layer_sizes=(100,), batch_size=64, shuffle=False, random_state=0, **solver)
+    theirs = SkMLPClassifier(**kw)
+    theirs._init_coef = lambda fan_in, fan_out, dtype: (start[fan_in, fan_out].astype(dtype),
+                                                        np.zeros(fan_out, dtype))
+    ours = MLPClassifier(init=lambda rng, fan_in, fan_out: start[fan_in, fan_out].copy(), **kw)
+    for i in range(5):
+        rows = slice(128 * i, 128 * (i + 1))
+        for est in (theirs, ours):
+            est.partial_fit(X[rows], y[rows], classes=np.arange(10) if i == 0 else None)
+    assert len(ours.loss_curve_) == 5 and ours.n_iter_ == theirs.n_iter_ == 1
+    assert ours.t_ == theirs.t_ == 640
+    np.testing.assert_allclose(ours.loss_curve_, theirs.loss_curve_, rtol=1e-13)
+    assert ours.best_loss_ == pytest.approx(theirs.best_loss_, rel=1e-13)
+    for mine, skl in zip(ours.coefs_ + ours.intercepts_, theirs.coefs_ + theirs.intercepts_,
+                         strict=True):
+        np.testing.assert_allclose(mine, skl, rtol=1e-11, atol=1e-14)
+    if solver["solver"] == "sgd":
+        assert ours._optimizer.lr == pytest.approx(theirs._optimizer.learning_rate, rel=1e-14)
