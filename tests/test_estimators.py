@@ -1887,8 +1887,10 @@ def test_continuing_with_other_features_or_outputs_says_what_to_do(how):
     reg.fit(X, Y)
     snap = _snapshot(reg)
     go = reg.fit if how == "warm_start" else reg.partial_fit
+    lead = "partial_fit" if how == "partial_fit" else r"a warm start \(warm_start=True\)"
     with pytest.raises(ValueError, match=r"X: X has 3 features, but MLPRegressor is expecting 4 "
-                                         r"features as input\. .*fit a new network"):
+                                         rf"features as input\. \({lead} goes on with the fitted "
+                                         r"network; .*fit a new network.*\)\.$"):
         go(X[:, :3], Y)
     _assert_unchanged(reg, snap)
     with pytest.raises(ValueError, match=r"y has 2 output\(s\) but the fitted network has 3; "

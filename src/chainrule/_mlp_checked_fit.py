@@ -223,8 +223,8 @@ class _CheckedFit:
         except ValueError as exc:  # scikit-learn's "X has 3 features, but ... expecting 4"
             if first or "features, but" not in str(exc):
                 raise
-            hint = self._continuing(incremental)
-            raise ValueError(f"X: {exc} {hint[0].upper()}{hint[1:]}.") from None
+            # the hint starts with a name in code ("partial_fit"): not capitalised
+            raise ValueError(f"X: {exc} ({self._continuing(incremental)}).") from None
         if y.ndim == 2 and y.shape[1] == 1:
             # one target (a class, or a single-output regression), as scikit-learn's MLP
             # estimators take it, with their warning
