@@ -101,6 +101,17 @@ def _region_classes(model: object, grid: np.ndarray, y: np.ndarray,
     return (out.astype(np.float64) > threshold).astype(int), two
 
 
+def _model_inputs(model: object) -> int | tuple | None:
+    """The inputs ``model`` takes: a Network's ``n_inputs`` (a tuple for images), an
+    estimator's ``n_features_in_``, or None where it does not say (a callable)."""
+    from ..network import Network
+
+    if isinstance(model, Network):
+        return model.n_inputs
+    found = getattr(model, "n_features_in_", None)
+    return int(found) if isinstance(found, (int, np.integer)) else None
+
+
 def plot_decision_regions(
     panels: Sequence[tuple[str, object, object, object]],
     path: str | Path,
@@ -120,7 +131,8 @@ def plot_decision_regions(
         classifier), or a callable mapping an array of shape (n, 2) to labels
         or to scores of shape (n,) (thresholded at 0.5 for 0/1 labels, else
         at 0).  ``X`` of shape (n_samples, 2), ``y`` of shape (n_samples,),
-        any number of classes (up to 10 colours).  When ``X`` is a pandas
+        any number of classes (up to 10 colours); a Network or an estimator
+        (``n_features_in_``) of other than 2 inputs is refused.  When ``X`` is a pandas
         DataFrame, an estimator fitted on one (with ``feature_names_in_``) gets
         the grid as a DataFrame of its columns, any other model an array.
     path : str or Path
@@ -160,6 +172,12 @@ def plot_decision_regions(
         X, y = np.asarray(X, dtype=np.float64), np.asarray(y).ravel()
         if X.ndim != 2 or X.shape[1] != 2:
             raise ValueError(f"panels[{i}]: X must have shape (n_samples, 2), got {X.shape}")
+        inputs = _model_inputs(model)
+        if inputs is not None and inputs != 2:  # else its error would name the grid's shape
+            takes = (f"images of {'x'.join(map(str, inputs))} values"
+                     if isinstance(inputs, tuple) else f"{inputs} inputs (features)")
+            raise ValueError(f"panels[{i}]: the model takes {takes}; decision regions are "
+                             "drawn on the plane of 2 features, for a model of 2 inputs")
         if y.shape[0] != X.shape[0]:
             raise ValueError(f"panels[{i}]: y must have shape ({X.shape[0]},), got {y.shape}")
         if X.shape[0] == 0:

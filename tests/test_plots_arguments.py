@@ -1,0 +1,52 @@
+"""The picture functions refuse what they cannot draw with a message that names the
+argument, and draw the edge cases (one class, a model that is not of 2 features) as
+a student would expect: the numbers drawn are read back from the matplotlib Figure.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import chainrule as cr
+from chainrule import plots
+
+
+def _drawn_figure(monkeypatch, draw):
+    """The matplotlib Figure that ``draw()`` saves (captured at ``plots._save``)."""
+    captured = []
+    real_save = plots._save
+
+    def save(fig, path):
+        captured.append(fig)
+        return real_save(fig, path)
+
+    monkeypatch.setattr(plots, "_save", save)
+    draw()
+    (fig,) = captured
+    return fig
+
+
+@pytest.mark.parametrize("make", ["network", "estimator"])
+def test_decision_regions_name_the_inputs_of_a_model_not_of_2_features(tmp_path, make):
+    """A model of 3 inputs cannot be drawn on the plane: the message says how many inputs it
+    takes, not the shape of the internal grid of 200 x 200 points (40000, 2)."""
+    from sklearn.linear_model import LogisticRegression
+
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(30, 2)), np.arange(30) % 2
+    model = (cr.mlp([3, 4, 2], output="softmax", seed=0) if make == "network"
+             else LogisticRegression().fit(rng.normal(size=(30, 3)), y))
+    with pytest.raises(ValueError) as info:
+        plots.plot_decision_regions([("three inputs", model, X, y)], tmp_path / "r.png")
+    message = str(info.value)
+    assert message.startswith("panels[0]: the model takes 3 inputs")
+    assert "40000" not in message and "2 features" in message
+    assert not (tmp_path / "r.png").exists()
+
+
+def test_decision_regions_name_a_network_on_images(tmp_path):
+    net = cr.Network([cr.Flatten(), cr.Dense(4, 2, "softmax")], input_shape=(1, 2, 2))
+    X, y = np.zeros((4, 2)), np.array([0, 1, 0, 1])
+    with pytest.raises(ValueError, match=r"panels\[0\]: the model takes images of 1x2x2 values"):
+        plots.plot_decision_regions([("images", net, X, y)], tmp_path / "r.png")
