@@ -50,3 +50,24 @@ def test_decision_regions_name_a_network_on_images(tmp_path):
     X, y = np.zeros((4, 2)), np.array([0, 1, 0, 1])
     with pytest.raises(ValueError, match=r"panels\[0\]: the model takes images of 1x2x2 values"):
         plots.plot_decision_regions([("images", net, X, y)], tmp_path / "r.png")
+
+
+@pytest.mark.parametrize("normalize", ["no", "false", 0, 1, None])
+def test_confusion_normalize_takes_only_true_or_false(tmp_path, normalize):
+    """normalize="no" was taken by its truthiness and drew fractions; it is refused, named."""
+    with pytest.raises(TypeError, match=r"^normalize must be True or False, got"):
+        plots.plot_confusion_matrix([0, 1, 1], [0, 1, 0], tmp_path / "c.png",
+                                    normalize=normalize)
+    assert not (tmp_path / "c.png").exists()
+
+
+@pytest.mark.parametrize("normalize", [False, True, np.True_])
+def test_confusion_normalize_draws_counts_or_row_fractions(monkeypatch, tmp_path, normalize):
+    from sklearn.metrics import confusion_matrix
+
+    y_true, y_pred = [0, 0, 0, 1, 1, 2], [0, 0, 1, 1, 2, 2]
+    fig = _drawn_figure(monkeypatch, lambda: plots.plot_confusion_matrix(
+        y_true, y_pred, tmp_path / "c.png", normalize=normalize))
+    counts = confusion_matrix(y_true, y_pred)
+    expected = counts / counts.sum(axis=1, keepdims=True) if normalize else counts
+    np.testing.assert_allclose(fig.axes[0].get_images()[0].get_array(), expected)

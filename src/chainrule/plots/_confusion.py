@@ -17,6 +17,9 @@ def _confusion_figure(y_true: object, y_pred: object, labels: Sequence | None,
                       title: str, normalize: bool, size: tuple[float, float] | None):
     from sklearn.metrics import confusion_matrix
 
+    from .._validation import check_bool
+
+    normalize = check_bool(normalize, "normalize")  # "no" would be taken by truthiness
     y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
     if y_true.ndim != 1 or y_true.shape != y_pred.shape or y_true.size == 0:
         raise ValueError(
@@ -115,6 +118,8 @@ def plot_confusion_matrix(
 
     Raises
     ------
+    TypeError
+        If ``normalize`` is not True or False.
     ValueError
         If ``y_true`` and ``y_pred`` are not 1-D arrays of one length, or
         hold a class that is not in ``labels``, or ``labels`` repeats a class.
