@@ -71,3 +71,20 @@ def test_confusion_normalize_draws_counts_or_row_fractions(monkeypatch, tmp_path
     counts = confusion_matrix(y_true, y_pred)
     expected = counts / counts.sum(axis=1, keepdims=True) if normalize else counts
     np.testing.assert_allclose(fig.axes[0].get_images()[0].get_array(), expected)
+
+
+@pytest.mark.parametrize("labels", [None, ["cat"]])
+def test_confusion_of_one_class_warns_nothing(monkeypatch, tmp_path, labels):
+    """One class is a 1 x 1 matrix, right as it is: no warning that asks for the labels
+    parameter (scikit-learn's, which the user may have given, as here)."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        fig = _drawn_figure(monkeypatch, lambda: plots.plot_confusion_matrix(
+            ["cat"] * 3, ["cat"] * 3, tmp_path / "c.png", labels=labels, normalize=True))
+    ax = fig.axes[0]
+    np.testing.assert_array_equal(ax.get_images()[0].get_array(), [[1.0]])
+    assert [t.get_text() for t in ax.texts] == ["3\n100%"]
+    assert ax.get_title() == "Confusion matrix (accuracy 100.0%, 3 examples)"
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["cat"]

@@ -44,7 +44,13 @@ def _confusion_figure(y_true: object, y_pred: object, labels: Sequence | None,
                 raise ValueError(
                     f"{name} holds classes that are not in labels: {shown} "
                     f"(labels: {', '.join(map(repr, known.tolist()))})")
-    counts = confusion_matrix(y_true, y_pred, labels=np.asarray(labels))
+    import warnings
+
+    with warnings.catch_warnings():  # one class: scikit-learn asks for the labels (given or
+        # found above, every one of y_true and y_pred), as if the 1 x 1 matrix were a mistake
+        warnings.filterwarnings("ignore", message="A single label was found",
+                                category=UserWarning)
+        counts = confusion_matrix(y_true, y_pred, labels=np.asarray(labels))
     k = len(labels)
     if size is None:  # past 10 classes, cells of a fixed picture get too small for their text
         grow = _INCHES_PER_CLASS * max(0, k - 10)
