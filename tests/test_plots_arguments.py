@@ -88,3 +88,19 @@ def test_confusion_of_one_class_warns_nothing(monkeypatch, tmp_path, labels):
     assert [t.get_text() for t in ax.texts] == ["3\n100%"]
     assert ax.get_title() == "Confusion matrix (accuracy 100.0%, 3 examples)"
     assert [t.get_text() for t in ax.get_xticklabels()] == ["cat"]
+
+
+@pytest.mark.parametrize("size", [(0, -1), "big", (6,), (float("nan"), 3), (6, 5, 4)])
+def test_confusion_size_is_refused_by_name(tmp_path, size):
+    """matplotlib's refusals ('figure size must be positive finite', 'Invalid unit') named
+    its own figsize; the message names size and what it must be."""
+    with pytest.raises(ValueError, match=r"^size must be \(width, height\) in inches, two "
+                                         r"finite numbers > 0, got"):
+        plots.plot_confusion_matrix([0, 1], [0, 1], tmp_path / "c.png", size=size)
+    assert not (tmp_path / "c.png").exists()
+
+
+def test_confusion_size_sets_the_picture_inches(monkeypatch, tmp_path):
+    fig = _drawn_figure(monkeypatch, lambda: plots.plot_confusion_matrix(
+        [0, 1], [0, 1], tmp_path / "c.png", size=[4, 3.5]))
+    np.testing.assert_array_equal(fig.get_size_inches(), [4.0, 3.5])

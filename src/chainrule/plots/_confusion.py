@@ -20,6 +20,15 @@ def _confusion_figure(y_true: object, y_pred: object, labels: Sequence | None,
     from .._validation import check_bool
 
     normalize = check_bool(normalize, "normalize")  # "no" would be taken by truthiness
+    if size is not None:  # matplotlib's own refusal names its figsize, not this argument
+        try:
+            inches = np.asarray(size, dtype=np.float64)
+        except (TypeError, ValueError):
+            inches = np.empty(0)
+        if inches.shape != (2,) or not (np.isfinite(inches).all() and (inches > 0).all()):
+            raise ValueError(f"size must be (width, height) in inches, two finite numbers > 0, "
+                             f"got {size!r:.80}")
+        size = (float(inches[0]), float(inches[1]))
     y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
     if y_true.ndim != 1 or y_true.shape != y_pred.shape or y_true.size == 0:
         raise ValueError(
@@ -128,7 +137,8 @@ def plot_confusion_matrix(
         If ``normalize`` is not True or False.
     ValueError
         If ``y_true`` and ``y_pred`` are not 1-D arrays of one length, or
-        hold a class that is not in ``labels``, or ``labels`` repeats a class.
+        hold a class that is not in ``labels``, or ``labels`` repeats a class,
+        or ``size`` is not two finite numbers > 0.
     """
     fig, _ = _confusion_figure(y_true, y_pred, labels, title, normalize, size)
     return plots._save(fig, path)
