@@ -104,3 +104,28 @@ def test_confusion_size_sets_the_picture_inches(monkeypatch, tmp_path):
     fig = _drawn_figure(monkeypatch, lambda: plots.plot_confusion_matrix(
         [0, 1], [0, 1], tmp_path / "c.png", size=[4, 3.5]))
     np.testing.assert_array_equal(fig.get_size_inches(), [4.0, 3.5])
+
+
+@pytest.mark.parametrize(("xlabel", "legend"), [
+    ("", "best validation (2)"), ("  ", "best validation (2)"),
+    ("iteration (lbfgs)", "best validation (iteration 2)")])
+def test_plot_loss_marks_the_best_validation_under_any_axis_label(monkeypatch, tmp_path,
+                                                                  xlabel, legend):
+    """An empty xlabel made the legend of the best validation value fail (IndexError of
+    its first word); the best is the smallest validation loss, 0.25 at the 2nd value."""
+    history = {"loss": [1.0, 0.5, 0.25], "val_loss": [0.75, 0.25, 0.5]}
+    fig = _drawn_figure(monkeypatch, lambda: plots.plot_loss(history, tmp_path / "l.png",
+                                                             xlabel=xlabel))
+    ax = fig.axes[0]
+    lines = {line.get_label(): line for line in ax.get_lines()}
+    assert set(lines) == {"training loss", "validation loss", legend}
+    np.testing.assert_array_equal(lines[legend].get_xdata(), [2, 2])
+    np.testing.assert_array_equal(lines["validation loss"].get_ydata(), [0.75, 0.25, 0.5])
+    assert ax.get_xlabel() == xlabel
+
+
+@pytest.mark.parametrize("xlabel", [None, 3])
+def test_plot_loss_refuses_an_xlabel_that_is_no_text(tmp_path, xlabel):
+    with pytest.raises(TypeError, match=r"^xlabel must be a str such as 'epoch'"):
+        plots.plot_loss({"loss": [1.0, 0.5]}, tmp_path / "l.png", xlabel=xlabel)
+    assert not (tmp_path / "l.png").exists()

@@ -52,7 +52,8 @@ def plot_loss(
         What one value is the loss of: "iteration" for the ``loss_curve_``
         of an lbfgs or cg estimator, which records one per iteration (and the
         history of ``chainrule train --optimizer lbfgs``); its first word names
-        the best validation value's place in the legend.
+        the best validation value's place in the legend (an empty label: its
+        number alone).
 
     Returns
     -------
@@ -63,6 +64,9 @@ def plot_loss(
         from .._validation import check_bool
 
         log_scale = check_bool(log_scale, "log_scale")
+    if not isinstance(xlabel, str):  # its first word names the best validation value's place
+        raise TypeError(f"xlabel must be a str such as 'epoch' or 'iteration', got "
+                        f"{xlabel!r:.60} ({type(xlabel).__name__})")
     # a table of columns (a pandas DataFrame of a history) is read as a mapping is
     table = callable(getattr(history, "get", None)) and callable(getattr(history, "keys", None))
     if not isinstance(history, Mapping) and not table:
@@ -106,7 +110,7 @@ def plot_loss(
         if finite:  # a NaN compares as neither smaller nor larger: it must not be "best"
             best = min(finite, key=val.__getitem__)
             ax.axvline(best + 1, color="tab:orange", ls=":", lw=1,
-                       label=f"best validation ({xlabel.split()[0]} {best + 1})")
+                       label=f"best validation ({' '.join([*xlabel.split()[:1], str(best + 1)])})")
     if log_scale and not exponents:
         ax.set_yscale("log")
     from matplotlib.ticker import MaxNLocator
