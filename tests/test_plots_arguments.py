@@ -129,3 +129,25 @@ def test_plot_loss_refuses_an_xlabel_that_is_no_text(tmp_path, xlabel):
     with pytest.raises(TypeError, match=r"^xlabel must be a str such as 'epoch'"):
         plots.plot_loss({"loss": [1.0, 0.5]}, tmp_path / "l.png", xlabel=xlabel)
     assert not (tmp_path / "l.png").exists()
+
+
+def test_model_selection_lines_join_the_sizes_in_increasing_order(monkeypatch, tmp_path):
+    """select_hidden_units keeps the order of its sizes ([5, 1, 3]); the best-per-size and
+    training lines must still run 1 -> 3 -> 5, not back and forth 5 -> 1 -> 3."""
+    M = [5, 1, 3]
+    V = np.array([[0.1, 0.2], [0.5, 0.6], [0.4, 0.3]])
+    T = np.array([[0.01, 0.02], [0.4, 0.5], [0.2, 0.1]])
+    fig = _drawn_figure(monkeypatch, lambda: plots.plot_model_selection(
+        M, V, tmp_path / "m.png", train_errors=T))
+    lines = {line.get_label(): line for line in fig.axes[0].get_lines()}
+    best = lines["best start per size"]
+    np.testing.assert_array_equal(best.get_xdata(), [1, 3, 5])
+    np.testing.assert_array_equal(best.get_ydata(), [0.5, 0.3, 0.1])  # min over the starts
+    train = lines["best training error"]
+    np.testing.assert_array_equal(train.get_xdata(), [1, 3, 5])
+    np.testing.assert_array_equal(train.get_ydata(), [0.4, 0.1, 0.01])
+    # every run is drawn at its own size (within the jitter of +-0.12)
+    points = fig.axes[0].collections[0].get_offsets()
+    for m, row in zip(M, V, strict=True):
+        at = np.abs(points[:, 0] - m) <= 0.12
+        np.testing.assert_array_equal(np.sort(points[at, 1]), np.sort(row))

@@ -28,7 +28,8 @@ def plot_model_selection(
     Parameters
     ----------
     hidden_units : array-like of shape (n_sizes,)
-        Each has a tick up to 20 sizes; past that the ticks are spaced to fit.
+        In any order (the lines join the sizes from the smallest up).  Each has
+        a tick up to 20 sizes; past that the ticks are spaced to fit.
     val_errors : array-like of shape (n_sizes, n_starts)
         Errors >= 0; inf for runs that diverged, drawn on the top edge with the
         runs above it; NaN for runs without an error, drawn there as crosses
@@ -100,9 +101,13 @@ def plot_model_selection(
                    label=f"{int(missing.sum())} run(s) without an error (NaN)")
     best_per_size = np.full(M.shape[0], np.nan)  # NaN: a gap in the line
     best_per_size[rows] = np.min(np.where(finite, V, np.inf)[rows], axis=1)
-    ax.plot(M, best_per_size, color="tab:blue", lw=1, label="best start per size")
+    # the lines run from the smallest size to the largest, whatever the order of the sizes
+    # given (select_hidden_units keeps its hidden_units' order): [5, 1, 3] drew 5 -> 1 -> 3
+    order = np.argsort(M, kind="stable")
+    ax.plot(M[order], best_per_size[order], color="tab:blue", lw=1, label="best start per size")
     if train_errors is not None:
-        ax.plot(M, np.min(T, axis=1), color="gray", ls="--", lw=1, label="best training error")
+        ax.plot(M[order], np.min(T, axis=1)[order], color="gray", ls="--", lw=1,
+                label="best training error")
     if best is not None:
         ax.scatter([best[0]], [best[1]], marker="*", s=220, color="tab:red", zorder=4,
                    label=f"chosen: M = {best[0]}")
