@@ -193,7 +193,9 @@ class FreeFallResult:
                                              [self.reference_inside] * 2)}
         for a in dict.fromkeys(r.activation for r in self.rows if r.activation):
             for bias in (True, False):  # without biases (one square unit: the law) apart
-                rows = [r for r in self.rows if r.activation == a and r.bias == bias]
+                # from the fewest units up, whatever the order of the architectures given
+                rows = sorted((r for r in self.rows if r.activation == a and r.bias == bias),
+                              key=lambda r: r.hidden)
                 if rows:
                     errors[a if bias else f"{a}, no biases"] = (
                         [r.hidden for r in rows], [r.rmse_inside for r in rows])

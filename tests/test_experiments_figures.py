@@ -1,0 +1,41 @@
+"""The experiments' pictures draw their results: the numbers are read back from the
+matplotlib Figure (captured where it is saved) and compared with the result's own
+fields and with values computed here."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from chainrule import plots
+from chainrule.experiments import free_fall
+
+
+def _drawn_figure(monkeypatch, draw):
+    """The matplotlib Figure that ``draw()`` saves (captured at ``plots._save``)."""
+    captured = []
+    real_save = plots._save
+
+    def save(fig, path):
+        captured.append(fig)
+        return real_save(fig, path)
+
+    monkeypatch.setattr(plots, "_save", save)
+    draw()
+    (fig,) = captured
+    return fig
+
+
+def test_free_fall_error_lines_run_from_the_fewest_units_up(monkeypatch, tmp_path):
+    """Architectures given 3, 1, 2 tanh units drew the error line 3 -> 1 -> 2, back and
+    forth; it runs 1 -> 2 -> 3, each point the RMS error of its own architecture,
+    written out here against the law g t^2 / 2 on 201 times of the sampled range."""
+    result = free_fall(architectures=[("tanh", 3, True), ("tanh", 1, True), ("tanh", 2, True)],
+                       starts=1, maxiter=30)
+    fig = _drawn_figure(monkeypatch, lambda: result.plot(tmp_path / "f.png"))
+    lines = {line.get_label(): line for line in fig.axes[1].get_lines()}
+    np.testing.assert_array_equal(lines["tanh"].get_xdata(), [1, 2, 3])
+    t = np.linspace(0, result.t_max, 201)[:, None]
+    by_units = {r.hidden: r for r in result.rows}
+    expected = [np.sqrt(np.mean((by_units[m].network.predict(t)[:, 0]
+                                 - 0.5 * result.g * t[:, 0] ** 2) ** 2)) for m in (1, 2, 3)]
+    np.testing.assert_allclose(lines["tanh"].get_ydata(), expected, rtol=1e-12)
