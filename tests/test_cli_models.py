@@ -1977,7 +1977,7 @@ def test_plot_titles_say_which_data(trained, monkeypatch):
                               f"{np.trace(counts) / counts.sum():.1%}, {counts.sum()} examples)")
     assert main(["plot", "loss", model, "-o", str(d / "l-title.png")]) == 0
     assert drawn[-1].axes[0].get_title() == (
-        f"Training and validation cost on data.csv (mean {cr.load(model).loss.name})")
+        f"Training cost on data.csv (mean {cr.load(model).loss.name})")  # --val-fraction 0
     # train --plot drew the loss curve the model file holds, as plot loss draws it
     assert (d / "loss.png").read_bytes() == (d / "l-title.png").read_bytes()
 

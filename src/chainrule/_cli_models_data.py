@@ -48,11 +48,16 @@ def _cost_words(model) -> str:
 
 
 def _loss_title(model) -> str:
-    """The title of a model file's loss curve (train --plot, plot loss): what the cost is and
-    the data it was trained on (the file's name, as given to train, or the data set's)."""
+    """The title of a model file's loss curve (train --plot, plot loss): what the cost is, of
+    the training examples and (when the history has them) the validation examples, and the
+    data it was trained on (the file's name, as given to train, or the data set's)."""
     data = model.metadata.get("data")
     on = f" on {Path(str(data)).name}" if data else ""
-    return f"Training and validation cost{on} ({_cost_words(model)})"
+    # a run without validation examples (--val-fraction 0, too few examples) draws no
+    # validation curve: the title must not name one
+    validation = bool((model.metadata.get("history") or {}).get("val_loss"))
+    cost = "Training and validation cost" if validation else "Training cost"
+    return f"{cost}{on} ({_cost_words(model)})"
 
 
 def _history_unit(model) -> str:
