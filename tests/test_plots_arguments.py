@@ -151,3 +151,19 @@ def test_model_selection_lines_join_the_sizes_in_increasing_order(monkeypatch, t
     for m, row in zip(M, V, strict=True):
         at = np.abs(points[:, 0] - m) <= 0.12
         np.testing.assert_array_equal(np.sort(points[at, 1]), np.sort(row))
+
+
+@pytest.mark.parametrize(("history", "title"), [
+    ({"loss": [1.0, 0.5]}, "Training loss"),
+    ({"loss": [1.0, 0.5], "val_loss": None}, "Training loss"),
+    ({"loss": [1.0, 0.5], "val_loss": [1.5, 0.75]}, "Training and validation loss")])
+def test_plot_loss_default_title_names_validation_only_when_drawn(monkeypatch, tmp_path,
+                                                                  history, title):
+    """{"loss": est.loss_curve_} was titled 'Training and validation loss' over a
+    training curve alone."""
+    fig = _drawn_figure(monkeypatch, lambda: plots.plot_loss(history, tmp_path / "l.png"))
+    ax = fig.axes[0]
+    assert ax.get_title() == title
+    labels = [line.get_label() for line in ax.get_lines()]
+    assert ("validation loss" in labels) == ("validation" in title)
+    assert plots.plot_loss(history, tmp_path / "t.png", title="mine") == tmp_path / "t.png"

@@ -16,7 +16,7 @@ __all__ = ["plot_loss"]
 def plot_loss(
     history: Mapping[str, Sequence[float]],
     path: str | Path,
-    title: str = "Training and validation loss",
+    title: str | None = None,
     log_scale: bool | None = None,
     xlabel: str = "epoch",
 ) -> Path:
@@ -38,7 +38,9 @@ def plot_loss(
         is drawn as a dot, since no line reaches it.
     path : str or Path
         Output file (PNG), 800 x 500 pixels.
-    title : str
+    title : str, optional
+        Default: "Training and validation loss", or "Training loss" when the
+        history has no validation loss (none is drawn).
     log_scale : bool, optional
         Logarithmic loss axis (True or False); by default when the loss spans
         more than two decades and every finite value is > 0 (a loss of 0
@@ -119,6 +121,8 @@ def plot_loss(
     ax.set_xlabel(xlabel)
     ax.set_ylabel("log10 of cost J" if exponents else
                   "cost J" if not exponent else f"cost J (x 1e{exponent})")
+    if title is None:  # a validation curve is named only where one is drawn
+        title = "Training and validation loss" if val else "Training loss"
     ax.set_title(title)
     ax.grid(alpha=0.3)
     ax.legend()
