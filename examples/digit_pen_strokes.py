@@ -63,8 +63,12 @@ def main() -> None:
     print(f"mean hidden activation {ae.mean_activation_.mean():.4f} (rho = 0.1), "
           f"reconstruction error {err:.3f} per image (1/2 squared norm)")
     filters = ae.filters_[: args.show].reshape(-1, side, side)
+    # the picture shows --show of the --hidden units: its title says so
+    shown = (f"first {len(filters)} of {args.hidden} units" if len(filters) < args.hidden
+             else f"{len(filters)} units")
     path = plot_tiles(filters, args.out, tile_inches=0.7 if side == 28 else 0.6,
-                      title=f"Pen strokes: sparse autoencoder on {side}x{side} digits")
+                      title=f"Pen strokes: sparse autoencoder on {side}x{side} digits "
+                            f"({shown})")
     print(f"filters written to {path}")
 
 

@@ -39,3 +39,35 @@ def test_free_fall_error_lines_run_from_the_fewest_units_up(monkeypatch, tmp_pat
     expected = [np.sqrt(np.mean((by_units[m].network.predict(t)[:, 0]
                                  - 0.5 * result.g * t[:, 0] ** 2) ** 2)) for m in (1, 2, 3)]
     np.testing.assert_allclose(lines["tanh"].get_ydata(), expected, rtol=1e-12)
+
+
+def test_pen_strokes_picture_draws_and_names_the_filters_shown(monkeypatch, tmp_path):
+    """examples/digit_pen_strokes.py draws --show of the --hidden filters; its title said
+    nothing of the units left out.  Each tile is a hidden unit's input weights (W1's
+    column) as an 8x8 image, read back here from the network of the autoencoder fitted."""
+    import runpy
+    from pathlib import Path
+
+    import chainrule as cr
+
+    fitted = []
+    real_fit = cr.SparseAutoencoder.fit
+
+    def fit(self, *args, **kwargs):
+        fitted.append(self)
+        return real_fit(self, *args, **kwargs)
+
+    monkeypatch.setattr(cr.SparseAutoencoder, "fit", fit)
+    script = Path(__file__).resolve().parents[1] / "examples" / "digit_pen_strokes.py"
+    monkeypatch.setattr("sys.argv", [str(script), "--data", "digits8", "--images", "100",
+                                     "--iters", "5", "--hidden", "12", "--show", "9",
+                                     "--out", str(tmp_path / "p.png")])
+    fig = _drawn_figure(monkeypatch, lambda: runpy.run_path(str(script), run_name="__main__"))
+    assert fig._suptitle.get_text() == ("Pen strokes: sparse autoencoder on 8x8 digits "
+                                        "(first 9 of 12 units)")
+    (ae,) = fitted
+    W1 = ae.network_.layers[0].W  # (64 pixels, 12 units)
+    tiles = [ax.get_images()[0].get_array() for ax in fig.axes]
+    assert len(tiles) == 9
+    for j, tile in enumerate(tiles):
+        np.testing.assert_array_equal(tile, W1[:, j].reshape(8, 8))
