@@ -167,3 +167,16 @@ def test_plot_loss_default_title_names_validation_only_when_drawn(monkeypatch, t
     labels = [line.get_label() for line in ax.get_lines()]
     assert ("validation loss" in labels) == ("validation" in title)
     assert plots.plot_loss(history, tmp_path / "t.png", title="mine") == tmp_path / "t.png"
+
+
+@pytest.mark.parametrize(("y_true", "y_pred", "kinds"), [
+    (["a", None, "b"], ["a", "a", "b"], "NoneType, str"),
+    (np.array([1, "a", 2], dtype=object), np.array([1, 1, 2], dtype=object), "int, str")])
+def test_confusion_of_classes_that_do_not_sort_is_refused_by_name(tmp_path, y_true, y_pred,
+                                                                  kinds):
+    """A missing label (None) or numbers among strings in an object array made numpy's sort
+    fail ("'<' not supported between instances of 'NoneType' and 'str'")."""
+    with pytest.raises(ValueError, match=rf"^y_true and y_pred must hold classes of one kind "
+                                         rf".* got values of the types {kinds}; give labels"):
+        plots.plot_confusion_matrix(y_true, y_pred, tmp_path / "c.png")
+    assert not (tmp_path / "c.png").exists()

@@ -36,7 +36,15 @@ def _confusion_figure(y_true: object, y_pred: object, labels: Sequence | None,
             f"{y_true.shape} and {y_pred.shape}"
         )
     if labels is None:
-        labels = list(np.unique(np.concatenate([y_true, y_pred])))
+        try:  # the classes in sorted order: an object array may hold what does not sort
+            labels = list(np.unique(np.concatenate([y_true, y_pred])))
+        except TypeError:  # None (a missing label), or numbers among strings
+            kinds = sorted({type(v).__name__ for v in [*y_true.tolist(), *y_pred.tolist()]})
+            raise ValueError(
+                f"y_true and y_pred must hold classes of one kind that sort together (all "
+                f"numbers or all strings, no None), got values of the types "
+                f"{', '.join(kinds)}; give labels=[...] to name the classes and their "
+                "order") from None
     else:
         known = np.asarray(labels)
         if known.ndim != 1 or known.size == 0:
@@ -136,7 +144,9 @@ def plot_confusion_matrix(
     TypeError
         If ``normalize`` is not True or False.
     ValueError
-        If ``y_true`` and ``y_pred`` are not 1-D arrays of one length, or
+        If ``y_true`` and ``y_pred`` are not 1-D arrays of one length, hold
+        classes that do not sort together (None, numbers among strings) and no
+        ``labels`` are given, or
         hold a class that is not in ``labels``, or ``labels`` repeats a class,
         or ``size`` is not two finite numbers > 0.
     """
