@@ -180,3 +180,17 @@ def test_confusion_of_classes_that_do_not_sort_is_refused_by_name(tmp_path, y_tr
                                          rf".* got values of the types {kinds}; give labels"):
         plots.plot_confusion_matrix(y_true, y_pred, tmp_path / "c.png")
     assert not (tmp_path / "c.png").exists()
+
+
+@pytest.mark.parametrize(("y", "words"), [
+    (np.array(["a", None, "b", "a"], dtype=object), r"y\[1\] is None; every point needs a class"),
+    (np.array([0, 1, np.nan, 0]), r"y\[2\] is nan; every point needs a class"),
+    (np.array([0, "b", 1, 0], dtype=object), r"y must hold classes of one kind .* int, str")])
+def test_decision_regions_refuse_points_without_a_class(tmp_path, y, words):
+    """None made numpy's sort fail (TypeError); NaN was 'a class the model does not know'
+    while listed among the model's classes, as 'nan'."""
+    X = np.random.default_rng(0).normal(size=(4, 2))
+    net = cr.mlp([2, 3, 2], output="softmax", seed=0)
+    with pytest.raises(ValueError, match=r"^panels\[0\]: " + words):
+        plots.plot_decision_regions([("t", net, X, y)], tmp_path / "r.png")
+    assert not (tmp_path / "r.png").exists()

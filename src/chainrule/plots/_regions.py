@@ -101,6 +101,24 @@ def _region_classes(model: object, grid: np.ndarray, y: np.ndarray,
     return (out.astype(np.float64) > threshold).astype(int), two
 
 
+def _check_labels(y: np.ndarray, where: str) -> None:
+    """Refuse a point without a class (None, NaN), or classes that do not sort together
+    (numbers among strings): numpy's sort of them failed, or NaN, unequal to itself, was
+    "a class the model does not know" while listed among its classes."""
+    values = y.tolist()
+    for k, v in enumerate(values):
+        if v is None or (isinstance(v, float) and v != v):
+            raise ValueError(f"{where}: y[{k}] is {v!r}; every point needs a class (a label, "
+                             "not None or NaN)")
+    try:
+        np.unique(y)
+    except TypeError:
+        kinds = sorted({type(v).__name__ for v in values})
+        raise ValueError(f"{where}: y must hold classes of one kind that sort together (all "
+                         f"numbers or all strings), got values of the types "
+                         f"{', '.join(kinds)}") from None
+
+
 def _model_inputs(model: object) -> int | tuple | None:
     """The inputs ``model`` takes: a Network's ``n_inputs`` (a tuple for images), an
     estimator's ``n_features_in_``, or None where it does not say (a callable)."""
@@ -180,6 +198,7 @@ def plot_decision_regions(
                              "drawn on the plane of 2 features, for a model of 2 inputs")
         if y.shape[0] != X.shape[0]:
             raise ValueError(f"panels[{i}]: y must have shape ({X.shape[0]},), got {y.shape}")
+        _check_labels(y, f"panels[{i}]")
         if X.shape[0] == 0:
             raise ValueError(f"panels[{i}]: X has no points; the regions span the data")
         if not np.isfinite(X).all():  # NaN bounds would make an all-NaN grid: an empty panel
