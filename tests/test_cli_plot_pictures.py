@@ -39,3 +39,35 @@ def test_loss_title_names_a_validation_curve_only_when_one_is_drawn(tmp_path, dr
         np.testing.assert_allclose(lines["training loss"].get_ydata(), history["loss"])
         assert ("validation loss" in lines) == (val_fraction != "0")
     assert len(drawn) == 2
+
+
+@pytest.mark.parametrize("kind", ["loss", "weights"])
+def test_plot_refuses_seed_where_no_data_is_generated(tmp_path, capsys, kind):
+    """--seed (of a generated DATA set) was taken and ignored by plot loss and plot weights,
+    while the description says an option of another kind of picture is refused."""
+    model = tmp_path / "m.npz"
+    assert main(["train", "digits", "--hidden", "4", "--epochs", "1", "-q",
+                 "-o", str(model)]) == 0
+    capsys.readouterr()
+    assert main(["plot", kind, str(model), "--seed", "3", "-o", str(tmp_path / "p.png")]) == 2
+    err = capsys.readouterr().err
+    assert f"plot {kind}: --seed is for plot regions and confusion only" in err
+    assert not (tmp_path / "p.png").exists()
+
+
+def test_plot_regions_seed_draws_the_moons_of_that_seed(tmp_path, drawn):
+    """--seed 5 draws make_moons(200, noise=0.2, random_state=5); no --seed, seed 0."""
+    from sklearn.datasets import make_moons
+
+    model = tmp_path / "m.npz"
+    assert main(["train", "moons", "--hidden", "4", "--epochs", "2", "-q",
+                 "-o", str(model)]) == 0
+    for seed in (None, 5):
+        more = [] if seed is None else ["--seed", str(seed)]
+        assert main(["plot", "regions", str(model), "moons", *more,
+                     "-o", str(tmp_path / "r.png")]) == 0
+        X, y = make_moons(200, noise=0.2, random_state=seed or 0)
+        points = [c for c in drawn[-1].axes[0].collections if c.get_label() in ("0", "1")]
+        for c in points:
+            np.testing.assert_allclose(np.sort(c.get_offsets()[:, 0]),
+                                       np.sort(X[y == int(c.get_label()), 0]))

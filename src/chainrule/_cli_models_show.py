@@ -245,7 +245,8 @@ _KINDS = ("loss", "regions", "weights", "confusion")
 _KIND_ONLY = (("data", "DATA", ("regions", "confusion")),
               ("target", "--target", ("regions", "confusion")),
               ("shape", "--shape", ("weights",)), ("max_units", "--max-units", ("weights",)),
-              ("normalize", "--normalize", ("confusion",)))
+              ("normalize", "--normalize", ("confusion",)),
+              ("seed", "--seed", ("regions", "confusion")))
 
 
 def _add_plot(sub: argparse._SubParsersAction) -> None:
@@ -278,7 +279,9 @@ def _add_plot(sub: argparse._SubParsersAction) -> None:
                         "input channel (default: 100)")
     p.add_argument("--normalize", action="store_true",
                    help="confusion: colour by fraction of each true class")
-    p.add_argument("--seed", type=seed_int, default=0, help="seed of generated data sets")
+    p.add_argument("--seed", type=seed_int, default=None,
+                   help="regions and confusion: seed of a generated DATA set (moons, circles, "
+                   "sinusoid; default: 0)")
     p.set_defaults(handler=_plot)
 
 
@@ -356,7 +359,8 @@ def _plot(args: argparse.Namespace) -> int:
         if args.kind == "regions" and model.n_features != 2:  # before the data is read
             raise ValueError(f"plot regions needs a model of 2 features, this one has "
                              f"{model.n_features}")
-        table = _model_data(model, args.data, args.target, True, args.seed)
+        table = _model_data(model, args.data, args.target, True,
+                            0 if args.seed is None else args.seed)
         labels = label_array(model.labels)  # uint64 labels past 2**63 stay exact
         y = labels[_targets(model, table)]
         if args.kind == "regions":  # 2 features: checked above, and _model_data matched them
