@@ -71,3 +71,27 @@ def test_plot_regions_seed_draws_the_moons_of_that_seed(tmp_path, drawn):
         for c in points:
             np.testing.assert_allclose(np.sort(c.get_offsets()[:, 0]),
                                        np.sort(X[y == int(c.get_label()), 0]))
+
+
+def test_commands_that_draw_nothing_import_no_matplotlib(tmp_path):
+    """matplotlib is imported when a picture is drawn: train (without --plot), info,
+    evaluate, predict, gradcheck and trace (without --plot) load none of it."""
+    import subprocess
+    import sys
+
+    code = f"""
+import sys
+from chainrule.cli import main
+d = {str(tmp_path)!r}
+runs = [["train", "moons", "--hidden", "3", "--epochs", "2", "-q", "-o", d + "/m.npz"],
+        ["info", d + "/m.npz"], ["evaluate", d + "/m.npz", "moons"],
+        ["predict", d + "/m.npz", "moons", "-o", d + "/p.csv"], ["gradcheck"], ["trace"]]
+for argv in runs:
+    assert main(argv) == 0, argv
+loaded = sorted(m for m in sys.modules if m.split(".")[0] == "matplotlib")
+print("matplotlib modules:", len(loaded), loaded[:3])
+"""
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=120, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert "matplotlib modules: 0 []" in proc.stdout
