@@ -194,3 +194,19 @@ def test_decision_regions_refuse_points_without_a_class(tmp_path, y, words):
     with pytest.raises(ValueError, match=r"^panels\[0\]: " + words):
         plots.plot_decision_regions([("t", net, X, y)], tmp_path / "r.png")
     assert not (tmp_path / "r.png").exists()
+
+
+def test_decision_regions_name_the_inputs_of_a_model_file(tmp_path):
+    """cr.load_model's SavedModel of 3 features failed in its predict, naming the grid
+    of 200 x 200 points: 'X must have shape (n_samples, 3), got (40000, 2)'."""
+    from chainrule.cli import main
+
+    rng = np.random.default_rng(0)
+    X3, y = rng.normal(size=(40, 3)), np.arange(40) % 2
+    rows = "\n".join(f"{a},{b},{c},{k}" for (a, b, c), k in zip(X3, y, strict=True))
+    (tmp_path / "d.csv").write_text("a,b,c,k\n" + rows + "\n")
+    assert main(["train", str(tmp_path / "d.csv"), "--hidden", "3", "--epochs", "1", "-q",
+                 "-o", str(tmp_path / "m.npz")]) == 0
+    model = cr.load_model(tmp_path / "m.npz")
+    with pytest.raises(ValueError, match=r"^panels\[0\]: the model takes 3 inputs \(features\)"):
+        plots.plot_decision_regions([("file", model, X3[:, :2], y)], tmp_path / "r.png")

@@ -120,12 +120,18 @@ def _check_labels(y: np.ndarray, where: str) -> None:
 
 
 def _model_inputs(model: object) -> int | tuple | None:
-    """The inputs ``model`` takes: a Network's ``n_inputs`` (a tuple for images), an
-    estimator's ``n_features_in_``, or None where it does not say (a callable)."""
+    """The inputs ``model`` takes: a Network's ``n_inputs`` (a tuple for images), a model
+    file's (:func:`chainrule.load_model`), an estimator's ``n_features_in_``, or None where
+    it does not say (a callable)."""
     from ..network import Network
+    from ..saved_model import EstimatorModel, SavedModel
 
     if isinstance(model, Network):
         return model.n_inputs
+    if isinstance(model, SavedModel):
+        return model.network.n_inputs
+    if isinstance(model, EstimatorModel):
+        return model.n_features
     found = getattr(model, "n_features_in_", None)
     return int(found) if isinstance(found, (int, np.integer)) else None
 
@@ -149,10 +155,11 @@ def plot_decision_regions(
         classifier), or a callable mapping an array of shape (n, 2) to labels
         or to scores of shape (n,) (thresholded at 0.5 for 0/1 labels, else
         at 0).  ``X`` of shape (n_samples, 2), ``y`` of shape (n_samples,),
-        any number of classes (up to 10 colours); a Network or an estimator
-        (``n_features_in_``) of other than 2 inputs is refused.  When ``X`` is a pandas
-        DataFrame, an estimator fitted on one (with ``feature_names_in_``) gets
-        the grid as a DataFrame of its columns, any other model an array.
+        any number of classes (up to 10 colours); a Network, an estimator
+        (``n_features_in_``) or a model file (:func:`chainrule.load_model`) of
+        other than 2 inputs is refused.  When ``X`` is a pandas DataFrame, an
+        estimator fitted on one (with ``feature_names_in_``) gets the grid as a
+        DataFrame of its columns, any other model an array.
     path : str or Path
         Output PNG, 400 pixels high (430 with a title) and 400 wide per panel.
     resolution : int, default 200
