@@ -71,3 +71,33 @@ def test_pen_strokes_picture_draws_and_names_the_filters_shown(monkeypatch, tmp_
     assert len(tiles) == 9
     for j, tile in enumerate(tiles):
         np.testing.assert_array_equal(tile, W1[:, j].reshape(8, 8))
+
+
+def test_self_taught_bars_draw_the_accuracies_and_times_printed(monkeypatch, tmp_path):
+    """examples/self_taught_digits.py labels each bar with its accuracy and fit time; a
+    time under 10 s was rounded to whole seconds ('0 s' for a softmax fit of 0.3 s)."""
+    import runpy
+    from pathlib import Path
+
+    from chainrule.autoencoder import _self_taught
+
+    results = []
+    real = _self_taught.self_taught_learning
+
+    def run(*args, **kwargs):
+        results.append(real(*args, **kwargs))
+        return results[-1]
+
+    monkeypatch.setattr("chainrule.autoencoder.self_taught_learning", run)
+    script = Path(__file__).resolve().parents[1] / "examples" / "self_taught_digits.py"
+    monkeypatch.setattr("sys.argv", [str(script), "--data", "digits8", "--iters", "5",
+                                     "--hidden", "8", "--out", str(tmp_path / "s.png")])
+    fig = _drawn_figure(monkeypatch, lambda: runpy.run_path(str(script), run_name="__main__"))
+    (result,) = results
+    ax = fig.axes[0]
+    keys = ["raw", "self_taught", "stacked_pretrained", "stacked"]
+    heights = [bar.get_height() for bar in ax.patches]
+    np.testing.assert_allclose(heights, [result.accuracy[k] for k in keys])
+    texts = [t.get_text() for t in ax.texts]
+    assert texts == [f"{result.accuracy[k]:.3f}\n{result.seconds[k]:.1f} s" for k in keys]
+    assert all(result.seconds[k] < 10 for k in keys)  # a small run: every time has a decimal
