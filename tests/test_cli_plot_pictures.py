@@ -95,3 +95,23 @@ print("matplotlib modules:", len(loaded), loaded[:3])
                           timeout=120, cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
     assert "matplotlib modules: 0 []" in proc.stdout
+
+
+def test_plot_regions_of_too_many_classes_speaks_of_the_command(tmp_path, capsys):
+    """12 classes on 2 features: the refusal named the library's 'panels[0]', which the
+    command has none of, and said nothing of where the classes come from."""
+    rng = np.random.default_rng(0)
+    k = np.arange(240) % 12
+    X = np.column_stack([np.cos(k * 0.5), np.sin(k * 0.5)]) * 3 + rng.normal(size=(240, 2)) * 0.1
+    rows = "\n".join(f"{a:.6f},{b:.6f},c{c}" for (a, b), c in zip(X, k, strict=True))
+    (tmp_path / "d.csv").write_text("a,b,cls\n" + rows + "\n")
+    model = tmp_path / "m.npz"
+    assert main(["train", str(tmp_path / "d.csv"), "--hidden", "16", "--epochs", "30", "-q",
+                 "--lr", "0.05", "-o", str(model)]) == 0
+    capsys.readouterr()
+    out = tmp_path / "r.png"
+    assert main(["plot", "regions", str(model), str(tmp_path / "d.csv"), "-o", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "plot regions: 12 classes (those of y and those the model predicts" in err
+    assert "at most 10 can be drawn" in err and "panels[" not in err
+    assert not out.exists()

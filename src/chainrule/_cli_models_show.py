@@ -366,8 +366,14 @@ def _plot(args: argparse.Namespace) -> int:
         if args.kind == "regions":  # 2 features: checked above, and _model_data matched them
             # the file name: a whole path may be wider than the 400-pixel panel
             title = args.title or f"decision regions on {Path(table.source).name}"
-            path = plots.plot_decision_regions([(title, model, table.X, y)], out,
-                                               feature_names=list(table.feature_names))
+            try:
+                path = plots.plot_decision_regions([(title, model, table.X, y)], out,
+                                                   feature_names=list(table.feature_names))
+            except ValueError as exc:  # the one panel is the command's: no "panels[0]"
+                text = str(exc)
+                if not text.startswith("panels[0]: "):
+                    raise
+                raise ValueError(f"plot regions: {text.removeprefix('panels[0]: ')}") from None
         else:
             title = args.title or f"Confusion matrix on {Path(table.source).name}"
             path = plots.plot_confusion_matrix(

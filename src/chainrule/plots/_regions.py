@@ -223,7 +223,9 @@ def plot_decision_regions(
             raise ValueError(f"panels[{i}]: {exc}") from None
         k = len(classes)
         if k > len(_POINT_COLORS):
-            raise ValueError(f"panels[{i}]: {k} classes; at most {len(_POINT_COLORS)} can be drawn")
+            raise ValueError(f"panels[{i}]: {k} classes (those of y and those the model "
+                             f"predicts on the plane); at most {len(_POINT_COLORS)} can be "
+                             "drawn, one colour each")
         ax = fig.add_subplot(1, len(panels), i + 1)
         ax.contourf(gx, gy, index.reshape(gx.shape).astype(float),
                     levels=np.arange(k + 1) - 0.5, colors=_REGION_COLORS[:k], alpha=0.8)
