@@ -89,6 +89,24 @@ def test_image_shapes_that_disagree_are_refused_naming_both(files, capsys):
         "images (n_samples, C, H, W), got shape (200, 8, 8)" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("shape", [("8", "8", "1"), ("1", "64", "1")])
+def test_an_image_shape_in_another_order_is_refused_as_the_files_not_the_kernels(
+        files, tmp_path, capsys, shape):
+    """The shape of 64 pixels given in another order than the file's 1 x 8 x 8 was
+    blamed on the 3x3 kernel ("the 3x3 window is larger than the padded input (width 1
+    ...)"): the layers were checked against it before the file's shape was."""
+    d = files[0]
+    out = tmp_path / "m.npz"
+    code = main(["train", str(d / "images.npz"), "--layers", str(d / "cnn.json"),
+                 "--input-shape", *shape, "--epochs", "1", "-q", "-o", str(out)])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert (f"chainrule: error: --input-shape {' '.join(shape)}: {d / 'images.npz'} holds "
+            "images of shape 1 x 8 x 8 (C x H x W); leave --input-shape out") in err
+    assert "window" not in err and "Traceback" not in err
+    assert not out.exists()
+
+
 def test_dense_layers_on_images_take_their_flat_rows(files, tmp_path, capsys):
     """A list of Dense layers (no image layer) on an NPZ file of images trains on the
     flat rows, as on the flat file: --input-shape is taken only for image layers,

@@ -60,6 +60,12 @@ from .cli_args import (
 )
 
 
+def _other_shape(given: list[int], source: object, shape: tuple[int, ...]) -> str:
+    """The error of an --input-shape that is not the shape of the file's images."""
+    return (f"--input-shape {' '.join(map(str, given))}: {source} holds images of shape "
+            f"{' x '.join(map(str, shape))} (C x H x W); leave --input-shape out to take theirs")
+
+
 def _train_run(args: argparse.Namespace, sigterm: SigtermAsCtrlC) -> int:
     from .activations import OUTPUT_RANGES, _outside, get_activation
     from .losses import get_loss
@@ -86,6 +92,9 @@ def _train_run(args: argparse.Namespace, sigterm: SigtermAsCtrlC) -> int:
         shape = npz_image_shape(args.data)
         if given_shape is None:
             args.input_shape = list(shape) if shape is not None else None
+        elif shape is not None and tuple(given_shape) != shape:  # before the layers are
+            # checked against it: a shape in another order (8 8 1) was blamed on a kernel
+            raise ValueError(_other_shape(given_shape, args.data, shape))
         if shape is not None and args.features is not None:  # said in the user's terms: the
             # check of the columns against --input-shape names an option perhaps not typed
             raise ValueError(
@@ -106,9 +115,7 @@ def _train_run(args: argparse.Namespace, sigterm: SigtermAsCtrlC) -> int:
                       features_what=" (--features)")
     if (given_shape is not None and table.image_shape is not None
             and tuple(given_shape) != table.image_shape):
-        raise ValueError(f"--input-shape {' '.join(map(str, given_shape))}: {table.source} "
-                         f"holds images of shape {' x '.join(map(str, table.image_shape))} "
-                         "(C x H x W); leave --input-shape out to take theirs")
+        raise ValueError(_other_shape(given_shape, table.source, table.image_shape))
     if args.features is not None and table.X.shape[1] != len(args.features):
         # an NPZ file without feature_names, whose columns are the positions x0, x1, ...:
         # read_data takes names that are none of them as a model's, by position (every
