@@ -107,6 +107,48 @@ def test_an_image_shape_in_another_order_is_refused_as_the_files_not_the_kernels
     assert not out.exists()
 
 
+def _numpy_cnn(path, images):
+    """CNN's probabilities written out in NumPy from the saved arrays: scaling, 3x3 conv
+    (padding 1) + ReLU, 2x2 max-pooling, flatten, softmax."""
+    meta, net = load_metadata(path), load(path)
+    conv, dense = net.layers[0], net.layers[3]
+    X = (images.reshape(len(images), -1) - np.array(meta["x_mean"])) / np.array(meta["x_scale"])
+    P = np.pad(X.reshape(-1, 1, 8, 8), ((0, 0), (0, 0), (1, 1), (1, 1)))
+    Z = np.zeros((len(X), conv.out_channels, 8, 8))
+    for i in range(3):
+        for j in range(3):
+            Z += np.einsum("nchw,oc->nohw", P[:, :, i:i + 8, j:j + 8],
+                           conv.W[:, :, i, j])
+    A = np.maximum(Z + conv.b[:, None, None], 0)
+    A = A.reshape(len(X), -1, 4, 2, 4, 2).max(axis=(3, 5)).reshape(len(X), -1)
+    z = A @ dense.W + dense.b
+    e = np.exp(z - z.max(axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def test_load_model_takes_a_cnns_images_as_chainrule_predict_does(files, capsys):
+    """cr.load_model(cnn).predict(images) refused the (n, 1, 8, 8) images that
+    chainrule predict reads from an NPZ file and Network.predict takes ("X must have
+    shape (n_samples, 64), got (200, 1, 8, 8)"): only flat rows went in."""
+    from chainrule import load_model
+
+    d, X, _ = files
+    code, model = _train(d, "images.npz")
+    assert code == 0, capsys.readouterr().err
+    m = load_model(model)
+    images = X.reshape(-1, 1, 8, 8)
+    reference = _numpy_cnn(model, images)
+    np.testing.assert_allclose(m.predict_proba(images), reference, rtol=1e-10, atol=1e-14)
+    np.testing.assert_array_equal(m.predict(images), reference.argmax(axis=1))
+    np.testing.assert_array_equal(m.predict_log_proba(images), m.predict_log_proba(X))
+    with pytest.raises(ValueError, match=r"X: images of shape 1 x 4 x 16; the model takes "
+                       r"images of shape 1 x 8 x 8 \(C x H x W\), or their flat rows of 64"):
+        m.predict(X.reshape(-1, 1, 4, 16))
+    with pytest.raises(ValueError, match=r"X must have shape \(n_samples, 64\), or images of "
+                       r"shape \(n_samples, 1, 8, 8\), got \(200, 8, 8\)"):
+        m.predict(X.reshape(-1, 8, 8))
+
+
 def test_dense_layers_on_images_take_their_flat_rows(files, tmp_path, capsys):
     """A list of Dense layers (no image layer) on an NPZ file of images trains on the
     flat rows, as on the flat file: --input-shape is taken only for image layers,

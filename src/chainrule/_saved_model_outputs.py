@@ -20,7 +20,12 @@ class _SavedModelOutputs:
     and ``metadata``) on raw features."""
 
     def _inputs(self, X: object) -> np.ndarray:
-        """Raw features ``X`` as float64 rows, scaled as in training; refused naming ``X``."""
+        """Raw features ``X`` as float64 rows, scaled as in training; refused naming ``X``.
+
+        A convolutional network's model also takes its images as they are, shape
+        (n_samples, C, H, W) of its input shape, as :meth:`Network.predict` and
+        ``chainrule predict`` (an NPZ file of images) take them.
+        """
         from ._inference import _is_sparse
 
         if _is_sparse(X):
@@ -34,14 +39,24 @@ class _SavedModelOutputs:
         except ValueError as exc:  # ragged rows, text that is no number
             raise ValueError(f"X must be a numeric array of shape (n_samples, "
                              f"{self.n_features}), could not convert: {exc}") from None
+        n_in = self.network.n_inputs
+        if isinstance(n_in, tuple) and X.ndim == 4:  # images: the flat rows of their pixels
+            if X.shape[1:] != n_in:
+                raise ValueError(
+                    f"X: images of shape {' x '.join(map(str, X.shape[1:]))}; the model takes "
+                    f"images of shape {' x '.join(map(str, n_in))} (C x H x W), or their "
+                    f"flat rows of {self.n_features} values")
+            X = X.reshape(len(X), -1)
         if X.ndim != 2 or X.shape[1] != self.n_features:
-            raise ValueError(f"X must have shape (n_samples, {self.n_features}), got {X.shape}")
+            images = (f", or images of shape (n_samples, {', '.join(map(str, n_in))})"
+                      if isinstance(n_in, tuple) else "")
+            raise ValueError(
+                f"X must have shape (n_samples, {self.n_features}){images}, got {X.shape}")
         mean = self.metadata.get("x_mean")
         if mean is not None:
             # float64: a record's int past int64 (10**30) would make an array of objects
             X = (X - np.asarray(mean, dtype=np.float64)) / np.asarray(
                 self.metadata["x_scale"], dtype=np.float64)
-        n_in = self.network.n_inputs
         return X.reshape(-1, *n_in) if isinstance(n_in, tuple) else X  # images: flat rows
 
     @property
@@ -59,7 +74,8 @@ class _SavedModelOutputs:
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : array-like of shape (n_samples, n_features), or (n_samples, C, H, W)
+            A convolutional network's images, of its input shape, or their flat rows.
 
         Returns
         -------
@@ -72,7 +88,8 @@ class _SavedModelOutputs:
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : array-like of shape (n_samples, n_features), or (n_samples, C, H, W)
+            A convolutional network's images, of its input shape, or their flat rows.
 
         Returns
         -------
@@ -101,7 +118,8 @@ class _SavedModelOutputs:
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : array-like of shape (n_samples, n_features), or (n_samples, C, H, W)
+            A convolutional network's images, of its input shape, or their flat rows.
 
         Returns
         -------
@@ -152,7 +170,8 @@ class _SavedModelOutputs:
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : array-like of shape (n_samples, n_features), or (n_samples, C, H, W)
+            A convolutional network's images, of its input shape, or their flat rows.
 
         Returns
         -------
@@ -166,7 +185,8 @@ class _SavedModelOutputs:
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : array-like of shape (n_samples, n_features), or (n_samples, C, H, W)
+            A convolutional network's images, of its input shape, or their flat rows.
 
         Returns
         -------
