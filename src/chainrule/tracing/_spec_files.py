@@ -94,3 +94,24 @@ def _yaml_loader(yaml: Any) -> type:
 def _not_utf8(path: Path, exc: UnicodeDecodeError) -> str:
     return (f"{path}: not UTF-8 text (byte {exc.object[exc.start]:#04x} at offset {exc.start} "
             "cannot be decoded); save the network description as UTF-8")
+
+
+def _refuse_archive(path: Path) -> None:
+    """Refuse a ZIP archive (an ``.npz`` model file) given as a description, by what it is.
+
+    Read as text it was refused as "not UTF-8 text (byte 0xbe at offset 14 ...); save
+    the network description as UTF-8", which sent the user who gave a model file to
+    re-encode it.
+    """
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(4)
+    except OSError:  # the reader below names what is wrong
+        return
+    if head in (b"PK\x03\x04", b"PK\x05\x06"):  # a ZIP archive's first (or only) record
+        raise ValueError(
+            f"{path}: a NumPy .npz archive (such as a chainrule model file), not a network "
+            "description: trace reads the weights of a small Dense network as JSON or YAML "
+            "(keys weights, input, target, ...); a saved MLP's matrices are "
+            "chainrule.load(path).to_transfer_matrices(), and a convolutional network, "
+            "which has no such form, is not traced")

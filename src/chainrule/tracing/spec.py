@@ -43,7 +43,7 @@ from ..notation import (
 )
 from ._spec_files import _EXPONENT_FLOAT as _EXPONENT_FLOAT
 from ._spec_files import _AliasRefused as _AliasRefused
-from ._spec_files import _DuplicateKey, _not_utf8, _read_yaml, _unique_keys
+from ._spec_files import _DuplicateKey, _not_utf8, _read_yaml, _refuse_archive, _unique_keys
 from ._spec_files import _Refused as _Refused
 from ._spec_files import _yaml_loader as _yaml_loader
 from .notations import NOTATIONS
@@ -141,6 +141,7 @@ def load_spec(source: str | os.PathLike | dict) -> dict[str, Any]:
                     "JSON ('{...}') nor an existing file"
                 )
             where = str(path)
+            _refuse_archive(path)
             if path.suffix.lower() in (".yaml", ".yml"):
                 raw = _read_yaml(path)
             else:
