@@ -99,13 +99,59 @@ def _init(options: dict) -> object:
     return "auto" if all(auto_init(a) == init for a in [*acts, output]) else init
 
 
+def _layers(options: dict) -> object:
+    """--layers as it decides the run: each layer's settings with its defaults filled in.
+
+    ``"kernel_size": 3`` and ``[3, 3]``, ``"padding": "valid"`` and ``0``, a pool's
+    stride left out and given as its size, a Dense dict without an activation and
+    with ``"relu"`` (train's default) build the same network: each list is built
+    as train builds it and compared by the layers' settings (their own
+    :meth:`get_config`).  The sizes inferred from the layer before (``fan_in``,
+    ``in_channels``, ``n_features``) are left out: the data, checked apart, fix
+    them.  What the settings do not hold stays as given: an ``init`` (its alias
+    resolved; --init applies to the layers that name none).  A list that does not
+    build is compared as written.
+    """
+    from .architecture import network_from_layers
+    from .initializers import ALIASES
+    from .io import network_config
+
+    layers = options.get("layers")
+    if not (isinstance(layers, list) and layers
+            and all(isinstance(spec, dict) for spec in layers)):
+        return layers
+    inferred = ("fan_in", "in_channels", "n_features", "init")
+    specs = [{key: value for key, value in spec.items() if key not in inferred}
+             for spec in layers]
+    specs = [{**spec, "activation": "relu"}  # a Dense dict without one: relu in train
+             if spec.get("type") == "Dense" and "activation" not in spec else spec
+             for spec in specs]
+    shape = options.get("input_shape")
+    output = {"type": "Dense", "fan_out": 1, "activation": "identity"}  # as check_architecture
+    try:  # 1 feature stands in for flat rows: the first Dense layer's fan_in is left out
+        net = network_from_layers([*specs, output], input_shape=tuple(shape) if shape else 1,
+                                  seed=0)
+    except (TypeError, ValueError, MemoryError):
+        return layers
+    configs = network_config(net)["layers"][:-1]
+    for config, spec in zip(configs, layers, strict=True):
+        for key in inferred[:3]:
+            config.pop(key, None)
+        for key, value in spec.items():  # what the settings do not hold: init
+            if key not in config and key not in inferred[:3]:
+                config[key] = ALIASES.get(value, value) if key == "init" and isinstance(
+                    value, str) else value
+    return configs
+
+
 def _decisive(options: dict) -> dict:
     """``options`` (:func:`run_options`) as they decide the run: --activation of an MLP
     without hidden layers (a linear model) has none to apply to, one name per hidden
     layer, all the same, is that one name for every layer, a --schedule is its
     settings, defaults filled in, --decay is ufldl when not given and when there is
-    no --weight-decay to apply it to, and --init is auto when it names what auto picks
-    for every layer (:func:`_init`)."""
+    no --weight-decay to apply it to, --init is auto when it names what auto picks
+    for every layer (:func:`_init`), and --layers is each layer's settings
+    (:func:`_layers`)."""
     options = dict(options)
     activation = options.get("activation")
     if options.get("layers") is None and isinstance(activation, list):
@@ -114,7 +160,8 @@ def _decisive(options: dict) -> dict:
         elif activation and activation.count(activation[0]) == len(activation):
             options["activation"] = activation[:1]
     options["schedule"] = _schedule(options.get("schedule"))
-    options["init"] = _init(options)
+    options["init"] = _init(options)  # from the layers as written (their own inits)
+    options["layers"] = _layers(options)
     # no --decay (or a run from before it) is ufldl, and without weight decay neither applies
     if not options.get("decay") or not options.get("weight_decay"):
         options["decay"] = "ufldl"
