@@ -224,3 +224,23 @@ def test_npz_image_shape_reads_the_header_not_the_pixels(tmp_path, monkeypatch, 
     assert npz_image_shape(path) == X.shape[1:]
     save(tmp_path / "flat.npz", X=X.reshape(len(X), -1))
     assert npz_image_shape(tmp_path / "flat.npz") is None
+
+
+def test_a_table_missing_a_cnns_positional_columns_names_ten_of_them(files, tmp_path, capsys):
+    """A model trained on an NPZ of images has the features x0 ... x63; a CSV file of
+    the same pixels under other names was refused with every missing name on the line
+    (784 of them for 28x28 images), where the columns it has were cut at ten."""
+    d, X, y = files
+    code, model = _train(d, "images.npz")
+    assert code == 0
+    table = tmp_path / "pixels.csv"
+    header = [f"p{i}" for i in range(64)] + ["y"]
+    rows = [header] + [[*map(str, row), str(label)] for row, label in zip(X, y, strict=True)]
+    table.write_text("\n".join(",".join(row) for row in rows) + "\n")
+    capsys.readouterr()
+    assert main(["evaluate", str(model), str(table)]) == 2
+    err = capsys.readouterr().err
+    expected = ", ".join(f"'x{i}'" for i in range(10))
+    assert (f"{table}: missing columns {expected}, ... (64 missing) that the model was "
+            "trained on (columns: p0, p1") in err
+    assert "'x10'" not in err and len(err.splitlines()) == 1

@@ -115,7 +115,8 @@ def _columns(names: list[str], wanted: list[str], source: str, what: str) -> lis
         position.setdefault(n, i)
     missing = [n for n in wanted if n not in position]
     if missing:
-        shown = ", ".join(repr(n) for n in missing)
+        # the first ten: a model of 28x28 pixels named by position lists 784 otherwise
+        shown = _some([repr(n) for n in missing]).replace(" in all)", " missing)")
         raise ValueError(
             f"{source}: missing column{'s' if len(missing) > 1 else ''} {shown}{what} "
             f"(columns: {_some(names)})"
