@@ -273,7 +273,8 @@ def _add_plot(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--title", help="picture title")
     p.add_argument("--shape", type=positive_int, nargs=2, metavar=("H", "W"),
                    help="weights: image shape of the inputs of a Dense first layer "
-                   "(default: square)")
+                   "(default: the images a Flatten before it takes, channels stacked top to "
+                   "bottom; else square)")
     p.add_argument("--max-units", type=positive_int, default=None, dest="max_units",
                    help="weights: at most this many units, a kernel being one tile per "
                         "input channel (default: 100)")
@@ -283,6 +284,23 @@ def _add_plot(sub: argparse._SubParsersAction) -> None:
                    help="regions and confusion: seed of a generated DATA set (moons, circles, "
                    "sinusoid; default: 0)")
     p.set_defaults(handler=_plot)
+
+
+def _flattened_image(net: object, layer: object) -> tuple[int, int, int] | None:
+    """The (C, H, W) image whose flat pixels a Dense first ``layer`` takes, or None.
+
+    The input of the last layer before it that takes images (a Flatten: the layers
+    between, Dropout or BatchNorm, keep each pixel in its place); None for a network
+    of flat rows.
+    """
+    shapes = net.layer_shapes()
+    image = None
+    for candidate, (in_shape, _) in zip(net.layers, shapes, strict=True):
+        if candidate is layer:
+            return image
+        if isinstance(in_shape, tuple):
+            image = in_shape
+    return None
 
 
 def _plot(args: argparse.Namespace) -> int:
@@ -328,7 +346,17 @@ def _plot(args: argparse.Namespace) -> int:
             raise ValueError(f"plot weights: --shape {h} {w}: the model's first layer is a "
                              f"{type(layer).__name__}, whose kernels are drawn at their own "
                              "size (kh x kw); --shape is for a Dense first layer: leave it out")
-        if n_in is not None and args.shape is None and math.isqrt(n_in) ** 2 != n_in:
+        shape, title = args.shape, args.title
+        image = _flattened_image(model.network, layer) if n_in is not None else None
+        if image is not None and shape is None:  # the model knows its pixels' places:
+            # not the square default (a 1x4x16 image drawn as 8x8), its channels stacked
+            c, h, w = image
+            shape = (c * h, w)
+            if c > 1 and title is None:  # the words of plot_first_layer's own title
+                units, drawn = layer.W.shape[1], min(args.max_units or 100, layer.W.shape[1])
+                count = f"first {drawn} of {units}" if drawn < units else f"{units}"
+                title = f"first-layer weights ({count} units, {c} channels stacked top to bottom)"
+        if n_in is not None and shape is None and math.isqrt(n_in) ** 2 != n_in:
             raise ValueError(f"plot weights: the model's {n_in} inputs are not a square "
                              f"image; give --shape H W with H * W = {n_in}")
         if n_in is not None and args.shape is not None and math.prod(args.shape) != n_in:
@@ -336,8 +364,8 @@ def _plot(args: argparse.Namespace) -> int:
             raise ValueError(f"plot weights: --shape {h} {w} makes {h * w} pixels, the "
                              f"model's first layer has {n_in} inputs; give --shape H W "
                              f"with H * W = {n_in}")
-        path = plots.plot_first_layer(model.network, out, shape=args.shape,
-                                      max_units=args.max_units or 100, title=args.title)
+        path = plots.plot_first_layer(model.network, out, shape=shape,
+                                      max_units=args.max_units or 100, title=title)
     else:
         if args.data is None:
             raise ValueError(f"plot {args.kind} needs DATA (labelled examples to draw)")

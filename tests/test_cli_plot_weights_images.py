@@ -1,0 +1,70 @@
+"""``chainrule plot weights`` of a Dense layer after a Flatten: tiles in the images' shape."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+import chainrule.plots as plots
+from chainrule.cli import main
+from chainrule.io import load
+
+FLAT_DENSE = [{"type": "Flatten"}, {"type": "Dense", "fan_out": 3}]
+
+
+@pytest.fixture()
+def drawn(monkeypatch):
+    """The tiles and title that plot weights draws (plots.plot_first_layer's input)."""
+    seen = {}
+    original = plots.plot_first_layer
+
+    def record(model, path, shape=None, **kwargs):
+        seen["tiles"] = plots.first_layer_tiles(model, shape)
+        seen["title"] = kwargs.get("title")
+        return original(model, path, shape=shape, **kwargs)
+
+    monkeypatch.setattr(plots, "plot_first_layer", record)
+    return seen
+
+
+def _model(tmp_path, *shape):
+    out = tmp_path / "m.npz"
+    assert main(["train", "digits", "--input-shape", *map(str, shape), "--layers",
+                 json.dumps(FLAT_DENSE), "--epochs", "1", "-q", "-o", str(out)]) == 0
+    return out
+
+
+@pytest.mark.parametrize("shape", [(1, 4, 16), (4, 4, 4)])
+def test_the_tiles_of_a_flattened_image_keep_each_pixel_in_its_place(tmp_path, capsys,
+                                                                     drawn, shape):
+    """The 64 inputs of a 1x4x16 (or 4x4x4) image were drawn as square 8x8 tiles, a
+    picture in which no pixel was where the image has it; now each unit's tile is the
+    image (its channels one below the other), from the flat weights as Flatten orders
+    them: input c*H*W + r*W + x is channel c, row r, column x."""
+    model = _model(tmp_path, *shape)
+    capsys.readouterr()
+    assert main(["plot", "weights", str(model), "-o", str(tmp_path / "w.png")]) == 0
+    c, h, w = shape
+    W = load(model).layers[1].W  # (64, 3)
+    expected = np.zeros((3, c * h, w))
+    for unit in range(3):
+        for ch in range(c):
+            for r in range(h):
+                for x in range(w):
+                    expected[unit, ch * h + r, x] = W[ch * h * w + r * w + x, unit]
+    np.testing.assert_array_equal(drawn["tiles"], expected)
+    if c > 1:
+        assert drawn["title"] == "first-layer weights (3 units, 4 channels stacked top to bottom)"
+
+
+def test_shape_given_and_flat_rows_are_as_before(tmp_path, capsys, drawn):
+    model = _model(tmp_path, 1, 4, 16)
+    assert main(["plot", "weights", str(model), "--shape", "8", "8",
+                 "-o", str(tmp_path / "w.png")]) == 0
+    assert drawn["tiles"].shape == (3, 8, 8)  # the user's shape wins
+    mlp = tmp_path / "mlp.npz"
+    assert main(["train", "digits", "--hidden", "2", "--epochs", "1", "-q", "-o", str(mlp)]) == 0
+    assert main(["plot", "weights", str(mlp), "-o", str(tmp_path / "m.png")]) == 0
+    assert drawn["tiles"].shape == (2, 8, 8) and drawn["title"] is None
