@@ -380,7 +380,7 @@ def _plot(args: argparse.Namespace) -> int:
             raise ValueError(f"plot {args.kind}: {args.model} holds a multi-label classifier "
                              "(several labels per example); it needs one class per example")
         shape = model.network.n_inputs
-        if args.kind == "regions" and isinstance(shape, tuple):
+        if args.kind == "regions" and isinstance(shape, tuple) and model.n_features != 2:
             raise ValueError(f"plot regions draws a classifier of 2 features on the plane; "
                              f"this model takes images of {'x'.join(map(str, shape))} values "
                              "(plot confusion shows how it classifies DATA)")

@@ -1,4 +1,4 @@
-"""``chainrule plot weights`` of a Dense layer after a Flatten: tiles in the images' shape."""
+"""``chainrule plot`` of image models: weights after a Flatten, regions of 2 pixels."""
 
 from __future__ import annotations
 
@@ -68,3 +68,37 @@ def test_shape_given_and_flat_rows_are_as_before(tmp_path, capsys, drawn):
     assert main(["train", "digits", "--hidden", "2", "--epochs", "1", "-q", "-o", str(mlp)]) == 0
     assert main(["plot", "weights", str(mlp), "-o", str(tmp_path / "m.png")]) == 0
     assert drawn["tiles"].shape == (2, 8, 8) and drawn["title"] is None
+
+
+def test_regions_of_a_cnn_of_two_pixels_are_drawn(tmp_path, capsys, monkeypatch):
+    """A CNN on 1x1x2 images takes 2 features, but plot regions refused it: "draws a
+    classifier of 2 features on the plane; this model takes images of 1x1x2 values".
+    The regions it now draws are the model's: its probabilities on the picture's
+    points equal a NumPy forward of the saved arrays (1x1 kernels, then Dense)."""
+    from chainrule.io import load_metadata
+
+    model = tmp_path / "m.npz"
+    layers = [{"type": "Conv2D", "out_channels": 3, "kernel_size": 1, "activation": "tanh"},
+              {"type": "Flatten"}]
+    assert main(["train", "moons", "--input-shape", "1", "1", "2", "--layers",
+                 json.dumps(layers), "--epochs", "5", "-q", "-o", str(model)]) == 0
+    seen = {}
+    original = plots.plot_decision_regions
+
+    def record(panels, path, **kwargs):
+        seen["panels"] = panels
+        return original(panels, path, **kwargs)
+
+    monkeypatch.setattr(plots, "plot_decision_regions", record)
+    capsys.readouterr()
+    assert main(["plot", "regions", str(model), "moons", "-o", str(tmp_path / "r.png")]) == 0
+    (_, drawn, X, _), = seen["panels"]
+    assert X.shape[1] == 2
+    net, meta = load(model), load_metadata(model)
+    conv, dense = net.layers[0], net.layers[2]
+    Xs = (X - np.array(meta["x_mean"])) / np.array(meta["x_scale"])
+    # a 1x1 kernel on 1 channel: each of the 2 pixels times the kernel, plus the bias
+    A = np.tanh(conv.W[:, 0, 0, 0][None, :, None] * Xs[:, None, :] + conv.b[None, :, None])
+    z = A.reshape(len(X), -1) @ dense.W + dense.b  # Flatten: channel by channel
+    np.testing.assert_allclose(drawn.predict_proba(X)[:, 1], 1 / (1 + np.exp(-z[:, 0])),
+                               rtol=1e-12)
