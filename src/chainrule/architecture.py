@@ -333,7 +333,9 @@ def parse_layers(text: str | Path) -> list[dict]:
             raise ValueError(f"{path}: not a text file of JSON (not UTF-8: {exc.reason} at "
                              f"byte {exc.start})") from None
     try:
-        layers = json.loads(text)
+        layers = json.loads(text, object_pairs_hook=_unique_keys)
+    except _KeyTwice as exc:
+        raise ValueError(f"{source}: {exc}") from None
     except json.JSONDecodeError as exc:
         raise ValueError(f"{source}: not valid JSON ({exc})") from None
     except RecursionError:  # json.loads' own limit: '[' * 100000
@@ -349,6 +351,25 @@ def parse_layers(text: str | Path) -> list[dict]:
                              f"{_JSON_NAMES.get(type(layer), type(layer).__name__)}: "
                              f"{json.dumps(layer)}")
     return layers
+
+
+class _KeyTwice(ValueError):
+    """A key given twice in one object of a layer list (see :func:`_unique_keys`)."""
+
+
+def _unique_keys(pairs: list[tuple[str, object]]) -> dict:
+    """``object_pairs_hook`` of :func:`parse_layers`: the object, refusing a key given twice
+    (json.loads keeps the last value without a word: '"kernel_size": 3, ..., "kernel_size":
+    5' built a 5x5 convolution)."""
+    seen: dict = {}
+    for key, value in pairs:
+        if key in seen:
+            kind = dict(pairs).get("type")
+            where = f"a {kind} dict" if isinstance(kind, str) else "one object"
+            raise _KeyTwice(f"the key {key!r} is given twice in {where} ({json.dumps(seen[key])} "
+                            f"and {json.dumps(value)}); give it once")
+        seen[key] = value
+    return seen
 
 
 # what JSON calls the types json.loads returns

@@ -1,0 +1,34 @@
+"""A key given twice in a layer dict of --layers (or parse_layers) is refused, not dropped."""
+
+from __future__ import annotations
+
+import pytest
+
+from chainrule.architecture import parse_layers
+from chainrule.cli import main
+
+
+def test_train_refuses_a_key_given_twice_and_writes_nothing(tmp_path, capsys):
+    """'"kernel_size": 3, "kernel_size": 5' trained a 5x5 convolution without a word
+    (json.loads keeps the last value), where the trace reader refuses the same."""
+    out = tmp_path / "m.npz"
+    with pytest.raises(SystemExit) as exit_:
+        main(["train", "digits", "--input-shape", "1", "8", "8", "--layers",
+              '[{"type": "Conv2D", "out_channels": 2, "kernel_size": 3, "kernel_size": 5},'
+              ' {"type": "Flatten"}]', "--epochs", "1", "-q", "-o", str(out)])
+    assert exit_.value.code == 2
+    err = capsys.readouterr().err
+    assert err.strip().endswith("argument --layers: layers: the key 'kernel_size' is given "
+                                "twice in a Conv2D dict (3 and 5); give it once")
+    assert not out.exists()
+
+
+def test_parse_layers_names_the_file_and_keeps_other_lists(tmp_path):
+    path = tmp_path / "layers.json"
+    path.write_text('[{"type": "Flatten"}, {"type": "Dense", "fan_out": 3, "fan_out": 4}]')
+    with pytest.raises(ValueError, match=r"layers.json: the key 'fan_out' is given twice in a "
+                                         r"Dense dict \(3 and 4\)"):
+        parse_layers(path)
+    # the same key in two dicts is no repetition
+    assert parse_layers('[{"type": "Dense", "fan_out": 3}, {"type": "Dense", "fan_out": 4}]') \
+        == [{"type": "Dense", "fan_out": 3}, {"type": "Dense", "fan_out": 4}]
