@@ -88,12 +88,15 @@ def schedule_spec(text: str) -> str | dict:
     """
     import json
 
+    from .architecture import _KeyTwice, _unique_keys
     from .schedules import SCHEDULES, get_schedule
 
     spec: str | dict = text
     if text.lstrip().startswith("{"):
-        try:
-            spec = json.loads(text)
+        try:  # a key given twice is refused: json.loads would keep the last without a word
+            spec = json.loads(text, object_pairs_hook=_unique_keys)
+        except _KeyTwice as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
         except json.JSONDecodeError as exc:
             raise argparse.ArgumentTypeError(f"not valid JSON ({exc}): {text!r}") from None
         except RecursionError:  # json.loads' own limit: '{"a": ' * 100000

@@ -364,7 +364,7 @@ def _unique_keys(pairs: list[tuple[str, object]]) -> dict:
     seen: dict = {}
     for key, value in pairs:
         if key in seen:
-            kind = dict(pairs).get("type")
+            kind = dict(pairs).get("type", dict(pairs).get("name"))  # a layer's, a schedule's
             where = f"a {kind} dict" if isinstance(kind, str) else "one object"
             raise _KeyTwice(f"the key {key!r} is given twice in {where} ({json.dumps(seen[key])} "
                             f"and {json.dumps(value)}); give it once")

@@ -1,4 +1,4 @@
-"""A key given twice in a layer dict of --layers (or parse_layers) is refused, not dropped."""
+"""A key given twice in the JSON of --layers (or parse_layers) or --schedule is refused."""
 
 from __future__ import annotations
 
@@ -32,3 +32,21 @@ def test_parse_layers_names_the_file_and_keeps_other_lists(tmp_path):
     # the same key in two dicts is no repetition
     assert parse_layers('[{"type": "Dense", "fan_out": 3}, {"type": "Dense", "fan_out": 4}]') \
         == [{"type": "Dense", "fan_out": 3}, {"type": "Dense", "fan_out": 4}]
+
+
+@pytest.mark.parametrize(("schedule", "message"), [
+    ('{"name": "step", "step_size": 2, "step_size": 5}',
+     "the key 'step_size' is given twice in a step dict (2 and 5); give it once"),
+    ('{"name": "warmup", "epochs": 2, "after": {"name": "step", "step_size": 2, "gamma": 0.5, '
+     '"gamma": 0.1}}', "the key 'gamma' is given twice in a step dict (0.5 and 0.1)"),
+])
+def test_train_refuses_a_schedule_setting_given_twice(tmp_path, capsys, schedule, message):
+    """'{"name": "step", "step_size": 2, "step_size": 5}' stepped every 5 epochs without
+    a word (the model file recorded step_size 5 alone)."""
+    out = tmp_path / "m.npz"
+    with pytest.raises(SystemExit) as exit_:
+        main(["train", "iris", "--hidden", "3", "--epochs", "2", "-q", "--schedule", schedule,
+              "-o", str(out)])
+    assert exit_.value.code == 2
+    assert f"argument --schedule: {message}" in capsys.readouterr().err
+    assert not out.exists()
