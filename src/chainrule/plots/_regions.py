@@ -198,7 +198,9 @@ def plot_decision_regions(
         if X.ndim != 2 or X.shape[1] != 2:
             raise ValueError(f"panels[{i}]: X must have shape (n_samples, 2), got {X.shape}")
         inputs = _model_inputs(model)
-        if inputs is not None and inputs != 2:  # else its error would name the grid's shape
+        # images of 2 pixels take the plane's points as their flat rows, as any 2 inputs
+        size = int(np.prod(inputs)) if isinstance(inputs, tuple) else inputs
+        if size is not None and size != 2:  # else its error would name the grid's shape
             takes = (f"images of {'x'.join(map(str, inputs))} values"
                      if isinstance(inputs, tuple) else f"{inputs} inputs (features)")
             raise ValueError(f"panels[{i}]: the model takes {takes}; decision regions are "
