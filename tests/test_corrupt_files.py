@@ -82,6 +82,36 @@ def test_load_estimator_checks_binary_classes_and_regressor_kind(tmp_path, iris)
         load_estimator(path)
 
 
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize("kind", ["MLPClassifier", "SoftmaxRegression"])
+@pytest.mark.parametrize(("labels", "dtype", "damaged", "rebuilt"), [
+    ([0, 1, 2], "<i8", [True, 1, 2], [1, 1, 2]),  # true == 1: the "<i8" labels 1, 1, 2
+    ([False, True], "|b1", [False, 0], [False, False]),  # 0 == false
+])
+def test_labels_that_are_one_label_in_their_dtype_are_refused(tmp_path, iris, kind, labels,
+                                                              dtype, damaged, rebuilt):
+    """[true, 1, 2] are three distinct JSON values but, as the "<i8" labels they were saved
+    as, the labels 1, 1, 2: such a record loaded, and two outputs predicted one class
+    (SoftmaxRegression silently; MLPClassifier's predict failed inside scikit-learn)."""
+    from chainrule import SoftmaxRegression, load_autoencoder
+
+    X, y = iris
+    y = np.array(labels)[y if len(labels) == 3 else (y == 0).astype(int)]
+    est = (MLPClassifier((3,), max_iter=5, random_state=0) if kind == "MLPClassifier"
+           else SoftmaxRegression(max_iter=5, random_state=0)).fit(X, y)
+    path = est.save(tmp_path / "clf.npz")
+    record = {}
+    _edit_meta(path, lambda meta: record.update(meta["fitted"]))
+    assert record["classes_dtype"] == dtype and record["classes_"] == labels
+    assert np.array(damaged, dtype=dtype).tolist() == rebuilt == damaged  # equal, not distinct
+    _edit_meta(path, _set_fitted("classes_", damaged))
+    loader = load_estimator if kind == "MLPClassifier" else load_autoencoder
+    with pytest.raises(ValueError, match=re.escape(
+            f"classes_: the labels {damaged!r} are not distinct as {dtype!r}")) as err:
+        loader(path)
+    assert str(path) in str(err.value)
+
+
 # --- training checkpoints -------------------------------------------------------------------
 def _edit_arrays(path, edit) -> None:
     """Rewrite the arrays of a saved file with ``edit(arrays)`` (record untouched)."""

@@ -65,16 +65,22 @@ def class_labels_problem(classes: list, dtype: object) -> str | None:
     Shared by the loaders of the estimators and of the autoencoder classifiers:
     the labels must be distinct and come back unchanged through ``dtype``
     (the dtype they were saved with, e.g. ``"<U3"`` or ``"<i8"``; see
-    :func:`label_dtype`).
+    :func:`label_dtype`), and distinct there too: ``[true, 1, 2]`` compares
+    equal to the ``"<i8"`` labels ``[1, 1, 2]``, which would give two outputs
+    one label.
     """
     if len({(type(v).__name__, v) for v in classes}) != len(classes):
         return f"classes_: expected distinct labels, found {classes!r}"
     try:
-        ok = isinstance(dtype, str) and np.array(
-            classes, dtype=label_dtype(classes, dtype)).tolist() == classes
+        rebuilt = np.array(classes, dtype=label_dtype(classes, dtype)).tolist() if isinstance(
+            dtype, str) else None
+        ok = rebuilt == classes
     except (TypeError, ValueError, OverflowError):
         ok = False
     if not ok:
         return (f"classes_dtype: {dtype!r} cannot hold the labels {classes!r}; expected "
                 "the dtype they were saved with")
+    if len(set(rebuilt)) != len(classes):
+        return (f"classes_: the labels {classes!r} are not distinct as {dtype!r} (the dtype "
+                f"they were saved with): {rebuilt!r}")
     return None
