@@ -136,6 +136,33 @@ def test_seconds_of_a_resumed_run_count_every_slot(tmp_path, clock, monkeypatch,
     assert "(2 since the checkpoint) in 18.00 s (54.00 s in all)" in capsys.readouterr().out
 
 
+@pytest.mark.parametrize("damaged", [{"__float__": "inf"}, 10**400, -1.0, "18"],
+                         ids=["inf", "10**400", "negative", "text"])
+def test_a_damaged_seconds_record_counts_as_none_and_the_run_finishes(tmp_path, clock,
+                                                                      monkeypatch, capsys,
+                                                                      damaged):
+    """The checkpoint's ``seconds`` that is no finite count of seconds (edited or damaged:
+    inf, an int no float holds) is taken as 0, as a negative or text one was.  An infinite
+    one was kept: the run trained its epochs and then refused to write its model
+    ("metadata must be JSON-serialisable"), every time it was resumed; 10**400 ended the
+    command as a diverged run (exit 1).  The model counts the slots after the damage:
+    epochs 3-6 of 9 one-second steps each."""
+    from file_helpers import edit_saved_meta
+
+    monkeypatch.setattr(time, "perf_counter", lambda: clock[0])
+    ckpt, model = tmp_path / "ck.npz", tmp_path / "model.npz"
+    command = [*IRIS, "--epochs", "6", "--checkpoint", ckpt, "--max-time", "20", "--resume",
+               "-o", model]
+    assert _status(command) == 3
+    assert io.read_file(ckpt, CHECKPOINT_FORMAT)[0]["notes"]["seconds"] == 18.0
+    edit_saved_meta(ckpt, lambda meta: meta["notes"].update(seconds=damaged))
+    statuses = [_status(command)]
+    while statuses[-1] == 3:
+        statuses.append(_status(command))
+    assert statuses == [3, 0], capsys.readouterr().err
+    assert load_metadata(model)["training"]["seconds"] == 4 * 9
+
+
 @pytest.mark.parametrize("started", [False, True])
 def test_a_slot_too_short_for_one_epoch_stops_the_loop(tmp_path, clock, capsys, started):
     """A budget spent inside the first epoch of a slot keeps nothing (the checkpoint holds

@@ -315,9 +315,12 @@ class TrainingClock(Callback):
     """
 
     def __init__(self, trainer: Trainer) -> None:
+        from .io import finite_number
+
         seconds = (trainer.checkpoint_notes or {}).get("seconds", 0.0)
-        valid = isinstance(seconds, (int, float)) and not isinstance(seconds, bool)
-        self.before = float(seconds) if valid and seconds >= 0 else 0.0
+        # a damaged record counts no time: an infinite one made the model file unwritable
+        # (its metadata is strict JSON), an int no float holds ended the run as diverged
+        self.before = float(seconds) if finite_number(seconds) and seconds >= 0 else 0.0
         self.trainer = trainer
         self._start = time.perf_counter()
 
