@@ -163,6 +163,25 @@ def test_a_damaged_seconds_record_counts_as_none_and_the_run_finishes(tmp_path, 
     assert load_metadata(model)["training"]["seconds"] == 4 * 9
 
 
+@pytest.mark.parametrize("batch", ["16", [16], {}, 0, True])
+def test_a_damaged_batch_size_record_is_named(tmp_path, clock, capsys, batch):
+    """notes.options.batch_size is compared as min(batch, n_train): a record of text, a list
+    or an object ended --resume with Python's "'<' not supported between instances of 'int'
+    and 'str'", which names neither the file nor the record."""
+    from file_helpers import edit_saved_meta
+
+    ckpt = tmp_path / "ck.npz"
+    command = [*IRIS, "--epochs", "6", "--checkpoint", ckpt, "--max-time", "20", "--resume",
+               "-o", tmp_path / "model.npz"]
+    assert _status(command) == 3
+    edit_saved_meta(ckpt, lambda meta: meta["notes"]["options"].update(batch_size=batch))
+    capsys.readouterr()
+    assert _status(command) == 2
+    err = capsys.readouterr().err
+    assert err == (f"chainrule: error: {ckpt}: corrupted checkpoint (notes.options.batch_size: "
+                   f"expected null or a positive integer, found {batch!r})\n")
+
+
 @pytest.mark.parametrize("started", [False, True])
 def test_a_slot_too_short_for_one_epoch_stops_the_loop(tmp_path, clock, capsys, started):
     """A budget spent inside the first epoch of a slot keeps nothing (the checkpoint holds

@@ -270,8 +270,12 @@ def check_resolved(run: dict | None, options: dict, resolved: dict, path: Path,
         if recorded.get(name) == options[name]:  # as given: the data may differ (check_data)
             continue
         if name == "batch_size":
-            old, new = (None if b is None else min(b, n_train)
-                        for b in (recorded.get(name), options[name]))
+            batch = recorded.get(name)
+            if batch is not None and (not isinstance(batch, int) or isinstance(batch, bool)
+                                      or batch < 1):  # a damaged record: min() cannot take it
+                raise ValueError(f"{path}: corrupted checkpoint (notes.options.batch_size: "
+                                 f"expected null or a positive integer, found {batch!r:.40})")
+            old, new = (None if b is None else min(b, n_train) for b in (batch, options[name]))
         elif before is None:  # compared as given, by check_options
             continue
         else:
