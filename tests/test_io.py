@@ -1034,6 +1034,46 @@ def test_atomic_text_names_the_file_asked_for_when_it_cannot_be_created():
     assert not any(p.name.startswith(".chainrule-no-such-file") for p in Path("/proc").iterdir())
 
 
+def test_a_full_disk_is_named_by_the_file_being_written_and_keeps_the_old_one(
+        tmp_path, monkeypatch, capsys):
+    """A write that runs out of space (``write()``'s ENOSPC, which names no file) was
+    reported as "[Errno 28] No space left on device", by the library and by the command
+    line alike ("chainrule: error: [Errno 28] No space left on device" after a whole
+    training run): which of the files the command writes was not said.  The error names
+    the file asked for; the file there before stays as it was, and no temporary is left."""
+    import errno
+
+    from chainrule.cli import main
+    from chainrule.io import atomic_text
+
+    net = Network([Dense(3, 2, "tanh", seed=0), Dense(2, 1, "identity", seed=1)])
+    path = net.save(tmp_path / "model.npz")
+    before = path.read_bytes()
+    savez = np.savez
+
+    def full_disk(fh, *args, **kwargs):
+        fh.write(b"PK\x03\x04 the first bytes")
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(np, "savez", full_disk)
+    with pytest.raises(OSError) as info:
+        net.save(path)
+    assert (info.value.errno, info.value.filename) == (errno.ENOSPC, str(path))
+    assert path.read_bytes() == before and os.listdir(tmp_path) == ["model.npz"]
+    assert main(["train", "xor", "--hidden", "2", "--epochs", "1", "-q", "-o", str(path)]) == 2
+    assert capsys.readouterr().err == (f"chainrule: error: {path}: "
+                                       f"{os.strerror(errno.ENOSPC)}\n")
+    assert path.read_bytes() == before and os.listdir(tmp_path) == ["model.npz"]
+    monkeypatch.setattr(np, "savez", savez)
+    text = tmp_path / "predictions.csv"
+    text.write_text("kept\n")
+    with pytest.raises(OSError) as info, atomic_text(text) as fh:
+        fh.write("x\n")
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))  # as a flush that fails
+    assert info.value.filename == str(text) and text.read_text() == "kept\n"
+    assert sorted(os.listdir(tmp_path)) == ["model.npz", "predictions.csv"]
+
+
 def test_a_file_of_another_format_names_the_function_that_reads_it(tmp_path):
     """``chainrule.load`` on an estimator file said only "found format
     'chainrule.estimator'".  Each loader now names the one that reads the file it

@@ -130,12 +130,24 @@ def _atomic_open(path: str | os.PathLike, mode: str, **kwargs: Any) -> Iterator[
             raise
         raise type(exc)(exc.errno, exc.strerror, str(path)) from None
     try:
-        with os.fdopen(fd, mode, **kwargs) as fh:
+        with _named_as(path), os.fdopen(fd, mode, **kwargs) as fh:
             yield fh
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+@contextlib.contextmanager
+def _named_as(path: Path) -> Iterator[None]:
+    """Give an OSError of no file name (a write to a full disk: ``[Errno 28] No space left
+    on device``) the name of the file being written, ``path`` (not its hidden temporary)."""
+    try:
+        yield
+    except OSError as exc:
+        if exc.filename is not None or exc.strerror is None:
+            raise
+        raise type(exc)(exc.errno, exc.strerror, str(path)) from None
 
 
 def file_path(path: str | os.PathLike) -> Path:
@@ -244,7 +256,7 @@ def write_file(path: str | os.PathLike, meta: dict, arrays: dict[str, np.ndarray
     text = json.dumps(_strict_json(meta), allow_nan=False)
     fd, tmp = _create_temporary(path)
     try:
-        with os.fdopen(fd, "wb") as fh:
+        with _named_as(path), os.fdopen(fd, "wb") as fh:
             np.savez(fh, __meta__=np.array(text), **arrays)
         os.replace(tmp, path)
     except BaseException:
