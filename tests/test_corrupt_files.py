@@ -684,6 +684,26 @@ def test_from_checkpoint_refuses_a_missing_setting(adam_checkpoint, edit, match)
     assert str(err.value).startswith(f"{path}: corrupted checkpoint")
 
 
+@pytest.mark.parametrize(("value", "shown"), [
+    ("3", "'3' (str)"), (0, "0"), (-2, "-2"), (None, "None (NoneType)"), (2.5, "2.5 (float)"),
+])
+@pytest.mark.parametrize("epochs", [None, 5])
+def test_a_damaged_epochs_record_is_refused_whatever_epochs_the_caller_gives(
+        adam_checkpoint, value, shown, epochs):
+    """trainer.epochs of "3", 0 or null was refused by from_checkpoint(path) and resume(path,
+    X, Y), but read without a word by from_checkpoint(path, epochs=5) and resume(...,
+    epochs=5) (the CLI's --resume gives its --epochs): the same damaged file was refused or
+    not by the caller's argument."""
+    from chainrule import Trainer
+
+    path, _ = adam_checkpoint
+    assert Trainer.from_checkpoint(path, epochs=epochs).epochs == (epochs or 3)
+    _edit_meta(path, lambda meta: meta["trainer"].update(epochs=value))
+    with pytest.raises(ValueError, match=re.escape(
+            f"{path}: corrupted checkpoint (trainer.epochs must be an int >= 1, got {shown})")):
+        Trainer.from_checkpoint(path, epochs=epochs)
+
+
 @pytest.mark.parametrize(("key", "value"), [
     ("has_uint32", -1), ("has_uint32", 1.5), ("has_uint32", True), ("uinteger", 2.0),
     (("state", "state"), 1.5), (("state", "inc"), True),

@@ -151,6 +151,9 @@ def trainer_from_checkpoint(
         if missing:
             raise ValueError(f"trainer: missing setting(s) {missing}")
         full = t.pop("full_batch")
+        # the run's own length, checked even when ``epochs`` replaces it: the same file is
+        # read alike by every caller (and the cosine warning below compares with it)
+        check_positive_int(t.pop("epochs"), "trainer.epochs")
         # missing in older checkpoints and in those of runs without it; a dict as pairs
         class_weight = class_weight_from_json(t.pop("class_weight", None))
         record = meta["optimizer"]
@@ -182,7 +185,7 @@ def trainer_from_checkpoint(
         try:
             trainer = cls(net, optimizer="gd" if full else opt,
                           batch_size=None if full else t.pop("batch_size"),
-                          epochs=epochs if epochs is not None else t.pop("epochs"),
+                          epochs=epochs if epochs is not None else meta["trainer"]["epochs"],
                           verbose=verbose, callbacks=callbacks, schedule=schedule,
                           checkpoint=checkpoint if checkpoint is not None else path,
                           max_time=max_time, class_weight=class_weight,
