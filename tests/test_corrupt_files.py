@@ -770,6 +770,32 @@ def test_load_estimator_refuses_settings_no_fit_takes(saved_classifier, edit, ma
     assert str(err.value).startswith(f"{saved_classifier}: corrupted estimator file")
 
 
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize("verbose", ["x", [], None, -1, 2.5])
+def test_a_verbose_no_fit_takes_is_refused_by_fit_and_by_load_estimator(saved_classifier, iris,
+                                                                         verbose):
+    """verbose was the one parameter fit did not check: verbose="x" failed later in fit with
+    Python's "invalid literal for int() with base 10: 'x'", [] with "int() argument must
+    be ...", and -1 and 2.5 were taken (2.5 as 2).  load_estimator, which refuses what fit
+    refuses, loaded a record of any of them, whose partial_fit then failed so.
+    scikit-learn's MLPClassifier refuses all five (an int >= 0 or a bool)."""
+    from sklearn.neural_network import MLPClassifier as SkMLPClassifier
+    from sklearn.utils._param_validation import InvalidParameterError
+
+    X, y = iris
+    with pytest.raises(InvalidParameterError, match="'verbose' parameter"):
+        SkMLPClassifier((3,), verbose=verbose, max_iter=1).fit(X, y)
+    match = re.escape(f"verbose must be True, False or an int >= 0, got {verbose!r}")
+    with pytest.raises((ValueError, TypeError), match=match):
+        MLPClassifier((3,), verbose=verbose, max_iter=1).fit(X, y)
+    _edit_meta(saved_classifier, _set_param("verbose", verbose))
+    with pytest.raises(ValueError, match=f"^{re.escape(str(saved_classifier))}: corrupted "
+                                         f"estimator file \\(params: {match}\\)$"):
+        load_estimator(saved_classifier)
+    for accepted in (True, 0, 2, np.int64(1)):  # taken, as scikit-learn takes them
+        assert MLPClassifier((3,), verbose=accepted, max_iter=1).fit(X, y).n_iter_ == 1
+
+
 @pytest.fixture
 def plateau_checkpoint(tmp_path):
     from chainrule import Dense, Network, train

@@ -221,6 +221,9 @@ class _Parameters:
             v = getattr(self, name)
             if not isinstance(v, (bool, np.bool_)):  # "False" or 1 would be read as true
                 raise InvalidParameter(f"{name} must be True or False, got {v!r}")
+        v = self.verbose  # scikit-learn's constraint: a bool or an int >= 0
+        if not isinstance(v, (bool, np.bool_, numbers.Integral)) or v < 0:
+            raise InvalidParameter(f"verbose must be True, False or an int >= 0, got {v!r}")
         if self.solver not in SOLVERS:
             raise ValueError(f"solver must be one of {SOLVERS}, got {self.solver!r}")
         for name in ("learning_rate_init", "epsilon"):
