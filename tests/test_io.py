@@ -1074,6 +1074,35 @@ def test_a_full_disk_is_named_by_the_file_being_written_and_keeps_the_old_one(
     assert sorted(os.listdir(tmp_path)) == ["model.npz", "predictions.csv"]
 
 
+def test_a_file_that_may_not_be_read_is_a_permission_error_not_a_corrupted_one(
+        tmp_path, monkeypatch, capsys):
+    """A model file without read permission was reported as "not a readable chainrule file
+    (truncated, corrupted or another format: [Errno 13] Permission denied ...)": a sound
+    file called corrupted.  It is the PermissionError that names the file, in the library
+    and on the command line ("chainrule: error: PATH: Permission denied", exit 2).  (The
+    tests may run as root, whom no permission stops: open is made to refuse as it would.)"""
+    import builtins
+    import errno
+
+    import chainrule._io_npz as npz
+    from chainrule.cli import main
+
+    path = Network([Dense(3, 2, "tanh", seed=0)]).save(tmp_path / "model.npz")
+
+    def refusing(file, *args, **kwargs):
+        if os.fspath(file) == str(path):
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), os.fspath(file))
+        return builtins.open(file, *args, **kwargs)
+
+    monkeypatch.setattr(npz, "open", refusing, raising=False)
+    with pytest.raises(PermissionError) as info:
+        chainrule.load(path)
+    assert info.value.filename == str(path) and info.value.errno == errno.EACCES
+    assert main(["info", str(path)]) == 2
+    assert capsys.readouterr().err == (f"chainrule: error: {path}: "
+                                       f"{os.strerror(errno.EACCES)}\n")
+
+
 def test_a_file_of_another_format_names_the_function_that_reads_it(tmp_path):
     """``chainrule.load`` on an estimator file said only "found format
     'chainrule.estimator'".  Each loader now names the one that reads the file it

@@ -305,6 +305,8 @@ def read_file(path: str | os.PathLike, fmt: str) -> tuple[dict, dict[str, np.nda
         raise FileNotFoundError(f"no such file: {path}{dangling_link(p)}")
     try:
         arrays = read_npz(p)
+    except PermissionError:  # the file is there and may be sound: not "corrupted"
+        raise
     except _READ_ERRORS as exc:
         raise ValueError(
             f"{p}: not a readable chainrule file (truncated, corrupted or another format: "

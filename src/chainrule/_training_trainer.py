@@ -231,6 +231,9 @@ class Trainer(_TrainingData, _TrainingLoop, _EpochSteps, _Checkpoints):
 
         Raises
         ------
+        FileNotFoundError, IsADirectoryError, PermissionError
+            If there is no such file, ``path`` is a directory, or the file may
+            not be read (its permissions).
         ValueError
             If the file is not a readable checkpoint, or a value in it is
             missing, of the wrong type, shape or range (the message names the

@@ -91,6 +91,8 @@ def load_estimator(path: str | os.PathLike) -> MLPClassifier | MLPRegressor:
         If there is no such file.
     IsADirectoryError
         If ``path`` is a directory.
+    PermissionError
+        If the file may not be read (its permissions).
     ValueError
         If the file is not a chainrule estimator file, or is damaged or edited
         so that its record disagrees with itself or its network; the message

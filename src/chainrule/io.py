@@ -132,6 +132,8 @@ def load(path: str | os.PathLike) -> Network:
         If there is no such file.
     IsADirectoryError
         If ``path`` is a directory.
+    PermissionError
+        If the file may not be read (its permissions).
     ValueError
         If the file is truncated, corrupted, of another format or version, or
         uses a custom activation that is not registered.

@@ -348,6 +348,8 @@ def load_autoencoder(
         If there is no such file.
     IsADirectoryError
         If ``path`` is a directory.
+    PermissionError
+        If the file may not be read (its permissions).
     ValueError
         If the file is not a chainrule autoencoder file (a network or an MLP
         estimator file included), or is damaged or edited so that its record
