@@ -1103,6 +1103,30 @@ def test_a_file_that_may_not_be_read_is_a_permission_error_not_a_corrupted_one(
                                        f"{os.strerror(errno.EACCES)}\n")
 
 
+@pytest.mark.parametrize(("spoil", "name", "count"), [
+    (lambda net: net.params.__setitem__(slice(0, 2), np.nan), "params", 2),
+    (lambda net: net.layers[1].running_var.__setitem__(0, np.inf), "buffer/1/running_var", 1),
+])
+def test_save_refuses_values_no_reader_takes_back_and_keeps_the_old_file(tmp_path, spoil,
+                                                                         name, count):
+    """A network whose parameters (or running statistics) hold NaN or inf, set by hand,
+    was written, over the model file there before: chainrule.load then refused the new file
+    as "corrupted or incomplete" (theta contains NaN), and the old model was gone.  save
+    refuses it by the file and the array before anything is written."""
+    net = Network([Dense(3, 4, "tanh", seed=0), BatchNorm(4), Dense(4, 1, "identity", seed=1)])
+    path = net.save(tmp_path / "model.npz")
+    before, X = path.read_bytes(), np.linspace(-1, 1, 6).reshape(2, 3)
+    expected = net.predict(X)
+    spoil(net)
+    finite = np.isfinite(np.concatenate([net.params, net.layers[1].running_var]))
+    assert np.count_nonzero(~finite) == count
+    with pytest.raises(ValueError, match=re.escape(
+            f"{path}: not written: the array {name!r} holds {count} NaN or infinite value(s)")):
+        net.save(path)
+    assert path.read_bytes() == before and os.listdir(tmp_path) == ["model.npz"]
+    assert np.array_equal(chainrule.load(path).predict(X), expected)  # the old model
+
+
 def test_a_file_of_another_format_names_the_function_that_reads_it(tmp_path):
     """``chainrule.load`` on an estimator file said only "found format
     'chainrule.estimator'".  Each loader now names the one that reads the file it

@@ -248,9 +248,21 @@ def write_file(path: str | os.PathLike, meta: dict, arrays: dict[str, np.ndarray
     diverged epoch, ``n_iter_no_change=inf``) is written as ``{"__float__":
     "inf"}`` (or ``"-inf"``, ``"nan"``), which :func:`read_file` reads back.  A
     ``path`` that names no file (``""``, ``"."``, ``".."``, ``"out/"``) or is no path
-    at all is refused by name before anything is written.
+    at all is refused by name before anything is written, and so is a network
+    array (parameters, running statistics) that holds NaN or an infinity (set
+    so by hand): every reader refuses such a file as corrupted, and the file it
+    would replace is kept.  An optimizer's state is written as it is: AdaGrad's
+    float32 sum of squares may overflow to inf in a run that goes on.
     """
     path = file_path(check_path(path, "path"))
+    for name, values in arrays.items():
+        values = np.asarray(values)
+        if (values.dtype.kind in "fc" and not name.startswith("optimizer/")
+                and not np.isfinite(values).all()):
+            count = values.size - int(np.count_nonzero(np.isfinite(values)))
+            raise ValueError(f"{path}: not written: the array {name!r} holds {count} NaN or "
+                             "infinite value(s), which no chainrule reader takes back (it "
+                             "would refuse the file as corrupted)")
     path.parent.mkdir(parents=True, exist_ok=True)
     meta = {**meta, "version": FORMAT_VERSION}
     text = json.dumps(_strict_json(meta), allow_nan=False)
