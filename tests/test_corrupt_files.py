@@ -159,6 +159,9 @@ def _set_meta(*keys, value):
     (_set_array("optimizer/m", lambda a: a[:-1]), None, r"optimizer/m: expected shape \(\d+,\)"),
     (_set_array("optimizer/v", lambda a: a.astype(np.float32)), None, r"optimizer/v: .*dtype"),
     (_set_array("optimizer/m", lambda a: a * np.nan), None, r"optimizer/m: expected finite"),
+    (_set_array("optimizer/m", lambda a: a + np.inf), None, r"optimizer/m: expected finite"),
+    (_set_array("optimizer/v", lambda a: a * np.nan), None, r"optimizer/v: expected values >= 0"),
+    (_set_array("optimizer/v", lambda a: -a - 1), None, r"optimizer/v: expected values >= 0"),
     (lambda arrays: arrays.pop("optimizer/v"), None, r"optimizer state: expected the arrays"),
     (lambda arrays: arrays.update({"optimizer/extra": arrays["optimizer/m"]}), None,
      r"optimizer state: expected the arrays \['m', 'v'\]"),
@@ -192,6 +195,39 @@ def test_from_checkpoint_refuses_a_damaged_state(adam_checkpoint, edit_arrays, e
     assert str(err.value).startswith(f"{path}: corrupted checkpoint")
     with pytest.raises(ValueError, match=match):
         resume(path, *_regression_data(), epochs=5)
+
+
+@pytest.mark.parametrize(("optimizer", "key"), [
+    ("adagrad", "sum_sq"), ("rmsprop", "mean_sq"), ("adam", "v"),
+])
+def test_a_run_whose_squared_gradients_overflowed_resumes_as_it_would_have_gone_on(
+        tmp_path, optimizer, key):
+    """float32 gradients from 1.8e19 on square past the float range: AdaGrad's sum and
+    Adam's second moment of them are inf there (RMSProp's for gradients past the range
+    itself, as here), and those parameters' steps g / (sqrt(inf) + eps) are 0 while the
+    run goes on.  Its own checkpoint was then refused as corrupted ("expected finite
+    values, found NaN or inf"): it resumes now, to the parameters of the run that was not
+    interrupted."""
+    from chainrule import Trainer, mlp
+
+    def run(checkpoint, epochs):
+        trainer = Trainer(mlp([3, 2, 1], seed=0, dtype=np.float32), optimizer=optimizer,
+                          lr=0.1, batch_size=4, epochs=epochs, seed=0, checkpoint=checkpoint)
+        trainer.fit(X, Y)
+        return trainer
+
+    X = np.full((4, 3), 1e19, dtype=np.float32)  # gradients of the first layer's weights
+    Y = np.zeros((4, 1), dtype=np.float32)  # past the float range itself
+    whole = run(None, 4)
+    path = tmp_path / "ck.npz"
+    stopped = run(path, 2)
+    state = stopped.optimizer.state[key]
+    assert np.isinf(state).any() and np.isfinite(stopped.net.params).all()
+    resumed = Trainer.from_checkpoint(path, epochs=4)
+    assert np.array_equal(resumed.optimizer.state[key], state)
+    resumed.fit(X, Y)
+    assert np.isfinite(whole.net.params).all()
+    assert np.array_equal(resumed.net.params, whole.net.params)
 
 
 def test_from_checkpoint_still_resumes_an_intact_run(adam_checkpoint):

@@ -172,7 +172,9 @@ def _checked_optimizer_state(config: dict, t: int, arrays: dict[str, np.ndarray]
     The vectors the rule keeps are found by one step of a fresh optimizer of
     the same configuration on zeros; after ``t`` > 0 steps the checkpoint must
     hold exactly those, each of shape ``(n_params,)``, of the network's dtype
-    and finite (the optimizer would otherwise replace them by zeros, silently).
+    and finite (the optimizer would otherwise replace them by zeros, silently),
+    but for the squared gradients' sums and means (:data:`_SQUARES`), which
+    are >= 0 and may be inf.
 
     Raises
     ------
@@ -197,6 +199,17 @@ def _checked_optimizer_state(config: dict, t: int, arrays: dict[str, np.ndarray]
             raise ValueError(
                 f"optimizer/{key}: expected shape ({net.n_params},) and dtype {net.dtype}, "
                 f"found shape {value.shape} and dtype {value.dtype}")
-        if not np.all(np.isfinite(value)):
+        if key in _SQUARES:
+            if np.isnan(value).any() or (value < 0).any():
+                raise ValueError(f"optimizer/{key}: expected values >= 0 (of squared "
+                                 "gradients; inf where they overflowed), found NaN or "
+                                 "negative values")
+        elif not np.all(np.isfinite(value)):
             raise ValueError(f"optimizer/{key}: expected finite values, found NaN or inf")
     return {k: v.copy() for k, v in stored.items()}
+
+
+# the state vectors that sum or average squared gradients (AdaGrad's, RMSProp's, Adam's
+# second moment): inf where they overflowed (AdaGrad's and Adam's for float32 gradients
+# from 1.8e19 on), in a run that goes on (those parameters' steps are then 0)
+_SQUARES = {"sum_sq", "mean_sq", "v"}
