@@ -1127,6 +1127,37 @@ def test_save_refuses_values_no_reader_takes_back_and_keeps_the_old_file(tmp_pat
     assert np.array_equal(chainrule.load(path).predict(X), expected)  # the old model
 
 
+def test_a_model_that_cannot_be_created_is_named_as_asked_and_the_old_one_kept(
+        tmp_path, monkeypatch):
+    """Network.save (an estimator's, a checkpoint: every writer of the .npz format) into
+    a folder that takes no new file reported the hidden temporary it writes first,
+    "[Errno 13] Permission denied: '.../.model.npz.1a2b3c4d.tmp'", a file the user never
+    named (as atomic_text did before it was fixed).  It names the model file; the one
+    there before is kept.  A read-only folder is made by os.open refusing, as it would for
+    a user without write permission (the tests may run as root)."""
+    import errno
+
+    net = Network([Dense(3, 2, "tanh", seed=0), Dense(2, 1, "identity", seed=1)])
+    path = net.save(tmp_path / "model.npz")
+    before, real_open = path.read_bytes(), os.open
+
+    def read_only_folder(file, flags, *args, **kwargs):
+        if flags & os.O_CREAT and os.path.dirname(os.fspath(file)) == str(tmp_path):
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), os.fspath(file))
+        return real_open(file, flags, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", read_only_folder)
+    with pytest.raises(PermissionError) as info:
+        net.save(path)
+    assert info.value.filename == str(path) and ".tmp" not in str(info.value)
+    assert path.read_bytes() == before and os.listdir(tmp_path) == ["model.npz"]
+    monkeypatch.setattr(os, "open", real_open)
+    if Path("/proc/self").is_dir():  # no file can be created there, not even by root
+        with pytest.raises(OSError) as info:
+            net.save("/proc/chainrule-no-such-model.npz")
+        assert info.value.filename == "/proc/chainrule-no-such-model.npz"
+
+
 def test_a_file_of_another_format_names_the_function_that_reads_it(tmp_path):
     """``chainrule.load`` on an estimator file said only "found format
     'chainrule.estimator'".  Each loader now names the one that reads the file it

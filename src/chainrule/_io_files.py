@@ -123,12 +123,8 @@ def _atomic_open(path: str | os.PathLike, mode: str, **kwargs: Any) -> Iterator[
         except RuntimeError:  # Python < 3.13: a loop of links, an OSError as 3.13's stat gives
             raise OSError(errno.ELOOP, os.strerror(errno.ELOOP), str(path)) from None
     path.parent.mkdir(parents=True, exist_ok=True)
-    try:
+    with _named_as(path, creating=True):
         fd, tmp = _create_temporary(path)
-    except OSError as exc:  # named by the file asked for, not by its hidden temporary
-        if exc.strerror is None:
-            raise
-        raise type(exc)(exc.errno, exc.strerror, str(path)) from None
     try:
         with _named_as(path), os.fdopen(fd, mode, **kwargs) as fh:
             yield fh
@@ -139,13 +135,16 @@ def _atomic_open(path: str | os.PathLike, mode: str, **kwargs: Any) -> Iterator[
 
 
 @contextlib.contextmanager
-def _named_as(path: Path) -> Iterator[None]:
-    """Give an OSError of no file name (a write to a full disk: ``[Errno 28] No space left
-    on device``) the name of the file being written, ``path`` (not its hidden temporary)."""
+def _named_as(path: Path, creating: bool = False) -> Iterator[None]:
+    """Give an OSError the name of the file being written, ``path``: one of no file name (a
+    write to a full disk: ``[Errno 28] No space left on device``), or, ``creating`` the
+    hidden temporary file that is written first, one that names that file
+    (``/proc/.x.npz.1a2b3c4d.tmp: No such file or directory``), which the user never
+    named."""
     try:
         yield
     except OSError as exc:
-        if exc.filename is not None or exc.strerror is None:
+        if exc.strerror is None or (exc.filename is not None and not creating):
             raise
         raise type(exc)(exc.errno, exc.strerror, str(path)) from None
 
@@ -266,7 +265,8 @@ def write_file(path: str | os.PathLike, meta: dict, arrays: dict[str, np.ndarray
     path.parent.mkdir(parents=True, exist_ok=True)
     meta = {**meta, "version": FORMAT_VERSION}
     text = json.dumps(_strict_json(meta), allow_nan=False)
-    fd, tmp = _create_temporary(path)
+    with _named_as(path, creating=True):
+        fd, tmp = _create_temporary(path)
     try:
         with _named_as(path), os.fdopen(fd, "wb") as fh:
             np.savez(fh, __meta__=np.array(text), **arrays)
