@@ -10,9 +10,10 @@ line"):
   :meth:`chainrule.SparseAutoencoder.cost` that its training minimises, on random
   inputs or on the bundled natural-image patches (``--patches``);
 * a saved model file (``--model FILE``): a network written by ``chainrule
-  train`` or :meth:`chainrule.Network.save`, on random inputs or on the first
-  examples of ``--data``; or an estimator's or autoencoder's file (their
-  ``save``), on random inputs, an autoencoder through its own ``cost``.
+  train`` or :meth:`chainrule.Network.save`, or an estimator's or autoencoder's
+  file (their ``save``), an autoencoder through its own ``cost``; on random
+  inputs or on the first examples of ``--data`` (a SparseAutoencoder's: its
+  inputs, every column a feature, no target).
 
 All go through :func:`chainrule.gradient_check` in float64; the exit status is 0
 when the relative difference is below ``--tolerance``, 1 when it is not, and 3
@@ -130,7 +131,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     gc.add_argument("--data", metavar="DATA",
                     help="--model: check on the first --samples examples of this data (as "
                     "chainrule evaluate takes it) instead of random inputs; an estimator's "
-                    "network on the raw features (the estimators scale nothing)")
+                    "network on the raw features (the estimators scale nothing); a "
+                    "SparseAutoencoder's cost on its rows, features only, no --target")
     gc.add_argument("--target", metavar="NAME", help="--model --data: the target column")
     gc.add_argument("--samples", type=positive_int, default=5,
                     help="examples the cost is averaged over (default: 5)")
@@ -337,10 +339,11 @@ def _estimator_on_data(args: argparse.Namespace, estimator):
     from .saved_model import EstimatorModel
 
     name = type(estimator).__name__
-    if not hasattr(estimator, "predict"):  # a SparseAutoencoder: no target to read
-        raise ValueError(f"--data: {args.model} holds a {name}, which predicts no target; "
-                         "it is checked on random inputs (leave --data out)")
     model = EstimatorModel(estimator)
+    if not hasattr(estimator, "predict"):  # a SparseAutoencoder: its inputs, no target
+        from ._cli_gradcheck_autoencoder import autoencoder_on_data
+
+        return autoencoder_on_data(args, model)
     net = model.network
     if model.multilabel or (model.task == "regression" and net.n_outputs > 1):
         raise ValueError(

@@ -1,0 +1,45 @@
+"""``chainrule gradcheck --model FILE --data DATA`` of a SparseAutoencoder's file.
+
+Its cost (squared reconstruction error, weight decay and the KL sparsity
+penalty: :meth:`chainrule.SparseAutoencoder.cost`) on the first rows of DATA,
+which are its inputs: the autoencoder predicts no target.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+import numpy as np
+
+__all__ = ["autoencoder_on_data"]
+
+
+def autoencoder_on_data(args: argparse.Namespace, model):
+    """A SparseAutoencoder's cost on the first rows of DATA, its inputs as given.
+
+    The autoencoder reconstructs its inputs and predicts no target, so DATA is
+    read as ``chainrule predict`` reads it: every column a feature (or the
+    columns of its ``feature_names_in_``), a bundled data set's features
+    without its target; ``--target`` is refused.
+
+    Returns
+    -------
+    model, about, X of shape (n, n_features), None
+    """
+    from .cli_models import _model_data
+
+    name = type(model.estimator).__name__
+    if args.target is not None:
+        raise ValueError(f"--target: {args.model} holds a {name}, which reconstructs its "
+                         f"inputs and predicts no target (got --target {args.target!r}); "
+                         "leave --target out and give DATA's features alone")
+    table = _model_data(model, args.data, None, False, args.seed)
+    n = min(args.samples, table.n_samples)
+    X = np.asarray(table.X[:n], dtype=np.float64)
+    try:  # inputs its decoder cannot reach (a sigmoid's outside [0, 1]), refused as fit does
+        model.estimator.cost(model.estimator.params, X)
+    except ValueError as exc:
+        raise ValueError(f"--data {args.data}: {exc}") from None
+    about = f"{args.model}: {name}, the cost its training minimises"
+    return (model.estimator, f"{about}\non the first {n} of {table.n_samples} examples of "
+            f"{table.source} (its inputs, as given)", X, None)
