@@ -452,3 +452,18 @@ def test_vanishing_gradients_picture_labels_the_norm_it_draws(tmp_path, monkeypa
     (line,) = ax.get_lines()
     np.testing.assert_allclose(line.get_ydata(), [np.linalg.norm(b) for b in blocks],
                                rtol=1e-6)
+
+
+@pytest.mark.parametrize("experiment", [vanishing_gradients, saturation_vs_scale])
+def test_n_samples_over_the_training_split_is_refused_not_cut(experiment):
+    """Before: n_samples=5000 ran on the 1144 training images and said nothing (as a
+    slice does); scikit-learn refuses a sample larger than its data (resample,
+    train_test_split).  All 1144 are taken, one more is refused."""
+    n_train = load_digits_split(seed=0).X_train.shape[0]
+    assert n_train == 1797 - 450 - 203  # the test quarter, then 15% of the rest held out
+    with pytest.raises(ValueError, match=rf"^n_samples must be at most {n_train}, the images "
+                                         rf"of the digits' training split, got {n_train + 1}$"):
+        experiment(depth=3, width=4, n_samples=n_train + 1)
+    with pytest.raises(ValueError, match=r"got 5000$"):
+        experiment(depth=3, width=4, n_samples=5000)
+    experiment(depth=3, width=4, n_samples=n_train)

@@ -139,6 +139,16 @@ class GradientNorms:
         return plot_panels(panels, path)
 
 
+def _first_digits(data, n_samples: int) -> tuple[np.ndarray, np.ndarray]:
+    """The first ``n_samples`` images of the digits' training split, X (n, 64) and y (n,);
+    more than the split holds is refused, not cut to it."""
+    n_train = data.X_train.shape[0]
+    if n_samples > n_train:
+        raise ValueError(f"n_samples must be at most {n_train}, the images of the digits' "
+                         f"training split, got {n_samples}")
+    return data.X_train[:n_samples], data.y_train[:n_samples]
+
+
 def vanishing_gradients(
     activations: str | Sequence[str] = ("sigmoid", "relu"),
     depth: int = 10,
@@ -160,7 +170,8 @@ def vanishing_gradients(
         Dense layers: 64 inputs -> ``depth - 1`` hidden layers of ``width`` -> 10 softmax.
     width : int, default 32
     n_samples : int, default 256
-        Batch on which the norms at initialisation are measured.
+        Batch on which the norms at initialisation are measured: the first
+        ``n_samples`` images of the digits' training split (1 to its 1144).
     epochs : int, default 0
         When > 0, also train each network (SGD with momentum 0.9, batch 32)
         with ``diagnostics=True`` and keep the histories.
@@ -177,8 +188,9 @@ def vanishing_gradients(
         If ``activations`` is neither a name nor a sequence of names.
     ValueError
         If ``activations`` is empty, or (before any network is built) for a
-        bad setting, among them an activation a hidden layer cannot have
-        (``"activations[1]: 'softmax' cannot be a hidden activation ..."``).
+        bad setting, ``n_samples`` over the 1144 training images included, among
+        them an activation a hidden layer cannot have (``"activations[1]:
+        'softmax' cannot be a hidden activation ..."``).
     KeyboardInterrupt
         On Ctrl-C during a training run (``epochs`` > 0), once that run has
         ended: the histories are compared only when each has all its epochs.
@@ -199,7 +211,7 @@ def vanishing_gradients(
     n_samples = check_positive_int(n_samples, "n_samples")
     epochs = check_positive_int(epochs, "epochs", minimum=0)
     data = load_digits_split(seed=seed)
-    X, y = data.X_train[:n_samples], data.y_train[:n_samples]
+    X, y = _first_digits(data, n_samples)
     at_init, histories = {}, {}
     for act in activations:
         net = _deep_net(act, depth, width, seed)
@@ -298,12 +310,20 @@ def saturation_vs_scale(
     threshold : float, default 0.01
         A unit is saturated on an example when ``f'(z) < threshold``.
     n_samples : int, default 256
-        Digits on which the fractions are measured.
+        Digits on which the fractions are measured: the first ``n_samples``
+        images of the digits' training split (1 to its 1144).
     seed : int, default 0
 
     Returns
     -------
     Saturation
+
+    Raises
+    ------
+    TypeError
+        If ``scales`` is not a sequence, or a setting is not a number.
+    ValueError
+        For a bad setting, ``n_samples`` over the 1144 training images included.
     """
     if isinstance(scales, (str, bytes)) or not hasattr(scales, "__iter__"):
         raise TypeError(f"scales must be a sequence of finite floats >= 0 such as (1, 4, 16), "
@@ -321,8 +341,7 @@ def saturation_vs_scale(
             f"activation: saturation is measured on each unit's derivative f'(z), and "
             f"{act.name!r} has none of its own (its units are coupled); use an elementwise "
             "activation such as 'sigmoid' or 'tanh'")
-    data = load_digits_split(seed=seed)
-    X, y = data.X_train[:n_samples], data.y_train[:n_samples]
+    X, y = _first_digits(load_digits_split(seed=seed), n_samples)
     fractions, derivs = {}, {}
     for scale in scales:
         net = _deep_net(activation, depth, width, seed)
