@@ -173,3 +173,99 @@ def test_five_partial_fit_calls_take_scikit_learns_steps_from_its_first_call(sol
         np.testing.assert_allclose(mine, skl, rtol=1e-11, atol=1e-14)
     if solver["solver"] == "sgd":
         assert ours._optimizer.lr == pytest.approx(theirs._optimizer.learning_rate, rel=1e-14)
+
+
+_SWITCHES = {
+    "adam->sgd invscaling": (dict(solver="adam", learning_rate_init=0.01),
+                             dict(solver="sgd", learning_rate="invscaling")),
+    "adam->sgd adaptive": (dict(solver="adam", learning_rate_init=0.01),
+                           dict(solver="sgd", learning_rate="adaptive", tol=10.0)),
+    "sgd invscaling->adam": (dict(solver="sgd", learning_rate="invscaling",
+                                  learning_rate_init=0.2, power_t=0.25), dict(solver="adam")),
+    "constant->invscaling": (dict(solver="sgd", learning_rate_init=0.1),
+                             dict(learning_rate="invscaling")),
+    "invscaling: new init and power_t": (
+        dict(solver="sgd", learning_rate="invscaling", learning_rate_init=0.2, power_t=0.25),
+        dict(learning_rate_init=0.05, power_t=0.5)),
+    "adaptive->constant": (dict(solver="sgd", learning_rate="adaptive", learning_rate_init=0.2,
+                                tol=10.0), dict(learning_rate="constant")),
+    "constant->adaptive": (dict(solver="sgd", learning_rate_init=0.1, tol=10.0),
+                           dict(learning_rate="adaptive")),
+}
+
+
+@pytest.mark.parametrize("switch", list(_SWITCHES))
+def test_partial_fit_after_set_params_goes_on_with_the_first_calls_rule(switch):
+    """scikit-learn's partial_fit goes on with the optimizer of its first call, and that
+    optimizer holds its learning-rate rule (SGDOptimizer's schedule, learning_rate_init and
+    power_t; Adam has none).  chainrule's rule followed the current solver and settings:
+    adam -> sgd "invscaling" set the carried Adam's rate to 3e-4 (scikit-learn's stays
+    0.01), sgd "invscaling" -> adam froze the SGD's rate, and a new learning_rate,
+    learning_rate_init or power_t changed the carried SGD's (weights 0.02 to 0.4 apart
+    after 6 more calls).  (tol=10 with n_iter_no_change=1: every epoch after the first
+    counts as no improvement, so "adaptive" divides the rate by 5 every other call.)"""
+    first, later = _SWITCHES[switch]
+    X, y = load_digits(return_X_y=True)
+    X = X / 16
+    rng = np.random.default_rng(1)
+    start = {(a, b): rng.uniform(-np.sqrt(6 / (a + b)), np.sqrt(6 / (a + b)), (a, b))
+             for a, b in ((64, 20), (20, 10))}
+    kw = dict(hidden_layer_sizes=(20,), batch_size=64, shuffle=False, random_state=0,
+              momentum=0.9, n_iter_no_change=1, **first)
+    theirs = SkMLPClassifier(**kw)
+    theirs._init_coef = lambda fan_in, fan_out, dtype: (start[fan_in, fan_out].astype(dtype),
+                                                        np.zeros(fan_out, dtype))
+    ours = MLPClassifier(init=lambda rng, fan_in, fan_out: start[fan_in, fan_out].copy(), **kw)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for i in range(8):
+            rows = slice(128 * i, 128 * (i + 1))
+            for est in (theirs, ours):
+                if i == 2:
+                    est.set_params(**later)
+                est.partial_fit(X[rows], y[rows], classes=np.arange(10) if i == 0 else None)
+    assert type(ours._optimizer).__name__.lower() == first["solver"]
+    np.testing.assert_allclose(ours.loss_curve_, theirs.loss_curve_, rtol=1e-12)
+    for mine, skl in zip(ours.coefs_ + ours.intercepts_, theirs.coefs_ + theirs.intercepts_,
+                         strict=True):
+        np.testing.assert_allclose(mine, skl, rtol=1e-10, atol=1e-13)
+    if first["solver"] == "sgd":
+        assert ours._optimizer.lr == pytest.approx(theirs._optimizer.learning_rate, rel=1e-14)
+    else:
+        assert ours._optimizer.lr == theirs._optimizer.learning_rate_init == 0.01
+
+
+def test_a_saved_estimator_keeps_the_rule_its_sgd_was_built_with(tmp_path):
+    """The file records the carried SGD's rule, so that the estimator read back goes on
+    as the saved one: invscaling from 0.2 with power_t 0.25 after 512 examples, whatever
+    solver and rate set_params gave since; a damaged rule is refused by name."""
+    import json
+
+    from chainrule import load_estimator
+
+    X, y = load_digits(return_X_y=True)
+    X = X / 16
+    est = MLPClassifier((8,), solver="sgd", learning_rate="invscaling", learning_rate_init=0.2,
+                        power_t=0.25, batch_size=64, shuffle=False, random_state=0)
+    est.partial_fit(X[:128], y[:128], classes=np.arange(10))
+    est.set_params(solver="adam", learning_rate="constant", learning_rate_init=0.01)
+    path = est.save(tmp_path / "est.npz")
+    back = load_estimator(path)
+    for i in (1, 2, 3):
+        for e in (est, back):
+            e.partial_fit(X[128 * i:128 * (i + 1)], y[128 * i:128 * (i + 1)])
+    assert back._optimizer.lr == est._optimizer.lr == pytest.approx(0.2 / 513**0.25,
+                                                                    rel=1e-14)
+    np.testing.assert_array_equal(back.network_.params, est.network_.params)
+    with np.load(path, allow_pickle=False) as data:
+        arrays = {k: data[k] for k in data.files}
+    meta = json.loads(str(arrays.pop("__meta__")))
+    assert meta["training"]["rule"] == {"learning_rate": "invscaling",
+                                        "learning_rate_init": 0.2, "power_t": 0.25}
+    meta["training"]["rule"]["learning_rate"] = "cosine"
+    np.savez(path, __meta__=np.array(json.dumps(meta)), **arrays)
+    with pytest.raises(ValueError, match=r"training\.rule: expected an object of "
+                                         r"'learning_rate' \(one of \['constant', "
+                                         r"'invscaling', 'adaptive'\]\).*found \{'learning_rate"
+                                         r"': 'cosine'"):
+        load_estimator(path)

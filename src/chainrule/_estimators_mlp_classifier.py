@@ -102,7 +102,11 @@ class MLPClassifier(_ClassifierOutputs, ClassifierMixin, _BaseMLP):
         features and outputs) cannot change then, nor in ``partial_fit``:
         another value raises a ValueError that names it, before anything
         changes.  ``alpha`` and the optimiser's settings may change, as in
-        scikit-learn.
+        scikit-learn: a warm-start ``fit`` builds its optimizer from them, while
+        ``partial_fit`` goes on with the optimizer of its first call and the
+        learning-rate rule that optimizer was built with (``solver``,
+        ``learning_rate``, ``learning_rate_init`` and ``power_t`` set since take
+        effect at the next ``fit``), as scikit-learn's does.
     momentum : float in [0, 1), default 0.9
         Momentum of "sgd" (scikit-learn also takes 1, a velocity that never decays).
     nesterovs_momentum : bool, default True

@@ -265,6 +265,8 @@ class _BaseMLP(_Parameters, _FittedNetwork, _Fitting, _CheckedFit, _EpochRules, 
             # a new optimizer starts at learning_rate_init, as scikit-learn's does on every
             # fit (partial_fit goes on with the rate the rules have reached)
             self._optimizer = self._make_optimizer()
+            # the rule it goes on with (_EpochRules)
+            self._optimizer_rule = self._rule_settings(self.solver == "sgd")
             self.__dict__.pop("_lr", None)
         if not hasattr(self, "_no_improvement_count"):
             self._no_improvement_count = 0

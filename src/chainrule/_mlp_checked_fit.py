@@ -268,7 +268,8 @@ class _CheckedFit:
             self.best_loss_: float | None = None
             self.validation_scores_: list[float] | None = None
             self.best_validation_score_: float | None = None
-            for stale in ("_optimizer", "_no_improvement_count", "_lr", "_best_params",
+            for stale in ("_optimizer", "_optimizer_rule", "_no_improvement_count", "_lr",
+                          "_best_params",
                           "_split_seed", "_schedule_run", "_layers_read"):
                 if hasattr(self, stale):
                     delattr(self, stale)

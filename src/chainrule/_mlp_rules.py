@@ -172,26 +172,32 @@ class _EpochRules:
         "adaptive" divides it by 5 instead of stopping (until it is 1e-6); each
         change rescales SGD's stored velocity (:func:`_set_rate`) so that momentum
         follows scikit-learn's form.  A new optimizer (every ``fit``) starts again
-        at ``learning_rate_init``, as in scikit-learn.  Stopping: an epoch counts
-        as no improvement when the training loss is not below the best so far
-        minus ``tol`` (with ``early_stopping``: the validation score is not above
-        the best plus ``tol``); training stops after more than
+        at ``learning_rate_init``, as in scikit-learn.  The rule is the optimizer's
+        (:meth:`_carried_rule`): ``partial_fit`` after ``set_params`` of
+        ``solver``, ``learning_rate``, ``learning_rate_init`` or ``power_t`` goes
+        on with the optimizer of the first call and the rule it was built with, as
+        scikit-learn's does (its SGDOptimizer holds its schedule; Adam has none).
+        Stopping: an epoch counts as no improvement when the training loss is not
+        below the best so far minus ``tol`` (with ``early_stopping``: the
+        validation score is not above the best plus ``tol``); training stops after more than
         ``n_iter_no_change`` such epochs in a row.  ``partial_fit`` counts its
         epochs too and, as in scikit-learn, never stops but lowers an "adaptive"
         rate.  With early stopping the parameters of the best validation score
         are restored afterwards.
         """
         net, tol = self.network_, float(self.tol)
-        rule_lr = self.solver == "sgd" and self.learning_rate != "constant"
+        settings = self._carried_rule()
+        schedule = "constant" if settings is None else settings["learning_rate"]
+        rule_lr = schedule != "constant"
         if rule_lr and not hasattr(self, "_lr"):
-            self._lr = float(self.learning_rate_init)
+            self._lr = float(settings["learning_rate_init"])
         t0 = self.t_
 
         def rule(state: Any, loss: float) -> None:
             lr_used = float(state.logs["lr"])  # the rate of the epoch just run
-            if rule_lr and self.learning_rate == "invscaling":
-                self._lr = float(self.learning_rate_init) / (
-                    t0 + n * state.epoch + 1) ** float(self.power_t)
+            if schedule == "invscaling":
+                self._lr = float(settings["learning_rate_init"]) / (
+                    t0 + n * state.epoch + 1) ** float(settings["power_t"])
             stopping_rule(state, loss)  # partial_fit too: an "adaptive" rate falls
             if rule_lr:  # the next epoch's rate (the Trainer's constant schedule leaves it)
                 _set_rate(state.optimizer, lr_used, self._lr)
@@ -211,13 +217,33 @@ class _EpochRules:
                 self._best_loss = min(self._best_loss, loss)
             self._no_improvement_count = self._no_improvement_count + 1 if worse else 0
             if self._no_improvement_count > self.n_iter_no_change:
-                if rule_lr and self.learning_rate == "adaptive" and self._lr > 1e-6:
+                if schedule == "adaptive" and self._lr > 1e-6:
                     self._lr /= 5.0
                     self._no_improvement_count = 0
                 elif not incremental:  # partial_fit runs its one epoch whatever the count
                     state.stop = True
 
         return rule
+
+    def _rule_settings(self, sgd: bool) -> dict[str, Any] | None:
+        """The learning-rate rule, by the current settings, of an SGD (``sgd``); None for
+        the other optimizers, whose rate no rule changes."""
+        if not sgd:
+            return None
+        return {"learning_rate": str(self.learning_rate),
+                "learning_rate_init": float(self.learning_rate_init),
+                "power_t": float(self.power_t)}
+
+    def _carried_rule(self) -> dict[str, Any] | None:
+        """The rule of the optimizer in use, with the settings it was built with.
+
+        ``{"learning_rate", "learning_rate_init", "power_t"}`` for an SGD, None
+        for the others (their rate is left alone).  An optimizer read from a file
+        that recorded no rule takes the current settings.
+        """
+        if hasattr(self, "_optimizer_rule"):
+            return self._optimizer_rule
+        return self._rule_settings(isinstance(getattr(self, "_optimizer", None), SGD))
 
     def _outputs_averaged(self) -> int:
         """How many outputs the reported loss averages over: k squared-error outputs, else 1.

@@ -37,8 +37,9 @@ __all__ = ["link_rng_layers", "restore_training", "rng_layers", "training_record
 
 # the keys of the "training" record; those after "rng_layers" are there only when the fits
 # made them
-_KEYS = ("rng", "rng_layers", "optimizer", "lr", "no_improvement_count", "best_loss", "best_score",
-         "split_seed", "schedule_run")
+_KEYS = ("rng", "rng_layers", "optimizer", "rule", "lr", "no_improvement_count", "best_loss",
+         "best_score", "split_seed", "schedule_run")
+_RULES = ("constant", "invscaling", "adaptive")
 
 
 def training_record(est: Any) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
@@ -53,7 +54,9 @@ def training_record(est: Any) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
     -------
     record : dict
         ``rng`` (the generator's state), ``rng_layers`` (:func:`rng_layers`)
-        and, where the estimator has them, ``optimizer`` (``config`` and step count ``t``), ``lr``,
+        and, where the estimator has them, ``optimizer`` (``config`` and step count ``t``),
+        ``rule`` (an SGD's ``learning_rate``, ``learning_rate_init`` and ``power_t`` as
+        it was built, None for the other optimizers), ``lr``,
         ``no_improvement_count``, ``best_loss``, ``best_score``, ``split_seed``
         and ``schedule_run`` (the schedule's ``config``, ``state`` and ``epoch``).
     arrays : dict of str to ndarray
@@ -69,6 +72,8 @@ def training_record(est: Any) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
     if opt is not None:
         record["optimizer"] = {"config": opt.get_config(), "t": int(opt.t)}
         arrays.update({f"optimizer/{k}": v.copy() for k, v in opt.state.items()})
+    if hasattr(est, "_optimizer_rule"):  # the SGD's learning-rate rule as it was built
+        record["rule"] = est._optimizer_rule
     if hasattr(est, "_lr"):
         record["lr"] = float(est._lr)
     if hasattr(est, "_no_improvement_count"):
@@ -141,6 +146,8 @@ def restore_training(est: Any, record: object, arrays: dict[str, np.ndarray],
         state["_optimizer"] = opt
     elif any(k.startswith("optimizer/") for k in arrays):
         raise ValueError("optimizer/...: state arrays without a training.optimizer record")
+    if "rule" in record:
+        state["_optimizer_rule"] = _checked_rule(record["rule"], state.get("_optimizer"))
     for key in ("lr", "best_loss", "best_score"):
         if key in record:
             value = record[key]
@@ -196,6 +203,27 @@ def restore_training(est: Any, record: object, arrays: dict[str, np.ndarray],
         state["_best_params"] = (net._check_theta(best, "best_params").copy(), buffers)
     vars(est).update(state)
     link_rng_layers(est, shared)
+
+
+def _checked_rule(rule: object, opt: Optimizer | None) -> dict[str, Any] | None:
+    """The record's ``rule``: None, or an SGD optimizer's learning-rate rule."""
+    from .optimizers import SGD
+
+    if rule is None and not isinstance(opt, SGD):
+        return None
+    if not (isinstance(opt, SGD) and isinstance(rule, dict) and set(rule) == {
+            "learning_rate", "learning_rate_init", "power_t"}
+            and rule["learning_rate"] in _RULES
+            and _is_real(rule["learning_rate_init"]) and _is_real(rule["power_t"])
+            and math.isfinite(rule["learning_rate_init"]) and rule["learning_rate_init"] > 0
+            and math.isfinite(rule["power_t"]) and rule["power_t"] >= 0):
+        expected = ("an object of 'learning_rate' (one of "
+                    f"{list(_RULES)}), 'learning_rate_init' (> 0) and 'power_t' (>= 0)"
+                    if isinstance(opt, SGD) else f"null (optimizer: {type(opt).__name__})")
+        raise ValueError(f"training.rule: expected {expected}, found {rule!r:.80}")
+    return {"learning_rate": rule["learning_rate"],
+            "learning_rate_init": float(rule["learning_rate_init"]),
+            "power_t": float(rule["power_t"])}
 
 
 def rng_layers(est: Any) -> list[int]:
