@@ -440,10 +440,16 @@ def test_plot_model_selection_checks_its_arguments(tmp_path, monkeypatch):
     (np.zeros((3, 0, 4)), "height >= 1 and width >= 1, got shape (3, 0, 4)"),
     (np.zeros((3, 4, 0)), "height >= 1 and width >= 1, got shape (3, 4, 0)"),
     ([[["a", "b"]]], "images must hold numbers, got [[['a', 'b']]]"),
+    ([np.zeros((8, 8)), np.ones((8, 8)), np.zeros((7, 8))],
+     "images must stack into one array of numbers, but images[2] has shape (7, 8) where "
+     "images[0] has (8, 8)"),
+    ([[[1.0, 2.0], [3.0]]], "images must stack into one array of numbers, but images[0][1] "
+                            "has shape (1,) where images[0][0] has (2,)"),
 ])
 def test_plot_tiles_refuses_empty_tiles_and_text(tmp_path, bad, words):
     """Before: NumPy's 'zero-size array to reduction operation minimum' and 'could not
-    convert string to float', neither naming images."""
+    convert string to float', neither naming images; a ragged list of tiles was said
+    not to "hold numbers" (the first tile of another shape is named now)."""
     with pytest.raises(ValueError) as info:
         plots.plot_tiles(bad, tmp_path / "t.png")
     assert words in str(info.value)

@@ -76,8 +76,30 @@ def _special(path: Path) -> bool:
 
 
 def _numbers(values: object, name: str) -> np.ndarray:
-    """``values`` as a float64 array, or a ValueError naming ``name``."""
+    """``values`` as a float64 array, or a ValueError naming ``name``: for nested lists of
+    items of different shapes, the first item whose shape differs from its first sibling's."""
     try:
         return np.asarray(values, dtype=np.float64)
     except (TypeError, ValueError):
+        ragged = _first_ragged(values, name)
+        if ragged is not None:
+            raise ValueError(f"{name} must stack into one array of numbers, but {ragged}") from None
         raise ValueError(f"{name} must hold numbers, got {values!r:.80}") from None
+
+
+def _first_ragged(values: object, name: str) -> str | None:
+    """Where nested lists (or tuples) of ``values`` hold items of different shapes, in
+    words (``"images[2] has shape (7, 8) where images[0] has (8, 8)"``); else None."""
+    if not isinstance(values, (list, tuple)):
+        return None
+    first = None
+    for i, item in enumerate(values):
+        inner = _first_ragged(item, f"{name}[{i}]")
+        if inner is not None:
+            return inner
+        shape = np.shape(item)
+        if first is None:
+            first = shape
+        elif shape != first:
+            return f"{name}[{i}] has shape {shape} where {name}[0] has {first}"
+    return None
