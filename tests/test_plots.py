@@ -167,6 +167,45 @@ def test_confusion_refuses_classes_missing_from_labels(tmp_path):
     assert "accuracy 83.3%, 6 examples" in fig.axes[0].get_title()
 
 
+@pytest.mark.parametrize(("y_true", "y_pred", "labels", "message"), [
+    (["a", "b", "a"], [1, 2, 1], None,
+     "y_true and y_pred must hold classes of one kind (all numbers or all strings), got "
+     "strings in y_true and numbers in y_pred; convert one to the other's kind (such as "
+     "np.asarray(y_pred).astype(str))"),
+    ([1, 2, 1], ["1", "2", "1"], ["1", "2"],
+     "y_true and y_pred must hold classes of one kind (all numbers or all strings), got "
+     "numbers in y_true and strings in y_pred; convert one to the other's kind (such as "
+     "np.asarray(y_true).astype(str))"),
+    ([0.5, 1.0, 1.5], [0.5, 1.0, 1.5], None,
+     "y_true holds numbers that are no class labels: 0.5, 1.5; classes are whole numbers "
+     "or strings (scikit-learn takes other floats for a continuous target)"),
+    ([0, 1, 1], [0, 1, 2.5], None, "y_pred holds numbers that are no class labels: 2.5;"),
+    ([0.0, 1.0, np.nan], [0, 1, 1], None, "y_true holds numbers that are no class labels: nan;"),
+])
+def test_confusion_names_labels_of_two_kinds_and_numbers_that_are_no_class(
+        tmp_path, y_true, y_pred, labels, message):
+    """Before: scikit-learn's unprefixed "Mix of label input types (string and number)",
+    "continuous is not supported", "Classification metrics can't handle a mix of binary
+    and continuous targets", "Input y_true contains NaN"."""
+    with pytest.raises(ValueError) as info:
+        plots.plot_confusion_matrix(y_true, y_pred, tmp_path / "x.png", labels=labels)
+    assert str(info.value).startswith(message)
+    assert not list(tmp_path.iterdir())
+
+
+def test_confusion_counts_whole_numbers_of_an_object_array():
+    """An object array of whole numbers (a pandas column of object dtype) is counted as
+    those numbers; before: scikit-learn's "Classification metrics can't handle a mix of
+    unknown and binary targets"."""
+    from sklearn.metrics import confusion_matrix
+
+    y_true = np.array([1, 2, 2, 1, 2], dtype=object)
+    y_pred = np.array([1.0, 2.0, 1.0, 1.0, 2.0])
+    _, counts = plots._confusion_figure(y_true, y_pred, None, "t", False, None)
+    np.testing.assert_array_equal(counts, confusion_matrix([1, 2, 2, 1, 2], y_pred))
+    np.testing.assert_array_equal(counts, [[2, 0], [1, 2]])
+
+
 def test_confusion_needs_one_dimensional_labels(tmp_path):
     with pytest.raises(ValueError, match=r"of one shape \(n_samples,\), got \(3, 1\)"):
         plots.plot_confusion_matrix([[0], [1], [1]], [[0], [1], [0]], tmp_path / "x.png")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -35,6 +36,7 @@ def _confusion_figure(y_true: object, y_pred: object, labels: Sequence | None,
             f"y_true and y_pred must be non-empty and of one shape (n_samples,), got "
             f"{y_true.shape} and {y_pred.shape}"
         )
+    y_true, y_pred = _checked_label_kinds(y_true, y_pred)
     if labels is None:
         try:  # the classes in sorted order: an object array may hold what does not sort
             labels = list(np.unique(np.concatenate([y_true, y_pred])))
@@ -97,6 +99,50 @@ def _confusion_figure(y_true: object, y_pred: object, labels: Sequence | None,
     return fig, counts
 
 
+def _label_kind(y: np.ndarray) -> str | None:
+    """"strings" or "numbers" when every label of ``y`` is one, else None."""
+    if y.dtype.kind in "US":
+        return "strings"
+    if y.dtype.kind in "biuf":
+        return "numbers"
+    values = y.tolist()
+    if all(isinstance(v, str) for v in values):
+        return "strings"
+    if all(isinstance(v, numbers.Real) for v in values):
+        return "numbers"
+    return None  # None or a mix inside one array: the sort below names it
+
+
+def _checked_label_kinds(y_true: np.ndarray,
+                         y_pred: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``y_true`` and ``y_pred``, shape (n_samples,), numbers of an object array as a numeric
+    array (scikit-learn's "unknown" target type); a ValueError naming them for numbers in
+    one and strings in the other, or numbers that are no class (0.5, NaN), which
+    scikit-learn's confusion_matrix refuses unprefixed ("Mix of label input types",
+    "continuous is not supported")."""
+    kinds = {name: _label_kind(y) for name, y in (("y_true", y_true), ("y_pred", y_pred))}
+    if set(kinds.values()) == {"strings", "numbers"}:
+        numeric = "y_true" if kinds["y_true"] == "numbers" else "y_pred"
+        raise ValueError(
+            f"y_true and y_pred must hold classes of one kind (all numbers or all strings), "
+            f"got {kinds['y_true']} in y_true and {kinds['y_pred']} in y_pred; convert one "
+            f"to the other's kind (such as np.asarray({numeric}).astype(str))")
+    arrays = []
+    for name, y in (("y_true", y_true), ("y_pred", y_pred)):
+        if kinds[name] == "numbers":
+            y = np.asarray(y.tolist()) if y.dtype == object else y
+            values = y.astype(np.float64)
+            bad = ~np.isfinite(values) | (values != np.round(values))
+            if bad.any():
+                shown = ", ".join(map(repr, np.unique(values[bad])[:5].tolist()))
+                raise ValueError(
+                    f"{name} holds numbers that are no class labels: {shown}; classes "
+                    "are whole numbers or strings (scikit-learn takes other floats for a "
+                    "continuous target)")
+        arrays.append(y)
+    return arrays[0], arrays[1]
+
+
 #: Inches added to the default picture's width and height for each class past 10: the cells
 #: stay about 0.4 inch, room for a count and a percentage in 6-point type.
 _INCHES_PER_CLASS = 0.45
@@ -145,8 +191,9 @@ def plot_confusion_matrix(
         If ``normalize`` is not True or False.
     ValueError
         If ``y_true`` and ``y_pred`` are not 1-D arrays of one length, hold
-        classes that do not sort together (None, numbers among strings) and no
-        ``labels`` are given, or
+        numbers in one and strings in the other, or numbers that are no class
+        labels (0.5, NaN), or classes that do not sort together (None, numbers
+        among strings) and no ``labels`` are given, or
         hold a class that is not in ``labels``, or ``labels`` repeats a class,
         or ``size`` is not two finite numbers > 0.
     """
