@@ -92,6 +92,32 @@ def test_plot_decision_regions_network_sklearn_and_callable(tmp_path):
     assert image.shape[:2] == (430, 4 * 400) and image.std() > 0.05
 
 
+def test_decision_regions_refuse_predicted_labels_of_another_kind_than_y(tmp_path):
+    """An estimator predicting "a"/"b" drawn with y of 0/1: both were cast to text, making
+    four classes "0", "1", "a", "b", points of two and regions of the other two, with no
+    word; a callable's "a"/"b" for y of numbers failed in NumPy ("could not convert string
+    to float").  Scores for string classes stay scores (thresholded)."""
+    from sklearn.linear_model import LogisticRegression
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(20, 2))
+    numbers = (X[:, 0] > 0).astype(int)
+    strings = np.where(numbers == 1, "a", "b")
+    words = {"numbers": "y holds numbers and the model predicts strings",
+             "strings": "y holds strings and the model predicts numbers"}
+    for model, y, kind in [(LogisticRegression().fit(X, strings), numbers, "numbers"),
+                           (LogisticRegression().fit(X, numbers), strings, "strings"),
+                           (lambda Z: np.where(Z[:, 0] > 0, "a", "b"), numbers, "numbers")]:
+        with pytest.raises(ValueError, match=rf"^panels\[0\]: {words[kind]}; give y as "
+                                             r"classes of the kind the model predicts"):
+            plots.plot_decision_regions([("t", model, X, y)], tmp_path / "r.png")
+    assert not list(tmp_path.iterdir())
+    from chainrule.plots import _region_classes
+
+    index, classes = _region_classes(lambda Z: Z[:, 0], X, strings)  # scores of 2 classes
+    assert classes == ["a", "b"] and index.tolist() == (X[:, 0] > 0).astype(int).tolist()
+
+
 def test_plot_decision_regions_refuses_3_features(tmp_path):
     with pytest.raises(ValueError, match=r"panels\[0\]: X must have shape \(n_samples, 2\)"):
         plots.plot_decision_regions([("x", _line_net(), np.zeros((3, 3)), [0, 1, 0])],

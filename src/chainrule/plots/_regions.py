@@ -61,6 +61,7 @@ def _region_classes(model: object, grid: np.ndarray, y: np.ndarray,
         probability = act is not None and act.name == "sigmoid"
     elif hasattr(model, "predict"):  # estimators: their own preprocessing and labels
         labels = np.asarray(model.predict(grid)).ravel()
+        _one_kind(y, labels, either_way=True)
         known = y
         if labels.dtype.kind == "U" or y.dtype.kind == "U":
             labels, known = labels.astype(str), y.astype(str)
@@ -72,6 +73,7 @@ def _region_classes(model: object, grid: np.ndarray, y: np.ndarray,
             classes = list(np.asarray(model.classes_))
     elif callable(model):
         out = np.asarray(model(grid))
+        _one_kind(y, out, either_way=False)  # numbers of y's string classes: scores
     else:
         raise TypeError(
             f"a panel's model must be a Network, have predict or predict_proba, or be "
@@ -99,6 +101,19 @@ def _region_classes(model: object, grid: np.ndarray, y: np.ndarray,
         raise ValueError(f"one score per point cannot separate {len(classes)} classes")
     two = classes if len(classes) == 2 else [0, 1]
     return (out.astype(np.float64) > threshold).astype(int), two
+
+
+def _one_kind(y: np.ndarray, predicted: np.ndarray, either_way: bool) -> None:
+    """Refuse string labels predicted for numbers in ``y`` (and, ``either_way``, number
+    labels for strings in ``y``): cast to text together, they made classes of both kinds
+    (0, 1, "a", "b") and a picture whose points and regions share no class."""
+    from ._confusion import _label_kind
+
+    kinds = _label_kind(y), _label_kind(predicted)
+    if kinds == ("numbers", "strings") or (either_way and kinds == ("strings", "numbers")):
+        raise ValueError(f"y holds {kinds[0]} and the model predicts {kinds[1]}; give y as "
+                         "classes of the kind the model predicts (all numbers or all "
+                         "strings)")
 
 
 def _check_labels(y: np.ndarray, where: str) -> None:
@@ -157,7 +172,9 @@ def plot_decision_regions(
         at 0).  ``X`` of shape (n_samples, 2), ``y`` of shape (n_samples,),
         any number of classes (up to 10 colours); a Network, an estimator
         (``n_features_in_``) or a model file (:func:`chainrule.load_model`) of
-        other than 2 inputs is refused.  When ``X`` is a pandas DataFrame, an
+        other than 2 inputs is refused, and so is ``y`` of numbers for a
+        model that predicts strings (or, with ``predict``, the other way:
+        classes of one kind).  When ``X`` is a pandas DataFrame, an
         estimator fitted on one (with ``feature_names_in_``) gets the grid as a
         DataFrame of its columns, any other model an array.
     path : str or Path
