@@ -90,7 +90,7 @@ def plot_tiles(
     width, side = ncols * tile_inches, 0.02
     if title:
         text = fig.suptitle(title)
-        needed = text.get_window_extent(fig.canvas.get_renderer()).width / fig.dpi + 0.04
+        needed = text.get_window_extent(fig.canvas.get_renderer()).width / fig.dpi + 0.2
         if needed > width:  # a narrow grid: widen the picture, tiles centred at their size
             side = ((needed - width) / 2 + 0.02 * width) / needed
             fig.set_size_inches(needed, fig.get_size_inches()[1])
