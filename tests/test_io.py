@@ -1103,6 +1103,43 @@ def test_a_file_that_may_not_be_read_is_a_permission_error_not_a_corrupted_one(
                                        f"{os.strerror(errno.EACCES)}\n")
 
 
+def test_a_checkpoint_that_may_not_be_read_is_a_permission_error_not_another_file(
+        tmp_path, monkeypatch, capsys):
+    """Training with a checkpoint path checks that the file there is a checkpoint (its runs
+    would overwrite it).  A sound checkpoint without read permission was called "exists and
+    is not a chainrule checkpoint (... Permission denied ...)" by Trainer.fit and by train
+    --checkpoint (with --resume too, "give another file name"): the PermissionError goes
+    through now, as every reader's does ("chainrule: error: PATH: Permission denied", exit
+    2).  (open is made to refuse, as the tests may run as root.)"""
+    import builtins
+    import errno
+
+    import chainrule._io_npz as npz
+    from chainrule import Trainer, mlp
+    from chainrule.cli import main
+
+    X, Y = np.linspace(-1, 1, 12).reshape(4, 3), np.zeros((4, 1))
+    path = tmp_path / "ck.npz"
+    Trainer(mlp([3, 2, 1], seed=0), epochs=1, checkpoint=path).fit(X, Y)
+    before = path.read_bytes()
+
+    def refusing(file, *args, **kwargs):
+        if os.fspath(file) == str(path):
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), os.fspath(file))
+        return builtins.open(file, *args, **kwargs)
+
+    monkeypatch.setattr(npz, "open", refusing, raising=False)
+    with pytest.raises(PermissionError) as info:
+        Trainer(mlp([3, 2, 1], seed=0), epochs=1, checkpoint=path).fit(X, Y)
+    assert info.value.filename == str(path) and info.value.errno == errno.EACCES
+    for resume in ([], ["--resume"]):
+        assert main(["train", "iris", "--epochs", "1", "--checkpoint", str(path), *resume,
+                     "-o", str(tmp_path / "m.npz"), "-q"]) == 2
+        assert capsys.readouterr().err == (f"chainrule: error: {path}: "
+                                           f"{os.strerror(errno.EACCES)}\n")
+    assert path.read_bytes() == before and sorted(os.listdir(tmp_path)) == ["ck.npz"]
+
+
 @pytest.mark.parametrize(("spoil", "name", "count"), [
     (lambda net: net.params.__setitem__(slice(0, 2), np.nan), "params", 2),
     (lambda net: net.layers[1].running_var.__setitem__(0, np.inf), "buffer/1/running_var", 1),

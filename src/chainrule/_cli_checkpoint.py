@@ -163,6 +163,8 @@ def _check_existing(path: Path, given: Path) -> None:
         if existing.exists():
             try:
                 io.read_file(existing, CHECKPOINT_FORMAT)
+            except PermissionError:  # may be a sound checkpoint: "PATH: Permission denied"
+                raise
             except (ValueError, OSError) as exc:
                 raise ValueError(
                     f"--checkpoint {existing}: the file exists and is not a chainrule "

@@ -31,6 +31,8 @@ def _check_not_overwriting(path: str | os.PathLike) -> None:
         return
     try:
         io.read_file(target, CHECKPOINT_FORMAT)
+    except PermissionError:  # the file may be a sound checkpoint: said as the readers say it
+        raise
     except (ValueError, OSError) as exc:
         raise FileExistsError(
             f"checkpoint: {target} exists and is not a chainrule checkpoint ({exc}); the "
