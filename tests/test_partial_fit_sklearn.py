@@ -269,3 +269,30 @@ def test_a_saved_estimator_keeps_the_rule_its_sgd_was_built_with(tmp_path):
                                          r"'invscaling', 'adaptive'\]\).*found \{'learning_rate"
                                          r"': 'cosine'"):
         load_estimator(path)
+
+
+@pytest.mark.parametrize("rule", ["invscaling", "adaptive"])
+def test_a_schedule_set_after_partial_fit_of_a_rule_is_refused_not_ignored(rule):
+    """partial_fit goes on with the SGD of its first call and its rule.  A schedule set since
+    (with learning_rate="constant", as the parameters' own check asks) went through and did
+    nothing: the rule, run after it every epoch, set the rate (invscaling: 0.2 / (t + 1)
+    ** 0.25 after each call, the exponential schedule's halving never seen).  The two
+    setting one rate are refused, as learning_rate and schedule together are, with the
+    estimator left as it was; with schedule=None the rule goes on."""
+    X, y = load_digits(return_X_y=True)
+    X = X / 16
+    est = MLPClassifier((8,), solver="sgd", learning_rate=rule, learning_rate_init=0.2,
+                        power_t=0.25, batch_size=64, shuffle=False, random_state=0)
+    est.partial_fit(X[:128], y[:128], classes=np.arange(10))
+    params, lr, t = est.network_.params.copy(), est._optimizer.lr, est.t_
+    est.set_params(learning_rate="constant", schedule={"name": "exponential", "gamma": 0.5})
+    with pytest.raises(ValueError, match=rf"schedule=\{{'name': 'exponential', 'gamma': 0.5\}}: "
+                                         rf"partial_fit goes on with the optimizer of its first "
+                                         rf"call, whose rate follows learning_rate='{rule}'"):
+        est.partial_fit(X[128:256], y[128:256])
+    assert est.t_ == t == 128 and est._optimizer.lr == lr and len(est.loss_curve_) == 1
+    np.testing.assert_array_equal(est.network_.params, params)
+    est.set_params(schedule=None)
+    est.partial_fit(X[128:256], y[128:256])
+    assert est._optimizer.lr == pytest.approx(0.2 / 257**0.25 if rule == "invscaling" else 0.2,
+                                              rel=1e-14)

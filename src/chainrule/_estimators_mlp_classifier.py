@@ -106,7 +106,8 @@ class MLPClassifier(_ClassifierOutputs, ClassifierMixin, _BaseMLP):
         ``partial_fit`` goes on with the optimizer of its first call and the
         learning-rate rule that optimizer was built with (``solver``,
         ``learning_rate``, ``learning_rate_init`` and ``power_t`` set since take
-        effect at the next ``fit``), as scikit-learn's does.
+        effect at the next ``fit``), as scikit-learn's does; a ``schedule`` set
+        since is refused while that rule is "invscaling" or "adaptive".
     momentum : float in [0, 1), default 0.9
         Momentum of "sgd" (scikit-learn also takes 1, a velocity that never decays).
     nesterovs_momentum : bool, default True

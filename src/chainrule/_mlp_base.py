@@ -219,6 +219,8 @@ class _BaseMLP(_Parameters, _FittedNetwork, _Fitting, _CheckedFit, _EpochRules, 
                         score_sw: np.ndarray | None = None) -> None:
         """``sw``: the training weights (``class_weight`` included); ``score_sw``: the
         ``sample_weight`` given, which alone weighs early stopping's validation rows."""
+        if incremental:
+            self._check_carried_rule()
         net = self.network_
         val_score, validation = None, None
         if self.early_stopping:

@@ -245,6 +245,26 @@ class _EpochRules:
             return self._optimizer_rule
         return self._rule_settings(isinstance(getattr(self, "_optimizer", None), SGD))
 
+    def _check_carried_rule(self) -> None:
+        """Refuse a ``schedule`` for a ``partial_fit`` whose optimizer follows a rule.
+
+        ``partial_fit`` goes on with the optimizer of its first call and the
+        "invscaling" or "adaptive" rule that SGD was built with
+        (:meth:`_carried_rule`); a ``schedule`` set since would set its rate as well,
+        which ``learning_rate`` and ``schedule`` given together are refused for.
+        The rule, which runs after the schedule each epoch, would leave the
+        schedule without effect.
+        """
+        if self.schedule is None or not hasattr(self, "_optimizer"):
+            return
+        carried = self._carried_rule()
+        if carried is not None and carried["learning_rate"] != "constant":
+            raise ValueError(
+                f"schedule={self.schedule!r}: partial_fit goes on with the optimizer of its "
+                f"first call, whose rate follows learning_rate={carried['learning_rate']!r} "
+                "(as it was built); the two would both set the learning rate: set "
+                "schedule=None to go on, or call fit, which builds a new optimizer")
+
     def _outputs_averaged(self) -> int:
         """How many outputs the reported loss averages over: k squared-error outputs, else 1.
 
