@@ -296,3 +296,31 @@ def test_a_schedule_set_after_partial_fit_of_a_rule_is_refused_not_ignored(rule)
     est.partial_fit(X[128:256], y[128:256])
     assert est._optimizer.lr == pytest.approx(0.2 / 257**0.25 if rule == "invscaling" else 0.2,
                                               rel=1e-14)
+
+
+def test_a_file_without_the_rule_goes_on_with_its_settings_rule_after_set_params(tmp_path):
+    """A file written before the training record held the SGD's rule: read back, the rule
+    followed the settings of each later call, so set_params(learning_rate="invscaling",
+    learning_rate_init=0.05) after loading gave the carried constant-rate SGD (0.1) the
+    rates 0.0025, 0.0022, ... while the estimator that was saved (and scikit-learn's)
+    keeps 0.1.  The file's settings are the rule its SGD went on with, and are kept."""
+    from chainrule import load_estimator
+    from file_helpers import edit_saved_meta
+
+    X, y = load_digits(return_X_y=True)
+    X = X / 16
+    est = MLPClassifier((8,), solver="sgd", learning_rate_init=0.1, batch_size=64,
+                        shuffle=False, random_state=0)
+    est.partial_fit(X[:128], y[:128], classes=np.arange(10))
+    path = est.save(tmp_path / "est.npz")
+    edit_saved_meta(path, lambda meta: meta["training"].pop("rule"))
+    back = load_estimator(path)
+    for e in (est, back):
+        e.set_params(learning_rate="invscaling", learning_rate_init=0.05)
+    for i in (1, 2, 3):
+        for e in (est, back):
+            e.partial_fit(X[128 * i:128 * (i + 1)], y[128 * i:128 * (i + 1)])
+    assert back._optimizer.lr == est._optimizer.lr == 0.1
+    np.testing.assert_array_equal(back.network_.params, est.network_.params)
+    assert load_estimator(back.save(tmp_path / "again.npz"))._optimizer_rule == {
+        "learning_rate": "constant", "learning_rate_init": 0.1, "power_t": 0.5}

@@ -238,8 +238,10 @@ class _EpochRules:
         """The rule of the optimizer in use, with the settings it was built with.
 
         ``{"learning_rate", "learning_rate_init", "power_t"}`` for an SGD, None
-        for the others (their rate is left alone).  An optimizer read from a file
-        that recorded no rule takes the current settings.
+        for the others (their rate is left alone).  An optimizer that came without
+        one (an estimator pickled before the rule was kept) takes the current
+        settings; :func:`chainrule.load_estimator` gives one read from a file that
+        recorded none the rule of the file's settings.
         """
         if hasattr(self, "_optimizer_rule"):
             return self._optimizer_rule

@@ -30,7 +30,7 @@ from .checkpoints import (
     _is_real,
 )
 from .network import Network
-from .optimizers import Optimizer
+from .optimizers import SGD, Optimizer
 from .schedules import get_schedule
 
 __all__ = ["link_rng_layers", "restore_training", "rng_layers", "training_record"]
@@ -148,6 +148,9 @@ def restore_training(est: Any, record: object, arrays: dict[str, np.ndarray],
         raise ValueError("optimizer/...: state arrays without a training.optimizer record")
     if "rule" in record:
         state["_optimizer_rule"] = _checked_rule(record["rule"], state.get("_optimizer"))
+    elif "_optimizer" in state:  # a file from before the record: its settings' rule, which
+        # the saved estimator went on with; set_params after loading changes it no more
+        state["_optimizer_rule"] = est._rule_settings(isinstance(state["_optimizer"], SGD))
     for key in ("lr", "best_loss", "best_score"):
         if key in record:
             value = record[key]
@@ -207,8 +210,6 @@ def restore_training(est: Any, record: object, arrays: dict[str, np.ndarray],
 
 def _checked_rule(rule: object, opt: Optimizer | None) -> dict[str, Any] | None:
     """The record's ``rule``: None, or an SGD optimizer's learning-rate rule."""
-    from .optimizers import SGD
-
     if rule is None and not isinstance(opt, SGD):
         return None
     if not (isinstance(opt, SGD) and isinstance(rule, dict) and set(rule) == {
