@@ -242,3 +242,29 @@ def test_sparse_values_beyond_float32_are_refused_as_dense_ones_are():
     Xd[2, 3] = np.nan
     with pytest.raises(ValueError, match=r"^X contains 1 NaN or infinite value\(s\)"):
         cr.train(net(), sp.csr_matrix(Xd), y, epochs=1)
+
+
+def test_values_just_past_float32_are_told_apart_from_the_limit():
+    """3.4028236e38 is past float32's largest 3.4028234664e38 (it rounds to inf), but with
+    6 digits both printed 3.40282e+38: "largest magnitude 3.40282e+38, limit 3.40282e+38".
+    Every path that refuses such values (train on dense and on sparse rows, predict, the
+    estimators) prints enough digits to tell them apart."""
+    past = float(np.nextafter(np.float64(np.finfo(np.float32).max), np.inf)) * (1 + 2 ** -24)
+    with np.errstate(over="ignore"):
+        assert np.isinf(np.float32(past))
+    assert f"{past:g}" == f"{np.finfo(np.float32).max:g}"
+    X = np.random.default_rng(0).random((10, 6))
+    X[4, 1] = past
+    y = np.arange(10) % 2
+    shown, limit = f"{past:.9g}", f"{float(np.finfo(np.float32).max):.9g}"
+    assert shown != limit
+    msg = re.escape(f"has values too large for float32 (largest magnitude {shown}, "
+                    f"limit {limit})")
+    net = cr.mlp([6, 3, 2], output="softmax", seed=0, dtype=np.float32)
+    for data in (X, sp.csr_matrix(X)):
+        with pytest.raises(ValueError, match="^X " + msg):
+            cr.train(net, data, y, epochs=1)
+    with pytest.raises(ValueError, match="^X " + msg):
+        net.predict(X)
+    with pytest.raises(ValueError, match="^X " + msg):
+        cr.MLPClassifier((3,), dtype="float32", max_iter=1).fit(X, y)

@@ -21,6 +21,7 @@ import numpy as np
 
 from ._spatial import sides
 from ._validation import _check_all_finite, check_data, check_sparse_layout
+from ._validation_arrays import too_large_message
 from .layers import _takes_sparse
 
 __all__ = ["BLOCK_BYTES", "block_rows", "check_inputs", "check_one_example", "input_blocks",
@@ -230,10 +231,7 @@ def input_blocks(X: Any, rows: int, shape: int | tuple[int, ...], dtype: np.dtyp
                 with np.errstate(over="ignore"):  # values beyond the target range become inf
                     block = block.astype(dtype)
                 if not np.all(np.isfinite(block.data)):
-                    raise ValueError(
-                        f"{name} has values too large for {np.dtype(dtype).name} (largest "
-                        f"magnitude {_largest(X):g}, limit {np.finfo(dtype).max:g})"
-                    )
+                    raise ValueError(too_large_message(name, dtype, _largest(X)))
             yield start, block
             continue
         if sparse:
@@ -244,8 +242,5 @@ def input_blocks(X: Any, rows: int, shape: int | tuple[int, ...], dtype: np.dtyp
             with np.errstate(over="ignore"):  # values beyond the target range become inf
                 block = block.astype(dtype)
             if not np.all(np.isfinite(block)):
-                raise ValueError(
-                    f"{name} has values too large for {np.dtype(dtype).name} (largest "
-                    f"magnitude {_largest(X):g}, limit {np.finfo(dtype).max:g})"
-                )
+                raise ValueError(too_large_message(name, dtype, _largest(X)))
         yield start, block

@@ -23,7 +23,7 @@ from ._class_weight import checked_sample_weight
 from ._mlp_fitting import _SK_NAME, _seed
 from ._mlp_params import _STOCHASTIC, _names_a_file
 from ._validation import caller_outside_chainrule, restored_on_error
-from ._validation_arrays import all_finite
+from ._validation_arrays import all_finite, too_large_message
 from .network import _release_caches
 from .training import TrainingDiverged, _storage_dtype
 
@@ -155,9 +155,7 @@ def _converted(X: np.ndarray | scipy.sparse.csr_matrix, dtype: np.dtype,
     values, given = (cast.data, X.data) if scipy.sparse.issparse(X) else (cast, X)
     narrowed = X.dtype.kind == "f" and dtype.itemsize < X.dtype.itemsize
     if narrowed and not all_finite(values):
-        raise ValueError(
-            f"{name} has values too large for {dtype.name} (largest magnitude "
-            f"{float(np.max(np.abs(given))):g}, limit {np.finfo(dtype).max:g})")
+        raise ValueError(too_large_message(name, dtype, float(np.max(np.abs(given)))))
     return cast
 
 

@@ -15,6 +15,7 @@ import numpy as np
 
 from ._class_weight import target_class_weights, times_sample_weight
 from ._validation import _check_all_finite, check_data, check_sparse_layout
+from ._validation_arrays import too_large_message
 from .layers import _takes_sparse
 from .network import Network
 
@@ -44,10 +45,7 @@ def _check_sparse(X: Any, net: Network, name: str = "X") -> Any:
         with np.errstate(over="ignore"):  # values beyond the target range become inf
             X = X.astype(dtype)
         if not np.all(np.isfinite(X.data)):  # as check_finite_array refuses dense data
-            raise ValueError(
-                f"{name} has values too large for {dtype.name} (largest magnitude "
-                f"{float(np.max(np.abs(values))):g}, limit {np.finfo(dtype).max:g})"
-            )
+            raise ValueError(too_large_message(name, dtype, float(np.max(np.abs(values)))))
     return X
 
 

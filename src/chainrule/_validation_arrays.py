@@ -69,13 +69,19 @@ def check_finite_array(
         with np.errstate(over="ignore"):  # values beyond the target range become inf
             cast = np.asarray(arr, dtype=dtype)
         if not np.all(np.isfinite(cast)):
-            big = float(np.max(np.abs(arr)))
-            raise ValueError(
-                f"{name} has values too large for {np.dtype(dtype).name} (largest magnitude "
-                f"{big:g}, limit {np.finfo(dtype).max:g})"
-            )
+            raise ValueError(too_large_message(name, dtype, float(np.max(np.abs(arr)))))
         arr = cast
     return arr
+
+
+def too_large_message(name: str, dtype: object, largest: float) -> str:
+    """The refusal of values beyond ``dtype``'s range: the largest magnitude and the limit,
+    with as many digits as tell them apart (3.4028236e+38 is past float32's 3.40282347e+38,
+    which 6 digits would print alike)."""
+    limit = float(np.finfo(dtype).max)
+    digits = next(d for d in (6, 9, 17) if f"{largest:.{d}g}" != f"{limit:.{d}g}" or d == 17)
+    return (f"{name} has values too large for {np.dtype(dtype).name} (largest magnitude "
+            f"{largest:.{digits}g}, limit {limit:.{digits}g})")
 
 
 def all_finite(arr: np.ndarray) -> bool:
