@@ -324,3 +324,71 @@ def test_a_file_without_the_rule_goes_on_with_its_settings_rule_after_set_params
     np.testing.assert_array_equal(back.network_.params, est.network_.params)
     assert load_estimator(back.save(tmp_path / "again.npz"))._optimizer_rule == {
         "learning_rate": "constant", "learning_rate_init": 0.1, "power_t": 0.5}
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_a_learning_rate_init_set_between_calls_waits_for_fit_with_a_schedule_too(tmp_path):
+    """partial_fit goes on with its first call's optimizer: learning_rate_init set since
+    takes effect at the next fit (the docstring; scikit-learn's rule).  With a schedule, the
+    run's initial rate was read from learning_rate_init on each call, so the rate jumped
+    one call after set_params (0.1 x 0.5**k, then 2.5 x 0.5**k).  The run now keeps the
+    rate it started from, through a save and load_estimator too; a fit starts at the new
+    learning_rate_init."""
+    from chainrule import load_estimator
+
+    X, y = load_digits(return_X_y=True)
+    X, y = X[:300] / 16, y[:300]
+    kw = dict(hidden_layer_sizes=(12,), solver="sgd", learning_rate_init=0.1,
+              schedule={"name": "exponential", "gamma": 0.5}, random_state=0, shuffle=False)
+    plain, changed = MLPClassifier(**kw), MLPClassifier(**kw)
+    for est in (plain, changed):
+        for _ in range(3):
+            est.partial_fit(X, y, classes=np.arange(10))
+    changed.set_params(learning_rate_init=2.5)
+    path = tmp_path / "est.npz"
+    changed.save(path)
+    loaded = load_estimator(path)
+    rates = {id(est): [] for est in (plain, changed, loaded)}
+    for _ in range(2):
+        for est in (plain, changed, loaded):
+            est.partial_fit(X, y)
+            rates[id(est)].append(est.history_["lr"][0])
+    # the schedule's rates from 0.1: 0.1 * 0.5**3, 0.1 * 0.5**4, written out
+    np.testing.assert_allclose(rates[id(plain)], [0.0125, 0.00625], rtol=1e-15)
+    assert rates[id(changed)] == rates[id(loaded)] == rates[id(plain)]
+    np.testing.assert_array_equal(changed.network_.params, plain.network_.params)
+    np.testing.assert_array_equal(loaded.network_.params, plain.network_.params)
+    changed.fit(X, y)
+    assert changed.history_["lr"][:2] == [2.5, 1.25]
+
+
+@pytest.mark.parametrize("lr0", ["absent", -1.0, float("nan"), "0.1", None])
+def test_a_schedule_runs_initial_rate_in_a_file(tmp_path, lr0):
+    """A file written before the run's initial rate was recorded goes on from its
+    learning_rate_init (what partial_fit then read); a damaged one is refused by name."""
+    from chainrule import load_estimator
+    from file_helpers import edit_saved_meta
+
+    X, y = load_digits(return_X_y=True)
+    X, y = X[:100] / 16, y[:100]
+    est = MLPClassifier((4,), solver="sgd", learning_rate_init=0.3, random_state=0,
+                        schedule={"name": "exponential", "gamma": 0.5})
+    est.partial_fit(X, y, classes=np.arange(10))
+    path = tmp_path / "est.npz"
+    est.save(path)
+
+    def edit(meta):
+        if lr0 == "absent":
+            del meta["training"]["schedule_run"]["lr0"]
+        else:
+            meta["training"]["schedule_run"]["lr0"] = lr0
+
+    edit_saved_meta(path, edit)
+    if lr0 != "absent":
+        with pytest.raises(ValueError, match=r"training\.schedule_run\.lr0: expected a number "
+                                             r">= 0, found "):
+            load_estimator(path)
+        return
+    older = load_estimator(path)
+    older.partial_fit(X, y)
+    assert older.history_["lr"] == [0.3 * 0.5]

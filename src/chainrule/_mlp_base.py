@@ -313,12 +313,12 @@ class _BaseMLP(_Parameters, _FittedNetwork, _Fitting, _CheckedFit, _EpochRules, 
         if (self.schedule is not None and incremental and kept is not None
                 and kept[0].get_config() == trainer.schedule.get_config()):
             # partial_fit goes on with the schedule where the last call left it (its state,
-            # its epoch count, its initial rate), as one run of many epochs would; a
+            # its epoch count, its initial rate: a learning_rate_init set since waits for
+            # the next fit, as without a schedule), as one run of many epochs would; a
             # schedule changed by set_params starts afresh
-            trainer.schedule, done = kept
+            trainer.schedule, done, trainer.lr0 = kept
             trainer.schedule.set_state(kept_state)
             trainer.epoch, trainer.epochs = done, done + 1
-            trainer.lr0 = float(self.learning_rate_init)
         elif self.schedule is not None and incremental and kept is not None:
             self._optimizer.lr = trainer.lr0 = float(self.learning_rate_init)
         if (incremental and isinstance(trainer.schedule, Cosine)
@@ -348,7 +348,7 @@ class _BaseMLP(_Parameters, _FittedNetwork, _Fitting, _CheckedFit, _EpochRules, 
                     layer.set_buffers(values)
         self._record(history, epoch_rule.losses, n)
         if self.schedule is not None:
-            self._schedule_run = (trainer.schedule, trainer.epoch)
+            self._schedule_run = (trainer.schedule, trainer.epoch, trainer.lr0)
         if self.early_stopping:
             self.best_loss_ = None
             if self.validation_scores_:

@@ -58,7 +58,8 @@ def training_record(est: Any) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
         ``rule`` (an SGD's ``learning_rate``, ``learning_rate_init`` and ``power_t`` as
         it was built, None for the other optimizers), ``lr``,
         ``no_improvement_count``, ``best_loss``, ``best_score``, ``split_seed``
-        and ``schedule_run`` (the schedule's ``config``, ``state`` and ``epoch``).
+        and ``schedule_run`` (the schedule's ``config``, ``state``, ``epoch`` and initial
+        rate ``lr0``).
     arrays : dict of str to ndarray
         ``optimizer/<name>`` of shape (n_params,) per state vector; with early
         stopping, ``best_params`` of shape (n_params,) and ``best_buffer/<i>/<name>``.
@@ -85,7 +86,8 @@ def training_record(est: Any) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
     run = getattr(est, "_schedule_run", None)
     if run is not None:
         record["schedule_run"] = {"config": _schedule_config(run[0]),
-                                  "state": run[0].get_state(), "epoch": int(run[1])}
+                                  "state": run[0].get_state(), "epoch": int(run[1]),
+                                  "lr0": float(run[2])}
     best = getattr(est, "_best_params", None)
     if best is not None:
         arrays["best_params"] = best[0].copy()
@@ -127,10 +129,12 @@ def restore_training(est: Any, record: object, arrays: dict[str, np.ndarray],
     state["_rng"] = rng
     shared = record.get("rng_layers", [])
     _check_rng_layers(shared, net, "training.rng_layers")
+    # a schedule run's initial rate "lr0": in files written since it was recorded
     for key, keys in (("optimizer", {"config", "t"}), ("schedule_run", {"config", "state",
-                                                                        "epoch"})):
+                                                                        "epoch", "lr0"})):
         value = record.get(key)
-        if value is not None and not (isinstance(value, dict) and set(value) == keys
+        if value is not None and not (isinstance(value, dict)
+                                      and set(value) in (keys, keys - {"lr0"})
                                       and isinstance(value["config"], dict)):
             raise ValueError(f"training.{key}: expected an object with the keys "
                              f"{sorted(keys)} ('config' an object), found {value!r:.60}")
@@ -186,8 +190,14 @@ def restore_training(est: Any, record: object, arrays: dict[str, np.ndarray],
             raise ValueError(f"training.schedule_run.config: expected the keys {expected}, "
                              f"found {found}")
         schedule.set_state(_checked_schedule_state(schedule, run["state"]))
+        # an older file: the learning_rate_init it was saved with
+        lr0 = run["lr0"] if "lr0" in run else float(est.learning_rate_init)
+        if not _is_real(lr0) or not (math.isfinite(lr0) and lr0 >= 0):
+            raise ValueError(f"training.schedule_run.lr0: expected a number >= 0, found "
+                             f"{lr0!r:.40}")
         state["_schedule_run"] = (schedule, _checked_count(run["epoch"],
-                                                           "training.schedule_run.epoch"))
+                                                           "training.schedule_run.epoch"),
+                                  float(lr0))
     best = arrays.get("best_params")
     if best is not None:
         if best.dtype != net.dtype:  # _check_theta would cast float16 silently
