@@ -1,7 +1,8 @@
 """What the model commands share: a model file read (a saved model or an estimator's file),
 the data it scores read with its features and target, the scores that train and evaluate
 print, and the help text of a DATA argument.  Read by :mod:`chainrule.cli_models` and its
-``_cli_models_train`` and ``_cli_models_show``, and by :mod:`chainrule.cli_gradcheck`."""
+``_cli_models_train``, ``_cli_models_show`` and ``_cli_models_plot``, and by
+:mod:`chainrule.cli_gradcheck`."""
 
 from __future__ import annotations
 

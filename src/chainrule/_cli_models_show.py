@@ -1,27 +1,15 @@
-"""``chainrule info`` and ``chainrule plot``: their parsers and handlers (see
-:mod:`chainrule.cli_models`), which show what a model file holds and how it predicts."""
+"""``chainrule info``: its parser and handler (see :mod:`chainrule.cli_models`), which show
+what a model file holds; and the reading of any model file (:func:`_load_any`) that
+``chainrule plot`` (in ``_cli_models_plot``) shares with it."""
 
 from __future__ import annotations
 
 import argparse
 import json
-import math
-from pathlib import Path
 
 import numpy as np
 
-from ._cli_args_files import picture_named
-from ._cli_models_data import (
-    _DATA_HELP,
-    _cost_words,
-    _history_unit,
-    _loss_title,
-    _model_data,
-    _preview,
-    _refuse_overwriting_inputs,
-    _targets,
-)
-from .cli_args import positive_int, print_written, seed_int
+from ._cli_models_data import _cost_words, _preview
 
 # the files info and plot read (gradcheck --model's): predict's and evaluate's, and an autoencoder's
 _SHOW_MODEL_HELP = ("model file written by chainrule train or Network.save, or the save of a "
@@ -236,176 +224,4 @@ def _info(args: argparse.Namespace) -> int:
         if h.get("val_loss"):
             last += f", validation cost {h['val_loss'][-1]:.4g}"
         print(f"{last} ({_cost_words(model)})")
-    return 0
-
-
-# --- chainrule plot --------------------------------------------------------------------------
-_KINDS = ("loss", "regions", "weights", "confusion")
-# what only some kinds of picture take: (dest, as the user typed it, those kinds)
-_KIND_ONLY = (("data", "DATA", ("regions", "confusion")),
-              ("target", "--target", ("regions", "confusion")),
-              ("shape", "--shape", ("weights",)), ("max_units", "--max-units", ("weights",)),
-              ("normalize", "--normalize", ("confusion",)),
-              ("seed", "--seed", ("regions", "confusion")))
-
-
-def _add_plot(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser(
-        "plot", help="draw a model: loss, regions, weights or confusion (PNG)",
-        description="loss: training and validation cost per epoch (the loss the network "
-        "minimised, recorded by chainrule train); regions: decision regions of a classifier "
-        "on 2 features, with the points of DATA; weights: first-layer weights as image tiles "
-        "(square inputs, or --shape); confusion: confusion matrix on DATA. An estimator's file "
-        "(MLPClassifier.save() ...): loss draws its loss_curve_, and the others as for a "
-        "model file. An option of another kind of picture is refused, not ignored.",
-        epilog="examples: chainrule plot loss model.npz; chainrule plot regions moons.npz "
-        "moons -o regions.png; chainrule plot confusion digits.npz digits")
-    p.add_argument("kind", choices=_KINDS, help="the picture, described above")
-    p.add_argument("model", metavar="MODEL",
-                   help=_SHOW_MODEL_HELP + " (loss: a model of chainrule train, or an "
-                   "MLPClassifier's or MLPRegressor's file, which record the loss per epoch)")
-    p.add_argument("data", metavar="DATA", nargs="?",
-                   help="labelled data for regions and confusion: " + _DATA_HELP)
-    p.add_argument("--target", metavar="NAME",
-                   help="regions and confusion: target column of DATA (default: the model's)")
-    p.add_argument("-o", "--out", type=picture_named("picture.png"), metavar="PNG",
-                   help="picture to write (default: chainrule-KIND.png)")
-    p.add_argument("--title", help="picture title")
-    p.add_argument("--shape", type=positive_int, nargs=2, metavar=("H", "W"),
-                   help="weights: image shape of the inputs of a Dense first layer "
-                   "(default: the images a Flatten before it takes, channels stacked top to "
-                   "bottom; else square)")
-    p.add_argument("--max-units", type=positive_int, default=None, dest="max_units",
-                   help="weights: at most this many units, a kernel being one tile per "
-                        "input channel (default: 100)")
-    p.add_argument("--normalize", action="store_true",
-                   help="confusion: colour by fraction of each true class")
-    p.add_argument("--seed", type=seed_int, default=None,
-                   help="regions and confusion: seed of a generated DATA set (moons, circles, "
-                   "sinusoid; default: 0)")
-    p.set_defaults(handler=_plot)
-
-
-def _flattened_image(net: object, layer: object) -> tuple[int, int, int] | None:
-    """The (C, H, W) image whose flat pixels a Dense first ``layer`` takes, or None.
-
-    The input of the last layer before it that takes images (a Flatten: the layers
-    between, Dropout or BatchNorm, keep each pixel in its place); None for a network
-    of flat rows.
-    """
-    shapes = net.layer_shapes()
-    image = None
-    for candidate, (in_shape, _) in zip(net.layers, shapes, strict=True):
-        if candidate is layer:
-            return image
-        if isinstance(in_shape, tuple):
-            image = in_shape
-    return None
-
-
-def _plot(args: argparse.Namespace) -> int:
-    from . import plots
-
-    for dest, flag, kinds in _KIND_ONLY:  # refused rather than ignored, as gradcheck does
-        if args.kind not in kinds and getattr(args, dest) not in (None, False):
-            raise ValueError(f"plot {args.kind}: {flag} is for plot {' and '.join(kinds)} "
-                             f"only; leave it out")
-    out = Path(args.out or f"chainrule-{args.kind}.png")
-    _refuse_overwriting_inputs(out, args)
-    from .saved_model import EstimatorModel, label_array
-
-    model = _load_any(args.model)
-    estimator = isinstance(model, EstimatorModel)
-    if args.kind == "loss" and estimator:
-        curve = getattr(model.estimator, "loss_curve_", None)
-        if not curve:
-            raise ValueError(f"plot loss: {args.model} holds a {type(model.estimator).__name__}, "
-                             "which records no loss_curve_ (an MLPClassifier or MLPRegressor "
-                             "does)")
-        # validation_scores_ are scores (accuracy, R^2), not losses: not drawn on this axis
-        title = args.title or f"Training loss of the {type(model.estimator).__name__} (loss_curve_)"
-        # lbfgs and cg record one loss per iteration, the mini-batch solvers one per epoch
-        solver = getattr(model.estimator, "solver", None)
-        xlabel = f"iteration ({solver})" if solver in ("lbfgs", "cg") else "epoch"
-        path = plots.plot_loss({"loss": list(curve)}, out, title=title, xlabel=xlabel)
-    elif args.kind == "loss":
-        history = model.metadata.get("history") or {}
-        if not history.get("loss"):
-            raise ValueError(f"{args.model}: no loss history recorded (train the model with "
-                             "chainrule train)")
-        title = args.title or _loss_title(model)
-        path = plots.plot_loss(history, out, title=title, xlabel=_history_unit(model))
-    elif args.kind == "weights":
-        # the checks of plots.first_layer_tiles, worded for the option (it names shape=)
-        from .layers import Dense
-
-        layer = plots._first_weight_layer(model.network)
-        n_in = layer.W.shape[0] if isinstance(layer, Dense) else None  # Conv2D: kernels
-        if n_in is None and args.shape is not None:  # drawn at their own size: not used
-            h, w = args.shape
-            raise ValueError(f"plot weights: --shape {h} {w}: the model's first layer is a "
-                             f"{type(layer).__name__}, whose kernels are drawn at their own "
-                             "size (kh x kw); --shape is for a Dense first layer: leave it out")
-        shape, title = args.shape, args.title
-        image = _flattened_image(model.network, layer) if n_in is not None else None
-        if image is not None and shape is None:  # the model knows its pixels' places:
-            # not the square default (a 1x4x16 image drawn as 8x8), its channels stacked
-            c, h, w = image
-            shape = (c * h, w)
-            if c > 1 and title is None:  # the words of plot_first_layer's own title
-                units, drawn = layer.W.shape[1], min(args.max_units or 100, layer.W.shape[1])
-                count = f"first {drawn} of {units}" if drawn < units else f"{units}"
-                title = f"first-layer weights ({count} units, {c} channels stacked top to bottom)"
-        if n_in is not None and shape is None and math.isqrt(n_in) ** 2 != n_in:
-            raise ValueError(f"plot weights: the model's {n_in} inputs are not a square "
-                             f"image; give --shape H W with H * W = {n_in}")
-        if n_in is not None and args.shape is not None and math.prod(args.shape) != n_in:
-            h, w = args.shape
-            raise ValueError(f"plot weights: --shape {h} {w} makes {h * w} pixels, the "
-                             f"model's first layer has {n_in} inputs; give --shape H W "
-                             f"with H * W = {n_in}")
-        path = plots.plot_first_layer(model.network, out, shape=shape,
-                                      max_units=args.max_units or 100, title=title)
-    else:
-        if args.data is None:
-            raise ValueError(f"plot {args.kind} needs DATA (labelled examples to draw)")
-        if estimator and not hasattr(model.estimator, "predict"):
-            raise ValueError(f"plot {args.kind}: {args.model} holds a "
-                             f"{type(model.estimator).__name__}, which predicts no classes; "
-                             "it needs a classifier")
-        if model.task != "classification":
-            raise ValueError(f"plot {args.kind}: the model is a regression model; it needs a "
-                             "classifier")
-        if estimator and model.multilabel:
-            raise ValueError(f"plot {args.kind}: {args.model} holds a multi-label classifier "
-                             "(several labels per example); it needs one class per example")
-        shape = model.network.n_inputs
-        if args.kind == "regions" and isinstance(shape, tuple) and model.n_features != 2:
-            raise ValueError(f"plot regions draws a classifier of 2 features on the plane; "
-                             f"this model takes images of {'x'.join(map(str, shape))} values "
-                             "(plot confusion shows how it classifies DATA)")
-        if args.kind == "regions" and model.n_features != 2:  # before the data is read
-            raise ValueError(f"plot regions needs a model of 2 features, this one has "
-                             f"{model.n_features}")
-        table = _model_data(model, args.data, args.target, True,
-                            0 if args.seed is None else args.seed)
-        labels = label_array(model.labels)  # uint64 labels past 2**63 stay exact
-        y = labels[_targets(model, table)]
-        if args.kind == "regions":  # 2 features: checked above, and _model_data matched them
-            # the file name: a whole path may be wider than the 400-pixel panel
-            title = args.title or f"decision regions on {Path(table.source).name}"
-            try:
-                path = plots.plot_decision_regions([(title, model, table.X, y)], out,
-                                                   feature_names=list(table.feature_names))
-            except ValueError as exc:  # the one panel is the command's: no "panels[0]"
-                text = str(exc)
-                if not text.startswith("panels[0]: "):
-                    raise
-                raise ValueError(f"plot regions: {text.removeprefix('panels[0]: ')}") from None
-        else:
-            title = args.title or f"Confusion matrix on {Path(table.source).name}"
-            path = plots.plot_confusion_matrix(
-                y, model.predict(table.X), out, labels=list(labels), normalize=args.normalize,
-                title=title)
-    print_written(f"{args.kind} picture written to {path}", path)
     return 0

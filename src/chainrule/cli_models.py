@@ -7,9 +7,9 @@ library (:mod:`chainrule.tabular`, :mod:`chainrule.saved_model`,
 :func:`add_parsers` registers them on the main parser's subcommands.
 
 Here are ``evaluate`` and ``predict`` (with :func:`_cell`, the text of a CSV cell);
-``train`` is in ``_cli_models_train``, ``info`` and ``plot`` in ``_cli_models_show``,
-and what they share (reading a model file and the data it scores, the scores) in
-``_cli_models_data``; every name is importable from here as before.
+``train`` is in ``_cli_models_train``, ``info`` in ``_cli_models_show``, ``plot`` in
+``_cli_models_plot``, and what they share (reading a model file and the data it scores,
+the scores) in ``_cli_models_data``; every name is importable from here as before.
 """
 
 from __future__ import annotations
@@ -40,11 +40,12 @@ from ._cli_models_data import _load as _load
 from ._cli_models_data import _model_file as _model_file
 from ._cli_models_data import _not_empty as _not_empty
 from ._cli_models_data import _preview as _preview
-from ._cli_models_show import _KINDS as _KINDS
-from ._cli_models_show import _add_info, _add_plot
+from ._cli_models_plot import _KINDS as _KINDS
+from ._cli_models_plot import _add_plot
+from ._cli_models_plot import _plot as _plot
+from ._cli_models_show import _add_info
 from ._cli_models_show import _info as _info
 from ._cli_models_show import _layer_rows as _layer_rows
-from ._cli_models_show import _plot as _plot
 from ._cli_models_train import _add_train
 from ._cli_models_train import _infer_task as _infer_task
 from ._cli_models_train import _refuse_stray_text as _refuse_stray_text
