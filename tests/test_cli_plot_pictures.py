@@ -41,15 +41,17 @@ def test_loss_title_names_a_validation_curve_only_when_one_is_drawn(tmp_path, dr
     assert len(drawn) == 2
 
 
+@pytest.mark.parametrize("seed", ["3", "0"])
 @pytest.mark.parametrize("kind", ["loss", "weights"])
-def test_plot_refuses_seed_where_no_data_is_generated(tmp_path, capsys, kind):
+def test_plot_refuses_seed_where_no_data_is_generated(tmp_path, capsys, kind, seed):
     """--seed (of a generated DATA set) was taken and ignored by plot loss and plot weights,
-    while the description says an option of another kind of picture is refused."""
+    while the description says an option of another kind of picture is refused; --seed 0
+    too (0 == False: it was taken for an option not given)."""
     model = tmp_path / "m.npz"
     assert main(["train", "digits", "--hidden", "4", "--epochs", "1", "-q",
                  "-o", str(model)]) == 0
     capsys.readouterr()
-    assert main(["plot", kind, str(model), "--seed", "3", "-o", str(tmp_path / "p.png")]) == 2
+    assert main(["plot", kind, str(model), "--seed", seed, "-o", str(tmp_path / "p.png")]) == 2
     err = capsys.readouterr().err
     assert f"plot {kind}: --seed is for plot regions and confusion only" in err
     assert not (tmp_path / "p.png").exists()

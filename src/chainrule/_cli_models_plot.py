@@ -93,7 +93,9 @@ def _plot(args: argparse.Namespace) -> int:
     from . import plots
 
     for dest, flag, kinds in _KIND_ONLY:  # refused rather than ignored, as gradcheck does
-        if args.kind not in kinds and getattr(args, dest) not in (None, False):
+        # not given: None, or --normalize's False; by identity, as --seed 0 == False
+        value = getattr(args, dest)
+        if args.kind not in kinds and value is not None and value is not False:
             raise ValueError(f"plot {args.kind}: {flag} is for plot {' and '.join(kinds)} "
                              f"only; leave it out")
     out = Path(args.out or f"chainrule-{args.kind}.png")
