@@ -544,6 +544,12 @@ def test_gradcheck_a_saved_model_fails_on_a_wrong_gradient(tmp_path, monkeypatch
 @pytest.mark.parametrize(("args", "message"), [
     (["--model", "m.npz", "--rho", "0.1"],
      "--rho applies only to --sparse-autoencoder, not to --model"),
+    # 0 == False: a zero was taken for an option not given, and ignored
+    (["--model", "m.npz", "--weight-decay", "0"],
+     "--weight-decay applies only to a random MLP (no --model or --sparse-autoencoder) or "
+     "--sparse-autoencoder, not to --model"),
+    (["--beta", "0"],
+     "--beta applies only to --sparse-autoencoder, not to a random MLP"),
     (["--sparse-autoencoder", "--data", "iris"],
      "--data applies only to --model, not to --sparse-autoencoder"),
     (["--sparse-autoencoder", "--sizes", "9", "4", "2"],

@@ -156,8 +156,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 def _mode(args: argparse.Namespace) -> str:
     mode = "sae" if args.sparse_autoencoder else "model" if args.model is not None else "mlp"
     for dest, flag, modes in _ONLY:
-        value = getattr(args, dest)
-        if mode not in modes and value not in (None, False):
+        value = getattr(args, dest)  # not given: None or False, by identity (0 == False)
+        if mode not in modes and value is not None and value is not False:
             where = " or ".join(_MODE_FLAG[m] for m in modes)
             raise ValueError(f"{flag} applies only to {where}, not to {_MODE_FLAG[mode]}")
     if args.target is not None and args.data is None:
