@@ -49,3 +49,34 @@ def test_other_layers_are_still_refused_naming_the_option(tmp_path, capsys, chan
     err = capsys.readouterr().err
     assert f"--layers: the run in {ckpt} was started with --layers '{json.dumps(CNN)}'" in err
     assert not (tmp_path / "resumed.npz").exists()
+
+
+@pytest.mark.parametrize(("started", "given"), [
+    ("valid", 0), (0, "valid"), ("same", 1), ("same", [1, 1]), (1, "same")])
+def test_a_padding_by_name_continues_the_run_of_the_same_zeros(tmp_path, capsys, started,
+                                                                given):
+    """"padding": "valid" adds no zero, as 0 does, and "same" of a 3x3 kernel (stride 1)
+    one on each side, as 1 does; get_config keeps the name, so the run was refused as
+    other --layers. The resumed run reaches the uninterrupted one's parameters."""
+    first = [{**CNN[0], "padding": started}, *CNN[1:]]
+    then = [{**CNN[0], "padding": given}, *CNN[1:]]
+    ckpt = str(tmp_path / "run.ckpt.npz")
+    assert _train(tmp_path, first, 3, "whole.npz") == 0
+    assert _train(tmp_path, first, 2, "part.npz", "--checkpoint", ckpt) == 0
+    capsys.readouterr()
+    code = _train(tmp_path, then, 3, "resumed.npz", "--checkpoint", ckpt, "--resume")
+    assert code == 0, capsys.readouterr().err
+    np.testing.assert_array_equal(load(tmp_path / "resumed.npz").params,
+                                  load(tmp_path / "whole.npz").params)
+
+
+@pytest.mark.parametrize(("started", "given"), [("same", 0), ("valid", 1)])
+def test_a_padding_of_other_zeros_is_still_refused(tmp_path, capsys, started, given):
+    ckpt = str(tmp_path / "run.ckpt.npz")
+    first = [{**CNN[0], "padding": started}, *CNN[1:]]
+    assert _train(tmp_path, first, 2, "part.npz", "--checkpoint", ckpt) == 0
+    capsys.readouterr()
+    then = [{**CNN[0], "padding": given}, *CNN[1:]]
+    assert _train(tmp_path, then, 3, "resumed.npz", "--checkpoint", ckpt, "--resume") == 2
+    assert f"--layers: the run in {ckpt} was started with --layers '{json.dumps(first)}'" in \
+        capsys.readouterr().err

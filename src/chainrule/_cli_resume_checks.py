@@ -102,15 +102,16 @@ def _init(options: dict) -> object:
 def _layers(options: dict) -> object:
     """--layers as it decides the run: each layer's settings with its defaults filled in.
 
-    ``"kernel_size": 3`` and ``[3, 3]``, ``"padding": "valid"`` and ``0``, a pool's
-    stride left out and given as its size, a Dense dict without an activation and
-    with ``"relu"`` (train's default) build the same network: each list is built
-    as train builds it and compared by the layers' settings (their own
-    :meth:`get_config`).  The sizes inferred from the layer before (``fan_in``,
-    ``in_channels``, ``n_features``) are left out: the data, checked apart, fix
-    them.  What the settings do not hold stays as given: an ``init`` (its alias
-    resolved; --init applies to the layers that name none).  A list that does not
-    build is compared as written.
+    ``"kernel_size": 3`` and ``[3, 3]``, ``"padding": "valid"`` and ``0``, ``"same"``
+    and ``1`` for a 3x3 kernel (a convolution's padding is compared by the zeros it
+    adds on each side), a pool's stride left out and given as its size, a Dense dict
+    without an activation and with ``"relu"`` (train's default) build the same
+    network: each list is built as train builds it and compared by the layers'
+    settings (their own :meth:`get_config`).  The sizes inferred from the layer
+    before (``fan_in``, ``in_channels``, ``n_features``) are left out: the data,
+    checked apart, fix them.  What the settings do not hold stays as given: an
+    ``init`` (its alias resolved; --init applies to the layers that name none).  A
+    list that does not build is compared as written.
     """
     from .architecture import network_from_layers
     from .initializers import ALIASES
@@ -134,9 +135,11 @@ def _layers(options: dict) -> object:
     except (TypeError, ValueError, MemoryError):
         return layers
     configs = network_config(net)["layers"][:-1]
-    for config, spec in zip(configs, layers, strict=True):
+    for config, spec, layer in zip(configs, layers, net.layers[:-1], strict=True):
         for key in inferred[:3]:
             config.pop(key, None)
+        if hasattr(layer, "padding_sides"):  # "same", "valid" or numbers: the zeros it adds
+            config["padding"] = [list(sides) for sides in layer.padding_sides]
         for key, value in spec.items():  # what the settings do not hold: init
             if key not in config and key not in inferred[:3]:
                 config[key] = ALIASES.get(value, value) if key == "init" and isinstance(
