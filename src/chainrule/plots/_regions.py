@@ -61,9 +61,9 @@ def _region_classes(model: object, grid: np.ndarray, y: np.ndarray,
         probability = act is not None and act.name == "sigmoid"
     elif hasattr(model, "predict"):  # estimators: their own preprocessing and labels
         labels = np.asarray(model.predict(grid)).ravel()
-        _one_kind(y, labels, either_way=True)
+        mixed = _one_kind(y, labels, either_way=True)
         known = y
-        if labels.dtype.kind == "U" or y.dtype.kind == "U":
+        if mixed or labels.dtype.kind == "U" or y.dtype.kind == "U":
             labels, known = labels.astype(str), y.astype(str)
         classes = list(np.unique(np.concatenate([known, labels])))
         return np.searchsorted(np.asarray(classes), labels), classes
@@ -103,17 +103,25 @@ def _region_classes(model: object, grid: np.ndarray, y: np.ndarray,
     return (out.astype(np.float64) > threshold).astype(int), two
 
 
-def _one_kind(y: np.ndarray, predicted: np.ndarray, either_way: bool) -> None:
+def _one_kind(y: np.ndarray, predicted: np.ndarray, either_way: bool) -> bool:
     """Refuse string labels predicted for numbers in ``y`` (and, ``either_way``, number
     labels for strings in ``y``): cast to text together, they made classes of both kinds
-    (0, 1, "a", "b") and a picture whose points and regions share no class."""
+    (0, 1, "a", "b") and a picture whose points and regions share no class.
+
+    With ``either_way`` (labels from ``predict``), the same classes written as numbers
+    in one and as text in the other (y of 3, 7, 11 from a table, and the "3", "7", "11"
+    that the model file of a CSV predicts) are taken, compared as text: True then.
+    """
     from ._confusion import _label_kind
 
     kinds = _label_kind(y), _label_kind(predicted)
     if kinds == ("numbers", "strings") or (either_way and kinds == ("strings", "numbers")):
+        if either_way and np.intersect1d(y.astype(str), predicted.astype(str)).size:
+            return True
         raise ValueError(f"y holds {kinds[0]} and the model predicts {kinds[1]}; give y as "
                          "classes of the kind the model predicts (all numbers or all "
                          "strings)")
+    return False
 
 
 def _check_labels(y: np.ndarray, where: str) -> None:
@@ -174,7 +182,9 @@ def plot_decision_regions(
         (``n_features_in_``) or a model file (:func:`chainrule.load_model`) of
         other than 2 inputs is refused, and so is ``y`` of numbers for a
         model that predicts strings (or, with ``predict``, the other way:
-        classes of one kind).  When ``X`` is a pandas DataFrame, an
+        classes of one kind), unless, with ``predict``, they share classes as
+        text (3 and "3": a model file of a CSV predicts its labels as text),
+        which are then drawn as text.  When ``X`` is a pandas DataFrame, an
         estimator fitted on one (with ``feature_names_in_``) gets the grid as a
         DataFrame of its columns, any other model an array.
     path : str or Path
