@@ -50,3 +50,42 @@ def test_train_refuses_a_schedule_setting_given_twice(tmp_path, capsys, schedule
     assert exit_.value.code == 2
     assert f"argument --schedule: {message}" in capsys.readouterr().err
     assert not out.exists()
+
+
+def test_an_estimator_file_with_layers_of_a_key_given_twice_still_loads(tmp_path):
+    """Before keys given twice were refused, MLPClassifier(layers='[... "fan_out": 8,
+    "fan_out": 5 ...]') fitted a network of 5 units (JSON's last value) and saved the text.
+    Such a file was then refused as corrupted by load_estimator, info and predict: it loads
+    with a warning, predicts as saved, and its layers are the dicts its network was built
+    from; a text whose last value is not the network's is still refused."""
+    import warnings
+
+    import numpy as np
+    from sklearn.datasets import load_iris
+
+    from chainrule import MLPClassifier, load_estimator
+    from file_helpers import edit_saved_meta
+
+    X, y = load_iris(return_X_y=True)
+    est = MLPClassifier(layers='[{"type": "Dense", "fan_out": 5}]', max_iter=20,
+                        random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # not converged in 20 iterations
+        est.fit(X, y)
+    path = tmp_path / "est.npz"
+    est.save(path)
+    twice = '[{"type": "Dense", "fan_out": 8, "fan_out": 5}]'
+    edit_saved_meta(path, lambda meta: meta["params"].update(layers=twice))
+    with pytest.warns(UserWarning, match=r"params: layers: the key 'fan_out' is given twice in "
+                                         r"a Dense dict \(8 and 5\): the file was written "
+                                         r"before such layers were refused"):
+        loaded = load_estimator(path)
+    assert loaded.get_params()["layers"] == [{"type": "Dense", "fan_out": 5}]
+    np.testing.assert_array_equal(loaded.predict_proba(X), est.predict_proba(X))
+    with pytest.warns(UserWarning, match="given twice"):
+        assert main(["info", str(path)]) == 0
+    edit_saved_meta(path, lambda meta: meta["params"].update(
+        layers='[{"type": "Dense", "fan_out": 5, "fan_out": 8}]'))
+    with pytest.warns(UserWarning, match="given twice"), \
+            pytest.raises(ValueError, match="corrupted estimator file"):
+        load_estimator(path)

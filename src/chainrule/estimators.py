@@ -32,7 +32,9 @@ the names the tests and other modules import from here.
 
 from __future__ import annotations
 
+import json
 import os
+import warnings
 
 import numpy as np
 from sklearn.preprocessing import LabelBinarizer
@@ -120,6 +122,8 @@ def load_estimator(path: str | os.PathLike) -> MLPClassifier | MLPRegressor:
     for key in ("hidden_layer_sizes", "input_shape"):
         if isinstance(params.get(key), list):
             params[key] = tuple(params[key])
+    if isinstance(params.get("layers"), str):
+        params["layers"] = _layers_of_an_older_file(params["layers"], path)
     try:  # a dict of class weights is saved as [label, weight] pairs
         if "class_weight" in params:
             params["class_weight"] = class_weight_from_json(params["class_weight"])
@@ -203,3 +207,24 @@ def load_estimator(path: str | os.PathLike) -> MLPClassifier | MLPRegressor:
         est._rng = np.random.default_rng(
             check_random_state(est.random_state).randint(np.iinfo(np.int32).max))
     return est
+
+
+def _layers_of_an_older_file(text: str, path: object) -> str | list:
+    """``layers`` JSON text as a loaded file holds it; with a key given twice in a layer's
+    dict (written before such text was refused), the list of dicts its network was built
+    from: JSON's rule then, the last value of the key, with a warning saying so."""
+    from ._validation import caller_outside_chainrule
+    from .architecture import _KeyTwice, _unique_keys
+
+    try:
+        json.loads(text, object_pairs_hook=_unique_keys)
+    except _KeyTwice as exc:
+        twice = str(exc).removesuffix("; give it once")
+        warnings.warn(f"{path}: params: layers: {twice}: the file was written before such "
+                      f"layers were refused, and its network was built with the last value; "
+                      f"layers is read as the list of layer dicts it built", UserWarning,
+                      stacklevel=caller_outside_chainrule())
+        return json.loads(text)
+    except (ValueError, RecursionError):  # no JSON (or a file's name): the checks refuse it
+        pass
+    return text
