@@ -44,6 +44,9 @@ import math
 
 import numpy as np
 
+# the model-file path; _load_model stays importable from here (_cli_models_data imports it)
+from ._cli_gradcheck_model import _load_model as _load_model
+from ._cli_gradcheck_model import _random_targets, _saved_model
 from .cli_args import (
     backprop_activation_name,
     check_loss_output,
@@ -166,18 +169,6 @@ def _mode(args: argparse.Namespace) -> str:
     return mode
 
 
-def _random_targets(net, rng: np.random.Generator, n: int) -> np.ndarray:
-    """Targets the network's loss takes: class labels, 0/1 columns, counts or real values."""
-    k = net.n_outputs
-    if net.loss.name == "poisson":  # non-negative targets only
-        return rng.poisson(2.0, size=(n, k)).astype(float)
-    if net.loss.name in ("cross_entropy", "log_loss") and k > 1:
-        return rng.integers(0, k, size=n)
-    if net.loss.name in ("cross_entropy", "log_loss"):  # one output: a column of 0s and 1s
-        return rng.integers(0, 2, size=(n, 1)).astype(float)
-    return rng.normal(size=(n, k))
-
-
 def _random_mlp(args: argparse.Namespace, rng: np.random.Generator):
     from .network import mlp
 
@@ -236,132 +227,6 @@ def _sparse_autoencoder(args: argparse.Namespace, rng: np.random.Generator):
     about = (f"sparse autoencoder {n_in} -> {n_hidden} (sigmoid) -> {n_in} ({ae.output}), "
              f"rho={ae.rho:g}, beta={ae.beta:g}, weight decay {ae.weight_decay:g}; on {where}")
     return ae, about, X, None
-
-
-def _file_format(path: str) -> str | None:
-    """The format name recorded in a chainrule file, or None if it cannot be read."""
-    import json
-    from pathlib import Path
-
-    from .io import _READ_ERRORS, read_npz
-
-    p = Path(path)
-    if not p.exists() and p.with_name(p.name + ".npz").exists():
-        path = str(p.with_name(p.name + ".npz"))  # as the loaders take a name without .npz
-    try:
-        meta = json.loads(str(read_npz(path)["__meta__"]))
-    except _READ_ERRORS:
-        return None
-    return meta.get("format") if isinstance(meta, dict) else None
-
-
-def _load_model(path: str):
-    """A network model file (train, Network.save), or an estimator's or autoencoder's file."""
-    from .cli_models import _load
-
-    try:
-        return _load(path)
-    except ValueError:
-        from ._mlp_base import ESTIMATOR_FORMAT
-        from .autoencoder import AUTOENCODER_FORMAT, load_autoencoder
-        from .estimators import load_estimator
-
-        loader = {ESTIMATOR_FORMAT: load_estimator,
-                  AUTOENCODER_FORMAT: load_autoencoder}.get(_file_format(path))
-        if loader is None:
-            raise
-        return loader(path)
-
-
-def _saved_model(args: argparse.Namespace, rng: np.random.Generator):
-    from .autoencoder import SparseAutoencoder, StackedAutoencoder
-    from .saved_model import SavedModel
-
-    model = _load_model(args.model)
-    if not isinstance(model, SavedModel):  # an estimator's or an autoencoder's file
-        if args.data is not None:
-            return _estimator_on_data(args, model)
-        n_in = model.n_features_in_
-        name = type(model).__name__
-        if isinstance(model, (SparseAutoencoder, StackedAutoencoder)):  # their own cost
-            X = rng.uniform(0.1, 0.9, size=(args.samples, n_in))
-            Y = (None if isinstance(model, SparseAutoencoder)
-                 else rng.choice(np.asarray(model.classes_), size=args.samples))
-            about = f"{args.model}: {name}, the cost its training minimises"
-            return model, f"{about}\non {args.samples} random inputs in [0.1, 0.9]", X, Y
-        net = model.network_
-        X = rng.normal(size=(args.samples, n_in))
-        Y = _random_targets(net, rng, args.samples)
-        return net, f"{args.model}: {name}\n{net.summary()}\non {args.samples} random " \
-            "examples", X, Y
-    net = model.network
-    if args.data is None:
-        n_in = net.n_inputs
-        shape = n_in if isinstance(n_in, tuple) else (n_in,)
-        X = rng.normal(size=(args.samples, *shape))
-        Y = _random_targets(net, rng, args.samples)
-        where = f"{args.samples} random examples"
-    else:
-        from .cli_models import _model_data, _targets
-
-        if model.task == "regression" and net.n_outputs > 1:  # a table's target: one column
-            raise ValueError(
-                f"--data: {args.model} predicts {net.n_outputs} values per example, and a "
-                "table's target is one column; leave --data out to check it on random "
-                "examples")
-        table = _model_data(model, args.data, args.target, True, args.seed)
-        n = min(args.samples, table.n_samples)
-        X = model._inputs(table.X[:n])
-        y = _targets(model, table)[:n]
-        if model.task == "classification":
-            Y = y.astype(np.float64)[:, None] if net.n_outputs == 1 else y
-        else:  # the standardised target the network was trained on
-            meta = model.metadata
-            Y = ((y - meta.get("y_mean", 0.0)) / meta.get("y_scale", 1.0))[:, None]
-        where = f"the first {n} of {table.n_samples} examples of {table.source}"
-    return net, f"{args.model}:\n{net.summary()}\non {where}", X, Y
-
-
-def _estimator_on_data(args: argparse.Namespace, estimator):
-    """An estimator's network (a StackedAutoencoder: its own cost) on the first examples of DATA.
-
-    The estimators take the features as they are (none of them scales or
-    encodes its inputs), so the network is checked on the raw features; the
-    targets are what its fit gives the network: the one-hot classes (a single
-    column 0/1 for two classes of a sigmoid output) or the regression targets.
-
-    Returns
-    -------
-    model, about, X of shape (n, n_features), Y
-    """
-    from .autoencoder import StackedAutoencoder
-    from .cli_models import _model_data, _targets
-    from .saved_model import EstimatorModel
-
-    name = type(estimator).__name__
-    model = EstimatorModel(estimator)
-    if not hasattr(estimator, "predict"):  # a SparseAutoencoder: its inputs, no target
-        from ._cli_gradcheck_autoencoder import autoencoder_on_data
-
-        return autoencoder_on_data(args, model)
-    net = model.network
-    if model.multilabel or (model.task == "regression" and net.n_outputs > 1):
-        raise ValueError(
-            f"--data: {args.model} predicts {net.n_outputs} values per example, and a "
-            "table's target is one column; leave --data out to check it on random examples")
-    table = _model_data(model, args.data, args.target, True, args.seed)
-    n = min(args.samples, table.n_samples)
-    X = np.asarray(table.X[:n], dtype=np.float64)
-    y = _targets(model, table)[:n]
-    where = f"on the first {n} of {table.n_samples} examples of {table.source}"
-    if isinstance(estimator, StackedAutoencoder):  # its cost, with its sparsity penalty
-        about = f"{args.model}: {name}, the cost its training minimises"
-        return estimator, f"{about}\n{where}", X, np.asarray(model.labels)[y]
-    if model.task == "classification":
-        Y = y.astype(np.float64)[:, None] if net.n_outputs == 1 else y
-    else:
-        Y = y[:, None]
-    return net, f"{args.model}: {name}\n{net.summary()}\n{where}", X, Y
 
 
 # what the verdicts advise, in this command's options (gradcheck._judgement words them)
