@@ -29,18 +29,16 @@ each in a module of its own: ``_training_data`` (:class:`_TrainingData`: the tra
 data as the loop takes it), ``_training_loop`` (:class:`_TrainingLoop`:
 :meth:`Trainer.fit`), ``_training_epochs`` (:class:`_EpochSteps`: each step's update
 and guard, each epoch's metrics and stopping rules) and ``_training_checkpoints``
-(:class:`_Checkpoints`: writing them); and ``_training_guards`` holds
+(:class:`_Checkpoints`: writing them); ``_training_guards`` holds
 :class:`TrainingDiverged`, the finite check, Ctrl-C's flag and the blocks without
-overflow warnings.  Here remain :func:`train` and :func:`resume`.  Import from
-``chainrule.training``.
+overflow warnings, and ``_training_resume`` :func:`resume`.  Here remains :func:`train`.
+Import from ``chainrule.training``.
 """
 
 from __future__ import annotations
 
 import difflib
 import inspect
-import os
-from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -61,15 +59,15 @@ from ._training_guards import TrainingDiverged
 from ._training_guards import _Blocks as _Blocks
 from ._training_guards import _params_finite as _params_finite
 from ._training_guards import _StopFlag as _StopFlag
+from ._training_resume import resume
 from ._training_trainer import Trainer
 from ._training_trainer import _check_bool as _check_bool
 from ._training_trainer import _check_notes as _check_notes
 from ._training_trainer import _check_verbose as _check_verbose
-from .callbacks import Callback, History, TrainState
+from .callbacks import History
 from .checkpoints import CHECKPOINT_FORMAT as CHECKPOINT_FORMAT  # defined here before
 from .network import Network
 from .optimizers import Optimizer
-from .schedules import Schedule
 
 # ``_name as _name``: the helpers that moved stay importable from here, as they were from the
 # one module before the split (_mlp_base imports _epoch_line and _storage_dtype, scipy_fit
@@ -324,81 +322,3 @@ def _check_options(options: dict[str, Any]) -> None:
 # train's own parameters, which Trainer takes too (given once, by train)
 _TRAIN_ARGUMENTS = frozenset({"net", "optimizer", "lr", "momentum", "batch_size", "epochs",
                               "seed", "verbose", "class_weight"})
-
-
-def resume(
-    path: str | os.PathLike,
-    X: object,
-    Y: object,
-    validation_data: tuple[object, object] | None = None,
-    epochs: int | None = None,
-    verbose: int = 0,
-    callbacks: Sequence[Callback | Callable[[TrainState], None]] = (),
-    sample_weight: object = None,
-    schedule: Schedule | None = None,
-    max_time: float | None = None,
-) -> tuple[Network, History]:
-    """Continue a run from its checkpoint, on the same data (and the same weights).
-
-    With float64 data this gives exactly the parameters the uninterrupted run
-    would have given.  A run that ended by a rule of its own (early stopping,
-    ``loss_threshold``, ``grad_norm_threshold``, or a callback setting
-    ``stop``) is finished: resuming it trains no further epochs, whatever
-    ``epochs``, and gives back the network as that run ended (with its best
-    parameters under ``patience``) and its history, whose ``stop_reason``
-    says why it stopped (with ``verbose``, a line on stderr says so too).  A
-    run interrupted (Ctrl-C, a callback raising KeyboardInterrupt, ``max_time``
-    reached, a crash) continues; so does one from a checkpoint written before
-    chainrule recorded how a run stopped.
-
-    Parameters
-    ----------
-    path : str or PathLike
-        The checkpoint written by ``train(..., checkpoint=path)``.
-    X : array-like of shape (n_samples, n_inputs)
-    Y : array-like of shape (n_samples, n_outputs), or 1-D targets / integer labels
-        The training data of the run.
-    validation_data : (X_val, Y_val), optional
-        The run's validation data, if it had some: required then (the
-        history's ``val_loss`` says so), refused otherwise.
-    epochs : int, optional
-        Total number of epochs (default: the run's own); may extend the run
-        (not one that stopped itself), not end it before the epochs the
-        checkpoint has already trained.  The schedule keeps its settings: a
-        cosine schedule keeps its ``T_max`` (by the name "cosine", the first
-        run's epochs), so past it the rate heads back to ``lr``, and a warning
-        says so.
-    verbose : int, default 0
-    callbacks : sequence of Callback or callable, optional
-    sample_weight : array-like of shape (n_samples,), optional
-        The run's sample weights: required when the run was trained with
-        weights, refused when the checkpoint records a run without them (see
-        :meth:`Trainer.fit`).  The run's ``class_weight`` comes from the
-        checkpoint, and multiplies them as it did.
-    schedule : Schedule, optional
-        The run's schedule, when it is of a class of your own (see
-        :meth:`Trainer.from_checkpoint`); the built-in ones come from the
-        checkpoint.
-    max_time : float, optional
-        A time budget in seconds for this call (see :func:`train`): the
-        checkpoint does not keep the first call's, so each resumed part of a
-        run that must fit a time slot gives its own.
-
-    Returns
-    -------
-    net : Network
-        The network, trained up to ``epochs``.
-    history : History
-        The whole history, earlier epochs included.
-
-    Raises
-    ------
-    ValueError
-        If ``sample_weight`` does not match how the run was trained (given or
-        not), ``epochs`` is below the epochs already trained, or the file is
-        not a readable checkpoint.
-    """
-    trainer = Trainer.from_checkpoint(path, epochs=epochs, verbose=verbose, callbacks=callbacks,
-                                      schedule=schedule, max_time=max_time)
-    trainer._refit = False  # fit once, never handed out
-    return trainer.net, trainer.fit(X, Y, validation_data, sample_weight)
