@@ -17,10 +17,10 @@ from ._training_checkpoints import _check_not_overwriting
 from ._training_data import _argmax_rows, _exact_one_hot, _Gather, _is_sparse, _sparse_batch
 from ._training_epochs import _PER_LAYER, _bar_drawn, _epoch_line
 from ._training_guards import _NO_BLOCK, _Blocks, _say, _StopFlag
+from ._training_run_end import _set_parameters
 from .callbacks import History, TrainState
-from .checkpoints import SELF_STOPS
 from .dropout import Dropout
-from .network import Network, _accuracy_count
+from .network import _accuracy_count
 from .optimizers import _blas_updates
 from .schedules import Schedule
 
@@ -370,43 +370,5 @@ class _TrainingLoop:
             if bar is not None:
                 bar.close()
             self._hook("on_train_end", state)
-        if history.stop_reason in SELF_STOPS and not at_begin:
-            # the run is finished, as its checkpoint records: a later fit trains no further
-            self._stopped = history.stop_reason
-        # restore_best: a finished run ends with its best parameters whatever ended it, as
-        # Keras's restore_best_weights does; a run stopped by Ctrl-C or max_time keeps its
-        # current ones, from which a later fit or resume continues, unless the Ctrl-C came
-        # once its last epoch was complete (nothing is left to continue, as resume finds)
-        all_epochs = history.stop_reason == "epochs" or (
-            history.stop_reason == "interrupted" and self.epoch >= self.epochs)
-        # a call that trains nothing on a finished run leaves the network as it finds it: an
-        # earlier fit restored the best parameters already, and whatever the user set since
-        # stays, as Keras's fit starts from the model's current weights (a Trainer read
-        # from a checkpoint, whose network holds the parameters reached, restores them)
-        if self.best_params is not None and self.restore_best and self.patience is not None and (
-            history.stop_reason in SELF_STOPS or all_epochs
-        ) and not at_begin and (trained or not restored):
-            if all_epochs and self._reached is None:
-                # a run that raising epochs continues, from where it is now
-                self._reached = (net.params.copy(),
-                                 [{k: v.copy() for k, v in layer.buffers().items()}
-                                  for layer in net.layers])
-            _set_parameters(net, self.best_params, self.best_buffers)
-            self._restored = True
-        elif at_begin and reached is not None:  # this call trained nothing: as it was
-            self._reached = reached
-            _set_parameters(net, self.best_params, self.best_buffers)
-            self._restored = True
-        elif not trained:  # the network as the earlier fit left it (or as it was set since)
-            self._restored = restored
+        self._end_of_call(net, history, at_begin, trained, restored, reached)
         return history
-
-
-def _set_parameters(net: Network, params: np.ndarray,
-                    buffers: list[dict[str, np.ndarray]]) -> None:
-    """Put ``params``, shape (n_params,), and the running statistics ``buffers`` (one dict
-    per layer, empty for a layer without them) into ``net``."""
-    net.params[...] = params
-    for layer, values in zip(net.layers, buffers, strict=False):
-        if values:
-            layer.set_buffers(values)

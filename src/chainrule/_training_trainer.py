@@ -5,7 +5,8 @@ for what each means) and starts the run's state (epoch, history, early stopping'
 best loss and parameters, the random generator); :meth:`Trainer.from_checkpoint`
 rebuilds a run from its checkpoint.  The methods come from mixin bases, each in a
 module of its own: ``_training_data``, ``_training_loop`` (:meth:`Trainer.fit`),
-``_training_epochs`` and ``_training_checkpoints``.  Import it from
+``_training_epochs``, ``_training_checkpoints`` and ``_training_run_end`` (what a call
+of fit leaves in the network).  Import it from
 ``chainrule.training``, which also holds :func:`~chainrule.training.train` and
 :func:`~chainrule.training.resume`.
 """
@@ -24,6 +25,7 @@ from ._training_checkpoints import _Checkpoints
 from ._training_data import _TrainingData
 from ._training_epochs import _EpochSteps
 from ._training_loop import _TrainingLoop
+from ._training_run_end import _RunEnd
 from ._validation import (
     _check_real,
     check_nonneg_float,
@@ -40,7 +42,7 @@ from .schedules import Schedule, get_schedule
 __all__ = ["Trainer"]
 
 
-class Trainer(_TrainingData, _TrainingLoop, _EpochSteps, _Checkpoints):
+class Trainer(_TrainingData, _TrainingLoop, _EpochSteps, _Checkpoints, _RunEnd):
     """A training run; see :func:`~chainrule.training.train` for the parameters."""
 
     # Whether a classification run counts the training accuracy per batch (the history's
