@@ -188,8 +188,15 @@ class BatchNorm(Layer):
     def backward(self, grad_out: np.ndarray, need_input_grad: bool = True) -> np.ndarray | None:
         """From ``dJ/dA`` through the activation, then :meth:`backward_delta`.
 
-        grad_out (n_samples, n_features), or images (n_samples, n_features, h, w)
-        -> dJ/dX of the same shape; None when ``need_input_grad`` is false.
+        Parameters
+        ----------
+        grad_out : ndarray of shape (n_samples, n_features) or (n_samples, n_features, h, w)
+        need_input_grad : bool, default True
+
+        Returns
+        -------
+        ndarray of the shape of ``grad_out``, or None
+            ``dJ/dX``; None when ``need_input_grad`` is false.
         """
         if grad_out.ndim == 4:  # images: per channel, as in forward
             g = self.backward(_channels_last(grad_out), need_input_grad)
@@ -206,9 +213,16 @@ class BatchNorm(Layer):
         where ``g = delta * gamma`` (the mean and variance depend on X too);
         with running statistics simply ``g * inv_std``.
 
-        delta (m, n_features) -> dJ/dX (m, n_features), or None when
-        ``need_input_grad`` is false; after images the m rows are the pixels,
-        channels last (see :attr:`Xhat`).
+        Parameters
+        ----------
+        delta : ndarray of shape (m, n_features)
+            After images the m rows are the pixels, channels last (see :attr:`Xhat`).
+        need_input_grad : bool, default True
+
+        Returns
+        -------
+        ndarray of shape (m, n_features), or None
+            ``dJ/dX``; None when ``need_input_grad`` is false.
         """
         self.delta = delta
         np.sum(delta * self.Xhat, axis=0, out=self.dgamma)
@@ -230,7 +244,12 @@ class BatchNorm(Layer):
         }
 
     def buffers(self) -> dict[str, np.ndarray]:
-        """``running_mean`` and ``running_var``, each of shape (n_features,)."""
+        """``running_mean`` and ``running_var``, each of shape (n_features,).
+
+        Returns
+        -------
+        dict of str to ndarray of shape (n_features,)
+        """
         return {"running_mean": self.running_mean, "running_var": self.running_var}
 
     def set_buffers(self, values: dict[str, np.ndarray]) -> None:
@@ -239,6 +258,11 @@ class BatchNorm(Layer):
         Both are checked before either is written: exactly ``(n_features,)``
         real, finite numbers, and a variance that is not negative; anything
         else (a loaded file's corrupted buffers, say) raises a ValueError.
+
+        Parameters
+        ----------
+        values : dict of str to ndarray of shape (n_features,)
+            ``running_mean`` and ``running_var``.
         """
         checked = {}
         for name in ("running_mean", "running_var"):

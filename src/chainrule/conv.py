@@ -282,7 +282,18 @@ class Conv2D(SpatialLayer):
         return self.A
 
     def backward(self, grad_out: np.ndarray, need_input_grad: bool = True) -> np.ndarray | None:
-        """From ``dJ/dA`` (n_samples, out_channels, out_h, out_w) to ``dJ/dX`` (like X)."""
+        """From ``dJ/dA`` (n_samples, out_channels, out_h, out_w) to ``dJ/dX`` (like X).
+
+        Parameters
+        ----------
+        grad_out : ndarray of shape (n_samples, out_channels, out_h, out_w)
+        need_input_grad : bool, default True
+
+        Returns
+        -------
+        ndarray of shape (n_samples, in_channels, height, width), or None
+            ``dJ/dX``; None when ``need_input_grad`` is false.
+        """
         delta = self.activation.backward(self.Z, self.A, grad_out)
         return self.backward_delta(delta, need_input_grad)
 
@@ -292,6 +303,16 @@ class Conv2D(SpatialLayer):
         ``dW[o, c, i, j] = sum_{n, y, x} delta[n, o, y, x] Xpad[n, c, sh y + dh i, sw x + dw j]``,
         ``db[o] = sum_{n, y, x} delta[n, o, y, x]``, and ``dJ/dX`` adds
         ``W[o, c, i, j] delta[n, o, y, x]`` to every pixel a window covered.
+
+        Parameters
+        ----------
+        delta : ndarray of shape (n_samples, out_channels, out_h, out_w)
+        need_input_grad : bool, default True
+
+        Returns
+        -------
+        ndarray of shape (n_samples, in_channels, height, width), or None
+            ``dJ/dX``; None when ``need_input_grad`` is false.
         """
         self.delta = delta
         n, o, ho, wo = delta.shape

@@ -19,9 +19,9 @@ class Dropout(Layer):
 
     Parameters
     ----------
-    rate : float in [0, 1)
+    rate : float in [0, 1), default 0.5
         Probability of dropping a unit.
-    seed : int, Generator or None
+    seed : int, Generator or None, default None
         Source of the masks.  None: a layer without a seed of its own, whose
         masks :func:`~chainrule.train` draws from its ``seed`` (when one is
         given), so that the whole run repeats from that one seed.
@@ -55,7 +55,14 @@ class Dropout(Layer):
         self.fixed_mask: np.ndarray | None = None
 
     def fix_mask(self, keep: np.ndarray | None) -> None:
-        """Use ``keep`` (booleans or 0/1, shape (n_samples, n_units)) as the mask; None to unfix."""
+        """Use ``keep`` (booleans or 0/1, shape (n_samples, n_units)) as the mask; None to unfix.
+
+        Parameters
+        ----------
+        keep : ndarray of shape (n_samples, n_units) or None
+            Which units to keep (True or 1) in every training-mode pass from now
+            on, for inputs of this shape; None draws a new mask each pass again.
+        """
         if keep is None:
             self.fixed_mask = None
             return
@@ -68,6 +75,18 @@ class Dropout(Layer):
         In training, an X of integers, booleans or float16 is taken as float64
         (the mask's ``1/(1 - rate)`` is no integer, and float16 has no random
         draws), as the pools take integer images.
+
+        Parameters
+        ----------
+        X : ndarray of shape (n_samples, n_units) or (n_samples, channels, height, width)
+            The previous layer's outputs.
+        training : bool, default False
+            True draws (or uses the fixed) mask; False returns ``X`` itself.
+
+        Returns
+        -------
+        ndarray of the shape of ``X``
+            ``X * mask`` in training, ``X`` otherwise.
         """
         if not training or self.rate == 0.0:
             self.mask = None
@@ -90,8 +109,17 @@ class Dropout(Layer):
     def backward(self, grad_out: np.ndarray, need_input_grad: bool = True) -> np.ndarray | None:
         """``dJ/dX = dJ/dA * mask`` (the identity in evaluation mode).
 
-        grad_out (n_samples, n_units), or images (n_samples, c, h, w) -> dJ/dX of the
-        same shape; None when ``need_input_grad`` is false.
+        Parameters
+        ----------
+        grad_out : ndarray of shape (n_samples, n_units) or (n_samples, channels, height, width)
+            ``dJ/dA`` for the outputs of the last :meth:`forward`.
+        need_input_grad : bool, default True
+            False for the first layer: ``dJ/dX`` is then not computed.
+
+        Returns
+        -------
+        ndarray of the shape of ``grad_out``, or None
+            ``dJ/dX``; None when ``need_input_grad`` is false.
         """
         if not need_input_grad:
             return None

@@ -197,7 +197,18 @@ class MaxPool2D(_Pool2D):
         return {**super().get_config(), "dilation": single(self.dilation)}
 
     def forward(self, X: np.ndarray, training: bool = False) -> np.ndarray:
-        """Max over each window: X (n, c, h, w) -> A (n, c, out_h, out_w)."""
+        """Max over each window: X (n, c, h, w) -> A (n, c, out_h, out_w).
+
+        Parameters
+        ----------
+        X : ndarray of shape (n_samples, channels, height, width)
+        training : bool, default False
+            Unused: pooling is the same in training and evaluation.
+
+        Returns
+        -------
+        ndarray of shape (n_samples, channels, out_h, out_w)
+        """
         taps = self._taps(X, -np.inf)
         A = taps[0].copy()
         argmax = np.zeros(A.shape, dtype=np.uint8 if len(taps) < 256 else np.intp)
@@ -216,8 +227,15 @@ class MaxPool2D(_Pool2D):
     def backward(self, grad_out: np.ndarray, need_input_grad: bool = True) -> np.ndarray | None:
         """``dJ/dX``: each window's gradient goes to the pixel that was its maximum.
 
-        grad_out (n, c, out_h, out_w) -> dJ/dX (n, c, h, w), the shape of the last
-        forward's X; None when ``need_input_grad`` is false.
+        Parameters
+        ----------
+        grad_out : ndarray of shape (n_samples, channels, out_h, out_w)
+        need_input_grad : bool, default True
+
+        Returns
+        -------
+        ndarray of shape (n_samples, channels, height, width), or None
+            The last forward's ``X``'s shape; None when ``need_input_grad`` is false.
         """
         self.delta = grad_out
         if not need_input_grad:
@@ -305,7 +323,18 @@ class AvgPool2D(_Pool2D):
         return np.outer(counts[0], counts[1])
 
     def forward(self, X: np.ndarray, training: bool = False) -> np.ndarray:
-        """Mean over each window: X (n, c, h, w) -> A (n, c, out_h, out_w)."""
+        """Mean over each window: X (n, c, h, w) -> A (n, c, out_h, out_w).
+
+        Parameters
+        ----------
+        X : ndarray of shape (n_samples, channels, height, width)
+        training : bool, default False
+            Unused: pooling is the same in training and evaluation.
+
+        Returns
+        -------
+        ndarray of shape (n_samples, channels, out_h, out_w)
+        """
         taps = self._taps(X, 0.0)
         A = taps[0].copy()
         for values in taps[1:]:
@@ -322,8 +351,15 @@ class AvgPool2D(_Pool2D):
         """``dJ/dX``: each window's gradient divided by its ``divisor`` (``kh * kw`` unless
         ``ceil_mode`` or ``count_include_pad=False``) goes to each of its pixels.
 
-        grad_out (n, c, out_h, out_w) -> dJ/dX (n, c, h, w), the shape of the last
-        forward's X; None when ``need_input_grad`` is false.
+        Parameters
+        ----------
+        grad_out : ndarray of shape (n_samples, channels, out_h, out_w)
+        need_input_grad : bool, default True
+
+        Returns
+        -------
+        ndarray of shape (n_samples, channels, height, width), or None
+            The last forward's ``X``'s shape; None when ``need_input_grad`` is false.
         """
         self.delta = grad_out
         if not need_input_grad:
@@ -364,15 +400,33 @@ class Flatten(SpatialLayer):
         return int(np.prod(in_shape))
 
     def forward(self, X: np.ndarray, training: bool = False) -> np.ndarray:
-        """X of shape (n_samples, ...) -> (n_samples, prod(...))."""
+        """X of shape (n_samples, ...) -> (n_samples, prod(...)).
+
+        Parameters
+        ----------
+        X : ndarray of shape (n_samples, channels, height, width) or (n_samples, n_features)
+        training : bool, default False
+            Unused: flattening is the same in training and evaluation.
+
+        Returns
+        -------
+        ndarray of shape (n_samples, channels * height * width)
+        """
         self.in_shape = X.shape
         return X.reshape(X.shape[0], -1)
 
     def backward(self, grad_out: np.ndarray, need_input_grad: bool = True) -> np.ndarray | None:
         """``dJ/dX``: ``grad_out`` (n_samples, c*h*w) reshaped back to the input's shape.
 
-        (n_samples, c, h, w), that of the last forward's X; None when
-        ``need_input_grad`` is false.
+        Parameters
+        ----------
+        grad_out : ndarray of shape (n_samples, channels * height * width)
+        need_input_grad : bool, default True
+
+        Returns
+        -------
+        ndarray of shape (n_samples, channels, height, width), or None
+            The last forward's ``X``'s shape; None when ``need_input_grad`` is false.
         """
         return grad_out.reshape(self.in_shape) if need_input_grad else None
 
