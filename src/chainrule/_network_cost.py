@@ -40,11 +40,22 @@ class _CostAndGradient:
         With ``compact``, one-hot rows made from labels are returned as uint8
         (exact 0 and 1, a quarter or an eighth of the network's float type), for
         a caller that converts them a batch at a time; other targets are always
-        in the network's dtype.  ``name`` and ``x_name`` are the names of the
-        targets and of the inputs with ``n_samples`` rows, for the messages.
-        Targets past a bound of the loss's range by its rounding only
-        (:meth:`~chainrule.losses.Loss.check_targets` accepts them) come at that
-        bound, in a copy.
+        in the network's dtype.  Targets past a bound of the loss's range by its
+        rounding only (:meth:`~chainrule.losses.Loss.check_targets` accepts them)
+        come at that bound, in a copy.
+
+        Parameters
+        ----------
+        Y : array-like of shape (n_samples, n_outputs) or (n_samples,)
+        n_samples : int
+        name : str, default "Y"
+            The targets' name, for the messages (``x_name``: the inputs').
+        compact : bool, default False
+        x_name : str, default "X"
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_outputs)
         """
         k = self.n_outputs
         Y = check_finite_array(Y, name)
@@ -130,6 +141,15 @@ class _CostAndGradient:
         take exactly the unweighted path.  Other equal weights are returned:
         their loss part is the unweighted one, but ``decay="per_sample"``
         divides by their sum (see :meth:`loss_and_grad`).
+
+        Parameters
+        ----------
+        sample_weight : array-like of shape (n_samples,) or None
+        n_samples : int
+
+        Returns
+        -------
+        ndarray of shape (n_samples,) or None
         """
         if sample_weight is None:
             return None

@@ -123,13 +123,31 @@ class _ParameterVector:
 
         With ``return_bias=True`` also which layers have biases; see
         :func:`chainrule.notation.to_transfer_matrices`.
+
+        Parameters
+        ----------
+        return_bias : bool, default False
+
+        Returns
+        -------
+        mats : list of ndarray of shape (fan_in + 1, fan_out)
+            One per layer, the biases in the first row (zeros without biases).
+        has_bias : list of bool
+            Only with ``return_bias=True``: which layers have biases.
         """
         from .notation import to_transfer_matrices
 
         return to_transfer_matrices(self, return_bias=return_bias)
 
     def to_ufldl(self) -> tuple[list[np.ndarray], list[np.ndarray | None]]:
-        """``(Ws, bs)`` with ``Ws[l]`` of shape (fan_out, fan_in)."""
+        """``(Ws, bs)`` with ``Ws[l]`` of shape (fan_out, fan_in).
+
+        Returns
+        -------
+        Ws : list of ndarray of shape (fan_out, fan_in)
+        bs : list of (ndarray of shape (fan_out,) or None)
+            None for a layer without biases.
+        """
         from .notation import to_ufldl
 
         return to_ufldl(self)
@@ -137,7 +155,16 @@ class _ParameterVector:
     def save(self, path: str | os.PathLike) -> Path:
         """Save to ``path``: .npz arrays + JSON configuration, never pickle.
 
-        See :func:`chainrule.load`; returns the file written.
+        See :func:`chainrule.load`.
+
+        Parameters
+        ----------
+        path : str or path-like
+
+        Returns
+        -------
+        Path
+            The file written.
         """
         from .io import save
 
@@ -162,7 +189,12 @@ class _ParameterVector:
         return shapes
 
     def summary(self) -> str:
-        """A table of layers, output shapes per example and parameter counts."""
+        """A table of layers, output shapes per example and parameter counts.
+
+        Returns
+        -------
+        str
+        """
         rows = []
         for i, (layer, (_, shape)) in enumerate(zip(self.layers, self.layer_shapes(),
                                                       strict=True)):

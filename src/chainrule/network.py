@@ -233,7 +233,12 @@ class Network(_ParameterVector, _CostAndGradient, _Inference):
 
     # -- conversions and copies ------------------------------------------------------------------
     def copy(self) -> Network:
-        """An independent copy (own parameter vector, same architecture and values)."""
+        """An independent copy (own parameter vector, same architecture and values).
+
+        Returns
+        -------
+        Network
+        """
         new = copy.copy(self)
         new.layers = [copy.deepcopy(_without_cache(layer)) for layer in self.layers]
         new._bind_buffers(self.dtype)
@@ -269,7 +274,16 @@ class Network(_ParameterVector, _CostAndGradient, _Inference):
         return (_network_from_record, (record, arrays))
 
     def astype(self, dtype: np.dtype | type | str) -> Network:
-        """A copy whose parameters (and computations) use ``dtype`` (float32 or float64)."""
+        """A copy whose parameters (and computations) use ``dtype`` (float32 or float64).
+
+        Parameters
+        ----------
+        dtype : numpy dtype, type or str
+
+        Returns
+        -------
+        Network
+        """
         dtype = check_float_dtype(dtype)
         new = self.copy()
         new._bind_buffers(dtype)
@@ -281,7 +295,20 @@ class Network(_ParameterVector, _CostAndGradient, _Inference):
         activation: str | Activation | Sequence[str | Activation] = "sigmoid",
         loss: str = "squared_error", **kwargs: object,
     ) -> Network:
-        """Build from transfer matrices; see :func:`chainrule.notation.from_transfer_matrices`."""
+        """Build from transfer matrices; see :func:`chainrule.notation.from_transfer_matrices`.
+
+        Parameters
+        ----------
+        mats : sequence of array-like of shape (fan_in + 1, fan_out)
+            One per layer, the biases in the first row.
+        activation : str, Activation or a sequence of them, default "sigmoid"
+        loss : str, default "squared_error"
+        **kwargs : see :func:`chainrule.notation.from_transfer_matrices`
+
+        Returns
+        -------
+        Network
+        """
         from .notation import from_transfer_matrices
 
         return from_transfer_matrices(mats, activation=activation, loss=loss, **kwargs)
@@ -291,7 +318,20 @@ class Network(_ParameterVector, _CostAndGradient, _Inference):
                    activation: str | Activation | Sequence[str | Activation] = "sigmoid",
                    loss: str = "squared_error",
                    **kwargs: object) -> Network:
-        """Build from UFLDL matrices; see :func:`chainrule.notation.from_ufldl`."""
+        """Build from UFLDL matrices; see :func:`chainrule.notation.from_ufldl`.
+
+        Parameters
+        ----------
+        Ws : sequence of array-like of shape (fan_out, fan_in)
+        bs : sequence of array-like of shape (fan_out,), optional
+        activation : str, Activation or a sequence of them, default "sigmoid"
+        loss : str, default "squared_error"
+        **kwargs : see :func:`chainrule.notation.from_ufldl`
+
+        Returns
+        -------
+        Network
+        """
         from .notation import from_ufldl
 
         return from_ufldl(Ws, bs, activation=activation, loss=loss, **kwargs)
