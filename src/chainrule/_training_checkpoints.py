@@ -54,6 +54,15 @@ class _Checkpoints:
         trains as that fit does (the network keeps its last batch's parameters).  A
         network whose parameters were changed since is written as it is, as the next
         fit goes on from it.
+
+        Parameters
+        ----------
+        path : str or path-like
+
+        Returns
+        -------
+        path-like
+            The file written.
         """
         cut = self._cut
         if cut is None or not np.array_equal(self.net.params, cut[1]):

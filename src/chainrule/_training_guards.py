@@ -31,6 +31,13 @@ class TrainingDiverged(FloatingPointError):
     what : str
         What stopped being finite: "loss", "parameters", "validation loss", or
         "cost" (SciPy's optimisers).
+
+    Parameters
+    ----------
+    message : str
+    epoch, batch : int
+    history : History
+    what : str, default "loss"
     """
 
     def __init__(self, message: str, epoch: int, batch: int, history: History,

@@ -43,7 +43,17 @@ __all__ = ["Trainer"]
 
 
 class Trainer(_TrainingData, _TrainingLoop, _EpochSteps, _Checkpoints, _RunEnd):
-    """A training run; see :func:`~chainrule.training.train` for the parameters."""
+    """A training run; see :func:`~chainrule.training.train` for the parameters.
+
+    Parameters
+    ----------
+    net : Network
+        The network to train, in place.
+    **others : see :func:`~chainrule.training.train`
+        ``optimizer`` to ``class_weight``: its parameters and options of the same
+        names (``X``, ``Y``, ``validation_data`` and ``sample_weight`` go to
+        :meth:`fit`).
+    """
 
     # Whether a classification run counts the training accuracy per batch (the history's
     # "accuracy" and "val_accuracy"); the estimators, which report neither, turn it off.
