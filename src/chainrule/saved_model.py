@@ -245,26 +245,52 @@ class EstimatorModel:
         return getattr(self.estimator, "classes_", None)
 
     def predict(self, X: object) -> np.ndarray:
-        """The estimator's ``predict`` of ``X`` (array-like of shape (n_samples,
-        n_features)): labels, shape (n_samples,) (or (n_samples, n_labels) for
-        multi-label targets), or targets, (n_samples,) or (n_samples, n_outputs)."""
+        """The estimator's ``predict`` of ``X``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        ndarray of shape (n_samples,), (n_samples, n_labels) or (n_samples, n_outputs)
+            Labels, shape (n_samples,) (or (n_samples, n_labels) for multi-label
+            targets), or targets, (n_samples,) or (n_samples, n_outputs).
+        """
         return self._call("predict", X)
 
     def predict_proba(self, X: object) -> np.ndarray:
-        """The estimator's ``predict_proba`` of ``X`` (array-like of shape (n_samples,
-        n_features)), shape (n_samples, n_classes).
+        """The estimator's ``predict_proba`` of ``X``.
 
-        A regressor's model raises the ValueError of :meth:`SavedModel.predict_proba`."""
+        A regressor's model raises the ValueError of :meth:`SavedModel.predict_proba`.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_classes)
+        """
         if self.task != "classification":
             raise ValueError("predict_proba: the model is a regression model")
         return self._call("predict_proba", X)
 
     def predict_log_proba(self, X: object) -> np.ndarray:
-        """The estimator's ``predict_log_proba`` of ``X`` (array-like of shape (n_samples,
-        n_features)), shape (n_samples, n_classes): computed from the output layer's
-        net input, finite where a probability underflows to 0.
+        """The estimator's ``predict_log_proba`` of ``X``.
 
-        A regressor's model raises the ValueError of :meth:`SavedModel.predict_log_proba`."""
+        A regressor's model raises the ValueError of :meth:`SavedModel.predict_log_proba`.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_classes)
+            Computed from the output layer's net input, finite where a
+            probability underflows to 0.
+        """
         if self.task != "classification":
             raise ValueError("predict_log_proba: the model is a regression model")
         return self._call("predict_log_proba", X)
