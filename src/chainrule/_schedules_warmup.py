@@ -83,7 +83,12 @@ class Warmup(Schedule):
                 "after": self._after.get_config()}
 
     def get_state(self) -> dict:
-        """``after``'s state (what earlier epochs left); the warm-up itself keeps none."""
+        """``after``'s state (what earlier epochs left); the warm-up itself keeps none.
+
+        Returns
+        -------
+        dict
+        """
         return self._after.get_state()
 
     def set_state(self, state: dict) -> None:

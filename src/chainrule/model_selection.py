@@ -73,11 +73,21 @@ class SelectionResult:
         return float(self.val_errors[i, self.best_start])
 
     def best_per_size(self) -> np.ndarray:
-        """Smallest validation error over the starts, per size; shape (n_sizes,)."""
+        """Smallest validation error over the starts, per size.
+
+        Returns
+        -------
+        ndarray of shape (n_sizes,)
+        """
         return self.val_errors.min(axis=1)
 
     def summary(self) -> str:
-        """A table: per M the best, median and worst validation error and the best training one."""
+        """A table: per M the best, median and worst validation error and the best training one.
+
+        Returns
+        -------
+        str
+        """
         # the error is named: the runs train on squared_error, 1/2 (o - t)^2 summed over the
         # k outputs, and the mean over the examples and the outputs is 2/k times that
         k = self.best_network.n_outputs

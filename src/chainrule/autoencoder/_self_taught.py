@@ -46,7 +46,12 @@ class SelfTaughtResult:
     sizes: dict[str, int]
 
     def summary(self) -> str:
-        """A printable table of accuracies and times."""
+        """A printable table of accuracies and times.
+
+        Returns
+        -------
+        str
+        """
         s = self.sizes
         lines = [f"{s['n_unlabeled']} unlabelled, {s['n_train']} labelled training and "
                  f"{s['n_test']} test examples of {s['n_features']} features",

@@ -135,6 +135,15 @@ class GradientCheck:
         ``layers[1]`` is ``net.layers[1]`` (the numbering of ``net.summary()``) and
         ``W[2, 0]`` the entry of its weight matrix of shape (fan_in, fan_out): from
         unit 2 of the layer below to unit 0.  Just ``i`` without a :attr:`layout`.
+
+        Parameters
+        ----------
+        i : int
+            An index into the flat parameter vector, 0 <= i < ``numerical.size``.
+
+        Returns
+        -------
+        str
         """
         if isinstance(i, (bool, np.bool_)) or not isinstance(i, (int, np.integer)):
             raise TypeError(f"i must be an integer parameter index, got {i!r}")
@@ -155,7 +164,12 @@ class GradientCheck:
         return f"{self.summary()}\n{self.verdict_text}"
 
     def summary(self) -> str:
-        """The figures without the verdict: relative difference and the worst parameter."""
+        """The figures without the verdict: relative difference and the worst parameter.
+
+        Returns
+        -------
+        str
+        """
         i = self.worst
         text = (
             f"gradient check over {self.compared} parameters (eps={self.eps:g}): "
