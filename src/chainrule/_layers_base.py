@@ -50,7 +50,17 @@ def check_init_result(W: object, shape: tuple[int, ...], names: str) -> np.ndarr
 
 @dataclass(frozen=True)
 class ParamSpec:
-    """Name, shape and weight-decay flag of one parameter array of a layer."""
+    """Name, shape and weight-decay flag of one parameter array of a layer.
+
+    Attributes
+    ----------
+    name : str
+        The key of the array, e.g. "W" or "b".
+    shape : tuple of int
+        The array's shape, e.g. (fan_in, fan_out).
+    decayed : bool
+        Whether weight decay applies to it (weights, not biases).
+    """
 
     name: str
     shape: tuple[int, ...]

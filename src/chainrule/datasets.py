@@ -36,6 +36,7 @@ class Split:
 
     @property
     def n_features(self) -> int:
+        """Features per example: ``X_train.shape[1]``."""
         return self.X_train.shape[1]
 
     @property

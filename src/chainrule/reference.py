@@ -55,11 +55,21 @@ Vector = list[float]
 
 @dataclass
 class ForwardPass:
-    """Every net input and output of one example; index ``[l][j]`` is unit j of layer l."""
+    """Every net input and output of one example; index ``[l][j]`` is unit j of layer l.
 
-    x: Vector  # the example, length n_inputs
-    net: list[Vector]  # net[l][j] = sum_i W[i][j] a_i + b[j], a = input of layer l
-    out: list[Vector]  # out[l][j] = f(net[l][j]); out[-1] is the prediction
+    Attributes
+    ----------
+    x : list of float of length n_inputs
+        The example.
+    net : list of (list of float of length fan_out)
+        ``net[l][j] = sum_i W[i][j] a_i + b[j]``, ``a`` the input of layer l.
+    out : list of (list of float of length fan_out)
+        ``out[l][j] = f(net[l][j])``; ``out[-1]`` is the prediction.
+    """
+
+    x: Vector
+    net: list[Vector]
+    out: list[Vector]
 
 
 @dataclass
@@ -70,13 +80,25 @@ class BackwardPass:
     after ``net.loss_and_grad(X, Y)`` on m examples holds each example's divided
     by m (``dJ/dZ`` of the batch mean J), so that its sums over the batch are
     already the gradients.  With one example the two are the same.
+
+    Attributes
+    ----------
+    forward : ForwardPass
+    loss : float
+        E of this example.
+    delta : list of (list of float of length fan_out)
+        ``delta[l][j] = dE/dnet_j`` of layer l.
+    dW : list of (list of lists of shape (fan_in, fan_out))
+        ``dW[l][i][j] = a_i delta[l][j]``.
+    db : list of (list of float of length fan_out, or None)
+        ``db[l][j] = delta[l][j]``; None for a layer without biases.
     """
 
     forward: ForwardPass
-    loss: float  # E of this example
-    delta: list[Vector]  # delta[l][j] = dE/dnet_j of layer l, length fan_out
-    dW: list[list[Vector]]  # dW[l][i][j] = a_i delta[l][j], dW[l] of shape (fan_in, fan_out)
-    db: list[Vector | None]  # db[l][j] = delta[l][j]; None for a layer without biases
+    loss: float
+    delta: list[Vector]
+    dW: list[list[Vector]]
+    db: list[Vector | None]
 
 
 # --- activations on one float: name -> (f(z), f'(z)) -------------------------------------

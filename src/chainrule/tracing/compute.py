@@ -118,10 +118,12 @@ class LayerStep:
 
     @property
     def n_in(self) -> int:
+        """The layer's inputs: ``W.shape[0]`` (fan_in)."""
         return self.W.shape[0]
 
     @property
     def n_out(self) -> int:
+        """The layer's units: ``W.shape[1]`` (fan_out)."""
         return self.W.shape[1]
 
 
