@@ -54,7 +54,7 @@ class BatchNorm(Layer):
         computed; :meth:`forward` returns A in the images' shape.
     inv_std : ndarray of shape (n_features,)
         ``1 / sqrt(var + eps)`` of the last forward pass.
-    delta : ndarray
+    delta : ndarray of shape (n_samples, n_features)
         ``dJ/dZ`` of the last backward pass, of Z's shape (rows for images)
         (per-example error term divided by the batch size, since the cost is
         the batch mean), as a Dense layer's.
