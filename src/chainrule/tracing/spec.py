@@ -83,10 +83,9 @@ class TraceSpec:
     Attributes
     ----------
     network : Network
-    x : array-like of n_inputs numbers
-        The example, as the description gives it (a list, or one row of shape
-        (1, n_inputs)).
-    y : array-like of n_outputs numbers, or one class label
+    x : array-like of shape (n_inputs,) or (1, n_inputs)
+        The example, as the description gives it (a list, or one row).
+    y : array-like of shape (n_outputs,), or one class label
         The target, as the description gives it.
     lr : float
         The learning rate of the step.
