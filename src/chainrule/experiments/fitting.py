@@ -53,7 +53,24 @@ parabola is exact to rounding (RMS error ~1e-15), which no trained network match
 
 @dataclass
 class FitRow:
-    """One trained architecture and its errors against the true law."""
+    """One trained architecture and its errors against the true law.
+
+    Attributes
+    ----------
+    activation : str or None
+        The hidden activation; None for no hidden layer (a linear model).
+    hidden : int
+        Hidden units (0 without a hidden layer).
+    bias : bool
+        Whether the layers have biases.
+    network : Network
+        The best of the starts (lowest training cost).
+    train_cost : float
+        Its training cost, as :func:`~chainrule.minimize` reached it.
+    rmse_inside, rmse_beyond : float
+        Its RMS error against ``h = g t^2 / 2`` on 201 times in ``0 .. t_max``
+        and on 101 times in ``t_max .. 1.5 t_max``.
+    """
 
     activation: str | None
     hidden: int
@@ -65,6 +82,7 @@ class FitRow:
 
     @property
     def label(self) -> str:
+        """The architecture in words, e.g. "2 tanh unit(s)" or "linear, no hidden layer"."""
         if self.activation is None:
             return "linear, no hidden layer"
         return f"{self.hidden} {self.activation} unit(s)" + ("" if self.bias else ", no biases")
