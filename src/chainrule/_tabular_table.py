@@ -49,10 +49,21 @@ class Table:
 
     @property
     def n_samples(self) -> int:
+        """Examples in the table: ``X.shape[0]``."""
         return self.X.shape[0]
 
     def where(self, i: int) -> str:
-        """Where example ``i`` comes from, for messages ("file.csv line 7" or "data.npz row 6")."""
+        """Where example ``i`` comes from, for messages ("file.csv line 7" or "data.npz row 6").
+
+        Parameters
+        ----------
+        i : int
+            The example's row in ``X``, from 0.
+
+        Returns
+        -------
+        str
+        """
         if self.lines is not None:
             return f"{self.source} line {int(self.lines[i])}"
         return f"{self.source} row {i}"
