@@ -247,11 +247,20 @@ class _FittedNetwork:
     def save(self, path: str | os.PathLike) -> Path:
         """Save the fitted estimator to ``path`` (.npz of arrays + JSON; never pickle).
 
-        Returns the file written; :func:`load_estimator` reads it back.  The file
+        :func:`load_estimator` reads it back.  The file
         keeps the training state too (the optimizer's moments or velocity, the
         rate the learning-rate rules reached, the stopping rule's counters, the
         random generator), so that ``partial_fit`` or a warm-start ``fit`` of the
         loaded estimator gives exactly what the saved one would have given.
+
+        Parameters
+        ----------
+        path : str or path-like
+
+        Returns
+        -------
+        Path
+            The file written.
         """
         check_is_fitted(self, "network_")
         net = self.network_
