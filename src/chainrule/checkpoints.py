@@ -62,7 +62,20 @@ SELF_STOPS = ("early_stopping", "loss_threshold", "grad_norm_threshold", "callba
 
 
 def checkpoint_payload(trainer: Trainer) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
-    """What a checkpoint holds now: JSON record and arrays (copies, not views)."""
+    """What a checkpoint holds now: JSON record and arrays (copies, not views).
+
+    Parameters
+    ----------
+    trainer : Trainer
+
+    Returns
+    -------
+    meta : dict
+        The JSON-serialisable record.
+    arrays : dict of str to ndarray
+        By name: the network's parameters and buffers, the optimizer's state
+        and, with ``restore_best``, the best epoch's parameters and buffers.
+    """
     opt = trainer.optimizer
     meta = {
         "format": CHECKPOINT_FORMAT,
@@ -118,6 +131,17 @@ def trainer_from_checkpoint(
 
     The body of :meth:`Trainer.from_checkpoint`, whose docstring gives the
     parameters, what is checked and what is raised.
+
+    Parameters
+    ----------
+    cls : type of Trainer
+        The class to build (a subclass of :class:`~chainrule.Trainer`).
+    path, epochs, verbose : see :meth:`Trainer.from_checkpoint`
+    callbacks, checkpoint, schedule, max_time : see :meth:`Trainer.from_checkpoint`
+
+    Returns
+    -------
+    Trainer
     """
     from .training import _check_verbose  # (training imports this module)
 
