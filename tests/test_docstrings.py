@@ -416,7 +416,10 @@ def _every_method() -> list[tuple[str, object, str]]:
     ``inspect.getdoc`` and documentation tools do)."""
     found, seen = [], set()
     for where, cls in _CLASSES:
-        for key in sorted(_own_attributes(cls)):
+        # every chainrule class it is built of (the estimators' mixins are bases of bases)
+        names = {key for klass in cls.__mro__ if klass.__module__.startswith("chainrule")
+                 for key in vars(klass)}
+        for key in sorted(names):
             if key.startswith("_"):
                 continue
             value = inspect.getattr_static(cls, key)
@@ -482,3 +485,37 @@ def test_every_public_class_documents_its_constructor(where, cls):
     public = [p.name for p in params if not p.name.startswith("_")]
     assert names, f"{where}: neither Parameters nor Attributes"
     assert [n for n in public if n not in names] == [], f"{where}: parameters not documented"
+
+
+def _array_entries() -> list[tuple[str, str, str]]:
+    """(where, section, entry line) of every array entry of the public docstrings."""
+    found, seen = [], set()
+    every = ([(w, d) for w, _, d in _DOCUMENTED] + [(w, d) for w, _, d in _EVERY_METHOD]
+             + [(w, f.__doc__ or "") for w, f in _FUNCTIONS]
+             + [(w, c.__doc__ or "") for w, c in _CLASSES])
+    for where, doc in every:
+        if where in seen:
+            continue
+        seen.add(where)
+        sections = _sections(doc)
+        for section in ("Parameters", "Returns", "Yields", "Attributes"):
+            lines = [line for line in sections.get(section, []) if line.strip()]
+            if not lines:
+                continue
+            indent = min(len(line) - len(line.lstrip()) for line in lines)
+            for line in lines:
+                if len(line) - len(line.lstrip()) != indent:
+                    continue
+                typ = line.split(" : ", 1)[1] if " : " in line else line.strip()
+                if re.match(r"(ndarray|array-like|array_like)", typ.strip()):
+                    found.append((where, section, line.strip()))
+    return found
+
+
+def test_array_entries_give_their_shape():
+    """The house style: ``X : ndarray of shape (n_samples, n_features)``.  Every
+    Parameters, Returns and Attributes entry of an array says its shape (BatchNorm's
+    ``delta : ndarray`` did not)."""
+    entries = _array_entries()
+    assert len(entries) > 200, len(entries)
+    assert [e for e in entries if "shape" not in e[2]] == []
