@@ -22,7 +22,12 @@ __all__ = ["Arr", "Heading", "Line", "Note", "Num", "Sym", "Table", "fmt", "mark
 
 @dataclass(frozen=True)
 class Sym:
-    """A symbol: ``text`` for the ASCII report, ``latex`` for Markdown."""
+    """A symbol: ``text`` for the ASCII report, ``latex`` for Markdown.
+
+    Attributes
+    ----------
+    text, latex : str
+    """
 
     text: str
     latex: str
@@ -30,7 +35,13 @@ class Sym:
 
 @dataclass(frozen=True)
 class Num:
-    """A number; ``paren`` wraps a negative value in parentheses (after an operator)."""
+    """A number; ``paren`` wraps a negative value in parentheses (after an operator).
+
+    Attributes
+    ----------
+    value : float
+    paren : bool, default False
+    """
 
     value: float
     paren: bool = False
@@ -38,7 +49,12 @@ class Num:
 
 @dataclass(frozen=True)
 class Arr:
-    """A vector (printed as a row) or a matrix (printed row by row)."""
+    """A vector (printed as a row) or a matrix (printed row by row).
+
+    Attributes
+    ----------
+    value : ndarray of shape (n,) or (n_rows, n_columns)
+    """
 
     value: np.ndarray
 
@@ -48,25 +64,52 @@ Part = Sym | Num | Arr | str
 
 @dataclass(frozen=True)
 class Heading:
+    """A heading; ``level`` 1 is a title (underlined with "=" in text), 2 a section.
+
+    Attributes
+    ----------
+    text : str
+    level : int, default 2
+    """
+
     text: str
     level: int = 2
 
 
 @dataclass(frozen=True)
 class Note:
+    """A line of prose, printed as it is.
+
+    Attributes
+    ----------
+    text : str
+    """
+
     text: str
 
 
 @dataclass(frozen=True)
 class Line:
-    """One equation, e.g. ``[Sym("s", "s"), " = ", Arr(...)]``."""
+    """One equation, e.g. ``[Sym("s", "s"), " = ", Arr(...)]``.
+
+    Attributes
+    ----------
+    parts : tuple of Sym, Num, Arr or str
+    """
 
     parts: tuple[Part, ...]
 
 
 @dataclass(frozen=True)
 class Table:
-    """Rows of parts under headers; a cell may be None (nothing to show)."""
+    """Rows of parts under headers; a cell may be None (nothing to show).
+
+    Attributes
+    ----------
+    headers : tuple of Sym
+    rows : tuple of tuples of (Sym, Num, Arr, str or None)
+        One cell per header in each row.
+    """
 
     headers: tuple[Sym, ...]
     rows: tuple[tuple[Part | None, ...], ...]
@@ -92,6 +135,16 @@ def fmt(x: float, digits: int = 6) -> str:
     ``0.721874`` and ``2.5`` at one digit as ``3``, although the float nearest
     0.7218735 lies just below it and Python's own ``f"{x:.6g}"`` gives
     ``0.721873``.
+
+    Parameters
+    ----------
+    x : float
+    digits : int, default 6
+        Significant digits.
+
+    Returns
+    -------
+    str
     """
     x = float(x)
     if x == 0:
@@ -137,6 +190,14 @@ def tex_name(name: str) -> str:
 
     The characters LaTeX reads as commands are escaped: a bare ``_`` would make
     ``\\mathrm{leaky_relu}`` "leaky" with a subscript "r", then "elu".
+
+    Parameters
+    ----------
+    name : str
+
+    Returns
+    -------
+    str
     """
     return r"\mathrm{" + "".join(_TEX_SPECIAL.get(c, c) for c in name) + "}"
 
@@ -182,7 +243,18 @@ def _part_latex(p: Part | None, digits: int) -> str:
 
 
 def text(blocks: list[Block], digits: int = 6) -> str:
-    """The blocks as a plain ASCII report with aligned tables."""
+    """The blocks as a plain ASCII report with aligned tables.
+
+    Parameters
+    ----------
+    blocks : list of Heading, Note, Line or Table
+    digits : int, default 6
+        Significant digits of the numbers (see :func:`fmt`).
+
+    Returns
+    -------
+    str
+    """
     out: list[str] = []
     for b in blocks:
         if isinstance(b, Heading):
@@ -215,7 +287,18 @@ def _cell_md(p: Part | None, digits: int) -> str:
 
 
 def markdown(blocks: list[Block], digits: int = 6) -> str:
-    """The blocks as Markdown: headings, display formulas ``$$...$$`` and pipe tables."""
+    """The blocks as Markdown: headings, display formulas ``$$...$$`` and pipe tables.
+
+    Parameters
+    ----------
+    blocks : list of Heading, Note, Line or Table
+    digits : int, default 6
+        Significant digits of the numbers (see :func:`fmt`).
+
+    Returns
+    -------
+    str
+    """
     out: list[str] = []
     for b in blocks:
         if isinstance(b, Heading):
