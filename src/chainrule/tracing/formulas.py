@@ -70,8 +70,20 @@ def loss_formula(loss: str, o: tuple[str, str], t: tuple[str, str], k: str = "k"
                  E: tuple[str, str] = ("E", "E")) -> tuple[str, str]:
     """The per-example loss as (text, latex).
 
-    ``o``/``t`` are the (text, latex) symbols of an output and its target, ``k``
-    the index over output units, ``E`` the name of the loss.
+    Parameters
+    ----------
+    loss : str
+        The loss's name.
+    o, t : (str, str)
+        The (text, latex) symbols of an output and its target.
+    k : str, default "k"
+        The index over output units.
+    E : (str, str), default ("E", "E")
+        The (text, latex) name of the loss.
+
+    Returns
+    -------
+    text, latex : str
     """
     text, latex = _LOSS.get(loss, (f"E = {loss}({{o}}, {{t}})",
                                    rf"E = {_braces(tex_name(loss))}({{o}}, {{t}})"))
@@ -81,14 +93,36 @@ def loss_formula(loss: str, o: tuple[str, str], t: tuple[str, str], k: str = "k"
 
 
 def dE_dout_formula(loss: str, o: tuple[str, str], t: tuple[str, str]) -> tuple[str, str]:
-    """``dE/do`` of one output unit as (text, latex)."""
+    """``dE/do`` of one output unit as (text, latex).
+
+    Parameters
+    ----------
+    loss : str
+    o, t : (str, str)
+        The (text, latex) symbols of the output and its target.
+
+    Returns
+    -------
+    text, latex : str
+    """
     text, latex = _DLOSS.get(loss, ("dE/do", r"\partial E / \partial o"))
     return text.format(o=o[0], t=t[0]), latex.format(o=o[1], t=t[1])
 
 
 def fprime_formula(activation: str, net: tuple[str, str], out: tuple[str, str]
                    ) -> tuple[str, str]:
-    """``f'(net)`` as (text, latex), written from the output where the library does so."""
+    """``f'(net)`` as (text, latex), written from the output where the library does so.
+
+    Parameters
+    ----------
+    activation : str
+    net, out : (str, str)
+        The (text, latex) symbols of the unit's net input and output.
+
+    Returns
+    -------
+    text, latex : str
+    """
     text, latex = _DACT.get(activation, (f"{activation}'({{net}})",
                                          rf"{_braces(tex_name(activation))}'({{net}})"))
     return text.format(net=net[0], out=out[0]), latex.format(net=net[1], out=out[1])
@@ -96,7 +130,19 @@ def fprime_formula(activation: str, net: tuple[str, str], out: tuple[str, str]
 
 def decay_formula(J: tuple[str, str], E: tuple[str, str], w: str = "W") -> tuple[str, str]:
     """``J = E + (lambda/2) sum W^2`` as (text, latex): the cost of one example with weight
-    decay (``m = 1``, so the "ufldl" and "per_sample" conventions agree)."""
+    decay (``m = 1``, so the "ufldl" and "per_sample" conventions agree).
+
+    Parameters
+    ----------
+    J, E : (str, str)
+        The (text, latex) names of the cost and of the loss.
+    w : str, default "W"
+        The weights' symbol.
+
+    Returns
+    -------
+    text, latex : str
+    """
     return (f"{J[0]} = {E[0]} + (lambda/2) sum {w}^2",
             rf"{J[1]} = {E[1]} + \tfrac{{\lambda}}{{2}} \sum {w}^2")
 
@@ -107,6 +153,17 @@ def fused_note(activation: str, loss: str, target_sum: float, divisor: str) -> s
     ``target_sum`` is the sum of the example's targets: cross-entropy's delta is
     ``sum(target) * out - target``, which is ``out - target`` only for targets
     that sum to 1 (a one-hot row, or probabilities).
+
+    Parameters
+    ----------
+    activation, loss : str
+    target_sum : float
+    divisor : str
+        What the fused computation never divides by, as printed.
+
+    Returns
+    -------
+    str
     """
     how = "delta = out - target"
     if loss == "cross_entropy" and abs(target_sum - 1.0) > 1e-12:
@@ -130,8 +187,17 @@ def from_net_note(activation: str, loss: str, E: str, net: str, out: str, f: str
 
     A non-canonical pair with a closed form of ``dE/d(net)`` (sigmoid +
     cross_entropy, ...) computes delta from the net input, not from the
-    factors.  ``E``, ``net``, ``out`` and ``f`` are the notation's symbols
-    (``f`` the derivative, or the softmax Jacobian).
+    factors.
+
+    Parameters
+    ----------
+    activation, loss : str
+    E, net, out, f : str
+        The notation's symbols (``f`` the derivative, or the softmax Jacobian).
+
+    Returns
+    -------
+    str
     """
     return (f"({activation} output with {loss}: chainrule computes delta = d{E}/d{net} "
             f"straight from {net}, in closed form, not as this product; {_lost(E, out, f)}. "
@@ -140,8 +206,17 @@ def from_net_note(activation: str, loss: str, E: str, net: str, out: str, f: str
 
 def fused_product_note(E: str, out: str, f: str) -> str:
     """The note under a canonical pair's output deltas whose printed factors do not
-    multiply to them; ``E``, ``out``, ``f`` are the notation's symbols (``f`` the
-    derivative, or the softmax Jacobian)."""
+    multiply to them.
+
+    Parameters
+    ----------
+    E, out, f : str
+        The notation's symbols (``f`` the derivative, or the softmax Jacobian).
+
+    Returns
+    -------
+    str
+    """
     return (f"({_lost(E, out, f)}; the delta printed, computed as the note above the table "
             "says, without them, is the exact one, and the one the gradients use.)")
 
@@ -149,7 +224,18 @@ def fused_product_note(E: str, out: str, f: str) -> str:
 def softmax_sum_note(E: str, out: str, netout: bool = False) -> str:
     """The note under softmax deltas that the numbers printed cannot show: computed as
     ``out (dE/dout - sum_m dE/dout_m out_m)``, whose terms cancel where out saturates.
-    ``netout``: the net/out notation, which then gives those deltas without numbers."""
+
+    Parameters
+    ----------
+    E, out : str
+        The notation's symbols.
+    netout : bool, default False
+        The net/out notation, which then gives those deltas without numbers.
+
+    Returns
+    -------
+    str
+    """
     where = ("those deltas are given without their numbers: written out term by term, or "
              "factored, the numbers rounded to the digits printed would not come to them" if
              netout else "the Jacobian sum written out term by term comes out otherwise in "
@@ -165,7 +251,17 @@ def target_note(activation: str, loss: str, target: np.ndarray) -> str | None:
     The loss takes any targets in [0, 1] (its gradient holds for them), but
     ``-sum_k y_k log p_k`` is a log-likelihood only for targets that sum to 1: for
     others it is smallest at ``p = y / sum(y)``, not at ``p = y``, and a typed
-    ``0.5 0.6`` is more likely a typo than meant.  None when there is nothing to say.
+    ``0.5 0.6`` is more likely a typo than meant.
+
+    Parameters
+    ----------
+    activation, loss : str
+    target : ndarray of shape (n_outputs,)
+
+    Returns
+    -------
+    str or None
+        None when there is nothing to say.
     """
     target = np.asarray(target, dtype=np.float64)
     total = float(target.sum())

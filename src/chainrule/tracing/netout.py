@@ -32,7 +32,17 @@ SEMI = Sym(";   ", r";\quad ")
 
 
 def node_name(k: int, j: int, n_layers: int) -> Sym:
-    """Name of unit ``j`` (from 1) of node layer ``k`` (0 = inputs, ``n_layers`` = outputs)."""
+    """Name of unit ``j`` (from 1) of node layer ``k`` (0 = inputs, ``n_layers`` = outputs).
+
+    Parameters
+    ----------
+    k, j, n_layers : int
+
+    Returns
+    -------
+    Sym
+        ``i<j>``, ``o<j>``, ``h<j>`` (one hidden layer) or ``h<k>_<j>``.
+    """
     if k == 0:
         return Sym(f"i{j}", f"i_{{{j}}}")
     if k == n_layers:
@@ -43,7 +53,17 @@ def node_name(k: int, j: int, n_layers: int) -> Sym:
 
 
 def weight_name(src: Sym | None, dst: Sym) -> Sym:
-    """``w(src->dst)``, or ``b(dst)`` for the bias (``src`` None)."""
+    """``w(src->dst)``, or ``b(dst)`` for the bias (``src`` None).
+
+    Parameters
+    ----------
+    src : Sym or None
+    dst : Sym
+
+    Returns
+    -------
+    Sym
+    """
     if src is None:
         return Sym(f"b({dst.text})", f"b_{{{dst.latex}}}")
     return Sym(f"w({src.text}->{dst.text})", f"w_{{{src.latex} {dst.latex}}}")
@@ -142,7 +162,20 @@ def _from_net_lines(n: Sym, ls: LayerStep, j: int, product: tuple[Part, ...]) ->
 
 
 def netout_blocks(step: StepTrace, digits: int = 6) -> list[Block]:
-    """The trace as node-by-node lines in net/out notation (``digits``: as printed)."""
+    """The trace as node-by-node lines in net/out notation.
+
+    Parameters
+    ----------
+    step : StepTrace
+    digits : int, default 6
+        Significant digits of the numbers printed.
+
+    Returns
+    -------
+    list of Heading, Note, Line or Table
+        The layout blocks, for :func:`~chainrule.tracing.render.text` or
+        :func:`~chainrule.tracing.render.markdown`.
+    """
     L = len(step.layers)
     names = [[node_name(k, j + 1, L) for j in range(n)] for k, n in
              enumerate([step.layers[0].n_in] + [ls.n_out for ls in step.layers])]
@@ -280,7 +313,17 @@ def netout_blocks(step: StepTrace, digits: int = 6) -> list[Block]:
 
 
 def netout_dict(step: StepTrace) -> dict:
-    """Nodes and weights by name, every number of the step."""
+    """Nodes and weights by name, every number of the step.
+
+    Parameters
+    ----------
+    step : StepTrace
+
+    Returns
+    -------
+    dict
+        ``{"nodes": [...], "weights": [...]}``, plain JSON-able values.
+    """
     L = len(step.layers)
     nodes = [{"name": node_name(0, j + 1, L).text, "layer": 0, "out": float(v)}
              for j, v in enumerate(step.x)]

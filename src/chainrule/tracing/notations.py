@@ -331,8 +331,21 @@ def _check(notation: str) -> str:
 
 
 def blocks(step: StepTrace, notation: str, digits: int = 6) -> list[Block]:
-    """The trace as layout blocks in ``notation`` ("transfer", "ufldl" or "netout"), for
-    numbers printed with ``digits`` significant digits."""
+    """The trace as layout blocks in ``notation``.
+
+    Parameters
+    ----------
+    step : StepTrace
+    notation : {"transfer", "ufldl", "netout"}
+    digits : int, default 6
+        Significant digits of the numbers printed.
+
+    Returns
+    -------
+    list of Heading, Note, Line or Table
+        The layout blocks, for :func:`~chainrule.tracing.render.text` or
+        :func:`~chainrule.tracing.render.markdown`.
+    """
     if _check(notation) == "netout":
         return netout_blocks(step, digits)
     return _vector_blocks(step, notation, digits)
@@ -346,7 +359,17 @@ _SYMBOLS = {
 
 
 def to_dict(step: StepTrace, notation: str) -> dict[str, Any]:
-    """Every number of the step as plain JSON-able values, laid out in ``notation``."""
+    """Every number of the step as plain JSON-able values, laid out in ``notation``.
+
+    Parameters
+    ----------
+    step : StepTrace
+    notation : {"transfer", "ufldl", "netout"}
+
+    Returns
+    -------
+    dict
+    """
     _check(notation)
     doc: dict[str, Any] = {
         "format": "chainrule.trace", "notation": notation, "loss": step.loss,
