@@ -132,6 +132,11 @@ def model_path(text: str) -> Path:
     file next to it (``/dev/null.npz``); so is ``/dev/stdout``, even when the standard
     output is redirected to a regular file.
 
+    Parameters
+    ----------
+    text : str
+        What the user typed.
+
     Returns
     -------
     Path
@@ -242,7 +247,13 @@ def refuse_overwriting(output: str | os.PathLike | None, option: str,
 
 
 def picture_formats() -> list[str]:
-    """The file suffixes matplotlib can save a figure as (asked of its canvas; nothing drawn)."""
+    """The file suffixes matplotlib can save a figure as (asked of its canvas; nothing drawn).
+
+    Returns
+    -------
+    list of str
+        png, pdf and svg first (where found), then the others sorted.
+    """
     from matplotlib.backend_bases import FigureCanvasBase
 
     found = FigureCanvasBase.get_supported_filetypes()
@@ -321,5 +332,12 @@ def _is_stdout(path: str | os.PathLike) -> bool:
 def print_written(line: str, path: str | os.PathLike) -> None:
     """Print ``line``, which says that a command wrote ``path``: on the standard output,
     or on the standard error when ``path`` is the standard output (``-o /dev/stdout``),
-    where the line would end up in the picture or the CSV written there."""
+    where the line would end up in the picture or the CSV written there.
+
+    Parameters
+    ----------
+    line : str
+    path : str or path-like
+        The file written.
+    """
     print(line, file=sys.stderr if _is_stdout(path) else sys.stdout)

@@ -140,6 +140,15 @@ def optimizer_settings(optimizer: str, momentum: float | None,
     are checked before any data is read.  ``lbfgs`` (full batch, no momentum) gets
     None for both: the train command refuses its options (``_cli_models_train_lbfgs``).
 
+    Parameters
+    ----------
+    optimizer : str
+        The ``--optimizer`` rule's name.
+    momentum : float or None
+        ``--momentum``, None when not given.
+    batch_size : int or None
+        ``--batch-size``, None when not given.
+
     Returns
     -------
     OptimizerSettings

@@ -88,6 +88,17 @@ def integer(minimum: int | None = None, maximum: int | None = None) -> Callable[
         expected = "an integer"
 
     def parse(text: str) -> int:
+        """The whole number ``text`` spells, within the bounds.
+
+        Parameters
+        ----------
+        text : str
+            What the user typed.
+
+        Returns
+        -------
+        int
+        """
         try:
             value = int(text)
         except ValueError:
@@ -155,6 +166,16 @@ def backprop_activation_name(text: str) -> str:
     The step and sign functions have no useful derivative (the perceptron rule
     trains them): refused while the command line is parsed, before any data is
     read, rather than by the training that would follow.
+
+    Parameters
+    ----------
+    text : str
+        What the user typed.
+
+    Returns
+    -------
+    str
+        The activation's registered name.
     """
     name = activation_name(text)
     if not _get_activation()(name).differentiable:
@@ -173,6 +194,16 @@ def hidden_activation_name(text: str) -> str:
     Besides what :func:`backprop_activation_name` refuses, a softmax: it is the
     output layer's (``--output``), as ``--layers`` and the estimators'
     ``activation`` say, not one function per hidden unit.
+
+    Parameters
+    ----------
+    text : str
+        What the user typed.
+
+    Returns
+    -------
+    str
+        The activation's registered name.
     """
     name = backprop_activation_name(text)
     if _get_activation()(name).name == "softmax":
@@ -257,6 +288,17 @@ def real(low: float | None = None, high: float | None = None, *, low_open: bool 
         expected = "a finite number"
 
     def parse(text: str) -> float:
+        """The finite number ``text`` spells, within the bounds.
+
+        Parameters
+        ----------
+        text : str
+            What the user typed.
+
+        Returns
+        -------
+        float
+        """
         try:
             value = float(text)
         except ValueError:
@@ -275,7 +317,17 @@ def real(low: float | None = None, high: float | None = None, *, low_open: bool 
 
 
 def nonzero_int(text: str) -> int:
-    """argparse type of a worker count: a non-zero integer (-1: every core, -2: all but one)."""
+    """argparse type of a worker count: a non-zero integer (-1: every core, -2: all but one).
+
+    Parameters
+    ----------
+    text : str
+        What the user typed.
+
+    Returns
+    -------
+    int
+    """
     try:
         value = int(text)
     except ValueError:
