@@ -300,7 +300,18 @@ def _warning_line(message: Warning | str, category: type[Warning], filename: str
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``chainrule`` command; returns the exit code."""
+    """Entry point of the ``chainrule`` command.
+
+    Parameters
+    ----------
+    argv : sequence of str, optional
+        The arguments after the program name; by default ``sys.argv[1:]``.
+
+    Returns
+    -------
+    int
+        The exit code: 0 on success.
+    """
     args = _parse(argv)
     formatwarning = warnings.formatwarning  # for this call only: a host's is given back
     warnings.formatwarning = _warning_line

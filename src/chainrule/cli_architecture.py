@@ -47,7 +47,18 @@ class _Architecture(argparse.Action):
 
 
 def layers_json(text: str) -> list[dict]:
-    """argparse type of ``--layers``: :func:`~chainrule.architecture.parse_layers`'s list."""
+    """argparse type of ``--layers``: :func:`~chainrule.architecture.parse_layers`'s list.
+
+    Parameters
+    ----------
+    text : str
+        What the user typed: JSON, or the name of a JSON file.
+
+    Returns
+    -------
+    list of dict
+        One dict per layer.
+    """
     from .architecture import parse_layers
 
     try:
@@ -60,7 +71,13 @@ layers_json.__name__ = "list of layer dicts"
 
 
 def add_architecture_args(p: argparse.ArgumentParser) -> None:
-    """Add --hidden, --activation, --dropout, --layers and --input-shape to ``train``."""
+    """Add --hidden, --activation, --dropout, --layers and --input-shape to ``train``.
+
+    Parameters
+    ----------
+    p : argparse.ArgumentParser
+        The ``train`` command's parser.
+    """
     p.add_argument("--hidden", type=positive_int, nargs="*", default=None, metavar="N",
                    action=_Architecture,
                    help="hidden layer widths of an MLP (default: 100; none for a linear model)")
@@ -95,6 +112,11 @@ def add_architecture_args(p: argparse.ArgumentParser) -> None:
 
 def check_architecture(args: argparse.Namespace) -> None:
     """Check the architecture options before any data is read; fill in the MLP's defaults.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed command line.
 
     Raises
     ------
@@ -144,7 +166,17 @@ def _check_derivatives(layers: list[dict]) -> None:
 
 
 def check_features(args: argparse.Namespace, n_features: int, source: str) -> None:
-    """Refuse an --input-shape whose C*H*W is not the number of feature columns of ``source``."""
+    """Refuse an --input-shape whose C*H*W is not the number of feature columns of ``source``.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed command line.
+    n_features : int
+        Feature columns per example of the data.
+    source : str
+        The data's name, for the message.
+    """
     shape = args.input_shape
     if shape is not None and int(np.prod(shape)) != n_features:
         c, h, w = shape
@@ -190,6 +222,15 @@ def build_network(args: argparse.Namespace, n_features: int, n_out: int,
     ``--seed``; a Dense dict that names no activation gets relu (as
     ``--hidden`` does); ``--init`` (unless auto) is the ``init`` of every
     Dense and Conv2D layer whose dict names none, the output layer's too.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed command line.
+    n_features, n_out : int
+        Inputs and outputs of the network.
+    output : str
+        The output layer's activation.
 
     Returns
     -------

@@ -339,6 +339,12 @@ def _cell(v: object) -> str:
 
 
 def add_parsers(sub: argparse._SubParsersAction) -> None:
-    """Register train, evaluate, predict, info and plot on the main parser's subcommands."""
+    """Register train, evaluate, predict, info and plot on the main parser's subcommands.
+
+    Parameters
+    ----------
+    sub : argparse._SubParsersAction
+        What the main parser's ``add_subparsers`` returned.
+    """
     for add in (_add_train, _add_evaluate, _add_predict, _add_info, _add_plot):
         add(sub)

@@ -322,6 +322,12 @@ def _experiment(args: argparse.Namespace) -> int:
 
 
 def add_parsers(sub: argparse._SubParsersAction) -> None:
-    """Register trace, perceptron, select and experiment on the main parser's subcommands."""
+    """Register trace, perceptron, select and experiment on the main parser's subcommands.
+
+    Parameters
+    ----------
+    sub : argparse._SubParsersAction
+        What the main parser's ``add_subparsers`` returned.
+    """
     for add in (_add_trace, _add_perceptron, _add_select, _add_experiment):
         add(sub)
