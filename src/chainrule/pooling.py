@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._flatten import Flatten
 from ._spatial import SpatialLayer, pad, pair, scatter_taps, shown, single, tap, window_output
 from ._validation import check_bool
 
@@ -373,65 +374,3 @@ class AvgPool2D(_Pool2D):
         g = np.broadcast_to(share[:, :, None, None], (n, c, kh, kw, ho, wo))
         return scatter_taps(g, self.X.shape[2:], self._sides(self.X.shape[2:], (ho, wo)),
                             self.stride)
-
-
-class Flatten(SpatialLayer):
-    """Images (n, c, h, w) -> vectors (n, c*h*w), row-major; vectors pass through unchanged.
-
-    Attributes
-    ----------
-    in_shape : tuple
-        Shape of the last batch seen by :meth:`forward` (to undo the flattening).
-    """
-
-    _caches = ("in_shape",)
-
-    def __init__(self) -> None:
-        self.in_shape = None
-
-    def output_shape(
-        self, input_shape: int | tuple[int, ...] | None,
-    ) -> int | tuple[int, ...] | None:
-        if isinstance(input_shape, int):  # already flat
-            return input_shape
-        return super().output_shape(input_shape)
-
-    def _out_shape(self, in_shape: tuple[int, ...]) -> int:
-        return int(np.prod(in_shape))
-
-    def forward(self, X: np.ndarray, training: bool = False) -> np.ndarray:
-        """X of shape (n_samples, ...) -> (n_samples, prod(...)).
-
-        Parameters
-        ----------
-        X : ndarray of shape (n_samples, channels, height, width) or (n_samples, n_features)
-        training : bool, default False
-            Unused: flattening is the same in training and evaluation.
-
-        Returns
-        -------
-        ndarray of shape (n_samples, channels * height * width)
-        """
-        self.in_shape = X.shape
-        return X.reshape(X.shape[0], -1)
-
-    def backward(self, grad_out: np.ndarray, need_input_grad: bool = True) -> np.ndarray | None:
-        """``dJ/dX``: ``grad_out`` (n_samples, c*h*w) reshaped back to the input's shape.
-
-        Parameters
-        ----------
-        grad_out : ndarray of shape (n_samples, channels * height * width)
-        need_input_grad : bool, default True
-
-        Returns
-        -------
-        ndarray of shape (n_samples, channels, height, width), or None
-            The last forward's ``X``'s shape; None when ``need_input_grad`` is false.
-        """
-        return grad_out.reshape(self.in_shape) if need_input_grad else None
-
-    def get_config(self) -> dict:
-        return {"type": "Flatten"}
-
-    def __repr__(self) -> str:
-        return "Flatten()"
