@@ -438,12 +438,7 @@ def _every_method() -> list[tuple[str, object, str]]:
 _EVERY_METHOD = _every_method()
 
 # known gaps, each with why it is left
-_LEFT_FOR_NOW = {
-    "chainrule.Trainer.fit": "its module, chainrule._training_loop, is being split: its "
-                             "docstring has no Returns section (History) yet",
-    "chainrule.cli_gradcheck.add_parser": "its module is being split: its docstring has no "
-                                          "Parameters section yet",
-}
+_LEFT_FOR_NOW: dict[str, str] = {}
 
 
 @pytest.mark.parametrize("where, func, doc", _EVERY_METHOD, ids=[w for w, _, _ in _EVERY_METHOD])

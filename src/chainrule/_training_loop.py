@@ -54,6 +54,11 @@ class _TrainingLoop:
             weights again, and one trained without them refuses weights
             (weights all 1 count as none).
 
+        Returns
+        -------
+        History
+            The run's history (``self.history``), every epoch so far.
+
         Raises
         ------
         ValueError

@@ -81,7 +81,13 @@ _MODE_FLAG = {"mlp": "a random MLP (no --model or --sparse-autoencoder)",
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
-    """Register ``gradcheck`` on the main parser's subcommands."""
+    """Register ``gradcheck`` on the main parser's subcommands.
+
+    Parameters
+    ----------
+    sub : argparse._SubParsersAction
+        What the main parser's ``add_subparsers`` returned.
+    """
     gc = sub.add_parser(
         "gradcheck", help="compare backprop with central differences",
         description="Compare backpropagation's gradient with central differences (float64): "
