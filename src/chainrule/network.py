@@ -36,7 +36,6 @@ from collections.abc import Sequence
 import numpy as np
 
 from ._network_cost import _CostAndGradient
-from ._network_cost import _Workspace as _Workspace
 from ._network_inference import _BATCH_CACHES as _BATCH_CACHES
 from ._network_inference import _accuracy_count as _accuracy_count
 from ._network_inference import _correct_rows as _correct_rows
@@ -45,6 +44,7 @@ from ._network_inference import _Inference
 from ._network_inference import _release_layer as _release_layer
 from ._network_vector import _ParameterVector
 from ._network_vector import _without_cache as _without_cache
+from ._network_workspace import _Workspace as _Workspace
 from ._validation import (
     check_bool,
     check_data,
