@@ -450,6 +450,24 @@ def test_predict_keep_copies_named_columns_next_to_the_predictions(tmp_path, cap
     assert [int(line.split(",")[0]) for line in out[1:]] == list(range(100, 112))
 
 
+@pytest.mark.parametrize(("wanted", "shown"), [
+    (["x in all)", "b"], "column 'x in all)'"),
+    ([f"c{i} in all)" for i in range(12)],
+     "columns " + ", ".join(f"'c{i} in all)'" for i in range(10)) + ", ... (12 missing)"),
+])
+def test_a_missing_columns_name_shows_as_written(tmp_path, wanted, shown):
+    """The count after ten missing names was made by replacing " in all)" in the list of
+    names: a column named 'x in all)' showed as 'x missing)'."""
+    from chainrule.tabular import read_data
+
+    data = tmp_path / "d.csv"
+    data.write_text("a,b,y\n1,2,0\n3,4,1\n")
+    with pytest.raises(ValueError) as info:
+        read_data(data, target="y", features=wanted)
+    assert str(info.value) == (f"{data}: missing {shown} that the model was trained on "
+                               "(columns: a, b, y)")
+
+
 @pytest.mark.parametrize(("keep", "words"), [
     (["zz"], "--keep zz: {data}: missing column 'zz' (columns: id, a, y)"),
     (["id", "id"], "--keep: column 'id' given twice (got --keep id id); name each column once"),

@@ -110,8 +110,10 @@ def _parse_floats(cells: np.ndarray, where: Any, what: str, hint: str = "") -> n
     raise ValueError(f"{what}: values that are not finite numbers")  # pragma: no cover
 
 
-def _some(names: list[str], n: int = 10) -> str:
-    return ", ".join(names[:n]) + (f", ... ({len(names)} in all)" if len(names) > n else "")
+def _some(names: list[str], n: int = 10, count: str = "in all") -> str:
+    """The first ``n`` of ``names`` joined by commas, then ``", ... (N in all)"`` (N the
+    number of names, ``count`` the words after it) where there are more."""
+    return ", ".join(names[:n]) + (f", ... ({len(names)} {count})" if len(names) > n else "")
 
 
 def _duplicates(names: list) -> list:
@@ -127,7 +129,7 @@ def _columns(names: list[str], wanted: list[str], source: str, what: str) -> lis
     missing = [n for n in wanted if n not in position]
     if missing:
         # the first ten: a model of 28x28 pixels named by position lists 784 otherwise
-        shown = _some([repr(n) for n in missing]).replace(" in all)", " missing)")
+        shown = _some([repr(n) for n in missing], count="missing")
         raise ValueError(
             f"{source}: missing column{'s' if len(missing) > 1 else ''} {shown}{what} "
             f"(columns: {_some(names)})"
