@@ -97,3 +97,45 @@ def test_layer_objects_that_agree_or_have_no_dtype_of_their_own_are_taken():
                                Dense(3, 2, "identity", seed=0, dtype=np.float32)],
                               input_shape=4, seed=0)
     assert net.dtype == np.float64  # the dicts' default float64, promoted with float32
+
+
+_ACCEPTED = ("init must be an initializer name (a str such as 'normal' or 'he_normal'), a "
+             "callable init(rng, fan_in, fan_out), or an array of the ")
+
+
+@pytest.mark.parametrize(("layer", "shape"), [
+    ({"type": "Dense", "fan_out": 3}, "weights' shape (fan_in, fan_out) = (2, 3)"),
+    ({"type": "Conv2D", "out_channels": 2, "kernel_size": 2},
+     "kernels' shape (out_channels, in_channels, kh, kw) = (2, 1, 2, 2)"),
+])
+@pytest.mark.parametrize(("init", "exc", "given"), [
+    (5, ValueError, "5 (int)"),
+    (True, ValueError, "True (bool)"),
+    (None, TypeError, "None"),
+    ({"a": 1}, TypeError, "{'a': 1} (dict)"),
+    ([1.0, 2.0], ValueError, "an array of shape (2,)"),
+    ([["a", "b"]], TypeError, "an array of text of shape (1, 2)"),
+])
+def test_a_layer_dicts_init_of_no_accepted_form_names_the_forms_and_the_value(
+        layer, shape, init, exc, given):
+    """`"init": 5`, `true` or `null` in a layer dict (JSON from --layers) was refused as
+    "init must be 4-D, got an array of shape ()" or "init must hold numbers, got an array
+    of dtype object": the message now names the accepted forms, the weights' shape, and
+    the value given."""
+    input_shape = 2 if layer["type"] == "Dense" else (1, 4, 4)
+    with pytest.raises(exc) as info:
+        network_from_layers([{**layer, "init": init}], input_shape=input_shape)
+    assert str(info.value) == (f"layers[0] ({layer['type']}): {_ACCEPTED}{shape}; "
+                               f"got {given}")
+
+
+def test_explicit_weights_of_the_right_shape_are_still_taken():
+    W = np.arange(6.0).reshape(2, 3) / 10
+    net = network_from_layers([{"type": "Dense", "fan_out": 3, "activation": "identity",
+                                "init": W.tolist()}], input_shape=2)
+    np.testing.assert_array_equal(net.layers[0].W, W)
+    K = np.arange(8.0).reshape(2, 1, 2, 2)
+    net = network_from_layers([{"type": "Conv2D", "out_channels": 2, "kernel_size": 2,
+                                "init": K.tolist()}, {"type": "Flatten"},
+                               {"type": "Dense", "fan_out": 1}], input_shape=(1, 4, 4))
+    np.testing.assert_array_equal(net.layers[0].W, K)

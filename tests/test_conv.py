@@ -245,7 +245,10 @@ def test_direct_forward_checks_the_batch():
         ({"kernel_size": 3, "activation": "softmax"}, ValueError,
          r"activation: Conv2D needs an elementwise activation, got 'softmax'"),
         ({"kernel_size": 3, "activation": "nope"}, ValueError, r"unknown activation"),
-        ({"kernel_size": 3, "init": np.zeros((2, 1, 3))}, ValueError, r"init must be 4-D"),
+        ({"kernel_size": 3, "init": np.zeros((2, 1, 3))}, ValueError,
+         r"init must be an initializer name .*, or an array of the kernels' shape "
+         r"\(out_channels, in_channels, kh, kw\) = \(2, 1, 3, 3\); got an array of shape "
+         r"\(2, 1, 3\)$"),
         ({"kernel_size": 3, "init": np.zeros((2, 1, 3, 2))}, ValueError,
          r"init: explicit kernels must have shape \(out_channels, in_channels, kh, kw\) = "
          r"\(2, 1, 3, 3\), got \(2, 1, 3, 2\)"),

@@ -1,5 +1,5 @@
 """What every layer is (private): the :class:`Layer` base class, :class:`ParamSpec`, and
-the check of the weights a callable ``init`` returns.
+the checks of the weights a callable ``init`` returns and of explicit weights.
 
 A layer declares its parameters (:meth:`Layer.param_specs`), gets views of the
 network's flat parameter and gradient buffers (:meth:`Layer.bind`), and pairs
@@ -16,7 +16,7 @@ import numpy as np
 
 from ._validation import check_finite_array
 
-__all__ = ["Layer", "ParamSpec", "check_init_result"]
+__all__ = ["Layer", "ParamSpec", "check_explicit_init", "check_init_result"]
 
 
 def check_init_result(W: object, shape: tuple[int, ...], names: str) -> np.ndarray:
@@ -45,6 +45,64 @@ def check_init_result(W: object, shape: tuple[int, ...], names: str) -> np.ndarr
             f"init: the callable returned weights of shape {W.shape}, expected "
             f"{names} = {shape}"
         )
+    return W
+
+
+def _described(init: object, arr: np.ndarray | None) -> str:
+    """``init`` in words for a message: its value and type, or an array's shape."""
+    if arr is None or arr.ndim == 0:
+        text = repr(init)
+        text = text if len(text) <= 60 else text[:57] + "..."
+        return text if init is None else f"{text} ({type(init).__name__})"
+    kind = ("" if arr.dtype.kind in "biuf" else " of text" if arr.dtype.kind in "US"
+            else f" of dtype {arr.dtype}")
+    return f"an array{kind} of shape {arr.shape}"
+
+
+def check_explicit_init(init: object, shape: tuple[int, ...], names: str,
+                        what: str = "weights") -> np.ndarray:
+    """The explicit weights given as a layer's ``init`` (neither a name nor a callable).
+
+    Parameters
+    ----------
+    init : object
+        What was given: an array-like of numbers is expected.
+    shape : tuple of int
+        The shape it must have, e.g. (fan_in, fan_out).
+    names : str
+        That shape in words, for the message, e.g. "(fan_in, fan_out)".
+    what : str, default "weights"
+        The weights' name in the message ("kernels" for a convolution).
+
+    Returns
+    -------
+    ndarray of shape ``shape``
+        Finite numbers, in the dtype ``check_finite_array`` gives.
+
+    Raises
+    ------
+    TypeError
+        ``init`` is not numbers (None, a dict, text in an array); the message names the
+        accepted forms and the value given.
+    ValueError
+        A number, or an array of another number of dimensions (the same message), or of
+        another shape, empty or not finite.
+    """
+    try:
+        arr = np.asarray(init)
+    except (TypeError, ValueError):  # a ragged list
+        arr = None
+    numbers = arr is not None and arr.dtype.kind in "biuf"
+    if not numbers or arr.ndim != len(shape):
+        raise (ValueError if numbers else TypeError)(
+            f"init must be an initializer name (a str such as 'normal' or 'he_normal'), a "
+            f"callable init(rng, fan_in, fan_out), or an array of the {what}' shape {names} "
+            f"= {shape}; got {_described(init, arr)}"
+        )
+    W = check_finite_array(arr, "init", ndim=len(shape))
+    if W.shape != shape:
+        raise ValueError(f"init: explicit {what} must have shape {names} = {shape}, "
+                         f"got {W.shape}")
     return W
 
 

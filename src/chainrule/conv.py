@@ -29,6 +29,7 @@ import numpy as np
 
 from ._activations_inplace import _row_sum
 from ._conv_padding import conv_padding
+from ._layers_base import check_explicit_init
 from ._spatial import (
     SpatialLayer,
     col2im,
@@ -175,12 +176,8 @@ class Conv2D(SpatialLayer):
             self.init = init if isinstance(init, str) else getattr(init, "__name__", "custom")
             dtype = np.float64 if dtype is None else dtype
         else:
-            W = check_finite_array(init, "init", ndim=4)
-            if W.shape != shape:
-                raise ValueError(
-                    f"init: explicit kernels must have shape (out_channels, in_channels, kh, kw)"
-                    f" = {shape}, got {W.shape}"
-                )
+            W = check_explicit_init(init, shape, "(out_channels, in_channels, kh, kw)",
+                                    "kernels")
             dtype = data_dtype(W) if dtype is None else dtype  # as Dense
             self.init = "explicit"
         self.dtype = check_float_dtype(dtype)

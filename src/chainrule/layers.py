@@ -27,7 +27,7 @@ from ._activations_inplace import (
     _FORWARD_INTO,
     _softmax_lse_into,
 )
-from ._layers_base import Layer, ParamSpec, check_init_result
+from ._layers_base import Layer, ParamSpec, check_explicit_init, check_init_result
 from ._validation import (
     check_bool,
     check_finite_array,
@@ -125,12 +125,7 @@ class Dense(Layer):
                 W = check_init_result(W, (self.n_in, self.n_out), "(fan_in, fan_out)")
             self.init = init if isinstance(init, str) else getattr(init, "__name__", "custom")
         else:
-            W = check_finite_array(init, "init", ndim=2)
-            if W.shape != (self.n_in, self.n_out):
-                raise ValueError(
-                    f"init: explicit weights must have shape (fan_in, fan_out) = "
-                    f"({self.n_in}, {self.n_out}), got {W.shape}"
-                )
+            W = check_explicit_init(init, (self.n_in, self.n_out), "(fan_in, fan_out)")
             if dtype is None:  # the weights' dtype decides, as the data's does elsewhere
                 dtype = data_dtype(W)
             self.init = "explicit"
