@@ -984,3 +984,41 @@ def test_sigterm_stops_a_run_whose_sigint_is_ignored(tmp_path, monkeypatch, caps
     monkeypatch.setattr(np, "savez", savez)
     assert _status([*command, "--resume"]) == 0
     _same_model(model, tmp_path / "ref.npz")
+
+
+@pytest.mark.parametrize("command", [["info", "{ck}"], ["predict", "{ck}", "{data}"],
+                                     ["evaluate", "{ck}", "{data}"],
+                                     ["gradcheck", "--model", "{ck}"],
+                                     ["plot", "weights", "{ck}", "-o", "{ck}.png"]])
+def test_a_checkpoint_given_for_a_model_file_suggests_train_resume(tmp_path, capsys,
+                                                                   command):
+    """info, predict, evaluate, gradcheck --model and plot given a checkpoint of chainrule
+    train said "read it with chainrule.resume(path, X, Y)", Python, on the command line:
+    they now name the command that continues the run, which then writes the model file."""
+    data = tmp_path / "d.csv"
+    data.write_text("a,b,y\n" + "".join(f"{i / 10},{(i * 7 % 10) / 10},{i % 2}\n"
+                                          for i in range(20)))
+    ckpt = tmp_path / "run.ckpt.npz"
+    start = ["train", data, "--hidden", "3", "--epochs", "4", "--checkpoint", ckpt, "-q"]
+    assert _status([*start, "-o", tmp_path / "first.npz"]) == 0
+    capsys.readouterr()
+    assert _status([a.format(data=data, ck=ckpt) for a in command]) == 2
+    assert capsys.readouterr().err == (
+        f"chainrule: error: {ckpt}: a checkpoint of chainrule train (after epoch 4 of 4), "
+        "not a model file; continue its run with the command that started it and "
+        f"--resume (chainrule train {data} ... --checkpoint {ckpt} --resume), which writes "
+        "the model file at its end\n")
+    assert _status([*start, "--resume", "-o", tmp_path / "m.npz"]) == 0
+    np.testing.assert_array_equal(chainrule.load_model(tmp_path / "m.npz").network.params,
+                                  chainrule.load_model(tmp_path / "first.npz").network.params)
+
+
+def test_a_python_checkpoint_given_for_a_model_file_keeps_the_python_reader(tmp_path,
+                                                                           capsys):
+    X, y = np.random.default_rng(0).normal(size=(10, 4)), np.arange(10) % 3
+    ckpt = tmp_path / "py.npz"
+    chainrule.train(chainrule.mlp([4, 3, 3], output="softmax", seed=0), X, y, epochs=1,
+                    checkpoint=ckpt)
+    assert _status(["info", ckpt]) == 2
+    err = capsys.readouterr().err
+    assert f"read it with chainrule.resume({str(ckpt)!r}, X, Y)" in err

@@ -200,11 +200,49 @@ def _not_empty(name: str, what: str, example: str) -> None:
         raise ValueError(f"empty {what} name {name!r}; give {example}")
 
 
+def _checkpoint_of_train(path: str) -> str | None:
+    """The message for ``path`` when it is a checkpoint of ``chainrule train --checkpoint``
+    given where a model file is read: its run goes on with ``train ... --resume`` (the
+    library's message, for Python callers, suggests ``chainrule.resume``); else None."""
+    import shlex
+
+    from . import io
+    from ._cli_checkpoint import _NOTES_KIND
+    from .checkpoints import CHECKPOINT_FORMAT
+
+    try:
+        meta, _ = io.read_file(path, CHECKPOINT_FORMAT)
+    except (OSError, ValueError):
+        return None
+    notes = meta.get("notes")
+    if not (isinstance(notes, dict) and notes.get("kind") == _NOTES_KIND):
+        return None  # a run started in Python: chainrule.resume, as the library says
+    record = meta.get("trainer")
+    epoch, epochs = meta.get("epoch"), record.get("epochs") if isinstance(record, dict) else None
+    after = (f" (after epoch {epoch} of {epochs})"
+             if isinstance(epoch, int) and isinstance(epochs, int) else "")
+    given = Path(path)  # the file read, as read_file takes a name without its .npz
+    if not given.exists() and given.with_name(given.name + ".npz").exists():
+        path = str(given.with_name(given.name + ".npz"))
+    data = notes.get("data")
+    data = shlex.quote(data) if isinstance(data, str) and data else "DATA"
+    return (f"{path}: a checkpoint of chainrule train{after}, not a model file; continue "
+            f"its run with the command that started it and --resume (chainrule train {data}"
+            f" ... --checkpoint {shlex.quote(path)} --resume), which writes the model file "
+            "at its end")
+
+
 def _load(path: str):
     from .saved_model import SavedModel
 
     _not_empty(path, "model file", "a model file, such as model.npz")
-    return SavedModel.load(path)
+    try:
+        return SavedModel.load(path)
+    except ValueError:
+        message = _checkpoint_of_train(path)
+        if message is None:
+            raise
+        raise ValueError(message) from None
 
 
 def _load_predictor(path: str):
