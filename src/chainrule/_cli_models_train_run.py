@@ -291,13 +291,14 @@ def _train_run(args: argparse.Namespace, sigterm: SigtermAsCtrlC) -> int:
                     {"layers": given["layers"], **({"input_shape": given["input_shape"]}
                                                    if given["input_shape"] is not None else {})})
     meta["training"] = {
-        **architecture, "output": output,
+        **architecture, "init": given["init"], "output": output,
         "loss": net.loss.name, "optimizer": given["optimizer"], "lr": given["lr"],
         "momentum": given["momentum"], "batch_size": given["batch_size"],
         "epochs": history.epochs, "seed": given["seed"],
         "val_fraction": args.val_fraction, "weight_decay": given["weight_decay"],
         "decay": net.decay,
         **({"schedule": given["schedule"]} if given["schedule"] is not None else {}),
+        **({"patience": given["patience"]} if given["patience"] is not None else {}),
         # what the weights mean (the same for a resumed run: check_resolved), by class label
         **({"class_weight": class_weight_record(meaning, meta["labels"])}
            if meaning is not None else {}),
