@@ -75,6 +75,7 @@ _ONLY = (
     ("patches", "--patches", ("sae",)),
     ("data", "--data", ("model",)),
     ("target", "--target", ("model",)),
+    ("training", "--training", ("model",)),
 )
 _MODE_FLAG = {"mlp": "a random MLP (no --model or --sparse-autoencoder)",
               "sae": "--sparse-autoencoder", "model": "--model"}
@@ -143,6 +144,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                     "network on the raw features (the estimators scale nothing); a "
                     "SparseAutoencoder's cost on its rows, features only, no --target")
     gc.add_argument("--target", metavar="NAME", help="--model --data: the target column")
+    gc.add_argument("--training", action="store_true", help="--model: check BatchNorm in "
+                    "training mode, with the statistics of the examples checked (default: "
+                    "evaluation mode, the running statistics); Dropout stays off")
     gc.add_argument("--samples", type=positive_int, default=5,
                     help="examples the cost is averaged over (default: 5)")
     gc.add_argument("--eps", type=positive_float, default=1e-4,
@@ -245,23 +249,27 @@ _EXIT = {"PASS": 0, "FAIL": 1, "INCONCLUSIVE": 3}
 
 
 def _gradcheck(args: argparse.Namespace) -> int:
+    from ._cli_gradcheck_mode import check_mode
     from .gradcheck import _judgement, gradient_check
 
     mode = _mode(args)
     rng = np.random.default_rng(args.seed)
     build = {"mlp": _random_mlp, "sae": _sparse_autoencoder, "model": _saved_model}[mode]
     model, about, X, Y = build(args, rng)
+    mode_line, in_mode = check_mode(args, model, X)  # BatchNorm's statistics, Dropout off
+    about += f"\n{mode_line}" if mode_line else ""
     # parameters whose +-eps steps cross a ReLU kink are reported apart, not judged: there
     # the central difference is no derivative (smooth networks have none); the verdict is
     # the result's own (GradientCheck.verdict), worded with this command's options
     result = gradient_check(model, X, Y, eps=args.eps, exclude_kinks=True,
-                            tolerance=args.tolerance)
+                            tolerance=args.tolerance, **in_mode)
     print(about)
     print(f"cost J = {result.cost:.15g} at these parameters")
     print(result.summary())
     if args.scaling and result.compared:
         half = result.series[0] if result.series else gradient_check(
-            model, X, Y, eps=args.eps / 2, exclude_kinks=True, tolerance=args.tolerance)
+            model, X, Y, eps=args.eps / 2, exclude_kinks=True, tolerance=args.tolerance,
+            **in_mode)
         if result.rel_diff == half.rel_diff == 0:
             ratio = "undefined (both 0)"
         else:

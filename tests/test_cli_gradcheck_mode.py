@@ -1,0 +1,133 @@
+"""``chainrule gradcheck --model`` of a network with BatchNorm: which mode is checked.
+
+The check was in evaluation mode (BatchNorm's running statistics) without saying so,
+and the training-mode gradient, with the batch's statistics, could not be checked from
+the command line.  The references: the cost J of either mode computed here in NumPy
+(tanh layer, batch normalisation written out, softmax cross-entropy), which the
+command's "cost J =" line must equal, the mode's backward pass then passing against
+central differences of that same cost.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+
+import chainrule as cr
+from chainrule import BatchNorm, Dense, Dropout, Network
+from chainrule.cli import main
+
+
+@pytest.fixture
+def bn_file(tmp_path):
+    """A 4-6-3 network: tanh, BatchNorm (learned gamma, beta and running statistics that
+    are not the batch's), Dropout(0.3), softmax; and a CSV of 8 examples."""
+    rng = np.random.default_rng(3)
+    net = Network([Dense(4, 6, "tanh", seed=1), BatchNorm(6), Dropout(0.3),
+                   Dense(6, 3, "softmax", seed=2)], loss="cross_entropy")
+    bn = net.layers[1]
+    bn.gamma[:] = rng.uniform(0.5, 1.5, 6)
+    bn.beta[:] = rng.normal(scale=0.3, size=6)
+    bn.running_mean[:] = rng.normal(scale=0.2, size=6)
+    bn.running_var[:] = rng.uniform(0.2, 0.8, 6)
+    path = tmp_path / "bn.npz"
+    net.save(path)
+    X = np.round(rng.normal(size=(8, 4)), 6)
+    y = np.arange(8) % 3
+    data = tmp_path / "d.csv"
+    data.write_text("a,b,c,d,y\n" + "".join(",".join(map(repr, row.tolist())) + f",{t}\n"
+                                          for row, t in zip(X, y, strict=True)))
+    return path, data, net, X, y
+
+
+def _cost(net, X, y, training: bool) -> float:
+    W1, b1 = net.layers[0].W, net.layers[0].b
+    bn = net.layers[1]
+    W2, b2 = net.layers[3].W, net.layers[3].b
+    H = np.tanh(X @ W1 + b1)
+    mean, var = (H.mean(axis=0), H.var(axis=0)) if training else (bn.running_mean,
+                                                                  bn.running_var)
+    N = bn.gamma * (H - mean) / np.sqrt(var + 1e-5) + bn.beta  # Dropout off
+    Z = N @ W2 + b2
+    log_p = Z - Z.max(axis=1, keepdims=True)
+    log_p -= np.log(np.exp(log_p).sum(axis=1, keepdims=True))
+    return float(-log_p[np.arange(len(y)), y].mean())
+
+
+def _printed_cost(out: str) -> float:
+    return float(re.search(r"^cost J = (\S+) at these parameters$", out, re.M).group(1))
+
+
+@pytest.mark.parametrize("training", [False, True])
+def test_gradcheck_says_which_mode_it_checks_and_checks_that_cost(bn_file, capsys,
+                                                                   training):
+    path, data, net, X, y = bn_file
+    argv = ["gradcheck", "--model", str(path), "--data", str(data), "--samples", "6"]
+    assert main(argv + (["--training"] if training else [])) == 0
+    out = capsys.readouterr().out
+    expected = _cost(net, X[:6], y[:6], training)
+    assert _printed_cost(out) == pytest.approx(expected, rel=1e-13)
+    assert abs(_cost(net, X[:6], y[:6], not training) - expected) > 1e-3  # modes differ
+    line = ("checked in training mode (BatchNorm normalising with the mean and variance of "
+            "these 6 examples, Dropout off)" if training else
+            "checked in evaluation mode (BatchNorm normalising with its running statistics, "
+            "Dropout off; --training: BatchNorm with the batch's statistics)")
+    assert line in out.splitlines()
+    assert out.splitlines()[-1].startswith("PASS: relative difference ")
+    # the file's running statistics are what they were: the check changed nothing there
+    np.testing.assert_array_equal(cr.load(path).layers[1].running_var,
+                                  net.layers[1].running_var)
+
+
+def test_a_wrong_training_mode_gradient_would_fail(bn_file, capsys, monkeypatch):
+    """The check is of the training-mode backward pass: an evaluation-mode one (what
+    BatchNorm's backward gives with the running statistics' inv_std) fails it."""
+    path, data, *_ = bn_file
+    real = BatchNorm.backward
+
+    def evaluation_backward(self, grad_out, need_input_grad=True):
+        self._batch_stats = False
+        self.inv_std = 1.0 / np.sqrt(self.running_var + self.eps)
+        return real(self, grad_out, need_input_grad)
+
+    monkeypatch.setattr(BatchNorm, "backward", evaluation_backward)
+    assert main(["gradcheck", "--model", str(path), "--data", str(data), "--samples", "6",
+                 "--training"]) == 1
+    assert "FAIL" in capsys.readouterr().out
+
+
+def test_training_is_refused_where_it_checks_nothing_else(bn_file, tmp_path, capsys):
+    path, *_ = bn_file
+    assert main(["gradcheck", "--model", str(path), "--training", "--samples", "1"]) == 2
+    assert capsys.readouterr().err == (
+        "chainrule: error: --training: the batch statistics of BatchNorm need 2 or more "
+        "examples, got 1 (a single example is normalised with the running statistics, in "
+        "training too); give --samples 2 or more\n")
+    plain = tmp_path / "plain.npz"
+    Network([Dense(4, 3, "tanh", seed=0), Dropout(0.2), Dense(3, 2, "softmax", seed=1)]
+            ).save(plain)
+    assert main(["gradcheck", "--model", str(plain), "--training"]) == 2
+    assert capsys.readouterr().err == (
+        f"chainrule: error: --training: checks BatchNorm with the statistics of the batch, and "
+        f"the network of {plain} has no BatchNorm layer (Dropout stays off in both modes): "
+        "its training mode is its evaluation mode; leave --training out\n")
+    assert main(["gradcheck", "--model", str(plain)]) == 0
+    assert "checked in evaluation mode (Dropout off)" in capsys.readouterr().out
+    assert main(["gradcheck", "--sizes", "4", "3", "--training"]) == 2
+    assert capsys.readouterr().err == (
+        "chainrule: error: --training applies only to --model, not to a random MLP (no "
+        "--model or --sparse-autoencoder)\n")
+
+
+def test_an_estimators_batch_norm_network_is_checked_in_either_mode(tmp_path, capsys):
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(40, 3)), np.arange(40) % 2
+    est = cr.MLPClassifier((5,), batch_norm=True, max_iter=3, random_state=0)
+    with pytest.warns(Warning):
+        est.fit(X, y)
+    est.save(tmp_path / "est.npz")
+    for extra, mode in (([], "evaluation"), (["--training"], "training")):
+        assert main(["gradcheck", "--model", str(tmp_path / "est.npz"), *extra]) == 0
+        assert f"checked in {mode} mode (BatchNorm normalising with" in capsys.readouterr().out
