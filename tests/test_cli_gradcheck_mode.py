@@ -16,8 +16,9 @@ import numpy as np
 import pytest
 
 import chainrule as cr
-from chainrule import BatchNorm, Dense, Dropout, Network
+from chainrule import BatchNorm, Conv2D, Dense, Dropout, Network
 from chainrule.cli import main
+from chainrule.pooling import Flatten
 
 
 @pytest.fixture
@@ -131,3 +132,51 @@ def test_an_estimators_batch_norm_network_is_checked_in_either_mode(tmp_path, ca
     for extra, mode in (([], "evaluation"), (["--training"], "training")):
         assert main(["gradcheck", "--model", str(tmp_path / "est.npz"), *extra]) == 0
         assert f"checked in {mode} mode (BatchNorm normalising with" in capsys.readouterr().out
+
+
+def _conv_bn_file(tmp_path, size: int):
+    """A Conv2D(2, 3, 1x1 kernel, tanh), BatchNorm(3) of its images, Flatten, softmax
+    network on images of 2 channels of size x size pixels, saved."""
+    rng = np.random.default_rng(5)
+    net = Network([Conv2D(2, 3, 1, activation="tanh", seed=1), BatchNorm(3), Flatten(),
+                   Dense(3 * size * size, 3, "softmax", seed=2)], loss="cross_entropy",
+                  input_shape=(2, size, size))
+    bn = net.layers[1]
+    bn.gamma[:] = rng.uniform(0.5, 1.5, 3)
+    bn.beta[:] = rng.normal(scale=0.3, size=3)
+    bn.running_mean[:] = rng.normal(scale=0.5, size=3)
+    bn.running_var[:] = rng.uniform(0.2, 0.8, 3)
+    path = tmp_path / f"conv{size}.npz"
+    net.save(path)
+    return path, net
+
+
+def test_training_checks_one_image_of_many_pixels(tmp_path, capsys):
+    """BatchNorm of images normalises each channel over the examples and the pixels: one
+    image of 3x3 pixels has batch statistics of its own (9 values per channel), and its
+    training-mode cost differs from the evaluation-mode one.  --samples 1 was refused as
+    if a single example were always normalised with the running statistics."""
+    path, net = _conv_bn_file(tmp_path, 3)
+    assert main(["gradcheck", "--model", str(path), "--training", "--samples", "1",
+                 "--seed", "7"]) == 0
+    out = capsys.readouterr().out
+    rng = np.random.default_rng(7)  # the command's random example and target
+    X = rng.normal(size=(1, 2, 3, 3))
+    y = rng.integers(0, 3, size=1)
+    conv, bn, dense = net.layers[0], net.layers[1], net.layers[3]
+    W = conv.W.reshape(3, 2)  # a 1x1 kernel: each pixel's channels times W
+    H = np.tanh(np.einsum("oc,nchw->nohw", W, X) + conv.b.reshape(1, 3, 1, 1))
+    mean, var = H.mean(axis=(0, 2, 3)), H.var(axis=(0, 2, 3))  # per channel, 9 values
+    N = (bn.gamma[:, None, None] * (H - mean[:, None, None])
+         / np.sqrt(var[:, None, None] + 1e-5) + bn.beta[:, None, None])
+    Z = N.reshape(1, -1) @ dense.W + dense.b
+    expected = float(np.log(np.exp(Z).sum()) - Z[0, y[0]])
+    assert _printed_cost(out) == pytest.approx(expected, rel=1e-13)
+    evaluation = net.cost(net.params, X, y)[0]
+    assert abs(evaluation - expected) > 1e-3  # the modes differ on this one image
+    assert ("checked in training mode (BatchNorm normalising with the mean and variance of "
+            "this example's pixels)") in out.splitlines()
+    assert out.splitlines()[-1].startswith("PASS: relative difference ")
+    one_pixel, _ = _conv_bn_file(tmp_path, 1)  # one value per channel: refused as before
+    assert main(["gradcheck", "--model", str(one_pixel), "--training", "--samples", "1"]) == 2
+    assert "need 2 or more examples, got 1" in capsys.readouterr().err

@@ -47,8 +47,9 @@ def check_mode(args: argparse.Namespace, model: Any, X: np.ndarray) -> tuple[str
     ------
     ValueError
         ``--training`` for a model without BatchNorm (its training mode, Dropout off,
-        is its evaluation mode), or on a single example (BatchNorm normalises one
-        example with its running statistics, in training too).
+        is its evaluation mode), or on a single example where every BatchNorm has one
+        value per feature (it normalises one example with its running statistics, in
+        training too; one image of more than one pixel has statistics of its own).
     """
     from .batchnorm import BatchNorm
     from .dropout import Dropout
@@ -70,7 +71,7 @@ def check_mode(args: argparse.Namespace, model: Any, X: np.ndarray) -> tuple[str
             "--training: checks BatchNorm with the statistics of the batch, and the network "
             f"of {args.model} has no BatchNorm layer{both}: its training mode is its "
             "evaluation mode; leave --training out")
-    if len(X) < 2:
+    if len(X) < 2 and not any(rows > 1 for rows in _rows_per_feature(layers, X)):
         raise ValueError(
             f"--training: the batch statistics of BatchNorm need 2 or more examples, got "
             f"{len(X)} (a single example is normalised with the running statistics, in "
@@ -78,5 +79,30 @@ def check_mode(args: argparse.Namespace, model: Any, X: np.ndarray) -> tuple[str
     for layer in drops:  # off, as in evaluation: a random mask per evaluation cannot be checked
         layer.rate = 0.0
     off = ", Dropout off" if drops else ""
+    batch = f"these {len(X)} examples" if len(X) > 1 else "this example's pixels"
     return (f"checked in training mode (BatchNorm normalising with the mean and variance of "
-            f"these {len(X)} examples{off})", {"training": True})
+            f"{batch}{off})", {"training": True})
+
+
+def _rows_per_feature(layers: list, X: np.ndarray) -> list[int]:
+    """How many values of each feature every BatchNorm of ``layers`` normalises per example.
+
+    1 for a BatchNorm of vectors, ``height * width`` for one of images (a channel's
+    statistics are over the examples and the pixels, so one image of more than one
+    pixel has batch statistics of its own).  Read by passing the shape of one example
+    of ``X`` (n_samples, n_features) or (n_samples, channels, height, width) through
+    the layers' ``output_shape``; a layer that cannot say ends the reading (what is
+    read up to it is returned).
+    """
+    from .batchnorm import BatchNorm
+
+    shape: Any = tuple(X.shape[1:]) if X.ndim == 4 else (X.shape[1] if X.ndim == 2 else None)
+    rows = []
+    for layer in layers:
+        if isinstance(layer, BatchNorm):
+            rows.append(int(np.prod(shape[1:])) if isinstance(shape, tuple) else 1)
+        try:
+            shape = layer.output_shape(shape)
+        except (AttributeError, TypeError, ValueError):
+            break
+    return rows
