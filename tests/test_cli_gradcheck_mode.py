@@ -180,3 +180,16 @@ def test_training_checks_one_image_of_many_pixels(tmp_path, capsys):
     one_pixel, _ = _conv_bn_file(tmp_path, 1)  # one value per channel: refused as before
     assert main(["gradcheck", "--model", str(one_pixel), "--training", "--samples", "1"]) == 2
     assert "need 2 or more examples, got 1" in capsys.readouterr().err
+
+
+def test_training_on_a_table_of_one_example_says_so(bn_file, tmp_path, capsys):
+    """--samples 5 (the default) on a table of one row: the advice was '--samples 2 or
+    more', which was given; the table is what has too few examples."""
+    path, data, *_ = bn_file
+    one = tmp_path / "one.csv"
+    one.write_text("".join(data.read_text().splitlines(keepends=True)[:2]))
+    assert main(["gradcheck", "--model", str(path), "--data", str(one), "--training"]) == 2
+    assert capsys.readouterr().err == (
+        "chainrule: error: --training: the batch statistics of BatchNorm need 2 or more "
+        "examples, got 1 (a single example is normalised with the running statistics, in "
+        f"training too); {one} has a single example: give a table of 2 or more\n")

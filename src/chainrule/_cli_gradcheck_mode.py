@@ -72,10 +72,13 @@ def check_mode(args: argparse.Namespace, model: Any, X: np.ndarray) -> tuple[str
             f"of {args.model} has no BatchNorm layer{both}: its training mode is its "
             "evaluation mode; leave --training out")
     if len(X) < 2 and not any(rows > 1 for rows in _rows_per_feature(layers, X)):
+        short = getattr(args, "data", None) is not None and getattr(args, "samples", 1) > 1
+        advice = (f"{args.data} has a single example: give a table of 2 or more" if short
+                  else "give --samples 2 or more")
         raise ValueError(
             f"--training: the batch statistics of BatchNorm need 2 or more examples, got "
             f"{len(X)} (a single example is normalised with the running statistics, in "
-            "training too); give --samples 2 or more")
+            f"training too); {advice}")
     for layer in drops:  # off, as in evaluation: a random mask per evaluation cannot be checked
         layer.rate = 0.0
     off = ", Dropout off" if drops else ""
