@@ -37,6 +37,11 @@ class _Pickling:
     def __setstate__(self, state: dict[str, Any]) -> None:
         state = dict(state)
         record = state.pop("_network_record", None)
+        run = state.get("_schedule_run")
+        if isinstance(run, tuple) and len(run) == 2:
+            # a pickle of before the schedule run kept its initial rate: partial_fit read it
+            # from learning_rate_init then, as load_estimator does for such a file
+            state["_schedule_run"] = (*run, float(state.get("learning_rate_init", 0.001)))
         super().__setstate__(state)
         if record is not None:
             self.network_ = io.restore_network(record[0], record[1], "<pickled estimator>")
