@@ -193,3 +193,41 @@ def test_training_on_a_table_of_one_example_says_so(bn_file, tmp_path, capsys):
         "chainrule: error: --training: the batch statistics of BatchNorm need 2 or more "
         "examples, got 1 (a single example is normalised with the running statistics, in "
         f"training too); {one} has a single example: give a table of 2 or more\n")
+
+
+def test_training_checks_one_image_of_an_estimators_convolution(tmp_path, capsys):
+    """An estimator's network takes images as rows of features (input_shape (2, 3, 3)):
+    its BatchNorm of a 2x2 convolution's output still has 4 values per channel in one
+    example, and --training --samples 1 checks them as the library's training cost."""
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(30, 18)), np.arange(30) % 2
+    layers = [{"type": "Conv2D", "out_channels": 2, "kernel_size": 2, "activation": "tanh"},
+              {"type": "BatchNorm"}, {"type": "Flatten"}]
+    est = cr.MLPClassifier(layers=layers, input_shape=(2, 3, 3), max_iter=3, random_state=0)
+    with pytest.warns(Warning):
+        est.fit(X, y)
+    est.save(tmp_path / "conv.npz")
+    assert main(["gradcheck", "--model", str(tmp_path / "conv.npz"), "--training",
+                 "--samples", "1", "--seed", "2"]) == 0
+    out = capsys.readouterr().out
+    net = est.network_
+    conv, bn, dense = net.layers[0], net.layers[1], net.layers[3]
+    r = np.random.default_rng(2)  # the command's random example and 0/1 target
+    x = r.normal(size=(1, 18)).reshape(2, 3, 3)
+    t = float(r.integers(0, 2, size=(1, 1))[0, 0])
+    H = np.empty((2, 2, 2))  # the 2x2 kernels' valid positions, written out
+    for o in range(2):
+        for i in range(2):
+            for j in range(2):
+                H[o, i, j] = np.sum(conv.W[o] * x[:, i:i + 2, j:j + 2]) + conv.b.ravel()[o]
+    H = np.tanh(H)
+    mean, var = H.mean(axis=(1, 2)), H.var(axis=(1, 2))  # per channel, over 4 pixels
+    N = (bn.gamma[:, None, None] * (H - mean[:, None, None])
+         / np.sqrt(var[:, None, None] + bn.eps) + bn.beta[:, None, None])
+    z = float(N.reshape(-1) @ dense.W[:, 0] + dense.b[0])
+    p = 1 / (1 + np.exp(-z))
+    expected = -(t * np.log(p) + (1 - t) * np.log(1 - p))
+    # alpha's penalty on the weights, scikit-learn's alpha / (2 m) with m = 1 example
+    expected += 1e-4 / 2 * (np.sum(conv.W ** 2) + np.sum(dense.W ** 2))
+    assert _printed_cost(out) == pytest.approx(expected, rel=1e-12)
+    assert "this example's pixels" in out

@@ -71,7 +71,7 @@ def check_mode(args: argparse.Namespace, model: Any, X: np.ndarray) -> tuple[str
             "--training: checks BatchNorm with the statistics of the batch, and the network "
             f"of {args.model} has no BatchNorm layer{both}: its training mode is its "
             "evaluation mode; leave --training out")
-    if len(X) < 2 and not any(rows > 1 for rows in _rows_per_feature(layers, X)):
+    if len(X) < 2 and not any(rows > 1 for rows in _rows_per_feature(model, layers, X)):
         short = getattr(args, "data", None) is not None and getattr(args, "samples", 1) > 1
         advice = (f"{args.data} has a single example: give a table of 2 or more" if short
                   else "give --samples 2 or more")
@@ -87,19 +87,23 @@ def check_mode(args: argparse.Namespace, model: Any, X: np.ndarray) -> tuple[str
             f"{batch}{off})", {"training": True})
 
 
-def _rows_per_feature(layers: list, X: np.ndarray) -> list[int]:
+def _rows_per_feature(model: Any, layers: list, X: np.ndarray) -> list[int]:
     """How many values of each feature every BatchNorm of ``layers`` normalises per example.
 
     1 for a BatchNorm of vectors, ``height * width`` for one of images (a channel's
     statistics are over the examples and the pixels, so one image of more than one
     pixel has batch statistics of its own).  Read by passing the shape of one example
-    of ``X`` (n_samples, n_features) or (n_samples, channels, height, width) through
-    the layers' ``output_shape``; a layer that cannot say ends the reading (what is
-    read up to it is returned).
+    through the layers' ``output_shape``: the network's ``input_shape`` where it has
+    images (an estimator's network takes them as rows of features), else that of ``X``
+    (n_samples, n_features) or (n_samples, channels, height, width); a layer that cannot
+    say ends the reading (what is read up to it is returned).
     """
     from .batchnorm import BatchNorm
 
-    shape: Any = tuple(X.shape[1:]) if X.ndim == 4 else (X.shape[1] if X.ndim == 2 else None)
+    net = model if hasattr(model, "layers") else getattr(model, "network_", None)
+    shape: Any = getattr(net, "_input_shape", None)
+    if not isinstance(shape, tuple):
+        shape = tuple(X.shape[1:]) if X.ndim == 4 else (X.shape[1] if X.ndim == 2 else None)
     rows = []
     for layer in layers:
         if isinstance(layer, BatchNorm):
