@@ -71,6 +71,39 @@ class _EpochSteps:
     """The update of each batch and the end of each epoch: the mixin base of
     :class:`~chainrule.training.Trainer` that the loop calls."""
 
+    # -- copies and pickles: the lists of the network's layers by their places -------------
+    # (_buffered and _stateful, made as a fit begins, and an interrupted epoch's start,
+    # _cut, name layers of self.net; the network is copied and pickled as its record, so
+    # the copy's lists must name the copy's layers, not copies of the originals of their
+    # own, which the next fit would restore the running statistics into, and which pickle
+    # refuses, a layer holding a weak reference to its network)
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        place = {id(layer): i for i, layer in enumerate(self.net.layers)}
+        if "_stateful" in state:
+            state["_stateful"] = [place[id(layer)] for layer in state["_stateful"]]
+        if "_buffered" in state:
+            state["_buffered"] = [(place[id(layer)], copies)
+                                  for layer, copies in state["_buffered"]]
+        if state.get("_cut") is not None:
+            start, stopped_at = state["_cut"]
+            layers = [(place[id(layer)], values, st) for layer, values, st in start["layers"]]
+            state["_cut"] = ({**start, "layers": layers}, stopped_at)
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        layers = self.net.layers
+        if "_stateful" in state:
+            self._stateful = [layers[i] for i in state["_stateful"]]
+        if "_buffered" in state:
+            self._buffered = [(layers[i], copies) for i, copies in state["_buffered"]]
+        if state.get("_cut") is not None:
+            start, stopped_at = state["_cut"]
+            start = {**start, "layers": [(layers[i], values, st)
+                                         for i, values, st in start["layers"]]}
+            self._cut = (start, stopped_at)
+
     def _guard_begin(self) -> None:
         """The divergence guard's copies, taken as a run begins (see :meth:`_step`)."""
         net = self.net
