@@ -6,23 +6,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from chainrule import plots
 from chainrule.experiments import free_fall
-
-
-def _drawn_figure(monkeypatch, draw):
-    """The matplotlib Figure that ``draw()`` saves (captured at ``plots._save``)."""
-    captured = []
-    real_save = plots._save
-
-    def save(fig, path):
-        captured.append(fig)
-        return real_save(fig, path)
-
-    monkeypatch.setattr(plots, "_save", save)
-    draw()
-    (fig,) = captured
-    return fig
+from plot_helpers import drawn_figure
 
 
 def test_free_fall_error_lines_run_from_the_fewest_units_up(monkeypatch, tmp_path):
@@ -31,7 +16,7 @@ def test_free_fall_error_lines_run_from_the_fewest_units_up(monkeypatch, tmp_pat
     written out here against the law g t^2 / 2 on 201 times of the sampled range."""
     result = free_fall(architectures=[("tanh", 3, True), ("tanh", 1, True), ("tanh", 2, True)],
                        starts=1, maxiter=30)
-    fig = _drawn_figure(monkeypatch, lambda: result.plot(tmp_path / "f.png"))
+    fig = drawn_figure(monkeypatch, lambda: result.plot(tmp_path / "f.png"))
     lines = {line.get_label(): line for line in fig.axes[1].get_lines()}
     np.testing.assert_array_equal(lines["tanh"].get_xdata(), [1, 2, 3])
     t = np.linspace(0, result.t_max, 201)[:, None]
@@ -62,7 +47,7 @@ def test_pen_strokes_picture_draws_and_names_the_filters_shown(monkeypatch, tmp_
     monkeypatch.setattr("sys.argv", [str(script), "--data", "digits8", "--images", "100",
                                      "--iters", "5", "--hidden", "12", "--show", "9",
                                      "--out", str(tmp_path / "p.png")])
-    fig = _drawn_figure(monkeypatch, lambda: runpy.run_path(str(script), run_name="__main__"))
+    fig = drawn_figure(monkeypatch, lambda: runpy.run_path(str(script), run_name="__main__"))
     assert fig._suptitle.get_text() == ("Pen strokes: sparse autoencoder on 8x8 digits "
                                         "(first 9 of 12 units)")
     (ae,) = fitted
@@ -92,7 +77,7 @@ def test_self_taught_bars_draw_the_accuracies_and_times_printed(monkeypatch, tmp
     script = Path(__file__).resolve().parents[1] / "examples" / "self_taught_digits.py"
     monkeypatch.setattr("sys.argv", [str(script), "--data", "digits8", "--iters", "5",
                                      "--hidden", "8", "--out", str(tmp_path / "s.png")])
-    fig = _drawn_figure(monkeypatch, lambda: runpy.run_path(str(script), run_name="__main__"))
+    fig = drawn_figure(monkeypatch, lambda: runpy.run_path(str(script), run_name="__main__"))
     (result,) = results
     ax = fig.axes[0]
     keys = ["raw", "self_taught", "stacked_pretrained", "stacked"]

@@ -13,6 +13,7 @@ import pytest
 
 import chainrule as cr
 from chainrule import plots
+from plot_helpers import drawn_figure
 
 
 def _png(path) -> np.ndarray:
@@ -362,25 +363,10 @@ def test_panels_of_counts_get_whole_number_ticks(tmp_path, monkeypatch):
     assert labels == ["sigmoid", "tanh", "relu"]
 
 
-def _drawn_figure(monkeypatch, draw):
-    """The matplotlib Figure that ``draw(path)`` saves (captured at ``_save``)."""
-    captured = []
-    real_save = plots._save
-
-    def save(fig, path):
-        captured.append(fig)
-        return real_save(fig, path)
-
-    monkeypatch.setattr(plots, "_save", save)
-    draw()
-    (fig,) = captured
-    return fig
-
-
 def test_plot_loss_draws_a_lone_epoch_as_a_dot(monkeypatch, tmp_path):
     """One epoch, or a value between NaNs, has no segment: it must still be visible."""
     history = {"loss": [0.75], "val_loss": [0.5]}
-    fig = _drawn_figure(monkeypatch, lambda: plots.plot_loss(history, tmp_path / "one.png"))
+    fig = drawn_figure(monkeypatch, lambda: plots.plot_loss(history, tmp_path / "one.png"))
     ax = fig.axes[0]
     lines = {line.get_label(): line for line in ax.get_lines()}
     for label, key in (("training loss", "loss"), ("validation loss", "val_loss")):
@@ -391,7 +377,7 @@ def test_plot_loss_draws_a_lone_epoch_as_a_dot(monkeypatch, tmp_path):
 
     val = [1.2, 0.6, np.nan, 0.4, np.nan, 0.3, 0.35]  # epoch 4 alone; 6-7 a segment
     history = {"loss": [1.0, 0.5, 0.25, 0.1, 0.08, 0.07, 0.06], "val_loss": val}
-    fig = _drawn_figure(monkeypatch, lambda: plots.plot_loss(history, tmp_path / "nan.png"))
+    fig = drawn_figure(monkeypatch, lambda: plots.plot_loss(history, tmp_path / "nan.png"))
     lines = {line.get_label(): line for line in fig.axes[0].get_lines()}
     np.testing.assert_array_equal(lines["validation loss"].get_ydata(), val)
     lone = [i for i in range(len(val)) if np.isfinite(val[i])
@@ -446,7 +432,7 @@ def test_plot_loss_checks_history(monkeypatch, tmp_path):
     assert not list(tmp_path.iterdir())
     # val_loss None: no validation curve; the values drawn are the ones given
     loss = np.array([0.9, 0.4, 0.2], dtype=np.float32)
-    fig = _drawn_figure(monkeypatch, lambda: plots.plot_loss(
+    fig = drawn_figure(monkeypatch, lambda: plots.plot_loss(
         {"loss": loss, "val_loss": None}, tmp_path / "ok.png"))
     lines = fig.axes[0].get_lines()
     assert [line.get_label() for line in lines] == ["training loss"]
@@ -465,7 +451,7 @@ def test_plot_decision_regions_refuses_nan_or_no_points(monkeypatch, tmp_path):
     assert not list(tmp_path.iterdir())
     # the finite points: the regions drawn span them, 25 % padding on each side (by hand)
     X = X[[0, 2]]
-    fig = _drawn_figure(monkeypatch, lambda: plots.plot_decision_regions(
+    fig = drawn_figure(monkeypatch, lambda: plots.plot_decision_regions(
         [("ok", _line_net(), X, [0, 1])], tmp_path / "ok.png", resolution=5))
     (region,) = fig.axes[0].collections[:1]
     xs = np.concatenate([p.vertices[:, 0] for p in region.get_paths() if len(p.vertices)])
@@ -599,7 +585,7 @@ def test_a_title_wider_than_the_tiles_is_not_cut(monkeypatch, tmp_path):
     """1 to 4 units: the default title ran off both sides of a 0.8 or 1.6 inch picture."""
     for n_units in (1, 4):
         net = cr.mlp([64, n_units, 10], seed=0)
-        fig = _drawn_figure(monkeypatch, lambda net=net: plots.plot_first_layer(
+        fig = drawn_figure(monkeypatch, lambda net=net: plots.plot_first_layer(
             net, tmp_path / "w.png"))
         renderer = fig.canvas.get_renderer()
         box, text = fig.bbox, fig._suptitle.get_window_extent(renderer)
@@ -607,12 +593,11 @@ def test_a_title_wider_than_the_tiles_is_not_cut(monkeypatch, tmp_path):
         assert box.x0 + 5 <= text.x0 and text.x1 <= box.x1 - 5
         assert fig._suptitle.get_text() == f"first-layer weights ({n_units} units)"
         # the tiles keep the size they have without a title
-        plain = _drawn_figure(monkeypatch, lambda net=net: plots.plot_tiles(
+        plain = drawn_figure(monkeypatch, lambda net=net: plots.plot_tiles(
             plots.first_layer_tiles(net), tmp_path / "plain.png"))
         for ax, ref in zip(fig.axes, plain.axes, strict=True):
             w = ax.get_position().width * fig.get_size_inches()[0]
             assert w == pytest.approx(ref.get_position().width * plain.get_size_inches()[0])
-
 
 
 def test_plot_first_layer_counts_a_kernel_of_several_channels_as_one_unit(monkeypatch, tmp_path):
@@ -626,7 +611,7 @@ def test_plot_first_layer_counts_a_kernel_of_several_channels_as_one_unit(monkey
         input_shape=(2, 6, 6))
     W = net.layers[0].W  # (5, 2, 3, 3)
     for max_units, n_units, count in ((None, 5, "5"), (2, 2, "first 2 of 5")):
-        fig = _drawn_figure(monkeypatch, lambda m=max_units: plots.plot_first_layer(
+        fig = drawn_figure(monkeypatch, lambda m=max_units: plots.plot_first_layer(
             net, tmp_path / "k.png", max_units=m))
         assert fig._suptitle.get_text() == (
             f"first-layer weights ({count} units, 2 input channels each)")
@@ -641,7 +626,7 @@ def test_plot_loss_keeps_a_linear_axis_for_a_loss_of_zero(monkeypatch, tmp_path)
     """[1, 0, 1e-5] spans five decades of positive values, so a log axis was chosen, on
     which the 0 of epoch 2 was drawn as a plunge off the bottom edge."""
     def scale(history, **kwargs):
-        fig = _drawn_figure(monkeypatch, lambda: plots.plot_loss(
+        fig = drawn_figure(monkeypatch, lambda: plots.plot_loss(
             history, tmp_path / "l.png", **kwargs))
         return fig.axes[0].get_yscale()
 
@@ -665,7 +650,7 @@ def test_plot_loss_draws_losses_near_the_largest_float(monkeypatch, tmp_path, hi
     length"): the margins and ticks of such an axis pass the largest float.  Axes reaching
     1e300 (1e200 on a log axis, whose ticks can be decades apart) are drawn in units of a
     power of 10 that the axis label names."""
-    fig = _drawn_figure(monkeypatch, lambda: plots.plot_loss(
+    fig = drawn_figure(monkeypatch, lambda: plots.plot_loss(
         history, tmp_path / "l.png", log_scale=log_scale))
     assert (tmp_path / "l.png").stat().st_size > 0
     ax = fig.axes[0]
@@ -683,7 +668,7 @@ def test_plot_loss_draws_losses_near_the_largest_float(monkeypatch, tmp_path, hi
                                        history[key], rtol=1e-15)
     assert all(np.isfinite(ax.get_ylim()))
     # an ordinary loss keeps its own units
-    fig = _drawn_figure(monkeypatch, lambda: plots.plot_loss({"loss": [2.0, 1e100]},
+    fig = drawn_figure(monkeypatch, lambda: plots.plot_loss({"loss": [2.0, 1e100]},
                                                              tmp_path / "m.png"))
     assert fig.axes[0].get_ylabel() == "cost J" and fig.axes[0].get_yscale() == "log"
     np.testing.assert_array_equal(fig.axes[0].get_lines()[0].get_ydata(), [2.0, 1e100])
@@ -700,7 +685,7 @@ def test_plot_loss_draws_a_log_curve_of_hundreds_of_decades(monkeypatch, tmp_pat
     val = [10.0 ** (top - 2), 10.0 ** (top - 1), 10.0 ** (bottom + 1), 10.0 ** (bottom + 2)]
     if log_scale:  # asked for: a loss of 0 has no place on it (by default: a linear axis)
         val[0] = 0.0
-    fig = _drawn_figure(monkeypatch, lambda: plots.plot_loss(
+    fig = drawn_figure(monkeypatch, lambda: plots.plot_loss(
         {"loss": loss, "val_loss": val}, tmp_path / "l.png", log_scale=log_scale))
     assert (tmp_path / "l.png").stat().st_size > 0
     ax = fig.axes[0]
@@ -713,7 +698,7 @@ def test_plot_loss_draws_a_log_curve_of_hundreds_of_decades(monkeypatch, tmp_pat
             np.testing.assert_allclose(lines[label], expected, rtol=1e-15)
     assert all(np.isfinite(ax.get_ylim()))
     # 400 decades or fewer: the losses themselves, on a log axis
-    fig = _drawn_figure(monkeypatch, lambda: plots.plot_loss(
+    fig = drawn_figure(monkeypatch, lambda: plots.plot_loss(
         {"loss": [1e200, 1e-199]}, tmp_path / "m.png"))
     assert fig.axes[0].get_yscale() == "log"
 
@@ -731,7 +716,7 @@ def test_decision_regions_refuse_labels_that_are_no_output_index(monkeypatch, tm
     assert not list(tmp_path.iterdir())
     # labels that are output indexes (1 and 2 of 0..2): every point drawn, by its class
     y = np.where(X[:, 0] > 0, 1, 2)
-    fig = _drawn_figure(monkeypatch, lambda: plots.plot_decision_regions(
+    fig = drawn_figure(monkeypatch, lambda: plots.plot_decision_regions(
         [("sub", net, X, y)], tmp_path / "r.png", resolution=5))
     ax = fig.axes[0]
     drawn = {t.get_text(): len(c.get_offsets()) for t, c in
@@ -765,7 +750,7 @@ def test_plot_loss_takes_only_true_or_false_for_log_scale(monkeypatch, tmp_path)
                            rf"{value!r} \({type(value).__name__}\)"):
             plots.plot_loss({"loss": [1.0, 0.5]}, tmp_path / "l.png", log_scale=value)
     assert not (tmp_path / "l.png").exists()
-    fig = _drawn_figure(monkeypatch, lambda: plots.plot_loss(
+    fig = drawn_figure(monkeypatch, lambda: plots.plot_loss(
         {"loss": [1.0, 0.5]}, tmp_path / "l.png", log_scale=np.bool_(True)))
     assert fig.axes[0].get_yscale() == "log"
 
@@ -774,7 +759,7 @@ def test_plot_model_selection_with_exact_fits_and_nan_runs(monkeypatch, tmp_path
     # most runs at 0: the top of the axis was 1.6 x 0 = 0, every other run "above 0";
     # NaN runs were counted with the diverged (inf) ones as "above"
     V = np.array([[0.0, 0.0, 0.0, 0.0, 0.3], [0.0, 0.0, np.inf, np.nan, 0.0]])
-    fig = _drawn_figure(monkeypatch, lambda: plots.plot_model_selection(
+    fig = drawn_figure(monkeypatch, lambda: plots.plot_model_selection(
         [1, 2], V, tmp_path / "ms.png"))
     ax = fig.axes[0]
     largest = V[np.isfinite(V)].max()
@@ -784,7 +769,7 @@ def test_plot_model_selection_with_exact_fits_and_nan_runs(monkeypatch, tmp_path
     assert "1 run(s) without an error (NaN)" in labels
     drawn = ax.collections[0].get_offsets()[:, 1]  # the runs inside the axis
     np.testing.assert_array_equal(np.sort(drawn), np.sort(V[np.isfinite(V)]))
-    every = _drawn_figure(monkeypatch, lambda: plots.plot_model_selection(
+    every = drawn_figure(monkeypatch, lambda: plots.plot_model_selection(
         [1, 2], np.zeros((2, 3)), tmp_path / "ms0.png"))
     assert every.axes[0].get_ylim() == pytest.approx((0, 1.0))
 
@@ -799,7 +784,7 @@ def test_plot_loss_draws_a_history_kept_as_a_dataframe(monkeypatch, tmp_path):
                        [[1], [1], [0]], lr=0.5, epochs=4,
                        validation_data=([[0, 0]], [[0]]))
     frame = pd.DataFrame({k: history[k] for k in ("loss", "val_loss")})
-    fig = _drawn_figure(monkeypatch, lambda: plots.plot_loss(frame, tmp_path / "df.png"))
+    fig = drawn_figure(monkeypatch, lambda: plots.plot_loss(frame, tmp_path / "df.png"))
     lines = {line.get_label(): line for line in fig.axes[0].get_lines()}
     for label, key in (("training loss", "loss"), ("validation loss", "val_loss")):
         np.testing.assert_array_equal(lines[label].get_xydata(),
@@ -935,7 +920,7 @@ def test_plot_loss_says_what_of_an_estimator_or_a_list_to_pass(monkeypatch, tmp_
     for history, curves in ((sgd.history_, {"training loss": sgd.history_["loss"],
                                             "validation loss": sgd.history_["val_loss"]}),
                             ({"loss": lbfgs.loss_curve_}, {"training loss": lbfgs.loss_curve_})):
-        fig = _drawn_figure(monkeypatch, lambda h=history: plots.plot_loss(h, tmp_path / "l.png"))
+        fig = drawn_figure(monkeypatch, lambda h=history: plots.plot_loss(h, tmp_path / "l.png"))
         lines = {line.get_label(): line for line in fig.axes[0].get_lines()}
         for label, values in curves.items():
             np.testing.assert_array_equal(
@@ -981,7 +966,7 @@ def test_plot_panels_draws_a_log_axis_of_hundreds_of_decades(monkeypatch, tmp_pa
     norms = np.array([1e250, 1e50, 0.0, 1e-250])
     panels = [plots.Panel("deep", lines={"||dJ/dW||": norms}, ylabel="||dJ/dW||", log_y=True),
               plots.Panel("shallow", lines={"||dJ/dW||": [1e-3, 1e-200]}, log_y=True)]
-    fig = _drawn_figure(monkeypatch, lambda: plots.plot_panels(panels, tmp_path / "p.png"))
+    fig = drawn_figure(monkeypatch, lambda: plots.plot_panels(panels, tmp_path / "p.png"))
     assert (tmp_path / "p.png").stat().st_size > 0
     deep, shallow = fig.axes
     assert deep.get_yscale() == "linear" and deep.get_ylabel() == "log10 of ||dJ/dW||"
@@ -1019,7 +1004,7 @@ def test_decision_regions_label_their_axes_with_the_features(monkeypatch, tmp_pa
              (pd.DataFrame(X, columns=["age", "income"]), {}, ["age", "income"]),
              (X, {"feature_names": ("t (s)", "h (m)")}, ["t (s)", "h (m)"])]
     for data, kwargs, names in cases:
-        fig = _drawn_figure(monkeypatch, lambda data=data, kwargs=kwargs:
+        fig = drawn_figure(monkeypatch, lambda data=data, kwargs=kwargs:
                             plots.plot_decision_regions([("p", model, data, y)],
                                                         tmp_path / "r.png", **kwargs))
         ax = fig.axes[0]
@@ -1050,7 +1035,7 @@ def test_plot_first_layer_keeps_a_kernels_channels_in_one_row(monkeypatch, tmp_p
         [cr.Conv2D(channels, n_units, 3, seed=0), cr.Flatten(),
          cr.Dense(n_units * 4 * 4, 2, "softmax", seed=0)], input_shape=(channels, 6, 6))
     W = net.layers[0].W  # (n_units, channels, 3, 3)
-    fig = _drawn_figure(monkeypatch, lambda: plots.plot_first_layer(net, tmp_path / "k.png"))
+    fig = drawn_figure(monkeypatch, lambda: plots.plot_first_layer(net, tmp_path / "k.png"))
     axes = [ax for ax in fig.axes if ax.images]
     assert len(axes) == n_units * channels
     per_row = int(np.ceil(np.sqrt(n_units)))
@@ -1117,7 +1102,7 @@ def test_plot_first_layer_title_says_when_units_are_left_out(monkeypatch, tmp_pa
     net = cr.mlp([16, 6, 2], seed=0)
     W = net.layers[0].W
     for max_units, count in ((4, "first 4 of 6"), (6, "6"), (9, "6")):
-        fig = _drawn_figure(monkeypatch, lambda m=max_units: plots.plot_first_layer(
+        fig = drawn_figure(monkeypatch, lambda m=max_units: plots.plot_first_layer(
             net, tmp_path / "w.png", max_units=m))
         assert fig._suptitle.get_text() == f"first-layer weights ({count} units)"
         drawn = [ax.images[0].get_array() for ax in fig.axes if ax.images]
@@ -1136,7 +1121,7 @@ def test_plot_model_selection_ticks_stay_apart_for_many_sizes(monkeypatch, tmp_p
     for n in (60, 12):
         M = np.arange(1, n + 1)
         V = rng.uniform(0.08, 0.2, size=(n, 3))
-        fig = _drawn_figure(monkeypatch, lambda M=M, V=V: plots.plot_model_selection(
+        fig = drawn_figure(monkeypatch, lambda M=M, V=V: plots.plot_model_selection(
             M, V, tmp_path / "ms.png"))
         ax = fig.axes[0]
         renderer = fig.canvas.get_renderer()
@@ -1176,7 +1161,7 @@ def test_plot_panels_moves_a_legend_that_covers_the_curves(monkeypatch, tmp_path
                  4.0: [0.029, 0.044, 0.073, 0.085], 8.0: [0.258, 0.383, 0.378, 0.312],
                  16.0: [0.570, 0.676, 0.694, 0.613]}
     result = Saturation("sigmoid", 0.01, fractions, dict.fromkeys(fractions, [0.2] * 4))
-    fig = _drawn_figure(monkeypatch, lambda: result.plot(tmp_path / "s.png"))
+    fig = drawn_figure(monkeypatch, lambda: result.plot(tmp_path / "s.png"))
     ax = fig.axes[0]
     assert _covered_points(fig, ax) == 0
     legend = ax.get_legend().get_window_extent(fig.canvas.get_renderer())
@@ -1185,7 +1170,7 @@ def test_plot_panels_moves_a_legend_that_covers_the_curves(monkeypatch, tmp_path
         assert line.get_label() == f"weights x{scale:g}"
         np.testing.assert_array_equal(line.get_ydata(), values)
     # two curves apart: the legend keeps its place inside the panel
-    fig = _drawn_figure(monkeypatch, lambda: plots.plot_panels(
+    fig = drawn_figure(monkeypatch, lambda: plots.plot_panels(
         [plots.Panel("p", {"a": [1, 2, 3], "b": [1.5, 2.5, 3.5]})], tmp_path / "p.png"))
     ax = fig.axes[0]
     legend = ax.get_legend().get_window_extent(fig.canvas.get_renderer())
@@ -1198,7 +1183,7 @@ def test_plot_panels_curve_with_infinite_values_warns_nothing(monkeypatch, tmp_p
     0 * inf along the segments to the infinite point; the test configuration makes that
     warning an error).  The legend still moves off the curves where it covered them."""
     loss = [1.0, 0.5, np.inf, 0.25, np.nan, 0.125]
-    fig = _drawn_figure(monkeypatch, lambda: plots.plot_panels(
+    fig = drawn_figure(monkeypatch, lambda: plots.plot_panels(
         [plots.Panel("p", {"loss": loss, "val": [0.9, 0.6, 0.4, 0.3, 0.2, 0.1]})],
         tmp_path / "p.png"))
     ax = fig.axes[0]

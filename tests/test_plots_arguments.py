@@ -10,21 +10,7 @@ import pytest
 
 import chainrule as cr
 from chainrule import plots
-
-
-def _drawn_figure(monkeypatch, draw):
-    """The matplotlib Figure that ``draw()`` saves (captured at ``plots._save``)."""
-    captured = []
-    real_save = plots._save
-
-    def save(fig, path):
-        captured.append(fig)
-        return real_save(fig, path)
-
-    monkeypatch.setattr(plots, "_save", save)
-    draw()
-    (fig,) = captured
-    return fig
+from plot_helpers import drawn_figure
 
 
 @pytest.mark.parametrize("make", ["network", "estimator"])
@@ -66,7 +52,7 @@ def test_confusion_normalize_draws_counts_or_row_fractions(monkeypatch, tmp_path
     from sklearn.metrics import confusion_matrix
 
     y_true, y_pred = [0, 0, 0, 1, 1, 2], [0, 0, 1, 1, 2, 2]
-    fig = _drawn_figure(monkeypatch, lambda: plots.plot_confusion_matrix(
+    fig = drawn_figure(monkeypatch, lambda: plots.plot_confusion_matrix(
         y_true, y_pred, tmp_path / "c.png", normalize=normalize))
     counts = confusion_matrix(y_true, y_pred)
     expected = counts / counts.sum(axis=1, keepdims=True) if normalize else counts
@@ -81,7 +67,7 @@ def test_confusion_of_one_class_warns_nothing(monkeypatch, tmp_path, labels):
 
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        fig = _drawn_figure(monkeypatch, lambda: plots.plot_confusion_matrix(
+        fig = drawn_figure(monkeypatch, lambda: plots.plot_confusion_matrix(
             ["cat"] * 3, ["cat"] * 3, tmp_path / "c.png", labels=labels, normalize=True))
     ax = fig.axes[0]
     np.testing.assert_array_equal(ax.get_images()[0].get_array(), [[1.0]])
@@ -101,7 +87,7 @@ def test_confusion_size_is_refused_by_name(tmp_path, size):
 
 
 def test_confusion_size_sets_the_picture_inches(monkeypatch, tmp_path):
-    fig = _drawn_figure(monkeypatch, lambda: plots.plot_confusion_matrix(
+    fig = drawn_figure(monkeypatch, lambda: plots.plot_confusion_matrix(
         [0, 1], [0, 1], tmp_path / "c.png", size=[4, 3.5]))
     np.testing.assert_array_equal(fig.get_size_inches(), [4.0, 3.5])
 
@@ -114,7 +100,7 @@ def test_plot_loss_marks_the_best_validation_under_any_axis_label(monkeypatch, t
     """An empty xlabel made the legend of the best validation value fail (IndexError of
     its first word); the best is the smallest validation loss, 0.25 at the 2nd value."""
     history = {"loss": [1.0, 0.5, 0.25], "val_loss": [0.75, 0.25, 0.5]}
-    fig = _drawn_figure(monkeypatch, lambda: plots.plot_loss(history, tmp_path / "l.png",
+    fig = drawn_figure(monkeypatch, lambda: plots.plot_loss(history, tmp_path / "l.png",
                                                              xlabel=xlabel))
     ax = fig.axes[0]
     lines = {line.get_label(): line for line in ax.get_lines()}
@@ -137,7 +123,7 @@ def test_model_selection_lines_join_the_sizes_in_increasing_order(monkeypatch, t
     M = [5, 1, 3]
     V = np.array([[0.1, 0.2], [0.5, 0.6], [0.4, 0.3]])
     T = np.array([[0.01, 0.02], [0.4, 0.5], [0.2, 0.1]])
-    fig = _drawn_figure(monkeypatch, lambda: plots.plot_model_selection(
+    fig = drawn_figure(monkeypatch, lambda: plots.plot_model_selection(
         M, V, tmp_path / "m.png", train_errors=T))
     lines = {line.get_label(): line for line in fig.axes[0].get_lines()}
     best = lines["best start per size"]
@@ -161,7 +147,7 @@ def test_plot_loss_default_title_names_validation_only_when_drawn(monkeypatch, t
                                                                   history, title):
     """{"loss": est.loss_curve_} was titled 'Training and validation loss' over a
     training curve alone."""
-    fig = _drawn_figure(monkeypatch, lambda: plots.plot_loss(history, tmp_path / "l.png"))
+    fig = drawn_figure(monkeypatch, lambda: plots.plot_loss(history, tmp_path / "l.png"))
     ax = fig.axes[0]
     assert ax.get_title() == title
     labels = [line.get_label() for line in ax.get_lines()]
