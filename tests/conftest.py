@@ -58,3 +58,15 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 def rng() -> np.random.Generator:
     """A fresh, seeded generator for each test."""
     return np.random.default_rng(12345)
+
+
+@pytest.fixture
+def saved_figures(monkeypatch: pytest.MonkeyPatch) -> list:
+    """The matplotlib Figures the picture functions save while the test runs, in order
+    (captured at ``chainrule.plots._save``), for the test to read the numbers drawn."""
+    from chainrule import plots
+
+    figures: list = []
+    save = plots._save
+    monkeypatch.setattr(plots, "_save", lambda fig, path: figures.append(fig) or save(fig, path))
+    return figures

@@ -6,24 +6,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from chainrule import plots
 from chainrule.cli import main
 from chainrule.io import load_metadata
-
-
-@pytest.fixture
-def drawn(monkeypatch):
-    """The Figures saved while the test runs, in order."""
-    figures = []
-    save = plots._save
-    monkeypatch.setattr(plots, "_save", lambda fig, path: figures.append(fig) or save(fig, path))
-    return figures
 
 
 @pytest.mark.parametrize(("val_fraction", "title"), [
     ("0", "Training cost on moons (mean log_loss)"),
     ("0.2", "Training and validation cost on moons (mean log_loss)")])
-def test_loss_title_names_a_validation_curve_only_when_one_is_drawn(tmp_path, drawn,
+def test_loss_title_names_a_validation_curve_only_when_one_is_drawn(tmp_path, saved_figures,
                                                                     val_fraction, title):
     """A run of --val-fraction 0 has no validation loss: its curve was titled 'Training
     and validation cost' over a training curve alone."""
@@ -32,13 +22,13 @@ def test_loss_title_names_a_validation_curve_only_when_one_is_drawn(tmp_path, dr
                  val_fraction, "-o", str(model), "--plot", str(tmp_path / "t.png")]) == 0
     assert main(["plot", "loss", str(model), "-o", str(tmp_path / "p.png")]) == 0
     history = load_metadata(model)["history"]
-    for fig in drawn:  # train --plot, then plot loss
+    for fig in saved_figures:  # train --plot, then plot loss
         ax = fig.axes[0]
         assert ax.get_title() == title
         lines = {line.get_label(): line for line in ax.get_lines()}
         np.testing.assert_allclose(lines["training loss"].get_ydata(), history["loss"])
         assert ("validation loss" in lines) == (val_fraction != "0")
-    assert len(drawn) == 2
+    assert len(saved_figures) == 2
 
 
 @pytest.mark.parametrize("seed", ["3", "0"])
@@ -57,7 +47,7 @@ def test_plot_refuses_seed_where_no_data_is_generated(tmp_path, capsys, kind, se
     assert not (tmp_path / "p.png").exists()
 
 
-def test_plot_regions_seed_draws_the_moons_of_that_seed(tmp_path, drawn):
+def test_plot_regions_seed_draws_the_moons_of_that_seed(tmp_path, saved_figures):
     """--seed 5 draws make_moons(200, noise=0.2, random_state=5); no --seed, seed 0."""
     from sklearn.datasets import make_moons
 
@@ -69,14 +59,14 @@ def test_plot_regions_seed_draws_the_moons_of_that_seed(tmp_path, drawn):
         assert main(["plot", "regions", str(model), "moons", *more,
                      "-o", str(tmp_path / "r.png")]) == 0
         X, y = make_moons(200, noise=0.2, random_state=seed or 0)
-        points = [c for c in drawn[-1].axes[0].collections if c.get_label() in ("0", "1")]
+        points = [c for c in saved_figures[-1].axes[0].collections if c.get_label() in ("0", "1")]
         for c in points:
             np.testing.assert_allclose(np.sort(c.get_offsets()[:, 0]),
                                        np.sort(X[y == int(c.get_label()), 0]))
 
 
 def test_commands_that_draw_nothing_import_no_matplotlib(tmp_path):
-    """matplotlib is imported when a picture is drawn: train (without --plot), info,
+    """matplotlib is imported when a picture is saved_figures: train (without --plot), info,
     evaluate, predict, gradcheck and trace (without --plot) load none of it."""
     import subprocess
     import sys

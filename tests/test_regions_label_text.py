@@ -11,22 +11,13 @@ from chainrule import plots
 from chainrule.cli import main
 
 
-@pytest.fixture
-def drawn(monkeypatch):
-    """The Figures saved while the test runs, in order."""
-    figures = []
-    save = plots._save
-    monkeypatch.setattr(plots, "_save", lambda fig, path: figures.append(fig) or save(fig, path))
-    return figures
-
-
 def _points(fig) -> dict[str, np.ndarray]:
     """The points drawn per class, by their legend label."""
     return {c.get_label(): c.get_offsets().data for c in fig.axes[0].collections
             if not c.get_label().startswith("_")}
 
 
-def test_a_csv_models_text_labels_draw_with_y_of_numbers(tmp_path, drawn, capsys):
+def test_a_csv_models_text_labels_draw_with_y_of_numbers(tmp_path, saved_figures, capsys):
     """A model file of a CSV records its labels as text: cr.load_model(...).predict gives
     "3", "7", "11", while pandas reads the CSV's label column as numbers. Its regions were
     drawn (classes compared as text) until they were refused as 'y holds numbers and the
@@ -48,13 +39,13 @@ def test_a_csv_models_text_labels_draw_with_y_of_numbers(tmp_path, drawn, capsys
     loaded = cr.load_model(model)
     assert loaded.predict(X[:3]).dtype.kind == "U"
     plots.plot_decision_regions([("t", loaded, X, y)], tmp_path / "r.png")
-    points = _points(drawn[-1])
+    points = _points(saved_figures[-1])
     assert sorted(points) == ["11", "3", "7"]
     for label, offsets in points.items():  # each point under its class, written as text
         np.testing.assert_array_equal(offsets, X[y == int(label)])
 
 
-def test_a_model_of_numbers_draws_with_y_of_the_same_classes_as_text(tmp_path, drawn):
+def test_a_model_of_numbers_draws_with_y_of_the_same_classes_as_text(tmp_path, saved_figures):
     from sklearn.linear_model import LogisticRegression
 
     rng = np.random.default_rng(1)
@@ -63,7 +54,7 @@ def test_a_model_of_numbers_draws_with_y_of_the_same_classes_as_text(tmp_path, d
     model = LogisticRegression().fit(X, numbers)
     text = pd.Series(numbers).astype(str).to_numpy(dtype=object)  # a column read as text
     plots.plot_decision_regions([("t", model, X, text)], tmp_path / "r.png")
-    points = _points(drawn[-1])
+    points = _points(saved_figures[-1])
     assert sorted(points) == ["0", "1"]
     np.testing.assert_array_equal(points["1"], X[numbers == 1])
 
