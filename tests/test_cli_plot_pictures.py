@@ -66,7 +66,7 @@ def test_plot_regions_seed_draws_the_moons_of_that_seed(tmp_path, saved_figures)
 
 
 def test_commands_that_draw_nothing_import_no_matplotlib(tmp_path):
-    """matplotlib is imported when a picture is saved_figures: train (without --plot), info,
+    """matplotlib is imported when a picture is drawn: train (without --plot), info,
     evaluate, predict, gradcheck and trace (without --plot) load none of it."""
     import subprocess
     import sys
