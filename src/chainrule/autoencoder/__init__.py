@@ -22,7 +22,8 @@ transformer (``transform`` = hidden activations, ``inverse_transform`` =
 reconstruction from them), :class:`SoftmaxRegression` a classifier (a network
 with no hidden layer and a softmax output), :class:`StackedAutoencoder` a
 classifier whose hidden layers are sparse autoencoders pretrained greedily,
-then fine-tuned together with the softmax on top.  All are trained by SciPy's
+then fine-tuned together with the softmax on top (and a transformer too:
+``transform`` = the last hidden layer's activations).  All are trained by SciPy's
 L-BFGS (or CG / BFGS) on the flat parameter vector.
 
 The package's modules, each with one job: ``_penalty`` (the KL penalty and
@@ -30,7 +31,8 @@ The package's modules, each with one job: ``_penalty`` (the KL penalty and
 classifiers' shared predict), ``_sparse``, ``_softmax`` and ``_stacked`` (the
 three estimators; the sparse autoencoder's fit, its settings checks and the
 building and training of its network, in ``_sparse_fitting``; the stack's settings
-checks, pretraining and softmax stage, in ``_stacked_fitting``), ``_io`` (save /
+checks, pretraining and softmax stage, in ``_stacked_fitting``; its features,
+``transform``, in ``_stacked_features``), ``_io`` (save /
 load, arrays + JSON) and ``_self_taught`` (the self-taught learning comparison).
 Import from ``chainrule`` or ``chainrule.autoencoder``.
 """

@@ -1,7 +1,9 @@
 """Stacked sparse autoencoders, pretrained greedily, then fine-tuned with a softmax on top.
 
 The settings checks and the fitting stages (pretraining, the softmax, the stack's
-network) are in ``_stacked_fitting``; fine-tuning and the public face are here.
+network) are in ``_stacked_fitting``; the learned features (``transform``,
+``fit_transform``, their names) in ``_stacked_features``; fine-tuning and the
+public face are here.
 """
 
 from __future__ import annotations
@@ -16,10 +18,11 @@ from ..network import _release_caches
 from ..training import TrainingDiverged
 from ._base import _check_method, _checked_X, _fit_scipy, _NetClassifier, _warn_unconverged
 from ._penalty import KLSparsity, _data_shares, _penalized_cost
+from ._stacked_features import _StackedFeatures
 from ._stacked_fitting import _check_unit_range, _StackedFitting
 
 
-class StackedAutoencoder(_StackedFitting, _NetClassifier):
+class StackedAutoencoder(_StackedFitting, _StackedFeatures, _NetClassifier):
     """Sparse autoencoders stacked greedily, a softmax on top, then fine-tuned by backprop.
 
     1. Pretraining: the first autoencoder learns features of the unlabelled
@@ -30,6 +33,12 @@ class StackedAutoencoder(_StackedFitting, _NetClassifier):
        ``n_features -> hidden_sizes... -> n_classes`` trained on the labelled
        data with cross-entropy + weight decay (+ the sparsity penalties of the
        hidden layers when ``fine_tune_sparsity``).
+
+    A classifier (``predict``, ``predict_proba``) and, like scikit-learn's
+    ``LinearDiscriminantAnalysis``, a transformer: ``transform`` gives the features
+    of the stack, its last hidden layer's activations with the fine-tuned weights
+    (the pretrained ones without fine-tuning), ``fit_transform`` fits on labelled
+    data first, and ``get_feature_names_out`` names them (so ``set_output`` applies).
 
     Parameters
     ----------
@@ -87,8 +96,8 @@ class StackedAutoencoder(_StackedFitting, _NetClassifier):
     scikit-learn's ``MLPClassifier`` keeps float32).
     Rounded to float32, a log-probability from the float64 net input (-5e-9) would not
     match the log of a float32 probability rounded to 1.0 (0), which scikit-learn's
-    ``check_classifiers_train`` asks to 1e-9; :class:`SparseAutoencoder`'s ``transform``
-    keeps float32.
+    ``check_classifiers_train`` asks to 1e-9; :meth:`transform` keeps float32, as
+    :class:`SparseAutoencoder`'s ``transform`` does.
     """
 
     def __init__(
