@@ -166,3 +166,30 @@ def test_fit_transform_feature_names_and_a_pipeline(data):
     reference = LogisticRegression().fit(features, y)
     np.testing.assert_array_equal(pipe[-1].coef_, reference.coef_)
     np.testing.assert_array_equal(pipe.predict(X), reference.predict(features))
+
+
+def test_a_global_pandas_output_gives_the_stacks_parts_no_feature_names(data):
+    """Under set_config(transform_output="pandas") the pretraining passed each autoencoder's
+    features on as a DataFrame, so the next autoencoder and the softmax recorded its column
+    names ("sparseautoencoder0", ...) as feature names, and chaining the autoencoders on
+    arrays afterwards warned "X does not have valid feature names".  The stack's parts now
+    see arrays, as without that setting, and learn the same weights."""
+    import warnings
+
+    import pandas as pd
+    from sklearn import config_context
+
+    X, y = data
+    plain = _stack(fine_tune_iter=5).fit(X, y)
+    with config_context(transform_output="pandas"):
+        framed = _stack(fine_tune_iter=5).fit(X, y)
+        features = framed.transform(X)
+    assert isinstance(features, pd.DataFrame)  # the stack's own transform follows it
+    for part in [*framed.autoencoders_, framed.softmax_]:
+        assert not hasattr(part, "feature_names_in_"), type(part).__name__
+    np.testing.assert_array_equal(framed.network_.params, plain.network_.params)
+    np.testing.assert_array_equal(features.to_numpy(), plain.transform(X))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        hidden = framed.autoencoders_[1].transform(framed.autoencoders_[0].transform(X))
+        framed.softmax_.predict(hidden)

@@ -33,7 +33,7 @@ from ..network import Network
 from ._base import _check_method, _checked_X, _interrupt_aborts, _rng
 from ._penalty import KLSparsity
 from ._softmax import SoftmaxRegression
-from ._sparse import SparseAutoencoder
+from ._sparse import SparseAutoencoder, _layer_outputs
 
 if TYPE_CHECKING:
     from ._stacked import StackedAutoencoder
@@ -87,7 +87,7 @@ class _StackedFitting:
         rng = _rng(self.random_state)
         seeds = rng.integers(0, 2**31 - 1, size=len(sizes) + 1)
         self.autoencoders_ = []
-        feats_u, feats_x = U, X
+        feats_u, feats_x = np.ascontiguousarray(U), X  # in C order, as transform reads them
         # a Ctrl-C before the stack is whole ends the fit, which changes nothing (a stage
         # stopped by it would let the next stage start); in fine-tuning it stops there
         with _interrupt_aborts():
@@ -96,7 +96,11 @@ class _StackedFitting:
                                        weight_decay=self.weight_decay, max_iter=self.max_iter,
                                        random_state=int(seed), method=self.method).fit(feats_u)
                 self.autoencoders_.append(ae)
-                feats_u, feats_x = ae.transform(feats_u), ae.transform(feats_x)
+                # the encoder's outputs as ndarrays, as transform computes them but never
+                # a DataFrame that a global set_config(transform_output=...) would make of
+                # them: the next stage would record its columns as feature names
+                feats_u, feats_x = (_layer_outputs(ae.network_, 0, feats_u),
+                                    _layer_outputs(ae.network_, 0, feats_x))
             self.softmax_ = SoftmaxRegression(self.softmax_weight_decay, self.softmax_max_iter,
                                               int(seeds[-1]), self.method).fit(feats_x, y, sw)
         layers = [ae.network_.layers[0] for ae in self.autoencoders_]
