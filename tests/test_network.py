@@ -1135,3 +1135,30 @@ def test_network_docstring_names_every_loss():
     entry = inspect.getdoc(Network).split("\nloss : ", 1)[1]
     entry = re.split(r"\n(?=\S)", entry)[0]
     assert [name for name in LOSSES if f'"{name}"' not in entry] == []
+
+
+@pytest.mark.parametrize("output, loss", [("softmax", "cross_entropy"), ("sigmoid", "log_loss"),
+                                          ("identity", "squared_error"),
+                                          ("tanh", "squared_error"), ("exp", "squared_error")])
+def test_a_network_takes_its_outputs_canonical_loss_by_default(output, loss):
+    """Network() took squared_error whatever its output, where mlp() and
+    network_from_layers() take the output's canonical loss: a softmax network built layer
+    by layer trained on 1/2 ||a - y||^2 without a word.  All three agree now; the cost of
+    the softmax network is the mean cross-entropy written out here."""
+    from chainrule.layers import Dense
+
+    rng = np.random.default_rng(0)
+    sizes = [3, 4, 3 if output == "softmax" else 2]
+    net = chainrule.Network([Dense(3, 4, "tanh", seed=0), Dense(4, sizes[-1], output, seed=1)])
+    assert net.loss.name == loss
+    assert chainrule.mlp(sizes, hidden="tanh", output=output).loss.name == loss
+    built = chainrule.network_from_layers(
+        [{"type": "Dense", "fan_out": 4, "activation": "tanh"},
+         {"type": "Dense", "fan_out": sizes[-1], "activation": output}], input_shape=3)
+    assert built.loss.name == loss
+    assert chainrule.Network(net.layers, loss="squared_error").loss.name == "squared_error"
+    if output == "softmax":
+        X, y = rng.normal(size=(6, 3)), np.arange(6) % 3
+        A = net.forward(X)
+        expected = -np.mean(np.log(A[np.arange(6), y]))
+        assert net.loss_value(X, y) == pytest.approx(expected, rel=1e-12)

@@ -333,7 +333,7 @@ def test_unknown_minimize_method(bad):
     ("call", "exc", "match"),
     [
         (lambda: Dense(3, 2, activation=3), TypeError, r"activation"),
-        (lambda: Network([Dense(3, 2)], loss=None), TypeError, r"loss"),
+        (lambda: Network([Dense(3, 2)], loss=3), TypeError, r"loss"),
         (lambda: Dense(3, 2, init=5), ValueError, r"init"),
         (lambda: chainrule.train(make_clf(), X, LABELS, optimizer=3), TypeError, r"optimizer"),
     ],

@@ -80,11 +80,16 @@ class Network(_ParameterVector, _CostAndGradient, _Inference):
         or Flatten), and a softmax output needs at least 2 units.  A layer may
         appear only once (``[Dense(8, 8)] * 3`` is one layer three times,
         refused; build one per place).
-    loss : str or Loss, default "squared_error"
+    loss : str, Loss or None, default None
         Per-example loss, a name of :data:`~chainrule.losses.LOSSES`:
         "squared_error", "mean_squared_error", "log_loss", "cross_entropy" or
         "poisson" (or an alias, such as "mse"); or a
-        :class:`~chainrule.losses.Loss`.
+        :class:`~chainrule.losses.Loss`.  None takes the last layer's output's
+        canonical loss, as :func:`~chainrule.mlp` and
+        :func:`~chainrule.network_from_layers` do: "cross_entropy" for a
+        softmax, "log_loss" for a sigmoid, "squared_error" for every other
+        output (give ``loss="squared_error"`` for a course's sigmoid network
+        trained on 1/2 of the squared error).
     weight_decay : float, default 0.0
         L2 penalty ``lambda`` on weights (never biases).
     decay : {"ufldl", "per_sample"}, default "ufldl"
@@ -110,7 +115,7 @@ class Network(_ParameterVector, _CostAndGradient, _Inference):
     def __init__(
         self,
         layers: Sequence[Layer],
-        loss: str | Loss = "squared_error",
+        loss: str | Loss | None = None,
         weight_decay: float = 0.0,
         decay: str = "ufldl",
         input_shape: int | tuple[int, int, int] | None = None,
@@ -165,6 +170,9 @@ class Network(_ParameterVector, _CostAndGradient, _Inference):
         # what the first layer takes, when given: the layers cannot always say (a BatchNorm
         # first in a convolutional network knows its channels, not the image size)
         self._input_shape = in_shapes[0]
+        if loss is None:  # the output's canonical loss, as mlp() and network_from_layers()
+            output = getattr(getattr(layers[-1], "activation", None), "name", None)
+            loss = _DEFAULT_LOSS.get(output, "squared_error")
         self.loss = get_loss(loss)
         self.weight_decay = check_nonneg_float(weight_decay, "weight_decay")
         if decay not in DECAY_MODES:
