@@ -169,7 +169,11 @@ def network_from_config(config: dict[str, Any]) -> Network:
         for layer, name in zip(layers, inits, strict=True):
             if name is not None and hasattr(layer, "init"):
                 layer.init = name  # built with zeros, then given the saved parameters
-    return Network(layers, loss=config["loss"], weight_decay=config["weight_decay"],
+    loss = config["loss"]
+    if not isinstance(loss, str):  # null would take the output's default: not what was saved
+        raise TypeError(f"network.loss: expected the name of a loss, such as 'squared_error', "
+                        f"found {loss!r:.40}")
+    return Network(layers, loss=loss, weight_decay=config["weight_decay"],
                    decay=config["decay"], input_shape=config.get("input_shape"))
 
 

@@ -205,6 +205,9 @@ def spec_network(spec: dict[str, Any]) -> TraceSpec:
             f"activation must be an activation name (such as \"sigmoid\") or a list of names, "
             f"one per layer ({len(weights)}), got {activation!r}"
         )
+    if not isinstance(spec["loss"], str):  # null would take the output's default loss
+        raise ValueError(f"loss must be a loss name (such as \"squared_error\", the default "
+                         f"when left out), got {spec['loss']!r}")
     kwargs = {"activation": activation, "loss": spec["loss"],
               "weight_decay": spec["weight_decay"], "decay": spec["decay"]}
     biases = spec["biases"]
