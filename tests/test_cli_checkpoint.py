@@ -1003,14 +1003,25 @@ def test_a_checkpoint_given_for_a_model_file_suggests_train_resume(tmp_path, cap
     assert _status([*start, "-o", tmp_path / "first.npz"]) == 0
     capsys.readouterr()
     assert _status([a.format(data=data, ck=ckpt) for a in command]) == 2
+    # a finished run (4 of 4): --resume writes its model without training further
     assert capsys.readouterr().err == (
         f"chainrule: error: {ckpt}: a checkpoint of chainrule train (after epoch 4 of 4), "
-        "not a model file; continue its run with the command that started it and "
-        f"--resume (chainrule train {data} ... --checkpoint {ckpt} --resume), which writes "
-        "the model file at its end\n")
+        "not a model file; its run is complete, and the command that started it and "
+        f"--resume (chainrule train {data} ... --checkpoint {ckpt} --resume) writes its "
+        "model file without training further\n")
     assert _status([*start, "--resume", "-o", tmp_path / "m.npz"]) == 0
     np.testing.assert_array_equal(chainrule.load_model(tmp_path / "m.npz").network.params,
                                   chainrule.load_model(tmp_path / "first.npz").network.params)
+    # a run with epochs left (its record made to say so): --resume continues it
+    from file_helpers import edit_saved_meta
+
+    edit_saved_meta(ckpt, lambda meta: meta.update(epoch=2))
+    assert _status([a.format(data=data, ck=ckpt) for a in command]) == 2
+    assert capsys.readouterr().err == (
+        f"chainrule: error: {ckpt}: a checkpoint of chainrule train (after epoch 2 of 4), "
+        "not a model file; continue its run with the command that started it and "
+        f"--resume (chainrule train {data} ... --checkpoint {ckpt} --resume), which writes "
+        "the model file at its end\n")
 
 
 def test_a_python_checkpoint_given_for_a_model_file_keeps_the_python_reader(tmp_path,
