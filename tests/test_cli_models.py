@@ -1251,12 +1251,18 @@ def test_predict_writes_one_column_per_output_of_a_saved_network(tmp_path, capsy
     np.testing.assert_allclose(np.array(rows, dtype=float), expected, rtol=1e-8, atol=1e-12)
     assert main(["info", str(tmp_path / "net.npz")]) == 0
     assert "task: regression" in capsys.readouterr().out
-    # evaluate scores one target column: it says so, naming the model, before any data
-    # (it ended with scikit-learn's "y_true and y_pred have different number of output")
-    np.savez(tmp_path / "xy.npz", X=X, y=rng.normal(size=6))
+    # evaluate needs a target column per output, which the file does not name: it says so,
+    # naming the model, before any data (it ended with scikit-learn's "y_true and y_pred
+    # have different number of output"); given them (--target p q), it scores them
+    Y = rng.normal(size=(6, 2))
+    np.savez(tmp_path / "xy.npz", X=X, y=Y[:, 0], p=Y[:, 0], q=Y[:, 1])
     assert main(["evaluate", str(tmp_path / "net.npz"), str(tmp_path / "xy.npz")]) == 2
     err = capsys.readouterr().err
-    assert "net.npz: the model predicts 2 values per example, and evaluate scores one" in err
+    assert "net.npz: the model predicts 2 values per example, and names no target" in err
+    assert main(["evaluate", str(tmp_path / "net.npz"), str(tmp_path / "xy.npz"), "--target",
+                 "p", "q", "--json"]) == 0
+    scores = json.loads(capsys.readouterr().out)
+    assert scores["mse"] == pytest.approx(np.mean((expected - Y) ** 2), rel=1e-8)
 
 
 @pytest.mark.parametrize("value", [[], 0, False, "", None])

@@ -1,8 +1,8 @@
 """What the model commands share: a model file read (a saved model or an estimator's file),
 the data it scores read with its features and target, the scores that train and evaluate
-print, and the help text of a DATA argument.  Read by :mod:`chainrule.cli_models` and its
-``_cli_models_train``, ``_cli_models_show`` and ``_cli_models_plot``, and by
-:mod:`chainrule.cli_gradcheck`."""
+print (from ``_cli_models_scores``), and the help text of a DATA argument.  Read by
+:mod:`chainrule.cli_models` and its ``_cli_models_train``, ``_cli_models_show`` and
+``_cli_models_plot``, and by :mod:`chainrule.cli_gradcheck`."""
 
 from __future__ import annotations
 
@@ -11,6 +11,10 @@ from pathlib import Path
 
 import numpy as np
 
+from ._cli_models_scores import _NAMES as _NAMES
+from ._cli_models_scores import _scores as _scores
+from ._cli_models_scores import _target_names
+from ._cli_models_scores import _target_scores as _target_scores
 from .cli_args import refuse_overwriting
 
 _DATA_HELP = ("a .csv file (header row of column names), a .npz file (arrays X and y; X may hold "
@@ -32,16 +36,13 @@ def _file_sha256(path: str) -> str:
     return digest.hexdigest()
 
 
-_NAMES = {"accuracy": "accuracy", "log_loss": "log loss", "mse": "mean squared error",
-          "rmse": "rmse", "mae": "mae", "r2": "r2"}  # how train and evaluate print the scores
-
-
 def _cost_words(model) -> str:
     """What the recorded loss per epoch is: the cost the network minimised, in its terms."""
     net, meta = model.network, model.metadata
     words = f"mean {net.loss.name}"
     if model.task == "regression" and "y_mean" in meta:
-        words += " on the standardised target"
+        words += (" on the standardised targets" if _target_names(model) else
+                  " on the standardised target")
     words += " + weight decay" if net.weight_decay else ""
     if "class_weight" in (meta.get("training") or {}):  # chainrule train --class-weight
         words += "; training cost weighted by --class-weight"
@@ -72,33 +73,6 @@ def _history_unit(model) -> str:
 def _preview(labels: list, n: int = 6) -> str:
     shown = ", ".join(map(str, labels[:n]))
     return shown + (", ..." if len(labels) > n else "")
-
-
-def _scores(model, X: np.ndarray, y: np.ndarray) -> dict[str, float]:
-    """Scores in the data's own terms, the same in train and evaluate.
-
-    Classification (y: class indices): accuracy and log loss (mean over the
-    examples); regression: mean squared error, its root and the mean absolute
-    error in the target's units, and R^2.  Keys: accuracy, log_loss / mse,
-    rmse, mae, r2.
-    """
-    from sklearn import metrics
-
-    if model.task == "classification":
-        proba = model.predict_proba(X)
-        k = proba.shape[1]
-        return {
-            "accuracy": float(np.mean(proba.argmax(axis=1) == y)),
-            "log_loss": float(metrics.log_loss(y, np.clip(proba, 1e-15, 1),
-                                               labels=list(range(k)))),
-        }
-    pred = model.predict(X)
-    mse = float(metrics.mean_squared_error(y, pred))
-    scores = {"mse": mse, "rmse": float(np.sqrt(mse)),
-              "mae": float(metrics.mean_absolute_error(y, pred))}
-    if len(y) > 1:
-        scores["r2"] = float(metrics.r2_score(y, pred))
-    return scores
 
 
 #: The largest target magnitude a regression is trained on: the squared errors of its
@@ -198,6 +172,26 @@ def _not_empty(name: str, what: str, example: str) -> None:
     """Refuse an empty file or data set name, which paths would read as the directory '.'."""
     if not name:
         raise ValueError(f"empty {what} name {name!r}; give {example}")
+
+
+def _positionals_from_target(args: argparse.Namespace, names: tuple[str, ...]) -> None:
+    """Take the positional arguments ``names`` (``("data",)``, ``("model", "data")``) that
+    ``--target NAME [NAME ...]`` swallowed: ``train --target y data.csv`` (argparse gives
+    the option every word up to the next option), the last words of ``args.target``.
+
+    Raises
+    ------
+    ValueError
+        Naming the arguments that are still missing, as argparse would.
+    """
+    missing = [name for name in names if getattr(args, name) is None]
+    target = args.target
+    if missing and target and len(target) > len(missing):
+        for name in reversed(missing):
+            setattr(args, name, target.pop())
+    elif missing:
+        raise ValueError("the following arguments are required: "
+                         + ", ".join(name.upper() for name in missing))
 
 
 def _checkpoint_of_train(path: str) -> str | None:
@@ -315,7 +309,10 @@ def _model_data(model, data: str, target: str | None, need_target: bool, seed: i
     try:
         # a model trained on every column of its data takes an NPZ file without column
         # names only with as many columns (chosen columns, --features x0 x2, by position)
-        table = read_data(data, target=target or model.metadata.get("target_name"),
+        several = _target_names(model)
+        recorded = (several if need_target else None) if several else (
+            model.metadata.get("target_name"))  # predict reads no targets of several
+        table = read_data(data, target=target or recorded,
                           features=features, need_target=need_target, seed=seed,
                           strict_target=target is not None,
                           all_columns=model.metadata.get("all_columns") is True,

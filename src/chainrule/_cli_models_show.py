@@ -200,6 +200,8 @@ def _info(args: argparse.Namespace) -> int:
         print(f"classes ({len(meta['labels'])}): {_preview(meta['labels'], 20)}")
     if meta.get("target_name"):
         print(f"target: {meta['target_name']}")
+    if meta.get("target_names"):  # chainrule train --target a b ...: one output each
+        print(f"targets ({len(meta['target_names'])}): {_preview(meta['target_names'], 8)}")
     if meta.get("feature_names"):
         print(f"features ({len(meta['feature_names'])}): {_preview(meta['feature_names'], 8)}")
     t = meta.get("training")
@@ -207,7 +209,8 @@ def _info(args: argparse.Namespace) -> int:
         # chainrule train --input-shape: one mean and one deviation per channel (cli_architecture)
         whole = " of each channel" if t and t.get("input_shape") else ""
         print(f"inputs standardised with the training mean and standard deviation{whole}"
-              + (" (target too)" if "y_mean" in meta else ""))
+              + ((" (each target too)" if meta.get("target_names") else " (target too)")
+                 if "y_mean" in meta else ""))
     if t:  # --layers and --class-weight as JSON, as they are given
         # a setting that is None means nothing to the run's optimizer (lbfgs's lr, momentum
         # and batch_size, adam's momentum), as a schedule or class weights not given are

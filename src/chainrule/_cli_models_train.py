@@ -84,10 +84,13 @@ def _add_train(sub: argparse._SubParsersAction) -> None:
         "--checkpoint run.ckpt.npz --max-time 3600 --resume -o model.npz (repeat while it "
         f"exits with status {EXIT_MAX_TIME})",
     )
-    p.add_argument("data", metavar="DATA", help=_DATA_HELP)
-    p.add_argument("--target", metavar="NAME",
+    # DATA may follow --target's names, as it followed one name before --target took several
+    p.add_argument("data", metavar="DATA", nargs="?", help=_DATA_HELP)
+    p.add_argument("--target", nargs="+", metavar="NAME",
                    help="target column (CSV; default: the last column) or array (NPZ; "
-                   "default: y)")
+                   "default: y); two or more names: a multi-output regression, one identity "
+                   "output per target (numeric columns; each standardised on its own, scored "
+                   "by the mean of the targets' MSE and R^2)")
     p.add_argument("--features", nargs="+", metavar="NAME",
                    help="feature columns (default: every column but the target)")
     p.add_argument("--task", choices=["auto", "classification", "regression"], default="auto",

@@ -39,12 +39,13 @@ from ._cli_models_data import (
     _loss_title,
     _mean_std,
     _not_empty,
+    _positionals_from_target,
     _preview,
     _scores,
     _standardise,
 )
 from ._cli_models_train_lbfgs import fit_lbfgs, refuse_lbfgs_options
-from ._cli_models_train_task import _infer_task, _split
+from ._cli_models_train_task import _infer_task, _infer_task_several, _split
 from .cli_architecture import (
     _IMAGE_LAYERS,
     build_network,
@@ -73,7 +74,15 @@ def _train_run(args: argparse.Namespace, sigterm: SigtermAsCtrlC) -> int:
     from .tabular import npz_image_shape, read_data
     from .training import Trainer
 
+    _positionals_from_target(args, ("data",))  # train --target y data.csv
     # what needs no data is checked before the data is read (argparse checked the names)
+    if isinstance(args.target, list) and len(args.target) == 1:  # one target, as ever
+        args.target = args.target[0]
+    several = isinstance(args.target, list)  # --target a b ...: a multi-output regression
+    if several and args.class_weight is not None:
+        raise ValueError(f"--class-weight: class weights need one classification target, got "
+                         f"--target {' '.join(args.target)} (several targets are a "
+                         "multi-output regression)")
     lbfgs = args.optimizer == "lbfgs"
     if lbfgs:
         refuse_lbfgs_options(args)
@@ -126,9 +135,13 @@ def _train_run(args: argparse.Namespace, sigterm: SigtermAsCtrlC) -> int:
             f"(--features): X has no feature_names array, so its {table.X.shape[1]} columns "
             f"are named by position, x0 to x{table.X.shape[1] - 1}")
     check_features(args, table.X.shape[1], table.source)
-    task = _infer_task(table, args.task, args.loss)
+    task = (_infer_task_several(table, args.task, args.loss) if several else
+            _infer_task(table, args.task, args.loss))
+    target_words = (", ".join(map(repr, table.target_names)) if several else
+                    repr(table.target_name))  # as the messages name the target(s)
     meta: dict = {"task": task, "feature_names": table.feature_names,
-                  "target_name": table.target_name, "data": str(args.data),
+                  **({"target_names": table.target_names} if several else
+                     {"target_name": table.target_name}), "data": str(args.data),
                   # every column but the target (no --features): a file without column
                   # names must then have exactly these columns (see _model_data)
                   "all_columns": args.features is None}
@@ -160,10 +173,11 @@ def _train_run(args: argparse.Namespace, sigterm: SigtermAsCtrlC) -> int:
         n_out = 1 if kind == "sigmoid" else len(labels)
         targets = y if n_out > 1 else y.astype(np.float64)[:, None]
     else:
-        y = regression_targets(table)
-        _check_target_size(y, table.source, table.target_name)
+        y = regression_targets(table)  # (n, k) of k targets
+        for j, name in enumerate(table.target_names or [table.target_name]):
+            _check_target_size(y[:, j] if several else y, table.source, name)
         # the Poisson loss needs positive outputs: exp, its canonical link, unless told
-        n_out, targets = 1, None
+        n_out, targets = (y.shape[1] if several else 1), None
         output = args.output or ("exp" if args.loss == "poisson" else "identity")
     check_loss_output(args.loss, output, output_given=args.output is not None,
                       default=f"the default for {task}")
@@ -198,15 +212,20 @@ def _train_run(args: argparse.Namespace, sigterm: SigtermAsCtrlC) -> int:
                       else "use --output identity (the default for regression), or rescale "
                       "the target")
             raise ValueError(
-                f"{what}: its outputs lie in [{low:g}, {high:g}], but the target "
-                f"{table.target_name!r} runs from {y_fit.min():.7g} to {y_fit.max():.7g}; "
+                f"{what}: its outputs lie in [{low:g}, {high:g}], but the target"
+                f"{'s' if several else ''} {target_words} run{'' if several else 's'} "
+                f"from {y_fit.min():.7g} to {y_fit.max():.7g}; "
                 f"{advice}")
         if args.scale == "standard" and not bounded:
-            y_mean, y_scale = map(float, _mean_std(y[train_idx]))
-            y_scale = 1.0 if _constant(y[train_idx]) else y_scale  # as a constant feature
+            y_mean, y_scale = _mean_std(y[train_idx])  # of each target column
+            # a constant target is only centred, as a constant feature
+            y_scale = np.where(_constant(y[train_idx]), 1.0, y_scale)
+            y_mean, y_scale = (y_mean.tolist(), y_scale.tolist()) if several else (
+                float(y_mean), float(y_scale))
             meta["y_mean"], meta["y_scale"] = y_mean, y_scale
-        targets = _standardise(y, y_mean, y_scale, table.source,
-                               [f"target {table.target_name!r}"])[:, None]
+        names = [f"target {name!r}" for name in table.target_names or [table.target_name]]
+        targets = _standardise(y, np.asarray(y_mean), np.asarray(y_scale), table.source, names)
+        targets = targets if several else targets[:, None]
     X_fit, T_fit = X[train_idx], targets[train_idx]
     val = (X[val_idx], targets[val_idx]) if len(val_idx) else None
     # what the options that depend on the data mean: a resumed run's must be the run's
@@ -215,7 +234,8 @@ def _train_run(args: argparse.Namespace, sigterm: SigtermAsCtrlC) -> int:
         labels=meta.get("labels"), y_train=y[train_idx] if task == "classification" else None,
         target=table.target_name)
     resolved = resolved_options(run_settings, task=task, output=output, loss=args.loss,
-                                target=table.target_name, n_train=len(train_idx),
+                                target=table.target_names if several else table.target_name,
+                                n_train=len(train_idx),
                                 class_weight=meaning, features=table.feature_names)
     check_resolved(run, run_settings, resolved, args.checkpoint, len(train_idx))
     # a resumed run trains on exactly the run's arrays
@@ -226,7 +246,8 @@ def _train_run(args: argparse.Namespace, sigterm: SigtermAsCtrlC) -> int:
     else:
         net = build_network(args, X.shape[1], n_out, output)
     print(f"{table.source}: {table.n_samples} examples x {X.shape[1]} features; "
-          f"target {table.target_name!r}: {task}"
+          f"target{'s' if several else ''} {target_words}: "
+          f"{'multi-output regression' if several else task}"
           + (f", {len(meta['labels'])} classes ({_preview(meta['labels'])})"
              if task == "classification" else ""))
     print(f"{len(train_idx)} for training, {len(val_idx)} for validation")

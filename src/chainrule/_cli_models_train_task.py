@@ -65,3 +65,48 @@ def _split(n: int, fraction: float, seed: int, stratify: np.ndarray | None):
         if counts.min() < 2 or min(n_val, n - n_val) < len(counts):
             stratify = None
     return train_test_split(index, test_size=n_val, random_state=seed, stratify=stratify)
+
+
+def _infer_task_several(table, requested: str, loss: str | None = None) -> str:
+    """The task of several targets (``--target a b ...``): a multi-output regression.
+
+    Several targets are fitted only as numbers, one identity output each
+    (:class:`~chainrule.MLPRegressor` of a 2-D target).  ``--task auto`` takes
+    them for a regression when every column holds numbers and one at least
+    is not class-like (whole numbers, at most 20 distinct ones, which one
+    target would take for classes); columns that all look like class labels
+    (0/1, yes/no) are refused, as is ``--task classification``, with what to
+    do instead: a multi-label classifier of 0/1 columns is
+    :class:`~chainrule.MLPClassifier` from Python.
+    """
+    names = table.target_names
+    shown = ", ".join(names)
+    multilabel = (f"several classification targets (--target {' '.join(names)}) are not "
+                  "supported by chainrule train: train one model per target, or fit "
+                  "chainrule.MLPClassifier on the 0/1 indicator columns from Python "
+                  "(multi-label)")
+    if requested == "classification":
+        raise ValueError(f"--task classification: {multilabel}")
+    y = np.asarray(table.y)
+    text, classlike = [], []
+    for j, name in enumerate(names):
+        try:
+            values = y[:, j].astype(np.float64)
+        except ValueError:
+            text.append(name)
+            continue
+        whole = np.all(np.isfinite(values)) and np.all(values == np.round(values))
+        if whole and len(np.unique(values)) <= 20:
+            classlike.append(name)
+    if requested == "regression" or loss == "poisson":
+        return "regression"  # a cell that is no number is named by regression_targets
+    if text:
+        raise ValueError(f"{table.source}: the target{'s' if len(text) > 1 else ''} "
+                         f"{', '.join(text)} hold{'' if len(text) > 1 else 's'} text, which "
+                         f"is class labels; {multilabel}")
+    if len(classlike) == len(names):
+        raise ValueError(f"{table.source}: the targets {shown} all hold whole numbers, at "
+                         "most 20 distinct ones each, which one target would take for class "
+                         f"labels; {multilabel}; or give --task regression to fit them as "
+                         "numbers")
+    return "regression"

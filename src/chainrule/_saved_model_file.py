@@ -84,9 +84,23 @@ def _metadata_problem(model: SavedModel) -> str | None:
                 return "x_scale: expected positive numbers"
     for key in ("y_mean", "y_scale"):
         if key in meta:
-            if not _finite_number(meta[key]) or (key == "y_scale" and not meta[key] > 0):
+            # a number, or one per output of a model of several targets (target_names)
+            values = meta[key] if isinstance(meta[key], list) and n_out > 1 else [meta[key]]
+            if not all(_finite_number(v) and (key != "y_scale" or v > 0) for v in values):
                 return f"{key}: expected a {'positive' if key == 'y_scale' else 'finite'} " \
                        f"number, got {meta[key]!r}"
+            if len(values) not in (1, n_out):
+                return f"{key}: {_plural(len(values), 'value')} for a network with " \
+                       f"{_plural(n_out, 'output')}"
+    targets = meta.get("target_names")
+    if targets is not None:
+        if not isinstance(targets, list) or not all(isinstance(v, str) for v in targets):
+            return "target_names: expected a list of strings"
+        if len(set(targets)) != len(targets):
+            return "target_names: a name appears twice"
+        if len(targets) != n_out or task != "regression":
+            return (f"target_names: {_plural(len(targets), 'name')} for a {task} network "
+                    f"with {_plural(n_out, 'output')}")
     for key in ("target_name", "data", "kind"):
         if meta.get(key) is not None and not isinstance(meta[key], str):
             return f"{key}: expected a string, got {meta[key]!r}"

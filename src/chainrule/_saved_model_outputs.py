@@ -198,5 +198,7 @@ class _SavedModelOutputs:
         A = self.outputs(X)
         y = A[:, 0] if A.shape[1] == 1 else A
         if "y_mean" in self.metadata:
-            y = y * self.metadata["y_scale"] + self.metadata["y_mean"]
+            # a number, or one per target of a model of several (their lists as arrays)
+            y = (y * np.asarray(self.metadata["y_scale"], dtype=np.float64)
+                 + np.asarray(self.metadata["y_mean"], dtype=np.float64))
         return y

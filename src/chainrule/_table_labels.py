@@ -156,7 +156,8 @@ def encode_labels(y: np.ndarray, labels: list, table: Table | None = None) -> np
 
 
 def regression_targets(table: Table) -> np.ndarray:
-    """The table's targets as finite floats of shape (n_samples,), naming a bad cell.
+    """The table's targets as finite floats of shape (n_samples,) (or (n_samples,
+    n_targets) of a table of several targets), naming a bad cell.
 
     Parameters
     ----------
@@ -165,7 +166,7 @@ def regression_targets(table: Table) -> np.ndarray:
 
     Returns
     -------
-    ndarray of shape (n_samples,), float64
+    ndarray of shape (n_samples,) or (n_samples, n_targets), float64
 
     Raises
     ------
@@ -177,4 +178,9 @@ def regression_targets(table: Table) -> np.ndarray:
     if table.y is None:  # an assert would vanish under python -O, and iterate over None
         raise ValueError(f"table: {table.source} has no targets (table.y is None); "
                          "regression_targets needs a table read with its target")
-    return _parse_floats(np.asarray(table.y), table.where, f"target {table.target_name!r}")
+    y = np.asarray(table.y)
+    if y.ndim == 2:  # several targets (read_data(target=[...])): each column by its name
+        names = table.target_names or [f"{table.target_name}_{j}" for j in range(y.shape[1])]
+        return np.column_stack([_parse_floats(y[:, j], table.where, f"target {name!r}")
+                                for j, name in enumerate(names)]).reshape(y.shape)
+    return _parse_floats(y, table.where, f"target {table.target_name!r}")

@@ -51,7 +51,8 @@ def _without_nul(lines: Iterable[str], path: Path) -> Iterator[str]:
 
 
 def _read_csv(path: Path, target: str | None, features: list[str] | None,
-              need_target: bool, features_what: str, nan_class: bool = False) -> Table:
+              need_target: bool, features_what: str, nan_class: bool = False,
+              more: tuple[str, ...] = ()) -> Table:
     try:
         with open(path, newline="", encoding="utf-8-sig") as fh:
             # utf-8-sig takes one byte-order mark off; a file saved twice by an editor that
@@ -87,7 +88,7 @@ def _read_csv(path: Path, target: str | None, features: list[str] | None,
     # row is the header, whatever it looks like; its numbers say nothing (a model's feature
     # '0' is also a pixel value 0 of a header-less file's first example)
     text = [cell for cell in header if not _is_number(cell)]
-    named = bool({target, *(features or ())} & set(text))
+    named = bool({target, *more, *(features or ())} & set(text))
     example = None if named else _example_as_header(header, rows[1:])
     if example is not None:
         j, n = example
@@ -117,6 +118,8 @@ def _read_csv(path: Path, target: str | None, features: list[str] | None,
     if defaulted:
         target = header[-1]
     t_col, y = None, None
+    if more and need_target:  # every missing target named at once
+        _find(header, [target, *more], str(path), " (the targets)", sep)
     if target is not None and (need_target or target in header):
         (t_col,) = _find(header, [target], str(path), " (the target)", sep)
         y = np.char.strip(cells[:, t_col])
@@ -129,11 +132,20 @@ def _read_csv(path: Path, target: str | None, features: list[str] | None,
         if need_target and nan.size and not nan_class:
             raise ValueError(f"{path} line {lines[nan[0]]}, target {target!r}: missing value "
                              f"({str(y[nan[0]])!r})")
+    t_cols = [t_col]
+    if more and y is not None:  # several targets (--target a b): one column of y each
+        t_cols += _find(header, list(more), str(path), " (the targets)", sep)
+        y = np.column_stack([y, *(_target_cells(cells[:, c], header[c], lines, path,
+                                                need_target, nan_class) for c in t_cols[1:])])
     if features is None:
-        features = [n for i, n in enumerate(header) if i != t_col]
+        features = [n for i, n in enumerate(header) if i not in t_cols]
         if not features:
             raise ValueError(f"{path}: no feature columns besides the target {target!r}{sep}")
     cols = _find(header, features, str(path), features_what, sep)
+    both = [header[c] for c in t_cols[1:] if c in cols]
+    if need_target and both:  # a second target among the inputs
+        raise ValueError(f"{path}: the target column {both[0]!r} is also a feature"
+                         f"{features_what}; a model must not be given its target as an input")
     if need_target and t_col in cols:  # the answer among the inputs: a model that learns nothing
         hint = ("; it is the last column, the target when none is named: name the target "
                 "column (--target on the command line)") if defaulted else ""
@@ -142,11 +154,25 @@ def _read_csv(path: Path, target: str | None, features: list[str] | None,
             f"model must not be given its target as an input{hint}"
         )
     table = Table(np.empty((len(body), len(cols))), y, list(features), target, str(path),
-                  lines=lines)
+                  lines=lines, target_names=[target, *more] if y is not None and more else None)
     for j, c in enumerate(cols):
         table.X[:, j] = _parse_floats(cells[:, c], table.where, f"column {header[c]!r}",
                                       TEXT_FEATURES_HINT)
     return table
+
+
+def _target_cells(cells: np.ndarray, name: str, lines: np.ndarray, path: Path,
+                  need_target: bool, nan_class: bool) -> np.ndarray:
+    """The stripped cells of a second (third, ...) target column, refusing a missing value
+    ("" or "nan") as the first target's are refused."""
+    y = np.char.strip(cells)
+    missing = np.flatnonzero((y == "") | (np.isin(np.char.lower(y), ["nan", "+nan", "-nan"])
+                                          & (not nan_class)))
+    if need_target and missing.size:
+        written = f" ({str(y[missing[0]])!r})" if y[missing[0]] else ""
+        raise ValueError(f"{path} line {lines[missing[0]]}, target {name!r}: missing value"
+                         f"{written}")
+    return y
 
 
 def _preview_row(cells: list[str], n: int = 5) -> str:

@@ -34,7 +34,8 @@ def _feature_names(raw: np.ndarray, path: Path) -> list[str]:
 
 def _read_npz(path: Path, target: str | None, features: list[str] | None,
               need_target: bool, strict_target: bool, features_what: str,
-              all_columns: bool = False, nan_class: bool = False) -> Table:
+              all_columns: bool = False, nan_class: bool = False,
+              more: tuple[str, ...] = ()) -> Table:
     from .io import _READ_ERRORS, read_npz
 
     try:  # truncated, corrupted, encrypted or not an archive: one error naming the file
@@ -66,34 +67,23 @@ def _read_npz(path: Path, target: str | None, features: list[str] | None,
     key = target or "y"
     if target is not None and target not in arrays and "y" in arrays and not strict_target:
         key = "y"  # the model's target name came from a CSV column
-    y = arrays.get(key)
+    missing = []
+    if more:  # several targets (--target a b): one 1-D array each, every one named
+        missing = [name for name in (key, *more) if name not in arrays]
+        if missing and need_target:
+            raise ValueError(f"{path}: no array{'s' if len(missing) > 1 else ''} named "
+                             f"{', '.join(map(repr, missing))} for the targets (arrays: "
+                             f"{', '.join(arrays)})")
+    y = None if more and missing else arrays.get(key)  # predict: targets not needed
     # a target the user named must be there; a model's recorded one only when it is needed
     if y is None and (need_target or (target is not None and strict_target)):
         raise ValueError(
             f"{path}: no array named {key!r} for the target (arrays: {', '.join(arrays)})")
     if y is not None:
-        if y.ndim != 1 or y.shape[0] != X.shape[0]:
-            raise ValueError(
-                f"{path}: the target {key!r} must have shape ({X.shape[0]},) like the rows "
-                f"of X, got {y.shape}"
-            )
-        if y.dtype.kind not in "biufU":
-            raise ValueError(f"{path}: the target {key!r} has dtype {y.dtype}; expected "
-                             "numbers or strings")
-        empty = np.flatnonzero(np.char.strip(y) == "") if y.dtype.kind == "U" else []
-        if need_target and len(empty):  # as an empty cell of a CSV file: not a class ""
-            raise ValueError(f"{path} row {empty[0]}, target {key!r}: missing value (an empty "
-                             "string)")
-        # "nan" (np.array(["a", np.nan]) writes it): missing, as in a CSV file, not a class
-        nan = (np.flatnonzero(np.isin(np.char.lower(np.char.strip(y)), ["nan", "+nan", "-nan"]))
-               if y.dtype.kind == "U" else [])
-        if need_target and len(nan) and not nan_class:
-            raise ValueError(f"{path} row {nan[0]}, target {key!r}: missing value "
-                             f"({str(y[nan[0]])!r})")
-        bad = np.flatnonzero(~np.isfinite(y)) if y.dtype.kind == "f" else []
-        if need_target and len(bad):  # NaN: a missing value, not the class "nan"
-            raise ValueError(f"{path} row {bad[0]}, target {key!r}: not a finite number: "
-                             f"{str(y[bad[0]])!r}")
+        y = _npz_target(y, key, X.shape[0], path, need_target, nan_class)
+        if more:
+            y = np.column_stack([y, *(_npz_target(arrays[k], k, X.shape[0], path, need_target,
+                                                  nan_class) for k in more)])
     if features is not None:
         unnamed = "feature_names" not in arrays
         if all_columns and unnamed and X.shape[1] != len(features):
@@ -112,7 +102,37 @@ def _read_npz(path: Path, target: str | None, features: list[str] | None,
             cols = _columns(names, features, str(path), features_what)
             X, names = X[:, cols], list(features)
     return Table(X, y, names, key if y is not None else None, str(path),
-                 image_shape=image_shape)
+                 image_shape=image_shape,
+                 target_names=[key, *more] if more and y is not None else None)
+
+
+def _npz_target(y: np.ndarray, key: str, n: int, path: Path, need_target: bool,
+                nan_class: bool) -> np.ndarray:
+    """The target array ``key`` of an NPZ file, of shape (n,), refused naming what is wrong:
+    another shape, a dtype of neither numbers nor strings, a missing value."""
+    if y.ndim != 1 or y.shape[0] != n:
+        raise ValueError(
+            f"{path}: the target {key!r} must have shape ({n},) like the rows "
+            f"of X, got {y.shape}"
+        )
+    if y.dtype.kind not in "biufU":
+        raise ValueError(f"{path}: the target {key!r} has dtype {y.dtype}; expected "
+                         "numbers or strings")
+    empty = np.flatnonzero(np.char.strip(y) == "") if y.dtype.kind == "U" else []
+    if need_target and len(empty):  # as an empty cell of a CSV file: not a class ""
+        raise ValueError(f"{path} row {empty[0]}, target {key!r}: missing value (an empty "
+                         "string)")
+    # "nan" (np.array(["a", np.nan]) writes it): missing, as in a CSV file, not a class
+    nan = (np.flatnonzero(np.isin(np.char.lower(np.char.strip(y)), ["nan", "+nan", "-nan"]))
+           if y.dtype.kind == "U" else [])
+    if need_target and len(nan) and not nan_class:
+        raise ValueError(f"{path} row {nan[0]}, target {key!r}: missing value "
+                         f"({str(y[nan[0]])!r})")
+    bad = np.flatnonzero(~np.isfinite(y)) if y.dtype.kind == "f" else []
+    if need_target and len(bad):  # NaN: a missing value, not the class "nan"
+        raise ValueError(f"{path} row {bad[0]}, target {key!r}: not a finite number: "
+                         f"{str(y[bad[0]])!r}")
+    return y
 
 
 def npz_image_shape(source: str | os.PathLike) -> tuple[int, int, int] | None:

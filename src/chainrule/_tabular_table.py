@@ -18,11 +18,13 @@ class Table:
     Attributes
     ----------
     X : ndarray of shape (n_samples, n_features), float64
-    y : ndarray of shape (n_samples,) or None
+    y : ndarray of shape (n_samples,) or (n_samples, n_targets), or None
         Raw targets: strings (CSV cells, string arrays) or numbers; None when
-        the data has no target.
+        the data has no target.  One column per target when several were
+        asked for (``target_names``).
     feature_names : list of str, length n_features
     target_name : str or None
+        The target's name (of several targets: the first's).
     source : str
         The file or data-set name, for messages.
     task : {"classification", "regression"} or None
@@ -46,6 +48,7 @@ class Table:
     labels: list | None = None
     lines: np.ndarray | None = field(default=None, repr=False)
     image_shape: tuple[int, int, int] | None = None
+    target_names: list[str] | None = None
 
     @property
     def n_samples(self) -> int:

@@ -31,8 +31,11 @@ from ._cli_models_data import (
     _NAMES,
     _load_predictor,
     _model_data,
+    _positionals_from_target,
     _refuse_overwriting_inputs,
     _scores,
+    _target_names,
+    _target_scores,
     _targets,
 )
 from ._cli_models_data import _cost_words as _cost_words
@@ -71,39 +74,69 @@ def _add_evaluate(sub: argparse._SubParsersAction) -> None:
         "evaluate", help="accuracy and log loss (classification) or MSE and R^2 of a model",
         description="Score a model file on labelled data: accuracy and log loss for a "
         "classifier, mean squared error, RMSE, MAE (in the target's units) and R^2 for a "
-        "regression model, as train reports them. Feature columns are taken by the names the "
+        "regression model, as train reports them (a model of several targets: the mean of "
+        "the targets' scores, as scikit-learn's multioutput='uniform_average', then each "
+        "target's). Feature columns are taken by the names the "
         "model was trained on (an estimator's file: by its feature_names_in_, else every "
         "column but the target, in order). Every row of DATA is scored: on the data the "
         "model was trained on (the same file, or bundled data set), the first line says so "
         "and how many of its examples were training and validation examples, none of them "
         "held out (a file changed since training: that it has, and what it held then).")
-    p.add_argument("model", metavar="MODEL", help=_MODEL_HELP)
-    p.add_argument("data", metavar="DATA", help=_DATA_HELP)
-    p.add_argument("--target", metavar="NAME", help="target column (default: the model's)")
+    # MODEL and DATA may follow --target's names (--target y model.npz data.csv)
+    p.add_argument("model", metavar="MODEL", nargs="?", help=_MODEL_HELP)
+    p.add_argument("data", metavar="DATA", nargs="?", help=_DATA_HELP)
+    p.add_argument("--target", nargs="+", metavar="NAME",
+                   help="target column (default: the model's); of a model of several targets "
+                   "(or a regressor of several outputs), one per output, in their order "
+                   "(default: those train recorded)")
     p.add_argument("--json", action="store_true", help="print the scores as JSON")
     p.add_argument("--seed", type=seed_int, default=0, help="seed of generated data sets")
     p.set_defaults(handler=_evaluate)
 
 
 def _evaluate(args: argparse.Namespace) -> int:
+    _positionals_from_target(args, ("model", "data"))
     model = _load_predictor(args.model)
     k = model.network.n_outputs
-    # a table's target is one column
-    if (model.task == "regression" or getattr(model, "multilabel", False)) and k > 1:
-        what = "labels" if model.task == "classification" else "values"
+    target = args.target[0] if args.target and len(args.target) == 1 else args.target
+    several = _target_names(model)  # a model file of several targets: their columns
+    if model.task == "regression" and k > 1:
+        if isinstance(target, list) and len(target) != k:
+            raise ValueError(f"--target {' '.join(target)}: the model predicts {k} values "
+                             f"per example; name {k} target columns, in the order of its "
+                             "outputs")
+        if several is None and not isinstance(target, list):
+            raise ValueError(
+                f"{args.model}: the model predicts {k} values per example, and names no "
+                f"target columns; give them, --target NAME1 ... NAME{k}, in the order of its "
+                "outputs")
+    elif isinstance(target, list):
+        raise ValueError(f"--target {' '.join(target)}: the model predicts one target; name "
+                         "one column")
+    if getattr(model, "multilabel", False) and k > 1:  # a table's target is one column
         raise ValueError(
-            f"{args.model}: the model predicts {k} {what} per example, and evaluate scores "
+            f"{args.model}: the model predicts {k} labels per example, and evaluate scores "
             "one target column; write them with chainrule predict and score each column")
-    table = _model_data(model, args.data, args.target, True, args.seed)
-    scores = {"samples": table.n_samples, **_scores(model, table.X, _targets(model, table))}
+    table = _model_data(model, args.data, target, True, args.seed)
+    y = _targets(model, table)
+    scores: dict = {"samples": table.n_samples, **_scores(model, table.X, y)}
+    names = table.target_names
+    each = _target_scores(y, model.predict(table.X)) if names else []
     if args.json:
-        print(json.dumps(scores))
-    else:
-        print(f"{table.source}: {table.n_samples} examples"
-              f"{_trained_on(model, args.data, args.seed, table.n_samples)}")
-        for k, v in scores.items():
-            if k != "samples":
-                print(f"{_NAMES[k]}: {v:.6g}")
+        print(json.dumps({**scores, **({"targets": dict(zip(names, each, strict=True))}
+                                       if names else {})}))
+        return 0
+    print(f"{table.source}: {table.n_samples} examples"
+          f"{_trained_on(model, args.data, args.seed, table.n_samples)}")
+    if names:
+        print(f"{len(names)} targets ({', '.join(names)}): the mean of their scores "
+              "(scikit-learn's uniform_average)")
+    for key, v in scores.items():
+        if key != "samples":
+            print(f"{_NAMES[key]}: {v:.6g}")
+    for name, values in zip(names or (), each, strict=True):
+        print(f"target {name}: " + ", ".join(f"{_NAMES[key]} {v:.6g}"
+                                             for key, v in values.items()))
     return 0
 
 
@@ -180,8 +213,9 @@ def _add_predict(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "predict", help="write a CSV of a model's predictions (optionally probabilities)",
         description="Predict with a model file: one CSV row per example, a column named "
-        "after the model's target holding the predicted label (or value; a saved network of "
-        "several outputs: one column per output), and with --proba one column proba_LABEL per "
+        "after the model's target holding the predicted label (or value; a model of several "
+        "targets: a column named after each; a saved network of several outputs: one column "
+        "per output), and with --proba one column proba_LABEL per "
         "class. A target column in the data is ignored (an estimator fitted without feature "
         "names takes every column, in order), and so are the columns that are no feature of "
         "the model, unless --keep copies them.",
@@ -217,8 +251,8 @@ def _predict(args: argparse.Namespace) -> int:
     pred = model.predict(table.X)
     if model.task == "classification":  # labels as the model keeps them: 1, not 1.0
         pred = np.vectorize(_label_text, otypes=[object])(pred)
-    if pred.ndim == 2:  # a saved network of several outputs: one column each
-        columns, header = list(pred.T), [f"{name}_{j}" for j in range(pred.shape[1])]
+    if pred.ndim == 2:  # several targets, or a saved network of several outputs: one column each
+        columns, header = list(pred.T), _prediction_names(model, name)
     else:
         columns, header = [pred], [name]
     if args.proba:
@@ -263,10 +297,14 @@ def _check_keep(keep: list[str] | None, data: str, labels: object) -> None:
 def _prediction_names(model, name: str) -> list[str]:
     """The names of the prediction columns, known from the model before any data are read.
 
-    ``name`` (the target's name, or "prediction"), or ``name_0``, ``name_1``, ... for
+    ``name`` (the target's name, or "prediction"), the targets' names of a model
+    file of several targets (``target_names``), or ``name_0``, ``name_1``, ... for
     each output of a regression network of several outputs, or each label of a
     multi-label classifier (an estimator's file)."""
     n = model.network.n_outputs
+    targets = _target_names(model)
+    if targets is not None:  # a model file of several targets: a column named after each
+        return targets
     several = (getattr(model, "multilabel", False) if model.task == "classification"
                else n > 1)
     return [f"{name}_{j}" for j in range(n)] if several else [name]

@@ -48,7 +48,9 @@ class SavedModel(_SavedModelOutputs):
         the order of the output units), ``feature_names``, ``target_name``,
         ``x_mean``/``x_scale`` (features are standardised as ``(X - mean) /
         scale`` before the network), ``y_mean``/``y_scale`` (regression:
-        the network predicts the standardised target), ``history`` (loss per
+        the network predicts the standardised target; lists, one per target,
+        for a model of several targets, whose ``target_names`` list them in
+        the order of the outputs), ``history`` (loss per
         epoch) and ``training`` (the settings).
     """
 

@@ -129,9 +129,40 @@ def _bundled_target(table: Table, target: str, strict: bool) -> Table:
                  [table.feature_names[j] for j in keep], target, table.source)
 
 
+def _bundled_targets(table: Table, targets: list[str], features: list[str] | None,
+                     need_target: bool, features_what: str) -> Table:
+    """A bundled data set with several of its columns as targets (``--target a b``).
+
+    Its own target (class names, say) is left out, as for one target column; the
+    other measurements stay features (``features``: those named).  Without
+    ``need_target`` (predict) targets that are not there are not read.
+    """
+    names = table.feature_names
+    missing = [n for n in targets if n not in names]
+    if missing and need_target:
+        raise ValueError(
+            f"{table.source}: no column{'s' if len(missing) > 1 else ''} "
+            f"{', '.join(map(repr, missing))} for the targets (--target); expected the data "
+            f"set's columns: {', '.join(map(repr, names))}")
+    found = not missing
+    t_cols = [names.index(n) for n in targets] if found else []
+    keep = ([names.index(n) for n in features] if features is not None else
+            [j for j in range(len(names)) if j not in t_cols])
+    if features is not None:
+        _columns(names, features, table.source, features_what)  # names the missing ones
+        both = [names[j] for j in keep if j in t_cols]
+        if both and need_target:
+            raise ValueError(f"{table.source}: the target column {both[0]!r} is also a "
+                             f"feature{features_what}; a model must not be given its target "
+                             "as an input")
+    return Table(table.X[:, keep], table.X[:, t_cols].copy() if found else None,
+                 [names[j] for j in keep], targets[0] if found else None, table.source,
+                 target_names=list(targets) if found else None)
+
+
 def read_data(
     source: str | os.PathLike,
-    target: str | None = None,
+    target: str | list[str] | None = None,
     features: list[str] | None = None,
     need_target: bool = True,
     seed: int = 0,
@@ -151,9 +182,13 @@ def read_data(
         target ``y`` or the array named by ``target``, optional
         ``feature_names``; without them the columns are taken by position),
         or the name of a bundled data set (:data:`BUNDLED`).
-    target : str, optional
+    target : str or list of str, optional
         The target column (CSV) or array (NPZ); by default the last CSV
-        column and the NPZ array ``y``.  For a bundled data set, one of its
+        column and the NPZ array ``y``.  A list of two or more names takes
+        several targets (columns, or 1-D arrays of an NPZ file): the table's
+        ``y`` then has one column per target, in this order, and
+        ``target_names`` lists them; every one must be there (the missing
+        ones are named), and none is a feature.  For a bundled data set, one of its
         columns: a feature column becomes the target (the task then follows
         that column, and the data set's own target is left out).  A CSV
         file's first row that looks like an example (``0,1,yes`` over a
@@ -206,9 +241,21 @@ def read_data(
                 f"{', '.join(map(repr, dup))}{features_what}: each column can be taken once "
                 f"(got {', '.join(map(str, features))})"
             )
+    more: tuple[str, ...] = ()
+    if isinstance(target, (list, tuple)):
+        if not target:
+            raise ValueError("target: expected a column name or a list of them, got []")
+        dup = [n for i, n in enumerate(target) if n in target[:i]]
+        if dup:
+            raise ValueError(f"duplicate target column {dup[0]!r}: each column can be a "
+                             f"target once (got {', '.join(map(str, target))})")
+        target, more = target[0], tuple(target[1:])
     path = Path(source)
     if not path.exists() and str(source) in BUNDLED:
         table = _bundled(str(source), seed)
+        if more:
+            return _bundled_targets(table, [target, *more], features, need_target,
+                                    features_what)
         if target is not None and target != table.target_name:
             table = _bundled_target(table, target, strict_target)
         if features is not None:
@@ -232,5 +279,5 @@ def read_data(
             is_zip = fh.read(4) == b"PK\x03\x04"
     if path.suffix.lower() == ".npz" or is_zip:
         return _read_npz(path, target, features, need_target, strict_target, features_what,
-                         all_columns, nan_class)
-    return _read_csv(path, target, features, need_target, features_what, nan_class)
+                         all_columns, nan_class, more)
+    return _read_csv(path, target, features, need_target, features_what, nan_class, more)

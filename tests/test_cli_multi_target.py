@@ -1,0 +1,296 @@
+"""``chainrule train DATA --target a b``: a multi-output regression from the command line.
+
+The references are computed here: the standardisation of each target with NumPy on the
+training rows, the saved network's forward pass (``chainrule.load``, which knows nothing
+of the metadata), and scikit-learn's ``mean_squared_error``, ``r2_score``,
+``mean_absolute_error`` and ``root_mean_squared_error`` with their default
+``multioutput="uniform_average"``, and of each target column.
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from sklearn import metrics
+
+import chainrule as cr
+from chainrule.cli import main
+from chainrule.io import load_metadata
+from chainrule.saved_model import SavedModel
+from test_cli_checkpoint import _same_model, _status
+from test_cli_checkpoint import clock as clock  # a fixture
+
+
+def _two_targets(path, n: int = 80, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """A CSV of features a, b, c and two targets on very different scales, t1 and t2;
+    returns the features and targets as the file holds them (repr: exact)."""
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, 3)) * [1.0, 10.0, 0.1]
+    Y = np.column_stack([X @ [1.0, 0.2, -5.0], 300 + 100 * np.sin(X[:, 0])])
+    rows = [",".join(repr(float(v)) for v in (*x, *t)) for x, t in zip(X, Y, strict=True)]
+    path.write_text("a,b,c,t1,t2\n" + "\n".join(rows) + "\n")
+    return X, Y
+
+
+def _outputs(model, X) -> np.ndarray:
+    """The bare network's outputs on the features standardised with the stored statistics."""
+    meta = load_metadata(model)
+    return cr.load(model).forward((X - np.asarray(meta["x_mean"])) / np.asarray(meta["x_scale"]))
+
+
+@pytest.fixture(scope="module")
+def two(tmp_path_factory):
+    d = tmp_path_factory.mktemp("multi")
+    X, Y = _two_targets(d / "data.csv")
+    model = d / "model.npz"
+    assert main(["train", str(d / "data.csv"), "--target", "t1", "t2", "--hidden", "8",
+                 "--epochs", "40", "--val-fraction", "0", "-q", "-o", str(model)]) == 0
+    return d, X, Y, model
+
+
+def test_train_records_each_target_and_its_standardisation(two):
+    _, X, Y, model = two
+    meta = load_metadata(model)
+    net = cr.load(model)
+    assert meta["task"] == "regression" and meta["target_names"] == ["t1", "t2"]
+    assert "target_name" not in meta and meta["feature_names"] == ["a", "b", "c"]
+    assert net.n_outputs == 2 and net.output_activation.name == "identity"
+    assert net.loss.name == "squared_error"
+    # each target standardised on its own (every row trains: --val-fraction 0)
+    np.testing.assert_allclose(meta["y_mean"], Y.mean(axis=0), rtol=1e-12)
+    np.testing.assert_allclose(meta["y_scale"], Y.std(axis=0), rtol=1e-12)
+    np.testing.assert_allclose(meta["x_mean"], X.mean(axis=0), rtol=1e-12, atol=1e-15)
+    # the network learnt both: its standardised outputs fit the standardised targets
+    Z = (Y - Y.mean(axis=0)) / Y.std(axis=0)
+    assert metrics.r2_score(Z, _outputs(model, X)) > 0.9
+
+
+def test_predict_writes_a_column_named_after_each_target(two, capsys):
+    d, X, _, model = two
+    meta = load_metadata(model)
+    expected = _outputs(model, X) * meta["y_scale"] + meta["y_mean"]
+    capsys.readouterr()
+    assert main(["predict", str(model), str(d / "data.csv"), "--keep", "a"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "a,t1,t2"
+    pred = np.array([line.split(",") for line in lines[1:]], dtype=float)
+    np.testing.assert_array_equal(pred[:, 0], X[:, 0])
+    np.testing.assert_allclose(pred[:, 1:], expected, rtol=1e-12)
+    # SavedModel.predict: the same, in the targets' units
+    np.testing.assert_allclose(SavedModel.load(model).predict(X), expected, rtol=1e-12)
+
+
+def test_evaluate_gives_scikit_learns_uniform_average_and_each_target(two, capsys):
+    d, X, Y, model = two
+    meta = load_metadata(model)
+    pred = _outputs(model, X) * meta["y_scale"] + meta["y_mean"]
+    capsys.readouterr()
+    assert main(["evaluate", str(model), str(d / "data.csv"), "--json"]) == 0
+    scores = json.loads(capsys.readouterr().out)
+    assert scores["samples"] == 80
+    assert scores["mse"] == pytest.approx(metrics.mean_squared_error(Y, pred), rel=1e-10)
+    assert scores["r2"] == pytest.approx(metrics.r2_score(Y, pred), rel=1e-10)
+    assert scores["mae"] == pytest.approx(metrics.mean_absolute_error(Y, pred), rel=1e-10)
+    assert scores["rmse"] == pytest.approx(metrics.root_mean_squared_error(Y, pred), rel=1e-10)
+    assert list(scores["targets"]) == ["t1", "t2"]
+    for j, name in enumerate(["t1", "t2"]):
+        each = scores["targets"][name]
+        assert each["mse"] == pytest.approx(np.mean((pred[:, j] - Y[:, j]) ** 2), rel=1e-10)
+        assert each["r2"] == pytest.approx(metrics.r2_score(Y[:, j], pred[:, j]), rel=1e-10)
+    # the text: the means, then a line per target
+    assert main(["evaluate", str(model), str(d / "data.csv")]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[1] == "2 targets (t1, t2): the mean of their scores (scikit-learn's " \
+                     "uniform_average)"
+    assert out[2] == f"mean squared error: {metrics.mean_squared_error(Y, pred):.6g}"
+    assert out[-1].startswith(f"target t2: mean squared error "
+                              f"{np.mean((pred[:, 1] - Y[:, 1]) ** 2):.6g}, rmse ")
+
+
+def test_info_shows_the_targets(two, capsys):
+    _, _, _, model = two
+    capsys.readouterr()
+    assert main(["info", str(model)]) == 0
+    out = capsys.readouterr().out
+    assert "targets (2): t1, t2\n" in out
+    assert "(each target too)" in out and "on the standardised targets)" in out
+
+
+def test_a_file_without_some_targets_is_refused_naming_them(two, tmp_path, capsys):
+    d, _, _, model = two
+    text = (d / "data.csv").read_text().splitlines()
+    (tmp_path / "part.csv").write_text(
+        "\n".join(",".join(line.split(",")[:4]) for line in text) + "\n")  # no t2
+    capsys.readouterr()
+    assert _status(["evaluate", model, tmp_path / "part.csv"]) == 2
+    assert "missing column 't2' (the targets)" in capsys.readouterr().err
+    (tmp_path / "none.csv").write_text(
+        "\n".join(",".join(line.split(",")[:3]) for line in text) + "\n")
+    assert _status(["evaluate", model, tmp_path / "none.csv"]) == 2
+    assert "missing columns 't1', 't2' (the targets)" in capsys.readouterr().err
+    # predict needs the features only
+    assert _status(["predict", model, tmp_path / "none.csv", "-o", tmp_path / "p.csv"]) == 0
+    assert (tmp_path / "p.csv").read_text().splitlines()[0] == "t1,t2"
+
+
+def test_a_one_target_file_of_the_old_format_loads_and_scores_as_before(tmp_path, capsys):
+    """A model file of one target as chainrule train wrote it before several could be
+    given: ``target_name`` a string, ``y_mean`` and ``y_scale`` numbers."""
+    X, Y = _two_targets(tmp_path / "data.csv")
+    net = cr.mlp([3, 4, 1], output="identity", seed=0)
+    mean, scale = X.mean(axis=0), X.std(axis=0)
+    meta = {"task": "regression", "feature_names": ["a", "b", "c"], "target_name": "t2",
+            "x_mean": mean.tolist(), "x_scale": scale.tolist(), "y_mean": 300.0,
+            "y_scale": 50.0, "all_columns": False}
+    SavedModel(net, meta).save(tmp_path / "old.npz")
+    pred = net.forward((X - mean) / scale)[:, 0] * 50.0 + 300.0
+    capsys.readouterr()
+    assert main(["evaluate", str(tmp_path / "old.npz"), str(tmp_path / "data.csv"),
+                 "--json"]) == 0
+    scores = json.loads(capsys.readouterr().out)
+    assert list(scores) == ["samples", "mse", "rmse", "mae", "r2"]
+    assert scores["mse"] == pytest.approx(metrics.mean_squared_error(Y[:, 1], pred), rel=1e-12)
+    assert main(["predict", str(tmp_path / "old.npz"), str(tmp_path / "data.csv")]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "t2"
+    np.testing.assert_allclose(np.array(lines[1:], dtype=float), pred, rtol=1e-12)
+
+
+def test_bundled_data_set_and_npz_arrays_as_targets(tmp_path, capsys):
+    from sklearn.datasets import load_diabetes
+
+    data = load_diabetes()
+    assert main(["train", "diabetes", "--target", "bmi", "bp", "--hidden", "--epochs", "2",
+                 "--val-fraction", "0", "-q", "-o", str(tmp_path / "d.npz")]) == 0
+    meta = load_metadata(tmp_path / "d.npz")
+    names = list(data.feature_names)
+    # the other measurements are the features; the data set's own target is left out
+    assert meta["feature_names"] == [n for n in names if n not in ("bmi", "bp")]
+    Y = data.data[:, [names.index("bmi"), names.index("bp")]]
+    np.testing.assert_allclose(meta["y_mean"], Y.mean(axis=0), atol=1e-17)  # centred: ~0
+    np.testing.assert_allclose(meta["y_scale"], Y.std(axis=0), rtol=1e-12)
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(30, 2))
+    np.savez(tmp_path / "a.npz", X=X, u=X[:, 0] * 3, v=X[:, 1] - 1)
+    assert main(["train", str(tmp_path / "a.npz"), "--target", "u", "v", "--hidden",
+                 "--epochs", "2", "--val-fraction", "0", "-q",
+                 "-o", str(tmp_path / "n.npz")]) == 0
+    meta = load_metadata(tmp_path / "n.npz")
+    assert meta["target_names"] == ["u", "v"]
+    np.testing.assert_allclose(meta["y_scale"], [np.std(X[:, 0] * 3), np.std(X[:, 1] - 1)],
+                               rtol=1e-12)
+    capsys.readouterr()
+    np.savez(tmp_path / "b.npz", X=X, u=X[:, 0])
+    assert _status(["evaluate", tmp_path / "n.npz", tmp_path / "b.npz"]) == 2
+    assert "no array named 'v' for the targets" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("content", "extra", "words"), [
+    # 0/1 columns: class labels, which several targets do not take (one model per target)
+    ("x,a,b\n1,0,1\n2,1,0\n3,0,0\n4,1,1\n", [], "all hold whole numbers"),
+    ("x,a,b\n1,no,yes\n2,yes,no\n3,no,no\n4,yes,yes\n", [], "hold text, which is class labels"),
+    ("x,a,b\n1,0.5,1\n2,1.5,0\n3,0.1,0\n4,1.2,1\n", ["--task", "classification"],
+     "several classification targets (--target a b) are not supported"),
+    ("x,a,b\n1,0.5,1\n2,1.5,0\n3,0.1,0\n4,1.2,1\n", ["--class-weight", "balanced"],
+     "--class-weight: class weights need one classification target, got --target a b"),
+    ("x,a,b\n1,0.5,1\n2,1.5,0\n3,0.1,0\n4,1.2,1\n", ["--features", "x", "b"],
+     "the target column 'b' is also a feature"),
+    ("x,a,b\n1,0.5,1\n2,1.5,0\n3,0.1,0\n4,1.2,1\n", ["--output", "sigmoid"],
+     "but the targets 'a', 'b' run from 0 to 1.5"),
+    ("x,a,b\n1,0.5,1\n2,1.5,\n3,0.1,0\n4,1.2,1\n", [], "line 3, target 'b': missing value"),
+])
+def test_targets_that_cannot_be_a_multi_output_regression_are_refused(tmp_path, capsys,
+                                                                       content, extra, words):
+    (tmp_path / "d.csv").write_text(content)
+    assert _status(["train", tmp_path / "d.csv", "--target", "a", "b", *extra, "--epochs",
+                    "1", "-q", "-o", tmp_path / "m.npz"]) == 2
+    assert words in capsys.readouterr().err
+    assert not (tmp_path / "m.npz").exists()
+
+
+def test_a_resumed_run_of_two_targets_is_the_uninterrupted_one(tmp_path, clock, capsys):
+    _two_targets(tmp_path / "data.csv", n=60)
+    args = ["train", tmp_path / "data.csv", "--target", "t1", "t2", "--hidden", "4",
+            "--batch-size", "16", "--lr", "0.05", "--epochs", "6", "--patience", "10", "-q"]
+    assert _status([*args, "-o", tmp_path / "ref"]) == 0
+    ckpt, model = tmp_path / "run.ckpt.npz", tmp_path / "model.npz"
+    command = [*args, "--checkpoint", ckpt, "--max-time", "8", "--resume", "-o", model]
+    statuses = []
+    while not statuses or statuses[-1] == 3:
+        statuses.append(_status(command))
+        assert len(statuses) <= 4
+    assert statuses[-1] == 0 and len(statuses) > 1
+    _same_model(model, tmp_path / "ref.npz")
+    assert load_metadata(model)["target_names"] == ["t1", "t2"]
+    capsys.readouterr()
+    # the run's targets are its own: another --target is refused
+    assert _status([*args[:3], "t1", *args[5:], "--checkpoint", ckpt, "--resume",
+                    "-o", model]) == 2
+    assert "was started with --target t1 t2, got --target t1" in capsys.readouterr().err
+
+
+@pytest.mark.filterwarnings("ignore:Stochastic Optimizer")
+def test_an_estimator_of_two_outputs_is_scored_on_the_targets_named(tmp_path, capsys):
+    rng = np.random.default_rng(2)
+    X = rng.normal(size=(50, 2))
+    Y = np.column_stack([X[:, 0] + X[:, 1], X[:, 0] - 2 * X[:, 1]])
+    est = cr.MLPRegressor(hidden_layer_sizes=(4,), max_iter=20, random_state=0).fit(X, Y)
+    est.save(tmp_path / "est.npz")
+    np.savez(tmp_path / "d.npz", X=X, p=Y[:, 0], q=Y[:, 1])
+    capsys.readouterr()
+    assert main(["evaluate", str(tmp_path / "est.npz"), str(tmp_path / "d.npz"), "--target",
+                 "p", "q", "--json"]) == 0
+    scores = json.loads(capsys.readouterr().out)
+    pred = est.predict(X)
+    assert scores["r2"] == pytest.approx(metrics.r2_score(Y, pred), rel=1e-10)
+    assert scores["r2"] == pytest.approx(est.score(X, Y), rel=1e-10)
+    assert list(scores["targets"]) == ["p", "q"]
+    assert _status(["evaluate", tmp_path / "est.npz", tmp_path / "d.npz"]) == 2
+    assert "give them, --target NAME1 ... NAME2" in capsys.readouterr().err
+    assert _status(["evaluate", tmp_path / "est.npz", tmp_path / "d.npz", "--target", "p", "q",
+                    "p"]) == 2
+    assert "the model predicts 2 values per example; name 2 target columns" in \
+        capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("edit", "words"), [
+    (lambda m: m.update(target_names=["t1"]), "target_names: 1 name for a regression network "
+                                              "with 2 outputs"),
+    (lambda m: m.update(target_names=["t1", "t1"]), "target_names: a name appears twice"),
+    (lambda m: m.update(y_scale=[1.0, 2.0, 3.0]), "y_scale: 3 values for a network with "
+                                                  "2 outputs"),
+    (lambda m: m.update(y_scale=[1.0, 0.0]), "y_scale: expected a positive number"),
+])
+def test_a_damaged_record_of_targets_is_refused(two, tmp_path, edit, words):
+    from file_helpers import edit_saved_meta
+
+    _, _, _, model = two
+    path = tmp_path / "m.npz"
+    path.write_bytes(model.read_bytes())
+    edit_saved_meta(path, lambda record: edit(record["metadata"]))
+    with pytest.raises(ValueError, match="corrupted chainrule model file") as info:
+        SavedModel.load(path)
+    assert words in str(info.value)
+
+
+def test_data_and_model_may_follow_the_target_names(two, tmp_path, capsys):
+    """``--target`` takes every word up to the next option: DATA (and evaluate's MODEL)
+    written after the names are taken as they were after one name."""
+    d, _, _, model = two
+    assert main(["train", "--target", "t1", "t2", str(d / "data.csv"), "--hidden", "8",
+                 "--epochs", "40", "--val-fraction", "0", "-q",
+                 "-o", str(tmp_path / "m.npz")]) == 0
+    same = cr.load(tmp_path / "m.npz")
+    np.testing.assert_array_equal(same.params, cr.load(model).params)
+    capsys.readouterr()
+    assert main(["evaluate", "--target", "t1", "t2", str(model), str(d / "data.csv"),
+                 "--json"]) == 0
+    scores = json.loads(capsys.readouterr().out)
+    assert list(scores["targets"]) == ["t1", "t2"]
+    assert _status(["train", "--target", "t1", "-q"]) == 2
+    assert "the following arguments are required: DATA" in capsys.readouterr().err
+    # without DATA, the last name is taken for it: no such file, said of it
+    assert _status(["evaluate", str(model), "--target", "t1", "t2"]) == 2
+    assert "no such file or bundled data set: t2" in capsys.readouterr().err
