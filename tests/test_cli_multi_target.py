@@ -1,10 +1,12 @@
-"""``chainrule train DATA --target a b``: a multi-output regression from the command line.
+"""``chainrule train DATA --target a b``: a multi-output regression (numeric targets) or
+a multi-label classifier (targets of two classes each) from the command line.
 
 The references are computed here: the standardisation of each target with NumPy on the
 training rows, the saved network's forward pass (``chainrule.load``, which knows nothing
-of the metadata), and scikit-learn's ``mean_squared_error``, ``r2_score``,
+of the metadata), scikit-learn's ``mean_squared_error``, ``r2_score``,
 ``mean_absolute_error`` and ``root_mean_squared_error`` with their default
-``multioutput="uniform_average"``, and of each target column.
+``multioutput="uniform_average"``, and of each target column; ``accuracy_score`` and
+``hamming_loss`` of indicator rows, and the binary log loss written out in NumPy.
 """
 
 from __future__ import annotations
@@ -188,11 +190,13 @@ def test_bundled_data_set_and_npz_arrays_as_targets(tmp_path, capsys):
 
 
 @pytest.mark.parametrize(("content", "extra", "words"), [
-    # 0/1 columns: class labels, which several targets do not take (one model per target)
-    ("x,a,b\n1,0,1\n2,1,0\n3,0,0\n4,1,1\n", [], "all hold whole numbers"),
-    ("x,a,b\n1,no,yes\n2,yes,no\n3,no,no\n4,yes,yes\n", [], "hold text, which is class labels"),
+    # class-like columns (whole numbers, few distinct) of more than two classes
+    ("x,a,b\n1,0,1\n2,1,0\n3,2,0\n4,1,1\n", [],
+     "look like class labels, but not of two classes each (a: 3 distinct values)"),
+    ("x,a,b\n1,no,1.5\n2,yes,0.2\n3,no,0.1\n4,yes,1\n", [], "the target a holds text, "
+     "and b numbers"),
     ("x,a,b\n1,0.5,1\n2,1.5,0\n3,0.1,0\n4,1.2,1\n", ["--task", "classification"],
-     "several classification targets (--target a b) are not supported"),
+     "the target 'a' has 4 classes (0.1, 0.5, 1.2, 1.5); several classification targets"),
     ("x,a,b\n1,0.5,1\n2,1.5,0\n3,0.1,0\n4,1.2,1\n", ["--class-weight", "balanced"],
      "--class-weight: class weights need one classification target, got --target a b"),
     ("x,a,b\n1,0.5,1\n2,1.5,0\n3,0.1,0\n4,1.2,1\n", ["--features", "x", "b"],
@@ -200,8 +204,14 @@ def test_bundled_data_set_and_npz_arrays_as_targets(tmp_path, capsys):
     ("x,a,b\n1,0.5,1\n2,1.5,0\n3,0.1,0\n4,1.2,1\n", ["--output", "sigmoid"],
      "but the targets 'a', 'b' run from 0 to 1.5"),
     ("x,a,b\n1,0.5,1\n2,1.5,\n3,0.1,0\n4,1.2,1\n", [], "line 3, target 'b': missing value"),
+    ("x,a,b\n1,0,1\n2,1,0\n3,0,0\n4,1,1\n", ["--output", "softmax"],
+     "--output: a multi-label classifier (several targets of two classes) needs a sigmoid"),
+    ("x,a,b\n1,0,1\n2,1,0\n3,0,0\n4,1,1\n", ["--loss", "cross_entropy"],
+     "--loss cross_entropy: a multi-label classifier's loss is log_loss"),
+    ("x,a,b\n1,0,1\n2,0,0\n3,0,0\n4,0,1\n", ["--task", "classification"],
+     "the target 'a' has 1 class (0)"),
 ])
-def test_targets_that_cannot_be_a_multi_output_regression_are_refused(tmp_path, capsys,
+def test_targets_that_cannot_be_trained_together_are_refused(tmp_path, capsys,
                                                                        content, extra, words):
     (tmp_path / "d.csv").write_text(content)
     assert _status(["train", tmp_path / "d.csv", "--target", "a", "b", *extra, "--epochs",
@@ -294,3 +304,134 @@ def test_data_and_model_may_follow_the_target_names(two, tmp_path, capsys):
     # without DATA, the last name is taken for it: no such file, said of it
     assert _status(["evaluate", str(model), "--target", "t1", "t2"]) == 2
     assert "no such file or bundled data set: t2" in capsys.readouterr().err
+
+
+def _labels_csv(path, n: int = 120, seed: int = 4) -> tuple[np.ndarray, np.ndarray]:
+    """A CSV of features x0, x1, x2 and two yes/no targets: a (no/yes) and b (0/1); returns
+    the features and the 0/1 indicator matrix of (a == yes, b == 1)."""
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, 3))
+    Y = np.column_stack([X[:, 0] + 0.3 * rng.normal(size=n) > 0,
+                         X[:, 1] - X[:, 2] + 0.3 * rng.normal(size=n) > 0]).astype(int)
+    rows = [f"{float(x[0])!r},{float(x[1])!r},{float(x[2])!r},{'yes' if t[0] else 'no'},{t[1]}"
+            for x, t in zip(X, Y, strict=True)]
+    path.write_text("x0,x1,x2,a,b\n" + "\n".join(rows) + "\n")
+    return X, Y
+
+
+@pytest.fixture(scope="module")
+def labels(tmp_path_factory):
+    d = tmp_path_factory.mktemp("labels")
+    X, Y = _labels_csv(d / "data.csv")
+    model = d / "model.npz"
+    assert main(["train", str(d / "data.csv"), "--target", "a", "b", "--hidden", "6",
+                 "--epochs", "30", "--val-fraction", "0", "-q", "-o", str(model)]) == 0
+    return d, X, Y, model
+
+
+def test_yes_no_targets_train_a_multi_label_classifier(labels, capsys):
+    _, X, Y, model = labels
+    meta = load_metadata(model)
+    net = cr.load(model)
+    assert meta["task"] == "classification" and meta["target_names"] == ["a", "b"]
+    assert meta["labels"] == [["no", "yes"], ["0", "1"]]  # each target's, sorted
+    assert "y_mean" not in meta
+    assert net.n_outputs == 2 and net.output_activation.name == "sigmoid"
+    assert net.loss.name == "log_loss"
+    P = _outputs(model, X)
+    assert metrics.accuracy_score(Y, (P > 0.5).astype(int)) > 0.8  # it learnt both labels
+    capsys.readouterr()
+    assert main(["info", str(model)]) == 0
+    out = capsys.readouterr().out
+    assert "classes of each target: a (no/yes), b (0/1)\n" in out
+    assert "(mean log_loss (the sum over the 2 targets))" in out
+
+
+def test_multi_label_evaluate_gives_subset_accuracy_hamming_and_log_loss(labels, capsys):
+    d, X, Y, model = labels
+    P = _outputs(model, X)
+    pred = (P > 0.5).astype(int)
+    capsys.readouterr()
+    assert main(["evaluate", str(model), str(d / "data.csv"), "--json"]) == 0
+    scores = json.loads(capsys.readouterr().out)
+    assert list(scores) == ["samples", "accuracy", "hamming_loss", "log_loss", "targets"]
+    # scikit-learn's accuracy_score of indicator rows: every label of a row right
+    assert scores["accuracy"] == pytest.approx(metrics.accuracy_score(Y, pred), rel=1e-12)
+    assert scores["accuracy"] == pytest.approx(np.mean((pred == Y).all(axis=1)), rel=1e-12)
+    assert scores["hamming_loss"] == pytest.approx(metrics.hamming_loss(Y, pred), rel=1e-12)
+    # the mean binary log loss over every example and target, written out
+    binary = -(Y * np.log(P) + (1 - Y) * np.log(1 - P))
+    assert scores["log_loss"] == pytest.approx(binary.mean(), rel=1e-10)
+    for j, name in enumerate(["a", "b"]):
+        assert scores["targets"][name]["accuracy"] == pytest.approx(
+            np.mean(pred[:, j] == Y[:, j]), rel=1e-12)
+        assert scores["targets"][name]["log_loss"] == pytest.approx(binary[:, j].mean(),
+                                                                    rel=1e-10)
+
+
+def test_multi_label_predict_writes_each_targets_label_and_probability(labels, capsys):
+    d, X, _, model = labels
+    P = _outputs(model, X)
+    capsys.readouterr()
+    assert main(["predict", str(model), str(d / "data.csv"), "--proba"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "a,b,proba_a,proba_b"
+    rows = [line.split(",") for line in lines[1:]]
+    assert [r[0] for r in rows] == ["yes" if p > 0.5 else "no" for p in P[:, 0]]
+    assert [r[1] for r in rows] == ["1" if p > 0.5 else "0" for p in P[:, 1]]
+    np.testing.assert_allclose(np.array([r[2:] for r in rows], dtype=float), P, rtol=1e-12)
+    loaded = SavedModel.load(model)
+    np.testing.assert_allclose(loaded.predict_proba(X), P, rtol=1e-12)
+    np.testing.assert_allclose(loaded.predict_log_proba(X), np.log(P), rtol=1e-10)
+    # a picture of one class per example is refused, by name
+    assert _status(["plot", "confusion", model, d / "data.csv", "-o", d / "c.png"]) == 2
+    assert "holds a multi-label classifier" in capsys.readouterr().err
+
+
+def test_multi_label_targets_of_another_file_are_matched_by_their_labels(labels, tmp_path,
+                                                                          capsys):
+    _, _, _, model = labels
+    (tmp_path / "new.csv").write_text("b,x2,x1,x0,a\n1,0,0,1,yes\n0,0,0,-1,maybe\n")
+    assert _status(["evaluate", model, tmp_path / "new.csv"]) == 2
+    err = capsys.readouterr().err
+    assert "line 3, target 'a': 'maybe' is not one of the model's classes (no, yes)" in err
+
+
+@pytest.mark.parametrize(("edit", "words"), [
+    (lambda m: m.update(labels=[["no", "no"], ["0", "1"]]), "labels: 'no' appears 2 times"),
+    (lambda m: m.update(labels=["no", "yes"]), "labels: expected 2 lists of two labels"),
+    (lambda m: m.update(labels=[["no", "yes", "maybe"], ["0", "1"]]),
+     "labels: expected 2 lists of two labels"),
+])
+def test_a_damaged_record_of_labels_is_refused(labels, tmp_path, edit, words):
+    from file_helpers import edit_saved_meta
+
+    _, _, _, model = labels
+    path = tmp_path / "m.npz"
+    path.write_bytes(model.read_bytes())
+    edit_saved_meta(path, lambda record: edit(record["metadata"]))
+    with pytest.raises(ValueError, match="corrupted chainrule model file") as info:
+        SavedModel.load(path)
+    assert words in str(info.value)
+
+
+def test_gradcheck_checks_a_model_of_several_targets_on_its_data(two, labels, capsys):
+    """gradcheck --model M --data D takes each target column (standardised as in training),
+    as the network was trained on them; it refused a regression of several outputs.  Its
+    cost J is the network's: the mean over the examples of the sum over the outputs."""
+    import re
+
+    for d, X, Y, model in (two, labels):
+        capsys.readouterr()
+        assert main(["gradcheck", "--model", str(model), "--data", str(d / "data.csv"),
+                     "--samples", "10"]) == 0
+        out = capsys.readouterr().out
+        assert "PASS" in out
+        meta, A = load_metadata(model), _outputs(model, X[:10])
+        if "y_mean" in meta:  # squared error, 1/2 (a - t)^2, on the standardised targets
+            T = (Y[:10] - meta["y_mean"]) / np.asarray(meta["y_scale"])
+            cost = np.mean(0.5 * ((A - T) ** 2).sum(axis=1))
+        else:  # log loss of each yes/no label
+            T = Y[:10]
+            cost = np.mean(-(T * np.log(A) + (1 - T) * np.log(1 - A)).sum(axis=1))
+        assert float(re.search(r"cost J = (\S+)", out)[1]) == pytest.approx(cost, rel=1e-10)

@@ -93,7 +93,8 @@ def _saved_model(args: argparse.Namespace, rng: np.random.Generator):
     else:
         from .cli_models import _model_data, _targets
 
-        if model.task == "regression" and net.n_outputs > 1:  # a table's target: one column
+        several = model.metadata.get("target_names")  # train --target a b: their columns
+        if model.task == "regression" and net.n_outputs > 1 and not several:
             raise ValueError(
                 f"--data: {args.model} predicts {net.n_outputs} values per example, and a "
                 "table's target is one column; leave --data out to check it on random "
@@ -103,10 +104,12 @@ def _saved_model(args: argparse.Namespace, rng: np.random.Generator):
         X = model._inputs(table.X[:n])
         y = _targets(model, table)[:n]
         if model.task == "classification":
-            Y = y.astype(np.float64)[:, None] if net.n_outputs == 1 else y
-        else:  # the standardised target the network was trained on
+            Y = y.astype(np.float64)[:, None] if y.ndim == 1 and net.n_outputs == 1 else y
+        else:  # the standardised target(s) the network was trained on
             meta = model.metadata
-            Y = ((y - meta.get("y_mean", 0.0)) / meta.get("y_scale", 1.0))[:, None]
+            Y = ((y - np.asarray(meta.get("y_mean", 0.0), dtype=np.float64))
+                 / np.asarray(meta.get("y_scale", 1.0), dtype=np.float64))
+            Y = Y if Y.ndim == 2 else Y[:, None]
         where = f"the first {n} of {table.n_samples} examples of {table.source}"
     return net, f"{args.model}:\n{net.summary()}\non {where}", X, Y
 

@@ -12,6 +12,8 @@ from pathlib import Path
 import numpy as np
 
 from ._cli_models_scores import _NAMES as _NAMES
+from ._cli_models_scores import _evaluate_target as _evaluate_target
+from ._cli_models_scores import _label_scores as _label_scores
 from ._cli_models_scores import _scores as _scores
 from ._cli_models_scores import _target_names
 from ._cli_models_scores import _target_scores as _target_scores
@@ -40,6 +42,8 @@ def _cost_words(model) -> str:
     """What the recorded loss per epoch is: the cost the network minimised, in its terms."""
     net, meta = model.network, model.metadata
     words = f"mean {net.loss.name}"
+    if getattr(model, "multilabel", False):  # log loss: the sum over the output units
+        words += f" (the sum over the {net.n_outputs} targets)"
     if model.task == "regression" and "y_mean" in meta:
         words += (" on the standardised targets" if _target_names(model) else
                   " on the standardised target")
@@ -332,9 +336,12 @@ def _model_data(model, data: str, target: str | None, need_target: bool, seed: i
 def _has_nan_class(model) -> bool:
     """Whether a classifier's labels hold the text "nan" (any case): an estimator fitted on
     it, or a model trained before such a target cell was read as missing."""
+    labels = model.labels or ()
+    if getattr(model, "multilabel", False) and _target_names(model):  # two per target
+        labels = [label for pair in labels for label in pair]
     return model.task == "classification" and any(
         isinstance(label, str) and label.strip().lower() in ("nan", "+nan", "-nan")
-        for label in model.labels or ())
+        for label in labels)
 
 
 def _check_image_shape(source: str, images: tuple[int, ...] | None, shape: object) -> None:
@@ -346,8 +353,16 @@ def _check_image_shape(source: str, images: tuple[int, ...] | None, shape: objec
 
 
 def _targets(model, table) -> np.ndarray:
+    from dataclasses import replace
+
     from .saved_model import encode_labels, regression_targets
 
+    if getattr(model, "multilabel", False) and table.target_names:  # each target's 0 or 1
+        y = np.asarray(table.y)
+        return np.column_stack([
+            encode_labels(y[:, j], pair, replace(table, target_name=name))
+            for j, (name, pair) in enumerate(zip(table.target_names, model.labels,
+                                                  strict=True))])
     if model.task == "classification":
         return encode_labels(np.asarray(table.y), model.labels, table)
     return regression_targets(table)

@@ -164,7 +164,7 @@ def _plot(args: argparse.Namespace) -> int:
         if model.task != "classification":
             raise ValueError(f"plot {args.kind}: the model is a regression model; it needs a "
                              "classifier")
-        if estimator and model.multilabel:
+        if model.multilabel:
             raise ValueError(f"plot {args.kind}: {args.model} holds a multi-label classifier "
                              "(several labels per example); it needs one class per example")
         shape = model.network.n_inputs

@@ -1,14 +1,16 @@
 """The scores that ``chainrule train`` and ``evaluate`` print: accuracy and log loss of a
 classifier, mean squared error, RMSE, MAE and R^2 of a regression (of several targets,
-their mean and each target's), and the names they are printed with.  Read through
+their mean and each target's), the names they are printed with, and the target columns
+that evaluate scores (:func:`_evaluate_target`).  Read through
 :mod:`chainrule._cli_models_data`."""
 
 from __future__ import annotations
 
 import numpy as np
 
-_NAMES = {"accuracy": "accuracy", "log_loss": "log loss", "mse": "mean squared error",
-          "rmse": "rmse", "mae": "mae", "r2": "r2"}  # how train and evaluate print the scores
+# how train and evaluate print the scores
+_NAMES = {"accuracy": "accuracy", "hamming_loss": "hamming loss", "log_loss": "log loss",
+          "mse": "mean squared error", "rmse": "rmse", "mae": "mae", "r2": "r2"}
 
 
 def _scores(model, X: np.ndarray, y: np.ndarray) -> dict[str, float]:
@@ -17,10 +19,22 @@ def _scores(model, X: np.ndarray, y: np.ndarray) -> dict[str, float]:
     Classification (y: class indices): accuracy and log loss (mean over the
     examples); regression: mean squared error, its root and the mean absolute
     error in the target's units, and R^2.  Keys: accuracy, log_loss / mse,
-    rmse, mae, r2.
+    rmse, mae, r2.  Several targets: of a regression (y of shape (n_samples,
+    n_targets)), the mean of the targets' scores (:func:`_target_scores`); of
+    a multi-label classifier (y: 0/1 of shape (n_samples, n_targets)),
+    scikit-learn's ``accuracy_score`` of the indicator rows (subset accuracy:
+    every target right), ``hamming_loss`` (the fraction of wrong labels) and
+    the mean binary log loss over every example and target (keys accuracy,
+    hamming_loss, log_loss).
     """
     from sklearn import metrics
 
+    if getattr(model, "multilabel", False) and np.ndim(y) == 2:  # several yes/no targets
+        each = _label_scores(y, model.predict_proba(X))
+        pred = np.column_stack([s.pop("predicted") for s in each])
+        return {"accuracy": float(metrics.accuracy_score(y, pred)),  # subset accuracy
+                "hamming_loss": float(metrics.hamming_loss(y, pred)),
+                "log_loss": float(np.mean([s["log_loss"] for s in each]))}
     if model.task == "classification":
         proba = model.predict_proba(X)
         k = proba.shape[1]
@@ -69,7 +83,74 @@ def _target_scores(y: np.ndarray, pred: np.ndarray) -> list[dict[str, float]]:
     return out
 
 
+def _label_scores(y: np.ndarray, proba: np.ndarray) -> list[dict]:
+    """The scores of each target of a multi-label classifier: accuracy and log loss.
+
+    Parameters
+    ----------
+    y : ndarray of shape (n_samples, n_targets), int
+        0 or 1: each example's label of each target (the index into its two labels).
+    proba : ndarray of shape (n_samples, n_targets)
+        The probability of each target's second label.
+
+    Returns
+    -------
+    list of n_targets dicts
+        ``accuracy`` and ``log_loss`` (of the target's two classes), and
+        ``predicted`` (the 0/1 predictions, ``proba > 0.5``), for :func:`_scores`.
+        The mean of the log losses is the mean binary log loss over every
+        example and target, the cost a multi-label network minimises.
+    """
+    from sklearn import metrics
+
+    out = []
+    for j in range(y.shape[1]):
+        p = np.clip(proba[:, j], 1e-15, 1 - 1e-15)
+        predicted = (proba[:, j] > 0.5).astype(np.intp)
+        out.append({"accuracy": float(np.mean(predicted == y[:, j])),
+                    "log_loss": float(metrics.log_loss(y[:, j], np.column_stack([1 - p, p]),
+                                                       labels=[0, 1])),
+                    "predicted": predicted})
+    return out
+
+
 def _target_names(model) -> list[str] | None:
     """The targets of a model file of several (``target_names``), or None."""
     names = model.metadata.get("target_names")
     return list(names) if isinstance(names, list) else None
+
+
+def _evaluate_target(model, path: str, target: list[str] | None) -> str | list[str] | None:
+    """The target column(s) evaluate reads of ``model`` (the file ``path``): ``--target``'s
+    one name, or its names, one per output of a regression network of several outputs (a
+    model file of several targets: those it records by default); None for the model's.
+
+    Raises
+    ------
+    ValueError
+        For a number of names that is not the model's number of targets, a network of
+        several outputs that names none (without ``--target``), and an estimator's
+        multi-label classifier, whose labels are no columns.
+    """
+    k = model.network.n_outputs
+    target = target[0] if target and len(target) == 1 else target
+    several = _target_names(model)  # a model file of several targets: their columns
+    multilabel = getattr(model, "multilabel", False)
+    if multilabel and several is None:  # an estimator's: its labels are not columns
+        raise ValueError(
+            f"{path}: the model predicts {k} labels per example, and evaluate scores "
+            "one target column; write them with chainrule predict and score each column")
+    if (model.task == "regression" or multilabel) and k > 1:
+        if isinstance(target, list) and len(target) != k:
+            raise ValueError(f"--target {' '.join(target)}: the model predicts {k} values "
+                             f"per example; name {k} target columns, in the order of its "
+                             "outputs")
+        if several is None and not isinstance(target, list):
+            raise ValueError(
+                f"{path}: the model predicts {k} values per example, and names no "
+                f"target columns; give them, --target NAME1 ... NAME{k}, in the order of its "
+                "outputs")
+    elif isinstance(target, list):
+        raise ValueError(f"--target {' '.join(target)}: the model predicts one target; name "
+                         "one column")
+    return target

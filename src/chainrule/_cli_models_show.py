@@ -196,7 +196,11 @@ def _info(args: argparse.Namespace) -> int:
     print(f"total parameters: {net.n_params}")
     if "task" in meta:
         print(f"task: {meta['task']}")
-    if meta.get("labels") is not None:
+    if meta.get("labels") is not None and model.multilabel:  # two labels per target
+        print("classes of each target: " + ", ".join(
+            f"{name} ({'/'.join(map(str, pair))})"
+            for name, pair in zip(meta["target_names"], meta["labels"], strict=True)))
+    elif meta.get("labels") is not None:
         print(f"classes ({len(meta['labels'])}): {_preview(meta['labels'], 20)}")
     if meta.get("target_name"):
         print(f"target: {meta['target_name']}")

@@ -90,7 +90,10 @@ def _add_train(sub: argparse._SubParsersAction) -> None:
                    help="target column (CSV; default: the last column) or array (NPZ; "
                    "default: y); two or more names: a multi-output regression, one identity "
                    "output per target (numeric columns; each standardised on its own, scored "
-                   "by the mean of the targets' MSE and R^2)")
+                   "by the mean of the targets' MSE and R^2), or, when every target is "
+                   "class-like (text, or at most 20 distinct whole numbers) of two classes "
+                   "(0/1, yes/no), a multi-label classifier: a sigmoid unit per target, "
+                   "scored by subset accuracy, hamming loss and log loss")
     p.add_argument("--features", nargs="+", metavar="NAME",
                    help="feature columns (default: every column but the target)")
     p.add_argument("--task", choices=["auto", "classification", "regression"], default="auto",

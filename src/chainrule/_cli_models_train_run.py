@@ -45,7 +45,13 @@ from ._cli_models_data import (
     _standardise,
 )
 from ._cli_models_train_lbfgs import fit_lbfgs, refuse_lbfgs_options
-from ._cli_models_train_task import _infer_task, _infer_task_several, _split
+from ._cli_models_train_task import (
+    _infer_task,
+    _infer_task_several,
+    _multilabel_targets,
+    _several_words,
+    _split,
+)
 from .cli_architecture import (
     _IMAGE_LAYERS,
     build_network,
@@ -78,11 +84,12 @@ def _train_run(args: argparse.Namespace, sigterm: SigtermAsCtrlC) -> int:
     # what needs no data is checked before the data is read (argparse checked the names)
     if isinstance(args.target, list) and len(args.target) == 1:  # one target, as ever
         args.target = args.target[0]
-    several = isinstance(args.target, list)  # --target a b ...: a multi-output regression
+    several = isinstance(args.target, list)  # --target a b ...: one output per target
     if several and args.class_weight is not None:
         raise ValueError(f"--class-weight: class weights need one classification target, got "
-                         f"--target {' '.join(args.target)} (several targets are a "
-                         "multi-output regression)")
+                         f"--target {' '.join(args.target)} (several targets: a multi-output "
+                         "regression or a multi-label classifier, whose examples are not "
+                         "of one class)")
     lbfgs = args.optimizer == "lbfgs"
     if lbfgs:
         refuse_lbfgs_options(args)
@@ -149,7 +156,10 @@ def _train_run(args: argparse.Namespace, sigterm: SigtermAsCtrlC) -> int:
         meta["data_path"] = os.path.abspath(args.data)
         # and what it held: evaluate tells the file from one changed since, or put in its place
         meta["data_sha256"], meta["data_rows"] = _file_sha256(args.data), table.n_samples
-    if task == "classification":
+    if task == "classification" and several:  # multi-label: a sigmoid unit per target
+        meta["labels"], y, output = _multilabel_targets(table, args.output, args.loss)
+        n_out, targets = y.shape[1], y.astype(np.float64)
+    elif task == "classification":
         labels, y = fit_labels(np.asarray(table.y))
         if len(labels) < 2:
             raise ValueError(f"{table.source}: the target {table.target_name!r} has one class "
@@ -184,7 +194,7 @@ def _train_run(args: argparse.Namespace, sigterm: SigtermAsCtrlC) -> int:
     if args.val_fraction is None:
         args.val_fraction = 0.1 if table.n_samples >= 20 else 0.0
     train_idx, val_idx = _split(table.n_samples, args.val_fraction, args.seed,
-                                y if task == "classification" else None)
+                                y if task == "classification" and not several else None)
     X = table.X
     if args.scale == "standard":
         if args.input_shape is not None:  # images: each channel as a whole (see --help)
@@ -247,9 +257,9 @@ def _train_run(args: argparse.Namespace, sigterm: SigtermAsCtrlC) -> int:
         net = build_network(args, X.shape[1], n_out, output)
     print(f"{table.source}: {table.n_samples} examples x {X.shape[1]} features; "
           f"target{'s' if several else ''} {target_words}: "
-          f"{'multi-output regression' if several else task}"
+          + (_several_words(task, meta.get("labels"), table.target_names) if several else task)
           + (f", {len(meta['labels'])} classes ({_preview(meta['labels'])})"
-             if task == "classification" else ""))
+             if task == "classification" and not several else ""))
     print(f"{len(train_idx)} for training, {len(val_idx)} for validation")
     print(net.summary())
     resumed_from = 0 if run is None else trainer.epoch

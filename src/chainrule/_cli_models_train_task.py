@@ -68,45 +68,111 @@ def _split(n: int, fraction: float, seed: int, stratify: np.ndarray | None):
 
 
 def _infer_task_several(table, requested: str, loss: str | None = None) -> str:
-    """The task of several targets (``--target a b ...``): a multi-output regression.
+    """The task of several targets (``--target a b ...``).
 
-    Several targets are fitted only as numbers, one identity output each
-    (:class:`~chainrule.MLPRegressor` of a 2-D target).  ``--task auto`` takes
-    them for a regression when every column holds numbers and one at least
-    is not class-like (whole numbers, at most 20 distinct ones, which one
-    target would take for classes); columns that all look like class labels
-    (0/1, yes/no) are refused, as is ``--task classification``, with what to
-    do instead: a multi-label classifier of 0/1 columns is
-    :class:`~chainrule.MLPClassifier` from Python.
+    A multi-output regression (one identity output per target, as
+    :class:`~chainrule.MLPRegressor` fits a 2-D target) or a multi-label
+    classification (one sigmoid output per target, each of two classes, as
+    :class:`~chainrule.MLPClassifier` fits an indicator matrix).  ``--task
+    auto``: a classification when every column is class-like, as one target
+    would be (text, or whole numbers with at most 20 distinct ones), and holds
+    two distinct values (0/1, yes/no, true/false); a regression when every
+    column holds numbers and one at least is not class-like.  Columns that are
+    class-like but of more than two classes somewhere, or text among numbers,
+    are refused: several targets of three or more classes each are not
+    supported (train one model per target).
     """
     names = table.target_names
-    shown = ", ".join(names)
-    multilabel = (f"several classification targets (--target {' '.join(names)}) are not "
-                  "supported by chainrule train: train one model per target, or fit "
-                  "chainrule.MLPClassifier on the 0/1 indicator columns from Python "
-                  "(multi-label)")
-    if requested == "classification":
-        raise ValueError(f"--task classification: {multilabel}")
     y = np.asarray(table.y)
-    text, classlike = [], []
+    text, classlike, distinct = [], [], []
     for j, name in enumerate(names):
+        column = np.char.strip(y[:, j].astype(str)) if y.dtype.kind in "SUO" else y[:, j]
+        distinct.append(len(np.unique(column)))
         try:
             values = y[:, j].astype(np.float64)
         except ValueError:
             text.append(name)
+            classlike.append(name)
             continue
         whole = np.all(np.isfinite(values)) and np.all(values == np.round(values))
         if whole and len(np.unique(values)) <= 20:
             classlike.append(name)
-    if requested == "regression" or loss == "poisson":
-        return "regression"  # a cell that is no number is named by regression_targets
-    if text:
-        raise ValueError(f"{table.source}: the target{'s' if len(text) > 1 else ''} "
-                         f"{', '.join(text)} hold{'' if len(text) > 1 else 's'} text, which "
-                         f"is class labels; {multilabel}")
+    if requested != "auto":
+        return requested  # a classification's columns are checked by their classes
+    if loss == "poisson":
+        return "regression"
     if len(classlike) == len(names):
-        raise ValueError(f"{table.source}: the targets {shown} all hold whole numbers, at "
-                         "most 20 distinct ones each, which one target would take for class "
-                         f"labels; {multilabel}; or give --task regression to fit them as "
-                         "numbers")
+        many = [f"{name}: {k} distinct value{'' if k == 1 else 's'}"
+                for name, k in zip(names, distinct, strict=True) if k != 2]
+        if many:
+            raise ValueError(
+                f"{table.source}: the targets {', '.join(names)} look like class labels, "
+                f"but not of two classes each ({', '.join(many)}); several "
+                "targets are classified as two classes each (multi-label: 0/1, yes/no); "
+                "train one model per target, or give --task regression to fit numbers")
+        return "classification"
+    if text:
+        numbers = ", ".join(n for n in names if n not in text)
+        raise ValueError(
+            f"{table.source}: the target{'s' if len(text) > 1 else ''} {', '.join(text)} "
+            f"hold{'' if len(text) > 1 else 's'} text, and {numbers} numbers; several "
+            "targets are all numbers (a regression) or all labels of two classes "
+            "(multi-label: 0/1, yes/no)")
     return "regression"
+
+
+def _multilabel_targets(table, output: str | None, loss: str | None):
+    """Several targets of two classes each as a multi-label classifier's targets.
+
+    Returns
+    -------
+    labels : list of n_targets lists of 2 labels
+        Each target's classes, sorted as :func:`~chainrule.saved_model.fit_labels`
+        sorts them (0 before 1, "no" before "yes"); the output unit of a target is
+        the probability of its second label.
+    index : ndarray of shape (n_samples, n_targets), int
+        0 or 1: the index of each example's label of each target.
+    output : str
+        The output activation: sigmoid (one unit per target), the only one taken.
+
+    Raises
+    ------
+    ValueError
+        For a target of one class or of more than two (named, with its classes),
+        another ``--output``, and a ``--loss`` other than log_loss.
+    """
+    from .activations import get_activation
+    from .losses import get_loss
+    from .saved_model import fit_labels
+
+    y = np.asarray(table.y)
+    labels, index = [], []
+    for j, name in enumerate(table.target_names):
+        classes, idx = fit_labels(y[:, j])
+        if len(classes) != 2:
+            shown = ", ".join(map(str, classes[:6])) + (", ..." if len(classes) > 6 else "")
+            raise ValueError(
+                f"{table.source}: the target {name!r} has {len(classes)} "
+                f"class{'' if len(classes) == 1 else 'es'} ({shown}); several classification "
+                "targets are each of two classes (multi-label: 0/1, yes/no): train one model "
+                "per target, or give --task regression to fit numbers")
+        labels.append(classes)
+        index.append(idx)
+    output = output or "sigmoid"
+    if get_activation(output).name != "sigmoid":
+        raise ValueError(f"--output: a multi-label classifier (several targets of two classes) "
+                         f"needs a sigmoid output, one unit per target, got {output!r}")
+    if loss is not None and get_loss(loss).name != "log_loss":
+        raise ValueError(f"--loss {loss}: a multi-label classifier's loss is log_loss, each "
+                         "sigmoid unit the probability of its target's second label")
+    return labels, np.column_stack(index), output
+
+
+def _several_words(task: str, labels: list | None, names: list[str]) -> str:
+    """What train says of several targets: "multi-output regression", or "multi-label
+    classification (a: no/yes, b: 0/1)"."""
+    if task == "regression":
+        return "multi-output regression"
+    pairs = ", ".join(f"{name}: {'/'.join(map(str, pair))}"
+                      for name, pair in zip(names, labels, strict=True))
+    return f"multi-label classification ({pairs})"

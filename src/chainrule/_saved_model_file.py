@@ -45,7 +45,17 @@ def _metadata_problem(model: SavedModel) -> str | None:
         return (f"task: {task!r}, expected 'classification' or 'regression'"
                 if "task" in meta else "task: missing")
     labels = meta.get("labels")
-    if task == "classification" or labels is not None:
+    targets = meta.get("target_names")
+    if task == "classification" and isinstance(targets, list) and isinstance(labels, list):
+        # a multi-label classifier: two labels per target, one sigmoid output each
+        if len(labels) != n_out or not all(isinstance(pair, list) and len(pair) == 2 and all(
+                isinstance(v, str) or _finite_number(v) for v in pair) for pair in labels):
+            return (f"labels: expected {n_out} lists of two labels (one per target), got "
+                    f"{labels!r}"[:200])
+        same = next((pair for pair in labels if _text(pair[0]) == _text(pair[1])), None)
+        if same is not None:
+            return f"labels: {_text(same[0])!r} appears 2 times"
+    elif task == "classification" or labels is not None:
         if labels is None:
             return "labels: missing for a classification model"
         if not isinstance(labels, list) or not all(
@@ -92,13 +102,12 @@ def _metadata_problem(model: SavedModel) -> str | None:
             if len(values) not in (1, n_out):
                 return f"{key}: {_plural(len(values), 'value')} for a network with " \
                        f"{_plural(n_out, 'output')}"
-    targets = meta.get("target_names")
     if targets is not None:
         if not isinstance(targets, list) or not all(isinstance(v, str) for v in targets):
             return "target_names: expected a list of strings"
         if len(set(targets)) != len(targets):
             return "target_names: a name appears twice"
-        if len(targets) != n_out or task != "regression":
+        if len(targets) != n_out:
             return (f"target_names: {_plural(len(targets), 'name')} for a {task} network "
                     f"with {_plural(n_out, 'output')}")
     for key in ("target_name", "data", "kind"):

@@ -94,9 +94,11 @@ class _SavedModelOutputs:
         Returns
         -------
         ndarray of shape (n_samples, n_classes)
-            Of a single sigmoid output, ``expit(-z)`` and ``expit(z)`` of its net
-            input ``z``: each column keeps its digits (``1 - p`` would be 0 for
-            ``z`` past about 37), as :meth:`chainrule.MLPClassifier.predict_proba`.
+            Of a multi-label classifier, shape (n_samples, n_targets): the
+            probability of each target's second label.  Of a single sigmoid
+            output, ``expit(-z)`` and ``expit(z)`` of its net input ``z``: each
+            column keeps its digits (``1 - p`` would be 0 for ``z`` past about
+            37), as :meth:`chainrule.MLPClassifier.predict_proba`.
 
         Raises
         ------
@@ -105,6 +107,8 @@ class _SavedModelOutputs:
         """
         if self.task != "classification":
             raise ValueError("predict_proba: the model is a regression model")
+        if self.multilabel:  # one sigmoid unit per target: the probability of its 2nd label
+            return self.outputs(X)
         return self._of_output(X, log=False)
 
     def predict_log_proba(self, X: object) -> np.ndarray:
@@ -133,6 +137,11 @@ class _SavedModelOutputs:
         """
         if self.task != "classification":
             raise ValueError("predict_log_proba: the model is a regression model")
+        if self.multilabel:
+            from ._mlp_base import _evaluate
+
+            # log expit(z) of each unit's net input: finite where the probability underflows
+            return _evaluate(self.network, self._inputs(X), lambda Z: -np.logaddexp(0, -Z))
         return self._of_output(X, log=True)
 
     def _of_output(self, X: object, log: bool) -> np.ndarray:
@@ -176,8 +185,12 @@ class _SavedModelOutputs:
         Returns
         -------
         ndarray of shape (n_samples,), int
-            Indices into :attr:`labels`.
+            Indices into :attr:`labels`; of a multi-label classifier, shape
+            (n_samples, n_targets): 1 where the probability of the target's second
+            label passes 0.5, else 0.
         """
+        if self.multilabel:
+            return (self.predict_proba(X) > 0.5).astype(np.intp)
         return self.predict_proba(X).argmax(axis=1)
 
     def predict(self, X: object) -> np.ndarray:
@@ -191,8 +204,13 @@ class _SavedModelOutputs:
         Returns
         -------
         ndarray of shape (n_samples,), or (n_samples, n_outputs)
-            The latter for a regression model of several outputs.
+            The latter for a regression model of several outputs, and for a
+            multi-label classifier (each target's label, as :attr:`labels` has them).
         """
+        if self.multilabel:
+            index = self.predict_index(X)
+            return np.column_stack([label_array(pair)[index[:, j]].astype(object)
+                                    for j, pair in enumerate(self.labels)])
         if self.task == "classification":
             return label_array(self.labels)[self.predict_index(X)]
         A = self.outputs(X)

@@ -29,6 +29,8 @@ from ._cli_models_data import _DATA_EXAMPLE as _DATA_EXAMPLE
 from ._cli_models_data import (
     _DATA_HELP,
     _NAMES,
+    _evaluate_target,
+    _label_scores,
     _load_predictor,
     _model_data,
     _positionals_from_target,
@@ -97,31 +99,15 @@ def _add_evaluate(sub: argparse._SubParsersAction) -> None:
 def _evaluate(args: argparse.Namespace) -> int:
     _positionals_from_target(args, ("model", "data"))
     model = _load_predictor(args.model)
-    k = model.network.n_outputs
-    target = args.target[0] if args.target and len(args.target) == 1 else args.target
-    several = _target_names(model)  # a model file of several targets: their columns
-    if model.task == "regression" and k > 1:
-        if isinstance(target, list) and len(target) != k:
-            raise ValueError(f"--target {' '.join(target)}: the model predicts {k} values "
-                             f"per example; name {k} target columns, in the order of its "
-                             "outputs")
-        if several is None and not isinstance(target, list):
-            raise ValueError(
-                f"{args.model}: the model predicts {k} values per example, and names no "
-                f"target columns; give them, --target NAME1 ... NAME{k}, in the order of its "
-                "outputs")
-    elif isinstance(target, list):
-        raise ValueError(f"--target {' '.join(target)}: the model predicts one target; name "
-                         "one column")
-    if getattr(model, "multilabel", False) and k > 1:  # a table's target is one column
-        raise ValueError(
-            f"{args.model}: the model predicts {k} labels per example, and evaluate scores "
-            "one target column; write them with chainrule predict and score each column")
+    target = _evaluate_target(model, args.model, args.target)
     table = _model_data(model, args.data, target, True, args.seed)
     y = _targets(model, table)
     scores: dict = {"samples": table.n_samples, **_scores(model, table.X, y)}
     names = table.target_names
-    each = _target_scores(y, model.predict(table.X)) if names else []
+    each = ([] if not names else _target_scores(y, model.predict(table.X))
+            if model.task == "regression" else
+            [{k: v for k, v in s.items() if k != "predicted"}
+             for s in _label_scores(y, model.predict_proba(table.X))])
     if args.json:
         print(json.dumps({**scores, **({"targets": dict(zip(names, each, strict=True))}
                                        if names else {})}))
@@ -129,8 +115,10 @@ def _evaluate(args: argparse.Namespace) -> int:
     print(f"{table.source}: {table.n_samples} examples"
           f"{_trained_on(model, args.data, args.seed, table.n_samples)}")
     if names:
-        print(f"{len(names)} targets ({', '.join(names)}): the mean of their scores "
-              "(scikit-learn's uniform_average)")
+        print(f"{len(names)} targets ({', '.join(names)}): " + (
+            "the mean of their scores (scikit-learn's uniform_average)"
+            if model.task == "regression" else "subset accuracy (every target right), "
+            "hamming loss (the fraction of wrong labels), mean log loss"))
     for key, v in scores.items():
         if key != "samples":
             print(f"{_NAMES[key]}: {v:.6g}")
@@ -244,7 +232,7 @@ def _predict(args: argparse.Namespace) -> int:
     if args.proba and model.task != "classification":  # known before the data is read
         raise ValueError("--proba: the model is a regression model; it has no classes")
     name = model.metadata.get("target_name") or "prediction"
-    _check_keep(args.keep, args.data, model.labels if args.proba else None)
+    _check_keep(args.keep, args.data, _proba_names(model) if args.proba else ())
     if args.keep:  # the prediction columns are known from the model: before reading the data
         _check_clash(args.keep, _prediction_names(model, name))
     table = _model_data(model, args.data, None, False, args.seed)
@@ -258,8 +246,7 @@ def _predict(args: argparse.Namespace) -> int:
     if args.proba:
         proba = model.predict_proba(table.X)
         columns += list(proba.T)
-        # named by the labels' text in the prediction column (an estimator's class 2.0: 2)
-        header += [f"proba_{_label_text(label)}" for label in model.labels]
+        header += _proba_names(model)
     if args.keep:  # first, so that each row starts with what names its example
         _check_clash(args.keep, header)  # name, or name_0, name_1, ... of several outputs
         columns = [*(_kept(model, table, args, col) for col in args.keep), *columns]
@@ -275,9 +262,21 @@ def _predict(args: argparse.Namespace) -> int:
     return 0
 
 
-def _check_keep(keep: list[str] | None, data: str, labels: object) -> None:
+def _proba_names(model) -> list[str]:
+    """The names of predict's ``--proba`` columns: ``proba_LABEL`` of each class, named
+    by the labels' text in the prediction column (an estimator's class 2.0: 2); of a
+    multi-label classifier of several targets, ``proba_TARGET`` of each target (the
+    probability of its second label)."""
+    several = _target_names(model)
+    if getattr(model, "multilabel", False) and several:
+        return [f"proba_{name}" for name in several]
+    return [f"proba_{_label_text(label)}" for label in model.labels or ()]
+
+
+def _check_keep(keep: list[str] | None, data: str, proba: Collection[str]) -> None:
     """Refuse a ``--keep`` that repeats a column, or names a probability column
-    (``proba_LABEL`` of ``labels``), or reads a pipe (read once), before the data are read.
+    (``proba``: :func:`_proba_names`), or reads a pipe (read once), before the data are
+    read.
 
     The prediction columns (the target's name, or ``NAME_0``, ``NAME_1``, ... of
     several outputs) are checked by :func:`_prediction_names`, from the model."""
@@ -287,7 +286,7 @@ def _check_keep(keep: list[str] | None, data: str, labels: object) -> None:
     if twice:
         raise ValueError(f"--keep: column {twice[0]!r} given twice (got --keep "
                          f"{' '.join(keep)}); name each column once")
-    _check_clash(keep, {f"proba_{_label_text(label)}" for label in labels or ()})
+    _check_clash(keep, set(proba))
     path = Path(data)
     if path.exists() and not path.is_file() and not path.is_dir():
         raise ValueError(f"--keep: {data} is not a regular file (a pipe is read once, for the "

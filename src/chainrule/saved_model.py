@@ -50,7 +50,8 @@ class SavedModel(_SavedModelOutputs):
         scale`` before the network), ``y_mean``/``y_scale`` (regression:
         the network predicts the standardised target; lists, one per target,
         for a model of several targets, whose ``target_names`` list them in
-        the order of the outputs), ``history`` (loss per
+        the order of the outputs; a classifier of several targets has two
+        ``labels`` per target), ``history`` (loss per
         epoch) and ``training`` (the settings).
     """
 
@@ -64,8 +65,18 @@ class SavedModel(_SavedModelOutputs):
 
     @property
     def labels(self) -> list | None:
-        """The class labels, in the order of the output columns; None for regression."""
+        """The class labels, in the order of the output columns; None for regression.
+
+        A multi-label classifier (:attr:`multilabel`) has a list of two labels per
+        target, in the order of ``target_names``: its output unit ``j`` is the
+        probability of ``labels[j][1]``."""
         return self.metadata.get("labels")
+
+    @property
+    def multilabel(self) -> bool:
+        """Whether the model classifies several targets of two classes each (``chainrule
+        train --target a b`` of yes/no columns): one sigmoid output per target."""
+        return self.task == "classification" and bool(self.metadata.get("target_names"))
 
     @property
     def feature_names(self) -> list[str] | None:
