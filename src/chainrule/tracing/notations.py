@@ -33,7 +33,7 @@ from .formulas import (
     target_note,
 )
 from .netout import netout_blocks, netout_dict
-from .render import Arr, Block, Heading, Line, Note, Num, Sym, Table, tex_name
+from .render import Arr, Block, Heading, Line, Note, Num, Sym, Table, fmt, fmt_latex, tex_name
 
 __all__ = ["NOTATIONS", "blocks", "to_dict"]
 
@@ -311,10 +311,11 @@ def _vector_blocks(step: StepTrace, notation: str, digits: int = 6) -> list[Bloc
                          Arr(N)))]
         rows = tuple((lab, Num(v), Num(g), Num(n)) for lab, v, g, n in
                      _weight_rows(notation, k, ls))
+        lr, lr_tex = fmt(step.lr, digits), fmt_latex(step.lr, digits)
         bl.append(Table((Sym("weight", r"\text{weight}"), Sym("value", r"\text{value}"),
-                         Sym("gradient", r"\text{gradient}"),
-                         Sym(f"new value (value - {step.lr:g} * gradient)",
-                             rf"\text{{value}} - {step.lr:g} \cdot \text{{gradient}}")), rows))
+                         Sym("gradient", r"\text{gradient}"), Sym(f"new value (value - {lr} * "
+                         "gradient)", rf"\text{{value}} - {lr_tex} \cdot \text{{gradient}}")),
+                        rows))
     bl += [Heading("After the update"), Line((Sym(f"new {out_sym.text}",
                                                    rf"{out_sym.latex}_{{\text{{new}}}}"),
                                                " = ", Arr(step.output_new))),

@@ -16,8 +16,8 @@ from decimal import ROUND_HALF_UP, Decimal, localcontext
 
 import numpy as np
 
-__all__ = ["Arr", "Heading", "Line", "Note", "Num", "Sym", "Table", "fmt", "markdown", "tex_name",
-           "text"]
+__all__ = ["Arr", "Heading", "Line", "Note", "Num", "Sym", "Table", "fmt", "fmt_latex", "markdown",
+           "tex_name", "text"]
 
 
 @dataclass(frozen=True)
@@ -182,6 +182,29 @@ def _round_half_up(x: float, digits: int) -> Decimal:
         return d.quantize(Decimal(1).scaleb(d.adjusted() - digits + 1), rounding=ROUND_HALF_UP)
 
 
+def fmt_latex(x: float, digits: int = 6) -> str:
+    """:func:`fmt` for a LaTeX formula: a power of ten written as one, ``2.5 \\times 10^{-7}``.
+
+    Inside ``$$...$$`` the text spelling ``2.5e-07`` would be read as 2.5 times a
+    variable e, minus 7.
+
+    Parameters
+    ----------
+    x : float
+    digits : int, default 6
+        Significant digits.
+
+    Returns
+    -------
+    str
+    """
+    s = fmt(x, digits)
+    mantissa, e, exponent = s.partition("e")
+    if not e or not np.isfinite(float(x)):
+        return s
+    return rf"{mantissa} \times 10^{{{int(exponent)}}}"
+
+
 _TEX_SPECIAL = {"_": r"\_", "#": r"\#", "%": r"\%", "&": r"\&", "$": r"\$"}
 
 
@@ -212,7 +235,7 @@ def _arr_text(a: np.ndarray, digits: int) -> str:
 def _arr_latex(a: np.ndarray, digits: int) -> str:
     a = np.asarray(a)
     rows = [a] if a.ndim == 1 else list(a)
-    body = r" \\ ".join(" & ".join(fmt(v, digits) for v in row) for row in rows)
+    body = r" \\ ".join(" & ".join(fmt_latex(v, digits) for v in row) for row in rows)
     return r"\begin{bmatrix} " + body + r" \end{bmatrix}"
 
 
@@ -235,7 +258,7 @@ def _part_latex(p: Part | None, digits: int) -> str:
     if isinstance(p, Sym):
         return p.latex
     if isinstance(p, Num):
-        s = fmt(p.value, digits)
+        s = fmt_latex(p.value, digits)
         return f"({s})" if p.paren and p.value < 0 else s
     if isinstance(p, Arr):
         return _arr_latex(p.value, digits)
