@@ -324,3 +324,39 @@ def test_backprop_takes_a_class_label_as_trace_does():
         reference.backprop(net, x, [0, 1])
     with pytest.raises(ValueError, match=r"y: class labels must lie in 0\.\.2"):
         reference.backprop(net, x, 3)
+
+
+@pytest.mark.parametrize(("activation", "W", "y", "loss", "unit", "value"), [
+    # sigmoid(40) is 1 - 4.2e-18, which float64 rounds to exactly 1
+    ("sigmoid", [[40.0]], [[1.0]], "log_loss", 0, 1.0),
+    # softmax of (40, -40): (1 - 1.8e-35, 1.8e-35) -> exactly 1 for the first unit
+    ("softmax", [[40.0, -40.0]], [[1.0, 0.0]], "log_loss", 0, 1.0),
+    # softmax of (800, -40): exp(-840) underflows, the second unit is exactly 0
+    ("softmax", [[800.0, -40.0]], [[0.0, 1.0]], "cross_entropy", 1, 0.0),
+    ("sigmoid", [[-800.0]], [[1.0]], "cross_entropy", 0, 0.0),
+    ("exp", [[-800.0]], [[1.0]], "poisson", 0, 0.0),
+])
+def test_a_saturated_output_is_refused_by_name_not_with_a_bare_arithmetic_error(
+        activation, W, y, loss, unit, value):
+    """The loss formula's dE/dout divides by out (and 1 - out): an output of exactly 0 or 1
+    raised ZeroDivisionError "float division by zero" or ValueError "math domain error"
+    from deep inside the loops, with nothing about which output or why."""
+    net = Network([Dense(1, len(W[0]), activation, init=np.array(W))], loss=loss)
+    assert reference.forward(net, [1.0]).out[-1][unit] == value  # saturated, by hand above
+    for call in (lambda: reference.loss_and_grad(net, [[1.0]], y),
+                 lambda: reference.backprop(net, [1.0], y[0])):
+        with pytest.raises(ValueError, match=rf"output unit {unit}: out = {value!r}, "
+                                             rf"saturated .*{loss}.*net\.loss_and_grad"):
+            call()
+    # the engine computes these deltas without dividing by the output: finite
+    J, grad = net.loss_and_grad([[1.0]], y)
+    assert np.isfinite(J) and np.all(np.isfinite(grad))
+
+
+def test_an_output_just_inside_the_open_interval_still_follows_the_formula():
+    # sigmoid(30) = 1 - 9.36e-14: not saturated, so the formula's quotient is computed
+    net = Network([Dense(1, 1, "sigmoid", init=np.array([[30.0]]))], loss="log_loss")
+    a = 1.0 / (1.0 + np.exp(-30.0))
+    J, grad = reference.loss_and_grad(net, [[1.0]], [[1.0]])
+    assert J == pytest.approx(-np.log(a), rel=1e-3)
+    np.testing.assert_allclose(grad, [a - 1.0, a - 1.0], rtol=1e-3)

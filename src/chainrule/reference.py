@@ -21,8 +21,9 @@ dout_j/dnet_k = out_j (delta_jk - out_k).
 Unlike the engine (which uses ``a - y`` for the canonical pairs), this takes
 dE/dout from the loss formula (dividing by a and 1 - a for the log losses, by
 a for ``poisson``) and then multiplies by f'(net): an output that saturates to
-exactly 0 or 1 breaks the log losses (and an output of exactly 0 ``poisson``)
-here.  Use it on small teaching networks.
+exactly 0 or 1 for the log losses (exactly 0 for ``cross_entropy`` and ``poisson``)
+has no such dE/dout, and is refused (a ValueError naming the unit).  Use it on
+small teaching networks.
 """
 
 from __future__ import annotations
@@ -193,7 +194,24 @@ def _ylog(y: float, a: float) -> float:
     return 0.0 if y == 0 else y * math.log(a)  # 0 log 0 = 0
 
 
+def _check_open(name: str, a: Vector) -> None:
+    """Refuse an output on which the loss formula divides by zero or takes log 0."""
+    upper = name == "log_loss"  # dE/dout = (a - y) / (a (1 - a)); the others divide by a
+    if name not in ("log_loss", "cross_entropy", "poisson"):
+        return
+    for j, v in enumerate(a):
+        if not (v > 0.0 and (v < 1.0 or not upper)):
+            raise ValueError(
+                f"output unit {j}: out = {v!r}, saturated to exactly {0 if v <= 0 else 1} in "
+                f"float64; the reference takes dE/dout from the {name} formula, which divides "
+                f"by {'out and 1 - out' if upper else 'out'}, so expected an output strictly "
+                f"inside {'(0, 1)' if upper else '(0, inf)'}: use smaller weights or inputs, or "
+                "the engine (net.loss_and_grad), whose delta does not divide by the output"
+            )
+
+
 def _loss(name: str, a: Vector, y: Vector) -> tuple[float, Vector]:
+    _check_open(name, a)
     n = len(a)
     if name == "squared_error":  # 1/2 sum (a - y)^2
         return 0.5 * sum((a[j] - y[j]) ** 2 for j in range(n)), [a[j] - y[j] for j in range(n)]
