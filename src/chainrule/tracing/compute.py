@@ -151,6 +151,9 @@ class StepTrace:
         The network's output for ``x`` after the update.
     network_after : Network
         A copy of the network holding the updated parameters.
+    loss_value : float or None
+        The example's loss ``E`` before the update, as the engine computed it
+        (None: ``cost`` less the weight decay, see :attr:`example_loss`).
     """
 
     x: np.ndarray
@@ -164,6 +167,7 @@ class StepTrace:
     cost_new: float
     output_new: np.ndarray
     network_after: Network
+    loss_value: float | None = None
 
     @property
     def output(self) -> np.ndarray:
@@ -178,7 +182,13 @@ class StepTrace:
 
     @property
     def example_loss(self) -> float:
-        """The example's loss ``E`` before the update: ``cost`` without the weight decay."""
+        """The example's loss ``E`` before the update: ``cost`` without the weight decay.
+
+        The engine's own ``E`` (:attr:`loss_value`), not ``cost - decay_term``: where the
+        decay is far larger than ``E``, that difference keeps only the rounding of ``J``.
+        """
+        if self.loss_value is not None:
+            return self.loss_value
         return self.cost - self.decay_term if self.weight_decay else self.cost
 
 
@@ -272,6 +282,8 @@ def compute_step(net: Network, x: object, y: object, lr: float = 1.0) -> StepTra
     Y = work.prepare_targets(Yarg, 1, "y")  # refused here, named y, before anything runs
     with _recording_grad_out(layers) as grad_out, np.errstate(over="ignore", invalid="ignore"):
         cost, grad = work.loss_and_grad(X, Y)
+        # E itself, the term J adds the decay to (J - decay would lose it where it is small)
+        loss_value = float(work._output_terms(Y)[0])
     bad = int(np.count_nonzero(~np.isfinite(grad)))
     forward_bad = sum(int(np.count_nonzero(~np.isfinite(v))) for layer in layers
                       for v in (layer.Z, layer.A))
@@ -328,5 +340,5 @@ def compute_step(net: Network, x: object, y: object, lr: float = 1.0) -> StepTra
     return StepTrace(
         x=X[0].copy(), y=Y[0].copy(), lr=lr, loss=work.loss.name,
         weight_decay=work.weight_decay, decay=work.decay, cost=cost, layers=steps,
-        cost_new=cost_new, output_new=output_new, network_after=work,
+        cost_new=cost_new, output_new=output_new, network_after=work, loss_value=loss_value,
     )
