@@ -3,6 +3,8 @@ each as computed, in every notation and format."""
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 
@@ -38,3 +40,29 @@ def test_a_tiny_loss_beside_a_large_decay_is_printed_as_computed_not_as_j_minus_
     step = cr.trace(net, [0.007], [2.10001], notation=notation).step
     assert step.example_loss == pytest.approx(E, rel=1e-12)
     assert step.cost == pytest.approx(E + decay, rel=1e-15)
+
+
+@pytest.mark.parametrize("notation", NOTATIONS)
+def test_the_json_holds_the_loss_and_the_decay_term_the_text_prints(notation, capsys):
+    """README: "--format json: every number, full precision"; with weight decay the text
+    prints E, the decay term and J, the JSON had J ("cost") alone."""
+    E, decay = _by_hand()
+    assert main([*ARGS, "--notation", notation, "--format", "json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["example_loss"] == pytest.approx(E, rel=1e-12)
+    assert doc["decay_term"] == decay
+    assert doc["cost"] == pytest.approx(E + decay, rel=1e-15)
+    # example A with lambda = 0.1, by hand: E = -log(sigmoid(s)), s = -0.3 + 0.5 h1 + 0.1 h2,
+    # h = sigmoid([0.2, 0.9]); decay 0.05 * (0.7^2 + 0.4^2 + 0.2^2 + 0.3^2 + 0.5^2 + 0.1^2)
+    h = 1 / (1 + np.exp(-np.array([0.2, 0.9])))
+    E_a = float(np.log1p(np.exp(-(-0.3 + 0.5 * h[0] + 0.1 * h[1]))))
+    doc = cr.trace_preset({**cr.tracing.PRESETS["transfer-example"], "weight_decay": 0.1},
+                          notation=notation).to_dict()
+    assert doc["example_loss"] == pytest.approx(E_a, rel=1e-14)
+    assert round(E_a, 6) == 0.670406
+    assert doc["decay_term"] == pytest.approx(0.052, rel=1e-14)
+    assert doc["cost"] == pytest.approx(E_a + 0.052, rel=1e-14)
+    # without weight decay, E is the cost and the decay term 0
+    doc = cr.trace_preset("transfer-example", notation=notation).to_dict()
+    assert doc["example_loss"] == doc["cost"] == pytest.approx(E_a, rel=1e-14)
+    assert doc["decay_term"] == 0.0

@@ -370,6 +370,7 @@ def to_dict(step: StepTrace, notation: str) -> dict[str, Any]:
     Returns
     -------
     dict
+        JSON-able; ``cost`` is ``J = example_loss + decay_term`` (E and the weight decay).
     """
     _check(notation)
     doc: dict[str, Any] = {
@@ -377,6 +378,7 @@ def to_dict(step: StepTrace, notation: str) -> dict[str, Any]:
         "activations": [ls.activation for ls in step.layers],
         "learning_rate": step.lr, "weight_decay": step.weight_decay, "decay": step.decay,
         "input": _list(step.x), "target": _list(step.y),
+        "example_loss": float(step.example_loss), "decay_term": float(step.decay_term),
         "cost": float(step.cost), "output": _list(step.output),
         "cost_after": float(step.cost_new), "output_after": _list(step.output_new),
     }
