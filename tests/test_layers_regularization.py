@@ -593,3 +593,34 @@ def test_batchnorm_set_buffers_restores_exact_values():
     np.testing.assert_array_equal(bn.running_mean, [1.0, -2.0, 3.0])
     np.testing.assert_array_equal(bn.running_var, [0.0, 0.5, 4.0])
     assert bn.running_var.dtype == np.float32
+
+
+def test_dropout_masks_do_not_depend_on_the_dtype():
+    # the mask of seed 0 written out: keep where a float64 uniform draw is >= rate
+    rate = 0.4
+    keep = np.random.default_rng(0).random((7, 9)) >= rate
+    for dtype in (np.float64, np.float32):
+        layer = Dropout(rate, seed=0)
+        out = layer.forward(np.ones((7, 9), dtype=dtype), training=True)
+        assert out.dtype == dtype
+        np.testing.assert_array_equal(out != 0, keep)
+        # and the generator is left where a float64 layer leaves it
+        after = np.random.default_rng(0)
+        after.random((7, 9))
+        assert layer.rng.bit_generator.state == after.bit_generator.state
+
+
+def test_float32_and_float64_runs_with_dropout_differ_by_rounding_only():
+    rng = np.random.default_rng(3)
+    X, y = rng.normal(size=(60, 16)), rng.integers(0, 3, 60)
+    params = {}
+    for dtype in ("float64", "float32"):
+        net = chainrule.network_from_layers(
+            [{"type": "Dense", "fan_in": 16, "fan_out": 12, "activation": "tanh"},
+             {"type": "Dropout", "rate": 0.3},
+             {"type": "Dense", "fan_in": 12, "fan_out": 3, "activation": "softmax"}],
+            seed=0, dtype=dtype)
+        chainrule.train(net, X, y, optimizer="sgd", lr=0.05, batch_size=10, epochs=5, seed=1)
+        params[dtype] = net.params.astype(np.float64)
+    # float32 rounding over 5 epochs; other masks would move them by about 1e-2
+    np.testing.assert_allclose(params["float32"], params["float64"], rtol=0, atol=1e-5)

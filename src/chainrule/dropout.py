@@ -24,7 +24,9 @@ class Dropout(Layer):
     seed : int, Generator or None, default None
         Source of the masks.  None: a layer without a seed of its own, whose
         masks :func:`~chainrule.train` draws from its ``seed`` (when one is
-        given), so that the whole run repeats from that one seed.
+        given), so that the whole run repeats from that one seed.  The masks
+        come from float64 uniform draws whatever the input's dtype, so a float32
+        network draws the masks of a float64 one of the same seed.
 
     Attributes
     ----------
@@ -101,7 +103,11 @@ class Dropout(Layer):
                 )
             mask = self.fixed_mask.astype(X.dtype, copy=False)
         else:
-            mask = (self.rng.random(X.shape, dtype=X.dtype) >= self.rate).astype(X.dtype)
+            # float64 draws whatever X's dtype: a float32 network gets the masks of a
+            # float64 one of the same seed, and takes as many numbers from the generator
+            # (float32 draws use half as many bits: other masks, and a shared generator's
+            # later draws, such as an estimator's shuffling, would differ by the dtype)
+            mask = (self.rng.random(X.shape) >= self.rate).astype(X.dtype)
             mask *= X.dtype.type(1.0 / (1.0 - self.rate))
         self.mask = mask
         return X * mask
