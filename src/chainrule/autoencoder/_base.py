@@ -17,6 +17,7 @@ from sklearn.base import (
     ClassifierMixin,
 )
 from sklearn.exceptions import ConvergenceWarning, NotFittedError
+from sklearn.utils import check_random_state
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import validate_data
 
@@ -262,11 +263,15 @@ def _rng(random_state: object) -> np.random.Generator:
     ----------
     random_state : None, int, numpy.random.RandomState or numpy.random.Generator
         A RandomState gives one draw for the seed (and advances, as in
-        scikit-learn); a Generator is used as it is.
+        scikit-learn); None, one draw from NumPy's global RandomState (the
+        ``np.random`` functions' own, which ``np.random.seed`` seeds), as
+        scikit-learn and the MLP estimators read None; a Generator is used as
+        it is.
     """
     check_random_state_value(random_state)
-    if isinstance(random_state, np.random.RandomState):
-        return np.random.default_rng(random_state.randint(np.iinfo(np.int32).max))
+    if random_state is None or isinstance(random_state, np.random.RandomState):
+        return np.random.default_rng(
+            check_random_state(random_state).randint(np.iinfo(np.int32).max))
     return make_rng(random_state)
 
 

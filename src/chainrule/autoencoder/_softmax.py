@@ -48,7 +48,9 @@ class SoftmaxRegression(_NetClassifier):
         Iterations of the optimiser; stopping without converging gives a
         ConvergenceWarning with SciPy's message.
     random_state : int, RandomState, Generator or None
-        Seed of the small random initial weights.
+        Seed of the small random initial weights, read as
+        :class:`SparseAutoencoder` reads it (None: a draw from NumPy's global
+        RandomState, as in scikit-learn).
     method : {"L-BFGS-B", "CG", "BFGS"}, default "L-BFGS-B"
     class_weight : dict, "balanced" or None, default None
         Weighs each example by its class, times its ``sample_weight`` when one is

@@ -65,9 +65,10 @@ class SparseAutoencoder(_SparseFitting, ClassNamePrefixFeaturesOutMixin, Transfo
         with SciPy's message, as scikit-learn's estimators do.
     random_state : int, RandomState, Generator or None
         Seed of the initial weights (UFLDL's uniform ``+-sqrt(6/(fan_in+fan_out+1))``):
-        an int in [0, 2**32 - 1] (not a bool), one draw from a RandomState, or a
-        Generator used as it is; anything else raises a ValueError naming
-        ``random_state`` before the fit changes anything.
+        an int in [0, 2**32 - 1] (not a bool), one draw from a RandomState (None:
+        from NumPy's global one, as in scikit-learn), or a Generator used as it
+        is; anything else raises a ValueError naming ``random_state`` before the
+        fit changes anything.
     method : {"L-BFGS-B", "CG", "BFGS"}, default "L-BFGS-B"
         SciPy optimiser on the flat parameter vector.
     output : str, default "sigmoid"

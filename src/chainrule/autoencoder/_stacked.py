@@ -61,6 +61,9 @@ class StackedAutoencoder(_StackedFitting, _StackedFeatures, _NetClassifier):
     fine_tune_sparsity : bool, default True
         Keep the KL sparsity penalties on the hidden layers while fine-tuning.
     random_state : int, RandomState, Generator or None
+        Gives the seeds of every stage (one draw), read as
+        :class:`SparseAutoencoder` reads it (None: a draw from NumPy's global
+        RandomState, as in scikit-learn).
     method : {"L-BFGS-B", "CG", "BFGS"}, default "L-BFGS-B"
     class_weight : dict, "balanced" or None, default None
         Weighs each labelled example by its class, times its ``sample_weight``
