@@ -48,3 +48,32 @@ def test_random_state_none_draws_from_numpys_global_random_state(make, labelled)
             glob.set_state(state)
     np.testing.assert_array_equal(fits[0], reference)
     np.testing.assert_array_equal(fits[1], reference)
+
+
+@pytest.mark.parametrize("name", ["moons", "circles", "sinusoid"])
+def test_read_data_generated_sets_repeat_from_their_seed(name):
+    from sklearn.datasets import make_circles, make_moons
+
+    from chainrule.tabular import read_data
+
+    first, again, other = (read_data(name, seed=s) for s in (5, 5, 6))
+    np.testing.assert_array_equal(first.X, again.X)
+    assert not np.array_equal(first.X, other.X)
+    if name == "sinusoid":
+        X, _ = cr.datasets.sinusoid(100, 0.1, seed=5)
+    else:
+        X, _ = (make_moons(200, noise=0.2, random_state=5) if name == "moons"
+                else make_circles(200, noise=0.1, factor=0.5, random_state=5))
+    np.testing.assert_array_equal(first.X, X)
+
+
+@pytest.mark.parametrize(("seed", "error"), [(None, TypeError), (True, TypeError),
+                                             (1.5, TypeError), (-1, ValueError),
+                                             (2**32, ValueError)])
+def test_read_data_refuses_a_seed_that_is_no_seed_by_its_name(seed, error):
+    # None would give other moons at every read; the message was make_moons's own
+    # ("The 'random_state' parameter of make_moons ...") or none at all (True, None)
+    from chainrule.tabular import read_data
+
+    with pytest.raises(error, match=r"^seed must be an int from 0 to 2\*\*32 - 1"):
+        read_data("moons", seed=seed)

@@ -31,6 +31,7 @@ from ._tabular_table import Table
 from ._tabular_table import _columns as _columns
 from ._tabular_table import _parse_floats as _parse_floats
 from ._tabular_table import _some as _some
+from ._validation import check_seed
 
 __all__ = ["BUNDLED", "Table", "read_data"]
 
@@ -203,7 +204,9 @@ def read_data(
         missing (an empty cell, or the text "nan" in any case, as pandas
         reads it) is then an error too, never a class named "nan".
     seed : int, default 0
-        Seeds the generated data sets (moons, circles, sinusoid).
+        Seeds the generated data sets (moons, circles, sinusoid): an int from 0
+        to 2**32 - 1 (a bool, None or another value is refused, naming
+        ``seed``, whatever the source).
     strict_target : bool, default True
         False: an NPZ file without the array ``target`` uses ``y`` instead
         (``target`` is then a model's recorded name, not the user's choice).
@@ -232,6 +235,7 @@ def read_data(
         On malformed files, missing or duplicate columns and values that are
         not numbers, naming the file, line and column.
     """
+    seed = check_seed(seed)  # not None: a generated data set would differ at every read
     if features is not None:
         counts = Counter(features)
         dup = list(dict.fromkeys(n for n in features if counts[n] > 1))
