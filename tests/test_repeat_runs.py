@@ -139,3 +139,71 @@ def test_cli_train_twice_gives_the_same_arrays_and_records_the_seed(tmp_path):
     assert not np.array_equal(models["a"].network.params, models["c"].network.params)
     assert models["a"].metadata["training"]["seed"] == 3
     assert models["c"].metadata["training"]["seed"] == 4
+
+
+def _two_dropouts_on_one_generator() -> cr.Network:
+    # as mlp gives its Dense layers one generator: both Dropout layers draw from it, one
+    # mask after the other
+    rng = np.random.default_rng(0)
+    return cr.Network([cr.Dense(5, 6, "relu", seed=rng), cr.Dropout(0.4, seed=rng),
+                       cr.Dense(6, 6, "relu", seed=rng), cr.Dropout(0.4, seed=rng),
+                       cr.Dense(6, 3, "softmax", seed=rng)])
+
+
+def _saved_and_loaded(net: cr.Network, tmp_path) -> cr.Network:
+    net.save(tmp_path / "net.npz")
+    return cr.load(tmp_path / "net.npz")
+
+
+@pytest.mark.parametrize("copy_of", ["copy", "deepcopy", "pickle", "file"])
+def test_a_copy_of_dropouts_sharing_a_generator_trains_as_the_original(tmp_path, copy_of):
+    import copy
+    import pickle
+
+    make = {"copy": lambda n: n.copy(), "deepcopy": copy.deepcopy,
+            "pickle": lambda n: pickle.loads(pickle.dumps(n)),
+            "file": lambda n: _saved_and_loaded(n, tmp_path)}[copy_of]
+    original = _two_dropouts_on_one_generator()
+    twin = make(original)
+    assert twin.layers[1].rng is twin.layers[3].rng  # one stream, as in the original
+    # the masks of the original, one draw after the other: not the same mask twice
+    ones = np.ones((4, 6))
+    masks = [original.layers[i].forward(ones, training=True) for i in (1, 3)]
+    assert not np.array_equal(*masks)
+    for i, mask in zip((1, 3), masks, strict=True):
+        np.testing.assert_array_equal(twin.layers[i].forward(ones, training=True), mask)
+    X, y = _classes()
+    kw = dict(optimizer="adam", lr=0.01, batch_size=16, epochs=3, seed=2)
+    cr.train(original, X, y, **kw)
+    cr.train(twin, X, y, **kw)
+    np.testing.assert_array_equal(twin.params, original.params)
+
+
+def test_resume_of_dropouts_sharing_a_generator_equals_the_uninterrupted_run(tmp_path):
+    X, y = _classes()
+    kw = dict(optimizer="sgd", lr=0.05, batch_size=16, epochs=5, seed=2)
+    full = _two_dropouts_on_one_generator()
+    h_full = cr.train(full, X, y, **kw)
+    path = tmp_path / "run.npz"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        cr.train(_two_dropouts_on_one_generator(), X, y, checkpoint=path,
+                 callbacks=[_StopAt(3, 1)], **kw)
+    resumed, h_res = cr.resume(path, X, y)
+    np.testing.assert_array_equal(resumed.params, full.params)
+    assert dict(h_res) == dict(h_full)
+
+
+@pytest.mark.parametrize("rng_of", [0, 3, 1.0, True, "1"])
+def test_a_damaged_rng_link_is_refused_naming_it(tmp_path, rng_of):
+    from chainrule import io
+
+    net = _two_dropouts_on_one_generator()
+    io.save(net, tmp_path / "net.npz")
+    meta, arrays = io.read_file(tmp_path / "net.npz", "chainrule.network")
+    assert meta["states"][3]["rng_of"] == 1
+    meta["states"][3]["rng_of"] = rng_of  # 0: a Dense layer; 3: not an earlier layer
+    io.write_file(tmp_path / "bad.npz", meta, arrays)
+    with pytest.raises(ValueError, match=r"states\[3\]\.rng_of: expected the index of an "
+                                         r"earlier layer"):
+        cr.load(tmp_path / "bad.npz")

@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from ._rng_links import link_rngs
 from ._validation import caller_outside_chainrule
 from .activations import ACTIVATIONS, ALIASES
 from .batchnorm import BatchNorm
@@ -235,7 +236,8 @@ def _check_layer_sizes(config: object, n_params: int) -> None:
 
 
 # the keys of a layer's state (get_state) that a file may lack, as older versions wrote it
-_OPTIONAL_STATE = {Dropout: {"own_seed"}}
+# ("rng_of": a Dropout drawing from an earlier layer's generator, see _rng_links)
+_OPTIONAL_STATE = {Dropout: {"own_seed", "rng_of"}}
 
 
 def restore_network(
@@ -270,11 +272,12 @@ def restore_network(
             # one missing (Dropout's rng) would leave the new layer's own in its place.
             # Dropout's own_seed may be missing: files written before it was recorded
             keys, optional = set(layer.get_state()), _OPTIONAL_STATE.get(type(layer), set())
-            if not isinstance(state, dict) or not keys - optional <= set(state) <= keys:
+            if not isinstance(state, dict) or not keys - optional <= set(state) <= keys | optional:
                 also = f" (and optionally {sorted(optional)})" if optional else ""
                 raise TypeError(f"states[{i}]: expected an object with the keys "
                                 f"{sorted(keys - optional)}{also}, found {state!r:.60}")
             layer.set_state(state)
+        link_rngs(net.layers, states)  # layers that drew from one generator draw so again
     except (KeyError, TypeError, ValueError, AttributeError, OverflowError) as exc:
         # OverflowError: a generator state (Dropout's) with an integer out of its range
         if isinstance(exc, ValueError) and "register_activation" in str(exc):

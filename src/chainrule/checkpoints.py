@@ -37,6 +37,7 @@ from ._checkpoints_checks import (
     _is_real,
 )
 from ._class_weight import class_weight_from_json, class_weight_to_json
+from ._rng_links import network_states
 from ._validation import (
     caller_outside_chainrule,
     check_path,
@@ -80,7 +81,7 @@ def checkpoint_payload(trainer: Trainer) -> tuple[dict[str, Any], dict[str, np.n
     meta = {
         "format": CHECKPOINT_FORMAT,
         "network": io.network_config(trainer.net),
-        "states": [layer.get_state() for layer in trainer.net.layers],
+        "states": network_states(trainer.net.layers),
         "trainer": {
             "full_batch": trainer.full_batch, "batch_size": trainer.batch_size,
             "epochs": trainer.epochs, "seed": trainer.seed, "shuffle": trainer.shuffle,

@@ -26,7 +26,10 @@ class Dropout(Layer):
         masks :func:`~chainrule.train` draws from its ``seed`` (when one is
         given), so that the whole run repeats from that one seed.  The masks
         come from float64 uniform draws whatever the input's dtype, so a float32
-        network draws the masks of a float64 one of the same seed.
+        network draws the masks of a float64 one of the same seed.  One
+        Generator given to several Dropout layers is one stream of masks for
+        them all, and stays one in the network's copies, pickles, model files
+        and checkpoints.
 
     Attributes
     ----------

@@ -40,6 +40,7 @@ from ._io_network import _SIZE_KEYS as _SIZE_KEYS
 from ._io_network import _check_layer_sizes as _check_layer_sizes
 from ._io_network import _layer_from_config as _layer_from_config
 from ._io_network import network_arrays, network_config, network_from_config, restore_network
+from ._rng_links import network_states
 from .network import Network
 
 __all__ = [
@@ -68,7 +69,7 @@ def save(net: Network, path: str | os.PathLike, metadata: dict | None = None) ->
     meta = {
         "format": NETWORK_FORMAT,
         "network": network_config(net),
-        "states": [layer.get_state() for layer in net.layers],
+        "states": network_states(net.layers),
     }
     if metadata is not None:
         if not isinstance(metadata, dict):

@@ -45,6 +45,7 @@ from ._network_inference import _release_layer as _release_layer
 from ._network_vector import _ParameterVector
 from ._network_vector import _without_cache as _without_cache
 from ._network_workspace import _Workspace as _Workspace
+from ._rng_links import copy_rng_links, network_states
 from ._validation import (
     check_bool,
     check_data,
@@ -249,6 +250,7 @@ class Network(_ParameterVector, _CostAndGradient, _Inference):
         """
         new = copy.copy(self)
         new.layers = [copy.deepcopy(_without_cache(layer)) for layer in self.layers]
+        copy_rng_links(self.layers, new.layers)  # Dropout layers drawing from one generator
         new._bind_buffers(self.dtype)
         return new
 
@@ -272,7 +274,7 @@ class Network(_ParameterVector, _CostAndGradient, _Inference):
         from . import io
 
         record = {"network": io.network_config(self),
-                  "states": [layer.get_state() for layer in self.layers],
+                  "states": network_states(self.layers),
                   # the Dropout layers without a seed of their own, whose masks train's seed
                   # draws (their "states" hold the mark too, own_seed, since files keep it;
                   # the pickles of earlier versions have only this list)
