@@ -142,8 +142,10 @@ def test_warmup_settings_are_checked_and_recorded():
         Warmup(start_factor=0)
     with pytest.raises(ValueError, match="epochs must be an int >= 1, got 0"):
         Warmup(epochs=0)
-    with pytest.raises(TypeError, match=r"after: schedule 'cosine' needs the setting 'T_max'"):
+    with pytest.raises(TypeError, match=r"after: a 'cosine' after the warm-up needs its T_max"):
         Warmup(after="cosine")
+    with pytest.raises(TypeError, match=r"after: a 'cosine' after the warm-up needs its T_max"):
+        get_schedule({"name": "warmup", "after": {"name": "cosine", "eta_min": 0.1}})
     with pytest.raises(ValueError, match="after must be a schedule other than 'warmup'"):
         Warmup(after={"name": "warmup"})
 
@@ -238,3 +240,104 @@ def test_every_built_in_schedule_is_named_where_the_schedule_parameter_is_docume
         if name != "constant":  # None there
             assert f'"{name}"' in estimator_doc, name
         assert f'"{name}"' in train_doc, name
+
+
+def _warm_then_cosine(n, lr0, k, start_factor, eta_min, t_max=None):
+    """Epoch e's rate (from 1) written out: the warm-up's line, then the cosine over
+    ``t_max`` epochs (by default the n - k after the warm-up)."""
+    t_max = n - k if t_max is None else t_max
+    e = np.arange(1, n + 1, dtype=float)
+    warm = lr0 * (start_factor + (1 - start_factor) * (e - 1) / k)
+    cosine = eta_min + (lr0 - eta_min) * (1 + np.cos(np.pi * (e - 1 - k) / t_max)) / 2
+    return np.where(e <= k, warm, cosine)
+
+
+@pytest.mark.filterwarnings("ignore::UserWarning")  # torch's warnings on its own schedulers
+@pytest.mark.parametrize("after", ["cosine", {"name": "cosine", "eta_min": 0.002}])
+def test_a_cosine_after_a_warmup_anneals_over_the_runs_epochs_after_it(after):
+    """train(epochs=60) with a 5-epoch warm-up: the cosine's T_max is 55, as
+    SequentialLR([LinearLR(total_iters=5), CosineAnnealingLR(T_max=55)], [5]) over 60
+    epochs.  It was refused ("needs the setting 'T_max'") although the run's length is
+    known, while "cosine" alone anneals over it."""
+    X, Y, _, _ = _data()
+    eta_min = 0.0 if after == "cosine" else 0.002
+    schedule = {"name": "warmup", "epochs": 5, "start_factor": 0.2, "after": after}
+    history = chainrule.train(_net(), X, Y, optimizer="sgd", lr=0.1, batch_size=20, epochs=60,
+                              seed=3, schedule=schedule)
+    expected = _warm_then_cosine(60, 0.1, 5, 0.2, eta_min)
+    np.testing.assert_allclose(history["lr"], expected, rtol=1e-15, atol=1e-17)
+    assert history["lr"][-1] > eta_min and history["lr"][5] == 0.1  # the cosine's top
+    torch_rates = _sequential_rates(
+        60, 0.1, 5, 0.2, lambda o: __import__("torch").optim.lr_scheduler.CosineAnnealingLR(
+            o, T_max=55, eta_min=eta_min))
+    np.testing.assert_allclose(history["lr"], torch_rates, rtol=1e-13, atol=1e-17)
+    built = get_schedule(schedule, epochs=60)
+    assert built.after.T_max == 55 and built.after.eta_min == eta_min
+
+
+def test_a_run_the_warmup_fills_is_refused_naming_epochs():
+    X, Y, _, _ = _data()
+    for epochs in (5, 3):
+        with pytest.raises(ValueError, match=rf"epochs: a 'cosine' after the warm-up anneals "
+                                             rf"over the epochs after it \(T_max = epochs - "
+                                             rf"the warm-up's 5\), but the run has {epochs} "):
+            chainrule.train(_net(), X, Y, epochs=epochs,
+                            schedule={"name": "warmup", "after": "cosine"})
+    # a T_max of its own is kept, whatever the run's length
+    assert get_schedule({"name": "warmup", "after": {"name": "cosine", "T_max": 7}},
+                        epochs=100).after.T_max == 7
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_an_estimators_cosine_after_a_warmup_anneals_over_max_iter():
+    """partial_fit, one epoch per call: after call k the rate set is epoch k + 1's, with
+    T_max = max_iter - 3; the call past max_iter warns, as for "cosine" alone."""
+    from chainrule.estimators import MLPRegressor
+
+    X, Y, _, _ = _data()
+    est = MLPRegressor((4,), solver="sgd", random_state=0, max_iter=9, learning_rate_init=0.1,
+                       schedule={"name": "warmup", "epochs": 3, "start_factor": 0.25,
+                                 "after": "cosine"})
+    expected = _warm_then_cosine(10, 0.1, 3, 0.25, 0.0, t_max=6)[1:]  # epochs 2..10
+    rates = []
+    for _ in range(9):
+        est.partial_fit(X, Y.ravel())
+        rates.append(est._optimizer.lr)
+    np.testing.assert_allclose(rates, expected, rtol=1e-15, atol=1e-17)
+    assert rates[-1] == 0.0  # epoch 10 = 3 + T_max + 1 runs at eta_min
+    with pytest.warns(UserWarning, match="this is call 10, past the 9 epochs"):
+        est.partial_fit(X, Y.ravel())
+
+
+def test_resuming_a_warmup_and_cosine_run_keeps_its_t_max_and_warns(tmp_path):
+    X, Y, _, _ = _data()
+    path = tmp_path / "run.npz"
+    schedule = {"name": "warmup", "epochs": 3, "after": "cosine"}
+    chainrule.train(_net(), X, Y, optimizer="sgd", lr=0.1, batch_size=20, epochs=10, seed=1,
+                    schedule=schedule, checkpoint=path)
+    with pytest.warns(UserWarning, match=r"T_max = 7 \(after the warm-up's 3 epochs\), where "
+                                         r"the run ended its annealing: epoch 11 runs at eta_min"):
+        _, history = chainrule.resume(path, X, Y, epochs=14)
+    e = np.arange(11, 15)  # past T_max the cosine goes on, back up
+    np.testing.assert_allclose(history["lr"][10:], 0.1 * (1 + np.cos(np.pi * (e - 4) / 7)) / 2,
+                               rtol=1e-15, atol=1e-17)
+
+
+def test_the_cli_anneals_a_cosine_after_a_warmup_over_the_epochs_after_it(tmp_path, capsys):
+    from chainrule.cli import main
+
+    path = tmp_path / "run.npz"
+    spec = '{"name": "warmup", "epochs": 2, "after": "cosine"}'
+    run = ["train", "iris", "--optimizer", "sgd", "--lr", "0.1", "--epochs", "8", "-q",
+           "--checkpoint", str(path), "-o", str(tmp_path / "m.npz"), "--schedule"]
+    assert main([*run, spec]) == 0
+    trainer = chainrule.Trainer.from_checkpoint(path)
+    assert trainer.schedule.after.T_max == 6
+    np.testing.assert_allclose(trainer.history["lr"], _warm_then_cosine(8, 0.1, 2, 1 / 3, 0.0),
+                               rtol=1e-15, atol=1e-17)
+    # the same run's options again, the cosine written as a dict: --resume takes them
+    same = '{"name": "warmup", "epochs": 2, "after": {"name": "cosine", "eta_min": 0}}'
+    assert main([*run, same, "--resume"]) == 0
+    other = '{"name": "warmup", "epochs": 2, "after": {"name": "cosine", "T_max": 9}}'
+    assert main([*run, other, "--resume"]) == 2
+    assert "--schedule: the run in" in capsys.readouterr().err

@@ -65,6 +65,11 @@ def train_optimizer_name(text: str) -> str:
 train_optimizer_name.__name__ = "optimizer name"
 
 
+# the run's length while --schedule is checked, before --epochs is known: longer than any
+# warm-up given, so that a "cosine" after it gets a T_max to check (train sets the real one)
+EPOCHS_STAND_IN = 2**62
+
+
 def schedule_spec(text: str) -> str | dict:
     """An argparse type: a learning-rate schedule, by name or as a JSON object of settings.
 
@@ -72,7 +77,8 @@ def schedule_spec(text: str) -> str | dict:
     ----------
     text : str
         A name of :data:`chainrule.schedules.SCHEDULES` ("cosine" anneals over
-        the run's ``--epochs``), or ``{"name": ..., **settings}`` as JSON, e.g.
+        the run's ``--epochs``, and after a "warmup" over those after the
+        warm-up), or ``{"name": ..., **settings}`` as JSON, e.g.
         ``{"name": "step", "step_size": 20, "gamma": 0.5}``.
 
     Returns
@@ -108,8 +114,9 @@ def schedule_spec(text: str) -> str | dict:
         raise argparse.ArgumentTypeError(
             f"expected one of {', '.join(SCHEDULES)} or a JSON object such as "
             f"'{{\"name\": \"step\", \"step_size\": 20}}', got {text!r}")
-    try:  # the run's epochs are not known yet: 1 stands in for the T_max of "cosine"
-        get_schedule(spec, epochs=1)
+    try:  # the run's epochs are not known yet: a stand-in for them, which the T_max of a
+        # "cosine" (alone, or after a warm-up of any length) takes
+        get_schedule(spec, epochs=EPOCHS_STAND_IN)
     except (TypeError, ValueError) as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
     return spec

@@ -136,7 +136,8 @@ def _add_train(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--schedule", type=schedule_spec, default=None, metavar="NAME|JSON",
                    help="learning-rate schedule: constant, step, exponential, invscaling, "
                    "plateau (on the validation loss, the training loss with --val-fraction 0), "
-                   "warmup (a linear warm-up, then the JSON object's \"after\" schedule) or "
+                   "warmup (a linear warm-up, then the JSON object's \"after\" schedule; a "
+                   "\"cosine\" there anneals over the epochs after the warm-up) or "
                    "cosine (annealing over --epochs), "
                    "or a JSON object of settings such as '{\"name\": \"step\", "
                    "\"step_size\": 20, \"gamma\": 0.5}' (default: constant)")

@@ -58,6 +58,7 @@ def _refuse(path: Path, option: str, recorded: object, given: object) -> ValueEr
 def _schedule(spec: object) -> object:
     """A --schedule as it decides the run: every setting, defaults filled in (no
     --schedule, "constant" and '{"name": "constant"}' are one schedule)."""
+    from ._cli_args_optimizer import EPOCHS_STAND_IN
     from .schedules import get_schedule
 
     if spec is None:
@@ -66,11 +67,15 @@ def _schedule(spec: object) -> object:
     if not isinstance(given, dict):
         return spec
     try:  # the run's epochs are not known here: "cosine" without T_max anneals over them
-        config = get_schedule(dict(given), epochs=1).get_config()
+        config = get_schedule(dict(given), epochs=EPOCHS_STAND_IN).get_config()
     except (TypeError, ValueError):
         return spec
     if config.get("name") == "cosine" and "T_max" not in given:
         config["T_max"] = "epochs"
+    after = given.get("after")
+    if (config.get("name") == "warmup" and config["after"].get("name") == "cosine"
+            and (after == "cosine" or (isinstance(after, dict) and "T_max" not in after))):
+        config["after"]["T_max"] = "epochs after the warm-up"
     return config
 
 

@@ -166,7 +166,9 @@ class MLPClassifier(_ClassifierOutputs, ClassifierMixin, _BaseMLP):
         ``max_iter`` calls, one epoch each: past them the rate heads back to
         ``learning_rate_init``, and a warning says so; over another length
         ``{"name": "cosine", "T_max": n}``), "warmup" (a linear warm-up, then another
-        schedule: ``{"name": "warmup", "epochs": 5, "after": ...}``), ``{"name": ...}``,
+        schedule: ``{"name": "warmup", "epochs": 5, "after": ...}``; an ``after``
+        "cosine" without ``T_max`` anneals over the ``max_iter - 5`` epochs after
+        the warm-up), ``{"name": ...}``,
         or a :class:`~chainrule.schedules.Schedule` object, which :meth:`save` writes as
         that dict; one of a class of your own cannot be saved).
         With ``early_stopping`` a "plateau" schedule watching ``val_loss`` (its

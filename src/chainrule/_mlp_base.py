@@ -55,7 +55,7 @@ from ._training_epochs import _bar_drawn
 from ._validation import caller_outside_chainrule
 from .activations import Activation
 from .network import Network, _EvaluationPass
-from .schedules import Cosine, Schedule, get_schedule
+from .schedules import Cosine, Schedule, Warmup, get_schedule
 from .training import Trainer, TrainingDiverged
 
 # ``_name as _name``: the helpers that moved stay importable from here, as they were from the
@@ -129,6 +129,8 @@ def _as_images(net: Network, X: object) -> object:
 def _t_max_from_max_iter(est: _BaseMLP) -> bool:
     """Whether ``est.schedule`` is "cosine" by its name, whose T_max is ``max_iter``."""
     spec = est.schedule
+    if isinstance(spec, dict) and spec.get("name") == "warmup":  # a cosine after a warm-up
+        spec = spec.get("after")  # anneals over max_iter less the warm-up's epochs
     return spec == "cosine" or (isinstance(spec, dict) and spec.get("name") == "cosine"
                                 and "T_max" not in spec)
 
@@ -321,11 +323,14 @@ class _BaseMLP(_Parameters, _FittedNetwork, _Fitting, _CheckedFit, _EpochRules, 
             trainer.epoch, trainer.epochs = done, done + 1
         elif self.schedule is not None and incremental and kept is not None:
             self._optimizer.lr = trainer.lr0 = float(self.learning_rate_init)
-        if (incremental and isinstance(trainer.schedule, Cosine)
-                and trainer.epoch == trainer.schedule.T_max and _t_max_from_max_iter(self)):
+        cosine, warm = trainer.schedule, 0
+        if isinstance(cosine, Warmup):
+            cosine, warm = cosine.after, cosine.epochs
+        if (incremental and isinstance(cosine, Cosine)
+                and trainer.epoch == warm + cosine.T_max and _t_max_from_max_iter(self)):
             warnings.warn(
                 f"partial_fit: this is call {trainer.epoch + 1}, past the {trainer.epoch} "
-                f"epochs (max_iter) over which schedule='cosine' anneals the learning rate: "
+                f"epochs (max_iter) over which the schedule's cosine anneals the learning rate: "
                 f"this epoch runs at eta_min and from the next the rate heads back towards "
                 f"learning_rate_init (the cosine goes on, as PyTorch's CosineAnnealingLR "
                 f"does).  Set max_iter to the number of partial_fit calls planned, or give "

@@ -42,7 +42,16 @@ class Warmup(Schedule):
         The schedule after the warm-up: a built-in one by its name, its config
         dict or an object (not another "warmup", nor a class of your own,
         which a checkpoint could not rebuild).  "cosine" needs its ``T_max``
-        here (the epochs after the warm-up).  By default "constant".
+        here (the epochs after the warm-up), unless the warm-up is given to
+        :func:`chainrule.train`, a Trainer, an estimator or the CLI's
+        ``--schedule`` as a name or config dict, which know the run's length:
+        there a "cosine" without ``T_max`` anneals over the epochs after the
+        warm-up (``epochs``, or ``max_iter``, minus the warm-up's), as
+        ``CosineAnnealingLR(T_max=epochs - warmup)`` after ``LinearLR`` in
+        ``SequentialLR`` does.  That ``T_max`` is then part of the schedule's
+        settings: a run resumed or continued to more epochs keeps it (past it
+        the cosine heads back up, as a "cosine" alone does past its ``T_max``).
+        By default "constant".
     """
 
     name = "warmup"
@@ -62,6 +71,13 @@ class Warmup(Schedule):
         name = after.get("name") if isinstance(after, dict) else after
         if isinstance(after, Warmup) or (isinstance(name, str) and name == self.name):
             raise ValueError("after must be a schedule other than 'warmup', got a warm-up")
+        if (after == "cosine" or (isinstance(after, dict) and after.get("name") == "cosine"
+                and "T_max" not in after)):  # the run's length is not known here
+            raise TypeError(
+                "after: a 'cosine' after the warm-up needs its T_max (the epochs after the "
+                "warm-up), e.g. {'name': 'cosine', 'T_max': ...}; without it give the warm-up "
+                "as a name or dict to train, Trainer or an estimator, which anneal over the "
+                "run's epochs after the warm-up")
         try:
             schedule = get_schedule(after)
         except (TypeError, ValueError) as exc:
@@ -104,3 +120,42 @@ class Warmup(Schedule):
         if epoch <= self.epochs:
             return lr0 * (self.start_factor + (1 - self.start_factor) * epoch / self.epochs)
         return self._after.lr(epoch - self.epochs, lr0, metrics)
+
+
+def cosine_after_warmup(spec: dict, epochs: int) -> dict:
+    """A warm-up's settings with a "cosine" ``after`` annealing over the run's remaining epochs.
+
+    Parameters
+    ----------
+    spec : dict
+        The settings of a "warmup" config (its ``"name"`` taken out).
+    epochs : int
+        The run's length (``train``'s ``epochs``, an estimator's ``max_iter``).
+
+    Returns
+    -------
+    dict
+        ``spec``, with ``T_max = epochs - spec["epochs"]`` put in an ``after``
+        that is "cosine" by its name or a "cosine" dict without ``T_max``; any
+        other ``spec`` as it is.
+
+    Raises
+    ------
+    TypeError, ValueError
+        Naming ``epochs`` when it is no int >= 1, or when the warm-up takes
+        all of the run's epochs, so that the cosine has none to anneal over.
+    """
+    after = spec.get("after")
+    if after == "cosine":
+        after = {"name": "cosine"}
+    if not (isinstance(after, dict) and after.get("name") == "cosine" and "T_max" not in after):
+        return spec
+    warm = check_positive_int(spec.get("epochs", 5), "Warmup's epochs")
+    rest = check_positive_int(epochs, "epochs") - warm
+    if rest < 1:
+        raise ValueError(
+            f"epochs: a 'cosine' after the warm-up anneals over the epochs after it "
+            f"(T_max = epochs - the warm-up's {warm}), but the run has {epochs} epochs in all "
+            f"(train's epochs, an estimator's max_iter); "
+            f"give more epochs, or the cosine's own T_max")
+    return {**spec, "after": {**after, "T_max": rest}}

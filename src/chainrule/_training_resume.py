@@ -59,8 +59,8 @@ def resume(
         (not one that stopped itself), not end it before the epochs the
         checkpoint has already trained.  The schedule keeps its settings: a
         cosine schedule keeps its ``T_max`` (by the name "cosine", the first
-        run's epochs), so past it the rate heads back to ``lr``, and a warning
-        says so.
+        run's epochs; after a warm-up, those the first run had after it), so
+        past it the rate heads back to ``lr``, and a warning says so.
     verbose : int, default 0
     callbacks : sequence of Callback or callable, optional
     sample_weight : array-like of shape (n_samples,), optional

@@ -47,7 +47,7 @@ from ._validation import (
 )
 from .callbacks import Callback, TrainState, check_callbacks
 from .optimizers import Optimizer
-from .schedules import Cosine, Schedule, get_schedule
+from .schedules import Cosine, Schedule, Warmup, get_schedule
 
 if TYPE_CHECKING:
     from .training import Trainer
@@ -282,15 +282,19 @@ def trainer_from_checkpoint(
             f"epochs: the run in {path} has already trained {trainer.epoch} epochs; "
             f"epochs is the total to reach and cannot be below that, got {epochs}"
         )
-    schedule = trainer.schedule
+    schedule, warm = trainer.schedule, 0
+    if isinstance(schedule, Warmup) and isinstance(schedule.after, Cosine):
+        schedule, warm = schedule.after, schedule.epochs  # the cosine after the warm-up
     if (isinstance(schedule, Cosine) and trainer._stopped is None and epochs is not None
-            and epochs > schedule.T_max == meta["trainer"]["epochs"]):
-        # the run annealed over its own epochs ("cosine" by name sets T_max to them): past
-        # T_max the cosine heads back to lr0, which a user extending the run rarely means
+            and epochs > warm + schedule.T_max == meta["trainer"]["epochs"]):
+        # the run annealed over its own epochs ("cosine" by name sets T_max to them, after
+        # a warm-up to those after it): past them the cosine heads back to lr0, which a
+        # user extending the run rarely means
+        after = f" (after the warm-up's {warm} epochs)" if warm else ""
         warnings.warn(
             f"epochs: resuming to {epochs} epochs goes past the cosine schedule's T_max = "
-            f"{schedule.T_max}, where the run ended its annealing: epoch "
-            f"{schedule.T_max + 1} runs at eta_min and from there the learning rate heads "
+            f"{schedule.T_max}{after}, where the run ended its annealing: epoch "
+            f"{warm + schedule.T_max + 1} runs at eta_min and from there the learning rate heads "
             f"back towards its initial value (the cosine goes on, as PyTorch's "
             f"CosineAnnealingLR does).  To anneal "
             f"over a longer run, train it from the start with T_max set to its epochs",

@@ -243,10 +243,13 @@ def get_schedule(spec: str | Schedule | dict | None, epochs: int | None = None) 
     epochs : int, optional
         The run's length: "cosine" given without ``T_max`` (by its name, or a
         dict leaving it out) anneals over it, ``T_max = epochs``, as PyTorch's
-        ``CosineAnnealingLR(T_max=epochs)`` does.  :func:`chainrule.train`
+        ``CosineAnnealingLR(T_max=epochs)`` does; a "cosine" that is the
+        ``after`` of a "warmup" config anneals over the epochs after the
+        warm-up, ``T_max = epochs - warmup epochs``.  :func:`chainrule.train`
         passes its ``epochs``, the estimators their ``max_iter``.  Taken as
         ``T_max`` it must be an int >= 1 (a TypeError or ValueError naming
-        ``epochs`` says so).
+        ``epochs`` says so; a ValueError too when the warm-up leaves no epoch
+        after it).
 
     Returns
     -------
@@ -257,7 +260,7 @@ def get_schedule(spec: str | Schedule | dict | None, epochs: int | None = None) 
     TypeError
         If ``spec`` is of another type, or the config names a setting the
         schedule does not take, or leaves out one it needs (``T_max`` of
-        "cosine" when no ``epochs`` is given).
+        "cosine", also as a warm-up's ``after``, when no ``epochs`` is given).
     ValueError
         If the name is unknown or a setting out of its range.
     """
@@ -291,6 +294,8 @@ def get_schedule(spec: str | Schedule | dict | None, epochs: int | None = None) 
     if cls is Cosine and "T_max" not in spec and epochs is not None:
         # checked as itself: a bad epochs is not a T_max the user gave
         spec["T_max"] = check_positive_int(epochs, "epochs")
+    if cls is Warmup and epochs is not None:  # a "cosine" after it: over the epochs after it
+        spec = cosine_after_warmup(spec, epochs)
     missing = [k for k in required if k not in spec]
     if missing:  # "cosine" by its name alone: Python's "missing 1 required argument"
         raise TypeError(
@@ -303,6 +308,6 @@ def get_schedule(spec: str | Schedule | dict | None, epochs: int | None = None) 
 # in modules of their own, which subclass Schedule (and build others with get_schedule):
 # imported once those are defined
 from ._schedules_plateau import ReduceOnPlateau  # noqa: E402
-from ._schedules_warmup import Warmup  # noqa: E402
+from ._schedules_warmup import Warmup, cosine_after_warmup  # noqa: E402
 
 SCHEDULES.update({ReduceOnPlateau.name: ReduceOnPlateau, Warmup.name: Warmup})

@@ -191,7 +191,8 @@ def train(
         (annealing over the run's ``epochs``; another length as the dict
         ``{"name": "cosine", "T_max": n}`` or ``schedules.Cosine(n)``), "warmup"
         (a linear warm-up, then another schedule: ``{"name": "warmup", "epochs": 5,
-        "after": ...}``), a dict ``{"name": ..., **settings}`` or a Schedule),
+        "after": ...}``; an ``after`` "cosine" without ``T_max`` anneals over the
+        ``epochs - 5`` after the warm-up), a dict ``{"name": ..., **settings}`` or a Schedule),
         ``clip_norm`` (clip the gradient's norm), ``patience`` (early stopping
         on the validation loss, or the training loss without validation; unless
         ``restore_best=False``,
