@@ -864,9 +864,9 @@ def plateau_checkpoint(tmp_path):
     (_set_meta("schedule", "config", "monitor", value="val_x"),
      "schedule.config.monitor: ReduceOnPlateau monitor 'val_x' is not a metric of this run"),
     (lambda meta: meta["schedule"]["config"].pop("patience"),
-     "schedule.config: expected the keys ['cooldown', 'factor', 'min_delta', 'min_lr', 'mode', "
-     "'monitor', 'name', 'patience', 'threshold_mode'], found ['cooldown', 'factor', "
-     "'min_delta', 'min_lr', 'mode', 'monitor', 'name', 'threshold_mode']"),
+     "schedule.config: expected the keys ['cooldown', 'eps', 'factor', 'min_delta', 'min_lr', "
+     "'mode', 'monitor', 'name', 'patience', 'threshold_mode'], found ['cooldown', 'eps', "
+     "'factor', 'min_delta', 'min_lr', 'mode', 'monitor', 'name', 'threshold_mode']"),
 ])
 def test_from_checkpoint_checks_the_schedules_record(plateau_checkpoint, edit, match):
     """set_state took any dict: a _best of "x" or a _wait of null failed at resume with a bare

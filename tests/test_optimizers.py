@@ -591,7 +591,7 @@ def test_weight_decay_slices_match_torch_adamw_param_groups(problem):
     (chainrule.schedules.Cosine(10, eta_min=1e-3), "Cosine(T_max=10, eta_min=0.001)"),
     (chainrule.schedules.ReduceOnPlateau(patience=2, monitor="loss"),
      "ReduceOnPlateau(factor=0.5, patience=2, min_lr=1e-06, monitor='loss', min_delta=0.0001, "
-     "mode='min', threshold_mode='abs', cooldown=0)"),
+     "mode='min', threshold_mode='abs', cooldown=0, eps=0.0)"),
 ])
 def test_schedule_repr_names_its_settings(schedule, expected):
     """A schedule's repr is its class and settings, as written, not an object address.

@@ -55,8 +55,8 @@ def test_plateau_matches_torch_step_by_step_over_long_sequences():
     """Every epoch's rate equals PyTorch's over 400 runs of 300 epochs: both modes, both
     threshold modes, cooldown 0..3, patience 0..3, three factors and min_lr values.
 
-    (min_lr stays >= 1e-6 with lr0 = 0.1: PyTorch skips a reduction smaller than its
-    eps = 1e-8, which this schedule does not have; see the report.)"""
+    (min_lr stays >= 1e-6 with lr0 = 0.1, where PyTorch's default eps = 1e-8 skips no
+    reduction; eps is tested below.)"""
     rng = np.random.default_rng(0)
     reductions = cooled = 0
     for trial in range(100):
@@ -182,8 +182,8 @@ def test_resume_stopped_inside_a_cooldown_equals_the_uninterrupted_run(tmp_path)
 
 
 def _as_older_file(record):
-    """A schedule record as written before threshold_mode and cooldown."""
-    for key in ("threshold_mode", "cooldown"):
+    """A schedule record as written before threshold_mode and cooldown (and eps)."""
+    for key in ("threshold_mode", "cooldown", "eps"):
         record["config"].pop(key)
     record["state"].pop("_cooldown_left")
 
@@ -257,3 +257,73 @@ def test_the_cli_takes_the_new_settings_as_json():
     assert get_schedule(spec).get_config()["cooldown"] == 2
     with pytest.raises(Exception, match="threshold_mode must be 'abs' or 'rel'"):
         schedule_spec('{"name": "plateau", "threshold_mode": "pct"}')
+
+
+def test_eps_skips_the_reductions_torch_skips():
+    """ReduceOnPlateau(factor=0.1, patience=10, min_lr=0, min_delta=1e-4,
+    threshold_mode="rel", eps=1e-8) is ReduceLROnPlateau(optimizer) with all its defaults,
+    as the docstring says (without eps it was not: torch's eps=1e-8 stops the rate at 1e-8,
+    this schedule went on to 1e-9, 1e-10, ...).  By hand: from 1e-5, a loss that never
+    improves after the first epoch reduces after epochs 12, 23, 34 (the 11th bad epoch in a
+    row each time), to 1e-6, 1e-7, 1e-8; the next would lower it by 9e-9 <= eps: skipped."""
+    values = [1.0] * 80
+    defaults = dict(factor=0.1, patience=10, min_lr=0.0, min_delta=1e-4, threshold_mode="rel")
+    ours = _our_rates(values, 1e-5, eps=1e-8, **defaults)
+    # the rate set after each epoch: reduced after epochs 12, 23 and 34, then no more
+    scale = np.repeat([1.0, 0.1, 0.01, 1e-3], [11, 11, 11, 47])
+    np.testing.assert_allclose(ours, 1e-5 * scale, rtol=1e-15)
+    torch = pytest.importorskip("torch")
+    p = torch.nn.Parameter(torch.zeros(1))
+    opt = torch.optim.SGD([p], lr=1e-5)
+    assert torch.optim.lr_scheduler.ReduceLROnPlateau(opt).eps == 1e-8  # torch's default
+    np.testing.assert_allclose(ours, _torch_rates(values, 1e-5), rtol=1e-15, atol=0)
+    # eps 0 (the default): every reduction is made
+    assert _our_rates(values, 1e-5, **defaults)[-1] == pytest.approx(1e-12, rel=1e-12)
+    # a larger eps than a reduction: none is made, and the count starts again as torch's
+    for eps in (1e-6, 5e-6):
+        np.testing.assert_allclose(_our_rates(values, 1e-5, eps=eps, **defaults),
+                                   _torch_rates(values, 1e-5, eps=eps), rtol=1e-15, atol=0)
+    with pytest.raises(ValueError, match="eps must be a finite float >= 0, got -1"):
+        ReduceOnPlateau(eps=-1)
+
+
+def test_eps_with_min_lr_and_cooldown_matches_torch_over_long_sequences():
+    rng = np.random.default_rng(5)
+    skipped = 0
+    for trial in range(40):
+        for values in _sequences(rng, n=120):
+            values = [float(v) for v in values]
+            settings = dict(factor=float(rng.choice([0.1, 0.5])), patience=int(trial % 3),
+                            cooldown=int(trial % 2), min_lr=float(rng.choice([0.0, 2e-7])),
+                            eps=float(rng.choice([1e-8, 1e-7, 1e-6])),
+                            threshold_mode=("abs", "rel")[trial % 2])
+            ours = _our_rates(values, 1e-5, min_delta=1e-4, **settings)
+            ref = _torch_rates(values, 1e-5, threshold=1e-4, **settings)
+            np.testing.assert_allclose(ours, ref, rtol=1e-15, atol=0)
+            skipped += min(ours) > max(settings["min_lr"], 1e-5 * 1e-7)
+    assert skipped > 20  # runs whose rate eps stopped above min_lr
+
+
+def test_a_checkpoint_written_before_eps_resumes_its_run(tmp_path):
+    """A plateau record with threshold_mode and cooldown but no eps (and one inside a
+    warm-up) resumes with eps 0, its rule, to the uninterrupted run's parameters."""
+    X, Y, Xv, Yv = _data()
+    for schedule in ({"name": "plateau", "factor": 0.5, "patience": 1},
+                     {"name": "warmup", "epochs": 2,
+                      "after": {"name": "plateau", "factor": 0.5, "patience": 1}}):
+        settings = dict(optimizer="sgd", lr=0.1, batch_size=8, seed=3,
+                        validation_data=(Xv, Yv), schedule=schedule)
+        full = _net()
+        h_full = chainrule.train(full, X, Y, epochs=10, **settings)
+        path = tmp_path / "run.ckpt.npz"
+        chainrule.train(_net(), X, Y, epochs=5, checkpoint=path, **settings)
+
+        def drop_eps(meta, nested=schedule["name"] == "warmup"):
+            config = meta["schedule"]["config"]
+            (config["after"] if nested else config).pop("eps")
+
+        _edit_meta(path, drop_eps)
+        resumed, h_res = chainrule.resume(path, X, Y, validation_data=(Xv, Yv), epochs=10)
+        np.testing.assert_array_equal(resumed.params, full.params)
+        assert dict(h_res) == dict(h_full) and min(h_full["lr"]) < 0.1
+        path.unlink()

@@ -23,34 +23,42 @@ from .optimizers import Optimizer
 from .schedules import Schedule
 
 # Settings a built-in schedule gained after files were written without them, by the
-# schedule's name: the values that are those files' rule, and the state that came with them
-# (ReduceOnPlateau's threshold_mode and cooldown: "abs" and 0 are its rule before them)
+# schedule's name and in the groups they came in: the values that are those files' rule, and
+# the state that came with them (ReduceOnPlateau's threshold_mode and cooldown: "abs" and 0
+# are its rule before them; then its eps, 0)
 _LATER_SCHEDULE_SETTINGS = {
-    "plateau": ({"threshold_mode": "abs", "cooldown": 0}, {"_cooldown_left": 0}),
+    "plateau": [({"threshold_mode": "abs", "cooldown": 0}, {"_cooldown_left": 0}),
+                ({"eps": 0.0}, {})],
 }
 
 
 def _completed_schedule_record(record: object) -> object:
     """A schedule record (``{"config", "state", ...}``) of an older file, brought up to date.
 
-    A record whose config has none of the settings its schedule gained since
-    (:data:`_LATER_SCHEDULE_SETTINGS`) was written before them: those
-    settings take the values that are its rule, and its state the values
-    that go with them, so that the file resumes the run it recorded.  A
-    record with some of them and not others is returned as it is, for the
-    checks of its keys to refuse.  Anything else is returned as it is.
+    A record whose config has none of a group of settings its schedule
+    gained since (:data:`_LATER_SCHEDULE_SETTINGS`) was written before them:
+    those settings take the values that are its rule, and its state the
+    values that go with them, so that the file resumes the run it recorded
+    (a warm-up's ``after`` too, whose state is the warm-up's).  A record
+    with some of a group and not others is left so, for the checks of its
+    keys to refuse.  Anything else is returned as it is.
     """
-    if not isinstance(record, dict) or not isinstance(record.get("config"), dict):
+    if (not isinstance(record, dict) or not isinstance(record.get("config"), dict)
+            or record.get("class") is not None):
         return record
-    name = record["config"].get("name")
-    later = _LATER_SCHEDULE_SETTINGS.get(name) if isinstance(name, str) else None
-    if later is None or record.get("class") is not None or any(
-            k in record["config"] for k in later[0]):
-        return record
-    state = record.get("state")
-    if isinstance(state, dict) and not any(k in state for k in later[1]):
-        state = {**state, **later[1]}
-    return {**record, "config": {**record["config"], **later[0]}, "state": state}
+    config, state = record["config"], record.get("state")
+    if config.get("name") == "warmup" and isinstance(config.get("after"), dict):
+        inner = _completed_schedule_record({"config": config["after"], "state": state})
+        config, state = {**config, "after": inner["config"]}, inner["state"]
+    name = config.get("name")
+    for settings, values in (_LATER_SCHEDULE_SETTINGS.get(name, [])
+                             if isinstance(name, str) else []):
+        if any(k in config for k in settings):
+            continue
+        config = {**config, **settings}
+        if isinstance(state, dict) and not any(k in state for k in values):
+            state = {**state, **values}
+    return {**record, "config": config, "state": state}
 
 
 def _config_keys(config: dict, prefix: str = "") -> list[str]:

@@ -97,11 +97,13 @@ class ReduceOnPlateau(Schedule):
     ``cooldown`` epochs count no bad epochs (their values still set a new
     best).  A NaN value is never an improvement: it counts as a bad epoch.
 
-    The defaults, ``threshold_mode="abs"`` and ``cooldown=0``, are this
-    schedule's rule before it had those settings.  PyTorch's default is
-    ``threshold_mode="rel"``: ``ReduceOnPlateau(factor=0.1, patience=10,
-    min_lr=0, min_delta=1e-4, threshold_mode="rel")`` is
-    ``ReduceLROnPlateau(optimizer)`` with all its defaults.
+    The defaults, ``threshold_mode="abs"``, ``cooldown=0`` and ``eps=0``,
+    are this schedule's rule before it had those settings.  PyTorch's
+    defaults are ``threshold_mode="rel"`` and ``eps=1e-8``:
+    ``ReduceOnPlateau(factor=0.1, patience=10, min_lr=0, min_delta=1e-4,
+    threshold_mode="rel", eps=1e-8)`` is ``ReduceLROnPlateau(optimizer)``
+    with all its defaults (without ``eps`` its rate goes on falling below
+    1e-8, where PyTorch's stops).
 
     Parameters
     ----------
@@ -139,6 +141,12 @@ class ReduceOnPlateau(Schedule):
     cooldown : int, default 0
         Epochs after a reduction during which bad epochs are not counted
         (>= 0), as PyTorch's ``cooldown``.
+    eps : float, default 0.0
+        Smallest change of the rate a reduction makes (>= 0), as PyTorch's
+        ``eps`` (whose default is 1e-8): a reduction that would lower the
+        rate by ``eps`` or less is not made (the count of bad epochs starts
+        again and the cooldown runs, as after one that is).  0: every
+        reduction is made, down to ``min_lr``.
     """
 
     name = "plateau"
@@ -146,7 +154,7 @@ class ReduceOnPlateau(Schedule):
     def __init__(
         self, factor: float = 0.5, patience: int = 5, min_lr: float = 1e-6,
         monitor: str = "val_loss", min_delta: float = 1e-4, mode: str | None = None,
-        threshold_mode: str = "abs", cooldown: int = 0,
+        threshold_mode: str = "abs", cooldown: int = 0, eps: float = 0.0,
     ) -> None:
         self.factor = check_positive_float(factor, "factor")
         if self.factor >= 1:
@@ -166,6 +174,7 @@ class ReduceOnPlateau(Schedule):
             raise ValueError(f"threshold_mode must be 'abs' or 'rel', got {threshold_mode!r}")
         self.threshold_mode = threshold_mode
         self.cooldown = check_positive_int(cooldown, "cooldown", minimum=0)
+        self.eps = check_nonneg_float(eps, "eps")
         self.reset()
 
     def reset(self) -> None:
@@ -189,9 +198,17 @@ class ReduceOnPlateau(Schedule):
             self._cooldown_left -= 1
             self._wait = 0
         if self._wait > self.patience:
-            self._scale *= self.factor
+            # a reduction by eps or less is not made (PyTorch's eps); with eps 0 the scale
+            # goes on falling below min_lr, where the rate stays
+            if self.eps == 0 or (self._rate(lr0, self._scale)
+                                 - self._rate(lr0, self._scale * self.factor) > self.eps):
+                self._scale *= self.factor
             self._wait = 0
             self._cooldown_left = self.cooldown
-        # never below min_lr through a reduction, and never above lr0 (a min_lr above the
-        # initial rate does not raise it: nothing is reduced there, as in PyTorch and Keras)
-        return min(lr0, max(lr0 * self._scale, self.min_lr))
+        return self._rate(lr0, self._scale)
+
+    def _rate(self, lr0: float, scale: float) -> float:
+        """``lr0 * scale``, never below min_lr through a reduction, and never above lr0 (a
+        min_lr above the initial rate does not raise it: nothing is reduced there, as in
+        PyTorch and Keras)."""
+        return min(lr0, max(lr0 * scale, self.min_lr))
