@@ -47,3 +47,45 @@ def test_from_json_of_what_to_json_does_not_write_says_what_it_expected(data, er
     a history whose "loss" is a float, not one value per epoch."""
     with pytest.raises(error, match=f"^{re.escape(message)}$"):
         History.from_json(data)
+
+
+def _regression(m=40):
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(m, 3))
+    return X, np.sin(X @ np.array([1.0, -2.0, 0.5]))[:, None]
+
+
+class _StopMidEpoch(chainrule.Callback):
+    """Sets ``stop`` after batch 1 of epoch 3, keeping the parameters the run stops with."""
+
+    def on_batch_end(self, state):
+        if (state.epoch, state.batch) == (3, 1):
+            state.stop = True
+            self.params = state.net.params.copy()
+
+
+@pytest.mark.parametrize("fit", ["train", "Trainer"])
+def test_a_run_a_callback_stops_mid_epoch_resumes_to_the_network_it_ended_with(tmp_path, fit):
+    """A callback's stop ends the run (resume trains nothing) and leaves the network with
+    the parameters of the batch it stopped after; resume gave back those of the last
+    complete epoch instead (the checkpoint held that epoch's start, for a run that is never
+    continued), so the model the run left and the resumed one differed."""
+    X, Y = _regression()
+    path = tmp_path / "run.npz"
+    net, stop = chainrule.mlp([3, 6, 1], hidden="tanh", seed=0), _StopMidEpoch()
+    settings = dict(optimizer="sgd", lr=0.1, batch_size=8, epochs=10, seed=0,
+                    callbacks=[stop], checkpoint=path)
+    if fit == "train":
+        history = chainrule.train(net, X, Y, **settings)
+    else:
+        trainer = chainrule.Trainer(net, **settings)
+        history = trainer.fit(X, Y)
+    assert history.stop_reason == "callback" and history.epochs == 2
+    np.testing.assert_array_equal(net.params, stop.params)
+    resumed, again = chainrule.resume(path, X, Y, epochs=20)
+    np.testing.assert_array_equal(resumed.params, stop.params)
+    assert again.stop_reason == "callback" and dict(again) == dict(history)
+    if fit == "Trainer":  # the Trainer's own checkpoint of the finished run: the same
+        trainer.save_checkpoint(tmp_path / "again.npz")
+        resumed, _ = chainrule.resume(tmp_path / "again.npz", X, Y)
+        np.testing.assert_array_equal(resumed.params, stop.params)

@@ -290,7 +290,8 @@ class _TrainingLoop:
                     if completed < n_batches and (ctrl_c.set or state.stop or timed_out):
                         history.stop_reason = ("interrupted" if ctrl_c.set else
                                                "callback" if state.stop else "max_time")
-                        if start is not None:
+                        finished = history.stop_reason == "callback"  # nothing to go on with
+                        if start is not None and not finished:
                             self._cut = (start, net.params.copy())
                         # a budget the caller set ends the run quietly unless verbose (its
                         # stop_reason says it); Ctrl-C and a callback's stop are reported
@@ -305,12 +306,16 @@ class _TrainingLoop:
                             # The checkpoint gets the state at the end of the last complete
                             # epoch, from which resume repeats the run exactly (a half-done
                             # epoch cannot be continued in the middle of its permutation).
-                            if history.stop_reason == "callback":  # the run's own end
-                                epoch_start[0]["stopped"] = "callback"
-                            written = io.write_file(self.checkpoint, *epoch_start)
+                            # A callback's stop ends the run: resume trains nothing and
+                            # gives back the network as the run ended, so the checkpoint
+                            # holds that (the complete epochs' history, the run's network).
+                            written = io.write_file(self.checkpoint, *(
+                                self._checkpoint_payload() if finished else epoch_start))
                             if loud:
-                                _say(f"chainrule: checkpoint {written} holds the state "
-                                     f"after epoch {self.epoch}")
+                                _say(f"chainrule: checkpoint {written} holds " + (
+                                    "the run as it ended (finished: resuming it trains "
+                                    "nothing)" if finished else
+                                    f"the state after epoch {self.epoch}"))
                         break
                     self.epoch = epoch
                     start = None  # the epoch is complete: a later fit goes on after it

@@ -211,7 +211,10 @@ def train(
         loss / root-mean-square gradient norm falls to it), ``diagnostics``
         (record per-layer gradient norms and saturated fractions per epoch),
         ``callbacks`` (Callback objects, or callables run at each epoch end
-        with the TrainState), ``checkpoint`` (path written every
+        with the TrainState; one that sets ``state.stop`` ends the run, which
+        is then finished: the checkpoint holds the network as it ended, after
+        the batch the stop came in, with the complete epochs' history),
+        ``checkpoint`` (path written every
         ``checkpoint_every`` epochs, and after the run's last epoch; see
         :func:`resume`; a file already there that is no checkpoint, such as a
         saved model, is refused rather than overwritten), ``max_time`` (a
