@@ -134,7 +134,9 @@ def _add_train(sub: argparse._SubParsersAction) -> None:
                    "sooner once converged, or once its line search finds no lower cost) "
                    "(default: 100)")
     p.add_argument("--schedule", type=schedule_spec, default=None, metavar="NAME|JSON",
-                   help="learning-rate schedule: constant, step, exponential, invscaling, "
+                   help="learning-rate schedule: constant, step, multistep "
+                   "('{\"name\": \"multistep\", \"milestones\": [30, 60]}'), exponential, "
+                   "invscaling, "
                    "plateau (on the validation loss, the training loss with --val-fraction 0), "
                    "warmup (a linear warm-up, then the JSON object's \"after\" schedule; a "
                    "\"cosine\" there anneals over the epochs after the warm-up) or "

@@ -160,7 +160,8 @@ class MLPClassifier(_ClassifierOutputs, ClassifierMixin, _BaseMLP):
         ``random_state``.  To start from scikit-learn's weights, fit once and
         assign them: ``est.coefs_ = sk.coefs_; est.intercepts_ = sk.intercepts_``.
     schedule : str, dict, Schedule or None, default None
-        Learning-rate schedule of :class:`chainrule.Trainer` ("step",
+        Learning-rate schedule of :class:`chainrule.Trainer` ("step", "multistep"
+        (``{"name": "multistep", "milestones": [30, 60]}``),
         "exponential", "invscaling", "plateau", "cosine" (annealing over
         ``max_iter`` epochs, which for :meth:`partial_fit` are its first
         ``max_iter`` calls, one epoch each: past them the rate heads back to

@@ -7,14 +7,16 @@ epoch (epochs counted from 1).  Stateless schedules depend on the epoch only;
 
 from __future__ import annotations
 
+import bisect
 import inspect
 import math
+from collections.abc import Sequence
 
 from ._validation import check_nonneg_float, check_positive_float, check_positive_int
 
 __all__ = [
-    "SCHEDULES", "Constant", "Cosine", "Exponential", "InverseScaling", "ReduceOnPlateau",
-    "Schedule", "StepDecay", "Warmup", "get_schedule",
+    "SCHEDULES", "Constant", "Cosine", "Exponential", "InverseScaling", "MultiStep",
+    "ReduceOnPlateau", "Schedule", "StepDecay", "Warmup", "get_schedule",
 ]
 
 
@@ -145,6 +147,40 @@ class StepDecay(Schedule):
         return _scaled(lr0, self.gamma, epoch // self.step_size)
 
 
+class MultiStep(Schedule):
+    """``lr = lr0 * gamma ** (number of milestones <= epoch)``: PyTorch's ``MultiStepLR``.
+
+    The rate is multiplied by ``gamma`` after each epoch listed in
+    ``milestones``: ``MultiStep([30, 60, 80], gamma=0.1)`` trains epochs
+    1..30 at ``lr0``, 31..60 at ``0.1 * lr0``, 61..80 at ``0.01 * lr0`` and
+    the rest at ``0.001 * lr0``, as ``MultiStepLR(milestones=[30, 60, 80],
+    gamma=0.1)`` stepped once per epoch.  As there, the milestones are taken
+    in increasing order, and one listed twice reduces twice.
+
+    Parameters
+    ----------
+    milestones : sequence of int
+        Epochs (>= 1) after which the rate is reduced; at least one.
+    gamma : float, default 0.1
+        Factor of each reduction (> 0; above 1 the rate grows).
+    """
+
+    name = "multistep"
+
+    def __init__(self, milestones: Sequence[int], gamma: float = 0.1) -> None:
+        if isinstance(milestones, (str, bytes, dict)) or not hasattr(milestones, "__iter__"):
+            raise TypeError(f"milestones must be a list of epochs (ints >= 1), got "
+                            f"{type(milestones).__name__}")
+        epochs = list(milestones)
+        if not epochs:
+            raise ValueError("milestones must list at least one epoch, got none")
+        self.milestones = sorted(check_positive_int(m, "milestones' epochs") for m in epochs)
+        self.gamma = check_positive_float(gamma, "gamma")
+
+    def lr(self, epoch: int, lr0: float, metrics: dict[str, float]) -> float:
+        return _scaled(lr0, self.gamma, bisect.bisect_right(self.milestones, epoch))
+
+
 class Exponential(Schedule):
     """``lr = lr0 * gamma ** epoch``.
 
@@ -227,7 +263,7 @@ class Cosine(Schedule):
 
 SCHEDULES: dict[str, type[Schedule]] = {
     cls.name: cls
-    for cls in (Constant, StepDecay, Exponential, InverseScaling, Cosine)
+    for cls in (Constant, StepDecay, MultiStep, Exponential, InverseScaling, Cosine)
 }
 
 
