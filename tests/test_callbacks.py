@@ -89,3 +89,52 @@ def test_a_run_a_callback_stops_mid_epoch_resumes_to_the_network_it_ended_with(t
         trainer.save_checkpoint(tmp_path / "again.npz")
         resumed, _ = chainrule.resume(tmp_path / "again.npz", X, Y)
         np.testing.assert_array_equal(resumed.params, stop.params)
+
+
+class _Epochs(chainrule.Callback):
+    """Keeps each epoch's parameters, and those on_train_end sees."""
+
+    def __init__(self):
+        self.params = {}
+
+    def on_epoch_end(self, state):
+        self.params[state.epoch] = state.net.params.copy()
+
+    def on_train_end(self, state):
+        self.at_end = state.net.params.copy()
+
+
+def test_on_train_end_sees_the_restored_network_and_cannot_undo_the_runs_end():
+    """Early stopping (patience 3, restore_best) on a validation loss that rises: the run
+    ends with its best epoch's parameters and is finished.  on_train_end ran before that
+    end, so (1) it saw the last epoch's parameters, not the ones the run leaves (a callback
+    saving the final model there saved another one, unlike Keras's EarlyStopping listed
+    first, which restores in its own on_train_end), and (2) an error it raised skipped the
+    end: the network kept the last epoch's parameters and a later fit trained on a run
+    early stopping had ended."""
+    X, Y = _regression()
+    Xv, Yv = X[:12], -Y[:12]  # the validation loss rises as the training loss falls
+
+    class BadEnd(chainrule.Callback):
+        def on_train_end(self, state):
+            raise RuntimeError("saving failed")
+
+    for failing in (False, True):
+        net, seen = chainrule.mlp([3, 6, 1], hidden="tanh", seed=0), _Epochs()
+        trainer = chainrule.Trainer(net, "sgd", lr=0.1, batch_size=8, epochs=100, seed=0,
+                                    patience=3, callbacks=[seen, *[BadEnd()] * failing])
+        if failing:
+            with pytest.raises(RuntimeError, match=r"^saving failed$"):
+                trainer.fit(X, Y, validation_data=(Xv, Yv))
+        else:
+            trainer.fit(X, Y, validation_data=(Xv, Yv))
+        history = trainer.history
+        best = int(np.argmin(history["val_loss"])) + 1
+        assert history.stop_reason == "early_stopping" and history.epochs == best + 3
+        assert history.best_epoch == best
+        np.testing.assert_array_equal(net.params, seen.params[best])
+        np.testing.assert_array_equal(seen.at_end, seen.params[best])
+        trainer.callbacks = []
+        again = trainer.fit(X, Y, validation_data=(Xv, Yv))  # finished: trains nothing
+        assert again.epochs == best + 3
+        np.testing.assert_array_equal(net.params, seen.params[best])

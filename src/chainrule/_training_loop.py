@@ -361,6 +361,9 @@ class _TrainingLoop:
                         self.save_checkpoint(self.checkpoint)
                 if history.stop_reason is None:
                     history.stop_reason = "epochs"
+            # the run's end (finished or not, restore_best) before on_train_end: the hook
+            # sees the network the call leaves, and an error it raises cannot undo that end
+            self._end_of_call(net, history, at_begin, trained, restored, reached)
         except BaseException as exc:
             # an exception that ends the run (a callback's, a KeyboardInterrupt outside a
             # batch or on_epoch_end): the history says so, on_train_end included; a
@@ -380,5 +383,4 @@ class _TrainingLoop:
             if bar is not None:
                 bar.close()
             self._hook("on_train_end", state)
-        self._end_of_call(net, history, at_begin, trained, restored, reached)
         return history

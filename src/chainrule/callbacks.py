@@ -200,6 +200,14 @@ class Callback:
     def on_train_end(self, state: TrainState) -> None:
         """When training stops, for whatever reason (also after an error).
 
+        The network is then the one the call leaves: with ``restore_best``, a
+        finished run's best epoch's parameters are already back (as Keras's
+        ``EarlyStopping(restore_best_weights=True)`` restores them in its own
+        ``on_train_end``).  An error raised here goes on to the caller (the
+        callbacks after this one get no ``on_train_end``), and the run's end
+        stands: the network keeps those parameters, and a finished run
+        (early stopping, a threshold, a callback's stop) stays finished.
+
         Parameters
         ----------
         state : TrainState
