@@ -138,3 +138,56 @@ def test_on_train_end_sees_the_restored_network_and_cannot_undo_the_runs_end():
         again = trainer.fit(X, Y, validation_data=(Xv, Yv))  # finished: trains nothing
         assert again.epochs == best + 3
         np.testing.assert_array_equal(net.params, seen.params[best])
+
+
+def test_hooks_order_state_and_history_against_numpy():
+    """The hooks of a 3-epoch run of 3 batches (16, 16, 8 rows, no shuffling) with a step
+    schedule: what each sees, and every loss of the history recomputed with NumPy from the
+    parameters the batches left (each batch's cost taken before its update, the epoch's
+    loss their mean weighted by rows; val_loss at the epoch's end)."""
+    X, Y = _regression()
+    Xv, Yv = X[:10] + 0.5, Y[:10]
+    events, params = [], []
+
+    class Record(chainrule.Callback):
+        def on_train_begin(self, state):
+            events.append(("begin", state.epoch, state.history.epochs, state.optimizer.lr))
+            params.append(state.net.params.copy())
+
+        def on_batch_end(self, state):
+            events.append(("batch", state.epoch, state.batch, state.history.epochs,
+                           state.optimizer.lr, sorted(state.logs)))
+            params.append(state.net.params.copy())
+
+        def on_epoch_end(self, state):
+            events.append(("epoch", state.epoch, state.history.epochs, state.optimizer.lr,
+                           state.logs["lr"]))
+
+        def on_train_end(self, state):
+            events.append(("end", state.epoch, state.history.stop_reason))
+
+    net = chainrule.mlp([3, 5, 1], hidden="tanh", seed=2)
+    history = chainrule.train(net, X, Y, optimizer="sgd", lr=0.2, batch_size=16, epochs=3,
+                              shuffle=False, validation_data=(Xv, Yv), callbacks=[Record()],
+                              schedule={"name": "step", "step_size": 1, "gamma": 0.5})
+    expected = [("begin", 0, 0, 0.2)]
+    for epoch, lr in ((1, 0.2), (2, 0.1), (3, 0.05)):
+        expected += [("batch", epoch, b, epoch - 1, lr, ["batch_loss"]) for b in range(3)]
+        expected.append(("epoch", epoch, epoch, lr / 2, lr))
+    assert events == [*expected, ("end", 3, "epochs")]
+
+    def cost(theta, Xb, Yb):  # tanh hidden layer, identity output, (1/2) squared error
+        (W1, b1), (W2, b2) = [(layer.W, layer.b) for layer in net.layers]
+        keep = net.params.copy()
+        net.params[...] = theta  # W and b are views of the flat vector
+        out = np.tanh(Xb @ W1 + b1) @ W2 + b2
+        net.params[...] = keep
+        return float(np.mean(0.5 * np.sum((out - Yb) ** 2, axis=1)))
+
+    rows = [slice(0, 16), slice(16, 32), slice(32, 40)]
+    losses = [sum(cost(params[3 * e + b], X[r], Y[r]) * (r.stop - r.start)
+                  for b, r in enumerate(rows)) / 40 for e in range(3)]
+    np.testing.assert_allclose(history["loss"], losses, rtol=1e-13)
+    np.testing.assert_allclose(history["val_loss"],
+                               [cost(params[3 * e + 3], Xv, Yv) for e in range(3)], rtol=1e-13)
+    assert history["lr"] == [0.2, 0.1, 0.05]

@@ -131,7 +131,10 @@ class TrainState:
 
     Setting ``optimizer.lr`` changes the rate of the steps that follow, for the
     rest of the run; a schedule (other than the constant one) sets the rate
-    again at the end of each epoch, from the run's initial rate.
+    again at the end of each epoch, from the run's initial rate.  It does so
+    before ``on_epoch_end``: there ``optimizer.lr`` is already the next
+    epoch's rate (which a callback may still replace, for that epoch), and
+    ``logs["lr"]`` the rate the epoch trained at.
 
     Attributes
     ----------
