@@ -150,10 +150,13 @@ class StepTrace:
     output_new : ndarray of shape (n_outputs,)
         The network's output for ``x`` after the update.
     network_after : Network
-        A copy of the network holding the updated parameters.
+        A float64 copy of the network holding the updated parameters.
     loss_value : float or None
         The example's loss ``E`` before the update, as the engine computed it
         (None: ``cost`` less the weight decay, see :attr:`example_loss`).
+    dtype : str, default "float64"
+        The dtype of the network traced; the step itself is computed in
+        float64 whatever it is (a float32 network's weights widen exactly).
     """
 
     x: np.ndarray
@@ -168,6 +171,7 @@ class StepTrace:
     output_new: np.ndarray
     network_after: Network
     loss_value: float | None = None
+    dtype: str = "float64"
 
     @property
     def output(self) -> np.ndarray:
@@ -225,7 +229,10 @@ def _one_example(value: object, name: str) -> np.ndarray:
 def compute_step(net: Network, x: object, y: object, lr: float = 1.0) -> StepTrace:
     """Run one forward pass, backward pass and gradient-descent update, keeping every number.
 
-    The network passed in is not changed: the step runs on a copy.
+    The network passed in is not changed: the step runs on a float64 copy,
+    whatever the network's dtype, as the worked examples are computed (a
+    float32 network's parameters widen to float64 exactly; its step in
+    float32 would differ from them in the 7th digit).
 
     Parameters
     ----------
@@ -274,7 +281,7 @@ def compute_step(net: Network, x: object, y: object, lr: float = 1.0) -> StepTra
         Yarg: object = Yraw.reshape(1)  # one value: a target (1 output) or a class label
     else:
         Yarg = _one_example(Yraw, "y")
-    work = net.copy()
+    work = net.astype(np.float64)  # a copy; float32 weights widen exactly
     layers: list[Dense] = list(work.layers)  # type: ignore[arg-type]
     before_W = [layer.W.copy() for layer in layers]
     before_b = [None if layer.b is None else layer.b.copy() for layer in layers]
@@ -341,4 +348,5 @@ def compute_step(net: Network, x: object, y: object, lr: float = 1.0) -> StepTra
         x=X[0].copy(), y=Y[0].copy(), lr=lr, loss=work.loss.name,
         weight_decay=work.weight_decay, decay=work.decay, cost=cost, layers=steps,
         cost_new=cost_new, output_new=output_new, network_after=work, loss_value=loss_value,
+        dtype=str(np.dtype(net.dtype)),
     )

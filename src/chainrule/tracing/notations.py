@@ -260,9 +260,13 @@ def blocks(step: StepTrace, notation: str, digits: int = 6) -> list[Block]:
         The layout blocks, for :func:`~chainrule.tracing.render.text` or
         :func:`~chainrule.tracing.render.markdown`.
     """
-    if _check(notation) == "netout":
-        return netout_blocks(step, digits)
-    return _vector_blocks(step, notation, digits)
+    bl = (netout_blocks(step, digits) if _check(notation) == "netout"
+          else _vector_blocks(step, notation, digits))
+    if step.dtype != "float64":  # under the title: why 0.4 may print as 0.400000
+        bl.insert(1, Note(f"The network holds {step.dtype} numbers: the step is computed in "
+                          f"float64 from its parameters widened exactly ({step.dtype} 0.4 "
+                          f"is {float(np.dtype(step.dtype).type(0.4))!r} in float64)."))
+    return bl
 
 
 _SYMBOLS = {
