@@ -66,3 +66,22 @@ def test_the_json_holds_the_loss_and_the_decay_term_the_text_prints(notation, ca
     doc = cr.trace_preset("transfer-example", notation=notation).to_dict()
     assert doc["example_loss"] == doc["cost"] == pytest.approx(E_a, rel=1e-14)
     assert doc["decay_term"] == 0.0
+
+
+@pytest.mark.parametrize("notation", NOTATIONS)
+@pytest.mark.parametrize("digits, shown", [(9, "0.123456789"), (3, "0.123"), (17, "0.123456789")])
+def test_the_lambda_notes_follow_digits_as_the_other_numbers_do(notation, digits, shown, capsys):
+    """The notes naming lambda formatted it with :g, 6 digits whatever --digits said:
+    lambda = 0.123456789 printed as 0.123457 beside numbers printed to 9 digits."""
+    argv = ["trace", "--weight-decay", "0.123456789", "--digits", str(digits), "--notation",
+            notation]
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    notes = [line for line in out.splitlines() if "lambda = " in line]
+    assert notes, out
+    for line in notes:
+        assert f"lambda = {shown}" in line and f"lambda = {shown}" + "0" not in line
+        assert "0.123457" not in line
+    # the gradient lines of the net/out notation print lambda itself as a number
+    if notation == "netout":
+        assert f" + {shown}*" in out

@@ -23,7 +23,7 @@ from .formulas import (
     softmax_sum_note,
     target_note,
 )
-from .render import Block, Heading, Line, Note, Num, Part, Sym, tex_name
+from .render import Block, Heading, Line, Note, Num, Part, Sym, fmt, tex_name
 
 __all__ = ["netout_blocks", "netout_dict", "node_name", "weight_name"]
 
@@ -230,8 +230,8 @@ def netout_blocks(step: StepTrace, digits: int = 6) -> list[Block]:
         bl += [Line((Sym(*decay_formula(cost, ("E", "E"), "w")), " = ",
                      Num(step.example_loss), " + ", Num(step.decay_term), " = ",
                      Num(step.cost))),
-               Note(f"(lambda = {step.weight_decay:g}, decay={step.decay!r}: one example, "
-                    "m = 1; biases are not decayed)")]
+               Note(f"(lambda = {fmt(step.weight_decay, digits)}, decay={step.decay!r}: one "
+                    "example, m = 1; biases are not decayed)")]
 
     bl.append(Heading("Backward pass"))
     for k in range(L, 0, -1):

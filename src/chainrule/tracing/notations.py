@@ -129,8 +129,8 @@ def _vector_blocks(step: StepTrace, notation: str, digits: int = 6) -> list[Bloc
     if step.weight_decay:
         bl += [Line((Sym(*decay_formula(J, E)), " = ", Num(step.example_loss), " + ",
                      Num(step.decay_term), " = ", Num(step.cost))),
-               Note(f"(lambda = {step.weight_decay:g}, decay={step.decay!r}: one example, "
-                    "m = 1; biases are not decayed)")]
+               Note(f"(lambda = {fmt(step.weight_decay, digits)}, decay={step.decay!r}: one "
+                    "example, m = 1; biases are not decayed)")]
 
     bl.append(Heading("Backward pass"))
     for k in range(L, 0, -1):
@@ -190,7 +190,7 @@ def _vector_blocks(step: StepTrace, notation: str, digits: int = 6) -> list[Bloc
     bl.append(Heading("Gradients and update"))
     if step.weight_decay:
         bl.append(Note(f"(weight gradients include the decay term lambda * W, lambda = "
-                       f"{step.weight_decay:g}; biases are not decayed)"))
+                       f"{fmt(step.weight_decay, digits)}; biases are not decayed)"))
     # with weight decay the gradient is that of the cost J, not of the example's loss E
     g = "J" if step.weight_decay else "E"
     for k, ls in enumerate(step.layers, start=1):
