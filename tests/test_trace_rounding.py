@@ -3,6 +3,8 @@ number as it is written (Python's shortest spelling), not on the float's binary 
 
 from __future__ import annotations
 
+import json
+import math
 from decimal import ROUND_HALF_UP, Decimal
 
 import numpy as np
@@ -54,3 +56,29 @@ def test_a_number_rounded_up_past_the_largest_float_is_printed_not_inf():
     for x in (big, -big, 1.79765e308, 1.7976e308):
         for digits in range(1, 8):
             assert Decimal(fmt(x, digits)) == Decimal(_by_hand(repr(x), digits)), (x, digits)
+
+
+def test_a_dead_relus_delta_is_zero_in_json_as_in_the_text():
+    """JSON wrote a dead ReLU's delta as -0.0 (a negative dE/d(out) times relu'(net) = 0)
+    where the text and Markdown print 0."""
+    # hidden unit 1: net = -1 + 1 * 0.5 < 0, dead; unit 2 alive; identity output, target 3
+    W0 = np.array([[-1.0, 0.5], [1.0, 1.0]])
+    W1 = np.array([[0.0], [1.0], [1.0]])
+    net = cr.Network.from_transfer_matrices([W0, W1], activation=["relu", "identity"])
+    x, y = np.array([1.0, 0.5]), 3.0
+    z1 = W0.T @ x
+    a1 = np.maximum(z1, 0.0)
+    out = W1.T @ np.concatenate([[1.0], a1])
+    dE_da1 = W1[1:] @ (out - y)           # both negative: the output is below its target
+    delta1 = dE_da1 * (z1 > 0)            # NumPy gives -0.0 for the dead unit
+    assert dE_da1[0] < 0 and delta1[0] == 0 and math.copysign(1.0, delta1[0]) == -1.0
+    for notation in ("transfer", "ufldl", "netout"):
+        t = cr.trace(net, [0.5], [y], notation=notation)
+        doc = json.loads(t.to_json())
+        if notation == "netout":
+            got = [n["delta"] for n in doc["nodes"] if n["layer"] == 1]
+        else:
+            got = doc["layers"][0]["delta"]
+        np.testing.assert_allclose(got, delta1, rtol=1e-15)
+        assert math.copysign(1.0, got[0]) == 1.0, notation
+        assert "-0.0," not in t.to_json() and "-0.0\n" not in t.to_json()

@@ -48,6 +48,21 @@ def _list(a: np.ndarray | None) -> Any:
     return None if a is None else np.asarray(a, dtype=np.float64).tolist()
 
 
+def _plain_zeros(value: Any) -> Any:
+    """``value`` with every -0.0 written 0.0 (``x + 0.0``), as the reports print 0.
+
+    A dead unit's delta is a negative dE/d(out) times f' = 0: IEEE gives -0.0,
+    whose sign says nothing about the step, and the text prints it 0.
+    """
+    if isinstance(value, float):
+        return value + 0.0
+    if isinstance(value, dict):
+        return {k: _plain_zeros(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain_zeros(v) for v in value]
+    return value
+
+
 def _product_lines(names: _Names, k: int, ls: LayerStep, differs: np.ndarray) -> list[Block]:
     """One line per unit whose printed factors do not multiply to its delta (in float64)."""
     lines: list[Block] = []
@@ -288,6 +303,8 @@ def to_dict(step: StepTrace, notation: str) -> dict[str, Any]:
     -------
     dict
         JSON-able; ``cost`` is ``J = example_loss + decay_term`` (E and the weight decay).
+        Every number at full precision, a zero as 0.0 (never IEEE's -0.0, which
+        the text and Markdown print as 0 too).
     """
     _check(notation)
     doc: dict[str, Any] = {
@@ -301,7 +318,7 @@ def to_dict(step: StepTrace, notation: str) -> dict[str, Any]:
     }
     if notation == "netout":
         doc.update(netout_dict(step))
-        return doc
+        return _plain_zeros(doc)
     doc["symbols"] = _SYMBOLS[notation]
     layers, weights = [], []
     for k, ls in enumerate(step.layers, start=1):
@@ -317,4 +334,4 @@ def to_dict(step: StepTrace, notation: str) -> dict[str, Any]:
         weights += [{"name": lab.text, "layer": k, "value": float(v), "gradient": float(g),
                      "new": float(n)} for lab, v, g, n in _weight_rows(notation, k, ls)]
     doc["layers"], doc["weights"] = layers, weights
-    return doc
+    return _plain_zeros(doc)
