@@ -22,6 +22,7 @@ from ._cli_models_data import (
     _refuse_overwriting_inputs,
     _targets,
 )
+from ._cli_models_provenance import _data_seed
 from ._cli_models_show import _SHOW_MODEL_HELP, _load_any
 from .cli_args import positive_int, print_written, seed_int
 
@@ -68,7 +69,8 @@ def _add_plot(sub: argparse._SubParsersAction) -> None:
                    help="confusion: colour by fraction of each true class")
     p.add_argument("--seed", type=seed_int, default=None,
                    help="regions and confusion: seed of a generated DATA set (moons, circles, "
-                   "sinusoid; default: 0)")
+                   "sinusoid; default: the seed chainrule train drew the model's own data "
+                   "from, when DATA is that set, else 0)")
     p.set_defaults(handler=_plot)
 
 
@@ -176,7 +178,7 @@ def _plot(args: argparse.Namespace) -> int:
             raise ValueError(f"plot regions needs a model of 2 features, this one has "
                              f"{model.n_features}")
         table = _model_data(model, args.data, args.target, True,
-                            0 if args.seed is None else args.seed)
+                            _data_seed(model, args.data, args.seed))
         labels = label_array(model.labels)  # uint64 labels past 2**63 stay exact
         y = labels[_targets(model, table)]
         if args.kind == "regions":  # 2 features: checked above, and _model_data matched them

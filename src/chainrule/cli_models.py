@@ -9,7 +9,8 @@ library (:mod:`chainrule.tabular`, :mod:`chainrule.saved_model`,
 Here are ``evaluate`` and ``predict`` (with :func:`_cell`, the text of a CSV cell);
 ``train`` is in ``_cli_models_train``, ``info`` in ``_cli_models_show``, ``plot`` in
 ``_cli_models_plot``, and what they share (reading a model file and the data it scores,
-the scores) in ``_cli_models_data``; every name is importable from here as before.
+the scores) in ``_cli_models_data``, what ``evaluate`` says of its data and the seed of a
+generated one in ``_cli_models_provenance``; every name is importable from here as before.
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ import argparse
 import contextlib
 import csv
 import json
-import os
 import sys
 from collections.abc import Collection
 from pathlib import Path
@@ -48,6 +48,8 @@ from ._cli_models_data import _preview as _preview
 from ._cli_models_plot import _KINDS as _KINDS
 from ._cli_models_plot import _add_plot
 from ._cli_models_plot import _plot as _plot
+from ._cli_models_provenance import _data_seed, _trained_on
+from ._cli_models_provenance import _n_validation as _n_validation
 from ._cli_models_show import _add_info
 from ._cli_models_show import _info as _info
 from ._cli_models_show import _layer_rows as _layer_rows
@@ -63,6 +65,10 @@ __all__ = ["add_parsers"]
 _PREDICT_DATA_HELP = ("a .csv file (header row of column names), a .npz file (array X; a target "
                       "array is not needed), or a bundled data set: digits, iris, wine, "
                       "breast_cancer, diabetes, xor, moons, circles, sinusoid")
+
+_SEED_HELP = ("seed of a generated DATA set (moons, circles, sinusoid; default: the seed "
+              "chainrule train drew the model's own data from, when DATA is that set, else "
+              "0; another seed draws new data, held out)")
 
 _MODEL_HELP = ("model file written by chainrule train or Network.save, or the save of a "
                "fitted MLPClassifier, MLPRegressor, SoftmaxRegression or StackedAutoencoder "
@@ -92,7 +98,7 @@ def _add_evaluate(sub: argparse._SubParsersAction) -> None:
                    "(or a regressor of several outputs), one per output, in their order "
                    "(default: those train recorded)")
     p.add_argument("--json", action="store_true", help="print the scores as JSON")
-    p.add_argument("--seed", type=seed_int, default=0, help="seed of generated data sets")
+    p.add_argument("--seed", type=seed_int, default=None, help=_SEED_HELP)
     p.set_defaults(handler=_evaluate)
 
 
@@ -100,7 +106,8 @@ def _evaluate(args: argparse.Namespace) -> int:
     _positionals_from_target(args, ("model", "data"))
     model = _load_predictor(args.model)
     target = _evaluate_target(model, args.model, args.target)
-    table = _model_data(model, args.data, target, True, args.seed)
+    seed = _data_seed(model, args.data, args.seed)
+    table = _model_data(model, args.data, target, True, seed)
     y = _targets(model, table)
     scores: dict = {"samples": table.n_samples, **_scores(model, table.X, y)}
     names = table.target_names
@@ -113,7 +120,7 @@ def _evaluate(args: argparse.Namespace) -> int:
                                        if names else {})}))
         return 0
     print(f"{table.source}: {table.n_samples} examples"
-          f"{_trained_on(model, args.data, args.seed, table.n_samples)}")
+          f"{_trained_on(model, args.data, seed, table.n_samples)}")
     if names:
         print(f"{len(names)} targets ({', '.join(names)}): " + (
             "the mean of their scores (scikit-learn's uniform_average)"
@@ -126,75 +133,6 @@ def _evaluate(args: argparse.Namespace) -> int:
         print(f"target {name}: " + ", ".join(f"{_NAMES[key]} {v:.6g}"
                                              for key, v in values.items()))
     return 0
-
-
-def _trained_on(model, data: str, seed: int, n: int) -> str:
-    """What evaluate says after "DATA: n examples" when DATA is the model's training data.
-
-    ``chainrule train`` records its DATA and settings, not the rows it held out: scored
-    again, its data gives the scores of its training and validation examples, none of
-    them held out.  The same file (``os.path.samefile`` with the absolute path that train
-    recorded: a relative DATA names another file from another directory), or the same
-    bundled data set
-    (a generated one from the same ``--seed``): ", the data the model was trained on
-    (160 training and 18 validation examples; none held out: not a test score)", the
-    counts as train's split makes them; "" for other data.  A file whose bytes are no
-    longer those train read (``data_sha256``: rows added or removed, another file put in
-    its place, or no regular file at all, such as a named pipe, which is not read again)
-    is ", the file the model was trained on, changed since (it held 178 examples then: 160
-    training and 18 validation)"; a model file without the digest (of an older chainrule)
-    is taken at its word.
-    """
-    from ._cli_models_data import _file_sha256
-    from .tabular import BUNDLED
-
-    training, trained = model.metadata.get("training"), model.metadata.get("data")
-    if not isinstance(training, dict) or not isinstance(trained, str):
-        return ""  # not a file of chainrule train
-    fraction = training.get("val_fraction") or 0
-    if not isinstance(fraction, (int, float)) or not 0 <= fraction < 1:
-        return ""
-    if Path(data).exists() or Path(trained).exists():  # a file, not a bundled name
-        # DATA as train was given it is relative to train's directory, not this one's: the
-        # file's absolute path (data_path), which train records; without it, only a DATA
-        # that was absolute names the file (else it cannot be known: not said)
-        where = model.metadata.get("data_path")
-        where = where if isinstance(where, str) else trained
-        if not os.path.isabs(where):
-            return ""
-        try:
-            if not os.path.samefile(data, where):
-                return ""
-            digest = model.metadata.get("data_sha256")
-            # train hashed a regular file; anything else there now (a named pipe, which the
-            # table was just read from: opened again, it would wait for a writer forever) is
-            # not that file, and is not read a second time
-            changed = isinstance(digest, str) and (
-                not os.path.isfile(data) or _file_sha256(data) != digest)
-        except OSError:  # one of them is no file (now)
-            return ""
-        rows = model.metadata.get("data_rows")
-        if changed and isinstance(rows, int) and not isinstance(rows, bool) and rows > 0:
-            n_val = _n_validation(rows, fraction)
-            then = (f"{rows - n_val} training and {n_val} validation" if n_val else
-                    "all training examples")
-            return (f", the file the model was trained on, changed since (it held {rows} "
-                    f"examples then: {then})")
-        if changed:
-            return ", the file the model was trained on, changed since"
-    elif not (data == trained and data in BUNDLED and (
-            data not in ("moons", "circles", "sinusoid") or seed == training.get("seed"))):
-        return ""
-    n_val = _n_validation(n, fraction)
-    seen = (f"{n - n_val} training and {n_val} validation examples" if n_val else
-            f"all {n} training examples")
-    return (f", the data the model was trained on ({seen}; none held out: not a test "
-            "score)")
-
-
-def _n_validation(n: int, fraction: float) -> int:
-    """How many of ``n`` examples train's split holds out for validation (--val-fraction)."""
-    return int(np.ceil(fraction * n))
 
 
 def _add_predict(sub: argparse._SubParsersAction) -> None:
@@ -220,7 +158,7 @@ def _add_predict(sub: argparse._SubParsersAction) -> None:
                    "first, cell by cell as the file writes them (an id column, to match each "
                    "prediction to its example); not from a pipe, which is read once "
                    "(default: none)")
-    p.add_argument("--seed", type=seed_int, default=0, help="seed of generated data sets")
+    p.add_argument("--seed", type=seed_int, default=None, help=_SEED_HELP)
     p.set_defaults(handler=_predict)
 
 
@@ -235,6 +173,7 @@ def _predict(args: argparse.Namespace) -> int:
     _check_keep(args.keep, args.data, _proba_names(model) if args.proba else ())
     if args.keep:  # the prediction columns are known from the model: before reading the data
         _check_clash(args.keep, _prediction_names(model, name))
+    args.seed = _data_seed(model, args.data, args.seed)  # --keep reads the data with it too
     table = _model_data(model, args.data, None, False, args.seed)
     pred = model.predict(table.X)
     if model.task == "classification":  # labels as the model keeps them: 1, not 1.0

@@ -1,0 +1,115 @@
+"""What ``evaluate`` says of its DATA, and the seed a generated DATA is drawn from.
+
+``chainrule train`` records its DATA and its ``--seed`` (which also drew a
+generated data set: moons, circles, sinusoid).  :func:`_data_seed` gives
+``evaluate``, ``predict`` and ``plot regions/confusion`` that recorded seed
+for the same generated set, so that ``evaluate MODEL moons`` scores the
+data the model was trained on as ``evaluate MODEL iris`` does; ``--seed``
+overrides it.  :func:`_trained_on` words the first line of ``evaluate``
+truthfully in every case.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+
+#: The bundled data sets that ``read_data`` draws at random from its seed.
+GENERATED = ("moons", "circles", "sinusoid")
+
+
+def _training_seed(model, data: str | None) -> int | None:
+    """The ``--seed`` chainrule train drew ``data`` from, when it is the model's own
+    generated data set (the same name, no file of that name here); else None."""
+    training, trained = model.metadata.get("training"), model.metadata.get("data")
+    if (not isinstance(training, dict) or data != trained or data not in GENERATED
+            or Path(data).exists()):
+        return None
+    seed = training.get("seed")
+    return seed if isinstance(seed, int) and not isinstance(seed, bool) and seed >= 0 else None
+
+
+def _data_seed(model, data: str | None, seed: int | None) -> int:
+    """The seed to read ``data`` with: ``seed`` (``--seed``) when given; else, for the
+    generated data set the model was trained on, the seed train recorded (its own
+    data); else 0, read_data's default."""
+    if seed is not None:
+        return seed
+    recorded = _training_seed(model, data)
+    return 0 if recorded is None else recorded
+
+
+def _trained_on(model, data: str, seed: int, n: int) -> str:
+    """What evaluate says after "DATA: n examples" when DATA is the model's training data.
+
+    ``chainrule train`` records its DATA and settings, not the rows it held out: scored
+    again, its data gives the scores of its training and validation examples, none of
+    them held out.  The same file (``os.path.samefile`` with the absolute path that train
+    recorded: a relative DATA names another file from another directory), or the same
+    bundled data set
+    (a generated one from the same ``--seed``): ", the data the model was trained on
+    (160 training and 18 validation examples; none held out: not a test score)", the
+    counts as train's split makes them; the generated set it was trained on drawn from
+    another ``--seed``: ", a new draw of moons (--seed 5; the model was trained on the
+    draw of --seed 3): none of them trained on, a held-out score"; "" for other data.
+    A file whose bytes are no longer those train read (``data_sha256``: rows added or
+    removed, another file put in its place, or no regular file at all, such as a named
+    pipe, which is not read again) is ", the file the model was trained on, changed
+    since (it held 178 examples then: 160 training and 18 validation)"; a model file
+    without the digest (of an older chainrule) is taken at its word.
+    """
+    from ._cli_models_data import _file_sha256
+    from .tabular import BUNDLED
+
+    training, trained = model.metadata.get("training"), model.metadata.get("data")
+    if not isinstance(training, dict) or not isinstance(trained, str):
+        return ""  # not a file of chainrule train
+    fraction = training.get("val_fraction") or 0
+    if not isinstance(fraction, (int, float)) or not 0 <= fraction < 1:
+        return ""
+    if Path(data).exists() or Path(trained).exists():  # a file, not a bundled name
+        # DATA as train was given it is relative to train's directory, not this one's: the
+        # file's absolute path (data_path), which train records; without it, only a DATA
+        # that was absolute names the file (else it cannot be known: not said)
+        where = model.metadata.get("data_path")
+        where = where if isinstance(where, str) else trained
+        if not os.path.isabs(where):
+            return ""
+        try:
+            if not os.path.samefile(data, where):
+                return ""
+            digest = model.metadata.get("data_sha256")
+            # train hashed a regular file; anything else there now (a named pipe, which the
+            # table was just read from: opened again, it would wait for a writer forever) is
+            # not that file, and is not read a second time
+            changed = isinstance(digest, str) and (
+                not os.path.isfile(data) or _file_sha256(data) != digest)
+        except OSError:  # one of them is no file (now)
+            return ""
+        rows = model.metadata.get("data_rows")
+        if changed and isinstance(rows, int) and not isinstance(rows, bool) and rows > 0:
+            n_val = _n_validation(rows, fraction)
+            then = (f"{rows - n_val} training and {n_val} validation" if n_val else
+                    "all training examples")
+            return (f", the file the model was trained on, changed since (it held {rows} "
+                    f"examples then: {then})")
+        if changed:
+            return ", the file the model was trained on, changed since"
+    elif (recorded := _training_seed(model, data)) is not None and seed != recorded:
+        return (f", a new draw of {data} (--seed {seed}; the model was trained on the draw "
+                f"of --seed {recorded}): none of them trained on, a held-out score")
+    elif not (data == trained and data in BUNDLED and (
+            data not in GENERATED or seed == training.get("seed"))):
+        return ""
+    n_val = _n_validation(n, fraction)
+    seen = (f"{n - n_val} training and {n_val} validation examples" if n_val else
+            f"all {n} training examples")
+    return (f", the data the model was trained on ({seen}; none held out: not a test "
+            "score)")
+
+
+def _n_validation(n: int, fraction: float) -> int:
+    """How many of ``n`` examples train's split holds out for validation (--val-fraction)."""
+    return int(np.ceil(fraction * n))
