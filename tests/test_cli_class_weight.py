@@ -272,3 +272,48 @@ def test_info_shows_an_estimators_class_weight_as_the_dict_it_was_given(tmp_path
     shown = capsys.readouterr().out
     assert f"class_weight={weights!r}," in shown
     assert "[[" not in shown.split("class_weight=")[1].split(",")[0]
+
+
+def test_balanced_weighs_several_yes_no_targets_as_scikit_learn_does(tmp_path, capsys):
+    """Several targets (a multi-label classifier): --class-weight was refused, although
+    chainrule.train takes "balanced" for them.  The command's model is the network trained
+    in Python with compute_sample_weight("balanced", Y) of the indicator matrix (each
+    target's two classes balanced, an example weighing the product)."""
+    rng = np.random.default_rng(4)
+    X = rng.normal(size=(90, 2))
+    Y = np.column_stack([(X[:, 0] > 1.0), (X[:, 1] > -0.3)]).astype(int)  # rare and common
+    text = "a,b,rare,common\n" + "".join(f"{a!r},{b!r},{'yes' if r else 'no'},{c}\n"
+                                         for (a, b), r, c in zip(X.tolist(), Y[:, 0], Y[:, 1],
+                                                                 strict=True))
+    (tmp_path / "d.csv").write_text(text)
+    out = tmp_path / "m.npz"
+    assert _status(["train", tmp_path / "d.csv", "--target", "rare", "common", *COMMON,
+                    "--class-weight", "balanced", "-o", out]) == 0, capsys.readouterr().err
+    sw = compute_sample_weight("balanced", Y)
+    by_hand = np.ones(len(Y))
+    for j in range(2):  # n / (2 * count of the class) per column, multiplied
+        counts = np.bincount(Y[:, j], minlength=2)
+        by_hand *= len(Y) / (2 * counts[Y[:, j]])
+    np.testing.assert_allclose(sw, by_hand, rtol=1e-14)
+    assert not np.allclose(sw, 1.0)
+    net = _reference(X, Y.astype(float), 2, "sigmoid", sw)
+    np.testing.assert_array_equal(cr.load(out).params, net.params)
+    assert load_metadata(out)["training"]["class_weight"] == "balanced"
+
+
+@pytest.mark.parametrize(("content", "option", "words"), [
+    ("x,a,b\n1,0,1\n2,1,0\n3,0,0\n4,1,1\n", '{"1": 2}',
+     "--class-weight: a JSON object weighs the classes of one target; --target a b are "
+     "several, each a yes/no label of its own, so a label would not say whose: give "
+     "--class-weight balanced"),
+    ("x,a,b\n1,0.5,1\n2,1.5,0\n3,0.1,0\n4,1.2,1\n", "balanced",
+     "--class-weight: class weights need a classification, but the targets 'a', 'b' are a "
+     "multi-output regression"),
+])
+def test_several_targets_refuse_what_has_no_meaning_for_them(tmp_path, capsys, content,
+                                                              option, words):
+    (tmp_path / "d.csv").write_text(content)
+    assert _status(["train", tmp_path / "d.csv", "--target", "a", "b", "--class-weight",
+                    option, "--epochs", "1", "-q", "-o", tmp_path / "m.npz"]) == 2
+    assert words in capsys.readouterr().err
+    assert not (tmp_path / "m.npz").exists()

@@ -198,7 +198,8 @@ def test_bundled_data_set_and_npz_arrays_as_targets(tmp_path, capsys):
     ("x,a,b\n1,0.5,1\n2,1.5,0\n3,0.1,0\n4,1.2,1\n", ["--task", "classification"],
      "the target 'a' has 4 classes (0.1, 0.5, 1.2, 1.5); several classification targets"),
     ("x,a,b\n1,0.5,1\n2,1.5,0\n3,0.1,0\n4,1.2,1\n", ["--class-weight", "balanced"],
-     "--class-weight: class weights need one classification target, got --target a b"),
+     "--class-weight: class weights need a classification, but the targets 'a', 'b' are a "
+     "multi-output regression"),
     ("x,a,b\n1,0.5,1\n2,1.5,0\n3,0.1,0\n4,1.2,1\n", ["--features", "x", "b"],
      "the target column 'b' is also a feature"),
     ("x,a,b\n1,0.5,1\n2,1.5,0\n3,0.1,0\n4,1.2,1\n", ["--output", "sigmoid"],

@@ -93,8 +93,10 @@ def resolve_class_weight(spec: str | dict | None, *, task: str, loss: str, label
         The classes, in the order of the output units (None for a regression).
     y_train : ndarray of shape (n_train,), int, or None
         The class index of each training example.
-    target : str or None
-        The target's name, for the messages.
+    target : str, list of str or None
+        The target's name (the targets' of a multi-label classifier, whose
+        "balanced" :func:`chainrule.train` takes as scikit-learn's
+        ``compute_sample_weight`` of the indicator matrix), for the messages.
 
     Returns
     -------
@@ -116,10 +118,11 @@ def resolve_class_weight(spec: str | dict | None, *, task: str, loss: str, label
     if spec is None:
         return None, None
     if task != "classification":
+        which = (f"the targets {', '.join(map(repr, target))} are a multi-output regression"
+                 if isinstance(target, list) else f"the target {target!r} is a regression")
         raise ValueError(
-            f"{_OPTION}: class weights need a classification, but the target "
-            f"{target!r} is a regression (give --task classification if its values are "
-            "class labels)")
+            f"{_OPTION}: class weights need a classification, but {which} (give --task "
+            "classification if its values are class labels)")
     if loss not in ("cross_entropy", "log_loss"):
         raise ValueError(
             f"{_OPTION}: class weights need a classifier's loss, cross_entropy (softmax) or "

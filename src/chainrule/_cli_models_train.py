@@ -161,8 +161,10 @@ def _add_train(sub: argparse._SubParsersAction) -> None:
                    "balanced (n / (k * count of the class) over the k classes of the training "
                    "examples), or a JSON object of weights >= 0 by class label as the data "
                    "file writes it, such as '{\"setosa\": 2, \"virginica\": 0.5}' or "
-                   "'{\"1\": 9}' (classes left out weigh 1); the validation cost is not "
-                   "weighted (default: none)")
+                   "'{\"1\": 9}' (classes left out weigh 1); several targets (multi-label): "
+                   "balanced only, each target's two classes balanced and an example "
+                   "weighing the product; the validation cost is not weighted (default: "
+                   "none)")
     p.add_argument("--seed", type=seed_int, default=0, help="random seed (default: 0)")
     p.add_argument("-o", "--out", type=model_path, default="model.npz", metavar="MODEL",
                    help="model file to write (.npz is appended; an existing directory, or a "

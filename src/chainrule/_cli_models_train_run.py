@@ -85,11 +85,6 @@ def _train_run(args: argparse.Namespace, sigterm: SigtermAsCtrlC) -> int:
     if isinstance(args.target, list) and len(args.target) == 1:  # one target, as ever
         args.target = args.target[0]
     several = isinstance(args.target, list)  # --target a b ...: one output per target
-    if several and args.class_weight is not None:
-        raise ValueError(f"--class-weight: class weights need one classification target, got "
-                         f"--target {' '.join(args.target)} (several targets: a multi-output "
-                         "regression or a multi-label classifier, whose examples are not "
-                         "of one class)")
     lbfgs = args.optimizer == "lbfgs"
     if lbfgs:
         refuse_lbfgs_options(args)
@@ -119,6 +114,13 @@ def _train_run(args: argparse.Namespace, sigterm: SigtermAsCtrlC) -> int:
                 "takes whole: there are no columns to pick; leave --features out")
     check_architecture(args)
     args.class_weight = class_weight_option(args.class_weight)  # its form; its labels: below
+    if several and isinstance(args.class_weight, dict):  # "balanced": multilabel_weights
+        raise ValueError(
+            f"--class-weight: a JSON object weighs the classes of one target; --target "
+            f"{' '.join(args.target)} are several, each a yes/no label of its own, so a label "
+            "would not say whose: give --class-weight balanced (each target's two classes "
+            "balanced, an example weighing the product, as scikit-learn's "
+            "compute_sample_weight), or train one model per target")
     if args.output is not None:
         check_loss_output(args.loss, args.output, output_given=True)
     _not_empty(args.data, "data", _DATA_EXAMPLE)
@@ -242,7 +244,7 @@ def _train_run(args: argparse.Namespace, sigterm: SigtermAsCtrlC) -> int:
     class_weight, meaning = resolve_class_weight(
         args.class_weight, task=task, loss=resolved_loss(output, args.loss),
         labels=meta.get("labels"), y_train=y[train_idx] if task == "classification" else None,
-        target=table.target_name)
+        target=table.target_names if several else table.target_name)
     resolved = resolved_options(run_settings, task=task, output=output, loss=args.loss,
                                 target=table.target_names if several else table.target_name,
                                 n_train=len(train_idx),
