@@ -159,7 +159,8 @@ def test_five_partial_fit_calls_take_scikit_learns_steps_from_its_first_call(sol
     theirs = SkMLPClassifier(**kw)
     theirs._init_coef = lambda fan_in, fan_out, dtype: (start[fan_in, fan_out].astype(dtype),
                                                         np.zeros(fan_out, dtype))
-    ours = MLPClassifier(init=lambda rng, fan_in, fan_out: start[fan_in, fan_out].copy(), **kw)
+    ours = MLPClassifier(init=lambda rng, fan_in, fan_out: start[fan_in, fan_out].copy(),
+                         bias_init="zeros", **kw)
     for i in range(5):
         rows = slice(128 * i, 128 * (i + 1))
         for est in (theirs, ours):
@@ -215,7 +216,8 @@ def test_partial_fit_after_set_params_goes_on_with_the_first_calls_rule(switch):
     theirs = SkMLPClassifier(**kw)
     theirs._init_coef = lambda fan_in, fan_out, dtype: (start[fan_in, fan_out].astype(dtype),
                                                         np.zeros(fan_out, dtype))
-    ours = MLPClassifier(init=lambda rng, fan_in, fan_out: start[fan_in, fan_out].copy(), **kw)
+    ours = MLPClassifier(init=lambda rng, fan_in, fan_out: start[fan_in, fan_out].copy(),
+                         bias_init="zeros", **kw)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         for i in range(8):

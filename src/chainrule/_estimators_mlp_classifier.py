@@ -148,17 +148,23 @@ class MLPClassifier(_ClassifierOutputs, ClassifierMixin, _BaseMLP):
         Initialiser of the weights (see :mod:`chainrule.initializers`);
         "auto" takes He normal for ReLU-family layers (relu, leaky_relu,
         elu, gelu, silu) and Glorot uniform otherwise.
-        Biases start at zero.  This differs from scikit-learn's MLP, so the
-        two start from other weights and follow other trajectories even with
-        the same ``random_state``: scikit-learn draws every weight *and bias*
-        of a layer from ``U(-r, r)`` with ``r = sqrt(6 / (fan_in + fan_out))``,
-        or ``sqrt(2 / (fan_in + fan_out))`` in every layer when
-        ``activation="logistic"``, from ``RandomState(random_state)``;
-        chainrule's default draws the weights from the same ``U(-r, r)`` with
-        factor 6 whatever the activation, keeps the biases at zero, and takes
-        its random numbers from a ``numpy.random.Generator`` seeded by
-        ``random_state``.  To start from scikit-learn's weights, fit once and
-        assign them: ``est.coefs_ = sk.coefs_; est.intercepts_ = sk.intercepts_``.
+        scikit-learn draws the weights from ``U(-r, r)``, ``r = sqrt(6 / (fan_in +
+        fan_out))``, or ``sqrt(2 / ...)`` with ``activation="logistic"`` (Glorot
+        uniform is factor 6 whatever the activation), from
+        ``RandomState(random_state)``; chainrule draws from a
+        ``numpy.random.Generator``, so single runs follow other paths.  To start
+        from scikit-learn's weights: ``est.coefs_ = sk.coefs_; est.intercepts_ =
+        sk.intercepts_`` after a fit.
+    bias_init : {"uniform", "zeros"}, default "uniform"
+        The biases of a new network's Dense layers (hidden, output, and the Dense
+        dicts of ``layers``): "uniform" draws them as scikit-learn's MLP does, each from
+        ``U(-r, r)``, ``r = sqrt(6 / (fan_in + fan_out))`` of its layer, after
+        the weights (which are those of "zeros" with the same ``random_state``);
+        "zeros" starts them at 0 (chainrule's start before; with tanh a network
+        then starts odd in ``x`` plus a constant, a saddle on symmetric data).
+        Conv2D biases and BatchNorm's beta start at 0 either way.  A warm start
+        and ``partial_fit`` keep the fitted biases.  An estimator pickled or
+        saved before this parameter loads with "zeros".
     schedule : str, dict, Schedule or None, default None
         Learning-rate schedule of :class:`chainrule.Trainer` ("step", "multistep"
         (``{"name": "multistep", "milestones": [30, 60]}``),
@@ -347,6 +353,7 @@ class MLPClassifier(_ClassifierOutputs, ClassifierMixin, _BaseMLP):
         dropout: float | Sequence[float] = 0.0,
         batch_norm: bool = False,
         init: str | Callable = "glorot_uniform",
+        bias_init: str = "uniform",
         schedule: str | dict | Schedule | None = None,
         dtype: str | type | None = None,
         layers: Sequence[Mapping[str, object]] | str | None = None,
@@ -361,7 +368,8 @@ class MLPClassifier(_ClassifierOutputs, ClassifierMixin, _BaseMLP):
             nesterovs_momentum=nesterovs_momentum, early_stopping=early_stopping,
             validation_fraction=validation_fraction, beta_1=beta_1, beta_2=beta_2,
             epsilon=epsilon, n_iter_no_change=n_iter_no_change, max_fun=max_fun,
-            dropout=dropout, batch_norm=batch_norm, init=init, schedule=schedule, dtype=dtype,
+            dropout=dropout, batch_norm=batch_norm, init=init, bias_init=bias_init,
+            schedule=schedule, dtype=dtype,
             layers=layers, input_shape=input_shape,
         )
         self.class_weight = class_weight

@@ -106,6 +106,7 @@ class MLPRegressor(_RegressorOutputs, RegressorMixin, _BaseMLP):
         dropout: float | Sequence[float] = 0.0,
         batch_norm: bool = False,
         init: str | Callable = "glorot_uniform",
+        bias_init: str = "uniform",
         schedule: str | dict | Schedule | None = None,
         dtype: str | type | None = None,
         layers: Sequence[Mapping[str, object]] | str | None = None,
@@ -119,7 +120,8 @@ class MLPRegressor(_RegressorOutputs, RegressorMixin, _BaseMLP):
             nesterovs_momentum=nesterovs_momentum, early_stopping=early_stopping,
             validation_fraction=validation_fraction, beta_1=beta_1, beta_2=beta_2,
             epsilon=epsilon, n_iter_no_change=n_iter_no_change, max_fun=max_fun,
-            dropout=dropout, batch_norm=batch_norm, init=init, schedule=schedule, dtype=dtype,
+            dropout=dropout, batch_norm=batch_norm, init=init, bias_init=bias_init,
+            schedule=schedule, dtype=dtype,
             layers=layers, input_shape=input_shape,
         )
         self.loss = loss

@@ -180,6 +180,7 @@ class _BaseMLP(_Parameters, _FittedNetwork, _Fitting, _CheckedFit, _EpochRules, 
         dropout: float | Sequence[float] = 0.0,
         batch_norm: bool = False,
         init: str | Callable = "glorot_uniform",
+        bias_init: str = "uniform",
         schedule: str | dict | Schedule | None = None,
         dtype: str | type | None = None,
         layers: Sequence[Mapping[str, object]] | str | None = None,
@@ -211,6 +212,7 @@ class _BaseMLP(_Parameters, _FittedNetwork, _Fitting, _CheckedFit, _EpochRules, 
         self.dropout = dropout
         self.batch_norm = batch_norm
         self.init = init
+        self.bias_init = bias_init
         self.schedule = schedule
         self.dtype = dtype
         self.layers = layers

@@ -28,6 +28,7 @@ _IMAGE_LAYERS = ("Conv2D", "MaxPool2D", "AvgPool2D", "Flatten")  # they take ima
 # the parameters that `layers` replaces, with their defaults (at which they must stay)
 _MLP_DEFAULTS = {"hidden_layer_sizes": (100,), "dropout": 0.0, "batch_norm": False}
 _EXAMPLE = "{'type': 'Dense', 'fan_out': 16}"
+BIAS_INITS = ("uniform", "zeros")
 _IN_THE_LIST = {"hidden_layer_sizes": "a hidden layer is a Dense dict in the list",
                 "dropout": "dropout is a Dropout dict in the list",
                 "batch_norm": "batch normalisation is a BatchNorm dict in the list"}
@@ -42,6 +43,16 @@ def _names_a_file(layers: object) -> bool:
     :func:`~chainrule.architecture.parse_layers`), rather than giving the list or JSON text."""
     return isinstance(layers, os.PathLike) or (
         isinstance(layers, str) and not layers.lstrip().startswith(("[", "{")))
+
+
+def _draw_biases(net: Network, rng: np.random.Generator) -> None:
+    """``bias_init="uniform"``: each Dense layer's biases from ``U(-r, r)``, ``r = sqrt(6 /
+    (fan_in + fan_out))`` (scikit-learn's MLP), layer after layer from ``rng``.  Conv2D biases
+    (scikit-learn has none to follow; Keras starts them at 0) and BatchNorm's beta stay 0."""
+    for layer in net.layers:
+        if isinstance(layer, Dense) and layer.has_bias:
+            r = math.sqrt(6.0 / (layer.n_in + layer.n_out))
+            layer.b = rng.uniform(-r, r, layer.n_out)
 
 
 class _Parameters:
@@ -226,6 +237,8 @@ class _Parameters:
             raise InvalidParameter(f"verbose must be True, False or an int >= 0, got {v!r}")
         if self.solver not in SOLVERS:
             raise ValueError(f"solver must be one of {SOLVERS}, got {self.solver!r}")
+        if not isinstance(self.bias_init, str) or self.bias_init not in BIAS_INITS:
+            raise ValueError(f"bias_init must be one of {BIAS_INITS}, got {self.bias_init!r}")
         for name in ("learning_rate_init", "epsilon"):
             v = getattr(self, name)
             if not _finite_real(v) or not v > 0:
@@ -298,7 +311,17 @@ class _Parameters:
     def _build_network(self, n_in: int, n_out: int, out_act: str | Activation, loss: str,
                        rng: np.random.Generator, dtype: np.dtype,
                        specs: list[dict] | None = None) -> Network:
-        """The network the parameters ask for; ``specs``: ``layers`` as already read."""
+        """The network the parameters ask for; ``specs``: ``layers`` as already read.  The
+        biases are drawn after all the weights, which are those of ``bias_init="zeros"``."""
+        net = self._network_of_parameters(n_in, n_out, out_act, loss, rng, dtype, specs)
+        if self.bias_init == "uniform":
+            _draw_biases(net, rng)
+        return net
+
+    def _network_of_parameters(self, n_in: int, n_out: int, out_act: str | Activation,
+                               loss: str, rng: np.random.Generator, dtype: np.dtype,
+                               specs: list[dict] | None = None) -> Network:
+        """The network of ``hidden_layer_sizes`` or ``layers``, its biases at zero."""
         if self.layers is not None:
             return self._network_of_layers(n_in, n_out, out_act, loss, rng, dtype, specs)
         sizes = self._hidden_sizes()

@@ -42,6 +42,9 @@ class _Pickling:
             # a pickle of before the schedule run kept its initial rate: partial_fit read it
             # from learning_rate_init then, as load_estimator does for such a file
             state["_schedule_run"] = (*run, float(state.get("learning_rate_init", 0.001)))
+        # a pickle of before bias_init started its networks with zero biases: a refit of it
+        # does so still (a fitted network's biases are its own: a warm start keeps them)
+        state.setdefault("bias_init", "zeros")
         super().__setstate__(state)
         if record is not None:
             self.network_ = io.restore_network(record[0], record[1], "<pickled estimator>")

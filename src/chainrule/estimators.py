@@ -140,6 +140,9 @@ def load_estimator(path: str | os.PathLike) -> MLPClassifier | MLPRegressor:
         raise bad(f"params: loss: expected {net.loss.name!r} (the network's loss), found "
                   f"{params.get('loss', 'squared_error')!r}")
     fitted = dict(fitted)
+    # a file of before bias_init: its estimator started networks with zero biases, as a
+    # refit of it does still (a warm start keeps the network's biases, whatever the setting)
+    params.setdefault("bias_init", "zeros")
     est = cls(**params)
     est.network_ = net
     # save writes every one; "layers" and "input_shape" came later (None before them)

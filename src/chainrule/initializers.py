@@ -1,9 +1,10 @@
 """Weight initialisers, as a name -> function table.
 
 Every initialiser is ``init(rng, fan_in, fan_out) -> ndarray of shape
-(fan_in, fan_out)`` in float64; the layer casts to its dtype.  Biases always
-start at zero.  Randomness comes only from the ``numpy.random.Generator``
-passed in, so a seed reproduces the weights exactly.
+(fan_in, fan_out)`` in float64; the layer casts to its dtype.  A layer's biases
+start at zero (the estimators' ``bias_init="uniform"`` then draws those of their
+Dense layers, as scikit-learn's MLP does).  Randomness comes only from the
+``numpy.random.Generator`` passed in, so a seed reproduces the weights exactly.
 """
 
 from __future__ import annotations
