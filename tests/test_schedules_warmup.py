@@ -341,3 +341,21 @@ def test_the_cli_anneals_a_cosine_after_a_warmup_over_the_epochs_after_it(tmp_pa
     other = '{"name": "warmup", "epochs": 2, "after": {"name": "cosine", "T_max": 9}}'
     assert main([*run, other, "--resume"]) == 2
     assert "--schedule: the run in" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("epochs", ["2", "1"])
+def test_the_cli_names_epochs_when_the_warmup_fills_the_run(tmp_path, capsys, epochs):
+    """--epochs at or under the warm-up's leaves its cosine no epoch: the message names the
+    command's options, and comes before the data are read or a model described."""
+    from chainrule.cli import main
+
+    spec = '{"name": "warmup", "epochs": 2, "after": "cosine"}'
+    assert main(["train", "iris", "--epochs", epochs, "-q", "--schedule", spec,
+                 "-o", str(tmp_path / "m.npz")]) == 2
+    out, err = capsys.readouterr()
+    assert out == ""  # refused before the data's summary
+    assert (f"--epochs {epochs}: the \"cosine\" after the warm-up of --schedule anneals over "
+            f"the epochs after the warm-up's 2 (its T_max is --epochs - 2), and --epochs "
+            f"{epochs} leaves none; give --epochs above 2, or the cosine its own T_max in "
+            f"--schedule") in err
+    assert "max_iter" not in err and not (tmp_path / "m.npz").exists()

@@ -125,6 +125,43 @@ def schedule_spec(text: str) -> str | dict:
 schedule_spec.__name__ = "schedule"
 
 
+def check_schedule_epochs(spec: str | dict | None, epochs: int) -> None:
+    """Refuse, in the command's words, a ``--schedule`` that ``--epochs`` leaves no room for.
+
+    A "cosine" without ``T_max`` after a "warmup" anneals over the epochs
+    after the warm-up (``T_max = --epochs`` less the warm-up's): when the
+    warm-up takes all of ``--epochs`` there are none.  :func:`schedule_spec`
+    cannot know that (it checks with a stand-in for ``--epochs``), and the
+    library's own message names ``epochs`` and ``max_iter``, not ``--epochs``.
+
+    Parameters
+    ----------
+    spec : str, dict or None
+        What :func:`schedule_spec` returned (None: no ``--schedule``).
+    epochs : int
+        ``--epochs``.
+
+    Raises
+    ------
+    ValueError
+        Naming ``--epochs`` and ``--schedule``, what the warm-up takes and
+        what was given.
+    """
+    from .schedules import get_schedule
+
+    if not isinstance(spec, dict) or spec.get("name") != "warmup":
+        return
+    try:
+        get_schedule(dict(spec), epochs=epochs)
+    except ValueError:
+        warm = spec.get("epochs", 5)
+        raise ValueError(
+            f"--epochs {epochs}: the \"cosine\" after the warm-up of --schedule anneals over "
+            f"the epochs after the warm-up's {warm} (its T_max is --epochs - {warm}), and "
+            f"--epochs {epochs} leaves none; give --epochs above {warm}, or the cosine its "
+            f"own T_max in --schedule") from None
+
+
 _SGD_RULES = ("sgd", "gd", "nesterov")  # the rules that take a momentum
 
 

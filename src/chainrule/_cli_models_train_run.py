@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ._cli_args_optimizer import check_schedule_epochs
 from ._cli_checkpoint import (
     EXIT_MAX_TIME,
     EXIT_SIGINT,
@@ -129,6 +130,8 @@ def _train_run(args: argparse.Namespace, sigterm: SigtermAsCtrlC) -> int:
     run = check_checkpoint_options(args)  # the run --resume continues, if any
     run_settings = run_options(args, steps)
     check_options(run, run_settings, args.checkpoint)
+    if not lbfgs:  # a warm-up and its cosine that --epochs leaves no room for
+        check_schedule_epochs(args.schedule, args.epochs)
     table = read_data(args.data, target=args.target, features=args.features, seed=args.seed,
                       features_what=" (--features)")
     if (given_shape is not None and table.image_shape is not None
