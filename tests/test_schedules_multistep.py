@@ -99,6 +99,8 @@ def test_multistep_settings_config_and_cli():
     for bad, error, message in [
             (30, TypeError, "milestones must be a list of epochs (ints >= 1), got int"),
             ("30", TypeError, "milestones must be a list of epochs (ints >= 1), got str"),
+            (np.array(30), TypeError,
+             "milestones must be a list of epochs (ints >= 1), got ndarray of 0 dimensions"),
             ([], ValueError, "milestones must list at least one epoch, got none"),
             ([3, 0], ValueError, "milestones' epochs must be an int >= 1, got 0"),
             ([2.5], TypeError, "milestones' epochs must be an int >= 1, got 2.5")]:

@@ -168,9 +168,12 @@ class MultiStep(Schedule):
     name = "multistep"
 
     def __init__(self, milestones: Sequence[int], gamma: float = 0.1) -> None:
-        if isinstance(milestones, (str, bytes, dict)) or not hasattr(milestones, "__iter__"):
+        # a NumPy scalar array (np.array(30)) has __iter__ but iterates over nothing
+        if (isinstance(milestones, (str, bytes, dict)) or not hasattr(milestones, "__iter__")
+                or getattr(milestones, "ndim", 1) == 0):
+            what = type(milestones).__name__
             raise TypeError(f"milestones must be a list of epochs (ints >= 1), got "
-                            f"{type(milestones).__name__}")
+                            f"{what + ' of 0 dimensions' if what == 'ndarray' else what}")
         epochs = list(milestones)
         if not epochs:
             raise ValueError("milestones must list at least one epoch, got none")
