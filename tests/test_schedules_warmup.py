@@ -316,8 +316,15 @@ def test_resuming_a_warmup_and_cosine_run_keeps_its_t_max_and_warns(tmp_path):
     chainrule.train(_net(), X, Y, optimizer="sgd", lr=0.1, batch_size=20, epochs=10, seed=1,
                     schedule=schedule, checkpoint=path)
     with pytest.warns(UserWarning, match=r"T_max = 7 \(after the warm-up's 3 epochs\), where "
-                                         r"the run ended its annealing: epoch 11 runs at eta_min"):
+                                         r"the run ended its annealing: epoch 11 runs at eta_min"
+                      ) as caught:
         _, history = chainrule.resume(path, X, Y, epochs=14)
+    # the advice is the T_max that anneals over a 14-epoch run after its 3-epoch warm-up:
+    # 11, the epochs after the warm-up (14 would end the run 3 epochs short of eta_min)
+    assert str(caught[0].message).endswith(
+        "To anneal over a longer run, train it from the start with T_max set to its epochs "
+        "less the warm-up's 3 (the default of a 'cosine' after a warm-up given by name or "
+        "dict)")
     e = np.arange(11, 15)  # past T_max the cosine goes on, back up
     np.testing.assert_allclose(history["lr"][10:], 0.1 * (1 + np.cos(np.pi * (e - 4) / 7)) / 2,
                                rtol=1e-15, atol=1e-17)

@@ -296,8 +296,10 @@ def trainer_from_checkpoint(
             f"{schedule.T_max}{after}, where the run ended its annealing: epoch "
             f"{warm + schedule.T_max + 1} runs at eta_min and from there the learning rate heads "
             f"back towards its initial value (the cosine goes on, as PyTorch's "
-            f"CosineAnnealingLR does).  To anneal "
-            f"over a longer run, train it from the start with T_max set to its epochs",
+            f"CosineAnnealingLR does).  To anneal over a longer run, train it from the start "
+            + (f"with T_max set to its epochs less the warm-up's {warm} (the default of a "
+               f"'cosine' after a warm-up given by name or dict)" if warm else
+               "with T_max set to its epochs"),
             UserWarning, stacklevel=caller_outside_chainrule())
     return trainer
 
