@@ -436,3 +436,18 @@ def test_gradcheck_checks_a_model_of_several_targets_on_its_data(two, labels, ca
             T = Y[:10]
             cost = np.mean(-(T * np.log(A) + (1 - T) * np.log(1 - A)).sum(axis=1))
         assert float(re.search(r"cost J = (\S+)", out)[1]) == pytest.approx(cost, rel=1e-10)
+
+
+def test_one_target_name_given_to_a_model_of_several_is_refused_by_name(two, labels, capsys):
+    """evaluate --target t1 (or gradcheck --target t1) of a model of two targets read the
+    one column and failed in scikit-learn ("different number of output (1!=2)"), in NumPy
+    ("operands could not be broadcast") or on the other target's labels."""
+    for d, _, _, model in (two, labels):
+        data = str(d / "data.csv")
+        first = load_metadata(model)["target_names"][0]
+        capsys.readouterr()
+        for argv in (["evaluate", str(model), data, "--target", first],
+                     ["gradcheck", "--model", str(model), "--data", data, "--target", first]):
+            assert _status(argv) == 2
+            err = capsys.readouterr().err
+            assert f"--target {first}:" in err and "2 targets per example" in err, err

@@ -91,6 +91,7 @@ def _saved_model(args: argparse.Namespace, rng: np.random.Generator):
         Y = _random_targets(net, rng, args.samples)
         where = f"{args.samples} random examples"
     else:
+        from ._cli_models_scores import _refuse_one_of_several
         from .cli_models import _model_data, _targets
 
         several = model.metadata.get("target_names")  # train --target a b: their columns
@@ -100,6 +101,7 @@ def _saved_model(args: argparse.Namespace, rng: np.random.Generator):
                 "table's target is one column; leave --data out to check it on random "
                 "examples")
         table = _model_data(model, args.data, args.target, True, args.seed)
+        _refuse_one_of_several(model, args.model, args.target, names_taken=False)
         n = min(args.samples, table.n_samples)
         X = model._inputs(table.X[:n])
         y = _targets(model, table)[:n]

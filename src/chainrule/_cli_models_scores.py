@@ -120,6 +120,30 @@ def _target_names(model) -> list[str] | None:
     return list(names) if isinstance(names, list) else None
 
 
+def _refuse_one_of_several(model, path: str, target: str | list[str] | None,
+                           names_taken: bool = True) -> None:
+    """Refuse ``--target NAME``, one column, of a model file of several targets.
+
+    Called once the data are read (so that DATA taken by ``--target``'s names is said
+    to be missing first): the one column read would otherwise fail in the scores.
+    ``names_taken``: whether the command's ``--target`` takes several names (evaluate),
+    else (gradcheck) the way out is to leave it out.
+
+    Raises
+    ------
+    ValueError
+        Naming the targets the model records.
+    """
+    several = _target_names(model)
+    if several is not None and isinstance(target, str):
+        raise ValueError(
+            f"--target {target}: {path} predicts {len(several)} targets per example "
+            f"({', '.join(map(str, several))}); "
+            + (f"name {len(several)} target columns, in the order of its outputs, or "
+               if names_taken else "")
+            + "leave --target out to read those it records")
+
+
 def _evaluate_target(model, path: str, target: list[str] | None) -> str | list[str] | None:
     """The target column(s) evaluate reads of ``model`` (the file ``path``): ``--target``'s
     one name, or its names, one per output of a regression network of several outputs (a

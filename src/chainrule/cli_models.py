@@ -50,6 +50,7 @@ from ._cli_models_plot import _add_plot
 from ._cli_models_plot import _plot as _plot
 from ._cli_models_provenance import _data_seed, _trained_on
 from ._cli_models_provenance import _n_validation as _n_validation
+from ._cli_models_scores import _refuse_one_of_several
 from ._cli_models_show import _add_info
 from ._cli_models_show import _info as _info
 from ._cli_models_show import _layer_rows as _layer_rows
@@ -108,6 +109,7 @@ def _evaluate(args: argparse.Namespace) -> int:
     target = _evaluate_target(model, args.model, args.target)
     seed = _data_seed(model, args.data, args.seed)
     table = _model_data(model, args.data, target, True, seed)
+    _refuse_one_of_several(model, args.model, target)
     y = _targets(model, table)
     scores: dict = {"samples": table.n_samples, **_scores(model, table.X, y)}
     names = table.target_names
