@@ -451,3 +451,36 @@ def test_one_target_name_given_to_a_model_of_several_is_refused_by_name(two, lab
             assert _status(argv) == 2
             err = capsys.readouterr().err
             assert f"--target {first}:" in err and "2 targets per example" in err, err
+
+
+def test_a_softmax_output_of_several_targets_fits_them_unstandardised(tmp_path, capsys):
+    """--output softmax of targets that are shares in [0, 1]: its outputs lie in [0, 1], so
+    the targets are taken as they are (as for a sigmoid), not standardised into values
+    below 0 that cross_entropy refused ("needs targets in [0, 1], got ... (min -1.2 ...)")."""
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(60, 2))
+    share = 1 / (1 + np.exp(-X[:, 0]))
+    Y = np.column_stack([share, 1 - share])
+    rows = [",".join(repr(float(v)) for v in (*x, *t)) for x, t in zip(X, Y, strict=True)]
+    (tmp_path / "s.csv").write_text("a,b,p,q\n" + "\n".join(rows) + "\n")
+    model, out = tmp_path / "m.npz", tmp_path / "pred.csv"
+    assert main(["train", str(tmp_path / "s.csv"), "--target", "p", "q", "--output",
+                 "softmax", "--hidden", "4", "--epochs", "5", "--val-fraction", "0", "-q",
+                 "-o", str(model)]) == 0
+    meta = load_metadata(model)
+    assert "y_mean" not in meta and "y_scale" not in meta
+    assert main(["predict", str(model), str(tmp_path / "s.csv"), "-o", str(out)]) == 0
+    pred = np.loadtxt(out, delimiter=",", skiprows=1)
+    np.testing.assert_allclose(pred.sum(axis=1), 1.0, rtol=1e-12)
+    np.testing.assert_allclose(pred, _outputs(model, X), rtol=1e-12)
+    capsys.readouterr()
+    assert main(["evaluate", str(model), str(tmp_path / "s.csv"), "--json"]) == 0
+    scores = json.loads(capsys.readouterr().out)
+    assert scores["mse"] == pytest.approx(metrics.mean_squared_error(Y, pred), rel=1e-9)
+    # shares past [0, 1] are refused by the output's range, naming it
+    rows = [",".join(repr(float(v)) for v in (*x, 2 * t[0], t[1])) for x, t in zip(X, Y,
+                                                                                  strict=True)]
+    (tmp_path / "w.csv").write_text("a,b,p,q\n" + "\n".join(rows) + "\n")
+    assert _status(["train", str(tmp_path / "w.csv"), "--target", "p", "q", "--output",
+                    "softmax", "--epochs", "1", "-o", str(tmp_path / "w.npz")]) == 2
+    assert "--output softmax: its outputs lie in [0, 1]" in capsys.readouterr().err

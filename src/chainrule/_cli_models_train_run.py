@@ -217,7 +217,10 @@ def _train_run(args: argparse.Namespace, sigterm: SigtermAsCtrlC) -> int:
         # a bounded output (sigmoid, relu, exp, ...; the Poisson loss's exp among them)
         # predicts values in its range: the target must lie there, as it is (centred, it
         # would not: an exp output could not predict below the mean)
-        low, high = OUTPUT_RANGES.get(get_activation(output).name, (-np.inf, np.inf))
+        # (softmax, of several targets: shares in [0, 1], not to be standardised either)
+        kind = get_activation(output).name
+        ranges = {**OUTPUT_RANGES, "softmax": (0.0, 1.0)}
+        low, high = ranges.get(kind, (-np.inf, np.inf))
         bounded = np.isfinite(low) or np.isfinite(high)
         y_fit = y[train_idx]
         if bounded and _outside(y_fit, low, high):  # past a bound by rounding only is inside
