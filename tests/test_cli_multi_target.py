@@ -484,3 +484,27 @@ def test_a_softmax_output_of_several_targets_fits_them_unstandardised(tmp_path, 
     assert _status(["train", str(tmp_path / "w.csv"), "--target", "p", "q", "--output",
                     "softmax", "--epochs", "1", "-o", str(tmp_path / "w.npz")]) == 2
     assert "--output softmax: its outputs lie in [0, 1]" in capsys.readouterr().err
+
+
+def test_model_and_data_around_other_options_are_read_in_their_order(two, capsys):
+    """MODEL and DATA became optional to argparse (so that --target's names may swallow
+    them), which takes such positionals from the first run of words only: ``evaluate
+    MODEL --json DATA`` was refused ("unrecognized arguments: DATA"), as it was not before
+    --target took several names, and ``evaluate --target t1 t2 MODEL --json DATA`` read
+    DATA as the model."""
+    d, X, Y, model = two
+    meta = load_metadata(model)
+    pred = _outputs(model, X) * np.asarray(meta["y_scale"]) + np.asarray(meta["y_mean"])
+    data = str(d / "data.csv")
+    for argv in ([str(model), "--json", data], [str(model), "--seed", "1", data],
+                 [str(model), "--target", "t1", "t2", "--json", data],
+                 ["--target", "t1", "t2", str(model), "--json", data],
+                 ["--json", str(model), "--target", "t1", "t2", data]):
+        capsys.readouterr()
+        assert main(["evaluate", *argv, *(["--json"] if "--json" not in argv else [])]) == 0
+        scores = json.loads(capsys.readouterr().out)
+        assert scores["mse"] == pytest.approx(metrics.mean_squared_error(Y, pred), rel=1e-9)
+        assert scores["r2"] == pytest.approx(metrics.r2_score(Y, pred), rel=1e-9)
+    # a word past MODEL and DATA is still refused
+    assert _status(["evaluate", str(model), "--json", data, "extra"]) == 2
+    assert "unrecognized arguments: extra" in capsys.readouterr().err

@@ -2,7 +2,9 @@
 
 The parser classes (:class:`Parser`, and :class:`CommandParser` of the commands), the
 refusal of what argparse leaves over by the parser it was given to (:func:`parse_known`),
-and the top-level ``--hidden`` that takes no command's name for a width (:func:`no_command`).
+the positional arguments of train and evaluate given their free words in order wherever
+they stand (:func:`_place_positionals`), and the top-level ``--hidden`` that takes no
+command's name for a width (:func:`no_command`).
 Read by :mod:`chainrule.cli`.
 """
 
@@ -61,11 +63,72 @@ def parse_known(parser: argparse.ArgumentParser, argv: list[str]) -> argparse.Na
     if before:
         parser.error(f"unrecognized arguments: {' '.join(before)}")
     args, extras = parser.parse_known_args(argv)
+    names = POSITIONALS_AFTER_TARGET.get(args.command)
+    if names is not None:  # again, each word tagged with its place in argv
+        args, extras = parser.parse_known_args([_Word(w, i) for i, w in enumerate(argv)])
+        extras = _place_positionals(args, extras, names)
+        for key, value in vars(args).items():
+            setattr(args, key, _plain(value))
     if extras:
         if args.command is not None:
             parser = commands.choices[args.command]
         parser.error(f"unrecognized arguments: {' '.join(extras)}")
     return args
+
+
+POSITIONALS_AFTER_TARGET = {"train": ("data",), "evaluate": ("model", "data")}
+"""The commands whose positional arguments may follow ``--target NAME [NAME ...]``, and
+their names, in order (optional to argparse: see :func:`_place_positionals`)."""
+
+
+class _Word(str):
+    """A word of the command line that knows its place in it (``at``)."""
+
+    at: int
+
+    def __new__(cls, text: str, at: int) -> _Word:
+        word = super().__new__(cls, text)
+        word.at = at
+        return word
+
+
+def _plain(value: object) -> object:
+    """``value`` with every :class:`_Word` in it (in lists and tuples) a plain str."""
+    if isinstance(value, _Word):
+        return str.__str__(value)
+    if isinstance(value, (list, tuple)):
+        return type(value)(_plain(v) for v in value)
+    return value
+
+
+def _place_positionals(args: argparse.Namespace, extras: list, names: tuple[str, ...]) -> list:
+    """Give the positional arguments ``names`` the command's free words in their order.
+
+    argparse takes the optional positionals (``nargs="?"``, so that ``--target a b``
+    may swallow DATA) from the first run of free words only: ``evaluate MODEL --json
+    DATA`` left DATA over ("unrecognized arguments"), and ``evaluate --target t MODEL
+    --json DATA`` gave MODEL to --target and DATA to MODEL.  The words are the ones
+    argparse gave the positionals, the free words it left over, and the last names of
+    ``--target`` where those are too few (at least one name stays ``--target``'s), each
+    at its place in the command line.
+
+    Returns
+    -------
+    list
+        What is still left over (refused as unrecognized).
+    """
+    given = [getattr(args, name) for name in names if getattr(args, name) is not None]
+    free = [w for w in extras if isinstance(w, _Word) and (w == "-" or not w.startswith("-"))]
+    taken = free[:len(names) - len(given)]
+    short = len(names) - len(given) - len(taken)
+    target = getattr(args, "target", None)
+    tail = []
+    if short > 0 and isinstance(target, list) and len(target) > short:
+        tail, target[-short:] = target[-short:], []
+    words = sorted([*given, *taken, *tail], key=lambda w: getattr(w, "at", -1))
+    for i, name in enumerate(names):
+        setattr(args, name, words[i] if i < len(words) else None)
+    return [w for w in extras if not any(w is t for t in taken)]
 
 
 def no_command(width: Callable[[str], int], commands: Collection[str]) -> Callable[[str], int]:
