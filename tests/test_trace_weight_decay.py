@@ -85,3 +85,21 @@ def test_the_lambda_notes_follow_digits_as_the_other_numbers_do(notation, digits
     # the gradient lines of the net/out notation print lambda itself as a number
     if notation == "netout":
         assert f" + {shown}*" in out
+
+
+@pytest.mark.parametrize("notation", NOTATIONS)
+def test_the_readme_names_every_key_of_the_json(notation, capsys):
+    """The README said the JSON holds every number of the step but named none of its keys,
+    example_loss and decay_term (0d62a33) among them: each top-level key of every
+    notation, and each key of a layer, is named there in backquotes."""
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    assert main(["trace", "--preset", "transfer-example", "--notation", notation,
+                 "--weight-decay", "0.1", "--format", "json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    keys = set(doc) | {k for layer in doc.get("layers", []) for k in layer
+                       if k not in ("layer", "activation", "fused_output_delta",
+                                    "delta_from_net")}
+    assert sorted(k for k in keys if f"`{k}`" not in readme) == []
+    assert doc["cost"] == pytest.approx(doc["example_loss"] + doc["decay_term"], rel=1e-15)
