@@ -2,10 +2,11 @@
 training through :class:`chainrule.Trainer` / :func:`chainrule.minimize`, saving, pickling.
 
 :class:`_BaseMLP` inherits most of its methods from mixin bases, one per job, each in
-a module of its own: ``_mlp_params`` (:class:`_Parameters`: the parameters checked, the network and
-optimizer built), ``_mlp_fitted`` (:class:`_FittedNetwork`: ``coefs_``,
-``intercepts_``, ``save``), ``_mlp_fitting`` (:class:`_Fitting`: the data, the
-checks that a fit continues its network, the SciPy solvers), ``_mlp_rules``
+a module of its own: ``_mlp_params`` (:class:`_Parameters`: the parameters checked),
+``_mlp_building`` (:class:`_Building`: the network and optimizer they build),
+``_mlp_fitted`` (:class:`_FittedNetwork`: ``coefs_``, ``intercepts_``, ``save``),
+``_mlp_fitting`` (:class:`_Fitting`: the data, the checks that a fit continues its
+network, the SciPy solvers), ``_mlp_rules``
 (:class:`_EpochRules`: scikit-learn's rules after each epoch of the stochastic
 solvers) and ``_mlp_checked_fit`` (:class:`_CheckedFit`: the fit itself, ``_fit`` and
 ``_checked_fit``, which check the input and call a solver) and ``_mlp_pickling``
@@ -31,6 +32,7 @@ from sklearn.model_selection import train_test_split
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._inference import block_rows, row_values
+from ._mlp_building import _Building
 from ._mlp_checked_fit import _CheckedFit
 from ._mlp_fitted import ESTIMATOR_FORMAT, _FittedNetwork
 from ._mlp_fitted import _checked_values as _checked_values
@@ -145,8 +147,8 @@ def _solver_is_stochastic(est: _BaseMLP) -> bool:
     return True
 
 
-class _BaseMLP(_Parameters, _FittedNetwork, _Fitting, _CheckedFit, _EpochRules, _Pickling,
-               BaseEstimator):
+class _BaseMLP(_Parameters, _Building, _FittedNetwork, _Fitting, _CheckedFit, _EpochRules,
+               _Pickling, BaseEstimator):
     """Shared parameters, network building and training of the two estimators."""
 
     _is_classifier = False

@@ -1,6 +1,7 @@
-"""The estimators' parameters: checked when fitting (as scikit-learn does), and the
-network and optimizer they build; :class:`_Parameters`, a mixin base of
-:class:`~chainrule._mlp_base._BaseMLP`, holds those methods of the class."""
+"""The estimators' parameters, checked when fitting (as scikit-learn does);
+:class:`_Parameters`, a mixin base of :class:`~chainrule._mlp_base._BaseMLP`, holds
+those methods of the class.  The network and optimizer they build are in
+``_mlp_building`` (:class:`~chainrule._mlp_building._Building`)."""
 
 from __future__ import annotations
 
@@ -13,13 +14,8 @@ import numpy as np
 
 from ._validation import InvalidParameter, check_random_state_value
 from .activations import Activation, _check_hidden_activation, get_activation
-from .architecture import _build_layers, _check_hidden, parse_layers
-from .batchnorm import BatchNorm
-from .dropout import Dropout
-from .initializers import auto_init, get_initializer
-from .layers import Dense, Layer
-from .network import Network
-from .optimizers import SGD, AdaGrad, Adam, Optimizer, RMSProp
+from .architecture import _check_hidden, parse_layers
+from .layers import Layer
 from .schedules import get_schedule
 
 SOLVERS = ("sgd", "adam", "rmsprop", "adagrad", "lbfgs", "cg")
@@ -45,19 +41,10 @@ def _names_a_file(layers: object) -> bool:
         isinstance(layers, str) and not layers.lstrip().startswith(("[", "{")))
 
 
-def _draw_biases(net: Network, rng: np.random.Generator) -> None:
-    """``bias_init="uniform"``: each Dense layer's biases from ``U(-r, r)``, ``r = sqrt(6 /
-    (fan_in + fan_out))`` (scikit-learn's MLP), layer after layer from ``rng``.  Conv2D biases
-    (scikit-learn has none to follow; Keras starts them at 0) and BatchNorm's beta stay 0."""
-    for layer in net.layers:
-        if isinstance(layer, Dense) and layer.has_bias:
-            r = math.sqrt(6.0 / (layer.n_in + layer.n_out))
-            layer.b = rng.uniform(-r, r, layer.n_out)
-
-
 class _Parameters:
-    """The parameters checked, and the network and optimizer they build: the mixin base of
-    :class:`~chainrule._mlp_base._BaseMLP` that reads them."""
+    """The parameters checked: the mixin base of :class:`~chainrule._mlp_base._BaseMLP`
+    that reads them (``_mlp_building``'s :class:`~chainrule._mlp_building._Building`
+    builds the network and optimizer they ask for)."""
 
     # -- checking the parameters (at fit, as scikit-learn does) ----------------------------------
     def _hidden_sizes(self) -> list[int]:
@@ -301,103 +288,3 @@ class _Parameters:
                     f"{self.solver!r} minimises one fixed cost function"
                 )
         self._dtype()
-
-    # -- the network -----------------------------------------------------------------------------
-    def _layer_init(self, act: Activation) -> object:
-        if self.init == "auto":
-            return auto_init(act)
-        return self.init
-
-    def _build_network(self, n_in: int, n_out: int, out_act: str | Activation, loss: str,
-                       rng: np.random.Generator, dtype: np.dtype,
-                       specs: list[dict] | None = None) -> Network:
-        """The network the parameters ask for; ``specs``: ``layers`` as already read.  The
-        biases are drawn after all the weights, which are those of ``bias_init="zeros"``."""
-        net = self._network_of_parameters(n_in, n_out, out_act, loss, rng, dtype, specs)
-        if self.bias_init == "uniform":
-            _draw_biases(net, rng)
-        return net
-
-    def _network_of_parameters(self, n_in: int, n_out: int, out_act: str | Activation,
-                               loss: str, rng: np.random.Generator, dtype: np.dtype,
-                               specs: list[dict] | None = None) -> Network:
-        """The network of ``hidden_layer_sizes`` or ``layers``, its biases at zero."""
-        if self.layers is not None:
-            return self._network_of_layers(n_in, n_out, out_act, loss, rng, dtype, specs)
-        sizes = self._hidden_sizes()
-        acts, drops = self._activations(len(sizes)), self._dropouts(len(sizes))
-        layers: list[Layer] = []
-        fan_in = n_in
-        try:
-            for width, act, rate in zip(sizes, acts, drops, strict=True):
-                init = self._layer_init(act)
-                if self.batch_norm:
-                    layers.append(Dense(fan_in, width, "identity", init, seed=rng, dtype=dtype))
-                    layers.append(BatchNorm(width, act, dtype=dtype))
-                else:
-                    layers.append(Dense(fan_in, width, act, init, seed=rng, dtype=dtype))
-                if rate > 0:
-                    layers.append(Dropout(rate, seed=rng))
-                fan_in = width
-            out_init = "glorot_uniform" if self.init == "auto" else self.init
-            layers.append(Dense(fan_in, n_out, out_act, out_init, seed=rng, dtype=dtype))
-        except (ValueError, TypeError) as exc:
-            raise ValueError(f"init: {exc}") from None
-        return Network(layers, loss=loss, weight_decay=float(self.alpha), decay="per_sample")
-
-    def _network_of_layers(self, n_in: int, n_out: int, out_act: str | Activation, loss: str,
-                           rng: np.random.Generator, dtype: np.dtype,
-                           specs: list[dict] | None = None) -> Network:
-        """The network of ``layers`` with the output layer appended (as after
-        ``hidden_layer_sizes``: the same units, activation and init rule).
-
-        Each layer draws from ``rng`` itself (Dropout keeps it), as the layers of
-        ``hidden_layer_sizes`` do, so ``layers=[{"type": "Dense", "fan_out": 8}]`` is
-        ``hidden_layer_sizes=(8,)`` with the same ``random_state``.  ``specs``: the list of
-        :meth:`_layer_specs` when the caller has read it (its dicts get the defaults).
-        """
-        specs = self._layer_specs() if specs is None else specs
-        shape = self._image_shape()
-        if shape is not None and math.prod(shape) != n_in:
-            c, h, w = shape
-            raise ValueError(f"input_shape={self.input_shape!r}: images of {c}*{h}*{w} = "
-                             f"{math.prod(shape)} values per row, but X has {n_in} features")
-        if self.init != "auto":
-            try:
-                get_initializer(self.init)
-            except (TypeError, ValueError) as exc:
-                raise ValueError(f"init: {exc}") from None
-        act = self._activations(1)[0]
-        layers = []
-        for spec in specs:
-            if spec.get("type") == "Dense" and "activation" not in spec:
-                spec["activation"] = act  # the estimator's activation (default relu)
-            if (spec.get("type") in ("Dense", "Conv2D") and "init" not in spec
-                    and self.init != "auto"):
-                spec["init"] = self.init  # "auto": He after ReLU, else Glorot (as mlp())
-            layers.append(spec)
-        out_init = "glorot_uniform" if self.init == "auto" else self.init
-        layers.append({"type": "Dense", "fan_out": n_out, "activation": out_act,
-                       "init": out_init})
-        try:
-            built = _build_layers(layers, n_in if shape is None else shape, rng, dtype,
-                                  share_rng=True)
-            return Network(built, loss=loss, weight_decay=float(self.alpha),
-                           decay="per_sample", input_shape=shape)
-        except (TypeError, ValueError) as exc:
-            where = f"layers[{len(layers) - 1}] (Dense)"
-            raise ValueError(f"layers: {exc}".replace(
-                where, f"{where[:-8]} (the Dense output layer that the estimator appends)")
-            ) from None
-
-    def _make_optimizer(self) -> Optimizer:
-        lr = float(self.learning_rate_init)
-        if self.solver == "sgd":
-            nesterov = bool(self.nesterovs_momentum) and self.momentum > 0
-            return SGD(lr, momentum=float(self.momentum), nesterov=nesterov)
-        if self.solver == "adam":
-            return Adam(lr, float(self.beta_1), float(self.beta_2), float(self.epsilon),
-                        eps_on="v")  # where scikit-learn adds epsilon
-        if self.solver == "rmsprop":
-            return RMSProp(lr, eps=float(self.epsilon))
-        return AdaGrad(lr, eps=float(self.epsilon))
