@@ -182,7 +182,7 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true",
                         help=f"3 seeds of {QUICK_SETS} x {QUICK_SETTINGS}")
     parser.add_argument("--seeds", type=positive_int, default=None,
-                        help="seeds 0 .. N-1 (default 5; 3 with --quick)")
+                        help="seeds 0 .. N-1, N >= 2 (default 5; 3 with --quick)")
     parser.add_argument("--threads", type=positive_int, default=1)
     parser.add_argument("--only", nargs="+", choices=list(_sets()), metavar="SET",
                         help=f"these data sets, of {list(_sets())}")
@@ -191,6 +191,9 @@ def main() -> None:
     parser.add_argument("--details", action="store_true", help="also the mean loss_ and "
                         "best_validation_score_ (early stopping) of each library")
     args = parser.parse_args()
+    if args.seeds is not None and args.seeds < 2:  # one score per library has no spread
+        parser.error(f"--seeds: the difference is in units of the scores' spread over the "
+                     f"seeds, which needs 2 seeds at least, got {args.seeds}")
     limit_threads(args.threads, peers=("scikit-learn",))
     names = args.only or (QUICK_SETS if args.quick else list(_sets()))
     settings = args.settings or (QUICK_SETTINGS if args.quick else list(SETTINGS))

@@ -186,3 +186,24 @@ def test_the_benchmarks_table_reports_the_runs_means_spreads_and_iterations():
     pooled = np.sqrt((np.var(ours, ddof=1) + np.var(theirs, ddof=1)) / 2)
     assert diff == pytest.approx((np.mean(ours) - np.mean(theirs)) / pooled, rel=1e-12)
     assert fields[9:12] == ["50", "50", "1.00"] and fields[12] == "3/3"
+
+
+def test_the_benchmark_refuses_one_seed_whose_scores_have_no_spread(monkeypatch, capsys):
+    """With one seed each library has one score and no standard deviation: the difference
+    in pooled standard deviations was (m1 - m2) / 1e-3, the floor of the spread (iris with
+    (10,) hidden units: +26.32, a row counted among those with |diff| > 2).  --seeds 1 is
+    now refused by name; two seeds give a spread."""
+    import os
+    import sys
+
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(
+        os.path.abspath(__file__))), "benchmarks"))
+    import bench_accuracy
+
+    monkeypatch.setattr(sys, "argv", ["bench_accuracy.py", "--seeds", "1", "--only", "iris",
+                                      "--settings", "small_10"])
+    with pytest.raises(SystemExit) as exc:
+        bench_accuracy.main()
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert "--seeds" in err and "2 seeds at least, got 1" in err
