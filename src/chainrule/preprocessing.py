@@ -88,6 +88,14 @@ def whiten(
     rounding level counting as zeros (the tolerance of
     :func:`numpy.linalg.matrix_rank`).
 
+    The sign of each eigenvector in ``U`` is chosen so that its entry of
+    largest magnitude is positive (scikit-learn's convention for
+    :class:`sklearn.decomposition.PCA`), so PCA whitening gives the same
+    signs with every LAPACK build; ZCA does not depend on the signs.  With
+    ``epsilon=0`` PCA whitening equals scikit-learn's ``PCA(whiten=True)``
+    times ``sqrt(n / (n - 1))`` (scikit-learn divides the covariance by
+    ``n - 1``; this follows UFLDL and divides by ``n``).
+
     Parameters
     ----------
     X : array-like of shape (n_samples, n_features)
@@ -126,6 +134,10 @@ def whiten(
     s, U = np.linalg.eigh(cov)
     order = np.argsort(s)[::-1]
     s, U = np.clip(s[order], 0.0, None), U[:, order]
+    # an eigenvector's sign is chance (it differs between LAPACK builds): fix it as
+    # scikit-learn's PCA does, the entry of largest magnitude positive.  ZCA does not
+    # depend on it (U appears twice); PCA's components, and so its output, do
+    U = U * np.where(U[np.argmax(np.abs(U), axis=0), np.arange(U.shape[1])] < 0, -1.0, 1.0)
     # eigenvalues at rounding level are zeros (numpy.linalg.matrix_rank's tolerance): their
     # sign is chance, and 1/sqrt of one would scale rounding noise up to arbitrary size
     tol = s[0] * X.shape[1] * np.finfo(np.float64).eps

@@ -1,0 +1,48 @@
+"""PCA/ZCA whitening and patch normalisation against NumPy written out here and scikit-learn."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from chainrule.preprocessing import whiten
+
+
+def _correlated(rng, n=300, d=6):
+    return rng.normal(size=(n, d)) @ rng.normal(size=(d, d)) + rng.normal(size=d)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_pca_whitening_signs_follow_scikit_learns_pca(seed):
+    """Each eigenvector's sign was whatever LAPACK's eigh returned, so PCA-whitened data
+    differed in sign from scikit-learn's PCA(whiten=True) (and between LAPACK builds).
+    Now the entry of largest magnitude of each component is positive, as in scikit-learn:
+    with epsilon=0 the two agree up to scikit-learn's n - 1 in the covariance."""
+    from sklearn.decomposition import PCA
+
+    rng = np.random.default_rng(seed)
+    X = _correlated(rng)
+    n = X.shape[0]
+    Xw, w = whiten(X, "pca", epsilon=0.0, return_transform=True)
+    pca = PCA(whiten=True, svd_solver="full").fit(X)
+    np.testing.assert_allclose(Xw, pca.transform(X) * np.sqrt(n / (n - 1)), atol=1e-9)
+    # the convention itself: column j of U (matrix = U diag(1/sqrt(s))) has its largest
+    # entry in magnitude positive, in the same place as scikit-learn's component j
+    big = np.argmax(np.abs(w.matrix), axis=0)
+    assert (w.matrix[big, np.arange(w.matrix.shape[1])] > 0).all()
+    np.testing.assert_array_equal(big, np.argmax(np.abs(pca.components_), axis=1))
+    # new data are whitened with the same signs
+    Y = rng.normal(size=(4, X.shape[1]))
+    np.testing.assert_allclose(w.transform(Y), pca.transform(Y) * np.sqrt(n / (n - 1)),
+                               atol=1e-9)
+
+
+def test_pca_whitening_does_not_depend_on_the_order_of_the_features(rng):
+    """Permuting the features permutes the rows of U and leaves the whitened data as they
+    are; eigh returned other signs for the permuted covariance, and the PCA output
+    changed sign with them."""
+    X = _correlated(rng)
+    Xw = whiten(X, "pca", epsilon=0.01, n_components=4)
+    for order in (np.arange(X.shape[1])[::-1], np.roll(np.arange(X.shape[1]), 2)):
+        np.testing.assert_allclose(whiten(X[:, order], "pca", 0.01, n_components=4), Xw,
+                                   atol=1e-9)
