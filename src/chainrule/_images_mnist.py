@@ -45,8 +45,11 @@ def read_idx(path: str | os.PathLike) -> np.ndarray:
         raise ValueError(f"path: {str(path)!r} could not be read (truncated or corrupted: "
                          f"{exc})") from None
     if len(data) < 4 or data[0] != 0 or data[1] != 0 or data[2] not in _IDX_TYPES:
-        raise ValueError(f"path: {str(path)!r} is not an IDX file (bad magic number "
-                         f"{data[:4].hex() or 'empty'})")
+        codes = ", ".join(f"{c:02x}" for c in _IDX_TYPES)
+        raise ValueError(f"path: {str(path)!r} is not an IDX file: its magic number is "
+                         f"{data[:4].hex() or 'missing (the file is empty)'}, expected two zero "
+                         f"bytes, a type code ({codes}) and the number of dimensions, e.g. "
+                         "00000803 for MNIST's images, 00000801 for its labels")
     ndim = data[3]
     header = 4 + 4 * ndim
     if len(data) < header:
