@@ -109,7 +109,8 @@ def load_mnist(path: str | os.PathLike, kind: str = "train") -> tuple[np.ndarray
         If ``path`` does not exist, or a folder lacks one of the IDX files of
         ``kind``.
     ValueError
-        If a file is malformed, or its pixels are neither 0..255 nor in [0, 1]
+        If ``path`` is a file other than an ``.npz`` (a single IDX file), a
+        file is malformed, or its pixels are neither 0..255 nor in [0, 1]
         (a standardised copy, say), naming the file and the array; or ``kind``
         is neither "train" nor "test".
     """
@@ -137,6 +138,10 @@ def load_mnist(path: str | os.PathLike, kind: str = "train") -> tuple[np.ndarray
         files = [_find(path, stem) for stem in _MNIST_FILES[kind]]
         images, labels = read_idx(files[0]), read_idx(files[1])
         names = tuple(f.name for f in files)
+    elif path.is_file():  # it exists: no FileNotFoundError (one IDX file, say)
+        raise ValueError(f"path: {str(path)!r} is a file but not an .npz; expected a folder "
+                         f"holding the IDX files {' and '.join(_MNIST_FILES[kind])} (or "
+                         "their .gz), such as the folder of this file, or an .npz file")
     else:
         raise FileNotFoundError(f"path: {str(path)!r} is neither a folder of MNIST IDX files "
                                 "nor an .npz file")
