@@ -46,3 +46,36 @@ def test_pca_whitening_does_not_depend_on_the_order_of_the_features(rng):
     for order in (np.arange(X.shape[1])[::-1], np.roll(np.arange(X.shape[1]), 2)):
         np.testing.assert_allclose(whiten(X[:, order], "pca", 0.01, n_components=4), Xw,
                                    atol=1e-9)
+
+
+def test_whitening_inverse_transform_recovers_the_data(rng):
+    """Whitening had no inverse_transform (scikit-learn's PCA has one): whitened patches,
+    or an autoencoder's reconstructions of them, could not be taken back to pixels."""
+    from sklearn.decomposition import PCA
+
+    X = _correlated(rng, n=200, d=5)
+    for method, eps in (("zca", 0.0), ("zca", 0.1), ("pca", 0.0), ("pca", 0.1)):
+        Xw, w = whiten(X, method, eps, return_transform=True)
+        np.testing.assert_allclose(w.inverse_transform(Xw), X, atol=1e-10)
+    # with fewer components: the projection onto the leading eigenvectors (NumPy here)
+    Xc = X - X.mean(axis=0)
+    s, U = np.linalg.eigh(Xc.T @ Xc / len(X))
+    Uk = U[:, np.argsort(s)[::-1][:2]]
+    Xw, w = whiten(X, "pca", 0.05, n_components=2, return_transform=True)
+    np.testing.assert_allclose(w.inverse_transform(Xw), Xc @ Uk @ Uk.T + X.mean(axis=0),
+                               atol=1e-10)
+    pca = PCA(2, whiten=True, svd_solver="full").fit(X)
+    np.testing.assert_allclose(w.inverse_transform(Xw),
+                               pca.inverse_transform(pca.transform(X)), atol=1e-10)
+    # a singular covariance with epsilon > 0: ZCA still inverts exactly
+    S = np.c_[X[:, :3], X[:, 0] + X[:, 1], np.ones(len(X))]
+    Sw, ws = whiten(S, "zca", 0.01, return_transform=True)
+    np.testing.assert_allclose(ws.inverse_transform(Sw), S, atol=1e-9)
+    # dtype and checks, naming the argument
+    assert w.inverse_transform(Xw.astype(np.float32)).dtype == np.float32
+    with pytest.raises(ValueError, match=r"X_white must have 2 columns .* got 5"):
+        w.inverse_transform(X)
+    bad = Xw.copy()
+    bad[1, 1] = np.nan
+    with pytest.raises(ValueError, match="X_white contains 1 NaN"):
+        w.inverse_transform(bad)

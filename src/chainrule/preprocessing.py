@@ -35,7 +35,7 @@ WHITEN_METHODS = ("zca", "pca")
 
 @dataclass(frozen=True)
 class Whitening:
-    """A fitted whitening transform ``(X - mean) @ matrix``.
+    """A fitted whitening transform ``(X - mean) @ matrix``, and its inverse.
 
     Attributes
     ----------
@@ -67,6 +67,30 @@ class Whitening:
         if X.shape[1] != self.mean.size:
             raise ValueError(f"X must have {self.mean.size} columns, got {X.shape[1]}")
         return ((X - self.mean) @ self.matrix).astype(dt, copy=False)
+
+    def inverse_transform(self, X_white: object) -> np.ndarray:
+        """Map whitened rows back to the data's space; float32 stays float32.
+
+        ``X_white @ pinv(matrix) + mean``: the exact inverse of
+        :meth:`transform` for ZCA and for PCA with every component (``epsilon``
+        included: the variances it shrank are scaled back); for PCA with
+        ``n_components`` the data projected onto the leading components, as
+        scikit-learn's ``PCA.inverse_transform`` gives them.
+
+        Parameters
+        ----------
+        X_white : array-like of shape (n_samples, n_components)
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_features)
+        """
+        dt = data_dtype(X_white)
+        Z = check_finite_array(X_white, "X_white", dtype=np.float64, ndim=2)
+        if Z.shape[1] != self.matrix.shape[1]:
+            raise ValueError(f"X_white must have {self.matrix.shape[1]} columns (the "
+                             f"whitened components), got {Z.shape[1]}")
+        return (Z @ np.linalg.pinv(self.matrix) + self.mean).astype(dt, copy=False)
 
 
 def whiten(
