@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from chainrule.preprocessing import whiten
+from chainrule.preprocessing import whiten, whiten_images
 
 
 def _correlated(rng, n=300, d=6):
@@ -79,3 +79,20 @@ def test_whitening_inverse_transform_recovers_the_data(rng):
     bad[1, 1] = np.nan
     with pytest.raises(ValueError, match="X_white contains 1 NaN"):
         w.inverse_transform(bad)
+
+
+@pytest.mark.parametrize("scale", [1e-300, 1e-10, 1e-6, 1.0, 1e300])
+def test_whiten_images_has_unit_variance_at_any_scale(rng, scale):
+    """whiten_images divided by std + 1e-12: images in small units (1e-10) came out with a
+    variance of 0.65, not 1; 1e-300 or 1e300 (squares out of range) came out as zeros."""
+    imgs = rng.random((2, 12, 15))
+    # the documented filter, written out: |f| exp(-(|f| / (cutoff * 0.5))^4)
+    f = np.hypot(np.fft.fftfreq(12)[:, None], np.fft.fftfreq(15)[None, :])
+    ref = np.real(np.fft.ifft2(np.fft.fft2(imgs - imgs.mean(axis=(1, 2), keepdims=True))
+                               * f * np.exp(-(f / 0.4) ** 4)))
+    ref = (ref - ref.mean(axis=(1, 2), keepdims=True)) / ref.std(axis=(1, 2), keepdims=True)
+    with np.errstate(over="raise", invalid="raise", divide="raise"):
+        out = whiten_images(imgs * scale)
+    np.testing.assert_allclose(out.std(axis=(1, 2)), 1.0, rtol=1e-12)
+    np.testing.assert_allclose(out, ref, atol=1e-12)
+    assert whiten_images(np.full((4, 5), 3.0 * scale)).tolist() == np.zeros((4, 5)).tolist()
