@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from chainrule.preprocessing import whiten, whiten_images
+from chainrule.preprocessing import normalize_patches, whiten, whiten_images
 
 
 def _correlated(rng, n=300, d=6):
@@ -96,3 +96,18 @@ def test_whiten_images_has_unit_variance_at_any_scale(rng, scale):
     np.testing.assert_allclose(out.std(axis=(1, 2)), 1.0, rtol=1e-12)
     np.testing.assert_allclose(out, ref, atol=1e-12)
     assert whiten_images(np.full((4, 5), 3.0 * scale)).tolist() == np.zeros((4, 5)).tolist()
+
+
+@pytest.mark.parametrize("scale", [1e-200, 1e-170, 1.0, 1e160, 1e300])
+def test_normalize_patches_is_ufldls_rule_at_any_scale(rng, scale):
+    """UFLDL's normalisation, written out in NumPy on patches of ordinary size; before,
+    patches of order 1e160 or 1e-170 (squares out of range) all came out as 0.5."""
+    P = rng.normal(size=(40, 16)) * 2 + 1
+    Q = P - P.mean(axis=1, keepdims=True)
+    pstd = 3 * Q.std()
+    ref = (np.clip(Q, -pstd, pstd) / pstd + 1) * 0.4 + 0.1
+    assert 0 < (np.abs(Q) > pstd).sum() < Q.size  # the truncation is exercised
+    with np.errstate(over="raise", invalid="raise", divide="raise"):
+        out = normalize_patches(P * scale)
+    np.testing.assert_allclose(out, ref, atol=1e-13)
+    assert normalize_patches(np.full((3, 4), scale)).tolist() == np.full((3, 4), 0.5).tolist()
