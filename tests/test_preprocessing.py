@@ -111,3 +111,35 @@ def test_normalize_patches_is_ufldls_rule_at_any_scale(rng, scale):
         out = normalize_patches(P * scale)
     np.testing.assert_allclose(out, ref, atol=1e-13)
     assert normalize_patches(np.full((3, 4), scale)).tolist() == np.full((3, 4), 0.5).tolist()
+
+
+@pytest.mark.parametrize("method", ["zca", "pca"])
+@pytest.mark.parametrize("scale", [1e-200, 1e-160, 1.0, 1e160, 1e300])
+def test_whiten_gives_the_same_whitened_data_at_any_scale(rng, method, scale):
+    """With epsilon=0 whitening does not depend on the data's scale.  Before, data of
+    order 1e-200 were refused as a singular covariance (rank 0), 1e-160 came out wrong by
+    2%, and from 1e160 on eigh failed ('Eigenvalues did not converge')."""
+    X = _correlated(rng, n=60, d=4)
+    Y = rng.normal(size=(3, 4))
+    # NumPy on the data at scale 1: C = V diag(s) V^T, PCA Xc V diag(s)^-1/2, ZCA @ V^T
+    mean = X.mean(axis=0)
+    Xc, Yc = X - mean, Y - mean
+    s, V = np.linalg.eigh(Xc.T @ Xc / len(X))
+    s, V = s[::-1], V[:, ::-1]
+    M = V / np.sqrt(s)
+    if method == "zca":
+        M = M @ V.T
+    with np.errstate(over="raise", invalid="raise", divide="raise"):
+        Xw, w = whiten(X * scale, method, 0.0, return_transform=True)
+        Yw = w.transform(Y * scale)
+        back = w.inverse_transform(Xw)
+    if method == "pca":  # each component's sign: see test_pca_whitening_signs_...
+        signs = np.sign(np.sum(Xw * (Xc @ M), axis=0))
+        M = M * signs
+    np.testing.assert_allclose(Xw, Xc @ M, atol=1e-10)
+    np.testing.assert_allclose(Yw, Yc @ M, atol=1e-10)
+    np.testing.assert_allclose(back / scale, X, atol=1e-10)
+    # epsilon is in the data's units: at 1e-200 the variances vanish beside it
+    if scale == 1e-200:
+        np.testing.assert_allclose(whiten(X * scale, "zca", 0.01), Xc * scale / 0.1,
+                                   rtol=1e-12)

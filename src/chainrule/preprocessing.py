@@ -152,9 +152,15 @@ def whiten(
             raise ValueError("n_components: only PCA whitening reduces the dimension")
         if not 1 <= n_components <= X.shape[1]:
             raise ValueError(f"n_components must be in 1..{X.shape[1]}, got {n_components}")
-    mean = X.mean(axis=0)
-    Xc = X - mean
-    cov = Xc.T @ Xc / X.shape[0]
+    # computed on X divided by a power of two near its largest |value| (exact): the
+    # covariance's products neither overflow (eigh failed for data of order 1e160) nor
+    # underflow (data of order 1e-200 were called singular); s is in those units
+    peak = float(np.abs(X).max())
+    scale = 2.0 ** float(np.frexp(peak)[1]) if peak > 0 else 1.0
+    Xs = X / scale
+    mean_s = Xs.mean(axis=0)
+    Xc = (Xs - mean_s) * scale
+    cov = (Xs - mean_s).T @ (Xs - mean_s) / X.shape[0]
     s, U = np.linalg.eigh(cov)
     order = np.argsort(s)[::-1]
     s, U = np.clip(s[order], 0.0, None), U[:, order]
@@ -173,10 +179,11 @@ def whiten(
         raise ValueError(
             f"epsilon: the covariance of X is singular (rank {rank} of {X.shape[1]} "
             f"features), so whitening with epsilon=0 divides by zero; give epsilon > 0{fewer}")
-    matrix = U / np.sqrt(s + epsilon)
+    # sqrt(variance + epsilon), the variance in the data's units, out of range or not
+    matrix = U / np.hypot(np.sqrt(s) * scale, np.sqrt(epsilon))
     if method == "zca":
         matrix = matrix @ U.T
-    w = Whitening(mean, matrix, method, epsilon)
+    w = Whitening(mean_s * scale, matrix, method, epsilon)
     out = (Xc @ matrix).astype(dt, copy=False)
     return (out, w) if return_transform else out
 
