@@ -107,3 +107,35 @@ def test_sinusoid_grid_takes_true_or_false_only(flag):
     X, _ = datasets.sinusoid(5, grid=False, seed=0)
     x = np.sort(np.random.default_rng(0).uniform(0.0, 1.0, size=5))
     np.testing.assert_array_equal(X[:, 0], x)
+
+
+@pytest.mark.parametrize("seed", range(5))
+@pytest.mark.parametrize(("n", "margin"), [(2, 0.0), (41, 0.2), (200, 0.45)])
+def test_linearly_separable_is_what_its_docstring_says(seed, n, margin):
+    """Within [-1, 1]^2, ceil(n/2) positives, and a hard-margin linear SVM (scikit-learn)
+    separates the classes with a gap of at least 2 * margin."""
+    from sklearn.svm import SVC
+
+    X, y = datasets.linearly_separable(n, margin, seed)
+    assert X.shape == (n, 2) and np.abs(X).max() <= 1 and y.sum() == (n + 1) // 2
+    svm = SVC(kernel="linear", C=1e10).fit(X, y)
+    assert (svm.predict(X) == y).all()
+    assert 2 / np.linalg.norm(svm.coef_) >= 2 * margin - 1e-9
+    X2, y2 = datasets.linearly_separable(n, margin, seed)
+    assert np.array_equal(X, X2) and np.array_equal(y, y2)
+
+
+def test_sinusoid_and_free_fall_draw_the_documented_noise():
+    """Residuals from the documented laws have the documented standard deviation, and a
+    least-squares fit of h = g t^2 / 2 gives back g."""
+    x, t = datasets.sinusoid(100_000, noise=0.3, seed=1)
+    assert 0 <= x.min() and x.max() <= 1 and (np.diff(x[:, 0]) >= 0).all()
+    assert abs((t - np.sin(2 * np.pi * x[:, 0])).std() - 0.3) < 0.003
+    tt, h = datasets.free_fall(100_000, t_max=2.0, noise=0.2, g=9.81, seed=1)
+    assert 0 <= tt.min() and tt.max() <= 2.0 and (np.diff(tt[:, 0]) >= 0).all()
+    assert abs((h - 9.81 * tt[:, 0] ** 2 / 2).std() - 0.2) < 0.002
+    g = np.linalg.lstsq(tt**2 / 2, h, rcond=None)[0][0]
+    assert abs(g - 9.81) < 0.01
+    _, exact = datasets.free_fall(5, noise=0.0, g=2.0, seed=3)
+    t5 = datasets.free_fall(5, noise=0.0, seed=3)[0][:, 0]
+    np.testing.assert_allclose(exact, t5**2, rtol=1e-15)
