@@ -65,6 +65,7 @@ def test_saved_model_predict_log_proba_is_finite_from_the_net_input():
         regression.predict_log_proba(X)
 
 
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")  # few iterations
 def test_estimator_model_offers_the_classifier_s_predict_log_proba_and_classes():
     """EstimatorModel, the estimator files' wrapper, had predict and predict_proba only:
     predict_log_proba and classes_ are the estimator's own; a regressor's model refuses
