@@ -131,7 +131,10 @@ def whiten(
         PCA only: keep the leading components (dimension reduction), 1 to
         ``n_features``.
     return_transform : bool, default False
-        Also return the fitted :class:`Whitening` (to whiten new data the same way).
+        Also return the fitted :class:`Whitening` (to whiten new data the same way);
+        refused (ValueError) for data so small, of order 1e-308, that its matrix
+        would be beyond the float range.  The whitened data themselves do not
+        depend on the scale of ``X``.
 
     Returns
     -------
@@ -152,15 +155,16 @@ def whiten(
             raise ValueError("n_components: only PCA whitening reduces the dimension")
         if not 1 <= n_components <= X.shape[1]:
             raise ValueError(f"n_components must be in 1..{X.shape[1]}, got {n_components}")
-    # computed on X divided by a power of two near its largest |value| (exact): the
-    # covariance's products neither overflow (eigh failed for data of order 1e160) nor
-    # underflow (data of order 1e-200 were called singular); s is in those units
+    # computed on X divided by 2**e, a power of two near its largest |value| (exact, by
+    # ldexp: 2.0**1024 itself is out of range): the covariance's products neither overflow
+    # (eigh failed for data of order 1e160) nor underflow (data of order 1e-200 were
+    # called singular); s, Xc and the matrix below are in those units
     peak = float(np.abs(X).max())
-    scale = 2.0 ** float(np.frexp(peak)[1]) if peak > 0 else 1.0
-    Xs = X / scale
-    mean_s = Xs.mean(axis=0)
-    Xc = (Xs - mean_s) * scale
-    cov = (Xs - mean_s).T @ (Xs - mean_s) / X.shape[0]
+    e = int(np.frexp(peak)[1]) if peak > 0 else 0
+    Xc = np.ldexp(X, -e)
+    mean_s = Xc.mean(axis=0)
+    Xc -= mean_s
+    cov = Xc.T @ Xc / X.shape[0]
     s, U = np.linalg.eigh(cov)
     order = np.argsort(s)[::-1]
     s, U = np.clip(s[order], 0.0, None), U[:, order]
@@ -179,13 +183,25 @@ def whiten(
         raise ValueError(
             f"epsilon: the covariance of X is singular (rank {rank} of {X.shape[1]} "
             f"features), so whitening with epsilon=0 divides by zero; give epsilon > 0{fewer}")
-    # sqrt(variance + epsilon), the variance in the data's units, out of range or not
-    matrix = U / np.hypot(np.sqrt(s) * scale, np.sqrt(epsilon))
+    # sqrt(variance + epsilon) in the scaled units, where epsilon is epsilon / 4**e: the
+    # output does not depend on the scale, and data near the ends of the float range do
+    # not give an infinite matrix (1 / sqrt(s) of data of order 1e-308 is beyond it)
+    with np.errstate(over="ignore"):  # an infinite epsilon beside s: the limit, 0
+        matrix = U / np.hypot(np.sqrt(s), np.ldexp(np.sqrt(epsilon), -e))
     if method == "zca":
         matrix = matrix @ U.T
-    w = Whitening(mean_s * scale, matrix, method, epsilon)
     out = (Xc @ matrix).astype(dt, copy=False)
-    return (out, w) if return_transform else out
+    if not return_transform:
+        return out
+    # the Whitening works in the data's units: its matrix is the scaled one divided by 2**e
+    with np.errstate(over="ignore"):
+        data_matrix = np.ldexp(matrix, -e)
+    if not np.all(np.isfinite(data_matrix)):
+        raise ValueError(f"X: its values, of order {peak:.3g}, are so small that the "
+                         "whitening matrix (1 / sqrt(variance + epsilon)) is beyond the "
+                         "float range, so no Whitening can hold it; multiply X by a power "
+                         "of ten first, or give a larger epsilon")
+    return out, Whitening(np.ldexp(mean_s, e), data_matrix, method, epsilon)
 
 
 def whiten_images(images: object, cutoff: float = 0.8) -> np.ndarray:

@@ -1,0 +1,39 @@
+"""Whitening and patch normalisation at the ends of the float range (largest and
+subnormal values), against NumPy written out here on the same data at scale 1."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from chainrule.preprocessing import whiten
+
+
+def _whitening_reference(X, method):
+    """PCA/ZCA whitening with epsilon=0 by NumPy: C = V diag(s) V^T, Xc V diag(s)^-1/2."""
+    Xc = X - X.mean(axis=0)
+    s, V = np.linalg.eigh(Xc.T @ Xc / len(X))
+    s, V = s[::-1], V[:, ::-1]
+    V = V * np.where(V[np.argmax(np.abs(V), axis=0), np.arange(V.shape[1])] < 0, -1, 1)
+    M = V / np.sqrt(s)
+    return Xc @ (M @ V.T if method == "zca" else M)
+
+
+@pytest.mark.parametrize("method", ["zca", "pca"])
+@pytest.mark.parametrize("peak", [1.5e308, 2.0**1023, 1e-310, 3e-318])
+def test_whiten_at_the_ends_of_the_float_range(rng, method, peak):
+    """Data whose largest |value| is 2**1023 or more raised OverflowError (2.0 ** 1024
+    taken as a Python float); subnormal data gave an infinite matrix, so the whitened data
+    came out NaN and infinite instead of the data at scale 1 whitened."""
+    X = rng.normal(size=(50, 4)) @ rng.normal(size=(4, 4))
+    X = X / np.abs(X).max()  # largest |value| 1: X * peak is exact down to 3e-318's grid
+    Xp = X * peak
+    ref = _whitening_reference(Xp / peak, method)  # the data as given, at scale 1
+    with np.errstate(over="raise", invalid="raise", divide="raise"):
+        out = whiten(Xp, method, 0.0)
+    np.testing.assert_allclose(out, ref, atol=1e-12 if peak > 1e-300 else 1e-6)
+    if peak > 1e-300:
+        return
+    # no Whitening can hold a matrix of order 1e310: refused, naming X
+    with pytest.raises(ValueError, match=r"X: its values, of order .* beyond the float range"):
+        whiten(Xp, method, 0.0, return_transform=True)
