@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from chainrule.preprocessing import whiten
+from chainrule.preprocessing import normalize_patches, whiten
 
 
 def _whitening_reference(X, method):
@@ -37,3 +37,21 @@ def test_whiten_at_the_ends_of_the_float_range(rng, method, peak):
     # no Whitening can hold a matrix of order 1e310: refused, naming X
     with pytest.raises(ValueError, match=r"X: its values, of order .* beyond the float range"):
         whiten(Xp, method, 0.0, return_transform=True)
+
+
+@pytest.mark.parametrize("peak", [1.5e308, 2.0**1023, 1e-310, 3e-318])
+def test_normalize_patches_at_the_ends_of_the_float_range(rng, peak):
+    """UFLDL's rule written out on the patches at scale 1.  Patches of order 1e308 came out
+    NaN: the sums of their means overflowed before any scaling."""
+    P = rng.normal(size=(40, 16)) * 2 + 1
+    P = P / np.abs(P).max()
+    Q = P - P.mean(axis=1, keepdims=True)
+    pstd = 3 * Q.std()
+    ref = (np.clip(Q, -pstd, pstd) / pstd + 1) * 0.4 + 0.1
+    with np.errstate(over="raise", invalid="raise", divide="raise"):
+        out = normalize_patches(P * peak)
+    np.testing.assert_allclose(out, ref, atol=1e-12 if peak > 1e-300 else 1e-6)
+    # centred values of 2**1023 and more: the divisor 2.0**1024 was infinite (all 0.5)
+    out = normalize_patches(np.array([[-1.5e308, 1.5e308, 0.0, 0.0]]))
+    d = 0.4 * 1.5 / (3 * np.sqrt(1.125))  # sd of (-1.5, 1.5, 0, 0) is sqrt(1.125)
+    np.testing.assert_allclose(out, [[0.5 - d, 0.5 + d, 0.5, 0.5]], rtol=1e-14)

@@ -288,13 +288,14 @@ def normalize_patches(patches: object, n_std: float = 3.0,
     low, high = float(low), float(high)
     if not low < high:
         raise ValueError(f"low must be below high, got low={low}, high={high}")
-    P = P - P.mean(axis=1, keepdims=True)
     # the result does not depend on the patches' scale: divide by a power of two near the
-    # largest |value| (exact) so that the squares of the standard deviation neither
-    # overflow (values of 1e160 gave an infinite limit) nor underflow (1e-170 gave 0)
-    peak = float(np.abs(P).max())
-    if peak > 0:
-        P = P / 2.0 ** np.frexp(peak)[1]
+    # largest |value| (exact, by ldexp) so that the sums of the means do not overflow
+    # (values of 1e307 gave NaN), then again after centring, so that the squares of the
+    # standard deviation neither overflow (values of 1e160 gave an infinite limit) nor
+    # underflow (1e-170 gave 0)
+    P = np.ldexp(P, -np.frexp(np.abs(P).max())[1])
+    P = P - P.mean(axis=1, keepdims=True)
+    P = np.ldexp(P, -np.frexp(np.abs(P).max())[1])
     limit = n_std * float(P.std())
     if limit == 0:
         return np.full(P.shape, 0.5 * (low + high), dtype=dt)
