@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from chainrule.preprocessing import normalize_patches, whiten
+from chainrule.preprocessing import normalize_patches, whiten, whiten_images
 
 
 def _whitening_reference(X, method):
@@ -55,3 +55,20 @@ def test_normalize_patches_at_the_ends_of_the_float_range(rng, peak):
     out = normalize_patches(np.array([[-1.5e308, 1.5e308, 0.0, 0.0]]))
     d = 0.4 * 1.5 / (3 * np.sqrt(1.125))  # sd of (-1.5, 1.5, 0, 0) is sqrt(1.125)
     np.testing.assert_allclose(out, [[0.5 - d, 0.5 + d, 0.5, 0.5]], rtol=1e-14)
+
+
+@pytest.mark.parametrize("peak", [1.5e308, 2.0**1023, 1e-310, 3e-318])
+def test_whiten_images_at_the_ends_of_the_float_range(rng, peak):
+    """The documented filter written out on the images at scale 1.  Images of order 1e308
+    came out NaN: the sums of their means overflowed before any scaling."""
+    imgs = rng.random((2, 12, 15)) - 0.3
+    imgs = imgs / np.abs(imgs).max(axis=(1, 2), keepdims=True)
+    scaled = imgs * peak
+    imgs = scaled / peak  # the values as given, subnormals rounded: at scale 1
+    f = np.hypot(np.fft.fftfreq(12)[:, None], np.fft.fftfreq(15)[None, :])
+    ref = np.real(np.fft.ifft2(np.fft.fft2(imgs - imgs.mean(axis=(1, 2), keepdims=True))
+                               * f * np.exp(-(f / 0.4) ** 4)))
+    ref = (ref - ref.mean(axis=(1, 2), keepdims=True)) / ref.std(axis=(1, 2), keepdims=True)
+    with np.errstate(over="raise", invalid="raise", divide="raise"):
+        out = whiten_images(scaled)
+    np.testing.assert_allclose(out, ref, atol=1e-9)

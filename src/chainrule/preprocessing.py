@@ -240,12 +240,14 @@ def whiten_images(images: object, cutoff: float = 0.8) -> np.ndarray:
     fx = np.fft.fftfreq(w)[None, :]
     f = np.sqrt(fx**2 + fy**2)
     filt = f * np.exp(-((f / (0.5 * cutoff)) ** 4))
+    # the result has unit variance whatever the images' scale: each is divided by a power
+    # of two near its largest |value| (exact, by ldexp) before its mean is taken (the sums
+    # overflowed from about 1e307 on) and again after centring, so that neither the FFT's
+    # sums nor the squares of the standard deviation overflow or underflow; a constant
+    # image gives 0
+    imgs = np.ldexp(imgs, -np.frexp(np.abs(imgs).max(axis=(1, 2), keepdims=True))[1])
     centred = imgs - imgs.mean(axis=(1, 2), keepdims=True)
-    # the result has unit variance whatever the images' scale: each is first divided by
-    # its largest |value| (an exact power of two), so that neither the FFT's sums nor the
-    # squares of the standard deviation overflow or underflow; a constant image gives 0
-    peak = np.abs(centred).max(axis=(1, 2), keepdims=True)
-    centred = centred / np.where(peak > 0, 2.0 ** np.frexp(peak)[1], 1.0)
+    centred = np.ldexp(centred, -np.frexp(np.abs(centred).max(axis=(1, 2), keepdims=True))[1])
     out = np.real(np.fft.ifft2(np.fft.fft2(centred) * filt))
     out -= out.mean(axis=(1, 2), keepdims=True)
     sd = out.std(axis=(1, 2), keepdims=True)
