@@ -157,11 +157,13 @@ class MLPClassifier(_ClassifierOutputs, ClassifierMixin, _BaseMLP):
         sk.intercepts_`` after a fit.
     bias_init : {"uniform", "zeros"}, default "uniform"
         The biases of a new network's Dense layers (hidden, output, and the Dense
-        dicts of ``layers``): "uniform" draws them as scikit-learn's MLP does, each from
-        ``U(-r, r)``, ``r = sqrt(6 / (fan_in + fan_out))`` of its layer, after
-        the weights (which are those of "zeros" with the same ``random_state``);
-        "zeros" starts them at 0 (chainrule's start before; with tanh a network
-        then starts odd in ``x`` plus a constant, a saddle on symmetric data).
+        dicts of ``layers``): "uniform" draws each from ``U(-r, r)``, ``r = sqrt(6 /
+        (fan_in + fan_out))`` of its layer whatever ``activation`` and ``init``
+        (scikit-learn: the bound of its weights, ``sqrt(2 / ...)`` for logistic),
+        after all the weights (those of "zeros" with the same ``random_state``), so
+        a hidden layer's biases depend on the number of outputs (scikit-learn draws
+        layer after layer); "zeros" starts them at 0 (chainrule's start before;
+        with tanh a network then starts odd in ``x`` plus a constant, a saddle).
         Conv2D biases and BatchNorm's beta start at 0 either way.  A warm start
         and ``partial_fit`` keep the fitted biases.  An estimator pickled or
         saved before this parameter loads with "zeros".

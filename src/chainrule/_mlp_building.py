@@ -21,7 +21,8 @@ from .optimizers import SGD, AdaGrad, Adam, Optimizer, RMSProp
 
 def _draw_biases(net: Network, rng: np.random.Generator) -> None:
     """``bias_init="uniform"``: each Dense layer's biases from ``U(-r, r)``, ``r = sqrt(6 /
-    (fan_in + fan_out))`` (scikit-learn's MLP), layer after layer from ``rng``.  Conv2D biases
+    (fan_in + fan_out))`` (scikit-learn's MLP, but factor 6 with logistic too), layer after
+    layer from ``rng``, which has drawn all the weights before.  Conv2D biases
     (scikit-learn has none to follow; Keras starts them at 0) and BatchNorm's beta stay 0."""
     for layer in net.layers:
         if isinstance(layer, Dense) and layer.has_bias:

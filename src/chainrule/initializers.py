@@ -3,8 +3,9 @@
 Every initialiser is ``init(rng, fan_in, fan_out) -> ndarray of shape
 (fan_in, fan_out)`` in float64; the layer casts to its dtype.  A layer's biases
 start at zero (the estimators' ``bias_init="uniform"`` then draws those of their
-Dense layers, as scikit-learn's MLP does).  Randomness comes only from the
-``numpy.random.Generator`` passed in, so a seed reproduces the weights exactly.
+Dense layers in scikit-learn's bound of factor 6, after all the weights).
+Randomness comes only from the ``numpy.random.Generator`` passed in, so a seed
+reproduces the weights exactly.
 """
 
 from __future__ import annotations
