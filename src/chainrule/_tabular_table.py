@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 
-@dataclass
+@dataclass(eq=False)
 class Table:
     """Examples read from a file or a bundled data set.
 

@@ -16,7 +16,7 @@ from ._validation import check_float_dtype, check_seed
 __all__ = ["Split", "load_digits_split", "xor"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Split:
     """Training, validation and held-out test arrays.
 

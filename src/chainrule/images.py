@@ -102,7 +102,7 @@ def load_mnist_subset() -> tuple[np.ndarray, np.ndarray]:
 
 
 # --- the self-taught learning split ------------------------------------------------------------
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class SelfTaughtSplit:
     """Unlabelled data and a labelled train/test split of the remaining classes.
 

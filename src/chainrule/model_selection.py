@@ -41,7 +41,7 @@ __all__ = ["MAX_RUNS", "SelectionResult", "select_hidden_units"]
 MAX_RUNS = 10**6
 
 
-@dataclass
+@dataclass(eq=False)
 class SelectionResult:
     """Errors of every run of a hidden-unit selection.
 

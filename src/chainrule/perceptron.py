@@ -34,7 +34,7 @@ __all__ = ["PerceptronResult", "train_perceptron"]
 _LABELS = {"step": (0.0, 1.0), "sign": (-1.0, 1.0)}
 
 
-@dataclass
+@dataclass(eq=False)
 class PerceptronResult:
     """What a run of the perceptron rule did.
 

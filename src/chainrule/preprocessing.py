@@ -33,7 +33,7 @@ __all__ = ["Whitening", "normalize_patches", "whiten", "whiten_images"]
 WHITEN_METHODS = ("zca", "pca")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Whitening:
     """A fitted whitening transform ``(X - mean) @ matrix``, and its inverse.
 

@@ -96,7 +96,7 @@ class FitRow:
         return float(2 * out.W[0, 0] * hidden.W[0, 0] ** 2)
 
 
-@dataclass
+@dataclass(eq=False)
 class FreeFallResult:
     """Samples, the reference parabola and every trained architecture.
 

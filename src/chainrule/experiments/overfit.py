@@ -24,7 +24,7 @@ from ..training import train
 __all__ = ["Overfitting", "overfitting"]
 
 
-@dataclass
+@dataclass(eq=False)
 class Overfitting:
     """Training and validation error per epoch, per weight decay.
 

@@ -16,7 +16,7 @@ from ..scipy_fit import minimize
 __all__ = ["PerceptronComparison", "perceptron_vs_mlp"]
 
 
-@dataclass
+@dataclass(eq=False)
 class PerceptronComparison:
     """Perceptron on separable data and on XOR, and a two-layer network on XOR.
 

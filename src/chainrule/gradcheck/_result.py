@@ -14,7 +14,7 @@ from ._verdict import _ADVICE, _judgement
 __all__ = ["GradientCheck"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class GradientCheck:
     """Result of :func:`gradient_check`.
 

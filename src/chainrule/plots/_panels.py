@@ -15,7 +15,7 @@ from ._loss import _MOST_DECADES
 __all__ = ["Panel", "plot_panels"]
 
 
-@dataclass
+@dataclass(eq=False)
 class Panel:
     """One chart of :func:`plot_panels`.
 

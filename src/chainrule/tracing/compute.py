@@ -26,7 +26,7 @@ from .render import fmt
 __all__ = ["LayerStep", "StepTrace", "compute_step"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class LayerStep:
     """Every number of one Dense layer during one step, for one example.
 
@@ -127,7 +127,7 @@ class LayerStep:
         return self.W.shape[1]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class StepTrace:
     """One gradient-descent step of a network on one example.
 

@@ -47,7 +47,7 @@ class Num:
     paren: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Arr:
     """A vector (printed as a row) or a matrix (printed row by row).
 

@@ -76,7 +76,7 @@ _OPTIONAL = {"layout": "transfer", "activation": "sigmoid", "loss": "squared_err
              "notation": None, "description": None}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class TraceSpec:
     """A network with the example, target and learning rate of the step to trace.
 
