@@ -3,8 +3,8 @@
 The parser classes (:class:`Parser`, and :class:`CommandParser` of the commands), the
 refusal of what argparse leaves over by the parser it was given to (:func:`parse_known`),
 the positional arguments of train and evaluate given their free words in order wherever
-they stand (:func:`_place_positionals`), and the top-level ``--hidden`` that takes no
-command's name for a width (:func:`no_command`).
+they stand, after ``--target a b`` or ``--features a b`` too (:func:`_place_positionals`),
+and the top-level ``--hidden`` that takes no command's name for a width (:func:`no_command`).
 Read by :mod:`chainrule.cli`.
 """
 
@@ -63,10 +63,10 @@ def parse_known(parser: argparse.ArgumentParser, argv: list[str]) -> argparse.Na
     if before:
         parser.error(f"unrecognized arguments: {' '.join(before)}")
     args, extras = parser.parse_known_args(argv)
-    names = POSITIONALS_AFTER_TARGET.get(args.command)
+    names, lists = POSITIONALS_AFTER_NAMES.get(args.command, (None, ()))
     if names is not None:  # again, each word tagged with its place in argv
         args, extras = parser.parse_known_args([_Word(w, i) for i, w in enumerate(argv)])
-        extras = _place_positionals(args, extras, names)
+        extras = _place_positionals(args, extras, names, lists)
         for key, value in vars(args).items():
             setattr(args, key, _plain(value))
     if extras:
@@ -76,9 +76,12 @@ def parse_known(parser: argparse.ArgumentParser, argv: list[str]) -> argparse.Na
     return args
 
 
-POSITIONALS_AFTER_TARGET = {"train": ("data",), "evaluate": ("model", "data")}
-"""The commands whose positional arguments may follow ``--target NAME [NAME ...]``, and
-their names, in order (optional to argparse: see :func:`_place_positionals`)."""
+POSITIONALS_AFTER_NAMES = {"train": (("data",), ("target", "features")),
+                           "evaluate": (("model", "data"), ("target",))}
+"""The commands whose positional arguments may follow the names of an option that takes
+several (``--target NAME [NAME ...]``, ``--features NAME [NAME ...]``): the positionals'
+names, in order (optional to argparse: see :func:`_place_positionals`), and those options,
+in the order in which they give their last names back."""
 
 
 class _Word(str):
@@ -101,16 +104,17 @@ def _plain(value: object) -> object:
     return value
 
 
-def _place_positionals(args: argparse.Namespace, extras: list, names: tuple[str, ...]) -> list:
+def _place_positionals(args: argparse.Namespace, extras: list, names: tuple[str, ...],
+                       lists: tuple[str, ...] = ("target",)) -> list:
     """Give the positional arguments ``names`` the command's free words in their order.
 
     argparse takes the optional positionals (``nargs="?"``, so that ``--target a b``
     may swallow DATA) from the first run of free words only: ``evaluate MODEL --json
     DATA`` left DATA over ("unrecognized arguments"), and ``evaluate --target t MODEL
     --json DATA`` gave MODEL to --target and DATA to MODEL.  The words are the ones
-    argparse gave the positionals, the free words it left over, and the last names of
-    ``--target`` where those are too few (at least one name stays ``--target``'s), each
-    at its place in the command line.
+    argparse gave the positionals, the free words it left over, and, where those are too
+    few, the last names of the options ``lists`` (:func:`_last_names`), each at its place
+    in the command line.
 
     Returns
     -------
@@ -120,15 +124,46 @@ def _place_positionals(args: argparse.Namespace, extras: list, names: tuple[str,
     given = [getattr(args, name) for name in names if getattr(args, name) is not None]
     free = [w for w in extras if isinstance(w, _Word) and (w == "-" or not w.startswith("-"))]
     taken = free[:len(names) - len(given)]
-    short = len(names) - len(given) - len(taken)
-    target = getattr(args, "target", None)
-    tail = []
-    if short > 0 and isinstance(target, list) and len(target) > short:
-        tail, target[-short:] = target[-short:], []
+    tail = _last_names(args, lists, len(names) - len(given) - len(taken))
     words = sorted([*given, *taken, *tail], key=lambda w: getattr(w, "at", -1))
     for i, name in enumerate(names):
         setattr(args, name, words[i] if i < len(words) else None)
     return [w for w in extras if not any(w is t for t in taken)]
+
+
+def _last_names(args: argparse.Namespace, lists: tuple[str, ...], short: int) -> list:
+    """The ``short`` words that the options ``lists`` swallowed from the positionals: the
+    last names of the first of them (``--target``), then of the next (``--features``),
+    each option keeping at least one name; none unless all ``short`` are there.
+
+    ``train --features a b DATA`` gave DATA to --features.  Where several options could
+    give a name back (``train --target y1 y2 --features a b DATA``, ``train --target y1 y2
+    DATA --features a b``: the same shape), an option whose last name is a file or a
+    bundled data set gives first, then the options in their order, so that every command
+    line read before --features gave any names back reads as it did.
+    """
+    values = [v for v in (getattr(args, name, None) for name in lists)
+              if isinstance(v, list) and v]
+    if short <= 0 or sum(len(v) - 1 for v in values) < short:
+        return []
+    if sum(len(v) > 1 for v in values) > 1:
+        values.sort(key=lambda v: not _names_data(v[-1]))  # stable: the order of lists
+    tail: list = []
+    for v in values:
+        n = min(short - len(tail), len(v) - 1)
+        if n > 0:
+            tail, v[-n:] = [*tail, *v[-n:]], []
+    return tail
+
+
+def _names_data(word: str) -> bool:
+    """Whether ``word`` can be DATA: standard input ("-"), a path that is there, or a bundled
+    data set's name."""
+    import os
+
+    from .tabular import BUNDLED
+
+    return word == "-" or word in BUNDLED or os.path.exists(word)
 
 
 def no_command(width: Callable[[str], int], commands: Collection[str]) -> Callable[[str], int]:

@@ -1,0 +1,109 @@
+"""DATA (and evaluate's MODEL) after the names of ``--target`` or ``--features``.
+
+argparse gives an option of several names every word up to the next option, so
+``train --features a b DATA`` gave DATA to --features ("the following arguments are
+required: DATA").  The command lines are read here by the CLI's own parser and checked
+against the words they were written with; the trained models against the same run
+written with DATA first.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import chainrule as cr
+from chainrule.cli import _parse, main
+from chainrule.io import load_metadata
+from test_cli_checkpoint import _status
+
+
+@pytest.fixture
+def csv(tmp_path):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(60, 3))
+    Y = np.column_stack([X @ [1.0, -2.0, 0.5], X[:, 0] * X[:, 1]])
+    rows = [",".join(repr(float(v)) for v in row) for row in np.column_stack([X, Y])]
+    path = tmp_path / "data.csv"
+    path.write_text("a,b,c,t1,t2\n" + "\n".join(rows) + "\n")
+    return str(path)
+
+
+def _read(argv: list[str]) -> dict:
+    args = _parse(argv)
+    return {k: getattr(args, k, None) for k in ("model", "data", "target", "features")}
+
+
+def test_the_lines_that_worked_before_read_as_they_did(csv):
+    """The lines of tests/test_cli_multi_target.py's parsing tests, and others of one
+    list option, read with the words where they were written."""
+    M, D = "model.npz", csv
+    cases = [
+        (["evaluate", M, "--json", D], (M, D, None, None)),
+        (["evaluate", M, "--seed", "1", D], (M, D, None, None)),
+        (["evaluate", M, "--target", "t1", "t2", "--json", D], (M, D, ["t1", "t2"], None)),
+        (["evaluate", "--target", "t1", "t2", M, "--json", D], (M, D, ["t1", "t2"], None)),
+        (["evaluate", "--json", M, "--target", "t1", "t2", D], (M, D, ["t1", "t2"], None)),
+        (["evaluate", "--target", "t1", "t2", M, D, "--json"], (M, D, ["t1", "t2"], None)),
+        (["evaluate", M, "--target", "t1", "t2"], (M, "t2", ["t1"], None)),
+        (["train", "--target", "t1", "t2", D, "--hidden", "8"], (None, D, ["t1", "t2"], None)),
+        (["train", D, "--target", "t1", "t2", "--features", "a", "b"],
+         (None, D, ["t1", "t2"], ["a", "b"])),
+        (["train", "--target", "t1", "t2", D, "--features", "a", "b"],
+         (None, D, ["t1", "t2"], ["a", "b"])),
+        (["train", "--features", "a", "b", "--target", "t1", D],
+         (None, D, ["t1"], ["a", "b"])),
+        (["train", "--features", "a", "b", "--target", "t1", "t2", D],
+         (None, D, ["t1", "t2"], ["a", "b"])),
+        (["train", D, "--features", "a", "b"], (None, D, None, ["a", "b"])),
+        (["train", "--target", "t1", "-q"], (None, None, ["t1"], None)),
+    ]
+    for argv, (model, data, target, features) in cases:
+        got = _read(argv)
+        assert got == {"model": model if argv[0] == "evaluate" else None, "data": data,
+                       "target": target, "features": features}, argv
+
+
+def test_data_after_the_features_names(csv):
+    D = csv
+    cases = [
+        (["train", "--features", "a", "b", D], (D, None, ["a", "b"])),
+        (["train", "--features", "a", "b", D, "-q"], (D, None, ["a", "b"])),
+        (["train", "--features", "a", "b", D, "--target", "t1"], (D, ["t1"], ["a", "b"])),
+        (["train", "--target", "t1", "--features", "a", "b", D], (D, ["t1"], ["a", "b"])),
+        (["train", "--features", "a", D, "--target", "t1"], (D, ["t1"], ["a"])),
+        # both lists of several names: the one whose last name is a file gives it back
+        (["train", "--target", "t1", "t2", "--features", "a", "b", D],
+         (D, ["t1", "t2"], ["a", "b"])),
+        (["train", "--features", "a", "b", D, "--target", "t1", "t2"],
+         (D, ["t1", "t2"], ["a", "b"])),
+        (["train", "--features", "a", "b", "iris"], ("iris", None, ["a", "b"])),
+        (["train", "--features", "a", "b", "-"], ("-", None, ["a", "b"])),
+    ]
+    for argv, (data, target, features) in cases:
+        assert _read(argv) == {"model": None, "data": data, "target": target,
+                               "features": features}, argv
+
+
+def test_a_run_with_data_after_the_features_is_the_run_with_data_first(csv, tmp_path):
+    run = ["--hidden", "4", "--epochs", "5", "--val-fraction", "0", "-q"]
+    first, after = tmp_path / "first.npz", tmp_path / "after.npz"
+    assert main(["train", csv, "--target", "t1", "t2", "--features", "a", "c", *run,
+                 "-o", str(first)]) == 0
+    assert main(["train", "--target", "t1", "t2", "--features", "a", "c", csv, *run,
+                 "-o", str(after)]) == 0
+    meta = load_metadata(after)
+    assert meta["feature_names"] == ["a", "c"] and meta["target_names"] == ["t1", "t2"]
+    assert cr.load(after).n_inputs == 2
+    np.testing.assert_array_equal(cr.load(after).params, cr.load(first).params)
+
+
+def test_without_data(capsys):
+    """The last name is taken for DATA, as --target's was: no such file, said of it; one
+    name stays the option's, and then DATA is missing."""
+    assert _status(["train", "--features", "a", "b"]) == 2
+    assert "no such file or bundled data set: b" in capsys.readouterr().err
+    assert _status(["train", "--features", "a"]) == 2
+    assert "the following arguments are required: DATA" in capsys.readouterr().err
+    assert _status(["train", "--target", "t", "--features", "a"]) == 2
+    assert "the following arguments are required: DATA" in capsys.readouterr().err
