@@ -366,3 +366,35 @@ def test_the_cli_names_epochs_when_the_warmup_fills_the_run(tmp_path, capsys, ep
             f"{epochs} leaves none; give --epochs above 2, or the cosine its own T_max in "
             f"--schedule") in err
     assert "max_iter" not in err and not (tmp_path / "m.npz").exists()
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize("max_iter, epochs, after", [
+    (5, None, "cosine"), (3, 5, {"name": "cosine"}), (2, 2, "cosine")])
+def test_an_estimator_names_max_iter_when_the_warmup_fills_it(max_iter, epochs, after):
+    """An estimator has max_iter, not epochs: its message leads with max_iter (warm-up of 5
+    epochs by default), before the fit changes anything; a warm-up wrong for itself keeps
+    its own message, and train() keeps "epochs"."""
+    from chainrule.estimators import MLPClassifier, MLPRegressor
+
+    X, Y, _, _ = _data()
+    spec = {"name": "warmup", "after": after, **({} if epochs is None else {"epochs": epochs})}
+    warm = 5 if epochs is None else epochs
+    for est, y, classes in (
+            (MLPRegressor((4,), max_iter=max_iter, schedule=spec), Y.ravel(), {}),
+            (MLPClassifier((4,), max_iter=max_iter, schedule=spec), Y.ravel() > 0,
+             {"classes": [False, True]})):
+        for fit, kwargs in ((est.fit, {}), (est.partial_fit, classes)):
+            with pytest.raises(ValueError) as info:
+                fit(X, y, **kwargs)
+            assert str(info.value) == (
+                f"max_iter={max_iter}: the 'cosine' after the warm-up of schedule={spec!r} "
+                f"anneals over the epochs after the warm-up's {warm} (its T_max is max_iter - "
+                f"{warm}), and max_iter={max_iter} leaves none; give max_iter above {warm}, "
+                f"or the cosine its own T_max in schedule")
+            assert not hasattr(est, "coefs_")
+    bad = MLPRegressor((4,), max_iter=5, schedule={"name": "warmup", "epochs": 0,
+                                                   "after": "cosine"})
+    with pytest.raises(ValueError, match="Warmup's epochs must be an int >= 1, got 0"):
+        bad.fit(X, Y.ravel())
+    MLPRegressor((4,), max_iter=warm + 1, schedule=spec).fit(X, Y.ravel())  # one epoch after

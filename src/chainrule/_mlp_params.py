@@ -41,6 +41,28 @@ def _names_a_file(layers: object) -> bool:
         isinstance(layers, str) and not layers.lstrip().startswith(("[", "{")))
 
 
+def _warmup_leaves_no_cosine(schedule: object, max_iter: int) -> int | None:
+    """The warm-up's epochs where ``schedule`` is a "warmup" whose "cosine" without ``T_max``
+    (annealing over ``max_iter`` less the warm-up) has no epoch left in ``max_iter``, so
+    that it is refused for ``max_iter``, not for itself; else None (a schedule wrong for
+    another reason is refused by :func:`get_schedule`'s own message)."""
+    if not isinstance(schedule, dict) or schedule.get("name") != "warmup":
+        return None
+    warm = schedule.get("epochs", 5)
+    if (not isinstance(warm, numbers.Integral) or isinstance(warm, bool) or warm < 1
+            or warm < max_iter):
+        return None
+    try:  # valid with one epoch after the warm-up
+        get_schedule(dict(schedule), epochs=int(warm) + 1)
+    except (TypeError, ValueError):
+        return None
+    try:
+        get_schedule(dict(schedule), epochs=max_iter)
+    except ValueError:
+        return int(warm)
+    return None
+
+
 class _Parameters:
     """The parameters checked: the mixin base of :class:`~chainrule._mlp_base._BaseMLP`
     that reads them (``_mlp_building``'s :class:`~chainrule._mlp_building._Building`
@@ -255,6 +277,13 @@ class _Parameters:
                 raise ValueError(f"{name} must be a positive int{extra}, got {v!r}")
         # after max_iter's own check: "cosine" by its name takes T_max = max_iter, and a bad
         # max_iter is named as itself, not as the schedule's T_max
+        warm = _warmup_leaves_no_cosine(self.schedule, self.max_iter)
+        if warm is not None:  # named as max_iter, which the estimator has (not epochs)
+            raise ValueError(
+                f"max_iter={self.max_iter}: the 'cosine' after the warm-up of schedule="
+                f"{self.schedule!r} anneals over the epochs after the warm-up's {warm} (its "
+                f"T_max is max_iter - {warm}), and max_iter={self.max_iter} leaves none; give "
+                f"max_iter above {warm}, or the cosine its own T_max in schedule")
         try:  # a schedule that cannot be built fails here, before the fit changes anything
             get_schedule(self.schedule, epochs=self.max_iter)
         except (TypeError, ValueError) as exc:
