@@ -110,3 +110,24 @@ def test_another_generated_set_is_drawn_from_seed_0_with_no_claim(tmp_path, caps
     first, got = _evaluate(capsys, model, "circles")
     assert got["accuracy"] == pytest.approx(acc, abs=1e-12)
     assert first == "circles: 200 examples"
+
+
+def test_gradcheck_checks_the_model_on_its_training_draw_unless_told(trained, capsys):
+    """gradcheck --model M --data moons drew seed 0's moons for a model of train --seed 3,
+    where --data's help says "as chainrule evaluate takes it": the cost it prints is the
+    mean log loss of the first --samples rows of the draw (the network has no weight
+    decay), written out here from the model's probabilities."""
+    name, model = trained
+    m = load_model(model)
+    assert m.network.weight_decay == 0
+    for more, seed in (((), 3), (("--seed", "3"), 3), (("--seed", "0"), 0)):
+        assert main(["gradcheck", "--model", str(model), "--data", name, "--samples", "6",
+                     *more]) == 0
+        out = capsys.readouterr().out
+        J = float(next(line for line in out.splitlines()
+                       if line.startswith("cost J = ")).split()[3])
+        X, y = DRAW[name](seed)
+        p = m.predict_proba(X[:6])[:, 1]
+        want = -np.mean(y[:6] * np.log(p) + (1 - y[:6]) * np.log(1 - p))
+        assert J == pytest.approx(want, rel=1e-9)
+        assert f"on the first 6 of 200 examples of {name}" in out

@@ -161,8 +161,11 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                     help="also check with eps/2 and print how the difference falls: by "
                     "about 4 while the central differences' eps^2 truncation error "
                     "dominates, not at all once rounding error does")
-    gc.add_argument("--seed", type=seed_int, default=0,
-                    help="random seed of the weights and examples (default: 0)")
+    gc.add_argument("--seed", type=seed_int, default=None,
+                    help="random seed of the weights and random examples, and of a generated "
+                    "--data set such as moons (default: 0; --model --data of the generated "
+                    "set the model was trained on: the seed train recorded, as chainrule "
+                    "evaluate takes it)")
     gc.set_defaults(handler=_gradcheck)
 
 
@@ -226,7 +229,7 @@ def _sparse_autoencoder(args: argparse.Namespace, rng: np.random.Generator):
                              f"first number must be a square (such as 64 for 8x8), got {n_in}")
         from .images import natural_patches
 
-        X = natural_patches(args.samples, side, seed=args.seed)
+        X = natural_patches(args.samples, side, seed=_seed(args))
         where = f"{args.samples} normalised {side}x{side} natural-image patches"
     else:
         X = rng.uniform(0.1, 0.9, size=(args.samples, n_in))
@@ -237,6 +240,11 @@ def _sparse_autoencoder(args: argparse.Namespace, rng: np.random.Generator):
     about = (f"sparse autoencoder {n_in} -> {n_hidden} (sigmoid) -> {n_in} ({ae.output}), "
              f"rho={ae.rho:g}, beta={ae.beta:g}, weight decay {ae.weight_decay:g}; on {where}")
     return ae, about, X, None
+
+
+def _seed(args: argparse.Namespace) -> int:
+    """--seed, 0 when not given (a model's generated --data: see ``_cli_gradcheck_model``)."""
+    return 0 if args.seed is None else args.seed
 
 
 # what the verdicts advise, in this command's options (gradcheck._judgement words them)
@@ -253,7 +261,7 @@ def _gradcheck(args: argparse.Namespace) -> int:
     from .gradcheck import _judgement, gradient_check
 
     mode = _mode(args)
-    rng = np.random.default_rng(args.seed)
+    rng = np.random.default_rng(_seed(args))
     build = {"mlp": _random_mlp, "sae": _sparse_autoencoder, "model": _saved_model}[mode]
     model, about, X, Y = build(args, rng)
     mode_line, in_mode = check_mode(args, model, X)  # BatchNorm's statistics, Dropout off
