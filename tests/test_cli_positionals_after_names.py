@@ -107,3 +107,33 @@ def test_without_data(capsys):
     assert "the following arguments are required: DATA" in capsys.readouterr().err
     assert _status(["train", "--target", "t", "--features", "a"]) == 2
     assert "the following arguments are required: DATA" in capsys.readouterr().err
+
+
+def test_predict_takes_model_and_data_after_the_keep_names(csv, tmp_path, capsys):
+    """``predict --keep id MODEL DATA`` and ``predict MODEL --keep id DATA`` were refused
+    ("the following arguments are required"): --keep took them.  The output is that of
+    ``predict MODEL DATA --keep id``; a missing MODEL or DATA is still refused by predict's
+    parser in argparse's words."""
+    model = tmp_path / "m.npz"
+    assert main(["train", csv, "--target", "t1", "--hidden", "3", "--epochs", "2", "-q",
+                 "-o", str(model)]) == 0
+    M = str(model)
+    capsys.readouterr()
+    assert main(["predict", M, csv, "--keep", "a", "b"]) == 0
+    want = capsys.readouterr().out
+    assert want.splitlines()[0] == "a,b,t1" and len(want.splitlines()) == 61
+    for argv in ([M, csv, "--keep", "a", "b"], ["--keep", "a", "b", M, csv],
+                 [M, "--keep", "a", "b", csv], ["--keep", "a", "b", M, "--seed", "0", csv],
+                 [M, "--seed", "0", "--keep", "a", "b", csv]):
+        assert main(["predict", *argv]) == 0, argv
+        assert capsys.readouterr().out == want, argv
+        assert _read(["predict", *argv])["model"] == M
+    for argv, missing in (([], "MODEL, DATA"), ([M], "DATA"), (["--keep", "a"], "MODEL, DATA"),
+                          (["--keep", "a", M], "MODEL, DATA")):  # --keep keeps a name
+        assert _status(["predict", *argv]) == 2
+        err = capsys.readouterr().err
+        assert err.startswith("usage: chainrule predict")
+        assert err.splitlines()[-1] == ("chainrule predict: error: the following arguments "
+                                        f"are required: {missing}")
+    assert _status(["predict", M, csv, "extra"]) == 2
+    assert "chainrule predict: error: unrecognized arguments: extra" in capsys.readouterr().err

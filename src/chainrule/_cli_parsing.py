@@ -2,8 +2,9 @@
 
 The parser classes (:class:`Parser`, and :class:`CommandParser` of the commands), the
 refusal of what argparse leaves over by the parser it was given to (:func:`parse_known`),
-the positional arguments of train and evaluate given their free words in order wherever
-they stand, after ``--target a b`` or ``--features a b`` too (:func:`_place_positionals`),
+the positional arguments of train, evaluate and predict given their free words in order
+wherever they stand, after ``--target a b``, ``--features a b`` or ``--keep a b`` too
+(:func:`_place_positionals`),
 and the top-level ``--hidden`` that takes no command's name for a width (:func:`no_command`).
 Read by :mod:`chainrule.cli`.
 """
@@ -69,6 +70,10 @@ def parse_known(parser: argparse.ArgumentParser, argv: list[str]) -> argparse.Na
         extras = _place_positionals(args, extras, names, lists)
         for key, value in vars(args).items():
             setattr(args, key, _plain(value))
+        missing = [name.upper() for name in names if getattr(args, name) is None]
+        if missing and args.command in REQUIRED_WHEN_PARSED:  # argparse's words, as before
+            commands.choices[args.command].error(
+                f"the following arguments are required: {', '.join(missing)}")
     if extras:
         if args.command is not None:
             parser = commands.choices[args.command]
@@ -77,11 +82,17 @@ def parse_known(parser: argparse.ArgumentParser, argv: list[str]) -> argparse.Na
 
 
 POSITIONALS_AFTER_NAMES = {"train": (("data",), ("target", "features")),
-                           "evaluate": (("model", "data"), ("target",))}
+                           "evaluate": (("model", "data"), ("target",)),
+                           "predict": (("model", "data"), ("keep",))}
 """The commands whose positional arguments may follow the names of an option that takes
 several (``--target NAME [NAME ...]``, ``--features NAME [NAME ...]``): the positionals'
 names, in order (optional to argparse: see :func:`_place_positionals`), and those options,
 in the order in which they give their last names back."""
+
+REQUIRED_WHEN_PARSED = ("predict",)
+"""The commands of :data:`POSITIONALS_AFTER_NAMES` whose missing positionals are refused
+when the command line is read, as argparse refused them (train and evaluate: by their
+handlers, which say so after checks of their own)."""
 
 
 class _Word(str):

@@ -149,8 +149,10 @@ def _add_predict(sub: argparse._SubParsersAction) -> None:
         "the model, unless --keep copies them.",
         epilog="example: chainrule predict model.npz new.csv --keep id -o predictions.csv "
         "(columns id, then the predictions)")
-    p.add_argument("model", metavar="MODEL", help=_MODEL_HELP)
-    p.add_argument("data", metavar="DATA", help=_PREDICT_DATA_HELP)
+    # MODEL and DATA may follow --keep's names (--keep id model.npz data.csv): optional to
+    # argparse, required by parse_known once the words are placed
+    p.add_argument("model", metavar="MODEL", nargs="?", help=_MODEL_HELP)
+    p.add_argument("data", metavar="DATA", nargs="?", help=_PREDICT_DATA_HELP)
     p.add_argument("-o", "--out", type=output_path, metavar="CSV",
                    help="file to write, its missing folders created (a file name, not a "
                    "folder; default: standard output)")
