@@ -38,3 +38,26 @@ def test_load_mnist_given_one_idx_file_asks_for_its_folder(tmp_path):
     assert not isinstance(err.value, FileNotFoundError)
     with pytest.raises(FileNotFoundError, match="neither a folder"):
         images.load_mnist(tmp_path / "absent")
+
+
+def _write_idx(path, arr, code):
+    head = bytes([0, 0, code, arr.ndim]) + np.array(arr.shape, dtype=">i4").tobytes()
+    path.write_bytes(head + arr.tobytes())
+
+
+def test_load_mnist_looks_in_torchvisions_layout(tmp_path):
+    """torchvision's MNIST(root=folder) keeps the IDX files in folder/MNIST/raw; load_mnist
+    (folder) looked only in folder and said the files were missing."""
+    raw = tmp_path / "MNIST" / "raw"
+    raw.mkdir(parents=True)
+    pixels = np.array([[[0, 255], [51, 102]], [[255, 0], [0, 0]], [[1, 2], [3, 4]]], np.uint8)
+    _write_idx(raw / "t10k-images-idx3-ubyte", pixels, 0x08)
+    _write_idx(raw / "t10k-labels-idx1-ubyte", np.array([7, 2, 1], np.uint8), 0x08)
+    X, y = images.load_mnist(tmp_path, kind="test")
+    np.testing.assert_allclose(X, [[0, 1, 0.2, 0.4], [1, 0, 0, 0],
+                                   [1 / 255, 2 / 255, 3 / 255, 4 / 255]], rtol=1e-15)
+    np.testing.assert_array_equal(y, [7, 2, 1])
+    # a kind whose files are in neither place: the message names both places
+    with pytest.raises(FileNotFoundError) as err:
+        images.load_mnist(tmp_path, kind="train")
+    assert "MNIST/raw" in str(err.value) and "train-images-idx3-ubyte" in str(err.value)

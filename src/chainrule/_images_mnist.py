@@ -79,9 +79,24 @@ def _find(folder: Path, stem: str) -> Path:
         if (folder / name).is_file():
             return folder / name
     raise FileNotFoundError(
-        f"path: no {stem} (or {stem}.gz) in {str(folder)!r}; download the four MNIST files "
+        f"path: no {stem} (or {stem}.gz) in {str(folder)!r} nor in its MNIST/raw "
+        "(torchvision's layout); download the four MNIST files "
         "(train-images-idx3-ubyte.gz, train-labels-idx1-ubyte.gz, t10k-images-idx3-ubyte.gz, "
         "t10k-labels-idx1-ubyte.gz) into that folder, or give an .npz file")
+
+
+def _idx_folder(folder: Path, stems: tuple[str, str]) -> Path:
+    """``folder``, or its ``MNIST/raw`` (where torchvision's ``MNIST(root=folder)`` keeps
+    the files) when only that one holds both files ``stems``."""
+    raw = folder / "MNIST" / "raw"
+    for place in (folder, raw):
+        try:
+            for stem in stems:
+                _find(place, stem)
+        except FileNotFoundError:
+            continue
+        return place
+    return folder  # neither: _find names what is missing in folder
 
 
 def load_mnist(path: str | os.PathLike, kind: str = "train") -> tuple[np.ndarray, np.ndarray]:
@@ -91,9 +106,10 @@ def load_mnist(path: str | os.PathLike, kind: str = "train") -> tuple[np.ndarray
     ----------
     path : path
         A folder with the IDX files (``train-images-idx3-ubyte[.gz]``,
-        ``train-labels-idx1-ubyte[.gz]``, ``t10k-...`` for the test set), or an
-        ``.npz`` with arrays ``x_train, y_train, x_test, y_test`` (as in the
-        widely used ``mnist.npz``).
+        ``train-labels-idx1-ubyte[.gz]``, ``t10k-...`` for the test set), in
+        it or in its ``MNIST/raw`` (where torchvision's ``MNIST(root=path)``
+        keeps them), or an ``.npz`` with arrays ``x_train, y_train, x_test,
+        y_test`` (as in the widely used ``mnist.npz``).
     kind : {"train", "test"}, default "train"
 
     Returns
@@ -106,8 +122,8 @@ def load_mnist(path: str | os.PathLike, kind: str = "train") -> tuple[np.ndarray
     Raises
     ------
     FileNotFoundError
-        If ``path`` does not exist, or a folder lacks one of the IDX files of
-        ``kind``.
+        If ``path`` does not exist, or neither a folder nor its ``MNIST/raw``
+        holds both IDX files of ``kind``.
     ValueError
         If ``path`` is a file other than an ``.npz`` (a single IDX file), a
         file is malformed, or its pixels are neither 0..255 nor in [0, 1]
@@ -135,7 +151,8 @@ def load_mnist(path: str | os.PathLike, kind: str = "train") -> tuple[np.ndarray
         images, labels = data[keys[0]], data[keys[1]]
         names = keys
     elif path.is_dir():
-        files = [_find(path, stem) for stem in _MNIST_FILES[kind]]
+        folder = _idx_folder(path, _MNIST_FILES[kind])
+        files = [_find(folder, stem) for stem in _MNIST_FILES[kind]]
         images, labels = read_idx(files[0]), read_idx(files[1])
         names = tuple(f.name for f in files)
     elif path.is_file():  # it exists: no FileNotFoundError (one IDX file, say)
