@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 
 import chainrule as cr
@@ -45,3 +47,14 @@ def test_a_float64_network_gets_no_dtype_note():
     net = cr.Network.from_transfer_matrices(A_MATS, activation="sigmoid", loss="log_loss")
     for notation in ("transfer", "ufldl", "netout"):
         assert "float32" not in cr.trace(net, [0, 1], [1], notation=notation).text()
+
+
+def test_the_json_names_the_traced_networks_dtype():
+    """text and Markdown noted a float32 network; the JSON said nothing of its dtype."""
+    for dtype in ("float32", "float64"):
+        net = cr.Network.from_transfer_matrices(A_MATS, activation="sigmoid",
+                                                loss="log_loss", dtype=dtype)
+        for notation in ("transfer", "ufldl", "netout"):
+            t = cr.trace(net, [0, 1], [1], notation=notation)
+            assert json.loads(t.to_json())["dtype"] == dtype
+            assert t.to_dict()["dtype"] == dtype

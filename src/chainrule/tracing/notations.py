@@ -302,13 +302,15 @@ def to_dict(step: StepTrace, notation: str) -> dict[str, Any]:
     Returns
     -------
     dict
-        JSON-able; ``cost`` is ``J = example_loss + decay_term`` (E and the weight decay).
+        JSON-able; ``cost`` is ``J = example_loss + decay_term`` (E and the weight decay);
+        ``dtype`` is the traced network's dtype (the step is computed in float64).
         Every number at full precision, a zero as 0.0 (never IEEE's -0.0, which
         the text and Markdown print as 0 too).
     """
     _check(notation)
     doc: dict[str, Any] = {
-        "format": "chainrule.trace", "notation": notation, "loss": step.loss,
+        "format": "chainrule.trace", "notation": notation, "dtype": step.dtype,
+        "loss": step.loss,
         "activations": [ls.activation for ls in step.layers],
         "learning_rate": step.lr, "weight_decay": step.weight_decay, "decay": step.decay,
         "input": _list(step.x), "target": _list(step.y),
