@@ -66,6 +66,14 @@ def test_trace_markdown_to_file_and_overrides(tmp_path):
      "input: the network has 2 input(s)"),
     (["--activation", "relu", "relu", "relu"],
      "--preset transfer-example (the default"),
+    # the weights came from --weights, not from the preset the message blamed
+    (["--preset", "integer-example",
+      "--weights", "[[[1e400, 1], [1, 1], [1, 1]], [[1], [1], [1]]]"],
+     "error: --weights: weights[0] contains 1 NaN or infinite value(s); all must be finite"),
+    (["--preset", "integer-example", "--weights", "[[[1, 2], [3, 4]], [[1, 1]]]",
+      "--layout", "ufldl"],
+     "error: --preset integer-example (its network replaced by --weights): target: the "
+     "network has 1 output(s)"),
 ])
 def test_trace_bad_input_gives_one_line_error(args, words):
     proc = run("trace", *args)

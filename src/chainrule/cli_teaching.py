@@ -148,7 +148,7 @@ def _trace(args: argparse.Namespace) -> int:
     except (TypeError, ValueError) as exc:
         if preset is None:
             raise
-        raise type(exc)(f"{preset}: {exc}") from None
+        raise type(exc)(f"{_blamed(preset, given, exc)}: {exc}") from None
     acts = spec.get("activation") or "sigmoid"
     source = "the network's" if args.network is not None else (
         "the preset's" if args.preset is not None or weights is None else "the default")
@@ -163,7 +163,7 @@ def _trace(args: argparse.Namespace) -> int:
         built = spec_network(spec)
     except (TypeError, ValueError) as exc:  # named by the description's key: say whose
         if preset is not None:
-            raise type(exc)(f"{preset}: {exc}") from None
+            raise type(exc)(f"{_blamed(preset, given, exc)}: {exc}") from None
         if args.network is None:
             raise
         options = ", ".join("--" + k.replace("_", "-") for k in given)
@@ -189,6 +189,17 @@ def _trace(args: argparse.Namespace) -> int:
         else:  # the trace itself is on stdout (JSON, say): the line goes beside it
             print(written, file=sys.stderr)
     return 0
+
+
+def _blamed(preset: str, given: dict[str, object], exc: Exception) -> str:
+    """Whom an error about a preset changed by options blames: ``--weights`` for a message
+    about the weights (``weights[0] contains ...``) when they came from ``--weights``, else
+    the preset, saying that ``--weights`` replaced its network when it did."""
+    if "weights" not in given:
+        return preset
+    if str(exc).startswith(("weights ", "weights[", "weights:")):
+        return "--weights"
+    return f"{preset} (its network replaced by --weights)"
 
 
 def _trace_format(output: str | None) -> str:
