@@ -162,6 +162,42 @@ def check_schedule_epochs(spec: str | dict | None, epochs: int) -> None:
             f"own T_max in --schedule") from None
 
 
+def inferred_t_max(spec: str | dict | None, schedule: object) -> int | None:
+    """The ``T_max`` a run's cosine took from its epochs, for the model's record.
+
+    A "cosine" given without ``T_max`` (by its name, or after a "warmup")
+    anneals over the first command's epochs (less the warm-up's); a run
+    resumed to more ``--epochs`` keeps that ``T_max``, so the record's
+    ``epochs`` no longer tells it.
+
+    Parameters
+    ----------
+    spec : str, dict or None
+        The run's ``--schedule``, as :func:`schedule_spec` returned it.
+    schedule : Schedule
+        The run's schedule (the trainer's).
+
+    Returns
+    -------
+    int or None
+        The cosine's ``T_max`` when it was inferred, else None (a ``T_max``
+        given, another schedule, no ``--schedule``).
+    """
+    from .schedules import Cosine, Warmup
+
+    given = {"name": spec} if isinstance(spec, str) else spec
+    if not isinstance(given, dict):
+        return None
+    if given.get("name") == "cosine" and "T_max" not in given:
+        return schedule.T_max if isinstance(schedule, Cosine) else None
+    after = given.get("after")
+    if given.get("name") == "warmup" and (after == "cosine" or (
+            isinstance(after, dict) and after.get("name") == "cosine" and "T_max" not in after)):
+        cosine = schedule.after if isinstance(schedule, Warmup) else None
+        return cosine.T_max if isinstance(cosine, Cosine) else None
+    return None
+
+
 _SGD_RULES = ("sgd", "gd", "nesterov")  # the rules that take a momentum
 
 
