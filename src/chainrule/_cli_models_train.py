@@ -88,7 +88,8 @@ def _add_train(sub: argparse._SubParsersAction) -> None:
     p.add_argument("data", metavar="DATA", nargs="?", help=_DATA_HELP)
     p.add_argument("--target", nargs="+", metavar="NAME",
                    help="target column (CSV; default: the last column) or array (NPZ; "
-                   "default: y); two or more names: a multi-output regression, one identity "
+                   "default: y); two or more names (or an NPZ array of shape (n, k): its k "
+                   "columns, named Y[0] .. Y[k-1]): a multi-output regression, one identity "
                    "output per target (numeric columns; each standardised on its own, scored "
                    "by the mean of the targets' MSE and R^2), or, when every target is "
                    "class-like (text, or at most 20 distinct whole numbers) of two classes "

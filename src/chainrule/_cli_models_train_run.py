@@ -78,13 +78,15 @@ def _train_run(args: argparse.Namespace, sigterm: SigtermAsCtrlC) -> int:
     from .activations import OUTPUT_RANGES, _outside, get_activation
     from .losses import get_loss
     from .saved_model import SavedModel, fit_labels, regression_targets
-    from .tabular import npz_image_shape, read_data
+    from .tabular import npz_image_shape, npz_targets, read_data
     from .training import Trainer
 
     _positionals_from_target(args, ("data",))  # train --target y data.csv
     # what needs no data is checked before the data is read (argparse checked the names)
     if isinstance(args.target, list) and len(args.target) == 1:  # one target, as ever
         args.target = args.target[0]
+    if args.data and not isinstance(args.target, list):  # an NPZ array Y (n, k): k targets
+        args.target = npz_targets(args.data, args.target) or args.target
     several = isinstance(args.target, list)  # --target a b ...: one output per target
     lbfgs = args.optimizer == "lbfgs"
     if lbfgs:

@@ -5,6 +5,7 @@ pickle through :func:`chainrule.io.read_npz`.  Import from :mod:`chainrule.tabul
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import numpy as np
@@ -65,16 +66,25 @@ def _read_npz(path: Path, target: str | None, features: list[str] | None,
     if len(names) != X.shape[1]:
         raise ValueError(f"{path}: {len(names)} feature_names for {X.shape[1]} columns of X")
     key = target or "y"
-    if target is not None and target not in arrays and "y" in arrays and not strict_target:
+    if (target is not None and _target_array(arrays, target) is None and "y" in arrays
+            and not strict_target):
         key = "y"  # the model's target name came from a CSV column
+    if not more and key in arrays and arrays[key].ndim == 2:  # Y (n, k): k targets
+        if arrays[key].shape[1] == 1:
+            arrays[key] = arrays[key][:, 0]
+        elif arrays[key].shape[1] >= 2:
+            key, *rest = target_columns(key, arrays[key].shape[1])
+            more = tuple(rest)
     missing = []
-    if more:  # several targets (--target a b): one 1-D array each, every one named
-        missing = [name for name in (key, *more) if name not in arrays]
+    if more:  # several targets: one 1-D array each, or the columns K[j] of a 2-D array K
+        missing = [name for name in (key, *more) if _target_array(arrays, name) is None]
         if missing and need_target:
             raise ValueError(f"{path}: no array{'s' if len(missing) > 1 else ''} named "
                              f"{', '.join(map(repr, missing))} for the targets (arrays: "
                              f"{', '.join(arrays)})")
-    y = None if more and missing else arrays.get(key)  # predict: targets not needed
+        if need_target:
+            _all_columns(arrays, [key, *more], path)
+    y = None if more and missing else _target_array(arrays, key)  # predict: not needed
     # a target the user named must be there; a model's recorded one only when it is needed
     if y is None and (need_target or (target is not None and strict_target)):
         raise ValueError(
@@ -82,8 +92,9 @@ def _read_npz(path: Path, target: str | None, features: list[str] | None,
     if y is not None:
         y = _npz_target(y, key, X.shape[0], path, need_target, nan_class)
         if more:
-            y = np.column_stack([y, *(_npz_target(arrays[k], k, X.shape[0], path, need_target,
-                                                  nan_class) for k in more)])
+            y = np.column_stack([y, *(_npz_target(_target_array(arrays, k), k, X.shape[0],
+                                                  path, need_target, nan_class)
+                                      for k in more)])
     if features is not None:
         unnamed = "feature_names" not in arrays
         if all_columns and unnamed and X.shape[1] != len(features):
@@ -104,6 +115,40 @@ def _read_npz(path: Path, target: str | None, features: list[str] | None,
     return Table(X, y, names, key if y is not None else None, str(path),
                  image_shape=image_shape,
                  target_names=[key, *more] if more and y is not None else None)
+
+
+_COLUMN = re.compile(r"(.+)\[(\d+)\]\Z")  # "Y[2]": column 2 of a 2-D target array Y
+
+
+def target_columns(key: str, k: int) -> list[str]:
+    """The names of the ``k`` targets that a 2-D NPZ array ``key`` of shape (n, k) holds:
+    ``key[0]`` .. ``key[k-1]``, by which a model records them and reads them again."""
+    return [f"{key}[{j}]" for j in range(k)]
+
+
+def _target_array(arrays: dict[str, np.ndarray], name: str) -> np.ndarray | None:
+    """The array ``name``, or for ``K[j]`` column j of a 2-D array ``K``; None if neither."""
+    if name in arrays:
+        return arrays[name]
+    m = _COLUMN.match(name)
+    whole = arrays.get(m.group(1)) if m else None
+    if whole is None or whole.ndim != 2 or int(m.group(2)) >= whole.shape[1]:
+        return None
+    return whole[:, int(m.group(2))]
+
+
+def _all_columns(arrays: dict[str, np.ndarray], names: list[str], path: Path) -> None:
+    """Refuse a 2-D target array of more columns than the targets ``K[j]`` take of it: a
+    model of k targets scored on the first k of more columns would drop the others."""
+    for base in dict.fromkeys(m.group(1) for m in map(_COLUMN.match, names)
+                              if m and m.group(1) in arrays and m.group() not in arrays):
+        k = arrays[base].shape[1]
+        taken = [n for n in names if n.startswith(base + "[")]
+        if taken != target_columns(base, len(taken)) or len(taken) != k:
+            raise ValueError(
+                f"{path}: the target array {base!r} has {k} columns (shape "
+                f"{arrays[base].shape}), but the targets are {', '.join(taken)}; expected "
+                f"shape (n_samples, {len(taken)}), its columns in that order")
 
 
 def _npz_target(y: np.ndarray, key: str, n: int, path: Path, need_target: bool,
@@ -135,6 +180,30 @@ def _npz_target(y: np.ndarray, key: str, n: int, path: Path, need_target: bool,
     return y
 
 
+def _npz_shape(source: str | os.PathLike, name: str) -> tuple[int, ...] | None:
+    """The shape of the array ``name`` of an NPZ file, from its .npy header (without
+    reading or inflating the data), or None (no such array, not an NPZ file)."""
+    import zipfile
+
+    from ._io_npz import npy_header
+    from .io import _READ_ERRORS
+
+    path = Path(source)
+    if not path.is_file():
+        return None
+    try:
+        with zipfile.ZipFile(path) as zf:
+            names = zf.namelist()
+            member = next((m for m in (name + ".npy", name) if m in names), None)
+            if member is None:
+                return None
+            with zf.open(member) as fh:
+                shape, _ = npy_header(fh)
+    except _READ_ERRORS:  # read_data names what is wrong
+        return None
+    return tuple(int(d) for d in shape)
+
+
 def npz_image_shape(source: str | os.PathLike) -> tuple[int, int, int] | None:
     """The (C, H, W) of the images in an NPZ file's 4-D ``X``, or None.
 
@@ -149,22 +218,28 @@ def npz_image_shape(source: str | os.PathLike) -> tuple[int, int, int] | None:
     -------
     tuple of 3 ints, or None
     """
-    import zipfile
+    shape = _npz_shape(source, "X")
+    return shape[1:] if shape is not None and len(shape) == 4 else None
 
-    from ._io_npz import npy_header
-    from .io import _READ_ERRORS
 
-    path = Path(source)
-    if not path.is_file():
+def npz_targets(source: str | os.PathLike, target: str | None) -> list[str] | None:
+    """The targets that an NPZ file's 2-D target array of shape (n, k), k >= 2, holds.
+
+    Parameters
+    ----------
+    source : str or PathLike
+    target : str or None
+        The target array's name (None: ``y``, as :func:`read_data` takes).
+
+    Returns
+    -------
+    list of k str, or None
+        ``target[0]`` .. ``target[k-1]``, which :func:`read_data` reads as
+        the columns of that array; None for a 1-D array or one of one
+        column (one target), another file, or a file that cannot be read.
+    """
+    key = target or "y"
+    shape = _npz_shape(source, key)
+    if shape is None or len(shape) != 2 or shape[1] < 2:
         return None
-    try:  # the .npy header only: the shape without reading (or inflating) the pixels
-        with zipfile.ZipFile(path) as zf:
-            names = zf.namelist()
-            member = next((m for m in ("X.npy", "X") if m in names), None)
-            if member is None:
-                return None
-            with zf.open(member) as fh:
-                shape, _ = npy_header(fh)
-    except _READ_ERRORS:  # read_data names what is wrong
-        return None
-    return tuple(int(d) for d in shape[1:]) if len(shape) == 4 else None
+    return target_columns(key, shape[1])

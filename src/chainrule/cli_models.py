@@ -96,15 +96,19 @@ def _add_evaluate(sub: argparse._SubParsersAction) -> None:
     p.add_argument("data", metavar="DATA", nargs="?", help=_DATA_HELP)
     p.add_argument("--target", nargs="+", metavar="NAME",
                    help="target column (default: the model's); of a model of several targets "
-                   "(or a regressor of several outputs), one per output, in their order "
-                   "(default: those train recorded)")
+                   "(or a regressor of several outputs), one per output, in their order, or "
+                   "one NPZ array of shape (n, k) (default: those train recorded)")
     p.add_argument("--json", action="store_true", help="print the scores as JSON")
     p.add_argument("--seed", type=seed_int, default=None, help=_SEED_HELP)
     p.set_defaults(handler=_evaluate)
 
 
 def _evaluate(args: argparse.Namespace) -> int:
+    from .tabular import npz_targets
+
     _positionals_from_target(args, ("model", "data"))
+    if args.target and len(args.target) == 1 and args.data:  # an NPZ array Y (n, k)
+        args.target = npz_targets(args.data, args.target[0]) or args.target
     model = _load_predictor(args.model)
     target = _evaluate_target(model, args.model, args.target)
     seed = _data_seed(model, args.data, args.seed)

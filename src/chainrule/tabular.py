@@ -27,6 +27,7 @@ from ._tabular_csv import _read_csv
 from ._tabular_npz import _feature_names as _feature_names
 from ._tabular_npz import _read_npz
 from ._tabular_npz import npz_image_shape as npz_image_shape
+from ._tabular_npz import npz_targets as npz_targets
 from ._tabular_table import Table
 from ._tabular_table import _columns as _columns
 from ._tabular_table import _parse_floats as _parse_floats
@@ -189,9 +190,13 @@ def read_data(
         several targets (columns, or 1-D arrays of an NPZ file): the table's
         ``y`` then has one column per target, in this order, and
         ``target_names`` lists them; every one must be there (the missing
-        ones are named), and none is a feature.  For a bundled data set, one of its
-        columns: a feature column becomes the target (the task then follows
-        that column, and the data set's own target is left out).  A CSV
+        ones are named), and none is a feature.  An NPZ array ``Y`` of shape
+        (n_samples, k), k >= 2, is k targets named ``Y[0]`` .. ``Y[k-1]``
+        (names that read its columns again; a ``Y`` of more columns than
+        they name is refused); of shape (n_samples, 1), one target.  For a
+        bundled data set, one of its columns: a feature column becomes the
+        target (the task then follows that column, and the data set's own
+        target is left out).  A CSV
         file's first row that looks like an example (``0,1,yes`` over a
         yes/no column) is taken for the header when ``target`` (or a feature)
         names one of its text cells; its numbers never name a column.
