@@ -129,7 +129,7 @@ def test_predict_takes_model_and_data_after_the_keep_names(csv, tmp_path, capsys
         assert capsys.readouterr().out == want, argv
         assert _read(["predict", *argv])["model"] == M
     for argv, missing in (([], "MODEL, DATA"), ([M], "DATA"), (["--keep", "a"], "MODEL, DATA"),
-                          (["--keep", "a", M], "MODEL, DATA")):  # --keep keeps a name
+                          (["--keep", "a", M], "DATA")):  # --keep keeps a name, gives M
         assert _status(["predict", *argv]) == 2
         err = capsys.readouterr().err
         assert err.startswith("usage: chainrule predict")
@@ -137,3 +137,24 @@ def test_predict_takes_model_and_data_after_the_keep_names(csv, tmp_path, capsys
                                         f"are required: {missing}")
     assert _status(["predict", M, csv, "extra"]) == 2
     assert "chainrule predict: error: unrecognized arguments: extra" in capsys.readouterr().err
+
+
+def test_a_model_after_the_names_without_data_is_read_and_data_alone_is_missing(csv, tmp_path,
+                                                                                capsys):
+    """``evaluate --target t1 MODEL``: MODEL is read and DATA alone is missing, as when
+    --target took one name (``the following arguments are required: DATA``); the names
+    gave nothing back unless they had both MODEL and DATA, and the message named MODEL
+    missing too.  The same for predict's --keep."""
+    model = tmp_path / "m.npz"
+    assert main(["train", csv, "--target", "t1", "--hidden", "3", "--epochs", "2", "-q",
+                 "-o", str(model)]) == 0
+    M = str(model)
+    capsys.readouterr()
+    assert _read(["evaluate", "--target", "t1", M]) == {
+        "model": M, "data": None, "target": ["t1"], "features": None}
+    assert _read(["evaluate", "--target", "t1", "t2", M])["model"] == "t2"  # two back
+    for argv in (["evaluate", "--target", "t1", M], ["evaluate", "--json", "--target", "t1", M],
+                 ["predict", "--keep", "a", M], ["predict", "--seed", "0", "--keep", "a", M]):
+        assert _status(argv) == 2, argv
+        err = capsys.readouterr().err
+        assert err.splitlines()[-1].endswith("the following arguments are required: DATA"), argv

@@ -143,9 +143,11 @@ def _place_positionals(args: argparse.Namespace, extras: list, names: tuple[str,
 
 
 def _last_names(args: argparse.Namespace, lists: tuple[str, ...], short: int) -> list:
-    """The ``short`` words that the options ``lists`` swallowed from the positionals: the
-    last names of the first of them (``--target``), then of the next (``--features``),
-    each option keeping at least one name; none unless all ``short`` are there.
+    """The (at most ``short``) words that the options ``lists`` swallowed from the
+    positionals: the last names of the first of them (``--target``), then of the next
+    (``--features``), each option keeping at least one name.  Where fewer than ``short``
+    are there, those there are given back: ``evaluate --target y model.npz`` reads MODEL
+    and is refused for its missing DATA alone, as when --target took one name.
 
     ``train --features a b DATA`` gave DATA to --features.  Where several options could
     give a name back (``train --target y1 y2 --features a b DATA``, ``train --target y1 y2
@@ -155,7 +157,8 @@ def _last_names(args: argparse.Namespace, lists: tuple[str, ...], short: int) ->
     """
     values = [v for v in (getattr(args, name, None) for name in lists)
               if isinstance(v, list) and v]
-    if short <= 0 or sum(len(v) - 1 for v in values) < short:
+    short = min(short, sum(len(v) - 1 for v in values))
+    if short <= 0:
         return []
     if sum(len(v) > 1 for v in values) > 1:
         values.sort(key=lambda v: not _names_data(v[-1]))  # stable: the order of lists
