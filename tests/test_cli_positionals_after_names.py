@@ -158,3 +158,18 @@ def test_a_model_after_the_names_without_data_is_read_and_data_alone_is_missing(
         assert _status(argv) == 2, argv
         err = capsys.readouterr().err
         assert err.splitlines()[-1].endswith("the following arguments are required: DATA"), argv
+
+
+@pytest.mark.parametrize("command, words", [("train", ["DATA"]), ("evaluate", ["MODEL", "DATA"]),
+                                            ("predict", ["MODEL", "DATA"])])
+def test_usage_shows_the_positionals_as_required(command, words, capsys):
+    """argparse wrote the positionals that may follow a list option's names (optional to it,
+    nargs="?") as ``[MODEL] [DATA]``, saying they may be left out, where the command refuses
+    a line without them; the usage says ``MODEL DATA``, as before they could follow the
+    names.  plot's DATA, which may be left out, keeps its brackets."""
+    assert _status([command, "--help"]) == 0
+    usage = capsys.readouterr().out.split("\n\n")[0].split()
+    assert usage[-len(words):] == words
+    assert not any(w.strip("[]") in words for w in usage if w.startswith("["))
+    assert _status(["plot", "--help"]) == 0
+    assert capsys.readouterr().out.split("\n\n")[0].split()[-2:] == ["MODEL", "[DATA]"]

@@ -37,6 +37,11 @@ class CommandParser(Parser):
 
     skip = False
 
+    def _get_formatter(self) -> argparse.HelpFormatter:
+        """The formatter, showing :data:`POSITIONALS_AFTER_NAMES`' positionals as required."""
+        names = POSITIONALS_AFTER_NAMES.get(self.prog.rpartition(" ")[2], ((), ()))[0]
+        return _required_words(self.formatter_class, names)(prog=self.prog)
+
     def parse_known_args(self, args=None, namespace=None):  # type: ignore[override]
         if self.skip:
             return argparse.Namespace() if namespace is None else namespace, []
@@ -93,6 +98,19 @@ REQUIRED_WHEN_PARSED = ("predict",)
 """The commands of :data:`POSITIONALS_AFTER_NAMES` whose missing positionals are refused
 when the command line is read, as argparse refused them (train and evaluate: by their
 handlers, which say so after checks of their own)."""
+
+
+def _required_words(formatter_class: type, names: tuple[str, ...]) -> type:
+    """``formatter_class`` writing the positionals ``names`` (optional to argparse only so
+    that they may follow a list option's names) as required ones: ``MODEL DATA`` in the
+    usage, not argparse's ``[MODEL] [DATA]``, which said they may be left out."""
+    class Formatter(formatter_class):  # type: ignore[misc, valid-type]
+        def _format_args(self, action: argparse.Action, default_metavar: str) -> str:
+            if not action.option_strings and action.dest in names and action.nargs == "?":
+                return str(self._metavar_formatter(action, default_metavar)(1)[0])
+            return super()._format_args(action, default_metavar)
+
+    return Formatter
 
 
 class _Word(str):
