@@ -173,3 +173,24 @@ def test_usage_shows_the_positionals_as_required(command, words, capsys):
     assert not any(w.strip("[]") in words for w in usage if w.startswith("["))
     assert _status(["plot", "--help"]) == 0
     assert capsys.readouterr().out.split("\n\n")[0].split()[-2:] == ["MODEL", "[DATA]"]
+
+
+def test_data_that_starts_with_a_minus_after_another_option(capsys):
+    """DATA after another option that starts with a minus as a value does (``-1.csv``, a
+    number to chainrule's parser) or after ``--`` (``-- -x.csv``) was left over as an
+    unrecognized argument (or the ``--`` was), where 6878cb1 read it as DATA."""
+    M = "model.npz"
+    for command in ("evaluate", "predict"):
+        for rest, data in ((["--seed", "0", "-1.csv"], "-1.csv"), (["--seed", "0", "-.5"], "-.5"),
+                           (["--seed", "0", "--", "-x.csv"], "-x.csv"),
+                           (["--seed", "0", "--", "data.csv"], "data.csv"),
+                           (["--seed", "0", "--", "-"], "-"), (["--", "-x.csv"], "-x.csv")):
+            got = _read([command, M, *rest])
+            assert (got["model"], got["data"]) == (M, data), (command, rest)
+        assert _status([command, M, "--seed", "0", "--", "d.csv", "extra"]) == 2
+        assert capsys.readouterr().err.splitlines()[-1] == (
+            f"chainrule {command}: error: unrecognized arguments: extra")
+    assert _read(["evaluate", "--target", "t", M, "--json", "--", "-x.csv"])["data"] == "-x.csv"
+    assert _read(["train", "--epochs", "2", "--", "-x.csv"])["data"] == "-x.csv"
+    assert _status(["evaluate", M, "--json", "--bogus"]) == 2  # an option is still no DATA
+    assert "unrecognized arguments: --bogus" in capsys.readouterr().err

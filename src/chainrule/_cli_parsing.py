@@ -15,6 +15,9 @@ import argparse
 import re
 from collections.abc import Callable, Collection
 
+_VALUE = re.compile(r"^-[.]?[0-9]")
+"""A word that starts with ``-`` and is a value, not an option (see :class:`Parser`)."""
+
 
 class Parser(argparse.ArgumentParser):
     """An ArgumentParser to which a word that starts with a minus and a number is a value.
@@ -29,7 +32,7 @@ class Parser(argparse.ArgumentParser):
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
-        self._negative_number_matcher = re.compile(r"^-[.]?[0-9]")
+        self._negative_number_matcher = _VALUE
 
 
 class CommandParser(Parser):
@@ -72,7 +75,8 @@ def parse_known(parser: argparse.ArgumentParser, argv: list[str]) -> argparse.Na
     names, lists = POSITIONALS_AFTER_NAMES.get(args.command, (None, ()))
     if names is not None:  # again, each word tagged with its place in argv
         args, extras = parser.parse_known_args([_Word(w, i) for i, w in enumerate(argv)])
-        extras = _place_positionals(args, extras, names, lists)
+        dashes = argv.index("--") if "--" in argv else None  # a word after it is no option
+        extras = _place_positionals(args, extras, names, lists, dashes)
         for key, value in vars(args).items():
             setattr(args, key, _plain(value))
         missing = [name.upper() for name in names if getattr(args, name) is None]
@@ -134,7 +138,7 @@ def _plain(value: object) -> object:
 
 
 def _place_positionals(args: argparse.Namespace, extras: list, names: tuple[str, ...],
-                       lists: tuple[str, ...] = ("target",)) -> list:
+                       lists: tuple[str, ...] = ("target",), dashes: int | None = None) -> list:
     """Give the positional arguments ``names`` the command's free words in their order.
 
     argparse takes the optional positionals (``nargs="?"``, so that ``--target a b``
@@ -143,7 +147,10 @@ def _place_positionals(args: argparse.Namespace, extras: list, names: tuple[str,
     --json DATA`` gave MODEL to --target and DATA to MODEL.  The words are the ones
     argparse gave the positionals, the free words it left over, and, where those are too
     few, the last names of the options ``lists`` (:func:`_last_names`), each at its place
-    in the command line.
+    in the command line.  The free words are those argparse reads as values: "-", a word
+    that does not start with ``-``, one that is a number or a value to :class:`Parser`
+    (``-1.csv``), and every word after the ``--`` at ``dashes`` (its place in argv), which
+    goes with the words after it that are taken.
 
     Returns
     -------
@@ -151,12 +158,16 @@ def _place_positionals(args: argparse.Namespace, extras: list, names: tuple[str,
         What is still left over (refused as unrecognized).
     """
     given = [getattr(args, name) for name in names if getattr(args, name) is not None]
-    free = [w for w in extras if isinstance(w, _Word) and (w == "-" or not w.startswith("-"))]
+    free = [w for w in extras if isinstance(w, _Word) and w.at != dashes and (
+        w == "-" or not w.startswith("-") or _VALUE.match(w)
+        or (dashes is not None and w.at > dashes))]
     taken = free[:len(names) - len(given)]
     tail = _last_names(args, lists, len(names) - len(given) - len(taken))
     words = sorted([*given, *taken, *tail], key=lambda w: getattr(w, "at", -1))
     for i, name in enumerate(names):
         setattr(args, name, words[i] if i < len(words) else None)
+    if dashes is not None and any(w.at > dashes for w in taken):  # argparse's own "--"
+        taken += [w for w in extras if getattr(w, "at", None) == dashes]
     return [w for w in extras if not any(w is t for t in taken)]
 
 
