@@ -56,7 +56,6 @@ def test_the_lines_that_worked_before_read_as_they_did(csv):
         (["train", "--features", "a", "b", "--target", "t1", "t2", D],
          (None, D, ["t1", "t2"], ["a", "b"])),
         (["train", D, "--features", "a", "b"], (None, D, None, ["a", "b"])),
-        (["train", "--target", "t1", "-q"], (None, None, ["t1"], None)),
     ]
     for argv, (model, data, target, features) in cases:
         got = _read(argv)
@@ -150,8 +149,6 @@ def test_a_model_after_the_names_without_data_is_read_and_data_alone_is_missing(
                  "-o", str(model)]) == 0
     M = str(model)
     capsys.readouterr()
-    assert _read(["evaluate", "--target", "t1", M]) == {
-        "model": M, "data": None, "target": ["t1"], "features": None}
     assert _read(["evaluate", "--target", "t1", "t2", M])["model"] == "t2"  # two back
     for argv in (["evaluate", "--target", "t1", M], ["evaluate", "--json", "--target", "t1", M],
                  ["predict", "--keep", "a", M], ["predict", "--seed", "0", "--keep", "a", M]):
@@ -192,5 +189,22 @@ def test_data_that_starts_with_a_minus_after_another_option(capsys):
             f"chainrule {command}: error: unrecognized arguments: extra")
     assert _read(["evaluate", "--target", "t", M, "--json", "--", "-x.csv"])["data"] == "-x.csv"
     assert _read(["train", "--epochs", "2", "--", "-x.csv"])["data"] == "-x.csv"
-    assert _status(["evaluate", M, "--json", "--bogus"]) == 2  # an option is still no DATA
+    assert _status(["evaluate", M, "--json", "--bogus", "d.csv"]) == 2  # an option is no DATA
     assert "unrecognized arguments: --bogus" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("argv, missing", [
+    (["train"], "DATA"), (["train", "--target", "t1", "-q"], "DATA"),
+    (["train", "--features", "a", "--target", "t1"], "DATA"),
+    (["evaluate"], "MODEL, DATA"), (["evaluate", "m.npz"], "DATA"),
+    (["evaluate", "--target", "t1", "m.npz"], "DATA"), (["evaluate", "--json", "m.npz"], "DATA")])
+def test_train_and_evaluate_refuse_a_missing_positional_with_their_usage(argv, missing, capsys):
+    """A missing DATA (or MODEL) was refused by the handlers as ``chainrule: error: the
+    following arguments are required: DATA``, without the command's name or usage, where
+    6878cb1 (and predict still) said it in argparse's words: the usage of the command,
+    then ``chainrule train: error: ...``."""
+    assert _status(argv) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"usage: chainrule {argv[0]} ")
+    assert err.splitlines()[-1] == (f"chainrule {argv[0]}: error: the following arguments "
+                                    f"are required: {missing}")

@@ -80,7 +80,7 @@ def parse_known(parser: argparse.ArgumentParser, argv: list[str]) -> argparse.Na
         for key, value in vars(args).items():
             setattr(args, key, _plain(value))
         missing = [name.upper() for name in names if getattr(args, name) is None]
-        if missing and args.command in REQUIRED_WHEN_PARSED:  # argparse's words, as before
+        if missing:  # in argparse's words, with the command's usage, as before
             commands.choices[args.command].error(
                 f"the following arguments are required: {', '.join(missing)}")
     if extras:
@@ -97,11 +97,6 @@ POSITIONALS_AFTER_NAMES = {"train": (("data",), ("target", "features")),
 several (``--target NAME [NAME ...]``, ``--features NAME [NAME ...]``): the positionals'
 names, in order (optional to argparse: see :func:`_place_positionals`), and those options,
 in the order in which they give their last names back."""
-
-REQUIRED_WHEN_PARSED = ("predict",)
-"""The commands of :data:`POSITIONALS_AFTER_NAMES` whose missing positionals are refused
-when the command line is read, as argparse refused them (train and evaluate: by their
-handlers, which say so after checks of their own)."""
 
 
 def _required_words(formatter_class: type, names: tuple[str, ...]) -> type:
