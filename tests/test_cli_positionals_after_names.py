@@ -208,3 +208,26 @@ def test_train_and_evaluate_refuse_a_missing_positional_with_their_usage(argv, m
     assert err.startswith(f"usage: chainrule {argv[0]} ")
     assert err.splitlines()[-1] == (f"chainrule {argv[0]}: error: the following arguments "
                                     f"are required: {missing}")
+
+
+def test_plot_reads_data_after_another_option(capsys):
+    """``plot regions MODEL --target y DATA`` (DATA after another option) was refused as
+    "unrecognized arguments: DATA": argparse gives the optional DATA the first run of free
+    words only, evaluate's defect before 8cfe3e8.  DATA may still be left out."""
+    def read(argv):
+        args = _parse(["plot", *argv])
+        return args.kind, args.model, args.data
+
+    M = "model.npz"
+    assert read(["regions", M, "--target", "y", "d.csv"]) == ("regions", M, "d.csv")
+    assert read(["confusion", M, "-o", "c.png", "--", "-x.csv"]) == ("confusion", M, "-x.csv")
+    assert read(["regions", M, "--seed", "3", "moons"]) == ("regions", M, "moons")
+    assert read(["regions", "--target", "y", M, "d.csv"]) == ("regions", M, "d.csv")
+    assert read(["loss", M]) == ("loss", M, None)
+    assert read(["weights", "--max-units", "3", M]) == ("weights", M, None)
+    assert _status(["plot", "regions", M, "--target", "y", "d.csv", "extra"]) == 2
+    assert capsys.readouterr().err.splitlines()[-1] == (
+        "chainrule plot: error: unrecognized arguments: extra")
+    assert _status(["plot", "loss"]) == 2
+    assert capsys.readouterr().err.splitlines()[-1] == (
+        "chainrule plot: error: the following arguments are required: MODEL")

@@ -42,8 +42,11 @@ class CommandParser(Parser):
 
     def _get_formatter(self) -> argparse.HelpFormatter:
         """The formatter, showing :data:`POSITIONALS_AFTER_NAMES`' positionals as required."""
-        names = POSITIONALS_AFTER_NAMES.get(self.prog.rpartition(" ")[2], ((), ()))[0]
-        return _required_words(self.formatter_class, names)(prog=self.prog)
+        command = self.prog.rpartition(" ")[2]
+        names = POSITIONALS_AFTER_NAMES.get(command, ((), ()))[0]
+        optional = OPTIONAL_POSITIONALS.get(command, ())
+        return _required_words(self.formatter_class,
+                               tuple(n for n in names if n not in optional))(prog=self.prog)
 
     def parse_known_args(self, args=None, namespace=None):  # type: ignore[override]
         if self.skip:
@@ -79,7 +82,8 @@ def parse_known(parser: argparse.ArgumentParser, argv: list[str]) -> argparse.Na
         extras = _place_positionals(args, extras, names, lists, dashes)
         for key, value in vars(args).items():
             setattr(args, key, _plain(value))
-        missing = [name.upper() for name in names if getattr(args, name) is None]
+        missing = [name.upper() for name in names if getattr(args, name) is None
+                   and name not in OPTIONAL_POSITIONALS.get(args.command, ())]
         if missing:  # in argparse's words, with the command's usage, as before
             commands.choices[args.command].error(
                 f"the following arguments are required: {', '.join(missing)}")
@@ -92,11 +96,17 @@ def parse_known(parser: argparse.ArgumentParser, argv: list[str]) -> argparse.Na
 
 POSITIONALS_AFTER_NAMES = {"train": (("data",), ("target", "features")),
                            "evaluate": (("model", "data"), ("target",)),
-                           "predict": (("model", "data"), ("keep",))}
+                           "predict": (("model", "data"), ("keep",)),
+                           "plot": (("data",), ())}
 """The commands whose positional arguments may follow the names of an option that takes
-several (``--target NAME [NAME ...]``, ``--features NAME [NAME ...]``): the positionals'
-names, in order (optional to argparse: see :func:`_place_positionals`), and those options,
-in the order in which they give their last names back."""
+several (``--target NAME [NAME ...]``, ``--features NAME [NAME ...]``), or another option
+(``plot regions MODEL --target y DATA``): the positionals' names, in order (optional to
+argparse: see :func:`_place_positionals`), and those options, in the order in which they
+give their last names back."""
+
+OPTIONAL_POSITIONALS = {"plot": ("data",)}
+"""The positionals of :data:`POSITIONALS_AFTER_NAMES` that a command line may leave out
+(plot loss and weights take no DATA): placed as the others, never refused as missing."""
 
 
 def _required_words(formatter_class: type, names: tuple[str, ...]) -> type:
