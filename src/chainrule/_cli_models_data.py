@@ -178,26 +178,6 @@ def _not_empty(name: str, what: str, example: str) -> None:
         raise ValueError(f"empty {what} name {name!r}; give {example}")
 
 
-def _positionals_from_target(args: argparse.Namespace, names: tuple[str, ...]) -> None:
-    """Take the positional arguments ``names`` (``("data",)``, ``("model", "data")``) that
-    ``--target NAME [NAME ...]`` swallowed: ``train --target y data.csv`` (argparse gives
-    the option every word up to the next option), the last words of ``args.target``.
-
-    Raises
-    ------
-    ValueError
-        Naming the arguments that are still missing, as argparse would.
-    """
-    missing = [name for name in names if getattr(args, name) is None]
-    target = args.target
-    if missing and target and len(target) > len(missing):
-        for name in reversed(missing):
-            setattr(args, name, target.pop())
-    elif missing:
-        raise ValueError("the following arguments are required: "
-                         + ", ".join(name.upper() for name in missing))
-
-
 def _checkpoint_of_train(path: str) -> str | None:
     """The message for ``path`` when it is a checkpoint of ``chainrule train --checkpoint``
     given where a model file is read: its run goes on with ``train ... --resume`` (the

@@ -40,7 +40,6 @@ from ._cli_models_data import (
     _loss_title,
     _mean_std,
     _not_empty,
-    _positionals_from_target,
     _preview,
     _scores,
     _standardise,
@@ -81,7 +80,6 @@ def _train_run(args: argparse.Namespace, sigterm: SigtermAsCtrlC) -> int:
     from .tabular import npz_image_shape, npz_targets, read_data
     from .training import Trainer
 
-    _positionals_from_target(args, ("data",))  # train --target y data.csv
     # what needs no data is checked before the data is read (argparse checked the names)
     if isinstance(args.target, list) and len(args.target) == 1:  # one target, as ever
         args.target = args.target[0]

@@ -33,7 +33,6 @@ from ._cli_models_data import (
     _label_scores,
     _load_predictor,
     _model_data,
-    _positionals_from_target,
     _refuse_overwriting_inputs,
     _scores,
     _target_names,
@@ -106,7 +105,6 @@ def _add_evaluate(sub: argparse._SubParsersAction) -> None:
 def _evaluate(args: argparse.Namespace) -> int:
     from .tabular import npz_targets
 
-    _positionals_from_target(args, ("model", "data"))
     if args.target and len(args.target) == 1 and args.data:  # an NPZ array Y (n, k)
         args.target = npz_targets(args.data, args.target[0]) or args.target
     model = _load_predictor(args.model)
