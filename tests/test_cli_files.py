@@ -176,8 +176,8 @@ def test_predict_and_evaluate_take_a_float32_regressor_fitted_on_an_array(tmp_pa
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 def test_binary_and_multilabel_classifier_files(tmp_path, capsys):
     """Integer classes come out as the estimator's classes_; a multi-label classifier
-    predicts one column per label, and evaluate, which scores one target column,
-    refuses it by name."""
+    predicts one column per label, and evaluate asks for its target columns by name
+    (tests/test_cli_estimator_multilabel.py scores them)."""
     X, y = _blobs()
     binary = np.where(y == 0, 3, 7)
     est = cr.MLPClassifier((4,), solver="lbfgs", max_iter=30, random_state=0).fit(X, binary)
@@ -204,8 +204,8 @@ def test_binary_and_multilabel_classifier_files(tmp_path, capsys):
     assert main(["evaluate", str(tmp_path / "multi.npz"), str(tmp_path / "x.npz")]) == 2
     assert capsys.readouterr().err == (
         f"chainrule: error: {tmp_path / 'multi.npz'}: the model predicts 2 labels per "
-        "example, and evaluate scores one target column; write them with chainrule predict "
-        "and score each column\n")
+        "example, and names no target columns; give them, --target NAME1 ... NAME2, in the "
+        "order of its outputs\n")
 
 
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")

@@ -339,10 +339,11 @@ def _targets(model, table) -> np.ndarray:
 
     if getattr(model, "multilabel", False) and table.target_names:  # each target's 0 or 1
         y = np.asarray(table.y)
+        # an estimator fitted on an indicator matrix records no labels of its own: 0 and 1
+        pairs = (model.labels if _target_names(model) else [[0, 1]] * y.shape[1])
         return np.column_stack([
             encode_labels(y[:, j], pair, replace(table, target_name=name))
-            for j, (name, pair) in enumerate(zip(table.target_names, model.labels,
-                                                  strict=True))])
+            for j, (name, pair) in enumerate(zip(table.target_names, pairs, strict=True))])
     if model.task == "classification":
         return encode_labels(np.asarray(table.y), model.labels, table)
     return regression_targets(table)

@@ -146,24 +146,21 @@ def _refuse_one_of_several(model, path: str, target: str | list[str] | None,
 
 def _evaluate_target(model, path: str, target: list[str] | None) -> str | list[str] | None:
     """The target column(s) evaluate reads of ``model`` (the file ``path``): ``--target``'s
-    one name, or its names, one per output of a regression network of several outputs (a
-    model file of several targets: those it records by default); None for the model's.
+    one name, or its names, one per output of a regression network of several outputs or
+    of a multi-label classifier (a model file of several targets: those it records by
+    default; an estimator fitted on an indicator matrix: its 0/1 columns); None for the
+    model's.
 
     Raises
     ------
     ValueError
-        For a number of names that is not the model's number of targets, a network of
-        several outputs that names none (without ``--target``), and an estimator's
-        multi-label classifier, whose labels are no columns.
+        For a number of names that is not the model's number of targets, and a network
+        of several outputs that names none (without ``--target``).
     """
     k = model.network.n_outputs
     target = target[0] if target and len(target) == 1 else target
     several = _target_names(model)  # a model file of several targets: their columns
     multilabel = getattr(model, "multilabel", False)
-    if multilabel and several is None:  # an estimator's: its labels are not columns
-        raise ValueError(
-            f"{path}: the model predicts {k} labels per example, and evaluate scores "
-            "one target column; write them with chainrule predict and score each column")
     if (model.task == "regression" or multilabel) and k > 1:
         if isinstance(target, list) and len(target) != k:
             raise ValueError(f"--target {' '.join(target)}: the model predicts {k} values "
@@ -171,7 +168,8 @@ def _evaluate_target(model, path: str, target: list[str] | None) -> str | list[s
                              "outputs")
         if several is None and not isinstance(target, list):
             raise ValueError(
-                f"{path}: the model predicts {k} values per example, and names no "
+                f"{path}: the model predicts {k} {'labels' if multilabel else 'values'} "
+                "per example, and names no "
                 f"target columns; give them, --target NAME1 ... NAME{k}, in the order of its "
                 "outputs")
     elif isinstance(target, list):

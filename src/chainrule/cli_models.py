@@ -95,8 +95,9 @@ def _add_evaluate(sub: argparse._SubParsersAction) -> None:
     p.add_argument("data", metavar="DATA", nargs="?", help=_DATA_HELP)
     p.add_argument("--target", nargs="+", metavar="NAME",
                    help="target column (default: the model's); of a model of several targets "
-                   "(or a regressor of several outputs), one per output, in their order, or "
-                   "one NPZ array of shape (n, k) (default: those train recorded)")
+                   "(or an estimator of several outputs: a regressor's, or a multi-label "
+                   "classifier's 0/1 columns), one per output, in their order, or one NPZ "
+                   "array of shape (n, k) (default: those train recorded)")
     p.add_argument("--json", action="store_true", help="print the scores as JSON")
     p.add_argument("--seed", type=seed_int, default=None, help=_SEED_HELP)
     p.set_defaults(handler=_evaluate)
