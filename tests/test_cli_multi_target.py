@@ -345,7 +345,7 @@ def test_yes_no_targets_train_a_multi_label_classifier(labels, capsys):
     assert main(["info", str(model)]) == 0
     out = capsys.readouterr().out
     assert "classes of each target: a (no/yes), b (0/1)\n" in out
-    assert "(mean log_loss (the sum over the 2 targets))" in out
+    assert "(mean log_loss summed over the 2 targets)" in out
 
 
 def test_multi_label_evaluate_gives_subset_accuracy_hamming_and_log_loss(labels, capsys):

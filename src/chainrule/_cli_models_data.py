@@ -43,7 +43,7 @@ def _cost_words(model) -> str:
     net, meta = model.network, model.metadata
     words = f"mean {net.loss.name}"
     if getattr(model, "multilabel", False):  # log loss: the sum over the output units
-        words += f" (the sum over the {net.n_outputs} targets)"
+        words += f" summed over the {net.n_outputs} targets"
     if model.task == "regression" and "y_mean" in meta:
         words += (" on the standardised targets" if _target_names(model) else
                   " on the standardised target")
