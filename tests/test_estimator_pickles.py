@@ -34,3 +34,41 @@ def test_an_older_pickle_of_a_schedule_run_goes_on_with_partial_fit(tmp_path):
     assert older._optimizer.lr == est._optimizer.lr == 0.1 * 0.5 ** 5
     np.testing.assert_array_equal(older.network_.params, est.network_.params)
     older.save(tmp_path / "older.npz")  # was: IndexError in the training record
+
+
+def test_a_fitted_estimator_given_an_activation_object_unpickles_where_its_name_is_unknown():
+    # register_activation's notes: pass the Activation object itself and "it travels to the
+    # workers with the estimator's parameters".  A fitted estimator sent to a worker (scikit-
+    # learn's permutation_importance with n_jobs=2 does so) is unpickled in a process where
+    # the name is not registered (unregistering it here stands for that process): its network
+    # is built from the object among the estimator's parameters, not refused by name.
+    from chainrule.activations import register_activation, unregister_activation
+
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(40, 3)), (np.arange(40) % 2)
+    act = register_activation("pickled_sin_t", np.sin, np.cos)
+    try:
+        est = MLPClassifier((4,), activation=act, max_iter=5, random_state=0).fit(X, y)
+        blob = pickle.dumps(est)
+    finally:
+        unregister_activation("pickled_sin_t")
+    copy = pickle.loads(blob)  # was: ValueError, 'pickled_sin_t' is not registered
+    # the hidden layer by hand: sin(X W1 + b1), then the one sigmoid output of two classes
+    W1, b1 = copy.network_.layers[0].W, copy.network_.layers[0].b
+    h = np.sin(X @ W1 + b1)
+    z = h @ copy.network_.layers[1].W + copy.network_.layers[1].b
+    p = 1 / (1 + np.exp(-z[:, 0]))
+    np.testing.assert_allclose(copy.predict_proba(X), np.column_stack([1 - p, p]), rtol=1e-12)
+    np.testing.assert_array_equal(copy.predict_proba(X), est.predict_proba(X))
+    # a name given as a str still needs its registration, and says so
+    import pytest
+
+    register_activation("pickled_sin_t", np.sin, np.cos)
+    try:
+        by_name = MLPClassifier((4,), activation="pickled_sin_t", max_iter=5,
+                                random_state=0).fit(X, y)
+        blob = pickle.dumps(by_name)
+    finally:
+        unregister_activation("pickled_sin_t")
+    with pytest.raises(ValueError, match="'pickled_sin_t', which is not registered"):
+        pickle.loads(blob)

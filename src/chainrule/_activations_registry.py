@@ -76,9 +76,10 @@ def register_activation(
     joblib, start without it and fail with "unknown activation".  For parallel
     searches, pass the returned :class:`Activation` object itself
     (``MLPClassifier(activation=act)``): it travels to the workers with the
-    estimator's parameters.  A fitted network saved with :func:`chainrule.save` or an
-    estimator's ``save`` names its activations, so loading it in another
-    process also needs the registration there.
+    estimator's parameters, and a fitted estimator so given unpickles in a
+    process without the registration.  A fitted network saved with
+    :func:`chainrule.save` or an estimator's ``save`` names its activations, so
+    loading it in another process needs the registration there.
 
     Examples
     --------

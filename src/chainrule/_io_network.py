@@ -12,7 +12,7 @@ import numpy as np
 
 from ._rng_links import link_rngs
 from ._validation import caller_outside_chainrule
-from .activations import ACTIVATIONS, ALIASES
+from .activations import ACTIVATIONS, ALIASES, Activation
 from .batchnorm import BatchNorm
 from .conv import Conv2D
 from .dropout import Dropout
@@ -24,9 +24,11 @@ from .pooling import WINDOW_IN_PADDING, AvgPool2D, Flatten, MaxPool2D
 def _layer_from_config(cfg: dict, dtype: np.dtype) -> Layer:
     kind = cfg.get("type")
     act = cfg.get("activation")
-    if act is not None and not isinstance(act, str):  # damaged, not an unregistered name
+    if isinstance(act, Activation):  # an estimator's own object, given by its unpickling
+        pass
+    elif act is not None and not isinstance(act, str):  # damaged, not an unregistered name
         raise TypeError(f"{kind} activation: expected an activation name, found {act!r:.40}")
-    if act is not None and act not in ACTIVATIONS and act not in ALIASES:
+    elif act is not None and act not in ACTIVATIONS and act not in ALIASES:
         raise ValueError(
             f"the model uses the activation {act!r}, which is not registered in this session; "
             f"call chainrule.register_activation({act!r}, f, df) before loading it"

@@ -14,6 +14,7 @@ from typing import Any
 
 from . import io
 from ._mlp_state import link_rng_layers, rng_layers
+from .activations import ACTIVATIONS, ALIASES, Activation
 
 
 class _Pickling:
@@ -47,5 +48,56 @@ class _Pickling:
         state.setdefault("bias_init", "zeros")
         super().__setstate__(state)
         if record is not None:
-            self.network_ = io.restore_network(record[0], record[1], "<pickled estimator>")
+            meta = _with_own_activations(record[0], _own_activations(self))
+            self.network_ = io.restore_network(meta, record[1], "<pickled estimator>")
             link_rng_layers(self, record[0].get("rng_layers", []))
+
+
+def _own_activations(est: object) -> dict[str, Activation]:
+    """The user's :class:`Activation` objects among the estimator's parameters, by name.
+
+    ``activation``, ``layers`` and the like may hold the object that
+    :func:`~chainrule.register_activation` returned (its notes advise it for worker
+    processes); the pickle carries it with the parameters, its name with the network.
+    """
+    found: dict[str, Activation] = {}
+
+    def visit(value: object) -> None:
+        if isinstance(value, Activation):
+            if not value.builtin:
+                found.setdefault(value.name, value)
+        elif isinstance(value, dict):
+            for item in value.values():
+                visit(item)
+        elif isinstance(value, (list, tuple)):
+            for item in value:
+                visit(item)
+
+    get_params = getattr(est, "get_params", None)
+    if get_params is not None:
+        visit(list(get_params(deep=False).values()))
+    return found
+
+
+def _with_own_activations(meta: dict[str, Any], own: dict[str, Activation]) -> dict[str, Any]:
+    """``meta`` with each layer's activation name that this process has not registered
+    replaced by the estimator's own object of that name (``own``), in a copy; ``meta``
+    itself when there is nothing to replace.  A name registered here is looked up as before,
+    and one neither registered nor among ``own`` is refused by name as before."""
+    network = meta.get("network") if isinstance(meta, dict) else None
+    layers = network.get("layers") if isinstance(network, dict) else None
+    if not own or not isinstance(layers, list):
+        return meta
+
+    def unknown(name: object) -> bool:
+        return isinstance(name, str) and name in own and name not in ACTIVATIONS \
+            and name not in ALIASES
+
+    if not any(isinstance(cfg, dict) and unknown(cfg.get("activation")) for cfg in layers):
+        return meta
+    new_layers = [
+        {**cfg, "activation": own[cfg["activation"]]}
+        if isinstance(cfg, dict) and unknown(cfg.get("activation")) else cfg
+        for cfg in layers
+    ]
+    return {**meta, "network": {**network, "layers": new_layers}}
