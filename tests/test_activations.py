@@ -300,3 +300,35 @@ def test_auto_init_gives_the_relu_like_activations_he_weights(name):
     est = cr.MLPClassifier(hidden_layer_sizes=(7,), activation=name, init="auto")
     assert est._layer_init(cr.activations.get_activation(name)) == "he_normal"
     assert cr.initializers.auto_init("tanh") == "glorot_uniform"
+
+
+def test_the_corner_at_zero_takes_the_left_derivative_as_documented():
+    """relu'(0) = 0 and leaky_relu'(0) = 0.01, as PyTorch's autograd gives them, in the plain
+    derivative, the buffered training step's twin and a network's gradient; step(0) =
+    sign(0) = 1; and the README says so (it did not say which value the corner takes)."""
+    from pathlib import Path
+
+    torch = pytest.importorskip("torch")
+    z = np.array([[-0.0, 0.0, 1e-300, -1e-300]])
+    for name, module in [("relu", torch.nn.ReLU()), ("leaky_relu", torch.nn.LeakyReLU(0.01))]:
+        t = torch.tensor(z, requires_grad=True)
+        module(t).sum().backward()
+        act = get_activation(name)
+        np.testing.assert_array_equal(act.derivative(z, act.f(z)), t.grad.numpy())
+    np.testing.assert_array_equal(t.grad.numpy(), [[0.01, 0.01, 1.0, 0.01]])
+    from chainrule._activations_inplace import _DELTA_INTO
+
+    relu = get_activation("relu")  # the training step's twin of relu's delta (a > 0)
+    out, mask = np.empty_like(z), np.empty(z.shape, dtype=bool)
+    delta = _DELTA_INTO["relu"](z, relu.f(z), np.ones_like(z), out, mask)
+    np.testing.assert_array_equal(delta, [[0.0, 0.0, 1.0, 0.0]])
+    # one Dense relu layer at W = 0, b = 0: every net input is exactly 0, so with f'(0) = 0
+    # no gradient reaches W or b, by hand
+    net = Network([Dense(2, 3, "relu", init="zeros")], loss="squared_error")
+    X, Y = np.array([[1.0, 2.0], [3.0, -1.0]]), np.ones((2, 3))
+    _, grad = net.loss_and_grad(X, Y)
+    np.testing.assert_array_equal(grad, np.zeros(9))
+    for name in ("step", "sign"):
+        np.testing.assert_array_equal(get_activation(name).f(np.array([0.0, -0.0])), [1.0, 1.0])
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    assert "relu'(0) = 0, leaky_relu'(0) = 0.01; step(0) = sign(0) = 1" in readme

@@ -52,6 +52,8 @@ def _relu(z: np.ndarray) -> np.ndarray:
 
 
 def _relu_d(a: np.ndarray) -> np.ndarray:
+    # 0 at the corner z = 0 (a = 0), as PyTorch's autograd: the left derivative; the in-place
+    # twin (a > 0) and gradient_check's exclude_kinks (kinks=(0.0,)) take it so too
     return (a > 0).astype(a.dtype)
 
 
@@ -60,7 +62,8 @@ def _leaky_relu(z: np.ndarray) -> np.ndarray:
 
 
 def _leaky_relu_d(a: np.ndarray) -> np.ndarray:
-    # sign(a) == sign(z), so the output is enough
+    # sign(a) == sign(z), so the output is enough; LEAKY_SLOPE at z = 0, the left derivative
+    # (as relu's 0 there and PyTorch's autograd)
     return np.where(a > 0, 1.0, LEAKY_SLOPE).astype(a.dtype)
 
 

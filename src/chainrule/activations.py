@@ -5,7 +5,9 @@ Each activation knows three things:
 * ``f(z)``: the forward map, applied elementwise (softmax: per row);
 * ``df``: its derivative, taken from the output ``a = f(z)`` where that is
   cheaper (sigmoid ``a(1-a)``, tanh ``1-a^2``, ReLU ``a > 0``, ELU ``min(a, 0) + 1``)
-  and from the net input ``z`` otherwise (softplus, GELU, SiLU);
+  and from the net input ``z`` otherwise (softplus, GELU, SiLU); at the corner ``z = 0``
+  of ReLU and leaky ReLU it is the left derivative (0 and 0.01), as PyTorch's autograd
+  takes it, and step and sign give 1 at ``z = 0``;
 * ``backward(z, a, grad_a)``: the error term ``delta = dJ/dz`` given
   ``grad_a = dJ/da``.  For elementwise functions this is ``grad_a * f'``; for
   softmax it is the Jacobian-vector product ``a * (grad_a - sum(grad_a * a))``.
