@@ -705,6 +705,14 @@ def _raises(z):
     raise RuntimeError("boom")
 
 
+def _matrix(a):
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PendingDeprecationWarning)
+        return np.asmatrix(a)
+
+
 @pytest.mark.parametrize(
     ("f", "df", "from_output", "match"),
     [
@@ -720,12 +728,34 @@ def _raises(z):
         (np.sin, _raises, False, r"^df must .*it raised RuntimeError: boom$"),
         (np.sin, lambda z: "abc", False, r"^df must .*it returned str, which NumPy cannot"),
         (lambda z: None, np.cos, False, r"^f must .*returned shape \(\)$"),
+        # a list of the right shape passed, and the backward pass then failed with
+        # AttributeError: 'list' object has no attribute 'T'
+        (lambda z: np.sin(z).tolist(), np.cos, False,
+         r"^f must return a NumPy ndarray .*called on z, .*shape \(2, 3\), it returned list;"),
+        (np.sin, lambda z: _matrix(np.cos(z)), False,
+         r"^df must return a NumPy ndarray .*it returned matrix;"),
     ],
 )
 def test_register_activation_refuses_functions_that_change_the_shape(f, df, from_output, match):
     with pytest.raises(ValueError, match=match):
         chainrule.register_activation("test_validation_act", f, df, from_output)
     assert "test_validation_act" not in ACTIVATIONS
+
+
+def test_an_activation_returning_an_ndarray_trains_as_its_list_would_have_meant():
+    # the message's advice: np.asarray of the same values gives sin's gradient, by hand
+    act = chainrule.register_activation("test_validation_act",
+                                        lambda z: np.asarray(np.sin(z).tolist()), np.cos)
+    try:
+        net = Network([Dense(2, 1, act, init=np.array([[0.5], [-0.25]]))], loss="squared_error")
+        X, Y = np.array([[1.0, 2.0]]), np.array([[0.3]])
+        J, grad = net.loss_and_grad(X, Y)
+        z = 0.5 * 1.0 - 0.25 * 2.0  # 0, bias 0
+        assert J == pytest.approx(0.5 * (np.sin(z) - 0.3) ** 2, rel=1e-15)
+        delta = (np.sin(z) - 0.3) * np.cos(z)
+        np.testing.assert_allclose(grad, [delta * 1.0, delta * 2.0, delta], rtol=1e-15)
+    finally:
+        unregister_activation("test_validation_act")
 
 
 def test_register_activation_probe_keeps_the_earlier_registration_on_refusal():
