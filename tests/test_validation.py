@@ -758,6 +758,21 @@ def test_an_activation_returning_an_ndarray_trains_as_its_list_would_have_meant(
         unregister_activation("test_validation_act")
 
 
+@pytest.mark.parametrize("flag", ["no", "False", 0, None])
+def test_register_activation_overwrite_must_be_a_bool(flag):
+    # overwrite="no" replaced the earlier registration (bool("no") is True); 0 and None
+    # were read as False
+    old = chainrule.register_activation("test_validation_act", np.sin, np.cos)
+    try:
+        with pytest.raises(TypeError, match=r"^overwrite must be True or False, got "):
+            chainrule.register_activation("test_validation_act", np.tanh, np.cos, overwrite=flag)
+        assert ACTIVATIONS["test_validation_act"] is old
+        z = np.array([0.5])
+        np.testing.assert_array_equal(ACTIVATIONS["test_validation_act"](z), np.sin(z))
+    finally:
+        unregister_activation("test_validation_act")
+
+
 def test_register_activation_probe_keeps_the_earlier_registration_on_refusal():
     old = chainrule.register_activation("test_validation_act", np.sin, np.cos)
     try:

@@ -67,7 +67,8 @@ def register_activation(
         registered and ``overwrite`` is False, or ``kinks`` is not a sequence
         of finite numbers.
     TypeError
-        If ``name`` is not a non-empty str, or ``f`` or ``df`` is not callable.
+        If ``name`` is not a non-empty str, ``f`` or ``df`` is not callable, or
+        ``from_output`` or ``overwrite`` is not True or False.
 
     Notes
     -----
@@ -97,6 +98,8 @@ def register_activation(
             f"{type(f).__name__} and {type(df).__name__}"
         )
     from_output = check_bool(from_output, "from_output")
+    # bool(value) would take the string "no" or "False" as a yes and replace a registration
+    overwrite = check_bool(overwrite, "overwrite")
     existing = ACTIVATIONS.get(name)
     if name in ALIASES or (existing is not None and existing.builtin):
         raise ValueError(f"activation name {name!r} is built in and cannot be replaced")
