@@ -773,6 +773,26 @@ def test_register_activation_overwrite_must_be_a_bool(flag):
         unregister_activation("test_validation_act")
 
 
+def test_unregister_activation_names_what_it_cannot_remove():
+    # an alias was "not registered" (it is a built-in's name); the Activation object that
+    # register_activation returned was printed whole as a name, and a list raised
+    # "unhashable type: 'list'"
+    with pytest.raises(ValueError, match=r"^activation 'linear' is built in and cannot be"):
+        unregister_activation("linear")
+    act = chainrule.register_activation("test_validation_act", np.sin, np.cos)
+    try:
+        with pytest.raises(TypeError, match=r"^name must be the str .* got Activation \(pass "
+                                            r"its \.name, 'test_validation_act'\)$"):
+            unregister_activation(act)
+        with pytest.raises(TypeError, match=r"^name must be the str .* got list$"):
+            unregister_activation(["test_validation_act"])
+        assert ACTIVATIONS["test_validation_act"] is act
+    finally:
+        unregister_activation("test_validation_act")
+    assert "test_validation_act" not in ACTIVATIONS
+    assert ACTIVATIONS["identity"].builtin
+
+
 def test_register_activation_probe_keeps_the_earlier_registration_on_refusal():
     old = chainrule.register_activation("test_validation_act", np.sin, np.cos)
     try:

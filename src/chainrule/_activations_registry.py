@@ -168,10 +168,19 @@ def unregister_activation(name: str) -> None:
 
     Raises
     ------
+    TypeError
+        If ``name`` is not a str (the :class:`Activation` object itself, too: pass
+        its ``.name``).
     ValueError
-        If no activation has that name, or it is a built-in one.
+        If no activation has that name, or it is a built-in one or alias.
     """
+    if not isinstance(name, str):
+        hint = f" (pass its .name, {name.name!r})" if isinstance(name, Activation) else ""
+        raise TypeError(f"name must be the str an activation was registered under, got "
+                        f"{type(name).__name__}{hint}")
     act = ACTIVATIONS.get(name)
+    if act is None and name in ALIASES:  # 'linear', 'logistic': names of built-ins too
+        act = ACTIVATIONS[ALIASES[name]]
     if act is None:
         raise ValueError(f"no activation registered as {name!r}")
     if act.builtin:
