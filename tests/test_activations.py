@@ -332,3 +332,30 @@ def test_the_corner_at_zero_takes_the_left_derivative_as_documented():
         np.testing.assert_array_equal(get_activation(name).f(np.array([0.0, -0.0])), [1.0, 1.0])
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
     assert "relu'(0) = 0, leaky_relu'(0) = 0.01; step(0) = sign(0) = 1" in readme
+
+
+def test_the_readme_lists_every_activation_and_loss_with_its_aliases():
+    """README's lists named neither the aliases that get_activation and get_loss take
+    (linear, logistic, heaviside; mse, binary_cross_entropy, nll) nor leaky_relu's slope."""
+    from pathlib import Path
+
+    from chainrule.activations import ACTIVATIONS, ALIASES, LEAKY_SLOPE
+    from chainrule.losses import ALIASES as LOSS_ALIASES
+    from chainrule.losses import LOSSES
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    acts = readme.split("* **Activations** ", 1)[1].split("* **Losses** ", 1)[0]
+    losses = readme.split("* **Losses** ", 1)[1].split("\n* ", 1)[0]
+    words = set(re.findall(r"[a-z_]+", acts))
+    for name, target in ALIASES.items():
+        assert name in words and target in words
+        assert re.search(rf"{target} \(alias {name}\b", " ".join(acts.split())), name
+    assert {n for n, a in ACTIVATIONS.items() if a.builtin} <= words
+    assert f"leaky_relu (slope {LEAKY_SLOPE:g} below 0)" in " ".join(acts.split())
+    flat = " ".join(losses.split())
+    for name, target in LOSS_ALIASES.items():
+        assert re.search(rf"`{target}` \(alias `{name}`", flat), name
+    assert all(f"`{name}`" in flat for name in LOSSES)
+    # the outputs that suit poisson (its logit paths): exp and softplus
+    assert "with an `exp` or `softplus` output" in flat
+    assert set(LOSSES["poisson"].outputs) == {"exp", "softplus"}
