@@ -84,7 +84,8 @@ def add_architecture_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--activation", type=hidden_activation_name, default=None, nargs="+",
                    metavar="NAME", action=_Architecture,
                    help="hidden activation (identity, sigmoid, tanh, relu, leaky_relu, elu, "
-                        "gelu, silu, softplus, exp, square, or a registered one; softmax is "
+                        "gelu, silu, softplus, exp, square, or one registered from Python before "
+                        "chainrule.cli.main; softmax is "
                         "--output's), or one per hidden layer (default: relu)")
     p.add_argument("--dropout", type=fraction, default=None, metavar="RATE",
                    action=_Architecture,
