@@ -116,3 +116,22 @@ def test_a_single_column_array_is_one_target(tmp_path):
     assert column.target_name == "Y" and column.target_names is None
     np.testing.assert_array_equal(column.y, Y[:, 0])
     np.testing.assert_array_equal(column.y, flat.y)
+
+
+def test_a_name_both_an_array_and_a_column_of_the_2d_target_is_refused(tmp_path, capsys):
+    """An NPZ of a 2-D Y and a 1-D array literally named "Y[0]": --target Y trained on the
+    other array's values as column 0 (and --target 'Y[0]' read either, by luck)."""
+    X, Y = _data()
+    data = tmp_path / "d.npz"
+    np.savez(data, X=X, Y=Y, **{"Y[0]": -100 * Y[:, 0]})
+    for target in ("Y", "Y[0]"):
+        with pytest.raises(ValueError, match=r"'Y\[0\]' is both an array of its own \(shape "
+                           r"\(60,\)\) and column 0 of the 2-D array 'Y' \(shape \(60, 2\)\)"):
+            read_data(data, target=target)
+    assert main(["train", str(data), "--target", "Y", *TRAIN,
+                 "-o", str(tmp_path / "m.npz")]) == 2
+    assert "rename one of them" in capsys.readouterr().err
+    # no clash, no refusal: a literal "Y[2]" beside a Y of two columns is its own array
+    np.savez(data, X=X, Y=Y, **{"Y[2]": Y[:, 0] + 1})
+    np.testing.assert_array_equal(read_data(data, target="Y[2]").y, Y[:, 0] + 1)
+    np.testing.assert_array_equal(read_data(data, target="Y").y, Y)

@@ -75,6 +75,7 @@ def _read_npz(path: Path, target: str | None, features: list[str] | None,
         elif arrays[key].shape[1] >= 2:
             key, *rest = target_columns(key, arrays[key].shape[1])
             more = tuple(rest)
+    _refuse_ambiguous(arrays, (key, *more), path)
     missing = []
     if more:  # several targets: one 1-D array each, or the columns K[j] of a 2-D array K
         missing = [name for name in (key, *more) if _target_array(arrays, name) is None]
@@ -135,6 +136,20 @@ def _target_array(arrays: dict[str, np.ndarray], name: str) -> np.ndarray | None
     if whole is None or whole.ndim != 2 or int(m.group(2)) >= whole.shape[1]:
         return None
     return whole[:, int(m.group(2))]
+
+
+def _refuse_ambiguous(arrays: dict[str, np.ndarray], names: tuple[str, ...],
+                      path: Path) -> None:
+    """Refuse a target name ``K[j]`` that is both an array of its own and column j of a 2-D
+    array ``K``: either reading would silently train or score on the other one's values."""
+    for name in names:
+        m = _COLUMN.match(name)
+        whole = arrays.get(m.group(1)) if m and name in arrays else None
+        if whole is not None and whole.ndim == 2 and int(m.group(2)) < whole.shape[1]:
+            raise ValueError(
+                f"{path}: the target {name!r} is both an array of its own (shape "
+                f"{arrays[name].shape}) and column {int(m.group(2))} of the 2-D array "
+                f"{m.group(1)!r} (shape {whole.shape}); rename one of them")
 
 
 def _all_columns(arrays: dict[str, np.ndarray], names: list[str], path: Path) -> None:
