@@ -61,3 +61,28 @@ def test_load_mnist_looks_in_torchvisions_layout(tmp_path):
     with pytest.raises(FileNotFoundError) as err:
         images.load_mnist(tmp_path, kind="train")
     assert "MNIST/raw" in str(err.value) and "train-images-idx3-ubyte" in str(err.value)
+
+
+def test_load_mnist_split_between_folder_and_raw_says_where_each_file_is(tmp_path):
+    """The images at the top and the labels in MNIST/raw (or the reverse): the message said
+    the labels were in neither place, though MNIST/raw held them."""
+    raw = tmp_path / "MNIST" / "raw"
+    raw.mkdir(parents=True)
+    pixels = np.zeros((2, 2, 2), np.uint8)
+    _write_idx(tmp_path / "train-images-idx3-ubyte", pixels, 0x08)
+    _write_idx(raw / "train-labels-idx1-ubyte", np.array([1, 2], np.uint8), 0x08)
+    with pytest.raises(FileNotFoundError) as err:
+        images.load_mnist(tmp_path)
+    msg = str(err.value)
+    assert "nor in its MNIST/raw" not in msg
+    assert f"{str(tmp_path)!r} holds train-images-idx3-ubyte and its MNIST/raw holds " \
+           "train-labels-idx1-ubyte" in msg and "put them together" in msg
+    # only the images, in MNIST/raw: the labels are the file that neither place holds
+    (tmp_path / "train-images-idx3-ubyte").rename(raw / "train-images-idx3-ubyte")
+    (raw / "train-labels-idx1-ubyte").unlink()
+    with pytest.raises(FileNotFoundError, match=r"no train-labels-idx1-ubyte .* nor in its "
+                       r"MNIST/raw"):
+        images.load_mnist(tmp_path)
+    # both in MNIST/raw: read from there
+    _write_idx(raw / "train-labels-idx1-ubyte", np.array([1, 2], np.uint8), 0x08)
+    np.testing.assert_array_equal(images.load_mnist(tmp_path)[1], [1, 2])

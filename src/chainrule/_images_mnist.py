@@ -87,16 +87,29 @@ def _find(folder: Path, stem: str) -> Path:
 
 def _idx_folder(folder: Path, stems: tuple[str, str]) -> Path:
     """``folder``, or its ``MNIST/raw`` (where torchvision's ``MNIST(root=folder)`` keeps
-    the files) when only that one holds both files ``stems``."""
+    the files) when only that one holds both files ``stems``.  A file in neither place is
+    named as missing from both; each file there but not both in one place (the images at
+    the top, the labels in ``MNIST/raw``) is refused saying where each one is."""
     raw = folder / "MNIST" / "raw"
+    held = {}  # the stems each place holds
     for place in (folder, raw):
-        try:
-            for stem in stems:
+        held[place] = []
+        for stem in stems:
+            try:
                 _find(place, stem)
-        except FileNotFoundError:
-            continue
-        return place
-    return folder  # neither: _find names what is missing in folder
+            except FileNotFoundError:
+                continue
+            held[place].append(stem)
+        if len(held[place]) == len(stems):
+            return place
+    for stem in stems:
+        if stem not in held[folder] and stem not in held[raw]:
+            _find(folder, stem)  # raises, naming the file that neither place holds
+    # each file is there, but not both in one folder: not "no such file in either"
+    raise FileNotFoundError(
+        f"path: {str(folder)!r} holds {' and '.join(held[folder])} and its MNIST/raw "
+        f"holds {' and '.join(held[raw])}: the {' and '.join(stems)} of one set are "
+        "read from one folder; put them together in either of the two")
 
 
 def load_mnist(path: str | os.PathLike, kind: str = "train") -> tuple[np.ndarray, np.ndarray]:
@@ -123,7 +136,7 @@ def load_mnist(path: str | os.PathLike, kind: str = "train") -> tuple[np.ndarray
     ------
     FileNotFoundError
         If ``path`` does not exist, or neither a folder nor its ``MNIST/raw``
-        holds both IDX files of ``kind``.
+        holds both IDX files of ``kind`` (one in each: the message says so).
     ValueError
         If ``path`` is a file other than an ``.npz`` (a single IDX file), a
         file is malformed, or its pixels are neither 0..255 nor in [0, 1]
