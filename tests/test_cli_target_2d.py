@@ -135,3 +135,14 @@ def test_a_name_both_an_array_and_a_column_of_the_2d_target_is_refused(tmp_path,
     np.savez(data, X=X, Y=Y, **{"Y[2]": Y[:, 0] + 1})
     np.testing.assert_array_equal(read_data(data, target="Y[2]").y, Y[:, 0] + 1)
     np.testing.assert_array_equal(read_data(data, target="Y").y, Y)
+
+
+@pytest.mark.parametrize("shape", [(60, 2, 2), (60, 0)])
+def test_a_target_of_neither_one_nor_two_dimensions_names_both_shapes_read(tmp_path, shape):
+    """A 3-D Y (or one of no columns) was refused as 'must have shape (60,)', though a
+    2-D Y of shape (60, k) is read too (as k targets)."""
+    X, _ = _data()
+    np.savez(tmp_path / "d.npz", X=X, Y=np.zeros(shape))
+    with pytest.raises(ValueError, match=r"the target 'Y' must have shape \(60,\), or "
+                       rf"\(60, k\) of k targets, like the rows of X, got \({shape[0]}, "):
+        read_data(tmp_path / "d.npz", target="Y")

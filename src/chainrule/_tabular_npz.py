@@ -69,6 +69,10 @@ def _read_npz(path: Path, target: str | None, features: list[str] | None,
     if (target is not None and _target_array(arrays, target) is None and "y" in arrays
             and not strict_target):
         key = "y"  # the model's target name came from a CSV column
+    if not more and key in arrays and (arrays[key].ndim > 2 or arrays[key].shape[1:] == (0,)):
+        raise ValueError(  # a 2-D array is read as its columns: say so, not "(n,)" alone
+            f"{path}: the target {key!r} must have shape ({X.shape[0]},), or "
+            f"({X.shape[0]}, k) of k targets, like the rows of X, got {arrays[key].shape}")
     if not more and key in arrays and arrays[key].ndim == 2:  # Y (n, k): k targets
         if arrays[key].shape[1] == 1:
             arrays[key] = arrays[key][:, 0]
