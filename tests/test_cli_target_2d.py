@@ -146,3 +146,27 @@ def test_a_target_of_neither_one_nor_two_dimensions_names_both_shapes_read(tmp_p
     with pytest.raises(ValueError, match=r"the target 'Y' must have shape \(60,\), or "
                        rf"\(60, k\) of k targets, like the rows of X, got \({shape[0]}, "):
         read_data(tmp_path / "d.npz", target="Y")
+
+
+def test_a_one_target_model_on_a_2d_target_array_is_refused_naming_its_columns(
+        tmp_path, capsys):
+    """A model of one target Y, evaluated on a file whose Y has two columns: read as the two
+    targets Y[0], Y[1], it was scored against both (IndexError: too many indices)."""
+    X, Y = _data()
+    np.savez(tmp_path / "one.npz", X=X, Y=Y[:, :1])
+    model = tmp_path / "m.npz"
+    assert main(["train", str(tmp_path / "one.npz"), "--target", "Y", *TRAIN,
+                 "-o", str(model)]) == 0
+    np.savez(tmp_path / "two.npz", X=X, Y=Y)
+    capsys.readouterr()
+    assert main(["evaluate", str(model), str(tmp_path / "two.npz")]) == 2
+    assert ("the target 'Y' is an array of 2 columns (Y[0], Y[1]), and the model predicts "
+            "one target; name one of them, such as --target 'Y[0]'") in capsys.readouterr().err
+    assert main(["gradcheck", "--model", str(model), "--data", str(tmp_path / "two.npz")]) == 2
+    assert "the model predicts one target" in capsys.readouterr().err
+    # one of its columns, named: scored against it alone
+    assert main(["evaluate", str(model), str(tmp_path / "two.npz"), "--target", "Y[0]",
+                 "--json"]) == 0
+    pred = SavedModel.load(model).predict(X)
+    assert json.loads(capsys.readouterr().out)["mse"] == pytest.approx(
+        metrics.mean_squared_error(Y[:, 0], pred), rel=1e-10)

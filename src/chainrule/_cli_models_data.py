@@ -305,6 +305,16 @@ def _model_data(model, data: str, target: str | None, need_target: bool, seed: i
         if not unnamed:
             raise
         raise ValueError(f"{exc}{unnamed}") from None
+    one = not several and not ((model.task == "regression" or getattr(
+        model, "multilabel", False)) and model.network.n_outputs > 1)  # predicts 1 target
+    if need_target and table.target_names and one:
+        # one target name read as the k columns of a 2-D array (Y of shape (n, k)): a model
+        # of one target would be scored against k columns at once
+        names = table.target_names
+        raise ValueError(
+            f"{table.source}: the target {names[0][:names[0].rindex('[')]!r} is an array of "
+            f"{len(names)} columns ({', '.join(names)}), and the model predicts one target; "
+            f"name one of them, such as --target {names[0]!r}")
     n_in = model.n_features
     _check_image_shape(table.source, table.image_shape, shape)
     if table.X.shape[1] != n_in:
