@@ -170,3 +170,26 @@ def test_a_one_target_model_on_a_2d_target_array_is_refused_naming_its_columns(
     pred = SavedModel.load(model).predict(X)
     assert json.loads(capsys.readouterr().out)["mse"] == pytest.approx(
         metrics.mean_squared_error(Y[:, 0], pred), rel=1e-10)
+
+
+def test_the_columns_of_a_2d_target_array_in_another_order(runs, capsys):
+    """--target Y[1] Y[0] of a Y of two columns was refused ('expected shape (n_samples, 2),
+    its columns in that order', of a Y of that shape), though a CSV file's columns are read
+    in the order named."""
+    X, Y = _data(40, seed=3)
+    new = runs / "swapped.npz"
+    np.savez(new, X=X, Y=Y)
+    model = runs / "whole_model.npz"
+    pred = SavedModel.load(model).predict(X)
+    capsys.readouterr()
+    assert main(["evaluate", str(model), str(new), "--target", "Y[1]", "Y[0]", "--json"]) == 0
+    scores = json.loads(capsys.readouterr().out)
+    assert list(scores["targets"]) == ["Y[1]", "Y[0]"]
+    assert scores["mse"] == pytest.approx(metrics.mean_squared_error(Y[:, ::-1], pred),
+                                          rel=1e-10)
+    assert scores["targets"]["Y[0]"]["mae"] == pytest.approx(
+        metrics.mean_absolute_error(Y[:, 0], pred[:, 1]), rel=1e-10)
+    # a column left out is still refused
+    np.savez(new, X=X, Y=np.column_stack([Y, Y[:, 0]]))
+    assert main(["evaluate", str(model), str(new), "--target", "Y[2]", "Y[0]"]) == 2
+    assert "the target array 'Y' has 3 columns" in capsys.readouterr().err

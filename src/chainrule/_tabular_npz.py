@@ -158,16 +158,18 @@ def _refuse_ambiguous(arrays: dict[str, np.ndarray], names: tuple[str, ...],
 
 def _all_columns(arrays: dict[str, np.ndarray], names: list[str], path: Path) -> None:
     """Refuse a 2-D target array of more columns than the targets ``K[j]`` take of it: a
-    model of k targets scored on the first k of more columns would drop the others."""
+    model of k targets scored on the first k of more columns would drop the others.  Its
+    columns in another order (``--target Y[1] Y[0]``) are read in that order, as a CSV
+    file's columns are."""
     for base in dict.fromkeys(m.group(1) for m in map(_COLUMN.match, names)
                               if m and m.group(1) in arrays and m.group() not in arrays):
         k = arrays[base].shape[1]
         taken = [n for n in names if n.startswith(base + "[")]
-        if taken != target_columns(base, len(taken)) or len(taken) != k:
+        if sorted(taken) != sorted(target_columns(base, k)):
             raise ValueError(
                 f"{path}: the target array {base!r} has {k} columns (shape "
                 f"{arrays[base].shape}), but the targets are {', '.join(taken)}; expected "
-                f"shape (n_samples, {len(taken)}), its columns in that order")
+                f"shape (n_samples, {len(taken)}), each of its columns one of the targets")
 
 
 def _npz_target(y: np.ndarray, key: str, n: int, path: Path, need_target: bool,
