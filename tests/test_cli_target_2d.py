@@ -193,3 +193,19 @@ def test_the_columns_of_a_2d_target_array_in_another_order(runs, capsys):
     np.savez(new, X=X, Y=np.column_stack([Y, Y[:, 0]]))
     assert main(["evaluate", str(model), str(new), "--target", "Y[2]", "Y[0]"]) == 2
     assert "the target array 'Y' has 3 columns" in capsys.readouterr().err
+
+
+def test_evaluate_target_of_a_2d_array_is_named_as_given_in_its_errors(runs, tmp_path,
+                                                                       capsys):
+    """evaluate --target Y of a Y of 3 columns, for a model of 2 targets, was refused as
+    '--target Y[0] Y[1] Y[2]: ...', names the user did not write."""
+    X, Y = _data(30, seed=4)
+    data = tmp_path / "three.npz"
+    np.savez(data, X=X, Y=np.column_stack([Y, Y[:, 1]]))
+    capsys.readouterr()
+    assert main(["evaluate", str(runs / "whole_model.npz"), str(data), "--target", "Y"]) == 2
+    assert ("--target Y (an array of 3 columns, Y[0], Y[1], Y[2]): the model predicts 2 "
+            "values per example") in capsys.readouterr().err
+    assert main(["evaluate", str(runs / "whole_model.npz"), str(data), "--target", "a", "b",
+                 "c"]) == 2  # names given one by one: as they were written
+    assert "--target a b c: the model predicts 2 values" in capsys.readouterr().err

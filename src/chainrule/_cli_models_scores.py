@@ -144,12 +144,14 @@ def _refuse_one_of_several(model, path: str, target: str | list[str] | None,
             + "leave --target out to read those it records")
 
 
-def _evaluate_target(model, path: str, target: list[str] | None) -> str | list[str] | None:
+def _evaluate_target(model, path: str, target: list[str] | None,
+                     written: str | None = None) -> str | list[str] | None:
     """The target column(s) evaluate reads of ``model`` (the file ``path``): ``--target``'s
     one name, or its names, one per output of a regression network of several outputs or
     of a multi-label classifier (a model file of several targets: those it records by
     default; an estimator fitted on an indicator matrix: its 0/1 columns); None for the
-    model's.
+    model's.  ``written``: the one name ``--target`` gave when ``target`` lists the columns
+    of that NPZ array (``Y`` of shape (n, k): ``Y[0]`` .. ``Y[k-1]``), for the messages.
 
     Raises
     ------
@@ -159,11 +161,14 @@ def _evaluate_target(model, path: str, target: list[str] | None) -> str | list[s
     """
     k = model.network.n_outputs
     target = target[0] if target and len(target) == 1 else target
+    given = (f"--target {written} (an array of {len(target)} columns, {', '.join(target)})"
+             if written is not None and isinstance(target, list) else
+             f"--target {' '.join(target)}" if isinstance(target, list) else "")
     several = _target_names(model)  # a model file of several targets: their columns
     multilabel = getattr(model, "multilabel", False)
     if (model.task == "regression" or multilabel) and k > 1:
         if isinstance(target, list) and len(target) != k:
-            raise ValueError(f"--target {' '.join(target)}: the model predicts {k} values "
+            raise ValueError(f"{given}: the model predicts {k} values "
                              f"per example; name {k} target columns, in the order of its "
                              "outputs")
         if several is None and not isinstance(target, list):
@@ -173,6 +178,6 @@ def _evaluate_target(model, path: str, target: list[str] | None) -> str | list[s
                 f"target columns; give them, --target NAME1 ... NAME{k}, in the order of its "
                 "outputs")
     elif isinstance(target, list):
-        raise ValueError(f"--target {' '.join(target)}: the model predicts one target; name "
+        raise ValueError(f"{given}: the model predicts one target; name "
                          "one column")
     return target

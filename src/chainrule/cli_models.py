@@ -106,10 +106,12 @@ def _add_evaluate(sub: argparse._SubParsersAction) -> None:
 def _evaluate(args: argparse.Namespace) -> int:
     from .tabular import npz_targets
 
+    written = None
     if args.target and len(args.target) == 1 and args.data:  # an NPZ array Y (n, k)
-        args.target = npz_targets(args.data, args.target[0]) or args.target
+        columns = npz_targets(args.data, args.target[0])
+        written, args.target = (args.target[0], columns) if columns else (None, args.target)
     model = _load_predictor(args.model)
-    target = _evaluate_target(model, args.model, args.target)
+    target = _evaluate_target(model, args.model, args.target, written)
     seed = _data_seed(model, args.data, args.seed)
     table = _model_data(model, args.data, target, True, seed)
     _refuse_one_of_several(model, args.model, target)
