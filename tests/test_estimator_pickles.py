@@ -13,7 +13,7 @@ import pickle
 import numpy as np
 import pytest
 
-from chainrule import MLPClassifier
+from chainrule import MLPClassifier, MLPRegressor
 
 
 def test_an_older_pickle_of_a_schedule_run_goes_on_with_partial_fit(tmp_path):
@@ -74,3 +74,40 @@ def test_a_fitted_estimator_given_an_activation_object_unpickles_where_its_name_
         unregister_activation("pickled_sin_t")
     with pytest.raises(ValueError, match="'pickled_sin_t', which is not registered"):
         pickle.loads(blob)
+
+
+def _arctan_prime(z):
+    return 1.0 / (1.0 + z * z)
+
+
+def test_an_estimators_own_activation_objects_win_over_another_registration_of_their_names():
+    # The process unpickling the estimator registers the names for other functions (cos in
+    # place of sin, tanh in place of arctan): the network, built from the estimator's own
+    # objects, must compute with those, not silently with the functions registered here.
+    from chainrule.activations import register_activation, unregister_activation
+
+    rng = np.random.default_rng(1)
+    X, y = rng.normal(size=(30, 3)), rng.normal(size=30)
+    a = register_activation("own_sin_t", np.sin, np.cos)
+    b = register_activation("own_arctan_t", np.arctan, _arctan_prime)
+    try:
+        one = MLPRegressor((4,), activation=a, max_iter=5, random_state=0).fit(X, y)
+        two = MLPRegressor((4, 3), activation=[a, b], max_iter=5, random_state=0).fit(X, y)
+        blobs = pickle.dumps(one), pickle.dumps(two)
+    finally:
+        unregister_activation("own_sin_t")
+        unregister_activation("own_arctan_t")
+    register_activation("own_sin_t", np.cos, np.sin)  # other functions under the names
+    register_activation("own_arctan_t", np.tanh, np.cos)
+    try:
+        copies = [pickle.loads(blob) for blob in blobs]
+    finally:
+        unregister_activation("own_sin_t")
+        unregister_activation("own_arctan_t")
+    for copy, funcs in zip(copies, [(np.sin,), (np.sin, np.arctan)], strict=True):
+        layers = copy.network_.layers
+        h = X
+        for layer, f in zip(layers[:-1], funcs, strict=True):  # the hidden layers by hand
+            h = f(h @ layer.W + layer.b)
+        expected = (h @ layers[-1].W + layers[-1].b)[:, 0]
+        np.testing.assert_allclose(copy.predict(X), expected, rtol=1e-12)  # was: cos, tanh

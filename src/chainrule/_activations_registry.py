@@ -79,7 +79,8 @@ def register_activation(
     searches, pass the returned :class:`Activation` object itself
     (``MLPClassifier(activation=act)``): it travels to the workers with the
     estimator's parameters, and a fitted estimator so given unpickles in a
-    process without the registration.  A fitted network saved with
+    process without the registration (and computes with its own object where
+    the name is registered there to another function).  A fitted network saved with
     :func:`chainrule.save` or an estimator's ``save`` names its activations, so
     loading it in another process needs the registration there.
 

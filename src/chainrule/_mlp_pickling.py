@@ -14,7 +14,7 @@ from typing import Any
 
 from . import io
 from ._mlp_state import link_rng_layers, rng_layers
-from .activations import ACTIVATIONS, ALIASES, Activation
+from .activations import Activation
 
 
 class _Pickling:
@@ -80,24 +80,25 @@ def _own_activations(est: object) -> dict[str, Activation]:
 
 
 def _with_own_activations(meta: dict[str, Any], own: dict[str, Activation]) -> dict[str, Any]:
-    """``meta`` with each layer's activation name that this process has not registered
-    replaced by the estimator's own object of that name (``own``), in a copy; ``meta``
-    itself when there is nothing to replace.  A name registered here is looked up as before,
-    and one neither registered nor among ``own`` is refused by name as before."""
+    """``meta`` with each layer's activation name that is among the estimator's own objects
+    (``own``) replaced by that object, in a copy; ``meta`` itself when there is nothing to
+    replace.  The network was built from those objects, so they win over whatever this
+    process has registered under the name (another function, maybe); a name not among
+    ``own`` is looked up as before, and refused by name if it is not registered here."""
     network = meta.get("network") if isinstance(meta, dict) else None
     layers = network.get("layers") if isinstance(network, dict) else None
     if not own or not isinstance(layers, list):
         return meta
 
-    def unknown(name: object) -> bool:
-        return isinstance(name, str) and name in own and name not in ACTIVATIONS \
-            and name not in ALIASES
+    def own_name(name: object) -> bool:
+        # registered here or not: the registration may be of another function under the name
+        return isinstance(name, str) and name in own
 
-    if not any(isinstance(cfg, dict) and unknown(cfg.get("activation")) for cfg in layers):
+    if not any(isinstance(cfg, dict) and own_name(cfg.get("activation")) for cfg in layers):
         return meta
     new_layers = [
         {**cfg, "activation": own[cfg["activation"]]}
-        if isinstance(cfg, dict) and unknown(cfg.get("activation")) else cfg
+        if isinstance(cfg, dict) and own_name(cfg.get("activation")) else cfg
         for cfg in layers
     ]
     return {**meta, "network": {**network, "layers": new_layers}}
