@@ -734,6 +734,9 @@ def _matrix(a):
          r"^f must return a NumPy ndarray .*called on z, .*shape \(2, 3\), it returned list;"),
         (np.sin, lambda z: _matrix(np.cos(z)), False,
          r"^df must return a NumPy ndarray .*it returned matrix;"),
+        # a masked array passed, and the fit's first step then failed with "operands could
+        # not be broadcast together with shapes (30,4) (4,1)"
+        (np.ma.sin, np.cos, False, r"^f must return a NumPy ndarray .*it returned MaskedArray;"),
     ],
 )
 def test_register_activation_refuses_functions_that_change_the_shape(f, df, from_output, match):

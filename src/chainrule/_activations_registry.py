@@ -60,8 +60,8 @@ def register_activation(
         (2, 3) (distinct values from -1.5 to 2; for ``df`` with
         ``from_output``, on ``f`` of it), fails or returns something whose
         shape is not (2, 3), e.g. a function that sums over a row, or
-        something that is not an ndarray (a list, a ``np.matrix``).  Nothing is
-        registered then.  Only the shape is checked: NaN or infinite values
+        something that is not a plain ndarray (a list, a ``np.matrix``, a masked
+        array).  Nothing is registered then.  Only the shape is checked: NaN or infinite values
         (a function defined for positive inputs only) are accepted.
         Also if ``name`` is a built-in activation or alias, or is already
         registered and ``overwrite`` is False, or ``kinks`` is not a sequence
@@ -147,10 +147,11 @@ def _probe(fn: ArrayFn, name: str, x: np.ndarray, arg: str = "z") -> np.ndarray:
         ) from None
     if arr.shape != x.shape:
         raise ValueError(f"{what} it returned shape {arr.shape}")
-    if not isinstance(out, np.ndarray) or isinstance(out, np.matrix):
+    if type(out) is not np.ndarray:
         # a list passed the shape test, then broke the backward pass (AttributeError: 'list'
         # object has no attribute 'T'); a np.matrix turns the layers' elementwise products
-        # into matrix products
+        # into matrix products; a masked array (np.ma.sin) broke the fit's first step with
+        # "operands could not be broadcast together"
         raise ValueError(
             f"{name} must return a NumPy ndarray (the layers compute with its result as one): "
             f"called on {arg}, a float64 array of shape {x.shape}, it returned "
