@@ -745,6 +745,30 @@ def test_register_activation_refuses_functions_that_change_the_shape(f, df, from
     assert "test_validation_act" not in ACTIVATIONS
 
 
+def _sin_in_place(z):
+    return np.sin(z, out=z)
+
+
+def test_register_activation_refuses_an_f_that_overwrites_the_z_its_df_takes():
+    # np.sin(z, out=z) was registered, and df = cos then read sin(z) where the layer kept z:
+    # one weight's gradient by hand, cos(z) * x * (a - y), against what backprop gives
+    with pytest.raises(ValueError, match=r"^f must not change its argument in place: df takes"):
+        chainrule.register_activation("test_validation_act", _sin_in_place, np.cos)
+    assert "test_validation_act" not in ACTIVATIONS
+    # with df written in terms of a = f(z), f's output is all the backward pass needs
+    act = chainrule.register_activation("test_validation_act", _sin_in_place,
+                                        lambda a: np.sqrt(1 - a * a), from_output=True)
+    try:
+        net = Network([Dense(2, 1, act, init=np.array([[0.5], [-0.25]]))], loss="squared_error")
+        X, Y = np.array([[1.0, 0.5]]), np.array([[0.1]])
+        _, grad = net.loss_and_grad(X, Y)
+        z = 0.5 * 1.0 - 0.25 * 0.5  # 0.375, bias 0: cos(z) = sqrt(1 - sin(z)**2) here
+        delta = (np.sin(z) - 0.1) * np.cos(z)
+        np.testing.assert_allclose(grad, [delta * 1.0, delta * 0.5, delta], rtol=1e-13)
+    finally:
+        unregister_activation("test_validation_act")
+
+
 def test_an_activation_returning_an_ndarray_trains_as_its_list_would_have_meant():
     # the message's advice: np.asarray of the same values gives sin's gradient, by hand
     act = chainrule.register_activation("test_validation_act",

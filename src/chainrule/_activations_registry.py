@@ -61,7 +61,9 @@ def register_activation(
         ``from_output``, on ``f`` of it), fails or returns something whose
         shape is not (2, 3), e.g. a function that sums over a row, or
         something that is not a plain ndarray (a list, a ``np.matrix``, a masked
-        array).  Nothing is registered then.  Only the shape is checked: NaN or infinite values
+        array), or if ``f`` overwrites its argument while ``df`` takes ``z``
+        (``from_output`` False), which the layers keep for ``df``.  Nothing is
+        registered then.  Only the shape is checked: NaN or infinite values
         (a function defined for positive inputs only) are accepted.
         Also if ``name`` is a built-in activation or alias, or is already
         registered and ``overwrite`` is False, or ``kinks`` is not a sequence
@@ -116,7 +118,17 @@ def register_activation(
             math.isfinite(k) for k in kink_points):
         raise ValueError(f"kinks must be a sequence of finite numbers (the net inputs where f "
                          f"is not differentiable, e.g. (0.0,)), got {kinks!r}")
-    a = _probe(f, "f", _PROBE.copy())
+    z = _PROBE.copy()
+    a = _probe(f, "f", z)
+    if not from_output and not np.array_equal(z, _PROBE):
+        # np.sin(z, out=z): the layers keep z for df(z) in the backward pass, which then
+        # read f(z) instead, and the gradients came out wrong without a word
+        raise ValueError(
+            f"f must not change its argument in place: df takes z, which the layers keep "
+            f"for the backward pass; called on z, a float64 array of shape {z.shape}, f "
+            f"overwrote it; return a new array (np.sin(z), not np.sin(z, out=z)), or pass "
+            f"from_output=True with df written in terms of a = f(z)"
+        )
     _probe(df, "df", a.copy() if from_output else _PROBE.copy(),
            "a = f(z)" if from_output else "z")
     act = Activation(name, f, df, from_output=from_output, kinks=kink_points)
