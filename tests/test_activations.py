@@ -359,3 +359,8 @@ def test_the_readme_lists_every_activation_and_loss_with_its_aliases():
     # the outputs that suit poisson (its logit paths): exp and softplus
     assert "with an `exp` or `softplus` output" in flat
     assert set(LOSSES["poisson"].outputs) == {"exp", "softplus"}
+    # and no more: every alias README names is one the code takes, for what README says
+    listed = dict(re.findall(r"([a-z_]+) \(alias ([a-z_]+)", " ".join(acts.split())))
+    assert {alias: target for target, alias in listed.items()} == ALIASES
+    listed = dict(re.findall(r"`([a-z_]+)` \(alias `([a-z_]+)`", flat))
+    assert {alias: target for target, alias in listed.items()} == LOSS_ALIASES
