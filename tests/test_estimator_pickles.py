@@ -15,6 +15,9 @@ import pytest
 
 from chainrule import MLPClassifier, MLPRegressor
 
+# the fits here are a few epochs long: only their pickles matter
+pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+
 
 def test_an_older_pickle_of_a_schedule_run_goes_on_with_partial_fit(tmp_path):
     rng = np.random.default_rng(0)
@@ -37,7 +40,6 @@ def test_an_older_pickle_of_a_schedule_run_goes_on_with_partial_fit(tmp_path):
     older.save(tmp_path / "older.npz")  # was: IndexError in the training record
 
 
-@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")  # 5 epochs
 def test_a_fitted_estimator_given_an_activation_object_unpickles_where_its_name_is_unknown():
     # register_activation's notes: pass the Activation object itself and "it travels to the
     # workers with the estimator's parameters".  A fitted estimator sent to a worker (scikit-
