@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import itertools
+import operator
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -61,7 +62,8 @@ def _read_csv(path: Path, target: str | None, features: list[str] | None,
             reader = csv.reader(_without_nul(itertools.chain([first], fh), path), strict=True)
             rows, line = [], 1  # the line each row starts on: a quoted field may span lines
             for row in reader:
-                if any(cell.strip() for cell in row):
+                # a row of blank cells is skipped; most rows show it at their first cell
+                if (row and row[0].strip()) or any(cell.strip() for cell in row):
                     rows.append((line, row))
                 line = reader.line_num + 1
     except UnicodeDecodeError:
@@ -112,7 +114,6 @@ def _read_csv(path: Path, target: str | None, features: list[str] | None,
                 f"{path} line {n}: malformed CSV: {len(row)} fields, the header has "
                 f"{len(header)}"
             )
-    cells = np.array([row for _, row in body], dtype=str)
     lines = np.array([n for n, _ in body])
     defaulted = target is None and need_target
     if defaulted:
@@ -122,7 +123,7 @@ def _read_csv(path: Path, target: str | None, features: list[str] | None,
         _find(header, [target, *more], str(path), " (the targets)", sep)
     if target is not None and (need_target or target in header):
         (t_col,) = _find(header, [target], str(path), " (the target)", sep)
-        y = np.char.strip(cells[:, t_col])
+        y = np.char.strip(_cells(body, t_col))
         empty = np.flatnonzero(y == "")
         if need_target and empty.size:
             raise ValueError(f"{path} line {lines[empty[0]]}, target {target!r}: missing value")
@@ -135,7 +136,7 @@ def _read_csv(path: Path, target: str | None, features: list[str] | None,
     t_cols = [t_col]
     if more and y is not None:  # several targets (--target a b): one column of y each
         t_cols += _find(header, list(more), str(path), " (the targets)", sep)
-        y = np.column_stack([y, *(_target_cells(cells[:, c], header[c], lines, path,
+        y = np.column_stack([y, *(_target_cells(_cells(body, c), header[c], lines, path,
                                                 need_target, nan_class) for c in t_cols[1:])])
     if features is None:
         features = [n for i, n in enumerate(header) if i not in t_cols]
@@ -153,12 +154,41 @@ def _read_csv(path: Path, target: str | None, features: list[str] | None,
             f"{path}: the target column {target!r} is also a feature{features_what}; a "
             f"model must not be given its target as an input{hint}"
         )
-    table = Table(np.empty((len(body), len(cols))), y, list(features), target, str(path),
-                  lines=lines, target_names=[target, *more] if y is not None and more else None)
-    for j, c in enumerate(cols):
-        table.X[:, j] = _parse_floats(cells[:, c], table.where, f"column {header[c]!r}",
-                                      TEXT_FEATURES_HINT)
+    X = _finite_block(body, cols)
+    table = Table(np.empty((len(body), len(cols))) if X is None else X, y, list(features),
+                  target, str(path), lines=lines,
+                  target_names=[target, *more] if y is not None and more else None)
+    if X is None:  # a cell that is no finite number: column by column, naming the first
+        for j, c in enumerate(cols):
+            table.X[:, j] = _parse_floats(_cells(body, c), table.where,
+                                          f"column {header[c]!r}", TEXT_FEATURES_HINT)
     return table
+
+
+def _cells(body: list[tuple[int, list[str]]], c: int) -> np.ndarray:
+    """Column ``c`` of the rows of ``body``: strings of shape (n_rows,), as written."""
+    return np.array([row[c] for _, row in body], dtype=str)
+
+
+def _finite_block(body: list[tuple[int, list[str]]], cols: list[int]) -> np.ndarray | None:
+    """The columns ``cols`` of the rows of ``body`` as floats of shape (n_rows,
+    len(cols)), or None where a cell is no finite number (the caller then names it).
+
+    One pass of ``float`` over the cells: the numbers NumPy's cast of strings to
+    float64 reads (it parses each as ``float`` does: spaces around, "1e5", "+1",
+    ".5", "1_000"), in a fraction of its time and without an array of every cell's text
+    (as wide as the widest cell of the file).
+    """
+    n = len(body)
+    if not cols:
+        return np.empty((n, 0))
+    take = operator.itemgetter(*cols) if len(cols) > 1 else (lambda row: (row[cols[0]],))
+    cells = itertools.chain.from_iterable(take(row) for _, row in body)
+    try:
+        X = np.fromiter(map(float, cells), np.float64, count=n * len(cols))
+    except ValueError:
+        return None
+    return X.reshape(n, len(cols)) if np.isfinite(X).all() else None
 
 
 def _target_cells(cells: np.ndarray, name: str, lines: np.ndarray, path: Path,
