@@ -266,6 +266,18 @@ def test_an_estimator_of_two_outputs_is_scored_on_the_targets_named(tmp_path, ca
         capsys.readouterr().err
 
 
+def _refusal_of_edited_copy(model, tmp_path, edit) -> str:
+    """The message SavedModel.load gives a copy of ``model`` whose metadata ``edit`` changed."""
+    from file_helpers import edit_saved_meta
+
+    path = tmp_path / "m.npz"
+    path.write_bytes(model.read_bytes())
+    edit_saved_meta(path, lambda record: edit(record["metadata"]))
+    with pytest.raises(ValueError, match="corrupted chainrule model file") as info:
+        SavedModel.load(path)
+    return str(info.value)
+
+
 @pytest.mark.parametrize(("edit", "words"), [
     (lambda m: m.update(target_names=["t1"]), "target_names: 1 name for a regression network "
                                               "with 2 outputs"),
@@ -275,15 +287,7 @@ def test_an_estimator_of_two_outputs_is_scored_on_the_targets_named(tmp_path, ca
     (lambda m: m.update(y_scale=[1.0, 0.0]), "y_scale: expected a positive number"),
 ])
 def test_a_damaged_record_of_targets_is_refused(two, tmp_path, edit, words):
-    from file_helpers import edit_saved_meta
-
-    _, _, _, model = two
-    path = tmp_path / "m.npz"
-    path.write_bytes(model.read_bytes())
-    edit_saved_meta(path, lambda record: edit(record["metadata"]))
-    with pytest.raises(ValueError, match="corrupted chainrule model file") as info:
-        SavedModel.load(path)
-    assert words in str(info.value)
+    assert words in _refusal_of_edited_copy(two[3], tmp_path, edit)
 
 
 def test_data_and_model_may_follow_the_target_names(two, tmp_path, capsys):
@@ -405,15 +409,7 @@ def test_multi_label_targets_of_another_file_are_matched_by_their_labels(labels,
      "labels: expected 2 lists of two labels"),
 ])
 def test_a_damaged_record_of_labels_is_refused(labels, tmp_path, edit, words):
-    from file_helpers import edit_saved_meta
-
-    _, _, _, model = labels
-    path = tmp_path / "m.npz"
-    path.write_bytes(model.read_bytes())
-    edit_saved_meta(path, lambda record: edit(record["metadata"]))
-    with pytest.raises(ValueError, match="corrupted chainrule model file") as info:
-        SavedModel.load(path)
-    assert words in str(info.value)
+    assert words in _refusal_of_edited_copy(labels[3], tmp_path, edit)
 
 
 def test_gradcheck_checks_a_model_of_several_targets_on_its_data(two, labels, capsys):
