@@ -183,16 +183,14 @@ def inferred_t_max(spec: str | dict | None, schedule: object) -> int | None:
         The cosine's ``T_max`` when it was inferred, else None (a ``T_max``
         given, another schedule, no ``--schedule``).
     """
-    from .schedules import Cosine, Warmup
+    from .schedules import Cosine, Warmup, _anneals_over_run
 
     given = {"name": spec} if isinstance(spec, str) else spec
     if not isinstance(given, dict):
         return None
-    if given.get("name") == "cosine" and "T_max" not in given:
+    if _anneals_over_run(given):
         return schedule.T_max if isinstance(schedule, Cosine) else None
-    after = given.get("after")
-    if given.get("name") == "warmup" and (after == "cosine" or (
-            isinstance(after, dict) and after.get("name") == "cosine" and "T_max" not in after)):
+    if given.get("name") == "warmup" and _anneals_over_run(given.get("after")):
         cosine = schedule.after if isinstance(schedule, Warmup) else None
         return cosine.T_max if isinstance(cosine, Cosine) else None
     return None

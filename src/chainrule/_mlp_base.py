@@ -57,7 +57,7 @@ from ._training_epochs import _bar_drawn
 from ._validation import caller_outside_chainrule
 from .activations import Activation
 from .network import Network, _EvaluationPass
-from .schedules import Cosine, Schedule, Warmup, get_schedule
+from .schedules import Cosine, Schedule, Warmup, _anneals_over_run, get_schedule
 from .training import Trainer, TrainingDiverged
 
 # ``_name as _name``: the helpers that moved stay importable from here, as they were from the
@@ -133,8 +133,7 @@ def _t_max_from_max_iter(est: _BaseMLP) -> bool:
     spec = est.schedule
     if isinstance(spec, dict) and spec.get("name") == "warmup":  # a cosine after a warm-up
         spec = spec.get("after")  # anneals over max_iter less the warm-up's epochs
-    return spec == "cosine" or (isinstance(spec, dict) and spec.get("name") == "cosine"
-                                and "T_max" not in spec)
+    return _anneals_over_run(spec)
 
 
 def _solver_is_stochastic(est: _BaseMLP) -> bool:

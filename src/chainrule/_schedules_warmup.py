@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from ._validation import check_positive_float, check_positive_int
-from .schedules import SCHEDULES, Schedule, get_schedule
+from .schedules import SCHEDULES, Schedule, _anneals_over_run, get_schedule
 
 
 class Warmup(Schedule):
@@ -71,8 +71,7 @@ class Warmup(Schedule):
         name = after.get("name") if isinstance(after, dict) else after
         if isinstance(after, Warmup) or (isinstance(name, str) and name == self.name):
             raise ValueError("after must be a schedule other than 'warmup', got a warm-up")
-        if (after == "cosine" or (isinstance(after, dict) and after.get("name") == "cosine"
-                and "T_max" not in after)):  # the run's length is not known here
+        if _anneals_over_run(after):  # the run's length is not known here
             raise TypeError(
                 "after: a 'cosine' after the warm-up needs its T_max (the epochs after the "
                 "warm-up), e.g. {'name': 'cosine', 'T_max': ...}; without it give the warm-up "
@@ -146,10 +145,10 @@ def cosine_after_warmup(spec: dict, epochs: int) -> dict:
         all of the run's epochs, so that the cosine has none to anneal over.
     """
     after = spec.get("after")
+    if not _anneals_over_run(after):
+        return spec
     if after == "cosine":
         after = {"name": "cosine"}
-    if not (isinstance(after, dict) and after.get("name") == "cosine" and "T_max" not in after):
-        return spec
     warm = check_positive_int(spec.get("epochs", 5), "Warmup's epochs")
     rest = check_positive_int(epochs, "epochs") - warm
     if rest < 1:

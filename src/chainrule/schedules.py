@@ -264,6 +264,14 @@ class Cosine(Schedule):
         return self.eta_min + (lr0 - self.eta_min) * (1 + cosine) / 2
 
 
+def _anneals_over_run(spec: object) -> bool:
+    """Whether ``spec`` is a "cosine" without its ``T_max`` (by its name, or a dict leaving
+    it out): one whose ``T_max`` the run's length gives (or, after a warm-up, the epochs
+    after it)."""
+    return spec == "cosine" or (isinstance(spec, dict) and spec.get("name") == "cosine"
+                                and "T_max" not in spec)
+
+
 SCHEDULES: dict[str, type[Schedule]] = {
     cls.name: cls
     for cls in (Constant, StepDecay, MultiStep, Exponential, InverseScaling, Cosine)
