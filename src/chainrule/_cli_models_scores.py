@@ -47,6 +47,23 @@ def _scores(model, X: np.ndarray, y: np.ndarray) -> dict[str, float]:
     if np.ndim(y) == 2:  # several targets: scikit-learn's "uniform_average" of the targets'
         each = _target_scores(y, pred)
         return {k: float(np.mean([v[k] for v in each])) for k in each[0]}
+    return _regression_scores(y, pred)
+
+
+def _regression_scores(y: np.ndarray, pred: np.ndarray) -> dict[str, float]:
+    """mse, rmse, mae (and r2 of two or more examples) of one target.
+
+    Parameters
+    ----------
+    y, pred : ndarray of shape (n_samples,)
+
+    Returns
+    -------
+    dict
+        Keys mse, rmse, mae and, for two examples or more, r2.
+    """
+    from sklearn import metrics
+
     mse = float(metrics.mean_squared_error(y, pred))
     scores = {"mse": mse, "rmse": float(np.sqrt(mse)),
               "mae": float(metrics.mean_absolute_error(y, pred))}
@@ -70,17 +87,7 @@ def _target_scores(y: np.ndarray, pred: np.ndarray) -> list[dict[str, float]]:
         (``mean_squared_error``, ``mean_absolute_error``, ``r2_score``; the rmse
         that of ``root_mean_squared_error``, the mean of the targets' roots).
     """
-    from sklearn import metrics
-
-    out = []
-    for j in range(y.shape[1]):
-        mse = float(metrics.mean_squared_error(y[:, j], pred[:, j]))
-        scores = {"mse": mse, "rmse": float(np.sqrt(mse)),
-                  "mae": float(metrics.mean_absolute_error(y[:, j], pred[:, j]))}
-        if len(y) > 1:
-            scores["r2"] = float(metrics.r2_score(y[:, j], pred[:, j]))
-        out.append(scores)
-    return out
+    return [_regression_scores(y[:, j], pred[:, j]) for j in range(y.shape[1])]
 
 
 def _label_scores(y: np.ndarray, proba: np.ndarray) -> list[dict]:
