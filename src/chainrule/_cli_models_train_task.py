@@ -82,6 +82,10 @@ def _infer_task_several(table, requested: str, loss: str | None = None) -> str:
     are refused: several targets of three or more classes each are not
     supported (train one model per target).
     """
+    if requested != "auto":
+        return requested  # a classification's columns are checked by their classes
+    if loss == "poisson":
+        return "regression"
     names = table.target_names
     y = np.asarray(table.y)
     text, classlike, distinct = [], [], []
@@ -97,10 +101,6 @@ def _infer_task_several(table, requested: str, loss: str | None = None) -> str:
         whole = np.all(np.isfinite(values)) and np.all(values == np.round(values))
         if whole and len(np.unique(values)) <= 20:
             classlike.append(name)
-    if requested != "auto":
-        return requested  # a classification's columns are checked by their classes
-    if loss == "poisson":
-        return "regression"
     if len(classlike) == len(names):
         many = [f"{name}: {k} distinct value{'' if k == 1 else 's'}"
                 for name, k in zip(names, distinct, strict=True) if k != 2]
