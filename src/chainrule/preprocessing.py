@@ -204,6 +204,24 @@ def whiten(
     return out, Whitening(np.ldexp(mean_s, e), data_matrix, method, epsilon)
 
 
+def _by_power_of_two(A: np.ndarray, axis: int | tuple[int, ...] | None = None) -> np.ndarray:
+    """``A`` divided by a power of two near its largest ``|value|`` (of each slice along
+    ``axis``; of the whole array for None), by ``ldexp``: exact, and at most 1 in magnitude
+    afterwards (an all-zero slice stays zero), so that sums and squares of it neither
+    overflow nor underflow.
+
+    Parameters
+    ----------
+    A : ndarray
+    axis : int, tuple of int or None, default None
+
+    Returns
+    -------
+    ndarray of the shape of ``A``
+    """
+    return np.ldexp(A, -np.frexp(np.abs(A).max(axis=axis, keepdims=True))[1])
+
+
 def whiten_images(images: object, cutoff: float = 0.8) -> np.ndarray:
     """Whiten whole grayscale images in the frequency domain.
 
@@ -245,9 +263,9 @@ def whiten_images(images: object, cutoff: float = 0.8) -> np.ndarray:
     # overflowed from about 1e307 on) and again after centring, so that neither the FFT's
     # sums nor the squares of the standard deviation overflow or underflow; a constant
     # image gives 0
-    imgs = np.ldexp(imgs, -np.frexp(np.abs(imgs).max(axis=(1, 2), keepdims=True))[1])
+    imgs = _by_power_of_two(imgs, axis=(1, 2))
     centred = imgs - imgs.mean(axis=(1, 2), keepdims=True)
-    centred = np.ldexp(centred, -np.frexp(np.abs(centred).max(axis=(1, 2), keepdims=True))[1])
+    centred = _by_power_of_two(centred, axis=(1, 2))
     out = np.real(np.fft.ifft2(np.fft.fft2(centred) * filt))
     out -= out.mean(axis=(1, 2), keepdims=True)
     sd = out.std(axis=(1, 2), keepdims=True)
@@ -295,9 +313,9 @@ def normalize_patches(patches: object, n_std: float = 3.0,
     # (values of 1e307 gave NaN), then again after centring, so that the squares of the
     # standard deviation neither overflow (values of 1e160 gave an infinite limit) nor
     # underflow (1e-170 gave 0)
-    P = np.ldexp(P, -np.frexp(np.abs(P).max())[1])
+    P = _by_power_of_two(P)
     P = P - P.mean(axis=1, keepdims=True)
-    P = np.ldexp(P, -np.frexp(np.abs(P).max())[1])
+    P = _by_power_of_two(P)
     limit = n_std * float(P.std())
     if limit == 0:
         return np.full(P.shape, 0.5 * (low + high), dtype=dt)
