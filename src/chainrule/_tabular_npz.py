@@ -131,15 +131,22 @@ def target_columns(key: str, k: int) -> list[str]:
     return [f"{key}[{j}]" for j in range(k)]
 
 
-def _target_array(arrays: dict[str, np.ndarray], name: str) -> np.ndarray | None:
-    """The array ``name``, or for ``K[j]`` column j of a 2-D array ``K``; None if neither."""
-    if name in arrays:
-        return arrays[name]
+def _column_of(arrays: dict[str, np.ndarray], name: str) -> tuple[str, int] | None:
+    """``(K, j)`` where ``name`` is ``K[j]`` and ``K`` is a 2-D array of more than ``j``
+    columns (whether or not ``name`` is an array of its own too); else None."""
     m = _COLUMN.match(name)
     whole = arrays.get(m.group(1)) if m else None
     if whole is None or whole.ndim != 2 or int(m.group(2)) >= whole.shape[1]:
         return None
-    return whole[:, int(m.group(2))]
+    return m.group(1), int(m.group(2))
+
+
+def _target_array(arrays: dict[str, np.ndarray], name: str) -> np.ndarray | None:
+    """The array ``name``, or for ``K[j]`` column j of a 2-D array ``K``; None if neither."""
+    if name in arrays:
+        return arrays[name]
+    column = _column_of(arrays, name)
+    return None if column is None else arrays[column[0]][:, column[1]]
 
 
 def _refuse_ambiguous(arrays: dict[str, np.ndarray], names: tuple[str, ...],
@@ -147,13 +154,13 @@ def _refuse_ambiguous(arrays: dict[str, np.ndarray], names: tuple[str, ...],
     """Refuse a target name ``K[j]`` that is both an array of its own and column j of a 2-D
     array ``K``: either reading would silently train or score on the other one's values."""
     for name in names:
-        m = _COLUMN.match(name)
-        whole = arrays.get(m.group(1)) if m and name in arrays else None
-        if whole is not None and whole.ndim == 2 and int(m.group(2)) < whole.shape[1]:
+        column = _column_of(arrays, name) if name in arrays else None
+        if column is not None:
+            base, j = column
             raise ValueError(
                 f"{path}: the target {name!r} is both an array of its own (shape "
-                f"{arrays[name].shape}) and column {int(m.group(2))} of the 2-D array "
-                f"{m.group(1)!r} (shape {whole.shape}); rename one of them")
+                f"{arrays[name].shape}) and column {j} of the 2-D array "
+                f"{base!r} (shape {arrays[base].shape}); rename one of them")
 
 
 def _all_columns(arrays: dict[str, np.ndarray], names: list[str], path: Path) -> None:
