@@ -26,7 +26,7 @@ def autoencoder_on_data(args: argparse.Namespace, model):
     -------
     model, about, X of shape (n, n_features), None
     """
-    from ._cli_gradcheck_model import _data_seed
+    from ._cli_models_provenance import _data_seed
     from .cli_models import _model_data
 
     name = type(model.estimator).__name__
@@ -34,7 +34,7 @@ def autoencoder_on_data(args: argparse.Namespace, model):
         raise ValueError(f"--target: {args.model} holds a {name}, which reconstructs its "
                          f"inputs and predicts no target (got --target {args.target!r}); "
                          "leave --target out and give DATA's features alone")
-    table = _model_data(model, args.data, None, False, _data_seed(model, args))
+    table = _model_data(model, args.data, None, False, _data_seed(model, args.data, args.seed))
     n = min(args.samples, table.n_samples)
     X = np.asarray(table.X[:n], dtype=np.float64)
     try:  # inputs its decoder cannot reach (a sigmoid's outside [0, 1]), refused as fit does

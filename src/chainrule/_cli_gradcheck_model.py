@@ -3,10 +3,10 @@
 A network model file (``chainrule train``, :meth:`chainrule.Network.save`), an
 estimator's or an autoencoder's file (their ``save``), on random inputs or on the
 first examples of ``--data`` (a generated set drawn as ``evaluate`` draws it:
-:func:`_data_seed`); and the random targets a network's loss takes, which
-the random network of ``--sizes`` draws too.  :mod:`chainrule.cli_gradcheck` holds the
-command's options and its report; ``_cli_gradcheck_autoencoder`` a SparseAutoencoder's
-file on ``--data``.
+:func:`~chainrule._cli_models_provenance._data_seed`); and the random targets a
+network's loss takes, which the random network of ``--sizes`` draws too.
+:mod:`chainrule.cli_gradcheck` holds the command's options and its report;
+``_cli_gradcheck_autoencoder`` a SparseAutoencoder's file on ``--data``.
 """
 
 from __future__ import annotations
@@ -14,16 +14,6 @@ from __future__ import annotations
 import argparse
 
 import numpy as np
-
-
-def _data_seed(model, args: argparse.Namespace) -> int:
-    """The seed a generated ``--data`` (moons, circles, sinusoid) is drawn from, by the rule of
-    evaluate, predict and plot: ``--seed`` when given; else, for the set the model was
-    trained on, the seed train recorded (the check then runs on the model's own data, as
-    --data's help says: "as chainrule evaluate takes it"); else 0."""
-    from ._cli_models_provenance import _data_seed as rule
-
-    return rule(model, args.data, args.seed)
 
 
 def _random_targets(net, rng: np.random.Generator, n: int) -> np.ndarray:
@@ -102,6 +92,7 @@ def _saved_model(args: argparse.Namespace, rng: np.random.Generator):
         Y = _random_targets(net, rng, args.samples)
         where = f"{args.samples} random examples"
     else:
+        from ._cli_models_provenance import _data_seed
         from ._cli_models_scores import _refuse_one_of_several
         from .cli_models import _model_data, _targets
 
@@ -111,7 +102,8 @@ def _saved_model(args: argparse.Namespace, rng: np.random.Generator):
                 f"--data: {args.model} predicts {net.n_outputs} values per example, and a "
                 "table's target is one column; leave --data out to check it on random "
                 "examples")
-        table = _model_data(model, args.data, args.target, True, _data_seed(model, args))
+        seed = _data_seed(model, args.data, args.seed)  # the model's own generated set's
+        table = _model_data(model, args.data, args.target, True, seed)
         _refuse_one_of_several(model, args.model, args.target, names_taken=False)
         n = min(args.samples, table.n_samples)
         X = model._inputs(table.X[:n])
@@ -139,6 +131,7 @@ def _estimator_on_data(args: argparse.Namespace, estimator):
     -------
     model, about, X of shape (n, n_features), Y
     """
+    from ._cli_models_provenance import _data_seed
     from .autoencoder import StackedAutoencoder
     from .cli_models import _model_data, _targets
     from .saved_model import EstimatorModel
@@ -154,7 +147,8 @@ def _estimator_on_data(args: argparse.Namespace, estimator):
         raise ValueError(
             f"--data: {args.model} predicts {net.n_outputs} values per example, and a "
             "table's target is one column; leave --data out to check it on random examples")
-    table = _model_data(model, args.data, args.target, True, _data_seed(model, args))
+    seed = _data_seed(model, args.data, args.seed)  # the model's own generated set's
+    table = _model_data(model, args.data, args.target, True, seed)
     n = min(args.samples, table.n_samples)
     X = np.asarray(table.X[:n], dtype=np.float64)
     y = _targets(model, table)[:n]
