@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .render import tex_name
+from .render import fmt, tex_name
 
 __all__ = ["dE_dout_formula", "decay_formula", "fprime_formula", "from_net_note", "fused_note",
            "fused_product_note", "loss_formula", "softmax_sum_note", "target_note"]
@@ -145,6 +145,13 @@ def decay_formula(J: tuple[str, str], E: tuple[str, str], w: str = "W") -> tuple
     """
     return (f"{J[0]} = {E[0]} + (lambda/2) sum {w}^2",
             rf"{J[1]} = {E[1]} + \tfrac{{\lambda}}{{2}} \sum {w}^2")
+
+
+def decay_note(weight_decay: float, decay: str, digits: int = 6) -> str:
+    """The note under :func:`decay_formula`: lambda at ``digits`` significant digits, the
+    decay convention, ``m = 1`` and the biases left out of the decay."""
+    return (f"(lambda = {fmt(weight_decay, digits)}, decay={decay!r}: one example, m = 1; "
+            "biases are not decayed)")
 
 
 def fused_note(activation: str, loss: str, target_sum: float, divisor: str) -> str:

@@ -16,6 +16,7 @@ from .compute import LayerStep, StepTrace
 from .formulas import (
     dE_dout_formula,
     decay_formula,
+    decay_note,
     fprime_formula,
     from_net_note,
     fused_note,
@@ -23,7 +24,7 @@ from .formulas import (
     softmax_sum_note,
     target_note,
 )
-from .render import Block, Heading, Line, Note, Num, Part, Sym, fmt, tex_name
+from .render import Block, Heading, Line, Note, Num, Part, Sym, tex_name
 
 __all__ = ["netout_blocks", "netout_dict", "node_name", "weight_name"]
 
@@ -230,8 +231,7 @@ def netout_blocks(step: StepTrace, digits: int = 6) -> list[Block]:
         bl += [Line((Sym(*decay_formula(cost, ("E", "E"), "w")), " = ",
                      Num(step.example_loss), " + ", Num(step.decay_term), " = ",
                      Num(step.cost))),
-               Note(f"(lambda = {fmt(step.weight_decay, digits)}, decay={step.decay!r}: one "
-                    "example, m = 1; biases are not decayed)")]
+               Note(decay_note(step.weight_decay, step.decay, digits))]
 
     bl.append(Heading("Backward pass"))
     for k in range(L, 0, -1):

@@ -24,6 +24,7 @@ from .compute import LayerStep, StepTrace
 from .formulas import (
     dE_dout_formula,
     decay_formula,
+    decay_note,
     fprime_formula,
     from_net_note,
     fused_note,
@@ -144,8 +145,7 @@ def _vector_blocks(step: StepTrace, notation: str, digits: int = 6) -> list[Bloc
     if step.weight_decay:
         bl += [Line((Sym(*decay_formula(J, E)), " = ", Num(step.example_loss), " + ",
                      Num(step.decay_term), " = ", Num(step.cost))),
-               Note(f"(lambda = {fmt(step.weight_decay, digits)}, decay={step.decay!r}: one "
-                    "example, m = 1; biases are not decayed)")]
+               Note(decay_note(step.weight_decay, step.decay, digits))]
 
     bl.append(Heading("Backward pass"))
     for k in range(L, 0, -1):
