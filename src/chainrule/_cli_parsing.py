@@ -205,8 +205,8 @@ def _last_names(args: argparse.Namespace, lists: tuple[str, ...], short: int) ->
 
 
 def _names_data(word: str) -> bool:
-    """Whether ``word`` can be DATA: standard input ("-"), a path that is there, or a bundled
-    data set's name."""
+    """Whether ``word`` can be DATA: a path that is there, a bundled data set's name, or "-"
+    (argparse's word for standard input, which the commands then refuse by name)."""
     import os
 
     from .tabular import BUNDLED
