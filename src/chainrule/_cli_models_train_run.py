@@ -80,6 +80,10 @@ def _train_run(args: argparse.Namespace, sigterm: SigtermAsCtrlC) -> int:
     from .tabular import npz_image_shape, npz_targets, read_data
     from .training import Trainer
 
+    if args.data == "-":  # its path and SHA-256 are what evaluate and --resume check
+        raise ValueError("DATA -: train does not read standard input (it records its data "
+                         "file's path and SHA-256, which evaluate and --resume check); save "
+                         "the data to a file and give its path")
     # what needs no data is checked before the data is read (argparse checked the names)
     if isinstance(args.target, list) and len(args.target) == 1:  # one target, as ever
         args.target = args.target[0]

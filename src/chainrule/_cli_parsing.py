@@ -206,7 +206,8 @@ def _last_names(args: argparse.Namespace, lists: tuple[str, ...], short: int) ->
 
 def _names_data(word: str) -> bool:
     """Whether ``word`` can be DATA: a path that is there, a bundled data set's name, or "-"
-    (argparse's word for standard input, which the commands then refuse by name)."""
+    (standard input, which predict and evaluate read a CSV file from; train refuses it by
+    name)."""
     import os
 
     from .tabular import BUNDLED

@@ -4,9 +4,12 @@ Import from :mod:`chainrule.tabular`."""
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import io
 import itertools
 import operator
+import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -51,11 +54,42 @@ def _without_nul(lines: Iterable[str], path: Path) -> Iterator[str]:
         yield text
 
 
-def _read_csv(path: Path, target: str | None, features: list[str] | None,
-              need_target: bool, features_what: str, nan_class: bool = False,
-              more: tuple[str, ...] = ()) -> Table:
+#: How messages and a table's ``source`` name the CSV text of DATA "-".
+STDIN = "standard input"
+
+
+def _stdin_text() -> io.StringIO:
+    """The CSV text of standard input (DATA "-"), read once, whole, as UTF-8.
+
+    Raises
+    ------
+    ValueError
+        For an NPZ archive (a zip file, which is read by seeking) or bytes that are not
+        UTF-8 text, naming standard input.
+    """
+    stream = sys.stdin
+    raw = stream.buffer.read() if hasattr(stream, "buffer") else stream.read()
+    if isinstance(raw, str):  # a text stream without bytes (a test's StringIO)
+        return io.StringIO(raw.removeprefix("\ufeff"), newline="")
+    if raw.startswith(b"PK\x03\x04"):
+        raise ValueError(f"{STDIN}: an .npz archive; only a CSV file can be read from "
+                         "standard input (-): save the archive to a file and give its path")
     try:
-        with open(path, newline="", encoding="utf-8-sig") as fh:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ValueError(f"{STDIN}: not UTF-8 text; expected a CSV file") from None
+    return io.StringIO(text, newline="")
+
+
+def _read_csv(path: Path | str, target: str | None, features: list[str] | None,
+              need_target: bool, features_what: str, nan_class: bool = False,
+              more: tuple[str, ...] = (), text: io.StringIO | None = None) -> Table:
+    """The table of a CSV file at ``path``, or of ``text`` already read (standard input,
+    which ``path`` then names: :data:`STDIN`)."""
+    try:
+        opened = (open(path, newline="", encoding="utf-8-sig") if text is None else
+                  contextlib.nullcontext(text))
+        with opened as fh:
             # utf-8-sig takes one byte-order mark off; a file saved twice by an editor that
             # adds one holds more, which would stay in the first column's name
             first = fh.readline().lstrip("\ufeff")
@@ -67,7 +101,7 @@ def _read_csv(path: Path, target: str | None, features: list[str] | None,
                     rows.append((line, row))
                 line = reader.line_num + 1
     except UnicodeDecodeError:
-        pipe = "" if path.is_file() else " (an .npz archive cannot be read from a pipe)"
+        pipe = "" if Path(path).is_file() else " (an .npz archive cannot be read from a pipe)"
         raise ValueError(f"{path}: not a UTF-8 text (CSV) file{pipe}") from None
     except csv.Error as exc:
         raise ValueError(f"{path}: malformed CSV: {exc}") from None

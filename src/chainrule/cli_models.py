@@ -64,7 +64,8 @@ __all__ = ["add_parsers"]
 
 _PREDICT_DATA_HELP = ("a .csv file (header row of column names), a .npz file (array X; a target "
                       "array is not needed), or a bundled data set: digits, iris, wine, "
-                      "breast_cancer, diabetes, xor, moons, circles, sinusoid")
+                      "breast_cancer, diabetes, xor, moons, circles, sinusoid; - reads a CSV "
+                      "file from standard input")
 
 _SEED_HELP = ("seed of a generated DATA set (moons, circles, sinusoid; default: the seed "
               "chainrule train drew the model's own data from, when DATA is that set, else "
@@ -92,7 +93,8 @@ def _add_evaluate(sub: argparse._SubParsersAction) -> None:
         "held out (a file changed since training: that it has, and what it held then).")
     # MODEL and DATA may follow --target's names (--target y model.npz data.csv)
     p.add_argument("model", metavar="MODEL", nargs="?", help=_MODEL_HELP)
-    p.add_argument("data", metavar="DATA", nargs="?", help=_DATA_HELP)
+    p.add_argument("data", metavar="DATA", nargs="?",
+                   help=f"{_DATA_HELP}; - reads a CSV file from standard input")
     p.add_argument("--target", nargs="+", metavar="NAME",
                    help="target column (default: the model's); of a model of several targets "
                    "(or an estimator of several outputs: a regressor's, or a multi-label "
@@ -235,6 +237,9 @@ def _check_keep(keep: list[str] | None, data: str, proba: Collection[str]) -> No
         raise ValueError(f"--keep: column {twice[0]!r} given twice (got --keep "
                          f"{' '.join(keep)}); name each column once")
     _check_clash(keep, set(proba))
+    if data == "-":
+        raise ValueError("--keep: DATA - is standard input, read once for the features; save "
+                         "the data to a file to copy columns from it")
     path = Path(data)
     if path.exists() and not path.is_file() and not path.is_dir():
         raise ValueError(f"--keep: {data} is not a regular file (a pipe is read once, for the "

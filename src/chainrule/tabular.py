@@ -20,10 +20,10 @@ from pathlib import Path
 
 import numpy as np
 
+from ._tabular_csv import STDIN, _read_csv, _stdin_text
 from ._tabular_csv import _example_as_header as _example_as_header
 from ._tabular_csv import _is_number as _is_number
 from ._tabular_csv import _preview_row as _preview_row
-from ._tabular_csv import _read_csv
 from ._tabular_npz import _feature_names as _feature_names
 from ._tabular_npz import _read_npz
 from ._tabular_npz import npz_image_shape as npz_image_shape
@@ -183,7 +183,9 @@ def read_data(
         or images of shape (n_samples, C, H, W), taken as their flat rows,
         target ``y`` or the array named by ``target``, optional
         ``feature_names``; without them the columns are taken by position),
-        or the name of a bundled data set (:data:`BUNDLED`).
+        or the name of a bundled data set (:data:`BUNDLED`); ``"-"``: a CSV
+        file read from standard input (once, whole; messages and the table's
+        ``source`` name it "standard input"; an NPZ archive there is refused).
     target : str or list of str, optional
         The target column (CSV) or array (NPZ); by default the last CSV
         column and the NPZ array ``y``.  A list of two or more names takes
@@ -259,6 +261,9 @@ def read_data(
             raise ValueError(f"duplicate target column {dup[0]!r}: each column can be a "
                              f"target once (got {', '.join(map(str, target))})")
         target, more = target[0], tuple(target[1:])
+    if isinstance(source, str) and source == "-":  # a pipe into the command: read once
+        return _read_csv(STDIN, target, features, need_target, features_what, nan_class,
+                         more, text=_stdin_text())
     path = Path(source)
     if not path.exists() and str(source) in BUNDLED:
         table = _bundled(str(source), seed)

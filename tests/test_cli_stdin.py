@@ -1,0 +1,151 @@
+"""DATA "-": predict and evaluate read a CSV file from standard input, once.
+
+``cat new.csv | chainrule predict model.npz -`` must print what the same file given by
+its path prints; the numbers are checked against the saved network's forward pass on
+the standardised columns (NumPy here) and scikit-learn's ``log_loss``.  Standard input
+that cannot be a CSV file (empty, an NPZ archive, not UTF-8) is refused by name, and
+train and ``--keep``, which would need the data again, refuse "-" with what to do.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from sklearn.metrics import log_loss
+
+import chainrule as cr
+from chainrule.cli import main
+from chainrule.io import load_metadata
+from chainrule.tabular import read_data
+
+LABELS = ["cat", "dog", "eel"]
+
+
+def _run(*args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "chainrule", *args], input=stdin,
+                          capture_output=True, timeout=300)
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory):
+    d = tmp_path_factory.mktemp("stdin")
+    rng = np.random.default_rng(3)
+    centres = np.array([[0.0, 0.0], [4.0, 0.0], [0.0, 4.0]])
+    X = np.concatenate([c + 0.7 * rng.normal(size=(12, 2)) for c in centres])
+    X = np.round(X * [10.0, 1.0] + [50.0, 0.0], 6)  # what the file holds, to the digit
+    y = np.repeat(LABELS, 12)
+    with open(d / "data.csv", "w", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["f1", "f2", "kind"])
+        writer.writerows([[f"{a:.6f}", f"{b:.6f}", c] for (a, b), c in zip(X, y, strict=True)])
+    proc = _run("train", str(d / "data.csv"), "--target", "kind", "--hidden", "6",
+                "--epochs", "30", "--val-fraction", "0", "--seed", "2",
+                "-o", str(d / "model.npz"), "-q")
+    assert proc.returncode == 0, proc.stderr
+    return d, X, y
+
+
+def _probabilities(model, X):
+    """The model's class probabilities, from the bare network and the stored statistics."""
+    meta = load_metadata(model)
+    net = cr.load(model)
+    return net.forward((X - np.asarray(meta["x_mean"])) / np.asarray(meta["x_scale"]))
+
+
+def _stdin(monkeypatch, data: bytes) -> list[int]:
+    """Standard input holding ``data``; the list counts the reads of its bytes."""
+    reads: list[int] = []
+
+    class Counted(io.BytesIO):
+        def read(self, *args):
+            reads.append(1)
+            return super().read(*args)
+
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(Counted(data), encoding="utf-8"))
+    return reads
+
+
+def test_predict_reads_standard_input_as_the_file(trained):
+    d, X, _ = trained
+    data = (d / "data.csv").read_bytes()
+    by_path = _run("predict", str(d / "model.npz"), str(d / "data.csv"), "--proba")
+    piped = _run("predict", str(d / "model.npz"), "-", "--proba", stdin=data)
+    assert by_path.returncode == 0 and piped.returncode == 0, piped.stderr
+    assert piped.stdout == by_path.stdout and piped.stderr == by_path.stderr == b""
+    rows = list(csv.reader(io.StringIO(piped.stdout.decode())))
+    assert rows[0] == ["kind", *(f"proba_{label}" for label in LABELS)]
+    P = _probabilities(d / "model.npz", X)
+    assert [row[0] for row in rows[1:]] == [LABELS[k] for k in P.argmax(axis=1)]
+    np.testing.assert_allclose(np.array([row[1:] for row in rows[1:]], dtype=float), P,
+                               rtol=1e-12, atol=1e-15)
+
+
+def test_evaluate_reads_standard_input_as_the_file(trained):
+    d, X, y = trained
+    data = (d / "data.csv").read_bytes()
+    by_path = _run("evaluate", str(d / "model.npz"), str(d / "data.csv"))
+    piped = _run("evaluate", str(d / "model.npz"), "-", stdin=data)
+    assert by_path.returncode == 0 and piped.returncode == 0, piped.stderr
+    first, *scores = piped.stdout.decode().splitlines()
+    # the file by its path is known as the training data; standard input, unnamed, is not
+    assert first == "standard input: 36 examples"
+    assert by_path.stdout.decode().splitlines()[1:] == scores
+    P = _probabilities(d / "model.npz", X)
+    accuracy = np.mean(np.array(LABELS)[P.argmax(axis=1)] == y)
+    assert scores == [f"accuracy: {accuracy:.6g}",
+                      f"log loss: {log_loss(y, P, labels=LABELS):.6g}"]
+
+
+def test_standard_input_is_read_once_as_the_file_is(tmp_path, monkeypatch):
+    text = "\ufefff1,f2,kind\r\n1.5,2,cat\r\n\r\n3,-4e-1,dog\r\n"
+    (tmp_path / "d.csv").write_text(text, encoding="utf-8", newline="")
+    reads = _stdin(monkeypatch, text.encode())
+    piped = read_data("-")
+    assert len(reads) == 1  # one read of everything; the CSV reader opens nothing
+    from_file = read_data(tmp_path / "d.csv")
+    np.testing.assert_array_equal(piped.X, [[1.5, 2.0], [3.0, -0.4]])
+    np.testing.assert_array_equal(piped.X, from_file.X)
+    assert list(piped.y) == list(from_file.y) == ["cat", "dog"]
+    assert list(piped.lines) == list(from_file.lines) == [2, 4]
+    assert piped.feature_names == ["f1", "f2"] and piped.source == "standard input"
+
+
+@pytest.mark.parametrize(("data", "words"), [
+    (b"", "standard input: empty file; expected a header row of column names"),
+    (b"\n \n", "standard input: empty file; expected a header row of column names"),
+    # a cell that is no number: named from the rows in memory, by its line
+    (b"f1,f2,kind\n1,2,cat\n3,abc,dog\n",
+     "standard input line 3, column 'f2': not a number: 'abc'"),
+    (b"PK\x03\x04rest of an archive", "standard input: an .npz archive; only a CSV file "
+     "can be read from standard input (-): save the archive to a file and give its path"),
+    (b"f1,f2\n\xff\xfe,1\n", "standard input: not UTF-8 text; expected a CSV file"),
+])
+def test_unreadable_standard_input_is_refused_by_name(trained, monkeypatch, capsys, data,
+                                                       words):
+    d, _, _ = trained
+    _stdin(monkeypatch, data)
+    assert main(["evaluate", str(d / "model.npz"), "-"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("chainrule: error: ") and words in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize(("args", "words"), [
+    (["train", "-", "-q"], "DATA -: train does not read standard input (it records its "
+     "data file's path and SHA-256, which evaluate and --resume check); save the data to a "
+     "file and give its path"),
+    (["predict", "MODEL", "-", "--keep", "f1"], "--keep: DATA - is standard input, read "
+     "once for the features; save the data to a file to copy columns from it"),
+])
+def test_commands_that_read_the_data_again_refuse_standard_input(trained, monkeypatch, capsys,
+                                                                  args, words):
+    d, _, _ = trained
+    reads = _stdin(monkeypatch, (d / "data.csv").read_bytes())
+    args = [str(d / "model.npz") if a == "MODEL" else a for a in args]
+    assert main([*args, "-o", str(d / "never.csv")]) == 2
+    assert words in capsys.readouterr().err
+    assert not reads and not (d / "never.csv").exists()
