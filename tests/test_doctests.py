@@ -25,3 +25,23 @@ def test_every_docstring_example_gives_its_shown_output(tmp_path, monkeypatch):
             failures.append(f"{name}: {result.failed} of {result.attempted} failed")
     assert attempted > 20, attempted
     assert not failures, failures
+
+
+def test_mlp_classifier_docstring_is_whole_and_its_examples_run():
+    """MLPClassifier's Attributes and Examples are text of ``_estimators_doc`` appended to
+    the class's literal: the sections follow one another at the class's indentation, and
+    the doctest finder of its module still finds (and runs) the examples."""
+    import inspect
+
+    from chainrule import MLPClassifier
+    from chainrule import _estimators_mlp_classifier as module
+
+    lines = inspect.cleandoc(MLPClassifier.__doc__).splitlines()
+    headers = [lines[i] for i in range(len(lines) - 1)
+               if lines[i + 1] and set(lines[i + 1]) == {"-"}]
+    assert headers == ["Parameters", "Attributes", "Examples"]
+    assert lines[lines.index("Attributes") + 2] == "classes_ : ndarray of shape (n_classes,)"
+    tests = [t for t in doctest.DocTestFinder().find(module) if t.name.endswith("MLPClassifier")]
+    assert len(tests) == 1 and len(tests[0].examples) == 10, [len(t.examples) for t in tests]
+    result = doctest.DocTestRunner().run(tests[0], out=lambda s: None)
+    assert result.failed == 0 and result.attempted == 10

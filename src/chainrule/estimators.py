@@ -20,7 +20,8 @@ network travels in it as its configuration and arrays.)
 
 Each class lives in a module of its own, with its docstring, ``fit`` and
 ``partial_fit`` (which return the estimator): ``_estimators_mlp_classifier``
-(:class:`MLPClassifier`, whose docstring describes every parameter of both) and
+(:class:`MLPClassifier`, whose docstring describes every parameter of both; its
+Attributes and Examples sections are text of ``_estimators_doc``) and
 ``_estimators_mlp_regressor`` (:class:`MLPRegressor`, with its ``__init__``).  Each
 inherits the methods that depend on its targets from a mixin base in a module of its
 own: ``_estimators_classifier`` (:class:`_ClassifierOutputs`: labels one-hot encoded,
