@@ -1,4 +1,5 @@
-"""DATA "-": predict and evaluate read a CSV file from standard input, once.
+"""DATA "-": predict, evaluate, plot and gradcheck --data read a CSV file from standard
+input, once.
 
 ``cat new.csv | chainrule predict model.npz -`` must print what the same file given by
 its path prints; the numbers are checked against the saved network's forward pass on
@@ -149,3 +150,81 @@ def test_commands_that_read_the_data_again_refuse_standard_input(trained, monkey
     assert main([*args, "-o", str(d / "never.csv")]) == 2
     assert words in capsys.readouterr().err
     assert not reads and not (d / "never.csv").exists()
+
+
+@pytest.mark.parametrize("kind", ["confusion", "regions"])
+def test_plot_reads_standard_input_once_as_the_file(trained, monkeypatch, capsys, kind):
+    """plot confusion and plot regions read DATA "-" with predict's reader, once: the
+    points and labels drawn are the file's, the predictions those of the network's
+    forward pass on the standardised columns."""
+    import chainrule.plots as plots
+
+    d, X, y = trained
+    drawn = []
+    monkeypatch.setattr(plots, "plot_confusion_matrix",
+                        lambda y_true, y_pred, out, **kw: drawn.append((y_true, y_pred, kw))
+                        or out)
+    monkeypatch.setattr(plots, "plot_decision_regions",
+                        lambda panels, out, **kw: drawn.append((panels, kw)) or out)
+    reads = _stdin(monkeypatch, (d / "data.csv").read_bytes())
+    assert main(["plot", kind, str(d / "model.npz"), "-", "-o", str(d / "p.png")]) == 0
+    assert len(reads) == 1 and len(drawn) == 1
+    assert capsys.readouterr().out.startswith(f"{kind} picture written to ")
+    if kind == "confusion":
+        y_true, y_pred, kw = drawn[0]
+        P = _probabilities(d / "model.npz", X)
+        assert list(y_true) == list(y)
+        assert list(y_pred) == [LABELS[k] for k in P.argmax(axis=1)]
+        assert kw["title"] == "Confusion matrix on standard input"
+    else:
+        [(title, _, X_drawn, y_drawn)], kw = drawn[0]
+        assert title == "decision regions on standard input"
+        np.testing.assert_array_equal(X_drawn, X)
+        assert list(y_drawn) == list(y) and kw["feature_names"] == ["f1", "f2"]
+
+
+def test_gradcheck_data_reads_standard_input_as_the_file(trained, monkeypatch, capsys):
+    """gradcheck --model --data - checks the first rows of standard input as those of the
+    file: the same lines but the source's name, and the cost J of the first 5 rows is the
+    mean cross-entropy of the network's probabilities there (no weight decay: train's
+    default)."""
+    d, X, y = trained
+    model = str(d / "model.npz")
+    assert main(["gradcheck", "--model", model, "--data", str(d / "data.csv")]) == 0
+    by_path = capsys.readouterr().out
+    reads = _stdin(monkeypatch, (d / "data.csv").read_bytes())
+    assert main(["gradcheck", "--model", model, "--data", "-"]) == 0
+    piped = capsys.readouterr().out
+    assert len(reads) == 1
+    assert "on the first 5 of 36 examples of standard input\n" in piped
+    assert piped == by_path.replace(str(d / "data.csv"), "standard input")
+    P = _probabilities(d / "model.npz", X[:5])
+    J = -np.mean(np.log(P[np.arange(5), [LABELS.index(v) for v in y[:5]]]))
+    shown = float(piped.split("cost J = ")[1].split()[0])
+    assert shown == pytest.approx(J, rel=1e-12)
+
+
+def test_gradcheck_training_names_standard_input_holding_one_example(tmp_path, monkeypatch,
+                                                                     capsys):
+    """--training on DATA "-" of one row said "- has a single example"."""
+    rows = "f1,f2,kind\n" + "".join(f"{i % 5},{i % 3},{'ab'[i % 2]}\n" for i in range(12))
+    (tmp_path / "d.csv").write_text(rows)
+    layers = '[{"type": "Dense", "fan_out": 4}, {"type": "BatchNorm"}]'
+    assert main(["train", str(tmp_path / "d.csv"), "--target", "kind", "--layers", layers,
+                 "--epochs", "2", "-o", str(tmp_path / "bn.npz"), "-q"]) == 0
+    _stdin(monkeypatch, b"f1,f2,kind\n1,2,a\n")
+    assert main(["gradcheck", "--model", str(tmp_path / "bn.npz"), "--data", "-",
+                 "--training"]) == 2
+    err = capsys.readouterr().err
+    assert ("got 1 (a single example is normalised with the running statistics, in training "
+            "too); --data - (standard input) has a single example: give a table of 2 or "
+            "more") in err
+
+
+@pytest.mark.parametrize(("command", "option"), [("plot", "DATA"), ("gradcheck", "--data")])
+def test_help_of_plot_and_gradcheck_says_data_may_be_standard_input(capsys, command, option):
+    with pytest.raises(SystemExit):
+        main([command, "--help"])
+    help_text = " ".join(capsys.readouterr().out.split())
+    entry = help_text.split(f" {option} ", 1)[1]
+    assert "- reads a CSV file from standard input" in entry.split(" --target ")[0]

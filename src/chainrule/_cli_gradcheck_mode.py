@@ -73,7 +73,8 @@ def check_mode(args: argparse.Namespace, model: Any, X: np.ndarray) -> tuple[str
             "evaluation mode; leave --training out")
     if len(X) < 2 and not any(rows > 1 for rows in _rows_per_feature(model, layers, X)):
         short = getattr(args, "data", None) is not None and getattr(args, "samples", 1) > 1
-        advice = (f"{args.data} has a single example: give a table of 2 or more" if short
+        data = "--data - (standard input)" if short and args.data == "-" else args.data
+        advice = (f"{data} has a single example: give a table of 2 or more" if short
                   else "give --samples 2 or more")
         raise ValueError(
             f"--training: the batch statistics of BatchNorm need 2 or more examples, got "

@@ -52,7 +52,8 @@ def _add_plot(sub: argparse._SubParsersAction) -> None:
                    help=_SHOW_MODEL_HELP + " (loss: a model of chainrule train, or an "
                    "MLPClassifier's or MLPRegressor's file, which record the loss per epoch)")
     p.add_argument("data", metavar="DATA", nargs="?",
-                   help="labelled data for regions and confusion: " + _DATA_HELP)
+                   help="labelled data for regions and confusion: " + _DATA_HELP
+                   + "; - reads a CSV file from standard input")
     p.add_argument("--target", metavar="NAME",
                    help="regions and confusion: target column of DATA (default: the model's)")
     p.add_argument("-o", "--out", type=picture_named("picture.png"), metavar="PNG",

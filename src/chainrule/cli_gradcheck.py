@@ -142,7 +142,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                     help="--model: check on the first --samples examples of this data (as "
                     "chainrule evaluate takes it) instead of random inputs; an estimator's "
                     "network on the raw features (the estimators scale nothing); a "
-                    "SparseAutoencoder's cost on its rows, features only, no --target")
+                    "SparseAutoencoder's cost on its rows, features only, no --target; - "
+                    "reads a CSV file from standard input")
     gc.add_argument("--target", metavar="NAME", help="--model --data: the target column")
     gc.add_argument("--training", action="store_true", help="--model: check BatchNorm in "
                     "training mode, with the statistics of the examples checked (default: "
