@@ -150,6 +150,15 @@ def test_flatten_is_row_major_and_undone_by_backward(rng):
     assert layer.param_specs() == [] and layer.get_config() == {"type": "Flatten"}
 
 
+def test_flatten_of_an_empty_batch_gives_empty_rows():
+    # as Conv2D, the pools and Dense: no examples in, none out (it used to stop in a
+    # reshape that could not infer the width of 0 rows)
+    layer = Flatten()
+    out = layer.forward(np.zeros((0, 3, 4, 5)))
+    assert out.shape == (0, 60)
+    assert layer.backward(np.zeros((0, 60))).shape == (0, 3, 4, 5)
+
+
 def test_pooling_has_no_parameters_and_a_config():
     layer = MaxPool2D(3, stride=2, padding=1)
     assert layer.param_specs() == []

@@ -50,7 +50,8 @@ class Flatten(SpatialLayer):
         ndarray of shape (n_samples, channels * height * width)
         """
         self.in_shape = X.shape
-        return X.reshape(X.shape[0], -1)
+        # the width named, not -1: an empty batch has no size to infer it from
+        return X.reshape(X.shape[0], int(np.prod(X.shape[1:])))
 
     def backward(self, grad_out: np.ndarray, need_input_grad: bool = True) -> np.ndarray | None:
         """``dJ/dX``: ``grad_out`` (n_samples, c*h*w) reshaped back to the input's shape.
