@@ -590,3 +590,29 @@ def test_steps_that_change_a_max_pooling_winner_are_left_out_of_the_gradient_che
     assert gc.kink_units == 1  # one window
     assert gc.rel_diff_all > 1e-5 and gc.rel_diff < 1e-9, str(gc)  # 1e-7: the CLI tolerance
     assert "or change the largest pixel of a max-pooling window" in str(gc)
+
+
+def test_a_layer_of_a_network_pickles_on_its_own(rng):
+    """Each layer of a trained network pickles alone (the weak reference to its network,
+    which pickle refused, is left behind) and computes as it did, with arrays of its own."""
+    import pickle
+
+    net = network_from_layers([
+        {"type": "Conv2D", "out_channels": 3, "kernel_size": 3, "padding": 1},
+        {"type": "BatchNorm"}, {"type": "MaxPool2D"}, {"type": "Dropout", "rate": 0.2},
+        {"type": "Flatten"}, {"type": "Dense", "fan_out": 2, "activation": "softmax"},
+    ], input_shape=(1, 4, 4), seed=0)
+    X, y = rng.normal(size=(6, 1, 4, 4)), np.arange(6) % 2
+    chainrule.train(net, X, y, optimizer="sgd", epochs=2, batch_size=3, seed=0)
+    A = X
+    for layer in net.layers:
+        copy = pickle.loads(pickle.dumps(layer))
+        assert type(copy) is type(layer)
+        np.testing.assert_array_equal(copy.forward(A), layer.forward(A))
+        A = layer.forward(A)
+    conv = pickle.loads(pickle.dumps(net.layers[0]))
+    before = net.params.copy()
+    conv.W = np.zeros_like(conv.W)  # its own array: the network's parameters stay
+    np.testing.assert_array_equal(net.params, before)
+    expected = np.broadcast_to(np.maximum(conv.b, 0)[None, :, None, None], (1, 3, 4, 4))
+    np.testing.assert_array_equal(conv.forward(X[:1]), expected)  # relu(0 * X + b)

@@ -22,6 +22,26 @@ from .activations import Activation
 from .layers import Layer
 
 
+def _no_network() -> None:
+    """What an unpickled :class:`_OwnerRef` is: no network (it stayed behind)."""
+    return None
+
+
+class _OwnerRef(weakref.ref):
+    """A layer's weak reference to the network whose vector its parameters view.
+
+    A layer copied with :func:`copy.copy` keeps it (so that a network it joins
+    takes it as a copy, see :class:`~chainrule.Network`); pickled on its own, or
+    deep-copied, the layer has arrays of its own and this reference becomes None:
+    a plain ``weakref.ref`` cannot be pickled at all.
+    """
+
+    __slots__ = ()
+
+    def __reduce__(self) -> tuple:
+        return (_no_network, ())
+
+
 class _ParameterVector:
     """The flat parameter vector, the shapes and conversions: the mixin base of
     :class:`~chainrule.network.Network` that owns the vector the layers view."""
@@ -55,7 +75,7 @@ class _ParameterVector:
                 offset += n
             layer.bind(pviews, gviews)
             layer.dtype = self.dtype
-            layer._owner = weakref.ref(self)
+            layer._owner = _OwnerRef(self)
 
     @property
     def params(self) -> np.ndarray:
