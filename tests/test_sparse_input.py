@@ -268,3 +268,31 @@ def test_values_just_past_float32_are_told_apart_from_the_limit():
         net.predict(X)
     with pytest.raises(ValueError, match="^X " + msg):
         cr.MLPClassifier((3,), dtype="float32", max_iter=1).fit(X, y)
+
+
+@pytest.mark.parametrize("fmt", ["csr", "csc", "coo", "dia"])
+def test_a_file_of_scipy_sparse_save_npz_is_refused_as_one_by_the_command_line(
+        tmp_path, capsys, fmt):
+    """A matrix written by ``scipy.sparse.save_npz``, the natural way to save sparse
+    data, was told "no array named 'X' (arrays: indices, indptr, format, shape, data)",
+    which left the user to guess that the command line takes no sparse file at all.
+    It is now named as such a file, with the way to write one it reads."""
+    from chainrule.cli import main
+
+    Xs, Xd, y = _data(n=20, width=6)
+    path = tmp_path / "x.npz"
+    sp.save_npz(path, Xs.asformat(fmt))
+    with np.load(path) as stored:  # the reference: what save_npz writes, X not among them
+        assert "X" not in stored.files and str(stored["format"].item().decode()) == fmt
+    model = tmp_path / "m.npz"
+    np.savez(tmp_path / "dense.npz", X=Xd, y=y)
+    assert main(["train", str(tmp_path / "dense.npz"), "--epochs", "2", "-q",
+                 "-o", str(model)]) == 0
+    capsys.readouterr()
+    for argv in (["train", str(path), "-o", str(tmp_path / "n.npz")],
+                 ["predict", str(model), str(path)], ["evaluate", str(model), str(path)]):
+        assert main(argv) != 0
+        err = capsys.readouterr().err
+        assert f"{path}: a sparse matrix written by scipy.sparse.save_npz ({fmt}), not a " \
+               "data file: expected an array named 'X'" in err, err
+        assert "np.savez(path, X=X.toarray(), y=y)" in err and "Traceback" not in err

@@ -12,6 +12,10 @@ import numpy as np
 
 from ._tabular_table import TEXT_FEATURES_HINT, Table, _columns, _duplicates, _some
 
+# the arrays of a file of scipy.sparse.save_npz (CSR, CSC and BSR add indices and indptr,
+# COO row and col, DIA offsets): one matrix in its storage arrays
+_SAVE_NPZ_ARRAYS = {"format", "shape", "data"}
+
 
 def _feature_names(raw: np.ndarray, path: Path) -> list[str]:
     """An NPZ file's ``feature_names`` array as distinct column names (bytes read as UTF-8)."""
@@ -43,6 +47,16 @@ def _read_npz(path: Path, target: str | None, features: list[str] | None,
         arrays = read_npz(path)
     except _READ_ERRORS as exc:
         raise ValueError(f"{path}: not a readable .npz file ({exc})") from None
+    if "X" not in arrays and _SAVE_NPZ_ARRAYS <= set(arrays):
+        # what scipy.sparse.save_npz writes: one matrix in its storage arrays, no target
+        fmt = arrays["format"]
+        fmt = (f" ({fmt.item().decode(errors='replace') if fmt.dtype.kind == 'S' else fmt})"
+               if fmt.ndim == 0 and fmt.dtype.kind in "SU" else "")
+        raise ValueError(
+            f"{path}: a sparse matrix written by scipy.sparse.save_npz{fmt}, not a data "
+            "file: expected an array named 'X' (and a target to train or evaluate); the "
+            "command line reads dense arrays, e.g. np.savez(path, X=X.toarray(), y=y) "
+            "(from Python, the estimators and chainrule.train take the sparse matrix itself)")
     if "X" not in arrays:
         raise ValueError(f"{path}: no array named 'X' (arrays: {', '.join(arrays) or 'none'})")
     X = arrays["X"]
