@@ -95,7 +95,9 @@ class MLPClassifier(_ClassifierOutputs, ClassifierMixin, _BaseMLP):
         elsewhere (a log file, a pipe: a batch job) the line per epoch of 2
         instead; 2: a line per epoch (on stderr) with the loss that
         ``loss_curve_`` records and, with early stopping, the validation score,
-        next to the bar where one shows.
+        next to the bar where one shows.  lbfgs and cg, for any ``verbose > 0``:
+        a line per iteration (on stderr) with that loss, then SciPy's reason
+        for stopping with ``loss_``.
         scikit-learn prints a line per epoch on stdout for any ``verbose > 0``.
     warm_start : bool, default False
         ``fit`` continues from the current network instead of a new one.  The

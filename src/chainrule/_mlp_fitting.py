@@ -17,7 +17,8 @@ from sklearn.utils import check_random_state
 
 from ._mlp_rules import _reported_loss
 from ._training_data import _is_sparse, _sparse_batch
-from ._training_guards import _StopFlag
+from ._training_epochs import _epoch_line
+from ._training_guards import _say, _StopFlag
 from ._validation import caller_outside_chainrule
 from .batchnorm import BatchNorm
 from .dropout import Dropout
@@ -191,6 +192,7 @@ class _Fitting:
         if self.solver == "lbfgs":
             options["maxfun"] = int(self.max_fun)
         net, k = self.network_, self._outputs_averaged()
+        verbose = int(self.verbose) > 0  # lines on stderr, as the mini-batch solvers' (no bar)
         # the per-sample decay of the whole set: (alpha / 2 m) sum W^2, m the rows or the
         # sum of the weights (Network._loss_and_grad)
         c = 0.5 * float(self.alpha) / (X.shape[0] if sw is None else float(sw.sum()))
@@ -203,6 +205,9 @@ class _Fitting:
 
         def record(theta: np.ndarray, cost: float) -> None:
             curve.append(_reported_loss(float(cost), decay(theta) if k > 1 else 0.0, k))
+            if verbose:  # the mini-batch solvers' line, per iteration: loss_curve_'s loss
+                _say(_epoch_line(len(curve), int(self.max_iter), {"loss": curve[-1]},
+                                 unit="iteration"))
             if math.isfinite(cost):
                 kept[:] = len(curve), curve[-1]
             if ctrl_c.set:  # one Ctrl-C: stop at this iterate (minimize keeps it)
@@ -215,7 +220,7 @@ class _Fitting:
             warnings.simplefilter("ignore", DeprecationWarning)  # SciPy's L-BFGS-B iprint/disp
             try:
                 result = minimize(net, X, Y, method=method, maxiter=int(self.max_iter),
-                                  verbose=int(self.verbose), sample_weight=sw,
+                                  sample_weight=sw,
                                   options=options, callback=record)
             except KeyboardInterrupt:
                 if ctrl_c.aborted:
@@ -242,6 +247,9 @@ class _Fitting:
         self.loss_ = (_reported_loss(float(result.fun), decay(result.x) if k > 1 else 0.0, k)
                       if result is not None else loss)
         self.best_loss_ = self.loss_
+        if verbose and result is not None:  # SciPy's reason, with loss_ (not the network's cost)
+            _say(f"{self.solver}: {result.message} after {self.n_iter_} iteration(s), "
+                 f"loss {self.loss_:.5g}")
         if result is None:  # said as the mini-batch solvers say it
             warnings.warn("Training interrupted by user.", UserWarning,
                           stacklevel=caller_outside_chainrule())
