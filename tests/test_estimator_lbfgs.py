@@ -48,3 +48,45 @@ def test_verbose_prints_each_iterations_recorded_loss_on_stderr(capsys, solver, 
         warnings.simplefilter("ignore", ConvergenceWarning)
         MLPClassifier((3,), solver=solver, max_iter=3, random_state=0).fit(X, X[:, 0] > 0)
     assert capsys.readouterr() == ("", "")  # verbose=0: silent
+
+
+def _same_start_runs(est, reference, X, y, sample_weight, max_iter):
+    """Both estimators fitted once (one iteration), then run ``max_iter`` lbfgs iterations
+    from chainrule's weights, copied into scikit-learn's."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        est.set_params(max_iter=1).fit(X, y, sample_weight=sample_weight)
+        reference.set_params(max_iter=1).fit(X, y, sample_weight=sample_weight)
+        reference.coefs_ = [W.copy() for W in est.coefs_]
+        reference.intercepts_ = [b.copy() for b in est.intercepts_]
+        for e in (est, reference):
+            e.set_params(warm_start=True, max_iter=max_iter).fit(X, y,
+                                                                 sample_weight=sample_weight)
+    return est, reference
+
+
+@pytest.mark.parametrize("task", ["multiclass", "binary", "multilabel", "regression"])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_lbfgs_runs_scikit_learns_iterations_from_the_same_weights(task, weighted):
+    """From the same weights, scikit-learn's lbfgs and chainrule's take the same
+    iterations: the same cost, gradient and SciPy options (maxiter, maxfun, gtol = tol),
+    alpha's L2 term over the rows (or the sum of the weights), sample_weight."""
+    from sklearn import neural_network as sk
+
+    rng = np.random.default_rng(4)
+    X = rng.normal(size=(80, 5))
+    y = {"multiclass": (X[:, 0] > 0).astype(int) + (X[:, 1] > 0.5),
+         "binary": (X[:, 0] + X[:, 2] > 0).astype(int),
+         "multilabel": (X[:, :3] > 0).astype(int),
+         "regression": np.tanh(X[:, 0] - X[:, 1])}[task]
+    sw = rng.uniform(0.2, 2.0, len(X)) if weighted else None
+    params = dict(hidden_layer_sizes=(6,), activation="tanh", solver="lbfgs", alpha=0.3,
+                  random_state=0)
+    ours, theirs = ((MLPRegressor, sk.MLPRegressor) if task == "regression" else
+                    (MLPClassifier, sk.MLPClassifier))
+    est, ref = _same_start_runs(ours(**params), theirs(**params), X, y, sw, max_iter=12)
+    assert est.n_iter_ == ref.n_iter_ == 12
+    assert est.loss_ == pytest.approx(ref.loss_, rel=1e-11)  # measured: within 4e-15
+    for mine, its in zip(est.coefs_ + est.intercepts_, ref.coefs_ + ref.intercepts_,
+                         strict=True):
+        np.testing.assert_allclose(mine, its, rtol=0, atol=1e-11)  # measured: 1e-14
