@@ -90,3 +90,64 @@ def test_lbfgs_runs_scikit_learns_iterations_from_the_same_weights(task, weighte
     for mine, its in zip(est.coefs_ + est.intercepts_, ref.coefs_ + ref.intercepts_,
                          strict=True):
         np.testing.assert_allclose(mine, its, rtol=0, atol=1e-11)  # measured: 1e-14
+
+
+def _cost_not_finite_after(monkeypatch, evaluations):
+    """SciPy's objective turns NaN after ``evaluations`` calls, as an overflow would."""
+    import chainrule.scipy_fit as scipy_fit
+
+    made = scipy_fit._objective
+
+    def objective(*args, **kwargs):
+        fun, calls = made(*args, **kwargs), [0]
+
+        def nan_later(theta):
+            calls[0] += 1
+            J, grad = fun(theta)
+            return (np.nan, np.full_like(grad, np.nan)) if calls[0] > evaluations else (J, grad)
+        return nan_later
+
+    monkeypatch.setattr(scipy_fit, "_objective", objective)
+
+
+@pytest.mark.parametrize("solver", ["lbfgs", "cg"])
+@pytest.mark.parametrize("warm", [False, True])
+def test_a_diverged_run_records_the_iterate_the_network_keeps(monkeypatch, solver, warm):
+    """A SciPy run whose cost became NaN raised TrainingDiverged and kept its last iterate
+    with a finite cost (iteration 5 of lbfgs here), but the estimator said nothing of
+    it: n_iter_ 0 (or the earlier fit's), no loss_, loss_curve_ and t_ without the run,
+    where the mini-batch solvers record their completed epochs.  They now describe that
+    iterate: the same attributes as a run stopped there by max_iter."""
+    from chainrule import TrainingDiverged
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(60, 5))
+    y = np.tanh(X[:, 0] - X[:, 1])
+    params = dict(hidden_layer_sizes=(5,), solver=solver, random_state=0, warm_start=warm)
+
+    def start():
+        est = MLPRegressor(**params, max_iter=3)
+        if warm:  # an earlier fit whose attributes the diverged run must not leave behind
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", ConvergenceWarning)
+                est.fit(X, y)
+        return est.set_params(max_iter=50)
+
+    with monkeypatch.context() as patch:
+        _cost_not_finite_after(patch, 6)
+        est = start()
+        with pytest.raises(TrainingDiverged) as err:
+            est.fit(X, y)
+    n = err.value.epoch  # the iterate the network keeps
+    assert n >= 2 and f"iteration {n}, the last with a finite cost" in str(err.value)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        ref = start().set_params(max_iter=n).fit(X, y)  # the reference: stopped there
+    for mine, its in zip(est.coefs_ + est.intercepts_, ref.coefs_ + ref.intercepts_,
+                         strict=True):
+        np.testing.assert_array_equal(mine, its)
+    assert est.n_iter_ == ref.n_iter_ == n
+    assert est.loss_curve_ == ref.loss_curve_ and len(est.loss_curve_) == n + 3 * warm
+    assert est.loss_ == ref.loss_ == est.loss_curve_[-1] and est.t_ == ref.t_
+    assert est.loss_ == pytest.approx(float(np.mean((ref.predict(X) - y) ** 2) / 2 + 1e-4 / (
+        2 * len(X)) * sum(float(np.sum(W ** 2)) for W in ref.coefs_)), rel=1e-10)

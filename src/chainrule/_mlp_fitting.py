@@ -25,6 +25,7 @@ from .dropout import Dropout
 from .layers import Dense
 from .network import _release_caches
 from .scipy_fit import minimize
+from .training import TrainingDiverged
 
 if TYPE_CHECKING:
     from .network import Network
@@ -226,6 +227,18 @@ class _Fitting:
                 if ctrl_c.aborted:
                     raise
                 result = None
+            except TrainingDiverged:
+                # the network keeps iterate kept[0], the last with a finite cost (minimize):
+                # recorded as the mini-batch solvers record their completed epochs, so that
+                # n_iter_, loss_, loss_curve_ and t_ describe it; the estimator keeps it (_fit)
+                n = kept[0]
+                self.loss_curve_.extend(curve[:n])
+                self.__dict__.pop("history_", None)
+                self.n_iter_ = n
+                self.t_ += X.shape[0] * n
+                self.loss_ = self.loss_curve_[-1] if self.loss_curve_ else None
+                self.best_loss_ = self.loss_
+                raise
         if result is None:  # interrupted: the network holds iterate kept[0] (minimize)
             n, loss = kept
             if n == 0:  # no iteration completed: the parameters from before the call
