@@ -73,7 +73,8 @@ class _TrainingLoop:
         where the first left it (the epoch count, the optimizer's and the
         schedule's state, the random generator, the history, and the early
         stopping's best loss, epochs without improvement and best parameters)
-        up to ``epochs`` in all; raise ``trainer.epochs`` to go further.  It
+        up to ``epochs`` in all; raise ``trainer.epochs`` to go further (past
+        the epochs a "cosine" by its name annealed over, with a warning).  It
         goes on from the parameters the run had reached, also when
         ``restore_best`` gave the network its best epoch's at the end of the
         first call (unless the network was changed since), so that the two
@@ -120,6 +121,7 @@ class _TrainingLoop:
             _check_not_overwriting(self.checkpoint)
             # the last check, as it makes the missing folders of the path
             io.check_writable(self.checkpoint, "checkpoint")
+        self._warn_past_t_max()  # trainer.epochs raised past a cosine's annealing
         # everything checked: only now does the run's state change
         if self._restart_optimizer:
             opt.reset()

@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import warnings
 from collections.abc import Callable, Sequence
 
 import numpy as np
@@ -28,6 +29,7 @@ from ._training_loop import _TrainingLoop
 from ._training_run_end import _RunEnd
 from ._validation import (
     _check_real,
+    caller_outside_chainrule,
     check_nonneg_float,
     check_path,
     check_positive_float,
@@ -37,7 +39,7 @@ from .callbacks import Callback, History, TrainState, check_callbacks
 from .checkpoints import trainer_from_checkpoint
 from .network import Network
 from .optimizers import Optimizer, get_optimizer
-from .schedules import Schedule, get_schedule
+from .schedules import Cosine, Schedule, Warmup, get_schedule
 
 __all__ = ["Trainer"]
 
@@ -144,6 +146,9 @@ class Trainer(_TrainingData, _TrainingLoop, _EpochSteps, _Checkpoints, _RunEnd):
                 )
         self.validation_fraction = validation_fraction
         self.schedule = get_schedule(schedule, epochs=self.epochs)  # "cosine": over the run
+        # the epochs the run was built for, over which a "cosine" by its name anneals: a fit
+        # after trainer.epochs was raised past them warns (see _warn_past_t_max)
+        self._built_epochs = self.epochs
         self.clip_norm = None if clip_norm is None else check_positive_float(clip_norm, "clip_norm")
         self.patience = None if patience is None else check_positive_int(patience, "patience")
         self.min_delta = check_nonneg_float(min_delta, "min_delta")
@@ -187,6 +192,33 @@ class Trainer(_TrainingData, _TrainingLoop, _EpochSteps, _Checkpoints, _RunEnd):
         # (early stopping, a threshold, a callback): finished, fit trains no further
         self._stopped: str | None = None
 
+
+    def _warn_past_t_max(self) -> None:
+        """Warn when this fit goes past the epochs a cosine schedule annealed over.
+
+        A cosine whose ``T_max`` (after a warm-up's epochs) is the epochs the
+        Trainer was built for ("cosine" by its name takes them) ends its
+        annealing there; a ``trainer.epochs`` raised past them (to continue the
+        run) runs the next epoch at ``eta_min`` and then heads back towards
+        ``lr``, as :func:`~chainrule.training.resume` warns for a checkpoint
+        extended so.  Fitted once and never handed out (``train``, ``resume``,
+        the estimators, the command line), a Trainer has its own warnings.
+        """
+        schedule, warm = self.schedule, 0
+        if isinstance(schedule, Warmup) and isinstance(schedule.after, Cosine):
+            schedule, warm = schedule.after, schedule.epochs
+        if not (self._refit and isinstance(schedule, Cosine) and self._stopped is None
+                and self.epoch <= warm + schedule.T_max < self.epochs
+                and warm + schedule.T_max == self._built_epochs):
+            return
+        after = f" (after the warm-up's {warm} epochs)" if warm else ""
+        warnings.warn(
+            f"epochs: fitting to {self.epochs} epochs goes past the cosine schedule's T_max = "
+            f"{schedule.T_max}{after}, where the run ends its annealing: epoch "
+            f"{warm + schedule.T_max + 1} runs at eta_min and from there the learning rate "
+            "heads back towards its initial value (the cosine goes on, as PyTorch's "
+            "CosineAnnealingLR does).  To anneal over a longer run, build the Trainer with "
+            "its epochs from the start", UserWarning, stacklevel=caller_outside_chainrule())
 
     @classmethod
     def from_checkpoint(
