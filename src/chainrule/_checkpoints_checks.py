@@ -173,6 +173,25 @@ def _checked_history(record: object, epoch: int) -> History:
     return History.from_json({**record, "metrics": floats})
 
 
+def _checked_optimizer(config: object, name: str) -> Optimizer:
+    """The optimizer a file's record ``name`` (``"optimizer.config"``) describes, every key of
+    the rule's configuration there (one missing would take its default silently).
+
+    Raises
+    ------
+    ValueError
+        Naming ``name``, what was expected and what was found.
+    """
+    try:
+        opt = Optimizer.from_config(config)
+    except ValueError as exc:  # "config...: expected ..., found ..."
+        raise ValueError(f"{name}{str(exc).removeprefix('config')}") from None
+    if set(config) != set(opt.get_config()):  # type: ignore[arg-type]  (a dict by now)
+        raise ValueError(f"{name}: expected the keys {sorted(opt.get_config())}, found "
+                         f"{sorted(config)}")  # type: ignore[arg-type]
+    return opt
+
+
 def _checked_optimizer_state(config: dict, t: int, arrays: dict[str, np.ndarray],
                              net: Network) -> dict[str, np.ndarray]:
     """The optimizer state stored in a checkpoint's ``arrays``, checked against its rule.

@@ -23,6 +23,7 @@ import numpy as np
 from ._validation import set_generator_state
 from .checkpoints import (
     _checked_count,
+    _checked_optimizer,
     _checked_optimizer_state,
     _checked_schedule_state,
     _completed_schedule_record,
@@ -141,10 +142,7 @@ def restore_training(est: Any, record: object, arrays: dict[str, np.ndarray],
     opt_record = record.get("optimizer")
     if opt_record is not None:
         config, t = opt_record["config"], opt_record["t"]
-        opt = Optimizer.from_config(config)
-        if set(config) != set(opt.get_config()):
-            raise ValueError(f"training.optimizer.config: expected the keys "
-                             f"{sorted(opt.get_config())}, found {sorted(config)}")
+        opt = _checked_optimizer(config, "training.optimizer.config")
         opt.t = _checked_count(t, "training.optimizer.t")
         opt.state = _checked_optimizer_state(config, opt.t, arrays, net)
         state["_optimizer"] = opt

@@ -164,11 +164,29 @@ class Optimizer:
         Returns
         -------
         Optimizer
+
+        Raises
+        ------
+        ValueError
+            If ``config`` is not a dict, its ``"name"`` is missing or not one of
+            :data:`~chainrule.optimizers.OPTIMIZERS`, or it holds a key the rule
+            does not take (a damaged checkpoint or estimator file).
         """
-        config = dict(config)
         from .optimizers import OPTIMIZERS  # the rules subclass this class
 
-        cls = OPTIMIZERS[config.pop("name")]
+        if not isinstance(config, dict):
+            raise ValueError(f"config: expected an object {{'name': ..., **settings}}, found "
+                             f"{type(config).__name__} {config!r:.40}")
+        config = dict(config)
+        name = config.pop("name", None)
+        if not isinstance(name, str) or name not in OPTIMIZERS:
+            raise ValueError(f"config['name']: expected one of {sorted(OPTIMIZERS)}, found "
+                             f"{name!r:.40}")
+        cls = OPTIMIZERS[name]
+        unknown = sorted(set(config) - set(inspect.signature(cls).parameters))
+        if unknown:
+            raise ValueError(f"config: {unknown} are not settings of the {name!r} rule "
+                             f"(expected some of {sorted(inspect.signature(cls).parameters)})")
         rate = config.get("lr")
         stopped = type(rate) in (int, float) and rate in (0, math.inf)
         if stopped:

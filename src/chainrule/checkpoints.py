@@ -29,6 +29,7 @@ from . import io
 from ._checkpoints_checks import (
     _checked_count,
     _checked_history,
+    _checked_optimizer,
     _checked_optimizer_state,
     _checked_schedule_state,
     _completed_schedule_record,
@@ -46,7 +47,6 @@ from ._validation import (
     set_generator_state,
 )
 from .callbacks import Callback, TrainState, check_callbacks
-from .optimizers import Optimizer
 from .schedules import Cosine, Schedule, Warmup, get_schedule
 
 if TYPE_CHECKING:
@@ -182,10 +182,7 @@ def trainer_from_checkpoint(
         # missing in older checkpoints and in those of runs without it; a dict as pairs
         class_weight = class_weight_from_json(t.pop("class_weight", None))
         record = meta["optimizer"]
-        opt = Optimizer.from_config(record["config"])
-        if set(record["config"]) != set(opt.get_config()):
-            raise ValueError(f"optimizer.config: expected the keys {sorted(opt.get_config())}, "
-                             f"found {sorted(record['config'])}")
+        opt = _checked_optimizer(record["config"], "optimizer.config")
         opt.t = _checked_count(record["t"], "optimizer.t")
         opt.state = _checked_optimizer_state(record["config"], opt.t, arrays, net)
         lr0 = record["lr0"]

@@ -1,0 +1,81 @@
+"""Damaged records of checkpoints and estimator files: the message names the record, what
+was expected and what was found (not a bare KeyError or TypeError of the reader)."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+
+import chainrule as cr
+from chainrule.estimators import MLPClassifier, load_estimator
+from chainrule.optimizers import OPTIMIZERS, Optimizer
+from file_helpers import edit_saved_meta
+
+pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+
+
+def _data():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(30, 3))
+    return X, (X[:, 0] > 0).astype(int)
+
+
+@pytest.fixture
+def checkpoint(tmp_path):
+    X, y = _data()
+    path = tmp_path / "run.npz"
+    cr.train(cr.mlp([3, 4, 2], seed=0), X, y, optimizer="adam", epochs=2, seed=0,
+             checkpoint=path)
+    return path
+
+
+@pytest.fixture
+def estimator(tmp_path):
+    X, y = _data()
+    return MLPClassifier((4,), max_iter=2, random_state=0).fit(X, y).save(tmp_path / "e.npz")
+
+
+_NAMES = re.escape(str(sorted(OPTIMIZERS)))
+
+
+def _set_name(record, value):
+    def edit(meta):
+        config = record(meta)["config"]
+        if value is KeyError:
+            del config["name"]
+        else:
+            config["name"] = value
+    return edit
+
+
+@pytest.mark.parametrize(("value", "shown"), [
+    ("", "''"), (None, "None"), (1, "1"), ("nadam", "'nadam'"), (KeyError, "None")])
+@pytest.mark.parametrize("kind", ["checkpoint", "estimator"])
+def test_a_damaged_optimizer_name_is_named(checkpoint, estimator, kind, value, shown):
+    if kind == "checkpoint":
+        path, record, load = checkpoint, "optimizer.config", cr.Trainer.from_checkpoint
+        edit_saved_meta(path, _set_name(lambda meta: meta["optimizer"], value))
+    else:
+        path, record, load = estimator, "training.optimizer.config", load_estimator
+        edit_saved_meta(path, _set_name(lambda meta: meta["training"]["optimizer"], value))
+    with pytest.raises(ValueError, match=re.escape(f"{record}['name']: expected one of ")
+                       + _NAMES + re.escape(f", found {shown}")) as err:
+        load(path)
+    assert str(path) in str(err.value)
+
+
+@pytest.mark.parametrize(("config", "match"), [
+    ([1], r"config: expected an object \{'name': \.\.\., \*\*settings\}, found list"),
+    ({"lr": 0.1}, r"config\['name'\]: expected one of .*, found None"),
+    ({"name": "sgd", "beta1": 0.9}, r"config: \['beta1'\] are not settings of the 'sgd' "
+                                     r"rule"),
+])
+def test_optimizer_from_config_names_what_is_wrong(config, match):
+    with pytest.raises(ValueError, match=match):
+        Optimizer.from_config(config)
+    # the config of a rule still gives that rule, with its settings
+    opt = Optimizer.from_config({"name": "adam", "lr": 0.01, "beta1": 0.8, "beta2": 0.99,
+                                 "eps": 1e-7})
+    assert (type(opt).__name__, opt.lr, opt.beta1, opt.beta2) == ("Adam", 0.01, 0.8, 0.99)
