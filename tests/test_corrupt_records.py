@@ -79,3 +79,31 @@ def test_optimizer_from_config_names_what_is_wrong(config, match):
     opt = Optimizer.from_config({"name": "adam", "lr": 0.01, "beta1": 0.8, "beta2": 0.99,
                                  "eps": 1e-7})
     assert (type(opt).__name__, opt.lr, opt.beta1, opt.beta2) == ("Adam", 0.01, 0.8, 0.99)
+
+
+@pytest.mark.parametrize("key", ["trainer", "optimizer", "schedule", "early"])
+@pytest.mark.parametrize(("value", "shown"), [
+    (KeyError, "nothing"), (None, "None"), ([1], r"\[1\]"), ({}, r"\{\}")])
+def test_a_checkpoint_record_of_the_wrong_kind_is_named(checkpoint, key, value, shown):
+    def edit(meta):
+        if value is KeyError:
+            del meta[key]
+        else:
+            meta[key] = value
+    edit_saved_meta(checkpoint, edit)
+    if key == "trainer" and value == {}:  # an object, its settings missing: named as before
+        shown, expected = r"missing setting\(s\) \['batch_size'", ""
+    else:
+        expected = r"expected an object (with the keys|of the run's settings).*, found "
+    with pytest.raises(ValueError, match=re.escape(str(checkpoint)) + r": corrupted checkpoint "
+                       rf"\({key}: {expected}{shown}" if expected else
+                       rf"\(trainer: {shown}") as err:
+        cr.Trainer.from_checkpoint(checkpoint)
+    assert "KeyError" not in str(err.value) and "object is not" not in str(err.value)
+
+
+@pytest.mark.parametrize("key", ["epoch", "rng", "history"])
+def test_a_missing_checkpoint_value_is_named_without_keyerror(checkpoint, key):
+    edit_saved_meta(checkpoint, lambda meta: meta.pop(key))
+    with pytest.raises(ValueError, match=rf"corrupted checkpoint \(missing '{key}'\)$"):
+        cr.Trainer.from_checkpoint(checkpoint)

@@ -57,6 +57,12 @@ CHECKPOINT_FORMAT = "chainrule.checkpoint"
 _TRAINER_KEYS = ("full_batch", "batch_size", "epochs", "seed", "shuffle", "validation_fraction",
                  "clip_norm", "patience", "min_delta", "restore_best", "loss_threshold",
                  "grad_norm_threshold", "diagnostics", "checkpoint_every")
+# the records of a checkpoint that hold others, and the keys each must have (the
+# trainer's settings are checked against _TRAINER_KEYS)
+_RECORDS: dict[str, tuple[str, ...]] = {
+    "trainer": (), "optimizer": ("config", "t", "lr0"), "schedule": ("config", "state"),
+    "early": ("best_value", "wait"),
+}
 # the stop reasons of a run that ended by a rule of its own: such a run is finished, and
 # resuming it trains no further epochs (the checkpoint's "stopped" record)
 SELF_STOPS = ("early_stopping", "loss_threshold", "grad_norm_threshold", "callback")
@@ -170,6 +176,12 @@ def trainer_from_checkpoint(
         return ValueError(f"{path}: corrupted checkpoint ({what})")
 
     try:
+        for key, needed in _RECORDS.items():  # each a JSON object, before any is read
+            record = meta.get(key)
+            if not isinstance(record, dict) or not set(needed) <= set(record):
+                what = (f"with the keys {list(needed)}" if needed else "of the run's settings")
+                found = "nothing" if key not in meta else f"{record!r:.60}"
+                raise ValueError(f"{key}: expected an object {what}, found {found}")
         t = dict(meta["trainer"])
         # every setting save writes: a missing one would fall back to its default silently
         missing = sorted(set(_TRAINER_KEYS) - set(t))
@@ -272,7 +284,8 @@ def trainer_from_checkpoint(
                     values[k] = value
                 trainer.best_buffers.append(values)
     except (KeyError, TypeError, ValueError, AttributeError, OverflowError) as exc:
-        what = str(exc) if isinstance(exc, (ValueError, TypeError)) else repr(exc)
+        what = (str(exc) if isinstance(exc, (ValueError, TypeError))
+                else f"missing {exc.args[0]!r}" if isinstance(exc, KeyError) else repr(exc))
         raise bad(what) from None
     if epochs is not None and epochs < trainer.epoch:
         raise ValueError(
