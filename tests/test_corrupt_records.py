@@ -107,3 +107,43 @@ def test_a_missing_checkpoint_value_is_named_without_keyerror(checkpoint, key):
     edit_saved_meta(checkpoint, lambda meta: meta.pop(key))
     with pytest.raises(ValueError, match=rf"corrupted checkpoint \(missing '{key}'\)$"):
         cr.Trainer.from_checkpoint(checkpoint)
+
+
+@pytest.fixture
+def network_file(tmp_path):
+    net = cr.network_from_layers([cr.Dense(3, 4, activation="relu"), cr.BatchNorm(4),
+                                  cr.Dropout(0.2), cr.Dense(4, 2, activation="softmax")],
+                                 loss="cross_entropy", seed=0)
+    return net.save(tmp_path / "net.npz")
+
+
+def _del(*keys):
+    def edit(meta):
+        record = meta
+        for key in keys[:-1]:
+            record = record[key]
+        del record[keys[-1]]
+    return edit
+
+
+@pytest.mark.parametrize(("edit", "said"), [
+    (lambda meta: meta.update(network={}), "network: missing the key(s) ['loss', "
+     "'weight_decay', 'decay', 'dtype', 'layers']; expected an object with the keys"),
+    (_del("network", "decay"), "network: missing the key(s) ['decay']"),
+    (_del("network", "layers", 0, "fan_in"), "network.layers[0] (Dense): missing the setting "
+     "'fan_in'"),
+    (_del("network", "layers", 1, "eps"), "network.layers[1] (BatchNorm): missing the setting "
+     "'eps'"),
+    (_del("network", "layers", 2, "rate"), "network.layers[2] (Dropout): missing the setting "
+     "'rate'"),
+    (lambda meta: meta["network"]["layers"][2].update(type=None), "network.layers[2].type: "
+     "expected one of ['Dense', 'Dropout', 'BatchNorm', 'Conv2D', 'MaxPool2D', 'AvgPool2D', "
+     "'Flatten'], found None"),
+    (_del("network"), "(missing 'network')"),
+    (_del("states"), "(missing 'states')"),
+])
+def test_a_missing_network_setting_is_named_with_its_record(network_file, edit, said):
+    edit_saved_meta(network_file, edit)
+    with pytest.raises(ValueError, match=re.escape(said)) as err:
+        cr.load(network_file)
+    assert str(network_file) in str(err.value) and "KeyError" not in str(err.value)

@@ -61,7 +61,17 @@ def _layer_from_config(cfg: dict, dtype: np.dtype) -> Layer:
                          count_include_pad=cfg.get("count_include_pad", True))
     if kind == "Flatten":
         return Flatten()
-    raise ValueError(f"unknown layer type {kind!r} in the model file")
+    raise _UnknownLayer(f"expected one of {list(_LAYER_TYPES)}, found {kind!r:.40}")
+
+
+class _UnknownLayer(ValueError):
+    """A layer record whose "type" is none of :data:`_LAYER_TYPES`."""
+
+
+# what network_from_config reads (besides "inits", "input_shape" and
+# "registered_activations", which files may leave out), and the layers it rebuilds
+_NETWORK_KEYS = ("loss", "weight_decay", "decay", "dtype", "layers")
+_LAYER_TYPES = ("Dense", "Dropout", "BatchNorm", "Conv2D", "MaxPool2D", "AvgPool2D", "Flatten")
 
 
 def network_config(net: Network) -> dict[str, Any]:
@@ -144,11 +154,15 @@ def network_from_config(config: dict[str, Any]) -> Network:
     TypeError
         If ``config``, its ``"layers"`` or one of the layers is not of the
         JSON type expected (the message names the layer's index).
-    KeyError, ValueError
-        If a setting is missing or invalid.
+    ValueError
+        If a setting is missing or invalid (the message names it).
     """
     if not isinstance(config, dict):
         raise TypeError(f"network: expected a JSON object, found {type(config).__name__}")
+    missing = [key for key in _NETWORK_KEYS if key not in config]
+    if missing:  # a KeyError's bare name said neither the record nor what it holds
+        raise ValueError(f"network: missing the key(s) {missing}; expected an object with "
+                         f"the keys {list(_NETWORK_KEYS)}")
     if config["dtype"] not in ("float32", "float64"):  # np.dtype(None) would be float64
         raise TypeError(f"network.dtype: expected 'float32' or 'float64', found "
                         f"{config['dtype']!r:.40}")
@@ -162,7 +176,15 @@ def network_from_config(config: dict[str, Any]) -> Network:
             raise TypeError(f"network.layers[{i}]: expected a JSON object, found "
                             f"{type(cfg).__name__} {cfg!r:.40}")
     _check_registered(config)
-    layers = [_layer_from_config(cfg, dtype) for cfg in specs]
+    layers = []
+    for i, cfg in enumerate(specs):
+        try:
+            layers.append(_layer_from_config(cfg, dtype))
+        except KeyError as exc:
+            raise ValueError(f"network.layers[{i}] ({cfg.get('type')}): missing the setting "
+                             f"{exc.args[0]!r}") from None
+        except _UnknownLayer as exc:
+            raise ValueError(f"network.layers[{i}].type: {exc}") from None
     inits = config.get("inits")  # absent in files written before it was recorded
     if inits is not None:
         if not isinstance(inits, list) or len(inits) != len(specs) or not all(
@@ -289,5 +311,6 @@ def restore_network(
             raise ValueError(f"{path}: {exc} (the file was written by an older chainrule, "
                              "which let such a window through: its output there was -inf)"
                              ) from None
-        raise ValueError(f"{path}: corrupted or incomplete chainrule file ({exc!r})") from None
+        what = f"missing {exc.args[0]!r}" if isinstance(exc, KeyError) else repr(exc)
+        raise ValueError(f"{path}: corrupted or incomplete chainrule file ({what})") from None
     return net
