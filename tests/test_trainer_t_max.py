@@ -1,5 +1,5 @@
-"""A Trainer whose epochs are raised past the cosine schedule it annealed over warns,
-as resume does for a checkpoint extended so."""
+"""A Trainer continued by raising trainer.epochs: a warning past the cosine schedule it
+annealed over (as resume gives), and a value that is no count of epochs refused."""
 
 from __future__ import annotations
 
@@ -72,3 +72,29 @@ def test_no_warning_where_the_cosine_is_not_the_runs_own_or_already_extended(tmp
         resumed = cr.Trainer.from_checkpoint(path, epochs=6)
         resumed.fit(X, y)
     assert len(record) == 1
+
+
+def test_a_trainer_epochs_set_to_no_count_is_refused_before_training(tmp_path):
+    X, y = _data()
+    path = tmp_path / "run.npz"
+    trainer = cr.Trainer(cr.mlp([3, 4, 2], output="softmax", seed=0), optimizer="sgd",
+                         epochs=2, seed=0, checkpoint=path)
+    trainer.fit(X, y)
+    params = trainer.net.params.copy()
+    trainer.epochs = 2.5  # trained 3 epochs, and wrote a checkpoint no reader took back
+    with pytest.raises(TypeError, match=r"epochs must be an int >= 1, got 2\.5"):
+        trainer.fit(X, y)
+    trainer.epochs = 1  # below the 2 trained: a call that silently trained nothing
+    with pytest.raises(ValueError, match=r"epochs: this Trainer's run has already trained 2 "
+                                         r"epochs; .* got 1"):
+        trainer.fit(X, y)
+    trainer.epochs = "5"
+    with pytest.raises(TypeError, match=r"epochs must be an int >= 1, got '5'"):
+        trainer.fit(X, y)
+    # nothing trained, and the checkpoint is the run's, read back
+    assert trainer.epoch == 2 and np.array_equal(trainer.net.params, params)
+    assert len(trainer.history["loss"]) == 2
+    resumed = cr.Trainer.from_checkpoint(path)
+    assert resumed.epoch == 2 and np.array_equal(resumed.net.params, params)
+    trainer.epochs = np.int64(3)  # a NumPy integer is a count
+    assert len(trainer.fit(X, y)["loss"]) == 3 and trainer.epochs == 3

@@ -62,7 +62,9 @@ class _TrainingLoop:
         Raises
         ------
         ValueError
-            If ``sample_weight`` is left out when continuing a weighted run, or
+            If ``trainer.epochs`` was set to no int >= 1 (TypeError for a
+            float) or below the epochs already trained; if ``sample_weight``
+            is left out when continuing a weighted run, or
             given when continuing an unweighted one; the same for
             ``validation_data`` when continuing a run that had (or had not)
             validation data.
@@ -100,6 +102,7 @@ class _TrainingLoop:
         (early stopping starting afresh, as Keras's ``fit`` resets its
         EarlyStopping callback) is a new Trainer.
         """
+        self._check_epochs()  # trainer.epochs, which a caller may have set since
         X, Y, val, sw, given = self._data(X, Y, validation_data, sample_weight)
         self._check_weighting(given)  # sample_weight as given, not times class_weight's
         self._check_validation(val is not None)

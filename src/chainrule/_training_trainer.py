@@ -193,6 +193,21 @@ class Trainer(_TrainingData, _TrainingLoop, _EpochSteps, _Checkpoints, _RunEnd):
         self._stopped: str | None = None
 
 
+    def _check_epochs(self) -> None:
+        """Check ``trainer.epochs`` as set since the Trainer was made, before a fit uses it.
+
+        The documented way to continue a run is to raise ``trainer.epochs``: a
+        value that is no int >= 1 (``2.5`` trained 3 epochs, and the checkpoint
+        it wrote was then refused as corrupted) or below the epochs already
+        trained (a call that silently trained nothing) is refused by name, as
+        :meth:`from_checkpoint` refuses such ``epochs``.
+        """
+        self.epochs = check_positive_int(self.epochs, "epochs")
+        if self.epochs < self.epoch:
+            raise ValueError(f"epochs: this Trainer's run has already trained {self.epoch} "
+                             f"epochs; epochs is the total to reach and cannot be below "
+                             f"that, got {self.epochs}")
+
     def _warn_past_t_max(self) -> None:
         """Warn when this fit goes past the epochs a cosine schedule annealed over.
 
