@@ -147,3 +147,19 @@ def test_a_missing_network_setting_is_named_with_its_record(network_file, edit, 
     with pytest.raises(ValueError, match=re.escape(said)) as err:
         cr.load(network_file)
     assert str(network_file) in str(err.value) and "KeyError" not in str(err.value)
+
+
+@pytest.mark.parametrize(("full", "value", "shown"), [
+    (False, None, "an int >= 1 (full_batch false), found None"),
+    (True, 16, "null for a full-batch run (full_batch true), found 16"),
+])
+def test_a_checkpoint_batch_size_that_contradicts_full_batch_is_refused(tmp_path, full, value,
+                                                                       shown):
+    X, y = _data()
+    path = tmp_path / "run.npz"
+    cr.train(cr.mlp([3, 4, 2], output="softmax", seed=0), X, y, epochs=2, seed=0,
+             checkpoint=path, **({} if full else {"optimizer": "sgd", "batch_size": 8}))
+    edit_saved_meta(path, lambda meta: meta["trainer"].update(batch_size=value))
+    # a mini-batch run whose batch_size reads null resumed with the default 32, silently
+    with pytest.raises(ValueError, match=re.escape(f"trainer.batch_size: expected {shown}")):
+        cr.Trainer.from_checkpoint(path)

@@ -216,6 +216,10 @@ def trainer_from_checkpoint(
                                  f"{found}")
         if not isinstance(full, bool):
             raise TypeError(f"trainer.full_batch: expected true or false, found {full!r}")
+        if (t["batch_size"] is None) != full:  # null: the Trainer's default 32, silently
+            raise ValueError(f"trainer.batch_size: expected "
+                             f"{'null for a full-batch run' if full else 'an int >= 1'} "
+                             f"(full_batch {str(full).lower()}), found {t['batch_size']!r:.40}")
         try:
             trainer = cls(net, optimizer="gd" if full else opt,
                           batch_size=None if full else t.pop("batch_size"),
