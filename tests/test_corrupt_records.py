@@ -163,3 +163,33 @@ def test_a_checkpoint_batch_size_that_contradicts_full_batch_is_refused(tmp_path
     # a mini-batch run whose batch_size reads null resumed with the default 32, silently
     with pytest.raises(ValueError, match=re.escape(f"trainer.batch_size: expected {shown}")):
         cr.Trainer.from_checkpoint(path)
+
+
+_PCG64_KEYS = "['bit_generator', 'has_uint32', 'state.inc', 'state.state', 'uinteger']"
+
+
+@pytest.mark.parametrize(("edit", "found"), [
+    (lambda rng: rng["state"].pop("inc"), "['bit_generator', 'has_uint32', 'state.state', "
+                                          "'uinteger']"),
+    (lambda rng: rng.pop("uinteger"), "['bit_generator', 'has_uint32', 'state.inc', "
+                                      "'state.state']"),
+    (lambda rng: rng.update(state=None), "['bit_generator', 'has_uint32', 'state', "
+                                         "'uinteger']"),
+    (lambda rng: rng.update(state=[1]), "['bit_generator', 'has_uint32', 'state', "
+                                        "'uinteger']"),
+])
+@pytest.mark.parametrize("kind", ["checkpoint", "estimator", "dropout"])
+def test_a_generator_state_missing_a_key_names_the_keys(checkpoint, estimator, network_file,
+                                                        kind, edit, found):
+    path, where, load = {
+        "checkpoint": (checkpoint, lambda meta: meta["rng"], cr.Trainer.from_checkpoint),
+        "estimator": (estimator, lambda meta: meta["training"]["rng"], load_estimator),
+        "dropout": (network_file, lambda meta: meta["states"][2]["rng"], cr.load),
+    }[kind]
+    edit_saved_meta(path, lambda meta: edit(where(meta)))
+    name = {"checkpoint": "rng", "estimator": "training.rng", "dropout": "Dropout rng"}[kind]
+    with pytest.raises(ValueError, match=re.escape(f"{name}: expected a PCG64 state with the "
+                                                   f"keys {_PCG64_KEYS}, found the keys "
+                                                   f"{found}")) as err:
+        load(path)
+    assert str(path) in str(err.value)

@@ -255,6 +255,9 @@ def set_generator_state(bit_generator: np.random.BitGenerator, state: object, na
         found = state.get("bit_generator") if isinstance(state, dict) else state
         raise ValueError(f"{name}: expected the state of a {kind} generator, found {found!r:.60}")
     before = bit_generator.state
+    if _keys(state) != _keys(before):  # NumPy's setter: a bare KeyError('inc'), or a TypeError
+        raise ValueError(f"{name}: expected a {kind} state with the keys {_keys(before)}, "
+                         f"found the keys {_keys(state)}")
     try:
         bit_generator.state = state
         if bit_generator.state != state or any(  # == also takes True for 1, 1.0 for 1
@@ -265,6 +268,13 @@ def set_generator_state(bit_generator: np.random.BitGenerator, state: object, na
     except (TypeError, ValueError, OverflowError) as exc:
         bit_generator.state = before
         raise ValueError(f"{name}: not a valid {kind} state ({exc}): {state!r:.120}") from None
+
+
+def _keys(record: dict) -> list[str]:
+    """The keys of a nested dict, those inside another as ``"outer.inner"``, sorted."""
+    return sorted(key + ("." + inner if inner else "")
+                  for key, value in record.items()
+                  for inner in (_keys(value) if isinstance(value, dict) and value else [""]))
 
 
 def _leaves(record: object) -> list:
