@@ -193,3 +193,36 @@ def test_a_generator_state_missing_a_key_names_the_keys(checkpoint, estimator, n
                                                    f"{found}")) as err:
         load(path)
     assert str(path) in str(err.value)
+
+
+def test_a_checkpoint_without_the_best_epochs_parameters_is_refused(tmp_path):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(60, 4))
+    y = (X[:, 0] + X[:, 1] > 0).astype(int)
+    val = (X[:15], y[:15])
+    settings = dict(optimizer="sgd", lr=3.0, batch_size=8, epochs=10, seed=0, patience=20)
+    full = cr.mlp([4, 8, 2], output="softmax", seed=1)
+    history = cr.train(full, X, y, validation_data=val, **settings)
+    best = int(np.argmin(history["val_loss"]))
+    assert 0 < best < 5 and history.stop_reason == "epochs"  # the best epoch is before 5
+
+    def stop_after_5(state):
+        if state.epoch == 5:
+            raise KeyboardInterrupt
+
+    path = tmp_path / "run.npz"
+    trainer = cr.Trainer(cr.mlp([4, 8, 2], output="softmax", seed=1), checkpoint=path,
+                         callbacks=[stop_after_5], **settings)
+    trainer.fit(X, y, validation_data=val)  # interrupted after epoch 5, as by Ctrl-C
+    assert trainer.history.stop_reason == "interrupted" and trainer.epoch == 5
+    with np.load(path) as data:
+        saved = {key: data[key] for key in data.files}
+    resumed, _ = cr.resume(path, X, y, validation_data=val)
+    np.testing.assert_array_equal(resumed.params, full.params)  # the intact file: the run
+    del saved["best_params"]
+    with open(path, "wb") as fh:
+        np.savez(fh, **saved)
+    # resumed, it ended with its last epoch's parameters, not the best epoch's the run gave
+    with pytest.raises(ValueError, match=r"best_params: missing, though early\.best_value "
+                                         r"records a best epoch"):
+        cr.Trainer.from_checkpoint(path)

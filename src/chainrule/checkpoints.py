@@ -268,6 +268,11 @@ def trainer_from_checkpoint(
         trainer.best_value = math.inf if best is None else float(best)
         trainer.wait = _checked_count(meta["early"]["wait"], "early.wait")
         best_params = arrays.get("best_params")
+        if (best_params is None and best is not None and trainer.patience is not None
+                and trainer.restore_best):
+            # the run's end would keep its last parameters, not its best epoch's, silently
+            raise ValueError(f"best_params: missing, though early.best_value records a best "
+                             f"epoch ({best!r}) whose parameters restore_best puts back")
         trainer.best_params = None
         if best_params is not None:
             if best_params.dtype != net.dtype:  # _check_theta would cast float16 silently
