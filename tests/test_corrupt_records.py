@@ -226,3 +226,30 @@ def test_a_checkpoint_without_the_best_epochs_parameters_is_refused(tmp_path):
     with pytest.raises(ValueError, match=r"best_params: missing, though early\.best_value "
                                          r"records a best epoch"):
         cr.Trainer.from_checkpoint(path)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float16])
+@pytest.mark.parametrize("kind", ["sparse", "stacked"])
+def test_an_autoencoders_mean_activation_of_another_dtype_is_refused(tmp_path, kind, dtype):
+    from chainrule.autoencoder import SparseAutoencoder, StackedAutoencoder, load_autoencoder
+
+    X = np.random.default_rng(0).random((30, 5))
+    if kind == "sparse":
+        model = SparseAutoencoder(n_hidden=3, max_iter=3, random_state=0).fit(X)
+        key, means = "mean_activation_", model.mean_activation_
+    else:
+        model = StackedAutoencoder(hidden_sizes=(4, 3), max_iter=3, softmax_max_iter=3,
+                                   fine_tune_iter=3, random_state=0).fit(X, np.arange(30) % 2)
+        key, means = "autoencoders_/1/mean_activation_", model.autoencoders_[1].mean_activation_
+    path = model.save(tmp_path / "ae.npz")
+    with np.load(path) as data:
+        arrays = {name: data[name] for name in data.files}
+    assert arrays[key].dtype == np.float64 and np.array_equal(arrays[key], means)
+    rounded = means.astype(dtype)
+    assert not np.array_equal(rounded.astype(np.float64), means)  # the values change
+    arrays[key] = rounded
+    with open(path, "wb") as fh:
+        np.savez(fh, **arrays)
+    with pytest.raises(ValueError, match=r"mean_activation_: expected a float64 array of shape "
+                                         rf"\({means.shape[0]},\), found .*{np.dtype(dtype).str}"):
+        load_autoencoder(path)

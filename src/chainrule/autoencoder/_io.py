@@ -139,8 +139,9 @@ def _network_problem(kind: str, params: dict, fitted: dict, net: Network,
             return (f"fitted: loss_: expected a finite number >= 0 (the sparse cost), found "
                     f"{fitted['loss_']!r}")
         mean = arrays.get(f"{prefix}mean_activation_")
-        if mean is None or mean.shape != (net.layers[0].n_out,) or mean.dtype.kind != "f":
-            return (f"mean_activation_: expected a float array of shape "
+        # of the network's dtype, as fit gives it: float32 or float16 values are rounded
+        if mean is None or mean.shape != (net.layers[0].n_out,) or mean.dtype != net.dtype:
+            return (f"mean_activation_: expected a {net.dtype} array of shape "
                     f"({net.layers[0].n_out},), found "
                     f"{None if mean is None else (mean.shape, mean.dtype.str)}")
         if not np.all((mean >= 0) & (mean <= 1)):  # means of sigmoid activations
