@@ -253,3 +253,19 @@ def test_an_autoencoders_mean_activation_of_another_dtype_is_refused(tmp_path, k
     with pytest.raises(ValueError, match=r"mean_activation_: expected a float64 array of shape "
                                          rf"\({means.shape[0]},\), found .*{np.dtype(dtype).str}"):
         load_autoencoder(path)
+
+
+@pytest.mark.parametrize(("patience", "wait", "most"), [(5, 6, 5), (5, 10**30, 5), (None, 1, 0)])
+def test_a_checkpoint_wait_past_patience_is_refused(tmp_path, patience, wait, most):
+    X, y = _data()
+    path = tmp_path / "run.npz"
+    cr.train(cr.mlp([3, 4, 2], output="softmax", seed=0), X, y, optimizer="sgd", epochs=3,
+             seed=0, patience=patience, checkpoint=path)
+    edit_saved_meta(path, lambda meta: meta["early"].update(wait=patience or 0))
+    assert cr.Trainer.from_checkpoint(path).wait == (patience or 0)  # the most a run has
+    # a wait of 6 with patience 5 ended the resumed run at its first epoch without improvement
+    edit_saved_meta(path, lambda meta: meta["early"].update(wait=wait))
+    with pytest.raises(ValueError, match=rf"early\.wait: expected at most {most} epochs "
+                                         rf"without improvement \(patience {patience}\), "
+                                         rf"found {wait}"):
+        cr.Trainer.from_checkpoint(path)

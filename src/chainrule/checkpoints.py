@@ -267,6 +267,10 @@ def trainer_from_checkpoint(
                              f"{best!r}")
         trainer.best_value = math.inf if best is None else float(best)
         trainer.wait = _checked_count(meta["early"]["wait"], "early.wait")
+        most = 0 if trainer.patience is None else trainer.patience  # a run stops there
+        if trainer.wait > most:  # the resumed run would end at its first epoch not improving
+            raise ValueError(f"early.wait: expected at most {most} epochs without improvement "
+                             f"(patience {trainer.patience}), found {trainer.wait}")
         best_params = arrays.get("best_params")
         if (best_params is None and best is not None and trainer.patience is not None
                 and trainer.restore_best):
