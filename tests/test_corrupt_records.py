@@ -269,3 +269,24 @@ def test_a_checkpoint_wait_past_patience_is_refused(tmp_path, patience, wait, mo
                                          rf"without improvement \(patience {patience}\), "
                                          rf"found {wait}"):
         cr.Trainer.from_checkpoint(path)
+
+
+@pytest.mark.parametrize("seed", ["3", 3.0, True, -1, [3]])
+def test_a_model_files_damaged_training_seed_is_refused(tmp_path, capsys, seed):
+    from chainrule.cli import main
+
+    path = tmp_path / "m.npz"
+    assert main(["train", "moons", "--seed", "3", "--epochs", "2", "-q", "-o", str(path)]) == 0
+    assert cr.load_model(path).metadata["training"]["seed"] == 3
+    capsys.readouterr()
+    # evaluate scores the draw of moons the model was trained on (that of --seed 3) ...
+    assert main(["evaluate", str(path), "moons"]) == 0
+    assert "the data the model was trained on" in capsys.readouterr().out
+    # ... and with the seed damaged, it read the draw of seed 0 without a word
+    edit_saved_meta(path, lambda meta: meta["metadata"]["training"].update(seed=seed))
+    shown = re.escape(repr(seed))
+    with pytest.raises(ValueError, match=rf"training\.seed: expected null or an int >= 0 .*"
+                                         rf"got {shown}"):
+        cr.load_model(path)
+    assert main(["evaluate", str(path), "moons"]) != 0
+    assert "training.seed" in capsys.readouterr().err

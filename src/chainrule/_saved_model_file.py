@@ -115,6 +115,12 @@ def _metadata_problem(model: SavedModel) -> str | None:
             return f"{key}: expected a string, got {meta[key]!r}"
     if meta.get("training") is not None and not isinstance(meta["training"], dict):
         return f"training: expected a JSON object of settings, got {meta['training']!r}"
+    seed = (meta.get("training") or {}).get("seed")  # null: a file from before it was kept
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int) or seed < 0):
+        # evaluate, predict and plot draw a generated data set (moons) again from it: read
+        # as 0 instead, they scored another draw than the model's, silently
+        return (f"training.seed: expected null or an int >= 0 (the --seed train drew its "
+                f"data and weights from), got {seed!r:.40}")
     history = meta.get("history")
     if history is not None:
         if not isinstance(history, dict):
