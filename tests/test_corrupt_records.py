@@ -290,3 +290,32 @@ def test_a_model_files_damaged_training_seed_is_refused(tmp_path, capsys, seed):
         cr.load_model(path)
     assert main(["evaluate", str(path), "moons"]) != 0
     assert "training.seed" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("estimator_class", ["MLPClassifier", "MLPRegressor"])
+def test_an_estimator_file_without_its_best_validation_parameters_is_refused(tmp_path,
+                                                                             estimator_class):
+    from chainrule import estimators
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(120, 4))
+    y = (X[:, 0] + X[:, 1] > 0).astype(int) if estimator_class == "MLPClassifier" else X[:, 0]
+    model = getattr(estimators, estimator_class)(
+        (6,), early_stopping=True, warm_start=True, max_iter=15, random_state=0,
+        learning_rate_init=0.05).fit(X, y)
+    path = model.save(tmp_path / "e.npz")
+    with np.load(path) as data:
+        arrays = {key: data[key] for key in data.files}
+    intact = load_estimator(path)
+    # a warm start that never beats the best score ends with the parameters that scored it:
+    # the reloaded estimator's as the original's
+    for est in (model, intact):
+        est.set_params(learning_rate_init=5.0, max_iter=3).fit(X, y)
+    np.testing.assert_array_equal(intact.network_.params, model.network_.params)
+    del arrays["best_params"]
+    with open(path, "wb") as fh:
+        np.savez(fh, **arrays)
+    with pytest.raises(ValueError, match=r"best_params: missing, though training\.best_score "
+                                         r"records the best validation score") as err:
+        load_estimator(path)
+    assert str(path) in str(err.value)

@@ -169,6 +169,12 @@ def restore_training(est: Any, record: object, arrays: dict[str, np.ndarray],
     if any(k in record for k in counters) and not all(k in record for k in counters):
         raise ValueError(f"training: the keys {list(counters)} go together, found "
                          f"{sorted(k for k in counters if k in record)}")
+    if math.isfinite(state.get("_best_score", -math.inf)) and "best_params" not in arrays:
+        # a validation score comes with the parameters that scored it (_EpochRules): a warm
+        # start that never beats it ends with those, which would be missing, silently
+        raise ValueError(f"best_params: missing, though training.best_score records the best "
+                         f"validation score ({state['_best_score']!r}) of the parameters "
+                         "that a warm-start fit with early_stopping ends with")
     if "no_improvement_count" in record:
         state["_no_improvement_count"] = _checked_count(record["no_improvement_count"],
                                                         "training.no_improvement_count")
