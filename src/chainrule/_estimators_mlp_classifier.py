@@ -231,7 +231,11 @@ class MLPClassifier(_ClassifierOutputs, ClassifierMixin, _BaseMLP):
         of ``X`` is one image of ``channels * height * width`` values, channel
         by channel and each row by row (``X`` stays 2-D, as scikit-learn
         requires; the 8x8 digits come so, as ``(1, 8, 8)``), and the product
-        must be the number of features.  Only with ``layers``.
+        must be the number of features.  ``fit``, ``partial_fit``, ``predict``,
+        ``predict_proba`` and ``score`` also take images of shape
+        (n_samples, channels, height, width), read as those rows (a view where
+        the array is contiguous); another array of more than two axes is
+        refused, naming its shape.  Only with ``layers``.
     class_weight : dict, "balanced" or None, default None
         Weights of the classes, for imbalanced data, as in scikit-learn's
         linear classifiers (MLPClassifier only): each example's weight is its

@@ -44,6 +44,7 @@ from ._mlp_fitting import _SCIPY_METHOD as _SCIPY_METHOD
 from ._mlp_fitting import _SK_NAME as _SK_NAME
 from ._mlp_fitting import _Fitting
 from ._mlp_fitting import _seed as _seed
+from ._mlp_image_rows import image_rows
 from ._mlp_params import _STOCHASTIC as _STOCHASTIC
 from ._mlp_params import SOLVERS, _Parameters
 from ._mlp_params import _finite_real as _finite_real
@@ -384,6 +385,8 @@ class _BaseMLP(_Parameters, _Building, _FittedNetwork, _Fitting, _CheckedFit, _E
         # map stays mapped), then made dense (when sparse) and converted to the network's
         # dtype a block of rows at a time; anything else (lists, text of numbers) is float64
         kind = getattr(getattr(X, "dtype", None), "kind", None)
+        shape = self.network_.n_inputs  # images (n, C, H, W) as their rows, as fit takes them
+        X = image_rows(X, shape if isinstance(shape, tuple) else None)
         X = validate_data(self, X, reset=False, accept_sparse="csr",
                           dtype="numeric" if kind in ("b", "i", "u") else (np.float64, np.float32))
         return _evaluate(self.network_, _as_images(self.network_, X), of_net_input)

@@ -21,6 +21,7 @@ from sklearn.utils.validation import validate_data
 
 from ._class_weight import checked_sample_weight
 from ._mlp_fitting import _SK_NAME, _seed
+from ._mlp_image_rows import image_rows
 from ._mlp_params import _STOCHASTIC, _names_a_file
 from ._validation import caller_outside_chainrule, restored_on_error
 from ._validation_arrays import all_finite, too_large_message
@@ -213,6 +214,7 @@ class _CheckedFit:
         # integers and booleans are kept as they are (see _forward), for the mini-batch
         # solvers to convert a batch at a time
         kind = getattr(getattr(X, "dtype", None), "kind", None)
+        X = image_rows(X, self._image_shape())  # images (n, C, H, W) as their rows
         try:
             X, y = validate_data(self, X, y, reset=first, multi_output=True, accept_sparse="csr",
                                  dtype=("numeric" if kind in ("b", "i", "u")

@@ -1,0 +1,59 @@
+"""Images given to the estimators as they come, (n_samples, C, H, W): with ``input_shape``
+each is read as its flat row of C*H*W pixels (a view where the array is contiguous), the
+row the estimator takes anyway; any other array of more than two axes is refused with a
+message that says how to give it, where scikit-learn's would say "Found array with dim 4".
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse
+
+
+def image_rows(X: object, shape: tuple[int, int, int] | None) -> object:
+    """``X`` of images (n_samples, \\*shape) as its rows (n_samples, C*H*W); else as it is.
+
+    Parameters
+    ----------
+    X : object
+        The estimator's input: rows (n_samples, n_features), or images
+        (n_samples, C, H, W) of the network's input ``shape``.
+    shape : tuple (C, H, W) or None
+        The images' shape (``input_shape``, or the fitted network's), None for
+        a multilayer perceptron, which takes rows alone.
+
+    Returns
+    -------
+    object
+        ``X`` reshaped to (n_samples, C*H*W) where it holds such images; any
+        input of at most two axes as it is (scikit-learn checks it).
+
+    Raises
+    ------
+    ValueError
+        For an array of more than two axes that is not images of ``shape``:
+        the message names its shape and the rows ``X.reshape(len(X), -1)``.
+    """
+    ndim = getattr(X, "ndim", None)
+    if not isinstance(ndim, int) or ndim <= 2 or scipy.sparse.issparse(X):
+        return X
+    arr = X if isinstance(X, np.ndarray) else np.asarray(X)  # a memory map stays one
+    if shape is not None and arr.shape[1:] == tuple(shape):
+        return arr.reshape(arr.shape[0], -1)
+    if shape is None:
+        raise ValueError(
+            f"X must have shape (n_samples, n_features), got shape {arr.shape}; for images, "
+            "give their flat rows, X.reshape(len(X), -1) (a multilayer perceptron takes the "
+            "pixels as features), or layers with input_shape=(C, H, W) for a convolutional "
+            "network, which takes images of shape (n_samples, C, H, W) too")
+    c, h, w = shape
+    hint = ""
+    if arr.ndim == 4 and arr.shape[1:] == (h, w, c):
+        hint = ("; these look like images with their channels last: pass "
+                "np.moveaxis(X, -1, 1)")
+    elif arr.ndim == 3 and c == 1 and arr.shape[1:] == (h, w):
+        hint = "; these look like images without their channel axis: pass X[:, None]"
+    raise ValueError(
+        f"X must hold images of shape (n_samples, {c}, {h}, {w}) (input_shape={tuple(shape)}: "
+        f"channels, height, width), or their flat rows of {c * h * w} pixel values, "
+        f"X.reshape(len(X), -1), got shape {arr.shape}{hint}")

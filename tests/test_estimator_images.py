@@ -1,0 +1,120 @@
+"""The estimators with ``layers`` and ``input_shape`` given images as they come,
+(n_samples, C, H, W): read as their flat rows, the rows README documents; any other array
+of more than two axes refused with a message that says how to give it."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+from sklearn.datasets import load_digits
+from sklearn.model_selection import GridSearchCV, cross_val_score
+from threadpoolctl import threadpool_limits
+
+import chainrule as cr
+from chainrule._mlp_image_rows import image_rows
+
+pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+
+CNN = [{"type": "Conv2D", "out_channels": 3, "kernel_size": 3, "padding": 1},
+       {"type": "MaxPool2D", "size": 2}, {"type": "Flatten"}]
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _one_blas_thread():
+    with threadpool_limits(limits=1, user_api="blas"):
+        yield
+
+
+@pytest.fixture(scope="module")
+def digits():
+    X, y = load_digits(return_X_y=True)
+    X, y = X[:240] / 16, y[:240]
+    # the images written out pixel by pixel: image i, channel 0, row r, column c is
+    # feature 8 * r + c of row i (load_digits' order)
+    images = np.empty((len(X), 1, 8, 8))
+    for r in range(8):
+        for c in range(8):
+            images[:, 0, r, c] = X[:, 8 * r + c]
+    return X, images, y
+
+
+def _cnn(cls=cr.MLPClassifier, **kw):
+    return cls(layers=CNN, input_shape=(1, 8, 8), max_iter=4, learning_rate_init=0.01,
+               random_state=0, **kw)
+
+
+@pytest.mark.parametrize("cls", [cr.MLPClassifier, cr.MLPRegressor])
+def test_images_fit_predict_and_score_as_their_flat_rows(digits, cls):
+    """X of shape (240, 1, 8, 8) was refused by scikit-learn's check ("Found array with
+    dim 4"); now it is read as the flat rows: the same fitted parameters, predictions and
+    score as on the rows, whichever of the two each call is given."""
+    X, images, y = digits
+    target = y if cls is cr.MLPClassifier else y / 9.0
+    on_rows, on_images = _cnn(cls).fit(X, target), _cnn(cls).fit(images, target)
+    np.testing.assert_array_equal(on_images.network_.params, on_rows.network_.params)
+    assert on_images.n_features_in_ == 64
+    np.testing.assert_array_equal(on_images.predict(images), on_rows.predict(X))
+    assert on_images.score(images, target) == on_rows.score(X, target)
+    if cls is cr.MLPClassifier:
+        np.testing.assert_array_equal(on_rows.predict_proba(images), on_rows.predict_proba(X))
+        np.testing.assert_array_equal(on_rows.predict_log_proba(images),
+                                      on_rows.predict_log_proba(X))
+    a, b = _cnn(cls), _cnn(cls)
+    for batch in (slice(0, 120), slice(120, 240)):
+        kw = {"classes": np.arange(10)} if cls is cr.MLPClassifier else {}
+        a.partial_fit(X[batch], target[batch], **kw)
+        b.partial_fit(images[batch], target[batch], **kw)
+    np.testing.assert_array_equal(b.network_.params, a.network_.params)
+
+
+def test_images_are_rows_without_a_copy_and_keep_their_dtype(digits):
+    _, images, _ = digits
+    rows = image_rows(images, (1, 8, 8))
+    assert rows.shape == (240, 64) and np.shares_memory(rows, images)
+    single = images.astype(np.float32)
+    assert image_rows(single, (1, 8, 8)).dtype == np.float32
+    X = np.zeros((3, 64))
+    assert image_rows(X, (1, 8, 8)) is X and image_rows(X, None) is X
+
+
+def test_images_go_through_cross_validation_and_grid_search(digits):
+    X, images, y = digits
+    np.testing.assert_array_equal(cross_val_score(_cnn(), images, y, cv=3),
+                                  cross_val_score(_cnn(), X, y, cv=3))
+    search = GridSearchCV(_cnn(), {"alpha": [1e-4, 1e-1]}, cv=2).fit(images, y)
+    assert search.best_estimator_.predict(images[:5]).shape == (5,)
+
+
+@pytest.mark.parametrize("shape, hint", [
+    ((240, 1, 4, 16), ""),
+    ((240, 8, 8), "; these look like images without their channel axis: pass X[:, None]"),
+    ((240, 8, 8, 1), "; these look like images with their channels last: pass "
+                     "np.moveaxis(X, -1, 1)"),
+])
+def test_images_of_another_shape_are_refused_saying_how_to_give_them(digits, shape, hint):
+    X, _, y = digits
+    message = ("X must hold images of shape (n_samples, 1, 8, 8) (input_shape=(1, 8, 8): "
+               "channels, height, width), or their flat rows of 64 pixel values, "
+               f"X.reshape(len(X), -1), got shape {shape}{hint}")
+    with pytest.raises(ValueError) as fit_error:
+        _cnn().fit(X.reshape(shape), y)
+    assert str(fit_error.value) == message
+    fitted = _cnn().fit(X, y)
+    with pytest.raises(ValueError) as predict_error:
+        fitted.predict(X.reshape(shape))
+    assert str(predict_error.value) == message
+
+
+def test_a_multilayer_perceptron_refuses_images_saying_how_to_give_them(digits):
+    """Without input_shape the estimator takes rows alone: scikit-learn's "Found array
+    with dim 4" now says what to pass instead."""
+    _, images, y = digits
+    message = ("X must have shape (n_samples, n_features), got shape (240, 1, 8, 8); for "
+               "images, give their flat rows, X.reshape(len(X), -1)")
+    with pytest.raises(ValueError, match=re.escape(message)):
+        cr.MLPClassifier((8,), max_iter=2, random_state=0).fit(images, y)
+    fitted = cr.MLPClassifier((8,), max_iter=2, random_state=0).fit(images.reshape(240, -1), y)
+    with pytest.raises(ValueError, match=re.escape("X.reshape(len(X), -1)")):
+        fitted.predict(images)
