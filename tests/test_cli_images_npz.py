@@ -83,10 +83,11 @@ def test_image_shapes_that_disagree_are_refused_naming_both(files, capsys):
     assert main(["predict", str(model), str(d / "wide.npz")]) == 2
     assert (str(d / "wide.npz") + ": images of shape 1 x 4 x 16; the model takes images of "
             "shape 1 x 8 x 8 (C x H x W)") in capsys.readouterr().err
-    np.savez(d / "three.npz", X=X.reshape(-1, 8, 8), y=y)
-    assert main(["evaluate", str(model), str(d / "three.npz")]) == 2
+    np.savez(d / "five.npz", X=X.reshape(-1, 1, 1, 8, 8), y=y)
+    assert main(["evaluate", str(model), str(d / "five.npz")]) == 2
     assert "'X' must be a non-empty numeric array of shape (n_samples, n_features), or of " \
-        "images (n_samples, C, H, W), got shape (200, 8, 8)" in capsys.readouterr().err
+        "images (n_samples, C, H, W), or (n_samples, H, W) of one channel, got shape " \
+        "(200, 1, 1, 8, 8)" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize("shape", [("8", "8", "1"), ("1", "64", "1")])

@@ -981,8 +981,8 @@ def test_an_npz_file_without_feature_columns_is_refused_by_its_file(tmp_path, ca
     assert main(["train", str(tmp_path / "d.npz"), "-q", "-o", str(tmp_path / "m")]) == 2
     assert capsys.readouterr().err == (
         f"chainrule: error: {tmp_path / 'd.npz'}: 'X' must be a non-empty numeric array of "
-        f"shape (n_samples, n_features), or of images (n_samples, C, H, W), got shape {shape} "
-        "of dtype float64\n")
+        "shape (n_samples, n_features), or of images (n_samples, C, H, W), or (n_samples, H, "
+        f"W) of one channel, got shape {shape} of dtype float64\n")
     assert not (tmp_path / "m.npz").exists()
 
 

@@ -1,6 +1,7 @@
 """NPZ files for :func:`chainrule.tabular.read_data`: arrays ``X`` (rows, or images
-of shape (n, C, H, W)), a target array and optional ``feature_names``, read without
-pickle through :func:`chainrule.io.read_npz`.  Import from :mod:`chainrule.tabular`."""
+of shape (n, C, H, W), or (n, H, W) of one channel), a target array and optional
+``feature_names``, read without pickle through :func:`chainrule.io.read_npz`.  Import
+from :mod:`chainrule.tabular`."""
 
 from __future__ import annotations
 
@@ -60,10 +61,11 @@ def _read_npz(path: Path, target: str | None, features: list[str] | None,
     if "X" not in arrays:
         raise ValueError(f"{path}: no array named 'X' (arrays: {', '.join(arrays) or 'none'})")
     X = arrays["X"]
-    if X.ndim not in (2, 4) or X.size == 0 or X.dtype.kind not in "biuf":  # rows and columns
+    if X.ndim not in (2, 3, 4) or X.size == 0 or X.dtype.kind not in "biuf":  # rows, columns
         raise ValueError(
             f"{path}: 'X' must be a non-empty numeric array of shape (n_samples, n_features), "
-            f"or of images (n_samples, C, H, W), got shape {X.shape} of dtype {X.dtype}"
+            "or of images (n_samples, C, H, W), or (n_samples, H, W) of one channel, got "
+            f"shape {X.shape} of dtype {X.dtype}"
             f"{'; ' + TEXT_FEATURES_HINT if X.dtype.kind in 'SU' else ''}"
         )
     X = X.astype(np.float64)
@@ -71,10 +73,9 @@ def _read_npz(path: Path, target: str | None, features: list[str] | None,
         where = tuple(int(i) for i in np.argwhere(~np.isfinite(X))[0])
         raise ValueError(f"{path}: X[{', '.join(map(str, where))}] is not a finite number "
                          f"({X[where]})")
-    image_shape = None
-    if X.ndim == 4:  # images: one flat row each, channel by channel (as --input-shape reads)
-        image_shape = tuple(int(d) for d in X.shape[1:])
-        X = X.reshape(X.shape[0], -1)
+    image_shape = _image_shape(X.shape)
+    if image_shape is not None:  # images: one flat row each, channel by channel (as
+        X = X.reshape(X.shape[0], -1)  # --input-shape reads them)
     names = ([f"x{i}" for i in range(X.shape[1])] if "feature_names" not in arrays
              else _feature_names(arrays["feature_names"], path))
     if len(names) != X.shape[1]:
@@ -246,11 +247,21 @@ def _npz_shape(source: str | os.PathLike, name: str) -> tuple[int, ...] | None:
     return tuple(int(d) for d in shape)
 
 
-def npz_image_shape(source: str | os.PathLike) -> tuple[int, int, int] | None:
-    """The (C, H, W) of the images in an NPZ file's 4-D ``X``, or None.
+def _image_shape(shape: tuple[int, ...]) -> tuple[int, int, int] | None:
+    """The (C, H, W) of images in an array ``X`` of ``shape``: (n, C, H, W), or (n, H, W)
+    of one channel (grey images, as MNIST's come), C = 1; None for rows (n, n_features)."""
+    if len(shape) == 4:
+        return tuple(int(d) for d in shape[1:])
+    return (1, int(shape[1]), int(shape[2])) if len(shape) == 3 else None
 
-    None for anything else (a 2-D ``X``, a CSV file, a bundled data set, a
-    file that cannot be read: :func:`read_data` then says what is wrong).
+
+def npz_image_shape(source: str | os.PathLike) -> tuple[int, int, int] | None:
+    """The (C, H, W) of the images in an NPZ file's ``X``, or None.
+
+    Images are a 4-D ``X`` (n, C, H, W), or a 3-D one (n, H, W) of one channel,
+    whose shape is (1, H, W).  None for anything else (a 2-D ``X``, a CSV file,
+    a bundled data set, a file that cannot be read: :func:`read_data` then says
+    what is wrong).
 
     Parameters
     ----------
@@ -261,7 +272,7 @@ def npz_image_shape(source: str | os.PathLike) -> tuple[int, int, int] | None:
     tuple of 3 ints, or None
     """
     shape = _npz_shape(source, "X")
-    return shape[1:] if shape is not None and len(shape) == 4 else None
+    return None if shape is None else _image_shape(shape)
 
 
 def npz_targets(source: str | os.PathLike, target: str | None) -> list[str] | None:

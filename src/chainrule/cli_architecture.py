@@ -108,7 +108,8 @@ def add_architecture_args(p: argparse.ArgumentParser) -> None:
                    "pixels, given as a flat row of C*H*W values (channel by channel, each "
                    "row by row); --scale standard then standardises each channel with its "
                    "mean and standard deviation over all its pixels (not each pixel apart); "
-                   "taken from the data when an NPZ file's X holds images (n, C, H, W)")
+                   "taken from the data when an NPZ file's X holds images (n, C, H, W), or "
+                   "(n, H, W) of one channel (C = 1)")
 
 
 def check_architecture(args: argparse.Namespace) -> None:

@@ -180,7 +180,8 @@ def read_data(
     source : str or PathLike
         A ``.csv`` file (a header row of column names, then one example per
         row), a ``.npz`` file (array ``X`` of shape (n_samples, n_features),
-        or images of shape (n_samples, C, H, W), taken as their flat rows,
+        or images of shape (n_samples, C, H, W), or (n_samples, H, W) of one
+        channel, C = 1, taken as their flat rows,
         target ``y`` or the array named by ``target``, optional
         ``feature_names``; without them the columns are taken by position),
         or the name of a bundled data set (:data:`BUNDLED`); ``"-"``: a CSV
