@@ -30,6 +30,8 @@ from ._cli_checkpoint import (
     train_options,
 )
 from ._cli_class_weight import class_weight_option, class_weight_record, resolve_class_weight
+from ._cli_image_layout import file_image_shape
+from ._cli_image_layout import other_shape as _other_shape
 from ._cli_models_data import (
     _DATA_EXAMPLE,
     _NAMES,
@@ -67,12 +69,6 @@ from .cli_args import (
 )
 
 
-def _other_shape(given: list[int], source: object, shape: tuple[int, ...]) -> str:
-    """The error of an --input-shape that is not the shape of the file's images."""
-    return (f"--input-shape {' '.join(map(str, given))}: {source} holds images of shape "
-            f"{' x '.join(map(str, shape))} (C x H x W); leave --input-shape out to take theirs")
-
-
 def _train_run(args: argparse.Namespace, sigterm: SigtermAsCtrlC) -> int:
     from .activations import OUTPUT_RANGES, _outside, get_activation
     from .losses import get_loss
@@ -106,8 +102,8 @@ def _train_run(args: argparse.Namespace, sigterm: SigtermAsCtrlC) -> int:
         # an NPZ file of images, shape (n, C, H, W): --input-shape is theirs (an MLP,
         # --hidden or a list of Dense layers, takes their flat rows)
         shape = npz_image_shape(args.data)
-        if given_shape is None:
-            args.input_shape = list(shape) if shape is not None else None
+        if given_shape is None:  # images saved channels last refused: C would be H
+            args.input_shape = file_image_shape(args.data, shape)
         elif shape is not None and tuple(given_shape) != shape:  # before the layers are
             # checked against it: a shape in another order (8 8 1) was blamed on a kernel
             raise ValueError(_other_shape(given_shape, args.data, shape))

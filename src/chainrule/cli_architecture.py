@@ -109,7 +109,8 @@ def add_architecture_args(p: argparse.ArgumentParser) -> None:
                    "row by row); --scale standard then standardises each channel with its "
                    "mean and standard deviation over all its pixels (not each pixel apart); "
                    "taken from the data when an NPZ file's X holds images (n, C, H, W), or "
-                   "(n, H, W) of one channel (C = 1)")
+                   "(n, H, W) of one channel (C = 1); images saved channels last, (n, H, W, "
+                   "C) with C 1, 3 or 4, are refused: save np.moveaxis(X, -1, 1)")
 
 
 def check_architecture(args: argparse.Namespace) -> None:

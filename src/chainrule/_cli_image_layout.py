@@ -1,0 +1,101 @@
+"""The layout of an NPZ file's images for ``train``, ``predict`` and ``evaluate``: they
+are read channels first, (n, C, H, W), as PyTorch's and chainrule's layers take them; an
+array saved channels last, (n, H, W, C), as image libraries and Keras give it, would be read
+as H channels of W x C pixels and train without a word on scrambled pixels, so it is
+refused, saying how to transpose it."""
+
+from __future__ import annotations
+
+# the channels of images saved channels last: grey, RGB, RGBA
+_CHANNELS = (1, 3, 4)
+
+
+def _shown(shape: tuple[int, ...]) -> str:
+    return " x ".join(map(str, shape))
+
+
+def channels_last_hint(images: tuple[int, ...],
+                       expected: tuple[int, ...] | None = None) -> str:
+    """What to do with images whose last axis looks like their channels, or "".
+
+    Parameters
+    ----------
+    images : tuple (C, H, W)
+        The shape of a file's images, as read (channels first).
+    expected : tuple (C, H, W), optional
+        The shape they should have (a model's, a given ``--input-shape``): the
+        hint is given where ``images`` are these, channels last, of 1, 3 or 4
+        channels.  Without it, where the last axis is 1, 3 or 4 long and the
+        first is not.
+
+    Returns
+    -------
+    str
+        The advice, starting with "these look like", or "".
+    """
+    if len(images) != 3:
+        return ""
+    c, h, w = images
+    last = (tuple(expected) == (w, c, h) and tuple(expected) != tuple(images)
+            if expected is not None else c not in _CHANNELS)
+    if w not in _CHANNELS or not last:
+        return ""
+    return (f"these look like images of {w} channel{'s' if w > 1 else ''} of {c} x {h} "
+            f"pixels saved channels last, (n, H, W, C); the images are read channels first, "
+            f"(n, C, H, W): save X = np.moveaxis(X, -1, 1), of shape n x {w} x {c} x {h}")
+
+
+def file_image_shape(source: object, images: tuple[int, int, int] | None) -> list[int] | None:
+    """The ``--input-shape`` that ``train`` takes from a file's images (None: none).
+
+    Parameters
+    ----------
+    source : object
+        The data file, for the message.
+    images : tuple (C, H, W) or None
+        Its images' shape, as read channels first (None: not images).
+
+    Returns
+    -------
+    list of 3 ints, or None
+
+    Raises
+    ------
+    ValueError
+        Where the images look saved channels last (:func:`channels_last_hint`):
+        the message names their shape, how to transpose them, and the
+        ``--input-shape`` that reads them as they are, if that is what they are.
+    """
+    if images is None:
+        return None
+    hint = channels_last_hint(images)
+    if hint:
+        c, h, w = images
+        raise ValueError(
+            f"{source}: X holds images of shape n x {_shown(images)}, read as {c} channels "
+            f"of {h} x {w} pixels; {hint} (or, if they are {c} channels of {h} x {w} "
+            f"pixels, give --input-shape {c} {h} {w})")
+    return list(images)
+
+
+def other_shape(given: list[int], source: object, shape: tuple[int, int, int]) -> str:
+    """The error of an ``--input-shape`` that is not the shape of the file's images.
+
+    Parameters
+    ----------
+    given : list of 3 ints
+        The ``--input-shape`` given.
+    source : object
+        The data file.
+    shape : tuple (C, H, W)
+        Its images' shape, as read.
+
+    Returns
+    -------
+    str
+        The message: both shapes, and to leave ``--input-shape`` out, or, for
+        images saved channels last, how to transpose them.
+    """
+    hint = channels_last_hint(shape, tuple(given)) or "leave --input-shape out to take theirs"
+    return (f"--input-shape {' '.join(map(str, given))}: {source} holds images of shape "
+            f"{_shown(shape)} (C x H x W); {hint}")
