@@ -167,8 +167,16 @@ def model_path(text: str) -> Path:
     return path
 
 
+#: What a text output option (predict's ``-o``, trace's ``--output``) takes as the standard
+#: output, as Unix tools do; ``./-`` names a file called ``-``.
+STDOUT = "-"
+
+
 def output_path(text: str, example: str = "out.csv", note: str = "") -> str:
     """argparse type of a text file to write (a CSV, a trace): not a directory, parent writable.
+
+    ``-`` (:data:`STDOUT`) is the standard output, which the command writes to
+    instead of a file; it is returned as it is, its folder not checked.
 
     Parameters
     ----------
@@ -184,6 +192,8 @@ def output_path(text: str, example: str = "out.csv", note: str = "") -> str:
     str
         ``text`` itself.
     """
+    if text == STDOUT:  # the command prints it
+        return text
     path = _not_a_directory(text, example, note)
     if _special(path):  # /dev/null, a pipe, /dev/stdout: written to as it is, as pictures are
         if not os.access(path, os.W_OK):
@@ -217,7 +227,8 @@ def refuse_overwriting(output: str | os.PathLike | None, option: str,
     Parameters
     ----------
     output : str or PathLike or None
-        The file the command will write (None: it writes none).
+        The file the command will write (None: it writes none; ``-``: the standard
+        output, no file).
     option : str
         The option that named it, as the message shows it (``-o/--out``).
     inputs : dict
@@ -230,7 +241,7 @@ def refuse_overwriting(output: str | os.PathLike | None, option: str,
     ValueError
         Naming the option, the output and the input it would overwrite.
     """
-    if output is None or str(output) == "":
+    if output is None or str(output) in ("", STDOUT):  # nothing written, or standard output
         return
     out = Path(output)
     for what, given in inputs.items():

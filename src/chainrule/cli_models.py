@@ -25,6 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ._cli_args_files import STDOUT
 from ._cli_models_data import _DATA_EXAMPLE as _DATA_EXAMPLE
 from ._cli_models_data import (
     _DATA_HELP,
@@ -162,7 +163,7 @@ def _add_predict(sub: argparse._SubParsersAction) -> None:
     p.add_argument("data", metavar="DATA", nargs="?", help=_PREDICT_DATA_HELP)
     p.add_argument("-o", "--out", type=output_path, metavar="CSV",
                    help="file to write, its missing folders created (a file name, not a "
-                   "folder; default: standard output)")
+                   "folder; default, and -: standard output, which then holds the CSV alone)")
     p.add_argument("--proba", action="store_true", help="add class probabilities")
     p.add_argument("--keep", nargs="+", metavar="NAME",
                    help="columns of DATA (arrays of an NPZ file) to copy to the output, "
@@ -202,12 +203,13 @@ def _predict(args: argparse.Namespace) -> int:
         columns = [*(_kept(model, table, args, col) for col in args.keep), *columns]
         header = [*args.keep, *header]
     # a file appears whole (its folders created, as for a model file), or not at all
-    with atomic_text(args.out) if args.out else contextlib.nullcontext(sys.stdout) as fh:
+    to_file = args.out not in (None, STDOUT)  # -o -: standard output, as without -o
+    with atomic_text(args.out) if to_file else contextlib.nullcontext(sys.stdout) as fh:
         writer = csv.writer(fh, lineterminator="\n")
         writer.writerow(header)
         for row in zip(*columns, strict=True):
             writer.writerow([_cell(v) for v in row])
-    if args.out:
+    if to_file:
         print_written(f"{table.n_samples} predictions written to {args.out}", args.out)
     return 0
 

@@ -1,0 +1,118 @@
+"""An output option given "-": the standard output for text, refused for binary files.
+
+``chainrule predict model.npz data.csv -o - | head`` must print the CSV that ``-o out.csv``
+writes, byte for byte, and nothing else on the standard output; the predictions are
+checked against the saved network's forward pass on the standardised columns (NumPy
+here).  ``./-`` still names a file called ``-``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+import chainrule as cr
+from chainrule.cli import main
+from chainrule.io import load_metadata
+
+LABELS = ["cat", "dog", "eel"]
+
+
+def _run(*args: str, cwd, stdin: bytes | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "chainrule", *args], input=stdin, cwd=cwd,
+                          capture_output=True, timeout=300)
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory):
+    d = tmp_path_factory.mktemp("stdout")
+    rng = np.random.default_rng(5)
+    centres = np.array([[0.0, 0.0], [4.0, 0.0], [0.0, 4.0]])
+    X = np.round(np.concatenate([c + 0.8 * rng.normal(size=(10, 2)) for c in centres]), 6)
+    y = np.repeat(LABELS, 10)
+    with open(d / "data.csv", "w", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["id", "f1", "f2", "kind"])
+        writer.writerows([[f"r{i:02d}", f"{a:.6f}", f"{b:.6f}", c]
+                          for i, ((a, b), c) in enumerate(zip(X, y, strict=True))])
+    assert main(["train", str(d / "data.csv"), "--target", "kind", "--features", "f1", "f2",
+                 "--hidden", "5", "--epochs", "20", "--val-fraction", "0", "--seed", "1",
+                 "-o", str(d / "model.npz"), "-q"]) == 0
+    return d, X, y
+
+
+def _probabilities(model, X):
+    """The model's class probabilities, from the bare network and the stored statistics."""
+    meta = load_metadata(model)
+    net = cr.load(model)
+    return net.forward((X - np.asarray(meta["x_mean"])) / np.asarray(meta["x_scale"]))
+
+
+@pytest.mark.parametrize("option", ["-o", "--out"])
+def test_predict_dash_writes_the_csv_alone_on_standard_output(trained, tmp_path, option):
+    d, X, _ = trained
+    model, data = str(d / "model.npz"), str(d / "data.csv")
+    to_file = _run("predict", model, data, "--proba", option, str(tmp_path / "out.csv"),
+                   cwd=tmp_path)
+    assert to_file.returncode == 0, to_file.stderr
+    piped = _run("predict", model, data, "--proba", option, "-", cwd=tmp_path)
+    assert piped.returncode == 0, piped.stderr
+    assert piped.stdout == (tmp_path / "out.csv").read_bytes() and piped.stderr == b""
+    assert sorted(os.listdir(tmp_path)) == ["out.csv"]  # no file named "-"
+    rows = list(csv.reader(io.StringIO(piped.stdout.decode())))
+    assert rows[0] == ["kind", *(f"proba_{label}" for label in LABELS)]
+    P = _probabilities(d / "model.npz", X)
+    assert [row[0] for row in rows[1:]] == [LABELS[k] for k in P.argmax(axis=1)]
+    np.testing.assert_allclose(np.array([row[1:] for row in rows[1:]], dtype=float), P,
+                               rtol=1e-12, atol=1e-15)
+
+
+def test_predict_dash_reads_and_writes_the_standard_streams(trained, tmp_path):
+    """DATA - and -o -: the options before MODEL and DATA, as the words may come."""
+    d, _, _ = trained
+    model, data = str(d / "model.npz"), d / "data.csv"
+    by_path = _run("predict", model, str(data), cwd=tmp_path)
+    piped = _run("predict", "-o", "-", model, "-", cwd=tmp_path, stdin=data.read_bytes())
+    assert by_path.returncode == piped.returncode == 0, piped.stderr
+    assert piped.stdout == by_path.stdout and piped.stderr == b""
+    assert os.listdir(tmp_path) == []
+
+
+def test_predict_dash_in_process_prints_no_written_line(trained, tmp_path, capsys):
+    d, X, _ = trained
+    assert main(["predict", str(d / "model.npz"), str(d / "data.csv"), "-o", "-"]) == 0
+    out, err = capsys.readouterr()
+    P = _probabilities(d / "model.npz", X)
+    assert out == "kind\n" + "".join(f"{LABELS[k]}\n" for k in P.argmax(axis=1))
+    assert err == ""
+
+
+def test_predict_dot_slash_dash_is_a_file_named_dash(trained, tmp_path):
+    """./- names a file; read as DATA it is no standard input, and -o - does not
+    overwrite it (standard output is no file)."""
+    d, X, _ = trained
+    model = str(d / "model.npz")
+    (tmp_path / "-").write_bytes((d / "data.csv").read_bytes())
+    piped = _run("predict", model, "./-", "-o", "-", cwd=tmp_path)
+    assert piped.returncode == 0, piped.stderr
+    P = _probabilities(d / "model.npz", X)
+    assert piped.stdout.decode() == "kind\n" + "".join(f"{LABELS[k]}\n"
+                                                       for k in P.argmax(axis=1))
+    assert (tmp_path / "-").read_bytes() == (d / "data.csv").read_bytes()
+    written = _run("predict", model, str(d / "data.csv"), "-o", "./-", cwd=tmp_path)
+    assert written.returncode == 0, written.stderr
+    assert (tmp_path / "-").read_bytes() == piped.stdout
+    assert written.stdout.decode() == "30 predictions written to ./-\n"
+
+
+def test_predict_help_says_dash_is_standard_output(capsys):
+    with pytest.raises(SystemExit):
+        main(["predict", "--help"])
+    entry = " ".join(capsys.readouterr().out.split()).split(" -o CSV, --out CSV ", 1)[1]
+    assert "default, and -: standard output, which then holds the CSV alone" in entry
