@@ -116,3 +116,31 @@ def test_predict_help_says_dash_is_standard_output(capsys):
         main(["predict", "--help"])
     entry = " ".join(capsys.readouterr().out.split()).split(" -o CSV, --out CSV ", 1)[1]
     assert "default, and -: standard output, which then holds the CSV alone" in entry
+
+
+@pytest.mark.parametrize(("fmt", "name"), [("text", "trace.txt"), ("json", "trace.json")])
+def test_trace_output_dash_prints_the_file_alone(tmp_path, fmt, name):
+    to_file = _run("trace", "--format", fmt, "--output", str(tmp_path / name), cwd=tmp_path)
+    piped = _run("trace", "--format", fmt, "--output", "-", "--plot", "step.png",
+                 cwd=tmp_path)
+    assert to_file.returncode == piped.returncode == 0, piped.stderr
+    assert piped.stdout == (tmp_path / name).read_bytes()
+    # the picture's line beside the printed trace, on the standard error
+    assert piped.stderr == b"picture written to step.png\n"
+    assert sorted(os.listdir(tmp_path)) == sorted([name, "step.png"])
+    if fmt == "json":  # transfer-example: the example's log loss from its matrices, in NumPy
+        import json
+
+        step = json.loads(piped.stdout)
+        W0, W1 = (np.array(layer["matrices"][0]["value"]) for layer in step["layers"])
+        h = 1 / (1 + np.exp(-(np.r_[1.0, step["input"]] @ W0)))
+        out = 1 / (1 + np.exp(-(np.r_[1.0, h] @ W1)))
+        assert step["target"] == [1.0] and step["loss"] == "log_loss"
+        assert step["example_loss"] == pytest.approx(-np.log(out[0]), rel=1e-14)
+
+
+def test_trace_help_says_dash_is_standard_output(capsys):
+    with pytest.raises(SystemExit):
+        main(["trace", "--help"])
+    entry = " ".join(capsys.readouterr().out.split()).split(" --output FILE ", 1)[1]
+    assert "-: standard output, as without --output" in entry

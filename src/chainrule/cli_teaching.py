@@ -12,7 +12,7 @@ import json
 import os
 import sys
 
-from ._cli_args_files import picture_named, trace_path
+from ._cli_args_files import STDOUT, picture_named, trace_path
 from .cli_args import (
     backprop_activation_name,
     check_loss_output,
@@ -97,7 +97,8 @@ def _add_trace(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--output", type=trace_path, metavar="FILE",
                    help="write to FILE instead of printing, its missing folders created (a "
                    "file name, not a folder, such as trace.txt, trace.md or trace.json: "
-                   "without --format, the suffix chooses the format)")
+                   "without --format, the suffix chooses the format; -: standard output, as "
+                   "without --output)")
     p.add_argument("--plot", type=picture_named("trace.png"), metavar="PNG",
                    help="also draw the step on the network's graph (each weight, its "
                    "gradient and its new value) to PNG; a name without a suffix gets .png")
@@ -173,8 +174,9 @@ def _trace(args: argparse.Namespace) -> int:
         raise type(exc)(f"{where}: {exc}") from None
     notation = args.notation or built.notation or "transfer"
     out = trace(built.network, built.x, built.y, built.lr, notation, args.digits)
-    text = out.render(args.format or _trace_format(args.output))
-    if args.output:
+    to_file = args.output not in (None, STDOUT)  # --output -: printed, as without it
+    text = out.render(args.format or _trace_format(args.output if to_file else None))
+    if to_file:
         from .io import atomic_text
 
         with atomic_text(args.output) as fh:  # its folders created, as for other outputs
@@ -184,7 +186,7 @@ def _trace(args: argparse.Namespace) -> int:
         print(text, end="" if text.endswith("\n") else "\n")
     if args.plot:
         written = f"picture written to {out.plot(args.plot)}"
-        if args.output:
+        if to_file:
             print_written(written, args.plot)
         else:  # the trace itself is on stdout (JSON, say): the line goes beside it
             print(written, file=sys.stderr)
