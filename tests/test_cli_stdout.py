@@ -144,3 +144,37 @@ def test_trace_help_says_dash_is_standard_output(capsys):
         main(["trace", "--help"])
     entry = " ".join(capsys.readouterr().out.split()).split(" --output FILE ", 1)[1]
     assert "-: standard output, as without --output" in entry
+
+
+@pytest.mark.parametrize(("args", "option", "example", "why"), [
+    (["plot", "loss", "MODEL", "-o", "-"], "-o/--out", "picture.png", "a picture is binary"),
+    (["train", "DATA", "-q", "--epochs", "1", "-o", "-"], "-o/--out", "model.npz",
+     "a model is an NPZ archive written to a file of its own"),
+    (["train", "DATA", "-q", "--epochs", "1", "-o", "OUT", "--plot", "-"], "--plot",
+     "loss.png", "a picture is binary"),
+    (["train", "DATA", "-q", "--epochs", "1", "-o", "OUT", "--checkpoint", "-"],
+     "--checkpoint", "run.ckpt.npz", "a checkpoint is an NPZ archive"),
+    (["demo", "--epochs", "1", "--plot", "-"], "--plot", "loss.png", "a picture is binary"),
+    (["--epochs", "1", "--plot", "-"], "--plot", "loss.png", "a picture is binary"),
+    (["trace", "--plot", "-"], "--plot", "trace.png", "a picture is binary"),
+    (["perceptron", "--plot", "-"], "--plot", "perceptron.png", "a picture is binary"),
+    (["select", "--plot", "-"], "--plot", "model-selection.png", "a picture is binary"),
+    (["experiment", "saturation", "--plot", "-"], "--plot", "experiment.png",
+     "a picture is binary"),
+])
+def test_binary_outputs_refuse_dash_naming_the_option(trained, tmp_path, monkeypatch, capsys,
+                                                      args, option, example, why):
+    """A picture, a model or a checkpoint given "-" wrote -.png or -.npz in the current
+    folder; it is refused before any work, naming the option, what it takes and why."""
+    d, _, _ = trained
+    names = {"MODEL": str(d / "model.npz"), "DATA": str(d / "data.csv"),
+             "OUT": str(tmp_path / "never.npz")}
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(SystemExit) as exc:
+        main([names.get(a, a) for a in args])
+    assert exc.value.code == 2
+    err = " ".join(capsys.readouterr().err.split())
+    assert (f"error: argument {option}: expected a file name such as {example}, got - "
+            "(standard output, which takes text: predict's CSV, trace's --output), and "
+            f"{why}") in err
+    assert os.listdir(tmp_path) == []

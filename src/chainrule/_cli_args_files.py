@@ -122,6 +122,21 @@ def _not_a_directory(text: str, example: str, note: str = "") -> Path:
     return path
 
 
+def refuse_stdout(text: str, what: str, example: str) -> None:
+    """Refuse ``-`` (:data:`STDOUT`) as the name of a binary file to write (``what``: a
+    picture, a model), which the standard output does not take; ``./-`` names a file.
+
+    Raises
+    ------
+    argparse.ArgumentTypeError
+        Saying what is expected (a file name such as ``example``) and what was given.
+    """
+    if text == STDOUT:
+        raise argparse.ArgumentTypeError(
+            f"expected a file name such as {example}, got - (standard output, which takes "
+            f"text: predict's CSV, trace's --output), and {what}")
+
+
 def model_path(text: str) -> Path:
     """argparse type of the model file that ``train`` writes.
 
@@ -130,7 +145,8 @@ def model_path(text: str) -> Path:
     ``/`` (a directory to create), means ``DIR/model.npz``.  A device or a pipe
     (``/dev/null``) without the suffix is refused: the model would go to a new
     file next to it (``/dev/null.npz``); so is ``/dev/stdout``, even when the standard
-    output is redirected to a regular file.
+    output is redirected to a regular file, and ``-`` (the standard output to text
+    outputs: a model is binary).
 
     Parameters
     ----------
@@ -150,6 +166,8 @@ def model_path(text: str) -> Path:
         system refuses the name (too long).
     """
     _not_empty(text, "model.npz")
+    refuse_stdout(text, "a model is an NPZ archive written to a file of its own, replaced "
+                  "whole", "model.npz")
     path = Path(text)
     if path.suffix != ".npz" and _special(path):
         raise argparse.ArgumentTypeError(
@@ -278,7 +296,8 @@ def picture_path(text: str, example: str = "loss.png") -> str:
     A name without a suffix gets ``.png``, the file matplotlib would write,
     unless it names a device or a pipe (``/dev/null``), or a stream such as
     ``/dev/stdout`` (a regular file when the output is redirected to one): that
-    is written to as it is, in PNG.
+    is written to as it is, in PNG.  ``-``, the standard output to text outputs,
+    is refused: a picture is binary (``/dev/stdout`` writes it there).
 
     Parameters
     ----------
@@ -300,6 +319,8 @@ def picture_path(text: str, example: str = "loss.png") -> str:
         of it is a file, the folder cannot be written in, or the system refuses
         the name (too long).
     """
+    refuse_stdout(text, "a picture is binary (PNG); give /dev/stdout to write its bytes "
+                  "there anyway", example)
     path = _not_a_directory(text, example)
     suffix = path.suffix[1:].lower()
     if not suffix and _special(path):  # /dev/null, a pipe: written to as it is, in PNG

@@ -23,6 +23,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ._cli_args_files import refuse_stdout
 from ._cli_resume_checks import check_data as check_data
 from ._cli_resume_checks import check_options as check_options
 from ._cli_resume_checks import check_resolved as check_resolved
@@ -115,12 +116,14 @@ def checkpoint_path(text: str) -> Path:
     Raises
     ------
     argparse.ArgumentTypeError
-        For a directory, a folder that cannot be written in, or a name the
-        system refuses.
+        For a directory, a folder that cannot be written in, a name the
+        system refuses, or ``-`` (the standard output: a checkpoint is binary).
     """
     from . import io
 
     _not_empty(text, "run.ckpt.npz")
+    refuse_stdout(text, "a checkpoint is an NPZ archive, written to a file every "
+                  "--checkpoint-every epochs and read back by --resume", "run.ckpt.npz")
     given = Path(text)
     if text.endswith(("/", os.sep)) or _is_dir(given):
         raise argparse.ArgumentTypeError(
