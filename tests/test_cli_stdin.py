@@ -228,3 +228,17 @@ def test_help_of_plot_and_gradcheck_says_data_may_be_standard_input(capsys, comm
     help_text = " ".join(capsys.readouterr().out.split())
     entry = help_text.split(f" {option} ", 1)[1]
     assert "- reads a CSV file from standard input" in entry.split(" --target ")[0]
+
+
+@pytest.mark.parametrize("command", ["predict", "evaluate"])
+def test_closed_standard_input_is_refused_by_name(trained, command):
+    """DATA - with standard input closed (``<&-``: sys.stdin is None) stopped with an
+    AttributeError's traceback."""
+    d, _, _ = trained
+    proc = subprocess.run(["sh", "-c", 'exec "$0" -m chainrule "$@" <&-', sys.executable,
+                           command, str(d / "model.npz"), "-"], capture_output=True,
+                          timeout=300)
+    assert proc.returncode == 2 and proc.stdout == b""
+    assert proc.stderr.decode() == ("chainrule: error: standard input: closed; expected a "
+                                    "CSV file piped or redirected to the command (cmd < "
+                                    "data.csv)\n")

@@ -58,6 +58,16 @@ def _without_nul(lines: Iterable[str], path: Path) -> Iterator[str]:
 STDIN = "standard input"
 
 
+def _stdin_bytes() -> bytes | str:
+    """All of standard input (a text stream without bytes, such as a test's StringIO: its
+    str)."""
+    stream = sys.stdin
+    if stream is None:  # closed before Python started (``<&-``): nothing to read
+        raise ValueError(f"{STDIN}: closed; expected a CSV file piped or redirected to "
+                         "the command (cmd < data.csv)")
+    return stream.buffer.read() if hasattr(stream, "buffer") else stream.read()
+
+
 def _stdin_text() -> io.StringIO:
     """The CSV text of standard input (DATA "-"), read once, whole, as UTF-8.
 
@@ -67,8 +77,7 @@ def _stdin_text() -> io.StringIO:
         For an NPZ archive (a zip file, which is read by seeking) or bytes that are not
         UTF-8 text, naming standard input.
     """
-    stream = sys.stdin
-    raw = stream.buffer.read() if hasattr(stream, "buffer") else stream.read()
+    raw = _stdin_bytes()
     if isinstance(raw, str):  # a text stream without bytes (a test's StringIO)
         return io.StringIO(raw.removeprefix("\ufeff"), newline="")
     if raw.startswith(b"PK\x03\x04"):
