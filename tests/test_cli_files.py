@@ -490,7 +490,8 @@ def test_predict_keep_refuses_what_it_cannot_copy(tmp_path, capsys, keep, words)
     assert main(["predict", str(model), pipe, "--keep", "id"]) == 2
     assert capsys.readouterr().err == (
         f"chainrule: error: --keep: {pipe} is not a regular file (a pipe is read once, for "
-        "the features); save the data to a file to copy columns from it\n")
+        "the features); save the data to a file, or pipe it to DATA - (standard input, "
+        "which is kept), to copy columns from it\n")
 
 
 @pytest.mark.parametrize(("sep", "named"), [(";", "';'"), ("\t", "tab")])

@@ -5,7 +5,9 @@ input, once.
 its path prints; the numbers are checked against the saved network's forward pass on
 the standardised columns (NumPy here) and scikit-learn's ``log_loss``.  Standard input
 that cannot be a CSV file (empty, an NPZ archive, not UTF-8) is refused by name, and
-train and ``--keep``, which would need the data again, refuse "-" with what to do.
+train, which records its data file's path and SHA-256, refuses "-" with what to do.
+``predict - --keep``, which reads the data a second time, reads the text kept from the
+first read of the command's run.
 """
 
 from __future__ import annotations
@@ -139,8 +141,6 @@ def test_unreadable_standard_input_is_refused_by_name(trained, monkeypatch, caps
     (["train", "-", "-q"], "DATA -: train does not read standard input (it records its "
      "data file's path and SHA-256, which evaluate and --resume check); save the data to a "
      "file and give its path"),
-    (["predict", "MODEL", "-", "--keep", "f1"], "--keep: DATA - is standard input, read "
-     "once for the features; save the data to a file to copy columns from it"),
 ])
 def test_commands_that_read_the_data_again_refuse_standard_input(trained, monkeypatch, capsys,
                                                                   args, words):
@@ -242,3 +242,56 @@ def test_closed_standard_input_is_refused_by_name(trained, command):
     assert proc.stderr.decode() == ("chainrule: error: standard input: closed; expected a "
                                     "CSV file piped or redirected to the command (cmd < "
                                     "data.csv)\n")
+
+
+def test_predict_keep_copies_columns_of_standard_input_as_of_the_file(trained, monkeypatch,
+                                                                      capsys):
+    """--keep with DATA - was refused, as standard input cannot be read twice; the text of
+    the first read is kept for the command's run, so the columns copied are the file's,
+    cell by cell as written (the features' too), read from standard input once."""
+    d, X, _ = trained
+    model, data = str(d / "model.npz"), d / "data.csv"
+    keep = ["--keep", "f2", "f1", "--proba"]
+    by_path = _run("predict", model, str(data), *keep)
+    piped = _run("predict", model, "-", *keep, stdin=data.read_bytes())
+    assert by_path.returncode == piped.returncode == 0, piped.stderr
+    assert piped.stdout == by_path.stdout and piped.stderr == b""
+    reads = _stdin(monkeypatch, data.read_bytes())
+    assert main(["predict", model, "-", *keep]) == 0
+    assert len(reads) == 1  # one read of everything, for the features and the kept columns
+    rows = list(csv.reader(io.StringIO(capsys.readouterr().out)))
+    assert rows[0] == ["f2", "f1", "kind", *(f"proba_{label}" for label in LABELS)]
+    written = list(csv.reader(data.read_text().splitlines()))[1:]
+    assert [row[:2] for row in rows[1:]] == [[r[1], r[0]] for r in written]
+    np.testing.assert_array_equal(np.array([row[:2] for row in rows[1:]], dtype=float),
+                                  X[:, ::-1])
+    P = _probabilities(model, X)
+    assert [row[2] for row in rows[1:]] == [LABELS[k] for k in P.argmax(axis=1)]
+    np.testing.assert_allclose(np.array([row[3:] for row in rows[1:]], dtype=float), P,
+                               rtol=1e-12, atol=1e-15)
+
+
+def test_standard_input_is_kept_for_one_run_of_main(trained, monkeypatch, capsys):
+    """Each main() call reads its own standard input: what one run kept is not what the
+    next one reads (here: two tables of different rows, in one process)."""
+    d, X, _ = trained
+    model = str(d / "model.npz")
+    lines = (d / "data.csv").read_bytes().splitlines(keepends=True)
+    P = _probabilities(model, X)
+    for rows in (range(0, 3), range(20, 24)):
+        _stdin(monkeypatch, b"".join([lines[0], *(lines[1 + i] for i in rows)]))
+        assert main(["predict", model, "-", "--keep", "f2"]) == 0
+        out = list(csv.reader(io.StringIO(capsys.readouterr().out)))
+        assert out[0] == ["f2", "kind"]
+        assert [r[0] for r in out[1:]] == [f"{X[i, 1]:.6f}" for i in rows]
+        assert [r[1] for r in out[1:]] == [LABELS[P[i].argmax()] for i in rows]
+
+
+def test_read_data_outside_a_run_reads_standard_input_anew(monkeypatch):
+    """From Python (no command's run), read_data("-") reads the stream each time, as a
+    stream is read: a second read finds it at its end."""
+    reads = _stdin(monkeypatch, b"a,b\n1,2\n")
+    assert read_data("-").X.tolist() == [[1.0]]
+    with pytest.raises(ValueError, match="standard input: empty file"):
+        read_data("-")
+    assert len(reads) == 2

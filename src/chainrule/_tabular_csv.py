@@ -58,18 +58,43 @@ def _without_nul(lines: Iterable[str], path: Path) -> Iterator[str]:
 STDIN = "standard input"
 
 
+#: What standard input held, once read, while :func:`stdin_read_once` is in force (one
+#: command's run: DATA "-" read again, by predict --keep, reads it); None: not in force.
+_STDIN_READ: dict[str, bytes | str] | None = None
+
+
+@contextlib.contextmanager
+def stdin_read_once() -> Iterator[None]:
+    """Within the block (one command line's run), standard input is read at most once:
+    a later :func:`_stdin_text` returns what the first read (outside, each reads anew, as
+    a stream is read: a second read of a pipe finds it at its end).  The bytes are
+    forgotten when the block ends, so that each run in a process reads its own."""
+    global _STDIN_READ
+    before, _STDIN_READ = _STDIN_READ, {}
+    try:
+        yield
+    finally:
+        _STDIN_READ = before
+
+
 def _stdin_bytes() -> bytes | str:
     """All of standard input (a text stream without bytes, such as a test's StringIO: its
-    str)."""
+    str), read once in a :func:`stdin_read_once` block."""
+    if _STDIN_READ is not None and "data" in _STDIN_READ:
+        return _STDIN_READ["data"]
     stream = sys.stdin
     if stream is None:  # closed before Python started (``<&-``): nothing to read
         raise ValueError(f"{STDIN}: closed; expected a CSV file piped or redirected to "
                          "the command (cmd < data.csv)")
-    return stream.buffer.read() if hasattr(stream, "buffer") else stream.read()
+    raw = stream.buffer.read() if hasattr(stream, "buffer") else stream.read()
+    if _STDIN_READ is not None:
+        _STDIN_READ["data"] = raw
+    return raw
 
 
 def _stdin_text() -> io.StringIO:
-    """The CSV text of standard input (DATA "-"), read once, whole, as UTF-8.
+    """The CSV text of standard input (DATA "-"), read once, whole, as UTF-8 (in one
+    command's run, a second call returns the same text: :func:`stdin_read_once`).
 
     Raises
     ------

@@ -313,11 +313,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     int
         The exit code: 0 on success.
     """
+    from ._tabular_csv import stdin_read_once
+
     args = _parse(argv)
     formatwarning = warnings.formatwarning  # for this call only: a host's is given back
     warnings.formatwarning = _warning_line
     try:
-        return _run(args)
+        with stdin_read_once():  # DATA - read again (predict --keep): the text read first
+            return _run(args)
     finally:
         warnings.formatwarning = formatwarning
 

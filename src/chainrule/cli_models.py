@@ -168,8 +168,8 @@ def _add_predict(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--keep", nargs="+", metavar="NAME",
                    help="columns of DATA (arrays of an NPZ file) to copy to the output, "
                    "first, cell by cell as the file writes them (an id column, to match each "
-                   "prediction to its example); not from a pipe, which is read once "
-                   "(default: none)")
+                   "prediction to its example); DATA - too (standard input, read once and "
+                   "kept), not another pipe (/dev/fd/N), which is read once (default: none)")
     p.add_argument("--seed", type=seed_int, default=None, help=_SEED_HELP)
     p.set_defaults(handler=_predict)
 
@@ -227,8 +227,9 @@ def _proba_names(model) -> list[str]:
 
 def _check_keep(keep: list[str] | None, data: str, proba: Collection[str]) -> None:
     """Refuse a ``--keep`` that repeats a column, or names a probability column
-    (``proba``: :func:`_proba_names`), or reads a pipe (read once), before the data are
-    read.
+    (``proba``: :func:`_proba_names`), or reads a pipe by its name (read once; DATA "-",
+    standard input, is kept once read: :func:`chainrule._tabular_csv.stdin_read_once`),
+    before the data are read.
 
     The prediction columns (the target's name, or ``NAME_0``, ``NAME_1``, ... of
     several outputs) are checked by :func:`_prediction_names`, from the model."""
@@ -239,13 +240,13 @@ def _check_keep(keep: list[str] | None, data: str, proba: Collection[str]) -> No
         raise ValueError(f"--keep: column {twice[0]!r} given twice (got --keep "
                          f"{' '.join(keep)}); name each column once")
     _check_clash(keep, set(proba))
-    if data == "-":
-        raise ValueError("--keep: DATA - is standard input, read once for the features; save "
-                         "the data to a file to copy columns from it")
+    if data == "-":  # standard input, kept once read: read again for the kept columns
+        return
     path = Path(data)
     if path.exists() and not path.is_file() and not path.is_dir():
         raise ValueError(f"--keep: {data} is not a regular file (a pipe is read once, for the "
-                         "features); save the data to a file to copy columns from it")
+                         "features); save the data to a file, or pipe it to DATA - "
+                         "(standard input, which is kept), to copy columns from it")
 
 
 def _prediction_names(model, name: str) -> list[str]:
