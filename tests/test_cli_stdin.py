@@ -295,3 +295,37 @@ def test_read_data_outside_a_run_reads_standard_input_anew(monkeypatch):
     with pytest.raises(ValueError, match="standard input: empty file"):
         read_data("-")
     assert len(reads) == 2
+
+
+def test_a_file_named_dash_is_not_standard_input(tmp_path, monkeypatch, capsys):
+    """A file called "-" in the current folder (the model's training data, given as ./-)
+    was taken for DATA -: evaluate said standard input of other rows was "the data the
+    model was trained on ... none held out", and the NPZ helpers read that file's arrays
+    for standard input's.  Standard input is no file: its scores are held-out scores."""
+    from chainrule.tabular import npz_image_shape, npz_targets
+
+    monkeypatch.chdir(tmp_path)
+    rng = np.random.default_rng(0)
+    X = np.round(rng.normal(size=(40, 2)), 4)
+    y = np.where(X[:, 0] + X[:, 1] > 0, "hi", "lo")
+    rows = ["a,b,k", *(f"{p:.4f},{q:.4f},{c}" for (p, q), c in zip(X, y, strict=True))]
+    (tmp_path / "-").write_text("\n".join(rows) + "\n")
+    assert main(["train", "./-", "--target", "k", "--epochs", "5", "--val-fraction", "0.25",
+                 "-o", "m.npz", "-q"]) == 0
+    assert main(["evaluate", "m.npz", "./-"]) == 0  # the file itself: known as such
+    assert capsys.readouterr().out.splitlines()[-3].endswith(
+        "-: 40 examples, the data the model was trained on (30 training and 10 validation "
+        "examples; none held out: not a test score)")
+    _stdin(monkeypatch, ("\n".join(rows[:7]) + "\n").encode())
+    assert main(["evaluate", "m.npz", "-"]) == 0
+    first, accuracy, loss = capsys.readouterr().out.splitlines()
+    assert first == "standard input: 6 examples"
+    p_lo = _probabilities(tmp_path / "m.npz", X[:6])[:, 0]  # one sigmoid: the second label
+    P = np.column_stack([1 - p_lo, p_lo])
+    labels = np.array(["hi", "lo"])
+    assert accuracy == f"accuracy: {np.mean(labels[P.argmax(axis=1)] == y[:6]):.6g}"
+    assert loss == f"log loss: {log_loss(y[:6], P, labels=labels):.6g}"
+    np.savez(tmp_path / "imgs.npz", X=np.zeros((3, 1, 2, 2)), Y=np.zeros((3, 2)))
+    (tmp_path / "imgs.npz").replace(tmp_path / "-")
+    assert npz_image_shape("-") is None and npz_targets("-", "Y") is None
+    assert npz_image_shape("./-") == (1, 2, 2) and npz_targets("./-", "Y") == ["Y[0]", "Y[1]"]

@@ -58,7 +58,8 @@ def _trained_on(model, data: str, seed: int, n: int) -> str:
     removed, another file put in its place, or no regular file at all, such as a named
     pipe, which is not read again) is ", the file the model was trained on, changed
     since (it held 178 examples then: 160 training and 18 validation)"; a model file
-    without the digest (of an older chainrule) is taken at its word.
+    without the digest (of an older chainrule) is taken at its word.  Standard input
+    (DATA ``-``) is none of them: "".
     """
     from ._cli_models_data import _file_sha256
     from .tabular import BUNDLED
@@ -66,6 +67,8 @@ def _trained_on(model, data: str, seed: int, n: int) -> str:
     training, trained = model.metadata.get("training"), model.metadata.get("data")
     if not isinstance(training, dict) or not isinstance(trained, str):
         return ""  # not a file of chainrule train
+    if data == "-":  # standard input, which train does not read: not a file named "-" here
+        return ""
     fraction = training.get("val_fraction") or 0
     if not isinstance(fraction, (int, float)) or not 0 <= fraction < 1:
         return ""

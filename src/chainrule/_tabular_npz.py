@@ -225,14 +225,15 @@ def _npz_target(y: np.ndarray, key: str, n: int, path: Path, need_target: bool,
 
 def _npz_shape(source: str | os.PathLike, name: str) -> tuple[int, ...] | None:
     """The shape of the array ``name`` of an NPZ file, from its .npy header (without
-    reading or inflating the data), or None (no such array, not an NPZ file)."""
+    reading or inflating the data), or None (no such array, not an NPZ file, or ``-``:
+    standard input, which holds a CSV file, not a file named "-")."""
     import zipfile
 
     from ._io_npz import npy_header
     from .io import _READ_ERRORS
 
     path = Path(source)
-    if not path.is_file():
+    if source == "-" or not path.is_file():  # a Path("-") is a file named "-"
         return None
     try:
         with zipfile.ZipFile(path) as zf:
