@@ -178,3 +178,28 @@ def test_binary_outputs_refuse_dash_naming_the_option(trained, tmp_path, monkeyp
             "(standard output, which takes text: predict's CSV, trace's --output), and "
             f"{why}") in err
     assert os.listdir(tmp_path) == []
+
+
+@pytest.mark.parametrize("encoding", ["latin-1", "ascii"])
+def test_predict_writes_utf8_on_standard_output_whatever_the_locale(tmp_path, encoding):
+    """The CSV file is UTF-8 (DATA - is read as UTF-8 too); on standard output it was
+    written in the locale's encoding: other bytes (Latin-1), or "chainrule: error: 'ascii'
+    codec can't encode character '\\xe8'" for a label or a column name that is no ASCII."""
+    rows = ["nom,x1,x2,espèce", *(f"bête n°{i},{i % 5},{(3 * i) % 7},"
+                                  f"{['chat', 'chien', 'éléphant'][i % 3]}"
+                                  for i in range(12))]
+    (tmp_path / "u.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    assert main(["train", str(tmp_path / "u.csv"), "--features", "x1", "x2", "--epochs", "2",
+                 "-o", str(tmp_path / "u.npz"), "-q"]) == 0
+    args = ["predict", str(tmp_path / "u.npz"), str(tmp_path / "u.csv"), "--keep", "nom",
+            "--proba"]
+    env = {**os.environ, "PYTHONIOENCODING": encoding}
+    run = [sys.executable, "-m", "chainrule", *args]
+    assert subprocess.run([*run, "-o", str(tmp_path / "p.csv")], env=env,
+                          capture_output=True, timeout=300).returncode == 0
+    piped = subprocess.run([*run, "-o", "-"], env=env, capture_output=True, timeout=300)
+    assert piped.returncode == 0 and piped.stderr == b""
+    assert piped.stdout == (tmp_path / "p.csv").read_bytes()
+    lines = piped.stdout.decode("utf-8").splitlines()
+    assert lines[0] == "nom,espèce,proba_chat,proba_chien,proba_éléphant"
+    assert [line.split(",")[0] for line in lines[1:]] == [f"bête n°{i}" for i in range(12)]

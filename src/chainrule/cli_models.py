@@ -20,8 +20,9 @@ import contextlib
 import csv
 import json
 import sys
-from collections.abc import Collection
+from collections.abc import Collection, Iterator
 from pathlib import Path
+from typing import TextIO
 
 import numpy as np
 
@@ -204,7 +205,7 @@ def _predict(args: argparse.Namespace) -> int:
         header = [*args.keep, *header]
     # a file appears whole (its folders created, as for a model file), or not at all
     to_file = args.out not in (None, STDOUT)  # -o -: standard output, as without -o
-    with atomic_text(args.out) if to_file else contextlib.nullcontext(sys.stdout) as fh:
+    with atomic_text(args.out) if to_file else _utf8_stdout() as fh:
         writer = csv.writer(fh, lineterminator="\n")
         writer.writerow(header)
         for row in zip(*columns, strict=True):
@@ -212,6 +213,29 @@ def _predict(args: argparse.Namespace) -> int:
     if to_file:
         print_written(f"{table.n_samples} predictions written to {args.out}", args.out)
     return 0
+
+
+@contextlib.contextmanager
+def _utf8_stdout() -> Iterator[TextIO]:
+    """The standard output, writing UTF-8 within the block, as predict's CSV file is
+    written (and DATA - read) whatever the locale: a label "éléphant" is the same bytes
+    piped as in the file, not Latin-1, or an error of the ASCII codec.  Its encoding is
+    given back after the block (main() may run again in the process)."""
+    import codecs
+
+    stream = sys.stdout
+    encoding = getattr(stream, "encoding", None)
+    reconfigure = getattr(stream, "reconfigure", None)  # a TextIOWrapper's
+    if reconfigure is None or not encoding or codecs.lookup(encoding).name == "utf-8":
+        yield stream
+        return
+    stream.flush()  # text printed before in the old encoding; a closed pipe dropped here
+    reconfigure(encoding="utf-8")
+    try:
+        yield stream
+    finally:
+        stream.flush()
+        reconfigure(encoding=encoding)
 
 
 def _proba_names(model) -> list[str]:
