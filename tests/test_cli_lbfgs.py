@@ -138,7 +138,6 @@ _WHY = {
     "--patience": "it has no early stopping; --epochs bounds its iterations",
     "--checkpoint": "a run of it cannot be checkpointed and resumed",
     "--checkpoint-every": "a run of it cannot be checkpointed",
-    "--max-time": "a run of it cannot be checkpointed and resumed",
     "--resume": "a run of it cannot be checkpointed and resumed",
 }
 
@@ -146,7 +145,7 @@ _WHY = {
 @pytest.mark.parametrize("option", [
     ["--lr", "0.1"], ["--momentum", "0"], ["--batch-size", "8"], ["--schedule", "cosine"],
     ["--dropout", "0.2"], ["--patience", "3"], ["--checkpoint", "run.npz"],
-    ["--checkpoint-every", "2"], ["--max-time", "5"], ["--resume"],
+    ["--checkpoint-every", "2"], ["--resume"],
 ])
 def test_lbfgs_refuses_the_options_it_has_no_use_for(tmp_path, capsys, option):
     # the data file does not exist: the refusal comes before any data is read

@@ -39,7 +39,8 @@ if TYPE_CHECKING:
     from .training import Trainer
 
 #: The exit status of ``chainrule train`` stopped by ``--max-time``: the run is not
-#: finished, no model is written, and the same command with ``--resume`` continues it.
+#: finished, no model is written, and the same command with ``--resume`` continues it
+#: (``--optimizer lbfgs``, which has no checkpoint: the model of its last iterate is).
 EXIT_MAX_TIME = 3
 
 #: The exit statuses of ``chainrule train`` (with or without ``--checkpoint``) stopped by
@@ -194,7 +195,10 @@ def add_checkpoint_args(p: argparse.ArgumentParser) -> None:
                    "is written, the checkpoint holds the last complete epoch, and the "
                    "command exits with "
                    f"status {EXIT_MAX_TIME} (status 2 when not one epoch finished in it: "
-                   "the same command could never go further)")
+                   "the same command could never go further); with --optimizer lbfgs "
+                   "(no --checkpoint) checked after each iteration: once spent, L-BFGS "
+                   "stops at that iterate, whose model is written, and the command exits "
+                   f"with status {EXIT_MAX_TIME}")
     p.add_argument("--resume", action="store_true",
                    help="continue the run in --checkpoint PATH, with the data prepared as "
                    "at its start (the options must be the run's; --epochs may extend it); "
@@ -215,9 +219,10 @@ def check_checkpoint_options(args: argparse.Namespace) -> dict | None:
     Raises
     ------
     ValueError
-        For ``--resume``, ``--checkpoint-every`` or ``--max-time`` without
-        ``--checkpoint``, a file at ``--checkpoint`` that is no checkpoint (a
-        model, data, a damaged checkpoint), an existing checkpoint without
+        For ``--resume``, ``--checkpoint-every`` or ``--max-time`` (but with
+        ``--optimizer lbfgs``) without ``--checkpoint``, a file at
+        ``--checkpoint`` that is no checkpoint (a model, data, a damaged
+        checkpoint), an existing checkpoint without
         ``--resume``, a
         checkpoint the command line did not write, ``--epochs`` below the
         epochs it has trained, or ``-o/--out`` naming the checkpoint.
@@ -229,7 +234,9 @@ def check_checkpoint_options(args: argparse.Namespace) -> dict | None:
     if path is None:
         for option, given in (("--resume", args.resume),
                               ("--checkpoint-every", args.checkpoint_every is not None),
-                              ("--max-time", args.max_time is not None)):
+                              # lbfgs: a budget of its own run (no checkpoint)
+                              ("--max-time", args.max_time is not None
+                               and getattr(args, "optimizer", None) != "lbfgs")):
             if given:
                 why = (" (a run stopped by it continues from its checkpoint)"
                        if option == "--max-time" else "")

@@ -28,7 +28,6 @@ _NOT_LBFGS = (
     ("patience", "--patience", "it has no early stopping; --epochs bounds its iterations"),
     ("checkpoint", "--checkpoint", "a run of it cannot be checkpointed and resumed"),
     ("checkpoint_every", "--checkpoint-every", "a run of it cannot be checkpointed"),
-    ("max_time", "--max-time", "a run of it cannot be checkpointed and resumed"),
     ("resume", "--resume", "a run of it cannot be checkpointed and resumed"),
 )
 
@@ -38,8 +37,8 @@ def refuse_lbfgs_options(args: argparse.Namespace) -> None:
 
     Checked before any data is read: ``--lr``, ``--momentum``, ``--batch-size``,
     ``--schedule``, ``--dropout`` (and Dropout or BatchNorm layers in
-    ``--layers``), ``--patience``, ``--checkpoint``, ``--checkpoint-every``,
-    ``--max-time`` and ``--resume``.
+    ``--layers``), ``--patience``, ``--checkpoint``, ``--checkpoint-every``
+    and ``--resume`` (``--max-time`` it takes: :func:`fit_lbfgs`).
 
     Raises
     ------
@@ -96,7 +95,8 @@ def _iterate_accuracy(net: Network, theta: np.ndarray, X: np.ndarray, T: np.ndar
 
 def fit_lbfgs(net: Network, X: np.ndarray, T: np.ndarray,
               val: tuple[np.ndarray, np.ndarray] | None, iterations: int,
-              class_weight: str | dict | None, verbose: bool = False) -> History:
+              class_weight: str | dict | None, verbose: bool = False,
+              max_time: float | None = None) -> History:
     """Train ``net`` with :func:`chainrule.minimize` (L-BFGS-B) for at most ``iterations``.
 
     Parameters
@@ -117,6 +117,9 @@ def fit_lbfgs(net: Network, X: np.ndarray, T: np.ndarray,
         Show the progress on stderr as the mini-batch runs do (``Trainer``'s
         ``verbose=1``): a progress bar of the iterations where one shows, else
         a line per iteration ("iteration 3/100: loss 0.41, val_loss 0.45").
+    max_time : float > 0, optional
+        ``--max-time``: the time budget of :func:`~chainrule.minimize`, checked
+        after each iteration; once spent, the run stops at that iterate.
 
     Returns
     -------
@@ -127,6 +130,7 @@ def fit_lbfgs(net: Network, X: np.ndarray, T: np.ndarray,
         :meth:`~chainrule.Network.evaluate` gives them; ``stop_reason`` "epochs"
         when the iterations ran out,
         "converged" when SciPy's tolerances stopped it before (``result.success``),
+        "max_time" when ``max_time`` was spent before either,
         "line_search" when SciPy's line search found no lower cost before either
         (status 2, "ABNORMAL", the result not converged; its ``message`` is kept
         as ``history.message``), or "interrupted"
@@ -205,7 +209,7 @@ def fit_lbfgs(net: Network, X: np.ndarray, T: np.ndarray,
             # default) would end a long run early, as if it had converged
             result = minimize(net, X, T, method="L-BFGS-B", maxiter=iterations,
                               callback=record, class_weight=class_weight,
-                              options={"maxfun": sys.maxsize})
+                              options={"maxfun": sys.maxsize}, max_time=max_time)
         except KeyboardInterrupt:  # minimize has put the last iterate back into the network
             if ctrl_c.aborted:
                 raise
@@ -216,7 +220,8 @@ def fit_lbfgs(net: Network, X: np.ndarray, T: np.ndarray,
                 bar.close()
     # SciPy tests convergence before each iteration but the first: an iterate that is
     # both the last allowed and converged has status 1 (the limit), stop_reason "epochs"
-    history.stop_reason = ("converged" if result.success else
+    history.stop_reason = ("max_time" if result.timed_out else
+                           "converged" if result.success else
                            "epochs" if result.nit >= iterations else
                            "line_search" if result.status == 2 else "evaluations")
     history.message = str(result.message)  # SciPy's reason, said when it is not ours

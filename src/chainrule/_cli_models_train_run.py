@@ -296,7 +296,7 @@ def _train_run(args: argparse.Namespace, sigterm: SigtermAsCtrlC) -> int:
     start = time.perf_counter()
     if lbfgs:
         history = fit_lbfgs(net, X_fit, T_fit, val, args.epochs, class_weight,
-                            verbose=not args.quiet)
+                            verbose=not args.quiet, max_time=args.max_time)
     else:
         history = trainer.fit(X_fit, T_fit, val)
     seconds = time.perf_counter() - start
@@ -314,7 +314,8 @@ def _train_run(args: argparse.Namespace, sigterm: SigtermAsCtrlC) -> int:
         print(f"chainrule train: {how} before iteration 1 of {args.epochs} ended; no model "
               "written (the network is still its initialisation)", file=sys.stderr)
         return EXIT_SIGTERM if sigterm.received else EXIT_SIGINT
-    if history.stop_reason == "max_time":  # not finished: no model, a status a loop can read
+    if history.stop_reason == "max_time" and not lbfgs:  # not finished: no model (lbfgs: its
+        # iterate's, which no checkpoint could continue), a status a loop can read
         print(f"chainrule train: --max-time {args.max_time:g} s spent after epoch "
               f"{history.epochs} of {args.epochs}; no model written: run the same command "
               f"with --resume to continue from {args.checkpoint}", file=sys.stderr)
@@ -364,18 +365,21 @@ def _train_run(args: argparse.Namespace, sigterm: SigtermAsCtrlC) -> int:
             scores = _scores(model, table.X[idx], y[idx])
             line += f"; {name} " + ", ".join(f"{_NAMES[k]} {v:.4g}" for k, v in scores.items())
     print(line)
-    if lbfgs and history.stop_reason not in ("converged", "epochs", "interrupted"):
+    if lbfgs and history.stop_reason not in ("converged", "epochs", "interrupted", "max_time"):
         # a run that ended by itself without converging: said, as the estimators warn
         print(f"chainrule train: L-BFGS-B stopped after iteration {history.epochs} of "
               f"{args.epochs} without converging (SciPy: {history.message})", file=sys.stderr)
     written = model.save(args.out)
     print(f"model written to {written}")
     # a stop after the last batch of the last epoch leaves nothing to continue: finished;
-    # an unfinished run exits with 130 or 143 with or without a checkpoint, so that
-    # ``chainrule train ... && deploy`` does not take the model so far for the result
-    unfinished = history.stop_reason == "interrupted" and history.epochs < args.epochs
+    # an unfinished run exits with 130 or 143 with or without a checkpoint (3 for an lbfgs
+    # run stopped by --max-time), so that ``chainrule train ... && deploy`` does not take
+    # the model so far for the result
+    unfinished = ((history.stop_reason == "interrupted" and history.epochs < args.epochs)
+                  or history.stop_reason == "max_time")
     if unfinished:
-        how = "stopped by SIGTERM" if sigterm.received else "interrupted"
+        how = (f"--max-time {args.max_time:g} s spent" if history.stop_reason == "max_time"
+               else "stopped by SIGTERM" if sigterm.received else "interrupted")
         then = (f"run the same command with --resume to continue from {args.checkpoint}"
                 if args.checkpoint is not None else
                 f"{written} holds the last iterate" if lbfgs else
@@ -389,6 +393,7 @@ def _train_run(args: argparse.Namespace, sigterm: SigtermAsCtrlC) -> int:
         path = plot_loss(history, args.plot, title=_loss_title(model),
                          xlabel=_history_unit(model))
         print_written(f"loss curve written to {path}", path)
-    if unfinished:
-        return EXIT_SIGTERM if sigterm.received else EXIT_SIGINT  # not finished: say so
+    if unfinished:  # not finished: say so
+        return (EXIT_MAX_TIME if history.stop_reason == "max_time" else
+                EXIT_SIGTERM if sigterm.received else EXIT_SIGINT)
     return 0

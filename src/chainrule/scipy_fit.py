@@ -9,6 +9,7 @@ flat vector, nothing is packed or unpacked.
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Callable, Mapping
 
 import numpy as np
@@ -21,7 +22,7 @@ from ._class_weight import (
 )
 from ._threads import scipy_blas_single_thread
 from ._training_data import _check_sparse, _is_sparse, _sparse_batch
-from ._validation import check_nonneg_float, check_positive_int
+from ._validation import check_nonneg_float, check_positive_float, check_positive_int
 from .batchnorm import BatchNorm
 from .callbacks import History
 from .dropout import Dropout
@@ -32,6 +33,9 @@ from .training import TrainingDiverged, _check_verbose, _exact_one_hot
 __all__ = ["minimize"]
 
 _METHODS = {"L-BFGS-B": "L-BFGS-B", "lbfgs": "L-BFGS-B", "CG": "CG", "cg": "CG", "BFGS": "BFGS"}
+
+# the clock max_time is measured on (a name of this module, so that a test can advance it)
+_clock = time.monotonic
 
 
 def _objective(net: Network, X: np.ndarray, Y: np.ndarray, sample_weight: np.ndarray | None = None,
@@ -83,6 +87,7 @@ def minimize(
     options: Mapping | None = None,
     callback: Callable[[np.ndarray, float], None] | None = None,
     class_weight: str | dict | None = None,
+    max_time: float | None = None,
 ) -> scipy.optimize.OptimizeResult:
     """Train with ``scipy.optimize.minimize(fun, theta0, jac=True, method=...)``.
 
@@ -115,11 +120,22 @@ def minimize(
         fit is the fit with ``sample_weight=compute_sample_weight(class_weight,
         labels)``.  "balanced" counts the classes of ``Y``, by the sums of their
         ``sample_weight`` when one is given (as LogisticRegression does).
+    max_time : float > 0, optional
+        A time budget in seconds, counted from the solver's start (the data
+        checks are not counted) and checked after each iteration, as
+        :func:`~chainrule.training.train` checks its ``max_time`` after each
+        batch: once spent, the run stops at that iterate, which the network
+        keeps, as a ``maxiter`` stop would keep it (``result.x``, ``nit`` and
+        ``loss_curve`` are of it).  The result then has ``timed_out`` True,
+        ``success`` False and a ``message`` saying so (with ``verbose``, the
+        line printed at the end).  After the ``maxiter``-th iteration there is
+        nothing left to stop: the run ends as without it.
 
     Returns
     -------
     scipy.optimize.OptimizeResult
-        SciPy's result, plus ``loss_curve`` (cost after each iteration).  The
+        SciPy's result, plus ``loss_curve`` (cost after each iteration) and
+        ``timed_out`` (whether ``max_time`` stopped it).  The
         network holds the final parameters ``result.x``, and no longer the
         caches of the last evaluation (its layers' ``X``, ``Z``, ``A`` and
         ``delta`` are None, so the training data is not kept alive): call
@@ -140,13 +156,14 @@ def minimize(
         evaluation mode, where dropout does nothing and batch normalisation
         would use running statistics that no step updates (train them with
         :func:`train` and a stochastic optimizer, as the estimators do); also
-        for an unknown ``method``, a ``maxiter`` or ``tol`` out of range, or
+        for an unknown ``method``, a ``maxiter``, ``tol`` or ``max_time`` out of range, or
         ``options`` holding ``maxiter`` (an argument of this function); a
         ``class_weight`` for a network without class targets, naming a class
         it does not have, or giving every example weight 0.
     TypeError
         If ``net`` is not a :class:`~chainrule.Network`, ``callback`` not
-        callable, ``options`` not a dict, or ``maxiter`` or ``tol`` not a number.
+        callable, ``options`` not a dict, or ``maxiter``, ``tol`` or ``max_time``
+        not a number.
 
     Notes
     -----
@@ -177,6 +194,8 @@ def minimize(
         raise TypeError(f"callback: expected a callable or None, got {callback!r}")
     if tol is not None:
         tol = check_nonneg_float(tol, "tol")
+    if max_time is not None:
+        max_time = check_positive_float(max_time, "max_time")
     if options is not None and not isinstance(options, Mapping):
         raise TypeError(f"options: expected a dict of SciPy solver options or None, got "
                         f"{type(options).__name__} {options!r}")
@@ -200,9 +219,11 @@ def minimize(
     curve: list[float] = []
     last_good = theta0  # the last iterate with a finite cost
     history = History()
+    deadline = math.inf  # set when SciPy starts, with max_time
+    timed_out = False
 
     def on_iteration(intermediate_result: scipy.optimize.OptimizeResult) -> None:
-        nonlocal last_good
+        nonlocal last_good, timed_out
         J = float(intermediate_result.fun)
         curve.append(J)
         if math.isfinite(J):
@@ -210,8 +231,16 @@ def minimize(
             history.append(loss=J)
         if callback is not None:
             callback(intermediate_result.x, J)
+        # max_time, as train checks it after each batch: SciPy ends the run at this iterate
+        # on StopIteration (result.x, nit and fun are of it); after the last allowed
+        # iteration there is nothing left to stop
+        if max_time is not None and len(curve) < maxiter and _clock() >= deadline:
+            timed_out = True
+            raise StopIteration
 
     try:
+        if max_time is not None:
+            deadline = _clock() + max_time
         with scipy_blas_single_thread():  # see _threads: the two BLAS pools would contend
             result = scipy.optimize.minimize(
                 fun, theta0, jac=True, method=_METHODS[method], tol=tol,
@@ -246,6 +275,9 @@ def minimize(
         fun = None
     net.params[...] = result.x
     result["loss_curve"] = curve
+    result["timed_out"] = timed_out
+    if timed_out:  # SciPy's message names the StopIteration, not why it was raised
+        result.message = f"stopped: max_time = {max_time:g} s spent"
     if verbose:
         print(f"{method}: {result.message} after {result.nit} iterations, J={result.fun:.6g}")
     return result
