@@ -32,7 +32,13 @@ from .training import TrainingDiverged, _check_verbose, _exact_one_hot
 
 __all__ = ["minimize"]
 
-_METHODS = {"L-BFGS-B": "L-BFGS-B", "lbfgs": "L-BFGS-B", "CG": "CG", "cg": "CG", "BFGS": "BFGS"}
+# the methods by their names in lower case (SciPy's are case-insensitive): SciPy's name
+_METHODS = {"l-bfgs-b": "L-BFGS-B", "lbfgs": "L-BFGS-B", "cg": "CG", "bfgs": "BFGS"}
+_VALID = "L-BFGS-B (or lbfgs), CG, BFGS, in any case"
+
+# BFGS keeps a dense n_params x n_params float64 estimate of the inverse Hessian (and
+# makes n_params x n_params temporaries as it updates it): refused past this size of it
+_BFGS_MAX_BYTES = 2**30
 
 # the clock max_time is measured on (a name of this module, so that a test can advance it)
 _clock = time.monotonic
@@ -98,6 +104,11 @@ def minimize(
         A sparse ``X`` goes whole to a first Dense layer as it is (CSR); for any
         other first layer it is densified once.
     method : {"L-BFGS-B", "CG", "BFGS"}, default "L-BFGS-B"
+        SciPy's names, in any case as SciPy takes them ("l-bfgs-b", "cg",
+        "bfgs"); "lbfgs" is L-BFGS-B.  BFGS keeps a dense estimate of the
+        inverse Hessian, ``n_params ** 2`` float64 values: it is refused for
+        networks whose estimate would pass 1 GiB (more than 11585 parameters);
+        L-BFGS-B keeps a few vectors instead.
     maxiter : int, default 400
     tol : float >= 0, optional
         Passed to SciPy.
@@ -156,7 +167,8 @@ def minimize(
         evaluation mode, where dropout does nothing and batch normalisation
         would use running statistics that no step updates (train them with
         :func:`train` and a stochastic optimizer, as the estimators do); also
-        for an unknown ``method``, a ``maxiter``, ``tol`` or ``max_time`` out of range, or
+        for an unknown ``method`` (or "BFGS" for a network of more than 11585
+        parameters), a ``maxiter``, ``tol`` or ``max_time`` out of range, or
         ``options`` holding ``maxiter`` (an argument of this function); a
         ``class_weight`` for a network without class targets, naming a class
         it does not have, or giving every example weight 0.
@@ -177,10 +189,16 @@ def minimize(
     if not isinstance(net, Network):
         raise TypeError(f"net must be a chainrule Network (an estimator's is its network_), "
                         f"got {type(net).__name__}")
-    if not isinstance(method, str) or method not in _METHODS:  # a list is not even hashable
+    if not isinstance(method, str) or method.lower() not in _METHODS:  # a list is not hashable
+        raise ValueError(f"method: unknown method {method!r}; valid methods are: {_VALID}")
+    scipy_method = _METHODS[method.lower()]
+    n = net.params.size
+    if scipy_method == "BFGS" and 8 * n * n > _BFGS_MAX_BYTES:
         raise ValueError(
-            f"method: unknown method {method!r}; valid methods are: {', '.join(_METHODS)}"
-        )
+            f"method: {method!r} keeps a dense n_params x n_params inverse Hessian estimate: "
+            f"{n} parameters need {8 * n * n / 2**30:.3g} GiB for it in float64 (and more as "
+            f"it is updated), past the {_BFGS_MAX_BYTES / 2**30:g} GiB minimize allows; use "
+            "method='L-BFGS-B' (or 'CG'), which keeps a few vectors of the parameters' size")
     maxiter = check_positive_int(maxiter, "maxiter")
     for i, layer in enumerate(net.layers):
         if isinstance(layer, (BatchNorm, Dropout)):
@@ -243,7 +261,7 @@ def minimize(
             deadline = _clock() + max_time
         with scipy_blas_single_thread():  # see _threads: the two BLAS pools would contend
             result = scipy.optimize.minimize(
-                fun, theta0, jac=True, method=_METHODS[method], tol=tol,
+                fun, theta0, jac=True, method=scipy_method, tol=tol,
                 options={**(options or {}), "maxiter": maxiter}, callback=on_iteration,
             )
         if not (math.isfinite(result.fun) and np.all(np.isfinite(result.x))):
