@@ -7,6 +7,7 @@ network's ``(J, grad)`` at a parameter vector) from the same weights.
 from __future__ import annotations
 
 import itertools
+import warnings
 
 import numpy as np
 import pytest
@@ -83,3 +84,34 @@ def test_bfgs_refuses_a_network_whose_inverse_hessian_passes_a_gib():
     np.testing.assert_array_equal(net.params, before)
     # the largest network it takes: 11585 ** 2 float64 values fit in 1 GiB, 11586 ** 2 do not
     assert 8 * 11585**2 <= 2**30 < 8 * 11586**2
+
+
+@pytest.mark.parametrize("method", ["CG", "BFGS", "L-BFGS-B"])
+def test_an_infinite_start_raises_the_clear_error_alone(method):
+    """From a cost that overflows at the start (features of 1e300, squared error: inf),
+    CG printed 282 RuntimeWarnings (overflow in dot, invalid value in divide, from
+    SciPy's line search and NumPy's norm) and BFGS 3, before TrainingDiverged."""
+    X = np.full((6, 2), 1e300)
+    Y = np.ones((6, 1))
+    net = cr.mlp([2, 3, 1], seed=0)
+    with np.errstate(all="ignore"):  # the start's cost, as the error gives it
+        J0 = 0.5 * np.mean(np.sum((net.predict(X) - Y) ** 2, axis=1))
+    assert J0 == np.inf
+    before = net.params.copy()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        with pytest.raises(cr.TrainingDiverged,
+                           match=rf"^{method} diverged: the cost at the initial parameters "
+                                 r"is inf \(values too large in X or Y overflow\?\)"):
+            cr.minimize(net, X, Y, method=method)
+    assert [str(w.message) for w in caught] == []
+    np.testing.assert_array_equal(net.params, before)
+
+
+def test_the_callback_runs_under_the_callers_floating_point_settings():
+    """The solver's overflow and invalid warnings are off, the callback's are not."""
+    net, X, y = _problem()
+    seen = []
+    with np.errstate(over="raise", invalid="warn"):
+        cr.minimize(net, X, y, maxiter=2, callback=lambda theta, J: seen.append(np.geterr()))
+    assert [(e["over"], e["invalid"]) for e in seen] == [("raise", "warn")] * 2

@@ -237,6 +237,7 @@ def minimize(
     curve: list[float] = []
     last_good = theta0  # the last iterate with a finite cost
     history = History()
+    caller_errstate = np.geterr()  # the callback's, within the solver's (see below)
     deadline = math.inf  # set when SciPy starts, with max_time
     timed_out = False
 
@@ -248,7 +249,8 @@ def minimize(
             last_good = intermediate_result.x.copy()
             history.append(loss=J)
         if callback is not None:
-            callback(intermediate_result.x, J)
+            with np.errstate(**caller_errstate):
+                callback(intermediate_result.x, J)
         # max_time, as train checks it after each batch: SciPy ends the run at this iterate
         # on StopIteration (result.x, nit and fun are of it); after the last allowed
         # iteration there is nothing left to stop
@@ -259,7 +261,11 @@ def minimize(
     try:
         if max_time is not None:
             deadline = _clock() + max_time
-        with scipy_blas_single_thread():  # see _threads: the two BLAS pools would contend
+        # an infinite or NaN cost or gradient (from an overflowing start, say) is reported
+        # as TrainingDiverged below: SciPy's own arithmetic on it (CG's and BFGS's line
+        # search, gradient norms) would first print a screenful of overflow and invalid
+        # value RuntimeWarnings from SciPy's and NumPy's lines, naming nothing of ours
+        with scipy_blas_single_thread(), np.errstate(over="ignore", invalid="ignore"):
             result = scipy.optimize.minimize(
                 fun, theta0, jac=True, method=scipy_method, tol=tol,
                 options={**(options or {}), "maxiter": maxiter}, callback=on_iteration,
