@@ -193,6 +193,8 @@ class MLPClassifier(_ClassifierOutputs, ClassifierMixin, _BaseMLP):
         Precision of the parameters and the computation.  None: the training
         data's, as in scikit-learn's MLP (float32 data trains a float32
         network without a float64 copy; anything else trains in float64).
+        With "lbfgs" and "cg" too (:func:`chainrule.minimize`), where
+        scikit-learn's lbfgs ends with float64 weights on float32 data.
         Later fits with ``warm_start`` or ``partial_fit`` keep the network's.
     layers : list of dict, str or None, default None
         Any architecture in place of the multilayer perceptron of

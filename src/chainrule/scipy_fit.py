@@ -179,6 +179,16 @@ def minimize(
 
     Notes
     -----
+    The cost and gradient are computed in the network's dtype: a float32
+    network is trained in float32.  SciPy keeps its iterate in float64
+    (``result.x``, ``result.fun``); each evaluation rounds it to float32 into
+    the network, whose cost and gradient (float32, about 7 significant
+    digits) SciPy then reads as float64, and the network ends with
+    ``result.x`` rounded to float32 (``net.params`` stays float32).
+    scikit-learn's ``MLPClassifier``/``MLPRegressor`` with ``solver="lbfgs"``
+    end with float64 weights on float32 data instead; for a fit computed in
+    float64, train ``net.astype("float64")`` (the estimators: ``dtype="float64"``).
+
     While SciPy optimises, SciPy's own BLAS (when its wheel brings a copy
     separate from NumPy's) runs on one thread, so that it never waits for
     NumPy's BLAS threads, which keep computing the cost and gradient; see
