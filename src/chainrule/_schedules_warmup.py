@@ -81,6 +81,10 @@ class Warmup(Schedule):
             schedule = get_schedule(after)
         except (TypeError, ValueError) as exc:
             raise type(exc)(f"after: {exc}") from None
+        if schedule.per_step:  # sets the rate of every step: nothing is left to follow
+            raise ValueError(f"after must be a schedule of epochs, got {schedule.name!r}, "
+                             "which sets the rate of every step (its pct_start is a warm-up "
+                             "of its own)")
         self._after = schedule
 
     @property

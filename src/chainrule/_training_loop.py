@@ -120,6 +120,11 @@ class _TrainingLoop:
         if monitored is not None:  # an unknown one: refused now, not after a trained epoch
             monitored({k: [] if k in _PER_LAYER else 0.0  # an epoch's metrics, in kind
                        for k in self._metric_names(classify, val is not None)})
+        # a per-step schedule (OneCycle) sets the rate of each step from the run's step count;
+        # a run longer than it is refused now
+        step_lr = self.schedule.step_lr if self.schedule.per_step else None
+        if step_lr is not None:
+            self.schedule.check_run(n_batches, self.epochs)
         if self.checkpoint is not None:  # now, not when the first epoch's checkpoint fails;
             _check_not_overwriting(self.checkpoint)
             # the last check, as it makes the missing folders of the path
@@ -131,6 +136,9 @@ class _TrainingLoop:
             self._restart_optimizer = False
         if self.epoch == 0 and type(self.schedule).first_lr is not Schedule.first_lr:
             opt.lr = self.schedule.first_lr(self.lr0)  # a warm-up's first rate
+        lr0 = self.lr0
+        if step_lr is not None and self.epoch < self.epochs:  # the next step's rate
+            opt.lr = step_lr(self.epoch * n_batches, lr0, n_batches)
         if self._seed_dropout:
             self._seed_dropout = False  # a second fit continues the run, and its masks
             for i, layer in enumerate(net.layers):
@@ -237,6 +245,7 @@ class _TrainingLoop:
                     total, correct, grad_sq = 0.0, 0, []
                     keep_grad_sq = self.diagnostics or self.grad_norm_threshold is not None
                     completed = 0  # batches run to their end (callbacks included)
+                    steps = (epoch - 1) * n_batches  # the run's steps before this epoch's
                     with epoch_blocks:
                         for batch in range(n_batches):
                             state.epoch, state.batch = epoch, batch
@@ -260,6 +269,8 @@ class _TrainingLoop:
                                     Xb = gather.as_dtype(Xb, net.dtype, "X")
                                 if Yb.dtype != net.dtype:  # compact one-hot targets
                                     Yb = gather.as_dtype(Yb, net.dtype, "Y")
+                                if step_lr is not None:  # this step's rate (OneCycle)
+                                    opt.lr = step_lr(steps + batch, lr0, n_batches)
                                 with batch_blocks:
                                     J, grad = net._loss_and_grad(Xb, Yb, True, swb, one_hot)
                                     if by_epoch:  # (not `start`: the epoch's state)

@@ -1,8 +1,11 @@
-"""Learning-rate schedules, applied at the end of each epoch.
+"""Learning-rate schedules, applied at the end of each epoch or at every step.
 
 ``schedule.lr(epoch, lr0, metrics)`` gives the learning rate for the next
 epoch (epochs counted from 1).  Stateless schedules depend on the epoch only;
-:class:`ReduceOnPlateau` keeps a little state, which checkpoints save.
+:class:`ReduceOnPlateau` keeps a little state, which checkpoints save.  A
+schedule with ``per_step = True`` (:class:`OneCycle`) sets the rate of every
+optimizer step instead, ``schedule.step_lr(step, lr0, steps_per_epoch)``
+from the run's step count.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from ._validation import check_nonneg_float, check_positive_float, check_positiv
 
 __all__ = [
     "SCHEDULES", "Constant", "Cosine", "Exponential", "InverseScaling", "MultiStep",
-    "ReduceOnPlateau", "Schedule", "StepDecay", "Warmup", "get_schedule",
+    "OneCycle", "ReduceOnPlateau", "Schedule", "StepDecay", "Warmup", "get_schedule",
 ]
 
 
@@ -24,6 +27,9 @@ class Schedule:
     """Base: constant learning rate."""
 
     name = "constant"
+    # True: the training loop sets the rate before every optimizer step from step_lr, and
+    # never calls lr (first_lr neither); check_run is called as each fit begins
+    per_step = False
 
     def lr(self, epoch: int, lr0: float, metrics: dict[str, float]) -> float:
         """Learning rate after ``epoch`` epochs, given the initial ``lr0``.
@@ -96,6 +102,34 @@ class Schedule:
             ``lr0``.
         """
         return lr0
+
+    def step_lr(self, step: int, lr0: float, steps_per_epoch: int) -> float:
+        """A per-step schedule's rate for the step after ``step`` steps of the run (from 0).
+
+        Parameters
+        ----------
+        step : int
+        lr0 : float
+        steps_per_epoch : int
+            The run's mini-batches per epoch.
+
+        Returns
+        -------
+        float
+            ``lr0`` (an epoch schedule is never asked).
+        """
+        return lr0
+
+    def check_run(self, steps_per_epoch: int, epochs: int) -> None:
+        """Refuse a run a per-step schedule cannot follow (no-op; called as each fit begins).
+
+        Parameters
+        ----------
+        steps_per_epoch : int
+            The run's mini-batches per epoch.
+        epochs : int
+            The run's epochs in all (those trained already included).
+        """
 
 
 class Constant(Schedule):
@@ -292,7 +326,9 @@ def get_schedule(spec: str | Schedule | dict | None, epochs: int | None = None) 
         dict leaving it out) anneals over it, ``T_max = epochs``, as PyTorch's
         ``CosineAnnealingLR(T_max=epochs)`` does; a "cosine" that is the
         ``after`` of a "warmup" config anneals over the epochs after the
-        warm-up, ``T_max = epochs - warmup epochs``.  :func:`chainrule.train`
+        warm-up, ``T_max = epochs - warmup epochs``; "onecycle" without
+        ``total_steps`` (nor ``epochs``) takes it as its ``epochs``, spanning
+        the run's steps.  :func:`chainrule.train`
         passes its ``epochs``, the estimators their ``max_iter``.  Taken as
         ``T_max`` it must be an int >= 1 (a TypeError or ValueError naming
         ``epochs`` says so; a ValueError too when the warm-up leaves no epoch
@@ -341,6 +377,9 @@ def get_schedule(spec: str | Schedule | dict | None, epochs: int | None = None) 
     if cls is Cosine and "T_max" not in spec and epochs is not None:
         # checked as itself: a bad epochs is not a T_max the user gave
         spec["T_max"] = check_positive_int(epochs, "epochs")
+    if (cls is OneCycle and spec.get("total_steps") is None and spec.get("epochs") is None
+            and epochs is not None):  # over the run's steps: its epochs, times its batches
+        spec["epochs"] = check_positive_int(epochs, "epochs")
     if cls is Warmup and epochs is not None:  # a "cosine" after it: over the epochs after it
         spec = cosine_after_warmup(spec, epochs)
     missing = [k for k in required if k not in spec]
@@ -354,7 +393,9 @@ def get_schedule(spec: str | Schedule | dict | None, epochs: int | None = None) 
 
 # in modules of their own, which subclass Schedule (and build others with get_schedule):
 # imported once those are defined
+from ._schedules_onecycle import OneCycle  # noqa: E402
 from ._schedules_plateau import ReduceOnPlateau  # noqa: E402
 from ._schedules_warmup import Warmup, cosine_after_warmup  # noqa: E402
 
-SCHEDULES.update({ReduceOnPlateau.name: ReduceOnPlateau, Warmup.name: Warmup})
+SCHEDULES.update({ReduceOnPlateau.name: ReduceOnPlateau, Warmup.name: Warmup,
+                  OneCycle.name: OneCycle})

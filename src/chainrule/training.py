@@ -193,7 +193,10 @@ def train(
         ``{"name": "cosine", "T_max": n}`` or ``schedules.Cosine(n)``), "warmup"
         (a linear warm-up, then another schedule: ``{"name": "warmup", "epochs": 5,
         "after": ...}``; an ``after`` "cosine" without ``T_max`` anneals over the
-        ``epochs - 5`` after the warm-up), a dict ``{"name": ..., **settings}`` or a Schedule),
+        ``epochs - 5`` after the warm-up), "onecycle" (the one-cycle policy, a rate
+        for every optimizer step over the run's ``epochs`` times its steps per
+        epoch, or ``total_steps``: :class:`~chainrule.schedules.OneCycle`),
+        a dict ``{"name": ..., **settings}`` or a Schedule),
         ``clip_norm`` (clip the gradient's norm), ``patience`` (early stopping
         on the validation loss, or the training loss without validation; unless
         ``restore_best=False``,
