@@ -17,6 +17,7 @@ import pytest
 import chainrule
 from chainrule import Callback
 from chainrule.schedules import SCHEDULES, OneCycle, Warmup, get_schedule
+from schedule_helpers import onecycle_rates as _numpy_rates
 
 
 def _data(m: int = 50):
@@ -37,27 +38,6 @@ class _Rates(Callback):
 
     def on_batch_end(self, state) -> None:
         self.rates.append(state.optimizer.lr)
-
-
-def _numpy_rates(T, max_lr, pct=0.3, strategy="cos", div=25.0, final=1e4, three=False):
-    """OneCycleLR's rate of each of the steps 0..T-1, written out in NumPy."""
-    t = np.arange(T, dtype=float)
-    lo0 = max_lr / div
-    lo1 = lo0 / final
-    if strategy == "cos":
-        def anneal(a, b, x):
-            return b + (a - b) / 2 * (np.cos(np.pi * x) + 1)
-    else:
-        def anneal(a, b, x):
-            return a + (b - a) * x
-    e1 = pct * T - 1
-    if not three:
-        return np.where(t <= e1, anneal(lo0, max_lr, t / e1),
-                        anneal(max_lr, lo1, (t - e1) / (T - 1 - e1)))
-    e2 = 2 * pct * T - 2
-    return np.where(t <= e1, anneal(lo0, max_lr, t / e1),
-                    np.where(t <= e2, anneal(max_lr, lo0, (t - e1) / (e2 - e1)),
-                             anneal(lo0, lo1, (t - e2) / (T - 1 - e2))))
 
 
 def _torch_rates(T, max_lr, **kwargs):

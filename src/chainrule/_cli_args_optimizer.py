@@ -196,6 +196,35 @@ def inferred_t_max(spec: str | dict | None, schedule: object) -> int | None:
     return None
 
 
+def inferred_lengths(spec: str | dict | None, trainer: object) -> dict[str, int]:
+    """What a run's schedule took from its length, for the model's record (``info`` shows it).
+
+    Parameters
+    ----------
+    spec : str, dict or None
+        The run's ``--schedule``, as :func:`schedule_spec` returned it.
+    trainer : Trainer
+        The run's trainer, after its fit.
+
+    Returns
+    -------
+    dict
+        ``{"T_max": ...}`` for a cosine that took it from the first command's
+        epochs (see :func:`inferred_t_max`), ``{"total_steps": ...}`` for a
+        "onecycle" spanning the first command's ``--epochs`` times the steps of
+        an epoch (``--resume`` keeps it), else empty.
+    """
+    from .schedules import OneCycle
+
+    t_max = inferred_t_max(spec, trainer.schedule)
+    if t_max is not None:
+        return {"T_max": t_max}
+    schedule, steps = trainer.schedule, getattr(trainer, "_n_batches", None)
+    if isinstance(schedule, OneCycle) and schedule.total_steps is None and steps is not None:
+        return {"total_steps": schedule.total(steps)}
+    return {}
+
+
 _SGD_RULES = ("sgd", "gd", "nesterov")  # the rules that take a momentum
 
 

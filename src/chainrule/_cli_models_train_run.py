@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ._cli_args_optimizer import check_schedule_epochs, inferred_t_max
+from ._cli_args_optimizer import check_schedule_epochs, inferred_lengths
 from ._cli_checkpoint import (
     EXIT_MAX_TIME,
     EXIT_SIGINT,
@@ -338,9 +338,9 @@ def _train_run(args: argparse.Namespace, sigterm: SigtermAsCtrlC) -> int:
         "val_fraction": args.val_fraction, "weight_decay": given["weight_decay"],
         "decay": net.decay,
         **({"schedule": given["schedule"]} if given["schedule"] is not None else {}),
-        # a cosine's T_max taken from the first command's epochs, which --resume keeps
-        **({"T_max": t_max} if (t_max := None if trainer is None else inferred_t_max(
-            given["schedule"], trainer.schedule)) is not None else {}),
+        # a cosine's T_max or a one-cycle's total_steps taken from the first command's run,
+        # which --resume keeps
+        **({} if trainer is None else inferred_lengths(given["schedule"], trainer)),
         **({"patience": given["patience"]} if given["patience"] is not None else {}),
         # what the weights mean (the same for a resumed run: check_resolved), by class label
         **({"class_weight": class_weight_record(meaning, meta["labels"])}

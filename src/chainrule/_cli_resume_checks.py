@@ -72,6 +72,9 @@ def _schedule(spec: object) -> object:
         return spec
     if config.get("name") == "cosine" and "T_max" not in given:
         config["T_max"] = "epochs"
+    if (config.get("name") == "onecycle" and given.get("total_steps") is None
+            and given.get("epochs") is None):  # spans the run: its epochs' steps
+        config["epochs"] = "epochs"
     after = given.get("after")
     if (config.get("name") == "warmup" and config["after"].get("name") == "cosine"
             and (after == "cosine" or (isinstance(after, dict) and "T_max" not in after))):

@@ -158,7 +158,8 @@ class OneCycle(Schedule):
         total, run = self.total(steps_per_epoch), epochs * steps_per_epoch
         if run > total:
             how = ("" if self.total_steps is not None else
-                   f" (epochs={self.epochs} times {steps_per_epoch} steps per epoch)")
+                   f" (epochs={self.epochs} times {steps_per_epoch} steps per epoch; epochs is "
+                   f"the length the run started with: train's epochs, an estimator's max_iter)")
             raise ValueError(
                 f"total_steps: the run takes {run} optimizer steps ({epochs} epochs of "
                 f"{steps_per_epoch}), past the one-cycle's end; expected total_steps >= {run}, "
