@@ -187,6 +187,12 @@ def test_a_cycle_of_one_step_and_an_object_without_its_length_are_refused():
         chainrule.train(_net(), X, Y, optimizer="gd", epochs=1, schedule="onecycle")
     with pytest.raises(TypeError, match="total_steps: a OneCycle object needs total_steps"):
         chainrule.train(_net(), X, Y, optimizer="gd", epochs=3, schedule=OneCycle())
+    with pytest.raises(TypeError, match="total_steps: a OneCycle object needs total_steps"):
+        chainrule.Trainer(_net(), schedule=OneCycle())  # as the run is set up
+    est = chainrule.MLPRegressor((3,), schedule=OneCycle())
+    with pytest.raises(ValueError, match="not a valid schedule: total_steps: a OneCycle"):
+        est.fit(X, Y[:, 0])
+    assert not hasattr(est, "network_")
     rec = _Rates()  # with the epochs it spans, an object takes the run's steps per epoch
     chainrule.train(_net(), X, Y, optimizer="sgd", lr=0.1, batch_size=2, epochs=3,
                     schedule=OneCycle(epochs=3), callbacks=[rec])

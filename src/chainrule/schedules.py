@@ -350,6 +350,9 @@ def get_schedule(spec: str | Schedule | dict | None, epochs: int | None = None) 
     if spec is None:
         return Constant()
     if isinstance(spec, Schedule):
+        if (isinstance(spec, OneCycle) and epochs is not None and spec.total_steps is None
+                and spec.epochs is None):  # refused as the run is set up, not at its fit
+            spec.total(1)
         return spec
     if isinstance(spec, dict):
         spec = dict(spec)
