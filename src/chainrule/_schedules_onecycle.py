@@ -188,26 +188,28 @@ class OneCycle(Schedule):
         ValueError
             Naming ``total_steps``, for a step past the cycle's last.
         """
-        total = self.total(steps_per_epoch)
+        total = self.total_steps if self.total_steps is not None else self.total(steps_per_epoch)
         if not 0 <= step < total:
             raise ValueError(f"step: the one-cycle has steps 0 to {total - 1} (total_steps="
                              f"{total}), got step {step}")
         peak = lr0 if self.max_lr is None else self.max_lr
         initial = peak / self.div_factor
-        low = initial / self.final_div_factor
-        # the ends and rates of the phases, in OneCycleLR's arithmetic (to its last bit)
+        # the phase of the step, its first and last step and rates, in OneCycleLR's
+        # arithmetic (to its last bit): a step belongs to the first phase whose end it does
+        # not pass, and the last phase takes every later one
         rise = float(self.pct_start * total) - 1
-        if self.three_phase:
-            phases = ((rise, initial, peak), (float(2 * self.pct_start * total) - 2, peak, initial),
-                      (total - 1, initial, low))
+        if step <= rise:
+            begin, end, start_lr, end_lr = 0.0, rise, initial, peak
+        elif not self.three_phase:
+            begin, end, start_lr, end_lr = rise, total - 1, peak, initial / self.final_div_factor
         else:
-            phases = ((rise, initial, peak), (total - 1, peak, low))
-        begin, last = 0.0, len(phases) - 1
-        for i, (end, start_lr, end_lr) in enumerate(phases):
-            if step <= end or i == last:
-                pct = (step - begin) / (end - begin) if end != begin else 0.0
-                if self.anneal_strategy == "cos":
-                    return end_lr + (start_lr - end_lr) / 2.0 * (math.cos(math.pi * pct) + 1)
-                return (end_lr - start_lr) * pct + start_lr
-            begin = end
-        raise AssertionError("unreachable: the last phase takes every later step")
+            fall = float(2 * self.pct_start * total) - 2
+            if step <= fall:
+                begin, end, start_lr, end_lr = rise, fall, peak, initial
+            else:
+                begin, end, start_lr, end_lr = (fall, total - 1, initial,
+                                                initial / self.final_div_factor)
+        pct = (step - begin) / (end - begin) if end != begin else 0.0
+        if self.anneal_strategy == "cos":
+            return end_lr + (start_lr - end_lr) / 2.0 * (math.cos(math.pi * pct) + 1)
+        return (end_lr - start_lr) * pct + start_lr
