@@ -230,3 +230,15 @@ def test_cli_sigterm_within_an_epoch_then_resume_is_the_uninterrupted_model(
 def test_cli_refuses_bad_settings_naming_them(capsys):
     assert _status([*IRIS, "--schedule", '{"name": "onecycle", "div_factor": 0}']) == 2
     assert "div_factor must be a finite float > 0, got 0" in capsys.readouterr().err
+
+
+def test_train_help_names_every_built_in_schedule(capsys):
+    """--schedule's help listed the schedules by hand and left out "onecycle"."""
+    from chainrule.schedules import SCHEDULES
+
+    assert _status(["train", "--help"]) == 0
+    text = " ".join(capsys.readouterr().out.split())
+    helped = text[text.index("--schedule NAME|JSON learning-rate"):]
+    helped = helped[:helped.index("--patience")]
+    for name in SCHEDULES:
+        assert name in helped, name

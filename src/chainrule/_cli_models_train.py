@@ -140,8 +140,9 @@ def _add_train(sub: argparse._SubParsersAction) -> None:
                    "invscaling, "
                    "plateau (on the validation loss, the training loss with --val-fraction 0), "
                    "warmup (a linear warm-up, then the JSON object's \"after\" schedule; a "
-                   "\"cosine\" there anneals over the epochs after the warm-up) or "
-                   "cosine (annealing over --epochs), "
+                   "\"cosine\" there anneals over the epochs after the warm-up), "
+                   "cosine (annealing over --epochs) or "
+                   "onecycle (the one-cycle policy, a rate for every step over --epochs), "
                    "or a JSON object of settings such as '{\"name\": \"step\", "
                    "\"step_size\": 20, \"gamma\": 0.5}' (default: constant)")
     p.add_argument("--patience", type=positive_int, default=None,
