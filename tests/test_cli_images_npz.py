@@ -146,8 +146,43 @@ def test_load_model_takes_a_cnns_images_as_chainrule_predict_does(files, capsys)
                        r"images of shape 1 x 8 x 8 \(C x H x W\), or their flat rows of 64"):
         m.predict(X.reshape(-1, 1, 4, 16))
     with pytest.raises(ValueError, match=r"X must have shape \(n_samples, 64\), or images of "
-                       r"shape \(n_samples, 1, 8, 8\), got \(200, 8, 8\)"):
-        m.predict(X.reshape(-1, 8, 8))
+                       r"shape \(n_samples, 1, 8, 8\) or \(n_samples, 8, 8\), got "
+                       r"\(200, 8, 8, 1, 1\)"):
+        m.predict(X.reshape(-1, 8, 8, 1, 1))
+
+
+def test_load_model_takes_grey_images_without_their_channel_axis(files, tmp_path, capsys):
+    """cr.load_model(cnn).predict(X) refused grey images of shape (n, H, W) ("X must
+    have shape (n_samples, 64), or images of shape (n_samples, 1, 8, 8), got (200, 8,
+    8)"), which chainrule predict reads from an NPZ file as (n, 1, H, W); every output
+    now takes them as those images.  A model of three channels refuses them as images
+    of one channel."""
+    from chainrule import Conv2D, Dense, Flatten, Network, load_model
+
+    d, X, _ = files
+    code, model = _train(d, "images.npz")
+    assert code == 0, capsys.readouterr().err
+    m = load_model(model)
+    grey, images = X.reshape(-1, 8, 8), X.reshape(-1, 1, 8, 8)
+    reference = _numpy_cnn(model, images)
+    np.testing.assert_allclose(m.predict_proba(grey), reference, rtol=1e-10, atol=1e-14)
+    np.testing.assert_array_equal(m.predict(grey), reference.argmax(axis=1))
+    for method in ("predict", "predict_proba", "predict_log_proba", "predict_index",
+                   "outputs"):
+        np.testing.assert_array_equal(getattr(m, method)(grey), getattr(m, method)(images))
+    np.savez(d / "grey.npz", X=grey, y=files[2])
+    assert main(["predict", str(model), str(d / "grey.npz"), "-o", str(d / "grey.csv")]) == 0
+    with open(d / "grey.csv") as f:
+        written = [row[-1] for row in list(csv.reader(f))[1:]]  # after the header
+    assert written == [str(v) for v in m.predict(grey)]
+
+    net = Network([Conv2D(3, 2, 3, padding=1, seed=0), Flatten(), Dense(2 * 8 * 8, 2)],
+                  loss="cross_entropy", input_shape=(3, 8, 8))
+    net.save(tmp_path / "rgb.npz")
+    with pytest.raises(ValueError, match=r"X: images of shape 1 x 8 x 8 \(n_samples, H, W\): "
+                       r"one channel; the model takes images of shape 3 x 8 x 8 \(C x H x W\), "
+                       r"or their flat rows of 192 values"):
+        load_model(tmp_path / "rgb.npz").predict(grey)
 
 
 def test_dense_layers_on_images_take_their_flat_rows(files, tmp_path, capsys):

@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._table_labels import label_array
+from ._tabular_npz import _image_shape
 
 
 class _SavedModelOutputs:
@@ -24,7 +25,9 @@ class _SavedModelOutputs:
 
         A convolutional network's model also takes its images as they are, shape
         (n_samples, C, H, W) of its input shape, as :meth:`Network.predict` and
-        ``chainrule predict`` (an NPZ file of images) take them.
+        ``chainrule predict`` (an NPZ file of images) take them, and, where C is 1,
+        (n_samples, H, W), read as (n_samples, 1, H, W) as ``chainrule predict``
+        reads such an NPZ file.
         """
         from ._inference import _is_sparse
 
@@ -40,15 +43,19 @@ class _SavedModelOutputs:
             raise ValueError(f"X must be a numeric array of shape (n_samples, "
                              f"{self.n_features}), could not convert: {exc}") from None
         n_in = self.network.n_inputs
-        if isinstance(n_in, tuple) and X.ndim == 4:  # images: the flat rows of their pixels
-            if X.shape[1:] != n_in:
+        # images (n, C, H, W), or (n, H, W) of one channel, as an NPZ file's X is read
+        images = _image_shape(X.shape) if isinstance(n_in, tuple) and X.ndim > 2 else None
+        if images is not None:  # images: the flat rows of their pixels
+            if images != n_in:
+                grey = " (n_samples, H, W): one channel" if X.ndim == 3 else ""
                 raise ValueError(
-                    f"X: images of shape {' x '.join(map(str, X.shape[1:]))}; the model takes "
-                    f"images of shape {' x '.join(map(str, n_in))} (C x H x W), or their "
-                    f"flat rows of {self.n_features} values")
+                    f"X: images of shape {' x '.join(map(str, images))}{grey}; the model "
+                    f"takes images of shape {' x '.join(map(str, n_in))} (C x H x W), or "
+                    f"their flat rows of {self.n_features} values")
             X = X.reshape(len(X), -1)
         if X.ndim != 2 or X.shape[1] != self.n_features:
             images = (f", or images of shape (n_samples, {', '.join(map(str, n_in))})"
+                      + (f" or (n_samples, {n_in[1]}, {n_in[2]})" if n_in[0] == 1 else "")
                       if isinstance(n_in, tuple) else "")
             raise ValueError(
                 f"X must have shape (n_samples, {self.n_features}){images}, got {X.shape}")
@@ -75,7 +82,8 @@ class _SavedModelOutputs:
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features), or (n_samples, C, H, W)
-            A convolutional network's images, of its input shape, or their flat rows.
+            A convolutional network's images, of its input shape (or (n_samples, H, W)
+            where C is 1), or their flat rows.
 
         Returns
         -------
@@ -89,7 +97,8 @@ class _SavedModelOutputs:
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features), or (n_samples, C, H, W)
-            A convolutional network's images, of its input shape, or their flat rows.
+            A convolutional network's images, of its input shape (or (n_samples, H, W)
+            where C is 1), or their flat rows.
 
         Returns
         -------
@@ -123,7 +132,8 @@ class _SavedModelOutputs:
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features), or (n_samples, C, H, W)
-            A convolutional network's images, of its input shape, or their flat rows.
+            A convolutional network's images, of its input shape (or (n_samples, H, W)
+            where C is 1), or their flat rows.
 
         Returns
         -------
@@ -180,7 +190,8 @@ class _SavedModelOutputs:
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features), or (n_samples, C, H, W)
-            A convolutional network's images, of its input shape, or their flat rows.
+            A convolutional network's images, of its input shape (or (n_samples, H, W)
+            where C is 1), or their flat rows.
 
         Returns
         -------
@@ -199,7 +210,8 @@ class _SavedModelOutputs:
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features), or (n_samples, C, H, W)
-            A convolutional network's images, of its input shape, or their flat rows.
+            A convolutional network's images, of its input shape (or (n_samples, H, W)
+            where C is 1), or their flat rows.
 
         Returns
         -------

@@ -175,8 +175,10 @@ def load_model(path: str | os.PathLike) -> SavedModel:
     -------
     SavedModel
         ``predict(X)``, ``predict_proba(X)``, ``predict_log_proba(X)`` for raw
-        features ``X`` of shape (n_samples, n_features); ``network``, ``metadata``,
-        ``labels``, ``feature_names``.
+        features ``X`` of shape (n_samples, n_features) (a convolutional network's
+        images also of shape (n_samples, C, H, W), or (n_samples, H, W) of one
+        channel, as ``chainrule predict`` reads them from an NPZ file); ``network``,
+        ``metadata``, ``labels``, ``feature_names``.
 
     Raises
     ------
