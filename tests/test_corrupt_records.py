@@ -319,3 +319,36 @@ def test_an_estimator_file_without_its_best_validation_parameters_is_refused(tmp
                                          r"records the best validation score") as err:
         load_estimator(path)
     assert str(path) in str(err.value)
+
+
+@pytest.mark.parametrize("kind", ["network", "checkpoint", "estimator", "autoencoder"])
+def test_a_nan_in_a_files_parameters_names_the_files_array(tmp_path, checkpoint, estimator,
+                                                           network_file, kind):
+    """A NaN in a file's parameter vector was reported as "theta contains 1 NaN ...",
+    set_params' argument, an array no file holds (a stacked autoencoder's file holds three
+    such vectors, all reported as theta); the message names the file's array."""
+    from chainrule.autoencoder import StackedAutoencoder, load_autoencoder
+
+    key, load = "params", cr.load
+    if kind == "checkpoint":
+        path, load = checkpoint, cr.Trainer.from_checkpoint
+    elif kind == "estimator":
+        path, load = estimator, load_estimator
+    elif kind == "network":
+        path = network_file
+    else:
+        X = np.random.default_rng(0).random((30, 5))
+        path = StackedAutoencoder(hidden_sizes=(4,), max_iter=3, softmax_max_iter=3,
+                                  fine_tune_iter=3, random_state=0).fit(
+            X, np.arange(30) % 2).save(tmp_path / "ae.npz")
+        key, load = "autoencoders_/0/params", load_autoencoder
+    with np.load(path) as data:
+        arrays = {name: data[name] for name in data.files}
+    arrays[key] = arrays[key].copy()
+    arrays[key][[1, 3, 4]] = [np.nan, np.inf, np.nan]
+    with open(path, "wb") as fh:
+        np.savez(fh, **arrays)
+    with pytest.raises(ValueError, match=re.escape(
+            f"{key} contains 3 NaN or infinite value(s); all must be finite")) as err:
+        load(path)
+    assert str(path) in str(err.value) and "theta" not in str(err.value)

@@ -278,7 +278,8 @@ def restore_network(
                 f"the parameter vector has shape {params.shape} and dtype {params.dtype}, the "
                 f"architecture needs ({net.n_params},) and {net.dtype}"
             )
-        net.set_params(params)
+        # named as the file names the array: "theta" is set_params' argument, no array there
+        net.set_params(net._check_theta(params, f"{prefix}params"))
         states = meta["states"]
         if not isinstance(states, list) or len(states) != len(net.layers):
             raise TypeError(f"states: expected a list of {len(net.layers)} layer states (one "
