@@ -352,3 +352,52 @@ def test_a_nan_in_a_files_parameters_names_the_files_array(tmp_path, checkpoint,
             f"{key} contains 3 NaN or infinite value(s); all must be finite")) as err:
         load(path)
     assert str(path) in str(err.value) and "theta" not in str(err.value)
+
+
+_WARMUP_OF_NAMELESS = {"name": "warmup", "epochs": 1, "start_factor": 0.1,
+                       "after": {"step_size": 1, "gamma": 0.5}}
+
+
+@pytest.mark.parametrize(("record", "config", "said"), [
+    ("schedule.config", {}, "schedule.config: missing the key 'name' (the schedule's name, "
+     "one of {}); found the keys []"),
+    ("schedule.config", {"step_size": 1}, "schedule.config: missing the key 'name' (the "
+     "schedule's name, one of {}); found the keys ['step_size']"),
+    ("schedule.config", _WARMUP_OF_NAMELESS, "schedule.config.after: missing the key 'name' "
+     "(the schedule's name, one of {}); found the keys ['gamma', 'step_size']"),
+    ("schedule.config", {"name": None}, "schedule.config: unknown schedule None"),
+    ("training.schedule_run.config", {}, "training.schedule_run.config: missing the key "
+     "'name' (the schedule's name, one of {}); found the keys []"),
+    ("training.schedule_run.config", _WARMUP_OF_NAMELESS, "training.schedule_run.config."
+     "after: missing the key 'name' (the schedule's name, one of {}); found the keys "
+     "['gamma', 'step_size']"),
+    ("params.schedule", {}, "params: schedule: missing the key 'name' (the schedule's name, "
+     "one of {}); found the keys []"),
+], ids=["checkpoint", "checkpoint-settings", "checkpoint-warmup", "checkpoint-null",
+        "estimator-run", "estimator-run-warmup", "estimator-params"])
+def test_a_schedule_record_without_its_name_is_named_with_the_key(checkpoint, tmp_path,
+                                                                  record, config, said):
+    """A checkpoint's or estimator file's schedule config of {} (or a warm-up's "after"
+    without its name) was refused as "unknown schedule None", naming neither the record
+    nor the key it lacks; the record, the key and the names are said."""
+    from chainrule.schedules import SCHEDULES
+
+    if record == "schedule.config":
+        path, load = checkpoint, cr.Trainer.from_checkpoint
+    else:
+        X, y = _data()
+        path = MLPClassifier((4,), max_iter=2, random_state=0, schedule={
+            "name": "step", "step_size": 1}).fit(X, y).save(tmp_path / "e.npz")
+        load = load_estimator
+    *keys, last = record.split(".")
+
+    def edit(meta):
+        for key in keys:
+            meta = meta[key]
+        assert isinstance(meta[last], dict)  # the record is there to damage
+        meta[last] = config
+
+    edit_saved_meta(path, edit)
+    with pytest.raises(ValueError, match=re.escape(said.format(", ".join(SCHEDULES)))) as err:
+        load(path)
+    assert str(path) in str(err.value)

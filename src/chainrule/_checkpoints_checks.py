@@ -20,7 +20,7 @@ from . import io
 from .callbacks import History
 from .network import Network
 from .optimizers import Optimizer
-from .schedules import Schedule
+from .schedules import SCHEDULES, Schedule, get_schedule
 
 # Settings a built-in schedule gained after files were written without them, by the
 # schedule's name and in the groups they came in: the values that are those files' rule, and
@@ -73,6 +73,53 @@ def _config_keys(config: dict, prefix: str = "") -> list[str]:
         if isinstance(value, dict):
             keys += _config_keys(value, f"{prefix}{key}.")
     return sorted(keys)
+
+
+def _check_schedule_name(config: dict, where: str) -> None:
+    """Refuse a schedule config without its ``name`` (a warm-up's ``after`` too), naming
+    the record and the key: :func:`get_schedule` would say "unknown schedule None"."""
+    if "name" not in config:
+        raise ValueError(f"{where}: missing the key 'name' (the schedule's name, one of "
+                         f"{', '.join(SCHEDULES)}); found the keys {sorted(config)}")
+    if config["name"] == "warmup" and isinstance(config.get("after"), dict):
+        _check_schedule_name(config["after"], f"{where}.after")
+
+
+def _recorded_schedule(config: dict, where: str) -> Schedule:
+    """The schedule a file's record ``config`` builds, refused naming the record.
+
+    Parameters
+    ----------
+    config : dict
+        The recorded config, ``{"name": ..., <its settings>}``.
+    where : str
+        The record's name in the file ("schedule.config" of a checkpoint,
+        "training.schedule_run.config" of an estimator file), for the messages.
+
+    Returns
+    -------
+    Schedule
+        ``get_schedule(config)``.
+
+    Raises
+    ------
+    ValueError
+        For a config without its ``name`` (or a warm-up's ``after`` without
+        one): the record and the key; for one whose keys are not the
+        schedule's (a missing setting would take its default silently): the
+        keys expected and found.
+    TypeError, ValueError
+        As :func:`get_schedule`, the message led by the record's name.
+    """
+    _check_schedule_name(config, where)
+    try:
+        schedule = get_schedule(config)
+    except (TypeError, ValueError) as exc:
+        raise type(exc)(f"{where}: {exc}") from None
+    expected, found = _config_keys(schedule.get_config()), _config_keys(config)
+    if expected != found:  # a setting missing from the record: its default silently
+        raise ValueError(f"{where}: expected the keys {expected}, found {found}")
+    return schedule
 
 
 def _checked_schedule_state(schedule: Schedule, state: object) -> dict:

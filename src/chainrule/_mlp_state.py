@@ -27,12 +27,11 @@ from .checkpoints import (
     _checked_optimizer_state,
     _checked_schedule_state,
     _completed_schedule_record,
-    _config_keys,
     _is_real,
+    _recorded_schedule,
 )
 from .network import Network
 from .optimizers import SGD, Optimizer
-from .schedules import get_schedule
 
 __all__ = ["link_rng_layers", "restore_training", "rng_layers", "training_record"]
 
@@ -188,11 +187,7 @@ def restore_training(est: Any, record: object, arrays: dict[str, np.ndarray],
     # an older file: settings added since take its rule's values
     run = _completed_schedule_record(record.get("schedule_run"))
     if run is not None:
-        schedule = get_schedule(run["config"])
-        expected, found = _config_keys(schedule.get_config()), _config_keys(run["config"])
-        if expected != found:
-            raise ValueError(f"training.schedule_run.config: expected the keys {expected}, "
-                             f"found {found}")
+        schedule = _recorded_schedule(run["config"], "training.schedule_run.config")
         schedule.set_state(_checked_schedule_state(schedule, run["state"]))
         # an older file: the learning_rate_init it was saved with
         lr0 = run["lr0"] if "lr0" in run else float(est.learning_rate_init)

@@ -33,9 +33,9 @@ from ._checkpoints_checks import (
     _checked_optimizer_state,
     _checked_schedule_state,
     _completed_schedule_record,
-    _config_keys,
     _custom_schedule_class,
     _is_real,
+    _recorded_schedule,
 )
 from ._class_weight import class_weight_from_json, class_weight_to_json
 from ._rng_links import network_states
@@ -47,7 +47,7 @@ from ._validation import (
     set_generator_state,
 )
 from .callbacks import Callback, TrainState, check_callbacks
-from .schedules import Cosine, Schedule, Warmup, get_schedule
+from .schedules import Cosine, Schedule, Warmup
 
 if TYPE_CHECKING:
     from .training import Trainer
@@ -208,12 +208,7 @@ def trainer_from_checkpoint(
             raise ValueError(f"schedule.class: expected a class name or null, found "
                              f"{custom!r}")
         if schedule is None:
-            schedule = get_schedule(meta["schedule"]["config"])
-            expected, found = (_config_keys(schedule.get_config()),
-                               _config_keys(meta["schedule"]["config"]))
-            if expected != found:  # a setting missing from the record: its default silently
-                raise ValueError(f"schedule.config: expected the keys {expected}, found "
-                                 f"{found}")
+            schedule = _recorded_schedule(meta["schedule"]["config"], "schedule.config")
         if not isinstance(full, bool):
             raise TypeError(f"trainer.full_batch: expected true or false, found {full!r}")
         if (t["batch_size"] is None) != full:  # null: the Trainer's default 32, silently

@@ -42,6 +42,7 @@ from sklearn.preprocessing import LabelBinarizer
 from sklearn.utils import check_random_state
 
 from . import io
+from ._checkpoints_checks import _check_schedule_name
 from ._class_weight import class_weight_from_json, label_weights
 from ._estimators_classifier import _check_known as _check_known
 from ._estimators_classifier import _checked_classes as _checked_classes
@@ -128,6 +129,8 @@ def load_estimator(path: str | os.PathLike) -> MLPClassifier | MLPRegressor:
     try:  # a dict of class weights is saved as [label, weight] pairs
         if "class_weight" in params:
             params["class_weight"] = class_weight_from_json(params["class_weight"])
+        if isinstance(params.get("schedule"), dict):  # get_schedule: "unknown schedule None"
+            _check_schedule_name(params["schedule"], "schedule")
     except ValueError as exc:
         raise bad(f"params: {exc}") from None
     net = io.restore_network(meta, arrays, path)
