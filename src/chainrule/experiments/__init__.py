@@ -9,7 +9,10 @@
 * :func:`overfitting`: training against validation error of a large network
   on a few noisy points, with and without weight decay;
 * :func:`free_fall`: learning h = g t^2 / 2 from samples, and how many
-  hidden units of which kind the law needs.
+  hidden units of which kind the law needs;
+* :func:`lr_range_test`: the learning-rate range test, the loss of a few
+  hundred steps at exponentially growing rates, and the rate it suggests
+  as the one-cycle policy's ``max_lr``.
 
 Each returns a result object with ``summary()`` (a printable report) and
 ``plot(path)`` (a PNG).  Model selection over the number of hidden units
@@ -18,16 +21,19 @@ lives in :mod:`chainrule.model_selection`.
 
 from .fitting import FreeFallResult, free_fall
 from .gradients import GradientNorms, Saturation, saturation_vs_scale, vanishing_gradients
+from .lr_range import LRRangeTest, lr_range_test
 from .overfit import Overfitting, overfitting
 from .xor import PerceptronComparison, perceptron_vs_mlp
 
 __all__ = [
     "FreeFallResult",
     "GradientNorms",
+    "LRRangeTest",
     "Overfitting",
     "PerceptronComparison",
     "Saturation",
     "free_fall",
+    "lr_range_test",
     "overfitting",
     "perceptron_vs_mlp",
     "saturation_vs_scale",
