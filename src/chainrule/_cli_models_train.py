@@ -20,6 +20,7 @@ from ._cli_checkpoint import (
     add_checkpoint_args,
 )
 from ._cli_models_data import _DATA_HELP
+from ._cli_models_find_lr import add_find_lr_args, check_find_lr
 from ._cli_models_train_run import _train_run as _train_run
 from ._cli_models_train_task import _infer_task as _infer_task
 from ._cli_models_train_task import _refuse_stray_text as _refuse_stray_text
@@ -177,10 +178,12 @@ def _add_train(sub: argparse._SubParsersAction) -> None:
                    help="no progress bar (no line per epoch, or per lbfgs iteration, when "
                    "stderr is a file)")
     add_checkpoint_args(p)  # --checkpoint, --checkpoint-every, --max-time, --resume
+    add_find_lr_args(p)  # --find-lr, --lr-min, --lr-max, --lr-steps
     p.set_defaults(handler=_train)
 
 
 def _train(args: argparse.Namespace) -> int:
+    check_find_lr(args)  # the range test's options, before --lr gets its default
     with SigtermAsCtrlC() as sigterm:  # a scheduler's SIGTERM stops the run as Ctrl-C does
         try:
             return _train_run(args, sigterm)

@@ -46,6 +46,7 @@ from ._cli_models_data import (
     _scores,
     _standardise,
 )
+from ._cli_models_find_lr import find_lr
 from ._cli_models_train_lbfgs import fit_lbfgs, refuse_lbfgs_options
 from ._cli_models_train_task import (
     _infer_task,
@@ -270,6 +271,8 @@ def _train_run(args: argparse.Namespace, sigterm: SigtermAsCtrlC) -> int:
              if task == "classification" and not several else ""))
     print(f"{len(train_idx)} for training, {len(val_idx)} for validation")
     print(net.summary())
+    if args.find_lr:  # the learning-rate range test instead of the run
+        return find_lr(args, net, X_fit, T_fit, steps, class_weight)
     resumed_from = 0 if run is None else trainer.epoch
     if run is not None:
         print(f"resuming the run in {args.checkpoint} after epoch {resumed_from} of "

@@ -1,0 +1,84 @@
+"""``chainrule train --find-lr``: the learning-rate range test on train's data and network,
+its table and suggestion as the library computes them, its picture, and the options it
+refuses (by name, before the data is read)."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+
+import chainrule.experiments as experiments
+from chainrule.cli import main
+
+
+def test_find_lr_prints_the_tests_rates_losses_and_suggestion(monkeypatch, capsys, tmp_path):
+    tests = []
+    real = experiments.lr_range_test
+
+    def recorded(*args, **kwargs):
+        tests.append(real(*args, **kwargs))
+        return tests[-1]
+
+    monkeypatch.setattr(experiments, "lr_range_test", recorded)
+    out, png = tmp_path / "model.npz", tmp_path / "lr.png"
+    code = main(["train", "digits", "--find-lr", "--optimizer", "sgd", "--hidden", "32",
+                 "--lr-steps", "60", "--lr-max", "30", "--seed", "0", "-o", str(out),
+                 "--plot", str(png), "-q"])
+    text = capsys.readouterr().out
+    assert code == 0
+    (test,) = tests
+    assert test.steps == 60 and not out.exists() and png.stat().st_size > 0
+    rows = re.findall(r"^\s+(\d+)\s+(\S+)\s+(\S+)$", text, re.M)
+    assert len(rows) >= 5
+    for step, rate, loss in rows:
+        i = int(step) - 1
+        # the rate of step i, written out: 1e-7 * (30 / 1e-7) ** (i / 59)
+        assert float(rate) == pytest.approx(1e-7 * (30 / 1e-7) ** (i / 59), rel=5e-3)
+        assert float(loss) == pytest.approx(test.smoothed[i], rel=1e-4)
+    assert int(rows[-1][0]) == test.stopped_at
+    assert f"suggested rate: {test.suggested_lr:.3g}" in text
+    assert f"lowest smoothed loss / 10: {test.min_loss_lr:.3g}" in text
+    assert "range test written to" in text
+
+
+def test_find_lr_trains_on_the_prepared_training_rows(monkeypatch, capsys):
+    """The test gets the standardised training rows (the validation ones held out) and the
+    network train would have trained, the optimizer's batch size and momentum."""
+    seen = {}
+    real = experiments.lr_range_test
+
+    def recorded(net, X, y, **kwargs):
+        seen.update(net=net, X=X, y=y, **kwargs)
+        return real(net, X, y, **kwargs)
+
+    monkeypatch.setattr(experiments, "lr_range_test", recorded)
+    assert main(["train", "iris", "--find-lr", "--optimizer", "nesterov", "--batch-size", "16",
+                 "--val-fraction", "0.2", "--lr-steps", "20", "-q"]) == 0
+    assert seen["X"].shape == (120, 4)
+    np.testing.assert_allclose(seen["X"].mean(axis=0), 0, atol=1e-12)  # standardised
+    assert seen["batch_size"] == 16 and seen["momentum"] == 0.9
+    assert seen["optimizer"] == "nesterov" and seen["steps"] == 20
+    assert seen["net"].layers[-1].activation.name == "softmax"
+    capsys.readouterr()
+
+
+@pytest.mark.parametrize("argv, words", [
+    (["--find-lr", "--lr", "0.1"], ["--lr", "--find-lr takes no --lr"]),
+    (["--find-lr", "--schedule", "onecycle"], ["--schedule", "--find-lr"]),
+    (["--find-lr", "--patience", "3"], ["--patience", "--find-lr"]),
+    (["--find-lr", "--resume", "--checkpoint", "c.npz"], ["--find-lr takes no"]),
+    (["--find-lr", "--optimizer", "lbfgs"], ["--find-lr", "lbfgs", "adam"]),
+    (["--find-lr", "--lr-min", "1", "--lr-max", "0.5"], ["--lr-max", "greater than", "0.5"]),
+    (["--find-lr", "--lr-steps", "1"], ["--lr-steps", "at least 2", "got 1"]),
+    (["--lr-min", "0.001"], ["--lr-min", "give --find-lr"]),
+    (["--lr-steps", "50"], ["--lr-steps", "give --find-lr"]),
+])
+def test_find_lr_refuses_options_by_name(argv, words, capsys, tmp_path):
+    code = main(["train", "iris", *argv, "-o", str(tmp_path / "m.npz")])
+    err = capsys.readouterr().err
+    assert code == 2
+    for word in words:
+        assert word in err
+    assert not (tmp_path / "m.npz").exists()
