@@ -267,9 +267,10 @@ class _EpochSteps:
                                self._n_batches - 1)
         metrics["lr"] = self.optimizer.lr
         history.append(**metrics)
-        if type(self.schedule).lr is not Schedule.lr:
+        if not self.schedule.per_step and type(self.schedule).lr is not Schedule.lr:
             # the next epoch's rate; a constant schedule leaves the rate as it is, so that
-            # a callback's change (state.optimizer.lr = ...) lasts, not only one epoch
+            # a callback's change (state.optimizer.lr = ...) lasts, not only one epoch (a
+            # per-step schedule, which sets each step's rate, leaves its last step's)
             self.optimizer.lr = self.schedule.lr(self.epoch, self.lr0, metrics)
         # stopping rules
         if self.patience is not None:

@@ -134,11 +134,12 @@ class _TrainingLoop:
         if self._restart_optimizer:
             opt.reset()
             self._restart_optimizer = False
-        if self.epoch == 0 and type(self.schedule).first_lr is not Schedule.first_lr:
-            opt.lr = self.schedule.first_lr(self.lr0)  # a warm-up's first rate
         lr0 = self.lr0
-        if step_lr is not None and self.epoch < self.epochs:  # the next step's rate
-            opt.lr = step_lr(self.epoch * n_batches, lr0, n_batches)
+        if step_lr is not None:  # the next step's rate (a per-step schedule's first_lr and
+            if self.epoch < self.epochs:  # lr are never asked)
+                opt.lr = step_lr(self.epoch * n_batches, lr0, n_batches)
+        elif self.epoch == 0 and type(self.schedule).first_lr is not Schedule.first_lr:
+            opt.lr = self.schedule.first_lr(lr0)  # a warm-up's first rate
         if self._seed_dropout:
             self._seed_dropout = False  # a second fit continues the run, and its masks
             for i, layer in enumerate(net.layers):
