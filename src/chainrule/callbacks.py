@@ -130,11 +130,15 @@ class TrainState:
     """What callbacks see.  Set ``stop = True`` to end training after this batch/epoch.
 
     Setting ``optimizer.lr`` changes the rate of the steps that follow, for the
-    rest of the run; a schedule (other than the constant one) sets the rate
-    again at the end of each epoch, from the run's initial rate.  It does so
-    before ``on_epoch_end``: there ``optimizer.lr`` is already the next
+    rest of the run; an epoch schedule (other than the constant one) sets the
+    rate again at the end of each epoch, from the run's initial rate.  It does
+    so before ``on_epoch_end``: there ``optimizer.lr`` is already the next
     epoch's rate (which a callback may still replace, for that epoch), and
-    ``logs["lr"]`` the rate the epoch trained at.
+    ``logs["lr"]`` the rate the epoch trained at.  A per-step schedule
+    (``per_step = True``: :class:`~chainrule.schedules.OneCycle`) sets the
+    rate before every step, so a rate a callback sets is replaced at the next
+    step, and at ``on_epoch_end`` ``optimizer.lr`` is the epoch's last step's
+    rate, ``logs["lr"]``.
 
     Attributes
     ----------
