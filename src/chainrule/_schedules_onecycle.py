@@ -213,3 +213,39 @@ class OneCycle(Schedule):
         if self.anneal_strategy == "cos":
             return end_lr + (start_lr - end_lr) / 2.0 * (math.cos(math.pi * pct) + 1)
         return (end_lr - start_lr) * pct + start_lr
+
+
+def onecycle_over_run(spec: OneCycle | dict, epochs: int | None) -> OneCycle | dict:
+    """A one-cycle given without its length (neither ``total_steps`` nor ``epochs``), for a
+    run of ``epochs`` epochs (:func:`~chainrule.schedules.get_schedule`'s).
+
+    Parameters
+    ----------
+    spec : OneCycle or dict
+        The schedule as an object, or its config less its name (changed in place).
+    epochs : int or None
+        The run's epochs; None: nothing to span (``spec`` is returned as it is).
+
+    Returns
+    -------
+    OneCycle or dict
+        ``spec``; a config without its length takes ``epochs`` as its ``epochs``.
+
+    Raises
+    ------
+    TypeError
+        For an object without its length (refused as the run is set up, not at its
+        fit: only a name or a config spans the run), or an ``epochs`` not an int.
+    ValueError
+        If ``epochs`` is below 1.
+    """
+    if epochs is None:
+        return spec
+    if isinstance(spec, OneCycle):
+        if spec.total_steps is None and spec.epochs is None:
+            spec.total(1)  # the TypeError naming total_steps
+        return spec
+    if spec.get("total_steps") is None and spec.get("epochs") is None:
+        # checked as itself: a bad run length is not a setting the user gave
+        spec["epochs"] = check_positive_int(epochs, "epochs")
+    return spec

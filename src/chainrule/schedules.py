@@ -350,10 +350,7 @@ def get_schedule(spec: str | Schedule | dict | None, epochs: int | None = None) 
     if spec is None:
         return Constant()
     if isinstance(spec, Schedule):
-        if (isinstance(spec, OneCycle) and epochs is not None and spec.total_steps is None
-                and spec.epochs is None):  # refused as the run is set up, not at its fit
-            spec.total(1)
-        return spec
+        return onecycle_over_run(spec, epochs) if isinstance(spec, OneCycle) else spec
     if isinstance(spec, dict):
         spec = dict(spec)
         name = spec.pop("name", None)
@@ -365,24 +362,22 @@ def get_schedule(spec: str | Schedule | dict | None, epochs: int | None = None) 
     if cls is None:
         raise ValueError(f"unknown schedule {name!r}; valid names are: {', '.join(SCHEDULES)}")
     named = (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
-    settings = [] if cls.__init__ is object.__init__ else [
-        k for k, p in inspect.signature(cls.__init__).parameters.items()
-        if k != "self" and p.kind in named]
+    params = {} if cls.__init__ is object.__init__ else {
+        k: p for k, p in inspect.signature(cls.__init__).parameters.items()
+        if k != "self" and p.kind in named}
+    settings = list(params)
     unknown = [k for k in spec if k not in settings]
     if unknown:
         raise TypeError(
             f"schedule {name!r} has no setting {', '.join(map(repr, unknown))}; its settings "
             f"are: {', '.join(settings) or 'none'}"
         )
-    required = [] if cls.__init__ is object.__init__ else [
-        k for k, p in inspect.signature(cls.__init__).parameters.items()
-        if k != "self" and p.kind in named and p.default is inspect.Parameter.empty]
+    required = [k for k, p in params.items() if p.default is inspect.Parameter.empty]
     if cls is Cosine and "T_max" not in spec and epochs is not None:
         # checked as itself: a bad epochs is not a T_max the user gave
         spec["T_max"] = check_positive_int(epochs, "epochs")
-    if (cls is OneCycle and spec.get("total_steps") is None and spec.get("epochs") is None
-            and epochs is not None):  # over the run's steps: its epochs, times its batches
-        spec["epochs"] = check_positive_int(epochs, "epochs")
+    if cls is OneCycle:  # without its length: over the run's steps, its epochs' batches
+        spec = onecycle_over_run(spec, epochs)
     if cls is Warmup and epochs is not None:  # a "cosine" after it: over the epochs after it
         spec = cosine_after_warmup(spec, epochs)
     missing = [k for k in required if k not in spec]
@@ -396,7 +391,7 @@ def get_schedule(spec: str | Schedule | dict | None, epochs: int | None = None) 
 
 # in modules of their own, which subclass Schedule (and build others with get_schedule):
 # imported once those are defined
-from ._schedules_onecycle import OneCycle  # noqa: E402
+from ._schedules_onecycle import OneCycle, onecycle_over_run  # noqa: E402
 from ._schedules_plateau import ReduceOnPlateau  # noqa: E402
 from ._schedules_warmup import Warmup, cosine_after_warmup  # noqa: E402
 
