@@ -12,6 +12,7 @@ from __future__ import annotations
 import copy
 import math
 import sys
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -234,6 +235,30 @@ class _EpochSteps:
         if validated:
             names += ["val_loss"] + (["val_accuracy"] if classify else [])
         return [*names, "lr"]
+
+    def _check_schedule(self, n_batches: int, classify: bool,
+                        validated: bool) -> Callable[[int, float, int], float] | None:
+        """Refuse, before the run changes, a schedule the run cannot follow; its ``step_lr``.
+
+        A metric that ``ReduceOnPlateau`` monitors and the run does not record is
+        refused now, not after a trained epoch; a per-step schedule's
+        ``check_run`` refuses a run it cannot follow (OneCycle's longer than its
+        cycle), from the run's ``n_batches`` per epoch and its epochs in all.
+
+        Returns
+        -------
+        callable or None
+            The per-step schedule's ``step_lr``, which sets the rate of each step
+            from the run's step count; None for an epoch schedule.
+        """
+        monitored = getattr(self.schedule, "_value", None)  # ReduceOnPlateau's metric
+        if monitored is not None:
+            monitored({k: [] if k in _PER_LAYER else 0.0  # an epoch's metrics, in kind
+                       for k in self._metric_names(classify, validated)})
+        if not self.schedule.per_step:
+            return None
+        self.schedule.check_run(n_batches, self.epochs)
+        return self.schedule.step_lr
 
     def _epoch_end(self, loss: float, accuracy: float | None, grad_sq: list[float],
                    val: tuple[np.ndarray, ...] | None) -> dict[str, Any]:

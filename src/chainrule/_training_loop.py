@@ -15,7 +15,7 @@ import numpy as np
 from . import io
 from ._training_checkpoints import _check_not_overwriting
 from ._training_data import _argmax_rows, _exact_one_hot, _Gather, _is_sparse, _sparse_batch
-from ._training_epochs import _PER_LAYER, _bar_drawn, _epoch_line
+from ._training_epochs import _bar_drawn, _epoch_line
 from ._training_guards import _NO_BLOCK, _Blocks, _say, _StopFlag
 from ._training_run_end import _set_parameters
 from .callbacks import History, TrainState
@@ -116,15 +116,8 @@ class _TrainingLoop:
             X = X.astype(net.dtype)
         n_batches = math.ceil(m / bs)
         classify = self._count_accuracy and net.loss.name in ("cross_entropy", "log_loss")
-        monitored = getattr(self.schedule, "_value", None)  # ReduceOnPlateau's metric
-        if monitored is not None:  # an unknown one: refused now, not after a trained epoch
-            monitored({k: [] if k in _PER_LAYER else 0.0  # an epoch's metrics, in kind
-                       for k in self._metric_names(classify, val is not None)})
-        # a per-step schedule (OneCycle) sets the rate of each step from the run's step count;
-        # a run longer than it is refused now
-        step_lr = self.schedule.step_lr if self.schedule.per_step else None
-        if step_lr is not None:
-            self.schedule.check_run(n_batches, self.epochs)
+        # a per-step schedule's rate of each step (OneCycle), or None
+        step_lr = self._check_schedule(n_batches, classify, val is not None)
         if self.checkpoint is not None:  # now, not when the first epoch's checkpoint fails;
             _check_not_overwriting(self.checkpoint)
             # the last check, as it makes the missing folders of the path
