@@ -118,3 +118,17 @@ def test_a_multilayer_perceptron_refuses_images_saying_how_to_give_them(digits):
     fitted = cr.MLPClassifier((8,), max_iter=2, random_state=0).fit(images.reshape(240, -1), y)
     with pytest.raises(ValueError, match=re.escape("X.reshape(len(X), -1)")):
         fitted.predict(images)
+
+
+def test_no_images_are_refused_as_no_rows(digits):
+    """X of shape (0, 1, 8, 8) raised NumPy's "cannot reshape array of size 0 into shape
+    (0,newaxis)"; it is now the rows (0, 64), refused by scikit-learn's check as the empty
+    rows are, in fit and in predict."""
+    X, images, y = digits
+    empty = images[:0]
+    assert image_rows(empty, (1, 8, 8)).shape == (0, 64)
+    with pytest.raises(ValueError, match=re.escape("0 sample(s) (shape=(0, 64))")):
+        _cnn().fit(empty, y[:0])
+    fitted = _cnn().fit(X, y)
+    with pytest.raises(ValueError, match=re.escape("0 sample(s) (shape=(0, 64))")):
+        fitted.predict(empty)

@@ -39,7 +39,9 @@ def image_rows(X: object, shape: tuple[int, int, int] | None) -> object:
         return X
     arr = X if isinstance(X, np.ndarray) else np.asarray(X)  # a memory map stays one
     if shape is not None and arr.shape[1:] == tuple(shape):
-        return arr.reshape(arr.shape[0], -1)
+        # the row length written out: -1 cannot be inferred from no images (n = 0), which
+        # scikit-learn's check then refuses by name ("Found array with 0 sample(s)")
+        return arr.reshape(arr.shape[0], int(np.prod(shape)))
     if shape is None:
         raise ValueError(
             f"X must have shape (n_samples, n_features), got shape {arr.shape}; for images, "
