@@ -132,3 +132,22 @@ def test_no_images_are_refused_as_no_rows(digits):
     fitted = _cnn().fit(X, y)
     with pytest.raises(ValueError, match=re.escape("0 sample(s) (shape=(0, 64))")):
         fitted.predict(empty)
+
+
+def test_a_list_of_images_is_read_as_their_array(digits):
+    """A list of images (C, H, W), arrays or nested lists, is the array-like scikit-learn
+    reads as np.asarray(X); it fell to scikit-learn's "Found array with dim 4", the message
+    the images' own reader replaces. Now it fits and predicts as the array of images, and
+    one of another shape is refused naming its shape."""
+    X, images, y = digits
+    fitted = _cnn().fit(X, y)
+    on_list = _cnn().fit(list(images), y)
+    np.testing.assert_array_equal(on_list.network_.params, fitted.network_.params)
+    np.testing.assert_array_equal(fitted.predict(list(images)), fitted.predict(X))
+    np.testing.assert_array_equal(fitted.predict_proba(images[:5].tolist()),
+                                  fitted.predict_proba(X[:5]))
+    np.testing.assert_array_equal(fitted.predict(tuple(images[:5])), fitted.predict(X[:5]))
+    with pytest.raises(ValueError, match=re.escape("got shape (5, 8, 8)")):
+        fitted.predict([image[0] for image in images[:5]])
+    # rows as lists are scikit-learn's, as before
+    np.testing.assert_array_equal(fitted.predict(X[:5].tolist()), fitted.predict(X[:5]))

@@ -17,7 +17,8 @@ def image_rows(X: object, shape: tuple[int, int, int] | None) -> object:
     ----------
     X : object
         The estimator's input: rows (n_samples, n_features), or images
-        (n_samples, C, H, W) of the network's input ``shape``.
+        (n_samples, C, H, W) of the network's input ``shape`` (an array, or a
+        list of the images, arrays or nested lists of shape (C, H, W)).
     shape : tuple (C, H, W) or None
         The images' shape (``input_shape``, or the fitted network's), None for
         a multilayer perceptron, which takes rows alone.
@@ -34,6 +35,8 @@ def image_rows(X: object, shape: tuple[int, int, int] | None) -> object:
         For an array of more than two axes that is not images of ``shape``:
         the message names its shape and the rows ``X.reshape(len(X), -1)``.
     """
+    if isinstance(X, (list, tuple)):
+        X = _nested(X)
     ndim = getattr(X, "ndim", None)
     if not isinstance(ndim, int) or ndim <= 2 or scipy.sparse.issparse(X):
         return X
@@ -59,3 +62,13 @@ def image_rows(X: object, shape: tuple[int, int, int] | None) -> object:
         f"X must hold images of shape (n_samples, {c}, {h}, {w}) (input_shape={tuple(shape)}: "
         f"channels, height, width), or their flat rows of {c * h * w} pixel values, "
         f"X.reshape(len(X), -1), got shape {arr.shape}{hint}")
+
+
+def _nested(X: list | tuple) -> object:
+    """A list (or tuple) of images, each an array or nested lists of shape (C, H, W), as
+    their array; any other list as it is, for scikit-learn to read (rows, whose first
+    element has one axis, are not converted twice; a ragged list it refuses itself)."""
+    try:
+        return X if len(X) == 0 or np.ndim(X[0]) < 2 else np.asarray(X)
+    except ValueError:  # ragged: scikit-learn's check says so
+        return X
