@@ -52,7 +52,7 @@ class _SavedModelOutputs:
                     f"X: images of shape {' x '.join(map(str, images))}{grey}; the model "
                     f"takes images of shape {' x '.join(map(str, n_in))} (C x H x W), or "
                     f"their flat rows of {self.n_features} values")
-            X = X.reshape(len(X), -1)
+            X = X.reshape(len(X), self.n_features)  # -1: no size to infer from n = 0
         if X.ndim != 2 or X.shape[1] != self.n_features:
             images = (f", or images of shape (n_samples, {', '.join(map(str, n_in))})"
                       + (f" or (n_samples, {n_in[1]}, {n_in[2]})" if n_in[0] == 1 else "")
