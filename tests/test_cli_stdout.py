@@ -203,3 +203,29 @@ def test_predict_writes_utf8_on_standard_output_whatever_the_locale(tmp_path, en
     lines = piped.stdout.decode("utf-8").splitlines()
     assert lines[0] == "nom,espèce,proba_chat,proba_chien,proba_éléphant"
     assert [line.split(",")[0] for line in lines[1:]] == [f"bête n°{i}" for i in range(12)]
+
+
+@pytest.mark.parametrize(("errors", "text"), [("backslashreplace", "café"),
+                                             ("replace", "café"),
+                                             ("surrogateescape", "caf\udce9")])
+def test_predict_gives_standard_output_its_error_handler_back(trained, monkeypatch, errors,
+                                                              text):
+    """The CSV on an ASCII standard output is UTF-8 for the block, then the encoding is
+    given back, but reconfigure(encoding=...) alone reset the stream's error handler to
+    "strict": after predict, a host's print("café") on a stream made with
+    errors="backslashreplace" raised UnicodeEncodeError instead of writing caf\\xe9 (and
+    a surrogate-escaped byte, as a C locale's stream writes it, the same)."""
+    d, _, _ = trained
+    assert main(["predict", str(d / "model.npz"), str(d / "data.csv"), "-o",
+                 str(d / "p-errors.csv")]) == 0
+    table = (d / "p-errors.csv").read_bytes()
+    raw = io.BytesIO()
+    out = io.TextIOWrapper(raw, encoding="ascii", errors=errors, newline="\n")
+    monkeypatch.setattr(sys, "stdout", out)
+    assert main(["predict", str(d / "model.npz"), str(d / "data.csv"), "-o", "-"]) == 0
+    assert (out.encoding, out.errors) == ("ascii", errors)
+    print(text, end="")
+    out.flush()
+    # the table as the file holds it, then the text as Python's codec writes it with
+    # the handler (b"caf\\xe9", b"caf?", b"caf\xe9")
+    assert raw.getvalue() == table + text.encode("ascii", errors)

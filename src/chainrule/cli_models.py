@@ -219,12 +219,14 @@ def _predict(args: argparse.Namespace) -> int:
 def _utf8_stdout() -> Iterator[TextIO]:
     """The standard output, writing UTF-8 within the block, as predict's CSV file is
     written (and DATA - read) whatever the locale: a label "éléphant" is the same bytes
-    piped as in the file, not Latin-1, or an error of the ASCII codec.  Its encoding is
-    given back after the block (main() may run again in the process)."""
+    piped as in the file, not Latin-1, or an error of the ASCII codec.  Its encoding and
+    its error handler are given back after the block (main() may run again in the
+    process, whose prints go on as before: ``reconfigure(encoding=...)`` alone would
+    reset a "backslashreplace" or "surrogateescape" handler to "strict")."""
     import codecs
 
     stream = sys.stdout
-    encoding = getattr(stream, "encoding", None)
+    encoding, errors = getattr(stream, "encoding", None), getattr(stream, "errors", None)
     reconfigure = getattr(stream, "reconfigure", None)  # a TextIOWrapper's
     if reconfigure is None or not encoding or codecs.lookup(encoding).name == "utf-8":
         yield stream
@@ -235,7 +237,7 @@ def _utf8_stdout() -> Iterator[TextIO]:
         yield stream
     finally:
         stream.flush()
-        reconfigure(encoding=encoding)
+        reconfigure(encoding=encoding, errors=errors)
 
 
 def _proba_names(model) -> list[str]:
