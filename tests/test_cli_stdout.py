@@ -229,3 +229,29 @@ def test_predict_gives_standard_output_its_error_handler_back(trained, monkeypat
     # the table as the file holds it, then the text as Python's codec writes it with
     # the handler (b"caf\\xe9", b"caf?", b"caf\xe9")
     assert raw.getvalue() == table + text.encode("ascii", errors)
+
+
+@pytest.mark.parametrize("command", ["predict", "trace"])
+def test_a_translating_standard_output_gets_the_files_bytes(trained, tmp_path, monkeypatch,
+                                                            command):
+    """A standard output that translates "\\n" to "\\r\\n" (Windows's console and pipes)
+    got the CSV (the trace) with CRLF line ends, while ``-o file`` writes "\\n": README's
+    "byte for byte" did not hold there.  The file's bytes now go to the stream's byte
+    buffer as they are; text printed before and after keeps the stream's own translation."""
+    d, _, _ = trained
+    if command == "predict":
+        args = ["predict", str(d / "model.npz"), str(d / "data.csv"), "-o"]
+    else:
+        args = ["trace", "--format", "json", "--output"]
+    assert main([*args, str(tmp_path / "out")]) == 0
+    table = (tmp_path / "out").read_bytes()
+    assert b"\r" not in table and table.count(b"\n") > 5
+    raw = io.BytesIO()
+    out = io.TextIOWrapper(raw, encoding="utf-8", newline="\r\n")
+    monkeypatch.setattr(sys, "stdout", out)
+    print("before")
+    assert main([*args, "-"]) == 0
+    print("after")
+    out.flush()
+    assert raw.getvalue() == b"before\r\n" + table + b"after\r\n"
+    assert (out.encoding, out.errors) == ("utf-8", "strict")

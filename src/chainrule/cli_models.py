@@ -16,13 +16,10 @@ generated one in ``_cli_models_provenance``; every name is importable from here 
 from __future__ import annotations
 
 import argparse
-import contextlib
 import csv
 import json
-import sys
-from collections.abc import Collection, Iterator
+from collections.abc import Collection
 from pathlib import Path
-from typing import TextIO
 
 import numpy as np
 
@@ -60,6 +57,7 @@ from ._cli_models_train import _infer_task as _infer_task
 from ._cli_models_train import _refuse_stray_text as _refuse_stray_text
 from ._cli_models_train import _split as _split
 from ._cli_models_train import _train as _train
+from ._cli_stdout import utf8_stdout
 from .cli_args import output_path, print_written, seed_int
 
 __all__ = ["add_parsers"]
@@ -205,7 +203,7 @@ def _predict(args: argparse.Namespace) -> int:
         header = [*args.keep, *header]
     # a file appears whole (its folders created, as for a model file), or not at all
     to_file = args.out not in (None, STDOUT)  # -o -: standard output, as without -o
-    with atomic_text(args.out) if to_file else _utf8_stdout() as fh:
+    with atomic_text(args.out) if to_file else utf8_stdout() as fh:
         writer = csv.writer(fh, lineterminator="\n")
         writer.writerow(header)
         for row in zip(*columns, strict=True):
@@ -213,31 +211,6 @@ def _predict(args: argparse.Namespace) -> int:
     if to_file:
         print_written(f"{table.n_samples} predictions written to {args.out}", args.out)
     return 0
-
-
-@contextlib.contextmanager
-def _utf8_stdout() -> Iterator[TextIO]:
-    """The standard output, writing UTF-8 within the block, as predict's CSV file is
-    written (and DATA - read) whatever the locale: a label "éléphant" is the same bytes
-    piped as in the file, not Latin-1, or an error of the ASCII codec.  Its encoding and
-    its error handler are given back after the block (main() may run again in the
-    process, whose prints go on as before: ``reconfigure(encoding=...)`` alone would
-    reset a "backslashreplace" or "surrogateescape" handler to "strict")."""
-    import codecs
-
-    stream = sys.stdout
-    encoding, errors = getattr(stream, "encoding", None), getattr(stream, "errors", None)
-    reconfigure = getattr(stream, "reconfigure", None)  # a TextIOWrapper's
-    if reconfigure is None or not encoding or codecs.lookup(encoding).name == "utf-8":
-        yield stream
-        return
-    stream.flush()  # text printed before in the old encoding; a closed pipe dropped here
-    reconfigure(encoding="utf-8")
-    try:
-        yield stream
-    finally:
-        stream.flush()
-        reconfigure(encoding=encoding, errors=errors)
 
 
 def _proba_names(model) -> list[str]:

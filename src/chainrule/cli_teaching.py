@@ -13,6 +13,7 @@ import os
 import sys
 
 from ._cli_args_files import STDOUT, picture_named, trace_path
+from ._cli_stdout import utf8_stdout
 from .cli_args import (
     backprop_activation_name,
     check_loss_output,
@@ -182,6 +183,9 @@ def _trace(args: argparse.Namespace) -> int:
         with atomic_text(args.output) as fh:  # its folders created, as for other outputs
             fh.write(text if text.endswith("\n") else text + "\n")
         print_written(f"trace written to {args.output}", args.output)
+    elif args.output == STDOUT:  # the file's bytes, as predict -o - writes its CSV
+        with utf8_stdout() as fh:
+            fh.write(text if text.endswith("\n") else text + "\n")
     else:
         print(text, end="" if text.endswith("\n") else "\n")
     if args.plot:
