@@ -89,15 +89,15 @@ def test_images_go_through_cross_validation_and_grid_search(digits):
 
 @pytest.mark.parametrize("shape, hint", [
     ((240, 1, 4, 16), ""),
-    ((240, 8, 8), "; these look like images without their channel axis: pass X[:, None]"),
+    ((240, 4, 16), ""),
     ((240, 8, 8, 1), "; these look like images with their channels last: pass "
                      "np.moveaxis(X, -1, 1)"),
 ])
 def test_images_of_another_shape_are_refused_saying_how_to_give_them(digits, shape, hint):
     X, _, y = digits
-    message = ("X must hold images of shape (n_samples, 1, 8, 8) (input_shape=(1, 8, 8): "
-               "channels, height, width), or their flat rows of 64 pixel values, "
-               f"X.reshape(len(X), -1), got shape {shape}{hint}")
+    message = ("X must hold images of shape (n_samples, 1, 8, 8) or (n_samples, 8, 8) "
+               "(input_shape=(1, 8, 8): channels, height, width), or their flat rows of 64 "
+               f"pixel values, X.reshape(len(X), -1), got shape {shape}{hint}")
     with pytest.raises(ValueError) as fit_error:
         _cnn().fit(X.reshape(shape), y)
     assert str(fit_error.value) == message
@@ -147,7 +147,10 @@ def test_a_list_of_images_is_read_as_their_array(digits):
     np.testing.assert_array_equal(fitted.predict_proba(images[:5].tolist()),
                                   fitted.predict_proba(X[:5]))
     np.testing.assert_array_equal(fitted.predict(tuple(images[:5])), fitted.predict(X[:5]))
-    with pytest.raises(ValueError, match=re.escape("got shape (5, 8, 8)")):
-        fitted.predict([image[0] for image in images[:5]])
+    # grey images (8, 8) are the (1, 8, 8) ones (tests/test_estimator_grey_images.py)
+    np.testing.assert_array_equal(fitted.predict([image[0] for image in images[:5]]),
+                                  fitted.predict(X[:5]))
+    with pytest.raises(ValueError, match=re.escape("got shape (5, 4, 16)")):
+        fitted.predict([image[0].reshape(4, 16) for image in images[:5]])
     # rows as lists are scikit-learn's, as before
     np.testing.assert_array_equal(fitted.predict(X[:5].tolist()), fitted.predict(X[:5]))

@@ -1,13 +1,17 @@
-"""Images given to the estimators as they come, (n_samples, C, H, W): with ``input_shape``
-each is read as its flat row of C*H*W pixels (a view where the array is contiguous), the
-row the estimator takes anyway; any other array of more than two axes is refused with a
-message that says how to give it, where scikit-learn's would say "Found array with dim 4".
+"""Images given to the estimators as they come, (n_samples, C, H, W), or (n_samples, H, W)
+of one channel as the NPZ reader and :func:`chainrule.load_model` read them: with
+``input_shape`` each is read as its flat row of C*H*W pixels (a view where the array is
+contiguous), the row the estimator takes anyway; any other array of more than two axes is
+refused with a message that says how to give it, where scikit-learn's would say "Found
+array with dim 4".
 """
 
 from __future__ import annotations
 
 import numpy as np
 import scipy.sparse
+
+from ._tabular_npz import _image_shape
 
 
 def image_rows(X: object, shape: tuple[int, int, int] | None) -> object:
@@ -26,8 +30,10 @@ def image_rows(X: object, shape: tuple[int, int, int] | None) -> object:
     Returns
     -------
     object
-        ``X`` reshaped to (n_samples, C*H*W) where it holds such images; any
-        input of at most two axes as it is (scikit-learn checks it).
+        ``X`` reshaped to (n_samples, C*H*W) where it holds such images, or
+        where C is 1 grey images (n_samples, H, W), read as (n_samples, 1, H, W)
+        as the NPZ reader reads them; any input of at most two axes as it is
+        (scikit-learn checks it).
 
     Raises
     ------
@@ -41,6 +47,8 @@ def image_rows(X: object, shape: tuple[int, int, int] | None) -> object:
     if not isinstance(ndim, int) or ndim <= 2 or scipy.sparse.issparse(X):
         return X
     arr = X if isinstance(X, np.ndarray) else np.asarray(X)  # a memory map stays one
+    if shape is not None and arr.ndim == 3 and _image_shape(arr.shape) == tuple(shape):
+        arr = arr[:, None]  # grey (n, H, W) as (n, 1, H, W): the NPZ reader's rule
     if shape is not None and arr.shape[1:] == tuple(shape):
         # the row length written out: -1 cannot be inferred from no images (n = 0), which
         # scikit-learn's check then refuses by name ("Found array with 0 sample(s)")
@@ -56,10 +64,10 @@ def image_rows(X: object, shape: tuple[int, int, int] | None) -> object:
     if arr.ndim == 4 and arr.shape[1:] == (h, w, c):
         hint = ("; these look like images with their channels last: pass "
                 "np.moveaxis(X, -1, 1)")
-    elif arr.ndim == 3 and c == 1 and arr.shape[1:] == (h, w):
-        hint = "; these look like images without their channel axis: pass X[:, None]"
+    # one channel: grey images (n_samples, H, W) too, read as (n_samples, 1, H, W)
+    shapes = f"(n_samples, {c}, {h}, {w})" + (f" or (n_samples, {h}, {w})" if c == 1 else "")
     raise ValueError(
-        f"X must hold images of shape (n_samples, {c}, {h}, {w}) (input_shape={tuple(shape)}: "
+        f"X must hold images of shape {shapes} (input_shape={tuple(shape)}: "
         f"channels, height, width), or their flat rows of {c * h * w} pixel values, "
         f"X.reshape(len(X), -1), got shape {arr.shape}{hint}")
 
