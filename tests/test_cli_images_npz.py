@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 
 import numpy as np
 import pytest
@@ -280,3 +281,30 @@ def test_a_table_missing_a_cnns_positional_columns_names_ten_of_them(files, tmp_
     assert (f"{table}: missing columns {expected}, ... (64 missing) that the model was "
             "trained on (columns: p0, p1") in err
     assert "'x10'" not in err and len(err.splitlines()) == 1
+
+
+@pytest.mark.parametrize("channels", [3, 1])
+def test_load_model_names_the_transpose_for_images_given_channels_last(tmp_path, channels):
+    """cr.load_model(cnn).predict(X) of images (n, H, W, C) said only that the shapes
+    differ, where train, predict and the estimators name np.moveaxis(X, -1, 1); it now
+    gives that advice, and the array it names is taken as the images."""
+    from chainrule import Conv2D, Dense, Flatten, Network, load_model
+
+    net = Network([Conv2D(channels, 2, 3, padding=1, seed=0), Flatten(), Dense(2 * 8 * 8, 2)],
+                  loss="cross_entropy", input_shape=(channels, 8, 8))
+    net.save(tmp_path / "cnn.npz")
+    m = load_model(tmp_path / "cnn.npz")
+    images = np.random.default_rng(0).random((5, channels, 8, 8))
+    last = np.empty((5, 8, 8, channels))  # written out pixel by pixel, channels last
+    for k in range(channels):
+        last[:, :, :, k] = images[:, k]
+    s = "s" if channels > 1 else ""
+    with pytest.raises(ValueError, match=re.escape(
+            f"X: images of shape 8 x 8 x {channels}; the model takes images of shape "
+            f"{channels} x 8 x 8 (C x H x W), or their flat rows of {channels * 64} values; "
+            f"these look like images of {channels} channel{s} of 8 x 8 pixels given channels "
+            f"last, (n, H, W, C); the images are read channels first, (n, C, H, W): pass "
+            f"np.moveaxis(X, -1, 1), of shape n x {channels} x 8 x 8")):
+        m.predict(last)
+    np.testing.assert_array_equal(m.outputs(np.moveaxis(last, -1, 1)), m.outputs(images))
+    np.testing.assert_array_equal(m.outputs(images), net.predict(images))

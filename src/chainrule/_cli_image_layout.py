@@ -15,7 +15,7 @@ def _shown(shape: tuple[int, ...]) -> str:
 
 
 def channels_last_hint(images: tuple[int, ...],
-                       expected: tuple[int, ...] | None = None) -> str:
+                       expected: tuple[int, ...] | None = None, *, saved: bool = True) -> str:
     """What to do with images whose last axis looks like their channels, or "".
 
     Parameters
@@ -27,6 +27,10 @@ def channels_last_hint(images: tuple[int, ...],
         hint is given where ``images`` are these, channels last, of 1, 3 or 4
         channels.  Without it, where the last axis is 1, 3 or 4 long and the
         first is not.
+    saved : bool, default=True
+        Whether the images come from a file (the advice: save the transposed
+        array), or as an array in memory (:func:`chainrule.load_model`'s
+        ``predict``: pass it).
 
     Returns
     -------
@@ -40,9 +44,10 @@ def channels_last_hint(images: tuple[int, ...],
             if expected is not None else c not in _CHANNELS)
     if w not in _CHANNELS or not last:
         return ""
+    given, fix = ("saved", "save X =") if saved else ("given", "pass")
     return (f"these look like images of {w} channel{'s' if w > 1 else ''} of {c} x {h} "
-            f"pixels saved channels last, (n, H, W, C); the images are read channels first, "
-            f"(n, C, H, W): save X = np.moveaxis(X, -1, 1), of shape n x {w} x {c} x {h}")
+            f"pixels {given} channels last, (n, H, W, C); the images are read channels first, "
+            f"(n, C, H, W): {fix} np.moveaxis(X, -1, 1), of shape n x {w} x {c} x {h}")
 
 
 def file_image_shape(source: object, images: tuple[int, int, int] | None) -> list[int] | None:

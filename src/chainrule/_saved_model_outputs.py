@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._cli_image_layout import channels_last_hint
 from ._table_labels import label_array
 from ._tabular_npz import _image_shape
 
@@ -48,10 +49,12 @@ class _SavedModelOutputs:
         if images is not None:  # images: the flat rows of their pixels
             if images != n_in:
                 grey = " (n_samples, H, W): one channel" if X.ndim == 3 else ""
+                # the CLI's advice for a file's images (n, H, W, C), as the estimators give it
+                hint = channels_last_hint(images, n_in, saved=False)
                 raise ValueError(
                     f"X: images of shape {' x '.join(map(str, images))}{grey}; the model "
                     f"takes images of shape {' x '.join(map(str, n_in))} (C x H x W), or "
-                    f"their flat rows of {self.n_features} values")
+                    f"their flat rows of {self.n_features} values{'; ' + hint if hint else ''}")
             X = X.reshape(len(X), self.n_features)  # -1: no size to infer from n = 0
         if X.ndim != 2 or X.shape[1] != self.n_features:
             images = (f", or images of shape (n_samples, {', '.join(map(str, n_in))})"
