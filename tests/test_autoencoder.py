@@ -682,7 +682,7 @@ def test_every_class_takes_the_seeds_it_names(rng):
     ("softmax_max_iter", 0, ValueError, "softmax_max_iter must be an int >= 1, got 0"),
     ("softmax_max_iter", 1.5, TypeError, r"softmax_max_iter must be an int >= 1, got 1.5"),
     ("fine_tune_iter", -1, ValueError, "fine_tune_iter must be an int >= 0, got -1"),
-    ("method", "newton", ValueError, "method must be one of"),
+    ("method", "newton", ValueError, "method: unknown method 'newton'"),
     ("max_iter", 0, ValueError, "max_iter must be an int >= 1, got 0"),
     ("hidden_sizes", 3, TypeError, r"hidden_sizes must be a sequence of ints >= 1 .*got 3 \(int\)"),
     ("fine_tune_sparsity", "no", TypeError, r"fine_tune_sparsity must be True or False, got 'no'"),

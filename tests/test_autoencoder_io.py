@@ -306,7 +306,7 @@ def test_a_corrupted_output_config_is_refused(tmp_path, data, config, match):
     ("sae", ("params", "rho"), 5.0, r"params: rho must lie in \(0, 1\).*got 5.0"),
     ("sae", ("params", "beta"), -1.0, "params: beta must be a finite float >= 0, got -1.0"),
     ("sae", ("params", "max_iter"), 2.5, "params: max_iter must be an int >= 1, got 2.5"),
-    ("sae", ("params", "method"), "newton", "params: method must be one of"),
+    ("sae", ("params", "method"), "newton", "params: method: unknown method 'newton'"),
     ("softmax", ("params", "weight_decay"), -1.0, "params: weight_decay must be a finite"),
     ("stack", ("params", "fine_tune_iter"), -1, "params: fine_tune_iter must be an int >= 0"),
     ("stack", ("params", "softmax_max_iter"), 0, "params: softmax_max_iter must be an int"),

@@ -40,6 +40,15 @@ _VALID = "L-BFGS-B (or lbfgs), CG, BFGS, in any case"
 # makes n_params x n_params temporaries as it updates it): refused past this size of it
 _BFGS_MAX_BYTES = 2**30
 
+
+def _scipy_method(method: object) -> str:
+    """SciPy's name of ``method``, given in any of :func:`minimize`'s spellings (any case,
+    "lbfgs"), which the autoencoders take too; anything else refused naming them."""
+    if not isinstance(method, str) or method.lower() not in _METHODS:  # a list is not hashable
+        raise ValueError(f"method: unknown method {method!r}; valid methods are: {_VALID}")
+    return _METHODS[method.lower()]
+
+
 # the clock max_time is measured on (a name of this module, so that a test can advance it)
 _clock = time.monotonic
 
@@ -199,9 +208,7 @@ def minimize(
     if not isinstance(net, Network):
         raise TypeError(f"net must be a chainrule Network (an estimator's is its network_), "
                         f"got {type(net).__name__}")
-    if not isinstance(method, str) or method.lower() not in _METHODS:  # a list is not hashable
-        raise ValueError(f"method: unknown method {method!r}; valid methods are: {_VALID}")
-    scipy_method = _METHODS[method.lower()]
+    scipy_method = _scipy_method(method)
     n = net.params.size
     if scipy_method == "BFGS" and 8 * n * n > _BFGS_MAX_BYTES:
         raise ValueError(

@@ -32,11 +32,9 @@ from ..callbacks import History
 from ..initializers import make_rng
 from ..layers import Dense
 from ..network import Network, _release_caches
+from ..scipy_fit import _scipy_method
 from ..training import TrainingDiverged
 from ._penalty import _penalized_cost
-
-_METHODS = {"L-BFGS-B": "L-BFGS-B", "lbfgs": "L-BFGS-B", "CG": "CG", "cg": "CG",
-            "BFGS": "BFGS"}
 
 #: True while a StackedAutoencoder trains its autoencoders and its softmax: a Ctrl-C there
 #: ends the stack's fit (the KeyboardInterrupt goes on), since a stack without all its
@@ -82,7 +80,8 @@ def _fit_scipy(net: Network, X: np.ndarray, Y: np.ndarray, penalties, method: st
     Y : ndarray of shape (n_samples, n_outputs)
     penalties : mapping of int to KLSparsity, or None
     method : str
-        A key of ``_METHODS``.
+        One of :func:`chainrule.minimize`'s methods, in any of its spellings
+        (:func:`_check_method`), shown as given in the messages.
     max_iter : int
     who : str
         The estimator (and stage) that runs it, for the TrainingDiverged message.
@@ -119,7 +118,7 @@ def _fit_scipy(net: Network, X: np.ndarray, Y: np.ndarray, penalties, method: st
 
     try:
         with scipy_blas_single_thread():  # see _threads: the two BLAS pools would contend
-            result = scipy.optimize.minimize(fun, theta0, jac=True, method=_METHODS[method],
+            result = scipy.optimize.minimize(fun, theta0, jac=True, method=_scipy_method(method),
                                              options={"maxiter": max_iter},
                                              callback=on_iteration)
     except KeyboardInterrupt:  # Ctrl-C: the last iterate (see above)
@@ -203,8 +202,10 @@ def _warn_unconverged(result: scipy.optimize.OptimizeResult, who: str, method: s
 
 
 def _check_method(method: str) -> str:
-    if method not in _METHODS:
-        raise ValueError(f"method must be one of {sorted(_METHODS)}, got {method!r}")
+    """``method`` as given, where :func:`chainrule.minimize` takes it (its own lookup: the
+    same spellings, "L-BFGS-B", "l-bfgs-b", "lbfgs", "CG", "BFGS" in any case, and the same
+    message for any other)."""
+    _scipy_method(method)
     return method
 
 

@@ -70,7 +70,8 @@ class SparseAutoencoder(_SparseFitting, ClassNamePrefixFeaturesOutMixin, Transfo
         is; anything else raises a ValueError naming ``random_state`` before the
         fit changes anything.
     method : {"L-BFGS-B", "CG", "BFGS"}, default "L-BFGS-B"
-        SciPy optimiser on the flat parameter vector.
+        SciPy optimiser on the flat parameter vector, named in any case
+        ("lbfgs" for L-BFGS-B), as :func:`chainrule.minimize` takes it.
     output : str, default "sigmoid"
         Activation of the reconstruction: "sigmoid" for data in [0, 1]
         (normalised patches, pixels), "identity" for a linear decoder.  A

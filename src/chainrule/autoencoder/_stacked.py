@@ -65,6 +65,8 @@ class StackedAutoencoder(_StackedFitting, _StackedFeatures, _NetClassifier):
         :class:`SparseAutoencoder` reads it (None: a draw from NumPy's global
         RandomState, as in scikit-learn).
     method : {"L-BFGS-B", "CG", "BFGS"}, default "L-BFGS-B"
+        In any case, and "lbfgs" for L-BFGS-B, as :func:`chainrule.minimize`
+        takes them.
     class_weight : dict, "balanced" or None, default None
         Weighs each labelled example by its class, times its ``sample_weight``
         (see :meth:`fit`), with the rules and messages of
