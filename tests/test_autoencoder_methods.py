@@ -4,6 +4,8 @@ other with minimize's message."""
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 import scipy.optimize
@@ -62,3 +64,28 @@ def test_other_methods_are_refused_with_minimizes_message(data, method):
     assert str(by_minimize.value) == (
         f"method: unknown method {method!r}; valid methods are: L-BFGS-B (or lbfgs), CG, "
         "BFGS, in any case")
+
+
+@pytest.mark.parametrize("make", ["sparse", "softmax", "stacked"])
+def test_bfgs_past_a_gib_is_refused_as_minimize_refuses_it(make):
+    """BFGS keeps n_params ** 2 float64 values: an autoencoder of 784 inputs and 196 hidden
+    units (308 308 parameters) failed with NumPy's "Unable to allocate 708. GiB", naming
+    no setting; past 1 GiB it is refused before anything is allocated, as minimize
+    refuses it, and the estimator is left unfitted."""
+    rng = np.random.default_rng(0)
+    X, y = rng.random((4, 100)), np.array([0, 1, 0, 1])
+    if make == "sparse":  # 2 * 100 * 58 weights and 58 + 100 biases
+        est, n = cr.SparseAutoencoder(58, method="bfgs"), 2 * 100 * 58 + 58 + 100
+    elif make == "softmax":  # 1200 features, 10 classes
+        X, y = rng.random((10, 1200)), np.arange(10)
+        est, n = cr.SoftmaxRegression(method="BFGS"), 1200 * 10 + 10
+    else:  # its first autoencoder is the sparse one above
+        est, n = cr.StackedAutoencoder((58,), method="Bfgs"), 2 * 100 * 58 + 58 + 100
+    gib = 8 * n * n / 2**30
+    assert 1 < gib < 1.1
+    with pytest.raises(ValueError, match=re.escape(
+            f"method: {est.method!r} keeps a dense n_params x n_params inverse Hessian "
+            f"estimate: {n} parameters need {gib:.3g} GiB for it in float64")) as info:
+        est.fit(X, y)
+    assert "use method='L-BFGS-B'" in str(info.value)
+    assert not hasattr(est, "network_")

@@ -49,6 +49,18 @@ def _scipy_method(method: object) -> str:
     return _METHODS[method.lower()]
 
 
+def _check_bfgs_size(method: str, n: int) -> None:
+    """Refuse BFGS (``method`` in any spelling) for ``n`` parameters whose dense inverse
+    Hessian estimate, n x n float64, passes ``_BFGS_MAX_BYTES``: SciPy would fail with a
+    MemoryError naming no setting, or swap the machine."""
+    if _scipy_method(method) == "BFGS" and 8 * n * n > _BFGS_MAX_BYTES:
+        raise ValueError(
+            f"method: {method!r} keeps a dense n_params x n_params inverse Hessian estimate: "
+            f"{n} parameters need {8 * n * n / 2**30:.3g} GiB for it in float64 (and more as "
+            f"it is updated), past the {_BFGS_MAX_BYTES / 2**30:g} GiB allowed for it; use "
+            "method='L-BFGS-B' (or 'CG'), which keeps a few vectors of the parameters' size")
+
+
 # the clock max_time is measured on (a name of this module, so that a test can advance it)
 _clock = time.monotonic
 
@@ -209,13 +221,7 @@ def minimize(
         raise TypeError(f"net must be a chainrule Network (an estimator's is its network_), "
                         f"got {type(net).__name__}")
     scipy_method = _scipy_method(method)
-    n = net.params.size
-    if scipy_method == "BFGS" and 8 * n * n > _BFGS_MAX_BYTES:
-        raise ValueError(
-            f"method: {method!r} keeps a dense n_params x n_params inverse Hessian estimate: "
-            f"{n} parameters need {8 * n * n / 2**30:.3g} GiB for it in float64 (and more as "
-            f"it is updated), past the {_BFGS_MAX_BYTES / 2**30:g} GiB minimize allows; use "
-            "method='L-BFGS-B' (or 'CG'), which keeps a few vectors of the parameters' size")
+    _check_bfgs_size(method, net.params.size)
     maxiter = check_positive_int(maxiter, "maxiter")
     for i, layer in enumerate(net.layers):
         if isinstance(layer, (BatchNorm, Dropout)):

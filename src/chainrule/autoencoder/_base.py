@@ -32,7 +32,7 @@ from ..callbacks import History
 from ..initializers import make_rng
 from ..layers import Dense
 from ..network import Network, _release_caches
-from ..scipy_fit import _scipy_method
+from ..scipy_fit import _check_bfgs_size, _scipy_method
 from ..training import TrainingDiverged
 from ._penalty import _penalized_cost
 
@@ -96,7 +96,17 @@ def _fit_scipy(net: Network, X: np.ndarray, Y: np.ndarray, penalties, method: st
     -------
     scipy.optimize.OptimizeResult
         With ``interrupted`` (bool).
+
+    Raises
+    ------
+    ValueError
+        For BFGS where its n_params x n_params estimate would pass 1 GiB, as
+        :func:`chainrule.minimize` refuses it, led by ``who``.
     """
+    try:  # before SciPy allocates BFGS's n_params x n_params matrix: a MemoryError
+        _check_bfgs_size(method, net.params.size)
+    except ValueError as exc:
+        raise ValueError(f"{who}: {exc}") from None
     theta0 = net.params.astype(np.float64)  # a copy: the parameters before the call
     last_good, good_iters = theta0, 0  # the last iterate with a finite cost, and its number
     n_iter, history = 0, History()  # the costs of the iterations up to good_iters
