@@ -234,6 +234,39 @@ def test_ctrl_c_keeps_the_steps_so_far_and_the_network(monkeypatch):
     _assert_same_state(net, before)
 
 
+@pytest.mark.parametrize("call, words", [
+    (5, "training stopped during epoch 1"),  # Ctrl-C raised in the 5th (last) batch
+    (-5, "training interrupted after epoch 1"),  # the flag set in the epoch's last batch
+])
+def test_ctrl_c_says_nothing_of_the_copy_that_train_would_say(monkeypatch, capsys, call,
+                                                              words):
+    # the loop's words on a stopped run ("the network keeps its current parameters") are
+    # of the network trained, which in the range test is a copy: the test keeps them to
+    # itself (its stop_reason says it), while a run of the same network by train() says them
+    from chainrule._training_guards import _StopFlag
+
+    X, y = _problem()  # 40 rows: 5 batches of 8 in an epoch
+    real, calls = Network._loss_and_grad, []
+
+    def interrupted(self, *args, **kwargs):
+        calls.append(1)
+        if len(calls) == call:
+            raise KeyboardInterrupt
+        if len(calls) == -call:  # as the SIGINT handler does: the flag, no exception
+            _StopFlag.active.set = True
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(Network, "_loss_and_grad", interrupted)
+    test = lr_range_test(_layered_net(), X, y, steps=20, batch_size=8, seed=0, lr_max=1.0)
+    assert test.stop_reason == "interrupted"
+    assert test.stopped_at == (4 if call > 0 else 5)
+    assert "chainrule: training" not in capsys.readouterr().err
+    calls.clear()
+    history = cr.train(_layered_net(), X, y, "sgd", lr=0.1, epochs=3, batch_size=8, seed=0)
+    assert history.stop_reason == "interrupted"
+    assert words in capsys.readouterr().err
+
+
 def test_an_optimizer_object_is_copied_not_changed():
     X, y = _problem()
     net = cr.mlp([4, 5, 3], hidden="tanh", output="softmax", loss="cross_entropy", seed=0)

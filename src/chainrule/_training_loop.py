@@ -309,9 +309,10 @@ class _TrainingLoop:
                         why = (f" after max_time = {self.max_time:g} s"
                                if history.stop_reason == "max_time" else "")
                         if loud:
-                            _say(f"chainrule: training stopped during epoch {epoch}{why} "
-                                 f"({history.epochs} complete epochs kept in the history; "
-                                 "the network keeps its current parameters)")
+                            self._report_stop(
+                                f"chainrule: training stopped during epoch {epoch}{why} "
+                                f"({history.epochs} complete epochs kept in the history; "
+                                "the network keeps its current parameters)")
                         if self.checkpoint is not None:
                             # The checkpoint gets the state at the end of the last complete
                             # epoch, from which resume repeats the run exactly (a half-done
@@ -347,14 +348,14 @@ class _TrainingLoop:
                         if ctrl_c.aborted:
                             raise
                         history.stop_reason = "interrupted"
-                        _say(f"chainrule: training interrupted after epoch {epoch}; the "
-                             "network and the history so far are kept")
+                        self._report_stop(f"chainrule: training interrupted after epoch {epoch}; "
+                                          "the network and the history so far are kept")
                     # a Ctrl-C after the last batch of the last epoch stops nothing: the
                     # run is complete, and ends as the uninterrupted one (best weights too)
                     if ctrl_c.set and history.stop_reason is None and epoch < self.epochs:
                         history.stop_reason = "interrupted"
-                        _say(f"chainrule: training interrupted after epoch {epoch}; the "
-                             "network and the history so far are kept")
+                        self._report_stop(f"chainrule: training interrupted after epoch {epoch}; "
+                                          "the network and the history so far are kept")
                     if state.stop and history.stop_reason is None:
                         history.stop_reason = "callback"
                     if (history.stop_reason is None and deadline is not None

@@ -25,6 +25,7 @@ from ._class_weight import check_network_class_weight
 from ._training_checkpoints import _Checkpoints
 from ._training_data import _TrainingData
 from ._training_epochs import _EpochSteps
+from ._training_guards import _say
 from ._training_loop import _TrainingLoop
 from ._training_run_end import _RunEnd
 from ._validation import (
@@ -83,6 +84,11 @@ class Trainer(_TrainingData, _TrainingLoop, _EpochSteps, _Checkpoints, _RunEnd):
     # Whether the last fit ended by putting the best epoch's parameters into the network
     # (restore_best): a later call that trains nothing then leaves the network as it is.
     _restored = False
+    # Whether the loop keeps to itself its words on a run that Ctrl-C stopped ("training
+    # stopped during epoch N ... the network keeps its current parameters"): True where the
+    # network trained is a copy the caller never sees (the learning-rate range test), whose
+    # result says that it was interrupted.
+    _quiet_stop = False
 
     def __init__(
         self,
@@ -192,6 +198,11 @@ class Trainer(_TrainingData, _TrainingLoop, _EpochSteps, _Checkpoints, _RunEnd):
         # (early stopping, a threshold, a callback): finished, fit trains no further
         self._stopped: str | None = None
 
+
+    def _report_stop(self, text: str) -> None:
+        """Say on stderr how the run was stopped, unless ``_quiet_stop``."""
+        if not self._quiet_stop:
+            _say(text)
 
     def _check_epochs(self) -> None:
         """Check ``trainer.epochs`` as set since the Trainer was made, before a fit uses it.

@@ -315,6 +315,7 @@ def lr_range_test(
                       epochs=steps, seed=seed, schedule=_ExponentialRates(rates),
                       clip_norm=clip_norm, callbacks=[recorder], class_weight=class_weight)
     trainer._refit = False  # fit once: no epoch's start kept
+    trainer._quiet_stop = True  # its network is a copy: a Ctrl-C's words are not for it
     reason = None
     try:
         history = trainer.fit(X, y, None, sample_weight)
