@@ -167,6 +167,37 @@ def test_partial_fit_follows_the_cycle_over_max_iter_calls_then_refuses(rates, t
     assert again.schedule == "onecycle"
 
 
+def test_partial_fit_on_chunks_of_other_sizes_counts_steps_from_the_epoch(monkeypatch):
+    """The documented step count, (epoch - 1) * this call's steps per epoch + batch: each
+    call's share of a cycle over max_iter epochs; with total_steps, steps that go back."""
+    from chainrule.schedules import OneCycle
+
+    steps, real = [], OneCycle.step_lr
+
+    def recording(self, step, lr0, steps_per_epoch):
+        steps.append(step)
+        return real(self, step, lr0, steps_per_epoch)
+
+    monkeypatch.setattr(OneCycle, "step_lr", recording)
+    X, Y = _data(150)
+    for schedule, expected in (
+        # written out: call k of n_k batches takes steps (k - 1) * n_k + b, b < n_k
+        ({"name": "onecycle", "max_lr": 0.1, "total_steps": 40}, [[*range(10)], [3, 4, 5],
+                                                                  [4, 5]]),
+        ({"name": "onecycle", "max_lr": 0.1}, [[*range(10)], [3, 4, 5], [4, 5]]),
+    ):
+        reg = chainrule.MLPRegressor((5,), solver="sgd", batch_size=10, max_iter=3,
+                                     schedule=schedule, random_state=0)
+        for n, want in zip((100, 30, 20), expected, strict=True):
+            steps.clear()
+            reg.partial_fit(X[:n], Y[:n, 0])
+            assert steps[1:] == want  # steps[0]: the rate set before the first batch
+    # spanning max_iter=3 epochs, call k's steps lie in its share [(k-1)/3, k/3) of the cycle
+    for k, (n_k, want) in enumerate(zip((10, 3, 2), expected, strict=True), start=1):
+        fractions = np.array(want) / (3 * n_k)
+        assert np.all((fractions >= (k - 1) / 3) & (fractions < k / 3))
+
+
 def test_lbfgs_ignores_the_schedule_as_any_other():
     X, Y = _data()
     with warnings.catch_warnings():

@@ -55,6 +55,22 @@ class OneCycle(Schedule):
     History records, as ``"lr"`` of each epoch, the rate of the epoch's last
     step; after the run ``optimizer.lr`` is the rate of its last step.
 
+    The step is counted from the epoch, with the steps per epoch of the data
+    of the call that trains it: ``(epoch - 1) * steps_per_epoch + batch``,
+    not the steps taken so far (PyTorch counts ``step()`` calls).  The two
+    agree for a run of one data set, also resumed or continued.  A run
+    continued on a different number of rows per epoch (``partial_fit`` on
+    chunks of different sizes, one epoch each; a Trainer's later ``fit`` on
+    other data) differs: with the length from ``epochs`` (a name or dict),
+    epoch ``k`` then covers its share ``[(k - 1) / epochs, k / epochs)`` of
+    the cycle whatever its size, as intended; with ``total_steps`` given, it
+    does not follow on: ``total_steps=40`` and ``partial_fit`` on chunks of
+    10, 3 and 2 batches take steps 0-9, then 3-5, then 4-5 (PyTorch: 10-12,
+    13-14), the rate going back up the cycle.  Give ``total_steps`` only
+    with epochs of one size, else the length by ``epochs``.  The refusal of
+    a run past the cycle counts the same way: ``epochs * steps_per_epoch``
+    of the call.
+
     Parameters
     ----------
     max_lr : float, optional
