@@ -276,6 +276,13 @@ def test_an_optimizer_object_is_copied_not_changed():
     assert adam.lr == 0.5 and adam.t == 0 and not adam.state
 
 
+def test_an_optimizer_object_with_momentum_is_refused_naming_the_object_given():
+    X, y = _problem()
+    net = cr.mlp([4, 5, 3], hidden="tanh", output="softmax", loss="cross_entropy", seed=0)
+    with pytest.raises(ValueError, match=r"momentum: the optimizer object Adam\(lr=0\.5\)"):
+        lr_range_test(net, X, y, optimizer=Adam(lr=0.5), momentum=0.9, steps=5, seed=0)
+
+
 def test_result_is_frozen():
     X, y = _problem()
     net = cr.mlp([4, 5, 3], hidden="tanh", output="softmax", loss="cross_entropy", seed=0)

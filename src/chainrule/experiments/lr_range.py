@@ -302,12 +302,10 @@ def lr_range_test(
                          f"{diverge_factor}")
     ratio = lr_max / lr_min
     rates = [lr_min * ratio ** (i / (steps - 1)) for i in range(steps)]
-    if isinstance(optimizer, Optimizer):  # the caller's object keeps its rate and state
-        optimizer = copy.deepcopy(optimizer)
-        optimizer.lr = lr_min
-        lr = None
-    else:
-        lr = lr_min
+    # the caller's object keeps its rate and state; the copy's rate is the schedule's from
+    # the first step (its own rate left as given, which the Trainer's messages name)
+    optimizer = copy.deepcopy(optimizer) if isinstance(optimizer, Optimizer) else optimizer
+    lr = None if isinstance(optimizer, Optimizer) else lr_min
     recorder = _Recorder(steps, smoothing, diverge_factor)
     # every setting is checked by the Trainer before the copy trains; the copy is the
     # network the run changes, so the one given stays as it is whatever ends the run
