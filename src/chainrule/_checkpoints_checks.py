@@ -222,13 +222,17 @@ def _checked_history(record: object, epoch: int) -> History:
 
 def _checked_optimizer(config: object, name: str) -> Optimizer:
     """The optimizer a file's record ``name`` (``"optimizer.config"``) describes, every key of
-    the rule's configuration there (one missing would take its default silently).
+    the rule's configuration there (one missing would take its default silently), but
+    Adam's ``eps_on``, which files written before it existed lack: ``"v_hat"``, their rule.
 
     Raises
     ------
     ValueError
         Naming ``name``, what was expected and what was found.
     """
+    if isinstance(config, dict) and config.get("name") == "adam" and "eps_on" not in config:
+        # written before Adam took eps_on (f3ab394), when it always added eps to sqrt(v_hat)
+        config = {**config, "eps_on": "v_hat"}
     try:
         opt = Optimizer.from_config(config)
     except ValueError as exc:  # "config...: expected ..., found ..."

@@ -1,0 +1,71 @@
+"""Files written by earlier versions of chainrule load, predict and resume as documented.
+
+Each test makes the older form from a file of today's version (its JSON record edited as
+the named commit wrote it), so that no older checkout is needed; the damaged forms the
+loaders' checks were made for stay refused.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+
+import chainrule
+from file_helpers import edit_saved_meta
+
+
+def _data(n: int = 40) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(n, 3))
+    return X, (X @ np.array([[1.0], [-2.0], [0.5]])) ** 2 / 4
+
+
+def _adam_run(path: object, epochs: int) -> chainrule.Network:
+    X, Y = _data()
+    net = chainrule.mlp([3, 5, 1], seed=1)
+    chainrule.train(net, X, Y, optimizer="adam", lr=0.05, batch_size=8, epochs=epochs, seed=2,
+                    checkpoint=path)
+    return net
+
+
+def test_an_adam_checkpoint_from_before_eps_on_resumes_its_run(tmp_path):
+    """Checkpoints written before Adam took eps_on (9ae44c7 .. f3ab394^) have no
+    optimizer.config.eps_on: they resume with eps on sqrt(v_hat), the rule they ran with,
+    to the uninterrupted run's parameters (Adam's step written out below agrees)."""
+    X, Y = _data()
+    full = _adam_run(tmp_path / "full.ckpt.npz", 6)
+    path = tmp_path / "run.ckpt.npz"
+    _adam_run(path, 3)
+    edit_saved_meta(path, lambda meta: meta["optimizer"]["config"].pop("eps_on"))
+    resumed, _ = chainrule.resume(path, X, Y, epochs=6)
+    np.testing.assert_array_equal(resumed.params, full.params)
+    trainer = chainrule.Trainer.from_checkpoint(path)
+    assert trainer.optimizer.get_config()["eps_on"] == "v_hat"
+    # the rule by hand: one more Adam step from the stored moments, eps on sqrt(v_hat)
+    _adam_run(path, 3)
+    edit_saved_meta(path, lambda meta: meta["optimizer"]["config"].pop("eps_on"))
+    trainer = chainrule.Trainer.from_checkpoint(path)
+    opt, theta = trainer.optimizer, trainer.net.params.copy()
+    m, v, t = opt.state["m"].copy(), opt.state["v"].copy(), opt.t + 1
+    g = np.linspace(-1.0, 1.0, theta.size)
+    m = 0.9 * m + 0.1 * g
+    v = 0.999 * v + 0.001 * g**2
+    expected = theta - 0.05 * (m / (1 - 0.9**t)) / (np.sqrt(v / (1 - 0.999**t)) + 1e-8)
+    opt.step(theta, g)
+    np.testing.assert_allclose(theta, expected, rtol=1e-12, atol=1e-15)
+
+
+@pytest.mark.parametrize(("edit", "message"), [
+    (lambda config: config.pop("beta2"), "optimizer.config: expected the keys"),
+    (lambda config: config.update(eps_on="sqrt"), "eps_on"),
+    (lambda config: config.update(name="rmsprop"),
+     "['beta1', 'beta2', 'eps_on'] are not settings of the 'rmsprop' rule"),
+])
+def test_a_damaged_adam_record_is_still_refused(tmp_path, edit, message):
+    path = tmp_path / "run.ckpt.npz"
+    _adam_run(path, 2)
+    edit_saved_meta(path, lambda meta: edit(meta["optimizer"]["config"]))
+    with pytest.raises(ValueError, match=re.escape(message)):
+        chainrule.Trainer.from_checkpoint(path)
