@@ -69,3 +69,32 @@ def test_a_damaged_adam_record_is_still_refused(tmp_path, edit, message):
     edit_saved_meta(path, lambda meta: edit(meta["optimizer"]["config"]))
     with pytest.raises(ValueError, match=re.escape(message)):
         chainrule.Trainer.from_checkpoint(path)
+
+
+def _regressor_file(path: object, loss: str) -> tuple[np.ndarray, np.ndarray]:
+    from chainrule.estimators import MLPRegressor
+    X, Y = _data()
+    est = MLPRegressor((4,), loss=loss, max_iter=30, random_state=0).fit(X, Y.ravel())
+    est.save(path)
+    return X, est.predict(X)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_a_regressor_file_from_before_loss_loads_with_the_squared_error(tmp_path):
+    """MLPRegressor files written before its loss= parameter (2ca055e .. 54971d4^) have no
+    params.loss: their regressors had the squared error, the one loss then.  Such a file
+    loads, predicts as saved and refits as a squared-error regressor; a Poisson
+    regressor's file that lost its loss stays refused (its network's loss says it)."""
+    from chainrule.estimators import load_estimator
+    path = tmp_path / "reg.npz"
+    X, predicted = _regressor_file(path, "squared_error")
+    edit_saved_meta(path, lambda meta: meta["params"].pop("loss"))
+    est = load_estimator(path)
+    np.testing.assert_array_equal(est.predict(X), predicted)
+    assert est.get_params()["loss"] == "squared_error"
+    assert est.network_.loss.name == "squared_error"
+    _regressor_file(path, "poisson")
+    edit_saved_meta(path, lambda meta: meta["params"].pop("loss"))
+    with pytest.raises(ValueError, match=re.escape(
+            "params: loss: expected 'poisson' (the network's loss), found 'squared_error'")):
+        load_estimator(path)

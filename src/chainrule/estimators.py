@@ -147,6 +147,8 @@ def load_estimator(path: str | os.PathLike) -> MLPClassifier | MLPRegressor:
     # a file of before bias_init: its estimator started networks with zero biases, as a
     # refit of it does still (a warm start keeps the network's biases, whatever the setting)
     params.setdefault("bias_init", "zeros")
+    if cls is MLPRegressor:  # a file of before loss= (54971d4): the squared error, its only loss
+        params.setdefault("loss", "squared_error")  # (any other network's loss refused above)
     est = cls(**params)
     est.network_ = net
     # save writes every one; "layers" and "input_shape" came later (None before them)
