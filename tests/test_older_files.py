@@ -98,3 +98,39 @@ def test_a_regressor_file_from_before_loss_loads_with_the_squared_error(tmp_path
     with pytest.raises(ValueError, match=re.escape(
             "params: loss: expected 'poisson' (the network's loss), found 'squared_error'")):
         load_estimator(path)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize("kind", ["classifier", "regressor"])
+def test_a_pickle_from_before_the_later_parameters_unpickles_predicts_and_refits(kind):
+    """Estimators pickled by 2ca055e (the first) .. c023194^ lack the parameters added since
+    (learning_rate, power_t and max_fun in f095bf0, class_weight, layers, input_shape, and
+    the regressor's loss); unpickling one raised AttributeError('... no attribute
+    'input_shape'').  It unpickles as it ran (a fixed rate, SciPy's 15000 evaluations, no
+    class weights, flat rows), predicts as before and refits as such an estimator does."""
+    import pickle
+
+    from sklearn.base import clone
+
+    from chainrule.estimators import MLPClassifier, MLPRegressor
+    X, Y = _data()
+    cls, y = ((MLPClassifier, (Y.ravel() > 1).astype(int)) if kind == "classifier"
+              else (MLPRegressor, Y.ravel()))
+    est = cls((4,), max_iter=20, random_state=0).fit(X, y)
+    state = est.__getstate__()
+    for key in ("learning_rate", "power_t", "max_fun", "class_weight", "layers",
+                "input_shape", "loss", "bias_init"):
+        state.pop(key, None)  # as pickled by 2ca055e
+    older = cls.__new__(cls)
+    older.__setstate__(state)
+    older = pickle.loads(pickle.dumps(older))
+    np.testing.assert_array_equal(older.predict(X), est.predict(X))
+    params = older.get_params()
+    assert (params["learning_rate"], params["power_t"], params["max_fun"]) == (
+        "constant", 0.5, 15000)
+    assert params.get("class_weight") is None and params["layers"] is None
+    assert ("class_weight" in params) == (kind == "classifier")
+    assert params["input_shape"] is None
+    refit = clone(older).fit(X, y)
+    fresh = cls((4,), max_iter=20, random_state=0, bias_init="zeros").fit(X, y)
+    np.testing.assert_array_equal(refit.network_.params, fresh.network_.params)

@@ -46,11 +46,22 @@ class _Pickling:
         # a pickle of before bias_init started its networks with zero biases: a refit of it
         # does so still (a fitted network's biases are its own: a warm start keeps them)
         state.setdefault("bias_init", "zeros")
+        # the parameters that came after the first estimators (2ca055e), as a pickle of before
+        # each ran: one fixed rate (its schedule's), SciPy's 15000 evaluations for lbfgs, no
+        # class weights, the Dense layers of hidden_layer_sizes on flat rows
+        names = type(self)._get_param_names()
+        for key, value in _LATER_PARAMS.items():
+            if key in names:  # class_weight: the classifiers' only
+                state.setdefault(key, value)
         super().__setstate__(state)
         if record is not None:
             meta = _with_own_activations(record[0], _own_activations(self))
             self.network_ = io.restore_network(meta, record[1], "<pickled estimator>")
             link_rng_layers(self, record[0].get("rng_layers", []))
+
+
+_LATER_PARAMS = {"learning_rate": "constant", "power_t": 0.5, "max_fun": 15000,  # f095bf0
+                 "class_weight": None, "layers": None, "input_shape": None}
 
 
 def _own_activations(est: object) -> dict[str, Activation]:
