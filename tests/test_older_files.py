@@ -134,3 +134,38 @@ def test_a_pickle_from_before_the_later_parameters_unpickles_predicts_and_refits
     refit = clone(older).fit(X, y)
     fresh = cls((4,), max_iter=20, random_state=0, bias_init="zeros").fit(X, y)
     np.testing.assert_array_equal(refit.network_.params, fresh.network_.params)
+
+
+def test_a_plateau_checkpoint_from_before_mode_resumes_as_lower_is_better(tmp_path):
+    """ReduceOnPlateau records written before its mode (9ae44c7 .. 6810cd2^) have none of
+    mode, threshold_mode, cooldown and eps: lower was better for every monitor then, so the
+    run resumes in "min" mode, to the uninterrupted run's parameters and rates (which the
+    plateau lowered); a record with a mode that is neither stays refused."""
+    X, Y = _data()
+    plateau = {"name": "plateau", "factor": 0.5, "patience": 0, "monitor": "loss"}
+    settings = dict(optimizer="sgd", lr=0.3, batch_size=8, seed=3, schedule=plateau)
+    full = chainrule.mlp([3, 5, 1], seed=1)
+    h_full = chainrule.train(full, X, Y, epochs=8, **settings)
+    path = tmp_path / "run.ckpt.npz"
+
+    def as_9ae44c7(meta: dict) -> None:
+        for key in ("mode", "threshold_mode", "cooldown", "eps"):
+            meta["schedule"]["config"].pop(key)
+        meta["schedule"]["state"].pop("_cooldown_left")
+
+    chainrule.train(chainrule.mlp([3, 5, 1], seed=1), X, Y, epochs=4, checkpoint=path,
+                    **settings)
+    edit_saved_meta(path, as_9ae44c7)
+    resumed, h_res = chainrule.resume(path, X, Y, epochs=8)
+    np.testing.assert_array_equal(resumed.params, full.params)
+    assert h_res["lr"] == h_full["lr"] and min(h_full["lr"]) < 0.3
+    assert chainrule.Trainer.from_checkpoint(path).schedule.mode == "min"
+    chainrule.train(chainrule.mlp([3, 5, 1], seed=1), X, Y, epochs=4, checkpoint=path,
+                    **settings)
+    edit_saved_meta(path, lambda meta: meta["schedule"]["config"].update(mode="up"))
+    with pytest.raises(ValueError, match="mode must be 'min' or 'max'"):
+        chainrule.Trainer.from_checkpoint(path)
+    # mode missing from a record of the later settings: no version wrote it
+    edit_saved_meta(path, lambda meta: meta["schedule"]["config"].pop("mode"))
+    with pytest.raises(ValueError, match=re.escape("schedule.config: expected the keys")):
+        chainrule.Trainer.from_checkpoint(path)

@@ -24,10 +24,12 @@ from .schedules import SCHEDULES, Schedule, get_schedule
 
 # Settings a built-in schedule gained after files were written without them, by the
 # schedule's name and in the groups they came in: the values that are those files' rule, and
-# the state that came with them (ReduceOnPlateau's threshold_mode and cooldown: "abs" and 0
-# are its rule before them; then its eps, 0)
+# the state that came with them (ReduceOnPlateau's mode: "min", lower was better for every
+# monitor before 6810cd2; its threshold_mode and cooldown: "abs" and 0 are its rule before
+# them; then its eps, 0)
 _LATER_SCHEDULE_SETTINGS = {
-    "plateau": [({"threshold_mode": "abs", "cooldown": 0}, {"_cooldown_left": 0}),
+    "plateau": [({"mode": "min"}, {}),
+                ({"threshold_mode": "abs", "cooldown": 0}, {"_cooldown_left": 0}),
                 ({"eps": 0.0}, {})],
 }
 
@@ -40,8 +42,9 @@ def _completed_schedule_record(record: object) -> object:
     those settings take the values that are its rule, and its state the
     values that go with them, so that the file resumes the run it recorded
     (a warm-up's ``after`` too, whose state is the warm-up's).  A record
-    with some of a group and not others is left so, for the checks of its
-    keys to refuse.  Anything else is returned as it is.
+    with some of a group and not others, or with a group but not one that
+    came before it, is left so, for the checks of its keys to refuse.
+    Anything else is returned as it is.
     """
     if (not isinstance(record, dict) or not isinstance(record.get("config"), dict)
             or record.get("class") is not None):
@@ -51,8 +54,11 @@ def _completed_schedule_record(record: object) -> object:
         inner = _completed_schedule_record({"config": config["after"], "state": state})
         config, state = {**config, "after": inner["config"]}, inner["state"]
     name = config.get("name")
-    for settings, values in (_LATER_SCHEDULE_SETTINGS.get(name, [])
-                             if isinstance(name, str) else []):
+    groups = _LATER_SCHEDULE_SETTINGS.get(name, []) if isinstance(name, str) else []
+    have = [any(k in config for k in settings) for settings, _ in groups]
+    if any(have[i] and not have[i - 1] for i in range(1, len(have))):
+        return record  # a group that came later without an earlier one: no file wrote that
+    for settings, values in groups:
         if any(k in config for k in settings):
             continue
         config = {**config, **settings}
