@@ -169,3 +169,41 @@ def test_a_plateau_checkpoint_from_before_mode_resumes_as_lower_is_better(tmp_pa
     edit_saved_meta(path, lambda meta: meta["schedule"]["config"].pop("mode"))
     with pytest.raises(ValueError, match=re.escape("schedule.config: expected the keys")):
         chainrule.Trainer.from_checkpoint(path)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize("solver", ["sgd", "lbfgs"])
+def test_an_estimator_file_from_before_learning_rate_loads_and_refits_as_it_ran(tmp_path,
+                                                                               solver):
+    """Estimator files written by 2ca055e (the first) .. f095bf0^ have no learning_rate,
+    power_t and max_fun (nor what came later): they load with a fixed rate (their
+    schedule's), power_t 0.5 and SciPy's 15000 evaluations, predict as saved and refit
+    as such an estimator; a file missing only one of the three stays refused."""
+    from sklearn.base import clone
+
+    from chainrule.estimators import MLPClassifier, load_estimator
+    X, Y = _data()
+    y = (Y.ravel() > 1).astype(int)
+    est = MLPClassifier((4,), solver=solver, max_iter=15, random_state=0).fit(X, y)
+    path = tmp_path / "est.npz"
+
+    def as_2ca055e(meta: dict) -> None:
+        for key in ("learning_rate", "power_t", "max_fun", "class_weight", "layers",
+                    "input_shape", "bias_init"):
+            meta["params"].pop(key, None)
+
+    est.save(path)
+    edit_saved_meta(path, as_2ca055e)
+    old = load_estimator(path)
+    np.testing.assert_array_equal(old.predict_proba(X), est.predict_proba(X))
+    params = old.get_params()
+    assert (params["learning_rate"], params["power_t"], params["max_fun"]) == (
+        "constant", 0.5, 15000)
+    refit = clone(old).fit(X, y)
+    fresh = MLPClassifier((4,), solver=solver, max_iter=15, random_state=0,
+                          bias_init="zeros").fit(X, y)
+    np.testing.assert_array_equal(refit.network_.params, fresh.network_.params)
+    est.save(path)
+    edit_saved_meta(path, lambda meta: meta["params"].pop("max_fun"))
+    with pytest.raises(ValueError, match=re.escape("missing parameter(s) ['max_fun']")):
+        load_estimator(path)

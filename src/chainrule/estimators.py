@@ -71,6 +71,11 @@ __all__ = ["MLPClassifier", "MLPRegressor", "load_estimator"]
 _ESTIMATORS = {"MLPClassifier": MLPClassifier, "MLPRegressor": MLPRegressor}
 
 
+# the parameters f095bf0 added together, as the estimators ran before them: one fixed rate
+# (the schedule's), no power_t to use, and SciPy's own 15000 evaluations for lbfgs
+_F095BF0 = {"learning_rate": "constant", "power_t": 0.5, "max_fun": 15000}
+
+
 def load_estimator(path: str | os.PathLike) -> MLPClassifier | MLPRegressor:
     """Load an estimator written by :meth:`MLPClassifier.save` / :meth:`MLPRegressor.save`.
 
@@ -147,6 +152,8 @@ def load_estimator(path: str | os.PathLike) -> MLPClassifier | MLPRegressor:
     # a file of before bias_init: its estimator started networks with zero biases, as a
     # refit of it does still (a warm start keeps the network's biases, whatever the setting)
     params.setdefault("bias_init", "zeros")
+    if not any(k in params for k in _F095BF0):  # a file of before them: their old rule
+        params.update(_F095BF0)  # (some without the others: a damaged file, refused below)
     if cls is MLPRegressor:  # a file of before loss= (54971d4): the squared error, its only loss
         params.setdefault("loss", "squared_error")  # (any other network's loss refused above)
     est = cls(**params)
