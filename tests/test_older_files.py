@@ -207,3 +207,28 @@ def test_an_estimator_file_from_before_learning_rate_loads_and_refits_as_it_ran(
     edit_saved_meta(path, lambda meta: meta["params"].pop("max_fun"))
     with pytest.raises(ValueError, match=re.escape("missing parameter(s) ['max_fun']")):
         load_estimator(path)
+
+
+def test_a_class_weighted_command_checkpoint_from_before_dd47e90_resumes(tmp_path):
+    """chainrule train --class-weight --checkpoint of 10bb02a .. dd47e90^ recorded
+    sample_weighted true (the class weights as the run's weights); --resume refused such a
+    checkpoint for want of the sample weights no command takes.  It now resumes to the
+    uninterrupted run's model, bit for bit."""
+    from chainrule.cli import main
+
+    X, Y = _data(60)
+    label = np.where(Y.ravel() > 1, "big", np.where(Y.ravel() > 0.2, "mid", "small"))
+    data = tmp_path / "d.csv"
+    data.write_text("a,b,c,y\n" + "".join(
+        f"{r[0]:.17g},{r[1]:.17g},{r[2]:.17g},{c}\n" for r, c in zip(X, label, strict=True)))
+    run = [str(data), "--target", "y", "--hidden", "5", "--class-weight", "balanced",
+           "--val-fraction", "0.2", "--patience", "50", "-q"]
+    assert main(["train", *run, "--epochs", "6", "-o", str(tmp_path / "full.npz")]) == 0
+    ckpt = tmp_path / "run.ckpt.npz"
+    assert main(["train", *run, "--epochs", "3", "--checkpoint", str(ckpt),
+                 "-o", str(tmp_path / "first.npz")]) == 0
+    edit_saved_meta(ckpt, lambda meta: meta.update(sample_weighted=True))  # as dd47e90^
+    assert main(["train", *run, "--epochs", "6", "--checkpoint", str(ckpt), "--resume",
+                 "-o", str(tmp_path / "resumed.npz")]) == 0
+    full, resumed = chainrule.load(tmp_path / "full.npz"), chainrule.load(tmp_path / "resumed.npz")
+    np.testing.assert_array_equal(resumed.params, full.params)
