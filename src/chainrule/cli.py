@@ -284,8 +284,38 @@ class _Stdout:
         except (OSError, ValueError):  # a stream without a descriptor: nothing to redirect
             pass
 
+    @property
+    def buffer(self) -> _StdoutBytes:
+        """The byte stream beneath, with the same care (``predict -o -`` writes there)."""
+        return _StdoutBytes(self)
+
     def __getattr__(self, name: str) -> object:
         return getattr(self.stream, name)
+
+
+class _StdoutBytes:
+    """:class:`_Stdout`'s byte buffer: bytes written once the reader has gone are dropped
+    as its text is (the command goes on, and exits with status 1)."""
+
+    def __init__(self, owner: _Stdout) -> None:
+        self.owner = owner
+
+    def write(self, data: bytes) -> int:
+        owner = self.owner
+        if not owner.broken:
+            try:
+                return owner.stream.buffer.write(data)
+            except BrokenPipeError:
+                owner._drop()
+        return len(data)
+
+    def flush(self) -> None:
+        owner = self.owner
+        if not owner.broken:
+            try:
+                owner.stream.buffer.flush()
+            except BrokenPipeError:
+                owner._drop()
 
 
 def _warning_line(message: Warning | str, category: type[Warning], filename: str,
