@@ -13,6 +13,37 @@ import chainrule.experiments as experiments
 from chainrule.cli import main
 
 
+def test_find_lr_on_a_flat_loss_suggests_no_rate_and_says_why(monkeypatch, capsys,
+                                                               tmp_path):
+    """Identical rows, rates too small to move the loss (1e-9 to 1e-7): it falls by about
+    1e-5 of itself, noise to suggest nothing from; the steepest descent still has a rate,
+    the valley none, and the exit status is 1 as for too few steps."""
+    tests = []
+    real = experiments.lr_range_test
+
+    def recorded(*args, **kwargs):
+        tests.append(real(*args, **kwargs))
+        return tests[-1]
+
+    monkeypatch.setattr(experiments, "lr_range_test", recorded)
+    csv = tmp_path / "flat.csv"
+    csv.write_text("a,b,y\n" + "0.5,-1.0,2.0\n" * 64)
+    code = main(["train", str(csv), "--target", "y", "--task", "regression", "--scale",
+                 "none", "--find-lr", "--optimizer", "sgd", "--hidden", "4", "--lr-steps",
+                 "40", "--lr-min", "1e-9", "--lr-max", "1e-7", "--seed", "0", "-q"])
+    text = capsys.readouterr().out
+    assert code == 1
+    (test,) = tests
+    s = test.smoothed[test.skip_start:]
+    assert 0 < s.max() - s.min() < 1e-3 * s.max()  # what moves is a tiny part of the loss
+    assert test.suggested_lr is None and test.steepest_lr is not None
+    assert "valley of the smoothed loss (suggested): undefined" in text
+    assert f"steepest descent of the smoothed loss: {test.steepest_lr:.3g}" in text
+    assert f"lowest smoothed loss / 10: {test.min_loss_lr:.3g}" in text
+    assert "no rate suggested: the smoothed loss is flat" in text
+    assert "suggested rate:" not in text
+
+
 def test_find_lr_prints_the_tests_rates_losses_and_suggestion(monkeypatch, capsys, tmp_path):
     tests = []
     real = experiments.lr_range_test
@@ -38,7 +69,9 @@ def test_find_lr_prints_the_tests_rates_losses_and_suggestion(monkeypatch, capsy
         assert float(rate) == pytest.approx(1e-7 * (30 / 1e-7) ** (i / 59), rel=5e-3)
         assert float(loss) == pytest.approx(test.smoothed[i], rel=1e-4)
     assert int(rows[-1][0]) == test.stopped_at
-    assert f"suggested rate: {test.suggested_lr:.3g}" in text
+    assert f"suggested rate: {test.suggested_lr:.3g} (the valley" in text
+    assert f"valley of the smoothed loss (suggested): {test.valley_lr:.3g}" in text
+    assert f"steepest descent of the smoothed loss: {test.steepest_lr:.3g}" in text
     assert f"lowest smoothed loss / 10: {test.min_loss_lr:.3g}" in text
     assert "range test written to" in text
 

@@ -130,10 +130,11 @@ def test_suggested_rates_follow_their_rules():
               for i in range(skip, low)]
     steepest = skip + min(range(len(slopes)), key=slopes.__getitem__)
     assert test.steepest_lr == pytest.approx(r[steepest], rel=1e-15)
-    assert test.suggested_lr == test.steepest_lr
+    assert test.suggested_lr == test.valley_lr
     assert test.lrs[0] < test.suggested_lr < r[low]
     text = test.summary()
     assert f"{test.steepest_lr:.3g}" in text and f"{test.min_loss_lr:.3g}" in text
+    assert f"suggested max_lr (the valley): {test.valley_lr:.3g}" in text
 
 
 def test_the_suggested_rate_trains_a_one_cycle_run_on_digits():
@@ -333,7 +334,7 @@ def test_picture_draws_the_smoothed_loss_on_a_log_axis_with_the_suggestion(monke
     np.testing.assert_array_equal(lines["smoothed loss"].get_xdata(), test.lrs)
     np.testing.assert_array_equal(lines["smoothed loss"].get_ydata(), test.smoothed)
     np.testing.assert_array_equal(lines["loss of each step"].get_ydata(), test.losses)
-    mark = lines[f"suggested rate {test.suggested_lr:.3g}"]
+    mark = lines[f"suggested rate {test.suggested_lr:.3g} (valley)"]
     assert list(mark.get_xdata()) == [test.suggested_lr] * 2
     assert (tmp_path / "lr.png").stat().st_size > 0
 

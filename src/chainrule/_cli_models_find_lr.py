@@ -37,9 +37,10 @@ def add_find_lr_args(p: argparse.ArgumentParser) -> None:
                    "mini-batch steps of the network, on the training rows, with the rate "
                    "growing exponentially from --lr-min to --lr-max (stopping once the "
                    "smoothed loss exceeds 4 times its lowest); print the rates with their "
-                   "smoothed loss and the suggested rate (the steepest descent of the "
-                   "smoothed loss), a --lr or one-cycle max_lr; --plot draws it; no model "
-                   "is written and --epochs is not used")
+                   "smoothed loss, the rates of three rules and the suggested one (two "
+                   "thirds of the way down the longest valley of the smoothed loss), a "
+                   "--lr or one-cycle max_lr; --plot draws it; no model is written and "
+                   "--epochs is not used")
     p.add_argument("--lr-min", type=positive_float, default=None, dest="lr_min",
                    help="the first rate of --find-lr (default: 1e-7)")
     p.add_argument("--lr-max", type=positive_float, default=None, dest="lr_max",
@@ -102,9 +103,11 @@ def find_lr(args: argparse.Namespace, net: object, X: np.ndarray, T: np.ndarray,
     Returns
     -------
     int
-        0, or 1 when no rate can be suggested (too few steps recorded).
+        0, or 1 when no rate can be suggested (too few steps recorded, or a smoothed
+        loss that does not fall).
     """
     from .experiments import lr_range_test
+    from .experiments.lr_range import _rules
 
     test = lr_range_test(net, X, T, optimizer=args.optimizer, lr_min=args.lr_min,
                          lr_max=args.lr_max, steps=args.lr_steps,
@@ -117,16 +120,18 @@ def find_lr(args: argparse.Namespace, net: object, X: np.ndarray, T: np.ndarray,
     print(f"{'step':>6}  {'rate':>10}  {'smoothed loss':>13}")
     for i in rows:
         print(f"{i + 1:>6}  {test.lrs[i]:>10.3g}  {test.smoothed[i]:>13.5g}")
-    for label, value in (("steepest descent of the smoothed loss", test.steepest_lr),
-                         ("lowest smoothed loss / 10", test.min_loss_lr)):
+    for label, value in _rules(test):
         print(f"{label}: " + ("undefined" if value is None else f"{value:.3g}"))
     suggested = test.suggested_lr
     if suggested is None:
-        print("chainrule train --find-lr: too few steps recorded to suggest a rate; give "
-              "more --lr-steps or a smaller --lr-min")
+        hint = ("give more --lr-steps or a smaller --lr-min" if test.stopped_at < 2
+                + test.skip_start else "check the data and the network, or widen --lr-min "
+                "to --lr-max")
+        print(f"chainrule train --find-lr: no rate suggested: {test.no_suggestion_reason}; "
+              f"{hint}")
     else:
-        print(f"suggested rate: {suggested:.3g} (--lr {suggested:.3g}, or '--schedule "
-              f"{{\"name\": \"onecycle\", \"max_lr\": {suggested:.3g}}}')")
+        print(f"suggested rate: {suggested:.3g} (the valley; --lr {suggested:.3g}, or "
+              f"'--schedule {{\"name\": \"onecycle\", \"max_lr\": {suggested:.3g}}}')")
     if args.plot and n:
         path = test.plot(args.plot)
         print_written(f"range test written to {path}", path)

@@ -4,7 +4,9 @@ A few hundred mini-batch steps are trained while the rate grows exponentially
 from ``lr_min`` to ``lr_max``; the loss of each step is recorded, smoothed, and
 the test stops early once the smoothed loss explodes.  The loss falls fastest
 somewhat below the rate at which it starts to rise again: a good ``max_lr``
-for the one-cycle policy (:class:`~chainrule.schedules.OneCycle`) lies there.
+for the one-cycle policy (:class:`~chainrule.schedules.OneCycle`) lies there;
+the suggestion is two thirds of the way down the longest valley of the
+smoothed loss (:attr:`LRRangeTest.valley_lr`).
 
 The test trains a copy of the network through the library's own training loop
 (:class:`~chainrule.training.Trainer`, the rates set step by step by a per-step
@@ -16,6 +18,7 @@ left exactly as they were, whatever ends the test.
 from __future__ import annotations
 
 import copy
+import functools
 import math
 import numbers
 from dataclasses import dataclass
@@ -29,6 +32,7 @@ from ..network import Network
 from ..optimizers import Optimizer
 from ..schedules import Schedule
 from ..training import Trainer, TrainingDiverged
+from ._lr_valley import valley_point
 
 __all__ = ["LRRangeTest", "lr_range_test"]
 
@@ -105,17 +109,54 @@ class LRRangeTest:
             return None
         return float(r[int(np.nanargmin(slope))])
 
+    @functools.cached_property
+    def _valley(self) -> tuple[int | None, str]:
+        """(index into lrs of the valley's point, or None; why None), computed once."""
+        index, reason = valley_point(self.smoothed[self.skip_start:])
+        return (None if index is None else self.skip_start + index), reason
+
+    @property
+    def valley_lr(self) -> float | None:
+        """The rate two thirds of the way down the longest valley of the smoothed loss, or None.
+
+        Over the smoothed losses from ``skip_start`` on, the valley is the
+        longest strictly decreasing subsequence (points ``i_1 < ... < i_k`` with
+        ``smoothed[i_1] > ... > smoothed[i_k]``; equal losses do not continue
+        it).  Of several longest, the one ending at the lowest rate is taken,
+        and of those ending there, the one starting at the lowest rate: from
+        ``a`` to ``b`` (indices from the start).  It is counted from its onset
+        ``c``, the first step in ``[a, b]`` where the smoothed loss has made a
+        fifth of the valley's descent (``smoothed[c] <= smoothed[a] - 0.2 *
+        (smoothed[a] - smoothed[b])``): the chain also threads the noise of
+        the plateau of rates too small to train, which would pull the point
+        towards ``lr_min``.  The rate ``lrs[c + (2 * (b - c)) // 3]`` is
+        returned (two thirds of the way down in ``log(lr)``, rounded down;
+        after fastai's "valley").  It does not hang on one steep step as
+        :attr:`steepest_lr` does, so noise moves it little.
+
+        None (:attr:`no_suggestion_reason` says why) with fewer than two
+        steps after ``skip_start``, when the smoothed loss never falls there,
+        or when the valley's loss falls by no more than ``1e-3`` times its
+        first loss (a flat curve: rounding noise, not a descent).
+        """
+        index = self._valley[0]
+        return None if index is None else float(self.lrs[index])
+
+    @property
+    def no_suggestion_reason(self) -> str | None:
+        """Why :attr:`suggested_lr` is None, in words; None when a rate is suggested."""
+        return None if self._valley[0] is not None else self._valley[1]
+
     @property
     def suggested_lr(self) -> float | None:
-        """The rate suggested for ``max_lr``: :attr:`steepest_lr`, else :attr:`min_loss_lr`.
+        """The rate suggested for ``max_lr``: :attr:`valley_lr`.
 
-        The steepest descent of the smoothed loss (the rule of Smith's test
-        as fastai applies it); where that is undefined, a tenth of the rate of
-        the lowest loss.  None when neither is defined (too few steps
-        recorded).
+        None when the valley is undefined (too few steps recorded, or a
+        smoothed loss that never falls by more than ``1e-3`` of itself; see
+        :attr:`no_suggestion_reason`).  :attr:`steepest_lr` and
+        :attr:`min_loss_lr` are the alternatives, for a curve read by eye.
         """
-        steep = self.steepest_lr
-        return self.min_loss_lr if steep is None else steep
+        return self.valley_lr
 
     def summary(self) -> str:
         """The range covered, why it stopped and the suggested rates, as text.
@@ -129,11 +170,11 @@ class LRRangeTest:
         if self.stopped_at:
             lines.append(f"  rates {self.lrs[0]:.3g} to {self.lrs[-1]:.3g}, smoothed loss "
                          f"{self.smoothed[0]:.4g} to {self.smoothed[-1]:.4g}")
-        for label, value in (("steepest descent of the smoothed loss", self.steepest_lr),
-                             ("lowest smoothed loss / 10", self.min_loss_lr)):
+        for label, value in _rules(self):
             lines.append(f"  {label}: " + ("undefined" if value is None else f"{value:.3g}"))
         sug = self.suggested_lr
-        lines.append("  suggested max_lr: " + ("none" if sug is None else f"{sug:.3g}"))
+        lines.append("  suggested max_lr (the valley): " + (
+            f"none ({self.no_suggestion_reason})" if sug is None else f"{sug:.3g}"))
         return "\n".join(lines)
 
     __str__ = summary
@@ -156,6 +197,13 @@ class LRRangeTest:
         from ..plots import plot_lr_range
 
         return plot_lr_range(self, path, title=title)
+
+
+def _rules(test: LRRangeTest) -> tuple[tuple[str, float | None], ...]:
+    """The three rules' labels and rates, the suggested one (the valley) first."""
+    return (("valley of the smoothed loss (suggested)", test.valley_lr),
+            ("steepest descent of the smoothed loss", test.steepest_lr),
+            ("lowest smoothed loss / 10", test.min_loss_lr))
 
 
 class _ExponentialRates(Schedule):

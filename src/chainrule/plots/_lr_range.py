@@ -22,7 +22,8 @@ def plot_lr_range(test: object, path: str | Path, title: str | None = None) -> P
         with ``lrs`` and ``smoothed`` of shape (n_steps,), and optionally
         ``losses`` of that shape and ``suggested_lr``).  The raw losses are
         drawn faintly behind the smoothed ones; the suggested rate (when there
-        is one) is a dotted line with its point on the curve.  Where the loss
+        is one: the valley, :attr:`~chainrule.experiments.LRRangeTest.valley_lr`)
+        is a dotted line with its point on the curve.  Where the loss
         exploded, the top of the axis is cut at 1.5 times the range the
         smoothed loss covered up to its lowest point, so that the descent shows.
     path : str or Path
@@ -68,7 +69,7 @@ def plot_lr_range(test: object, path: str | Path, title: str | None = None) -> P
     if suggested is not None:
         at = int(np.argmin(np.abs(np.log(lrs) - np.log(suggested))))
         ax.axvline(suggested, color="tab:red", ls=":", lw=1.5,
-                   label=f"suggested rate {suggested:.3g}")
+                   label=f"suggested rate {suggested:.3g} (valley)")
         if np.isfinite(smoothed[at]):
             ax.plot([lrs[at]], [smoothed[at]], "o", color="tab:red", markersize=7)
     ax.set_xscale("log")
