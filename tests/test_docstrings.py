@@ -180,7 +180,7 @@ def test_readme_names_under_cr_are_in_the_package_all():
 
 
 # the calls the README writes out as signatures, their defaults as written there
-_README_SIGNATURES = ("Conv2D", "MaxPool2D", "AvgPool2D", "SparseAutoencoder", "Cosine",
+_README_SIGNATURES = ("Conv2D", "MaxPool2D", "AvgPool2D", "SparseAutoencoder", "Cosine", "OneCycle",
                       "register_activation")
 
 
