@@ -337,7 +337,7 @@ def _has_nan_class(model) -> bool:
 def _check_image_shape(source: str, images: tuple[int, ...] | None, shape: object) -> None:
     """Refuse images (C, H, W) of a data file that are not of the model's input ``shape``."""
     if images is not None and isinstance(shape, tuple) and images != shape:
-        from ._cli_image_layout import channels_last_hint
+        from ._image_layout import channels_last_hint
 
         hint = channels_last_hint(images, shape)
         raise ValueError(f"{source}: images of shape {' x '.join(map(str, images))}; the "

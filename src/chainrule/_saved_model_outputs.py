@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._cli_image_layout import channels_last_hint
+from ._image_layout import channels_last_hint
 from ._table_labels import label_array
 from ._tabular_npz import _image_shape
 
