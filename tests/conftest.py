@@ -70,3 +70,39 @@ def saved_figures(monkeypatch: pytest.MonkeyPatch) -> list:
     save = plots._save
     monkeypatch.setattr(plots, "_save", lambda fig, path: figures.append(fig) or save(fig, path))
     return figures
+
+
+@pytest.fixture
+def step_rates(monkeypatch: pytest.MonkeyPatch) -> list:
+    """The rate of each optimizer step of the Trainer runs that follow (read as the step is
+    taken, at ``Trainer._step``)."""
+    from chainrule.training import Trainer
+
+    taken, step = [], Trainer._step
+
+    def recording(self, *args, **kwargs):
+        taken.append(self.optimizer.lr)
+        return step(self, *args, **kwargs)
+
+    monkeypatch.setattr(Trainer, "_step", recording)
+    return taken
+
+
+@pytest.fixture
+def step_clock(monkeypatch: pytest.MonkeyPatch) -> list:
+    """A clock (the training loop's ``time.monotonic``) that moves 1 s at each optimizer
+    step, so that ``max_time`` counts steps; ``step_clock[0]`` is the time now."""
+    import chainrule._training_loop
+    from chainrule.training import Trainer
+
+    now = [0.0]
+    monkeypatch.setattr(chainrule._training_loop.time, "monotonic", lambda: now[0])
+    step = Trainer._step
+
+    def ticking(self, *args, **kwargs):
+        out = step(self, *args, **kwargs)
+        now[0] += 1.0
+        return out
+
+    monkeypatch.setattr(Trainer, "_step", ticking)
+    return now

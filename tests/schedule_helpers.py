@@ -1,5 +1,6 @@
 """Data and a network shared by the schedule tests (test_schedules_plateau, _warmup), and
-OneCycleLR's rates written out in NumPy (test_schedules_onecycle, _onecycle_runs)."""
+the one-cycle tests' (test_schedules_onecycle, _onecycle_runs, _per_step_own) with
+OneCycleLR's rates written out in NumPy."""
 
 from __future__ import annotations
 
@@ -24,6 +25,17 @@ def regression_data() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
 
 def small_net() -> chainrule.Network:
     return chainrule.mlp([3, 8, 1], hidden="tanh", seed=0)
+
+
+def onecycle_data(m: int = 50) -> tuple[np.ndarray, np.ndarray]:
+    """``m`` rows of 3 features and 2 smooth targets (50 rows: 7 batches of 8 an epoch)."""
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(m, 3))
+    return X, np.column_stack([np.sin(X[:, 0] - X[:, 1]), np.cos(X[:, 2])])
+
+
+def onecycle_net(seed: int = 0) -> chainrule.Network:
+    return chainrule.mlp([3, 5, 2], hidden="tanh", output="identity", seed=seed)
 
 
 def onecycle_rates(T, max_lr, pct=0.3, strategy="cos", div=25.0, final=1e4, three=False):

@@ -46,21 +46,6 @@ def _status(argv: list[str]) -> int:
         return exc.code
 
 
-@pytest.fixture
-def clock(monkeypatch):
-    now = [0.0]
-    monkeypatch.setattr(chainrule._training_loop.time, "monotonic", lambda: now[0])
-    step = Trainer._step
-
-    def ticking(self, *args, **kwargs):
-        out = step(self, *args, **kwargs)
-        now[0] += 1.0
-        return out
-
-    monkeypatch.setattr(Trainer, "_step", ticking)
-    return now
-
-
 def _regression_csv(path) -> None:
     """A float64 regression table with features on unequal scales (scaling matters)."""
     rng = np.random.default_rng(8)
@@ -88,7 +73,7 @@ def _same_model(path, reference) -> None:
     ("iris", 20, 3),  # spent inside epochs 3 and 5: 2 and 4 epochs kept, then the rest
     ("csv", 8, 3),  # 54 rows, 4 steps an epoch: spent at the end of epochs 2 and 4
 ])
-def test_max_time_slots_resume_to_the_uninterrupted_model(tmp_path, clock, capsys, data,
+def test_max_time_slots_resume_to_the_uninterrupted_model(tmp_path, step_clock, capsys, data,
                                                           budget, slots):
     if data == "csv":
         _regression_csv(tmp_path / "data.csv")
@@ -114,13 +99,13 @@ def test_max_time_slots_resume_to_the_uninterrupted_model(tmp_path, clock, capsy
     assert io.read_file(ckpt, CHECKPOINT_FORMAT)[0]["epoch"] == 6
 
 
-def test_seconds_of_a_resumed_run_count_every_slot(tmp_path, clock, monkeypatch, capsys):
+def test_seconds_of_a_resumed_run_count_every_slot(tmp_path, step_clock, monkeypatch, capsys):
     """The model file's ``seconds`` is the run's training time over its slots.  With a clock
     that each of the 9 steps of an iris epoch advances by one second, the uninterrupted run
     of 6 epochs takes 54 s; in slots of 20 s (epochs 1-2, 3-4 and 5-6 kept, 2 steps of
     epochs 3 and 5 cut off and trained again) the model says 54 s too, not the last
     slot's 18 s."""
-    monkeypatch.setattr(time, "perf_counter", lambda: clock[0])
+    monkeypatch.setattr(time, "perf_counter", lambda: step_clock[0])
     args = [*IRIS, "--epochs", "6"]
     assert _status([*args, "-o", tmp_path / "ref"]) == 0
     assert load_metadata(tmp_path / "ref.npz")["training"]["seconds"] == 6 * 9
@@ -138,7 +123,7 @@ def test_seconds_of_a_resumed_run_count_every_slot(tmp_path, clock, monkeypatch,
 
 @pytest.mark.parametrize("damaged", [{"__float__": "inf"}, 10**400, -1.0, "18"],
                          ids=["inf", "10**400", "negative", "text"])
-def test_a_damaged_seconds_record_counts_as_none_and_the_run_finishes(tmp_path, clock,
+def test_a_damaged_seconds_record_counts_as_none_and_the_run_finishes(tmp_path, step_clock,
                                                                       monkeypatch, capsys,
                                                                       damaged):
     """The checkpoint's ``seconds`` that is no finite count of seconds (edited or damaged:
@@ -149,7 +134,7 @@ def test_a_damaged_seconds_record_counts_as_none_and_the_run_finishes(tmp_path, 
     epochs 3-6 of 9 one-second steps each."""
     from file_helpers import edit_saved_meta
 
-    monkeypatch.setattr(time, "perf_counter", lambda: clock[0])
+    monkeypatch.setattr(time, "perf_counter", lambda: step_clock[0])
     ckpt, model = tmp_path / "ck.npz", tmp_path / "model.npz"
     command = [*IRIS, "--epochs", "6", "--checkpoint", ckpt, "--max-time", "20", "--resume",
                "-o", model]
@@ -164,7 +149,7 @@ def test_a_damaged_seconds_record_counts_as_none_and_the_run_finishes(tmp_path, 
 
 
 @pytest.mark.parametrize("batch", ["16", [16], {}, 0, True])
-def test_a_damaged_batch_size_record_is_named(tmp_path, clock, capsys, batch):
+def test_a_damaged_batch_size_record_is_named(tmp_path, step_clock, capsys, batch):
     """notes.options.batch_size is compared as min(batch, n_train): a record of text, a list
     or an object ended --resume with Python's "'<' not supported between instances of 'int'
     and 'str'", which names neither the file nor the record."""
@@ -183,7 +168,7 @@ def test_a_damaged_batch_size_record_is_named(tmp_path, clock, capsys, batch):
 
 
 @pytest.mark.parametrize("started", [False, True])
-def test_a_slot_too_short_for_one_epoch_stops_the_loop(tmp_path, clock, capsys, started):
+def test_a_slot_too_short_for_one_epoch_stops_the_loop(tmp_path, step_clock, capsys, started):
     """A budget spent inside the first epoch of a slot keeps nothing (the checkpoint holds
     complete epochs): exit status 3 would have the loop repeat the same slot forever."""
     ckpt, model = tmp_path / "run.ckpt.npz", tmp_path / "model.npz"
@@ -203,7 +188,7 @@ def test_a_slot_too_short_for_one_epoch_stops_the_loop(tmp_path, clock, capsys, 
         assert ckpt.read_bytes() == before
 
 
-def test_max_time_counts_the_training_only(tmp_path, clock, monkeypatch, capsys):
+def test_max_time_counts_the_training_only(tmp_path, step_clock, monkeypatch, capsys):
     """Start-up (here: reading the data, which the fake clock says takes 1000 s) is not
     spent from --max-time: a first slot of 20 s still trains 2 epochs of 9 steps, as
     without it, and is not refused as a slot too short for one epoch."""
@@ -212,7 +197,7 @@ def test_max_time_counts_the_training_only(tmp_path, clock, monkeypatch, capsys)
     read = chainrule.tabular.read_data
 
     def slow(*args, **kwargs):
-        clock[0] += 1000.0
+        step_clock[0] += 1000.0
         return read(*args, **kwargs)
 
     monkeypatch.setattr(chainrule.tabular, "read_data", slow)

@@ -22,7 +22,6 @@ from chainrule.cli import main
 from chainrule.io import load_metadata
 from chainrule.saved_model import SavedModel
 from test_cli_checkpoint import _same_model, _status
-from test_cli_checkpoint import clock as clock  # a fixture
 
 
 def _two_targets(path, n: int = 80, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
@@ -221,7 +220,7 @@ def test_targets_that_cannot_be_trained_together_are_refused(tmp_path, capsys,
     assert not (tmp_path / "m.npz").exists()
 
 
-def test_a_resumed_run_of_two_targets_is_the_uninterrupted_one(tmp_path, clock, capsys):
+def test_a_resumed_run_of_two_targets_is_the_uninterrupted_one(tmp_path, step_clock, capsys):
     _two_targets(tmp_path / "data.csv", n=60)
     args = ["train", tmp_path / "data.csv", "--target", "t1", "t2", "--hidden", "4",
             "--batch-size", "16", "--lr", "0.05", "--epochs", "6", "--patience", "10", "-q"]

@@ -17,17 +17,9 @@ import pytest
 import chainrule
 from chainrule import Callback
 from chainrule.schedules import SCHEDULES, OneCycle, Warmup, get_schedule
+from schedule_helpers import onecycle_data as _data
+from schedule_helpers import onecycle_net as _net
 from schedule_helpers import onecycle_rates as _numpy_rates
-
-
-def _data(m: int = 50):
-    rng = np.random.default_rng(1)
-    X = rng.normal(size=(m, 3))
-    return X, np.column_stack([np.sin(X[:, 0] - X[:, 1]), np.cos(X[:, 2])])
-
-
-def _net(seed: int = 0):
-    return chainrule.mlp([3, 5, 2], hidden="tanh", output="identity", seed=seed)
 
 
 class _Rates(Callback):

@@ -20,54 +20,16 @@ from chainrule.checkpoints import CHECKPOINT_FORMAT
 from chainrule.cli import main
 from chainrule.io import load_metadata
 from chainrule.training import Trainer
+from schedule_helpers import onecycle_data as _data
+from schedule_helpers import onecycle_net as _net
 from schedule_helpers import onecycle_rates as _numpy_rates
-
-
-def _data(m: int = 50):
-    rng = np.random.default_rng(1)
-    X = rng.normal(size=(m, 3))
-    return X, np.column_stack([np.sin(X[:, 0] - X[:, 1]), np.cos(X[:, 2])])
-
-
-def _net(seed: int = 0):
-    return chainrule.mlp([3, 5, 2], hidden="tanh", output="identity", seed=seed)
-
 
 KW = dict(optimizer="adam", lr=0.02, batch_size=8, seed=4,
           schedule={"name": "onecycle", "three_phase": True, "anneal_strategy": "linear"})
 
 
-@pytest.fixture
-def rates(monkeypatch):
-    """The rate of each optimizer step of the runs that follow (read as the step is taken)."""
-    taken, step = [], Trainer._step
-
-    def recording(self, *args, **kwargs):
-        taken.append(self.optimizer.lr)
-        return step(self, *args, **kwargs)
-
-    monkeypatch.setattr(Trainer, "_step", recording)
-    return taken
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    """A clock that moves 1 s at each optimizer step (max_time counts steps)."""
-    now = [0.0]
-    monkeypatch.setattr(chainrule._training_loop.time, "monotonic", lambda: now[0])
-    step = Trainer._step
-
-    def ticking(self, *args, **kwargs):
-        out = step(self, *args, **kwargs)
-        now[0] += 1.0
-        return out
-
-    monkeypatch.setattr(Trainer, "_step", ticking)
-    return now
-
-
 def test_checkpoint_and_resume_after_a_stop_within_an_epoch_is_the_uninterrupted_run(
-        tmp_path, clock):
+        tmp_path, step_clock):
     X, Y = _data()  # 7 steps an epoch
     full = _net()
     h_full = chainrule.train(full, X, Y, epochs=5, **KW)
@@ -89,7 +51,7 @@ def test_checkpoint_and_resume_after_a_stop_within_an_epoch_is_the_uninterrupted
                                rtol=0, atol=1e-15)
 
 
-def test_a_trainer_fitted_again_after_a_stop_within_an_epoch_is_the_uninterrupted_run(clock):
+def test_a_trainer_fitted_again_after_a_stop_within_an_epoch_is_the_uninterrupted_run(step_clock):
     X, Y = _data()
     full, net = _net(), _net()
     chainrule.Trainer(full, epochs=4, **KW).fit(X, Y)
@@ -100,21 +62,21 @@ def test_a_trainer_fitted_again_after_a_stop_within_an_epoch_is_the_uninterrupte
     np.testing.assert_array_equal(net.params, full.params)
 
 
-def test_a_run_continued_within_its_cycle_is_the_one_run(rates):
+def test_a_run_continued_within_its_cycle_is_the_one_run(step_rates):
     """A cycle of total_steps given, trained 2 then 2 more epochs (a Trainer, and resume to
     more epochs), steps as the 4 epochs trained at once."""
     X, Y = _data()
     kw = {**KW, "schedule": {"name": "onecycle", "total_steps": 28}}
     full = _net()
     chainrule.train(full, X, Y, epochs=4, **kw)
-    ref = list(rates)
+    ref = list(step_rates)
     np.testing.assert_allclose(ref, _numpy_rates(28, 0.02), rtol=0, atol=1e-15)
-    rates.clear()
+    step_rates.clear()
     trainer = chainrule.Trainer(_net(), epochs=2, **kw)
     trainer.fit(X, Y)
     trainer.epochs = 4
     trainer.fit(X, Y)
-    assert rates == ref
+    assert step_rates == ref
     np.testing.assert_array_equal(trainer.net.params, full.params)
 
 
@@ -128,7 +90,7 @@ def test_resuming_past_the_cycle_is_refused_naming_total_steps(tmp_path):
 
 
 @pytest.mark.parametrize("solver", ["sgd", "adam"])
-def test_the_estimators_take_onecycle_over_max_iter(solver, rates):
+def test_the_estimators_take_onecycle_over_max_iter(solver, step_rates):
     from sklearn.datasets import load_iris
 
     X, y = load_iris(return_X_y=True)  # 150 rows, batch 32: 5 steps an epoch
@@ -137,20 +99,20 @@ def test_the_estimators_take_onecycle_over_max_iter(solver, rates):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # max_iter reached
         clf.fit(X, y)
-    np.testing.assert_allclose(rates, _numpy_rates(30, 0.05), rtol=0, atol=1e-15)
-    assert clf._optimizer.lr == rates[-1]
+    np.testing.assert_allclose(step_rates, _numpy_rates(30, 0.05), rtol=0, atol=1e-15)
+    assert clf._optimizer.lr == step_rates[-1]
     reg = chainrule.MLPRegressor((8,), solver=solver, learning_rate_init=0.01, max_iter=3,
                                  batch_size=50, random_state=0,
                                  schedule={"name": "onecycle", "max_lr": 0.03,
                                            "pct_start": 0.5})
-    rates.clear()
+    step_rates.clear()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         reg.fit(X, X[:, 0])
-    np.testing.assert_allclose(rates, _numpy_rates(9, 0.03, pct=0.5), rtol=0, atol=1e-15)
+    np.testing.assert_allclose(step_rates, _numpy_rates(9, 0.03, pct=0.5), rtol=0, atol=1e-15)
 
 
-def test_partial_fit_follows_the_cycle_over_max_iter_calls_then_refuses(rates, tmp_path):
+def test_partial_fit_follows_the_cycle_over_max_iter_calls_then_refuses(step_rates, tmp_path):
     from sklearn.datasets import load_iris
 
     X, y = load_iris(return_X_y=True)
@@ -158,7 +120,7 @@ def test_partial_fit_follows_the_cycle_over_max_iter_calls_then_refuses(rates, t
                                   batch_size=32, schedule="onecycle", random_state=0)
     for _ in range(3):
         clf.partial_fit(X, y, classes=[0, 1, 2])
-    np.testing.assert_allclose(rates, _numpy_rates(15, 0.05), rtol=0, atol=1e-15)
+    np.testing.assert_allclose(step_rates, _numpy_rates(15, 0.05), rtol=0, atol=1e-15)
     with pytest.raises(ValueError, match=r"total_steps: the run takes 20 optimizer steps"):
         clf.partial_fit(X, y)
     # saved and loaded, the estimator keeps its schedule

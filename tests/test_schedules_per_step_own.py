@@ -21,17 +21,9 @@ from chainrule import Callback, io
 from chainrule.checkpoints import CHECKPOINT_FORMAT
 from chainrule.schedules import Cosine, OneCycle, Schedule
 from chainrule.training import Trainer
+from schedule_helpers import onecycle_data as _data
+from schedule_helpers import onecycle_net as _net
 from schedule_helpers import onecycle_rates as _numpy_rates
-
-
-def _data(m: int = 50):
-    rng = np.random.default_rng(1)
-    X = rng.normal(size=(m, 3))
-    return X, np.column_stack([np.sin(X[:, 0] - X[:, 1]), np.cos(X[:, 2])])
-
-
-def _net(seed: int = 0):
-    return chainrule.mlp([3, 5, 2], hidden="tanh", output="identity", seed=seed)
 
 
 class StepWarmup(Schedule):
@@ -63,45 +55,16 @@ def _warmup_rates(T: int, lr0: float, warm: int) -> np.ndarray:
     return lr0 * np.minimum(1.0, (np.arange(T) + 1.0) / warm)
 
 
-@pytest.fixture
-def rates(monkeypatch):
-    """The rate of each optimizer step of the runs that follow (read as the step is taken)."""
-    taken, step = [], Trainer._step
-
-    def recording(self, *args, **kwargs):
-        taken.append(self.optimizer.lr)
-        return step(self, *args, **kwargs)
-
-    monkeypatch.setattr(Trainer, "_step", recording)
-    return taken
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    """A clock that moves 1 s at each optimizer step (max_time counts steps)."""
-    now = [0.0]
-    monkeypatch.setattr(chainrule._training_loop.time, "monotonic", lambda: now[0])
-    step = Trainer._step
-
-    def ticking(self, *args, **kwargs):
-        out = step(self, *args, **kwargs)
-        now[0] += 1.0
-        return out
-
-    monkeypatch.setattr(Trainer, "_step", ticking)
-    return now
-
-
 KW = dict(optimizer="sgd", lr=0.1, momentum=0.9, batch_size=8, seed=3)  # 7 steps an epoch
 
 
-def test_a_per_step_schedule_of_ones_own_sets_the_rate_of_every_step(rates):
+def test_a_per_step_schedule_of_ones_own_sets_the_rate_of_every_step(step_rates):
     X, Y = _data()
     net = _net()
     trainer = Trainer(net, epochs=3, schedule=StepWarmup(10), **KW)
     h = trainer.fit(X, Y)
     ref = _warmup_rates(21, 0.1, 10)
-    np.testing.assert_allclose(rates, ref, rtol=0, atol=1e-15)
+    np.testing.assert_allclose(step_rates, ref, rtol=0, atol=1e-15)
     # the history's "lr": each epoch's last step's rate; the optimizer ends at the last one
     np.testing.assert_allclose(h["lr"], ref[6::7], rtol=0, atol=1e-15)
     assert trainer.optimizer.lr == pytest.approx(ref[-1], abs=1e-15)
@@ -118,13 +81,13 @@ class StepCosine(Cosine):
         return self.eta_min + (lr0 - self.eta_min) * (1 + cosine) / 2
 
 
-def test_a_per_step_subclass_of_an_epoch_schedule_ends_at_its_last_steps_rate(rates):
+def test_a_per_step_subclass_of_an_epoch_schedule_ends_at_its_last_steps_rate(step_rates):
     X, Y = _data()
     cb = _SetRate(None)
     trainer = Trainer(_net(), epochs=3, schedule=StepCosine(21), callbacks=[cb], **KW)
     h = trainer.fit(X, Y)
     ref = 0.1 * (1 + np.cos(np.pi * np.arange(21) / 21)) / 2
-    np.testing.assert_allclose(rates, ref, rtol=0, atol=1e-15)
+    np.testing.assert_allclose(step_rates, ref, rtol=0, atol=1e-15)
     np.testing.assert_allclose(h["lr"], ref[6::7], rtol=0, atol=1e-15)
     # on_epoch_end and after the run: the last step's rate, not Cosine.lr's of the epoch
     ends = [lr for _, lr, _ in (v for v in cb.seen if isinstance(v, tuple))]
@@ -151,7 +114,7 @@ def test_check_run_of_ones_own_refuses_the_run_before_it_changes_anything():
 
 
 def test_ones_own_per_step_schedule_checkpoints_and_resumes_to_the_uninterrupted_run(
-        tmp_path, clock):
+        tmp_path, step_clock):
     X, Y = _data()
     full = _net()
     h_full = chainrule.train(full, X, Y, epochs=4, schedule=StepWarmup(12), **KW)
@@ -177,11 +140,11 @@ class _MyOneCycle(OneCycle):
     """A user's subclass of OneCycle that changes nothing."""
 
 
-def test_a_subclass_of_onecycle_steps_as_onecycle_and_resumes_given_again(tmp_path, rates):
+def test_a_subclass_of_onecycle_steps_as_onecycle_and_resumes_given_again(tmp_path, step_rates):
     X, Y = _data()
     net = _net()
     chainrule.train(net, X, Y, epochs=3, schedule=_MyOneCycle(total_steps=21), **KW)
-    np.testing.assert_allclose(rates, _numpy_rates(21, 0.1), rtol=0, atol=1e-15)
+    np.testing.assert_allclose(step_rates, _numpy_rates(21, 0.1), rtol=0, atol=1e-15)
     path = tmp_path / "run.ckpt.npz"
     chainrule.train(_net(), X, Y, epochs=2, schedule=_MyOneCycle(total_steps=21),
                     checkpoint=path, **KW)
