@@ -60,8 +60,11 @@ class _Pickling:
             link_rng_layers(self, record[0].get("rng_layers", []))
 
 
-_LATER_PARAMS = {"learning_rate": "constant", "power_t": 0.5, "max_fun": 15000,  # f095bf0
-                 "class_weight": None, "layers": None, "input_shape": None}
+# the parameters f095bf0 added together, as the estimators ran before them: one fixed rate
+# (the schedule's), no power_t to use, and SciPy's own 15000 evaluations for lbfgs (a file of
+# before them: load_estimator; a pickle: __setstate__)
+_F095BF0 = {"learning_rate": "constant", "power_t": 0.5, "max_fun": 15000}
+_LATER_PARAMS = {**_F095BF0, "class_weight": None, "layers": None, "input_shape": None}
 
 
 def _own_activations(est: object) -> dict[str, Activation]:

@@ -63,17 +63,13 @@ from ._mlp_base import ESTIMATOR_FORMAT
 from ._mlp_base import _BaseMLP as _BaseMLP
 from ._mlp_base import _loss_changed as _loss_changed
 from ._mlp_base import _solver_is_stochastic as _solver_is_stochastic
+from ._mlp_pickling import _F095BF0
 from ._mlp_state import restore_training
 from .initializers import get_initializer
 
 __all__ = ["MLPClassifier", "MLPRegressor", "load_estimator"]
 
 _ESTIMATORS = {"MLPClassifier": MLPClassifier, "MLPRegressor": MLPRegressor}
-
-
-# the parameters f095bf0 added together, as the estimators ran before them: one fixed rate
-# (the schedule's), no power_t to use, and SciPy's own 15000 evaluations for lbfgs
-_F095BF0 = {"learning_rate": "constant", "power_t": 0.5, "max_fun": 15000}
 
 
 def load_estimator(path: str | os.PathLike) -> MLPClassifier | MLPRegressor:
