@@ -177,17 +177,18 @@ def _trace(args: argparse.Namespace) -> int:
     out = trace(built.network, built.x, built.y, built.lr, notation, args.digits)
     to_file = args.output not in (None, STDOUT)  # --output -: printed, as without it
     text = out.render(args.format or _trace_format(args.output if to_file else None))
+    text = text if text.endswith("\n") else text + "\n"  # ends its last line, wherever written
     if to_file:
         from .io import atomic_text
 
         with atomic_text(args.output) as fh:  # its folders created, as for other outputs
-            fh.write(text if text.endswith("\n") else text + "\n")
+            fh.write(text)
         print_written(f"trace written to {args.output}", args.output)
     elif args.output == STDOUT:  # the file's bytes, as predict -o - writes its CSV
         with utf8_stdout() as fh:
-            fh.write(text if text.endswith("\n") else text + "\n")
+            fh.write(text)
     else:
-        print(text, end="" if text.endswith("\n") else "\n")
+        print(text, end="")
     if args.plot:
         written = f"picture written to {out.plot(args.plot)}"
         if to_file:
