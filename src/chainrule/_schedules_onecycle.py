@@ -204,7 +204,7 @@ class OneCycle(Schedule):
         ValueError
             Naming ``total_steps``, for a step past the cycle's last.
         """
-        total = self.total_steps if self.total_steps is not None else self.total(steps_per_epoch)
+        total = self.total(steps_per_epoch)
         if not 0 <= step < total:
             raise ValueError(f"step: the one-cycle has steps 0 to {total - 1} (total_steps="
                              f"{total}), got step {step}")
