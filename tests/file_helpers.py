@@ -1,4 +1,5 @@
-"""Editing the JSON record of a saved chainrule file, for the tests of older and damaged files."""
+"""Saved chainrule files in the tests: editing their JSON record (older and damaged files),
+and a model's outputs computed from its bare network (the reference of the CLI tests)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,9 @@ import json
 from collections.abc import Callable
 
 import numpy as np
+
+import chainrule as cr
+from chainrule.io import load_metadata
 
 
 def edit_saved_meta(path: object, edit: Callable[[dict], None]) -> None:
@@ -18,3 +22,11 @@ def edit_saved_meta(path: object, edit: Callable[[dict], None]) -> None:
     edit(meta)
     with open(path, "wb") as fh:
         np.savez(fh, __meta__=np.array(json.dumps(meta)), **arrays)
+
+
+def network_outputs(model: object, X: np.ndarray) -> np.ndarray:
+    """The outputs (a classifier's class probabilities) of the model file ``model`` of
+    ``chainrule train`` on raw features ``X``: its bare network on ``X`` standardised with
+    the statistics the file records, not through the code that predict runs."""
+    meta = load_metadata(model)
+    return cr.load(model).forward((X - np.asarray(meta["x_mean"])) / np.asarray(meta["x_scale"]))

@@ -23,6 +23,7 @@ import chainrule as cr
 from chainrule._tabular_table import TEXT_FEATURES_HINT
 from chainrule.cli import main
 from chainrule.io import load_metadata
+from file_helpers import network_outputs as _reference
 from test_cli import run
 
 LABELS = ["cat", "dog", "eel"]
@@ -63,13 +64,6 @@ def trained(tmp_path_factory):
     assert proc.returncode == 0, proc.stderr
     assert "model written to" in proc.stdout
     return d, X, y
-
-
-def _reference(model_path, X):
-    """Class probabilities from the bare network and the stored statistics."""
-    net = cr.load(model_path)
-    meta = load_metadata(model_path)
-    return net.forward((X - np.asarray(meta["x_mean"])) / np.asarray(meta["x_scale"]))
 
 
 def test_train_stores_labels_names_and_training_statistics(trained):

@@ -21,6 +21,7 @@ import chainrule as cr
 from chainrule.cli import main
 from chainrule.io import load_metadata
 from chainrule.saved_model import SavedModel
+from file_helpers import network_outputs as _outputs
 from test_cli_checkpoint import _same_model, _status
 
 
@@ -33,12 +34,6 @@ def _two_targets(path, n: int = 80, seed: int = 0) -> tuple[np.ndarray, np.ndarr
     rows = [",".join(repr(float(v)) for v in (*x, *t)) for x, t in zip(X, Y, strict=True)]
     path.write_text("a,b,c,t1,t2\n" + "\n".join(rows) + "\n")
     return X, Y
-
-
-def _outputs(model, X) -> np.ndarray:
-    """The bare network's outputs on the features standardised with the stored statistics."""
-    meta = load_metadata(model)
-    return cr.load(model).forward((X - np.asarray(meta["x_mean"])) / np.asarray(meta["x_scale"]))
 
 
 @pytest.fixture(scope="module")

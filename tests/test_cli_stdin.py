@@ -21,10 +21,9 @@ import numpy as np
 import pytest
 from sklearn.metrics import log_loss
 
-import chainrule as cr
 from chainrule.cli import main
-from chainrule.io import load_metadata
 from chainrule.tabular import read_data
+from file_helpers import network_outputs as _probabilities
 
 LABELS = ["cat", "dog", "eel"]
 
@@ -51,13 +50,6 @@ def trained(tmp_path_factory):
                 "-o", str(d / "model.npz"), "-q")
     assert proc.returncode == 0, proc.stderr
     return d, X, y
-
-
-def _probabilities(model, X):
-    """The model's class probabilities, from the bare network and the stored statistics."""
-    meta = load_metadata(model)
-    net = cr.load(model)
-    return net.forward((X - np.asarray(meta["x_mean"])) / np.asarray(meta["x_scale"]))
 
 
 def _stdin(monkeypatch, data: bytes) -> list[int]:

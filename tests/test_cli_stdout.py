@@ -17,9 +17,8 @@ import sys
 import numpy as np
 import pytest
 
-import chainrule as cr
 from chainrule.cli import main
-from chainrule.io import load_metadata
+from file_helpers import network_outputs as _probabilities
 
 LABELS = ["cat", "dog", "eel"]
 
@@ -45,13 +44,6 @@ def trained(tmp_path_factory):
                  "--hidden", "5", "--epochs", "20", "--val-fraction", "0", "--seed", "1",
                  "-o", str(d / "model.npz"), "-q"]) == 0
     return d, X, y
-
-
-def _probabilities(model, X):
-    """The model's class probabilities, from the bare network and the stored statistics."""
-    meta = load_metadata(model)
-    net = cr.load(model)
-    return net.forward((X - np.asarray(meta["x_mean"])) / np.asarray(meta["x_scale"]))
 
 
 @pytest.mark.parametrize("option", ["-o", "--out"])
