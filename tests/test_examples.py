@@ -206,3 +206,58 @@ def test_readme_tour_gives_the_figures_of_its_comments(capsys):
     assert "\nPASS: relative difference " in out
     diff = float(out.split("\nPASS: relative difference ")[1].split()[0])
     assert f"(the tour's: {diff:.1e}" in readme
+
+
+def test_one_cycle_example_prints_what_its_networks_and_schedule_compute(tmp_path, monkeypatch,
+                                                                           capsys):
+    """The one-cycle example's table and rates, recomputed: accuracies and cross-entropies
+    from each network's own probabilities in NumPy, the one-cycle rates from the cosine
+    formula written out here (max_lr / 25 up to max_lr over the first 30 % of the steps,
+    down to max_lr / 250,000), and the README's row gives the figures computed."""
+    import runpy
+
+    monkeypatch.setattr(sys, "argv", ["one_cycle_digits.py", "--out", str(tmp_path / "p.png")])
+    main = runpy.run_path(str(EXAMPLES / "one_cycle_digits.py"))["main"]
+    got = main()
+    out = capsys.readouterr().out
+    d, test, runs, per_epoch = got["split"], got["range_test"], got["runs"], got["steps_per_epoch"]
+    assert (tmp_path / "p.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert test.summary() in out
+    # the range test's rates: 1e-5 * 1e6 ** (i / 99), and the runs use its suggestion
+    np.testing.assert_allclose(test.lrs, 1e-5 * 1e6 ** (np.arange(test.stopped_at) / 99),
+                               rtol=1e-12)
+    lr = test.valley_lr
+    assert 1e-3 < lr < 1.0
+    labels = [f"constant {lr:.3g} (suggested)", "constant 0.01 (default)",
+              f"one-cycle, max_lr {lr:.3g}"]
+    assert list(runs) == labels
+    assert runs[labels[0]]["history"]["lr"] == [lr] * 15
+    assert runs[labels[1]]["history"]["lr"] == [0.01] * 15
+    figures = {}
+    for label in labels:
+        net = runs[label]["net"]
+        P_test, P_train = net.predict(d.X_test), net.predict(d.X_train)
+        accuracy = np.mean(P_test.argmax(axis=1) == d.y_test)
+        loss = -np.mean(np.log(P_train[np.arange(len(d.y_train)), d.y_train]))
+        assert f"  {label:34s} {accuracy:13.4f} {loss:13.4f}\n" in out, label
+        figures[label] = accuracy
+    # one-cycle with max_lr = the suggestion, over 15 epochs of ceil(n / 32) steps
+    T = 15 * int(np.ceil(len(d.X_train) / 32))
+    assert per_epoch * 15 == T
+    top = 0.3 * T - 1
+    t = np.arange(T, dtype=float)
+    up = lr / 25 + (lr - lr / 25) * (1 - np.cos(np.pi * t / top)) / 2
+    low = lr / 25 / 1e4
+    down = low + (lr - low) * (1 + np.cos(np.pi * (t - top) / (T - 1 - top))) / 2
+    rates = np.where(t <= top, up, down)
+    steps = got["shown_steps"]
+    assert steps[0] == 0 and steps[-1] == T - 1 and abs(steps[2] - top) <= 1
+    assert ("one-cycle rate at step " + ", ".join(f"{s}: {rates[s]:.3g}" for s in steps)) in out
+    history = runs[labels[2]]["history"]
+    np.testing.assert_allclose(history["lr"], rates[per_epoch - 1::per_epoch], rtol=1e-12)
+    # the README's row quotes these figures
+    readme = (EXAMPLES.parent / "README.md").read_text()
+    row = readme.split("**`one_cycle_digits.py`**", 1)[1].split("\n", 1)[0]
+    acc = [f"{figures[k]:.3f}" for k in labels]
+    assert (f"max_lr {lr:.3g}, the valley" in row and f"constant {lr:.3g} (test accuracy "
+            f"{acc[0]}), constant 0.01 ({acc[1]}), one-cycle to {lr:.3g} ({acc[2]})" in row), row
