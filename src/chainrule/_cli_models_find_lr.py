@@ -39,7 +39,8 @@ def add_find_lr_args(p: argparse.ArgumentParser) -> None:
                    "smoothed loss exceeds 4 times its lowest); print the rates with their "
                    "smoothed loss, the rates of three rules and the suggested one (two "
                    "thirds of the way down the longest valley of the smoothed loss), a "
-                   "--lr or one-cycle max_lr; --plot draws it; no model is written and "
+                   "one-cycle max_lr (a ceiling for a constant --lr); --plot draws it; no "
+                   "model is written and "
                    "--epochs is not used")
     p.add_argument("--lr-min", type=positive_float, default=None, dest="lr_min",
                    help="the first rate of --find-lr (default: 1e-7)")
@@ -130,8 +131,9 @@ def find_lr(args: argparse.Namespace, net: object, X: np.ndarray, T: np.ndarray,
         print(f"chainrule train --find-lr: no rate suggested: {test.no_suggestion_reason}; "
               f"{hint}")
     else:
-        print(f"suggested rate: {suggested:.3g} (the valley; --lr {suggested:.3g}, or "
-              f"'--schedule {{\"name\": \"onecycle\", \"max_lr\": {suggested:.3g}}}')")
+        print(f"suggested rate: {suggested:.3g} (the valley; a one-cycle max_lr: "
+              f"'--schedule {{\"name\": \"onecycle\", \"max_lr\": {suggested:.3g}}}', "
+              "or a ceiling for a constant --lr, which trains best lower)")
     if args.plot and n:
         path = test.plot(args.plot)
         print_written(f"range test written to {path}", path)
