@@ -90,8 +90,9 @@ def test_images_go_through_cross_validation_and_grid_search(digits):
 @pytest.mark.parametrize("shape, hint", [
     ((240, 1, 4, 16), ""),
     ((240, 4, 16), ""),
-    ((240, 8, 8, 1), "; these look like images with their channels last: pass "
-                     "np.moveaxis(X, -1, 1)"),
+    ((240, 8, 8, 1), "; these look like images of 1 channel of 8 x 8 pixels given channels "
+                     "last, (n, H, W, C); the images are read channels first, (n, C, H, W): "
+                     "pass np.moveaxis(X, -1, 1), of shape n x 1 x 8 x 8"),
 ])
 def test_images_of_another_shape_are_refused_saying_how_to_give_them(digits, shape, hint):
     X, _, y = digits

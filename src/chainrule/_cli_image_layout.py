@@ -6,7 +6,7 @@ refused, saying how to transpose it."""
 
 from __future__ import annotations
 
-from ._image_layout import channels_last_hint
+from ._image_layout import channels_last_guess, channels_last_hint
 
 
 def _shown(shape: tuple[int, ...]) -> str:
@@ -30,13 +30,14 @@ def file_image_shape(source: object, images: tuple[int, int, int] | None) -> lis
     Raises
     ------
     ValueError
-        Where the images look saved channels last (:func:`channels_last_hint`):
+        Where the images look saved channels last (:func:`channels_last_guess`: their
+        shape is not known, so the last axis 1, 3 or 4 long):
         the message names their shape, how to transpose them, and the
         ``--input-shape`` that reads them as they are, if that is what they are.
     """
     if images is None:
         return None
-    hint = channels_last_hint(images)
+    hint = channels_last_guess(images)
     if hint:
         c, h, w = images
         raise ValueError(

@@ -274,14 +274,15 @@ def _refuse_overwriting_inputs(out: str | None, args: argparse.Namespace) -> Non
 
 
 def _model_data(model, data: str, target: str | None, need_target: bool, seed: int):
+    from ._tabular_npz import _npz_shape
     from .saved_model import EstimatorModel
-    from .tabular import npz_image_shape, read_data
+    from .tabular import read_data
 
     _not_empty(data, "data", _DATA_EXAMPLE)
     shape = model.network.n_inputs
     # images of another shape, before read_data counts their pixels as columns ("X has 25
     # columns and no feature_names array" for images of 1 x 5 x 5)
-    _check_image_shape(data, npz_image_shape(data), shape)
+    _check_image_shape(data, _npz_shape(data, "X"), shape)
     features = model.feature_names
     # an estimator fitted on an array: its features are the columns, by position (predict
     # reads no target: there every column is one, a target column of the file included)
@@ -316,7 +317,8 @@ def _model_data(model, data: str, target: str | None, need_target: bool, seed: i
             f"{len(names)} columns ({', '.join(names)}), and the model predicts one target; "
             f"name one of them, such as --target {names[0]!r}")
     n_in = model.n_features
-    _check_image_shape(table.source, table.image_shape, shape)
+    if table.image_shape is not None:  # its axes unknown here: the images as read
+        _check_image_shape(table.source, (len(table.X), *table.image_shape), shape)
     if table.X.shape[1] != n_in:
         raise ValueError(f"{table.source}: {table.X.shape[1]} features; the model takes "
                          f"{n_in}{unnamed}")
@@ -334,12 +336,17 @@ def _has_nan_class(model) -> bool:
         for label in labels)
 
 
-def _check_image_shape(source: str, images: tuple[int, ...] | None, shape: object) -> None:
-    """Refuse images (C, H, W) of a data file that are not of the model's input ``shape``."""
+def _check_image_shape(source: str, x_shape: tuple[int, ...] | None, shape: object) -> None:
+    """Refuse images of a data file's ``X`` of ``x_shape`` (n, C, H, W), or (n, H, W) of one
+    channel, that are not of the model's input ``shape``; None, or rows: no images."""
+    from ._tabular_npz import _image_shape
+
+    images = None if x_shape is None else _image_shape(x_shape)
     if images is not None and isinstance(shape, tuple) and images != shape:
         from ._image_layout import channels_last_hint
 
-        hint = channels_last_hint(images, shape)
+        # X's own images (n, H, W, C): not grey images (n, H, W) read as (n, 1, H, W)
+        hint = channels_last_hint(x_shape[1:], shape)
         raise ValueError(f"{source}: images of shape {' x '.join(map(str, images))}; the "
                          f"model takes images of shape {' x '.join(map(str, shape))} "
                          f"(C x H x W){'; ' + hint if hint else ''}")

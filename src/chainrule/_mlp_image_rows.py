@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse
 
+from ._image_layout import channels_last_hint
 from ._tabular_npz import _image_shape
 
 
@@ -39,7 +40,9 @@ def image_rows(X: object, shape: tuple[int, int, int] | None) -> object:
     ------
     ValueError
         For an array of more than two axes that is not images of ``shape``:
-        the message names its shape and the rows ``X.reshape(len(X), -1)``.
+        the message names its shape and the rows ``X.reshape(len(X), -1)``,
+        and, for these images given channels last, (n_samples, H, W, C),
+        ``np.moveaxis(X, -1, 1)`` (:func:`channels_last_hint`).
     """
     if isinstance(X, (list, tuple)):
         X = _nested(X)
@@ -60,16 +63,14 @@ def image_rows(X: object, shape: tuple[int, int, int] | None) -> object:
             "pixels as features), or layers with input_shape=(C, H, W) for a convolutional "
             "network, which takes images of shape (n_samples, C, H, W) too")
     c, h, w = shape
-    hint = ""
-    if arr.ndim == 4 and arr.shape[1:] == (h, w, c):
-        hint = ("; these look like images with their channels last: pass "
-                "np.moveaxis(X, -1, 1)")
+    # images (n, H, W, C) of this shape: the advice SavedModel and the CLI give
+    hint = channels_last_hint(arr.shape[1:], shape, saved=False)
     # one channel: grey images (n_samples, H, W) too, read as (n_samples, 1, H, W)
     shapes = f"(n_samples, {c}, {h}, {w})" + (f" or (n_samples, {h}, {w})" if c == 1 else "")
     raise ValueError(
         f"X must hold images of shape {shapes} (input_shape={tuple(shape)}: "
         f"channels, height, width), or their flat rows of {c * h * w} pixel values, "
-        f"X.reshape(len(X), -1), got shape {arr.shape}{hint}")
+        f"X.reshape(len(X), -1), got shape {arr.shape}{'; ' + hint if hint else ''}")
 
 
 def _nested(X: list | tuple) -> object:

@@ -49,8 +49,8 @@ class _SavedModelOutputs:
         if images is not None:  # images: the flat rows of their pixels
             if images != n_in:
                 grey = " (n_samples, H, W): one channel" if X.ndim == 3 else ""
-                # the CLI's advice for a file's images (n, H, W, C), as the estimators give it
-                hint = channels_last_hint(images, n_in, saved=False)
+                # images (n, H, W, C) of the input shape: the estimators' and the CLI's advice
+                hint = channels_last_hint(X.shape[1:], n_in, saved=False)
                 raise ValueError(
                     f"X: images of shape {' x '.join(map(str, images))}{grey}; the model "
                     f"takes images of shape {' x '.join(map(str, n_in))} (C x H x W), or "
