@@ -247,3 +247,25 @@ def test_a_translating_standard_output_gets_the_files_bytes(trained, tmp_path, m
     out.flush()
     assert raw.getvalue() == b"before\r\n" + table + b"after\r\n"
     assert (out.encoding, out.errors) == ("utf-8", "strict")
+
+
+@pytest.mark.parametrize("command", ["predict", "trace"])
+def test_a_standard_output_without_a_byte_buffer_gets_the_files_text(trained, tmp_path,
+                                                                     monkeypatch, command):
+    """An ``io.StringIO`` put in place of ``sys.stdout`` (a host capturing main()'s
+    output) has no byte buffer: the file's text is written to it as it is.  main()'s
+    pipe guard offered a byte buffer whatever the stream, and writing to it raised
+    AttributeError ('_io.StringIO' object has no attribute 'buffer')."""
+    d, _, _ = trained
+    if command == "predict":
+        args = ["predict", str(d / "model.npz"), str(d / "data.csv"), "-o"]
+    else:
+        args = ["trace", "--format", "json", "--output"]
+    assert main([*args, str(tmp_path / "out")]) == 0
+    table = (tmp_path / "out").read_bytes().decode("utf-8")
+    out = io.StringIO()
+    monkeypatch.setattr(sys, "stdout", out)
+    print("before")
+    assert main([*args, "-"]) == 0
+    print("after")
+    assert out.getvalue() == "before\n" + table + "after\n"

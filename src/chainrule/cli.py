@@ -286,7 +286,11 @@ class _Stdout:
 
     @property
     def buffer(self) -> _StdoutBytes:
-        """The byte stream beneath, with the same care (``predict -o -`` writes there)."""
+        """The byte stream beneath, with the same care (``predict -o -`` writes there);
+        none (AttributeError) where the stream has none, an ``io.StringIO`` put in place
+        of ``sys.stdout``, which is then written as text, as without this wrapper."""
+        if getattr(self.stream, "buffer", None) is None:
+            raise AttributeError(f"{type(self.stream).__name__!r} object has no byte buffer")
         return _StdoutBytes(self)
 
     def __getattr__(self, name: str) -> object:
