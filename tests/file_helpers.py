@@ -1,5 +1,7 @@
 """Saved chainrule files in the tests: editing their JSON record (older and damaged files),
-and a model's outputs computed from its bare network (the reference of the CLI tests)."""
+a model's outputs computed from its bare network (the reference of the CLI tests), and the
+small checkpoint, estimator and network files that the damaged-record tests edit
+(test_corrupt_records, test_corrupt_records_arrays)."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ from collections.abc import Callable
 import numpy as np
 
 import chainrule as cr
+from chainrule.estimators import MLPClassifier
 from chainrule.io import load_metadata
 
 
@@ -30,3 +33,32 @@ def network_outputs(model: object, X: np.ndarray) -> np.ndarray:
     the statistics the file records, not through the code that predict runs."""
     meta = load_metadata(model)
     return cr.load(model).forward((X - np.asarray(meta["x_mean"])) / np.asarray(meta["x_scale"]))
+
+
+def small_data() -> tuple[np.ndarray, np.ndarray]:
+    """30 rows of 3 standard normal features (seed 0) and the class ``X[:, 0] > 0``."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(30, 3))
+    return X, (X[:, 0] > 0).astype(int)
+
+
+def saved_checkpoint(path: object) -> object:
+    """The checkpoint ``path`` of 2 Adam epochs of an mlp [3, 4, 2] on ``small_data()``."""
+    X, y = small_data()
+    cr.train(cr.mlp([3, 4, 2], seed=0), X, y, optimizer="adam", epochs=2, seed=0,
+             checkpoint=path)
+    return path
+
+
+def saved_estimator(path: object) -> object:
+    """The file ``path`` of an MLPClassifier (4,) fitted for 2 iterations on ``small_data()``."""
+    X, y = small_data()
+    return MLPClassifier((4,), max_iter=2, random_state=0).fit(X, y).save(path)
+
+
+def saved_network(path: object) -> object:
+    """The file ``path`` of a Dense, BatchNorm, Dropout, Dense softmax network (3 -> 2)."""
+    net = cr.network_from_layers([cr.Dense(3, 4, activation="relu"), cr.BatchNorm(4),
+                                  cr.Dropout(0.2), cr.Dense(4, 2, activation="softmax")],
+                                 loss="cross_entropy", seed=0)
+    return net.save(path)

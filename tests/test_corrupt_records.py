@@ -9,36 +9,25 @@ from __future__ import annotations
 
 import re
 
-import numpy as np
 import pytest
 
 import chainrule as cr
 from chainrule.estimators import MLPClassifier, load_estimator
 from chainrule.optimizers import OPTIMIZERS, Optimizer
-from file_helpers import edit_saved_meta
+from file_helpers import edit_saved_meta, saved_checkpoint, saved_estimator, saved_network
+from file_helpers import small_data as _data
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 
 
-def _data():
-    rng = np.random.default_rng(0)
-    X = rng.normal(size=(30, 3))
-    return X, (X[:, 0] > 0).astype(int)
-
-
 @pytest.fixture
 def checkpoint(tmp_path):
-    X, y = _data()
-    path = tmp_path / "run.npz"
-    cr.train(cr.mlp([3, 4, 2], seed=0), X, y, optimizer="adam", epochs=2, seed=0,
-             checkpoint=path)
-    return path
+    return saved_checkpoint(tmp_path / "run.npz")
 
 
 @pytest.fixture
 def estimator(tmp_path):
-    X, y = _data()
-    return MLPClassifier((4,), max_iter=2, random_state=0).fit(X, y).save(tmp_path / "e.npz")
+    return saved_estimator(tmp_path / "e.npz")
 
 
 _NAMES = re.escape(str(sorted(OPTIMIZERS)))
@@ -115,10 +104,7 @@ def test_a_missing_checkpoint_value_is_named_without_keyerror(checkpoint, key):
 
 @pytest.fixture
 def network_file(tmp_path):
-    net = cr.network_from_layers([cr.Dense(3, 4, activation="relu"), cr.BatchNorm(4),
-                                  cr.Dropout(0.2), cr.Dense(4, 2, activation="softmax")],
-                                 loss="cross_entropy", seed=0)
-    return net.save(tmp_path / "net.npz")
+    return saved_network(tmp_path / "net.npz")
 
 
 def _del(*keys):
