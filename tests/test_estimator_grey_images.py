@@ -8,35 +8,18 @@ import re
 
 import numpy as np
 import pytest
-from sklearn.datasets import load_digits
-from threadpoolctl import threadpool_limits
 
 import chainrule as cr
 from chainrule._mlp_image_rows import image_rows
+from estimator_helpers import IMAGE_CNN as CNN
+from estimator_helpers import digit_images, one_blas_thread  # noqa: F401 (autouse)
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
-
-CNN = [{"type": "Conv2D", "out_channels": 3, "kernel_size": 3, "padding": 1},
-       {"type": "MaxPool2D", "size": 2}, {"type": "Flatten"}]
-
-
-@pytest.fixture(autouse=True, scope="module")
-def _one_blas_thread():
-    with threadpool_limits(limits=1, user_api="blas"):
-        yield
 
 
 @pytest.fixture(scope="module")
 def digits():
-    X, y = load_digits(return_X_y=True)
-    X, y = X[:240] / 16, y[:240]
-    # the grey images written out pixel by pixel: image i, row r, column c is feature
-    # 8 * r + c of row i (load_digits' order)
-    grey = np.empty((len(X), 8, 8))
-    for r in range(8):
-        for c in range(8):
-            grey[:, r, c] = X[:, 8 * r + c]
-    return X, grey, y
+    return digit_images(channel_axis=False)
 
 
 def _cnn(cls=cr.MLPClassifier, shape=(1, 8, 8)):

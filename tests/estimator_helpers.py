@@ -1,0 +1,37 @@
+"""Shared by the tests of the estimators given images (test_estimator_images,
+_grey_images): their CNN, the digits as images written out pixel by pixel, and the
+module's one BLAS thread (an autouse fixture: import it into the test module)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from sklearn.datasets import load_digits
+from threadpoolctl import threadpool_limits
+
+IMAGE_CNN = [{"type": "Conv2D", "out_channels": 3, "kernel_size": 3, "padding": 1},
+             {"type": "MaxPool2D", "size": 2}, {"type": "Flatten"}]
+
+
+@pytest.fixture(autouse=True, scope="module")
+def one_blas_thread():
+    """BLAS on one thread while the importing module's tests run."""
+    with threadpool_limits(limits=1, user_api="blas"):
+        yield
+
+
+def digit_images(channel_axis: bool = True) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The first 240 digits: their rows ``X`` (240, 64) scaled to [0, 1], the same pixels
+    as images (240, 1, 8, 8), or (240, 8, 8) without ``channel_axis``, and the classes
+    ``y`` (240,).
+
+    The images are written out pixel by pixel: image i, row r, column c is feature
+    8 * r + c of row i (load_digits' order)."""
+    X, y = load_digits(return_X_y=True)
+    X, y = X[:240] / 16, y[:240]
+    images = np.empty((len(X), 1, 8, 8) if channel_axis else (len(X), 8, 8))
+    pixels = images.reshape(len(X), 8, 8)  # a view: writing it writes the images
+    for r in range(8):
+        for c in range(8):
+            pixels[:, r, c] = X[:, 8 * r + c]
+    return X, images, y
