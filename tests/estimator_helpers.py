@@ -1,6 +1,8 @@
 """Shared by the tests of the estimators given images (test_estimator_images,
-_grey_images): their CNN, the digits as images written out pixel by pixel, and the
-module's one BLAS thread (an autouse fixture: import it into the test module)."""
+_grey_images): their CNN, the digits as images written out pixel by pixel; by the tests
+of ``layers=`` (test_estimator_layers, _layers_files): their CNN and digit rows; and by
+all four, the module's one BLAS thread (an autouse fixture: import it into the test
+module)."""
 
 from __future__ import annotations
 
@@ -11,6 +13,11 @@ from threadpoolctl import threadpool_limits
 
 IMAGE_CNN = [{"type": "Conv2D", "out_channels": 3, "kernel_size": 3, "padding": 1},
              {"type": "MaxPool2D", "size": 2}, {"type": "Flatten"}]
+
+# a CNN of layer dicts with a hidden Dense layer, on (1, 8, 8) digits
+LAYERS_CNN = [{"type": "Conv2D", "out_channels": 4, "kernel_size": 3},
+              {"type": "MaxPool2D", "size": 2}, {"type": "Flatten"},
+              {"type": "Dense", "fan_out": 16}]
 
 
 @pytest.fixture(autouse=True, scope="module")
@@ -35,3 +42,9 @@ def digit_images(channel_axis: bool = True) -> tuple[np.ndarray, np.ndarray, np.
         for c in range(8):
             pixels[:, r, c] = X[:, 8 * r + c]
     return X, images, y
+
+
+def digit_rows() -> tuple[np.ndarray, np.ndarray]:
+    """The first 300 digits: their rows (300, 64) scaled to [0, 1] and classes (300,)."""
+    X, y = load_digits(return_X_y=True)
+    return X[:300] / 16, y[:300]

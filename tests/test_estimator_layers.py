@@ -19,13 +19,11 @@ import warnings
 import numpy as np
 import pytest
 from sklearn.base import clone
-from sklearn.datasets import load_digits
 from sklearn.metrics import accuracy_score
 from sklearn.model_selection import GridSearchCV, cross_val_score
 from sklearn.preprocessing import LabelBinarizer
 from sklearn.utils import check_random_state
 from sklearn.utils.estimator_checks import parametrize_with_checks
-from threadpoolctl import threadpool_limits
 
 from chainrule import (
     Conv2D,
@@ -38,24 +36,15 @@ from chainrule import (
 from chainrule.architecture import network_from_layers
 from chainrule.optimizers import SGD, Adam
 from chainrule.pooling import Flatten, MaxPool2D
+from estimator_helpers import LAYERS_CNN as CNN
+from estimator_helpers import digit_rows, one_blas_thread  # noqa: F401 (autouse)
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
-
-CNN = [{"type": "Conv2D", "out_channels": 4, "kernel_size": 3},
-       {"type": "MaxPool2D", "size": 2}, {"type": "Flatten"},
-       {"type": "Dense", "fan_out": 16}]
-
-
-@pytest.fixture(autouse=True, scope="module")
-def _one_blas_thread():
-    with threadpool_limits(limits=1, user_api="blas"):
-        yield
 
 
 @pytest.fixture(scope="module")
 def digits():
-    X, y = load_digits(return_X_y=True)
-    return X[:300] / 16, y[:300]
+    return digit_rows()
 
 
 def _generator(random_state: int) -> np.random.Generator:

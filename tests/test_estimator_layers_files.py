@@ -18,32 +18,20 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from sklearn.datasets import load_digits
 from sklearn.metrics import accuracy_score
-from threadpoolctl import threadpool_limits
 
 import chainrule as cr
 from chainrule import BatchNorm, Dense, Dropout, MLPClassifier, load_estimator
 from chainrule.cli import main
+from estimator_helpers import LAYERS_CNN as CNN
+from estimator_helpers import digit_rows, one_blas_thread  # noqa: F401 (autouse)
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
-
-# the CNN and the digits of test_estimator_layers.py
-CNN = [{"type": "Conv2D", "out_channels": 4, "kernel_size": 3},
-       {"type": "MaxPool2D", "size": 2}, {"type": "Flatten"},
-       {"type": "Dense", "fan_out": 16}]
-
-
-@pytest.fixture(autouse=True, scope="module")
-def _one_blas_thread():
-    with threadpool_limits(limits=1, user_api="blas"):
-        yield
 
 
 @pytest.fixture(scope="module")
 def digits():
-    X, y = load_digits(return_X_y=True)
-    return X[:300] / 16, y[:300]
+    return digit_rows()
 
 
 # --- saving -----------------------------------------------------------------------------------
