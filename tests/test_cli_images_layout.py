@@ -13,29 +13,22 @@ import json
 
 import numpy as np
 import pytest
-from sklearn.datasets import load_digits
 
 from chainrule.cli import main
 from chainrule.io import load, load_metadata
 from chainrule.tabular import npz_image_shape
-
-CNN = [{"type": "Conv2D", "out_channels": 2, "kernel_size": 3, "padding": 1,
-        "activation": "relu"},
-       {"type": "MaxPool2D", "size": 2}, {"type": "Flatten"}]
+from cli_image_helpers import CNN, write_flat_digits
 
 
 @pytest.fixture(scope="module")
 def files(tmp_path_factory):
     d = tmp_path_factory.mktemp("layouts")
-    X, y = load_digits(return_X_y=True)
-    X, y = X[:200] / 16.0, y[:200]
+    X, y = write_flat_digits(d)
     grey = np.empty((len(X), 8, 8))  # image i, row r, column c: feature 8 * r + c
     for r in range(8):
         for c in range(8):
             grey[:, r, c] = X[:, 8 * r + c]
-    np.savez(d / "flat.npz", X=X, y=y)
     np.savez(d / "grey.npz", X=grey, y=y)
-    (d / "cnn.json").write_text(json.dumps(CNN))
     return d, X, grey, y
 
 

@@ -11,24 +11,17 @@ import re
 
 import numpy as np
 import pytest
-from sklearn.datasets import load_digits
 
 from chainrule.cli import main
 from chainrule.io import load, load_metadata
-
-CNN = [{"type": "Conv2D", "out_channels": 2, "kernel_size": 3, "padding": 1,
-        "activation": "relu"},
-       {"type": "MaxPool2D", "size": 2}, {"type": "Flatten"}]
+from cli_image_helpers import write_flat_digits
 
 
 @pytest.fixture(scope="module")
 def files(tmp_path_factory):
     d = tmp_path_factory.mktemp("images")
-    X, y = load_digits(return_X_y=True)
-    X, y = X[:200] / 16.0, y[:200]
-    np.savez(d / "flat.npz", X=X, y=y)
+    X, y = write_flat_digits(d)
     np.savez(d / "images.npz", X=X.reshape(-1, 1, 8, 8), y=y)
-    (d / "cnn.json").write_text(json.dumps(CNN))
     return d, X, y
 
 
