@@ -13,11 +13,9 @@ import chainrule.experiments as experiments
 from chainrule.cli import main
 
 
-def test_find_lr_on_a_flat_loss_suggests_no_rate_and_says_why(monkeypatch, capsys,
-                                                               tmp_path):
-    """Identical rows, rates too small to move the loss (1e-9 to 1e-7): it falls by about
-    1e-5 of itself, noise to suggest nothing from; the steepest descent still has a rate,
-    the valley none, and the exit status is 1 as for too few steps."""
+@pytest.fixture
+def range_tests(monkeypatch) -> list:
+    """The results of the command's calls of lr_range_test, kept as it returns them."""
     tests = []
     real = experiments.lr_range_test
 
@@ -26,6 +24,13 @@ def test_find_lr_on_a_flat_loss_suggests_no_rate_and_says_why(monkeypatch, capsy
         return tests[-1]
 
     monkeypatch.setattr(experiments, "lr_range_test", recorded)
+    return tests
+
+
+def test_find_lr_on_a_flat_loss_suggests_no_rate_and_says_why(range_tests, capsys, tmp_path):
+    """Identical rows, rates too small to move the loss (1e-9 to 1e-7): it falls by about
+    1e-5 of itself, noise to suggest nothing from; the steepest descent still has a rate,
+    the valley none, and the exit status is 1 as for too few steps."""
     csv = tmp_path / "flat.csv"
     csv.write_text("a,b,y\n" + "0.5,-1.0,2.0\n" * 64)
     code = main(["train", str(csv), "--target", "y", "--task", "regression", "--scale",
@@ -33,7 +38,7 @@ def test_find_lr_on_a_flat_loss_suggests_no_rate_and_says_why(monkeypatch, capsy
                  "40", "--lr-min", "1e-9", "--lr-max", "1e-7", "--seed", "0", "-q"])
     text = capsys.readouterr().out
     assert code == 1
-    (test,) = tests
+    (test,) = range_tests
     s = test.smoothed[test.skip_start:]
     assert 0 < s.max() - s.min() < 1e-3 * s.max()  # what moves is a tiny part of the loss
     assert test.suggested_lr is None and test.steepest_lr is not None
@@ -44,22 +49,15 @@ def test_find_lr_on_a_flat_loss_suggests_no_rate_and_says_why(monkeypatch, capsy
     assert "suggested rate:" not in text
 
 
-def test_find_lr_prints_the_tests_rates_losses_and_suggestion(monkeypatch, capsys, tmp_path):
-    tests = []
-    real = experiments.lr_range_test
-
-    def recorded(*args, **kwargs):
-        tests.append(real(*args, **kwargs))
-        return tests[-1]
-
-    monkeypatch.setattr(experiments, "lr_range_test", recorded)
+def test_find_lr_prints_the_tests_rates_losses_and_suggestion(range_tests, capsys,
+                                                              tmp_path):
     out, png = tmp_path / "model.npz", tmp_path / "lr.png"
     code = main(["train", "digits", "--find-lr", "--optimizer", "sgd", "--hidden", "32",
                  "--lr-steps", "60", "--lr-max", "30", "--seed", "0", "-o", str(out),
                  "--plot", str(png), "-q"])
     text = capsys.readouterr().out
     assert code == 0
-    (test,) = tests
+    (test,) = range_tests
     assert test.steps == 60 and not out.exists() and png.stat().st_size > 0
     rows = re.findall(r"^\s+(\d+)\s+(\S+)\s+(\S+)$", text, re.M)
     assert len(rows) >= 5
