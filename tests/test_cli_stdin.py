@@ -4,8 +4,8 @@ input, once.
 ``cat new.csv | chainrule predict model.npz -`` must print what the same file given by
 its path prints; the numbers are checked against the saved network's forward pass on
 the standardised columns (NumPy here) and scikit-learn's ``log_loss``.  Standard input
-that cannot be a CSV file (empty, an NPZ archive, not UTF-8) is refused by name, and
-train, which records its data file's path and SHA-256, refuses "-" with what to do.
+that cannot be a CSV file (empty, an NPZ archive, not UTF-8) is refused by name (train -
+is tests/test_cli_train_stdin.py's).
 ``predict - --keep``, which reads the data a second time, reads the text kept from the
 first read of the command's run.
 """
@@ -127,21 +127,6 @@ def test_unreadable_standard_input_is_refused_by_name(trained, monkeypatch, caps
     assert main(["evaluate", str(d / "model.npz"), "-"]) == 2
     err = capsys.readouterr().err
     assert err.startswith("chainrule: error: ") and words in err and "Traceback" not in err
-
-
-@pytest.mark.parametrize(("args", "words"), [
-    (["train", "-", "-q"], "DATA -: train does not read standard input (it records its "
-     "data file's path and SHA-256, which evaluate and --resume check); save the data to a "
-     "file and give its path"),
-])
-def test_commands_that_read_the_data_again_refuse_standard_input(trained, monkeypatch, capsys,
-                                                                  args, words):
-    d, _, _ = trained
-    reads = _stdin(monkeypatch, (d / "data.csv").read_bytes())
-    args = [str(d / "model.npz") if a == "MODEL" else a for a in args]
-    assert main([*args, "-o", str(d / "never.csv")]) == 2
-    assert words in capsys.readouterr().err
-    assert not reads and not (d / "never.csv").exists()
 
 
 @pytest.mark.parametrize("kind", ["confusion", "regions"])

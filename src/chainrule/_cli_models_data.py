@@ -38,6 +38,19 @@ def _file_sha256(path: str) -> str:
     return digest.hexdigest()
 
 
+def _stdin_sha256() -> str:
+    """The SHA-256 of the bytes of standard input (DATA ``-``), as hex: what train records
+    of them, and what evaluate compares.  Read once in a command's run
+    (:func:`chainrule._tabular_csv.stdin_read_once`): the bytes the table was read from; a
+    text stream without bytes (a test's StringIO) is hashed as UTF-8."""
+    import hashlib
+
+    from ._tabular_csv import _stdin_bytes
+
+    raw = _stdin_bytes()
+    return hashlib.sha256(raw.encode("utf-8") if isinstance(raw, str) else raw).hexdigest()
+
+
 def _cost_words(model) -> str:
     """What the recorded loss per epoch is: the cost the network minimised, in its terms."""
     net, meta = model.network, model.metadata
@@ -58,7 +71,8 @@ def _loss_title(model) -> str:
     the training examples and (when the history has them) the validation examples, and the
     data it was trained on (the file's name, as given to train, or the data set's)."""
     data = model.metadata.get("data")
-    on = f" on {Path(str(data)).name}" if data else ""
+    on = (" on standard input" if data == "-" else  # train -: no file to name
+          f" on {Path(str(data)).name}" if data else "")
     # a run without validation examples (--val-fraction 0, too few examples) draws no
     # validation curve: the title must not name one
     validation = bool((model.metadata.get("history") or {}).get("val_loss"))

@@ -59,20 +59,27 @@ def _trained_on(model, data: str, seed: int, n: int) -> str:
     pipe, which is not read again) is ", the file the model was trained on, changed
     since (it held 178 examples then: 160 training and 18 validation)"; a model file
     without the digest (of an older chainrule) is taken at its word.  Standard input
-    (DATA ``-``) is none of them: "".
+    (DATA ``-``) is the data of a model trained on standard input (``train -``) when its
+    bytes have the SHA-256 train recorded; else, and for any other model, "".
     """
-    from ._cli_models_data import _file_sha256
+    from ._cli_models_data import _file_sha256, _stdin_sha256
     from .tabular import BUNDLED
 
     training, trained = model.metadata.get("training"), model.metadata.get("data")
     if not isinstance(training, dict) or not isinstance(trained, str):
         return ""  # not a file of chainrule train
-    if data == "-":  # standard input, which train does not read: not a file named "-" here
-        return ""
     fraction = training.get("val_fraction") or 0
     if not isinstance(fraction, (int, float)) or not 0 <= fraction < 1:
         return ""
-    if Path(data).exists() or Path(trained).exists():  # a file, not a bundled name
+    if data == "-" or trained == "-":  # standard input: not a file named "-" here
+        # the bytes of a model trained on standard input (train -), piped again: known by
+        # their SHA-256 (read once: the bytes the table was just read from); others, or a
+        # file, are not said to be its data (a file's path is not the pipe's)
+        digest = model.metadata.get("data_sha256")
+        if not (data == trained == "-" and isinstance(digest, str)
+                and _stdin_sha256() == digest):
+            return ""
+    elif Path(data).exists() or Path(trained).exists():  # a file, not a bundled name
         # DATA as train was given it is relative to train's directory, not this one's: the
         # file's absolute path (data_path), which train records; without it, only a DATA
         # that was absolute names the file (else it cannot be known: not said)

@@ -86,7 +86,9 @@ def _add_train(sub: argparse._SubParsersAction) -> None:
         f"exits with status {EXIT_MAX_TIME})",
     )
     # DATA may follow --target's names, as it followed one name before --target took several
-    p.add_argument("data", metavar="DATA", nargs="?", help=_DATA_HELP)
+    p.add_argument("data", metavar="DATA", nargs="?",
+                   help=f"{_DATA_HELP}; - reads a CSV file from standard input (the model "
+                   "records its SHA-256: evaluate MODEL - knows the same bytes again)")
     p.add_argument("--target", nargs="+", metavar="NAME",
                    help="target column (CSV; default: the last column) or array (NPZ; "
                    "default: y); two or more names (or an NPZ array of shape (n, k): its k "

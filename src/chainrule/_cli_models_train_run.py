@@ -45,6 +45,7 @@ from ._cli_models_data import (
     _preview,
     _scores,
     _standardise,
+    _stdin_sha256,
 )
 from ._cli_models_find_lr import find_lr
 from ._cli_models_train_lbfgs import fit_lbfgs, refuse_lbfgs_options
@@ -77,10 +78,6 @@ def _train_run(args: argparse.Namespace, sigterm: SigtermAsCtrlC) -> int:
     from .tabular import npz_image_shape, npz_targets, read_data
     from .training import Trainer
 
-    if args.data == "-":  # its path and SHA-256 are what evaluate and --resume check
-        raise ValueError("DATA -: train does not read standard input (it records its data "
-                         "file's path and SHA-256, which evaluate and --resume check); save "
-                         "the data to a file and give its path")
     # what needs no data is checked before the data is read (argparse checked the names)
     if isinstance(args.target, list) and len(args.target) == 1:  # one target, as ever
         args.target = args.target[0]
@@ -158,7 +155,9 @@ def _train_run(args: argparse.Namespace, sigterm: SigtermAsCtrlC) -> int:
                   # every column but the target (no --features): a file without column
                   # names must then have exactly these columns (see _model_data)
                   "all_columns": args.features is None}
-    if Path(args.data).is_file():  # where it is: evaluate, run elsewhere, knows it again
+    if args.data == "-":  # standard input (no path): what it held, read once, for evaluate
+        meta["data_sha256"], meta["data_rows"] = _stdin_sha256(), table.n_samples
+    elif Path(args.data).is_file():  # where it is: evaluate, run elsewhere, knows it again
         meta["data_path"] = os.path.abspath(args.data)
         # and what it held: evaluate tells the file from one changed since, or put in its place
         meta["data_sha256"], meta["data_rows"] = _file_sha256(args.data), table.n_samples

@@ -206,8 +206,7 @@ def _last_names(args: argparse.Namespace, lists: tuple[str, ...], short: int) ->
 
 def _names_data(word: str) -> bool:
     """Whether ``word`` can be DATA: a path that is there, a bundled data set's name, or "-"
-    (standard input, which predict and evaluate read a CSV file from; train refuses it by
-    name)."""
+    (standard input, which train, predict and evaluate read a CSV file from)."""
     import os
 
     from .tabular import BUNDLED

@@ -336,8 +336,10 @@ def check_data(run: dict | None, args: argparse.Namespace, X: np.ndarray, T: np.
         raise _refuse(path, "--val-fraction", recorded.get("val_fraction"), args.val_fraction)
     if recorded.get("data_sha256") != digest:
         source, data = recorded.get("data"), str(args.data)
-        what = (f"the contents of {data} have changed since" if source == data else
-                f"{data} holds other examples than {source}, on which")
+        # DATA - (train reads standard input): said in words, "-" names no file
+        name, was = (("standard input" if n == "-" else n) for n in (data, source))
+        what = (f"the contents of {name} have changed since" if source == data else
+                f"{name} holds other examples than {was}, on which")
         raise ValueError(
             f"DATA: {what} the run in {path} started (its prepared training and validation "
             "arrays differ); give the run's data to continue it, or another --checkpoint to "

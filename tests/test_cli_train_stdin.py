@@ -1,0 +1,125 @@
+"""``chainrule train -``: the training data as a CSV file on standard input.
+
+``generate | chainrule train - -o m.npz`` must train what the same file given by its path
+trains (the parameters equal, bit for bit), read standard input once, and record the
+data as standard input's: ``data`` "-", no path, the SHA-256 (``hashlib`` here) and the
+row count of the bytes read.  ``evaluate MODEL -`` knows the same bytes again by that
+digest; ``--resume`` continues the run on the same bytes and refuses other ones.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+
+import numpy as np
+import pytest
+
+import chainrule as cr
+from chainrule.cli import main
+from chainrule.io import load_metadata
+from test_cli_stdin import _stdin
+
+
+@pytest.fixture
+def data(tmp_path):
+    """A CSV file of 30 rows (two features, a yes/no class); its path and bytes."""
+    rng = np.random.default_rng(4)
+    X = np.round(rng.normal(size=(30, 2)), 5)
+    y = np.where(X[:, 0] - X[:, 1] > 0, "yes", "no")
+    rows = ["a,b,k", *(f"{p:.5f},{q:.5f},{c}" for (p, q), c in zip(X, y, strict=True))]
+    path = tmp_path / "d.csv"
+    path.write_bytes(("\n".join(rows) + "\n").encode())
+    return path, path.read_bytes()
+
+
+_RUN = ["--target", "k", "--hidden", "5", "--epochs", "4", "--seed", "3", "-q"]
+
+
+def test_train_reads_standard_input_as_the_file(data, tmp_path, monkeypatch, capsys):
+    path, raw = data
+    assert main(["train", str(path), *_RUN, "-o", str(tmp_path / "f.npz")]) == 0
+    by_path = capsys.readouterr().out
+    reads = _stdin(monkeypatch, raw)
+    assert main(["train", "-", *_RUN, "-o", str(tmp_path / "s.npz")]) == 0
+    piped = capsys.readouterr().out
+    assert len(reads) == 1  # one read of everything, hashed and parsed from memory
+    np.testing.assert_array_equal(cr.load(tmp_path / "s.npz").params,
+                                  cr.load(tmp_path / "f.npz").params)
+    assert piped.replace("standard input:", "d.csv:").replace(
+        str(tmp_path / "s.npz"), str(tmp_path / "f.npz")).splitlines()[:-2] == (
+        by_path.replace(str(path), "d.csv").splitlines()[:-2])
+    meta = load_metadata(tmp_path / "s.npz")
+    assert meta["data"] == "-" and "data_path" not in meta
+    assert meta["data_sha256"] == hashlib.sha256(raw).hexdigest()
+    assert meta["data_rows"] == 30
+    assert load_metadata(tmp_path / "f.npz")["data_sha256"] == meta["data_sha256"]
+
+
+def test_evaluate_knows_the_same_bytes_of_standard_input(data, tmp_path, monkeypatch, capsys):
+    path, raw = data
+    model = str(tmp_path / "s.npz")
+    _stdin(monkeypatch, raw)
+    assert main(["train", "-", *_RUN, "--val-fraction", "0.2", "-o", model]) == 0
+    capsys.readouterr()
+    _stdin(monkeypatch, raw)
+    assert main(["evaluate", model, "-"]) == 0
+    # 30 rows, --val-fraction 0.2: ceil(6.0) = 6 held out for validation, 24 trained on
+    assert capsys.readouterr().out.splitlines()[0] == (
+        "standard input: 30 examples, the data the model was trained on (24 training and 6 "
+        "validation examples; none held out: not a test score)")
+    _stdin(monkeypatch, b"".join(raw.splitlines(keepends=True)[:11]))  # other bytes
+    assert main(["evaluate", model, "-"]) == 0
+    assert capsys.readouterr().out.splitlines()[0] == "standard input: 10 examples"
+    # the file of the same bytes is another source: no path was recorded to know it by
+    assert main(["evaluate", model, str(path)]) == 0
+    assert capsys.readouterr().out.splitlines()[0] == f"{path}: 30 examples"
+    # a model trained on the file, given its bytes on standard input: not said either
+    assert main(["train", str(path), *_RUN, "-o", str(tmp_path / "f.npz")]) == 0
+    capsys.readouterr()
+    _stdin(monkeypatch, raw)
+    assert main(["evaluate", str(tmp_path / "f.npz"), "-"]) == 0
+    assert capsys.readouterr().out.splitlines()[0] == "standard input: 30 examples"
+
+
+def test_resume_from_standard_input_needs_the_same_bytes(data, tmp_path, monkeypatch, capsys):
+    _, raw = data
+    run = ["train", "-", "--target", "k", "--hidden", "5", "--seed", "3", "-q",
+           "--checkpoint", str(tmp_path / "ck.npz"), "-o", str(tmp_path / "r.npz")]
+    _stdin(monkeypatch, raw)
+    assert main([*run, "--epochs", "2"]) == 0
+    _stdin(monkeypatch, raw.replace(b"0", b"1", 1))  # one digit changed
+    assert main([*run, "--epochs", "5", "--resume"]) == 2
+    assert ("chainrule: error: DATA: the contents of standard input have changed since the "
+            f"run in {tmp_path / 'ck.npz'} started") in capsys.readouterr().err
+    _stdin(monkeypatch, raw)
+    assert main([*run, "--epochs", "5", "--resume"]) == 0
+    # the uninterrupted run of 5 epochs, on the file's bytes piped: the same parameters
+    _stdin(monkeypatch, raw)
+    assert main(["train", "-", "--target", "k", "--hidden", "5", "--seed", "3", "-q",
+                 "--epochs", "5", "-o", str(tmp_path / "whole.npz")]) == 0
+    np.testing.assert_array_equal(cr.load(tmp_path / "r.npz").params,
+                                  cr.load(tmp_path / "whole.npz").params)
+    assert load_metadata(tmp_path / "r.npz")["data_sha256"] == hashlib.sha256(raw).hexdigest()
+
+
+def test_train_refuses_an_npz_archive_on_standard_input(tmp_path, monkeypatch, capsys):
+    buffer = io.BytesIO()
+    np.savez(buffer, X=np.zeros((4, 2)), y=np.array([0, 1, 0, 1]))
+    _stdin(monkeypatch, buffer.getvalue())
+    assert main(["train", "-", "-q", "-o", str(tmp_path / "m.npz")]) == 2
+    assert ("chainrule: error: standard input: an .npz archive; only a CSV file can be read "
+            "from standard input (-)") in capsys.readouterr().err
+    assert not (tmp_path / "m.npz").exists()
+
+
+def test_loss_curve_of_a_model_trained_on_standard_input_names_it(data, tmp_path,
+                                                                   monkeypatch):
+    from chainrule._cli_models_data import _loss_title
+    from chainrule.saved_model import SavedModel
+
+    _, raw = data
+    _stdin(monkeypatch, raw)
+    assert main(["train", "-", *_RUN, "-o", str(tmp_path / "s.npz")]) == 0
+    title = _loss_title(SavedModel.load(tmp_path / "s.npz"))
+    assert title.startswith("Training and validation cost on standard input (")
