@@ -67,7 +67,8 @@ def _add_trace(sub: argparse._SubParsersAction) -> None:
                      help="transfer-example (SPEC 10 A) or integer-example (B)")
     src.add_argument("--network", metavar="FILE_OR_JSON",
                      help="a .json/.yaml file, or inline JSON text '{...}' with keys weights, "
-                     "layout, biases, activation, loss, input, target, lr")
+                     "layout, biases, activation, loss, input, target, lr; - reads the "
+                     "JSON from standard input")
     p.add_argument("--weights", metavar="JSON", help="one matrix per layer, as JSON")
     p.add_argument("--layout", choices=["transfer", "ufldl", "chainrule"],
                    help="how --weights is written (default: transfer)")
@@ -107,6 +108,31 @@ def _add_trace(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(handler=_trace)
 
 
+#: How messages name ``--network -``.
+_STDIN_NETWORK = "--network - (standard input)"
+
+
+def _stdin_json() -> str:
+    """The text of standard input for ``--network -``, read once, whole, as UTF-8 (a byte
+    order mark dropped); a ValueError naming it when it is closed, empty or not UTF-8."""
+    from ._tabular_csv import _stdin_bytes
+
+    expected = "expected a JSON network description ('{\"weights\": ..., ...}')"
+    if sys.stdin is None:  # closed before Python started (``<&-``)
+        raise ValueError(f"{_STDIN_NETWORK}: closed; {expected} piped or redirected to "
+                         "the command (chainrule trace --network - < net.json)")
+    raw = _stdin_bytes()
+    try:
+        text = raw if isinstance(raw, str) else raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ValueError(f"{_STDIN_NETWORK}: not UTF-8 text; {expected}") from None
+    text = text.removeprefix("\ufeff")
+    if not text.strip():
+        raise ValueError(f"{_STDIN_NETWORK}: empty; {expected} (a YAML description: "
+                         "give the .yaml file's path)")
+    return text
+
+
 def _json_option(text: str | None, name: str) -> object:
     if text is None:
         return None
@@ -118,15 +144,20 @@ def _json_option(text: str | None, name: str) -> object:
 
 def _trace(args: argparse.Namespace) -> int:
     from .tracing import PRESETS, load_spec, spec_network, trace
+    from .tracing.spec import _json_spec
 
     if args.list_presets:
         for name, spec in PRESETS.items():
             print(f"{name}: {spec['description']}")
         return 0
-    refuse_overwriting(args.output, "--output", {"network file": args.network})
-    refuse_overwriting(args.plot, "--plot", {"network file": args.network})
+    stdin = args.network == "-"  # the JSON description on standard input: no file
+    files = {"network file": None if stdin else args.network}
+    refuse_overwriting(args.output, "--output", files)
+    refuse_overwriting(args.plot, "--plot", files)
     weights = _json_option(args.weights, "--weights")
-    if args.network is not None:
+    if stdin:
+        spec = _json_spec(_stdin_json(), _STDIN_NETWORK)
+    elif args.network is not None:
         spec = load_spec(args.network)
     elif args.preset is not None or weights is None:
         spec = load_spec(args.preset or "transfer-example")
@@ -170,7 +201,7 @@ def _trace(args: argparse.Namespace) -> int:
             raise
         options = ", ".join("--" + k.replace("_", "-") for k in given)
         inline = args.network.lstrip().startswith("{")  # JSON text, not a file name
-        where = ("--network" if inline else args.network) + (
+        where = (_STDIN_NETWORK if stdin else "--network" if inline else args.network) + (
             f" (with {options})" if options else "")
         raise type(exc)(f"{where}: {exc}") from None
     notation = args.notation or built.notation or "transfer"

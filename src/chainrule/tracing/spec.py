@@ -160,6 +160,31 @@ def load_spec(source: str | os.PathLike | dict) -> dict[str, Any]:
             "spec must be a preset name, JSON text, a file path or a dict, got "
             f"{type(source).__name__}"
         )
+    return _checked_keys(raw, where)
+
+
+def _json_spec(text: str, where: str) -> dict[str, Any]:
+    """A description from JSON ``text`` read elsewhere than a file (``chainrule trace
+    --network -``: standard input), every optional key filled in, as :func:`load_spec`'s.
+
+    Raises
+    ------
+    ValueError
+        Naming ``where``: text that is not JSON, a key given twice, a value that is not
+        a mapping, unknown or missing keys.
+    """
+    try:
+        raw = json.loads(text, object_pairs_hook=_unique_keys)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"{where}: not valid JSON: {exc}") from None
+    except _DuplicateKey as exc:
+        raise ValueError(f"{where}: {exc}") from None
+    return _checked_keys(raw, where)
+
+
+def _checked_keys(raw: Any, where: str) -> dict[str, Any]:
+    """``raw`` (a description read from ``where``) with its optional keys filled in, once
+    it is a mapping of known keys that holds the required ones."""
     if not isinstance(raw, dict):
         raise ValueError(f"{where}: expected a mapping of keys to values, got {type(raw).__name__}")
     unknown = sorted(set(raw) - set(_REQUIRED) - set(_OPTIONAL))
