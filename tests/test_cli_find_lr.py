@@ -50,10 +50,11 @@ def test_find_lr_on_a_flat_loss_suggests_no_rate_and_says_why(range_tests, capsy
 
 
 def test_find_lr_prints_the_tests_rates_losses_and_suggestion(range_tests, capsys,
-                                                              tmp_path):
+                                                              tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # where the default -o (model.npz) would be written
     out, png = tmp_path / "model.npz", tmp_path / "lr.png"
     code = main(["train", "digits", "--find-lr", "--optimizer", "sgd", "--hidden", "32",
-                 "--lr-steps", "60", "--lr-max", "30", "--seed", "0", "-o", str(out),
+                 "--lr-steps", "60", "--lr-max", "30", "--seed", "0",
                  "--plot", str(png), "-q"])
     text = capsys.readouterr().out
     assert code == 0
@@ -113,3 +114,26 @@ def test_find_lr_refuses_options_by_name(argv, words, capsys, tmp_path):
     for word in words:
         assert word in err
     assert not (tmp_path / "m.npz").exists()
+
+
+@pytest.mark.parametrize("argv, words", [
+    (["-o", "m.npz"], "chainrule: error: -o/--out: --find-lr takes no -o/--out (the test "
+     "writes no model; leave -o out, or leave --find-lr out to train and write the model)"),
+    (["--out", "m.npz"], "chainrule: error: -o/--out: --find-lr takes no -o/--out"),
+    (["--epochs", "100"], "chainrule: error: --epochs: --find-lr takes no --epochs (the "
+     "test runs --lr-steps mini-batch steps"),
+])
+def test_find_lr_refuses_the_options_of_a_model_it_does_not_write(argv, words, range_tests,
+                                                                   capsys, tmp_path,
+                                                                   monkeypatch):
+    """-o and --epochs were taken and ignored (``--find-lr -o m.npz`` wrote no m.npz, and
+    the test's length is --lr-steps whatever --epochs says): refused by name, the default
+    value typed out too, before the data is read and any step run."""
+    monkeypatch.chdir(tmp_path)
+    assert main(["train", "iris", "--find-lr", "--lr-steps", "10", *argv]) == 2
+    assert words in capsys.readouterr().err
+    assert not range_tests and not list(tmp_path.iterdir())
+    # their defaults are no choice of the user: the test runs without them
+    assert main(["train", "iris", "--find-lr", "--lr-steps", "10", "-q"]) == 0
+    assert len(range_tests) == 1 and range_tests[0].steps == 10
+    assert not list(tmp_path.iterdir())  # no model.npz either

@@ -25,9 +25,27 @@ _NOT_FIND_LR = (
     ("max_time", "--max-time", "the test runs --lr-steps steps at most"),
     ("resume", "--resume", "the test is no run to continue"),
 )
+# the options of a run with a default (dest, option, why), refused when given (GivenOption)
+_NOT_FIND_LR_GIVEN = (
+    ("out", "-o/--out", "the test writes no model; leave -o out, or leave --find-lr out to "
+     "train and write the model"),
+    ("epochs", "--epochs", "the test runs --lr-steps mini-batch steps, over as many passes "
+     "through the training rows as they take; give --lr-steps instead"),
+)
 # the test's own options (dest, option, default) that mean nothing without --find-lr
 _FIND_LR_ONLY = (("lr_min", "--lr-min", 1e-7), ("lr_max", "--lr-max", 10.0),
                  ("lr_steps", "--lr-steps", 100))
+
+
+class GivenOption(argparse.Action):
+    """Store the option's value (its ``type`` applied) and add its ``dest`` to the set
+    ``given`` of the namespace: an option with a default (``-o``, ``--epochs``) that
+    :func:`check_find_lr` refuses only when it was typed."""
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
+                 values: object, option_string: str | None = None) -> None:
+        setattr(namespace, self.dest, values)
+        namespace.given = {*getattr(namespace, "given", ()), self.dest}
 
 
 def add_find_lr_args(p: argparse.ArgumentParser) -> None:
@@ -40,8 +58,8 @@ def add_find_lr_args(p: argparse.ArgumentParser) -> None:
                    "smoothed loss, the rates of three rules and the suggested one (two "
                    "thirds of the way down the longest valley of the smoothed loss), a "
                    "one-cycle max_lr (a ceiling for a constant --lr); --plot draws it; no "
-                   "model is written and "
-                   "--epochs is not used")
+                   "model is written, so -o is refused, and so is --epochs (the test's "
+                   "length is --lr-steps)")
     p.add_argument("--lr-min", type=positive_float, default=None, dest="lr_min",
                    help="the first rate of --find-lr (default: 1e-7)")
     p.add_argument("--lr-max", type=positive_float, default=None, dest="lr_max",
@@ -83,6 +101,9 @@ def check_find_lr(args: argparse.Namespace) -> None:
     if args.lr_max <= args.lr_min:
         raise ValueError(f"--lr-max must be greater than --lr-min ({args.lr_min:g}), got "
                          f"{args.lr_max:g}")
+    for dest, option, why in _NOT_FIND_LR_GIVEN:  # their defaults are no choice of the user
+        if dest in getattr(args, "given", ()):
+            raise ValueError(f"{option}: --find-lr takes no {option} ({why})")
 
 
 def find_lr(args: argparse.Namespace, net: object, X: np.ndarray, T: np.ndarray,

@@ -20,7 +20,7 @@ from ._cli_checkpoint import (
     add_checkpoint_args,
 )
 from ._cli_models_data import _DATA_HELP
-from ._cli_models_find_lr import add_find_lr_args, check_find_lr
+from ._cli_models_find_lr import GivenOption, add_find_lr_args, check_find_lr
 from ._cli_models_train_run import _train_run as _train_run
 from ._cli_models_train_task import _infer_task as _infer_task
 from ._cli_models_train_task import _refuse_stray_text as _refuse_stray_text
@@ -133,7 +133,7 @@ def _add_train(sub: argparse._SubParsersAction) -> None:
                    "mini-batch); needs --weight-decay")
     p.add_argument("--batch-size", type=positive_int, default=None, dest="batch_size",
                    help="mini-batch size, for every optimizer but gd (default: 32)")
-    p.add_argument("--epochs", type=positive_int, default=100,
+    p.add_argument("--epochs", type=positive_int, default=100, action=GivenOption,
                    help="epochs; with --optimizer lbfgs, the most iterations (it stops "
                    "sooner once converged, or once its line search finds no lower cost) "
                    "(default: 100)")
@@ -172,6 +172,7 @@ def _add_train(sub: argparse._SubParsersAction) -> None:
                    "none)")
     p.add_argument("--seed", type=seed_int, default=0, help="random seed (default: 0)")
     p.add_argument("-o", "--out", type=model_path, default="model.npz", metavar="MODEL",
+                   action=GivenOption,
                    help="model file to write (.npz is appended; an existing directory, or a "
                    "name ending in /: DIR/model.npz; default: model.npz)")
     p.add_argument("--plot", type=picture_path, metavar="PNG",
