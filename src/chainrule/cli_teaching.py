@@ -144,7 +144,7 @@ def _json_option(text: str | None, name: str) -> object:
 
 def _trace(args: argparse.Namespace) -> int:
     from .tracing import PRESETS, load_spec, spec_network, trace
-    from .tracing.spec import _json_spec
+    from .tracing.spec import _json_spec, _spec_with
 
     if args.list_presets:
         for name, spec in PRESETS.items():
@@ -155,14 +155,6 @@ def _trace(args: argparse.Namespace) -> int:
     refuse_overwriting(args.output, "--output", files)
     refuse_overwriting(args.plot, "--plot", files)
     weights = _json_option(args.weights, "--weights")
-    if stdin:
-        spec = _json_spec(_stdin_json(), _STDIN_NETWORK)
-    elif args.network is not None:
-        spec = load_spec(args.network)
-    elif args.preset is not None or weights is None:
-        spec = load_spec(args.preset or "transfer-example")
-    else:
-        spec = {"weights": weights}
     overrides = {
         "weights": weights, "layout": args.layout, "biases": _json_option(args.biases, "--biases"),
         "activation": (args.activation[0] if args.activation and len(args.activation) == 1
@@ -171,6 +163,15 @@ def _trace(args: argparse.Namespace) -> int:
         "target": args.target, "lr": args.lr,
     }
     given = {k: v for k, v in overrides.items() if v is not None}
+    # a network's required keys (input, target) may come from the options
+    if stdin:
+        spec = _json_spec(_stdin_json(), _STDIN_NETWORK, given)
+    elif args.network is not None:
+        spec = _spec_with(args.network, given)
+    elif args.preset is not None or weights is None:
+        spec = load_spec(args.preset or "transfer-example")
+    else:
+        spec = {"weights": weights}
     preset = None  # the preset whose network the options change, to name in an error
     if args.network is None and (args.preset is not None or weights is None):
         preset = (f"--preset {args.preset}" if args.preset is not None else

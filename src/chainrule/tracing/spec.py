@@ -117,6 +117,18 @@ def load_spec(source: str | os.PathLike | dict) -> dict[str, Any]:
     dict
         The description with every optional key filled in.
     """
+    return _checked_keys(*_read_description(source))
+
+
+def _spec_with(source: str | os.PathLike, given: dict[str, Any]) -> dict[str, Any]:
+    """:func:`load_spec` of ``source`` with the keys ``given`` (``chainrule trace``'s
+    options) over it: a required key may come from them (a file without ``input``,
+    ``--input 1 1``), as the message of a missing one says."""
+    return _checked_keys(*_read_description(source), given)
+
+
+def _read_description(source: str | os.PathLike | dict) -> tuple[Any, str]:
+    """The description ``source`` names, as read (not checked), and how to name it."""
     if isinstance(source, dict):
         raw: Any = dict(source)
         where = "network description"
@@ -160,12 +172,13 @@ def load_spec(source: str | os.PathLike | dict) -> dict[str, Any]:
             "spec must be a preset name, JSON text, a file path or a dict, got "
             f"{type(source).__name__}"
         )
-    return _checked_keys(raw, where)
+    return raw, where
 
 
-def _json_spec(text: str, where: str) -> dict[str, Any]:
+def _json_spec(text: str, where: str, given: dict[str, Any] | None = None) -> dict[str, Any]:
     """A description from JSON ``text`` read elsewhere than a file (``chainrule trace
-    --network -``: standard input), every optional key filled in, as :func:`load_spec`'s.
+    --network -``: standard input), with the keys ``given`` over it (as
+    :func:`_spec_with`) and every optional key filled in, as :func:`load_spec`'s.
 
     Raises
     ------
@@ -179,12 +192,13 @@ def _json_spec(text: str, where: str) -> dict[str, Any]:
         raise ValueError(f"{where}: not valid JSON: {exc}") from None
     except _DuplicateKey as exc:
         raise ValueError(f"{where}: {exc}") from None
-    return _checked_keys(raw, where)
+    return _checked_keys(raw, where, given)
 
 
-def _checked_keys(raw: Any, where: str) -> dict[str, Any]:
-    """``raw`` (a description read from ``where``) with its optional keys filled in, once
-    it is a mapping of known keys that holds the required ones."""
+def _checked_keys(raw: Any, where: str, given: dict[str, Any] | None = None) -> dict[str, Any]:
+    """``raw`` (a description read from ``where``) with the keys ``given`` over it and its
+    optional keys filled in, once it is a mapping of known keys and the two hold the
+    required ones."""
     if not isinstance(raw, dict):
         raise ValueError(f"{where}: expected a mapping of keys to values, got {type(raw).__name__}")
     unknown = sorted(set(raw) - set(_REQUIRED) - set(_OPTIONAL))
@@ -193,6 +207,7 @@ def _checked_keys(raw: Any, where: str) -> dict[str, Any]:
             f"{where}: unknown key(s) {unknown}; valid keys are "
             f"{', '.join([*_REQUIRED, *_OPTIONAL])}"
         )
+    raw = {**raw, **(given or {})}
     missing = [k for k in _REQUIRED if raw.get(k) is None]
     if missing:
         raise ValueError(f"{where}: missing required key(s) {missing} (on the command line: "
