@@ -123,3 +123,20 @@ def test_loss_curve_of_a_model_trained_on_standard_input_names_it(data, tmp_path
     assert main(["train", "-", *_RUN, "-o", str(tmp_path / "s.npz")]) == 0
     title = _loss_title(SavedModel.load(tmp_path / "s.npz"))
     assert title.startswith("Training and validation cost on standard input (")
+
+
+def test_max_time_on_standard_input_says_to_pipe_the_data_again(data, tmp_path, monkeypatch,
+                                                                 step_clock, capsys):
+    """The hint after --max-time names the same data piped again (a resume reads standard
+    input anew and checks its SHA-256); a file's run keeps the plain hint."""
+    path, raw = data  # 30 rows, 27 for training: one batch of 32 per epoch, 1 s per epoch
+    run = ["--target", "k", "--hidden", "5", "--seed", "3", "-q", "--epochs", "6",
+           "--max-time", "2.5", "-o", str(tmp_path / "m.npz")]
+    _stdin(monkeypatch, raw)
+    assert main(["train", "-", *run, "--checkpoint", str(tmp_path / "s.npz")]) == 3
+    err = capsys.readouterr().err
+    assert (f"no model written: run the same command with --resume, the same data piped to "
+            f"it again, to continue from {tmp_path / 's.npz'}") in err
+    assert main(["train", str(path), *run, "--checkpoint", str(tmp_path / "f.npz")]) == 3
+    assert (f"no model written: run the same command with --resume to continue from "
+            f"{tmp_path / 'f.npz'}") in capsys.readouterr().err

@@ -71,6 +71,12 @@ from .cli_args import (
 )
 
 
+def _piped_again(args: argparse.Namespace) -> str:
+    """What a resumed run from standard input needs said: the same bytes piped again (the
+    checkpoint records their SHA-256, which --resume checks)."""
+    return ", the same data piped to it again," if args.data == "-" else ""
+
+
 def _train_run(args: argparse.Namespace, sigterm: SigtermAsCtrlC) -> int:
     from .activations import OUTPUT_RANGES, _outside, get_activation
     from .losses import get_loss
@@ -320,7 +326,8 @@ def _train_run(args: argparse.Namespace, sigterm: SigtermAsCtrlC) -> int:
         # iterate's, which no checkpoint could continue), a status a loop can read
         print(f"chainrule train: --max-time {args.max_time:g} s spent after epoch "
               f"{history.epochs} of {args.epochs}; no model written: run the same command "
-              f"with --resume to continue from {args.checkpoint}", file=sys.stderr)
+              f"with --resume{_piped_again(args)} to continue from {args.checkpoint}",
+              file=sys.stderr)
         return EXIT_MAX_TIME
     # the options as the run was started with them: a resumed run, whose options may be
     # spelt otherwise (--activation tanh tanh for tanh), records what the uninterrupted run does
@@ -382,7 +389,8 @@ def _train_run(args: argparse.Namespace, sigterm: SigtermAsCtrlC) -> int:
     if unfinished:
         how = (f"--max-time {args.max_time:g} s spent" if history.stop_reason == "max_time"
                else "stopped by SIGTERM" if sigterm.received else "interrupted")
-        then = (f"run the same command with --resume to continue from {args.checkpoint}"
+        then = (f"run the same command with --resume{_piped_again(args)} to continue from "
+                f"{args.checkpoint}"
                 if args.checkpoint is not None else
                 f"{written} holds the last iterate" if lbfgs else
                 f"{written} holds the model so far, which cannot be continued (a run "
