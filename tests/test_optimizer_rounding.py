@@ -178,3 +178,45 @@ def test_rmsprop_mean_square_does_not_overflow_before_the_formula_does(blas):
     np.testing.assert_allclose(opt.state["mean_sq"], s_ref, rtol=1e-6)
     np.testing.assert_allclose(w, w_ref, rtol=1e-6)
     assert abs(w[0] - (-0.0737738)) < 1e-6  # -lr (1/sqrt(0.1) + 1/sqrt(0.19) + 1/sqrt(0.271))
+
+
+@pytest.mark.parametrize("blas", [False, True], ids=["numpy", "blas"])
+def test_adam_second_moment_does_not_overflow_before_the_formula_does(blas):
+    """Before: v <- b2 v + (1 - b2) g^2 squared g first, so float32 gradients from 1.8e19
+    (g^2 past float32's 3.4e38, where (1 - b2) g^2 = 9e35 for g = 3e19 is not) put inf in v
+    and froze their parameters for good (w stayed 0, m / inf); float64 by hand moves them
+    by lr per step (m_hat / sqrt(v_hat) = sign(g) for a constant gradient)."""
+    b1, b2, eps, lr = 0.9, 0.999, 1e-8, 0.01
+    g = np.array([3e19, -2e19, 1e20, 1.0, -2.0], dtype=np.float32)
+    opt = Adam(lr=lr, beta1=b1, beta2=b2, eps=eps)
+    w = np.zeros(5, dtype=np.float32)
+    m, v, w_ref, g64 = np.zeros(5), np.zeros(5), np.zeros(5), g.astype(np.float64)
+    with _blas_updates(opt) if blas else contextlib.nullcontext():
+        for t in range(1, 4):
+            opt.step(w, g)
+            m = b1 * m + (1 - b1) * g64
+            v = b2 * v + (1 - b2) * g64 * g64
+            w_ref = w_ref - lr * (m / (1 - b1**t)) / (np.sqrt(v / (1 - b2**t)) + eps)
+    assert np.isfinite(opt.state["v"]).all()
+    np.testing.assert_allclose(opt.state["v"], v, rtol=1e-6)
+    np.testing.assert_allclose(w, w_ref, rtol=1e-6)
+    np.testing.assert_allclose(w[:3], [-0.03, 0.03, -0.03], rtol=1e-6)  # 3 steps of lr
+
+
+def test_adam_huge_float32_gradients_step_as_torch_does():
+    """PyTorch's Adam in float32 takes these steps too (it scales before squaring); at 4e20
+    both overflow alike in the third step (v = 1.6e38, 3.2e38, then past float32's 3.4e38),
+    where v itself cannot hold the running mean, and stop after two steps."""
+    torch = pytest.importorskip("torch")
+    g = np.array([3e19, -2e19, 1e20, 4e20, 1.0], dtype=np.float32)
+    opt = Adam(lr=0.01)
+    w = np.ones(5, dtype=np.float32)
+    p = torch.ones(5, dtype=torch.float32, requires_grad=True)
+    ref = torch.optim.Adam([p], lr=0.01)
+    for _ in range(3):
+        with np.errstate(over="ignore"):  # the 4e20 coordinate's v, as in PyTorch
+            opt.step(w, g)
+        p.grad = torch.from_numpy(g.copy())
+        ref.step()
+    np.testing.assert_allclose(w, p.detach().numpy(), rtol=1e-6)
+    np.testing.assert_allclose(w[:4], [0.97, 1.03, 0.97, 0.98], rtol=1e-6)

@@ -185,7 +185,10 @@ class Adam(Optimizer):
     written by a few units in the last place (the divisions by ``1 - b^t`` are
     rounded in the scalars instead of in every coordinate, and BLAS ``axpy``
     within the training loop rounds ``b m + (1 - b) g`` and ``w - step`` once
-    where NumPy rounds twice).
+    where NumPy rounds twice).  ``(1 - b2) g^2`` is computed as ``((1 - b2) g) g``,
+    as in PyTorch: ``g^2`` first would put ``inf`` in ``v`` for float32 gradients
+    from 1.8e19 on (``sqrt`` of the largest float32), where ``(1 - b2) g^2`` is in
+    range up to 5.8e20 for ``b2 = 0.999``, and their parameters would never move again.
     """
 
     name = "adam"
@@ -210,7 +213,9 @@ class Adam(Optimizer):
         d = self._scratch(grads, "direction")
         b1, b2 = self.beta1, self.beta2
         _scale_add(m, b1, grads, self._blas, 1 - b1, d)
-        _scale_add(v, b2, np.square(grads, out=d), self._blas, 1 - b2, d)
+        np.multiply(grads, 1 - b2, out=d)
+        d *= grads  # (1 - b2) g^2, scaled before the square can overflow
+        _scale_add(v, b2, d, self._blas)
         # m / (sqrt(v) + eps'), which _rate() scales by sqrt(1 - b2^t) / (1 - b1^t):
         # m_hat / (sqrt(v_hat) + eps) for eps' = eps sqrt(1 - b2^t)
         np.sqrt(v, out=d)
