@@ -77,3 +77,29 @@ def test_read_data_refuses_a_seed_that_is_no_seed_by_its_name(seed, error):
 
     with pytest.raises(error, match=r"^seed must be an int from 0 to 2\*\*32 - 1"):
         read_data("moons", seed=seed)
+
+
+@pytest.mark.parametrize("cls", [cr.MLPClassifier, cr.MLPRegressor])
+@pytest.mark.parametrize("kind", [np.random.RandomState, np.random.default_rng])
+def test_save_says_that_a_random_state_object_is_not_kept(tmp_path, cls, kind):
+    """A RandomState or Generator as random_state: save writes null, and before it did so
+    silently, so that a fresh fit of the loaded estimator drew from NumPy's global generator
+    where the original (and a pickled copy, the reference) drew from the object.  Now save
+    warns; the training state is kept, so partial_fit continues as the pickled copy does."""
+    import pickle
+
+    X, y = _data()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # ConvergenceWarning
+        est = cls((4,), max_iter=3, random_state=kind(0)).fit(X, y)
+    with pytest.warns(UserWarning, match=r"random_state: a numpy\.random\.(RandomState|"
+                      r"Generator) object is not saved.*pass an int random_state"):
+        path = est.save(tmp_path / "m.npz")
+    loaded, copy = cr.load_estimator(path), pickle.loads(pickle.dumps(est))
+    assert loaded.random_state is None and isinstance(copy.random_state, type(kind(0)))
+    loaded.partial_fit(X, y)
+    copy.partial_fit(X, y)
+    np.testing.assert_array_equal(loaded.coefs_[0], copy.coefs_[0])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # an int seed is saved: no warning
+        est.set_params(random_state=np.int64(3)).save(tmp_path / "int.npz")

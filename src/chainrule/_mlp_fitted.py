@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import numbers
 import os
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ from . import io
 from ._class_weight import class_weight_to_json
 from ._mlp_params import _names_a_file
 from ._mlp_state import training_record
+from ._validation import caller_outside_chainrule
 from .activations import Activation
 from .layers import Dense
 from .schedules import SCHEDULES, Schedule
@@ -231,7 +233,7 @@ class _FittedNetwork:
             elif key == "random_state" and isinstance(value, numbers.Integral):
                 value = int(value)  # NumPy's integers and bools too: the seed they stand for
             elif key == "random_state" and value is not None:
-                value = None  # a RandomState: its state is not saved
+                value = None  # a RandomState or Generator: not saved (save warns)
             elif callable(value):
                 raise ValueError(
                     f"{key}: a callable ({value!r}) cannot be saved as JSON; pass a name"
@@ -253,6 +255,14 @@ class _FittedNetwork:
         random generator), so that ``partial_fit`` or a warm-start ``fit`` of the
         loaded estimator gives exactly what the saved one would have given.
 
+        ``random_state`` is saved when it is an int (or None).  A
+        ``numpy.random.RandomState`` or ``Generator`` object is not: the file
+        records ``random_state=None`` and a UserWarning says so, since a fresh
+        (not warm-start) ``fit`` of the loaded estimator then draws its seed from
+        NumPy's global generator, where the saved one (or a pickled copy) would
+        have drawn it from the object.  Pass an int for a file whose fresh fits
+        are reproducible.
+
         Parameters
         ----------
         path : str or path-like
@@ -267,6 +277,15 @@ class _FittedNetwork:
         loss = getattr(self, "loss", net.loss.name)  # MLPRegressor's, set after the fit?
         if loss != net.loss.name:  # load_estimator would refuse the record
             raise ValueError(_loss_changed(loss, net.loss.name))
+        rs = self.random_state
+        if rs is not None and not isinstance(rs, numbers.Integral):
+            warnings.warn(
+                f"random_state: a numpy.random.{type(rs).__name__} object is not "
+                "saved; the file records random_state=None. partial_fit and warm-start fits "
+                "of the loaded estimator continue exactly, but a fresh fit of it draws its "
+                "seed from NumPy's global generator; pass an int random_state for a file "
+                "whose fresh fits are reproducible", UserWarning,
+                stacklevel=caller_outside_chainrule())
         meta = {
             "format": ESTIMATOR_FORMAT,
             "estimator": type(self).__name__,
