@@ -513,20 +513,53 @@ def test_binary_images_as_bool_keep_true_as_1(tmp_path, rng):
     np.testing.assert_array_equal(X, pixels.reshape(3, -1).astype(np.float64))
 
 
-def test_load_natural_images_names_the_file_whose_pixels_are_refused(tmp_path):
-    # a 16-bit image is refused by the 0..255 rule: the message named "image", not the file
+def test_load_natural_images_names_the_file_whose_pixels_are_refused(tmp_path, monkeypatch):
+    # pixels refused by the 0..255 rule: the message named "image", not the file.  A file
+    # that matplotlib reads as integers above 255 other than uint16 (which are 16-bit
+    # values, see below) stands in for one: imread is replaced for "wide.tif"
     PIL = pytest.importorskip("PIL.Image")
+    import matplotlib.image
+
     good = np.arange(48, dtype=np.uint8).reshape(6, 8)
     PIL.fromarray(good).save(tmp_path / "good.tif")
-    wide = (np.arange(48, dtype=np.uint16) * 1000).reshape(6, 8)
-    PIL.fromarray(wide).save(tmp_path / "wide.tif")
+    PIL.fromarray(good).save(tmp_path / "wide.tif")
+    wide = np.arange(48, dtype=np.int32).reshape(6, 8) * 1000
+    read = matplotlib.image.imread
+    monkeypatch.setattr(matplotlib.image, "imread",
+                        lambda p: wide if str(p).endswith("wide.tif") else read(p))
     (img,) = images.load_natural_images([tmp_path / "good.tif"])
     np.testing.assert_allclose(img, good / 255.0)
     with pytest.raises(ValueError) as err:
         images.load_natural_images(p for p in [tmp_path / "good.tif", tmp_path / "wide.tif"])
     assert str(err.value) == (
         f"paths: {str(tmp_path / 'wide.tif')!r}: image: integer pixel values must be 0..255 "
-        f"(8 bits), got values from 0 to {wide.max()}")
+        f"(8 bits), got values from 0 to {wide.max()} (int32); 16-bit values are read as "
+        "such from a uint16 array (divided by 65535): pass one, or rescale the values to "
+        "[0, 1] first")
+
+
+def test_uint16_images_are_16_bit_values_divided_by_65535(tmp_path):
+    """uint16 pixels were taken as 8-bit values when all were <= 255 (a dark 16-bit TIFF
+    came back 257 times too bright: 235 as 0.92) and refused above.  The dtype's range,
+    0..65535, is the convention of scikit-image's img_as_float; matplotlib reads a 16-bit
+    PNG of the same pixels the same way (the reference here, through its own decoder)."""
+    PIL = pytest.importorskip("PIL.Image")
+    weights = np.array([0.299, 0.587, 0.114])
+    for top in (5, 1000):  # all <= 255 (235 at most), and up to 47000
+        pixels = (np.arange(48, dtype=np.uint16) * top).reshape(6, 8)
+        np.testing.assert_allclose(images.to_grayscale(pixels), pixels / 65535.0, rtol=1e-15)
+        PIL.fromarray(pixels).save(tmp_path / f"{top}.tif")  # read back as uint16
+        PIL.fromarray(pixels).save(tmp_path / f"{top}.png")  # read back as float32 in [0, 1]
+        tif, png = images.load_natural_images([tmp_path / f"{top}.tif", tmp_path / f"{top}.png"])
+        np.testing.assert_allclose(tif, pixels / 65535.0, rtol=1e-15)
+        np.testing.assert_allclose(tif, png, rtol=1e-6, atol=1e-9)
+    rgb = np.stack([pixels, pixels // 2, 65535 - pixels], axis=2).astype(np.uint16)
+    np.testing.assert_allclose(images.to_grayscale(rgb), (rgb / 65535.0) @ weights, rtol=1e-12)
+    y = np.arange(4)
+    x = np.arange(4 * 9, dtype=np.uint16).reshape(4, 3, 3) * 7  # at most 245
+    np.savez(tmp_path / "mnist16.npz", x_train=x, y_train=y, x_test=x, y_test=y)
+    X, _ = images.load_mnist(tmp_path / "mnist16.npz")
+    np.testing.assert_allclose(X, x.reshape(4, 9) / 65535.0, rtol=1e-15)
 
 
 @pytest.mark.parametrize("labels", [np.array([3.0, 1e300]),

@@ -128,8 +128,9 @@ def load_mnist(path: str | os.PathLike, kind: str = "train") -> tuple[np.ndarray
     Returns
     -------
     X : ndarray of shape (n_images, height * width), values in [0, 1]
-        Integer pixels (the IDX files' bytes) divided by 255; float pixels
-        kept when in [0, 1], divided by 255 when whole numbers 0..255.
+        Integer pixels (the IDX files' bytes) divided by 255 (``uint16`` ones by
+        65535); float pixels kept when in [0, 1], divided by 255 when whole
+        numbers 0..255.
     y : ndarray of shape (n_images,), integer labels
 
     Raises
@@ -186,8 +187,8 @@ def _mnist_arrays(images: np.ndarray, labels: np.ndarray, where: str,
     ----------
     images : ndarray
         Shape (n_images, n_pixels) or (n_images, height, width), numbers:
-        0..255 (integers, or floats of whole numbers), scaled by 1/255, or
-        floats in [0, 1], kept.
+        0..255 (integers, or floats of whole numbers), scaled by 1/255, uint16
+        values scaled by 1/65535, or floats in [0, 1], kept.
     labels : ndarray
         Shape (n_images,), integers from 0 to 2**63 - 1 (floats only if whole).
     where : str

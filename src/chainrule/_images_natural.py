@@ -18,9 +18,12 @@ from .initializers import make_rng
 def _unit_pixels(values: np.ndarray, what: str) -> np.ndarray:
     """Pixel values as float64 in [0, 1]: the rule of :func:`to_grayscale` and :func:`load_mnist`.
 
-    Booleans (a binary image) are 0 and 1.  Integers are 8-bit values 0..255
-    and are divided by 255.  Floats in [0, 1] are kept as they are; floats
-    that are all whole numbers in 0..255, some above 1, are 8-bit values
+    Booleans (a binary image) are 0 and 1.  ``uint16`` values are 16-bit values
+    0..65535 and are divided by 65535, whatever their largest value (the dtype's
+    range, as scikit-image's ``img_as_float`` and matplotlib's reading of a 16-bit
+    PNG take them: a dark 16-bit TIFF stays dark).  Other integers are 8-bit
+    values 0..255 and are divided by 255.  Floats in [0, 1] are kept as they are;
+    floats that are all whole numbers in 0..255, some above 1, are 8-bit values
     stored as floats and are divided by 255 too.
     Anything else (negative values, values above 255, fractions above 1: data
     already standardised or rescaled otherwise) is refused rather than passed
@@ -38,11 +41,15 @@ def _unit_pixels(values: np.ndarray, what: str) -> np.ndarray:
     """
     if values.size == 0 or values.dtype.kind == "b":  # a binary image: False 0, True 1
         return values.astype(np.float64)
+    if values.dtype == np.uint16:  # 16 bits, as the dtype says
+        return values.astype(np.float64) / 65535.0
     low, high = values.min(), values.max()
     if values.dtype.kind in "iu":
         if low < 0 or high > 255:
             raise ValueError(f"{what}: integer pixel values must be 0..255 (8 bits), got values "
-                             f"from {low} to {high}")
+                             f"from {low} to {high} ({values.dtype}); 16-bit values are read "
+                             "as such from a uint16 array (divided by 65535): pass one, or "
+                             "rescale the values to [0, 1] first")
         return values.astype(np.float64) / 255.0
     out = values.astype(np.float64)
     if low >= 0 and high <= 1:
@@ -60,9 +67,10 @@ def to_grayscale(image: object) -> np.ndarray:
     Parameters
     ----------
     image : array-like of shape (height, width), (height, width, 3) or (height, width, 4)
-        Boolean images are read as 0 and 1, integer images as 0..255, float
-        images as 0..1 (a float image of whole numbers 0..255 as 0..255; other
-        values outside [0, 1] are refused); RGB is mixed with the luminance
+        Boolean images are read as 0 and 1, ``uint16`` images as 0..65535,
+        other integer images as 0..255, float images as 0..1 (a float image of
+        whole numbers 0..255 as 0..255; other values outside [0, 1] are
+        refused); RGB is mixed with the luminance
         weights 0.299, 0.587, 0.114 (alpha is dropped).
 
     Returns
@@ -131,7 +139,7 @@ def load_natural_images(
     ------
     FileNotFoundError, ValueError
         A path that is no file, a file that is no readable image, or one whose
-        pixels are neither 0..255 nor in [0, 1] (all naming the path); an
+        pixels are neither 0..255, 16-bit nor in [0, 1] (all naming the path); an
         empty ``paths``.
     TypeError
         If ``paths`` is not a path or a sequence of paths.
@@ -169,7 +177,7 @@ def load_natural_images(
                                  f"corrupted or another format: {exc})") from None
         images = []
         for p, img in read:
-            try:  # pixels that are no 8-bit or [0, 1] values (a 16-bit TIFF): which file
+            try:  # pixels that are no 8-bit, 16-bit or [0, 1] values (32-bit ints): which file
                 images.append(to_grayscale(img))
             except ValueError as exc:
                 raise ValueError(f"paths: {str(p)!r}: {exc}") from None
