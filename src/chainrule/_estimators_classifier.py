@@ -239,6 +239,26 @@ def _checked_classes(classes: object) -> np.ndarray:
     return arr
 
 
+def _check_not_weights(classes: object, y: object) -> None:
+    """Refuse ``partial_fit``'s ``classes`` that look like the rows' sample weights.
+
+    ``classes`` is the third argument here (as in SGDClassifier and scikit-learn's
+    MLPClassifier before 1.7); scikit-learn's MLPClassifier takes ``sample_weight``
+    there since 1.7, and 0/1 weights given there passed every check of ``classes``
+    and were silently ignored.  Refused: one value per row of ``y``, with repeats,
+    that is not ``y`` itself (``classes=y`` names every class of a batch).
+    """
+    arr, labels = np.asarray(classes), np.asarray(y)
+    if (arr.ndim == 1 and labels.ndim >= 1 and arr.size == labels.shape[0] > 1
+            and np.unique(arr).size < arr.size
+            and not (labels.ndim == 1 and np.array_equal(arr, labels))):
+        raise ValueError(
+            f"classes has {arr.size} values, with repeats, one per sample: sample weights? "
+            "MLPClassifier.partial_fit takes classes as its third argument (as "
+            "SGDClassifier does) where scikit-learn's MLPClassifier takes sample_weight "
+            "(since 1.7); pass sample_weight= (and classes=) by keyword")
+
+
 def _check_same_classes(classes: object, fitted: np.ndarray) -> None:
     """Refuse a later ``partial_fit``'s ``classes`` that are not the fitted ``classes_``.
 

@@ -15,7 +15,7 @@ import numpy as np
 from sklearn.base import ClassifierMixin
 from sklearn.utils.metaestimators import available_if
 
-from ._estimators_classifier import _check_same_classes, _ClassifierOutputs
+from ._estimators_classifier import _check_not_weights, _check_same_classes, _ClassifierOutputs
 from ._estimators_doc import _FITTED_DOC
 from ._mlp_base import _BaseMLP, _solver_is_stochastic
 from .activations import Activation
@@ -364,13 +364,18 @@ class MLPClassifier(_ClassifierOutputs, ClassifierMixin, _BaseMLP):
         y : array-like of shape (n_samples,) or (n_samples, n_labels)
         classes : array-like of shape (n_classes,), optional
             Every class that can occur; required on the first call (unless
-            ``y`` is a multi-label indicator matrix).
+            ``y`` is a multi-label indicator matrix).  The third argument, as in
+            SGDClassifier; scikit-learn's MLPClassifier has ``sample_weight``
+            there since 1.7, so one value per sample with repeats (0/1 weights)
+            is refused here unless it is ``y``: pass both by keyword.
         sample_weight : array-like of shape (n_samples,) or float, optional
 
         Returns
         -------
         self
         """
+        if classes is not None:
+            _check_not_weights(classes, y)
         if hasattr(self, "network_") and classes is not None:
             _check_same_classes(classes, self.classes_)
         if not hasattr(self, "network_") and classes is None:

@@ -1,0 +1,64 @@
+"""MLPClassifier.partial_fit's third argument: ``classes`` here (as SGDClassifier's), but
+``sample_weight`` in scikit-learn's MLPClassifier since 1.7.  A positional call written for
+the latter must not pass 0/1 weights off as the classes."""
+
+from __future__ import annotations
+
+import inspect
+
+import numpy as np
+import pytest
+from sklearn.linear_model import SGDClassifier
+from sklearn.neural_network import MLPClassifier as SkMLPClassifier
+
+from chainrule import MLPClassifier
+
+
+def _data():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(30, 4))
+    y = rng.integers(0, 2, 30)
+    return X, y, rng
+
+
+def test_the_two_conventions_of_scikit_learn():
+    """The reason for the check below: both orders are scikit-learn's."""
+    ours = list(inspect.signature(MLPClassifier.partial_fit).parameters)[3:]
+    assert ours == list(inspect.signature(SGDClassifier.partial_fit).parameters)[3:5]
+    assert ours == ["classes", "sample_weight"]
+    sk = list(inspect.signature(SkMLPClassifier.partial_fit).parameters)[3:]
+    assert set(sk) == {"classes", "sample_weight"}  # their order depends on the version
+
+
+@pytest.mark.parametrize("dtype", [int, float, bool])
+@pytest.mark.parametrize("first", [True, False])
+def test_weights_passed_as_the_third_argument_are_refused(dtype, first):
+    """Before: 0/1 weights given positionally (scikit-learn >= 1.7's order) passed as
+    classes [0, 1] and the weights were silently dropped: the network was the unweighted
+    one.  Keyword arguments give the weighted step, which differs from the unweighted."""
+    X, y, rng = _data()
+    w = (rng.uniform(size=30) > 0.3).astype(dtype)
+    est = MLPClassifier((3,), random_state=0)
+    if not first:
+        est.partial_fit(X, y, classes=[0, 1])
+    with pytest.raises(ValueError, match=r"classes has 30 values, with repeats, one per "
+                       r"sample: sample weights\?.*pass sample_weight= \(and classes=\) by "
+                       r"keyword"):
+        est.partial_fit(X, y, w)
+    weighted = MLPClassifier((3,), random_state=0).partial_fit(X, y, classes=[0, 1],
+                                                               sample_weight=w)
+    plain = MLPClassifier((3,), random_state=0).partial_fit(X, y, classes=[0, 1])
+    # the batch's loss before the step: the weights' mean, not the plain mean
+    assert abs(weighted.loss_curve_[0] - plain.loss_curve_[0]) > 1e-3
+
+
+def test_classes_given_positionally_or_with_repeats_still_work():
+    """The classes as SGDClassifier takes them: positionally, y itself (a batch's labels,
+    repeats and all), or any list of labels with repeats that is not one per sample."""
+    X, y, _ = _data()
+    ref = MLPClassifier((3,), random_state=0).partial_fit(X, y, classes=[0, 1])
+    for classes in ([0, 1], y, np.array([1, 0, 1, 1, 0])):
+        est = MLPClassifier((3,), random_state=0).partial_fit(X, y, classes)
+        np.testing.assert_array_equal(est.classes_, [0, 1])
+        np.testing.assert_array_equal(est.coefs_[0], ref.coefs_[0])
+        est.partial_fit(X, y, classes)  # a later call too
