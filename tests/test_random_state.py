@@ -103,3 +103,24 @@ def test_save_says_that_a_random_state_object_is_not_kept(tmp_path, cls, kind):
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # an int seed is saved: no warning
         est.set_params(random_state=np.int64(3)).save(tmp_path / "int.npz")
+
+
+@pytest.mark.parametrize("make", [m for m, _ in _AUTOENCODERS])
+def test_autoencoder_save_says_that_a_random_state_object_is_not_kept(tmp_path, make):
+    """The autoencoders' files too wrote null for a RandomState silently: a fit of the
+    loaded estimator drew from NumPy's global generator, a pickled copy's from the object."""
+    import pickle
+
+    X, y = _data()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        est = make(np.random.RandomState(0)).fit(X, y)
+    with pytest.warns(UserWarning, match=r"random_state: a numpy\.random\.RandomState object "
+                      r"is not saved.*pass an int random_state"):
+        path = est.save(tmp_path / "a.npz")
+    assert cr.load_autoencoder(path).random_state is None
+    copy = pickle.loads(pickle.dumps(est))
+    assert isinstance(copy.random_state, np.random.RandomState)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # an int seed is saved: no warning
+        est.set_params(random_state=3).save(tmp_path / "int.npz")

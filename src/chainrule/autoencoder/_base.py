@@ -374,7 +374,8 @@ class _NetClassifier(ClassifierMixin, BaseEstimator):
     def save(self, path: str | os.PathLike) -> Path:
         """Save the fitted classifier to ``path`` (.npz of arrays + JSON; never pickle).
 
-        The class labels keep their dtype (strings stay strings).
+        The class labels keep their dtype (strings stay strings).  A RandomState
+        or Generator ``random_state`` is saved as None (with a UserWarning).
 
         Parameters
         ----------

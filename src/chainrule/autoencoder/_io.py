@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numbers
 import os
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ from sklearn.base import (
 
 from .. import io
 from .._class_weight import class_weight_from_json, class_weight_to_json, label_weights
+from .._validation import caller_outside_chainrule
 from ..activations import ALIASES
 from ..layers import Dense
 from ..network import Network
@@ -50,7 +52,7 @@ def _json_params(est: BaseEstimator) -> dict[str, Any]:
     params = {}
     for key, value in est.get_params().items():
         if key == "random_state" and not (value is None or isinstance(value, numbers.Integral)):
-            value = None  # a Generator: its state is not kept (the weights are)
+            value = None  # a RandomState or Generator: not kept (_save warns)
         if isinstance(value, (tuple, list, range, np.ndarray)):  # hidden_sizes as fit takes it
             value = [v.item() if isinstance(v, np.generic) else v for v in value]
         elif isinstance(value, np.generic):
@@ -97,6 +99,13 @@ def _save(est: BaseEstimator, path: str | os.PathLike) -> Path:
         parts.append(est.softmax_)
     for part in parts:
         part._check_settings()
+    rs = est.random_state  # the parts of a stacked one have int seeds drawn from it
+    if rs is not None and not isinstance(rs, numbers.Integral):
+        warnings.warn(
+            f"random_state: a numpy.random.{type(rs).__name__} object is not saved; the file "
+            "records random_state=None, so a fit of the loaded estimator draws its seed from "
+            "NumPy's global generator; pass an int random_state for a file whose fits are "
+            "reproducible", UserWarning, stacklevel=caller_outside_chainrule())
     record, arrays = _record(est, "")
     return io.write_file(path, {"format": AUTOENCODER_FORMAT, **record}, arrays)
 

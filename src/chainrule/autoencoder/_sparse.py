@@ -337,6 +337,11 @@ class SparseAutoencoder(_SparseFitting, ClassNamePrefixFeaturesOutMixin, Transfo
         A container chosen with :meth:`set_output` (``transform="pandas"``, ...)
         is kept in the JSON record and set again by :func:`load_autoencoder`.
 
+        ``random_state`` is saved when it is an int (or None); a RandomState or
+        Generator object is not (the file records None, and a UserWarning says
+        so): a fit of the loaded estimator then draws its seed from NumPy's
+        global generator.
+
         Parameters
         ----------
         path : str or PathLike
