@@ -68,6 +68,22 @@ def _weighted_cost(net: Network, losses: np.ndarray, w: np.ndarray | None) -> fl
     return mean + net._decay_term(total)
 
 
+def _global_norm(grad: np.ndarray) -> float:
+    """The L2 norm of the flat gradient ``grad`` (shape (n_params,)), in its dtype.
+
+    ``sqrt(g . g)`` overflows once the sum of squares passes the float range (a float32
+    gradient with entries from about 1.8e19 on), although every entry is finite: its norm
+    is then taken as ``m * ||g / m||`` with ``m = max |g_i|`` (one more pass and a copy,
+    only on that rare path).  ``inf`` or NaN only when an entry is.
+    """
+    norm = float(np.linalg.norm(grad))
+    if norm == math.inf:
+        m = float(np.max(np.abs(grad)))
+        if math.isfinite(m):
+            norm = m * float(np.linalg.norm(grad / m))
+    return norm
+
+
 class _EpochSteps:
     """The update of each batch and the end of each epoch: the mixin base of
     :class:`~chainrule.training.Trainer` that the loop calls."""
@@ -128,11 +144,13 @@ class _EpochSteps:
         """One optimizer update, with clipping and the divergence guard."""
         net = self.net
         if self.clip_norm is not None:
-            norm = float(np.linalg.norm(grad))
+            norm = _global_norm(grad)
             # the factor the step's gradient was scaled by (in place), which the
-            # diagnostics take back out: they report the gradient backprop computed
+            # diagnostics take back out: they report the gradient backprop computed.  A
+            # gradient with an infinite or NaN entry is left as it is: the step makes the
+            # parameters non-finite, and the guard below stops the run with its message
             self._clip_scale = 1.0
-            if norm > self.clip_norm:
+            if math.isfinite(norm) and norm > self.clip_norm:
                 self._clip_scale = self.clip_norm / norm
                 grad *= self._clip_scale
         # _last_good always holds parameters whose loss was finite: the loss J of this
