@@ -844,7 +844,8 @@ def test_divergence_says_no_model_was_written_and_names_cli_options(tmp_path, ca
     assert re.fullmatch(
         r"chainrule: error: training diverged: the (loss|parameters) became NaN or infinite "
         r"in epoch \d+, batch \d+; no model was written\. Try a smaller --lr \(this run: "
-        r"1e\+08\) or a smaller --momentum \(0\.99\)\.", err[0]), err[0]
+        r"1e\+08\) or a smaller --momentum \(0\.99\) or --clip-norm MAX \(gradient "
+        r"clipping\)\.", err[0]), err[0]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["data.csv"]
 
 

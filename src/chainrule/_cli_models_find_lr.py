@@ -134,7 +134,8 @@ def find_lr(args: argparse.Namespace, net: object, X: np.ndarray, T: np.ndarray,
     test = lr_range_test(net, X, T, optimizer=args.optimizer, lr_min=args.lr_min,
                          lr_max=args.lr_max, steps=args.lr_steps,
                          batch_size=steps["batch_size"], seed=args.seed,
-                         momentum=steps["momentum"], class_weight=class_weight)
+                         momentum=steps["momentum"], class_weight=class_weight,
+                         clip_norm=getattr(args, "clip_norm", None))
     n = test.stopped_at
     print(f"learning-rate range test: {n} of {test.steps} steps of {args.optimizer}, rates "
           f"{args.lr_min:g} to {args.lr_max:g} ({_REASONS[test.stop_reason]})")

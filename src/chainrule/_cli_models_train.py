@@ -120,11 +120,18 @@ def _add_train(sub: argparse._SubParsersAction) -> None:
                    help=f"{', '.join(OPTIMIZER_NAMES)} (mini-batch rules), or lbfgs: "
                    "full-batch L-BFGS through chainrule.minimize, for at most --epochs "
                    "iterations, which refuses --lr, --momentum, --batch-size, --schedule, "
-                   "--dropout, --patience and the checkpoint options (default: adam)")
+                   "--clip-norm, --dropout, --patience and the checkpoint options (default: "
+                   "adam)")
     p.add_argument("--lr", type=positive_float, default=None,
                    help="learning rate (default: 0.01)")
     p.add_argument("--momentum", type=fraction, default=None,
                    help="momentum of sgd/gd/nesterov (default: 0.9)")
+    p.add_argument("--clip-norm", type=positive_float, default=None, dest="clip_norm",
+                   metavar="MAX",
+                   help="gradient clipping: rescale each mini-batch's whole gradient to L2 "
+                   "norm MAX when it is larger (g * MAX / ||g||, before the optimizer's "
+                   "rule, so that momentum and Adam's moments see the clipped gradient), "
+                   "a guard against exploding gradients (default: no clipping)")
     p.add_argument("--weight-decay", type=nonnegative_float, default=0.0, dest="weight_decay",
                    help="L2 penalty on weights (default: 0)")
     p.add_argument("--decay", default=None, choices=["ufldl", "per_sample"],

@@ -291,6 +291,7 @@ def _train_run(args: argparse.Namespace, sigterm: SigtermAsCtrlC) -> int:
         trainer = Trainer(
             net, optimizer=args.optimizer, lr=args.lr, momentum=steps["momentum"],
             batch_size=steps["batch_size"], epochs=args.epochs, seed=args.seed,
+            clip_norm=args.clip_norm,
             verbose=0 if args.quiet else 1, class_weight=class_weight, **options,
             **train_options(args, run_settings, digest, resolved),
         )
@@ -351,6 +352,8 @@ def _train_run(args: argparse.Namespace, sigterm: SigtermAsCtrlC) -> int:
         # which --resume keeps
         **({} if trainer is None else inferred_lengths(given["schedule"], trainer)),
         **({"patience": given["patience"]} if given["patience"] is not None else {}),
+        # a run of before --clip-norm (its checkpoint's notes without it) clipped nothing
+        **({"clip_norm": given["clip_norm"]} if given.get("clip_norm") is not None else {}),
         # what the weights mean (the same for a resumed run: check_resolved), by class label
         **({"class_weight": class_weight_record(meaning, meta["labels"])}
            if meaning is not None else {}),

@@ -25,7 +25,7 @@ _RUN_OPTIONS = {
     "layers": "--layers", "input_shape": "--input-shape", "output": "--output",
     "loss": "--loss", "init": "--init", "optimizer": "--optimizer", "lr": "--lr",
     "momentum": "--momentum", "batch_size": "--batch-size", "weight_decay": "--weight-decay",
-    "decay": "--decay",
+    "decay": "--decay", "clip_norm": "--clip-norm",
     "schedule": "--schedule", "patience": "--patience", "scale": "--scale", "seed": "--seed",
     "class_weight": "--class-weight",
 }

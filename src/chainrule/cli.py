@@ -180,8 +180,8 @@ def _diverged(exc: ArithmeticError, args: argparse.Namespace) -> str | None:
 
     The library's message says the network keeps its last finite parameters and
     suggests ``clip_norm``; the command writes nothing (a network that has just
-    blown up is no model to keep) and has no such option, so this says that and
-    suggests the options it has.
+    blown up is no model to keep), so this says that and suggests the options it
+    has (``--clip-norm`` for train; the demo has none).
     """
     from .training import TrainingDiverged
 
@@ -200,6 +200,10 @@ def _diverged(exc: ArithmeticError, args: argparse.Namespace) -> str | None:
     momentum = optimizer_settings(args.optimizer, args.momentum, args.batch_size)["momentum"]
     if momentum:
         hints.append(f"a smaller --momentum ({momentum:g})")
+    if args.command == "train":  # the demo has no gradient clipping
+        clip = getattr(args, "clip_norm", None)
+        hints.append("--clip-norm MAX (gradient clipping)" if clip is None
+                     else f"a smaller --clip-norm ({clip:g})")
     return (f"training diverged: the {what} became NaN or infinite {where}; {lost}. "
             f"Try {' or '.join(hints)}.")
 
