@@ -52,7 +52,8 @@ class MLPClassifier(_ClassifierOutputs, ClassifierMixin, _BaseMLP):
         The settings of the mini-batch solvers (``batch_size``, ``learning_rate``,
         ``learning_rate_init``, ``power_t``, ``shuffle``, ``momentum``,
         ``nesterovs_momentum``, ``early_stopping``, ``validation_fraction``, ``beta_1``,
-        ``beta_2``, ``epsilon``, ``n_iter_no_change``, ``schedule``) are checked at
+        ``beta_2``, ``epsilon``, ``n_iter_no_change``, ``schedule``, ``clip_norm``) are
+        checked at
         ``fit`` whatever the solver, and "lbfgs" and "cg" ignore them, as
         scikit-learn's "lbfgs" does ("only used when solver=...").
     alpha : float, default 1e-4
@@ -190,6 +191,12 @@ class MLPClassifier(_ClassifierOutputs, ClassifierMixin, _BaseMLP):
         like the training rows); without it, on the training rows.  Mini-batch
         solvers only: "lbfgs" and "cg" ignore it (one that cannot be built is
         refused all the same), as they ignore ``learning_rate_init`` (see ``solver``).
+    clip_norm : float > 0 or None, default None
+        Gradient clipping: each mini-batch's gradient, of shape (n_params,), is
+        rescaled to L2 norm ``clip_norm`` when its norm is larger, before the
+        solver's rule (``train(clip_norm=...)``).  Mini-batch solvers only: "lbfgs"
+        and "cg" ignore it, as they do ``momentum``.  An estimator pickled or
+        saved before this parameter loads with None (no clipping).
     dtype : {"float64", "float32"} or None, default None
         Precision of the parameters and the computation.  None: the training
         data's, as in scikit-learn's MLP (float32 data trains a float32
@@ -306,6 +313,7 @@ class MLPClassifier(_ClassifierOutputs, ClassifierMixin, _BaseMLP):
         init: str | Callable = "glorot_uniform",
         bias_init: str = "uniform",
         schedule: str | dict | Schedule | None = None,
+        clip_norm: float | None = None,
         dtype: str | type | None = None,
         layers: Sequence[Mapping[str, object]] | str | None = None,
         input_shape: tuple[int, int, int] | None = None,
@@ -320,7 +328,7 @@ class MLPClassifier(_ClassifierOutputs, ClassifierMixin, _BaseMLP):
             validation_fraction=validation_fraction, beta_1=beta_1, beta_2=beta_2,
             epsilon=epsilon, n_iter_no_change=n_iter_no_change, max_fun=max_fun,
             dropout=dropout, batch_norm=batch_norm, init=init, bias_init=bias_init,
-            schedule=schedule, dtype=dtype,
+            schedule=schedule, clip_norm=clip_norm, dtype=dtype,
             layers=layers, input_shape=input_shape,
         )
         self.class_weight = class_weight

@@ -184,6 +184,7 @@ class _BaseMLP(_Parameters, _Building, _FittedNetwork, _Fitting, _CheckedFit, _E
         init: str | Callable = "glorot_uniform",
         bias_init: str = "uniform",
         schedule: str | dict | Schedule | None = None,
+        clip_norm: float | None = None,
         dtype: str | type | None = None,
         layers: Sequence[Mapping[str, object]] | str | None = None,
         input_shape: tuple[int, int, int] | None = None,
@@ -216,6 +217,7 @@ class _BaseMLP(_Parameters, _Building, _FittedNetwork, _Fitting, _CheckedFit, _E
         self.init = init
         self.bias_init = bias_init
         self.schedule = schedule
+        self.clip_norm = clip_norm
         self.dtype = dtype
         self.layers = layers
         self.input_shape = input_shape
@@ -308,7 +310,7 @@ class _BaseMLP(_Parameters, _Building, _FittedNetwork, _Fitting, _CheckedFit, _E
             shuffle=bool(self.shuffle),
             # "cosine" without T_max anneals over max_iter, for fit and partial_fit alike
             schedule=get_schedule(copy.deepcopy(self.schedule), epochs=self.max_iter),
-            callbacks=[epoch_rule],
+            callbacks=[epoch_rule], clip_norm=self.clip_norm,  # checked: None or a number > 0
         )
         trainer._refit = False  # a new Trainer for each fit and partial_fit call
         # the training accuracy is counted only for a schedule, which may read it ("plateau"
@@ -344,11 +346,13 @@ class _BaseMLP(_Parameters, _Building, _FittedNetwork, _Fitting, _CheckedFit, _E
             history = trainer.fit(X, Y, validation, sample_weight=sw)
         except TrainingDiverged as exc:  # record the completed epochs, then say it as ours
             self._record(exc.history, epoch_rule.losses, n)
+            clip = "" if self.clip_norm is None else f"a smaller (now {self.clip_norm:g}) "
             raise TrainingDiverged(
                 f"{type(self).__name__}: training diverged at epoch {exc.epoch}, batch "
                 f"{exc.batch}: the {exc.what} became NaN or infinite; the network keeps its "
                 f"last parameters with a finite loss. Try a smaller learning_rate_init (now "
-                f"{self.learning_rate_init:g}).", exc.epoch, exc.batch, exc.history, exc.what,
+                f"{self.learning_rate_init:g}) or {clip}clip_norm (gradient clipping).",
+                exc.epoch, exc.batch, exc.history, exc.what,
             ) from None
         if self.early_stopping and self._best_params is not None:  # the best validation score
             net.params[...] = self._best_params[0]

@@ -292,6 +292,9 @@ class _Parameters:
         if bs != "auto" and (not isinstance(bs, numbers.Integral) or isinstance(bs, bool)
                              or bs < 1):
             raise ValueError(f"batch_size must be 'auto' or a positive int, got {bs!r}")
+        cn = self.clip_norm
+        if cn is not None and (not _finite_real(cn) or not cn > 0):
+            raise ValueError(f"clip_norm must be None or a finite number > 0, got {cn!r}")
         if not isinstance(self.momentum, numbers.Real) or not 0 <= self.momentum < 1:
             raise ValueError(f"momentum must be in [0, 1), got {self.momentum!r}")
         for name in ("beta_1", "beta_2"):

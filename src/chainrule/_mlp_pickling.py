@@ -48,7 +48,7 @@ class _Pickling:
         state.setdefault("bias_init", "zeros")
         # the parameters that came after the first estimators (2ca055e), as a pickle of before
         # each ran: one fixed rate (its schedule's), SciPy's 15000 evaluations for lbfgs, no
-        # class weights, the Dense layers of hidden_layer_sizes on flat rows
+        # class weights, the Dense layers of hidden_layer_sizes on flat rows, no clipping
         names = type(self)._get_param_names()
         for key, value in _LATER_PARAMS.items():
             if key in names:  # class_weight: the classifiers' only
@@ -64,7 +64,8 @@ class _Pickling:
 # (the schedule's), no power_t to use, and SciPy's own 15000 evaluations for lbfgs (a file of
 # before them: load_estimator; a pickle: __setstate__)
 _F095BF0 = {"learning_rate": "constant", "power_t": 0.5, "max_fun": 15000}
-_LATER_PARAMS = {**_F095BF0, "class_weight": None, "layers": None, "input_shape": None}
+_LATER_PARAMS = {**_F095BF0, "class_weight": None, "layers": None, "input_shape": None,
+                 "clip_norm": None}
 
 
 def _own_activations(est: object) -> dict[str, Activation]:

@@ -8,10 +8,10 @@ They take scikit-learn's parameter names where the meaning is the same
 cost is the mean loss plus ``(alpha / 2m) sum W^2``, biases not decayed), and
 add what scikit-learn's MLP lacks: one activation per hidden layer, custom
 (registered) activations, ``dropout``, ``batch_norm``, the solvers
-"rmsprop", "adagrad" and "cg", a choice of initialiser, ``dtype`` and a
-learning-rate ``schedule``.  Training runs through :class:`chainrule.Trainer`
-(stochastic solvers) or :func:`chainrule.minimize` (L-BFGS, CG); the fitted
-:class:`chainrule.Network` is ``network_``.
+"rmsprop", "adagrad" and "cg", a choice of initialiser, ``dtype``, a
+learning-rate ``schedule`` and gradient clipping (``clip_norm``).  Training runs
+through :class:`chainrule.Trainer` (stochastic solvers) or :func:`chainrule.minimize`
+(L-BFGS, CG); the fitted :class:`chainrule.Network` is ``network_``.
 
 Fitted models are saved as arrays + JSON with :meth:`save` and read back with
 :func:`load_estimator`, never with pickle.  (Pickling still works, because
@@ -154,9 +154,10 @@ def load_estimator(path: str | os.PathLike) -> MLPClassifier | MLPRegressor:
         params.setdefault("loss", "squared_error")  # (any other network's loss refused above)
     est = cls(**params)
     est.network_ = net
-    # save writes every one; "layers" and "input_shape" came later (None before them)
+    # save writes every one; "layers", "input_shape", "class_weight" and "clip_norm" came
+    # later (None before them)
     missing = sorted(set(est.get_params()) - set(params)
-                     - {"layers", "input_shape", "class_weight"})
+                     - {"layers", "input_shape", "class_weight", "clip_norm"})
     if missing:  # each would take its default silently
         raise bad(f"params: missing parameter(s) {missing} for {kind}")
     try:  # the checks fit makes: a setting no fit takes ("x", null) is a damaged record
