@@ -197,7 +197,11 @@ def train(
         for every optimizer step over the run's ``epochs`` times its steps per
         epoch, or ``total_steps``: :class:`~chainrule.schedules.OneCycle`),
         a dict ``{"name": ..., **settings}`` or a Schedule),
-        ``clip_norm`` (clip the gradient's norm), ``patience`` (early stopping
+        ``clip_norm`` (gradient clipping: each batch's gradient, shape
+        (n_params,), is rescaled to ``g * clip_norm / ||g||_2`` when its norm is
+        larger, before the optimizer's rule, as TensorFlow's ``clip_by_global_norm``;
+        a float32 gradient whose sum of squares overflows is clipped too; one with
+        an inf or NaN entry is left to the divergence guard), ``patience`` (early stopping
         on the validation loss, or the training loss without validation; unless
         ``restore_best=False``,
         a finished run (stopped early, at its last epoch, by a threshold or by
