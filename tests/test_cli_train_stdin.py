@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import os
 
 import numpy as np
 import pytest
@@ -140,3 +141,23 @@ def test_max_time_on_standard_input_says_to_pipe_the_data_again(data, tmp_path, 
     assert main(["train", str(path), *run, "--checkpoint", str(tmp_path / "f.npz")]) == 3
     assert (f"no model written: run the same command with --resume to continue from "
             f"{tmp_path / 'f.npz'}") in capsys.readouterr().err
+
+
+def test_info_names_the_training_data(data, tmp_path, monkeypatch, capsys):
+    """info's text says where the training data came from: the file's absolute path,
+    standard input, or a bundled set, with the rows and the SHA-256's start (hashlib)."""
+    path, raw = data
+    digest = hashlib.sha256(raw).hexdigest()[:16]
+    _stdin(monkeypatch, raw)
+    assert main(["train", "-", *_RUN, "-o", str(tmp_path / "s.npz")]) == 0
+    assert main(["train", str(path), *_RUN, "-o", str(tmp_path / "f.npz")]) == 0
+    assert main(["train", "xor", "--hidden", "2", "--epochs", "1", "-q",
+                 "-o", str(tmp_path / "b.npz")]) == 0
+    capsys.readouterr()
+    lines = []
+    for name in ("s", "f", "b"):
+        assert main(["info", str(tmp_path / f"{name}.npz")]) == 0
+        lines.append([x for x in capsys.readouterr().out.splitlines() if x.startswith("data:")])
+    assert lines == [[f"data: standard input (30 rows, SHA-256 {digest}...)"],
+                     [f"data: {os.path.abspath(path)} (30 rows, SHA-256 {digest}...)"],
+                     ["data: xor (bundled with chainrule)"]]

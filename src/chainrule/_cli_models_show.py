@@ -176,6 +176,32 @@ def _print_layers(rows: list[dict]) -> None:
 _JSON = ("layers", "class_weight")  # the options of train's record shown as JSON by info
 
 
+def _data_text(meta: dict) -> str | None:
+    """Where the model's training data came from, as train recorded it: a file's path (its
+    absolute path, where evaluate looks for it), standard input or a bundled set, with the
+    rows and the start of the SHA-256 that evaluate and --resume check; None for a model
+    whose file records none (one written by the library, or before train recorded it)."""
+    from .tabular import BUNDLED
+
+    source = meta.get("data")
+    if not isinstance(source, str):
+        return None
+    if source == "-":
+        text = "standard input"
+    elif meta.get("data_path"):
+        text = str(meta["data_path"])
+    elif source in BUNDLED:
+        text = f"{source} (bundled with chainrule)"
+    else:
+        text = source
+    facts = []
+    if isinstance(meta.get("data_rows"), int):
+        facts.append(f"{meta['data_rows']} rows")
+    if isinstance(meta.get("data_sha256"), str):
+        facts.append(f"SHA-256 {meta['data_sha256'][:16]}...")
+    return text + (f" ({', '.join(facts)})" if facts else "")
+
+
 def _info(args: argparse.Namespace) -> int:
     from .saved_model import EstimatorModel
 
@@ -208,6 +234,9 @@ def _info(args: argparse.Namespace) -> int:
         print(f"targets ({len(meta['target_names'])}): {_preview(meta['target_names'], 8)}")
     if meta.get("feature_names"):
         print(f"features ({len(meta['feature_names'])}): {_preview(meta['feature_names'], 8)}")
+    data = _data_text(meta)
+    if data:
+        print(f"data: {data}")
     t = meta.get("training")
     if "x_mean" in meta:
         # chainrule train --input-shape: one mean and one deviation per channel (cli_architecture)
