@@ -47,6 +47,9 @@ CHECKED = [
     # Poisson targets: the positive_only tag makes the checks give y > 0
     MLPRegressor(hidden_layer_sizes=(10,), loss="poisson", solver="lbfgs", max_iter=30,
                  random_state=0),
+    # the Huber loss, a parameter of its own (huber_delta)
+    MLPRegressor(hidden_layer_sizes=(10,), loss="huber", huber_delta=0.5, solver="lbfgs",
+                 max_iter=30, random_state=0),
 ]
 
 _SW_REASON = (

@@ -182,7 +182,8 @@ def test_get_loss_says_it_takes_a_loss_object_too():
 
     loss = get_loss("squared_error")
     assert get_loss(loss) is loss
-    with pytest.raises(TypeError, match=r"^loss must be a name \(str\) or a Loss, got int$"):
+    with pytest.raises(TypeError, match=r"^loss must be a name \(str\), a config dict or a "
+                                        r"Loss, got int$"):
         get_loss(3)
 
 

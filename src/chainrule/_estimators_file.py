@@ -51,7 +51,8 @@ def _fitted_problem(fitted: dict, net: Any, classifier: bool) -> str | None:
     found = (act.name if act is not None else None, net.loss.name)
     if not classifier and found not in {(a, loss) for loss, a in _REGRESSOR_LOSSES.items()}:
         return (f"estimator: 'MLPRegressor' needs a network ending in identity with the loss "
-                f"'squared_error' or in exp with the loss 'poisson'; the network has {found}")
+                f"'squared_error' or 'huber', or in exp with the loss 'poisson'; the network "
+                f"has {found}")
     if classifier and found not in _Y_TYPES.values():
         return (f"estimator: 'MLPClassifier' needs a network ending in sigmoid or softmax "
                 f"with the loss 'log_loss' or 'cross_entropy'; the network has {found}")

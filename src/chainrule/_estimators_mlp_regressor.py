@@ -31,7 +31,7 @@ class MLPRegressor(_RegressorOutputs, RegressorMixin, _BaseMLP):
     Parameters
     ----------
     hidden_layer_sizes, activation : see :class:`MLPClassifier`
-    loss : {"squared_error", "poisson"}, default "squared_error"
+    loss : {"squared_error", "poisson", "huber"}, default "squared_error"
         The loss, as in scikit-learn's MLPRegressor, where it is the first
         positional parameter; here it is keyword-only, after
         ``hidden_layer_sizes`` and ``activation``.  "poisson": half the Poisson
@@ -39,7 +39,19 @@ class MLPRegressor(_RegressorOutputs, RegressorMixin, _BaseMLP):
         non-negative targets such as counts; a target below 0 by a rescaler's
         rounding only (down to ``-RANGE_ROUNDING``, about -9.5e-7, see
         :data:`chainrule.activations.RANGE_ROUNDING`) is taken as 0, as
-        :func:`chainrule.train` and ``chainrule train`` take it.
+        :func:`chainrule.train` and ``chainrule train`` take it.  "huber": the
+        Huber loss (:func:`chainrule.losses.huber`) with an identity output,
+        ``r^2 / 2`` of a residual ``r`` within ``huber_delta`` (there exactly
+        "squared_error") and ``huber_delta (|r| - huber_delta / 2)`` beyond,
+        so that outliers among the targets pull on the fit with a bounded
+        gradient; per example, scikit-learn's ``SGDRegressor(loss="huber",
+        epsilon=huber_delta)``.
+    huber_delta : float, default 1.0
+        The threshold of "huber" (unused by the other losses), finite and > 0,
+        in the units of ``y`` (scale ``y`` first, e.g. with
+        ``TransformedTargetRegressor``, to give it in standard deviations).
+        Named apart from scikit-learn's ``SGDRegressor(epsilon=...)``
+        because ``epsilon`` here is Adam's, as in scikit-learn's MLPRegressor.
     **others : see :class:`MLPClassifier`
         Every other parameter means the same; ``early_stopping`` records the
         validation R^2 in ``validation_scores_``.
@@ -57,7 +69,7 @@ class MLPRegressor(_RegressorOutputs, RegressorMixin, _BaseMLP):
     ----------
     See :class:`MLPClassifier` (without ``classes_``); ``out_activation_``
     is "identity" ("exp" for "poisson").  With k > 1 outputs and
-    "squared_error", ``loss_curve_``, ``loss_`` and ``best_loss_`` are on
+    "squared_error" (or "huber"), ``loss_curve_``, ``loss_`` and ``best_loss_`` are on
     scikit-learn's scale, the data term averaged over the outputs too
     (``((y - p)**2).mean() / 2 + (alpha / 2m) sum W^2``), and ``tol`` acts on
     that value; the network's cost (``history_["loss"]``, :func:`chainrule.minimize`)
@@ -82,6 +94,7 @@ class MLPRegressor(_RegressorOutputs, RegressorMixin, _BaseMLP):
         activation: str | Activation | Sequence[str | Activation] = "relu",
         *,
         loss: str = "squared_error",
+        huber_delta: float = 1.0,
         solver: str = "adam",
         alpha: float = 1e-4,
         batch_size: int | str = "auto",
@@ -126,6 +139,7 @@ class MLPRegressor(_RegressorOutputs, RegressorMixin, _BaseMLP):
             layers=layers, input_shape=input_shape,
         )
         self.loss = loss
+        self.huber_delta = huber_delta
 
     def fit(self, X: object, y: object, sample_weight: object = None) -> MLPRegressor:
         """Fit the network to ``X`` and targets ``y``.

@@ -11,30 +11,53 @@ import numpy as np
 from sklearn.metrics import r2_score
 
 from ._activations_ranges import _rounded_range
-from ._mlp_base import _loss_changed
+from ._mlp_base import _finite_real, _loss_changed
 
 # the output activation of each loss of MLPRegressor
-_REGRESSOR_LOSSES = {"squared_error": "identity", "poisson": "exp"}
+_REGRESSOR_LOSSES = {"squared_error": "identity", "poisson": "exp", "huber": "identity"}
 
 
 class _RegressorOutputs:
     """The methods of :class:`~chainrule.estimators.MLPRegressor` that read its ``loss``."""
 
     def __setstate__(self, state: dict[str, Any]) -> None:
-        # a pickle from before the loss parameter (bc42a20) has a squared-error network
-        super().__setstate__({"loss": "squared_error", **state})
+        # a pickle from before the loss parameter (bc42a20) has a squared-error network, one
+        # from before huber_delta a loss without it (its default is huber's own)
+        super().__setstate__({"loss": "squared_error", "huber_delta": 1.0, **state})
 
     def _validate_params(self) -> None:
         if not (isinstance(self.loss, str) and self.loss in _REGRESSOR_LOSSES):
             raise ValueError(
                 f"loss must be one of {sorted(_REGRESSOR_LOSSES)}, got {self.loss!r}"
             )
+        v = self.huber_delta  # checked whatever the loss, as scikit-learn checks every one
+        if isinstance(v, (bool, np.bool_)) or not _finite_real(v) or not v > 0:
+            raise ValueError(f"huber_delta must be a finite number > 0, got {v!r}")
         super()._validate_params()
+
+    def _loss_spec(self) -> str | dict[str, Any]:
+        """The loss as the network takes it: a name, or huber's ``{"name", "delta"}``."""
+        if self.loss == "huber":
+            return {"name": "huber", "delta": float(self.huber_delta)}
+        return self.loss
+
+    def _check_loss_kept(self) -> None:
+        """Refuse to go on with a fitted network of another ``loss`` or ``huber_delta``."""
+        net_loss = self.network_.loss
+        if self.loss != net_loss.name:
+            raise ValueError(_loss_changed(self.loss, net_loss.name))
+        trained = net_loss.params.get("delta")
+        if trained is not None and float(self.huber_delta) != trained:
+            raise ValueError(
+                f"huber_delta: the fitted network was trained with huber_delta={trained!r}, "
+                f"got huber_delta={self.huber_delta!r}; a warm start, partial_fit or save "
+                f"goes on with the fitted network, so set huber_delta={trained!r} again, or "
+                "fit a new network (warm_start=False)")
 
     def _targets(self, y: np.ndarray, first: bool, classes: object) -> np.ndarray:
         loss = self.loss
-        if not first and loss != self.network_.loss.name:
-            raise ValueError(_loss_changed(loss, self.network_.loss.name))
+        if not first:
+            self._check_loss_kept()
         if loss == "poisson" and y.size and y.min() < 0:
             # a target below 0 by a rescaler's rounding only is 0, as train and the command
             # line take it (Loss.check_targets and Network.prepare_targets)
@@ -48,8 +71,8 @@ class _RegressorOutputs:
             y = np.maximum(y, 0.0)
         return y.reshape(-1, 1) if y.ndim == 1 else y
 
-    def _output(self) -> tuple[str, str]:
-        return _REGRESSOR_LOSSES[self.loss], self.loss
+    def _output(self) -> tuple[str, str | dict[str, Any]]:
+        return _REGRESSOR_LOSSES[self.loss], self._loss_spec()
 
     def _score_output(self, out: np.ndarray, y: np.ndarray, sw: np.ndarray | None) -> float:
         return float(r2_score(y, out.ravel() if y.ndim == 1 else out, sample_weight=sw))

@@ -86,10 +86,11 @@ def network_config(net: Network) -> dict[str, Any]:
     dict
         ``loss``, ``weight_decay``, ``decay``, ``dtype``, ``layers`` (one dict
         per layer) and ``inits``: what :func:`network_from_config` rebuilds
-        the architecture from.
+        the architecture from; ``loss_params`` too for a loss with settings
+        (``{"delta": 1.0}`` of "huber").
     """
     config = {
-        "loss": net.loss.name,
+        "loss": net.loss.name,  # its settings, if any, in "loss_params" (below)
         "weight_decay": net.weight_decay,
         "decay": net.decay,
         "dtype": net.dtype.name,
@@ -99,6 +100,8 @@ def network_config(net: Network) -> dict[str, Any]:
         "inits": [layer.init if isinstance(getattr(layer, "init", None), str) else None
                   for layer in net.layers],
     }
+    if net.loss.params:  # huber's delta: a file without the key is of a loss without any
+        config["loss_params"] = dict(net.loss.params)
     if isinstance(net.n_inputs, tuple):  # images: (channels, height, width)
         config["input_shape"] = list(net.n_inputs)
     registered = _registered_names(config["layers"])
@@ -198,6 +201,12 @@ def network_from_config(config: dict[str, Any]) -> Network:
     if not isinstance(loss, str):  # null would take the output's default: not what was saved
         raise TypeError(f"network.loss: expected the name of a loss, such as 'squared_error', "
                         f"found {loss!r:.40}")
+    params = config.get("loss_params")  # absent: a loss without settings (any older file)
+    if params is not None:
+        if not isinstance(params, dict):
+            raise TypeError(f"network.loss_params: expected a JSON object of the loss's "
+                            f"settings, found {params!r:.40}")
+        loss = {**params, "name": loss}
     return Network(layers, loss=loss, weight_decay=config["weight_decay"],
                    decay=config["decay"], input_shape=config.get("input_shape"))
 

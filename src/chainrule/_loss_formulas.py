@@ -137,3 +137,18 @@ def _poisson_grad(a, y):
 
 def _poisson_logits(z, y):  # canonical activation is exp: log a == z, no overflow in the log
     return np.sum(xlogy(y, y) - y * z - y + np.exp(z), axis=1)
+
+
+# --- huber: sum_j h(a_j - y_j), h(r) = r^2 / 2 for |r| <= delta, delta (|r| - delta / 2) beyond
+def _huber(a, y, delta):
+    # with m = clip(r, -delta, delta): h(r) = m^2 / 2 + delta (|r| - |m|), the squared error's
+    # own einsum for m (so that residuals all within delta give _se to the last bit) plus
+    # the linear part, exactly 0 where |r| <= delta
+    d = a - y
+    m = np.clip(d, -delta, delta)
+    return 0.5 * np.einsum("ij,ij->i", m, m) + delta * np.sum(np.abs(d) - np.abs(m), axis=1)
+
+
+def _huber_grad(a, y, delta):
+    return np.clip(a - y, -delta, delta)
+

@@ -274,9 +274,9 @@ class _FittedNetwork:
         """
         check_is_fitted(self, "network_")
         net = self.network_
-        loss = getattr(self, "loss", net.loss.name)  # MLPRegressor's, set after the fit?
-        if loss != net.loss.name:  # load_estimator would refuse the record
-            raise ValueError(_loss_changed(loss, net.loss.name))
+        kept = getattr(self, "_check_loss_kept", None)  # MLPRegressor's loss, huber_delta:
+        if kept is not None:  # set after the fit? load_estimator would refuse the record
+            kept()
         rs = self.random_state
         if rs is not None and not isinstance(rs, numbers.Integral):
             warnings.warn(

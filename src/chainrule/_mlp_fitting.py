@@ -164,7 +164,8 @@ class _Fitting:
         n_in = net.n_inputs
         n_in = math.prod(n_in) if isinstance(n_in, tuple) else int(n_in)
         asked = self._build_network(n_in, net.n_outputs, net.layers[-1].activation,
-                                    net.loss.name, np.random.default_rng(0), net.dtype)
+                                    net.loss.get_config(), np.random.default_rng(0),
+                                    net.dtype)
         fitted_layers, asked_layers = net.layers[:-1], asked.layers[:-1]
         if [layer.get_config() for layer in fitted_layers] != [
                 layer.get_config() for layer in asked_layers]:

@@ -268,10 +268,13 @@ class _EpochRules:
                 "schedule=None to go on, or call fit, which builds a new optimizer")
 
     def _outputs_averaged(self) -> int:
-        """How many outputs the reported loss averages over: k squared-error outputs, else 1.
+        """How many outputs the reported loss averages over: k squared-error (or Huber)
+        outputs, else 1.
 
         See :func:`_reported_loss`: scikit-learn reports the squared error of
-        several outputs as their mean, the network's cost (SPEC 3) as their sum.
+        several outputs as their mean, the network's cost (SPEC 3) as their sum;
+        the Huber loss, the squared error within ``huber_delta``, is reported on
+        the same scale (PyTorch's ``HuberLoss`` averages over the outputs too).
         """
         net = self.network_
-        return int(net.n_outputs) if net.loss.name == "squared_error" else 1
+        return int(net.n_outputs) if net.loss.name in ("squared_error", "huber") else 1

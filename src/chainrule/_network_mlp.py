@@ -35,7 +35,7 @@ def mlp(
     sizes: Sequence[int],
     hidden: str | Activation | Sequence[str | Activation] = "relu",
     output: str | Activation = "identity",
-    loss: str | None = None,
+    loss: str | dict | None = None,
     init: str | Callable[[np.random.Generator, int, int], np.ndarray] = "auto",
     seed: int | np.random.Generator | None = None,
     weight_decay: float = 0.0,
@@ -56,7 +56,8 @@ def mlp(
         :func:`~chainrule.register_activation` returns).
     output : str or Activation, default "identity"
         Output activation.
-    loss : str, optional
+    loss : str or dict, optional
+        As :class:`~chainrule.Network` takes it (``{"name": "huber", "delta": 2.0}``).
         Defaults by the output: "cross_entropy" for softmax, "log_loss" for
         sigmoid, "squared_error" for every other output, "exp" included
         ("poisson", exp's canonical loss, only when given).

@@ -225,12 +225,12 @@ class _ParameterVector:
         lines = [f"{'layer':<{width}} {'output':>8} {'params':>10}"]
         lines += [f"{name:<{width}} {out:>8} {count:>10}" for name, out, count in rows]
         decay = f", weight_decay={self.weight_decay:g} ({self.decay})" if self.weight_decay else ""
-        lines.append(f"loss={self.loss.name}{decay}; {self.n_params} parameters, {self.dtype}")
+        lines.append(f"loss={self.loss.label}{decay}; {self.n_params} parameters, {self.dtype}")
         return "\n".join(lines)
 
     def __repr__(self) -> str:
         inner = ", ".join(repr(layer) for layer in self.layers)
-        return f"Network([{inner}], loss={self.loss.name!r})"
+        return f"Network([{inner}], loss={self.loss.get_config()!r})"
 
 
 def _without_cache(layer: Layer, detach: bool = False) -> Layer:

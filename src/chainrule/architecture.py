@@ -135,7 +135,7 @@ def _make_layer(i: int, spec: object, shape: object, rng: np.random.Generator,
 def network_from_layers(
     layers: Sequence[Mapping[str, object] | Layer],
     input_shape: int | tuple[int, int, int] | None = None,
-    loss: str | None = None,
+    loss: str | dict | None = None,
     weight_decay: float = 0.0,
     decay: str = "ufldl",
     seed: int | np.random.Generator | None = None,
@@ -163,7 +163,8 @@ def network_from_layers(
         unless the first layer fixes it (a Dense layer with ``fan_in``).
         Images may also be given to the network as flat rows of
         ``channels * height * width`` values.
-    loss : str, optional
+    loss : str or dict, optional
+        As :class:`~chainrule.Network` takes it (``{"name": "huber", "delta": 2.0}``).
         Defaults by the output activation: "cross_entropy" for softmax,
         "log_loss" for sigmoid, "squared_error" for every other output, "exp"
         included ("poisson", exp's canonical loss, only when given).

@@ -144,6 +144,10 @@ def load_estimator(path: str | os.PathLike) -> MLPClassifier | MLPRegressor:
     if cls is MLPRegressor and params.get("loss", "squared_error") != net.loss.name:
         raise bad(f"params: loss: expected {net.loss.name!r} (the network's loss), found "
                   f"{params.get('loss', 'squared_error')!r}")
+    delta = net.loss.params.get("delta")  # huber's: the estimator's huber_delta must match
+    if cls is MLPRegressor and delta is not None and params.get("huber_delta") != delta:
+        raise bad(f"params: huber_delta: expected {delta!r} (the delta of the network's "
+                  f"huber loss), found {params.get('huber_delta')!r}")
     fitted = dict(fitted)
     # a file of before bias_init: its estimator started networks with zero biases, as a
     # refit of it does still (a warm start keeps the network's biases, whatever the setting)
@@ -155,9 +159,10 @@ def load_estimator(path: str | os.PathLike) -> MLPClassifier | MLPRegressor:
     est = cls(**params)
     est.network_ = net
     # save writes every one; "layers", "input_shape", "class_weight" and "clip_norm" came
-    # later (None before them)
+    # later (None before them), "huber_delta" too (1.0 before it, of no use to the losses
+    # files had then)
     missing = sorted(set(est.get_params()) - set(params)
-                     - {"layers", "input_shape", "class_weight", "clip_norm"})
+                     - {"layers", "input_shape", "class_weight", "clip_norm", "huber_delta"})
     if missing:  # each would take its default silently
         raise bad(f"params: missing parameter(s) {missing} for {kind}")
     try:  # the checks fit makes: a setting no fit takes ("x", null) is a damaged record

@@ -26,6 +26,9 @@ row sums to 1), and the loss is no longer a log-likelihood: it is smallest at
 ``a = y / sum(y)``, not at ``a = y``.  Nothing refuses or warns here;
 ``chainrule trace`` prints a note under such a target of a softmax.
 
+``huber`` (:func:`huber`, a parameter ``delta``) is the squared error near the target and
+the absolute error beyond ``delta``, for regression targets with outliers.
+
 ``poisson`` is half the Poisson deviance, ``sum_j y_j log(y_j / a_j) - y_j +
 a_j`` per example (scikit-learn's MLPRegressor(loss="poisson") for one output),
 for counts and other non-negative targets.
@@ -37,8 +40,10 @@ in ``_loss_formulas``, the other logit paths in ``_loss_logit_paths``; here are 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 
 import numpy as np
 
@@ -49,6 +54,8 @@ from ._loss_formulas import (
     _ce_logits,
     _ce_one_hot_from_lse,
     _ce_one_hot_softmax_delta_into,
+    _huber,
+    _huber_grad,
     _log_loss,
     _log_loss_grad,
     _log_loss_logits,
@@ -77,7 +84,7 @@ from ._loss_logit_paths import (
 )
 from .activations import _rounded_range
 
-__all__ = ["LOSSES", "LogitPath", "Loss", "get_loss"]
+__all__ = ["LOSSES", "LogitPath", "Loss", "get_loss", "huber"]
 
 
 @dataclass(frozen=True)
@@ -129,6 +136,10 @@ class Loss:
         Built-in output activations whose loss and delta are computed from
         ``z`` (the canonical one included); other activations go through
         ``grad`` and the activation's derivative.
+    params : mapping of str to float, default {}
+        The loss's settings (``{"delta": 1.0}`` of :func:`huber`), which files
+        record beside its name (:meth:`get_config`); empty for the losses
+        without any.
     """
 
     name: str
@@ -139,6 +150,24 @@ class Loss:
     outputs: frozenset[str] | None = None
     target_range: tuple[float, float] | None = None
     logit_paths: Mapping[str, LogitPath] = field(default_factory=dict)
+    params: Mapping[str, float] = field(default_factory=dict)
+
+    def get_config(self) -> str | dict[str, object]:
+        """The loss as :func:`get_loss` takes it back.
+
+        Returns
+        -------
+        str or dict
+            Its name, or for a loss with settings a dict ``{"name": ...,
+            **params}`` (``{"name": "huber", "delta": 1.0}``).
+        """
+        return {"name": self.name, **self.params} if self.params else self.name
+
+    @property
+    def label(self) -> str:
+        """The name with the settings, for messages and summaries: ``huber(delta=2)``."""
+        settings = ", ".join(f"{k}={v:g}" for k, v in self.params.items())
+        return f"{self.name}({settings})" if settings else self.name
 
     def check_targets(self, y: np.ndarray, argname: str = "Y") -> None:
         """Raise ``ValueError`` if targets lie outside the loss's domain.
@@ -193,6 +222,60 @@ class Loss:
         return np.clip(y, lo, hi)
 
 
+def huber(delta: float = 1.0) -> Loss:
+    """The Huber loss with threshold ``delta``: ``sum_j h(a_j - y_j)`` per example.
+
+    ``h(r) = r^2 / 2`` for ``|r| <= delta`` and ``delta (|r| - delta / 2)``
+    beyond: the squared error near the target, where it is exactly
+    ``squared_error`` (the same ``1/2`` factor, the same sum over the outputs),
+    and a straight line of slope ``delta`` further out, so that a gross outlier
+    pulls on the fit with a gradient of at most ``delta`` instead of its
+    whole residual.  Any output activation takes it, as ``squared_error``; the
+    identity is the usual one, whose output delta is ``clip(a - y, -delta,
+    delta)``: the gradient times ``f' = 1``, so the loss has no canonical pair
+    nor logit path (its delta is never ``a - y`` beyond ``delta``).
+
+    PyTorch's ``HuberLoss(delta=delta)`` is the same ``h``; with its default
+    ``reduction="mean"`` it averages over the outputs as well as the
+    examples, so the cost here is ``n_outputs`` times it (the same for one
+    output).  scikit-learn's ``SGDRegressor(loss="huber", epsilon=delta)``
+    uses the same ``h`` per example; its ``HuberRegressor(epsilon)`` is
+    another estimator: twice ``h`` of residuals divided by a scale ``sigma``
+    fitted jointly, so its ``epsilon`` is in units of that scale (``delta``
+    here is in the units of the targets).
+
+    Parameters
+    ----------
+    delta : float, default 1.0
+        The residual where the loss turns from quadratic to linear, finite and
+        > 0, in the units of the targets (standardised ones, if they were).
+
+    Returns
+    -------
+    Loss
+        Named "huber", with ``params == {"delta": delta}``; ``get_loss("huber")``
+        is ``huber(1.0)``, ``get_loss({"name": "huber", "delta": 2.0})`` is
+        ``huber(2.0)``.
+
+    Raises
+    ------
+    TypeError
+        If ``delta`` is not a real number.
+    ValueError
+        If ``delta`` is not finite and > 0.
+    """
+    if isinstance(delta, bool) or not isinstance(delta, (int, float, np.integer, np.floating)):
+        raise TypeError(f"delta: expected a number > 0, got {type(delta).__name__} {delta!r:.40}")
+    if not (math.isfinite(delta) and delta > 0):
+        raise ValueError(f"delta: expected a finite number > 0, got {delta!r}")
+    delta = float(delta)
+    return Loss("huber", partial(_huber, delta=delta), partial(_huber_grad, delta=delta),
+                params={"delta": delta})
+
+
+# the losses with settings: name -> the function that builds one from them
+_PARAMETERISED: dict[str, Callable[..., Loss]] = {"huber": huber}
+
 LOSSES: dict[str, Loss] = {
     loss.name: loss
     for loss in [
@@ -232,6 +315,7 @@ LOSSES: dict[str, Loss] = {
              logit_paths={"exp": LogitPath(_poisson_logits, _minus_y),
                           "softplus": LogitPath(_poisson_softplus_logits,
                                                 _poisson_softplus_delta)}),
+        huber(),
     ]
 }
 """Losses by name."""
@@ -239,13 +323,16 @@ LOSSES: dict[str, Loss] = {
 ALIASES = {"mse": "mean_squared_error", "binary_cross_entropy": "log_loss", "nll": "cross_entropy"}
 
 
-def get_loss(name: str | Loss) -> Loss:
-    """Look a loss up by name (or pass a :class:`Loss` through).
+def get_loss(name: str | dict | Loss) -> Loss:
+    """Look a loss up by name or config dict (or pass a :class:`Loss` through).
 
     Parameters
     ----------
-    name : str or Loss
-        A name of :data:`LOSSES` or an alias.
+    name : str, dict or Loss
+        A name of :data:`LOSSES` or an alias (a loss with settings takes its
+        defaults: "huber" is ``huber(delta=1.0)``), or a config as
+        :meth:`Loss.get_config` returns it, ``{"name": "huber", "delta": 2.0}``,
+        as :func:`chainrule.schedules.get_schedule` takes a schedule's.
 
     Returns
     -------
@@ -254,16 +341,33 @@ def get_loss(name: str | Loss) -> Loss:
     Raises
     ------
     TypeError
-        If ``name`` is neither a str nor a Loss.
+        If ``name`` is neither a str, a dict nor a Loss, or the dict names a
+        setting the loss does not take.
     ValueError
-        If the name is unknown; the message lists the valid names.
+        If the name is unknown (the message lists the valid names) or a
+        setting out of its range.
     """
     if isinstance(name, Loss):
         return name
-    if not isinstance(name, str):
-        raise TypeError(f"loss must be a name (str) or a Loss, got {type(name).__name__}")
-    try:
-        return LOSSES[ALIASES.get(name, name)]
-    except KeyError:
+    settings: dict = {}
+    if isinstance(name, dict):
+        settings = dict(name)
+        name = settings.pop("name", None)
+        if not isinstance(name, str):
+            raise TypeError(f"loss: a config dict needs a \"name\" (str), got {name!r:.40}")
+    elif not isinstance(name, str):
+        raise TypeError(f"loss must be a name (str), a config dict or a Loss, got "
+                        f"{type(name).__name__}")
+    key = ALIASES.get(name, name)
+    if key not in LOSSES:
         valid = ", ".join(sorted([*LOSSES, *ALIASES]))
-        raise ValueError(f"unknown loss {name!r}; valid names are: {valid}") from None
+        raise ValueError(f"unknown loss {name!r}; valid names are: {valid}")
+    if not settings:
+        return LOSSES[key]
+    build = _PARAMETERISED.get(key)
+    takes = [] if build is None else list(LOSSES[key].params)
+    unknown = [k for k in settings if k not in takes]
+    if unknown:
+        raise TypeError(f"loss {key!r} has no setting {', '.join(map(repr, unknown))}; its "
+                        f"settings are: {', '.join(takes) or 'none'}")
+    return build(**settings)

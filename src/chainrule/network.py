@@ -84,9 +84,10 @@ class Network(_ParameterVector, _CostAndGradient, _Inference):
     loss : str, Loss or None, default None
         Per-example loss, a name of :data:`~chainrule.losses.LOSSES`:
         "squared_error", "mean_squared_error", "log_loss", "cross_entropy" or
-        "poisson" (or an alias, such as "mse"); or a
-        :class:`~chainrule.losses.Loss`.  None takes the last layer's output's
-        canonical loss, as :func:`~chainrule.mlp` and
+        "poisson" or "huber" (or an alias, such as "mse"); a config dict with
+        settings, ``{"name": "huber", "delta": 2.0}``; or a
+        :class:`~chainrule.losses.Loss` (``chainrule.losses.huber(2.0)``).  None
+        takes the last layer's output's canonical loss, as :func:`~chainrule.mlp` and
         :func:`~chainrule.network_from_layers` do: "cross_entropy" for a
         softmax, "log_loss" for a sigmoid, "squared_error" for every other
         output (give ``loss="squared_error"`` for a course's sigmoid network
@@ -116,7 +117,7 @@ class Network(_ParameterVector, _CostAndGradient, _Inference):
     def __init__(
         self,
         layers: Sequence[Layer],
-        loss: str | Loss | None = None,
+        loss: str | dict | Loss | None = None,
         weight_decay: float = 0.0,
         decay: str = "ufldl",
         input_shape: int | tuple[int, int, int] | None = None,

@@ -210,7 +210,7 @@ def _check_open(name: str, a: Vector) -> None:
             )
 
 
-def _loss(name: str, a: Vector, y: Vector) -> tuple[float, Vector]:
+def _loss(name: str, a: Vector, y: Vector, delta: float = 1.0) -> tuple[float, Vector]:
     _check_open(name, a)
     n = len(a)
     if name == "squared_error":  # 1/2 sum (a - y)^2
@@ -226,6 +226,11 @@ def _loss(name: str, a: Vector, y: Vector) -> tuple[float, Vector]:
     if name == "poisson":  # half the Poisson deviance: sum y log(y / a) - y + a
         E = sum(_ylog(y[j], y[j]) - _ylog(y[j], a[j]) - y[j] + a[j] for j in range(n))
         return E, [1.0 - y[j] / a[j] for j in range(n)]
+    if name == "huber":  # sum h(a - y): (a - y)^2 / 2 within delta, delta (|a - y| - delta / 2)
+        r = [a[j] - y[j] for j in range(n)]
+        E = sum(0.5 * r[j] ** 2 if abs(r[j]) <= delta else delta * (abs(r[j]) - 0.5 * delta)
+                for j in range(n))
+        return E, [max(-delta, min(delta, r[j])) for j in range(n)]
     raise ValueError(f"loss {name!r} is not supported by the reference implementation")
 
 
@@ -301,7 +306,8 @@ def backprop(net: Network, x: object, y: object) -> BackwardPass:
         raise ValueError(f"y must be the example's {k} target(s), shape ({k},){label}; got "
                          f"shape {y.shape}")
     y = net.prepare_targets(y, 1, "y")[0].tolist()
-    E, dout = _loss(net.loss.name, fp.out[-1], y)  # dout_k = dE/dout_k of the output layer
+    # dout_k = dE/dout_k of the output layer (huber's delta from the loss's settings)
+    E, dout = _loss(net.loss.name, fp.out[-1], y, **net.loss.params)
     L = len(layers)
     delta: list[Vector] = [[] for _ in range(L)]
     for l in range(L - 1, -1, -1):

@@ -29,6 +29,11 @@ _LOSS = {
     "poisson": ("E = sum_{k} [{t}_{k} log({t}_{k} / {o}_{k}) - {t}_{k} + {o}_{k}]",
                 r"E = \sum_{{{k}}} \left[{t}_{{{k}}} \log \frac{{{t}_{{{k}}}}}{{{o}_{{{k}}}}} "
                 r"- {t}_{{{k}}} + {o}_{{{k}}}\right]"),
+    "huber": ("E = sum_{k} h({o}_{k} - {t}_{k}), h(r) = r^2 / 2 for |r| <= delta, "
+              "delta (|r| - delta / 2) beyond",
+              r"E = \sum_{{{k}}} h({o}_{{{k}}} - {t}_{{{k}}}),\quad h(r) = \begin{{cases}} "
+              r"r^2 / 2 & |r| \le \delta \\ \delta (|r| - \delta / 2) & |r| > \delta "
+              r"\end{{cases}}"),
 }
 
 # loss name -> dE/do_k (text, latex)
@@ -38,6 +43,7 @@ _DLOSS = {
     "log_loss": ("({o} - {t}) / ({o} (1 - {o}))", r"\frac{{{o} - {t}}}{{{o} (1 - {o})}}"),
     "cross_entropy": ("-{t} / {o}", r"-\frac{{{t}}}{{{o}}}"),
     "poisson": ("1 - {t} / {o}", r"1 - \frac{{{t}}}{{{o}}}"),
+    "huber": ("clip({o} - {t}, -delta, delta)", r"\mathrm{{clip}}({o} - {t}, -\delta, \delta)"),
 }
 
 # activation name -> f'(net) (text, latex) with {net}, {out} placeholders
