@@ -54,7 +54,7 @@ def _stdin_sha256() -> str:
 def _cost_words(model) -> str:
     """What the recorded loss per epoch is: the cost the network minimised, in its terms."""
     net, meta = model.network, model.metadata
-    words = f"mean {net.loss.name}"
+    words = f"mean {net.loss.label}"
     if getattr(model, "multilabel", False):  # log loss: the sum over the output units
         words += f" summed over the {net.n_outputs} targets"
     if model.task == "regression" and "y_mean" in meta:

@@ -116,11 +116,12 @@ def _estimator_info(args: argparse.Namespace, model) -> int:
              "inputs": "as given", "params": _estimator_params(est)}
     curve = _estimator_curve(est)
     if args.json:
-        print(json.dumps({"layers": rows, "loss": net.loss.name, "n_params": net.n_params,
+        print(json.dumps({"layers": rows, "loss": net.loss.name, **_loss_params(net),
+                          "n_params": net.n_params,
                           "dtype": net.dtype.name, **about, **curve}))
         return 0
     print(f"{args.model}: a fitted {name}; its network: {len(net.layers)} layers, "
-          f"{net.n_params} parameters, {net.dtype}, loss {net.loss.name}")
+          f"{net.n_params} parameters, {net.dtype}, loss {net.loss.label}")
     _print_layers(rows)
     print(f"total parameters: {net.n_params}")
     print(f"task: {task}")
@@ -211,13 +212,14 @@ def _info(args: argparse.Namespace) -> int:
     net, meta = model.network, model.metadata
     rows = _layer_rows(net)
     if args.json:
-        print(json.dumps({"layers": rows, "loss": net.loss.name, "n_params": net.n_params,
+        print(json.dumps({"layers": rows, "loss": net.loss.name, **_loss_params(net),
+                          "n_params": net.n_params,
                           "dtype": net.dtype.name,
                           **{k: v for k, v in meta.items() if k not in ("history", "x_mean",
                                                                         "x_scale")}}))
         return 0
     print(f"{args.model}: {len(net.layers)} layers, {net.n_params} parameters, {net.dtype}, "
-          f"loss {net.loss.name}")
+          f"loss {net.loss.label}")
     _print_layers(rows)
     print(f"total parameters: {net.n_params}")
     if "task" in meta:
@@ -261,3 +263,8 @@ def _info(args: argparse.Namespace) -> int:
             last += f", validation cost {h['val_loss'][-1]:.4g}"
         print(f"{last} ({_cost_words(model)})")
     return 0
+
+
+def _loss_params(net) -> dict:
+    """``{"loss_params": {"delta": 1.0}}`` of a loss with settings (huber), else ``{}``."""
+    return {"loss_params": dict(net.loss.params)} if net.loss.params else {}

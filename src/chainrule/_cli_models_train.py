@@ -110,7 +110,12 @@ def _add_train(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--loss", type=loss_name,
                    help="loss (default: by the output: cross_entropy for softmax, log_loss "
                    "for sigmoid, squared_error for every other output, exp included; "
-                   "poisson, exp's canonical loss, only when given)")
+                   "poisson, exp's canonical loss, only when given; huber, for "
+                   "regression targets with outliers, only when given)")
+    p.add_argument("--huber-delta", type=positive_float, default=None, metavar="D",
+                   help="threshold of --loss huber (regression only): the loss is r^2/2 of "
+                   "a residual r within D, D (|r| - D/2) beyond; in standardised target "
+                   "units (standard deviations) unless --scale none (default: 1.0)")
     p.add_argument("--init", type=initializer_name, default="auto",
                    help=f"initialiser (default: auto: He after {', '.join(RELU_FAMILY)}, "
                    "else Glorot); with "

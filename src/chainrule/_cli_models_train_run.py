@@ -50,6 +50,7 @@ from ._cli_models_data import (
 from ._cli_models_find_lr import find_lr
 from ._cli_models_train_lbfgs import fit_lbfgs, refuse_lbfgs_options
 from ._cli_models_train_task import (
+    _check_huber,
     _infer_task,
     _infer_task_several,
     _multilabel_targets,
@@ -153,6 +154,7 @@ def _train_run(args: argparse.Namespace, sigterm: SigtermAsCtrlC) -> int:
     check_features(args, table.X.shape[1], table.source)
     task = (_infer_task_several(table, args.task, args.loss) if several else
             _infer_task(table, args.task, args.loss))
+    _check_huber(args, task)
     target_words = (", ".join(map(repr, table.target_names)) if several else
                     repr(table.target_name))  # as the messages name the target(s)
     meta: dict = {"task": task, "feature_names": table.feature_names,
@@ -342,7 +344,8 @@ def _train_run(args: argparse.Namespace, sigterm: SigtermAsCtrlC) -> int:
                                                    if given["input_shape"] is not None else {})})
     meta["training"] = {
         **architecture, "init": given["init"], "output": output,
-        "loss": net.loss.name, "optimizer": given["optimizer"], "lr": given["lr"],
+        "loss": net.loss.name, **{f"huber_{k}": v for k, v in net.loss.params.items()},
+        "optimizer": given["optimizer"], "lr": given["lr"],
         "momentum": given["momentum"], "batch_size": given["batch_size"],
         "epochs": history.epochs, "seed": given["seed"],
         "val_fraction": args.val_fraction, "weight_decay": given["weight_decay"],
@@ -410,3 +413,4 @@ def _train_run(args: argparse.Namespace, sigterm: SigtermAsCtrlC) -> int:
         return (EXIT_MAX_TIME if history.stop_reason == "max_time" else
                 EXIT_SIGTERM if sigterm.received else EXIT_SIGINT)
     return 0
+

@@ -11,7 +11,9 @@ def _infer_task(table, requested: str, loss: str | None = None) -> str:
         return requested
     if table.task is not None:
         return table.task
-    if loss == "poisson":  # counts: whole numbers, often few distinct ones, yet a regression
+    # counts: whole numbers, often few distinct ones, yet a regression (huber: a regression
+    # loss, of residuals y - a)
+    if loss in ("poisson", "huber"):
         return "regression"
     y = np.asarray(table.y)
     try:
@@ -84,7 +86,7 @@ def _infer_task_several(table, requested: str, loss: str | None = None) -> str:
     """
     if requested != "auto":
         return requested  # a classification's columns are checked by their classes
-    if loss == "poisson":
+    if loss in ("poisson", "huber"):
         return "regression"
     names = table.target_names
     y = np.asarray(table.y)
@@ -176,3 +178,17 @@ def _several_words(task: str, labels: list | None, names: list[str]) -> str:
     pairs = ", ".join(f"{name}: {'/'.join(map(str, pair))}"
                       for name, pair in zip(names, labels, strict=True))
     return f"multi-label classification ({pairs})"
+
+def _check_huber(args, task: str) -> None:
+    """Refuse --huber-delta without --loss huber, and --loss huber for a classification."""
+    from .losses import get_loss
+
+    huber = args.loss is not None and get_loss(args.loss).name == "huber"
+    if args.huber_delta is not None and not huber:
+        raise ValueError(f"--huber-delta {args.huber_delta:g}: the threshold of --loss huber, "
+                         f"but the loss is {args.loss or 'the default of the output'}; give "
+                         "--loss huber too, or leave --huber-delta out")
+    if huber and task == "classification":
+        raise ValueError("--loss huber: a regression loss (of the residuals y - a), but the "
+                         "task is classification; use the default loss (cross_entropy or "
+                         "log_loss), or --task regression for a numeric target")

@@ -27,7 +27,7 @@ _RUN_OPTIONS = {
     "momentum": "--momentum", "batch_size": "--batch-size", "weight_decay": "--weight-decay",
     "decay": "--decay", "clip_norm": "--clip-norm",
     "schedule": "--schedule", "patience": "--patience", "scale": "--scale", "seed": "--seed",
-    "class_weight": "--class-weight",
+    "class_weight": "--class-weight", "huber_delta": "--huber-delta",
 }
 
 
@@ -173,6 +173,9 @@ def _decisive(options: dict) -> dict:
     options["schedule"] = _schedule(options.get("schedule"))
     options["init"] = _init(options)  # from the layers as written (their own inits)
     options["layers"] = _layers(options)
+    # --loss huber's threshold, 1.0 when not given; no threshold (a run from before it) else
+    options["huber_delta"] = (float(options.get("huber_delta") or 1.0)
+                              if options.get("loss") == "huber" else None)
     # no --decay (or a run from before it) is ufldl, and without weight decay neither applies
     if not options.get("decay") or not options.get("weight_decay"):
         options["decay"] = "ufldl"
