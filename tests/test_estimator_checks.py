@@ -47,6 +47,9 @@ CHECKED = [
     # Poisson targets: the positive_only tag makes the checks give y > 0
     MLPRegressor(hidden_layer_sizes=(10,), loss="poisson", solver="lbfgs", max_iter=30,
                  random_state=0),
+    # label smoothing of the classifier's loss
+    MLPClassifier(hidden_layer_sizes=(10,), solver="lbfgs", max_iter=30, label_smoothing=0.1,
+                  random_state=0),
     # the Huber loss, a parameter of its own (huber_delta)
     MLPRegressor(hidden_layer_sizes=(10,), loss="huber", huber_delta=0.5, solver="lbfgs",
                  max_iter=30, random_state=0),

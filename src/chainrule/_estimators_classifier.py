@@ -28,6 +28,8 @@ class _ClassifierOutputs:
     """The methods of :class:`~chainrule.estimators.MLPClassifier` that read its classes."""
 
     def _targets(self, y: np.ndarray, first: bool, classes: object) -> np.ndarray:
+        if not first:
+            self._check_loss_kept()
         if y.ndim != 1 or y.dtype.kind not in "iuU":  # 1-D integers, strings: always classes
             check_classification_targets(y)
         if first:
@@ -64,6 +66,20 @@ class _ClassifierOutputs:
     def _validate_params(self) -> None:
         super()._validate_params()
         check_class_weight(self.class_weight)
+        v = self.label_smoothing
+        if (isinstance(v, (bool, np.bool_)) or not isinstance(v, (int, float, np.number))
+                or not 0 <= v < 1):  # NaN fails the range
+            raise ValueError(f"label_smoothing must be a number in [0, 1), got {v!r}")
+
+    def _check_loss_kept(self) -> None:
+        """Refuse to go on with a fitted network of another ``label_smoothing``."""
+        trained = self.network_.loss.params.get("label_smoothing", 0.0)
+        if float(self.label_smoothing) != trained:
+            raise ValueError(
+                f"label_smoothing: the fitted network was trained with label_smoothing="
+                f"{trained!r}, got label_smoothing={self.label_smoothing!r}; a warm start, "
+                f"partial_fit or save goes on with the fitted network, so set "
+                f"label_smoothing={trained!r} again, or fit a new network (warm_start=False)")
 
     def _class_sample_weight(self, y: np.ndarray, sw: np.ndarray | None,
                              incremental: bool) -> np.ndarray | None:
@@ -92,10 +108,12 @@ class _ClassifierOutputs:
         return times_sample_weight(cw, sw, self.class_weight,
                                    detail=f", for the classes {np.unique(y).tolist()} of y")
 
-    def _output(self) -> tuple[str, str]:
-        if self._label_binarizer.y_type_ == "multiclass":
-            return "softmax", "cross_entropy"
-        return "sigmoid", "log_loss"
+    def _output(self) -> tuple[str, str | dict[str, Any]]:
+        out, loss = (("softmax", "cross_entropy") if self._label_binarizer.y_type_ == "multiclass"
+                     else ("sigmoid", "log_loss"))
+        if self.label_smoothing:
+            return out, {"name": loss, "label_smoothing": float(self.label_smoothing)}
+        return out, loss
 
     def _decode(self, out: np.ndarray) -> np.ndarray:
         return self._label_binarizer.inverse_transform(out)

@@ -275,6 +275,14 @@ class MLPClassifier(_ClassifierOutputs, ClassifierMixin, _BaseMLP):
         divisor: one example's weighted mean is its loss; Keras divides by the
         batch size instead).  "lbfgs", "cg" and batches of many rows (the
         default "auto" takes up to 200) weigh the classes as intended.
+    label_smoothing : float, default 0.0
+        ``eps`` in [0, 1): the loss reads softened targets, ``(1 - eps) y +
+        eps / K`` of the ``K`` classes for softmax outputs (PyTorch's
+        ``CrossEntropyLoss(label_smoothing=eps)``), ``(1 - eps) y + eps / 2``
+        for each sigmoid output (two classes, multi-label; Keras'
+        ``BinaryCrossentropy(label_smoothing=eps)``).  ``loss_curve_``,
+        ``best_loss_`` and ``tol`` are on that smoothed loss, as PyTorch
+        reports it; 0 is the plain loss, bit for bit.
 
     """
 
@@ -318,6 +326,7 @@ class MLPClassifier(_ClassifierOutputs, ClassifierMixin, _BaseMLP):
         layers: Sequence[Mapping[str, object]] | str | None = None,
         input_shape: tuple[int, int, int] | None = None,
         class_weight: str | Mapping[object, float] | None = None,
+        label_smoothing: float = 0.0,
     ) -> None:
         super().__init__(
             hidden_layer_sizes, activation, solver=solver, alpha=alpha, batch_size=batch_size,
@@ -332,6 +341,7 @@ class MLPClassifier(_ClassifierOutputs, ClassifierMixin, _BaseMLP):
             layers=layers, input_shape=input_shape,
         )
         self.class_weight = class_weight
+        self.label_smoothing = label_smoothing
 
     def fit(self, X: object, y: object, sample_weight: object = None) -> MLPClassifier:
         """Fit the network to ``X`` and class labels ``y``.

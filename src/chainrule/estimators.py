@@ -144,6 +144,10 @@ def load_estimator(path: str | os.PathLike) -> MLPClassifier | MLPRegressor:
     if cls is MLPRegressor and params.get("loss", "squared_error") != net.loss.name:
         raise bad(f"params: loss: expected {net.loss.name!r} (the network's loss), found "
                   f"{params.get('loss', 'squared_error')!r}")
+    smoothing = net.loss.params.get("label_smoothing", 0.0)  # as the classifier's must be
+    if cls is MLPClassifier and params.get("label_smoothing", 0.0) != smoothing:
+        raise bad(f"params: label_smoothing: expected {smoothing!r} (the network's loss's), "
+                  f"found {params.get('label_smoothing', 0.0)!r}")
     delta = net.loss.params.get("delta")  # huber's: the estimator's huber_delta must match
     if cls is MLPRegressor and delta is not None and params.get("huber_delta") != delta:
         raise bad(f"params: huber_delta: expected {delta!r} (the delta of the network's "
@@ -160,9 +164,11 @@ def load_estimator(path: str | os.PathLike) -> MLPClassifier | MLPRegressor:
     est.network_ = net
     # save writes every one; "layers", "input_shape", "class_weight" and "clip_norm" came
     # later (None before them), "huber_delta" too (1.0 before it, of no use to the losses
-    # files had then)
+    # files had then), and "label_smoothing" (0.0 before it: the plain loss, which the
+    # network's record says)
     missing = sorted(set(est.get_params()) - set(params)
-                     - {"layers", "input_shape", "class_weight", "clip_norm", "huber_delta"})
+                     - {"layers", "input_shape", "class_weight", "clip_norm", "huber_delta",
+                        "label_smoothing"})
     if missing:  # each would take its default silently
         raise bad(f"params: missing parameter(s) {missing} for {kind}")
     try:  # the checks fit makes: a setting no fit takes ("x", null) is a damaged record

@@ -29,6 +29,14 @@ row sums to 1), and the loss is no longer a log-likelihood: it is smallest at
 ``huber`` (:func:`huber`, a parameter ``delta``) is the squared error near the target and
 the absolute error beyond ``delta``, for regression targets with outliers.
 
+``cross_entropy`` and ``log_loss`` take a setting ``label_smoothing = eps`` in [0, 1)
+(``{"name": "cross_entropy", "label_smoothing": 0.1}``): the targets of each batch
+softened before the loss reads them, ``(1 - eps) y + eps / K`` over the ``K`` outputs of
+``cross_entropy`` (PyTorch's ``CrossEntropyLoss(label_smoothing=eps)``) and ``(1 - eps) y +
+eps / 2`` for each output of ``log_loss`` (Keras' ``BinaryCrossentropy(label_smoothing=
+eps)``).  The fused deltas are ``p - y_smoothed``; the cost, and so the training history,
+is the smoothed loss, as PyTorch reports it; ``eps = 0`` is the plain loss itself.
+
 ``poisson`` is half the Poisson deviance, ``sum_j y_j log(y_j / a_j) - y_j +
 a_j`` per example (scikit-learn's MLPRegressor(loss="poisson") for one output),
 for counts and other non-negative targets.
@@ -82,6 +90,7 @@ from ._loss_logit_paths import (
     _poisson_softplus_delta,
     _poisson_softplus_logits,
 )
+from ._loss_smoothing import smoothed
 from .activations import _rounded_range
 
 __all__ = ["LOSSES", "LogitPath", "Loss", "get_loss", "huber"]
@@ -273,8 +282,17 @@ def huber(delta: float = 1.0) -> Loss:
                 params={"delta": delta})
 
 
-# the losses with settings: name -> the function that builds one from them
-_PARAMETERISED: dict[str, Callable[..., Loss]] = {"huber": huber}
+def _label_smoothed(name: str, label_smoothing: float = 0.0) -> Loss:
+    """The loss ``name`` ("cross_entropy" or "log_loss") on smoothed targets."""
+    return smoothed(LOSSES[name], label_smoothing)
+
+
+# the losses with settings: name -> (the function that builds one from them, their names)
+_PARAMETERISED: dict[str, tuple[Callable[..., Loss], tuple[str, ...]]] = {
+    "huber": (huber, ("delta",)),
+    "cross_entropy": (partial(_label_smoothed, "cross_entropy"), ("label_smoothing",)),
+    "log_loss": (partial(_label_smoothed, "log_loss"), ("label_smoothing",)),
+}
 
 LOSSES: dict[str, Loss] = {
     loss.name: loss
@@ -332,7 +350,9 @@ def get_loss(name: str | dict | Loss) -> Loss:
         A name of :data:`LOSSES` or an alias (a loss with settings takes its
         defaults: "huber" is ``huber(delta=1.0)``), or a config as
         :meth:`Loss.get_config` returns it, ``{"name": "huber", "delta": 2.0}``,
-        as :func:`chainrule.schedules.get_schedule` takes a schedule's.
+        as :func:`chainrule.schedules.get_schedule` takes a schedule's;
+        "cross_entropy" and "log_loss" take ``label_smoothing`` (see the
+        module's notes), whose 0 is the plain loss itself.
 
     Returns
     -------
@@ -364,10 +384,9 @@ def get_loss(name: str | dict | Loss) -> Loss:
         raise ValueError(f"unknown loss {name!r}; valid names are: {valid}")
     if not settings:
         return LOSSES[key]
-    build = _PARAMETERISED.get(key)
-    takes = [] if build is None else list(LOSSES[key].params)
+    build, takes = _PARAMETERISED.get(key, (None, ()))
     unknown = [k for k in settings if k not in takes]
     if unknown:
         raise TypeError(f"loss {key!r} has no setting {', '.join(map(repr, unknown))}; its "
                         f"settings are: {', '.join(takes) or 'none'}")
-    return build(**settings)
+    return build(**settings)  # type: ignore[misc]
