@@ -116,6 +116,11 @@ def _add_train(sub: argparse._SubParsersAction) -> None:
                    help="threshold of --loss huber (regression only): the loss is r^2/2 of "
                    "a residual r within D, D (|r| - D/2) beyond; in standardised target "
                    "units (standard deviations) unless --scale none (default: 1.0)")
+    p.add_argument("--label-smoothing", type=fraction, default=None, metavar="EPS",
+                   help="classification only: train on softened labels, (1 - EPS) y + EPS/K "
+                   "over the K classes of a softmax (cross_entropy), (1 - EPS) y + EPS/2 for "
+                   "each sigmoid output (log_loss); the training loss reported is the "
+                   "smoothed one, evaluate's log loss the plain one (default: 0)")
     p.add_argument("--init", type=initializer_name, default="auto",
                    help=f"initialiser (default: auto: He after {', '.join(RELU_FAMILY)}, "
                    "else Glorot); with "

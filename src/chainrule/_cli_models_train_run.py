@@ -51,11 +51,13 @@ from ._cli_models_find_lr import find_lr
 from ._cli_models_train_lbfgs import fit_lbfgs, refuse_lbfgs_options
 from ._cli_models_train_task import (
     _check_huber,
+    _check_label_smoothing,
     _infer_task,
     _infer_task_several,
     _multilabel_targets,
     _several_words,
     _split,
+    loss_settings,
 )
 from .cli_architecture import (
     _IMAGE_LAYERS,
@@ -204,6 +206,7 @@ def _train_run(args: argparse.Namespace, sigterm: SigtermAsCtrlC) -> int:
         output = args.output or ("exp" if args.loss == "poisson" else "identity")
     check_loss_output(args.loss, output, output_given=args.output is not None,
                       default=f"the default for {task}")
+    _check_label_smoothing(args, task, output)
     if args.val_fraction is None:
         args.val_fraction = 0.1 if table.n_samples >= 20 else 0.0
     train_idx, val_idx = _split(table.n_samples, args.val_fraction, args.seed,
@@ -344,7 +347,7 @@ def _train_run(args: argparse.Namespace, sigterm: SigtermAsCtrlC) -> int:
                                                    if given["input_shape"] is not None else {})})
     meta["training"] = {
         **architecture, "init": given["init"], "output": output,
-        "loss": net.loss.name, **{f"huber_{k}": v for k, v in net.loss.params.items()},
+        "loss": net.loss.name, **loss_settings(net),
         "optimizer": given["optimizer"], "lr": given["lr"],
         "momentum": given["momentum"], "batch_size": given["batch_size"],
         "epochs": history.epochs, "seed": given["seed"],

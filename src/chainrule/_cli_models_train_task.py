@@ -179,6 +179,7 @@ def _several_words(task: str, labels: list | None, names: list[str]) -> str:
                       for name, pair in zip(names, labels, strict=True))
     return f"multi-label classification ({pairs})"
 
+
 def _check_huber(args, task: str) -> None:
     """Refuse --huber-delta without --loss huber, and --loss huber for a classification."""
     from .losses import get_loss
@@ -192,3 +193,26 @@ def _check_huber(args, task: str) -> None:
         raise ValueError("--loss huber: a regression loss (of the residuals y - a), but the "
                          "task is classification; use the default loss (cross_entropy or "
                          "log_loss), or --task regression for a numeric target")
+
+
+def _check_label_smoothing(args, task: str, output: str) -> None:
+    """Refuse --label-smoothing for a regression, or with a loss that has no labels."""
+    from ._cli_resume_checks import resolved_loss
+
+    eps = args.label_smoothing
+    if eps is None:
+        return
+    if task == "regression":
+        raise ValueError(f"--label-smoothing {eps:g}: softens the class labels of a "
+                         "classification, but the task is regression; leave it out")
+    loss = resolved_loss(output, args.loss)
+    if loss not in ("cross_entropy", "log_loss"):
+        raise ValueError(f"--label-smoothing {eps:g}: smooths the targets of cross_entropy or "
+                         f"log_loss, but the loss is {loss}; leave --loss out (the output's "
+                         "default), or leave --label-smoothing out")
+
+
+def loss_settings(net) -> dict:
+    """The settings of the network's loss as train's options name them in its record:
+    ``{"huber_delta": 0.5}``, ``{"label_smoothing": 0.1}`` or ``{}``."""
+    return {("huber_delta" if k == "delta" else k): v for k, v in net.loss.params.items()}

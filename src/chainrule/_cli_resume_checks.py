@@ -28,6 +28,7 @@ _RUN_OPTIONS = {
     "decay": "--decay", "clip_norm": "--clip-norm",
     "schedule": "--schedule", "patience": "--patience", "scale": "--scale", "seed": "--seed",
     "class_weight": "--class-weight", "huber_delta": "--huber-delta",
+    "label_smoothing": "--label-smoothing",
 }
 
 
@@ -176,6 +177,7 @@ def _decisive(options: dict) -> dict:
     # --loss huber's threshold, 1.0 when not given; no threshold (a run from before it) else
     options["huber_delta"] = (float(options.get("huber_delta") or 1.0)
                               if options.get("loss") == "huber" else None)
+    options["label_smoothing"] = float(options.get("label_smoothing") or 0.0)  # none: 0
     # no --decay (or a run from before it) is ufldl, and without weight decay neither applies
     if not options.get("decay") or not options.get("weight_decay"):
         options["decay"] = "ufldl"

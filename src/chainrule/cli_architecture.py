@@ -212,10 +212,19 @@ def image_statistics(X: np.ndarray, shape: tuple[int, int, int]) -> tuple[np.nda
     return np.repeat(mean, pixels), np.repeat(scale, pixels)
 
 
-def cli_loss(args: argparse.Namespace) -> str | dict | None:
-    """``--loss``, with ``--huber-delta`` when given: ``{"name": "huber", "delta": D}``."""
-    delta = getattr(args, "huber_delta", None)  # train's option only
-    return args.loss if delta is None else {"name": args.loss, "delta": delta}
+def cli_loss(args: argparse.Namespace, output: str) -> str | dict | None:
+    """``--loss``, with ``--huber-delta`` when given, ``{"name": "huber", "delta": D}``, or
+    ``--label-smoothing`` (of the output's loss when no --loss is given), ``{"name":
+    "cross_entropy", "label_smoothing": EPS}``."""
+    from ._cli_resume_checks import resolved_loss
+
+    delta = getattr(args, "huber_delta", None)  # train's options only
+    if delta is not None:
+        return {"name": args.loss, "delta": delta}
+    eps = getattr(args, "label_smoothing", None)
+    if eps:
+        return {"name": resolved_loss(output, args.loss), "label_smoothing": eps}
+    return args.loss
 
 
 def build_network(args: argparse.Namespace, n_features: int, n_out: int,
@@ -251,7 +260,7 @@ def build_network(args: argparse.Namespace, n_features: int, n_out: int,
     if args.layers is None:
         acts = args.activation if len(args.activation) > 1 else args.activation[0]
         net = mlp([n_features, *args.hidden, n_out], hidden=acts, output=output,
-                  loss=cli_loss(args),
+                  loss=cli_loss(args, output),
                   init=args.init, seed=args.seed, weight_decay=args.weight_decay,
                   decay=args.decay or "ufldl")
         if not args.dropout:
@@ -262,7 +271,7 @@ def build_network(args: argparse.Namespace, n_features: int, n_out: int,
         return Network([*layers, net.layers[-1]], loss=net.loss, weight_decay=net.weight_decay,
                        decay=net.decay)
     shape = tuple(args.input_shape) if args.input_shape is not None else n_features
-    return _network(args, shape, n_out, output, seed=args.seed, loss=cli_loss(args))
+    return _network(args, shape, n_out, output, seed=args.seed, loss=cli_loss(args, output))
 
 
 def _network(args: argparse.Namespace, shape: int | tuple[int, int, int], n_out: int,
