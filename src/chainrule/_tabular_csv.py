@@ -92,15 +92,20 @@ def _stdin_bytes() -> bytes | str:
     return raw
 
 
-def _stdin_text() -> io.StringIO:
+def _stdin_text() -> io.TextIOBase:
     """The CSV text of standard input (DATA "-"), read once, whole, as UTF-8 (in one
     command's run, a second call returns the same text: :func:`stdin_read_once`).
+
+    The bytes are decoded as the CSV reader reads them, a buffer at a time, from the
+    bytes kept (``io.BytesIO`` shares them): neither a str of the whole text nor an
+    ``io.StringIO`` of it, which holds up to 4 bytes per character, is made (they
+    took about 5 times the input's size on top of its bytes).  Bytes that are not
+    UTF-8 are refused by :func:`_read_csv` where the decoding meets them.
 
     Raises
     ------
     ValueError
-        For an NPZ archive (a zip file, which is read by seeking) or bytes that are not
-        UTF-8 text, naming standard input.
+        For an NPZ archive (a zip file, which is read by seeking), naming standard input.
     """
     raw = _stdin_bytes()
     if isinstance(raw, str):  # a text stream without bytes (a test's StringIO)
@@ -108,16 +113,12 @@ def _stdin_text() -> io.StringIO:
     if raw.startswith(b"PK\x03\x04"):
         raise ValueError(f"{STDIN}: an .npz archive; only a CSV file can be read from "
                          "standard input (-): save the archive to a file and give its path")
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise ValueError(f"{STDIN}: not UTF-8 text; expected a CSV file") from None
-    return io.StringIO(text, newline="")
+    return io.TextIOWrapper(io.BytesIO(raw), encoding="utf-8-sig", newline="")
 
 
 def _read_csv(path: Path | str, target: str | None, features: list[str] | None,
               need_target: bool, features_what: str, nan_class: bool = False,
-              more: tuple[str, ...] = (), text: io.StringIO | None = None) -> Table:
+              more: tuple[str, ...] = (), text: io.TextIOBase | None = None) -> Table:
     """The table of a CSV file at ``path``, or of ``text`` already read (standard input,
     which ``path`` then names: :data:`STDIN`)."""
     try:
@@ -135,6 +136,8 @@ def _read_csv(path: Path | str, target: str | None, features: list[str] | None,
                     rows.append((line, row))
                 line = reader.line_num + 1
     except UnicodeDecodeError:
+        if text is not None:  # standard input's bytes, decoded as they are read
+            raise ValueError(f"{path}: not UTF-8 text; expected a CSV file") from None
         pipe = "" if Path(path).is_file() else " (an .npz archive cannot be read from a pipe)"
         raise ValueError(f"{path}: not a UTF-8 text (CSV) file{pipe}") from None
     except csv.Error as exc:
