@@ -62,3 +62,21 @@ def test_classes_given_positionally_or_with_repeats_still_work():
         np.testing.assert_array_equal(est.classes_, [0, 1])
         np.testing.assert_array_equal(est.coefs_[0], ref.coefs_[0])
         est.partial_fit(X, y, classes)  # a later call too
+
+
+def test_labels_that_cannot_be_weights_are_classes_whatever_their_number():
+    """Before: any classes argument of one value per sample with repeats that was not y
+    itself was refused as sample weights, text labels too: partial_fit(X[perm], y[perm],
+    classes=y), the whole label column of a one-batch epoch, shuffled.  Weights are
+    numbers: text (or object) labels are the classes they name, as before the check."""
+    X, y, rng = _data()
+    names = np.array(["no", "yes"])[y]
+    perm = rng.permutation(30)
+    ref = MLPClassifier((3,), random_state=0).partial_fit(X[perm], names[perm],
+                                                          classes=["no", "yes"])
+    for classes in (names, list(names), names.astype(object)):
+        est = MLPClassifier((3,), random_state=0).partial_fit(X[perm], names[perm], classes)
+        np.testing.assert_array_equal(est.classes_, ["no", "yes"])
+        np.testing.assert_array_equal(est.coefs_[0], ref.coefs_[0])
+        est.partial_fit(X[perm], names[perm], classes)  # a later call too
+

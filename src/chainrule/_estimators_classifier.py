@@ -263,11 +263,13 @@ def _check_not_weights(classes: object, y: object) -> None:
     ``classes`` is the third argument here (as in SGDClassifier and scikit-learn's
     MLPClassifier before 1.7); scikit-learn's MLPClassifier takes ``sample_weight``
     there since 1.7, and 0/1 weights given there passed every check of ``classes``
-    and were silently ignored.  Refused: one value per row of ``y``, with repeats,
-    that is not ``y`` itself (``classes=y`` names every class of a batch).
+    and were silently ignored.  Refused: numbers (weights are numbers; text labels
+    name classes), one value per row of ``y``, with repeats, that are not ``y`` itself
+    (``classes=y`` names every class of a batch).
     """
     arr, labels = np.asarray(classes), np.asarray(y)
-    if (arr.ndim == 1 and labels.ndim >= 1 and arr.size == labels.shape[0] > 1
+    if (arr.ndim == 1 and arr.dtype.kind in "biuf" and labels.ndim >= 1
+            and arr.size == labels.shape[0] > 1
             and np.unique(arr).size < arr.size
             and not (labels.ndim == 1 and np.array_equal(arr, labels))):
         raise ValueError(

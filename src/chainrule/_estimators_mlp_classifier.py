@@ -384,8 +384,8 @@ class MLPClassifier(_ClassifierOutputs, ClassifierMixin, _BaseMLP):
             Every class that can occur; required on the first call (unless
             ``y`` is a multi-label indicator matrix).  The third argument, as in
             SGDClassifier; scikit-learn's MLPClassifier has ``sample_weight``
-            there since 1.7, so one value per sample with repeats (0/1 weights)
-            is refused here unless it is ``y``: pass both by keyword.
+            there since 1.7, so numbers, one per sample with repeats (0/1
+            weights), are refused here unless they are ``y``: pass both by keyword.
         sample_weight : array-like of shape (n_samples,) or float, optional
 
         Returns
