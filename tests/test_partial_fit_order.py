@@ -80,3 +80,14 @@ def test_labels_that_cannot_be_weights_are_classes_whatever_their_number():
         np.testing.assert_array_equal(est.coefs_[0], ref.coefs_[0])
         est.partial_fit(X[perm], names[perm], classes)  # a later call too
 
+
+
+def test_the_refusal_says_what_to_pass_for_numeric_labels_one_per_sample():
+    """Numbers one per sample are refused even by keyword (weights or a label column,
+    they cannot be told apart): the message said only to pass them by keyword, which a
+    caller of classes=y_all already did; it now names the classes' own form as well."""
+    X, y, rng = _data()
+    perm = rng.permutation(30)
+    with pytest.raises(ValueError, match=r"if these are the labels of the samples, pass "
+                       r"each class once \(classes=np\.unique\(y\)\)"):
+        MLPClassifier((3,), random_state=0).partial_fit(X[perm], y[perm], classes=y)

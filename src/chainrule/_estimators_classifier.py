@@ -276,7 +276,8 @@ def _check_not_weights(classes: object, y: object) -> None:
             f"classes has {arr.size} values, with repeats, one per sample: sample weights? "
             "MLPClassifier.partial_fit takes classes as its third argument (as "
             "SGDClassifier does) where scikit-learn's MLPClassifier takes sample_weight "
-            "(since 1.7); pass sample_weight= (and classes=) by keyword")
+            "(since 1.7); pass sample_weight= (and classes=) by keyword, and if these are "
+            "the labels of the samples, pass each class once (classes=np.unique(y))")
 
 
 def _check_same_classes(classes: object, fitted: np.ndarray) -> None:
