@@ -2,7 +2,8 @@
 training through :class:`chainrule.Trainer` / :func:`chainrule.minimize`, saving, pickling.
 
 :class:`_BaseMLP` inherits most of its methods from mixin bases, one per job, each in
-a module of its own: ``_mlp_params`` (:class:`_Parameters`: the parameters checked),
+a module of its own: ``_mlp_params`` (:class:`_Parameters`: the parameters checked;
+:func:`_solver_is_stochastic`, which makes ``partial_fit`` available),
 ``_mlp_building`` (:class:`_Building`: the network and optimizer they build),
 ``_mlp_fitted`` (:class:`_FittedNetwork`: ``coefs_``, ``intercepts_``, ``save``),
 ``_mlp_fitting`` (:class:`_Fitting`: the data, the checks that a fit continues its
@@ -13,9 +14,9 @@ solvers) and ``_mlp_checked_fit`` (:class:`_CheckedFit`: the fit itself, ``_fit`
 (:class:`_Pickling`: ``__getstate__`` and ``__setstate__``, the network as arrays);
 ``_mlp_state`` reads and writes the training state.  Here remain its ``__init__``, the
 stochastic solvers' run through the Trainer (which scores early stopping's validation
-rows with :func:`_evaluate`), :func:`_solver_is_stochastic` and prediction in blocks of
-rows (:func:`_evaluate`, whose block size ``_EVAL_BLOCK_BYTES`` the tests and
-benchmarks set here).  Import from ``chainrule._mlp_base``.
+rows with :func:`_evaluate`) and prediction in blocks of rows (:func:`_evaluate`,
+whose block size ``_EVAL_BLOCK_BYTES`` the tests and benchmarks set here).  Import
+from ``chainrule._mlp_base``.
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ from ._mlp_image_rows import image_rows
 from ._mlp_params import _STOCHASTIC as _STOCHASTIC
 from ._mlp_params import SOLVERS, _Parameters
 from ._mlp_params import _finite_real as _finite_real
+from ._mlp_params import _solver_is_stochastic as _solver_is_stochastic
 from ._mlp_pickling import _Pickling
 from ._mlp_rules import _AveragedEpochRule as _AveragedEpochRule
 from ._mlp_rules import _EpochRule as _EpochRule
@@ -62,8 +64,8 @@ from .schedules import Cosine, Schedule, Warmup, _anneals_over_run, get_schedule
 from .training import Trainer, TrainingDiverged
 
 # ``_name as _name``: the helpers that moved stay importable from here, as they were from the
-# one module before the split (estimators imports _loss_changed, _mlp_state
-# _schedule_config, the tests _EpochRule and _AveragedEpochRule)
+# one module before the split (estimators imports _loss_changed and _solver_is_stochastic,
+# _mlp_state _schedule_config, the tests _EpochRule and _AveragedEpochRule)
 
 __all__ = ["ESTIMATOR_FORMAT", "SOLVERS", "_BaseMLP"]
 
@@ -135,16 +137,6 @@ def _t_max_from_max_iter(est: _BaseMLP) -> bool:
     if isinstance(spec, dict) and spec.get("name") == "warmup":  # a cosine after a warm-up
         spec = spec.get("after")  # anneals over max_iter less the warm-up's epochs
     return _anneals_over_run(spec)
-
-
-def _solver_is_stochastic(est: _BaseMLP) -> bool:
-    """``partial_fit`` exists only for the mini-batch solvers (as in scikit-learn)."""
-    if est.solver not in _STOCHASTIC:
-        raise AttributeError(
-            f"partial_fit is only available for the stochastic solvers {_STOCHASTIC}, "
-            f"got solver={est.solver!r}"
-        )
-    return True
 
 
 class _BaseMLP(_Parameters, _Building, _FittedNetwork, _Fitting, _CheckedFit, _EpochRules,

@@ -320,3 +320,14 @@ class _Parameters:
                     f"{self.solver!r} minimises one fixed cost function"
                 )
         self._dtype()
+
+
+def _solver_is_stochastic(est: _Parameters) -> bool:
+    """``partial_fit`` exists only for the mini-batch solvers (as in scikit-learn): the
+    ``available_if`` check of the estimators' ``partial_fit``."""
+    if est.solver not in _STOCHASTIC:
+        raise AttributeError(
+            f"partial_fit is only available for the stochastic solvers {_STOCHASTIC}, "
+            f"got solver={est.solver!r}"
+        )
+    return True
