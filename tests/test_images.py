@@ -657,3 +657,27 @@ def test_natural_patches_takes_paths_from_an_iterator(tmp_path):
     assert expected.shape == (20, 64)
     with pytest.raises(ValueError, match=r"size=41 is larger than the image .*img0\.png"):
         images.natural_patches(5, 41, paths=(p for p in paths), downsample=1)
+
+
+@pytest.mark.parametrize(("pixels", "uint16"), [
+    (np.array([[0, 1000], [300, 65535]], dtype=np.int32), True),  # 16-bit values
+    (np.array([[0, 70000], [5, 9]], dtype=np.int32), False),  # past 65535
+    (np.array([[-1, 3], [5, 9]], dtype=np.int16), False),  # negative
+])
+def test_the_uint16_advice_is_given_only_where_a_uint16_array_holds_the_values(pixels,
+                                                                                uint16):
+    """Integer pixels past 0..255 were told to be passed as a uint16 array whatever
+    their values: for 0..70000 (int32) or -1..3 (int16) that advice, followed with
+    astype(np.uint16), wraps them silently (70000 -> 4464, -1 -> 65535).  It is now
+    given only for values within uint16's 0..65535; the others are told to rescale."""
+    with pytest.raises(ValueError) as err:
+        images.to_grayscale(pixels)
+    msg = str(err.value)
+    assert msg.startswith(
+        f"image: integer pixel values must be 0..255 (8 bits), got values from "
+        f"{pixels.min()} to {pixels.max()} ({pixels.dtype}); ")
+    assert ("from a uint16 array" in msg) is uint16
+    assert msg.endswith("rescale the values to [0, 1] first")
+    # the advice holds where given: the same values as uint16 are read, not wrapped
+    if uint16:
+        np.testing.assert_array_equal(pixels.astype(np.uint16), pixels)

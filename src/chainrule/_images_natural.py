@@ -46,10 +46,12 @@ def _unit_pixels(values: np.ndarray, what: str) -> np.ndarray:
     low, high = values.min(), values.max()
     if values.dtype.kind in "iu":
         if low < 0 or high > 255:
+            # a uint16 array only for values it holds (astype wraps -1 to 65535)
+            wide = ("16-bit values are read as such from a uint16 array (divided by 65535): "
+                    "pass one, or " if low >= 0 and high <= 65535 else "")
             raise ValueError(f"{what}: integer pixel values must be 0..255 (8 bits), got values "
-                             f"from {low} to {high} ({values.dtype}); 16-bit values are read "
-                             "as such from a uint16 array (divided by 65535): pass one, or "
-                             "rescale the values to [0, 1] first")
+                             f"from {low} to {high} ({values.dtype}); {wide}rescale the values "
+                             "to [0, 1] first")
         return values.astype(np.float64) / 255.0
     out = values.astype(np.float64)
     if low >= 0 and high <= 1:
