@@ -68,3 +68,19 @@ def test_trace_refuses_bad_standard_input_by_name(monkeypatch, capsys, data, wor
     assert main(["trace", "--network", "-"]) == 2
     captured = capsys.readouterr()
     assert captured.out == "" and captured.err.startswith(f"chainrule: error: {words}")
+
+
+def test_a_yaml_description_piped_is_told_where_yaml_is_read(monkeypatch, capsys):
+    """--network - reads JSON only (YAML is known by a file's suffix).  A YAML description
+    piped was refused as "not valid JSON: Expecting value: line 1 column 1 (char 0)",
+    without the way to give it that the empty-input message gives; JSON that is broken
+    is not told about YAML."""
+    _stdin(monkeypatch, b"weights:\n  - [[1], [2]]\ninput: [1]\ntarget: [1]\n")
+    assert main(["trace", "--network", "-"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("chainrule: error: --network - (standard input): not valid JSON: "
+                          "Expecting value: line 1 column 1 (char 0)")
+    assert err.rstrip().endswith("(a YAML description: give its file's path)")
+    _stdin(monkeypatch, b'  {"weights": 1')
+    assert main(["trace", "--network", "-"]) == 2
+    assert "YAML" not in capsys.readouterr().err

@@ -188,8 +188,9 @@ def _json_spec(text: str, where: str, given: dict[str, Any] | None = None) -> di
     """
     try:
         raw = json.loads(text, object_pairs_hook=_unique_keys)
-    except json.JSONDecodeError as exc:
-        raise ValueError(f"{where}: not valid JSON: {exc}") from None
+    except json.JSONDecodeError as exc:  # not opening as JSON does: YAML piped?
+        yaml = "" if text.lstrip()[:1] in "{[" else " (a YAML description: give its file's path)"
+        raise ValueError(f"{where}: not valid JSON: {exc}{yaml}") from None
     except _DuplicateKey as exc:
         raise ValueError(f"{where}: {exc}") from None
     return _checked_keys(raw, where, given)
