@@ -8,6 +8,7 @@ import inspect
 
 import numpy as np
 import pytest
+from sklearn.exceptions import DataConversionWarning
 from sklearn.linear_model import SGDClassifier
 from sklearn.neural_network import MLPClassifier as SkMLPClassifier
 
@@ -91,3 +92,16 @@ def test_the_refusal_says_what_to_pass_for_numeric_labels_one_per_sample():
     with pytest.raises(ValueError, match=r"if these are the labels of the samples, pass "
                        r"each class once \(classes=np\.unique\(y\)\)"):
         MLPClassifier((3,), random_state=0).partial_fit(X[perm], y[perm], classes=y)
+
+
+def test_y_as_a_column_with_classes_y_is_the_labels_it_holds():
+    """y of shape (n, 1) is the labels as a column (scikit-learn's column_or_1d, with a
+    DataConversionWarning), and classes=y.ravel() names its classes as classes=y does for
+    a 1-D y; the check took the column for a multi-label y, not equal to classes, and
+    refused it as sample weights (it had worked before the check)."""
+    X, y, _ = _data()
+    ref = MLPClassifier((3,), random_state=0).partial_fit(X, y, classes=[0, 1])
+    with pytest.warns(DataConversionWarning):
+        est = MLPClassifier((3,), random_state=0).partial_fit(X, y[:, None], classes=y)
+    np.testing.assert_array_equal(est.classes_, [0, 1])
+    np.testing.assert_array_equal(est.coefs_[0], ref.coefs_[0])

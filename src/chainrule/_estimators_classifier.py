@@ -268,6 +268,8 @@ def _check_not_weights(classes: object, y: object) -> None:
     (``classes=y`` names every class of a batch).
     """
     arr, labels = np.asarray(classes), np.asarray(y)
+    if labels.ndim == 2 and labels.shape[1] == 1:  # the labels as a column (column_or_1d)
+        labels = labels.ravel()
     if (arr.ndim == 1 and arr.dtype.kind in "biuf" and labels.ndim >= 1
             and arr.size == labels.shape[0] > 1
             and np.unique(arr).size < arr.size
