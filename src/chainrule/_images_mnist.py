@@ -129,8 +129,9 @@ def load_mnist(path: str | os.PathLike, kind: str = "train") -> tuple[np.ndarray
     -------
     X : ndarray of shape (n_images, height * width), values in [0, 1]
         Integer pixels (the IDX files' bytes) divided by 255 (``uint16`` ones by
-        65535); float pixels kept when in [0, 1], divided by 255 when whole
-        numbers 0..255.
+        65535, whatever their values: an .npz of 8-bit pixels saved as uint16
+        reads 257 times darker); float pixels kept when in [0, 1], divided by
+        255 when whole numbers 0..255.
     y : ndarray of shape (n_images,), integer labels
 
     Raises

@@ -69,8 +69,10 @@ def to_grayscale(image: object) -> np.ndarray:
     Parameters
     ----------
     image : array-like of shape (height, width), (height, width, 3) or (height, width, 4)
-        Boolean images are read as 0 and 1, ``uint16`` images as 0..65535,
-        other integer images as 0..255, float images as 0..1 (a float image of
+        Boolean images are read as 0 and 1, ``uint16`` images as 0..65535
+        whatever their values (8-bit data widened to uint16 reads 257 times
+        darker: pass it as uint8), other integer images as 0..255, float
+        images as 0..1 (a float image of
         whole numbers 0..255 as 0..255; other values outside [0, 1] are
         refused); RGB is mixed with the luminance
         weights 0.299, 0.587, 0.114 (alpha is dropped).
