@@ -194,3 +194,19 @@ def test_standard_input_is_parsed_from_its_bytes_without_a_copy_of_its_text(monk
         table = read_data("-", target="d")
     np.testing.assert_array_equal(table.X, values[:, :3])
     np.testing.assert_array_equal(table.y.astype(float), values[:, 3])
+
+
+def test_a_second_run_on_the_same_checkpoint_says_to_pipe_the_data_again(data, tmp_path,
+                                                                          monkeypatch, capsys):
+    """Started again without --resume, a run from standard input is told to add --resume
+    with the same data piped again (the checkpoint's SHA-256 is checked against it)."""
+    _, raw = data
+    run = ["train", "-", "--target", "k", "--hidden", "5", "--seed", "3", "-q", "--epochs",
+           "2", "--checkpoint", str(tmp_path / "ck.npz"), "-o", str(tmp_path / "m.npz")]
+    _stdin(monkeypatch, raw)
+    assert main(run) == 0
+    _stdin(monkeypatch, raw)
+    assert main(run) == 2
+    assert (f"--checkpoint {tmp_path / 'ck.npz'}: holds a run already (after epoch 2 of 2); "
+            "add --resume to continue it, the same data piped to it again, or give another "
+            "file name") in capsys.readouterr().err

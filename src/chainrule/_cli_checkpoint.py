@@ -257,8 +257,9 @@ def check_checkpoint_options(args: argparse.Namespace) -> dict | None:
     if not args.resume:
         raise ValueError(
             f"--checkpoint {path}: holds a run already (after epoch {epoch} of {epochs}); "
-            "add --resume to continue it, or give another file name (or remove it) to start "
-            "a new run")
+            "add --resume to continue it"
+            + (", the same data piped to it again" if args.data == "-" else "")
+            + ", or give another file name (or remove it) to start a new run")
     notes = meta.get("notes")
     if not (isinstance(notes, dict) and notes.get("kind") == _NOTES_KIND
             and isinstance(notes.get("options"), dict)):
