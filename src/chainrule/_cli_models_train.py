@@ -161,9 +161,11 @@ def _add_train(sub: argparse._SubParsersAction) -> None:
                    "plateau (on the validation loss, the training loss with --val-fraction 0), "
                    "warmup (a linear warm-up, then the JSON object's \"after\" schedule; a "
                    "\"cosine\" there anneals over the epochs after the warm-up), "
-                   "cosine (annealing over --epochs) or "
+                   "cosine (annealing over --epochs), "
                    "onecycle (the one-cycle policy, a rate for every step over --epochs), "
-                   "or a JSON object of settings such as '{\"name\": \"step\", "
+                   "cosine_restarts (SGDR: '{\"name\": \"cosine_restarts\", \"T_0\": 10, "
+                   "\"T_mult\": 2}', \"per_step\": true for a rate every step), "
+                   "by name or as a JSON object of settings such as '{\"name\": \"step\", "
                    "\"step_size\": 20, \"gamma\": 0.5}' (default: constant)")
     p.add_argument("--patience", type=positive_int, default=None,
                    help="stop when the validation loss (the training loss with --val-fraction "

@@ -40,10 +40,11 @@ class Warmup(Schedule):
         The first epoch's rate as a fraction of ``lr0`` (PyTorch's default).
     after : str, dict or Schedule, optional
         The schedule after the warm-up: a built-in one by its name, its config
-        dict or an object (not another "warmup", nor "onecycle", which sets
-        the rate of every step, nor a class of your own, which a checkpoint
-        could not rebuild).  "cosine" needs its ``T_max``
-        here (the epochs after the warm-up), unless the warm-up is given to
+        dict or an object (not another "warmup", nor "onecycle" or a
+        "cosine_restarts" with ``per_step``, which set the rate of every step,
+        nor a class of your own, which a checkpoint could not rebuild).
+        "cosine" needs its ``T_max`` here (the epochs after the warm-up),
+        unless the warm-up is given to
         :func:`chainrule.train`, a Trainer, an estimator or the CLI's
         ``--schedule`` as a name or config dict, which know the run's length:
         there a "cosine" without ``T_max`` anneals over the epochs after the

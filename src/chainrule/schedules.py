@@ -3,9 +3,9 @@
 ``schedule.lr(epoch, lr0, metrics)`` gives the learning rate for the next
 epoch (epochs counted from 1).  Stateless schedules depend on the epoch only;
 :class:`ReduceOnPlateau` keeps a little state, which checkpoints save.  A
-schedule with ``per_step = True`` (:class:`OneCycle`) sets the rate of every
-optimizer step instead, ``schedule.step_lr(step, lr0, steps_per_epoch)``
-from the run's step count.
+schedule with ``per_step = True`` (:class:`OneCycle`, ``CosineRestarts(per_step=True)``)
+sets the rate of every optimizer step instead, ``schedule.step_lr(step, lr0,
+steps_per_epoch)`` from the run's step count.
 """
 
 from __future__ import annotations
@@ -18,8 +18,9 @@ from collections.abc import Sequence
 from ._validation import check_nonneg_float, check_positive_float, check_positive_int
 
 __all__ = [
-    "SCHEDULES", "Constant", "Cosine", "Exponential", "InverseScaling", "MultiStep",
-    "OneCycle", "ReduceOnPlateau", "Schedule", "StepDecay", "Warmup", "get_schedule",
+    "SCHEDULES", "Constant", "Cosine", "CosineRestarts", "Exponential", "InverseScaling",
+    "MultiStep", "OneCycle", "ReduceOnPlateau", "Schedule", "StepDecay", "Warmup",
+    "get_schedule",
 ]
 
 
@@ -298,14 +299,6 @@ class Cosine(Schedule):
         return self.eta_min + (lr0 - self.eta_min) * (1 + cosine) / 2
 
 
-def _anneals_over_run(spec: object) -> bool:
-    """Whether ``spec`` is a "cosine" without its ``T_max`` (by its name, or a dict leaving
-    it out): one whose ``T_max`` the run's length gives (or, after a warm-up, the epochs
-    after it)."""
-    return spec == "cosine" or (isinstance(spec, dict) and spec.get("name") == "cosine"
-                                and "T_max" not in spec)
-
-
 SCHEDULES: dict[str, type[Schedule]] = {
     cls.name: cls
     for cls in (Constant, StepDecay, MultiStep, Exponential, InverseScaling, Cosine)
@@ -328,11 +321,10 @@ def get_schedule(spec: str | Schedule | dict | None, epochs: int | None = None) 
         ``after`` of a "warmup" config anneals over the epochs after the
         warm-up, ``T_max = epochs - warmup epochs``; "onecycle" without
         ``total_steps`` (nor ``epochs``) takes it as its ``epochs``, spanning
-        the run's steps.  :func:`chainrule.train`
-        passes its ``epochs``, the estimators their ``max_iter``.  Taken as
-        ``T_max`` it must be an int >= 1 (a TypeError or ValueError naming
-        ``epochs`` says so; a ValueError too when the warm-up leaves no epoch
-        after it).
+        the run's steps.  :func:`chainrule.train` passes its ``epochs``, the
+        estimators their ``max_iter``.  Taken as ``T_max`` it must be an int
+        >= 1 (a TypeError or ValueError naming ``epochs`` says so; a
+        ValueError too when the warm-up leaves no epoch after it).
 
     Returns
     -------
@@ -391,9 +383,11 @@ def get_schedule(spec: str | Schedule | dict | None, epochs: int | None = None) 
 
 # in modules of their own, which subclass Schedule (and build others with get_schedule):
 # imported once those are defined
+from ._schedules_decay import CosineRestarts  # noqa: E402
+from ._schedules_decay import _anneals_over_run as _anneals_over_run  # noqa: E402
 from ._schedules_onecycle import OneCycle, onecycle_over_run  # noqa: E402
 from ._schedules_plateau import ReduceOnPlateau  # noqa: E402
 from ._schedules_warmup import Warmup, cosine_after_warmup  # noqa: E402
 
-SCHEDULES.update({ReduceOnPlateau.name: ReduceOnPlateau, Warmup.name: Warmup,
-                  OneCycle.name: OneCycle})
+SCHEDULES.update({cls.name: cls for cls in (ReduceOnPlateau, Warmup, OneCycle,
+                                            CosineRestarts)})

@@ -1,0 +1,188 @@
+"""Cosine annealing with warm restarts ("cosine_restarts").
+
+References: the formula written out in NumPy here (run without torch), values worked
+by hand, and torch.optim.lr_scheduler's CosineAnnealingWarmRestarts driven as PyTorch
+documents it (skipped without torch): ``step()`` after each epoch, and per step
+``step(epoch + i / iters)`` with the fractional epoch.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+
+import numpy as np
+import pytest
+
+from chainrule.schedules import SCHEDULES, CosineRestarts, Warmup, get_schedule
+
+
+def sgdr_numpy(t, T_0, T_mult, eta_min, lr0):
+    """SGDR's rate at (fractional) epochs ``t``: the cycle of ``floor(t)`` among the cycles
+    T_0, T_0 * T_mult, ... laid end to end, and the half cosine within it."""
+    t = np.asarray(t, dtype=float)
+    lengths = T_0 * T_mult ** np.arange(64 if T_mult > 1 else 1, dtype=float)
+    if T_mult == 1:
+        starts, t_i = np.floor(t / T_0) * T_0, np.full_like(t, T_0)
+    else:
+        ends = np.cumsum(lengths)
+        k = np.searchsorted(ends, np.floor(t), side="right")
+        starts, t_i = np.concatenate([[0.0], ends])[k], lengths[k]
+    return eta_min + (lr0 - eta_min) * (1 + np.cos(np.pi * (t - starts) / t_i)) / 2
+
+
+def _epoch_rates(schedule, n, lr0):
+    """The rates of epochs 1..n as the training loop sets them: first_lr, then lr(e)."""
+    return [schedule.first_lr(lr0)] + [schedule.lr(e, lr0, {}) for e in range(1, n)]
+
+
+SGDR = [(T_0, T_mult, eta_min) for T_0 in (1, 2, 3, 5, 10) for T_mult in (1, 2, 3)
+        for eta_min in (0.0, 0.004)]
+
+
+@pytest.mark.parametrize("T_0, T_mult, eta_min", SGDR)
+def test_cosine_restarts_per_epoch_is_the_formula(T_0, T_mult, eta_min):
+    rates = _epoch_rates(CosineRestarts(T_0, T_mult, eta_min), 60, 0.05)
+    np.testing.assert_allclose(rates, sgdr_numpy(np.arange(60), T_0, T_mult, eta_min, 0.05),
+                               rtol=1e-15, atol=1e-18)
+
+
+@pytest.mark.parametrize("T_0, T_mult, eta_min", SGDR)
+@pytest.mark.parametrize("k", [1, 4, 7])
+def test_cosine_restarts_per_step_is_the_formula_at_the_fractional_epoch(T_0, T_mult, eta_min,
+                                                                         k):
+    s = CosineRestarts(T_0, T_mult, eta_min, per_step=True)
+    steps = np.arange(30 * k)
+    rates = [s.step_lr(int(t), 0.05, k) for t in steps]
+    t = steps // k + (steps % k) / k
+    np.testing.assert_allclose(rates, sgdr_numpy(t, T_0, T_mult, eta_min, 0.05),
+                               rtol=1e-15, atol=1e-18)
+    # each epoch's first step takes the epoch-wise rate
+    assert rates[::k] == _epoch_rates(CosineRestarts(T_0, T_mult, eta_min), 30, 0.05)
+
+
+def test_cosine_restarts_by_hand():
+    """T_0=2, T_mult=2: cycles of epochs [0, 2), [2, 6), [6, 14); lr0 = 1, eta_min = 0."""
+    c = math.sqrt(0.5)
+    want = [1, 0.5, 1, (1 + c) / 2, 0.5, (1 - c) / 2, 1]
+    assert _epoch_rates(CosineRestarts(2, 2), 7, 1.0) == pytest.approx(want, abs=1e-16)
+    # per step, 2 steps an epoch: epoch 2.5 is a quarter into the 4-epoch cycle
+    s = CosineRestarts(2, 2, per_step=True)
+    assert s.step_lr(5, 1.0, 2) == pytest.approx((1 + math.cos(math.pi / 8)) / 2, abs=1e-16)
+    assert s.step_lr(12, 1.0, 2) == 1.0  # epoch 6: a restart
+    # eta_min: the rate half-way through a cycle is the mean of lr0 and eta_min
+    assert CosineRestarts(4, eta_min=0.1).lr(6, 0.3, {}) == pytest.approx(0.2, abs=1e-16)
+
+
+# -- against PyTorch ---------------------------------------------------------------------
+
+def _torch_optimizer(lr0):
+    torch = pytest.importorskip("torch")
+    return torch, torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))], lr=lr0)
+
+
+def _torch_epochs(make, n, lr0):
+    """Each epoch's rate, the scheduler stepped after each epoch."""
+    torch, opt = _torch_optimizer(lr0)
+    sched = make(torch.optim.lr_scheduler, opt)
+    rates = []
+    for _ in range(n):
+        rates.append(opt.param_groups[0]["lr"])
+        opt.step()
+        sched.step()
+    return rates
+
+
+@pytest.mark.parametrize("T_0", range(1, 11))
+@pytest.mark.parametrize("T_mult", [1, 2, 3])
+@pytest.mark.parametrize("eta_min", [0.0, 0.004])
+def test_cosine_restarts_per_epoch_is_torch_to_the_bit(T_0, T_mult, eta_min):
+    want = _torch_epochs(lambda s, o: s.CosineAnnealingWarmRestarts(o, T_0, T_mult, eta_min),
+                         80, 0.05)
+    assert _epoch_rates(CosineRestarts(T_0, T_mult, eta_min), 80, 0.05) == want
+
+
+def _torch_steps(T_0, T_mult, eta_min, lr0, epochs, k, before=True):
+    """Each step's rate, ``scheduler.step(epoch + i / iters)`` called before the step sets
+    its rate (``before``), or after it, as the loop of PyTorch's documentation does."""
+    torch, opt = _torch_optimizer(lr0)
+    sched = torch.optim.lr_scheduler.CosineAnnealingWarmRestarts(opt, T_0, T_mult, eta_min)
+    rates = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # step(epoch) is deprecated
+        for epoch in range(epochs):
+            for i in range(k):
+                if before:
+                    sched.step(epoch + i / k)
+                rates.append(opt.param_groups[0]["lr"])
+                opt.step()
+                if not before:
+                    sched.step(epoch + i / k)
+    return rates
+
+
+@pytest.mark.parametrize("T_0", [1, 2, 3, 7, 10])
+@pytest.mark.parametrize("T_mult", [1, 2, 3])
+@pytest.mark.parametrize("eta_min", [0.0, 0.004])
+@pytest.mark.parametrize("k", [1, 3, 7])
+def test_cosine_restarts_per_step_is_torch_at_the_fractional_epoch(T_0, T_mult, eta_min, k):
+    s = CosineRestarts(T_0, T_mult, eta_min, per_step=True)
+    ours = [s.step_lr(t, 0.05, k) for t in range(40 * k)]
+    assert ours == _torch_steps(T_0, T_mult, eta_min, 0.05, 40, k)
+    # the documented loop steps the scheduler after the optimizer: one step behind
+    after = _torch_steps(T_0, T_mult, eta_min, 0.05, 40, k, before=False)
+    assert after[0] == after[1] == ours[0] and after[2:] == ours[1:-1]
+
+
+def test_torch_rounds_its_cycle_below_some_restarts_and_ours_does_not():
+    """PyTorch finds the cycle of a fractional epoch with math.log, which gives
+    log_3(243) = 4.999...: step(121.0) (T_0=1, T_mult=3: the restart after cycles of 1, 3,
+    9, 27, 81 epochs) lands at the end of the cycle before, at eta_min."""
+    assert int(math.log(243, 3)) == 4
+    s = CosineRestarts(1, 3, 0.001, per_step=True)
+    torch, opt = _torch_optimizer(0.05)
+    sched = torch.optim.lr_scheduler.CosineAnnealingWarmRestarts(opt, 1, 3, 0.001)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        sched.step(121.0)
+    assert opt.param_groups[0]["lr"] == 0.001  # PyTorch: the end of the last cycle
+    assert s.step_lr(121, 0.05, 1) == 0.05  # here the restart, as epoch-wise in both
+    assert (CosineRestarts(1, 3, 0.001).lr(121, 0.05, {})
+            == _torch_epochs(lambda m, o: m.CosineAnnealingWarmRestarts(o, 1, 3, 0.001),
+                             122, 0.05)[121] == 0.05)
+
+
+# -- names, configs and refusals ------------------------------------------------------------
+
+def test_by_name_and_by_dict():
+    assert SCHEDULES["cosine_restarts"] is CosineRestarts
+    s = get_schedule({"name": "cosine_restarts", "T_0": 3, "T_mult": 2, "eta_min": 0.01})
+    assert s.get_config() == {"name": "cosine_restarts", "T_0": 3, "T_mult": 2,
+                              "eta_min": 0.01, "per_step": False}
+    assert get_schedule(s.get_config()).get_config() == s.get_config()
+    assert get_schedule({"name": "cosine_restarts", "T_0": 3, "per_step": True}).per_step
+    assert repr(CosineRestarts(2)) == "CosineRestarts(T_0=2, T_mult=1, eta_min=0.0, per_step=False)"
+
+
+@pytest.mark.parametrize("spec, error, message", [
+    ({"T_0": 0}, ValueError, "T_0 must be an int >= 1, got 0"),
+    ({"T_0": 2.0}, TypeError, "T_0 must be an int >= 1, got 2.0"),
+    ({"T_0": 2, "T_mult": 0}, ValueError, "T_mult must be an int >= 1, got 0"),
+    ({"T_0": 2, "T_mult": 1.5}, TypeError, "T_mult must be an int >= 1, got 1.5"),
+    ({"T_0": 2, "eta_min": -0.1}, ValueError, "eta_min must be a finite float >= 0, got -0.1"),
+    ({"T_0": 2, "eta_min": math.nan}, ValueError, "eta_min must be a finite float >= 0"),
+    ({"T_0": 2, "per_step": "yes"}, TypeError, "per_step must be"),
+])
+def test_cosine_restarts_refuses_bad_settings_naming_them(spec, error, message):
+    with pytest.raises(error, match=message.replace("(", r"\(").replace(".", r"\.")):
+        get_schedule({"name": "cosine_restarts", **spec})
+    with pytest.raises(TypeError, match="needs the setting 'T_0'"):
+        get_schedule("cosine_restarts", epochs=10)
+
+
+def test_per_epoch_restarts_follow_a_warmup_per_step_ones_do_not():
+    with pytest.raises(ValueError, match="after must be a schedule of epochs"):
+        Warmup(after={"name": "cosine_restarts", "T_0": 2, "per_step": True})
+    # per epoch, SGDR follows a warm-up, counted from its end
+    w = Warmup(epochs=2, start_factor=0.5, after={"name": "cosine_restarts", "T_0": 2})
+    assert _epoch_rates(w, 6, 1.0) == pytest.approx([0.5, 0.75, 1.0, 0.5, 1.0, 0.5], abs=1e-16)

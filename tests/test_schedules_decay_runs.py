@@ -1,0 +1,154 @@
+""""cosine_restarts" in whole runs: train and Trainer, checkpoints and resume, the
+estimators' files and the command line.
+
+References: the formula written out in NumPy (test_schedules_decay), with the run's steps
+per epoch worked here, and the uninterrupted run (bit for bit) for a resumed one.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+
+import chainrule
+from chainrule.cli import main
+from schedule_helpers import onecycle_data as _data
+from schedule_helpers import onecycle_net as _net
+from test_schedules_decay import sgdr_numpy
+
+KW = dict(optimizer="adam", lr=0.02, batch_size=8, seed=4)  # 50 rows: 7 steps an epoch
+
+
+@pytest.mark.parametrize("schedule, want", [
+    ({"name": "cosine_restarts", "T_0": 2, "T_mult": 2, "eta_min": 0.001},
+     sgdr_numpy(np.arange(9), 2, 2, 0.001, 0.02)),
+    ({"name": "cosine_restarts", "T_0": 3}, sgdr_numpy(np.arange(9), 3, 1, 0.0, 0.02)),
+])
+def test_each_epoch_trains_at_the_formulas_rate(schedule, want, step_rates):
+    X, Y = _data()
+    history = chainrule.train(_net(), X, Y, epochs=9, schedule=schedule, **KW)
+    np.testing.assert_allclose(history["lr"], want, rtol=1e-15, atol=1e-18)
+    # every step of an epoch at its rate, and a Trainer the same
+    np.testing.assert_allclose(step_rates, np.repeat(want, 7), rtol=1e-15, atol=1e-18)
+    trainer = chainrule.Trainer(_net(), epochs=9, schedule=schedule, **KW)
+    assert trainer.fit(X, Y)["lr"] == history["lr"]
+
+
+def test_per_step_restarts_set_every_steps_rate_from_the_fractional_epoch(step_rates):
+    X, Y = _data()
+    schedule = {"name": "cosine_restarts", "T_0": 1, "T_mult": 2, "per_step": True}
+    history = chainrule.train(_net(), X, Y, epochs=7, schedule=schedule, **KW)
+    t = np.arange(49) // 7 + (np.arange(49) % 7) / 7
+    want = sgdr_numpy(t, 1, 2, 0.0, 0.02)
+    np.testing.assert_allclose(step_rates, want, rtol=1e-15, atol=1e-18)
+    assert history["lr"] == step_rates[6::7]  # each epoch's last step's
+
+
+@pytest.mark.parametrize("schedule", [
+    {"name": "cosine_restarts", "T_0": 2, "T_mult": 3, "eta_min": 0.002},
+    {"name": "cosine_restarts", "T_0": 2, "T_mult": 2, "per_step": True},
+    {"name": "warmup", "epochs": 2, "after": {"name": "cosine_restarts", "T_0": 3}},
+])
+@pytest.mark.parametrize("stop", [3, 6])
+def test_resume_mid_run_is_the_uninterrupted_run(tmp_path, step_clock, schedule, stop):
+    """A 10-epoch run stopped by max_time within epoch ``stop + 1`` (the clock counts
+    steps) and resumed."""
+    X, Y = _data()
+    full = _net()
+    h_full = chainrule.train(full, X, Y, epochs=10, schedule=schedule, **KW)
+    path = tmp_path / "run.ckpt.npz"
+    h = chainrule.train(_net(), X, Y, epochs=10, checkpoint=path, schedule=schedule,
+                        max_time=7 * stop + 3, **KW)
+    assert h.stop_reason == "max_time" and h.epochs == stop
+    resumed, h_res = chainrule.resume(path, X, Y)
+    assert h_res.stop_reason == "epochs"
+    np.testing.assert_array_equal(resumed.params, full.params)
+    assert dict(h_res) == dict(h_full)
+
+
+def _fit(est, X, y):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # max_iter reached
+        return est.fit(X, y)
+
+
+@pytest.mark.parametrize("solver", ["sgd", "adam"])
+@pytest.mark.parametrize("schedule", [
+    {"name": "cosine_restarts", "T_0": 2, "T_mult": 2, "eta_min": 0.001},
+    {"name": "cosine_restarts", "T_0": 1, "per_step": True},
+])
+def test_the_estimators_train_save_and_load_with_the_schedule(solver, schedule, tmp_path,
+                                                              step_rates):
+    from sklearn.datasets import load_iris
+
+    from chainrule.estimators import MLPClassifier, MLPRegressor, load_estimator
+    from chainrule.schedules import get_schedule
+
+    X, y = load_iris(return_X_y=True)  # batch 50: 3 steps an epoch
+    settings = dict(solver=solver, learning_rate_init=0.05, max_iter=5, batch_size=50,
+                    random_state=0, schedule=schedule)
+    steps = np.arange(15)
+    t = steps // 3 if not (isinstance(schedule, dict) and schedule.get("per_step")) else (
+        steps // 3 + (steps % 3) / 3)
+    want = sgdr_numpy(t, schedule["T_0"], schedule.get("T_mult", 1),
+                      schedule.get("eta_min", 0.0), 0.05)
+    for cls, target in ((MLPClassifier, y), (MLPRegressor, X[:, 0])):
+        step_rates.clear()
+        est = _fit(cls((6,), **settings), X, target)
+        np.testing.assert_allclose(step_rates, want, rtol=1e-15, atol=1e-18)
+        loaded = load_estimator(est.save(tmp_path / f"{cls.__name__}.npz"))
+        assert loaded.schedule == schedule
+        np.testing.assert_array_equal(loaded.predict(X), est.predict(X))
+        # the object given as the schedule is saved as its config, and loads as that
+        obj = cls((6,), **{**settings, "schedule": get_schedule(schedule, epochs=5)})
+        again = load_estimator(_fit(obj, X, target).save(tmp_path / "obj.npz"))
+        assert get_schedule(again.schedule).get_config() == obj.schedule.get_config()
+        step_rates.clear()
+        _fit(again, X, target)
+        np.testing.assert_allclose(step_rates, want, rtol=1e-15, atol=1e-18)
+
+
+IRIS = ["train", "iris", "--optimizer", "sgd", "--lr", "0.1", "-q"]
+
+
+def _status(argv) -> int:
+    """The command's exit status, argparse's refusals (SystemExit) included."""
+    try:
+        return main(argv)
+    except SystemExit as exc:
+        return exc.code
+
+
+def test_cli_trains_restarts_shows_them_and_resume_keeps_them(tmp_path, capsys):
+    ckpt, model = str(tmp_path / "run.ckpt.npz"), str(tmp_path / "m.npz")
+    spec = '{"name": "cosine_restarts", "T_0": 2, "T_mult": 2, "eta_min": 0.01}'
+    run = [*IRIS, "--checkpoint", ckpt, "-o", model, "--schedule", spec]
+    assert main([*run, "--epochs", "4"]) == 0
+    capsys.readouterr()
+    assert main(["info", model]) == 0
+    assert ("schedule={'name': 'cosine_restarts', 'T_0': 2, 'T_mult': 2, 'eta_min': 0.01}"
+            in capsys.readouterr().out)
+    # --resume to 9 epochs: the same schedule goes on, as one run of 9
+    assert main([*run, "--epochs", "9", "--resume"]) == 0
+    history = chainrule.Trainer.from_checkpoint(ckpt).history
+    np.testing.assert_allclose(history["lr"], sgdr_numpy(np.arange(9), 2, 2, 0.01, 0.1),
+                               rtol=1e-15, atol=1e-18)
+    # another schedule is refused for the run, naming --schedule
+    other = '{"name": "cosine_restarts", "T_0": 3}'
+    assert main([*IRIS, "--checkpoint", ckpt, "-o", model, "--schedule", other,
+                 "--epochs", "10", "--resume"]) == 2
+    assert "--schedule: the run in" in capsys.readouterr().err
+    # by name alone: T_0 has no default, as in PyTorch
+    assert _status([*IRIS, "--schedule", "cosine_restarts", "-o", model]) == 2
+    assert "needs the setting 'T_0'" in capsys.readouterr().err
+
+
+def test_cli_refuses_bad_settings_naming_them(capsys):
+    for spec, message in (
+            ('{"name": "cosine_restarts", "T_0": 2, "T_mult": 0}', "T_mult must be an int >= 1"),
+            ('{"name": "cosine_restarts", "T_0": -1}', "T_0 must be an int >= 1"),
+            ('{"name": "cosine_restarts", "T_0": 2, "eta_min": -1}', "eta_min must be a finite")):
+        assert _status([*IRIS, "--schedule", spec]) == 2
+        assert message in capsys.readouterr().err
