@@ -1,9 +1,9 @@
-"""Cosine annealing with warm restarts ("cosine_restarts").
+"""Cosine annealing with warm restarts ("cosine_restarts"), "linear" and "polynomial".
 
-References: the formula written out in NumPy here (run without torch), values worked
-by hand, and torch.optim.lr_scheduler's CosineAnnealingWarmRestarts driven as PyTorch
-documents it (skipped without torch): ``step()`` after each epoch, and per step
-``step(epoch + i / iters)`` with the fractional epoch.
+References: the formulas written out in NumPy here (run without torch), values worked
+by hand, and torch.optim.lr_scheduler's CosineAnnealingWarmRestarts, LinearLR and
+PolynomialLR driven as PyTorch documents them (skipped without torch): ``step()`` after
+each epoch, and for SGDR per step ``step(epoch + i / iters)`` with the fractional epoch.
 """
 
 from __future__ import annotations
@@ -14,7 +14,14 @@ import warnings
 import numpy as np
 import pytest
 
-from chainrule.schedules import SCHEDULES, CosineRestarts, Warmup, get_schedule
+from chainrule.schedules import (
+    SCHEDULES,
+    CosineRestarts,
+    Linear,
+    Polynomial,
+    Warmup,
+    get_schedule,
+)
 
 
 def sgdr_numpy(t, T_0, T_mult, eta_min, lr0):
@@ -29,6 +36,16 @@ def sgdr_numpy(t, T_0, T_mult, eta_min, lr0):
         k = np.searchsorted(ends, np.floor(t), side="right")
         starts, t_i = np.concatenate([[0.0], ends])[k], lengths[k]
     return eta_min + (lr0 - eta_min) * (1 + np.cos(np.pi * (t - starts) / t_i)) / 2
+
+
+def linear_numpy(epochs, start, end, total, lr0):
+    m = np.minimum(np.arange(epochs), total)
+    return lr0 * (start + (end - start) * m / total)
+
+
+def polynomial_numpy(epochs, total, power, lr0):
+    m = np.minimum(np.arange(epochs), total)
+    return lr0 * ((total - m) / total) ** power
 
 
 def _epoch_rates(schedule, n, lr0):
@@ -72,6 +89,56 @@ def test_cosine_restarts_by_hand():
     assert s.step_lr(12, 1.0, 2) == 1.0  # epoch 6: a restart
     # eta_min: the rate half-way through a cycle is the mean of lr0 and eta_min
     assert CosineRestarts(4, eta_min=0.1).lr(6, 0.3, {}) == pytest.approx(0.2, abs=1e-16)
+
+
+LINEAR = [(s, e, n) for s, e in ((1 / 3, 1.0), (0.1, 1.0), (1.0, 0.0), (0.5, 0.25), (1.0, 1.0))
+          for n in (1, 3, 5, 12, 20)]
+
+
+@pytest.mark.parametrize("start, end, total", LINEAR)
+def test_linear_is_the_formula(start, end, total):
+    rates = _epoch_rates(Linear(start, end, total), 16, 0.03)
+    np.testing.assert_allclose(rates, linear_numpy(16, start, end, total, 0.03),
+                               rtol=1e-15, atol=1e-18)
+
+
+@pytest.mark.parametrize("power", [0.0, 0.5, 1.0, 1.7, 2.0, 3.0])
+@pytest.mark.parametrize("total", [1, 3, 5, 12, 20])
+def test_polynomial_is_the_formula(total, power):
+    rates = _epoch_rates(Polynomial(total, power), 16, 0.03)
+    np.testing.assert_allclose(rates, polynomial_numpy(16, total, power, 0.03),
+                               rtol=1e-15, atol=0)
+
+
+def test_linear_and_polynomial_by_hand():
+    assert _epoch_rates(Linear(0.5, 1.0, 4), 6, 0.8) == pytest.approx(
+        [0.4, 0.5, 0.6, 0.7, 0.8, 0.8], rel=4e-16)
+    assert _epoch_rates(Linear(1.0, 0.0, 4), 6, 0.8) == pytest.approx(
+        [0.8, 0.6, 0.4, 0.2, 0.0, 0.0], rel=4e-16)
+    assert _epoch_rates(Polynomial(4, 2.0), 6, 1.6) == pytest.approx(
+        [1.6, 0.9, 0.4, 0.1, 0.0, 0.0], abs=1e-16)
+    assert _epoch_rates(Polynomial(4, 0.5), 3, 1.0) == pytest.approx(
+        [1.0, math.sqrt(0.75), math.sqrt(0.5)], abs=1e-16)
+    # the ends exactly, and no negative rate past a decay to 0
+    assert Linear(1.0, 0.0, 7).lr(7, 0.3, {}) == 0.0 == Linear(1.0, 0.0, 7).lr(50, 0.3, {})
+    assert Linear(0.1, 0.6, 7).lr(9, 0.3, {}) == 0.3 * 0.6
+
+
+def test_linear_and_polynomial_are_within_an_ulp_or_two_of_the_exact_rate():
+    """Rounded once from exact integers: a decay near 0 keeps its digits, where start + (end
+    - start) * m / n (and 1 - m / n) lost them to cancellation (3e-15 of the rate)."""
+    from fractions import Fraction as F
+
+    worst = 0.0
+    for n in (7, 60, 200):
+        for m in range(1, n):
+            exact = F(0.3) * ((F(1) * (n - m) + F(0) * m) / n)
+            got = Linear(1.0, 0.0, n).lr(m, 0.3, {})
+            worst = max(worst, abs(float((F(got) - exact) / exact)))
+            exact = F(0.3) * (F(n - m) / n) ** 2
+            got = Polynomial(n, 2).lr(m, 0.3, {})
+            worst = max(worst, abs(float((F(got) - exact) / exact)))
+    assert worst < 4.5e-16
 
 
 # -- against PyTorch ---------------------------------------------------------------------
@@ -152,15 +219,49 @@ def test_torch_rounds_its_cycle_below_some_restarts_and_ours_does_not():
                              122, 0.05)[121] == 0.05)
 
 
+def _close(ours, want, lr0):
+    """Within 2e-15 of the rate, torch's exact zeros (a decay's end) to 2e-18 of lr0.
+
+    PyTorch's schedulers multiply the last rate by a factor each epoch: their rates drift
+    from the exact ones (worked out in 200-bit arithmetic) by up to 1.01e-15 of the rate
+    in these settings, ours by up to 3.9e-16, and the two differ by up to 1.17e-15
+    (LinearLR's decay to 0 over 200 epochs ends at -4e-18, not 0)."""
+    for a, b in zip(ours, want, strict=True):
+        assert abs(a - b) <= 2e-15 * max(abs(a), 1e-3 * lr0), (ours, want)
+
+
+@pytest.mark.parametrize("start, end, total", LINEAR)
+def test_linear_is_torch_linear_lr(start, end, total):
+    want = _torch_epochs(lambda s, o: s.LinearLR(o, start, end, total), 16, 0.03)
+    _close(_epoch_rates(Linear(start, end, total), 16, 0.03), want, 0.03)
+
+
+@pytest.mark.parametrize("power", [0.5, 1.0, 1.7, 2.0, 3.0])
+@pytest.mark.parametrize("total", [1, 3, 5, 12, 20])
+def test_polynomial_is_torch_polynomial_lr(total, power):
+    want = _torch_epochs(lambda s, o: s.PolynomialLR(o, total, power), 16, 0.03)
+    _close(_epoch_rates(Polynomial(total, power), 16, 0.03), want, 0.03)
+
+
 # -- names, configs and refusals ------------------------------------------------------------
 
 def test_by_name_and_by_dict():
-    assert SCHEDULES["cosine_restarts"] is CosineRestarts
+    for name, cls in (("cosine_restarts", CosineRestarts), ("linear", Linear),
+                      ("polynomial", Polynomial)):
+        assert SCHEDULES[name] is cls
     s = get_schedule({"name": "cosine_restarts", "T_0": 3, "T_mult": 2, "eta_min": 0.01})
     assert s.get_config() == {"name": "cosine_restarts", "T_0": 3, "T_mult": 2,
                               "eta_min": 0.01, "per_step": False}
     assert get_schedule(s.get_config()).get_config() == s.get_config()
     assert get_schedule({"name": "cosine_restarts", "T_0": 3, "per_step": True}).per_step
+    # without total_iters: the run's epochs, as "cosine" takes its T_max
+    assert get_schedule("linear", epochs=12).get_config() == {
+        "name": "linear", "start_factor": 1 / 3, "end_factor": 1.0, "total_iters": 12}
+    assert get_schedule({"name": "polynomial", "power": 2}, epochs=9).total_iters == 9
+    assert get_schedule({"name": "polynomial", "total_iters": 4}, epochs=9).total_iters == 4
+    # after a warm-up: the epochs after it
+    w = get_schedule({"name": "warmup", "epochs": 3, "after": "polynomial"}, epochs=10)
+    assert w.after.get_config() == {"name": "polynomial", "total_iters": 7, "power": 1.0}
     assert repr(CosineRestarts(2)) == "CosineRestarts(T_0=2, T_mult=1, eta_min=0.0, per_step=False)"
 
 
@@ -180,7 +281,40 @@ def test_cosine_restarts_refuses_bad_settings_naming_them(spec, error, message):
         get_schedule("cosine_restarts", epochs=10)
 
 
-def test_per_epoch_restarts_follow_a_warmup_per_step_ones_do_not():
+@pytest.mark.parametrize("cls, spec, error, message", [
+    (Linear, {"start_factor": 0}, ValueError, r"start_factor must be a float in \(0, 1\], got 0"),
+    (Linear, {"start_factor": 1.5}, ValueError, r"start_factor must be a float in \(0, 1\]"),
+    (Linear, {"start_factor": "a"}, TypeError, r"start_factor must be a float in \(0, 1\]"),
+    (Linear, {"end_factor": -0.5}, ValueError, r"end_factor must be a float in \[0, 1\], got"),
+    (Linear, {"end_factor": 1.01}, ValueError, r"end_factor must be a float in \[0, 1\]"),
+    (Linear, {"end_factor": math.inf}, ValueError, r"end_factor must be a float in \[0, 1\]"),
+    (Linear, {"total_iters": 0}, ValueError, "total_iters must be an int >= 1, got 0"),
+    (Polynomial, {"total_iters": -3}, ValueError, "total_iters must be an int >= 1, got -3"),
+    (Polynomial, {"total_iters": 2.5}, TypeError, "total_iters must be an int >= 1"),
+    (Polynomial, {"power": -1}, ValueError, "power must be a finite float >= 0, got -1"),
+    (Polynomial, {"power": math.inf}, ValueError, "power must be a finite float >= 0, got inf"),
+    (Polynomial, {"power": math.nan}, ValueError, "power must be a finite float >= 0, got nan"),
+])
+def test_linear_and_polynomial_refuse_bad_settings_naming_them(cls, spec, error, message):
+    with pytest.raises(error, match=message):
+        cls(**spec)
+    with pytest.raises(error, match=message):
+        get_schedule({"name": cls.name, **spec}, epochs=10)
+
+
+def test_a_length_from_the_run_needs_a_run():
+    # an object has no run to span: refused as the run is set up, naming total_iters
+    with pytest.raises(TypeError, match="total_iters: a Polynomial object needs total_iters"):
+        get_schedule(Polynomial(), epochs=10)
+    with pytest.raises(TypeError, match="after: a 'linear' after the warm-up needs its "
+                                        "total_iters"):
+        Warmup(after="linear")
+    with pytest.raises(TypeError, match="after: total_iters: a Linear object needs"):
+        Warmup(after=Linear(1.0, 0.0))
+    with pytest.raises(ValueError, match=r"epochs: a 'polynomial' after the warm-up spans the "
+                                         r"epochs after it \(total_iters = epochs - the "
+                                         r"warm-up's 3\), but the run has 3 epochs"):
+        get_schedule({"name": "warmup", "epochs": 3, "after": "polynomial"}, epochs=3)
     with pytest.raises(ValueError, match="after must be a schedule of epochs"):
         Warmup(after={"name": "cosine_restarts", "T_0": 2, "per_step": True})
     # per epoch, SGDR follows a warm-up, counted from its end

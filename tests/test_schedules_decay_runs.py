@@ -1,7 +1,7 @@
-""""cosine_restarts" in whole runs: train and Trainer, checkpoints and resume, the
-estimators' files and the command line.
+""""cosine_restarts", "linear" and "polynomial" in whole runs: train and Trainer, checkpoints
+and resume, the estimators' files and the command line.
 
-References: the formula written out in NumPy (test_schedules_decay), with the run's steps
+References: the formulas written out in NumPy (test_schedules_decay), with the run's steps
 per epoch worked here, and the uninterrupted run (bit for bit) for a resumed one.
 """
 
@@ -14,9 +14,10 @@ import pytest
 
 import chainrule
 from chainrule.cli import main
+from chainrule.io import load_metadata
 from schedule_helpers import onecycle_data as _data
 from schedule_helpers import onecycle_net as _net
-from test_schedules_decay import sgdr_numpy
+from test_schedules_decay import linear_numpy, polynomial_numpy, sgdr_numpy
 
 KW = dict(optimizer="adam", lr=0.02, batch_size=8, seed=4)  # 50 rows: 7 steps an epoch
 
@@ -25,6 +26,17 @@ KW = dict(optimizer="adam", lr=0.02, batch_size=8, seed=4)  # 50 rows: 7 steps a
     ({"name": "cosine_restarts", "T_0": 2, "T_mult": 2, "eta_min": 0.001},
      sgdr_numpy(np.arange(9), 2, 2, 0.001, 0.02)),
     ({"name": "cosine_restarts", "T_0": 3}, sgdr_numpy(np.arange(9), 3, 1, 0.0, 0.02)),
+    ("linear", linear_numpy(9, 1 / 3, 1.0, 9, 0.02)),
+    ({"name": "linear", "start_factor": 1, "end_factor": 0.1, "total_iters": 5},
+     linear_numpy(9, 1.0, 0.1, 5, 0.02)),
+    ("polynomial", polynomial_numpy(9, 9, 1.0, 0.02)),
+    ({"name": "polynomial", "power": 2.5, "total_iters": 12},
+     polynomial_numpy(9, 12, 2.5, 0.02)),
+    # a warm-up of 3 epochs from 0.25 * lr, then a linear decay over the 6 after it
+    ({"name": "warmup", "epochs": 3, "start_factor": 0.25,
+      "after": {"name": "linear", "start_factor": 1, "end_factor": 0}},
+     np.concatenate([0.02 * (0.25 + 0.75 * np.arange(3) / 3),
+                     linear_numpy(6, 1.0, 0.0, 6, 0.02)])),
 ])
 def test_each_epoch_trains_at_the_formulas_rate(schedule, want, step_rates):
     X, Y = _data()
@@ -49,12 +61,15 @@ def test_per_step_restarts_set_every_steps_rate_from_the_fractional_epoch(step_r
 @pytest.mark.parametrize("schedule", [
     {"name": "cosine_restarts", "T_0": 2, "T_mult": 3, "eta_min": 0.002},
     {"name": "cosine_restarts", "T_0": 2, "T_mult": 2, "per_step": True},
+    "linear", {"name": "polynomial", "power": 2},
     {"name": "warmup", "epochs": 2, "after": {"name": "cosine_restarts", "T_0": 3}},
+    {"name": "warmup", "epochs": 2, "after": {"name": "linear", "start_factor": 1,
+                                               "end_factor": 0}},
 ])
 @pytest.mark.parametrize("stop", [3, 6])
 def test_resume_mid_run_is_the_uninterrupted_run(tmp_path, step_clock, schedule, stop):
     """A 10-epoch run stopped by max_time within epoch ``stop + 1`` (the clock counts
-    steps) and resumed."""
+    steps) and resumed: a length taken from the run is the 10 epochs, kept."""
     X, Y = _data()
     full = _net()
     h_full = chainrule.train(full, X, Y, epochs=10, schedule=schedule, **KW)
@@ -68,6 +83,20 @@ def test_resume_mid_run_is_the_uninterrupted_run(tmp_path, step_clock, schedule,
     assert dict(h_res) == dict(h_full)
 
 
+def test_a_run_resumed_to_more_epochs_keeps_the_length_it_took_from_its_own(tmp_path):
+    """"polynomial" by name decays over the first run's 4 epochs: resumed to 6, the rate
+    stays 0 (PolynomialLR(total_iters=4) stepped on); "linear" stays at end_factor."""
+    X, Y = _data()
+    for schedule, tail in (("polynomial", 0.0),
+                           ({"name": "linear", "start_factor": 1, "end_factor": 0.5},
+                            0.01)):
+        path = tmp_path / f"{len(str(schedule))}.ckpt.npz"
+        chainrule.train(_net(), X, Y, epochs=4, checkpoint=path, schedule=schedule, **KW)
+        _, history = chainrule.resume(path, X, Y, epochs=6)
+        assert history["lr"][4:] == [tail, tail]
+        assert chainrule.Trainer.from_checkpoint(path).schedule.total_iters == 4
+
+
 def _fit(est, X, y):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # max_iter reached
@@ -78,6 +107,7 @@ def _fit(est, X, y):
 @pytest.mark.parametrize("schedule", [
     {"name": "cosine_restarts", "T_0": 2, "T_mult": 2, "eta_min": 0.001},
     {"name": "cosine_restarts", "T_0": 1, "per_step": True},
+    "linear", {"name": "polynomial", "power": 0.5},
 ])
 def test_the_estimators_train_save_and_load_with_the_schedule(solver, schedule, tmp_path,
                                                               step_rates):
@@ -92,8 +122,11 @@ def test_the_estimators_train_save_and_load_with_the_schedule(solver, schedule, 
     steps = np.arange(15)
     t = steps // 3 if not (isinstance(schedule, dict) and schedule.get("per_step")) else (
         steps // 3 + (steps % 3) / 3)
-    want = sgdr_numpy(t, schedule["T_0"], schedule.get("T_mult", 1),
-                      schedule.get("eta_min", 0.0), 0.05)
+    name = schedule if isinstance(schedule, str) else schedule["name"]
+    want = {"cosine_restarts": lambda: sgdr_numpy(t, schedule["T_0"], schedule.get("T_mult", 1),
+                                                  schedule.get("eta_min", 0.0), 0.05),
+            "linear": lambda: np.repeat(linear_numpy(5, 1 / 3, 1.0, 5, 0.05), 3),
+            "polynomial": lambda: np.repeat(polynomial_numpy(5, 5, 0.5, 0.05), 3)}[name]()
     for cls, target in ((MLPClassifier, y), (MLPRegressor, X[:, 0])):
         step_rates.clear()
         est = _fit(cls((6,), **settings), X, target)
@@ -145,10 +178,36 @@ def test_cli_trains_restarts_shows_them_and_resume_keeps_them(tmp_path, capsys):
     assert "needs the setting 'T_0'" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("name", ["linear", "polynomial"])
+def test_cli_decays_over_epochs_info_shows_the_length_and_resume_keeps_it(tmp_path, capsys,
+                                                                          name):
+    ckpt, model = str(tmp_path / "run.ckpt.npz"), str(tmp_path / "m.npz")
+    run = [*IRIS, "--checkpoint", ckpt, "-o", model, "--schedule", name]
+    assert main([*run, "--epochs", "6"]) == 0
+    capsys.readouterr()
+    assert main(["info", model]) == 0
+    assert f"schedule={name}, total_iters=6," in capsys.readouterr().out
+    want = (linear_numpy(6, 1 / 3, 1.0, 6, 0.1) if name == "linear"
+            else polynomial_numpy(6, 6, 1.0, 0.1))
+    np.testing.assert_allclose(chainrule.Trainer.from_checkpoint(ckpt).history["lr"], want,
+                               rtol=1e-15, atol=1e-18)
+    assert main([*run, "--epochs", "8", "--resume"]) == 0
+    assert load_metadata(model)["training"]["total_iters"] == 6  # the first command's
+    # with a warm-up: the epochs after it
+    spec = f'{{"name": "warmup", "epochs": 2, "after": "{name}"}}'
+    assert main([*IRIS, "--epochs", "7", "--schedule", spec, "-o", model]) == 0
+    assert load_metadata(model)["training"]["total_iters"] == 5
+    assert main([*IRIS, "--epochs", "2", "--schedule", spec, "-o", model]) == 2
+    assert (f'--epochs 2: the "{name}" after the warm-up of --schedule spans the epochs '
+            f"after the warm-up's 2 (its total_iters is --epochs - 2)") in capsys.readouterr().err
+
+
 def test_cli_refuses_bad_settings_naming_them(capsys):
     for spec, message in (
             ('{"name": "cosine_restarts", "T_0": 2, "T_mult": 0}', "T_mult must be an int >= 1"),
             ('{"name": "cosine_restarts", "T_0": -1}', "T_0 must be an int >= 1"),
-            ('{"name": "cosine_restarts", "T_0": 2, "eta_min": -1}', "eta_min must be a finite")):
+            ('{"name": "cosine_restarts", "T_0": 2, "eta_min": -1}', "eta_min must be a finite"),
+            ('{"name": "linear", "end_factor": 2}', "end_factor must be a float in [0, 1]"),
+            ('{"name": "polynomial", "power": -1}', "power must be a finite float >= 0")):
         assert _status([*IRIS, "--schedule", spec]) == 2
         assert message in capsys.readouterr().err

@@ -147,19 +147,22 @@ def check_schedule_epochs(spec: str | dict | None, epochs: int) -> None:
         Naming ``--epochs`` and ``--schedule``, what the warm-up takes and
         what was given.
     """
-    from .schedules import get_schedule
+    from .schedules import get_schedule, length_from_run
 
     if not isinstance(spec, dict) or spec.get("name") != "warmup":
         return
     try:
         get_schedule(dict(spec), epochs=epochs)
     except ValueError:
-        warm = spec.get("epochs", 5)
+        warm, after = spec.get("epochs", 5), spec.get("after")
+        key = length_from_run(after)
+        name = after.get("name") if isinstance(after, dict) else after
+        verb = "anneals over" if key == "T_max" else "spans"
         raise ValueError(
-            f"--epochs {epochs}: the \"cosine\" after the warm-up of --schedule anneals over "
-            f"the epochs after the warm-up's {warm} (its T_max is --epochs - {warm}), and "
-            f"--epochs {epochs} leaves none; give --epochs above {warm}, or the cosine its "
-            f"own T_max in --schedule") from None
+            f"--epochs {epochs}: the \"{name}\" after the warm-up of --schedule {verb} "
+            f"the epochs after the warm-up's {warm} (its {key} is --epochs - {warm}), and "
+            f"--epochs {epochs} leaves none; give --epochs above {warm}, or the {name} its "
+            f"own {key} in --schedule") from None
 
 
 def inferred_t_max(spec: str | dict | None, schedule: object) -> int | None:
@@ -210,16 +213,24 @@ def inferred_lengths(spec: str | dict | None, trainer: object) -> dict[str, int]
     -------
     dict
         ``{"T_max": ...}`` for a cosine that took it from the first command's
-        epochs (see :func:`inferred_t_max`), ``{"total_steps": ...}`` for a
+        epochs (see :func:`inferred_t_max`), ``{"total_iters": ...}`` likewise for
+        a "linear" or "polynomial" (after a "warmup" too), ``{"total_steps": ...}`` for a
         "onecycle" spanning the first command's ``--epochs`` times the steps of
         an epoch (``--resume`` keeps it), else empty.
     """
-    from .schedules import OneCycle
+    from .schedules import Linear, OneCycle, Polynomial, length_from_run
 
     t_max = inferred_t_max(spec, trainer.schedule)
     if t_max is not None:
         return {"T_max": t_max}
     schedule, steps = trainer.schedule, getattr(trainer, "_n_batches", None)
+    given = {"name": spec} if isinstance(spec, str) else spec
+    decay = schedule
+    if isinstance(given, dict) and given.get("name") == "warmup":
+        given, decay = given.get("after"), getattr(schedule, "after", None)
+    if (length_from_run(given) == "total_iters" and isinstance(decay, (Linear, Polynomial))
+            and decay.total_iters is not None):  # a "linear", "polynomial" over the run
+        return {"total_iters": decay.total_iters}
     if isinstance(schedule, OneCycle) and schedule.total_steps is None and steps is not None:
         return {"total_steps": schedule.total(steps)}
     return {}

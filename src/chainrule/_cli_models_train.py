@@ -165,6 +165,8 @@ def _add_train(sub: argparse._SubParsersAction) -> None:
                    "onecycle (the one-cycle policy, a rate for every step over --epochs), "
                    "cosine_restarts (SGDR: '{\"name\": \"cosine_restarts\", \"T_0\": 10, "
                    "\"T_mult\": 2}', \"per_step\": true for a rate every step), "
+                   "linear, polynomial (PyTorch's LinearLR, PolynomialLR; over --epochs "
+                   "without \"total_iters\"), "
                    "by name or as a JSON object of settings such as '{\"name\": \"step\", "
                    "\"step_size\": 20, \"gamma\": 0.5}' (default: constant)")
     p.add_argument("--patience", type=positive_int, default=None,

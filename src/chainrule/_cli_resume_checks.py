@@ -60,7 +60,7 @@ def _schedule(spec: object) -> object:
     """A --schedule as it decides the run: every setting, defaults filled in (no
     --schedule, "constant" and '{"name": "constant"}' are one schedule)."""
     from ._cli_args_optimizer import EPOCHS_STAND_IN
-    from .schedules import get_schedule
+    from .schedules import get_schedule, length_from_run
 
     if spec is None:
         spec = "constant"
@@ -76,10 +76,14 @@ def _schedule(spec: object) -> object:
     if (config.get("name") == "onecycle" and given.get("total_steps") is None
             and given.get("epochs") is None):  # spans the run: its epochs' steps
         config["epochs"] = "epochs"
+    if length_from_run(given) == "total_iters":  # "linear", "polynomial": over the run
+        config["total_iters"] = "epochs"
     after = given.get("after")
     if (config.get("name") == "warmup" and config["after"].get("name") == "cosine"
             and (after == "cosine" or (isinstance(after, dict) and "T_max" not in after))):
         config["after"]["T_max"] = "epochs after the warm-up"
+    if config.get("name") == "warmup" and length_from_run(after) == "total_iters":
+        config["after"]["total_iters"] = "epochs after the warm-up"
     return config
 
 

@@ -184,7 +184,8 @@ class MLPClassifier(_ClassifierOutputs, ClassifierMixin, _BaseMLP):
         "cosine" without ``T_max`` anneals over the ``max_iter - 5`` epochs after
         the warm-up), "onecycle" (a rate for every step, over ``max_iter``
         epochs of mini-batches, partial_fit's calls too), "cosine_restarts" (SGDR:
-        ``{"name": "cosine_restarts", "T_0": 10}``), ``{"name": ...}``,
+        ``{"name": "cosine_restarts", "T_0": 10}``), "linear" and "polynomial" (over
+        ``max_iter`` epochs without ``total_iters``), ``{"name": ...}``,
         or a :class:`~chainrule.schedules.Schedule` object, which :meth:`save` writes as
         that dict; one of a class of your own cannot be saved).
         With ``early_stopping`` a "plateau" schedule watching ``val_loss`` (its

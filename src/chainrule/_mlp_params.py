@@ -16,7 +16,7 @@ from ._validation import InvalidParameter, check_random_state_value
 from .activations import Activation, _check_hidden_activation, get_activation
 from .architecture import _check_hidden, parse_layers
 from .layers import Layer
-from .schedules import get_schedule
+from .schedules import get_schedule, length_from_run
 
 SOLVERS = ("sgd", "adam", "rmsprop", "adagrad", "lbfgs", "cg")
 _STOCHASTIC = ("sgd", "adam", "rmsprop", "adagrad")
@@ -279,11 +279,15 @@ class _Parameters:
         # max_iter is named as itself, not as the schedule's T_max
         warm = _warmup_leaves_no_cosine(self.schedule, self.max_iter)
         if warm is not None:  # named as max_iter, which the estimator has (not epochs)
+            after = self.schedule["after"]
+            key = length_from_run(after)
+            name = after.get("name") if isinstance(after, dict) else after
+            verb = "anneals over" if key == "T_max" else "spans"
             raise ValueError(
-                f"max_iter={self.max_iter}: the 'cosine' after the warm-up of schedule="
-                f"{self.schedule!r} anneals over the epochs after the warm-up's {warm} (its "
-                f"T_max is max_iter - {warm}), and max_iter={self.max_iter} leaves none; give "
-                f"max_iter above {warm}, or the cosine its own T_max in schedule")
+                f"max_iter={self.max_iter}: the {name!r} after the warm-up of schedule="
+                f"{self.schedule!r} {verb} the epochs after the warm-up's {warm} (its "
+                f"{key} is max_iter - {warm}), and max_iter={self.max_iter} leaves none; give "
+                f"max_iter above {warm}, or the {name} its own {key} in schedule")
         try:  # a schedule that cannot be built fails here, before the fit changes anything
             get_schedule(self.schedule, epochs=self.max_iter)
         except (TypeError, ValueError) as exc:

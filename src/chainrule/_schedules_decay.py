@@ -1,18 +1,20 @@
-"""Cosine annealing with warm restarts (private).
+"""Cosine annealing with warm restarts, and linear and polynomial decay (private).
 
-:class:`CosineRestarts` ("cosine_restarts") is a built-in schedule
-(:data:`chainrule.schedules.SCHEDULES` names it); import it from
-:mod:`chainrule.schedules`.  It is PyTorch's scheduler of the same
-parameters in closed form: the rate of an epoch (or, with ``per_step=True``,
-of a step) is worked out from the epoch count and the run's initial rate, so
-that a run resumed from a checkpoint takes the rates of the uninterrupted one.
+:class:`CosineRestarts` ("cosine_restarts"), :class:`Linear` ("linear") and
+:class:`Polynomial` ("polynomial") are built-in schedules
+(:data:`chainrule.schedules.SCHEDULES` names them); import them from
+:mod:`chainrule.schedules`.  Each is PyTorch's scheduler of the same
+parameters in closed form: the rate of an epoch (or, for
+``CosineRestarts(per_step=True)``, of a step) is worked out from the epoch
+count and the run's initial rate, so that a run resumed from a checkpoint
+takes the rates of the uninterrupted one.
 """
 
 from __future__ import annotations
 
 import math
 
-from ._validation import check_bool, check_nonneg_float, check_positive_int
+from ._validation import _check_real, check_bool, check_nonneg_float, check_positive_int
 from .schedules import Schedule
 
 
@@ -144,3 +146,171 @@ class CosineRestarts(Schedule):
         else:
             t_cur = t - start
         return self._rate(t_cur, length, lr0)
+
+
+def _check_total_iters(value: object) -> int | None:
+    return None if value is None else check_positive_int(value, "total_iters")
+
+
+def _length(schedule: Linear | Polynomial) -> int:
+    if schedule.total_iters is None:
+        raise TypeError(
+            f"total_iters: a {type(schedule).__name__} object needs total_iters (the epochs "
+            f"of the decay); give the schedule as {schedule.name!r} or {{'name': "
+            f"{schedule.name!r}, ...}} to train, a Trainer or an estimator to span the run")
+    return schedule.total_iters
+
+
+class Linear(Schedule):
+    """A linear change of the rate between two factors of ``lr0``: PyTorch's ``LinearLR``.
+
+    After ``t`` epochs (``t`` from 0) the rate is::
+
+        lr = lr0 * (start_factor + (end_factor - start_factor) * min(total_iters, t) / total_iters)
+
+    from ``start_factor * lr0`` in the first epoch to ``end_factor * lr0``
+    after ``total_iters`` epochs, and there it stays.  With ``start_factor``
+    below ``end_factor`` it is a warm-up (PyTorch's defaults, 1/3 to 1); with
+    ``start_factor=1, end_factor=0`` a linear decay to 0.  PyTorch's
+    ``LinearLR`` stepped after each epoch gives these rates by multiplying the
+    last rate by a factor each epoch, which rounds differently: the two agree
+    to about 1e-15 of the rate, the closed form here being the exact rate
+    rounded once.
+
+    ``total_iters`` may be left out: given by its name or as a dict to
+    :func:`chainrule.train`, a Trainer, an estimator or the CLI's
+    ``--schedule``, it is the run's epochs (``train``'s ``epochs``, an
+    estimator's ``max_iter``, ``--epochs``), as ``LinearLR(total_iters=
+    epochs)``, and after a "warmup" the epochs after the warm-up; it is then a
+    setting of the schedule, kept when a run is resumed or continued.  (That
+    default is not PyTorch's 5: a decay over the run is what a schedule given
+    no length is for here, as "cosine" anneals over it.)  The run's last epoch
+    then trains at ``lr0 * (start_factor + (end_factor - start_factor) *
+    (epochs - 1) / epochs)``, as in PyTorch.
+
+    Parameters
+    ----------
+    start_factor : float in (0, 1], default 1/3
+        The first epoch's rate as a fraction of ``lr0``.
+    end_factor : float in [0, 1], default 1.0
+        The rate after ``total_iters`` epochs as a fraction of ``lr0``.
+    total_iters : int, optional
+        Epochs of the change (>= 1); by default the run's.
+    """
+
+    name = "linear"
+
+    def __init__(self, start_factor: float = 1 / 3, end_factor: float = 1.0,
+                 total_iters: int | None = None) -> None:
+        self.start_factor = _check_real(start_factor, "start_factor", "a float in (0, 1]")
+        if not 0 < self.start_factor <= 1:
+            raise ValueError(f"start_factor must be a float in (0, 1], got {self.start_factor}")
+        self.end_factor = _check_real(end_factor, "end_factor", "a float in [0, 1]")
+        if not 0 <= self.end_factor <= 1:
+            raise ValueError(f"end_factor must be a float in [0, 1], got {self.end_factor}")
+        self.total_iters = _check_total_iters(total_iters)
+
+    def lr(self, epoch: int, lr0: float, metrics: dict[str, float]) -> float:
+        n = _length(self)
+        m = min(n, epoch)
+        if m == 0 or m == n:  # the two ends exactly
+            return lr0 * (self.start_factor if m == 0 else self.end_factor)
+        # the factor as a weighted mean of the two, of terms >= 0: start + (end - start) *
+        # m / n (PyTorch's closed form) loses digits to cancellation as a decay nears 0
+        return lr0 * ((self.start_factor * (n - m) + self.end_factor * m) / n)
+
+    def first_lr(self, lr0: float) -> float:
+        return lr0 * self.start_factor
+
+
+class Polynomial(Schedule):
+    """Polynomial decay of the rate to 0: PyTorch's ``PolynomialLR``.
+
+    After ``t`` epochs (``t`` from 0) the rate is::
+
+        lr = lr0 * (1 - min(total_iters, t) / total_iters) ** power
+
+    from ``lr0`` in the first epoch to 0 after ``total_iters`` epochs, and
+    there it stays (a run trained past ``total_iters`` epochs trains no
+    more).  ``power=1`` is a linear decay, ``power=2`` a quadratic one, 0
+    keeps the rate.  PyTorch's ``PolynomialLR`` stepped after each epoch gives
+    these rates by multiplying the last rate by a factor each epoch, which
+    rounds differently: the two agree to about 1e-15 of the rate, the closed
+    form here being the rate rounded once.
+
+    ``total_iters`` may be left out: given by its name or as a dict to
+    :func:`chainrule.train`, a Trainer, an estimator or the CLI's
+    ``--schedule``, it is the run's epochs (``train``'s ``epochs``, an
+    estimator's ``max_iter``, ``--epochs``), as ``PolynomialLR(total_iters=
+    epochs)``, and after a "warmup" the epochs after the warm-up; it is then
+    a setting of the schedule, kept when a run is resumed or continued.
+    (That default is not PyTorch's 5, after which a rate of 0 trains
+    nothing.)  The run's last epoch then trains at ``lr0 * (1 / epochs) **
+    power``, as in PyTorch.
+
+    Parameters
+    ----------
+    total_iters : int, optional
+        Epochs of the decay (>= 1); by default the run's.
+    power : float, default 1.0
+        Exponent of the decay (finite, >= 0).
+    """
+
+    name = "polynomial"
+
+    def __init__(self, total_iters: int | None = None, power: float = 1.0) -> None:
+        self.total_iters = _check_total_iters(total_iters)
+        self.power = check_nonneg_float(power, "power")
+
+    def lr(self, epoch: int, lr0: float, metrics: dict[str, float]) -> float:
+        n = _length(self)
+        # (n - m) / n rounded once: PyTorch's 1 - m / n loses digits as it nears 0
+        return lr0 * ((n - min(n, epoch)) / n) ** self.power
+
+
+def length_from_run(spec: object) -> str | None:
+    """The setting of ``spec`` that the run's length gives, when ``spec`` leaves it out:
+    ``"T_max"`` for a "cosine" without it, ``"total_iters"`` for a "linear" or
+    "polynomial" without it (by its name, or a dict leaving it out or None); else None."""
+    if _anneals_over_run(spec):
+        return "T_max"
+    name = spec.get("name") if isinstance(spec, dict) else spec
+    if not isinstance(name, str) or name not in (Linear.name, Polynomial.name):
+        return None
+    return None if isinstance(spec, dict) and spec.get("total_iters") is not None else "total_iters"
+
+
+def decay_over_run(spec: Schedule | dict, epochs: int | None) -> Schedule | dict:
+    """A "linear" or "polynomial" given without ``total_iters``, for a run of ``epochs``
+    epochs (:func:`~chainrule.schedules.get_schedule`'s).
+
+    Parameters
+    ----------
+    spec : Schedule or dict
+        The schedule as an object, or a "linear" or "polynomial" config less its name
+        (changed in place).
+    epochs : int or None
+        The run's epochs; None: nothing to span (``spec`` is returned as it is).
+
+    Returns
+    -------
+    Schedule or dict
+        ``spec``; a config without ``total_iters`` takes ``epochs`` as it.
+
+    Raises
+    ------
+    TypeError
+        For a :class:`Linear` or :class:`Polynomial` object without ``total_iters``
+        (refused as the run is set up: only a name or a config spans the run), or an
+        ``epochs`` not an int.
+    ValueError
+        If ``epochs`` is below 1.
+    """
+    if epochs is None:
+        return spec
+    if isinstance(spec, (Linear, Polynomial)):
+        _length(spec)  # the TypeError naming total_iters
+    elif isinstance(spec, dict) and spec.get("total_iters") is None:
+        # checked as itself: a bad run length is not a setting the user gave
+        spec["total_iters"] = check_positive_int(epochs, "epochs")
+    return spec

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from ._schedules_decay import decay_over_run, length_from_run
 from ._validation import check_positive_float, check_positive_int
-from .schedules import SCHEDULES, Schedule, _anneals_over_run, get_schedule
+from .schedules import SCHEDULES, Schedule, get_schedule
 
 
 class Warmup(Schedule):
@@ -43,8 +44,8 @@ class Warmup(Schedule):
         dict or an object (not another "warmup", nor "onecycle" or a
         "cosine_restarts" with ``per_step``, which set the rate of every step,
         nor a class of your own, which a checkpoint could not rebuild).
-        "cosine" needs its ``T_max`` here (the epochs after the warm-up),
-        unless the warm-up is given to
+        "cosine" needs its ``T_max``, "linear" and "polynomial" their
+        ``total_iters`` here (the epochs after the warm-up), unless the warm-up is given to
         :func:`chainrule.train`, a Trainer, an estimator or the CLI's
         ``--schedule`` as a name or config dict, which know the run's length:
         there a "cosine" without ``T_max`` anneals over the epochs after the
@@ -53,7 +54,10 @@ class Warmup(Schedule):
         ``SequentialLR`` does.  That ``T_max`` is then part of the schedule's
         settings: a run resumed or continued to more epochs keeps it (past it
         the cosine heads back up, as a "cosine" alone does past its ``T_max``).
-        By default "constant".
+        A "linear" or "polynomial" without ``total_iters`` likewise takes the
+        epochs after the warm-up: ``{"name": "warmup", "after": {"name":
+        "linear", "start_factor": 1, "end_factor": 0}}`` warms up, then
+        decays linearly towards 0 over the rest of the run.  By default "constant".
     """
 
     name = "warmup"
@@ -73,14 +77,17 @@ class Warmup(Schedule):
         name = after.get("name") if isinstance(after, dict) else after
         if isinstance(after, Warmup) or (isinstance(name, str) and name == self.name):
             raise ValueError("after must be a schedule other than 'warmup', got a warm-up")
-        if _anneals_over_run(after):  # the run's length is not known here
+        key = length_from_run(after)
+        if key is not None:  # the run's length is not known here
+            what = name if isinstance(after, dict) else after
             raise TypeError(
-                "after: a 'cosine' after the warm-up needs its T_max (the epochs after the "
-                "warm-up), e.g. {'name': 'cosine', 'T_max': ...}; without it give the warm-up "
-                "as a name or dict to train, Trainer or an estimator, which anneal over the "
+                f"after: a {what!r} after the warm-up needs its {key} (the epochs after the "
+                f"warm-up), e.g. {{'name': {what!r}, {key!r}: ...}}; without it give the "
+                "warm-up as a name or dict to train, Trainer or an estimator, which take the "
                 "run's epochs after the warm-up")
         try:
             schedule = get_schedule(after)
+            decay_over_run(schedule, 0)  # refuses a Linear or Polynomial without total_iters
         except (TypeError, ValueError) as exc:
             raise type(exc)(f"after: {exc}") from None
         if schedule.per_step:  # sets the rate of every step: nothing is left to follow
@@ -128,7 +135,7 @@ class Warmup(Schedule):
 
 
 def cosine_after_warmup(spec: dict, epochs: int) -> dict:
-    """A warm-up's settings with a "cosine" ``after`` annealing over the run's remaining epochs.
+    """A warm-up's settings with an ``after`` that takes its length from the run's remaining epochs.
 
     Parameters
     ----------
@@ -141,26 +148,29 @@ def cosine_after_warmup(spec: dict, epochs: int) -> dict:
     -------
     dict
         ``spec``, with ``T_max = epochs - spec["epochs"]`` put in an ``after``
-        that is "cosine" by its name or a "cosine" dict without ``T_max``; any
-        other ``spec`` as it is.
+        that is "cosine" by its name or a "cosine" dict without ``T_max``
+        (``total_iters`` likewise in a "linear" or "polynomial" without it);
+        any other ``spec`` as it is.
 
     Raises
     ------
     TypeError, ValueError
         Naming ``epochs`` when it is no int >= 1, or when the warm-up takes
-        all of the run's epochs, so that the cosine has none to anneal over.
+        all of the run's epochs, so that the schedule after it has none.
     """
     after = spec.get("after")
-    if not _anneals_over_run(after):
+    key = length_from_run(after)
+    if key is None:
         return spec
-    if after == "cosine":
-        after = {"name": "cosine"}
+    if isinstance(after, str):
+        after = {"name": after}
     warm = check_positive_int(spec.get("epochs", 5), "Warmup's epochs")
     rest = check_positive_int(epochs, "epochs") - warm
     if rest < 1:
+        name, verb = after["name"], "anneals over" if key == "T_max" else "spans"
         raise ValueError(
-            f"epochs: a 'cosine' after the warm-up anneals over the epochs after it "
-            f"(T_max = epochs - the warm-up's {warm}), but the run has {epochs} epochs in all "
+            f"epochs: a {name!r} after the warm-up {verb} the epochs after it "
+            f"({key} = epochs - the warm-up's {warm}), but the run has {epochs} epochs in all "
             f"(train's epochs, an estimator's max_iter); "
-            f"give more epochs, or the cosine's own T_max")
-    return {**spec, "after": {**after, "T_max": rest}}
+            f"give more epochs, or the {name}'s own {key}")
+    return {**spec, "after": {**after, key: rest}}

@@ -19,8 +19,8 @@ from ._validation import check_nonneg_float, check_positive_float, check_positiv
 
 __all__ = [
     "SCHEDULES", "Constant", "Cosine", "CosineRestarts", "Exponential", "InverseScaling",
-    "MultiStep", "OneCycle", "ReduceOnPlateau", "Schedule", "StepDecay", "Warmup",
-    "get_schedule",
+    "Linear", "MultiStep", "OneCycle", "Polynomial", "ReduceOnPlateau", "Schedule",
+    "StepDecay", "Warmup", "get_schedule",
 ]
 
 
@@ -319,11 +319,12 @@ def get_schedule(spec: str | Schedule | dict | None, epochs: int | None = None) 
         dict leaving it out) anneals over it, ``T_max = epochs``, as PyTorch's
         ``CosineAnnealingLR(T_max=epochs)`` does; a "cosine" that is the
         ``after`` of a "warmup" config anneals over the epochs after the
-        warm-up, ``T_max = epochs - warmup epochs``; "onecycle" without
-        ``total_steps`` (nor ``epochs``) takes it as its ``epochs``, spanning
-        the run's steps.  :func:`chainrule.train` passes its ``epochs``, the
-        estimators their ``max_iter``.  Taken as ``T_max`` it must be an int
-        >= 1 (a TypeError or ValueError naming ``epochs`` says so; a
+        warm-up, ``T_max = epochs - warmup epochs``; "linear" and "polynomial"
+        without ``total_iters`` take it so (less a warm-up's); "onecycle"
+        without ``total_steps`` (nor ``epochs``) takes it as its ``epochs``,
+        spanning the run's steps.  :func:`chainrule.train` passes its
+        ``epochs``, the estimators their ``max_iter``.  Taken so it must be an
+        int >= 1 (a TypeError or ValueError naming ``epochs`` says so; a
         ValueError too when the warm-up leaves no epoch after it).
 
     Returns
@@ -341,8 +342,8 @@ def get_schedule(spec: str | Schedule | dict | None, epochs: int | None = None) 
     """
     if spec is None:
         return Constant()
-    if isinstance(spec, Schedule):
-        return onecycle_over_run(spec, epochs) if isinstance(spec, OneCycle) else spec
+    if isinstance(spec, Schedule):  # one without its length is refused for a run
+        return (onecycle_over_run if isinstance(spec, OneCycle) else decay_over_run)(spec, epochs)
     if isinstance(spec, dict):
         spec = dict(spec)
         name = spec.pop("name", None)
@@ -368,8 +369,8 @@ def get_schedule(spec: str | Schedule | dict | None, epochs: int | None = None) 
     if cls is Cosine and "T_max" not in spec and epochs is not None:
         # checked as itself: a bad epochs is not a T_max the user gave
         spec["T_max"] = check_positive_int(epochs, "epochs")
-    if cls is OneCycle:  # without its length: over the run's steps, its epochs' batches
-        spec = onecycle_over_run(spec, epochs)
+    if cls in (OneCycle, Linear, Polynomial):  # without its length: over the run's (steps)
+        spec = (onecycle_over_run if cls is OneCycle else decay_over_run)(spec, epochs)
     if cls is Warmup and epochs is not None:  # a "cosine" after it: over the epochs after it
         spec = cosine_after_warmup(spec, epochs)
     missing = [k for k in required if k not in spec]
@@ -383,11 +384,12 @@ def get_schedule(spec: str | Schedule | dict | None, epochs: int | None = None) 
 
 # in modules of their own, which subclass Schedule (and build others with get_schedule):
 # imported once those are defined
-from ._schedules_decay import CosineRestarts  # noqa: E402
+from ._schedules_decay import CosineRestarts, Linear, Polynomial, decay_over_run  # noqa: E402
 from ._schedules_decay import _anneals_over_run as _anneals_over_run  # noqa: E402
+from ._schedules_decay import length_from_run as length_from_run  # noqa: E402
 from ._schedules_onecycle import OneCycle, onecycle_over_run  # noqa: E402
 from ._schedules_plateau import ReduceOnPlateau  # noqa: E402
 from ._schedules_warmup import Warmup, cosine_after_warmup  # noqa: E402
 
-SCHEDULES.update({cls.name: cls for cls in (ReduceOnPlateau, Warmup, OneCycle,
-                                            CosineRestarts)})
+SCHEDULES.update({cls.name: cls for cls in (ReduceOnPlateau, Warmup, OneCycle, CosineRestarts,
+                                            Linear, Polynomial)})

@@ -197,7 +197,9 @@ def train(
         for every optimizer step over the run's ``epochs`` times its steps per
         epoch, or ``total_steps``: :class:`~chainrule.schedules.OneCycle`),
         "cosine_restarts" (SGDR: ``{"name": "cosine_restarts", "T_0": 10, "T_mult": 2}``,
-        per epoch or with ``"per_step": True`` per step),
+        per epoch or with ``"per_step": True`` per step), "linear" and "polynomial"
+        (PyTorch's ``LinearLR`` and ``PolynomialLR``; without ``total_iters`` over
+        the run's ``epochs``, less a warm-up's after a "warmup"),
         a dict ``{"name": ..., **settings}`` or a Schedule),
         ``clip_norm`` (gradient clipping: each batch's gradient, shape
         (n_params,), is rescaled to ``g * clip_norm / ||g||_2`` when its norm is
