@@ -112,7 +112,8 @@ def test_evaluate_says_when_its_data_is_the_training_data(tmp_path, capsys):
         f"wine: {n} examples, the data the model was trained on ({n - held} training and "
         f"{held} validation examples; none held out: not a test score)")
     assert main(["evaluate", model, "wine", "--json"]) == 0
-    assert list(json.loads(capsys.readouterr().out)) == ["samples", "accuracy", "log_loss"]
+    assert list(json.loads(capsys.readouterr().out)) == [
+        "samples", "accuracy", "log_loss", "balanced_accuracy", "f1_macro", "roc_auc"]
     # a file: the same one (another path to it) is said to be, a copy of it is other data
     data, copy = tmp_path / "d.csv", tmp_path / "copy.csv"
     _write_csv(data, ["a", "b", "y"], [[i, i % 7, i % 2] for i in range(30)])
@@ -141,7 +142,8 @@ def test_evaluate_reports_accuracy_and_log_loss(trained):
     assert scores["samples"] == len(y)
     assert scores["accuracy"] == pytest.approx(np.mean(P.argmax(axis=1) == truth), abs=1e-12)
     assert scores["log_loss"] == pytest.approx(log_loss(truth, P), rel=1e-9)
-    assert list(scores) == ["samples", "accuracy", "log_loss"]
+    assert list(scores) == ["samples", "accuracy", "log_loss", "balanced_accuracy", "f1_macro",
+                            "roc_auc"]
 
 
 def test_info_lists_layers_shapes_activations_and_parameter_count(trained):

@@ -10,7 +10,9 @@ import numpy as np
 
 # how train and evaluate print the scores
 _NAMES = {"accuracy": "accuracy", "hamming_loss": "hamming loss", "log_loss": "log loss",
-          "mse": "mean squared error", "rmse": "rmse", "mae": "mae", "r2": "r2"}
+          "mse": "mean squared error", "rmse": "rmse", "mae": "mae", "r2": "r2",
+          "balanced_accuracy": "balanced accuracy", "f1_macro": "macro F1",
+          "roc_auc": "ROC AUC"}
 
 
 def _scores(model, X: np.ndarray, y: np.ndarray) -> dict[str, float]:

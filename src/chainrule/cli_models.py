@@ -9,7 +9,8 @@ library (:mod:`chainrule.tabular`, :mod:`chainrule.saved_model`,
 Here are ``evaluate`` and ``predict`` (with :func:`_cell`, the text of a CSV cell);
 ``train`` is in ``_cli_models_train``, ``info`` in ``_cli_models_show``, ``plot`` in
 ``_cli_models_plot``, and what they share (reading a model file and the data it scores,
-the scores) in ``_cli_models_data``, what ``evaluate`` says of its data and the seed of a
+the scores) in ``_cli_models_data``, evaluate's further scores of a classifier and its
+``--report`` in ``_cli_models_report``, what ``evaluate`` says of its data and the seed of a
 generated one in ``_cli_models_provenance``; every name is importable from here as before.
 """
 
@@ -48,6 +49,7 @@ from ._cli_models_plot import _add_plot
 from ._cli_models_plot import _plot as _plot
 from ._cli_models_provenance import _data_seed, _trained_on
 from ._cli_models_provenance import _n_validation as _n_validation
+from ._cli_models_report import _class_report, _class_scores, _print_report, _refuse_report
 from ._cli_models_scores import _refuse_one_of_several
 from ._cli_models_show import _add_info
 from ._cli_models_show import _info as _info
@@ -80,12 +82,16 @@ _MODEL_HELP = ("model file written by chainrule train or Network.save, or the sa
 # --- chainrule evaluate / predict ------------------------------------------------------------
 def _add_evaluate(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
-        "evaluate", help="accuracy and log loss (classification) or MSE and R^2 of a model",
+        "evaluate", help="accuracy, log loss, balanced accuracy, macro F1 and ROC AUC "
+        "(classification) or MSE and R^2 of a model",
         description="Score a model file on labelled data: accuracy and log loss for a "
-        "classifier, mean squared error, RMSE, MAE (in the target's units) and R^2 for a "
-        "regression model, as train reports them (a model of several targets: the mean of "
-        "the targets' scores, as scikit-learn's multioutput='uniform_average', then each "
-        "target's). Feature columns are taken by the names the "
+        "classifier, as train reports them, then scikit-learn's balanced accuracy, macro F1 "
+        "and ROC AUC (one-vs-rest of three or more classes; left out, saying why, of data "
+        "without each class); mean squared error, RMSE, MAE (in the target's units) and R^2 "
+        "for a regression model, as train reports them (a model of several targets: the "
+        "mean of the targets' scores, as scikit-learn's multioutput='uniform_average', then "
+        "each target's). --report adds a classifier's per-class precision, recall, F1 and "
+        "support and its confusion matrix. Feature columns are taken by the names the "
         "model was trained on (an estimator's file: by its feature_names_in_, else every "
         "column but the target, in order). Every row of DATA is scored: on the data the "
         "model was trained on (the same file, or bundled data set), the first line says so "
@@ -100,6 +106,10 @@ def _add_evaluate(sub: argparse._SubParsersAction) -> None:
                    "(or an estimator of several outputs: a regressor's, or a multi-label "
                    "classifier's 0/1 columns), one per output, in their order, or one NPZ "
                    "array of shape (n, k) (default: those train recorded)")
+    p.add_argument("--report", action="store_true",
+                   help="of a classifier, also the per-class precision, recall, F1 and "
+                   "support with their macro and weighted averages, and the confusion "
+                   "matrix (a multi-label one: a row and a 2 x 2 matrix per target)")
     p.add_argument("--json", action="store_true", help="print the scores as JSON")
     p.add_argument("--seed", type=seed_int, default=None, help=_SEED_HELP)
     p.set_defaults(handler=_evaluate)
@@ -113,6 +123,8 @@ def _evaluate(args: argparse.Namespace) -> int:
         columns = npz_targets(args.data, args.target[0])
         written, args.target = (args.target[0], columns) if columns else (None, args.target)
     model = _load_predictor(args.model)
+    if args.report:  # known from the model, before the data are read
+        _refuse_report(model, args.model)
     target = _evaluate_target(model, args.model, args.target, written)
     seed = _data_seed(model, args.data, args.seed)
     table = _model_data(model, args.data, target, True, seed)
@@ -120,13 +132,20 @@ def _evaluate(args: argparse.Namespace) -> int:
     y = _targets(model, table)
     scores: dict = {"samples": table.n_samples, **_scores(model, table.X, y)}
     names = table.target_names
+    no_auc = report = None
+    if model.task == "classification":
+        proba = model.predict_proba(table.X)
+        more, no_auc = _class_scores(model, proba, y)
+        scores.update(more)
+        report = _class_report(model, proba, y, names) if args.report else None
     each = ([] if not names else _target_scores(y, model.predict(table.X))
             if model.task == "regression" else
             [{k: v for k, v in s.items() if k != "predicted"}
              for s in _label_scores(y, model.predict_proba(table.X))])
     if args.json:
+        shown = {k: v for k, v in (report or {}).items() if k not in ("text", "unseen")}
         print(json.dumps({**scores, **({"targets": dict(zip(names, each, strict=True))}
-                                       if names else {})}))
+                                       if names else {}), **shown}))
         return 0
     print(f"{table.source}: {table.n_samples} examples"
           f"{_trained_on(model, args.data, seed, table.n_samples)}")
@@ -134,13 +153,18 @@ def _evaluate(args: argparse.Namespace) -> int:
         print(f"{len(names)} targets ({', '.join(names)}): " + (
             "the mean of their scores (scikit-learn's uniform_average)"
             if model.task == "regression" else "subset accuracy (every target right), "
-            "hamming loss (the fraction of wrong labels), mean log loss"))
+            "hamming loss (the fraction of wrong labels), mean log loss; macro F1 and ROC "
+            "AUC: the mean of the targets'"))
     for key, v in scores.items():
         if key != "samples":
             print(f"{_NAMES[key]}: {v:.6g}")
+    if no_auc:
+        print(f"ROC AUC: left out, {no_auc}")
     for name, values in zip(names or (), each, strict=True):
         print(f"target {name}: " + ", ".join(f"{_NAMES[key]} {v:.6g}"
                                              for key, v in values.items()))
+    if report is not None:
+        _print_report(report)
     return 0
 
 

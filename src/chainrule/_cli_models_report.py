@@ -1,0 +1,191 @@
+"""What ``chainrule evaluate`` adds of a classifier to train's scores: balanced accuracy,
+macro-averaged F1 and ROC AUC (:func:`_class_scores`), and with ``--report`` the
+per-class precision, recall, F1 and support with their averages and the confusion matrix
+(:func:`_class_report`, printed by :func:`_print_report`).  Every number is scikit-learn's
+(``sklearn.metrics``); here are the labels they are given and the text they are printed
+as.  Read by :mod:`chainrule.cli_models`."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+
+
+def _name(label: object) -> str:
+    """A class label's text, as predict writes it (text as it is, 2.0 as "2")."""
+    from ._table_labels import _text
+
+    return label if isinstance(label, str) else _text(label)
+
+
+def _pairs(model, n_targets: int) -> list[list]:
+    """Each target's two labels of a multi-label classifier: those a model file records,
+    else (an estimator fitted on an indicator matrix) 0 and 1."""
+    from ._cli_models_scores import _target_names
+
+    return model.labels if _target_names(model) else [[0, 1]] * n_targets
+
+
+def _class_scores(model, proba: np.ndarray, y: np.ndarray) -> tuple[dict[str, float], str | None]:
+    """The scores evaluate adds of a classifier, and why ROC AUC is left out (or None).
+
+    One target: scikit-learn's ``balanced_accuracy_score`` (the mean recall of the classes
+    in ``y``), ``f1_score(average="macro")`` (over the classes in ``y`` or predicted, as
+    ``classification_report``'s macro average) and ``roc_auc_score``: of the second class's
+    probability for two classes, the one-vs-rest macro average (``multi_class="ovr"``) for
+    three or more.  Multi-label: the macro F1 and ROC AUC of the targets.  The prediction
+    is the class of the highest probability (a label's: above 0.5), as accuracy's.
+
+    Parameters
+    ----------
+    model : SavedModel or EstimatorModel
+        A classifier.
+    proba : ndarray of shape (n_samples, n_classes), or (n_samples, n_targets) multi-label
+        ``model.predict_proba`` of the data.
+    y : ndarray of shape (n_samples,), or (n_samples, n_targets) of 0/1 multi-label
+        The class indices into ``model.labels``.
+
+    Returns
+    -------
+    scores : dict
+        Keys ``balanced_accuracy`` (one target), ``f1_macro`` and, where it is defined,
+        ``roc_auc``.
+    reason : str or None
+        Why ``roc_auc`` is left out: ``y`` holds a single class (of a label: one of its
+        two), or, of three or more classes, not every class of the model.
+    """
+    from sklearn import metrics
+
+    if y.ndim == 2:  # several yes/no targets
+        pred = (proba > 0.5).astype(np.intp)
+        scores = {"f1_macro": float(metrics.f1_score(y, pred, average="macro",
+                                                     zero_division=0))}
+        one = [j for j in range(y.shape[1]) if len(np.unique(y[:, j])) < 2]
+        if one:
+            return scores, (f"{len(one)} of the {y.shape[1]} targets hold a single label in "
+                            "the data; each target's ROC AUC needs examples of both")
+        return {**scores, "roc_auc": float(metrics.roc_auc_score(y, proba))}, None
+    pred = proba.argmax(axis=1)
+    with warnings.catch_warnings():  # "y_pred contains classes not in y_true": left out
+        warnings.simplefilter("ignore", UserWarning)
+        scores = {"balanced_accuracy": float(metrics.balanced_accuracy_score(y, pred)),
+                  "f1_macro": float(metrics.f1_score(y, pred, average="macro",
+                                                     zero_division=0))}
+    k = proba.shape[1]
+    labels = [_name(v) for v in model.labels or range(k)]
+    present = np.unique(y)
+    if len(present) < 2:
+        return scores, (f"the data hold one class ({labels[present[0]]}); ROC AUC ranks "
+                        "the examples of one class against those of the others")
+    if k == 2:
+        return {**scores, "roc_auc": float(metrics.roc_auc_score(y, proba[:, 1]))}, None
+    if len(present) < k:
+        missing = [labels[j] for j in range(k) if j not in present]
+        return scores, (f"the data hold {len(present)} of the model's {k} classes (none of "
+                        f"{', '.join(missing)}); the one-vs-rest average needs each class")
+    try:  # probabilities that do not sum to 1 (outputs other than a softmax): refused
+        auc = metrics.roc_auc_score(y, proba, multi_class="ovr", labels=list(range(k)))
+    except ValueError as exc:
+        return scores, f"scikit-learn's roc_auc_score refused the outputs ({exc})"
+    return {**scores, "roc_auc": float(auc)}, None
+
+
+def _plain(value):
+    """``value`` with NumPy numbers as Python ones (JSON), a ``support`` as an int."""
+    if isinstance(value, dict):  # support: a count
+        return {k: int(v) if k == "support" else _plain(v) for k, v in value.items()}
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def _class_report(model, proba: np.ndarray, y: np.ndarray,
+                  target_names: list[str] | None) -> dict:
+    """evaluate ``--report``: scikit-learn's ``classification_report`` and confusion matrix.
+
+    One target: the classes in ``y`` or predicted, named by the model's labels, in its
+    order; multi-label: a row per target (its second label's precision, recall, F1) and a
+    2 x 2 ``multilabel_confusion_matrix`` per target, rows and columns its two labels.
+
+    Parameters
+    ----------
+    model, proba, y
+        As :func:`_class_scores` takes them.
+    target_names : list of str or None
+        The targets of a multi-label classifier, in the order of ``y``'s columns.
+
+    Returns
+    -------
+    dict
+        ``report``: the per-class (per-target) dict of ``classification_report`` with its
+        averages, and ``text``: its table; one target: ``labels`` (the order of the rows
+        and columns) and ``confusion_matrix`` (a list of rows, true class by predicted
+        class); multi-label: ``confusion_matrices``, ``{target: {"labels": [two labels],
+        "matrix": 2 x 2 list}}``.
+    """
+    from sklearn import metrics
+
+    if y.ndim == 2:  # several yes/no targets
+        pred = (proba > 0.5).astype(np.intp)
+        options = {"target_names": target_names, "zero_division": 0}
+        matrices = metrics.multilabel_confusion_matrix(y, pred)
+        pairs = _pairs(model, y.shape[1])
+        return {"report": _plain(metrics.classification_report(y, pred, output_dict=True,
+                                                               **options)),
+                "text": metrics.classification_report(y, pred, digits=4, **options),
+                "confusion_matrices": {
+                    name: {"labels": [_name(v) for v in pair], "matrix": m.tolist()}
+                    for name, pair, m in zip(target_names, pairs, matrices, strict=True)}}
+    pred = proba.argmax(axis=1)
+    k = proba.shape[1]
+    names = [_name(v) for v in model.labels or range(k)]
+    seen = sorted(set(np.unique(y).tolist()) | set(np.unique(pred).tolist()))
+    options = {"labels": seen, "target_names": [names[j] for j in seen], "zero_division": 0}
+    return {"report": _plain(metrics.classification_report(y, pred, output_dict=True,
+                                                           **options)),
+            "text": metrics.classification_report(y, pred, digits=4, **options),
+            "labels": options["target_names"],
+            "confusion_matrix": metrics.confusion_matrix(y, pred, labels=seen).tolist(),
+            "unseen": [names[j] for j in range(k) if j not in seen]}
+
+
+def _matrix_lines(labels: list[str], matrix: list[list[int]]) -> list[str]:
+    """A confusion matrix as text: a row per true class, a column per predicted class,
+    each headed by its label."""
+    corner = "true \\ predicted"
+    first = max(len(corner), *(len(v) for v in labels))
+    width = max(*(len(v) for v in labels), *(len(str(c)) for row in matrix for c in row))
+    lines = [f"{corner:<{first}}  " + "  ".join(f"{v:>{width}}" for v in labels)]
+    lines += [f"{label:<{first}}  " + "  ".join(f"{c:>{width}}" for c in row)
+              for label, row in zip(labels, matrix, strict=True)]
+    return lines
+
+
+def _print_report(report: dict) -> None:
+    """Print :func:`_class_report`'s table, then the confusion matrix (matrices)."""
+    print()
+    if "confusion_matrices" in report:  # a row per target: its second label's scores
+        print("a row per target, of its second label: " + ", ".join(
+            f"{name} {each['labels'][1]}" for name, each in report["confusion_matrices"].items()))
+    print(report["text"].rstrip())
+    print()
+    if "confusion_matrix" in report:
+        print("confusion matrix (rows: true class, columns: predicted class):")
+        for line in _matrix_lines(report["labels"], report["confusion_matrix"]):
+            print(line)
+        if report["unseen"]:
+            print(f"not in the data and never predicted (no row or column): "
+                  f"{', '.join(report['unseen'])}")
+        return
+    for name, each in report["confusion_matrices"].items():
+        print(f"target {name}: confusion matrix (rows: true label, columns: predicted label):")
+        for line in _matrix_lines(each["labels"], each["matrix"]):
+            print(line)
+
+
+def _refuse_report(model, path: str) -> None:
+    """Refuse ``--report`` of a regression model: it has no classes to report on."""
+    if model.task != "classification":
+        raise ValueError(
+            f"--report: {path} is a regression model; the report is a classifier's "
+            "per-class precision, recall and F1 and its confusion matrix (evaluate prints "
+            "a regression's mse, rmse, mae and r2 without it, and each target's of several)")
