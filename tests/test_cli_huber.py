@@ -77,7 +77,27 @@ def test_default_delta_is_one_and_a_resumed_run_keeps_it(outliers, tmp_path, cap
     assert main([*base, "--epochs", "4", "--resume", "--huber-delta", "2"]) == 2
     err = capsys.readouterr().err
     assert "--huber-delta: the run in" in err
-    assert "was started with no --huber-delta, got --huber-delta 2.0" in err
+    # the run used the default: the refusal names it, not "no --huber-delta"
+    assert "was started with --huber-delta 1.0 (the default), got --huber-delta 2.0" in err
+
+
+def test_resume_refusals_name_the_delta_in_force_and_the_loss(outliers, tmp_path, capsys):
+    path, _, _ = outliers
+    out, ck = tmp_path / "m.npz", tmp_path / "ck.npz"
+    base = ["train", str(path), "--hidden", "3", "--seed", "1", "--checkpoint", str(ck),
+            "-q", "-o", str(out)]
+    assert main([*base, "--loss", "huber", "--huber-delta", "2", "--epochs", "2"]) == 0
+    capsys.readouterr()
+    assert main([*base, "--loss", "huber", "--epochs", "3", "--resume"]) == 2
+    assert ("was started with --huber-delta 2.0, got --huber-delta 1.0 (the default)"
+            in capsys.readouterr().err)
+    # another loss: the refusal is of --loss, not of a --huber-delta neither run differs in
+    for loss, given in ((["--loss", "squared_error"], "--loss squared_error"),
+                        ([], "no --loss")):
+        assert main([*base, *loss, "--epochs", "3", "--resume"]) == 2
+        err = capsys.readouterr().err
+        assert f"--loss: the run in {ck} was started with --loss huber, got {given}" in err
+        assert "--huber-delta" not in err
 
 
 @pytest.mark.parametrize("extra, message", [

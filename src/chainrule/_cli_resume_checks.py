@@ -209,8 +209,14 @@ def check_options(run: dict | None, options: dict, path: Path) -> None:
     later = {"batch_size", *(_RESOLVED if "resolved" in run["notes"] else ())}
     old, new = _decisive(recorded), _decisive(options)
     for name, option in _RUN_OPTIONS.items():
+        if name == "huber_delta" and (old[name] is None) != (new[name] is None):
+            continue  # one run of --loss huber, one not: --loss itself is refused, by name
         if name not in later and old.get(name) != new[name]:
-            raise _refuse(path, option, recorded.get(name), options[name])
+            was, got = recorded.get(name), options[name]
+            if name == "huber_delta":  # not given: name the default the run used (1.0)
+                was, got = (f"{used} (the default)" if value is None else value
+                            for value, used in ((was, old[name]), (got, new[name])))
+            raise _refuse(path, option, was, got)
 
 
 def resolved_options(options: dict, *, task: str, output: str, loss: str | None,
