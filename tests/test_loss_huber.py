@@ -237,3 +237,25 @@ def test_the_scalar_reference_implementation_agrees_with_the_network():
     ref_cost, ref_grad = reference.loss_and_grad(net, X, Y)
     assert ref_cost == pytest.approx(cost, rel=1e-13)
     np.testing.assert_allclose(ref_grad, grad, rtol=1e-12, atol=1e-15)
+
+
+@pytest.mark.parametrize("damage", [
+    lambda net: net.pop("loss_params"), lambda net: net.update(loss_params=None),
+    lambda net: net.update(loss_params={}),
+    lambda net: net.update(loss_params={"delta": 0.25, "name": "poisson"}),
+])
+def test_a_huber_file_without_its_delta_is_refused_not_loaded_as_delta_one(tmp_path, damage):
+    # huber files always record the delta: one without it (or with a "name" among its
+    # settings) is damaged, and loading it as huber(1.0) would give another loss silently
+    rng = np.random.default_rng(1)
+    X, Y = rng.normal(size=(20, 3)), rng.normal(scale=3, size=(20, 2))
+    net = chainrule.mlp([3, 4, 2], loss=huber(0.25), seed=0)
+    path = tmp_path / "net.npz"
+    io.save(net, path)
+    r = net.predict(X) - Y  # the loss it was trained on, from the formula
+    mean = np.mean(np.where(np.abs(r) <= 0.25, r**2 / 2, 0.25 * (np.abs(r) - 0.125)).sum(1))
+    assert io.load(path).loss_value(X, Y) == pytest.approx(mean, rel=1e-12)
+    edit_saved_meta(path, lambda meta: damage(meta["network"]))
+    with pytest.raises(ValueError, match=re.escape("network.loss_params: expected the loss "
+                                                   "'huber''s settings")):
+        io.load(path)

@@ -202,13 +202,30 @@ def network_from_config(config: dict[str, Any]) -> Network:
         raise TypeError(f"network.loss: expected the name of a loss, such as 'squared_error', "
                         f"found {loss!r:.40}")
     params = config.get("loss_params")  # absent: a loss without settings (any older file)
-    if params is not None:
-        if not isinstance(params, dict):
-            raise TypeError(f"network.loss_params: expected a JSON object of the loss's "
-                            f"settings, found {params!r:.40}")
+    if params is not None and not isinstance(params, dict):
+        raise TypeError(f"network.loss_params: expected a JSON object of the loss's "
+                        f"settings, found {params!r:.40}")
+    # huber is always written with its delta: without it the file would load another loss
+    needs = [k for k in _saved_settings(loss) if k not in (params or {})]
+    if needs:
+        raise ValueError(f"network.loss_params: expected the loss {loss!r}'s settings, with "
+                         f"{', '.join(map(repr, needs))}, found {params!r:.60}")
+    if params and "name" in params:  # the name is network.loss's
+        raise ValueError(f"network.loss_params: expected the loss {loss!r}'s settings, "
+                         f"without a 'name', found {params!r:.60}")
+    if params:
         loss = {**params, "name": loss}
     return Network(layers, loss=loss, weight_decay=config["weight_decay"],
                    decay=config["decay"], input_shape=config.get("input_shape"))
+
+
+def _saved_settings(name: str) -> list[str]:
+    """The settings a file records for the loss ``name``: every one of a loss that always has
+    them (huber's delta), none of one whose plain form has none (label smoothing's 0)."""
+    from .losses import ALIASES, LOSSES
+
+    plain = LOSSES.get(ALIASES.get(name, name))
+    return [] if plain is None else list(plain.params)
 
 
 def network_arrays(net: Network, prefix: str = "") -> dict[str, np.ndarray]:
