@@ -29,8 +29,7 @@ from ._cli_checkpoint import (
     run_options,
     train_options,
 )
-from ._cli_class_weight import class_weight_option, class_weight_record, resolve_class_weight
-from ._cli_image_layout import file_image_shape
+from ._cli_class_weight import class_weight_record, resolve_class_weight
 from ._cli_image_layout import other_shape as _other_shape
 from ._cli_models_data import (
     _DATA_EXAMPLE,
@@ -48,7 +47,8 @@ from ._cli_models_data import (
     _stdin_sha256,
 )
 from ._cli_models_find_lr import find_lr
-from ._cli_models_train_lbfgs import fit_lbfgs, refuse_lbfgs_options
+from ._cli_models_train_checks import check_before_data
+from ._cli_models_train_lbfgs import fit_lbfgs
 from ._cli_models_train_task import (
     _check_huber,
     _check_label_smoothing,
@@ -60,15 +60,12 @@ from ._cli_models_train_task import (
     loss_settings,
 )
 from .cli_architecture import (
-    _IMAGE_LAYERS,
     build_network,
-    check_architecture,
     check_features,
     image_statistics,
 )
 from .cli_args import (
     check_loss_output,
-    optimizer_settings,
     print_written,
     refuse_overwriting,
 )
@@ -84,51 +81,10 @@ def _train_run(args: argparse.Namespace, sigterm: SigtermAsCtrlC) -> int:
     from .activations import OUTPUT_RANGES, _outside, get_activation
     from .losses import get_loss
     from .saved_model import SavedModel, fit_labels, regression_targets
-    from .tabular import npz_image_shape, npz_targets, read_data
+    from .tabular import read_data
     from .training import Trainer
 
-    # what needs no data is checked before the data is read (argparse checked the names)
-    if isinstance(args.target, list) and len(args.target) == 1:  # one target, as ever
-        args.target = args.target[0]
-    if args.data and not isinstance(args.target, list):  # an NPZ array Y (n, k): k targets
-        args.target = npz_targets(args.data, args.target) or args.target
-    several = isinstance(args.target, list)  # --target a b ...: one output per target
-    lbfgs = args.optimizer == "lbfgs"
-    if lbfgs:
-        refuse_lbfgs_options(args)
-    elif args.lr is None:  # None: not given, which lbfgs must know
-        args.lr = 0.01
-    steps = optimizer_settings(args.optimizer, args.momentum, args.batch_size)
-    if args.decay is not None and not args.weight_decay:  # refused, as --momentum of adam is
-        raise ValueError(f"--decay {args.decay}: a convention of the weight decay, but "
-                         "--weight-decay is 0 (the default): there is no penalty to apply it "
-                         "to; give --weight-decay LAMBDA too, or leave --decay out")
-    given_shape = args.input_shape
-    if args.layers is not None and any(
-            isinstance(spec, dict) and spec.get("type") in _IMAGE_LAYERS for spec in args.layers):
-        # an NPZ file of images, shape (n, C, H, W): --input-shape is theirs (an MLP,
-        # --hidden or a list of Dense layers, takes their flat rows)
-        shape = npz_image_shape(args.data)
-        if given_shape is None:  # images saved channels last refused: C would be H
-            args.input_shape = file_image_shape(args.data, shape)
-        elif shape is not None and tuple(given_shape) != shape:  # before the layers are
-            # checked against it: a shape in another order (8 8 1) was blamed on a kernel
-            raise ValueError(_other_shape(given_shape, args.data, shape))
-        if shape is not None and args.features is not None:  # said in the user's terms: the
-            # check of the columns against --input-shape names an option perhaps not typed
-            raise ValueError(
-                f"--features {' '.join(args.features)}: {args.data} holds images (its X has "
-                f"shape n x {' x '.join(map(str, shape))}), which the network of --layers "
-                "takes whole: there are no columns to pick; leave --features out")
-    check_architecture(args)
-    args.class_weight = class_weight_option(args.class_weight)  # its form; its labels: below
-    if several and isinstance(args.class_weight, dict):  # "balanced": multilabel_weights
-        raise ValueError(
-            f"--class-weight: a JSON object weighs the classes of one target; --target "
-            f"{' '.join(args.target)} are several, each a yes/no label of its own, so a label "
-            "would not say whose: give --class-weight balanced (each target's two classes "
-            "balanced, an example weighing the product, as scikit-learn's "
-            "compute_sample_weight), or train one model per target")
+    several, lbfgs, steps, given_shape = check_before_data(args)
     if args.output is not None:
         check_loss_output(args.loss, args.output, output_given=True)
     _not_empty(args.data, "data", _DATA_EXAMPLE)
