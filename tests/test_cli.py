@@ -1055,7 +1055,8 @@ def test_out_of_memory_advice_fits_the_command(tmp_path, monkeypatch, capsys, co
     """predict and evaluate have no --hidden, --layers or --batch-size: their out-of-memory
     line points at their files, not at options they do not have."""
     import chainrule.cli_models
-    from chainrule.cli import _SIZE_OPTIONS, build_parser, main
+    from chainrule._cli_failures import _SIZE_OPTIONS
+    from chainrule.cli import build_parser, main
 
     model = tmp_path / "m.npz"
     assert main(["train", "iris", "--hidden", "3", "--epochs", "1", "-q", "-o", str(model)]) == 0

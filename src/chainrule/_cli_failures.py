@@ -1,0 +1,79 @@
+"""The command line's one-line words for two failures of a command: a training run that
+diverged (:func:`_diverged`) and a MemoryError (:func:`_out_of_memory`), with advice that
+fits the command and its options (see :func:`chainrule.cli.main`, which prints them)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+
+from .cli_args import optimizer_settings
+
+__all__ = ["_SIZE_OPTIONS", "_diverged", "_out_of_memory"]
+
+
+def _diverged(exc: ArithmeticError, args: argparse.Namespace) -> str | None:
+    """The command line's words for TrainingDiverged in train or demo (None: another error).
+
+    The library's message says the network keeps its last finite parameters and
+    suggests ``clip_norm``; the command writes nothing (a network that has just
+    blown up is no model to keep), so this says that and suggests the options it
+    has (``--clip-norm`` for train; the demo has none).
+    """
+    from .training import TrainingDiverged
+
+    if not isinstance(exc, TrainingDiverged) or args.command not in (None, "demo", "train"):
+        return None
+    lost = "no model was written" if args.command == "train" else "no loss curve was written"
+    if getattr(args, "optimizer", None) == "lbfgs":  # no step size to shrink: no hint
+        return ("training diverged: L-BFGS's cost or parameters became NaN or infinite "
+                + (f"after iteration {exc.epoch}" if exc.epoch else
+                   "at the initial parameters or in the first iteration")
+                + f"; {lost}.")
+    what = getattr(exc, "what", "loss")
+    where = (f"after epoch {exc.epoch}" if what == "validation loss"
+             else f"in epoch {exc.epoch}, batch {exc.batch + 1}")
+    hints = [f"a smaller --lr (this run: {args.lr:g})"]
+    momentum = optimizer_settings(args.optimizer, args.momentum, args.batch_size)["momentum"]
+    if momentum:
+        hints.append(f"a smaller --momentum ({momentum:g})")
+    if args.command == "train":  # the demo has no gradient clipping
+        clip = getattr(args, "clip_norm", None)
+        hints.append("--clip-norm MAX (gradient clipping)" if clip is None
+                     else f"a smaller --clip-norm ({clip:g})")
+    return (f"training diverged: the {what} became NaN or infinite {where}; {lost}. "
+            f"Try {' or '.join(hints)}.")
+
+
+# the options of each command whose values size what it holds in memory, for the advice
+# of the out-of-memory line (a command not here sizes nothing: its files may be too large).
+# select's --max-hidden x --starts runs size its tables of errors and the plot of every run
+_SIZE_OPTIONS = {
+    "demo": ("--hidden", "--batch-size"), "train": ("--hidden", "--layers", "--batch-size"),
+    "gradcheck": ("--sizes", "--samples"), "perceptron": ("--n", "--hidden"),
+    "select": ("--max-hidden", "--starts", "--n-train", "--n-val"),
+    "trace": ("--network", "--weights"),
+}
+
+
+def _out_of_memory(exc: MemoryError, args: argparse.Namespace) -> str:
+    """The one line of a MemoryError, with advice that fits the command.
+
+    ``train`` and the others that take sizes point at their options, and at the
+    files they read (``train DATA``, ``gradcheck --model FILE --data DATA``);
+    ``predict``, ``evaluate``, ``plot`` and ``info`` have no sizes, and point at
+    their files.  A bundled data set (``iris``) is no file to blame.
+    """
+    message = f"not enough memory ({' '.join(str(exc).split()) or 'no detail'})"
+    files = [str(f) for f in (getattr(args, "model", None), getattr(args, "data", None),
+                              getattr(args, "network", None))
+             if f and os.path.isfile(f)]
+    options = _SIZE_OPTIONS.get(args.command)
+    if options:
+        sizes = f"a size among the options ({', '.join(options)})"
+        if files:
+            return f"{message}; is {sizes}, or {' or '.join(files)}, too large?"
+        return f"{message}; is {sizes} too large?"
+    if files:
+        return f"{message}; is {' or '.join(files)} too large for this machine's memory?"
+    return f"{message}; this machine has too little free memory for chainrule {args.command}"
