@@ -1,8 +1,9 @@
-"""The Attributes and Examples sections of the docstring of
-:class:`~chainrule.estimators.MLPClassifier`, which ``_estimators_mlp_classifier`` appends to
-the summary and Parameters written in the class (``__doc__ += _FITTED_DOC``), so that its
-module stays under the house limit of about 400 lines; :class:`MLPRegressor`'s Attributes
-refer to them.
+"""The end of the docstring of :class:`~chainrule.estimators.MLPClassifier`: the parameters
+only the classifier has (``class_weight``, ``label_smoothing``), the last of its
+Parameters section, and its Attributes and Examples sections, which
+``_estimators_mlp_classifier`` appends to the summary and shared Parameters written in the
+class (``__doc__ += _CLASSIFIER_PARAMETERS_DOC + _FITTED_DOC``), so that its module stays
+under the house limit of about 400 lines; :class:`MLPRegressor`'s Attributes refer to them.
 
 The text keeps the class docstring's indentation of four spaces (its first line follows
 the four of the line that ends the class's literal): ``MLPClassifier.__doc__``
@@ -10,6 +11,48 @@ is the whole docstring as it was when it was one literal.
 """
 
 from __future__ import annotations
+
+# MLPClassifier's own parameters, the last of its Parameters section (it ends with the
+# blank line and indentation before "Attributes")
+_CLASSIFIER_PARAMETERS_DOC = """class_weight : dict, "balanced" or None, default None
+        Weights of the classes, for imbalanced data, as in scikit-learn's
+        linear classifiers (MLPClassifier only): each example's weight is its
+        class's, times its ``sample_weight`` when one is given (so each batch's
+        loss is their weighted mean, and the per-sample ``alpha`` divides by
+        their sum, as for ``sample_weight``; see :meth:`fit`).  A dict maps
+        class labels as they are in ``y`` (strings too) to finite weights >= 0;
+        classes it leaves out weigh 1, and a label that is not a class is
+        refused.  "balanced": ``n_samples / (n_classes * count of the class)``
+        over the ``y`` of each ``fit`` (the classes present), the weights of
+        ``sklearn.utils.class_weight.compute_sample_weight("balanced", y)``;
+        with ``sample_weight`` the counts are sums of the weights (the classes
+        of positive weight), as scikit-learn's LogisticRegression counts them;
+        refused by :meth:`partial_fit`, whose calls see part of the data (as
+        scikit-learn's SGDClassifier refuses it: give a dict computed from all
+        the labels).  Multi-label targets: "balanced" weighs each label column
+        as a binary target and multiplies the columns' weights (as
+        ``compute_sample_weight`` does); a dict is refused.  With
+        ``early_stopping`` the class weights are those of the whole ``y``, and
+        the held-out examples' validation accuracy is weighted by
+        ``sample_weight`` alone (as scikit-learn's SGDClassifier scores them;
+        Keras also applies ``class_weight`` to the training loss only), so it
+        stays the plain accuracy without ``sample_weight``.  As ``sample_weight``
+        does (here and in scikit-learn's MLP), the weights act within each
+        mini-batch, whose loss is their weighted mean: the smaller the batches,
+        the less they change (with ``batch_size=1`` nothing but the ``alpha``
+        divisor: one example's weighted mean is its loss; Keras divides by the
+        batch size instead).  "lbfgs", "cg" and batches of many rows (the
+        default "auto" takes up to 200) weigh the classes as intended.
+    label_smoothing : float, default 0.0
+        ``eps`` in [0, 1): the loss reads softened targets, ``(1 - eps) y +
+        eps / K`` of the ``K`` classes for softmax outputs (PyTorch's
+        ``CrossEntropyLoss(label_smoothing=eps)``), ``(1 - eps) y + eps / 2``
+        for each sigmoid output (two classes, multi-label; Keras'
+        ``BinaryCrossentropy(label_smoothing=eps)``).  ``loss_curve_``,
+        ``best_loss_`` and ``tol`` are on that smoothed loss, as PyTorch
+        reports it; 0 is the plain loss, bit for bit.
+
+    """
 
 _FITTED_DOC = """Attributes
     ----------

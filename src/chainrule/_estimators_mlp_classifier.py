@@ -1,7 +1,8 @@
 """The class :class:`~chainrule.estimators.MLPClassifier`: its docstring (every parameter of
-both estimators; its Attributes and Examples sections are ``_FITTED_DOC`` of
-``_estimators_doc``), ``__init__`` (which adds ``class_weight``), ``fit`` and
-``partial_fit``; import it from :mod:`chainrule.estimators`.
+both estimators; the classifier's own, ``class_weight`` and ``label_smoothing``, are
+``_CLASSIFIER_PARAMETERS_DOC`` of ``_estimators_doc`` and its Attributes and Examples
+sections ``_FITTED_DOC``), ``__init__`` (which adds ``class_weight`` and
+``label_smoothing``), ``fit`` and ``partial_fit``; import it from :mod:`chainrule.estimators`.
 
 The methods that read its classes come from ``_estimators_classifier``
 (:class:`_ClassifierOutputs`), the rest from ``_mlp_base`` (:class:`_BaseMLP`).
@@ -16,7 +17,7 @@ from sklearn.base import ClassifierMixin
 from sklearn.utils.metaestimators import available_if
 
 from ._estimators_classifier import _check_not_weights, _check_same_classes, _ClassifierOutputs
-from ._estimators_doc import _FITTED_DOC
+from ._estimators_doc import _CLASSIFIER_PARAMETERS_DOC, _FITTED_DOC
 from ._mlp_base import _BaseMLP, _solver_is_stochastic
 from .activations import Activation
 from .schedules import Schedule
@@ -248,47 +249,10 @@ class MLPClassifier(_ClassifierOutputs, ClassifierMixin, _BaseMLP):
         (n_samples, channels, height, width), read as those rows (a view where
         the array is contiguous); another array of more than two axes is
         refused, naming its shape.  Only with ``layers``.
-    class_weight : dict, "balanced" or None, default None
-        Weights of the classes, for imbalanced data, as in scikit-learn's
-        linear classifiers (MLPClassifier only): each example's weight is its
-        class's, times its ``sample_weight`` when one is given (so each batch's
-        loss is their weighted mean, and the per-sample ``alpha`` divides by
-        their sum, as for ``sample_weight``; see :meth:`fit`).  A dict maps
-        class labels as they are in ``y`` (strings too) to finite weights >= 0;
-        classes it leaves out weigh 1, and a label that is not a class is
-        refused.  "balanced": ``n_samples / (n_classes * count of the class)``
-        over the ``y`` of each ``fit`` (the classes present), the weights of
-        ``sklearn.utils.class_weight.compute_sample_weight("balanced", y)``;
-        with ``sample_weight`` the counts are sums of the weights (the classes
-        of positive weight), as scikit-learn's LogisticRegression counts them;
-        refused by :meth:`partial_fit`, whose calls see part of the data (as
-        scikit-learn's SGDClassifier refuses it: give a dict computed from all
-        the labels).  Multi-label targets: "balanced" weighs each label column
-        as a binary target and multiplies the columns' weights (as
-        ``compute_sample_weight`` does); a dict is refused.  With
-        ``early_stopping`` the class weights are those of the whole ``y``, and
-        the held-out examples' validation accuracy is weighted by
-        ``sample_weight`` alone (as scikit-learn's SGDClassifier scores them;
-        Keras also applies ``class_weight`` to the training loss only), so it
-        stays the plain accuracy without ``sample_weight``.  As ``sample_weight``
-        does (here and in scikit-learn's MLP), the weights act within each
-        mini-batch, whose loss is their weighted mean: the smaller the batches,
-        the less they change (with ``batch_size=1`` nothing but the ``alpha``
-        divisor: one example's weighted mean is its loss; Keras divides by the
-        batch size instead).  "lbfgs", "cg" and batches of many rows (the
-        default "auto" takes up to 200) weigh the classes as intended.
-    label_smoothing : float, default 0.0
-        ``eps`` in [0, 1): the loss reads softened targets, ``(1 - eps) y +
-        eps / K`` of the ``K`` classes for softmax outputs (PyTorch's
-        ``CrossEntropyLoss(label_smoothing=eps)``), ``(1 - eps) y + eps / 2``
-        for each sigmoid output (two classes, multi-label; Keras'
-        ``BinaryCrossentropy(label_smoothing=eps)``).  ``loss_curve_``,
-        ``best_loss_`` and ``tol`` are on that smoothed loss, as PyTorch
-        reports it; 0 is the plain loss, bit for bit.
-
     """
 
-    __doc__ += _FITTED_DOC  # the Attributes and Examples sections
+    # the Parameters that MLPClassifier adds, then the Attributes and Examples sections
+    __doc__ += _CLASSIFIER_PARAMETERS_DOC + _FITTED_DOC
 
     _is_classifier = True
 
