@@ -172,3 +172,31 @@ def test_classifier_label_smoothing_files_and_refusals(tmp_path):
     older = MLPClassifier.__new__(MLPClassifier)
     older.__setstate__(state)
     assert older.get_params()["label_smoothing"] == 0.0
+
+
+def test_class_and_sample_weights_weigh_each_smoothed_example_as_a_whole():
+    # documented: the example's weight (class weight x sample weight) multiplies its whole
+    # smoothed loss, as Keras' class_weight does; PyTorch's weighted label smoothing weighs
+    # the eps/K share of class c by w[c] instead, which is another number
+    rng = np.random.default_rng(3)
+    X, y = rng.normal(size=(60, 4)), rng.integers(0, 3, size=60)
+    cw, sw, eps = {0: 1.0, 1: 3.0, 2: 0.5}, rng.uniform(0.1, 2.0, size=60), 0.2
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        clf = chainrule.MLPClassifier(hidden_layer_sizes=(5,), solver="lbfgs", max_iter=5,
+                                      alpha=0.0, label_smoothing=eps, class_weight=cw,
+                                      random_state=0).fit(X, y, sample_weight=sw)
+    logp = np.log(clf.predict_proba(X))
+    t = (1 - eps) * np.eye(3)[y] + eps / 3
+    v = sw * np.array([cw[c] for c in y])
+    assert clf.loss_ == pytest.approx(np.sum(v * -(t * logp).sum(1)) / v.sum(), rel=1e-12)
+    # PyTorch's CrossEntropyLoss(weight=w, label_smoothing=eps), written out, per example
+    w = np.array([cw[0], cw[1], cw[2]])
+    torch_terms = ((1 - eps) * w[y] * -logp[np.arange(60), y]
+                   + eps / 3 * -(w * logp).sum(1))
+    torch_like = np.sum(sw * torch_terms) / v.sum()
+    assert abs(clf.loss_ - torch_like) > 0.01  # another definition: not what is computed
+    torch = pytest.importorskip("torch")
+    ref = torch.nn.CrossEntropyLoss(weight=torch.tensor(w), label_smoothing=eps,
+                                    reduction="none")(torch.tensor(logp), torch.tensor(y))
+    np.testing.assert_allclose(ref.numpy(), torch_terms, rtol=1e-12)

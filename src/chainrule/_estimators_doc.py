@@ -50,7 +50,14 @@ _CLASSIFIER_PARAMETERS_DOC = """class_weight : dict, "balanced" or None, default
         for each sigmoid output (two classes, multi-label; Keras'
         ``BinaryCrossentropy(label_smoothing=eps)``).  ``loss_curve_``,
         ``best_loss_`` and ``tol`` are on that smoothed loss, as PyTorch
-        reports it; 0 is the plain loss, bit for bit.
+        reports it; 0 is the plain loss, bit for bit.  With ``class_weight``
+        or ``sample_weight`` each example's smoothed loss is weighted as a
+        whole (its class's weight times its sample weight), as Keras weighs
+        a smoothed loss by ``class_weight``; PyTorch's
+        ``CrossEntropyLoss(weight=w, label_smoothing=eps)`` does otherwise:
+        it weighs the ``eps / K`` share of each class ``c`` by ``w[c]``, not
+        by the weight of the example's class, so the two agree only when the
+        weights are equal or ``eps`` is 0.
 
     """
 
