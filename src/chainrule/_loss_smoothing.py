@@ -34,6 +34,12 @@ def _smooth(y: np.ndarray, eps: float, binary: bool, dtype: np.dtype) -> np.ndar
     return t
 
 
+def smoothed_targets(loss: Loss, y: np.ndarray) -> np.ndarray:
+    """The targets ``y`` (n_samples, n_outputs) as the smoothed ``loss`` reads them."""
+    return _smooth(y, loss.params["label_smoothing"], _SMOOTHED[loss.name],
+                   np.result_type(y, np.float64))
+
+
 def _value(base, eps, binary, a, y):
     return base(a, _smooth(y, eps, binary, a.dtype))
 

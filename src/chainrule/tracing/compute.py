@@ -135,7 +135,8 @@ class StepTrace:
     ----------
     x : ndarray of shape (n_inputs,)
     y : ndarray of shape (n_outputs,)
-        The target as the loss sees it (class labels become one-hot rows).
+        The target as the loss sees it (class labels become one-hot rows; with
+        label smoothing, the smoothed target, which the plain loss reads).
     lr : float
     loss : str
         Name of the loss.
@@ -287,6 +288,14 @@ def compute_step(net: Network, x: object, y: object, lr: float = 1.0) -> StepTra
     before_b = [None if layer.b is None else layer.b.copy() for layer in layers]
     X = check_data(X, work.n_inputs, work.dtype, "x")
     Y = work.prepare_targets(Yarg, 1, "y")  # refused here, named y, before anything runs
+    smoothed_loss = work.loss
+    if "label_smoothing" in smoothed_loss.params:  # the plain loss of the smoothed target:
+        # the same numbers, and the formulas (E, dE/da, delta = a - y) hold of the y shown
+        from .._loss_smoothing import smoothed_targets
+        from ..losses import LOSSES
+
+        Y = smoothed_targets(smoothed_loss, Y)
+        work.loss = LOSSES[smoothed_loss.name]
     with _recording_grad_out(layers) as grad_out, np.errstate(over="ignore", invalid="ignore"):
         cost, grad = work.loss_and_grad(X, Y)
         # E itself, the term J adds the decay to (J - decay would lose it where it is small)
@@ -344,6 +353,7 @@ def compute_step(net: Network, x: object, y: object, lr: float = 1.0) -> StepTra
         LayerStep(**rec, W_new=layer.W.copy(), b_new=None if layer.b is None else layer.b.copy())
         for rec, layer in zip(records, layers, strict=True)
     ]
+    work.loss = smoothed_loss  # network_after: the network's own loss
     return StepTrace(
         x=X[0].copy(), y=Y[0].copy(), lr=lr, loss=work.loss.name,
         weight_decay=work.weight_decay, decay=work.decay, cost=cost, layers=steps,

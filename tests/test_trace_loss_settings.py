@@ -1,0 +1,40 @@
+"""Traces of losses with settings: a label-smoothed loss is traced as the plain loss of the
+smoothed target, so that every printed formula holds of the ``y`` shown, and the Huber
+loss's ``delta`` is given its value (numbers checked against NumPy written out)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import chainrule as cr
+from chainrule.tracing import compute_step
+
+
+@pytest.mark.parametrize("output, loss, k", [("softmax", "cross_entropy", 3),
+                                             ("sigmoid", "log_loss", 1)])
+def test_a_smoothed_loss_is_traced_on_the_smoothed_target(output, loss, k):
+    eps = 0.3
+    net = cr.mlp([2, 2, k], hidden="sigmoid", output=output,
+                 loss={"name": loss, "label_smoothing": eps}, seed=0)
+    x, y = np.array([3.0, -2.0]), np.eye(3)[1] if k == 3 else np.array([1.0])
+    step = compute_step(net, x, y)
+    t = (1 - eps) * y + eps / (k if output == "softmax" else 2)  # PyTorch's / Keras' rule
+    np.testing.assert_allclose(step.y, t, rtol=1e-15)
+    out = step.layers[-1]
+    a = out.a
+    # the formulas printed: E of the y shown, dE/da of it, delta = a - y (fused)
+    E = (-np.sum(t * np.log(a)) if output == "softmax"
+         else -np.sum(t * np.log(a) + (1 - t) * np.log(1 - a)))
+    assert step.example_loss == pytest.approx(E, rel=1e-12)
+    np.testing.assert_allclose(out.delta, a - t, rtol=1e-12, atol=1e-15)
+    dE = -t / a if output == "softmax" else (a - t) / (a * (1 - a))
+    np.testing.assert_allclose(out.dE_da, dE, rtol=1e-12)
+    # the step is the smoothed loss's own: its gradient, and the network keeps its loss
+    net.loss_and_grad(x[None], y[None])  # the engine's, with the targets as given
+    for layer, ls in zip(net.layers, step.layers, strict=True):
+        np.testing.assert_allclose(ls.dW, layer.dW, rtol=1e-12)
+        np.testing.assert_allclose(ls.db, layer.db, rtol=1e-12)
+    assert step.network_after.loss.params == {"label_smoothing": eps}
+    if k == 3:  # the y printed is the one the formulas take
+        assert "y = [0.1, 0.8, 0.1]" in str(cr.trace(net, x, y))
