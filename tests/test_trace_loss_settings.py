@@ -38,3 +38,21 @@ def test_a_smoothed_loss_is_traced_on_the_smoothed_target(output, loss, k):
     assert step.network_after.loss.params == {"label_smoothing": eps}
     if k == 3:  # the y printed is the one the formulas take
         assert "y = [0.1, 0.8, 0.1]" in str(cr.trace(net, x, y))
+
+
+@pytest.mark.parametrize("notation", ["transfer", "ufldl", "netout"])
+def test_a_huber_trace_gives_delta_its_value(notation):
+    # the formula names a threshold delta (beside the units' error terms delta); the
+    # reader needs its value to recompute E: 0.5 here, not the 1.0 of "huber" alone
+    net = cr.mlp([2, 2, 1], hidden="sigmoid", loss=cr.losses.huber(0.5), seed=0)
+    x, y = np.array([3.0, -2.0]), np.array([5.0])
+    trace = cr.trace(net, x, y, notation=notation)
+    r = trace.step.output[0] - 5.0
+    assert abs(r) > 0.5  # in the linear part, where delta decides E
+    assert trace.step.example_loss == pytest.approx(0.5 * (abs(r) - 0.25), rel=1e-12)
+    text = str(trace)
+    assert "(delta = 0.5: the threshold of the Huber loss" in text
+    assert "delta = 0.5" in trace.markdown()
+    assert trace.to_dict()["loss_params"] == {"delta": 0.5}
+    plain = cr.trace(cr.mlp([2, 2, 1], hidden="sigmoid", seed=0), x, y, notation=notation)
+    assert "loss_params" not in plain.to_dict() and "threshold" not in str(plain)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -158,6 +158,8 @@ class StepTrace:
     dtype : str, default "float64"
         The dtype of the network traced; the step itself is computed in
         float64 whatever it is (a float32 network's weights widen exactly).
+    loss_params : mapping of str to float, default {}
+        The loss's settings that its formula names (huber's ``delta``).
     """
 
     x: np.ndarray
@@ -173,6 +175,7 @@ class StepTrace:
     network_after: Network
     loss_value: float | None = None
     dtype: str = "float64"
+    loss_params: dict[str, float] = field(default_factory=dict)
 
     @property
     def output(self) -> np.ndarray:
@@ -359,4 +362,5 @@ def compute_step(net: Network, x: object, y: object, lr: float = 1.0) -> StepTra
         weight_decay=work.weight_decay, decay=work.decay, cost=cost, layers=steps,
         cost_new=cost_new, output_new=output_new, network_after=work, loss_value=loss_value,
         dtype=str(np.dtype(net.dtype)),
+        loss_params={k: v for k, v in work.loss.params.items() if k != "label_smoothing"},
     )

@@ -13,7 +13,8 @@ import numpy as np
 from .render import fmt, tex_name
 
 __all__ = ["dE_dout_formula", "decay_formula", "fprime_formula", "from_net_note", "fused_note",
-           "fused_product_note", "loss_formula", "softmax_sum_note", "target_note"]
+           "fused_product_note", "loss_formula", "loss_settings_note", "softmax_sum_note",
+           "target_note"]
 
 # loss name -> (text, latex) with {o}, {t} placeholders for one output unit k
 _LOSS = {
@@ -151,6 +152,32 @@ def decay_formula(J: tuple[str, str], E: tuple[str, str], w: str = "W") -> tuple
     """
     return (f"{J[0]} = {E[0]} + (lambda/2) sum {w}^2",
             rf"{J[1]} = {E[1]} + \tfrac{{\lambda}}{{2}} \sum {w}^2")
+
+
+def loss_settings_note(loss: str, params: dict[str, float], digits: int = 6) -> str | None:
+    """The note under :func:`loss_formula` that gives the loss's settings their values.
+
+    Parameters
+    ----------
+    loss : str
+        The loss's name.
+    params : dict of str to float
+        Its settings that the formula names (huber's ``delta``).
+    digits : int, default 6
+        Significant digits of the values.
+
+    Returns
+    -------
+    str or None
+        The note, or None for a loss without settings.
+    """
+    if not params:
+        return None
+    values = ", ".join(f"{k} = {fmt(v, digits)}" for k, v in params.items())
+    if loss == "huber":  # two deltas in one trace: say which this is
+        return (f"({values}: the threshold of the Huber loss, quadratic within it and linear "
+                "beyond; not the error terms delta of the units)")
+    return f"({values}: the settings of the {loss} loss)"
 
 
 def decay_note(weight_decay: float, decay: str, digits: int = 6) -> str:

@@ -21,6 +21,7 @@ from .formulas import (
     from_net_note,
     fused_note,
     loss_formula,
+    loss_settings_note,
     softmax_sum_note,
     target_note,
 )
@@ -226,6 +227,8 @@ def netout_blocks(step: StepTrace, digits: int = 6) -> list[Block]:
     out_l = names[L]
     ft, fl = loss_formula(step.loss, ("out", r"\mathrm{out}"), ("t", "t"), "o")
     bl += [Heading("Error"), Line((Sym(ft, fl), " = ", Num(step.example_loss)))]
+    if note := loss_settings_note(step.loss, step.loss_params, digits):
+        bl.append(Note(note))
     cost = ("J", "J") if step.weight_decay else ("E", "E")
     if step.weight_decay:  # the example's loss and the cost: two numbers, two names
         bl += [Line((Sym(*decay_formula(cost, ("E", "E"), "w")), " = ",

@@ -30,6 +30,7 @@ from .formulas import (
     fused_note,
     fused_product_note,
     loss_formula,
+    loss_settings_note,
     softmax_sum_note,
     target_note,
 )
@@ -142,6 +143,8 @@ def _vector_blocks(step: StepTrace, notation: str, digits: int = 6) -> list[Bloc
             ((names.E, names.E), ("J", "J"))
     ft, fl = loss_formula(step.loss, (out_sym.text, out_sym.latex), ("y", "y"), E=E)
     bl += [Heading("Error"), Line((Sym(ft, fl), " = ", Num(step.example_loss)))]
+    if note := loss_settings_note(step.loss, step.loss_params, digits):
+        bl.append(Note(note))
     if step.weight_decay:
         bl += [Line((Sym(*decay_formula(J, E)), " = ", Num(step.example_loss), " + ",
                      Num(step.decay_term), " = ", Num(step.cost))),
@@ -311,6 +314,7 @@ def to_dict(step: StepTrace, notation: str) -> dict[str, Any]:
     doc: dict[str, Any] = {
         "format": "chainrule.trace", "notation": notation, "dtype": step.dtype,
         "loss": step.loss,
+        **({"loss_params": dict(step.loss_params)} if step.loss_params else {}),
         "activations": [ls.activation for ls in step.layers],
         "learning_rate": step.lr, "weight_decay": step.weight_decay, "decay": step.decay,
         "input": _list(step.x), "target": _list(step.y),
