@@ -200,3 +200,22 @@ def test_class_and_sample_weights_weigh_each_smoothed_example_as_a_whole():
     ref = torch.nn.CrossEntropyLoss(weight=torch.tensor(w), label_smoothing=eps,
                                     reduction="none")(torch.tensor(logp), torch.tensor(y))
     np.testing.assert_allclose(ref.numpy(), torch_terms, rtol=1e-12)
+
+
+@pytest.mark.parametrize("output, loss", [("softmax", "cross_entropy"), ("sigmoid", "log_loss")])
+def test_the_scalar_reference_implementation_takes_label_smoothing(output, loss):
+    # it raised TypeError (an unexpected keyword 'label_smoothing') for a smoothed loss
+    from chainrule import reference
+    rng = np.random.default_rng(2)
+    X, Y = rng.normal(size=(6, 2)), np.eye(3)[rng.integers(0, 3, size=6)]
+    net = chainrule.mlp([2, 3, 3], hidden="sigmoid", output=output,
+                        loss={"name": loss, "label_smoothing": 0.3}, seed=0)
+    cost, grad = net.loss_and_grad(X, Y)
+    ref_cost, ref_grad = reference.loss_and_grad(net, X, Y)
+    A = net.forward(X)
+    T = 0.7 * Y + 0.3 / (3 if output == "softmax" else 2)
+    E = (-(T * np.log(A)).sum(1) if output == "softmax"
+         else -(T * np.log(A) + (1 - T) * np.log(1 - A)).sum(1))
+    assert ref_cost == pytest.approx(E.mean(), rel=1e-12)
+    assert ref_cost == pytest.approx(cost, rel=1e-13)
+    np.testing.assert_allclose(ref_grad, grad, rtol=1e-11, atol=1e-15)

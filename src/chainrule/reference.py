@@ -210,9 +210,13 @@ def _check_open(name: str, a: Vector) -> None:
             )
 
 
-def _loss(name: str, a: Vector, y: Vector, delta: float = 1.0) -> tuple[float, Vector]:
+def _loss(name: str, a: Vector, y: Vector, delta: float = 1.0,
+          label_smoothing: float = 0.0) -> tuple[float, Vector]:
     _check_open(name, a)
     n = len(a)
+    if label_smoothing:  # the loss of softened targets: eps / n over a softmax's n, eps / 2 each
+        share = label_smoothing / (n if name == "cross_entropy" else 2)
+        y = [(1.0 - label_smoothing) * y[j] + share for j in range(n)]
     if name == "squared_error":  # 1/2 sum (a - y)^2
         return 0.5 * sum((a[j] - y[j]) ** 2 for j in range(n)), [a[j] - y[j] for j in range(n)]
     if name == "mean_squared_error":  # mean (a - y)^2
@@ -306,7 +310,7 @@ def backprop(net: Network, x: object, y: object) -> BackwardPass:
         raise ValueError(f"y must be the example's {k} target(s), shape ({k},){label}; got "
                          f"shape {y.shape}")
     y = net.prepare_targets(y, 1, "y")[0].tolist()
-    # dout_k = dE/dout_k of the output layer (huber's delta from the loss's settings)
+    # dout_k = dE/dout_k of the output layer (the loss's settings: delta, label_smoothing)
     E, dout = _loss(net.loss.name, fp.out[-1], y, **net.loss.params)
     L = len(layers)
     delta: list[Vector] = [[] for _ in range(L)]
