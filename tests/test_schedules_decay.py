@@ -243,6 +243,25 @@ def test_polynomial_is_torch_polynomial_lr(total, power):
     _close(_epoch_rates(Polynomial(total, power), 16, 0.03), want, 0.03)
 
 
+@pytest.mark.parametrize("start", [0.25, 0.5, 1.0])
+def test_a_linear_after_a_warm_up_starts_at_its_start_factor_as_in_sequential_lr(start):
+    """The epoch after the warm-up is the after's first: a "linear" of start_factor 0.5
+    trains it at 0.5 * lr0 (SequentialLR steps the LinearLR after it to 0), not at lr0."""
+    lr0, warm = 0.02, 3
+    ours = _epoch_rates(Warmup(warm, 0.25, Linear(start, 0.1, 6)), 9, lr0)
+    want = np.concatenate([lr0 * (0.25 + 0.75 * np.arange(warm) / warm),
+                           lr0 * (start + (0.1 - start) * np.arange(6) / 6)])
+    np.testing.assert_allclose(ours, want, rtol=1e-15, atol=0)
+    assert ours[warm] == lr0 * start
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # SequentialLR's own deprecation notes
+
+        def sequential(m, o):
+            return m.SequentialLR(o, [m.LinearLR(o, 0.25, 1.0, warm),
+                                      m.LinearLR(o, start, 0.1, 6)], [warm])
+        _close(ours, _torch_epochs(sequential, 9, lr0), lr0)
+
+
 # -- names, configs and refusals ------------------------------------------------------------
 
 def test_by_name_and_by_dict():

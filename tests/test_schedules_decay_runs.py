@@ -37,6 +37,11 @@ KW = dict(optimizer="adam", lr=0.02, batch_size=8, seed=4)  # 50 rows: 7 steps a
       "after": {"name": "linear", "start_factor": 1, "end_factor": 0}},
      np.concatenate([0.02 * (0.25 + 0.75 * np.arange(3) / 3),
                      linear_numpy(6, 1.0, 0.0, 6, 0.02)])),
+    # after it, a "linear" from half the rate: the epoch after the warm-up at 0.5 * lr
+    ({"name": "warmup", "epochs": 3, "start_factor": 0.25,
+      "after": {"name": "linear", "start_factor": 0.5, "end_factor": 0.1}},
+     np.concatenate([0.02 * (0.25 + 0.75 * np.arange(3) / 3),
+                     linear_numpy(6, 0.5, 0.1, 6, 0.02)])),
 ])
 def test_each_epoch_trains_at_the_formulas_rate(schedule, want, step_rates):
     X, Y = _data()

@@ -129,8 +129,10 @@ class Warmup(Schedule):
         return lr0 * self.start_factor
 
     def lr(self, epoch: int, lr0: float, metrics: dict[str, float]) -> float:
-        if epoch <= self.epochs:
+        if epoch < self.epochs:
             return lr0 * (self.start_factor + (1 - self.start_factor) * epoch / self.epochs)
+        if epoch == self.epochs:  # after's first epoch: its own first rate (a "linear"'s
+            return self._after.first_lr(lr0)  # start_factor * lr0; lr0 for most others)
         return self._after.lr(epoch - self.epochs, lr0, metrics)
 
 
