@@ -148,6 +148,36 @@ def test_the_estimators_train_save_and_load_with_the_schedule(solver, schedule, 
         np.testing.assert_allclose(step_rates, want, rtol=1e-15, atol=1e-18)
 
 
+@pytest.mark.parametrize("schedule", ["linear", {"name": "polynomial", "power": 2}])
+def test_a_record_with_a_null_total_iters_is_refused_as_it_is_loaded(tmp_path, schedule):
+    """A checkpoint's or an estimator file's "linear" / "polynomial" records the length it
+    took from the run; one edited to null is refused on loading, naming the key (the
+    estimator's partial_fit otherwise restarted the decay from its first rate)."""
+    from chainrule.estimators import MLPRegressor, load_estimator
+    from file_helpers import edit_saved_meta
+
+    X, Y = _data()
+    path = tmp_path / "run.ckpt.npz"
+    chainrule.train(_net(), X, Y, epochs=3, checkpoint=path, schedule=schedule, **KW)
+
+    def null_run(meta):
+        meta["schedule"]["config"]["total_iters"] = None
+    edit_saved_meta(path, null_run)
+    with pytest.raises(ValueError, match=r"schedule\.config\.total_iters: expected .* found null"):
+        chainrule.Trainer.from_checkpoint(path, epochs=5)
+    est = MLPRegressor((4,), schedule=schedule, max_iter=3, batch_size=25, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # max_iter reached
+        saved = est.fit(X, Y[:, 0]).save(tmp_path / "est.npz")
+
+    def null_estimator(meta):
+        meta["training"]["schedule_run"]["config"]["total_iters"] = None
+    edit_saved_meta(saved, null_estimator)
+    with pytest.raises(ValueError, match=r"training\.schedule_run\.config\.total_iters: "
+                                         r"expected .* found null"):
+        load_estimator(saved)
+
+
 IRIS = ["train", "iris", "--optimizer", "sgd", "--lr", "0.1", "-q"]
 
 

@@ -20,7 +20,7 @@ from . import io
 from .callbacks import History
 from .network import Network
 from .optimizers import Optimizer
-from .schedules import SCHEDULES, Schedule, get_schedule
+from .schedules import SCHEDULES, Linear, Polynomial, Schedule, get_schedule
 
 # Settings a built-in schedule gained after files were written without them, by the
 # schedule's name and in the groups they came in: the values that are those files' rule, and
@@ -113,7 +113,8 @@ def _recorded_schedule(config: dict, where: str) -> Schedule:
         For a config without its ``name`` (or a warm-up's ``after`` without
         one): the record and the key; for one whose keys are not the
         schedule's (a missing setting would take its default silently): the
-        keys expected and found.
+        keys expected and found; for a "linear" or "polynomial" whose
+        ``total_iters`` is null (a run records the length it took): the key.
     TypeError, ValueError
         As :func:`get_schedule`, the message led by the record's name.
     """
@@ -125,6 +126,10 @@ def _recorded_schedule(config: dict, where: str) -> Schedule:
     expected, found = _config_keys(schedule.get_config()), _config_keys(config)
     if expected != found:  # a setting missing from the record: its default silently
         raise ValueError(f"{where}: expected the keys {expected}, found {found}")
+    if isinstance(schedule, (Linear, Polynomial)) and schedule.total_iters is None:
+        # a run records the length it took: without one the decay has no rate to give
+        raise ValueError(f"{where}.total_iters: expected the epochs of the {schedule.name!r} "
+                         f"decay (an int >= 1), found null")
     return schedule
 
 
