@@ -135,7 +135,8 @@ class TrainState:
     so before ``on_epoch_end``: there ``optimizer.lr`` is already the next
     epoch's rate (which a callback may still replace, for that epoch), and
     ``logs["lr"]`` the rate the epoch trained at.  A per-step schedule
-    (``per_step = True``: :class:`~chainrule.schedules.OneCycle`) sets the
+    (``per_step = True``: :class:`~chainrule.schedules.OneCycle`,
+    ``CosineRestarts(per_step=True)``, or a class of your own) sets the
     rate before every step, so a rate a callback sets is replaced at the next
     step, and at ``on_epoch_end`` ``optimizer.lr`` is the epoch's last step's
     rate, ``logs["lr"]``.
