@@ -97,7 +97,11 @@ def test_a_run_resumed_to_more_epochs_keeps_the_length_it_took_from_its_own(tmp_
                             0.01)):
         path = tmp_path / f"{len(str(schedule))}.ckpt.npz"
         chainrule.train(_net(), X, Y, epochs=4, checkpoint=path, schedule=schedule, **KW)
-        _, history = chainrule.resume(path, X, Y, epochs=6)
+        # said, as a cosine's T_max is: the epochs past the decay train at its end rate
+        with pytest.warns(UserWarning, match=r"resuming to 6 epochs goes past the \w+ "
+                          r"schedule's total_iters = 4, where the run ended its decay: "
+                          r"epoch 5 and every one after it run at"):
+            _, history = chainrule.resume(path, X, Y, epochs=6)
         assert history["lr"][4:] == [tail, tail]
         assert chainrule.Trainer.from_checkpoint(path).schedule.total_iters == 4
 
@@ -226,7 +230,9 @@ def test_cli_decays_over_epochs_info_shows_the_length_and_resume_keeps_it(tmp_pa
             else polynomial_numpy(6, 6, 1.0, 0.1))
     np.testing.assert_allclose(chainrule.Trainer.from_checkpoint(ckpt).history["lr"], want,
                                rtol=1e-15, atol=1e-18)
-    assert main([*run, "--epochs", "8", "--resume"]) == 0
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # "polynomial": past its decay (warned, as tested
+        assert main([*run, "--epochs", "8", "--resume"]) == 0  # in ..._past_end)
     assert load_metadata(model)["training"]["total_iters"] == 6  # the first command's
     # with a warm-up: the epochs after it
     spec = f'{{"name": "warmup", "epochs": 2, "after": "{name}"}}'

@@ -56,11 +56,12 @@ from ._mlp_rules import _EpochRule as _EpochRule
 from ._mlp_rules import _EpochRules
 from ._mlp_rules import _reported_loss as _reported_loss
 from ._mlp_rules import _set_rate as _set_rate
+from ._schedules_span import past_end, span
 from ._training_epochs import _bar_drawn
 from ._validation import caller_outside_chainrule
 from .activations import Activation
 from .network import Network, _EvaluationPass
-from .schedules import Cosine, Schedule, Warmup, _anneals_over_run, get_schedule
+from .schedules import Schedule, get_schedule, length_from_run
 from .training import Trainer, TrainingDiverged
 
 # ``_name as _name``: the helpers that moved stay importable from here, as they were from the
@@ -132,11 +133,12 @@ def _as_images(net: Network, X: object) -> object:
 
 
 def _t_max_from_max_iter(est: _BaseMLP) -> bool:
-    """Whether ``est.schedule`` is "cosine" by its name, whose T_max is ``max_iter``."""
+    """Whether ``est.schedule`` is "cosine", "linear" or "polynomial" without its length
+    (T_max, total_iters), which is then ``max_iter`` (less a warm-up's epochs)."""
     spec = est.schedule
-    if isinstance(spec, dict) and spec.get("name") == "warmup":  # a cosine after a warm-up
-        spec = spec.get("after")  # anneals over max_iter less the warm-up's epochs
-    return _anneals_over_run(spec)
+    if isinstance(spec, dict) and spec.get("name") == "warmup":  # a decay after a warm-up
+        spec = spec.get("after")  # spans max_iter less the warm-up's epochs
+    return length_from_run(spec) is not None
 
 
 class _BaseMLP(_Parameters, _Building, _FittedNetwork, _Fitting, _CheckedFit, _EpochRules,
@@ -321,18 +323,16 @@ class _BaseMLP(_Parameters, _Building, _FittedNetwork, _Fitting, _CheckedFit, _E
             trainer.epoch, trainer.epochs = done, done + 1
         elif self.schedule is not None and incremental and kept is not None:
             self._optimizer.lr = trainer.lr0 = float(self.learning_rate_init)
-        cosine, warm = trainer.schedule, 0
-        if isinstance(cosine, Warmup):
-            cosine, warm = cosine.after, cosine.epochs
-        if (incremental and isinstance(cosine, Cosine)
-                and trainer.epoch == warm + cosine.T_max and _t_max_from_max_iter(self)):
+        found = span(trainer.schedule)
+        if (incremental and found is not None and trainer.epoch == found.end
+                and _t_max_from_max_iter(self)):
             warnings.warn(
                 f"partial_fit: this is call {trainer.epoch + 1}, past the {trainer.epoch} "
-                f"epochs (max_iter) over which the schedule's cosine anneals the learning rate: "
-                f"this epoch runs at eta_min and from the next the rate heads back towards "
-                f"learning_rate_init (the cosine goes on, as PyTorch's CosineAnnealingLR "
-                f"does).  Set max_iter to the number of partial_fit calls planned, or give "
-                f"the schedule its own T_max", UserWarning, stacklevel=caller_outside_chainrule())
+                f"epochs (max_iter) over which the schedule's {found.schedule.name} "
+                f"{found.verb}s the learning rate: "
+                f"{past_end(found, 'this epoch', 'learning_rate_init')}.  Set max_iter to the "
+                f"number of partial_fit calls planned, or give the schedule its own "
+                f"{found.key}", UserWarning, stacklevel=caller_outside_chainrule())
         epoch_rule.epochs = trainer.epochs
         try:
             history = trainer.fit(X, Y, validation, sample_weight=sw)

@@ -22,6 +22,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from ._class_weight import check_network_class_weight
+from ._schedules_span import past_end, span
 from ._training_checkpoints import _Checkpoints
 from ._training_data import _TrainingData
 from ._training_epochs import _EpochSteps
@@ -40,7 +41,7 @@ from .callbacks import Callback, History, TrainState, check_callbacks
 from .checkpoints import trainer_from_checkpoint
 from .network import Network
 from .optimizers import Optimizer, get_optimizer
-from .schedules import Cosine, Schedule, Warmup, get_schedule
+from .schedules import Schedule, get_schedule
 
 __all__ = ["Trainer"]
 
@@ -220,31 +221,28 @@ class Trainer(_TrainingData, _TrainingLoop, _EpochSteps, _Checkpoints, _RunEnd):
                              f"that, got {self.epochs}")
 
     def _warn_past_t_max(self) -> None:
-        """Warn when this fit goes past the epochs a cosine schedule annealed over.
+        """Warn when this fit goes past the epochs a schedule annealed or decayed over.
 
-        A cosine whose ``T_max`` (after a warm-up's epochs) is the epochs the
-        Trainer was built for ("cosine" by its name takes them) ends its
-        annealing there; a ``trainer.epochs`` raised past them (to continue the
-        run) runs the next epoch at ``eta_min`` and then heads back towards
-        ``lr``, as :func:`~chainrule.training.resume` warns for a checkpoint
-        extended so.  Fitted once and never handed out (``train``, ``resume``,
-        the estimators, the command line), a Trainer has its own warnings.
+        A cosine whose ``T_max``, or a "linear" decay or "polynomial" whose
+        ``total_iters`` (after a warm-up's epochs) is the epochs the Trainer was
+        built for (given by name they take them) ends its change there; a
+        ``trainer.epochs`` raised past them (to continue the run) runs the next
+        epoch at ``eta_min`` and then heads back towards ``lr`` (a cosine), or
+        stays at the decay's end rate (0 for a "polynomial"), as
+        :func:`~chainrule.training.resume` warns for a checkpoint extended so.
+        Fitted once and never handed out (``train``, ``resume``, the
+        estimators, the command line), a Trainer has its own warnings.
         """
-        schedule, warm = self.schedule, 0
-        if isinstance(schedule, Warmup) and isinstance(schedule.after, Cosine):
-            schedule, warm = schedule.after, schedule.epochs
-        if not (self._refit and isinstance(schedule, Cosine) and self._stopped is None
-                and self.epoch <= warm + schedule.T_max < self.epochs
-                and warm + schedule.T_max == self._built_epochs):
+        found = span(self.schedule)
+        if not (self._refit and found is not None and self._stopped is None
+                and self.epoch <= found.end < self.epochs and found.end == self._built_epochs):
             return
-        after = f" (after the warm-up's {warm} epochs)" if warm else ""
         warnings.warn(
-            f"epochs: fitting to {self.epochs} epochs goes past the cosine schedule's T_max = "
-            f"{schedule.T_max}{after}, where the run ends its annealing: epoch "
-            f"{warm + schedule.T_max + 1} runs at eta_min and from there the learning rate "
-            "heads back towards its initial value (the cosine goes on, as PyTorch's "
-            "CosineAnnealingLR does).  To anneal over a longer run, build the Trainer with "
-            "its epochs from the start", UserWarning, stacklevel=caller_outside_chainrule())
+            f"epochs: fitting to {self.epochs} epochs goes past {found.where()}, where the "
+            f"run ends its {found.noun}: "
+            f"{past_end(found, f'epoch {found.end + 1}', 'its initial value')}.  To "
+            f"{found.verb} over a longer run, build the Trainer with its epochs from the start",
+            UserWarning, stacklevel=caller_outside_chainrule())
 
     @classmethod
     def from_checkpoint(

@@ -39,6 +39,7 @@ from ._checkpoints_checks import (
 )
 from ._class_weight import class_weight_from_json, class_weight_to_json
 from ._rng_links import network_states
+from ._schedules_span import past_end, span
 from ._validation import (
     caller_outside_chainrule,
     check_path,
@@ -47,7 +48,7 @@ from ._validation import (
     set_generator_state,
 )
 from .callbacks import Callback, TrainState, check_callbacks
-from .schedules import Cosine, Schedule, Warmup
+from .schedules import Schedule
 
 if TYPE_CHECKING:
     from .training import Trainer
@@ -300,24 +301,22 @@ def trainer_from_checkpoint(
             f"epochs: the run in {path} has already trained {trainer.epoch} epochs; "
             f"epochs is the total to reach and cannot be below that, got {epochs}"
         )
-    schedule, warm = trainer.schedule, 0
-    if isinstance(schedule, Warmup) and isinstance(schedule.after, Cosine):
-        schedule, warm = schedule.after, schedule.epochs  # the cosine after the warm-up
-    if (isinstance(schedule, Cosine) and trainer._stopped is None and epochs is not None
-            and epochs > warm + schedule.T_max == meta["trainer"]["epochs"]):
-        # the run annealed over its own epochs ("cosine" by name sets T_max to them, after
-        # a warm-up to those after it): past them the cosine heads back to lr0, which a
-        # user extending the run rarely means
-        after = f" (after the warm-up's {warm} epochs)" if warm else ""
+    found = span(trainer.schedule)
+    if (found is not None and trainer._stopped is None and epochs is not None
+            and epochs > found.end == meta["trainer"]["epochs"]):
+        # the run annealed or decayed over its own epochs (a "cosine", "linear" or
+        # "polynomial" by name takes them, after a warm-up those after it): past them the
+        # cosine heads back to lr0 and a decay stays at its end rate (0 for a "polynomial"),
+        # which a user extending the run rarely means
+        warm, key = found.warm, found.key
         warnings.warn(
-            f"epochs: resuming to {epochs} epochs goes past the cosine schedule's T_max = "
-            f"{schedule.T_max}{after}, where the run ended its annealing: epoch "
-            f"{warm + schedule.T_max + 1} runs at eta_min and from there the learning rate heads "
-            f"back towards its initial value (the cosine goes on, as PyTorch's "
-            f"CosineAnnealingLR does).  To anneal over a longer run, train it from the start "
-            + (f"with T_max set to its epochs less the warm-up's {warm} (the default of a "
-               f"'cosine' after a warm-up given by name or dict)" if warm else
-               "with T_max set to its epochs"),
+            f"epochs: resuming to {epochs} epochs goes past {found.where()}, where the run "
+            f"ended its {found.noun}: "
+            f"{past_end(found, f'epoch {found.end + 1}', 'its initial value')}.  To "
+            f"{found.verb} over a longer run, train it from the start "
+            + (f"with {key} set to its epochs less the warm-up's {warm} (the default of a "
+               f"{found.schedule.name!r} after a warm-up given by name or dict)" if warm else
+               f"with {key} set to its epochs"),
             UserWarning, stacklevel=caller_outside_chainrule())
     return trainer
 
