@@ -334,8 +334,11 @@ def test_a_length_from_the_run_needs_a_run():
                                          r"epochs after it \(total_iters = epochs - the "
                                          r"warm-up's 3\), but the run has 3 epochs"):
         get_schedule({"name": "warmup", "epochs": 3, "after": "polynomial"}, epochs=3)
-    with pytest.raises(ValueError, match="after must be a schedule of epochs"):
+    with pytest.raises(ValueError, match=r"after must be a schedule of epochs, got "
+                                         r"'cosine_restarts', which sets the rate of every "
+                                         r"step \(its per_step=False sets it once an epoch") as err:
         Warmup(after={"name": "cosine_restarts", "T_0": 2, "per_step": True})
+    assert "pct_start" not in str(err.value)  # a setting of "onecycle", which it has not
     # per epoch, SGDR follows a warm-up, counted from its end
     w = Warmup(epochs=2, start_factor=0.5, after={"name": "cosine_restarts", "T_0": 2})
     assert _epoch_rates(w, 6, 1.0) == pytest.approx([0.5, 0.75, 1.0, 0.5, 1.0, 0.5], abs=1e-16)

@@ -91,9 +91,11 @@ class Warmup(Schedule):
         except (TypeError, ValueError) as exc:
             raise type(exc)(f"after: {exc}") from None
         if schedule.per_step:  # sets the rate of every step: nothing is left to follow
+            why = ("its per_step=False sets it once an epoch, after a warm-up too"
+                   if schedule.name == "cosine_restarts" else  # else "onecycle"
+                   "its pct_start is a warm-up of its own")
             raise ValueError(f"after must be a schedule of epochs, got {schedule.name!r}, "
-                             "which sets the rate of every step (its pct_start is a warm-up "
-                             "of its own)")
+                             f"which sets the rate of every step ({why})")
         self._after = schedule
 
     @property
