@@ -268,3 +268,17 @@ def test_outputs_that_are_no_probabilities_leave_roc_auc_out(tmp_path, capsys):
         assert main(["evaluate", str(tmp_path / "s.npz"), str(tmp_path / "s.csv")]) == 0
     assert ("ROC AUC: left out, scikit-learn's roc_auc_score refused the outputs"
             in capsys.readouterr().out)
+
+
+def test_data_of_one_class_all_predicted_right_give_no_warning(binary, tmp_path, capsys):
+    """Before, --report passed on scikit-learn's warning of a 1 x 1 confusion matrix,
+    which told the user to pass a 'labels' parameter that evaluate had already given."""
+    model, _ = binary
+    (tmp_path / "yes.csv").write_text("x,t\n1,yes\n2,yes\n3,yes\n")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert main(["evaluate", model, str(tmp_path / "yes.csv"), "--report", "--json"]) == 0
+    got = json.loads(capsys.readouterr().out)
+    # every x > 0: P(yes) = sigmoid(x) > 0.5, all three right
+    assert got["labels"] == ["yes"] and got["confusion_matrix"] == [[3]]
+    assert got["report"]["yes"]["recall"] == 1.0 and got["report"]["yes"]["support"] == 3

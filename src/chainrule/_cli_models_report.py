@@ -140,11 +140,13 @@ def _class_report(model, proba: np.ndarray, y: np.ndarray,
     names = [_name(v) for v in model.labels or range(k)]
     seen = sorted(set(np.unique(y).tolist()) | set(np.unique(pred).tolist()))
     options = {"labels": seen, "target_names": [names[j] for j in seen], "zero_division": 0}
+    with warnings.catch_warnings():  # one class, given as labels: its 1 x 1 matrix is right
+        warnings.filterwarnings("ignore", message="A single label was found", category=UserWarning)
+        matrix = metrics.confusion_matrix(y, pred, labels=seen).tolist()
     return {"report": _plain(metrics.classification_report(y, pred, output_dict=True,
                                                            **options)),
             "text": metrics.classification_report(y, pred, digits=4, **options),
-            "labels": options["target_names"],
-            "confusion_matrix": metrics.confusion_matrix(y, pred, labels=seen).tolist(),
+            "labels": options["target_names"], "confusion_matrix": matrix,
             "unseen": [names[j] for j in range(k) if j not in seen]}
 
 
