@@ -123,3 +123,19 @@ def test_huber_delta_must_be_positive(outliers, tmp_path, capsys):
               str(tmp_path / "m.npz")])
     assert "argument --huber-delta: expected a finite number > 0, got '0'" in (
         capsys.readouterr().err)
+
+
+def test_help_says_huber_makes_whole_number_targets_a_regression(tmp_path, capsys):
+    """Whole-number targets (0, 1, 2: classes by the auto rule) train a regression with
+    --loss huber, as with poisson; --task's help named poisson alone."""
+    rows = [(i / 10, i % 3) for i in range(30)]
+    (tmp_path / "d.csv").write_text("x,t\n" + "".join(f"{x},{t}\n" for x, t in rows))
+    assert main(["train", str(tmp_path / "d.csv"), "--loss", "huber", "--hidden", "--epochs",
+                 "1", "-q", "-o", str(tmp_path / "m.npz")]) == 0
+    assert load_metadata(tmp_path / "m.npz")["task"] == "regression"
+    capsys.readouterr()
+    with pytest.raises(SystemExit):
+        main(["train", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert "regression for --loss poisson or huber" in text
+    assert "regression whatever it holds with --loss poisson or huber" in text

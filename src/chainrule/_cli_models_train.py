@@ -53,7 +53,8 @@ def _add_train(sub: argparse._SubParsersAction) -> None:
         "examples and write the model "
         "file (.npz: arrays + JSON, never pickle). The task is inferred from the target "
         "(text, or at most 20 distinct whole numbers: classification; else regression; "
-        "--task to override); so are the output "
+        "regression whatever it holds with --loss poisson or huber; --task to override); so "
+        "are the output "
         "layer (softmax for 3+ classes, sigmoid for 2 unless --loss cross_entropy, identity "
         "for regression, exp for a "
         "regression with --loss poisson) and the loss (cross_entropy for softmax, log_loss "
@@ -101,7 +102,8 @@ def _add_train(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--features", nargs="+", metavar="NAME",
                    help="feature columns (default: every column but the target)")
     p.add_argument("--task", choices=["auto", "classification", "regression"], default="auto",
-                   help="default: auto (inferred from the target; regression for --loss poisson)")
+                   help="default: auto (inferred from the target; regression for --loss poisson "
+                   "or huber)")
     add_architecture_args(p)  # --hidden, --activation, --dropout, --layers, --input-shape
     p.add_argument("--output", type=backprop_activation_name, metavar="ACT",
                    help="output activation (default: softmax / sigmoid / identity by task; "
