@@ -282,3 +282,56 @@ def test_data_of_one_class_all_predicted_right_give_no_warning(binary, tmp_path,
     # every x > 0: P(yes) = sigmoid(x) > 0.5, all three right
     assert got["labels"] == ["yes"] and got["confusion_matrix"] == [[3]]
     assert got["report"]["yes"]["recall"] == 1.0 and got["report"]["yes"]["support"] == 3
+
+
+def _evaluated(tmp_path, labels, y_values, capsys):
+    """evaluate --report --json of a random softmax model of ``labels`` (in that order, as
+    its outputs) on random features and targets ``y_values``, with its predict_proba."""
+    rng = np.random.default_rng(7)
+    k, n = len(labels), len(y_values)
+    net = Network([Dense(3, k, "softmax")], loss="cross_entropy")
+    net.layers[0].W[...] = rng.normal(size=(3, k))
+    SavedModel(net, {"task": "classification", "labels": labels, "target_name": "t",
+                     "feature_names": ["a", "b", "c"]}).save(tmp_path / "o.npz")
+    X = np.round(rng.normal(size=(n, 3)), 3)
+    (tmp_path / "o.csv").write_text("a,b,c,t\n" + "".join(
+        f"{p},{q},{r},{v}\n" for (p, q, r), v in zip(X, y_values, strict=True)))
+    assert main(["evaluate", str(tmp_path / "o.npz"), str(tmp_path / "o.csv"), "--report",
+                 "--json"]) == 0
+    return json.loads(capsys.readouterr().out), load_model(tmp_path / "o.npz").predict_proba(X)
+
+
+def test_whole_number_labels_keep_the_model_s_order_not_the_text_s(tmp_path, capsys):
+    """Labels 2, 3, 10 (sorted as text: 10, 2, 3): every score against scikit-learn given
+    the label values themselves, in the model's order, from predict_proba."""
+    from sklearn import metrics
+
+    labels = [2, 3, 10]
+    y = np.random.default_rng(8).choice(labels, 40)
+    got, proba = _evaluated(tmp_path, labels, y, capsys)
+    pred = np.array(labels)[proba.argmax(axis=1)]
+    assert got["labels"] == ["2", "3", "10"]
+    assert got["confusion_matrix"] == metrics.confusion_matrix(y, pred, labels=labels).tolist()
+    assert got["balanced_accuracy"] == pytest.approx(metrics.balanced_accuracy_score(y, pred))
+    assert got["f1_macro"] == pytest.approx(metrics.f1_score(y, pred, average="macro"))
+    assert got["roc_auc"] == pytest.approx(metrics.roc_auc_score(y, proba, multi_class="ovr",
+                                                                  labels=labels))
+    p, r, f, s = metrics.precision_recall_fscore_support(y, pred, labels=labels,
+                                                         zero_division=0)
+    for j, c in enumerate(labels):
+        row = got["report"][str(c)]
+        assert (row["precision"], row["recall"], row["f1-score"], row["support"]) == (
+            pytest.approx(p[j]), pytest.approx(r[j]), pytest.approx(f[j]), s[j])
+
+
+def test_binary_roc_auc_is_of_the_second_label_s_column(tmp_path, capsys):
+    """A model whose outputs are labels 10 then 2 (not sorted): ROC AUC ranks the examples
+    of 2, the second label, by its column; scikit-learn would take 10 for the positive."""
+    from sklearn import metrics
+
+    y = np.random.default_rng(9).choice([10, 2], 30)
+    got, proba = _evaluated(tmp_path, [10, 2], y, capsys)
+    assert got["roc_auc"] == pytest.approx(metrics.roc_auc_score(y == 2, proba[:, 1]))
+    assert got["labels"] == ["10", "2"]
+    pred = np.array([10, 2])[proba.argmax(axis=1)]
+    assert got["confusion_matrix"] == metrics.confusion_matrix(y, pred, labels=[10, 2]).tolist()
