@@ -139,3 +139,24 @@ def test_help_says_huber_makes_whole_number_targets_a_regression(tmp_path, capsy
     text = " ".join(capsys.readouterr().out.split())
     assert "regression for --loss poisson or huber" in text
     assert "regression whatever it holds with --loss poisson or huber" in text
+
+
+def test_delta_of_a_bounded_output_is_in_the_target_s_units(tmp_path, capsys):
+    """A sigmoid output leaves the target as it is (no y_mean, y_scale), so --huber-delta is
+    in its units; the help said standard deviations unless --scale none."""
+    rng = np.random.default_rng(2)
+    X = np.round(rng.normal(size=(40, 2)), 4)
+    y = np.round(0.1 + 0.8 / (1 + np.exp(-X[:, 0])), 4)
+    (tmp_path / "d.csv").write_text("a,b,y\n" + "".join(
+        f"{p},{q},{t}\n" for (p, q), t in zip(X, y, strict=True)))
+    assert main(["train", str(tmp_path / "d.csv"), "--loss", "huber", "--output", "sigmoid",
+                 "--huber-delta", "0.5", "--epochs", "1", "-q", "-o",
+                 str(tmp_path / "m.npz")]) == 0
+    meta = load_metadata(tmp_path / "m.npz")
+    assert "y_mean" not in meta and "y_scale" not in meta
+    capsys.readouterr()
+    with pytest.raises(SystemExit):
+        main(["train", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert ("in the target's own units with --scale none or a bounded --output such as "
+            "sigmoid") in text

@@ -117,7 +117,9 @@ def _add_train(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--huber-delta", type=positive_float, default=None, metavar="D",
                    help="threshold of --loss huber (regression only): the loss is r^2/2 of "
                    "a residual r within D, D (|r| - D/2) beyond; in standardised target "
-                   "units (standard deviations) unless --scale none (default: 1.0)")
+                   "units (standard deviations), in the target's own units with --scale none "
+                   "or a bounded --output such as sigmoid, whose target is not standardised "
+                   "(default: 1.0)")
     p.add_argument("--label-smoothing", type=fraction, default=None, metavar="EPS",
                    help="classification only: train on softened labels, (1 - EPS) y + EPS/K "
                    "over the K classes of a softmax (cross_entropy), (1 - EPS) y + EPS/2 for "
