@@ -56,3 +56,31 @@ def test_a_huber_trace_gives_delta_its_value(notation):
     assert trace.to_dict()["loss_params"] == {"delta": 0.5}
     plain = cr.trace(cr.mlp([2, 2, 1], hidden="sigmoid", seed=0), x, y, notation=notation)
     assert "loss_params" not in plain.to_dict() and "threshold" not in str(plain)
+
+
+def test_a_network_description_gives_the_loss_its_settings(capsys):
+    """``chainrule trace --network`` with ``"loss": {"name": "huber", "delta": 0.5}``
+    traces huber(0.5), worked by hand: one identity unit, W0 = [[0.1], [0.2]] (bias row
+    first), x = 3, y = 0: a = 0.1 + 0.2 * 3 = 0.7 > delta, so E = 0.5 (0.7 - 0.25) =
+    0.225, dE/da = clip(0.7, -0.5, 0.5) = 0.5, dE/dW0 = [1; 3] 0.5 = [[0.5], [1.5]], new
+    W0 = [[-0.4], [-1.3]], new a = -0.4 - 3.9 = -4.3, new E = 0.5 (4.3 - 0.25) = 2.025.
+    A dict without a name is refused, naming the loss and its "name"."""
+    import json
+
+    from chainrule.cli import main
+
+    desc = {"weights": [[[0.1], [0.2]]], "activation": "identity", "input": [3],
+            "target": [0], "loss": {"name": "huber", "delta": 0.5}}
+    assert main(["trace", "--network", json.dumps(desc), "--format", "json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    a, d = 0.1 + 0.2 * 3, 0.5
+    assert out["loss_params"] == {"delta": d}
+    assert out["cost"] == pytest.approx(d * (a - d / 2), rel=1e-15)
+    b, w = 0.1 - 1 * d, 0.2 - 3 * d  # the step at rate 1: gradient d of the bias, 3 d of w
+    a_after = b + w * 3
+    assert out["output_after"] == pytest.approx([a_after], rel=1e-15)
+    assert a_after == pytest.approx(-4.3, rel=1e-15)
+    assert out["cost_after"] == pytest.approx(d * (-a_after - d / 2), rel=1e-14)
+    desc["loss"] = {"delta": 0.5}
+    assert main(["trace", "--network", json.dumps(desc)]) == 2
+    assert "--network: loss: a config dict needs a \"name\"" in capsys.readouterr().err

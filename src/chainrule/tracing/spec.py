@@ -246,10 +246,11 @@ def spec_network(spec: dict[str, Any]) -> TraceSpec:
             f"activation must be an activation name (such as \"sigmoid\") or a list of names, "
             f"one per layer ({len(weights)}), got {activation!r}"
         )
-    if not isinstance(spec["loss"], str):  # null would take the output's default loss
-        raise ValueError(f"loss must be a loss name (such as \"squared_error\", the default "
-                         f"when left out), got {spec['loss']!r}")
-    kwargs = {"activation": activation, "loss": spec["loss"],
+    loss = spec["loss"]  # null would take the output's default loss; a dict: its settings
+    if not isinstance(loss, str) and not (isinstance(loss, dict) and "name" in loss):
+        raise ValueError("loss must be a loss name (\"squared_error\", the default) or one with "
+                         f"its settings ({{\"name\": \"huber\", \"delta\": 2}}), got {loss!r}")
+    kwargs = {"activation": activation, "loss": loss,
               "weight_decay": spec["weight_decay"], "decay": spec["decay"]}
     biases = spec["biases"]
     if layout != "transfer" and not (biases is None or isinstance(biases, list)):
@@ -379,15 +380,14 @@ def _transfer_bias(biases: Any, n: int) -> bool | list[bool]:
     return flags
 
 
-def _from_chainrule(weights: list, biases: list | None, activation: Any, loss: str,
+def _from_chainrule(weights: list, biases: list | None, activation: Any, loss: str | dict,
                     **network_kwargs: Any) -> Network:
     """A network from matrices in chainrule's own (fan_in, fan_out) orientation."""
     n = len(weights)
     acts = [activation] * n if isinstance(activation, str) else list(activation)
     if len(acts) != n:
         raise ValueError(f"activation must be one name or one per layer ({n}), got {len(acts)}")
-    if biases is None:
-        biases = [None] * n
+    biases = [None] * n if biases is None else biases
     if len(biases) != n:
         raise ValueError(f"biases must have one entry per layer ({n}), got {len(biases)}")
     layers = []
