@@ -1,4 +1,9 @@
-"""Pictures, written as PNG files.  matplotlib is imported only when a picture is drawn.
+"""Pictures, written as PNG files or drawn into a matplotlib Axes of the caller's (``ax=``).
+
+matplotlib is imported only when a picture is drawn.  A picture saved to a path is drawn
+on a figure of matplotlib's Agg canvas (the same file whatever the user's backend); one
+drawn into the caller's ``ax`` leaves their figure's canvas, backend and layout as they
+are; one with neither a path nor ``ax`` is a new pyplot figure, its Axes returned.
 
 The package's modules, each with one job: ``_canvas`` (the figure on matplotlib's
 Agg canvas, saving it, and the check that an argument holds numbers), ``_loss``

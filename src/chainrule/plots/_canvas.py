@@ -1,4 +1,5 @@
-"""What every picture shares: a figure on matplotlib's Agg canvas, saving it, numbers checked.
+"""What every picture shares: a figure on matplotlib's Agg canvas (or the user's Axes), saving
+it, numbers checked.
 
 matplotlib is imported inside the functions, only when a picture is drawn.
 The drawing modules save through ``chainrule.plots._save`` (read at that time),
@@ -21,6 +22,46 @@ def _figure(figsize: tuple[float, float]):
     fig = Figure(figsize=figsize, dpi=100)
     FigureCanvasAgg(fig)
     return fig
+
+
+def _axes(ax: object, figsize: tuple[float, float], path: object):
+    """The figure and Axes a one-Axes picture draws into, and whether it made them.
+
+    ``ax`` given: that matplotlib Axes and its figure, as they are (their canvas, the
+    user's backend and layout untouched).  Else a new figure of ``figsize`` inches with
+    one Axes: on the Agg canvas when the picture is saved to ``path`` (no display, no
+    pyplot state, the same file whatever the user's backend), or, with no ``path``, a
+    pyplot figure of the user's backend, to show (``plt.show()``) or save
+    (``ax.figure.savefig``).
+
+    The pictures annotate ``ax`` (and the Axes they return) as ``object``: their hints
+    must resolve at run time, and matplotlib is not imported until a picture is drawn.
+    """
+    if ax is None:
+        if path is not None:
+            fig = _figure(figsize)
+        else:
+            import matplotlib.pyplot as plt
+
+            fig = plt.figure(figsize=figsize)
+        return fig, fig.add_subplot(), True
+    from matplotlib.axes import Axes
+
+    if not isinstance(ax, Axes):
+        raise TypeError(f"ax must be a matplotlib Axes to draw into (such as "
+                        f"fig.add_subplot() or plt.subplots()[1]), or None; got "
+                        f"{ax!r:.60} ({type(ax).__name__})")
+    return ax.figure, ax, False
+
+
+def _done(fig, ax, path: str | os.PathLike | None):
+    """What a one-Axes picture returns: the file written when ``path`` is given (the whole
+    figure, the user's own where ``ax`` was theirs), else the Axes drawn into."""
+    if path is None:
+        return ax
+    from .. import plots  # read when saved: replacing plots._save reaches every picture
+
+    return plots._save(fig, path)
 
 
 def _save(fig, path: str | os.PathLike) -> Path:

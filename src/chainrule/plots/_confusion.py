@@ -8,19 +8,25 @@ from pathlib import Path
 
 import numpy as np
 
-from .. import plots  # plots._save, read when a picture is saved: it can be replaced there
-from ._canvas import _figure
+from ._canvas import _axes, _done
 
 __all__ = ["plot_confusion_matrix"]
 
 
 def _confusion_figure(y_true: object, y_pred: object, labels: Sequence | None,
-                      title: str, normalize: bool, size: tuple[float, float] | None):
+                      title: str, normalize: bool, size: tuple[float, float] | None,
+                      ax: object = None, path: object = ""):
+    """The figure drawn (``ax``'s where given, else a new one: Agg unless ``path`` is None,
+    see ``_canvas._axes``) and the matrix of counts, shape (n_classes, n_classes)."""
     from sklearn.metrics import confusion_matrix
 
     from .._validation import check_bool
 
     normalize = check_bool(normalize, "normalize")  # "no" would be taken by truthiness
+    if size is not None and ax is not None:  # the figure is the caller's, sized by them
+        raise ValueError(f"size sets the size of a new figure, but ax (a subplot of a figure "
+                         f"of the caller's) was given; give size=None with ax, got "
+                         f"size={size!r:.60}")
     if size is not None:  # matplotlib's own refusal names its figsize, not this argument
         try:
             inches = np.asarray(size, dtype=np.float64)
@@ -74,8 +80,7 @@ def _confusion_figure(y_true: object, y_pred: object, labels: Sequence | None,
     if size is None:  # past 10 classes, cells of a fixed picture get too small for their text
         grow = _INCHES_PER_CLASS * max(0, k - 10)
         size = (6.0 + grow, 5.0 + grow)
-    fig = _figure(size)
-    ax = fig.add_subplot()
+    fig, ax, own = _axes(ax, size, path)
     shown = counts / np.maximum(counts.sum(axis=1, keepdims=True), 1) if normalize else counts
     image = ax.imshow(shown, cmap="Blues", vmin=0)
     fig.colorbar(image, ax=ax, fraction=0.046, pad=0.04,
@@ -95,7 +100,8 @@ def _confusion_figure(y_true: object, y_pred: object, labels: Sequence | None,
     accuracy = np.trace(counts) / counts.sum()
     ax.set(xlabel="predicted class", ylabel="true class",
            title=f"{title} (accuracy {accuracy:.1%}, {counts.sum()} examples)")
-    fig.tight_layout()
+    if own:  # a caller's figure keeps its layout (tight_layout would replace a constrained one)
+        fig.tight_layout()
     return fig, counts
 
 
@@ -151,21 +157,25 @@ _INCHES_PER_CLASS = 0.45
 def plot_confusion_matrix(
     y_true: object,
     y_pred: object,
-    path: str | Path,
+    path: str | Path | None = None,
     labels: Sequence | None = None,
     title: str = "Confusion matrix",
     normalize: bool = False,
     size: tuple[float, float] | None = None,
-) -> Path:
-    """Confusion matrix of class predictions, each cell annotated with its count, as a PNG.
+    *,
+    ax: object = None,
+) -> Path | object:
+    """Confusion matrix of class predictions, each cell annotated with its count, as a PNG
+    or into a matplotlib Axes.
 
     Parameters
     ----------
     y_true, y_pred : array-like of shape (n_samples,)
         True and predicted labels (numbers or strings).
-    path : str or Path
+    path : str or Path, optional
         Output PNG of ``size`` inches at 100 pixels per inch (600 x 500 by
-        default, up to 10 classes).
+        default, up to 10 classes); with ``ax``, the file of ``ax``'s whole
+        figure.  None: nothing is written, the Axes is returned.
     labels : sequence, optional
         Classes in the order of the rows and columns; by default the sorted
         labels that occur in ``y_true`` or ``y_pred``.  Every label of
@@ -180,22 +190,29 @@ def plot_confusion_matrix(
         Default: (6, 5) up to 10 classes, 0.45 inch wider and taller for each
         class past 10 (10.5 x 9.5 for 20 classes), so that the count (and
         percentage) of every cell stays readable and apart from its neighbours'.
+        The size of a new figure only: refused with ``ax``.
+    ax : matplotlib Axes, optional
+        Draw into this Axes (a subplot of the caller's figure, whose layout stays
+        the caller's); the colour bar takes its room from this Axes alone.  By
+        default a new figure of ``size``, its layout made tight: on
+        matplotlib's Agg canvas when ``path`` is given, else a pyplot figure.
 
     Returns
     -------
-    Path
+    Path or Axes
+        The file written when ``path`` is given, else the Axes drawn into.
 
     Raises
     ------
     TypeError
-        If ``normalize`` is not True or False.
+        If ``normalize`` is not True or False, or ``ax`` is not a matplotlib Axes.
     ValueError
         If ``y_true`` and ``y_pred`` are not 1-D arrays of one length, hold
         numbers in one and strings in the other, or numbers that are no class
         labels (0.5, NaN), or classes that do not sort together (None, numbers
         among strings) and no ``labels`` are given, or
         hold a class that is not in ``labels``, or ``labels`` repeats a class,
-        or ``size`` is not two finite numbers > 0.
+        or ``size`` is not two finite numbers > 0, or is given with ``ax``.
     """
-    fig, _ = _confusion_figure(y_true, y_pred, labels, title, normalize, size)
-    return plots._save(fig, path)
+    fig, _ = _confusion_figure(y_true, y_pred, labels, title, normalize, size, ax, path)
+    return _done(fig, ax if ax is not None else fig.axes[0], path)

@@ -7,20 +7,21 @@ from pathlib import Path
 
 import numpy as np
 
-from .. import plots  # plots._save, read when a picture is saved: it can be replaced there
-from ._canvas import _figure
+from ._canvas import _axes, _done
 
 __all__ = ["plot_loss"]
 
 
 def plot_loss(
     history: Mapping[str, Sequence[float]],
-    path: str | Path,
+    path: str | Path | None = None,
     title: str | None = None,
     log_scale: bool | None = None,
     xlabel: str = "epoch",
-) -> Path:
-    """Training (and validation) loss per epoch as a PNG.
+    *,
+    ax: object = None,
+) -> Path | object:
+    """Training (and validation) loss per epoch, as a PNG or into a matplotlib Axes.
 
     Parameters
     ----------
@@ -36,8 +37,9 @@ def plot_loss(
         refused.
         A value with no finite neighbour (a single epoch, or one between NaNs)
         is drawn as a dot, since no line reaches it.
-    path : str or Path
-        Output file (PNG), 800 x 500 pixels.
+    path : str or Path, optional
+        Output file (PNG), 800 x 500 pixels; with ``ax``, the file of ``ax``'s
+        whole figure.  None: nothing is written, the Axes is returned.
     title : str, optional
         Default: "Training and validation loss", or "Training loss" when the
         history has no validation loss (none is drawn).
@@ -56,11 +58,25 @@ def plot_loss(
         history of ``chainrule train --optimizer lbfgs``); its first word names
         the best validation value's place in the legend (an empty label: its
         number alone).
+    ax : matplotlib Axes, optional
+        Draw into this Axes (a subplot of the caller's figure, whose size, layout
+        and backend stay the caller's).  By default a new figure of 8 x 5
+        inches: on matplotlib's Agg canvas when ``path`` is given, else a pyplot
+        figure (``plt.show()`` shows it).
 
     Returns
     -------
-    Path
-        The file written.
+    Path or Axes
+        The file written when ``path`` is given, else the Axes drawn into.
+
+    Raises
+    ------
+    TypeError
+        If ``ax`` is not a matplotlib Axes, ``history`` no mapping, or
+        ``log_scale`` not True or False.
+    ValueError
+        If ``history`` has no "loss", no finite loss, or a column that is not
+        1-D numbers.
     """
     if log_scale is not None:  # "no" or 0.5 would be taken by truthiness
         from .._validation import check_bool
@@ -100,8 +116,7 @@ def plot_loss(
         with np.errstate(divide="ignore", invalid="ignore"):  # 0 and below: not drawn
             return [float(np.log10(v)) if v > 0 else float("nan") for v in series]
 
-    fig = _figure((8, 5))
-    ax = fig.add_subplot()
+    fig, ax, _ = _axes(ax, (8, 5), path)
     epochs = range(1, len(loss) + 1)
     ax.plot(epochs, drawn(loss), label="training loss", color="tab:blue",
             marker="o", markersize=4, markevery=_lone_points(loss))
@@ -126,7 +141,7 @@ def plot_loss(
     ax.set_title(title)
     ax.grid(alpha=0.3)
     ax.legend()
-    return plots._save(fig, path)
+    return _done(fig, ax, path)
 
 
 #: A log axis spanning more decades than this (460 do) overflows in matplotlib's tick

@@ -6,13 +6,13 @@ from pathlib import Path
 
 import numpy as np
 
-from .. import plots  # plots._save, read when a picture is saved: it can be replaced there
-from ._canvas import _figure, _numbers
+from ._canvas import _axes, _done, _numbers
 
 __all__ = ["plot_lr_range"]
 
 
-def plot_lr_range(test: object, path: str | Path, title: str | None = None) -> Path:
+def plot_lr_range(test: object, path: str | Path | None = None, title: str | None = None, *,
+                  ax: object = None) -> Path | object:
     """Smoothed loss against the learning rate (log axis), the suggested rate marked.
 
     Parameters
@@ -26,20 +26,26 @@ def plot_lr_range(test: object, path: str | Path, title: str | None = None) -> P
         is a dotted line with its point on the curve.  Where the loss
         exploded, the top of the axis is cut at 1.5 times the range the
         smoothed loss covered up to its lowest point, so that the descent shows.
-    path : str or Path
-        Output file (PNG), 800 x 500 pixels.
+    path : str or Path, optional
+        Output file (PNG), 800 x 500 pixels; with ``ax``, the file of ``ax``'s
+        whole figure.  None: nothing is written, the Axes is returned.
     title : str, optional
         Default: "Learning-rate range test".
+    ax : matplotlib Axes, optional
+        Draw into this Axes (a subplot of the caller's figure).  By default a new
+        figure of 8 x 5 inches: on matplotlib's Agg canvas when ``path`` is
+        given, else a pyplot figure.
 
     Returns
     -------
-    Path
-        The file written.
+    Path or Axes
+        The file written when ``path`` is given, else the Axes drawn into.
 
     Raises
     ------
     TypeError
-        If ``test`` has no ``lrs`` and ``smoothed``.
+        If ``test`` has no ``lrs`` and ``smoothed``, or ``ax`` is not a matplotlib
+        Axes.
     ValueError
         If they are not 1-D of one length with positive finite rates, or no
         smoothed loss is finite (nothing to draw).
@@ -60,8 +66,7 @@ def plot_lr_range(test: object, path: str | Path, title: str | None = None) -> P
     raw = getattr(test, "losses", None)
     raw = None if raw is None else _numbers(raw, "test.losses")
     suggested = getattr(test, "suggested_lr", None)
-    fig = _figure((8, 5))
-    ax = fig.add_subplot()
+    fig, ax, _ = _axes(ax, (8, 5), path)
     if raw is not None and raw.shape == lrs.shape:
         ax.plot(lrs, raw, color="tab:blue", alpha=0.25, lw=1, label="loss of each step")
     ax.plot(lrs, smoothed, color="tab:blue", lw=2, label="smoothed loss",
@@ -83,4 +88,4 @@ def plot_lr_range(test: object, path: str | Path, title: str | None = None) -> P
     ax.set_title("Learning-rate range test" if title is None else title)
     ax.grid(alpha=0.3, which="both")
     ax.legend()
-    return plots._save(fig, path)
+    return _done(fig, ax, path)

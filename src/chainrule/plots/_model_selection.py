@@ -6,8 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .. import plots  # plots._save, read when a picture is saved: it can be replaced there
-from ._canvas import _figure, _numbers
+from ._canvas import _axes, _done, _numbers
 
 __all__ = ["plot_model_selection"]
 
@@ -18,11 +17,13 @@ _MOST_TICKS = 20
 def plot_model_selection(
     hidden_units: object,
     val_errors: object,
-    path: str | Path,
+    path: str | Path | None = None,
     train_errors: object | None = None,
     best: tuple[int, float] | None = None,
     title: str = "Validation error of every run",
-) -> Path:
+    *,
+    ax: object = None,
+) -> Path | object:
     """Scatter of the validation error of every run against the number of hidden units.
 
     Parameters
@@ -35,19 +36,29 @@ def plot_model_selection(
         runs above it; NaN for runs without an error, drawn there as crosses
         and counted apart.  The top of the axis is 1.6 x the largest per-size
         upper quartile (a little above the largest error when that is 0).
-    path : str or Path
+    path : str or Path, optional
+        Output file (PNG), 700 x 450 pixels; with ``ax``, the file of ``ax``'s
+        whole figure.  None: nothing is written, the Axes is returned.
     train_errors : array-like of shape (n_sizes, n_starts), optional
         The best training error per size is drawn as a line.
     best : (M, error), optional
         The chosen run, marked with a star.
     title : str
+    ax : matplotlib Axes, optional
+        Draw into this Axes (a subplot of the caller's figure, whose layout stays
+        the caller's).  By default a new figure of 7 x 4.5 inches, its layout
+        made tight: on matplotlib's Agg canvas when ``path`` is given, else a
+        pyplot figure.
 
     Returns
     -------
-    Path
+    Path or Axes
+        The file written when ``path`` is given, else the Axes drawn into.
 
     Raises
     ------
+    TypeError
+        If ``ax`` is not a matplotlib Axes.
     ValueError
         If an argument does not hold numbers of the shapes above, a finite
         validation error is negative, or none is finite.
@@ -76,8 +87,7 @@ def plot_model_selection(
         pair = _numbers(best, "best")
         if pair.shape != (2,):
             raise ValueError(f"best must be a pair (M, error), got {best!r:.80}")
-    fig = _figure((7.0, 4.5))
-    ax = fig.add_subplot()
+    fig, ax, own = _axes(ax, (7.0, 4.5), path)
     jitter = np.random.default_rng(0).uniform(-0.12, 0.12, size=V.shape)
     # linear scale up to a little above the bulk of the runs; the rare runs far above
     # (a start stuck in a wild local minimum) are drawn as triangles on the top edge
@@ -121,5 +131,6 @@ def plot_model_selection(
         ax.xaxis.set_major_locator(MaxNLocator(integer=bool(np.all(M % 1 == 0))))
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8)
-    fig.tight_layout()
-    return plots._save(fig, path)
+    if own:  # a caller's figure keeps its layout (tight_layout would replace a constrained one)
+        fig.tight_layout()
+    return _done(fig, ax, path)
