@@ -209,3 +209,128 @@ def test_the_size_of_a_new_confusion_figure_is_refused_with_ax():
     with pytest.raises(ValueError, match=r"^size sets the size of a new figure.*ax"):
         plots.plot_confusion_matrix(Y_TRUE, Y_PRED, size=(4, 4), ax=left)
     _untouched(left)
+
+
+# --- pictures of panels side by side: one Axes of the caller's per panel ------------------
+
+PANELS = [plots.Panel("curves", lines={"a": [3.0, 1.0, 2.0], "b": ([1, 2, 3], [0.5, 0.7, 0.2])},
+                      points={"data": ([1.5, 2.5], [1.0, 2.0])}, xlabel="x", ylabel="y"),
+          plots.Panel("one curve", lines={"c": ([0.1, 1.0, 10.0], [1.0, 0.1, 0.01])},
+                      log_x=True, log_y=True)]
+X2 = np.array([[-1.0, 0.5], [-2.0, -1.0], [1.0, 1.0], [2.0, -0.5], [0.5, 2.0]])
+Y2 = (X2[:, 0] > 0).astype(int)
+REGIONS = [("sign of x1", lambda grid: (grid[:, 0] > 0).astype(int), X2, Y2),
+           ("sign of x2", lambda grid: (grid[:, 1] > 0).astype(int), X2, Y2)]
+DRAW_PANELS = {
+    "plot_panels": lambda panels, **kw: plots.plot_panels(PANELS[:panels], **kw),
+    "plot_decision_regions": lambda panels, **kw: plots.plot_decision_regions(
+        REGIONS[:panels], resolution=20, **kw),
+}
+
+
+def test_a_panel_drawn_into_a_subplot(tmp_path):
+    _fig, left, right = _two_subplots()
+    assert plots.plot_panels(PANELS[:1], ax=left) is left
+    a, b = left.lines
+    np.testing.assert_array_equal(a.get_xdata(), [1, 2, 3])  # a bare y: against 1, 2, ...
+    np.testing.assert_array_equal(a.get_ydata(), PANELS[0].lines["a"])
+    np.testing.assert_array_equal(b.get_ydata(), PANELS[0].lines["b"][1])
+    (points,) = left.collections
+    np.testing.assert_array_equal(points.get_offsets(), np.transpose(PANELS[0].points["data"]))
+    assert left.get_title() == "curves" and left.get_xlabel() == "x"
+    assert len(left.get_legend().get_texts()) == 3
+    _untouched(right)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_panels_drawn_into_two_of_three_subplots():
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(12, 4))
+    axes = fig.subplots(1, 3)
+    assert plots.plot_panels(PANELS, ax=axes[:2]) == [axes[0], axes[1]]
+    np.testing.assert_array_equal(axes[1].lines[0].get_ydata(), [1.0, 0.1, 0.01])
+    assert axes[1].get_xscale() == "log" and axes[1].get_yscale() == "log"
+    assert fig._suptitle is None
+    _untouched(axes[2])
+
+
+def test_decision_regions_drawn_into_a_subplot(tmp_path):
+    _fig, left, right = _two_subplots()
+    assert plots.plot_decision_regions(REGIONS[:1], resolution=20, ax=left) is left
+    _regions, *points = left.collections  # the filled regions, then one scatter per class
+    assert len(points) == 2
+    for c, scatter in enumerate(points):
+        np.testing.assert_array_equal(scatter.get_offsets(), X2[Y2 == c])
+    # the grid spans the points with a quarter of their range on every side
+    span = X2.max(axis=0) - X2.min(axis=0)
+    assert left.get_xlim() == pytest.approx((X2[:, 0].min() - span[0] / 4,
+                                             X2[:, 0].max() + span[0] / 4))
+    assert left.get_title() == "sign of x1" and left.get_xlabel() == "feature 1"
+    _untouched(right)
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("name", sorted(DRAW_PANELS))
+def test_the_panels_file_holds_the_drawing_into_axes(tmp_path, name):
+    """Two panels: the path-only call writes the drawing into the two Axes of a figure
+    of its size, laid out tight."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    written = DRAW_PANELS[name](2, path=tmp_path / "file.png")
+    fig = Figure(figsize=(10.0, 3.8) if name == "plot_panels" else (8.0, 4.0), dpi=100)
+    FigureCanvasAgg(fig)
+    axes = fig.subplots(1, 2)
+    assert DRAW_PANELS[name](2, ax=axes) == list(axes)
+    fig.tight_layout()
+    fig.savefig(tmp_path / "reference.png")
+    np.testing.assert_array_equal(_pixels(written), _pixels(tmp_path / "reference.png"))
+
+
+@pytest.mark.parametrize("name", sorted(DRAW_PANELS))
+def test_the_axes_of_panels_are_checked(tmp_path, name):
+    from matplotlib.figure import Figure
+
+    _fig, left, right = _two_subplots()
+    draw = DRAW_PANELS[name]
+    with pytest.raises(TypeError, match=r"^ax must be a matplotlib Axes.*\(str\)"):
+        draw(1, ax="left")
+    with pytest.raises(TypeError, match=r"^ax\[1\] must be a matplotlib Axes.*\(NoneType\)"):
+        draw(2, ax=[left, None])
+    with pytest.raises(ValueError, match=r"^ax must hold one Axes per panel, 2 here, got 1"):
+        draw(2, ax=left)
+    with pytest.raises(ValueError, match=r"^title is the title over the panels of a new"):
+        draw(2, ax=[left, right], title="both")
+    other = Figure().add_subplot()
+    with pytest.raises(ValueError, match=r"^ax: the 2 Axes are in 2 figures"):
+        draw(2, ax=[left, other], path=tmp_path / "p.png")
+    assert draw(2, ax=[left, other]) == [left, other]  # unsaved: any figures
+    assert list(tmp_path.iterdir()) == []
+    with pytest.raises(ValueError, match=r"^panel_inches sizes the panels of a new figure"):
+        plots.plot_panels(PANELS[:1], ax=right, panel_inches=(2, 2))
+
+
+@pytest.mark.parametrize("name", sorted(DRAW_PANELS))
+def test_panels_with_path_and_ax_write_the_whole_figure(tmp_path, name):
+    fig, left, right = _two_subplots(layout="constrained")
+    out = DRAW_PANELS[name](1, ax=left, path=tmp_path / "both.png")
+    assert out == tmp_path / "both.png" and _pixels(out).shape[:2] == (400, 1000)
+    from matplotlib.layout_engine import ConstrainedLayoutEngine
+
+    assert isinstance(fig.get_layout_engine(), ConstrainedLayoutEngine)
+    _untouched(right)
+
+
+@pytest.mark.parametrize("name", sorted(DRAW_PANELS))
+def test_panels_without_path_or_ax_are_a_pyplot_figure(tmp_path, monkeypatch, name):
+    import matplotlib.pyplot as plt
+
+    monkeypatch.chdir(tmp_path)
+    axes = DRAW_PANELS[name](2)
+    try:
+        assert len(axes) == 2 and axes[0].figure is axes[1].figure
+        assert axes[0].figure.number in plt.get_fignums()
+    finally:
+        plt.close(axes[0].figure)
+    assert list(tmp_path.iterdir()) == []

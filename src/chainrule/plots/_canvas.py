@@ -38,20 +38,61 @@ def _axes(ax: object, figsize: tuple[float, float], path: object):
     must resolve at run time, and matplotlib is not imported until a picture is drawn.
     """
     if ax is None:
-        if path is not None:
-            fig = _figure(figsize)
-        else:
-            import matplotlib.pyplot as plt
-
-            fig = plt.figure(figsize=figsize)
+        fig = _new_figure(figsize, path)
         return fig, fig.add_subplot(), True
+    _check_axes(ax, "ax")
+    return _root(ax), ax, False
+
+
+def _check_axes(ax: object, name: str) -> None:
+    """A TypeError naming ``name`` unless ``ax`` is a matplotlib Axes."""
     from matplotlib.axes import Axes
 
     if not isinstance(ax, Axes):
-        raise TypeError(f"ax must be a matplotlib Axes to draw into (such as "
+        raise TypeError(f"{name} must be a matplotlib Axes to draw into (such as "
                         f"fig.add_subplot() or plt.subplots()[1]), or None; got "
                         f"{ax!r:.60} ({type(ax).__name__})")
-    return ax.figure, ax, False
+
+
+def _root(ax):
+    """The Figure that holds ``ax``, through subfigures (``fig.subfigures``), the one saved."""
+    from matplotlib.figure import Figure
+
+    fig = ax.figure
+    return fig if isinstance(fig, Figure) else fig.figure  # a SubFigure's: the root Figure
+
+
+def _panel_axes(ax: object, n_panels: int, path: object, title: object) -> tuple[list | None,
+                                                                                   object]:
+    """The caller's Axes for a picture of ``n_panels`` panels side by side, and their figure:
+    ``ax`` one Axes (one panel) or a sequence (or array, such as ``plt.subplots``') of
+    ``n_panels`` Axes of one figure; (None, None) for ``ax`` None (a new figure is made).
+
+    ``title``, the title over the panels of a new figure, is refused with ``ax``: the
+    figure and its suptitle are the caller's.
+    """
+    if ax is None:
+        return None, None
+    from matplotlib.axes import Axes
+
+    if isinstance(ax, Axes):
+        axes = [ax]
+    elif isinstance(ax, (list, tuple, np.ndarray)):
+        axes = list(np.ravel(np.asarray(ax, dtype=object)))
+        for i, one in enumerate(axes):
+            _check_axes(one, f"ax[{i}]")
+    else:
+        _check_axes(ax, "ax")  # raises, naming ax
+    if len(axes) != n_panels:
+        raise ValueError(f"ax must hold one Axes per panel, {n_panels} here, got {len(axes)}")
+    figures = {id(_root(one)): _root(one) for one in axes}
+    if len(figures) > 1 and path is not None:
+        raise ValueError(f"ax: the {n_panels} Axes are in {len(figures)} figures; to save "
+                         "to path they must be in one (its whole figure is written)")
+    if title:
+        raise ValueError(f"title is the title over the panels of a new figure; with ax the "
+                         f"figure is the caller's (set fig.suptitle); got title={title!r:.60}")
+    return axes, next(iter(figures.values()))
 
 
 def _done(fig, ax, path: str | os.PathLike | None):
@@ -62,6 +103,27 @@ def _done(fig, ax, path: str | os.PathLike | None):
     from .. import plots  # read when saved: replacing plots._save reaches every picture
 
     return plots._save(fig, path)
+
+
+def _new_figure(figsize: tuple[float, float], path: object):
+    """A new figure: on the Agg canvas for a file (``path`` given), else a pyplot figure."""
+    if path is not None:
+        return _figure(figsize)
+    import matplotlib.pyplot as plt
+
+    return plt.figure(figsize=figsize)
+
+
+def _done_panels(fig, ax: object, axes: list, path: str | os.PathLike | None):
+    """What a picture of panels returns: the file written when ``path`` is given, else
+    ``ax`` where it is one Axes of the caller's, or the list of ``axes``, one per panel."""
+    if path is not None:
+        from .. import plots
+
+        return plots._save(fig, path)
+    from matplotlib.axes import Axes
+
+    return ax if isinstance(ax, Axes) else list(axes)
 
 
 def _save(fig, path: str | os.PathLike) -> Path:

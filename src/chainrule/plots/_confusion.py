@@ -83,7 +83,7 @@ def _confusion_figure(y_true: object, y_pred: object, labels: Sequence | None,
     fig, ax, own = _axes(ax, size, path)
     shown = counts / np.maximum(counts.sum(axis=1, keepdims=True), 1) if normalize else counts
     image = ax.imshow(shown, cmap="Blues", vmin=0)
-    fig.colorbar(image, ax=ax, fraction=0.046, pad=0.04,
+    ax.figure.colorbar(image, ax=ax, fraction=0.046, pad=0.04,
                  label="fraction of the true class" if normalize else "examples")
     top = float(shown.max()) or 1.0
     empty = counts.sum(axis=1) == 0  # no true example: no fraction of it (not 0% recall)

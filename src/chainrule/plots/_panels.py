@@ -8,8 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .. import plots  # plots._save, read when a picture is saved: it can be replaced there
-from ._canvas import _figure, _numbers
+from ._canvas import _done_panels, _new_figure, _numbers, _panel_axes
 from ._loss import _MOST_DECADES
 
 __all__ = ["Panel", "plot_panels"]
@@ -93,29 +92,57 @@ def _panel_xy(name: str, data: object, bare: bool) -> tuple[object, np.ndarray]:
     return x, y
 
 
-def plot_panels(panels: Sequence[Panel], path: str | Path, title: str | None = None,
-                panel_inches: tuple[float, float] = (5.0, 3.8)) -> Path:
-    """Line charts side by side, one per :class:`Panel`, as a PNG.
+def plot_panels(panels: Sequence[Panel], path: str | Path | None = None,
+                title: str | None = None, panel_inches: tuple[float, float] | None = None,
+                *, ax: object = None) -> Path | object:
+    """Line charts side by side, one per :class:`Panel`, as a PNG or into matplotlib Axes.
 
     Parameters
     ----------
     panels : sequence of Panel
         At least one; they are drawn left to right.
-    path : str or Path
-        The file to write.
+    path : str or Path, optional
+        The file to write; with ``ax``, the file of their whole figure.  None:
+        nothing is written, the Axes are returned.
     title : str, optional
-        Title over all the panels.
-    panel_inches : (float, float), default (5.0, 3.8)
-        Width and height of each panel, in inches.
+        Title over all the panels of a new figure (refused with ``ax``: the
+        figure's suptitle is the caller's).
+    panel_inches : (float, float), optional
+        Width and height of each panel of a new figure, in inches; default
+        (5.0, 3.8).  Refused with ``ax``.
+    ax : matplotlib Axes, or sequence of them, optional
+        The caller's Axes to draw into: one per panel (a single Axes for one
+        panel), such as ``plt.subplots(1, n)[1]``, in one figure when ``path``
+        is given.  Their figure's size and layout stay the caller's, and each
+        legend stays at matplotlib's best place inside its panel (on a new
+        figure, a legend that covers the data is moved right of its panel).
+        By default a new figure: on matplotlib's Agg canvas when ``path`` is
+        given, else a pyplot figure.
 
     Returns
     -------
-    Path
-        The file written.
+    Path, Axes or list of Axes
+        The file written when ``path`` is given; else ``ax`` where it is one
+        Axes, or the list of Axes drawn into, one per panel.
+
+    Raises
+    ------
+    TypeError
+        If ``ax`` (or one of them) is not a matplotlib Axes.
+    ValueError
+        If ``panels`` is not a non-empty list of Panel, a curve is not 1-D
+        numbers of one length, ``ax`` holds another number of Axes than
+        panels, or ``title`` or ``panel_inches`` is given with ``ax``.
     """
     panels = list(panels)
     if not panels or not all(isinstance(p, Panel) for p in panels):
         raise ValueError(f"panels must be a non-empty list of Panel objects, got {panels!r:.80}")
+    axes, fig = _panel_axes(ax, len(panels), path, title)
+    if axes is not None and panel_inches is not None:
+        raise ValueError(f"panel_inches sizes the panels of a new figure; with ax the figure "
+                         f"is the caller's, sized by them; got panel_inches={panel_inches!r:.60}")
+    if panel_inches is None:
+        panel_inches = (5.0, 3.8)
     size = _numbers(panel_inches, "panel_inches")
     if size.shape != (2,) or not (np.isfinite(size).all() and (size > 0).all()):
         raise ValueError(f"panel_inches must be (width, height), two finite numbers > 0, "
@@ -125,9 +152,13 @@ def plot_panels(panels: Sequence[Panel], path: str | Path, title: str | None = N
               for i, p in enumerate(panels)]
     from matplotlib.ticker import MaxNLocator
 
-    fig = _figure((panel_inches[0] * len(panels), panel_inches[1] + (0.4 if title else 0)))
+    if axes is None:
+        fig = _new_figure((panel_inches[0] * len(panels),
+                           panel_inches[1] + (0.4 if title else 0)), path)
+    drawn = []
     for i, p in enumerate(panels):
-        ax = fig.add_subplot(1, len(panels), i + 1)
+        ax_i = fig.add_subplot(1, len(panels), i + 1) if axes is None else axes[i]
+        drawn.append(ax_i)
         # a log axis of more decades than matplotlib draws: the powers of 10 instead
         powers_x = p.log_x and _too_many_decades([x for x, _ in curves[i]])
         powers_y = p.log_y and _too_many_decades([y for _, y in curves[i]])
@@ -137,28 +168,29 @@ def plot_panels(panels: Sequence[Panel], path: str | Path, title: str | None = N
         xs = []
         n_points = len(p.points)
         for label, (x, y) in zip(p.points, curves[i][:n_points], strict=True):
-            ax.scatter(x, y, s=14, color="black", alpha=0.7, label=label, zorder=3)
+            ax_i.scatter(x, y, s=14, color="black", alpha=0.7, label=label, zorder=3)
             xs.append(x)
         for label, (x, y) in zip(p.lines, curves[i][n_points:], strict=True):
-            ax.plot(x, y, label=label, marker="o" if len(y) <= 12 else None, markersize=4)
+            ax_i.plot(x, y, label=label, marker="o" if len(y) <= 12 else None, markersize=4)
             xs.append(x)
         if xs and not p.log_x and all(_whole_numbers(x) for x in xs):
-            ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # layers, epochs: no 1.5
+            ax_i.xaxis.set_major_locator(MaxNLocator(integer=True))  # layers, epochs: no 1.5
         if p.log_y and not powers_y:
-            ax.set_yscale("log")
+            ax_i.set_yscale("log")
         if p.log_x and not powers_x:
-            ax.set_xscale("log")
-        ax.set(title=p.title, xlabel=f"log10 of {p.xlabel or 'x'}" if powers_x else p.xlabel,
-               ylabel=f"log10 of {p.ylabel or 'y'}" if powers_y else p.ylabel)
-        ax.grid(alpha=0.3)
+            ax_i.set_xscale("log")
+        ax_i.set(title=p.title, xlabel=f"log10 of {p.xlabel or 'x'}" if powers_x else p.xlabel,
+                 ylabel=f"log10 of {p.ylabel or 'y'}" if powers_y else p.ylabel)
+        ax_i.grid(alpha=0.3)
         if p.lines or p.points:
-            ax.legend(fontsize=8)
-    if title:
-        fig.suptitle(title)
-    fig.tight_layout()
-    if _move_covering_legends(fig):
+            ax_i.legend(fontsize=8)
+    if axes is None:  # a caller's figure keeps its layout, and no legend moves over another
+        if title:    # panel of theirs
+            fig.suptitle(title)
         fig.tight_layout()
-    return plots._save(fig, path)
+        if _move_covering_legends(fig):
+            fig.tight_layout()
+    return _done_panels(fig, ax, drawn, path)
 
 
 def _move_covering_legends(fig) -> bool:

@@ -12,8 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .. import plots  # plots._save, read when a picture is saved: it can be replaced there
-from ._canvas import _figure
+from ._canvas import _done_panels, _new_figure, _panel_axes
 
 __all__ = ["plot_decision_regions"]
 
@@ -161,11 +160,13 @@ def _model_inputs(model: object) -> int | tuple | None:
 
 def plot_decision_regions(
     panels: Sequence[tuple[str, object, object, object]],
-    path: str | Path,
+    path: str | Path | None = None,
     resolution: int = 200,
     title: str | None = None,
     feature_names: Sequence[str] | None = None,
-) -> Path:
+    *,
+    ax: object = None,
+) -> Path | object:
     """Decision regions of 2-D classifiers, one panel each, with their data points.
 
     Parameters
@@ -187,20 +188,42 @@ def plot_decision_regions(
         which are then drawn as text.  When ``X`` is a pandas DataFrame, an
         estimator fitted on one (with ``feature_names_in_``) gets the grid as a
         DataFrame of its columns, any other model an array.
-    path : str or Path
-        Output PNG, 400 pixels high (430 with a title) and 400 wide per panel.
+    path : str or Path, optional
+        Output PNG, 400 pixels high (430 with a title) and 400 wide per panel;
+        with ``ax``, the file of their whole figure.  None: nothing is written,
+        the Axes are returned.
     resolution : int, default 200
         Grid points per axis, at least 2.
     title : str, optional
+        Title over the panels of a new figure (refused with ``ax``: the
+        figure's suptitle is the caller's).
     feature_names : (str, str), optional
         The two features, columns of ``X``, that label the horizontal and the
         vertical axis (whose ticks are in the units of ``X``).  By default
         the column names of a pandas DataFrame ``X``, else "feature 1" and
         "feature 2".
+    ax : matplotlib Axes, or sequence of them, optional
+        The caller's Axes to draw into: one per panel (a single Axes for one
+        panel), such as ``plt.subplots(1, n)[1]``, in one figure when ``path``
+        is given; their figure's size and layout stay the caller's.  By
+        default a new figure: on matplotlib's Agg canvas when ``path`` is
+        given, else a pyplot figure.
 
     Returns
     -------
-    Path
+    Path, Axes or list of Axes
+        The file written when ``path`` is given; else ``ax`` where it is one
+        Axes, or the list of Axes drawn into, one per panel.
+
+    Raises
+    ------
+    TypeError
+        If ``ax`` (or one of them) is not a matplotlib Axes, or a model is none
+        of the kinds above.
+    ValueError
+        If a panel is not (title, model, X, y) of the shapes above, ``ax``
+        holds another number of Axes than panels, or ``title`` is given with
+        ``ax``.
     """
     from .._validation import check_positive_int
 
@@ -217,7 +240,10 @@ def plot_decision_regions(
         if not isinstance(panel, (tuple, list)) or len(panel) != 4:
             raise ValueError(f"panels[{i}] must be a tuple (title, model, X, y), got "
                              f"{panel!r:.80}")
-    fig = _figure((4.0 * len(panels), 4.0 + (0.3 if title else 0)))
+    axes, fig = _panel_axes(ax, len(panels), path, title)
+    if axes is None:
+        fig = _new_figure((4.0 * len(panels), 4.0 + (0.3 if title else 0)), path)
+    drawn = []
     for i, (name, model, X, y) in enumerate(panels):
         # a pandas DataFrame's names, for an estimator fitted on one
         columns = X.columns if type(X).__module__.startswith("pandas") else None
@@ -255,8 +281,9 @@ def plot_decision_regions(
             raise ValueError(f"panels[{i}]: {k} classes (those of y and those the model "
                              f"predicts on the plane); at most {len(_POINT_COLORS)} can be "
                              "drawn, one colour each")
-        ax = fig.add_subplot(1, len(panels), i + 1)
-        ax.contourf(gx, gy, index.reshape(gx.shape).astype(float),
+        ax_i = fig.add_subplot(1, len(panels), i + 1) if axes is None else axes[i]
+        drawn.append(ax_i)
+        ax_i.contourf(gx, gy, index.reshape(gx.shape).astype(float),
                     levels=np.arange(k + 1) - 0.5, colors=_REGION_COLORS[:k], alpha=0.8)
         lookup = {c: j for j, c in enumerate(classes)}
         ys = y.astype(str) if np.asarray(classes).dtype.kind == "U" else y
@@ -269,17 +296,18 @@ def plot_decision_regions(
         for j, c in enumerate(classes):
             mask = point_index == j
             if mask.any():
-                ax.scatter(*X[mask].T, marker=_MARKERS[j], color=_POINT_COLORS[j],
+                ax_i.scatter(*X[mask].T, marker=_MARKERS[j], color=_POINT_COLORS[j],
                            edgecolor="k", label=str(c))
-        ax.legend(fontsize=7, framealpha=0.6, handletextpad=0.2, borderpad=0.3)
-        ax.set_title(name, fontsize=10)
+        ax_i.legend(fontsize=7, framealpha=0.6, handletextpad=0.2, borderpad=0.3)
+        ax_i.set_title(name, fontsize=10)
         axis_names = (feature_names if feature_names is not None else
                       [str(c) for c in columns] if columns is not None else
                       ["feature 1", "feature 2"])
-        ax.set_xlabel(axis_names[0], fontsize=9)
-        ax.set_ylabel(axis_names[1], fontsize=9)
-        ax.tick_params(labelsize=8)
-    if title:
-        fig.suptitle(title)
-    fig.tight_layout()
-    return plots._save(fig, path)
+        ax_i.set_xlabel(axis_names[0], fontsize=9)
+        ax_i.set_ylabel(axis_names[1], fontsize=9)
+        ax_i.tick_params(labelsize=8)
+    if axes is None:  # a caller's figure keeps its layout and suptitle
+        if title:
+            fig.suptitle(title)
+        fig.tight_layout()
+    return _done_panels(fig, ax, drawn, path)
