@@ -35,7 +35,10 @@ def plot_tiles(
         One image per tile, e.g. ``W.T.reshape(-1, 8, 8)`` for the first-layer
         weights of a network on 8x8 images (``W`` of shape (64, n_hidden)).
     path : str or Path
-        Output file (PNG).
+        Output file (PNG).  Required, unlike the one-Axes pictures' (no
+        ``ax=``): every tile is an Axes of its own, in a figure sized to the
+        grid (and widened for the title), which a caller's Axes cannot hold;
+        to place tiles in a figure of your own, ``imshow`` them there.
     title : str, optional
     ncols : int, optional
         Tiles per row; by default about ``sqrt(n_tiles)``.
@@ -179,11 +182,13 @@ def plot_first_layer(
     ----------
     model : Network, or anything with a ``network_`` attribute
     path : str or Path
-        Output PNG: ``ncols`` x ``nrows`` tiles of ``tile_inches`` at 100
-        pixels per inch (``ncols = ceil(sqrt(n_tiles))``; for a Conv2D layer
-        on C > 1 channels ``C * ceil(sqrt(n_units))``, so that a kernel's C
-        tiles stand side by side in one row), plus 40 pixels for a title (and
-        wider if the title is wider than the tiles).
+        Required, as :func:`plot_tiles`' (no ``ax=``; :func:`first_layer_tiles`
+        gives the tiles to draw into a figure of your own).  Output PNG:
+        ``ncols`` x ``nrows`` tiles of ``tile_inches`` at 100 pixels per inch
+        (``ncols = ceil(sqrt(n_tiles))``; for a Conv2D layer on C > 1 channels
+        ``C * ceil(sqrt(n_units))``, so that a kernel's C tiles stand side by
+        side in one row), plus 40 pixels for a title (and wider if the title
+        is wider than the tiles).
     shape : (height, width), optional
         Image shape of the inputs; inferred for square inputs (64 -> 8 x 8).
     max_units : int, optional
