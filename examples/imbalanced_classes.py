@@ -24,8 +24,8 @@ picture (or in ``--dir``), and prints the ``chainrule evaluate ... --report`` co
 that score them from the command line: the same figures, with each class's precision,
 recall, F1 and the confusion matrix.  The picture draws both confusion matrices side by
 side, each cell's colour the fraction of its true class (a row's diagonal cell is that
-class's recall).  (``chainrule.plots.plot_confusion_matrix`` draws one matrix per
-file; two side by side are drawn here with matplotlib.)
+class's recall), each drawn by ``chainrule.plots.plot_confusion_matrix`` into one of
+the two subplots of the figure (its ``ax=``).
 
     python examples/imbalanced_classes.py [--out imbalanced_classes.png] [--dir .] [--seed 0]
 """
@@ -102,29 +102,24 @@ def save_files(results: dict, folder: Path) -> dict:
 
 
 def plot(results: dict, path: str) -> str:
-    """Both confusion matrices side by side (colour: fraction of the true class), as a PNG."""
+    """Both confusion matrices side by side (colour: fraction of the true class), as a PNG:
+    ``plot_confusion_matrix`` drawing into the two subplots of one figure."""
     from matplotlib.figure import Figure
-    from sklearn.metrics import confusion_matrix
+
+    from chainrule.plots import plot_confusion_matrix
 
     y = results["data"]["y_test"]
-    fig = Figure(figsize=(8.4, 4.2), dpi=100, layout="constrained")
-    axes = fig.subplots(1, len(RUNS))
-    for ax, label in zip(axes, RUNS, strict=True):
-        counts = confusion_matrix(y, results[label]["prediction"], labels=[0, 1, 2])
-        shares = counts / counts.sum(axis=1, keepdims=True)
-        image = ax.imshow(shares, cmap="Blues", vmin=0, vmax=1)
-        for i in range(3):
-            for j in range(3):
-                ax.text(j, i, f"{counts[i, j]}\n{shares[i, j]:.0%}", ha="center",
-                        va="center", fontsize=9,
-                        color="white" if shares[i, j] > 0.6 else "black")
-        ax.set_xticks(range(3), ["0", "1", "2"])
-        ax.set_yticks(range(3), [f"{k} ({n})" for k, n in enumerate(counts.sum(axis=1))])
+    fig = Figure(figsize=(10.0, 4.6), dpi=100, layout="constrained")
+    for ax, label in zip(fig.subplots(1, len(RUNS)), RUNS, strict=True):
         r = results[label]
-        ax.set(xlabel="predicted class", ylabel="true class (examples)")
-        ax.set_title(f"class_weight={RUNS[label]!r}\naccuracy {r['accuracy']:.3f}, "
-                     f"balanced accuracy {r['balanced_accuracy']:.3f}", fontsize=10)
-    fig.colorbar(image, ax=axes, fraction=0.03, label="fraction of the true class")
+        plot_confusion_matrix(y, r["prediction"], labels=[0, 1, 2], normalize=True, ax=ax,
+                              title=f"class_weight={RUNS[label]!r}, balanced accuracy "
+                                    f"{r['balanced_accuracy']:.3f}\n")
+        # the Axes is ours to finish: one colour scale, 0 to 1, for both; each class's size
+        ax.images[0].set_clim(0.0, 1.0)
+        ax.set_yticks(range(3), [f"{k} ({n})" for k, n in enumerate(np.bincount(y))])
+        ax.set_ylabel("true class (examples)")
+        ax.title.set_fontsize(10)
     fig.suptitle("MLPClassifier on classes 90 : 7 : 3, held-out half")
     fig.savefig(path)
     return path
