@@ -334,3 +334,21 @@ def test_panels_without_path_or_ax_are_a_pyplot_figure(tmp_path, monkeypatch, na
     finally:
         plt.close(axes[0].figure)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_panels_without_path_on_a_backend_without_a_pixel_renderer():
+    """A pyplot figure of the svg backend: the legends are placed (and a covering one
+    moved) through the figure's own renderer; the svg canvas has no get_renderer."""
+    import matplotlib.pyplot as plt
+
+    backend = plt.get_backend()
+    plt.switch_backend("svg")
+    try:
+        covered = plots.Panel("covered", lines={"up": [1.0, 2.0, 3.0], "down": [3.0, 2.0, 1.0],
+                                                "middle": [2.0, 2.0, 2.0]})
+        (ax,) = plots.plot_panels([covered])
+        assert type(ax.figure.canvas).__name__ == "FigureCanvasSVG"
+        assert len(ax.lines) == 3 and ax.get_legend() is not None
+        plt.close(ax.figure)
+    finally:
+        plt.switch_backend(backend)

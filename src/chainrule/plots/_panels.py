@@ -199,13 +199,12 @@ def _move_covering_legends(fig) -> bool:
 
     Returns whether one was moved.  Curves are tested along their segments, as drawn.
     """
-    renderer = fig.canvas.get_renderer()
     moved = False
     for ax in fig.axes:
         legend = ax.get_legend()
         if legend is None:
             continue
-        box = legend.get_window_extent(renderer)
+        box = legend.get_window_extent()  # the figure's renderer, of any canvas (svg, pdf)
         shown = [ax.transData.transform(line.get_xydata()) for line in ax.get_lines()]
         # straight in display space: 20 points along each segment of a curve; a segment
         # to an infinite or NaN point, which matplotlib does not draw, gives NaN points,
