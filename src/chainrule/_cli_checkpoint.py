@@ -351,7 +351,7 @@ class TrainingClock(Callback):
 
 
 def train_options(args: argparse.Namespace, settings: dict, digest: str | None,
-                  resolved: dict) -> dict:
+                  resolved: dict, val_sha256: str | None = None) -> dict:
     """The checkpoint options of :func:`chainrule.train` for a new run ({} without one).
 
     Parameters
@@ -363,6 +363,9 @@ def train_options(args: argparse.Namespace, settings: dict, digest: str | None,
         What :func:`check_data` returned.
     resolved : dict
         :func:`resolved_options`, which the notes record too.
+    val_sha256 : str or None
+        The SHA-256 of the ``--val-data`` file (None without one), recorded for
+        :func:`check_data`.
     """
     if args.checkpoint is None:
         return {}
@@ -370,4 +373,5 @@ def train_options(args: argparse.Namespace, settings: dict, digest: str | None,
             "max_time": args.max_time,
             "checkpoint_notes": {"kind": _NOTES_KIND, "options": settings,
                                  "resolved": resolved, "data": str(args.data),
-                                 "val_fraction": args.val_fraction, "data_sha256": digest}}
+                                 "val_fraction": args.val_fraction, "data_sha256": digest,
+                                 **({"val_data_sha256": val_sha256} if val_sha256 else {})}}

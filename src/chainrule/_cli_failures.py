@@ -66,6 +66,7 @@ def _out_of_memory(exc: MemoryError, args: argparse.Namespace) -> str:
     """
     message = f"not enough memory ({' '.join(str(exc).split()) or 'no detail'})"
     files = [str(f) for f in (getattr(args, "model", None), getattr(args, "data", None),
+                              getattr(args, "val_data", None),
                               getattr(args, "network", None))
              if f and os.path.isfile(f)]
     options = _SIZE_OPTIONS.get(args.command)

@@ -68,6 +68,9 @@ def _trained_on(model, data: str, seed: int, n: int) -> str:
     training, trained = model.metadata.get("training"), model.metadata.get("data")
     if not isinstance(training, dict) or not isinstance(trained, str):
         return ""  # not a file of chainrule train
+    validation = _validation_data(model, data)  # train --val-data FILE, scored again
+    if validation is not None:
+        return validation
     fraction = training.get("val_fraction") or 0
     if not isinstance(fraction, (int, float)) or not 0 <= fraction < 1:
         return ""
@@ -118,6 +121,46 @@ def _trained_on(model, data: str, seed: int, n: int) -> str:
             f"all {n} training examples")
     return (f", the data the model was trained on ({seen}; none held out: not a test "
             "score)")
+
+
+def _validation_data(model, data: str) -> str | None:
+    """What evaluate says of DATA when it is the model's ``--val-data`` file; else None.
+
+    The same file (``os.path.samefile`` with the absolute path train recorded) whose bytes
+    have the SHA-256 train recorded, or standard input of those bytes when the validation
+    data was piped (``--val-data -``): ", the model's validation data (--val-data: not
+    trained on, but watched during training: not a held-out test score)"; the same file
+    changed since: ", the model's validation file (--val-data), changed since (it held 40
+    examples then)".
+    """
+    from ._cli_models_data import _file_sha256, _stdin_sha256
+
+    meta = model.metadata
+    given, digest = meta.get("val_data"), meta.get("val_data_sha256")
+    if not isinstance(given, str) or not isinstance(digest, str):
+        return None
+    patience = (meta.get("training") or {}).get("patience") is not None
+    what = ("watched during training: it chose the best epoch (--patience)" if patience else
+            "watched during training")
+    same = (", the model's validation data (--val-data: not trained on, but "
+            f"{what}; not a held-out test score)")
+    if data == "-" or given == "-":
+        return same if data == given == "-" and _stdin_sha256() == digest else None
+    where = meta.get("val_data_path")
+    if not isinstance(where, str) or not os.path.isabs(where):
+        return None
+    try:
+        if not os.path.samefile(data, where):
+            return None
+        changed = not os.path.isfile(data) or _file_sha256(data) != digest
+    except OSError:
+        return None
+    if not changed:
+        return same
+    rows = meta.get("val_data_rows")
+    then = (f" (it held {rows} examples then)"
+            if isinstance(rows, int) and not isinstance(rows, bool) else "")
+    return f", the model's validation file (--val-data), changed since{then}"
 
 
 def _n_validation(n: int, fraction: float) -> int:

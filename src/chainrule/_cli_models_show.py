@@ -177,29 +177,30 @@ def _print_layers(rows: list[dict]) -> None:
 _JSON = ("layers", "class_weight")  # the options of train's record shown as JSON by info
 
 
-def _data_text(meta: dict) -> str | None:
+def _data_text(meta: dict, key: str = "data") -> str | None:
     """Where the model's training data came from, as train recorded it: a file's path (its
     absolute path, where evaluate looks for it), standard input or a bundled set, with the
     rows and the start of the SHA-256 that evaluate and --resume check; None for a model
-    whose file records none (one written by the library, or before train recorded it)."""
+    whose file records none (one written by the library, or before train recorded it).
+    ``key`` "val_data": the same of its validation file (train --val-data)."""
     from .tabular import BUNDLED
 
-    source = meta.get("data")
+    source = meta.get(key)
     if not isinstance(source, str):
         return None
     if source == "-":
         text = "standard input"
-    elif meta.get("data_path"):
-        text = str(meta["data_path"])
-    elif source in BUNDLED:
+    elif meta.get(f"{key}_path"):
+        text = str(meta[f"{key}_path"])
+    elif source in BUNDLED and key == "data":
         text = f"{source} (bundled with chainrule)"
     else:
         text = source
     facts = []
-    if isinstance(meta.get("data_rows"), int):
-        facts.append(f"{meta['data_rows']} rows")
-    if isinstance(meta.get("data_sha256"), str):
-        facts.append(f"SHA-256 {meta['data_sha256'][:16]}...")
+    if isinstance(meta.get(f"{key}_rows"), int):
+        facts.append(f"{meta[f'{key}_rows']} rows")
+    if isinstance(meta.get(f"{key}_sha256"), str):
+        facts.append(f"SHA-256 {meta[f'{key}_sha256'][:16]}...")
     return text + (f" ({', '.join(facts)})" if facts else "")
 
 
@@ -239,6 +240,9 @@ def _info(args: argparse.Namespace) -> int:
     data = _data_text(meta)
     if data:
         print(f"data: {data}")
+    val_data = _data_text(meta, "val_data")  # train --val-data
+    if val_data:
+        print(f"validation data: {val_data}")
     t = meta.get("training")
     if "x_mean" in meta:
         # chainrule train --input-shape: one mean and one deviation per channel (cli_architecture)

@@ -179,7 +179,15 @@ def _add_train(sub: argparse._SubParsersAction) -> None:
                    "(default: train all epochs)")
     p.add_argument("--val-fraction", type=fraction, default=None, dest="val_fraction",
                    help="fraction held out for validation, stratified for classification "
-                   "(default: 0.1, or 0 for fewer than 20 examples; 0 for none)")
+                   "(default: 0.1, or 0 for fewer than 20 examples; 0 for none; with "
+                   "--val-data none is held out)")
+    p.add_argument("--val-data", default=None, metavar="FILE", dest="val_data",
+                   help="validation examples of your own (a .csv or .npz file with DATA's "
+                   "columns: its target(s) and features, by name; - reads standard input "
+                   "when DATA is a file) in place of --val-fraction: all of DATA trains, and "
+                   "the file is prepared with the training statistics and labels and used "
+                   "for everything validation does (--patience, plateau, the validation "
+                   "scores and history); the model file records it (default: none)")
     p.add_argument("--scale", choices=["standard", "none"], default="standard",
                    help="standardise features (and regression targets, unless the output "
                    "is bounded, as exp for --loss poisson) with the training mean and "

@@ -59,6 +59,13 @@ from ._cli_models_train_task import (
     _split,
     loss_settings,
 )
+from ._cli_models_val_data import (
+    check_val_data_options,
+    check_val_targets,
+    combined,
+    read_val_data,
+    val_data_record,
+)
 from .cli_architecture import (
     build_network,
     check_features,
@@ -90,6 +97,7 @@ def _train_run(args: argparse.Namespace, sigterm: SigtermAsCtrlC) -> int:
     _not_empty(args.data, "data", _DATA_EXAMPLE)
     refuse_overwriting(args.out, "-o/--out", {"data file": args.data})
     refuse_overwriting(args.plot, "--plot", {"data file": args.data})
+    check_val_data_options(args)  # --val-data: a file, without --val-fraction
     run = check_checkpoint_options(args)  # the run --resume continues, if any
     run_settings = run_options(args, steps)
     check_options(run, run_settings, args.checkpoint)
@@ -127,6 +135,12 @@ def _train_run(args: argparse.Namespace, sigterm: SigtermAsCtrlC) -> int:
         meta["data_path"] = os.path.abspath(args.data)
         # and what it held: evaluate tells the file from one changed since, or put in its place
         meta["data_sha256"], meta["data_rows"] = _file_sha256(args.data), table.n_samples
+    n_data = table.n_samples  # DATA's rows (--val-data's follow them in the table)
+    if args.val_data is not None:  # DATA's columns, labels among DATA's; all of DATA trains
+        val_table = read_val_data(args, table, several)
+        check_val_targets(table, val_table, task, several)
+        meta.update(val_data_record(args, val_table))
+        table = combined(table, val_table)
     if task == "classification" and several:  # multi-label: a sigmoid unit per target
         meta["labels"], y, output = _multilabel_targets(table, args.output, args.loss)
         n_out, targets = y.shape[1], y.astype(np.float64)
@@ -163,10 +177,14 @@ def _train_run(args: argparse.Namespace, sigterm: SigtermAsCtrlC) -> int:
     check_loss_output(args.loss, output, output_given=args.output is not None,
                       default=f"the default for {task}")
     _check_label_smoothing(args, task, output)
-    if args.val_fraction is None:
-        args.val_fraction = 0.1 if table.n_samples >= 20 else 0.0
-    train_idx, val_idx = _split(table.n_samples, args.val_fraction, args.seed,
-                                y if task == "classification" and not several else None)
+    if args.val_data is not None:  # the file's rows validate, none of DATA's
+        args.val_fraction = 0.0
+        train_idx, val_idx = np.arange(n_data), np.arange(n_data, table.n_samples)
+    else:
+        if args.val_fraction is None:
+            args.val_fraction = 0.1 if table.n_samples >= 20 else 0.0
+        train_idx, val_idx = _split(table.n_samples, args.val_fraction, args.seed,
+                                    y if task == "classification" and not several else None)
     X = table.X
     if args.scale == "standard":
         if args.input_shape is not None:  # images: each channel as a whole (see --help)
@@ -224,18 +242,19 @@ def _train_run(args: argparse.Namespace, sigterm: SigtermAsCtrlC) -> int:
                                 class_weight=meaning, features=table.feature_names)
     check_resolved(run, run_settings, resolved, args.checkpoint, len(train_idx))
     # a resumed run trains on exactly the run's arrays
-    digest = check_data(run, args, X_fit, T_fit, val)
+    digest = check_data(run, args, X_fit, T_fit, val, meta.get("val_data_sha256"))
     if run is not None:
         trainer = resumed_trainer(args, resolved)
         net = trainer.net
     else:
         net = build_network(args, X.shape[1], n_out, output)
-    print(f"{table.source}: {table.n_samples} examples x {X.shape[1]} features; "
+    print(f"{table.source}: {n_data} examples x {X.shape[1]} features; "
           f"target{'s' if several else ''} {target_words}: "
           + (_several_words(task, meta.get("labels"), table.target_names) if several else task)
           + (f", {len(meta['labels'])} classes ({_preview(meta['labels'])})"
              if task == "classification" and not several else ""))
-    print(f"{len(train_idx)} for training, {len(val_idx)} for validation")
+    print(f"{len(train_idx)} for training, {len(val_idx)} for validation"
+          + (f" (--val-data {args.val_data})" if args.val_data is not None else ""))
     print(net.summary())
     if args.find_lr:  # the learning-rate range test instead of the run
         return find_lr(args, net, X_fit, T_fit, steps, class_weight)
@@ -254,7 +273,7 @@ def _train_run(args: argparse.Namespace, sigterm: SigtermAsCtrlC) -> int:
             batch_size=steps["batch_size"], epochs=args.epochs, seed=args.seed,
             clip_norm=args.clip_norm,
             verbose=0 if args.quiet else 1, class_weight=class_weight, **options,
-            **train_options(args, run_settings, digest, resolved),
+            **train_options(args, run_settings, digest, resolved, meta.get("val_data_sha256")),
         )
     before = 0.0
     if trainer is not None:

@@ -321,7 +321,8 @@ def fingerprint(*arrays: np.ndarray) -> str:
 
 
 def check_data(run: dict | None, args: argparse.Namespace, X: np.ndarray, T: np.ndarray,
-               val: tuple[np.ndarray, np.ndarray] | None) -> str | None:
+               val: tuple[np.ndarray, np.ndarray] | None,
+               val_sha256: str | None = None) -> str | None:
     """Refuse to continue ``run`` on other data than it started on (after the same options).
 
     Parameters
@@ -335,6 +336,9 @@ def check_data(run: dict | None, args: argparse.Namespace, X: np.ndarray, T: np.
         The prepared training examples and targets.
     val : (ndarray, ndarray) or None
         The prepared validation examples and targets.
+    val_sha256 : str or None
+        The SHA-256 of the ``--val-data`` file's bytes (None without one), which the
+        checkpoint's notes record: a resumed run's must be the same.
 
     Returns
     -------
@@ -349,6 +353,18 @@ def check_data(run: dict | None, args: argparse.Namespace, X: np.ndarray, T: np.
     path, recorded = args.checkpoint, run["notes"]
     if recorded.get("val_fraction") != args.val_fraction:
         raise _refuse(path, "--val-fraction", recorded.get("val_fraction"), args.val_fraction)
+    if recorded.get("val_data_sha256") != val_sha256:  # before the arrays: said of the file
+        given = getattr(args, "val_data", None)
+        name = "standard input" if given == "-" else given
+        what = (f"the run in {path} was started without --val-data, got --val-data {given}"
+                if recorded.get("val_data_sha256") is None else
+                f"the run in {path} was started with a validation file, got no --val-data"
+                if given is None else
+                f"the contents of {name} differ from the validation file the run in {path} "
+                "started with")
+        raise ValueError(
+            f"--val-data: {what}; a resumed run validates on the run's examples: give its "
+            "validation file again to continue it, or another --checkpoint to start a new run")
     if recorded.get("data_sha256") != digest:
         source, data = recorded.get("data"), str(args.data)
         # DATA - (train reads standard input): said in words, "-" names no file

@@ -1,0 +1,185 @@
+"""``chainrule train --val-data FILE``: validation examples of the user's own, in place of a
+held-out fraction of DATA (see :mod:`chainrule._cli_models_train_run`, which calls this).
+
+The file is read with DATA's columns (its target(s) and features, by name, as ``evaluate``
+reads a model's features: extra columns are left out, a missing one is refused), its class
+labels must be among the training data's, and it is appended to the training table so that
+the run prepares it as it prepared a held-out fraction: with the statistics of the training
+rows alone (the mean and standard deviation of every feature and regression target), its
+labels mapped with the training labels.  All of DATA trains."""
+
+from __future__ import annotations
+
+import argparse
+import os
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+
+
+def check_val_data_options(args: argparse.Namespace) -> None:
+    """Refuse what ``--val-data`` cannot be given with, before any data is read.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        train's options: ``val_data``, ``val_fraction`` (None when not given), ``data``,
+        ``find_lr``, ``out`` and ``plot``.
+
+    Raises
+    ------
+    ValueError
+        For a bundled data set's name, ``-`` when DATA is ``-`` too, an empty name,
+        ``--val-fraction`` given as well, ``--find-lr`` (whose range test takes no
+        validation examples), and an output that is the validation file.
+    """
+    from ._cli_models_data import _not_empty
+    from .cli_args import refuse_overwriting
+    from .tabular import BUNDLED
+
+    given = args.val_data
+    if given is None:
+        return
+    _not_empty(given, "--val-data", "a .csv or .npz file of validation examples")
+    if given in BUNDLED and not Path(given).exists():
+        raise ValueError(
+            f"--val-data {given}: the name of a bundled data set; --val-data takes a .csv or "
+            ".npz file of validation examples of your own, with DATA's columns (to validate "
+            f"on part of {given}, train on it with --val-fraction instead)")
+    if given != "-" and not Path(given).exists():  # read_data would offer bundled names
+        raise ValueError(f"--val-data {given}: no such file (give a .csv or .npz file of "
+                         "validation examples)")
+    if given == "-" and args.data == "-":
+        raise ValueError(
+            "--val-data -: DATA is standard input (-) already, which is read once; give the "
+            "validation examples as a file, or DATA as a file and --val-data -")
+    if args.val_fraction is not None:
+        raise ValueError(
+            f"--val-fraction {args.val_fraction:g} with --val-data {given}: the validation "
+            "examples are the file's, and no fraction of DATA is held out (all of it trains); "
+            "give one of the two")
+    if args.find_lr:
+        raise ValueError(
+            f"--val-data {given} with --find-lr: the learning-rate range test trains on "
+            "DATA's rows and watches the training loss, no validation examples; leave "
+            "--val-data out of the range test, and give it to the run that follows")
+    refuse_overwriting(args.out, "-o/--out", {"validation file (--val-data)": given})
+    refuse_overwriting(args.plot, "--plot", {"validation file (--val-data)": given})
+
+
+def read_val_data(args: argparse.Namespace, table, several: bool):
+    """The ``--val-data`` file read with the columns of the training ``table``.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        train's options (``val_data``, ``features``, ``seed``).
+    table : Table
+        The training data as read from DATA.
+    several : bool
+        Whether there are several targets.
+
+    Returns
+    -------
+    Table
+        Its features in the order of ``table``'s, its target(s) under the same name(s).
+
+    Raises
+    ------
+    ValueError
+        For a missing feature or target column (named, as the file is), images of
+        another shape than DATA's, or another number of columns of an NPZ file
+        without feature names.
+    """
+    from ._tabular_npz import _image_shape, _npz_shape
+    from .tabular import read_data
+
+    shape = _npz_shape(args.val_data, "X")  # images of another shape, before their pixels
+    images = None if shape is None else _image_shape(shape)  # are counted as columns
+    if images is not None and table.image_shape is not None and images != table.image_shape:
+        raise ValueError(
+            f"--val-data {args.val_data}: images of shape {' x '.join(map(str, images))}; "
+            f"DATA {table.source} holds images of shape "
+            f"{' x '.join(map(str, table.image_shape))} (C x H x W)")
+    target = table.target_names if several else table.target_name
+    val = read_data(args.val_data, target=target, features=table.feature_names,
+                    seed=args.seed, features_what=" that DATA has (--val-data)",
+                    all_columns=args.features is None)
+    source = f"--val-data {val.source}"
+    if val.image_shape != table.image_shape:
+        shown = [("rows" if s is None else "images of shape " + " x ".join(map(str, s)))
+                 for s in (val.image_shape, table.image_shape)]
+        raise ValueError(f"{source}: {shown[0]}; DATA {table.source} holds {shown[1]}")
+    if val.X.shape[1] != table.X.shape[1]:
+        raise ValueError(f"{source}: {val.X.shape[1]} features; DATA {table.source} has "
+                         f"{table.X.shape[1]} ({', '.join(table.feature_names[:6])}"
+                         f"{', ...' if table.X.shape[1] > 6 else ''})")
+    if val.n_samples == 0:
+        raise ValueError(f"{source}: no examples")
+    return val
+
+
+def check_val_targets(table, val, task: str, several: bool) -> None:
+    """Refuse a validation class label that the training data lacks, or a regression
+    target that is not a number (or too large), naming the validation file.
+
+    A class of the training data that the validation file lacks is fine (validation
+    scores it as it is).  Several targets (multi-label): each target's labels.  The
+    targets are checked here, where the file's name and lines are known: appended to
+    DATA's table (:func:`combined`), a bad cell would be blamed on DATA.
+
+    Raises
+    ------
+    ValueError
+        Naming the label, the target and the validation file.
+    """
+    from ._cli_models_data import _check_target_size
+    from .saved_model import fit_labels, regression_targets
+
+    if task != "classification":
+        y_val = regression_targets(val)  # a text cell, "NA": refused by the file's line
+        for j, name in enumerate(table.target_names or [table.target_name]):
+            _check_target_size(y_val[:, j] if several else y_val, f"--val-data {val.source}",
+                               name)
+        return
+    y, y_val = np.asarray(table.y), np.asarray(val.y)
+    columns = ([(name, y[:, j], y_val[:, j]) for j, name in enumerate(table.target_names)]
+               if several else [(table.target_name, y, y_val)])
+    for name, train_col, val_col in columns:
+        known, _ = fit_labels(train_col)
+        seen, _ = fit_labels(val_col)
+        unknown = [label for label in seen if label not in known]
+        if unknown:
+            shown = ", ".join(map(repr, unknown[:6])) + (", ..." if len(unknown) > 6 else "")
+            classes = ", ".join(map(repr, known[:6])) + (", ..." if len(known) > 6 else "")
+            raise ValueError(
+                f"--val-data {val.source}: the target {name!r} holds the label"
+                f"{'s' if len(unknown) > 1 else ''} {shown}, which the training data "
+                f"{table.source} lacks (its classes: {classes}); the model cannot predict "
+                "a class it was not trained on: give validation examples of the training "
+                "classes")
+
+
+def combined(table, val):
+    """The training ``table`` with the validation rows after its own (the same columns)."""
+    lines = (None if table.lines is None or val.lines is None
+             else np.concatenate([table.lines, val.lines]))
+    return replace(table, X=np.concatenate([table.X, val.X]),
+                   y=np.concatenate([np.asarray(table.y), np.asarray(val.y)]), lines=lines)
+
+
+def val_data_record(args: argparse.Namespace, val) -> dict:
+    """What the model file records of the validation file: its name as given
+    (``val_data``), its absolute path (``val_data_path``, of a file), the SHA-256 of its
+    bytes (``val_data_sha256``) and its rows (``val_data_rows``), as of DATA."""
+    from ._cli_models_data import _file_sha256, _stdin_sha256
+
+    record: dict = {"val_data": str(args.val_data)}
+    if args.val_data == "-":
+        record["val_data_sha256"] = _stdin_sha256()
+    elif Path(args.val_data).is_file():
+        record["val_data_path"] = os.path.abspath(args.val_data)
+        record["val_data_sha256"] = _file_sha256(args.val_data)
+    record["val_data_rows"] = val.n_samples
+    return record
