@@ -335,3 +335,37 @@ def test_binary_roc_auc_is_of_the_second_label_s_column(tmp_path, capsys):
     assert got["labels"] == ["10", "2"]
     pred = np.array([10, 2])[proba.argmax(axis=1)]
     assert got["confusion_matrix"] == metrics.confusion_matrix(y, pred, labels=[10, 2]).tolist()
+
+
+def test_multilabel_macro_f1_of_a_perfect_prediction_is_one(tmp_path, capsys):
+    """Before, a target without a positive, true or predicted, scored F1 0 (0 / 0 read as
+    0) and a perfect prediction of three targets scored macro F1 2/3; one target leaves
+    out the classes neither in the data nor predicted, and so do the targets now."""
+    net = Network([Dense(3, 3, "sigmoid")], loss="log_loss")
+    net.layers[0].W[...] = np.eye(3)
+    net.layers[0].b[...] = 0.0
+    SavedModel(net, {"task": "classification", "target_names": ["u", "v", "w"],
+                     "labels": [["no", "yes"]] * 3,
+                     "feature_names": ["p", "q", "r"]}).save(tmp_path / "ml.npz")
+    # w: no positive, none predicted (its feature is negative everywhere)
+    (tmp_path / "ml.csv").write_text("p,q,r,u,v,w\n2,-2,-2,yes,no,no\n-2,2,-2,no,yes,no\n"
+                                     "-2,-2,-2,no,no,no\n2,2,-2,yes,no,no\n")
+    args = ["evaluate", str(tmp_path / "ml.npz"), str(tmp_path / "ml.csv"), "--report"]
+    assert main([*args, "--json"]) == 0
+    got = json.loads(capsys.readouterr().out)
+    # u: TP 2; v: TP 1, FP 1 (row 4) -> F1 2 / 3; w: 0 / 0, left out
+    assert got["f1_macro"] == pytest.approx((1.0 + 2 / 3) / 2)
+    assert sorted(got["report"]) == ["macro avg", "micro avg", "samples avg", "u", "v",
+                                     "weighted avg"]
+    assert got["report"]["macro avg"]["f1-score"] == pytest.approx((1.0 + 2 / 3) / 2)
+    assert got["confusion_matrices"]["w"]["matrix"] == [[4, 0], [0, 0]]
+    assert main(args) == 0
+    assert "no positive in the data and none predicted (no row): w" in capsys.readouterr().out
+    (tmp_path / "ml.csv").write_text("p,q,r,u,v,w\n2,-2,-2,yes,no,no\n-2,2,-2,no,yes,no\n"
+                                     "-2,-2,-2,no,no,no\n")
+    assert main([*args[:3], "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["f1_macro"] == 1.0
+    (tmp_path / "ml.csv").write_text("p,q,r,u,v,w\n-2,-2,-2,no,no,no\n")
+    assert main([*args, "--json"]) == 0  # no positive at all: every label right
+    got = json.loads(capsys.readouterr().out)
+    assert got["f1_macro"] == 1.0 and got["report"]["macro avg"]["f1-score"] == 1.0

@@ -27,6 +27,13 @@ def _pairs(model, n_targets: int) -> list[list]:
     return model.labels if _target_names(model) else [[0, 1]] * n_targets
 
 
+def _active(y: np.ndarray, pred: np.ndarray) -> list[int]:
+    """The targets of a multi-label ``y`` (n_samples, n_targets) with a positive, true or
+    predicted: those macro F1 averages over, as one target's averages over the classes in
+    the data or predicted (a target of neither has no F1: 0 / 0)."""
+    return [j for j in range(y.shape[1]) if y[:, j].any() or pred[:, j].any()]
+
+
 def _class_scores(model, proba: np.ndarray, y: np.ndarray) -> tuple[dict[str, float], str | None]:
     """The scores evaluate adds of a classifier, and why ROC AUC is left out (or None).
 
@@ -34,7 +41,9 @@ def _class_scores(model, proba: np.ndarray, y: np.ndarray) -> tuple[dict[str, fl
     in ``y``), ``f1_score(average="macro")`` (over the classes in ``y`` or predicted, as
     ``classification_report``'s macro average) and ``roc_auc_score``: of the second class's
     probability for two classes, the one-vs-rest macro average (``multi_class="ovr"``) for
-    three or more.  Multi-label: the macro F1 and ROC AUC of the targets.  The prediction
+    three or more.  Multi-label: the macro F1 of the targets with a positive, true or
+    predicted (1.0 where no target has any: every label is right), and ROC AUC of the
+    targets.  The prediction
     is the class of the highest probability (a label's: above 0.5), as accuracy's.
 
     Parameters
@@ -59,8 +68,10 @@ def _class_scores(model, proba: np.ndarray, y: np.ndarray) -> tuple[dict[str, fl
 
     if y.ndim == 2:  # several yes/no targets
         pred = (proba > 0.5).astype(np.intp)
+        active = _active(y, pred)  # none: each label right, F1 0 / 0 read as 1
         scores = {"f1_macro": float(metrics.f1_score(y, pred, average="macro",
-                                                     zero_division=0))}
+                                                     labels=active or None,
+                                                     zero_division=0 if active else 1))}
         one = [j for j in range(y.shape[1]) if len(np.unique(y[:, j])) < 2]
         if one:
             return scores, (f"{len(one)} of the {y.shape[1]} targets hold a single label in "
@@ -103,8 +114,9 @@ def _class_report(model, proba: np.ndarray, y: np.ndarray,
     """evaluate ``--report``: scikit-learn's ``classification_report`` and confusion matrix.
 
     One target: the classes in ``y`` or predicted, named by the model's labels, in its
-    order; multi-label: a row per target (its second label's precision, recall, F1) and a
-    2 x 2 ``multilabel_confusion_matrix`` per target, rows and columns its two labels.
+    order; multi-label: a row per target with a positive, true or predicted (its second
+    label's precision, recall, F1: the targets macro F1 averages over) and a 2 x 2
+    ``multilabel_confusion_matrix`` per target, rows and columns its two labels.
 
     Parameters
     ----------
@@ -120,13 +132,16 @@ def _class_report(model, proba: np.ndarray, y: np.ndarray,
         averages, and ``text``: its table; one target: ``labels`` (the order of the rows
         and columns) and ``confusion_matrix`` (a list of rows, true class by predicted
         class); multi-label: ``confusion_matrices``, ``{target: {"labels": [two labels],
-        "matrix": 2 x 2 list}}``.
+        "matrix": 2 x 2 list}}``; ``unseen``: the classes (targets) without a row.
     """
     from sklearn import metrics
 
     if y.ndim == 2:  # several yes/no targets
         pred = (proba > 0.5).astype(np.intp)
-        options = {"target_names": target_names, "zero_division": 0}
+        active = _active(y, pred)  # the rows macro F1 averages; none: every label right
+        shown = active or list(range(y.shape[1]))
+        options = {"labels": shown, "target_names": [target_names[j] for j in shown],
+                   "zero_division": 0 if active else 1}
         matrices = metrics.multilabel_confusion_matrix(y, pred)
         pairs = _pairs(model, y.shape[1])
         return {"report": _plain(metrics.classification_report(y, pred, output_dict=True,
@@ -134,7 +149,8 @@ def _class_report(model, proba: np.ndarray, y: np.ndarray,
                 "text": metrics.classification_report(y, pred, digits=4, **options),
                 "confusion_matrices": {
                     name: {"labels": [_name(v) for v in pair], "matrix": m.tolist()}
-                    for name, pair, m in zip(target_names, pairs, matrices, strict=True)}}
+                    for name, pair, m in zip(target_names, pairs, matrices, strict=True)},
+                "unseen": [name for j, name in enumerate(target_names) if j not in shown]}
     pred = proba.argmax(axis=1)
     k = proba.shape[1]
     names = [_name(v) for v in model.labels or range(k)]
@@ -178,6 +194,9 @@ def _print_report(report: dict) -> None:
             print(f"not in the data and never predicted (no row or column): "
                   f"{', '.join(report['unseen'])}")
         return
+    if report["unseen"]:
+        print(f"no positive in the data and none predicted (no row): "
+              f"{', '.join(report['unseen'])}")
     for name, each in report["confusion_matrices"].items():
         print(f"target {name}: confusion matrix (rows: true label, columns: predicted label):")
         for line in _matrix_lines(each["labels"], each["matrix"]):

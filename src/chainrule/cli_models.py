@@ -153,8 +153,8 @@ def _evaluate(args: argparse.Namespace) -> int:
         print(f"{len(names)} targets ({', '.join(names)}): " + (
             "the mean of their scores (scikit-learn's uniform_average)"
             if model.task == "regression" else "subset accuracy (every target right), "
-            "hamming loss (the fraction of wrong labels), mean log loss; macro F1 and ROC "
-            "AUC: the mean of the targets'"))
+            "hamming loss (the fraction of wrong labels), mean log loss; macro F1: the mean "
+            "of the targets with a positive, true or predicted; ROC AUC: of the targets"))
     for key, v in scores.items():
         if key != "samples":
             print(f"{_NAMES[key]}: {v:.6g}")
