@@ -75,8 +75,8 @@ def test_three_classes_scores_and_report_by_hand(three, capsys):
         assert row["recall"] == pytest.approx(recall[c])
         assert row["f1-score"] == pytest.approx(f1[c])
         assert row["support"] == support[c]
-    assert got["report"]["macro avg"]["f1-score"] == pytest.approx(np.mean(list(f1.values())))
-    assert got["report"]["weighted avg"]["recall"] == pytest.approx(
+    assert got["averages"]["macro avg"]["f1-score"] == pytest.approx(np.mean(list(f1.values())))
+    assert got["averages"]["weighted avg"]["recall"] == pytest.approx(
         sum(recall[c] * support[c] for c in CLASSES) / 10)
     assert got["labels"] == CLASSES
     assert got["confusion_matrix"] == [[3, 1, 0], [2, 1, 0], [0, 1, 2]]
@@ -355,9 +355,8 @@ def test_multilabel_macro_f1_of_a_perfect_prediction_is_one(tmp_path, capsys):
     got = json.loads(capsys.readouterr().out)
     # u: TP 2; v: TP 1, FP 1 (row 4) -> F1 2 / 3; w: 0 / 0, left out
     assert got["f1_macro"] == pytest.approx((1.0 + 2 / 3) / 2)
-    assert sorted(got["report"]) == ["macro avg", "micro avg", "samples avg", "u", "v",
-                                     "weighted avg"]
-    assert got["report"]["macro avg"]["f1-score"] == pytest.approx((1.0 + 2 / 3) / 2)
+    assert sorted(got["report"]) == ["u", "v"]
+    assert got["averages"]["macro avg"]["f1-score"] == pytest.approx((1.0 + 2 / 3) / 2)
     assert got["confusion_matrices"]["w"]["matrix"] == [[4, 0], [0, 0]]
     assert main(args) == 0
     assert "no positive in the data and none predicted (no row): w" in capsys.readouterr().out
@@ -368,4 +367,30 @@ def test_multilabel_macro_f1_of_a_perfect_prediction_is_one(tmp_path, capsys):
     (tmp_path / "ml.csv").write_text("p,q,r,u,v,w\n-2,-2,-2,no,no,no\n")
     assert main([*args, "--json"]) == 0  # no positive at all: every label right
     got = json.loads(capsys.readouterr().out)
-    assert got["f1_macro"] == 1.0 and got["report"]["macro avg"]["f1-score"] == 1.0
+    assert got["f1_macro"] == 1.0 and got["averages"]["macro avg"]["f1-score"] == 1.0
+
+
+def test_classes_named_as_the_averages_keep_their_own_rows(tmp_path, capsys):
+    """Before, classification_report's dict of classes named "accuracy", "macro avg" and
+    "weighted avg" held the averages under those keys: --json lost the classes' rows."""
+    names = ["accuracy", "macro avg", "weighted avg"]
+    net = Network([Dense(3, 3, "softmax")], loss="cross_entropy")
+    net.layers[0].W[...] = 5 * np.eye(3)
+    net.layers[0].b[...] = 0.0
+    SavedModel(net, {"task": "classification", "labels": names, "target_name": "t",
+                     "feature_names": ["a", "b", "c"]}).save(tmp_path / "m.npz")
+    # (true, predicted): (0, 0), (1, 0), (1, 1), (2, 2), (2, 1)
+    (tmp_path / "d.csv").write_text("a,b,c,t\n1,0,0,accuracy\n1,0,0,macro avg\n"
+                                    "0,1,0,macro avg\n0,0,1,weighted avg\n0,1,0,weighted avg\n")
+    assert main(["evaluate", str(tmp_path / "m.npz"), str(tmp_path / "d.csv"), "--report",
+                 "--json"]) == 0
+    got = json.loads(capsys.readouterr().out)
+    # accuracy: TP 1, FP 1, FN 0; macro avg: TP 1, FP 1, FN 1; weighted avg: TP 1, FN 1
+    assert got["report"] == {
+        "accuracy": {"precision": 0.5, "recall": 1.0, "f1-score": pytest.approx(2 / 3),
+                     "support": 1},
+        "macro avg": {"precision": 0.5, "recall": 0.5, "f1-score": 0.5, "support": 2},
+        "weighted avg": {"precision": 1.0, "recall": 0.5, "f1-score": pytest.approx(2 / 3),
+                         "support": 2}}
+    assert got["averages"]["accuracy"] == pytest.approx(3 / 5)
+    assert got["averages"]["macro avg"]["f1-score"] == pytest.approx((2 / 3 + 0.5 + 2 / 3) / 3)

@@ -109,6 +109,22 @@ def _plain(value):
     return value.item() if isinstance(value, np.generic) else value
 
 
+def _report_dict(y: np.ndarray, pred: np.ndarray, options: dict) -> dict:
+    """``classification_report``'s dict split: ``report``, a row per class (target) by its
+    name, and ``averages``, its average rows (accuracy or micro avg, macro avg, weighted
+    avg, samples avg).  Asked for by index, not by name: a class named "accuracy",
+    "macro avg" or "weighted avg" would be overwritten by the average of that key."""
+    from sklearn import metrics
+
+    labels = options["labels"]
+    rows = metrics.classification_report(
+        y, pred, output_dict=True, labels=labels, zero_division=options["zero_division"])
+    keys = [str(j) for j in labels]  # scikit-learn's keys of the labels given
+    return {"report": {name: _plain(rows[key])
+                       for name, key in zip(options["target_names"], keys, strict=True)},
+            "averages": {k: _plain(v) for k, v in rows.items() if k not in keys}}
+
+
 def _class_report(model, proba: np.ndarray, y: np.ndarray,
                   target_names: list[str] | None) -> dict:
     """evaluate ``--report``: scikit-learn's ``classification_report`` and confusion matrix.
@@ -128,11 +144,12 @@ def _class_report(model, proba: np.ndarray, y: np.ndarray,
     Returns
     -------
     dict
-        ``report``: the per-class (per-target) dict of ``classification_report`` with its
-        averages, and ``text``: its table; one target: ``labels`` (the order of the rows
-        and columns) and ``confusion_matrix`` (a list of rows, true class by predicted
-        class); multi-label: ``confusion_matrices``, ``{target: {"labels": [two labels],
-        "matrix": 2 x 2 list}}``; ``unseen``: the classes (targets) without a row.
+        ``report``: the per-class (per-target) rows of ``classification_report``'s dict,
+        ``averages``: its average rows (:func:`_report_dict`), and ``text``: its table;
+        one target: ``labels`` (the order of the rows and columns) and
+        ``confusion_matrix`` (a list of rows, true class by predicted class); multi-label:
+        ``confusion_matrices``, ``{target: {"labels": [two labels], "matrix": 2 x 2
+        list}}``; ``unseen``: the classes (targets) without a row.
     """
     from sklearn import metrics
 
@@ -144,8 +161,7 @@ def _class_report(model, proba: np.ndarray, y: np.ndarray,
                    "zero_division": 0 if active else 1}
         matrices = metrics.multilabel_confusion_matrix(y, pred)
         pairs = _pairs(model, y.shape[1])
-        return {"report": _plain(metrics.classification_report(y, pred, output_dict=True,
-                                                               **options)),
+        return {**_report_dict(y, pred, options),
                 "text": metrics.classification_report(y, pred, digits=4, **options),
                 "confusion_matrices": {
                     name: {"labels": [_name(v) for v in pair], "matrix": m.tolist()}
@@ -159,8 +175,7 @@ def _class_report(model, proba: np.ndarray, y: np.ndarray,
     with warnings.catch_warnings():  # one class, given as labels: its 1 x 1 matrix is right
         warnings.filterwarnings("ignore", message="A single label was found", category=UserWarning)
         matrix = metrics.confusion_matrix(y, pred, labels=seen).tolist()
-    return {"report": _plain(metrics.classification_report(y, pred, output_dict=True,
-                                                           **options)),
+    return {**_report_dict(y, pred, options),
             "text": metrics.classification_report(y, pred, digits=4, **options),
             "labels": options["target_names"], "confusion_matrix": matrix,
             "unseen": [names[j] for j in range(k) if j not in seen]}
