@@ -121,6 +121,9 @@ def test_roc_auc_is_left_out_of_data_without_each_class(three, tmp_path, capsys)
     assert main(["evaluate", model, str(tmp_path / "two.csv"), "--json", "--report"]) == 0
     got = json.loads(capsys.readouterr().out)
     assert "roc_auc" not in got
+    # before, --json left the reason out: "not computed" read as "missing"
+    assert got["roc_auc_left_out"] == ("the data hold 2 of the model's 3 classes (none of "
+                                       "fox); the one-vs-rest average needs each class")
     # classes in the data or predicted: cat, dog; fox neither (no row or column)
     assert got["labels"] == ["cat", "dog"] and got["confusion_matrix"] == [[1, 1], [0, 1]]
     assert got["balanced_accuracy"] == pytest.approx((1 / 2 + 1) / 2)
@@ -176,6 +179,10 @@ def test_binary_data_of_one_class_have_no_roc_auc(binary, tmp_path, capsys):
     out = capsys.readouterr().out
     assert "ROC AUC: left out, the data hold one class (yes)" in out
     assert "balanced accuracy: 0.5\n" in out
+    assert main(["evaluate", model, str(tmp_path / "one.csv"), "--json"]) == 0
+    got = json.loads(capsys.readouterr().out)
+    assert "roc_auc" not in got and got["roc_auc_left_out"].startswith(
+        "the data hold one class (yes); ")
 
 
 @pytest.fixture

@@ -144,8 +144,10 @@ def _evaluate(args: argparse.Namespace) -> int:
              for s in _label_scores(y, model.predict_proba(table.X))])
     if args.json:
         shown = {k: v for k, v in (report or {}).items() if k not in ("text", "unseen")}
-        print(json.dumps({**scores, **({"targets": dict(zip(names, each, strict=True))}
-                                       if names else {}), **shown}))
+        left_out = {"roc_auc_left_out": no_auc} if no_auc else {}  # why: the text's reason
+        print(json.dumps({**scores, **left_out,
+                          **({"targets": dict(zip(names, each, strict=True))}
+                             if names else {}), **shown}))
         return 0
     print(f"{table.source}: {table.n_samples} examples"
           f"{_trained_on(model, args.data, seed, table.n_samples)}")
