@@ -401,3 +401,35 @@ def test_classes_named_as_the_averages_keep_their_own_rows(tmp_path, capsys):
                          "support": 2}}
     assert got["averages"]["accuracy"] == pytest.approx(3 / 5)
     assert got["averages"]["macro avg"]["f1-score"] == pytest.approx((2 / 3 + 0.5 + 2 / 3) / 3)
+
+
+def test_a_matrix_of_many_long_labels_numbers_its_columns(tmp_path, capsys):
+    """Before, 12 classes of 20-character labels gave a matrix 284 characters wide, each
+    column headed by its label; now the columns are numbered, the rows numbered and named."""
+    from sklearn.metrics import confusion_matrix
+
+    k = 12
+    names = [f"a rather long name{i:02d}" for i in range(k)]
+    assert {len(v) for v in names} == {20}
+    net = Network([Dense(k, k, "softmax")], loss="cross_entropy")
+    net.layers[0].W[...] = 5 * np.eye(k)
+    net.layers[0].b[...] = 0.0
+    SavedModel(net, {"task": "classification", "labels": names, "target_name": "t",
+                     "feature_names": [f"x{j}" for j in range(k)]}).save(tmp_path / "m.npz")
+    rng = np.random.default_rng(3)
+    true = np.arange(60) % k
+    pred = np.where(rng.random(60) < 0.6, true, rng.integers(0, k, 60))
+    (tmp_path / "d.csv").write_text(",".join([*(f"x{j}" for j in range(k)), "t"]) + "\n" + "".join(
+        ",".join([*("1" if j == p else "0" for j in range(k)), names[t]]) + "\n"
+        for t, p in zip(true, pred, strict=True)))
+    assert main(["evaluate", str(tmp_path / "m.npz"), str(tmp_path / "d.csv"), "--report"]) == 0
+    out = capsys.readouterr().out
+    lines = out[out.index("confusion matrix"):].splitlines()[1:k + 3]
+    assert max(len(v) for v in lines) <= 100
+    assert lines[0].split()[3:] == [str(i) for i in range(1, k + 1)]
+    reference = confusion_matrix(true, pred, labels=range(k))
+    for i, line in enumerate(lines[1:k + 1]):
+        assert line.startswith(f"{i + 1:>2} {names[i]}  ")
+        assert [int(c) for c in line[len(f"{i + 1:>2} {names[i]}"):].split()] == list(
+            reference[i])
+    assert lines[k + 1] == "(columns: the predicted class by the number of its row)"

@@ -181,15 +181,32 @@ def _class_report(model, proba: np.ndarray, y: np.ndarray,
             "unseen": [names[j] for j in range(k) if j not in seen]}
 
 
+_WIDE = 100  # characters: a matrix wider than this, headed by its labels, is numbered
+
+
 def _matrix_lines(labels: list[str], matrix: list[list[int]]) -> list[str]:
     """A confusion matrix as text: a row per true class, a column per predicted class,
-    each headed by its label."""
+    each headed by its label; where those labels would make it wider than ``_WIDE``
+    characters (many classes, long labels), each row is headed by its number and label
+    and each column by the number alone, and a last line says so."""
     corner = "true \\ predicted"
+    counts = max(len(str(c)) for row in matrix for c in row)
+    width = max(*(len(v) for v in labels), counts)
     first = max(len(corner), *(len(v) for v in labels))
-    width = max(*(len(v) for v in labels), *(len(str(c)) for row in matrix for c in row))
-    lines = [f"{corner:<{first}}  " + "  ".join(f"{v:>{width}}" for v in labels)]
+    numbered = first + len(labels) * (width + 2) > _WIDE
+    if numbered:  # "12 label": the rows are the legend of the columns
+        digits = len(str(len(labels)))
+        width = max(digits, counts)
+        labels = [f"{i:>{digits}} {v}" for i, v in enumerate(labels, 1)]
+        heads = [str(i) for i in range(1, len(labels) + 1)]
+        first = max(len(corner), *(len(v) for v in labels))
+    else:
+        heads = labels
+    lines = [f"{corner:<{first}}  " + "  ".join(f"{v:>{width}}" for v in heads)]
     lines += [f"{label:<{first}}  " + "  ".join(f"{c:>{width}}" for c in row)
               for label, row in zip(labels, matrix, strict=True)]
+    if numbered:
+        lines.append("(columns: the predicted class by the number of its row)")
     return lines
 
 
