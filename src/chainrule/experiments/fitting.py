@@ -184,18 +184,25 @@ class FreeFallResult:
 
     __str__ = summary
 
-    def plot(self, path: str | Path) -> Path:
-        """The samples, the law and the fits of a few of the architectures, as a PNG.
+    def plot(self, path: str | Path | None = None, *, ax: object = None) -> Path | object:
+        """The samples, the law and the fits of a few of the architectures, and the RMS
+        error of each, as a PNG or into matplotlib Axes.
 
         Parameters
         ----------
-        path : str or Path
-            The PNG file to write.
+        path : str or Path, optional
+            The PNG file to write; with ``ax``, the file of their whole figure.
+            None: nothing is written.
+        ax : matplotlib Axes, or sequence of them, optional
+            The caller's Axes to draw into, one per panel (two), such as
+            ``plt.subplots(1, 2)[1]``; by default a new figure.
 
         Returns
         -------
-        Path
-            The file written.
+        Path, Axes or list of Axes
+            The file written when ``path`` is given; else ``ax`` (one Axes) or the
+            list of Axes drawn into, one per panel (see
+            :func:`chainrule.plots.plot_panels`).
         """
         from ..plots import Panel, plot_panels
 
@@ -222,7 +229,7 @@ class FreeFallResult:
                   {"samples": (self.t[:, 0], self.h)}, xlabel="t (s)", ylabel="h (m)"),
             Panel("RMS error inside the sampled range", errors, xlabel="hidden units",
                   ylabel="RMS error (m)", log_y=True),
-        ], path)
+        ], path, ax=ax)
 
 
 def _build(activation: str | Activation | None, hidden: int, bias: bool,

@@ -108,18 +108,24 @@ class GradientNorms:
 
     __str__ = summary
 
-    def plot(self, path: str | Path) -> Path:
+    def plot(self, path: str | Path | None = None, *, ax: object = None) -> Path | object:
         """Norms per layer at initialisation; training loss and first-layer norm per epoch.
 
         Parameters
         ----------
-        path : str or Path
-            The PNG file to write.
+        path : str or Path, optional
+            The PNG file to write; with ``ax``, the file of their whole figure.
+            None: nothing is written.
+        ax : matplotlib Axes, or sequence of them, optional
+            The caller's Axes to draw into, one per panel: one Axes
+            without training histories, else three; by default a new figure.
 
         Returns
         -------
-        Path
-            The file written.
+        Path, Axes or list of Axes
+            The file written when ``path`` is given; else ``ax`` (one Axes) or the
+            list of Axes drawn into, one per panel (see
+            :func:`chainrule.plots.plot_panels`).
         """
         from ..plots import Panel, plot_panels
 
@@ -136,7 +142,7 @@ class GradientNorms:
                                  for a, h in self.histories.items()},
                                 xlabel="epoch", ylabel="||dJ/d(W_1, b_1)||, last batch",
                                 log_y=True))
-        return plot_panels(panels, path)
+        return plot_panels(panels, path, ax=ax)
 
 
 def _first_digits(data, n_samples: int) -> tuple[np.ndarray, np.ndarray]:
@@ -265,18 +271,22 @@ class Saturation:
 
     __str__ = summary
 
-    def plot(self, path: str | Path) -> Path:
-        """Saturated fraction per hidden layer, one line per weight scale, as a PNG.
+    def plot(self, path: str | Path | None = None, *, ax: object = None) -> Path | object:
+        """Saturated fraction per hidden layer, one line per weight scale, as a PNG or into
+        a matplotlib Axes.
 
         Parameters
         ----------
-        path : str or Path
-            The PNG file to write.
+        path : str or Path, optional
+            The PNG file to write; with ``ax``, the file of its whole figure.
+            None: nothing is written.
+        ax : matplotlib Axes, optional
+            The caller's Axes to draw into; by default a new figure.
 
         Returns
         -------
-        Path
-            The file written.
+        Path or Axes
+            The file written when ``path`` is given; else ``ax`` (or the new Axes).
         """
         from ..plots import Panel, plot_panels
 
@@ -284,7 +294,7 @@ class Saturation:
         return plot_panels([Panel(
             f"Saturated {self.activation} units (f'(z) < {self.threshold:g})",
             {f"weights x{s:g}": (np.arange(1, n + 1), f) for s, f in self.fractions.items()},
-            xlabel="hidden layer", ylabel="fraction saturated")], path)
+            xlabel="hidden layer", ylabel="fraction saturated")], path, ax=ax)
 
 
 def saturation_vs_scale(

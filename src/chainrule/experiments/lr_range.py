@@ -179,24 +179,28 @@ class LRRangeTest:
 
     __str__ = summary
 
-    def plot(self, path: str | Path, title: str | None = None) -> Path:
+    def plot(self, path: str | Path | None = None, title: str | None = None, *,
+             ax: object = None) -> Path | object:
         """Smoothed loss against the rate (log axis), the suggestion marked; see
         :func:`chainrule.plots.plot_lr_range`.
 
         Parameters
         ----------
-        path : str or Path
-            The PNG file to write.
+        path : str or Path, optional
+            The PNG file to write; with ``ax``, the file of its whole figure.  None:
+            nothing is written.
         title : str, optional
+        ax : matplotlib Axes, optional
+            The caller's Axes to draw into; by default a new figure.
 
         Returns
         -------
-        Path
-            The file written.
+        Path or Axes
+            The file written when ``path`` is given; else ``ax`` (or the new Axes).
         """
         from ..plots import plot_lr_range
 
-        return plot_lr_range(self, path, title=title)
+        return plot_lr_range(self, path, title=title, ax=ax)
 
 
 def _rules(test: LRRangeTest) -> tuple[tuple[str, float | None], ...]:

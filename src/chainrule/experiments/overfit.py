@@ -87,18 +87,26 @@ class Overfitting:
 
     __str__ = summary
 
-    def plot(self, path: str | Path) -> Path:
-        """Validation error (linear scale) and training error (log scale) per epoch.
+    def plot(self, path: str | Path | None = None, *, ax: object = None) -> Path | object:
+        """Validation error (linear scale) and training error (log scale) per epoch, and
+        the fits after the last epoch.
 
         Parameters
         ----------
-        path : str or Path
-            The PNG file to write.
+        path : str or Path, optional
+            The PNG file to write; with ``ax``, the file of their whole figure.
+            None: nothing is written.
+        ax : matplotlib Axes, or sequence of them, optional
+            The caller's Axes to draw into, one per panel (three), such as
+            ``plt.subplots(1, 3)[1]`` (the title over them is then the caller's);
+            by default a new figure.
 
         Returns
         -------
-        Path
-            The file written.
+        Path, Axes or list of Axes
+            The file written when ``path`` is given; else ``ax`` (one Axes) or the
+            list of Axes drawn into, one per panel (see
+            :func:`chainrule.plots.plot_panels`).
         """
         from ..plots import Panel, plot_panels
 
@@ -117,7 +125,8 @@ class Overfitting:
                       for lam, net in self.networks.items()},
                    "sin(2 pi x)": (xs, np.sin(2 * np.pi * xs))},
                   {"training points": (self.X[:, 0], self.y)}, xlabel="x", ylabel="t"),
-        ], path, title=f"A large network on {len(self.y)} noisy points")
+        ], path, title=None if ax is not None else
+            f"A large network on {len(self.y)} noisy points", ax=ax)
 
 
 def overfitting(

@@ -79,18 +79,24 @@ class PerceptronComparison:
 
     __str__ = summary
 
-    def plot(self, path: str | Path) -> Path:
+    def plot(self, path: str | Path | None = None, *, ax: object = None) -> Path | object:
         """Decision regions of the three classifiers, side by side.
 
         Parameters
         ----------
-        path : str or Path
-            The PNG file to write.
+        path : str or Path, optional
+            The PNG file to write; with ``ax``, the file of their whole figure.
+            None: nothing is written.
+        ax : matplotlib Axes, or sequence of them, optional
+            The caller's Axes to draw into, one per classifier (three), such as
+            ``plt.subplots(1, 3)[1]``; by default a new figure.
 
         Returns
         -------
-        Path
-            The file written.
+        Path, Axes or list of Axes
+            The file written when ``path`` is given; else ``ax`` (one Axes) or the
+            list of Axes drawn into, one per classifier (see
+            :func:`chainrule.plots.plot_decision_regions`).
         """
         from ..plots import plot_decision_regions
 
@@ -103,7 +109,7 @@ class PerceptronComparison:
              self.xor.predict, X, y),
             (f"two-layer network on XOR\naccuracy {self.network_accuracy:.0%}",
              lambda Z: self.network.predict(Z)[:, 0], X, y),
-        ], path, feature_names=["x1", "x2"])
+        ], path, feature_names=["x1", "x2"], ax=ax)
 
 
 def perceptron_vs_mlp(
