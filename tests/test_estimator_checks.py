@@ -21,12 +21,13 @@ from chainrule import MLPClassifier, MLPRegressor, SoftmaxRegression, SparseAuto
 # defaults (adam): the deterministic solver, with the default L2 penalty alpha (whose
 # per-sample 1/m counts the sample weights, so that integer sample weights and repeated rows
 # define the same cost and check_sample_weight_equivalence_on_dense_data runs on it), and
-# the layers scikit-learn's MLP lacks.
+# the layers scikit-learn's MLP lacks; a max_time (far beyond these fits' time) is one more
+# parameter the checks clone, set and compare.
 CHECKED = [
     MLPClassifier(hidden_layer_sizes=(10,), max_iter=100, learning_rate_init=0.01,
                   random_state=0),
     MLPRegressor(hidden_layer_sizes=(10,), max_iter=100, learning_rate_init=0.01,
-                 random_state=0),
+                 random_state=0, max_time=600.0),
     MLPClassifier(hidden_layer_sizes=(10,), solver="lbfgs", max_iter=30, random_state=0),
     MLPRegressor(hidden_layer_sizes=(10,), solver="lbfgs", max_iter=30, random_state=0),
     MLPClassifier(hidden_layer_sizes=(12, 8), activation=["tanh", "relu"], dropout=0.1,

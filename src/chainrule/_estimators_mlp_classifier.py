@@ -200,6 +200,21 @@ class MLPClassifier(_ClassifierOutputs, ClassifierMixin, _BaseMLP):
         solver's rule (``train(clip_norm=...)``).  Mini-batch solvers only: "lbfgs"
         and "cg" ignore it, as they do ``momentum``.  An estimator pickled or
         saved before this parameter loads with None (no clipping).
+    max_time : float > 0 or None, default None
+        A time budget in seconds for each ``fit`` (and each ``partial_fit``
+        call), finite and > 0; None: none.  The mini-batch solvers check it
+        after each mini-batch, as ``train(max_time=...)`` does (from the first
+        epoch's start: the data checks are not counted), and "lbfgs" and "cg"
+        after each iteration, as ``minimize(max_time=...)`` does.  Once spent,
+        the fit stops after the step in which it was spent and the estimator is
+        fitted with what it reached: ``n_iter_``, ``loss_curve_`` and ``t_``
+        count the complete epochs (iterations); the steps of an epoch cut short
+        stay in the network, as after a Ctrl-C, and with ``early_stopping`` the
+        parameters of the best validation score are restored, as at any stop.
+        A ConvergenceWarning names ``max_time`` and the epochs (iterations)
+        done.  A fit that ends by ``max_iter`` or convergence within the budget
+        is the same with or without it.  An estimator pickled or saved before
+        this parameter loads with None.
     dtype : {"float64", "float32"} or None, default None
         Precision of the parameters and the computation.  None: the training
         data's, as in scikit-learn's MLP (float32 data trains a float32
@@ -288,6 +303,7 @@ class MLPClassifier(_ClassifierOutputs, ClassifierMixin, _BaseMLP):
         bias_init: str = "uniform",
         schedule: str | dict | Schedule | None = None,
         clip_norm: float | None = None,
+        max_time: float | None = None,
         dtype: str | type | None = None,
         layers: Sequence[Mapping[str, object]] | str | None = None,
         input_shape: tuple[int, int, int] | None = None,
@@ -303,7 +319,7 @@ class MLPClassifier(_ClassifierOutputs, ClassifierMixin, _BaseMLP):
             validation_fraction=validation_fraction, beta_1=beta_1, beta_2=beta_2,
             epsilon=epsilon, n_iter_no_change=n_iter_no_change, max_fun=max_fun,
             dropout=dropout, batch_norm=batch_norm, init=init, bias_init=bias_init,
-            schedule=schedule, clip_norm=clip_norm, dtype=dtype,
+            schedule=schedule, clip_norm=clip_norm, max_time=max_time, dtype=dtype,
             layers=layers, input_shape=input_shape,
         )
         self.class_weight = class_weight

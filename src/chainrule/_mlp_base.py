@@ -179,6 +179,7 @@ class _BaseMLP(_Parameters, _Building, _FittedNetwork, _Fitting, _CheckedFit, _E
         bias_init: str = "uniform",
         schedule: str | dict | Schedule | None = None,
         clip_norm: float | None = None,
+        max_time: float | None = None,
         dtype: str | type | None = None,
         layers: Sequence[Mapping[str, object]] | str | None = None,
         input_shape: tuple[int, int, int] | None = None,
@@ -212,6 +213,7 @@ class _BaseMLP(_Parameters, _Building, _FittedNetwork, _Fitting, _CheckedFit, _E
         self.bias_init = bias_init
         self.schedule = schedule
         self.clip_norm = clip_norm
+        self.max_time = max_time
         self.dtype = dtype
         self.layers = layers
         self.input_shape = input_shape
@@ -305,6 +307,7 @@ class _BaseMLP(_Parameters, _Building, _FittedNetwork, _Fitting, _CheckedFit, _E
             # "cosine" without T_max anneals over max_iter, for fit and partial_fit alike
             schedule=get_schedule(copy.deepcopy(self.schedule), epochs=self.max_iter),
             callbacks=[epoch_rule], clip_norm=self.clip_norm,  # checked: None or a number > 0
+            max_time=self.max_time,  # checked after each mini-batch, as train's
         )
         trainer._refit = False  # a new Trainer for each fit and partial_fit call
         # the training accuracy is counted only for a schedule, which may read it ("plateau"
@@ -365,6 +368,9 @@ class _BaseMLP(_Parameters, _Building, _FittedNetwork, _Fitting, _CheckedFit, _E
             # reached: said as scikit-learn's MLP says it, a warning a caller can catch or log
             # (the message on stderr is lost where there is none)
             warnings.warn("Training interrupted by user.", UserWarning,
+                          stacklevel=caller_outside_chainrule())
+        elif history.stop_reason == "max_time":  # partial_fit's call too
+            warnings.warn(self._max_time_message(history, trainer), ConvergenceWarning,
                           stacklevel=caller_outside_chainrule())
         elif not incremental and history.stop_reason == "epochs":
             warnings.warn(

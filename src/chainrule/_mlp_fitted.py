@@ -211,7 +211,8 @@ class _FittedNetwork:
     def _json_params(self) -> dict[str, Any]:
         params = {}
         for key, value in self.get_params().items():
-            if key in ("layers", "input_shape", "class_weight", "clip_norm") and value is None:
+            if key in ("layers", "input_shape", "class_weight", "clip_norm",
+                       "max_time") and value is None:
                 continue  # left out unless set: such files stay readable by older versions
             if key == "class_weight":  # a dict as [label, weight] pairs: labels stay labels
                 params[key] = class_weight_to_json(value)

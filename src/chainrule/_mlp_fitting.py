@@ -222,7 +222,7 @@ class _Fitting:
             warnings.simplefilter("ignore", DeprecationWarning)  # SciPy's L-BFGS-B iprint/disp
             try:
                 result = minimize(net, X, Y, method=method, maxiter=int(self.max_iter),
-                                  sample_weight=sw,
+                                  sample_weight=sw, max_time=self.max_time,
                                   options=options, callback=record)
             except KeyboardInterrupt:
                 if ctrl_c.aborted:
@@ -267,6 +267,12 @@ class _Fitting:
         if result is None:  # said as the mini-batch solvers say it
             warnings.warn("Training interrupted by user.", UserWarning,
                           stacklevel=caller_outside_chainrule())
+        elif result.timed_out:  # max_time, checked after each iteration (as minimize does)
+            warnings.warn(
+                f"{type(self).__name__}: max_time={self.max_time:g} s spent after "
+                f"{result.nit} {self.solver} iteration(s) (n_iter_={self.n_iter_}); the "
+                "optimization hasn't converged yet (raise max_time, or set it to None, to "
+                "train further)", ConvergenceWarning, stacklevel=5)
         elif not result.success:  # the iteration or evaluation limit, or a failed line search
             limits = f"max_iter={self.max_iter}" + (
                 f", max_fun={self.max_fun}" if self.solver == "lbfgs" else "")

@@ -299,6 +299,10 @@ class _Parameters:
         cn = self.clip_norm
         if cn is not None and (not _finite_real(cn) or not cn > 0):
             raise ValueError(f"clip_norm must be None or a finite number > 0, got {cn!r}")
+        mt = self.max_time
+        if mt is not None and (not _finite_real(mt) or not mt > 0):
+            raise ValueError(f"max_time must be None or a finite number of seconds > 0, got "
+                             f"{mt!r}")
         if not isinstance(self.momentum, numbers.Real) or not 0 <= self.momentum < 1:
             raise ValueError(f"momentum must be in [0, 1), got {self.momentum!r}")
         for name in ("beta_1", "beta_2"):

@@ -160,6 +160,28 @@ class _EpochRules:
         self.loss_ = self.loss_curve_[-1] if self.loss_curve_ else None
         self.history_ = history
 
+    def _max_time_message(self, history: Any, trainer: Any) -> str:
+        """The warning of a mini-batch fit (or ``partial_fit`` call) that ``max_time`` ended.
+
+        The Trainer checks ``max_time`` after each mini-batch: the fit stops after the
+        one in which it is spent, within an epoch or at its end.  The completed epochs
+        are recorded (``n_iter_``, ``loss_curve_``, ``t_``); the steps of an epoch cut
+        short stay in the network (as after a Ctrl-C), unless early stopping restored
+        its best parameters.
+        """
+        done, cut = history.epochs, int(getattr(trainer, "_batches_kept", 0) or 0)
+        said = (f"{type(self).__name__}: max_time={self.max_time:g} s spent after "
+                f"{done} complete epoch(s) (n_iter_={done})")
+        if cut:
+            said += (f" and {cut} of the {trainer._n_batches} mini-batches of epoch "
+                     f"{trainer.epoch + 1}, which loss_curve_ and t_ do not count")
+        if self.early_stopping and getattr(self, "_best_params", None) is not None:
+            said += "; the network has the parameters of the best validation score"
+        elif cut:
+            said += "; the network keeps the parameters of its last mini-batch"
+        return said + ("; the optimization hasn't converged yet (raise max_time, or set it "
+                       "to None, to train further)")
+
     def _epoch_rule(self, val_score: Callable[[], float] | None, n: int,
                     incremental: bool) -> Callable[[TrainState, float], None]:
         """scikit-learn's rules, run after every epoch by the Trainer (see :class:`_EpochRule`).

@@ -301,6 +301,7 @@ class _TrainingLoop:
                         history.stop_reason = ("interrupted" if ctrl_c.set else
                                                "callback" if state.stop else "max_time")
                         finished = history.stop_reason == "callback"  # nothing to go on with
+                        self._batches_kept = completed  # of the epoch cut short (estimators)
                         if start is not None and not finished:
                             self._cut = (start, net.params.copy())
                         # a budget the caller set ends the run quietly unless verbose (its

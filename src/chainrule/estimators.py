@@ -9,7 +9,8 @@ cost is the mean loss plus ``(alpha / 2m) sum W^2``, biases not decayed), and
 add what scikit-learn's MLP lacks: one activation per hidden layer, custom
 (registered) activations, ``dropout``, ``batch_norm``, the solvers
 "rmsprop", "adagrad" and "cg", a choice of initialiser, ``dtype``, a
-learning-rate ``schedule`` and gradient clipping (``clip_norm``).  Training runs
+learning-rate ``schedule``, gradient clipping (``clip_norm``) and a time budget per
+fit (``max_time``).  Training runs
 through :class:`chainrule.Trainer` (stochastic solvers) or :func:`chainrule.minimize`
 (L-BFGS, CG); the fitted :class:`chainrule.Network` is ``network_``.
 
@@ -162,13 +163,13 @@ def load_estimator(path: str | os.PathLike) -> MLPClassifier | MLPRegressor:
         params.setdefault("loss", "squared_error")  # (any other network's loss refused above)
     est = cls(**params)
     est.network_ = net
-    # save writes every one; "layers", "input_shape", "class_weight" and "clip_norm" came
-    # later (None before them), "huber_delta" too (1.0 before it, of no use to the losses
-    # files had then), and "label_smoothing" (0.0 before it: the plain loss, which the
-    # network's record says)
+    # save writes every one; "layers", "input_shape", "class_weight", "clip_norm" and
+    # "max_time" came later (None before them, and left out of a file while None),
+    # "huber_delta" too (1.0 before it, of no use to the losses files had then), and
+    # "label_smoothing" (0.0 before it: the plain loss, which the network's record says)
     missing = sorted(set(est.get_params()) - set(params)
                      - {"layers", "input_shape", "class_weight", "clip_norm", "huber_delta",
-                        "label_smoothing"})
+                        "label_smoothing", "max_time"})
     if missing:  # each would take its default silently
         raise bad(f"params: missing parameter(s) {missing} for {kind}")
     try:  # the checks fit makes: a setting no fit takes ("x", null) is a damaged record
