@@ -282,3 +282,27 @@ def test_a_bad_cell_of_the_file_is_blamed_on_the_file(tmp_path, capsys):
     assert main(["train", str(train), "--val-data", str(tmp_path / "none.csv"), "-q",
                  "-o", str(tmp_path / "m.npz")]) == 2
     assert "--val-data " in capsys.readouterr().err
+
+
+def test_data_given_as_its_own_validation_file_is_warned_and_said_trained_on(
+        files, tmp_path, capsys):
+    train, valid, X, _, _ = files
+    copy = tmp_path / "copy.csv"
+    copy.write_bytes(train.read_bytes())
+    labels = _classes(X)
+    for given in (train, copy):  # the same file, or a copy of its bytes
+        out = tmp_path / f"{given.stem}.npz"
+        assert main(["train", str(train), "--val-data", str(given), "--hidden", "5",
+                     "--epochs", "3", "-q", "-o", str(out)]) == 0
+        err = capsys.readouterr().err
+        assert f"warning: --val-data {given} holds the same bytes as DATA {train}" in err
+        model = cr.load_model(out)
+        # the "validation" loss is the training file's own cross entropy
+        assert model.metadata["history"]["val_loss"][-1] == pytest.approx(
+            _cross_entropy(model, X, X, labels), rel=1e-9)
+        assert main(["evaluate", str(out), str(given)]) == 0
+        said = capsys.readouterr().out
+        assert "the bytes of its training data too (DATA: trained on" in said
+        assert "not trained on" not in said
+    _train([train, "--val-data", valid, "--epochs", "1", "-o", tmp_path / "v.npz"], capsys)
+    assert "warning" not in capsys.readouterr().err

@@ -131,7 +131,8 @@ def _validation_data(model, data: str) -> str | None:
     data was piped (``--val-data -``): ", the model's validation data (--val-data: not
     trained on, but watched during training: not a held-out test score)"; the same file
     changed since: ", the model's validation file (--val-data), changed since (it held 40
-    examples then)".
+    examples then)".  A validation file of DATA's own bytes (train warned of it) is said
+    to be the training data too: trained on, not "not trained on".
     """
     from ._cli_models_data import _file_sha256, _stdin_sha256
 
@@ -144,6 +145,9 @@ def _validation_data(model, data: str) -> str | None:
             "watched during training")
     same = (", the model's validation data (--val-data: not trained on, but "
             f"{what}; not a held-out test score)")
+    if meta.get("data_sha256") == digest:  # --val-data was DATA itself (train warned)
+        same = (", the model's validation data (--val-data), the bytes of its training data "
+                "too (DATA: trained on; not a test score)")
     if data == "-" or given == "-":
         return same if data == given == "-" and _stdin_sha256() == digest else None
     where = meta.get("val_data_path")

@@ -139,7 +139,7 @@ def _train_run(args: argparse.Namespace, sigterm: SigtermAsCtrlC) -> int:
     if args.val_data is not None:  # DATA's columns, labels among DATA's; all of DATA trains
         val_table = read_val_data(args, table, several)
         check_val_targets(table, val_table, task, several)
-        meta.update(val_data_record(args, val_table))
+        meta.update(val_data_record(args, val_table, meta.get("data_sha256")))
         table = combined(table, val_table)
     if task == "classification" and several:  # multi-label: a sigmoid unit per target
         meta["labels"], y, output = _multilabel_targets(table, args.output, args.loss)

@@ -169,10 +169,18 @@ def combined(table, val):
                    y=np.concatenate([np.asarray(table.y), np.asarray(val.y)]), lines=lines)
 
 
-def val_data_record(args: argparse.Namespace, val) -> dict:
+def val_data_record(args: argparse.Namespace, val, data_sha256: str | None = None) -> dict:
     """What the model file records of the validation file: its name as given
     (``val_data``), its absolute path (``val_data_path``, of a file), the SHA-256 of its
-    bytes (``val_data_sha256``) and its rows (``val_data_rows``), as of DATA."""
+    bytes (``val_data_sha256``) and its rows (``val_data_rows``), as of DATA.
+
+    A validation file whose bytes are DATA's (``data_sha256``, the same file or a copy) is
+    warned of on standard error: its examples all train, so the validation scores are
+    training scores and ``--patience`` and the plateau schedule watch the training loss,
+    which early stopping is meant not to do.
+    """
+    import sys
+
     from ._cli_models_data import _file_sha256, _stdin_sha256
 
     record: dict = {"val_data": str(args.val_data)}
@@ -182,4 +190,10 @@ def val_data_record(args: argparse.Namespace, val) -> dict:
         record["val_data_path"] = os.path.abspath(args.val_data)
         record["val_data_sha256"] = _file_sha256(args.val_data)
     record["val_data_rows"] = val.n_samples
+    if data_sha256 is not None and record.get("val_data_sha256") == data_sha256:
+        print(f"chainrule train: warning: --val-data {args.val_data} holds the same bytes as "
+              f"DATA {args.data}: every validation example also trains, so the validation "
+              "scores are training scores and --patience and the plateau schedule watch the "
+              "training loss; give examples held out of DATA (or leave --val-data out: "
+              "--val-fraction holds out part of DATA)", file=sys.stderr)
     return record
