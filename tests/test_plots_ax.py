@@ -352,3 +352,21 @@ def test_panels_without_path_on_a_backend_without_a_pixel_renderer():
         plt.close(ax.figure)
     finally:
         plt.switch_backend(backend)
+
+
+def test_a_failed_decision_regions_call_leaves_no_pyplot_figure(tmp_path, monkeypatch):
+    """The second panel's X has one column: the ValueError comes after the first panel is
+    drawn; no half-drawn figure of the call's may stay in pyplot's list (a notebook would
+    show it under the error, and a loop of such calls would pile them up)."""
+    import matplotlib.pyplot as plt
+
+    monkeypatch.chdir(tmp_path)
+    title, model, X, y = REGIONS[0]
+    before = plt.get_fignums()
+    for bad in ((f"{title}, one column", model, X[:, :1], y), (title, model, X, y[:3])):
+        with pytest.raises(ValueError, match=r"panels\[1\]"):
+            plots.plot_decision_regions([REGIONS[0], bad], resolution=10)
+        assert plt.get_fignums() == before
+    axes = plots.plot_decision_regions(REGIONS[:1], resolution=10)  # a good call: kept
+    assert plt.get_fignums() == [*before, axes[0].figure.number]
+    plt.close(axes[0].figure)

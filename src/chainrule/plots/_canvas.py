@@ -9,6 +9,7 @@ not through this module's name, so that it can be replaced in one place.
 from __future__ import annotations
 
 import os
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -112,6 +113,23 @@ def _new_figure(figsize: tuple[float, float], path: object):
     import matplotlib.pyplot as plt
 
     return plt.figure(figsize=figsize)
+
+
+@contextmanager
+def _closed_on_error(fig, made: bool):
+    """Run the drawing of ``fig``; on any exception close it first when ``made`` (a pyplot
+    figure the picture made itself, with no path: :func:`_new_figure`), so that a failed
+    call leaves no half-drawn figure in pyplot's list, which a notebook would show under
+    the error.  A caller's figure (``ax``) and an Agg one (a path) are left alone: the
+    former is theirs, the latter unknown to pyplot."""
+    try:
+        yield
+    except BaseException:
+        if made:
+            import matplotlib.pyplot as plt
+
+            plt.close(fig)
+        raise
 
 
 def _done_panels(fig, ax: object, axes: list, path: str | os.PathLike | None):

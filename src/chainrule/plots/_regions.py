@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ._canvas import _done_panels, _new_figure, _panel_axes
+from ._canvas import _closed_on_error, _done_panels, _new_figure, _panel_axes
 
 __all__ = ["plot_decision_regions"]
 
@@ -243,69 +243,72 @@ def plot_decision_regions(
     axes, fig = _panel_axes(ax, len(panels), path, title)
     if axes is None:
         fig = _new_figure((4.0 * len(panels), 4.0 + (0.3 if title else 0)), path)
-    drawn = []
-    for i, (name, model, X, y) in enumerate(panels):
-        # a pandas DataFrame's names, for an estimator fitted on one
-        columns = X.columns if type(X).__module__.startswith("pandas") else None
-        X, y = np.asarray(X, dtype=np.float64), np.asarray(y).ravel()
-        if X.ndim != 2 or X.shape[1] != 2:
-            raise ValueError(f"panels[{i}]: X must have shape (n_samples, 2), got {X.shape}")
-        inputs = _model_inputs(model)
-        # images of 2 pixels take the plane's points as their flat rows, as any 2 inputs
-        size = int(np.prod(inputs)) if isinstance(inputs, tuple) else inputs
-        if size is not None and size != 2:  # else its error would name the grid's shape
-            takes = (f"images of {'x'.join(map(str, inputs))} values"
-                     if isinstance(inputs, tuple) else f"{inputs} inputs (features)")
-            raise ValueError(f"panels[{i}]: the model takes {takes}; decision regions are "
-                             "drawn on the plane of 2 features, for a model of 2 inputs")
-        if y.shape[0] != X.shape[0]:
-            raise ValueError(f"panels[{i}]: y must have shape ({X.shape[0]},), got {y.shape}")
-        _check_labels(y, f"panels[{i}]")
-        if X.shape[0] == 0:
-            raise ValueError(f"panels[{i}]: X has no points; the regions span the data")
-        if not np.isfinite(X).all():  # NaN bounds would make an all-NaN grid: an empty panel
-            bad = int(np.flatnonzero(~np.isfinite(X).all(axis=1))[0])
-            raise ValueError(f"panels[{i}]: X[{bad}] is {X[bad].tolist()}; every point must be "
-                             "finite")
-        lo, hi = X.min(axis=0), X.max(axis=0)
-        pad = 0.25 * np.maximum(hi - lo, 1e-9)
-        gx, gy = np.meshgrid(np.linspace(lo[0] - pad[0], hi[0] + pad[0], resolution),
-                             np.linspace(lo[1] - pad[1], hi[1] + pad[1], resolution))
-        grid = np.column_stack([gx.ravel(), gy.ravel()])
-        try:
-            index, classes = _region_classes(model, grid, y, columns)
-        except ValueError as exc:  # the model and y do not fit: say which panel
-            raise ValueError(f"panels[{i}]: {exc}") from None
-        k = len(classes)
-        if k > len(_POINT_COLORS):
-            raise ValueError(f"panels[{i}]: {k} classes (those of y and those the model "
-                             f"predicts on the plane); at most {len(_POINT_COLORS)} can be "
-                             "drawn, one colour each")
-        ax_i = fig.add_subplot(1, len(panels), i + 1) if axes is None else axes[i]
-        drawn.append(ax_i)
-        ax_i.contourf(gx, gy, index.reshape(gx.shape).astype(float),
-                    levels=np.arange(k + 1) - 0.5, colors=_REGION_COLORS[:k], alpha=0.8)
-        lookup = {c: j for j, c in enumerate(classes)}
-        ys = y.astype(str) if np.asarray(classes).dtype.kind == "U" else y
-        point_index = np.array([lookup.get(v, -1) for v in ys.tolist()])
-        if (point_index < 0).any():  # such points would be left out of the picture
-            unknown = sorted({str(v) for v, j in zip(ys.tolist(), point_index, strict=True)
-                              if j < 0})
-            raise ValueError(f"panels[{i}]: y holds classes {unknown} that the model does not "
-                             f"know (its classes: {[str(c) for c in classes]})")
-        for j, c in enumerate(classes):
-            mask = point_index == j
-            if mask.any():
-                ax_i.scatter(*X[mask].T, marker=_MARKERS[j], color=_POINT_COLORS[j],
-                           edgecolor="k", label=str(c))
-        ax_i.legend(fontsize=7, framealpha=0.6, handletextpad=0.2, borderpad=0.3)
-        ax_i.set_title(name, fontsize=10)
-        axis_names = (feature_names if feature_names is not None else
-                      [str(c) for c in columns] if columns is not None else
-                      ["feature 1", "feature 2"])
-        ax_i.set_xlabel(axis_names[0], fontsize=9)
-        ax_i.set_ylabel(axis_names[1], fontsize=9)
-        ax_i.tick_params(labelsize=8)
+    # a failed panel leaves no half-drawn pyplot figure of ours behind (Jupyter would
+    # show it under the error, and pyplot would hold it)
+    with _closed_on_error(fig, made=axes is None and path is None):
+        drawn = []
+        for i, (name, model, X, y) in enumerate(panels):
+            # a pandas DataFrame's names, for an estimator fitted on one
+            columns = X.columns if type(X).__module__.startswith("pandas") else None
+            X, y = np.asarray(X, dtype=np.float64), np.asarray(y).ravel()
+            if X.ndim != 2 or X.shape[1] != 2:
+                raise ValueError(f"panels[{i}]: X must have shape (n_samples, 2), got {X.shape}")
+            inputs = _model_inputs(model)
+            # images of 2 pixels take the plane's points as their flat rows, as any 2 inputs
+            size = int(np.prod(inputs)) if isinstance(inputs, tuple) else inputs
+            if size is not None and size != 2:  # else its error would name the grid's shape
+                takes = (f"images of {'x'.join(map(str, inputs))} values"
+                         if isinstance(inputs, tuple) else f"{inputs} inputs (features)")
+                raise ValueError(f"panels[{i}]: the model takes {takes}; decision regions are "
+                                 "drawn on the plane of 2 features, for a model of 2 inputs")
+            if y.shape[0] != X.shape[0]:
+                raise ValueError(f"panels[{i}]: y must have shape ({X.shape[0]},), got {y.shape}")
+            _check_labels(y, f"panels[{i}]")
+            if X.shape[0] == 0:
+                raise ValueError(f"panels[{i}]: X has no points; the regions span the data")
+            if not np.isfinite(X).all():  # NaN bounds would make an all-NaN grid: an empty panel
+                bad = int(np.flatnonzero(~np.isfinite(X).all(axis=1))[0])
+                raise ValueError(f"panels[{i}]: X[{bad}] is {X[bad].tolist()}; every point must be "
+                                 "finite")
+            lo, hi = X.min(axis=0), X.max(axis=0)
+            pad = 0.25 * np.maximum(hi - lo, 1e-9)
+            gx, gy = np.meshgrid(np.linspace(lo[0] - pad[0], hi[0] + pad[0], resolution),
+                                 np.linspace(lo[1] - pad[1], hi[1] + pad[1], resolution))
+            grid = np.column_stack([gx.ravel(), gy.ravel()])
+            try:
+                index, classes = _region_classes(model, grid, y, columns)
+            except ValueError as exc:  # the model and y do not fit: say which panel
+                raise ValueError(f"panels[{i}]: {exc}") from None
+            k = len(classes)
+            if k > len(_POINT_COLORS):
+                raise ValueError(f"panels[{i}]: {k} classes (those of y and those the model "
+                                 f"predicts on the plane); at most {len(_POINT_COLORS)} can be "
+                                 "drawn, one colour each")
+            ax_i = fig.add_subplot(1, len(panels), i + 1) if axes is None else axes[i]
+            drawn.append(ax_i)
+            ax_i.contourf(gx, gy, index.reshape(gx.shape).astype(float),
+                        levels=np.arange(k + 1) - 0.5, colors=_REGION_COLORS[:k], alpha=0.8)
+            lookup = {c: j for j, c in enumerate(classes)}
+            ys = y.astype(str) if np.asarray(classes).dtype.kind == "U" else y
+            point_index = np.array([lookup.get(v, -1) for v in ys.tolist()])
+            if (point_index < 0).any():  # such points would be left out of the picture
+                unknown = sorted({str(v) for v, j in zip(ys.tolist(), point_index, strict=True)
+                                  if j < 0})
+                raise ValueError(f"panels[{i}]: y holds classes {unknown} that the model does not "
+                                 f"know (its classes: {[str(c) for c in classes]})")
+            for j, c in enumerate(classes):
+                mask = point_index == j
+                if mask.any():
+                    ax_i.scatter(*X[mask].T, marker=_MARKERS[j], color=_POINT_COLORS[j],
+                               edgecolor="k", label=str(c))
+            ax_i.legend(fontsize=7, framealpha=0.6, handletextpad=0.2, borderpad=0.3)
+            ax_i.set_title(name, fontsize=10)
+            axis_names = (feature_names if feature_names is not None else
+                          [str(c) for c in columns] if columns is not None else
+                          ["feature 1", "feature 2"])
+            ax_i.set_xlabel(axis_names[0], fontsize=9)
+            ax_i.set_ylabel(axis_names[1], fontsize=9)
+            ax_i.tick_params(labelsize=8)
     if axes is None:  # a caller's figure keeps its layout and suptitle
         if title:
             fig.suptitle(title)
