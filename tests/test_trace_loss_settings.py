@@ -38,6 +38,14 @@ def test_a_smoothed_loss_is_traced_on_the_smoothed_target(output, loss, k):
     assert step.network_after.loss.params == {"label_smoothing": eps}
     if k == 3:  # the y printed is the one the formulas take
         assert "y = [0.1, 0.8, 0.1]" in str(cr.trace(net, x, y))
+    # and the trace says that it is the given target smoothed, with the rule's K: the
+    # classes of a softmax, 2 for each sigmoid output of log_loss; the JSON records eps
+    traced = cr.trace(net, x, y)
+    rule = f"(1 - 0.3) target + 0.3 / {k if output == 'softmax' else 2}"
+    assert "label_smoothing = 0.3: the target shown is the one given" in str(traced)
+    assert rule in str(traced) and rule in traced.markdown()
+    assert traced.to_dict()["loss_params"] == {"label_smoothing": eps}
+    np.testing.assert_allclose(traced.to_dict()["target"], t, rtol=1e-15)
 
 
 @pytest.mark.parametrize("notation", ["transfer", "ufldl", "netout"])

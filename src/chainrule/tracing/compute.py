@@ -159,7 +159,8 @@ class StepTrace:
         The dtype of the network traced; the step itself is computed in
         float64 whatever it is (a float32 network's weights widen exactly).
     loss_params : mapping of str to float, default {}
-        The loss's settings that its formula names (huber's ``delta``).
+        The loss's settings: huber's ``delta``, which its formula names, and a
+        ``label_smoothing``, which made ``y`` the smoothed target.
     """
 
     x: np.ndarray
@@ -362,5 +363,5 @@ def compute_step(net: Network, x: object, y: object, lr: float = 1.0) -> StepTra
         weight_decay=work.weight_decay, decay=work.decay, cost=cost, layers=steps,
         cost_new=cost_new, output_new=output_new, network_after=work, loss_value=loss_value,
         dtype=str(np.dtype(net.dtype)),
-        loss_params={k: v for k, v in work.loss.params.items() if k != "label_smoothing"},
+        loss_params=dict(work.loss.params),
     )

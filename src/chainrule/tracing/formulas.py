@@ -154,7 +154,8 @@ def decay_formula(J: tuple[str, str], E: tuple[str, str], w: str = "W") -> tuple
             rf"{J[1]} = {E[1]} + \tfrac{{\lambda}}{{2}} \sum {w}^2")
 
 
-def loss_settings_note(loss: str, params: dict[str, float], digits: int = 6) -> str | None:
+def loss_settings_note(loss: str, params: dict[str, float], digits: int = 6,
+                       n_outputs: int | None = None) -> str | None:
     """The note under :func:`loss_formula` that gives the loss's settings their values.
 
     Parameters
@@ -165,14 +166,24 @@ def loss_settings_note(loss: str, params: dict[str, float], digits: int = 6) -> 
         Its settings that the formula names (huber's ``delta``).
     digits : int, default 6
         Significant digits of the values.
+    n_outputs : int, optional
+        The network's outputs: the classes K of a label-smoothed ``cross_entropy``.
 
     Returns
     -------
     str or None
-        The note, or None for a loss without settings.
+        The note, or None for a loss without settings.  With ``label_smoothing`` it says
+        that the target shown is the one given, smoothed (the trace computes the plain loss
+        of the smoothed target, whose formulas hold of the numbers shown).
     """
     if not params:
         return None
+    if "label_smoothing" in params:
+        eps = fmt(params["label_smoothing"], digits)
+        k = 2 if loss == "log_loss" else n_outputs  # log_loss: each output two classes
+        return (f"(label_smoothing = {eps}: the target shown is the one given, smoothed to "
+                f"(1 - {eps}) target + {eps} / {k if k else 'K'}; E is the plain {loss} of "
+                "it)")
     values = ", ".join(f"{k} = {fmt(v, digits)}" for k, v in params.items())
     if loss == "huber":  # two deltas in one trace: say which this is
         return (f"({values}: the threshold of the Huber loss, quadratic within it and linear "

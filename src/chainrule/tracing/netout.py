@@ -227,7 +227,7 @@ def netout_blocks(step: StepTrace, digits: int = 6) -> list[Block]:
     out_l = names[L]
     ft, fl = loss_formula(step.loss, ("out", r"\mathrm{out}"), ("t", "t"), "o")
     bl += [Heading("Error"), Line((Sym(ft, fl), " = ", Num(step.example_loss)))]
-    if note := loss_settings_note(step.loss, step.loss_params, digits):
+    if note := loss_settings_note(step.loss, step.loss_params, digits, len(step.y)):
         bl.append(Note(note))
     cost = ("J", "J") if step.weight_decay else ("E", "E")
     if step.weight_decay:  # the example's loss and the cost: two numbers, two names

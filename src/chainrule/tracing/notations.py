@@ -143,7 +143,7 @@ def _vector_blocks(step: StepTrace, notation: str, digits: int = 6) -> list[Bloc
             ((names.E, names.E), ("J", "J"))
     ft, fl = loss_formula(step.loss, (out_sym.text, out_sym.latex), ("y", "y"), E=E)
     bl += [Heading("Error"), Line((Sym(ft, fl), " = ", Num(step.example_loss)))]
-    if note := loss_settings_note(step.loss, step.loss_params, digits):
+    if note := loss_settings_note(step.loss, step.loss_params, digits, len(step.y)):
         bl.append(Note(note))
     if step.weight_decay:
         bl += [Line((Sym(*decay_formula(J, E)), " = ", Num(step.example_loss), " + ",
@@ -307,6 +307,8 @@ def to_dict(step: StepTrace, notation: str) -> dict[str, Any]:
     dict
         JSON-able; ``cost`` is ``J = example_loss + decay_term`` (E and the weight decay);
         ``dtype`` is the traced network's dtype (the step is computed in float64).
+        ``loss_params`` holds the loss's settings (left out without any); with
+        ``label_smoothing`` among them, ``target`` is the target given, smoothed.
         Every number at full precision, a zero as 0.0 (never IEEE's -0.0, which
         the text and Markdown print as 0 too).
     """
