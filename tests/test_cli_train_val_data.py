@@ -306,3 +306,30 @@ def test_data_given_as_its_own_validation_file_is_warned_and_said_trained_on(
         assert "not trained on" not in said
     _train([train, "--val-data", valid, "--epochs", "1", "-o", tmp_path / "v.npz"], capsys)
     assert "warning" not in capsys.readouterr().err
+
+
+def test_several_regression_targets_from_a_crlf_file_of_its_own_column_order(tmp_path,
+                                                                              capsys):
+    """Two regression targets; the validation file has a BOM, CRLF line ends, quoted
+    names and its columns in another order: val_loss is the mean over its rows of
+    1/2 sum_k (a_k - t_k)^2 on targets standardised with the training rows' statistics."""
+    rng = np.random.default_rng(5)
+    X, Xv = _as_written(rng.normal(size=(50, 3))), _as_written(rng.normal(size=(12, 3)))
+    Y = _as_written(np.column_stack([X @ [1.0, -2.0, 0.5], 3.0 * X[:, 0] + 10.0]))
+    Yv = _as_written(np.column_stack([Xv @ [1.0, -2.0, 0.5], 3.0 * Xv[:, 0] + 10.0]))
+    (tmp_path / "tr.csv").write_text("a,b,c,u,v\n" + "".join(
+        ",".join(f"{v:.6f}" for v in [*x, *y]) + "\n" for x, y in zip(X, Y, strict=True)))
+    order = [4, 2, 0, 3, 1]  # v, c, a, u, b
+    header = ",".join(f'"{["a", "b", "c", "u", "v"][j]}"' for j in order)
+    rows = [[*x, *y] for x, y in zip(Xv, Yv, strict=True)]
+    (tmp_path / "va.csv").write_bytes(("\ufeff" + header + "\r\n" + "".join(
+        ",".join(f"{row[j]:.6f}" for j in order) + "\r\n" for row in rows)).encode("utf-8"))
+    out = tmp_path / "m.npz"
+    printed = _train([tmp_path / "tr.csv", "--target", "u", "v", "--val-data",
+                      tmp_path / "va.csv", "--hidden", "4", "--epochs", "3", "-o", out], capsys)
+    assert "50 for training, 12 for validation" in printed
+    model = cr.load_model(out)
+    A = _forward(model, (Xv - X.mean(axis=0)) / X.std(axis=0))
+    T = (Yv - Y.mean(axis=0)) / Y.std(axis=0)
+    expected = np.mean(0.5 * np.sum((A - T) ** 2, axis=1))
+    assert model.metadata["history"]["val_loss"][-1] == pytest.approx(expected, rel=1e-9)
