@@ -333,3 +333,24 @@ def test_several_regression_targets_from_a_crlf_file_of_its_own_column_order(tmp
     T = (Yv - Y.mean(axis=0)) / Y.std(axis=0)
     expected = np.mean(0.5 * np.sum((A - T) ** 2, axis=1))
     assert model.metadata["history"]["val_loss"][-1] == pytest.approx(expected, rel=1e-9)
+
+
+@pytest.mark.parametrize("extra, bad, words", [
+    (["--loss", "poisson"], -3, "the exp output (the default for --loss poisson) lies in "
+     "[0, inf], but the file's target 't' runs from -3 to 2"),
+    (["--output", "sigmoid"], 1.5, "--output sigmoid lies in [0, 1], but the file's target "
+     "'t' runs from 0.25 to 1.5")])
+def test_validation_targets_outside_a_bounded_output_are_refused_naming_the_file(
+        tmp_path, capsys, extra, bad, words):
+    rng = np.random.default_rng(6)
+    X = rng.normal(size=(30, 2))
+    y = rng.integers(0, 2, size=30) if extra[0] == "--loss" else rng.uniform(size=30)
+    (tmp_path / "tr.csv").write_text("a,b,t\n" + "".join(
+        f"{r[0]:.6f},{r[1]:.6f},{t}\n" for r, t in zip(X, y, strict=True)))
+    good = 2 if extra[0] == "--loss" else 0.25
+    (tmp_path / "va.csv").write_text(f"a,b,t\n0.1,0.2,{bad}\n0.3,0.1,{good}\n")
+    assert main(["train", str(tmp_path / "tr.csv"), "--task", "regression", *extra,
+                 "--val-data", str(tmp_path / "va.csv"), "-q",
+                 "-o", str(tmp_path / "m.npz")]) == 2
+    assert f"--val-data {tmp_path / 'va.csv'}: {words}" in capsys.readouterr().err
+    assert not (tmp_path / "m.npz").exists()

@@ -61,6 +61,7 @@ from ._cli_models_train_task import (
 )
 from ._cli_models_val_data import (
     check_val_data_options,
+    check_val_range,
     check_val_targets,
     combined,
     read_val_data,
@@ -219,6 +220,9 @@ def _train_run(args: argparse.Namespace, sigterm: SigtermAsCtrlC) -> int:
                 f"{'s' if several else ''} {target_words} run{'' if several else 's'} "
                 f"from {y_fit.min():.7g} to {y_fit.max():.7g}; "
                 f"{advice}")
+        if bounded and args.val_data is not None:  # the file's targets, named by the file
+            check_val_range(args, y[val_idx], output, low, high, f"target{'s' if several else ''}"
+                            f" {target_words} run{'' if several else 's'}")
         if args.scale == "standard" and not bounded:
             y_mean, y_scale = _mean_std(y[train_idx])  # of each target column
             # a constant target is only centred, as a constant feature

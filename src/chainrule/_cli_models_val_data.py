@@ -161,6 +161,44 @@ def check_val_targets(table, val, task: str, several: bool) -> None:
                 "classes")
 
 
+def check_val_range(args: argparse.Namespace, y_val: np.ndarray, output: str,
+                    low: float, high: float, targets: str) -> None:
+    """Refuse regression targets of the ``--val-data`` file outside the bounded output's
+    range ``[low, high]`` (the exp of ``--loss poisson``, a sigmoid ...), as the training
+    targets are refused: the network cannot predict them, and the loss would refuse them
+    as its internal ``validation_data`` argument, naming no file.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        train's options (``val_data``, ``output``, ``loss``).
+    y_val : ndarray of shape (n_val,) or (n_val, n_targets)
+        The file's targets, as read.
+    output : str
+        The output activation.
+    low, high : float
+        Its range (infinite bounds allowed).
+    targets : str
+        The target's (or targets') name(s) in words, with the verb ("target 'y' runs").
+
+    Raises
+    ------
+    ValueError
+        Naming the file, the output and its range, and the targets' smallest and largest.
+    """
+    from .activations import _outside
+
+    if not _outside(y_val, low, high):
+        return
+    what = (f"--output {output}" if args.output else
+            f"the {output} output (the default for --loss {args.loss})")
+    advice = ("the Poisson loss models counts, which are >= 0" if args.loss == "poisson"
+              else "give validation targets in that range, as the training targets are")
+    raise ValueError(
+        f"--val-data {args.val_data}: {what} lies in [{low:g}, {high:g}], but the file's "
+        f"{targets} from {y_val.min():.7g} to {y_val.max():.7g}; {advice}")
+
+
 def combined(table, val):
     """The training ``table`` with the validation rows after its own (the same columns)."""
     lines = (None if table.lines is None or val.lines is None
