@@ -105,3 +105,30 @@ def test_a_matrix_of_many_long_labels_numbers_its_columns(tmp_path, capsys):
         assert [int(c) for c in line[len(f"{i + 1:>2} {names[i]}"):].split()] == list(
             reference[i])
     assert lines[k + 1] == "(columns: the predicted class by the number of its row)"
+
+
+def test_multilabel_samples_avg_says_how_it_counts_an_empty_example(tmp_path, capsys):
+    """The samples avg row is scikit-learn's per-example mean, where an example with no
+    label true or predicted scores 0 / 0 read as 0: a perfect prediction of 3 examples, one
+    all-negative, reads 2/3 there beside macro F1 1; the table says why."""
+    net = Network([Dense(3, 3, "sigmoid")], loss="log_loss")
+    net.layers[0].W[...] = np.eye(3)
+    net.layers[0].b[...] = 0.0
+    SavedModel(net, {"task": "classification", "target_names": ["u", "v", "w"],
+                     "labels": [["no", "yes"]] * 3,
+                     "feature_names": ["p", "q", "r"]}).save(tmp_path / "ml.npz")
+    (tmp_path / "ml.csv").write_text("p,q,r,u,v,w\n2,-2,-2,yes,no,no\n-2,2,-2,no,yes,no\n"
+                                     "-2,-2,-2,no,no,no\n")
+    args = ["evaluate", str(tmp_path / "ml.npz"), str(tmp_path / "ml.csv"), "--report"]
+    assert main([*args, "--json"]) == 0
+    got = json.loads(capsys.readouterr().out)
+    # examples 1 and 2: F1 1 each; example 3: no label true or predicted, 0
+    assert got["averages"]["samples avg"]["f1-score"] == pytest.approx((1 + 1 + 0) / 3)
+    assert got["f1_macro"] == 1.0
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert ("(samples avg: the mean over the examples, 1 of the 3 with no label true or "
+            "predicted counted as 0)") in out
+    (tmp_path / "ml.csv").write_text("p,q,r,u,v,w\n2,-2,-2,yes,no,no\n-2,2,-2,no,yes,no\n")
+    assert main(args) == 0  # no empty example: nothing to say
+    assert "(samples avg" not in capsys.readouterr().out

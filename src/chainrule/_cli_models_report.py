@@ -161,8 +161,12 @@ def _class_report(model, proba: np.ndarray, y: np.ndarray,
                    "zero_division": 0 if active else 1}
         matrices = metrics.multilabel_confusion_matrix(y, pred)
         pairs = _pairs(model, y.shape[1])
-        return {**_report_dict(y, pred, options),
-                "text": metrics.classification_report(y, pred, digits=4, **options),
+        text = metrics.classification_report(y, pred, digits=4, **options).rstrip()
+        empty = int(np.count_nonzero(~y.any(axis=1) & ~pred.any(axis=1)))
+        if active and empty:  # scikit-learn's per-example F1 of 0 / 0, read as 0
+            text += (f"\n(samples avg: the mean over the examples, {empty} of the "
+                     f"{y.shape[0]} with no label true or predicted counted as 0)")
+        return {**_report_dict(y, pred, options), "text": text,
                 "confusion_matrices": {
                     name: {"labels": [_name(v) for v in pair], "matrix": m.tolist()}
                     for name, pair, m in zip(target_names, pairs, matrices, strict=True)},
