@@ -12,10 +12,12 @@ network, the SciPy solvers), ``_mlp_rules``
 solvers) and ``_mlp_checked_fit`` (:class:`_CheckedFit`: the fit itself, ``_fit`` and
 ``_checked_fit``, which check the input and call a solver) and ``_mlp_pickling``
 (:class:`_Pickling`: ``__getstate__`` and ``__setstate__``, the network as arrays);
-``_mlp_state`` reads and writes the training state.  Here remain its ``__init__``, the
-stochastic solvers' run through the Trainer (which scores early stopping's validation
-rows with :func:`_evaluate`) and prediction in blocks of rows (:func:`_evaluate`,
-whose block size ``_EVAL_BLOCK_BYTES`` the tests and benchmarks set here).  Import
+``_mlp_state`` reads and writes the training state, ``_mlp_schedule_run`` sets a
+``partial_fit`` call to go on with the schedule the last call left.  Here remain its
+``__init__``, the stochastic solvers' run through the Trainer (which scores early
+stopping's validation rows with :func:`_evaluate`) and prediction in blocks of rows
+(:func:`_evaluate`, whose block size ``_EVAL_BLOCK_BYTES`` the tests and benchmarks set
+here).  Import
 from ``chainrule._mlp_base``.
 """
 
@@ -56,12 +58,12 @@ from ._mlp_rules import _EpochRule as _EpochRule
 from ._mlp_rules import _EpochRules
 from ._mlp_rules import _reported_loss as _reported_loss
 from ._mlp_rules import _set_rate as _set_rate
-from ._schedules_span import past_end, span
+from ._mlp_schedule_run import go_on_with_schedule
 from ._training_epochs import _bar_drawn
 from ._validation import caller_outside_chainrule
 from .activations import Activation
 from .network import Network, _EvaluationPass
-from .schedules import Schedule, get_schedule, length_from_run
+from .schedules import Schedule, get_schedule
 from .training import Trainer, TrainingDiverged
 
 # ``_name as _name``: the helpers that moved stay importable from here, as they were from the
@@ -130,15 +132,6 @@ def _as_images(net: Network, X: object) -> object:
     if not isinstance(shape, tuple) or scipy.sparse.issparse(X):
         return X
     return X.reshape(X.shape[0], *shape)
-
-
-def _t_max_from_max_iter(est: _BaseMLP) -> bool:
-    """Whether ``est.schedule`` is "cosine", "linear" or "polynomial" without its length
-    (T_max, total_iters), which is then ``max_iter`` (less a warm-up's epochs)."""
-    spec = est.schedule
-    if isinstance(spec, dict) and spec.get("name") == "warmup":  # a decay after a warm-up
-        spec = spec.get("after")  # spans max_iter less the warm-up's epochs
-    return length_from_run(spec) is not None
 
 
 class _BaseMLP(_Parameters, _Building, _FittedNetwork, _Fitting, _CheckedFit, _EpochRules,
@@ -315,27 +308,8 @@ class _BaseMLP(_Parameters, _Building, _FittedNetwork, _Fitting, _CheckedFit, _E
         trainer._count_accuracy = self.schedule is not None
         if validation is not None:
             trainer._validation_weight = swv
-        if (self.schedule is not None and incremental and kept is not None
-                and kept[0].get_config() == trainer.schedule.get_config()):
-            # partial_fit goes on with the schedule where the last call left it (its state,
-            # its epoch count, its initial rate: a learning_rate_init set since waits for
-            # the next fit, as without a schedule), as one run of many epochs would; a
-            # schedule changed by set_params starts afresh
-            trainer.schedule, done, trainer.lr0 = kept
-            trainer.schedule.set_state(kept_state)
-            trainer.epoch, trainer.epochs = done, done + 1
-        elif self.schedule is not None and incremental and kept is not None:
-            self._optimizer.lr = trainer.lr0 = float(self.learning_rate_init)
-        found = span(trainer.schedule)
-        if (incremental and found is not None and trainer.epoch == found.end
-                and _t_max_from_max_iter(self)):
-            warnings.warn(
-                f"partial_fit: this is call {trainer.epoch + 1}, past the {trainer.epoch} "
-                f"epochs (max_iter) over which the schedule's {found.schedule.name} "
-                f"{found.verb}s the learning rate: "
-                f"{past_end(found, 'this epoch', 'learning_rate_init')}.  Set max_iter to the "
-                f"number of partial_fit calls planned, or give the schedule its own "
-                f"{found.key}", UserWarning, stacklevel=caller_outside_chainrule())
+        # partial_fit: the schedule where the last call left it
+        go_on_with_schedule(self, trainer, kept, kept_state, incremental)
         epoch_rule.epochs = trainer.epochs
         try:
             history = trainer.fit(X, Y, validation, sample_weight=sw)

@@ -1,0 +1,57 @@
+"""``partial_fit``'s learning-rate schedule: going on where the last call left it (private).
+
+A ``partial_fit`` call runs one epoch through a new :class:`chainrule.Trainer`; with a
+``schedule`` it goes on with the schedule, its state and its epoch count that the last
+call left (``_schedule_run``), as one run of many epochs would, and warns of a call past
+the epochs over which a "cosine", "linear" or "polynomial" without its own length spans
+``max_iter``.  Used by :meth:`~chainrule._mlp_base._BaseMLP._fit_stochastic`.
+"""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+from ._schedules_span import past_end, span
+from ._validation import caller_outside_chainrule
+from .schedules import length_from_run
+
+
+def _t_max_from_max_iter(est: Any) -> bool:
+    """Whether ``est.schedule`` is "cosine", "linear" or "polynomial" without its length
+    (T_max, total_iters), which is then ``max_iter`` (less a warm-up's epochs)."""
+    spec = est.schedule
+    if isinstance(spec, dict) and spec.get("name") == "warmup":  # a decay after a warm-up
+        spec = spec.get("after")  # spans max_iter less the warm-up's epochs
+    return length_from_run(spec) is not None
+
+
+def go_on_with_schedule(est: Any, trainer: Any, kept: tuple | None, kept_state: dict | None,
+                        incremental: bool) -> None:
+    """Set ``trainer`` of a ``partial_fit`` call (``incremental``) to go on with the
+    schedule the last call left (``kept``: ``est._schedule_run``, ``kept_state``: its
+    state as the call began), and warn of a call past a schedule spanning ``max_iter``.
+
+    A fit (not ``incremental``), or an estimator without a ``schedule``, is left as built.
+    """
+    if (est.schedule is not None and incremental and kept is not None
+            and kept[0].get_config() == trainer.schedule.get_config()):
+        # partial_fit goes on with the schedule where the last call left it (its state,
+        # its epoch count, its initial rate: a learning_rate_init set since waits for
+        # the next fit, as without a schedule), as one run of many epochs would; a
+        # schedule changed by set_params starts afresh
+        trainer.schedule, done, trainer.lr0 = kept
+        trainer.schedule.set_state(kept_state)
+        trainer.epoch, trainer.epochs = done, done + 1
+    elif est.schedule is not None and incremental and kept is not None:
+        est._optimizer.lr = trainer.lr0 = float(est.learning_rate_init)
+    found = span(trainer.schedule)
+    if (incremental and found is not None and trainer.epoch == found.end
+            and _t_max_from_max_iter(est)):
+        warnings.warn(
+            f"partial_fit: this is call {trainer.epoch + 1}, past the {trainer.epoch} "
+            f"epochs (max_iter) over which the schedule's {found.schedule.name} "
+            f"{found.verb}s the learning rate: "
+            f"{past_end(found, 'this epoch', 'learning_rate_init')}.  Set max_iter to the "
+            f"number of partial_fit calls planned, or give the schedule its own "
+            f"{found.key}", UserWarning, stacklevel=caller_outside_chainrule())
