@@ -157,3 +157,14 @@ def test_the_parameter_clones_saves_and_loads(tmp_path):
     older.__setstate__(state)
     assert older.get_params()["max_time"] is None
     np.testing.assert_array_equal(older.predict_proba(X), est.predict_proba(X))
+
+
+@pytest.mark.parametrize("name", ["max_time", "alpha", "learning_rate_init", "clip_norm"])
+def test_an_int_beyond_floats_range_is_refused_by_name(name):
+    """10**400 is a real number that no float holds: the check's math.isfinite raised an
+    OverflowError ("int too large to convert to float") that named no parameter."""
+    X, y, _ = _data()
+    est = MLPClassifier((3,), max_iter=1, **{name: 10**400})
+    with pytest.raises(ValueError, match=rf"^{name} must be (None or )?a finite number"):
+        est.fit(X, y)
+    assert not hasattr(est, "network_")

@@ -31,7 +31,14 @@ _IN_THE_LIST = {"hidden_layer_sizes": "a hidden layer is a Dense dict in the lis
 
 
 def _finite_real(v: object) -> bool:
-    return isinstance(v, numbers.Real) and not isinstance(v, bool) and math.isfinite(v)
+    """Whether ``v`` is a real number (not a bool) that is finite as a float: an int
+    beyond float's range (``10**400``) is not, rather than an OverflowError."""
+    if not isinstance(v, numbers.Real) or isinstance(v, bool):
+        return False
+    try:
+        return math.isfinite(v)
+    except OverflowError:  # math.isfinite converts to a float
+        return False
 
 
 def _names_a_file(layers: object) -> bool:
