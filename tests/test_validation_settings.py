@@ -290,3 +290,18 @@ def test_train_needs_a_network():
 def test_gradient_check_needs_a_model():
     with pytest.raises(TypeError, match=r"model.*params.*cost"):
         chainrule.gradient_check(object(), X, LABELS)
+
+
+@pytest.mark.parametrize("big", [10**400, -(10**400), 10**5000], ids=["1e400", "-1e400", "1e5000"])
+def test_an_int_beyond_the_float_range_is_refused_by_name(big):
+    """float(10**400) raises OverflowError, which named no argument: the shared check of
+    the library's float settings (train's max_time, an optimizer's lr) refuses it as not
+    finite, naming the argument and the int's size (str() of 10**5000 would itself raise)."""
+    from chainrule._validation import check_nonneg_float, check_positive_float
+
+    digits = int(abs(big).bit_length() * 0.30103)
+    for check, name in ((check_positive_float, "max_time"), (check_nonneg_float, "lr")):
+        with pytest.raises(ValueError, match=rf"^{name} must be a finite float .*got an int of "
+                                             rf"about 10\^{digits}, beyond the float range"):
+            check(big, name)
+    assert digits in (400, 5000)

@@ -104,7 +104,12 @@ def check_positive_int(value: object, name: str, minimum: int = 1) -> int:
 def _check_real(value: object, name: str, what: str) -> float:
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name} must be {what}, got {_describe(value)}")
-    v = float(value)
+    try:
+        v = float(value)
+    except OverflowError:  # an int past float's range (10**400): not finite either
+        raise ValueError(f"{name} must be {what}, got an int of about "  # str(): 4300 digits
+                         f"10^{int(int(value).bit_length() * 0.30103)}, beyond the float "
+                         "range") from None
     if not np.isfinite(v):
         raise ValueError(f"{name} must be {what}, got {v}")
     return v
