@@ -160,3 +160,21 @@ def test_delta_of_a_bounded_output_is_in_the_target_s_units(tmp_path, capsys):
     text = " ".join(capsys.readouterr().out.split())
     assert ("in the target's own units with --scale none or a bounded --output such as "
             "sigmoid") in text
+
+
+@pytest.mark.parametrize("option", [["--loss", "huber"], ["--loss", "poisson"],
+                                    ["--task", "regression"]])
+def test_text_labels_under_a_regression_option_name_the_option(tmp_path, capsys, option):
+    """A text target makes a classification, unless an option makes the run a regression:
+    the refusal of the text cell then names that option (it named only the cell)."""
+    path = tmp_path / "t.csv"
+    path.write_text("a,k\n" + "".join(f"{i / 10},{'yes' if i % 2 else 'no'}\n"
+                                     for i in range(12)))
+    assert main(["train", str(path), *option, "--epochs", "1", "-q",
+                 "-o", str(tmp_path / "m.npz")]) == 2
+    err = capsys.readouterr().err
+    assert f"{path} line 2, target 'k': not a number: 'no'" in err
+    named = ("--task regression" if option[0] == "--task" else
+             f"--loss {option[1]}, a regression loss,")
+    assert f"; {named} needs numeric targets (leave it out to classify text labels)" in err
+    assert not (tmp_path / "m.npz").exists()

@@ -55,6 +55,7 @@ from ._cli_models_train_task import (
     _infer_task,
     _infer_task_several,
     _multilabel_targets,
+    _numeric_targets,
     _several_words,
     _split,
     loss_settings,
@@ -88,7 +89,7 @@ def _piped_again(args: argparse.Namespace) -> str:
 def _train_run(args: argparse.Namespace, sigterm: SigtermAsCtrlC) -> int:
     from .activations import OUTPUT_RANGES, _outside, get_activation
     from .losses import get_loss
-    from .saved_model import SavedModel, fit_labels, regression_targets
+    from .saved_model import SavedModel, fit_labels
     from .tabular import read_data
     from .training import Trainer
 
@@ -169,7 +170,7 @@ def _train_run(args: argparse.Namespace, sigterm: SigtermAsCtrlC) -> int:
         n_out = 1 if kind == "sigmoid" else len(labels)
         targets = y if n_out > 1 else y.astype(np.float64)[:, None]
     else:
-        y = regression_targets(table)  # (n, k) of k targets
+        y = _numeric_targets(table, args)  # (n, k) of k targets
         for j, name in enumerate(table.target_names or [table.target_name]):
             _check_target_size(y[:, j] if several else y, table.source, name)
         # the Poisson loss needs positive outputs: exp, its canonical link, unless told

@@ -3,6 +3,8 @@ validation split (see :mod:`chainrule._cli_models_train`)."""
 
 from __future__ import annotations
 
+import argparse
+
 import numpy as np
 
 
@@ -216,3 +218,20 @@ def loss_settings(net) -> dict:
     """The settings of the network's loss as train's options name them in its record:
     ``{"huber_delta": 0.5}``, ``{"label_smoothing": 0.1}`` or ``{}``."""
     return {("huber_delta" if k == "delta" else k): v for k, v in net.loss.params.items()}
+
+
+def _numeric_targets(table, args: argparse.Namespace) -> np.ndarray:
+    """The targets of a regression as numbers; a text cell names what made it a regression
+    (text would be classes otherwise): --task regression, or a regression --loss."""
+    from .saved_model import regression_targets
+
+    try:
+        return regression_targets(table)
+    except ValueError as e:
+        why = ("--task regression" if args.task == "regression" else
+               f"--loss {args.loss}, a regression loss," if args.loss in ("poisson", "huber")
+               else None)
+        if why is None or "not a number" not in str(e):
+            raise
+        raise ValueError(f"{e}; {why} needs numeric targets (leave it out to classify text "
+                         "labels)") from None
