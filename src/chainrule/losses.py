@@ -42,15 +42,16 @@ a_j`` per example (scikit-learn's MLPRegressor(loss="poisson") for one output),
 for counts and other non-negative targets.
 
 The formulas are in private modules: each loss's value, gradient and canonical logit form
-in ``_loss_formulas``, the other logit paths in ``_loss_logit_paths``; here are the
-:class:`Loss` and :class:`LogitPath` records, the :data:`LOSSES` table and :func:`get_loss`.
+in ``_loss_formulas``, the other logit paths in ``_loss_logit_paths``, the
+:class:`LogitPath` record in ``_loss_records``; here are the :class:`Loss` record, the
+:data:`LOSSES` table and :func:`get_loss`.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from functools import partial
 
 import numpy as np
@@ -90,35 +91,11 @@ from ._loss_logit_paths import (
     _poisson_softplus_delta,
     _poisson_softplus_logits,
 )
+from ._loss_records import LogitPath
 from ._loss_smoothing import smoothed
 from .activations import _rounded_range
 
 __all__ = ["LOSSES", "LogitPath", "Loss", "get_loss", "huber"]
-
-
-@dataclass(frozen=True)
-class LogitPath:
-    """The loss and its output delta computed from the net input ``z`` of the output layer.
-
-    Attributes
-    ----------
-    value : callable
-        ``value(z, y) -> ndarray of shape (n_samples,)``: per-example losses.
-    delta : callable
-        ``delta(z, a, y) -> ndarray of shape (n_samples, n_outputs)``: ``dL/dz``
-        (``a = f(z)`` is passed so the canonical pairs can return ``a - y``).
-    """
-
-    value: Callable[[np.ndarray, np.ndarray], np.ndarray]
-    delta: Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]
-    # value(z, y) given lse = logsumexp(z) per row, when the output layer computed it
-    # (private: softmax + cross_entropy while training, see Dense._forward_into)
-    _value_lse: Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray] | None = None
-    # the same two for targets known to be exact one-hot rows (the training loop knows it
-    # once per run; per batch, finding it out would cost as much as it saves): the value
-    # given lse, and the delta written into a buffer, delta(z, a, y, out) -> out
-    _value_lse_one_hot: Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray] | None = None
-    _delta_one_hot: Callable[..., np.ndarray] | None = None
 
 
 @dataclass(frozen=True)
@@ -149,6 +126,10 @@ class Loss:
         The loss's settings (``{"delta": 1.0}`` of :func:`huber`), which files
         record beside its name (:meth:`get_config`); empty for the losses
         without any.
+
+    Two losses of :func:`get_loss` are equal when their names and settings are (after a
+    pickle, or a network's save and load, too); any other is equal to a loss whose every
+    field is equal to its own, the same functions included.
     """
 
     name: str
@@ -160,6 +141,19 @@ class Loss:
     target_range: tuple[float, float] | None = None
     logit_paths: Mapping[str, LogitPath] = field(default_factory=dict)
     params: Mapping[str, float] = field(default_factory=dict)
+    # get_loss's own (told apart by name and settings); False again after a replace()
+    _built_in: bool = field(default=False, init=False, repr=False, compare=False)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Loss):
+            return NotImplemented
+        if self._built_in and other._built_in:
+            return self.name == other.name and dict(self.params) == dict(other.params)
+        return all(getattr(self, f.name) == getattr(other, f.name)
+                   for f in fields(self) if f.compare)
+
+    def __hash__(self) -> int:
+        return hash((self.name, tuple(self.params)))  # equal losses: same name, same keys
 
     def get_config(self) -> str | dict[str, object]:
         """The loss as :func:`get_loss` takes it back.
@@ -278,13 +272,19 @@ def huber(delta: float = 1.0) -> Loss:
     if not (math.isfinite(delta) and delta > 0):
         raise ValueError(f"delta: expected a finite number > 0, got {delta!r}")
     delta = float(delta)
-    return Loss("huber", partial(_huber, delta=delta), partial(_huber_grad, delta=delta),
-                params={"delta": delta})
+    return _built(Loss("huber", partial(_huber, delta=delta),
+                       partial(_huber_grad, delta=delta), params={"delta": delta}))
+
+
+def _built(loss: Loss) -> Loss:
+    """``loss`` marked as one of :func:`get_loss`'s, equal to any of the same settings."""
+    object.__setattr__(loss, "_built_in", True)
+    return loss
 
 
 def _label_smoothed(name: str, label_smoothing: float = 0.0) -> Loss:
     """The loss ``name`` ("cross_entropy" or "log_loss") on smoothed targets."""
-    return smoothed(LOSSES[name], label_smoothing)
+    return _built(smoothed(LOSSES[name], label_smoothing))
 
 
 # the losses with settings: name -> (the function that builds one from them, their names)
@@ -295,7 +295,7 @@ _PARAMETERISED: dict[str, tuple[Callable[..., Loss], tuple[str, ...]]] = {
 }
 
 LOSSES: dict[str, Loss] = {
-    loss.name: loss
+    loss.name: _built(loss)
     for loss in [
         Loss("squared_error", _se, _se_grad, "identity", _se_logits,
              logit_paths={"identity": LogitPath(_se_logits, _minus_y)}),
