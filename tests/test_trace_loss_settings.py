@@ -92,3 +92,16 @@ def test_a_network_description_gives_the_loss_its_settings(capsys):
     desc["loss"] = {"delta": 0.5}
     assert main(["trace", "--network", json.dumps(desc)]) == 2
     assert "--network: loss: a config dict needs a \"name\"" in capsys.readouterr().err
+
+
+def test_a_refused_description_loss_is_named_by_its_label(capsys):
+    import json
+
+    from chainrule.cli import main
+
+    desc = {"weights": [[[0.1], [0.2]]], "activation": "identity", "input": [3],
+            "target": [1], "loss": {"name": "log_loss", "label_smoothing": 0.1}}
+    assert main(["trace", "--network", json.dumps(desc)]) == 2
+    err = capsys.readouterr().err
+    assert "the loss log_loss(label_smoothing=0.1) (the network's): needs an output" in err
+    assert "{'name'" not in err

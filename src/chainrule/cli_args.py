@@ -216,7 +216,7 @@ def hidden_activation_name(text: str) -> str:
 hidden_activation_name.__name__ = "activation name"
 
 
-def check_loss_output(loss: str | None, output: str, *, output_given: bool,
+def check_loss_output(loss: str | dict | None, output: str, *, output_given: bool,
                       default: str = "the default", loss_from: str | None = None,
                       output_option: str = "--output") -> None:
     """Refuse a ``--loss`` whose domain the ``--output`` activation does not produce.
@@ -227,8 +227,9 @@ def check_loss_output(loss: str | None, output: str, *, output_given: bool,
 
     Parameters
     ----------
-    loss : str or None
-        The loss (None: the output's default loss, always accepted).
+    loss : str, dict or None
+        The loss, a name or a description's config dict (None: the output's default
+        loss, always accepted).
     output : str
         The output activation.
     output_given : bool
@@ -253,7 +254,8 @@ def check_loss_output(loss: str | None, output: str, *, output_given: bool,
     if found.outputs is None or not act.builtin or act.name in found.outputs:
         return
     takes = sorted(found.outputs)
-    what = f"--loss {loss}" if loss_from is None else f"the loss {loss} ({loss_from})"
+    shown = loss if isinstance(loss, str) else found.label  # a dict: log_loss(label_...=0.1)
+    what = f"--loss {shown}" if loss_from is None else f"the loss {shown} ({loss_from})"
     got = f"{output_option} {output}" if output_given else f"the output {output} ({default})"
     raise ValueError(f"{what}: needs an output activation it is defined on "
                      f"({', '.join(takes)}), got {got}; give {output_option} "
