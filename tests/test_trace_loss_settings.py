@@ -94,6 +94,31 @@ def test_a_network_description_gives_the_loss_its_settings(capsys):
     assert "--network: loss: a config dict needs a \"name\"" in capsys.readouterr().err
 
 
+def test_a_loss_option_over_a_description_with_settings_says_what_it_drops(capsys):
+    """``--loss huber`` over ``{"name": "huber", "delta": 0.5}`` traces huber(1.0), the
+    option's whole loss, and says on stderr that delta=0.5 is dropped: by hand, a = 0.1 +
+    0.2 * 3 = 0.7 <= 1, so E = 0.7^2 / 2 = 0.245 (delta 0.5 would give 0.225)."""
+    import json
+
+    from chainrule.cli import main
+
+    desc = {"weights": [[[0.1], [0.2]]], "activation": "identity", "input": [3],
+            "target": [0], "loss": {"name": "huber", "delta": 0.5}}
+    assert main(["trace", "--network", json.dumps(desc), "--loss", "huber",
+                 "--format", "json"]) == 0
+    captured = capsys.readouterr()
+    assert json.loads(captured.out)["cost"] == pytest.approx(0.7**2 / 2, rel=1e-15)
+    note = captured.err.strip()
+    assert note.startswith("chainrule trace: note: --loss huber replaces the network's loss")
+    assert "delta=0.5 not kept" in note and len(note.splitlines()) == 1
+    # no note where nothing is dropped: the description's own loss, or one without settings
+    assert main(["trace", "--network", json.dumps(desc), "--format", "json"]) == 0
+    assert capsys.readouterr().err == ""
+    desc["loss"] = "huber"
+    assert main(["trace", "--network", json.dumps(desc), "--loss", "squared_error"]) == 0
+    assert capsys.readouterr().err == ""
+
+
 def test_a_refused_description_loss_is_named_by_its_label(capsys):
     import json
 

@@ -166,15 +166,24 @@ def _trace(args: argparse.Namespace) -> int:
         "target": args.target, "lr": args.lr,
     }
     given = {k: v for k, v in overrides.items() if v is not None}
-    # a network's required keys (input, target) may come from the options
+    # a network's required keys (input, target) may come from the options; --loss is put
+    # over the description's loss below, once a note has named the settings it drops
+    kept = {k: v for k, v in given.items() if k != "loss"}
     if stdin:
-        spec = _json_spec(_stdin_json(), _STDIN_NETWORK, given)
+        spec = _json_spec(_stdin_json(), _STDIN_NETWORK, kept)
     elif args.network is not None:
-        spec = _spec_with(args.network, given)
+        spec = _spec_with(args.network, kept)
     elif args.preset is not None or weights is None:
         spec = load_spec(args.preset or "transfer-example")
     else:
         spec = {"weights": weights}
+    if isinstance(spec.get("loss"), dict) and args.loss is not None:
+        dropped = {k: v for k, v in spec["loss"].items() if k != "name"}
+        if dropped:  # the whole dict is replaced: say so rather than trace other settings
+            print(f"chainrule trace: note: --loss {args.loss} replaces the network's loss "
+                  f"{json.dumps(spec['loss'])}, and its settings with it "
+                  f"({', '.join(f'{k}={v}' for k, v in dropped.items())} not kept)",
+                  file=sys.stderr)
     preset = None  # the preset whose network the options change, to name in an error
     if args.network is None and (args.preset is not None or weights is None):
         preset = (f"--preset {args.preset}" if args.preset is not None else
