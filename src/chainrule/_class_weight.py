@@ -24,7 +24,7 @@ from collections.abc import Mapping
 import numpy as np
 import scipy.sparse
 
-from ._validation import check_finite_array
+from ._validation import check_finite_array, number_text
 
 __all__ = [
     "check_class_weight",
@@ -67,10 +67,19 @@ def check_class_weight(class_weight: object, name: str = "class_weight") -> str 
                         f"{class_weight!r:.60}")
     for label, weight in class_weight.items():
         if (not isinstance(weight, numbers.Real) or isinstance(weight, (bool, np.bool_))
-                or not math.isfinite(weight) or weight < 0):
+                or not _finite(weight) or weight < 0):
             raise ValueError(f"{name}: the weight of class {label!r} must be a finite number "
-                             f">= 0, got {weight!r}")
+                             f">= 0, got {number_text(weight)}")
     return dict(class_weight)
+
+
+def _finite(weight: numbers.Real) -> bool:
+    """``math.isfinite``, with an int past float's range (``10**400``) not finite rather
+    than an OverflowError."""
+    try:
+        return math.isfinite(weight)
+    except OverflowError:
+        return False
 
 
 def _known(class_weight: dict, classes: np.ndarray, name: str) -> None:

@@ -43,6 +43,19 @@ def _describe(x: object) -> str:
     return f"{x!r} ({type(x).__name__})"
 
 
+def number_text(value: object) -> str:
+    """``repr(value)`` for a message, or "an int of about 10^N" for an int past float's
+    range (``10**400``): such an int is no finite float, and repr() of one past 4300
+    digits raises a ValueError of its own."""
+    if isinstance(value, numbers.Integral) and not isinstance(value, bool):
+        try:
+            float(value)
+        except OverflowError:
+            sign = "-" if value < 0 else ""
+            return f"an int of about {sign}10^{int(int(value).bit_length() * 0.30103)}"
+    return repr(value)
+
+
 def check_bool(value: object, name: str) -> bool:
     """Return ``value`` as bool if it is True or False (NumPy's included).
 

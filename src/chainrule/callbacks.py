@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 # imported for the annotations of TrainState (typing.get_type_hints resolves them at run time)
+from ._validation import number_text
 from .network import Network
 from .optimizers import Optimizer
 
@@ -65,9 +66,10 @@ class History(dict):
             try:
                 converted[key] = ([float(v) for v in value] if isinstance(value, (list, tuple))
                                   else float(value))
-            except (TypeError, ValueError) as exc:
-                raise type(exc)(f"{key}: expected a float, or a list of floats for a "
-                                f"per-layer metric, got {value!r} ({exc})") from None
+            except (TypeError, ValueError, OverflowError) as exc:  # Overflow: 10**400
+                kind = TypeError if isinstance(exc, TypeError) else ValueError
+                raise kind(f"{key}: expected a float, or a list of floats for a "
+                           f"per-layer metric, got {number_text(value):.80} ({exc})") from None
         for key, value in converted.items():
             self.setdefault(key, []).append(value)
 

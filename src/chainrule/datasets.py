@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validation import check_float_dtype, check_seed
+from ._validation import check_float_dtype, check_seed, number_text
 
 __all__ = ["Split", "load_digits_split", "xor"]
 
@@ -52,7 +52,11 @@ def _fraction(value: object, name: str, zero: bool) -> float:
     expected = f"a float in {'[' if zero else '('}0, 1)"
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name} must be {expected}, got {value!r} ({type(value).__name__})")
-    v = float(value)
+    try:
+        v = float(value)
+    except OverflowError:  # an int past float's range (10**400): no fraction either
+        raise ValueError(f"{name} must be {expected} (a fraction of the images), got "
+                         f"{number_text(value)}") from None
     if not (0.0 <= v < 1.0 if zero else 0.0 < v < 1.0):
         raise ValueError(f"{name} must be {expected} (a fraction of the images), got {value!r}")
     return v

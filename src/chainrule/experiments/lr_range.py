@@ -26,7 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .._validation import _check_real, check_positive_float, check_positive_int
+from .._validation import _check_real, check_positive_float, check_positive_int, number_text
 from ..callbacks import Callback, TrainState
 from ..network import Network
 from ..optimizers import Optimizer
@@ -348,7 +348,11 @@ def lr_range_test(
     if isinstance(diverge_factor, bool) or not isinstance(diverge_factor, numbers.Real):
         raise TypeError(f"diverge_factor must be a float > 1 (math.inf: never stop), got "
                         f"{diverge_factor!r} ({type(diverge_factor).__name__})")
-    diverge_factor = float(diverge_factor)
+    try:
+        diverge_factor = float(diverge_factor)
+    except OverflowError:  # an int past float's range (10**400): math.inf says never stop
+        raise ValueError("diverge_factor must be a float > 1 (math.inf: never stop), got "
+                         f"{number_text(diverge_factor)}") from None
     if not diverge_factor > 1:  # NaN too
         raise ValueError(f"diverge_factor must be a float > 1 (math.inf: never stop), got "
                          f"{diverge_factor}")

@@ -1,0 +1,57 @@
+"""An int beyond float's range (``10**400``; ``10**5000``, whose repr() itself raises) is
+refused by name where a user gives a number: no OverflowError from float() or
+math.isfinite."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import chainrule
+from chainrule.callbacks import History
+from chainrule.datasets import load_digits_split
+from chainrule.experiments import lr_range_test
+
+BIG = [10**400, -(10**400), 10**5000]
+IDS = ["1e400", "-1e400", "1e5000"]
+
+
+def _size(big: int) -> str:
+    """The message's "10^N" (a regex) for the three ints of BIG, written out by hand."""
+    return {10**400: r"10\^400", -(10**400): r"-10\^400", 10**5000: r"10\^5000"}[big]
+
+
+@pytest.mark.parametrize("big", BIG, ids=IDS)
+@pytest.mark.parametrize("name", ["test_size", "validation_size"])
+def test_load_digits_split_fractions(name, big):
+    with pytest.raises(ValueError, match=rf"^{name} must be a float in .*got an int of "
+                                         rf"about {_size(big)}$"):
+        load_digits_split(**{name: big})
+
+
+@pytest.mark.parametrize("big", BIG, ids=IDS)
+def test_class_weight_value(big):
+    X = np.array([[0.0], [1.0], [2.0], [3.0]])
+    y = np.array([0, 1, 0, 1])
+    est = chainrule.MLPClassifier(hidden_layer_sizes=(2,), max_iter=1, class_weight={0: big})
+    with pytest.raises(ValueError, match=rf"^class_weight: the weight of class 0 must be a "
+                                         rf"finite number >= 0, got an int of about {_size(big)}$"):
+        est.fit(X, y)
+
+
+@pytest.mark.parametrize("big", BIG, ids=IDS)
+def test_lr_range_test_diverge_factor(big):
+    net = chainrule.mlp([1, 1], output="identity", loss="mse", seed=0)
+    X = np.array([[0.0], [1.0]])
+    with pytest.raises(ValueError, match=rf"^diverge_factor must be a float > 1 .*got an int of "
+                                         rf"about {_size(big)}$"):
+        lr_range_test(net, X, X, diverge_factor=big)
+
+
+@pytest.mark.parametrize("big", BIG, ids=IDS)
+def test_history_append(big):
+    history = History()
+    with pytest.raises(ValueError, match=rf"^loss: expected a float.*got an int of "
+                                         rf"about {_size(big)}"):
+        history.append(loss=big, lr=0.1)
+    assert dict(history) == {}  # nothing appended: one value per epoch kept
