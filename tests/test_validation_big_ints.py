@@ -1,6 +1,7 @@
 """An int beyond float's range (``10**400``; ``10**5000``, whose repr() itself raises) is
 refused by name where a user gives a number: no OverflowError from float() or
-math.isfinite."""
+math.isfinite, no TypeError from np.isfinite on an int past int64 (``10**20``, a finite
+number that is taken)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import numpy as np
 import pytest
 
 import chainrule
+from chainrule import initializers, preprocessing
 from chainrule.callbacks import History
 from chainrule.datasets import load_digits_split
 from chainrule.experiments import lr_range_test
@@ -55,3 +57,37 @@ def test_history_append(big):
                                          rf"about {_size(big)}"):
         history.append(loss=big, lr=0.1)
     assert dict(history) == {}  # nothing appended: one value per epoch kept
+
+
+@pytest.mark.parametrize("big", BIG, ids=IDS)
+def test_normal_with_eps_past_the_float_range(big):
+    with pytest.raises(ValueError, match=rf"^eps must be a finite number > 0 .*got an int of "
+                                         rf"about {_size(big)}$"):
+        initializers.normal_with_eps(big)
+
+
+def test_normal_with_eps_of_an_int_past_int64_is_taken():
+    """10**20 is a finite float (np.isfinite raised a TypeError on it)."""
+    init = initializers.normal_with_eps(10**20)
+    W = init(np.random.default_rng(0), 200, 50)
+    assert init.eps == 1e20
+    assert 0.9e20 < W.std() < 1.1e20
+
+
+@pytest.mark.parametrize("big", BIG, ids=IDS)
+@pytest.mark.parametrize("name", ["low", "high"])
+def test_normalize_patches_bounds_past_the_float_range(name, big):
+    P = np.random.default_rng(0).normal(size=(20, 3))
+    with pytest.raises(ValueError, match=rf"^{name} must be a finite float, got an int of "
+                                         rf"about {_size(big)}$"):
+        preprocessing.normalize_patches(P, **{name: big})
+
+
+def test_normalize_patches_bounds_past_int64_are_taken():
+    """low=-10**20, high=10**20: finite floats (np.isfinite raised a TypeError on them); the
+    result is the same map as with the float bounds."""
+    P = np.random.default_rng(0).normal(size=(20, 3))
+    got = preprocessing.normalize_patches(P, low=-(10**20), high=10**20)
+    want = preprocessing.normalize_patches(P, low=-1e20, high=1e20)
+    np.testing.assert_array_equal(got, want)
+    assert got.min() >= -1e20 and got.max() <= 1e20

@@ -10,10 +10,13 @@ reproduces the weights exactly.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable
 
 import numpy as np
+
+from ._validation import number_text
 
 __all__ = [
     "INITIALIZERS", "RELU_FAMILY", "USE_FAN_OUT", "auto_init", "get_initializer",
@@ -77,8 +80,12 @@ def normal_with_eps(eps: float) -> Initializer:
     expected = "a finite number > 0 (the standard deviation of the weights)"
     if isinstance(eps, bool) or not isinstance(eps, (int, float, np.integer, np.floating)):
         raise TypeError(f"eps must be {expected}, got {eps!r} ({type(eps).__name__})")
-    if not np.isfinite(eps) or eps <= 0:
-        raise ValueError(f"eps must be {expected}, got {eps!r}")
+    try:  # np.isfinite would raise a TypeError on an int past int64 (10**20)
+        finite = math.isfinite(eps)
+    except OverflowError:  # an int past float's range (10**400)
+        finite = False
+    if not finite or eps <= 0:
+        raise ValueError(f"eps must be {expected}, got {number_text(eps)}")
     return _NormalWithEps(float(eps))
 
 

@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import math
 import numbers
 from dataclasses import dataclass
 
@@ -26,6 +27,7 @@ from ._validation import (
     check_positive_float,
     check_positive_int,
     data_dtype,
+    number_text,
 )
 
 __all__ = ["Whitening", "normalize_patches", "whiten", "whiten_images"]
@@ -310,8 +312,12 @@ def normalize_patches(patches: object, n_std: float = 3.0,
         if isinstance(value, bool) or not isinstance(value, numbers.Real):
             raise TypeError(f"{name} must be a finite float, got {value!r} "
                             f"({type(value).__name__})")
-        if not np.isfinite(value):
-            raise ValueError(f"{name} must be a finite float, got {value!r}")
+        try:  # np.isfinite would raise a TypeError on an int past int64 (10**20)
+            finite = math.isfinite(value)
+        except OverflowError:  # an int past float's range (10**400)
+            finite = False
+        if not finite:
+            raise ValueError(f"{name} must be a finite float, got {number_text(value)}")
     low, high = float(low), float(high)
     if not low < high:
         raise ValueError(f"low must be below high, got low={low}, high={high}")
