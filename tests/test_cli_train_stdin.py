@@ -210,3 +210,31 @@ def test_a_second_run_on_the_same_checkpoint_says_to_pipe_the_data_again(data, t
     assert (f"--checkpoint {tmp_path / 'ck.npz'}: holds a run already (after epoch 2 of 2); "
             "add --resume to continue it, the same data piped to it again, or give another "
             "file name") in capsys.readouterr().err
+
+
+def test_a_checkpoint_of_a_run_on_standard_input_given_for_a_model_says_to_pipe_again(
+        data, tmp_path, monkeypatch, capsys):
+    """predict given the checkpoint of a run from standard input names the command that
+    finishes it, with the same data piped again (--resume checks the bytes' SHA-256), as
+    the --max-time and second-run hints say; a file's run keeps its wording."""
+    path, raw = data
+    ckpt = tmp_path / "ck.npz"
+    _stdin(monkeypatch, raw)
+    assert main(["train", "-", *_RUN, "--checkpoint", str(ckpt), "-o",
+                 str(tmp_path / "m.npz")]) == 0
+    capsys.readouterr()
+    assert main(["predict", str(ckpt), str(path)]) == 2
+    assert capsys.readouterr().err == (
+        f"chainrule: error: {ckpt}: a checkpoint of chainrule train (after epoch 4 of 4), "
+        "not a model file; its run is complete, and the command that started it and "
+        f"--resume (chainrule train - ... --checkpoint {ckpt} --resume), the same data "
+        "piped to it again, writes its model file without training further\n")
+    from file_helpers import edit_saved_meta
+
+    edit_saved_meta(ckpt, lambda meta: meta.update(epoch=2))  # a run with epochs left
+    assert main(["predict", str(ckpt), str(path)]) == 2
+    assert capsys.readouterr().err == (
+        f"chainrule: error: {ckpt}: a checkpoint of chainrule train (after epoch 2 of 4), "
+        "not a model file; continue its run with the command that started it and --resume "
+        f"(chainrule train - ... --checkpoint {ckpt} --resume), the same data piped to it "
+        "again, which writes the model file at its end\n")

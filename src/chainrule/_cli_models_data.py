@@ -217,13 +217,15 @@ def _checkpoint_of_train(path: str) -> str | None:
     if not given.exists() and given.with_name(given.name + ".npz").exists():
         path = str(given.with_name(given.name + ".npz"))
     data = notes.get("data")
+    piped = ", the same data piped to it again" if data == "-" else ""  # SHA-256 checked
     data = shlex.quote(data) if isinstance(data, str) and data else "DATA"
     command = (f"the command that started it and --resume (chainrule train {data} ... "
-               f"--checkpoint {shlex.quote(path)} --resume)")
+               f"--checkpoint {shlex.quote(path)} --resume){piped}")
     if isinstance(epoch, int) and isinstance(epochs, int) and epoch >= epochs:
         # a finished run's checkpoint: --resume trains nothing more and writes the model
         return (f"{path}: a checkpoint of chainrule train{after}, not a model file; its run "
-                f"is complete, and {command} writes its model file without training further")
+                f"is complete, and {command}{',' if piped else ''} writes its model file without "
+                "training further")
     return (f"{path}: a checkpoint of chainrule train{after}, not a model file; continue "
             f"its run with {command}, which writes the model file at its end")
 
