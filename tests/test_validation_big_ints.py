@@ -19,8 +19,9 @@ IDS = ["1e400", "-1e400", "1e5000"]
 
 
 def _size(big: int) -> str:
-    """The message's "10^N" (a regex) for the three ints of BIG, written out by hand."""
-    return {10**400: r"10\^400", -(10**400): r"-10\^400", 10**5000: r"10\^5000"}[big]
+    """The message's "10^N" (a regex) for the ints of BIG (and their negatives), by hand."""
+    return {10**400: r"10\^400", -(10**400): r"-10\^400", 10**5000: r"10\^5000",
+            -(10**5000): r"-10\^5000"}[big]
 
 
 @pytest.mark.parametrize("big", BIG, ids=IDS)
@@ -91,3 +92,30 @@ def test_normalize_patches_bounds_past_int64_are_taken():
     want = preprocessing.normalize_patches(P, low=-1e20, high=1e20)
     np.testing.assert_array_equal(got, want)
     assert got.min() >= -1e20 and got.max() <= 1e20
+
+
+@pytest.mark.parametrize("big", BIG, ids=IDS)
+@pytest.mark.parametrize("name, value", [("max_time", None), ("alpha", None), ("tol", None),
+                                         ("clip_norm", None), ("power_t", None),
+                                         ("momentum", None), ("beta_1", None),
+                                         ("validation_fraction", None), ("dropout", None),
+                                         ("label_smoothing", None), ("max_iter", "negative")])
+def test_estimator_parameters(name, value, big):
+    """The estimators' checks named 10**400 by its 400 digits; repr() of 10**5000 raised
+    'Exceeds the limit (4300 digits) for integer string conversion', naming no parameter."""
+    if value == "negative":
+        big = -abs(big)
+    X = np.array([[0.0], [1.0], [2.0], [3.0]])
+    est = chainrule.MLPClassifier(hidden_layer_sizes=(2,), max_iter=1)
+    est.set_params(**{name: big})
+    with pytest.raises(ValueError, match=rf"^{name} must .*, got an int of about {_size(big)}$"):
+        est.fit(X, np.array([0, 1, 0, 1]))
+    assert not hasattr(est, "network_")
+
+
+@pytest.mark.parametrize("big", BIG, ids=IDS)
+def test_regressor_huber_delta(big):
+    est = chainrule.MLPRegressor(hidden_layer_sizes=(2,), max_iter=1, huber_delta=big)
+    with pytest.raises(ValueError, match=rf"^huber_delta must be a finite number > 0, got an "
+                                         rf"int of about {_size(big)}$"):
+        est.fit(np.array([[0.0], [1.0]]), np.array([0.0, 1.0]))

@@ -22,6 +22,7 @@ from ._class_weight import (
     multilabel_weights,
     times_sample_weight,
 )
+from ._validation import number_text
 
 
 class _ClassifierOutputs:
@@ -69,7 +70,7 @@ class _ClassifierOutputs:
         v = self.label_smoothing
         if (isinstance(v, (bool, np.bool_)) or not isinstance(v, (int, float, np.number))
                 or not 0 <= v < 1):  # NaN fails the range
-            raise ValueError(f"label_smoothing must be a number in [0, 1), got {v!r}")
+            raise ValueError(f"label_smoothing must be a number in [0, 1), got {number_text(v)}")
 
     def _check_loss_kept(self) -> None:
         """Refuse to go on with a fitted network of another ``label_smoothing``."""

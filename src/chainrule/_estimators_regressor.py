@@ -12,6 +12,7 @@ from sklearn.metrics import r2_score
 
 from ._activations_ranges import _rounded_range
 from ._mlp_base import _finite_real, _loss_changed
+from ._validation import number_text
 
 # the output activation of each loss of MLPRegressor
 _REGRESSOR_LOSSES = {"squared_error": "identity", "poisson": "exp", "huber": "identity"}
@@ -32,7 +33,7 @@ class _RegressorOutputs:
             )
         v = self.huber_delta  # checked whatever the loss, as scikit-learn checks every one
         if isinstance(v, (bool, np.bool_)) or not _finite_real(v) or not v > 0:
-            raise ValueError(f"huber_delta must be a finite number > 0, got {v!r}")
+            raise ValueError(f"huber_delta must be a finite number > 0, got {number_text(v)}")
         super()._validate_params()
 
     def _loss_spec(self) -> str | dict[str, Any]:

@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
-from ._validation import InvalidParameter, check_random_state_value
+from ._validation import InvalidParameter, check_random_state_value, number_text
 from .activations import Activation, _check_hidden_activation, get_activation
 from .architecture import _check_hidden, parse_layers
 from .layers import Layer
@@ -120,7 +120,8 @@ class _Parameters:
         rates = []
         for r in self._per_layer(self.dropout, "dropout", n):
             if not isinstance(r, numbers.Real) or not 0 <= r < 1:
-                raise ValueError(f"dropout must be a rate in [0, 1) (or one per layer), got {r!r}")
+                raise ValueError("dropout must be a rate in [0, 1) (or one per layer), got "
+                                 f"{number_text(r)}")
             rates.append(float(r))
         return rates
 
@@ -258,11 +259,11 @@ class _Parameters:
         for name in ("learning_rate_init", "epsilon"):
             v = getattr(self, name)
             if not _finite_real(v) or not v > 0:
-                raise ValueError(f"{name} must be a finite number > 0, got {v!r}")
+                raise ValueError(f"{name} must be a finite number > 0, got {number_text(v)}")
         for name in ("alpha", "tol"):
             v = getattr(self, name)
             if not _finite_real(v) or not v >= 0:
-                raise ValueError(f"{name} must be a finite number >= 0, got {v!r}")
+                raise ValueError(f"{name} must be a finite number >= 0, got {number_text(v)}")
         if self.learning_rate not in ("constant", "invscaling", "adaptive"):
             raise ValueError(
                 "learning_rate must be 'constant', 'invscaling' or 'adaptive', got "
@@ -274,14 +275,15 @@ class _Parameters:
                 "the learning rate; give one of them"
             )
         if not _finite_real(self.power_t) or not self.power_t >= 0:  # < 0: a growing rate
-            raise ValueError(f"power_t must be a finite number >= 0, got {self.power_t!r}")
+            raise ValueError("power_t must be a finite number >= 0, got "
+                             f"{number_text(self.power_t)}")
         for name in ("max_iter", "n_iter_no_change", "max_fun"):
             v = getattr(self, name)
             if name == "n_iter_no_change" and isinstance(v, numbers.Real) and v == math.inf:
                 continue  # never stop on the tolerance, as scikit-learn takes it
             if not isinstance(v, numbers.Integral) or isinstance(v, bool) or v < 1:
                 extra = " or inf" if name == "n_iter_no_change" else ""
-                raise ValueError(f"{name} must be a positive int{extra}, got {v!r}")
+                raise ValueError(f"{name} must be a positive int{extra}, got {number_text(v)}")
         # after max_iter's own check: "cosine" by its name takes T_max = max_iter, and a bad
         # max_iter is named as itself, not as the schedule's T_max
         warm = _warmup_leaves_no_cosine(self.schedule, self.max_iter)
@@ -305,20 +307,21 @@ class _Parameters:
             raise ValueError(f"batch_size must be 'auto' or a positive int, got {bs!r}")
         cn = self.clip_norm
         if cn is not None and (not _finite_real(cn) or not cn > 0):
-            raise ValueError(f"clip_norm must be None or a finite number > 0, got {cn!r}")
+            raise ValueError("clip_norm must be None or a finite number > 0, got "
+                             f"{number_text(cn)}")
         mt = self.max_time
         if mt is not None and (not _finite_real(mt) or not mt > 0):
             raise ValueError(f"max_time must be None or a finite number of seconds > 0, got "
-                             f"{mt!r}")
+                             f"{number_text(mt)}")
         if not isinstance(self.momentum, numbers.Real) or not 0 <= self.momentum < 1:
-            raise ValueError(f"momentum must be in [0, 1), got {self.momentum!r}")
+            raise ValueError(f"momentum must be in [0, 1), got {number_text(self.momentum)}")
         for name in ("beta_1", "beta_2"):
             v = getattr(self, name)
             if not isinstance(v, numbers.Real) or not 0 <= v < 1:
-                raise ValueError(f"{name} must be in [0, 1), got {v!r}")
+                raise ValueError(f"{name} must be in [0, 1), got {number_text(v)}")
         vf = self.validation_fraction
         if not isinstance(vf, numbers.Real) or isinstance(vf, bool) or not 0 <= vf < 1:
-            raise ValueError(f"validation_fraction must be in [0, 1), got {vf!r}")
+            raise ValueError(f"validation_fraction must be in [0, 1), got {number_text(vf)}")
         if self.early_stopping and self.solver in _STOCHASTIC and vf == 0:  # else unused
             raise ValueError("validation_fraction must be > 0 with early_stopping=True (the "
                              "fraction held out for validation), got 0")
