@@ -119,3 +119,31 @@ def test_regressor_huber_delta(big):
     with pytest.raises(ValueError, match=rf"^huber_delta must be a finite number > 0, got an "
                                          rf"int of about {_size(big)}$"):
         est.fit(np.array([[0.0], [1.0]]), np.array([0.0, 1.0]))
+
+
+@pytest.mark.parametrize("make, name, minimum", [
+    (lambda n: chainrule.schedules.Cosine(T_max=n), "T_max", 1),
+    (lambda n: chainrule.schedules.CosineRestarts(T_0=n), "T_0", 1),
+    (lambda n: chainrule.schedules.Linear(total_iters=n), "total_iters", 1),
+    (lambda n: chainrule.schedules.Polynomial(total_iters=n), "total_iters", 1),
+    (lambda n: chainrule.schedules.OneCycle(max_lr=0.1, total_steps=n), "total_steps", 2),
+    (lambda n: chainrule.schedules.OneCycle(max_lr=0.1, epochs=n), "OneCycle's epochs", 1),
+    (lambda n: chainrule.schedules.Warmup(epochs=n), "Warmup's epochs", 1),
+    (lambda n: chainrule.schedules.get_schedule({"name": "cosine", "T_max": n}), "T_max", 1),
+])
+@pytest.mark.parametrize("big", [10**400, 10**5000], ids=["1e400", "1e5000"])
+def test_schedule_lengths(make, name, minimum, big):
+    """A length the rate divides by was taken, and the first epoch of training raised
+    'OverflowError: int too large to convert to float' (math.pi * epoch / T_max)."""
+    with pytest.raises(ValueError, match=rf"^{name} must be an int >= {minimum} that a float "
+                                         rf"holds, got an int of about {_size(big)}$"):
+        make(big)
+
+
+def test_a_schedule_length_that_a_float_holds_still_trains():
+    """T_max = 10**300: the cosine barely leaves its start, cos(pi e / T) = 1 to rounding."""
+    X = np.random.default_rng(0).normal(size=(8, 2))
+    net = chainrule.mlp([2, 1], output="identity", loss="mse", seed=0)
+    schedule = chainrule.schedules.Cosine(T_max=10**300)
+    history = chainrule.train(net, X, X[:, :1], epochs=2, schedule=schedule, lr=0.05)
+    np.testing.assert_allclose(history["lr"], [0.05, 0.05], rtol=1e-15)

@@ -14,7 +14,13 @@ from __future__ import annotations
 
 import math
 
-from ._validation import _check_real, check_bool, check_nonneg_float, check_positive_int
+from ._validation import (
+    _check_real,
+    check_bool,
+    check_length,
+    check_nonneg_float,
+    check_positive_int,
+)
 from .schedules import Schedule
 
 
@@ -85,7 +91,7 @@ class CosineRestarts(Schedule):
 
     def __init__(self, T_0: int, T_mult: int = 1, eta_min: float = 0.0,
                  per_step: bool = False) -> None:
-        self.T_0 = check_positive_int(T_0, "T_0")
+        self.T_0 = check_length(T_0, "T_0")
         self.T_mult = check_positive_int(T_mult, "T_mult")
         self.eta_min = check_nonneg_float(eta_min, "eta_min")
         self.per_step = check_bool(per_step, "per_step")
@@ -149,7 +155,7 @@ class CosineRestarts(Schedule):
 
 
 def _check_total_iters(value: object) -> int | None:
-    return None if value is None else check_positive_int(value, "total_iters")
+    return None if value is None else check_length(value, "total_iters")
 
 
 def _length(schedule: Linear | Polynomial) -> int:

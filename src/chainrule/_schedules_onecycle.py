@@ -11,7 +11,13 @@ from __future__ import annotations
 
 import math
 
-from ._validation import _check_real, check_bool, check_positive_float, check_positive_int
+from ._validation import (
+    _check_real,
+    check_bool,
+    check_length,
+    check_positive_float,
+    check_positive_int,
+)
 from .schedules import Schedule
 
 
@@ -102,7 +108,7 @@ class OneCycle(Schedule):
                  three_phase: bool = False, epochs: int | None = None) -> None:
         self.max_lr = None if max_lr is None else check_positive_float(max_lr, "max_lr")
         self.total_steps = (None if total_steps is None
-                            else check_positive_int(total_steps, "total_steps", minimum=2))
+                            else check_length(total_steps, "total_steps", minimum=2))
         three = check_bool(three_phase, "three_phase")
         self.pct_start = _check_real(pct_start, "pct_start", "a float in (0, 1)")
         if not 0 < self.pct_start < 1:
@@ -118,7 +124,7 @@ class OneCycle(Schedule):
         self.div_factor = check_positive_float(div_factor, "div_factor")
         self.final_div_factor = check_positive_float(final_div_factor, "final_div_factor")
         self.three_phase = three
-        self.epochs = None if epochs is None else check_positive_int(epochs, "OneCycle's epochs")
+        self.epochs = None if epochs is None else check_length(epochs, "OneCycle's epochs")
 
     def total(self, steps_per_epoch: int) -> int:
         """The cycle's length in optimizer steps: ``total_steps``, or ``epochs * steps_per_epoch``.

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from ._schedules_decay import decay_over_run, length_from_run
-from ._validation import check_positive_float, check_positive_int
+from ._validation import check_length, check_positive_float, check_positive_int
 from .schedules import SCHEDULES, Schedule, get_schedule
 
 
@@ -65,7 +65,7 @@ class Warmup(Schedule):
     def __init__(self, epochs: int = 5, start_factor: float = 1 / 3,
                  after: str | dict | Schedule | None = None) -> None:
         # named as the warm-up's: "epochs" alone reads as train's (or the CLI's --epochs)
-        self.epochs = check_positive_int(epochs, "Warmup's epochs")
+        self.epochs = check_length(epochs, "Warmup's epochs")
         self.start_factor = check_positive_float(start_factor, "start_factor")
         if self.start_factor > 1:
             raise ValueError(f"start_factor must be in (0, 1], got {self.start_factor}")

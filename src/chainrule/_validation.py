@@ -114,6 +114,17 @@ def check_positive_int(value: object, name: str, minimum: int = 1) -> int:
     return int(value)
 
 
+def check_length(value: object, name: str, minimum: int = 1) -> int:
+    """:func:`check_positive_int` for a schedule's length (T_max, total_iters, ...), which
+    its rate divides by: an int past float's range (``10**400``) is refused by name
+    rather than raising an OverflowError in the middle of training."""
+    value = check_positive_int(value, name, minimum)
+    if value > sys.float_info.max:  # compared exactly: no float() of the int
+        raise ValueError(f"{name} must be an int >= {minimum} that a float holds, got "
+                         f"{number_text(value)}")
+    return value
+
+
 def _check_real(value: object, name: str, what: str) -> float:
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name} must be {what}, got {_describe(value)}")

@@ -15,7 +15,7 @@ import inspect
 import math
 from collections.abc import Sequence
 
-from ._validation import check_nonneg_float, check_positive_float, check_positive_int
+from ._validation import check_length, check_nonneg_float, check_positive_float, check_positive_int
 
 __all__ = [
     "SCHEDULES", "Constant", "Cosine", "CosineRestarts", "Exponential", "InverseScaling",
@@ -291,7 +291,7 @@ class Cosine(Schedule):
     name = "cosine"
 
     def __init__(self, T_max: int, eta_min: float = 0.0) -> None:
-        self.T_max = check_positive_int(T_max, "T_max")
+        self.T_max = check_length(T_max, "T_max")
         self.eta_min = check_nonneg_float(eta_min, "eta_min")
 
     def lr(self, epoch: int, lr0: float, metrics: dict[str, float]) -> float:
