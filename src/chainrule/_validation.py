@@ -131,9 +131,8 @@ def _check_real(value: object, name: str, what: str) -> float:
     try:
         v = float(value)
     except OverflowError:  # an int past float's range (10**400): not finite either
-        raise ValueError(f"{name} must be {what}, got an int of about "  # str(): 4300 digits
-                         f"10^{int(int(value).bit_length() * 0.30103)}, beyond the float "
-                         "range") from None
+        raise ValueError(f"{name} must be {what}, got {number_text(value)}, beyond the "
+                         "float range") from None  # number_text: no str() of 4300 digits
     if not np.isfinite(v):
         raise ValueError(f"{name} must be {what}, got {v}")
     return v
