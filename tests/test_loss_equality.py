@@ -59,3 +59,14 @@ def test_a_users_loss_compares_by_its_fields():
                 logit_paths=base.logit_paths)
     assert same == base and hash(same) == hash(base)
     assert mine != "squared_error"
+
+
+def test_equal_settings_in_another_order_hash_alike():
+    """Settings compare as dicts, whatever their order, so the hash must not see the order
+    either: equal losses with unequal hashes would both stay in one set."""
+    base = LOSSES["squared_error"]
+    one = Loss("mine", base.value, base.grad, params={"a": 1.0, "b": 2.0})
+    two = Loss("mine", base.value, base.grad, params={"b": 2.0, "a": 1.0})
+    assert one == two
+    assert hash(one) == hash(two)
+    assert len({one, two}) == 1

@@ -153,7 +153,7 @@ class Loss:
                    for f in fields(self) if f.compare)
 
     def __hash__(self) -> int:
-        return hash((self.name, tuple(self.params)))  # equal losses: same name, same keys
+        return hash((self.name, frozenset(self.params)))  # equal losses: same name and keys
 
     def get_config(self) -> str | dict[str, object]:
         """The loss as :func:`get_loss` takes it back.
