@@ -13,6 +13,7 @@ takes the rates of the uninterrupted one.
 from __future__ import annotations
 
 import math
+import sys
 
 from ._validation import (
     _check_real,
@@ -106,8 +107,10 @@ class CosineRestarts(Schedule):
         return start, length
 
     def _rate(self, t_cur: float, t_i: int, lr0: float) -> float:
-        # CosineAnnealingWarmRestarts.get_lr, operation for operation
-        return self.eta_min + (lr0 - self.eta_min) * (1 + math.cos(math.pi * t_cur / t_i)) / 2
+        # CosineAnnealingWarmRestarts.get_lr, operation for operation; a cycle past float's
+        # range (T_0 * T_mult**k > 10**308) has t_cur / t_i below 1e-290, whose cosine is 1
+        angle = math.pi * t_cur / t_i if t_i <= sys.float_info.max else 0.0
+        return self.eta_min + (lr0 - self.eta_min) * (1 + math.cos(angle)) / 2
 
     def lr(self, epoch: int, lr0: float, metrics: dict[str, float]) -> float:
         start, length = self._cycle(epoch)
