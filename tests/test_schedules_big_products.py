@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import chainrule
-from chainrule.schedules import CosineRestarts
+from chainrule.schedules import CosineRestarts, OneCycle
 
 X = np.random.default_rng(0).normal(size=(8, 2))
 
@@ -28,3 +28,13 @@ def test_restarts_whose_next_cycle_passes_the_float_range(per_step):
                               schedule=schedule, lr=0.05, batch_size=4 if per_step else None)
     assert history["lr"][1:] == [0.05, 0.05]  # epochs 1 and 2: the cycle of 10**400 epochs
 
+
+def test_onecycle_epochs_times_steps_past_the_float_range_is_refused_by_name():
+    """epochs = 10**308 (a float holds it) of 4 steps each: 4 * 10**308 steps, which the
+    rate's step / total cannot take; refused before training, naming epochs."""
+    schedule = OneCycle(max_lr=0.1, epochs=10**308)
+    with pytest.raises(ValueError, match=r"^OneCycle's epochs: epochs=10{308} of 4 step\(s\) "
+                                         r"per epoch give an int of about 10\^308 optimizer "
+                                         r"steps, beyond the float range"):
+        chainrule.train(_net(), X, X[:, :1], optimizer="sgd", epochs=2, schedule=schedule,
+                        batch_size=2)

@@ -10,6 +10,7 @@ once an epoch from the epoch count.
 from __future__ import annotations
 
 import math
+import sys
 
 from ._validation import (
     _check_real,
@@ -17,6 +18,7 @@ from ._validation import (
     check_length,
     check_positive_float,
     check_positive_int,
+    number_text,
 )
 from .schedules import Schedule
 
@@ -144,7 +146,7 @@ class OneCycle(Schedule):
             If neither ``total_steps`` nor ``epochs`` is set (a ``OneCycle``
             object given without them: only a name or a dict takes the run's).
         ValueError
-            If ``epochs * steps_per_epoch`` is below 2.
+            If ``epochs * steps_per_epoch`` is below 2, or past float's range.
         """
         if self.total_steps is not None:
             return self.total_steps
@@ -154,6 +156,11 @@ class OneCycle(Schedule):
                 "it spans); give the schedule as 'onecycle' or {'name': 'onecycle', ...} to "
                 "train, a Trainer or an estimator to span the run")
         steps = self.epochs * steps_per_epoch
+        if steps > sys.float_info.max:  # the rate's step / total would overflow mid-run
+            raise ValueError(
+                f"OneCycle's epochs: epochs={number_text(self.epochs)} of {steps_per_epoch} "
+                f"step(s) per epoch give {number_text(steps)} optimizer steps, beyond the "
+                "float range; give fewer epochs, or total_steps")
         if steps < 2:
             raise ValueError(
                 f"total_steps: a one-cycle needs at least 2 optimizer steps, and epochs="
