@@ -99,7 +99,8 @@ def test_normalize_patches_bounds_past_int64_are_taken():
                                          ("clip_norm", None), ("power_t", None),
                                          ("momentum", None), ("beta_1", None),
                                          ("validation_fraction", None), ("dropout", None),
-                                         ("label_smoothing", None), ("max_iter", "negative")])
+                                         ("label_smoothing", None), ("max_iter", "negative"),
+                                         ("batch_size", "negative")])
 def test_estimator_parameters(name, value, big):
     """The estimators' checks named 10**400 by its 400 digits; repr() of 10**5000 raised
     'Exceeds the limit (4300 digits) for integer string conversion', naming no parameter."""
@@ -111,6 +112,16 @@ def test_estimator_parameters(name, value, big):
     with pytest.raises(ValueError, match=rf"^{name} must .*, got an int of about {_size(big)}$"):
         est.fit(X, np.array([0, 1, 0, 1]))
     assert not hasattr(est, "network_")
+
+
+@pytest.mark.parametrize("big", BIG, ids=IDS)
+def test_estimator_random_state(big):
+    """random_state past 2**32 - 1 is refused; its message wrote repr(), which for
+    10**5000 raised 'Exceeds the limit (4300 digits)', naming no parameter."""
+    est = chainrule.MLPClassifier(hidden_layer_sizes=(2,), max_iter=1, random_state=big)
+    with pytest.raises(ValueError, match=rf"^random_state: expected None, an int in .*, got an "
+                                         rf"int of about {_size(big)}$"):
+        est.fit(np.array([[0.0], [1.0], [2.0], [3.0]]), np.array([0, 1, 0, 1]))
 
 
 @pytest.mark.parametrize("big", BIG, ids=IDS)

@@ -304,7 +304,7 @@ class _Parameters:
         bs = self.batch_size
         if bs != "auto" and (not isinstance(bs, numbers.Integral) or isinstance(bs, bool)
                              or bs < 1):
-            raise ValueError(f"batch_size must be 'auto' or a positive int, got {bs!r}")
+            raise ValueError(f"batch_size must be 'auto' or a positive int, got {number_text(bs)}")
         cn = self.clip_norm
         if cn is not None and (not _finite_real(cn) or not cn > 0):
             raise ValueError("clip_norm must be None or a finite number > 0, got "

@@ -236,7 +236,7 @@ def check_random_state_value(value: object, *, bools: bool = False) -> None:
         return
     raise InvalidRandomState(
         "random_state: expected None, an int in [0, 2**32 - 1], a numpy.random.RandomState "
-        f"or a numpy.random.Generator, got {value!r}"
+        f"or a numpy.random.Generator, got {number_text(value)}"
         + (" (a bool, which is no seed here)" if isinstance(value, (bool, np.bool_))
            else f" ({type(value).__name__})" if not isinstance(value, numbers.Number) else "")
     )
