@@ -16,16 +16,22 @@ from chainrule.cli import main
 from chainrule.saved_model import SavedModel
 
 
-def test_multilabel_macro_f1_of_a_perfect_prediction_is_one(tmp_path, capsys):
-    """Before, a target without a positive, true or predicted, scored F1 0 (0 / 0 read as
-    0) and a perfect prediction of three targets scored macro F1 2/3; one target leaves
-    out the classes neither in the data nor predicted, and so do the targets now."""
+def _save_three_yes_no_targets(path) -> None:
+    """A multi-label model file of three yes/no targets u, v, w, each the sign of its own
+    feature p, q, r (a sigmoid of weights I, no biases): its predictions are known."""
     net = Network([Dense(3, 3, "sigmoid")], loss="log_loss")
     net.layers[0].W[...] = np.eye(3)
     net.layers[0].b[...] = 0.0
     SavedModel(net, {"task": "classification", "target_names": ["u", "v", "w"],
                      "labels": [["no", "yes"]] * 3,
-                     "feature_names": ["p", "q", "r"]}).save(tmp_path / "ml.npz")
+                     "feature_names": ["p", "q", "r"]}).save(path)
+
+
+def test_multilabel_macro_f1_of_a_perfect_prediction_is_one(tmp_path, capsys):
+    """Before, a target without a positive, true or predicted, scored F1 0 (0 / 0 read as
+    0) and a perfect prediction of three targets scored macro F1 2/3; one target leaves
+    out the classes neither in the data nor predicted, and so do the targets now."""
+    _save_three_yes_no_targets(tmp_path / "ml.npz")
     # w: no positive, none predicted (its feature is negative everywhere)
     (tmp_path / "ml.csv").write_text("p,q,r,u,v,w\n2,-2,-2,yes,no,no\n-2,2,-2,no,yes,no\n"
                                      "-2,-2,-2,no,no,no\n2,2,-2,yes,no,no\n")
@@ -111,12 +117,7 @@ def test_multilabel_samples_avg_says_how_it_counts_an_empty_example(tmp_path, ca
     """The samples avg row is scikit-learn's per-example mean, where an example with no
     label true or predicted scores 0 / 0 read as 0: a perfect prediction of 3 examples, one
     all-negative, reads 2/3 there beside macro F1 1; the table says why."""
-    net = Network([Dense(3, 3, "sigmoid")], loss="log_loss")
-    net.layers[0].W[...] = np.eye(3)
-    net.layers[0].b[...] = 0.0
-    SavedModel(net, {"task": "classification", "target_names": ["u", "v", "w"],
-                     "labels": [["no", "yes"]] * 3,
-                     "feature_names": ["p", "q", "r"]}).save(tmp_path / "ml.npz")
+    _save_three_yes_no_targets(tmp_path / "ml.npz")
     (tmp_path / "ml.csv").write_text("p,q,r,u,v,w\n2,-2,-2,yes,no,no\n-2,2,-2,no,yes,no\n"
                                      "-2,-2,-2,no,no,no\n")
     args = ["evaluate", str(tmp_path / "ml.npz"), str(tmp_path / "ml.csv"), "--report"]
