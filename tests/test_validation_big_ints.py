@@ -158,3 +158,17 @@ def test_a_schedule_length_that_a_float_holds_still_trains():
     schedule = chainrule.schedules.Cosine(T_max=10**300)
     history = chainrule.train(net, X, X[:, :1], epochs=2, schedule=schedule, lr=0.05)
     np.testing.assert_allclose(history["lr"], [0.05, 0.05], rtol=1e-15)
+
+
+@pytest.mark.parametrize("width", [10**30, 10**400], ids=["1e30", "1e400"])
+def test_a_layer_too_wide_for_an_array_is_refused_naming_its_sizes(width):
+    """A weight matrix of more entries than NumPy can index raised NumPy's "Maximum allowed
+    dimension exceeded" (an OverflowError for 10**400), naming nothing: Dense refuses it
+    naming fan_in and fan_out, and the estimators name hidden_layer_sizes."""
+    limit = np.iinfo(np.intp).max
+    assert 3 * width > limit
+    with pytest.raises(ValueError, match=r"^fan_in x fan_out: 3 x .* weights, more than an "
+                                         rf"array holds \({limit} entries\)"):
+        chainrule.Dense(3, width)
+    with pytest.raises(ValueError, match=r"^hidden_layer_sizes: fan_in x fan_out: 2 x "):
+        chainrule.MLPClassifier(hidden_layer_sizes=(width,)).fit(np.eye(2), [0, 1])

@@ -74,8 +74,9 @@ class _Building:
                 fan_in = width
             out_init = "glorot_uniform" if self.init == "auto" else self.init
             layers.append(Dense(fan_in, n_out, out_act, out_init, seed=rng, dtype=dtype))
-        except (ValueError, TypeError) as exc:
-            raise ValueError(f"init: {exc}") from None
+        except (ValueError, TypeError) as exc:  # the initializer's, or a width too large
+            where = "hidden_layer_sizes" if str(exc).startswith("fan_in x fan_out") else "init"
+            raise ValueError(f"{where}: {exc}") from None
         return Network(layers, loss=loss, weight_decay=float(self.alpha), decay="per_sample")
 
     def _network_of_layers(self, n_in: int, n_out: int, out_act: str | Activation, loss: str,

@@ -34,6 +34,7 @@ from ._validation import (
     check_float_dtype,
     check_positive_int,
     data_dtype,
+    number_text,
 )
 from .activations import Activation, get_activation
 from .initializers import auto_init, get_initializer, make_rng
@@ -114,6 +115,10 @@ class Dense(Layer):
     ) -> None:
         self.n_in = check_positive_int(fan_in, "fan_in")
         self.n_out = check_positive_int(fan_out, "fan_out")
+        if self.n_in * self.n_out > np.iinfo(np.intp).max:  # NumPy: "Maximum ... exceeded"
+            raise ValueError(f"fan_in x fan_out: {number_text(self.n_in)} x "
+                             f"{number_text(self.n_out)} weights, more than an array holds "
+                             f"({np.iinfo(np.intp).max} entries)")
         self.activation = get_activation(activation)
         self.has_bias = check_bool(bias, "bias")
         if isinstance(init, (str,)) or callable(init):
