@@ -34,6 +34,59 @@ def _active(y: np.ndarray, pred: np.ndarray) -> list[int]:
     return [j for j in range(y.shape[1]) if y[:, j].any() or pred[:, j].any()]
 
 
+def _targets_line(names: list[str], task: str) -> str:
+    """What evaluate (and cv) say the scores of several targets ``names`` are."""
+    return f"{len(names)} targets ({', '.join(names)}): " + (
+        "the mean of their scores (scikit-learn's uniform_average)"
+        if task == "regression" else "subset accuracy (every target right), "
+        "hamming loss (the fraction of wrong labels), mean log loss; macro F1: the mean "
+        "of the targets with a positive, true or predicted; ROC AUC: of the targets")
+
+
+def _evaluation(model, table, report: bool = False
+                ) -> tuple[dict, str | None, list[dict], dict | None]:
+    """The scores ``chainrule evaluate`` prints of ``model`` on ``table`` (and ``chainrule
+    cv`` of each fold's model on its held-out rows).
+
+    Parameters
+    ----------
+    model : SavedModel or EstimatorModel
+    table : Table
+        Raw examples with their targets, read for the model (``_model_data``).
+    report : bool, default False
+        Also :func:`_class_report` of a classifier (``--report``).
+
+    Returns
+    -------
+    scores : dict
+        ``samples``, then :func:`~chainrule._cli_models_scores._scores` and, of a
+        classifier, :func:`_class_scores`.
+    no_auc : str or None
+        Why ROC AUC is left out, if it is.
+    each : list of dict
+        Each target's scores, of several targets (else empty).
+    shown : dict or None
+        The class report (None without ``report``, or of a regression model).
+    """
+    from ._cli_models_data import _targets
+    from ._cli_models_scores import _label_scores, _scores, _target_scores
+
+    y = _targets(model, table)
+    scores: dict = {"samples": table.n_samples, **_scores(model, table.X, y)}
+    names = table.target_names
+    no_auc = shown = None
+    if model.task == "classification":
+        proba = model.predict_proba(table.X)
+        more, no_auc = _class_scores(model, proba, y)
+        scores.update(more)
+        shown = _class_report(model, proba, y, names) if report else None
+    each = ([] if not names else _target_scores(y, model.predict(table.X))
+            if model.task == "regression" else
+            [{k: v for k, v in s.items() if k != "predicted"}
+             for s in _label_scores(y, model.predict_proba(table.X))])
+    return scores, no_auc, each, shown
+
+
 def _class_scores(model, proba: np.ndarray, y: np.ndarray) -> tuple[dict[str, float], str | None]:
     """The scores evaluate adds of a classifier, and why ROC AUC is left out (or None).
 

@@ -86,6 +86,13 @@ def _add_train(sub: argparse._SubParsersAction) -> None:
         "--checkpoint run.ckpt.npz --max-time 3600 --resume -o model.npz (repeat while it "
         f"exits with status {EXIT_MAX_TIME})",
     )
+    add_train_options(p)
+    p.set_defaults(handler=_train)
+
+
+def add_train_options(p: argparse.ArgumentParser) -> None:
+    """DATA and train's options on the parser ``p``: train's, and cv's (which refuses
+    those that write a file or go on with a run: ``_cli_models_cv``)."""
     # DATA may follow --target's names, as it followed one name before --target took several
     p.add_argument("data", metavar="DATA", nargs="?",
                    help=f"{_DATA_HELP}; - reads a CSV file from standard input (the model "
@@ -215,7 +222,6 @@ def _add_train(sub: argparse._SubParsersAction) -> None:
                    "stderr is a file)")
     add_checkpoint_args(p)  # --checkpoint, --checkpoint-every, --max-time, --resume
     add_find_lr_args(p)  # --find-lr, --lr-min, --lr-max, --lr-steps
-    p.set_defaults(handler=_train)
 
 
 def _train(args: argparse.Namespace) -> int:

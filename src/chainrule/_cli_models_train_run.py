@@ -5,10 +5,8 @@ standardising, class weights), train, and write the model (see
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import time
-from pathlib import Path
 
 import numpy as np
 
@@ -23,61 +21,28 @@ from ._cli_checkpoint import (
     check_data,
     check_options,
     check_resolved,
-    resolved_loss,
-    resolved_options,
     resumed_trainer,
     run_options,
     train_options,
 )
-from ._cli_class_weight import class_weight_record, resolve_class_weight
-from ._cli_image_layout import other_shape as _other_shape
+from ._cli_class_weight import class_weight_record
 from ._cli_models_data import (
     _DATA_EXAMPLE,
     _NAMES,
-    _check_target_size,
-    _constant,
-    _file_sha256,
     _history_unit,
     _loss_title,
-    _mean_std,
     _not_empty,
     _preview,
     _scores,
-    _standardise,
-    _stdin_sha256,
 )
 from ._cli_models_find_lr import find_lr
 from ._cli_models_train_checks import check_before_data
 from ._cli_models_train_lbfgs import fit_lbfgs
-from ._cli_models_train_task import (
-    _check_huber,
-    _check_label_smoothing,
-    _infer_task,
-    _infer_task_several,
-    _multilabel_targets,
-    _numeric_targets,
-    _several_words,
-    _split,
-    loss_settings,
-)
-from ._cli_models_val_data import (
-    check_val_data_options,
-    check_val_range,
-    check_val_targets,
-    combined,
-    read_val_data,
-    val_data_record,
-)
-from .cli_architecture import (
-    build_network,
-    check_features,
-    image_statistics,
-)
-from .cli_args import (
-    check_loss_output,
-    print_written,
-    refuse_overwriting,
-)
+from ._cli_models_train_prepare import prepare, read_table
+from ._cli_models_train_task import _several_words, loss_settings
+from ._cli_models_val_data import check_val_data_options
+from .cli_architecture import build_network
+from .cli_args import check_loss_output, print_written, refuse_overwriting
 
 
 def _piped_again(args: argparse.Namespace) -> str:
@@ -86,12 +51,40 @@ def _piped_again(args: argparse.Namespace) -> str:
     return ", the same data piped to it again," if args.data == "-" else ""
 
 
-def _train_run(args: argparse.Namespace, sigterm: SigtermAsCtrlC) -> int:
-    from .activations import OUTPUT_RANGES, _outside, get_activation
-    from .losses import get_loss
-    from .saved_model import SavedModel, fit_labels
-    from .tabular import read_data
+def new_trainer(args: argparse.Namespace, net, steps: dict, class_weight: object,
+                checkpoint_options: dict):
+    """The :class:`~chainrule.training.Trainer` of a new run with train's options (cv: of
+    each fold's run), as :func:`chainrule.training.train` makes it.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        train's options (``--optimizer``, ``--lr``, ``--epochs``, ``--seed``, ...).
+    net : Network
+        The network to train.
+    steps : dict
+        :func:`~chainrule.cli_args.optimizer_settings`: the momentum and batch size.
+    class_weight : object
+        ``Prepared.class_weight``.
+    checkpoint_options : dict
+        :func:`~chainrule._cli_checkpoint.train_options` ({} without ``--checkpoint``).
+    """
     from .training import Trainer
+
+    options = {"patience": args.patience} if args.patience is not None else {}
+    if args.schedule is not None:
+        options["schedule"] = args.schedule
+    return Trainer(
+        net, optimizer=args.optimizer, lr=args.lr, momentum=steps["momentum"],
+        batch_size=steps["batch_size"], epochs=args.epochs, seed=args.seed,
+        clip_norm=args.clip_norm,
+        verbose=0 if args.quiet else 1, class_weight=class_weight, **options,
+        **checkpoint_options,
+    )
+
+
+def _train_run(args: argparse.Namespace, sigterm: SigtermAsCtrlC) -> int:
+    from .saved_model import SavedModel
 
     several, lbfgs, steps, given_shape = check_before_data(args)
     if args.output is not None:
@@ -105,146 +98,13 @@ def _train_run(args: argparse.Namespace, sigterm: SigtermAsCtrlC) -> int:
     check_options(run, run_settings, args.checkpoint)
     if not lbfgs:  # a warm-up and its cosine that --epochs leaves no room for
         check_schedule_epochs(args.schedule, args.epochs)
-    table = read_data(args.data, target=args.target, features=args.features, seed=args.seed,
-                      features_what=" (--features)")
-    if (given_shape is not None and table.image_shape is not None
-            and tuple(given_shape) != table.image_shape):
-        raise ValueError(_other_shape(given_shape, table.source, table.image_shape))
-    if args.features is not None and table.X.shape[1] != len(args.features):
-        # an NPZ file without feature_names, whose columns are the positions x0, x1, ...:
-        # read_data takes names that are none of them as a model's, by position (every
-        # column); the model file would then hold fewer names than its network has inputs
-        shown = ", ".join(map(repr, args.features))
-        raise ValueError(
-            f"{table.source}: missing column{'s' if len(args.features) > 1 else ''} {shown} "
-            f"(--features): X has no feature_names array, so its {table.X.shape[1]} columns "
-            f"are named by position, x0 to x{table.X.shape[1] - 1}")
-    check_features(args, table.X.shape[1], table.source)
-    task = (_infer_task_several(table, args.task, args.loss) if several else
-            _infer_task(table, args.task, args.loss))
-    _check_huber(args, task)
-    target_words = (", ".join(map(repr, table.target_names)) if several else
-                    repr(table.target_name))  # as the messages name the target(s)
-    meta: dict = {"task": task, "feature_names": table.feature_names,
-                  **({"target_names": table.target_names} if several else
-                     {"target_name": table.target_name}), "data": str(args.data),
-                  # every column but the target (no --features): a file without column
-                  # names must then have exactly these columns (see _model_data)
-                  "all_columns": args.features is None}
-    if args.data == "-":  # standard input (no path): what it held, read once, for evaluate
-        meta["data_sha256"], meta["data_rows"] = _stdin_sha256(), table.n_samples
-    elif Path(args.data).is_file():  # where it is: evaluate, run elsewhere, knows it again
-        meta["data_path"] = os.path.abspath(args.data)
-        # and what it held: evaluate tells the file from one changed since, or put in its place
-        meta["data_sha256"], meta["data_rows"] = _file_sha256(args.data), table.n_samples
-    n_data = table.n_samples  # DATA's rows (--val-data's follow them in the table)
-    if args.val_data is not None:  # DATA's columns, labels among DATA's; all of DATA trains
-        val_table = read_val_data(args, table, several)
-        check_val_targets(table, val_table, task, several)
-        meta.update(val_data_record(args, val_table, meta.get("data_sha256")))
-        table = combined(table, val_table)
-    if task == "classification" and several:  # multi-label: a sigmoid unit per target
-        meta["labels"], y, output = _multilabel_targets(table, args.output, args.loss)
-        n_out, targets = y.shape[1], y.astype(np.float64)
-    elif task == "classification":
-        labels, y = fit_labels(np.asarray(table.y))
-        if len(labels) < 2:
-            raise ValueError(f"{table.source}: the target {table.target_name!r} has one class "
-                             f"({labels[0]!r}); classification needs two or more")
-        meta["labels"] = labels
-        # cross_entropy is softmax's loss: of one sigmoid unit it is -y log a, blind to class 0
-        entropy = args.loss is not None and get_loss(args.loss).name == "cross_entropy"
-        output = args.output or ("sigmoid" if len(labels) == 2 and not entropy else "softmax")
-        kind = get_activation(output).name  # an alias by what it is: "logistic" is "sigmoid"
-        if kind == "sigmoid" and entropy:
-            raise ValueError(
-                f"--loss {args.loss}: of a single sigmoid output a it is -y log a, which the "
-                f"examples of the class {labels[0]!r} (y = 0) do not enter, so the network "
-                f"would learn to predict {labels[1]!r} for every example; use --output "
-                "softmax (two units: the default with this loss) or --loss log_loss")
-        if kind not in ("softmax", "sigmoid") or (kind == "sigmoid" and len(labels) > 2):
-            raise ValueError(
-                f"--output: a classifier of {len(labels)} classes needs a softmax output"
-                f"{' (or sigmoid)' if len(labels) == 2 else ''}, got {output!r}"
-            )
-        n_out = 1 if kind == "sigmoid" else len(labels)
-        targets = y if n_out > 1 else y.astype(np.float64)[:, None]
-    else:
-        y = _numeric_targets(table, args)  # (n, k) of k targets
-        for j, name in enumerate(table.target_names or [table.target_name]):
-            _check_target_size(y[:, j] if several else y, table.source, name)
-        # the Poisson loss needs positive outputs: exp, its canonical link, unless told
-        n_out, targets = (y.shape[1] if several else 1), None
-        output = args.output or ("exp" if args.loss == "poisson" else "identity")
-    check_loss_output(args.loss, output, output_given=args.output is not None,
-                      default=f"the default for {task}")
-    _check_label_smoothing(args, task, output)
-    if args.val_data is not None:  # the file's rows validate, none of DATA's
-        args.val_fraction = 0.0
-        train_idx, val_idx = np.arange(n_data), np.arange(n_data, table.n_samples)
-    else:
-        if args.val_fraction is None:
-            args.val_fraction = 0.1 if table.n_samples >= 20 else 0.0
-        train_idx, val_idx = _split(table.n_samples, args.val_fraction, args.seed,
-                                    y if task == "classification" and not several else None)
-    X = table.X
-    if args.scale == "standard":
-        if args.input_shape is not None:  # images: each channel as a whole (see --help)
-            mean, scale = image_statistics(X[train_idx], tuple(args.input_shape))
-        else:
-            mean, scale = _mean_std(X[train_idx])
-            # a column constant in training is only centred: its std is the rounding of the
-            # mean (0.1 in 100 rows: 1.9e-16), by which another value would be multiplied ~1e15
-            scale[_constant(X[train_idx])] = 1.0
-        X = _standardise(X, mean, scale, table.source,
-                         [f"feature {n!r}" for n in table.feature_names])
-        meta["x_mean"], meta["x_scale"] = mean.tolist(), scale.tolist()
-    if task == "regression":
-        y_mean, y_scale = 0.0, 1.0
-        # a bounded output (sigmoid, relu, exp, ...; the Poisson loss's exp among them)
-        # predicts values in its range: the target must lie there, as it is (centred, it
-        # would not: an exp output could not predict below the mean)
-        # (softmax, of several targets: shares in [0, 1], not to be standardised either)
-        kind = get_activation(output).name
-        ranges = {**OUTPUT_RANGES, "softmax": (0.0, 1.0)}
-        low, high = ranges.get(kind, (-np.inf, np.inf))
-        bounded = np.isfinite(low) or np.isfinite(high)
-        y_fit = y[train_idx]
-        if bounded and _outside(y_fit, low, high):  # past a bound by rounding only is inside
-            what = (f"--output {output}" if args.output else
-                    f"the {output} output (the default for --loss {args.loss})")
-            advice = ("the Poisson loss models counts, which are >= 0" if args.loss == "poisson"
-                      else "use --output identity (the default for regression), or rescale "
-                      "the target")
-            raise ValueError(
-                f"{what}: its outputs lie in [{low:g}, {high:g}], but the target"
-                f"{'s' if several else ''} {target_words} run{'' if several else 's'} "
-                f"from {y_fit.min():.7g} to {y_fit.max():.7g}; "
-                f"{advice}")
-        if bounded and args.val_data is not None:  # the file's targets, named by the file
-            check_val_range(args, y[val_idx], output, low, high, f"target{'s' if several else ''}"
-                            f" {target_words} run{'' if several else 's'}")
-        if args.scale == "standard" and not bounded:
-            y_mean, y_scale = _mean_std(y[train_idx])  # of each target column
-            # a constant target is only centred, as a constant feature
-            y_scale = np.where(_constant(y[train_idx]), 1.0, y_scale)
-            y_mean, y_scale = (y_mean.tolist(), y_scale.tolist()) if several else (
-                float(y_mean), float(y_scale))
-            meta["y_mean"], meta["y_scale"] = y_mean, y_scale
-        names = [f"target {name!r}" for name in table.target_names or [table.target_name]]
-        targets = _standardise(y, np.asarray(y_mean), np.asarray(y_scale), table.source, names)
-        targets = targets if several else targets[:, None]
-    X_fit, T_fit = X[train_idx], targets[train_idx]
-    val = (X[val_idx], targets[val_idx]) if len(val_idx) else None
-    # what the options that depend on the data mean: a resumed run's must be the run's
-    class_weight, meaning = resolve_class_weight(
-        args.class_weight, task=task, loss=resolved_loss(output, args.loss),
-        labels=meta.get("labels"), y_train=y[train_idx] if task == "classification" else None,
-        target=table.target_names if several else table.target_name)
-    resolved = resolved_options(run_settings, task=task, output=output, loss=args.loss,
-                                target=table.target_names if several else table.target_name,
-                                n_train=len(train_idx),
-                                class_weight=meaning, features=table.feature_names)
+    table = read_table(args, given_shape)
+    p = prepare(args, table, several, run_settings)
+    task, meta, table, X, y = p.task, p.meta, p.table, p.X, p.y
+    train_idx, val_idx, output, n_out = p.train_idx, p.val_idx, p.output, p.n_out
+    n_data, target_words, resolved = p.n_data, p.target_words, p.resolved
+    class_weight, meaning = p.class_weight, p.meaning
+    X_fit, T_fit, val = p.fit_arrays()
     check_resolved(run, run_settings, resolved, args.checkpoint, len(train_idx))
     # a resumed run trains on exactly the run's arrays
     digest = check_data(run, args, X_fit, T_fit, val, meta.get("val_data_sha256"))
@@ -267,19 +127,11 @@ def _train_run(args: argparse.Namespace, sigterm: SigtermAsCtrlC) -> int:
     if run is not None:
         print(f"resuming the run in {args.checkpoint} after epoch {resumed_from} of "
               f"{args.epochs}")
-    options = {"patience": args.patience} if args.patience is not None else {}
-    if args.schedule is not None:
-        options["schedule"] = args.schedule
     if lbfgs:  # full batch, --epochs iterations at most: no Trainer, no checkpoint
         trainer = None
     elif run is None:  # what chainrule.train does, with the Trainer at hand for its clock
-        trainer = Trainer(
-            net, optimizer=args.optimizer, lr=args.lr, momentum=steps["momentum"],
-            batch_size=steps["batch_size"], epochs=args.epochs, seed=args.seed,
-            clip_norm=args.clip_norm,
-            verbose=0 if args.quiet else 1, class_weight=class_weight, **options,
-            **train_options(args, run_settings, digest, resolved, meta.get("val_data_sha256")),
-        )
+        trainer = new_trainer(args, net, steps, class_weight, train_options(
+            args, run_settings, digest, resolved, meta.get("val_data_sha256")))
     before = 0.0
     if trainer is not None:
         trainer._refit = False  # fit once: an interrupted run goes on from its checkpoint

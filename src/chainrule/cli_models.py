@@ -30,26 +30,23 @@ from ._cli_models_data import (
     _DATA_HELP,
     _NAMES,
     _evaluate_target,
-    _label_scores,
     _load_predictor,
     _model_data,
     _refuse_overwriting_inputs,
-    _scores,
     _target_names,
-    _target_scores,
-    _targets,
 )
 from ._cli_models_data import _cost_words as _cost_words
 from ._cli_models_data import _load as _load
 from ._cli_models_data import _model_file as _model_file
 from ._cli_models_data import _not_empty as _not_empty
 from ._cli_models_data import _preview as _preview
+from ._cli_models_data import _targets as _targets
 from ._cli_models_plot import _KINDS as _KINDS
 from ._cli_models_plot import _add_plot
 from ._cli_models_plot import _plot as _plot
 from ._cli_models_provenance import _data_seed, _trained_on
 from ._cli_models_provenance import _n_validation as _n_validation
-from ._cli_models_report import _class_report, _class_scores, _print_report, _refuse_report
+from ._cli_models_report import _evaluation, _print_report, _refuse_report, _targets_line
 from ._cli_models_scores import _refuse_one_of_several
 from ._cli_models_show import _add_info
 from ._cli_models_show import _info as _info
@@ -129,19 +126,8 @@ def _evaluate(args: argparse.Namespace) -> int:
     seed = _data_seed(model, args.data, args.seed)
     table = _model_data(model, args.data, target, True, seed)
     _refuse_one_of_several(model, args.model, target)
-    y = _targets(model, table)
-    scores: dict = {"samples": table.n_samples, **_scores(model, table.X, y)}
+    scores, no_auc, each, report = _evaluation(model, table, args.report)
     names = table.target_names
-    no_auc = report = None
-    if model.task == "classification":
-        proba = model.predict_proba(table.X)
-        more, no_auc = _class_scores(model, proba, y)
-        scores.update(more)
-        report = _class_report(model, proba, y, names) if args.report else None
-    each = ([] if not names else _target_scores(y, model.predict(table.X))
-            if model.task == "regression" else
-            [{k: v for k, v in s.items() if k != "predicted"}
-             for s in _label_scores(y, model.predict_proba(table.X))])
     if args.json:
         shown = {k: v for k, v in (report or {}).items() if k not in ("text", "unseen")}
         left_out = {"roc_auc_left_out": no_auc} if no_auc else {}  # why: the text's reason
@@ -152,11 +138,7 @@ def _evaluate(args: argparse.Namespace) -> int:
     print(f"{table.source}: {table.n_samples} examples"
           f"{_trained_on(model, args.data, seed, table.n_samples)}")
     if names:
-        print(f"{len(names)} targets ({', '.join(names)}): " + (
-            "the mean of their scores (scikit-learn's uniform_average)"
-            if model.task == "regression" else "subset accuracy (every target right), "
-            "hamming loss (the fraction of wrong labels), mean log loss; macro F1: the mean "
-            "of the targets with a positive, true or predicted; ROC AUC: of the targets"))
+        print(_targets_line(names, model.task))
     for key, v in scores.items():
         if key != "samples":
             print(f"{_NAMES[key]}: {v:.6g}")

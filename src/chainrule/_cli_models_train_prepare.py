@@ -1,0 +1,303 @@
+"""``chainrule train``'s data preparation, which ``chainrule cv`` repeats on each fold: the
+table read (:func:`read_table`), then the task, the labels, the validation split, the
+standardising statistics and the class weights worked out from the rows given
+(:func:`prepare`).  Called by ``_cli_models_train_run`` (train: every row of DATA) and
+``_cli_models_cv`` (cv: a fold's training rows, so that nothing of its held-out rows is
+used)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from ._cli_checkpoint import resolved_loss, resolved_options
+from ._cli_class_weight import resolve_class_weight
+from ._cli_image_layout import other_shape as _other_shape
+from ._cli_models_data import (
+    _check_target_size,
+    _constant,
+    _file_sha256,
+    _mean_std,
+    _standardise,
+    _stdin_sha256,
+)
+from ._cli_models_train_task import (
+    _check_huber,
+    _check_label_smoothing,
+    _infer_task,
+    _infer_task_several,
+    _multilabel_targets,
+    _numeric_targets,
+    _split,
+)
+from ._cli_models_val_data import (
+    check_val_range,
+    check_val_targets,
+    combined,
+    read_val_data,
+    val_data_record,
+)
+from ._tabular_table import Table
+from .cli_architecture import check_features, image_statistics
+from .cli_args import check_loss_output
+
+
+def read_table(args: argparse.Namespace, given_shape: list[int] | None) -> Table:
+    """DATA as train reads it (``--target``, ``--features``, a generated set's ``--seed``),
+    checked against ``--input-shape`` as given (``given_shape``) and the architecture.
+
+    Returns
+    -------
+    Table
+        Every example of DATA: ``X`` of shape (n_samples, n_features), raw targets ``y``.
+    """
+    from .tabular import read_data
+
+    table = read_data(args.data, target=args.target, features=args.features, seed=args.seed,
+                      features_what=" (--features)")
+    if (given_shape is not None and table.image_shape is not None
+            and tuple(given_shape) != table.image_shape):
+        raise ValueError(_other_shape(given_shape, table.source, table.image_shape))
+    if args.features is not None and table.X.shape[1] != len(args.features):
+        # an NPZ file without feature_names, whose columns are the positions x0, x1, ...:
+        # read_data takes names that are none of them as a model's, by position (every
+        # column); the model file would then hold fewer names than its network has inputs
+        shown = ", ".join(map(repr, args.features))
+        raise ValueError(
+            f"{table.source}: missing column{'s' if len(args.features) > 1 else ''} {shown} "
+            f"(--features): X has no feature_names array, so its {table.X.shape[1]} columns "
+            f"are named by position, x0 to x{table.X.shape[1] - 1}")
+    check_features(args, table.X.shape[1], table.source)
+    return table
+
+
+@dataclass(eq=False)
+class Prepared:
+    """What :func:`prepare` worked out of a table, for the network to train on.
+
+    Attributes
+    ----------
+    task : {"classification", "regression"}
+    several : bool
+        Several targets (one output each).
+    meta : dict
+        What the model file records: task, names, labels, standardising statistics ...
+    table : Table
+        The table trained on (with ``--val-data``: DATA's rows, then the file's).
+    X : ndarray of shape (n_samples, n_features)
+        The features, standardised with the training rows' statistics (``--scale none``:
+        as read).
+    y : ndarray of shape (n_samples,) or (n_samples, n_targets)
+        The targets as scored: class indices into ``meta["labels"]`` (multi-label: 0/1),
+        or the regression targets in their own units.
+    targets : ndarray of shape (n_samples, n_outputs)
+        What the network fits: class indices (a softmax), 0/1 columns (sigmoids), or
+        standardised regression targets.
+    train_idx, val_idx : ndarray of int
+        The training and validation rows (``--val-fraction``, ``--val-data``).
+    output : str
+        The output activation.
+    n_out : int
+        The network's outputs.
+    n_data : int
+        DATA's rows (``--val-data``'s follow them in ``table``).
+    target_words : str
+        The target(s) as the messages name them.
+    class_weight : object
+        What :class:`~chainrule.training.Trainer` takes as ``class_weight``.
+    meaning : object
+        What those weights mean, by class label (None without ``--class-weight``).
+    resolved : dict
+        :func:`~chainrule._cli_checkpoint.resolved_options` of the run.
+    """
+
+    task: str
+    several: bool
+    meta: dict
+    table: Table
+    X: np.ndarray
+    y: np.ndarray
+    targets: np.ndarray
+    train_idx: np.ndarray
+    val_idx: np.ndarray
+    output: str
+    n_out: int
+    n_data: int
+    target_words: str
+    class_weight: object
+    meaning: object
+    resolved: dict
+
+    def fit_arrays(self) -> tuple[np.ndarray, np.ndarray,
+                                  tuple[np.ndarray, np.ndarray] | None]:
+        """The training inputs and targets and the validation pair (None without one)."""
+        X, targets, val_idx = self.X, self.targets, self.val_idx
+        val = (X[val_idx], targets[val_idx]) if len(val_idx) else None
+        return X[self.train_idx], targets[self.train_idx], val
+
+
+def prepare(args: argparse.Namespace, table: Table, several: bool, run_settings: dict,
+            provenance: bool = True) -> Prepared:
+    """Prepare ``table`` for training as ``chainrule train`` does, from its training rows.
+
+    The task is inferred (``--task``), the labels fitted, the validation rows split off
+    (``--val-fraction``, its default of 0.1, or 0 below 20 examples, set in ``args``;
+    ``--val-data`` read and appended), and the standardising statistics and class
+    weights computed from the training rows alone.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        train's options, checked by ``check_before_data``.
+    table : Table
+        The examples: DATA (train), or a fold's training rows (cv).
+    several : bool
+        Several targets.
+    run_settings : dict
+        :func:`~chainrule._cli_checkpoint.run_options` of ``args``.
+    provenance : bool, default True
+        Record in ``meta`` where DATA is and its SHA-256 (train's model file); cv's
+        folds, whose models are not written, record neither.
+
+    Returns
+    -------
+    Prepared
+    """
+    from .activations import OUTPUT_RANGES, _outside, get_activation
+    from .losses import get_loss
+    from .saved_model import fit_labels
+
+    task = (_infer_task_several(table, args.task, args.loss) if several else
+            _infer_task(table, args.task, args.loss))
+    _check_huber(args, task)
+    target_words = (", ".join(map(repr, table.target_names)) if several else
+                    repr(table.target_name))  # as the messages name the target(s)
+    meta: dict = {"task": task, "feature_names": table.feature_names,
+                  **({"target_names": table.target_names} if several else
+                     {"target_name": table.target_name}), "data": str(args.data),
+                  # every column but the target (no --features): a file without column
+                  # names must then have exactly these columns (see _model_data)
+                  "all_columns": args.features is None}
+    if not provenance:  # cv: the rows of a fold, not DATA, and no file to write
+        pass
+    elif args.data == "-":  # standard input (no path): what it held, read once, for evaluate
+        meta["data_sha256"], meta["data_rows"] = _stdin_sha256(), table.n_samples
+    elif Path(args.data).is_file():  # where it is: evaluate, run elsewhere, knows it again
+        meta["data_path"] = os.path.abspath(args.data)
+        # and what it held: evaluate tells the file from one changed since, or put in its place
+        meta["data_sha256"], meta["data_rows"] = _file_sha256(args.data), table.n_samples
+    n_data = table.n_samples  # DATA's rows (--val-data's follow them in the table)
+    if args.val_data is not None:  # DATA's columns, labels among DATA's; all of DATA trains
+        val_table = read_val_data(args, table, several)
+        check_val_targets(table, val_table, task, several)
+        meta.update(val_data_record(args, val_table, meta.get("data_sha256")))
+        table = combined(table, val_table)
+    if task == "classification" and several:  # multi-label: a sigmoid unit per target
+        meta["labels"], y, output = _multilabel_targets(table, args.output, args.loss)
+        n_out, targets = y.shape[1], y.astype(np.float64)
+    elif task == "classification":
+        labels, y = fit_labels(np.asarray(table.y))
+        if len(labels) < 2:
+            raise ValueError(f"{table.source}: the target {table.target_name!r} has one class "
+                             f"({labels[0]!r}); classification needs two or more")
+        meta["labels"] = labels
+        # cross_entropy is softmax's loss: of one sigmoid unit it is -y log a, blind to class 0
+        entropy = args.loss is not None and get_loss(args.loss).name == "cross_entropy"
+        output = args.output or ("sigmoid" if len(labels) == 2 and not entropy else "softmax")
+        kind = get_activation(output).name  # an alias by what it is: "logistic" is "sigmoid"
+        if kind == "sigmoid" and entropy:
+            raise ValueError(
+                f"--loss {args.loss}: of a single sigmoid output a it is -y log a, which the "
+                f"examples of the class {labels[0]!r} (y = 0) do not enter, so the network "
+                f"would learn to predict {labels[1]!r} for every example; use --output "
+                "softmax (two units: the default with this loss) or --loss log_loss")
+        if kind not in ("softmax", "sigmoid") or (kind == "sigmoid" and len(labels) > 2):
+            raise ValueError(
+                f"--output: a classifier of {len(labels)} classes needs a softmax output"
+                f"{' (or sigmoid)' if len(labels) == 2 else ''}, got {output!r}"
+            )
+        n_out = 1 if kind == "sigmoid" else len(labels)
+        targets = y if n_out > 1 else y.astype(np.float64)[:, None]
+    else:
+        y = _numeric_targets(table, args)  # (n, k) of k targets
+        for j, name in enumerate(table.target_names or [table.target_name]):
+            _check_target_size(y[:, j] if several else y, table.source, name)
+        # the Poisson loss needs positive outputs: exp, its canonical link, unless told
+        n_out, targets = (y.shape[1] if several else 1), None
+        output = args.output or ("exp" if args.loss == "poisson" else "identity")
+    check_loss_output(args.loss, output, output_given=args.output is not None,
+                      default=f"the default for {task}")
+    _check_label_smoothing(args, task, output)
+    if args.val_data is not None:  # the file's rows validate, none of DATA's
+        args.val_fraction = 0.0
+        train_idx, val_idx = np.arange(n_data), np.arange(n_data, table.n_samples)
+    else:
+        if args.val_fraction is None:
+            args.val_fraction = 0.1 if table.n_samples >= 20 else 0.0
+        train_idx, val_idx = _split(table.n_samples, args.val_fraction, args.seed,
+                                    y if task == "classification" and not several else None)
+    X = table.X
+    if args.scale == "standard":
+        if args.input_shape is not None:  # images: each channel as a whole (see --help)
+            mean, scale = image_statistics(X[train_idx], tuple(args.input_shape))
+        else:
+            mean, scale = _mean_std(X[train_idx])
+            # a column constant in training is only centred: its std is the rounding of the
+            # mean (0.1 in 100 rows: 1.9e-16), by which another value would be multiplied ~1e15
+            scale[_constant(X[train_idx])] = 1.0
+        X = _standardise(X, mean, scale, table.source,
+                         [f"feature {n!r}" for n in table.feature_names])
+        meta["x_mean"], meta["x_scale"] = mean.tolist(), scale.tolist()
+    if task == "regression":
+        y_mean, y_scale = 0.0, 1.0
+        # a bounded output (sigmoid, relu, exp, ...; the Poisson loss's exp among them)
+        # predicts values in its range: the target must lie there, as it is (centred, it
+        # would not: an exp output could not predict below the mean)
+        # (softmax, of several targets: shares in [0, 1], not to be standardised either)
+        kind = get_activation(output).name
+        ranges = {**OUTPUT_RANGES, "softmax": (0.0, 1.0)}
+        low, high = ranges.get(kind, (-np.inf, np.inf))
+        bounded = np.isfinite(low) or np.isfinite(high)
+        y_fit = y[train_idx]
+        if bounded and _outside(y_fit, low, high):  # past a bound by rounding only is inside
+            what = (f"--output {output}" if args.output else
+                    f"the {output} output (the default for --loss {args.loss})")
+            advice = ("the Poisson loss models counts, which are >= 0" if args.loss == "poisson"
+                      else "use --output identity (the default for regression), or rescale "
+                      "the target")
+            raise ValueError(
+                f"{what}: its outputs lie in [{low:g}, {high:g}], but the target"
+                f"{'s' if several else ''} {target_words} run{'' if several else 's'} "
+                f"from {y_fit.min():.7g} to {y_fit.max():.7g}; "
+                f"{advice}")
+        if bounded and args.val_data is not None:  # the file's targets, named by the file
+            check_val_range(args, y[val_idx], output, low, high, f"target{'s' if several else ''}"
+                            f" {target_words} run{'' if several else 's'}")
+        if args.scale == "standard" and not bounded:
+            y_mean, y_scale = _mean_std(y[train_idx])  # of each target column
+            # a constant target is only centred, as a constant feature
+            y_scale = np.where(_constant(y[train_idx]), 1.0, y_scale)
+            y_mean, y_scale = (y_mean.tolist(), y_scale.tolist()) if several else (
+                float(y_mean), float(y_scale))
+            meta["y_mean"], meta["y_scale"] = y_mean, y_scale
+        names = [f"target {name!r}" for name in table.target_names or [table.target_name]]
+        targets = _standardise(y, np.asarray(y_mean), np.asarray(y_scale), table.source, names)
+        targets = targets if several else targets[:, None]
+    # what the options that depend on the data mean: a resumed run's must be the run's
+    class_weight, meaning = resolve_class_weight(
+        args.class_weight, task=task, loss=resolved_loss(output, args.loss),
+        labels=meta.get("labels"), y_train=y[train_idx] if task == "classification" else None,
+        target=table.target_names if several else table.target_name)
+    resolved = resolved_options(run_settings, task=task, output=output, loss=args.loss,
+                                target=table.target_names if several else table.target_name,
+                                n_train=len(train_idx),
+                                class_weight=meaning, features=table.feature_names)
+
+    return Prepared(task=task, several=several, meta=meta, table=table, X=X, y=y,
+                    targets=targets, train_idx=train_idx, val_idx=val_idx, output=output,
+                    n_out=n_out, n_data=n_data, target_words=target_words,
+                    class_weight=class_weight, meaning=meaning, resolved=resolved)
