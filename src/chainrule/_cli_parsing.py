@@ -95,6 +95,7 @@ def parse_known(parser: argparse.ArgumentParser, argv: list[str]) -> argparse.Na
 
 
 POSITIONALS_AFTER_NAMES = {"train": (("data",), ("target", "features")),
+                           "cv": (("data",), ("target", "features")),
                            "evaluate": (("model", "data"), ("target",)),
                            "predict": (("model", "data"), ("keep",)),
                            "plot": (("data",), ())}

@@ -339,12 +339,14 @@ def _cell(v: object) -> str:
 
 
 def add_parsers(sub: argparse._SubParsersAction) -> None:
-    """Register train, evaluate, predict, info and plot on the main parser's subcommands.
+    """Register train, cv, evaluate, predict, info and plot on the main parser's subcommands.
 
     Parameters
     ----------
     sub : argparse._SubParsersAction
         What the main parser's ``add_subparsers`` returned.
     """
-    for add in (_add_train, _add_evaluate, _add_predict, _add_info, _add_plot):
+    from ._cli_models_cv import _add_cv
+
+    for add in (_add_train, _add_cv, _add_evaluate, _add_predict, _add_info, _add_plot):
         add(sub)

@@ -1,0 +1,207 @@
+"""``chainrule cv``: k-fold cross-validation of train's options on a table.
+
+The rows are split by scikit-learn's ``StratifiedKFold`` (a classifier of one target) or
+``KFold`` (regression, several targets, multi-label), shuffled with ``--seed``; each fold
+is prepared and trained by train's own code (``_cli_models_train_prepare.prepare``, the
+Trainer of ``_cli_models_train_run.new_trainer``) on its training rows alone, and scored
+on its held-out rows by evaluate's (``_cli_models_report._evaluation``).  The table of
+the folds' scores, their means and standard deviations is written by ``_cli_models_cv_table``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import json
+import sys
+import time
+from dataclasses import replace
+
+import numpy as np
+
+from ._cli_models_cv_table import print_table, summary
+from ._cli_models_data import _DATA_EXAMPLE, _NAMES, _not_empty
+from ._cli_models_train import add_train_options
+
+# train's options that cv refuses: their dest, as typed, and why
+_REFUSED = (
+    ("out", "-o/--out", "cv writes no model: it trains one per fold, scores it on the fold's "
+     "held-out rows and keeps only the scores; train the settings chosen with chainrule train"),
+    ("plot", "--plot", "cv draws no loss curve (it trains one network per fold); draw the "
+     "chosen settings' with chainrule train --plot"),
+    ("checkpoint", "--checkpoint", "cv trains a new network per fold and keeps none of them "
+     "to continue"),
+    ("checkpoint_every", "--checkpoint-every", "cv writes no checkpoint"),
+    ("resume", "--resume", "cv writes no checkpoint, so there is no run to continue"),
+    ("max_time", "--max-time", "a time budget ends one run of chainrule train, to be "
+     "continued with --resume; cv cannot continue a fold"),
+    ("find_lr", "--find-lr", "the learning-rate range test trains no model to score; run it "
+     "with chainrule train --find-lr"),
+    ("lr_min", "--lr-min", "an option of --find-lr, which cv does not run"),
+    ("lr_max", "--lr-max", "an option of --find-lr, which cv does not run"),
+    ("lr_steps", "--lr-steps", "an option of --find-lr, which cv does not run"),
+    ("val_data", "--val-data", "each fold's held-out rows are its test examples; "
+     "--val-fraction holds validation examples out of each fold's training rows"),
+)
+
+
+def _add_cv(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "cv", help="k-fold cross-validation of train's options: each fold's scores, their "
+        "mean and standard deviation",
+        description="Cross-validate a network of train's options on a table: the rows are "
+        "split into --folds K folds (scikit-learn's StratifiedKFold for a classifier of one "
+        "target, every class needing K examples or more; KFold for regression, several "
+        "targets or multi-label; shuffled with --seed), and for each fold a network is "
+        "trained exactly as chainrule train trains it on the fold's training rows alone "
+        "(standardising statistics, labels, --val-fraction's validation rows and class "
+        "weights of those rows: nothing of the held-out rows is used) and scored on the "
+        "held-out rows as chainrule evaluate scores a model (accuracy, log loss, balanced "
+        "accuracy, macro F1, ROC AUC / mean squared error, RMSE, MAE, R^2). Prints a line "
+        "per fold, then the mean and standard deviation (NumPy's, ddof=0) of each score "
+        "over the folds; --json prints them as JSON. No model is written: train the "
+        "settings chosen with chainrule train.",
+        epilog="example: chainrule cv iris --hidden 16 --epochs 50 --folds 5 --seed 0")
+    add_train_options(p)
+    p.add_argument("--folds", type=int, default=5, metavar="K",
+                   help="number of folds, 2 to the number of examples (default: 5)")
+    p.add_argument("--json", action="store_true",
+                   help="print each fold's scores and their mean and standard deviation "
+                   "as JSON")
+    refused = {dest for dest, _, _ in _REFUSED}
+    for action in p._actions:
+        if action.dest in refused:  # parsed, to be refused by name (see _refuse)
+            action.help, action.default = argparse.SUPPRESS, None
+        elif action.dest == "seed":
+            action.help = ("seed of the folds' shuffle and of each fold's training, as "
+                           "train's --seed (default: 0)")
+        elif action.dest == "quiet":
+            action.help = "no line on stderr as each fold finishes"
+    p.set_defaults(handler=_cv)
+
+
+def _refuse(args: argparse.Namespace) -> None:
+    """Refuse train's options that cv has no use for (:data:`_REFUSED`), naming the first."""
+    for dest, option, why in _REFUSED:
+        if getattr(args, dest, None) is not None:
+            raise ValueError(f"{option}: not an option of chainrule cv: {why}")
+
+
+def _rows(table, idx: np.ndarray):
+    """The examples ``idx`` of ``table`` (a :class:`~chainrule.tabular.Table`), in order."""
+    return replace(table, X=table.X[idx],
+                   y=None if table.y is None else np.asarray(table.y)[idx],
+                   lines=None if table.lines is None else table.lines[idx])
+
+
+def _folds(table, task: str, several: bool, k: int, seed: int) -> tuple[str, list]:
+    """The name of the splitter and its (training rows, held-out rows) of each fold."""
+    from sklearn.model_selection import KFold, StratifiedKFold
+
+    from .saved_model import fit_labels
+
+    n = table.n_samples
+    if not 2 <= k <= n:
+        raise ValueError(
+            f"--folds {k}: " + ("cross-validation needs 2 folds or more (each fold's "
+                                "model is scored on rows it was not trained on)" if k < 2 else
+                                f"{table.source} has {n} examples, and each fold needs one "
+                                f"held out at least: give --folds {n} or fewer"))
+    if task == "classification" and not several:
+        labels, codes = fit_labels(np.asarray(table.y))
+        counts = np.bincount(codes, minlength=len(labels))
+        few = int(np.argmin(counts))
+        if counts[few] < k:
+            raise ValueError(
+                f"--folds {k}: the class {labels[few]!r} of the target {table.target_name!r} "
+                f"has {counts[few]} example{'s' if counts[few] != 1 else ''} in "
+                f"{table.source}, fewer than the {k} folds; stratified folds hold each class "
+                f"in every fold: give --folds {max(int(counts[few]), 2)} or fewer"
+                + (" (or leave out the class's examples)" if counts[few] < 2 else ""))
+        return "StratifiedKFold", list(StratifiedKFold(k, shuffle=True, random_state=seed)
+                                       .split(np.zeros((n, 1)), codes))
+    return "KFold", list(KFold(k, shuffle=True, random_state=seed).split(np.zeros((n, 1))))
+
+
+def _fit_fold(args: argparse.Namespace, table, several: bool, lbfgs: bool, steps: dict,
+              run_settings: dict):
+    """The model chainrule train would write of ``table`` (a fold's training rows), and
+    its history: train's preparation, network and Trainer, nothing of its own."""
+    from ._cli_models_train_lbfgs import fit_lbfgs
+    from ._cli_models_train_prepare import prepare
+    from ._cli_models_train_run import new_trainer
+    from .cli_architecture import build_network
+    from .saved_model import SavedModel
+
+    p = prepare(args, table, several, run_settings, provenance=False)
+    X_fit, T_fit, val = p.fit_arrays()
+    net = build_network(args, p.X.shape[1], p.n_out, p.output)
+    if lbfgs:
+        history = fit_lbfgs(net, X_fit, T_fit, val, args.epochs, p.class_weight,
+                            verbose=False, max_time=None)
+    else:
+        trainer = new_trainer(args, net, steps, p.class_weight, {})
+        trainer._refit = False  # fit once, as train's
+        history = trainer.fit(X_fit, T_fit, val)
+    if history.stop_reason == "interrupted" and history.epochs < args.epochs:
+        raise KeyboardInterrupt  # Ctrl-C, or SIGTERM: no fold's scores are to be had
+    return SavedModel(net, p.meta), history, len(p.val_idx)
+
+
+def _cv(args: argparse.Namespace) -> int:
+    from ._cli_args_optimizer import check_schedule_epochs
+    from ._cli_checkpoint import run_options
+    from ._cli_models_report import _evaluation
+    from ._cli_models_train_checks import check_before_data
+    from ._cli_models_train_prepare import read_table
+    from ._cli_models_train_task import _infer_task, _infer_task_several
+    from .cli_args import check_loss_output
+
+    _refuse(args)
+    several, lbfgs, steps, given_shape = check_before_data(args)
+    if args.output is not None:
+        check_loss_output(args.loss, args.output, output_given=True)
+    _not_empty(args.data, "data", _DATA_EXAMPLE)
+    run_settings = run_options(args, steps)
+    if not lbfgs:  # a warm-up and its cosine that --epochs leaves no room for
+        check_schedule_epochs(args.schedule, args.epochs)
+    table = read_table(args, given_shape)
+    task = (_infer_task_several(table, args.task, args.loss) if several else
+            _infer_task(table, args.task, args.loss))
+    splitter, folds = _folds(table, task, several, args.folds, args.seed)
+    args.task = task  # of every row: each fold's model is of one task, as the splitter's
+    rows = []
+    for i, (train_rows, held_rows) in enumerate(folds, 1):
+        fold_args = copy.copy(args)  # prepare sets --val-fraction's default of the fold
+        fold_args.quiet = True  # one line per fold, not a progress bar
+        start = time.perf_counter()
+        model, history, n_val = _fit_fold(
+            fold_args, _rows(table, train_rows), several, lbfgs, steps, run_settings)
+        seconds = time.perf_counter() - start
+        held = _rows(table, held_rows)
+        scores, no_auc, each, _ = _evaluation(model, held)
+        names = held.target_names
+        row = {"fold": i, "train_samples": len(train_rows), **scores,
+               **({"roc_auc_left_out": no_auc} if no_auc else {}),
+               **({"targets": dict(zip(names, each, strict=True))} if names else {}),
+               "epochs": history.epochs, "stop_reason": history.stop_reason}
+        rows.append(row)
+        if not args.quiet:
+            unit = "iteration" if lbfgs else "epoch"
+            shown = ", ".join(f"{_NAMES[key]} {v:.4g}" for key, v in scores.items()
+                              if key in _NAMES)
+            print(f"fold {i} of {len(folds)}: {len(train_rows)} training examples ({n_val} "
+                  f"of them for validation), {history.epochs} {unit}"
+                  f"{'' if history.epochs == 1 else 's'} in {seconds:.2f} s"
+                  f"{'' if history.stop_reason == 'epochs' else f' ({history.stop_reason})'}"
+                  f"; held out {len(held_rows)}: {shown}",
+                  file=sys.stderr, flush=True)
+    mean, std, counts = summary(rows)
+    if args.json:
+        print(json.dumps({"folds": len(folds), "splitter": splitter, "shuffle": True,
+                          "seed": args.seed, "samples": table.n_samples, "task": task,
+                          "per_fold": rows, "mean": mean, "std": std,
+                          "folds_scored": counts}))
+        return 0
+    print_table(table, task, splitter, args.seed, rows, mean, std, counts)
+    return 0

@@ -1,0 +1,87 @@
+"""What ``chainrule cv`` prints of its folds (see :mod:`chainrule._cli_models_cv`): the
+mean and standard deviation of each score over the folds (:func:`summary`) and the table
+of the folds' scores with them (:func:`print_table`)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._cli_models_data import _NAMES
+
+
+def summary(rows: list[dict]) -> tuple[dict, dict, dict]:
+    """The mean and standard deviation of each score over the folds that have it.
+
+    Parameters
+    ----------
+    rows : list of dict
+        Each fold's scores, keyed as evaluate's (``accuracy``, ``log_loss``, ``mse``, ...);
+        a score a fold has not (ROC AUC of held-out rows of one class, R^2 of one
+        held-out row) is left out of its dict.
+
+    Returns
+    -------
+    mean, std : dict
+        NumPy's ``mean`` and ``std`` (ddof=0) of each score over the folds that have it.
+    counts : dict
+        How many folds each score is of.
+    """
+    keys = [key for key in _NAMES if any(key in row for row in rows)]
+    keys.sort(key=lambda key: min(list(row).index(key) for row in rows if key in row))
+    values = {key: [row[key] for row in rows if key in row] for key in keys}
+    return ({key: float(np.mean(v)) for key, v in values.items()},
+            {key: float(np.std(v)) for key, v in values.items()},
+            {key: len(v) for key, v in values.items()})
+
+
+def print_table(table, task: str, splitter: str, seed: int, rows: list[dict], mean: dict,
+                std: dict, counts: dict) -> None:
+    """Print the folds' scores, a line each, then their mean and standard deviation.
+
+    Parameters
+    ----------
+    table : Table
+        Every example (for its source, size and targets).
+    task : {"classification", "regression"}
+    splitter : str
+        The scikit-learn splitter's name.
+    seed : int
+        Its ``random_state`` (and each fold's training seed).
+    rows : list of dict
+        Each fold's scores (``fold``, ``samples``, the scores).
+    mean, std, counts : dict
+        :func:`summary` of ``rows``.
+    """
+    k = len(rows)
+    from ._cli_models_report import _targets_line
+
+    several = table.target_names
+    print(f"{table.source}: {table.n_samples} examples, {task} of "
+          + (f"{_targets_line(several, task)}; each target's: --json" if several else
+             repr(table.target_name)))
+    other = "fold" if k == 2 else f"{k - 1}"
+    print(f"{k} folds ({splitter}, shuffled with seed {seed}): each fold scored by a model "
+          f"trained on the other {other}")
+    header = ["fold", "held out", *(_NAMES[key] for key in mean)]
+    lines = [[str(row["fold"]), str(row["samples"]),
+              *(f"{row[key]:.6g}" if key in row else "-" for key in mean)] for row in rows]
+    lines.append(["mean", "", *(f"{v:.6g}" for v in mean.values())])
+    lines.append(["std", "", *(f"{v:.6g}" for v in std.values())])
+    widths = [max(len(line[j]) for line in [header, *lines]) for j in range(len(header))]
+    for line in [header, *lines]:
+        print("  ".join(cell.ljust(w) if j == 0 else cell.rjust(w)
+                        for j, (cell, w) in enumerate(zip(line, widths, strict=True))).rstrip())
+    for key, n in counts.items():
+        if n < k:
+            left = [row for row in rows if key not in row]
+            why = ({row.get("roc_auc_left_out") for row in left} if key == "roc_auc" else
+                   {"one held-out example"})
+            print(f"{_NAMES[key]}: left out of fold{'s' if len(left) > 1 else ''} "
+                  f"{', '.join(str(row['fold']) for row in left)} ({'; '.join(sorted(why))});"
+                  f" the mean and std are of the {n} other{'s' if n != 1 else ''}")
+    reasons = {row["roc_auc_left_out"] for row in rows if "roc_auc_left_out" in row}
+    if reasons and "roc_auc" not in counts:
+        print(f"ROC AUC: left out of every fold ({'; '.join(sorted(reasons))})")
+    if task == "regression" and "r2" not in counts:
+        print("r2: left out of every fold: each holds out one example, and R^2 needs two")
+    print("std: the standard deviation over the folds (NumPy's, ddof=0)")

@@ -1,0 +1,206 @@
+"""``chainrule cv``: k-fold cross-validation from the command line.
+
+The reference of every fold is independent of cv's code: the fold's rows are chosen here
+by scikit-learn's StratifiedKFold / KFold with the same seed, written to CSV files, and
+``chainrule train`` is run on the training rows and ``chainrule evaluate`` on the held-out
+rows; the means and standard deviations are NumPy's of evaluate's scores.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+
+import numpy as np
+import pytest
+from sklearn.datasets import load_iris
+from sklearn.model_selection import KFold, StratifiedKFold
+
+from chainrule import _cli_models_report
+from chainrule.cli import main
+
+IRIS_OPTIONS = ["--hidden", "6", "--epochs", "12", "--seed", "3"]
+REGRESSION_OPTIONS = ["--hidden", "5", "--epochs", "10", "--seed", "4", "--val-fraction", "0.2",
+                      "--patience", "3", "--batch-size", "8"]
+
+
+def _write(path, names: list[str], X: np.ndarray, y) -> None:
+    """A CSV file of the rows ``X`` (exact: repr of each float) and the target ``y``."""
+    with open(path, "w", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(names)
+        for row, target in zip(X, y, strict=True):
+            writer.writerow([*map(repr, map(float, row)), target])
+
+
+def _cv(capsys, *argv: str) -> dict:
+    capsys.readouterr()
+    assert main(["cv", *argv, "--json", "-q"]) == 0
+    out, err = capsys.readouterr()
+    assert err == ""  # -q: no line per fold
+    return json.loads(out)
+
+
+def _reference(tmp_path, capsys, names, X, y, splits, options) -> list[tuple[dict, str]]:
+    """evaluate's JSON and text of each fold: train on the fold's training rows, evaluate
+    on its held-out rows, each a CSV file of its own."""
+    folds = []
+    for i, (train, held) in enumerate(splits):
+        fit, test, model = (tmp_path / f"fit{i}.csv", tmp_path / f"test{i}.csv",
+                            tmp_path / f"m{i}.npz")
+        _write(fit, names, X[train], y[train])
+        _write(test, names, X[held], y[held])
+        assert main(["train", str(fit), *options, "-q", "-o", str(model)]) == 0
+        capsys.readouterr()
+        assert main(["evaluate", str(model), str(test), "--json"]) == 0
+        scores = json.loads(capsys.readouterr().out)
+        assert main(["evaluate", str(model), str(test)]) == 0
+        folds.append((scores, capsys.readouterr().out))
+    return folds
+
+
+def _check(result: dict, reference: list[tuple[dict, str]], text: str) -> None:
+    """cv's figures are evaluate's, fold by fold, exactly; its mean and std NumPy's."""
+    assert len(result["per_fold"]) == len(reference)
+    table = text.splitlines()
+    header = next(i for i, line in enumerate(table) if line.startswith("fold "))
+    for i, (row, (scores, words)) in enumerate(zip(result["per_fold"], reference,
+                                                   strict=True)):
+        assert row["fold"] == i + 1
+        for key, value in scores.items():
+            assert row[key] == value, (i, key)
+        # the text's line of the fold: evaluate's printed figures (name: value), in order
+        printed = [line.rpartition(": ")[2] for line in words.splitlines()[1:]]
+        assert table[header + 1 + i].split()[2:] == printed
+    for key in reference[0][0]:
+        if key == "samples":
+            continue
+        values = [scores[key] for scores, _ in reference]
+        assert result["mean"][key] == np.mean(values)
+        assert result["std"][key] == np.std(values)
+    means = table[header + 1 + len(reference)].split()
+    assert means[0] == "mean" and means[1:] == [f"{result['mean'][k]:.6g}"
+                                                for k in result["mean"]]
+
+
+def test_iris_folds_are_train_and_evaluate_on_each_fold(tmp_path, capsys):
+    iris = load_iris()
+    X, y = iris.data, iris.target_names[iris.target]
+    names = [*iris.feature_names, "species"]
+    result = _cv(capsys, "iris", *IRIS_OPTIONS, "--folds", "4")
+    splits = StratifiedKFold(4, shuffle=True, random_state=3).split(X, y)
+    reference = _reference(tmp_path, capsys, names, X, y, splits, IRIS_OPTIONS)
+    assert main(["cv", "iris", *IRIS_OPTIONS, "--folds", "4", "-q"]) == 0
+    _check(result, reference, capsys.readouterr().out)
+    assert result["splitter"] == "StratifiedKFold" and result["seed"] == 3
+    assert set(reference[0][0]) == {"samples", "accuracy", "log_loss", "balanced_accuracy",
+                                    "f1_macro", "roc_auc"}
+    assert [row["samples"] for row in result["per_fold"]] == [38, 38, 37, 37]
+
+
+def _regression(n: int = 44) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(5)
+    X = rng.normal(size=(n, 3)) * [1.0, 10.0, 0.1] + [0.0, 50.0, -3.0]
+    return X, X @ [2.0, 0.3, -8.0] + rng.normal(scale=0.5, size=n)
+
+
+def test_regression_folds_are_train_and_evaluate_on_each_fold(tmp_path, capsys):
+    X, y = _regression()
+    names = ["a", "b", "c", "y"]
+    _write(tmp_path / "all.csv", names, X, y)
+    result = _cv(capsys, str(tmp_path / "all.csv"), *REGRESSION_OPTIONS, "--folds", "3")
+    splits = KFold(3, shuffle=True, random_state=4).split(X)
+    reference = _reference(tmp_path, capsys, names, X, y, splits, REGRESSION_OPTIONS)
+    assert main(["cv", str(tmp_path / "all.csv"), *REGRESSION_OPTIONS, "--folds", "3"]) == 0
+    out, err = capsys.readouterr()
+    _check(result, reference, out)
+    assert result["splitter"] == "KFold"
+    assert set(reference[0][0]) == {"samples", "mse", "rmse", "mae", "r2"}
+    # progress: one line per fold on stderr, none with -q (above)
+    assert [line.split(":")[0] for line in err.splitlines()] == [
+        f"fold {i} of 3" for i in (1, 2, 3)]
+
+
+def test_standard_input_is_read_once_and_split_as_the_file(tmp_path, capsys, monkeypatch):
+    X, y = _regression(24)
+    _write(tmp_path / "all.csv", ["a", "b", "c", "y"], X, y)
+    by_path = _cv(capsys, str(tmp_path / "all.csv"), "--epochs", "3", "--folds", "3")
+    raw = (tmp_path / "all.csv").read_bytes()
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(raw), encoding="utf-8"))
+    assert _cv(capsys, "-", "--epochs", "3", "--folds", "3") == by_path
+
+
+def test_each_fold_is_standardised_with_its_training_rows_alone(tmp_path, capsys,
+                                                               monkeypatch):
+    # an outlier (1000) in row 0: the statistics of all rows are far from those of the
+    # folds that hold it out, and each fold's must be those of its training rows
+    X, y = _regression(30)
+    X[0, 0] = 1000.0
+    _write(tmp_path / "all.csv", ["a", "b", "c", "y"], X, y)
+    models = []
+    evaluation = _cli_models_report._evaluation
+
+    def spy(model, table, report=False):
+        models.append((model, table.X.copy()))
+        return evaluation(model, table, report)
+
+    monkeypatch.setattr(_cli_models_report, "_evaluation", spy)
+    _cv(capsys, str(tmp_path / "all.csv"), "--epochs", "2", "--folds", "3", "--seed", "1",
+        "--val-fraction", "0")
+    assert len(models) == 3
+    for (model, held), (train, test) in zip(
+            models, KFold(3, shuffle=True, random_state=1).split(X), strict=True):
+        meta = model.metadata
+        np.testing.assert_array_equal(held, X[test])
+        np.testing.assert_allclose(meta["x_mean"], X[train].mean(axis=0), rtol=1e-13)
+        np.testing.assert_allclose(meta["x_scale"], X[train].std(axis=0), rtol=1e-13)
+        np.testing.assert_allclose(meta["y_mean"], y[train].mean(), rtol=1e-13)
+        np.testing.assert_allclose(meta["y_scale"], y[train].std(), rtol=1e-13)
+    held_out_outlier = next(m for m, held in models if 1000.0 in held[:, 0])
+    assert abs(held_out_outlier.metadata["x_mean"][0] - X[:, 0].mean()) > 30
+
+
+@pytest.mark.parametrize("option, words", [
+    (["-o", "m.npz"], "-o/--out: not an option of chainrule cv: cv writes no model"),
+    (["--out", "m.npz"], "-o/--out: not an option of chainrule cv: cv writes no model"),
+    (["--plot", "loss.png"], "--plot: not an option of chainrule cv: cv draws no loss curve"),
+    (["--checkpoint", "run.npz"], "--checkpoint: not an option of chainrule cv: cv trains a "
+     "new network per fold"),
+    (["--checkpoint-every", "2"], "--checkpoint-every: not an option of chainrule cv: cv "
+     "writes no checkpoint"),
+    (["--resume"], "--resume: not an option of chainrule cv: cv writes no checkpoint"),
+    (["--max-time", "5"], "--max-time: not an option of chainrule cv: a time budget ends one "
+     "run"),
+    (["--find-lr"], "--find-lr: not an option of chainrule cv: the learning-rate range test "
+     "trains no model"),
+    (["--lr-min", "1e-5"], "--lr-min: not an option of chainrule cv: an option of --find-lr"),
+    (["--lr-max", "1"], "--lr-max: not an option of chainrule cv: an option of --find-lr"),
+    (["--lr-steps", "50"], "--lr-steps: not an option of chainrule cv: an option of "
+     "--find-lr"),
+    (["--val-data", "v.csv"], "--val-data: not an option of chainrule cv: each fold's "
+     "held-out rows are its test examples"),
+    (["--folds", "1"], "--folds 1: cross-validation needs 2 folds or more"),
+    (["--folds", "0"], "--folds 0: cross-validation needs 2 folds or more"),
+    (["--folds", "151"], "--folds 151: iris has 150 examples, and each fold needs one held "
+     "out at least: give --folds 150 or fewer"),
+    (["--folds", "51"], "--folds 51: the class 'setosa' of the target 'species' has 50 "
+     "examples in iris, fewer than the 51 folds"),
+])
+def test_refusals_name_the_option_and_why(capsys, option, words):
+    capsys.readouterr()
+    assert main(["cv", "iris", "--epochs", "1", *option]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and err.startswith(f"chainrule: error: {words}"), err
+
+
+def test_a_class_of_fewer_examples_than_folds_is_named_with_its_count(tmp_path, capsys):
+    X, _ = _regression(20)
+    y = ["a"] * 9 + ["b"] * 9 + ["rare"] * 2
+    _write(tmp_path / "d.csv", ["p", "q", "r", "label"], X, y)
+    assert main(["cv", str(tmp_path / "d.csv"), "--epochs", "1", "--folds", "3"]) == 2
+    err = capsys.readouterr().err
+    assert ("--folds 3: the class 'rare' of the target 'label' has 2 examples in "
+            f"{tmp_path / 'd.csv'}, fewer than the 3 folds") in err
+    assert "give --folds 2 or fewer" in err
