@@ -1,8 +1,8 @@
 """Shared by the tests of the estimators given images (test_estimator_images,
 _grey_images): their CNN, the digits as images written out pixel by pixel; by the tests
 of ``layers=`` (test_estimator_layers, _layers_files): their CNN and digit rows; and by
-all four, the module's one BLAS thread (an autouse fixture: import it into the test
-module)."""
+these four and test_estimators, test_estimator_checks and test_partial_fit_sklearn, the
+module's one BLAS thread (an autouse fixture: import it into the test module)."""
 
 from __future__ import annotations
 
@@ -22,7 +22,10 @@ LAYERS_CNN = [{"type": "Conv2D", "out_channels": 4, "kernel_size": 3},
 
 @pytest.fixture(autouse=True, scope="module")
 def one_blas_thread():
-    """BLAS on one thread while the importing module's tests run."""
+    """BLAS on one thread while the importing module's tests run (even under
+    ``CHAINRULE_TEST_THREADS``): their fits are on small data, where BLAS threads only add
+    start-up and, on a busy machine, waiting (10x slower L-BFGS fits of the scikit-learn
+    checks measured on 2 shared cores)."""
     with threadpool_limits(limits=1, user_api="blas"):
         yield
 

@@ -13,9 +13,9 @@ import numpy as np
 import pytest
 from sklearn.linear_model import LinearRegression, PoissonRegressor
 from sklearn.utils.estimator_checks import parametrize_with_checks
-from threadpoolctl import threadpool_limits
 
 from chainrule import MLPClassifier, MLPRegressor, SoftmaxRegression, SparseAutoencoder
+from estimator_helpers import one_blas_thread  # noqa: F401 (autouse)
 
 # Small networks and few epochs keep the ~250 checks within a few seconds.  Besides the
 # defaults (adam): the deterministic solver, with the default L2 penalty alpha (whose
@@ -80,14 +80,6 @@ def _expected_failed_checks(estimator) -> dict[str, str]:
     if getattr(estimator, "loss", None) == "poisson":
         return {"check_regressor_multioutput": _POISSON_REASON}
     return {}
-
-
-@pytest.fixture(autouse=True, scope="module")
-def _one_blas_thread():
-    # The checks fit on a few dozen rows: BLAS threads only add start-up and, on a busy
-    # machine, waiting (10x slower L-BFGS fits measured on 2 shared cores).
-    with threadpool_limits(limits=1, user_api="blas"):
-        yield
 
 
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")

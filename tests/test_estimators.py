@@ -25,7 +25,6 @@ from sklearn.neural_network import MLPClassifier as SkMLPClassifier
 from sklearn.neural_network import MLPRegressor as SkMLPRegressor
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
-from threadpoolctl import threadpool_limits
 
 import chainrule
 from chainrule import (
@@ -41,15 +40,9 @@ from chainrule import (
     train,
 )
 from chainrule.activations import unregister_activation
+from estimator_helpers import one_blas_thread  # noqa: F401 (autouse)
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
-
-
-@pytest.fixture(autouse=True, scope="module")
-def _one_blas_thread():
-    # small data: BLAS threads only add overhead (and waiting, on a busy machine)
-    with threadpool_limits(limits=1, user_api="blas"):
-        yield
 
 
 @pytest.fixture(scope="module")

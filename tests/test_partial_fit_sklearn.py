@@ -9,15 +9,9 @@ import numpy as np
 import pytest
 from sklearn.datasets import load_digits, load_iris
 from sklearn.neural_network import MLPClassifier as SkMLPClassifier
-from threadpoolctl import threadpool_limits
 
 from chainrule import MLPClassifier, MLPRegressor
-
-
-@pytest.fixture(autouse=True, scope="module")
-def _one_blas_thread():
-    with threadpool_limits(limits=1, user_api="blas"):
-        yield
+from estimator_helpers import one_blas_thread  # noqa: F401 (autouse)
 
 
 @pytest.fixture(scope="module")
