@@ -131,3 +131,45 @@ def test_valley_point_skips_non_finite_losses():
     # the chain 3 > 2.5 > 2 > 1.5 > 1 over steps 0, 2, 3, 4, 5 (the NaN in none); its
     # onset the first step with s <= 3 - 0.2 * 2 = 2.6: step 2; 2 + (2 * 3) // 3 = 4
     assert test.valley_lr == test.lrs[4]
+
+
+def _quadratic_longest_valley(s) -> tuple[int, int, int]:
+    """The valley as first computed, in O(n^2): for each point, the longest chain any
+    earlier larger point ends (and the lowest start of those that long), then the first
+    point of the longest chain."""
+    n = len(s)
+    length, first = [0] * n, list(range(n))
+    for i in range(n):
+        if not math.isfinite(s[i]):
+            continue
+        best = max((length[j] for j in range(i) if s[j] > s[i]), default=0)
+        length[i] = best + 1
+        if best:
+            first[i] = min(first[j] for j in range(i) if s[j] > s[i] and length[j] == best)
+    end = max(range(n), key=lambda i: (length[i], -i))
+    return first[end], end, length[end]
+
+
+def test_longest_valley_is_the_quadratic_rule_on_random_curves():
+    """The O(n log n) search against the O(n^2) one it replaced, on random walks, noisy
+    descents, curves of a few values (ties) and curves with NaN and infinities."""
+    from chainrule.experiments._lr_valley import longest_valley
+
+    rng = np.random.default_rng(7)
+    for trial in range(400):
+        n = int(rng.integers(1, 50))
+        kind = trial % 4
+        if kind == 0:
+            s = np.cumsum(rng.normal(size=n))
+        elif kind == 1:
+            s = np.linspace(3, 1, n) + 0.3 * rng.normal(size=n)
+        elif kind == 2:
+            s = rng.integers(0, 4, size=n).astype(float)
+        else:
+            s = rng.integers(-2, 3, size=n).astype(float)
+            s[s == 0] = -0.0 if trial % 8 == 3 else 0.0  # -0.0 and 0.0 are equal losses
+            s[rng.random(n) < 0.2] = math.nan
+            s[rng.random(n) < 0.1] = math.inf
+            s[rng.random(n) < 0.1] = -math.inf
+            s[rng.integers(n)] = 1.0  # at least one finite point
+        assert longest_valley(s) == _quadratic_longest_valley(s.tolist()), s

@@ -29,7 +29,13 @@ def longest_valley(s: np.ndarray) -> tuple[int, int, int]:
     ``first[i]`` the smallest index such a longest chain can start at.  The
     valley ends at the first ``i`` of the largest ``length[i]`` (the lowest
     rate on ties) and starts at ``first[i]``.  Equal values never continue a
-    chain (strict decrease); non-finite points belong to none.  O(n^2).
+    chain (strict decrease); non-finite points belong to none.
+
+    O(n log n): the points are taken in order, and a Fenwick tree over the
+    ranks of the values, largest first, holds for each rank the best
+    ``(length, -first)`` of the chains ending at a point of that value, so
+    that the best chain ``s[i]`` may continue, over the strictly larger values
+    seen before it, is one prefix query.
 
     Parameters
     ----------
@@ -42,19 +48,33 @@ def longest_valley(s: np.ndarray) -> tuple[int, int, int]:
         ``(start, end, length)``, ``start <= end``.
     """
     n = s.size
-    length = np.zeros(n, dtype=np.int64)  # 0: a non-finite point, in no chain
-    first = np.arange(n)
     finite = np.isfinite(s)
-    for i in range(n):
-        if not finite[i]:
-            continue
-        before = length[:i] * (s[:i] > s[i])  # chains that s[i] may continue
-        best = int(before.max()) if i else 0
-        length[i] = best + 1
-        if best:
-            first[i] = int(first[:i][before == best].min())
-    end = int(np.argmax(length))  # the first of the longest
-    return int(first[end]), end, int(length[end])
+    values = np.unique(s[finite])  # ascending; -0.0 and 0.0 are one value, as for ">"
+    # rank 1 for the largest value: the values above s[i] are the ranks below its own
+    rank = np.zeros(n, dtype=np.int64)
+    rank[finite] = values.size - np.searchsorted(values, s[finite])
+    # a chain as one integer: longer first, then the lower first index
+    stride = n + 1
+    tree = [0] * (values.size + 1)  # tree[r]: the best key over a span of ranks ending at r
+    best_key, best_length, end = n, 0, 0  # no finite point: (0, 0, 0)
+    ranks = rank.tolist()
+    for i in np.flatnonzero(finite).tolist():
+        r = ranks[i]
+        key, k = 0, r - 1  # the best chain ending at a larger value, before i
+        while k:
+            key = max(key, tree[k])
+            k &= k - 1
+        if key:
+            key += stride  # one longer, from the same first index
+        else:
+            key = stride + (n - i)  # s[i] alone
+        if key // stride > best_length:  # strictly: the first of the longest
+            best_key, best_length, end = key, key // stride, i
+        while r <= values.size:
+            if tree[r] < key:
+                tree[r] = key
+            r += r & -r
+    return n - best_key % stride, end, best_length
 
 
 def valley_point(s: np.ndarray) -> tuple[int | None, str]:
