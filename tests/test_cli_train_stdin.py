@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
 import os
+import sys
 
 import numpy as np
 import pytest
@@ -238,3 +240,46 @@ def test_a_checkpoint_of_a_run_on_standard_input_given_for_a_model_says_to_pipe_
         "not a model file; continue its run with the command that started it and --resume "
         f"(chainrule train - ... --checkpoint {ckpt} --resume), the same data piped to it "
         "again, which writes the model file at its end\n")
+
+
+class _Terminal(io.BytesIO):
+    """Bytes typed at a terminal: ``isatty`` True, as sys.stdin's is at a shell prompt."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+def test_train_from_a_terminal_says_it_reads_standard_input(data, tmp_path, monkeypatch,
+                                                            capsys):
+    """A terminal on standard input gets one line on stderr before the read (else the
+    command waits without a word); a pipe gets none; the run trains the same either way."""
+    raw = data[1]
+    reads = _stdin(monkeypatch, raw)
+    assert main(["train", "-", *_RUN, "-o", str(tmp_path / "p.npz")]) == 0
+    assert len(reads) == 1 and "standard input" not in capsys.readouterr().err
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(_Terminal(raw), encoding="utf-8"))
+    assert main(["train", "-", *_RUN, "-o", str(tmp_path / "t.npz")]) == 0
+    err = capsys.readouterr().err.splitlines()
+    end = "Ctrl-Z then Enter" if os.name == "nt" else "Ctrl-D"
+    hints = [line for line in err if "reading CSV from standard input" in line]
+    assert hints == [line for line in err if line.startswith("chainrule: reading")]
+    assert len(hints) == 1 and f"end it with {end}" in hints[0]
+    np.testing.assert_array_equal(cr.load(tmp_path / "t.npz").params,
+                                  cr.load(tmp_path / "p.npz").params)
+    # the library's read_data("-") outside a command's run prints nothing
+    from chainrule.tabular import read_data
+
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(_Terminal(raw), encoding="utf-8"))
+    assert read_data("-", target="k").n_samples == 30
+    assert capsys.readouterr().err == ""
+
+
+def test_trace_network_from_a_terminal_says_it_reads_json(monkeypatch, capsys):
+    from test_cli_trace_stdin import SPEC_B
+
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(
+        _Terminal(json.dumps(SPEC_B).encode()), encoding="utf-8"))
+    assert main(["trace", "--network", "-", "--format", "json"]) == 0
+    err = capsys.readouterr().err
+    assert err.count("chainrule: reading a JSON network description from standard "
+                     "input; end it with") == 1

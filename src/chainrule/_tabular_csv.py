@@ -9,6 +9,7 @@ import csv
 import io
 import itertools
 import operator
+import os
 import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -68,7 +69,10 @@ def stdin_read_once() -> Iterator[None]:
     """Within the block (one command line's run), standard input is read at most once:
     a later :func:`_stdin_text` returns what the first read (outside, each reads anew, as
     a stream is read: a second read of a pipe finds it at its end).  The bytes are
-    forgotten when the block ends, so that each run in a process reads its own."""
+    forgotten when the block ends, so that each run in a process reads its own.
+
+    In the block, a read from a terminal says on stderr first what it waits for (a
+    command reading ``-`` typed at a shell prompt would otherwise wait without a word)."""
     global _STDIN_READ
     before, _STDIN_READ = _STDIN_READ, {}
     try:
@@ -77,19 +81,35 @@ def stdin_read_once() -> Iterator[None]:
         _STDIN_READ = before
 
 
-def _stdin_bytes() -> bytes | str:
+def _stdin_bytes(what: str = "CSV") -> bytes | str:
     """All of standard input (a text stream without bytes, such as a test's StringIO: its
-    str), read once in a :func:`stdin_read_once` block."""
+    str), read once in a :func:`stdin_read_once` block.
+
+    In that block (a command's run), standard input on a terminal gets a one-line hint
+    on stderr first: the command reads ``what`` (e.g. "CSV") from it until Ctrl-D."""
     if _STDIN_READ is not None and "data" in _STDIN_READ:
         return _STDIN_READ["data"]
     stream = sys.stdin
     if stream is None:  # closed before Python started (``<&-``): nothing to read
         raise ValueError(f"{STDIN}: closed; expected a CSV file piped or redirected to "
                          "the command (cmd < data.csv)")
+    if _STDIN_READ is not None and _on_terminal(stream):
+        end = "Ctrl-Z then Enter" if os.name == "nt" else "Ctrl-D"
+        print(f"chainrule: reading {what} from standard input; end it with {end} (or "
+              "redirect a file: cmd - < file)", file=sys.stderr, flush=True)
     raw = stream.buffer.read() if hasattr(stream, "buffer") else stream.read()
     if _STDIN_READ is not None:
         _STDIN_READ["data"] = raw
     return raw
+
+
+def _on_terminal(stream: object) -> bool:
+    """Whether ``stream`` is a terminal (False for a stream without ``isatty`` or a
+    closed one)."""
+    try:
+        return bool(stream.isatty())  # type: ignore[attr-defined]
+    except (AttributeError, ValueError, OSError):
+        return False
 
 
 def _stdin_text() -> io.TextIOBase:

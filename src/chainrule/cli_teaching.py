@@ -124,7 +124,7 @@ def _stdin_json() -> str:
     if sys.stdin is None:  # closed before Python started (``<&-``)
         raise ValueError(f"{_STDIN_NETWORK}: closed; {expected} piped or redirected to "
                          "the command (chainrule trace --network - < net.json)")
-    raw = _stdin_bytes()
+    raw = _stdin_bytes("a JSON network description")
     try:
         text = raw if isinstance(raw, str) else raw.decode("utf-8-sig")
     except UnicodeDecodeError:
