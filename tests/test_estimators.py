@@ -2252,6 +2252,9 @@ def test_one_ctrl_c_warns_as_scikit_learn_does_and_keeps_the_fit(iris, monkeypat
     assert warned == sk_warned
     assert caught[0].filename == __file__
     assert est.n_iter_ == sk.n_iter_ == len(est.loss_curve_)
+    # t_ grows at an epoch's end, as scikit-learn's (n_iter_ * rows): the batches of the
+    # epoch cut short are in neither's count
+    assert est.t_ == sk.t_ == 150 * est.n_iter_
     assert est.predict(X[:, 1:]).shape == sk.predict(X[:, 1:]).shape == y.shape
 
 

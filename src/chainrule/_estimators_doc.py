@@ -90,7 +90,10 @@ _FITTED_DOC = """Attributes
         over warm starts and ``partial_fit`` calls).
     t_ : int
         Training examples seen, over all calls (for lbfgs and cg, the rows times
-        the iterations; scikit-learn's lbfgs leaves ``t_`` at 0).
+        the iterations; scikit-learn's lbfgs leaves ``t_`` at 0).  Counted at
+        each epoch's end, as scikit-learn counts them (its ``n_iter_`` times the
+        rows): the mini-batches of an epoch that ``max_time`` or a Ctrl-C cut
+        short are not in it, as scikit-learn's MLP leaves them out under a Ctrl-C.
     n_features_in_ : int
     n_outputs_ : int
     n_layers_ : int
