@@ -134,23 +134,29 @@ class Trace:
             raise ValueError(f"format must be one of {', '.join(FORMATS)}, got {format!r}")
         return {"text": self.text, "markdown": self.markdown, "json": self.to_json}[format]()
 
-    def plot(self, path: str | os.PathLike, title: str | None = None) -> Path:
-        """Draw the network with every number of the step on it (PNG); see :mod:`.diagram`.
+    def plot(self, path: str | os.PathLike | None = None, title: str | None = None, *,
+             ax: object = None) -> Path | object:
+        """Draw the network with every number of the step on it; see
+        :func:`~chainrule.tracing.diagram.plot_step`.
 
         Parameters
         ----------
-        path : str or PathLike
-            The file to write.
+        path : str or PathLike, optional
+            The file to write (PNG); with ``ax``, the file of its whole figure.
+            None: nothing is written.
         title : str, optional
+        ax : matplotlib Axes, optional
+            The caller's Axes to draw into; by default a new figure, sized to
+            the network.
 
         Returns
         -------
-        Path
-            The file written.
+        Path or Axes
+            The file written when ``path`` is given; else ``ax`` (or the new Axes).
         """
         from .diagram import plot_step
 
-        return plot_step(self.step, path, title)
+        return plot_step(self.step, path, title, ax=ax)
 
     def with_notation(self, notation: str) -> Trace:
         """The same numbers in another notation.
