@@ -13,33 +13,37 @@ from pathlib import Path
 import numpy as np
 
 from .. import plots  # plots._save, read when a picture is saved: it can be replaced there
-from ._canvas import _figure, _numbers
+from ._canvas import _check_axes, _closed_on_error, _done, _figure, _new_figure, _numbers, _root
 
 __all__ = ["first_layer_tiles", "plot_first_layer", "plot_tiles"]
 
 
 def plot_tiles(
     images: object,
-    path: str | Path,
+    path: str | Path | None = None,
     title: str | None = None,
     ncols: int | None = None,
     normalize: str = "each",
     cmap: str = "gray",
     tile_inches: float = 0.8,
-) -> Path:
-    """A grid of small grayscale images (weights of hidden units, kernels, patches) as a PNG.
+    *,
+    ax: object = None,
+) -> Path | object:
+    """A grid of small grayscale images (weights of hidden units, kernels, patches), as a PNG
+    or into a matplotlib Axes.
 
     Parameters
     ----------
     images : array-like of shape (n_tiles, height, width)
         One image per tile, e.g. ``W.T.reshape(-1, 8, 8)`` for the first-layer
         weights of a network on 8x8 images (``W`` of shape (64, n_hidden)).
-    path : str or Path
-        Output file (PNG).  Required, unlike the one-Axes pictures' (no
-        ``ax=``): every tile is an Axes of its own, in a figure sized to the
-        grid (and widened for the title), which a caller's Axes cannot hold;
-        to place tiles in a figure of your own, ``imshow`` them there.
+    path : str or Path, optional
+        Output file (PNG).  Alone, every tile is an Axes of its own, in a
+        figure sized to the grid (and widened for the title).  With ``ax``,
+        the file of ``ax``'s whole figure.  None: nothing is written, the Axes
+        is returned.
     title : str, optional
+        Over the grid: the new figure's title, or ``ax``'s.
     ncols : int, optional
         Tiles per row; by default about ``sqrt(n_tiles)``.
     normalize : {"each", "all"}, default "each"
@@ -48,13 +52,31 @@ def plot_tiles(
         which units have larger weights).
     cmap : str, default "gray"
     tile_inches : float, default 0.8
-        Size of one tile; the picture is 100 pixels per inch, widened (tiles
-        centred) where the title is wider than the grid.
+        Size of one tile in a new figure; the picture is 100 pixels per inch,
+        widened (tiles centred) where the title is wider than the grid.  With
+        ``ax`` the Axes' size is the grid's.
+    ax : matplotlib Axes, optional
+        Draw the grid into this Axes (a subplot of the caller's figure, whose
+        size, layout and backend stay the caller's) as one image, a montage:
+        each tile scaled to [0, 1] by its range (``normalize``), the tiles
+        ``max(1, round(0.1 * max(height, width)))`` pixels apart, the gaps and
+        the empty places of the last row transparent (the Axes' background
+        shows), the axis turned off.  With neither ``path`` nor ``ax``, that
+        montage in the one Axes of a new pyplot figure of the grid's size
+        (``plt.show()`` shows it).
 
     Returns
     -------
-    Path
-        The file written.
+    Path or Axes
+        The file written when ``path`` is given, else the Axes drawn into.
+
+    Raises
+    ------
+    TypeError
+        If ``ax`` is not a matplotlib Axes.
+    ValueError
+        If ``images`` is not a non-empty 3-D array of finite numbers, or an
+        option is out of its range (naming it).
     """
     tiles = _numbers(images, "images")
     if tiles.ndim != 3 or 0 in tiles.shape:
@@ -85,6 +107,17 @@ def plot_tiles(
             limits.append((lo, hi) if hi > lo else (lo - 1.0, hi + 1.0))
     aspect = tiles.shape[1] / tiles.shape[2]
     header = 0.4 if title else 0.0
+    if ax is not None or path is None:  # one image in one Axes: the caller's or a new one
+        if ax is not None:
+            _check_axes(ax, "ax")
+        made = ax is None
+        fig = (_new_figure((ncols * tile_inches, nrows * tile_inches * aspect + header), None)
+               if made else _root(ax))
+        with _closed_on_error(fig, made):
+            if made:
+                ax = fig.add_subplot()
+            _draw_montage(ax, tiles, limits, ncols, cmap, title)
+        return _done(fig, ax, path)
     fig = _figure((ncols * tile_inches, nrows * tile_inches * aspect + header))
     for i, (tile, (lo, hi)) in enumerate(zip(tiles, limits, strict=True)):
         ax = fig.add_subplot(nrows, ncols, i + 1)
@@ -101,6 +134,27 @@ def plot_tiles(
     fig.subplots_adjust(left=side, right=1 - side, bottom=0.02, top=top_margin,
                         wspace=0.08, hspace=0.08)
     return plots._save(fig, path)
+
+
+def _draw_montage(ax, tiles: np.ndarray, limits: list[tuple[float, float]], ncols: int,
+                  cmap: str, title: str | None) -> None:
+    """The tiles as one image in ``ax``: each scaled by its ``limits`` to [0, 1], in
+    rows of ``ncols``, with transparent gaps (NaN pixels) between them."""
+    import matplotlib
+
+    n, h, w = tiles.shape
+    nrows = -(-n // ncols)
+    gap = max(1, round(0.1 * max(h, w)))
+    montage = np.full((nrows * (h + gap) - gap, ncols * (w + gap) - gap), np.nan)
+    for i, (tile, (lo, hi)) in enumerate(zip(tiles, limits, strict=True)):
+        r, c = divmod(i, ncols)
+        montage[r * (h + gap):r * (h + gap) + h, c * (w + gap):c * (w + gap) + w] = (
+            (tile - lo) / (hi - lo))
+    colours = matplotlib.colormaps.get_cmap(cmap).with_extremes(bad=(0.0, 0.0, 0.0, 0.0))
+    ax.imshow(montage, cmap=colours, vmin=0.0, vmax=1.0, interpolation="nearest")
+    ax.set_axis_off()
+    if title:
+        ax.set_title(title)
 
 
 def _first_weight_layer(model: object) -> object:
@@ -169,21 +223,24 @@ def first_layer_tiles(model: object, shape: tuple[int, int] | None = None) -> np
 
 def plot_first_layer(
     model: object,
-    path: str | Path,
+    path: str | Path | None = None,
     shape: tuple[int, int] | None = None,
     max_units: int | None = None,
     title: str | None = None,
     normalize: str = "each",
     tile_inches: float = 0.8,
-) -> Path:
-    """First-layer weights as a grid of image tiles (what each hidden unit looks for), as a PNG.
+    *,
+    ax: object = None,
+) -> Path | object:
+    """First-layer weights as a grid of image tiles (what each hidden unit looks for), as a
+    PNG or into a matplotlib Axes.
 
     Parameters
     ----------
     model : Network, or anything with a ``network_`` attribute
-    path : str or Path
-        Required, as :func:`plot_tiles`' (no ``ax=``; :func:`first_layer_tiles`
-        gives the tiles to draw into a figure of your own).  Output PNG:
+    path : str or Path, optional
+        With ``ax``, the file of its whole figure; None: nothing is written
+        (see :func:`plot_tiles`).  Alone, the output PNG:
         ``ncols`` x ``nrows`` tiles of ``tile_inches`` at 100 pixels per inch
         (``ncols = ceil(sqrt(n_tiles))``; for a Conv2D layer on C > 1 channels
         ``C * ceil(sqrt(n_units))``, so that a kernel's C tiles stand side by
@@ -199,10 +256,13 @@ def plot_first_layer(
         added for a Conv2D layer on images of C > 1 channels; "first N of M
         units" when ``max_units`` leaves some of the layer's M units out).
     normalize, tile_inches : see :func:`plot_tiles`.
+    ax : matplotlib Axes, optional
+        Draw the tiles into this Axes as one image (:func:`plot_tiles`' montage).
 
     Returns
     -------
-    Path
+    Path or Axes
+        The file written when ``path`` is given, else the Axes drawn into.
     """
     tiles = first_layer_tiles(model, shape)
     # a Conv2D unit (kernel) is one tile per input channel, side by side in tiles
@@ -224,4 +284,4 @@ def plot_first_layer(
     # of the next), and no tile said which kernel it belonged to
     ncols = per_unit * math.ceil(math.sqrt(n_units)) if per_unit > 1 else None
     return plot_tiles(tiles, path, title=title, ncols=ncols, normalize=normalize,
-                      tile_inches=tile_inches)
+                      tile_inches=tile_inches, ax=ax)
