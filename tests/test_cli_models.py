@@ -20,7 +20,7 @@ import numpy as np
 import pytest
 
 import chainrule as cr
-from chainrule._tabular_table import TEXT_FEATURES_HINT
+from chainrule._tabular_categories import _mixed_hint
 from chainrule.cli import main
 from chainrule.io import load_metadata
 from file_helpers import network_outputs as _reference
@@ -404,20 +404,25 @@ def test_bad_csv_gives_one_line_error(trained, tmp_path, capsys, content, comman
 
 def test_a_text_feature_is_refused_with_how_to_encode_it(tmp_path, capsys):
     # "not a number: 'red'" alone left the user to guess that the commands take numbers
-    # only: the message now says to one-hot encode the column, or to use the estimators
-    # in a Pipeline with a OneHotEncoder; the file, line and column as before
+    # only: the message says to one-hot encode the column, or to use the estimators
+    # in a Pipeline with a OneHotEncoder; the file, line and column as before.  A CSV
+    # column of text alone is one-hot encoded by train now (test_cli_categorical.py); one
+    # of numbers and text, as here, is refused, saying how to make it categorical
     (tmp_path / "cars.csv").write_text("power,color,y\n90,1,0\n120,red,1\n")
     np.savez(tmp_path / "cars.npz", X=np.array([["90", "1"], ["120", "red"]]), y=[0, 1])
+    hints = {"cars.csv": "; the column holds both numbers and text: correct the cell, or name "
+             "the column categorical to one-hot encode each of its values (--categorical "
+             "color on the command line, categorical=['color'] from Python)",
+             "cars.npz": "; features must be numbers: one-hot encode a column of "
+             "categories first (one 0/1 column per category), or, from Python, "
+             "fit chainrule.MLPClassifier or MLPRegressor in a scikit-learn "
+             "Pipeline after a OneHotEncoder (sklearn.compose.make_column_transformer)"}
     for name, where in [("cars.csv", " line 3, column 'color': not a number: 'red'"),
                         ("cars.npz", ": 'X' must be a non-empty numeric array")]:
         assert main(["train", str(tmp_path / name), "-q", "-o", str(tmp_path / "m")]) == 2
         (line,) = capsys.readouterr().err.splitlines()
         assert line.startswith(f"chainrule: error: {tmp_path / name}{where}")
-        assert line.endswith("; features must be numbers: one-hot encode a column of "
-                             "categories first (one 0/1 column per category), or, from Python, "
-                             "fit chainrule.MLPClassifier or MLPRegressor in a scikit-learn "
-                             "Pipeline after a OneHotEncoder "
-                             "(sklearn.compose.make_column_transformer)")
+        assert line.endswith(hints[name])
     assert not (tmp_path / "m.npz").exists()
 
 
@@ -967,7 +972,7 @@ def test_errors_name_the_line_a_row_starts_on_after_a_multiline_field(tmp_path, 
     assert main(["train", str(tmp_path / "d.csv"), "--features", "a", "-q"]) == 2
     err = capsys.readouterr().err
     assert err == f"chainrule: error: {tmp_path / 'd.csv'} line {line}, column 'a': not a " \
-                  f"number: 'z'; {TEXT_FEATURES_HINT}\n"
+                  f"number: 'z'; {_mixed_hint('a')}\n"  # a column of numbers and text
 
 
 @pytest.mark.parametrize("shape", [(5, 0), (0, 3)])

@@ -289,7 +289,16 @@ def _refuse_overwriting_inputs(out: str | None, args: argparse.Namespace) -> Non
                                          "data file": args.data})
 
 
-def _model_data(model, data: str, target: str | None, need_target: bool, seed: int):
+def model_columns(model) -> list[str] | None:
+    """The columns a model reads from a table, in order: its file's ``columns`` where it
+    one-hot encodes categorical ones (its ``feature_names`` are then their 0/1 features),
+    else its ``feature_names`` (None: the table's columns by position)."""
+    columns = model.metadata.get("columns")
+    return list(columns) if columns else model.feature_names
+
+
+def _model_data(model, data: str, target: str | None, need_target: bool, seed: int,
+                unknown: str = "error"):
     from ._tabular_npz import _npz_shape
     from .saved_model import EstimatorModel
     from .tabular import read_data
@@ -299,7 +308,8 @@ def _model_data(model, data: str, target: str | None, need_target: bool, seed: i
     # images of another shape, before read_data counts their pixels as columns ("X has 25
     # columns and no feature_names array" for images of 1 x 5 x 5)
     _check_image_shape(data, _npz_shape(data, "X"), shape)
-    features = model.feature_names
+    features = model_columns(model)
+    categories = model.metadata.get("categories")
     # an estimator fitted on an array: its features are the columns, by position (predict
     # reads no target: there every column is one, a target column of the file included)
     taken = ("every column but the target is a feature" if need_target else
@@ -317,7 +327,9 @@ def _model_data(model, data: str, target: str | None, need_target: bool, seed: i
                           features=features, need_target=need_target, seed=seed,
                           strict_target=target is not None,
                           all_columns=model.metadata.get("all_columns") is True,
-                          nan_class=_has_nan_class(model))
+                          nan_class=_has_nan_class(model),
+                          **({"categories": categories, "unknown_categories": unknown}
+                             if categories else {}))
     except ValueError as exc:
         if not unnamed:
             raise

@@ -237,6 +237,11 @@ def _info(args: argparse.Namespace) -> int:
         print(f"targets ({len(meta['target_names'])}): {_preview(meta['target_names'], 8)}")
     if meta.get("feature_names"):
         print(f"features ({len(meta['feature_names'])}): {_preview(meta['feature_names'], 8)}")
+    if meta.get("categories"):  # train's categorical columns, one-hot encoded
+        print(f"columns ({len(meta['columns'])}): {_preview(meta['columns'], 8)}")
+        for name, cats in meta["categories"].items():
+            print(f"categorical column {name!r} (one-hot, {len(cats)} categories): "
+                  f"{_preview(cats, 10)}")
     data = _data_text(meta)
     if data:
         print(f"data: {data}")
@@ -249,7 +254,8 @@ def _info(args: argparse.Namespace) -> int:
         whole = " of each channel" if t and t.get("input_shape") else ""
         print(f"inputs standardised with the training mean and standard deviation{whole}"
               + ((" (each target too)" if meta.get("target_names") else " (target too)")
-                 if "y_mean" in meta else ""))
+                 if "y_mean" in meta else "")
+              + (", the one-hot features left 0/1" if meta.get("categories") else ""))
     if t:  # --layers and --class-weight as JSON, as they are given
         # a setting that is None means nothing to the run's optimizer (lbfgs's lr, momentum
         # and batch_size, adam's momentum), as a schedule or class weights not given are

@@ -107,7 +107,21 @@ def add_train_options(p: argparse.ArgumentParser) -> None:
                    "(0/1, yes/no), a multi-label classifier: a sigmoid unit per target, "
                    "scored by subset accuracy, hamming loss and log loss")
     p.add_argument("--features", nargs="+", metavar="NAME",
-                   help="feature columns (default: every column but the target)")
+                   help="feature columns (default: every column but the target); a CSV "
+                   "column of text, none of it a number, is categorical: one-hot encoded, "
+                   "one 0/1 feature per category (its distinct cells, sorted as text), "
+                   "which the model file records for predict and evaluate (a column of "
+                   "numbers and text is refused: see --categorical)")
+    p.add_argument("--categorical", nargs="+", metavar="NAME", default=None,
+                   help="feature columns of a CSV file to one-hot encode though they hold "
+                   "numbers (zip codes, integer codes); columns of text are categorical "
+                   "without it (default: none)")
+    p.add_argument("--max-categories", type=positive_int, default=100, metavar="N",
+                   dest="max_categories",
+                   help="the most categories a categorical column may have; one of more is "
+                   "refused (an ID or free text, which one-hot encoding would make as many "
+                   "features), as is a text column whose 20 or more rows each hold another "
+                   "value (default: 100)")
     p.add_argument("--task", choices=["auto", "classification", "regression"], default="auto",
                    help="default: auto (inferred from the target; regression for --loss poisson "
                    "or huber)")

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
+from . import _cli_models_categorical as _categorical
 from ._cli_checkpoint import resolved_loss, resolved_options
 from ._cli_class_weight import resolve_class_weight
 from ._cli_image_layout import other_shape as _other_shape
@@ -58,11 +59,12 @@ def read_table(args: argparse.Namespace, given_shape: list[int] | None) -> Table
     from .tabular import read_data
 
     table = read_data(args.data, target=args.target, features=args.features, seed=args.seed,
-                      features_what=" (--features)")
+                      features_what=" (--features)", **_categorical.categorical_options(args))
     if (given_shape is not None and table.image_shape is not None
             and tuple(given_shape) != table.image_shape):
         raise ValueError(_other_shape(given_shape, table.source, table.image_shape))
-    if args.features is not None and table.X.shape[1] != len(args.features):
+    if args.features is not None and table.columns is None and (
+            table.X.shape[1] != len(args.features)):
         # an NPZ file without feature_names, whose columns are the positions x0, x1, ...:
         # read_data takes names that are none of them as a model's, by position (every
         # column); the model file would then hold fewer names than its network has inputs
@@ -181,7 +183,8 @@ def prepare(args: argparse.Namespace, table: Table, several: bool, run_settings:
                      {"target_name": table.target_name}), "data": str(args.data),
                   # every column but the target (no --features): a file without column
                   # names must then have exactly these columns (see _model_data)
-                  "all_columns": args.features is None}
+                  "all_columns": args.features is None,
+                  **_categorical.categorical_record(table)}  # columns read, categories
     if not provenance:  # cv: the rows of a fold, not DATA, and no file to write
         pass
     elif args.data == "-":  # standard input (no path): what it held, read once, for evaluate
@@ -245,10 +248,8 @@ def prepare(args: argparse.Namespace, table: Table, several: bool, run_settings:
         if args.input_shape is not None:  # images: each channel as a whole (see --help)
             mean, scale = image_statistics(X[train_idx], tuple(args.input_shape))
         else:
-            mean, scale = _mean_std(X[train_idx])
-            # a column constant in training is only centred: its std is the rounding of the
-            # mean (0.1 in 100 rows: 1.9e-16), by which another value would be multiplied ~1e15
-            scale[_constant(X[train_idx])] = 1.0
+            # a constant column only centred; the one-hot features of a category left 0/1
+            mean, scale = _categorical.feature_statistics(X[train_idx], table)
         X = _standardise(X, mean, scale, table.source,
                          [f"feature {n!r}" for n in table.feature_names])
         meta["x_mean"], meta["x_scale"] = mean.tolist(), scale.tolist()

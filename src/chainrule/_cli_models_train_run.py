@@ -10,6 +10,7 @@ import time
 
 import numpy as np
 
+from . import _cli_models_categorical as _categorical
 from ._cli_args_optimizer import check_schedule_epochs, inferred_lengths
 from ._cli_checkpoint import (
     EXIT_MAX_TIME,
@@ -113,6 +114,8 @@ def _train_run(args: argparse.Namespace, sigterm: SigtermAsCtrlC) -> int:
         net = trainer.net
     else:
         net = build_network(args, X.shape[1], n_out, output)
+    if table.categories:
+        print(_categorical.encoded_line(table))
     print(f"{table.source}: {n_data} examples x {X.shape[1]} features; "
           f"target{'s' if several else ''} {target_words}: "
           + (_several_words(task, meta.get("labels"), table.target_names) if several else task)

@@ -103,9 +103,10 @@ def read_val_data(args: argparse.Namespace, table, several: bool):
             f"DATA {table.source} holds images of shape "
             f"{' x '.join(map(str, table.image_shape))} (C x H x W)")
     target = table.target_names if several else table.target_name
-    val = read_data(args.val_data, target=target, features=table.feature_names,
+    val = read_data(args.val_data, target=target, features=table.columns or table.feature_names,
                     seed=args.seed, features_what=" that DATA has (--val-data)",
-                    all_columns=args.features is None)
+                    all_columns=args.features is None,
+                    **({"categories": table.categories} if table.categories else {}))
     source = f"--val-data {val.source}"
     if val.image_shape != table.image_shape:
         shown = [("rows" if s is None else "images of shape " + " x ".join(map(str, s)))

@@ -28,13 +28,16 @@ _RUN_OPTIONS = {
     "decay": "--decay", "clip_norm": "--clip-norm",
     "schedule": "--schedule", "patience": "--patience", "scale": "--scale", "seed": "--seed",
     "class_weight": "--class-weight", "huber_delta": "--huber-delta",
-    "label_smoothing": "--label-smoothing",
+    "label_smoothing": "--label-smoothing", "categorical": "--categorical",
 }
 
 
 def run_options(args: argparse.Namespace, steps: Mapping[str, object]) -> dict:
     """The options that decide a run, resolved (``steps``: :func:`optimizer_settings`)."""
-    options = {name: getattr(args, name) for name in _RUN_OPTIONS}
+    options = {name: getattr(args, name) for name in _RUN_OPTIONS if name != "categorical"}
+    # the columns named categorical, in any order (a run from before it: None, as none)
+    forced = getattr(args, "categorical", None)
+    options["categorical"] = sorted(set(forced)) if forced else None
     options.update(steps)  # the momentum and batch size the rule uses (defaults filled in)
     return json.loads(json.dumps(options))  # as the checkpoint's JSON gives them back
 

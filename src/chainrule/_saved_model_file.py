@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from ._io_files import finite_number
 from ._table_labels import _text
+from ._tabular_categories import categories_problem
 
 if TYPE_CHECKING:
     from .saved_model import SavedModel
@@ -79,6 +80,9 @@ def _metadata_problem(model: SavedModel) -> str | None:
             return f"feature_names: {dup!r} appears {counts[dup]} times"
         if len(names) != n_in:
             return f"feature_names: {_plural(len(names), 'name')} for {inputs}"
+    problem = categories_problem(meta, n_in)  # one-hot encoded categorical columns
+    if problem:
+        return problem
     for mean, scale in (("x_mean", "x_scale"), ("y_mean", "y_scale")):
         if (mean in meta) != (scale in meta):
             present, absent = (mean, scale) if mean in meta else (scale, mean)

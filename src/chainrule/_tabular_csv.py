@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ._tabular_categories import Encoding
 from ._tabular_table import TEXT_FEATURES_HINT, Table, _columns, _duplicates, _parse_floats
 
 
@@ -138,9 +139,11 @@ def _stdin_text() -> io.TextIOBase:
 
 def _read_csv(path: Path | str, target: str | None, features: list[str] | None,
               need_target: bool, features_what: str, nan_class: bool = False,
-              more: tuple[str, ...] = (), text: io.TextIOBase | None = None) -> Table:
+              more: tuple[str, ...] = (), text: io.TextIOBase | None = None,
+              encoding: Encoding | None = None) -> Table:
     """The table of a CSV file at ``path``, or of ``text`` already read (standard input,
-    which ``path`` then names: :data:`STDIN`)."""
+    which ``path`` then names: :data:`STDIN`); ``encoding``: how categorical feature
+    columns are one-hot encoded (None: none is, text is refused)."""
     try:
         opened = (open(path, newline="", encoding="utf-8-sig") if text is None else
                   contextlib.nullcontext(text))
@@ -245,10 +248,13 @@ def _read_csv(path: Path | str, target: str | None, features: list[str] | None,
             f"{path}: the target column {target!r} is also a feature{features_what}; a "
             f"model must not be given its target as an input{hint}"
         )
-    X = _finite_block(body, cols)
+    plain = encoding is None or not encoding.wanted([header[c] for c in cols])
+    X = _finite_block(body, cols) if plain else None
     table = Table(np.empty((len(body), len(cols))) if X is None else X, y, list(features),
                   target, str(path), lines=lines,
                   target_names=[target, *more] if y is not None and more else None)
+    if X is None and encoding is not None:  # text columns one-hot encoded, if any
+        return encoding.encode(table, [_cells(body, c) for c in cols])
     if X is None:  # a cell that is no finite number: column by column, naming the first
         for j, c in enumerate(cols):
             table.X[:, j] = _parse_floats(_cells(body, c), table.where,

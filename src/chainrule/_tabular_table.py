@@ -37,6 +37,16 @@ class Table:
         The shape of each example of an NPZ file whose ``X`` holds images,
         shape (n_samples, C, H, W); ``X`` is then their flat rows, channel by
         channel.
+    target_names : list of str or None
+        The targets' names, when several were asked for.
+    columns : list of str or None
+        The CSV columns read as features, in order, when some are categorical:
+        each of those is one-hot encoded in place, as the 0/1 features
+        ``"column=category"`` of ``feature_names``; None: the features are the
+        columns.
+    categories : dict of str to list of str, or None
+        Each categorical column's categories (sorted), in the order of its 0/1
+        features; None when no column is categorical.
     """
 
     X: np.ndarray
@@ -49,6 +59,8 @@ class Table:
     lines: np.ndarray | None = field(default=None, repr=False)
     image_shape: tuple[int, int, int] | None = None
     target_names: list[str] | None = None
+    columns: list[str] | None = None
+    categories: dict[str, list[str]] | None = None
 
     @property
     def n_samples(self) -> int:

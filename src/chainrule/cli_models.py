@@ -34,6 +34,7 @@ from ._cli_models_data import (
     _model_data,
     _refuse_overwriting_inputs,
     _target_names,
+    model_columns,
 )
 from ._cli_models_data import _cost_words as _cost_words
 from ._cli_models_data import _load as _load
@@ -108,6 +109,12 @@ def _add_evaluate(sub: argparse._SubParsersAction) -> None:
                    "support with their macro and weighted averages, and the confusion "
                    "matrix (a multi-label one: a row and a 2 x 2 matrix per target)")
     p.add_argument("--json", action="store_true", help="print the scores as JSON")
+    p.add_argument("--unknown-categories", choices=["error", "zeros"], default="error",
+                   dest="unknown_categories",
+                   help="a category of a categorical column that the training data did not "
+                   "have: refused, naming the row, the column and the value (error, the "
+                   "default, as scikit-learn's OneHotEncoder(handle_unknown='error')), or "
+                   "encoded as all zeros (zeros: none of the column's 0/1 features is on)")
     p.add_argument("--seed", type=seed_int, default=None, help=_SEED_HELP)
     p.set_defaults(handler=_evaluate)
 
@@ -124,7 +131,7 @@ def _evaluate(args: argparse.Namespace) -> int:
         _refuse_report(model, args.model)
     target = _evaluate_target(model, args.model, args.target, written)
     seed = _data_seed(model, args.data, args.seed)
-    table = _model_data(model, args.data, target, True, seed)
+    table = _model_data(model, args.data, target, True, seed, args.unknown_categories)
     _refuse_one_of_several(model, args.model, target)
     scores, no_auc, each, report = _evaluation(model, table, args.report)
     names = table.target_names
@@ -177,6 +184,12 @@ def _add_predict(sub: argparse._SubParsersAction) -> None:
                    "first, cell by cell as the file writes them (an id column, to match each "
                    "prediction to its example); DATA - too (standard input, read once and "
                    "kept), not another pipe (/dev/fd/N), which is read once (default: none)")
+    p.add_argument("--unknown-categories", choices=["error", "zeros"], default="error",
+                   dest="unknown_categories",
+                   help="a category of a categorical column that the training data did not "
+                   "have: refused, naming the row, the column and the value (error, the "
+                   "default, as scikit-learn's OneHotEncoder(handle_unknown='error')), or "
+                   "encoded as all zeros (zeros: none of the column's 0/1 features is on)")
     p.add_argument("--seed", type=seed_int, default=None, help=_SEED_HELP)
     p.set_defaults(handler=_predict)
 
@@ -193,7 +206,7 @@ def _predict(args: argparse.Namespace) -> int:
     if args.keep:  # the prediction columns are known from the model: before reading the data
         _check_clash(args.keep, _prediction_names(model, name))
     args.seed = _data_seed(model, args.data, args.seed)  # --keep reads the data with it too
-    table = _model_data(model, args.data, None, False, args.seed)
+    table = _model_data(model, args.data, None, False, args.seed, args.unknown_categories)
     pred = model.predict(table.X)
     if model.task == "classification":  # labels as the model keeps them: 1, not 1.0
         pred = np.vectorize(_label_text, otypes=[object])(pred)
@@ -288,17 +301,19 @@ def _kept(model, table, args: argparse.Namespace, col: str) -> list:
     feature that is a column of an NPZ file's X is its number."""
     from .tabular import read_data
 
-    features = model.feature_names
+    features = model_columns(model)
     options = {"features": features, "seed": args.seed, "all_columns":
                model.metadata.get("all_columns") is True,
-               "features_what": " that the model was trained on"}
+               "features_what": " that the model was trained on",
+               **({"categories": model.metadata["categories"], "unknown_categories":
+                   args.unknown_categories} if model.metadata.get("categories") else {})}
     if features is not None and col in features:
         try:  # a CSV file's cells as written; a column of an NPZ file's X: its numbers
             kept = read_data(args.data, target=col, need_target=False, **options)
         except ValueError:
             kept = None
         if kept is None or kept.y is None or np.shape(kept.y) != (table.n_samples,):
-            return list(table.X[:, features.index(col)])
+            return list(table.X[:, table.feature_names.index(col)])
         return list(kept.y)
     try:
         kept = read_data(args.data, target=col, need_target=False, **options)

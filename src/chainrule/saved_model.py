@@ -52,7 +52,13 @@ class SavedModel(_SavedModelOutputs):
         for a model of several targets, whose ``target_names`` list them in
         the order of the outputs; a classifier of several targets has two
         ``labels`` per target), ``history`` (loss per
-        epoch) and ``training`` (the settings).
+        epoch) and ``training`` (the settings).  A model of a CSV file's
+        categorical columns also has ``columns`` (the columns read, in order)
+        and ``categories`` (each categorical column's sorted categories): its
+        ``feature_names`` are then its network's inputs, a categorical column's
+        0/1 features named ``"column=category"`` in the column's place, and
+        :meth:`predict` takes those features (``chainrule predict`` encodes a
+        file's columns into them).
     """
 
     network: Network
@@ -80,7 +86,9 @@ class SavedModel(_SavedModelOutputs):
 
     @property
     def feature_names(self) -> list[str] | None:
-        """The columns the model reads, in order; None: the table's columns by position."""
+        """The features the network takes, in order: the columns the model reads, or,
+        where it one-hot encodes categorical ones (``metadata["columns"]``), their 0/1
+        features ``"column=category"`` in their place; None: a table's columns by position."""
         return self.metadata.get("feature_names")
 
     @property

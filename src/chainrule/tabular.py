@@ -20,6 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ._tabular_categories import MAX_CATEGORIES, Encoding
 from ._tabular_csv import STDIN, _read_csv, _stdin_text
 from ._tabular_csv import _example_as_header as _example_as_header
 from ._tabular_csv import _is_number as _is_number
@@ -172,6 +173,10 @@ def read_data(
     features_what: str = " that the model was trained on",
     all_columns: bool = False,
     nan_class: bool = False,
+    categorical: bool | list[str] = False,
+    categories: dict[str, list[str]] | None = None,
+    max_categories: int = MAX_CATEGORIES,
+    unknown_categories: str = "error",
 ) -> Table:
     """Examples from a CSV file, an NPZ file or a bundled data set.
 
@@ -230,6 +235,34 @@ def read_data(
         classifier fitted on such labels (scikit-learn takes the string
         "nan") knows it, rather than a missing value: for evaluating that
         model.
+    categorical : bool or list of str, default False
+        One-hot encode the categorical feature columns of a CSV file (training
+        data), as scikit-learn's ``OneHotEncoder`` does: True, the columns of
+        text in which no cell is a number (empty cells and the markers of a
+        missing number, such as "NA" or "?", aside: a column of numbers with
+        such gaps is one of numbers, whose gaps are refused; a column of both
+        numbers and other text is refused, naming its first text cell); a list,
+        these columns as well, whatever they hold (zip codes, integer codes).
+        A categorical column's categories are its distinct cells, stripped of
+        spaces around them, sorted as text; each is a 0/1 feature
+        ``"column=category"`` in the column's place, and the table's ``columns``
+        and ``categories`` record them.  An empty cell there is refused, naming
+        its line; so is a column of more than ``max_categories`` categories, or
+        one of 20 rows or more that are each their own category (an ID or free
+        text).  False: a text
+        feature is refused.  Only for CSV files (NPZ arrays and the bundled data
+        sets hold numbers).
+    categories : dict of str to list of str, optional
+        A model's categorical columns and their categories (the ``categories``
+        of the table it was trained on): those columns of a CSV file are
+        encoded over them, in that order; a cell that is none of them is
+        refused, naming its line, column and value, and the categories
+        (OneHotEncoder's ``handle_unknown="error"``), unless
+        ``unknown_categories`` is "zeros".
+    max_categories : int, default 100
+        The most categories a column may have (``categorical``).
+    unknown_categories : {"error", "zeros"}, default "error"
+        A category unknown to ``categories``: refused, or encoded as all zeros.
 
     Returns
     -------
@@ -262,11 +295,23 @@ def read_data(
             raise ValueError(f"duplicate target column {dup[0]!r}: each column can be a "
                              f"target once (got {', '.join(map(str, target))})")
         target, more = target[0], tuple(target[1:])
+    if unknown_categories not in ("error", "zeros"):
+        raise ValueError(f"unknown_categories: expected 'error' or 'zeros', got "
+                         f"{unknown_categories!r:.80}")
+    if isinstance(max_categories, bool) or not isinstance(max_categories, int) or (
+            max_categories < 1):
+        raise ValueError(f"max_categories: expected an int >= 1, got {max_categories!r:.80}")
+    forced = [] if isinstance(categorical, bool) else list(categorical)
+    encoding = (Encoding(bool(categorical) or bool(forced), tuple(forced), categories,
+                         max_categories, unknown_categories)
+                if categorical or forced or categories else None)
     if isinstance(source, str) and source == "-":  # a pipe into the command: read once
-        return _read_csv(STDIN, target, features, need_target, features_what, nan_class,
-                         more, text=_stdin_text())
+        return _checked_categorical(
+            _read_csv(STDIN, target, features, need_target, features_what, nan_class,
+                      more, text=_stdin_text(), encoding=encoding), forced)
     path = Path(source)
     if not path.exists() and str(source) in BUNDLED:
+        _refuse_categorical(source, forced, categories)
         table = _bundled(str(source), seed)
         if more:
             return _bundled_targets(table, [target, *more], features, need_target,
@@ -293,6 +338,32 @@ def read_data(
         with open(path, "rb") as fh:
             is_zip = fh.read(4) == b"PK\x03\x04"
     if path.suffix.lower() == ".npz" or is_zip:
+        _refuse_categorical(source, forced, categories)
         return _read_npz(path, target, features, need_target, strict_target, features_what,
                          all_columns, nan_class, more)
-    return _read_csv(path, target, features, need_target, features_what, nan_class, more)
+    return _checked_categorical(_read_csv(path, target, features, need_target, features_what,
+                                          nan_class, more, encoding=encoding), forced)
+
+
+def _refuse_categorical(source: object, forced: list[str],
+                        categories: dict[str, list[str]] | None) -> None:
+    """Refuse categorical columns of an NPZ file or a bundled data set (numbers only)."""
+    if not forced and not categories:
+        return
+    what = ("categorical: a CSV file's columns can be named categorical (--categorical)"
+            if forced else f"the model one-hot encodes the categorical column"
+            f"{'s' if len(categories or ()) > 1 else ''} "
+            f"{', '.join(map(repr, categories or ()))} of a CSV file")
+    raise ValueError(f"{source}: {what}; give the data as a CSV file")
+
+
+def _checked_categorical(table: Table, forced: list[str]) -> Table:
+    """``table``, once the columns named categorical are found among its features."""
+    columns = table.columns or table.feature_names
+    stray = [n for n in forced if n not in columns]
+    if stray:
+        raise ValueError(
+            f"{table.source}: categorical column{'s' if len(stray) > 1 else ''} "
+            f"{', '.join(map(repr, stray))} (--categorical) not among the feature columns "
+            f"({_some(columns)})")
+    return table

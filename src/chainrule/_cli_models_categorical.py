@@ -1,0 +1,67 @@
+"""``chainrule train``'s categorical columns: the options that make ``read_data`` one-hot
+encode a CSV file's columns of text (and those of ``--categorical``), what the model
+file records of them, and the standardisation that leaves their 0/1 features as they
+are (see :mod:`chainrule._tabular_categories`, which encodes them)."""
+
+from __future__ import annotations
+
+import argparse
+
+import numpy as np
+
+from ._cli_models_data import _constant, _mean_std
+from ._tabular_categories import MAX_CATEGORIES, one_hot_mask
+
+
+def categorical_options(args: argparse.Namespace) -> dict:
+    """``read_data``'s options of train's categorical columns: DATA's columns of text, and
+    those of ``--categorical``, one-hot encoded, at most ``--max-categories`` categories
+    each (a file that is not CSV: only ``--categorical`` is checked, and refused)."""
+    forced = getattr(args, "categorical", None)
+    return {"categorical": list(forced) if forced else True,
+            "max_categories": getattr(args, "max_categories", MAX_CATEGORIES)}
+
+
+def categorical_record(table) -> dict:
+    """What the model file records of the table's categorical columns: ``columns`` (the
+    columns read, in order) and ``categories`` (each categorical one's, sorted); ``{}``
+    where there are none (the file is then as before they were encoded)."""
+    if not table.categories:
+        return {}
+    return {"columns": list(table.columns), "categories": dict(table.categories)}
+
+
+def encoded_line(table) -> str | None:
+    """The line train prints of the columns it one-hot encoded; None where there are none."""
+    if not table.categories:
+        return None
+    return f"{table.source}: one-hot encoded " + ", ".join(
+        f"{name!r} ({len(cats)} categories)" for name, cats in table.categories.items())
+
+
+def feature_statistics(X_train: np.ndarray, table) -> tuple[np.ndarray, np.ndarray]:
+    """The mean and scale of ``--scale standard`` of each feature, shape (n_features,).
+
+    A numeric feature's training mean and standard deviation (of a feature constant in
+    training, the scale 1: it is only centred; its deviation is the rounding of its mean,
+    by which another value would be multiplied ~1e15).  A categorical column's 0/1
+    features keep mean 0 and scale 1: they stay 0/1, as scikit-learn's
+    ``ColumnTransformer`` of a ``OneHotEncoder`` beside a ``StandardScaler`` of the
+    numeric columns leaves them.
+
+    Parameters
+    ----------
+    X_train : ndarray of shape (n_train, n_features)
+    table : Table
+        The table the rows come from (its ``columns`` and ``categories``).
+
+    Returns
+    -------
+    mean, scale : ndarray of shape (n_features,)
+    """
+    mean, scale = _mean_std(X_train)
+    scale[_constant(X_train)] = 1.0
+    if table.categories:
+        dummies = one_hot_mask(table.columns, table.categories)
+        mean[dummies], scale[dummies] = 0.0, 1.0
+    return mean, scale

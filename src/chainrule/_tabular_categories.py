@@ -1,0 +1,280 @@
+"""Categorical feature columns of CSV files: one-hot encoded, as scikit-learn's
+``OneHotEncoder(handle_unknown="error")`` encodes them, for
+:func:`chainrule.tabular.read_data` (``categorical=``, ``categories=``).
+
+A feature column is categorical when its cells are text and none is a number (the
+empty cell and the usual markers of a missing number, "NA" or "?", aside: a column
+of numbers with such gaps stays a column of numbers with missing values, and a
+column of both numbers and text is refused, a typing error as likely as
+categories), or when it is named as categorical (zip codes, integer codes).  Its categories are
+its distinct cells, stripped of spaces around them, sorted as text (the order of
+``OneHotEncoder``'s ``categories_``); each becomes a 0/1 column named
+``"column=category"``, in place of the column.  Import from :mod:`chainrule.tabular`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from ._tabular_table import MISSING_MARKERS, TEXT_FEATURES_HINT, Table, _parse_floats, _some
+
+#: The most categories a column may have by default (``max_categories``): more is taken
+#: for an ID or free text, which one-hot encoding turns into as many input columns.
+MAX_CATEGORIES = 100
+
+#: A column of at least this many rows, each its own category, is an ID or free text.
+_ID_ROWS = 20
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def column_kind(cells: np.ndarray) -> str:
+    """What ``cells`` (strings of shape (n_rows,)) hold: "numbers", "text" or "mixed".
+
+    Empty cells and the markers of a missing number ("NA", "?", "null", ...) are not
+    counted: a column of numbers with such gaps is one of "numbers" (whose gaps are
+    refused as missing values), not of categories; in a column of "text" they are
+    categories as written.  A column of both numbers and other text is "mixed": a
+    typing error as likely as categories, which only naming the column categorical
+    makes categories.
+    """
+    numbers = text = False
+    for cell in np.unique(np.char.strip(cells)):
+        value = str(cell)
+        if not value or value.lower() in MISSING_MARKERS:
+            continue
+        if _is_number(value):
+            numbers = True
+        else:
+            text = True
+    return "mixed" if numbers and text else "text" if text else "numbers"
+
+
+def _mixed_hint(name: str) -> str:
+    """Said after the first text cell of a column of both numbers and text."""
+    return (f"the column holds both numbers and text: correct the cell, or name the column "
+            f"categorical to one-hot encode each of its values (--categorical {name} on the "
+            f"command line, categorical=[{name!r}] from Python)")
+
+
+def _stripped(cells: np.ndarray, name: str, where: Callable[[int], str]) -> np.ndarray:
+    """The cells stripped of spaces; an empty one is refused, naming its line and column."""
+    values = np.char.strip(cells)
+    empty = np.flatnonzero(values == "")
+    if empty.size:
+        raise ValueError(f"{where(int(empty[0]))}, column {name!r}: missing value (a "
+                         "categorical column: fill the cell in with a category, or drop the "
+                         "row)")
+    return values
+
+
+def fit_categories(cells: np.ndarray, name: str, source: str, where: Callable[[int], str],
+                   max_categories: int = MAX_CATEGORIES) -> list[str]:
+    """The sorted categories of a column of training data.
+
+    Parameters
+    ----------
+    cells : ndarray of shape (n_rows,), str
+        The column's cells as written.
+    name : str
+        The column's name, for messages.
+    source : str
+        The file, for messages.
+    where : callable
+        ``where(i)``: where row ``i`` is, for messages ("file.csv line 7").
+    max_categories : int
+        The most categories allowed.
+
+    Returns
+    -------
+    list of str
+        The distinct stripped cells, sorted as text.
+
+    Raises
+    ------
+    ValueError
+        For an empty cell (naming its line), more than ``max_categories``
+        categories, or one category per row in 20 rows or more (an ID or free
+        text, from which nothing generalises), naming the column and the count.
+    """
+    values = _stripped(cells, name, where)
+    categories = [str(c) for c in np.unique(values)]
+    k, n = len(categories), len(values)
+    drop = ("leave the column out (--features naming the others on the command line, or "
+            "drop it from the file)")
+    if k == n and n >= _ID_ROWS:
+        raise ValueError(
+            f"{source}: column {name!r} is "
+            f"text with a different value in each of its {n} rows (an ID or free text, not "
+            f"categories: one-hot encoded it would be {k} input columns, each seen once); "
+            f"{drop}")
+    if k > max_categories:
+        raise ValueError(
+            f"{source}: column {name!r} has "
+            f"{k} categories in {n} rows, more than {max_categories} (--max-categories): "
+            f"one-hot encoded it would be {k} input columns; {drop}, or raise "
+            "--max-categories")
+    return categories
+
+
+def one_hot(cells: np.ndarray, name: str, categories: list[str],
+            where: Callable[[int], str], unknown: str = "error") -> np.ndarray:
+    """The 0/1 columns of ``cells`` over ``categories``.
+
+    Parameters
+    ----------
+    cells : ndarray of shape (n_rows,), str
+    name : str
+    categories : list of str, length k
+    where : callable
+        ``where(i)``: where row ``i`` is, for messages.
+    unknown : {"error", "zeros"}
+        A cell that is none of the categories: refused (OneHotEncoder's
+        ``handle_unknown="error"``), or a row of zeros.
+
+    Returns
+    -------
+    ndarray of shape (n_rows, k), float64
+
+    Raises
+    ------
+    ValueError
+        For an empty cell or (``unknown="error"``) a category not among
+        ``categories``, naming the line, the column, the value and the categories.
+    """
+    values = _stripped(cells, name, where)
+    index = {c: i for i, c in enumerate(categories)}
+    codes = np.fromiter((index.get(str(v), -1) for v in values), np.intp, count=len(values))
+    bad = np.flatnonzero(codes < 0)
+    if bad.size and unknown == "error":
+        i = int(bad[0])
+        raise ValueError(
+            f"{where(i)}, column {name!r}: category {str(values[i])!r} was not in the "
+            f"training data; the model knows {len(categories)}: "
+            f"{_some([repr(c) for c in categories], 20)} (--unknown-categories zeros "
+            "encodes an unknown one as all zeros)")
+    X = np.zeros((len(values), len(categories)))
+    rows = np.flatnonzero(codes >= 0)
+    X[rows, codes[rows]] = 1.0
+    return X
+
+
+def encoded_names(columns: list[str], categories: dict[str, list[str]]) -> list[str]:
+    """The names of the encoded features: a column's own, or ``"column=category"`` per
+    category of a categorical one, in the order of ``columns``."""
+    names: list[str] = []
+    for col in columns:
+        names.extend([f"{col}={c}" for c in categories[col]] if col in categories else [col])
+    return names
+
+
+def one_hot_mask(columns: list[str], categories: dict[str, list[str]]) -> np.ndarray:
+    """Which encoded features (:func:`encoded_names`) are 0/1 columns of a category:
+    bool ndarray of shape (n_features,)."""
+    mask: list[bool] = []
+    for col in columns:
+        mask.extend([True] * len(categories[col]) if col in categories else [False])
+    return np.array(mask, dtype=bool)
+
+
+def categories_problem(meta: dict, n_inputs: int) -> str | None:
+    """What is wrong with a model file's ``columns`` and ``categories``, or None.
+
+    ``columns`` (the CSV columns read, in order) and ``categories`` (a JSON object: a
+    categorical column's name to its list of distinct categories) come together; the
+    columns, each of its categories wide, make the network's inputs.
+    """
+    if "columns" not in meta and "categories" not in meta:
+        return None
+    columns, categories = meta.get("columns"), meta.get("categories")
+    if not isinstance(columns, list) or not all(isinstance(c, str) for c in columns):
+        return "columns: expected a list of strings with categories"
+    if len(set(columns)) != len(columns):
+        return "columns: a name appears twice"
+    if not isinstance(categories, dict) or not all(
+            isinstance(v, list) and v and all(isinstance(c, str) for c in v)
+            and len(set(v)) == len(v) for v in categories.values()):
+        return "categories: expected a JSON object of lists of distinct strings"
+    stray = [k for k in categories if k not in columns]
+    if stray:
+        return f"categories: {stray[0]!r} is not one of the columns"
+    width = sum(len(categories[c]) if c in categories else 1 for c in columns)
+    if width != n_inputs:
+        return (f"categories: the columns encode as {width} features for a network with "
+                f"{n_inputs} inputs")
+    names = meta.get("feature_names")
+    if names is not None and names != encoded_names(columns, categories):
+        return "feature_names: not the columns with their categories"
+    return None
+
+
+@dataclass(frozen=True)
+class Encoding:
+    """How :func:`chainrule.tabular.read_data` one-hot encodes a CSV file's features.
+
+    Attributes
+    ----------
+    detect : bool
+        Whether a column of text that is no number is categorical (its categories
+        taken from the file: training data); else such text is refused.
+    forced : tuple of str
+        Columns categorical whatever they hold (``--categorical``).
+    known : dict of str to list of str, or None
+        A model's categorical columns and their categories: those columns are
+        encoded over these categories.
+    max_categories : int
+        The most categories of a column whose categories are taken from the file.
+    unknown : {"error", "zeros"}
+        A category outside ``known``'s: refused, or encoded as all zeros.
+    """
+
+    detect: bool = False
+    forced: tuple[str, ...] = ()
+    known: dict[str, list[str]] | None = None
+    max_categories: int = MAX_CATEGORIES
+    unknown: str = "error"
+
+    def wanted(self, columns: list[str]) -> bool:
+        """Whether one of ``columns`` is categorical whatever its cells hold."""
+        return any(c in self.forced or c in (self.known or {}) for c in columns)
+
+    def encode(self, table: Table, cells: list[np.ndarray]) -> Table:
+        """``table`` with its features read from ``cells`` (one string array of shape
+        (n_rows,) per column of ``table.feature_names``): numbers, or a categorical
+        column's 0/1 columns in its place (``table.columns`` and ``table.categories``
+        then say which)."""
+        parts, found = [], {}
+        for name, col in zip(table.feature_names, cells, strict=True):
+            if self.known is not None and name in self.known:
+                found[name] = list(self.known[name])
+            elif name in self.forced or (self.detect and column_kind(col) == "text"):
+                found[name] = fit_categories(col, name, table.source, table.where,
+                                             self.max_categories)
+            if name in found:
+                parts.append(one_hot(col, name, found[name], table.where, self.unknown))
+            else:  # numbers: the first cell that is none named, with what to do
+                hint = (_mixed_hint(name) if self.detect and column_kind(col) == "mixed"
+                        else TEXT_FEATURES_HINT)
+                parts.append(_parse_floats(col, table.where, f"column {name!r}", hint)[:, None])
+        X = np.hstack(parts) if parts else np.empty((table.n_samples, 0))
+        if not found:
+            return replace(table, X=X)
+        columns = list(table.feature_names)
+        names = encoded_names(columns, found)
+        seen: set[str] = set()
+        for name in names:
+            if name in seen:
+                raise ValueError(
+                    f"{table.source}: the one-hot column {name!r} of a categorical column has "
+                    "the name of another column; rename that column")
+            seen.add(name)
+        return replace(table, X=X, feature_names=names, columns=columns, categories=found)
