@@ -165,6 +165,8 @@ class _EpochSteps:
                     np.copyto(copies[k], live)
             self.optimizer.step(net.params, grad, net._decay_slices)
             if _params_finite(net.params):
+                if self.ema is not None:  # the moving average of the weights
+                    self._ema_update()
                 return
         self._diverged("loss" if not math.isfinite(J) else "parameters", self._last_good,
                        epoch, batch)
@@ -190,11 +192,14 @@ class _EpochSteps:
         net, opt = self.net, self.optimizer
         # (taken before every epoch: kept cheap for the many short epochs of small runs;
         # a generator's state is a new dict at each call, and most layers have none)
-        return {"params": net.params.copy(),
-                "layers": [(layer, {k: v.copy() for k, v in layer.buffers().items()},
-                            copy.deepcopy(layer.get_state())) for layer in self._stateful],
-                "t": opt.t, "state": {k: v.copy() for k, v in opt.state.items()},
-                "rng": self.rng.bit_generator.state}
+        start = {"params": net.params.copy(),
+                 "layers": [(layer, {k: v.copy() for k, v in layer.buffers().items()},
+                             copy.deepcopy(layer.get_state())) for layer in self._stateful],
+                 "t": opt.t, "state": {k: v.copy() for k, v in opt.state.items()},
+                 "rng": self.rng.bit_generator.state}
+        if self.ema is not None:  # the moving average, which the epoch's steps change
+            start["ema"] = self._ema_state()
+        return start
 
     def _rewind(self, last_good: np.ndarray) -> None:
         """Go back to the start of the epoch an earlier fit stopped within, as :func:`resume`
@@ -227,6 +232,8 @@ class _EpochSteps:
                 layer.set_state(copy.deepcopy(state))
         opt.t, opt.state = start["t"], {k: v.copy() for k, v in start["state"].items()}
         self.rng.bit_generator.state = start["rng"]
+        if "ema" in start:
+            self._put_ema_state(start["ema"])
 
     def _diverged(self, what: str, last_good: np.ndarray, epoch: int, batch: int) -> None:
         """Restore the last parameters with a finite loss and stop with TrainingDiverged."""
@@ -297,7 +304,8 @@ class _EpochSteps:
             # training batch's stay, which the diagnostics read); see
             # network._EvaluationPass.  The losses and the right answers of all the rows
             # are summed once, so a validation set of one block gives one pass's numbers.
-            with np.errstate(over="ignore", invalid="ignore"):
+            # with ema, of the moving average (the model kept), not of the last step's
+            with np.errstate(over="ignore", invalid="ignore"), self._averaged():
                 losses, right = net._pass_terms(val[0], val[1], net._block_rows(None, val[0]),
                                                 accuracy is not None, self._labels)
                 metrics["val_loss"] = _weighted_cost(net, losses,
@@ -320,7 +328,12 @@ class _EpochSteps:
             value = metrics.get("val_loss", loss)
             if value < self.best_value - self.min_delta:
                 self.best_value, self.wait = value, 0
-                if val is None and self._n_batches == 1:
+                if self.ema_params is not None and self.ema is not None:
+                    # the moving average at the epoch's end: the model the run keeps
+                    self.best_params = self.ema_params.copy()
+                    self.best_buffers = [{k: v.copy() for k, v in values.items()}
+                                         for values in self.ema_buffers]
+                elif val is None and self._n_batches == 1:
                     # The training loss of an epoch of one batch (full-batch "gd") is the
                     # cost of the parameters before its update, not of those after it:
                     # the best parameters are the ones the epoch started from.

@@ -147,7 +147,7 @@ class _TrainingLoop:
             # goes on from those it had reached (its checkpoint holds them too), unless the
             # network was changed since
             reached, self._reached = self._reached, None
-            if self.best_params is not None and np.array_equal(net.params, self.best_params):
+            if self._ended_with is not None and np.array_equal(net.params, self._ended_with[0]):
                 _set_parameters(net, *reached)
             else:
                 reached = None
@@ -388,7 +388,7 @@ class _TrainingLoop:
             if not trained:  # the network as the earlier fit left it
                 if reached is not None:  # its best parameters, the run's reached ones kept
                     self._reached = reached
-                    _set_parameters(net, self.best_params, self.best_buffers)
+                    _set_parameters(net, *self._ended_with)
                 self._restored = restored
             raise
         finally:

@@ -41,7 +41,11 @@ class _RunEnd:
         # earlier fit restored the best parameters already, and whatever the user set since
         # stays, as Keras's fit starts from the model's current weights (a Trainer read
         # from a checkpoint, whose network holds the parameters reached, restores them)
-        if self.best_params is not None and self.restore_best and self.patience is not None and (
+        best = self.best_params is not None and self.restore_best and self.patience is not None
+        # ema: the moving average is the model a finished run keeps (the best epoch's
+        # average with restore_best), and the parameters reached are what it goes on from
+        averaged = self.ema is not None and self.ema_params is not None
+        if (best or averaged) and (
             history.stop_reason in SELF_STOPS or all_epochs
         ) and not at_begin and (trained or not restored):
             if all_epochs and self._reached is None:
@@ -49,11 +53,15 @@ class _RunEnd:
                 self._reached = (net.params.copy(),
                                  [{k: v.copy() for k, v in layer.buffers().items()}
                                   for layer in net.layers])
-            _set_parameters(net, self.best_params, self.best_buffers)
+            self._ended_with = ((self.best_params, self.best_buffers) if best else
+                                (self.ema_params.copy(),
+                                 [{k: v.copy() for k, v in values.items()}
+                                  for values in self.ema_buffers]))
+            _set_parameters(net, *self._ended_with)
             self._restored = True
         elif at_begin and reached is not None:  # this call trained nothing: as it was
             self._reached = reached
-            _set_parameters(net, self.best_params, self.best_buffers)
+            _set_parameters(net, *self._ended_with)
             self._restored = True
         elif not trained:  # the network as the earlier fit left it (or as it was set since)
             self._restored = restored

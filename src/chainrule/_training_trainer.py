@@ -25,6 +25,7 @@ from ._class_weight import check_network_class_weight
 from ._schedules_span import past_end, span
 from ._training_checkpoints import _Checkpoints
 from ._training_data import _TrainingData
+from ._training_ema import _Averaging, check_ema
 from ._training_epochs import _EpochSteps
 from ._training_guards import _say
 from ._training_loop import _TrainingLoop
@@ -46,7 +47,7 @@ from .schedules import Schedule, get_schedule
 __all__ = ["Trainer"]
 
 
-class Trainer(_TrainingData, _TrainingLoop, _EpochSteps, _Checkpoints, _RunEnd):
+class Trainer(_TrainingData, _TrainingLoop, _EpochSteps, _Checkpoints, _RunEnd, _Averaging):
     """A training run; see :func:`~chainrule.training.train` for the parameters.
 
     Parameters
@@ -54,7 +55,7 @@ class Trainer(_TrainingData, _TrainingLoop, _EpochSteps, _Checkpoints, _RunEnd):
     net : Network
         The network to train, in place.
     **others : see :func:`~chainrule.training.train`
-        ``optimizer`` to ``class_weight``: its parameters and options of the same
+        ``optimizer`` to ``class_weight``, and ``ema``: its parameters and options of the same
         names (``X``, ``Y``, ``validation_data`` and ``sample_weight`` go to
         :meth:`fit`).
     """
@@ -85,6 +86,10 @@ class Trainer(_TrainingData, _TrainingLoop, _EpochSteps, _Checkpoints, _RunEnd):
     # Whether the last fit ended by putting the best epoch's parameters into the network
     # (restore_best): a later call that trains nothing then leaves the network as it is.
     _restored = False
+    # what the last fit's end put into the network (restore_best's best epoch, or the
+    # moving average): parameters and running statistics; a later fit goes on from
+    # _reached while the network still holds these
+    _ended_with: tuple[np.ndarray, list[dict[str, np.ndarray]]] | None = None
     # Whether the loop keeps to itself its words on a run that Ctrl-C stopped ("training
     # stopped during epoch N ... the network keeps its current parameters"): True where the
     # network trained is a copy the caller never sees (the learning-rate range test), whose
@@ -117,6 +122,7 @@ class Trainer(_TrainingData, _TrainingLoop, _EpochSteps, _Checkpoints, _RunEnd):
         max_time: float | None = None,
         checkpoint_notes: dict | None = None,
         class_weight: str | dict | None = None,
+        ema: float | None = None,
     ) -> None:
         if not isinstance(net, Network):
             raise TypeError(f"net must be a chainrule Network, got {type(net).__name__}")
@@ -157,6 +163,7 @@ class Trainer(_TrainingData, _TrainingLoop, _EpochSteps, _Checkpoints, _RunEnd):
         # after trainer.epochs was raised past them warns (see _warn_past_t_max)
         self._built_epochs = self.epochs
         self.clip_norm = None if clip_norm is None else check_positive_float(clip_norm, "clip_norm")
+        self.ema = check_ema(ema)
         self.patience = None if patience is None else check_positive_int(patience, "patience")
         self.min_delta = check_nonneg_float(min_delta, "min_delta")
         self.restore_best = _check_bool(restore_best, "restore_best")
@@ -191,6 +198,10 @@ class Trainer(_TrainingData, _TrainingLoop, _EpochSteps, _Checkpoints, _RunEnd):
         # running statistics (BatchNorm) that belong with best_params, one dict per layer
         self.best_buffers: list[dict[str, np.ndarray]] = []
         self.wait = 0
+        # the moving average of the parameters (ema): none until the first step
+        self.ema_params = None
+        self.ema_buffers = []
+        self.ema_count = 0
         # whether the run trains with sample weights: None until the first fit (or for a
         # checkpoint that does not record it), then fixed for the rest of the run
         self.sample_weighted: bool | None = None

@@ -40,6 +40,7 @@ from ._checkpoints_checks import (
 from ._class_weight import class_weight_from_json, class_weight_to_json
 from ._rng_links import network_states
 from ._schedules_span import past_end, span
+from ._training_ema import averaged_payload, read_averaged, read_buffers
 from ._validation import (
     caller_outside_chainrule,
     check_path,
@@ -125,6 +126,7 @@ def checkpoint_payload(trainer: Trainer) -> tuple[dict[str, Any], dict[str, np.n
         arrays["best_params"] = trainer.best_params.copy()
         for i, values in enumerate(trainer.best_buffers):
             arrays.update({f"best_buffer/{i}/{k}": v.copy() for k, v in values.items()})
+    averaged_payload(trainer, meta, arrays)  # ema: the moving average (nothing without it)
     return meta, arrays
 
 
@@ -194,6 +196,7 @@ def trainer_from_checkpoint(
         check_positive_int(t.pop("epochs"), "trainer.epochs")
         # missing in older checkpoints and in those of runs without it; a dict as pairs
         class_weight = class_weight_from_json(t.pop("class_weight", None))
+        ema = t.pop("ema", None)  # missing in older checkpoints and in runs without it
         record = meta["optimizer"]
         opt = _checked_optimizer(record["config"], "optimizer.config")
         opt.t = _checked_count(record["t"], "optimizer.t")
@@ -222,7 +225,7 @@ def trainer_from_checkpoint(
                           epochs=epochs if epochs is not None else meta["trainer"]["epochs"],
                           verbose=verbose, callbacks=callbacks, schedule=schedule,
                           checkpoint=checkpoint if checkpoint is not None else path,
-                          max_time=max_time, class_weight=class_weight,
+                          max_time=max_time, class_weight=class_weight, ema=ema,
                           **{k: v for k, v in t.items()
                              if k not in ("batch_size", "epochs")})
         except (TypeError, ValueError) as exc:
@@ -279,19 +282,8 @@ def trainer_from_checkpoint(
                 raise ValueError(f"best_params: expected dtype {net.dtype}, found "
                                  f"{best_params.dtype}")
             trainer.best_params = net._check_theta(best_params, "best_params").copy()
-            trainer.best_buffers = []
-            for i, layer in enumerate(net.layers):
-                values = {}
-                for k, current in layer.buffers().items():
-                    value = arrays[f"best_buffer/{i}/{k}"]
-                    if (value.shape != np.shape(current) or value.dtype != current.dtype
-                            or not np.all(np.isfinite(value))):
-                        raise ValueError(
-                            f"best_buffer/{i}/{k}: expected finite values of shape "
-                            f"{np.shape(current)} and dtype {current.dtype}, found shape "
-                            f"{value.shape} and dtype {value.dtype}")
-                    values[k] = value
-                trainer.best_buffers.append(values)
+            trainer.best_buffers = read_buffers(net, arrays, "best_buffer")
+        read_averaged(trainer, meta, arrays, _checked_count)
     except (KeyError, TypeError, ValueError, AttributeError, OverflowError) as exc:
         what = (str(exc) if isinstance(exc, (ValueError, TypeError))
                 else f"missing {exc.args[0]!r}" if isinstance(exc, KeyError) else repr(exc))

@@ -205,7 +205,21 @@ def train(
         (n_params,), is rescaled to ``g * clip_norm / ||g||_2`` when its norm is
         larger, before the optimizer's rule, as TensorFlow's ``clip_by_global_norm``;
         a float32 gradient whose sum of squares overflows is clipped too; one with
-        an inf or NaN entry is left to the divergence guard), ``patience`` (early stopping
+        an inf or NaN entry is left to the divergence guard), ``ema`` (weight
+        averaging: a decay ``d`` in (0, 1), such as 0.999; after every optimizer step
+        the run keeps ``avg <- d avg + (1 - d) params`` on the flat parameter vector,
+        shape (n_params,), the first step copying the parameters, as PyTorch's
+        ``AveragedModel`` with ``get_ema_multi_avg_fn(d)``; BatchNorm's running
+        statistics are averaged alike (its ``use_buffers=True``), so that the
+        averaged weights come with statistics of their own.  ``val_loss`` and
+        ``val_accuracy``, and so early stopping and a "plateau" schedule on them, are
+        the average's; the training loss stays that of the steps taken (without
+        validation data ``patience`` watches it, keeping the average of the best
+        epoch's end).  A finished run ends with the average in the network (with
+        ``patience`` and ``restore_best``, the best epoch's average); Ctrl-C,
+        ``max_time`` and a divergence leave the steps' parameters, to be continued;
+        ``trainer.ema_params`` holds the average.  The checkpoint records it and its
+        count, so a resumed run equals the uninterrupted one), ``patience`` (early stopping
         on the validation loss, or the training loss without validation; unless
         ``restore_best=False``,
         a finished run (stopped early, at its last epoch, by a threshold or by

@@ -1,0 +1,199 @@
+"""Weight averaging of a training run: an exponential moving average (EMA) of the
+parameters, kept after every optimizer step, and the model a run ends with.
+
+:class:`_Averaging` is a mixin base of :class:`~chainrule.training.Trainer`.  With
+``ema=decay`` the Trainer keeps, after each step (the divergence guard passed),
+
+    avg <- decay * avg + (1 - decay) * params
+
+on the flat parameter vector, shape (n_params,), the first step copying the
+parameters (PyTorch's ``AveragedModel`` with ``get_ema_multi_avg_fn(decay)``, whose
+first update copies them too).  BatchNorm's running statistics are averaged alike
+(``AveragedModel``'s ``use_buffers=True``, timm's ``ModelEmaV2``): the averaged
+weights come with statistics of the same averaging, not with those the last
+steps' weights left, so the model kept needs no pass over the data to recompute
+them.  The validation scores, early stopping and a plateau schedule read the
+average (the model the user keeps); the training loss stays that of the steps
+taken.  :func:`read_averaged` reads the average back from a checkpoint.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import numbers
+from collections.abc import Iterator
+from typing import Any
+
+import numpy as np
+
+from .network import Network
+
+
+def check_ema(value: object, name: str = "ema") -> float | None:
+    """``value`` as the EMA's decay, a float in (0, 1), or None; else an error naming ``name``.
+
+    True and False, NaN, 0, 1 and values outside (0, 1) are refused: a decay of 0
+    would keep the last step's parameters, one of 1 the first step's.
+    """
+    if value is None:
+        return None
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be None or the decay of the weights' moving average, "
+                        f"a float in (0, 1) such as 0.999, got {value!r} "
+                        f"({type(value).__name__})")
+    decay = float(value)
+    if not (math.isfinite(decay) and 0.0 < decay < 1.0):
+        raise ValueError(f"{name} must be None or the decay of the weights' moving average, "
+                         f"a float in (0, 1) such as 0.999, got {value!r}")
+    return decay
+
+
+def _copies(layers: list) -> list[dict[str, np.ndarray]]:
+    """The layers' running statistics, copied: one dict per layer (empty without any)."""
+    return [{k: v.copy() for k, v in layer.buffers().items()} for layer in layers]
+
+
+def _put(net: Network, params: np.ndarray, buffers: list[dict[str, np.ndarray]]) -> None:
+    """Write ``params`` (n_params,) and the running statistics ``buffers`` into ``net``."""
+    net.params[...] = params
+    for layer, values in zip(net.layers, buffers, strict=False):
+        for k, live in layer.buffers().items():
+            np.copyto(live, values[k])
+
+
+class _Averaging:
+    """The moving average of a run's parameters: the mixin base of
+    :class:`~chainrule.training.Trainer` that keeps it (see the module)."""
+
+    # the decay (None: no average), the average of the parameters, shape (n_params,),
+    # and of the running statistics (one dict per layer), and the steps averaged
+    ema: float | None = None
+    ema_params: np.ndarray | None = None
+    ema_buffers: list[dict[str, np.ndarray]]  # set by Trainer.__init__
+    ema_count: int = 0
+    # one parameter-sized array of work space: (1 - decay) * params at each step, the
+    # live parameters while the average is in the network (allocated once per Trainer)
+    _ema_work: np.ndarray | None = None
+
+    def _ema_update(self) -> None:
+        """Average the parameters and running statistics the step just left in the network."""
+        net, decay = self.net, self.ema
+        if self.ema_count == 0 or self.ema_params is None:
+            self.ema_params = net.params.copy()
+            self.ema_buffers = _copies(net.layers)
+        else:
+            work = self._work()
+            np.multiply(net.params, 1.0 - decay, out=work)
+            self.ema_params *= decay
+            self.ema_params += work
+            for layer, averaged in zip(net.layers, self.ema_buffers, strict=True):
+                for k, live in layer.buffers().items():
+                    averaged[k] *= decay
+                    averaged[k] += (1.0 - decay) * live
+        self.ema_count += 1
+
+    def _work(self) -> np.ndarray:
+        net = self.net
+        work = self._ema_work
+        if work is None or work.shape != net.params.shape or work.dtype != net.params.dtype:
+            work = self._ema_work = np.empty_like(net.params)
+        return work
+
+    @contextlib.contextmanager
+    def _averaged(self) -> Iterator[None]:
+        """Within the block the network holds the average (when there is one), then its
+        own parameters and running statistics again."""
+        if self.ema is None or self.ema_params is None:
+            yield
+            return
+        net = self.net
+        live = self._work()
+        np.copyto(live, net.params)
+        live_buffers = _copies(net.layers)
+        _put(net, self.ema_params, self.ema_buffers)
+        try:
+            yield
+        finally:
+            _put(net, live, live_buffers)
+
+    def _ema_state(self) -> dict[str, Any]:
+        """The average as it is now, copied (for an epoch's start, see ``_epoch_start``)."""
+        return {"params": None if self.ema_params is None else self.ema_params.copy(),
+                "buffers": _copy_list(self.ema_buffers),
+                "count": self.ema_count}
+
+    def _put_ema_state(self, state: dict[str, Any]) -> None:
+        """Give the run the average ``state`` of :meth:`_ema_state` (copied again)."""
+        self.ema_params = None if state["params"] is None else state["params"].copy()
+        self.ema_buffers = _copy_list(state["buffers"])
+        self.ema_count = state["count"]
+
+
+def _copy_list(buffers: list[dict[str, np.ndarray]]) -> list[dict[str, np.ndarray]]:
+    return [{k: v.copy() for k, v in values.items()} for values in buffers]
+
+
+def averaged_payload(trainer: Any, meta: dict[str, Any], arrays: dict[str, np.ndarray]) -> None:
+    """Add a run's average to a checkpoint's record: its decay among the settings, its
+    count, and its arrays (nothing for a run without one, as before the option)."""
+    if trainer.ema is None:
+        return
+    meta["trainer"]["ema"] = trainer.ema
+    meta["ema"] = {"count": trainer.ema_count}
+    if trainer.ema_params is not None:
+        arrays["ema_params"] = trainer.ema_params.copy()
+        for i, values in enumerate(trainer.ema_buffers):
+            arrays.update({f"ema_buffer/{i}/{k}": v.copy() for k, v in values.items()})
+
+
+def read_buffers(net: Network, arrays: dict[str, np.ndarray],
+                 prefix: str) -> list[dict[str, np.ndarray]]:
+    """The running statistics ``{prefix}/{i}/{name}`` of a checkpoint, checked against the
+    network's own (shape, dtype, finite): one dict per layer."""
+    found = []
+    for i, layer in enumerate(net.layers):
+        values = {}
+        for k, current in layer.buffers().items():
+            value = arrays[f"{prefix}/{i}/{k}"]
+            if (value.shape != np.shape(current) or value.dtype != current.dtype
+                    or not np.all(np.isfinite(value))):
+                raise ValueError(
+                    f"{prefix}/{i}/{k}: expected finite values of shape "
+                    f"{np.shape(current)} and dtype {current.dtype}, found shape "
+                    f"{value.shape} and dtype {value.dtype}")
+            values[k] = value
+        found.append(values)
+    return found
+
+
+def read_averaged(trainer: Any, meta: dict[str, Any], arrays: dict[str, np.ndarray],
+                  count_of: Any) -> None:
+    """Give ``trainer`` (made with the checkpoint's ``ema``) the average the checkpoint holds.
+
+    ``count_of(value, name)`` checks a count.  A run with an average needs its count
+    and, once it has taken a step, its arrays; a checkpoint of a run without one must
+    hold none (a damaged record would resume a different run).
+    """
+    net = trainer.net
+    if trainer.ema is None:
+        if "ema" in meta or "ema_params" in arrays:
+            raise ValueError("ema: the checkpoint holds a moving average of the weights but "
+                             "its trainer record no decay")
+        return
+    record = meta.get("ema")
+    if not isinstance(record, dict) or "count" not in record:
+        raise ValueError(f"ema: expected an object with the key 'count', found {record!r:.60}")
+    count = count_of(record["count"], "ema.count")
+    params = arrays.get("ema_params")
+    if (params is None) != (count == 0):
+        raise ValueError(f"ema_params: expected {'none' if count == 0 else 'the averaged'} "
+                         f"parameters for ema.count {count}, found "
+                         f"{'none' if params is None else 'an array'}")
+    trainer.ema_count = count
+    if params is None:
+        return
+    if params.dtype != net.dtype:
+        raise ValueError(f"ema_params: expected dtype {net.dtype}, found {params.dtype}")
+    trainer.ema_params = net._check_theta(params, "ema_params").copy()
+    trainer.ema_buffers = read_buffers(net, arrays, "ema_buffer")
