@@ -54,6 +54,11 @@ CHECKED = [
     # the Huber loss, a parameter of its own (huber_delta)
     MLPRegressor(hidden_layer_sizes=(10,), loss="huber", huber_delta=0.5, solver="lbfgs",
                  max_iter=30, random_state=0),
+    # weight averaging: the fitted network is the moving average (BatchNorm's statistics too)
+    MLPClassifier(hidden_layer_sizes=(10,), max_iter=100, learning_rate_init=0.01, ema=0.9,
+                  random_state=0),
+    MLPRegressor(hidden_layer_sizes=(10,), batch_norm=True, max_iter=100,
+                 learning_rate_init=0.01, ema=0.95, random_state=0),
 ]
 
 _SW_REASON = (

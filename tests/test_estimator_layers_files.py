@@ -101,7 +101,7 @@ def test_a_file_without_layers_is_written_and_read_as_before_layers_existed(tmp_
     assert "layers" not in meta["params"] and "input_shape" not in meta["params"]
     assert set(meta["params"]) == set(est.get_params()) - {"layers", "input_shape",
                                                            "class_weight", "clip_norm",
-                                                           "max_time"}
+                                                           "max_time", "ema"}
     back = load_estimator(path)
     assert back.layers is None and back.input_shape is None and back.class_weight is None
     assert back.get_params() == est.get_params()
@@ -250,15 +250,15 @@ def test_info_shows_the_layers_an_estimator_used_not_the_parameters_they_replace
         warnings.simplefilter("ignore")
         est.fit(X, y).save(tmp_path / "layers.npz")
         mlp.fit(X, y).save(tmp_path / "mlp.npz")
-    # class_weight=None, clip_norm=None and max_time=None, like layers=None and
+    # class_weight=None, clip_norm=None, max_time=None and ema=None, like layers=None and
     # input_shape=None, are not written (see
     # test_a_file_without_layers_is_written_and_read_as_before_layers_existed)
     for name, model, left_out in [("layers.npz", est, {"hidden_layer_sizes", "dropout",
                                                        "batch_norm", "input_shape",
                                                        "class_weight", "clip_norm",
-                                                       "max_time"}),
+                                                       "max_time", "ema"}),
                                   ("mlp.npz", mlp, {"layers", "input_shape", "class_weight",
-                                                    "clip_norm", "max_time"})]:
+                                                    "clip_norm", "max_time", "ema"})]:
         assert main(["info", "--json", str(tmp_path / name)]) == 0
         shown = json.loads(capsys.readouterr().out)["params"]
         params = {k: v for k, v in model.get_params().items() if k not in left_out}

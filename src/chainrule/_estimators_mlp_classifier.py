@@ -200,6 +200,18 @@ class MLPClassifier(_ClassifierOutputs, ClassifierMixin, _BaseMLP):
         solver's rule (``train(clip_norm=...)``).  Mini-batch solvers only: "lbfgs"
         and "cg" ignore it, as they do ``momentum``.  An estimator pickled or
         saved before this parameter loads with None (no clipping).
+    ema : float in (0, 1) or None, default None
+        Weight averaging: the decay ``d`` of a moving average of the weights kept
+        after every mini-batch step, ``avg = d avg + (1 - d) params``, the first
+        step copying them (``train(ema=...)``, PyTorch's ``AveragedModel`` with
+        ``get_ema_multi_avg_fn(d)``; BatchNorm's running statistics averaged
+        alike).  The fitted network is the average (with ``early_stopping``, the
+        average that scored best: the validation scores are the average's); the
+        training loss, ``loss_curve_`` and the ``tol`` rule are the steps'.
+        ``partial_fit`` and a warm start go on with the steps and the average
+        where the last call left them (:meth:`save` keeps both).  Mini-batch
+        solvers only: "lbfgs" and "cg" ignore it, as ``clip_norm``.  An estimator
+        pickled or saved before this parameter loads with None.
     max_time : float > 0 or None, default None
         A time budget in seconds for each ``fit`` (and each ``partial_fit``
         call), finite and > 0; None: none.  The mini-batch solvers check it
@@ -303,6 +315,7 @@ class MLPClassifier(_ClassifierOutputs, ClassifierMixin, _BaseMLP):
         bias_init: str = "uniform",
         schedule: str | dict | Schedule | None = None,
         clip_norm: float | None = None,
+        ema: float | None = None,
         max_time: float | None = None,
         dtype: str | type | None = None,
         layers: Sequence[Mapping[str, object]] | str | None = None,
@@ -319,7 +332,7 @@ class MLPClassifier(_ClassifierOutputs, ClassifierMixin, _BaseMLP):
             validation_fraction=validation_fraction, beta_1=beta_1, beta_2=beta_2,
             epsilon=epsilon, n_iter_no_change=n_iter_no_change, max_fun=max_fun,
             dropout=dropout, batch_norm=batch_norm, init=init, bias_init=bias_init,
-            schedule=schedule, clip_norm=clip_norm, max_time=max_time, dtype=dtype,
+            schedule=schedule, clip_norm=clip_norm, ema=ema, max_time=max_time, dtype=dtype,
             layers=layers, input_shape=input_shape,
         )
         self.class_weight = class_weight

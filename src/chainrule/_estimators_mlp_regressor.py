@@ -122,6 +122,7 @@ class MLPRegressor(_RegressorOutputs, RegressorMixin, _BaseMLP):
         bias_init: str = "uniform",
         schedule: str | dict | Schedule | None = None,
         clip_norm: float | None = None,
+        ema: float | None = None,
         max_time: float | None = None,
         dtype: str | type | None = None,
         layers: Sequence[Mapping[str, object]] | str | None = None,
@@ -136,7 +137,7 @@ class MLPRegressor(_RegressorOutputs, RegressorMixin, _BaseMLP):
             validation_fraction=validation_fraction, beta_1=beta_1, beta_2=beta_2,
             epsilon=epsilon, n_iter_no_change=n_iter_no_change, max_fun=max_fun,
             dropout=dropout, batch_norm=batch_norm, init=init, bias_init=bias_init,
-            schedule=schedule, clip_norm=clip_norm, max_time=max_time, dtype=dtype,
+            schedule=schedule, clip_norm=clip_norm, ema=ema, max_time=max_time, dtype=dtype,
             layers=layers, input_shape=input_shape,
         )
         self.loss = loss

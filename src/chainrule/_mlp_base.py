@@ -26,6 +26,7 @@ from __future__ import annotations
 import copy
 import warnings
 from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import scipy.sparse
@@ -37,6 +38,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from ._inference import block_rows, row_values
 from ._mlp_building import _Building
 from ._mlp_checked_fit import _CheckedFit
+from ._mlp_ema import ema_begin, ema_end
 from ._mlp_fitted import ESTIMATOR_FORMAT, _FittedNetwork
 from ._mlp_fitted import _checked_values as _checked_values
 from ._mlp_fitted import _json_value as _json_value
@@ -172,6 +174,7 @@ class _BaseMLP(_Parameters, _Building, _FittedNetwork, _Fitting, _CheckedFit, _E
         bias_init: str = "uniform",
         schedule: str | dict | Schedule | None = None,
         clip_norm: float | None = None,
+        ema: float | None = None,
         max_time: float | None = None,
         dtype: str | type | None = None,
         layers: Sequence[Mapping[str, object]] | str | None = None,
@@ -206,6 +209,7 @@ class _BaseMLP(_Parameters, _Building, _FittedNetwork, _Fitting, _CheckedFit, _E
         self.bias_init = bias_init
         self.schedule = schedule
         self.clip_norm = clip_norm
+        self.ema = ema
         self.max_time = max_time
         self.dtype = dtype
         self.layers = layers
@@ -281,6 +285,12 @@ class _BaseMLP(_Parameters, _Building, _FittedNetwork, _Fitting, _CheckedFit, _E
         # the state partial_fit goes on with (see below)
         kept_state = None if kept is None else dict(kept[0].get_state())
         rule, k = self._epoch_rule(val_score, n, incremental), self._outputs_averaged()
+        if self.ema is not None:  # the validation score, and its best parameters, of the
+            scored = rule  # moving average (the Trainer below, bound when it runs)
+
+            def rule(state: Any, loss: float) -> None:
+                with trainer._averaged():
+                    scored(state, loss)
         # verbose=2: the epoch's line is printed by the rule, with the loss on
         # scikit-learn's scale (loss_curve_'s) rather than the Trainer's; verbose=1: the
         # Trainer's progress bar where one shows, else (stderr is a log file or a pipe) the
@@ -301,6 +311,7 @@ class _BaseMLP(_Parameters, _Building, _FittedNetwork, _Fitting, _CheckedFit, _E
             schedule=get_schedule(copy.deepcopy(self.schedule), epochs=self.max_iter),
             callbacks=[epoch_rule], clip_norm=self.clip_norm,  # checked: None or a number > 0
             max_time=self.max_time,  # checked after each mini-batch, as train's
+            ema=self.ema,  # checked: None or a decay in (0, 1)
         )
         trainer._refit = False  # a new Trainer for each fit and partial_fit call
         # the training accuracy is counted only for a schedule, which may read it ("plateau"
@@ -310,6 +321,7 @@ class _BaseMLP(_Parameters, _Building, _FittedNetwork, _Fitting, _CheckedFit, _E
             trainer._validation_weight = swv
         # partial_fit: the schedule where the last call left it
         go_on_with_schedule(self, trainer, kept, kept_state, incremental)
+        ema_begin(self, trainer)  # the average of the last call, which partial_fit goes on with
         epoch_rule.epochs = trainer.epochs
         try:
             history = trainer.fit(X, Y, validation, sample_weight=sw)
@@ -323,7 +335,9 @@ class _BaseMLP(_Parameters, _Building, _FittedNetwork, _Fitting, _CheckedFit, _E
                 f"{self.learning_rate_init:g}) or {clip}clip_norm (gradient clipping).",
                 exc.epoch, exc.batch, exc.history, exc.what,
             ) from None
-        if self.early_stopping and self._best_params is not None:  # the best validation score
+        best = self.early_stopping and self._best_params is not None
+        ema_end(self, trainer, best)  # ema: the average in the network, the steps kept
+        if best:  # the best validation score
             net.params[...] = self._best_params[0]
             for layer, values in zip(net.layers, self._best_params[1], strict=True):
                 if values:

@@ -269,7 +269,7 @@ class _CheckedFit:
             self.validation_scores_: list[float] | None = None
             self.best_validation_score_: float | None = None
             for stale in ("_optimizer", "_optimizer_rule", "_no_improvement_count", "_lr",
-                          "_best_params",
+                          "_best_params", "_ema_run",
                           "_split_seed", "_schedule_run", "_layers_read"):
                 if hasattr(self, stale):
                     delattr(self, stale)

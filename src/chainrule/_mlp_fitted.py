@@ -212,7 +212,7 @@ class _FittedNetwork:
         params = {}
         for key, value in self.get_params().items():
             if key in ("layers", "input_shape", "class_weight", "clip_norm",
-                       "max_time") and value is None:
+                       "max_time", "ema") and value is None:
                 continue  # left out unless set: such files stay readable by older versions
             if key == "class_weight":  # a dict as [label, weight] pairs: labels stay labels
                 params[key] = class_weight_to_json(value)

@@ -190,6 +190,9 @@ class _Fitting:
         ``_fit`` puts the estimator back as it was.
         """
         method = _SCIPY_METHOD[self.solver]
+        # they ignore ema, as clip_norm: no steps to average; a mini-batch fit's average
+        # is not this network's
+        self.__dict__.pop("_ema_run", None)
         options = {"gtol": float(self.tol)}
         if self.solver == "lbfgs":
             options["maxfun"] = int(self.max_fun)

@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
+from ._training_ema import check_ema
 from ._validation import InvalidParameter, check_random_state_value, number_text
 from .activations import Activation, _check_hidden_activation, get_activation
 from .architecture import _check_hidden, parse_layers
@@ -309,6 +310,8 @@ class _Parameters:
         if cn is not None and (not _finite_real(cn) or not cn > 0):
             raise ValueError("clip_norm must be None or a finite number > 0, got "
                              f"{number_text(cn)}")
+        if self.ema is not None:
+            check_ema(self.ema)
         mt = self.max_time
         if mt is not None and (not _finite_real(mt) or not mt > 0):
             raise ValueError(f"max_time must be None or a finite number of seconds > 0, got "

@@ -65,7 +65,8 @@ class _Pickling:
 # before them: load_estimator; a pickle: __setstate__)
 _F095BF0 = {"learning_rate": "constant", "power_t": 0.5, "max_fun": 15000}
 _LATER_PARAMS = {**_F095BF0, "class_weight": None, "layers": None, "input_shape": None,
-                 "clip_norm": None, "label_smoothing": 0.0, "max_time": None}
+                 "clip_norm": None, "label_smoothing": 0.0, "max_time": None,
+                 "ema": None}
 
 
 def _own_activations(est: object) -> dict[str, Activation]:

@@ -177,6 +177,8 @@ class _EpochRules:
                      f"{trainer.epoch + 1}, which loss_curve_ and t_ do not count")
         if self.early_stopping and getattr(self, "_best_params", None) is not None:
             said += "; the network has the parameters of the best validation score"
+        elif getattr(self, "ema", None) is not None:
+            said += "; the network has the moving average of the weights (ema)"
         elif cut:
             said += "; the network keeps the parameters of its last mini-batch"
         return said + ("; the optimization hasn't converged yet (raise max_time, or set it "

@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from ._mlp_ema import ema_record, restore_ema
 from ._validation import set_generator_state
 from .checkpoints import (
     _checked_count,
@@ -38,7 +39,7 @@ __all__ = ["link_rng_layers", "restore_training", "rng_layers", "training_record
 # the keys of the "training" record; those after "rng_layers" are there only when the fits
 # made them
 _KEYS = ("rng", "rng_layers", "optimizer", "rule", "lr", "no_improvement_count", "best_loss",
-         "best_score", "split_seed", "schedule_run")
+         "best_score", "split_seed", "schedule_run", "ema_count")
 _RULES = ("constant", "invscaling", "adaptive")
 
 
@@ -93,6 +94,7 @@ def training_record(est: Any) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
         arrays["best_params"] = best[0].copy()
         for i, values in enumerate(best[1]):
             arrays.update({f"best_buffer/{i}/{k}": v.copy() for k, v in values.items()})
+    ema_record(est, record, arrays)  # ema: the steps reached and the average (_mlp_ema)
     return record, arrays
 
 
@@ -213,6 +215,9 @@ def restore_training(est: Any, record: object, arrays: dict[str, np.ndarray],
                 values[k] = value.copy()
             buffers.append(values)
         state["_best_params"] = (net._check_theta(best, "best_params").copy(), buffers)
+    run = restore_ema(record, arrays, net, _checked_count)  # ema: what a fit goes on from
+    if run is not None:
+        state["_ema_run"] = run
     vars(est).update(state)
     link_rng_layers(est, shared)
 

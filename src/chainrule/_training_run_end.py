@@ -19,6 +19,10 @@ class _RunEnd:
     """The end of a call of fit: the mixin base of :class:`~chainrule.training.Trainer` that
     decides what the network keeps."""
 
+    # whether a finished run with ema ends with the average in the network (the
+    # estimators put it in themselves, after their own rules: see _mlp_ema)
+    _average_at_end = True
+
     def _end_of_call(self, net: Network, history: History, at_begin: bool, trained: bool,
                      restored: bool,
                      reached: tuple[np.ndarray, list[dict[str, np.ndarray]]] | None) -> None:
@@ -44,7 +48,8 @@ class _RunEnd:
         best = self.best_params is not None and self.restore_best and self.patience is not None
         # ema: the moving average is the model a finished run keeps (the best epoch's
         # average with restore_best), and the parameters reached are what it goes on from
-        averaged = self.ema is not None and self.ema_params is not None
+        averaged = (self.ema is not None and self.ema_params is not None
+                    and self._average_at_end)
         if (best or averaged) and (
             history.stop_reason in SELF_STOPS or all_epochs
         ) and not at_begin and (trained or not restored):

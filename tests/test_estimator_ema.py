@@ -1,0 +1,174 @@
+"""The estimators' ``ema``: a fit with a moving average of the weights against NumPy
+written out, partial_fit and warm starts going on with it, files and pickles, early
+stopping on the average, the solvers that ignore it, and its parameter life."""
+
+from __future__ import annotations
+
+import pickle
+import warnings
+
+import numpy as np
+import pytest
+from sklearn.base import clone
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.model_selection import train_test_split
+
+from chainrule import MLPClassifier, MLPRegressor
+from chainrule.estimators import load_estimator
+from chainrule.io import read_file
+
+
+def _data(m: int = 30, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(m, 3))
+    return X, np.column_stack([np.sin(X @ [1.0, -2.0, 0.5]), X[:, 0] * X[:, 1]])
+
+
+def _fit(est, X, Y):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        return est.fit(X, Y)
+
+
+_KW = dict(hidden_layer_sizes=(5,), activation="tanh", solver="sgd", alpha=0.0,
+           batch_size=30, shuffle=False, momentum=0.9, nesterovs_momentum=False,
+           learning_rate_init=0.1, tol=0.0, n_iter_no_change=10**6, random_state=0)
+
+
+def _initial(X: np.ndarray, Y: np.ndarray) -> list[np.ndarray]:
+    """The parameters a fit of _KW starts from: those of a fit whose one step moves
+    nothing (a gradient clipped to a norm of 1e-300 makes a step of lr * 1e-300)."""
+    est = _fit(MLPRegressor(max_iter=1, clip_norm=1e-300, **_KW), X, Y)
+    return _ps(est)
+
+
+def _ps(est) -> list[np.ndarray]:
+    return [p.copy() for p in (est.coefs_[0], est.intercepts_[0], est.coefs_[1],
+                               est.intercepts_[1])]
+
+
+def _numpy_run(ps, X, Y, steps, decay, v=None, avg=None):
+    """Full-batch SGD with momentum (v <- 0.9 v + g, p <- p - 0.1 v) and its average."""
+    v = [np.zeros_like(p) for p in ps] if v is None else v
+    for _ in range(steps):
+        W1, b1, W2, b2 = ps
+        A = np.tanh(X @ W1 + b1)
+        E = (A @ W2 + b2 - Y) / X.shape[0]  # the gradient of the mean of 0.5 sum_k e_k^2
+        dA = (E @ W2.T) * (1 - A**2)
+        gs = [X.T @ dA, dA.sum(0), A.T @ E, E.sum(0)]
+        v = [0.9 * vk + g for vk, g in zip(v, gs, strict=True)]
+        ps = [p - 0.1 * vk for p, vk in zip(ps, v, strict=True)]
+        avg = ([p.copy() for p in ps] if avg is None else
+               [decay * a + (1 - decay) * p for a, p in zip(avg, ps, strict=True)])
+    return ps, v, avg
+
+
+def test_an_ema_fit_equals_numpy_written_out_and_warm_start_goes_on_with_it():
+    X, Y = _data()
+    est = _fit(MLPRegressor(max_iter=12, ema=0.8, **_KW), X, Y)
+    ps, _, avg = _numpy_run(_initial(X, Y), X, Y, 12, 0.8)
+    for a, b in zip(_ps(est), avg, strict=True):
+        np.testing.assert_allclose(a, b, rtol=0, atol=1e-12)
+    assert max(float(np.max(np.abs(a - p))) for a, p in zip(avg, ps, strict=True)) > 1e-3
+    # a warm start takes its steps from the last ones' parameters, and goes on averaging
+    # (with a new optimizer, its velocity 0, as every fit's in scikit-learn)
+    est.set_params(warm_start=True, max_iter=5)
+    _fit(est, X, Y)
+    _, _, avg = _numpy_run(ps, X, Y, 5, 0.8, None, avg)
+    for a, b in zip(_ps(est), avg, strict=True):
+        np.testing.assert_allclose(a, b, rtol=0, atol=1e-12)
+
+
+def test_partial_fit_goes_on_with_the_average_and_a_saved_file_too(tmp_path):
+    X, Y = _data()
+    est = MLPRegressor(max_iter=1, ema=0.7, **_KW)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        for _ in range(3):
+            est.partial_fit(X, Y)
+    est.save(tmp_path / "est.npz")
+    meta = read_file(tmp_path / "est.npz", "chainrule.estimator")[0]
+    assert meta["params"]["ema"] == 0.7 and meta["training"]["ema_count"] == 3
+    loaded = load_estimator(tmp_path / "est.npz")
+    copied = pickle.loads(pickle.dumps(est))
+    for e in (est, loaded, copied):
+        for _ in range(4):
+            e.partial_fit(X, Y)
+    _, _, avg = _numpy_run(_initial(X, Y), X, Y, 7, 0.7)
+    for a, b in zip(_ps(est), avg, strict=True):
+        np.testing.assert_allclose(a, b, rtol=0, atol=1e-12)
+    np.testing.assert_array_equal(loaded.network_.params, est.network_.params)
+    np.testing.assert_array_equal(copied.network_.params, est.network_.params)
+
+
+def test_ema_none_is_the_fit_without_it_and_the_steps_are_unchanged():
+    X, Y = _data()
+    kw = dict(hidden_layer_sizes=(6,), solver="adam", max_iter=20, random_state=0)
+    a = _fit(MLPRegressor(**kw), X, Y)
+    b = _fit(MLPRegressor(ema=None, **kw), X, Y)
+    c = _fit(MLPRegressor(ema=0.9, **kw), X, Y)
+    np.testing.assert_array_equal(a.network_.params, b.network_.params)
+    assert a.loss_curve_ == b.loss_curve_ == c.loss_curve_  # the steps' losses
+    np.testing.assert_array_equal(c._ema_run[0], a.network_.params)  # the steps reached
+    assert not np.array_equal(c.network_.params, a.network_.params)  # the average
+
+
+def test_get_params_clone_set_params_and_checks():
+    est = MLPClassifier((4,), ema=0.99)
+    assert est.get_params()["ema"] == 0.99
+    assert clone(est).get_params()["ema"] == 0.99
+    assert MLPRegressor().get_params()["ema"] is None
+    assert est.set_params(ema=None).ema is None
+    X, y = _data()[0], np.arange(30) % 2
+    for bad in (0, 1, -0.5, 1.5, np.inf, np.nan, "0.9", True):
+        with pytest.raises((TypeError, ValueError),
+                           match=r"^ema must be None or the decay .* in \(0, 1\).* got"):
+            MLPClassifier((4,), ema=bad).fit(X, y)
+
+
+@pytest.mark.parametrize("solver", ["lbfgs", "cg"])
+def test_the_full_batch_solvers_ignore_ema_as_they_do_clip_norm(solver):
+    X, Y = _data()
+    kw = dict(hidden_layer_sizes=(5,), solver=solver, max_iter=30, random_state=0)
+    a = _fit(MLPRegressor(**kw), X, Y)
+    b = _fit(MLPRegressor(ema=0.9, **kw), X, Y)
+    np.testing.assert_array_equal(a.network_.params, b.network_.params)
+
+
+def test_early_stopping_scores_the_average_and_keeps_its_best():
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(200, 4))
+    y = X @ [1.0, -2.0, 0.5, 0.0] + rng.normal(scale=0.5, size=200)
+    est = _fit(MLPRegressor((8,), solver="sgd", learning_rate_init=0.05, batch_size=8,
+                            early_stopping=True, validation_fraction=0.2, max_iter=60,
+                            n_iter_no_change=4, ema=0.9, random_state=0), X, y)
+    _, va = train_test_split(np.arange(200), test_size=0.2, random_state=est._split_seed)
+    # the kept network's R^2 on the held-out rows is the best recorded score
+    assert est.score(X[va], y[va]) == pytest.approx(est.best_validation_score_, rel=1e-12)
+    # and the last steps' parameters score something else
+    live = clone(est)
+    live.network_ = est.network_.copy()
+    live.network_.params[...] = est._ema_run[0]
+    for name in ("n_features_in_", "n_outputs_", "out_activation_"):
+        setattr(live, name, getattr(est, name))
+    assert live.score(X[va], y[va]) != pytest.approx(est.best_validation_score_, rel=1e-6)
+
+
+def test_a_file_and_a_pickle_of_before_ema_load_with_none(tmp_path):
+    from file_helpers import edit_saved_meta
+
+    X, y = _data()[0], np.arange(30) % 2
+    est = _fit(MLPClassifier((4,), max_iter=3, random_state=0), X, y)
+    est.save(tmp_path / "a.npz")
+    assert "ema" not in read_file(tmp_path / "a.npz", "chainrule.estimator")[0]["params"]
+    est.set_params(ema=0.5).save(tmp_path / "b.npz")
+    edit_saved_meta(tmp_path / "b.npz", lambda meta: meta["params"].pop("ema"))
+    for name in ("a.npz", "b.npz"):
+        assert load_estimator(tmp_path / name).ema is None
+    state = est.set_params(ema=None).__getstate__()
+    del state["ema"]
+    older = MLPClassifier.__new__(MLPClassifier)
+    older.__setstate__(state)
+    older = pickle.loads(pickle.dumps(older))
+    assert older.ema is None and older.get_params()["ema"] is None
+    np.testing.assert_array_equal(older.predict_proba(X), est.predict_proba(X))
