@@ -37,6 +37,7 @@ from .cli_args import (
     picture_path,
     positive_float,
     positive_int,
+    real,
     schedule_spec,
     seed_int,
 )
@@ -155,7 +156,7 @@ def add_train_options(p: argparse.ArgumentParser) -> None:
                    help=f"{', '.join(OPTIMIZER_NAMES)} (mini-batch rules), or lbfgs: "
                    "full-batch L-BFGS through chainrule.minimize, for at most --epochs "
                    "iterations, which refuses --lr, --momentum, --batch-size, --schedule, "
-                   "--clip-norm, --dropout, --patience and the checkpoint options (default: "
+                   "--clip-norm, --ema, --dropout, --patience and the checkpoint options (default: "
                    "adam)")
     p.add_argument("--lr", type=positive_float, default=None,
                    help="learning rate (default: 0.01)")
@@ -167,6 +168,12 @@ def add_train_options(p: argparse.ArgumentParser) -> None:
                    "norm MAX when it is larger (g * MAX / ||g||, before the optimizer's "
                    "rule, so that momentum and Adam's moments see the clipped gradient), "
                    "a guard against exploding gradients (default: no clipping)")
+    p.add_argument("--ema", type=real(0, 1, low_open=True, high_open=True), default=None,
+                   metavar="DECAY",
+                   help="weight averaging: keep avg = DECAY * avg + (1 - DECAY) * weights "
+                   "after every step (BatchNorm's running statistics too), score the "
+                   "validation data and early stopping with it, and write it as the model; "
+                   "DECAY in (0, 1), such as 0.999 (default: no average)")
     p.add_argument("--weight-decay", type=nonnegative_float, default=0.0, dest="weight_decay",
                    help="L2 penalty on weights (default: 0)")
     p.add_argument("--decay", default=None, choices=["ufldl", "per_sample"],

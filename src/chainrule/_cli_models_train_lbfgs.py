@@ -26,6 +26,7 @@ _NOT_LBFGS = (
     ("schedule", "--schedule", "it has no learning rate to schedule"),
     ("clip_norm", "--clip-norm", "its line search chooses each step's length, whatever "
      "the gradient's norm"),
+    ("ema", "--ema", "it has no steps of a learning rate to average; its iterates descend"),
     ("dropout", "--dropout", "it minimises a deterministic cost, where dropout is inactive"),
     ("patience", "--patience", "it has no early stopping; --epochs bounds its iterations"),
     ("checkpoint", "--checkpoint", "a run of it cannot be checkpointed and resumed"),
@@ -38,7 +39,7 @@ def refuse_lbfgs_options(args: argparse.Namespace) -> None:
     """Refuse, for ``--optimizer lbfgs``, the options that mean nothing to it.
 
     Checked before any data is read: ``--lr``, ``--momentum``, ``--batch-size``,
-    ``--schedule``, ``--clip-norm``, ``--dropout`` (and Dropout or BatchNorm layers in
+    ``--schedule``, ``--clip-norm``, ``--ema``, ``--dropout`` (and Dropout or BatchNorm layers in
     ``--layers``), ``--patience``, ``--checkpoint``, ``--checkpoint-every``
     and ``--resume`` (``--max-time`` it takes: :func:`fit_lbfgs`).
 

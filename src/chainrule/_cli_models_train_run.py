@@ -78,7 +78,7 @@ def new_trainer(args: argparse.Namespace, net, steps: dict, class_weight: object
     return Trainer(
         net, optimizer=args.optimizer, lr=args.lr, momentum=steps["momentum"],
         batch_size=steps["batch_size"], epochs=args.epochs, seed=args.seed,
-        clip_norm=args.clip_norm,
+        clip_norm=args.clip_norm, ema=args.ema,
         verbose=0 if args.quiet else 1, class_weight=class_weight, **options,
         **checkpoint_options,
     )
@@ -195,6 +195,8 @@ def _train_run(args: argparse.Namespace, sigterm: SigtermAsCtrlC) -> int:
         **({"patience": given["patience"]} if given["patience"] is not None else {}),
         # a run of before --clip-norm (its checkpoint's notes without it) clipped nothing
         **({"clip_norm": given["clip_norm"]} if given.get("clip_norm") is not None else {}),
+        # the model is the moving average of the weights (a run of before --ema had none)
+        **({"ema": given["ema"]} if given.get("ema") is not None else {}),
         # what the weights mean (the same for a resumed run: check_resolved), by class label
         **({"class_weight": class_weight_record(meaning, meta["labels"])}
            if meaning is not None else {}),

@@ -25,7 +25,7 @@ _RUN_OPTIONS = {
     "layers": "--layers", "input_shape": "--input-shape", "output": "--output",
     "loss": "--loss", "init": "--init", "optimizer": "--optimizer", "lr": "--lr",
     "momentum": "--momentum", "batch_size": "--batch-size", "weight_decay": "--weight-decay",
-    "decay": "--decay", "clip_norm": "--clip-norm",
+    "decay": "--decay", "clip_norm": "--clip-norm", "ema": "--ema",
     "schedule": "--schedule", "patience": "--patience", "scale": "--scale", "seed": "--seed",
     "class_weight": "--class-weight", "huber_delta": "--huber-delta",
     "label_smoothing": "--label-smoothing", "categorical": "--categorical",

@@ -1,0 +1,84 @@
+"""``chainrule train --ema DECAY``: the run it trains, its record, ``--resume`` and the
+options it is refused with."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import chainrule
+from chainrule.cli import main
+from chainrule.io import load_metadata
+
+
+def _csv(path) -> str:
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(60, 3))
+    y = X @ [1.0, 2.0, 3.0] + rng.normal(size=60)
+    rows = "\n".join(",".join(f"{v:.6f}" for v in (*x, t)) for x, t in zip(X, y, strict=True))
+    path.write_text("a,b,c,y\n" + rows + "\n")
+    return str(path)
+
+
+_RUN = ["--hidden", "8", "--optimizer", "sgd", "--lr", "0.05", "--momentum", "0.9",
+        "--batch-size", "8", "--val-fraction", "0", "--seed", "0", "-q"]
+
+
+def _params(path) -> np.ndarray:
+    return chainrule.load(path).params
+
+
+def test_ema_writes_the_average_and_is_recorded(tmp_path, capsys):
+    data = _csv(tmp_path / "d.csv")
+    for name, extra in (("e", ["--ema", "0.9"]), ("n", [])):
+        assert main(["train", data, *_RUN, "--epochs", "4", *extra,
+                     "-o", str(tmp_path / f"{name}.npz")]) == 0
+    assert load_metadata(tmp_path / "e.npz")["training"]["ema"] == 0.9
+    assert "ema" not in load_metadata(tmp_path / "n.npz")["training"]
+    # the steps are the same (the loss curve), the model written is their average
+    assert (load_metadata(tmp_path / "e.npz")["history"]["loss"]
+            == load_metadata(tmp_path / "n.npz")["history"]["loss"])
+    assert not np.allclose(_params(tmp_path / "e.npz"), _params(tmp_path / "n.npz"))
+    capsys.readouterr()
+    assert main(["info", str(tmp_path / "e.npz")]) == 0
+    assert "ema=0.9" in capsys.readouterr().out
+
+
+def test_resume_keeps_the_ema_and_refuses_another(tmp_path, capsys):
+    data = _csv(tmp_path / "d.csv")
+    whole = str(tmp_path / "whole.npz")
+    assert main(["train", data, *_RUN, "--epochs", "6", "--ema", "0.9", "-o", whole]) == 0
+    ckpt, out = str(tmp_path / "ck.npz"), str(tmp_path / "m.npz")
+    assert main(["train", data, *_RUN, "--epochs", "3", "--ema", "0.9", "-o", out,
+                 "--checkpoint", ckpt]) == 0
+    capsys.readouterr()
+    for extra, shown in ((["--ema", "0.8"], "--ema 0.8"), ([], "no --ema")):
+        assert main(["train", data, *_RUN, "--epochs", "6", *extra, "-o", out,
+                     "--checkpoint", ckpt, "--resume"]) == 2
+        err = capsys.readouterr().err
+        assert f"--ema: the run in {ckpt} was started with --ema 0.9, got {shown}" in err
+    assert main(["train", data, *_RUN, "--epochs", "6", "--ema", "0.9", "-o", out,
+                 "--checkpoint", ckpt, "--resume"]) == 0
+    np.testing.assert_array_equal(_params(out), _params(whole))
+    assert load_metadata(out)["training"]["ema"] == 0.9
+    # a run without an average is not continued with one
+    plain = str(tmp_path / "plain.npz")
+    assert main(["train", data, *_RUN, "--epochs", "2", "-o", out, "--checkpoint", plain]) == 0
+    capsys.readouterr()
+    assert main(["train", data, *_RUN, "--epochs", "4", "--ema", "0.9", "-o", out,
+                 "--checkpoint", plain, "--resume"]) == 2
+    assert (f"--ema: the run in {plain} was started with no --ema, got --ema 0.9"
+            in capsys.readouterr().err)
+
+
+@pytest.mark.parametrize("value", ["0", "1", "-0.5", "1.5", "inf", "nan", "x"])
+def test_ema_must_be_a_number_in_0_1(tmp_path, capsys, value):
+    with pytest.raises(SystemExit):
+        main(["train", _csv(tmp_path / "d.csv"), "--ema", value])
+    assert f"argument --ema: expected a number in (0, 1), got '{value}'" in capsys.readouterr().err
+
+
+def test_lbfgs_refuses_ema(tmp_path, capsys):
+    assert main(["train", _csv(tmp_path / "d.csv"), "--optimizer", "lbfgs", "--ema", "0.9",
+                 "-q", "-o", str(tmp_path / "m.npz")]) == 2
+    assert "--ema: --optimizer lbfgs takes no --ema" in capsys.readouterr().err
