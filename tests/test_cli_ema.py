@@ -82,3 +82,28 @@ def test_lbfgs_refuses_ema(tmp_path, capsys):
     assert main(["train", _csv(tmp_path / "d.csv"), "--optimizer", "lbfgs", "--ema", "0.9",
                  "-q", "-o", str(tmp_path / "m.npz")]) == 2
     assert "--ema: --optimizer lbfgs takes no --ema" in capsys.readouterr().err
+
+
+def test_an_interrupted_run_writes_the_average_so_far(tmp_path, monkeypatch, capsys):
+    """Ctrl-C in the 13th step (epoch 2 of 4): the model written, "the model so far", is
+    the average of the 12 steps taken, not the last step's parameters."""
+    from chainrule import Trainer
+
+    step, seen = Trainer._step, []
+
+    def interrupted(self, *args, **kwargs):
+        if len(seen) == 12:
+            raise KeyboardInterrupt
+        step(self, *args, **kwargs)
+        seen.append((self.net.params.copy(), self.ema_params.copy()))
+
+    monkeypatch.setattr(Trainer, "_step", interrupted)
+    out = tmp_path / "m.npz"
+    assert main(["train", _csv(tmp_path / "d.csv"), *_RUN, "--epochs", "4", "--ema", "0.9",
+                 "-o", str(out)]) == 130
+    np.testing.assert_array_equal(_params(out), seen[-1][1])
+    assert not np.allclose(_params(out), seen[-1][0])
+    avg = seen[0][0]
+    for params, _ in seen[1:]:
+        avg = 0.9 * avg + 0.1 * params
+    np.testing.assert_allclose(_params(out), avg, rtol=0, atol=1e-12)

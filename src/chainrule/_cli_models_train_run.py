@@ -148,6 +148,8 @@ def _train_run(args: argparse.Namespace, sigterm: SigtermAsCtrlC) -> int:
                             verbose=not args.quiet, max_time=args.max_time)
     else:
         history = trainer.fit(X_fit, T_fit, val)
+        if history.stop_reason == "interrupted":  # --ema: the model so far is the average,
+            trainer._put_average()  # as a finished run's (the checkpoint has the steps')
     seconds = time.perf_counter() - start
     if history.stop_reason == "max_time" and history.epochs == resumed_from:
         # no epoch completed: the checkpoint is as before, and the same command would stop
@@ -195,8 +197,7 @@ def _train_run(args: argparse.Namespace, sigterm: SigtermAsCtrlC) -> int:
         **({"patience": given["patience"]} if given["patience"] is not None else {}),
         # a run of before --clip-norm (its checkpoint's notes without it) clipped nothing
         **({"clip_norm": given["clip_norm"]} if given.get("clip_norm") is not None else {}),
-        # the model is the moving average of the weights (a run of before --ema had none)
-        **({"ema": given["ema"]} if given.get("ema") is not None else {}),
+        **({"ema": given["ema"]} if given.get("ema") is not None else {}),  # (as clip_norm)
         # what the weights mean (the same for a resumed run: check_resolved), by class label
         **({"class_weight": class_weight_record(meaning, meta["labels"])}
            if meaning is not None else {}),

@@ -117,6 +117,12 @@ class _Averaging:
         finally:
             _put(net, live, live_buffers)
 
+    def _put_average(self) -> None:
+        """Put the average (when there is one) into the network for good: the model a
+        command writes of a run it stopped (its checkpoint keeps the steps' parameters)."""
+        if self.ema is not None and self.ema_params is not None:
+            _put(self.net, self.ema_params, self.ema_buffers)
+
     def _ema_state(self) -> dict[str, Any]:
         """The average as it is now, copied (for an epoch's start, see ``_epoch_start``)."""
         return {"params": None if self.ema_params is None else self.ema_params.copy(),
