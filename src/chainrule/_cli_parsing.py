@@ -97,6 +97,7 @@ def parse_known(parser: argparse.ArgumentParser, argv: list[str]) -> argparse.Na
 POSITIONALS_AFTER_NAMES = {"train": (("data",), ("target", "features")),
                            "cv": (("data",), ("target", "features")),
                            "evaluate": (("model", "data"), ("target",)),
+                           "importance": (("model", "data"), ("target",)),
                            "predict": (("model", "data"), ("keep",)),
                            "plot": (("data",), ())}
 """The commands whose positional arguments may follow the names of an option that takes

@@ -166,7 +166,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_gradcheck_parser(sub)  # gradcheck (sets args.handler)
 
-    add_model_parsers(sub)  # train, cv, evaluate, predict, info, plot (set args.handler)
+    add_model_parsers(sub)  # train, cv, evaluate, importance, predict, info, plot
     add_teaching_parsers(sub)  # trace, perceptron, select, experiment (set args.handler)
     # --hidden before a command takes every word up to the next option, the command's
     # name among them: that is the command, not a width the option was given

@@ -8,10 +8,11 @@ library (:mod:`chainrule.tabular`, :mod:`chainrule.saved_model`,
 
 Here are ``evaluate`` and ``predict`` (with :func:`_cell`, the text of a CSV cell);
 ``train`` is in ``_cli_models_train``, ``info`` in ``_cli_models_show``, ``plot`` in
-``_cli_models_plot``, and what they share (reading a model file and the data it scores,
-the scores) in ``_cli_models_data``, evaluate's further scores of a classifier and its
-``--report`` in ``_cli_models_report``, what ``evaluate`` says of its data and the seed of a
-generated one in ``_cli_models_provenance``; every name is importable from here as before.
+``_cli_models_plot``, ``importance`` in ``_cli_models_importance``, and what they share
+(reading a model file and the data it scores, the scores) in ``_cli_models_data``,
+evaluate's further scores of a classifier and its ``--report`` in ``_cli_models_report``,
+what ``evaluate`` says of its data and the seed of a generated one in
+``_cli_models_provenance``; every name is importable from here as before.
 """
 
 from __future__ import annotations
@@ -354,7 +355,8 @@ def _cell(v: object) -> str:
 
 
 def add_parsers(sub: argparse._SubParsersAction) -> None:
-    """Register train, cv, evaluate, predict, info and plot on the main parser's subcommands.
+    """Register train, cv, evaluate, importance, predict, info and plot on the main parser's
+    subcommands.
 
     Parameters
     ----------
@@ -362,6 +364,8 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
         What the main parser's ``add_subparsers`` returned.
     """
     from ._cli_models_cv import _add_cv
+    from ._cli_models_importance import _add_importance
 
-    for add in (_add_train, _add_cv, _add_evaluate, _add_predict, _add_info, _add_plot):
+    for add in (_add_train, _add_cv, _add_evaluate, _add_importance, _add_predict, _add_info,
+                _add_plot):
         add(sub)
