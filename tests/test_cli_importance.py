@@ -300,3 +300,64 @@ def test_an_estimator_file_matches_permutation_importance_of_the_estimator(tmp_p
     mean, std = _by_name(result, ["a", "b", "c", "d"])
     np.testing.assert_allclose(mean, reference.importances_mean, rtol=0, atol=1e-12)
     np.testing.assert_allclose(std, reference.importances_std, rtol=0, atol=1e-12)
+
+
+class _FileMultiOutput(_FileModel):
+    """A model file of several targets: each regression target scaled back, or each
+    multi-label target's 0/1 (its probability above 0.5)."""
+
+    def predict(self, X):
+        meta, _ = self._load()
+        A = self._outputs(X)
+        if meta["task"] == "classification":
+            return (A > 0.5).astype(int)
+        return A * np.array(meta["y_scale"]) + np.array(meta["y_mean"])
+
+
+@pytest.mark.parametrize(("task", "scoring", "sklearn_scoring"), [
+    ("regression", None, "r2"), ("regression", "rmse", "neg_root_mean_squared_error"),
+    ("multilabel", None, "accuracy"), ("multilabel", "hamming_loss", "hamming")])
+def test_a_model_of_several_targets_matches_scikit_learn(tmp_path, capsys, task, scoring,
+                                                         sklearn_scoring):
+    """Several targets: R^2 and RMSE of a regression are scikit-learn's uniform average
+    over the targets; a multi-label classifier's accuracy is the subset accuracy, its
+    hamming loss the fraction of wrong labels (scikit-learn's hamming_loss)."""
+    from sklearn.metrics import hamming_loss, make_scorer
+
+    rng = np.random.default_rng(2)
+    X = rng.normal(size=(150, 3))
+    Y = np.column_stack([X[:, 0] + 0.5 * X[:, 1], X[:, 1] - X[:, 2]])
+    if task == "multilabel":
+        Y = (Y > 0).astype(int)
+    with open(tmp_path / "d.csv", "w", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["a", "b", "c", "t", "u"])
+        writer.writerows([[*map(repr, map(float, x)), *(str(v) for v in t)]
+                          for x, t in zip(X, Y.tolist(), strict=True)])
+    model = tmp_path / "m.npz"
+    assert main(["train", str(tmp_path / "d.csv"), "--target", "t", "u", "--hidden", "6",
+                 "--epochs", "40", "--seed", "0", "-q", "-o", str(model)]) == 0
+    result = _importance(capsys, str(model), str(tmp_path / "d.csv"), "--seed", "4",
+                         *(["--scoring", scoring] if scoring else []))
+    scorer = (make_scorer(hamming_loss, greater_is_better=False)
+              if sklearn_scoring == "hamming" else sklearn_scoring)
+    reference = permutation_importance(_FileMultiOutput(str(model)), X, Y, scoring=scorer,
+                                       n_repeats=5, random_state=4)
+    mean, std = _by_name(result, ["a", "b", "c"])
+    np.testing.assert_allclose(mean, reference.importances_mean, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(std, reference.importances_std, rtol=0, atol=1e-12)
+    assert result["scoring"] == scoring or (scoring is None and result["scoring"] ==
+                                            ("r2" if task == "regression" else "accuracy"))
+    assert mean[2] < mean[1]  # c is in one target alone, b in both
+
+
+def test_standard_input_and_target_before_the_positionals(iris_model, capsys, monkeypatch):
+    """DATA - reads a CSV file from standard input, and MODEL DATA may follow --target's
+    names, as evaluate's: the same figures as of the file."""
+    import io
+    import sys
+
+    model, test, *_ = iris_model
+    expected = _importance(capsys, str(model), str(test))
+    monkeypatch.setattr(sys, "stdin", io.StringIO(test.read_text()))
+    assert _importance(capsys, "--target", "species", str(model), "-") == expected
