@@ -5,7 +5,8 @@ Breiman's permutation importance, as scikit-learn's
 DATA, then, feature by feature, the score with that feature's column shuffled, ``repeats``
 times; a feature's importance is how much the score worsens, its mean and standard
 deviation over the repeats.  The column is shuffled as DATA holds it, before the model's
-own preparation (the standardisation ``chainrule train`` recorded).  The data are read
+own preparation (the standardisation ``chainrule train`` recorded); a categorical
+column, one-hot encoded, is one feature, its 0/1 features shuffled together.  The data are read
 and scored as ``chainrule evaluate`` reads and scores them (``_cli_models_data``,
 ``_cli_models_scores``, ``_cli_models_report``), one forward pass of the model per
 shuffle.  Registered by :mod:`chainrule.cli_models`.
@@ -101,15 +102,17 @@ def _score(model, X: np.ndarray, y: np.ndarray, name: str, given: bool = True) -
 
 
 def permutation_scores(score: Callable[[np.ndarray], float], X: np.ndarray, repeats: int,
-                       seed: int, step: Callable[[], None] | None = None
-                       ) -> tuple[float, np.ndarray]:
+                       seed: int, step: Callable[[], None] | None = None,
+                       groups: list[np.ndarray] | None = None) -> tuple[float, np.ndarray]:
     """The score of ``X`` and of ``X`` with each column shuffled, ``repeats`` times.
 
     The shuffles are those of scikit-learn's ``permutation_importance(...,
     random_state=seed, n_repeats=repeats)``: a ``RandomState(seed)`` draws one seed below
     2**31; each column starts a ``RandomState`` of that seed, whose ``shuffle`` reorders
     an index of the rows again before each repeat, the column (as last shuffled) taken
-    in that order.
+    in that order.  A group of columns (the 0/1 features of one categorical column) is
+    shuffled as one column: its rows move together, as the column's cells would before
+    their encoding.
 
     Parameters
     ----------
@@ -122,29 +125,63 @@ def permutation_scores(score: Callable[[np.ndarray], float], X: np.ndarray, repe
     seed : int
     step : callable, optional
         Called after each shuffled score (a progress bar's update).
+    groups : list of int arrays, optional
+        The columns shuffled together, one array per feature as read (default: each
+        column alone).
 
     Returns
     -------
     baseline : float
         ``score(X)``.
-    scores : ndarray of shape (n_features, repeats)
-        The score with each column shuffled, each repeat.
+    scores : ndarray of shape (n_groups, repeats)
+        The score with each group (each column, by default) shuffled, each repeat.
     """
     column_seed = np.random.RandomState(seed).randint(np.iinfo(np.int32).max + 1)
     baseline = score(X)
+    if groups is None:
+        groups = [np.array([j]) for j in range(X.shape[1])]
     shuffled = X.copy()
-    scores = np.empty((X.shape[1], repeats))
-    for j in range(X.shape[1]):
+    scores = np.empty((len(groups), repeats))
+    for g, j in enumerate(groups):
         rng = np.random.RandomState(column_seed)
         order = np.arange(X.shape[0])
         for r in range(repeats):
             rng.shuffle(order)
-            shuffled[:, j] = shuffled[order, j]
-            scores[j, r] = score(shuffled)
+            shuffled[:, j] = shuffled[order][:, j]
+            scores[g, r] = score(shuffled)
             if step is not None:
                 step()
         shuffled[:, j] = X[:, j]  # the column as read, before the next is shuffled
     return baseline, scores
+
+
+def column_groups(table) -> tuple[list[str], list[np.ndarray]]:
+    """The features as read and the columns of ``table.X`` that each one is.
+
+    A categorical column of a CSV file is one-hot encoded in place (its 0/1 features
+    ``"column=category"``, one per category): shuffling one of them alone would make rows
+    of two categories or none, which no example has; it is one feature, its columns
+    shuffled together.
+
+    Returns
+    -------
+    names : list of str
+        One per feature as read (a categorical column by its name).
+    groups : list of int arrays
+        The columns of ``table.X`` of each.
+    """
+    if not table.categories:
+        return list(table.feature_names), [np.array([j]) for j in range(table.X.shape[1])]
+    names, groups, at = [], [], 0
+    for column in table.columns:
+        width = len(table.categories.get(column, [None]))
+        names.append(column)
+        groups.append(np.arange(at, at + width))
+        at += width
+    if at != table.X.shape[1]:  # the table's own record disagrees with its array
+        raise ValueError(f"{table.source}: its categorical columns make {at} features, "
+                         f"but it has {table.X.shape[1]}")
+    return names, groups
 
 
 def _refuse_images(model, path: str, image_shape: tuple | None) -> None:
@@ -176,7 +213,8 @@ def _add_importance(sub: argparse._SubParsersAction) -> None:
         "such as log loss, the shuffled one's minus the baseline's: positive always means "
         "that the model relies on the feature), its mean and standard deviation (ddof=0) "
         "over the repeats. The column is shuffled as DATA holds it, before the model's own "
-        "standardisation. DATA is read as evaluate reads it. A model of images is refused. "
+        "standardisation; a categorical column is one feature, its one-hot features "
+        "shuffled together. DATA is read as evaluate reads it. A model of images is refused. "
         "Held-out data says what the model relies on to generalise; its training data, "
         "what it learnt. Features that carry the same information share their importance: "
         "shuffling one leaves the others.",
@@ -231,11 +269,12 @@ def _importance(args: argparse.Namespace) -> int:
     _refuse_one_of_several(model, args.model, target)
     _refuse_images(model, args.model, table.image_shape)
     y = _targets(model, table)
-    bar = _bar(table.X.shape[1] * args.repeats, args.quiet)
+    names, groups = column_groups(table)
+    bar = _bar(len(groups) * args.repeats, args.quiet)
     try:
         baseline, scores = permutation_scores(
             lambda X: _score(model, X, y, name, args.scoring is not None), table.X,
-            args.repeats, args.seed, None if bar is None else lambda: bar.update(1))
+            args.repeats, args.seed, None if bar is None else lambda: bar.update(1), groups)
     finally:
         if bar is not None:
             bar.close()
@@ -243,7 +282,6 @@ def _importance(args: argparse.Namespace) -> int:
     importances = scores - baseline if lower else baseline - scores  # scikit-learn's order
     mean, std = np.mean(importances, axis=1), np.std(importances, axis=1)
     order = np.argsort(-mean, kind="stable")[:args.top]
-    names = table.feature_names
     if args.json:
         print(json.dumps({
             "samples": table.n_samples, "scoring": name, "greater_is_better": not lower,

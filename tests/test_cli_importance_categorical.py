@@ -1,0 +1,82 @@
+"""``chainrule importance`` of a model with a categorical column: the column is one feature.
+
+A CSV column of text is one-hot encoded by ``train`` into 0/1 features, one per category.
+Shuffled one at a time they would make rows of two categories or of none; the command
+shuffles the column's rows together, which is what scikit-learn's
+``permutation_importance`` does to the raw column of a model that encodes it itself.  The
+reference here is that: an estimator written in the test that takes the raw cells (text
+and numbers), one-hot encodes the text with the categories sorted as the test finds them,
+and runs the network's forward pass from the file's weights.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+
+import numpy as np
+from sklearn.inspection import permutation_importance
+
+from chainrule.cli import main
+from test_cli_importance import _ACTIVATIONS, _FileClassifier
+
+
+class _RawClassifier(_FileClassifier):
+    """The raw columns (colour: text, x and z: numbers) encoded as the model file's
+    network reads them: colour's 0/1 features in its place, sorted by category."""
+
+    def __init__(self, path=None, colours=None):
+        self.path = path
+        self.colours = colours
+
+    def _outputs(self, X):
+        X = np.asarray(X, dtype=object)
+        onehot = (X[:, [1]] == np.array(self.colours)[None, :]).astype(float)
+        encoded = np.hstack([X[:, [0]].astype(float), onehot, X[:, [2]].astype(float)])
+        meta, layers = self._load()
+        # the 0/1 features keep mean 0 and scale 1 (the file says so: checked in the test)
+        A = (encoded - np.array(meta["x_mean"])) / np.array(meta["x_scale"])
+        for W, b, activation in layers:
+            A = _ACTIVATIONS[activation](A @ W + b)
+        return np.hstack([1 - A, A])  # two classes: one sigmoid unit, the second's probability
+
+
+def test_a_categorical_column_is_shuffled_as_one_feature_as_scikit_learn_would(
+        tmp_path, capsys):
+    rng = np.random.default_rng(3)
+    n = 160
+    colour = rng.choice(["red", "green", "blue"], n)
+    x, z = rng.normal(size=n), rng.normal(size=n)
+    y = np.where((colour == "red") ^ (x > 0), "yes", "no")
+    path = tmp_path / "data.csv"
+    with open(path, "w", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["x", "colour", "z", "y"])
+        for row in zip(x, colour, z, y, strict=True):
+            writer.writerow([repr(float(row[0])), row[1], repr(float(row[2])), row[3]])
+    model = tmp_path / "m.npz"
+    assert main(["train", str(path), "--target", "y", "--hidden", "8", "--activation", "tanh",
+                 "--epochs", "60", "--seed", "0", "-q", "-o", str(model)]) == 0
+    with np.load(model) as f:
+        record = json.loads(str(f["__meta__"]))
+    meta = record["metadata"]
+    colours = sorted(set(colour))
+    assert [layer["activation"] for layer in record["network"]["layers"]] == ["tanh", "sigmoid"]
+    assert meta["x_mean"][1:4] == [0.0] * 3 and meta["x_scale"][1:4] == [1.0] * 3
+
+    capsys.readouterr()
+    assert main(["importance", str(model), str(path), "--repeats", "4", "--seed", "7",
+                 "--json"]) == 0
+    got = {row["feature"]: row for row in json.loads(capsys.readouterr().out)["features"]}
+    assert sorted(got) == ["colour", "x", "z"]  # the column, not its 0/1 features
+
+    raw = np.column_stack([x.astype(object), colour, z.astype(object)])
+    est = _RawClassifier(str(model), colours).fit(raw, y)
+    want = permutation_importance(est, raw, y, n_repeats=4, random_state=7,
+                                  scoring="accuracy")
+    for j, name in enumerate(["x", "colour", "z"]):
+        np.testing.assert_allclose(got[name]["importances"], want.importances[j],
+                                   rtol=0, atol=1e-12)
+    # the model uses colour and x, not z: what the figures must show
+    assert got["colour"]["importance_mean"] > 0.2 and got["x"]["importance_mean"] > 0.2
+    assert abs(got["z"]["importance_mean"]) < 0.1
