@@ -204,3 +204,30 @@ def test_a_class_of_fewer_examples_than_folds_is_named_with_its_count(tmp_path, 
     assert ("--folds 3: the class 'rare' of the target 'label' has 2 examples in "
             f"{tmp_path / 'd.csv'}, fewer than the 3 folds") in err
     assert "give --folds 2 or fewer" in err
+
+
+@pytest.mark.parametrize("loss", ["huber", "poisson"])
+def test_a_regression_loss_on_text_labels_is_named_as_train_names_it(tmp_path, capsys, loss):
+    # the task comes from --loss (a regression loss); the message names --loss, as train's
+    # does, not a --task regression that was never given
+    X, _ = _regression(12)
+    _write(tmp_path / "d.csv", ["p", "q", "r", "label"], X, ["a", "b"] * 6)
+    capsys.readouterr()
+    assert main(["train", str(tmp_path / "d.csv"), "--loss", loss, "--epochs", "1"]) == 2
+    train_err = capsys.readouterr().err
+    assert main(["cv", str(tmp_path / "d.csv"), "--loss", loss, "--epochs", "1",
+                 "--folds", "2"]) == 2
+    err = capsys.readouterr().err
+    assert f"--loss {loss}, a regression loss, needs numeric targets" in err
+    assert "--task" not in err
+    assert err == train_err
+
+
+def test_each_fold_keeps_the_task_of_every_row(tmp_path, capsys):
+    # 21 distinct whole numbers: a regression; 14 training rows of a fold alone hold at most
+    # 20 distinct ones, which train would take for classes
+    X, _ = _regression(21)
+    _write(tmp_path / "d.csv", ["p", "q", "r", "y"], X, range(21))
+    result = _cv(capsys, str(tmp_path / "d.csv"), "--epochs", "1", "--folds", "3")
+    assert result["task"] == "regression"
+    assert all(set(row) >= {"mse", "r2"} for row in result["per_fold"])

@@ -123,17 +123,18 @@ def _folds(table, task: str, several: bool, k: int, seed: int) -> tuple[str, lis
     return "KFold", list(KFold(k, shuffle=True, random_state=seed).split(np.zeros((n, 1))))
 
 
-def _fit_fold(args: argparse.Namespace, table, several: bool, lbfgs: bool, steps: dict,
-              run_settings: dict):
+def _fit_fold(args: argparse.Namespace, table, task: str, several: bool, lbfgs: bool,
+              steps: dict, run_settings: dict):
     """The model chainrule train would write of ``table`` (a fold's training rows), and
-    its history: train's preparation, network and Trainer, nothing of its own."""
+    its history: train's preparation, network and Trainer, nothing of its own; ``task``
+    is every row's (a fold's training rows alone might look like another)."""
     from ._cli_models_train_lbfgs import fit_lbfgs
     from ._cli_models_train_prepare import prepare
     from ._cli_models_train_run import new_trainer
     from .cli_architecture import build_network
     from .saved_model import SavedModel
 
-    p = prepare(args, table, several, run_settings, provenance=False)
+    p = prepare(args, table, several, run_settings, provenance=False, task=task)
     X_fit, T_fit, val = p.fit_arrays()
     net = build_network(args, p.X.shape[1], p.n_out, p.output)
     if lbfgs:
@@ -169,14 +170,13 @@ def _cv(args: argparse.Namespace) -> int:
     task = (_infer_task_several(table, args.task, args.loss) if several else
             _infer_task(table, args.task, args.loss))
     splitter, folds = _folds(table, task, several, args.folds, args.seed)
-    args.task = task  # of every row: each fold's model is of one task, as the splitter's
     rows = []
     for i, (train_rows, held_rows) in enumerate(folds, 1):
         fold_args = copy.copy(args)  # prepare sets --val-fraction's default of the fold
         fold_args.quiet = True  # one line per fold, not a progress bar
         start = time.perf_counter()
         model, history, n_val = _fit_fold(
-            fold_args, _rows(table, train_rows), several, lbfgs, steps, run_settings)
+            fold_args, _rows(table, train_rows), task, several, lbfgs, steps, run_settings)
         seconds = time.perf_counter() - start
         held = _rows(table, held_rows)
         scores, no_auc, each, _ = _evaluation(model, held)

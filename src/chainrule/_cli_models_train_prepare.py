@@ -143,7 +143,7 @@ class Prepared:
 
 
 def prepare(args: argparse.Namespace, table: Table, several: bool, run_settings: dict,
-            provenance: bool = True) -> Prepared:
+            provenance: bool = True, task: str | None = None) -> Prepared:
     """Prepare ``table`` for training as ``chainrule train`` does, from its training rows.
 
     The task is inferred (``--task``), the labels fitted, the validation rows split off
@@ -164,6 +164,10 @@ def prepare(args: argparse.Namespace, table: Table, several: bool, run_settings:
     provenance : bool, default True
         Record in ``meta`` where DATA is and its SHA-256 (train's model file); cv's
         folds, whose models are not written, record neither.
+    task : {"classification", "regression"} or None, default None
+        The task, when already known (cv: inferred from every row, which a fold's
+        training rows alone might not give); None infers it from ``table`` and
+        ``--task``.  ``args.task`` is left as given, for the messages that name it.
 
     Returns
     -------
@@ -173,8 +177,9 @@ def prepare(args: argparse.Namespace, table: Table, several: bool, run_settings:
     from .losses import get_loss
     from .saved_model import fit_labels
 
-    task = (_infer_task_several(table, args.task, args.loss) if several else
-            _infer_task(table, args.task, args.loss))
+    if task is None:
+        task = (_infer_task_several(table, args.task, args.loss) if several else
+                _infer_task(table, args.task, args.loss))
     _check_huber(args, task)
     target_words = (", ".join(map(repr, table.target_names)) if several else
                     repr(table.target_name))  # as the messages name the target(s)
