@@ -231,3 +231,21 @@ def test_each_fold_keeps_the_task_of_every_row(tmp_path, capsys):
     result = _cv(capsys, str(tmp_path / "d.csv"), "--epochs", "1", "--folds", "3")
     assert result["task"] == "regression"
     assert all(set(row) >= {"mse", "r2"} for row in result["per_fold"])
+
+
+def test_a_bad_target_of_an_npz_file_is_named_by_its_row_of_the_file(tmp_path, capsys):
+    # an NPZ file has no lines: its rows are named by their index, which must be the
+    # file's (7), not the index among a fold's training rows
+    X, y = _regression(30)
+    y = y.astype(str)
+    y[7] = "oops"
+    np.savez(tmp_path / "d.npz", X=X, y=y)
+    capsys.readouterr()
+    for seed in ("0", "1", "2"):
+        assert main(["cv", str(tmp_path / "d.npz"), "--task", "regression", "--epochs", "1",
+                     "--folds", "3", "--seed", seed]) == 2
+        out, err = capsys.readouterr()
+        assert err == (f"chainrule: error: {tmp_path / 'd.npz'} row 7, target 'y': not a "
+                       "number: 'oops'; --task regression needs numeric targets (leave it out "
+                       "to classify text labels)\n")
+        assert out == ""  # nothing trained

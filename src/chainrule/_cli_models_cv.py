@@ -155,7 +155,7 @@ def _cv(args: argparse.Namespace) -> int:
     from ._cli_models_report import _evaluation
     from ._cli_models_train_checks import check_before_data
     from ._cli_models_train_prepare import read_table
-    from ._cli_models_train_task import _infer_task, _infer_task_several
+    from ._cli_models_train_task import _infer_task, _infer_task_several, _numeric_targets
     from .cli_args import check_loss_output
 
     _refuse(args)
@@ -169,6 +169,9 @@ def _cv(args: argparse.Namespace) -> int:
     table = read_table(args, given_shape)
     task = (_infer_task_several(table, args.task, args.loss) if several else
             _infer_task(table, args.task, args.loss))
+    if task == "regression":  # a cell that is not a number, named by its row of DATA (a
+        # fold's table counts its own rows from 0) before any fold is trained
+        _numeric_targets(table, args)
     splitter, folds = _folds(table, task, several, args.folds, args.seed)
     rows = []
     for i, (train_rows, held_rows) in enumerate(folds, 1):
