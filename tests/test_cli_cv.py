@@ -249,3 +249,44 @@ def test_a_bad_target_of_an_npz_file_is_named_by_its_row_of_the_file(tmp_path, c
                        "number: 'oops'; --task regression needs numeric targets (leave it out "
                        "to classify text labels)\n")
         assert out == ""  # nothing trained
+
+
+def _multilabel_file(path, rare_rows) -> None:
+    """12 rows: 'a' of both values, 'b' 'yes' in ``rare_rows`` alone."""
+    X, _ = _regression(12)
+    b = ["yes" if i in rare_rows else "no" for i in range(12)]
+    with open(path, "w", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["p", "q", "r", "a", "b"])
+        for row, a, t in zip(X, ["yes", "no"] * 6, b, strict=True):
+            writer.writerow([*map(repr, map(float, row)), a, t])
+
+
+def test_a_multilabel_fold_that_trains_on_one_value_of_a_target_is_refused_first(
+        tmp_path, capsys):
+    # KFold does not stratify: the fold that holds out every 'yes' of b would train on
+    # 'no' alone, which train refuses, blaming DATA (which holds both)
+    path = tmp_path / "tags.csv"
+    _multilabel_file(path, {4})
+    fold = next(i for i, (_, held) in enumerate(KFold(3, shuffle=True, random_state=0)
+                                                 .split(np.zeros((12, 1))), 1) if 4 in held)
+    capsys.readouterr()
+    assert main(["cv", str(path), "--target", "a", "b", "--epochs", "1", "--folds", "3"]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and "fold 1 of 3" not in err  # refused before any fold is trained
+    assert err.startswith(f"chainrule: error: --folds 3: the target 'b' is 'yes' in 1 example "
+                          f"of {path}, held out by fold {fold} (KFold, --seed 0), whose "
+                          "training rows are then all 'no'")
+    # two 'yes': refused by the seeds whose folds hold both out together, not the others
+    _multilabel_file(path, {2, 9})
+    for seed in range(6):
+        together = [i for i, (_, held) in enumerate(
+            KFold(3, shuffle=True, random_state=seed).split(np.zeros((12, 1))), 1)
+            if {2, 9} <= set(held)]
+        code = main(["cv", str(path), "--target", "a", "b", "--epochs", "1", "--folds", "3",
+                     "--hidden", "2", "--seed", str(seed), "-q"])
+        err = capsys.readouterr().err
+        assert code == (2 if together else 0), (seed, err)
+        if together:
+            assert f"'yes' in 2 examples of {path}, held out by fold {together[0]}" in err
+            assert "give fewer --folds or another --seed" in err

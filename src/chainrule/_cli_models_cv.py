@@ -120,7 +120,40 @@ def _folds(table, task: str, several: bool, k: int, seed: int) -> tuple[str, lis
                 + (" (or leave out the class's examples)" if counts[few] < 2 else ""))
         return "StratifiedKFold", list(StratifiedKFold(k, shuffle=True, random_state=seed)
                                        .split(np.zeros((n, 1)), codes))
-    return "KFold", list(KFold(k, shuffle=True, random_state=seed).split(np.zeros((n, 1))))
+    folds = list(KFold(k, shuffle=True, random_state=seed).split(np.zeros((n, 1))))
+    if task == "classification":  # multi-label
+        _check_multilabel_folds(table, folds, seed)
+    return "KFold", folds
+
+
+def _check_multilabel_folds(table, folds: list, seed: int) -> None:
+    """Refuse folds of which the training rows hold one value only of a multi-label target.
+
+    KFold does not stratify: the examples of a target's rarer value may all be held out
+    by one fold, whose training rows, of one class, train would refuse (blaming DATA,
+    which holds both); said here, naming the target, the fold and the value's count,
+    before any fold is trained.  A target of other than two values in DATA is left to
+    train's own message.
+    """
+    y = np.asarray(table.y)
+    for j, name in enumerate(table.target_names):
+        values, counts = np.unique(y[:, j], return_counts=True)
+        if len(values) != 2:
+            continue
+        for i, (train_rows, _) in enumerate(folds, 1):
+            seen = set(np.unique(y[train_rows, j]).tolist())
+            if len(seen) == 2:
+                continue
+            rare = 0 if values[0].item() not in seen else 1
+            value, other, c = values[rare].item(), values[1 - rare].item(), int(counts[rare])
+            raise ValueError(
+                f"--folds {len(folds)}: the target {name!r} is {value!r} in {c} "
+                f"example{'s' if c != 1 else ''} of {table.source}, held out by fold {i} "
+                f"(KFold, --seed {seed}), whose training rows are then all {other!r}: a "
+                "multi-label classifier learns each target from both of its values; "
+                + ("give fewer --folds or another --seed" if c > 1 else
+                   "a value of one example is always held out by one fold: leave out the "
+                   "target or that example"))
 
 
 def _fit_fold(args: argparse.Namespace, table, task: str, several: bool, lbfgs: bool,
