@@ -290,3 +290,17 @@ def test_a_multilabel_fold_that_trains_on_one_value_of_a_target_is_refused_first
         if together:
             assert f"'yes' in 2 examples of {path}, held out by fold {together[0]}" in err
             assert "give fewer --folds or another --seed" in err
+
+
+def test_a_class_of_one_example_is_not_told_to_take_fewer_folds(tmp_path, capsys):
+    # --folds 2 is the fewest; the advice to give --folds 2 or fewer would be refused again
+    X, _ = _regression(20)
+    _write(tmp_path / "d.csv", ["p", "q", "r", "label"], X, ["a"] * 10 + ["b"] * 9 + ["one"])
+    capsys.readouterr()
+    for folds in ("2", "3"):
+        assert main(["cv", str(tmp_path / "d.csv"), "--epochs", "1", "--folds", folds]) == 2
+        err = capsys.readouterr().err
+        assert (f"--folds {folds}: the class 'one' of the target 'label' has 1 example in "
+                f"{tmp_path / 'd.csv'}, fewer than the {folds} folds") in err
+        assert "give --folds" not in err
+        assert "leave out the class's example" in err

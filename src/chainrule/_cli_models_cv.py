@@ -116,8 +116,9 @@ def _folds(table, task: str, several: bool, k: int, seed: int) -> tuple[str, lis
                 f"--folds {k}: the class {labels[few]!r} of the target {table.target_name!r} "
                 f"has {counts[few]} example{'s' if counts[few] != 1 else ''} in "
                 f"{table.source}, fewer than the {k} folds; stratified folds hold each class "
-                f"in every fold: give --folds {max(int(counts[few]), 2)} or fewer"
-                + (" (or leave out the class's examples)" if counts[few] < 2 else ""))
+                "in every fold: " + (f"give --folds {counts[few]} or fewer" if counts[few] > 1
+                                     else "no --folds can hold one example in each, cv "
+                                     "needing 2 or more: leave out the class's example"))
         return "StratifiedKFold", list(StratifiedKFold(k, shuffle=True, random_state=seed)
                                        .split(np.zeros((n, 1)), codes))
     folds = list(KFold(k, shuffle=True, random_state=seed).split(np.zeros((n, 1))))
