@@ -304,3 +304,27 @@ def test_a_class_of_one_example_is_not_told_to_take_fewer_folds(tmp_path, capsys
                 f"{tmp_path / 'd.csv'}, fewer than the {folds} folds") in err
         assert "give --folds" not in err
         assert "leave out the class's example" in err
+
+
+def test_a_fold_that_diverges_is_said_as_train_says_it_naming_the_fold(tmp_path, capsys):
+    # the library's words (lr=..., clip_norm, "the network keeps its last parameters")
+    # are the CLI's in train; cv's are train's, naming the fold, and exit 1 as train's
+    X, y = _regression(30)
+    names = ["a", "b", "c", "y"]
+    _write(tmp_path / "all.csv", names, X, y)
+    train_rows = next(iter(KFold(2, shuffle=True, random_state=0).split(X)))[0]
+    _write(tmp_path / "fit.csv", names, X[train_rows], y[train_rows])
+    options = ["--optimizer", "sgd", "--lr", "1e300", "--epochs", "3", "--val-fraction", "0",
+               "--hidden", "4"]
+    capsys.readouterr()
+    assert main(["train", str(tmp_path / "fit.csv"), *options, "-q", "-o",
+                 str(tmp_path / "m.npz")]) == 1
+    said = capsys.readouterr().err
+    assert said.startswith("chainrule: error: training diverged: the loss became NaN")
+    assert main(["cv", str(tmp_path / "all.csv"), *options, "--folds", "2", "-q"]) == 1
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err == (said.replace("training diverged:", "training diverged in fold 1 of 2:")
+                   .replace("no model was written", "no scores were printed"))
+    assert "--clip-norm MAX" in err and "clip_norm" not in err
+

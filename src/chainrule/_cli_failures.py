@@ -13,20 +13,26 @@ __all__ = ["_SIZE_OPTIONS", "_diverged", "_out_of_memory"]
 
 
 def _diverged(exc: ArithmeticError, args: argparse.Namespace) -> str | None:
-    """The command line's words for TrainingDiverged in train or demo (None: another error).
+    """The command line's words for TrainingDiverged in train, cv or demo (None: another
+    error).
 
     The library's message says the network keeps its last finite parameters and
     suggests ``clip_norm``; the command writes nothing (a network that has just
-    blown up is no model to keep), so this says that and suggests the options it
-    has (``--clip-norm`` for train; the demo has none).
+    blown up is no model to keep; cv prints no scores), so this says that and
+    suggests the options it has (``--clip-norm`` for train and cv; the demo has
+    none).  cv's run names its fold (``exc.fold``, set by ``_cli_models_cv``).
     """
     from .training import TrainingDiverged
 
-    if not isinstance(exc, TrainingDiverged) or args.command not in (None, "demo", "train"):
+    if (not isinstance(exc, TrainingDiverged)
+            or args.command not in (None, "demo", "train", "cv")):
         return None
-    lost = "no model was written" if args.command == "train" else "no loss curve was written"
+    lost = {"train": "no model was written", "cv": "no scores were printed"}.get(
+        args.command, "no loss curve was written")
+    fold = getattr(exc, "fold", None)  # cv: "fold 2 of 5"
+    diverged = f"training diverged{f' in {fold}' if fold else ''}"
     if getattr(args, "optimizer", None) == "lbfgs":  # no step size to shrink: no hint
-        return ("training diverged: L-BFGS's cost or parameters became NaN or infinite "
+        return (f"{diverged}: L-BFGS's cost or parameters became NaN or infinite "
                 + (f"after iteration {exc.epoch}" if exc.epoch else
                    "at the initial parameters or in the first iteration")
                 + f"; {lost}.")
@@ -37,11 +43,11 @@ def _diverged(exc: ArithmeticError, args: argparse.Namespace) -> str | None:
     momentum = optimizer_settings(args.optimizer, args.momentum, args.batch_size)["momentum"]
     if momentum:
         hints.append(f"a smaller --momentum ({momentum:g})")
-    if args.command == "train":  # the demo has no gradient clipping
+    if args.command in ("train", "cv"):  # the demo has no gradient clipping
         clip = getattr(args, "clip_norm", None)
         hints.append("--clip-norm MAX (gradient clipping)" if clip is None
                      else f"a smaller --clip-norm ({clip:g})")
-    return (f"training diverged: the {what} became NaN or infinite {where}; {lost}. "
+    return (f"{diverged}: the {what} became NaN or infinite {where}; {lost}. "
             f"Try {' or '.join(hints)}.")
 
 

@@ -212,8 +212,12 @@ def _cv(args: argparse.Namespace) -> int:
         fold_args = copy.copy(args)  # prepare sets --val-fraction's default of the fold
         fold_args.quiet = True  # one line per fold, not a progress bar
         start = time.perf_counter()
-        model, history, n_val = _fit_fold(
-            fold_args, _rows(table, train_rows), task, several, lbfgs, steps, run_settings)
+        try:
+            model, history, n_val = _fit_fold(
+                fold_args, _rows(table, train_rows), task, several, lbfgs, steps, run_settings)
+        except ArithmeticError as exc:  # TrainingDiverged: main says it, naming the fold
+            exc.fold = f"fold {i} of {len(folds)}"
+            raise
         seconds = time.perf_counter() - start
         held = _rows(table, held_rows)
         scores, no_auc, each, _ = _evaluation(model, held)
