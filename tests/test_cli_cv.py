@@ -328,3 +328,17 @@ def test_a_fold_that_diverges_is_said_as_train_says_it_naming_the_fold(tmp_path,
                    .replace("no model was written", "no scores were printed"))
     assert "--clip-norm MAX" in err and "clip_norm" not in err
 
+
+def test_running_out_of_memory_points_at_the_size_options(tmp_path, capsys):
+    # the network of --hidden is too large, as train says, not only the 30-row file
+    X, y = _regression(30)
+    _write(tmp_path / "all.csv", ["a", "b", "c", "y"], X, y)
+    options = ["--hidden", str(10**11), "--epochs", "1"]
+    capsys.readouterr()
+    assert main(["train", str(tmp_path / "all.csv"), *options, "-o",
+                 str(tmp_path / "m.npz")]) == 1
+    said = capsys.readouterr().err
+    assert said.endswith(f"is a size among the options (--hidden, --layers, --batch-size), or "
+                         f"{tmp_path / 'all.csv'}, too large?\n"), said
+    assert main(["cv", str(tmp_path / "all.csv"), *options, "--folds", "2"]) == 1
+    assert capsys.readouterr().err == said

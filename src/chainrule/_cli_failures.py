@@ -56,6 +56,7 @@ def _diverged(exc: ArithmeticError, args: argparse.Namespace) -> str | None:
 # select's --max-hidden x --starts runs size its tables of errors and the plot of every run
 _SIZE_OPTIONS = {
     "demo": ("--hidden", "--batch-size"), "train": ("--hidden", "--layers", "--batch-size"),
+    "cv": ("--hidden", "--layers", "--batch-size"),
     "gradcheck": ("--sizes", "--samples"), "perceptron": ("--n", "--hidden"),
     "select": ("--max-hidden", "--starts", "--n-train", "--n-val"),
     "trace": ("--network", "--weights"),
