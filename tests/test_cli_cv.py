@@ -342,3 +342,26 @@ def test_running_out_of_memory_points_at_the_size_options(tmp_path, capsys):
                          f"{tmp_path / 'all.csv'}, too large?\n"), said
     assert main(["cv", str(tmp_path / "all.csv"), *options, "--folds", "2"]) == 1
     assert capsys.readouterr().err == said
+
+
+def test_the_default_validation_fraction_is_one_rule_for_every_fold(tmp_path, capsys):
+    # 24 rows in 5 folds: training rows of 19 (four folds) and 20 (one); train's default,
+    # 0.1 of 20 rows or more, would hold 2 validation rows out of one fold alone, whose
+    # --patience would then stop on them while the others ran to the end
+    X, y = _regression(24)
+    _write(tmp_path / "all.csv", ["a", "b", "c", "y"], X, y)
+    sizes = sorted(len(train) for train, _ in KFold(5, shuffle=True, random_state=0).split(X))
+    assert sizes == [19, 19, 19, 19, 20]
+    capsys.readouterr()
+    assert main(["cv", str(tmp_path / "all.csv"), "--hidden", "4", "--epochs", "3",
+                 "--patience", "1", "--seed", "0"]) == 0
+    lines = capsys.readouterr().err.splitlines()
+    assert len(lines) == 5 and all("(0 of them for validation)" in line for line in lines)
+    # and with 20 or more in every fold (24 here), 0.1 of each, the same count in each
+    X, y = _regression(30)
+    _write(tmp_path / "all.csv", ["a", "b", "c", "y"], X, y)
+    assert main(["cv", str(tmp_path / "all.csv"), "--hidden", "4", "--epochs", "3",
+                 "--seed", "0"]) == 0
+    held = [int(line.split(": ")[1].split(" (")[1].split(" of")[0])
+            for line in capsys.readouterr().err.splitlines()]
+    assert len(held) == 5 and len(set(held)) == 1 and held[0] > 0
