@@ -290,3 +290,36 @@ def test_ema_helps_noisy_sgd_on_held_out_data():
         gains.append(losses)
     for plain, averaged in gains:
         assert averaged < plain
+
+
+def test_ema_float32_average_has_no_bias_from_rounded_coefficients():
+    """float32: 0.9999 and 1 - 0.9999 rounded to float32 sum to 1 - 1.7e-8, so
+    ``d avg + (1 - d) params`` shrank the average by 1.7e-4 relative; torch's
+    ``avg + (1 - d) (params - avg)`` keeps the average of a constant exact."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(64, 4)).astype(np.float32)
+    Y = rng.normal(size=(64, 2)).astype(np.float32)
+    net = chainrule.mlp([4, 8, 2], hidden="tanh", output="identity", seed=0, dtype="float32")
+    start = net.params.copy()
+    # a rate so small that float32 steps leave the larger weights as they are
+    trainer = Trainer(net, optimizer="sgd", lr=1e-30, batch_size=8, epochs=500, ema=0.9999)
+    trainer.fit(X, Y)
+    big = np.abs(start) > 1e-3
+    assert trainer.ema_count == 4000 and big.sum() > 30
+    np.testing.assert_array_equal(trainer._reached[0][big], start[big])  # unchanged steps
+    np.testing.assert_array_equal(net.params[big], start[big])  # and so their average
+    # a moving run: within float32's rounding of the float64 average of the same steps
+    seen: list[np.ndarray] = []
+
+    class Watch(chainrule.Callback):
+        def on_batch_end(self, state):
+            seen.append(state.net.params.astype(np.float64))
+
+    net = chainrule.mlp([4, 8, 2], hidden="tanh", output="identity", seed=0, dtype="float32")
+    chainrule.train(net, X, Y, optimizer="adam", lr=0.01, batch_size=8, epochs=300, seed=0,
+                    ema=0.9999, callbacks=[Watch()])
+    avg = seen[0]
+    for p in seen[1:]:
+        avg = 0.9999 * avg + (1 - 0.9999) * p
+    assert net.params.dtype == np.float32
+    assert np.max(np.abs(net.params - avg)) < 5e-6 * np.max(np.abs(avg))
