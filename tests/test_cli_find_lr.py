@@ -100,6 +100,7 @@ def test_find_lr_trains_on_the_prepared_training_rows(monkeypatch, capsys):
     (["--find-lr", "--lr", "0.1"], ["--lr", "--find-lr takes no --lr"]),
     (["--find-lr", "--schedule", "onecycle"], ["--schedule", "--find-lr"]),
     (["--find-lr", "--patience", "3"], ["--patience", "--find-lr"]),
+    (["--find-lr", "--ema", "0.9"], ["--ema: --find-lr takes no --ema", "average"]),
     (["--find-lr", "--resume", "--checkpoint", "c.npz"], ["--find-lr takes no"]),
     (["--find-lr", "--optimizer", "lbfgs"], ["--find-lr", "lbfgs", "adam"]),
     (["--find-lr", "--lr-min", "1", "--lr-max", "0.5"], ["--lr-max", "greater than", "0.5"]),

@@ -20,6 +20,8 @@ _NOT_FIND_LR = (
     ("lr", "--lr", "the test sweeps the rate from --lr-min to --lr-max"),
     ("schedule", "--schedule", "the test sets the rate of every step itself"),
     ("patience", "--patience", "the test stops when its loss explodes"),
+    ("ema", "--ema", "the test records the loss of each step's own weights, and writes no "
+     "model to average"),
     ("checkpoint", "--checkpoint", "the test writes no model"),
     ("checkpoint_every", "--checkpoint-every", "the test writes no model"),
     ("max_time", "--max-time", "the test runs --lr-steps steps at most"),
