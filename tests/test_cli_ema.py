@@ -107,3 +107,40 @@ def test_an_interrupted_run_writes_the_average_so_far(tmp_path, monkeypatch, cap
     for params, _ in seen[1:]:
         avg = 0.9 * avg + 0.1 * params
     np.testing.assert_allclose(_params(out), avg, rtol=0, atol=1e-12)
+
+
+def test_a_ctrl_c_after_the_last_epoch_writes_the_best_average(tmp_path, monkeypatch, capsys):
+    """Ctrl-C in the last epoch's on_epoch_end (the run is complete): the Trainer ends it
+    as the uninterrupted run, with --patience's best epoch's average, and the model
+    written is that one, not the last epoch's average.  The best epoch's average is
+    recomputed here from the steps taken and the validation losses recorded."""
+    from chainrule import Trainer
+
+    data = _csv(tmp_path / "d.csv")
+    run = ["train", data, "--hidden", "8", "--optimizer", "sgd", "--lr", "0.05",
+           "--momentum", "0.9", "--batch-size", "4", "--val-fraction", "0.3", "--seed", "0",
+           "-q", "--epochs", "12", "--patience", "100", "--ema", "0.5"]
+    step, hook, seen, ends = Trainer._step, Trainer._hook, [], []
+
+    def stepped(self, *args, **kwargs):
+        step(self, *args, **kwargs)
+        seen.append(self.net.params.copy())
+
+    def hooked(self, name, state, *args, **kwargs):
+        hook(self, name, state, *args, **kwargs)
+        if name == "on_epoch_end":
+            ends.append(len(seen))
+            if state.epoch == self.epochs:
+                raise KeyboardInterrupt
+
+    monkeypatch.setattr(Trainer, "_step", stepped)
+    monkeypatch.setattr(Trainer, "_hook", hooked)
+    out = tmp_path / "m.npz"
+    assert main([*run, "-o", str(out)]) == 0
+    val_loss = load_metadata(out)["history"]["val_loss"]
+    best = int(np.argmin(val_loss))
+    assert best < len(val_loss) - 1  # the best epoch is not the last
+    avg = seen[0]
+    for params in seen[1:ends[best]]:
+        avg = 0.5 * avg + 0.5 * params
+    np.testing.assert_allclose(_params(out), avg, rtol=0, atol=1e-12)

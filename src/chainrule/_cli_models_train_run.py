@@ -148,8 +148,11 @@ def _train_run(args: argparse.Namespace, sigterm: SigtermAsCtrlC) -> int:
                             verbose=not args.quiet, max_time=args.max_time)
     else:
         history = trainer.fit(X_fit, T_fit, val)
-        if history.stop_reason == "interrupted":  # --ema: the model so far is the average,
-            trainer._put_average()  # as a finished run's (the checkpoint has the steps')
+        if history.stop_reason == "interrupted" and trainer.epoch < trainer.epochs:
+            # --ema: the model so far is the average, as a finished run's (the checkpoint
+            # has the steps'); a Ctrl-C once the last epoch was complete ended the run as
+            # the uninterrupted one, which the Trainer did (--patience: the best average)
+            trainer._put_average()
     seconds = time.perf_counter() - start
     if history.stop_reason == "max_time" and history.epochs == resumed_from:
         # no epoch completed: the checkpoint is as before, and the same command would stop
