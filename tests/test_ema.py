@@ -323,3 +323,48 @@ def test_ema_float32_average_has_no_bias_from_rounded_coefficients():
         avg = 0.9999 * avg + (1 - 0.9999) * p
     assert net.params.dtype == np.float32
     assert np.max(np.abs(net.params - avg)) < 5e-6 * np.max(np.abs(avg))
+
+
+@pytest.mark.parametrize("case", ["loss", "validation loss", "batch norm"])
+def test_ema_divergence_leaves_the_rejected_step_out_of_the_average(case):
+    """The divergence guard rejects the last step when the loss after it is not finite
+    (the next batch's, or the validation loss at the epoch's end) and puts the
+    parameters before it back: the average is that of the steps before it too, as the
+    NumPy average written out here of the steps each on_batch_end saw, but the last."""
+    from chainrule import BatchNorm, Dense, Network
+
+    rng = np.random.default_rng(0)
+    X, Y = rng.normal(size=(64, 3)) * 10, rng.normal(size=(64, 1)) * 10
+    val = None
+    if case == "batch norm":
+        net = Network([Dense(3, 4, "identity", seed=0), BatchNorm(4, "identity"),
+                       Dense(4, 1, "identity", seed=1)], loss="squared_error")
+        kw = dict(optimizer="sgd", lr=5.0, batch_size=8)
+    else:
+        net = chainrule.mlp([3, 1], output="identity", seed=0)
+        kw = dict(optimizer="sgd", lr=3.0, batch_size=8)
+        if case == "validation loss":  # one step an epoch, found too far by validation
+            kw = dict(optimizer="gd", lr=3.0)
+            val = (rng.normal(size=(16, 3)) * 10, rng.normal(size=(16, 1)) * 10)
+    seen: list = []
+
+    class Watch(chainrule.Callback):
+        def on_batch_end(self, state):
+            seen.append((state.net.params.copy(), [
+                {k: v.copy() for k, v in layer.buffers().items()} for layer in state.net.layers]))
+
+    trainer = Trainer(net, epochs=300, seed=0, ema=0.5, callbacks=[Watch()], **kw)
+    what = "the validation loss" if case == "validation loss" else r"batch \d+: the loss"
+    with pytest.raises(chainrule.TrainingDiverged, match=what):
+        trainer.fit(X, Y, validation_data=val)
+    np.testing.assert_array_equal(net.params, seen[-2][0])  # the guard's parameters
+    avg, buffers = seen[0][0], seen[0][1]
+    for params, values in seen[1:-1]:  # the steps kept, not the rejected last one
+        avg = 0.5 * avg + 0.5 * params
+        buffers = [{k: 0.5 * b[k] + 0.5 * v[k] for k in v} for b, v in zip(buffers, values,
+                                                                           strict=True)]
+    assert trainer.ema_count == len(seen) - 1
+    np.testing.assert_allclose(trainer.ema_params, avg, rtol=1e-12, atol=0)
+    for ours, ref in zip(trainer.ema_buffers, buffers, strict=True):
+        for k in ref:
+            np.testing.assert_allclose(ours[k], ref[k], rtol=1e-12, atol=0)

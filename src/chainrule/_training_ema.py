@@ -14,7 +14,9 @@ weights come with statistics of the same averaging, not with those the last
 steps' weights left, so the model kept needs no pass over the data to recompute
 them.  The validation scores, early stopping and a plateau schedule read the
 average (the model the user keeps); the training loss stays that of the steps
-taken.  :func:`read_averaged` reads the average back from a checkpoint.
+taken.  A step that the divergence guard rejects (the loss after it not finite) is
+taken back out of the average, as the guard puts the parameters before it back.
+:func:`read_averaged` reads the average back from a checkpoint.
 """
 
 from __future__ import annotations
@@ -72,18 +74,25 @@ class _Averaging:
     ema_params: np.ndarray | None = None
     ema_buffers: list[dict[str, np.ndarray]]  # set by Trainer.__init__
     ema_count: int = 0
-    # one parameter-sized array of work space: (1 - decay) * (params - avg) at each step, the
-    # live parameters while the average is in the network (allocated once per Trainer)
+    # one parameter-sized array of work space, which the update computes the new average
+    # in and then swaps with ema_params: it holds the average before the last step until
+    # the next one (allocated once per Trainer)
     _ema_work: np.ndarray | None = None
+    # how to take the last update back while _ema_work holds the average before it: the
+    # running statistics' average and the count before it (None: nothing to take back).
+    # The divergence guard rejects the last step when the next loss is not finite, and
+    # puts the parameters before it back; the average goes back with them
+    _ema_undo: tuple[list[dict[str, np.ndarray]], int] | None = None
 
     def _ema_update(self) -> None:
         """Average the parameters and running statistics the step just left in the network."""
         net, decay = self.net, self.ema
         if self.ema_count == 0 or self.ema_params is None:
+            self._ema_undo = ([], 0)  # (no average before the first step)
             self.ema_params = net.params.copy()
             self.ema_buffers = _copies(net.layers)
         else:
-            # avg += (1 - decay) * (params - avg), as torch's lerp: the same average, but
+            # avg + (1 - decay) * (params - avg), as torch's lerp: the same average, but
             # its coefficients need not sum to 1 in the parameters' dtype.  decay * avg +
             # (1 - decay) * params in float32 scaled the average by (1 + 1.7e-4) at
             # decay=0.9999 (0.9999 and 0.0001 round to a sum 1.7e-8 short of 1), even
@@ -91,11 +100,26 @@ class _Averaging:
             work = self._work()
             np.subtract(net.params, self.ema_params, out=work)
             work *= 1.0 - decay
-            self.ema_params += work
-            for layer, averaged in zip(net.layers, self.ema_buffers, strict=True):
-                for k, live in layer.buffers().items():
-                    averaged[k] += (1.0 - decay) * (live - averaged[k])
+            work += self.ema_params
+            self._ema_undo = (self.ema_buffers, self.ema_count)
+            self.ema_params, self._ema_work = work, self.ema_params
+            self.ema_buffers = [
+                {k: values[k] + (1.0 - decay) * (live - values[k])
+                 for k, live in layer.buffers().items()}
+                for layer, values in zip(net.layers, self.ema_buffers, strict=True)]
         self.ema_count += 1
+
+    def _ema_take_back(self) -> None:
+        """Take back the last update, whose step the divergence guard rejected (a loss
+        found not finite after it): the average is again that of the steps before."""
+        undo, self._ema_undo = self._ema_undo, None
+        if undo is None:
+            return
+        self.ema_buffers, self.ema_count = undo
+        if self.ema_count == 0:
+            self.ema_params = None
+        else:
+            self.ema_params, self._ema_work = self._ema_work, self.ema_params
 
     def _work(self) -> np.ndarray:
         net = self.net
@@ -112,8 +136,7 @@ class _Averaging:
             yield
             return
         net = self.net
-        live = self._work()
-        np.copyto(live, net.params)
+        live = net.params.copy()  # (the work array keeps the average before the last step)
         live_buffers = _copies(net.layers)
         _put(net, self.ema_params, self.ema_buffers)
         try:
@@ -138,6 +161,7 @@ class _Averaging:
         self.ema_params = None if state["params"] is None else state["params"].copy()
         self.ema_buffers = _copy_list(state["buffers"])
         self.ema_count = state["count"]
+        self._ema_undo = None
 
 
 def _copy_list(buffers: list[dict[str, np.ndarray]]) -> list[dict[str, np.ndarray]]:

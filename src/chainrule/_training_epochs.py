@@ -139,6 +139,7 @@ class _EpochSteps:
                               for layer in net.layers]
         self._buffered = [(layer, copies) for layer, copies in
                           zip(net.layers, self._good_buffers, strict=True) if copies]
+        self._ema_undo = None  # (the guard goes back no further than the call's start)
 
     def _step(self, J: float, grad: np.ndarray, epoch: int, batch: int) -> None:
         """One optimizer update, with clipping and the divergence guard."""
@@ -238,6 +239,11 @@ class _EpochSteps:
     def _diverged(self, what: str, last_good: np.ndarray, epoch: int, batch: int) -> None:
         """Restore the last parameters with a finite loss and stop with TrainingDiverged."""
         self._restore_last_good(last_good)
+        if self.ema is not None and what != "parameters":
+            # the loss after the last step was not finite: that step is rejected, and the
+            # average goes back with the parameters (non-finite parameters: no step was
+            # averaged, and the average is of those the network goes back to)
+            self._ema_take_back()
         self.history.stop_reason = "diverged"
         lr = self.optimizer.lr
         advice = (f"Try a smaller learning rate (lr={lr:g}) or clip_norm." if math.isfinite(lr)

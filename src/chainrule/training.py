@@ -218,7 +218,9 @@ def train(
         epoch's end).  A finished run ends with the average in the network (with
         ``patience`` and ``restore_best``, the best epoch's average); Ctrl-C,
         ``max_time`` and a divergence leave the steps' parameters, to be continued;
-        ``trainer.ema_params`` holds the average.  The checkpoint records it and its
+        ``trainer.ema_params`` holds the average (after a divergence, of the steps
+        the guard kept: the step it rejects is left out of it, as out of the
+        network).  The checkpoint records it and its
         count, so a resumed run equals the uninterrupted one), ``patience`` (early stopping
         on the validation loss, or the training loss without validation; unless
         ``restore_best=False``,
