@@ -173,7 +173,8 @@ def add_train_options(p: argparse.ArgumentParser) -> None:
                    help="weight averaging: keep avg = DECAY * avg + (1 - DECAY) * weights "
                    "after every step (BatchNorm's running statistics too), score the "
                    "validation data and early stopping with it, and write it as the model; "
-                   "DECAY in (0, 1), such as 0.999 (default: no average)")
+                   "DECAY in (0, 1), such as 0.99: it spans about 1 / (1 - DECAY) steps, to be "
+                   "fewer than the run's (default: no average)")
     p.add_argument("--weight-decay", type=nonnegative_float, default=0.0, dest="weight_decay",
                    help="L2 penalty on weights (default: 0)")
     p.add_argument("--decay", default=None, choices=["ufldl", "per_sample"],

@@ -9,7 +9,7 @@ parameters, kept after every optimizer step, and the model a run ends with.
 on the flat parameter vector, shape (n_params,), the first step copying the
 parameters (PyTorch's ``AveragedModel`` with ``get_ema_multi_avg_fn(decay)``, whose
 first update copies them too).  BatchNorm's running statistics are averaged alike
-(``AveragedModel``'s ``use_buffers=True``, timm's ``ModelEmaV2``): the averaged
+(``AveragedModel``'s ``use_buffers=True``): the averaged
 weights come with statistics of the same averaging, not with those the last
 steps' weights left, so the model kept needs no pass over the data to recompute
 them.  The validation scores, early stopping and a plateau schedule read the

@@ -206,7 +206,8 @@ def train(
         larger, before the optimizer's rule, as TensorFlow's ``clip_by_global_norm``;
         a float32 gradient whose sum of squares overflows is clipped too; one with
         an inf or NaN entry is left to the divergence guard), ``ema`` (weight
-        averaging: a decay ``d`` in (0, 1), such as 0.999; after every optimizer step
+        averaging: a decay ``d`` in (0, 1), such as 0.99, spanning about 1 / (1 - d)
+        steps, fewer than the run's; after every optimizer step
         the run keeps ``avg <- d avg + (1 - d) params`` on the flat parameter vector,
         shape (n_params,), the first step copying the parameters, as PyTorch's
         ``AveragedModel`` with ``get_ema_multi_avg_fn(d)``; BatchNorm's running
