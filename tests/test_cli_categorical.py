@@ -361,3 +361,22 @@ def test_npz_and_bundled_data_refuse_categorical(tmp_path, capsys):
     assert main(["predict", str(tmp_path / "m.npz"), str(tmp_path / "d.npz")]) == 2
     assert ("the model one-hot encodes the categorical columns 'color', 'size' of a CSV "
             "file" in capsys.readouterr().err)
+
+
+def test_val_data_unknown_category_advises_what_train_has(tmp_path, capsys):
+    # train has no --unknown-categories: the message advised it for --val-data, and
+    # chainrule train refused it as an unrecognised argument
+    _write(tmp_path / "train.csv", _frame(40, seed=11))
+    val = _frame(10, seed=12)
+    val["color"][3] = "purple"
+    _write(tmp_path / "val.csv", val)
+    assert main(["train", str(tmp_path / "train.csv"), "--target", "y", "--epochs", "1",
+                 "-q", "--val-data", str(tmp_path / "val.csv"),
+                 "-o", str(tmp_path / "m.npz")]) == 2
+    (line,) = capsys.readouterr().err.splitlines()
+    assert line == (
+        f"chainrule: error: --val-data {tmp_path / 'val.csv'} line 5, column 'color': "
+        "category 'purple' was not in the training data; the model knows 3: 'blue', "
+        "'green', 'red' (a validation file's categories must be among those of DATA "
+        f"{tmp_path / 'train.csv'}: drop the row, or train on data that has the category)")
+    assert not (tmp_path / "m.npz").exists()

@@ -92,6 +92,7 @@ def read_val_data(args: argparse.Namespace, table, several: bool):
         another shape than DATA's, or another number of columns of an NPZ file
         without feature names.
     """
+    from ._tabular_categories import UnknownCategoryError
     from ._tabular_npz import _image_shape, _npz_shape
     from .tabular import read_data
 
@@ -103,10 +104,17 @@ def read_val_data(args: argparse.Namespace, table, several: bool):
             f"DATA {table.source} holds images of shape "
             f"{' x '.join(map(str, table.image_shape))} (C x H x W)")
     target = table.target_names if several else table.target_name
-    val = read_data(args.val_data, target=target, features=table.columns or table.feature_names,
-                    seed=args.seed, features_what=" that DATA has (--val-data)",
-                    all_columns=args.features is None,
-                    **({"categories": table.categories} if table.categories else {}))
+    try:
+        val = read_data(args.val_data, target=target,
+                        features=table.columns or table.feature_names, seed=args.seed,
+                        features_what=" that DATA has (--val-data)",
+                        all_columns=args.features is None,
+                        **({"categories": table.categories} if table.categories else {}))
+    except UnknownCategoryError as exc:  # train has no --unknown-categories to advise
+        raise ValueError(
+            f"--val-data {exc.bare} (a validation file's categories must be among those of "
+            f"DATA {table.source}: drop the row, or train on data that has the category)"
+        ) from None
     source = f"--val-data {val.source}"
     if val.image_shape != table.image_shape:
         shown = [("rows" if s is None else "images of shape " + " x ".join(map(str, s)))

@@ -29,6 +29,19 @@ MAX_CATEGORIES = 100
 _ID_ROWS = 20
 
 
+class UnknownCategoryError(ValueError):
+    """A cell of a categorical column that is none of the model's categories.
+
+    Its message is ``"{bare} ({hint})"``; ``bare`` (line, column, value and the known
+    categories) is kept, for a caller whose advice differs (``train --val-data``, whose
+    categories are DATA's, has no ``--unknown-categories``).
+    """
+
+    def __init__(self, bare: str, hint: str) -> None:
+        super().__init__(f"{bare} ({hint})")
+        self.bare = bare
+
+
 def _is_number(text: str) -> bool:
     try:
         float(text)
@@ -148,8 +161,9 @@ def one_hot(cells: np.ndarray, name: str, categories: list[str],
     Raises
     ------
     ValueError
-        For an empty cell or (``unknown="error"``) a category not among
-        ``categories``, naming the line, the column, the value and the categories.
+        For an empty cell or (``unknown="error"``, an :class:`UnknownCategoryError`) a
+        category not among ``categories``, naming the line, the column, the value and
+        the categories.
     """
     values = _stripped(cells, name, where)
     index = {c: i for i, c in enumerate(categories)}
@@ -157,11 +171,11 @@ def one_hot(cells: np.ndarray, name: str, categories: list[str],
     bad = np.flatnonzero(codes < 0)
     if bad.size and unknown == "error":
         i = int(bad[0])
-        raise ValueError(
+        raise UnknownCategoryError(
             f"{where(i)}, column {name!r}: category {str(values[i])!r} was not in the "
             f"training data; the model knows {len(categories)}: "
-            f"{_some([repr(c) for c in categories], 20)} (--unknown-categories zeros "
-            "encodes an unknown one as all zeros)")
+            f"{_some([repr(c) for c in categories], 20)}",
+            "--unknown-categories zeros encodes an unknown one as all zeros")
     X = np.zeros((len(values), len(categories)))
     rows = np.flatnonzero(codes >= 0)
     X[rows, codes[rows]] = 1.0
