@@ -14,7 +14,7 @@ its distinct cells, stripped of spaces around them, sorted as text (the order of
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -231,6 +231,15 @@ def categories_problem(meta: dict, n_inputs: int) -> str | None:
     return None
 
 
+def _finite_floats(cells: Sequence[str]) -> np.ndarray | None:
+    """``cells`` as floats of shape (n_rows,), or None where one is no finite number."""
+    try:
+        values = np.fromiter(map(float, cells), np.float64, count=len(cells))
+    except ValueError:
+        return None
+    return values if np.isfinite(values).all() else None
+
+
 @dataclass(frozen=True)
 class Encoding:
     """How :func:`chainrule.tabular.read_data` one-hot encodes a CSV file's features.
@@ -261,13 +270,24 @@ class Encoding:
         """Whether one of ``columns`` is categorical whatever its cells hold."""
         return any(c in self.forced or c in (self.known or {}) for c in columns)
 
-    def encode(self, table: Table, cells: list[np.ndarray]) -> Table:
-        """``table`` with its features read from ``cells`` (one string array of shape
-        (n_rows,) per column of ``table.feature_names``): numbers, or a categorical
+    def encode(self, table: Table, cells: list[Sequence[str]]) -> Table:
+        """``table`` with its features read from ``cells`` (the n_rows cells of each
+        column of ``table.feature_names``, as written): numbers, or a categorical
         column's 0/1 columns in its place (``table.columns`` and ``table.categories``
-        then say which)."""
+        then say which).
+
+        A column that is neither known nor named categorical and whose cells are all
+        finite numbers is read in one pass of ``float``, as a file of numbers is: only
+        the other columns become string arrays to be looked at.
+        """
         parts, found = [], {}
-        for name, col in zip(table.feature_names, cells, strict=True):
+        for name, written in zip(table.feature_names, cells, strict=True):
+            numbers = (None if name in self.forced or name in (self.known or {})
+                       else _finite_floats(written))
+            if numbers is not None:  # a column of numbers: the usual case, read at once
+                parts.append(numbers[:, None])
+                continue
+            col = np.asarray(written, dtype=str)
             if self.known is not None and name in self.known:
                 found[name] = list(self.known[name])
             elif name in self.forced or (self.detect and column_kind(col) == "text"):

@@ -254,7 +254,7 @@ def _read_csv(path: Path | str, target: str | None, features: list[str] | None,
                   target, str(path), lines=lines,
                   target_names=[target, *more] if y is not None and more else None)
     if X is None and encoding is not None:  # text columns one-hot encoded, if any
-        return encoding.encode(table, [_cells(body, c) for c in cols])
+        return encoding.encode(table, _column_cells(body, cols))
     if X is None:  # a cell that is no finite number: column by column, naming the first
         for j, c in enumerate(cols):
             table.X[:, j] = _parse_floats(_cells(body, c), table.where,
@@ -265,6 +265,16 @@ def _read_csv(path: Path | str, target: str | None, features: list[str] | None,
 def _cells(body: list[tuple[int, list[str]]], c: int) -> np.ndarray:
     """Column ``c`` of the rows of ``body``: strings of shape (n_rows,), as written."""
     return np.array([row[c] for _, row in body], dtype=str)
+
+
+def _column_cells(body: list[tuple[int, list[str]]], cols: list[int]) -> list[tuple[str, ...]]:
+    """The cells of each of the columns ``cols`` of the rows of ``body``, as written: one
+    tuple of n_rows strings per column, from one pass over the rows (a column at a time,
+    each row is visited again, and a string array is as wide as its widest cell)."""
+    if not cols:
+        return []
+    take = operator.itemgetter(*cols) if len(cols) > 1 else (lambda row: (row[cols[0]],))
+    return list(zip(*(take(row) for _, row in body), strict=True))
 
 
 def _finite_block(body: list[tuple[int, list[str]]], cols: list[int]) -> np.ndarray | None:
