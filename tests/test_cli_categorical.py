@@ -380,3 +380,33 @@ def test_val_data_unknown_category_advises_what_train_has(tmp_path, capsys):
         "'green', 'red' (a validation file's categories must be among those of DATA "
         f"{tmp_path / 'train.csv'}: drop the row, or train on data that has the category)")
     assert not (tmp_path / "m.npz").exists()
+
+
+def test_python_predict_of_raw_columns_names_the_encoding_that_reads_them(tmp_path):
+    # load_model(...).predict takes the network's inputs, the 0/1 features included: the
+    # table's own columns were refused with no word of the categories or of read_data
+    from chainrule.tabular import read_data
+
+    train, new = _frame(50, seed=13), _frame(7, seed=14)
+    _write(tmp_path / "train.csv", train)
+    _train(tmp_path)
+    model = chainrule.load_model(tmp_path / "m.npz")
+    raw = np.array([new[c] for c in ("color", "x1", "size", "x2")], dtype=object).T
+    hint = ("; the model one-hot encodes the categorical columns 'color', 'size' of its 4 "
+            "columns, so X holds 9 features, in the order of feature_names: encode a CSV "
+            "file's rows with chainrule.tabular.read_data(path, features=model.metadata["
+            "'columns'], categories=model.metadata['categories'], need_target=False).X")
+    with pytest.raises(ValueError) as info:
+        model.predict(raw)
+    assert str(info.value).startswith("X must be a numeric array of shape (n_samples, 9), "
+                                      "could not convert: ")
+    assert str(info.value).endswith(hint)
+    with pytest.raises(ValueError) as info:
+        model.predict_proba(np.zeros((7, 4)))
+    assert str(info.value) == "X must have shape (n_samples, 9), got (7, 4)" + hint
+    # the advice, followed, on a file of the columns in another order
+    _write(tmp_path / "new.csv", new, ["x2", "size", "x1", "color"])
+    X = read_data(tmp_path / "new.csv", features=model.metadata["columns"],
+                  categories=model.metadata["categories"], need_target=False).X
+    np.testing.assert_allclose(model.predict_proba(X), _forward(tmp_path / "m.npz", new, train),
+                               rtol=1e-12)

@@ -42,7 +42,8 @@ class _SavedModelOutputs:
             X = X.astype(np.float64, copy=False)  # numbers, booleans, text of numbers
         except ValueError as exc:  # ragged rows, text that is no number
             raise ValueError(f"X must be a numeric array of shape (n_samples, "
-                             f"{self.n_features}), could not convert: {exc}") from None
+                             f"{self.n_features}), could not convert: {exc}"
+                             f"{self._encoding_hint()}") from None
         n_in = self.network.n_inputs
         # images (n, C, H, W), or (n, H, W) of one channel, as an NPZ file's X is read
         images = _image_shape(X.shape) if isinstance(n_in, tuple) and X.ndim > 2 else None
@@ -61,13 +62,30 @@ class _SavedModelOutputs:
                       + (f" or (n_samples, {n_in[1]}, {n_in[2]})" if n_in[0] == 1 else "")
                       if isinstance(n_in, tuple) else "")
             raise ValueError(
-                f"X must have shape (n_samples, {self.n_features}){images}, got {X.shape}")
+                f"X must have shape (n_samples, {self.n_features}){images}, got {X.shape}"
+                f"{self._encoding_hint()}")
         mean = self.metadata.get("x_mean")
         if mean is not None:
             # float64: a record's int past int64 (10**30) would make an array of objects
             X = (X - np.asarray(mean, dtype=np.float64)) / np.asarray(
                 self.metadata["x_scale"], dtype=np.float64)
         return X.reshape(-1, *n_in) if isinstance(n_in, tuple) else X  # images: flat rows
+
+    def _encoding_hint(self) -> str:
+        """Said after X is refused, of a model that one-hot encodes a CSV file's
+        categorical columns (its ``columns`` and ``categories``): X holds their 0/1
+        features, and ``read_data`` encodes a file's rows into them; else ""."""
+        categories = self.metadata.get("categories")
+        if not categories:
+            return ""
+        columns = self.metadata.get("columns") or []
+        named = ", ".join(map(repr, categories))
+        return (f"; the model one-hot encodes the categorical column"
+                f"{'s' if len(categories) > 1 else ''} {named} of its {len(columns)} "
+                f"columns, so X holds {self.n_features} features, in the order of "
+                "feature_names: encode a CSV file's rows with chainrule.tabular.read_data("
+                "path, features=model.metadata['columns'], categories=model.metadata["
+                "'categories'], need_target=False).X")
 
     @property
     def n_features(self) -> int:

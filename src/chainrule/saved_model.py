@@ -58,7 +58,8 @@ class SavedModel(_SavedModelOutputs):
         ``feature_names`` are then its network's inputs, a categorical column's
         0/1 features named ``"column=category"`` in the column's place, and
         :meth:`predict` takes those features (``chainrule predict`` encodes a
-        file's columns into them).
+        file's columns into them, as ``read_data(path, features=metadata["columns"],
+        categories=metadata["categories"], need_target=False).X`` does).
     """
 
     network: Network
