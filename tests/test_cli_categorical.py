@@ -410,3 +410,28 @@ def test_python_predict_of_raw_columns_names_the_encoding_that_reads_them(tmp_pa
                   categories=model.metadata["categories"], need_target=False).X
     np.testing.assert_allclose(model.predict_proba(X), _forward(tmp_path / "m.npz", new, train),
                                rtol=1e-12)
+
+
+def test_text_in_a_models_column_of_numbers_is_refused_as_such(tmp_path, capsys):
+    # predict and --val-data advised "one-hot encode a column of categories first (...)",
+    # which train now does itself; and a file so encoded has other columns than the
+    # model's: the column is one of numbers to the model, as in its training data
+    train, new = _frame(40, seed=15), _frame(6, seed=16)
+    _write(tmp_path / "train.csv", train)
+    _train(tmp_path)
+    new["x2"][4] = "n/k"  # line 6: the header is line 1
+    _write(tmp_path / "new.csv", new, ["x2", "size", "x1", "color", "y"])
+    capsys.readouterr()
+    for command in (["predict"], ["evaluate"]):
+        assert main([*command, str(tmp_path / "m.npz"), str(tmp_path / "new.csv")]) == 2
+        (line,) = capsys.readouterr().err.splitlines()
+        assert line == (f"chainrule: error: {tmp_path / 'new.csv'} line 6, column 'x2': not "
+                        "a number: 'n/k'; the model takes numbers in this column, as its "
+                        "training data held them")
+    assert main(["train", str(tmp_path / "train.csv"), "--target", "y", "--epochs", "1",
+                 "-q", "--val-data", str(tmp_path / "new.csv"),
+                 "-o", str(tmp_path / "v.npz")]) == 2
+    (line,) = capsys.readouterr().err.splitlines()
+    assert line == (f"chainrule: error: --val-data {tmp_path / 'new.csv'} line 6, column "
+                    f"'x2': not a number: 'n/k'; the column holds numbers in DATA "
+                    f"{tmp_path / 'train.csv'}")

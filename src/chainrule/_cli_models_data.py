@@ -300,6 +300,7 @@ def model_columns(model) -> list[str] | None:
 def _model_data(model, data: str, target: str | None, need_target: bool, seed: int,
                 unknown: str = "error"):
     from ._tabular_npz import _npz_shape
+    from ._tabular_table import NotANumberError
     from .saved_model import EstimatorModel
     from .tabular import read_data
 
@@ -330,6 +331,9 @@ def _model_data(model, data: str, target: str | None, need_target: bool, seed: i
                           nan_class=_has_nan_class(model),
                           **({"categories": categories, "unknown_categories": unknown}
                              if categories else {}))
+    except NotANumberError as exc:  # not "one-hot encode it first": the model's numbers
+        raise ValueError(f"{exc.bare}; the model takes numbers in this column, as its "
+                         f"training data held them{unnamed}") from None
     except ValueError as exc:
         if not unnamed:
             raise

@@ -94,6 +94,7 @@ def read_val_data(args: argparse.Namespace, table, several: bool):
     """
     from ._tabular_categories import UnknownCategoryError
     from ._tabular_npz import _image_shape, _npz_shape
+    from ._tabular_table import NotANumberError
     from .tabular import read_data
 
     shape = _npz_shape(args.val_data, "X")  # images of another shape, before their pixels
@@ -110,6 +111,9 @@ def read_val_data(args: argparse.Namespace, table, several: bool):
                         features_what=" that DATA has (--val-data)",
                         all_columns=args.features is None,
                         **({"categories": table.categories} if table.categories else {}))
+    except NotANumberError as exc:  # not "one-hot encode it first": DATA's numbers
+        raise ValueError(f"--val-data {exc.bare}; the column holds numbers in DATA "
+                         f"{table.source}") from None
     except UnknownCategoryError as exc:  # train has no --unknown-categories to advise
         raise ValueError(
             f"--val-data {exc.bare} (a validation file's categories must be among those of "

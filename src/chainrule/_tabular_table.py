@@ -96,11 +96,23 @@ TEXT_FEATURES_HINT = (
 MISSING_MARKERS = frozenset({"na", "n/a", "#n/a", "null", "none", "?", "-", "--", "missing"})
 
 
+class NotANumberError(ValueError):
+    """A feature cell of text where a number was expected: ``"{bare}; {hint}"``.
+
+    ``bare`` (file, line, column and the cell) is kept for a caller whose advice
+    differs from the reader's (a model's column of numbers, in ``chainrule predict``).
+    """
+
+    def __init__(self, bare: str, hint: str) -> None:
+        super().__init__(f"{bare}; {hint}" if hint else bare)
+        self.bare = bare
+
+
 def _parse_floats(cells: np.ndarray, where: Any, what: str, hint: str = "") -> np.ndarray:
     """Cells (strings) as finite floats; the first bad cell is named in the error.
 
     ``hint`` follows the message of a cell that is no number ("...: not a number:
-    'b'; HINT").
+    'b'; HINT"), a :class:`NotANumberError`.
     """
     try:
         values = cells.astype(np.float64)
@@ -118,8 +130,8 @@ def _parse_floats(cells: np.ndarray, where: Any, what: str, hint: str = "") -> n
             if text.lower() in MISSING_MARKERS:
                 raise ValueError(f"{where(i)}, {what}: missing value (written {text!r}): "
                                  "fill it in (impute) or drop the row first") from None
-            raise ValueError(f"{where(i)}, {what}: not a number: {text!r}"
-                             f"{'; ' + hint if hint else ''}") from None
+            raise NotANumberError(f"{where(i)}, {what}: not a number: {text!r}",
+                                  hint) from None
         if not np.isfinite(value):
             raise ValueError(f"{where(i)}, {what}: not a finite number: {text!r}")
     raise ValueError(f"{what}: values that are not finite numbers")  # pragma: no cover
