@@ -435,3 +435,20 @@ def test_text_in_a_models_column_of_numbers_is_refused_as_such(tmp_path, capsys)
     assert line == (f"chainrule: error: --val-data {tmp_path / 'new.csv'} line 6, column "
                     f"'x2': not a number: 'n/k'; the column holds numbers in DATA "
                     f"{tmp_path / 'train.csv'}")
+
+
+def test_plot_regions_refuses_a_model_of_categorical_columns(tmp_path, capsys):
+    # a column of two categories is 2 features: plot regions drew the plane of 'g=a'
+    # against 'g=b', of which the examples hold two corners, the rest meaning nothing
+    rows = ["g,y"] + ["a,yes", "b,no"] * 15
+    (tmp_path / "train.csv").write_text("\n".join(rows) + "\n")
+    assert main(["train", str(tmp_path / "train.csv"), "--epochs", "2", "-q",
+                 "-o", str(tmp_path / "m.npz")]) == 0
+    capsys.readouterr()
+    assert main(["plot", "regions", str(tmp_path / "m.npz"), str(tmp_path / "train.csv"),
+                 "-o", str(tmp_path / "r.png")]) == 2
+    (line,) = capsys.readouterr().err.splitlines()
+    assert line == ("chainrule: error: plot regions draws a classifier of 2 numeric features "
+                    "on the plane; this model reads the column 'g' and one-hot encodes 'g' "
+                    "into 2 features in all (plot confusion shows how it classifies DATA)")
+    assert not (tmp_path / "r.png").exists()

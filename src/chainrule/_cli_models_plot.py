@@ -175,6 +175,15 @@ def _plot(args: argparse.Namespace) -> int:
             raise ValueError(f"plot regions draws a classifier of 2 features on the plane; "
                              f"this model takes images of {'x'.join(map(str, shape))} values "
                              "(plot confusion shows how it classifies DATA)")
+        categories = model.metadata.get("categories") if args.kind == "regions" else None
+        if categories:  # 0/1 features of a category: no axis of a plane, whatever their count
+            columns = model.metadata.get("columns") or []
+            raise ValueError(
+                f"plot regions draws a classifier of 2 numeric features on the plane; this "
+                f"model reads the column{'s' if len(columns) > 1 else ''} "
+                f"{', '.join(map(repr, columns))} and one-hot "
+                f"encodes {', '.join(map(repr, categories))} into {model.n_features} "
+                "features in all (plot confusion shows how it classifies DATA)")
         if args.kind == "regions" and model.n_features != 2:  # before the data is read
             raise ValueError(f"plot regions needs a model of 2 features, this one has "
                              f"{model.n_features}")
