@@ -452,3 +452,19 @@ def test_plot_regions_refuses_a_model_of_categorical_columns(tmp_path, capsys):
                     "on the plane; this model reads the column 'g' and one-hot encodes 'g' "
                     "into 2 features in all (plot confusion shows how it classifies DATA)")
     assert not (tmp_path / "r.png").exists()
+
+
+@pytest.mark.parametrize("extra", [["--target", "y"], []])
+def test_categorical_naming_the_target_says_it_is_the_target(tmp_path, capsys, extra):
+    # it was "not among the feature columns (color, x1, size, x2)", which lists every
+    # column but the one named, as though it were missing from the file; the second case
+    # is the last column, the target when none is named
+    _write(tmp_path / "train.csv", _frame(30, seed=17))
+    assert main(["train", str(tmp_path / "train.csv"), *extra, "--categorical", "y",
+                 "-q", "-o", str(tmp_path / "m.npz")]) == 2
+    (line,) = capsys.readouterr().err.splitlines()
+    assert line == (f"chainrule: error: {tmp_path / 'train.csv'}: categorical column 'y' "
+                    "(--categorical) is a target, not a feature: --categorical names feature "
+                    "columns to one-hot encode (a classifier's target is taken as written, "
+                    "its values the labels); leave it out of --categorical, or name another "
+                    "target (--target) to make it a feature")

@@ -361,6 +361,14 @@ def _checked_categorical(table: Table, forced: list[str]) -> Table:
     """``table``, once the columns named categorical are found among its features."""
     columns = table.columns or table.feature_names
     stray = [n for n in forced if n not in columns]
+    targets = table.target_names or ([table.target_name] if table.y is not None else [])
+    named = [n for n in stray if n in targets]
+    if named:  # not "not among the feature columns": it is there, as the target
+        raise ValueError(
+            f"{table.source}: categorical column {named[0]!r} (--categorical) is a target, "
+            "not a feature: --categorical names feature columns to one-hot encode (a "
+            "classifier's target is taken as written, its values the labels); leave it out "
+            "of --categorical, or name another target (--target) to make it a feature")
     if stray:
         raise ValueError(
             f"{table.source}: categorical column{'s' if len(stray) > 1 else ''} "
