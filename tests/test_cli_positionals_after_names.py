@@ -231,3 +231,21 @@ def test_plot_reads_data_after_another_option(capsys):
     assert _status(["plot", "loss"]) == 2
     assert capsys.readouterr().err.splitlines()[-1] == (
         "chainrule plot: error: the following arguments are required: MODEL")
+
+
+def test_data_after_the_categorical_names(csv):
+    # --categorical (train's and cv's) took DATA as one more column name: "the following
+    # arguments are required: DATA", as --features did before it gave DATA back
+    D = csv
+    cases = [
+        (["train", "--categorical", "c", D], (D, None, None, ["c"])),
+        (["train", "--target", "t1", "--categorical", "a", "c", D, "-q"],
+         (D, ["t1"], None, ["a", "c"])),
+        (["cv", "--features", "a", "c", "--categorical", "c", D], (D, None, ["a", "c"], ["c"])),
+        (["train", "--categorical", "c", D, "--target", "t1", "t2"],
+         (D, ["t1", "t2"], None, ["c"])),
+    ]
+    for argv, (data, target, features, categorical) in cases:
+        args = _parse(argv)
+        assert (args.data, args.target, args.features, args.categorical) == (
+            data, target, features, categorical), argv

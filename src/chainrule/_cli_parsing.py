@@ -94,14 +94,15 @@ def parse_known(parser: argparse.ArgumentParser, argv: list[str]) -> argparse.Na
     return args
 
 
-POSITIONALS_AFTER_NAMES = {"train": (("data",), ("target", "features")),
-                           "cv": (("data",), ("target", "features")),
+POSITIONALS_AFTER_NAMES = {"train": (("data",), ("target", "features", "categorical")),
+                           "cv": (("data",), ("target", "features", "categorical")),
                            "evaluate": (("model", "data"), ("target",)),
                            "importance": (("model", "data"), ("target",)),
                            "predict": (("model", "data"), ("keep",)),
                            "plot": (("data",), ())}
 """The commands whose positional arguments may follow the names of an option that takes
-several (``--target NAME [NAME ...]``, ``--features NAME [NAME ...]``), or another option
+several (``--target NAME [NAME ...]``, ``--features NAME [NAME ...]``, ``--categorical
+NAME [NAME ...]``), or another option
 (``plot regions MODEL --target y DATA``): the positionals' names, in order (optional to
 argparse: see :func:`_place_positionals`), and those options, in the order in which they
 give their last names back."""
