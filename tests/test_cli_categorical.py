@@ -468,3 +468,47 @@ def test_categorical_naming_the_target_says_it_is_the_target(tmp_path, capsys, e
                     "columns to one-hot encode (a classifier's target is taken as written, "
                     "its values the labels); leave it out of --categorical, or name another "
                     "target (--target) to make it a feature")
+
+
+def test_cv_folds_encode_the_categories_of_their_training_rows(tmp_path, capsys):
+    # cv took the categories from every row: a category of held-out rows only was a
+    # column of zeros in training (its weights left at their random start, and the
+    # network one input wider than train's on those rows), and its held-out row was
+    # scored through them.  Each fold is now train on its rows, scored as evaluate
+    # --unknown-categories zeros scores the held-out ones: checked fold by fold
+    from sklearn.model_selection import KFold
+
+    rng = np.random.default_rng(18)
+    n = 30
+    x = rng.normal(size=n).round(3)
+    g = [["a", "b", "c"][i] for i in rng.integers(0, 3, n)]
+    g[7] = "rare"
+    y = (x + np.array([{"a": 0.0, "b": 1.0, "c": -1.0, "rare": 3.0}[v] for v in g])).round(3)
+    lines = [f"{float(x[i])!r},{g[i]},{float(y[i])!r}" for i in range(n)]
+
+    def write(name, idx):
+        (tmp_path / name).write_text("x,g,y\n" + "\n".join(lines[i] for i in idx) + "\n")
+
+    write("all.csv", range(n))
+    run = ["--target", "y", "--hidden", "4", "--activation", "tanh", "--epochs", "20",
+           "--val-fraction", "0", "--seed", "0", "-q"]
+    capsys.readouterr()
+    assert main(["cv", str(tmp_path / "all.csv"), *run, "--folds", "3", "--json"]) == 0
+    out, err = capsys.readouterr()
+    folds = json.loads(out)["per_fold"]
+    splits = list(KFold(3, shuffle=True, random_state=0).split(np.zeros((n, 1))))
+    (rare,) = [k for k, (_, held) in enumerate(splits) if 7 in held]
+    assert err == (f"chainrule cv: fold {rare + 1}: 1 held-out example of a category of 'g' "
+                   "that the fold's training rows lack, encoded as all zeros (as evaluate "
+                   "--unknown-categories zeros)\n")
+    for k, (fit_rows, held_rows) in enumerate(splits):
+        write(f"fit{k}.csv", fit_rows)
+        write(f"held{k}.csv", held_rows)
+        assert main(["train", str(tmp_path / f"fit{k}.csv"), *run,
+                     "-o", str(tmp_path / f"m{k}.npz")]) == 0
+        capsys.readouterr()
+        assert main(["evaluate", str(tmp_path / f"m{k}.npz"), str(tmp_path / f"held{k}.csv"),
+                     "--unknown-categories", "zeros", "--json"]) == 0
+        scores = json.loads(capsys.readouterr().out)
+        for key in ("mse", "mae", "r2"):
+            assert folds[k][key] == pytest.approx(scores[key], rel=1e-12, abs=1e-15), (k, key)

@@ -6,6 +6,7 @@ are (see :mod:`chainrule._tabular_categories`, which encodes them)."""
 from __future__ import annotations
 
 import argparse
+from dataclasses import replace
 
 import numpy as np
 
@@ -65,3 +66,47 @@ def feature_statistics(X_train: np.ndarray, table) -> tuple[np.ndarray, np.ndarr
         dummies = one_hot_mask(table.columns, table.categories)
         mean[dummies], scale[dummies] = 0.0, 1.0
     return mean, scale
+
+
+def fold_tables(train, held) -> tuple:
+    """A cross-validation fold's training and held-out rows (:class:`Table` s of the same
+    columns), each categorical column encoded over the categories of the training rows
+    alone, as ``chainrule train`` on those rows encodes it.
+
+    The categories were read from every row of the file; one that the fold's training
+    rows lack loses its 0/1 feature (a column of zeros there, whose weights training
+    would never move from their random start), and a held-out row of it is all zeros in
+    its column, as ``evaluate --unknown-categories zeros`` encodes a category the model
+    does not know (scikit-learn's ``OneHotEncoder(handle_unknown="ignore")`` refitted
+    per fold).
+
+    Returns
+    -------
+    train, held : Table
+        ``X`` of shape (n_train, n_kept) and (n_held, n_kept).
+    unseen : dict of str to int
+        Per categorical column, the held-out rows whose category the training rows
+        lack (columns with none left out).
+    """
+    if not train.categories:
+        return train, held, {}
+    dummies = one_hot_mask(train.columns, train.categories)
+    keep = ~dummies | train.X.astype(bool).any(axis=0)
+    if keep.all():
+        return train, held, {}
+    categories, unseen, j = {}, {}, 0
+    for column in train.columns:
+        if column not in train.categories:
+            j += 1
+            continue
+        known = train.categories[column]
+        kept = keep[j:j + len(known)]
+        categories[column] = [c for c, k in zip(known, kept, strict=True) if k]
+        rows = int(held.X[:, j:j + len(known)][:, ~kept].any(axis=1).sum())
+        if rows:
+            unseen[column] = rows
+        j += len(known)
+    names = [n for n, k in zip(train.feature_names, keep, strict=True) if k]
+    return (replace(train, X=train.X[:, keep], feature_names=names, categories=categories),
+            replace(held, X=held.X[:, keep], feature_names=names, categories=categories),
+            unseen)

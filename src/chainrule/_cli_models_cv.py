@@ -54,10 +54,12 @@ def _add_cv(sub: argparse._SubParsersAction) -> None:
         "target, every class needing K examples or more; KFold for regression, several "
         "targets or multi-label; shuffled with --seed), and for each fold a network is "
         "trained exactly as chainrule train trains it on the fold's training rows alone "
-        "(standardising statistics, labels, --val-fraction's validation rows and class "
-        "weights of those rows: nothing of the held-out rows is used) and scored on the "
-        "held-out rows as chainrule evaluate scores a model (accuracy, log loss, balanced "
-        "accuracy, macro F1, ROC AUC / mean squared error, RMSE, MAE, R^2). Prints a line "
+        "(standardising statistics, labels, --val-fraction's validation rows, class "
+        "weights and the categories of categorical columns, of those rows: nothing of the "
+        "held-out rows is used) and scored on the held-out rows as chainrule evaluate "
+        "scores a model (accuracy, log loss, balanced accuracy, macro F1, ROC AUC / mean "
+        "squared error, RMSE, MAE, R^2; a held-out category that the training rows lack "
+        "is all zeros, as --unknown-categories zeros encodes it, and said). Prints a line "
         "per fold, then the mean and standard deviation (NumPy's, ddof=0) of each score "
         "over the folds; --json prints them as JSON. No model is written: train the "
         "settings chosen with chainrule train.",
@@ -186,6 +188,7 @@ def _fit_fold(args: argparse.Namespace, table, task: str, several: bool, lbfgs: 
 def _cv(args: argparse.Namespace) -> int:
     from ._cli_args_optimizer import check_schedule_epochs
     from ._cli_checkpoint import run_options
+    from ._cli_models_categorical import fold_tables
     from ._cli_models_report import _evaluation
     from ._cli_models_train_checks import check_before_data
     from ._cli_models_train_prepare import read_table
@@ -215,15 +218,20 @@ def _cv(args: argparse.Namespace) -> int:
     for i, (train_rows, held_rows) in enumerate(folds, 1):
         fold_args = copy.copy(args)  # prepare may set a fold's options: not the next's
         fold_args.quiet = True  # one line per fold, not a progress bar
+        # the categories of the fold's training rows, as train on them would find
+        fitted, held, unseen = fold_tables(_rows(table, train_rows), _rows(table, held_rows))
+        for column, n in unseen.items():
+            print(f"chainrule cv: fold {i}: {n} held-out example{'s' if n > 1 else ''} of "
+                  f"a category of {column!r} that the fold's training rows lack, encoded "
+                  "as all zeros (as evaluate --unknown-categories zeros)", file=sys.stderr)
         start = time.perf_counter()
         try:
             model, history, n_val = _fit_fold(
-                fold_args, _rows(table, train_rows), task, several, lbfgs, steps, run_settings)
+                fold_args, fitted, task, several, lbfgs, steps, run_settings)
         except ArithmeticError as exc:  # TrainingDiverged: main says it, naming the fold
             exc.fold = f"fold {i} of {len(folds)}"
             raise
         seconds = time.perf_counter() - start
-        held = _rows(table, held_rows)
         scores, no_auc, each, _ = _evaluation(model, held)
         names = held.target_names
         row = {"fold": i, "train_samples": len(train_rows), **scores,
