@@ -512,3 +512,20 @@ def test_cv_folds_encode_the_categories_of_their_training_rows(tmp_path, capsys)
         scores = json.loads(capsys.readouterr().out)
         for key in ("mse", "mae", "r2"):
             assert folds[k][key] == pytest.approx(scores[key], rel=1e-12, abs=1e-15), (k, key)
+
+
+def test_a_measurement_named_categorical_is_not_called_text(tmp_path, capsys):
+    # --categorical x1 on 30 distinct numbers said "is text with a different value in
+    # each of its 30 rows (an ID or free text ...)" and advised only leaving it out
+    _write(tmp_path / "train.csv", _frame(30, seed=19))
+    assert len(set(_frame(30, seed=19)["x1"])) == 30
+    assert main(["train", str(tmp_path / "train.csv"), "--target", "y", "--categorical",
+                 "x1", "-q", "-o", str(tmp_path / "m.npz")]) == 2
+    (line,) = capsys.readouterr().err.splitlines()
+    assert line == (
+        f"chainrule: error: {tmp_path / 'train.csv'}: column 'x1' is numbers, a different "
+        "one in each of its 30 rows (a measurement or an ID, not categories: one-hot "
+        "encoded it would be 30 input columns, each seen once); leave it out of "
+        "--categorical (categorical= from Python) to read it as numbers, or leave the "
+        "column out (--features naming the others on the command line, or drop it from "
+        "the file)")

@@ -125,11 +125,16 @@ def fit_categories(cells: np.ndarray, name: str, source: str, where: Callable[[i
     drop = ("leave the column out (--features naming the others on the command line, or "
             "drop it from the file)")
     if k == n and n >= _ID_ROWS:
+        # a column of numbers named categorical (--categorical): a measurement, or an ID
+        numbers = all(_is_number(c) for c in categories)
+        what = (f"numbers, a different one in each of its {n} rows (a measurement or an ID, "
+                if numbers else
+                f"text with a different value in each of its {n} rows (an ID or free text, ")
         raise ValueError(
-            f"{source}: column {name!r} is "
-            f"text with a different value in each of its {n} rows (an ID or free text, not "
+            f"{source}: column {name!r} is {what}not "
             f"categories: one-hot encoded it would be {k} input columns, each seen once); "
-            f"{drop}")
+            + ("leave it out of --categorical (categorical= from Python) to read it as "
+               f"numbers, or {drop}" if numbers else drop))
     if k > max_categories:
         raise ValueError(
             f"{source}: column {name!r} has "
