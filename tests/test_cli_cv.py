@@ -142,9 +142,9 @@ def test_each_fold_is_standardised_with_its_training_rows_alone(tmp_path, capsys
     models = []
     evaluation = _cli_models_report._evaluation
 
-    def spy(model, table, report=False):
+    def spy(model, table, report=False, sample_weight=None):
         models.append((model, table.X.copy()))
-        return evaluation(model, table, report)
+        return evaluation(model, table, report, sample_weight)
 
     monkeypatch.setattr(_cli_models_report, "_evaluation", spy)
     _cv(capsys, str(tmp_path / "all.csv"), "--epochs", "2", "--folds", "3", "--seed", "1",

@@ -297,8 +297,9 @@ def resumed_trainer(args: argparse.Namespace, resolved: dict) -> Trainer:
     trainer = Trainer.from_checkpoint(args.checkpoint, epochs=args.epochs,
                                       verbose=0 if args.quiet else 1, max_time=args.max_time)
     trainer._refit = False  # fit once: an interrupted run goes on from its checkpoint
-    if trainer.sample_weighted and trainer.class_weight is not None:
-        # no command gives sample weights: a class-weighted run's checkpoint of 10bb02a ..
+    if (trainer.sample_weighted and trainer.class_weight is not None
+            and getattr(args, "sample_weight", None) is None):
+        # a run without --sample-weight: a class-weighted run's checkpoint of 10bb02a ..
         # dd47e90 recorded its class weights as such; the resumed run applies them again
         trainer.sample_weighted = False
     if args.checkpoint_every is not None:

@@ -40,7 +40,8 @@ def encoded_line(table) -> str | None:
         f"{name!r} ({len(cats)} categories)" for name, cats in table.categories.items())
 
 
-def feature_statistics(X_train: np.ndarray, table) -> tuple[np.ndarray, np.ndarray]:
+def feature_statistics(X_train: np.ndarray, table, weights: np.ndarray | None = None
+                       ) -> tuple[np.ndarray, np.ndarray]:
     """The mean and scale of ``--scale standard`` of each feature, shape (n_features,).
 
     A numeric feature's training mean and standard deviation (of a feature constant in
@@ -55,13 +56,15 @@ def feature_statistics(X_train: np.ndarray, table) -> tuple[np.ndarray, np.ndarr
     X_train : ndarray of shape (n_train, n_features)
     table : Table
         The table the rows come from (its ``columns`` and ``categories``).
+    weights : ndarray of shape (n_train,), optional
+        The rows' weights (``--sample-weight``): weighted statistics.
 
     Returns
     -------
     mean, scale : ndarray of shape (n_features,)
     """
-    mean, scale = _mean_std(X_train)
-    scale[_constant(X_train)] = 1.0
+    mean, scale = _mean_std(X_train, weights=weights)
+    scale[_constant(X_train, weights=weights)] = 1.0
     if table.categories:
         dummies = one_hot_mask(table.columns, table.categories)
         mean[dummies], scale[dummies] = 0.0, 1.0

@@ -93,7 +93,9 @@ def _rows(table, idx: np.ndarray):
     """The examples ``idx`` of ``table`` (a :class:`~chainrule.tabular.Table`), in order."""
     return replace(table, X=table.X[idx],
                    y=None if table.y is None else np.asarray(table.y)[idx],
-                   lines=None if table.lines is None else table.lines[idx])
+                   lines=None if table.lines is None else table.lines[idx],
+                   sample_weight=None if table.sample_weight is None
+                   else table.sample_weight[idx])
 
 
 def _folds(table, task: str, several: bool, k: int, seed: int) -> tuple[str, list]:
@@ -172,14 +174,18 @@ def _fit_fold(args: argparse.Namespace, table, task: str, several: bool, lbfgs: 
 
     p = prepare(args, table, several, run_settings, provenance=False, task=task)
     X_fit, T_fit, val = p.fit_arrays()
+    w_fit, w_val = p.fit_weights()  # --sample-weight's, as train's
     net = build_network(args, p.X.shape[1], p.n_out, p.output)
     if lbfgs:
         history = fit_lbfgs(net, X_fit, T_fit, val, args.epochs, p.class_weight,
-                            verbose=False, max_time=None)
+                            verbose=False, max_time=None, sample_weight=w_fit,
+                            val_weight=w_val)
     else:
         trainer = new_trainer(args, net, steps, p.class_weight, {})
         trainer._refit = False  # fit once, as train's
-        history = trainer.fit(X_fit, T_fit, val)
+        if val is not None:
+            trainer._validation_weight = w_val
+        history = trainer.fit(X_fit, T_fit, val, sample_weight=w_fit)
     if history.stop_reason == "interrupted" and history.epochs < args.epochs:
         raise KeyboardInterrupt  # Ctrl-C, or SIGTERM: no fold's scores are to be had
     return SavedModel(net, p.meta), history, len(p.val_idx)
@@ -232,7 +238,7 @@ def _cv(args: argparse.Namespace) -> int:
             exc.fold = f"fold {i} of {len(folds)}"
             raise
         seconds = time.perf_counter() - start
-        scores, no_auc, each, _ = _evaluation(model, held)
+        scores, no_auc, each, _ = _evaluation(model, held, sample_weight=held.sample_weight)
         names = held.target_names
         row = {"fold": i, "train_samples": len(train_rows), **scores,
                **({"roc_auc_left_out": no_auc} if no_auc else {}),

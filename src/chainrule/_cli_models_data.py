@@ -63,6 +63,8 @@ def _cost_words(model) -> str:
     words += " + weight decay" if net.weight_decay else ""
     if "class_weight" in (meta.get("training") or {}):  # chainrule train --class-weight
         words += "; training cost weighted by --class-weight"
+    if "sample_weight" in (meta.get("training") or {}):  # chainrule train --sample-weight
+        words += f"; weighted by the column {meta['training']['sample_weight']!r}"
     return words
 
 
@@ -111,15 +113,17 @@ def _check_target_size(y: np.ndarray, source: str, name: str | None) -> None:
             f"1e154); divide the target by a power of 10")
 
 
-def _mean_std(values: np.ndarray, axis: int | tuple[int, ...] = 0
-              ) -> tuple[np.ndarray, np.ndarray]:
+def _mean_std(values: np.ndarray, axis: int | tuple[int, ...] = 0,
+              weights: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """``values.mean(axis)`` and ``values.std(axis)``; where a magnitude reaches 1e150,
     computed on the values divided by a power of 2 (exactly) near each column's largest.
 
     numpy's ``std`` squares the deviations, which pass the largest float (1.8e308)
     for values above about 1e154: a column of such values got an infinite scale.
     Scaled by a power of 2 the result is numpy's to rounding, and overflows only
-    where the mean or the deviation itself does (values near 1.8e308).
+    where the mean or the deviation itself does (values near 1.8e308).  ``weights``
+    of the rows (``--sample-weight``): the weighted statistics
+    (:func:`~chainrule._cli_sample_weight.weighted_mean_std`).
 
     Returns
     -------
@@ -128,18 +132,29 @@ def _mean_std(values: np.ndarray, axis: int | tuple[int, ...] = 0
     # the largest magnitude of each column from its maximum and minimum: no copy of values
     largest = np.maximum(values.max(axis=axis, keepdims=True),
                          -values.min(axis=axis, keepdims=True))
-    if np.all(largest.astype(np.float64) < 1e150):  # squares stay finite: numpy's own, no copy
+    small = np.all(largest.astype(np.float64) < 1e150)
+    if small and weights is None:  # squares stay finite: numpy's own, no copy
         return values.mean(axis=axis), values.std(axis=axis)
     unit = np.ldexp(1.0, np.frexp(largest)[1] - 1)  # values / unit in [-2, 2]; 2^1023 at most
+    unit = np.ones_like(largest, dtype=np.float64) if small else unit
     scaled = values / unit
     unit = np.squeeze(unit, axis=axis)
     with np.errstate(over="ignore"):  # refused by _standardise
+        if weights is not None:
+            from ._cli_sample_weight import weighted_mean_std
+
+            mean, std = weighted_mean_std(scaled, weights, axis)
+            return mean * unit, std * unit
         return scaled.mean(axis=axis) * unit, scaled.std(axis=axis) * unit
 
 
-def _constant(values: np.ndarray, axis: int | tuple[int, ...] = 0) -> np.ndarray:
+def _constant(values: np.ndarray, axis: int | tuple[int, ...] = 0,
+              weights: np.ndarray | None = None) -> np.ndarray:
     """Whether each column of ``values`` holds one value (``np.ptp == 0`` without its overflow
-    warning for a column from -1e308 to 1e308)."""
+    warning for a column from -1e308 to 1e308); with ``weights`` (of the rows, axis 0),
+    among the rows of positive weight."""
+    if weights is not None:
+        values = values[weights > 0]
     return np.all(values == values.min(axis=axis, keepdims=True), axis=axis)
 
 

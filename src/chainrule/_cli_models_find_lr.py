@@ -109,7 +109,7 @@ def check_find_lr(args: argparse.Namespace) -> None:
 
 
 def find_lr(args: argparse.Namespace, net: object, X: np.ndarray, T: np.ndarray,
-            steps: dict, class_weight: object) -> int:
+            steps: dict, class_weight: object, sample_weight: np.ndarray | None = None) -> int:
     """Run the range test on the prepared training rows, print it, plot it; the exit status.
 
     Parameters
@@ -123,6 +123,8 @@ def find_lr(args: argparse.Namespace, net: object, X: np.ndarray, T: np.ndarray,
     steps : dict
         ``{"momentum": ..., "batch_size": ...}`` of ``optimizer_settings``.
     class_weight : dict, "balanced" or None
+    sample_weight : ndarray of shape (n_train,), optional
+        The training rows' weights (``--sample-weight``).
 
     Returns
     -------
@@ -137,6 +139,7 @@ def find_lr(args: argparse.Namespace, net: object, X: np.ndarray, T: np.ndarray,
                          lr_max=args.lr_max, steps=args.lr_steps,
                          batch_size=steps["batch_size"], seed=args.seed,
                          momentum=steps["momentum"], class_weight=class_weight,
+                         sample_weight=sample_weight,
                          clip_norm=getattr(args, "clip_norm", None))
     n = test.stopped_at
     print(f"learning-rate range test: {n} of {test.steps} steps of {args.optimizer}, rates "

@@ -43,7 +43,7 @@ def _targets_line(names: list[str], task: str) -> str:
         "of the targets with a positive, true or predicted; ROC AUC: of the targets")
 
 
-def _evaluation(model, table, report: bool = False
+def _evaluation(model, table, report: bool = False, sample_weight: np.ndarray | None = None
                 ) -> tuple[dict, str | None, list[dict], dict | None]:
     """The scores ``chainrule evaluate`` prints of ``model`` on ``table`` (and ``chainrule
     cv`` of each fold's model on its held-out rows).
@@ -55,6 +55,9 @@ def _evaluation(model, table, report: bool = False
         Raw examples with their targets, read for the model (``_model_data``).
     report : bool, default False
         Also :func:`_class_report` of a classifier (``--report``).
+    sample_weight : ndarray of shape (n_samples,), optional
+        The examples' weights (``--sample-weight``): every score weighted, as
+        scikit-learn's metrics take ``sample_weight``.
 
     Returns
     -------
@@ -72,22 +75,24 @@ def _evaluation(model, table, report: bool = False
     from ._cli_models_scores import _label_scores, _scores, _target_scores
 
     y = _targets(model, table)
-    scores: dict = {"samples": table.n_samples, **_scores(model, table.X, y)}
+    sw = sample_weight
+    scores: dict = {"samples": table.n_samples, **_scores(model, table.X, y, sw)}
     names = table.target_names
     no_auc = shown = None
     if model.task == "classification":
         proba = model.predict_proba(table.X)
-        more, no_auc = _class_scores(model, proba, y)
+        more, no_auc = _class_scores(model, proba, y, sw)
         scores.update(more)
         shown = _class_report(model, proba, y, names) if report else None
-    each = ([] if not names else _target_scores(y, model.predict(table.X))
+    each = ([] if not names else _target_scores(y, model.predict(table.X), sw)
             if model.task == "regression" else
             [{k: v for k, v in s.items() if k != "predicted"}
-             for s in _label_scores(y, model.predict_proba(table.X))])
+             for s in _label_scores(y, model.predict_proba(table.X), sw)])
     return scores, no_auc, each, shown
 
 
-def _class_scores(model, proba: np.ndarray, y: np.ndarray) -> tuple[dict[str, float], str | None]:
+def _class_scores(model, proba: np.ndarray, y: np.ndarray, sample_weight: np.ndarray | None = None
+                  ) -> tuple[dict[str, float], str | None]:
     """The scores evaluate adds of a classifier, and why ROC AUC is left out (or None).
 
     One target: scikit-learn's ``balanced_accuracy_score`` (the mean recall of the classes
@@ -107,6 +112,8 @@ def _class_scores(model, proba: np.ndarray, y: np.ndarray) -> tuple[dict[str, fl
         ``model.predict_proba`` of the data.
     y : ndarray of shape (n_samples,), or (n_samples, n_targets) of 0/1 multi-label
         The class indices into ``model.labels``.
+    sample_weight : ndarray of shape (n_samples,), optional
+        Weighs each score, as scikit-learn's metrics take it.
 
     Returns
     -------
@@ -119,23 +126,27 @@ def _class_scores(model, proba: np.ndarray, y: np.ndarray) -> tuple[dict[str, fl
     """
     from sklearn import metrics
 
+    sw = sample_weight
     if y.ndim == 2:  # several yes/no targets
         pred = (proba > 0.5).astype(np.intp)
         active = _active(y, pred)  # none: each label right, F1 0 / 0 read as 1
         scores = {"f1_macro": float(metrics.f1_score(y, pred, average="macro",
                                                      labels=active or None,
-                                                     zero_division=0 if active else 1))}
+                                                     zero_division=0 if active else 1,
+                                                     sample_weight=sw))}
         one = [j for j in range(y.shape[1]) if len(np.unique(y[:, j])) < 2]
         if one:
             return scores, (f"{len(one)} of the {y.shape[1]} targets hold a single label in "
                             "the data; each target's ROC AUC needs examples of both")
-        return {**scores, "roc_auc": float(metrics.roc_auc_score(y, proba))}, None
+        return {**scores, "roc_auc": float(metrics.roc_auc_score(y, proba,
+                                                                 sample_weight=sw))}, None
     pred = proba.argmax(axis=1)
     with warnings.catch_warnings():  # "y_pred contains classes not in y_true": left out
         warnings.simplefilter("ignore", UserWarning)
-        scores = {"balanced_accuracy": float(metrics.balanced_accuracy_score(y, pred)),
+        scores = {"balanced_accuracy": float(metrics.balanced_accuracy_score(
+                      y, pred, sample_weight=sw)),
                   "f1_macro": float(metrics.f1_score(y, pred, average="macro",
-                                                     zero_division=0))}
+                                                     zero_division=0, sample_weight=sw))}
     k = proba.shape[1]
     labels = [_name(v) for v in model.labels or range(k)]
     present = np.unique(y)
@@ -143,13 +154,15 @@ def _class_scores(model, proba: np.ndarray, y: np.ndarray) -> tuple[dict[str, fl
         return scores, (f"the data hold one class ({labels[present[0]]}); ROC AUC ranks "
                         "the examples of one class against those of the others")
     if k == 2:
-        return {**scores, "roc_auc": float(metrics.roc_auc_score(y, proba[:, 1]))}, None
+        return {**scores, "roc_auc": float(metrics.roc_auc_score(y, proba[:, 1],
+                                                                 sample_weight=sw))}, None
     if len(present) < k:
         missing = [labels[j] for j in range(k) if j not in present]
         return scores, (f"the data hold {len(present)} of the model's {k} classes (none of "
                         f"{', '.join(missing)}); the one-vs-rest average needs each class")
     try:  # probabilities that do not sum to 1 (outputs other than a softmax): refused
-        auc = metrics.roc_auc_score(y, proba, multi_class="ovr", labels=list(range(k)))
+        auc = metrics.roc_auc_score(y, proba, multi_class="ovr", labels=list(range(k)),
+                                    sample_weight=sw)
     except ValueError as exc:
         return scores, f"scikit-learn's roc_auc_score refused the outputs ({exc})"
     return {**scores, "roc_auc": float(auc)}, None

@@ -15,7 +15,8 @@ _NAMES = {"accuracy": "accuracy", "hamming_loss": "hamming loss", "log_loss": "l
           "roc_auc": "ROC AUC"}
 
 
-def _scores(model, X: np.ndarray, y: np.ndarray) -> dict[str, float]:
+def _scores(model, X: np.ndarray, y: np.ndarray,
+            sample_weight: np.ndarray | None = None) -> dict[str, float]:
     """Scores in the data's own terms, the same in train and evaluate.
 
     Classification (y: class indices): accuracy and log loss (mean over the
@@ -27,37 +28,42 @@ def _scores(model, X: np.ndarray, y: np.ndarray) -> dict[str, float]:
     scikit-learn's ``accuracy_score`` of the indicator rows (subset accuracy:
     every target right), ``hamming_loss`` (the fraction of wrong labels) and
     the mean binary log loss over every example and target (keys accuracy,
-    hamming_loss, log_loss).
+    hamming_loss, log_loss).  ``sample_weight`` (shape (n_samples,); ``--sample-weight``)
+    weighs every score as scikit-learn's metrics take it (weighted means).
     """
+    sw = sample_weight
     from sklearn import metrics
 
     if getattr(model, "multilabel", False) and np.ndim(y) == 2:  # several yes/no targets
-        each = _label_scores(y, model.predict_proba(X))
+        each = _label_scores(y, model.predict_proba(X), sw)
         pred = np.column_stack([s.pop("predicted") for s in each])
-        return {"accuracy": float(metrics.accuracy_score(y, pred)),  # subset accuracy
-                "hamming_loss": float(metrics.hamming_loss(y, pred)),
+        return {"accuracy": float(metrics.accuracy_score(y, pred, sample_weight=sw)),
+                "hamming_loss": float(metrics.hamming_loss(y, pred, sample_weight=sw)),
                 "log_loss": float(np.mean([s["log_loss"] for s in each]))}
     if model.task == "classification":
         proba = model.predict_proba(X)
         k = proba.shape[1]
         return {
-            "accuracy": float(np.mean(proba.argmax(axis=1) == y)),
+            "accuracy": float(np.average(proba.argmax(axis=1) == y, weights=sw)),
             "log_loss": float(metrics.log_loss(y, np.clip(proba, 1e-15, 1),
-                                               labels=list(range(k)))),
+                                               labels=list(range(k)), sample_weight=sw)),
         }
     pred = model.predict(X)
     if np.ndim(y) == 2:  # several targets: scikit-learn's "uniform_average" of the targets'
-        each = _target_scores(y, pred)
+        each = _target_scores(y, pred, sw)
         return {k: float(np.mean([v[k] for v in each])) for k in each[0]}
-    return _regression_scores(y, pred)
+    return _regression_scores(y, pred, sw)
 
 
-def _regression_scores(y: np.ndarray, pred: np.ndarray) -> dict[str, float]:
+def _regression_scores(y: np.ndarray, pred: np.ndarray,
+                       sample_weight: np.ndarray | None = None) -> dict[str, float]:
     """mse, rmse, mae (and r2 of two or more examples) of one target.
 
     Parameters
     ----------
     y, pred : ndarray of shape (n_samples,)
+    sample_weight : ndarray of shape (n_samples,), optional
+        Weighs each score as scikit-learn's metrics do.
 
     Returns
     -------
@@ -66,15 +72,17 @@ def _regression_scores(y: np.ndarray, pred: np.ndarray) -> dict[str, float]:
     """
     from sklearn import metrics
 
-    mse = float(metrics.mean_squared_error(y, pred))
+    sw = sample_weight
+    mse = float(metrics.mean_squared_error(y, pred, sample_weight=sw))
     scores = {"mse": mse, "rmse": float(np.sqrt(mse)),
-              "mae": float(metrics.mean_absolute_error(y, pred))}
+              "mae": float(metrics.mean_absolute_error(y, pred, sample_weight=sw))}
     if len(y) > 1:
-        scores["r2"] = float(metrics.r2_score(y, pred))
+        scores["r2"] = float(metrics.r2_score(y, pred, sample_weight=sw))
     return scores
 
 
-def _target_scores(y: np.ndarray, pred: np.ndarray) -> list[dict[str, float]]:
+def _target_scores(y: np.ndarray, pred: np.ndarray,
+                   sample_weight: np.ndarray | None = None) -> list[dict[str, float]]:
     """The regression scores of each target of several: mse, rmse, mae (and r2 of two or
     more examples), as :func:`_scores` gives them of one target.
 
@@ -89,10 +97,11 @@ def _target_scores(y: np.ndarray, pred: np.ndarray) -> list[dict[str, float]]:
         (``mean_squared_error``, ``mean_absolute_error``, ``r2_score``; the rmse
         that of ``root_mean_squared_error``, the mean of the targets' roots).
     """
-    return [_regression_scores(y[:, j], pred[:, j]) for j in range(y.shape[1])]
+    return [_regression_scores(y[:, j], pred[:, j], sample_weight) for j in range(y.shape[1])]
 
 
-def _label_scores(y: np.ndarray, proba: np.ndarray) -> list[dict]:
+def _label_scores(y: np.ndarray, proba: np.ndarray,
+                  sample_weight: np.ndarray | None = None) -> list[dict]:
     """The scores of each target of a multi-label classifier: accuracy and log loss.
 
     Parameters
@@ -116,9 +125,10 @@ def _label_scores(y: np.ndarray, proba: np.ndarray) -> list[dict]:
     for j in range(y.shape[1]):
         p = np.clip(proba[:, j], 1e-15, 1 - 1e-15)
         predicted = (proba[:, j] > 0.5).astype(np.intp)
-        out.append({"accuracy": float(np.mean(predicted == y[:, j])),
+        out.append({"accuracy": float(np.average(predicted == y[:, j], weights=sample_weight)),
                     "log_loss": float(metrics.log_loss(y[:, j], np.column_stack([1 - p, p]),
-                                                       labels=[0, 1])),
+                                                       labels=[0, 1],
+                                                       sample_weight=sample_weight)),
                     "predicted": predicted})
     return out
 

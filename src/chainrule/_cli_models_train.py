@@ -25,6 +25,7 @@ from ._cli_models_train_run import _train_run as _train_run
 from ._cli_models_train_task import _infer_task as _infer_task
 from ._cli_models_train_task import _refuse_stray_text as _refuse_stray_text
 from ._cli_models_train_task import _split as _split
+from ._cli_sample_weight import SAMPLE_WEIGHT_HELP
 from .cli_architecture import add_architecture_args
 from .cli_args import (
     OPTIMIZER_NAMES,
@@ -232,6 +233,8 @@ def add_train_options(p: argparse.ArgumentParser) -> None:
                    "balanced only, each target's two classes balanced and an example "
                    "weighing the product; the validation cost is not weighted (default: "
                    "none)")
+    p.add_argument("--sample-weight", default=None, metavar="COLUMN", dest="sample_weight",
+                   help=SAMPLE_WEIGHT_HELP)
     p.add_argument("--seed", type=seed_int, default=0, help="random seed (default: 0)")
     p.add_argument("-o", "--out", type=model_path, default="model.npz", metavar="MODEL",
                    action=GivenOption,

@@ -68,12 +68,15 @@ _FTOL = 1e7 * np.finfo(float).eps
 
 
 def _training_weights(net: Network, X: np.ndarray, T: np.ndarray,
-                      class_weight: str | dict | None) -> np.ndarray | None:
+                      class_weight: str | dict | None,
+                      sample_weight: np.ndarray | None = None) -> np.ndarray | None:
     """The example weights of shape (n_samples,) that :func:`~chainrule.minimize` trains
-    with for ``class_weight`` (None for none)."""
+    with for ``class_weight`` and ``sample_weight`` (None for none)."""
     class_weight = check_network_class_weight(class_weight, net)
-    cw = target_class_weights(class_weight, net, net._check_xy(X, T)[1])
-    return None if cw is None else times_sample_weight(cw, None, class_weight)
+    cw = target_class_weights(class_weight, net, net._check_xy(X, T)[1],
+                              sample_weight=sample_weight)
+    return sample_weight if cw is None else times_sample_weight(cw, sample_weight,
+                                                                class_weight)
 
 
 def _iterate_accuracy(net: Network, theta: np.ndarray, X: np.ndarray, T: np.ndarray,
@@ -99,7 +102,8 @@ def _iterate_accuracy(net: Network, theta: np.ndarray, X: np.ndarray, T: np.ndar
 def fit_lbfgs(net: Network, X: np.ndarray, T: np.ndarray,
               val: tuple[np.ndarray, np.ndarray] | None, iterations: int,
               class_weight: str | dict | None, verbose: bool = False,
-              max_time: float | None = None) -> History:
+              max_time: float | None = None, sample_weight: np.ndarray | None = None,
+              val_weight: np.ndarray | None = None) -> History:
     """Train ``net`` with :func:`chainrule.minimize` (L-BFGS-B) for at most ``iterations``.
 
     Parameters
@@ -123,6 +127,10 @@ def fit_lbfgs(net: Network, X: np.ndarray, T: np.ndarray,
     max_time : float > 0, optional
         ``--max-time``: the time budget of :func:`~chainrule.minimize`, checked
         after each iteration; once spent, the run stops at that iterate.
+    sample_weight : ndarray of shape (n_samples,), optional
+        The training rows' weights (``--sample-weight``), times ``class_weight``'s.
+    val_weight : ndarray of shape (n_val,), optional
+        The validation rows' weights: ``val_loss`` and ``val_accuracy`` weighted.
 
     Returns
     -------
@@ -170,7 +178,7 @@ def fit_lbfgs(net: Network, X: np.ndarray, T: np.ndarray,
             metrics["accuracy"] = _iterate_accuracy(net, theta, X, T, Y)
         if val is not None:  # one pass of the validation rows: its cost and its accuracy
             net.params[...] = theta  # (as a rule, it holds them already)
-            scores = net.evaluate(val[0], val[1])
+            scores = net.evaluate(val[0], val[1], sample_weight=val_weight)
             metrics["val_loss"] = scores["loss"]
             if classify:
                 metrics["val_accuracy"] = scores["accuracy"]
@@ -195,7 +203,7 @@ def fit_lbfgs(net: Network, X: np.ndarray, T: np.ndarray,
         # (from fold, the previous iterate's) at most ftol; SciPy's defaults, which
         # minimize is given here (tol None)
         if not weights:
-            weights.append(_training_weights(net, X, T, class_weight))
+            weights.append(_training_weights(net, X, T, class_weight, sample_weight))
         _, grad = net.cost(theta, X, T, sample_weight=weights[0])
         if float(np.max(np.abs(grad))) <= _GTOL:
             return True
@@ -212,6 +220,7 @@ def fit_lbfgs(net: Network, X: np.ndarray, T: np.ndarray,
             # default) would end a long run early, as if it had converged
             result = minimize(net, X, T, method="L-BFGS-B", maxiter=iterations,
                               callback=record, class_weight=class_weight,
+                              sample_weight=sample_weight,
                               options={"maxfun": sys.maxsize}, max_time=max_time)
         except KeyboardInterrupt:  # minimize has put the last iterate back into the network
             if ctrl_c.aborted:

@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from . import _cli_models_categorical as _categorical
+from . import _cli_sample_weight as _weights
 from ._cli_checkpoint import resolved_loss, resolved_options
 from ._cli_class_weight import resolve_class_weight
 from ._cli_image_layout import other_shape as _other_shape
@@ -58,6 +59,7 @@ def read_table(args: argparse.Namespace, given_shape: list[int] | None) -> Table
     """
     from .tabular import read_data
 
+    weights = _weights.check_weight_names(args)  # --sample-weight's column, checked first
     table = read_data(args.data, target=args.target, features=args.features, seed=args.seed,
                       features_what=" (--features)", **_categorical.categorical_options(args))
     if (given_shape is not None and table.image_shape is not None
@@ -73,6 +75,7 @@ def read_table(args: argparse.Namespace, given_shape: list[int] | None) -> Table
             f"{table.source}: missing column{'s' if len(args.features) > 1 else ''} {shown} "
             f"(--features): X has no feature_names array, so its {table.X.shape[1]} columns "
             f"are named by position, x0 to x{table.X.shape[1] - 1}")
+    table = _weights.with_sample_weight(args, table, weights)  # its column no feature
     check_features(args, table.X.shape[1], table.source)
     return table
 
@@ -115,6 +118,8 @@ class Prepared:
         What those weights mean, by class label (None without ``--class-weight``).
     resolved : dict
         :func:`~chainrule._cli_checkpoint.resolved_options` of the run.
+    sample_weight : ndarray of shape (n_samples,) or None
+        Each example's weight (``--sample-weight``), None without.
     """
 
     task: str
@@ -133,6 +138,7 @@ class Prepared:
     class_weight: object
     meaning: object
     resolved: dict
+    sample_weight: np.ndarray | None = None
 
     def fit_arrays(self) -> tuple[np.ndarray, np.ndarray,
                                   tuple[np.ndarray, np.ndarray] | None]:
@@ -140,6 +146,11 @@ class Prepared:
         X, targets, val_idx = self.X, self.targets, self.val_idx
         val = (X[val_idx], targets[val_idx]) if len(val_idx) else None
         return X[self.train_idx], targets[self.train_idx], val
+
+    def fit_weights(self) -> tuple[np.ndarray | None, np.ndarray | None]:
+        """The training and validation rows' weights (``--sample-weight``), or Nones."""
+        w = self.sample_weight
+        return (None, None) if w is None else (w[self.train_idx], w[self.val_idx])
 
 
 def prepare(args: argparse.Namespace, table: Table, several: bool, run_settings: dict,
@@ -200,7 +211,7 @@ def prepare(args: argparse.Namespace, table: Table, several: bool, run_settings:
         meta["data_sha256"], meta["data_rows"] = _file_sha256(args.data), table.n_samples
     n_data = table.n_samples  # DATA's rows (--val-data's follow them in the table)
     if args.val_data is not None:  # DATA's columns, labels among DATA's; all of DATA trains
-        val_table = read_val_data(args, table, several)
+        val_table = _weights.val_weights(args, read_val_data(args, table, several))
         check_val_targets(table, val_table, task, several)
         meta.update(val_data_record(args, val_table, meta.get("data_sha256")))
         table = combined(table, val_table)
@@ -248,13 +259,16 @@ def prepare(args: argparse.Namespace, table: Table, several: bool, run_settings:
             args.val_fraction = 0.1 if table.n_samples >= 20 else 0.0
         train_idx, val_idx = _split(table.n_samples, args.val_fraction, args.seed,
                                     y if task == "classification" and not several else None)
-    X = table.X
+    X, w = table.X, table.sample_weight  # w: --sample-weight's, weighing the statistics
+    w_fit = None if w is None else w[train_idx]
+    if w is not None:  # each part needs a weight > 0: a weighted mean of nothing is none
+        _weights.check_parts(args, w[train_idx], w[val_idx])
     if args.scale == "standard":
         if args.input_shape is not None:  # images: each channel as a whole (see --help)
-            mean, scale = image_statistics(X[train_idx], tuple(args.input_shape))
+            mean, scale = image_statistics(X[train_idx], tuple(args.input_shape), w_fit)
         else:
             # a constant column only centred; the one-hot features of a category left 0/1
-            mean, scale = _categorical.feature_statistics(X[train_idx], table)
+            mean, scale = _categorical.feature_statistics(X[train_idx], table, w_fit)
         X = _standardise(X, mean, scale, table.source,
                          [f"feature {n!r}" for n in table.feature_names])
         meta["x_mean"], meta["x_scale"] = mean.tolist(), scale.tolist()
@@ -284,9 +298,9 @@ def prepare(args: argparse.Namespace, table: Table, several: bool, run_settings:
             check_val_range(args, y[val_idx], output, low, high, f"target{'s' if several else ''}"
                             f" {target_words} run{'' if several else 's'}")
         if args.scale == "standard" and not bounded:
-            y_mean, y_scale = _mean_std(y[train_idx])  # of each target column
+            y_mean, y_scale = _mean_std(y[train_idx], weights=w_fit)  # of each target
             # a constant target is only centred, as a constant feature
-            y_scale = np.where(_constant(y[train_idx]), 1.0, y_scale)
+            y_scale = np.where(_constant(y[train_idx], weights=w_fit), 1.0, y_scale)
             y_mean, y_scale = (y_mean.tolist(), y_scale.tolist()) if several else (
                 float(y_mean), float(y_scale))
             meta["y_mean"], meta["y_scale"] = y_mean, y_scale
@@ -306,4 +320,5 @@ def prepare(args: argparse.Namespace, table: Table, several: bool, run_settings:
     return Prepared(task=task, several=several, meta=meta, table=table, X=X, y=y,
                     targets=targets, train_idx=train_idx, val_idx=val_idx, output=output,
                     n_out=n_out, n_data=n_data, target_words=target_words,
-                    class_weight=class_weight, meaning=meaning, resolved=resolved)
+                    class_weight=class_weight, meaning=meaning, resolved=resolved,
+                    sample_weight=w)

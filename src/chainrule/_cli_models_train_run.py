@@ -106,9 +106,11 @@ def _train_run(args: argparse.Namespace, sigterm: SigtermAsCtrlC) -> int:
     n_data, target_words, resolved = p.n_data, p.target_words, p.resolved
     class_weight, meaning = p.class_weight, p.meaning
     X_fit, T_fit, val = p.fit_arrays()
+    w_fit, w_val = p.fit_weights()  # --sample-weight's (None, None without)
     check_resolved(run, run_settings, resolved, args.checkpoint, len(train_idx))
     # a resumed run trains on exactly the run's arrays
-    digest = check_data(run, args, X_fit, T_fit, val, meta.get("val_data_sha256"))
+    digest = check_data(run, args, X_fit, T_fit, val, meta.get("val_data_sha256"),
+                        () if w_fit is None else (w_fit, w_val))
     if run is not None:
         trainer = resumed_trainer(args, resolved)
         net = trainer.net
@@ -125,7 +127,7 @@ def _train_run(args: argparse.Namespace, sigterm: SigtermAsCtrlC) -> int:
           + (f" (--val-data {args.val_data})" if args.val_data is not None else ""))
     print(net.summary())
     if args.find_lr:  # the learning-rate range test instead of the run
-        return find_lr(args, net, X_fit, T_fit, steps, class_weight)
+        return find_lr(args, net, X_fit, T_fit, steps, class_weight, w_fit)
     resumed_from = 0 if run is None else trainer.epoch
     if run is not None:
         print(f"resuming the run in {args.checkpoint} after epoch {resumed_from} of "
@@ -145,9 +147,12 @@ def _train_run(args: argparse.Namespace, sigterm: SigtermAsCtrlC) -> int:
     start = time.perf_counter()
     if lbfgs:
         history = fit_lbfgs(net, X_fit, T_fit, val, args.epochs, class_weight,
-                            verbose=not args.quiet, max_time=args.max_time)
+                            verbose=not args.quiet, max_time=args.max_time,
+                            sample_weight=w_fit, val_weight=w_val)
     else:
-        history = trainer.fit(X_fit, T_fit, val)
+        if val is not None:  # val_loss weighted as the training cost (--patience's)
+            trainer._validation_weight = w_val
+        history = trainer.fit(X_fit, T_fit, val, sample_weight=w_fit)
         if history.stop_reason == "interrupted" and trainer.epoch < trainer.epochs:
             # --ema: the model so far is the average, as a finished run's (the checkpoint
             # has the steps'); a Ctrl-C once the last epoch was complete ended the run as
@@ -204,6 +209,7 @@ def _train_run(args: argparse.Namespace, sigterm: SigtermAsCtrlC) -> int:
         # what the weights mean (the same for a resumed run: check_resolved), by class label
         **({"class_weight": class_weight_record(meaning, meta["labels"])}
            if meaning is not None else {}),
+        **({"sample_weight": args.sample_weight} if w_fit is not None else {}),
         # the training time of the whole run, over the slots of a resumed one
         "stop_reason": history.stop_reason, "seconds": round(before + seconds, 3),
     }
@@ -221,7 +227,8 @@ def _train_run(args: argparse.Namespace, sigterm: SigtermAsCtrlC) -> int:
     line += f" ({history.stop_reason})"
     for name, idx in (("training", train_idx), ("validation", val_idx)):
         if len(idx):
-            scores = _scores(model, table.X[idx], y[idx])
+            scores = _scores(model, table.X[idx], y[idx],
+                             None if p.sample_weight is None else p.sample_weight[idx])
             line += f"; {name} " + ", ".join(f"{_NAMES[k]} {v:.4g}" for k, v in scores.items())
     print(line)
     if lbfgs and history.stop_reason not in ("converged", "epochs", "interrupted", "max_time"):

@@ -216,8 +216,11 @@ def combined(table, val):
     """The training ``table`` with the validation rows after its own (the same columns)."""
     lines = (None if table.lines is None or val.lines is None
              else np.concatenate([table.lines, val.lines]))
+    weights = (None if table.sample_weight is None or val.sample_weight is None
+               else np.concatenate([table.sample_weight, val.sample_weight]))
     return replace(table, X=np.concatenate([table.X, val.X]),
-                   y=np.concatenate([np.asarray(table.y), np.asarray(val.y)]), lines=lines)
+                   y=np.concatenate([np.asarray(table.y), np.asarray(val.y)]), lines=lines,
+                   sample_weight=weights)
 
 
 def val_data_record(args: argparse.Namespace, val, data_sha256: str | None = None) -> dict:

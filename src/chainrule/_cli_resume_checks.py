@@ -29,6 +29,7 @@ _RUN_OPTIONS = {
     "schedule": "--schedule", "patience": "--patience", "scale": "--scale", "seed": "--seed",
     "class_weight": "--class-weight", "huber_delta": "--huber-delta",
     "label_smoothing": "--label-smoothing", "categorical": "--categorical",
+    "sample_weight": "--sample-weight",
 }
 
 
@@ -325,7 +326,8 @@ def fingerprint(*arrays: np.ndarray) -> str:
 
 def check_data(run: dict | None, args: argparse.Namespace, X: np.ndarray, T: np.ndarray,
                val: tuple[np.ndarray, np.ndarray] | None,
-               val_sha256: str | None = None) -> str | None:
+               val_sha256: str | None = None,
+               weights: tuple[np.ndarray, ...] = ()) -> str | None:
     """Refuse to continue ``run`` on other data than it started on (after the same options).
 
     Parameters
@@ -342,6 +344,8 @@ def check_data(run: dict | None, args: argparse.Namespace, X: np.ndarray, T: np.
     val_sha256 : str or None
         The SHA-256 of the ``--val-data`` file's bytes (None without one), which the
         checkpoint's notes record: a resumed run's must be the same.
+    weights : tuple of ndarray
+        The training and validation rows' weights (``--sample-weight``; none without).
 
     Returns
     -------
@@ -350,7 +354,7 @@ def check_data(run: dict | None, args: argparse.Namespace, X: np.ndarray, T: np.
     """
     if args.checkpoint is None:
         return None
-    digest = fingerprint(X, T, *(val or ()))
+    digest = fingerprint(X, T, *(val or ()), *weights)  # --sample-weight's too
     if run is None:
         return digest
     path, recorded = args.checkpoint, run["notes"]

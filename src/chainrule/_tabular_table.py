@@ -47,6 +47,9 @@ class Table:
     categories : dict of str to list of str, or None
         Each categorical column's categories (sorted), in the order of its 0/1
         features; None when no column is categorical.
+    sample_weight : ndarray of shape (n_samples,) or None
+        Each example's weight, from the column the command line names
+        (``--sample-weight``; not a feature); None: unweighted.
     """
 
     X: np.ndarray
@@ -61,6 +64,7 @@ class Table:
     target_names: list[str] | None = None
     columns: list[str] | None = None
     categories: dict[str, list[str]] | None = None
+    sample_weight: np.ndarray | None = field(default=None, repr=False)
 
     @property
     def n_samples(self) -> int:

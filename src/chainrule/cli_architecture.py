@@ -188,7 +188,8 @@ def check_features(args: argparse.Namespace, n_features: int, source: str) -> No
                          "columns per example")
 
 
-def image_statistics(X: np.ndarray, shape: tuple[int, int, int]) -> tuple[np.ndarray, np.ndarray]:
+def image_statistics(X: np.ndarray, shape: tuple[int, int, int],
+                     weights: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Per-channel mean and standard deviation of flat images, repeated for each pixel.
 
     Parameters
@@ -196,6 +197,8 @@ def image_statistics(X: np.ndarray, shape: tuple[int, int, int]) -> tuple[np.nda
     X : ndarray of shape (n_samples, C * H * W)
         Flat images, channel by channel.
     shape : (C, H, W)
+    weights : ndarray of shape (n_samples,), optional
+        The examples' weights (``--sample-weight``): weighted statistics.
 
     Returns
     -------
@@ -206,8 +209,8 @@ def image_statistics(X: np.ndarray, shape: tuple[int, int, int]) -> tuple[np.nda
     """
     c = shape[0]
     per_channel = X.reshape(len(X), c, -1)
-    mean, scale = _mean_std(per_channel, axis=(0, 2))  # values of 1e200 included
-    scale[_constant(per_channel, axis=(0, 2))] = 1.0
+    mean, scale = _mean_std(per_channel, axis=(0, 2), weights=weights)  # 1e200 included
+    scale[_constant(per_channel, axis=(0, 2), weights=weights)] = 1.0
     pixels = per_channel.shape[2]
     return np.repeat(mean, pixels), np.repeat(scale, pixels)
 

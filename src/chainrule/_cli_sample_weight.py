@@ -1,0 +1,199 @@
+"""``--sample-weight COLUMN`` of ``chainrule train``, ``cv`` and ``evaluate``: a column of
+the data (an array of an NPZ file) that weighs each example, read and checked here.
+
+The column is no feature: :func:`with_sample_weight` reads it (finite numbers >= 0 with a
+positive sum, refused by name and line otherwise), keeps it as the table's
+``sample_weight`` and takes it out of the features read by default (every column but the
+target).  Training multiplies each example's loss by its weight, the cost being the
+weighted mean (:meth:`~chainrule.Network.loss_and_grad`, as scikit-learn's MLP), and
+the scores train prints are weighted as scikit-learn's metrics weigh them.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import numpy as np
+
+__all__ = ["SAMPLE_WEIGHT_HELP", "check_parts", "check_weight_names", "read_weights",
+           "val_weights", "weighted_mean_std", "with_sample_weight"]
+
+_OPTION = "--sample-weight"
+
+SAMPLE_WEIGHT_HELP = (
+    "a column of DATA (an array of an NPZ file) holding each example's weight, a number "
+    ">= 0 (their sum > 0); it is not a feature. Each training example's loss is multiplied "
+    "by its weight: the cost is the weighted mean, its per-sample weight decay divided by "
+    "the weights' sum (scikit-learn's MLP with sample_weight: integer weights train as "
+    "the rows repeated that many times); the standardising statistics are weighted too, "
+    "and with --class-weight an example weighs the product (balanced counts the classes' "
+    "weights). The validation rows (--val-fraction, or --val-data's own column of that "
+    "name) are weighted in the validation cost that --patience watches, as scikit-learn's "
+    "early stopping scores them (default: none, every example weighs 1)")
+
+
+def check_weight_names(args: argparse.Namespace) -> np.ndarray | None:
+    """The weights of ``--sample-weight``'s column of DATA (None without the option), read
+    before the features, once a weight column that is also named as the target, a
+    feature or a categorical column is refused (the option's parsed ``args``)."""
+    name = getattr(args, "sample_weight", None)
+    if name is None:
+        return None
+    for dest, option in (("target", "--target"), ("features", "--features"),
+                         ("categorical", "--categorical")):
+        if name in (getattr(args, dest, None) or ()):
+            raise ValueError(
+                f"{_OPTION} {name}: the column is also given to {option}; the weight "
+                "column weighs the examples and is neither a feature nor a target: name "
+                "another column")
+    return read_weights(args.data, name, args.seed, None)
+
+
+def read_weights(data: str, name: str, seed: int, n_rows: int | None, what: str = "DATA"
+                 ) -> np.ndarray:
+    """The weights of the column (NPZ array) ``name`` of ``data``, checked.
+
+    Parameters
+    ----------
+    data : str
+        A CSV or NPZ file, or ``-`` (standard input); a bundled data set is refused.
+    name : str
+        The column.
+    seed : int
+        Passed on to the reader (a generated set is refused before).
+    n_rows : int or None
+        The examples of ``data`` as the features were read: the weights must be as many
+        (None: checked by the caller).
+    what : str
+        How the messages name the file's role ("DATA", "--val-data").
+
+    Returns
+    -------
+    ndarray of shape (n_rows,), float64 (n_rows: the file's)
+
+    Raises
+    ------
+    ValueError
+        Naming ``--sample-weight``, the column and the row: a missing column, a cell
+        that is not a finite number, a negative weight, or weights summing to 0.
+    """
+    from .tabular import BUNDLED, read_data
+
+    if data != "-" and not Path(data).exists() and data in BUNDLED:
+        raise ValueError(f"{_OPTION} {name}: {what} {data} is a bundled data set, which has "
+                         "no weight column; give a CSV or NPZ file holding one")
+    try:
+        table = read_data(data, target=name, features=[], need_target=False, seed=seed)
+    except ValueError as exc:  # the reader's words for a target: said of the weights
+        message = str(exc).replace(" for the target", "").replace(" (the target)", "")
+        raise ValueError(f"{_OPTION} {name}: {message}") from None
+    if table.y is None:
+        raise ValueError(f"{_OPTION} {name}: {table.source} has no column {name!r}")
+    cells = np.asarray(table.y)
+    if cells.shape != (n_rows if n_rows is not None else table.n_samples,):
+        raise ValueError(f"{_OPTION} {name}: {table.source} holds {name!r} of shape "
+                         f"{' x '.join(map(str, cells.shape))}; one weight per example "
+                         f"({table.n_samples if n_rows is None else n_rows}) is needed")
+    weights = np.empty(cells.shape[0])
+    for i, cell in enumerate(cells.tolist()):
+        try:
+            value = float(cell.strip() if isinstance(cell, str) else cell)
+        except (TypeError, ValueError):
+            shown = "missing" if isinstance(cell, str) and not cell.strip() else f"{cell!r}"
+            raise ValueError(f"{_OPTION} {name}: {table.where(i)}: the weight is {shown}; "
+                             "expected a number >= 0") from None
+        if not np.isfinite(value) or value < 0:
+            raise ValueError(f"{_OPTION} {name}: {table.where(i)}: the weight is {cell!r}; "
+                             "expected a finite number >= 0")
+        weights[i] = value
+    if not weights.any():
+        raise ValueError(f"{_OPTION} {name}: every weight of {table.source} is 0; at least "
+                         "one example must weigh more than 0")
+    return weights
+
+
+def with_sample_weight(args: argparse.Namespace, table, weights: np.ndarray | None):
+    """``table`` with its ``sample_weight``, the ``weights`` of ``--sample-weight``'s column
+    (:func:`check_weight_names`), that column taken out of its features (read as one by
+    default); ``table`` itself without the option.
+
+    Raises
+    ------
+    ValueError
+        As :func:`read_weights`; also for a weight column read as the target (the last
+        column of a CSV file without --target), or one that leaves no feature.
+    """
+    from dataclasses import replace
+
+    name = getattr(args, "sample_weight", None)
+    if name is None:
+        return table
+    if name == table.target_name or name in (table.target_names or ()):
+        raise ValueError(f"{_OPTION} {name}: the weight column is the target (the last "
+                         "column of a CSV file is the target when --target names none); "
+                         "name the target column with --target")
+    if weights.shape != (table.n_samples,):  # a file changed between the two reads
+        raise ValueError(f"{_OPTION} {name}: {len(weights)} weights for the "
+                         f"{table.n_samples} examples of {table.source}")
+    columns = table.columns or table.feature_names
+    if name not in columns:
+        return replace(table, sample_weight=weights)
+    if len(table.feature_names) == 1:
+        raise ValueError(f"{table.source}: no feature columns besides the target and the "
+                         f"weight column {name!r} ({_OPTION})")
+    j = table.feature_names.index(name)
+    keep = [i for i in range(len(table.feature_names)) if i != j]
+    return replace(table, X=table.X[:, keep],
+                   feature_names=[n for n in table.feature_names if n != name],
+                   columns=None if table.columns is None else
+                   [n for n in table.columns if n != name], sample_weight=weights)
+
+
+def check_parts(args: argparse.Namespace, w_train: np.ndarray, w_val: np.ndarray) -> None:
+    """Refuse a split whose training rows, or validation rows (if any), all weigh 0."""
+    for part, weights in (("training", w_train), ("validation", w_val)):
+        if len(weights) and not weights.any():
+            raise ValueError(
+                f"{_OPTION} {args.sample_weight}: every {part} example weighs 0 (of "
+                f"{len(weights)}), so its weighted cost is undefined; give another --seed "
+                "or --val-fraction (0: no validation rows)")
+
+
+def weighted_mean_std(values: np.ndarray, weights: np.ndarray, axis: int | tuple[int, ...]
+                      ) -> tuple[np.ndarray, np.ndarray]:
+    """The weighted mean and standard deviation (ddof 0) of ``values`` over ``axis``, each
+    row (axis 0) weighing ``weights[i]``: those of the rows repeated as many times for
+    integer weights, as scikit-learn's ``StandardScaler.fit(X, sample_weight=)``.
+
+    Parameters
+    ----------
+    values : ndarray of shape (n_rows, ...)
+    weights : ndarray of shape (n_rows,)
+        >= 0, with a positive sum.
+    axis : int or tuple of int
+        Axis 0 among them.
+
+    Returns
+    -------
+    mean, std : ndarray of ``values``' shape without ``axis``
+    """
+    w = np.broadcast_to((weights / weights.max()).reshape((-1,) + (1,) * (values.ndim - 1)),
+                        values.shape)
+    total = w.sum(axis=axis, keepdims=True)
+    mean = (w * values).sum(axis=axis, keepdims=True) / total
+    var = (w * (values - mean) ** 2).sum(axis=axis) / np.squeeze(total, axis=axis)
+    return np.squeeze(mean, axis=axis), np.sqrt(var)
+
+
+def val_weights(args: argparse.Namespace, val):
+    """The ``--val-data`` table ``val`` with the weights of its own ``--sample-weight``
+    column (the file has DATA's columns), or ``val`` itself without the option."""
+    from dataclasses import replace
+
+    name = getattr(args, "sample_weight", None)
+    if name is None:
+        return val
+    return replace(val, sample_weight=read_weights(args.val_data, name, args.seed,
+                                                   val.n_samples, "--val-data"))
+

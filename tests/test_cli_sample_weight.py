@@ -1,0 +1,221 @@
+"""``chainrule train / cv / evaluate --sample-weight COLUMN``.
+
+The references are independent of the command's code: integer weights must train as
+the rows repeated that many times without weights (full-batch gd and L-BFGS, as
+scikit-learn's ``check_sample_weight_equivalence`` checks its estimators), and
+evaluate's weighted scores must be scikit-learn's metrics given ``sample_weight``, on
+the predictions of a NumPy forward pass of the saved weights.
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from chainrule.cli import main
+from chainrule.io import load_metadata
+from chainrule.saved_model import SavedModel
+
+
+def _status(argv: list) -> int:
+    try:
+        return main([str(a) for a in argv])
+    except SystemExit as exc:  # argparse
+        return exc.code
+
+
+def _data(n: int = 40, classes: int = 2, seed: int = 0):
+    """Features (n, 3), a class index or a number of each row, integer weights 0..3."""
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, 3)) * [1.0, 3.0, 0.5] + [0.0, 5.0, -1.0]
+    score = X[:, 0] + 0.3 * X[:, 1] + rng.normal(scale=0.5, size=n)
+    y = np.digitize(score, np.quantile(score, np.linspace(0, 1, classes + 1)[1:-1]))
+    w = rng.integers(0, 4, size=n)
+    w[:classes] = 1  # every class present with a positive weight
+    return X, y, score, w
+
+
+def _write(path, X, target, w=None, name="label") -> None:
+    head = "a,b,c" + (",w" if w is not None else "") + f",{name}\n"
+    rows = []
+    for i in range(len(X)):
+        cells = [repr(float(v)) for v in X[i]]
+        if w is not None:
+            cells.append(str(w[i]))
+        t = target[i]
+        cells.append(f"k{t}" if isinstance(t, (int, np.integer)) else repr(float(t)))
+        rows.append(",".join(cells))
+    path.write_text(head + "\n".join(rows) + "\n")
+
+
+def _params(path) -> np.ndarray:
+    return SavedModel.load(path).network.params.copy()
+
+
+@pytest.mark.parametrize("task", ["classification", "regression"])
+@pytest.mark.parametrize("optimizer", [
+    ["--optimizer", "lbfgs", "--epochs", "40"],
+    ["--optimizer", "gd", "--lr", "0.3", "--epochs", "25", "--weight-decay", "0.05",
+     "--decay", "per_sample"],
+])
+def test_integer_weights_train_as_repeated_rows(tmp_path, capsys, task, optimizer):
+    """Weights 0..3 give the final parameters (and standardising statistics) of the file
+    whose rows are repeated that many times, without weights, within 1e-10."""
+    X, y, score, w = _data(seed=3)
+    target = y if task == "classification" else score
+    weighted, repeated = tmp_path / "w.csv", tmp_path / "rep.csv"
+    _write(weighted, X, target, w)
+    idx = np.repeat(np.arange(len(X)), w)
+    _write(repeated, X[idx], target[idx] if task == "regression" else
+           [int(v) for v in target[idx]])
+    common = ["--target", "label", "--hidden", "5", "--val-fraction", "0", "--seed", "4",
+              "-q", *optimizer, "--task", task]
+    assert _status(["train", weighted, *common, "--sample-weight", "w",
+                    "-o", tmp_path / "a.npz"]) == 0
+    assert _status(["train", repeated, *common, "-o", tmp_path / "b.npz"]) == 0
+    capsys.readouterr()
+    a, b = _params(tmp_path / "a.npz"), _params(tmp_path / "b.npz")
+    assert np.abs(a).max() > 0.1  # trained: not a network of zeros
+    np.testing.assert_allclose(a, b, rtol=0, atol=1e-10)
+    ma, mb = load_metadata(tmp_path / "a.npz"), load_metadata(tmp_path / "b.npz")
+    np.testing.assert_allclose(ma["x_mean"], X[idx].mean(axis=0), rtol=1e-12)
+    np.testing.assert_allclose(ma["x_scale"], X[idx].std(axis=0), rtol=1e-12)
+    if task == "regression":
+        np.testing.assert_allclose([ma["y_mean"], ma["y_scale"]],
+                                   [score[idx].mean(), score[idx].std()], rtol=1e-12)
+    assert ma["training"]["sample_weight"] == "w" and "sample_weight" not in mb["training"]
+    assert ma["feature_names"] == ["a", "b", "c"]  # the weight column is no feature
+
+
+def _forward(path, X: np.ndarray) -> np.ndarray:
+    """The saved network's outputs of raw rows X, written out in NumPy."""
+    meta = load_metadata(path)
+    A = (X - np.array(meta["x_mean"])) / np.array(meta["x_scale"])
+    layers = SavedModel.load(path).network.layers
+    for i, layer in enumerate(layers):
+        Z = A @ layer.W + layer.b
+        if i < len(layers) - 1:
+            A = np.maximum(Z, 0.0)  # relu
+        elif Z.shape[1] > 1:
+            E = np.exp(Z - Z.max(axis=1, keepdims=True))
+            A = E / E.sum(axis=1, keepdims=True)
+        else:
+            A = Z  # identity (regression)
+    return A
+
+
+def test_validation_cost_is_weighted(tmp_path, capsys):
+    """--val-data's rows are weighted by its own column: the last val_loss is the weighted
+    mean log loss of the final network on them (NumPy)."""
+    X, y, _, w = _data(n=60, classes=3, seed=2)
+    train, val = tmp_path / "t.csv", tmp_path / "v.csv"
+    _write(train, X[:40], [int(v) for v in y[:40]], w[:40])
+    wv = np.arange(20) % 4  # 0..3, all classes' rows among the positive ones
+    _write(val, X[40:], [int(v) for v in y[40:]], wv)
+    model = tmp_path / "m.npz"
+    assert _status(["train", train, "--target", "label", "--sample-weight", "w",
+                    "--val-data", val, "--hidden", "4", "--epochs", "6", "-q",
+                    "-o", model]) == 0
+    capsys.readouterr()
+    meta = load_metadata(model)
+    proba = _forward(model, X[40:])
+    yi = np.array([meta["labels"].index(f"k{v}") for v in y[40:]])
+    losses = -np.log(proba[np.arange(20), yi])
+    assert meta["history"]["val_loss"][-1] == pytest.approx(np.average(losses, weights=wv),
+                                                            rel=1e-9)
+    assert meta["history"]["val_loss"][-1] != pytest.approx(losses.mean(), rel=1e-6)
+
+
+def test_predict_ignores_the_weight_column(tmp_path, capsys):
+    X, y, _, w = _data(seed=1)
+    with_w, without = tmp_path / "w.csv", tmp_path / "x.csv"
+    _write(with_w, X, [int(v) for v in y], w)
+    _write(without, X, [int(v) for v in y])
+    model = tmp_path / "m.npz"
+    assert _status(["train", with_w, "--target", "label", "--sample-weight", "w",
+                    "--hidden", "3", "--epochs", "3", "-q", "-o", model]) == 0
+    capsys.readouterr()
+    assert _status(["predict", model, with_w, "--proba"]) == 0
+    a = capsys.readouterr().out
+    assert _status(["predict", model, without, "--proba"]) == 0
+    assert a == capsys.readouterr().out
+
+
+@pytest.mark.parametrize(("edit", "options", "words"), [
+    (None, ["--sample-weight", "nope"], "--sample-weight nope: "),
+    ((3, "-1"), ["--sample-weight", "w"], "line 5: the weight is '-1'; expected a finite"),
+    ((2, "nan"), ["--sample-weight", "w"], "line 4: the weight is 'nan'"),
+    ((5, ""), ["--sample-weight", "w"], "line 7: the weight is missing"),
+    ((0, "zero"), ["--sample-weight", "w"], "line 2: the weight is 'zero'"),
+    ("all0", ["--sample-weight", "w"], "every weight of"),
+    (None, ["--sample-weight", "w", "--features", "a", "w"], "also given to --features"),
+    (None, ["--sample-weight", "label"], "also given to --target"),
+    (None, ["--sample-weight", "w", "--categorical", "w"], "also given to --categorical"),
+])
+def test_refusals(tmp_path, capsys, edit, options, words):
+    X, y, _, w = _data(seed=4)
+    w = [str(v) for v in w]
+    if edit == "all0":
+        w = ["0"] * len(w)
+    elif edit is not None:
+        w[edit[0]] = edit[1]
+    data = tmp_path / "d.csv"
+    _write(data, X, [int(v) for v in y], w)
+    assert _status(["train", data, "--target", "label", "--hidden", "3", "--epochs", "2",
+                    "-q", "-o", tmp_path / "m.npz", *options]) == 2
+    err = capsys.readouterr().err
+    assert words in err and "Traceback" not in err
+    assert not (tmp_path / "m.npz").exists()
+
+
+def test_weight_column_as_the_default_target_is_refused(tmp_path, capsys):
+    """The last column, the target when --target names none, as the weight column."""
+    X, _, _, w = _data(seed=4)
+    data = tmp_path / "d.csv"
+    _write(data, X, [float(v) for v in w], name="w")  # columns a, b, c, w: w last
+    assert _status(["train", data, "--sample-weight", "w", "-q"]) == 2
+    assert "the weight column is the target" in capsys.readouterr().err
+
+
+def test_resume_keeps_the_weight_column(tmp_path, capsys):
+    """--resume continues a run of --sample-weight (with --class-weight too) given the
+    same column, and refuses another."""
+    X, y, _, w = _data(n=60, seed=6)
+    data = tmp_path / "d.csv"
+    _write(data, X, [int(v) for v in y], w)
+    ckpt, model = tmp_path / "run.ckpt.npz", tmp_path / "m.npz"
+    run = ["train", data, "--target", "label", "--features", "a", "b", "--hidden", "3",
+           "--class-weight", "balanced", "-q", "--checkpoint", ckpt, "-o", model]
+    assert _status([*run, "--epochs", "2", "--sample-weight", "w"]) == 0
+    assert _status([*run, "--epochs", "4", "--sample-weight", "c", "--resume"]) == 2
+    assert "--sample-weight: the run in" in capsys.readouterr().err
+    assert _status([*run, "--epochs", "4", "--resume"]) == 2
+    capsys.readouterr()
+    original = data.read_text()
+    _write(data, X, [int(v) for v in y], (w + 1) % 4)  # the same rows, other weights
+    assert _status([*run, "--epochs", "4", "--sample-weight", "w", "--resume"]) == 2
+    assert "DATA: the contents of" in capsys.readouterr().err
+    data.write_text(original)
+    assert _status([*run, "--epochs", "4", "--sample-weight", "w", "--resume"]) == 0
+    assert load_metadata(model)["training"]["epochs"] == 4
+
+
+def test_cv_weighs_each_fold(tmp_path, capsys):
+    """cv with weights all 1 is cv without weights; with integer weights, each fold's
+    held-out scores are weighted (they differ from the unweighted ones)."""
+    X, y, _, w = _data(n=60, seed=8)
+    ones, weighted = tmp_path / "one.csv", tmp_path / "w.csv"
+    _write(ones, X, [int(v) for v in y], np.ones(60, dtype=int))
+    _write(weighted, X, [int(v) for v in y], w)
+    common = ["--target", "label", "--hidden", "3", "--epochs", "5", "--folds", "3",
+              "--json", "-q"]
+    assert _status(["cv", ones, *common, "--sample-weight", "w"]) == 0
+    a = json.loads(capsys.readouterr().out)
+    assert _status(["cv", ones, *common, "--features", "a", "b", "c"]) == 0
+    b = json.loads(capsys.readouterr().out)
+    assert a == b
+    assert _status(["cv", weighted, *common, "--sample-weight", "w"]) == 0
+    c = json.loads(capsys.readouterr().out)
+    assert c != a
