@@ -13,6 +13,7 @@ import json
 
 import numpy as np
 import pytest
+from sklearn import metrics
 
 from chainrule.cli import main
 from chainrule.io import load_metadata
@@ -104,6 +105,61 @@ def _forward(path, X: np.ndarray) -> np.ndarray:
         else:
             A = Z  # identity (regression)
     return A
+
+
+def test_evaluate_weighted_scores_are_sklearn_metrics(tmp_path, capsys):
+    """Three classes: accuracy, log loss, balanced accuracy, macro F1 and ROC AUC with the
+    weights, as scikit-learn computes them of the NumPy forward pass."""
+    X, y, _, w = _data(n=60, classes=3, seed=5)
+    w = w + np.arange(60) % 2 * 0.5  # not integers
+    data = tmp_path / "d.csv"
+    _write(data, X, [int(v) for v in y], w)
+    model = tmp_path / "m.npz"
+    assert _status(["train", data, "--target", "label", "--sample-weight", "w", "--hidden",
+                    "6", "--epochs", "30", "--lr", "0.02", "-q", "-o", model]) == 0
+    capsys.readouterr()
+    assert _status(["evaluate", model, data, "--sample-weight", "w", "--json"]) == 0
+    got = json.loads(capsys.readouterr().out)
+    proba = _forward(model, X)
+    labels = load_metadata(model)["labels"]
+    yi = np.array([labels.index(f"k{v}") for v in y])
+    pred = proba.argmax(axis=1)
+    want = {"accuracy": metrics.accuracy_score(yi, pred, sample_weight=w),
+            "log_loss": metrics.log_loss(yi, proba, sample_weight=w),
+            "balanced_accuracy": metrics.balanced_accuracy_score(yi, pred, sample_weight=w),
+            "f1_macro": metrics.f1_score(yi, pred, average="macro", sample_weight=w),
+            "roc_auc": metrics.roc_auc_score(yi, proba, multi_class="ovr", sample_weight=w)}
+    for key, value in want.items():
+        assert got[key] == pytest.approx(value, rel=1e-9, abs=1e-12), key
+    assert got["sample_weight"] == "w"
+    # unweighted: the plain scores, and the text says that the model was trained weighted
+    assert _status(["evaluate", model, data, "--json"]) == 0
+    plain = json.loads(capsys.readouterr().out)
+    assert plain["accuracy"] == pytest.approx(metrics.accuracy_score(yi, pred))
+    assert _status(["evaluate", model, data]) == 0
+    assert "give --sample-weight w" in capsys.readouterr().out
+
+
+def test_evaluate_weighted_regression_scores(tmp_path, capsys):
+    """mse, rmse, mae and r2 with the weights, as scikit-learn computes them."""
+    X, _, score, w = _data(n=50, seed=7)
+    data = tmp_path / "r.csv"
+    _write(data, X, score, w, name="price")
+    model = tmp_path / "m.npz"
+    assert _status(["train", data, "--target", "price", "--hidden", "4", "--epochs", "20",
+                    "--sample-weight", "w", "-q", "-o", model]) == 0
+    capsys.readouterr()
+    assert _status(["evaluate", model, data, "--sample-weight", "w", "--json"]) == 0
+    got = json.loads(capsys.readouterr().out)
+    meta = load_metadata(model)
+    pred = _forward(model, X)[:, 0] * meta["y_scale"] + meta["y_mean"]
+    mse = metrics.mean_squared_error(score, pred, sample_weight=w)
+    assert got["mse"] == pytest.approx(mse, rel=1e-9)
+    assert got["rmse"] == pytest.approx(np.sqrt(mse), rel=1e-9)
+    assert got["mae"] == pytest.approx(
+        metrics.mean_absolute_error(score, pred, sample_weight=w), rel=1e-9)
+    assert got["r2"] == pytest.approx(metrics.r2_score(score, pred, sample_weight=w),
+                                      rel=1e-9)
 
 
 def test_validation_cost_is_weighted(tmp_path, capsys):
@@ -219,3 +275,22 @@ def test_cv_weighs_each_fold(tmp_path, capsys):
     assert _status(["cv", weighted, *common, "--sample-weight", "w"]) == 0
     c = json.loads(capsys.readouterr().out)
     assert c != a
+
+
+@pytest.mark.parametrize(("options", "words"), [
+    (["--sample-weight", "a"], "the column is a feature of"),
+    (["--sample-weight", "label"], "the column is the target"),
+    (["--sample-weight", "w", "--report"], "--report counts the examples"),
+    (["--sample-weight", "nope"], "--sample-weight nope: "),
+])
+def test_evaluate_refusals(tmp_path, capsys, options, words):
+    X, y, _, w = _data(seed=9)
+    data = tmp_path / "d.csv"
+    _write(data, X, [int(v) for v in y], w)
+    model = tmp_path / "m.npz"
+    assert _status(["train", data, "--target", "label", "--sample-weight", "w", "--hidden",
+                    "3", "--epochs", "2", "-q", "-o", model]) == 0
+    capsys.readouterr()
+    assert _status(["evaluate", model, data, *options]) == 2
+    err = capsys.readouterr().err
+    assert words in err and "Traceback" not in err

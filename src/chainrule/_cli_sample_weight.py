@@ -6,7 +6,7 @@ positive sum, refused by name and line otherwise), keeps it as the table's
 ``sample_weight`` and takes it out of the features read by default (every column but the
 target).  Training multiplies each example's loss by its weight, the cost being the
 weighted mean (:meth:`~chainrule.Network.loss_and_grad`, as scikit-learn's MLP), and
-the scores train prints are weighted as scikit-learn's metrics weigh them.
+``evaluate`` passes the weights to scikit-learn's metrics as ``sample_weight``.
 """
 
 from __future__ import annotations
@@ -16,8 +16,9 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["SAMPLE_WEIGHT_HELP", "check_parts", "check_weight_names", "read_weights",
-           "val_weights", "weighted_mean_std", "with_sample_weight"]
+__all__ = ["EVALUATE_HELP", "SAMPLE_WEIGHT_HELP", "check_parts", "check_weight_names",
+           "evaluation_weights", "read_weights", "val_weights", "weighted_mean_std",
+           "weights_line", "with_sample_weight"]
 
 _OPTION = "--sample-weight"
 
@@ -197,3 +198,57 @@ def val_weights(args: argparse.Namespace, val):
     return replace(val, sample_weight=read_weights(args.val_data, name, args.seed,
                                                    val.n_samples, "--val-data"))
 
+
+EVALUATE_HELP = (
+    "a column of DATA (an array of an NPZ file) holding each example's weight, a number "
+    ">= 0 (their sum > 0): every score is weighted, as scikit-learn's metrics take "
+    "sample_weight (accuracy_score, log_loss, balanced_accuracy_score, f1_score, "
+    "roc_auc_score, mean_squared_error, mean_absolute_error, r2_score). Not taken from "
+    "the model: a model trained with --sample-weight is scored unweighted without it, "
+    "which the output then says (default: none)")
+
+
+def evaluation_weights(args: argparse.Namespace, model, table) -> np.ndarray | None:
+    """evaluate's ``--sample-weight``: the weights of ``table``'s rows (read from DATA), or
+    None without the option.
+
+    Raises
+    ------
+    ValueError
+        For ``--report`` (its counts are not weighted), a weight column that is one of
+        the model's features or its target, and as :func:`read_weights`.
+    """
+    from ._cli_models_data import model_columns
+
+    name = getattr(args, "sample_weight", None)
+    if name is None:
+        return None
+    if args.report:
+        raise ValueError(f"{_OPTION} {name}: --report counts the examples (support, the "
+                         "confusion matrix) unweighted; leave out one of them")
+    if name in (model_columns(model) or ()):
+        raise ValueError(f"{_OPTION} {name}: the column is a feature of {args.model}; the "
+                         "weight column weighs the examples and is no input of the model")
+    if name == table.target_name or name in (table.target_names or ()):
+        raise ValueError(f"{_OPTION} {name}: the column is the target the model is scored "
+                         "on; name another column")
+    return read_weights(args.data, name, table_seed(args), table.n_samples)
+
+
+def table_seed(args: argparse.Namespace) -> int:
+    """The seed the reader is given (a bundled set, refused before it matters: 0)."""
+    return 0 if getattr(args, "seed", None) is None else args.seed
+
+
+def weights_line(args: argparse.Namespace, model, weights: np.ndarray | None) -> str | None:
+    """What evaluate says of the weighting: the column and the weights' sum, or, for a
+    model trained with ``--sample-weight`` and scored without, that the scores are not
+    weighted; None when neither."""
+    trained = (model.metadata.get("training") or {}).get("sample_weight")
+    if weights is not None:
+        return (f"scores weighted by the column {args.sample_weight!r} (--sample-weight; the "
+                f"weights sum to {weights.sum():.6g})")
+    if trained is not None:
+        return (f"scores unweighted: the model was trained with --sample-weight {trained}; "
+                f"give --sample-weight {trained} to weigh them as its training cost")
+    return None

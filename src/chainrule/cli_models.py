@@ -25,6 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
+from . import _cli_sample_weight as _weights
 from ._cli_args_files import STDOUT
 from ._cli_models_data import _DATA_EXAMPLE as _DATA_EXAMPLE
 from ._cli_models_data import (
@@ -110,6 +111,8 @@ def _add_evaluate(sub: argparse._SubParsersAction) -> None:
                    "support with their macro and weighted averages, and the confusion "
                    "matrix (a multi-label one: a row and a 2 x 2 matrix per target)")
     p.add_argument("--json", action="store_true", help="print the scores as JSON")
+    p.add_argument("--sample-weight", default=None, metavar="COLUMN", dest="sample_weight",
+                   help=_weights.EVALUATE_HELP)
     p.add_argument("--unknown-categories", choices=["error", "zeros"], default="error",
                    dest="unknown_categories",
                    help="a category of a categorical column that the training data did not "
@@ -134,17 +137,21 @@ def _evaluate(args: argparse.Namespace) -> int:
     seed = _data_seed(model, args.data, args.seed)
     table = _model_data(model, args.data, target, True, seed, args.unknown_categories)
     _refuse_one_of_several(model, args.model, target)
-    scores, no_auc, each, report = _evaluation(model, table, args.report)
+    weights = _weights.evaluation_weights(args, model, table)  # --sample-weight's, or None
+    scores, no_auc, each, report = _evaluation(model, table, args.report, weights)
     names = table.target_names
     if args.json:
         shown = {k: v for k, v in (report or {}).items() if k not in ("text", "unseen")}
         left_out = {"roc_auc_left_out": no_auc} if no_auc else {}  # why: the text's reason
-        print(json.dumps({**scores, **left_out,
+        weighted = {"sample_weight": args.sample_weight} if weights is not None else {}
+        print(json.dumps({**scores, **weighted, **left_out,
                           **({"targets": dict(zip(names, each, strict=True))}
                              if names else {}), **shown}))
         return 0
     print(f"{table.source}: {table.n_samples} examples"
           f"{_trained_on(model, args.data, seed, table.n_samples)}")
+    if _weights.weights_line(args, model, weights):
+        print(_weights.weights_line(args, model, weights))
     if names:
         print(_targets_line(names, model.task))
     for key, v in scores.items():
