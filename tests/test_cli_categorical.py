@@ -393,9 +393,11 @@ def test_python_predict_of_raw_columns_names_the_encoding_that_reads_them(tmp_pa
     model = chainrule.load_model(tmp_path / "m.npz")
     raw = np.array([new[c] for c in ("color", "x1", "size", "x2")], dtype=object).T
     hint = ("; the model one-hot encodes the categorical columns 'color', 'size' of its 4 "
-            "columns, so X holds 9 features, in the order of feature_names: encode a CSV "
-            "file's rows with chainrule.tabular.read_data(path, features=model.metadata["
-            "'columns'], categories=model.metadata['categories'], need_target=False).X")
+            "columns, so X holds 9 features, in the order of feature_names; or pass the "
+            "columns by name, a pandas DataFrame or a dict of column name to values, which "
+            "the model encodes (model.encode(X)); a CSV file's rows: chainrule.tabular."
+            "read_data(path, features=model.metadata['columns'], categories=model.metadata"
+            "['categories'], need_target=False).X")
     with pytest.raises(ValueError) as info:
         model.predict(raw)
     assert str(info.value).startswith("X must be a numeric array of shape (n_samples, 9), "

@@ -10,6 +10,8 @@ model file, and the metadata's properties, stay in :mod:`chainrule.saved_model`.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 
 from ._image_layout import channels_last_hint
@@ -21,8 +23,13 @@ class _SavedModelOutputs:
     """Predictions of a :class:`~chainrule.saved_model.SavedModel` (its ``network``
     and ``metadata``) on raw features."""
 
-    def _inputs(self, X: object) -> np.ndarray:
+    def _inputs(self, X: object, unknown: str = "error") -> np.ndarray:
         """Raw features ``X`` as float64 rows, scaled as in training; refused naming ``X``.
+
+        A table of named columns (a DataFrame, a mapping of name to values) is encoded
+        first (:meth:`encode`, ``unknown`` its ``unknown_categories``) where the model
+        records its column names, or ``X`` is a mapping; a DataFrame given to a model
+        that takes its features by position is read as its array, as before.
 
         A convolutional network's model also takes its images as they are, shape
         (n_samples, C, H, W) of its input shape, as :meth:`Network.predict` and
@@ -31,7 +38,12 @@ class _SavedModelOutputs:
         reads such an NPZ file.
         """
         from ._inference import _is_sparse
+        from ._saved_model_table import check_unknown, is_table
 
+        check_unknown(unknown)
+        if is_table(X) and (isinstance(X, Mapping) or self.feature_names is not None
+                            or self.metadata.get("columns")):
+            X = self.encode(X, unknown_categories=unknown)
         if _is_sparse(X):
             raise TypeError(f"X must be a dense array, got a sparse {type(X).__name__}; pass "
                             "X.toarray()")
@@ -74,7 +86,8 @@ class _SavedModelOutputs:
     def _encoding_hint(self) -> str:
         """Said after X is refused, of a model that one-hot encodes a CSV file's
         categorical columns (its ``columns`` and ``categories``): X holds their 0/1
-        features, and ``read_data`` encodes a file's rows into them; else ""."""
+        features, into which the model encodes a table of the columns by name (and
+        ``read_data`` a file's rows); else ""."""
         categories = self.metadata.get("categories")
         if not categories:
             return ""
@@ -83,9 +96,56 @@ class _SavedModelOutputs:
         return (f"; the model one-hot encodes the categorical column"
                 f"{'s' if len(categories) > 1 else ''} {named} of its {len(columns)} "
                 f"columns, so X holds {self.n_features} features, in the order of "
-                "feature_names: encode a CSV file's rows with chainrule.tabular.read_data("
-                "path, features=model.metadata['columns'], categories=model.metadata["
-                "'categories'], need_target=False).X")
+                "feature_names; or pass the columns by name, a pandas DataFrame or a dict "
+                "of column name to values, which the model encodes (model.encode(X)); a "
+                "CSV file's rows: chainrule.tabular.read_data(path, features=model."
+                "metadata['columns'], categories=model.metadata['categories'], "
+                "need_target=False).X")
+
+    def encode(self, X: object, *, unknown_categories: str = "error") -> np.ndarray:
+        """The features a table of named columns gives: what :meth:`predict` takes.
+
+        The columns the model reads (``metadata["columns"]`` of a model of categorical
+        columns, else :attr:`feature_names`) are taken by name, as ``chainrule predict``
+        takes a CSV file's: in any order, others ignored; a categorical one is one-hot
+        encoded over its training categories (``metadata["categories"]``), its cells
+        as text (``str``, spaces around them stripped), as ``read_data`` encodes a
+        file's.  The rows are not standardised: ``predict(model.encode(X))`` is
+        ``predict(X)``.  pandas is not imported: a DataFrame is anything with
+        ``columns`` and ``__getitem__``.
+
+        Parameters
+        ----------
+        X : DataFrame or mapping of str to array-like of shape (n_samples,)
+        unknown_categories : {"error", "zeros"}, default "error"
+            A category that the training data did not have: refused, naming the row,
+            the column, the value and the known categories (scikit-learn's
+            ``OneHotEncoder(handle_unknown="error")``), or all zeros in its column's
+            0/1 features (``--unknown-categories zeros``).
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_features), float64
+            In the order of :attr:`feature_names`.
+
+        Raises
+        ------
+        TypeError
+            If ``X`` is not a table of named columns (an array is the features).
+        ValueError
+            For a model that records no feature names, a column it reads that ``X``
+            lacks (named), columns of different lengths, a missing, infinite or
+            non-numeric cell of a column of numbers, a missing cell or (by default)
+            an unseen category of a categorical one, naming the row and the column.
+        """
+        from ._saved_model_table import encode_table, is_table
+
+        if not is_table(X):
+            raise TypeError(f"encode: X must be a table of named columns (a pandas "
+                            f"DataFrame, or a mapping of column name to 1-D array), got "
+                            f"{type(X).__name__}; an array is already the features that "
+                            "predict takes")
+        return encode_table(self.metadata, X, unknown_categories)
 
     @property
     def n_features(self) -> int:
@@ -93,7 +153,7 @@ class _SavedModelOutputs:
         n_in = self.network.n_inputs
         return int(np.prod(n_in)) if isinstance(n_in, tuple) else n_in
 
-    def outputs(self, X: object) -> np.ndarray:
+    def outputs(self, X: object, *, unknown_categories: str = "error") -> np.ndarray:
         """Network outputs for raw features X of shape (n_samples, n_features).
 
         Computed as :meth:`Network.predict` computes it, in blocks of rows: the
@@ -102,24 +162,34 @@ class _SavedModelOutputs:
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features), or (n_samples, C, H, W)
+        X : array-like of shape (n_samples, n_features), (n_samples, C, H, W), or table
             A convolutional network's images, of its input shape (or (n_samples, H, W)
-            where C is 1), or their flat rows.
+            where C is 1), or their flat rows; or a table of named columns, a pandas
+            DataFrame or a mapping of column name to 1-D array, read by name as
+            :meth:`encode` reads it (a model that records its feature names).
+        unknown_categories : {"error", "zeros"}, default "error"
+            A table's category that the training data did not have: refused, or
+            encoded as all zeros (``--unknown-categories``); see :meth:`encode`.
 
         Returns
         -------
         ndarray of shape (n_samples, n_outputs)
         """
-        return self.network.predict(self._inputs(X))
+        return self.network.predict(self._inputs(X, unknown_categories))
 
-    def predict_proba(self, X: object) -> np.ndarray:
+    def predict_proba(self, X: object, *, unknown_categories: str = "error") -> np.ndarray:
         """Class probabilities, shape (n_samples, n_classes), columns in the order of labels.
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features), or (n_samples, C, H, W)
+        X : array-like of shape (n_samples, n_features), (n_samples, C, H, W), or table
             A convolutional network's images, of its input shape (or (n_samples, H, W)
-            where C is 1), or their flat rows.
+            where C is 1), or their flat rows; or a table of named columns, a pandas
+            DataFrame or a mapping of column name to 1-D array, read by name as
+            :meth:`encode` reads it (a model that records its feature names).
+        unknown_categories : {"error", "zeros"}, default "error"
+            A table's category that the training data did not have: refused, or
+            encoded as all zeros (``--unknown-categories``); see :meth:`encode`.
 
         Returns
         -------
@@ -138,10 +208,10 @@ class _SavedModelOutputs:
         if self.task != "classification":
             raise ValueError("predict_proba: the model is a regression model")
         if self.multilabel:  # one sigmoid unit per target: the probability of its 2nd label
-            return self.outputs(X)
-        return self._of_output(X, log=False)
+            return self.outputs(X, unknown_categories=unknown_categories)
+        return self._of_output(X, log=False, unknown=unknown_categories)
 
-    def predict_log_proba(self, X: object) -> np.ndarray:
+    def predict_log_proba(self, X: object, *, unknown_categories: str = "error") -> np.ndarray:
         """Logarithms of the class probabilities, from the output layer's net input.
 
         As :meth:`chainrule.MLPClassifier.predict_log_proba` computes them: the
@@ -152,9 +222,14 @@ class _SavedModelOutputs:
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features), or (n_samples, C, H, W)
+        X : array-like of shape (n_samples, n_features), (n_samples, C, H, W), or table
             A convolutional network's images, of its input shape (or (n_samples, H, W)
-            where C is 1), or their flat rows.
+            where C is 1), or their flat rows; or a table of named columns, a pandas
+            DataFrame or a mapping of column name to 1-D array, read by name as
+            :meth:`encode` reads it (a model that records its feature names).
+        unknown_categories : {"error", "zeros"}, default "error"
+            A table's category that the training data did not have: refused, or
+            encoded as all zeros (``--unknown-categories``); see :meth:`encode`.
 
         Returns
         -------
@@ -172,10 +247,11 @@ class _SavedModelOutputs:
             from ._mlp_base import _evaluate
 
             # log expit(z) of each unit's net input: finite where the probability underflows
-            return _evaluate(self.network, self._inputs(X), lambda Z: -np.logaddexp(0, -Z))
-        return self._of_output(X, log=True)
+            return _evaluate(self.network, self._inputs(X, unknown_categories),
+                             lambda Z: -np.logaddexp(0, -Z))
+        return self._of_output(X, log=True, unknown=unknown_categories)
 
-    def _of_output(self, X: object, log: bool) -> np.ndarray:
+    def _of_output(self, X: object, log: bool, unknown: str) -> np.ndarray:
         """The probabilities (or their logs) of raw features ``X``, (n_samples, n_classes).
 
         A single sigmoid unit's two columns are ``expit(-z)`` and ``expit(z)`` of
@@ -195,24 +271,29 @@ class _SavedModelOutputs:
         binary = self.network.n_outputs == 1
         if name == "sigmoid" and binary:
             of_z = _log_sigmoid_binary if log else _sigmoid_binary
-            return _evaluate(self.network, self._inputs(X), of_z)
+            return _evaluate(self.network, self._inputs(X, unknown), of_z)
         if name == "softmax" and log:
-            return _evaluate(self.network, self._inputs(X), _log_softmax_rows)
-        A = self.outputs(X)
+            return _evaluate(self.network, self._inputs(X, unknown), _log_softmax_rows)
+        A = self.outputs(X, unknown_categories=unknown)
         P = np.column_stack([1.0 - A[:, 0], A[:, 0]]) if binary else A
         if not log:
             return P
         with np.errstate(divide="ignore"):
             return np.log(P)
 
-    def predict_index(self, X: object) -> np.ndarray:
+    def predict_index(self, X: object, *, unknown_categories: str = "error") -> np.ndarray:
         """Class index (classification) of shape (n_samples,).
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features), or (n_samples, C, H, W)
+        X : array-like of shape (n_samples, n_features), (n_samples, C, H, W), or table
             A convolutional network's images, of its input shape (or (n_samples, H, W)
-            where C is 1), or their flat rows.
+            where C is 1), or their flat rows; or a table of named columns, a pandas
+            DataFrame or a mapping of column name to 1-D array, read by name as
+            :meth:`encode` reads it (a model that records its feature names).
+        unknown_categories : {"error", "zeros"}, default "error"
+            A table's category that the training data did not have: refused, or
+            encoded as all zeros (``--unknown-categories``); see :meth:`encode`.
 
         Returns
         -------
@@ -221,18 +302,24 @@ class _SavedModelOutputs:
             (n_samples, n_targets): 1 where the probability of the target's second
             label passes 0.5, else 0.
         """
+        P = self.predict_proba(X, unknown_categories=unknown_categories)
         if self.multilabel:
-            return (self.predict_proba(X) > 0.5).astype(np.intp)
-        return self.predict_proba(X).argmax(axis=1)
+            return (P > 0.5).astype(np.intp)
+        return P.argmax(axis=1)
 
-    def predict(self, X: object) -> np.ndarray:
+    def predict(self, X: object, *, unknown_categories: str = "error") -> np.ndarray:
         """Labels (classification) or targets in their units (regression).
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features), or (n_samples, C, H, W)
+        X : array-like of shape (n_samples, n_features), (n_samples, C, H, W), or table
             A convolutional network's images, of its input shape (or (n_samples, H, W)
-            where C is 1), or their flat rows.
+            where C is 1), or their flat rows; or a table of named columns, a pandas
+            DataFrame or a mapping of column name to 1-D array, read by name as
+            :meth:`encode` reads it (a model that records its feature names).
+        unknown_categories : {"error", "zeros"}, default "error"
+            A table's category that the training data did not have: refused, or
+            encoded as all zeros (``--unknown-categories``); see :meth:`encode`.
 
         Returns
         -------
@@ -241,12 +328,13 @@ class _SavedModelOutputs:
             multi-label classifier (each target's label, as :attr:`labels` has them).
         """
         if self.multilabel:
-            index = self.predict_index(X)
+            index = self.predict_index(X, unknown_categories=unknown_categories)
             return np.column_stack([label_array(pair)[index[:, j]].astype(object)
                                     for j, pair in enumerate(self.labels)])
         if self.task == "classification":
-            return label_array(self.labels)[self.predict_index(X)]
-        A = self.outputs(X)
+            index = self.predict_index(X, unknown_categories=unknown_categories)
+            return label_array(self.labels)[index]
+        A = self.outputs(X, unknown_categories=unknown_categories)
         y = A[:, 0] if A.shape[1] == 1 else A
         if "y_mean" in self.metadata:
             # a number, or one per target of a model of several (their lists as arrays)

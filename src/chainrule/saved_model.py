@@ -59,7 +59,10 @@ class SavedModel(_SavedModelOutputs):
         0/1 features named ``"column=category"`` in the column's place, and
         :meth:`predict` takes those features (``chainrule predict`` encodes a
         file's columns into them, as ``read_data(path, features=metadata["columns"],
-        categories=metadata["categories"], need_target=False).X`` does).
+        categories=metadata["categories"], need_target=False).X`` does).  A model
+        that records its columns also takes a table of them by name, a pandas
+        DataFrame or a dict of column name to values, encoded as ``chainrule predict``
+        encodes a file's (:meth:`encode`).
     """
 
     network: Network
@@ -186,7 +189,11 @@ def load_model(path: str | os.PathLike) -> SavedModel:
         ``predict(X)``, ``predict_proba(X)``, ``predict_log_proba(X)`` for raw
         features ``X`` of shape (n_samples, n_features) (a convolutional network's
         images also of shape (n_samples, C, H, W), or (n_samples, H, W) of one
-        channel, as ``chainrule predict`` reads them from an NPZ file); ``network``,
+        channel, as ``chainrule predict`` reads them from an NPZ file), or for a table
+        of named columns (a pandas DataFrame, a dict of column name to values) of a
+        model that records its feature names, read by name and its categorical columns
+        one-hot encoded as ``chainrule predict`` reads a CSV file (:meth:`SavedModel.encode`;
+        ``unknown_categories="zeros"`` as ``--unknown-categories zeros``); ``network``,
         ``metadata``, ``labels``, ``feature_names``.
 
     Raises

@@ -1,0 +1,168 @@
+"""A table of named columns as the features of a :class:`~chainrule.saved_model.SavedModel`.
+
+A pandas DataFrame, or any mapping of column name to 1-D array (a dict of lists), is
+read by the model's column names, as ``chainrule predict`` reads a CSV file's columns:
+in any order, extra columns ignored, a missing one refused by name; a categorical
+column (the model file's ``categories``) one-hot encoded over the training categories,
+as :func:`chainrule.tabular.read_data` encodes it (an unseen category refused, or all
+zeros with ``unknown_categories="zeros"``, ``--unknown-categories zeros``).  pandas is
+not needed: a DataFrame is known by its ``columns`` and ``__getitem__``, and nothing
+here imports it.  The encoded rows are the raw features ``predict(X)`` takes (before
+the model's standardisation, which :meth:`SavedModel.predict` applies).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+
+from ._tabular_categories import UnknownCategoryError, one_hot
+from ._tabular_table import MISSING_MARKERS, _some
+
+#: The values of ``unknown_categories``: refuse a category the training data lacked, or
+#: encode it as all zeros (``chainrule predict --unknown-categories``).
+UNKNOWN_CATEGORIES = ("error", "zeros")
+
+_TABLE = "a table of named columns (a pandas DataFrame, or a dict of column name to values)"
+
+
+def is_table(X: object) -> bool:
+    """Whether ``X`` is a table of named columns: a mapping, or a DataFrame-like object
+    (one with ``columns`` and ``__getitem__``; pandas is not imported)."""
+    if isinstance(X, Mapping):
+        return True
+    return (not isinstance(X, np.ndarray) and hasattr(X, "columns")
+            and hasattr(X, "__getitem__"))
+
+
+def check_unknown(unknown: object) -> None:
+    """Refuse an ``unknown_categories`` that is not "error" or "zeros", naming it."""
+    if not isinstance(unknown, str) or unknown not in UNKNOWN_CATEGORIES:
+        raise ValueError(f"unknown_categories must be 'error' or 'zeros', got {unknown!r}")
+
+
+def _where(i: int) -> str:
+    return f"X row {i} (from 0)"
+
+
+def _missing(value: object) -> bool:
+    """A missing cell: None, a NaN, or pandas' NA or NaT (known by their type's name)."""
+    if value is None:
+        return True
+    if isinstance(value, float | np.floating):
+        return bool(np.isnan(value))
+    return type(value).__name__ in ("NAType", "NaTType")
+
+
+def _column(X: object, name: str, n_rows: int | None) -> np.ndarray:
+    """``X[name]`` as a 1-D array, refused naming the column where it is not one, or
+    not as long as the columns before it (``n_rows``)."""
+    values = np.asarray(X[name])
+    if values.ndim != 1:
+        twice = (" (the table has two columns of this name?)"
+                 if not isinstance(X, Mapping) and values.ndim == 2 else "")
+        raise ValueError(f"X[{name!r}] must be a 1-D array of the column's values, got "
+                         f"shape {values.shape}{twice}")
+    if n_rows is not None and len(values) != n_rows:
+        raise ValueError(f"X[{name!r}] has {len(values)} values, the columns before it "
+                         f"{n_rows}: the columns of X must be of one length")
+    return values
+
+
+def _numbers(values: np.ndarray, name: str) -> np.ndarray:
+    """A column of numbers as float64 of shape (n_rows,); a missing, non-finite or text
+    cell refused naming its row and the column, as ``chainrule predict`` refuses it."""
+    if values.dtype.kind == "c":  # the cast would drop the imaginary parts
+        raise TypeError(f"X[{name!r}] must hold real numbers, got dtype {values.dtype}")
+    if values.dtype.kind in "biuf":
+        out = values.astype(np.float64)
+    else:  # text (a dict of a CSV reader's strings), objects (pandas' nullable columns)
+        out = np.empty(len(values))
+        for i, value in enumerate(values.tolist()):
+            text = value.strip() if isinstance(value, str) else None
+            if _missing(value) or text == "" or (text or "").lower() in MISSING_MARKERS:
+                raise ValueError(f"{_where(i)}, column {name!r}: missing value ({value!r}): "
+                                 "fill it in (impute) or drop the row first")
+            try:
+                out[i] = float(value if text is None else text)
+            except (TypeError, ValueError):
+                raise ValueError(
+                    f"{_where(i)}, column {name!r}: not a number: {value!r}; the model "
+                    "takes numbers in this column, as its training data held them") from None
+    bad = np.flatnonzero(~np.isfinite(out))
+    if bad.size:
+        i = int(bad[0])
+        what = "missing value (NaN)" if np.isnan(out[i]) else f"not a finite number: {out[i]}"
+        raise ValueError(f"{_where(i)}, column {name!r}: {what}: fill it in (impute) or drop "
+                         "the row first")
+    return out
+
+
+def _texts(values: np.ndarray, name: str) -> np.ndarray:
+    """A categorical column's cells as text of shape (n_rows,), as a CSV file writes
+    them (``str`` of each; bytes decoded); a missing cell refused naming its row."""
+    if values.dtype.kind == "U":
+        return values
+    cells = []
+    for i, value in enumerate(values):
+        if _missing(value):
+            raise ValueError(f"{_where(i)}, column {name!r}: missing value ({value!r}; a "
+                             "categorical column: fill the cell in with a category, or drop "
+                             "the row)")
+        cells.append(value.decode() if isinstance(value, bytes) else str(value))
+    return np.array(cells, dtype=str)
+
+
+def encode_table(metadata: dict, X: object, unknown: str = "error") -> np.ndarray:
+    """The raw features of the table ``X``: shape (n_samples, n_features), float64.
+
+    Parameters
+    ----------
+    metadata : dict
+        The model's: ``columns`` and ``categories`` (a model of categorical columns),
+        else ``feature_names``, name the columns read, in order.
+    X : DataFrame or mapping of str to array-like of shape (n_samples,)
+    unknown : {"error", "zeros"}
+
+    Returns
+    -------
+    ndarray of shape (n_samples, n_features)
+        The columns in the model's order, each categorical one's 0/1 columns in its
+        place (not standardised).
+
+    Raises
+    ------
+    ValueError
+        For a model that records no column names, a column the model reads that ``X``
+        lacks, columns of different lengths, a missing or non-numeric cell, and (with
+        ``unknown="error"``) a category the training data did not have.
+    """
+    check_unknown(unknown)
+    columns = metadata.get("columns") or metadata.get("feature_names")
+    if not columns:
+        raise ValueError(f"X: {_TABLE} needs a model that records its feature names; this "
+                         "one takes its features by position: pass an array of shape "
+                         "(n_samples, n_features)")
+    present = set(X.keys() if isinstance(X, Mapping) else X.columns)
+    lacking = [c for c in columns if c not in present]
+    if lacking:
+        raise ValueError(
+            f"X lacks the column{'s' if len(lacking) > 1 else ''} "
+            f"{_some([repr(c) for c in lacking])} that the model reads; it reads "
+            f"{len(columns)}: {_some([repr(c) for c in columns], 20)}")
+    categories = metadata.get("categories") or {}
+    parts, n_rows = [], None
+    for name in columns:
+        values = _column(X, name, n_rows)
+        n_rows = len(values)
+        if name not in categories:
+            parts.append(_numbers(values, name)[:, None])
+            continue
+        try:
+            parts.append(one_hot(_texts(values, name), name, categories[name], _where,
+                                 unknown))
+        except UnknownCategoryError as exc:  # the CLI's option, in Python's words
+            raise ValueError(f"{exc.bare} (unknown_categories='zeros' encodes an unknown "
+                             "one as all zeros)") from None
+    return np.hstack(parts)
