@@ -90,9 +90,9 @@ def _score(model, X: np.ndarray, y: np.ndarray, name: str, given: bool = True) -
 
     out = _Outputs(model, X)
     if name in _CLASS_SCORES:
-        scores, reason = _class_scores(out, out.out, y)
+        scores, reason = _class_scores(out, out.out, y, only=name)
     else:
-        scores, reason = _scores(out, X, y), "R^2 needs two examples or more"
+        scores, reason = _scores(out, X, y, only=name), "R^2 needs two examples or more"
     if name not in scores:
         others = [other for other in _scorings(model) if other != name]
         raise ValueError(f"{'--scoring ' if given else 'the default score, '}{name}: evaluate "

@@ -91,8 +91,8 @@ def _evaluation(model, table, report: bool = False, sample_weight: np.ndarray | 
     return scores, no_auc, each, shown
 
 
-def _class_scores(model, proba: np.ndarray, y: np.ndarray, sample_weight: np.ndarray | None = None
-                  ) -> tuple[dict[str, float], str | None]:
+def _class_scores(model, proba: np.ndarray, y: np.ndarray, sample_weight: np.ndarray | None = None,
+                  only: str | None = None) -> tuple[dict[str, float], str | None]:
     """The scores evaluate adds of a classifier, and why ROC AUC is left out (or None).
 
     One target: scikit-learn's ``balanced_accuracy_score`` (the mean recall of the classes
@@ -114,12 +114,15 @@ def _class_scores(model, proba: np.ndarray, y: np.ndarray, sample_weight: np.nda
         The class indices into ``model.labels``.
     sample_weight : ndarray of shape (n_samples,), optional
         Weighs each score, as scikit-learn's metrics take it.
+    only : str, optional
+        The one key wanted (``chainrule importance`` scores each shuffle by one), the
+        others neither computed nor returned.
 
     Returns
     -------
     scores : dict
         Keys ``balanced_accuracy`` (one target), ``f1_macro`` and, where it is defined,
-        ``roc_auc``.
+        ``roc_auc`` (of them, ``only``).
     reason : str or None
         Why ``roc_auc`` is left out: ``y`` holds a single class (of a label: one of its
         two), or, of three or more classes, not every class of the model.
@@ -127,13 +130,18 @@ def _class_scores(model, proba: np.ndarray, y: np.ndarray, sample_weight: np.nda
     from sklearn import metrics
 
     sw = sample_weight
+    want = [key for key in ("balanced_accuracy", "f1_macro", "roc_auc") if only in (None, key)]
+    scores = {}
     if y.ndim == 2:  # several yes/no targets
         pred = (proba > 0.5).astype(np.intp)
         active = _active(y, pred)  # none: each label right, F1 0 / 0 read as 1
-        scores = {"f1_macro": float(metrics.f1_score(y, pred, average="macro",
-                                                     labels=active or None,
-                                                     zero_division=0 if active else 1,
-                                                     sample_weight=sw))}
+        if "f1_macro" in want:
+            scores["f1_macro"] = float(metrics.f1_score(y, pred, average="macro",
+                                                        labels=active or None,
+                                                        zero_division=0 if active else 1,
+                                                        sample_weight=sw))
+        if "roc_auc" not in want:
+            return scores, None
         one = [j for j in range(y.shape[1]) if len(np.unique(y[:, j])) < 2]
         if one:
             return scores, (f"{len(one)} of the {y.shape[1]} targets hold a single label in "
@@ -143,10 +151,14 @@ def _class_scores(model, proba: np.ndarray, y: np.ndarray, sample_weight: np.nda
     pred = proba.argmax(axis=1)
     with warnings.catch_warnings():  # "y_pred contains classes not in y_true": left out
         warnings.simplefilter("ignore", UserWarning)
-        scores = {"balanced_accuracy": float(metrics.balanced_accuracy_score(
-                      y, pred, sample_weight=sw)),
-                  "f1_macro": float(metrics.f1_score(y, pred, average="macro",
-                                                     zero_division=0, sample_weight=sw))}
+        if "balanced_accuracy" in want:
+            scores["balanced_accuracy"] = float(metrics.balanced_accuracy_score(
+                y, pred, sample_weight=sw))
+        if "f1_macro" in want:
+            scores["f1_macro"] = float(metrics.f1_score(y, pred, average="macro",
+                                                        zero_division=0, sample_weight=sw))
+    if "roc_auc" not in want:
+        return scores, None
     k = proba.shape[1]
     labels = [_name(v) for v in model.labels or range(k)]
     present = np.unique(y)

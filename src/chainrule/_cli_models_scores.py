@@ -15,8 +15,8 @@ _NAMES = {"accuracy": "accuracy", "hamming_loss": "hamming loss", "log_loss": "l
           "roc_auc": "ROC AUC"}
 
 
-def _scores(model, X: np.ndarray, y: np.ndarray,
-            sample_weight: np.ndarray | None = None) -> dict[str, float]:
+def _scores(model, X: np.ndarray, y: np.ndarray, sample_weight: np.ndarray | None = None,
+            only: str | None = None) -> dict[str, float]:
     """Scores in the data's own terms, the same in train and evaluate.
 
     Classification (y: class indices): accuracy and log loss (mean over the
@@ -29,34 +29,38 @@ def _scores(model, X: np.ndarray, y: np.ndarray,
     every target right), ``hamming_loss`` (the fraction of wrong labels) and
     the mean binary log loss over every example and target (keys accuracy,
     hamming_loss, log_loss).  ``sample_weight`` (shape (n_samples,); ``--sample-weight``)
-    weighs every score as scikit-learn's metrics take it (weighted means).
+    weighs every score as scikit-learn's metrics take it (weighted means).  ``only``: the
+    one key wanted (``chainrule importance`` scores each shuffle by one), the others
+    neither computed nor returned.
     """
     sw = sample_weight
     from sklearn import metrics
 
     if getattr(model, "multilabel", False) and np.ndim(y) == 2:  # several yes/no targets
-        each = _label_scores(y, model.predict_proba(X), sw)
+        each = _label_scores(y, model.predict_proba(X), sw, only in (None, "log_loss"))
         pred = np.column_stack([s.pop("predicted") for s in each])
-        return {"accuracy": float(metrics.accuracy_score(y, pred, sample_weight=sw)),
-                "hamming_loss": float(metrics.hamming_loss(y, pred, sample_weight=sw)),
-                "log_loss": float(np.mean([s["log_loss"] for s in each]))}
-    if model.task == "classification":
+        scores = {"accuracy": lambda: metrics.accuracy_score(y, pred, sample_weight=sw),
+                  "hamming_loss": lambda: metrics.hamming_loss(y, pred, sample_weight=sw),
+                  "log_loss": lambda: np.mean([s["log_loss"] for s in each])}
+    elif model.task == "classification":
         proba = model.predict_proba(X)
         k = proba.shape[1]
-        return {
-            "accuracy": float(np.average(proba.argmax(axis=1) == y, weights=sw)),
-            "log_loss": float(metrics.log_loss(y, np.clip(proba, 1e-15, 1),
-                                               labels=list(range(k)), sample_weight=sw)),
-        }
-    pred = model.predict(X)
-    if np.ndim(y) == 2:  # several targets: scikit-learn's "uniform_average" of the targets'
-        each = _target_scores(y, pred, sw)
-        return {k: float(np.mean([v[k] for v in each])) for k in each[0]}
-    return _regression_scores(y, pred, sw)
+        scores = {"accuracy": lambda: np.average(proba.argmax(axis=1) == y, weights=sw),
+                  "log_loss": lambda: metrics.log_loss(y, np.clip(proba, 1e-15, 1),
+                                                       labels=list(range(k)),
+                                                       sample_weight=sw)}
+    else:
+        pred = model.predict(X)
+        if np.ndim(y) == 2:  # several targets: scikit-learn's "uniform_average" of theirs
+            each = _target_scores(y, pred, sw, only)
+            return {k: float(np.mean([v[k] for v in each])) for k in each[0]}
+        return _regression_scores(y, pred, sw, only)
+    return {key: float(score()) for key, score in scores.items() if only in (None, key)}
 
 
 def _regression_scores(y: np.ndarray, pred: np.ndarray,
-                       sample_weight: np.ndarray | None = None) -> dict[str, float]:
+                       sample_weight: np.ndarray | None = None,
+                       only: str | None = None) -> dict[str, float]:
     """mse, rmse, mae (and r2 of two or more examples) of one target.
 
     Parameters
@@ -64,31 +68,39 @@ def _regression_scores(y: np.ndarray, pred: np.ndarray,
     y, pred : ndarray of shape (n_samples,)
     sample_weight : ndarray of shape (n_samples,), optional
         Weighs each score as scikit-learn's metrics do.
+    only : str, optional
+        The one key wanted, the others neither computed nor returned.
 
     Returns
     -------
     dict
-        Keys mse, rmse, mae and, for two examples or more, r2.
+        Keys mse, rmse, mae and, for two examples or more, r2 (of them, ``only``).
     """
     from sklearn import metrics
 
     sw = sample_weight
-    mse = float(metrics.mean_squared_error(y, pred, sample_weight=sw))
-    scores = {"mse": mse, "rmse": float(np.sqrt(mse)),
-              "mae": float(metrics.mean_absolute_error(y, pred, sample_weight=sw))}
-    if len(y) > 1:
+    scores = {}
+    if only in (None, "mse", "rmse"):
+        mse = float(metrics.mean_squared_error(y, pred, sample_weight=sw))
+        scores = {"mse": mse, "rmse": float(np.sqrt(mse))}
+    if only in (None, "mae"):
+        scores["mae"] = float(metrics.mean_absolute_error(y, pred, sample_weight=sw))
+    if only in (None, "r2") and len(y) > 1:
         scores["r2"] = float(metrics.r2_score(y, pred, sample_weight=sw))
-    return scores
+    return {key: value for key, value in scores.items() if only in (None, key)}
 
 
 def _target_scores(y: np.ndarray, pred: np.ndarray,
-                   sample_weight: np.ndarray | None = None) -> list[dict[str, float]]:
+                   sample_weight: np.ndarray | None = None,
+                   only: str | None = None) -> list[dict[str, float]]:
     """The regression scores of each target of several: mse, rmse, mae (and r2 of two or
     more examples), as :func:`_scores` gives them of one target.
 
     Parameters
     ----------
     y, pred : ndarray of shape (n_samples, n_targets)
+    only : str, optional
+        The one key wanted, the others neither computed nor returned.
 
     Returns
     -------
@@ -97,11 +109,12 @@ def _target_scores(y: np.ndarray, pred: np.ndarray,
         (``mean_squared_error``, ``mean_absolute_error``, ``r2_score``; the rmse
         that of ``root_mean_squared_error``, the mean of the targets' roots).
     """
-    return [_regression_scores(y[:, j], pred[:, j], sample_weight) for j in range(y.shape[1])]
+    return [_regression_scores(y[:, j], pred[:, j], sample_weight, only)
+            for j in range(y.shape[1])]
 
 
 def _label_scores(y: np.ndarray, proba: np.ndarray,
-                  sample_weight: np.ndarray | None = None) -> list[dict]:
+                  sample_weight: np.ndarray | None = None, log_loss: bool = True) -> list[dict]:
     """The scores of each target of a multi-label classifier: accuracy and log loss.
 
     Parameters
@@ -110,6 +123,8 @@ def _label_scores(y: np.ndarray, proba: np.ndarray,
         0 or 1: each example's label of each target (the index into its two labels).
     proba : ndarray of shape (n_samples, n_targets)
         The probability of each target's second label.
+    log_loss : bool, default True
+        Whether to compute the log losses (else left out).
 
     Returns
     -------
@@ -125,11 +140,12 @@ def _label_scores(y: np.ndarray, proba: np.ndarray,
     for j in range(y.shape[1]):
         p = np.clip(proba[:, j], 1e-15, 1 - 1e-15)
         predicted = (proba[:, j] > 0.5).astype(np.intp)
-        out.append({"accuracy": float(np.average(predicted == y[:, j], weights=sample_weight)),
-                    "log_loss": float(metrics.log_loss(y[:, j], np.column_stack([1 - p, p]),
-                                                       labels=[0, 1],
-                                                       sample_weight=sample_weight)),
-                    "predicted": predicted})
+        scores = {"accuracy": float(np.average(predicted == y[:, j], weights=sample_weight))}
+        if log_loss:
+            scores["log_loss"] = float(metrics.log_loss(y[:, j], np.column_stack([1 - p, p]),
+                                                        labels=[0, 1],
+                                                        sample_weight=sample_weight))
+        out.append({**scores, "predicted": predicted})
     return out
 
 
