@@ -284,6 +284,25 @@ def test_a_model_of_images_is_refused(tmp_path, capsys):
     assert "it takes a model of table columns" in err
 
 
+def test_data_of_images_is_refused_naming_the_data(tmp_path, capsys):
+    """A model of table columns given an NPZ file of images (n, 1, 8, 8): the refusal
+    names DATA, which holds the images, not the model file, which takes none."""
+    from sklearn.datasets import load_digits
+
+    X, y = load_digits(return_X_y=True)
+    np.savez(tmp_path / "flat.npz", X=X[:100], y=y[:100])
+    np.savez(tmp_path / "images.npz", X=X[:100].reshape(-1, 1, 8, 8), y=y[:100])
+    model = tmp_path / "m.npz"
+    assert main(["train", str(tmp_path / "flat.npz"), "--hidden", "4", "--epochs", "1", "-q",
+                 "-o", str(model)]) == 0
+    capsys.readouterr()
+    assert main(["importance", str(model), str(tmp_path / "images.npz")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"chainrule: error: {tmp_path / 'images.npz'}: DATA holds images "
+                          "of 1 x 8 x 8 (64 pixels); importance shuffles one feature at a time")
+    assert err.strip().endswith("it takes DATA of table columns")
+
+
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")  # 30 epochs
 def test_an_estimator_file_matches_permutation_importance_of_the_estimator(tmp_path, capsys):
     """The file of a fitted MLPClassifier: the command's figures are those of

@@ -184,18 +184,24 @@ def column_groups(table) -> tuple[list[str], list[np.ndarray]]:
     return names, groups
 
 
-def _refuse_images(model, path: str, image_shape: tuple | None) -> None:
-    """Refuse a model that takes images (a convolutional network) or DATA of images."""
+def _refuse_images(model, path: str, image_shape: tuple | None,
+                   source: str | None = None) -> None:
+    """Refuse a model that takes images (a convolutional network, the file ``path``) or
+    DATA of images (``image_shape``, of DATA read from ``source``), naming which."""
     n_in = model.network.n_inputs
-    shape = n_in if isinstance(n_in, tuple) else image_shape
-    if shape is not None:
-        pixels = int(np.prod(shape))
-        raise ValueError(
-            f"{path}: the model takes images of {' x '.join(map(str, shape))} ({pixels} "
-            "pixels); importance shuffles one feature at a time, and a pixel shuffled alone "
-            "says little of what a model of images uses (its neighbours carry the same "
-            f"signal, so that every pixel scores near 0), at the cost of {pixels} x --repeats "
-            "passes over DATA; it takes a model of table columns")
+    if isinstance(n_in, tuple):
+        shape, what, wanted = n_in, f"{path}: the model takes", "a model of table columns"
+    elif image_shape is not None:
+        shape, what, wanted = image_shape, f"{source}: DATA holds", "DATA of table columns"
+    else:
+        return
+    pixels = int(np.prod(shape))
+    raise ValueError(
+        f"{what} images of {' x '.join(map(str, shape))} ({pixels} "
+        "pixels); importance shuffles one feature at a time, and a pixel shuffled alone "
+        "says little of what a model of images uses (its neighbours carry the same "
+        f"signal, so that every pixel scores near 0), at the cost of {pixels} x --repeats "
+        f"passes over DATA; it takes {wanted}")
 
 
 def _add_importance(sub: argparse._SubParsersAction) -> None:
@@ -267,7 +273,7 @@ def _importance(args: argparse.Namespace) -> int:
     seed = _data_seed(model, args.data, args.data_seed)
     table = _model_data(model, args.data, target, True, seed)
     _refuse_one_of_several(model, args.model, target)
-    _refuse_images(model, args.model, table.image_shape)
+    _refuse_images(model, args.model, table.image_shape, table.source)
     y = _targets(model, table)
     names, groups = column_groups(table)
     bar = _bar(len(groups) * args.repeats, args.quiet)
