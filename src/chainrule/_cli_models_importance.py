@@ -147,7 +147,7 @@ def permutation_scores(score: Callable[[np.ndarray], float], X: np.ndarray, repe
         order = np.arange(X.shape[0])
         for r in range(repeats):
             rng.shuffle(order)
-            shuffled[:, j] = shuffled[order][:, j]
+            shuffled[:, j] = shuffled[np.ix_(order, j)]  # the group's columns alone
             scores[g, r] = score(shuffled)
             if step is not None:
                 step()
