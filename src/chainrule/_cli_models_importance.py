@@ -256,12 +256,9 @@ def _importance(args: argparse.Namespace) -> int:
     from ._cli_models_data import _evaluate_target, _load_predictor, _model_data, _targets
     from ._cli_models_provenance import _data_seed, _trained_on
     from ._cli_models_scores import _refuse_one_of_several
-    from .tabular import npz_targets
+    from .cli_models import _npz_target_array
 
-    written = None
-    if args.target and len(args.target) == 1 and args.data:  # an NPZ array Y (n, k)
-        columns = npz_targets(args.data, args.target[0])
-        written, args.target = (args.target[0], columns) if columns else (None, args.target)
+    written = _npz_target_array(args)  # --target Y of an NPZ array (n, k): its k targets
     model = _load_predictor(args.model)
     _refuse_images(model, args.model, None)
     name = args.scoring or _scorings(model)[0]

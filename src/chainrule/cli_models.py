@@ -123,13 +123,22 @@ def _add_evaluate(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(handler=_evaluate)
 
 
-def _evaluate(args: argparse.Namespace) -> int:
+def _npz_target_array(args: argparse.Namespace) -> str | None:
+    """``--target Y`` naming one NPZ array of shape (n, k): ``args.target`` becomes its k
+    targets' names (``Y[0]`` ...), and ``Y`` is returned, as written (None otherwise).
+    evaluate's and importance's."""
     from .tabular import npz_targets
 
-    written = None
-    if args.target and len(args.target) == 1 and args.data:  # an NPZ array Y (n, k)
+    if args.target and len(args.target) == 1 and args.data:
         columns = npz_targets(args.data, args.target[0])
-        written, args.target = (args.target[0], columns) if columns else (None, args.target)
+        if columns:
+            written, args.target = args.target[0], columns
+            return written
+    return None
+
+
+def _evaluate(args: argparse.Namespace) -> int:
+    written = _npz_target_array(args)
     model = _load_predictor(args.model)
     if args.report:  # known from the model, before the data are read
         _refuse_report(model, args.model)
