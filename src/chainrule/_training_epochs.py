@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from ._network_inference import _weighted_mean
+from ._training_ema import _copy_list
 from ._training_guards import TrainingDiverged, _params_finite
 from .callbacks import Callback, TrainState
 from .diagnostics import layer_grad_norms, saturation
@@ -221,6 +222,19 @@ class _EpochSteps:
             for k, live in layer.buffers().items():
                 np.copyto(copies[k], live)
 
+    def _kept_as_start(self, start: dict[str, Any]) -> dict[str, Any]:
+        """``start`` (:meth:`_epoch_start`) of an epoch whose first loss was not finite, with
+        the parameters, running statistics and average the guard kept (the last with a
+        finite loss) for its own, which the rejected step made: a later fit goes back to
+        them (to the start as it was, it would diverge again whatever the rate)."""
+        net = self.net
+        start = {**start, "params": net.params.copy(),
+                 "layers": [(layer, {k: v.copy() for k, v in layer.buffers().items()}, st)
+                            for layer, _, st in start["layers"]]}
+        if "ema" in start:
+            start["ema"] = self._ema_state()
+        return start
+
     def _put_epoch_start(self, start: dict[str, Any]) -> None:
         """Give the network, the optimizer and the generators the state ``start`` of
         :meth:`_epoch_start` (copied: ``start`` can be put back again)."""
@@ -244,6 +258,14 @@ class _EpochSteps:
             # average goes back with the parameters (non-finite parameters: no step was
             # averaged, and the average is of those the network goes back to)
             self._ema_take_back()
+        if what == "loss" and batch == 0 and self.history.best_epoch == self.epoch:
+            # the rejected step was the last of the best epoch, whose end (or its average)
+            # restore_best kept: those give an infinite loss, the ones kept now do not
+            kept = self.ema_params if self.ema is not None else None
+            self.best_params = (self.net.params if kept is None else kept).copy()
+            self.best_buffers = _copy_list(
+                self.ema_buffers if kept is not None else
+                [layer.buffers() for layer in self.net.layers])
         self.history.stop_reason = "diverged"
         lr = self.optimizer.lr
         advice = (f"Try a smaller learning rate (lr={lr:g}) or clip_norm." if math.isfinite(lr)

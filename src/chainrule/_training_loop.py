@@ -16,7 +16,7 @@ from . import io
 from ._training_checkpoints import _check_not_overwriting
 from ._training_data import _argmax_rows, _exact_one_hot, _Gather, _is_sparse, _sparse_batch
 from ._training_epochs import _bar_drawn, _epoch_line
-from ._training_guards import _NO_BLOCK, _Blocks, _say, _StopFlag
+from ._training_guards import _NO_BLOCK, TrainingDiverged, _Blocks, _say, _StopFlag
 from ._training_run_end import _set_parameters
 from .callbacks import History, TrainState
 from .dropout import Dropout
@@ -87,7 +87,10 @@ class _TrainingLoop:
         start (parameters, running statistics, the optimizer's state, the
         generators), as ``resume`` goes back to the checkpoint that holds it,
         and trains the epoch again, to the same numbers (unless the
-        network's parameters were changed since: those are kept).  A run
+        network's parameters were changed since: those are kept); after a
+        divergence at the epoch's first batch, whose start the rejected step
+        made, with the parameters the guard kept (lower ``optimizer.lr`` and
+        fit again).  A run
         that stopped itself (early stopping, ``loss_threshold``,
         ``grad_norm_threshold``, a callback's ``stop`` after a batch or an
         epoch) is finished: a later call trains no epoch and returns the history
@@ -381,6 +384,8 @@ class _TrainingLoop:
             # batch or on_epoch_end): the history says so, on_train_end included; a
             # divergence has said "diverged" already
             if start is not None and self._cut is None:  # within an epoch, as a Ctrl-C there
+                if isinstance(exc, TrainingDiverged) and exc.batch == 0 and exc.what == "loss":
+                    start = self._kept_as_start(start)  # its start's loss was not finite
                 self._cut = (start, net.params.copy())
             if history.stop_reason is None:
                 history.stop_reason = ("interrupted" if isinstance(exc, KeyboardInterrupt)
