@@ -172,3 +172,51 @@ def test_a_file_and_a_pickle_of_before_ema_load_with_none(tmp_path):
     older = pickle.loads(pickle.dumps(older))
     assert older.ema is None and older.get_params()["ema"] is None
     np.testing.assert_array_equal(older.predict_proba(X), est.predict_proba(X))
+
+
+def test_partial_fit_after_a_divergence_goes_on_with_the_average_of_the_steps_kept():
+    """A call that diverged dropped the average: the next partial_fit began a new one
+    from the steps' parameters, count 0, as though the earlier steps had not been taken.
+    It goes on with the average of the steps the guard kept (the rejected one left out),
+    as the NumPy run written out here: a linear model, batches of 5 rows in order."""
+    from chainrule import TrainingDiverged
+
+    X, Y = _data()
+    kw = {**_KW, "hidden_layer_sizes": (), "batch_size": 5, "momentum": 0.0, "max_iter": 1}
+    W, b = _initial_linear(X, Y, kw)
+    est = MLPRegressor(ema=0.5, **kw)
+    avg, steps = None, []
+    for scale in (1.0, 1e100, 1.0):  # the second call's rows send the loss to inf
+        Xs, diverged = X * scale, False
+        for k in range(6):
+            E = (Xs[5 * k:5 * k + 5] @ W + b - Y[5 * k:5 * k + 5]) / 5
+            with np.errstate(all="ignore"):
+                J = 2.5 * float(np.sum(E * E))
+            if not np.isfinite(J):  # the last step is rejected, with its average
+                steps.pop()
+                W, b, avg = steps[-1]
+                diverged = True
+                break
+            W, b = W - 0.1 * Xs[5 * k:5 * k + 5].T @ E, b - 0.1 * E.sum(0)
+            avg = (W, b) if avg is None else tuple(0.5 * a + 0.5 * p
+                                                   for a, p in zip(avg, (W, b), strict=True))
+            steps.append((W, b, avg))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            if diverged:
+                with pytest.raises(TrainingDiverged, match=rf"epoch 1, batch {k}: the loss"):
+                    est.partial_fit(Xs, Y)
+                # the network keeps the steps' parameters the guard kept, not the average
+                np.testing.assert_allclose(est.coefs_[0], W, rtol=1e-12)
+            else:
+                est.partial_fit(Xs, Y)
+    assert len(steps) > 6 and diverged is False
+    np.testing.assert_allclose(est.coefs_[0], avg[0], rtol=1e-10)
+    np.testing.assert_allclose(est.intercepts_[0], avg[1], rtol=1e-10)
+    assert est._ema_run[4] == len(steps)
+
+
+def _initial_linear(X, Y, kw):
+    """The parameters (W, b) a linear fit of ``kw`` starts from (a step of lr * 1e-300)."""
+    est = _fit(MLPRegressor(**{**kw, "clip_norm": 1e-300}), X, Y)
+    return est.coefs_[0].copy(), est.intercepts_[0].copy()

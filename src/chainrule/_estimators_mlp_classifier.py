@@ -209,7 +209,9 @@ class MLPClassifier(_ClassifierOutputs, ClassifierMixin, _BaseMLP):
         average that scored best: the validation scores are the average's); the
         training loss, ``loss_curve_`` and the ``tol`` rule are the steps'.
         ``partial_fit`` and a warm start go on with the steps and the average
-        where the last call left them (:meth:`save` keeps both).  Mini-batch
+        where the last call left them (:meth:`save` keeps both; a call that
+        diverged leaves the steps the guard kept in the network, and their
+        average to go on with).  Mini-batch
         solvers only: "lbfgs" and "cg" ignore it, as ``clip_norm``.  An estimator
         pickled or saved before this parameter loads with None.
     max_time : float > 0 or None, default None

@@ -326,6 +326,7 @@ class _BaseMLP(_Parameters, _Building, _FittedNetwork, _Fitting, _CheckedFit, _E
         try:
             history = trainer.fit(X, Y, validation, sample_weight=sw)
         except TrainingDiverged as exc:  # record the completed epochs, then say it as ours
+            ema_end(self, trainer, False, diverged=True)  # the average of the steps kept
             self._record(exc.history, epoch_rule.losses, n)
             clip = "" if self.clip_norm is None else f"a smaller (now {self.clip_norm:g}) "
             raise TrainingDiverged(

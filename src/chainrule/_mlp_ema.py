@@ -45,15 +45,19 @@ def ema_begin(est: Any, trainer: Any) -> None:
     trainer.ema_count = count
 
 
-def ema_end(est: Any, trainer: Any, best_restored: bool) -> None:
+def ema_end(est: Any, trainer: Any, best_restored: bool, diverged: bool = False) -> None:
     """After a mini-batch fit with ``ema``: keep what the next fit goes on from, and put
-    the average in the network unless early stopping put its best (averaged) one."""
+    the average in the network unless early stopping put its best (averaged) one.
+
+    A fit that ``diverged`` leaves the steps' parameters the guard kept in the network,
+    as the Trainer's does, and the average of those steps for the next call to go on with.
+    """
     if est.ema is None or trainer.ema_params is None:
         return
     net = est.network_
     est._ema_run = (net.params.copy(), _copies(net.layers), trainer.ema_params.copy(),
                     _copy_list(trainer.ema_buffers), trainer.ema_count)
-    if not best_restored:
+    if not (best_restored or diverged):
         _put(net, trainer.ema_params, trainer.ema_buffers)
 
 
