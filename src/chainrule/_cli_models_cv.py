@@ -61,8 +61,10 @@ def _add_cv(sub: argparse._SubParsersAction) -> None:
         "squared error, RMSE, MAE, R^2; a held-out category that the training rows lack "
         "is all zeros, as --unknown-categories zeros encodes it, and said). Prints a line "
         "per fold, then the mean and standard deviation (NumPy's, ddof=0) of each score "
-        "over the folds; --json prints them as JSON. No model is written: train the "
-        "settings chosen with chainrule train.",
+        "over the folds; --json prints them as JSON. A Ctrl-C (or SIGTERM) during a "
+        "fold prints those of the folds finished, marked as partial, and exits with "
+        "status 130 (143). No model is written: train the settings chosen with chainrule "
+        "train.",
         epilog="example: chainrule cv iris --hidden 16 --epochs 50 --folds 5 --seed 0")
     add_train_options(p)
     p.add_argument("--folds", type=int, default=5, metavar="K",
@@ -193,9 +195,7 @@ def _fit_fold(args: argparse.Namespace, table, task: str, several: bool, lbfgs: 
 
 def _cv(args: argparse.Namespace) -> int:
     from ._cli_args_optimizer import check_schedule_epochs
-    from ._cli_checkpoint import run_options
-    from ._cli_models_categorical import fold_tables
-    from ._cli_models_report import _evaluation
+    from ._cli_checkpoint import EXIT_SIGINT, run_options
     from ._cli_models_train_checks import check_before_data
     from ._cli_models_train_prepare import read_table
     from ._cli_models_train_task import _infer_task, _infer_task_several, _numeric_targets
@@ -220,7 +220,41 @@ def _cv(args: argparse.Namespace) -> int:
         # each fold trains on 20 rows or more, else none (per fold, 24 rows in 5 folds would
         # stop one fold early on 2 validation rows and run the others to the end)
         args.val_fraction = 0.1 if min(len(train) for train, _ in folds) >= 20 else 0.0
-    rows = []
+    rows: list[dict] = []
+    try:
+        _run_folds(args, table, task, several, lbfgs, steps, run_settings, folds, rows)
+    except KeyboardInterrupt:  # Ctrl-C (or SIGTERM): the folds finished are kept, said
+        if not rows:
+            raise
+        print(f"chainrule cv: interrupted during fold {len(rows) + 1} of {len(folds)}; the "
+              f"scores are of the {len(rows)} fold{'s' if len(rows) > 1 else ''} finished",
+              file=sys.stderr)
+        _print_scores(args, table, task, splitter, folds, rows)
+        return EXIT_SIGINT
+    _print_scores(args, table, task, splitter, folds, rows)
+    return 0
+
+
+def _print_scores(args: argparse.Namespace, table, task: str, splitter: str, folds: list,
+                  rows: list[dict]) -> None:
+    """Print the table (or ``--json``) of the scores of the folds in ``rows``: all of
+    ``folds``, or those finished before an interrupt (marked as partial)."""
+    mean, std, counts = summary(rows)
+    if args.json:
+        print(json.dumps({"folds": len(folds), "splitter": splitter, "shuffle": True,
+                          "seed": args.seed, "samples": table.n_samples, "task": task,
+                          "per_fold": rows, "mean": mean, "std": std,
+                          "folds_scored": counts, "partial": len(rows) < len(folds)}))
+        return
+    print_table(table, task, splitter, args.seed, rows, mean, std, counts, len(folds))
+
+
+def _run_folds(args: argparse.Namespace, table, task: str, several: bool, lbfgs: bool,
+               steps: dict, run_settings: dict, folds: list, rows: list[dict]) -> None:
+    """Train and score each fold, appending its scores to ``rows`` as it finishes."""
+    from ._cli_models_categorical import fold_tables
+    from ._cli_models_report import _evaluation
+
     for i, (train_rows, held_rows) in enumerate(folds, 1):
         fold_args = copy.copy(args)  # prepare may set a fold's options: not the next's
         fold_args.quiet = True  # one line per fold, not a progress bar
@@ -255,12 +289,3 @@ def _cv(args: argparse.Namespace) -> int:
                   f"{'' if history.stop_reason == 'epochs' else f' ({history.stop_reason})'}"
                   f"; held out {len(held_rows)}: {shown}",
                   file=sys.stderr, flush=True)
-    mean, std, counts = summary(rows)
-    if args.json:
-        print(json.dumps({"folds": len(folds), "splitter": splitter, "shuffle": True,
-                          "seed": args.seed, "samples": table.n_samples, "task": task,
-                          "per_fold": rows, "mean": mean, "std": std,
-                          "folds_scored": counts}))
-        return 0
-    print_table(table, task, splitter, args.seed, rows, mean, std, counts)
-    return 0

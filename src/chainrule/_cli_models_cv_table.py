@@ -35,7 +35,7 @@ def summary(rows: list[dict]) -> tuple[dict, dict, dict]:
 
 
 def print_table(table, task: str, splitter: str, seed: int, rows: list[dict], mean: dict,
-                std: dict, counts: dict) -> None:
+                std: dict, counts: dict, folds: int | None = None) -> None:
     """Print the folds' scores, a line each, then their mean and standard deviation.
 
     Parameters
@@ -51,17 +51,25 @@ def print_table(table, task: str, splitter: str, seed: int, rows: list[dict], me
         Each fold's scores (``fold``, ``samples``, the scores).
     mean, std, counts : dict
         :func:`summary` of ``rows``.
+    folds : int, optional
+        The folds of the run (default: ``len(rows)``); more than ``rows`` holds when an
+        interrupt stopped it, and the table is said to be partial.
     """
     k = len(rows)
+    folds = k if folds is None else folds
     from ._cli_models_report import _targets_line
 
     several = table.target_names
     print(f"{table.source}: {table.n_samples} examples, {task} of "
           + (f"{_targets_line(several, task)}; each target's: --json" if several else
              repr(table.target_name)))
-    other = "fold" if k == 2 else f"{k - 1}"
-    print(f"{k} folds ({splitter}, shuffled with seed {seed}): each fold scored by a model "
+    other = "fold" if folds == 2 else f"{folds - 1}"
+    print(f"{folds} folds ({splitter}, shuffled with seed {seed}): each fold scored by a model "
           f"trained on the other {other}")
+    if k < folds:
+        print(f"partial: interrupted during fold {k + 1} of {folds}: the {k} "
+              f"fold{'s' if k > 1 else ''} finished, the mean and std over "
+              f"{'them' if k > 1 else 'it'}")
     header = ["fold", "held out", *(_NAMES[key] for key in mean)]
     lines = [[str(row["fold"]), str(row["samples"]),
               *(f"{row[key]:.6g}" if key in row else "-" for key in mean)] for row in rows]

@@ -1,0 +1,89 @@
+"""``chainrule cv``: the folds finished before a Ctrl-C.
+
+A Ctrl-C (or SIGTERM) during a fold lost the folds already finished: their lines went to
+stderr only (none with -q) and the command printed nothing else.  It now prints the table
+(or JSON) of those folds, marked as partial, and exits 130.  The references are the full
+run's folds and NumPy's mean and std (ddof=0) of their scores.
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from chainrule import _cli_models_cv
+from chainrule.cli import main
+
+OPTIONS = ["--hidden", "4", "--epochs", "4", "--seed", "1", "--folds", "4"]
+
+
+def _write(path, X: np.ndarray, Y: np.ndarray) -> list[str]:
+    names = [f"x{j}" for j in range(X.shape[1])] + [f"y{j}" for j in range(Y.shape[1])]
+    rows = [",".join(map(repr, map(float, [*x, *t]))) for x, t in zip(X, Y, strict=True)]
+    path.write_text("\n".join([",".join(names), *rows]) + "\n")
+    return names[X.shape[1]:]
+
+
+@pytest.fixture
+def data(tmp_path):
+    rng = np.random.default_rng(7)
+    X = rng.normal(size=(40, 3))
+    Y = np.column_stack([X @ [1.0, -2.0, 0.5], np.sin(X[:, 0]) + 0.1 * rng.normal(size=40)])
+    targets = _write(tmp_path / "d.csv", X, Y)
+    return str(tmp_path / "d.csv"), targets
+
+
+def _interrupt_at(monkeypatch, fold: int) -> None:
+    """Ctrl-C during the training of ``fold`` (as the Trainer's stop then raises it)."""
+    fit, calls = _cli_models_cv._fit_fold, []
+
+    def interrupted(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == fold:
+            raise KeyboardInterrupt
+        return fit(*args, **kwargs)
+
+    monkeypatch.setattr(_cli_models_cv, "_fit_fold", interrupted)
+
+
+def test_ctrl_c_prints_the_folds_finished_marked_partial(data, capsys, monkeypatch):
+    path, targets = data
+    capsys.readouterr()
+    assert main(["cv", path, "--target", targets[0], *OPTIONS, "--json", "-q"]) == 0
+    full = json.loads(capsys.readouterr().out)
+    assert full["partial"] is False and len(full["per_fold"]) == 4
+    _interrupt_at(monkeypatch, 3)
+    assert main(["cv", path, "--target", targets[0], *OPTIONS, "--json", "-q"]) == 130
+    out, err = capsys.readouterr()
+    assert err == ("chainrule cv: interrupted during fold 3 of 4; the scores are of the 2 "
+                   "folds finished\n")
+    part = json.loads(out)
+    assert part["partial"] is True and part["folds"] == 4
+    assert part["per_fold"] == full["per_fold"][:2]
+    for key in ("mse", "rmse", "mae", "r2"):
+        values = [row[key] for row in full["per_fold"][:2]]
+        assert part["mean"][key] == np.mean(values)
+        assert part["std"][key] == np.std(values)
+        assert part["folds_scored"][key] == 2
+    # the text: the same two folds, said to be partial
+    _interrupt_at(monkeypatch, 3)
+    assert main(["cv", path, "--target", targets[0], *OPTIONS, "-q"]) == 130
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[1].startswith("4 folds (KFold, shuffled with seed 1): each fold scored by "
+                               "a model trained on the other 3")
+    assert lines[2] == ("partial: interrupted during fold 3 of 4: the 2 folds finished, "
+                        "the mean and std over them")
+    assert [line.split()[0] for line in lines[4:8]] == ["1", "2", "mean", "std"]
+    assert lines[6].split()[1:] == [f"{part['mean'][k]:.6g}" for k in part["mean"]]
+
+
+def test_ctrl_c_before_any_fold_finished_prints_no_table(data, capsys, monkeypatch):
+    path, targets = data
+    _interrupt_at(monkeypatch, 1)
+    capsys.readouterr()
+    assert main(["cv", path, "--target", targets[0], *OPTIONS, "-q"]) == 130
+    out, err = capsys.readouterr()
+    assert out == "" and err == "chainrule: interrupted\n"
+
