@@ -1,9 +1,11 @@
-"""``chainrule cv``: the folds finished before a Ctrl-C.
+"""``chainrule cv``: the folds finished before a Ctrl-C, and each target's mean and std.
 
 A Ctrl-C (or SIGTERM) during a fold lost the folds already finished: their lines went to
 stderr only (none with -q) and the command printed nothing else.  It now prints the table
-(or JSON) of those folds, marked as partial, and exits 130.  The references are the full
-run's folds and NumPy's mean and std (ddof=0) of their scores.
+(or JSON) of those folds, marked as partial, and exits 130.  With several targets, --json
+gave each target's per-fold scores but not their mean and standard deviation, which the
+text's "each target's: --json" points to.  The references are the full run's folds and
+NumPy's mean and std (ddof=0) of the per-fold scores.
 """
 
 from __future__ import annotations
@@ -87,3 +89,20 @@ def test_ctrl_c_before_any_fold_finished_prints_no_table(data, capsys, monkeypat
     out, err = capsys.readouterr()
     assert out == "" and err == "chainrule: interrupted\n"
 
+
+def test_json_of_several_targets_gives_each_targets_mean_and_std(data, capsys):
+    path, targets = data
+    capsys.readouterr()
+    assert main(["cv", path, "--target", *targets, *OPTIONS, "--json", "-q"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert list(result["targets"]) == targets
+    for name in targets:
+        each = result["targets"][name]
+        for key in ("mse", "rmse", "mae", "r2"):
+            values = [row["targets"][name][key] for row in result["per_fold"]]
+            assert each["mean"][key] == np.mean(values)
+            assert each["std"][key] == np.std(values)
+            assert each["folds_scored"][key] == 4
+    # the mean over the targets of a fold's score is the fold's own (uniform average)
+    row = result["per_fold"][0]
+    assert row["mse"] == pytest.approx(np.mean([row["targets"][n]["mse"] for n in targets]))

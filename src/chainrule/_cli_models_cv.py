@@ -61,17 +61,17 @@ def _add_cv(sub: argparse._SubParsersAction) -> None:
         "squared error, RMSE, MAE, R^2; a held-out category that the training rows lack "
         "is all zeros, as --unknown-categories zeros encodes it, and said). Prints a line "
         "per fold, then the mean and standard deviation (NumPy's, ddof=0) of each score "
-        "over the folds; --json prints them as JSON. A Ctrl-C (or SIGTERM) during a "
-        "fold prints those of the folds finished, marked as partial, and exits with "
-        "status 130 (143). No model is written: train the settings chosen with chainrule "
-        "train.",
+        "over the folds; --json prints them as JSON, with each target's of several. A "
+        "Ctrl-C (or SIGTERM) during a fold prints those of the folds finished, marked as "
+        "partial, and exits with status 130 (143). No model is written: train the "
+        "settings chosen with chainrule train.",
         epilog="example: chainrule cv iris --hidden 16 --epochs 50 --folds 5 --seed 0")
     add_train_options(p)
     p.add_argument("--folds", type=int, default=5, metavar="K",
                    help="number of folds, 2 to the number of examples (default: 5)")
     p.add_argument("--json", action="store_true",
                    help="print each fold's scores and their mean and standard deviation "
-                   "as JSON")
+                   "(each target's too, of several) as JSON")
     refused = {dest for dest, _, _ in _REFUSED}
     for action in p._actions:
         if action.dest in refused:  # parsed, to be refused by name (see _refuse)
@@ -241,10 +241,15 @@ def _print_scores(args: argparse.Namespace, table, task: str, splitter: str, fol
     ``folds``, or those finished before an interrupt (marked as partial)."""
     mean, std, counts = summary(rows)
     if args.json:
+        names = table.target_names
+        each = {name: dict(zip(("mean", "std", "folds_scored"),
+                               summary([row["targets"][name] for row in rows]), strict=True))
+                for name in names or ()}
         print(json.dumps({"folds": len(folds), "splitter": splitter, "shuffle": True,
                           "seed": args.seed, "samples": table.n_samples, "task": task,
                           "per_fold": rows, "mean": mean, "std": std,
-                          "folds_scored": counts, "partial": len(rows) < len(folds)}))
+                          "folds_scored": counts, **({"targets": each} if names else {}),
+                          "partial": len(rows) < len(folds)}))
         return
     print_table(table, task, splitter, args.seed, rows, mean, std, counts, len(folds))
 
