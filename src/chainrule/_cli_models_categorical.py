@@ -40,6 +40,31 @@ def encoded_line(table) -> str | None:
         f"{name!r} ({len(cats)} categories)" for name, cats in table.categories.items())
 
 
+def validation_only(table, train_idx: np.ndarray, val_idx: np.ndarray) -> dict[str, list]:
+    """Per categorical column of ``table``, its categories that rows of ``val_idx`` hold
+    and no row of ``train_idx`` does (columns with none left out).
+
+    The model file records every category of DATA, but the weights of one seen only in
+    the validation rows (``--val-fraction``) are never trained: their 0/1 feature is 0
+    in every training row.  scikit-learn's ``Pipeline(OneHotEncoder(), MLP(early_stopping=
+    True))`` keeps them alike, its encoder fitted on every row; train says it.
+    """
+    if not table.categories or not len(val_idx):
+        return {}
+    dummies = one_hot_mask(table.columns, table.categories)
+    on = table.X[:, dummies] != 0  # (n_samples, n_dummies), a byte each
+    trained, held = on[train_idx].any(axis=0), on[val_idx].any(axis=0)
+    found, j = {}, 0
+    for column in (c for c in table.columns if c in table.categories):
+        known = table.categories[column]
+        only = [c for c, t, h in zip(known, trained[j:j + len(known)], held[j:j + len(known)],
+                                     strict=True) if h and not t]
+        if only:
+            found[column] = only
+        j += len(known)
+    return found
+
+
 def feature_statistics(X_train: np.ndarray, table, weights: np.ndarray | None = None
                        ) -> tuple[np.ndarray, np.ndarray]:
     """The mean and scale of ``--scale standard`` of each feature, shape (n_features,).

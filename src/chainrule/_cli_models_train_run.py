@@ -118,6 +118,15 @@ def _train_run(args: argparse.Namespace, sigterm: SigtermAsCtrlC) -> int:
         net = build_network(args, X.shape[1], n_out, output)
     if table.categories:
         print(_categorical.encoded_line(table))
+    for column, only in _categorical.validation_only(table, train_idx, val_idx).items():
+        one = len(only) == 1
+        print(f"chainrule train: warning: {column!r}: {', '.join(map(repr, only))} "
+              f"{'is' if one else 'are'} only in the validation rows (--val-fraction "
+              f"{args.val_fraction:g}): the model file records the categor"
+              f"{'y' if one else 'ies'}, but {'its' if one else 'their'} input weights never "
+              "train (no training row holds " + ("it" if one else "them") + ") and predict "
+              "takes " + ("it" if one else "them") + " without a word; give --val-fraction 0, "
+              "or more rows of " + ("it" if one else "them"), file=sys.stderr)
     print(f"{table.source}: {n_data} examples x {X.shape[1]} features; "
           f"target{'s' if several else ''} {target_words}: "
           + (_several_words(task, meta.get("labels"), table.target_names) if several else task)
