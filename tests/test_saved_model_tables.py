@@ -217,3 +217,24 @@ def test_tables_refused_naming_what_is_wrong(tmp_path):
     with pytest.raises(ValueError, match=r"needs a model that records its feature names; "
                        r"this one takes its features by position"):
         bare.predict({"a": [1.0], "b": [2.0], "c": [3.0]})
+
+
+def test_nan_in_a_list_of_categories_is_a_missing_cell_not_the_category_nan(tmp_path):
+    # numpy makes ["red", nan] the text ["red", "nan"]: it was refused as the unseen
+    # category 'nan', and unknown_categories="zeros" encoded it as all zeros, silently
+    train = _frame(40, seed=7)
+    model = chainrule.load_model(_train(tmp_path, train, [*COLUMNS, "y"]))
+    table = {c: train[c][:3] for c in COLUMNS}
+    table["color"] = ["red", float("nan"), "blue"]
+    for unknown in ("error", "zeros"):
+        with pytest.raises(ValueError, match=r"^X row 1 \(from 0\), column 'color': missing "
+                           r"value \(nan; a categorical column: fill the cell in"):
+            model.predict_proba(table, unknown_categories=unknown)
+    # the text "nan" of an array is a category as written, as a CSV cell "nan" is
+    table["color"] = np.array(["red", "nan", "blue"])
+    assert model.encode(table, unknown_categories="zeros")[1, :3].tolist() == [0.0, 0.0, 0.0]
+    # lists of text and numbers keep reading as before
+    table["color"], table["x1"] = ["red", "green", "blue"], ["1.5", 2, "-0.25"]
+    X = model.encode(table)
+    np.testing.assert_array_equal(X[:, :3], [[0, 0, 1], [0, 1, 0], [1, 0, 0]])
+    np.testing.assert_array_equal(X[:, 3], [1.5, 2.0, -0.25])

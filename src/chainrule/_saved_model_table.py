@@ -57,8 +57,14 @@ def _missing(value: object) -> bool:
 
 def _column(X: object, name: str, n_rows: int | None) -> np.ndarray:
     """``X[name]`` as a 1-D array, refused naming the column where it is not one, or
-    not as long as the columns before it (``n_rows``)."""
-    values = np.asarray(X[name])
+    not as long as the columns before it (``n_rows``).
+
+    A list (not an array) that numpy would make text keeps its cells as objects: a
+    float NaN among strings stays a missing cell, not the text ``"nan"``."""
+    raw = X[name]
+    values = np.asarray(raw)
+    if values.dtype.kind in "US" and not isinstance(raw, np.ndarray):
+        values = np.asarray(raw, dtype=object)
     if values.ndim != 1:
         twice = (" (the table has two columns of this name?)"
                  if not isinstance(X, Mapping) and values.ndim == 2 else "")
