@@ -238,3 +238,35 @@ def test_nan_in_a_list_of_categories_is_a_missing_cell_not_the_category_nan(tmp_
     X = model.encode(table)
     np.testing.assert_array_equal(X[:, :3], [[0, 0, 1], [0, 1, 0], [1, 0, 0]])
     np.testing.assert_array_equal(X[:, 3], [1.5, 2.0, -0.25])
+
+
+def test_an_array_with_nan_is_refused_as_a_table_with_nan_is(tmp_path):
+    # an array's NaN went through the network: NaN probabilities and, silently, the
+    # first class's label from predict; a table's, the CLI's and the estimators' are refused
+    model, new, X = _numeric_model(tmp_path)
+    X = X.copy()
+    X[3, 1] = np.nan
+    for method in ("predict", "predict_proba", "predict_log_proba", "predict_index",
+                   "outputs"):
+        with pytest.raises(ValueError, match=r"^X row 3 \(from 0\), feature 1 \('x1'\): "
+                           r"missing value \(NaN\): fill it in"):
+            getattr(model, method)(X)
+    X[3, 1], X[5, 0] = 0.0, -np.inf
+    with pytest.raises(ValueError, match=r"^X row 5 \(from 0\), feature 0 \('x2'\): not a "
+                       r"finite number: -inf"):
+        model.predict(X)
+    with pytest.raises(ValueError, match=r"^X row 3 \(from 0\), column 'x1': missing value"):
+        model.predict({"x2": new["x2"], "x1": [*new["x1"][:3], None, *new["x1"][4:]]})
+    # finite rows: the hand forward pass of the file's weights, as before
+    X[5, 0] = new["x2"][5]
+    ref = _forward_numeric(model, X)
+    np.testing.assert_allclose(model.predict_proba(X), ref, rtol=1e-12, atol=0)
+
+
+def _forward_numeric(model, X: np.ndarray) -> np.ndarray:
+    """Softmax of the tanh network of ``model``'s weights on ``X`` standardised by hand."""
+    Z = (X - np.array(model.metadata["x_mean"])) / np.array(model.metadata["x_scale"])
+    (W1, b1), (W2, b2) = [(layer.W, layer.b) for layer in model.network.layers]
+    Z = np.tanh(Z @ W1 + b1) @ W2 + b2
+    E = np.exp(Z - Z.max(axis=1, keepdims=True))
+    return E / E.sum(axis=1, keepdims=True)

@@ -76,12 +76,27 @@ class _SavedModelOutputs:
             raise ValueError(
                 f"X must have shape (n_samples, {self.n_features}){images}, got {X.shape}"
                 f"{self._encoding_hint()}")
+        self._check_finite(X)
         mean = self.metadata.get("x_mean")
         if mean is not None:
             # float64: a record's int past int64 (10**30) would make an array of objects
             X = (X - np.asarray(mean, dtype=np.float64)) / np.asarray(
                 self.metadata["x_scale"], dtype=np.float64)
         return X.reshape(-1, *n_in) if isinstance(n_in, tuple) else X  # images: flat rows
+
+    def _check_finite(self, X: np.ndarray) -> None:
+        """Refuse a NaN or infinite value of ``X`` (shape (n_samples, n_features)),
+        naming its row and feature, as a table's missing cell, ``chainrule predict``'s
+        and the estimators' are refused: through the network a NaN gave NaN
+        probabilities and, silently, the first class's label."""
+        if np.isfinite(X).all():
+            return
+        i, j = (int(k) for k in np.argwhere(~np.isfinite(X))[0])
+        names = self.feature_names
+        feature = f"feature {j}" + (f" ({names[j]!r})" if names and j < len(names) else "")
+        what = "missing value (NaN)" if np.isnan(X[i, j]) else f"not a finite number: {X[i, j]}"
+        raise ValueError(f"X row {i} (from 0), {feature}: {what}: fill it in (impute) or "
+                         "drop the row first")
 
     def _encoding_hint(self) -> str:
         """Said after X is refused, of a model that one-hot encodes a CSV file's
