@@ -270,3 +270,26 @@ def _forward_numeric(model, X: np.ndarray) -> np.ndarray:
     Z = np.tanh(Z @ W1 + b1) @ W2 + b2
     E = np.exp(Z - Z.max(axis=1, keepdims=True))
     return E / E.sum(axis=1, keepdims=True)
+
+
+def test_no_rows_are_refused_by_every_method_as_network_predict_refuses_them(tmp_path):
+    # a single sigmoid output's predict_proba and every predict_log_proba returned None
+    # for no rows (predict then raised AttributeError: 'NoneType' ... 'argmax'); the
+    # other methods refused them through Network.predict
+    from chainrule.saved_model import SavedModel
+
+    with pytest.raises(ValueError) as network:
+        chainrule.mlp([4, 5, 1], output="sigmoid", seed=0).predict(np.zeros((0, 4)))
+    for n_out, labels in ((1, ["a", "b"]), (3, ["a", "b", "c"])):
+        net = chainrule.mlp([4, 5, n_out], output="sigmoid" if n_out == 1 else "softmax",
+                            seed=0)
+        model = SavedModel(net, {"task": "classification", "labels": labels})
+        for method in ("predict", "predict_proba", "predict_log_proba", "predict_index",
+                       "outputs"):
+            with pytest.raises(ValueError) as info:
+                getattr(model, method)(np.zeros((0, 4)))
+            assert str(info.value) == str(network.value)
+    # a table of no rows (a DataFrame filtered to nothing) the same
+    model, _, _ = _numeric_model(tmp_path)
+    with pytest.raises(ValueError, match=r"^X is empty \(shape \(0, 2\)\)"):
+        model.predict_log_proba({"x1": [], "x2": []})

@@ -76,6 +76,8 @@ class _SavedModelOutputs:
             raise ValueError(
                 f"X must have shape (n_samples, {self.n_features}){images}, got {X.shape}"
                 f"{self._encoding_hint()}")
+        if len(X) == 0:  # the sigmoid and log paths gave None; Network.predict's words
+            raise ValueError(f"X is empty (shape {X.shape}); at least one value is needed")
         self._check_finite(X)
         mean = self.metadata.get("x_mean")
         if mean is not None:
