@@ -293,3 +293,23 @@ def test_no_rows_are_refused_by_every_method_as_network_predict_refuses_them(tmp
     model, _, _ = _numeric_model(tmp_path)
     with pytest.raises(ValueError, match=r"^X is empty \(shape \(0, 2\)\)"):
         model.predict_log_proba({"x1": [], "x2": []})
+
+
+def test_a_structured_array_or_a_list_of_records_is_refused_naming_x(tmp_path):
+    # numpy's cast refused a structured array with "Cannot cast array data from dtype(...)
+    # to dtype('float64') according to the rule 'unsafe'" (one field it casts, then
+    # refused by shape), and a list of dicts with float()'s TypeError, neither naming X
+    model, new, X = _numeric_model(tmp_path)
+    rec = np.zeros(3, dtype=[("x1", "f8"), ("x2", "f8")])
+    for arr in (rec, rec.view(np.recarray), np.zeros(3, dtype=[("x1", "f8")])):
+        with pytest.raises(TypeError, match=r"^X is a structured array \(fields 'x1'.*\); "
+                           r"pass its columns by name, a dict \{name: X\[name\] for name in "
+                           r"X.dtype.names\} or a pandas DataFrame"):
+            model.predict(arr)
+    # as the hint says: its columns by name give the array's predictions
+    rec["x1"], rec["x2"] = new["x1"][:3], new["x2"][:3]
+    np.testing.assert_array_equal(model.predict_proba({n: rec[n] for n in rec.dtype.names}),
+                                  model.predict_proba(X[:3]))
+    with pytest.raises(ValueError, match=r"^X must be a numeric array of shape \(n_samples, "
+                       r"2\), could not convert: float\(\) argument must be .* not 'dict'"):
+        model.predict([{"x1": 1.0, "x2": 2.0}])

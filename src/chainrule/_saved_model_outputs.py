@@ -49,13 +49,20 @@ class _SavedModelOutputs:
                             "X.toarray()")
         try:
             X = np.asarray(X)
-            if X.dtype.kind == "c":  # the cast below would drop the imaginary parts
-                raise TypeError(f"X must hold real numbers, got an array of dtype {X.dtype}")
+        except ValueError as exc:  # ragged rows
+            raise self._not_numeric(exc) from None
+        if X.dtype.kind == "c":  # the cast below would drop the imaginary parts
+            raise TypeError(f"X must hold real numbers, got an array of dtype {X.dtype}")
+        if X.dtype.names is not None:  # numpy's cast refused it naming neither X nor a way
+            raise TypeError(
+                f"X is a structured array (fields {', '.join(map(repr, X.dtype.names))}); "
+                "pass its columns by name, a dict {name: X[name] for name in "
+                "X.dtype.names} or a pandas DataFrame, or an array of shape (n_samples, "
+                f"{self.n_features}) of numbers")
+        try:
             X = X.astype(np.float64, copy=False)  # numbers, booleans, text of numbers
-        except ValueError as exc:  # ragged rows, text that is no number
-            raise ValueError(f"X must be a numeric array of shape (n_samples, "
-                             f"{self.n_features}), could not convert: {exc}"
-                             f"{self._encoding_hint()}") from None
+        except (TypeError, ValueError) as exc:  # text that is no number, records (dicts)
+            raise self._not_numeric(exc) from None
         n_in = self.network.n_inputs
         # images (n, C, H, W), or (n, H, W) of one channel, as an NPZ file's X is read
         images = _image_shape(X.shape) if isinstance(n_in, tuple) and X.ndim > 2 else None
@@ -85,6 +92,11 @@ class _SavedModelOutputs:
             X = (X - np.asarray(mean, dtype=np.float64)) / np.asarray(
                 self.metadata["x_scale"], dtype=np.float64)
         return X.reshape(-1, *n_in) if isinstance(n_in, tuple) else X  # images: flat rows
+
+    def _not_numeric(self, exc: Exception) -> ValueError:
+        """The refusal of an X that numpy could not make an array of numbers (``exc``)."""
+        return ValueError(f"X must be a numeric array of shape (n_samples, {self.n_features}"
+                          f"), could not convert: {exc}{self._encoding_hint()}")
 
     def _check_finite(self, X: np.ndarray) -> None:
         """Refuse a NaN or infinite value of ``X`` (shape (n_samples, n_features)),
