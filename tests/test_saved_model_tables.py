@@ -313,3 +313,37 @@ def test_a_structured_array_or_a_list_of_records_is_refused_naming_x(tmp_path):
     with pytest.raises(ValueError, match=r"^X must be a numeric array of shape \(n_samples, "
                        r"2\), could not convert: float\(\) argument must be .* not 'dict'"):
         model.predict([{"x1": 1.0, "x2": 2.0}])
+
+
+def test_lacking_columns_refused_saying_why_of_npz_names_and_spaced_names(tmp_path):
+    # a model trained on an NPZ file without feature_names records x0, x1, ...: a
+    # DataFrame(X) of its features (read by position before tables were read by name)
+    # was refused naming x0, x1, ... alone; pandas.read_csv keeps the spaces around a
+    # header's names that chainrule predict strips, and the refusal did not say so
+    pd = pytest.importorskip("pandas")
+    rng = np.random.default_rng(8)
+    X = rng.normal(size=(40, 3))
+    np.savez(tmp_path / "d.npz", X=X, y=(X[:, 0] > 0).astype(int))
+    assert main(["train", str(tmp_path / "d.npz"), "--epochs", "3", "-q", "-o",
+                 str(tmp_path / "m.npz")]) == 0
+    model = chainrule.load_model(tmp_path / "m.npz")
+    with pytest.raises(ValueError, match=r"^X lacks the columns 'x0', 'x1', 'x2' that the "
+                       r"model reads; it reads 3: 'x0', 'x1', 'x2'; x0, x1, \.\.\. are the "
+                       r"names chainrule train gives the columns of an NPZ file without "
+                       r"feature_names: pass the features by position"):
+        model.predict(pd.DataFrame(X[:5]))
+    np.testing.assert_array_equal(model.predict_proba(pd.DataFrame(X[:5]).to_numpy()),
+                                  model.predict_proba(X[:5]))
+    with pytest.raises(ValueError, match=r"^X lacks the column 'x2' that the model reads; "
+                       r"it reads 3: 'x0', 'x1', 'x2'$"):  # some named: no hint
+        model.predict({"x0": X[:5, 0], "x1": X[:5, 1]})
+    train = _frame(40, seed=9)
+    model = chainrule.load_model(_train(tmp_path, train, [*COLUMNS, "y"]))
+    df = pd.DataFrame({"color": train["color"], " x1": train["x1"], "size ": train["size"],
+                       "x2": train["x2"]})
+    with pytest.raises(ValueError, match=r"^X lacks the columns 'x1', 'size' that the model "
+                       r"reads; it reads 4: 'color', 'x1', 'size', 'x2'; X has ' x1', 'size ' "
+                       r"\(spaces around the name\): strip them"):
+        model.predict(df)
+    np.testing.assert_array_equal(model.predict_proba(df.rename(columns=str.strip)),
+                                  model.predict_proba({c: train[c] for c in COLUMNS}))

@@ -120,6 +120,26 @@ def _texts(values: np.ndarray, name: str) -> np.ndarray:
     return np.array(cells, dtype=str)
 
 
+def _lacking_hint(columns: list[str], lacking: list[str], present: set) -> str:
+    """Said after the columns the model reads and ``X`` lacks: where the model's names
+    are those ``chainrule train`` gives an NPZ file's unnamed columns (x0, x1, ...) and
+    ``X`` has none of them, its features go by position; where ``X`` has a lacking
+    column's name with spaces around it (``chainrule predict`` strips a CSV header's
+    names, ``pandas.read_csv`` keeps them), which ones; else ""."""
+    if (len(lacking) == len(columns) and columns == [f"x{i}" for i in range(len(columns))]):
+        return ("; x0, x1, ... are the names chainrule train gives the columns of an NPZ "
+                "file without feature_names: pass the features by position, an array of "
+                "shape (n_samples, n_features) (a DataFrame's X.to_numpy()), or name the "
+                "columns so")
+    spaced = sorted(repr(c) for c in present if isinstance(c, str) and c.strip() != c
+                    and c.strip() in lacking)
+    if spaced:
+        return (f"; X has {_some(spaced)} (spaces around the name): strip them "
+                "(X.rename(columns=str.strip) of a DataFrame), as chainrule predict strips "
+                "a CSV file's header")
+    return ""
+
+
 def encode_table(metadata: dict, X: object, unknown: str = "error") -> np.ndarray:
     """The raw features of the table ``X``: shape (n_samples, n_features), float64.
 
@@ -156,7 +176,8 @@ def encode_table(metadata: dict, X: object, unknown: str = "error") -> np.ndarra
         raise ValueError(
             f"X lacks the column{'s' if len(lacking) > 1 else ''} "
             f"{_some([repr(c) for c in lacking])} that the model reads; it reads "
-            f"{len(columns)}: {_some([repr(c) for c in columns], 20)}")
+            f"{len(columns)}: {_some([repr(c) for c in columns], 20)}"
+            f"{_lacking_hint(columns, lacking, present)}")
     categories = metadata.get("categories") or {}
     parts, n_rows = [], None
     for name in columns:
