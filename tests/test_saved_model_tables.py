@@ -347,3 +347,38 @@ def test_lacking_columns_refused_saying_why_of_npz_names_and_spaced_names(tmp_pa
         model.predict(df)
     np.testing.assert_array_equal(model.predict_proba(df.rename(columns=str.strip)),
                                   model.predict_proba({c: train[c] for c in COLUMNS}))
+
+
+class _ArrowLikeTable:
+    """What a pyarrow ``Table`` offers a reader of columns: ``column_names``, ``columns``
+    the arrays themselves (unhashable: not names), ``table[name]`` one array."""
+
+    def __init__(self, frame: dict[str, list]):
+        self.column_names = list(frame)
+        self.columns = [np.asarray(v, dtype=object) for v in frame.values()]
+        self._frame = frame
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        return np.asarray(self._frame[name], dtype=object)
+
+
+class _ArraysAsColumns(_ArrowLikeTable):
+    """A table whose ``columns`` are its arrays and which gives no ``column_names``."""
+
+    def __init__(self, frame: dict[str, list]):
+        super().__init__(frame)
+        del self.column_names
+
+
+def test_a_table_whose_columns_are_its_arrays_is_read_by_its_column_names(tmp_path):
+    train, new = _frame(60, seed=2), _frame(15, seed=3)
+    model_file = _train(tmp_path, train, ["y", *COLUMNS])
+    model = chainrule.load_model(model_file)
+    table = {c: new[c] for c in ["x2", "size", "x1", "color"]}
+    np.testing.assert_array_equal(model.predict_proba(_ArrowLikeTable(table)),
+                                  model.predict_proba(table))
+    np.testing.assert_allclose(model.predict_proba(table), _forward(model_file, new, train),
+                               rtol=1e-12, atol=0)
+    with pytest.raises(ValueError, match=r"X: _ArraysAsColumns\.columns must be the "
+                       r"columns' names, as a pandas DataFrame's are; pass a dict"):
+        model.predict(_ArraysAsColumns(table))

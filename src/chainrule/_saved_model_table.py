@@ -36,6 +36,21 @@ def is_table(X: object) -> bool:
             and hasattr(X, "__getitem__"))
 
 
+def _names(X: object) -> set:
+    """The column names of the table ``X``: a mapping's keys, a DataFrame's ``columns``,
+    or, of a table whose ``columns`` are its arrays (a pyarrow ``Table``, polars'
+    ``DataFrame`` has names), its ``column_names``."""
+    if isinstance(X, Mapping):
+        return set(X.keys())
+    names = getattr(X, "column_names", None)
+    try:
+        return set(X.columns if names is None else names)
+    except TypeError:  # columns that are arrays, not names
+        raise ValueError(f"X: {type(X).__name__}.columns must be the columns' names, as a "
+                         "pandas DataFrame's are; pass a dict of column name to values, "
+                         "or a DataFrame") from None
+
+
 def check_unknown(unknown: object) -> None:
     """Refuse an ``unknown_categories`` that is not "error" or "zeros", naming it."""
     if not isinstance(unknown, str) or unknown not in UNKNOWN_CATEGORIES:
@@ -170,7 +185,7 @@ def encode_table(metadata: dict, X: object, unknown: str = "error") -> np.ndarra
         raise ValueError(f"X: {_TABLE} needs a model that records its feature names; this "
                          "one takes its features by position: pass an array of shape "
                          "(n_samples, n_features)")
-    present = set(X.keys() if isinstance(X, Mapping) else X.columns)
+    present = _names(X)
     lacking = [c for c in columns if c not in present]
     if lacking:
         raise ValueError(
