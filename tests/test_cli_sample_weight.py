@@ -184,6 +184,32 @@ def test_validation_cost_is_weighted(tmp_path, capsys):
     assert meta["history"]["val_loss"][-1] != pytest.approx(losses.mean(), rel=1e-6)
 
 
+@pytest.mark.parametrize("optimizer", [["--optimizer", "lbfgs", "--epochs", "5"],
+                                       ["--optimizer", "gd", "--epochs", "30", "--lr", "0.5"]])
+def test_validation_accuracy_is_counted_unweighted(tmp_path, capsys, optimizer):
+    """Both optimizers' histories weigh val_loss by --val-data's column but count
+    val_accuracy unweighted, as the library's Trainer does (lbfgs weighted it)."""
+    X, y, _, _ = _data(n=60, classes=3, seed=2)
+    train, val = tmp_path / "t.csv", tmp_path / "v.csv"
+    _write(train, X[:40], [int(v) for v in y[:40]], np.ones(40, dtype=int))
+    wv = np.arange(20) % 4
+    _write(val, X[40:], [int(v) for v in y[40:]], wv)
+    model = tmp_path / "m.npz"
+    assert _status(["train", train, "--target", "label", "--sample-weight", "w",
+                    "--val-data", val, "--hidden", "4", "-q",
+                    "--seed", "1", "-o", model, *optimizer]) == 0
+    capsys.readouterr()
+    meta = load_metadata(model)
+    proba = _forward(model, X[40:])
+    yi = np.array([meta["labels"].index(f"k{v}") for v in y[40:]])
+    right = proba.argmax(axis=1) == yi
+    assert np.average(right, weights=wv) != pytest.approx(right.mean())  # they differ here
+    assert meta["history"]["val_accuracy"][-1] == pytest.approx(right.mean(), rel=1e-12)
+    losses = -np.log(proba[np.arange(20), yi])
+    assert meta["history"]["val_loss"][-1] == pytest.approx(np.average(losses, weights=wv),
+                                                            rel=1e-9)
+
+
 def test_predict_ignores_the_weight_column(tmp_path, capsys):
     X, y, _, w = _data(seed=1)
     with_w, without = tmp_path / "w.csv", tmp_path / "x.csv"
