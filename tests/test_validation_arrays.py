@@ -80,10 +80,11 @@ def test_validation_data_is_checked(Xv, Yv, match):
     )
 
 
-@pytest.mark.parametrize("bad", [(X, LABELS, LABELS), X, "xy"])
+@pytest.mark.parametrize("bad", [(X, LABELS, LABELS, LABELS), X, "xy"])
 def test_validation_data_must_be_a_pair(bad):
+    """A pair, or a triple of the validation rows' weights: nothing else."""
     check_refused(make_clf(), lambda n: chainrule.train(n, X, LABELS, validation_data=bad),
-                  TypeError, r"validation_data", r"pair")
+                  TypeError, r"validation_data", r"pair", r"triple")
 
 
 # --- NaN, infinity, empty ------------------------------------------------------------------

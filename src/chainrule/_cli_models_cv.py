@@ -185,9 +185,8 @@ def _fit_fold(args: argparse.Namespace, table, task: str, several: bool, lbfgs: 
     else:
         trainer = new_trainer(args, net, steps, p.class_weight, {})
         trainer._refit = False  # fit once, as train's
-        if val is not None:
-            trainer._validation_weight = w_val
-        history = trainer.fit(X_fit, T_fit, val, sample_weight=w_fit)
+        history = trainer.fit(X_fit, T_fit, val if val is None or w_val is None
+                              else (*val, w_val), sample_weight=w_fit)
     if history.stop_reason == "interrupted" and history.epochs < args.epochs:
         raise KeyboardInterrupt  # Ctrl-C, or SIGTERM: no fold's scores are to be had
     return SavedModel(net, p.meta), history, len(p.val_idx)

@@ -159,9 +159,9 @@ def _train_run(args: argparse.Namespace, sigterm: SigtermAsCtrlC) -> int:
                             verbose=not args.quiet, max_time=args.max_time,
                             sample_weight=w_fit, val_weight=w_val)
     else:
-        if val is not None:  # val_loss weighted as the training cost (--patience's)
-            trainer._validation_weight = w_val
-        history = trainer.fit(X_fit, T_fit, val, sample_weight=w_fit)
+        # val_loss weighted as the training cost (--patience's): (X_val, T_val, w_val)
+        history = trainer.fit(X_fit, T_fit, val if val is None or w_val is None
+                              else (*val, w_val), sample_weight=w_fit)
         if history.stop_reason == "interrupted" and trainer.epoch < trainer.epochs:
             # --ema: the model so far is the average, as a finished run's (the checkpoint
             # has the steps'); a Ctrl-C once the last epoch was complete ended the run as

@@ -317,14 +317,13 @@ class _BaseMLP(_Parameters, _Building, _FittedNetwork, _Fitting, _CheckedFit, _E
         # the training accuracy is counted only for a schedule, which may read it ("plateau"
         # with monitor="accuracy" or "val_accuracy"); nothing else here does
         trainer._count_accuracy = self.schedule is not None
-        if validation is not None:
-            trainer._validation_weight = swv
         # partial_fit: the schedule where the last call left it
         go_on_with_schedule(self, trainer, kept, kept_state, incremental)
         ema_begin(self, trainer)  # the average of the last call, which partial_fit goes on with
         epoch_rule.epochs = trainer.epochs
         try:
-            history = trainer.fit(X, Y, validation, sample_weight=sw)
+            history = trainer.fit(X, Y, validation if validation is None or swv is None
+                                  else (*validation, swv), sample_weight=sw)
         except TrainingDiverged as exc:  # record the completed epochs, then say it as ours
             ema_end(self, trainer, False, diverged=True)  # the average of the steps kept
             self._record(exc.history, epoch_rule.losses, n)

@@ -178,10 +178,12 @@ class _TrainingData:
                 "one of them (a held-out fraction of X, or your own validation set), not both"
             )
         if validation_data is not None:
-            if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
+            if not isinstance(validation_data, (tuple, list)) or len(validation_data) not in (2, 3):
                 raise TypeError(
-                    "validation_data must be a pair (X_val, Y_val), got "
-                    f"{type(validation_data).__name__}"
+                    "validation_data must be a pair (X_val, Y_val) or a triple (X_val, Y_val, "
+                    f"sample_weight_val), got {type(validation_data).__name__}"
+                    + (f" of {len(validation_data)} items"
+                       if isinstance(validation_data, (tuple, list)) else "")
                 )
             Xv = validation_data[0]
             if _is_sparse(Xv):  # evaluated whole every epoch: converted (or densified) once
@@ -190,7 +192,11 @@ class _TrainingData:
                 Xv = check_data(Xv, net.n_inputs, net.dtype, "validation_data[0]")
             val = (Xv, net.prepare_targets(validation_data[1], Xv.shape[0], "validation_data[1]",
                                            x_name="validation_data[0]"))
-            swv = net.check_sample_weight(self._validation_weight, Xv.shape[0])
+            try:  # the third item: the validation rows' weights (Keras's val_sample_weights)
+                swv = net.check_sample_weight(
+                    validation_data[2] if len(validation_data) == 3 else None, Xv.shape[0])
+            except (TypeError, ValueError) as exc:  # said of validation_data[2]
+                raise type(exc)(str(exc).replace("sample_weight", "validation_data[2]")) from None
             if swv is not None:  # val_loss weighted as the training loss is
                 val = (*val, swv)
         elif self.validation_fraction:

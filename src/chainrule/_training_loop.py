@@ -29,7 +29,7 @@ class _TrainingLoop:
     """The loop of a run: the mixin base of :class:`~chainrule.training.Trainer` that trains."""
 
     # -- the loop ----------------------------------------------------------------------------
-    def fit(self, X: object, Y: object, validation_data: tuple[object, object] | None = None,
+    def fit(self, X: object, Y: object, validation_data: tuple[object, ...] | None = None,
             sample_weight: object = None) -> History:
         """Run the remaining epochs on ``(X, Y)``; returns the history (also ``self.history``).
 
@@ -42,8 +42,12 @@ class _TrainingLoop:
             and float32 data for a float64 network, are converted to the
             network's dtype a mini-batch at a time (see :func:`train`).
         Y : array-like of shape (n_samples, n_outputs), or 1-D targets / integer labels
-        validation_data : (X_val, Y_val), optional
-            Evaluated after every epoch.
+        validation_data : (X_val, Y_val) or (X_val, Y_val, sample_weight_val), optional
+            Evaluated after every epoch.  ``sample_weight_val`` of shape
+            (n_val,), non-negative with a positive sum, weighs ``val_loss`` as
+            ``sample_weight`` weighs the training cost (the weighted mean loss,
+            a per-sample decay divided by the weights' sum; ``val_accuracy`` is
+            counted unweighted), as Keras's ``(x_val, y_val, val_sample_weights)``.
         sample_weight : array-like of shape (n_samples,), optional
             Weights each example's loss; each batch's cost is the weighted mean
             over its examples, and a per-sample weight decay divides by the

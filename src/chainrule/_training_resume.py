@@ -23,7 +23,7 @@ def resume(
     path: str | os.PathLike,
     X: object,
     Y: object,
-    validation_data: tuple[object, object] | None = None,
+    validation_data: tuple[object, ...] | None = None,
     epochs: int | None = None,
     verbose: int = 0,
     callbacks: Sequence[Callback | Callable[[TrainState], None]] = (),
@@ -51,9 +51,10 @@ def resume(
     X : array-like of shape (n_samples, n_inputs)
     Y : array-like of shape (n_samples, n_outputs), or 1-D targets / integer labels
         The training data of the run.
-    validation_data : (X_val, Y_val), optional
-        The run's validation data, if it had some: required then (the
-        history's ``val_loss`` says so), refused otherwise.
+    validation_data : (X_val, Y_val) or (X_val, Y_val, sample_weight_val), optional
+        The run's validation data (and its weights, as the run had them), if
+        it had some: required then (the history's ``val_loss`` says so),
+        refused otherwise.
     epochs : int, optional
         Total number of epochs (default: the run's own); may extend the run
         (not one that stopped itself), not end it before the epochs the

@@ -63,9 +63,6 @@ class Trainer(_TrainingData, _TrainingLoop, _EpochSteps, _Checkpoints, _RunEnd, 
     # Whether a classification run counts the training accuracy per batch (the history's
     # "accuracy" and "val_accuracy"); the estimators, which report neither, turn it off.
     _count_accuracy = True
-    # Weights of the validation_data rows, shape (n_val,), for val_loss (None: unweighted);
-    # the estimators set them for the rows their early stopping holds out.
-    _validation_weight: np.ndarray | None = None
     # Whether fit starts the optimizer afresh (its step count and state vectors dropped)
     # once its checks pass: train() asks it for an Optimizer object, which is a new run's.
     _restart_optimizer = False

@@ -88,7 +88,7 @@ def train(
     epochs: int = 100,
     seed: int | np.random.Generator | None = None,
     verbose: int = 0,
-    validation_data: tuple[object, object] | None = None,
+    validation_data: tuple[object, ...] | None = None,
     sample_weight: object = None,
     class_weight: str | dict | None = None,
     **options: Any,
@@ -146,8 +146,10 @@ def train(
         Where there is no stderr (``sys.stderr`` is None: pythonw, some
         services) these lines, and the messages on how a run stopped, go
         nowhere (never to stdout).
-    validation_data : (X_val, Y_val), optional
-        Evaluated after every epoch.
+    validation_data : (X_val, Y_val) or (X_val, Y_val, sample_weight_val), optional
+        Evaluated after every epoch; ``sample_weight_val`` of shape (n_val,)
+        weighs ``val_loss`` as ``sample_weight`` weighs the training cost (see
+        :meth:`Trainer.fit`).
     sample_weight : array-like of shape (n_samples,), optional
         Non-negative example weights; each batch's cost is the weighted mean of
         its examples' losses, and with ``decay="per_sample"`` the weight decay

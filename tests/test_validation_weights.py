@@ -1,0 +1,63 @@
+"""``validation_data=(X_val, Y_val, sample_weight_val)``: the validation rows' weights.
+
+``val_loss`` must be the weighted mean loss of the network on the validation rows, as
+NumPy computes it here from the network's own outputs; a pair, or weights all 1, the
+unweighted mean.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import chainrule as cr
+
+
+def _data(seed: int = 0):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(60, 4))
+    y = (X[:, 0] + X[:, 1] > 0).astype(int) + (X[:, 2] > 0.5)
+    return X[:40], y[:40], X[40:], y[40:], rng.integers(0, 4, size=20).astype(float)
+
+
+@pytest.mark.parametrize("decay", [0.0, 0.1])
+def test_val_loss_is_the_weighted_mean(decay):
+    X, y, Xv, yv, wv = _data()
+    net = cr.mlp([4, 5, 3], hidden="tanh", output="softmax", seed=1, weight_decay=decay,
+                 decay="per_sample")
+    history = cr.train(net, X, y, optimizer="gd", lr=0.5, epochs=4, seed=0,
+                       validation_data=(Xv, yv, wv))
+    p = net.predict(Xv)
+    losses = -np.log(p[np.arange(20), yv])
+    # a per-sample decay, as the training cost's: 0.5 * decay * ||W||^2 / sum(w)
+    squares = sum(float(np.sum(layer.W ** 2)) for layer in net.layers)
+    expected = np.average(losses, weights=wv) + 0.5 * decay * squares / wv.sum()
+    assert history["val_loss"][-1] == pytest.approx(expected, rel=1e-10)
+    assert np.average(losses, weights=wv) != pytest.approx(losses.mean(), rel=1e-3)
+    right = p.argmax(axis=1) == yv  # counted unweighted, as documented
+    assert history["val_accuracy"][-1] == pytest.approx(right.mean(), rel=1e-12)
+
+
+def test_a_pair_and_weights_all_one_are_unweighted():
+    X, y, Xv, yv, _ = _data(1)
+    runs = []
+    for val in ((Xv, yv), (Xv, yv, np.ones(20)), (Xv, yv, None)):
+        net = cr.mlp([4, 5, 3], hidden="tanh", output="softmax", seed=1)
+        runs.append(cr.train(net, X, y, optimizer="gd", lr=0.5, epochs=3, seed=0,
+                             validation_data=val)["val_loss"])
+    assert runs[0] == runs[1] == runs[2]
+
+
+@pytest.mark.parametrize(("weights", "error", "words"), [
+    (-np.ones(20), ValueError, "validation_data[2] must be non-negative"),
+    (np.zeros(20), ValueError, "validation_data[2] must be non-negative with a positive"),
+    (np.ones(19), ValueError, "validation_data[2] must have shape (20,)"),
+    ("many", TypeError, "got tuple of 4 items"),
+])
+def test_bad_validation_weights_are_refused(weights, error, words):
+    X, y, Xv, yv, _ = _data(2)
+    net = cr.mlp([4, 5, 3], hidden="tanh", output="softmax", seed=1)
+    val = (Xv, yv, np.ones(20), np.ones(20)) if isinstance(weights, str) else (Xv, yv, weights)
+    with pytest.raises(error) as info:
+        cr.train(net, X, y, epochs=2, validation_data=val)
+    assert words in str(info.value)
