@@ -140,6 +140,39 @@ def test_evaluate_weighted_scores_are_sklearn_metrics(tmp_path, capsys):
     assert "give --sample-weight w" in capsys.readouterr().out
 
 
+def test_evaluate_weighted_report(tmp_path, capsys):
+    """--report with --sample-weight: scikit-learn's classification_report and
+    confusion_matrix given the weights (non-integer: supports and cells are sums of
+    weights), of the NumPy forward pass; it was refused."""
+    X, y, _, w = _data(n=60, classes=3, seed=5)
+    w = w + np.arange(60) % 2 * 0.5  # not integers
+    data = tmp_path / "d.csv"
+    _write(data, X, [int(v) for v in y], w)
+    model = tmp_path / "m.npz"
+    assert _status(["train", data, "--target", "label", "--sample-weight", "w", "--hidden",
+                    "6", "--epochs", "30", "--lr", "0.02", "-q", "-o", model]) == 0
+    capsys.readouterr()
+    assert _status(["evaluate", model, data, "--sample-weight", "w", "--report",
+                    "--json"]) == 0
+    got = json.loads(capsys.readouterr().out)
+    labels = load_metadata(model)["labels"]
+    yi = np.array([labels.index(f"k{v}") for v in y])
+    pred = _forward(model, X).argmax(axis=1)
+    seen = sorted(set(yi) | set(pred))
+    want = metrics.classification_report(yi, pred, labels=seen, output_dict=True,
+                                         sample_weight=w, zero_division=0)
+    for j in seen:
+        for key in ("precision", "recall", "f1-score", "support"):
+            assert got["report"][labels[j]][key] == pytest.approx(want[str(j)][key],
+                                                                  rel=1e-12), key
+    assert got["report"][labels[seen[0]]]["support"] == pytest.approx(w[yi == seen[0]].sum())
+    np.testing.assert_allclose(got["confusion_matrix"], metrics.confusion_matrix(
+        yi, pred, labels=seen, sample_weight=w), rtol=1e-12)
+    assert _status(["evaluate", model, data, "--sample-weight", "w", "--report"]) == 0
+    out = capsys.readouterr().out
+    assert "sums of the examples' weights" in out and "Traceback" not in out
+
+
 def test_evaluate_weighted_regression_scores(tmp_path, capsys):
     """mse, rmse, mae and r2 with the weights, as scikit-learn computes them."""
     X, _, score, w = _data(n=50, seed=7)
@@ -306,7 +339,6 @@ def test_cv_weighs_each_fold(tmp_path, capsys):
 @pytest.mark.parametrize(("options", "words"), [
     (["--sample-weight", "a"], "the column is a feature of"),
     (["--sample-weight", "label"], "the column is the target"),
-    (["--sample-weight", "w", "--report"], "--report counts the examples"),
     (["--sample-weight", "nope"], "--sample-weight nope: "),
 ])
 def test_evaluate_refusals(tmp_path, capsys, options, words):

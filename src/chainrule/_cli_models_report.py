@@ -83,7 +83,7 @@ def _evaluation(model, table, report: bool = False, sample_weight: np.ndarray | 
         proba = model.predict_proba(table.X)
         more, no_auc = _class_scores(model, proba, y, sw)
         scores.update(more)
-        shown = _class_report(model, proba, y, names) if report else None
+        shown = _class_report(model, proba, y, names, sw) if report else None
     each = ([] if not names else _target_scores(y, model.predict(table.X), sw)
             if model.task == "regression" else
             [{k: v for k, v in s.items() if k != "predicted"}
@@ -181,13 +181,21 @@ def _class_scores(model, proba: np.ndarray, y: np.ndarray, sample_weight: np.nda
 
 
 def _plain(value):
-    """``value`` with NumPy numbers as Python ones (JSON), a ``support`` as an int."""
-    if isinstance(value, dict):  # support: a count
-        return {k: int(v) if k == "support" else _plain(v) for k, v in value.items()}
+    """``value`` with NumPy numbers as Python ones (JSON), a ``support`` as an int (a
+    weighted support, the sum of the weights, as an int where it is one)."""
+    if isinstance(value, dict):  # support: a count, or a sum of weights
+        return {k: _count(v) if k == "support" else _plain(v) for k, v in value.items()}
     return value.item() if isinstance(value, np.generic) else value
 
 
-def _report_dict(y: np.ndarray, pred: np.ndarray, options: dict) -> dict:
+def _count(value) -> int | float:
+    """A count, or a sum of weights (``--sample-weight``): an int where it is whole."""
+    value = float(value)
+    return int(value) if value.is_integer() else value
+
+
+def _report_dict(y: np.ndarray, pred: np.ndarray, options: dict,
+                 sample_weight: np.ndarray | None = None) -> dict:
     """``classification_report``'s dict split: ``report``, a row per class (target) by its
     name, and ``averages``, its average rows (accuracy or micro avg, macro avg, weighted
     avg, samples avg).  Asked for by index, not by name: a class named "accuracy",
@@ -196,7 +204,8 @@ def _report_dict(y: np.ndarray, pred: np.ndarray, options: dict) -> dict:
 
     labels = options["labels"]
     rows = metrics.classification_report(
-        y, pred, output_dict=True, labels=labels, zero_division=options["zero_division"])
+        y, pred, output_dict=True, labels=labels, zero_division=options["zero_division"],
+        sample_weight=sample_weight)
     keys = [str(j) for j in labels]  # scikit-learn's keys of the labels given
     return {"report": {name: _plain(rows[key])
                        for name, key in zip(options["target_names"], keys, strict=True)},
@@ -204,7 +213,8 @@ def _report_dict(y: np.ndarray, pred: np.ndarray, options: dict) -> dict:
 
 
 def _class_report(model, proba: np.ndarray, y: np.ndarray,
-                  target_names: list[str] | None) -> dict:
+                  target_names: list[str] | None, sample_weight: np.ndarray | None = None
+                  ) -> dict:
     """evaluate ``--report``: scikit-learn's ``classification_report`` and confusion matrix.
 
     One target: the classes in ``y`` or predicted, named by the model's labels, in its
@@ -218,6 +228,9 @@ def _class_report(model, proba: np.ndarray, y: np.ndarray,
         As :func:`_class_scores` takes them.
     target_names : list of str or None
         The targets of a multi-label classifier, in the order of ``y``'s columns.
+    sample_weight : ndarray of shape (n_samples,), optional
+        ``--sample-weight``'s: every number weighted, as scikit-learn's report and
+        matrices take ``sample_weight`` (a support, a cell: the sum of the weights).
 
     Returns
     -------
@@ -237,16 +250,20 @@ def _class_report(model, proba: np.ndarray, y: np.ndarray,
         shown = active or list(range(y.shape[1]))
         options = {"labels": shown, "target_names": [target_names[j] for j in shown],
                    "zero_division": 0 if active else 1}
-        matrices = metrics.multilabel_confusion_matrix(y, pred)
+        sw = sample_weight
+        matrices = metrics.multilabel_confusion_matrix(y, pred, sample_weight=sw)
         pairs = _pairs(model, y.shape[1])
-        text = metrics.classification_report(y, pred, digits=4, **options).rstrip()
+        text = metrics.classification_report(y, pred, digits=4, sample_weight=sw,
+                                             **options).rstrip()
         empty = int(np.count_nonzero(~y.any(axis=1) & ~pred.any(axis=1)))
         if active and empty:  # scikit-learn's per-example F1 of 0 / 0, read as 0
-            text += (f"\n(samples avg: the mean over the examples, {empty} of the "
-                     f"{y.shape[0]} with no label true or predicted counted as 0)")
-        return {**_report_dict(y, pred, options), "text": text,
+            text += (f"\n(samples avg: the {'' if sw is None else 'weighted '}mean over "
+                     f"the examples, {empty} of the {y.shape[0]} with no label true or "
+                     "predicted counted as 0)")
+        return {**_report_dict(y, pred, options, sw), "text": text,
                 "confusion_matrices": {
-                    name: {"labels": [_name(v) for v in pair], "matrix": m.tolist()}
+                    name: {"labels": [_name(v) for v in pair],
+                           "matrix": [[_count(c) for c in row] for row in m]}
                     for name, pair, m in zip(target_names, pairs, matrices, strict=True)},
                 "unseen": [name for j, name in enumerate(target_names) if j not in shown]}
     pred = proba.argmax(axis=1)
@@ -256,23 +273,27 @@ def _class_report(model, proba: np.ndarray, y: np.ndarray,
     options = {"labels": seen, "target_names": [names[j] for j in seen], "zero_division": 0}
     with warnings.catch_warnings():  # one class, given as labels: its 1 x 1 matrix is right
         warnings.filterwarnings("ignore", message="A single label was found", category=UserWarning)
-        matrix = metrics.confusion_matrix(y, pred, labels=seen).tolist()
-    return {**_report_dict(y, pred, options),
-            "text": metrics.classification_report(y, pred, digits=4, **options),
-            "labels": options["target_names"], "confusion_matrix": matrix,
+        matrix = metrics.confusion_matrix(y, pred, labels=seen, sample_weight=sample_weight)
+    return {**_report_dict(y, pred, options, sample_weight),
+            "text": metrics.classification_report(y, pred, digits=4,
+                                                  sample_weight=sample_weight, **options),
+            "labels": options["target_names"],
+            "confusion_matrix": [[_count(c) for c in row] for row in matrix],
             "unseen": [names[j] for j in range(k) if j not in seen]}
 
 
 _WIDE = 100  # characters: a matrix wider than this, headed by its labels, is numbered
 
 
-def _matrix_lines(labels: list[str], matrix: list[list[int]]) -> list[str]:
+def _matrix_lines(labels: list[str], matrix: list[list[int | float]]) -> list[str]:
     """A confusion matrix as text: a row per true class, a column per predicted class,
     each headed by its label; where those labels would make it wider than ``_WIDE``
     characters (many classes, long labels), each row is headed by its number and label
     and each column by the number alone, and a last line says so."""
     corner = "true \\ predicted"
-    counts = max(len(str(c)) for row in matrix for c in row)
+    matrix = [[str(c) if isinstance(c, int) else f"{c:.6g}" for c in row]  # a count, or
+              for row in matrix]  # a sum of weights (--sample-weight's, not whole)
+    counts = max(len(c) for row in matrix for c in row)
     width = max(*(len(v) for v in labels), counts)
     first = max(len(corner), *(len(v) for v in labels))
     numbered = first + len(labels) * (width + 2) > _WIDE
@@ -292,9 +313,13 @@ def _matrix_lines(labels: list[str], matrix: list[list[int]]) -> list[str]:
     return lines
 
 
-def _print_report(report: dict) -> None:
-    """Print :func:`_class_report`'s table, then the confusion matrix (matrices)."""
+def _print_report(report: dict, weighted: bool = False) -> None:
+    """Print :func:`_class_report`'s table, then the confusion matrix (matrices); those of
+    ``--sample-weight`` (``weighted``) are said to be sums of the weights."""
     print()
+    if weighted:
+        print("weighted by --sample-weight: a support and a cell of a confusion matrix are "
+              "sums of the examples' weights")
     if "confusion_matrices" in report:  # a row per target: its second label's scores
         print("a row per target, of its second label: " + ", ".join(
             f"{name} {each['labels'][1]}" for name, each in report["confusion_matrices"].items()))

@@ -203,7 +203,9 @@ EVALUATE_HELP = (
     "a column of DATA (an array of an NPZ file) holding each example's weight, a number "
     ">= 0 (their sum > 0): every score is weighted, as scikit-learn's metrics take "
     "sample_weight (accuracy_score, log_loss, balanced_accuracy_score, f1_score, "
-    "roc_auc_score, mean_squared_error, mean_absolute_error, r2_score). Not taken from "
+    "roc_auc_score, mean_squared_error, mean_absolute_error, r2_score; --report's "
+    "classification_report and confusion matrix, whose supports and cells are then sums "
+    "of the weights). Not taken from "
     "the model: a model trained with --sample-weight is scored unweighted without it, "
     "which the output then says (default: none)")
 
@@ -215,17 +217,14 @@ def evaluation_weights(args: argparse.Namespace, model, table) -> np.ndarray | N
     Raises
     ------
     ValueError
-        For ``--report`` (its counts are not weighted), a weight column that is one of
-        the model's features or its target, and as :func:`read_weights`.
+        For a weight column that is one of the model's features or its target, and as
+        :func:`read_weights`.
     """
     from ._cli_models_data import model_columns
 
     name = getattr(args, "sample_weight", None)
     if name is None:
         return None
-    if args.report:
-        raise ValueError(f"{_OPTION} {name}: --report counts the examples (support, the "
-                         "confusion matrix) unweighted; leave out one of them")
     if name in (model_columns(model) or ()):
         raise ValueError(f"{_OPTION} {name}: the column is a feature of {args.model}; the "
                          "weight column weighs the examples and is no input of the model")

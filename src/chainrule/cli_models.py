@@ -172,7 +172,7 @@ def _evaluate(args: argparse.Namespace) -> int:
         print(f"target {name}: " + ", ".join(f"{_NAMES[key]} {v:.6g}"
                                              for key, v in values.items()))
     if report is not None:
-        _print_report(report)
+        _print_report(report, weights is not None)
     return 0
 
 
