@@ -285,6 +285,24 @@ def test_refusals(tmp_path, capsys, edit, options, words):
     assert not (tmp_path / "m.npz").exists()
 
 
+def test_refusals_name_the_weight_column(tmp_path, capsys):
+    """An NPZ weight array of other rows is "the weight column", not "the target"; a
+    --val-data file without the column is said to need its own."""
+    X, y, _, w = _data(seed=4)
+    np.savez(tmp_path / "d.npz", X=X, y=y, w=w[:30])
+    assert _status(["train", tmp_path / "d.npz", "--sample-weight", "w", "-q",
+                    "-o", tmp_path / "m.npz"]) == 2
+    err = capsys.readouterr().err
+    assert "the weight column 'w' must have shape (40,)" in err and "target" not in err
+    data, val = tmp_path / "t.csv", tmp_path / "v.csv"
+    _write(data, X[:30], [int(v) for v in y[:30]], w[:30])
+    _write(val, X[30:], [int(v) for v in y[30:]])
+    assert _status(["train", data, "--target", "label", "--sample-weight", "w",
+                    "--val-data", val, "-q", "-o", tmp_path / "m.npz"]) == 2
+    err = capsys.readouterr().err
+    assert "has no column 'w' (--val-data: its rows are weighted by their own" in err
+
+
 def test_weight_column_as_the_default_target_is_refused(tmp_path, capsys):
     """The last column, the target when --target names none, as the weight column."""
     X, _, _, w = _data(seed=4)

@@ -87,10 +87,14 @@ def read_weights(data: str, name: str, seed: int, n_rows: int | None, what: str 
     try:
         table = read_data(data, target=name, features=[], need_target=False, seed=seed)
     except ValueError as exc:  # the reader's words for a target: said of the weights
-        message = str(exc).replace(" for the target", "").replace(" (the target)", "")
+        message = (str(exc).replace(" for the target", "").replace(" (the target)", "")
+                   .replace(f"the target {name!r}", f"the weight column {name!r}")
+                   .replace(f"target {name!r}", f"weight column {name!r}"))
         raise ValueError(f"{_OPTION} {name}: {message}") from None
     if table.y is None:
-        raise ValueError(f"{_OPTION} {name}: {table.source} has no column {name!r}")
+        raise ValueError(f"{_OPTION} {name}: {table.source} has no column {name!r}" + (
+            "" if what == "DATA" else f" ({what}: its rows are weighted by their own column "
+            "of that name, as DATA's)"))
     cells = np.asarray(table.y)
     if cells.shape != (n_rows if n_rows is not None else table.n_samples,):
         raise ValueError(f"{_OPTION} {name}: {table.source} holds {name!r} of shape "
