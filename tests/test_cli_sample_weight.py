@@ -173,6 +173,32 @@ def test_evaluate_weighted_report(tmp_path, capsys):
     assert "sums of the examples' weights" in out and "Traceback" not in out
 
 
+@pytest.mark.parametrize("classes", [2, 3])
+def test_evaluate_a_class_of_zero_weights_leaves_roc_auc_out(tmp_path, capsys, classes):
+    """A class whose examples all weigh 0 is absent from the weighted data: ROC AUC is
+    left out and said why, as for a class missing from the file (it was nan, with
+    scikit-learn's warning); the other scores are scikit-learn's."""
+    X, y, _, w = _data(n=60, classes=classes, seed=5)
+    data, zeros = tmp_path / "d.csv", tmp_path / "z.csv"
+    _write(data, X, [int(v) for v in y], w)
+    wz = np.where(y == classes - 1, 0, w)
+    _write(zeros, X, [int(v) for v in y], wz)
+    model = tmp_path / "m.npz"
+    assert _status(["train", data, "--target", "label", "--sample-weight", "w", "--hidden",
+                    "4", "--epochs", "5", "-q", "-o", model]) == 0
+    capsys.readouterr()
+    assert _status(["evaluate", model, zeros, "--sample-weight", "w", "--json"]) == 0
+    captured = capsys.readouterr()
+    got = json.loads(captured.out)
+    assert "roc_auc" not in got and "of a positive weight" in got["roc_auc_left_out"]
+    assert "warning" not in captured.err
+    labels = load_metadata(model)["labels"]
+    yi = np.array([labels.index(f"k{v}") for v in y])
+    out = _forward(model, X)  # two classes: one output, its logit (_forward's identity)
+    pred = out.argmax(axis=1) if classes > 2 else (out[:, 0] > 0).astype(int)
+    assert got["accuracy"] == pytest.approx(metrics.accuracy_score(yi, pred, sample_weight=wz))
+
+
 def test_evaluate_weighted_regression_scores(tmp_path, capsys):
     """mse, rmse, mae and r2 with the weights, as scikit-learn computes them."""
     X, _, score, w = _data(n=50, seed=7)

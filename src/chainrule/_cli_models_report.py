@@ -125,13 +125,17 @@ def _class_scores(model, proba: np.ndarray, y: np.ndarray, sample_weight: np.nda
         ``roc_auc`` (of them, ``only``).
     reason : str or None
         Why ``roc_auc`` is left out: ``y`` holds a single class (of a label: one of its
-        two), or, of three or more classes, not every class of the model.
+        two), or, of three or more classes, not every class of the model (with
+        ``sample_weight``, among the examples of a positive weight).
     """
     from sklearn import metrics
 
     sw = sample_weight
     want = [key for key in ("balanced_accuracy", "f1_macro", "roc_auc") if only in (None, key)]
     scores = {}
+    # the examples that count: with weights, a class whose examples all weigh 0 is absent
+    # (scikit-learn's roc_auc_score gives it nan, with a warning)
+    counted, some = (y, "") if sw is None else (y[sw > 0], " of a positive weight")
     if y.ndim == 2:  # several yes/no targets
         pred = (proba > 0.5).astype(np.intp)
         active = _active(y, pred)  # none: each label right, F1 0 / 0 read as 1
@@ -142,10 +146,10 @@ def _class_scores(model, proba: np.ndarray, y: np.ndarray, sample_weight: np.nda
                                                         sample_weight=sw))
         if "roc_auc" not in want:
             return scores, None
-        one = [j for j in range(y.shape[1]) if len(np.unique(y[:, j])) < 2]
+        one = [j for j in range(y.shape[1]) if len(np.unique(counted[:, j])) < 2]
         if one:
             return scores, (f"{len(one)} of the {y.shape[1]} targets hold a single label in "
-                            "the data; each target's ROC AUC needs examples of both")
+                            f"the data{some}; each target's ROC AUC needs examples of both")
         return {**scores, "roc_auc": float(metrics.roc_auc_score(y, proba,
                                                                  sample_weight=sw))}, None
     pred = proba.argmax(axis=1)
@@ -161,17 +165,18 @@ def _class_scores(model, proba: np.ndarray, y: np.ndarray, sample_weight: np.nda
         return scores, None
     k = proba.shape[1]
     labels = [_name(v) for v in model.labels or range(k)]
-    present = np.unique(y)
+    present = np.unique(counted)
     if len(present) < 2:
-        return scores, (f"the data hold one class ({labels[present[0]]}); ROC AUC ranks "
-                        "the examples of one class against those of the others")
+        return scores, (f"the data hold one class{some} ({labels[present[0]]}); ROC AUC "
+                        "ranks the examples of one class against those of the others")
     if k == 2:
         return {**scores, "roc_auc": float(metrics.roc_auc_score(y, proba[:, 1],
                                                                  sample_weight=sw))}, None
     if len(present) < k:
         missing = [labels[j] for j in range(k) if j not in present]
-        return scores, (f"the data hold {len(present)} of the model's {k} classes (none of "
-                        f"{', '.join(missing)}); the one-vs-rest average needs each class")
+        return scores, (f"the data hold {len(present)} of the model's {k} classes{some} "
+                        f"(none of {', '.join(missing)}); the one-vs-rest average needs "
+                        "each class")
     try:  # probabilities that do not sum to 1 (outputs other than a softmax): refused
         auc = metrics.roc_auc_score(y, proba, multi_class="ovr", labels=list(range(k)),
                                     sample_weight=sw)
