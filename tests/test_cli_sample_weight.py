@@ -380,6 +380,25 @@ def test_cv_weighs_each_fold(tmp_path, capsys):
     assert c != a
 
 
+def test_cv_refuses_a_fold_of_zero_weights(tmp_path, capsys):
+    """A fold whose held-out rows all weigh 0 has no weighted scores: refused naming
+    the option, the fold and the way out, before any fold trains (it was NumPy's
+    "Weights sum to zero, can't be normalized" after the fold had trained)."""
+    from sklearn.model_selection import StratifiedKFold
+
+    X, y, _, _ = _data(n=60, seed=8)
+    folds = list(StratifiedKFold(5, shuffle=True, random_state=0).split(X, y))
+    w = np.ones(60, dtype=int)
+    w[folds[2][1]] = 0  # the third fold's held-out rows
+    data = tmp_path / "w.csv"
+    _write(data, X, [int(v) for v in y], w)
+    assert _status(["cv", data, "--target", "label", "--sample-weight", "w", "--hidden",
+                    "3", "--epochs", "2", "--folds", "5", "--seed", "0", "-q"]) == 2
+    err = capsys.readouterr().err
+    assert ("every held-out example of fold 3 of 5 (StratifiedKFold, --seed 0) weighs 0 "
+            "(of 12)") in err and "Traceback" not in err
+
+
 @pytest.mark.parametrize(("options", "words"), [
     (["--sample-weight", "a"], "the column is a feature of"),
     (["--sample-weight", "label"], "the column is the target"),

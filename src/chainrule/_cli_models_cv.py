@@ -198,6 +198,7 @@ def _cv(args: argparse.Namespace) -> int:
     from ._cli_models_train_checks import check_before_data
     from ._cli_models_train_prepare import read_table
     from ._cli_models_train_task import _infer_task, _infer_task_several, _numeric_targets
+    from ._cli_sample_weight import check_folds
     from .cli_args import check_loss_output
 
     _refuse(args)
@@ -215,6 +216,7 @@ def _cv(args: argparse.Namespace) -> int:
         # fold's table counts its own rows from 0) before any fold is trained
         _numeric_targets(table, args)
     splitter, folds = _folds(table, task, several, args.folds, args.seed)
+    check_folds(args, table.sample_weight, folds, splitter)  # --sample-weight's, each > 0
     if args.val_fraction is None:  # train's default, decided once for every fold: 0.1 if
         # each fold trains on 20 rows or more, else none (per fold, 24 rows in 5 folds would
         # stop one fold early on 2 validation rows and run the others to the end)

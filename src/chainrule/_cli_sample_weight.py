@@ -16,9 +16,9 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["EVALUATE_HELP", "SAMPLE_WEIGHT_HELP", "check_parts", "check_weight_names",
-           "evaluation_weights", "read_weights", "val_weights", "weighted_mean_std",
-           "weights_line", "with_sample_weight"]
+__all__ = ["EVALUATE_HELP", "SAMPLE_WEIGHT_HELP", "check_folds", "check_parts",
+           "check_weight_names", "evaluation_weights", "read_weights", "val_weights",
+           "weighted_mean_std", "weights_line", "with_sample_weight"]
 
 _OPTION = "--sample-weight"
 
@@ -163,6 +163,24 @@ def check_parts(args: argparse.Namespace, w_train: np.ndarray, w_val: np.ndarray
                 f"{_OPTION} {args.sample_weight}: every {part} example weighs 0 (of "
                 f"{len(weights)}), so its weighted cost is undefined; give another --seed "
                 "or --val-fraction (0: no validation rows)")
+
+
+def check_folds(args: argparse.Namespace, weights: np.ndarray | None, folds: list,
+                splitter: str) -> None:
+    """cv: refuse, before any fold is trained, a fold whose training rows or held-out rows
+    all weigh 0 (``weights``: DATA's, None without ``--sample-weight``; ``folds``: the
+    (training rows, held-out rows) of each fold, by ``splitter``): its model, or its
+    weighted scores (a mean of no weight), would be undefined."""
+    if weights is None:
+        return
+    for i, rows in enumerate(folds, 1):
+        for part, idx in zip(("training", "held-out"), rows, strict=True):
+            if not weights[idx].any():
+                raise ValueError(
+                    f"{_OPTION} {args.sample_weight}: every {part} example of fold {i} of "
+                    f"{len(folds)} ({splitter}, --seed {args.seed}) weighs 0 (of {len(idx)}), "
+                    f"so its weighted {'cost' if part == 'training' else 'scores'} would be "
+                    "undefined; give fewer --folds or another --seed")
 
 
 def weighted_mean_std(values: np.ndarray, weights: np.ndarray, axis: int | tuple[int, ...]
