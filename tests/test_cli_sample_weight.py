@@ -219,6 +219,15 @@ def test_evaluate_weighted_regression_scores(tmp_path, capsys):
         metrics.mean_absolute_error(score, pred, sample_weight=w), rel=1e-9)
     assert got["r2"] == pytest.approx(metrics.r2_score(score, pred, sample_weight=w),
                                       rel=1e-9)
+    # one example of a positive weight: no r2, as of a file of one example (scikit-learn
+    # gave 0.0, its value for a variance of 0); mse is that example's squared error
+    one = np.zeros(50, dtype=int)
+    one[7] = 2
+    _write(data, X, score, one, name="price")
+    assert _status(["evaluate", model, data, "--sample-weight", "w", "--json"]) == 0
+    got = json.loads(capsys.readouterr().out)
+    assert "r2" not in got
+    assert got["mse"] == pytest.approx((score[7] - pred[7]) ** 2, rel=1e-9)
 
 
 def test_validation_cost_is_weighted(tmp_path, capsys):

@@ -74,7 +74,8 @@ def _regression_scores(y: np.ndarray, pred: np.ndarray,
     Returns
     -------
     dict
-        Keys mse, rmse, mae and, for two examples or more, r2 (of them, ``only``).
+        Keys mse, rmse, mae and, for two examples or more (of a positive weight), r2 (of
+        them, ``only``).
     """
     from sklearn import metrics
 
@@ -85,7 +86,7 @@ def _regression_scores(y: np.ndarray, pred: np.ndarray,
         scores = {"mse": mse, "rmse": float(np.sqrt(mse))}
     if only in (None, "mae"):
         scores["mae"] = float(metrics.mean_absolute_error(y, pred, sample_weight=sw))
-    if only in (None, "r2") and len(y) > 1:
+    if only in (None, "r2") and (len(y) if sw is None else np.count_nonzero(sw)) > 1:
         scores["r2"] = float(metrics.r2_score(y, pred, sample_weight=sw))
     return {key: value for key, value in scores.items() if only in (None, key)}
 
