@@ -338,6 +338,25 @@ def test_refusals_name_the_weight_column(tmp_path, capsys):
     assert "has no column 'w' (--val-data: its rows are weighted by their own" in err
 
 
+@pytest.mark.parametrize("command", ["train", "cv"])
+def test_a_weight_column_named_within_the_target_s_name(tmp_path, capsys, command):
+    """--target label --sample-weight lab: "lab" is not the target (it was refused as
+    given to --target, "lab" being part of the text "label"); the weights are used."""
+    X, y, _, w = _data(seed=4)
+    data = tmp_path / "d.csv"
+    _write(data, X, [int(v) for v in y], w)
+    data.write_text(data.read_text().replace("a,b,c,w,label", "a,b,c,lab,label", 1))
+    model = tmp_path / "m.npz"
+    extra = ["-o", model] if command == "train" else ["--folds", "2"]
+    assert _status([command, data, "--target", "label", "--sample-weight", "lab",
+                    "--hidden", "3", "--epochs", "2", "-q", *extra]) == 0
+    capsys.readouterr()
+    if command == "train":
+        meta = load_metadata(model)
+        assert meta["training"]["sample_weight"] == "lab"
+        assert meta["feature_names"] == ["a", "b", "c"]
+
+
 def test_weight_column_as_the_default_target_is_refused(tmp_path, capsys):
     """The last column, the target when --target names none, as the weight column."""
     X, _, _, w = _data(seed=4)

@@ -43,7 +43,8 @@ def check_weight_names(args: argparse.Namespace) -> np.ndarray | None:
         return None
     for dest, option in (("target", "--target"), ("features", "--features"),
                          ("categorical", "--categorical")):
-        if name in (getattr(args, dest, None) or ()):
+        given = getattr(args, dest, None)  # a name (one --target), a list, or None
+        if name in ([given] if isinstance(given, str) else given or ()):
             raise ValueError(
                 f"{_OPTION} {name}: the column is also given to {option}; the weight "
                 "column weighs the examples and is neither a feature nor a target: name "
