@@ -618,7 +618,7 @@ def test_cli_standardising_ordinary_data_makes_no_scaled_copy():
     three times the data at its peak."""
     import tracemalloc
 
-    from chainrule._cli_models_data import _mean_std
+    from chainrule._cli_statistics import _mean_std
 
     X = np.random.default_rng(0).normal(size=(100_000, 40)).astype(np.float32)
     tracemalloc.start()

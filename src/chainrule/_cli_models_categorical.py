@@ -10,7 +10,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from ._cli_models_data import _constant, _mean_std
+from ._cli_statistics import _constant, _mean_std
 from ._tabular_categories import MAX_CATEGORIES, one_hot_mask
 
 

@@ -19,14 +19,7 @@ from . import _cli_sample_weight as _weights
 from ._cli_checkpoint import resolved_loss, resolved_options
 from ._cli_class_weight import resolve_class_weight
 from ._cli_image_layout import other_shape as _other_shape
-from ._cli_models_data import (
-    _check_target_size,
-    _constant,
-    _file_sha256,
-    _mean_std,
-    _standardise,
-    _stdin_sha256,
-)
+from ._cli_models_data import _file_sha256, _stdin_sha256
 from ._cli_models_train_task import (
     _check_huber,
     _check_label_smoothing,
@@ -43,6 +36,7 @@ from ._cli_models_val_data import (
     read_val_data,
     val_data_record,
 )
+from ._cli_statistics import _check_target_size, _constant, _mean_std, _standardise
 from ._tabular_table import Table
 from .cli_architecture import check_features, image_statistics
 from .cli_args import check_loss_output

@@ -147,7 +147,7 @@ def check_val_targets(table, val, task: str, several: bool) -> None:
     ValueError
         Naming the label, the target and the validation file.
     """
-    from ._cli_models_data import _check_target_size
+    from ._cli_statistics import _check_target_size
     from .saved_model import fit_labels, regression_targets
 
     if task != "classification":

@@ -15,7 +15,7 @@ import argparse
 
 import numpy as np
 
-from ._cli_models_data import _constant, _mean_std
+from ._cli_statistics import _constant, _mean_std
 from .cli_args import fraction, hidden_activation_name, positive_int
 from .network import Network
 
