@@ -9,7 +9,9 @@ own preparation (the standardisation ``chainrule train`` recorded); a categorica
 column, one-hot encoded, is one feature, its 0/1 features shuffled together.  The data are read
 and scored as ``chainrule evaluate`` reads and scores them (``_cli_models_data``,
 ``_cli_models_scores``, ``_cli_models_report``), one forward pass of the model per
-shuffle.  Registered by :mod:`chainrule.cli_models`.
+shuffle; ``--sample-weight``'s column weighs the baseline and every shuffled score, as
+evaluate's scores and ``permutation_importance(..., sample_weight=)``, and is not
+shuffled (the weights stay with their rows).  Registered by :mod:`chainrule.cli_models`.
 """
 
 from __future__ import annotations
@@ -74,10 +76,13 @@ class _Outputs:
         return self.out
 
 
-def _score(model, X: np.ndarray, y: np.ndarray, name: str, given: bool = True) -> float:
+def _score(model, X: np.ndarray, y: np.ndarray, name: str, given: bool = True,
+           sample_weight: np.ndarray | None = None) -> float:
     """evaluate's score ``name`` of ``model`` on raw features ``X`` (n_samples, n_features)
     and targets ``y`` (as ``_targets`` encodes them), from one forward pass; ``given``:
-    whether ``--scoring`` named it (else it is the default), for the message.
+    whether ``--scoring`` named it (else it is the default), for the message;
+    ``sample_weight`` (n_samples,): the rows' weights (``--sample-weight``), the score
+    weighted as evaluate weighs it (scikit-learn's metrics given ``sample_weight``).
 
     Raises
     ------
@@ -88,11 +93,13 @@ def _score(model, X: np.ndarray, y: np.ndarray, name: str, given: bool = True) -
     from ._cli_models_report import _class_scores
     from ._cli_models_scores import _scores
 
-    out = _Outputs(model, X)
+    out, sw = _Outputs(model, X), sample_weight
     if name in _CLASS_SCORES:
-        scores, reason = _class_scores(out, out.out, y, only=name)
+        scores, reason = _class_scores(out, out.out, y, sw, only=name)
     else:
-        scores, reason = _scores(out, X, y, only=name), "R^2 needs two examples or more"
+        scores = _scores(out, X, y, sw, only=name)
+        reason = "R^2 needs two examples or more" + ("" if sw is None else
+                                                    " of a positive weight")
     if name not in scores:
         others = [other for other in _scorings(model) if other != name]
         raise ValueError(f"{'--scoring ' if given else 'the default score, '}{name}: evaluate "
@@ -245,6 +252,14 @@ def _add_importance(sub: argparse._SubParsersAction) -> None:
                    help="seed of a generated DATA set, as evaluate's --seed (default: the "
                    "seed the model was trained on, when DATA is that set, else 0; another "
                    "seed draws new data, held out)")
+    p.add_argument("--sample-weight", default=None, metavar="COLUMN", dest="sample_weight",
+                   help="a column of DATA (an array of an NPZ file) holding each example's "
+                   "weight, a number >= 0 (their sum > 0), as evaluate's: the baseline and "
+                   "every shuffled score weighted, as permutation_importance(..., "
+                   "sample_weight=) scores them; the column is no feature and is not "
+                   "shuffled. Not taken from the model: a model trained with "
+                   "--sample-weight is scored unweighted without it, which the output then "
+                   "says (default: none)")
     p.add_argument("--top", type=positive_int, metavar="K",
                    help="show the K most important features alone (--json too)")
     p.add_argument("--json", action="store_true", help="print every figure as JSON")
@@ -256,6 +271,7 @@ def _importance(args: argparse.Namespace) -> int:
     from ._cli_models_data import _evaluate_target, _load_predictor, _model_data, _targets
     from ._cli_models_provenance import _data_seed, _trained_on
     from ._cli_models_scores import _refuse_one_of_several
+    from ._cli_sample_weight import evaluation_weights, weights_line
     from .cli_models import _npz_target_array
 
     written = _npz_target_array(args)  # --target Y of an NPZ array (n, k): its k targets
@@ -271,12 +287,13 @@ def _importance(args: argparse.Namespace) -> int:
     table = _model_data(model, args.data, target, True, seed)
     _refuse_one_of_several(model, args.model, target)
     _refuse_images(model, args.model, table.image_shape, table.source)
+    weights = evaluation_weights(args, model, table, seed)  # --sample-weight's, or None
     y = _targets(model, table)
     names, groups = column_groups(table)
     bar = _bar(len(groups) * args.repeats, args.quiet)
     try:
         baseline, scores = permutation_scores(
-            lambda X: _score(model, X, y, name, args.scoring is not None), table.X,
+            lambda X: _score(model, X, y, name, args.scoring is not None, weights), table.X,
             args.repeats, args.seed, None if bar is None else lambda: bar.update(1), groups)
     finally:
         if bar is not None:
@@ -289,6 +306,7 @@ def _importance(args: argparse.Namespace) -> int:
         print(json.dumps({
             "samples": table.n_samples, "scoring": name, "greater_is_better": not lower,
             "baseline": baseline, "repeats": args.repeats, "seed": args.seed,
+            **({"sample_weight": args.sample_weight} if weights is not None else {}),
             "n_features": len(names),
             "features": [{"feature": names[j], "importance_mean": float(mean[j]),
                           "importance_std": float(std[j]),
@@ -299,6 +317,8 @@ def _importance(args: argparse.Namespace) -> int:
 
     print(f"{table.source}: {table.n_samples} examples"
           f"{_trained_on(model, args.data, seed, table.n_samples)}")
+    if weights_line(args, model, weights):
+        print(weights_line(args, model, weights))
     if table.target_names:  # several targets: what the one score is of them
         print(_targets_line(table.target_names, model.task))
     what = _NAMES[name]

@@ -1,12 +1,14 @@
-"""``--sample-weight COLUMN`` of ``chainrule train``, ``cv`` and ``evaluate``: a column of
-the data (an array of an NPZ file) that weighs each example, read and checked here.
+"""``--sample-weight COLUMN`` of ``chainrule train``, ``cv``, ``evaluate`` and
+``importance``: a column of the data (an array of an NPZ file) that weighs each example,
+read and checked here.
 
 The column is no feature: :func:`with_sample_weight` reads it (finite numbers >= 0 with a
 positive sum, refused by name and line otherwise), keeps it as the table's
 ``sample_weight`` and takes it out of the features read by default (every column but the
 target).  Training multiplies each example's loss by its weight, the cost being the
 weighted mean (:meth:`~chainrule.Network.loss_and_grad`, as scikit-learn's MLP), and
-``evaluate`` passes the weights to scikit-learn's metrics as ``sample_weight``.
+``evaluate`` (and ``importance``, of its baseline and every shuffle) passes the weights
+to scikit-learn's metrics as ``sample_weight``.
 """
 
 from __future__ import annotations
@@ -233,9 +235,11 @@ EVALUATE_HELP = (
     "which the output then says (default: none)")
 
 
-def evaluation_weights(args: argparse.Namespace, model, table) -> np.ndarray | None:
-    """evaluate's ``--sample-weight``: the weights of ``table``'s rows (read from DATA), or
-    None without the option.
+def evaluation_weights(args: argparse.Namespace, model, table, seed: int | None = None
+                       ) -> np.ndarray | None:
+    """evaluate's (and importance's) ``--sample-weight``: the weights of ``table``'s rows
+    (read from DATA, a generated set's draw ``seed``: by default ``args.seed``), or None
+    without the option.
 
     Raises
     ------
@@ -254,7 +258,8 @@ def evaluation_weights(args: argparse.Namespace, model, table) -> np.ndarray | N
     if name == table.target_name or name in (table.target_names or ()):
         raise ValueError(f"{_OPTION} {name}: the column is the target the model is scored "
                          "on; name another column")
-    return read_weights(args.data, name, table_seed(args), table.n_samples)
+    return read_weights(args.data, name, table_seed(args) if seed is None else seed,
+                        table.n_samples)
 
 
 def table_seed(args: argparse.Namespace) -> int:
