@@ -15,7 +15,9 @@ import csv
 import json
 
 import numpy as np
+import pytest
 from sklearn.inspection import permutation_importance
+from sklearn.metrics import log_loss
 
 from chainrule.cli import main
 from test_cli_importance import _ACTIVATIONS, _FileClassifier
@@ -80,3 +82,49 @@ def test_a_categorical_column_is_shuffled_as_one_feature_as_scikit_learn_would(
     # the model uses colour and x, not z: what the figures must show
     assert got["colour"]["importance_mean"] > 0.2 and got["x"]["importance_mean"] > 0.2
     assert abs(got["z"]["importance_mean"]) < 0.1
+
+
+def test_unknown_categories_zeros_shuffles_an_unseen_category_as_all_zeros(
+        tmp_path, capsys):
+    """A held-out file with a colour the training data lacked (purple): refused by
+    default, naming it, as evaluate refuses it; with --unknown-categories zeros, the
+    figures are permutation_importance's of the raw table encoded by hand, purple being
+    none of colour's 0/1 features (the hand encoding gives zeros to a colour it lacks)."""
+    rng = np.random.default_rng(5)
+    n = 200
+    colour = rng.choice(["red", "green", "blue"], n).astype(object)
+    x, z = rng.normal(size=n), rng.normal(size=n)
+    colour[150:][rng.random(50) < 0.3] = "purple"  # held-out rows alone
+    y = np.where((colour == "red") ^ (x > 0), "yes", "no")
+    rows = [[repr(float(a)), c, repr(float(b)), t] for a, c, b, t in zip(x, colour, z, y,
+                                                                       strict=True)]
+    for name, part in (("train.csv", rows[:150]), ("test.csv", rows[150:])):
+        with open(tmp_path / name, "w", newline="") as fh:
+            csv.writer(fh).writerows([["x", "colour", "z", "y"], *part])
+    assert "purple" in colour[150:] and "purple" not in colour[:150]
+    model = tmp_path / "m.npz"
+    assert main(["train", str(tmp_path / "train.csv"), "--target", "y", "--hidden", "8",
+                 "--activation", "tanh", "--epochs", "60", "--seed", "0", "-q", "-o",
+                 str(model)]) == 0
+    test = str(tmp_path / "test.csv")
+    for command in ("evaluate", "importance"):
+        capsys.readouterr()
+        assert main([command, str(model), test]) == 2
+        err = capsys.readouterr().err
+        assert "'purple'" in err and "--unknown-categories zeros" in err, err
+
+    capsys.readouterr()
+    assert main(["importance", str(model), test, "--unknown-categories", "zeros",
+                 "--repeats", "3", "--seed", "2", "--scoring", "log_loss", "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    got = {row["feature"]: row for row in result["features"]}
+    assert sorted(got) == ["colour", "x", "z"]
+    raw = np.column_stack([x.astype(object), colour, z.astype(object)])[150:]
+    est = _RawClassifier(str(model), ["blue", "green", "red"]).fit(raw, y[150:])
+    assert result["baseline"] == pytest.approx(log_loss(y[150:], est.predict_proba(raw)),
+                                               rel=1e-12)
+    want = permutation_importance(est, raw, y[150:], n_repeats=3, random_state=2,
+                                  scoring="neg_log_loss")
+    for j, name in enumerate(["x", "colour", "z"]):
+        np.testing.assert_allclose(got[name]["importances"], want.importances[j],
+                                   rtol=0, atol=1e-12)

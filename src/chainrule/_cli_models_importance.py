@@ -260,6 +260,13 @@ def _add_importance(sub: argparse._SubParsersAction) -> None:
                    "shuffled. Not taken from the model: a model trained with "
                    "--sample-weight is scored unweighted without it, which the output then "
                    "says (default: none)")
+    p.add_argument("--unknown-categories", choices=["error", "zeros"], default="error",
+                   dest="unknown_categories",
+                   help="a category of a categorical column that the training data did not "
+                   "have: refused, naming the row, the column and the value (error, the "
+                   "default), or encoded as all zeros (zeros: none of the column's 0/1 "
+                   "features is on, and its rows' zeros move with the column when it is "
+                   "shuffled), as evaluate's")
     p.add_argument("--top", type=positive_int, metavar="K",
                    help="show the K most important features alone (--json too)")
     p.add_argument("--json", action="store_true", help="print every figure as JSON")
@@ -284,7 +291,7 @@ def _importance(args: argparse.Namespace) -> int:
                          f"{', '.join(_scorings(model))}")
     target = _evaluate_target(model, args.model, args.target, written)
     seed = _data_seed(model, args.data, args.data_seed)
-    table = _model_data(model, args.data, target, True, seed)
+    table = _model_data(model, args.data, target, True, seed, args.unknown_categories)
     _refuse_one_of_several(model, args.model, target)
     _refuse_images(model, args.model, table.image_shape, table.source)
     weights = evaluation_weights(args, model, table, seed)  # --sample-weight's, or None
