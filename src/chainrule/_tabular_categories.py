@@ -171,8 +171,11 @@ def one_hot(cells: np.ndarray, name: str, categories: list[str],
         the categories.
     """
     values = _stripped(cells, name, where)
+    # each distinct cell looked up once, its rows given its code by the inverse
+    distinct, inverse = np.unique(values, return_inverse=True)
     index = {c: i for i, c in enumerate(categories)}
-    codes = np.fromiter((index.get(str(v), -1) for v in values), np.intp, count=len(values))
+    lookup = np.array([index.get(str(v), -1) for v in distinct], dtype=np.intp)
+    codes = lookup[inverse.reshape(-1)]
     bad = np.flatnonzero(codes < 0)
     if bad.size and unknown == "error":
         i = int(bad[0])

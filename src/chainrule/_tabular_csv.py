@@ -267,14 +267,19 @@ def _cells(body: list[tuple[int, list[str]]], c: int) -> np.ndarray:
     return np.array([row[c] for _, row in body], dtype=str)
 
 
-def _column_cells(body: list[tuple[int, list[str]]], cols: list[int]) -> list[tuple[str, ...]]:
+def _column_cells(body: list[tuple[int, list[str]]], cols: list[int]) -> list[list[str]]:
     """The cells of each of the columns ``cols`` of the rows of ``body``, as written: one
-    tuple of n_rows strings per column, from one pass over the rows (a column at a time,
-    each row is visited again, and a string array is as wide as its widest cell)."""
+    list of n_rows strings per column, from one pass over the rows (a column at a time,
+    each row is visited again, and a string array is as wide as its widest cell).
+
+    The pass makes one flat list of strings, which each column then slices: no tuple per
+    row (``zip(*rows)`` makes one, and the many of a large file keep the garbage
+    collector walking the rows again and again)."""
     if not cols:
         return []
     take = operator.itemgetter(*cols) if len(cols) > 1 else (lambda row: (row[cols[0]],))
-    return list(zip(*(take(row) for _, row in body), strict=True))
+    flat = list(itertools.chain.from_iterable(take(row) for _, row in body))
+    return [flat[j::len(cols)] for j in range(len(cols))]
 
 
 def _finite_block(body: list[tuple[int, list[str]]], cols: list[int]) -> np.ndarray | None:
