@@ -1,8 +1,8 @@
 """One-hot encoding of categorical columns works on their distinct values.
 
-A CSV file's categorical columns (``read_data``) were encoded a cell at a time in
-Python; now each distinct value is looked up once and its rows filled by the inverse
-of ``np.unique``.  The encodings must not change: they
+A CSV file's categorical columns (``read_data``) and a table's (``SavedModel.encode``)
+were encoded a cell at a time in Python; now each distinct value is looked up once and
+its rows filled by the inverse of ``np.unique``.  The encodings must not change: they
 are checked against scikit-learn's ``OneHotEncoder`` and against the per-cell algorithm
 written out here, on random tables with spaces, unicode, missing cells and unseen
 categories, and the messages must name the first offending row in file order.
@@ -16,6 +16,7 @@ import numpy as np
 import pytest
 from sklearn.preprocessing import OneHotEncoder
 
+from chainrule._saved_model_table import encode_table
 from chainrule.tabular import read_data
 
 POOL = ["red", " red", "blue ", "  grün ", "日本", "x y", "Z", "é"]
@@ -85,3 +86,74 @@ def test_csv_missing_cell_names_its_first_line(tmp_path):
     _write(path, ["a", "y"], [a, ["1"] * len(a)])
     with pytest.raises(ValueError, match="line 5, column 'a': missing value"):
         read_data(path, target="y", categorical=True)
+
+
+def _columns(rng: np.random.Generator, n: int) -> dict[str, object]:
+    """Columns of every kind a table's categorical column comes as."""
+    words = [POOL[i] for i in rng.integers(0, len(POOL), n)]
+    ints = rng.integers(-3, 4, n)
+    floats = rng.choice([0.5, -0.0, 0.0, 2.0, 1e20], n)
+    return {"words": words, "objects": np.array(words, dtype=object),
+            "unicode": np.array(words), "ints": ints, "int8": ints.astype(np.int8),
+            "bools": ints > 0, "floats": floats, "float32": floats.astype(np.float32),
+            "bytes": np.array([w.strip().encode() for w in words if w.isascii()]),
+            "mixed": np.array([w if i % 3 else int(i) for i, w in enumerate(words)],
+                              dtype=object)}
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_table_encoding_is_the_per_cell_one(seed):
+    rng = np.random.default_rng(seed)
+    for name, values in _columns(rng, 300).items():
+        texts = _per_cell_texts(np.asarray(values, dtype=object) if isinstance(values, list)
+                                else values)
+        categories = sorted({t.strip() for t in texts})[:-1]  # the last one unseen
+        meta = {"columns": [name], "categories": {name: categories}}
+        got = encode_table(meta, {name: values}, "zeros")
+        np.testing.assert_array_equal(got, _per_cell_one_hot(texts, categories),
+                                      err_msg=name)
+        first = next(i for i, t in enumerate(texts) if t.strip() not in categories)
+        with pytest.raises(ValueError, match=f"X row {first} \\(from 0\\), column "
+                           f"'{name}': category"):
+            encode_table(meta, {name: values})
+
+
+def test_table_zero_and_minus_zero_are_two_categories():
+    values = np.array([0.0, -0.0, 1.5, -0.0])
+    meta = {"columns": ["v"], "categories": {"v": ["-0.0", "0.0", "1.5"]}}
+    np.testing.assert_array_equal(encode_table(meta, {"v": values}),
+                                  [[0, 1, 0], [1, 0, 0], [0, 0, 1], [1, 0, 0]])
+
+
+@pytest.mark.parametrize("column, row", [
+    (["a", "b", None, "a", float("nan")], 2),
+    (["a", "b", "a", float("nan"), None], 3),
+    (np.array(["a", None, "b"], dtype=object), 1),
+    (np.array([1.0, 2.0, 1.0, np.nan, np.nan]), 3),
+    (np.array([1.0, np.nan], dtype=np.float32), 1),
+])
+def test_table_missing_cell_names_its_first_row(column, row):
+    meta = {"columns": ["c"], "categories": {"c": ["a", "b", "1.0", "2.0"]}}
+    assert _per_cell_texts(np.asarray(column, dtype=object)) == row
+    with pytest.raises(ValueError, match=f"X row {row} \\(from 0\\), column 'c': missing "
+                       "value"):
+        encode_table(meta, {"c": column})
+
+
+def test_dataframe_columns_encode_as_their_lists():
+    pd = pytest.importorskip("pandas")
+    rng = np.random.default_rng(3)
+    words = [POOL[i] for i in rng.integers(0, len(POOL), 400)]
+    codes = rng.integers(0, 5, 400)
+    categories = {"w": sorted({w.strip() for w in words})[1:], "k": ["0", "1", "2", "4"]}
+    meta = {"columns": ["w", "k"], "categories": categories}
+    expected = np.hstack([_per_cell_one_hot(words, categories["w"]),
+                          _per_cell_one_hot([str(k) for k in codes], categories["k"])])
+    for frame in (pd.DataFrame({"w": words, "k": codes}),
+                  pd.DataFrame({"w": words, "k": codes}).astype(object),
+                  pd.DataFrame({"w": pd.Categorical(words), "k": codes})):
+        np.testing.assert_array_equal(encode_table(meta, frame, "zeros"), expected)
+    frame = pd.DataFrame({"w": words, "k": codes})
+    frame.loc[[57, 12], "w"] = None
+    with pytest.raises(ValueError, match="X row 12 \\(from 0\\), column 'w': missing value"):
+        encode_table(meta, frame)

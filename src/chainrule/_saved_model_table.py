@@ -125,6 +125,10 @@ def _texts(values: np.ndarray, name: str) -> np.ndarray:
     them (``str`` of each; bytes decoded); a missing cell refused naming its row."""
     if values.dtype.kind == "U":
         return values
+    if values.dtype.kind == "O" and set(map(type, values.tolist())) <= {str, np.str_}:
+        return np.array(values.tolist(), dtype=str)  # text: none missing, each its own str
+    if values.dtype.kind in "biuf" and values.dtype.itemsize in (1, 2, 4, 8):
+        return _number_texts(values, name)
     cells = []
     for i, value in enumerate(values):
         if _missing(value):
@@ -133,6 +137,26 @@ def _texts(values: np.ndarray, name: str) -> np.ndarray:
                              "the row)")
         cells.append(value.decode() if isinstance(value, bytes) else str(value))
     return np.array(cells, dtype=str)
+
+
+def _number_texts(values: np.ndarray, name: str) -> np.ndarray:
+    """The cells of a categorical column of booleans, integers or floats (shape
+    (n_rows,)) as text, ``str`` of each, as :func:`_texts` writes them: a NaN refused
+    naming its row; each distinct value written once.
+
+    Values are told apart by their bits: equal bits are the same number, whose text is
+    the same, and 0.0 and -0.0 (equal numbers, texts "0.0" and "-0.0") stay apart."""
+    if values.dtype.kind == "f":
+        nan = np.flatnonzero(np.isnan(values))
+        if nan.size:
+            value = values[int(nan[0])]
+            raise ValueError(f"{_where(int(nan[0]))}, column {name!r}: missing value "
+                             f"({value!r}; a categorical column: fill the cell in with a "
+                             "category, or drop the row)")
+    bits = values.view(f"u{values.dtype.itemsize}")
+    _, first, inverse = np.unique(bits, return_index=True, return_inverse=True)
+    texts = np.array([str(values[i]) for i in first], dtype=str)
+    return texts[inverse.reshape(-1)]
 
 
 def _lacking_hint(columns: list[str], lacking: list[str], present: set) -> str:
