@@ -443,3 +443,33 @@ def test_evaluate_refusals(tmp_path, capsys, options, words):
     assert _status(["evaluate", model, data, *options]) == 2
     err = capsys.readouterr().err
     assert words in err and "Traceback" not in err
+
+
+def test_a_model_without_feature_names_is_scored_with_the_weight_column_left_out(
+        tmp_path, capsys):
+    # an estimator fitted on an array takes every column but the target, by position:
+    # the weight column was counted as one more feature ("3 features; the model takes 2")
+    from sklearn.metrics import accuracy_score, log_loss
+
+    from chainrule.estimators import MLPClassifier
+
+    rng = np.random.default_rng(4)
+    X = rng.normal(size=(60, 2))
+    y = (X[:, 0] + 0.5 * X[:, 1] > 0).astype(int)
+    w = rng.uniform(0.0, 3.0, size=60)
+    est = MLPClassifier(hidden_layer_sizes=(5,), solver="lbfgs", max_iter=200,
+                        random_state=0).fit(X, y)
+    est.save(tmp_path / "est.npz")
+    with open(tmp_path / "test.csv", "w") as fh:
+        fh.write("a,b,y,w\n")
+        for (a, b), t, v in zip(X, y, w, strict=True):
+            fh.write(f"{float(a)!r},{float(b)!r},{t},{float(v)!r}\n")
+    capsys.readouterr()
+    assert main(["evaluate", str(tmp_path / "est.npz"), str(tmp_path / "test.csv"),
+                 "--target", "y", "--sample-weight", "w", "--json"]) == 0
+    scores = json.loads(capsys.readouterr().out)
+    assert scores["accuracy"] == pytest.approx(
+        accuracy_score(y, est.predict(X), sample_weight=w), rel=1e-12)
+    assert scores["log_loss"] == pytest.approx(
+        log_loss(y, est.predict_proba(X), sample_weight=w), rel=1e-12)
+    assert scores["log_loss"] != pytest.approx(log_loss(y, est.predict_proba(X)), rel=1e-6)

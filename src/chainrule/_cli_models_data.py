@@ -208,7 +208,7 @@ def model_columns(model) -> list[str] | None:
 
 
 def _model_data(model, data: str, target: str | None, need_target: bool, seed: int,
-                unknown: str = "error"):
+                unknown: str = "error", weight_column: str | None = None):
     from ._tabular_npz import _npz_shape
     from ._tabular_table import NotANumberError
     from .saved_model import EstimatorModel
@@ -258,6 +258,11 @@ def _model_data(model, data: str, target: str | None, need_target: bool, seed: i
             f"{table.source}: the target {names[0][:names[0].rindex('[')]!r} is an array of "
             f"{len(names)} columns ({', '.join(names)}), and the model predicts one target; "
             f"name one of them, such as --target {names[0]!r}")
+    if weight_column is not None and features is None:  # every column but the target
+        # was read as a feature (a model without names): --sample-weight's is none
+        from ._cli_sample_weight import without_weight_column
+
+        table = without_weight_column(table, weight_column)
     n_in = model.n_features
     if table.image_shape is not None:  # its axes unknown here: the images as read
         _check_image_shape(table.source, (len(table.X), *table.image_shape), shape)

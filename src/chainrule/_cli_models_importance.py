@@ -291,7 +291,8 @@ def _importance(args: argparse.Namespace) -> int:
                          f"{', '.join(_scorings(model))}")
     target = _evaluate_target(model, args.model, args.target, written)
     seed = _data_seed(model, args.data, args.data_seed)
-    table = _model_data(model, args.data, target, True, seed, args.unknown_categories)
+    table = _model_data(model, args.data, target, True, seed, args.unknown_categories,
+                        args.sample_weight)
     _refuse_one_of_several(model, args.model, target)
     _refuse_images(model, args.model, table.image_shape, table.source)
     weights = evaluation_weights(args, model, table, seed)  # --sample-weight's, or None

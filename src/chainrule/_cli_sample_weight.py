@@ -144,9 +144,24 @@ def with_sample_weight(args: argparse.Namespace, table, weights: np.ndarray | No
     if weights.shape != (table.n_samples,):  # a file changed between the two reads
         raise ValueError(f"{_OPTION} {name}: {len(weights)} weights for the "
                          f"{table.n_samples} examples of {table.source}")
+    return replace(without_weight_column(table, name), sample_weight=weights)
+
+
+def without_weight_column(table, name: str):
+    """``table`` without the feature column ``name`` (``--sample-weight``'s, read as a
+    feature where every column but the target is one); ``table`` itself where it has none
+    of that name.
+
+    Raises
+    ------
+    ValueError
+        Where it is the only feature.
+    """
+    from dataclasses import replace
+
     columns = table.columns or table.feature_names
     if name not in columns:
-        return replace(table, sample_weight=weights)
+        return table
     if len(table.feature_names) == 1:
         raise ValueError(f"{table.source}: no feature columns besides the target and the "
                          f"weight column {name!r} ({_OPTION})")
@@ -155,7 +170,7 @@ def with_sample_weight(args: argparse.Namespace, table, weights: np.ndarray | No
     return replace(table, X=table.X[:, keep],
                    feature_names=[n for n in table.feature_names if n != name],
                    columns=None if table.columns is None else
-                   [n for n in table.columns if n != name], sample_weight=weights)
+                   [n for n in table.columns if n != name])
 
 
 def check_parts(args: argparse.Namespace, w_train: np.ndarray, w_val: np.ndarray) -> None:

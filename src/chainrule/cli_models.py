@@ -144,7 +144,8 @@ def _evaluate(args: argparse.Namespace) -> int:
         _refuse_report(model, args.model)
     target = _evaluate_target(model, args.model, args.target, written)
     seed = _data_seed(model, args.data, args.seed)
-    table = _model_data(model, args.data, target, True, seed, args.unknown_categories)
+    table = _model_data(model, args.data, target, True, seed, args.unknown_categories,
+                        args.sample_weight)
     _refuse_one_of_several(model, args.model, target)
     weights = _weights.evaluation_weights(args, model, table)  # --sample-weight's, or None
     scores, no_auc, each, report = _evaluation(model, table, args.report, weights)
