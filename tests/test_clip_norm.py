@@ -15,6 +15,9 @@ import pytest
 
 import chainrule
 from chainrule import TrainingDiverged
+from tanh_net_helpers import tanh_loss_grad as _loss_grad
+from tanh_net_helpers import tanh_net as _net
+from tanh_net_helpers import tanh_params as _flat
 
 
 def _data(m: int = 40, seed: int = 3) -> tuple[np.ndarray, np.ndarray]:
@@ -25,21 +28,10 @@ def _data(m: int = 40, seed: int = 3) -> tuple[np.ndarray, np.ndarray]:
     return X, Y
 
 
-def _net(seed: int = 0) -> chainrule.Network:
-    return chainrule.mlp([3, 6, 2], hidden="tanh", output="identity", seed=seed)
 
 
-def _loss_grad(W1, b1, W2, b2, X, Y):
-    """The mean squared-error cost (0.5 sum over outputs) and its gradient, by hand."""
-    A = np.tanh(X @ W1 + b1)
-    E = (A @ W2 + b2 - Y) / X.shape[0]
-    dA = (E @ W2.T) * (1 - A**2)
-    return X.T @ dA, dA.sum(0), A.T @ E, E.sum(0)
 
 
-def _flat(net: chainrule.Network) -> list[np.ndarray]:
-    return [net.layers[0].W.copy(), net.layers[0].b.copy(), net.layers[1].W.copy(),
-            net.layers[1].b.copy()]
 
 
 @pytest.mark.parametrize("rule", ["momentum", "adam"])

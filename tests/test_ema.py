@@ -3,7 +3,7 @@ out here and PyTorch's ``AveragedModel``, resuming, early stopping on the averag
 a run it helps.
 
 The rule is PyTorch's ``AveragedModel(model, multi_avg_fn=get_ema_multi_avg_fn(d))``
-(timm's ModelEmaV2, Keras' ``use_ema``): after each optimizer step
+(Keras' ``use_ema``): after each optimizer step
 ``avg <- d avg + (1 - d) params``, the first step copying the parameters.
 """
 
@@ -14,6 +14,9 @@ import pytest
 
 import chainrule
 from chainrule import Trainer
+from tanh_net_helpers import tanh_loss_grad as _loss_grad
+from tanh_net_helpers import tanh_net as _net
+from tanh_net_helpers import tanh_params as _flat
 
 
 def _data(m: int = 40, seed: int = 3) -> tuple[np.ndarray, np.ndarray]:
@@ -23,16 +26,8 @@ def _data(m: int = 40, seed: int = 3) -> tuple[np.ndarray, np.ndarray]:
     return X, Y
 
 
-def _net(seed: int = 0) -> chainrule.Network:
-    return chainrule.mlp([3, 6, 2], hidden="tanh", output="identity", seed=seed)
 
 
-def _loss_grad(W1, b1, W2, b2, X, Y):
-    """The mean squared-error cost's gradient (0.5 sum over the outputs), by hand."""
-    A = np.tanh(X @ W1 + b1)
-    E = (A @ W2 + b2 - Y) / X.shape[0]
-    dA = (E @ W2.T) * (1 - A**2)
-    return X.T @ dA, dA.sum(0), A.T @ E, E.sum(0)
 
 
 def _cost(ps, X, Y) -> float:
@@ -41,9 +36,6 @@ def _cost(ps, X, Y) -> float:
     return float(np.mean(0.5 * ((out - Y) ** 2).sum(axis=1)))
 
 
-def _flat(net: chainrule.Network) -> list[np.ndarray]:
-    return [net.layers[0].W.copy(), net.layers[0].b.copy(), net.layers[1].W.copy(),
-            net.layers[1].b.copy()]
 
 
 @pytest.mark.parametrize("rule", ["momentum", "adam"])
