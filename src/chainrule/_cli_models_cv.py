@@ -192,9 +192,21 @@ def _fit_fold(args: argparse.Namespace, table, task: str, several: bool, lbfgs: 
     return SavedModel(net, p.meta), history, len(p.val_idx)
 
 
-def _cv(args: argparse.Namespace) -> int:
+def setup(args: argparse.Namespace) -> tuple:
+    """cv's checks of ``args`` (train's options, resolved in place as train resolves them),
+    DATA read, the task and the folds; tune's of each combination too.
+
+    Returns
+    -------
+    tuple
+        ``(table, task, several, lbfgs, steps, run_settings, splitter, folds)``: the
+        :class:`~chainrule.tabular.Table` of DATA, its task, whether it has several
+        targets, whether the optimizer is L-BFGS, the optimizer's settings, the run's
+        options, the splitter's name and each fold's (training rows, held-out rows).
+        ``args.val_fraction`` is set to the default every fold takes, when not given.
+    """
     from ._cli_args_optimizer import check_schedule_epochs
-    from ._cli_checkpoint import EXIT_SIGINT, run_options
+    from ._cli_checkpoint import run_options
     from ._cli_models_train_checks import check_before_data
     from ._cli_models_train_prepare import read_table
     from ._cli_models_train_task import _infer_task, _infer_task_several, _numeric_targets
@@ -221,6 +233,13 @@ def _cv(args: argparse.Namespace) -> int:
         # each fold trains on 20 rows or more, else none (per fold, 24 rows in 5 folds would
         # stop one fold early on 2 validation rows and run the others to the end)
         args.val_fraction = 0.1 if min(len(train) for train, _ in folds) >= 20 else 0.0
+    return table, task, several, lbfgs, steps, run_settings, splitter, folds
+
+
+def _cv(args: argparse.Namespace) -> int:
+    from ._cli_checkpoint import EXIT_SIGINT
+
+    table, task, several, lbfgs, steps, run_settings, splitter, folds = setup(args)
     rows: list[dict] = []
     try:
         _run_folds(args, table, task, several, lbfgs, steps, run_settings, folds, rows)

@@ -225,6 +225,8 @@ def _train_run(args: argparse.Namespace, sigterm: SigtermAsCtrlC) -> int:
     meta["history"] = {k: [float(v) for v in history[k]]
                        for k in ("loss", "val_loss", "accuracy", "val_accuracy")
                        if history.get(k) and all(np.isfinite(history[k]))}
+    if getattr(args, "tuned", None):  # chainrule tune -o: the search that chose the options
+        meta["tune"] = args.tuned
     model = SavedModel(net, meta)
     unit = "iteration" if lbfgs else "epoch"  # lbfgs: --epochs counts its iterations
     epochs = f"{history.epochs} {unit}{'' if history.epochs == 1 else 's'}"

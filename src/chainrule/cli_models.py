@@ -372,7 +372,7 @@ def _cell(v: object) -> str:
 
 
 def add_parsers(sub: argparse._SubParsersAction) -> None:
-    """Register train, cv, evaluate, importance, predict, info and plot on the main parser's
+    """Register train, cv, tune, evaluate, importance, predict, info and plot on the main parser's
     subcommands.
 
     Parameters
@@ -382,7 +382,8 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     """
     from ._cli_models_cv import _add_cv
     from ._cli_models_importance import _add_importance
+    from ._cli_models_tune import _add_tune
 
-    for add in (_add_train, _add_cv, _add_evaluate, _add_importance, _add_predict, _add_info,
-                _add_plot):
+    for add in (_add_train, _add_cv, _add_tune, _add_evaluate, _add_importance, _add_predict,
+                _add_info, _add_plot):
         add(sub)

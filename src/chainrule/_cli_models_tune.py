@@ -1,0 +1,264 @@
+"""``chainrule tune``: a grid (or random) search of train's options, each combination
+scored by ``chainrule cv``'s cross-validation.
+
+The combinations are scikit-learn's ``ParameterGrid`` of ``--grid`` (``--random N``:
+``ParameterSampler``, as ``RandomizedSearchCV``), each value read by train's own parser
+(``_cli_models_tune_grid``); each combination is set up and cross-validated by cv's own
+code (``_cli_models_cv.setup`` and ``_run_folds``: the same splitter and seed, so the
+same folds, for every combination), ranked by the mean of one of evaluate's scores as
+``GridSearchCV``'s ``rank_test_score`` (ties share the smallest rank), printed by
+``_cli_models_tune_table``; ``-o`` refits the best on all of DATA by running the
+``chainrule train`` line printed for it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import copy
+import sys
+import time
+
+import numpy as np
+
+from ._cli_models_train import add_train_options
+from .cli_args import model_path, positive_int
+
+# evaluate's scores of which lower is better (scikit-learn ranks their negatives)
+LOWER_IS_BETTER = ("log_loss", "hamming_loss", "mse", "rmse", "mae")
+_SCORING = ("accuracy", "balanced_accuracy", "f1_macro", "roc_auc", "log_loss",
+            "hamming_loss", "r2", "mse", "rmse", "mae")
+
+
+def _add_tune(sub: argparse._SubParsersAction) -> None:
+    from ._cli_models_cv import _REFUSED
+    from ._cli_models_tune_grid import GRID_HELP
+
+    p = sub.add_parser(
+        "tune", help="grid or random search of train's options, each combination scored by "
+        "k-fold cross-validation (chainrule cv)",
+        description="Which of train's settings (hidden sizes, learning rate, weight decay, "
+        "...) score best on held-out rows? Each combination of the --grid values "
+        "(scikit-learn's ParameterGrid order; --random N: N of them drawn without "
+        "replacement by ParameterSampler with --seed, as RandomizedSearchCV) is "
+        "cross-validated exactly as chainrule cv with train's other options and those "
+        "values would do it, on the same folds for every combination (the same splitter "
+        "and --seed), and ranked by the mean over the folds of --scoring (ties share the "
+        "smallest rank, as GridSearchCV's rank_test_score; log loss, hamming loss, mse, "
+        "rmse and mae: the lowest first). Prints a row per combination (mean, std, rank, "
+        "seconds), then the chainrule train line of the best; -o refits it on all of DATA "
+        "(as GridSearchCV's refit) and writes the model, which records the search. A "
+        "combination whose training diverges is ranked last, as scikit-learn's "
+        "error_score=nan does. Ctrl-C (or SIGTERM) prints the combinations finished, "
+        "marked as partial, and exits with status 130 (143).",
+        epilog="example: chainrule tune iris --epochs 30 --grid 'hidden=8|16 16' "
+        "lr=0.003,0.03 --folds 3")
+    add_train_options(p)
+    p.add_argument("--grid", nargs="+", action="extend", metavar="OPTION=VALUES",
+                   help=GRID_HELP)
+    p.add_argument("--random", type=positive_int, default=None, metavar="N",
+                   help="try N combinations drawn without replacement from the grid by "
+                   "scikit-learn's ParameterSampler (random_state --seed) instead of every "
+                   "one; N larger than the grid tries each once, said (default: every "
+                   "combination)")
+    p.add_argument("--folds", type=int, default=5, metavar="K",
+                   help="number of folds, as chainrule cv's (default: 5)")
+    p.add_argument("--scoring", choices=_SCORING, default=None,
+                   help="the score that ranks the combinations, one of evaluate's "
+                   "(default: accuracy for classification, r2 for regression, as "
+                   "scikit-learn's score)")
+    p.add_argument("--json", action="store_true",
+                   help="print every combination's options, per-fold scores, means, "
+                   "standard deviations and rank as JSON")
+    refused = {dest for dest, _, _ in _REFUSED}
+    for action in p._actions:
+        if action.dest == "out":
+            action.type, action.default = model_path, None
+            action.help = ("refit the best combination on all of DATA, as its chainrule "
+                           "train line does, and write the model to MODEL (default: none "
+                           "written)")
+        elif action.dest in refused:  # parsed, to be refused by name
+            action.help, action.default = argparse.SUPPRESS, None
+        elif action.dest == "seed":
+            action.help = ("seed of the folds' shuffle, of each fold's training and of "
+                           "--random's draw (default: 0)")
+        elif action.dest == "quiet":
+            action.help = "no line on stderr as each combination finishes"
+    p.set_defaults(handler=_tune)
+
+
+def _refuse(args: argparse.Namespace) -> None:
+    """Refuse what cv refuses (-o aside: tune's refit), and a search without --grid."""
+    from ._cli_models_cv import _REFUSED
+
+    for dest, option, why in _REFUSED:
+        if dest != "out" and getattr(args, dest, None) is not None:
+            raise ValueError(f"{option}: not an option of chainrule tune: "
+                             + why.replace("cv ", "tune ").replace("per fold", "per fold "
+                                                                   "of each combination"))
+    if not args.grid:
+        raise ValueError("--grid: required: give the values of train's options to try, "
+                         "such as --grid lr=0.01,0.1 'hidden=32|64 32' (one combination "
+                         "is chainrule cv's run)")
+
+
+def _check_combinations(runs: list[argparse.Namespace], combos: list[dict]) -> None:
+    """train's checks that need no data, of every combination, before anything trains."""
+    from ._cli_args_optimizer import check_schedule_epochs
+    from ._cli_models_train_checks import check_before_data
+    from .cli_args import check_loss_output
+
+    for args, combo in zip(runs, combos, strict=True):
+        args = copy.deepcopy(args)
+        try:
+            _, lbfgs, _, _ = check_before_data(args)
+            if args.output is not None:
+                check_loss_output(args.loss, args.output, output_given=True)
+            if not lbfgs:
+                check_schedule_epochs(args.schedule, args.epochs)
+        except ValueError as exc:
+            raise ValueError(f"the combination {_words(combo)}: {exc}") from None
+
+
+def _words(combo: dict[str, str]) -> str:
+    """A combination as its options: ``--hidden 64 32 --lr 0.1``."""
+    return " ".join(f"--{k}" + (f" {v}" if v else "") for k, v in combo.items())
+
+
+def _tune(args: argparse.Namespace) -> int:
+    from ._cli_checkpoint import EXIT_SIGINT
+    from ._cli_models_data import _DATA_EXAMPLE, _not_empty
+    from ._cli_models_tune_grid import (
+        combination_args,
+        combinations,
+        parse_grid,
+        train_argv,
+        value_parser,
+    )
+    from ._cli_models_tune_table import print_results
+
+    _refuse(args)
+    parser = value_parser()
+    grid = parse_grid(args.grid, args, parser)
+    combos, note = combinations(grid, args.random, args.seed)
+    base = copy.deepcopy(args)
+    base.out = None  # tune's refit, not a fold's
+    runs = [combination_args(base, combo, parser) for combo in combos]
+    _check_combinations(runs, combos)
+    _not_empty(args.data, "data", _DATA_EXAMPLE)
+    if note:
+        print(f"chainrule tune: {note}", file=sys.stderr)
+    results: list[dict] = []
+    search = {"grid": grid, "search": "grid" if args.random is None else "random",
+              "combinations": len(combos)}
+    try:
+        for i, (run, combo) in enumerate(zip(runs, combos, strict=True), 1):
+            results.append(_cross_validate(run, combo, i, len(combos), args, search))
+    except KeyboardInterrupt:  # Ctrl-C (or SIGTERM): the combinations finished are kept
+        if not results:
+            raise
+        print(f"chainrule tune: interrupted during combination {len(results) + 1} of "
+              f"{len(combos)}; the table is of the {len(results)} finished",
+              file=sys.stderr)
+        print_results(args, search, results, partial=True)
+        return EXIT_SIGINT
+    if all(r["failed"] for r in results):
+        raise ArithmeticError("every combination's training diverged: "
+                              + "; ".join(r["failed"] for r in results))
+    best = print_results(args, search, results, partial=False)
+    if args.out is None:
+        return 0
+    return _refit(best, train_argv(runs[results.index(best)], parser, args.out), args, search)
+
+
+def _cross_validate(run: argparse.Namespace, combo: dict[str, str], i: int, n: int,
+                    args: argparse.Namespace, search: dict) -> dict:
+    """cv of one combination (``run``: its options): its folds' scores, their summary."""
+    from ._cli_models_cv import _run_folds, setup
+    from ._cli_models_cv_table import summary
+    from ._cli_models_tune_grid import train_argv, value_parser
+
+    argv = train_argv(run, value_parser())
+    run = copy.deepcopy(run)
+    run.quiet = True  # no line per fold: one per combination
+    table, task, several, lbfgs, steps, run_settings, splitter, folds = setup(run)
+    if "task" not in search:  # the first combination's: every other's must be the same
+        scoring = args.scoring or ("accuracy" if task == "classification" else "r2")
+        _check_scoring(scoring, task, several)
+        search.update(task=task, splitter=splitter, folds=len(folds), scoring=scoring,
+                      source=table.source, samples=table.n_samples, table=table)
+    elif task != search["task"]:
+        raise ValueError(f"the combination {_words(combo)}: its task is {task}, the first "
+                         f"combination's {search['task']}: their scores cannot be ranked "
+                         "together")
+    rows: list[dict] = []
+    start = time.perf_counter()
+    failed = None
+    try:
+        _run_folds(run, table, task, several, lbfgs, steps, run_settings, folds, rows)
+    except ArithmeticError as exc:  # diverged: ranked last, as scikit-learn's error_score
+        failed = f"{getattr(exc, 'fold', 'a fold')}: {' '.join(str(exc).split())}"
+    seconds = time.perf_counter() - start
+    mean, std, counts = summary(rows) if not failed else ({}, {}, {})
+    result = {"params": combo, "train": argv, "per_fold": rows if not failed else [],
+              "mean": mean, "std": std, "folds_scored": counts, "seconds": seconds,
+              "failed": failed}
+    if not args.quiet:
+        key = search["scoring"]
+        from ._cli_models_data import _NAMES
+
+        shown = (f"diverged ({failed})" if failed else
+                 f"{_NAMES[key]} {mean[key]:.4g} (std {std[key]:.2g})" if key in mean else
+                 f"{_NAMES[key]} left out of every fold")
+        print(f"combination {i} of {n}: {_words(combo)}: {shown}, {seconds:.2f} s",
+              file=sys.stderr, flush=True)
+    return result
+
+
+def _check_scoring(scoring: str, task: str, several: bool) -> None:
+    """Refuse a --scoring that evaluate does not give of the task."""
+    given = (("accuracy", "hamming_loss", "log_loss") if task == "classification" and several
+             else ("accuracy", "log_loss", "balanced_accuracy", "f1_macro", "roc_auc")
+             if task == "classification" else ("mse", "rmse", "mae", "r2"))
+    if scoring not in given:
+        what = ("a multi-label classification" if several and task == "classification"
+                else task)
+        raise ValueError(f"--scoring {scoring}: not a score of {what}, whose scores are "
+                         f"{', '.join(given)}")
+
+
+def ranks(results: list[dict], scoring: str) -> np.ndarray:
+    """GridSearchCV's ``rank_test_score``: ``rankdata(-score, method="min")`` of each
+    combination's mean (negated first where lower is better); a combination without the
+    score (diverged, or left out of every fold) ranked after every other."""
+    from scipy.stats import rankdata
+
+    sign = -1.0 if scoring in LOWER_IS_BETTER else 1.0
+    signed = np.array([sign * r["mean"][scoring] if scoring in r["mean"] else -np.inf
+                       for r in results])
+    return rankdata(-signed, method="min").astype(int)
+
+
+def _refit(best: dict, argv: list[str], args: argparse.Namespace, search: dict) -> int:
+    """Run chainrule train's line of the best combination, recording the search in the
+    model (``tune`` in its metadata); its output on stderr with --json."""
+    from .cli import _parse
+
+    train_args = _parse(["train", *argv])
+    train_args.quiet = args.quiet  # no progress bar: the same model
+    key = search["scoring"]
+    train_args.tuned = {
+        "grid": search["grid"], "search": search["search"], "folds": search["folds"],
+        "splitter": search["splitter"], "seed": args.seed, "scoring": key,
+        "combinations": search["combinations"], "best": best["params"],
+        "mean": best["mean"].get(key), "std": best["std"].get(key)}
+    print("refitting the best on all of DATA: chainrule train " + _quoted(argv),
+          file=sys.stderr)
+    with contextlib.redirect_stdout(sys.stderr) if args.json else contextlib.nullcontext():
+        return train_args.handler(train_args)
+
+
+def _quoted(argv: list[str]) -> str:
+    import shlex
+
+    return shlex.join(argv)

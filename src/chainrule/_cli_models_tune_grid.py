@@ -1,0 +1,212 @@
+"""``chainrule tune``'s grid (see :mod:`chainrule._cli_models_tune`): ``--grid``'s
+entries read and each value checked by train's own parser (:func:`parse_grid`), the
+combinations in scikit-learn's order (:func:`combinations`), each combination's options
+(:func:`combination_args`) and the ``chainrule train`` command line of a combination
+(:func:`train_argv`)."""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import difflib
+import json
+import warnings
+
+from ._cli_parsing import Parser
+
+GRID_HELP = (
+    "OPTION=V1,V2,...: the values of one of train's options to try, named as train names "
+    "it without its dashes (hidden, lr, weight-decay, batch-size, activation, ...); each "
+    "option given once, several options to try every combination of their values. Values "
+    "are separated by commas, or by | when the text holds one (then commas are part of a "
+    "value, as in a JSON --schedule); an option of several words takes each value's "
+    "words, split at spaces: --grid 'hidden=64 32|128' lr=0.01,0.1 tries --hidden 64 32 "
+    "and --hidden 128, each with --lr 0.01 and --lr 0.1. Each value is checked by train's "
+    "parser before anything trains")
+
+# train's options that tune refuses in --grid, and why (cv's refusals are cv's: _REFUSED)
+_OWNED = {
+    "seed": "the seed of the folds, which must be the same for every combination, and of "
+            "each fold's training: give --seed S once",
+    "quiet": "tune's own: no line on stderr as each combination finishes",
+    "target": "each combination must be scored on the same target for the scores to be "
+              "compared: give --target once",
+    "task": "each combination must be scored on the same task: give --task once",
+    "sample_weight": "each combination's scores must be weighted alike to be compared: "
+                     "give --sample-weight once",
+}
+_TUNE_OPTIONS = ("folds", "grid", "random", "scoring", "json")
+
+
+class _Refusing(Parser):
+    """A parser whose error is a ValueError (its message), not an exit."""
+
+    def error(self, message: str):  # type: ignore[override]
+        raise ValueError(message)
+
+
+def value_parser() -> argparse.ArgumentParser:
+    """train's options (DATA left out) on a parser that raises ValueError on a bad one."""
+    from ._cli_models_train import add_train_options
+
+    p = _Refusing(prog="chainrule train", add_help=False)
+    add_train_options(p)
+    p._actions = [a for a in p._actions if a.option_strings]  # no DATA
+    p._positionals._group_actions = []
+    return p
+
+
+def _option(parser: argparse.ArgumentParser, name: str, entry: str) -> argparse.Action:
+    """train's option of the ``--grid`` name ``name`` (``lr``, ``--lr``, ``weight_decay``),
+    refused naming it when it is none, or tune's own."""
+    from ._cli_models_cv import _REFUSED
+
+    flag = "--" + name.lstrip("-").replace("_", "-")
+    actions = {s: a for a in parser._actions for s in a.option_strings if s.startswith("--")}
+    bare = flag[2:]
+    if bare in _TUNE_OPTIONS or bare == "out":
+        raise ValueError(f"--grid {entry}: --{bare} is an option of chainrule tune itself, "
+                         "not one of train's to try: give it once, outside --grid")
+    action = actions.get(flag)
+    if action is None:
+        refused = {dest for dest, _, _ in _REFUSED} | set(_OWNED) | {"out"}
+        close = difflib.get_close_matches(
+            flag, [s for s, a in actions.items() if a.dest not in refused], n=1)
+        raise ValueError(f"--grid {entry}: {flag} is not an option of chainrule train"
+                         + (f" (did you mean {close[0][2:]}?)" if close else "")
+                         + "; name one of train's options without its dashes, such as "
+                         "hidden, lr or weight-decay")
+    why = _OWNED.get(action.dest) or next(
+        (w for dest, _, w in _REFUSED if dest == action.dest), None)
+    if why is not None:
+        raise ValueError(f"--grid {entry}: {flag} cannot be tried in a grid: "
+                         + why.replace("cv ", "tune "))
+    return action
+
+
+def parse_grid(entries: list[str], base: argparse.Namespace,
+               parser: argparse.ArgumentParser) -> dict[str, list[str]]:
+    """``--grid``'s entries as ``{option: [value, ...]}``, every value checked by train's
+    parser.
+
+    Parameters
+    ----------
+    entries : list of str
+        ``OPTION=V1,V2,...`` each.
+    base : argparse.Namespace
+        The command's options, to refuse an option given both outside ``--grid`` and in it.
+    parser : argparse.ArgumentParser
+        :func:`value_parser`.
+
+    Returns
+    -------
+    dict
+        Each option's name as train's long option without its dashes (``weight-decay``),
+        to its values as typed (the words of each, for an option of several).
+    """
+    grid: dict[str, list[str]] = {}
+    for entry in entries:
+        name, eq, text = entry.partition("=")
+        if not eq or not name.strip("-"):
+            raise ValueError(f"--grid {entry}: expected OPTION=V1,V2,... (such as "
+                             "lr=0.01,0.1 or 'hidden=64 32|128')")
+        action = _option(parser, name, entry)
+        key = next(s for s in action.option_strings if s.startswith("--"))[2:]
+        if key in grid:
+            raise ValueError(f"--grid {entry}: {key} is given twice in --grid; give all its "
+                             f"values in one entry ({key}=V1,V2,...)")
+        if getattr(base, action.dest, None) != action.default:
+            raise ValueError(f"--grid {entry}: --{key} is given outside --grid too; give its "
+                             "values in --grid alone")
+        several = action.nargs not in (None, "?")
+        values = [v.strip() for v in text.split("|" if "|" in text else ",")]
+        if not any(values) and action.nargs != "*":
+            raise ValueError(f"--grid {entry}: no value of {key} to try (an empty grid); "
+                             f"give {key}=V1,V2,...")
+        for value in values:
+            if not value and action.nargs != "*":
+                raise ValueError(f"--grid {entry}: an empty value of {key} (two separators "
+                                 "in a row, or one at an end)")
+            words = value.split() if several else [value]
+            try:
+                parser.parse_args([action.option_strings[-1], *words],
+                                  namespace=argparse.Namespace())
+            except ValueError as exc:
+                raise ValueError(f"--grid {entry}: the value {value!r} of {key}: "
+                                 f"{exc}") from None
+        typed = [" ".join(v.split()) if several else v for v in values]
+        twice = [v for i, v in enumerate(typed) if v in typed[:i]]
+        if twice:
+            raise ValueError(f"--grid {entry}: the value {twice[0]!r} of {key} is given twice")
+        grid[key] = typed
+    return grid
+
+
+def combinations(grid: dict[str, list[str]], n_random: int | None,
+                 seed: int) -> tuple[list[dict[str, str]], str | None]:
+    """The combinations to try, in scikit-learn's order, and a note (or None).
+
+    ``ParameterGrid(grid)`` (every combination, as ``GridSearchCV``), or with ``n_random``
+    ``ParameterSampler(grid, n_random, random_state=seed)`` (as ``RandomizedSearchCV``:
+    drawn without replacement); more than the grid's combinations runs them all, in the
+    sampler's order, and says so, as scikit-learn warns.
+    """
+    from sklearn.model_selection import ParameterGrid, ParameterSampler
+
+    if n_random is None:
+        return list(ParameterGrid(grid)), None
+    size = len(ParameterGrid(grid))
+    with warnings.catch_warnings():  # said below, in the command's words
+        warnings.simplefilter("ignore", UserWarning)
+        drawn = list(ParameterSampler(grid, n_random, random_state=seed))
+    note = None
+    if n_random > size:
+        note = (f"--random {n_random}: the grid has {size} combination"
+                f"{'s' if size != 1 else ''}, fewer than {n_random}: each is tried once, in "
+                "ParameterSampler's order (as RandomizedSearchCV, which warns and runs the "
+                "whole grid)")
+    return drawn, note
+
+
+def combination_args(base: argparse.Namespace, combination: dict[str, str],
+                     parser: argparse.ArgumentParser) -> argparse.Namespace:
+    """``base`` with the options of ``combination`` parsed by train's parser in place."""
+    args = copy.deepcopy(base)
+    for key, value in combination.items():
+        action = next(a for a in parser._actions if f"--{key}" in a.option_strings)
+        words = value.split() if action.nargs not in (None, "?") else [value]
+        parser.parse_args([f"--{key}", *words], namespace=args)
+    return args
+
+
+def train_argv(args: argparse.Namespace, parser: argparse.ArgumentParser,
+               out: str | None = None) -> list[str]:
+    """The words of ``chainrule train`` (after ``train``) with the options of ``args``.
+
+    DATA, then each of train's options whose value is not its default, as the option's
+    long name and its value's words (a list's items; a JSON object's text), then
+    ``-o out`` when given.
+    """
+    words = [str(args.data)]
+    for action in parser._actions:
+        if action.dest in ("out", "quiet") or not action.option_strings:
+            continue
+        value = getattr(args, action.dest, action.default)
+        if value == action.default or value is None:
+            continue
+        flag = next(s for s in action.option_strings if s.startswith("--"))
+        if value is True:
+            words.append(flag)
+        elif isinstance(value, list) and not any(isinstance(v, (dict, list)) for v in value):
+            words += [flag, *map(_word, value)]
+        else:
+            words += [flag, _word(value)]
+    return [*words, *(["-o", str(out)] if out is not None else [])]
+
+
+def _word(value: object) -> str:
+    """A value as a word train's parser reads back: a number as Python writes it, a JSON
+    object or list as JSON."""
+    if isinstance(value, (dict, list)):
+        return json.dumps(value)
+    return repr(value) if isinstance(value, float) else str(value)

@@ -1,0 +1,89 @@
+"""What ``chainrule tune`` prints (see :mod:`chainrule._cli_models_tune`): a row per
+combination with its mean, standard deviation, rank and seconds, then the ``chainrule
+train`` line of the best, or all of it as JSON."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shlex
+
+from ._cli_models_data import _NAMES
+
+
+def print_results(args: argparse.Namespace, search: dict, results: list[dict],
+                  partial: bool) -> dict:
+    """Print the combinations' results (``--json``: as JSON); return the best's.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        tune's options (``--json``, ``--seed``, ``-o``).
+    search : dict
+        The grid, the task, the splitter, the folds and the scoring.
+    results : list of dict
+        Each combination's (``params``, ``train``, ``per_fold``, ``mean``, ``std``,
+        ``folds_scored``, ``seconds``, ``failed``), in the order they were tried.
+    partial : bool
+        An interrupt stopped the search: ``results`` are those finished.
+
+    Returns
+    -------
+    dict
+        The best combination's result: the first of rank 1.
+    """
+    from ._cli_models_tune import LOWER_IS_BETTER, ranks
+
+    key = search["scoring"]
+    rank = ranks(results, key)
+    best = results[int(rank.argmin())]
+    line = ["chainrule", "train", *best["train"],
+            *(["-o", str(args.out)] if args.out is not None else [])]
+    if args.json:
+        shown = [{**{k: r[k] for k in ("params", "mean", "std", "folds_scored", "per_fold",
+                                       "seconds")},
+                  "rank": int(rk), "train": ["chainrule", "train", *r["train"]],
+                  **({"failed": r["failed"]} if r["failed"] else {})}
+                 for r, rk in zip(results, rank, strict=True)]
+        print(json.dumps({
+            "search": search["search"], "grid": search["grid"], "random": args.random,
+            "folds": search["folds"], "splitter": search["splitter"], "shuffle": True,
+            "seed": args.seed, "samples": search["samples"], "task": search["task"],
+            "scoring": key, "greater_is_better": key not in LOWER_IS_BETTER,
+            "combinations": search["combinations"], "results": shown,
+            "best_index": results.index(best), "best": best["params"],
+            "best_command": shlex.join(line), "partial": partial}))
+        return best
+    n = search["combinations"]
+    table = search["table"]
+    print(f"{search['source']}: {search['samples']} examples, {search['task']} of "
+          + (", ".join(map(repr, table.target_names)) if table.target_names else
+             repr(table.target_name)))
+    how = ("ParameterGrid" if search["search"] == "grid" else
+           f"ParameterSampler of --random {args.random}, seed {args.seed}")
+    print(f"{n} combination{'s' if n != 1 else ''} ({how}), each cross-validated on the same "
+          f"{search['folds']} folds ({search['splitter']}, shuffled with seed {args.seed}); "
+          f"ranked by the mean {_NAMES[key]} ("
+          + ("the lowest first)" if key in LOWER_IS_BETTER else "the highest first)"))
+    if partial:
+        print(f"partial: interrupted during combination {len(results) + 1} of {n}: the "
+              f"{len(results)} finished, ranked among themselves")
+    names = list(search["grid"])
+    header = [*names, "mean", "std", "rank", "seconds"]
+    lines = [[*(r["params"][k] or "(none)" for k in names),
+              *((f"{r['mean'][key]:.6g}", f"{r['std'][key]:.6g}") if key in r["mean"] else
+                ("diverged", "-") if r["failed"] else ("-", "-")),
+              str(rk), f"{r['seconds']:.2f}"]
+             for r, rk in zip(results, rank, strict=True)]
+    widths = [max(len(line[j]) for line in [header, *lines]) for j in range(len(header))]
+    for line_ in [header, *lines]:
+        print("  ".join(cell.ljust(w) if j < len(names) else cell.rjust(w)
+                        for j, (cell, w) in enumerate(zip(line_, widths, strict=True))).rstrip())
+    for r in results:
+        if r["failed"]:
+            print(f"diverged: --{' --'.join(f'{k} {v}' for k, v in r['params'].items())}: "
+                  f"{r['failed']}")
+    print(f"std: over the folds (NumPy's, ddof=0); seconds: training and scoring the "
+          f"combination's {search['folds']} folds")
+    print(f"best{' so far' if partial else ''}: " + shlex.join(line))
+    return best

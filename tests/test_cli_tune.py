@@ -1,0 +1,222 @@
+"""``chainrule tune``: a grid (or random) search of train's options, scored by cv.
+
+The references are independent of tune's code: each combination's scores are those that
+``chainrule cv`` prints of the same options (run here), the order of the combinations is
+scikit-learn's ``ParameterGrid`` / ``ParameterSampler`` of the same grid, the ranks are
+``scipy.stats.rankdata(method="min")`` of the (signed) means, and the refit model is the
+one ``chainrule train`` writes with the best options.
+"""
+
+from __future__ import annotations
+
+import json
+import shlex
+import warnings
+
+import numpy as np
+import pytest
+from scipy.stats import rankdata
+from sklearn.model_selection import ParameterGrid, ParameterSampler
+
+from chainrule import _cli_models_cv, _cli_models_tune
+from chainrule.cli import _parse, main
+
+COMMON = ["--epochs", "6", "--folds", "3", "--seed", "2"]
+GRID = ["hidden=4|6 3", "lr=0.01,0.05"]
+EXPECTED = {"hidden": ["4", "6 3"], "lr": ["0.01", "0.05"]}
+
+
+def _run(capsys, *argv: str, status: int = 0) -> dict:
+    capsys.readouterr()
+    assert main([*argv, "--json", "-q"]) == status
+    return json.loads(capsys.readouterr().out)
+
+
+def _error(capsys, *argv: str) -> str:
+    capsys.readouterr()
+    assert main(["tune", "iris", *COMMON, "-q", *argv]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("chainrule: error: ")
+    return err
+
+
+def _options(params: dict) -> list[str]:
+    return [w for key, value in params.items() for w in [f"--{key}", *value.split()]]
+
+
+def test_each_combination_scores_as_cv_in_parameter_grid_order(capsys):
+    result = _run(capsys, "tune", "iris", *COMMON, "--grid", *GRID)
+    assert [r["params"] for r in result["results"]] == list(ParameterGrid(EXPECTED))
+    assert result["partial"] is False and result["scoring"] == "accuracy"
+    for r in result["results"]:
+        cv = _run(capsys, "cv", "iris", *COMMON, *_options(r["params"]))
+        assert r["mean"] == cv["mean"] and r["std"] == cv["std"]
+        assert r["per_fold"] == cv["per_fold"]
+    means = np.array([r["mean"]["accuracy"] for r in result["results"]])
+    ranks = rankdata(-means, method="min")
+    assert [r["rank"] for r in result["results"]] == ranks.tolist()
+    best = result["results"][result["best_index"]]
+    assert best["rank"] == 1 and result["best_index"] == int(np.argmin(ranks))
+    # the printed line is train's, with the best's options
+    assert result["best_command"] == shlex.join(best["train"])
+    assert best["train"][:3] == ["chainrule", "train", "iris"]
+    line = _parse(best["train"][1:])  # read back by chainrule's own parser
+    assert (line.command, line.data, line.epochs, line.seed) == ("train", "iris", 6, 2)
+    assert line.hidden == [int(w) for w in best["params"]["hidden"].split()]
+    assert line.lr == float(best["params"]["lr"])
+
+
+def test_lower_is_better_ranked_lowest_first(capsys):
+    result = _run(capsys, "tune", "iris", *COMMON, "--grid", *GRID, "--scoring", "log_loss")
+    means = np.array([r["mean"]["log_loss"] for r in result["results"]])
+    assert [r["rank"] for r in result["results"]] == rankdata(means, method="min").tolist()
+    assert result["greater_is_better"] is False
+
+
+def test_ranks_ties_share_the_smallest_rank():
+    results = [{"mean": {"accuracy": v}} for v in (0.9, 0.95, 0.95, 0.8)] + [{"mean": {}}]
+    assert _cli_models_tune.ranks(results, "accuracy").tolist() == [3, 1, 1, 4, 5]
+    mse = [{"mean": {"mse": v}} for v in (2.0, 1.0, 2.0)]
+    expected = rankdata([2.0, 1.0, 2.0], method="min").tolist()
+    assert _cli_models_tune.ranks(mse, "mse").tolist() == expected == [2, 1, 2]
+
+
+def test_random_is_parameter_sampler(capsys):
+    grid = ["hidden=3,4,5", "lr=0.01,0.02,0.05"]
+    result = _run(capsys, "tune", "iris", *COMMON, "--grid", *grid, "--random", "4")
+    full = {"hidden": ["3", "4", "5"], "lr": ["0.01", "0.02", "0.05"]}
+    assert [r["params"] for r in result["results"]] == list(
+        ParameterSampler(full, 4, random_state=2))
+    assert result["search"] == "random" and result["combinations"] == 4
+
+
+def test_random_larger_than_the_grid_runs_the_whole_grid_and_says_so(capsys):
+    capsys.readouterr()
+    assert main(["tune", "iris", *COMMON, "--grid", "lr=0.01,0.05", "--random", "5",
+                 "--json", "-q"]) == 0
+    out, err = capsys.readouterr()
+    with warnings.catch_warnings(record=True) as caught:  # scikit-learn warns, runs all
+        warnings.simplefilter("always")
+        expected = list(ParameterSampler({"lr": ["0.01", "0.05"]}, 5, random_state=2))
+    assert caught and len(expected) == 2
+    assert [r["params"] for r in json.loads(out)["results"]] == expected
+    assert err == ("chainrule tune: --random 5: the grid has 2 combinations, fewer than 5: "
+                   "each is tried once, in ParameterSampler's order (as RandomizedSearchCV, "
+                   "which warns and runs the whole grid)\n")
+
+
+def test_refit_writes_the_model_train_writes_with_the_best_options(capsys, tmp_path):
+    tuned, trained = tmp_path / "tuned.npz", tmp_path / "trained.npz"
+    result = _run(capsys, "tune", "iris", *COMMON, "--grid", *GRID, "-o", str(tuned))
+    best = result["results"][result["best_index"]]
+    assert main(["train", "iris", "--epochs", "6", "--seed", "2",
+                 *_options(best["params"]), "-q", "-o", str(trained)]) == 0
+    with np.load(tuned) as a, np.load(trained) as b:
+        np.testing.assert_array_equal(a["params"], b["params"])
+        meta_a, meta_b = (json.loads(str(z["__meta__"]))["metadata"] for z in (a, b))
+    assert meta_a["tune"]["best"] == best["params"]
+    assert meta_a["tune"]["grid"] == EXPECTED and meta_a["tune"]["folds"] == 3
+    assert meta_a["tune"]["mean"] == best["mean"]["accuracy"]
+    assert "tune" not in meta_b
+    assert meta_a["training"]["hidden"] == meta_b["training"]["hidden"]
+    assert shlex.split(result["best_command"])[-2:] == ["-o", str(tuned)]
+
+
+def test_text_table_and_best_line(capsys):
+    capsys.readouterr()
+    assert main(["tune", "iris", *COMMON, "--grid", "hidden=4|6 3", "-q"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "iris: 150 examples, classification of 'species'"
+    assert lines[2].split() == ["hidden", "mean", "std", "rank", "seconds"]
+    assert lines[3].split()[0] == "4" and lines[4].split()[:2] == ["6", "3"]
+    assert lines[-1].startswith("best: chainrule train iris --hidden ")
+
+
+def test_ctrl_c_prints_the_combinations_finished(capsys, monkeypatch):
+    full = _run(capsys, "tune", "iris", *COMMON, "--grid", *GRID)
+    fit, calls = _cli_models_cv._fit_fold, []
+
+    def interrupted(*args, **kwargs):  # Ctrl-C in the first fold of the third combination
+        calls.append(1)
+        if len(calls) == 7:
+            raise KeyboardInterrupt
+        return fit(*args, **kwargs)
+
+    monkeypatch.setattr(_cli_models_cv, "_fit_fold", interrupted)
+    capsys.readouterr()
+    assert main(["tune", "iris", *COMMON, "--grid", *GRID, "--json", "-q"]) == 130
+    out, err = capsys.readouterr()
+    assert err == ("chainrule tune: interrupted during combination 3 of 4; the table is of "
+                   "the 2 finished\n")
+    part = json.loads(out)
+    assert part["partial"] is True
+    for a, b in zip(part["results"], full["results"][:2], strict=True):
+        assert (a["params"], a["mean"], a["std"]) == (b["params"], b["mean"], b["std"])
+    means = [r["mean"]["accuracy"] for r in part["results"]]
+    assert [r["rank"] for r in part["results"]] == rankdata(
+        -np.array(means), method="min").tolist()
+
+
+def test_a_diverged_combination_is_ranked_last(capsys):
+    result = _run(capsys, "tune", "diabetes", "--epochs", "3", "--folds", "2",
+                  "--optimizer", "sgd", "--grid", "lr=1e4,0.01")
+    diverged, fine = result["results"]
+    assert "diverged" in diverged["failed"] and diverged["mean"] == {}
+    assert (diverged["rank"], fine["rank"]) == (2, 1)
+    assert result["best"] == {"lr": "0.01"}
+
+
+@pytest.mark.parametrize(("grid", "words"), [
+    ("bogus=1,2", "--grid bogus=1,2: --bogus is not an option of chainrule train"),
+    ("epoch=3", "(did you mean epochs?)"),
+    ("lr=abc", "--grid lr=abc: the value 'abc' of lr: argument --lr: expected a finite "
+               "number > 0, got 'abc'"),
+    ("hidden=4|x 2", "the value 'x 2' of hidden: argument --hidden: expected an integer"),
+    ("lr=", "--grid lr=: no value of lr to try (an empty grid)"),
+    ("lr=0.1,,0.2", "an empty value of lr"),
+    ("lr=0.1,0.1", "the value '0.1' of lr is given twice"),
+    ("lr", "--grid lr: expected OPTION=V1,V2,..."),
+    ("folds=2,3", "--folds is an option of chainrule tune itself"),
+    ("seed=1,2", "--seed cannot be tried in a grid"),
+    ("target=species", "--target cannot be tried in a grid"),
+    ("checkpoint=a.npz", "--checkpoint cannot be tried in a grid"),
+    ("epochs=4", "--epochs is given outside --grid too"),
+])
+def test_bad_grids_are_refused_by_name(capsys, grid, words):
+    assert words in _error(capsys, "--grid", grid)
+
+
+def test_other_refusals(capsys):
+    assert "--grid: required" in _error(capsys)
+    assert "--plot: not an option of chainrule tune" in _error(
+        capsys, "--grid", "lr=0.1", "--plot", "a.png")
+    assert "--grid lr=0.2: lr is given twice" in _error(capsys, "--grid", "lr=0.1", "lr=0.2")
+    assert "--scoring r2: not a score of classification" in _error(
+        capsys, "--grid", "lr=0.1", "--scoring", "r2")
+    # a combination's options that need no data are checked before anything trains
+    err = _error(capsys, "--grid", "optimizer=adam,lbfgs", "batch-size=8")
+    assert err.startswith("chainrule: error: the combination --batch-size 8 --optimizer "
+                          "lbfgs: --batch-size")
+
+
+def test_a_grid_of_one_combination_is_cv(capsys):
+    result = _run(capsys, "tune", "iris", *COMMON, "--grid", "hidden=")
+    cv = _run(capsys, "cv", "iris", *COMMON, "--hidden")
+    assert result["results"][0]["mean"] == cv["mean"]
+    assert result["results"][0]["rank"] == 1
+
+
+def test_json_values_and_their_train_line(capsys):
+    schedule = '{"name": "step", "step_size": 2, "gamma": 0.5}'
+    result = _run(capsys, "tune", "iris", "--epochs", "3", "--folds", "2", "--grid",
+                  f"schedule=constant|{schedule}", "weight-decay=0,1e-3")
+    assert [r["params"] for r in result["results"]] == list(ParameterGrid(
+        {"schedule": ["constant", schedule], "weight-decay": ["0", "1e-3"]}))
+    for r in result["results"]:  # each line reads back as the options typed to train
+        line = vars(_parse(r["train"][1:]))
+        typed = vars(_parse(["train", "iris", "--epochs", "3", *_words(r["params"])]))
+        assert line == typed
+
+
+def _words(params: dict) -> list[str]:
+    return [w for key, value in params.items() for w in (f"--{key}", value)]
