@@ -262,6 +262,15 @@ def _info(args: argparse.Namespace) -> int:
         # left out of the record: not printed (--json keeps them)
         print("trained: " + ", ".join(f"{k}={json.dumps(v) if k in _JSON else v}"
                                       for k, v in t.items() if v is not None))
+    tune = meta.get("tune")
+    if tune:  # chainrule tune -o: the search that chose these settings
+        print(f"chosen by chainrule tune: the best of {tune['combinations']} combinations "
+              f"({tune['search']} search of " + "; ".join(
+                  f"{k}={'|'.join(v)}" for k, v in tune["grid"].items())
+              + "), " + (f"mean {tune['scoring']} {tune['mean']:.6g} (std {tune['std']:.6g})"
+                         if tune.get("mean") is not None else
+                         f"{tune['scoring']} left out of every fold")
+              + f" over {tune['folds']} folds ({tune['splitter']}, seed {tune['seed']})")
     h = meta.get("history") or {}
     if h.get("loss"):
         # the mean over the last epoch's batches, each taken before its update (train
