@@ -205,6 +205,28 @@ def test_other_refusals(capsys):
                           "lbfgs: --batch-size")
 
 
+def test_overwriting_the_data_is_refused_before_the_search(capsys, tmp_path, monkeypatch):
+    X = np.arange(40.0).reshape(20, 2)
+    np.savez(tmp_path / "d.npz", X=X, y=X[:, 0] * 2.0)
+    monkeypatch.setattr(_cli_models_cv, "_run_folds", None)  # nothing may train
+    capsys.readouterr()
+    assert main(["tune", str(tmp_path / "d.npz"), "--grid", "lr=0.1", "-o",
+                 str(tmp_path / "d.npz")]) == 2
+    assert "-o/--out" in capsys.readouterr().err
+
+
+def test_regression_scores_as_cv(capsys):
+    options = ["--epochs", "3", "--folds", "2", "--seed", "1", "--batch-size", "64"]
+    result = _run(capsys, "tune", "diabetes", *options, "--grid", "weight-decay=0,0.5",
+                  "--scoring", "mae")
+    assert result["task"] == "regression" and result["splitter"] == "KFold"
+    for r in result["results"]:
+        cv = _run(capsys, "cv", "diabetes", *options, *_words(r["params"]))
+        assert (r["mean"], r["std"], r["per_fold"]) == (cv["mean"], cv["std"], cv["per_fold"])
+    maes = [r["mean"]["mae"] for r in result["results"]]
+    assert [r["rank"] for r in result["results"]] == rankdata(maes, method="min").tolist()
+
+
 def test_a_grid_of_one_combination_is_cv(capsys):
     result = _run(capsys, "tune", "iris", *COMMON, "--grid", "hidden=")
     cv = _run(capsys, "cv", "iris", *COMMON, "--hidden")

@@ -136,6 +136,7 @@ def _tune(args: argparse.Namespace) -> int:
         value_parser,
     )
     from ._cli_models_tune_table import print_results
+    from .cli_args import refuse_overwriting
 
     _refuse(args)
     parser = value_parser()
@@ -146,6 +147,7 @@ def _tune(args: argparse.Namespace) -> int:
     runs = [combination_args(base, combo, parser) for combo in combos]
     _check_combinations(runs, combos)
     _not_empty(args.data, "data", _DATA_EXAMPLE)
+    refuse_overwriting(args.out, "-o/--out", {"data file": args.data})  # train's, said first
     if note:
         print(f"chainrule tune: {note}", file=sys.stderr)
     results: list[dict] = []
