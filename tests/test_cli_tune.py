@@ -227,6 +227,26 @@ def test_regression_scores_as_cv(capsys):
     assert [r["rank"] for r in result["results"]] == rankdata(maes, method="min").tolist()
 
 
+@pytest.mark.parametrize("scoring", ["hamming_loss", "f1_macro", "roc_auc"])
+def test_multilabel_scores_its_cv_keys(capsys, tmp_path, scoring):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(60, 3))
+    a, b = (X[:, 0] > 0).astype(int), (X[:, 1] + X[:, 2] > 0).astype(int)
+    path = tmp_path / "ml.csv"
+    rows = zip(X, a, b, strict=True)
+    path.write_text("x0,x1,x2,a,b\n" + "".join(
+        ",".join(map(repr, map(float, r))) + f",{p},{q}\n" for r, p, q in rows))
+    options = [str(path), "--target", "a", "b", "--epochs", "3", "--folds", "3"]
+    result = _run(capsys, "tune", *options, "--grid", "lr=0.01,0.1", "--scoring", scoring)
+    sign = 1 if scoring == "hamming_loss" else -1
+    for r in result["results"]:
+        cv = _run(capsys, "cv", *options, *_words(r["params"]))
+        assert r["mean"][scoring] == cv["mean"][scoring]
+    means = np.array([r["mean"][scoring] for r in result["results"]])
+    assert [r["rank"] for r in result["results"]] == rankdata(
+        sign * means, method="min").tolist()
+
+
 def test_a_grid_of_one_combination_is_cv(capsys):
     result = _run(capsys, "tune", "iris", *COMMON, "--grid", "hidden=")
     cv = _run(capsys, "cv", "iris", *COMMON, "--hidden")

@@ -219,7 +219,8 @@ def _cross_validate(run: argparse.Namespace, combo: dict[str, str], i: int, n: i
 
 def _check_scoring(scoring: str, task: str, several: bool) -> None:
     """Refuse a --scoring that evaluate does not give of the task."""
-    given = (("accuracy", "hamming_loss", "log_loss") if task == "classification" and several
+    given = (("accuracy", "hamming_loss", "log_loss", "f1_macro", "roc_auc")
+             if task == "classification" and several
              else ("accuracy", "log_loss", "balanced_accuracy", "f1_macro", "roc_auc")
              if task == "classification" else ("mse", "rmse", "mae", "r2"))
     if scoring not in given:
