@@ -130,7 +130,8 @@ def test_refit_writes_the_model_train_writes_with_the_best_options(capsys, tmp_p
 
 def test_text_table_and_best_line(capsys):
     capsys.readouterr()
-    assert main(["tune", "iris", *COMMON, "--grid", "hidden=4|6 3", "-q"]) == 0
+    # DATA may follow --grid's entries, as it follows --target's names
+    assert main(["tune", *COMMON, "--grid", "hidden=4|6 3", "iris", "-q"]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines[0] == "iris: 150 examples, classification of 'species'"
     assert lines[2].split() == ["hidden", "mean", "std", "rank", "seconds"]
