@@ -52,7 +52,8 @@ def validation_only(table, train_idx: np.ndarray, val_idx: np.ndarray) -> dict[s
     if not table.categories or not len(val_idx):
         return {}
     dummies = one_hot_mask(table.columns, table.categories)
-    on = table.X[:, dummies] != 0  # (n_samples, n_dummies), a byte each
+    # (n_samples, n_dummies), a byte each; a missing cell (--impute: NaN) holds none
+    on = np.nan_to_num(table.X[:, dummies]) != 0
     trained, held = on[train_idx].any(axis=0), on[val_idx].any(axis=0)
     found, j = {}, 0
     for column in (c for c in table.columns if c in table.categories):
@@ -96,7 +97,7 @@ def feature_statistics(X_train: np.ndarray, table, weights: np.ndarray | None = 
     return mean, scale
 
 
-def fold_tables(train, held) -> tuple:
+def fold_tables(train, held, fill_category: str | None = None) -> tuple:
     """A cross-validation fold's training and held-out rows (:class:`Table` s of the same
     columns), each categorical column encoded over the categories of the training rows
     alone, as ``chainrule train`` on those rows encodes it.
@@ -107,6 +108,11 @@ def fold_tables(train, held) -> tuple:
     its column, as ``evaluate --unknown-categories zeros`` encodes a category the model
     does not know (scikit-learn's ``OneHotEncoder(handle_unknown="ignore")`` refitted
     per fold).
+
+    A missing cell (``--impute``: a row of NaNs) holds no category; under ``--impute
+    constant`` its fill category (``fill_category``) is kept in a column with a missing
+    cell among the training rows, which it fills there, as a ``SimpleImputer`` before the
+    ``OneHotEncoder`` refitted per fold gives it.
 
     Returns
     -------
@@ -119,7 +125,14 @@ def fold_tables(train, held) -> tuple:
     if not train.categories:
         return train, held, {}
     dummies = one_hot_mask(train.columns, train.categories)
-    keep = ~dummies | train.X.astype(bool).any(axis=0)
+    keep = ~dummies | (np.nan_to_num(train.X) != 0).any(axis=0)
+    if fill_category is not None:
+        j = 0
+        for column in train.columns:
+            known = train.categories.get(column, [None])
+            if fill_category in known and np.isnan(train.X[:, j]).any():
+                keep[j + known.index(fill_category)] = True
+            j += len(known)
     if keep.all():
         return train, held, {}
     categories, unseen, j = {}, {}, 0
@@ -130,7 +143,8 @@ def fold_tables(train, held) -> tuple:
         known = train.categories[column]
         kept = keep[j:j + len(known)]
         categories[column] = [c for c, k in zip(known, kept, strict=True) if k]
-        rows = int(held.X[:, j:j + len(known)][:, ~kept].any(axis=1).sum())
+        # (a missing cell of --impute, NaN, is no unseen category)
+        rows = int(np.nan_to_num(held.X[:, j:j + len(known)][:, ~kept]).any(axis=1).sum())
         if rows:
             unseen[column] = rows
         j += len(known)

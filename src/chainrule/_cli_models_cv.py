@@ -279,12 +279,16 @@ def _run_folds(args: argparse.Namespace, table, task: str, several: bool, lbfgs:
     """Train and score each fold, appending its scores to ``rows`` as it finishes."""
     from ._cli_models_categorical import fold_tables
     from ._cli_models_report import _evaluation
+    from ._cli_models_train_prepare import missing_options
 
     for i, (train_rows, held_rows) in enumerate(folds, 1):
         fold_args = copy.copy(args)  # prepare may set a fold's options: not the next's
         fold_args.quiet = True  # one line per fold, not a progress bar
         # the categories of the fold's training rows, as train on them would find
-        fitted, held, unseen = fold_tables(_rows(table, train_rows), _rows(table, held_rows))
+        # (--impute constant: its fill category, where the training rows have a gap)
+        fill = missing_options(args).get("missing_category")
+        fitted, held, unseen = fold_tables(_rows(table, train_rows), _rows(table, held_rows),
+                                           fill)
         for column, n in unseen.items():
             print(f"chainrule cv: fold {i}: {n} held-out example{'s' if n > 1 else ''} of "
                   f"a category of {column!r} that the fold's training rows lack, encoded "

@@ -240,7 +240,9 @@ def _model_data(model, data: str, target: str | None, need_target: bool, seed: i
                           all_columns=model.metadata.get("all_columns") is True,
                           nan_class=_has_nan_class(model),
                           **({"categories": categories, "unknown_categories": unknown}
-                             if categories else {}))
+                             if categories else {}),
+                          # --impute: missing cells read as NaNs, which the model fills
+                          **({"missing": True} if model.metadata.get("impute") else {}))
     except NotANumberError as exc:  # not "one-hot encode it first": the model's numbers
         raise ValueError(f"{exc.bare}; the model takes numbers in this column, as its "
                          f"training data held them{unnamed}") from None

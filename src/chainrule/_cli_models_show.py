@@ -242,6 +242,14 @@ def _info(args: argparse.Namespace) -> int:
         for name, cats in meta["categories"].items():
             print(f"categorical column {name!r} (one-hot, {len(cats)} categories): "
                   f"{_preview(cats, 10)}")
+    if meta.get("impute"):  # train --impute: the fill values, the missing indicators
+        record = meta["impute"]
+        fills = [f"{name} {value!r}" if isinstance(value, str) else f"{name} {value:.6g}"
+                 for name, value in record["fill"].items()]
+        print(f"missing cells filled (--impute {record['strategy']}): {_preview(fills, 8)}")
+        if record["indicators"]:
+            print(f"missing indicators ({len(record['indicators'])}, 0/1): "
+                  + _preview([f"missingindicator_{c}" for c in record["indicators"]], 8))
     data = _data_text(meta)
     if data:
         print(f"data: {data}")

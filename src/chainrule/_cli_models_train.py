@@ -124,6 +124,25 @@ def add_train_options(p: argparse.ArgumentParser) -> None:
                    "refused (an ID or free text, which one-hot encoding would make as many "
                    "features), as is a text column whose 20 or more rows each hold another "
                    "value (default: 100)")
+    p.add_argument("--impute", choices=["mean", "median", "most_frequent", "constant"],
+                   default=None,
+                   help="fill missing feature cells as scikit-learn's SimpleImputer(strategy) "
+                   "does, with statistics of the training rows (weighted by --sample-weight), "
+                   "before the standardisation; recorded in the model, which fills every "
+                   "table it is given the same way. Missing: an empty cell or a NaN (nan, "
+                   "any case; an NPZ file's NaN), and in a column of numbers NA, N/A, #N/A, "
+                   "null, none, ?, -, --, missing (in a text column these are categories). A "
+                   "categorical column takes its most frequent category (mean, median, "
+                   "most_frequent; ties: the first in sorted order) or --fill-value as a "
+                   "category (constant). Default: missing cells are refused")
+    p.add_argument("--fill-value", default=None, metavar="V", dest="fill_value",
+                   help="--impute constant's fill: a number for the columns of numbers "
+                   "(default 0), a category for the categorical ones (default "
+                   "missing_value)")
+    p.add_argument("--missing-indicator", action="store_true", dest="missing_indicator",
+                   help="with --impute: a 0/1 feature missingindicator_COLUMN for each "
+                   "column with a missing cell in the training rows (SimpleImputer's "
+                   "add_indicator), after the others, left 0/1 by --scale")
     p.add_argument("--task", choices=["auto", "classification", "regression"], default="auto",
                    help="default: auto (inferred from the target; regression for --loss poisson "
                    "or huber)")

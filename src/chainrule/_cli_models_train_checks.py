@@ -72,6 +72,19 @@ def check_before_data(args: argparse.Namespace) -> tuple[bool, bool, dict, list[
                 f"shape n x {' x '.join(map(str, shape))}), which the network of --layers "
                 "takes whole: there are no columns to pick; leave --features out")
     check_architecture(args)
+    impute = getattr(args, "impute", None)
+    if impute is None and (getattr(args, "fill_value", None) is not None
+                           or getattr(args, "missing_indicator", False)):
+        option = "--fill-value" if args.fill_value is not None else "--missing-indicator"
+        raise ValueError(f"{option}: fills missing cells with --impute, which is not given; "
+                         "give --impute STRATEGY too")
+    if impute is not None and impute != "constant" and args.fill_value is not None:
+        raise ValueError(f"--fill-value {args.fill_value}: the fill of --impute constant; "
+                         f"--impute {impute} fills with the training rows' statistics")
+    if getattr(args, "missing_indicator", False) and args.input_shape is not None:
+        raise ValueError("--missing-indicator: adds a feature per column to the images of "
+                         f"--input-shape {' '.join(map(str, args.input_shape))}, which "
+                         "would no longer be images; leave it out")
     args.class_weight = class_weight_option(args.class_weight)  # its form; its labels: below
     if several and isinstance(args.class_weight, dict):  # "balanced": multilabel_weights
         raise ValueError(

@@ -51,11 +51,16 @@ def read_table(args: argparse.Namespace, given_shape: list[int] | None) -> Table
     Table
         Every example of DATA: ``X`` of shape (n_samples, n_features), raw targets ``y``.
     """
+    from ._tabular_table import MissingValueError
     from .tabular import read_data
 
     weights = _weights.check_weight_names(args)  # --sample-weight's column, checked first
-    table = read_data(args.data, target=args.target, features=args.features, seed=args.seed,
-                      features_what=" (--features)", **_categorical.categorical_options(args))
+    try:
+        table = read_data(args.data, target=args.target, features=args.features,
+                          seed=args.seed, features_what=" (--features)",
+                          **_categorical.categorical_options(args), **missing_options(args))
+    except MissingValueError as exc:  # how train fills it
+        raise ValueError(f"{exc.bare} (give --impute to fill it)") from None
     if (given_shape is not None and table.image_shape is not None
             and tuple(given_shape) != table.image_shape):
         raise ValueError(_other_shape(given_shape, table.source, table.image_shape))
@@ -74,6 +79,42 @@ def read_table(args: argparse.Namespace, given_shape: list[int] | None) -> Table
     return table
 
 
+def missing_options(args: argparse.Namespace) -> dict:
+    """``read_data``'s options of ``--impute``: missing cells read as NaNs, and under
+    ``--impute constant`` the fill category of a categorical column with missing cells
+    (``--fill-value``, else "missing_value"); ``{}`` without ``--impute``."""
+    from ._impute import TEXT_FILL
+
+    strategy = getattr(args, "impute", None)
+    if strategy is None:
+        return {}
+    fill = getattr(args, "fill_value", None)
+    return {"missing": True, "missing_category": (
+        (TEXT_FILL if fill is None else fill.strip()) if strategy == "constant" else None)}
+
+
+def _impute(args: argparse.Namespace, table: Table, X: np.ndarray, train_idx: np.ndarray,
+            w_fit: np.ndarray | None, meta: dict) -> tuple[np.ndarray, np.ndarray | None]:
+    """``--impute``: X's missing cells filled with the training rows' statistics (and the
+    missing indicators appended), the record kept in ``meta``; also which features are
+    indicators (bool of shape (n_features,), None without ``--impute``)."""
+    from ._impute import fit_imputer, impute, indicator_name
+
+    if getattr(args, "impute", None) is None:
+        return X, None
+    columns = table.columns or table.feature_names
+    record = fit_imputer(X[train_idx], columns, table.categories, args.impute,
+                         args.fill_value, args.missing_indicator, w_fit, table.source)
+    names = [indicator_name(c) for c in record["indicators"]]
+    clash = [n for n in names if n in table.feature_names]
+    if clash:
+        raise ValueError(f"{table.source}: the missing indicator {clash[0]!r} "
+                         "(--missing-indicator) has the name of a column; rename that column")
+    meta["impute"] = record
+    flags = np.r_[np.zeros(X.shape[1], dtype=bool), np.ones(len(names), dtype=bool)]
+    return impute(X, record, columns, table.categories), flags
+
+
 @dataclass(eq=False)
 class Prepared:
     """What :func:`prepare` worked out of a table, for the network to train on.
@@ -89,7 +130,8 @@ class Prepared:
         The table trained on (with ``--val-data``: DATA's rows, then the file's).
     X : ndarray of shape (n_samples, n_features)
         The features, standardised with the training rows' statistics (``--scale none``:
-        as read).
+        as read); with ``--impute``, their missing cells filled first and the missing
+        indicators (``--missing-indicator``) after them, left 0/1.
     y : ndarray of shape (n_samples,) or (n_samples, n_targets)
         The targets as scored: class indices into ``meta["labels"]`` (multi-label: 0/1),
         or the regression targets in their own units.
@@ -257,14 +299,24 @@ def prepare(args: argparse.Namespace, table: Table, several: bool, run_settings:
     w_fit = None if w is None else w[train_idx]
     if w is not None:  # each part needs a weight > 0: a weighted mean of nothing is none
         _weights.check_parts(args, w[train_idx], w[val_idx])
+    # --impute: filled with the training rows' statistics, before the standardisation
+    X, indicators = _impute(args, table, X, train_idx, w_fit, meta)
     if args.scale == "standard":
         if args.input_shape is not None:  # images: each channel as a whole (see --help)
             mean, scale = image_statistics(X[train_idx], tuple(args.input_shape), w_fit)
+        elif indicators is not None:  # the missing indicators left 0/1, as one-hot features
+            n = len(indicators) - int(indicators.sum())
+            mean, scale = _categorical.feature_statistics(X[train_idx, :n], table, w_fit)
+            mean = np.r_[mean, np.zeros(int(indicators.sum()))]
+            scale = np.r_[scale, np.ones(int(indicators.sum()))]
         else:
             # a constant column only centred; the one-hot features of a category left 0/1
             mean, scale = _categorical.feature_statistics(X[train_idx], table, w_fit)
         X = _standardise(X, mean, scale, table.source,
-                         [f"feature {n!r}" for n in table.feature_names])
+                         [f"feature {n!r}" for n in table.feature_names] + (
+                             [] if indicators is None else
+                             [f"feature 'missingindicator_{n}'"
+                              for n in meta["impute"]["indicators"]]))
         meta["x_mean"], meta["x_scale"] = mean.tolist(), scale.tolist()
     if task == "regression":
         y_mean, y_scale = 0.0, 1.0

@@ -118,6 +118,10 @@ def _train_run(args: argparse.Namespace, sigterm: SigtermAsCtrlC) -> int:
         net = build_network(args, X.shape[1], n_out, output)
     if table.categories:
         print(_categorical.encoded_line(table))
+    if "impute" in meta:  # --impute: the columns filled, the indicators added
+        from ._impute import imputed_line
+
+        print(imputed_line(table, meta["impute"]))
     for column, only in _categorical.validation_only(table, train_idx, val_idx).items():
         one = len(only) == 1
         print(f"chainrule train: warning: {column!r}: {', '.join(map(repr, only))} "

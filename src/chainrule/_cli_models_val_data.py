@@ -94,7 +94,7 @@ def read_val_data(args: argparse.Namespace, table, several: bool):
     """
     from ._tabular_categories import UnknownCategoryError
     from ._tabular_npz import _image_shape, _npz_shape
-    from ._tabular_table import NotANumberError
+    from ._tabular_table import MissingValueError, NotANumberError
     from .tabular import read_data
 
     shape = _npz_shape(args.val_data, "X")  # images of another shape, before their pixels
@@ -110,7 +110,10 @@ def read_val_data(args: argparse.Namespace, table, several: bool):
                         features=table.columns or table.feature_names, seed=args.seed,
                         features_what=" that DATA has (--val-data)",
                         all_columns=args.features is None,
-                        **({"categories": table.categories} if table.categories else {}))
+                        **({"categories": table.categories} if table.categories else {}),
+                        **({"missing": True} if getattr(args, "impute", None) else {}))
+    except MissingValueError as exc:  # how train fills it
+        raise ValueError(f"--val-data {exc.bare} (give --impute to fill it)") from None
     except NotANumberError as exc:  # not "one-hot encode it first": DATA's numbers
         raise ValueError(f"--val-data {exc.bare}; the column holds numbers in DATA "
                          f"{table.source}") from None

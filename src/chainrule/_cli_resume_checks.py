@@ -29,13 +29,17 @@ _RUN_OPTIONS = {
     "schedule": "--schedule", "patience": "--patience", "scale": "--scale", "seed": "--seed",
     "class_weight": "--class-weight", "huber_delta": "--huber-delta",
     "label_smoothing": "--label-smoothing", "categorical": "--categorical",
-    "sample_weight": "--sample-weight",
+    "sample_weight": "--sample-weight", "impute": "--impute", "fill_value": "--fill-value",
+    "missing_indicator": "--missing-indicator",
 }
 
 
 def run_options(args: argparse.Namespace, steps: Mapping[str, object]) -> dict:
     """The options that decide a run, resolved (``steps``: :func:`optimizer_settings`)."""
-    options = {name: getattr(args, name) for name in _RUN_OPTIONS if name != "categorical"}
+    options = {name: getattr(args, name, None) for name in _RUN_OPTIONS
+               if name != "categorical"}
+    # --missing-indicator not given: None, as a run from before it recorded nothing
+    options["missing_indicator"] = True if options["missing_indicator"] else None
     # the columns named categorical, in any order (a run from before it: None, as none)
     forced = getattr(args, "categorical", None)
     options["categorical"] = sorted(set(forced)) if forced else None

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import TYPE_CHECKING
 
+from ._impute import imputer_problem, n_indicators
 from ._io_files import finite_number
 from ._table_labels import _text
 from ._tabular_categories import categories_problem
@@ -70,6 +71,9 @@ def _metadata_problem(model: SavedModel) -> str | None:
         if task == "classification" and len(labels) != (2 if n_out == 1 else n_out):
             return (f"labels: {_plural(len(labels), 'label')} for a network with "
                     f"{_plural(n_out, 'output')}")
+    problem = imputer_problem(meta)  # --impute's record: before the widths it sets
+    if problem:
+        return problem
     names = meta.get("feature_names")
     if names is not None:
         if not isinstance(names, list) or not all(isinstance(v, str) for v in names):
@@ -83,6 +87,7 @@ def _metadata_problem(model: SavedModel) -> str | None:
     problem = categories_problem(meta, n_in)  # one-hot encoded categorical columns
     if problem:
         return problem
+    n_net = n_in + n_indicators(meta)  # the network's inputs: the missing indicators too
     for mean, scale in (("x_mean", "x_scale"), ("y_mean", "y_scale")):
         if (mean in meta) != (scale in meta):
             present, absent = (mean, scale) if mean in meta else (scale, mean)
@@ -92,8 +97,9 @@ def _metadata_problem(model: SavedModel) -> str | None:
             values = meta[key]
             if not isinstance(values, list) or not all(_finite_number(v) for v in values):
                 return f"{key}: expected a list of finite numbers"
-            if len(values) != n_in:
-                return f"{key}: {_plural(len(values), 'value')} for {inputs}"
+            if len(values) != n_net:
+                return (f"{key}: {_plural(len(values), 'value')} for a network with "
+                        f"{_plural(n_net, 'input')}")
             if key == "x_scale" and not all(v > 0 for v in values):
                 return "x_scale: expected positive numbers"
     for key in ("y_mean", "y_scale"):

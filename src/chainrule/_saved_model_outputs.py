@@ -85,6 +85,12 @@ class _SavedModelOutputs:
                 f"{self._encoding_hint()}")
         if len(X) == 0:  # the sigmoid and log paths gave None; Network.predict's words
             raise ValueError(f"X is empty (shape {X.shape}); at least one value is needed")
+        record = self.metadata.get("impute")
+        if record is not None:  # --impute: the missing cells filled, the indicators added
+            from ._impute import impute
+
+            X = impute(X, record, self.metadata.get("columns") or self.feature_names,
+                       self.metadata.get("categories"))
         self._check_finite(X)
         mean = self.metadata.get("x_mean")
         if mean is not None:
@@ -141,7 +147,11 @@ class _SavedModelOutputs:
         as text (``str``, spaces around them stripped), as ``read_data`` encodes a
         file's.  The rows are not standardised: ``predict(model.encode(X))`` is
         ``predict(X)``.  pandas is not imported: a DataFrame is anything with
-        ``columns`` and ``__getitem__``.
+        ``columns`` and ``__getitem__``.  Of a model trained with ``--impute``
+        (``metadata["impute"]``) a missing cell (None, NaN, pandas' NA, "" or "NA" of
+        a column of numbers) is kept as NaN (a categorical column's 0/1 features all
+        NaN), which :meth:`predict` fills with the recorded values; the missing
+        indicators are not among the features returned (:meth:`predict` adds them).
 
         Parameters
         ----------
@@ -155,7 +165,7 @@ class _SavedModelOutputs:
         Returns
         -------
         ndarray of shape (n_samples, n_features), float64
-            In the order of :attr:`feature_names`.
+            In the order of :attr:`feature_names` (``n_features``: :attr:`n_features`).
 
         Raises
         ------
@@ -178,9 +188,13 @@ class _SavedModelOutputs:
 
     @property
     def n_features(self) -> int:
-        """Features per example (a convolutional network's image, flattened)."""
+        """Features per example (a convolutional network's image, flattened), the missing
+        indicators of ``--impute --missing-indicator`` aside (added by the model)."""
+        from ._impute import n_indicators
+
         n_in = self.network.n_inputs
-        return int(np.prod(n_in)) if isinstance(n_in, tuple) else n_in
+        return int(np.prod(n_in)) if isinstance(n_in, tuple) else n_in - n_indicators(
+            self.metadata)
 
     def outputs(self, X: object, *, unknown_categories: str = "error") -> np.ndarray:
         """Network outputs for raw features X of shape (n_samples, n_features).

@@ -91,9 +91,10 @@ def _column(X: object, name: str, n_rows: int | None) -> np.ndarray:
     return values
 
 
-def _numbers(values: np.ndarray, name: str) -> np.ndarray:
+def _numbers(values: np.ndarray, name: str, missing: bool = False) -> np.ndarray:
     """A column of numbers as float64 of shape (n_rows,); a missing, non-finite or text
-    cell refused naming its row and the column, as ``chainrule predict`` refuses it."""
+    cell refused naming its row and the column, as ``chainrule predict`` refuses it
+    (``missing``, a model of ``--impute``: a missing cell is a NaN, filled later)."""
     if values.dtype.kind == "c":  # the cast would drop the imaginary parts
         raise TypeError(f"X[{name!r}] must hold real numbers, got dtype {values.dtype}")
     if values.dtype.kind in "biuf":
@@ -103,6 +104,9 @@ def _numbers(values: np.ndarray, name: str) -> np.ndarray:
         for i, value in enumerate(values.tolist()):
             text = value.strip() if isinstance(value, str) else None
             if _missing(value) or text == "" or (text or "").lower() in MISSING_MARKERS:
+                if missing:
+                    out[i] = np.nan
+                    continue
                 raise ValueError(f"{_where(i)}, column {name!r}: missing value ({value!r}): "
                                  "fill it in (impute) or drop the row first")
             try:
@@ -111,7 +115,7 @@ def _numbers(values: np.ndarray, name: str) -> np.ndarray:
                 raise ValueError(
                     f"{_where(i)}, column {name!r}: not a number: {value!r}; the model "
                     "takes numbers in this column, as its training data held them") from None
-    bad = np.flatnonzero(~np.isfinite(out))
+    bad = np.flatnonzero(~np.isfinite(out) & ~(missing & np.isnan(out)))
     if bad.size:
         i = int(bad[0])
         what = "missing value (NaN)" if np.isnan(out[i]) else f"not a finite number: {out[i]}"
@@ -120,9 +124,16 @@ def _numbers(values: np.ndarray, name: str) -> np.ndarray:
     return out
 
 
-def _texts(values: np.ndarray, name: str) -> np.ndarray:
+def _texts(values: np.ndarray, name: str, missing: bool = False) -> np.ndarray:
     """A categorical column's cells as text of shape (n_rows,), as a CSV file writes
-    them (``str`` of each; bytes decoded); a missing cell refused naming its row."""
+    them (``str`` of each; bytes decoded); a missing cell refused naming its row
+    (``missing``, a model of ``--impute``: written "", filled later)."""
+    if missing and values.dtype.kind not in "U":
+        gap = np.array([_missing(v) for v in values.tolist()], dtype=bool)
+        if gap.any():
+            cells = np.array([""] * len(values), dtype=object)
+            cells[~gap] = list(_texts(values[~gap], name))
+            return np.array(cells.tolist(), dtype=str)
     if values.dtype.kind == "U":
         return values
     if values.dtype.kind == "O" and set(map(type, values.tolist())) <= {str, np.str_}:
@@ -218,16 +229,17 @@ def encode_table(metadata: dict, X: object, unknown: str = "error") -> np.ndarra
             f"{len(columns)}: {_some([repr(c) for c in columns], 20)}"
             f"{_lacking_hint(columns, lacking, present)}")
     categories = metadata.get("categories") or {}
+    missing = metadata.get("impute") is not None  # missing cells filled by the model
     parts, n_rows = [], None
     for name in columns:
         values = _column(X, name, n_rows)
         n_rows = len(values)
         if name not in categories:
-            parts.append(_numbers(values, name)[:, None])
+            parts.append(_numbers(values, name, missing)[:, None])
             continue
         try:
-            parts.append(one_hot(_texts(values, name), name, categories[name], _where,
-                                 unknown))
+            parts.append(one_hot(_texts(values, name, missing), name, categories[name],
+                                 _where, unknown, missing))
         except UnknownCategoryError as exc:  # the CLI's option, in Python's words
             raise ValueError(f"{exc.bare} (unknown_categories='zeros' encodes an unknown "
                              "one as all zeros)") from None

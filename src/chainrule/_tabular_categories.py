@@ -19,7 +19,15 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from ._tabular_table import MISSING_MARKERS, TEXT_FEATURES_HINT, Table, _parse_floats, _some
+from ._tabular_table import (
+    MISSING_MARKERS,
+    NAN_SPELLINGS,
+    TEXT_FEATURES_HINT,
+    MissingValueError,
+    Table,
+    _parse_floats,
+    _some,
+)
 
 #: The most categories a column may have by default (``max_categories``): more is taken
 #: for an ID or free text, which one-hot encoding turns into as many input columns.
@@ -50,7 +58,7 @@ def _is_number(text: str) -> bool:
     return True
 
 
-def column_kind(cells: np.ndarray) -> str:
+def column_kind(cells: np.ndarray, missing: bool = False) -> str:
     """What ``cells`` (strings of shape (n_rows,)) hold: "numbers", "text" or "mixed".
 
     Empty cells and the markers of a missing number ("NA", "?", "null", ...) are not
@@ -58,12 +66,14 @@ def column_kind(cells: np.ndarray) -> str:
     refused as missing values), not of categories; in a column of "text" they are
     categories as written.  A column of both numbers and other text is "mixed": a
     typing error as likely as categories, which only naming the column categorical
-    makes categories.
+    makes categories.  ``missing`` (``--impute``): a NaN ("nan", any case) is a missing
+    cell too, not a number.
     """
     numbers = text = False
     for cell in np.unique(np.char.strip(cells)):
         value = str(cell)
-        if not value or value.lower() in MISSING_MARKERS:
+        if not value or value.lower() in MISSING_MARKERS or (
+                missing and value.lower() in NAN_SPELLINGS):
             continue
         if _is_number(value):
             numbers = True
@@ -79,19 +89,26 @@ def _mixed_hint(name: str) -> str:
             f"command line, categorical=[{name!r}] from Python)")
 
 
-def _stripped(cells: np.ndarray, name: str, where: Callable[[int], str]) -> np.ndarray:
-    """The cells stripped of spaces; an empty one is refused, naming its line and column."""
+def _stripped(cells: np.ndarray, name: str, where: Callable[[int], str],
+              missing: bool = False) -> np.ndarray:
+    """The cells stripped of spaces; an empty one is refused, naming its line and column.
+
+    ``missing`` (``--impute``): an empty cell, or a NaN ("nan", any case), is kept as ""
+    (a missing cell, filled later) instead."""
     values = np.char.strip(cells)
+    if missing:
+        return np.where(np.isin(np.char.lower(values), list(NAN_SPELLINGS)), "", values)
     empty = np.flatnonzero(values == "")
     if empty.size:
-        raise ValueError(f"{where(int(empty[0]))}, column {name!r}: missing value (a "
-                         "categorical column: fill the cell in with a category, or drop the "
-                         "row)")
+        bare = f"{where(int(empty[0]))}, column {name!r}: missing value"
+        raise MissingValueError(f"{bare} (a categorical column: fill the cell in with a "
+                                "category, or drop the row)", bare)
     return values
 
 
 def fit_categories(cells: np.ndarray, name: str, source: str, where: Callable[[int], str],
-                   max_categories: int = MAX_CATEGORIES) -> list[str]:
+                   max_categories: int = MAX_CATEGORIES, missing: bool = False,
+                   fill_category: str | None = None) -> list[str]:
     """The sorted categories of a column of training data.
 
     Parameters
@@ -106,6 +123,13 @@ def fit_categories(cells: np.ndarray, name: str, source: str, where: Callable[[i
         ``where(i)``: where row ``i`` is, for messages ("file.csv line 7").
     max_categories : int
         The most categories allowed.
+    missing : bool, default False
+        Missing cells (empty, "nan") allowed (``--impute``): not categories.
+    fill_category : str or None
+        With ``missing``, where the column has a missing cell, this category is one
+        of its categories too (``--impute constant``'s fill value, which the missing
+        cells become, as ``SimpleImputer(strategy="constant")`` before a
+        ``OneHotEncoder``).
 
     Returns
     -------
@@ -119,9 +143,12 @@ def fit_categories(cells: np.ndarray, name: str, source: str, where: Callable[[i
         categories, or one category per row in 20 rows or more (an ID or free
         text, from which nothing generalises), naming the column and the count.
     """
-    values = _stripped(cells, name, where)
-    categories = [str(c) for c in np.unique(values)]
-    k, n = len(categories), len(values)
+    values = _stripped(cells, name, where, missing)
+    given = values[values != ""]
+    if fill_category is not None and len(given) < len(values):
+        given = np.append(given, fill_category)
+    categories = [str(c) for c in np.unique(given)]
+    k, n = len(categories), len(given)
     drop = ("leave the column out (--features naming the others on the command line, or "
             "drop it from the file)")
     if k == n and n >= _ID_ROWS:
@@ -145,7 +172,8 @@ def fit_categories(cells: np.ndarray, name: str, source: str, where: Callable[[i
 
 
 def one_hot(cells: np.ndarray, name: str, categories: list[str],
-            where: Callable[[int], str], unknown: str = "error") -> np.ndarray:
+            where: Callable[[int], str], unknown: str = "error",
+            missing: bool = False) -> np.ndarray:
     """The 0/1 columns of ``cells`` over ``categories``.
 
     Parameters
@@ -158,6 +186,9 @@ def one_hot(cells: np.ndarray, name: str, categories: list[str],
     unknown : {"error", "zeros"}
         A cell that is none of the categories: refused (OneHotEncoder's
         ``handle_unknown="error"``), or a row of zeros.
+    missing : bool, default False
+        A missing cell (empty, "nan") is a row of NaNs, to be filled (``--impute``),
+        not refused.
 
     Returns
     -------
@@ -170,13 +201,14 @@ def one_hot(cells: np.ndarray, name: str, categories: list[str],
         category not among ``categories``, naming the line, the column, the value and
         the categories.
     """
-    values = _stripped(cells, name, where)
+    values = _stripped(cells, name, where, missing)
     # each distinct cell looked up once, its rows given its code by the inverse
     distinct, inverse = np.unique(values, return_inverse=True)
     index = {c: i for i, c in enumerate(categories)}
     lookup = np.array([index.get(str(v), -1) for v in distinct], dtype=np.intp)
     codes = lookup[inverse.reshape(-1)]
-    bad = np.flatnonzero(codes < 0)
+    gap = values == "" if missing else np.zeros(len(values), dtype=bool)
+    bad = np.flatnonzero((codes < 0) & ~gap)
     if bad.size and unknown == "error":
         i = int(bad[0])
         raise UnknownCategoryError(
@@ -187,6 +219,7 @@ def one_hot(cells: np.ndarray, name: str, categories: list[str],
     X = np.zeros((len(values), len(categories)))
     rows = np.flatnonzero(codes >= 0)
     X[rows, codes[rows]] = 1.0
+    X[gap] = np.nan
     return X
 
 
@@ -266,6 +299,10 @@ class Encoding:
         The most categories of a column whose categories are taken from the file.
     unknown : {"error", "zeros"}
         A category outside ``known``'s: refused, or encoded as all zeros.
+    missing : bool
+        Missing cells allowed (``--impute``): NaN, a categorical column's row of NaNs.
+    fill_category : str or None
+        See :func:`fit_categories`.
     """
 
     detect: bool = False
@@ -273,6 +310,8 @@ class Encoding:
     known: dict[str, list[str]] | None = None
     max_categories: int = MAX_CATEGORIES
     unknown: str = "error"
+    missing: bool = False
+    fill_category: str | None = None
 
     def wanted(self, columns: list[str]) -> bool:
         """Whether one of ``columns`` is categorical whatever its cells hold."""
@@ -298,15 +337,19 @@ class Encoding:
             col = np.asarray(written, dtype=str)
             if self.known is not None and name in self.known:
                 found[name] = list(self.known[name])
-            elif name in self.forced or (self.detect and column_kind(col) == "text"):
+            elif name in self.forced or (
+                    self.detect and column_kind(col, self.missing) == "text"):
                 found[name] = fit_categories(col, name, table.source, table.where,
-                                             self.max_categories)
+                                             self.max_categories, self.missing,
+                                             self.fill_category)
             if name in found:
-                parts.append(one_hot(col, name, found[name], table.where, self.unknown))
+                parts.append(one_hot(col, name, found[name], table.where, self.unknown,
+                                     self.missing))
             else:  # numbers: the first cell that is none named, with what to do
-                hint = (_mixed_hint(name) if self.detect and column_kind(col) == "mixed"
-                        else TEXT_FEATURES_HINT)
-                parts.append(_parse_floats(col, table.where, f"column {name!r}", hint)[:, None])
+                hint = (_mixed_hint(name) if self.detect and column_kind(
+                    col, self.missing) == "mixed" else TEXT_FEATURES_HINT)
+                parts.append(_parse_floats(col, table.where, f"column {name!r}", hint,
+                                           self.missing)[:, None])
         X = np.hstack(parts) if parts else np.empty((table.n_samples, 0))
         if not found:
             return replace(table, X=X)

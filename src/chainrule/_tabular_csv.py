@@ -140,10 +140,11 @@ def _stdin_text() -> io.TextIOBase:
 def _read_csv(path: Path | str, target: str | None, features: list[str] | None,
               need_target: bool, features_what: str, nan_class: bool = False,
               more: tuple[str, ...] = (), text: io.TextIOBase | None = None,
-              encoding: Encoding | None = None) -> Table:
+              encoding: Encoding | None = None, missing: bool = False) -> Table:
     """The table of a CSV file at ``path``, or of ``text`` already read (standard input,
     which ``path`` then names: :data:`STDIN`); ``encoding``: how categorical feature
-    columns are one-hot encoded (None: none is, text is refused)."""
+    columns are one-hot encoded (None: none is, text is refused); ``missing``: a missing
+    feature cell is a NaN (``--impute``), not refused."""
     try:
         opened = (open(path, newline="", encoding="utf-8-sig") if text is None else
                   contextlib.nullcontext(text))
@@ -258,7 +259,8 @@ def _read_csv(path: Path | str, target: str | None, features: list[str] | None,
     if X is None:  # a cell that is no finite number: column by column, naming the first
         for j, c in enumerate(cols):
             table.X[:, j] = _parse_floats(_cells(body, c), table.where,
-                                          f"column {header[c]!r}", TEXT_FEATURES_HINT)
+                                          f"column {header[c]!r}", TEXT_FEATURES_HINT,
+                                          missing)
     return table
 
 

@@ -11,7 +11,14 @@ from pathlib import Path
 
 import numpy as np
 
-from ._tabular_table import TEXT_FEATURES_HINT, Table, _columns, _duplicates, _some
+from ._tabular_table import (
+    TEXT_FEATURES_HINT,
+    MissingValueError,
+    Table,
+    _columns,
+    _duplicates,
+    _some,
+)
 
 # the arrays of a file of scipy.sparse.save_npz (CSR, CSC and BSR add indices and indptr,
 # COO row and col, DIA offsets): one matrix in its storage arrays
@@ -41,7 +48,7 @@ def _feature_names(raw: np.ndarray, path: Path) -> list[str]:
 def _read_npz(path: Path, target: str | None, features: list[str] | None,
               need_target: bool, strict_target: bool, features_what: str,
               all_columns: bool = False, nan_class: bool = False,
-              more: tuple[str, ...] = ()) -> Table:
+              more: tuple[str, ...] = (), missing: bool = False) -> Table:
     from .io import _READ_ERRORS, read_npz
 
     try:  # truncated, corrupted, encrypted or not an archive: one error naming the file
@@ -69,10 +76,15 @@ def _read_npz(path: Path, target: str | None, features: list[str] | None,
             f"{'; ' + TEXT_FEATURES_HINT if X.dtype.kind in 'SU' else ''}"
         )
     X = X.astype(np.float64)
-    if not np.isfinite(X).all():
-        where = tuple(int(i) for i in np.argwhere(~np.isfinite(X))[0])
-        raise ValueError(f"{path}: X[{', '.join(map(str, where))}] is not a finite number "
-                         f"({X[where]})")
+    # missing (--impute): a NaN is a cell to fill; an infinity is refused whatever
+    bad = ~np.isfinite(X) & ~np.isnan(X) if missing else ~np.isfinite(X)
+    if bad.any():
+        where = tuple(int(i) for i in np.argwhere(bad)[0])
+        at = f"{path}: X[{', '.join(map(str, where))}]"
+        message = f"{at} is not a finite number ({X[where]})"
+        if np.isnan(X[where]):
+            raise MissingValueError(message, f"{at}: missing value (NaN)")
+        raise ValueError(message)
     image_shape = _image_shape(X.shape)
     if image_shape is not None:  # images: one flat row each, channel by channel (as
         X = X.reshape(X.shape[0], -1)  # --input-shape reads them)

@@ -99,6 +99,28 @@ TEXT_FEATURES_HINT = (
 # a cell of these in a column of numbers is a gap to fill, not a category to encode
 MISSING_MARKERS = frozenset({"na", "n/a", "#n/a", "null", "none", "?", "-", "--", "missing"})
 
+#: How a NaN is written (any case): a missing number, as pandas reads it
+NAN_SPELLINGS = frozenset({"nan", "+nan", "-nan"})
+
+
+def is_missing_number(text: str) -> bool:
+    """Whether the cell ``text`` of a column of numbers is a missing value: empty, a NaN
+    (:data:`NAN_SPELLINGS`) or a marker of one (:data:`MISSING_MARKERS`), any case, spaces
+    around it aside (what ``--impute`` fills)."""
+    value = text.strip().lower()
+    return not value or value in NAN_SPELLINGS or value in MISSING_MARKERS
+
+
+class MissingValueError(ValueError):
+    """A missing feature cell refused (the table was read without ``missing=True``).
+
+    ``bare`` (where, column, "missing value" and how it was written) is kept for
+    ``chainrule train``, which says how to fill it (``--impute``)."""
+
+    def __init__(self, message: str, bare: str) -> None:
+        super().__init__(message)
+        self.bare = bare
+
 
 class NotANumberError(ValueError):
     """A feature cell of text where a number was expected: ``"{bare}; {hint}"``.
@@ -112,12 +134,23 @@ class NotANumberError(ValueError):
         self.bare = bare
 
 
-def _parse_floats(cells: np.ndarray, where: Any, what: str, hint: str = "") -> np.ndarray:
+def _parse_floats(cells: np.ndarray, where: Any, what: str, hint: str = "",
+                  missing: bool = False) -> np.ndarray:
     """Cells (strings) as finite floats; the first bad cell is named in the error.
 
     ``hint`` follows the message of a cell that is no number ("...: not a number:
-    'b'; HINT"), a :class:`NotANumberError`.
+    'b'; HINT"), a :class:`NotANumberError`.  ``missing``: a missing cell
+    (:func:`is_missing_number`) is a NaN, to be filled (``--impute``), not refused (a
+    :class:`MissingValueError`).
     """
+    if missing:
+        gap = np.array([is_missing_number(str(c)) for c in cells], dtype=bool)
+        if gap.any():
+            out = np.full(len(cells), np.nan)
+            if not gap.all():
+                out[~gap] = _parse_floats(np.asarray(cells)[~gap], lambda i: where(
+                    int(np.flatnonzero(~gap)[i])), what, hint)
+            return out
     try:
         values = cells.astype(np.float64)
     except ValueError:
@@ -127,13 +160,19 @@ def _parse_floats(cells: np.ndarray, where: Any, what: str, hint: str = "") -> n
     for i, cell in enumerate(cells):
         text = str(cell).strip()
         if not text:
-            raise ValueError(f"{where(i)}, {what}: missing value")
+            raise MissingValueError(f"{where(i)}, {what}: missing value",
+                                    f"{where(i)}, {what}: missing value")
+        if text.lower() in NAN_SPELLINGS:
+            raise MissingValueError(f"{where(i)}, {what}: not a finite number: {text!r}",
+                                    f"{where(i)}, {what}: missing value ({text!r})")
         try:
             value = float(text)
         except ValueError:
             if text.lower() in MISSING_MARKERS:
-                raise ValueError(f"{where(i)}, {what}: missing value (written {text!r}): "
-                                 "fill it in (impute) or drop the row first") from None
+                raise MissingValueError(
+                    f"{where(i)}, {what}: missing value (written {text!r}): fill it in "
+                    "(impute) or drop the row first",
+                    f"{where(i)}, {what}: missing value (written {text!r})") from None
             raise NotANumberError(f"{where(i)}, {what}: not a number: {text!r}",
                                   hint) from None
         if not np.isfinite(value):

@@ -324,7 +324,8 @@ def _kept(model, table, args: argparse.Namespace, col: str) -> list:
                model.metadata.get("all_columns") is True,
                "features_what": " that the model was trained on",
                **({"categories": model.metadata["categories"], "unknown_categories":
-                   args.unknown_categories} if model.metadata.get("categories") else {})}
+                   args.unknown_categories} if model.metadata.get("categories") else {}),
+               **({"missing": True} if model.metadata.get("impute") else {})}
     if features is not None and col in features:
         try:  # a CSV file's cells as written; a column of an NPZ file's X: its numbers
             kept = read_data(args.data, target=col, need_target=False, **options)

@@ -62,7 +62,13 @@ class SavedModel(_SavedModelOutputs):
         categories=metadata["categories"], need_target=False).X`` does).  A model
         that records its columns also takes a table of them by name, a pandas
         DataFrame or a dict of column name to values, encoded as ``chainrule predict``
-        encodes a file's (:meth:`encode`).
+        encodes a file's (:meth:`encode`).  A model of ``chainrule train --impute``
+        has ``impute`` (``strategy``, ``fill_value``, ``fill``: each column read to its
+        fill, ``indicators``: the columns given a 0/1 missing indicator; see
+        ``chainrule._impute``): :meth:`predict` fills the missing cells of a table and
+        the NaNs of an array ``X`` of :attr:`n_features` columns with those values and
+        appends the indicators, before the standardisation; ``x_mean`` and ``x_scale``
+        then cover the indicators too (mean 0, scale 1).
     """
 
     network: Network

@@ -177,6 +177,8 @@ def read_data(
     categories: dict[str, list[str]] | None = None,
     max_categories: int = MAX_CATEGORIES,
     unknown_categories: str = "error",
+    missing: bool = False,
+    missing_category: str | None = None,
 ) -> Table:
     """Examples from a CSV file, an NPZ file or a bundled data set.
 
@@ -263,6 +265,18 @@ def read_data(
         The most categories a column may have (``categorical``).
     unknown_categories : {"error", "zeros"}, default "error"
         A category unknown to ``categories``: refused, or encoded as all zeros.
+    missing : bool, default False
+        Whether a missing feature cell is read as a NaN, to be filled (``chainrule
+        train --impute``), rather than refused (a ``MissingValueError``, a ValueError
+        naming its line and column).  Missing in a column of numbers: an empty
+        cell, a NaN written "nan" (any case, signed or not) and the markers of
+        :data:`~chainrule._tabular_table.MISSING_MARKERS` ("NA", "N/A", "null", "?",
+        ...); an NPZ file's NaN.  Missing in a categorical column: an empty cell or
+        "nan" only (the other markers, "NA" among them, are categories as written:
+        North America is one); the cell's 0/1 features are then all NaN.
+    missing_category : str or None
+        With ``missing``, a category that each categorical column of training data
+        (``categorical``) with a missing cell has too (``--impute constant``'s fill).
 
     Returns
     -------
@@ -303,12 +317,13 @@ def read_data(
         raise ValueError(f"max_categories: expected an int >= 1, got {max_categories!r:.80}")
     forced = [] if isinstance(categorical, bool) else list(categorical)
     encoding = (Encoding(bool(categorical) or bool(forced), tuple(forced), categories,
-                         max_categories, unknown_categories)
+                         max_categories, unknown_categories, bool(missing), missing_category)
                 if categorical or forced or categories else None)
     if isinstance(source, str) and source == "-":  # a pipe into the command: read once
         return _checked_categorical(
             _read_csv(STDIN, target, features, need_target, features_what, nan_class,
-                      more, text=_stdin_text(), encoding=encoding), forced)
+                      more, text=_stdin_text(), encoding=encoding, missing=bool(missing)),
+            forced)
     path = Path(source)
     if not path.exists() and str(source) in BUNDLED:
         _refuse_categorical(source, forced, categories)
@@ -340,9 +355,10 @@ def read_data(
     if path.suffix.lower() == ".npz" or is_zip:
         _refuse_categorical(source, forced, categories)
         return _read_npz(path, target, features, need_target, strict_target, features_what,
-                         all_columns, nan_class, more)
+                         all_columns, nan_class, more, bool(missing))
     return _checked_categorical(_read_csv(path, target, features, need_target, features_what,
-                                          nan_class, more, encoding=encoding), forced)
+                                          nan_class, more, encoding=encoding,
+                                          missing=bool(missing)), forced)
 
 
 def _refuse_categorical(source: object, forced: list[str],

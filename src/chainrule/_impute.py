@@ -1,0 +1,277 @@
+"""Missing feature cells filled as scikit-learn's ``SimpleImputer`` fills them
+(``chainrule train --impute``), and the 0/1 missing indicators of its
+``add_indicator=True`` (``--missing-indicator``).
+
+The features are those :func:`chainrule.tabular.read_data` gives with ``missing=True``:
+a column of numbers holds a NaN where its cell is missing, a categorical column's 0/1
+features are all NaN in such a row.  :func:`fit_imputer` works out each column's fill
+value from the training rows (weighted by ``--sample-weight`` where given) and returns
+the record the model file keeps (``metadata["impute"]``); :func:`impute` applies it to
+any rows, before the standardisation: the scaler's statistics are those of the filled
+columns, as in ``Pipeline(SimpleImputer(), StandardScaler())``.
+
+The record, a JSON object:
+
+``strategy``
+    "mean", "median", "most_frequent" or "constant".
+``fill_value``
+    ``--fill-value`` as given (a string), or null.
+``fill``
+    Each column read (``metadata["columns"]``, else ``feature_names``) to its fill
+    value: a number, or a categorical column's category.
+``indicators``
+    The columns that had a missing cell in the training rows, in column order: each has
+    a 0/1 feature ``missingindicator_<column>`` (scikit-learn's
+    ``get_feature_names_out`` name), appended after every other feature; [] without
+    ``--missing-indicator``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+
+#: ``--impute``'s strategies, SimpleImputer's.
+STRATEGIES = ("mean", "median", "most_frequent", "constant")
+
+#: ``--impute constant``'s fill of a categorical column without ``--fill-value``, as
+#: SimpleImputer's of strings and objects.
+TEXT_FILL = "missing_value"
+
+
+def indicator_name(column: str) -> str:
+    """The 0/1 feature that says ``column``'s cell is missing (scikit-learn's name)."""
+    return f"missingindicator_{column}"
+
+
+def _blocks(columns: Sequence[str], categories: dict | None) -> list[tuple[str, int, int]]:
+    """Each column read, with the first of its features and how many (a categorical
+    column's categories)."""
+    out, j = [], 0
+    for name in columns:
+        k = len(categories[name]) if categories and name in categories else 1
+        out.append((name, j, k))
+        j += k
+    return out
+
+
+def _gaps(X: np.ndarray, j: int) -> np.ndarray:
+    """The rows of ``X`` (shape (n, n_features)) whose column starting at feature ``j`` is
+    missing: bool of shape (n,)."""
+    return np.isnan(X[:, j])
+
+
+def weighted_median(values: np.ndarray, weights: np.ndarray) -> float:
+    """The weighted median of ``values`` (shape (n,)): the smallest value at which the
+    cumulative weight of the sorted values reaches half the total (the inverted CDF at
+    0.5, scikit-learn's ``_weighted_percentile(values, weights, 50)``)."""
+    order = np.argsort(values, kind="stable")
+    cumulative = np.cumsum(weights[order])
+    i = int(np.searchsorted(cumulative, 0.5 * cumulative[-1], side="left"))
+    return float(values[order][min(i, len(values) - 1)])
+
+
+def _mode(values: np.ndarray, weights: np.ndarray | None) -> float:
+    """The most frequent of ``values`` (weighted: the largest total weight), the smallest
+    among ties (SimpleImputer's and ``weighted_mode``'s rule)."""
+    distinct, inverse = np.unique(values, return_inverse=True)
+    counts = np.bincount(inverse.reshape(-1), weights=weights, minlength=len(distinct))
+    return float(distinct[int(np.argmax(counts))])
+
+
+def fit_imputer(X: np.ndarray, columns: Sequence[str], categories: dict | None,
+                strategy: str, fill_value: str | None, indicator: bool,
+                weights: np.ndarray | None, source: str) -> dict:
+    """The record of ``--impute`` fitted on the training rows ``X``.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_train, n_features)
+        The training rows as read with ``missing=True`` (NaN where a cell is missing).
+    columns : sequence of str
+        The columns read, in order (a categorical one's features in its place).
+    categories : dict of str to list of str, or None
+        The categorical columns' categories.
+    strategy : {"mean", "median", "most_frequent", "constant"}
+        A categorical column is filled with its most frequent category under "mean",
+        "median" and "most_frequent", with ``fill_value`` (or "missing_value") under
+        "constant".
+    fill_value : str or None
+        ``--fill-value``: a column of numbers' fill under "constant" (None: 0).
+    indicator : bool
+        ``--missing-indicator``.
+    weights : ndarray of shape (n_train,), optional
+        ``--sample-weight``: a weighted mean, median (:func:`weighted_median`) or mode.
+    source : str
+        The data, for messages.
+
+    Returns
+    -------
+    dict
+        See the module's description.
+
+    Raises
+    ------
+    ValueError
+        For a column whose every training cell is missing (strategies other than
+        "constant"; scikit-learn drops such a column, which would shift the model's
+        inputs), or whose cells all weigh 0, and for a ``fill_value`` that is no
+        finite number where a column of numbers is filled with it.
+    """
+    if strategy not in STRATEGIES:
+        raise ValueError(f"--impute: expected one of {', '.join(STRATEGIES)}, got "
+                         f"{strategy!r}")
+    fill: dict = {}
+    gaps = []
+    for name, j, k in _blocks(columns, categories):
+        gap = _gaps(X, j)
+        if gap.any():
+            gaps.append(name)
+        seen = ~gap
+        w = None if weights is None else weights[seen]
+        categorical = bool(categories) and name in categories
+        if strategy == "constant":
+            if categorical:
+                fill[name] = TEXT_FILL if fill_value is None else fill_value.strip()
+            else:
+                fill[name] = _number_fill(fill_value, name)
+            continue
+        if not seen.any() or (w is not None and not w.sum() > 0):
+            why = ("every training row's cell is missing" if not seen.any() else
+                   "every training row with a cell in it has --sample-weight 0")
+            raise ValueError(
+                f"{source}: column {name!r}: {why}, so --impute {strategy} has no value "
+                "to fill it with (scikit-learn's SimpleImputer drops such a column); leave "
+                "it out (--features naming the others), or give --impute constant")
+        if categorical:
+            block = X[seen, j:j + k]
+            counts = block.sum(axis=0) if w is None else w @ block
+            fill[name] = categories[name][int(np.argmax(counts))]  # sorted: smallest first
+            continue
+        values = X[seen, j]
+        if strategy == "mean":
+            fill[name] = float(np.average(values, weights=w))
+        elif strategy == "median":
+            fill[name] = (float(np.median(values)) if w is None
+                          else weighted_median(values, w))
+        else:
+            fill[name] = _mode(values, w)
+    return {"strategy": strategy, "fill_value": fill_value, "fill": fill,
+            "indicators": gaps if indicator else []}
+
+
+def _number_fill(fill_value: str | None, name: str) -> float:
+    if fill_value is None:
+        return 0.0
+    try:
+        value = float(fill_value)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value):
+        raise ValueError(f"--fill-value {fill_value!r}: the column of numbers {name!r} "
+                         "is filled with it under --impute constant, so it must be a "
+                         "finite number")
+    return value
+
+
+def impute(X: np.ndarray, record: dict, columns: Sequence[str],
+           categories: dict | None) -> np.ndarray:
+    """``X`` with its missing cells filled and the missing indicators appended.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features)
+        Features as read with ``missing=True``.
+    record : dict
+        :func:`fit_imputer`'s (a model file's ``metadata["impute"]``).
+    columns, categories
+        As for :func:`fit_imputer`.
+
+    Returns
+    -------
+    ndarray of shape (n_samples, n_features + n_indicators)
+        A new array; the indicators are 0/1.
+
+    Raises
+    ------
+    ValueError
+        For a categorical column's missing cell whose fill category the column's
+        categories lack (``--impute constant`` of a column that had no missing cell
+        in the training data).
+    """
+    X = np.array(X, dtype=np.float64)
+    missing = {}
+    for name, j, k in _blocks(columns, categories):
+        gap = _gaps(X, j)
+        missing[name] = gap
+        if not gap.any():
+            continue
+        value = record["fill"][name]
+        if categories and name in categories:
+            known = categories[name]
+            if value not in known:
+                i = int(np.flatnonzero(gap)[0])
+                raise ValueError(
+                    f"row {i} (from 0), column {name!r}: missing value, which the model "
+                    f"fills with the category {value!r} (--impute constant), not one of "
+                    f"the column's categories: its training data had no missing cell "
+                    f"there")
+            block = np.zeros((int(gap.sum()), k))
+            block[:, known.index(value)] = 1.0
+            X[gap, j:j + k] = block
+        else:
+            X[gap, j] = value
+    extra = [missing[name].astype(np.float64)[:, None] for name in record["indicators"]]
+    return np.hstack([X, *extra]) if extra else X
+
+
+def imputed_line(table, record: dict) -> str:
+    """The line train prints of ``--impute``: each column with missing cells in ``table``
+    (``X`` as read, NaN where missing) and how many, and the indicators added."""
+    columns = table.columns or table.feature_names
+    counts = [(name, int(_gaps(table.X, j).sum()))
+              for name, j, _ in _blocks(columns, table.categories)]
+    gaps = [f"{name!r} ({n})" for name, n in counts if n]
+    extra = (f"; {len(record['indicators'])} missing indicator"
+             f"{'' if len(record['indicators']) == 1 else 's'} added"
+             if record["indicators"] else "")
+    return (f"{table.source}: missing cells filled (--impute {record['strategy']}) in "
+            f"{', '.join(gaps) if gaps else 'no column'}{extra}")
+
+
+def imputer_problem(meta: dict) -> str | None:
+    """What is wrong with a model file's ``impute`` record, or None (none recorded):
+    its strategy, a fill value of the right kind for each column read (``columns``,
+    else ``feature_names``), and indicators that are distinct columns of them."""
+    record = meta.get("impute")
+    if record is None:
+        return None
+    if not isinstance(record, dict) or record.get("strategy") not in STRATEGIES:
+        return "impute: expected a JSON object with a strategy"
+    fill, indicators = record.get("fill"), record.get("indicators")
+    columns = meta.get("columns") or meta.get("feature_names")
+    if not isinstance(columns, list) or not all(isinstance(c, str) for c in columns):
+        return "impute: the model records no feature names"
+    if not isinstance(fill, dict) or set(fill) != set(columns):
+        return "impute: fill: expected a value for each column read"
+    categories = meta.get("categories") if isinstance(meta.get("categories"), dict) else {}
+    for name, value in fill.items():
+        ok = isinstance(value, str) if name in categories else (
+            isinstance(value, int | float) and not isinstance(value, bool)
+            and math.isfinite(value))
+        if not ok:
+            return f"impute: fill: {name!r}: {value!r} is not a fill of its column"
+    if not isinstance(indicators, list) or not all(c in fill for c in indicators) or len(
+            set(indicators)) != len(indicators):
+        return "impute: indicators: expected distinct columns of the model"
+    return None
+
+
+def n_indicators(meta: dict) -> int:
+    """The missing-indicator inputs of a model's network (0 without ``--impute``)."""
+    record = meta.get("impute")
+    if not isinstance(record, dict) or not isinstance(record.get("indicators"), list):
+        return 0
+    return len(record["indicators"])
