@@ -199,6 +199,27 @@ def _count(value) -> int | float:
     return int(value) if value.is_integer() else value
 
 
+def _readable_supports(text: str, digits: int = 4) -> str:
+    """``classification_report``'s ``text`` with each support that is a sum of weights
+    and not whole (``--sample-weight``) rounded to ``digits`` decimals, as its scores
+    are: scikit-learn prints the float as it is (``81.64299999999999``), its last digits
+    the noise of adding the weights.  A whole support is left as scikit-learn prints it
+    (``206.0``), and the JSON keeps the sums exact."""
+    lines = text.split("\n")
+    for i, line in enumerate(lines[1:], 1):  # below the header, a row ends in its support
+        head, _, last = line.rstrip().rpartition(" ")
+        try:
+            value = float(last)
+        except ValueError:  # a blank line
+            continue
+        if not head.strip() or value.is_integer():
+            continue
+        short = f"{value:.{digits}f}".rstrip("0")
+        short += "0" if short.endswith(".") else ""  # 0.99999999999 as 1.0, as a whole one
+        lines[i] = f"{head.rstrip()} {short:>9}"
+    return "\n".join(lines)
+
+
 def _report_dict(y: np.ndarray, pred: np.ndarray, options: dict,
                  sample_weight: np.ndarray | None = None) -> dict:
     """``classification_report``'s dict split: ``report``, a row per class (target) by its
@@ -258,8 +279,8 @@ def _class_report(model, proba: np.ndarray, y: np.ndarray,
         sw = sample_weight
         matrices = metrics.multilabel_confusion_matrix(y, pred, sample_weight=sw)
         pairs = _pairs(model, y.shape[1])
-        text = metrics.classification_report(y, pred, digits=4, sample_weight=sw,
-                                             **options).rstrip()
+        text = _readable_supports(metrics.classification_report(
+            y, pred, digits=4, sample_weight=sw, **options).rstrip())
         empty = int(np.count_nonzero(~y.any(axis=1) & ~pred.any(axis=1)))
         if active and empty:  # scikit-learn's per-example F1 of 0 / 0, read as 0
             text += (f"\n(samples avg: the {'' if sw is None else 'weighted '}mean over "
@@ -280,8 +301,8 @@ def _class_report(model, proba: np.ndarray, y: np.ndarray,
         warnings.filterwarnings("ignore", message="A single label was found", category=UserWarning)
         matrix = metrics.confusion_matrix(y, pred, labels=seen, sample_weight=sample_weight)
     return {**_report_dict(y, pred, options, sample_weight),
-            "text": metrics.classification_report(y, pred, digits=4,
-                                                  sample_weight=sample_weight, **options),
+            "text": _readable_supports(metrics.classification_report(
+                y, pred, digits=4, sample_weight=sample_weight, **options)),
             "labels": options["target_names"],
             "confusion_matrix": [[_count(c) for c in row] for row in matrix],
             "unseen": [names[j] for j in range(k) if j not in seen]}
