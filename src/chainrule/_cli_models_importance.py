@@ -11,7 +11,9 @@ and scored as ``chainrule evaluate`` reads and scores them (``_cli_models_data``
 ``_cli_models_scores``, ``_cli_models_report``), one forward pass of the model per
 shuffle; ``--sample-weight``'s column weighs the baseline and every shuffled score, as
 evaluate's scores and ``permutation_importance(..., sample_weight=)``, and is not
-shuffled (the weights stay with their rows).  Registered by :mod:`chainrule.cli_models`.
+shuffled (the weights stay with their rows).  The shuffles are
+:mod:`chainrule._cli_models_importance_shuffle`'s; a Ctrl-C keeps the features finished,
+printed as partial.  Registered by :mod:`chainrule.cli_models`.
 """
 
 from __future__ import annotations
@@ -19,10 +21,10 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Callable
 
 import numpy as np
 
+from ._cli_models_importance_shuffle import PartialScores, column_groups, permutation_scores
 from .cli_args import positive_int, seed_int
 
 #: scores of which more is better, and those of which less is better (losses, errors)
@@ -108,89 +110,6 @@ def _score(model, X: np.ndarray, y: np.ndarray, name: str, given: bool = True,
     return scores[name]
 
 
-def permutation_scores(score: Callable[[np.ndarray], float], X: np.ndarray, repeats: int,
-                       seed: int, step: Callable[[], None] | None = None,
-                       groups: list[np.ndarray] | None = None) -> tuple[float, np.ndarray]:
-    """The score of ``X`` and of ``X`` with each column shuffled, ``repeats`` times.
-
-    The shuffles are those of scikit-learn's ``permutation_importance(...,
-    random_state=seed, n_repeats=repeats)``: a ``RandomState(seed)`` draws one seed below
-    2**31; each column starts a ``RandomState`` of that seed, whose ``shuffle`` reorders
-    an index of the rows again before each repeat, the column (as last shuffled) taken
-    in that order.  A group of columns (the 0/1 features of one categorical column) is
-    shuffled as one column: its rows move together, as the column's cells would before
-    their encoding.
-
-    Parameters
-    ----------
-    score : callable
-        The score of features of shape (n_samples, n_features).
-    X : ndarray of shape (n_samples, n_features)
-        Left as it is (a copy is shuffled, a column at a time).
-    repeats : int
-        Shuffles of each column, 1 or more.
-    seed : int
-    step : callable, optional
-        Called after each shuffled score (a progress bar's update).
-    groups : list of int arrays, optional
-        The columns shuffled together, one array per feature as read (default: each
-        column alone).
-
-    Returns
-    -------
-    baseline : float
-        ``score(X)``.
-    scores : ndarray of shape (n_groups, repeats)
-        The score with each group (each column, by default) shuffled, each repeat.
-    """
-    column_seed = np.random.RandomState(seed).randint(np.iinfo(np.int32).max + 1)
-    baseline = score(X)
-    if groups is None:
-        groups = [np.array([j]) for j in range(X.shape[1])]
-    shuffled = X.copy()
-    scores = np.empty((len(groups), repeats))
-    for g, j in enumerate(groups):
-        rng = np.random.RandomState(column_seed)
-        order = np.arange(X.shape[0])
-        for r in range(repeats):
-            rng.shuffle(order)
-            shuffled[:, j] = shuffled[np.ix_(order, j)]  # the group's columns alone
-            scores[g, r] = score(shuffled)
-            if step is not None:
-                step()
-        shuffled[:, j] = X[:, j]  # the column as read, before the next is shuffled
-    return baseline, scores
-
-
-def column_groups(table) -> tuple[list[str], list[np.ndarray]]:
-    """The features as read and the columns of ``table.X`` that each one is.
-
-    A categorical column of a CSV file is one-hot encoded in place (its 0/1 features
-    ``"column=category"``, one per category): shuffling one of them alone would make rows
-    of two categories or none, which no example has; it is one feature, its columns
-    shuffled together.
-
-    Returns
-    -------
-    names : list of str
-        One per feature as read (a categorical column by its name).
-    groups : list of int arrays
-        The columns of ``table.X`` of each.
-    """
-    if not table.categories:
-        return list(table.feature_names), [np.array([j]) for j in range(table.X.shape[1])]
-    names, groups, at = [], [], 0
-    for column in table.columns:
-        width = len(table.categories.get(column, [None]))
-        names.append(column)
-        groups.append(np.arange(at, at + width))
-        at += width
-    if at != table.X.shape[1]:  # the table's own record disagrees with its array
-        raise ValueError(f"{table.source}: its categorical columns make {at} features, "
-                         f"but it has {table.X.shape[1]}")
-    return names, groups
-
-
 def _refuse_images(model, path: str, image_shape: tuple | None,
                    source: str | None = None) -> None:
     """Refuse a model that takes images (a convolutional network, the file ``path``) or
@@ -230,7 +149,9 @@ def _add_importance(sub: argparse._SubParsersAction) -> None:
         "shuffled together. DATA is read as evaluate reads it. A model of images is refused. "
         "Held-out data says what the model relies on to generalise; its training data, "
         "what it learnt. Features that carry the same information share their importance: "
-        "shuffling one leaves the others.",
+        "shuffling one leaves the others. A Ctrl-C (or SIGTERM) while the features are "
+        "shuffled prints those of the features finished, marked as partial, and exits "
+        "with status 130 (143).",
         epilog="example: chainrule importance model.npz test.csv --scoring log_loss --top 5")
     p.add_argument("model", metavar="MODEL", nargs="?", help=_MODEL_HELP)
     p.add_argument("data", metavar="DATA", nargs="?",
@@ -275,10 +196,11 @@ def _add_importance(sub: argparse._SubParsersAction) -> None:
 
 
 def _importance(args: argparse.Namespace) -> int:
+    from ._cli_checkpoint import EXIT_SIGINT
     from ._cli_models_data import _evaluate_target, _load_predictor, _model_data, _targets
-    from ._cli_models_provenance import _data_seed, _trained_on
+    from ._cli_models_provenance import _data_seed
     from ._cli_models_scores import _refuse_one_of_several
-    from ._cli_sample_weight import evaluation_weights, weights_line
+    from ._cli_sample_weight import evaluation_weights
     from .cli_models import _npz_target_array
 
     written = _npz_target_array(args)  # --target Y of an NPZ array (n, k): its k targets
@@ -298,14 +220,37 @@ def _importance(args: argparse.Namespace) -> int:
     weights = evaluation_weights(args, model, table, seed)  # --sample-weight's, or None
     y = _targets(model, table)
     names, groups = column_groups(table)
-    bar = _bar(len(groups) * args.repeats, args.quiet)
+    bar, stop = _bar(len(groups) * args.repeats, args.quiet), None
     try:
         baseline, scores = permutation_scores(
             lambda X: _score(model, X, y, name, args.scoring is not None, weights), table.X,
             args.repeats, args.seed, None if bar is None else lambda: bar.update(1), groups)
+    except PartialScores as exc:  # Ctrl-C (or SIGTERM): the features finished are kept
+        if not len(exc.scores):
+            raise
+        stop, baseline, scores = exc, exc.baseline, exc.scores
     finally:
         if bar is not None:
             bar.close()
+    done = len(scores)  # the features scored: all, or those finished before an interrupt
+    if stop is not None:
+        print(f"chainrule importance: interrupted during feature {done + 1} of {len(names)} "
+              f"({names[done]!r}); the importances are of the {done} feature"
+              f"{'s' if done > 1 else ''} finished", file=sys.stderr)
+    _print_importances(args, model, table, name, weights, seed, baseline, scores, names)
+    return 0 if stop is None else EXIT_SIGINT
+
+
+def _print_importances(args: argparse.Namespace, model, table, name: str,
+                       weights: np.ndarray | None, seed: int, baseline: float,
+                       scores: np.ndarray, names: list[str]) -> None:
+    """Print the importances (``--json``: as JSON) of the features ``scores`` holds
+    (n_scored, repeats): every one of ``names``, or the first, finished before an
+    interrupt (said to be partial)."""
+    from ._cli_models_provenance import _trained_on
+    from ._cli_sample_weight import weights_line
+
+    done, partial = len(scores), len(scores) < len(names)
     lower = name in _LOWER
     importances = scores - baseline if lower else baseline - scores  # scikit-learn's order
     mean, std = np.mean(importances, axis=1), np.std(importances, axis=1)
@@ -318,8 +263,9 @@ def _importance(args: argparse.Namespace) -> int:
             "n_features": len(names),
             "features": [{"feature": names[j], "importance_mean": float(mean[j]),
                           "importance_std": float(std[j]),
-                          "importances": importances[j].tolist()} for j in order]}))
-        return 0
+                          "importances": importances[j].tolist()} for j in order],
+            "features_scored": done, "partial": partial}))
+        return
     from ._cli_models_report import _targets_line
     from ._cli_models_scores import _NAMES
 
@@ -335,11 +281,15 @@ def _importance(args: argparse.Namespace) -> int:
           f"{' (lower is better)' if lower else ''} when a feature's column is shuffled, mean "
           f"and std over {args.repeats} shuffles (seed {args.seed}); positive: the model "
           "relies on the feature")
+    if partial:
+        print(f"partial: interrupted during feature {done + 1} of {len(names)}: the {done} "
+              f"feature{'s' if done > 1 else ''} finished, ranked among "
+              f"{'themselves' if done > 1 else 'itself'}; {names[done]} and the "
+              f"{len(names) - done - 1} after it not scored")
     for line in _table_lines([names[j] for j in order], mean[order], std[order]):
         print(line)
-    if len(order) < len(names):
-        print(f"({len(order)} of {len(names)} features shown)")
-    return 0
+    if len(order) < done:
+        print(f"({len(order)} of {done} features{' scored' if partial else ''} shown)")
 
 
 def _table_lines(names: list[str], mean: np.ndarray, std: np.ndarray) -> list[str]:
