@@ -209,6 +209,15 @@ def model_columns(model) -> list[str] | None:
 
 def _model_data(model, data: str, target: str | None, need_target: bool, seed: int,
                 unknown: str = "error", weight_column: str | None = None):
+    from dataclasses import replace
+
+    from ._cli_sample_weight import (
+        is_csv,
+        is_pipe,
+        split_weights,
+        with_weight_column,
+        without_weight_column,
+    )
     from ._tabular_npz import _npz_shape
     from ._tabular_table import NotANumberError
     from .saved_model import EstimatorModel
@@ -228,28 +237,44 @@ def _model_data(model, data: str, target: str | None, need_target: bool, seed: i
     unnamed = ("" if features is not None or not isinstance(model, EstimatorModel) else
                f" (the estimator was fitted without feature names: {taken}, in the order "
                "of its fit)")
-    try:
-        # a model trained on every column of its data takes an NPZ file without column
-        # names only with as many columns (chosen columns, --features x0 x2, by position)
-        several = _target_names(model)
-        recorded = (several if need_target else None) if several else (
-            model.metadata.get("target_name"))  # predict reads no targets of several
-        table = read_data(data, target=target or recorded,
-                          features=features, need_target=need_target, seed=seed,
-                          strict_target=target is not None,
-                          all_columns=model.metadata.get("all_columns") is True,
-                          nan_class=_has_nan_class(model),
-                          **({"categories": categories, "unknown_categories": unknown}
-                             if categories else {}),
-                          # --impute: missing cells read as NaNs, which the model fills
-                          **({"missing": True} if model.metadata.get("impute") else {}))
-    except NotANumberError as exc:  # not "one-hot encode it first": the model's numbers
-        raise ValueError(f"{exc.bare}; the model takes numbers in this column, as its "
-                         f"training data held them{unnamed}") from None
-    except ValueError as exc:
-        if not unnamed:
-            raise
-        raise ValueError(f"{exc}{unnamed}") from None
+    several = _target_names(model)
+    recorded = (several if need_target else None) if several else (
+        model.metadata.get("target_name"))  # predict reads no targets of several
+
+    def read(columns: list[str] | None):
+        try:
+            # a model trained on every column of its data takes an NPZ file without column
+            # names only with as many columns (chosen columns, --features x0 x2, by position)
+            return read_data(data, target=target or recorded,
+                             features=columns, need_target=need_target, seed=seed,
+                             strict_target=target is not None,
+                             all_columns=model.metadata.get("all_columns") is True,
+                             nan_class=_has_nan_class(model),
+                             **({"categories": categories, "unknown_categories": unknown}
+                                if categories else {}),
+                             # --impute: missing cells read as NaNs, which the model fills
+                             **({"missing": True} if model.metadata.get("impute") else {}))
+        except NotANumberError as exc:  # not "one-hot encode it first": the model's numbers
+            raise ValueError(f"{exc.bare}; the model takes numbers in this column, as its "
+                             f"training data held them{unnamed}") from None
+        except ValueError as exc:
+            if not unnamed:
+                raise
+            raise ValueError(f"{exc}{unnamed}") from None
+
+    # --sample-weight's column of a CSV file read with the features, in one pass (a pipe
+    # is read once); where that fails, the features alone, the column read after
+    named = [n for t in (target, recorded) for n in ([t] if isinstance(t, str) else t or ())]
+    with_weights = with_weight_column(data, weight_column, features, tuple(named))
+    table = None
+    if with_weights is not features:
+        try:
+            table = read(with_weights)
+        except ValueError:
+            if is_pipe(data):  # its bytes are gone: read again, it would be empty
+                raise
+            table = None
+    table = read(features) if table is None else table
     one = not several and not ((model.task == "regression" or getattr(
         model, "multilabel", False)) and model.network.n_outputs > 1)  # predicts 1 target
     if need_target and table.target_names and one:
@@ -260,11 +285,13 @@ def _model_data(model, data: str, target: str | None, need_target: bool, seed: i
             f"{table.source}: the target {names[0][:names[0].rindex('[')]!r} is an array of "
             f"{len(names)} columns ({', '.join(names)}), and the model predicts one target; "
             f"name one of them, such as --target {names[0]!r}")
-    if weight_column is not None and features is None:  # every column but the target
-        # was read as a feature (a model without names): --sample-weight's is none
-        from ._cli_sample_weight import without_weight_column
-
-        table = without_weight_column(table, weight_column)
+    if weight_column is not None and (features is None or with_weights is not features):
+        # read as a feature (every column but the target, of a model without names; or
+        # added to the model's): taken out, its weights kept where they are weights
+        table, weights = split_weights(table, weight_column, is_pipe(data))
+        table = without_weight_column(table, weight_column)  # a column of no weights too
+        if weights is not None and (with_weights is not features or is_csv(data)):
+            table = replace(table, sample_weight=weights)
     n_in = model.n_features
     if table.image_shape is not None:  # its axes unknown here: the images as read
         _check_image_shape(table.source, (len(table.X), *table.image_shape), shape)

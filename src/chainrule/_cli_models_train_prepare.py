@@ -54,11 +54,11 @@ def read_table(args: argparse.Namespace, given_shape: list[int] | None) -> Table
     from ._tabular_table import MissingValueError
     from .tabular import read_data
 
-    weights = _weights.check_weight_names(args)  # --sample-weight's column, checked first
     try:
-        table = read_data(args.data, target=args.target, features=args.features,
-                          seed=args.seed, features_what=" (--features)",
-                          **_categorical.categorical_options(args), **missing_options(args))
+        table, weights = _weights.read_once(args, lambda features: read_data(  # --sample-
+            args.data, target=args.target, features=features, seed=args.seed,  # weight's
+            features_what=" (--features)",  # column read with them
+            **_categorical.categorical_options(args), **missing_options(args)))
     except MissingValueError as exc:  # how train fills it
         raise ValueError(f"{exc.bare} (give --impute to fill it)") from None
     if (given_shape is not None and table.image_shape is not None

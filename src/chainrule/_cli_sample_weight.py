@@ -19,8 +19,9 @@ from pathlib import Path
 import numpy as np
 
 __all__ = ["EVALUATE_HELP", "SAMPLE_WEIGHT_HELP", "check_folds", "check_parts",
-           "check_weight_names", "evaluation_weights", "read_weights", "val_weights",
-           "weighted_mean_std", "weights_line", "with_sample_weight"]
+           "check_weight_names", "evaluation_weights", "is_csv", "is_pipe", "read_once",
+           "read_weights", "split_weights", "val_weights", "weighted_mean_std", "weights_line",
+           "with_sample_weight", "with_weight_column"]
 
 _OPTION = "--sample-weight"
 
@@ -36,10 +37,101 @@ SAMPLE_WEIGHT_HELP = (
     "early stopping scores them (default: none, every example weighs 1)")
 
 
-def check_weight_names(args: argparse.Namespace) -> np.ndarray | None:
-    """The weights of ``--sample-weight``'s column of DATA (None without the option), read
-    before the features, once a weight column that is also named as the target, a
-    feature or a categorical column is refused (the option's parsed ``args``)."""
+def read_once(args: argparse.Namespace, read) -> tuple:
+    """DATA as ``read(features)`` reads it, and ``--sample-weight``'s weights (None
+    without the option), for train and cv.
+
+    A CSV file (a pipe, standard input) is read once: the weight column with the features
+    (``args.features`` and it), then taken out (:func:`split_weights`); a pipe could not
+    be read twice.  Where that read fails, or the column's cells are no weights, the
+    column is read alone (:func:`read_weights`), its fault said first, as before.  An NPZ
+    file's weights, an array of their own, are read alone first.
+
+    Returns
+    -------
+    table : Table
+        Without the weight column (a default target that is the weight column is left
+        for :func:`with_sample_weight` to refuse).
+    weights : ndarray of shape (n_samples,) or None
+    """
+    name = getattr(args, "sample_weight", None)
+    if name is None or not is_csv(args.data):
+        weights = check_weight_names(args)  # the names checked, the column read alone
+        return read(args.features), weights
+    check_weight_names(args, read=False)  # refused where it is also a feature or a target
+    features = with_weight_column(args.data, name, args.features, ())
+    try:
+        table = read(features)
+    except (ValueError, OSError):  # the weight column's fault said first, as before (a
+        if not is_pipe(args.data):  # pipe's bytes are gone: its reader's words stand)
+            read_weights(args.data, name, args.seed, None)
+        raise
+    if name == table.target_name or name in (table.target_names or ()):
+        return table, None  # refused by with_sample_weight
+    table, weights = split_weights(table, name, is_pipe(args.data))
+    if weights is None:  # a cell that is no weight: said by its reader, naming it
+        weights = read_weights(args.data, name, args.seed, None)
+    return table, weights
+
+
+def with_weight_column(data: str, name: str | None, features: list[str] | None,
+                       targets: tuple) -> list[str] | None:
+    """The features to read of ``data`` with the weight column ``name``: ``features`` and
+    it, where ``data`` is a CSV file (standard input, a pipe, a file that is no NPZ
+    archive) and it is neither among them nor one of ``targets``; ``features`` itself
+    (the same object) otherwise, or when it is None (every column but the target: the
+    weight column among them)."""
+    if name is None or name in (*(features or ()), *targets) or not is_csv(data):
+        return features
+    return features if features is None else [*features, name]
+
+
+def is_csv(data: str) -> bool:
+    """Whether ``data`` is read as a CSV file: standard input, a pipe, a file that is
+    neither an .npz name nor a zip archive (as ``read_data`` tells them); not a bundled
+    set or a missing file (their messages are the column's reader's)."""
+    if data == "-":
+        return True
+    path = Path(data)
+    if not path.exists() or path.is_dir() or path.suffix.lower() == ".npz":
+        return False
+    if not path.is_file():  # a pipe: its first bytes, once taken, are lost
+        return True
+    with open(path, "rb") as fh:
+        return fh.read(4) != b"PK\x03\x04"
+
+
+def is_pipe(data: str) -> bool:
+    """Whether ``data`` is a pipe (``<(zcat data.csv.gz)``), whose bytes are read once."""
+    return data != "-" and Path(data).exists() and not Path(data).is_file()
+
+
+def split_weights(table, name: str, refuse: bool = False) -> tuple:
+    """The weight column ``name``, read as a feature of ``table`` (of a CSV file), taken
+    out: ``table`` without it and its weights, the floats its cells are; None for the
+    weights where the column is not there, is categorical (text), or its values are not
+    finite numbers >= 0 with a positive sum (:func:`read_weights` then names the cell,
+    reading it again; ``refuse``: a pipe, not to be read again, whose bad weight is
+    named here)."""
+    if name not in table.feature_names or name in (table.categories or {}):
+        return table, None
+    weights = table.X[:, table.feature_names.index(name)].copy()
+    rest = without_weight_column(table, name)
+    bad = np.flatnonzero(~np.isfinite(weights) | (weights < 0))
+    if refuse and bad.size:
+        raise ValueError(f"{_OPTION} {name}: {table.where(int(bad[0]))}: the weight is "
+                         f"{float(weights[bad[0]])!r}; expected a finite number >= 0")
+    if refuse and not weights.any():
+        raise ValueError(f"{_OPTION} {name}: every weight of {table.source} is 0; at least "
+                         "one example must weigh more than 0")
+    return (rest, None) if bad.size or not weights.any() else (rest, weights)
+
+
+def check_weight_names(args: argparse.Namespace, read: bool = True) -> np.ndarray | None:
+    """The weights of ``--sample-weight``'s column of DATA (None without the option, or
+    without ``read``), read before the features, once a weight column that is also named
+    as the target, a feature or a categorical column is refused (the option's parsed
+    ``args``)."""
     name = getattr(args, "sample_weight", None)
     if name is None:
         return None
@@ -51,7 +143,7 @@ def check_weight_names(args: argparse.Namespace) -> np.ndarray | None:
                 f"{_OPTION} {name}: the column is also given to {option}; the weight "
                 "column weighs the examples and is neither a feature nor a target: name "
                 "another column")
-    return read_weights(args.data, name, args.seed, None)
+    return read_weights(args.data, name, args.seed, None) if read else None
 
 
 def read_weights(data: str, name: str, seed: int, n_rows: int | None, what: str = "DATA"
@@ -273,6 +365,8 @@ def evaluation_weights(args: argparse.Namespace, model, table, seed: int | None 
     if name == table.target_name or name in (table.target_names or ()):
         raise ValueError(f"{_OPTION} {name}: the column is the target the model is scored "
                          "on; name another column")
+    if table.sample_weight is not None:  # read with the features (_model_data)
+        return table.sample_weight
     return read_weights(args.data, name, table_seed(args) if seed is None else seed,
                         table.n_samples)
 
