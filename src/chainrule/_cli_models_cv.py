@@ -284,6 +284,7 @@ def _run_folds(args: argparse.Namespace, table, task: str, several: bool, lbfgs:
     for i, (train_rows, held_rows) in enumerate(folds, 1):
         fold_args = copy.copy(args)  # prepare may set a fold's options: not the next's
         fold_args.quiet = True  # one line per fold, not a progress bar
+        fold_args.fold = (i, len(folds))  # named by the fold's messages
         # the categories of the fold's training rows, as train on them would find
         # (--impute constant: its fill category, where the training rows have a gap)
         fill = missing_options(args).get("missing_category")

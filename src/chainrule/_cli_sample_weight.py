@@ -266,11 +266,14 @@ def without_weight_column(table, name: str):
 
 
 def check_parts(args: argparse.Namespace, w_train: np.ndarray, w_val: np.ndarray) -> None:
-    """Refuse a split whose training rows, or validation rows (if any), all weigh 0."""
+    """Refuse a split whose training rows, or validation rows (if any), all weigh 0; of
+    a fold of cv (``args.fold``: its number and the number of folds), naming it."""
+    fold = getattr(args, "fold", None)
+    of = "" if fold is None else f" of fold {fold[0]} of {fold[1]}"
     for part, weights in (("training", w_train), ("validation", w_val)):
         if len(weights) and not weights.any():
             raise ValueError(
-                f"{_OPTION} {args.sample_weight}: every {part} example weighs 0 (of "
+                f"{_OPTION} {args.sample_weight}: every {part} example{of} weighs 0 (of "
                 f"{len(weights)}), so its weighted cost is undefined; give another --seed "
                 "or --val-fraction (0: no validation rows)")
 

@@ -1,0 +1,51 @@
+"""``chainrule cv``: the messages of a fold's own validation rows name the fold.
+
+With --sample-weight, a fold whose --val-fraction validation rows all weigh 0 was refused
+in train's words ("every validation example weighs 0 (of 4)"), which did not say which
+fold, nor that the rows were a fold's; and the categories that only a fold's validation
+rows hold, which train warns of (their input weights never train), cv left unsaid.
+Both now name the fold.  The references are scikit-learn's KFold and train_test_split
+with cv's seed: the folds and each fold's validation rows, worked out here.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from sklearn.model_selection import KFold, train_test_split
+
+from chainrule.cli import main
+
+N, K, SEED, FRACTION = 40, 4, 3, 0.1
+
+
+def _folds_and_validation() -> list[tuple[np.ndarray, np.ndarray]]:
+    """Each fold's training rows, and its validation rows (rows of DATA)."""
+    out = []
+    for train, _ in KFold(K, shuffle=True, random_state=SEED).split(np.zeros((N, 1))):
+        _, val = train_test_split(np.arange(len(train)),
+                                  test_size=math.ceil(FRACTION * len(train)),
+                                  random_state=SEED)
+        out.append((train, train[np.sort(val)]))
+    return out
+
+
+OPTIONS = ["--target", "y", "--hidden", "3", "--epochs", "2", "--folds", str(K), "--seed",
+           str(SEED), "--val-fraction", str(FRACTION), "-q", "--task", "regression"]
+
+
+def test_a_fold_of_validation_rows_of_weight_0_is_named(tmp_path, capsys):
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=N)
+    w = np.ones(N)
+    _, val = _folds_and_validation()[2]  # fold 3's validation rows: weight 0
+    w[val] = 0
+    rows = [f"{a!r},{b:g},{2 * a!r}" for a, b in zip(x.tolist(), w, strict=True)]
+    (tmp_path / "d.csv").write_text("x,w,y\n" + "\n".join(rows) + "\n")
+    capsys.readouterr()
+    assert main(["cv", str(tmp_path / "d.csv"), *OPTIONS, "--sample-weight", "w"]) == 2
+    assert capsys.readouterr().err == (
+        f"chainrule: error: --sample-weight w: every validation example of fold 3 of {K} "
+        f"weighs 0 (of {len(val)}), so its weighted cost is undefined; give another --seed "
+        "or --val-fraction (0: no validation rows)\n")
