@@ -49,3 +49,31 @@ def test_a_fold_of_validation_rows_of_weight_0_is_named(tmp_path, capsys):
         f"chainrule: error: --sample-weight w: every validation example of fold 3 of {K} "
         f"weighs 0 (of {len(val)}), so its weighted cost is undefined; give another --seed "
         "or --val-fraction (0: no validation rows)\n")
+
+
+def test_categories_of_a_fold_s_validation_rows_alone_are_named(tmp_path, capsys):
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=N)
+    colour = ["red" if v else "blue" for v in rng.random(N) < 0.5]
+    folds = _folds_and_validation()
+    _, val = folds[1]  # fold 2's first validation row: a colour of its own
+    colour[val[0]] = "green"
+    rows = [f"{a!r},{c},{2 * a!r}" for a, c in zip(x.tolist(), colour, strict=True)]
+    (tmp_path / "d.csv").write_text("x,colour,y\n" + "\n".join(rows) + "\n")
+    capsys.readouterr()
+    assert main(["cv", str(tmp_path / "d.csv"), *OPTIONS]) == 0
+    err = capsys.readouterr().err.splitlines()
+    # the one green row: in a fold's validation rows (a warning), held out by one fold
+    # (cv's held-out message), or in a fold's training rows proper (nothing to say)
+    want = []
+    for i, (train, fold_val) in enumerate(folds, 1):
+        if val[0] in fold_val:
+            want.append(f"chainrule cv: fold {i}: warning: 'colour': 'green' is only in the "
+                        f"fold's validation rows (--val-fraction {FRACTION:g}): its input "
+                        "weights never train (no training row holds it); give "
+                        "--val-fraction 0, or more rows of it")
+        elif val[0] not in train:
+            want.append(f"chainrule cv: fold {i}: 1 held-out example of a category of "
+                        "'colour' that the fold's training rows lack, encoded as all zeros "
+                        "(as evaluate --unknown-categories zeros)")
+    assert len(want) >= 2 and err == want

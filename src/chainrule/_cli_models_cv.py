@@ -175,6 +175,8 @@ def _fit_fold(args: argparse.Namespace, table, task: str, several: bool, lbfgs: 
     from .saved_model import SavedModel
 
     p = prepare(args, table, several, run_settings, provenance=False, task=task)
+    if getattr(args, "fold", None) is not None:  # cv's fold (i, k): said as train says it
+        _validation_only(args, p)
     X_fit, T_fit, val = p.fit_arrays()
     w_fit, w_val = p.fit_weights()  # --sample-weight's, as train's
     net = build_network(args, p.X.shape[1], p.n_out, p.output)
@@ -190,6 +192,23 @@ def _fit_fold(args: argparse.Namespace, table, task: str, several: bool, lbfgs: 
     if history.stop_reason == "interrupted" and history.epochs < args.epochs:
         raise KeyboardInterrupt  # Ctrl-C, or SIGTERM: no fold's scores are to be had
     return SavedModel(net, p.meta), history, len(p.val_idx)
+
+
+def _validation_only(args: argparse.Namespace, p) -> None:
+    """Say of the fold ``args.fold`` the categories that only its validation rows
+    (``--val-fraction`` of its training rows) hold, as train says them of DATA: their
+    input weights never train."""
+    from ._cli_models_categorical import validation_only
+
+    for column, only in validation_only(p.table, p.train_idx, p.val_idx).items():
+        one = len(only) == 1
+        it, its = ("it", "its") if one else ("them", "their")
+        print(f"chainrule cv: fold {args.fold[0]}: warning: {column!r}: "
+              f"{', '.join(map(repr, only))} {'is' if one else 'are'} only in the fold's "
+              f"validation rows (--val-fraction {args.val_fraction:g}): {its} input weights "
+              f"never train (no training row holds {it}); give --val-fraction 0, or more "
+              f"rows of {it}",
+              file=sys.stderr)
 
 
 def setup(args: argparse.Namespace) -> tuple:
