@@ -254,9 +254,9 @@ def test_validation_cost_is_weighted(tmp_path, capsys):
 
 @pytest.mark.parametrize("optimizer", [["--optimizer", "lbfgs", "--epochs", "5"],
                                        ["--optimizer", "gd", "--epochs", "30", "--lr", "0.5"]])
-def test_validation_accuracy_is_counted_unweighted(tmp_path, capsys, optimizer):
-    """Both optimizers' histories weigh val_loss by --val-data's column but count
-    val_accuracy unweighted, as the library's Trainer does (lbfgs weighted it)."""
+def test_validation_accuracy_is_weighted(tmp_path, capsys, optimizer):
+    """Both optimizers' histories weigh val_loss and val_accuracy by --val-data's column,
+    as the library's Trainer does and as the scores train prints at its end."""
     X, y, _, _ = _data(n=60, classes=3, seed=2)
     train, val = tmp_path / "t.csv", tmp_path / "v.csv"
     _write(train, X[:40], [int(v) for v in y[:40]], np.ones(40, dtype=int))
@@ -272,7 +272,8 @@ def test_validation_accuracy_is_counted_unweighted(tmp_path, capsys, optimizer):
     yi = np.array([meta["labels"].index(f"k{v}") for v in y[40:]])
     right = proba.argmax(axis=1) == yi
     assert np.average(right, weights=wv) != pytest.approx(right.mean())  # they differ here
-    assert meta["history"]["val_accuracy"][-1] == pytest.approx(right.mean(), rel=1e-12)
+    assert meta["history"]["val_accuracy"][-1] == pytest.approx(
+        np.average(right, weights=wv), rel=1e-12)
     losses = -np.log(proba[np.arange(20), yi])
     assert meta["history"]["val_loss"][-1] == pytest.approx(np.average(losses, weights=wv),
                                                             rel=1e-9)

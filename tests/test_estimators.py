@@ -1492,7 +1492,9 @@ def test_with_early_stopping_a_plateau_schedule_watches_the_held_out_rows(iris):
     expected = (-(wv * log_p[np.arange(len(va)), y[va]]).sum() / wv.sum()
                 + 0.1 / (2 * wv.sum()) * ((W0 ** 2).sum() + (W1 ** 2).sum()))
     assert clf.history_["val_loss"] == pytest.approx([expected], rel=1e-10)
-    assert clf.history_["val_accuracy"] == pytest.approx([np.mean(Z.argmax(axis=1) == y[va])])
+    # weighted as val_loss (scikit-learn's accuracy_score with sample_weight)
+    assert clf.history_["val_accuracy"] == pytest.approx(
+        [np.average(Z.argmax(axis=1) == y[va], weights=wv)], rel=1e-12)
 
     clf.set_params(max_iter=25)
     with warnings.catch_warnings():

@@ -1,14 +1,15 @@
 """``validation_data=(X_val, Y_val, sample_weight_val)``: the validation rows' weights.
 
 ``val_loss`` must be the weighted mean loss of the network on the validation rows, as
-NumPy computes it here from the network's own outputs; a pair, or weights all 1, the
-unweighted mean.
+NumPy computes it here from the network's own outputs, and ``val_accuracy`` the weighted
+fraction classified right; a pair, or weights all 1, the unweighted mean.
 """
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
+from sklearn.metrics import accuracy_score
 
 import chainrule as cr
 
@@ -34,8 +35,15 @@ def test_val_loss_is_the_weighted_mean(decay):
     expected = np.average(losses, weights=wv) + 0.5 * decay * squares / wv.sum()
     assert history["val_loss"][-1] == pytest.approx(expected, rel=1e-10)
     assert np.average(losses, weights=wv) != pytest.approx(losses.mean(), rel=1e-3)
-    right = p.argmax(axis=1) == yv  # counted unweighted, as documented
-    assert history["val_accuracy"][-1] == pytest.approx(right.mean(), rel=1e-12)
+    right = p.argmax(axis=1) == yv  # weighted as val_loss, as accuracy_score's weights
+    assert np.average(right, weights=wv) != pytest.approx(right.mean())  # they differ here
+    assert history["val_accuracy"][-1] == pytest.approx(np.average(right, weights=wv),
+                                                        rel=1e-12)
+    assert history["val_accuracy"][-1] == pytest.approx(
+        accuracy_score(yv, p.argmax(axis=1), sample_weight=wv), rel=1e-12)
+    # and as Network.evaluate weighs them
+    scores = net.evaluate(Xv, yv, sample_weight=wv)
+    assert scores["accuracy"] == pytest.approx(history["val_accuracy"][-1], rel=1e-12)
 
 
 def test_a_pair_and_weights_all_one_are_unweighted():

@@ -130,8 +130,8 @@ def fit_lbfgs(net: Network, X: np.ndarray, T: np.ndarray,
     sample_weight : ndarray of shape (n_samples,), optional
         The training rows' weights (``--sample-weight``), times ``class_weight``'s.
     val_weight : ndarray of shape (n_val,), optional
-        The validation rows' weights: ``val_loss`` weighted, ``val_accuracy`` counted
-        unweighted, as the Trainer's history counts them.
+        The validation rows' weights: ``val_loss`` and ``val_accuracy`` weighted, as
+        the Trainer's history weighs them.
 
     Returns
     -------
@@ -181,9 +181,8 @@ def fit_lbfgs(net: Network, X: np.ndarray, T: np.ndarray,
             net.params[...] = theta  # (as a rule, it holds them already)
             scores = net.evaluate(val[0], val[1], sample_weight=val_weight)
             metrics["val_loss"] = scores["loss"]
-            if classify:  # counted unweighted, as the Trainer's (Network.evaluate's notes)
-                metrics["val_accuracy"] = (scores["accuracy"] if val_weight is None else
-                                           net.evaluate(val[0], val[1])["accuracy"])
+            if classify:  # weighted as val_loss, as the Trainer's
+                metrics["val_accuracy"] = scores["accuracy"]
         history.append(**metrics)
         if bar is not None:
             bar.update(1)

@@ -116,9 +116,8 @@ class _Inference:
             mean of :meth:`loss_and_grad` (with its per-sample decay divided by
             the sum of the weights), the accuracy the weighted fraction of
             examples classified right (scikit-learn's ``accuracy_score`` with
-            ``sample_weight``).  Training weights ``val_loss`` the same way
-            but counts ``val_accuracy`` unweighted (as Keras counts metrics
-            not listed as weighted), so with weights only the losses agree.
+            ``sample_weight``).  Training weights ``val_loss`` and
+            ``val_accuracy`` the same way, so the two agree with weights too.
         batch_size : int, optional
             Rows per block, as in :meth:`predict`.
 

@@ -338,8 +338,10 @@ class _EpochSteps:
                                                 accuracy is not None, self._labels)
                 metrics["val_loss"] = _weighted_cost(net, losses,
                                                      val[2] if len(val) > 2 else None)
-            if right is not None:
-                metrics["val_accuracy"] = int(np.count_nonzero(right)) / val[0].shape[0]
+            if right is not None:  # weighted as val_loss (accuracy_score's sample_weight)
+                metrics["val_accuracy"] = (
+                    int(np.count_nonzero(right)) / val[0].shape[0] if len(val) < 3
+                    else _weighted_mean(right, val[2])[0])
             if not math.isfinite(metrics["val_loss"]):  # the epoch's last step went too far
                 self.epoch -= 1
                 self._diverged("validation loss", self._last_good, self.epoch + 1,

@@ -46,8 +46,10 @@ class _TrainingLoop:
             Evaluated after every epoch.  ``sample_weight_val`` of shape
             (n_val,), non-negative with a positive sum, weighs ``val_loss`` as
             ``sample_weight`` weighs the training cost (the weighted mean loss,
-            a per-sample decay divided by the weights' sum; ``val_accuracy`` is
-            counted unweighted), as Keras's ``(x_val, y_val, val_sample_weights)``.
+            a per-sample decay divided by the weights' sum), as Keras's
+            ``(x_val, y_val, val_sample_weights)``, and ``val_accuracy`` (the
+            weighted fraction classified right, scikit-learn's
+            ``accuracy_score(sample_weight=)``).
         sample_weight : array-like of shape (n_samples,), optional
             Weights each example's loss; each batch's cost is the weighted mean
             over its examples, and a per-sample weight decay divides by the
