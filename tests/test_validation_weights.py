@@ -69,3 +69,56 @@ def test_bad_validation_weights_are_refused(weights, error, words):
     with pytest.raises(error) as info:
         cr.train(net, X, y, epochs=2, validation_data=val)
     assert words in str(info.value)
+
+
+def _weighted_run(path=None, epochs=3):
+    X, y, Xv, yv, wv = _data()
+    net = cr.mlp([4, 5, 3], hidden="tanh", output="softmax", seed=1)
+    trainer = cr.Trainer(net, optimizer="gd", lr=0.5, epochs=epochs, patience=5,
+                         checkpoint=path)
+    return trainer, (X, y), (Xv, yv, wv)
+
+
+@pytest.mark.parametrize("first_weighted", [True, False])
+def test_a_run_keeps_its_validation_weighting(tmp_path, first_weighted):
+    """A run whose val_loss was weighted (early stopping's best value among them) cannot be
+    continued with unweighted validation rows, nor the other way round: in memory and from
+    its checkpoint, as sample_weight is kept."""
+    path = tmp_path / "c.npz"
+    trainer, (X, y), (Xv, yv, wv) = _weighted_run(path)
+    first, other = ((Xv, yv, wv), (Xv, yv)) if first_weighted else ((Xv, yv), (Xv, yv, wv))
+    trainer.fit(X, y, validation_data=first)
+    assert trainer.val_weighted is first_weighted
+    words = "were weighted .* got none" if first_weighted else "not weighted.* got validation"
+    trainer.epochs = 4
+    with pytest.raises(ValueError, match=f"validation_data: .*{words}"):
+        trainer.fit(X, y, validation_data=other)
+    assert trainer.epoch == 3 and len(trainer.history["val_loss"]) == 3  # nothing changed
+    resumed = cr.Trainer.from_checkpoint(path, epochs=4)
+    assert resumed.val_weighted is first_weighted
+    with pytest.raises(ValueError, match=f"validation_data: the checkpoint .*{words}"):
+        resumed.fit(X, y, validation_data=other)
+    # the same weighting continues, to the numbers of the uninterrupted run
+    resumed.fit(X, y, validation_data=first)
+    whole, _, _ = _weighted_run(epochs=4)
+    whole.fit(X, y, validation_data=first)
+    np.testing.assert_array_equal(resumed.history["val_loss"], whole.history["val_loss"])
+    # weights all 1 count as none
+    if not first_weighted:
+        trainer.fit(X, y, validation_data=(Xv, yv, np.ones(20)))
+        assert trainer.epoch == 4
+
+
+def test_a_checkpoint_without_the_validation_weighting_record_resumes_either_way(tmp_path):
+    """Checkpoints written before "val_weighted" existed do not say: both are taken."""
+    path = tmp_path / "c.npz"
+    trainer, (X, y), (Xv, yv, wv) = _weighted_run(path)
+    trainer.fit(X, y, validation_data=(Xv, yv, wv))
+    meta, arrays = cr.io.read_file(path, "chainrule.checkpoint")
+    assert meta.pop("val_weighted") is True
+    cr.io.write_file(path, meta, arrays)
+    for validation in ((Xv, yv), (Xv, yv, wv)):
+        resumed = cr.Trainer.from_checkpoint(path, epochs=4, checkpoint=tmp_path / "n.npz")
+        assert resumed.val_weighted is None
+        resumed.fit(X, y, validation_data=validation)
+        assert resumed.epoch == 4

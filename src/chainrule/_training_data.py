@@ -248,15 +248,28 @@ class _TrainingData:
             f"{sw.max():g}"
         )
 
-    def _check_validation(self, validated: bool) -> None:
-        """Refuse to continue a run with validation data it did not have, or without its own.
+    def _check_validation(self, validated: bool, weighted: bool = False) -> None:
+        """Refuse to continue a run with validation data it did not have, or without its own,
+        or with its validation rows weighted otherwise (``weighted``: the third item of
+        ``validation_data``, not all 1).
 
         Early stopping and a schedule watching "val_loss" would otherwise switch
         silently to the training loss (compared with the best validation loss so
-        far), and the history's "val_loss" would stop matching its epochs.
+        far), or compare an unweighted validation loss with the best weighted one,
+        and the history's "val_loss" would stop matching its epochs.
         """
         if not self.history.epochs:
             return
+        if validated and self.val_weighted is not None and self.val_weighted != weighted:
+            raise ValueError(
+                f"validation_data: {self._origin} holds a run whose validation rows were "
+                + ("weighted (validation_data=(X_val, Y_val, w_val)); continuing it needs the "
+                   "same weights again; got none (or weights that are all 1)"
+                   if self.val_weighted else
+                   "not weighted; continuing it with weights would compare weighted "
+                   "validation scores with its unweighted ones. Pass (X_val, Y_val) as "
+                   "before; got validation weights (validation_data[2])")
+                + f" ({self.history.epochs} epochs so far)")
         had = "val_loss" in self.history
         if had and not validated:
             raise ValueError(

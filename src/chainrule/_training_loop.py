@@ -73,7 +73,7 @@ class _TrainingLoop:
             is left out when continuing a weighted run, or
             given when continuing an unweighted one; the same for
             ``validation_data`` when continuing a run that had (or had not)
-            validation data.
+            validation data, or had them weighted (or not).
 
         Notes
         -----
@@ -114,7 +114,7 @@ class _TrainingLoop:
         self._check_epochs()  # trainer.epochs, which a caller may have set since
         X, Y, val, sw, given = self._data(X, Y, validation_data, sample_weight)
         self._check_weighting(given)  # sample_weight as given, not times class_weight's
-        self._check_validation(val is not None)
+        self._check_validation(val is not None, val is not None and len(val) > 2)
         net, opt, history = self.net, self.optimizer, self.history
         m = X.shape[0]
         sparse = _is_sparse(X)
@@ -148,6 +148,8 @@ class _TrainingLoop:
                 if isinstance(layer, Dropout) and not layer.own_seed:
                     layer.rng = np.random.default_rng([self.seed, 2, i])
         self.sample_weighted = given is not None  # class_weight is recorded apart
+        if val is not None:  # (validation_fraction's rows weighted as the training rows)
+            self.val_weighted = len(val) > 2
         # whether the network holds what the last fit's restore_best put in (see the end)
         restored, self._restored = self._restored, False
         reached = None

@@ -202,6 +202,9 @@ class Trainer(_TrainingData, _TrainingLoop, _EpochSteps, _Checkpoints, _RunEnd, 
         # whether the run trains with sample weights: None until the first fit (or for a
         # checkpoint that does not record it), then fixed for the rest of the run
         self.sample_weighted: bool | None = None
+        # whether its validation rows are weighted: None until a fit with validation data
+        # (or for a checkpoint that does not record it), then fixed as sample_weighted
+        self.val_weighted: bool | None = None
         self._origin = "this Trainer's earlier fit"  # for the error message of _check_weighting
         # the stop reason of a run restored from a checkpoint that a rule of its own ended
         # (early stopping, a threshold, a callback): finished, fit trains no further
@@ -263,8 +266,10 @@ class Trainer(_TrainingData, _TrainingLoop, _EpochSteps, _Checkpoints, _RunEnd, 
         """Rebuild a run from :meth:`save_checkpoint`; ``epochs`` may extend it.
 
         The checkpoint records whether the run trained with sample weights, and
-        :meth:`fit` then refuses a different weighting.  Checkpoints written
-        before that record existed resume with or without weights, as before.
+        whether its validation rows were weighted (the third item of
+        ``validation_data``), and :meth:`fit` then refuses a different weighting.
+        Checkpoints written before those records existed resume with or without
+        weights, as before.
         It also records (``"stopped"``) whether a rule of the run's own ended
         it (early stopping, a threshold, a callback's ``stop``): :meth:`fit`
         then trains no further epochs (see :func:`~chainrule.training.resume`).  The caller's

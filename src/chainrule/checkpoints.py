@@ -107,6 +107,7 @@ def checkpoint_payload(trainer: Trainer) -> tuple[dict[str, Any], dict[str, np.n
                      "class": _custom_schedule_class(trainer.schedule)},
         "epoch": trainer.epoch,
         "sample_weighted": trainer.sample_weighted,
+        "val_weighted": trainer.val_weighted,  # the validation rows' weights (val_loss)
         # why the run ended, when a rule of its own ended it (null: it may continue); a
         # finished run read back from a checkpoint stays finished before its fit too
         "stopped": (trainer.history.stop_reason
@@ -241,6 +242,10 @@ def trainer_from_checkpoint(
         if weighted is not None and not isinstance(weighted, bool):
             raise TypeError(f"sample_weighted is {weighted!r}, not a bool")
         trainer.sample_weighted = weighted
+        val_weighted = meta.get("val_weighted")  # missing in older checkpoints
+        if val_weighted is not None and not isinstance(val_weighted, bool):
+            raise TypeError(f"val_weighted is {val_weighted!r}, not a bool")
+        trainer.val_weighted = val_weighted
         stopped = meta.get("stopped")  # missing in older checkpoints: a run that continues
         if stopped is not None and stopped not in SELF_STOPS:
             raise ValueError(f"stopped: expected null or one of {list(SELF_STOPS)}, found "

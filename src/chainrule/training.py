@@ -5,7 +5,8 @@ state (optimizer, schedule, random generator, epoch, history, best
 parameters), which is exactly what a checkpoint saves and :func:`resume`
 restores, so a resumed run gives the same parameters as an uninterrupted one
 (given the same data, and the same sample weights: the checkpoint records
-whether the run was weighted, and resuming with a different weighting is refused;
+whether the run and its validation rows were weighted, and resuming with a different
+weighting is refused;
 it also records the run's ``class_weight``, which the resumed run applies again).
 
 Safety: a loss or parameter that becomes NaN or infinite stops the run with
