@@ -3,6 +3,8 @@ options it is refused with."""
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -144,3 +146,19 @@ def test_a_ctrl_c_after_the_last_epoch_writes_the_best_average(tmp_path, monkeyp
     for params in seen[1:ends[best]]:
         avg = 0.5 * avg + 0.5 * params
     np.testing.assert_allclose(_params(out), avg, rtol=0, atol=1e-12)
+
+
+def test_an_average_mostly_of_its_first_steps_is_said(tmp_path, capsys):
+    """60 rows in batches of 8 are 8 steps an epoch: after one epoch 0.9**4 = 66 % of the
+    average comes from its first 4 steps, which a warning says (on stderr, as "chainrule:
+    warning: ..." outside pytest); after two (16 steps, 0.9**8 = 43 %) nothing is said."""
+    data = _csv(tmp_path / "d.csv")
+    with pytest.warns(UserWarning, match=rf"ema=0\.9: the moving average of the 8 optimizer "
+                                         rf"steps .* {0.9 ** 4:.0%} of its weight from their "
+                                         r"first half"):
+        assert main(["train", data, *_RUN, "--epochs", "1", "--ema", "0.9",
+                     "-o", str(tmp_path / "a.npz")]) == 0
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        assert main(["train", data, *_RUN, "--epochs", "2", "--ema", "0.9",
+                     "-o", str(tmp_path / "b.npz")]) == 0

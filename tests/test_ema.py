@@ -9,6 +9,8 @@ The rule is PyTorch's ``AveragedModel(model, multi_avg_fn=get_ema_multi_avg_fn(d
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -360,3 +362,44 @@ def test_ema_divergence_leaves_the_rejected_step_out_of_the_average(case):
     for ours, ref in zip(trainer.ema_buffers, buffers, strict=True):
         for k in ref:
             np.testing.assert_allclose(ours[k], ref[k], rtol=1e-12, atol=0)
+
+
+def _first_half_share(decay: float, n: int) -> float:
+    """The weight the average of n steps gives its first n // 2, by running the rule on the
+    unit vectors e_1..e_n as the steps' parameters (the first step copies, each later one
+    is avg <- decay avg + (1 - decay) e_k) and adding up its first n // 2 entries."""
+    avg = np.eye(n)[0].copy()
+    for k in range(1, n):
+        avg = decay * avg + (1 - decay) * np.eye(n)[k]
+    return float(avg[: n // 2].sum())
+
+
+@pytest.mark.parametrize("decay", [0.9, 0.75])
+def test_ema_warns_when_the_average_is_mostly_its_first_half(decay):
+    """Full-batch "gd" takes one step per epoch: the fit warns while more than half of the
+    average comes from the first half of its steps, and from the first n on where it no
+    longer does (the boundary found by the rule written out here, not the library's)."""
+    X, Y = _data()
+    shares = {n: _first_half_share(decay, n) for n in range(2, 40)}
+    boundary = min(n for n, share in shares.items() if share <= 0.5)
+    assert all(shares[n] > 0.5 for n in range(2, boundary))  # (one boundary: monotone)
+    assert boundary == {0.9: 13, 0.75: 5}[decay]  # 0.9**6 = 0.53 > 0.5 >= 0.9**7 = 0.48
+    with pytest.warns(UserWarning, match=rf"ema={decay:g}: .* {boundary - 1} optimizer "
+                                         rf"steps .* {shares[boundary - 1]:.0%} of its weight "
+                                         rf"from their first half.* at least {boundary} steps"):
+        Trainer(_net(), optimizer="gd", lr=0.1, epochs=boundary - 1, ema=decay).fit(X, Y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        Trainer(_net(), optimizer="gd", lr=0.1, epochs=boundary, ema=decay).fit(X, Y)
+
+
+def test_ema_advice_only_where_the_average_is_kept():
+    """A run that max_time stops keeps the steps' own parameters, not the average: no
+    advice about the average; the same run to its end gets it."""
+    X, Y = _data()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        trainer = Trainer(_net(), optimizer="gd", lr=0.1, epochs=5, ema=0.99, max_time=1e-9)
+        assert trainer.fit(X, Y).stop_reason == "max_time"
+    with pytest.warns(UserWarning, match=r"ema=0\.99: .* 5 optimizer steps"):
+        Trainer(_net(), optimizer="gd", lr=0.1, epochs=5, ema=0.99).fit(X, Y)

@@ -220,3 +220,31 @@ def _initial_linear(X, Y, kw):
     """The parameters (W, b) a linear fit of ``kw`` starts from (a step of lr * 1e-300)."""
     est = _fit(MLPRegressor(**{**kw, "clip_norm": 1e-300}), X, Y)
     return est.coefs_[0].copy(), est.intercepts_[0].copy()
+
+
+def test_a_fit_whose_average_is_mostly_its_first_steps_warns():
+    """MLPClassifier(ema=0.99, max_iter=50) on iris, full batches: 50 steps, of which the
+    first 25 weigh 0.99**25 = 78 % of the average (accuracy 0.67 against 0.98 without
+    it): a UserWarning says so.  The least number of steps without it, 137, is where
+    0.99**ceil(n / 2) first falls to 0.5 (found here by NumPy); partial_fit, one epoch a
+    call, gives no such advice."""
+    from sklearn.datasets import load_iris
+
+    X, y = load_iris(return_X_y=True)
+    kw = dict(hidden_layer_sizes=(10,), solver="adam", learning_rate_init=0.05,
+              batch_size=150, random_state=0, ema=0.99)
+    n = np.arange(1, 400)
+    least = int(n[0.99 ** np.ceil(n / 2) <= 0.5][0])
+    assert least == 137
+    with pytest.warns(UserWarning, match=r"ema=0\.99: the moving average of the 50 optimizer "
+                                         r"steps .* 78% .* at least 137 steps") as caught:
+        _fit(MLPClassifier(max_iter=50, **kw), X, y)
+    assert len([w for w in caught if "ema=" in str(w.message)]) == 1
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        _fit(MLPClassifier(max_iter=least, tol=0.0, n_iter_no_change=10**6, **kw), X, y)
+        est = MLPClassifier(**kw)
+        for _ in range(3):
+            est.partial_fit(X, y, classes=[0, 1, 2])
+    with pytest.warns(UserWarning, match=r"ema=0\.99: .* 136 optimizer steps"):
+        _fit(MLPClassifier(max_iter=least - 1, tol=0.0, n_iter_no_change=10**6, **kw), X, y)

@@ -61,6 +61,7 @@ from ._mlp_rules import _EpochRules
 from ._mlp_rules import _reported_loss as _reported_loss
 from ._mlp_rules import _set_rate as _set_rate
 from ._mlp_schedule_run import go_on_with_schedule
+from ._training_ema import warn_slow_average
 from ._training_epochs import _bar_drawn
 from ._validation import caller_outside_chainrule
 from .activations import Activation
@@ -337,6 +338,8 @@ class _BaseMLP(_Parameters, _Building, _FittedNetwork, _Fitting, _CheckedFit, _E
             ) from None
         best = self.early_stopping and self._best_params is not None
         ema_end(self, trainer, best)  # ema: the average in the network, the steps kept
+        if not incremental and trainer.ema_params is not None:  # (partial_fit: no advice)
+            warn_slow_average(self.ema, trainer.ema_count)
         if best:  # the best validation score
             net.params[...] = self._best_params[0]
             for layer, values in zip(net.layers, self._best_params[1], strict=True):

@@ -24,11 +24,13 @@ from __future__ import annotations
 import contextlib
 import math
 import numbers
+import warnings
 from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
 
+from ._validation import caller_outside_chainrule
 from .network import Network
 
 
@@ -49,6 +51,41 @@ def check_ema(value: object, name: str = "ema") -> float | None:
         raise ValueError(f"{name} must be None or the decay of the weights' moving average, "
                          f"a float in (0, 1) such as 0.999, got {value!r}")
     return decay
+
+
+def early_weight(decay: float, steps: int) -> float:
+    """The share of the average of ``steps`` optimizer steps that comes from their first half.
+
+    The first step copies the parameters and each later one scales the average by
+    ``decay``, so after ``n`` steps the steps 1 to ``j`` weigh ``decay**(n - j)`` in
+    all (the step ``k > 1`` alone ``(1 - decay) * decay**(n - k)``); the first half,
+    ``j = n // 2``, weighs ``decay**ceil(n / 2)``.
+    """
+    return decay ** math.ceil(steps / 2)
+
+
+def warn_slow_average(decay: float | None, steps: int) -> None:
+    """Warn (UserWarning) when the average that a fit ends with is mostly its early steps.
+
+    The rule: more than half of the average comes from the first half of the
+    ``steps`` (:func:`early_weight` ``> 0.5``), the steps taken before the
+    parameters had learned much; the average then lags far behind the model the
+    steps reached (``MLPClassifier(ema=0.99, max_iter=50)`` on iris, 50 full-batch
+    steps: 78 % of the average from the first 25, accuracy 0.67 against 0.98
+    without it).  It passes from about ``1.39 / (1 - decay)`` steps on (twice the
+    half-life, ``ln 2 / (1 - decay)``): 139 steps for 0.99, 1387 for 0.999.
+    """
+    if decay is None or steps < 1 or early_weight(decay, steps) <= 0.5:
+        return
+    half = math.ceil(math.log(0.5) / math.log(decay))  # the least ceil(n/2) that passes
+    largest = 0.5 ** (1 / math.ceil(steps / 2))
+    warnings.warn(
+        f"ema={decay:g}: the moving average of the {steps} optimizer steps of this fit "
+        f"still takes {early_weight(decay, steps):.0%} of its weight from their first half, "
+        f"the early, barely trained parameters, and the model kept lags behind the one "
+        f"trained. Take at least {2 * half - 1} steps (more epochs or smaller batches) or "
+        f"a decay of at most {math.floor(largest * 1e4) / 1e4:g}",
+        UserWarning, stacklevel=caller_outside_chainrule())
 
 
 def _copies(layers: list) -> list[dict[str, np.ndarray]]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._training_ema import warn_slow_average
 from .callbacks import History
 from .checkpoints import SELF_STOPS
 from .network import Network
@@ -64,6 +65,8 @@ class _RunEnd:
                                   for values in self.ema_buffers]))
             _set_parameters(net, *self._ended_with)
             self._restored = True
+            if averaged:  # an average still mostly of the first steps: said
+                warn_slow_average(self.ema, self.ema_count)
         elif at_begin and reached is not None:  # this call trained nothing: as it was
             self._reached = reached
             _set_parameters(net, *self._ended_with)
