@@ -73,3 +73,116 @@ def test_a_fit_after_a_divergence_at_an_epochs_first_batch_goes_on_from_the_kept
         assert history.best_epoch == 1
         np.testing.assert_allclose(net.params, kept, rtol=1e-12)
         assert np.isfinite(net.loss_value(X, y))
+
+
+def _rule_steps(X, y, theta, lr, n_steps, rule, state=None, t=0):
+    """_steps with momentum 0.9 (v <- 0.9 v + g, theta <- theta - lr v) or Adam (PyTorch's
+    form, eps 1e-8 on sqrt(v_hat)), from ``state`` and step count ``t``: the parameters
+    after each step, the losses met, and the state and count at the end."""
+    state = {k: np.zeros(4) for k in ("v", "m", "s")} if state is None else dict(state)
+    seen, losses = [], []
+    for k in range(n_steps):
+        rows = slice(4 * (k % 2), 4 * (k % 2) + 4)
+        r = X[rows] @ theta[:3] + theta[3] - y[rows]
+        losses.append(0.5 * np.mean(r * r))
+        g = np.append(X[rows].T @ r, r.sum()) / 4
+        t += 1
+        if rule == "momentum":
+            state["v"] = 0.9 * state["v"] + g
+            theta = theta - lr * state["v"]
+        else:
+            state["m"] = 0.9 * state["m"] + 0.1 * g
+            state["s"] = 0.999 * state["s"] + 0.001 * g * g
+            m_hat, s_hat = state["m"] / (1 - 0.9**t), state["s"] / (1 - 0.999**t)
+            theta = theta - lr * m_hat / (np.sqrt(s_hat) + 1e-8)
+        seen.append(theta)
+    return seen, losses, state, t
+
+
+def _rule_kw(rule):
+    return ({"optimizer": "sgd", "momentum": 0.9} if rule == "momentum"
+            else {"optimizer": "adam"})
+
+
+def _state_of(opt, rule):
+    return ({"v": opt.state["velocity"]} if rule == "momentum"
+            else {"m": opt.state["m"], "s": opt.state["v"]})
+
+
+@pytest.mark.parametrize("rule", ["momentum", "adam"])
+def test_the_optimizer_state_goes_back_with_the_rejected_step(rule):
+    """The rejected step is taken out of the optimizer's state too (its step count, the
+    velocity or Adam's moments), not only out of the parameters: the refit with a smaller
+    rate goes on as the NumPy run of the steps kept, the state of one step."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(8, 3))
+    y = X @ np.array([1.0, 2.0, -1.0]) + 0.5
+    net = chainrule.mlp([3, 1], output="identity", seed=0)
+    theta0 = net.params.copy()
+    trainer = Trainer(net, lr=0.01, batch_size=4, epochs=4, shuffle=False,
+                      callbacks=[_Explode()], **_rule_kw(rule))
+    with pytest.raises(TrainingDiverged, match=r"epoch 2, batch 0: the loss"):
+        trainer.fit(X, y)
+    (kept,), _, state, t = _rule_steps(X, y, theta0, 0.01, 1, rule)
+    np.testing.assert_allclose(net.params, kept, rtol=1e-12)
+    assert trainer.optimizer.t == t == 1
+    for k, v in _state_of(trainer.optimizer, rule).items():
+        np.testing.assert_allclose(v, state[k], rtol=1e-12, atol=1e-300)
+    trainer.optimizer.lr = 0.01
+    history = trainer.fit(X, y)  # epochs 2 to 4, from the kept parameters and state
+    seen, losses, _, t = _rule_steps(X, y, kept, 0.01, 6, rule, state, t)
+    np.testing.assert_allclose(history["loss"][1:], np.mean(np.reshape(losses, (3, 2)), axis=1),
+                               rtol=1e-10)
+    np.testing.assert_allclose(net.params, seen[-1], rtol=1e-10)
+    assert trainer.optimizer.t == t == 7
+
+
+class _Infinite(chainrule.Callback):
+    """After the first batch of epoch 1, an infinite rate: the next step's parameters are
+    not finite (the guard's "parameters" case, found right after the step)."""
+
+    def on_batch_end(self, state):
+        if state.epoch == 1 and state.batch == 0:
+            state.optimizer.lr = np.inf
+
+
+@pytest.mark.parametrize("rule", ["momentum", "adam"])
+def test_a_step_to_non_finite_parameters_leaves_the_optimizer_state_of_the_one_before(rule):
+    """The estimators' partial_fit keeps its optimizer from call to call: after a step to
+    infinite parameters the optimizer holds the state of the one step kept (count 1), as
+    the network its parameters."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(8, 3))
+    y = X @ np.array([1.0, 2.0, -1.0]) + 0.5
+    net = chainrule.mlp([3, 1], output="identity", seed=0)
+    theta0 = net.params.copy()
+    trainer = Trainer(net, lr=0.01, batch_size=4, epochs=4, shuffle=False,
+                      callbacks=[_Infinite()], **_rule_kw(rule))
+    with pytest.raises(TrainingDiverged, match=r"epoch 1, batch 1: the parameters"):
+        trainer.fit(X, y)
+    (kept,), _, state, t = _rule_steps(X, y, theta0, 0.01, 1, rule)
+    np.testing.assert_allclose(net.params, kept, rtol=1e-12)
+    assert trainer.optimizer.t == t == 1
+    for k, v in _state_of(trainer.optimizer, rule).items():
+        np.testing.assert_allclose(v, state[k], rtol=1e-12, atol=1e-300)
+
+
+def test_partial_fit_after_a_divergence_counts_only_the_steps_kept():
+    """MLPRegressor's partial_fit goes on with its optimizer: a call whose second batch
+    met an infinite loss (its rows scaled by 1e100) rejected its one step, the first
+    batch's, so the optimizer is as the first call left it: 6 steps, and their velocity
+    (not the rejected step's gradient, about 1e200, in it)."""
+    from chainrule import MLPRegressor
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(30, 3))
+    y = X @ np.array([1.0, 2.0, -1.0])
+    est = MLPRegressor(hidden_layer_sizes=(), solver="sgd", momentum=0.9,
+                       nesterovs_momentum=False, batch_size=5, shuffle=False, random_state=0)
+    est.partial_fit(X, y)
+    assert est._optimizer.t == 6
+    before = est._optimizer.state["velocity"].copy()
+    with pytest.raises(TrainingDiverged, match=r"epoch 1, batch 1: the loss"):
+        est.partial_fit(X * 1e100, y)
+    assert est._optimizer.t == 6
+    np.testing.assert_array_equal(est._optimizer.state["velocity"], before)

@@ -141,6 +141,7 @@ class _EpochSteps:
         self._buffered = [(layer, copies) for layer, copies in
                           zip(net.layers, self._good_buffers, strict=True) if copies]
         self._ema_undo = None  # (the guard goes back no further than the call's start)
+        self._keep_optimizer_state()  # the optimizer's state that goes with _last_good
 
     def _step(self, J: float, grad: np.ndarray, epoch: int, batch: int) -> None:
         """One optimizer update, with clipping and the divergence guard."""
@@ -165,6 +166,7 @@ class _EpochSteps:
             for layer, copies in self._buffered:  # none without BatchNorm
                 for k, live in layer.buffers().items():
                     np.copyto(copies[k], live)
+            self._keep_optimizer_state()  # (what this step changes, until it is kept)
             self.optimizer.step(net.params, grad, net._decay_slices)
             if _params_finite(net.params):
                 if self.ema is not None:  # the moving average of the weights
@@ -172,6 +174,32 @@ class _EpochSteps:
                 return
         self._diverged("loss" if not math.isfinite(J) else "parameters", self._last_good,
                        epoch, batch)
+
+    def _keep_optimizer_state(self) -> None:
+        """Copy the optimizer's step count and state vectors (velocity, Adam's moments, each
+        of shape (n_params,)) as they go with ``_last_good``: before the step from it.
+
+        The divergence guard, rejecting that step, puts them back with the parameters
+        (:meth:`_restore_optimizer_state`), so that a fit after it (a smaller rate, a
+        later ``partial_fit``) goes on from the state of the steps kept, as the
+        parameters do.  The copies are work vectors of the optimizer's own
+        (:meth:`~chainrule.optimizers.Optimizer._scratch`), made once and kept from
+        step to step and call to call: one pass per state vector, no allocation (none
+        for plain SGD, which has no state).
+        """
+        opt = self.optimizer
+        for k, v in opt.state.items():
+            np.copyto(opt._scratch(v, "kept " + k), v)
+        self._good_opt = (tuple(opt.state), opt.t)
+
+    def _restore_optimizer_state(self) -> None:
+        """Put back the optimizer's state :meth:`_keep_optimizer_state` kept."""
+        opt = self.optimizer
+        keys, opt.t = self._good_opt
+        for k in [k for k in opt.state if k not in keys]:  # made by the step rejected
+            del opt.state[k]
+        for k in keys:
+            np.copyto(opt.state[k], opt._scratch(opt.state[k], "kept " + k))
 
     def _restore_last_good(self, last_good: np.ndarray) -> None:
         """Put back the last parameters with a finite loss, and their running statistics.
@@ -221,16 +249,19 @@ class _EpochSteps:
         for layer, copies in self._buffered:
             for k, live in layer.buffers().items():
                 np.copyto(copies[k], live)
+        self._keep_optimizer_state()  # and the optimizer's state the epoch starts with
 
     def _kept_as_start(self, start: dict[str, Any]) -> dict[str, Any]:
         """``start`` (:meth:`_epoch_start`) of an epoch whose first loss was not finite, with
         the parameters, running statistics and average the guard kept (the last with a
         finite loss) for its own, which the rejected step made: a later fit goes back to
         them (to the start as it was, it would diverge again whatever the rate)."""
-        net = self.net
+        net, opt = self.net, self.optimizer
         start = {**start, "params": net.params.copy(),
                  "layers": [(layer, {k: v.copy() for k, v in layer.buffers().items()}, st)
-                            for layer, _, st in start["layers"]]}
+                            for layer, _, st in start["layers"]],
+                 # the optimizer's state before the rejected step (_diverged put it back)
+                 "t": opt.t, "state": {k: v.copy() for k, v in opt.state.items()}}
         if "ema" in start:
             start["ema"] = self._ema_state()
         return start
@@ -251,8 +282,10 @@ class _EpochSteps:
             self._put_ema_state(start["ema"])
 
     def _diverged(self, what: str, last_good: np.ndarray, epoch: int, batch: int) -> None:
-        """Restore the last parameters with a finite loss and stop with TrainingDiverged."""
+        """Restore the last parameters with a finite loss, and the optimizer's state that
+        goes with them, and stop with TrainingDiverged."""
         self._restore_last_good(last_good)
+        self._restore_optimizer_state()
         if self.ema is not None and what != "parameters":
             # the loss after the last step was not finite: that step is rejected, and the
             # average goes back with the parameters (non-finite parameters: no step was

@@ -96,7 +96,9 @@ class _TrainingLoop:
         network's parameters were changed since: those are kept); after a
         divergence at the epoch's first batch, whose start the rejected step
         made, with the parameters the guard kept (lower ``optimizer.lr`` and
-        fit again).  A run
+        fit again).  The guard takes the rejected step out of the optimizer's
+        state too (its step count, velocity, Adam's moments), as out of the
+        parameters.  A run
         that stopped itself (early stopping, ``loss_threshold``,
         ``grad_norm_threshold``, a callback's ``stop`` after a batch or an
         epoch) is finished: a later call trains no epoch and returns the history
@@ -301,6 +303,7 @@ class _TrainingLoop:
                             except KeyboardInterrupt:
                                 if not np.isfinite(net.params).all():
                                     self._restore_last_good(self._last_good)
+                                    self._restore_optimizer_state()
                                 if ctrl_c.aborted:  # Ctrl-C again: abort, as it says
                                     raise
                                 ctrl_c.set = True
