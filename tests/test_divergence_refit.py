@@ -186,3 +186,92 @@ def test_partial_fit_after_a_divergence_counts_only_the_steps_kept():
         est.partial_fit(X * 1e100, y)
     assert est._optimizer.t == 6
     np.testing.assert_array_equal(est._optimizer.state["velocity"], before)
+
+
+@pytest.mark.parametrize("case", ["plain", "momentum", "ema", "restore_best"])
+def test_a_run_split_over_two_fits_diverges_as_one_fit_does(case):
+    """The rejected step is the last of the first fit (1 epoch), the infinite loss found at
+    the second fit's first batch: the guard goes back to the parameters before that step,
+    its optimizer state and average, as one fit of 4 epochs does at epoch 2's first batch
+    (before, the second fit kept the step's parameters, of infinite loss, about 1e200)."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(8, 3))
+    y = X @ np.array([1.0, 2.0, -1.0]) + 0.5
+    kw = {"momentum": {"momentum": 0.9}, "ema": {"ema": 0.5},
+          "restore_best": {"patience": 10, "min_delta": 1e9}}.get(case, {})
+    runs = []
+    for split in (False, True):
+        net = chainrule.mlp([3, 1], output="identity", seed=0)
+        theta0 = net.params.copy()
+        trainer = Trainer(net, optimizer="sgd", lr=0.01, batch_size=4, epochs=1 if split else 4,
+                          shuffle=False, callbacks=[_Explode()], **kw)
+        with pytest.raises(TrainingDiverged, match=r"epoch 2, batch 0: the loss .* keeps its "
+                                                   r"last parameters with a finite loss"):
+            trainer.fit(X, y)
+            assert split and trainer.history.stop_reason == "epochs"
+            trainer.epochs = 4
+            trainer.fit(X, y)
+        runs.append((net.params.copy(), trainer))
+    (one, t1), (two, t2) = runs
+    if case != "momentum":  # the first step of plain gradient descent, written out
+        (kept,), _ = _steps(X, y, theta0, 0.01, 1)
+        np.testing.assert_allclose(two, kept, rtol=1e-12)
+    np.testing.assert_array_equal(two, one)
+    assert np.isfinite(t2.net.loss_value(X, y))
+    assert t2.optimizer.t == t1.optimizer.t == 1
+    for k, v in t1.optimizer.state.items():
+        np.testing.assert_array_equal(t2.optimizer.state[k], v)
+    if case == "ema":
+        assert t2.ema_count == t1.ema_count == 1
+        np.testing.assert_array_equal(t2.ema_params, t1.ema_params)
+    for trainer in (t1, t2):  # and both go on alike
+        trainer.optimizer.lr = 0.01
+        trainer.fit(X, y)
+    np.testing.assert_array_equal(t2.net.params, t1.net.params)
+    assert t2.history["loss"] == t1.history["loss"]
+
+
+def test_a_fit_that_starts_at_an_infinite_loss_says_it_keeps_its_start():
+    """No step before the first batch's loss: nothing with a finite loss to go back to.
+    The network keeps the parameters the fit began with, and the message says so instead
+    of calling them the last ones with a finite loss."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(8, 3))
+    y = X @ np.array([1.0, 2.0, -1.0]) + 0.5
+    net = chainrule.mlp([3, 1], output="identity", seed=0)
+    net.params[:] = 1e200
+    with pytest.raises(TrainingDiverged, match=r"epoch 1, batch 0: the loss .* keeps the "
+                                               r"parameters this fit started from"):
+        Trainer(net, optimizer="sgd", lr=0.01, batch_size=4, epochs=2).fit(X, y)
+    assert (net.params == 1e200).all()
+
+
+def test_partial_fit_whose_first_batch_meets_the_last_calls_step_at_an_infinite_loss():
+    """A partial_fit of one batch at a rate of 1e200 takes one step to about 1e200; the
+    next call's first loss is infinite: the guard rejects that step, as one call would,
+    and the estimator keeps the parameters and optimizer of the call before (their loss
+    finite), not the step's."""
+    from chainrule import MLPRegressor
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(30, 3))
+    y = X @ np.array([1.0, 2.0, -1.0])
+    est = MLPRegressor(hidden_layer_sizes=(), solver="sgd", momentum=0.9,
+                       nesterovs_momentum=False, batch_size=5, shuffle=False, random_state=0,
+                       learning_rate_init=0.01)
+    est.partial_fit(X, y)
+    before = [est.coefs_[0].copy(), est.intercepts_[0].copy(),
+              est._optimizer.state["velocity"].copy()]
+    est._optimizer.lr = 1e200
+    est.partial_fit(X[:5], y[:5])  # one batch, one step
+    assert np.abs(est.coefs_[0]).max() > 1e150
+    est._optimizer.lr = 0.01
+    with pytest.raises(TrainingDiverged, match=r"epoch 1, batch 0: the loss .* keeps its last "
+                                               r"parameters with a finite loss"):
+        est.partial_fit(X, y)
+    np.testing.assert_array_equal(est.coefs_[0], before[0])
+    np.testing.assert_array_equal(est.intercepts_[0], before[1])
+    np.testing.assert_array_equal(est._optimizer.state["velocity"], before[2])
+    assert est._optimizer.t == 6
+    r = X @ est.coefs_[0][:, 0] + est.intercepts_[0][0] - y
+    assert np.isfinite(0.5 * np.mean(r * r))

@@ -321,6 +321,10 @@ class _BaseMLP(_Parameters, _Building, _FittedNetwork, _Fitting, _CheckedFit, _E
         # partial_fit: the schedule where the last call left it
         go_on_with_schedule(self, trainer, kept, kept_state, incremental)
         ema_begin(self, trainer)  # the average of the last call, which partial_fit goes on with
+        # partial_fit: the divergence guard of the last call, whose last step it goes on from
+        carried = self.__dict__.pop("_guard_run", None)
+        if incremental:
+            trainer._guard_adopt(carried)
         epoch_rule.epochs = trainer.epochs
         try:
             history = trainer.fit(X, Y, validation if validation is None or swv is None
@@ -329,13 +333,18 @@ class _BaseMLP(_Parameters, _Building, _FittedNetwork, _Fitting, _CheckedFit, _E
             ema_end(self, trainer, False, diverged=True)  # the average of the steps kept
             self._record(exc.history, epoch_rule.losses, n)
             clip = "" if self.clip_norm is None else f"a smaller (now {self.clip_norm:g}) "
+            kept = ("its last parameters with a finite loss" if trainer._good_known
+                    or exc.what != "loss" else "the parameters this call started from, "
+                    "whose loss that is (none before them had a finite one)")
             raise TrainingDiverged(
                 f"{type(self).__name__}: training diverged at epoch {exc.epoch}, batch "
-                f"{exc.batch}: the {exc.what} became NaN or infinite; the network keeps its "
-                f"last parameters with a finite loss. Try a smaller learning_rate_init (now "
+                f"{exc.batch}: the {exc.what} became NaN or infinite; the network keeps "
+                f"{kept}. Try a smaller learning_rate_init (now "
                 f"{self.learning_rate_init:g}) or {clip}clip_norm (gradient clipping).",
                 exc.epoch, exc.batch, exc.history, exc.what,
             ) from None
+        if incremental:  # (its copies, reused: no allocation per call)
+            self._guard_run = trainer._guard_carry()
         best = self.early_stopping and self._best_params is not None
         ema_end(self, trainer, best)  # ema: the average in the network, the steps kept
         if not incremental and trainer.ema_params is not None:  # (partial_fit: no advice)

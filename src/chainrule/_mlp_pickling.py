@@ -24,6 +24,7 @@ class _Pickling:
     def __getstate__(self) -> dict[str, Any]:
         state = super().__getstate__()
         state = dict(state)
+        state.pop("_guard_run", None)  # the divergence guard's copies (partial_fit's)
         net = state.pop("network_", None)
         if net is not None:
             state["_network_record"] = (

@@ -123,8 +123,17 @@ class _EpochSteps:
             self._cut = (start, stopped_at)
 
     def _guard_begin(self) -> None:
-        """The divergence guard's copies, taken as a run begins (see :meth:`_step`)."""
+        """The divergence guard's copies, taken as a call of fit begins (see :meth:`_step`).
+
+        A call that goes on from the parameters the last step of the run's earlier
+        call made (the network holds them, the optimizer is where that step left it)
+        keeps that call's copies: the loss at those parameters is not known yet, and
+        if it is not finite the guard rejects that step, as one call would at an
+        epoch's first batch, instead of keeping parameters whose loss is infinite.
+        """
         net = self.net
+        if self._guard_goes_on():
+            return
         # two copies of the parameters: the last ones whose loss was finite, and those the
         # next batch's loss is computed at, which become the former once that loss is
         # found finite.  Both rows of one array: one allocation per run, as the guard's one
@@ -134,6 +143,8 @@ class _EpochSteps:
         pair = np.empty((2, net.params.size), dtype=net.params.dtype)
         pair[:] = net.params
         self._last_good, self._next_good = pair
+        # whether the loss at _last_good is known to be finite: not yet at a call's start
+        self._good_known = False
         # the running statistics (BatchNorm) that go with _last_good: per layer, the name of
         # each buffer with its copy, taken with _last_good after each step's forward pass
         self._good_buffers = [{k: v.copy() for k, v in layer.buffers().items()}
@@ -142,6 +153,35 @@ class _EpochSteps:
                           zip(net.layers, self._good_buffers, strict=True) if copies]
         self._ema_undo = None  # (the guard goes back no further than the call's start)
         self._keep_optimizer_state()  # the optimizer's state that goes with _last_good
+
+    def _guard_goes_on(self) -> bool:
+        """Whether the guard's copies of the run's last call (or of the estimator's last
+        ``partial_fit``, see :meth:`_guard_carry`) still hold: the network has the
+        parameters that call's last step made, the optimizer the state that step left."""
+        net, opt = self.net, self.optimizer
+        nxt, kept = getattr(self, "_next_good", None), getattr(self, "_good_opt", None)
+        if (nxt is None or kept is None or nxt.shape != net.params.shape
+                or nxt.dtype != net.params.dtype or not getattr(self, "_good_known", False)
+                or opt.t != kept[1] + 1 or set(opt.state) != set(kept[0])):
+            return False
+        mine = [layer for layer in net.layers if layer.buffers()]
+        kept_layers = [layer for layer, _ in self._buffered]
+        return (len(mine) == len(kept_layers)
+                and all(a is b for a, b in zip(mine, kept_layers, strict=True))
+                and np.array_equal(nxt, net.params))
+
+    def _guard_carry(self) -> tuple:
+        """What :meth:`_guard_adopt` gives another Trainer of the same network and
+        optimizer (the estimators' next ``partial_fit``): the guard's copies, no new ones."""
+        return (self._last_good, self._next_good, self._good_known, self._good_buffers,
+                self._buffered, self._good_opt, self._ema_undo, self._ema_work)
+
+    def _guard_adopt(self, carried: tuple | None) -> None:
+        """Take the guard's copies of an earlier Trainer's call (:meth:`_guard_carry`),
+        which :meth:`_guard_begin` keeps if they still hold."""
+        if carried is not None:
+            (self._last_good, self._next_good, self._good_known, self._good_buffers,
+             self._buffered, self._good_opt, self._ema_undo, self._ema_work) = carried
 
     def _step(self, J: float, grad: np.ndarray, epoch: int, batch: int) -> None:
         """One optimizer update, with clipping and the divergence guard."""
@@ -163,6 +203,7 @@ class _EpochSteps:
         # long); swapped, not copied, they become _last_good.
         if math.isfinite(J):
             self._last_good, self._next_good = self._next_good, self._last_good
+            self._good_known = True
             for layer, copies in self._buffered:  # none without BatchNorm
                 for k, live in layer.buffers().items():
                     np.copyto(copies[k], live)
@@ -250,6 +291,7 @@ class _EpochSteps:
             for k, live in layer.buffers().items():
                 np.copyto(copies[k], live)
         self._keep_optimizer_state()  # and the optimizer's state the epoch starts with
+        self._good_known = False  # (its loss not computed yet)
 
     def _kept_as_start(self, start: dict[str, Any]) -> dict[str, Any]:
         """``start`` (:meth:`_epoch_start`) of an epoch whose first loss was not finite, with
@@ -305,9 +347,13 @@ class _EpochSteps:
                   else f"The schedule ({type(self.schedule).__name__}) raised the learning "
                        f"rate past the largest float (lr={lr:g}): give it a smaller gamma "
                        f"or fewer epochs.")
+        kept = "keeps its last parameters with a finite loss"
+        if what == "loss" and not self._good_known:  # at the parameters the call began with
+            kept = ("keeps the parameters this fit started from, whose loss that is: the "
+                    "guard holds none before them with a finite loss; start from others")
         raise TrainingDiverged(
             f"training diverged at epoch {epoch}, batch {batch}: the {what} became NaN or "
-            f"infinite; the network keeps its last parameters with a finite loss. {advice}",
+            f"infinite; the network {kept}. {advice}",
             epoch, batch, self.history, what,
         )
 

@@ -98,7 +98,10 @@ class _TrainingLoop:
         made, with the parameters the guard kept (lower ``optimizer.lr`` and
         fit again).  The guard takes the rejected step out of the optimizer's
         state too (its step count, velocity, Adam's moments), as out of the
-        parameters.  A run
+        parameters; a call whose first loss, at the parameters the earlier
+        call's last step made, is not finite rejects that step as one call
+        would (at parameters set since, the guard has none before them to go
+        back to: the network keeps them, and the error says so).  A run
         that stopped itself (early stopping, ``loss_threshold``,
         ``grad_norm_threshold``, a callback's ``stop`` after a batch or an
         epoch) is finished: a later call trains no epoch and returns the history
