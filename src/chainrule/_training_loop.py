@@ -18,6 +18,7 @@ from ._training_data import _argmax_rows, _exact_one_hot, _Gather, _is_sparse, _
 from ._training_epochs import _bar_drawn, _epoch_line
 from ._training_guards import _NO_BLOCK, TrainingDiverged, _Blocks, _say, _StopFlag
 from ._training_run_end import _set_parameters
+from ._training_stops import _RunStops
 from .callbacks import History, TrainState
 from .dropout import Dropout
 from .network import _accuracy_count
@@ -25,8 +26,9 @@ from .optimizers import _blas_updates
 from .schedules import Schedule
 
 
-class _TrainingLoop:
-    """The loop of a run: the mixin base of :class:`~chainrule.training.Trainer` that trains."""
+class _TrainingLoop(_RunStops):
+    """The loop of a run: the mixin base of :class:`~chainrule.training.Trainer` that trains
+    (how a call stops, within an epoch or after one, is in its base :class:`_RunStops`)."""
 
     # -- the loop ----------------------------------------------------------------------------
     def fit(self, X: object, Y: object, validation_data: tuple[object, ...] | None = None,
@@ -315,36 +317,10 @@ class _TrainingLoop:
                     # A Ctrl-C (or a stop) after the epoch's last batch leaves a complete
                     # epoch: it is recorded (and checkpointed) like any other before stopping.
                     if completed < n_batches and (ctrl_c.set or state.stop or timed_out):
-                        history.stop_reason = ("interrupted" if ctrl_c.set else
-                                               "callback" if state.stop else "max_time")
-                        finished = history.stop_reason == "callback"  # nothing to go on with
-                        self._batches_kept = completed  # of the epoch cut short (estimators)
-                        if start is not None and not finished:
-                            self._cut = (start, net.params.copy())
-                        # a budget the caller set ends the run quietly unless verbose (its
-                        # stop_reason says it); Ctrl-C and a callback's stop are reported
-                        loud = history.stop_reason != "max_time" or self.verbose
-                        why = (f" after max_time = {self.max_time:g} s"
-                               if history.stop_reason == "max_time" else "")
-                        if loud:
-                            self._report_stop(
-                                f"chainrule: training stopped during epoch {epoch}{why} "
-                                f"({history.epochs} complete epochs kept in the history; "
-                                "the network keeps its current parameters)")
-                        if self.checkpoint is not None:
-                            # The checkpoint gets the state at the end of the last complete
-                            # epoch, from which resume repeats the run exactly (a half-done
-                            # epoch cannot be continued in the middle of its permutation).
-                            # A callback's stop ends the run: resume trains nothing and
-                            # gives back the network as the run ended, so the checkpoint
-                            # holds that (the complete epochs' history, the run's network).
-                            written = io.write_file(self.checkpoint, *(
-                                self._checkpoint_payload() if finished else epoch_start))
-                            if loud:
-                                _say(f"chainrule: checkpoint {written} holds " + (
-                                    "the run as it ended (finished: resuming it trains "
-                                    "nothing)" if finished else
-                                    f"the state after epoch {self.epoch}"))
+                        self._stop_within_epoch(
+                            epoch, completed, start,
+                            epoch_start if self.checkpoint is not None else None,
+                            ctrl_c.set, state.stop)
                         break
                     self.epoch = epoch
                     start = None  # the epoch is complete: a later fit goes on after it
@@ -360,34 +336,7 @@ class _TrainingLoop:
                                          if not isinstance(v, list)}, refresh=False)
                     if lines:
                         _say(_epoch_line(epoch, self.epochs, metrics))
-                    try:
-                        self._hook("on_epoch_end", state)
-                    except KeyboardInterrupt:
-                        if ctrl_c.aborted:
-                            raise
-                        history.stop_reason = "interrupted"
-                        self._report_stop(f"chainrule: training interrupted after epoch {epoch}; "
-                                          "the network and the history so far are kept")
-                    # a Ctrl-C after the last batch of the last epoch stops nothing: the
-                    # run is complete, and ends as the uninterrupted one (best weights too)
-                    if ctrl_c.set and history.stop_reason is None and epoch < self.epochs:
-                        history.stop_reason = "interrupted"
-                        self._report_stop(f"chainrule: training interrupted after epoch {epoch}; "
-                                          "the network and the history so far are kept")
-                    if state.stop and history.stop_reason is None:
-                        history.stop_reason = "callback"
-                    if (history.stop_reason is None and deadline is not None
-                            and epoch < self.epochs
-                            and (timed_out or time.monotonic() >= deadline)):
-                        history.stop_reason = "max_time"
-                        if self.verbose:
-                            _say(f"chainrule: training stopped after epoch {epoch}: "
-                                 f"max_time = {self.max_time:g} s reached")
-                    if self.checkpoint is not None and (  # every n epochs, and the last
-                        epoch % self.checkpoint_every == 0 or history.stop_reason
-                        or epoch == self.epochs
-                    ):
-                        self.save_checkpoint(self.checkpoint)
+                    self._stop_after_epoch(epoch, state, ctrl_c, deadline, timed_out)
                 if history.stop_reason is None:
                     history.stop_reason = "epochs"
             # the run's end (finished or not, restore_best) before on_train_end: the hook

@@ -4,9 +4,10 @@ Its ``__init__`` checks and keeps the settings (see :func:`~chainrule.training.t
 for what each means) and starts the run's state (epoch, history, early stopping's
 best loss and parameters, the random generator); :meth:`Trainer.from_checkpoint`
 rebuilds a run from its checkpoint.  The methods come from mixin bases, each in a
-module of its own: ``_training_data``, ``_training_loop`` (:meth:`Trainer.fit`),
-``_training_epochs``, ``_training_checkpoints`` and ``_training_run_end`` (what a call
-of fit leaves in the network).  Import it from
+module of its own: ``_training_data``, ``_training_loop`` (:meth:`Trainer.fit`; its base
+in ``_training_stops``), ``_training_epochs`` (its base in ``_training_step``: each step
+and the divergence guard), ``_training_checkpoints`` and ``_training_run_end`` (what a
+call of fit leaves in the network).  Import it from
 ``chainrule.training``, which also holds :func:`~chainrule.training.train` and
 :func:`~chainrule.training.resume`.
 """

@@ -28,8 +28,10 @@ parameters) or a callback sets ``state.stop``.
 :meth:`Trainer.from_checkpoint`) and inherits most of its methods from mixin bases,
 each in a module of its own: ``_training_data`` (:class:`_TrainingData`: the training
 data as the loop takes it), ``_training_loop`` (:class:`_TrainingLoop`:
-:meth:`Trainer.fit`), ``_training_epochs`` (:class:`_EpochSteps`: each step's update
-and guard, each epoch's metrics and stopping rules), ``_training_checkpoints``
+:meth:`Trainer.fit`, and its base ``_training_stops``: how a call stops),
+``_training_epochs`` (:class:`_EpochSteps`: each epoch's start, metrics and stopping
+rules, and its base ``_training_step``: each step's update and divergence guard),
+``_training_checkpoints``
 (:class:`_Checkpoints`: writing them) and ``_training_run_end`` (:class:`_RunEnd`: what a
 call of fit leaves in the network); ``_training_guards`` holds
 :class:`TrainingDiverged`, the finite check, Ctrl-C's flag and the blocks without
