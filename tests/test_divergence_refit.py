@@ -275,3 +275,48 @@ def test_partial_fit_whose_first_batch_meets_the_last_calls_step_at_an_infinite_
     assert est._optimizer.t == 6
     r = X @ est.coefs_[0][:, 0] + est.intercepts_[0][0] - y
     assert np.isfinite(0.5 * np.mean(r * r))
+
+
+def test_pickles_of_the_optimizer_leave_its_work_vectors_out():
+    """The guard keeps the optimizer's state in work vectors of the optimizer's (as its
+    rules compute their directions): a pickle holds the rule's state, not those (an Adam
+    estimator's pickle was params + m + v + the direction's vector; with the guard's two
+    copies it would have grown by two vectors more).  A Trainer's pickle (or copy) takes
+    the guard's copies along itself, and its next fit goes on with them."""
+    import copy
+    import pickle
+
+    from chainrule import MLPClassifier
+
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(40, 5)), rng.integers(0, 3, 40)
+    est = MLPClassifier((500,), solver="adam", random_state=0, batch_size=10)
+    est.partial_fit(X, y, classes=[0, 1, 2])
+    assert {"kept m", "kept v"} <= set(est._optimizer._work)
+    back = pickle.loads(pickle.dumps(est))
+    assert not hasattr(back._optimizer, "_work")
+    for k in ("m", "v"):
+        np.testing.assert_array_equal(back._optimizer.state[k], est._optimizer.state[k])
+    vectors = est._optimizer.state["m"].nbytes
+    assert len(pickle.dumps(est)) < 4 * vectors  # params, m, v and the rest: not 6 of them
+    back.partial_fit(X, y)
+    est.partial_fit(X, y)
+    np.testing.assert_array_equal(back.coefs_[0], est.coefs_[0])
+    # a Trainer copied after a step to an infinite loss takes the guard's copies along:
+    # its next fit rejects that step as the original's does
+    X = rng.normal(size=(8, 3))
+    y = X @ np.array([1.0, 2.0, -1.0]) + 0.5
+    net = chainrule.mlp([3, 1], output="identity", seed=0)
+    trainer = Trainer(net, optimizer="sgd", momentum=0.9, lr=0.01, batch_size=4, epochs=1,
+                      shuffle=False, callbacks=[_Explode()])
+    trainer.fit(X, y)
+    twins = [copy.deepcopy(trainer), pickle.loads(pickle.dumps(trainer)), trainer]
+    for twin in twins:
+        twin.epochs = 2
+        with pytest.raises(TrainingDiverged, match="keeps its last parameters with a finite"):
+            twin.fit(X, y)
+    for twin in twins[:2]:
+        np.testing.assert_array_equal(twin.optimizer.state["velocity"],
+                                      trainer.optimizer.state["velocity"])
+        np.testing.assert_array_equal(twin.net.params, trainer.net.params)
+    assert trainer.optimizer.t == 1 and np.isfinite(trainer.net.loss_value(X, y))

@@ -136,6 +136,15 @@ class Optimizer:
             buf = work[name] = np.empty_like(like)
         return buf
 
+    def __getstate__(self) -> dict:
+        """The optimizer's attributes without its work vectors (:meth:`_scratch`), which
+        hold nothing a step needs from the last one and are made again when needed: a
+        pickle (an estimator's, a copy of a Trainer) holds the rule's settings, ``t`` and
+        ``state``, not as many parameter-sized vectors again."""
+        state = dict(self.__dict__)
+        state.pop("_work", None)
+        return state
+
     def get_config(self) -> dict:
         """Name and constructor settings, JSON-serialisable (for checkpoints).
 

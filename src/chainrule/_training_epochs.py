@@ -90,10 +90,21 @@ class _EpochSteps(_GuardedStep):
             start, stopped_at = state["_cut"]
             layers = [(place[id(layer)], values, st) for layer, values, st in start["layers"]]
             state["_cut"] = ({**start, "layers": layers}, stopped_at)
+        # the guard's copies of the optimizer's state, work vectors of the optimizer that
+        # its own pickle leaves out: the copy's guard goes on with them as this one would
+        work = getattr(self.optimizer, "_work", None) or {}
+        kept = {k: v for k, v in work.items() if k.startswith("kept ")}
+        if kept:
+            state["_kept_optimizer_state"] = kept
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
+        state = dict(state)
+        kept = state.pop("_kept_optimizer_state", None)
         self.__dict__.update(state)
+        if kept:
+            work = getattr(self.optimizer, "_work", None)
+            self.optimizer._work = {**(work or {}), **kept}
         layers = self.net.layers
         if "_stateful" in state:
             self._stateful = [layers[i] for i in state["_stateful"]]

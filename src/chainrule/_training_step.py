@@ -78,7 +78,10 @@ class _GuardedStep:
         nxt, kept = getattr(self, "_next_good", None), getattr(self, "_good_opt", None)
         if (nxt is None or kept is None or nxt.shape != net.params.shape
                 or nxt.dtype != net.params.dtype or not getattr(self, "_good_known", False)
-                or opt.t != kept[1] + 1 or set(opt.state) != set(kept[0])):
+                or opt.t != kept[1] + 1 or set(opt.state) != set(kept[0])
+                # the kept copies are work vectors of the optimizer's, which a copy or a
+                # pickle of it leaves out
+                or any("kept " + k not in getattr(opt, "_work", {}) for k in kept[0])):
             return False
         mine = [layer for layer in net.layers if layer.buffers()]
         kept_layers = [layer for layer, _ in self._buffered]
