@@ -269,3 +269,20 @@ def test_json_values_and_their_train_line(capsys):
 
 def _words(params: dict) -> list[str]:
     return [w for key, value in params.items() for w in (f"--{key}", value)]
+
+
+@pytest.mark.parametrize(("data", "grid", "words"), [
+    ("iris", "output=softmax,identity", "the combination --output identity: --output: a "
+     "classifier of 3 classes needs a softmax output, got 'identity'"),
+    ("diabetes", "loss=mse,cross_entropy", "the combination --loss cross_entropy: --loss "
+     "cross_entropy: needs an output activation it is defined on"),
+])
+def test_a_combination_refused_on_data_is_refused_before_anything_trains(
+        capsys, monkeypatch, data, grid, words):
+    trained = []
+    monkeypatch.setattr(_cli_models_cv, "_run_folds", lambda *a, **k: trained.append(a))
+    capsys.readouterr()
+    assert main(["tune", data, "--epochs", "2", "--folds", "2", "--grid", grid]) == 2
+    err = capsys.readouterr().err
+    assert trained == [] and "combination 1 of 2" not in err
+    assert err.startswith(f"chainrule: error: {words}")

@@ -120,6 +120,42 @@ def _check_combinations(runs: list[argparse.Namespace], combos: list[dict]) -> N
             raise ValueError(f"the combination {_words(combo)}: {exc}") from None
 
 
+def _check_on_data(runs: list[argparse.Namespace], combos: list[dict]) -> None:
+    """train's checks of every combination that need DATA, before anything trains.
+
+    Each combination is set up as cv sets it up (DATA read, its task inferred, the folds
+    split) and its first fold prepared and its network and Trainer made as cv's
+    ``_fit_fold`` makes them, without training: a combination that train would refuse on
+    DATA (an output that the labels do not fit, a loss of the other task, a task unlike
+    the first combination's) is refused naming it before the others spend their time.
+    """
+    from ._cli_models_categorical import fold_tables
+    from ._cli_models_cv import _rows, setup
+    from ._cli_models_train_prepare import prepare
+    from ._cli_models_train_run import new_trainer
+    from .cli_architecture import build_network
+
+    first = None
+    for run, combo in zip(runs, combos, strict=True):
+        run = copy.deepcopy(run)
+        run.quiet = True
+        table, task, several, lbfgs, steps, run_settings, _, folds = setup(run)
+        if first is not None and task != first:
+            raise ValueError(f"the combination {_words(combo)}: its task is {task}, the "
+                             f"first combination's {first}: their scores cannot be ranked "
+                             "together")
+        first = task
+        train_rows, held_rows = folds[0]
+        fitted, _, _ = fold_tables(_rows(table, train_rows), _rows(table, held_rows))
+        try:
+            p = prepare(run, fitted, several, run_settings, provenance=False, task=task)
+            net = build_network(run, p.X.shape[1], p.n_out, p.output)
+            if not lbfgs:
+                new_trainer(run, net, steps, p.class_weight, {})
+        except ValueError as exc:
+            raise ValueError(f"the combination {_words(combo)}: {exc}") from None
+
+
 def _words(combo: dict[str, str]) -> str:
     """A combination as its options: ``--hidden 64 32 --lr 0.1``."""
     return " ".join(f"--{k}" + (f" {v}" if v else "") for k, v in combo.items())
@@ -148,6 +184,7 @@ def _tune(args: argparse.Namespace) -> int:
     _check_combinations(runs, combos)
     _not_empty(args.data, "data", _DATA_EXAMPLE)
     refuse_overwriting(args.out, "-o/--out", {"data file": args.data})  # train's, said first
+    _check_on_data(runs, combos)
     if note:
         print(f"chainrule tune: {note}", file=sys.stderr)
     results: list[dict] = []
