@@ -286,3 +286,13 @@ def test_a_combination_refused_on_data_is_refused_before_anything_trains(
     err = capsys.readouterr().err
     assert trained == [] and "combination 1 of 2" not in err
     assert err.startswith(f"chainrule: error: {words}")
+
+
+def test_ranks_a_nan_mean_last_as_scikit_learn():
+    # GridSearchCV ranks a NaN mean (error_score=nan) after every number: worked by hand,
+    # 0.9 first, 0.5 second, the NaN and the missing score sharing the last rank
+    nan = float("nan")
+    results = [{"mean": {"accuracy": v}} for v in (nan, 0.5, 0.9)] + [{"mean": {}}]
+    assert _cli_models_tune.ranks(results, "accuracy").tolist() == [3, 2, 1, 3]
+    mse = [{"mean": {"mse": v}} for v in (2.0, nan, 1.0)]
+    assert _cli_models_tune.ranks(mse, "mse").tolist() == [2, 3, 1]

@@ -270,12 +270,14 @@ def _check_scoring(scoring: str, task: str, several: bool) -> None:
 def ranks(results: list[dict], scoring: str) -> np.ndarray:
     """GridSearchCV's ``rank_test_score``: ``rankdata(-score, method="min")`` of each
     combination's mean (negated first where lower is better); a combination without the
-    score (diverged, or left out of every fold) ranked after every other."""
+    score (diverged, or left out of every fold) or whose mean is NaN ranked after every
+    other, as scikit-learn ranks a NaN mean (``error_score=nan``)."""
     from scipy.stats import rankdata
 
     sign = -1.0 if scoring in LOWER_IS_BETTER else 1.0
     signed = np.array([sign * r["mean"][scoring] if scoring in r["mean"] else -np.inf
                        for r in results])
+    signed[np.isnan(signed)] = -np.inf  # rankdata would make every rank NaN
     return rankdata(-signed, method="min").astype(int)
 
 
