@@ -296,3 +296,26 @@ def test_ranks_a_nan_mean_last_as_scikit_learn():
     assert _cli_models_tune.ranks(results, "accuracy").tolist() == [3, 2, 1, 3]
     mse = [{"mean": {"mse": v}} for v in (2.0, nan, 1.0)]
     assert _cli_models_tune.ranks(mse, "mse").tolist() == [2, 3, 1]
+
+
+def test_interrupted_after_diverged_combinations_only_recommends_none(capsys, monkeypatch):
+    fit, calls = _cli_models_cv._fit_fold, []
+
+    def interrupted(*args, **kwargs):  # Ctrl-C in the first fold of the second combination
+        calls.append(1)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        return fit(*args, **kwargs)
+
+    monkeypatch.setattr(_cli_models_cv, "_fit_fold", interrupted)
+    argv = ["tune", "diabetes", "--epochs", "3", "--folds", "2", "--optimizer", "sgd",
+            "--grid", "lr=1e4,0.01", "-q"]
+    capsys.readouterr()
+    assert main(argv) == 130
+    out = capsys.readouterr().out.splitlines()
+    assert out[-1] == "best so far: none: no combination finished has a mean r2"
+    calls.clear()
+    assert main([*argv, "--json"]) == 130
+    part = json.loads(capsys.readouterr().out)
+    assert part["results"][0]["failed"] and part["partial"] is True
+    assert (part["best"], part["best_index"], part["best_command"]) == (None, None, None)

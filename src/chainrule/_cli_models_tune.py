@@ -205,6 +205,9 @@ def _tune(args: argparse.Namespace) -> int:
         raise ArithmeticError("every combination's training diverged: "
                               + "; ".join(r["failed"] for r in results))
     best = print_results(args, search, results, partial=False)
+    if best is None:
+        raise ArithmeticError(f"no combination has a mean {search['scoring']}: there is no "
+                              "best to recommend" + (" or to refit" if args.out else ""))
     if args.out is None:
         return 0
     return _refit(best, train_argv(runs[results.index(best)], parser, args.out), args, search)

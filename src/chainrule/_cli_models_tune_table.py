@@ -29,16 +29,20 @@ def print_results(args: argparse.Namespace, search: dict, results: list[dict],
 
     Returns
     -------
-    dict
-        The best combination's result: the first of rank 1.
+    dict or None
+        The best combination's result: the first of rank 1; None when no combination
+        has a mean of the score (each diverged, or its score left out of every fold).
     """
     from ._cli_models_tune import LOWER_IS_BETTER, ranks
 
     key = search["scoring"]
     rank = ranks(results, key)
     best = results[int(rank.argmin())]
-    line = ["chainrule", "train", *best["train"],
-            *(["-o", str(args.out)] if args.out is not None else [])]
+    if key not in best["mean"] or best["mean"][key] != best["mean"][key]:  # none has it
+        best = None  # (diverged, or NaN): none to recommend, as every one ranks last
+    line = None if best is None else [
+        "chainrule", "train", *best["train"],
+        *(["-o", str(args.out)] if args.out is not None else [])]
     if args.json:
         shown = [{**{k: r[k] for k in ("params", "mean", "std", "folds_scored", "per_fold",
                                        "seconds")},
@@ -51,8 +55,10 @@ def print_results(args: argparse.Namespace, search: dict, results: list[dict],
             "seed": args.seed, "samples": search["samples"], "task": search["task"],
             "scoring": key, "greater_is_better": key not in LOWER_IS_BETTER,
             "combinations": search["combinations"], "results": shown,
-            "best_index": results.index(best), "best": best["params"],
-            "best_command": shlex.join(line), "partial": partial}))
+            "best_index": None if best is None else results.index(best),
+            "best": None if best is None else best["params"],
+            "best_command": None if line is None else shlex.join(line),
+            "partial": partial}))
         return best
     n = search["combinations"]
     table = search["table"]
@@ -85,5 +91,7 @@ def print_results(args: argparse.Namespace, search: dict, results: list[dict],
                   f"{r['failed']}")
     print(f"std: over the folds (NumPy's, ddof=0); seconds: training and scoring the "
           f"combination's {search['folds']} folds")
-    print(f"best{' so far' if partial else ''}: " + shlex.join(line))
+    print(f"best{' so far' if partial else ''}: " + (
+        shlex.join(line) if line is not None else
+        f"none: no combination {'finished ' if partial else ''}has a mean {_NAMES[key]}"))
     return best
