@@ -319,3 +319,17 @@ def test_interrupted_after_diverged_combinations_only_recommends_none(capsys, mo
     part = json.loads(capsys.readouterr().out)
     assert part["results"][0]["failed"] and part["partial"] is True
     assert (part["best"], part["best_index"], part["best_command"]) == (None, None, None)
+
+
+def test_one_json_value_cut_at_its_commas_says_how_to_give_it(capsys):
+    layers = '[{"type": "Dense", "fan_out": 4}]'
+    err = _error(capsys, "--grid", f"layers={layers}", "lr=0.01,0.1")
+    assert err.startswith(f"chainrule: error: --grid layers={layers}: the value "
+                          "'[{\"type\": \"Dense\"' of layers: argument --layers")
+    assert err.rstrip().endswith(
+        "(values were split at commas, as the text holds no |: a value holding commas is "
+        "separated from the others by |, as layers=V1|V2, and one value alone is given "
+        "outside --grid, as --layers V)")
+    # as said: given outside --grid, the same value is tune's fixed option
+    assert main(["tune", "iris", *COMMON, "-q", "--layers", layers, "--grid",
+                 "lr=0.01,0.1"]) == 0

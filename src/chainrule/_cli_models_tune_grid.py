@@ -132,8 +132,14 @@ def parse_grid(entries: list[str], base: argparse.Namespace,
                 parser.parse_args([action.option_strings[-1], *words],
                                   namespace=argparse.Namespace())
             except ValueError as exc:
+                split = ("|" not in text and "," in text and len(values) > 1
+                         and text.lstrip()[:1] in "{[\"'")  # a JSON value cut at its commas
+                hint = (f" (values were split at commas, as the text holds no |: a value "
+                        f"holding commas is separated from the others by |, as "
+                        f"{key}=V1|V2, and one value alone is given outside --grid, as "
+                        f"--{key} V)" if split else "")
                 raise ValueError(f"--grid {entry}: the value {value!r} of {key}: "
-                                 f"{exc}") from None
+                                 f"{exc}{hint}") from None
         typed = [" ".join(v.split()) if several else v for v in values]
         twice = [v for i, v in enumerate(typed) if v in typed[:i]]
         if twice:
