@@ -333,3 +333,16 @@ def test_one_json_value_cut_at_its_commas_says_how_to_give_it(capsys):
     # as said: given outside --grid, the same value is tune's fixed option
     assert main(["tune", "iris", *COMMON, "-q", "--layers", layers, "--grid",
                  "lr=0.01,0.1"]) == 0
+
+
+def test_a_diverged_combination_is_said_in_the_command_line_words(capsys):
+    options = ["--epochs", "3", "--folds", "2", "--optimizer", "sgd"]
+    result = _run(capsys, "tune", "diabetes", *options, "--grid", "lr=1e4,0.01")
+    failed = result["results"][0]["failed"]
+    # cv's line of the same options, but for what the command keeps
+    assert main(["cv", "diabetes", *options, "--lr", "1e4", "-q"]) == 1
+    cv = capsys.readouterr().err.removeprefix("chainrule: error: ").strip()
+    assert cv.startswith("training diverged in fold 1 of 2: ")
+    assert failed == cv.replace("no scores were printed", "the combination has no score")
+    assert "a smaller --lr (this run: 10000)" in failed and "--clip-norm MAX" in failed
+    assert "clip_norm" not in failed and "keeps its last parameters" not in failed

@@ -13,21 +13,22 @@ __all__ = ["_SIZE_OPTIONS", "_diverged", "_out_of_memory"]
 
 
 def _diverged(exc: ArithmeticError, args: argparse.Namespace) -> str | None:
-    """The command line's words for TrainingDiverged in train, cv or demo (None: another
-    error).
+    """The command line's words for TrainingDiverged in train, cv, tune (a combination's
+    fold) or demo (None: another error).
 
     The library's message says the network keeps its last finite parameters and
     suggests ``clip_norm``; the command writes nothing (a network that has just
     blown up is no model to keep; cv prints no scores), so this says that and
-    suggests the options it has (``--clip-norm`` for train and cv; the demo has
+    suggests the options it has (``--clip-norm`` for train, cv and tune; the demo has
     none).  cv's run names its fold (``exc.fold``, set by ``_cli_models_cv``).
     """
     from .training import TrainingDiverged
 
     if (not isinstance(exc, TrainingDiverged)
-            or args.command not in (None, "demo", "train", "cv")):
+            or args.command not in (None, "demo", "train", "cv", "tune")):
         return None
-    lost = {"train": "no model was written", "cv": "no scores were printed"}.get(
+    lost = {"train": "no model was written", "cv": "no scores were printed",
+            "tune": "the combination has no score"}.get(
         args.command, "no loss curve was written")
     fold = getattr(exc, "fold", None)  # cv: "fold 2 of 5"
     diverged = f"training diverged{f' in {fold}' if fold else ''}"
@@ -43,7 +44,7 @@ def _diverged(exc: ArithmeticError, args: argparse.Namespace) -> str | None:
     momentum = optimizer_settings(args.optimizer, args.momentum, args.batch_size)["momentum"]
     if momentum:
         hints.append(f"a smaller --momentum ({momentum:g})")
-    if args.command in ("train", "cv"):  # the demo has no gradient clipping
+    if args.command in ("train", "cv", "tune"):  # the demo has no gradient clipping
         clip = getattr(args, "clip_norm", None)
         hints.append("--clip-norm MAX (gradient clipping)" if clip is None
                      else f"a smaller --clip-norm ({clip:g})")

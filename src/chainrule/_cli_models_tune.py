@@ -239,7 +239,10 @@ def _cross_validate(run: argparse.Namespace, combo: dict[str, str], i: int, n: i
     try:
         _run_folds(run, table, task, several, lbfgs, steps, run_settings, folds, rows)
     except ArithmeticError as exc:  # diverged: ranked last, as scikit-learn's error_score
-        failed = f"{getattr(exc, 'fold', 'a fold')}: {' '.join(str(exc).split())}"
+        from ._cli_failures import _diverged
+
+        failed = " ".join((_diverged(exc, run)  # cv's words, of the combination's options
+                           or f"{getattr(exc, 'fold', 'a fold')}: {exc}").split())
     seconds = time.perf_counter() - start
     mean, std, counts = summary(rows) if not failed else ({}, {}, {})
     result = {"params": combo, "train": argv, "per_fold": rows if not failed else [],
