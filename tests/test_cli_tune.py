@@ -346,3 +346,13 @@ def test_a_diverged_combination_is_said_in_the_command_line_words(capsys):
     assert failed == cv.replace("no scores were printed", "the combination has no score")
     assert "a smaller --lr (this run: 10000)" in failed and "--clip-norm MAX" in failed
     assert "clip_norm" not in failed and "keeps its last parameters" not in failed
+
+
+def test_running_out_of_memory_names_the_combination_and_the_size_options(capsys):
+    # 10**11 hidden units of 4 inputs: 3 TB of weights, on any machine
+    assert main(["tune", "iris", *COMMON, "-q", "--grid", f"hidden=4,{10**11}"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(f"chainrule: error: not enough memory (the combination --hidden "
+                          f"{10**11}: Unable to allocate ")
+    assert err.endswith("; is a size among the options (--hidden, --layers, --batch-size) "
+                        "too large?\n")

@@ -58,6 +58,7 @@ def _diverged(exc: ArithmeticError, args: argparse.Namespace) -> str | None:
 _SIZE_OPTIONS = {
     "demo": ("--hidden", "--batch-size"), "train": ("--hidden", "--layers", "--batch-size"),
     "cv": ("--hidden", "--layers", "--batch-size"),
+    "tune": ("--hidden", "--layers", "--batch-size"),
     "gradcheck": ("--sizes", "--samples"), "perceptron": ("--n", "--hidden"),
     "select": ("--max-hidden", "--starts", "--n-train", "--n-val"),
     "trace": ("--network", "--weights"),

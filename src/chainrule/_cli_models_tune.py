@@ -154,6 +154,8 @@ def _check_on_data(runs: list[argparse.Namespace], combos: list[dict]) -> None:
                 new_trainer(run, net, steps, p.class_weight, {})
         except ValueError as exc:
             raise ValueError(f"the combination {_words(combo)}: {exc}") from None
+        except MemoryError as exc:  # a network too large for the machine: whose, said
+            raise MemoryError(f"the combination {_words(combo)}: {exc}") from None
 
 
 def _words(combo: dict[str, str]) -> str:
