@@ -356,3 +356,22 @@ def test_running_out_of_memory_names_the_combination_and_the_size_options(capsys
                           f"{10**11}: Unable to allocate ")
     assert err.endswith("; is a size among the options (--hidden, --layers, --batch-size) "
                         "too large?\n")
+
+
+def test_r2_of_leave_one_out_folds_is_refused_before_anything_trains(capsys, monkeypatch,
+                                                                     tmp_path):
+    X = np.arange(40.0).reshape(20, 2)
+    np.savez(tmp_path / "d.npz", X=X, y=X[:, 0] * 2.0)
+    trained = []
+    monkeypatch.setattr(_cli_models_cv, "_run_folds", lambda *a, **k: trained.append(a))
+    argv = ["tune", str(tmp_path / "d.npz"), "--task", "regression", "--epochs", "2",
+            "--folds", "20", "-q", "--grid", "lr=0.01,0.1"]
+    capsys.readouterr()
+    assert main(argv) == 2
+    assert trained == []  # 20 folds of 20 rows: one held out by each, no R^2 of any
+    assert capsys.readouterr().err == (
+        "chainrule: error: --scoring r2 (the default of regression): R^2 needs two held-out "
+        "examples or more, and each of the 20 folds holds out one, so no combination would "
+        "have a score to rank: give --scoring mse, rmse or mae, or fewer --folds\n")
+    monkeypatch.undo()
+    assert main([*argv, "--scoring", "mse"]) == 0  # each fold has its mse

@@ -229,6 +229,12 @@ def _cross_validate(run: argparse.Namespace, combo: dict[str, str], i: int, n: i
     if "task" not in search:  # the first combination's: every other's must be the same
         scoring = args.scoring or ("accuracy" if task == "classification" else "r2")
         _check_scoring(scoring, task, several)
+        if scoring == "r2" and all(len(held) < 2 for _, held in folds):  # as evaluate's
+            raise ValueError(
+                f"--scoring r2{'' if args.scoring else ' (the default of regression)'}: "
+                f"R^2 needs two held-out examples or more, and each of the {len(folds)} "
+                "folds holds out one, so no combination would have a score to rank: give "
+                "--scoring mse, rmse or mae, or fewer --folds")
         search.update(task=task, splitter=splitter, folds=len(folds), scoring=scoring,
                       source=table.source, samples=table.n_samples, table=table)
     elif task != search["task"]:
