@@ -375,3 +375,27 @@ def test_r2_of_leave_one_out_folds_is_refused_before_anything_trains(capsys, mon
         "have a score to rank: give --scoring mse, rmse or mae, or fewer --folds\n")
     monkeypatch.undo()
     assert main([*argv, "--scoring", "mse"]) == 0  # each fold has its mse
+
+
+@pytest.mark.parametrize(("outside", "grid"), [
+    (["--epochs", "100"], "epochs=2,3"),  # train's default, typed
+    (["--scale", "standard"], "scale=none,standard"),
+    (["--weight-decay", "0"], "weight-decay=0,0.1"),
+    (["--optimizer", "adam"], "optimizer=sgd,adam"),
+])
+def test_an_option_typed_outside_the_grid_with_its_default_is_refused(capsys, outside, grid):
+    name = grid.partition("=")[0]
+    capsys.readouterr()
+    assert main(["tune", "iris", "--folds", "2", *outside, "--grid", grid, "-q"]) == 2
+    assert capsys.readouterr().err == (
+        f"chainrule: error: --grid {grid}: --{name} is given outside --grid too; give its "
+        "values in --grid alone\n")
+
+
+def test_options_not_typed_take_trains_defaults(capsys):
+    # tune's parser leaves them None until the search: each run has train's own
+    result = _run(capsys, "tune", "iris", "--folds", "2", "--grid", "lr=0.01")
+    line = vars(_parse(result["results"][0]["train"][1:]))
+    assert line == vars(_parse(["train", "iris", "--lr", "0.01"]))
+    assert result["seed"] == 0 and result["results"][0]["train"] == [
+        "chainrule", "train", "iris", "--lr", "0.01"]

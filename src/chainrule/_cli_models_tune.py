@@ -53,7 +53,11 @@ def _add_tune(sub: argparse._SubParsersAction) -> None:
         "marked as partial, and exits with status 130 (143).",
         epilog="example: chainrule tune iris --epochs 30 --grid 'hidden=8|16 16' "
         "lr=0.003,0.03 --folds 3")
+    before = len(p._actions)
     add_train_options(p)
+    for action in p._actions[before:]:
+        if _has_default(action):  # None until _tune: typed or not, parse_grid must know
+            action.default = None
     p.add_argument("--grid", nargs="+", action="extend", metavar="OPTION=VALUES",
                    help=GRID_HELP)
     p.add_argument("--random", type=positive_int, default=None, metavar="N",
@@ -85,6 +89,15 @@ def _add_tune(sub: argparse._SubParsersAction) -> None:
         elif action.dest == "quiet":
             action.help = "no line on stderr as each combination finishes"
     p.set_defaults(handler=_tune)
+
+
+def _has_default(action: argparse.Action) -> bool:
+    """An option of train with a default (``--epochs``, ``--scale``, ``--weight-decay``)
+    that tune's parser leaves None, so that an option typed outside ``--grid`` with its
+    default's value is known as typed; ``-o`` (tune's refit) and flags aside."""
+    return (bool(action.option_strings) and action.dest not in ("out", "help")
+            and action.default is not None and action.default is not False
+            and action.default != argparse.SUPPRESS)
 
 
 def _refuse(args: argparse.Namespace) -> None:
@@ -178,7 +191,11 @@ def _tune(args: argparse.Namespace) -> int:
 
     _refuse(args)
     parser = value_parser()
-    grid = parse_grid(args.grid, args, parser)
+    grid = parse_grid(args.grid, args, parser)  # an option typed is one not None
+    defaults = parser.parse_args([], namespace=argparse.Namespace())
+    for action in parser._actions:  # train's default of each option not typed
+        if _has_default(action) and getattr(args, action.dest, None) is None:
+            setattr(args, action.dest, getattr(defaults, action.dest))
     combos, note = combinations(grid, args.random, args.seed)
     base = copy.deepcopy(args)
     base.out = None  # tune's refit, not a fold's

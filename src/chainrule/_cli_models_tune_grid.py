@@ -94,7 +94,8 @@ def parse_grid(entries: list[str], base: argparse.Namespace,
     entries : list of str
         ``OPTION=V1,V2,...`` each.
     base : argparse.Namespace
-        The command's options, to refuse an option given both outside ``--grid`` and in it.
+        The command's options, to refuse an option given both outside ``--grid`` and in it:
+        one not None (tune's parser leaves train's defaults None until then).
     parser : argparse.ArgumentParser
         :func:`value_parser`.
 
@@ -115,7 +116,7 @@ def parse_grid(entries: list[str], base: argparse.Namespace,
         if key in grid:
             raise ValueError(f"--grid {entry}: {key} is given twice in --grid; give all its "
                              f"values in one entry ({key}=V1,V2,...)")
-        if getattr(base, action.dest, None) != action.default:
+        if getattr(base, action.dest, None) is not None:  # typed (see _cli_models_tune)
             raise ValueError(f"--grid {entry}: --{key} is given outside --grid too; give its "
                              "values in --grid alone")
         several = action.nargs not in (None, "?")
