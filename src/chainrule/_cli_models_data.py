@@ -92,7 +92,15 @@ def _history_unit(model) -> str:
 
 
 def _preview(labels: list, n: int = 6) -> str:
-    shown = ", ".join(map(str, labels[:n]))
+    """The first ``n`` of ``labels`` (class labels, column names, categories) joined by
+    commas, with ", ..." when there are more.  Where one of them would not read back from
+    that list as written (a comma in it, such as the category ``South, West``, spaces at
+    an end, an empty text, a text ``...``), every one is shown quoted, as ``repr`` writes
+    it, so that ``Central, North East, South, West`` cannot pass for four categories."""
+    texts = [str(x) for x in labels]
+    if any("," in t or t != t.strip() or t in ("", "...") for t in texts):
+        texts = [repr(t) for t in texts]
+    shown = ", ".join(texts[:n])
     return shown + (", ..." if len(labels) > n else "")
 
 
