@@ -113,6 +113,28 @@ def _on_terminal(stream: object) -> bool:
         return False
 
 
+_GZIP_MAGIC = b"\x1f\x8b"
+
+
+def _not_utf8(path: Path) -> str:
+    """The message for a CSV file at ``path`` whose bytes are not UTF-8 text: a gzip file
+    (``.csv.gz``) said to be one, with how to read it; else the line and the value of the
+    first byte that is not UTF-8 (a Latin-1 or Windows-1252 file's ``é`` is one byte, 0xe9),
+    with how to convert the file.  Read again, whole, only to write this message."""
+    raw = path.read_bytes()
+    if raw.startswith(_GZIP_MAGIC):
+        return (f"{path}: gzip-compressed, not CSV text; decompress it (gunzip), or pipe "
+                f"its text as DATA -: zcat {path} | chainrule ... -")
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        return (f"{path} line {line}: byte 0x{raw[exc.start]:02x} is not UTF-8 text; save "
+                "the file as UTF-8 (a spreadsheet's \"CSV UTF-8\"; iconv -f latin1 -t utf-8 "
+                "converts a Latin-1 file)")
+    return f"{path}: not a UTF-8 text (CSV) file"
+
+
 def _stdin_text() -> io.TextIOBase:
     """The CSV text of standard input (DATA "-"), read once, whole, as UTF-8 (in one
     command's run, a second call returns the same text: :func:`stdin_read_once`).
@@ -134,6 +156,9 @@ def _stdin_text() -> io.TextIOBase:
     if raw.startswith(b"PK\x03\x04"):
         raise ValueError(f"{STDIN}: an .npz archive; only a CSV file can be read from "
                          "standard input (-): save the archive to a file and give its path")
+    if raw.startswith(_GZIP_MAGIC):
+        raise ValueError(f"{STDIN}: gzip-compressed bytes, not CSV text; decompress them "
+                         "in the pipe: zcat FILE.csv.gz | chainrule ... -")
     return io.TextIOWrapper(io.BytesIO(raw), encoding="utf-8-sig", newline="")
 
 
@@ -162,8 +187,10 @@ def _read_csv(path: Path | str, target: str | None, features: list[str] | None,
     except UnicodeDecodeError:
         if text is not None:  # standard input's bytes, decoded as they are read
             raise ValueError(f"{path}: not UTF-8 text; expected a CSV file") from None
-        pipe = "" if Path(path).is_file() else " (an .npz archive cannot be read from a pipe)"
-        raise ValueError(f"{path}: not a UTF-8 text (CSV) file{pipe}") from None
+        if Path(path).is_file():
+            raise ValueError(_not_utf8(Path(path))) from None
+        raise ValueError(f"{path}: not a UTF-8 text (CSV) file (an .npz archive cannot be "
+                         "read from a pipe)") from None
     except csv.Error as exc:
         raise ValueError(f"{path}: malformed CSV: {exc}") from None
     if not rows:
