@@ -234,7 +234,7 @@ def _read_csv(path: Path | str, target: str | None, features: list[str] | None,
         if len(row) != len(header):
             raise ValueError(
                 f"{path} line {n}: malformed CSV: {len(row)} fields, the header has "
-                f"{len(header)}"
+                f"{len(header)}{sep}"  # a ';' file of decimal commas: its rows split
             )
     lines = np.array([n for n, _ in body])
     defaulted = target is None and need_target
