@@ -22,6 +22,7 @@ def _infer_task(table, requested: str, loss: str | None = None) -> str:
         values = y.astype(np.float64)
     except ValueError:
         _refuse_stray_text(table)
+        _refuse_label_per_row(table)
         return "classification"
     whole = np.all(np.isfinite(values)) and np.all(values == np.round(values))
     return "classification" if whole and len(np.unique(values)) <= 20 else "regression"
@@ -51,6 +52,49 @@ def _refuse_stray_text(table) -> None:
             f"{shown}{more}; remove or fill those examples for a regression, or pass --task "
             "classification to take every value as a class label"
         )
+
+
+#: A text target of at least this many examples, most of them the only one of their
+#: class, is refused as classes (the rule of an ID column among the features).
+_LABEL_PER_ROW_MIN = 20
+
+
+def _refuse_label_per_row(table) -> None:
+    """Refuse a text target of which most examples are each the only one of their class.
+
+    Such a column is no set of classes but numbers written as text (``"35,103"`` with a
+    thousands separator, ``"$35103"``) or an ID: taken as classes, the network would get
+    an output per row and the validation accuracy would be 0.  ``--task classification``
+    still takes it as labels.  Cells that read as numbers once ``,``, currency signs,
+    ``%`` and spaces are taken out are named as such.
+    """
+    cells = [str(c).strip() for c in np.asarray(table.y).tolist()]
+    n = len(cells)
+    if n < _LABEL_PER_ROW_MIN:
+        return
+    _, counts = np.unique(cells, return_counts=True)
+    alone = int(np.sum(counts == 1))
+    if 2 * alone <= n:
+        return
+    name = repr(table.target_name) if table.target_name else "column"
+    plain = [c.translate(str.maketrans("", "", ",$\u20ac\u00a3% ")) for c in cells]
+    numeric = sum(_reads_as_number(c) for c in plain)
+    why = ("numbers written with thousands separators or a currency sign (such as "
+           f"{cells[0]!r}): write them as plain numbers ({plain[0]}) for a regression"
+           if 2 * numeric > n else "an ID or free text: name another --target")
+    raise ValueError(
+        f"{table.source}: the target {name} holds {len(counts)} distinct text values in "
+        f"{n} examples, {alone} of them each the only example of its class, so it is not "
+        f"class labels but {why}; or pass --task classification to take every value as a "
+        "class label")
+
+
+def _reads_as_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return bool(text)
 
 
 def _split(n: int, fraction: float, seed: int, stratify: np.ndarray | None):
