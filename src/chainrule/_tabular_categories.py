@@ -82,8 +82,29 @@ def column_kind(cells: np.ndarray, missing: bool = False) -> str:
     return "mixed" if numbers and text else "text" if text else "numbers"
 
 
-def _mixed_hint(name: str) -> str:
-    """Said after the first text cell of a column of both numbers and text."""
+_NUMBER_MARKS = str.maketrans("", "", ",$\u20ac\u00a3% ")
+
+
+def _written_numbers(cells: np.ndarray) -> str | None:
+    """Where every cell of ``cells`` that is not a number reads as one once commas,
+    currency signs, ``%`` and spaces are taken out (``"1,287"``, ``"$35103"``, as a
+    spreadsheet exports a formatted column), what to do, naming the first such cell;
+    else None."""
+    odd = [str(c) for c in np.unique(np.char.strip(cells)) if str(c) and not _is_number(str(c))]
+    plain = [c.translate(_NUMBER_MARKS) for c in odd]
+    if not odd or not all(p and _is_number(p) for p in plain):
+        return None
+    return (f"its cells such as {odd[0]!r} are numbers written with separators or a currency "
+            "sign: write them as plain numbers (no thousands separators or currency signs, a "
+            "decimal point for the decimals)")
+
+
+def _mixed_hint(name: str, cells: np.ndarray | None = None) -> str:
+    """Said after the first text cell of a column of both numbers and text (``cells``,
+    the column's: numbers written with separators are said to be)."""
+    written = None if cells is None else _written_numbers(cells)
+    if written:
+        return f"the column holds numbers, but {written}"
     return (f"the column holds both numbers and text: correct the cell, or name the column "
             f"categorical to one-hot encode each of its values (--categorical {name} on the "
             f"command line, categorical=[{name!r}] from Python)")
@@ -151,6 +172,10 @@ def fit_categories(cells: np.ndarray, name: str, source: str, where: Callable[[i
     k, n = len(categories), len(given)
     drop = ("leave the column out (--features naming the others on the command line, or "
             "drop it from the file)")
+    written = _written_numbers(values) if k > max_categories or k == n >= _ID_ROWS else None
+    if written:  # a formatted column of numbers, not an ID nor categories
+        raise ValueError(f"{source}: column {name!r} has {k} categories in {n} rows, but "
+                         f"{written}")
     if k == n and n >= _ID_ROWS:
         # a column of numbers named categorical (--categorical): a measurement, or an ID
         numbers = all(_is_number(c) for c in categories)
@@ -346,7 +371,7 @@ class Encoding:
                 parts.append(one_hot(col, name, found[name], table.where, self.unknown,
                                      self.missing))
             else:  # numbers: the first cell that is none named, with what to do
-                hint = (_mixed_hint(name) if self.detect and column_kind(
+                hint = (_mixed_hint(name, col) if self.detect and column_kind(
                     col, self.missing) == "mixed" else TEXT_FEATURES_HINT)
                 parts.append(_parse_floats(col, table.where, f"column {name!r}", hint,
                                            self.missing)[:, None])
