@@ -505,3 +505,63 @@ def re_escape(text: str) -> str:
     import re
 
     return re.escape(text)
+
+
+def test_constant_fill_unknown_to_the_model_is_an_unknown_category(tmp_path, capsys):
+    """``--impute constant`` of a categorical column without a gap in the training rows:
+    the fill category is none of the encoder's (as SimpleImputer(constant) before a
+    OneHotEncoder fitted on the filled rows), so a later gap there is an unknown
+    category: refused naming the file's line, or all zeros under --unknown-categories
+    zeros (handle_unknown="ignore"); cv's held-out rows of such a fold likewise (this
+    stopped cv with a traceback-like "row 1 (from 0)" refusal)."""
+    frame = _frame(40, 6)
+    frame["color"] = [c or "red" for c in frame["color"]]  # no gap in the training rows
+    _write(tmp_path / "train.csv", frame, range(30))
+    test = {k: v[30:] for k, v in frame.items()}
+    test["color"][0] = test["color"][3] = ""
+    _write(tmp_path / "test.csv", test)
+    assert main(["train", str(tmp_path / "train.csv"), "--target", "y", "--impute",
+                 "constant", "--hidden", "5", "--activation", "tanh", "--epochs", "10",
+                 "--val-fraction", "0", "-q", "-o", str(tmp_path / "m.npz")]) == 0
+    model = chainrule.load_model(tmp_path / "m.npz")
+    assert model.metadata["categories"]["color"] == sorted(set(frame["color"][:30]))
+    err = _fails(capsys, ["predict", str(tmp_path / "m.npz"), str(tmp_path / "test.csv")])
+    assert "test.csv line 2, column 'color': missing value" in err
+    assert "'missing_value'" in err and "--unknown-categories zeros" in err
+    capsys.readouterr()
+    assert main(["predict", str(tmp_path / "m.npz"), str(tmp_path / "test.csv"), "--proba",
+                 "--unknown-categories", "zeros"]) == 0
+    printed = capsys.readouterr().out.splitlines()
+    cli = np.array([[float(v) for v in line.split(",")[1:]] for line in printed[1:]])
+
+    # written out: numbers filled with 0 (constant's default), the gaps' color all zeros
+    fit, held = _dataframe(frame, range(30)), _dataframe(test)
+    cats = sorted(set(fit["color"]))
+
+    def encoded(part):
+        onehot = [(part["color"] == k).to_numpy(float) for k in cats]
+        return np.column_stack([part["x1"].fillna(0.0), *onehot, part["x2"],
+                                part["x3"].fillna(0.0)])
+
+    Xfit, Xtest = encoded(fit), encoded(held)
+    assert not Xtest[[0, 3], 1:4].any() and Xtest[[1, 2], 1:4].sum() == 2
+    mean, std = Xfit.mean(axis=0), Xfit.std(axis=0)
+    mean[1:4], std[1:4] = 0.0, 1.0
+    expected = _forward(tmp_path / "m.npz", (Xtest - mean) / std)
+    np.testing.assert_allclose(cli, expected, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(model.predict_proba(held, unknown_categories="zeros"),
+                               expected, rtol=0, atol=1e-12)
+    with pytest.raises(ValueError, match=r"X row 0 \(from 0\), column 'color': missing "
+                       r"value.*unknown_categories='zeros'"):
+        model.predict_proba(held)
+
+    # cv: the one gap of color falls in one fold's held-out rows, which its training
+    # rows lack: all zeros there, as evaluate --unknown-categories zeros of that fold
+    frame["color"][5] = ""
+    _write(tmp_path / "all.csv", frame)
+    capsys.readouterr()
+    assert main(["cv", str(tmp_path / "all.csv"), "--target", "y", "--impute", "constant",
+                 "--hidden", "3", "--epochs", "3", "--folds", "3", "-q", "--json"]) == 0
+    out = capsys.readouterr()
+    assert len(json.loads(out.out)["per_fold"]) == 3
+    assert "1 held-out example of a category of 'color'" in out.err

@@ -112,7 +112,8 @@ def fold_tables(train, held, fill_category: str | None = None) -> tuple:
     A missing cell (``--impute``: a row of NaNs) holds no category; under ``--impute
     constant`` its fill category (``fill_category``) is kept in a column with a missing
     cell among the training rows, which it fills there, as a ``SimpleImputer`` before the
-    ``OneHotEncoder`` refitted per fold gives it.
+    ``OneHotEncoder`` refitted per fold gives it; a held-out row's missing cell in a column
+    without one among the training rows is then all zeros there, an unseen category.
 
     Returns
     -------
@@ -136,6 +137,7 @@ def fold_tables(train, held, fill_category: str | None = None) -> tuple:
     if keep.all():
         return train, held, {}
     categories, unseen, j = {}, {}, 0
+    X_held = held.X.copy()
     for column in train.columns:
         if column not in train.categories:
             j += 1
@@ -144,11 +146,16 @@ def fold_tables(train, held, fill_category: str | None = None) -> tuple:
         kept = keep[j:j + len(known)]
         categories[column] = [c for c, k in zip(known, kept, strict=True) if k]
         # (a missing cell of --impute, NaN, is no unseen category)
-        rows = int(np.nan_to_num(held.X[:, j:j + len(known)][:, ~kept]).any(axis=1).sum())
-        if rows:
-            unseen[column] = rows
+        on = np.nan_to_num(X_held[:, j:j + len(known)][:, ~kept]).any(axis=1)
+        if fill_category in known and not kept[known.index(fill_category)]:
+            # a missing cell filled with the category the training rows lack: all zeros
+            gap = np.isnan(X_held[:, j])
+            X_held[gap, j:j + len(known)] = 0.0
+            on |= gap
+        if on.any():
+            unseen[column] = int(on.sum())
         j += len(known)
     names = [n for n, k in zip(train.feature_names, keep, strict=True) if k]
     return (replace(train, X=train.X[:, keep], feature_names=names, categories=categories),
-            replace(held, X=held.X[:, keep], feature_names=names, categories=categories),
+            replace(held, X=X_held[:, keep], feature_names=names, categories=categories),
             unseen)

@@ -306,7 +306,31 @@ def _model_data(model, data: str, target: str | None, need_target: bool, seed: i
     if table.X.shape[1] != n_in:
         raise ValueError(f"{table.source}: {table.X.shape[1]} features; the model takes "
                          f"{n_in}{unnamed}")
-    return table
+    return _unknown_fills(model, table, unknown)
+
+
+def _unknown_fills(model, table, unknown: str):
+    """``table`` whose missing cells of a categorical column that the model fills with a
+    category it lacks (``--impute constant``, no gap there in training) are all zeros
+    (``--unknown-categories zeros``, as an unknown category), or refused naming the line."""
+    from dataclasses import replace
+
+    from ._impute import unknown_fill_message, unknown_fills
+
+    record = model.metadata.get("impute")
+    found = [] if record is None else unknown_fills(
+        table.X, record, model_columns(model), model.metadata.get("categories"))
+    if not found:
+        return table
+    if unknown != "zeros":
+        name, _, _, rows = found[0]
+        raise ValueError(unknown_fill_message(table.where(int(rows[0])), name,
+                                              record["fill"][name],
+                                              "--unknown-categories zeros"))
+    X = table.X.copy()
+    for _, j, k, rows in found:
+        X[rows, j:j + k] = 0.0
+    return replace(table, X=X)
 
 
 def _has_nan_class(model) -> bool:

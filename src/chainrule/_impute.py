@@ -176,8 +176,32 @@ def _number_fill(fill_value: str | None, name: str) -> float:
     return value
 
 
+def unknown_fills(X: np.ndarray, record: dict, columns: Sequence[str],
+                  categories: dict | None) -> list[tuple[str, int, int, np.ndarray]]:
+    """The categorical columns with a missing cell in ``X`` whose fill category is none
+    of the column's categories (``--impute constant`` of a column that had no missing
+    cell in the training rows, so that its encoder never saw the fill): each as its name,
+    first feature, number of features and the rows of ``X`` missing there (ints)."""
+    out = []
+    for name, j, k in _blocks(columns, categories):
+        if not categories or name not in categories:
+            continue
+        rows = np.flatnonzero(_gaps(X, j))
+        if rows.size and record["fill"][name] not in categories[name]:
+            out.append((name, j, k, rows))
+    return out
+
+
+def unknown_fill_message(where: str, name: str, value: str, option: str) -> str:
+    """The refusal of a missing cell whose fill category the model lacks."""
+    return (f"{where}, column {name!r}: missing value, which the model fills with the "
+            f"category {value!r} (--impute constant), not one of the column's categories: "
+            f"its training data had no missing cell there ({option} encodes it as all "
+            "zeros, as an unknown category)")
+
+
 def impute(X: np.ndarray, record: dict, columns: Sequence[str],
-           categories: dict | None) -> np.ndarray:
+           categories: dict | None, unknown: str = "error") -> np.ndarray:
     """``X`` with its missing cells filled and the missing indicators appended.
 
     Parameters
@@ -188,6 +212,11 @@ def impute(X: np.ndarray, record: dict, columns: Sequence[str],
         :func:`fit_imputer`'s (a model file's ``metadata["impute"]``).
     columns, categories
         As for :func:`fit_imputer`.
+    unknown : {"error", "zeros"}, default "error"
+        A categorical column's missing cell whose fill category is none of the column's
+        categories (:func:`unknown_fills`): refused, or all zeros in the column's 0/1
+        features, as ``OneHotEncoder(handle_unknown="ignore")`` after a
+        ``SimpleImputer(strategy="constant")`` encodes a fill it never saw.
 
     Returns
     -------
@@ -197,9 +226,7 @@ def impute(X: np.ndarray, record: dict, columns: Sequence[str],
     Raises
     ------
     ValueError
-        For a categorical column's missing cell whose fill category the column's
-        categories lack (``--impute constant`` of a column that had no missing cell
-        in the training data).
+        For such a missing cell with ``unknown="error"``, naming its row and column.
     """
     X = np.array(X, dtype=np.float64)
     missing = {}
@@ -211,15 +238,13 @@ def impute(X: np.ndarray, record: dict, columns: Sequence[str],
         value = record["fill"][name]
         if categories and name in categories:
             known = categories[name]
-            if value not in known:
-                i = int(np.flatnonzero(gap)[0])
-                raise ValueError(
-                    f"row {i} (from 0), column {name!r}: missing value, which the model "
-                    f"fills with the category {value!r} (--impute constant), not one of "
-                    f"the column's categories: its training data had no missing cell "
-                    f"there")
             block = np.zeros((int(gap.sum()), k))
-            block[:, known.index(value)] = 1.0
+            if value in known:
+                block[:, known.index(value)] = 1.0
+            elif unknown != "zeros":
+                raise ValueError(unknown_fill_message(
+                    f"X row {int(np.flatnonzero(gap)[0])} (from 0)", name, value,
+                    "unknown_categories='zeros'"))
             X[gap, j:j + k] = block
         else:
             X[gap, j] = value

@@ -90,7 +90,7 @@ class _SavedModelOutputs:
             from ._impute import impute
 
             X = impute(X, record, self.metadata.get("columns") or self.feature_names,
-                       self.metadata.get("categories"))
+                       self.metadata.get("categories"), unknown)
         self._check_finite(X)
         mean = self.metadata.get("x_mean")
         if mean is not None:
