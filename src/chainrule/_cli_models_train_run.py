@@ -121,7 +121,7 @@ def _train_run(args: argparse.Namespace, sigterm: SigtermAsCtrlC) -> int:
     if "impute" in meta:  # --impute: the columns filled, the indicators added
         from ._impute import imputed_line
 
-        print(imputed_line(table, meta["impute"]))
+        print(imputed_line(table, meta["impute"], n_data, args.val_data))
     for column, only in _categorical.validation_only(table, train_idx, val_idx).items():
         one = len(only) == 1
         print(f"chainrule train: warning: {column!r}: {', '.join(map(repr, only))} "

@@ -252,18 +252,28 @@ def impute(X: np.ndarray, record: dict, columns: Sequence[str],
     return np.hstack([X, *extra]) if extra else X
 
 
-def imputed_line(table, record: dict) -> str:
-    """The line train prints of ``--impute``: each column with missing cells in ``table``
-    (``X`` as read, NaN where missing) and how many, and the indicators added."""
+def _gap_counts(table, rows: slice) -> str:
+    """The columns of ``table`` with a missing cell among ``rows``, each with how many."""
     columns = table.columns or table.feature_names
-    counts = [(name, int(_gaps(table.X, j).sum()))
+    counts = [(name, int(_gaps(table.X[rows], j).sum()))
               for name, j, _ in _blocks(columns, table.categories)]
     gaps = [f"{name!r} ({n})" for name, n in counts if n]
+    return ", ".join(gaps) if gaps else "no column"
+
+
+def imputed_line(table, record: dict, n_data: int | None = None,
+                 val_data: str | None = None) -> str:
+    """The line train prints of ``--impute``: each column with missing cells in ``table``
+    (``X`` as read, NaN where missing) and how many, and the indicators added; with
+    ``--val-data`` (its rows after DATA's ``n_data``), DATA's counts and the file's."""
+    n = table.n_samples if n_data is None else n_data
     extra = (f"; {len(record['indicators'])} missing indicator"
              f"{'' if len(record['indicators']) == 1 else 's'} added"
              if record["indicators"] else "")
+    val = (f"; --val-data {val_data}: {_gap_counts(table, slice(n, None))}"
+           if val_data is not None and n < table.n_samples else "")
     return (f"{table.source}: missing cells filled (--impute {record['strategy']}) in "
-            f"{', '.join(gaps) if gaps else 'no column'}{extra}")
+            f"{_gap_counts(table, slice(0, n))}{val}{extra}")
 
 
 def imputer_problem(meta: dict) -> str | None:
