@@ -583,3 +583,19 @@ def test_the_filled_line_counts_datas_gaps_apart_from_val_datas(tmp_path, capsys
     # the fill: DATA's rows alone (1, 4, 7, 9 of a), not the validation file's
     assert chainrule.load_model(tmp_path / "m.npz").metadata["impute"]["fill"] == {
         "a": pytest.approx((1 + 4 + 7 + 9) / 4, abs=1e-15), "b": pytest.approx(25 / 6)}
+
+
+def test_val_data_gap_of_a_fill_category_data_lacks_names_the_files_line(tmp_path,
+                                                                        capsys):
+    """--impute constant, a categorical column without a gap in DATA and one in the
+    --val-data file: a category DATA's encoder lacks, refused naming the validation
+    file's line (it was "X row 8 (from 0)", the row of DATA's and the file's rows
+    together, with the advice of a Python argument train does not have)."""
+    (tmp_path / "d.csv").write_text("c,n,y\nred,1,0\nblue,2,1\nred,,0\nblue,4,1\n")
+    (tmp_path / "v.csv").write_text("c,n,y\nred,,0\nblue,3,1\n,2,1\n")
+    err = _fails(capsys, ["train", str(tmp_path / "d.csv"), "--impute", "constant",
+                          "--val-data", str(tmp_path / "v.csv"), "--epochs", "1", "-q",
+                          "-o", str(tmp_path / "m.npz")])
+    assert f"--val-data {tmp_path / 'v.csv'} line 4, column 'c': missing value" in err
+    assert "'missing_value'" in err and f"DATA {tmp_path / 'd.csv'}" in err
+    assert "X row" not in err and "unknown_categories" not in err

@@ -326,7 +326,8 @@ def _unknown_fills(model, table, unknown: str):
         name, _, _, rows = found[0]
         raise ValueError(unknown_fill_message(table.where(int(rows[0])), name,
                                               record["fill"][name],
-                                              "--unknown-categories zeros"))
+                                              "--unknown-categories zeros encodes "
+                                              "it as all zeros, as an unknown category"))
     X = table.X.copy()
     for _, j, k, rows in found:
         X[rows, j:j + k] = 0.0

@@ -123,6 +123,7 @@ def read_val_data(args: argparse.Namespace, table, several: bool):
             f"DATA {table.source}: drop the row, or train on data that has the category)"
         ) from None
     source = f"--val-data {val.source}"
+    _check_fill_categories(args, table, val)
     if val.image_shape != table.image_shape:
         shown = [("rows" if s is None else "images of shape " + " x ".join(map(str, s)))
                  for s in (val.image_shape, table.image_shape)]
@@ -134,6 +135,25 @@ def read_val_data(args: argparse.Namespace, table, several: bool):
     if val.n_samples == 0:
         raise ValueError(f"{source}: no examples")
     return val
+
+
+def _check_fill_categories(args: argparse.Namespace, table, val) -> None:
+    """Refuse a validation file's missing cell of a categorical column that ``--impute
+    constant`` fills with a category DATA's column lacks (DATA has no gap there), naming
+    the file's line, as an unknown category of the file is refused."""
+    from ._impute import TEXT_FILL, unknown_fill_message, unknown_fills
+
+    if getattr(args, "impute", None) != "constant" or not table.categories:
+        return
+    fill = TEXT_FILL if args.fill_value is None else args.fill_value.strip()
+    found = unknown_fills(val.X, {"fill": dict.fromkeys(table.categories, fill)},
+                          table.columns, table.categories)
+    if found:
+        name, _, _, rows = found[0]
+        raise ValueError(unknown_fill_message(
+            f"--val-data {val.where(int(rows[0]))}", name, fill,
+            f"a validation file's categories must be among those of DATA {table.source}: "
+            "drop the row, or train on data with a missing cell in the column"))
 
 
 def check_val_targets(table, val, task: str, several: bool) -> None:

@@ -192,12 +192,12 @@ def unknown_fills(X: np.ndarray, record: dict, columns: Sequence[str],
     return out
 
 
-def unknown_fill_message(where: str, name: str, value: str, option: str) -> str:
-    """The refusal of a missing cell whose fill category the model lacks."""
+def unknown_fill_message(where: str, name: str, value: str, remedy: str) -> str:
+    """The refusal of a missing cell whose fill category the model lacks (``remedy``:
+    what to do, in the parentheses at its end)."""
     return (f"{where}, column {name!r}: missing value, which the model fills with the "
             f"category {value!r} (--impute constant), not one of the column's categories: "
-            f"its training data had no missing cell there ({option} encodes it as all "
-            "zeros, as an unknown category)")
+            f"its training data had no missing cell there ({remedy})")
 
 
 def impute(X: np.ndarray, record: dict, columns: Sequence[str],
@@ -244,7 +244,8 @@ def impute(X: np.ndarray, record: dict, columns: Sequence[str],
             elif unknown != "zeros":
                 raise ValueError(unknown_fill_message(
                     f"X row {int(np.flatnonzero(gap)[0])} (from 0)", name, value,
-                    "unknown_categories='zeros'"))
+                    "unknown_categories='zeros' encodes it as all zeros, as an unknown "
+                    "category"))
             X[gap, j:j + k] = block
         else:
             X[gap, j] = value
