@@ -112,3 +112,34 @@ def test_val_data_gap_of_a_fill_category_data_lacks_names_the_files_line(tmp_pat
     assert f"--val-data {tmp_path / 'v.csv'} line 4, column 'c': missing value" in err
     assert "'missing_value'" in err and f"DATA {tmp_path / 'd.csv'}" in err
     assert "X row" not in err and "unknown_categories" not in err
+
+
+def test_a_fill_category_only_validation_rows_hold_is_warned_of(tmp_path, capsys):
+    """--impute constant, a categorical column whose one gap is a --val-fraction row's:
+    the fill category is a category of the model that no training row holds, whose
+    input weights never train; train warns of such categories, and did not of this
+    one (the gap's 0/1 features were read as NaN, holding none)."""
+    from sklearn.model_selection import train_test_split
+
+    y = [i % 2 for i in range(30)]
+    _, val = train_test_split(np.arange(30), test_size=3, random_state=0, stratify=y)
+    gap = int(val[0])
+    lines = ["c,n,y"] + [f"{'' if i == gap else ('red', 'blue')[i % 2]},{i},{y[i]}"
+                         for i in range(30)]
+    (tmp_path / "d.csv").write_text("\n".join(lines) + "\n")
+    capsys.readouterr()
+    assert main(["train", str(tmp_path / "d.csv"), "--impute", "constant", "--epochs", "1",
+                 "--val-fraction", "0.1", "-q", "-o", str(tmp_path / "m.npz")]) == 0
+    err = capsys.readouterr().err
+    assert ("chainrule train: warning: 'c': 'missing_value' is only in the validation "
+            "rows (--val-fraction 0.1)") in err
+    model = chainrule.load_model(tmp_path / "m.npz")
+    assert model.metadata["categories"]["c"] == ["blue", "missing_value", "red"]
+    # a training row's gap: the category trains, no warning
+    row = 1 + next(i for i in range(30) if i not in val)
+    lines[row] = "," + lines[row].split(",", 1)[1]
+    (tmp_path / "d.csv").write_text("\n".join(lines) + "\n")
+    capsys.readouterr()
+    assert main(["train", str(tmp_path / "d.csv"), "--impute", "constant", "--epochs", "1",
+                 "--val-fraction", "0.1", "-q", "-o", str(tmp_path / "m.npz")]) == 0
+    assert "warning" not in capsys.readouterr().err

@@ -40,7 +40,8 @@ def encoded_line(table) -> str | None:
         f"{name!r} ({len(cats)} categories)" for name, cats in table.categories.items())
 
 
-def validation_only(table, train_idx: np.ndarray, val_idx: np.ndarray) -> dict[str, list]:
+def validation_only(table, train_idx: np.ndarray, val_idx: np.ndarray,
+                    X: np.ndarray | None = None) -> dict[str, list]:
     """Per categorical column of ``table``, its categories that rows of ``val_idx`` hold
     and no row of ``train_idx`` does (columns with none left out).
 
@@ -48,12 +49,19 @@ def validation_only(table, train_idx: np.ndarray, val_idx: np.ndarray) -> dict[s
     the validation rows (``--val-fraction``) are never trained: their 0/1 feature is 0
     in every training row.  scikit-learn's ``Pipeline(OneHotEncoder(), MLP(early_stopping=
     True))`` keeps them alike, its encoder fitted on every row; train says it.
+
+    ``X`` (shape (n_samples, n_features), or more columns after them: the missing
+    indicators): the features as trained on, the one-hot ones 0/1, where ``--impute``
+    filled the missing cells, so that a fill category (``--impute constant``'s) that
+    only validation rows' missing cells hold is found too; None: ``table.X`` (a missing
+    cell, NaN, holding no category).
     """
     if not table.categories or not len(val_idx):
         return {}
     dummies = one_hot_mask(table.columns, table.categories)
+    rows = table.X if X is None else X[:, :table.X.shape[1]]
     # (n_samples, n_dummies), a byte each; a missing cell (--impute: NaN) holds none
-    on = np.nan_to_num(table.X[:, dummies]) != 0
+    on = np.nan_to_num(rows[:, dummies]) != 0
     trained, held = on[train_idx].any(axis=0), on[val_idx].any(axis=0)
     found, j = {}, 0
     for column in (c for c in table.columns if c in table.categories):

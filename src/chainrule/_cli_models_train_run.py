@@ -122,7 +122,8 @@ def _train_run(args: argparse.Namespace, sigterm: SigtermAsCtrlC) -> int:
         from ._impute import imputed_line
 
         print(imputed_line(table, meta["impute"], n_data, args.val_data))
-    for column, only in _categorical.validation_only(table, train_idx, val_idx).items():
+    # (X: --impute's fill category counts where it fills a validation row's gap)
+    for column, only in _categorical.validation_only(table, train_idx, val_idx, X).items():
         one = len(only) == 1
         print(f"chainrule train: warning: {column!r}: {', '.join(map(repr, only))} "
               f"{'is' if one else 'are'} only in the validation rows (--val-fraction "
