@@ -143,3 +143,34 @@ def test_a_fill_category_only_validation_rows_hold_is_warned_of(tmp_path, capsys
     assert main(["train", str(tmp_path / "d.csv"), "--impute", "constant", "--epochs", "1",
                  "--val-fraction", "0.1", "-q", "-o", str(tmp_path / "m.npz")]) == 0
     assert "warning" not in capsys.readouterr().err
+
+
+def test_a_dataframe_of_an_integer_categorical_column_with_gaps(tmp_path):
+    """--categorical of a column of integers with gaps: pandas reads such a column as
+    float64 (an Int64 column's NA also reaches NumPy as a NaN), whose values were
+    written "10.0" and refused as categories the model lacks ("10", "9", as the CSV file
+    writes them and train read them); chainrule predict of the file worked."""
+    lines = ["k,n,y"] + [f"{'' if i % 5 == 2 else (10, 9, 7)[i % 3]},{i % 4},{i % 2}"
+                         for i in range(24)]
+    (tmp_path / "d.csv").write_text("\n".join(lines) + "\n")
+    assert main(["train", str(tmp_path / "d.csv"), "--categorical", "k", "--impute",
+                 "most_frequent", "--hidden", "3", "--activation", "tanh", "--epochs", "5",
+                 "--val-fraction", "0", "-q", "-o", str(tmp_path / "m.npz")]) == 0
+    model = chainrule.load_model(tmp_path / "m.npz")
+    assert model.metadata["categories"]["k"] == ["10", "7", "9"]  # sorted as text
+    df = pd.read_csv(tmp_path / "d.csv").drop(columns="y")
+    assert df["k"].dtype == np.float64 and df["k"].isna().any()
+
+    # written out: the gaps take the most frequent code, then one-hot over "10", "7", "9"
+    codes = [(10, 9, 7)[i % 3] for i in range(24) if i % 5 != 2]
+    top = max(sorted({str(c) for c in codes}), key=lambda c: codes.count(int(c)))
+    k = [top if np.isnan(v) else str(int(v)) for v in df["k"]]
+    onehot = np.array([[float(c == cat) for cat in ["10", "7", "9"]] for c in k])
+    n = df["n"].to_numpy(float)
+    Z = np.column_stack([onehot, (n - n.mean()) / n.std()])
+    expected = _forward(tmp_path / "m.npz", Z)
+    np.testing.assert_allclose(model.predict_proba(df), expected, rtol=0, atol=1e-12)
+    as_int64 = pd.read_csv(tmp_path / "d.csv", dtype={"k": "Int64"}).drop(columns="y")
+    np.testing.assert_allclose(model.predict_proba(as_int64), expected, rtol=0, atol=1e-12)
+    with pytest.raises(ValueError, match=r"category '10\.5' was not in the training data"):
+        model.predict_proba({"k": [10.5, np.nan], "n": [1, 2]})

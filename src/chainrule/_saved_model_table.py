@@ -13,6 +13,7 @@ the model's standardisation, which :meth:`SavedModel.predict` applies).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 
 import numpy as np
@@ -170,6 +171,25 @@ def _number_texts(values: np.ndarray, name: str) -> np.ndarray:
     return texts[inverse.reshape(-1)]
 
 
+def _whole_texts(texts: np.ndarray, known: list[str]) -> np.ndarray:
+    """The texts (shape (n_rows,)) of a categorical column given as floats, each whole
+    number written as an integer ("10.0" as "10") where that is one of the ``known``
+    categories and the float's own text is not.
+
+    A CSV file's column of integers is read as written ("10"), but pandas makes the
+    column float64 as soon as a cell is missing (a NaN, which ``--impute`` fills; an
+    Int64 column's pd.NA too, given to NumPy), and ``str`` writes its values "10.0"."""
+    out = texts.copy()
+    for text in set(texts.tolist()) - set(known) - {""}:
+        try:
+            value = float(text)
+        except ValueError:
+            continue
+        if math.isfinite(value) and value == int(value) and str(int(value)) in known:
+            out[texts == text] = str(int(value))
+    return out
+
+
 def _lacking_hint(columns: list[str], lacking: list[str], present: set) -> str:
     """Said after the columns the model reads and ``X`` lacks: where the model's names
     are those ``chainrule train`` gives an NPZ file's unnamed columns (x0, x1, ...) and
@@ -237,9 +257,11 @@ def encode_table(metadata: dict, X: object, unknown: str = "error") -> np.ndarra
         if name not in categories:
             parts.append(_numbers(values, name, missing)[:, None])
             continue
+        texts = _texts(values, name, missing)
+        if values.dtype.kind == "f":  # 10.0 of a column of integers that pandas made float
+            texts = _whole_texts(texts, categories[name])
         try:
-            parts.append(one_hot(_texts(values, name, missing), name, categories[name],
-                                 _where, unknown, missing))
+            parts.append(one_hot(texts, name, categories[name], _where, unknown, missing))
         except UnknownCategoryError as exc:  # the CLI's option, in Python's words
             raise ValueError(f"{exc.bare} (unknown_categories='zeros' encodes an unknown "
                              "one as all zeros)") from None
