@@ -174,3 +174,24 @@ def test_a_dataframe_of_an_integer_categorical_column_with_gaps(tmp_path):
     np.testing.assert_allclose(model.predict_proba(as_int64), expected, rtol=0, atol=1e-12)
     with pytest.raises(ValueError, match=r"category '10\.5' was not in the training data"):
         model.predict_proba({"k": [10.5, np.nan], "n": [1, 2]})
+
+
+def test_load_of_an_impute_model_warns_that_the_network_takes_filled_features(tmp_path):
+    """chainrule.load (the bare Network) of a model of --impute --scale none gave no
+    warning, although its network takes the features filled (and, with
+    --missing-indicator, more inputs than the table has columns): predict of raw rows
+    refused a NaN without naming load_model, which fills them."""
+    (tmp_path / "d.csv").write_text("a,b,y\n1,,0\n2,4,1\n,6,0\n5,8,1\n7,,0\n")
+    assert main(["train", str(tmp_path / "d.csv"), "--impute", "mean", "--scale", "none",
+                 "--epochs", "2", "--val-fraction", "0", "-q",
+                 "-o", str(tmp_path / "m.npz")]) == 0
+    with pytest.warns(UserWarning, match=r"m\.npz: a model of chainrule train --impute: "
+                      r"the Network returned takes the features with their missing cells "
+                      r"filled, so .*chainrule\.load_model\(.*\) fills them"):
+        net = chainrule.load(tmp_path / "m.npz")
+    raw = np.array([[np.nan, 5.0], [3.0, np.nan]])
+    filled = np.array([[(1 + 2 + 5 + 7) / 4, 5.0], [3.0, (4 + 6 + 8) / 3]])
+    np.testing.assert_allclose(chainrule.load_model(tmp_path / "m.npz").predict_proba(raw),
+                               np.column_stack([1 - net.predict(filled)[:, 0],
+                                                net.predict(filled)[:, 0]]),
+                               rtol=0, atol=1e-12)

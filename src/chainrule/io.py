@@ -115,7 +115,9 @@ def load(path: str | os.PathLike) -> Network:
     its inputs (and of a regression target): the network returned takes the
     features as scaled, so its ``predict`` of raw features is wrong.  Such a file
     gives a UserWarning naming :func:`chainrule.load_model`, which applies the
-    scaling (``chainrule predict``'s numbers).
+    scaling (``chainrule predict``'s numbers), as does one of ``chainrule train
+    --impute`` (with ``--scale none`` too), whose network takes the missing cells filled
+    and the missing indicators after the features.
 
     Parameters
     ----------
@@ -142,7 +144,20 @@ def load(path: str | os.PathLike) -> Network:
     meta, arrays = read_file(path, NETWORK_FORMAT)
     net = restore_network(meta, arrays, path)
     scaled = scaled_inputs(meta)
-    if scaled:
+    metadata = meta.get("metadata")
+    filled = isinstance(metadata, dict) and isinstance(metadata.get("impute"), dict)
+    if filled:  # --impute: the network takes the filled features, and the indicators
+        n = len(metadata["impute"].get("indicators") or [])
+        warnings.warn(
+            f"{path}: a model of chainrule train --impute: the Network returned takes the "
+            f"features with their missing cells filled"
+            f"{', then standardised' if 'x_mean' in scaled else ''}"
+            f"{f', and {n} missing indicator input(s) after them' if n else ''}"
+            f"{' and predicts the standardised target' if 'y_mean' in scaled else ''}, so "
+            "its predict of raw data is wrong (a NaN where a cell is missing is refused); "
+            f"chainrule.load_model({str(path)!r}) fills{' and scales' if scaled else ''} "
+            "them (as chainrule predict does)", UserWarning, stacklevel=2)
+    elif scaled:
         what = " and ".join({"x_mean": "features", "y_mean": "target"}[k] for k in scaled)
         warnings.warn(
             f"{path}: a model of chainrule train, whose {what} it standardised: the "
