@@ -1,11 +1,13 @@
 """Saved chainrule files in the tests: editing their JSON record (older and damaged files),
 a model's outputs computed from its bare network (the reference of the CLI tests), and the
 small checkpoint, estimator and network files that the damaged-record tests edit
-(test_corrupt_records, test_corrupt_records_arrays)."""
+(test_corrupt_records, test_corrupt_records_arrays), and a pipe to read DATA from."""
 
 from __future__ import annotations
 
 import json
+import os
+import threading
 from collections.abc import Callable
 
 import numpy as np
@@ -62,3 +64,16 @@ def saved_network(path: object) -> object:
                                   cr.Dropout(0.2), cr.Dense(4, 2, activation="softmax")],
                                  loss="cross_entropy", seed=0)
     return net.save(path)
+
+
+def pipe_of(content: bytes) -> str:
+    """The /dev/fd path of a pipe fed ``content`` by a thread, as a shell's <(cat FILE):
+    a DATA that can be read only once."""
+    r, w = os.pipe()
+
+    def feed():
+        with os.fdopen(w, "wb") as fh:
+            fh.write(content)
+
+    threading.Thread(target=feed, daemon=True).start()
+    return f"/dev/fd/{r}"

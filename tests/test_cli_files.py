@@ -19,6 +19,7 @@ import pytest
 
 import chainrule as cr
 from chainrule.cli import main
+from file_helpers import pipe_of
 
 
 def _read_csv(path) -> tuple[list[str], list[list[str]]]:
@@ -258,20 +259,6 @@ def test_predict_names_proba_columns_as_it_writes_float_labels(tmp_path, capsys)
                for r in rows)
 
 
-def _pipe(content: bytes) -> str:
-    """The /dev/fd path of a pipe fed ``content`` by a thread, as a shell's <(cat FILE)."""
-    import os
-    import threading
-
-    r, w = os.pipe()
-
-    def feed():
-        with os.fdopen(w, "wb") as fh:
-            fh.write(content)
-
-    threading.Thread(target=feed, daemon=True).start()
-    return f"/dev/fd/{r}"
-
 
 @pytest.mark.skipif(not __import__("os").path.isdir("/dev/fd"), reason="no /dev/fd")
 def test_data_from_a_pipe_is_read_once(tmp_path, capsys):
@@ -293,20 +280,20 @@ def test_data_from_a_pipe_is_read_once(tmp_path, capsys):
     capsys.readouterr()
     assert main(["predict", str(model), str(data), "--proba"]) == 0
     from_file = capsys.readouterr().out
-    assert main(["predict", str(model), _pipe(data.read_bytes()), "--proba"]) == 0
+    assert main(["predict", str(model), pipe_of(data.read_bytes()), "--proba"]) == 0
     out = capsys.readouterr()
     assert out.err == "" and out.out == from_file
-    assert main(["evaluate", str(model), _pipe(data.read_bytes())]) == 0
+    assert main(["evaluate", str(model), pipe_of(data.read_bytes())]) == 0
     capsys.readouterr()
     small = tmp_path / "small.csv"  # all of it in the look's buffer: nothing was left
     small.write_text("a,b,c,d,label\n" + rows[:200])
     assert main(["predict", str(model), str(small)]) == 0
     from_file = capsys.readouterr().out
-    assert main(["predict", str(model), _pipe(small.read_bytes())]) == 0
+    assert main(["predict", str(model), pipe_of(small.read_bytes())]) == 0
     assert capsys.readouterr().out == from_file
     npz = tmp_path / "x.npz"
     np.savez(npz, X=X)
-    pipe = _pipe(npz.read_bytes())
+    pipe = pipe_of(npz.read_bytes())
     assert main(["predict", str(model), pipe]) == 2
     assert capsys.readouterr().err == (
         f"chainrule: error: {pipe}: not a UTF-8 text (CSV) file (an .npz archive cannot be "
@@ -486,7 +473,7 @@ def test_predict_keep_refuses_what_it_cannot_copy(tmp_path, capsys, keep, words)
                  "-o", str(out)]) == 2
     assert capsys.readouterr().err.startswith("chainrule: error: " + words.format(data=data))
     assert not out.exists()
-    pipe = _pipe(data.read_bytes())
+    pipe = pipe_of(data.read_bytes())
     assert main(["predict", str(model), pipe, "--keep", "id"]) == 2
     assert capsys.readouterr().err == (
         f"chainrule: error: --keep: {pipe} is not a regular file (a pipe is read once, for "

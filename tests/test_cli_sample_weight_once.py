@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import os
-import threading
 
 import numpy as np
 import pytest
@@ -20,18 +19,7 @@ import pytest
 from chainrule import tabular
 from chainrule.cli import main
 from chainrule.saved_model import SavedModel
-
-
-def _pipe(content: bytes) -> str:
-    """The /dev/fd path of a pipe fed ``content`` by a thread, as a shell's <(cat FILE)."""
-    r, w = os.pipe()
-
-    def feed():
-        with os.fdopen(w, "wb") as fh:
-            fh.write(content)
-
-    threading.Thread(target=feed, daemon=True).start()
-    return f"/dev/fd/{r}"
+from file_helpers import pipe_of
 
 
 @pytest.fixture(scope="module")
@@ -99,13 +87,13 @@ def test_a_pipe_with_sample_weight(files, capsys):
     assert main(["evaluate", str(path / "m.npz"), str(path / "d.csv"), "--sample-weight", "w",
                  "--json"]) == 0
     from_file = json.loads(capsys.readouterr().out)
-    assert main(["evaluate", str(path / "m.npz"), _pipe(content), "--sample-weight", "w",
+    assert main(["evaluate", str(path / "m.npz"), pipe_of(content), "--sample-weight", "w",
                  "--json"]) == 0
     assert json.loads(capsys.readouterr().out) == from_file
     common = ["--target", "label", "--sample-weight", "w", "--hidden", "3", "--epochs", "3",
               "--seed", "1", "-q"]
     assert main(["train", str(path / "d.csv"), *common, "-o", str(path / "f.npz")]) == 0
-    assert main(["train", _pipe(content), *common, "-o", str(path / "p.npz")]) == 0
+    assert main(["train", pipe_of(content), *common, "-o", str(path / "p.npz")]) == 0
     np.testing.assert_array_equal(SavedModel.load(path / "f.npz").network.params,
                                   SavedModel.load(path / "p.npz").network.params)
 
@@ -120,8 +108,8 @@ def test_a_negative_weight_of_a_pipe_is_named(files, capsys):
     lines[3] = ",".join(cells)
     content = ("\n".join(lines) + "\n").encode()
     capsys.readouterr()
-    for argv in (["evaluate", str(path / "m.npz"), _pipe(content)],
-                 ["train", _pipe(content), "--target", "label", "-q",
+    for argv in (["evaluate", str(path / "m.npz"), pipe_of(content)],
+                 ["train", pipe_of(content), "--target", "label", "-q",
                   "-o", str(path / "x.npz")]):
         assert main([*argv, "--sample-weight", "w"]) == 2
         err = capsys.readouterr().err
