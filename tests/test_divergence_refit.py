@@ -320,3 +320,36 @@ def test_pickles_of_the_optimizer_leave_its_work_vectors_out():
                                       trainer.optimizer.state["velocity"])
         np.testing.assert_array_equal(twin.net.params, trainer.net.params)
     assert trainer.optimizer.t == 1 and np.isfinite(trainer.net.loss_value(X, y))
+
+
+@pytest.mark.parametrize("rule", ["invscaling", "adaptive"])
+def test_a_step_rejected_after_the_rules_rate_change_gives_back_its_velocity_in_the_new_units(
+        rule):
+    """scikit-learn's momentum keeps ``u = -lr v`` over the estimators' rate changes
+    (_set_rate rescales v).  The rate changed at the end of a partial_fit whose one step
+    went to about 1e196; the next call's first loss is infinite and that step rejected:
+    the optimizer's ``lr * v`` is the ``u`` of the call before it again.  Before, the
+    velocity went back unscaled while the rate stayed the new one (invscaling: ``u``
+    shrunk by sqrt(61/66); adaptive: by 5)."""
+    from chainrule import MLPRegressor
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(30, 3))
+    y = X @ np.array([1.0, 2.0, -1.0])
+    est = MLPRegressor(hidden_layer_sizes=(), solver="sgd", momentum=0.9,
+                       nesterovs_momentum=False, learning_rate=rule, learning_rate_init=0.01,
+                       alpha=0.0, batch_size=5, shuffle=False, random_state=0,
+                       n_iter_no_change=1, tol=1e10)  # adaptive: falls at the third call
+    est.partial_fit(X, y)
+    est.partial_fit(X, y)
+    opt = est._optimizer
+    u_a, w_a = opt.lr * opt.state["velocity"], est.coefs_[0].copy()
+    est.partial_fit(X[:5] * 1e100, y[:5])  # one step, to about 1e196; a new rate after it
+    assert np.abs(est.coefs_[0]).max() > 1e150
+    expected_lr = {"invscaling": 0.01 / 66**0.5, "adaptive": 0.01 / 5}[rule]
+    np.testing.assert_allclose(opt.lr, expected_lr, rtol=1e-12)
+    with pytest.raises(TrainingDiverged, match=r"epoch 1, batch 0: the loss"):
+        est.partial_fit(X, y)
+    np.testing.assert_array_equal(est.coefs_[0], w_a)
+    assert opt.t == 12
+    np.testing.assert_allclose(opt.lr * opt.state["velocity"], u_a, rtol=1e-12)

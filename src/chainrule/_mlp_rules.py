@@ -24,7 +24,10 @@ def _set_rate(optimizer: Optimizer, lr_used: float, lr_new: float) -> None:
     from ``lr_used`` to ``lr_new``, scaling the stored ``v`` by ``lr_used / lr_new``
     keeps ``u = -lr_new v`` for the next step, so the estimators' learning-rate rules
     ("invscaling", "adaptive") give scikit-learn's steps, with Nesterov's too (both
-    step ``-lr (g + mu v) = mu u - lr g``).  Other optimizers only take the new rate.
+    step ``-lr (g + mu v) = mu u - lr g``).  The divergence guard's copy of ``v``
+    before the last step is scaled alike: a step it rejects at the next epoch's first
+    batch gives back that ``u``, in the units of the new rate.  Other optimizers only
+    take the new rate.
 
     Parameters
     ----------
@@ -37,6 +40,11 @@ def _set_rate(optimizer: Optimizer, lr_used: float, lr_new: float) -> None:
     velocity = optimizer.state.get("velocity") if isinstance(optimizer, SGD) else None
     if velocity is not None and lr_new != lr_used:
         velocity *= lr_used / lr_new
+        # and the divergence guard's copy of the velocity before the last step, which it
+        # puts back if the next loss is not finite: in the units of the new rate as well
+        kept = (getattr(optimizer, "_work", None) or {}).get("kept velocity")
+        if kept is not None:
+            kept *= lr_used / lr_new
     optimizer.lr = lr_new
 
 
