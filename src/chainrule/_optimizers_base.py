@@ -38,6 +38,8 @@ class Optimizer:
 
     name = "optimizer"
     _blas = False  # True within _blas_updates(): SciPy's scal/axpy, one pass less than NumPy
+    # True during a step of the training loop: the state before it kept (see _state_pair)
+    _keep_previous = False
 
     def __init__(self, lr: float = 0.01, weight_decay: float = 0.0) -> None:
         self.lr = check_positive_float(lr, "lr")
@@ -55,6 +57,25 @@ class Optimizer:
         if buf is None or buf.shape != like.shape or buf.dtype != like.dtype:
             buf = self.state[key] = np.zeros_like(like)
         return buf
+
+    def _state_pair(self, key: str, like: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The state vector ``key`` (shape of ``like``) as this step finds it, and the
+        vector its new value is written into.
+
+        The same vector (updated in place), unless the divergence guard has asked to
+        keep the state before each step (``_keep_previous``, see
+        :meth:`~chainrule._training_step._GuardedStep._step`): then the rule writes the
+        new value into the work vector ``"kept " + key``, which becomes the state, and
+        the vector before the step becomes that work vector, the guard's copy, which a
+        rejected step is taken back to.  Computing ``mu v + g`` from one vector into
+        another costs what it costs in place: the guard's copy takes no pass of its own.
+        """
+        old = self._buffer(key, like)
+        if not self._keep_previous:
+            return old, old
+        new = self._scratch(old, "kept " + key)
+        self.state[key], self._work["kept " + key] = new, old
+        return old, new
 
     def _direction(self, grads: np.ndarray) -> np.ndarray:
         """The vector to subtract, scaled by :meth:`_rate` (without weight decay)."""

@@ -43,8 +43,11 @@ def _subtract_scaled(params: np.ndarray, lr: float, direction: np.ndarray,
 
 
 def _scale_add(v: np.ndarray, mu: float, g: np.ndarray, blas: bool = False,
-               a: float = 1.0, work: np.ndarray | None = None) -> None:
-    """``v <- mu v + a g`` in place, with BLAS ``scal`` and ``axpy`` when ``blas``.
+               a: float = 1.0, work: np.ndarray | None = None,
+               src: np.ndarray | None = None) -> None:
+    """``v <- mu v + a g`` in place, with BLAS ``scal`` and ``axpy`` when ``blas``; with
+    ``src`` (a vector shaped like ``v``, not ``v`` itself), ``v <- mu src + a g``, ``src``
+    left as it is (``mu src`` written into ``v`` by NumPy, the rounding of ``scal``).
 
     With ``a = 1`` (the momentum's velocity) both give the two roundings of
     ``v *= mu; v += g`` (``axpy`` with ``a = 1`` adds exactly); BLAS in less time on
@@ -53,13 +56,21 @@ def _scale_add(v: np.ndarray, mu: float, g: np.ndarray, blas: bool = False,
     which may be ``g`` itself) and adds it, and ``axpy`` may round ``v + a g``
     once where NumPy rounds twice: one unit in the last place at most.
     """
-    scal, axpy = (_SCAL.get(v.dtype.char), _AXPY.get(v.dtype.char)) if blas else (None, None)
-    if (scal is not None and g.dtype == v.dtype and v.ndim == 1 and v.flags.c_contiguous
+    axpy = _AXPY.get(v.dtype.char) if blas else None
+    if not (axpy is not None and g.dtype == v.dtype and v.ndim == 1 and v.flags.c_contiguous
             and g.flags.c_contiguous):
-        if scal(mu, v) is v and axpy(g, v, a=a) is v:  # in place (always, for such vectors)
-            return
-        raise RuntimeError("BLAS scal/axpy did not update in place")  # pragma: no cover
-    v *= mu
+        axpy = None
+    if src is not None and src is not v:
+        np.multiply(src, mu, out=v)
+    elif axpy is not None:
+        if _SCAL[v.dtype.char](mu, v) is not v:  # in place (always, for such vectors)
+            raise RuntimeError("BLAS scal did not update in place")  # pragma: no cover
+    else:
+        v *= mu
+    if axpy is not None:
+        if axpy(g, v, a=a) is not v:  # in place (always, for such vectors)
+            raise RuntimeError("BLAS axpy did not update in place")  # pragma: no cover
+        return
     v += g if a == 1.0 else np.multiply(g, a, out=work)
 
 

@@ -126,8 +126,16 @@ class _GuardedStep:
             for layer, copies in self._buffered:  # none without BatchNorm
                 for k, live in layer.buffers().items():
                     np.copyto(copies[k], live)
-            self._keep_optimizer_state()  # (what this step changes, until it is kept)
-            self.optimizer.step(net.params, grad, net._decay_slices)
+            # the optimizer's state before the step, kept as the step computes the new one
+            # (see _keep_optimizer_state): its step count, and its state vectors moved
+            # into the guard's copies by the rule itself, with no copy of their own
+            opt = self.optimizer
+            self._good_opt = (tuple(opt.state), opt.t)
+            opt._keep_previous = True
+            try:
+                opt.step(net.params, grad, net._decay_slices)
+            finally:
+                opt._keep_previous = False
             if _params_finite(net.params):
                 if self.ema is not None:  # the moving average of the weights
                     self._ema_update()
@@ -144,8 +152,12 @@ class _GuardedStep:
         later ``partial_fit``) goes on from the state of the steps kept, as the
         parameters do.  The copies are work vectors of the optimizer's own
         (:meth:`~chainrule.optimizers.Optimizer._scratch`), made once and kept from
-        step to step and call to call: one pass per state vector, no allocation (none
-        for plain SGD, which has no state).
+        step to step and call to call, no allocation (none for plain SGD, which has no
+        state).  Copied here as a call begins (one pass per state vector); at each
+        step, :meth:`_step` has the rule write the new state into them instead
+        (:meth:`~chainrule.optimizers.Optimizer._state_pair`), the vectors before the
+        step becoming the copies: no pass of their own (a copy per step took 3 to 5 %
+        of an MNIST-shaped Adam epoch).
         """
         opt = self.optimizer
         for k, v in opt.state.items():

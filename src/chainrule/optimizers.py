@@ -70,8 +70,8 @@ class SGD(Optimizer):
     def _direction(self, grads: np.ndarray) -> np.ndarray:
         if self.momentum == 0:
             return grads
-        v = self._buffer("velocity", grads)
-        _scale_add(v, self.momentum, grads, self._blas)
+        previous, v = self._state_pair("velocity", grads)
+        _scale_add(v, self.momentum, grads, self._blas, src=previous)
         if not self.nesterov:
             return v
         d = np.multiply(v, self.momentum, out=self._scratch(grads, "direction"))
@@ -104,9 +104,9 @@ class AdaGrad(Optimizer):
         self.eps = check_positive_float(eps, "eps")
 
     def _direction(self, grads: np.ndarray) -> np.ndarray:
-        s = self._buffer("sum_sq", grads)
+        previous, s = self._state_pair("sum_sq", grads)
         d = np.multiply(grads, grads, out=self._scratch(grads, "direction"))
-        s += d
+        np.add(previous, d, out=s)
         np.sqrt(s, out=d)
         d += self.eps
         return np.divide(grads, d, out=d)  # g / (sqrt(s) + eps)
@@ -145,10 +145,10 @@ class RMSProp(Optimizer):
         self.eps = check_positive_float(eps, "eps")
 
     def _direction(self, grads: np.ndarray) -> np.ndarray:
-        s = self._buffer("mean_sq", grads)
+        previous, s = self._state_pair("mean_sq", grads)
         d = np.multiply(grads, 1 - self.rho, out=self._scratch(grads, "direction"))
         d *= grads  # (1 - rho) g^2, scaled before the square can overflow
-        _scale_add(s, self.rho, d, self._blas)  # rho s + (1 - rho) g^2
+        _scale_add(s, self.rho, d, self._blas, src=previous)  # rho s + (1 - rho) g^2
         np.sqrt(s, out=d)
         d += self.eps
         return np.divide(grads, d, out=d)  # g / (sqrt(s) + eps)
@@ -209,13 +209,13 @@ class Adam(Optimizer):
 
     def _direction(self, grads: np.ndarray) -> np.ndarray:
         # m <- b1 m + (1 - b1) g;  v <- b2 v + (1 - b2) g^2, in one work vector
-        m, v = self._buffer("m", grads), self._buffer("v", grads)
+        (m0, m), (v0, v) = self._state_pair("m", grads), self._state_pair("v", grads)
         d = self._scratch(grads, "direction")
         b1, b2 = self.beta1, self.beta2
-        _scale_add(m, b1, grads, self._blas, 1 - b1, d)
+        _scale_add(m, b1, grads, self._blas, 1 - b1, d, src=m0)
         np.multiply(grads, 1 - b2, out=d)
         d *= grads  # (1 - b2) g^2, scaled before the square can overflow
-        _scale_add(v, b2, d, self._blas)
+        _scale_add(v, b2, d, self._blas, src=v0)
         # m / (sqrt(v) + eps'), which _rate() scales by sqrt(1 - b2^t) / (1 - b1^t):
         # m_hat / (sqrt(v_hat) + eps) for eps' = eps sqrt(1 - b2^t)
         np.sqrt(v, out=d)
