@@ -353,3 +353,36 @@ def test_a_step_rejected_after_the_rules_rate_change_gives_back_its_velocity_in_
     np.testing.assert_array_equal(est.coefs_[0], w_a)
     assert opt.t == 12
     np.testing.assert_allclose(opt.lr * opt.state["velocity"], u_a, rtol=1e-12)
+
+
+@pytest.mark.parametrize("rule", ["momentum", "adam"])
+def test_a_fit_after_a_validation_loss_divergence_trains_that_epoch_again_from_its_start(rule):
+    """The validation loss at epoch 1's end is infinite (its last step went to about
+    1e200): that epoch no longer counts, and the next fit trains it again from its start
+    (parameters, optimizer state), as resume from the checkpoint before it would: 3
+    epochs of 2 batches are 6 steps.  Before, it trained the whole epoch again from the
+    parameters before the rejected step: 7 steps, epoch 1 counted one step twice over."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(8, 3))
+    y = X @ np.array([1.0, 2.0, -1.0]) + 0.5
+    val = (X[:4] + 0.1, y[:4])
+    net = chainrule.mlp([3, 1], output="identity", seed=0)
+    theta0 = net.params.copy()
+    lr = 0.01 if rule == "momentum" else 0.1
+    trainer = Trainer(net, lr=lr, batch_size=4, epochs=3, shuffle=False,
+                      callbacks=[_Explode()], **_rule_kw(rule))
+    with pytest.raises(TrainingDiverged, match=r"epoch 1, batch 1: the validation loss"):
+        trainer.fit(X, y, validation_data=val)
+    (kept,), _, _, _ = _rule_steps(X, y, theta0, lr, 1, rule)
+    np.testing.assert_allclose(net.params, kept, rtol=1e-12)  # the guard's, until the fit
+    assert trainer.epoch == 0 and trainer.optimizer.t == 1
+    trainer.callbacks.clear()
+    trainer.optimizer.lr = lr
+    history = trainer.fit(X, y, validation_data=val)
+    seen, losses, state, t = _rule_steps(X, y, theta0, lr, 6, rule)
+    assert trainer.optimizer.t == t == 6
+    np.testing.assert_allclose(history["loss"], np.mean(np.reshape(losses, (3, 2)), axis=1),
+                               rtol=1e-10)
+    np.testing.assert_allclose(net.params, seen[-1], rtol=1e-10)
+    for k, v in _state_of(trainer.optimizer, rule).items():
+        np.testing.assert_allclose(v, state[k], rtol=1e-10)

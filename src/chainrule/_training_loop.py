@@ -98,12 +98,15 @@ class _TrainingLoop(_RunStops):
         network's parameters were changed since: those are kept); after a
         divergence at the epoch's first batch, whose start the rejected step
         made, with the parameters the guard kept (lower ``optimizer.lr`` and
-        fit again).  The guard takes the rejected step out of the optimizer's
-        state too (its step count, velocity, Adam's moments), as out of the
-        parameters; a call whose first loss, at the parameters the earlier
-        call's last step made, is not finite rejects that step as one call
-        would (at parameters set since, the guard has none before them to go
-        back to: the network keeps them, and the error says so).  A run
+        fit again).  A validation loss found not finite at an epoch's end
+        rejects that epoch's last step and takes the epoch back: the next call
+        trains it again from its start, as after a stop within it.  The guard
+        takes the rejected step out of the optimizer's state too (its step
+        count, velocity, Adam's moments), as out of the parameters; a call whose
+        first loss, at the parameters the earlier call's last step made, is not
+        finite rejects that step as one call would (at parameters set since, the
+        guard has none before them to go back to: the network keeps them, and
+        the error says so).  A run
         that stopped itself (early stopping, ``loss_threshold``,
         ``grad_norm_threshold``, a callback's ``stop`` after a batch or an
         epoch) is finished: a later call trains no epoch and returns the history
@@ -220,7 +223,7 @@ class _TrainingLoop(_RunStops):
         # plain line per epoch, as verbose=2 prints next to the bar
         bar, lines = None, self.verbose >= 2
         trained = False  # whether this call runs an epoch (or a part of one)
-        start = None  # the state at the start of the epoch running (see _cut)
+        start = ended = None  # the state at the start of the epoch running (see _cut)
         if self.verbose and self.epoch < self.epochs and self._stopped is None:
             if _bar_drawn():
                 from tqdm.auto import tqdm
@@ -323,7 +326,9 @@ class _TrainingLoop(_RunStops):
                             ctrl_c.set, state.stop)
                         break
                     self.epoch = epoch
-                    start = None  # the epoch is complete: a later fit goes on after it
+                    # the epoch is complete: a later fit goes on after it (unless its
+                    # validation loss is not finite, which takes it back: see below)
+                    ended, start = start, None
                     if by_epoch:
                         correct = int(np.count_nonzero(
                             predicted == (target_class if order is None else target_class[order])))
@@ -346,6 +351,11 @@ class _TrainingLoop(_RunStops):
             # an exception that ends the run (a callback's, a KeyboardInterrupt outside a
             # batch or on_epoch_end): the history says so, on_train_end included; a
             # divergence has said "diverged" already
+            if (isinstance(exc, TrainingDiverged) and exc.what == "validation loss"
+                    and self._cut is None):
+                # the epoch's end: its last step rejected, the epoch no longer counted;
+                # a later fit trains it again from its start, as resume would
+                start = ended
             if start is not None and self._cut is None:  # within an epoch, as a Ctrl-C there
                 if isinstance(exc, TrainingDiverged) and exc.batch == 0 and exc.what == "loss":
                     start = self._kept_as_start(start)  # its start's loss was not finite
