@@ -37,6 +37,7 @@ from ._cli_models_data import (
     _scores,
 )
 from ._cli_models_find_lr import find_lr
+from ._cli_models_overfit import overfit_note
 from ._cli_models_train_checks import check_before_data
 from ._cli_models_train_lbfgs import fit_lbfgs
 from ._cli_models_train_prepare import prepare, read_table
@@ -247,6 +248,11 @@ def _train_run(args: argparse.Namespace, sigterm: SigtermAsCtrlC) -> int:
                              None if p.sample_weight is None else p.sample_weight[idx])
             line += f"; {name} " + ", ".join(f"{_NAMES[k]} {v:.4g}" for k, v in scores.items())
     print(line)
+    if not lbfgs and args.patience is None and history.stop_reason == "epochs":
+        # the last epoch's model written where the validation rows preferred an earlier one
+        note = overfit_note(history.get("val_loss") or ())
+        if note is not None:
+            print(note, file=sys.stderr)
     if lbfgs and history.stop_reason not in ("converged", "epochs", "interrupted", "max_time"):
         # a run that ended by itself without converging: said, as the estimators warn
         print(f"chainrule train: L-BFGS-B stopped after iteration {history.epochs} of "
