@@ -202,7 +202,11 @@ def _read_csv(path: Path | str, target: str | None, features: list[str] | None,
             f"{path} line {rows[0][0]}: the first row must be a header of column names, "
             f"got numbers ({', '.join(header[:4])}{', ...' if len(header) > 4 else ''})"
         )
-    if "" in header:
+    # a column without a name is refused where it would be taken (a feature when none are
+    # named, the default target); where the features are named (a model's, --features) it
+    # is left out as any column not named is: pandas' index, which no model needs
+    if "" in header and (features is None or "" in {*features, target, *more}
+                         or (target is None and need_target and header[-1] == "")):
         j = header.index("")
         # pandas' to_csv writes its index first, with no name: the usual such file
         index = (" (pandas' DataFrame.to_csv writes its index there: write the file with "
@@ -224,7 +228,7 @@ def _read_csv(path: Path | str, target: str | None, features: list[str] | None,
             "lose this example (if this row is the header, name the target column: "
             f"target={text[-1]!r}, --target {text[-1]} on the command line)"
         )
-    dup = _duplicates(header)
+    dup = [name for name in _duplicates(header) if name]  # unnamed ones: left out
     if dup:
         raise ValueError(f"{path}: duplicate column name(s) {', '.join(map(repr, dup))}")
     body = rows[1:]
