@@ -25,7 +25,7 @@ import sys
 import numpy as np
 
 from ._cli_models_importance_shuffle import PartialScores, column_groups, permutation_scores
-from .cli_args import positive_int, seed_int
+from .cli_args import column_name, positive_int, seed_int
 
 #: scores of which more is better, and those of which less is better (losses, errors)
 _GREATER = ("accuracy", "balanced_accuracy", "f1_macro", "roc_auc", "r2")
@@ -156,7 +156,7 @@ def _add_importance(sub: argparse._SubParsersAction) -> None:
     p.add_argument("model", metavar="MODEL", nargs="?", help=_MODEL_HELP)
     p.add_argument("data", metavar="DATA", nargs="?",
                    help=f"{_DATA_HELP}; - reads a CSV file from standard input")
-    p.add_argument("--target", nargs="+", metavar="NAME",
+    p.add_argument("--target", nargs="+", metavar="NAME", type=column_name,
                    help="target column(s), as evaluate's --target (default: the model's)")
     p.add_argument("--scoring", type=_scoring, metavar="NAME",
                    help="the score: accuracy, log_loss, balanced_accuracy, f1_macro, roc_auc "
@@ -174,6 +174,7 @@ def _add_importance(sub: argparse._SubParsersAction) -> None:
                    "seed the model was trained on, when DATA is that set, else 0; another "
                    "seed draws new data, held out)")
     p.add_argument("--sample-weight", default=None, metavar="COLUMN", dest="sample_weight",
+                   type=column_name,
                    help="a column of DATA (an array of an NPZ file) holding each example's "
                    "weight, a number >= 0 (their sum > 0), as evaluate's: the baseline and "
                    "every shuffled score weighted, as permutation_importance(..., "

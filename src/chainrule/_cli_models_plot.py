@@ -24,7 +24,7 @@ from ._cli_models_data import (
 )
 from ._cli_models_provenance import _data_seed
 from ._cli_models_show import _SHOW_MODEL_HELP, _load_any
-from .cli_args import positive_int, print_written, seed_int
+from .cli_args import column_name, positive_int, print_written, seed_int
 
 # --- chainrule plot --------------------------------------------------------------------------
 _KINDS = ("loss", "regions", "weights", "confusion")
@@ -54,7 +54,7 @@ def _add_plot(sub: argparse._SubParsersAction) -> None:
     p.add_argument("data", metavar="DATA", nargs="?",
                    help="labelled data for regions and confusion: " + _DATA_HELP
                    + "; - reads a CSV file from standard input")
-    p.add_argument("--target", metavar="NAME",
+    p.add_argument("--target", metavar="NAME", type=column_name,
                    help="regions and confusion: target column of DATA (default: the model's)")
     p.add_argument("-o", "--out", type=picture_named("picture.png"), metavar="PNG",
                    help="picture to write (default: chainrule-KIND.png)")

@@ -30,6 +30,7 @@ from .cli_architecture import add_architecture_args
 from .cli_args import (
     OPTIMIZER_NAMES,
     backprop_activation_name,
+    column_name,
     fraction,
     initializer_name,
     loss_name,
@@ -99,7 +100,7 @@ def add_train_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("data", metavar="DATA", nargs="?",
                    help=f"{_DATA_HELP}; - reads a CSV file from standard input (the model "
                    "records its SHA-256: evaluate MODEL - knows the same bytes again)")
-    p.add_argument("--target", nargs="+", metavar="NAME",
+    p.add_argument("--target", nargs="+", metavar="NAME", type=column_name,
                    help="target column (CSV; default: the last column) or array (NPZ; "
                    "default: y); two or more names (or an NPZ array of shape (n, k): its k "
                    "columns, named Y[0] .. Y[k-1]): a multi-output regression, one identity "
@@ -108,13 +109,13 @@ def add_train_options(p: argparse.ArgumentParser) -> None:
                    "class-like (text, or at most 20 distinct whole numbers) of two classes "
                    "(0/1, yes/no), a multi-label classifier: a sigmoid unit per target, "
                    "scored by subset accuracy, hamming loss and log loss")
-    p.add_argument("--features", nargs="+", metavar="NAME",
+    p.add_argument("--features", nargs="+", metavar="NAME", type=column_name,
                    help="feature columns (default: every column but the target); a CSV "
                    "column of text, none of it a number, is categorical: one-hot encoded, "
                    "one 0/1 feature per category (its distinct cells, sorted as text), "
                    "which the model file records for predict and evaluate (a column of "
                    "numbers and text is refused: see --categorical)")
-    p.add_argument("--categorical", nargs="+", metavar="NAME", default=None,
+    p.add_argument("--categorical", nargs="+", metavar="NAME", default=None, type=column_name,
                    help="feature columns of a CSV file to one-hot encode though they hold "
                    "numbers (zip codes, integer codes); columns of text are categorical "
                    "without it (default: none)")
@@ -253,6 +254,7 @@ def add_train_options(p: argparse.ArgumentParser) -> None:
                    "weighing the product; the validation cost is not weighted (default: "
                    "none)")
     p.add_argument("--sample-weight", default=None, metavar="COLUMN", dest="sample_weight",
+                   type=column_name,
                    help=SAMPLE_WEIGHT_HELP)
     p.add_argument("--seed", type=seed_int, default=0, help="random seed (default: 0)")
     p.add_argument("-o", "--out", type=model_path, default="model.npz", metavar="MODEL",

@@ -341,6 +341,34 @@ def nonzero_int(text: str) -> int:
     return value
 
 
+def column_name(text: str) -> str:
+    """argparse type of a column named on the command line (``--target``, ``--features``,
+    ``--keep``, ...): the name without its surrounding blanks, as the CSV reader takes them
+    off each header cell (``" x1 "`` is column ``x1``), so that a name copied from the file
+    with its blanks finds its column.
+
+    Parameters
+    ----------
+    text : str
+        What the user typed.
+
+    Returns
+    -------
+    str
+        ``text.strip()``, refused when empty (no column has an empty name).
+    """
+    name = text.strip()
+    if not name:
+        raise argparse.ArgumentTypeError(f"expected a column name, got {text!r}")
+    if name == text or type(text) is str:
+        return text if name == text else name
+    # a word the parser tagged with its place in the command line (DATA may follow the
+    # names): the stripped name keeps the tag
+    word = str.__new__(type(text), name)
+    word.__dict__.update(vars(text))
+    return word
+
+
 positive_int = integer(1)  # widths, epochs, batch sizes, counts
 seed_int = integer(0, MAX_SEED)
 finite_float = real()  # inputs and targets of an example

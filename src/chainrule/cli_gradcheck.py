@@ -50,6 +50,7 @@ from ._cli_gradcheck_model import _random_targets, _saved_model
 from .cli_args import (
     backprop_activation_name,
     check_loss_output,
+    column_name,
     initializer_name,
     loss_name,
     nonnegative_float,
@@ -144,7 +145,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                     "network on the raw features (the estimators scale nothing); a "
                     "SparseAutoencoder's cost on its rows, features only, no --target; - "
                     "reads a CSV file from standard input")
-    gc.add_argument("--target", metavar="NAME", help="--model --data: the target column")
+    gc.add_argument("--target", metavar="NAME", type=column_name,
+                    help="--model --data: the target column")
     gc.add_argument("--training", action="store_true", help="--model: check BatchNorm in "
                     "training mode, with the statistics of the examples checked (default: "
                     "evaluation mode, the running statistics); Dropout stays off")

@@ -60,7 +60,7 @@ from ._cli_models_train import _refuse_stray_text as _refuse_stray_text
 from ._cli_models_train import _split as _split
 from ._cli_models_train import _train as _train
 from ._cli_stdout import utf8_stdout
-from .cli_args import output_path, print_written, seed_int
+from .cli_args import column_name, output_path, print_written, seed_int
 
 __all__ = ["add_parsers"]
 
@@ -101,7 +101,7 @@ def _add_evaluate(sub: argparse._SubParsersAction) -> None:
     p.add_argument("model", metavar="MODEL", nargs="?", help=_MODEL_HELP)
     p.add_argument("data", metavar="DATA", nargs="?",
                    help=f"{_DATA_HELP}; - reads a CSV file from standard input")
-    p.add_argument("--target", nargs="+", metavar="NAME",
+    p.add_argument("--target", nargs="+", metavar="NAME", type=column_name,
                    help="target column (default: the model's); of a model of several targets "
                    "(or an estimator of several outputs: a regressor's, or a multi-label "
                    "classifier's 0/1 columns), one per output, in their order, or one NPZ "
@@ -112,6 +112,7 @@ def _add_evaluate(sub: argparse._SubParsersAction) -> None:
                    "matrix (a multi-label one: a row and a 2 x 2 matrix per target)")
     p.add_argument("--json", action="store_true", help="print the scores as JSON")
     p.add_argument("--sample-weight", default=None, metavar="COLUMN", dest="sample_weight",
+                   type=column_name,
                    help=_weights.EVALUATE_HELP)
     p.add_argument("--unknown-categories", choices=["error", "zeros"], default="error",
                    dest="unknown_categories",
@@ -197,7 +198,7 @@ def _add_predict(sub: argparse._SubParsersAction) -> None:
                    help="file to write, its missing folders created (a file name, not a "
                    "folder; default, and -: standard output, which then holds the CSV alone)")
     p.add_argument("--proba", action="store_true", help="add class probabilities")
-    p.add_argument("--keep", nargs="+", metavar="NAME",
+    p.add_argument("--keep", nargs="+", metavar="NAME", type=column_name,
                    help="columns of DATA (arrays of an NPZ file) to copy to the output, "
                    "first, cell by cell as the file writes them (an id column, to match each "
                    "prediction to its example); DATA - too (standard input, read once and "
