@@ -78,3 +78,27 @@ def test_a_run_that_does_not_overfit_says_nothing(tmp_path, capsys):
     val_loss = np.array(SavedModel.load(out).metadata["history"]["val_loss"])
     assert val_loss[-1] <= 1.1 * val_loss.min()  # the reference: it did not overfit
     assert NOTE not in capsys.readouterr().err
+
+
+def test_the_rule_on_hand_worked_histories():
+    from chainrule._cli_models_overfit import overfit
+
+    # lowest at epoch 2 (0.5), then 5 epochs more; 0.56 is 12% above 0.5: said
+    assert overfit([1.0, 0.5, 0.6, 0.7, 0.8, 0.9, 0.56]) == (2, 0.5, 0.56, 7)
+    # 0.54 is 8% above: not clearly past the best
+    assert overfit([1.0, 0.5, 0.6, 0.7, 0.8, 0.9, 0.54]) is None
+    # the lowest 4 epochs before the end: a late wobble, not said
+    assert overfit([1.0, 0.9, 0.5, 0.6, 0.7, 0.8, 0.9]) is None
+    # a tie: the first epoch of the minimum; a NaN in the history: nothing said
+    assert overfit([0.5, 0.7, 0.5, 0.8, 0.8, 0.8, 0.8, 0.9])[0] == 1
+    assert overfit([0.5, float("nan"), 0.9, 0.9, 0.9, 0.9, 0.9]) is None
+
+
+def test_cv_says_it_once_for_all_its_folds(noisy, capsys):
+    argv = ["cv", str(noisy), "--hidden", "256", "--epochs", "40", "--folds", "3", "-q"]
+    assert main(argv) == 0
+    lines = [line for line in capsys.readouterr().err.splitlines() if "note:" in line]
+    assert len(lines) == 1 and lines[0].startswith("chainrule cv: note: in folds 1, 2, 3 of 3 ")
+    assert "--patience 10" in lines[0]
+    assert main([*argv, "--patience", "10"]) == 0
+    assert "note:" not in capsys.readouterr().err

@@ -21,6 +21,8 @@ import numpy as np
 
 from ._cli_models_cv_table import print_table, summary
 from ._cli_models_data import _DATA_EXAMPLE, _NAMES, _not_empty
+from ._cli_models_overfit import folds_overfit_note
+from ._cli_models_overfit import overfit as _overfit
 from ._cli_models_train import add_train_options
 
 # train's options that cv refuses: their dest, as typed, and why
@@ -260,8 +262,10 @@ def _cv(args: argparse.Namespace) -> int:
 
     table, task, several, lbfgs, steps, run_settings, splitter, folds = setup(args)
     rows: list[dict] = []
+    overfit: dict[int, tuple] = {}  # the folds that ended past their best validation loss
     try:
-        _run_folds(args, table, task, several, lbfgs, steps, run_settings, folds, rows)
+        _run_folds(args, table, task, several, lbfgs, steps, run_settings, folds, rows,
+                   overfit)
     except KeyboardInterrupt:  # Ctrl-C (or SIGTERM): the folds finished are kept, said
         if not rows:
             raise
@@ -270,6 +274,9 @@ def _cv(args: argparse.Namespace) -> int:
               file=sys.stderr)
         _print_scores(args, table, task, splitter, folds, rows)
         return EXIT_SIGINT
+    note = folds_overfit_note(overfit, len(folds))  # once for all folds, not per fold
+    if note is not None:
+        print(note, file=sys.stderr)
     _print_scores(args, table, task, splitter, folds, rows)
     return 0
 
@@ -294,8 +301,11 @@ def _print_scores(args: argparse.Namespace, table, task: str, splitter: str, fol
 
 
 def _run_folds(args: argparse.Namespace, table, task: str, several: bool, lbfgs: bool,
-               steps: dict, run_settings: dict, folds: list, rows: list[dict]) -> None:
-    """Train and score each fold, appending its scores to ``rows`` as it finishes."""
+               steps: dict, run_settings: dict, folds: list, rows: list[dict],
+               overfit: dict | None = None) -> None:
+    """Train and score each fold, appending its scores to ``rows`` as it finishes, and
+    to ``overfit`` (if given) :func:`~chainrule._cli_models_overfit.overfit`'s finding
+    by fold number for a fold without --patience that ended past its best."""
     from ._cli_models_categorical import fold_tables
     from ._cli_models_report import _evaluation
     from ._cli_models_train_prepare import missing_options
@@ -321,6 +331,10 @@ def _run_folds(args: argparse.Namespace, table, task: str, several: bool, lbfgs:
             exc.fold = f"fold {i} of {len(folds)}"
             raise
         seconds = time.perf_counter() - start
+        if overfit is not None and not lbfgs and args.patience is None:
+            found = _overfit(history.get("val_loss") or ())
+            if found is not None:
+                overfit[i] = found
         scores, no_auc, each, _ = _evaluation(model, held, sample_weight=held.sample_weight)
         names = held.target_names
         row = {"fold": i, "train_samples": len(train_rows), **scores,
