@@ -115,3 +115,19 @@ def test_a_negative_weight_of_a_pipe_is_named(files, capsys):
         err = capsys.readouterr().err
         assert err.startswith("chainrule: error: --sample-weight w: /dev/fd/")
         assert err.endswith(" line 4: the weight is -2.5; expected a finite number >= 0\n")
+
+
+def test_a_features_fault_is_said_without_the_weight_column_among_them(tmp_path, capsys):
+    """The weight column read with the features is not a feature: a fault of the features
+    (a --categorical column left out of --features) lists the columns as the same command
+    without --sample-weight lists them, not the weight column among them."""
+    data = tmp_path / "cw.csv"
+    data.write_text("x1,x2,x3,w,y\n1,2,a,1,0\n2,3,b,2,1\n3,1,a,1,0\n4,5,b,1,1\n")
+    common = ["train", str(data), "--features", "x1", "x2", "--categorical", "x3", "-q",
+              "-o", str(tmp_path / "m.npz")]
+    assert main(common) == 2
+    without = capsys.readouterr().err.strip().splitlines()[-1]
+    assert main([*common, "--sample-weight", "w"]) == 2
+    weighted = capsys.readouterr().err.strip().splitlines()[-1]
+    assert "'x3'" in without and "(x1, x2)" in without
+    assert weighted == without

@@ -62,10 +62,12 @@ def read_once(args: argparse.Namespace, read) -> tuple:
     features = with_weight_column(args.data, name, args.features, ())
     try:
         table = read(features)
-    except (ValueError, OSError):  # the weight column's fault said first, as before (a
-        if not is_pipe(args.data):  # pipe's bytes are gone: its reader's words stand)
-            read_weights(args.data, name, args.seed, None)
-        raise
+    except (ValueError, OSError) as exc:  # the weight column's fault said first, then the
+        if is_pipe(args.data):  # features' as a read without it says it (listing no weight
+            raise  # column among the features); a pipe's bytes are gone: its reader's words
+        read_weights(args.data, name, args.seed, None)
+        read(args.features)
+        raise exc from None
     if name == table.target_name or name in (table.target_names or ()):
         return table, None  # refused by with_sample_weight
     table, weights = split_weights(table, name, is_pipe(args.data))
