@@ -29,9 +29,25 @@ def summary(rows: list[dict]) -> tuple[dict, dict, dict]:
     keys = [key for key in _NAMES if any(key in row for row in rows)]
     keys.sort(key=lambda key: min(list(row).index(key) for row in rows if key in row))
     values = {key: [row[key] for row in rows if key in row] for key in keys}
-    return ({key: float(np.mean(v)) for key, v in values.items()},
-            {key: float(np.std(v)) for key, v in values.items()},
+    moments = {key: _mean_std(v) for key, v in values.items()}
+    return ({key: m for key, (m, _) in moments.items()},
+            {key: sd for key, (_, sd) in moments.items()},
             {key: len(v) for key, v in values.items()})
+
+
+def _mean_std(values: list[float]) -> tuple[float, float]:
+    """NumPy's ``mean`` and ``std`` (ddof=0) of ``values``; of finite scores too large for
+    them (an MSE of 1e300: their sum, or their squared deviations, overflow), those of the
+    scores scaled by their largest magnitude, times it: finite, not inf and a
+    RuntimeWarning.  A score that is itself inf (an MSE past the largest float) gives NaN
+    or inf, as NumPy does, without its warning."""
+    v = np.asarray(values, dtype=float)
+    with np.errstate(over="ignore", invalid="ignore"):
+        mean, std = float(np.mean(v)), float(np.std(v))
+    if (np.isfinite(mean) and np.isfinite(std)) or not np.isfinite(v).all():
+        return mean, std
+    scale = float(np.max(np.abs(v)))
+    return scale * float(np.mean(v / scale)), scale * float(np.std(v / scale))
 
 
 def print_table(table, task: str, splitter: str, seed: int, rows: list[dict], mean: dict,
