@@ -180,10 +180,21 @@ def combination_args(base: argparse.Namespace, combination: dict[str, str],
     """``base`` with the options of ``combination`` parsed by train's parser in place."""
     args = copy.deepcopy(base)
     for key, value in combination.items():
-        action = next(a for a in parser._actions if f"--{key}" in a.option_strings)
-        words = value.split() if action.nargs not in (None, "?") else [value]
-        parser.parse_args([f"--{key}", *words], namespace=args)
+        parser.parse_args(option_words({key: value}, parser), namespace=args)
     return args
+
+
+def option_words(combination: dict[str, str], parser: argparse.ArgumentParser) -> list[str]:
+    """The words of ``combination``'s options on train's command line, as the ``best:``
+    line writes them once quoted by ``shlex.join``: each option's long name, then its
+    value's words (an option of several words: each, none of an empty value; else the
+    value whole, a JSON ``--schedule`` with its spaces one word)."""
+    words: list[str] = []
+    for key, value in combination.items():
+        action = next(a for a in parser._actions if f"--{key}" in a.option_strings)
+        words += [f"--{key}", *(value.split() if action.nargs not in (None, "?")
+                                else [value])]
+    return words
 
 
 def train_argv(args: argparse.Namespace, parser: argparse.ArgumentParser,

@@ -34,6 +34,7 @@ def print_results(args: argparse.Namespace, search: dict, results: list[dict],
         has a mean of the score (each diverged, or its score left out of every fold).
     """
     from ._cli_models_tune import LOWER_IS_BETTER, ranks
+    from ._cli_models_tune_grid import option_words, value_parser
 
     key = search["scoring"]
     rank = ranks(results, key)
@@ -85,9 +86,10 @@ def print_results(args: argparse.Namespace, search: dict, results: list[dict],
     for line_ in [header, *lines]:
         print("  ".join(cell.ljust(w) if j < len(names) else cell.rjust(w)
                         for j, (cell, w) in enumerate(zip(line_, widths, strict=True))).rstrip())
+    parser = value_parser()
     for r in results:
-        if r["failed"]:
-            print(f"diverged: --{' --'.join(f'{k} {v}' for k, v in r['params'].items())}: "
+        if r["failed"]:  # the combination's options, in the words of the best: line
+            print(f"diverged: {shlex.join(option_words(r['params'], parser))}: "
                   f"{r['failed']}")
     print(f"std: over the folds (NumPy's, ddof=0); seconds: training and scoring the "
           f"combination's {search['folds']} folds")
