@@ -11,6 +11,7 @@ standard deviation is a float.  The references are Python's ``statistics.fmean``
 from __future__ import annotations
 
 import json
+import math
 import statistics
 
 import pytest
@@ -49,3 +50,42 @@ def test_the_summary_of_ordinary_scores_is_numpys():
     assert counts == {"mse": 3}
     huge = summary([{"mse": 1.5e308}, {"mse": 1.7e308}])  # their sum overflows
     assert huge[0]["mse"] == pytest.approx(1.6e308) and huge[1]["mse"] == pytest.approx(1e307)
+
+
+# the overflow of the MSE itself (sklearn's squares of errors of 1e154) is the case, warned
+@pytest.mark.filterwarnings("ignore:overflow encountered:RuntimeWarning")
+def test_scores_that_are_not_finite_are_json_null_where_the_table_has_inf_or_nan(capsys):
+    capsys.readouterr()
+    assert main([*LINEAR_SGD, "--lr", "5e6"]) == 0
+    result = _strict(capsys.readouterr().out)
+    assert main([*LINEAR_SGD[:-1], "--lr", "5e6"]) == 0  # the table, of the same folds
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[2].split()[-3:] == ["rmse", "mae", "r2"]  # after mean squared error
+    rows = {words[0]: [float(w) for w in words[-4:]] for words in map(str.split, lines[3:7])}
+    keys = ["mse", "rmse", "mae", "r2"]
+    got = {**{str(r["fold"]): [r[k] for k in keys] for r in result["per_fold"]},
+           "mean": [result["mean"][k] for k in keys], "std": [result["std"][k] for k in keys]}
+    assert set(got) == set(rows)
+    nulls = 0
+    for name, cells in rows.items():
+        for cell, value in zip(cells, got[name], strict=True):
+            if math.isfinite(cell):
+                assert value == pytest.approx(cell, rel=1e-5)
+            else:  # inf, -inf or nan in the table
+                assert value is None
+                nulls += 1
+    assert nulls >= 8  # the folds' mse, rmse, r2, the means and stds of them
+
+
+@pytest.mark.filterwarnings("ignore:overflow encountered:RuntimeWarning")
+def test_tune_json_writes_null_for_a_score_that_is_not_finite(capsys):
+    capsys.readouterr()
+    argv = ["tune", *LINEAR_SGD[1:], "--grid", "lr=5e6,0.01"]
+    assert main(argv) == 0
+    result = _strict(capsys.readouterr().out)
+    wild, fine = result["results"]
+    assert wild["params"] == {"lr": "5e6"}
+    assert wild["mean"]["r2"] is None and wild["std"]["mse"] is None
+    assert all(row["mse"] is None for row in wild["per_fold"])
+    assert math.isfinite(wild["mean"]["mae"])
+    assert (wild["rank"], fine["rank"], result["best"]) == (2, 1, {"lr": "0.01"})

@@ -12,14 +12,13 @@ from __future__ import annotations
 
 import argparse
 import copy
-import json
 import sys
 import time
 from dataclasses import replace
 
 import numpy as np
 
-from ._cli_models_cv_table import print_table, summary
+from ._cli_models_cv_table import json_text, print_table, summary
 from ._cli_models_data import _DATA_EXAMPLE, _NAMES, _not_empty
 from ._cli_models_overfit import folds_overfit_note
 from ._cli_models_overfit import overfit as _overfit
@@ -291,7 +290,7 @@ def _print_scores(args: argparse.Namespace, table, task: str, splitter: str, fol
         each = {name: dict(zip(("mean", "std", "folds_scored"),
                                summary([row["targets"][name] for row in rows]), strict=True))
                 for name in names or ()}
-        print(json.dumps({"folds": len(folds), "splitter": splitter, "shuffle": True,
+        print(json_text({"folds": len(folds), "splitter": splitter, "shuffle": True,
                           "seed": args.seed, "samples": table.n_samples, "task": task,
                           "per_fold": rows, "mean": mean, "std": std,
                           "folds_scored": counts, **({"targets": each} if names else {}),

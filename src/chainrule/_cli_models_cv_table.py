@@ -4,6 +4,9 @@ of the folds' scores with them (:func:`print_table`)."""
 
 from __future__ import annotations
 
+import json
+import math
+
 import numpy as np
 
 from ._cli_models_data import _NAMES
@@ -48,6 +51,25 @@ def _mean_std(values: list[float]) -> tuple[float, float]:
         return mean, std
     scale = float(np.max(np.abs(v)))
     return scale * float(np.mean(v / scale)), scale * float(np.std(v / scale))
+
+
+def json_text(value: object) -> str:
+    """``value`` as strict JSON (RFC 8259), cv's and tune's ``--json``: a float that is not
+    finite (an MSE past the largest float, its std NaN) is written ``null``, where
+    Python's ``json.dumps`` writes ``Infinity`` or ``NaN``, which JSON lacks (and most
+    languages' readers refuse)."""
+    return json.dumps(_nulls(value), allow_nan=False)
+
+
+def _nulls(value: object) -> object:
+    """``value`` with every float that is not finite replaced by None."""
+    if isinstance(value, float) and not math.isfinite(value):  # np.float64 included
+        return None
+    if isinstance(value, dict):
+        return {k: _nulls(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_nulls(v) for v in value]
+    return value
 
 
 def print_table(table, task: str, splitter: str, seed: int, rows: list[dict], mean: dict,

@@ -5,9 +5,9 @@ train`` line of the best, or all of it as JSON."""
 from __future__ import annotations
 
 import argparse
-import json
 import shlex
 
+from ._cli_models_cv_table import json_text
 from ._cli_models_data import _NAMES
 
 
@@ -50,7 +50,7 @@ def print_results(args: argparse.Namespace, search: dict, results: list[dict],
                   "rank": int(rk), "train": ["chainrule", "train", *r["train"]],
                   **({"failed": r["failed"]} if r["failed"] else {})}
                  for r, rk in zip(results, rank, strict=True)]
-        print(json.dumps({
+        print(json_text({
             "search": search["search"], "grid": search["grid"], "random": args.random,
             "folds": search["folds"], "splitter": search["splitter"], "shuffle": True,
             "seed": args.seed, "samples": search["samples"], "task": search["task"],
