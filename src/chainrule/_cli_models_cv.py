@@ -204,12 +204,25 @@ def _validation_only(args: argparse.Namespace, p) -> None:
     for column, only in validation_only(p.table, p.train_idx, p.val_idx).items():
         one = len(only) == 1
         it, its = ("it", "its") if one else ("them", "their")
-        print(f"chainrule cv: fold {args.fold[0]}: warning: {column!r}: "
-              f"{', '.join(map(repr, only))} {'is' if one else 'are'} only in the fold's "
-              f"validation rows (--val-fraction {args.val_fraction:g}): {its} input weights "
-              f"never train (no training row holds {it}); give --val-fraction 0, or more "
-              f"rows of {it}",
-              file=sys.stderr)
+        _say(args, f"fold {args.fold[0]}: warning: {column!r}: "
+             f"{', '.join(map(repr, only))} {'is' if one else 'are'} only in the fold's "
+             f"validation rows (--val-fraction {args.val_fraction:g}): {its} input weights "
+             f"never train (no training row holds {it}); give --val-fraction 0, or more "
+             f"rows of {it}")
+
+
+def _say(args: argparse.Namespace, text: str) -> None:
+    """Print a fold's ``text`` on stderr (with -q too, as train's warnings), in the name of
+    the command that runs the folds (``chainrule cv:``, ``chainrule tune:``); where
+    ``args.said`` is a set (tune's, of the search), a text said before is not said again:
+    each combination's folds are the same, and so are their messages, but where an
+    option of the combination (``--val-fraction``) makes them differ."""
+    said = getattr(args, "said", None)
+    if said is not None:
+        if text in said:
+            return
+        said.add(text)
+    print(f"chainrule {getattr(args, 'command', None) or 'cv'}: {text}", file=sys.stderr)
 
 
 def setup(args: argparse.Namespace) -> tuple:
@@ -319,9 +332,9 @@ def _run_folds(args: argparse.Namespace, table, task: str, several: bool, lbfgs:
         fitted, held, unseen = fold_tables(_rows(table, train_rows), _rows(table, held_rows),
                                            fill)
         for column, n in unseen.items():
-            print(f"chainrule cv: fold {i}: {n} held-out example{'s' if n > 1 else ''} of "
-                  f"a category of {column!r} that the fold's training rows lack, encoded "
-                  "as all zeros (as evaluate --unknown-categories zeros)", file=sys.stderr)
+            _say(args, f"fold {i}: {n} held-out example{'s' if n > 1 else ''} of a category "
+                 f"of {column!r} that the fold's training rows lack, encoded as all zeros "
+                 "(as evaluate --unknown-categories zeros)")
         start = time.perf_counter()
         try:
             model, history, n_val = _fit_fold(

@@ -242,6 +242,7 @@ def _cross_validate(run: argparse.Namespace, combo: dict[str, str], i: int, n: i
     argv = train_argv(run, value_parser())
     run = copy.deepcopy(run)
     run.quiet = True  # no line per fold: one per combination
+    run.said = search.setdefault("said", set())  # a fold's warning: once in the search
     table, task, several, lbfgs, steps, run_settings, splitter, folds = setup(run)
     if "task" not in search:  # the first combination's: every other's must be the same
         scoring = args.scoring or ("accuracy" if task == "classification" else "r2")
