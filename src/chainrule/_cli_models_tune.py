@@ -144,7 +144,7 @@ def _check_on_data(runs: list[argparse.Namespace], combos: list[dict]) -> None:
     """
     from ._cli_models_categorical import fold_tables
     from ._cli_models_cv import _rows, setup
-    from ._cli_models_train_prepare import prepare
+    from ._cli_models_train_prepare import missing_options, prepare
     from ._cli_models_train_run import new_trainer
     from .cli_architecture import build_network
 
@@ -159,7 +159,8 @@ def _check_on_data(runs: list[argparse.Namespace], combos: list[dict]) -> None:
                              "together")
         first = task
         train_rows, held_rows = folds[0]
-        fitted, _, _ = fold_tables(_rows(table, train_rows), _rows(table, held_rows))
+        fill = missing_options(run).get("missing_category")  # as cv's _run_folds keeps it
+        fitted, _, _ = fold_tables(_rows(table, train_rows), _rows(table, held_rows), fill)
         try:
             p = prepare(run, fitted, several, run_settings, provenance=False, task=task)
             net = build_network(run, p.X.shape[1], p.n_out, p.output)

@@ -1,0 +1,51 @@
+"""``chainrule tune`` on a table of categorical columns with missing cells.
+
+Each combination's scores are those that ``chainrule cv`` prints of the same options (run
+here; cv's folds and fold tables are tested against scikit-learn in test_cli_cv*), and
+DATA is read as many times as the ways the grid reads it, counted at the reader.
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+
+from chainrule.cli import main
+
+
+def _table(path, n: int = 90) -> None:
+    """``n`` rows: two numbers, a colour with missing cells and a rare colour, a shape,
+    and a class."""
+    rng = np.random.default_rng(4)
+    x = rng.normal(size=(n, 2))
+    colour = np.where(rng.random(n) < 0.5, "red", "blue").astype(object)
+    colour[::9] = ""  # missing: --impute fills it
+    colour[[4, 40]] = "green"
+    shape = rng.choice(["a", "b", "c"], size=n)
+    y = (x[:, 0] + (colour == "red") > 0.4).astype(int)
+    path.write_text("x0,x1,colour,shape,y\n" + "".join(
+        f"{a!r},{b!r},{c},{s},{t}\n" for (a, b), c, s, t
+        in zip(x.tolist(), colour, shape, y, strict=True)))
+
+
+def _json(capsys, *argv: str) -> dict:
+    capsys.readouterr()
+    assert main([*argv, "-q", "--json"]) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+COMMON = ["--target", "y", "--epochs", "3", "--folds", "3", "--seed", "1"]
+
+
+def test_impute_constant_of_a_categorical_column_is_cross_validated_as_cv(capsys, tmp_path):
+    # the fill category of a column with missing cells among a fold's training rows is
+    # kept by cv; tune's check of the first fold dropped it, and refused every search
+    _table(tmp_path / "d.csv")
+    data = str(tmp_path / "d.csv")
+    result = _json(capsys, "tune", data, *COMMON, "--impute", "constant", "--grid",
+                   "hidden=3,4")
+    for r in result["results"]:
+        cv = _json(capsys, "cv", data, *COMMON, "--impute", "constant", "--hidden",
+                   r["params"]["hidden"])
+        assert r["per_fold"] == cv["per_fold"] and r["mean"] == cv["mean"]
