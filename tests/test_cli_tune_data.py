@@ -49,3 +49,35 @@ def test_impute_constant_of_a_categorical_column_is_cross_validated_as_cv(capsys
         cv = _json(capsys, "cv", data, *COMMON, "--impute", "constant", "--hidden",
                    r["params"]["hidden"])
         assert r["per_fold"] == cv["per_fold"] and r["mean"] == cv["mean"]
+
+
+def test_data_is_read_once_per_way_the_grid_reads_it(capsys, tmp_path, monkeypatch):
+    from chainrule import tabular
+
+    _table(tmp_path / "d.csv")
+    data = str(tmp_path / "d.csv")
+    reads = []
+    read_data = tabular.read_data
+
+    def counted(*args, **kwargs):
+        reads.append(kwargs)
+        return read_data(*args, **kwargs)
+
+    monkeypatch.setattr(tabular, "read_data", counted)
+    # 4 combinations of options applied after reading: one read (each was read twice:
+    # checked on DATA, then cross-validated)
+    _json(capsys, "tune", data, *COMMON, "--impute", "mean", "--grid", "hidden=3,4",
+          "scale=standard,none")
+    assert len(reads) == 1
+    # mean and median read the missing cells alike (NaN), constant with its category;
+    # each --features reads other columns: one read per way
+    reads.clear()
+    result = _json(capsys, "tune", data, *COMMON, "--grid", "impute=mean,median,constant",
+                   "features=x0 colour|x1 colour shape")
+    assert len(reads) == 4
+    assert sorted(map(repr, reads)) == sorted(set(map(repr, reads)))  # no read twice
+    monkeypatch.setattr(tabular, "read_data", read_data)
+    for r in result["results"]:  # the scores of the reads shared: cv's, fold for fold
+        options = [w for k, v in r["params"].items() for w in [f"--{k}", *v.split()]]
+        cv = _json(capsys, "cv", data, *COMMON, *options)
+        assert r["per_fold"] == cv["per_fold"] and r["mean"] == cv["mean"]

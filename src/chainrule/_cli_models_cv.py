@@ -225,9 +225,17 @@ def _say(args: argparse.Namespace, text: str) -> None:
     print(f"chainrule {getattr(args, 'command', None) or 'cv'}: {text}", file=sys.stderr)
 
 
-def setup(args: argparse.Namespace) -> tuple:
+def setup(args: argparse.Namespace, tables: dict | None = None) -> tuple:
     """cv's checks of ``args`` (train's options, resolved in place as train resolves them),
     DATA read, the task and the folds; tune's of each combination too.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        cv's options (a tune combination's).
+    tables : dict, optional
+        tune's tables of DATA already read, by the options that read them
+        (:func:`_read`): a combination that reads DATA as one before takes its table.
 
     Returns
     -------
@@ -241,7 +249,6 @@ def setup(args: argparse.Namespace) -> tuple:
     from ._cli_args_optimizer import check_schedule_epochs
     from ._cli_checkpoint import run_options
     from ._cli_models_train_checks import check_before_data
-    from ._cli_models_train_prepare import read_table
     from ._cli_models_train_task import _infer_task, _infer_task_several, _numeric_targets
     from ._cli_sample_weight import check_folds
     from .cli_args import check_loss_output
@@ -254,7 +261,7 @@ def setup(args: argparse.Namespace) -> tuple:
     run_settings = run_options(args, steps)
     if not lbfgs:  # a warm-up and its cosine that --epochs leaves no room for
         check_schedule_epochs(args.schedule, args.epochs)
-    table = read_table(args, given_shape)
+    table = _read(args, given_shape, tables)
     task = (_infer_task_several(table, args.task, args.loss) if several else
             _infer_task(table, args.task, args.loss))
     if task == "regression":  # a cell that is not a number, named by its row of DATA (a
@@ -267,6 +274,41 @@ def setup(args: argparse.Namespace) -> tuple:
         # stop one fold early on 2 validation rows and run the others to the end)
         args.val_fraction = 0.1 if min(len(train) for train, _ in folds) >= 20 else 0.0
     return table, task, several, lbfgs, steps, run_settings, splitter, folds
+
+
+def _read(args: argparse.Namespace, given_shape: list[int] | None,
+          tables: dict | None) -> object:
+    """DATA as train reads it (``read_table``); with ``tables``, read once per way of
+    reading it.
+
+    What makes a read differ is what ``read_data`` is given: DATA, ``--target``,
+    ``--features``, ``--seed`` (a generated set), ``--sample-weight`` (its column read with
+    the features), ``--categorical`` and ``--max-categories``, and ``--impute`` (missing
+    cells read as NaNs; under ``constant``, ``--fill-value``'s category); every other
+    option (``--scale``, ``--missing-indicator``, ``--impute``'s other strategies of the
+    same read, the network, the optimizer) is applied to the table after, per fold.  A
+    table taken from ``tables`` is checked against the combination's ``--input-shape``
+    as ``read_table`` checks the one it reads.
+    """
+    from ._cli_image_layout import other_shape
+    from ._cli_models_categorical import categorical_options
+    from ._cli_models_train_prepare import missing_options, read_table
+    from .cli_architecture import check_features
+
+    if tables is None:
+        return read_table(args, given_shape)
+    key = repr((str(args.data), args.target, args.features, args.seed,
+                getattr(args, "sample_weight", None), categorical_options(args),
+                missing_options(args)))
+    if key not in tables:
+        tables[key] = read_table(args, given_shape)
+        return tables[key]
+    table = tables[key]
+    if (given_shape is not None and table.image_shape is not None
+            and tuple(given_shape) != table.image_shape):
+        raise ValueError(other_shape(given_shape, table.source, table.image_shape))
+    check_features(args, table.X.shape[1], table.source)
+    return table
 
 
 def _cv(args: argparse.Namespace) -> int:

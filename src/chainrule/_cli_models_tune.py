@@ -133,7 +133,8 @@ def _check_combinations(runs: list[argparse.Namespace], combos: list[dict]) -> N
             raise ValueError(f"the combination {_words(combo)}: {exc}") from None
 
 
-def _check_on_data(runs: list[argparse.Namespace], combos: list[dict]) -> None:
+def _check_on_data(runs: list[argparse.Namespace], combos: list[dict],
+                   tables: dict) -> None:
     """train's checks of every combination that need DATA, before anything trains.
 
     Each combination is set up as cv sets it up (DATA read, its task inferred, the folds
@@ -141,6 +142,9 @@ def _check_on_data(runs: list[argparse.Namespace], combos: list[dict]) -> None:
     ``_fit_fold`` makes them, without training: a combination that train would refuse on
     DATA (an output that the labels do not fit, a loss of the other task, a task unlike
     the first combination's) is refused naming it before the others spend their time.
+    DATA is read once per way of reading it (``tables``, cv's ``_read``: once, unless
+    the grid varies ``--features``, ``--categorical``, ``--max-categories``, or
+    ``--impute`` or ``--fill-value`` so as to read it otherwise), for the search to use.
     """
     from ._cli_models_categorical import fold_tables
     from ._cli_models_cv import _rows, setup
@@ -152,7 +156,7 @@ def _check_on_data(runs: list[argparse.Namespace], combos: list[dict]) -> None:
     for run, combo in zip(runs, combos, strict=True):
         run = copy.deepcopy(run)
         run.quiet = True
-        table, task, several, lbfgs, steps, run_settings, _, folds = setup(run)
+        table, task, several, lbfgs, steps, run_settings, _, folds = setup(run, tables)
         if first is not None and task != first:
             raise ValueError(f"the combination {_words(combo)}: its task is {task}, the "
                              f"first combination's {first}: their scores cannot be ranked "
@@ -204,12 +208,13 @@ def _tune(args: argparse.Namespace) -> int:
     _check_combinations(runs, combos)
     _not_empty(args.data, "data", _DATA_EXAMPLE)
     refuse_overwriting(args.out, "-o/--out", {"data file": args.data})  # train's, said first
-    _check_on_data(runs, combos)
+    tables: dict = {}  # DATA read, by the options that read it: once for the search
+    _check_on_data(runs, combos, tables)
     if note:
         print(f"chainrule tune: {note}", file=sys.stderr)
     results: list[dict] = []
     search = {"grid": grid, "search": "grid" if args.random is None else "random",
-              "combinations": len(combos)}
+              "combinations": len(combos), "tables": tables}
     try:
         for i, (run, combo) in enumerate(zip(runs, combos, strict=True), 1):
             results.append(_cross_validate(run, combo, i, len(combos), args, search))
@@ -221,6 +226,7 @@ def _tune(args: argparse.Namespace) -> int:
               file=sys.stderr)
         print_results(args, search, results, partial=True)
         return EXIT_SIGINT
+    tables.clear()  # the search's reads of DATA: -o's refit reads it as train does
     if all(r["failed"] for r in results):
         raise ArithmeticError("every combination's training diverged: "
                               + "; ".join(r["failed"] for r in results))
@@ -244,7 +250,8 @@ def _cross_validate(run: argparse.Namespace, combo: dict[str, str], i: int, n: i
     run = copy.deepcopy(run)
     run.quiet = True  # no line per fold: one per combination
     run.said = search.setdefault("said", set())  # a fold's warning: once in the search
-    table, task, several, lbfgs, steps, run_settings, splitter, folds = setup(run)
+    table, task, several, lbfgs, steps, run_settings, splitter, folds = setup(
+        run, search["tables"])
     if "task" not in search:  # the first combination's: every other's must be the same
         scoring = args.scoring or ("accuracy" if task == "classification" else "r2")
         _check_scoring(scoring, task, several)
