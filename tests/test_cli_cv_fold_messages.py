@@ -77,3 +77,30 @@ def test_categories_of_a_fold_s_validation_rows_alone_are_named(tmp_path, capsys
                         "'colour' that the fold's training rows lack, encoded as all zeros "
                         "(as evaluate --unknown-categories zeros)")
     assert len(want) >= 2 and err == want
+
+
+def test_the_same_warning_of_every_fold_is_said_once():
+    """Weight averaging too slow for the steps is said by each fold's fit (the library
+    warns at the end of every fit); the folds of iris split alike give the same words, which
+    the command says once, not once per fold (a warning of other words would be said)."""
+    import warnings
+
+    import chainrule as cr
+
+    with warnings.catch_warnings(record=True) as shown:  # what the command shows
+        warnings.simplefilter("always")  # each fold's fit warns: none left out by Python
+        assert main(["cv", "iris", "--ema", "0.99", "--epochs", "3", "--folds", "3",
+                     "-q"]) == 0
+    lines = [str(w.message) for w in shown if "ema=0.99" in str(w.message)]
+    # the library's own warning for one fit of the same steps, the words the folds share
+    steps = 3 * math.ceil(90 / 32)  # 100 rows per fold, 10 of them validation, batch 32
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        net = cr.mlp([4, 3], output="softmax", seed=0)
+        rng = np.random.default_rng(0)
+        trainer = cr.Trainer(net, optimizer="adam", lr=0.01, batch_size=32, epochs=3,
+                             ema=0.99)
+        trainer.fit(rng.normal(size=(90, 4)), np.eye(3)[rng.integers(0, 3, 90)])
+    said = [str(w.message) for w in caught if "ema=0.99" in str(w.message)]
+    assert len(said) == 1 and f"of the {steps} optimizer steps" in said[0]
+    assert lines == said

@@ -12,7 +12,7 @@ import signal
 import sys
 import time
 import warnings
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import TextIO
 
 import numpy as np
@@ -267,9 +267,29 @@ def _warning_line(message: Warning | str, category: type[Warning], filename: str
     Python's default (``<frozen runpy>:88: UserWarning: ...``, or a path and a
     line number inside the library) speaks to a programmer; :func:`main` puts
     this one in place of :func:`warnings.formatwarning` for its call.  Nothing
-    is filtered: every warning Python would show is shown.
+    is filtered here: :func:`_once` leaves out a repeat of the same line.
     """
     return f"chainrule: warning: {' '.join(str(message).split())}\n"
+
+
+def _once(show: Callable[..., None]) -> Callable[..., None]:
+    """``show`` (:func:`warnings.showwarning`) saying each warning's text once per command.
+
+    Python shows a warning once per place in the code (its "default" action), but the
+    ``warnings.catch_warnings`` blocks of the scoring forget the places seen: cv's and
+    tune's folds would repeat the same advice (weight averaging's decay too slow for the
+    steps) once per fold and combination.  A line said before in this command is not
+    said again; every other warning is shown as Python would show it.
+    """
+    said: set[str] = set()
+
+    def showwarning(message, category, filename, lineno, file=None, line=None):
+        text = f"{category.__name__}: {message}"
+        if text not in said:
+            said.add(text)
+            show(message, category, filename, lineno, file, line)
+
+    return showwarning
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -289,12 +309,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     args = _parse(argv)
     formatwarning = warnings.formatwarning  # for this call only: a host's is given back
-    warnings.formatwarning = _warning_line
+    showwarning = warnings.showwarning
+    warnings.formatwarning, warnings.showwarning = _warning_line, _once(showwarning)
     try:
         with stdin_read_once():  # DATA - read again (predict --keep): the text read first
             return _run(args)
     finally:
-        warnings.formatwarning = formatwarning
+        warnings.formatwarning, warnings.showwarning = formatwarning, showwarning
 
 
 def _run(args: argparse.Namespace) -> int:
