@@ -1,4 +1,5 @@
-"""``chainrule cv``'s summary of scores near the top of the float range, and its JSON.
+"""``chainrule cv``'s summary of scores near the top of the float range, and its JSON (and
+evaluate's and importance's).
 
 A network trained by SGD at a learning rate far too large for it, on diabetes, is scored
 with an MSE of about 1e298 (or past the largest float) on each fold: NumPy's ``std`` of two
@@ -89,3 +90,36 @@ def test_tune_json_writes_null_for_a_score_that_is_not_finite(capsys):
     assert all(row["mse"] is None for row in wild["per_fold"])
     assert math.isfinite(wild["mean"]["mae"])
     assert (wild["rank"], fine["rank"], result["best"]) == (2, 1, {"lr": "0.01"})
+
+
+@pytest.mark.filterwarnings("ignore:overflow encountered:RuntimeWarning")  # scikit-learn's
+def test_evaluate_and_importance_json_write_a_score_past_the_largest_float_as_null(
+        tmp_path, capsys):
+    """A linear model of weights 1e200 predicts about 1e200: its squared errors, and so its
+    MSE, RMSE and R^2, are past the largest float (NumPy's inf, as the text prints them),
+    its MAE a float.  evaluate --json and importance --json write the former null and parse
+    as strict JSON; the MAE is NumPy's mean of the absolute errors."""
+    import numpy as np
+
+    import chainrule as cr
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(40, 3))
+    y = X @ np.array([1.0, 2.0, 3.0])
+    np.savez(tmp_path / "d.npz", X=X, y=y)
+    est = cr.MLPRegressor(hidden_layer_sizes=(), max_iter=5, random_state=0).fit(X, y)
+    est.coefs_[0][:] = 1e200
+    est.save(tmp_path / "m.npz")
+    capsys.readouterr()
+    assert main(["evaluate", str(tmp_path / "m.npz"), str(tmp_path / "d.npz"), "--json"]) == 0
+    scores = _strict(capsys.readouterr().out)
+    with np.errstate(over="ignore"):
+        errors = est.predict(X) - y
+        assert not np.isfinite(np.mean(errors ** 2))  # the case
+    assert scores["mse"] is None and scores["rmse"] is None and scores["r2"] is None
+    assert scores["mae"] == pytest.approx(float(np.mean(np.abs(errors))), rel=1e-12)
+    assert main(["importance", str(tmp_path / "m.npz"), str(tmp_path / "d.npz"), "--json",
+                 "--scoring", "mse", "--repeats", "2"]) == 0
+    result = _strict(capsys.readouterr().out)
+    assert result["baseline"] is None
+    assert all(f["importance_mean"] is None for f in result["features"])

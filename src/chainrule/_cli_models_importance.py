@@ -19,7 +19,6 @@ printed as partial.  Registered by :mod:`chainrule.cli_models`.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 
 import numpy as np
@@ -253,11 +252,14 @@ def _print_importances(args: argparse.Namespace, model, table, name: str,
 
     done, partial = len(scores), len(scores) < len(names)
     lower = name in _LOWER
-    importances = scores - baseline if lower else baseline - scores  # scikit-learn's order
-    mean, std = np.mean(importances, axis=1), np.std(importances, axis=1)
+    with np.errstate(invalid="ignore", over="ignore"):  # inf - inf: NaN, printed as such
+        importances = scores - baseline if lower else baseline - scores  # scikit-learn's
+        mean, std = np.mean(importances, axis=1), np.std(importances, axis=1)
     order = np.argsort(-mean, kind="stable")[:args.top]
     if args.json:
-        print(json.dumps({
+        from ._cli_models_cv_table import json_text
+
+        print(json_text({  # strict JSON: a score past the largest float null
             "samples": table.n_samples, "scoring": name, "greater_is_better": not lower,
             "baseline": baseline, "repeats": args.repeats, "seed": args.seed,
             **({"sample_weight": args.sample_weight} if weights is not None else {}),

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import json
 from collections.abc import Collection
 from pathlib import Path
 
@@ -152,12 +151,14 @@ def _evaluate(args: argparse.Namespace) -> int:
     scores, no_auc, each, report = _evaluation(model, table, args.report, weights)
     names = table.target_names
     if args.json:
+        from ._cli_models_cv_table import json_text
+
         shown = {k: v for k, v in (report or {}).items() if k not in ("text", "unseen")}
         left_out = {"roc_auc_left_out": no_auc} if no_auc else {}  # why: the text's reason
         weighted = {"sample_weight": args.sample_weight} if weights is not None else {}
-        print(json.dumps({**scores, **weighted, **left_out,
+        print(json_text({**scores, **weighted, **left_out,
                           **({"targets": dict(zip(names, each, strict=True))}
-                             if names else {}), **shown}))
+                             if names else {}), **shown}))  # strict: inf, NaN null
         return 0
     print(f"{table.source}: {table.n_samples} examples"
           f"{_trained_on(model, args.data, seed, table.n_samples)}")
