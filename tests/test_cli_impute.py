@@ -311,7 +311,8 @@ def test_weighted_statistics_are_scikit_learns_helpers(tmp_path, monkeypatch):
         values, weights = df[c].to_numpy(float)[seen], w[seen]
         assert fills["mean"][c] == pytest.approx(np.average(values, weights=weights),
                                                  abs=1e-12)
-        assert fills["median"][c] == float(_weighted_percentile(values, weights, 50))
+        assert fills["median"][c] == float(_weighted_percentile(values, weights, 50,
+                                                                average=True))
         assert fills["most_frequent"][c] == float(weighted_mode(values, weights)[0][0])
     seen = df["color"].notna().to_numpy()
     codes = np.array([COLORS.index(v) for v in df["color"][seen]], dtype=float)
@@ -334,7 +335,42 @@ def test_the_weighted_median_of_ties_and_zero_weights_is_the_helpers():
         if not weights.sum():
             weights[0] = 1.0
         assert weighted_median(values, weights) == float(
-            _weighted_percentile(values, weights, 50)), (values, weights)
+            _weighted_percentile(values, weights, 50, average=True)), (values, weights)
+
+
+def test_the_weighted_median_of_equal_weights_is_np_median():
+    """The weighted median was the inverted CDF at one half, the lower middle value of an
+    even count: 1, 2, 3, 10 all of weight 1 filled 2 under --sample-weight and np.median's
+    2.5 without, the same data giving two fills.  The averaged inverted CDF gives
+    np.median for equal weights, and for integer weights the median of the rows repeated."""
+    from chainrule._impute import weighted_median
+
+    assert weighted_median(np.array([10.0, 1, 3, 2]), np.ones(4)) == 2.5
+    rng = np.random.default_rng(1)
+    for _ in range(300):
+        n = int(rng.integers(1, 12))
+        values = rng.normal(size=n).round(1)
+        for scale in (1.0, 0.25, 3.0):  # equal weights of any size
+            assert weighted_median(values, np.full(n, scale)) == np.median(values)
+        weights = rng.integers(0, 4, n)
+        if not weights.sum():
+            weights[-1] = 2
+        repeated = np.repeat(values, weights)
+        assert weighted_median(values, weights.astype(float)) == np.median(repeated), (
+            values, weights)
+
+
+def test_impute_median_of_unit_sample_weights_fills_as_without(tmp_path):
+    rows = ["a,w,y", "1,1,0", "2,1,1", "3,1,0", "10,1,1", ",1,0", "4,1,1", "0,1,0"]
+    (tmp_path / "w.csv").write_text("\n".join(rows) + "\n")
+    seen = np.array([1.0, 2, 3, 10, 4, 0])
+    fills = []
+    for weight in ([], ["--sample-weight", "w"]):
+        assert main(["train", str(tmp_path / "w.csv"), "--features", "a", "--impute",
+                     "median", "--epochs", "1", "-q", "-o", str(tmp_path / "m.npz"),
+                     *weight]) == 0
+        fills.append(chainrule.load_model(tmp_path / "m.npz").metadata["impute"]["fill"])
+    assert fills[0] == fills[1] == {"a": float(np.median(seen))} == {"a": 2.5}
 
 
 def _fails(capsys, argv) -> str:

@@ -64,13 +64,25 @@ def _gaps(X: np.ndarray, j: int) -> np.ndarray:
 
 
 def weighted_median(values: np.ndarray, weights: np.ndarray) -> float:
-    """The weighted median of ``values`` (shape (n,)): the smallest value at which the
-    cumulative weight of the sorted values reaches half the total (the inverted CDF at
-    0.5, scikit-learn's ``_weighted_percentile(values, weights, 50)``)."""
+    """The weighted median of ``values`` (shape (n,), weights of shape (n,), >= 0 with a
+    positive sum): the averaged inverted CDF at one half (scikit-learn's
+    ``_weighted_percentile(values, weights, 50, average=True)``, NumPy's
+    ``method="averaged_inverted_cdf"``).
+
+    Sorted, the smallest value at which the cumulative weight reaches half the total;
+    where it reaches exactly half there, the mean of that value and the next one of
+    positive weight.  Equal weights give ``np.median``'s value (the mean of the two middle
+    values of an even count), and integer weights the median of each row repeated as
+    many times as its weight.
+    """
     order = np.argsort(values, kind="stable")
-    cumulative = np.cumsum(weights[order])
-    i = int(np.searchsorted(cumulative, 0.5 * cumulative[-1], side="left"))
-    return float(values[order][min(i, len(values) - 1)])
+    keep = weights[order] > 0  # a row of weight 0 is not there
+    v, cumulative = values[order][keep], np.cumsum(weights[order][keep])
+    half = 0.5 * cumulative[-1]
+    i = min(int(np.searchsorted(cumulative, half, side="left")), len(v) - 1)
+    if cumulative[i] == half and i + 1 < len(v):
+        return float((v[i] + v[i + 1]) / 2)
+    return float(v[i])
 
 
 def _mode(values: np.ndarray, weights: np.ndarray | None) -> float:
