@@ -426,7 +426,7 @@ def test_a_text_feature_is_refused_with_how_to_encode_it(tmp_path, capsys):
     assert not (tmp_path / "m.npz").exists()
 
 
-@pytest.mark.parametrize("marker", ["NA", "n/a", "NULL", "None", "?", "-"])
+@pytest.mark.parametrize("marker", ["NA", "n/a", "NULL", "None", "?", "#N/A"])
 def test_a_missing_value_marker_among_numbers_is_named_missing_not_a_category(
         tmp_path, capsys, marker):
     """A single "NA" (or "?", "NULL", ...) in a column of numbers got the text-feature hint,

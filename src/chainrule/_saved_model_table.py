@@ -104,7 +104,7 @@ def _numbers(values: np.ndarray, name: str, missing: bool = False) -> np.ndarray
         out = np.empty(len(values))
         for i, value in enumerate(values.tolist()):
             text = value.strip() if isinstance(value, str) else None
-            if _missing(value) or text == "" or (text or "").lower() in MISSING_MARKERS:
+            if _missing(value) or text == "" or text in MISSING_MARKERS:
                 if missing:
                     out[i] = np.nan
                     continue

@@ -72,7 +72,7 @@ def column_kind(cells: np.ndarray, missing: bool = False) -> str:
     numbers = text = False
     for cell in np.unique(np.char.strip(cells)):
         value = str(cell)
-        if not value or value.lower() in MISSING_MARKERS or (
+        if not value or value in MISSING_MARKERS or (
                 missing and value.lower() in NAN_SPELLINGS):
             continue
         if _is_number(value):

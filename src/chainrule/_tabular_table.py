@@ -95,20 +95,45 @@ TEXT_FEATURES_HINT = (
     "in a scikit-learn Pipeline after a OneHotEncoder (sklearn.compose.make_column_transformer)")
 
 
-# how tables commonly write a missing value (pandas' read_csv markers, spreadsheets' "?", "-"):
-# a cell of these in a column of numbers is a gap to fill, not a category to encode
-MISSING_MARKERS = frozenset({"na", "n/a", "#n/a", "null", "none", "?", "-", "--", "missing"})
+_MARKERS = ("NA", "N/A", "n/a", "#N/A", "NULL", "null", "None", "?", "#N/A N/A", "#NA", "<NA>",
+            "-1.#IND", "1.#IND", "-1.#QNAN", "1.#QNAN")
+#: The text cells that a column of numbers reads as missing, besides an empty cell and a
+#: NaN (:data:`NAN_SPELLINGS`): pandas' ``read_csv`` default ``na_values``, case as
+#: written ("NA", not "na"), and "?", how the UCI repository's files (adult,
+#: heart-disease) mark a gap.  A cell of these is a gap to fill, not a category to encode.
+MISSING_MARKERS = frozenset(_MARKERS)
 
-#: How a NaN is written (any case): a missing number, as pandas reads it
+#: How a NaN is written (any case): a missing number, as ``float`` reads it
 NAN_SPELLINGS = frozenset({"nan", "+nan", "-nan"})
+
+#: The spellings of a missing number, for messages and the README
+MISSING_SPELLINGS_TEXT = "an empty cell, nan (any case), " + ", ".join(_MARKERS)
+
+# not read as missing, but looks like a mark of a missing value: its refusal says so
+_LOOKALIKES = frozenset({m.lower() for m in MISSING_MARKERS}
+                        | {"--", "---", "missing", "none", "na", "n.a.", ".", "nil", "empty"})
 
 
 def is_missing_number(text: str) -> bool:
     """Whether the cell ``text`` of a column of numbers is a missing value: empty, a NaN
-    (:data:`NAN_SPELLINGS`) or a marker of one (:data:`MISSING_MARKERS`), any case, spaces
-    around it aside (what ``--impute`` fills)."""
-    value = text.strip().lower()
-    return not value or value in NAN_SPELLINGS or value in MISSING_MARKERS
+    (:data:`NAN_SPELLINGS`, any case) or a marker of one (:data:`MISSING_MARKERS`, case
+    as written), spaces around it aside (what ``--impute`` fills)."""
+    value = text.strip()
+    return not value or value in MISSING_MARKERS or value.lower() in NAN_SPELLINGS
+
+
+def lookalike_hint(text: str) -> str | None:
+    """What the cell ``text`` among numbers may be where it is no number and no marker of
+    a missing one (:func:`is_missing_number`) but looks like one ("-", "--", "missing",
+    "na"), or None."""
+    value = text.strip()
+    if value == "-":
+        return ("a spreadsheet's accounting format writes a zero as '-': write 0 if it is "
+                "one, or leave the cell empty if the value is missing")
+    if value.lower() in _LOOKALIKES:
+        return (f"{value!r} is not read as a missing value (those are "
+                f"{MISSING_SPELLINGS_TEXT}): if it marks one, leave the cell empty")
+    return None
 
 
 class MissingValueError(ValueError):
@@ -168,13 +193,13 @@ def _parse_floats(cells: np.ndarray, where: Any, what: str, hint: str = "",
         try:
             value = float(text)
         except ValueError:
-            if text.lower() in MISSING_MARKERS:
+            if text in MISSING_MARKERS:
                 raise MissingValueError(
                     f"{where(i)}, {what}: missing value (written {text!r}): fill it in "
                     "(impute) or drop the row first",
                     f"{where(i)}, {what}: missing value (written {text!r})") from None
             raise NotANumberError(f"{where(i)}, {what}: not a number: {text!r}",
-                                  hint) from None
+                                  lookalike_hint(text) or hint) from None
         if not np.isfinite(value):
             raise ValueError(f"{where(i)}, {what}: not a finite number: {text!r}")
     raise ValueError(f"{what}: values that are not finite numbers")  # pragma: no cover

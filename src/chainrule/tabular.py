@@ -270,8 +270,9 @@ def read_data(
         train --impute``), rather than refused (a ``MissingValueError``, a ValueError
         naming its line and column).  Missing in a column of numbers: an empty
         cell, a NaN written "nan" (any case, signed or not) and the markers of
-        :data:`~chainrule._tabular_table.MISSING_MARKERS` ("NA", "N/A", "null", "?",
-        ...); an NPZ file's NaN.  Missing in a categorical column: an empty cell or
+        :data:`~chainrule._tabular_table.MISSING_MARKERS` (pandas' default
+        ``na_values``, case as written: "NA", "N/A", "NULL", "null", "None", ..., and
+        "?"); an NPZ file's NaN.  Missing in a categorical column: an empty cell or
         "nan" only (the other markers, "NA" among them, are categories as written:
         North America is one); the cell's 0/1 features are then all NaN.
     missing_category : str or None

@@ -1,0 +1,71 @@
+"""The spellings of a missing cell (``--impute``), a target's missing cell, and the
+speed of reading a file with gaps.
+
+A column of numbers read as missing: an empty cell, "nan" in any case, pandas'
+``read_csv`` default ``na_values`` (case as written) and "?" (the UCI repository's
+files).  Before, "-" (a spreadsheet's accounting zero), "--", "missing" and any case of
+"na" or "none" were filled too, real zeros among them.  The reference is pandas'
+``read_csv`` itself.
+"""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import pytest
+
+from chainrule.cli import main
+from chainrule.tabular import read_data
+
+pd = pytest.importorskip("pandas")
+
+CANDIDATES = ["", "NA", "N/A", "n/a", "#N/A", "#N/A N/A", "#NA", "<NA>", "NULL", "null",
+              "None", "NaN", "nan", "-nan", "-NaN", "-1.#IND", "1.#QNAN", "?", "-", "--",
+              "missing", "na", "Na", "none", "NONE", "Null", "N/a", ".", "NAN", "+nan"]
+
+
+def _pandas_missing(cell: str) -> bool:
+    """Whether pandas' read_csv (default na_values) reads ``cell`` in a column of numbers
+    as a missing value."""
+    frame = pd.read_csv(io.StringIO(f"a,b\n1,2\n3,{cell}\n"))
+    return frame["b"].dtype.kind == "f" and bool(np.isnan(frame["b"].iloc[1]))
+
+
+@pytest.mark.parametrize("cell", CANDIDATES)
+def test_a_cell_is_missing_as_pandas_reads_it_and_question_marks(tmp_path, cell):
+    (tmp_path / "d.csv").write_text(f"a,b,y\n1,2,0\n3,{cell},1\n4,5,0\n")
+    # "?" (UCI's files) and a NaN of any case (Python's float reads one) besides pandas'
+    expected = _pandas_missing(cell) or cell == "?" or cell.lower() in ("nan", "+nan")
+    for categorical in (False, True):
+        if expected:
+            table = read_data(tmp_path / "d.csv", missing=True, categorical=categorical)
+            assert np.isnan(table.X[1, 1]) and table.X[[0, 2], 1].tolist() == [2.0, 5.0]
+        else:
+            with pytest.raises(ValueError, match=f"line 3, column 'b': not a number: "
+                                                 f"{cell!r}; "):
+                read_data(tmp_path / "d.csv", missing=True, categorical=categorical)
+
+
+def test_a_dash_among_numbers_is_refused_as_a_possible_zero(tmp_path, capsys):
+    """'-' is how a spreadsheet's accounting format writes 0: --impute filled it with the
+    median, silently changing real zeros."""
+    (tmp_path / "d.csv").write_text("a,b,y\n1,4,0\n2,-,1\n3,6,0\n4,,1\n")
+    for extra in ([], ["--impute", "median"]):
+        capsys.readouterr()
+        assert main(["train", str(tmp_path / "d.csv"), "-q", "-o", str(tmp_path / "m"),
+                     *extra]) == 2
+        err = capsys.readouterr().err
+        assert (f"{tmp_path / 'd.csv'} line 3, column 'b': not a number: '-'; a "
+                "spreadsheet's accounting format writes a zero as '-': write 0") in err
+    assert not (tmp_path / "m.npz").exists()
+
+
+@pytest.mark.parametrize("cell", ["--", "missing", "na", "none"])
+def test_a_lookalike_of_a_marker_is_refused_naming_the_markers(tmp_path, capsys, cell):
+    (tmp_path / "d.csv").write_text(f"a,b,y\n1,4,0\n2,{cell},1\n3,6,0\n")
+    assert main(["train", str(tmp_path / "d.csv"), "--impute", "mean", "-q", "-o",
+                 str(tmp_path / "m")]) == 2
+    err = capsys.readouterr().err
+    assert f"line 3, column 'b': not a number: {cell!r}; {cell!r} is not read as a " in err
+    assert "NA, N/A, n/a, #N/A, NULL, null, None, ?" in err and "leave the cell empty" in err
