@@ -69,3 +69,38 @@ def test_a_lookalike_of_a_marker_is_refused_naming_the_markers(tmp_path, capsys,
     err = capsys.readouterr().err
     assert f"line 3, column 'b': not a number: {cell!r}; {cell!r} is not read as a " in err
     assert "NA, N/A, n/a, #N/A, NULL, null, None, ?" in err and "leave the cell empty" in err
+
+
+@pytest.mark.parametrize("cell", ["NA", "?", "NULL"])
+def test_a_marker_in_a_target_of_numbers_is_a_missing_value_not_a_class(tmp_path, capsys,
+                                                                         cell):
+    """A 0/1 target holding an "NA" or "?" trained a classifier of 3 classes, one of them
+    "NA", though a target's missing cell is refused; now it is, naming line and cell,
+    unless --task classification asks for the class (as for a target of many numbers and
+    a few text cells)."""
+    import chainrule
+
+    (tmp_path / "d.csv").write_text(f"a,b,y\n1,2,0\n2,3,1\n4,5,{cell}\n5,6,0\n6,7,1\n")
+    for command, argv in (("train", ["-o", str(tmp_path / "m")]),
+                          ("train", ["--impute", "median", "-o", str(tmp_path / "m")]),
+                          ("cv", ["--folds", "2"])):
+        capsys.readouterr()
+        assert main([command, str(tmp_path / "d.csv"), "-q", "--epochs", "1", *argv]) == 2
+        err = capsys.readouterr().err
+        assert err.startswith(f"chainrule: error: {tmp_path / 'd.csv'} line 4, target 'y': "
+                              f"missing value (written {cell!r}; "), err
+    assert not (tmp_path / "m.npz").exists()
+    assert main(["train", str(tmp_path / "d.csv"), "-q", "--epochs", "1", "--task",
+                 "classification", "-o", str(tmp_path / "m.npz")]) == 0
+    assert sorted(chainrule.load_model(tmp_path / "m.npz").labels) == sorted(["0", "1", cell])
+
+
+def test_a_marker_in_a_target_of_text_is_a_class(tmp_path):
+    """Among text classes "NA" is a class as written (North America), as in a categorical
+    feature column."""
+    import chainrule
+
+    (tmp_path / "d.csv").write_text("a,y\n1,EU\n2,NA\n3,EU\n4,NA\n5,AS\n")
+    assert main(["train", str(tmp_path / "d.csv"), "--epochs", "1", "-q", "-o",
+                 str(tmp_path / "m.npz")]) == 0
+    assert chainrule.load_model(tmp_path / "m.npz").labels == ["AS", "EU", "NA"]

@@ -22,6 +22,7 @@ def _infer_task(table, requested: str, loss: str | None = None) -> str:
         values = y.astype(np.float64)
     except ValueError:
         _refuse_stray_text(table)
+        _refuse_marked_gaps(table)
         _refuse_label_per_row(table)
         return "classification"
     whole = np.all(np.isfinite(values)) and np.all(values == np.round(values))
@@ -52,6 +53,32 @@ def _refuse_stray_text(table) -> None:
             f"{shown}{more}; remove or fill those examples for a regression, or pass --task "
             "classification to take every value as a class label"
         )
+
+
+def _refuse_marked_gaps(table) -> None:
+    """Refuse a target of numbers whose other cells are the markers of a missing value.
+
+    "NA" or "?" (:data:`~chainrule._tabular_table.MISSING_MARKERS`) beside 0 and 1 is a
+    gap, as in a feature column of numbers, not a third class "NA"; the first is named
+    by its line.  ``--task classification`` still takes it as a class label, and among
+    classes of text it is one as written ("NA", North America).
+    """
+    from ._tabular_table import MISSING_MARKERS
+
+    y = np.char.strip(np.asarray(table.y).astype(str))
+    marked = np.isin(y, list(MISSING_MARKERS))
+    if not marked.any() or marked.all():
+        return
+    try:
+        y[~marked].astype(np.float64)
+    except ValueError:  # other text: classes
+        return
+    i = int(np.flatnonzero(marked)[0])
+    raise ValueError(
+        f"{table.where(i)}, target {table.target_name or 'column'!r}: missing value "
+        f"(written {str(y[i])!r}; the target's other cells are numbers): fill it in or "
+        "drop the row (--impute fills features only), or pass --task classification to "
+        f"take {str(y[i])!r} as a class label")
 
 
 #: A text target of at least this many examples, most of them the only one of their
