@@ -20,13 +20,15 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from ._tabular_table import (
-    MISSING_MARKERS,
+    GAP_TEXT,
     NAN_SPELLINGS,
     TEXT_FEATURES_HINT,
     MissingValueError,
     Table,
     _parse_floats,
     _some,
+    is_missing_number,
+    missing_cells,
 )
 
 #: The most categories a column may have by default (``max_categories``): more is taken
@@ -69,13 +71,16 @@ def column_kind(cells: np.ndarray, missing: bool = False) -> str:
     makes categories.  ``missing`` (``--impute``): a NaN ("nan", any case) is a missing
     cell too, not a number.
     """
+    values = np.char.strip(np.asarray(cells, dtype=str))
+    values = values[~missing_cells(values, nan=missing)]
+    try:  # at once, where every cell is a number (the usual case)
+        values.astype(np.float64)
+        return "numbers"
+    except ValueError:
+        pass
     numbers = text = False
-    for cell in np.unique(np.char.strip(cells)):
-        value = str(cell)
-        if not value or value in MISSING_MARKERS or (
-                missing and value.lower() in NAN_SPELLINGS):
-            continue
-        if _is_number(value):
+    for cell in np.unique(values):
+        if _is_number(str(cell)):
             numbers = True
         else:
             text = True
@@ -306,6 +311,32 @@ def _finite_floats(cells: Sequence[str]) -> np.ndarray | None:
     return values if np.isfinite(values).all() else None
 
 
+def _float_or_gap(cell: str) -> float:
+    try:
+        return float(cell)
+    except ValueError:
+        if is_missing_number(cell):
+            return np.nan
+        raise
+
+
+def _floats_with_gaps(cells: Sequence[str]) -> np.ndarray | None:
+    """``cells`` as floats of shape (n_rows,), NaN where a cell is missing
+    (:func:`is_missing_number`: "nan" is one), or None where one is neither a finite
+    number nor missing (the caller then names it).  One pass of ``float``, as
+    :func:`_finite_floats`, over the cells with each marker ("", "NA", ...) read as
+    "nan"; where that fails (a marker with spaces around it), one cell at a time."""
+    try:
+        values = np.fromiter(map(float, map(GAP_TEXT.get, cells, cells)), np.float64,
+                             count=len(cells))
+    except ValueError:
+        try:
+            values = np.fromiter(map(_float_or_gap, cells), np.float64, count=len(cells))
+        except ValueError:
+            return None
+    return None if np.isinf(values).any() else values
+
+
 @dataclass(frozen=True)
 class Encoding:
     """How :func:`chainrule.tabular.read_data` one-hot encodes a CSV file's features.
@@ -356,14 +387,18 @@ class Encoding:
         for name, written in zip(table.feature_names, cells, strict=True):
             numbers = (None if name in self.forced or name in (self.known or {})
                        else _finite_floats(written))
+            if numbers is None and self.missing and not (
+                    name in self.forced or name in (self.known or {})):
+                numbers = _floats_with_gaps(written)  # a column of numbers with gaps
             if numbers is not None:  # a column of numbers: the usual case, read at once
                 parts.append(numbers[:, None])
                 continue
             col = np.asarray(written, dtype=str)
+            kind = None
             if self.known is not None and name in self.known:
                 found[name] = list(self.known[name])
-            elif name in self.forced or (
-                    self.detect and column_kind(col, self.missing) == "text"):
+            elif name in self.forced or (self.detect and (kind := column_kind(
+                    col, self.missing)) == "text"):
                 found[name] = fit_categories(col, name, table.source, table.where,
                                              self.max_categories, self.missing,
                                              self.fill_category)
@@ -371,8 +406,7 @@ class Encoding:
                 parts.append(one_hot(col, name, found[name], table.where, self.unknown,
                                      self.missing))
             else:  # numbers: the first cell that is none named, with what to do
-                hint = (_mixed_hint(name, col) if self.detect and column_kind(
-                    col, self.missing) == "mixed" else TEXT_FEATURES_HINT)
+                hint = _mixed_hint(name, col) if kind == "mixed" else TEXT_FEATURES_HINT
                 parts.append(_parse_floats(col, table.where, f"column {name!r}", hint,
                                            self.missing)[:, None])
         X = np.hstack(parts) if parts else np.empty((table.n_samples, 0))

@@ -17,7 +17,14 @@ from pathlib import Path
 import numpy as np
 
 from ._tabular_categories import Encoding
-from ._tabular_table import TEXT_FEATURES_HINT, Table, _columns, _duplicates, _parse_floats
+from ._tabular_table import (
+    GAP_TEXT,
+    TEXT_FEATURES_HINT,
+    Table,
+    _columns,
+    _duplicates,
+    _parse_floats,
+)
 
 
 def _separator_hint(header: list[str]) -> str:
@@ -281,7 +288,7 @@ def _read_csv(path: Path | str, target: str | None, features: list[str] | None,
             f"model must not be given its target as an input{hint}"
         )
     plain = encoding is None or not encoding.wanted([header[c] for c in cols])
-    X = _finite_block(body, cols) if plain else None
+    X = _finite_block(body, cols, missing) if plain else None
     table = Table(np.empty((len(body), len(cols))) if X is None else X, y, list(features),
                   target, str(path), lines=lines,
                   target_names=[target, *more] if y is not None and more else None)
@@ -315,9 +322,12 @@ def _column_cells(body: list[tuple[int, list[str]]], cols: list[int]) -> list[li
     return [flat[j::len(cols)] for j in range(len(cols))]
 
 
-def _finite_block(body: list[tuple[int, list[str]]], cols: list[int]) -> np.ndarray | None:
+def _finite_block(body: list[tuple[int, list[str]]], cols: list[int],
+                  missing: bool = False) -> np.ndarray | None:
     """The columns ``cols`` of the rows of ``body`` as floats of shape (n_rows,
     len(cols)), or None where a cell is no finite number (the caller then names it).
+    ``missing`` (``--impute``): a missing cell written as such (:data:`GAP_TEXT`, or a
+    NaN) is a NaN; None where another cell is no finite number.
 
     One pass of ``float`` over the cells: the numbers NumPy's cast of strings to
     float64 reads (it parses each as ``float`` does: spaces around, "1e5", "+1",
@@ -332,8 +342,17 @@ def _finite_block(body: list[tuple[int, list[str]]], cols: list[int]) -> np.ndar
     try:
         X = np.fromiter(map(float, cells), np.float64, count=n * len(cols))
     except ValueError:
-        return None
-    return X.reshape(n, len(cols)) if np.isfinite(X).all() else None
+        if not missing:
+            return None
+        # gaps ("", "NA", ...): a second pass, each read as "nan"
+        cells = itertools.chain.from_iterable(take(row) for _, row in body)
+        try:
+            X = np.fromiter(map(float, map(GAP_TEXT.get, cells, cells)), np.float64,
+                            count=n * len(cols))
+        except ValueError:
+            return None
+    ok = not np.isinf(X).any() if missing else np.isfinite(X).all()
+    return X.reshape(n, len(cols)) if ok else None
 
 
 def _target_cells(cells: np.ndarray, name: str, lines: np.ndarray, path: Path,

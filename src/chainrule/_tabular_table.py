@@ -103,6 +103,11 @@ _MARKERS = ("NA", "N/A", "n/a", "#N/A", "NULL", "null", "None", "?", "#N/A N/A",
 #: heart-disease) mark a gap.  A cell of these is a gap to fill, not a category to encode.
 MISSING_MARKERS = frozenset(_MARKERS)
 
+#: A missing cell as written without spaces around it ("", "NA", ...) to the text that
+#: ``float`` reads as a NaN: ``map(GAP_TEXT.get, cells, cells)`` before ``map(float, ...)``
+#: reads a column of numbers with gaps in one pass
+GAP_TEXT = dict.fromkeys(("", *MISSING_MARKERS), "nan")
+
 #: How a NaN is written (any case): a missing number, as ``float`` reads it
 NAN_SPELLINGS = frozenset({"nan", "+nan", "-nan"})
 
@@ -120,6 +125,17 @@ def is_missing_number(text: str) -> bool:
     as written), spaces around it aside (what ``--impute`` fills)."""
     value = text.strip()
     return not value or value in MISSING_MARKERS or value.lower() in NAN_SPELLINGS
+
+
+def missing_cells(stripped: np.ndarray, nan: bool = True) -> np.ndarray:
+    """Which of the cells ``stripped`` (strings of shape (n,), spaces around them taken
+    off) are missing values of a column of numbers, as :func:`is_missing_number` says,
+    at once: bool of shape (n,).  ``nan``: a NaN ("nan", any case) is one too."""
+    gap = (stripped == "") | np.isin(stripped, list(MISSING_MARKERS))
+    if nan:
+        short = np.char.str_len(stripped) <= 4  # "nan", "+nan", "-nan" of any case
+        gap[short] |= np.isin(np.char.lower(stripped[short]), list(NAN_SPELLINGS))
+    return gap
 
 
 def lookalike_hint(text: str) -> str | None:
@@ -169,7 +185,7 @@ def _parse_floats(cells: np.ndarray, where: Any, what: str, hint: str = "",
     :class:`MissingValueError`).
     """
     if missing:
-        gap = np.array([is_missing_number(str(c)) for c in cells], dtype=bool)
+        gap = missing_cells(np.char.strip(np.asarray(cells, dtype=str)))
         if gap.any():
             out = np.full(len(cells), np.nan)
             if not gap.all():
