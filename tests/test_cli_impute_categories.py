@@ -91,8 +91,8 @@ def test_the_filled_line_counts_datas_gaps_apart_from_val_datas(tmp_path, capsys
     assert main(["train", "train.csv", "--val-data", "val.csv", "--impute", "mean",
                  "--epochs", "1", "-q", "-o", "m.npz"]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert ("train.csv: missing cells filled (--impute mean) in 'a' (2); --val-data "
-            "val.csv: 'a' (3), 'b' (1)") in lines
+    assert ("train.csv: missing cells filled (--impute mean) in 'a' (2: 1 empty, 1 'NA'); "
+            "--val-data val.csv: 'a' (3), 'b' (1)") in lines
     # the fill: DATA's rows alone (1, 4, 7, 9 of a), not the validation file's
     assert chainrule.load_model(tmp_path / "m.npz").metadata["impute"]["fill"] == {
         "a": pytest.approx((1 + 4 + 7 + 9) / 4, abs=1e-15), "b": pytest.approx(25 / 6)}

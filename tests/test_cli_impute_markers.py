@@ -176,3 +176,18 @@ def test_gaps_are_not_looked_at_one_cell_at_a_time(tmp_path, monkeypatch):
         table = read_data(tmp_path / "d.csv", missing=True, categorical=categorical)
         np.testing.assert_array_equal(table.X, values)
     assert len(calls) == 0
+
+
+def test_the_filled_line_says_how_the_gaps_are_written(tmp_path, capsys):
+    """The line of the filled columns counted the gaps, not saying that some were text
+    ("NA", "?") read as missing: each spelling is counted where not all are empty."""
+    rows = ["a,b,color,y", "1,,red,0", "2,3,,1", "4,nan,red,1", "5,NA,blue,0", "6,?,nan,1",
+            "7, NA ,red,0", ",8,red,1"]
+    (tmp_path / "d.csv").write_text("\n".join(rows) + "\n")
+    assert main(["train", str(tmp_path / "d.csv"), "--impute", "median", "--epochs", "1",
+                 "-o", str(tmp_path / "m.npz")]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    # b: line 2 empty, line 4 nan, lines 5 and 7 NA, line 6 ?; color: line 3 empty,
+    # line 6 nan; a: one empty cell, so no spellings
+    assert (f"{tmp_path / 'd.csv'}: missing cells filled (--impute median) in 'a' (1), "
+            "'b' (5: 1 empty, 1 'nan', 2 'NA', 1 '?'), 'color' (2: 1 empty, 1 'nan')") in lines

@@ -265,19 +265,32 @@ def impute(X: np.ndarray, record: dict, columns: Sequence[str],
     return np.hstack([X, *extra]) if extra else X
 
 
-def _gap_counts(table, rows: slice) -> str:
-    """The columns of ``table`` with a missing cell among ``rows``, each with how many."""
+def _gap_counts(table, rows: slice, written: dict | None = None) -> str:
+    """The columns of ``table`` with a missing cell among ``rows``, each with how many,
+    and how they are written where ``written`` (``table.gaps_written``, of those rows)
+    has the column: ``'b' (6: 2 empty, 3 'NA', 1 '?')``."""
     columns = table.columns or table.feature_names
     counts = [(name, int(_gaps(table.X[rows], j).sum()))
               for name, j, _ in _blocks(columns, table.categories)]
-    gaps = [f"{name!r} ({n})" for name, n in counts if n]
+    gaps = [f"{name!r} ({n}{_spellings((written or {}).get(name))})"
+            for name, n in counts if n]
     return ", ".join(gaps) if gaps else "no column"
+
+
+def _spellings(counts: dict | None) -> str:
+    """``": 2 empty, 3 'NA'"``: each spelling of a column's missing cells and how many
+    hold it ("" an empty cell, first); "" for none."""
+    if not counts:
+        return ""
+    order = sorted(counts, key=lambda s: s != "")  # stable: the others as first seen
+    return ": " + ", ".join(f"{counts[s]} {'empty' if s == '' else repr(s)}" for s in order)
 
 
 def imputed_line(table, record: dict, n_data: int | None = None,
                  val_data: str | None = None) -> str:
     """The line train prints of ``--impute``: each column with missing cells in ``table``
-    (``X`` as read, NaN where missing) and how many, and the indicators added; with
+    (``X`` as read, NaN where missing) and how many, with how they are written where not
+    all are empty cells (``table.gaps_written``), and the indicators added; with
     ``--val-data`` (its rows after DATA's ``n_data``), DATA's counts and the file's."""
     n = table.n_samples if n_data is None else n_data
     extra = (f"; {len(record['indicators'])} missing indicator"
@@ -286,7 +299,8 @@ def imputed_line(table, record: dict, n_data: int | None = None,
     val = (f"; --val-data {val_data}: {_gap_counts(table, slice(n, None))}"
            if val_data is not None and n < table.n_samples else "")
     return (f"{table.source}: missing cells filled (--impute {record['strategy']}) in "
-            f"{_gap_counts(table, slice(0, n))}{val}{extra}")
+            f"{_gap_counts(table, slice(0, n), getattr(table, 'gaps_written', None))}"
+            f"{val}{extra}")
 
 
 def imputer_problem(meta: dict) -> str | None:

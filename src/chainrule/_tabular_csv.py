@@ -11,7 +11,9 @@ import itertools
 import operator
 import os
 import sys
+from collections import Counter
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -293,13 +295,28 @@ def _read_csv(path: Path | str, target: str | None, features: list[str] | None,
                   target, str(path), lines=lines,
                   target_names=[target, *more] if y is not None and more else None)
     if X is None and encoding is not None:  # text columns one-hot encoded, if any
-        return encoding.encode(table, _column_cells(body, cols))
-    if X is None:  # a cell that is no finite number: column by column, naming the first
+        table = encoding.encode(table, _column_cells(body, cols))
+    elif X is None:  # a cell that is no finite number: column by column, naming the first
         for j, c in enumerate(cols):
             table.X[:, j] = _parse_floats(_cells(body, c), table.where,
                                           f"column {header[c]!r}", TEXT_FEATURES_HINT,
                                           missing)
-    return table
+    return _with_gaps_written(table, body, cols) if missing else table
+
+
+def _with_gaps_written(table: Table, body: list[tuple[int, list[str]]],
+                       cols: list[int]) -> Table:
+    """``table`` (read with ``missing``) with its ``gaps_written``: how each column's
+    missing cells (NaN in its first feature) are written, where not all are empty."""
+    written, j = {}, 0
+    for name, c in zip(table.columns or table.feature_names, cols, strict=True):
+        rows = np.flatnonzero(np.isnan(table.X[:, j]))
+        j += len(table.categories[name]) if table.categories and name in table.categories \
+            else 1
+        counts = Counter(body[i][1][c].strip() for i in rows)
+        if counts and set(counts) != {""}:
+            written[name] = dict(counts)
+    return replace(table, gaps_written=written) if written else table
 
 
 def _cells(body: list[tuple[int, list[str]]], c: int) -> np.ndarray:

@@ -50,6 +50,11 @@ class Table:
     sample_weight : ndarray of shape (n_samples,) or None
         Each example's weight, from the column the command line names
         (``--sample-weight``; not a feature); None: unweighted.
+    gaps_written : dict of str to dict of str to int, or None
+        Of a CSV file read with missing cells (``--impute``): each column (of
+        ``columns``, else ``feature_names``) whose missing cells are not all empty, to
+        how many of them each spelling holds, as written without spaces around it
+        ("" for an empty cell), in the order first seen; None: no such column.
     """
 
     X: np.ndarray
@@ -65,6 +70,7 @@ class Table:
     columns: list[str] | None = None
     categories: dict[str, list[str]] | None = None
     sample_weight: np.ndarray | None = field(default=None, repr=False)
+    gaps_written: dict[str, dict[str, int]] | None = field(default=None, repr=False)
 
     @property
     def n_samples(self) -> int:
