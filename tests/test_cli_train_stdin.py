@@ -173,7 +173,7 @@ def test_standard_input_is_parsed_from_its_bytes_without_a_copy_of_its_text(monk
     a few buffers, whatever the size; the rows equal a decode of the whole (NumPy here)."""
     import tracemalloc
 
-    from chainrule._tabular_csv import _stdin_bytes, _stdin_text, stdin_read_once
+    from chainrule._tabular_text import _stdin_bytes, _stdin_text, stdin_read_once
     from chainrule.tabular import read_data
 
     rng = np.random.default_rng(0)

@@ -42,11 +42,11 @@ def _file_sha256(path: str) -> str:
 def _stdin_sha256() -> str:
     """The SHA-256 of the bytes of standard input (DATA ``-``), as hex: what train records
     of them, and what evaluate compares.  Read once in a command's run
-    (:func:`chainrule._tabular_csv.stdin_read_once`): the bytes the table was read from; a
+    (:func:`chainrule._tabular_text.stdin_read_once`): the bytes the table was read from; a
     text stream without bytes (a test's StringIO) is hashed as UTF-8."""
     import hashlib
 
-    from ._tabular_csv import _stdin_bytes
+    from ._tabular_text import _stdin_bytes
 
     raw = _stdin_bytes()
     return hashlib.sha256(raw.encode("utf-8") if isinstance(raw, str) else raw).hexdigest()

@@ -305,7 +305,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     int
         The exit code: 0 on success.
     """
-    from ._tabular_csv import stdin_read_once
+    from ._tabular_text import stdin_read_once
 
     args = _parse(argv)
     formatwarning = warnings.formatwarning  # for this call only: a host's is given back

@@ -268,7 +268,7 @@ def _proba_names(model) -> list[str]:
 def _check_keep(keep: list[str] | None, data: str, proba: Collection[str]) -> None:
     """Refuse a ``--keep`` that repeats a column, or names a probability column
     (``proba``: :func:`_proba_names`), or reads a pipe by its name (read once; DATA "-",
-    standard input, is kept once read: :func:`chainrule._tabular_csv.stdin_read_once`),
+    standard input, is kept once read: :func:`chainrule._tabular_text.stdin_read_once`),
     before the data are read.
 
     The prediction columns (the target's name, or ``NAME_0``, ``NAME_1``, ... of

@@ -118,7 +118,7 @@ _STDIN_NETWORK = "--network - (standard input)"
 def _stdin_json() -> str:
     """The text of standard input for ``--network -``, read once, whole, as UTF-8 (a byte
     order mark dropped); a ValueError naming it when it is closed, empty or not UTF-8."""
-    from ._tabular_csv import _stdin_bytes
+    from ._tabular_text import _stdin_bytes
 
     expected = "expected a JSON network description ('{\"weights\": ..., ...}')"
     if sys.stdin is None:  # closed before Python started (``<&-``)

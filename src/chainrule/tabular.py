@@ -8,8 +8,8 @@ use such tables (labels, feature names, standardisation) is
 
 Here are :func:`read_data` and the bundled data sets; ``_tabular_table`` holds
 :class:`Table` and the helpers the readers share, ``_tabular_csv`` and
-``_tabular_npz`` the readers of the two kinds of files (every name is
-importable from here).
+``_tabular_npz`` the readers of the two kinds of files (``_tabular_text`` the text
+of a CSV file or standard input; every name is importable from here).
 """
 
 from __future__ import annotations
@@ -21,10 +21,10 @@ from pathlib import Path
 import numpy as np
 
 from ._tabular_categories import MAX_CATEGORIES, Encoding
-from ._tabular_csv import STDIN, _read_csv, _stdin_text
 from ._tabular_csv import _example_as_header as _example_as_header
 from ._tabular_csv import _is_number as _is_number
 from ._tabular_csv import _preview_row as _preview_row
+from ._tabular_csv import _read_csv
 from ._tabular_npz import _feature_names as _feature_names
 from ._tabular_npz import _read_npz
 from ._tabular_npz import npz_image_shape as npz_image_shape
@@ -33,6 +33,7 @@ from ._tabular_table import Table
 from ._tabular_table import _columns as _columns
 from ._tabular_table import _parse_floats as _parse_floats
 from ._tabular_table import _some as _some
+from ._tabular_text import STDIN, _stdin_text
 from ._validation import check_seed
 
 __all__ = ["BUNDLED", "Table", "read_data"]
