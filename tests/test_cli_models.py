@@ -20,7 +20,7 @@ import numpy as np
 import pytest
 
 import chainrule as cr
-from chainrule._tabular_categories import _mixed_hint
+from chainrule._tabular_columns import _mixed_hint
 from chainrule.cli import main
 from chainrule.io import load_metadata
 from file_helpers import network_outputs as _reference
