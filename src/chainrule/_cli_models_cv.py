@@ -1,7 +1,8 @@
 """``chainrule cv``: k-fold cross-validation of train's options on a table.
 
 The rows are split by scikit-learn's ``StratifiedKFold`` (a classifier of one target) or
-``KFold`` (regression, several targets, multi-label), shuffled with ``--seed``; each fold
+``KFold`` (regression, several targets, multi-label), shuffled with ``--seed``
+(``_cli_models_cv_folds``); each fold
 is prepared and trained by train's own code (``_cli_models_train_prepare.prepare``, the
 Trainer of ``_cli_models_train_run.new_trainer``) on its training rows alone, and scored
 on its held-out rows by evaluate's (``_cli_models_report._evaluation``).  The table of
@@ -14,10 +15,8 @@ import argparse
 import copy
 import sys
 import time
-from dataclasses import replace
 
-import numpy as np
-
+from ._cli_models_cv_folds import _folds, _rows
 from ._cli_models_cv_table import json_text, print_table, summary
 from ._cli_models_data import _DATA_EXAMPLE, _NAMES, _not_empty
 from ._cli_models_overfit import folds_overfit_note
@@ -90,78 +89,6 @@ def _refuse(args: argparse.Namespace) -> None:
     for dest, option, why in _REFUSED:
         if getattr(args, dest, None) is not None:
             raise ValueError(f"{option}: not an option of chainrule cv: {why}")
-
-
-def _rows(table, idx: np.ndarray):
-    """The examples ``idx`` of ``table`` (a :class:`~chainrule.tabular.Table`), in order."""
-    return replace(table, X=table.X[idx],
-                   y=None if table.y is None else np.asarray(table.y)[idx],
-                   lines=None if table.lines is None else table.lines[idx],
-                   sample_weight=None if table.sample_weight is None
-                   else table.sample_weight[idx])
-
-
-def _folds(table, task: str, several: bool, k: int, seed: int) -> tuple[str, list]:
-    """The name of the splitter and its (training rows, held-out rows) of each fold."""
-    from sklearn.model_selection import KFold, StratifiedKFold
-
-    from .saved_model import fit_labels
-
-    n = table.n_samples
-    if not 2 <= k <= n:
-        raise ValueError(
-            f"--folds {k}: " + ("cross-validation needs 2 folds or more (each fold's "
-                                "model is scored on rows it was not trained on)" if k < 2 else
-                                f"{table.source} has {n} examples, and each fold needs one "
-                                f"held out at least: give --folds {n} or fewer"))
-    if task == "classification" and not several:
-        labels, codes = fit_labels(np.asarray(table.y))
-        counts = np.bincount(codes, minlength=len(labels))
-        few = int(np.argmin(counts))
-        if counts[few] < k:
-            raise ValueError(
-                f"--folds {k}: the class {labels[few]!r} of the target {table.target_name!r} "
-                f"has {counts[few]} example{'s' if counts[few] != 1 else ''} in "
-                f"{table.source}, fewer than the {k} folds; stratified folds hold each class "
-                "in every fold: " + (f"give --folds {counts[few]} or fewer" if counts[few] > 1
-                                     else "no --folds can hold one example in each, cv "
-                                     "needing 2 or more: leave out the class's example"))
-        return "StratifiedKFold", list(StratifiedKFold(k, shuffle=True, random_state=seed)
-                                       .split(np.zeros((n, 1)), codes))
-    folds = list(KFold(k, shuffle=True, random_state=seed).split(np.zeros((n, 1))))
-    if task == "classification":  # multi-label
-        _check_multilabel_folds(table, folds, seed)
-    return "KFold", folds
-
-
-def _check_multilabel_folds(table, folds: list, seed: int) -> None:
-    """Refuse folds of which the training rows hold one value only of a multi-label target.
-
-    KFold does not stratify: the examples of a target's rarer value may all be held out
-    by one fold, whose training rows, of one class, train would refuse (blaming DATA,
-    which holds both); said here, naming the target, the fold and the value's count,
-    before any fold is trained.  A target of other than two values in DATA is left to
-    train's own message.
-    """
-    y = np.asarray(table.y)
-    for j, name in enumerate(table.target_names):
-        values, counts = np.unique(y[:, j], return_counts=True)
-        if len(values) != 2:
-            continue
-        for i, (train_rows, _) in enumerate(folds, 1):
-            seen = set(np.unique(y[train_rows, j]).tolist())
-            if len(seen) == 2:
-                continue
-            rare = 0 if values[0].item() not in seen else 1
-            value, other, c = values[rare].item(), values[1 - rare].item(), int(counts[rare])
-            raise ValueError(
-                f"--folds {len(folds)}: the target {name!r} is {value!r} in {c} "
-                f"example{'s' if c != 1 else ''} of {table.source}, held out by fold {i} "
-                f"(KFold, --seed {seed}), whose training rows are then all {other!r}: a "
-                "multi-label classifier learns each target from both of its values; "
-                + ("give fewer --folds or another --seed" if c > 1 else
-                   "a value of one example is always held out by one fold: leave out the "
-                   "target or that example"))
 
 
 def _fit_fold(args: argparse.Namespace, table, task: str, several: bool, lbfgs: bool,

@@ -147,7 +147,8 @@ def _check_on_data(runs: list[argparse.Namespace], combos: list[dict],
     ``--impute`` or ``--fill-value`` so as to read it otherwise), for the search to use.
     """
     from ._cli_models_categorical import fold_tables
-    from ._cli_models_cv import _rows, setup
+    from ._cli_models_cv import setup
+    from ._cli_models_cv_folds import _rows
     from ._cli_models_train_prepare import missing_options, prepare
     from ._cli_models_train_run import new_trainer
     from .cli_architecture import build_network
