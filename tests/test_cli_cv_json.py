@@ -93,6 +93,7 @@ def test_tune_json_writes_null_for_a_score_that_is_not_finite(capsys):
 
 
 @pytest.mark.filterwarnings("ignore:overflow encountered:RuntimeWarning")  # scikit-learn's
+@pytest.mark.filterwarnings("ignore:Stochastic Optimizer")  # 5 iterations: a model file
 def test_evaluate_and_importance_json_write_a_score_past_the_largest_float_as_null(
         tmp_path, capsys):
     """A linear model of weights 1e200 predicts about 1e200: its squared errors, and so its
