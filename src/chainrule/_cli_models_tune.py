@@ -46,8 +46,10 @@ def _add_tune(sub: argparse._SubParsersAction) -> None:
         "and --seed), and ranked by the mean over the folds of --scoring (ties share the "
         "smallest rank, as GridSearchCV's rank_test_score; log loss, hamming loss, mse, "
         "rmse and mae: the lowest first). Prints a row per combination (mean, std, rank, "
-        "seconds), then the chainrule train line of the best; -o refits it on all of DATA "
-        "(as GridSearchCV's refit) and writes the model, which records the search. A "
+        "seconds), then the chainrule train line of the best; -o refits it on DATA with "
+        "that line (GridSearchCV's refit; its --val-fraction rows held out for "
+        "validation, as train holds them) and writes the model, which records the "
+        "search. A "
         "combination whose training diverges is ranked last, as scikit-learn's "
         "error_score=nan does. Ctrl-C (or SIGTERM) prints the combinations finished, "
         "marked as partial, and exits with status 130 (143).",
@@ -78,9 +80,10 @@ def _add_tune(sub: argparse._SubParsersAction) -> None:
     for action in p._actions:
         if action.dest == "out":
             action.type, action.default = model_path, None
-            action.help = ("refit the best combination on all of DATA, as its chainrule "
-                           "train line does, and write the model to MODEL (default: none "
-                           "written)")
+            action.help = ("refit the best combination on DATA, as its chainrule "
+                           "train line does (its --val-fraction rows held out for "
+                           "validation, as train holds them out), and write the model to "
+                           "MODEL (default: none written)")
         elif action.dest in refused:  # parsed, to be refused by name
             action.help, action.default = argparse.SUPPRESS, None
         elif action.dest == "seed":
