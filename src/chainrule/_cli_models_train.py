@@ -226,7 +226,9 @@ def add_train_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--patience", type=positive_int, default=None,
                    help="stop when the validation loss (the training loss with --val-fraction "
                    "0) has not improved for this many epochs and keep the best weights "
-                   "(default: train all epochs)")
+                   "(default: train all epochs and keep the last epoch's model; a run "
+                   "whose final validation loss is more than 10%% above its lowest, "
+                   "reached 5 or more epochs before the end, says so on stderr)")
     p.add_argument("--val-fraction", type=fraction, default=None, dest="val_fraction",
                    help="fraction held out for validation, stratified for classification "
                    "(default: 0.1, or 0 for fewer than 20 examples; 0 for none; with "
