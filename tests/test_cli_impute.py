@@ -408,6 +408,10 @@ def test_refusals_name_the_column_or_option(tmp_path, capsys):
     assert "argument --impute: invalid choice: 'bogus'" in capsys.readouterr().err
     assert ("--fill-value: fills missing cells with --impute, which is not given"
             in _fails(capsys, ["train", str(tmp_path / "a.csv"), "--fill-value", "3"]))
+    # the indicator fills nothing: it marks the cells that --impute fills
+    assert ("--missing-indicator: marks the missing cells filled with --impute, which is "
+            "not given; give --impute STRATEGY too"
+            in _fails(capsys, ["train", str(tmp_path / "a.csv"), "--missing-indicator"]))
     assert ("--fill-value 3: the fill of --impute constant"
             in _fails(capsys, ["train", str(tmp_path / "a.csv"), "--impute", "median",
                                "--fill-value", "3"]))

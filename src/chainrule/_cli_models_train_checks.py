@@ -75,8 +75,9 @@ def check_before_data(args: argparse.Namespace) -> tuple[bool, bool, dict, list[
     impute = getattr(args, "impute", None)
     if impute is None and (getattr(args, "fill_value", None) is not None
                            or getattr(args, "missing_indicator", False)):
-        option = "--fill-value" if args.fill_value is not None else "--missing-indicator"
-        raise ValueError(f"{option}: fills missing cells with --impute, which is not given; "
+        option, does = (("--fill-value", "fills missing cells") if args.fill_value is not None
+                        else ("--missing-indicator", "marks the missing cells filled"))
+        raise ValueError(f"{option}: {does} with --impute, which is not given; "
                          "give --impute STRATEGY too")
     if impute is not None and impute != "constant" and args.fill_value is not None:
         raise ValueError(f"--fill-value {args.fill_value}: the fill of --impute constant; "
