@@ -14,7 +14,7 @@ import sys
 import numpy as np
 
 from ._class_weight import check_network_class_weight, target_class_weights, times_sample_weight
-from ._network_inference import _correct_rows
+from ._network_inference import _correct_rows, _weighted_mean
 from .callbacks import History
 from .network import Network
 
@@ -80,9 +80,11 @@ def _training_weights(net: Network, X: np.ndarray, T: np.ndarray,
 
 
 def _iterate_accuracy(net: Network, theta: np.ndarray, X: np.ndarray, T: np.ndarray,
-                      Y: np.ndarray) -> float:
+                      Y: np.ndarray, sample_weight: np.ndarray | None = None) -> float:
     """The training accuracy of the iterate ``theta`` of shape (n_params,) that L-BFGS-B
-    calls back with, ``Y`` of shape (n_samples, n_outputs) the prepared targets ``T``.
+    calls back with, ``Y`` of shape (n_samples, n_outputs) the prepared targets ``T``;
+    with ``sample_weight`` of shape (n_samples,) the weighted fraction classified right
+    (scikit-learn's ``accuracy_score(sample_weight=)``), as ``val_accuracy``.
 
     L-BFGS-B's last evaluation before it calls back is of that iterate (the point its
     line search accepts): the output layer's arrays of that pass are its outputs on the
@@ -93,10 +95,13 @@ def _iterate_accuracy(net: Network, theta: np.ndarray, X: np.ndarray, T: np.ndar
     if (A is None or A.shape != Y.shape
             or not np.array_equal(net.params, theta.astype(net.params.dtype, copy=False))):
         net.params[...] = theta
-        return net.evaluate(X, T)["accuracy"]
+        return net.evaluate(X, T, sample_weight=sample_weight)["accuracy"]
     act = net.output_activation  # as Network.evaluate counts the examples classified right
     labels = net.loss.name == "log_loss" and (act is None or act.name != "softmax")
-    return int(np.count_nonzero(_correct_rows(A, Y, labels))) / X.shape[0]
+    right = _correct_rows(A, Y, labels)
+    if sample_weight is None:
+        return int(np.count_nonzero(right)) / X.shape[0]
+    return _weighted_mean(right, sample_weight)[0]
 
 
 def fit_lbfgs(net: Network, X: np.ndarray, T: np.ndarray,
@@ -128,7 +133,8 @@ def fit_lbfgs(net: Network, X: np.ndarray, T: np.ndarray,
         ``--max-time``: the time budget of :func:`~chainrule.minimize`, checked
         after each iteration; once spent, the run stops at that iterate.
     sample_weight : ndarray of shape (n_samples,), optional
-        The training rows' weights (``--sample-weight``), times ``class_weight``'s.
+        The training rows' weights (``--sample-weight``): the cost's, times
+        ``class_weight``'s, and the history's ``accuracy``'s (by themselves).
     val_weight : ndarray of shape (n_val,), optional
         The validation rows' weights: ``val_loss`` and ``val_accuracy`` weighted, as
         the Trainer's history weighs them.
@@ -176,7 +182,7 @@ def fit_lbfgs(net: Network, X: np.ndarray, T: np.ndarray,
     def record(theta: np.ndarray, J: float) -> None:
         metrics = {"loss": J}
         if classify:  # first: net.evaluate may leave the layers' arrays of their last pass
-            metrics["accuracy"] = _iterate_accuracy(net, theta, X, T, Y)
+            metrics["accuracy"] = _iterate_accuracy(net, theta, X, T, Y, sample_weight)
         if val is not None:  # one pass of the validation rows: its cost and its accuracy
             net.params[...] = theta  # (as a rule, it holds them already)
             scores = net.evaluate(val[0], val[1], sample_weight=val_weight)

@@ -13,6 +13,7 @@ import time
 import numpy as np
 
 from . import io
+from ._network_inference import _correct_rows, _weighted_mean
 from ._training_checkpoints import _check_not_overwriting
 from ._training_data import _argmax_rows, _exact_one_hot, _Gather, _is_sparse, _sparse_batch
 from ._training_epochs import _bar_drawn, _epoch_line
@@ -57,6 +58,10 @@ class _TrainingLoop(_RunStops):
             over its examples, and a per-sample weight decay divides by the
             batch's weight sum (by its row count when all its weights are zero:
             that batch moves only the decay); see :meth:`Network.loss_and_grad`.
+            The history's ``accuracy`` is then the weighted fraction of the
+            epoch's examples classified right (scikit-learn's
+            ``accuracy_score(sample_weight=)``, as ``val_accuracy``; the
+            weights of ``class_weight`` weigh the cost only).
             A run keeps its weighting: once a fit (or the checkpoint it was
             restored from) trained with weights, continuing it needs the
             weights again, and one trained without them refuses weights
@@ -204,6 +209,11 @@ class _TrainingLoop(_RunStops):
             target_class, predicted = np.empty(m, dtype=small), np.empty(m, dtype=small)
             for start in range(0, m, 8192):  # without an intp array of all the rows
                 _argmax_rows(Y[start:start + 8192], target_class[start:start + 8192])
+        # sample_weight (not class_weight's, as val_accuracy and Network.evaluate): the
+        # accuracy is the weighted fraction of the epoch's rows classified right
+        # (accuracy_score's sample_weight); without, the rows right are only counted
+        right_rows = (np.empty(m, dtype=bool) if classify and given is not None
+                      and not by_epoch else None)
         state = TrainState(net, opt, history, epoch=self.epoch)
         self._guard_begin()
         # the layers with running statistics or a state of their own (BatchNorm, Dropout)
@@ -292,6 +302,10 @@ class _TrainingLoop(_RunStops):
                                         row0 = batch * bs
                                         _argmax_rows(net.layers[-1].A,
                                                      predicted[row0:row0 + Xb.shape[0]])
+                                    elif right_rows is not None:  # weighted at the end
+                                        row0 = batch * bs
+                                        right_rows[row0:row0 + Xb.shape[0]] = _correct_rows(
+                                            net.layers[-1].A, Yb, labels)
                                     elif classify:
                                         correct += _accuracy_count(net.layers[-1].A, Yb,
                                                                    labels)
@@ -329,11 +343,18 @@ class _TrainingLoop(_RunStops):
                     # the epoch is complete: a later fit goes on after it (unless its
                     # validation loss is not finite, which takes it back: see below)
                     ended, start = start, None
-                    if by_epoch:
+                    if by_epoch and given is not None:
+                        right_rows = predicted == (target_class if order is None
+                                                   else target_class[order])
+                    elif by_epoch:
                         correct = int(np.count_nonzero(
                             predicted == (target_class if order is None else target_class[order])))
-                    metrics = self._epoch_end(total / m, correct / m if classify else None,
-                                              grad_sq, val)
+                    if right_rows is not None:  # the rows in the epoch's order, as their weights
+                        accuracy = _weighted_mean(
+                            right_rows, given if order is None else given[order])[0]
+                    else:
+                        accuracy = correct / m if classify else None
+                    metrics = self._epoch_end(total / m, accuracy, grad_sq, val)
                     state.logs = metrics
                     if bar is not None:
                         bar.update(1)

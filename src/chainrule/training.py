@@ -161,8 +161,9 @@ def train(
         divides by its row count).  Weights all 1: exactly the unweighted run;
         other equal weights: the same loss part, a per-sample decay divided by
         their sum.  With ``validation_fraction`` the held-out examples keep
-        their weights: ``val_loss`` is weighted the same way (the accuracies
-        are not weighted).
+        their weights: ``val_loss`` is weighted the same way.  The history's
+        ``accuracy`` and ``val_accuracy`` are the weighted fractions classified
+        right (scikit-learn's ``accuracy_score(sample_weight=)``).
     class_weight : dict, "balanced" or None, optional
         Weights of the classes, for a network whose targets are classes (loss
         "cross_entropy" with softmax outputs, or "log_loss" with sigmoid
