@@ -68,7 +68,11 @@ def test_train_takes_it_with_features_named_and_refuses_it_as_a_feature(frames, 
     # every column but the target would make the index a feature named "": refused
     capsys.readouterr()
     assert main(["train", str(indexed), "-q", "-o", str(tmp_path / "x.npz")]) == 2
-    assert "column 1 has no name (pandas' DataFrame.to_csv" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "column 1 has no name (pandas' DataFrame.to_csv" in err
+    # both ways out: index=False (the clean file) and --features (the runs above)
+    assert "write the file with index=False, or leave the column out" in err
+    assert "naming the features to take with --features" in err
     assert not (tmp_path / "x.npz").exists()
 
 

@@ -1720,7 +1720,9 @@ def test_a_pandas_index_column_is_named_as_such(tmp_path, capsys):
     assert main(["train", str(tmp_path / "wine.csv"), "-o", str(tmp_path / "m"), "-q"]) == 2
     err = capsys.readouterr().err
     assert (f"{tmp_path / 'wine.csv'} line 1: column 1 has no name (pandas' DataFrame.to_csv "
-            "writes its index there: write the file with index=False)") in err, err
+            "writes its index there: write the file with index=False, or leave the column "
+            "out by naming the features to take with --features (read_data's features=))"
+            ) in err, err
     assert not (tmp_path / "m.npz").exists()
     frame.to_csv(tmp_path / "wine.csv", index=False)  # as the message says
     table = read_data(str(tmp_path / "wine.csv"))

@@ -97,8 +97,10 @@ def _read_csv(path: Path | str, target: str | None, features: list[str] | None,
                          or (target is None and need_target and header[-1] == "")):
         j = header.index("")
         # pandas' to_csv writes its index first, with no name: the usual such file
+        # (the two ways out that the README gives: no index, or only the named columns)
         index = (" (pandas' DataFrame.to_csv writes its index there: write the file with "
-                 "index=False)") if j == 0 else ""
+                 "index=False, or leave the column out by naming the features to take with "
+                 "--features (read_data's features=))") if j == 0 else ""
         raise ValueError(f"{path} line {rows[0][0]}: column {j + 1} has no name{index}")
     # a target or feature named by the caller among the first row's text cells says that the
     # row is the header, whatever it looks like; its numbers say nothing (a model's feature
