@@ -78,12 +78,14 @@ class _Outputs:
 
 
 def _score(model, X: np.ndarray, y: np.ndarray, name: str, given: bool = True,
-           sample_weight: np.ndarray | None = None) -> float:
+           sample_weight: np.ndarray | None = None, source: str | None = None) -> float:
     """evaluate's score ``name`` of ``model`` on raw features ``X`` (n_samples, n_features)
     and targets ``y`` (as ``_targets`` encodes them), from one forward pass; ``given``:
     whether ``--scoring`` named it (else it is the default), for the message;
     ``sample_weight`` (n_samples,): the rows' weights (``--sample-weight``), the score
-    weighted as evaluate weighs it (scikit-learn's metrics given ``sample_weight``).
+    weighted as evaluate weighs it (scikit-learn's metrics given ``sample_weight``);
+    ``source``: DATA's name, given for the baseline alone, to say (as evaluate does) of a
+    regression's predictions that are inf or NaN.
 
     Raises
     ------
@@ -95,6 +97,10 @@ def _score(model, X: np.ndarray, y: np.ndarray, name: str, given: bool = True,
     from ._cli_models_scores import _scores
 
     out, sw = _Outputs(model, X), sample_weight
+    if source is not None and model.task == "regression":
+        from ._cli_models_report import _say_not_finite
+
+        _say_not_finite(out.out, source)
     if name in _CLASS_SCORES:
         scores, reason = _class_scores(out, out.out, y, sw, only=name)
     else:
@@ -221,9 +227,14 @@ def _importance(args: argparse.Namespace) -> int:
     y = _targets(model, table)
     names, groups = column_groups(table)
     bar, stop = _bar(len(groups) * args.repeats, args.quiet), None
+    given = args.scoring is not None
+
+    def score(X: np.ndarray) -> float:  # of DATA as it is, the baseline, said as evaluate's
+        return _score(model, X, y, name, given, weights, table.source if X is table.X else None)
+
     try:
         baseline, scores = permutation_scores(
-            lambda X: _score(model, X, y, name, args.scoring is not None, weights), table.X,
+            score, table.X,
             args.repeats, args.seed, None if bar is None else lambda: bar.update(1), groups)
     except PartialScores as exc:  # Ctrl-C (or SIGTERM): the features finished are kept
         if not len(exc.scores):

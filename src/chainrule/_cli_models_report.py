@@ -76,19 +76,37 @@ def _evaluation(model, table, report: bool = False, sample_weight: np.ndarray | 
 
     y = _targets(model, table)
     sw = sample_weight
-    scores: dict = {"samples": table.n_samples, **_scores(model, table.X, y, sw)}
     names = table.target_names
+    scored, pred = model, None
+    if model.task == "regression":  # one forward pass, for the scores and the words
+        from ._cli_models_importance import _Outputs
+
+        scored = _Outputs(model, table.X)
+        pred = scored.out
+        _say_not_finite(pred, table.source)  # inf or NaN predictions: said, and scored
+    scores: dict = {"samples": table.n_samples, **_scores(scored, table.X, y, sw)}
     no_auc = shown = None
     if model.task == "classification":
         proba = model.predict_proba(table.X)
         more, no_auc = _class_scores(model, proba, y, sw)
         scores.update(more)
         shown = _class_report(model, proba, y, names, sw) if report else None
-    each = ([] if not names else _target_scores(y, model.predict(table.X), sw)
+    each = ([] if not names else _target_scores(y, pred, sw)
             if model.task == "regression" else
             [{k: v for k, v in s.items() if k != "predicted"}
              for s in _label_scores(y, model.predict_proba(table.X), sw)])
     return scores, no_auc, each, shown
+
+
+def _say_not_finite(pred: np.ndarray, source: str, then: str | None = None) -> None:
+    """Warn (``chainrule: warning: ...``) of a regression model's predictions ``pred`` that
+    are inf or NaN, saying how many examples of ``source`` have them and why (``then``:
+    what follows of them, by default their scores)."""
+    from ._cli_models_scores import not_finite_note
+
+    note = not_finite_note(pred, source, *([then] if then else []))
+    if note is not None:
+        warnings.warn(note, UserWarning, stacklevel=2)
 
 
 def _class_scores(model, proba: np.ndarray, y: np.ndarray, sample_weight: np.ndarray | None = None,

@@ -81,6 +81,8 @@ def _regression_scores(y: np.ndarray, pred: np.ndarray,
     from sklearn import metrics
 
     sw = sample_weight
+    if not np.all(np.isfinite(pred)):  # scikit-learn refuses them: scored by NumPy
+        return _unbounded_scores(y, pred, sw, only)
     scores = {}
     if only in (None, "mse", "rmse"):
         mse = float(metrics.mean_squared_error(y, pred, sample_weight=sw))
@@ -90,6 +92,50 @@ def _regression_scores(y: np.ndarray, pred: np.ndarray,
     if only in (None, "r2") and (len(y) if sw is None else np.count_nonzero(sw)) > 1:
         scores["r2"] = float(metrics.r2_score(y, pred, sample_weight=sw))
     return {key: value for key, value in scores.items() if only in (None, key)}
+
+
+def _unbounded_scores(y: np.ndarray, pred: np.ndarray, sample_weight: np.ndarray | None,
+                      only: str | None) -> dict[str, float]:
+    """:func:`_regression_scores` of predictions of which some are inf or NaN, which
+    scikit-learn's metrics refuse: the same formulas written out in NumPy, so that an
+    infinite prediction gives the scores that a finite prediction past the largest float's
+    square root gives (mse, rmse, mae inf; r2 -inf), and a NaN prediction NaN scores.  Rows
+    of weight 0 are left out (their prediction counts for nothing, even an infinite one).
+    """
+    w = np.ones(len(y)) if sample_weight is None else np.asarray(sample_weight, float)
+    keep = w > 0
+    y, pred, w = np.asarray(y, float)[keep], pred[keep], w[keep]
+    with np.errstate(over="ignore", invalid="ignore"):
+        squared = (y - pred) ** 2
+        mse = float(np.sum(w * squared) / np.sum(w))
+        scores = {"mse": mse, "rmse": float(np.sqrt(mse)),
+                  "mae": float(np.sum(w * np.abs(y - pred)) / np.sum(w))}
+        if len(y) > 1:
+            residual = float(np.sum(w * squared))
+            total = float(np.sum(w * (y - np.average(y, weights=w)) ** 2))
+            # scikit-learn's r2 of constant targets: 0 for predictions not all right
+            scores["r2"] = (1.0 - residual / total if total > 0 else
+                            float("nan") if np.isnan(residual) else 0.0)
+    return {key: value for key, value in scores.items() if only in (None, key)}
+
+
+def not_finite_note(pred: np.ndarray, source: str,
+                    then: str = "its scores of them are inf or NaN (null in --json)"
+                    ) -> str | None:
+    """What to say of a regression model's predictions ``pred`` (n_samples,) or
+    (n_samples, n_targets) of the examples of ``source`` that are inf or NaN, or None
+    where all are finite; ``then``: what follows of them (evaluate's scores, predict's
+    cells)."""
+    bad = ~np.isfinite(pred)
+    rows = bad.reshape(len(pred), -1).any(axis=1)
+    if not rows.any():
+        return None
+    kinds = [kind for kind, n in (("inf", np.count_nonzero(np.isinf(pred))),
+                                  ("NaN", np.count_nonzero(np.isnan(pred)))) if n]
+    return (f"the model's predictions of {np.count_nonzero(rows)} of {len(rows)} examples "
+            f"of {source} are not finite ({' and '.join(kinds)}): its weights are too large "
+            "for float64 (the model diverged in training, or its file's weights were made "
+            f"so); {then}")
 
 
 def _target_scores(y: np.ndarray, pred: np.ndarray,

@@ -48,7 +48,13 @@ from ._cli_models_plot import _add_plot
 from ._cli_models_plot import _plot as _plot
 from ._cli_models_provenance import _data_seed, _trained_on
 from ._cli_models_provenance import _n_validation as _n_validation
-from ._cli_models_report import _evaluation, _print_report, _refuse_report, _targets_line
+from ._cli_models_report import (
+    _evaluation,
+    _print_report,
+    _refuse_report,
+    _say_not_finite,
+    _targets_line,
+)
 from ._cli_models_scores import _refuse_one_of_several
 from ._cli_models_show import _add_info
 from ._cli_models_show import _info as _info
@@ -228,6 +234,9 @@ def _predict(args: argparse.Namespace) -> int:
     args.seed = _data_seed(model, args.data, args.seed)  # --keep reads the data with it too
     table = _model_data(model, args.data, None, False, args.seed, args.unknown_categories)
     pred = model.predict(table.X)
+    if model.task == "regression":  # written as they are (inf, nan), and said
+        _say_not_finite(pred, table.source, "they are written as inf or nan, and "
+                        "evaluate scores them inf or NaN")
     if model.task == "classification":  # labels as the model keeps them: 1, not 1.0
         pred = np.vectorize(_label_text, otypes=[object])(pred)
     if pred.ndim == 2:  # several targets, or a saved network of several outputs: one column each
