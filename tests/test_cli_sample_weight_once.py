@@ -3,7 +3,8 @@
 train, cv, evaluate and importance read DATA twice: the weight column alone, then the
 features.  A large file was parsed twice (a 200,000-row file: 2.0 s where the features
 alone take 1.0 s), and a pipe (a shell's ``<(zcat data.csv.gz)``), which gives its bytes
-once, failed: "empty file".  The column is now read with the features and taken out.
+once, failed: "empty file"; train's ``--val-data`` file, read for its own weight column,
+did the same.  The column is now read with the features and taken out.
 The references: the number of reads counted, the same command on the file and on a pipe
 of its bytes, and the weights as written in the file.
 """
@@ -131,3 +132,68 @@ def test_a_features_fault_is_said_without_the_weight_column_among_them(tmp_path,
     weighted = capsys.readouterr().err.strip().splitlines()[-1]
     assert "'x3'" in without and "(x1, x2)" in without
     assert weighted == without
+
+
+def _val_split(path) -> tuple:
+    """d.csv's first 60 rows as DATA, its last 20 as --val-data, each with its header."""
+    header, *rows = (path / "d.csv").read_text().splitlines()
+    (path / "t.csv").write_text("\n".join([header, *rows[:60]]) + "\n")
+    (path / "v.csv").write_text("\n".join([header, *rows[60:]]) + "\n")
+    return path / "t.csv", path / "v.csv"
+
+
+def test_val_data_is_read_once(files, capsys, monkeypatch):
+    """--val-data's weights were read apart from its features: the file read twice."""
+    path, _ = files
+    train, val = _val_split(path)
+    calls = _count_reads(monkeypatch)
+    assert main(["train", str(train), "--target", "label", "--sample-weight", "w",
+                 "--val-data", str(val), "--hidden", "3", "--epochs", "2", "-q",
+                 "-o", str(path / "o.npz")]) == 0
+    assert calls == [str(train), str(val)]
+
+
+@pytest.mark.skipif(not os.path.isdir("/dev/fd"), reason="no /dev/fd")
+def test_val_data_of_a_pipe_with_sample_weight(files, capsys):
+    """A pipe's --val-data was refused ("empty file"): the weights' read took its bytes.
+    Now the run equals the file's: the same weights, the same weighted validation loss."""
+    path, w = files
+    train, val = _val_split(path)
+    common = ["train", str(train), "--target", "label", "--sample-weight", "w", "--hidden",
+              "3", "--epochs", "3", "--seed", "1", "-q"]
+    assert main([*common, "--val-data", str(val), "-o", str(path / "vf.npz")]) == 0
+    assert main([*common, "--val-data", pipe_of(val.read_bytes()),
+                 "-o", str(path / "vp.npz")]) == 0
+    from_file, from_pipe = (SavedModel.load(path / name) for name in ("vf.npz", "vp.npz"))
+    np.testing.assert_array_equal(from_file.network.params, from_pipe.network.params)
+    assert from_pipe.metadata["val_data_rows"] == 20
+    losses = [m.metadata["history"]["val_loss"] for m in (from_file, from_pipe)]
+    assert losses[0] == losses[1] and len(losses[0]) == 3
+    # the last epoch's validation loss: scikit-learn's log loss of the model written,
+    # weighted by the file's weights of the 20 rows
+    from sklearn.metrics import log_loss
+
+    rows = np.genfromtxt(val, delimiter=",", skip_header=1, usecols=(0, 2, 3))
+    labels = [line.rsplit(",", 1)[1] for line in val.read_text().splitlines()[1:]]
+    proba = from_pipe.predict_proba(rows)
+    expected = log_loss(labels, proba, labels=from_pipe.labels, sample_weight=w[60:])
+    assert losses[1][-1] == pytest.approx(expected, rel=1e-9)
+
+
+@pytest.mark.skipif(not os.path.isdir("/dev/fd"), reason="no /dev/fd")
+def test_a_missing_weight_of_a_val_data_pipe_is_named(files, capsys):
+    """A pipe is not read again for the message: the weight's line and column are named
+    as the weight's, not as a feature's (no advice to --impute it)."""
+    path, _ = files
+    _, val = _val_split(path)
+    header, *rows = val.read_text().splitlines()
+    cells = rows[2].split(",")
+    cells[1] = ""
+    rows[2] = ",".join(cells)
+    content = ("\n".join([header, *rows]) + "\n").encode()
+    capsys.readouterr()
+    assert main(["train", str(path / "t.csv"), "--target", "label", "--sample-weight", "w",
+                 "--val-data", pipe_of(content), "-q", "-o", str(path / "x.npz")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("chainrule: error: --sample-weight w: --val-data /dev/fd/")
+    assert err.endswith(" line 4, column 'w': missing value; expected a number >= 0\n")

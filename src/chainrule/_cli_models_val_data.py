@@ -92,10 +92,8 @@ def read_val_data(args: argparse.Namespace, table, several: bool):
         another shape than DATA's, or another number of columns of an NPZ file
         without feature names.
     """
-    from ._tabular_categories import UnknownCategoryError
+    from ._cli_sample_weight import is_pipe, read_weights
     from ._tabular_npz import _image_shape, _npz_shape
-    from ._tabular_table import MissingValueError, NotANumberError
-    from .tabular import read_data
 
     shape = _npz_shape(args.val_data, "X")  # images of another shape, before their pixels
     images = None if shape is None else _image_shape(shape)  # are counted as columns
@@ -105,23 +103,19 @@ def read_val_data(args: argparse.Namespace, table, several: bool):
             f"DATA {table.source} holds images of shape "
             f"{' x '.join(map(str, table.image_shape))} (C x H x W)")
     target = table.target_names if several else table.target_name
+    features = table.columns or table.feature_names
+    weight = _weight_column(args, features, target)  # read with the features, once
     try:
-        val = read_data(args.val_data, target=target,
-                        features=table.columns or table.feature_names, seed=args.seed,
-                        features_what=" that DATA has (--val-data)",
-                        all_columns=args.features is None,
-                        **({"categories": table.categories} if table.categories else {}),
-                        **({"missing": True} if getattr(args, "impute", None) else {}))
-    except MissingValueError as exc:  # how train fills it
-        raise ValueError(f"--val-data {exc.bare} (give --impute to fill it)") from None
-    except NotANumberError as exc:  # not "one-hot encode it first": DATA's numbers
-        raise ValueError(f"--val-data {exc.bare}; the column holds numbers in DATA "
-                         f"{table.source}") from None
-    except UnknownCategoryError as exc:  # train has no --unknown-categories to advise
-        raise ValueError(
-            f"--val-data {exc.bare} (a validation file's categories must be among those of "
-            f"DATA {table.source}: drop the row, or train on data that has the category)"
-        ) from None
+        val = _read(args, table, target, features if weight is None else [*features, weight],
+                    weight)
+    except (ValueError, OSError):  # a file read again: the features' fault said first,
+        if weight is None or is_pipe(args.val_data):  # then the weights', as read apart
+            raise  # a pipe's bytes are gone: its reader's words
+        _read(args, table, target, features)
+        read_weights(args.val_data, weight, args.seed, None, "--val-data")
+        raise
+    if weight is not None:
+        val = _split_val_weights(args, val, weight)
     source = f"--val-data {val.source}"
     _check_fill_categories(args, table, val)
     if val.image_shape != table.image_shape:
@@ -135,6 +129,62 @@ def read_val_data(args: argparse.Namespace, table, several: bool):
     if val.n_samples == 0:
         raise ValueError(f"{source}: no examples")
     return val
+
+
+def _read(args: argparse.Namespace, table, target: str | list[str] | None,
+          features: list[str], weight: str | None = None):
+    """``--val-data`` read with ``features`` (DATA's, and ``--sample-weight``'s column
+    ``weight`` among them where given), its reader's faults said in train's terms."""
+    from ._tabular_categories import UnknownCategoryError
+    from ._tabular_table import MissingValueError, NotANumberError
+    from .tabular import read_data
+
+    try:
+        return read_data(args.val_data, target=target, features=features, seed=args.seed,
+                         features_what=" that DATA has (--val-data)",
+                         all_columns=args.features is None,
+                         **({"categories": table.categories} if table.categories else {}),
+                         **({"missing": True} if getattr(args, "impute", None) else {}))
+    except (MissingValueError, NotANumberError) as exc:
+        if weight is not None and f"column {weight!r}:" in exc.bare:  # a weight's cell
+            raise ValueError(f"--sample-weight {weight}: --val-data {exc.bare}; expected a "
+                             "number >= 0") from None
+        if isinstance(exc, MissingValueError):  # how train fills it
+            raise ValueError(f"--val-data {exc.bare} (give --impute to fill it)") from None
+        raise ValueError(f"--val-data {exc.bare}; the column holds numbers in DATA "
+                         f"{table.source}") from None  # not "one-hot encode it first"
+    except UnknownCategoryError as exc:  # train has no --unknown-categories to advise
+        raise ValueError(
+            f"--val-data {exc.bare} (a validation file's categories must be among those of "
+            f"DATA {table.source}: drop the row, or train on data that has the category)"
+        ) from None
+
+
+def _weight_column(args: argparse.Namespace, features: list[str],
+                   target: str | list[str] | None) -> str | None:
+    """``--sample-weight``'s column, to be read with the features of a CSV ``--val-data``
+    (standard input, a pipe: read once), or None (no option, an NPZ file whose weights are
+    an array of their own, or a column that is a feature or the target, refused later)."""
+    from ._cli_sample_weight import is_csv
+
+    name = getattr(args, "sample_weight", None)
+    targets = target if isinstance(target, list) else [target]
+    if name is None or name in (*features, *targets) or not is_csv(args.val_data):
+        return None
+    return name
+
+
+def _split_val_weights(args: argparse.Namespace, val, name: str):
+    """``val`` read with the weight column ``name`` as a feature: without it, with its
+    weights as ``sample_weight``.  A cell that is no weight is named by
+    :func:`~chainrule._cli_sample_weight.read_weights` (of a file, read again for it), or
+    by :func:`~chainrule._cli_sample_weight.split_weights` (of a pipe)."""
+    from ._cli_sample_weight import is_pipe, read_weights, split_weights
+
+    rest, weights = split_weights(val, name, is_pipe(args.val_data))
+    if weights is None:
+        weights = read_weights(args.val_data, name, args.seed, val.n_samples, "--val-data")
+    return replace(rest, sample_weight=weights)
 
 
 def _check_fill_categories(args: argparse.Namespace, table, val) -> None:

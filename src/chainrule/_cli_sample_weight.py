@@ -326,11 +326,12 @@ def weighted_mean_std(values: np.ndarray, weights: np.ndarray, axis: int | tuple
 
 def val_weights(args: argparse.Namespace, val):
     """The ``--val-data`` table ``val`` with the weights of its own ``--sample-weight``
-    column (the file has DATA's columns), or ``val`` itself without the option."""
+    column (the file has DATA's columns), or ``val`` itself without the option or where
+    they were read with its features (a CSV file, ``_cli_models_val_data``)."""
     from dataclasses import replace
 
     name = getattr(args, "sample_weight", None)
-    if name is None:
+    if name is None or val.sample_weight is not None:  # read with the features (a CSV file)
         return val
     return replace(val, sample_weight=read_weights(args.val_data, name, args.seed,
                                                    val.n_samples, "--val-data"))
