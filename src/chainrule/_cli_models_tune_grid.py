@@ -70,10 +70,12 @@ def _option(parser: argparse.ArgumentParser, name: str, entry: str) -> argparse.
     action = actions.get(flag)
     if action is None:
         refused = {dest for dest, _, _ in _REFUSED} | set(_OWNED) | {"out"}
+        # the names as --grid takes them, without dashes: "--" shared by every flag would
+        # lift unrelated names past difflib's cutoff (--bogus: "did you mean loss?")
         close = difflib.get_close_matches(
-            flag, [s for s, a in actions.items() if a.dest not in refused], n=1)
+            bare, [s[2:] for s, a in actions.items() if a.dest not in refused], n=1)
         raise ValueError(f"--grid {entry}: {flag} is not an option of chainrule train"
-                         + (f" (did you mean {close[0][2:]}?)" if close else "")
+                         + (f" (did you mean {close[0]}?)" if close else "")
                          + "; name one of train's options without its dashes, such as "
                          "hidden, lr or weight-decay")
     why = _OWNED.get(action.dest) or next(
