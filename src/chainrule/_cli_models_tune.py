@@ -136,6 +136,22 @@ def _check_combinations(runs: list[argparse.Namespace], combos: list[dict]) -> N
             raise ValueError(f"the combination {_words(combo)}: {exc}") from None
 
 
+def _sets_up(runs: list[argparse.Namespace], tables: dict) -> bool:
+    """Whether one of ``runs`` reads DATA and splits its folds (cv's ``setup``) without a
+    ValueError: the first combination's fault is then its own, not every one's."""
+    from ._cli_models_cv import setup
+
+    for run in runs:
+        run = copy.deepcopy(run)
+        run.quiet = True
+        try:
+            setup(run, tables)
+        except ValueError:
+            continue
+        return True
+    return False
+
+
 def _check_on_data(runs: list[argparse.Namespace], combos: list[dict],
                    tables: dict) -> None:
     """train's checks of every combination that need DATA, before anything trains.
@@ -157,10 +173,15 @@ def _check_on_data(runs: list[argparse.Namespace], combos: list[dict],
     from .cli_architecture import build_network
 
     first = None
-    for run, combo in zip(runs, combos, strict=True):
+    for i, (run, combo) in enumerate(zip(runs, combos, strict=True)):
         run = copy.deepcopy(run)
         run.quiet = True
-        table, task, several, lbfgs, steps, run_settings, _, folds = setup(run, tables)
+        try:
+            table, task, several, lbfgs, steps, run_settings, _, folds = setup(run, tables)
+        except ValueError as exc:  # DATA read with its options: of it alone, it is named
+            if i == 0 and not _sets_up(runs[1:], tables):  # of every one: as cv says it
+                raise
+            raise ValueError(f"the combination {_words(combo)}: {exc}") from None
         if first is not None and task != first:
             raise ValueError(f"the combination {_words(combo)}: its task is {task}, the "
                              f"first combination's {first}: their scores cannot be ranked "
