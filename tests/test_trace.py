@@ -787,21 +787,28 @@ def _sigmoid_forward(weights: list, layout: str, x: np.ndarray) -> np.ndarray:
     ([np.array(m)[1:].tolist() for m in _A_TRANSFER], "transfer",
      "weights[1] of shape (2, 1) takes 1 input(s), but weights[0] of shape (2, 2) gives 2 "
      "output(s); expected weights[1] of shape (3, 1): in the transfer layout each matrix has "
-     "shape (fan_in + 1, fan_out), the biases in the first row", (3, 1)),
+     "shape (fan_in + 1, fan_out), the biases in the first row; as chainrule (fan_in, fan_out) "
+     "matrices they do connect: written so, they need layout chainrule (--layout on the command "
+     "line)", (3, 1)),
     # transfer matrices given as UFLDL ones
     (_A_TRANSFER, "ufldl",
      "weights[1] of shape (3, 1) takes 1 input(s), but weights[0] of shape (3, 2) gives 3 "
      "output(s); expected weights[1] of shape (3, 3): in the ufldl layout each matrix has "
-     "shape (fan_out, fan_in), rows = destination units", (3, 3)),
+     "shape (fan_out, fan_in), rows = destination units; as transfer (fan_in + 1, fan_out) "
+     "matrices they do connect: written so, they need layout transfer (--layout on the command "
+     "line)", (3, 3)),
     # UFLDL matrices (example B) given as transfer ones
     ([[[1, 1], [2, 1]], [[2, 1], [1, 0]]], "transfer",
      "weights[1] of shape (2, 2) takes 1 input(s), but weights[0] of shape (2, 2) gives 2 "
      "output(s); expected weights[1] of shape (3, 2): in the transfer layout each matrix has "
-     "shape (fan_in + 1, fan_out), the biases in the first row", (3, 2)),
+     "shape (fan_in + 1, fan_out), the biases in the first row; as ufldl (fan_out, fan_in) or "
+     "chainrule (fan_in, fan_out) matrices they do connect: written so, they need layout ufldl "
+     "or chainrule (--layout on the command line)", (3, 2)),
     (_A_TRANSFER, "chainrule",
      "weights[1] of shape (3, 1) takes 3 input(s), but weights[0] of shape (3, 2) gives 2 "
      "output(s); expected weights[1] of shape (2, 1): in the chainrule layout each matrix has "
-     "shape (fan_in, fan_out)", (2, 1)),
+     "shape (fan_in, fan_out); as transfer (fan_in + 1, fan_out) matrices they do connect: "
+     "written so, they need layout transfer (--layout on the command line)", (2, 1)),
 ])
 def test_matrices_that_do_not_connect_are_named_in_their_layout(capsys, weights, layout,
                                                                 message, fixed):
@@ -822,6 +829,45 @@ def test_matrices_that_do_not_connect_are_named_in_their_layout(capsys, weights,
     assert main([*args, "--weights", json.dumps(weights), "--target", *target]) == 0
     out = json.loads(capsys.readouterr().out)["output"]
     np.testing.assert_allclose(out, _sigmoid_forward(weights, layout, np.array(x)), rtol=1e-14)
+
+
+def test_matrices_of_another_layout_are_named_with_it_and_taken_as_it_says(capsys):
+    """Example B's UFLDL matrices given without --layout ufldl (a student's likely slip,
+    copying them from the README) were refused as transfer matrices that do not connect,
+    without a word of the layout they are written in.  The message now says in which
+    layouts they connect; given --layout ufldl as it says, the step is example B's, by hand."""
+    from chainrule.cli import main
+
+    ufldl = [[[1, 1], [2, 1]], [[2, 1], [1, 0]]]
+    args = ["trace", "--weights", json.dumps(ufldl), "--activation", "square", "--input", "1",
+            "1", "--target", "290", "14", "--lr", "0.5", "--format", "json"]
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert "as ufldl (fan_out, fan_in) or chainrule (fan_in, fan_out) matrices they do " \
+           "connect: written so, they need layout ufldl or chainrule" in err
+    assert main([*args, "--layout", "ufldl"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    # by hand (SPEC 10 B): hidden nets W1 x = [2, 3], outs [4, 9]; output nets [17, 4],
+    # outs [289, 16]; deltas (o - t) 2 net = [-34, 16] and (W2^T delta) 2 net = [-208, -204]
+    x, t, W1, W2 = np.array([1.0, 1.0]), np.array([290.0, 14.0]), *map(np.array, ufldl)
+    h = (W1 @ x) ** 2
+    o = (W2 @ h) ** 2
+    d2 = (o - t) * 2 * (W2 @ h)
+    d1 = (W2.T @ d2) * 2 * (W1 @ x)
+    assert out["output"] == o.tolist() == [289, 16]
+    assert d1.tolist() == [-208, -204]
+    W1_new, W2_new = W1 - 0.5 * np.outer(d1, x), W2 - 0.5 * np.outer(d2, h)
+    assert W1_new.tolist() == [[105, 105], [104, 103]]
+    assert W2_new.tolist() == [[70, 154], [-31, -72]]
+    new = [m["new"] for layer in out["layers"] for m in layer["matrices"]]
+    # the JSON's matrices are in the trace's notation (transfer, without bias rows: zeros)
+    assert [np.asarray(m)[1:].T.tolist() for m in new] == [W1_new.tolist(), W2_new.tolist()]
+    # matrices that connect in no layout get no such hint
+    assert main(["trace", "--weights", "[[[0.4, 0.6], [0.7, -0.4], [-0.2, 0.3]], "
+                 "[[-0.3], [0.5], [0.1], [0.2]]]", "--input", "0", "1", "--target", "1"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("chainrule: error: weights[1] of shape (4, 1) takes 3 input(s)")
+    assert "they do connect" not in err
 
 
 def test_from_transfer_matrices_and_from_ufldl_name_a_matrix_that_does_not_connect():

@@ -26,6 +26,11 @@ _LAYOUT_SHAPE = {
 }
 
 
+# the same, shortest: what a hint naming another layout says of its matrices
+_SHORT_SHAPE = {"transfer": "(fan_in + 1, fan_out)", "ufldl": "(fan_out, fan_in)",
+                "chainrule": "(fan_in, fan_out)"}
+
+
 def _fans(shape: tuple[int, ...], layout: str) -> tuple[int, int]:
     """``(fan_in, fan_out)`` of a layer whose matrix in ``layout`` has ``shape``."""
     if layout == "transfer":
@@ -35,7 +40,8 @@ def _fans(shape: tuple[int, ...], layout: str) -> tuple[int, int]:
     return shape[0], shape[1]
 
 
-def check_layer_chain(shapes: Sequence[tuple[int, ...]], name: str, layout: str) -> None:
+def check_layer_chain(shapes: Sequence[tuple[int, ...]], name: str, layout: str,
+                      how: str | None = None) -> None:
     """Refuse matrices whose layers do not connect, naming them in the user's layout.
 
     Parameters
@@ -46,6 +52,12 @@ def check_layer_chain(shapes: Sequence[tuple[int, ...]], name: str, layout: str)
         What the user called the list of matrices (``"mats"``, ``"Ws"``, ``"weights"``).
     layout : {"transfer", "ufldl", "chainrule"}
         How the matrices are written (see the module's notes).
+    how : str, optional
+        How the caller's user chooses a layout, ``{layouts}`` standing for the names
+        (the trace's ``"written so, they need layout {layouts} (--layout on the command
+        line)"``): given, a refusal of matrices that do connect in another layout names
+        it and this way to choose it, the likely mistake being UFLDL matrices read as
+        transfer ones (example B's without ``--layout ufldl``), or the other way round.
 
     Raises
     ------
@@ -61,11 +73,25 @@ def check_layer_chain(shapes: Sequence[tuple[int, ...]], name: str, layout: str)
         if n_in != n_prev:
             want = {"transfer": (n_prev + 1, n_out), "ufldl": (n_out, n_prev),
                     "chainrule": (n_prev, n_out)}[layout]
-            raise ValueError(
+            message = (
                 f"{name}[{i}] of shape {shape} takes {n_in} input(s), but {name}[{i - 1}] of "
                 f"shape {prev} gives {n_prev} output(s); expected {name}[{i}] of shape {want}: "
                 f"in the {layout} layout each matrix has shape {_LAYOUT_SHAPE[layout]}"
             )
+            others = [o for o in _LAYOUT_SHAPE if o != layout and _connects(shapes, o)]
+            if how is not None and others:
+                read = " or ".join(f"{o} {_SHORT_SHAPE[o]}" for o in others)
+                message += (f"; as {read} matrices they do connect: "
+                            + how.format(layouts=" or ".join(others)))
+            raise ValueError(message)
+
+
+def _connects(shapes: Sequence[tuple[int, ...]], layout: str) -> bool:
+    """Whether matrices of these shapes make a chain of layers in ``layout``."""
+    if layout == "transfer" and any(shape[0] < 2 for shape in shapes):
+        return False  # a transfer matrix has its bias row and one weight row at least
+    fans = [_fans(tuple(shape), layout) for shape in shapes]
+    return all(fans[i][0] == fans[i - 1][1] for i in range(1, len(fans)))
 
 
 def check_not_one_matrix(mats: object, name: str) -> None:

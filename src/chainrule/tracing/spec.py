@@ -347,7 +347,8 @@ def _check_weights(spec: dict[str, Any], layout: str) -> None:
             if not has_bias and np.any(W[0] != 0):
                 raise ValueError(f"weights[{i}]: layer {i} has no biases (biases false), so its "
                                  f"first row (the biases) must be zeros, got {W[0].tolist()}")
-    check_layer_chain([W.shape for W in mats], "weights", layout)
+    check_layer_chain([W.shape for W in mats], "weights", layout,
+                      "written so, they need layout {layouts} (--layout on the command line)")
     if layout != "transfer" and biases is not None:
         if len(biases) != len(mats):
             raise ValueError(f"biases must have one entry (a vector or null) per layer "
