@@ -112,3 +112,28 @@ def test_an_ax_that_is_no_axes_is_refused_by_name(ax, tmp_path):
     with pytest.raises(TypeError, match=r"^ax must be a matplotlib Axes"):
         plots.plot_tiles(TILES, tmp_path / "x.png", ax=ax)
     assert not (tmp_path / "x.png").exists()
+
+
+def test_ufldl_normalisation_draws_the_tiles_as_display_network_does():
+    """UFLDL's display_network.m (A = A - mean(A(:)); each patch divided by its largest
+    absolute value; imagesc(..., [-1 1])), written out here: 0 is mid-gray in every tile.
+    "each" had claimed to draw "as in the UFLDL figures" while it stretches each tile's
+    own minimum to black and maximum to white, so that the weights of 0 of the pen-stroke
+    filters (MNIST's empty border) came out a different gray in each tile."""
+    fig = _agg()
+    ax = fig.subplots()
+    tiles = np.stack([np.array([[0.0, 0.5, 2.0], [0.0, 0.0, 1.0]]),
+                      np.array([[-3.0, 0.0, 0.0], [0.0, 1.0, 0.0]]),
+                      np.full((2, 3), 0.25)])
+    plots.plot_tiles(tiles, ncols=2, normalize="ufldl", ax=ax)
+    (image,) = ax.get_images()
+    A = tiles.reshape(3, 6).T  # display_network's A: one column per patch
+    A = A - A.mean()
+    expected = np.full((5, 7), np.nan)
+    for k, (r, c) in enumerate([(0, 0), (0, 4), (3, 0)]):
+        patch = A[:, k] / np.max(np.abs(A[:, k]))  # in [-1, 1]
+        expected[r:r + 2, c:c + 3] = (patch.reshape(2, 3) + 1) / 2  # [-1, 1] -> [0, 1]
+    np.testing.assert_allclose(np.ma.filled(image.get_array(), np.nan), expected,
+                               rtol=0, atol=1e-15)
+    with pytest.raises(ValueError, match=r"^normalize must be 'each', 'all' or 'ufldl', got"):
+        plots.plot_tiles(tiles, ncols=2, normalize="max", ax=ax)

@@ -46,10 +46,15 @@ def plot_tiles(
         Over the grid: the new figure's title, or ``ax``'s.
     ncols : int, optional
         Tiles per row; by default about ``sqrt(n_tiles)``.
-    normalize : {"each", "all"}, default "each"
-        Scale each tile to its own range (shows the pattern of every unit, as in
-        the UFLDL figures), or all tiles to one common symmetric range (shows
-        which units have larger weights).
+    normalize : {"each", "all", "ufldl"}, default "each"
+        Scale each tile to its own range, its minimum black and its maximum
+        white (shows the pattern of every unit at full contrast, but a weight of
+        0 is another gray in each tile), all tiles to one common symmetric range
+        (shows which units have larger weights), or as UFLDL's
+        ``display_network`` draws its figures: the mean of all the tiles
+        removed, then each tile divided by its largest absolute value and shown
+        from -1 (black) to 1 (white), so that 0 is mid-gray in every tile and
+        only its sign and relative size show.
     cmap : str, default "gray"
     tile_inches : float, default 0.8
         Size of one tile in a new figure; the picture is 100 pixels per inch,
@@ -86,8 +91,8 @@ def plot_tiles(
         )
     if not np.isfinite(tiles).all():
         raise ValueError("images contains NaN or infinite values")
-    if normalize not in ("each", "all"):
-        raise ValueError(f"normalize must be 'each' or 'all', got {normalize!r}")
+    if normalize not in ("each", "all", "ufldl"):
+        raise ValueError(f"normalize must be 'each', 'all' or 'ufldl', got {normalize!r}")
     from .._validation import check_positive_float
 
     tile_inches = check_positive_float(tile_inches, "tile_inches")
@@ -100,6 +105,9 @@ def plot_tiles(
     if normalize == "all":
         top = float(np.max(np.abs(tiles))) or 1.0
         limits = [(-top, top)] * n
+    elif normalize == "ufldl":  # display_network.m: A - mean(A(:)), each / max(abs(...))
+        tiles = tiles - tiles.mean()
+        limits = [(-top, top) for top in (float(np.max(np.abs(t))) or 1.0 for t in tiles)]
     else:
         limits = []
         for t in tiles:
