@@ -1,4 +1,5 @@
-"""The command line, run for real in a subprocess."""
+"""The command line: the entry point run for real in a subprocess (``python -m chainrule``),
+the rest through ``chainrule.cli.main`` in-process, which parses and runs the same."""
 
 from __future__ import annotations
 
@@ -20,6 +21,26 @@ def run(*args: str, cwd=None) -> subprocess.CompletedProcess:
     )
 
 
+def run_main(capsys, *args: str) -> tuple[int, str, str]:
+    """``chainrule.cli.main(args)`` in-process: its exit status (returned, or that of the
+    SystemExit it raised, as the entry point exits), standard output and standard error."""
+    from chainrule.cli import main
+
+    capsys.readouterr()
+    try:
+        code = main(list(args))
+    except SystemExit as stop:
+        code = stop.code
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def run_in_process(capsys, *args: str) -> subprocess.CompletedProcess:
+    """``run_main``'s result in the form ``run`` gives (returncode, stdout, stderr)."""
+    code, out, err = run_main(capsys, *args)
+    return subprocess.CompletedProcess(["chainrule", *args], code, out, err)
+
+
 def test_demo_prints_test_accuracy_and_writes_png(tmp_path):
     png = tmp_path / "loss.png"
     proc = run("--plot", str(png), "--quiet")
@@ -31,11 +52,11 @@ def test_demo_prints_test_accuracy_and_writes_png(tmp_path):
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
-def test_demo_accepts_other_architectures(tmp_path):
-    proc = run("demo", "--hidden", "32", "16", "--epochs", "3", "--plot",
-               str(tmp_path / "a.png"), "-q")
-    assert proc.returncode == 0, proc.stderr
-    assert "Dense(32, 16" in proc.stdout
+def test_demo_accepts_other_architectures(tmp_path, capsys):
+    code, out, err = run_main(capsys, "demo", "--hidden", "32", "16", "--epochs", "3",
+                              "--plot", str(tmp_path / "a.png"), "-q")
+    assert code == 0, err
+    assert "Dense(32, 16" in out
 
 
 def test_demo_test_accuracy_is_computed_in_blocks_of_rows(tmp_path, monkeypatch, capsys):
@@ -87,11 +108,11 @@ def test_demo_test_accuracy_is_computed_in_blocks_of_rows(tmp_path, monkeypatch,
         (["--optimizer", "sgdx"], "argument --optimizer: expected one of"),
     ],
 )
-def test_bad_options_give_one_line_error(args, words, tmp_path):
-    proc = run(*args, "--plot", str(tmp_path / "x.png"), "-q")
-    assert proc.returncode == 2
-    assert "Traceback" not in proc.stderr
-    last = proc.stderr.strip().splitlines()[-1]
+def test_bad_options_give_one_line_error(args, words, tmp_path, capsys):
+    code, _, err = run_main(capsys, *args, "--plot", str(tmp_path / "x.png"), "-q")
+    assert code == 2
+    assert "Traceback" not in err
+    last = err.strip().splitlines()[-1]
     assert last.startswith("chainrule: error:") and words in last
 
 
@@ -213,10 +234,10 @@ def test_options_are_checked_where_they_are_parsed(args, message, tmp_path, caps
     assert sorted(p.name for p in tmp_path.iterdir()) == ["data.csv"]  # nothing written
 
 
-def test_gradcheck_tolerance_nan_is_refused_before_any_check():
-    proc = run("gradcheck", "--tolerance", "nan")
-    assert proc.returncode == 2 and proc.stdout == ""
-    assert proc.stderr.strip().splitlines()[-1] == (
+def test_gradcheck_tolerance_nan_is_refused_before_any_check(capsys):
+    code, out, err = run_main(capsys, "gradcheck", "--tolerance", "nan")
+    assert code == 2 and out == ""
+    assert err.strip().splitlines()[-1] == (
         "chainrule gradcheck: error: argument --tolerance: expected a finite number > 0, "
         "got 'nan'")
 
@@ -367,53 +388,59 @@ def test_a_command_name_is_not_abbreviated(capsys):
     assert "invalid choice: 'tra'" in capsys.readouterr().err
 
 
-def test_options_without_a_command_run_the_demo_with_them(tmp_path):
+def test_options_without_a_command_run_the_demo_with_them(tmp_path, capsys):
     png = tmp_path / "loss.png"
-    proc = run("--epochs", "2", "--hidden", "16", "-q", "--plot", str(png))
-    assert proc.returncode == 0, proc.stderr
-    assert "trained 2 epochs" in proc.stdout and "Dense(64, 16" in proc.stdout
+    code, out, err = run_main(capsys, "--epochs", "2", "--hidden", "16", "-q", "--plot",
+                              str(png))
+    assert code == 0, err
+    assert "trained 2 epochs" in out and "Dense(64, 16" in out
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
-def test_demo_refuses_a_picture_format_before_training(tmp_path):
-    proc = run("--plot", str(tmp_path / "loss.txt"), "--epochs", "1", "-q")
-    assert proc.returncode == 2 and proc.stdout == ""
-    assert proc.stderr.strip().splitlines()[-1].startswith(
+def test_demo_refuses_a_picture_format_before_training(tmp_path, capsys):
+    code, out, err = run_main(capsys, "--plot", str(tmp_path / "loss.txt"), "--epochs", "1",
+                              "-q")
+    assert code == 2 and out == ""
+    assert err.strip().splitlines()[-1].startswith(
         "chainrule: error: argument --plot: cannot write 'txt' files; use one of png, pdf, svg")
     assert list(tmp_path.iterdir()) == []
 
 
-def test_target_of_a_bundled_data_set_must_be_one_of_its_columns(tmp_path):
+def test_target_of_a_bundled_data_set_must_be_one_of_its_columns(tmp_path, capsys,
+                                                                 monkeypatch):
     # --target used to be ignored for bundled data: "nope" trained on species
-    proc = run("train", "iris", "--epochs", "1", "-q", "--target", "nope", cwd=tmp_path)
-    assert proc.returncode == 2, proc.stdout
-    assert proc.stderr.count("\n") == 1, proc.stderr
-    assert "'nope'" in proc.stderr and "--target" in proc.stderr
-    assert "'sepal length (cm)'" in proc.stderr and "'species'" in proc.stderr
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run_main(capsys, "train", "iris", "--epochs", "1", "-q", "--target",
+                              "nope")
+    assert code == 2, out
+    assert err.count("\n") == 1, err
+    assert "'nope'" in err and "--target" in err
+    assert "'sepal length (cm)'" in err and "'species'" in err
     assert not list(tmp_path.iterdir())  # no model written
 
 
-def test_target_column_of_a_bundled_data_set_is_trained_on(tmp_path):
+def test_target_column_of_a_bundled_data_set_is_trained_on(tmp_path, capsys, monkeypatch):
     from chainrule.io import load_metadata
 
+    monkeypatch.chdir(tmp_path)
     model = tmp_path / "m.npz"
-    proc = run("train", "iris", "--target", "sepal length (cm)", "--epochs", "5",
-               "-o", str(model), "-q", cwd=tmp_path)
-    assert proc.returncode == 0, proc.stderr
+    code, _, err = run_main(capsys, "train", "iris", "--target", "sepal length (cm)",
+                            "--epochs", "5", "-o", str(model), "-q")
+    assert code == 0, err
     meta = load_metadata(model)
     assert meta["target_name"] == "sepal length (cm)"
     assert meta["task"] == "regression"
     assert meta["feature_names"] == ["sepal width (cm)", "petal length (cm)",
                                      "petal width (cm)"]
-    proc = run("evaluate", str(model), "iris", "--json", cwd=tmp_path)
-    assert proc.returncode == 0, proc.stderr
-    assert "rmse" in proc.stdout and "accuracy" not in proc.stdout
-    proc = run("evaluate", str(model), "iris", "--target", "nope", cwd=tmp_path)
-    assert proc.returncode == 2 and "'nope'" in proc.stderr
+    code, out, err = run_main(capsys, "evaluate", str(model), "iris", "--json")
+    assert code == 0, err
+    assert "rmse" in out and "accuracy" not in out
+    code, _, err = run_main(capsys, "evaluate", str(model), "iris", "--target", "nope")
+    assert code == 2 and "'nope'" in err
     # naming the data set's own target changes nothing
-    proc = run("train", "iris", "--target", "species", "--epochs", "1", "-o",
-               str(tmp_path / "s.npz"), "-q", cwd=tmp_path)
-    assert proc.returncode == 0, proc.stderr
+    code, _, err = run_main(capsys, "train", "iris", "--target", "species", "--epochs", "1",
+                            "-o", str(tmp_path / "s.npz"), "-q")
+    assert code == 0, err
     assert load_metadata(tmp_path / "s.npz")["task"] == "classification"
 
 
@@ -445,16 +472,17 @@ def _kl(rho, r):
     return rho * np.log(rho / r) + (1 - rho) * np.log((1 - rho) / (1 - r))
 
 
-def test_gradcheck_sparse_autoencoder_checks_the_cost_with_its_sparsity_penalty():
+def test_gradcheck_sparse_autoencoder_checks_the_cost_with_its_sparsity_penalty(capsys):
     from scipy.special import expit
 
     from chainrule import SparseAutoencoder
 
-    proc = run("gradcheck", "--sparse-autoencoder", "--sizes", "9", "4", "--rho", "0.1",
-               "--beta", "3", "--weight-decay", "0.003", "--samples", "7", "--seed", "5")
-    assert proc.returncode == 0, proc.stderr
-    assert "PASS" in proc.stdout
-    cost, rel = _cost_and_rel(proc.stdout)
+    code, out, err = run_main(capsys, "gradcheck", "--sparse-autoencoder", "--sizes", "9",
+                              "4", "--rho", "0.1", "--beta", "3", "--weight-decay", "0.003",
+                              "--samples", "7", "--seed", "5")
+    assert code == 0, err
+    assert "PASS" in out
+    cost, rel = _cost_and_rel(out)
     assert rel < 1e-7
     # the same inputs and initial weights (the seed's stream: inputs first), cost by hand (SPEC 9)
     rng = np.random.default_rng(5)
@@ -493,18 +521,18 @@ def _saved_transfer_network(tmp_path):
     return mats, net.save(tmp_path / "a.npz")
 
 
-def test_gradcheck_a_saved_model_on_its_data(tmp_path):
+def test_gradcheck_a_saved_model_on_its_data(tmp_path, capsys):
     from scipy.special import expit
 
     mats, path = _saved_transfer_network(tmp_path)
     X = np.array([[0.0, 1.0], [1.0, 0.5], [-0.5, 2.0], [3.0, -1.0]])
     y = np.array([1, 0, 1, 1])
     np.savez(tmp_path / "d.npz", X=X, y=y)
-    proc = run("gradcheck", "--model", str(path), "--data", str(tmp_path / "d.npz"),
-               "--samples", "3")
-    assert proc.returncode == 0, proc.stderr
-    assert "on the first 3 of 4 examples" in proc.stdout and "PASS" in proc.stdout
-    cost, rel = _cost_and_rel(proc.stdout)
+    code, out, err = run_main(capsys, "gradcheck", "--model", str(path), "--data",
+                              str(tmp_path / "d.npz"), "--samples", "3")
+    assert code == 0, err
+    assert "on the first 3 of 4 examples" in out and "PASS" in out
+    cost, rel = _cost_and_rel(out)
     assert rel < 1e-7
     # mean log loss of the transfer-matrix network on the first 3 examples, by hand
     W0, W1 = (np.asarray(m) for m in mats)
@@ -513,10 +541,11 @@ def test_gradcheck_a_saved_model_on_its_data(tmp_path):
     expected = -np.mean(t * np.log(p) + (1 - t) * np.log(1 - p))
     assert cost == pytest.approx(expected, rel=1e-12)
     # on random data too; and the first example of SPEC 10 A is its loss 0.670406
-    assert run("gradcheck", "--model", str(path)).returncode == 0
+    assert run_main(capsys, "gradcheck", "--model", str(path))[0] == 0
     np.savez(tmp_path / "a_only.npz", X=X[:1], y=y[:1])
-    proc = run("gradcheck", "--model", str(path), "--data", str(tmp_path / "a_only.npz"))
-    assert _cost_and_rel(proc.stdout)[0] == pytest.approx(0.670406, abs=1e-6)
+    out = run_main(capsys, "gradcheck", "--model", str(path), "--data",
+                   str(tmp_path / "a_only.npz"))[1]
+    assert _cost_and_rel(out)[0] == pytest.approx(0.670406, abs=1e-6)
 
 
 def _make_gradient_wrong(monkeypatch) -> None:

@@ -1,4 +1,6 @@
-"""The teaching subcommands, run for real in a subprocess.
+"""The teaching subcommands, run through ``chainrule.cli.main`` in-process (the ``run``
+fixture gives its exit status, standard output and standard error as a subprocess's; the
+entry point itself is run in a subprocess in test_cli).
 
 The trace command runs in the default suite; perceptron, select and experiment
 (whose library functions are tested in-process) are marked slow.
@@ -13,11 +15,17 @@ import numpy as np
 import pytest
 
 from chainrule.cli import main
-from test_cli import run
+from test_cli import run_in_process
 from test_trace import SPEC_A, SPEC_B, TOKEN
 
 
-def test_trace_preset_json_parses_and_matches_spec_a():
+@pytest.fixture
+def run(capsys):
+    """``run(*args)``: ``chainrule.cli.main(args)`` in-process, as a CompletedProcess."""
+    return lambda *args: run_in_process(capsys, *args)
+
+
+def test_trace_preset_json_parses_and_matches_spec_a(run):
     proc = run("trace", "--preset", "transfer-example", "--format", "json")
     assert proc.returncode == 0, proc.stderr
     doc = json.loads(proc.stdout)
@@ -29,7 +37,7 @@ def test_trace_preset_json_parses_and_matches_spec_a():
     np.testing.assert_allclose(doc["output_after"], [0.721874], atol=1e-6)
 
 
-def test_trace_inline_network_prints_every_spec_b_number(notation="netout"):
+def test_trace_inline_network_prints_every_spec_b_number(run, notation="netout"):
     proc = run("trace", "--weights", "[[[1,1],[2,1]],[[2,1],[1,0]]]", "--layout", "ufldl",
                "--activation", "square", "--loss", "squared_error", "--input", "1", "1",
                "--target", "290", "14", "--lr", "0.5", "--notation", notation)
@@ -38,7 +46,7 @@ def test_trace_inline_network_prints_every_spec_b_number(notation="netout"):
     assert [n for n in SPEC_B if n not in tokens] == []
 
 
-def test_trace_markdown_to_file_and_overrides(tmp_path):
+def test_trace_markdown_to_file_and_overrides(run, tmp_path):
     out = tmp_path / "a.md"
     proc = run("trace", "--preset", "transfer-example", "--notation", "ufldl",
                "--format", "markdown", "--output", str(out))
@@ -75,7 +83,7 @@ def test_trace_markdown_to_file_and_overrides(tmp_path):
      "error: --preset integer-example (its network replaced by --weights): target: the "
      "network has 1 output(s)"),
 ])
-def test_trace_bad_input_gives_one_line_error(args, words):
+def test_trace_bad_input_gives_one_line_error(run, args, words):
     proc = run("trace", *args)
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr
@@ -83,7 +91,7 @@ def test_trace_bad_input_gives_one_line_error(args, words):
 
 
 @pytest.mark.slow
-def test_perceptron_command_reports_convergence_cycle_and_xor_network(tmp_path):
+def test_perceptron_command_reports_convergence_cycle_and_xor_network(run, tmp_path):
     png = tmp_path / "p.png"
     proc = run("perceptron", "--plot", str(png))
     assert proc.returncode == 0, proc.stderr
@@ -94,7 +102,7 @@ def test_perceptron_command_reports_convergence_cycle_and_xor_network(tmp_path):
 
 
 @pytest.mark.slow
-def test_select_command_prints_table_and_choice(tmp_path):
+def test_select_command_prints_table_and_choice(run, tmp_path):
     png = tmp_path / "s.png"
     proc = run("select", "--max-hidden", "3", "--starts", "2", "--plot", str(png))
     assert proc.returncode == 0, proc.stderr
@@ -127,14 +135,14 @@ def test_select_refuses_more_runs_than_it_can_hold_naming_both_options(tmp_path,
 
 
 @pytest.mark.slow
-def test_experiment_command_writes_picture(tmp_path):
+def test_experiment_command_writes_picture(run, tmp_path):
     png = tmp_path / "sat.png"
     proc = run("experiment", "saturation", "--plot", str(png))
     assert proc.returncode == 0, proc.stderr
     assert "saturated sigmoid units" in proc.stdout and png.exists()
 
 
-def test_trace_transfer_layout_without_biases_is_example_b():
+def test_trace_transfer_layout_without_biases_is_example_b(run):
     proc = run("trace", "--weights", "[[[0,0],[1,2],[1,1]],[[0,0],[2,1],[1,0]]]",
                "--biases", "false", "--activation", "square", "--input", "1", "1",
                "--target", "290", "14", "--lr", "0.5", "--format", "json")
@@ -151,7 +159,7 @@ def test_trace_transfer_layout_without_biases_is_example_b():
 
 @pytest.mark.parametrize("layout", ["ufldl", "chainrule"])
 @pytest.mark.parametrize("biases", ["false", "true", "3"])
-def test_trace_other_layouts_refuse_biases_that_are_not_a_list(layout, biases):
+def test_trace_other_layouts_refuse_biases_that_are_not_a_list(run, layout, biases):
     """true/false is the transfer layout's form; the others name the layout and the form."""
     proc = run("trace", "--weights", "[[[1,1],[2,1]],[[2,1],[1,0]]]", "--layout", layout,
                "--biases", biases, "--activation", "square", "--input", "1", "1",
@@ -171,7 +179,7 @@ def test_trace_other_layouts_refuse_biases_that_are_not_a_list(layout, biases):
         np.testing.assert_array_equal(out["matrices"][0]["new"], [[0, 0], [70, -31], [154, -72]])
 
 
-def test_trace_reads_a_json_file_with_a_utf8_byte_order_mark(tmp_path):
+def test_trace_reads_a_json_file_with_a_utf8_byte_order_mark(run, tmp_path):
     """UTF-8 with a BOM (as some editors save it) is UTF-8: read as without it."""
     spec = {"weights": [[[0, 0], [1, 2], [1, 1]], [[0, 0], [2, 1], [1, 0]]], "biases": False,
             "activation": "square", "input": [1, 1], "target": [290, 14], "lr": 0.5}
