@@ -1,4 +1,9 @@
-"""train / predict / evaluate / info / plot on a CSV written here, run for real in a subprocess.
+"""train / predict / evaluate / info / plot on a CSV written here.
+
+The model is trained by ``python -m chainrule train`` run for real in a subprocess
+(module fixture ``trained``); predict, evaluate, info and plot read its file through
+``chainrule.cli.main`` in-process (``run_in_process``: exit status and streams as a
+subprocess gives them).
 
 The expected numbers are computed independently in the test: standardisation
 with NumPy on the CSV's columns, the saved network's forward pass
@@ -24,7 +29,7 @@ from chainrule._tabular_columns import _mixed_hint
 from chainrule.cli import main
 from chainrule.io import load_metadata
 from file_helpers import network_outputs as _reference
-from test_cli import run
+from test_cli import run, run_in_process
 
 LABELS = ["cat", "dog", "eel"]
 
@@ -79,13 +84,13 @@ def test_train_stores_labels_names_and_training_statistics(trained):
     assert mpimg.imread(d / "loss.png").shape[:2] == (500, 800)
 
 
-def test_predict_takes_columns_by_name_and_matches_the_network(trained):
+def test_predict_takes_columns_by_name_and_matches_the_network(trained, capsys):
     d, X, y = trained
     # columns in another order, the target first: features are found by name
     _write_csv(d / "shuffled.csv", ["kind", "f2", "f1"],
                [[c, f"{b:.6f}", f"{a:.6f}"] for (a, b), c in zip(X, y, strict=True)])
-    proc = run("predict", str(d / "model.npz"), str(d / "shuffled.csv"), "--proba",
-               "-o", str(d / "pred.csv"))
+    proc = run_in_process(capsys, "predict", str(d / "model.npz"), str(d / "shuffled.csv"),
+                          "--proba", "-o", str(d / "pred.csv"))
     assert proc.returncode == 0, proc.stderr
     header, rows = _read_csv(d / "pred.csv")
     assert header == ["kind", "proba_cat", "proba_dog", "proba_eel"]
@@ -130,11 +135,12 @@ def test_evaluate_says_when_its_data_is_the_training_data(tmp_path, capsys):
         assert first == f"{os.path.normpath(given)}: 30 examples{words}"
 
 
-def test_evaluate_reports_accuracy_and_log_loss(trained):
+def test_evaluate_reports_accuracy_and_log_loss(trained, capsys):
     from sklearn.metrics import log_loss
 
     d, X, y = trained
-    proc = run("evaluate", str(d / "model.npz"), str(d / "data.csv"), "--json")
+    proc = run_in_process(capsys, "evaluate", str(d / "model.npz"), str(d / "data.csv"),
+                          "--json")
     assert proc.returncode == 0, proc.stderr
     scores = json.loads(proc.stdout)
     P = _reference(d / "model.npz", X)
@@ -146,9 +152,9 @@ def test_evaluate_reports_accuracy_and_log_loss(trained):
                             "roc_auc"]
 
 
-def test_info_lists_layers_shapes_activations_and_parameter_count(trained):
+def test_info_lists_layers_shapes_activations_and_parameter_count(trained, capsys):
     d, _, _ = trained
-    proc = run("info", str(d / "model.npz"), "--json")
+    proc = run_in_process(capsys, "info", str(d / "model.npz"), "--json")
     assert proc.returncode == 0, proc.stderr
     info = json.loads(proc.stdout)
     assert [(r["input"], r["output"], r["activation"], r["params"]) for r in info["layers"]] == [
@@ -207,12 +213,12 @@ def test_regression_scores_are_in_target_units_and_the_cost_is_named(tmp_path, c
         f"mean squared error: {mse:.6g}", f"rmse: {np.sqrt(mse):.6g}"]
 
 
-def test_plot_regions_command_writes_png(trained):
+def test_plot_regions_command_writes_png(trained, capsys):
     import matplotlib.image as mpimg
 
     d, _, _ = trained
-    proc = run("plot", "regions", str(d / "model.npz"), str(d / "data.csv"), "-o",
-               str(d / "regions.png"))
+    proc = run_in_process(capsys, "plot", "regions", str(d / "model.npz"),
+                          str(d / "data.csv"), "-o", str(d / "regions.png"))
     assert proc.returncode == 0, proc.stderr
     image = mpimg.imread(d / "regions.png")
     assert image.shape[:2] == (400, 400) and image.std() > 0.05

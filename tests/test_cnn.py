@@ -283,8 +283,8 @@ def test_summary_shows_image_shapes():
     assert net.n_params == 4 * 9 + 4 + 64 * 3 + 3
 
 
-def test_summary_and_info_show_each_layers_real_output_shape(tmp_path):
-    from test_cli import run
+def test_summary_and_info_show_each_layers_real_output_shape(tmp_path, capsys):
+    from test_cli import run_in_process
 
     specs = [{"type": "Conv2D", "out_channels": 2, "kernel_size": 3, "activation": "identity"},
              {"type": "BatchNorm", "activation": "relu"}, {"type": "Dropout", "rate": 0.2},
@@ -298,7 +298,7 @@ def test_summary_and_info_show_each_layers_real_output_shape(tmp_path):
     assert [row.split()[-2] for row in rows] == expected
     assert len({len(row) for row in rows}) == 1  # right-aligned columns line up
     assert net.layer_shapes()[1] == ((2, 4, 4), (2, 4, 4))
-    proc = run("info", str(net.save(tmp_path / "c.npz")))
+    proc = run_in_process(capsys, "info", str(net.save(tmp_path / "c.npz")))
     assert proc.returncode == 0, proc.stderr
     info = [line.split() for line in proc.stdout.splitlines() if line[:3].strip().isdigit()]
     assert [(r[1], r[2], r[3]) for r in info] == [
