@@ -215,6 +215,19 @@ def model_columns(model) -> list[str] | None:
     return list(columns) if columns else model.feature_names
 
 
+def _by_position(features: list[str] | None, message: str) -> str:
+    """What to do where a table lacks the columns of a model whose features are named by
+    position, ``x0`` to ``x{n-1}`` (trained on an NPZ file's ``X`` without
+    ``feature_names``): a CSV header that names them otherwise (pixels ``p0``, ...)."""
+    if not features or " missing column" not in message or features != [
+            f"x{i}" for i in range(len(features))]:
+        return ""
+    return (f"; the model's {len(features)} features are named by position, x0 to "
+            f"x{len(features) - 1} (its training data named no columns: an NPZ file's X "
+            "without feature_names): give the CSV header those names, in that order, or "
+            "an NPZ file of X, whose columns are taken by position")
+
+
 def _model_data(model, data: str, target: str | None, need_target: bool, seed: int,
                 unknown: str = "error", weight_column: str | None = None):
     from dataclasses import replace
@@ -267,7 +280,7 @@ def _model_data(model, data: str, target: str | None, need_target: bool, seed: i
                              f"training data held them{unnamed}") from None
         except ValueError as exc:
             if not unnamed:
-                raise
+                raise ValueError(f"{exc}{_by_position(features, str(exc))}") from None
             raise ValueError(f"{exc}{unnamed}") from None
 
     # --sample-weight's column of a CSV file read with the features, in one pass (a pipe
