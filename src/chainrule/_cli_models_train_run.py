@@ -41,7 +41,7 @@ from ._cli_models_overfit import overfit_note
 from ._cli_models_train_checks import check_before_data
 from ._cli_models_train_lbfgs import fit_lbfgs
 from ._cli_models_train_prepare import prepare, read_table
-from ._cli_models_train_task import _several_words, loss_settings
+from ._cli_models_train_task import _several_words, loss_settings, whole_numbers_note
 from ._cli_models_val_data import check_val_data_options
 from .cli_architecture import build_network
 from .cli_args import check_loss_output, print_written, refuse_overwriting
@@ -135,7 +135,8 @@ def _train_run(args: argparse.Namespace, sigterm: SigtermAsCtrlC) -> int:
               "or more rows of " + ("it" if one else "them"), file=sys.stderr)
     print(f"{table.source}: {n_data} examples x {X.shape[1]} features; "
           f"target{'s' if several else ''} {target_words}: "
-          + (_several_words(task, meta.get("labels"), table.target_names) if several else task)
+          + (_several_words(task, meta.get("labels"), table.target_names) if several else
+             task + whole_numbers_note(table, task, args.task, args.loss))
           + (f", {len(meta['labels'])} classes ({_preview(meta['labels'])})"
              if task == "classification" and not several else ""))
     print(f"{len(train_idx)} for training, {len(val_idx)} for validation"

@@ -29,6 +29,32 @@ def _infer_task(table, requested: str, loss: str | None = None) -> str:
     return "classification" if whole and len(np.unique(values)) <= 20 else "regression"
 
 
+#: The most distinct whole numbers of a target that ``--task auto`` makes a regression
+#: and :func:`whole_numbers_note` names as classes that ``--task classification`` takes
+#: (beyond ``--max-categories``' default, 100, a count is rarely a class label).
+_NOTED_CLASSES = 100
+
+
+def whole_numbers_note(table, task: str, requested: str, loss: str | None = None) -> str:
+    """`` (K distinct whole numbers: ...)`` where ``--task auto`` made a regression of a
+    target of 21 to 100 distinct whole numbers (integer class codes, 30 of them, become a
+    regression without a word otherwise), else ``""``."""
+    if task != "regression" or requested != "auto" or loss in ("poisson", "huber"):
+        return ""
+    try:
+        values = np.asarray(table.y).astype(np.float64)
+    except ValueError:
+        return ""
+    if values.ndim != 1 or not (np.all(np.isfinite(values))
+                                and np.all(values == np.round(values))):
+        return ""
+    k = len(np.unique(values))
+    if not 20 < k <= _NOTED_CLASSES:
+        return ""
+    return (f" ({k} distinct whole numbers, more than the 20 that --task auto takes as "
+            "classes; --task classification if they are class labels)")
+
+
 def _refuse_stray_text(table) -> None:
     """Refuse a target of numbers with a few text cells, which would become classes.
 
