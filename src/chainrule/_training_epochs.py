@@ -239,15 +239,7 @@ class _EpochSteps(_GuardedStep):
             # network._EvaluationPass.  The losses and the right answers of all the rows
             # are summed once, so a validation set of one block gives one pass's numbers.
             # with ema, of the moving average (the model kept), not of the last step's
-            with np.errstate(over="ignore", invalid="ignore"), self._averaged():
-                losses, right = net._pass_terms(val[0], val[1], net._block_rows(None, val[0]),
-                                                accuracy is not None, self._labels)
-                metrics["val_loss"] = _weighted_cost(net, losses,
-                                                     val[2] if len(val) > 2 else None)
-            if right is not None:  # weighted as val_loss (accuracy_score's sample_weight)
-                metrics["val_accuracy"] = (
-                    int(np.count_nonzero(right)) / val[0].shape[0] if len(val) < 3
-                    else _weighted_mean(right, val[2])[0])
+            metrics.update(self._validation_metrics(val, accuracy is not None))
             if not math.isfinite(metrics["val_loss"]):  # the epoch's last step went too far
                 self.epoch -= 1
                 self._diverged("validation loss", self._last_good, self.epoch + 1,
@@ -291,6 +283,51 @@ class _EpochSteps(_GuardedStep):
         if threshold is not None and metrics["grad_norm"] <= threshold:
             history.stop_reason = "grad_norm_threshold"
         return metrics
+
+    def _validation_metrics(self, val: tuple[np.ndarray, ...],
+                            accuracy: bool) -> dict[str, float]:
+        """``val_loss`` (and ``val_accuracy`` if ``accuracy``) of the network as it is (of
+        the moving average, with ``ema``) on ``val``: (X_val (n_val, n_inputs), Y_val
+        (n_val, n_outputs)) or with weights (n_val,) as a third item."""
+        net, metrics = self.net, {}
+        # in blocks of rows, like Network.evaluate: the layers' arrays exist for one
+        # block at a time, and afterwards the layers keep none of them (the last
+        # training batch's stay, which the diagnostics read); see
+        # network._EvaluationPass.  The losses and the right answers of all the rows
+        # are summed once, so a validation set of one block gives one pass's numbers.
+        # with ema, of the moving average (the model kept), not of the last step's
+        with np.errstate(over="ignore", invalid="ignore"), self._averaged():
+            losses, right = net._pass_terms(val[0], val[1], net._block_rows(None, val[0]),
+                                            accuracy, self._labels)
+            metrics["val_loss"] = _weighted_cost(net, losses, val[2] if len(val) > 2 else None)
+        if right is not None:  # weighted as val_loss (accuracy_score's sample_weight)
+            metrics["val_accuracy"] = (
+                int(np.count_nonzero(right)) / val[0].shape[0] if len(val) < 3
+                else _weighted_mean(right, val[2])[0])
+        return metrics
+
+    def _rejected_epoch_end(self, exc: BaseException,
+                            val: tuple[np.ndarray, ...] | None) -> None:
+        """After a divergence at an epoch's first batch, whose rejected step was the last of
+        the epoch recorded before it: that epoch's validation metrics, and early
+        stopping's best value if it was the best epoch, become those of the parameters
+        (or the average) the guard kept, which the network holds and ``restore_best``
+        gives back, instead of those of the rejected step's.
+
+        The epoch stays recorded: its training loss and accuracy are of the batches
+        before their steps, all kept.  What its end decided (the schedule's next
+        rate, early stopping's count) stands.
+        """
+        history = self.history
+        if not (val is not None and getattr(exc, "what", None) == "loss"
+                and getattr(exc, "batch", None) == 0 and self._good_known
+                and self.epoch >= 1 and len(history.get("val_loss", ())) == self.epoch):
+            return
+        kept = self._validation_metrics(val, "val_accuracy" in history)
+        for name, value in kept.items():
+            history[name][-1] = float(value)
+        if self.patience is not None and history.best_epoch == self.epoch:
+            self.best_value = kept["val_loss"]
 
     def _batch_hooks(self) -> bool:
         """Whether a callback has an ``on_batch_end`` of its own (not the base class's no-op)."""

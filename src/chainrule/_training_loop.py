@@ -103,9 +103,11 @@ class _TrainingLoop(_RunStops):
         network's parameters were changed since: those are kept); after a
         divergence at the epoch's first batch, whose start the rejected step
         made, with the parameters the guard kept (lower ``optimizer.lr`` and
-        fit again).  A validation loss found not finite at an epoch's end
-        rejects that epoch's last step and takes the epoch back: the next call
-        trains it again from its start, as after a stop within it.  The guard
+        fit again); the epoch before, whose last step it rejected, stays recorded
+        with its validation metrics (and best value) at the parameters kept.  A
+        validation loss found not finite at an epoch's end rejects that epoch's
+        last step and takes the epoch back: the next call trains it again from
+        its start, as after a stop within it.  The guard
         takes the rejected step out of the optimizer's state too (its step
         count, velocity, Adam's moments), as out of the parameters; a call whose
         first loss, at the parameters the earlier call's last step made, is not
@@ -377,6 +379,8 @@ class _TrainingLoop(_RunStops):
                 # the epoch's end: its last step rejected, the epoch no longer counted;
                 # a later fit trains it again from its start, as resume would
                 start = ended
+            if isinstance(exc, TrainingDiverged):  # a step rejected at an epoch's first batch
+                self._rejected_epoch_end(exc, val)
             if start is not None and self._cut is None:  # within an epoch, as a Ctrl-C there
                 if isinstance(exc, TrainingDiverged) and exc.batch == 0 and exc.what == "loss":
                     start = self._kept_as_start(start)  # its start's loss was not finite
