@@ -34,6 +34,20 @@ class Optimizer:
         It is the fraction of each weight removed per step, not multiplied by
         ``lr`` (PyTorch's ``AdamW(lr=lr, weight_decay=wd)`` is ``lambda = lr * wd``):
         1 would zero the weights at every step, and more flip their signs.
+
+    Attributes
+    ----------
+    t : int
+        The number of steps taken (Adam's bias corrections count it).
+    state : dict of str to ndarray of shape (n_params,)
+        The rule's state vectors ("velocity" of momentum, "sum_sq" of AdaGrad,
+        "mean_sq" of RMSProp, Adam's "m" and "v"); empty for plain SGD.  A step
+        called directly updates them in place, but within the training loop each
+        step writes its new state into a second vector, which takes the key (the
+        one before it is the divergence guard's copy): look ``state[key]`` up
+        again at each callback, never keep the array from one step to the next
+        (it is then the other vector, which the next step overwrites), and copy
+        what you keep.
     """
 
     name = "optimizer"

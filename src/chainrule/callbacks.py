@@ -141,7 +141,10 @@ class TrainState:
     ``CosineRestarts(per_step=True)``, or a class of your own) sets the
     rate before every step, so a rate a callback sets is replaced at the next
     step, and at ``on_epoch_end`` ``optimizer.lr`` is the epoch's last step's
-    rate, ``logs["lr"]``.
+    rate, ``logs["lr"]``.  The optimizer's state vectors
+    (``optimizer.state["velocity"]``, Adam's ``"m"`` and ``"v"``) are other
+    arrays after each step: look them up at each call and copy what you keep
+    (see :class:`~chainrule.optimizers.Optimizer`).
 
     Attributes
     ----------
