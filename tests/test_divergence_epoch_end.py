@@ -41,3 +41,47 @@ def test_the_recorded_epoch_is_valued_at_the_parameters_kept(ema):
     # the rejected step's own validation loss, which these replaced, was about 1e200
     assert expected < 10
 
+
+
+class _BlowUp(cr.Callback):
+    """At epoch 1's next-to-last batch, a rate that takes the last step's parameters to
+    about 1e200: finite, but epoch 2's first loss is not."""
+
+    def on_batch_end(self, state):
+        if state.epoch == 1 and state.batch == 2:
+            state.optimizer.lr = 1e200
+
+
+def _run(tmp_path, ema):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(32, 3))
+    Y = np.eye(2)[(X[:, 0] > 0).astype(int)]
+    net = cr.network_from_layers([cr.Dense(3, 6, activation="relu"), cr.Dropout(0.3),
+                                  cr.Dense(6, 2, activation="softmax")],
+                                 loss="cross_entropy", seed=0)
+    trainer = Trainer(net, optimizer=cr.optimizers.Adam(0.01), batch_size=8, epochs=3,
+                      seed=0, callbacks=[_BlowUp()], checkpoint=tmp_path / "run.npz",
+                      ema=ema)
+    with pytest.raises(TrainingDiverged, match=r"epoch 2, batch 0: the loss"):
+        trainer.fit(X, Y)
+    return trainer, X, Y
+
+
+@pytest.mark.parametrize("ema", [None, 0.5])
+def test_the_checkpoint_holds_the_kept_state_as_the_trainer_goes_on_from_it(tmp_path, ema):
+    """From the checkpoint a smaller rate trains on as the Trainer itself does after the
+    divergence, bit for bit; before, the checkpoint held the rejected step's
+    parameters, whose loss is infinite, and any rate diverged at once."""
+    trainer, X, Y = _run(tmp_path, ema)
+    kept = trainer.net.params.copy()
+    resumed = Trainer.from_checkpoint(tmp_path / "run.npz", checkpoint=tmp_path / "b.npz")
+    np.testing.assert_array_equal(resumed.net.params, kept)
+    assert resumed.optimizer.t == trainer.optimizer.t == 3
+    for k, v in trainer.optimizer.state.items():
+        np.testing.assert_array_equal(resumed.optimizer.state[k], v)
+    trainer.optimizer.lr = resumed.optimizer.lr = 0.01
+    trainer.fit(X, Y)
+    resumed.fit(X, Y)
+    np.testing.assert_array_equal(resumed.net.params, trainer.net.params)
+    assert resumed.history["loss"] == trainer.history["loss"]
+    assert len(trainer.history["loss"]) == 3

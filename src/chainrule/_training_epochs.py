@@ -17,9 +17,11 @@ from typing import Any
 
 import numpy as np
 
+from . import io
 from ._network_inference import _weighted_mean
 from ._training_step import _GuardedStep
 from .callbacks import Callback, TrainState
+from .checkpoints import checkpoint_payload
 from .diagnostics import layer_grad_norms, saturation
 from .network import Network
 from .schedules import Schedule
@@ -306,8 +308,8 @@ class _EpochSteps(_GuardedStep):
                 else _weighted_mean(right, val[2])[0])
         return metrics
 
-    def _rejected_epoch_end(self, exc: BaseException,
-                            val: tuple[np.ndarray, ...] | None) -> None:
+    def _rejected_epoch_end(self, exc: BaseException, val: tuple[np.ndarray, ...] | None,
+                            epoch_start: tuple[dict, dict] | None) -> None:
         """After a divergence at an epoch's first batch, whose rejected step was the last of
         the epoch recorded before it: that epoch's validation metrics, and early
         stopping's best value if it was the best epoch, become those of the parameters
@@ -316,18 +318,27 @@ class _EpochSteps(_GuardedStep):
 
         The epoch stays recorded: its training loss and accuracy are of the batches
         before their steps, all kept.  What its end decided (the schedule's next
-        rate, early stopping's count) stands.
+        rate, early stopping's count) stands.  The run's checkpoint, which held the
+        rejected step's parameters (whose loss is not finite: resuming it could only
+        diverge again, whatever the rate), gets the state after that epoch with the
+        kept ones, the generators as the next epoch's start had them
+        (``epoch_start``, its payload): what ``save_checkpoint`` writes of a Trainer
+        after it, from which a smaller rate trains the next epoch as a later fit does.
         """
         history = self.history
-        if not (val is not None and getattr(exc, "what", None) == "loss"
-                and getattr(exc, "batch", None) == 0 and self._good_known
-                and self.epoch >= 1 and len(history.get("val_loss", ())) == self.epoch):
+        if not (getattr(exc, "what", None) == "loss" and getattr(exc, "batch", None) == 0
+                and self._good_known and self.epoch >= 1):
             return
-        kept = self._validation_metrics(val, "val_accuracy" in history)
-        for name, value in kept.items():
-            history[name][-1] = float(value)
-        if self.patience is not None and history.best_epoch == self.epoch:
-            self.best_value = kept["val_loss"]
+        if val is not None and len(history.get("val_loss", ())) == self.epoch:
+            kept = self._validation_metrics(val, "val_accuracy" in history)
+            for name, value in kept.items():
+                history[name][-1] = float(value)
+            if self.patience is not None and history.best_epoch == self.epoch:
+                self.best_value = kept["val_loss"]
+        if self.checkpoint is not None and epoch_start is not None:
+            meta, arrays = checkpoint_payload(self)
+            meta["rng"], meta["states"] = epoch_start[0]["rng"], epoch_start[0]["states"]
+            io.write_file(self.checkpoint, meta, arrays)
 
     def _batch_hooks(self) -> bool:
         """Whether a callback has an ``on_batch_end`` of its own (not the base class's no-op)."""

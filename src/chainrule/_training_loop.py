@@ -235,7 +235,7 @@ class _TrainingLoop(_RunStops):
         # plain line per epoch, as verbose=2 prints next to the bar
         bar, lines = None, self.verbose >= 2
         trained = False  # whether this call runs an epoch (or a part of one)
-        start = ended = None  # the state at the start of the epoch running (see _cut)
+        start = ended = epoch_start = None  # the state at the start of the epoch running
         if self.verbose and self.epoch < self.epochs and self._stopped is None:
             if _bar_drawn():
                 from tqdm.auto import tqdm
@@ -380,7 +380,7 @@ class _TrainingLoop(_RunStops):
                 # a later fit trains it again from its start, as resume would
                 start = ended
             if isinstance(exc, TrainingDiverged):  # a step rejected at an epoch's first batch
-                self._rejected_epoch_end(exc, val)
+                self._rejected_epoch_end(exc, val, epoch_start if self.checkpoint else None)
             if start is not None and self._cut is None:  # within an epoch, as a Ctrl-C there
                 if isinstance(exc, TrainingDiverged) and exc.batch == 0 and exc.what == "loss":
                     start = self._kept_as_start(start)  # its start's loss was not finite
