@@ -85,3 +85,23 @@ def test_the_checkpoint_holds_the_kept_state_as_the_trainer_goes_on_from_it(tmp_
     np.testing.assert_array_equal(resumed.net.params, trainer.net.params)
     assert resumed.history["loss"] == trainer.history["loss"]
     assert len(trainer.history["loss"]) == 3
+
+
+def test_a_resumed_checkpoint_at_an_infinite_loss_is_not_told_to_lower_the_rate(tmp_path):
+    """A checkpoint whose parameters' loss is not finite (written at an epoch's end
+    before a crash, or by a version that kept the rejected step's): resume keeps them
+    and says so, without advising a rate or clipping that no step used."""
+    net = cr.mlp([1, 1], output="identity", loss="mse", seed=0)
+    trainer = Trainer(net, "gd", lr=1e-20, epochs=3, checkpoint=tmp_path / "c.npz")
+    trainer.epochs = 1
+    trainer.fit(X, Y)  # the state after epoch 1: the weight about 1e100
+    written = Trainer.from_checkpoint(tmp_path / "c.npz").net.params.copy()
+    assert np.abs(written).max() > 1e90
+    resumed = Trainer.from_checkpoint(tmp_path / "c.npz", epochs=3)
+    with pytest.raises(TrainingDiverged) as info:
+        resumed.fit(X, Y)
+    np.testing.assert_array_equal(resumed.net.params, written)  # the checkpoint's kept
+    text = str(info.value)
+    assert "epoch 2, batch 0: the loss" in text
+    assert "keeps the parameters this fit started from" in text
+    assert "Try a smaller learning rate" not in text and "No step was taken" in text

@@ -214,6 +214,9 @@ class _GuardedStep:
         if what == "loss" and not self._good_known:  # at the parameters the call began with
             kept = ("keeps the parameters this fit started from, whose loss that is: the "
                     "guard holds none before them with a finite loss; start from others")
+            # no step made that loss: neither a rate nor clipping changes it
+            advice = (f"No step was taken (a smaller learning rate, lr={lr:g}, or clip_norm "
+                      "would not change that loss).")
         raise TrainingDiverged(
             f"training diverged at epoch {epoch}, batch {batch}: the {what} became NaN or "
             f"infinite; the network {kept}. {advice}",
