@@ -1,8 +1,12 @@
 """A step the divergence guard rejects at an epoch's first batch is the last step of the
 epoch recorded before it: that epoch's validation metrics and early stopping's best
-value are then those of the parameters kept, computed here with NumPy."""
+value are then those of the parameters kept (computed here with NumPy), and the run's
+checkpoint holds them.  What a refit after a divergence trains, and what the message
+says of a fit whose first loss is not finite."""
 
 from __future__ import annotations
+
+import copy
 
 import numpy as np
 import pytest
@@ -105,3 +109,39 @@ def test_a_resumed_checkpoint_at_an_infinite_loss_is_not_told_to_lower_the_rate(
     assert "epoch 2, batch 0: the loss" in text
     assert "keeps the parameters this fit started from" in text
     assert "Try a smaller learning rate" not in text and "No step was taken" in text
+
+
+class _InfRate(cr.Callback):
+    """Once, after epoch 2's batch 1: an infinite rate, which makes the next step's
+    parameters non-finite (rejected within the epoch)."""
+
+    done = False
+
+    def on_batch_end(self, state):
+        if state.epoch == 2 and state.batch == 1 and not self.done:
+            state.optimizer.lr, self.done = np.inf, True
+
+
+def test_a_refit_after_a_divergence_within_an_epoch_redraws_its_dropout_masks(tmp_path):
+    """The generators go back to the epoch's start with the rest: the refit at a smaller
+    rate is, bit for bit, the run resumed at that rate from the epoch's start."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(32, 3))
+    Y = np.eye(2)[(X[:, 0] > 0).astype(int)]
+    net = cr.network_from_layers([cr.Dense(3, 6, activation="relu"), cr.Dropout(0.3),
+                                  cr.Dense(6, 2, activation="softmax")],
+                                 loss="cross_entropy", seed=0)
+    first = copy.deepcopy(net)
+    trainer = Trainer(net, optimizer=cr.optimizers.Adam(0.01), batch_size=8, epochs=3,
+                      seed=0, callbacks=[_InfRate()])
+    with pytest.raises(TrainingDiverged, match=r"epoch 2, batch 2: the parameters"):
+        trainer.fit(X, Y)
+    trainer.optimizer.lr = 0.001
+    trainer.fit(X, Y)
+    Trainer(first, optimizer=cr.optimizers.Adam(0.01), batch_size=8, epochs=1, seed=0,
+            checkpoint=tmp_path / "e1.npz").fit(X, Y)
+    fresh = Trainer.from_checkpoint(tmp_path / "e1.npz", epochs=3)
+    fresh.optimizer.lr = 0.001
+    fresh.fit(X, Y)
+    np.testing.assert_array_equal(trainer.net.params, fresh.net.params)
+    assert trainer.history["loss"] == fresh.history["loss"]
