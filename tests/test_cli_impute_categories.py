@@ -83,7 +83,8 @@ def test_constant_fill_unknown_to_the_model_is_an_unknown_category(tmp_path, cap
 def test_the_filled_line_counts_datas_gaps_apart_from_val_datas(tmp_path, capsys,
                                                                 monkeypatch):
     """train's line of the filled columns counted the --val-data file's gaps as DATA's
-    ("train.csv: ... 'a' (5)" of a DATA with 2); each file now has its own counts."""
+    ("train.csv: ... 'a' (5)" of a DATA with 2); each file now has its own counts, and
+    spellings."""
     monkeypatch.chdir(tmp_path)
     (tmp_path / "train.csv").write_text("a,b,y\n1,2,0\n,3,1\n4,5,0\nNA,6,1\n7,8,0\n9,1,1\n")
     (tmp_path / "val.csv").write_text("a,b,y\n,2,0\n?,,1\n,5,0\n2,3,1\n")
@@ -92,7 +93,7 @@ def test_the_filled_line_counts_datas_gaps_apart_from_val_datas(tmp_path, capsys
                  "--epochs", "1", "-q", "-o", "m.npz"]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert ("train.csv: missing cells filled (--impute mean) in 'a' (2: 1 empty, 1 'NA'); "
-            "--val-data val.csv: 'a' (3), 'b' (1)") in lines
+            "--val-data val.csv: 'a' (3: 2 empty, 1 '?'), 'b' (1)") in lines
     # the fill: DATA's rows alone (1, 4, 7, 9 of a), not the validation file's
     assert chainrule.load_model(tmp_path / "m.npz").metadata["impute"]["fill"] == {
         "a": pytest.approx((1 + 4 + 7 + 9) / 4, abs=1e-15), "b": pytest.approx(25 / 6)}

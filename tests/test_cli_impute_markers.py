@@ -191,3 +191,32 @@ def test_the_filled_line_says_how_the_gaps_are_written(tmp_path, capsys):
     # line 6 nan; a: one empty cell, so no spellings
     assert (f"{tmp_path / 'd.csv'}: missing cells filled (--impute median) in 'a' (1), "
             "'b' (5: 1 empty, 1 'nan', 2 'NA', 1 '?'), 'color' (2: 1 empty, 1 'nan')") in lines
+
+
+def _spelt(cells: list[str]) -> str:
+    """The counts of each spelling of ``cells`` that pandas reads as missing, written out:
+    empty first, the others as first seen ("" where all are empty)."""
+    gaps = [c.strip() for c in cells if _pandas_missing(c.strip()) or c.strip() == "?"]
+    order = sorted(dict.fromkeys(gaps), key=lambda s: s != "")
+    if set(gaps) <= {""}:
+        return f"{len(gaps)}"
+    words = [f"{gaps.count(s)} {'empty' if s == '' else repr(s)}" for s in order]
+    return f"{len(gaps)}: " + ", ".join(words)
+
+
+def test_the_val_data_part_of_the_filled_line_spells_its_gaps_as_datas(tmp_path, capsys,
+                                                                      monkeypatch):
+    """With --val-data, DATA's part of the filled line spelt its gaps but the file's only
+    counted them ("'b' (4)"): both spell them, each file its own."""
+    monkeypatch.chdir(tmp_path)
+    data_b = ["2", "", "nan", "NA", "NA", "?", "3", "4"]
+    val_b = ["", "NA", "?", "5", "NA"]
+    for name, cells in (("tr.csv", data_b), ("va.csv", val_b)):
+        (tmp_path / name).write_text(
+            "a,b,y\n" + "".join(f"{i},{c},{i % 2}\n" for i, c in enumerate(cells)))
+    assert main(["train", "tr.csv", "--target", "y", "--impute", "mean", "--val-data",
+                 "va.csv", "--epochs", "1", "-q", "-o", "m.npz"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert _spelt(val_b) == "4: 1 empty, 2 'NA', 1 '?'"  # the reference, by hand
+    assert (f"tr.csv: missing cells filled (--impute mean) in 'b' ({_spelt(data_b)}); "
+            f"--val-data va.csv: 'b' ({_spelt(val_b)})") in lines

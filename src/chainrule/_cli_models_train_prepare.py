@@ -156,6 +156,9 @@ class Prepared:
         :func:`~chainrule._cli_checkpoint.resolved_options` of the run.
     sample_weight : ndarray of shape (n_samples,) or None
         Each example's weight (``--sample-weight``), None without.
+    val_gaps_written : dict or None
+        ``--val-data``'s ``gaps_written`` (how its missing cells are written), None
+        without (``table``'s is DATA's).
     """
 
     task: str
@@ -175,6 +178,7 @@ class Prepared:
     meaning: object
     resolved: dict
     sample_weight: np.ndarray | None = None
+    val_gaps_written: dict | None = None
 
     def fit_arrays(self) -> tuple[np.ndarray, np.ndarray,
                                   tuple[np.ndarray, np.ndarray] | None]:
@@ -246,11 +250,12 @@ def prepare(args: argparse.Namespace, table: Table, several: bool, run_settings:
         # and what it held: evaluate tells the file from one changed since, or put in its place
         meta["data_sha256"], meta["data_rows"] = _file_sha256(args.data), table.n_samples
     n_data = table.n_samples  # DATA's rows (--val-data's follow them in the table)
+    val_written = None  # how --val-data writes its missing cells (--impute)
     if args.val_data is not None:  # DATA's columns, labels among DATA's; all of DATA trains
         val_table = _weights.val_weights(args, read_val_data(args, table, several))
         check_val_targets(table, val_table, task, several)
         meta.update(val_data_record(args, val_table, meta.get("data_sha256")))
-        table = combined(table, val_table)
+        table, val_written = combined(table, val_table), val_table.gaps_written
     if task == "classification" and several:  # multi-label: a sigmoid unit per target
         meta["labels"], y, output = _multilabel_targets(table, args.output, args.loss)
         n_out, targets = y.shape[1], y.astype(np.float64)
@@ -367,4 +372,4 @@ def prepare(args: argparse.Namespace, table: Table, several: bool, run_settings:
                     targets=targets, train_idx=train_idx, val_idx=val_idx, output=output,
                     n_out=n_out, n_data=n_data, target_words=target_words,
                     class_weight=class_weight, meaning=meaning, resolved=resolved,
-                    sample_weight=w)
+                    sample_weight=w, val_gaps_written=val_written)

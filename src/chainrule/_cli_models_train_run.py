@@ -122,7 +122,8 @@ def _train_run(args: argparse.Namespace, sigterm: SigtermAsCtrlC) -> int:
     if "impute" in meta:  # --impute: the columns filled, the indicators added
         from ._impute import imputed_line
 
-        print(imputed_line(table, meta["impute"], n_data, args.val_data))
+        print(imputed_line(table, meta["impute"], n_data, args.val_data,
+                           p.val_gaps_written))
     # (X: --impute's fill category counts where it fills a validation row's gap)
     for column, only in _categorical.validation_only(table, train_idx, val_idx, X).items():
         one = len(only) == 1

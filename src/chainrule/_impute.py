@@ -287,16 +287,17 @@ def _spellings(counts: dict | None) -> str:
 
 
 def imputed_line(table, record: dict, n_data: int | None = None,
-                 val_data: str | None = None) -> str:
+                 val_data: str | None = None, val_written: dict | None = None) -> str:
     """The line train prints of ``--impute``: each column with missing cells in ``table``
     (``X`` as read, NaN where missing) and how many, with how they are written where not
     all are empty cells (``table.gaps_written``), and the indicators added; with
-    ``--val-data`` (its rows after DATA's ``n_data``), DATA's counts and the file's."""
+    ``--val-data`` (its rows after DATA's ``n_data``), DATA's counts and the file's, spelt
+    as its ``val_written`` (the file's ``gaps_written``) says."""
     n = table.n_samples if n_data is None else n_data
     extra = (f"; {len(record['indicators'])} missing indicator"
              f"{'' if len(record['indicators']) == 1 else 's'} added"
              if record["indicators"] else "")
-    val = (f"; --val-data {val_data}: {_gap_counts(table, slice(n, None))}"
+    val = (f"; --val-data {val_data}: {_gap_counts(table, slice(n, None), val_written)}"
            if val_data is not None and n < table.n_samples else "")
     return (f"{table.source}: missing cells filled (--impute {record['strategy']}) in "
             f"{_gap_counts(table, slice(0, n), getattr(table, 'gaps_written', None))}"
