@@ -11,6 +11,7 @@ files).  Before, "-" (a spreadsheet's accounting zero), "--", "missing" and any 
 from __future__ import annotations
 
 import io
+import re
 
 import numpy as np
 import pytest
@@ -220,3 +221,37 @@ def test_the_val_data_part_of_the_filled_line_spells_its_gaps_as_datas(tmp_path,
     assert _spelt(val_b) == "4: 1 empty, 2 'NA', 1 '?'"  # the reference, by hand
     assert (f"tr.csv: missing cells filled (--impute mean) in 'b' ({_spelt(data_b)}); "
             f"--val-data va.csv: 'b' ({_spelt(val_b)})") in lines
+
+
+def test_a_dash_is_refused_with_the_same_hint_at_predict_evaluate_and_val_data(
+        tmp_path, capsys, monkeypatch):
+    """train refused '-' among numbers saying it may be a spreadsheet's zero; predict and
+    evaluate (of a model with --impute or not), --val-data and a saved model's predict of
+    a dict said only that the model takes numbers: all give train's hint."""
+    import chainrule
+
+    monkeypatch.chdir(tmp_path)
+    assert not _pandas_missing("-")  # pandas keeps '-' as text: no missing value
+    (tmp_path / "ok.csv").write_text("a,b,y\n1,4,0\n2,5,1\n3,6,0\n4,7,1\n")
+    (tmp_path / "dash.csv").write_text("a,b,y\n1,4,0\n2,-,1\n")
+    assert main(["train", "dash.csv", "-q", "-o", "x"]) == 2
+    hint = capsys.readouterr().err.split("not a number: '-'; ")[1].strip()
+    assert hint.startswith("a spreadsheet's accounting format writes a zero as '-'")
+    for extra in ([], ["--impute", "mean"]):
+        assert main(["train", "ok.csv", "-q", "--epochs", "1", "-o", "m", *extra]) == 0
+        for command in ("predict", "evaluate"):
+            capsys.readouterr()
+            assert main([command, "m.npz", "dash.csv"]) == 2
+            assert (f"dash.csv line 3, column 'b': not a number: '-'; {hint}"
+                    in capsys.readouterr().err)
+        refusal = re.escape(f"column 'b': not a number: '-'; {hint}") + "$"
+        with pytest.raises(ValueError, match=refusal):
+            chainrule.load_model("m.npz").predict({"a": ["2"], "b": ["-"]})
+        assert main(["train", "ok.csv", "-q", "--epochs", "1", "-o", "v", "--val-data",
+                     "dash.csv", *extra]) == 2
+        assert (f"--val-data dash.csv line 3, column 'b': not a number: '-'; {hint}"
+                in capsys.readouterr().err)
+    capsys.readouterr()
+    (tmp_path / "text.csv").write_text("a,b,y\n1,4,0\n2,abc,1\n")  # no lookalike: as before
+    assert main(["predict", "m.npz", "text.csv"]) == 2
+    assert "'abc'; the model takes numbers in this column" in capsys.readouterr().err

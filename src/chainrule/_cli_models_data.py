@@ -276,8 +276,9 @@ def _model_data(model, data: str, target: str | None, need_target: bool, seed: i
                              # --impute: missing cells read as NaNs, which the model fills
                              **({"missing": True} if model.metadata.get("impute") else {}))
         except NotANumberError as exc:  # not "one-hot encode it first": the model's numbers
-            raise ValueError(f"{exc.bare}; the model takes numbers in this column, as its "
-                             f"training data held them{unnamed}") from None
+            raise ValueError(f"{exc.bare}; " + (exc.lookalike or (
+                "the model takes numbers in this column, as its training data held them"))
+                + unnamed) from None
         except ValueError as exc:
             if not unnamed:
                 raise ValueError(f"{exc}{_by_position(features, str(exc))}") from None

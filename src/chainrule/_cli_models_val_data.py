@@ -151,8 +151,9 @@ def _read(args: argparse.Namespace, table, target: str | list[str] | None,
                              "number >= 0") from None
         if isinstance(exc, MissingValueError):  # how train fills it
             raise ValueError(f"--val-data {exc.bare} (give --impute to fill it)") from None
-        raise ValueError(f"--val-data {exc.bare}; the column holds numbers in DATA "
-                         f"{table.source}") from None  # not "one-hot encode it first"
+        raise ValueError(f"--val-data {exc.bare}; " + (exc.lookalike or (
+            f"the column holds numbers in DATA {table.source}"))
+        ) from None  # not "one-hot encode it first"
     except UnknownCategoryError as exc:  # train has no --unknown-categories to advise
         raise ValueError(
             f"--val-data {exc.bare} (a validation file's categories must be among those of "

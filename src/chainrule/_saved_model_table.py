@@ -19,7 +19,7 @@ from collections.abc import Mapping
 import numpy as np
 
 from ._tabular_categories import UnknownCategoryError, one_hot
-from ._tabular_table import MISSING_MARKERS, _some
+from ._tabular_table import MISSING_MARKERS, _some, lookalike_hint
 
 #: The values of ``unknown_categories``: refuse a category the training data lacked, or
 #: encode it as all zeros (``chainrule predict --unknown-categories``).
@@ -113,9 +113,10 @@ def _numbers(values: np.ndarray, name: str, missing: bool = False) -> np.ndarray
             try:
                 out[i] = float(value if text is None else text)
             except (TypeError, ValueError):
+                hint = (text is not None and lookalike_hint(text)) or (
+                    "the model takes numbers in this column, as its training data held them")
                 raise ValueError(
-                    f"{_where(i)}, column {name!r}: not a number: {value!r}; the model "
-                    "takes numbers in this column, as its training data held them") from None
+                    f"{_where(i)}, column {name!r}: not a number: {value!r}; {hint}") from None
     bad = np.flatnonzero(~np.isfinite(out) & ~(missing & np.isnan(out)))
     if bad.size:
         i = int(bad[0])

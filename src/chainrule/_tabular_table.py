@@ -173,12 +173,14 @@ class NotANumberError(ValueError):
     """A feature cell of text where a number was expected: ``"{bare}; {hint}"``.
 
     ``bare`` (file, line, column and the cell) is kept for a caller whose advice
-    differs from the reader's (a model's column of numbers, in ``chainrule predict``).
+    differs from the reader's (a model's column of numbers, in ``chainrule predict``);
+    ``lookalike``, :func:`lookalike_hint`'s of the cell (None: none), is advice that
+    holds for any caller ("-", a spreadsheet's zero).
     """
 
-    def __init__(self, bare: str, hint: str) -> None:
-        super().__init__(f"{bare}; {hint}" if hint else bare)
-        self.bare = bare
+    def __init__(self, bare: str, hint: str, lookalike: str | None = None) -> None:
+        super().__init__(f"{bare}; {lookalike or hint}" if lookalike or hint else bare)
+        self.bare, self.lookalike = bare, lookalike
 
 
 def _parse_floats(cells: np.ndarray, where: Any, what: str, hint: str = "",
@@ -220,8 +222,8 @@ def _parse_floats(cells: np.ndarray, where: Any, what: str, hint: str = "",
                     f"{where(i)}, {what}: missing value (written {text!r}): fill it in "
                     "(impute) or drop the row first",
                     f"{where(i)}, {what}: missing value (written {text!r})") from None
-            raise NotANumberError(f"{where(i)}, {what}: not a number: {text!r}",
-                                  lookalike_hint(text) or hint) from None
+            raise NotANumberError(f"{where(i)}, {what}: not a number: {text!r}", hint,
+                                  lookalike_hint(text)) from None
         if not np.isfinite(value):
             raise ValueError(f"{where(i)}, {what}: not a finite number: {text!r}")
     raise ValueError(f"{what}: values that are not finite numbers")  # pragma: no cover
