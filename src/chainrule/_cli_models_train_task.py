@@ -81,6 +81,23 @@ def _refuse_stray_text(table) -> None:
         )
 
 
+def _marked_gap(cells: np.ndarray) -> int | None:
+    """The first of a target column's ``cells`` (shape (n,)) that is a marker of a missing
+    value ("NA", "?": :data:`~chainrule._tabular_table.MISSING_MARKERS`) where the
+    others are numbers, or None (no marker, markers alone, or other text: classes)."""
+    from ._tabular_table import MISSING_MARKERS
+
+    y = np.char.strip(np.asarray(cells).astype(str))
+    marked = np.isin(y, list(MISSING_MARKERS))
+    if not marked.any() or marked.all():
+        return None
+    try:
+        y[~marked].astype(np.float64)
+    except ValueError:  # other text: classes
+        return None
+    return int(np.flatnonzero(marked)[0])
+
+
 def _refuse_marked_gaps(table) -> None:
     """Refuse a target of numbers whose other cells are the markers of a missing value.
 
@@ -89,22 +106,33 @@ def _refuse_marked_gaps(table) -> None:
     by its line.  ``--task classification`` still takes it as a class label, and among
     classes of text it is one as written ("NA", North America).
     """
-    from ._tabular_table import MISSING_MARKERS
-
-    y = np.char.strip(np.asarray(table.y).astype(str))
-    marked = np.isin(y, list(MISSING_MARKERS))
-    if not marked.any() or marked.all():
+    i = _marked_gap(np.asarray(table.y))
+    if i is None:
         return
-    try:
-        y[~marked].astype(np.float64)
-    except ValueError:  # other text: classes
-        return
-    i = int(np.flatnonzero(marked)[0])
+    cell = str(table.y[i]).strip()
     raise ValueError(
         f"{table.where(i)}, target {table.target_name or 'column'!r}: missing value "
-        f"(written {str(y[i])!r}; the target's other cells are numbers): fill it in or "
+        f"(written {cell!r}; the target's other cells are numbers): fill it in or "
         "drop the row (--impute fills features only), or pass --task classification to "
-        f"take {str(y[i])!r} as a class label")
+        f"take {cell!r} as a class label")
+
+
+def _refuse_marked_gaps_several(table, classes: bool = False) -> None:
+    """Refuse a target of several whose other cells are numbers where a cell is a marker
+    of a missing value ("NA" beside 0 and 1, or beside numbers of a regression), naming
+    the first by its line and column: a multi-label target has two classes, so "NA" is
+    no class of it, and targets are never imputed.  ``classes`` (``--task
+    classification``): only where the marker would be a third class."""
+    y = np.asarray(table.y)
+    for j, name in enumerate(table.target_names):
+        column = np.char.strip(y[:, j].astype(str))
+        i = None if classes and len(np.unique(column)) <= 2 else _marked_gap(column)
+        if i is not None:
+            raise ValueError(
+                f"{table.where(i)}, target {name!r}: missing value (written "
+                f"{str(y[i, j]).strip()!r}; the target's other cells are numbers): fill it "
+                "in or drop the row (--impute fills features only; targets are never "
+                "imputed)")
 
 
 #: A text target of at least this many examples, most of them the only one of their
@@ -183,10 +211,13 @@ def _infer_task_several(table, requested: str, loss: str | None = None) -> str:
     are refused: several targets of three or more classes each are not
     supported (train one model per target).
     """
+    if requested == "classification":  # "NA" as a third class of 0/1: a missing value
+        _refuse_marked_gaps_several(table, classes=True)
     if requested != "auto":
         return requested  # a classification's columns are checked by their classes
     if loss in ("poisson", "huber"):
         return "regression"
+    _refuse_marked_gaps_several(table)  # "NA" among 0/1 or numbers: no class, no text
     names = table.target_names
     y = np.asarray(table.y)
     text, classlike, distinct = [], [], []
