@@ -81,3 +81,54 @@ def test_data_is_read_once_per_way_the_grid_reads_it(capsys, tmp_path, monkeypat
         options = [w for k, v in r["params"].items() for w in [f"--{k}", *v.split()]]
         cv = _json(capsys, "cv", data, *COMMON, *options)
         assert r["per_fold"] == cv["per_fold"] and r["mean"] == cv["mean"]
+
+
+def test_a_flag_is_searched_on_and_off_as_cv_with_and_without_it(capsys, tmp_path):
+    """--grid missing-indicator=on,off was refused ("given outside --grid too": the flag's
+    default False taken for a typed value) and no value of a flag could be parsed: each
+    combination now has the flag or not, scored as cv with it and without it, ranked as
+    GridSearchCV ranks the means (rankdata of their negatives, ties sharing the
+    smallest), and the best line has the flag only when on."""
+    from scipy.stats import rankdata
+
+    _table(tmp_path / "d.csv")
+    data = str(tmp_path / "d.csv")
+    result = _json(capsys, "tune", data, *COMMON, "--impute", "mean", "--grid",
+                   "missing-indicator=On,false", "lr=0.003,0.3")
+    assert [r["params"] for r in result["results"]] == [
+        {"lr": lr, "missing-indicator": flag} for lr in ("0.003", "0.3")
+        for flag in ("on", "off")]  # ParameterGrid's order, the values as on/off
+    means = []
+    for r in result["results"]:
+        flag = ["--missing-indicator"] if r["params"]["missing-indicator"] == "on" else []
+        cv = _json(capsys, "cv", data, *COMMON, "--impute", "mean", "--lr",
+                   r["params"]["lr"], *flag)
+        assert r["per_fold"] == cv["per_fold"] and r["mean"] == cv["mean"]
+        assert ("--missing-indicator" in r["train"]) == bool(flag)
+        means.append(cv["mean"]["accuracy"])
+    assert [r["rank"] for r in result["results"]] == list(
+        rankdata(-np.array(means), method="min").astype(int))
+    best = result["results"][result["best_index"]]
+    assert result["best_command"].split().count("--missing-indicator") == (
+        best["params"]["missing-indicator"] == "on")
+    for values in ("yes,no", "1,0", "TRUE,off"):  # spellings of on and off
+        same = _json(capsys, "tune", data, *COMMON, "--impute", "mean", "--lr", "0.3",
+                     "--grid", f"missing-indicator={values}")
+        assert [r["mean"] for r in same["results"]] == [
+            r["mean"] for r in result["results"][2:]]
+
+
+def test_a_flags_bad_value_and_a_flag_given_outside_the_grid_are_refused(capsys, tmp_path):
+    _table(tmp_path / "d.csv")
+    data = str(tmp_path / "d.csv")
+    for extra, grid, words in (
+            ([], "missing-indicator=maybe", "the value 'maybe' of missing-indicator: "
+             "--missing-indicator is a flag"),
+            (["--missing-indicator"], "missing-indicator=on,off", "--missing-indicator is "
+             "given outside --grid too"),
+            ([], "missing-indicator=on,yes", "the value 'on' of missing-indicator is given "
+             "twice")):
+        capsys.readouterr()
+        assert main(["tune", data, *COMMON, "--impute", "mean", *extra, "--grid",
+                     grid]) == 2
+        assert words in capsys.readouterr().err

@@ -202,8 +202,13 @@ def _check_on_data(runs: list[argparse.Namespace], combos: list[dict],
 
 
 def _words(combo: dict[str, str]) -> str:
-    """A combination as its options: ``--hidden 64 32 --lr 0.1``."""
-    return " ".join(f"--{k}" + (f" {v}" if v else "") for k, v in combo.items())
+    """A combination as its options: ``--hidden 64 32 --lr 0.1``; a flag alone when on,
+    ``no --missing-indicator`` when off."""
+    from ._cli_models_tune_grid import flag_keys
+
+    flags = flag_keys()
+    return " ".join((f"--{k}" if v == "on" else f"no --{k}") if k in flags else
+                    f"--{k}" + (f" {v}" if v else "") for k, v in combo.items())
 
 
 def _tune(args: argparse.Namespace) -> int:

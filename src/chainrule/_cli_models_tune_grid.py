@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import copy
 import difflib
+import functools
 import json
 import warnings
 
@@ -21,8 +22,14 @@ GRID_HELP = (
     "are separated by commas, or by | when the text holds one (then commas are part of a "
     "value, as in a JSON --schedule); an option of several words takes each value's "
     "words, split at spaces: --grid 'hidden=64 32|128' lr=0.01,0.1 tries --hidden 64 32 "
-    "and --hidden 128, each with --lr 0.01 and --lr 0.1. Each value is checked by train's "
-    "parser before anything trains")
+    "and --hidden 128, each with --lr 0.01 and --lr 0.1. A flag of train's takes on and "
+    "off (or true/false, yes/no, 1/0): --grid missing-indicator=on,off tries each "
+    "combination with --missing-indicator and without it (the best line has the flag only "
+    "when on). Each value is checked by train's parser before anything trains")
+
+#: The values of a flag's --grid entry (any case), to "on" and "off".
+FLAG_VALUES = {"on": "on", "true": "on", "yes": "on", "1": "on",
+               "off": "off", "false": "off", "no": "off", "0": "off"}
 
 # train's options that tune refuses in --grid, and why (cv's refusals are cv's: _REFUSED)
 _OWNED = {
@@ -54,6 +61,36 @@ def value_parser() -> argparse.ArgumentParser:
     p._actions = [a for a in p._actions if a.option_strings]  # no DATA
     p._positionals._group_actions = []
     return p
+
+
+def is_flag(action: argparse.Action) -> bool:
+    """Whether ``action`` is a flag of train's (``store_true``: ``--missing-indicator``),
+    which takes no value: in ``--grid``, on or off."""
+    return action.nargs == 0 and isinstance(action.const, bool)
+
+
+@functools.cache
+def flag_keys() -> frozenset[str]:
+    """train's flags as ``--grid`` names them (``missing-indicator``)."""
+    return frozenset(s[2:] for a in value_parser()._actions if is_flag(a)
+                     for s in a.option_strings if s.startswith("--"))
+
+
+def off_words(combination: dict[str, str]) -> list[str]:
+    """The flags ``combination`` leaves off, as messages say it: ``["no
+    --missing-indicator"]`` (:func:`option_words` leaves them out)."""
+    return [f"no --{k}" for k, v in combination.items() if k in flag_keys() and v == "off"]
+
+
+def _flag_values(entry: str, key: str, values: list[str]) -> list[str]:
+    """A flag's ``--grid`` values as "on" and "off", one not of :data:`FLAG_VALUES`
+    refused naming it."""
+    for value in values:
+        if value.lower() not in FLAG_VALUES:
+            raise ValueError(f"--grid {entry}: the value {value!r} of {key}: --{key} is a "
+                             f"flag, which a combination has or not: give {key}=on,off "
+                             "(or true/false, yes/no, 1/0)")
+    return [FLAG_VALUES[v.lower()] for v in values]
 
 
 def _option(parser: argparse.ArgumentParser, name: str, entry: str) -> argparse.Action:
@@ -118,7 +155,8 @@ def parse_grid(entries: list[str], base: argparse.Namespace,
         if key in grid:
             raise ValueError(f"--grid {entry}: {key} is given twice in --grid; give all its "
                              f"values in one entry ({key}=V1,V2,...)")
-        if getattr(base, action.dest, None) is not None:  # typed (see _cli_models_tune)
+        outside = getattr(base, action.dest, None)  # (see _cli_models_tune); a flag: True
+        if outside is not None and not (is_flag(action) and outside == action.default):
             raise ValueError(f"--grid {entry}: --{key} is given outside --grid too; give its "
                              "values in --grid alone")
         several = action.nargs not in (None, "?")
@@ -130,6 +168,8 @@ def parse_grid(entries: list[str], base: argparse.Namespace,
             if not value and action.nargs != "*":
                 raise ValueError(f"--grid {entry}: an empty value of {key} (two separators "
                                  "in a row, or one at an end)")
+            if is_flag(action):  # on or off: no value of train's parser to check
+                continue
             words = value.split() if several else [value]
             try:
                 parser.parse_args([action.option_strings[-1], *words],
@@ -143,7 +183,8 @@ def parse_grid(entries: list[str], base: argparse.Namespace,
                         f"--{key} V)" if split else "")
                 raise ValueError(f"--grid {entry}: the value {value!r} of {key}: "
                                  f"{exc}{hint}") from None
-        typed = [" ".join(v.split()) if several else v for v in values]
+        typed = (_flag_values(entry, key, values) if is_flag(action) else
+                 [" ".join(v.split()) if several else v for v in values])
         twice = [v for i, v in enumerate(typed) if v in typed[:i]]
         if twice:
             raise ValueError(f"--grid {entry}: the value {twice[0]!r} of {key} is given twice")
@@ -190,10 +231,14 @@ def option_words(combination: dict[str, str], parser: argparse.ArgumentParser) -
     """The words of ``combination``'s options on train's command line, as the ``best:``
     line writes them once quoted by ``shlex.join``: each option's long name, then its
     value's words (an option of several words: each, none of an empty value; else the
-    value whole, a JSON ``--schedule`` with its spaces one word)."""
+    value whole, a JSON ``--schedule`` with its spaces one word); a flag alone when on,
+    nothing when off."""
     words: list[str] = []
     for key, value in combination.items():
         action = next(a for a in parser._actions if f"--{key}" in a.option_strings)
+        if is_flag(action):  # a flag: there when on, left out when off
+            words += [f"--{key}"] if value == "on" else []
+            continue
         words += [f"--{key}", *(value.split() if action.nargs not in (None, "?")
                                 else [value])]
     return words

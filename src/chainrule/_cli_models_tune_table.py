@@ -34,7 +34,7 @@ def print_results(args: argparse.Namespace, search: dict, results: list[dict],
         has a mean of the score (each diverged, or its score left out of every fold).
     """
     from ._cli_models_tune import LOWER_IS_BETTER, ranks
-    from ._cli_models_tune_grid import option_words, value_parser
+    from ._cli_models_tune_grid import off_words, option_words, value_parser
 
     key = search["scoring"]
     rank = ranks(results, key)
@@ -89,8 +89,8 @@ def print_results(args: argparse.Namespace, search: dict, results: list[dict],
     parser = value_parser()
     for r in results:
         if r["failed"]:  # the combination's options, in the words of the best: line
-            print(f"diverged: {shlex.join(option_words(r['params'], parser))}: "
-                  f"{r['failed']}")
+            words = [shlex.join(option_words(r["params"], parser)), *off_words(r["params"])]
+            print(f"diverged: {' '.join(w for w in words if w)}: {r['failed']}")
     print(f"std: over the folds (NumPy's, ddof=0); seconds: training and scoring the "
           f"combination's {search['folds']} folds")
     print(f"best{' so far' if partial else ''}: " + (
