@@ -54,6 +54,11 @@ EXIT_SIGINT, EXIT_SIGTERM = 128 + signal.SIGINT, 128 + signal.SIGTERM
 _NOTES_KIND = "chainrule train"
 
 
+#: The :class:`SigtermAsCtrlC` whose block is running, the innermost last
+#: (:func:`stopped_how`).
+_ENTERED: list = []
+
+
 class SigtermAsCtrlC:
     """For the block, SIGTERM does what Ctrl-C (SIGINT) does; the old handler is restored after.
 
@@ -78,6 +83,7 @@ class SigtermAsCtrlC:
         self._old: object = None
 
     def __enter__(self) -> SigtermAsCtrlC:
+        _ENTERED.append(self)
         # a SIGTERM the user chose to ignore (``trap '' TERM``) stays ignored, and one whose
         # handler was set from C (getsignal gives None) is left alone: it could not be put back
         if (threading.current_thread() is threading.main_thread()
@@ -97,9 +103,20 @@ class SigtermAsCtrlC:
         handler(signal.SIGTERM, frame)  # the loop's flag names the signal it got
 
     def __exit__(self, *exc: object) -> None:
+        if self in _ENTERED:
+            _ENTERED.remove(self)
         if self._old is not None:
             signal.signal(signal.SIGTERM, self._old)
             self._old = None
+
+
+def stopped_how() -> tuple[str, int]:
+    """How a command stopped before its end says so, and its exit status: ``("stopped by
+    SIGTERM", 143)`` where a SIGTERM arrived in a running :class:`SigtermAsCtrlC` block
+    (the KeyboardInterrupt it raises is one of Ctrl-C's), else ``("interrupted", 130)``."""
+    if any(s.received for s in _ENTERED):
+        return "stopped by SIGTERM", EXIT_SIGTERM
+    return "interrupted", EXIT_SIGINT
 
 
 def checkpoint_path(text: str) -> Path:

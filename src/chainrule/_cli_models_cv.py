@@ -239,7 +239,7 @@ def _read(args: argparse.Namespace, given_shape: list[int] | None,
 
 
 def _cv(args: argparse.Namespace) -> int:
-    from ._cli_checkpoint import EXIT_SIGINT
+    from ._cli_checkpoint import stopped_how
 
     table, task, several, lbfgs, steps, run_settings, splitter, folds = setup(args)
     rows: list[dict] = []
@@ -250,11 +250,12 @@ def _cv(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:  # Ctrl-C (or SIGTERM): the folds finished are kept, said
         if not rows:
             raise
-        print(f"chainrule cv: interrupted during fold {len(rows) + 1} of {len(folds)}; the "
+        how, status = stopped_how()
+        print(f"chainrule cv: {how} during fold {len(rows) + 1} of {len(folds)}; the "
               f"scores are of the {len(rows)} fold{'s' if len(rows) > 1 else ''} finished",
               file=sys.stderr)
         _print_scores(args, table, task, splitter, folds, rows)
-        return EXIT_SIGINT
+        return status
     note = folds_overfit_note(overfit, len(folds))  # once for all folds, not per fold
     if note is not None:
         print(note, file=sys.stderr)

@@ -105,7 +105,9 @@ def print_table(table, task: str, splitter: str, seed: int, rows: list[dict], me
     print(f"{folds} folds ({splitter}, shuffled with seed {seed}): each fold scored by a model "
           f"trained on the other {other}")
     if k < folds:
-        print(f"partial: interrupted during fold {k + 1} of {folds}: the {k} "
+        from ._cli_checkpoint import stopped_how
+
+        print(f"partial: {stopped_how()[0]} during fold {k + 1} of {folds}: the {k} "
               f"fold{'s' if k > 1 else ''} finished, the mean and std over "
               f"{'them' if k > 1 else 'it'}")
     header = ["fold", "held out", *(_NAMES[key] for key in mean)]

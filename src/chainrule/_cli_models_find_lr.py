@@ -132,6 +132,7 @@ def find_lr(args: argparse.Namespace, net: object, X: np.ndarray, T: np.ndarray,
         0, or 1 when no rate can be suggested (too few steps recorded, or a smoothed
         loss that does not fall).
     """
+    from ._cli_checkpoint import stopped_how
     from .experiments import lr_range_test
     from .experiments.lr_range import _rules
 
@@ -143,7 +144,9 @@ def find_lr(args: argparse.Namespace, net: object, X: np.ndarray, T: np.ndarray,
                          clip_norm=getattr(args, "clip_norm", None))
     n = test.stopped_at
     print(f"learning-rate range test: {n} of {test.steps} steps of {args.optimizer}, rates "
-          f"{args.lr_min:g} to {args.lr_max:g} ({_REASONS[test.stop_reason]})")
+          f"{args.lr_min:g} to {args.lr_max:g} ("
+          + (stopped_how()[0] if test.stop_reason == "interrupted"  # Ctrl-C's, or SIGTERM's
+             else _REASONS[test.stop_reason]) + ")")
     rows = sorted({*np.linspace(0, n - 1, min(n, 12)).round().astype(int).tolist()}) if n else []
     print(f"{'step':>6}  {'rate':>10}  {'smoothed loss':>13}")
     for i in rows:

@@ -202,7 +202,7 @@ def _add_importance(sub: argparse._SubParsersAction) -> None:
 
 
 def _importance(args: argparse.Namespace) -> int:
-    from ._cli_checkpoint import EXIT_SIGINT
+    from ._cli_checkpoint import stopped_how
     from ._cli_models_data import _evaluate_target, _load_predictor, _model_data, _targets
     from ._cli_models_provenance import _data_seed
     from ._cli_models_scores import _refuse_one_of_several
@@ -244,12 +244,13 @@ def _importance(args: argparse.Namespace) -> int:
         if bar is not None:
             bar.close()
     done = len(scores)  # the features scored: all, or those finished before an interrupt
+    how, status = stopped_how()
     if stop is not None:
-        print(f"chainrule importance: interrupted during feature {done + 1} of {len(names)} "
+        print(f"chainrule importance: {how} during feature {done + 1} of {len(names)} "
               f"({names[done]!r}); the importances are of the {done} feature"
               f"{'s' if done > 1 else ''} finished", file=sys.stderr)
     _print_importances(args, model, table, name, weights, seed, baseline, scores, names)
-    return 0 if stop is None else EXIT_SIGINT
+    return 0 if stop is None else status
 
 
 def _print_importances(args: argparse.Namespace, model, table, name: str,
@@ -296,8 +297,10 @@ def _print_importances(args: argparse.Namespace, model, table, name: str,
           f"and std over {args.repeats} shuffles (seed {args.seed}); positive: the model "
           "relies on the feature")
     if partial:
-        print(f"partial: interrupted during feature {done + 1} of {len(names)}: the {done} "
-              f"feature{'s' if done > 1 else ''} finished, ranked among "
+        from ._cli_checkpoint import stopped_how
+
+        print(f"partial: {stopped_how()[0]} during feature {done + 1} of {len(names)}: the "
+              f"{done} feature{'s' if done > 1 else ''} finished, ranked among "
               f"{'themselves' if done > 1 else 'itself'}; {names[done]} and the "
               f"{len(names) - done - 1} after it not scored")
     for line in _table_lines([names[j] for j in order], mean[order], std[order]):

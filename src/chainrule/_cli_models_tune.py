@@ -212,7 +212,7 @@ def _words(combo: dict[str, str]) -> str:
 
 
 def _tune(args: argparse.Namespace) -> int:
-    from ._cli_checkpoint import EXIT_SIGINT
+    from ._cli_checkpoint import stopped_how
     from ._cli_models_data import _DATA_EXAMPLE, _not_empty
     from ._cli_models_tune_grid import (
         combination_args,
@@ -251,11 +251,12 @@ def _tune(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:  # Ctrl-C (or SIGTERM): the combinations finished are kept
         if not results:
             raise
-        print(f"chainrule tune: interrupted during combination {len(results) + 1} of "
+        how, status = stopped_how()
+        print(f"chainrule tune: {how} during combination {len(results) + 1} of "
               f"{len(combos)}; the table is of the {len(results)} finished",
               file=sys.stderr)
         print_results(args, search, results, partial=True)
-        return EXIT_SIGINT
+        return status
     tables.clear()  # the search's reads of DATA: -o's refit reads it as train does
     if all(r["failed"] for r in results):
         raise ArithmeticError("every combination's training diverged: "

@@ -73,7 +73,9 @@ def print_results(args: argparse.Namespace, search: dict, results: list[dict],
           f"ranked by the mean {_NAMES[key]} ("
           + ("the lowest first)" if key in LOWER_IS_BETTER else "the highest first)"))
     if partial:
-        print(f"partial: interrupted during combination {len(results) + 1} of {n}: the "
+        from ._cli_checkpoint import stopped_how
+
+        print(f"partial: {stopped_how()[0]} during combination {len(results) + 1} of {n}: the "
               f"{len(results)} finished, ranked among themselves")
     names = list(search["grid"])
     header = [*names, "mean", "std", "rank", "seconds"]

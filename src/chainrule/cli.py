@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import signal
 import sys
 import time
 import warnings
@@ -98,6 +97,7 @@ def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
 
 
 def _demo(args: argparse.Namespace) -> int:
+    from ._cli_checkpoint import stopped_how
     from .datasets import load_digits_split
     from .network import mlp
     from .plots import plot_loss
@@ -123,9 +123,10 @@ def _demo(args: argparse.Namespace) -> int:
     # Ctrl-C stopped the run before its last epoch: what was trained is shown, and the
     # status is 130 (128 + SIGINT), as chainrule train's, not that of a finished demo
     interrupted = history.stop_reason == "interrupted" and history.epochs < args.epochs
+    how, status = stopped_how()  # Ctrl-C's words and status, or SIGTERM's
     if history.epochs == 0:  # not one epoch complete: no loss, no accuracy to report
-        print("chainrule: interrupted during epoch 1; no epoch to report", file=sys.stderr)
-        return 128 + signal.SIGINT
+        print(f"chainrule: {how} during epoch 1; no epoch to report", file=sys.stderr)
+        return status
     accuracy = float(np.mean(net.predict(data.X_test).argmax(axis=1) == data.y_test))
     print(
         f"trained {history.epochs} epochs in {seconds:.2f} s: training loss "
@@ -136,9 +137,9 @@ def _demo(args: argparse.Namespace) -> int:
     path = plot_loss(history, args.plot, title=f"chainrule on digits: {'-'.join(map(str, sizes))}")
     print_written(f"loss curve written to {path}", path)
     if interrupted:
-        print(f"chainrule: interrupted after epoch {history.epochs} of {args.epochs}",
+        print(f"chainrule: {how} after epoch {history.epochs} of {args.epochs}",
               file=sys.stderr)
-        return 128 + signal.SIGINT
+        return status
     return 0
 
 
