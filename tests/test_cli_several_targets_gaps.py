@@ -56,3 +56,23 @@ def test_a_marked_gap_in_one_of_several_targets_is_a_missing_target_value(
                     f"(written {cell!r}; "), err
                 assert "targets are never imputed" in err
     assert not (tmp_path / "m.npz").exists()
+
+
+@pytest.mark.parametrize("cell", ["NA", "?"])
+def test_a_marked_gap_in_a_regression_target_is_not_told_to_impute(tmp_path, capsys,
+                                                                     monkeypatch, cell):
+    """One target under ``--task regression``: "NA" was refused with the feature reader's
+    advice "fill it in (impute) or drop the row first", which --impute cannot do for a
+    target; now the words of several targets' and of ``--task auto``'s refusal."""
+    monkeypatch.chdir(tmp_path)
+    rows = ["a,y", "1,2.5", "2,0.5", "3,{cell}", "4,1.5"]
+    (tmp_path / "d.csv").write_text("\n".join(rows).format(cell=cell) + "\n")
+    line = _first_gap(tmp_path / "d.csv", "y")
+    for command, argv in (("train", ["-o", "m"]), ("cv", ["--folds", "2"])):
+        assert main([command, "d.csv", "--target", "y", "--task", "regression", "-q",
+                     "--epochs", "1", *argv]) == 2
+        err = capsys.readouterr().err
+        assert err == (f"chainrule: error: d.csv line {line}, target 'y': missing value "
+                       f"(written {cell!r}): fill it in or drop the row (--impute fills "
+                       "features only; targets are never imputed)\n")
+    assert not (tmp_path / "m.npz").exists()

@@ -7,6 +7,8 @@ import argparse
 
 import numpy as np
 
+from ._tabular_table import TARGET_GAP_ADVICE
+
 
 def _infer_task(table, requested: str, loss: str | None = None) -> str:
     if requested != "auto":
@@ -130,9 +132,8 @@ def _refuse_marked_gaps_several(table, classes: bool = False) -> None:
         if i is not None:
             raise ValueError(
                 f"{table.where(i)}, target {name!r}: missing value (written "
-                f"{str(y[i, j]).strip()!r}; the target's other cells are numbers): fill it "
-                "in or drop the row (--impute fills features only; targets are never "
-                "imputed)")
+                f"{str(y[i, j]).strip()!r}; the target's other cells are numbers): "
+                f"{TARGET_GAP_ADVICE}")
 
 
 #: A text target of at least this many examples, most of them the only one of their

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._tabular_table import Table, _parse_floats
+from ._tabular_table import TARGET_GAP_ADVICE, Table, _parse_floats
 
 __all__ = ["encode_labels", "fit_labels", "label_array", "regression_targets"]
 
@@ -181,6 +181,8 @@ def regression_targets(table: Table) -> np.ndarray:
     y = np.asarray(table.y)
     if y.ndim == 2:  # several targets (read_data(target=[...])): each column by its name
         names = table.target_names or [f"{table.target_name}_{j}" for j in range(y.shape[1])]
-        return np.column_stack([_parse_floats(y[:, j], table.where, f"target {name!r}")
+        return np.column_stack([_parse_floats(y[:, j], table.where, f"target {name!r}",
+                                              advice=TARGET_GAP_ADVICE)
                                 for j, name in enumerate(names)]).reshape(y.shape)
-    return _parse_floats(y, table.where, f"target {table.target_name!r}")
+    return _parse_floats(y, table.where, f"target {table.target_name!r}",
+                         advice=TARGET_GAP_ADVICE)

@@ -183,14 +183,22 @@ class NotANumberError(ValueError):
         self.bare, self.lookalike = bare, lookalike
 
 
+#: What a missing cell written as a marker ("NA") is told: a feature's, and a target's,
+#: which ``--impute`` does not fill.
+FEATURE_GAP_ADVICE = "fill it in (impute) or drop the row first"
+TARGET_GAP_ADVICE = ("fill it in or drop the row (--impute fills features only; targets are "
+                     "never imputed)")
+
+
 def _parse_floats(cells: np.ndarray, where: Any, what: str, hint: str = "",
-                  missing: bool = False) -> np.ndarray:
+                  missing: bool = False, advice: str = FEATURE_GAP_ADVICE) -> np.ndarray:
     """Cells (strings) as finite floats; the first bad cell is named in the error.
 
     ``hint`` follows the message of a cell that is no number ("...: not a number:
     'b'; HINT"), a :class:`NotANumberError`.  ``missing``: a missing cell
     (:func:`is_missing_number`) is a NaN, to be filled (``--impute``), not refused (a
-    :class:`MissingValueError`).
+    :class:`MissingValueError`).  ``advice`` follows the message of a cell written as a
+    missing value's marker ("NA"): :data:`TARGET_GAP_ADVICE` for a target.
     """
     if missing:
         gap = missing_cells(np.char.strip(np.asarray(cells, dtype=str)))
@@ -219,8 +227,7 @@ def _parse_floats(cells: np.ndarray, where: Any, what: str, hint: str = "",
         except ValueError:
             if text in MISSING_MARKERS:
                 raise MissingValueError(
-                    f"{where(i)}, {what}: missing value (written {text!r}): fill it in "
-                    "(impute) or drop the row first",
+                    f"{where(i)}, {what}: missing value (written {text!r}): {advice}",
                     f"{where(i)}, {what}: missing value (written {text!r})") from None
             raise NotANumberError(f"{where(i)}, {what}: not a number: {text!r}", hint,
                                   lookalike_hint(text)) from None
