@@ -333,7 +333,8 @@ def test_yaml_without_pyyaml_says_what_to_install(tmp_path, monkeypatch):
     (lambda: load_spec("{not json"), "inline JSON does not parse"),
     (lambda: spec_network(load_spec({"weights": [[[1]]], "input": [1], "target": [1],
                                      "layout": "columns"})), "layout must be one of"),
-    (lambda: cr.trace(cr.mlp([2, 1], output="sigmoid"), [[0, 1], [1, 0]], [1]), "one example"),
+    (lambda: cr.trace(cr.mlp([2, 1], output="sigmoid"), [[0, 1], [1, 0]], [1]),
+         "one target .* per example"),
     (lambda: cr.trace(cr.Network([cr.Dense(2, 1, "step")]), [0, 1], [1]), "no derivative"),
     (lambda: cr.trace(cr.Network([cr.Dense(2, 2), cr.Dropout(0.5), cr.Dense(2, 1)]),
                       [0, 1], [1]), "Dense layers only"),
@@ -405,8 +406,9 @@ def test_a_target_of_the_wrong_length_is_named(target, message):
 
 
 @pytest.mark.parametrize(("changes", "message"), [
-    ({"input": [[1], [2]]}, r"input: a trace follows one example, so input is one list of "
-                            r"numbers \(or one row of them\), got shape \(2, 1\)"),
+    # two rows of input are two examples (a mini-batch), which need two targets
+    ({"input": [[1], [2]]}, r"target: one target per example, 2 rows for the 2 rows of "
+                            r"input \(one --target per --input\), got shape \(1,\)"),
     ({"target": [[0.5], [0.2]]}, r"target: a trace follows one example, .* shape \(2, 1\)"),
     ({"input": [[[1]]]}, r"input: a trace follows one example, .* shape \(1, 1, 1\)"),
     ({"target": [[0.5, 0.1]]}, r"target: the network has 1 output\(s\) .* got 2: \[0.5, 0.1\]"),

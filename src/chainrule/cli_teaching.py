@@ -87,8 +87,11 @@ def _add_trace(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--weight-decay", type=nonnegative_float, dest="weight_decay",
                    help="lambda of (lambda/2) sum W^2 (default: the preset's or the "
                    "network's, else 0)")
-    p.add_argument("--input", type=finite_float, nargs="+", metavar="X", help="the example")
-    p.add_argument("--target", type=finite_float, nargs="+", metavar="Y", help="its target")
+    p.add_argument("--input", type=finite_float, nargs="+", action="append", metavar="X",
+                   help="the example; given again, a mini-batch of m examples (--input 0 1 "
+                   "--input 1 0), one --target each")
+    p.add_argument("--target", type=finite_float, nargs="+", action="append", metavar="Y",
+                   help="its target (one --target per --input)")
     p.add_argument("--lr", type=positive_float,
                    help="learning rate (default: the preset's or the network's, else 1)")
     p.add_argument("--notation", choices=["transfer", "ufldl", "netout"],
@@ -145,6 +148,11 @@ def _json_option(text: str | None, name: str) -> object:
         raise ValueError(f"{name}: not valid JSON ({exc})") from None
 
 
+def _rows(given: list[list[float]] | None) -> list | None:
+    """The values of one ``--input`` (or ``--target``) as a list; of several, one row each."""
+    return None if given is None else given[0] if len(given) == 1 else given
+
+
 def _trace(args: argparse.Namespace) -> int:
     from .tracing import PRESETS, load_spec, spec_network, trace
     from .tracing.spec import _json_spec, _spec_with
@@ -162,8 +170,8 @@ def _trace(args: argparse.Namespace) -> int:
         "weights": weights, "layout": args.layout, "biases": _json_option(args.biases, "--biases"),
         "activation": (args.activation[0] if args.activation and len(args.activation) == 1
                        else args.activation),
-        "loss": args.loss, "weight_decay": args.weight_decay, "input": args.input,
-        "target": args.target, "lr": args.lr,
+        "loss": args.loss, "weight_decay": args.weight_decay, "input": _rows(args.input),
+        "target": _rows(args.target), "lr": args.lr,
     }
     given = {k: v for k, v in overrides.items() if v is not None}
     # a network's required keys (input, target) may come from the options; --loss is put
@@ -219,6 +227,10 @@ def _trace(args: argparse.Namespace) -> int:
         raise type(exc)(f"{where}: {exc}") from None
     notation = args.notation or built.notation or "transfer"
     out = trace(built.network, built.x, built.y, built.lr, notation, args.digits)
+    m = getattr(out.step, "m", 1)
+    if args.plot and m > 1:  # refused before anything is written
+        raise ValueError(f"--plot: the picture shows one example's numbers on the network's "
+                         f"graph; this trace has m = {m} examples (give one --input to draw it)")
     to_file = args.output not in (None, STDOUT)  # --output -: printed, as without it
     text = out.render(args.format or _trace_format(args.output if to_file else None))
     text = text if text.endswith("\n") else text + "\n"  # ends its last line, wherever written

@@ -10,6 +10,9 @@ The package keeps computing and formatting apart:
 
 * :mod:`.compute` runs the library's own forward pass, backward pass and
   update on a copy of the network and keeps every number (:class:`StepTrace`);
+  :mod:`.batch` does so for a mini-batch of ``m`` examples (:class:`BatchStepTrace`:
+  each example's numbers, their mean gradient, the decay added once), laid out
+  by :mod:`._batch_blocks`;
 * :mod:`.notations` and :mod:`.netout` name and lay those numbers out in the
   transfer-matrix, UFLDL or net/out notation;
 * :mod:`.render` prints the layout as a text report or Markdown with LaTeX;
@@ -25,8 +28,12 @@ import os
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from ..network import Network
 from . import render
+from ._batch_blocks import batch_blocks, batch_dict, check_batch_notation
+from .batch import BatchStepTrace, compute_batch_step
 from .compute import LayerStep, StepTrace, compute_step
 from .notations import NOTATIONS, blocks, to_dict
 from .spec import PRESETS, TraceSpec, load_spec, spec_network
@@ -35,10 +42,12 @@ __all__ = [
     "FORMATS",
     "NOTATIONS",
     "PRESETS",
+    "BatchStepTrace",
     "LayerStep",
     "StepTrace",
     "Trace",
     "TraceSpec",
+    "compute_batch_step",
     "compute_step",
     "load_spec",
     "spec_network",
@@ -58,16 +67,20 @@ class Trace:
 
     Attributes
     ----------
-    step : StepTrace
-        The numbers (see :func:`compute_step`).
+    step : StepTrace or BatchStepTrace
+        The numbers (see :func:`compute_step`, and :func:`compute_batch_step`
+        for ``m > 1`` examples).
     notation : {"transfer", "ufldl", "netout"}
     digits : int
         Significant digits of the printed numbers (JSON keeps full precision).
     """
 
-    def __init__(self, step: StepTrace, notation: str = "transfer", digits: int = 6) -> None:
+    def __init__(self, step: StepTrace | BatchStepTrace, notation: str = "transfer",
+                 digits: int = 6) -> None:
         if notation not in NOTATIONS:
             raise ValueError(f"notation must be one of {', '.join(NOTATIONS)}, got {notation!r}")
+        if isinstance(step, BatchStepTrace):
+            check_batch_notation(notation)
         if isinstance(digits, bool) or not isinstance(digits, int) or not 1 <= digits <= 17:
             raise ValueError(f"digits must be an int from 1 to 17, got {digits!r}")
         self.step, self.notation, self.digits = step, notation, digits
@@ -79,7 +92,7 @@ class Trace:
         -------
         str
         """
-        return render.text(blocks(self.step, self.notation, self.digits), self.digits)
+        return render.text(self._blocks(), self.digits)
 
     def markdown(self) -> str:
         """The step as Markdown, formulas and matrices in LaTeX (``$$...$$``).
@@ -88,7 +101,12 @@ class Trace:
         -------
         str
         """
-        return render.markdown(blocks(self.step, self.notation, self.digits), self.digits)
+        return render.markdown(self._blocks(), self.digits)
+
+    def _blocks(self) -> list:
+        if isinstance(self.step, BatchStepTrace):
+            return batch_blocks(self.step, self.notation, self.digits)
+        return blocks(self.step, self.notation, self.digits)
 
     def to_dict(self) -> dict[str, Any]:
         """Every number of the step (full precision), laid out in the notation.
@@ -98,6 +116,8 @@ class Trace:
         dict
             JSON-serialisable: numbers, names, and matrices as nested lists.
         """
+        if isinstance(self.step, BatchStepTrace):
+            return batch_dict(self.step, self.notation)
         return to_dict(self.step, self.notation)
 
     def to_json(self, indent: int | None = 2) -> str:
@@ -156,6 +176,10 @@ class Trace:
         """
         from .diagram import plot_step
 
+        if isinstance(self.step, BatchStepTrace):
+            raise ValueError(f"plot: the picture shows the numbers of one example on the "
+                             f"network's graph; this trace has m = {self.step.m} examples "
+                             "(trace one example to draw it)")
         return plot_step(self.step, path, title, ax=ax)
 
     def with_notation(self, notation: str) -> Trace:
@@ -189,7 +213,7 @@ class Trace:
 
 def trace(net: Network, x: object, y: object, lr: float = 1.0, notation: str = "transfer",
           digits: int = 6) -> Trace:
-    """Trace one gradient-descent step of ``net`` on one example.
+    """Trace one gradient-descent step of ``net`` on one example, or on a mini-batch.
 
     Runs the library's forward pass, backward pass and update
     ``theta <- theta - lr * grad`` on a copy of ``net`` (``net`` itself is not
@@ -200,10 +224,15 @@ def trace(net: Network, x: object, y: object, lr: float = 1.0, notation: str = "
     ----------
     net : Network
         Dense layers with differentiable activations.
-    x : array-like of shape (n_inputs,)
-        The example.
-    y : array-like of shape (n_outputs,), or a class label
-        Its target.
+    x : array-like of shape (n_inputs,), or (m, n_inputs)
+        The example, or ``m`` examples, one per row: with ``m > 1`` the trace
+        shows each example's forward values, deltas and gradient ``dE_i/dW``,
+        their mean ``(1/m) sum_i``, the decay added once, the update and the
+        cost ``J`` of the batch (SPEC section 4), in the "transfer" or "ufldl"
+        notation (not "netout", which writes one example's sums out).
+    y : array-like of shape (n_outputs,), or a class label; with m rows (m, n_outputs)
+        or (m,)
+        Its target (one per example).
     lr : float, default 1.0
         Learning rate.
     notation : {"transfer", "ufldl", "netout"}, default "transfer"
@@ -229,6 +258,9 @@ def trace(net: Network, x: object, y: object, lr: float = 1.0, notation: str = "
     """
     if notation not in NOTATIONS:
         raise ValueError(f"notation must be one of {', '.join(NOTATIONS)}, got {notation!r}")
+    if np.ndim(x) == 2 and np.shape(x)[0] > 1:  # m examples, one per row
+        check_batch_notation(notation)
+        return Trace(compute_batch_step(net, x, y, lr), notation, digits)
     return Trace(compute_step(net, x, y, lr), notation, digits)
 
 

@@ -9,6 +9,9 @@ A description is a mapping::
      "input": [0, 1], "target": [1], "lr": 1.0,
      "notation": "transfer"}                # default notation of the printout (optional)
 
+``input`` may also hold ``m > 1`` rows, one example each, with one ``target``
+row (or class label) per example: a step of mini-batch gradient descent.
+
 ``layout`` is "transfer" (one (fan_in + 1, fan_out) matrix per layer, first
 row = biases; ``biases`` is then true/false, or one true/false per layer,
 saying which layers have biases at all: a layer with ``false`` has a zero first
@@ -41,6 +44,7 @@ from ..notation import (
     from_transfer_matrices,
     from_ufldl,
 )
+from ._batch_spec import batch_rows
 from ._spec_files import _EXPONENT_FLOAT as _EXPONENT_FLOAT
 from ._spec_files import _AliasRefused as _AliasRefused
 from ._spec_files import _DuplicateKey, _not_utf8, _read_yaml, _refuse_archive, _unique_keys
@@ -83,10 +87,12 @@ class TraceSpec:
     Attributes
     ----------
     network : Network
-    x : array-like of shape (n_inputs,) or (1, n_inputs)
-        The example, as the description gives it (a list, or one row).
-    y : array-like of shape (n_outputs,), or one class label
-        The target, as the description gives it.
+    x : array-like of shape (n_inputs,) or (1, n_inputs), or ndarray of shape (m, n_inputs)
+        The example, as the description gives it (a list, or one row); the
+        rows of ``m > 1`` examples (a mini-batch) as an array.
+    y : array-like of shape (n_outputs,), or one class label; or ndarray of shape
+        (m, n_outputs) or (m,) labels
+        The target, as the description gives it; one per example of a mini-batch.
     lr : float
         The learning rate of the step.
     notation : str or None
@@ -267,6 +273,9 @@ def spec_network(spec: dict[str, Any]) -> TraceSpec:
         net = from_ufldl(weights, biases, **kwargs)
     else:
         net = _from_chainrule(weights, biases, **kwargs)
+    batch = batch_rows(spec, net)  # m > 1 examples: their rows, checked
+    if batch is not None:
+        return TraceSpec(net, *batch, *_settings(spec), spec["description"])
     for key in ("input", "target"):  # NaN, inf or text from a file, named by its key
         arr = _numbers(spec[key], key)
         if arr.ndim > 2 or (arr.ndim == 2 and arr.shape[0] != 1):
@@ -300,6 +309,11 @@ def spec_network(spec: dict[str, Any]) -> TraceSpec:
         )
     y = np.asarray(values, dtype=np.float64)  # the loss's range, named by its key
     net.prepare_targets(y if label else y.reshape(1, -1), 1, "target")
+    return TraceSpec(net, spec["input"], target, *_settings(spec), spec["description"])
+
+
+def _settings(spec: dict[str, Any]) -> tuple[float, str | None]:
+    """The description's learning rate and notation, checked (its description too)."""
     # checked here, as the description's other keys are, for the command line to say whose
     lr = check_positive_float(spec["lr"], "lr")
     notation, description = spec["notation"], spec["description"]
@@ -309,7 +323,7 @@ def spec_network(spec: dict[str, Any]) -> TraceSpec:
                          f"default), got {notation!r:.40}")
     if description is not None and not isinstance(description, str):
         raise ValueError(f"description must be a string (or null), got {description!r:.40}")
-    return TraceSpec(net, spec["input"], target, lr, notation, description)
+    return lr, notation
 
 
 def _has_bool(value: object) -> bool:

@@ -1,0 +1,63 @@
+"""The examples and targets of a description that holds a mini-batch (``m > 1`` rows)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..network import Network
+
+__all__ = ["batch_rows"]
+
+
+def batch_rows(spec: dict[str, Any], net: Network) -> tuple[np.ndarray, np.ndarray] | None:
+    """The rows of ``input`` and ``target`` of a description of ``m > 1`` examples.
+
+    Parameters
+    ----------
+    spec : dict
+        A filled-in description (see :func:`.spec.load_spec`).
+    net : Network
+        Its network.
+
+    Returns
+    -------
+    (X, Y) or None
+        ``X`` of shape (m, n_inputs) and ``Y`` of shape (m, n_outputs) or (m,)
+        class labels; None when ``input`` is one example.
+
+    Raises
+    ------
+    ValueError
+        Naming ``input`` or ``target``: rows of another width than the network
+        takes, or another number of targets than examples.
+    """
+    from .spec import _numbers
+
+    rows = spec["input"]
+    if isinstance(rows, (list, tuple)) and len(rows) > 1 and all(
+            isinstance(r, (list, tuple)) for r in rows) and len({len(r) for r in rows}) > 1:
+        raise ValueError(f"input: the {len(rows)} examples (one --input each) must hold the "
+                         f"same number of values, got {[len(r) for r in rows]}")
+    X = _numbers(rows, "input")
+    if X.ndim != 2 or X.shape[0] < 2:
+        return None
+    (m, n), n_in, k = X.shape, net.n_inputs, net.n_outputs
+    if isinstance(n_in, int) and n != n_in:
+        raise ValueError(f"input: the network has {n_in} input(s), so each of the {m} examples "
+                         f"is {n_in} value(s) (one --input per example); got rows of {n}")
+    T = _numbers(spec["target"], "target")
+    if T.ndim == 1 and k == 1 and T.size == m:  # one target value per example
+        T = T.reshape(m, 1)
+    if T.ndim != 2 or T.shape[0] != m:
+        raise ValueError(f"target: one target per example, {m} rows for the {m} rows of input "
+                         f"(one --target per --input), got shape {T.shape}")
+    if T.shape[1] != k and not (k > 1 and T.shape[1] == 1):
+        raise ValueError(
+            f"target: the network has {k} output(s) and the {net.loss.name} loss, so each "
+            f"example's target is {k} value(s)"
+            f"{f' or one class label 0..{k - 1}' if k > 1 else ''}; got rows of {T.shape[1]}")
+    Y = T[:, 0] if T.shape[1] != k else T  # one value per row: class labels
+    net.prepare_targets(Y, m, "target")
+    return X, Y
