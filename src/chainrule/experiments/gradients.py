@@ -235,7 +235,9 @@ def vanishing_gradients(
 
 @dataclass
 class Saturation:
-    """Fraction of saturated units per hidden layer, for several initial weight scales.
+    """Saturated units per hidden layer, for several initial weight scales: the fraction
+    of its (unit, example) pairs in which the unit saturates (a unit saturated on half the
+    examples counts as half a unit).
 
     Attributes
     ----------
@@ -243,7 +245,8 @@ class Saturation:
     threshold : float
         A unit is saturated on an example when ``f'(z) < threshold``.
     fractions : dict of float -> list of float
-        Initial-weight scale -> fraction per hidden layer (input side first).
+        Initial-weight scale -> fraction of the (unit, example) pairs saturated, per
+        hidden layer (input side first).
     mean_derivative : dict of float -> list of float
         Scale -> mean of ``f'(z)`` over the units and examples of each hidden
         layer: the factor by which, on average, a unit passes gradient back.
@@ -262,7 +265,8 @@ class Saturation:
         str
         """
         lines = [f"saturated {self.activation} units (f'(z) < {self.threshold:g}) per hidden "
-                 "layer, by scale of the initial weights:"]
+                 "layer, as a share of its (unit, example) pairs (a unit counts on each "
+                 "example it saturates on), by scale of the initial weights:"]
         for scale, fr in self.fractions.items():
             lines.append(f"  x{scale:<5g} " + " ".join(f"{v:6.1%}" for v in fr)
                          + "   mean f'(z): "
@@ -294,7 +298,7 @@ class Saturation:
         return plot_panels([Panel(
             f"Saturated {self.activation} units (f'(z) < {self.threshold:g})",
             {f"weights x{s:g}": (np.arange(1, n + 1), f) for s, f in self.fractions.items()},
-            xlabel="hidden layer", ylabel="fraction saturated")], path, ax=ax)
+            xlabel="hidden layer", ylabel="(unit, example) pairs saturated")], path, ax=ax)
 
 
 def saturation_vs_scale(
