@@ -25,7 +25,7 @@ from .formulas import (
     softmax_sum_note,
     target_note,
 )
-from .render import Block, Heading, Line, Note, Num, Part, Sym, tex_name
+from .render import Block, Heading, Line, Note, Num, Part, Sym, fmt, tex_name
 
 __all__ = ["netout_blocks", "netout_dict", "node_name", "weight_name"]
 
@@ -259,7 +259,9 @@ def netout_blocks(step: StepTrace, digits: int = 6) -> list[Block]:
                 bl.append(_softmax_delta_line(n, j, names[k], ls, step.y, differs[j]))
                 continue
             ft, fl = fprime_formula(ls.activation, (net.text, net.latex), (out.text, out.latex))
-            bl.append(Line((_q("fprime", n), " = ", Sym(ft, fl), " = ", Num(ls.fprime[j]))))
+            # a constant derivative (identity's 1) is its own value: "= 1", not "= 1 = 1"
+            value = () if ft == fmt(ls.fprime[j], digits) else (" = ", Num(ls.fprime[j]))
+            bl.append(Line((_q("fprime", n), " = ", Sym(ft, fl), *value)))
             if ls.fused:  # computed as out - t: the product of the rounded (or, where the
                 # output saturates, clipped) factors above need not come out to it
                 worked: tuple[Part, ...] = (out, " - ", _q("target", n), " = ", Num(ls.a[j]),
