@@ -82,7 +82,9 @@ class SelectionResult:
         return self.val_errors.min(axis=1)
 
     def summary(self) -> str:
-        """A table: per M the best, median and worst validation error and the best training one.
+        """A table: per M the best, median and worst validation error, and the training
+        error of the run with the best (the one that M's row chooses, not the smallest
+        training error of any start).
 
         Returns
         -------
@@ -96,15 +98,20 @@ class SelectionResult:
         lines = [f"error of each run: the mean of (output - target)^2{over} ({factor} the "
                  "squared_error loss the networks train on)",
                  f"{'M':>3} {'best val':>10} {'median val':>11} {'worst val':>10} "
-                 f"{'best train':>11}"]
+                 f"{'its train':>10}"]
         for i, m in enumerate(self.hidden_units):
             v = self.val_errors[i]
+            best = int(np.argmin(np.where(np.isnan(v), np.inf, v)))  # a NaN run last
             lines.append(f"{m:>3} {v.min():>10.4g} {np.median(v):>11.4g} {v.max():>10.4g} "
-                         f"{self.train_errors[i].min():>11.4g}")
+                         f"{self.train_errors[i, best]:>10.4g}")
         n = self.val_errors.shape[1]
+        i_best = int(np.flatnonzero(self.hidden_units == self.best_hidden)[0])
         # counted from 1 in the printout ("start 1 of 30"); best_start is the index
         lines.append(f"chosen: M = {self.best_hidden} (start {self.best_start + 1} of {n}), "
-                     f"validation error {self.best_error:.4g}")
+                     f"validation error {self.best_error:.4g}, training error "
+                     f"{self.train_errors[i_best, self.best_start]:.4g}")
+        lines.append("(its train: the training error of the run with the best validation "
+                     "error of its M)")
         return "\n".join(lines)
 
     __str__ = summary
