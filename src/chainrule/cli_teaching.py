@@ -225,6 +225,11 @@ def _trace(args: argparse.Namespace) -> int:
         where = (_STDIN_NETWORK if stdin else "--network" if inline else args.network) + (
             f" (with {options})" if options else "")
         raise type(exc)(f"{where}: {exc}") from None
+    last = acts if isinstance(acts, str) else acts[-1] if isinstance(acts, list) else None
+    if source == "the default" and args.loss is None and last == "softmax":  # --weights alone
+        print("chainrule trace: note: the softmax output is traced with the default loss, "
+              "squared_error; its canonical loss is cross_entropy (delta = out - target): "
+              "give --loss cross_entropy for it", file=sys.stderr)
     notation = args.notation or built.notation or "transfer"
     out = trace(built.network, built.x, built.y, built.lr, notation, args.digits)
     m = getattr(out.step, "m", 1)
