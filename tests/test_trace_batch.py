@@ -189,7 +189,12 @@ def test_netout_and_plot_refuse_a_batch_by_name(tmp_path, capsys):
     assert main([*base, "--plot", str(tmp_path / "p.png")]) == 2
     assert "--plot" in capsys.readouterr().err and not (tmp_path / "p.png").exists()
     assert main([*base, "--notation", "netout"]) == 2
-    assert "'netout'" in capsys.readouterr().err
+    assert "--notation netout: net/out writes every sum of one example" in \
+        capsys.readouterr().err
+    # integer-example prints in netout by default: the message says whose default it is
+    assert main(["trace", "--preset", "integer-example", "--input", "1", "1", "--input", "1",
+                 "0", "--target", "290", "14", "--target", "1", "2"]) == 2
+    assert "the notation netout (the preset's default)" in capsys.readouterr().err
 
 
 def test_cli_repeated_input_and_target_trace_a_batch(capsys):

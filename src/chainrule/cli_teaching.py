@@ -231,6 +231,14 @@ def _trace(args: argparse.Namespace) -> int:
               "squared_error; its canonical loss is cross_entropy (delta = out - target): "
               "give --loss cross_entropy for it", file=sys.stderr)
     notation = args.notation or built.notation or "transfer"
+    import numpy as np
+
+    rows = np.shape(built.x)[0] if np.ndim(built.x) == 2 else 1
+    if rows > 1 and notation == "netout":  # named by the option, or by whose default it is
+        whose = "--notation netout" if args.notation else \
+            f"the notation netout ({source} default)"
+        raise ValueError(f"{whose}: net/out writes every sum of one example out; a trace of "
+                         f"m = {rows} examples needs --notation transfer or ufldl")
     out = trace(built.network, built.x, built.y, built.lr, notation, args.digits)
     m = getattr(out.step, "m", 1)
     if args.plot and m > 1:  # refused before anything is written
