@@ -16,6 +16,7 @@ import copy
 import sys
 import time
 
+from ._cli_groups import add_groups_option, group_record
 from ._cli_models_cv_folds import _folds, _rows
 from ._cli_models_cv_table import json_text, print_table, summary
 from ._cli_models_data import _DATA_EXAMPLE, _NAMES, _not_empty
@@ -52,7 +53,8 @@ def _add_cv(sub: argparse._SubParsersAction) -> None:
         description="Cross-validate a network of train's options on a table: the rows are "
         "split into --folds K folds (scikit-learn's StratifiedKFold for a classifier of one "
         "target, every class needing K examples or more; KFold for regression, several "
-        "targets or multi-label; shuffled with --seed), and for each fold a network is "
+        "targets or multi-label; shuffled with --seed; with --groups COLUMN, whole groups: "
+        "StratifiedGroupKFold or GroupKFold), and for each fold a network is "
         "trained exactly as chainrule train trains it on the fold's training rows alone "
         "(standardising statistics, labels, --val-fraction's validation rows, class "
         "weights and the categories of categorical columns, of those rows: nothing of the "
@@ -69,6 +71,7 @@ def _add_cv(sub: argparse._SubParsersAction) -> None:
     add_train_options(p)
     p.add_argument("--folds", type=int, default=5, metavar="K",
                    help="number of folds, 2 to the number of examples (default: 5)")
+    add_groups_option(p)
     p.add_argument("--json", action="store_true",
                    help="print each fold's scores and their mean and standard deviation "
                    "(each target's too, of several) as JSON")
@@ -194,7 +197,8 @@ def setup(args: argparse.Namespace, tables: dict | None = None) -> tuple:
     if task == "regression":  # a cell that is not a number, named by its row of DATA (a
         # fold's table counts its own rows from 0) before any fold is trained
         _numeric_targets(table, args)
-    splitter, folds = _folds(table, task, several, args.folds, args.seed)
+    splitter, folds = _folds(table, task, several, args.folds, args.seed,
+                             getattr(args, "groups", None))
     check_folds(args, table.sample_weight, folds, splitter)  # --sample-weight's, each > 0
     if args.val_fraction is None:  # train's default, decided once for every fold: 0.1 if
         # each fold trains on 20 rows or more, else none (per fold, 24 rows in 5 folds would
@@ -225,7 +229,8 @@ def _read(args: argparse.Namespace, given_shape: list[int] | None,
     if tables is None:
         return read_table(args, given_shape)
     key = repr((str(args.data), args.target, args.features, args.seed,
-                getattr(args, "sample_weight", None), categorical_options(args),
+                getattr(args, "sample_weight", None), getattr(args, "groups", None),
+                categorical_options(args),
                 missing_options(args)))
     if key not in tables:
         tables[key] = read_table(args, given_shape)
@@ -268,6 +273,7 @@ def _print_scores(args: argparse.Namespace, table, task: str, splitter: str, fol
     """Print the table (or ``--json``) of the scores of the folds in ``rows``: all of
     ``folds``, or those finished before an interrupt (marked as partial)."""
     mean, std, counts = summary(rows)
+    grouped = group_record(args, table)
     if args.json:
         names = table.target_names
         each = {name: dict(zip(("mean", "std", "folds_scored"),
@@ -277,9 +283,12 @@ def _print_scores(args: argparse.Namespace, table, task: str, splitter: str, fol
                           "seed": args.seed, "samples": table.n_samples, "task": task,
                           "per_fold": rows, "mean": mean, "std": std,
                           "folds_scored": counts, **({"targets": each} if names else {}),
+                          **({"groups": grouped} if grouped else {}),
                           "partial": len(rows) < len(folds)}))
         return
-    print_table(table, task, splitter, args.seed, rows, mean, std, counts, len(folds))
+    print_table(table, task, splitter if grouped is None else f"{splitter} of "
+                f"{grouped['count']} groups of {grouped['column']!r}", args.seed, rows, mean,
+                std, counts, len(folds))
 
 
 def _run_folds(args: argparse.Namespace, table, task: str, several: bool, lbfgs: bool,

@@ -16,13 +16,18 @@ def _rows(table, idx: np.ndarray):
                    y=None if table.y is None else np.asarray(table.y)[idx],
                    lines=None if table.lines is None else table.lines[idx],
                    sample_weight=None if table.sample_weight is None
-                   else table.sample_weight[idx])
+                   else table.sample_weight[idx],
+                   groups=None if table.groups is None else table.groups[idx])
 
 
-def _folds(table, task: str, several: bool, k: int, seed: int) -> tuple[str, list]:
-    """The name of the splitter and its (training rows, held-out rows) of each fold."""
+def _folds(table, task: str, several: bool, k: int, seed: int, groups: str | None = None
+           ) -> tuple[str, list]:
+    """The name of the splitter and its (training rows, held-out rows) of each fold; of
+    whole groups where ``table.groups`` holds them (``--groups``' column ``groups``:
+    ``_cli_groups.group_folds``)."""
     from sklearn.model_selection import KFold, StratifiedKFold
 
+    from ._cli_groups import group_folds
     from .saved_model import fit_labels
 
     n = table.n_samples
@@ -32,6 +37,11 @@ def _folds(table, task: str, several: bool, k: int, seed: int) -> tuple[str, lis
                                 "model is scored on rows it was not trained on)" if k < 2 else
                                 f"{table.source} has {n} examples, and each fold needs one "
                                 f"held out at least: give --folds {n} or fewer"))
+    if table.groups is not None:
+        splitter, folds = group_folds(table, task, several, k, seed, groups)
+        if task == "classification" and several:  # multi-label
+            _check_multilabel_folds(table, folds, seed, splitter)
+        return splitter, folds
     if task == "classification" and not several:
         labels, codes = fit_labels(np.asarray(table.y))
         counts = np.bincount(codes, minlength=len(labels))
@@ -52,7 +62,7 @@ def _folds(table, task: str, several: bool, k: int, seed: int) -> tuple[str, lis
     return "KFold", folds
 
 
-def _check_multilabel_folds(table, folds: list, seed: int) -> None:
+def _check_multilabel_folds(table, folds: list, seed: int, splitter: str = "KFold") -> None:
     """Refuse folds of which the training rows hold one value only of a multi-label target.
 
     KFold does not stratify: the examples of a target's rarer value may all be held out
@@ -75,7 +85,7 @@ def _check_multilabel_folds(table, folds: list, seed: int) -> None:
             raise ValueError(
                 f"--folds {len(folds)}: the target {name!r} is {value!r} in {c} "
                 f"example{'s' if c != 1 else ''} of {table.source}, held out by fold {i} "
-                f"(KFold, --seed {seed}), whose training rows are then all {other!r}: a "
+                f"({splitter}, --seed {seed}), whose training rows are then all {other!r}: a "
                 "multi-label classifier learns each target from both of its values; "
                 + ("give fewer --folds or another --seed" if c > 1 else
                    "a value of one example is always held out by one fold: leave out the "

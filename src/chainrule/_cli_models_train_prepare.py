@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
+from . import _cli_groups as _groups
 from . import _cli_models_categorical as _categorical
 from . import _cli_sample_weight as _weights
 from ._cli_checkpoint import resolved_loss, resolved_options
@@ -54,13 +55,16 @@ def read_table(args: argparse.Namespace, given_shape: list[int] | None) -> Table
     from ._tabular_table import MissingValueError
     from .tabular import read_data
 
+    target = _groups.read_target(args)  # and cv's --groups column, of a CSV file
     try:
-        table, weights = _weights.read_once(args, lambda features: read_data(  # --sample-
-            args.data, target=args.target, features=features, seed=args.seed,  # weight's
-            features_what=" (--features)",  # column read with them
-            **_categorical.categorical_options(args), **missing_options(args)))
+        with _groups.groups_said(args):
+            table, weights = _weights.read_once(args, lambda features: read_data(  # --sample-
+                args.data, target=target, features=features, seed=args.seed,  # weight's
+                features_what=" (--features)",  # column read with them
+                **_categorical.categorical_options(args), **missing_options(args)))
     except MissingValueError as exc:  # how train fills it
         raise ValueError(f"{exc.bare} (give --impute to fill it)") from None
+    table = _groups.with_groups(args, table)  # its column no target
     if (given_shape is not None and table.image_shape is not None
             and tuple(given_shape) != table.image_shape):
         raise ValueError(_other_shape(given_shape, table.source, table.image_shape))

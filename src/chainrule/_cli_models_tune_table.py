@@ -53,6 +53,7 @@ def print_results(args: argparse.Namespace, search: dict, results: list[dict],
         print(json_text({
             "search": search["search"], "grid": search["grid"], "random": args.random,
             "folds": search["folds"], "splitter": search["splitter"], "shuffle": True,
+            **({"groups": search["groups"]} if search.get("groups") else {}),
             "seed": args.seed, "samples": search["samples"], "task": search["task"],
             "scoring": key, "greater_is_better": key not in LOWER_IS_BETTER,
             "combinations": search["combinations"], "results": shown,
@@ -69,7 +70,8 @@ def print_results(args: argparse.Namespace, search: dict, results: list[dict],
     how = ("ParameterGrid" if search["search"] == "grid" else
            f"ParameterSampler of --random {args.random}, seed {args.seed}")
     print(f"{n} combination{'s' if n != 1 else ''} ({how}), each cross-validated on the same "
-          f"{search['folds']} folds ({search['splitter']}, shuffled with seed {args.seed}); "
+          f"{search['folds']} folds ({search['splitter']}{_of_groups(search)}, shuffled "
+          f"with seed {args.seed}); "
           f"ranked by the mean {_NAMES[key]} ("
           + ("the lowest first)" if key in LOWER_IS_BETTER else "the highest first)"))
     if partial:
@@ -99,3 +101,9 @@ def print_results(args: argparse.Namespace, search: dict, results: list[dict],
         shlex.join(line) if line is not None else
         f"none: no combination {'finished ' if partial else ''}has a mean {_NAMES[key]}"))
     return best
+
+
+def _of_groups(search: dict) -> str:
+    """How the folds' line names ``--groups``: " of N groups of 'COLUMN'" (or "")."""
+    groups = search.get("groups")
+    return "" if not groups else f" of {groups['count']} groups of {groups['column']!r}"

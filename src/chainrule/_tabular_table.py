@@ -55,6 +55,9 @@ class Table:
         ``columns``, else ``feature_names``) whose missing cells are not all empty, to
         how many of them each spelling holds, as written without spaces around it
         ("" for an empty cell), in the order first seen; None: no such column.
+    groups : ndarray of shape (n_samples,) or None
+        Each example's group (its cell of the column cv's and tune's ``--groups``
+        name; not a feature), by which whole groups are held out; None: no groups.
     """
 
     X: np.ndarray
@@ -71,6 +74,7 @@ class Table:
     categories: dict[str, list[str]] | None = None
     sample_weight: np.ndarray | None = field(default=None, repr=False)
     gaps_written: dict[str, dict[str, int]] | None = field(default=None, repr=False)
+    groups: np.ndarray | None = field(default=None, repr=False)
 
     @property
     def n_samples(self) -> int:

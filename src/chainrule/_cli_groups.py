@@ -1,0 +1,241 @@
+"""``--groups COLUMN`` of ``chainrule cv`` and ``tune``: a column of DATA (an array of an
+NPZ file) naming each example's group (a customer, a patient, a site), which is no
+feature; the folds then hold out whole groups.
+
+A CSV file's column is read with the features in one pass, as one more target of
+``read_data`` (so that it is no feature, and a pipe or standard input is read once), then
+taken out of the targets (:func:`with_groups`); an NPZ file's array is read alone, as
+``--sample-weight``'s is.  The folds are scikit-learn's ``StratifiedGroupKFold`` (a
+classifier of one target) or ``GroupKFold`` (regression, several targets, multi-label),
+shuffled with ``--seed`` (:func:`group_folds`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import csv
+import re
+import warnings
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+
+from ._cli_sample_weight import is_csv, is_pipe
+
+__all__ = ["GROUPS_HELP", "add_groups_option", "group_folds", "group_record", "groups_said",
+           "read_target", "train_words", "with_groups"]
+
+_OPTION = "--groups"
+
+GROUPS_HELP = (
+    "a column of DATA (an array of an NPZ file) naming each example's group, an ID of text "
+    "or numbers (a customer, a patient, a site); it is not a feature. The folds then hold "
+    "out whole groups: scikit-learn's StratifiedGroupKFold for a classifier of one target, "
+    "GroupKFold for regression, several targets or multi-label, both shuffled with --seed; "
+    "a group is never in two folds. Why: the rows of one group resemble each other, so "
+    "folds that split a group score a model on rows like those it trained on, which "
+    "overstates how it does on a new group (default: none, the rows are split one by one)")
+
+
+def add_groups_option(p: argparse.ArgumentParser) -> None:
+    """Add ``--groups COLUMN`` to the parser ``p`` (cv's, tune's)."""
+    p.add_argument("--groups", metavar="COLUMN", default=None, help=GROUPS_HELP)
+
+
+def read_target(args: argparse.Namespace):
+    """The ``target`` to give ``read_data`` for DATA: ``args.target``, and for a CSV file
+    with ``--groups`` the groups column after it (read with the features, never one).
+
+    Raises
+    ------
+    ValueError
+        For a groups column that is also the target, a feature, a categorical column
+        or the weight column, or that DATA lacks; for a pipe without ``--target`` (its
+        last column, the default target, is known only once read).
+    """
+    name = getattr(args, "groups", None)
+    if name is None:
+        return args.target
+    targets = [args.target] if isinstance(args.target, str) else list(args.target or ())
+    for option, given in (("--target", targets), ("--features", args.features or ()),
+                          ("--categorical", getattr(args, "categorical", None) or ()),
+                          ("--sample-weight", [getattr(args, "sample_weight", None)])):
+        if name in given:
+            raise ValueError(f"{_OPTION} {name}: the column is also given to {option}; the "
+                             "groups column names each example's group and is neither a "
+                             "feature, a target nor a weight: name another column")
+    if not is_csv(args.data):  # an NPZ array (read alone), a bundled set: with_groups'
+        return args.target
+    if is_pipe(args.data):
+        if not targets:
+            raise ValueError(f"{_OPTION} {name}: {args.data} is a pipe, read once, whose "
+                             "last column (the target when --target names none) is known "
+                             "only as it is read: name the target column with --target")
+        return [*targets, name]
+    header = _header(args.data)
+    if header is not None and name not in header:
+        source = "standard input" if args.data == "-" else args.data
+        raise ValueError(f"{_OPTION} {name}: {source} has no column {name!r}")
+    if not targets and header:
+        if header[-1] == name:
+            raise ValueError(f"{_OPTION} {name}: the column is the last of {args.data}, the "
+                             "target when --target names none; name the target column "
+                             "with --target")
+        targets = [header[-1]]
+    return [*targets, name] if targets else args.target
+
+
+def _header(data: str) -> list[str] | None:
+    """The column names of the CSV file (``-``: standard input, read once per command:
+    ``_tabular_text``) ``data``: its first row that is not blank, stripped; None where it
+    is not to be read (not UTF-8, malformed: the reader's messages say it)."""
+    from ._tabular_text import _stdin_text
+
+    try:
+        with (contextlib.nullcontext(_stdin_text()) if data == "-" else
+              open(Path(data), newline="", encoding="utf-8-sig")) as fh:
+            for row in csv.reader(fh, strict=True):
+                if any(cell.strip() for cell in row):
+                    return [cell.strip().lstrip("\ufeff") for cell in row]
+    except (UnicodeDecodeError, csv.Error, OSError):
+        return None
+    return None
+
+
+@contextlib.contextmanager
+def groups_said(args: argparse.Namespace) -> Iterator[None]:
+    """Within the block, the reader's words for a missing cell of the groups column (read
+    as a target) are said of ``--groups``, naming the row and the column."""
+    name = getattr(args, "groups", None)
+    try:
+        yield
+    except ValueError as exc:
+        if name is None:
+            raise
+        found = re.fullmatch(rf"(.*), target {re.escape(repr(name))}: missing value(.*)",
+                             str(exc), flags=re.S)
+        if found is None:
+            raise
+        raise ValueError(f"{_OPTION} {name}: {found[1]}, column {name!r}: the group is "
+                         f"missing{found[2]}; every example needs its group") from None
+
+
+def with_groups(args: argparse.Namespace, table):
+    """``table`` with its ``groups``: ``--groups``' column, read as the last target of a
+    CSV file (:func:`read_target`) and taken out of the targets, or an NPZ file's array
+    read alone; ``table`` itself without the option.
+
+    Raises
+    ------
+    ValueError
+        For a bundled data set (no groups column), an NPZ file without the array, an
+        array of other than one cell per example, or a missing group (a NaN, an empty
+        text), naming the row.
+    """
+    from .tabular import BUNDLED, read_data
+
+    name = getattr(args, "groups", None)
+    if name is None:
+        return table
+    names = list(table.target_names or [table.target_name])
+    if names and names[-1] == name:  # a CSV file's: the last target
+        y = np.asarray(table.y)
+        rest = names[:-1]
+        return replace(table, y=y[:, 0] if len(rest) == 1 else y[:, :-1],
+                       target_names=None if len(rest) == 1 else rest, groups=y[:, -1])
+    if args.data != "-" and not Path(args.data).exists() and args.data in BUNDLED:
+        raise ValueError(f"{_OPTION} {name}: {args.data} is a bundled data set, which has "
+                         "no groups column; give a CSV or NPZ file holding one")
+    try:
+        read = read_data(args.data, target=name, features=[], need_target=False,
+                         seed=args.seed)
+    except ValueError as exc:  # the reader's words for a target: said of the groups
+        raise ValueError(f"{_OPTION} {name}: "
+                         + str(exc).replace(" for the target", "")) from None
+    if read.y is None:
+        raise ValueError(f"{_OPTION} {name}: {read.source} has no array {name!r}")
+    cells = np.asarray(read.y)
+    if cells.shape != (table.n_samples,):
+        raise ValueError(f"{_OPTION} {name}: {read.source} holds {name!r} of shape "
+                         f"{' x '.join(map(str, cells.shape))}; one group per example "
+                         f"({table.n_samples}) is needed")
+    missing = (np.isnan(cells) if cells.dtype.kind == "f" else
+               np.char.strip(cells.astype(str)) == "" if cells.dtype.kind in "US" else
+               np.zeros(cells.shape, dtype=bool))
+    if missing.any():
+        i = int(np.flatnonzero(missing)[0])
+        raise ValueError(f"{_OPTION} {name}: {read.source} row {i}, array {name!r}: the "
+                         "group is missing; every example needs its group")
+    return replace(table, groups=cells)
+
+
+def group_record(args: argparse.Namespace, table) -> dict | None:
+    """What cv and tune say of ``--groups``: its column and the number of groups of
+    ``table`` (DATA's); None without the option."""
+    name = getattr(args, "groups", None)
+    if name is None or table.groups is None:
+        return None
+    return {"column": name, "count": int(np.unique(table.groups).size)}
+
+
+def group_folds(table, task: str, several: bool, k: int, seed: int, name: str
+                ) -> tuple[str, list]:
+    """The name of the splitter and its (training rows, held-out rows) of each fold, of
+    whole groups (``table.groups``, of the column ``name``): ``StratifiedGroupKFold`` for
+    a classifier of one target, ``GroupKFold`` otherwise, both shuffled with ``seed``.
+
+    Raises
+    ------
+    ValueError
+        For fewer groups than folds, naming both counts; for a classifier's fold whose
+        training rows lack a class (all of its groups held out together).
+    """
+    from sklearn.model_selection import GroupKFold, StratifiedGroupKFold
+
+    from .saved_model import fit_labels
+
+    _, codes = np.unique(table.groups, return_inverse=True)
+    n_groups = int(codes.max()) + 1
+    column = f"{_OPTION} {name}"
+    if n_groups < k:
+        raise ValueError(
+            f"--folds {k}: {table.source} holds {n_groups} group{'s' if n_groups != 1 else ''} "
+            f"({column}), fewer than the {k} folds; each fold holds out whole groups, one at "
+            "least: " + (f"give --folds {n_groups} or fewer" if n_groups >= 2 else
+                         "cross-validation needs 2 groups or more"))
+    X = np.zeros((table.n_samples, 1))
+    if task == "classification" and not several:
+        labels, y = fit_labels(np.asarray(table.y))
+        splitter = StratifiedGroupKFold(k, shuffle=True, random_state=seed)
+        with warnings.catch_warnings():  # a class of fewer examples than folds: its
+            # folds are checked below, named in cv's words
+            warnings.simplefilter("ignore", UserWarning)
+            folds = list(splitter.split(X, y, codes))
+        for i, (train_rows, _) in enumerate(folds, 1):
+            lack = np.setdiff1d(np.arange(len(labels)), y[train_rows])
+            if lack.size:
+                c = int(lack[0])
+                raise ValueError(
+                    f"--folds {k}: every example of the class {labels[c]!r} of the target "
+                    f"{table.target_name!r} is held out by fold {i} (its "
+                    f"{int(np.unique(codes[y == c]).size)} group(s) {column} in the fold: "
+                    f"StratifiedGroupKFold, --seed {seed}), whose training rows then lack "
+                    "it: give fewer --folds, another --seed, or more groups of that class")
+        return "StratifiedGroupKFold", folds
+    return "GroupKFold", list(GroupKFold(k, shuffle=True, random_state=seed).split(X, None,
+                                                                                  codes))
+
+
+def train_words(argv: list[str], run: argparse.Namespace, table) -> list[str]:
+    """The words of tune's ``chainrule train`` line (``argv``, after ``train``) of the
+    combination ``run`` with ``--groups``: ``--features`` naming the feature columns of
+    ``table`` (DATA's) after DATA, where the combination names none and DATA is a CSV
+    file, since train has no ``--groups`` and would take that column for a feature;
+    ``argv`` itself otherwise."""
+    if getattr(run, "groups", None) is None or run.features is not None or not is_csv(
+            run.data):
+        return argv
+    return [argv[0], "--features", *(table.columns or table.feature_names), *argv[1:]]
