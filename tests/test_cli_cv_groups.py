@@ -1,9 +1,10 @@
-"""``chainrule cv`` and ``tune`` with ``--groups COLUMN``: folds of whole groups.
+"""``chainrule cv``, ``tune`` and ``train`` with ``--groups COLUMN``: whole groups held out.
 
 The reference of every fold is independent of cv's code: the fold's rows are chosen here
 by scikit-learn's StratifiedGroupKFold / GroupKFold with the same seed, written to CSV
-files without the groups column, and ``chainrule train`` is run on the training rows and
-``chainrule evaluate`` on the held-out rows.
+files, and ``chainrule train --groups`` is run on the training rows and ``chainrule
+evaluate`` on the held-out rows; train's ``--val-fraction`` rows are checked against
+scikit-learn's GroupShuffleSplit the same way, by ``--val-data`` of the rows it holds out.
 """
 
 from __future__ import annotations
@@ -37,20 +38,23 @@ def _cv(capsys, *argv: str) -> dict:
     capsys.readouterr()
     assert main(["cv", *argv, "--json", "-q"]) == 0
     out, err = capsys.readouterr()
-    assert err == ""
+    # -q: no line per fold; a note of folds that ended past their best validation loss
+    assert all(line.startswith("chainrule cv: note: ") for line in err.splitlines())
     return json.loads(out)
 
 
-def _reference(tmp_path, capsys, names, X, y, splits, options) -> list[dict]:
-    """evaluate's JSON of each fold: train on the fold's training rows, evaluate on its
-    held-out rows, each a CSV file of its own (no groups column)."""
+def _reference(tmp_path, capsys, names, groups, X, y, splits, options) -> list[dict]:
+    """evaluate's JSON of each fold: train --groups on the fold's training rows (their
+    --val-fraction rows whole groups), evaluate on its held-out rows, each a CSV file of
+    its own (``names``: the groups column's, then the features' and the target's)."""
     scores = []
     for i, (train, held) in enumerate(splits):
         fit, test, model = (tmp_path / f"fit{i}.csv", tmp_path / f"test{i}.csv",
                             tmp_path / f"m{i}.npz")
-        _write(fit, names, None, X[train], y[train])
-        _write(test, names, None, X[held], y[held])
-        assert main(["train", str(fit), *options, "-q", "-o", str(model)]) == 0
+        _write(fit, names, groups[train], X[train], y[train])
+        _write(test, names[1:], None, X[held], y[held])
+        assert main(["train", str(fit), "--groups", names[0], *options, "-q", "-o",
+                     str(model)]) == 0
         capsys.readouterr()
         assert main(["evaluate", str(model), str(test), "--json"]) == 0
         scores.append(json.loads(capsys.readouterr().out))
@@ -86,8 +90,10 @@ def test_classification_folds_are_stratified_group_kfold_train_and_evaluate(tmp_
     result = _cv(capsys, str(tmp_path / "all.csv"), "--groups", "customer", *OPTIONS,
                  "--folds", "3")
     splits = list(StratifiedGroupKFold(3, shuffle=True, random_state=3).split(X, y, groups))
-    _check(result, _reference(tmp_path, capsys, ["a", "b", "c", "label"], X, y, splits,
-                              OPTIONS))
+    _check(result, _reference(tmp_path, capsys, ["customer", "a", "b", "c", "label"], groups,
+                              X, y, splits, OPTIONS))
+    # each fold trains on about 32 rows: its default --val-fraction 0.1 holds out groups
+    assert all(row["train_samples"] >= 20 for row in result["per_fold"])
     assert result["splitter"] == "StratifiedGroupKFold"
     assert result["groups"] == {"column": "customer", "count": 12}
     assert [r["train_samples"] for r in result["per_fold"]] == [len(t) for t, _ in splits]
@@ -112,7 +118,8 @@ def test_regression_folds_are_group_kfold_shuffled_by_the_seed(tmp_path, capsys)
     unshuffled = GroupKFold(4).split(X, y, groups)  # the seed shuffles them
     assert any(len(a) != len(b) or (a != b).any()
                for (_, a), (_, b) in zip(splits, unshuffled, strict=True))
-    _check(result, _reference(tmp_path, capsys, ["a", "b", "y"], X, y, splits, options))
+    _check(result, _reference(tmp_path, capsys, ["site", "a", "b", "y"], groups, X, y,
+                              splits, options))
     assert result["splitter"] == "GroupKFold"
     assert result["groups"] == {"column": "site", "count": 10}
     # an NPZ file's array of that name: the same folds, the same scores
@@ -195,9 +202,9 @@ def test_tune_cross_validates_every_combination_on_cv_s_grouped_folds(tmp_path, 
         assert [{k: r[k] for k in ("accuracy", "log_loss", "samples")}
                 for r in result["per_fold"]] == [
             {k: r[k] for k in ("accuracy", "log_loss", "samples")} for r in cv["per_fold"]]
-        # train has no --groups: its line names the features, the groups column not one
-        assert result["train"][:7] == ["chainrule", "train", data, "--features", "a", "b",
-                                       "c"]
+        # its train line: --groups too, so that the column is no feature
+        line = result["train"]
+        assert line[line.index("--groups") + 1] == "customer"
 
 
 def _lines(tmp_path, rows: list[list[str]]) -> str:
@@ -246,3 +253,78 @@ def test_a_bundled_set_and_an_npz_file_without_the_array_are_refused(tmp_path, c
         assert f"--groups {group}: " in capsys.readouterr().err
         assert main(["cv", data, "--groups", group, "--folds", "2", "--epochs", "1"]) == 2
         assert word in capsys.readouterr().err
+
+
+def test_train_holds_out_whole_groups_as_group_shuffle_split_does(tmp_path, capsys):
+    from sklearn.model_selection import GroupShuffleSplit
+
+    groups, X, y = _classification(15, 5, seed=2)
+    names = ["customer", "a", "b", "c", "label"]
+    _write(tmp_path / "all.csv", names, groups, X, y)
+    options = ["--hidden", "5", "--epochs", "6", "--seed", "4", "--patience", "2"]
+    capsys.readouterr()
+    assert main(["train", str(tmp_path / "all.csv"), "--groups", "customer", *options,
+                 "--val-fraction", "0.2", "-o", str(tmp_path / "g.npz")]) == 0
+    out = capsys.readouterr().out
+    # 0.2 of the 15 groups, rounded up: 3 held out, whole
+    train, val = next(GroupShuffleSplit(1, test_size=3, random_state=4).split(X, y, groups))
+    assert not set(groups[train]) & set(groups[val])
+    assert (f"{len(train)} for training, {len(val)} for validation (whole groups of "
+            "'customer': 3 of 15)") in out
+    # the same model as train on those training rows, validated by those held out
+    train, val = np.sort(train), np.sort(val)
+    _write(tmp_path / "fit.csv", names[1:], None, X[train], y[train])
+    _write(tmp_path / "val.csv", names[1:], None, X[val], y[val])
+    assert main(["train", str(tmp_path / "fit.csv"), "--val-data", str(tmp_path / "val.csv"),
+                 *options, "-q", "-o", str(tmp_path / "ref.npz")]) == 0
+    with np.load(tmp_path / "g.npz") as a, np.load(tmp_path / "ref.npz") as b:
+        assert np.array_equal(a["params"], b["params"])
+    # the groups column is no feature of the model
+    assert main(["info", str(tmp_path / "g.npz")]) == 0
+    assert "features (3): a, b, c" in capsys.readouterr().out
+
+
+def test_train_refuses_a_fraction_of_every_group_and_val_data(tmp_path, capsys):
+    groups, X, y = _classification(4, 6)
+    _write(tmp_path / "all.csv", ["g", "a", "b", "c", "label"], groups, X, y)
+    capsys.readouterr()
+    assert main(["train", str(tmp_path / "all.csv"), "--groups", "g", "--val-fraction",
+                 "0.8", "--epochs", "1"]) == 2
+    assert ("--val-fraction 0.8: " in (err := capsys.readouterr().err)
+            and "holds 4 groups (--groups g)" in err and "(4) leaves none to train on" in err)
+    assert main(["train", str(tmp_path / "all.csv"), "--groups", "g", "--val-data",
+                 str(tmp_path / "all.csv"), "--epochs", "1"]) == 2
+    assert "--groups g: with --val-data no row of DATA is held out" in capsys.readouterr().err
+    assert main(["tune", str(tmp_path / "all.csv"), "--grid", "groups=g", "--epochs",
+                 "1"]) == 2
+    assert "give --groups once" in capsys.readouterr().err
+
+
+def test_a_fold_of_one_training_group_validates_on_none_by_default(tmp_path, capsys):
+    # 2 groups of 15 rows, 2 folds: each fold trains on 15 rows of one group, of which no
+    # whole group can validate; the default --val-fraction is then 0, as for fewer than
+    # 20 training rows; given, it is refused naming the fold
+    groups = np.repeat(["p", "q"], 15)
+    X = np.arange(60.0).reshape(30, 2)
+    y = np.tile(["u", "v"], 15)
+    _write(tmp_path / "d.csv", ["g", "a", "b", "y"], groups, X, y)
+    data = str(tmp_path / "d.csv")
+    rows = _cv(capsys, data, "--groups", "g", "--folds", "2", "--epochs", "1")["per_fold"]
+    assert [r["train_samples"] for r in rows] == [15, 15]
+    assert main(["cv", data, "--groups", "g", "--folds", "2", "--epochs", "1",
+                 "--val-fraction", "0.2", "-q"]) == 2
+    assert ("--val-fraction 0.2: " + data + " (the training rows of fold 1 of 2) holds 1 "
+            "group (--groups g)") in capsys.readouterr().err
+
+
+def test_resume_refuses_another_groups_column(tmp_path, capsys):
+    groups, X, y = _classification(8, 4)
+    _write(tmp_path / "d.csv", ["g", "a", "b", "c", "label"], groups, X, y)
+    data, ck = str(tmp_path / "d.csv"), str(tmp_path / "ck.npz")
+    assert main(["train", data, "--groups", "g", "--epochs", "1", "--checkpoint", ck, "-q",
+                 "-o", str(tmp_path / "m.npz")]) == 0
+    capsys.readouterr()
+    assert main(["train", data, "--features", "a", "b", "c", "--epochs", "2", "--checkpoint",
+                 ck, "--resume", "-q", "-o", str(tmp_path / "m.npz")]) == 2
+    assert ("--groups: the run in " + ck + " was started with --groups g, got no --groups"
+            in capsys.readouterr().err)

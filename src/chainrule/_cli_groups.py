@@ -1,13 +1,14 @@
-"""``--groups COLUMN`` of ``chainrule cv`` and ``tune``: a column of DATA (an array of an
-NPZ file) naming each example's group (a customer, a patient, a site), which is no
-feature; the folds then hold out whole groups.
+"""``--groups COLUMN`` of ``chainrule train``, ``cv`` and ``tune``: a column of DATA (an
+array of an NPZ file) naming each example's group (a customer, a patient, a site), which
+is no feature; train's validation rows and cv's folds then hold out whole groups.
 
 A CSV file's column is read with the features in one pass, as one more target of
 ``read_data`` (so that it is no feature, and a pipe or standard input is read once), then
 taken out of the targets (:func:`with_groups`); an NPZ file's array is read alone, as
 ``--sample-weight``'s is.  The folds are scikit-learn's ``StratifiedGroupKFold`` (a
 classifier of one target) or ``GroupKFold`` (regression, several targets, multi-label),
-shuffled with ``--seed`` (:func:`group_folds`).
+shuffled with ``--seed`` (:func:`group_folds`); train's ``--val-fraction`` rows are
+``GroupShuffleSplit``'s (:func:`val_split`).
 """
 
 from __future__ import annotations
@@ -25,23 +26,26 @@ import numpy as np
 
 from ._cli_sample_weight import is_csv, is_pipe
 
-__all__ = ["GROUPS_HELP", "add_groups_option", "group_folds", "group_record", "groups_said",
-           "read_target", "train_words", "with_groups"]
+__all__ = ["GROUPS_HELP", "add_groups_option", "fewest_groups", "group_folds", "group_record",
+           "groups_said", "read_target", "val_split", "with_groups"]
 
 _OPTION = "--groups"
 
 GROUPS_HELP = (
     "a column of DATA (an array of an NPZ file) naming each example's group, an ID of text "
-    "or numbers (a customer, a patient, a site); it is not a feature. The folds then hold "
-    "out whole groups: scikit-learn's StratifiedGroupKFold for a classifier of one target, "
-    "GroupKFold for regression, several targets or multi-label, both shuffled with --seed; "
-    "a group is never in two folds. Why: the rows of one group resemble each other, so "
-    "folds that split a group score a model on rows like those it trained on, which "
-    "overstates how it does on a new group (default: none, the rows are split one by one)")
+    "or numbers (a customer, a patient, a site); it is not a feature. Whole groups are "
+    "held out: train's --val-fraction rows by scikit-learn's GroupShuffleSplit (of that "
+    "fraction of the groups, --seed); cv's and tune's folds by StratifiedGroupKFold for a "
+    "classifier of one target, GroupKFold for regression, several targets or multi-label, "
+    "both shuffled with --seed, a group never in two folds. Why: the rows of one group "
+    "resemble each other, so held-out rows of a group that also trains score a model on "
+    "rows like those it trained on, which overstates how it does on a new group "
+    "(default: none, the rows are held out one by one)")
 
 
 def add_groups_option(p: argparse.ArgumentParser) -> None:
-    """Add ``--groups COLUMN`` to the parser ``p`` (cv's, tune's)."""
+    """Add ``--groups COLUMN`` to the parser ``p`` (train's options: train's, cv's,
+    tune's)."""
     p.add_argument("--groups", metavar="COLUMN", default=None, help=GROUPS_HELP)
 
 
@@ -181,6 +185,14 @@ def group_record(args: argparse.Namespace, table) -> dict | None:
     return {"column": name, "count": int(np.unique(table.groups).size)}
 
 
+def fewest_groups(table, folds: list) -> float:
+    """The fewest groups (``table.groups``) that a fold's training rows hold; infinity
+    without groups (each row its own)."""
+    if table.groups is None:
+        return float("inf")
+    return min(len(np.unique(table.groups[train])) for train, _ in folds)
+
+
 def group_folds(table, task: str, several: bool, k: int, seed: int, name: str
                 ) -> tuple[str, list]:
     """The name of the splitter and its (training rows, held-out rows) of each fold, of
@@ -229,13 +241,36 @@ def group_folds(table, task: str, several: bool, k: int, seed: int, name: str
                                                                                   codes))
 
 
-def train_words(argv: list[str], run: argparse.Namespace, table) -> list[str]:
-    """The words of tune's ``chainrule train`` line (``argv``, after ``train``) of the
-    combination ``run`` with ``--groups``: ``--features`` naming the feature columns of
-    ``table`` (DATA's) after DATA, where the combination names none and DATA is a CSV
-    file, since train has no ``--groups`` and would take that column for a feature;
-    ``argv`` itself otherwise."""
-    if getattr(run, "groups", None) is None or run.features is not None or not is_csv(
-            run.data):
-        return argv
-    return [argv[0], "--features", *(table.columns or table.feature_names), *argv[1:]]
+
+def val_split(table, args: argparse.Namespace) -> tuple:
+    """train's ``--val-fraction`` of whole groups (``table.groups``, of ``--groups``'
+    column): scikit-learn's ``GroupShuffleSplit(n_splits=1, test_size=ceil(fraction *
+    groups), random_state=--seed)``, that fraction of the groups, rounded up, held out
+    (``args``: train's options, or a cv fold's, ``args.fold`` naming it).
+
+    Returns
+    -------
+    train_idx, val_idx : ndarray of int
+        The rows that train and those that validate, each in order.
+
+    Raises
+    ------
+    ValueError
+        Where the groups are too few to hold one out and keep one to train on.
+    """
+    from sklearn.model_selection import GroupShuffleSplit
+
+    fraction, fold = args.val_fraction, getattr(args, "fold", None)
+    _, codes = np.unique(table.groups, return_inverse=True)
+    n_groups = int(codes.max()) + 1
+    n_val = int(np.ceil(fraction * n_groups))
+    if n_val >= n_groups:
+        rows = "" if fold is None else f" (the training rows of fold {fold[0]} of {fold[1]})"
+        raise ValueError(
+            f"--val-fraction {fraction:g}: {table.source}{rows} holds {n_groups} group"
+            f"{'s' if n_groups != 1 else ''} ({_OPTION} {args.groups}), and whole groups are "
+            f"held out: {fraction:g} of them ({n_val}) leaves none to train on; give a "
+            "smaller --val-fraction, or 0 for none")
+    split = GroupShuffleSplit(n_splits=1, test_size=n_val, random_state=args.seed)
+    train_idx, val_idx = next(split.split(np.zeros((len(codes), 1)), None, codes))
+    return np.sort(train_idx), np.sort(val_idx)

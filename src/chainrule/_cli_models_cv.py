@@ -16,7 +16,7 @@ import copy
 import sys
 import time
 
-from ._cli_groups import add_groups_option, group_record
+from ._cli_groups import fewest_groups, group_record
 from ._cli_models_cv_folds import _folds, _rows
 from ._cli_models_cv_table import json_text, print_table, summary
 from ._cli_models_data import _DATA_EXAMPLE, _NAMES, _not_empty
@@ -71,7 +71,6 @@ def _add_cv(sub: argparse._SubParsersAction) -> None:
     add_train_options(p)
     p.add_argument("--folds", type=int, default=5, metavar="K",
                    help="number of folds, 2 to the number of examples (default: 5)")
-    add_groups_option(p)
     p.add_argument("--json", action="store_true",
                    help="print each fold's scores and their mean and standard deviation "
                    "(each target's too, of several) as JSON")
@@ -203,7 +202,9 @@ def setup(args: argparse.Namespace, tables: dict | None = None) -> tuple:
     if args.val_fraction is None:  # train's default, decided once for every fold: 0.1 if
         # each fold trains on 20 rows or more, else none (per fold, 24 rows in 5 folds would
         # stop one fold early on 2 validation rows and run the others to the end)
-        args.val_fraction = 0.1 if min(len(train) for train, _ in folds) >= 20 else 0.0
+        # (--groups: and each fold's training rows hold 2 groups or more, one to validate)
+        args.val_fraction = 0.1 if min(len(train) for train, _ in folds) >= 20 and (
+            fewest_groups(table, folds) >= 2) else 0.0
     return table, task, several, lbfgs, steps, run_settings, splitter, folds
 
 

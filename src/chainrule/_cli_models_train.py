@@ -19,6 +19,7 @@ from ._cli_checkpoint import (
     SigtermAsCtrlC,
     add_checkpoint_args,
 )
+from ._cli_groups import add_groups_option
 from ._cli_models_data import _DATA_HELP
 from ._cli_models_find_lr import GivenOption, add_find_lr_args, check_find_lr
 from ._cli_models_train_run import _train_run as _train_run
@@ -258,6 +259,7 @@ def add_train_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--sample-weight", default=None, metavar="COLUMN", dest="sample_weight",
                    type=column_name,
                    help=SAMPLE_WEIGHT_HELP)
+    add_groups_option(p)
     p.add_argument("--seed", type=seed_int, default=0, help="random seed (default: 0)")
     p.add_argument("-o", "--out", type=model_path, default="model.npz", metavar="MODEL",
                    action=GivenOption,

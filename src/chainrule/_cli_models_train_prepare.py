@@ -297,13 +297,20 @@ def prepare(args: argparse.Namespace, table: Table, several: bool, run_settings:
                       default=f"the default for {task}")
     _check_label_smoothing(args, task, output)
     if args.val_data is not None:  # the file's rows validate, none of DATA's
+        if table.groups is not None:
+            raise ValueError(f"--groups {args.groups}: with --val-data no row of DATA is "
+                             "held out, so no group is: leave out --groups, or --val-data "
+                             "for --val-fraction's rows of whole groups")
         args.val_fraction = 0.0
         train_idx, val_idx = np.arange(n_data), np.arange(n_data, table.n_samples)
     else:
         if args.val_fraction is None:
             args.val_fraction = 0.1 if table.n_samples >= 20 else 0.0
-        train_idx, val_idx = _split(table.n_samples, args.val_fraction, args.seed,
-                                    y if task == "classification" and not several else None)
+        train_idx, val_idx = (
+            _split(table.n_samples, args.val_fraction, args.seed,
+                   y if task == "classification" and not several else None)
+            if table.groups is None or not args.val_fraction else  # whole groups
+            _groups.val_split(table, args))
     X, w = table.X, table.sample_weight  # w: --sample-weight's, weighing the statistics
     w_fit = None if w is None else w[train_idx]
     if w is not None:  # each part needs a weight > 0: a weighted mean of nothing is none

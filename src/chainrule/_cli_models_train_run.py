@@ -141,7 +141,10 @@ def _train_run(args: argparse.Namespace, sigterm: SigtermAsCtrlC) -> int:
           + (f", {len(meta['labels'])} classes ({_preview(meta['labels'])})"
              if task == "classification" and not several else ""))
     print(f"{len(train_idx)} for training, {len(val_idx)} for validation"
-          + (f" (--val-data {args.val_data})" if args.val_data is not None else ""))
+          + (f" (--val-data {args.val_data})" if args.val_data is not None else "")
+          + (f" (whole groups of {args.groups!r}: {len(np.unique(table.groups[val_idx]))} "
+             f"of {len(np.unique(table.groups))})"
+             if table.groups is not None and len(val_idx) else ""))
     print(net.summary())
     if args.find_lr:  # the learning-rate range test instead of the run
         return find_lr(args, net, X_fit, T_fit, steps, class_weight, w_fit)

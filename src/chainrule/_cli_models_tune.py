@@ -21,7 +21,7 @@ import time
 
 import numpy as np
 
-from ._cli_groups import add_groups_option, group_record, train_words
+from ._cli_groups import group_record
 from ._cli_models_train import add_train_options
 from .cli_args import model_path, positive_int
 
@@ -70,7 +70,6 @@ def _add_tune(sub: argparse._SubParsersAction) -> None:
                    "combination)")
     p.add_argument("--folds", type=int, default=5, metavar="K",
                    help="number of folds, as chainrule cv's (default: 5)")
-    add_groups_option(p)  # as cv's
     p.add_argument("--scoring", choices=_SCORING, default=None,
                    help="the score that ranks the combinations, one of evaluate's "
                    "(default: accuracy for classification, r2 for regression, as "
@@ -269,9 +268,7 @@ def _tune(args: argparse.Namespace) -> int:
                               "best to recommend" + (" or to refit" if args.out else ""))
     if args.out is None:
         return 0
-    run = runs[results.index(best)]
-    return _refit(best, train_words(train_argv(run, parser, args.out), run, search["table"]),
-                  args, search)
+    return _refit(best, train_argv(runs[results.index(best)], parser, args.out), args, search)
 
 
 def _cross_validate(run: argparse.Namespace, combo: dict[str, str], i: int, n: int,
@@ -315,8 +312,7 @@ def _cross_validate(run: argparse.Namespace, combo: dict[str, str], i: int, n: i
                            or f"{getattr(exc, 'fold', 'a fold')}: {exc}").split())
     seconds = time.perf_counter() - start
     mean, std, counts = summary(rows) if not failed else ({}, {}, {})
-    result = {"params": combo, "train": train_words(argv, run, table),
-              "per_fold": rows if not failed else [],
+    result = {"params": combo, "train": argv, "per_fold": rows if not failed else [],
               "mean": mean, "std": std, "folds_scored": counts, "seconds": seconds,
               "failed": failed}
     if not args.quiet:

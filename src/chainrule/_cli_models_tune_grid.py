@@ -41,6 +41,7 @@ _OWNED = {
     "task": "each combination must be scored on the same task: give --task once",
     "sample_weight": "each combination's scores must be weighted alike to be compared: "
                      "give --sample-weight once",
+    "groups": "every combination is cross-validated on the same folds: give --groups once",
 }
 _TUNE_OPTIONS = ("folds", "grid", "random", "scoring", "json")
 

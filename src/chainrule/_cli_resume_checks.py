@@ -30,7 +30,7 @@ _RUN_OPTIONS = {
     "class_weight": "--class-weight", "huber_delta": "--huber-delta",
     "label_smoothing": "--label-smoothing", "categorical": "--categorical",
     "sample_weight": "--sample-weight", "impute": "--impute", "fill_value": "--fill-value",
-    "missing_indicator": "--missing-indicator",
+    "missing_indicator": "--missing-indicator", "groups": "--groups",
 }
 
 
