@@ -140,3 +140,33 @@ def test_cv_scores_a_fold_of_infinite_predictions_and_goes_on(tmp_path, capsys):
     notes = [str(w.message) for w in said if "not finite" in str(w.message)]
     assert len(notes) == 1 and notes[0].startswith(
         f"the model's predictions of 1 of {held[0]['samples']} examples of ")
+
+
+@pytest.mark.parametrize("command", ["evaluate", "importance"])
+@pytest.mark.parametrize("n_classes", [2, 3])
+def test_a_classifier_of_nan_probabilities_is_refused_saying_why(tmp_path, capsys, command,
+                                                                 n_classes):
+    """A classifier's probabilities that are NaN (its hidden units inf - inf on 6 rows)
+    predict no class: scoring them is refused with how many examples and why, not
+    scikit-learn's bare "Input contains NaN" (nor an accuracy counting their argmax, the
+    first class, as a prediction)."""
+    import chainrule as cr
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(40, 3))
+    X[:, 0] = 0.0
+    X[:6, 0] = 5.0
+    y = np.arange(40) % n_classes
+    est = cr.MLPClassifier(hidden_layer_sizes=(3,), max_iter=5, random_state=0).fit(X, y)
+    est.coefs_[0][0] = 1e308
+    est.coefs_[1][:, 0] = [1.0, -1.0, 1.0]
+    est.save(tmp_path / "m.npz")
+    np.savez(tmp_path / "d.npz", X=X, y=y)
+    with np.errstate(over="ignore", invalid="ignore"):
+        bad = np.isnan(est.predict_proba(X)).any(axis=1)
+    assert np.count_nonzero(bad) == 6  # the case: NumPy's NaN rows of the estimator
+    capsys.readouterr()
+    assert main([command, str(tmp_path / "m.npz"), str(tmp_path / "d.npz")]) == 2
+    err = capsys.readouterr().err
+    assert "probabilities of 6 of 40 examples are not finite" in err
+    assert "Input contains" not in err

@@ -39,13 +39,16 @@ def _scores(model, X: np.ndarray, y: np.ndarray, sample_weight: np.ndarray | Non
     from sklearn import metrics
 
     if getattr(model, "multilabel", False) and np.ndim(y) == 2:  # several yes/no targets
-        each = _label_scores(y, model.predict_proba(X), sw, only in (None, "log_loss"))
+        proba = model.predict_proba(X)
+        _refuse_not_finite_proba(proba)
+        each = _label_scores(y, proba, sw, only in (None, "log_loss"))
         pred = np.column_stack([s.pop("predicted") for s in each])
         scores = {"accuracy": lambda: metrics.accuracy_score(y, pred, sample_weight=sw),
                   "hamming_loss": lambda: metrics.hamming_loss(y, pred, sample_weight=sw),
                   "log_loss": lambda: np.mean([s["log_loss"] for s in each])}
     elif model.task == "classification":
         proba = model.predict_proba(X)
+        _refuse_not_finite_proba(proba)
         k = proba.shape[1]
         scores = {"accuracy": lambda: np.average(proba.argmax(axis=1) == y, weights=sw),
                   "log_loss": lambda: metrics.log_loss(y, proba, labels=list(range(k)),
@@ -57,6 +60,21 @@ def _scores(model, X: np.ndarray, y: np.ndarray, sample_weight: np.ndarray | Non
             return {k: float(np.mean([v[k] for v in each])) for k in each[0]}
         return _regression_scores(y, pred, sw, only)
     return {key: float(score()) for key, score in scores.items() if only in (None, key)}
+
+
+def _refuse_not_finite_proba(proba: np.ndarray) -> None:
+    """Refuse a classifier's probabilities ``proba`` (n_samples, n_classes), or
+    (n_samples, n_targets) of a multi-label one, of which some are NaN or inf: no class is
+    predicted for those examples (argmax of NaN is the first class), so no score of them
+    means anything, and scikit-learn's metrics would refuse them with a bare "Input
+    contains NaN".  The message says how many examples and why."""
+    bad = ~np.isfinite(proba).reshape(len(proba), -1).all(axis=1)
+    if bad.any():
+        raise ValueError(
+            f"the classifier's probabilities of {np.count_nonzero(bad)} of {len(bad)} "
+            "examples are not finite (NaN): its weights are too large for float64 (the "
+            "model diverged in training, or its file's weights were made so), and no "
+            "class is predicted for those examples, so the model cannot be scored on them")
 
 
 def _regression_scores(y: np.ndarray, pred: np.ndarray,
