@@ -142,14 +142,9 @@ def test_cv_scores_a_fold_of_infinite_predictions_and_goes_on(tmp_path, capsys):
         f"the model's predictions of 1 of {held[0]['samples']} examples of ")
 
 
-@pytest.mark.parametrize("command", ["evaluate", "importance"])
-@pytest.mark.parametrize("n_classes", [2, 3])
-def test_a_classifier_of_nan_probabilities_is_refused_saying_why(tmp_path, capsys, command,
-                                                                 n_classes):
-    """A classifier's probabilities that are NaN (its hidden units inf - inf on 6 rows)
-    predict no class: scoring them is refused with how many examples and why, not
-    scikit-learn's bare "Input contains NaN" (nor an accuracy counting their argmax, the
-    first class, as a prediction)."""
+def _classifier(tmp_path, n_classes):
+    """A classifier file whose probabilities of 6 of 40 rows are NaN (its hidden units
+    inf - inf there), its data file, and NumPy's count of the estimator's NaN rows."""
     import chainrule as cr
 
     rng = np.random.default_rng(0)
@@ -164,9 +159,35 @@ def test_a_classifier_of_nan_probabilities_is_refused_saying_why(tmp_path, capsy
     np.savez(tmp_path / "d.npz", X=X, y=y)
     with np.errstate(over="ignore", invalid="ignore"):
         bad = np.isnan(est.predict_proba(X)).any(axis=1)
-    assert np.count_nonzero(bad) == 6  # the case: NumPy's NaN rows of the estimator
+    return str(tmp_path / "m.npz"), str(tmp_path / "d.npz"), np.count_nonzero(bad)
+
+
+@pytest.mark.parametrize("command", ["evaluate", "importance"])
+@pytest.mark.parametrize("n_classes", [2, 3])
+def test_a_classifier_of_nan_probabilities_is_refused_saying_why(tmp_path, capsys, command,
+                                                                 n_classes):
+    """A classifier's probabilities that are NaN predict no class: scoring them is refused
+    with how many examples and why, not scikit-learn's bare "Input contains NaN" (nor an
+    accuracy counting their argmax, the first class, as a prediction)."""
+    model, data, n_bad = _classifier(tmp_path, n_classes)
+    assert n_bad == 6  # the case: NumPy's NaN rows of the estimator
     capsys.readouterr()
-    assert main([command, str(tmp_path / "m.npz"), str(tmp_path / "d.npz")]) == 2
+    assert main([command, model, data]) == 2
     err = capsys.readouterr().err
     assert "probabilities of 6 of 40 examples are not finite" in err
     assert "Input contains" not in err
+
+
+def test_predict_of_nan_probabilities_says_the_labels_are_none(tmp_path, capsys):
+    """predict writes a label for every row, but says that those of NaN probabilities
+    (6 of 40) are no prediction, as it says of a regression's inf predictions."""
+    model, data, n_bad = _classifier(tmp_path, 3)
+    capsys.readouterr()
+    with pytest.warns(UserWarning) as said:
+        assert main(["predict", model, data, "--proba"]) == 0
+    rows = capsys.readouterr().out.splitlines()[1:]
+    assert sum("nan" in row for row in rows) == n_bad == 6
+    notes = [str(w.message) for w in said if w.category is UserWarning]
+    assert len(notes) == 1 and notes[0].startswith(
+        f"the classifier's probabilities of 6 of 40 examples of {data} are not finite")
+    assert "is not a prediction" in notes[0]

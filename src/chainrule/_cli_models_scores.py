@@ -68,13 +68,37 @@ def _refuse_not_finite_proba(proba: np.ndarray) -> None:
     predicted for those examples (argmax of NaN is the first class), so no score of them
     means anything, and scikit-learn's metrics would refuse them with a bare "Input
     contains NaN".  The message says how many examples and why."""
+    note = not_finite_proba_note(proba, "no class is predicted for those examples, so the "
+                                 "model cannot be scored on them")
+    if note is not None:
+        raise ValueError(note)
+
+
+def say_no_class(proba: np.ndarray, source: str) -> None:
+    """Warn (predict) of a classifier's probabilities ``proba`` (n_samples, n_classes or
+    n_targets) of the examples of ``source`` that are NaN: the label written for them is
+    none the model predicts."""
+    import warnings
+
+    note = not_finite_proba_note(proba, "the label written for those examples is not a "
+                                 "prediction (argmax of NaN: the first label); evaluate "
+                                 "refuses to score them", source)
+    if note is not None:
+        warnings.warn(note, UserWarning, stacklevel=2)
+
+
+def not_finite_proba_note(proba: np.ndarray, then: str, source: str | None = None
+                          ) -> str | None:
+    """What to say of a classifier's probabilities ``proba`` (n_samples, n_classes), or
+    (n_samples, n_targets), that are not finite, or None where all are; ``then``: what
+    follows of them; ``source``: the data's name, if it is to be said."""
     bad = ~np.isfinite(proba).reshape(len(proba), -1).all(axis=1)
-    if bad.any():
-        raise ValueError(
-            f"the classifier's probabilities of {np.count_nonzero(bad)} of {len(bad)} "
-            "examples are not finite (NaN): its weights are too large for float64 (the "
-            "model diverged in training, or its file's weights were made so), and no "
-            "class is predicted for those examples, so the model cannot be scored on them")
+    if not bad.any():
+        return None
+    of = "" if source is None else f" of {source}"
+    return (f"the classifier's probabilities of {np.count_nonzero(bad)} of {len(bad)} "
+            f"examples{of} are not finite (NaN): its weights are too large for float64 (the "
+            f"model diverged in training, or its file's weights were made so), and {then}")
 
 
 def _regression_scores(y: np.ndarray, pred: np.ndarray,

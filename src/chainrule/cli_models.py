@@ -55,7 +55,7 @@ from ._cli_models_report import (
     _say_not_finite,
     _targets_line,
 )
-from ._cli_models_scores import _refuse_one_of_several
+from ._cli_models_scores import _refuse_one_of_several, say_no_class
 from ._cli_models_show import _add_info
 from ._cli_models_show import _info as _info
 from ._cli_models_show import _layer_rows as _layer_rows
@@ -237,14 +237,15 @@ def _predict(args: argparse.Namespace) -> int:
     if model.task == "regression":  # written as they are (inf, nan), and said
         _say_not_finite(pred, table.source, "they are written as inf or nan, and "
                         "evaluate scores them inf or NaN")
-    if model.task == "classification":  # labels as the model keeps them: 1, not 1.0
+    proba = model.predict_proba(table.X) if model.task == "classification" else None
+    if proba is not None:  # labels as the model keeps them: 1, not 1.0; NaN ones said
+        say_no_class(proba, table.source)
         pred = np.vectorize(_label_text, otypes=[object])(pred)
     if pred.ndim == 2:  # several targets, or a saved network of several outputs: one column each
         columns, header = list(pred.T), _prediction_names(model, name)
     else:
         columns, header = [pred], [name]
     if args.proba:
-        proba = model.predict_proba(table.X)
         columns += list(proba.T)
         header += _proba_names(model)
     if args.keep:  # first, so that each row starts with what names its example
