@@ -539,3 +539,41 @@ def test_passes_over_a_layer_that_defines_eq_predict_and_evaluate(rng):
     history = chainrule.train(net, X, Y, optimizer="sgd", lr=0.1, epochs=1, seed=0,
                               validation_data=(X, Y))
     assert history["val_loss"][0] == pytest.approx(net.evaluate(X, Y)["loss"], rel=1e-12)
+
+
+@pytest.mark.parametrize("target", [["y"], ["y", "z"]])
+def test_predict_of_a_classifier_runs_the_network_once(tmp_path, capsys, monkeypatch,
+                                                       target):
+    """chainrule predict of a classifier computed its probabilities twice (the labels'
+    pass, then the pass that says NaN rows); the labels are now those of the one pass's
+    probabilities: argmax of each row (each target's > 0.5 of a multi-label model), as
+    --proba's columns, written by NumPy in the test."""
+    from chainrule.cli import main
+    from chainrule.saved_model import SavedModel
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(60, 3))
+    rows = ["a,b,c,y,z"] + [f"{a},{b},{c},{'p' if a + b > 0 else 'q'},{int(c > 0)}"
+                            for a, b, c in X]
+    (tmp_path / "d.csv").write_text("\n".join(rows) + "\n")
+    features = ["--features", "a", "b", "c"]
+    assert main(["train", str(tmp_path / "d.csv"), "--target", *target, *features, "-q",
+                 "--epochs", "20", "-o", str(tmp_path / "m.npz")]) == 0
+    calls = []
+    proba = SavedModel.predict_proba
+    monkeypatch.setattr(SavedModel, "predict_proba",
+                        lambda self, *a, **k: calls.append(1) or proba(self, *a, **k))
+    capsys.readouterr()
+    assert main(["predict", str(tmp_path / "m.npz"), str(tmp_path / "d.csv"), "--proba"]) == 0
+    assert len(calls) == 1
+    out = capsys.readouterr().out.splitlines()
+    header, cells = out[0].split(","), [line.split(",") for line in out[1:]]
+    n_labels = len(target)
+    P = np.array([[float(v) for v in row[n_labels:]] for row in cells])
+    labels = [row[:n_labels] for row in cells]
+    if n_labels == 1:  # columns proba_p, proba_q (the labels' order)
+        names = [h.removeprefix("proba_") for h in header[1:]]
+        assert [row[0] for row in labels] == [names[i] for i in P.argmax(axis=1)]
+    else:  # each target's probability of its second label ('q' of p/q, 1 of 0/1)
+        assert [row[0] for row in labels] == ["q" if p > 0.5 else "p" for p in P[:, 0]]
+        assert [row[1] for row in labels] == ["1" if p > 0.5 else "0" for p in P[:, 1]]

@@ -345,10 +345,23 @@ class _SavedModelOutputs:
             (n_samples, n_targets): 1 where the probability of the target's second
             label passes 0.5, else 0.
         """
-        P = self.predict_proba(X, unknown_categories=unknown_categories)
+        return self._index_of(self.predict_proba(X, unknown_categories=unknown_categories))
+
+    def _index_of(self, P: np.ndarray) -> np.ndarray:
+        """:meth:`predict_index` of the probabilities ``P`` that :meth:`predict_proba`
+        gave, (n_samples, n_classes) or (n_samples, n_targets)."""
         if self.multilabel:
             return (P > 0.5).astype(np.intp)
         return P.argmax(axis=1)
+
+    def _labels_of(self, P: np.ndarray) -> np.ndarray:
+        """:meth:`predict` of a classifier from the probabilities ``P`` that
+        :meth:`predict_proba` gave (``chainrule predict`` writes both from one pass)."""
+        index = self._index_of(P)
+        if self.multilabel:
+            return np.column_stack([label_array(pair)[index[:, j]].astype(object)
+                                    for j, pair in enumerate(self.labels)])
+        return label_array(self.labels)[index]
 
     def predict(self, X: object, *, unknown_categories: str = "error") -> np.ndarray:
         """Labels (classification) or targets in their units (regression).
@@ -370,13 +383,8 @@ class _SavedModelOutputs:
             The latter for a regression model of several outputs, and for a
             multi-label classifier (each target's label, as :attr:`labels` has them).
         """
-        if self.multilabel:
-            index = self.predict_index(X, unknown_categories=unknown_categories)
-            return np.column_stack([label_array(pair)[index[:, j]].astype(object)
-                                    for j, pair in enumerate(self.labels)])
         if self.task == "classification":
-            index = self.predict_index(X, unknown_categories=unknown_categories)
-            return label_array(self.labels)[index]
+            return self._labels_of(self.predict_proba(X, unknown_categories=unknown_categories))
         A = self.outputs(X, unknown_categories=unknown_categories)
         y = A[:, 0] if A.shape[1] == 1 else A
         if "y_mean" in self.metadata:
