@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 
 from ..network import Network
+from ._spec_weights import _numbers
 
 __all__ = ["batch_rows"]
 
@@ -33,8 +34,6 @@ def batch_rows(spec: dict[str, Any], net: Network) -> tuple[np.ndarray, np.ndarr
         Naming ``input`` or ``target``: rows of another width than the network
         takes, or another number of targets than examples.
     """
-    from .spec import _numbers
-
     rows = spec["input"]
     if isinstance(rows, (list, tuple)) and len(rows) > 1 and all(
             isinstance(r, (list, tuple)) for r in rows) and len({len(r) for r in rows}) > 1:
