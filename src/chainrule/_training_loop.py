@@ -39,11 +39,10 @@ class _TrainingLoop(_RunStops):
         Parameters
         ----------
         X : array-like or scipy.sparse matrix of shape (n_samples, n_inputs)
-            A sparse matrix goes to a first Dense layer as it is (CSR), one
-            mini-batch at a time, and is densified a mini-batch at a time
-            for any other first layer; integer data,
-            and float32 data for a float64 network, are converted to the
-            network's dtype a mini-batch at a time (see :func:`train`).
+            A sparse matrix goes to a first Dense layer as it is (CSR), one mini-batch
+            at a time, and is densified a mini-batch at a time for any other first
+            layer; integer data, and float32 data for a float64 network, are converted
+            to the network's dtype a mini-batch at a time (see :func:`train`).
         Y : array-like of shape (n_samples, n_outputs), or 1-D targets / integer labels
         validation_data : (X_val, Y_val) or (X_val, Y_val, sample_weight_val), optional
             Evaluated after every epoch.  ``sample_weight_val`` of shape
@@ -107,25 +106,23 @@ class _TrainingLoop(_RunStops):
         with its validation metrics (and best value) at the parameters kept.  A
         validation loss found not finite at an epoch's end rejects that epoch's
         last step and takes the epoch back: the next call trains it again from
-        its start, as after a stop within it.  The guard
-        takes the rejected step out of the optimizer's state too (its step
-        count, velocity, Adam's moments), as out of the parameters; a call whose
-        first loss, at the parameters the earlier call's last step made, is not
-        finite rejects that step as one call would (at parameters set since, the
-        guard has none before them to go back to: the network keeps them, and
-        the error says so).  A run
-        that stopped itself (early stopping, ``loss_threshold``,
-        ``grad_norm_threshold``, a callback's ``stop`` after a batch or an
-        epoch) is finished: a later call trains no epoch and returns the history
-        as it is, as :func:`~chainrule.training.resume` does with its checkpoint
-        (a ``stop`` set in ``on_train_begin`` ends only that call).  A call
-        that trains nothing leaves the network as it finds it, as Keras's
-        ``fit`` starts from the model's current weights: ``restore_best`` put
-        the best epoch's parameters in at the end of the earlier call, and
-        parameters set since are kept (a Trainer from
-        :meth:`from_checkpoint`, whose network holds the parameters the run
-        reached, still ends with its best epoch's).  A new run
-        (early stopping starting afresh, as Keras's ``fit`` resets its
+        its start, as after a stop within it.  The guard takes the rejected step
+        out of the optimizer's state too (its step count, velocity, Adam's
+        moments), as out of the parameters; a call whose first loss, at the
+        parameters the earlier call's last step made, is not finite rejects that
+        step as one call would (at parameters set since, the guard has none
+        before them to go back to: the network keeps them, and the error says
+        so).  A run that stopped itself (early stopping, ``loss_threshold``,
+        ``grad_norm_threshold``, a callback's ``stop`` after a batch or an epoch)
+        is finished: a later call trains no epoch and returns the history as it
+        is, as :func:`~chainrule.training.resume` does with its checkpoint (a
+        ``stop`` set in ``on_train_begin`` ends only that call).  A call that
+        trains nothing leaves the network as it finds it, as Keras's ``fit``
+        starts from the model's current weights: ``restore_best`` put the best
+        epoch's parameters in at the end of the earlier call, and parameters set
+        since are kept (a Trainer from :meth:`from_checkpoint`, whose network
+        holds the parameters the run reached, still ends with its best epoch's).
+        A new run (early stopping starting afresh, as Keras's ``fit`` resets its
         EarlyStopping callback) is a new Trainer.
         """
         self._check_epochs()  # trainer.epochs, which a caller may have set since
