@@ -1,9 +1,8 @@
 """Command-line glue for models on tables: ``train``, ``evaluate``, ``predict``, ``info``, ``plot``.
 
-Each subcommand is one parser-setup function and one handler that calls the
-library (:mod:`chainrule.tabular`, :mod:`chainrule.saved_model`,
-:func:`chainrule.network.mlp`, :func:`chainrule.training.train`,
-:mod:`chainrule.plots`) and prints.
+Each subcommand is one parser-setup function and one handler that calls the library
+(:mod:`chainrule.tabular`, :mod:`chainrule.saved_model`, :func:`chainrule.network.mlp`,
+:func:`chainrule.training.train`, :mod:`chainrule.plots`) and prints.
 :func:`add_parsers` registers them on the main parser's subcommands.
 
 Here are ``evaluate`` and ``predict`` (with :func:`_cell`, the text of a CSV cell);
