@@ -232,17 +232,15 @@ def _predict(args: argparse.Namespace) -> int:
         _check_clash(args.keep, _prediction_names(model, name))
     args.seed = _data_seed(model, args.data, args.seed)  # --keep reads the data with it too
     table = _model_data(model, args.data, None, False, args.seed, args.unknown_categories)
-    proba = None
     if model.task == "regression":  # written as they are (inf, nan), and said
-        pred = model.predict(table.X)
+        pred, proba = model.predict(table.X), None
         _say_not_finite(pred, table.source, "they are written as inf or nan, and "
                         "evaluate scores them inf or NaN")
-    else:  # a SavedModel's labels from the probabilities --proba writes (one pass); an
-        proba = model.predict_proba(table.X)  # estimator file's: the estimator's predict
-        labels_of = getattr(model, "_labels_of", None)
-        pred = model.predict(table.X) if labels_of is None else labels_of(proba)
-        say_no_class(proba, table.source)  # NaN ones said; labels as the model keeps
-        pred = np.vectorize(_label_text, otypes=[object])(pred)  # them: 1, not 1.0
+    else:  # labels of the probabilities --proba writes (an estimator file: its predict)
+        proba, labels_of = model.predict_proba(table.X), getattr(model, "_labels_of", None)
+        say_no_class(proba, table.source)  # NaN ones said; labels as kept: 1, not 1.0
+        pred = np.vectorize(_label_text, otypes=[object])(
+            model.predict(table.X) if labels_of is None else labels_of(proba))
     if pred.ndim == 2:  # several targets, or a saved network of several outputs: one column each
         columns, header = list(pred.T), _prediction_names(model, name)
     else:
