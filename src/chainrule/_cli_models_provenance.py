@@ -103,7 +103,7 @@ def _trained_on(model, data: str, seed: int, n: int) -> str:
             return ""
         rows = model.metadata.get("data_rows")
         if changed and isinstance(rows, int) and not isinstance(rows, bool) and rows > 0:
-            n_val = _n_validation(rows, fraction)
+            n_val = _n_validation(rows, fraction, training)
             then = (f"{rows - n_val} training and {n_val} validation" if n_val else
                     "all training examples")
             return (f", the file the model was trained on, changed since (it held {rows} "
@@ -116,7 +116,7 @@ def _trained_on(model, data: str, seed: int, n: int) -> str:
     elif not (data == trained and data in BUNDLED and (
             data not in GENERATED or seed == training.get("seed"))):
         return ""
-    n_val = _n_validation(n, fraction)
+    n_val = _n_validation(n, fraction, training)
     seen = (f"{n - n_val} training and {n_val} validation examples" if n_val else
             f"all {n} training examples")
     return (f", the data the model was trained on ({seen}; none held out: not a test "
@@ -167,6 +167,12 @@ def _validation_data(model, data: str) -> str | None:
     return f", the model's validation file (--val-data), changed since{then}"
 
 
-def _n_validation(n: int, fraction: float) -> int:
-    """How many of ``n`` examples train's split holds out for validation (--val-fraction)."""
+def _n_validation(n: int, fraction: float, training: dict | None = None) -> int:
+    """How many of ``n`` examples train's split holds out for validation (--val-fraction):
+    the rows of the whole groups it held out where ``training`` (the model's record) names
+    ``--groups`` (``val_rows``: a fraction of the groups, not of the rows)."""
+    recorded = (training or {}).get("val_rows")
+    if (training or {}).get("groups") is not None and isinstance(recorded, int) and (
+            not isinstance(recorded, bool) and 0 <= recorded <= n):
+        return recorded
     return int(np.ceil(fraction * n))

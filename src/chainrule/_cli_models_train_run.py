@@ -230,6 +230,10 @@ def _train_run(args: argparse.Namespace, sigterm: SigtermAsCtrlC) -> int:
         **({"class_weight": class_weight_record(meaning, meta["labels"])}
            if meaning is not None else {}),
         **({"sample_weight": args.sample_weight} if w_fit is not None else {}),
+        # --groups: its column, and the rows its whole groups held out (not ceil(fraction
+        # * rows), which evaluate says of a run without it)
+        **({"groups": args.groups, "val_rows": len(val_idx)}
+           if table.groups is not None else {}),
         # the training time of the whole run, over the slots of a resumed one
         "stop_reason": history.stop_reason, "seconds": round(before + seconds, 3),
     }
