@@ -49,3 +49,27 @@ def test_evaluate_counts_the_validation_rows_of_the_groups_held_out(tmp_path, ca
         trained = next(line for line in capsys.readouterr().out.splitlines()
                        if line.startswith("trained: "))
         assert "groups=grp" in trained
+
+
+def test_train_s_default_validates_on_none_where_the_data_hold_one_group(tmp_path, capsys):
+    """One group cannot both train and validate: the default --val-fraction is then 0 (as
+    cv's for a fold of one training group), not a refusal of a fraction not given."""
+    data = tmp_path / "one.csv"
+    rng = np.random.default_rng(4)
+    X = rng.normal(size=(30, 2))
+    with open(data, "w", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["a", "b", "grp", "y"])
+        writer.writerows([*map(repr, map(float, row)), "site A", int(row[0] > 0)]
+                         for row in X)
+    options = ["--groups", "grp", "--hidden", "4", "--epochs", "3", "--seed", "2"]
+    capsys.readouterr()
+    assert main(["train", str(data), *options, "-o", str(tmp_path / "d.npz")]) == 0
+    assert "30 for training, 0 for validation\n" in capsys.readouterr().out
+    assert main(["train", str(data), *options, "--val-fraction", "0", "-q", "-o",
+                 str(tmp_path / "z.npz")]) == 0
+    with np.load(tmp_path / "d.npz") as d, np.load(tmp_path / "z.npz") as z:
+        np.testing.assert_array_equal(d["params"], z["params"])  # the same run
+    assert main(["train", str(data), *options, "--val-fraction", "0.2"]) == 2
+    assert "a single group cannot both train and validate: give --val-fraction 0" in (
+        capsys.readouterr().err)

@@ -269,8 +269,9 @@ def val_split(table, args: argparse.Namespace) -> tuple:
         raise ValueError(
             f"--val-fraction {fraction:g}: {table.source}{rows} holds {n_groups} group"
             f"{'s' if n_groups != 1 else ''} ({_OPTION} {args.groups}), and whole groups are "
-            f"held out: {fraction:g} of them ({n_val}) leaves none to train on; give a "
-            "smaller --val-fraction, or 0 for none")
+            f"held out: {fraction:g} of them ({n_val}) leaves none to train on; "
+            + ("give a smaller --val-fraction, or 0 for none" if n_groups >= 2 else
+               "a single group cannot both train and validate: give --val-fraction 0"))
     split = GroupShuffleSplit(n_splits=1, test_size=n_val, random_state=args.seed)
     train_idx, val_idx = next(split.split(np.zeros((len(codes), 1)), None, codes))
     return np.sort(train_idx), np.sort(val_idx)

@@ -232,8 +232,8 @@ def add_train_options(p: argparse.ArgumentParser) -> None:
                    "reached 5 or more epochs before the end, says so on stderr)")
     p.add_argument("--val-fraction", type=fraction, default=None, dest="val_fraction",
                    help="fraction held out for validation, stratified for classification "
-                   "(default: 0.1, or 0 for fewer than 20 examples; 0 for none; with "
-                   "--val-data none is held out)")
+                   "(default: 0.1, or 0 for fewer than 20 examples or a single group of "
+                   "--groups; 0 for none; with --val-data none is held out)")
     p.add_argument("--val-data", default=None, metavar="FILE", dest="val_data",
                    help="validation examples of your own (a .csv or .npz file with DATA's "
                    "columns: its target(s) and features, by name; - reads standard input "

@@ -304,8 +304,10 @@ def prepare(args: argparse.Namespace, table: Table, several: bool, run_settings:
         args.val_fraction = 0.0
         train_idx, val_idx = np.arange(n_data), np.arange(n_data, table.n_samples)
     else:
-        if args.val_fraction is None:
-            args.val_fraction = 0.1 if table.n_samples >= 20 else 0.0
+        if args.val_fraction is None:  # (--groups: and 2 groups or more, one of them to
+            # validate, as cv's default for a fold's training rows)
+            args.val_fraction = 0.1 if table.n_samples >= 20 and (
+                table.groups is None or np.unique(table.groups).size >= 2) else 0.0
         train_idx, val_idx = (
             _split(table.n_samples, args.val_fraction, args.seed,
                    y if task == "classification" and not several else None)
