@@ -73,3 +73,33 @@ def test_train_s_default_validates_on_none_where_the_data_hold_one_group(tmp_pat
     assert main(["train", str(data), *options, "--val-fraction", "0.2"]) == 2
     assert "a single group cannot both train and validate: give --val-fraction 0" in (
         capsys.readouterr().err)
+
+
+def test_train_refuses_validation_groups_holding_every_example_of_a_class(tmp_path,
+                                                                           capsys):
+    """GroupShuffleSplit is not stratified: where the groups it holds out hold a whole
+    class, the training rows lack it (a classifier that never saw it), refused as cv
+    refuses such a fold; the seeds are found here by scikit-learn's splitter."""
+    from sklearn.model_selection import GroupShuffleSplit
+
+    codes = np.repeat(np.arange(19), 6)  # 19 groups, class 2 in group 0 only
+    rng = np.random.default_rng(5)
+    X = rng.normal(size=(codes.size, 2))
+    y = np.where(codes == 0, 2, (X[:, 0] > 0).astype(int))
+    data = tmp_path / "rare.csv"
+    with open(data, "w", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["a", "b", "grp", "y"])
+        writer.writerows([*map(repr, map(float, X[i])), f"g{codes[i]:02d}", y[i]]
+                         for i in range(codes.size))
+    held = {s: 0 in codes[next(GroupShuffleSplit(1, test_size=2, random_state=s).split(
+        X, None, codes))[1]] for s in range(60)}  # ceil(0.1 * 19) = 2 groups held out
+    bad, good = min(s for s, h in held.items() if h), min(s for s, h in held.items() if not h)
+    options = ["--groups", "grp", "--hidden", "4", "--epochs", "2", "-q"]
+    capsys.readouterr()
+    assert main(["train", str(data), *options, "--seed", str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert ("every example of the class '2' of the target 'y'" in err
+            and f"its 1 group(s) of --groups grp: GroupShuffleSplit, --seed {bad}" in err)
+    assert main(["train", str(data), *options, "--seed", str(good), "-o",
+                 str(tmp_path / "m.npz")]) == 0

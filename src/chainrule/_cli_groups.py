@@ -26,8 +26,9 @@ import numpy as np
 
 from ._cli_sample_weight import is_csv, is_pipe
 
-__all__ = ["GROUPS_HELP", "add_groups_option", "fewest_groups", "group_folds", "group_record",
-           "groups_said", "read_target", "val_split", "with_groups"]
+__all__ = ["GROUPS_HELP", "add_groups_option", "check_val_classes", "fewest_groups",
+           "group_folds", "group_record", "groups_said", "read_target", "val_split",
+           "with_groups"]
 
 _OPTION = "--groups"
 
@@ -275,3 +276,31 @@ def val_split(table, args: argparse.Namespace) -> tuple:
     split = GroupShuffleSplit(n_splits=1, test_size=n_val, random_state=args.seed)
     train_idx, val_idx = next(split.split(np.zeros((len(codes), 1)), None, codes))
     return np.sort(train_idx), np.sort(val_idx)
+
+
+def check_val_classes(table, args: argparse.Namespace, labels: list, y: np.ndarray,
+                      train_idx: np.ndarray) -> None:
+    """Refuse train's ``--val-fraction`` rows of whole groups (:func:`val_split`, which is
+    not stratified) that hold every example of a class, which the training rows then lack
+    (a classifier of one target: ``labels``, its classes; ``y`` of shape (n_samples,),
+    each example's class index; ``train_idx``, the training rows), as cv refuses such a
+    fold.
+
+    Raises
+    ------
+    ValueError
+        Naming the class, its groups and the seed.
+    """
+    lack = np.setdiff1d(np.arange(len(labels)), y[train_idx])
+    if not lack.size:
+        return
+    c, fold = int(lack[0]), getattr(args, "fold", None)
+    rows = "" if fold is None else f" (the training rows of fold {fold[0]} of {fold[1]})"
+    held = int(np.unique(table.groups[y == c]).size)
+    raise ValueError(
+        f"--val-fraction {args.val_fraction:g}: every example of the class {labels[c]!r} of "
+        f"the target {table.target_name!r} of {table.source}{rows} is held out for "
+        f"validation (its {held} group(s) of "
+        f"{_OPTION} {args.groups}: GroupShuffleSplit, --seed {args.seed}), so the training "
+        "rows lack it: give another --seed, a smaller --val-fraction (0 for none), or more "
+        "groups of that class")

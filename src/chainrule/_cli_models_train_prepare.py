@@ -313,6 +313,9 @@ def prepare(args: argparse.Namespace, table: Table, several: bool, run_settings:
                    y if task == "classification" and not several else None)
             if table.groups is None or not args.val_fraction else  # whole groups
             _groups.val_split(table, args))
+        if table.groups is not None and len(val_idx) and task == "classification" and (
+                not several):  # whole groups, not stratified: a class may be all held out
+            _groups.check_val_classes(table, args, meta["labels"], y, train_idx)
     X, w = table.X, table.sample_weight  # w: --sample-weight's, weighing the statistics
     w_fit = None if w is None else w[train_idx]
     if w is not None:  # each part needs a weight > 0: a weighted mean of nothing is none
