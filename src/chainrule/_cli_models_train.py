@@ -27,6 +27,7 @@ from ._cli_models_train_task import _infer_task as _infer_task
 from ._cli_models_train_task import _refuse_stray_text as _refuse_stray_text
 from ._cli_models_train_task import _split as _split
 from ._cli_sample_weight import SAMPLE_WEIGHT_HELP
+from ._tabular_table import MISSING_SPELLINGS_TEXT
 from .cli_architecture import add_architecture_args
 from .cli_args import (
     OPTIMIZER_NAMES,
@@ -131,10 +132,11 @@ def add_train_options(p: argparse.ArgumentParser) -> None:
                    help="fill missing feature cells as scikit-learn's SimpleImputer(strategy) "
                    "does, with statistics of the training rows (weighted by --sample-weight), "
                    "before the standardisation; recorded in the model, which fills every "
-                   "table it is given the same way. Missing: an empty cell or a NaN (nan, "
-                   "any case; an NPZ file's NaN), and in a column of numbers NA, N/A, #N/A, "
-                   "null, none, ?, -, --, missing (in a text column these are categories). A "
-                   "categorical column takes its most frequent category (mean, median, "
+                   "table it is given the same way. Missing: an NPZ file's NaN, and in a "
+                   f"column of numbers {MISSING_SPELLINGS_TEXT} (pandas' read_csv default "
+                   "markers, case as written, and ?; a text column takes them as categories; "
+                   "'-', 'na', 'none', 'missing' are refused, not filled). A categorical "
+                   "column takes its most frequent category (mean, median, "
                    "most_frequent; ties: the first in sorted order) or --fill-value as a "
                    "category (constant). Default: missing cells are refused")
     p.add_argument("--fill-value", default=None, metavar="V", dest="fill_value",
