@@ -41,3 +41,23 @@ def test_no_note_for_many_values_a_given_task_or_twenty_classes(tmp_path, capsys
     assert "classification, 20 classes" in _first_line(tmp_path / "c.npz", capsys)
     _npz(tmp_path / "e.npz", np.arange(240) % 30 + 0.5)  # not whole numbers
     assert _first_line(tmp_path / "e.npz", capsys).endswith("target 'y': regression")
+
+
+_NOTE = ("{k} distinct whole numbers, more than the 20 that --task auto takes as classes; "
+         "--task classification if they are class labels)")
+
+
+@pytest.mark.parametrize("command", [["cv", "--folds", "2"],
+                                     ["tune", "--folds", "2", "--grid", "lr=0.1,0.2"]])
+def test_cv_and_tune_say_it_once_too(tmp_path, capsys, command):
+    y = np.arange(240) % 30
+    _npz(tmp_path / "d.npz", y)
+    assert main([command[0], str(tmp_path / "d.npz"), "--hidden", "2", "--epochs", "1",
+                 "-q", *command[1:]]) == 0
+    out = capsys.readouterr().out
+    note = "regression of 'y' (" + _NOTE.format(k=len(np.unique(y)))
+    assert out.count(note) == 1
+    _npz(tmp_path / "a.npz", np.arange(240) % 101)
+    assert main([command[0], str(tmp_path / "a.npz"), "--hidden", "2", "--epochs", "1",
+                 "-q", *command[1:]]) == 0
+    assert "distinct whole numbers" not in capsys.readouterr().out

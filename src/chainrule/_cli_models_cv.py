@@ -287,9 +287,11 @@ def _print_scores(args: argparse.Namespace, table, task: str, splitter: str, fol
                           **({"groups": grouped} if grouped else {}),
                           "partial": len(rows) < len(folds)}))
         return
+    from ._cli_models_train_task import whole_numbers_note
+
     print_table(table, task, splitter if grouped is None else f"{splitter} of "
                 f"{grouped['count']} groups of {grouped['column']!r}", args.seed, rows, mean,
-                std, counts, len(folds))
+                std, counts, len(folds), whole_numbers_note(table, task, args.task, args.loss))
 
 
 def _run_folds(args: argparse.Namespace, table, task: str, several: bool, lbfgs: bool,

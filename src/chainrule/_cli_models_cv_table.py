@@ -73,7 +73,7 @@ def _nulls(value: object) -> object:
 
 
 def print_table(table, task: str, splitter: str, seed: int, rows: list[dict], mean: dict,
-                std: dict, counts: dict, folds: int | None = None) -> None:
+                std: dict, counts: dict, folds: int | None = None, note: str = "") -> None:
     """Print the folds' scores, a line each, then their mean and standard deviation.
 
     Parameters
@@ -92,6 +92,9 @@ def print_table(table, task: str, splitter: str, seed: int, rows: list[dict], me
     folds : int, optional
         The folds of the run (default: ``len(rows)``); more than ``rows`` holds when an
         interrupt stopped it, and the table is said to be partial.
+    note : str, optional
+        Said after the target on the first line: train's
+        :func:`~chainrule._cli_models_train_task.whole_numbers_note`.
     """
     k = len(rows)
     folds = k if folds is None else folds
@@ -100,7 +103,7 @@ def print_table(table, task: str, splitter: str, seed: int, rows: list[dict], me
     several = table.target_names
     print(f"{table.source}: {table.n_samples} examples, {task} of "
           + (f"{_targets_line(several, task)}; each target's: --json" if several else
-             repr(table.target_name)))
+             repr(table.target_name) + note))
     other = "fold" if folds == 2 else f"{folds - 1}"
     print(f"{folds} folds ({splitter}, shuffled with seed {seed}): each fold scored by a model "
           f"trained on the other {other}")

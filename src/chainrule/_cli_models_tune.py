@@ -300,6 +300,10 @@ def _cross_validate(run: argparse.Namespace, combo: dict[str, str], i: int, n: i
         raise ValueError(f"the combination {_words(combo)}: its task is {task}, the first "
                          f"combination's {search['task']}: their scores cannot be ranked "
                          "together")
+    if not search.get("note"):  # train's words on 21 to 100 whole numbers, said once
+        from ._cli_models_train_task import whole_numbers_note
+
+        search["note"] = whole_numbers_note(table, task, run.task, run.loss)
     rows: list[dict] = []
     start = time.perf_counter()
     failed = None

@@ -66,7 +66,7 @@ def print_results(args: argparse.Namespace, search: dict, results: list[dict],
     table = search["table"]
     print(f"{search['source']}: {search['samples']} examples, {search['task']} of "
           + (", ".join(map(repr, table.target_names)) if table.target_names else
-             repr(table.target_name)))
+             repr(table.target_name) + search.get("note", "")))
     how = ("ParameterGrid" if search["search"] == "grid" else
            f"ParameterSampler of --random {args.random}, seed {args.seed}")
     print(f"{n} combination{'s' if n != 1 else ''} ({how}), each cross-validated on the same "
