@@ -33,7 +33,7 @@ _SCORING = ("accuracy", "balanced_accuracy", "f1_macro", "roc_auc", "log_loss",
 
 def _add_tune(sub: argparse._SubParsersAction) -> None:
     from ._cli_models_cv import _REFUSED
-    from ._cli_models_tune_grid import GRID_HELP
+    from ._cli_models_tune_grid import GRID_HELP, refuse_dashed_entry
 
     p = sub.add_parser(
         "tune", help="grid or random search of train's options, each combination scored by "
@@ -63,6 +63,7 @@ def _add_tune(sub: argparse._SubParsersAction) -> None:
             action.default = None
     p.add_argument("--grid", nargs="+", action="extend", metavar="OPTION=VALUES",
                    help=GRID_HELP)
+    p.words_check = refuse_dashed_entry  # --grid --lr=0.1: --grid lr=0.1
     p.add_argument("--random", type=positive_int, default=None, metavar="N",
                    help="try N combinations drawn without replacement from the grid by "
                    "scikit-learn's ParameterSampler (random_state --seed) instead of every "

@@ -124,6 +124,25 @@ def _option(parser: argparse.ArgumentParser, name: str, entry: str) -> argparse.
     return action
 
 
+def refuse_dashed_entry(parser: argparse.ArgumentParser, words: list[str]) -> None:
+    """Refuse ``--grid --lr=0.1`` (an entry typed with its option's dashes) naming the entry
+    as ``--grid`` takes it, ``lr=0.1``; argparse reads ``--lr=0.1`` as an option and said
+    only "expected at least one argument".  An entry never starts with ``-`` (a negative
+    value follows its name, ``lr=-1``), so a word after ``--grid`` that starts with
+    ``--`` is no entry; the ``--name`` of ``--grid --lr 0.1`` takes the word after it.
+    """
+    for i, word in enumerate(words[:-1]):
+        after = words[i + 1]
+        if word != "--grid" or not after.startswith("--") or len(after) < 3:
+            continue
+        name, eq, values = after[2:].partition("=")
+        if not eq:
+            values = (words[i + 2] if i + 2 < len(words)
+                      and not words[i + 2].startswith("--") else "V1,V2,...")
+        parser.error(f"argument --grid: {after} is an option, not a --grid entry: an entry "
+                     f"names train's option without its dashes, as --grid {name}={values}")
+
+
 def parse_grid(entries: list[str], base: argparse.Namespace,
                parser: argparse.ArgumentParser) -> dict[str, list[str]]:
     """``--grid``'s entries as ``{option: [value, ...]}``, every value checked by train's

@@ -39,6 +39,9 @@ class CommandParser(Parser):
     """A command's parser, which reads nothing while ``skip`` is set (see :func:`parse_known`)."""
 
     skip = False
+    #: Called with the parser and the command's words before argparse reads them, to
+    #: refuse with a clearer message what argparse would refuse in its own words.
+    words_check: Callable[[argparse.ArgumentParser, list[str]], None] | None = None
 
     def _get_formatter(self) -> argparse.HelpFormatter:
         """The formatter, showing :data:`POSITIONALS_AFTER_NAMES`' positionals as required."""
@@ -51,6 +54,8 @@ class CommandParser(Parser):
     def parse_known_args(self, args=None, namespace=None):  # type: ignore[override]
         if self.skip:
             return argparse.Namespace() if namespace is None else namespace, []
+        if self.words_check is not None and args is not None:
+            self.words_check(self, list(args))
         return super().parse_known_args(args, namespace)
 
 
