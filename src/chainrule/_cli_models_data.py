@@ -240,7 +240,7 @@ def _model_data(model, data: str, target: str | None, need_target: bool, seed: i
         without_weight_column,
     )
     from ._tabular_npz import _npz_shape
-    from ._tabular_table import NotANumberError
+    from ._tabular_table import NotANumberError, lookalike_hint
     from .saved_model import EstimatorModel
     from .tabular import read_data
 
@@ -276,7 +276,8 @@ def _model_data(model, data: str, target: str | None, need_target: bool, seed: i
                              # --impute: missing cells read as NaNs, which the model fills
                              **({"missing": True} if model.metadata.get("impute") else {}))
         except NotANumberError as exc:  # not "one-hot encode it first": the model's numbers
-            raise ValueError(f"{exc.bare}; " + (exc.lookalike or (
+            raise ValueError(f"{exc.bare}; " + ((exc.lookalike and lookalike_hint(
+                exc.cell, bool(model.metadata.get("impute")))) or (
                 "the model takes numbers in this column, as its training data held them"))
                 + unnamed) from None
         except ValueError as exc:

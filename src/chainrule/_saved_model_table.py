@@ -113,7 +113,7 @@ def _numbers(values: np.ndarray, name: str, missing: bool = False) -> np.ndarray
             try:
                 out[i] = float(value if text is None else text)
             except (TypeError, ValueError):
-                hint = (text is not None and lookalike_hint(text)) or (
+                hint = (text is not None and lookalike_hint(text, missing)) or (
                     "the model takes numbers in this column, as its training data held them")
                 raise ValueError(
                     f"{_where(i)}, column {name!r}: not a number: {value!r}; {hint}") from None

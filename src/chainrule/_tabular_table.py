@@ -148,17 +148,27 @@ def missing_cells(stripped: np.ndarray, nan: bool = True) -> np.ndarray:
     return gap
 
 
-def lookalike_hint(text: str) -> str | None:
+#: What :func:`lookalike_hint` tells of a missing value to a model that does not fill one
+NO_IMPUTE_HINT = ("this model refuses it, an empty cell too: it was trained without "
+                  "--impute, which fills missing cells (train it with --impute, or drop the "
+                  "row)")
+
+
+def lookalike_hint(text: str, fills: bool = True) -> str | None:
     """What the cell ``text`` among numbers may be where it is no number and no marker of
     a missing one (:func:`is_missing_number`) but looks like one ("-", "--", "missing",
-    "na"), or None."""
+    "na"), or None.  ``fills``: whether what reads it takes a missing value (train, which
+    says how to fill an empty cell; a model of ``--impute``); where not (a model trained
+    without ``--impute``), an empty cell is refused too, and the hint says so."""
     value = text.strip()
     if value == "-":
         return ("a spreadsheet's accounting format writes a zero as '-': write 0 if it is "
-                "one, or leave the cell empty if the value is missing")
+                + ("one, or leave the cell empty if the value is missing" if fills else
+                   "one; if the value is missing, " + NO_IMPUTE_HINT))
     if value.lower() in _LOOKALIKES:
         return (f"{value!r} is not read as a missing value (those are "
-                f"{MISSING_SPELLINGS_TEXT}): if it marks one, leave the cell empty")
+                f"{MISSING_SPELLINGS_TEXT}): if it marks one, "
+                + ("leave the cell empty" if fills else NO_IMPUTE_HINT))
     return None
 
 
@@ -179,12 +189,14 @@ class NotANumberError(ValueError):
     ``bare`` (file, line, column and the cell) is kept for a caller whose advice
     differs from the reader's (a model's column of numbers, in ``chainrule predict``);
     ``lookalike``, :func:`lookalike_hint`'s of the cell (None: none), is advice that
-    holds for any caller ("-", a spreadsheet's zero).
+    holds for a reader that takes a missing value ("-", a spreadsheet's zero); ``cell``,
+    the cell's text, for a caller's own :func:`lookalike_hint`.
     """
 
-    def __init__(self, bare: str, hint: str, lookalike: str | None = None) -> None:
+    def __init__(self, bare: str, hint: str, lookalike: str | None = None,
+                 cell: str = "") -> None:
         super().__init__(f"{bare}; {lookalike or hint}" if lookalike or hint else bare)
-        self.bare, self.lookalike = bare, lookalike
+        self.bare, self.lookalike, self.cell = bare, lookalike, cell
 
 
 #: What a missing cell written as a marker ("NA") is told: a feature's, and a target's,
@@ -234,7 +246,7 @@ def _parse_floats(cells: np.ndarray, where: Any, what: str, hint: str = "",
                     f"{where(i)}, {what}: missing value (written {text!r}): {advice}",
                     f"{where(i)}, {what}: missing value (written {text!r})") from None
             raise NotANumberError(f"{where(i)}, {what}: not a number: {text!r}", hint,
-                                  lookalike_hint(text)) from None
+                                  lookalike_hint(text), text) from None
         if not np.isfinite(value):
             raise ValueError(f"{where(i)}, {what}: not a finite number: {text!r}")
     raise ValueError(f"{what}: values that are not finite numbers")  # pragma: no cover
