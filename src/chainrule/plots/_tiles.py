@@ -83,6 +83,14 @@ def plot_tiles(
         If ``images`` is not a non-empty 3-D array of finite numbers, or an
         option is out of its range (naming it).
     """
+    return _plot_tiles(images, path, title, ncols, normalize, cmap, tile_inches, ax)
+
+
+def _plot_tiles(images: object, path: str | Path | None, title: str | None,
+                ncols: int | None, normalize: str, cmap: str, tile_inches: float,
+                ax: object, mean: float | None = None) -> Path | object:
+    """:func:`plot_tiles`; ``mean``: what ``normalize="ufldl"`` subtracts (default: the
+    mean of ``images``), the mean of all of a layer's units where only some are drawn."""
     tiles = _numbers(images, "images")
     if tiles.ndim != 3 or 0 in tiles.shape:
         raise ValueError(
@@ -106,7 +114,7 @@ def plot_tiles(
         top = float(np.max(np.abs(tiles))) or 1.0
         limits = [(-top, top)] * n
     elif normalize == "ufldl":  # display_network.m: A - mean(A(:)), each / max(abs(...))
-        tiles = tiles - tiles.mean()
+        tiles = tiles - (tiles.mean() if mean is None else mean)
         limits = [(-top, top) for top in (float(np.max(np.abs(t))) or 1.0 for t in tiles)]
     else:
         limits = []
@@ -263,7 +271,8 @@ def plot_first_layer(
         Default: "first-layer weights (N units)" (", C input channels each"
         added for a Conv2D layer on images of C > 1 channels; "first N of M
         units" when ``max_units`` leaves some of the layer's M units out).
-    normalize, tile_inches : see :func:`plot_tiles`.
+    normalize, tile_inches : see :func:`plot_tiles`.  ``"ufldl"`` removes the mean of
+        all the layer's weights, as ``display_network(W1')``, the drawn units' or not.
     ax : matplotlib Axes, optional
         Draw the tiles into this Axes as one image (:func:`plot_tiles`' montage).
 
@@ -273,6 +282,9 @@ def plot_first_layer(
         The file written when ``path`` is given, else the Axes drawn into.
     """
     tiles = first_layer_tiles(model, shape)
+    # UFLDL's display_network(W1') removes the mean of every unit's weights, also where
+    # only the first max_units are drawn (each tile's gray of 0 must not depend on them)
+    mean = float(tiles.mean()) if normalize == "ufldl" else None
     # a Conv2D unit (kernel) is one tile per input channel, side by side in tiles
     per_unit = getattr(_first_weight_layer(model), "in_channels", 1)
     all_units = tiles.shape[0] // per_unit
@@ -291,5 +303,4 @@ def plot_first_layer(
     # over two rows (its tiles 4, 5 and 6 of 12 drawn at the end of one row and the start
     # of the next), and no tile said which kernel it belonged to
     ncols = per_unit * math.ceil(math.sqrt(n_units)) if per_unit > 1 else None
-    return plot_tiles(tiles, path, title=title, ncols=ncols, normalize=normalize,
-                      tile_inches=tile_inches, ax=ax)
+    return _plot_tiles(tiles, path, title, ncols, normalize, "gray", tile_inches, ax, mean)
