@@ -277,7 +277,7 @@ def _model_data(model, data: str, target: str | None, need_target: bool, seed: i
                              **({"missing": True} if model.metadata.get("impute") else {}))
         except NotANumberError as exc:  # not "one-hot encode it first": the model's numbers
             raise ValueError(f"{exc.bare}; " + ((exc.lookalike and lookalike_hint(
-                exc.cell, bool(model.metadata.get("impute")))) or (
+                exc.cell, bool(model.metadata.get("impute")), exc.target)) or (
                 "the model takes numbers in this column, as its training data held them"))
                 + unnamed) from None
         except ValueError as exc:

@@ -154,21 +154,27 @@ NO_IMPUTE_HINT = ("this model refuses it, an empty cell too: it was trained with
                   "row)")
 
 
-def lookalike_hint(text: str, fills: bool = True) -> str | None:
+#: ... and to a target's cell, never imputed
+TARGET_HINT = "an empty cell is refused too: drop the row (a target is never imputed)"
+
+
+def lookalike_hint(text: str, fills: bool = True, target: bool = False) -> str | None:
     """What the cell ``text`` among numbers may be where it is no number and no marker of
     a missing one (:func:`is_missing_number`) but looks like one ("-", "--", "missing",
     "na"), or None.  ``fills``: whether what reads it takes a missing value (train, which
     says how to fill an empty cell; a model of ``--impute``); where not (a model trained
-    without ``--impute``), an empty cell is refused too, and the hint says so."""
+    without ``--impute``), an empty cell is refused too, and the hint says so; ``target``:
+    the cell is a target's, whose missing value is refused whatever fills features."""
     value = text.strip()
+    gap = TARGET_HINT if target else None if fills else NO_IMPUTE_HINT
     if value == "-":
         return ("a spreadsheet's accounting format writes a zero as '-': write 0 if it is "
-                + ("one, or leave the cell empty if the value is missing" if fills else
-                   "one; if the value is missing, " + NO_IMPUTE_HINT))
+                + ("one, or leave the cell empty if the value is missing" if gap is None
+                   else "one; if the value is missing, " + gap))
     if value.lower() in _LOOKALIKES:
         return (f"{value!r} is not read as a missing value (those are "
                 f"{MISSING_SPELLINGS_TEXT}): if it marks one, "
-                + ("leave the cell empty" if fills else NO_IMPUTE_HINT))
+                + ("leave the cell empty" if gap is None else gap))
     return None
 
 
@@ -190,13 +196,14 @@ class NotANumberError(ValueError):
     differs from the reader's (a model's column of numbers, in ``chainrule predict``);
     ``lookalike``, :func:`lookalike_hint`'s of the cell (None: none), is advice that
     holds for a reader that takes a missing value ("-", a spreadsheet's zero); ``cell``,
-    the cell's text, for a caller's own :func:`lookalike_hint`.
+    the cell's text, for a caller's own :func:`lookalike_hint`; ``target``, whether the
+    cell is a target's.
     """
 
     def __init__(self, bare: str, hint: str, lookalike: str | None = None,
-                 cell: str = "") -> None:
+                 cell: str = "", target: bool = False) -> None:
         super().__init__(f"{bare}; {lookalike or hint}" if lookalike or hint else bare)
-        self.bare, self.lookalike, self.cell = bare, lookalike, cell
+        self.bare, self.lookalike, self.cell, self.target = bare, lookalike, cell, target
 
 
 #: What a missing cell written as a marker ("NA") is told: a feature's, and a target's,
@@ -245,8 +252,9 @@ def _parse_floats(cells: np.ndarray, where: Any, what: str, hint: str = "",
                 raise MissingValueError(
                     f"{where(i)}, {what}: missing value (written {text!r}): {advice}",
                     f"{where(i)}, {what}: missing value (written {text!r})") from None
+            target = advice is TARGET_GAP_ADVICE
             raise NotANumberError(f"{where(i)}, {what}: not a number: {text!r}", hint,
-                                  lookalike_hint(text), text) from None
+                                  lookalike_hint(text, target=target), text, target) from None
         if not np.isfinite(value):
             raise ValueError(f"{where(i)}, {what}: not a finite number: {text!r}")
     raise ValueError(f"{what}: values that are not finite numbers")  # pragma: no cover
