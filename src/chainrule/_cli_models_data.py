@@ -240,7 +240,7 @@ def _model_data(model, data: str, target: str | None, need_target: bool, seed: i
         without_weight_column,
     )
     from ._tabular_npz import _npz_shape
-    from ._tabular_table import NotANumberError, lookalike_hint
+    from ._tabular_table import MissingValueError, NotANumberError, lookalike_hint
     from .saved_model import EstimatorModel
     from .tabular import read_data
 
@@ -280,6 +280,10 @@ def _model_data(model, data: str, target: str | None, need_target: bool, seed: i
                 exc.cell, bool(model.metadata.get("impute")), exc.target)) or (
                 "the model takes numbers in this column, as its training data held them"))
                 + unnamed) from None
+        except MissingValueError as exc:  # a model of --impute reads them: not this one
+            raise ValueError(f"{exc.bare}: the model was trained without --impute, so it "
+                             "takes no missing cells: fill the cell in or drop the row (train "
+                             f"with --impute for a model that fills them){unnamed}") from None
         except ValueError as exc:
             if not unnamed:
                 raise ValueError(f"{exc}{_by_position(features, str(exc))}") from None
