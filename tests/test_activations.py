@@ -362,5 +362,5 @@ def test_the_readme_lists_every_activation_and_loss_with_its_aliases():
     # and no more: every alias README names is one the code takes, for what README says
     listed = dict(re.findall(r"([a-z_]+) \(alias ([a-z_]+)", " ".join(acts.split())))
     assert {alias: target for target, alias in listed.items()} == ALIASES
-    listed = dict(re.findall(r"`([a-z_]+)` \(alias `([a-z_]+)`", flat))
-    assert {alias: target for target, alias in listed.items()} == LOSS_ALIASES
+    listed = re.findall(r"`([a-z_]+)` \(alias `([a-z_]+)`", flat)  # a loss may have two
+    assert {alias: target for target, alias in listed} == LOSS_ALIASES

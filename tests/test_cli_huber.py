@@ -137,8 +137,8 @@ def test_help_says_huber_makes_whole_number_targets_a_regression(tmp_path, capsy
     with pytest.raises(SystemExit):
         main(["train", "--help"])
     text = " ".join(capsys.readouterr().out.split())
-    assert "regression for --loss poisson or huber" in text
-    assert "regression whatever it holds with --loss poisson or huber" in text
+    assert "regression for --loss poisson, huber or mean_absolute_error" in text
+    assert "regression whatever it holds with --loss poisson, huber or mae" in text
 
 
 def test_delta_of_a_bounded_output_is_in_the_target_s_units(tmp_path, capsys):

@@ -1146,9 +1146,9 @@ def test_regressor_takes_scikit_learns_loss_parameter(tmp_path):
     np.testing.assert_array_equal(a.predict(X), b.predict(X))
     assert clone(a).loss == "squared_error"
     assert load_estimator(a.save(tmp_path / "reg.npz")).loss == "squared_error"
-    with pytest.raises(ValueError, match=r"loss must be one of \['huber', 'poisson', "
-                                         r"'squared_error'\], got 'absolute_error'"):
-        MLPRegressor(loss="absolute_error", **kw).fit(X, y)
+    with pytest.raises(ValueError, match=r"loss must be one of \['absolute_error', 'huber', "
+                                         r"'poisson', 'squared_error'\], got 'quantile'"):
+        MLPRegressor(loss="quantile", **kw).fit(X, y)
     assert "loss" not in MLPClassifier().get_params()  # as in scikit-learn
 
 

@@ -58,8 +58,8 @@ def _add_train(sub: argparse._SubParsersAction) -> None:
         "examples and write the model "
         "file (.npz: arrays + JSON, never pickle). The task is inferred from the target "
         "(text, or at most 20 distinct whole numbers: classification; else regression; "
-        "regression whatever it holds with --loss poisson or huber; --task to override); so "
-        "are the output "
+        "regression whatever it holds with --loss poisson, huber or mae; --task to "
+        "override); so are the output "
         "layer (softmax for 3+ classes, sigmoid for 2 unless --loss cross_entropy, identity "
         "for regression, exp for a "
         "regression with --loss poisson) and the loss (cross_entropy for softmax, log_loss "
@@ -148,8 +148,8 @@ def add_train_options(p: argparse.ArgumentParser) -> None:
                    "column with a missing cell in the training rows (SimpleImputer's "
                    "add_indicator), after the others, left 0/1 by --scale")
     p.add_argument("--task", choices=["auto", "classification", "regression"], default="auto",
-                   help="default: auto (inferred from the target; regression for --loss poisson "
-                   "or huber)")
+                   help="default: auto (inferred from the target; regression for --loss poisson, "
+                   "huber or mean_absolute_error)")
     add_architecture_args(p)  # --hidden, --activation, --dropout, --layers, --input-shape
     p.add_argument("--output", type=backprop_activation_name, metavar="ACT",
                    help="output activation (default: softmax / sigmoid / identity by task; "
@@ -158,8 +158,9 @@ def add_train_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--loss", type=loss_name,
                    help="loss (default: by the output: cross_entropy for softmax, log_loss "
                    "for sigmoid, squared_error for every other output, exp included; "
-                   "poisson, exp's canonical loss, only when given; huber, for "
-                   "regression targets with outliers, only when given)")
+                   "poisson, exp's canonical loss, only when given; huber or "
+                   "mean_absolute_error (mae), for regression targets with outliers, only "
+                   "when given)")
     p.add_argument("--huber-delta", type=positive_float, default=None, metavar="D",
                    help="threshold of --loss huber (regression only): the loss is r^2/2 of "
                    "a residual r within D, D (|r| - D/2) beyond; in standardised target "

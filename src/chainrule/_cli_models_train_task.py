@@ -9,6 +9,17 @@ import numpy as np
 
 from ._tabular_table import TARGET_GAP_ADVICE
 
+#: The losses of a regression only (of residuals y - a, or of counts): ``--task auto`` makes
+#: a regression of any target with one of them
+REGRESSION_LOSSES = ("poisson", "huber", "mean_absolute_error")
+
+
+def regression_loss(loss: str | None) -> bool:
+    """Whether ``--loss`` (a name or an alias: ``mae``) is one of :data:`REGRESSION_LOSSES`."""
+    from .losses import ALIASES
+
+    return loss is not None and ALIASES.get(loss, loss) in REGRESSION_LOSSES
+
 
 def _infer_task(table, requested: str, loss: str | None = None) -> str:
     if requested != "auto":
@@ -17,7 +28,7 @@ def _infer_task(table, requested: str, loss: str | None = None) -> str:
         return table.task
     # counts: whole numbers, often few distinct ones, yet a regression (huber: a regression
     # loss, of residuals y - a)
-    if loss in ("poisson", "huber"):
+    if regression_loss(loss):
         return "regression"
     y = np.asarray(table.y)
     try:
@@ -41,7 +52,7 @@ def whole_numbers_note(table, task: str, requested: str, loss: str | None = None
     """`` (K distinct whole numbers: ...)`` where ``--task auto`` made a regression of a
     target of 21 to 100 distinct whole numbers (integer class codes, 30 of them, become a
     regression without a word otherwise), else ``""``."""
-    if task != "regression" or requested != "auto" or loss in ("poisson", "huber"):
+    if task != "regression" or requested != "auto" or regression_loss(loss):
         return ""
     try:
         values = np.asarray(table.y).astype(np.float64)
@@ -216,7 +227,7 @@ def _infer_task_several(table, requested: str, loss: str | None = None) -> str:
         _refuse_marked_gaps_several(table, classes=True)
     if requested != "auto":
         return requested  # a classification's columns are checked by their classes
-    if loss in ("poisson", "huber"):
+    if regression_loss(loss):
         return "regression"
     _refuse_marked_gaps_several(table)  # "NA" among 0/1 or numbers: no class, no text
     names = table.target_names
@@ -312,7 +323,8 @@ def _several_words(task: str, labels: list | None, names: list[str]) -> str:
 
 
 def _check_huber(args, task: str) -> None:
-    """Refuse --huber-delta without --loss huber, and --loss huber for a classification."""
+    """Refuse --huber-delta without --loss huber, and --loss huber (or mean_absolute_error)
+    for a classification."""
     from .losses import get_loss
 
     huber = args.loss is not None and get_loss(args.loss).name == "huber"
@@ -320,9 +332,10 @@ def _check_huber(args, task: str) -> None:
         raise ValueError(f"--huber-delta {args.huber_delta:g}: the threshold of --loss huber, "
                          f"but the loss is {args.loss or 'the default of the output'}; give "
                          "--loss huber too, or leave --huber-delta out")
-    if huber and task == "classification":
-        raise ValueError("--loss huber: a regression loss (of the residuals y - a), but the "
-                         "task is classification; use the default loss (cross_entropy or "
+    absolute = args.loss is not None and get_loss(args.loss).name == "mean_absolute_error"
+    if (huber or absolute) and task == "classification":
+        raise ValueError(f"--loss {args.loss}: a regression loss (of the residuals y - a), but "
+                         "the task is classification; use the default loss (cross_entropy or "
                          "log_loss), or --task regression for a numeric target")
 
 
@@ -358,7 +371,7 @@ def _numeric_targets(table, args: argparse.Namespace) -> np.ndarray:
         return regression_targets(table)
     except ValueError as e:
         why = ("--task regression" if args.task == "regression" else
-               f"--loss {args.loss}, a regression loss," if args.loss in ("poisson", "huber")
+               f"--loss {args.loss}, a regression loss," if regression_loss(args.loss)
                else None)
         if why is None or "not a number" not in str(e):
             raise

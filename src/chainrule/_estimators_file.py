@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from . import io
-from ._estimators_regressor import _REGRESSOR_LOSSES
+from ._estimators_regressor import _REGRESSOR_LOSSES, _network_loss
 
 # What each estimator's network ends with: output activation and loss (see ``_output``)
 _Y_TYPES = {"binary": ("sigmoid", "log_loss"), "multiclass": ("softmax", "cross_entropy"),
@@ -49,10 +49,11 @@ def _fitted_problem(fitted: dict, net: Any, classifier: bool) -> str | None:
     """
     act = net.output_activation
     found = (act.name if act is not None else None, net.loss.name)
-    if not classifier and found not in {(a, loss) for loss, a in _REGRESSOR_LOSSES.items()}:
+    if not classifier and found not in {(a, _network_loss(loss))
+                                        for loss, a in _REGRESSOR_LOSSES.items()}:
         return (f"estimator: 'MLPRegressor' needs a network ending in identity with the loss "
-                f"'squared_error' or 'huber', or in exp with the loss 'poisson'; the network "
-                f"has {found}")
+                f"'squared_error', 'huber' or 'mean_absolute_error', or in exp with the loss "
+                f"'poisson'; the network has {found}")
     if classifier and found not in _Y_TYPES.values():
         return (f"estimator: 'MLPClassifier' needs a network ending in sigmoid or softmax "
                 f"with the loss 'log_loss' or 'cross_entropy'; the network has {found}")

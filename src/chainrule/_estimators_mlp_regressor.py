@@ -31,7 +31,7 @@ class MLPRegressor(_RegressorOutputs, RegressorMixin, _BaseMLP):
     Parameters
     ----------
     hidden_layer_sizes, activation : see :class:`MLPClassifier`
-    loss : {"squared_error", "poisson", "huber"}, default "squared_error"
+    loss : {"squared_error", "poisson", "huber", "absolute_error"}, default "squared_error"
         The loss, as in scikit-learn's MLPRegressor, where it is the first
         positional parameter; here it is keyword-only, after
         ``hidden_layer_sizes`` and ``activation``.  "poisson": half the Poisson
@@ -45,7 +45,10 @@ class MLPRegressor(_RegressorOutputs, RegressorMixin, _BaseMLP):
         "squared_error") and ``huber_delta (|r| - huber_delta / 2)`` beyond,
         so that outliers among the targets pull on the fit with a bounded
         gradient; per example, scikit-learn's ``SGDRegressor(loss="huber",
-        epsilon=huber_delta)``.
+        epsilon=huber_delta)``.  "absolute_error": the mean absolute error
+        ``mean_j |a_j - y_j|`` (the network's "mean_absolute_error", PyTorch's
+        ``L1Loss``) with an identity output, for targets with heavy noise or
+        outliers; its gradient ``sign(a - y) / n_outputs`` is 0 at ``a == y``.
     huber_delta : float, default 1.0
         The threshold of "huber" (unused by the other losses), finite and > 0,
         in the units of ``y`` (scale ``y`` first, e.g. with

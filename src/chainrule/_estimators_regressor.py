@@ -15,7 +15,21 @@ from ._mlp_base import _finite_real, _loss_changed
 from ._validation import number_text
 
 # the output activation of each loss of MLPRegressor
-_REGRESSOR_LOSSES = {"squared_error": "identity", "poisson": "exp", "huber": "identity"}
+_REGRESSOR_LOSSES = {"squared_error": "identity", "poisson": "exp", "huber": "identity",
+                     "absolute_error": "identity"}
+# the network's loss of each loss of MLPRegressor whose name (scikit-learn's) differs from it
+_NETWORK_LOSS = {"absolute_error": "mean_absolute_error"}
+
+
+def _network_loss(loss: str) -> str:
+    """The name of the network's loss of MLPRegressor's ``loss``: "mean_absolute_error" of
+    "absolute_error", the same name of the others."""
+    return _NETWORK_LOSS.get(loss, loss)
+
+
+def _estimator_loss(name: str) -> str:
+    """MLPRegressor's ``loss`` of a network's loss ``name`` (:func:`_network_loss` undone)."""
+    return next((k for k, v in _NETWORK_LOSS.items() if v == name), name)
 
 
 class _RegressorOutputs:
@@ -40,13 +54,13 @@ class _RegressorOutputs:
         """The loss as the network takes it: a name, or huber's ``{"name", "delta"}``."""
         if self.loss == "huber":
             return {"name": "huber", "delta": float(self.huber_delta)}
-        return self.loss
+        return _network_loss(self.loss)
 
     def _check_loss_kept(self) -> None:
         """Refuse to go on with a fitted network of another ``loss`` or ``huber_delta``."""
         net_loss = self.network_.loss
-        if self.loss != net_loss.name:
-            raise ValueError(_loss_changed(self.loss, net_loss.name))
+        if self.loss != _estimator_loss(net_loss.name):
+            raise ValueError(_loss_changed(self.loss, _estimator_loss(net_loss.name)))
         trained = net_loss.params.get("delta")
         if trained is not None and float(self.huber_delta) != trained:
             raise ValueError(

@@ -152,3 +152,12 @@ def _huber(a, y, delta):
 def _huber_grad(a, y, delta):
     return np.clip(a - y, -delta, delta)
 
+
+
+# --- mean_absolute_error: mean_j |a_j - y_j| ------------------------------------------------
+def _mae(a, y):
+    return np.sum(np.abs(a - y), axis=1) / a.shape[1]
+
+
+def _mae_grad(a, y):  # sign(0) = 0: no pull on an output already at its target
+    return np.sign(a - y) / a.shape[1]

@@ -59,6 +59,7 @@ from ._estimators_file import _is_finite as _is_finite
 from ._estimators_mlp_classifier import MLPClassifier
 from ._estimators_mlp_regressor import MLPRegressor
 from ._estimators_regressor import _REGRESSOR_LOSSES as _REGRESSOR_LOSSES
+from ._estimators_regressor import _estimator_loss
 from ._estimators_regressor import _RegressorOutputs as _RegressorOutputs
 from ._mlp_base import ESTIMATOR_FORMAT
 from ._mlp_base import _BaseMLP as _BaseMLP
@@ -142,9 +143,10 @@ def load_estimator(path: str | os.PathLike) -> MLPClassifier | MLPRegressor:
     unknown = sorted(set(params) - set(cls().get_params()))
     if unknown:
         raise bad(f"params: unknown parameter(s) {unknown} for {kind}")
-    if cls is MLPRegressor and params.get("loss", "squared_error") != net.loss.name:
-        raise bad(f"params: loss: expected {net.loss.name!r} (the network's loss), found "
-                  f"{params.get('loss', 'squared_error')!r}")
+    if cls is MLPRegressor and params.get("loss", "squared_error") != _estimator_loss(
+            net.loss.name):  # scikit-learn's "absolute_error" of the network's absolute error
+        raise bad(f"params: loss: expected {_estimator_loss(net.loss.name)!r} (the network's "
+                  f"loss), found {params.get('loss', 'squared_error')!r}")
     smoothing = net.loss.params.get("label_smoothing", 0.0)  # as the classifier's must be
     if cls is MLPClassifier and params.get("label_smoothing", 0.0) != smoothing:
         raise bad(f"params: label_smoothing: expected {smoothing!r} (the network's loss's), "

@@ -27,7 +27,10 @@ row sums to 1), and the loss is no longer a log-likelihood: it is smallest at
 ``chainrule trace`` prints a note under such a target of a softmax.
 
 ``huber`` (:func:`huber`, a parameter ``delta``) is the squared error near the target and
-the absolute error beyond ``delta``, for regression targets with outliers.
+the absolute error beyond ``delta``, for regression targets with outliers;
+``mean_absolute_error`` (aliases ``mae``, ``absolute_error``) is ``mean_j |a_j - y_j|``,
+PyTorch's ``L1Loss`` and scikit-learn's ``mean_absolute_error``, gradient
+``sign(a - y) / n_outputs`` (0 at ``a == y``).
 
 ``cross_entropy`` and ``log_loss`` take a setting ``label_smoothing = eps`` in [0, 1)
 (``{"name": "cross_entropy", "label_smoothing": 0.1}``): the targets of each batch
@@ -69,6 +72,8 @@ from ._loss_formulas import (
     _log_loss_grad,
     _log_loss_logits,
     _log_loss_sigmoid_delta,
+    _mae,
+    _mae_grad,
     _mse,
     _mse_grad,
     _poisson,
@@ -334,11 +339,13 @@ LOSSES: dict[str, Loss] = {
                           "softplus": LogitPath(_poisson_softplus_logits,
                                                 _poisson_softplus_delta)}),
         huber(),
+        Loss("mean_absolute_error", _mae, _mae_grad),
     ]
 }
 """Losses by name."""
 
-ALIASES = {"mse": "mean_squared_error", "binary_cross_entropy": "log_loss", "nll": "cross_entropy"}
+ALIASES = {"mse": "mean_squared_error", "binary_cross_entropy": "log_loss", "nll": "cross_entropy",
+           "mae": "mean_absolute_error", "absolute_error": "mean_absolute_error"}
 
 
 def get_loss(name: str | dict | Loss) -> Loss:

@@ -235,6 +235,9 @@ def _loss(name: str, a: Vector, y: Vector, delta: float = 1.0,
         E = sum(0.5 * r[j] ** 2 if abs(r[j]) <= delta else delta * (abs(r[j]) - 0.5 * delta)
                 for j in range(n))
         return E, [max(-delta, min(delta, r[j])) for j in range(n)]
+    if name == "mean_absolute_error":  # mean |a - y|; its gradient sign(a - y) / n, 0 at a == y
+        return (sum(abs(a[j] - y[j]) for j in range(n)) / n,
+                [((a[j] > y[j]) - (a[j] < y[j])) / n for j in range(n)])
     raise ValueError(f"loss {name!r} is not supported by the reference implementation")
 
 

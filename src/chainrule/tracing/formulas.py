@@ -35,6 +35,8 @@ _LOSS = {
               r"E = \sum_{{{k}}} h({o}_{{{k}}} - {t}_{{{k}}}),\quad h(r) = \begin{{cases}} "
               r"r^2 / 2 & |r| \le \delta \\ \delta (|r| - \delta / 2) & |r| > \delta "
               r"\end{{cases}}"),
+    "mean_absolute_error": ("E = 1/K sum_{k} |{o}_{k} - {t}_{k}|",
+                            r"E = \tfrac{{1}}{{K}} \sum_{{{k}}} |{o}_{{{k}}} - {t}_{{{k}}}|"),
 }
 
 # loss name -> dE/do_k (text, latex)
@@ -45,6 +47,8 @@ _DLOSS = {
     "cross_entropy": ("-{t} / {o}", r"-\frac{{{t}}}{{{o}}}"),
     "poisson": ("1 - {t} / {o}", r"1 - \frac{{{t}}}{{{o}}}"),
     "huber": ("clip({o} - {t}, -delta, delta)", r"\mathrm{{clip}}({o} - {t}, -\delta, \delta)"),
+    "mean_absolute_error": ("1/K sign({o} - {t})",
+                            r"\tfrac{{1}}{{K}} \operatorname{{sign}}({o} - {t})"),
 }
 
 # activation name -> f'(net) (text, latex) with {net}, {out} placeholders
