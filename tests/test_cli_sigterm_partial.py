@@ -100,7 +100,12 @@ def test_train_find_lr_says_which_signal_stopped_it(files, capsys, monkeypatch, 
     _, data = files
     _signal_at(monkeypatch, lr_range._Recorder, "on_batch_end", 30, signum)
     capsys.readouterr()
-    main(["train", data, "--find-lr", "--lr-steps", "60", "--batch-size", "4", "-q"])
-    out = capsys.readouterr().out
+    # the status is the signal's, as every other command's (Ctrl-C exited 0, or 1 when no
+    # rate could be suggested), and stderr says what stopped it
+    assert main(["train", data, "--find-lr", "--lr-steps", "60", "--batch-size", "4",
+                 "-q"]) == 128 + signum
+    out, err = capsys.readouterr()
     assert ("learning-rate range test: 30 of 60 steps of adam, rates 1e-07 to 10 "
             f"({WORDS[signum]})") in out, out
+    assert err.endswith(f"\nchainrule train --find-lr: {WORDS[signum]} after 30 of 60 "
+                        "steps; the table and the rates are of those steps\n"), err

@@ -10,6 +10,7 @@ and the suggested rate, and writes the picture with ``--plot``.
 from __future__ import annotations
 
 import argparse
+import sys
 
 import numpy as np
 
@@ -130,7 +131,8 @@ def find_lr(args: argparse.Namespace, net: object, X: np.ndarray, T: np.ndarray,
     -------
     int
         0, or 1 when no rate can be suggested (too few steps recorded, or a smoothed
-        loss that does not fall).
+        loss that does not fall); 130 for a test stopped by Ctrl-C, 143 by SIGTERM
+        (what it recorded printed all the same).
     """
     from ._cli_checkpoint import stopped_how
     from .experiments import lr_range_test
@@ -169,6 +171,11 @@ def find_lr(args: argparse.Namespace, net: object, X: np.ndarray, T: np.ndarray,
         print_written(f"range test written to {path}", path)
     elif args.plot:
         print(f"chainrule train --find-lr: no step recorded: {args.plot} not written")
+    if test.stop_reason == "interrupted":  # as every command stopped by a signal: 130 or 143
+        how, status = stopped_how()
+        print(f"chainrule train --find-lr: {how} after {n} of {test.steps} steps; the table "
+              "and the rates are of those steps", file=sys.stderr)
+        return status
     return 0 if suggested is not None else 1
 
 
