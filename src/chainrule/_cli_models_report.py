@@ -77,24 +77,24 @@ def _evaluation(model, table, report: bool = False, sample_weight: np.ndarray | 
     y = _targets(model, table)
     sw = sample_weight
     names = table.target_names
-    scored, pred = model, None
-    if model.task == "regression":  # one forward pass, for the scores and the words
-        from ._cli_models_importance import _Outputs
+    from ._cli_models_importance import _Outputs
 
-        scored = _Outputs(model, table.X)
-        pred = scored.out
+    # one forward pass, for every score and the words: a classifier's probabilities (its
+    # labels are theirs), a regression's predictions
+    scored = _Outputs(model, table.X)
+    pred = scored.out
+    if model.task == "regression":
         _say_not_finite(pred, table.source)  # inf or NaN predictions: said, and scored
     scores: dict = {"samples": table.n_samples, **_scores(scored, table.X, y, sw)}
     no_auc = shown = None
     if model.task == "classification":
-        proba = model.predict_proba(table.X)
-        more, no_auc = _class_scores(model, proba, y, sw)
+        more, no_auc = _class_scores(model, pred, y, sw)
         scores.update(more)
-        shown = _class_report(model, proba, y, names, sw) if report else None
+        shown = _class_report(model, pred, y, names, sw) if report else None
     each = ([] if not names else _target_scores(y, pred, sw)
             if model.task == "regression" else
             [{k: v for k, v in s.items() if k != "predicted"}
-             for s in _label_scores(y, model.predict_proba(table.X), sw)])
+             for s in _label_scores(y, pred, sw)])
     return scores, no_auc, each, shown
 
 

@@ -296,6 +296,18 @@ class EstimatorModel:
         """
         return self._call("predict", X)
 
+    def _labels_of(self, P: np.ndarray) -> np.ndarray:
+        """The estimator's ``predict`` from the probabilities ``P`` of :meth:`predict_proba`
+        (``chainrule predict`` writes both from one pass of the network, as of a
+        :class:`SavedModel`): its label binarizer's decoding of the outputs (the second
+        column of a binary problem, its one sigmoid output), or ``classes_`` at the most
+        probable column (a SoftmaxRegression's or StackedAutoencoder's ``predict``)."""
+        est = self.estimator
+        if getattr(est, "_label_binarizer", None) is None:
+            return est.classes_[np.argmax(P, axis=1)]
+        binary = est.n_outputs_ == 1 and not self.multilabel
+        return est._decode(P[:, 1:] if binary else P)
+
     def predict_proba(self, X: object) -> np.ndarray:
         """The estimator's ``predict_proba`` of ``X``.
 
