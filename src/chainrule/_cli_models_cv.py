@@ -18,6 +18,7 @@ import time
 
 from ._cli_groups import fewest_groups, group_record
 from ._cli_models_cv_folds import _folds, _rows
+from ._cli_models_cv_jobs import add_n_jobs
 from ._cli_models_cv_table import json_text, print_table, summary
 from ._cli_models_data import _DATA_EXAMPLE, _NAMES, _not_empty
 from ._cli_models_overfit import folds_overfit_note
@@ -74,6 +75,7 @@ def _add_cv(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--json", action="store_true",
                    help="print each fold's scores and their mean and standard deviation "
                    "(each target's too, of several) as JSON")
+    add_n_jobs(p, "the folds")
     refused = {dest for dest, _, _ in _REFUSED}
     for action in p._actions:
         if action.dest in refused:  # parsed, to be refused by name (see _refuse)
@@ -145,7 +147,12 @@ def _say(args: argparse.Namespace, text: str) -> None:
     the command that runs the folds (``chainrule cv:``, ``chainrule tune:``); where
     ``args.said`` is a set (tune's, of the search), a text said before is not said again:
     each combination's folds are the same, and so are their messages, but where an
-    option of the combination (``--val-fraction``) makes them differ."""
+    option of the combination (``--val-fraction``) makes them differ.  In a worker of
+    ``--n-jobs`` the text is kept for the parent to say (``_cli_models_cv_jobs``)."""
+    from ._cli_models_cv_jobs import recorded
+
+    if recorded(text):
+        return
     said = getattr(args, "said", None)
     if said is not None:
         if text in said:
@@ -296,53 +303,85 @@ def _print_scores(args: argparse.Namespace, table, task: str, splitter: str, fol
 
 def _run_folds(args: argparse.Namespace, table, task: str, several: bool, lbfgs: bool,
                steps: dict, run_settings: dict, folds: list, rows: list[dict],
-               overfit: dict | None = None) -> None:
+               overfit: dict | None = None, taken=None) -> None:
     """Train and score each fold, appending its scores to ``rows`` as it finishes, and
     to ``overfit`` (if given) :func:`~chainrule._cli_models_overfit.overfit`'s finding
-    by fold number for a fold without --patience that ended past its best."""
+    by fold number for a fold without --patience that ended past its best; with
+    ``args.n_jobs`` (``--n-jobs``) the folds train in worker processes, their results
+    taken (and their lines printed) in fold order (``_cli_models_cv_jobs``).  ``taken``
+    (tune's, of the whole search): the iterator of ``run_jobs`` to take the folds'
+    results from, one per fold."""
+    import contextlib
+
+    from ._cli_models_cv_jobs import run_jobs
+
+    if taken is None:
+        jobs = fold_jobs(args, table, task, several, lbfgs, steps, run_settings, folds)
+        with contextlib.closing(run_jobs(jobs, getattr(args, "n_jobs", None))) as taken:
+            _run_folds(args, table, task, several, lbfgs, steps, run_settings, folds, rows,
+                       overfit, taken)
+        return
+    for _ in folds:
+        done = next(taken)()
+        rows.append(done["row"])
+        if overfit is not None and done["overfit"] is not None:
+            overfit[done["row"]["fold"]] = done["overfit"]
+        if not args.quiet:
+            print(done["line"], file=sys.stderr, flush=True)
+
+
+def fold_jobs(args: argparse.Namespace, table, task: str, several: bool, lbfgs: bool,
+              steps: dict, run_settings: dict, folds: list) -> list[tuple]:
+    """The arguments of :func:`_fold` of each of ``folds``, in order."""
+    return [(args, table, task, several, lbfgs, steps, run_settings, i, len(folds),
+             train_rows, held_rows) for i, (train_rows, held_rows) in enumerate(folds, 1)]
+
+
+def _fold(args: argparse.Namespace, table, task: str, several: bool, lbfgs: bool,
+          steps: dict, run_settings: dict, i: int, k: int, train_rows, held_rows) -> dict:
+    """Train fold ``i`` of ``k`` on ``table``'s ``train_rows`` and score it on its
+    ``held_rows``: its row of scores, its line for stderr, ``_overfit``'s finding (None
+    where there is none to look for: L-BFGS, --patience) and its seconds."""
     from ._cli_models_categorical import fold_tables
     from ._cli_models_report import _evaluation
     from ._cli_models_train_prepare import missing_options
 
-    for i, (train_rows, held_rows) in enumerate(folds, 1):
-        fold_args = copy.copy(args)  # prepare may set a fold's options: not the next's
-        fold_args.quiet = True  # one line per fold, not a progress bar
-        fold_args.fold = (i, len(folds))  # named by the fold's messages
-        # the categories of the fold's training rows, as train on them would find
-        # (--impute constant: its fill category, where the training rows have a gap)
-        fill = missing_options(args).get("missing_category")
-        fitted, held, unseen = fold_tables(_rows(table, train_rows), _rows(table, held_rows),
-                                           fill)
-        for column, n in unseen.items():
-            _say(args, f"fold {i}: {n} held-out example{'s' if n > 1 else ''} of a category "
-                 f"of {column!r} that the fold's training rows lack, encoded as all zeros "
-                 "(as evaluate --unknown-categories zeros)")
-        start = time.perf_counter()
-        try:
-            model, history, n_val = _fit_fold(
-                fold_args, fitted, task, several, lbfgs, steps, run_settings)
-        except ArithmeticError as exc:  # TrainingDiverged: main says it, naming the fold
-            exc.fold = f"fold {i} of {len(folds)}"
-            raise
-        seconds = time.perf_counter() - start
-        if overfit is not None and not lbfgs and args.patience is None:
-            found = _overfit(history.get("val_loss") or ())
-            if found is not None:
-                overfit[i] = found
-        scores, no_auc, each, _ = _evaluation(model, held, sample_weight=held.sample_weight)
-        names = held.target_names
-        row = {"fold": i, "train_samples": len(train_rows), **scores,
-               **({"roc_auc_left_out": no_auc} if no_auc else {}),
-               **({"targets": dict(zip(names, each, strict=True))} if names else {}),
-               "epochs": history.epochs, "stop_reason": history.stop_reason}
-        rows.append(row)
-        if not args.quiet:
-            unit = "iteration" if lbfgs else "epoch"
-            shown = ", ".join(f"{_NAMES[key]} {v:.4g}" for key, v in scores.items()
-                              if key in _NAMES)
-            print(f"fold {i} of {len(folds)}: {len(train_rows)} training examples ({n_val} "
-                  f"of them for validation), {history.epochs} {unit}"
-                  f"{'' if history.epochs == 1 else 's'} in {seconds:.2f} s"
-                  f"{'' if history.stop_reason == 'epochs' else f' ({history.stop_reason})'}"
-                  f"; held out {len(held_rows)}: {shown}",
-                  file=sys.stderr, flush=True)
+    begun = time.perf_counter()
+    fold_args = copy.copy(args)  # prepare may set a fold's options: not the next's
+    fold_args.quiet = True  # one line per fold, not a progress bar
+    fold_args.fold = (i, k)  # named by the fold's messages
+    # the categories of the fold's training rows, as train on them would find
+    # (--impute constant: its fill category, where the training rows have a gap)
+    fill = missing_options(args).get("missing_category")
+    fitted, held, unseen = fold_tables(_rows(table, train_rows), _rows(table, held_rows),
+                                       fill)
+    for column, n in unseen.items():
+        _say(args, f"fold {i}: {n} held-out example{'s' if n > 1 else ''} of a category "
+             f"of {column!r} that the fold's training rows lack, encoded as all zeros "
+             "(as evaluate --unknown-categories zeros)")
+    start = time.perf_counter()
+    try:
+        model, history, n_val = _fit_fold(
+            fold_args, fitted, task, several, lbfgs, steps, run_settings)
+    except ArithmeticError as exc:  # TrainingDiverged: main says it, naming the fold
+        exc.fold = f"fold {i} of {k}"
+        raise
+    seconds = time.perf_counter() - start
+    found = (_overfit(history.get("val_loss") or ())
+             if not lbfgs and args.patience is None else None)
+    scores, no_auc, each, _ = _evaluation(model, held, sample_weight=held.sample_weight)
+    names = held.target_names
+    row = {"fold": i, "train_samples": len(train_rows), **scores,
+           **({"roc_auc_left_out": no_auc} if no_auc else {}),
+           **({"targets": dict(zip(names, each, strict=True))} if names else {}),
+           "epochs": history.epochs, "stop_reason": history.stop_reason}
+    unit = "iteration" if lbfgs else "epoch"
+    shown = ", ".join(f"{_NAMES[key]} {v:.4g}" for key, v in scores.items()
+                      if key in _NAMES)
+    line = (f"fold {i} of {k}: {len(train_rows)} training examples ({n_val} "
+            f"of them for validation), {history.epochs} {unit}"
+            f"{'' if history.epochs == 1 else 's'} in {seconds:.2f} s"
+            f"{'' if history.stop_reason == 'epochs' else f' ({history.stop_reason})'}"
+            f"; held out {len(held_rows)}: {shown}")
+    return {"row": row, "line": line, "overfit": found,
+            "seconds": time.perf_counter() - begun}

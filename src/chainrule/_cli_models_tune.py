@@ -17,11 +17,10 @@ import argparse
 import contextlib
 import copy
 import sys
-import time
 
 import numpy as np
 
-from ._cli_groups import group_record
+from ._cli_models_cv_jobs import add_n_jobs
 from ._cli_models_train import add_train_options
 from .cli_args import model_path, positive_int
 
@@ -78,6 +77,7 @@ def _add_tune(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--json", action="store_true",
                    help="print every combination's options, per-fold scores, means, "
                    "standard deviations and rank as JSON")
+    add_n_jobs(p, "every combination's folds (every pair of a combination and a fold)")
     refused = {dest for dest, _, _ in _REFUSED}
     for action in p._actions:
         if action.dest == "out":
@@ -215,7 +215,10 @@ def _words(combo: dict[str, str]) -> str:
 
 def _tune(args: argparse.Namespace) -> int:
     from ._cli_checkpoint import stopped_how
+    from ._cli_models_cv import fold_jobs
+    from ._cli_models_cv_jobs import run_jobs
     from ._cli_models_data import _DATA_EXAMPLE, _not_empty
+    from ._cli_models_tune_folds import _cross_validate, _set_up
     from ._cli_models_tune_grid import (
         combination_args,
         combinations,
@@ -247,9 +250,17 @@ def _tune(args: argparse.Namespace) -> int:
     results: list[dict] = []
     search = {"grid": grid, "search": "grid" if args.random is None else "random",
               "combinations": len(combos), "tables": tables}
+    # every combination set up (DATA's table, its folds) before any trains, its folds
+    # then taken in order from one run of them all (--n-jobs: in workers, every
+    # combination's folds sent at once)
+    set_up = [_set_up(run, combo, args, search) for run, combo in zip(runs, combos,
+                                                                      strict=True)]
+    jobs = [job for one in set_up for job in fold_jobs(*one[1:])]
     try:
-        for i, (run, combo) in enumerate(zip(runs, combos, strict=True), 1):
-            results.append(_cross_validate(run, combo, i, len(combos), args, search))
+        with contextlib.closing(run_jobs(jobs, args.n_jobs)) as taken:
+            for i, (one, combo) in enumerate(zip(set_up, combos, strict=True), 1):
+                results.append(_cross_validate(one, combo, i, len(combos), args, search,
+                                               taken))
     except KeyboardInterrupt:  # Ctrl-C (or SIGTERM): the combinations finished are kept
         if not results:
             raise
@@ -270,66 +281,6 @@ def _tune(args: argparse.Namespace) -> int:
     if args.out is None:
         return 0
     return _refit(best, train_argv(runs[results.index(best)], parser, args.out), args, search)
-
-
-def _cross_validate(run: argparse.Namespace, combo: dict[str, str], i: int, n: int,
-                    args: argparse.Namespace, search: dict) -> dict:
-    """cv of one combination (``run``: its options): its folds' scores, their summary."""
-    from ._cli_models_cv import _run_folds, setup
-    from ._cli_models_cv_table import summary
-    from ._cli_models_tune_grid import train_argv, value_parser
-
-    argv = train_argv(run, value_parser())
-    run = copy.deepcopy(run)
-    run.quiet = True  # no line per fold: one per combination
-    run.said = search.setdefault("said", set())  # a fold's warning: once in the search
-    table, task, several, lbfgs, steps, run_settings, splitter, folds = setup(
-        run, search["tables"])
-    if "task" not in search:  # the first combination's: every other's must be the same
-        scoring = args.scoring or ("accuracy" if task == "classification" else "r2")
-        _check_scoring(scoring, task, several)
-        if scoring == "r2" and all(len(held) < 2 for _, held in folds):  # as evaluate's
-            raise ValueError(
-                f"--scoring r2{'' if args.scoring else ' (the default of regression)'}: "
-                f"R^2 needs two held-out examples or more, and each of the {len(folds)} "
-                "folds holds out one, so no combination would have a score to rank: give "
-                "--scoring mse, rmse or mae, or fewer --folds")
-        search.update(task=task, splitter=splitter, folds=len(folds), scoring=scoring,
-                      groups=group_record(run, table),
-                      source=table.source, samples=table.n_samples, table=table)
-    elif task != search["task"]:
-        raise ValueError(f"the combination {_words(combo)}: its task is {task}, the first "
-                         f"combination's {search['task']}: their scores cannot be ranked "
-                         "together")
-    if not search.get("note"):  # train's words on 21 to 100 whole numbers, said once
-        from ._cli_models_train_task import whole_numbers_note
-
-        search["note"] = whole_numbers_note(table, task, run.task, run.loss)
-    rows: list[dict] = []
-    start = time.perf_counter()
-    failed = None
-    try:
-        _run_folds(run, table, task, several, lbfgs, steps, run_settings, folds, rows)
-    except ArithmeticError as exc:  # diverged: ranked last, as scikit-learn's error_score
-        from ._cli_failures import _diverged
-
-        failed = " ".join((_diverged(exc, run)  # cv's words, of the combination's options
-                           or f"{getattr(exc, 'fold', 'a fold')}: {exc}").split())
-    seconds = time.perf_counter() - start
-    mean, std, counts = summary(rows) if not failed else ({}, {}, {})
-    result = {"params": combo, "train": argv, "per_fold": rows if not failed else [],
-              "mean": mean, "std": std, "folds_scored": counts, "seconds": seconds,
-              "failed": failed}
-    if not args.quiet:
-        key = search["scoring"]
-        from ._cli_models_data import _NAMES
-
-        shown = (f"diverged ({failed})" if failed else
-                 f"{_NAMES[key]} {mean[key]:.4g} (std {std[key]:.2g})" if key in mean else
-                 f"{_NAMES[key]} left out of every fold")
-        print(f"combination {i} of {n}: {_words(combo)}: {shown}, {seconds:.2f} s",
-              file=sys.stderr, flush=True)
-    return result
 
 
 def _check_scoring(scoring: str, task: str, several: bool) -> None:

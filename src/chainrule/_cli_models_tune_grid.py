@@ -43,7 +43,7 @@ _OWNED = {
                      "give --sample-weight once",
     "groups": "every combination is cross-validated on the same folds: give --groups once",
 }
-_TUNE_OPTIONS = ("folds", "grid", "random", "scoring", "json")
+_TUNE_OPTIONS = ("folds", "grid", "random", "scoring", "json", "n-jobs")
 
 
 class _Refusing(Parser):
