@@ -175,10 +175,11 @@ def _trace(args: argparse.Namespace) -> int:
     # a network's required keys (input, target) may come from the options; --loss is put
     # over the description's loss below, once a note has named the settings it drops
     kept = {k: v for k, v in given.items() if k != "loss"}
+    filled: set[str] = set()  # the description's keys left to their defaults
     if stdin:
-        spec = _json_spec(_stdin_json(), _STDIN_NETWORK, kept)
+        spec = _json_spec(_stdin_json(), _STDIN_NETWORK, kept, filled)
     elif args.network is not None:
-        spec = _spec_with(args.network, kept)
+        spec = _spec_with(args.network, kept, filled)
     elif args.preset is not None or weights is None:
         spec = load_spec(args.preset or "transfer-example")
     else:
@@ -224,10 +225,16 @@ def _trace(args: argparse.Namespace) -> int:
             f" (with {options})" if options else "")
         raise type(exc)(f"{where}: {exc}") from None
     last = acts if isinstance(acts, str) else acts[-1] if isinstance(acts, list) else None
-    if source == "the default" and args.loss is None and last == "softmax":  # --weights alone
-        print("chainrule trace: note: the softmax output is traced with the default loss, "
-              "squared_error; its canonical loss is cross_entropy (delta = out - target): "
-              "give --loss cross_entropy for it", file=sys.stderr)
+    # no loss from --loss, the preset or the description (--weights alone, or a --network
+    # without "loss"): the default, squared_error, is seldom what a softmax output means
+    no_loss = source == "the default" or (args.network is not None and "loss" in filled)
+    if no_loss and args.loss is None and last == "softmax":
+        where = "" if source == "the default" else \
+            ' (the network description gives no "loss")'
+        also = "" if source == "the default" else ' (or "loss": "cross_entropy" in it)'
+        print(f"chainrule trace: note: the softmax output is traced with the default loss, "
+              f"squared_error{where}; its canonical loss is cross_entropy (delta = out - "
+              f"target): give --loss cross_entropy for it{also}", file=sys.stderr)
     notation = args.notation or built.notation or "transfer"
     import numpy as np
 

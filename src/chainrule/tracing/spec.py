@@ -121,11 +121,13 @@ def load_spec(source: str | os.PathLike | dict) -> dict[str, Any]:
     return _checked_keys(*_read_description(source))
 
 
-def _spec_with(source: str | os.PathLike, given: dict[str, Any]) -> dict[str, Any]:
+def _spec_with(source: str | os.PathLike, given: dict[str, Any],
+               filled: set[str] | None = None) -> dict[str, Any]:
     """:func:`load_spec` of ``source`` with the keys ``given`` (``chainrule trace``'s
     options) over it: a required key may come from them (a file without ``input``,
-    ``--input 1 1``), as the message of a missing one says."""
-    return _checked_keys(*_read_description(source), given)
+    ``--input 1 1``), as the message of a missing one says.  ``filled``, when given,
+    gets the optional keys that neither said and took their defaults."""
+    return _checked_keys(*_read_description(source), given, filled)
 
 
 def _read_description(source: str | os.PathLike | dict) -> tuple[Any, str]:
@@ -176,7 +178,8 @@ def _read_description(source: str | os.PathLike | dict) -> tuple[Any, str]:
     return raw, where
 
 
-def _json_spec(text: str, where: str, given: dict[str, Any] | None = None) -> dict[str, Any]:
+def _json_spec(text: str, where: str, given: dict[str, Any] | None = None,
+               filled: set[str] | None = None) -> dict[str, Any]:
     """A description from JSON ``text`` read elsewhere than a file (``chainrule trace
     --network -``: standard input), with the keys ``given`` over it (as
     :func:`_spec_with`) and every optional key filled in, as :func:`load_spec`'s.
@@ -194,13 +197,14 @@ def _json_spec(text: str, where: str, given: dict[str, Any] | None = None) -> di
         raise ValueError(f"{where}: not valid JSON: {exc}{yaml}") from None
     except _DuplicateKey as exc:
         raise ValueError(f"{where}: {exc}") from None
-    return _checked_keys(raw, where, given)
+    return _checked_keys(raw, where, given, filled)
 
 
-def _checked_keys(raw: Any, where: str, given: dict[str, Any] | None = None) -> dict[str, Any]:
+def _checked_keys(raw: Any, where: str, given: dict[str, Any] | None = None,
+                  filled: set[str] | None = None) -> dict[str, Any]:
     """``raw`` (a description read from ``where``) with the keys ``given`` over it and its
     optional keys filled in, once it is a mapping of known keys and the two hold the
-    required ones."""
+    required ones; the keys filled in are added to ``filled`` when it is given."""
     if not isinstance(raw, dict):
         raise ValueError(f"{where}: expected a mapping of keys to values, got {type(raw).__name__}")
     unknown = sorted(set(raw) - set(_REQUIRED) - set(_OPTIONAL))
@@ -214,6 +218,8 @@ def _checked_keys(raw: Any, where: str, given: dict[str, Any] | None = None) -> 
     if missing:
         raise ValueError(f"{where}: missing required key(s) {missing} (on the command line: "
                          f"{', '.join('--' + k for k in missing)})")
+    if filled is not None:  # what neither the description nor the options said
+        filled.update(k for k in _OPTIONAL if k not in raw)
     return {**_OPTIONAL, **raw}
 
 
