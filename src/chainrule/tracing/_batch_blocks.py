@@ -23,6 +23,7 @@ from .formulas import (
     loss_formula,
     loss_settings_note,
 )
+from .notations import _product_lines, _product_note
 from .render import Arr, Block, Heading, Line, Note, Num, Sym, Table, fmt, fmt_latex, tex_name
 
 __all__ = ["batch_blocks", "batch_dict", "check_batch_notation"]
@@ -172,6 +173,14 @@ def batch_blocks(step: BatchStepTrace, notation: str, digits: int = 6) -> list[B
                       None if e.layers[k - 1].fprime is None else Arr(e.layers[k - 1].fprime),
                       Arr(e.layers[k - 1].delta)) for i, e in enumerate(step.examples, start=1))
         bl.append(Table((EX, dout, fp, d), rows))
+        # as the one-example trace: where a unit saturates (f' or the softmax Jacobian near
+        # 0, dE/dout clipped), the printed factors need not multiply to its delta
+        odd = [(i, e.layers[k - 1], differs) for i, e in enumerate(step.examples, start=1)
+               if (differs := e.layers[k - 1].product_differs(digits)).any()]
+        for i, lsi, differs in odd:
+            bl += _product_lines(names, k, lsi, differs, example=i)
+        if odd:
+            bl.append(_product_note(names, k, odd[0][1], step.loss))
 
     bl.append(Heading("Gradients: each example's, their mean, the update"))
     for k, ls in enumerate(step.layers, start=1):

@@ -65,9 +65,12 @@ def _plain_zeros(value: Any) -> Any:
     return value
 
 
-def _product_lines(names: _Names, k: int, ls: LayerStep, differs: np.ndarray) -> list[Block]:
-    """One line per unit whose printed factors do not multiply to its delta (in float64)."""
+def _product_lines(names: _Names, k: int, ls: LayerStep, differs: np.ndarray,
+                   example: int | None = None) -> list[Block]:
+    """One line per unit whose printed factors do not multiply to its delta (in float64);
+    of a mini-batch, ``example`` (counted from 1) names whose values they are."""
     lines: list[Block] = []
+    who = "" if example is None else f"example {example}, "
     for j in np.flatnonzero(differs):
         u = int(j) + 1
         dout, d = names.sym("dout", k, u), names.sym("delta", k, u)
@@ -81,9 +84,20 @@ def _product_lines(names: _Names, k: int, ls: LayerStep, differs: np.ndarray) ->
             fp = names.sym("fprime", k, u)
             what = (dout, TIMES, fp, " = ", Num(ls.dE_da[j]), TIMES, Num(ls.fprime[j], paren=True))
         not_ = Sym(" in float64, not ", r"\text{ in float64, not }")
-        lines.append(Line((Sym(f"unit {u}: ", rf"\text{{unit {u}: }}"), *what, " = ",
+        lines.append(Line((Sym(f"{who}unit {u}: ", rf"\text{{{who}unit {u}: }}"), *what, " = ",
                            Num(ls.product[j]), not_, d, " = ", Num(ls.delta[j]))))
     return lines
+
+
+def _product_note(names: _Names, k: int, ls: LayerStep, loss: str) -> Note:
+    """The note under :func:`_product_lines`: how layer k's delta is computed instead."""
+    x, s = names.sym("out", k), names.sym("net", k)
+    f = names.sym("fprime", k).text if ls.fprime is not None else f"d{x.text}/d{s.text}"
+    if ls.from_net:
+        return Note(from_net_note(ls.activation, loss, names.E, s.text, x.text, f))
+    if ls.fused:  # the note above the table says how delta is computed
+        return Note(fused_product_note(names.E, x.text, f))
+    return Note(softmax_sum_note(names.E, x.text))  # a softmax layer: the Jacobian sum factored
 
 
 def _vector_blocks(step: StepTrace, notation: str, digits: int = 6) -> list[Block]:
@@ -196,14 +210,7 @@ def _vector_blocks(step: StepTrace, notation: str, digits: int = 6) -> list[Bloc
         bl.append(Table((Sym("unit", r"\text{unit}"), dout, fp, d), rows))
         if (differs := ls.product_differs(digits)).any():
             bl += _product_lines(names, k, ls, differs)
-            f = fp.text if ls.fprime is not None else f"d{x.text}/d{s.text}"
-            if ls.from_net:
-                bl.append(Note(from_net_note(ls.activation, step.loss, names.E, s.text, x.text,
-                                             f)))
-            elif ls.fused:  # the note above the table says how delta is computed
-                bl.append(Note(fused_product_note(names.E, x.text, f)))
-            else:  # a softmax layer's backward pass: the Jacobian sum factored
-                bl.append(Note(softmax_sum_note(names.E, x.text)))
+            bl.append(_product_note(names, k, ls, step.loss))
 
     bl.append(Heading("Gradients and update"))
     if step.weight_decay:
