@@ -21,6 +21,7 @@ def test_the_train_column_is_the_best_validation_runs_training_error():
     lines = result.summary().splitlines()
     assert lines[1].split()[-2:] == ["its", "train"]
     assert lines[2].split() == ["1", "0.4", "0.65", "0.9", "0.5"]
-    assert lines[3].split() == ["2", "0.2", "inf", "inf", "0.3"]
+    assert lines[3].split() == ["2", "0.2", "diverged", "diverged", "0.3", "(1", "of", "2", "runs",
+                                "diverged)"]  # the diverged run is the worst
     assert lines[4] == "chosen: M = 2 (start 2 of 2), validation error 0.2, training error 0.3"
     assert "best validation error of its M" in lines[5]

@@ -78,8 +78,10 @@ class SelectionResult:
         Returns
         -------
         ndarray of shape (n_sizes,)
+            ``inf`` for a size whose every run diverged; a NaN error counts as
+            diverged, as :func:`select_hidden_units` never chooses it.
         """
-        return self.val_errors.min(axis=1)
+        return _diverged_as_inf(self.val_errors).min(axis=1)
 
     def summary(self) -> str:
         """A table: per M the best, median and worst validation error, and the training
@@ -99,22 +101,50 @@ class SelectionResult:
                  "squared_error loss the networks train on)",
                  f"{'M':>3} {'best val':>10} {'median val':>11} {'worst val':>10} "
                  f"{'its train':>10}"]
-        for i, m in enumerate(self.hidden_units):
-            v = self.val_errors[i]
-            best = int(np.argmin(np.where(np.isnan(v), np.inf, v)))  # a NaN run last
-            lines.append(f"{m:>3} {v.min():>10.4g} {np.median(v):>11.4g} {v.max():>10.4g} "
-                         f"{self.train_errors[i, best]:>10.4g}")
         n = self.val_errors.shape[1]
+        n_diverged = 0
+        for i, m in enumerate(self.hidden_units):
+            # a run whose error is not finite (inf, or NaN) diverged: it is worst, and its
+            # number is no error; the row says how many and prints "diverged" for them
+            v = _diverged_as_inf(self.val_errors[i])
+            best = int(np.argmin(v))
+            gone = int(np.sum(~np.isfinite(v)))
+            n_diverged += gone
+            lines.append(f"{m:>3} {_cell(v.min()):>10} {_cell(np.median(v)):>11} "
+                         f"{_cell(v.max()):>10} "
+                         f"{_cell(self.train_errors[i, best] if gone < n else np.inf):>10}"
+                         + (f"   ({gone} of {n} runs diverged)" if gone else ""))
         i_best = int(np.flatnonzero(self.hidden_units == self.best_hidden)[0])
         # counted from 1 in the printout ("start 1 of 30"); best_start is the index
-        lines.append(f"chosen: M = {self.best_hidden} (start {self.best_start + 1} of {n}), "
-                     f"validation error {self.best_error:.4g}, training error "
-                     f"{self.train_errors[i_best, self.best_start]:.4g}")
+        if np.isfinite(self.best_error):
+            lines.append(f"chosen: M = {self.best_hidden} (start {self.best_start + 1} of "
+                         f"{n}), validation error {self.best_error:.4g}, training error "
+                         f"{_cell(self.train_errors[i_best, self.best_start])}")
+        else:
+            lines.append(f"chosen: none: all {self.val_errors.size} runs diverged, so no "
+                         "validation error chooses between them (best_hidden = "
+                         f"{self.best_hidden} and best_start = {self.best_start} name one "
+                         "of them)")
         lines.append("(its train: the training error of the run with the best validation "
                      "error of its M)")
+        if n_diverged:
+            lines.append("(diverged: a run whose error is not a finite number in float64, its "
+                         "training or its output having overflowed; it is never chosen over "
+                         "a run with an error)")
         return "\n".join(lines)
 
     __str__ = summary
+
+
+def _diverged_as_inf(errors: np.ndarray) -> np.ndarray:
+    """``errors`` with NaN (a run that diverged, as inf marks one) made inf."""
+    errors = np.asarray(errors, dtype=np.float64)
+    return np.where(np.isnan(errors), np.inf, errors)
+
+
+def _cell(value: float) -> str:
+    """An error of the summary: 4 significant digits, or "diverged" when not finite."""
+    return f"{value:.4g}" if np.isfinite(value) else "diverged"
 
 
 def _network(n_in: int, m: int, n_out: int, activation: str, rng: np.random.Generator,
