@@ -245,6 +245,21 @@ def _sparse_autoencoder(args: argparse.Namespace, rng: np.random.Generator):
     return ae, about, X, None
 
 
+def _constant_softmax_notes(model: object) -> list[str]:
+    """A note per hidden softmax over one unit: it is always 1, so no gradient of the loss
+    reaches it or the layers below, and the check compares nothing there but the weight
+    decay's gradient (the Network refuses such an output layer; a hidden one is legal)."""
+    net = getattr(model, "network_", model)
+    layers = getattr(net, "layers", [])[:-1]
+    return [f"note: layers[{i}] is a softmax over 1 unit, which is always 1: no gradient of "
+            f"the loss reaches it or the layers below it (their gradient is the weight "
+            f"decay's alone, 0 without it), so the check says nothing about backpropagation "
+            f"through them; give it 2 units or more"
+            for i, layer in enumerate(layers)
+            if getattr(getattr(layer, "activation", None), "name", None) == "softmax"
+            and getattr(layer, "n_out", 0) == 1]
+
+
 def _seed(args: argparse.Namespace) -> int:
     """--seed, 0 when not given (a model's generated --data: see ``_cli_gradcheck_model``)."""
     return 0 if args.seed is None else args.seed
@@ -275,6 +290,8 @@ def _gradcheck(args: argparse.Namespace) -> int:
     result = gradient_check(model, X, Y, eps=args.eps, exclude_kinks=True,
                             tolerance=args.tolerance, **in_mode)
     print(about)
+    for note in _constant_softmax_notes(model):
+        print(note)
     print(f"cost J = {result.cost:.15g} at these parameters")
     print(result.summary())
     if args.scaling and result.compared:
