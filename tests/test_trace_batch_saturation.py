@@ -23,7 +23,7 @@ def test_a_saturated_log_loss_output_is_noted_for_its_example_only(capsys):
     a = 1.0 / (1.0 + np.exp(-np.array([40.0, 0.0])))  # NumPy: the outputs of the two examples
     assert a[0] * (1.0 - a[0]) == 0.0 and a[0] - 0.0 == 1.0  # the saturated example's f', delta
     line = next(s.strip() for s in out.splitlines() if "in float64, not" in s)
-    assert line.startswith("example 1, unit 1: dE/dx^(1)_1 * phi'(s^(1)_1) = ")
+    assert line.startswith("example 1, unit 1: dE_i/dx^(1)_1 * phi'(s^(1)_1) = ")
     assert line.endswith("* 0 = 0 in float64, not delta^(1)_1 = 1")
     assert "example 2" not in out.split("Gradients")[0]  # f' = 0.25: its product is delta
     assert f"[{fmt(a[1] * (1 - a[1]))}]" in out
@@ -50,8 +50,8 @@ def test_a_saturated_softmax_hidden_layer_names_the_example_and_the_unit():
         shown = [fmt(e) != fmt(d) for e, d in zip(expanded, delta, strict=True)]
         assert any(shown) == (i == 2)
         for j in np.flatnonzero(shown):
-            assert (f"example {i}, unit {j + 1}: ((dx^(1)/ds^(1))^T dE/dx^(1))_{j + 1} = "
+            assert (f"example {i}, unit {j + 1}: ((dx^(1)/ds^(1))^T dE_i/dx^(1))_{j + 1} = "
                     f"{fmt(expanded[j])} in float64, not delta^(1)_{j + 1} = "
                     f"{fmt(delta[j])}") in text
     assert "example 1, unit" not in text
-    assert "(softmax: chainrule computes delta = x^(1) (dE/dx^(1) - sum_m" in text
+    assert "(softmax: chainrule computes delta = x^(1) (dE_i/dx^(1) - sum_m" in text

@@ -9,6 +9,7 @@ example out, does not lay a batch out: :func:`batch_blocks` refuses it by name.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from types import SimpleNamespace
 from typing import Any
 
@@ -78,7 +79,9 @@ def batch_blocks(step: BatchStepTrace, notation: str, digits: int = 6) -> list[B
     list of Heading, Note, Line or Table
     """
     check_batch_notation(notation)
-    names, m, L = _NAMES[notation], step.m, len(step.layers)
+    # each example's derivatives are of its own loss E_i, not of the batch's cost J (which
+    # the UFLDL notation's one-example trace calls the example's loss)
+    names, m, L = replace(_NAMES[notation], E="E_i"), step.m, len(step.layers)
     eta = Sym("eta", r"\eta") if notation == "transfer" else Sym("alpha", r"\alpha")
     bl: list[Block] = [Heading(f"One step of mini-batch gradient descent ({names.title}), "
                                f"m = {m} examples", 1)]
