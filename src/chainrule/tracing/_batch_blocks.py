@@ -23,6 +23,7 @@ from .formulas import (
     fused_note,
     loss_formula,
     loss_settings_note,
+    target_note,
 )
 from .notations import _product_lines, _product_note
 from .render import Arr, Block, Heading, Line, Note, Num, Sym, Table, fmt, fmt_latex, tex_name
@@ -99,6 +100,9 @@ def batch_blocks(step: BatchStepTrace, notation: str, digits: int = 6) -> list[B
                     tuple((str(i), Arr(e.x), Arr(e.y)) for i, e in
                           enumerate(step.examples, start=1))))
     bl.append(Line((eta, " = ", Num(step.lr), SEP, Sym("m", "m"), " = ", Num(m))))
+    for i, e in enumerate(step.examples, start=1):  # as the one-example trace, per example
+        if note := target_note(step.layers[-1].activation, step.loss, e.y):
+            bl.append(Note(note.replace("note: ", f"note (example {i}): ", 1)))
 
     bl.append(Heading("Forward pass, example by example"))
     for k in range(1, L + 1):
@@ -167,11 +171,14 @@ def batch_blocks(step: BatchStepTrace, notation: str, digits: int = 6) -> list[B
             ft, fl = fprime_formula(first.activation, (s.text, s.latex), (x.text, x.latex))
             bl.append(Line((fp, " = ", Sym(ft, fl), SEP, d, " = ",
                             Sym(f"{dout.text} * {fp.text}", rf"{dout.latex} \odot {fp.latex}"))))
-        if first.fused:
-            sums = [float(e.y.sum()) for e in step.examples]
-            odd = [v for v in sums if abs(v - 1.0) > 1e-12]
-            bl.append(Note(fused_note(first.activation, step.loss, odd[0] if odd else 1.0,
-                                      "f'")))
+        if first.fused:  # sum(y) out - y names the examples whose targets do not sum to 1
+            odd = [(i, float(e.y.sum())) for i, e in enumerate(step.examples, start=1)
+                   if abs(float(e.y.sum()) - 1.0) > 1e-12]
+            sums = None if not odd else " and ".join(
+                f"example {i}'s targets sum to {v:g}" if n == 0 else f"example {i}'s to {v:g}"
+                for n, (i, v) in enumerate(odd)) + ", not 1" + (
+                "" if len(odd) == m else "; the others' sum to 1: theirs is out - target")
+            bl.append(Note(fused_note(first.activation, step.loss, 1.0, "f'", sums)))
         rows = tuple((str(i), Arr(e.layers[k - 1].dE_da),
                       None if e.layers[k - 1].fprime is None else Arr(e.layers[k - 1].fprime),
                       Arr(e.layers[k - 1].delta)) for i, e in enumerate(step.examples, start=1))

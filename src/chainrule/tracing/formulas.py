@@ -202,7 +202,8 @@ def decay_note(weight_decay: float, decay: str, digits: int = 6) -> str:
             "biases are not decayed)")
 
 
-def fused_note(activation: str, loss: str, target_sum: float, divisor: str) -> str:
+def fused_note(activation: str, loss: str, target_sum: float, divisor: str,
+               sums: str | None = None) -> str:
     """The note under a canonical pair's output deltas: how chainrule computes them.
 
     ``target_sum`` is the sum of the example's targets: cross-entropy's delta is
@@ -215,15 +216,19 @@ def fused_note(activation: str, loss: str, target_sum: float, divisor: str) -> s
     target_sum : float
     divisor : str
         What the fused computation never divides by, as printed.
+    sums : str, optional
+        Which targets sum to what, in place of "the targets sum to {target_sum}, not 1"
+        (a mini-batch: "example 1's targets sum to 1.1, not 1"); given, the note is
+        that of targets that do not sum to 1.
 
     Returns
     -------
     str
     """
     how = "delta = out - target"
-    if loss == "cross_entropy" and abs(target_sum - 1.0) > 1e-12:
-        how = (f"delta = sum(target) * out - target (the targets sum to {target_sum:g}, "
-               "not 1)")
+    if loss == "cross_entropy" and (sums is not None or abs(target_sum - 1.0) > 1e-12):
+        which = sums if sums is not None else f"the targets sum to {target_sum:g}, not 1"
+        how = f"delta = sum(target) * out - target ({which})"
     return f"({activation} output with {loss}: chainrule computes {how} directly, never " \
            f"dividing by {divisor})"
 
