@@ -91,10 +91,13 @@ def batch_blocks(step: BatchStepTrace, notation: str, digits: int = 6) -> list[B
                        "float64 from its parameters widened exactly."))
     bl.append(Note(_LAYOUT_NOTE[notation]))
     for k, ls in enumerate(step.layers, start=1):
+        # as the one-example trace: a layer without biases says so (its row 0 is no bias)
+        what = "" if ls.b is not None else \
+            ", no biases: row 0 stays 0" if notation == "transfer" else ", no biases"
         for name, M, _, _ in _matrices(notation, k, ls):
-            tail = f"   ({ls.activation})" if name.text.startswith("W") else ""
-            bl.append(Line((name, " = ", Arr(M),
-                            Sym(tail, rf"\quad({tex_name(ls.activation)})" if tail else ""))))
+            tail = f"   ({ls.activation}{what})" if name.text.startswith("W") else ""
+            latex = rf"\quad({tex_name(ls.activation)}" + (rf"\text{{{what}}})" if what else ")")
+            bl.append(Line((name, " = ", Arr(M), Sym(tail, latex if tail else ""))))
     x0 = names.sym("out", 0)
     bl.append(Table((EX, x0, Sym("y", "y")),
                     tuple((str(i), Arr(e.x), Arr(e.y)) for i, e in
