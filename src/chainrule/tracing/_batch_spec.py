@@ -12,6 +12,15 @@ from ._spec_weights import _numbers
 __all__ = ["batch_rows"]
 
 
+def _ragged(rows: Any) -> bool:
+    """Whether ``rows`` is a list of rows (lists, or a number among lists) whose lengths
+    differ, which NumPy refuses as an "inhomogeneous shape"."""
+    if not isinstance(rows, (list, tuple)) or len(rows) < 2 or not any(
+            isinstance(r, (list, tuple)) for r in rows):
+        return False
+    return len({len(r) if isinstance(r, (list, tuple)) else None for r in rows}) > 1
+
+
 def batch_rows(spec: dict[str, Any], net: Network) -> tuple[np.ndarray, np.ndarray] | None:
     """The rows of ``input`` and ``target`` of a description of ``m > 1`` examples.
 
@@ -35,8 +44,7 @@ def batch_rows(spec: dict[str, Any], net: Network) -> tuple[np.ndarray, np.ndarr
         takes, or another number of targets than examples.
     """
     rows = spec["input"]
-    if isinstance(rows, (list, tuple)) and len(rows) > 1 and all(
-            isinstance(r, (list, tuple)) for r in rows) and len({len(r) for r in rows}) > 1:
+    if _ragged(rows):
         raise ValueError(f"input: the {len(rows)} examples (one --input each) must hold the "
                          f"same number of values, got {[len(r) for r in rows]}")
     X = _numbers(rows, "input")
@@ -46,6 +54,12 @@ def batch_rows(spec: dict[str, Any], net: Network) -> tuple[np.ndarray, np.ndarr
     if isinstance(n_in, int) and n != n_in:
         raise ValueError(f"input: the network has {n_in} input(s), so each of the {m} examples "
                          f"is {n_in} value(s) (one --input per example); got rows of {n}")
+    if _ragged(spec["target"]):  # else NumPy's "inhomogeneous shape" of an array
+        sizes = [len(r) if isinstance(r, (list, tuple)) else 1 for r in spec["target"]]
+        raise ValueError(
+            f"target: the {m} examples' targets (one --target each) must hold the same "
+            f"number of values, {k} each{f' (or one class label 0..{k - 1} each)' if k > 1 else ''}"
+            f", got {sizes}")
     T = _numbers(spec["target"], "target")
     if T.ndim == 1 and k == 1 and T.size == m:  # one target value per example
         T = T.reshape(m, 1)
