@@ -281,7 +281,10 @@ def batch_dict(step: BatchStepTrace, notation: str) -> dict[str, Any]:
     layers = []
     for k, ls in enumerate(step.layers, start=1):
         mean = _matrices(notation, k, _mean_layer(ls))  # type: ignore[arg-type]
-        layers.append({"layer": k, "activation": ls.activation, "matrices": [
+        first = step.examples[0].layers[k - 1]  # how the deltas are computed: every example's
+        layers.append({"layer": k, "activation": ls.activation,
+                       "fused_output_delta": first.fused, "delta_from_net": first.from_net,
+                       "matrices": [
             {"name": name.text, "value": _list(M), "mean_example_gradient": _list(mean[p][2]),
              "gradient": _list(G), "new": _list(N)}
             for p, (name, M, G, N) in enumerate(_matrices(notation, k, ls))]})  # type: ignore
