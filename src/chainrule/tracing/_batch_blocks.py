@@ -166,14 +166,23 @@ def batch_blocks(step: BatchStepTrace, notation: str, digits: int = 6) -> list[B
             dn = names.sym("delta", k + 1)
             bl.append(Line((dout, " = ", Sym(f"W^({k + 1})^T {dn.text}",
                                              f"W^{{({k + 1})\\top}} {dn.latex}"))))
+        fused: Sym | str = ""  # as the one-example trace: the fused delta, as computed
+        if first.fused:
+            # cross-entropy's is sum(y) out - y: out - y only for targets that sum to 1
+            one = step.loss != "cross_entropy" or all(
+                abs(float(e.y.sum()) - 1.0) <= 1e-12 for e in step.examples)
+            fused = Sym(f" = {x.text} - y", rf" = {x.latex} - y") if one else \
+                Sym(f" = sum(y) {x.text} - y", rf" = \left(\sum y\right) {x.latex} - y")
         if first.fprime is None:
-            bl.append(Line((d, " = ", Sym(f"(d{x.text}/d{s.text})^T {dout.text}  (the softmax "
-                                          "Jacobian)", rf"\left(\frac{{\partial {x.latex}}}"
-                                          rf"{{\partial {s.latex}}}\right)^\top {dout.latex}"))))
+            bl.append(Line((d, " = ", Sym(f"(d{x.text}/d{s.text})^T {dout.text}",
+                                          rf"\left(\frac{{\partial {x.latex}}}"
+                                          rf"{{\partial {s.latex}}}\right)^\top {dout.latex}"),
+                            fused, Sym("  (the softmax Jacobian)", ""))))
         else:
             ft, fl = fprime_formula(first.activation, (s.text, s.latex), (x.text, x.latex))
             bl.append(Line((fp, " = ", Sym(ft, fl), SEP, d, " = ",
-                            Sym(f"{dout.text} * {fp.text}", rf"{dout.latex} \odot {fp.latex}"))))
+                            Sym(f"{dout.text} * {fp.text}", rf"{dout.latex} \odot {fp.latex}"),
+                            fused)))
         if first.fused:  # sum(y) out - y names the examples whose targets do not sum to 1
             odd = [(i, float(e.y.sum())) for i, e in enumerate(step.examples, start=1)
                    if abs(float(e.y.sum()) - 1.0) > 1e-12]
