@@ -88,6 +88,11 @@ class SelectionResult:
         error of the run with the best (the one that M's row chooses, not the smallest
         training error of any start).
 
+        A run whose error is not finite (inf or NaN: it diverged, or its output
+        overflowed float64) counts as the worst; its cells read "diverged", its row
+        says how many of its runs diverged, and when every run diverged the last
+        line says that none could be chosen.
+
         Returns
         -------
         str
