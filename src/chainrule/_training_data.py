@@ -147,6 +147,32 @@ class _Gather:
         return out
 
 
+def _batch_of(X: Any, Y: np.ndarray, sw: np.ndarray | None, order: np.ndarray | None,
+              batch: int, bs: int, sparse: bool, gather: _Gather,
+              net: Network) -> tuple[Any, np.ndarray, np.ndarray | None]:
+    """The rows of mini-batch ``batch`` (of ``bs`` rows; in the epoch's ``order``, or in
+    the data's), the targets' and the weights' (``sw``, or None), in the network's dtype."""
+    if order is None and bs == X.shape[0]:
+        Xb, Yb, swb = X, Y, sw
+    else:
+        idx = slice(batch * bs, (batch + 1) * bs)
+        if order is None:
+            Xb, Yb = X[idx], Y[idx]  # views, no copy
+            swb = None if sw is None else sw[idx]
+        else:
+            rows = order[idx]
+            Xb = X[rows] if sparse else gather(X, rows)  # a sparse X's converted below
+            Yb = gather(Y, rows)
+            swb = None if sw is None else sw[rows]
+    if sparse:  # one mini-batch at a time (kept sparse for a first Dense layer)
+        Xb = _sparse_batch(Xb, net)
+    elif Xb.dtype != net.dtype:  # float32 or integer data
+        Xb = gather.as_dtype(Xb, net.dtype, "X")
+    if Yb.dtype != net.dtype:  # compact one-hot targets
+        Yb = gather.as_dtype(Yb, net.dtype, "Y")
+    return Xb, Yb, swb
+
+
 class _TrainingData:
     """The data of a fit: the mixin base of :class:`~chainrule.training.Trainer` that checks it."""
 

@@ -15,9 +15,10 @@ import numpy as np
 from . import io
 from ._network_inference import _correct_rows, _weighted_mean
 from ._training_checkpoints import _check_not_overwriting
-from ._training_data import _argmax_rows, _exact_one_hot, _Gather, _is_sparse, _sparse_batch
+from ._training_data import _argmax_rows, _batch_of, _exact_one_hot, _Gather, _is_sparse
 from ._training_epochs import _bar_drawn, _epoch_line
 from ._training_guards import _NO_BLOCK, TrainingDiverged, _Blocks, _say, _StopFlag
+from ._training_replay import _ReplayGuard
 from ._training_run_end import _set_parameters
 from ._training_stops import _RunStops
 from .callbacks import History, TrainState
@@ -27,7 +28,7 @@ from .optimizers import _blas_updates
 from .schedules import Schedule
 
 
-class _TrainingLoop(_RunStops):
+class _TrainingLoop(_RunStops, _ReplayGuard):
     """The loop of a run: the mixin base of :class:`~chainrule.training.Trainer` that trains
     (how a call stops, within an epoch or after one, is in its base :class:`_RunStops`)."""
 
@@ -228,6 +229,7 @@ class _TrainingLoop(_RunStops):
         batch_hooks = self._batch_hooks()
         epoch_blocks, batch_blocks = (_NO_BLOCK, blocks) if batch_hooks else (blocks, _NO_BLOCK)
         self._n_batches = n_batches
+        replays = self._replays(n_batches, batch_hooks)  # (see _training_replay)
         # verbose=1: a progress bar where one shows, else (stderr is a log file or a pipe) a
         # plain line per epoch, as verbose=2 prints next to the bar
         bar, lines = None, self.verbose >= 2
@@ -265,34 +267,24 @@ class _TrainingLoop(_RunStops):
                         epoch_start = self._checkpoint_payload()
                     if self._refit:  # what a later fit goes back to (see _cut)
                         start = self._epoch_start()
+                    # the replaying guard's epoch start: the middle batches keep no copies
+                    snapshot = self._replay_snapshot(start) if replays else None
                     order = self.rng.permutation(m) if self.shuffle and bs < m else None
                     total, correct, grad_sq = 0.0, 0, []
                     keep_grad_sq = self.diagnostics or self.grad_norm_threshold is not None
                     completed = 0  # batches run to their end (callbacks included)
                     steps = (epoch - 1) * n_batches  # the run's steps before this epoch's
+                    # a replay (_training_replay): the batches below replay_to run again
+                    # with the present guard, with no stop between them
+                    replay_to, abort, batch = 0, None, -1
                     with epoch_blocks:
-                        for batch in range(n_batches):
+                        while batch + 1 < n_batches:
+                            batch += 1
+                            fast = snapshot is not None and 0 < batch < n_batches - 1
                             state.epoch, state.batch = epoch, batch
                             try:
-                                if order is None and bs == m:
-                                    Xb, Yb, swb = X, Y, sw
-                                else:
-                                    idx = slice(batch * bs, (batch + 1) * bs)
-                                    if order is None:
-                                        Xb, Yb = X[idx], Y[idx]  # views, no copy
-                                        swb = None if sw is None else sw[idx]
-                                    else:
-                                        rows = order[idx]
-                                        # the rows of a sparse X, converted below
-                                        Xb = X[rows] if sparse else gather(X, rows)
-                                        Yb = gather(Y, rows)
-                                        swb = None if sw is None else sw[rows]
-                                if sparse:  # one mini-batch at a time (kept sparse
-                                    Xb = _sparse_batch(Xb, net)  # for a first Dense layer)
-                                elif Xb.dtype != net.dtype:  # float32 or integer data
-                                    Xb = gather.as_dtype(Xb, net.dtype, "X")
-                                if Yb.dtype != net.dtype:  # compact one-hot targets
-                                    Yb = gather.as_dtype(Yb, net.dtype, "Y")
+                                Xb, Yb, swb = _batch_of(X, Y, sw, order, batch, bs, sparse,
+                                                        gather, net)
                                 if step_lr is not None:  # this step's rate (OneCycle)
                                     opt.lr = step_lr(steps + batch, lr0, n_batches)
                                 with batch_blocks:
@@ -310,24 +302,55 @@ class _TrainingLoop(_RunStops):
                                                                    labels)
                                     if keep_grad_sq:
                                         grad_sq.append(float(np.dot(grad, grad)))
-                                    self._step(J, grad, epoch, batch)
+                                    # (the last batch's loss rejects a step with no copies)
+                                    keep = snapshot is None or not (
+                                        fast or (batch and not math.isfinite(J)))
+                                    if self._step(J, grad, epoch, batch, keep) is False:
+                                        # the epoch again up to this batch, which raises
+                                        self._replay_start(snapshot)
+                                        total, correct, grad_sq = 0.0, 0, []
+                                        replay_to, completed, batch = batch + 1, 0, -1
+                                        snapshot = None
+                                        continue
                                 total += J * Xb.shape[0]
                                 if batch_hooks:
                                     state.logs = {"batch_loss": J}
                                     self._hook("on_batch_end", state)
                                 # the parameters the next batch's loss is computed at (a
                                 # callback may have set them), copied while still in cache
-                                np.copyto(self._next_good, net.params)
+                                # (unless that batch keeps no copies; before the last
+                                # but one, into the row the last batch's swaps makes
+                                # _next_good, as the present guard's swaps leave it)
+                                if snapshot is None or batch >= n_batches - 2:
+                                    np.copyto(self._next_good, net.params)
+                                elif batch == n_batches - 3:
+                                    np.copyto(self._last_good, net.params)
                                 completed += 1
                                 if deadline is not None and time.monotonic() >= deadline:
                                     timed_out = True
-                            except KeyboardInterrupt:
-                                if not np.isfinite(net.params).all():
-                                    self._restore_last_good(self._last_good)
-                                    self._restore_optimizer_state()
-                                if ctrl_c.aborted:  # Ctrl-C again: abort, as it says
-                                    raise
+                            except KeyboardInterrupt as exc:
+                                if fast and not np.isfinite(net.params).all():
+                                    # no copies to go back to: replayed below to the last
+                                    abort = exc if ctrl_c.aborted else None  # step completed
+                                else:
+                                    if fast:  # the parameters as they are, as the present
+                                        fast = self._guard_fresh()  # guard keeps them
+                                    elif not np.isfinite(net.params).all():
+                                        self._restore_last_good(self._last_good)
+                                        self._restore_optimizer_state()
+                                    if ctrl_c.aborted:  # Ctrl-C again: abort, as it says
+                                        raise
                                 ctrl_c.set = True
+                            if batch + 1 < replay_to:  # a replay does not stop before
+                                continue
+                            if fast and (ctrl_c.set or state.stop or timed_out):
+                                # no copies kept: the batches completed again, with them
+                                self._replay_start(snapshot)
+                                total, correct, grad_sq = 0.0, 0, []
+                                replay_to, completed, batch, snapshot = completed, 0, -1, None
+                                continue
+                            if abort is not None:  # a KeyboardInterrupt's replay done
+                                raise abort
                             if ctrl_c.set or state.stop or timed_out:
                                 break
                     # A Ctrl-C (or a stop) after the epoch's last batch leaves a complete

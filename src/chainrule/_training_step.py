@@ -16,22 +16,7 @@ import numpy as np
 
 from ._training_ema import _copy_list
 from ._training_guards import TrainingDiverged, _params_finite
-
-
-def _global_norm(grad: np.ndarray) -> float:
-    """The L2 norm of the flat gradient ``grad`` (shape (n_params,)), in its dtype.
-
-    ``sqrt(g . g)`` overflows once the sum of squares passes the float range (a float32
-    gradient with entries from about 1.8e19 on), although every entry is finite: its norm
-    is then taken as ``m * ||g / m||`` with ``m = max |g_i|`` (one more pass and a copy,
-    only on that rare path).  ``inf`` or NaN only when an entry is.
-    """
-    norm = float(np.linalg.norm(grad))
-    if norm == math.inf:
-        m = float(np.max(np.abs(grad)))
-        if math.isfinite(m):
-            norm = m * float(np.linalg.norm(grad / m))
-    return norm
+from ._training_replay import _clip, _global_norm  # noqa: F401  (imported from here)
 
 
 class _GuardedStep:
@@ -102,19 +87,19 @@ class _GuardedStep:
             (self._last_good, self._next_good, self._good_known, self._good_buffers,
              self._buffered, self._good_opt, self._ema_undo, self._ema_work) = carried
 
-    def _step(self, J: float, grad: np.ndarray, epoch: int, batch: int) -> None:
-        """One optimizer update, with clipping and the divergence guard."""
+    def _step(self, J: float, grad: np.ndarray, epoch: int, batch: int,
+              keep: bool = True) -> bool:
+        """One optimizer update, with clipping and the divergence guard; True.
+
+        ``keep=False``: the replaying guard's step, which keeps no copies and returns
+        False when the loss or the parameters after it are not finite (see
+        :mod:`~chainrule._training_replay`).
+        """
+        if not keep:
+            return self._fast_step(J, grad)
         net = self.net
-        if self.clip_norm is not None:
-            norm = _global_norm(grad)
-            # the factor the step's gradient was scaled by (in place), which the
-            # diagnostics take back out: they report the gradient backprop computed.  A
-            # gradient with an infinite or NaN entry is left as it is: the step makes the
-            # parameters non-finite, and the guard below stops the run with its message
-            self._clip_scale = 1.0
-            if math.isfinite(norm) and norm > self.clip_norm:
-                self._clip_scale = self.clip_norm / norm
-                grad *= self._clip_scale
+        if self.clip_norm is not None:  # (the diagnostics take its factor back out)
+            _clip(self, grad)
         # _last_good always holds parameters whose loss was finite: the loss J of this
         # batch belongs to the parameters *before* this step, which the loop copied into
         # _next_good after the last step (while they were in cache: a copy now, of
@@ -139,7 +124,7 @@ class _GuardedStep:
             if _params_finite(net.params):
                 if self.ema is not None:  # the moving average of the weights
                     self._ema_update()
-                return
+                return True
         self._diverged("loss" if not math.isfinite(J) else "parameters", self._last_good,
                        epoch, batch)
 
