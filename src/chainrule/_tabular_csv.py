@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from ._tabular_categories import Encoding
+from ._tabular_csv_numbers import NumberRows, Restart, numbers_plan
 from ._tabular_table import (
     GAP_TEXT,
     TEXT_FEATURES_HINT,
@@ -53,11 +54,16 @@ def _find(header: list[str], wanted: list[str], source: str, what: str, hint: st
 def _read_csv(path: Path | str, target: str | None, features: list[str] | None,
               need_target: bool, features_what: str, nan_class: bool = False,
               more: tuple[str, ...] = (), text: io.TextIOBase | None = None,
-              encoding: Encoding | None = None, missing: bool = False) -> Table:
+              encoding: Encoding | None = None, missing: bool = False,
+              stream: bool = True) -> Table:
     """The table of a CSV file at ``path``, or of ``text`` already read (standard input,
     which ``path`` then names: :data:`STDIN`); ``encoding``: how categorical feature
     columns are one-hot encoded (None: none is, text is refused); ``missing``: a missing
-    feature cell is a NaN (``--impute``), not refused."""
+    feature cell is a NaN (``--impute``), not refused.
+
+    A file (``stream``) whose header is plain names and whose features are finite
+    numbers is read row by row (:mod:`chainrule._tabular_csv_numbers`), without a
+    string per cell; any other is held as text and checked as a whole."""
     try:
         opened = (open(path, newline="", encoding="utf-8-sig") if text is None else
                   contextlib.nullcontext(text))
@@ -67,11 +73,26 @@ def _read_csv(path: Path | str, target: str | None, features: list[str] | None,
             first = fh.readline().lstrip("\ufeff")
             reader = csv.reader(_without_nul(itertools.chain([first], fh), path), strict=True)
             rows, line = [], 1  # the line each row starts on: a quoted field may span lines
+            numbers = None  # a file of numbers: its rows as they come, not as text
             for row in reader:
                 # a row of blank cells is skipped; most rows show it at their first cell
-                if (row and row[0].strip()) or any(cell.strip() for cell in row):
+                if not ((row and row[0].strip()) or any(cell.strip() for cell in row)):
+                    pass
+                elif numbers is not None:
+                    numbers.add(line, row)
+                else:
                     rows.append((line, row))
+                    if len(rows) == 1 and stream and text is None and Path(path).is_file():
+                        plan = numbers_plan([cell.strip() for cell in row], target, features,
+                                            more, need_target, encoding, _is_number)
+                        numbers = None if plan is None else NumberRows(plan, len(row))
                 line = reader.line_num + 1
+            if numbers is not None:
+                return numbers.table(path, need_target, nan_class, missing, _target_column,
+                                     Table)
+    except Restart:  # not a file of numbers alone: read again, as a whole
+        return _read_csv(path, target, features, need_target, features_what, nan_class,
+                         more, text, encoding, missing, stream=False)
     except UnicodeDecodeError:
         if text is not None:  # standard input's bytes, decoded as they are read
             raise ValueError(f"{path}: not UTF-8 text; expected a CSV file") from None
@@ -139,16 +160,7 @@ def _read_csv(path: Path | str, target: str | None, features: list[str] | None,
         _find(header, [target, *more], str(path), " (the targets)", sep)
     if target is not None and (need_target or target in header):
         (t_col,) = _find(header, [target], str(path), " (the target)", sep)
-        y = np.char.strip(_cells(body, t_col))
-        empty = np.flatnonzero(y == "")
-        if need_target and empty.size:
-            raise ValueError(f"{path} line {lines[empty[0]]}, target {target!r}: missing value")
-        # "nan", "NaN": missing (as pandas reads them, and as a NaN in an NPZ target), not
-        # a class named "nan"
-        nan = np.flatnonzero(np.isin(np.char.lower(y), ["nan", "+nan", "-nan"]))
-        if need_target and nan.size and not nan_class:
-            raise ValueError(f"{path} line {lines[nan[0]]}, target {target!r}: missing value "
-                             f"({str(y[nan[0]])!r})")
+        y = _target_column(_cells(body, t_col), target, lines, path, need_target, nan_class)
     t_cols = [t_col]
     if more and y is not None:  # several targets (--target a b): one column of y each
         t_cols += _find(header, list(more), str(path), " (the targets)", sep)
@@ -183,6 +195,23 @@ def _read_csv(path: Path | str, target: str | None, features: list[str] | None,
                                           f"column {header[c]!r}", TEXT_FEATURES_HINT,
                                           missing)
     return _with_gaps_written(table, body, cols) if missing else table
+
+
+def _target_column(cells: np.ndarray, target: str, lines: np.ndarray, path: Path | str,
+                   need_target: bool, nan_class: bool) -> np.ndarray:
+    """The stripped cells of the target column, refusing a missing value ("" or "nan",
+    unless ``nan_class``) where a target is needed."""
+    y = np.char.strip(cells)
+    empty = np.flatnonzero(y == "")
+    if need_target and empty.size:
+        raise ValueError(f"{path} line {lines[empty[0]]}, target {target!r}: missing value")
+    # "nan", "NaN": missing (as pandas reads them, and as a NaN in an NPZ target), not
+    # a class named "nan"
+    nan = np.flatnonzero(np.isin(np.char.lower(y), ["nan", "+nan", "-nan"]))
+    if need_target and nan.size and not nan_class:
+        raise ValueError(f"{path} line {lines[nan[0]]}, target {target!r}: missing value "
+                         f"({str(y[nan[0]])!r})")
+    return y
 
 
 def _with_gaps_written(table: Table, body: list[tuple[int, list[str]]],
