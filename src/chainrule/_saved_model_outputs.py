@@ -95,8 +95,10 @@ class _SavedModelOutputs:
         mean = self.metadata.get("x_mean")
         if mean is not None:
             # float64: a record's int past int64 (10**30) would make an array of objects
-            X = (X - np.asarray(mean, dtype=np.float64)) / np.asarray(
-                self.metadata["x_scale"], dtype=np.float64)
+            # divided where it is: the difference is this call's own (float64, as the
+            # quotient); no third array of X's size
+            X = X - np.asarray(mean, dtype=np.float64)
+            X /= np.asarray(self.metadata["x_scale"], dtype=np.float64)
         return X.reshape(-1, *n_in) if isinstance(n_in, tuple) else X  # images: flat rows
 
     def _not_numeric(self, exc: Exception) -> ValueError:
