@@ -5,6 +5,7 @@ standardising, class weights), train, and write the model (see
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 import time
 
@@ -107,6 +108,10 @@ def _train_run(args: argparse.Namespace, sigterm: SigtermAsCtrlC) -> int:
     n_data, target_words, resolved = p.n_data, p.target_words, p.resolved
     class_weight, meaning = p.class_weight, p.meaning
     X_fit, T_fit, val = p.fit_arrays()
+    # (X: --impute's fill category counts where it fills a validation row's gap)
+    only_validation = _categorical.validation_only(table, train_idx, val_idx, X)
+    # the standardised rows, now in X_fit and val: not held through training as well
+    n_features, X, p = X.shape[1], None, dataclasses.replace(p, X=None)
     w_fit, w_val = p.fit_weights()  # --sample-weight's (None, None without)
     check_resolved(run, run_settings, resolved, args.checkpoint, len(train_idx))
     # a resumed run trains on exactly the run's arrays
@@ -116,7 +121,7 @@ def _train_run(args: argparse.Namespace, sigterm: SigtermAsCtrlC) -> int:
         trainer = resumed_trainer(args, resolved)
         net = trainer.net
     else:
-        net = build_network(args, X.shape[1], n_out, output)
+        net = build_network(args, n_features, n_out, output)
     if table.categories:
         print(_categorical.encoded_line(table))
     if "impute" in meta:  # --impute: the columns filled, the indicators added
@@ -124,8 +129,7 @@ def _train_run(args: argparse.Namespace, sigterm: SigtermAsCtrlC) -> int:
 
         print(imputed_line(table, meta["impute"], n_data, args.val_data,
                            p.val_gaps_written))
-    # (X: --impute's fill category counts where it fills a validation row's gap)
-    for column, only in _categorical.validation_only(table, train_idx, val_idx, X).items():
+    for column, only in only_validation.items():
         one = len(only) == 1
         print(f"chainrule train: warning: {column!r}: {', '.join(map(repr, only))} "
               f"{'is' if one else 'are'} only in the validation rows (--val-fraction "
@@ -134,7 +138,7 @@ def _train_run(args: argparse.Namespace, sigterm: SigtermAsCtrlC) -> int:
               "train (no training row holds " + ("it" if one else "them") + ") and predict "
               "takes " + ("it" if one else "them") + " without a word; give --val-fraction 0, "
               "or more rows of " + ("it" if one else "them"), file=sys.stderr)
-    print(f"{table.source}: {n_data} examples x {X.shape[1]} features; "
+    print(f"{table.source}: {n_data} examples x {n_features} features; "
           f"target{'s' if several else ''} {target_words}: "
           + (_several_words(task, meta.get("labels"), table.target_names) if several else
              task + whole_numbers_note(table, task, args.task, args.loss))
@@ -179,6 +183,7 @@ def _train_run(args: argparse.Namespace, sigterm: SigtermAsCtrlC) -> int:
             # the uninterrupted one, which the Trainer did (--patience: the best average)
             trainer._put_average()
     seconds = time.perf_counter() - start
+    X_fit = T_fit = val = None  # trained: the scores below take the raw rows, not these
     if history.stop_reason == "max_time" and history.epochs == resumed_from:
         # no epoch completed: the checkpoint is as before, and the same command would stop
         # at the same place again, slot after slot (a loop on status 3 would never end)

@@ -102,7 +102,9 @@ def _standardise(values: np.ndarray, mean: np.ndarray | float, scale: np.ndarray
         Naming the file, the first such column and its largest magnitude.
     """
     with np.errstate(over="ignore", invalid="ignore"):
-        out = (values - mean) / scale
+        out = values - mean  # divided where it is: no third array of the data's size
+        out = np.divide(out, scale, out=out) if out.dtype == np.result_type(
+            out, scale) else out / scale
     columns = out.reshape(len(out), -1)
     bad = (~np.isfinite(np.broadcast_to(mean, columns.shape[1:]))
            | ~np.isfinite(np.broadcast_to(scale, columns.shape[1:]))
