@@ -75,7 +75,7 @@ def _read_npz(path: Path, target: str | None, features: list[str] | None,
             f"shape {X.shape} of dtype {X.dtype}"
             f"{'; ' + TEXT_FEATURES_HINT if X.dtype.kind in 'SU' else ''}"
         )
-    X = X.astype(np.float64)
+    X = X.astype(np.float64, copy=False)  # float64 already: as loaded, this call's own
     # missing (--impute): a NaN is a cell to fill; an infinity is refused whatever
     bad = ~np.isfinite(X) & ~np.isnan(X) if missing else ~np.isfinite(X)
     if bad.any():
