@@ -982,3 +982,31 @@ def test_output_in_a_folder_to_be_made_ignores_a_file_of_its_name_in_the_parent(
     np.testing.assert_array_equal([int(r[0]) for r in rows], net.predict(X).argmax(axis=1))
     assert sorted(p.name for p in tmp_path.iterdir()) == ["net.npz", "new", "p.csv", "q.csv",
                                                           "x.npz"]
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize("content", [
+    b"PK\x03\x04\xff\xfe not text",   # an .npz archive piped: not UTF-8
+    b"",                               # an empty file
+    b"p,q,r\n1,2\x00,3\n",             # a NUL byte
+])
+def test_an_unreadable_file_gets_no_note_on_an_estimators_columns(tmp_path, capsys, content):
+    """The note on the columns of an estimator fitted without feature names ("every column
+    but the target is a feature, ...") was added to every error of reading DATA, also to
+    "not a UTF-8 text (CSV) file (an .npz archive cannot be read from a pipe)", where it
+    pointed away from the fault: the file itself, not its columns."""
+    from chainrule.estimators import MLPRegressor
+
+    rng = np.random.default_rng(0)
+    X, t = rng.normal(size=(20, 3)), rng.normal(size=20)
+    MLPRegressor(hidden_layer_sizes=(3,), max_iter=3, random_state=0).fit(X, t).save(
+        tmp_path / "reg.npz")
+    capsys.readouterr()
+    data = pipe_of(content)
+    assert main(["evaluate", str(tmp_path / "reg.npz"), data]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"chainrule: error: {data}"), err
+    assert "feature names" not in err and "in the order of its fit" not in err, err
+    # a fault of the columns keeps the note
+    assert main(["evaluate", str(tmp_path / "reg.npz"), pipe_of(b"a,b\n1,2\n")]) == 2
+    assert "(the estimator was fitted without feature names" in capsys.readouterr().err

@@ -241,6 +241,7 @@ def _model_data(model, data: str, target: str | None, need_target: bool, seed: i
     )
     from ._tabular_npz import _npz_shape
     from ._tabular_table import MissingValueError, NotANumberError, lookalike_hint
+    from ._tabular_text import UnreadableFileError
     from .saved_model import EstimatorModel
     from .tabular import read_data
 
@@ -284,6 +285,8 @@ def _model_data(model, data: str, target: str | None, need_target: bool, seed: i
             raise ValueError(f"{exc.bare}: the model was trained without --impute, so it "
                              "takes no missing cells: fill the cell in or drop the row (train "
                              f"with --impute for a model that fills them){unnamed}") from None
+        except UnreadableFileError:  # the file, not its columns: no note on columns
+            raise
         except ValueError as exc:
             if not unnamed:
                 raise ValueError(f"{exc}{_by_position(features, str(exc))}") from None

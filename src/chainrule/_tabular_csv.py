@@ -25,7 +25,7 @@ from ._tabular_table import (
     _duplicates,
     _parse_floats,
 )
-from ._tabular_text import _not_utf8, _without_nul
+from ._tabular_text import UnreadableFileError, _not_utf8, _without_nul
 
 
 def _separator_hint(header: list[str]) -> str:
@@ -95,15 +95,15 @@ def _read_csv(path: Path | str, target: str | None, features: list[str] | None,
                          more, text, encoding, missing, stream=False)
     except UnicodeDecodeError:
         if text is not None:  # standard input's bytes, decoded as they are read
-            raise ValueError(f"{path}: not UTF-8 text; expected a CSV file") from None
+            raise UnreadableFileError(f"{path}: not UTF-8 text; expected a CSV file") from None
         if Path(path).is_file():
-            raise ValueError(_not_utf8(Path(path))) from None
-        raise ValueError(f"{path}: not a UTF-8 text (CSV) file (an .npz archive cannot be "
+            raise UnreadableFileError(_not_utf8(Path(path))) from None
+        raise UnreadableFileError(f"{path}: not a UTF-8 text (CSV) file (an .npz archive cannot be "
                          "read from a pipe)") from None
     except csv.Error as exc:
-        raise ValueError(f"{path}: malformed CSV: {exc}") from None
+        raise UnreadableFileError(f"{path}: malformed CSV: {exc}") from None
     if not rows:
-        raise ValueError(f"{path}: empty file; expected a header row of column names")
+        raise UnreadableFileError(f"{path}: empty file; expected a header row of column names")
     header = [cell.strip() for cell in rows[0][1]]
     sep = _separator_hint(header)
     if all(_is_number(cell) for cell in header):

@@ -19,6 +19,7 @@ from ._tabular_table import (
     _duplicates,
     _some,
 )
+from ._tabular_text import UnreadableFileError
 
 # the arrays of a file of scipy.sparse.save_npz (CSR, CSC and BSR add indices and indptr,
 # COO row and col, DIA offsets): one matrix in its storage arrays
@@ -54,7 +55,7 @@ def _read_npz(path: Path, target: str | None, features: list[str] | None,
     try:  # truncated, corrupted, encrypted or not an archive: one error naming the file
         arrays = read_npz(path)
     except _READ_ERRORS as exc:
-        raise ValueError(f"{path}: not a readable .npz file ({exc})") from None
+        raise UnreadableFileError(f"{path}: not a readable .npz file ({exc})") from None
     if "X" not in arrays and _SAVE_NPZ_ARRAYS <= set(arrays):
         # what scipy.sparse.save_npz writes: one matrix in its storage arrays, no target
         fmt = arrays["format"]

@@ -21,8 +21,18 @@ def _without_nul(lines: Iterable[str], path: Path) -> Iterator[str]:
     """
     for n, text in enumerate(lines, start=1):
         if "\0" in text:
-            raise ValueError(f"{path} line {n}: a NUL byte (\\x00); expected a text (CSV) file")
+            raise UnreadableFileError(
+                f"{path} line {n}: a NUL byte (\\x00); expected a text (CSV) file")
         yield text
+
+
+class UnreadableFileError(ValueError):
+    """DATA's file itself cannot be read as data: not UTF-8 text, malformed CSV, empty,
+    a NUL byte, a closed standard input, or an ``.npz`` archive that does not open.
+
+    A ValueError like the reader's other errors; its own class lets a command tell it
+    from a fault in the file's columns, about which it may add what the model expects
+    (a note on a file's columns would only mislead beside these)."""
 
 
 #: How messages and a table's ``source`` name the CSV text of DATA "-".
@@ -61,7 +71,7 @@ def _stdin_bytes(what: str = "CSV") -> bytes | str:
         return _STDIN_READ["data"]
     stream = sys.stdin
     if stream is None:  # closed before Python started (``<&-``): nothing to read
-        raise ValueError(f"{STDIN}: closed; expected a CSV file piped or redirected to "
+        raise UnreadableFileError(f"{STDIN}: closed; expected a CSV file piped or redirected to "
                          "the command (cmd < data.csv)")
     if _STDIN_READ is not None and _on_terminal(stream):
         end = "Ctrl-Z then Enter" if os.name == "nt" else "Ctrl-D"
