@@ -24,6 +24,7 @@ from ._cli_models_data import _DATA_EXAMPLE, _NAMES, _not_empty
 from ._cli_models_overfit import folds_overfit_note
 from ._cli_models_overfit import overfit as _overfit
 from ._cli_models_train import add_train_options
+from ._cli_time_order import folds_words, time_record
 
 # train's options that cv refuses: their dest, as typed, and why
 _REFUSED = (
@@ -55,7 +56,9 @@ def _add_cv(sub: argparse._SubParsersAction) -> None:
         "split into --folds K folds (scikit-learn's StratifiedKFold for a classifier of one "
         "target, every class needing K examples or more; KFold for regression, several "
         "targets or multi-label; shuffled with --seed; with --groups COLUMN, whole groups: "
-        "StratifiedGroupKFold or GroupKFold), and for each fold a network is "
+        "StratifiedGroupKFold or GroupKFold; with --time-ordered, the rows in order: "
+        "TimeSeriesSplit, each fold trained on the rows before its held-out block), and "
+        "for each fold a network is "
         "trained exactly as chainrule train trains it on the fold's training rows alone "
         "(standardising statistics, labels, --val-fraction's validation rows, class "
         "weights and the categories of categorical columns, of those rows: nothing of the "
@@ -204,7 +207,8 @@ def setup(args: argparse.Namespace, tables: dict | None = None) -> tuple:
         # fold's table counts its own rows from 0) before any fold is trained
         _numeric_targets(table, args)
     splitter, folds = _folds(table, task, several, args.folds, args.seed,
-                             getattr(args, "groups", None))
+                             getattr(args, "groups", None),
+                             getattr(args, "time_ordered", False))
     check_folds(args, table.sample_weight, folds, splitter)  # --sample-weight's, each > 0
     if args.val_fraction is None:  # train's default, decided once for every fold: 0.1 if
         # each fold trains on 20 rows or more, else none (per fold, 24 rows in 5 folds would
@@ -282,23 +286,27 @@ def _print_scores(args: argparse.Namespace, table, task: str, splitter: str, fol
     ``folds``, or those finished before an interrupt (marked as partial)."""
     mean, std, counts = summary(rows)
     grouped = group_record(args, table)
+    ordered = time_record(args, folds)
     if args.json:
         names = table.target_names
         each = {name: dict(zip(("mean", "std", "folds_scored"),
                                summary([row["targets"][name] for row in rows]), strict=True))
                 for name in names or ()}
-        print(json_text({"folds": len(folds), "splitter": splitter, "shuffle": True,
+        print(json_text({"folds": len(folds), "splitter": splitter,
+                          "shuffle": ordered is None,
                           "seed": args.seed, "samples": table.n_samples, "task": task,
                           "per_fold": rows, "mean": mean, "std": std,
                           "folds_scored": counts, **({"targets": each} if names else {}),
                           **({"groups": grouped} if grouped else {}),
+                          **({"time_ordered": ordered} if ordered else {}),
                           "partial": len(rows) < len(folds)}))
         return
     from ._cli_models_train_task import whole_numbers_note
 
     print_table(table, task, splitter if grouped is None else f"{splitter} of "
                 f"{grouped['count']} groups of {grouped['column']!r}", args.seed, rows, mean,
-                std, counts, len(folds), whole_numbers_note(table, task, args.task, args.loss))
+                std, counts, len(folds), whole_numbers_note(table, task, args.task, args.loss),
+                None if ordered is None else folds_words(splitter, ordered, args.seed))
 
 
 def _run_folds(args: argparse.Namespace, table, task: str, several: bool, lbfgs: bool,

@@ -20,14 +20,16 @@ def _rows(table, idx: np.ndarray):
                    groups=None if table.groups is None else table.groups[idx])
 
 
-def _folds(table, task: str, several: bool, k: int, seed: int, groups: str | None = None
-           ) -> tuple[str, list]:
+def _folds(table, task: str, several: bool, k: int, seed: int, groups: str | None = None,
+           time_ordered: bool = False) -> tuple[str, list]:
     """The name of the splitter and its (training rows, held-out rows) of each fold; of
     whole groups where ``table.groups`` holds them (``--groups``' column ``groups``:
-    ``_cli_groups.group_folds``)."""
+    ``_cli_groups.group_folds``); ``TimeSeriesSplit``'s of the rows in order with
+    ``time_ordered`` (``--time-ordered``: ``_cli_time_order.time_folds``)."""
     from sklearn.model_selection import KFold, StratifiedKFold
 
     from ._cli_groups import group_folds
+    from ._cli_time_order import time_folds
     from .saved_model import fit_labels
 
     n = table.n_samples
@@ -37,6 +39,11 @@ def _folds(table, task: str, several: bool, k: int, seed: int, groups: str | Non
                                 "model is scored on rows it was not trained on)" if k < 2 else
                                 f"{table.source} has {n} examples, and each fold needs one "
                                 f"held out at least: give --folds {n} or fewer"))
+    if time_ordered:
+        splitter, folds = time_folds(table, task, several, k)
+        if task == "classification" and several:  # multi-label
+            _check_multilabel_folds(table, folds, seed, splitter)
+        return splitter, folds
     if table.groups is not None:
         splitter, folds = group_folds(table, task, several, k, seed, groups)
         if task == "classification" and several:  # multi-label

@@ -73,7 +73,8 @@ def _nulls(value: object) -> object:
 
 
 def print_table(table, task: str, splitter: str, seed: int, rows: list[dict], mean: dict,
-                std: dict, counts: dict, folds: int | None = None, note: str = "") -> None:
+                std: dict, counts: dict, folds: int | None = None, note: str = "",
+                how: str | None = None) -> None:
     """Print the folds' scores, a line each, then their mean and standard deviation.
 
     Parameters
@@ -95,6 +96,9 @@ def print_table(table, task: str, splitter: str, seed: int, rows: list[dict], me
     note : str, optional
         Said after the target on the first line: train's
         :func:`~chainrule._cli_models_train_task.whole_numbers_note`.
+    how : str, optional
+        The folds line's words after "K folds (", where they are not the shuffled
+        splitter's (``--time-ordered``: ``_cli_time_order.folds_words``).
     """
     k = len(rows)
     folds = k if folds is None else folds
@@ -105,8 +109,8 @@ def print_table(table, task: str, splitter: str, seed: int, rows: list[dict], me
           + (f"{_targets_line(several, task)}; each target's: --json" if several else
              repr(table.target_name) + note))
     other = "fold" if folds == 2 else f"{folds - 1}"
-    print(f"{folds} folds ({splitter}, shuffled with seed {seed}): each fold scored by a model "
-          f"trained on the other {other}")
+    print(f"{folds} folds (" + (how or f"{splitter}, shuffled with seed {seed}): each fold "
+                                f"scored by a model trained on the other {other}"))
     if k < folds:
         from ._cli_checkpoint import stopped_how
 

@@ -170,9 +170,11 @@ def _validation_data(model, data: str) -> str | None:
 def _n_validation(n: int, fraction: float, training: dict | None = None) -> int:
     """How many of ``n`` examples train's split holds out for validation (--val-fraction):
     the rows of the whole groups it held out where ``training`` (the model's record) names
-    ``--groups`` (``val_rows``: a fraction of the groups, not of the rows)."""
+    ``--groups`` (``val_rows``: a fraction of the groups, not of the rows), the last rows
+    it held out where it names ``--time-ordered``."""
     recorded = (training or {}).get("val_rows")
-    if (training or {}).get("groups") is not None and isinstance(recorded, int) and (
+    if ((training or {}).get("groups") is not None or (training or {}).get(
+            "time_ordered")) and isinstance(recorded, int) and (
             not isinstance(recorded, bool) and 0 <= recorded <= n):
         return recorded
     return int(np.ceil(fraction * n))

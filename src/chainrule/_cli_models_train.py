@@ -27,6 +27,7 @@ from ._cli_models_train_task import _infer_task as _infer_task
 from ._cli_models_train_task import _refuse_stray_text as _refuse_stray_text
 from ._cli_models_train_task import _split as _split
 from ._cli_sample_weight import SAMPLE_WEIGHT_HELP
+from ._cli_time_order import add_time_ordered_option
 from ._tabular_table import MISSING_SPELLINGS_TEXT
 from .cli_architecture import add_architecture_args
 from .cli_args import (
@@ -263,6 +264,7 @@ def add_train_options(p: argparse.ArgumentParser) -> None:
                    type=column_name,
                    help=SAMPLE_WEIGHT_HELP)
     add_groups_option(p)
+    add_time_ordered_option(p)
     p.add_argument("--seed", type=seed_int, default=0, help="random seed (default: 0)")
     p.add_argument("-o", "--out", type=model_path, default="model.npz", metavar="MODEL",
                    action=GivenOption,

@@ -17,6 +17,7 @@ import numpy as np
 from . import _cli_groups as _groups
 from . import _cli_models_categorical as _categorical
 from . import _cli_sample_weight as _weights
+from . import _cli_time_order as _time
 from ._cli_checkpoint import resolved_loss, resolved_options
 from ._cli_class_weight import resolve_class_weight
 from ._cli_image_layout import other_shape as _other_shape
@@ -55,6 +56,7 @@ def read_table(args: argparse.Namespace, given_shape: list[int] | None) -> Table
     from ._tabular_table import MissingValueError
     from .tabular import read_data
 
+    _time.check_options(args)  # --time-ordered: not with --groups, --val-data
     target = _groups.read_target(args)  # and cv's --groups column, of a CSV file
     try:
         with _groups.groups_said(args):
@@ -308,11 +310,16 @@ def prepare(args: argparse.Namespace, table: Table, several: bool, run_settings:
             # validate, as cv's default for a fold's training rows)
             args.val_fraction = 0.1 if table.n_samples >= 20 and (
                 table.groups is None or np.unique(table.groups).size >= 2) else 0.0
+        ordered = getattr(args, "time_ordered", False)  # --time-ordered: the last rows
         train_idx, val_idx = (
+            _time.val_split(table.n_samples, args) if ordered else
             _split(table.n_samples, args.val_fraction, args.seed,
                    y if task == "classification" and not several else None)
             if table.groups is None or not args.val_fraction else  # whole groups
             _groups.val_split(table, args))
+        if ordered and len(val_idx) and task == "classification" and (
+                not several):  # the last rows, not stratified: a class may be all there
+            _time.check_val_classes(table, args, meta["labels"], y, train_idx)
         if table.groups is not None and len(val_idx) and task == "classification" and (
                 not several):  # whole groups, not stratified: a class may be all held out
             _groups.check_val_classes(table, args, meta["labels"], y, train_idx)

@@ -148,7 +148,9 @@ def _train_run(args: argparse.Namespace, sigterm: SigtermAsCtrlC) -> int:
           + (f" (--val-data {args.val_data})" if args.val_data is not None else "")
           + (f" (whole groups of {args.groups!r}: {len(np.unique(table.groups[val_idx]))} "
              f"of {len(np.unique(table.groups))})"
-             if table.groups is not None and len(val_idx) else ""))
+             if table.groups is not None and len(val_idx) else "")
+          + (" (the last rows: --time-ordered)"
+             if getattr(args, "time_ordered", False) and len(val_idx) else ""))
     print(net.summary())
     if args.find_lr:  # the learning-rate range test instead of the run
         return find_lr(args, net, X_fit, T_fit, steps, class_weight, w_fit)
@@ -239,6 +241,9 @@ def _train_run(args: argparse.Namespace, sigterm: SigtermAsCtrlC) -> int:
         # * rows), which evaluate says of a run without it)
         **({"groups": args.groups, "val_rows": len(val_idx)}
            if table.groups is not None else {}),
+        # --time-ordered: the last val_rows rows validated, not a random draw
+        **({"time_ordered": True, "val_rows": len(val_idx)}
+           if getattr(args, "time_ordered", False) else {}),
         # the training time of the whole run, over the slots of a resumed one
         "stop_reason": history.stop_reason, "seconds": round(before + seconds, 3),
     }

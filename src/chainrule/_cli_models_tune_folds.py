@@ -11,6 +11,7 @@ import sys
 import time
 
 from ._cli_groups import group_record
+from ._cli_time_order import time_record
 
 
 def _set_up(run: argparse.Namespace, combo: dict[str, str], args: argparse.Namespace,
@@ -40,7 +41,7 @@ def _set_up(run: argparse.Namespace, combo: dict[str, str], args: argparse.Names
                 "folds holds out one, so no combination would have a score to rank: give "
                 "--scoring mse, rmse or mae, or fewer --folds")
         search.update(task=task, splitter=splitter, folds=len(folds), scoring=scoring,
-                      groups=group_record(run, table),
+                      groups=group_record(run, table), time_ordered=time_record(run, folds),
                       source=table.source, samples=table.n_samples, table=table)
     elif task != search["task"]:
         raise ValueError(f"the combination {_words(combo)}: its task is {task}, the first "

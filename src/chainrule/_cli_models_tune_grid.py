@@ -42,6 +42,8 @@ _OWNED = {
     "sample_weight": "each combination's scores must be weighted alike to be compared: "
                      "give --sample-weight once",
     "groups": "every combination is cross-validated on the same folds: give --groups once",
+    "time_ordered": "every combination is cross-validated on the same folds: give "
+                    "--time-ordered once",
 }
 _TUNE_OPTIONS = ("folds", "grid", "random", "scoring", "json", "n-jobs")
 

@@ -9,6 +9,7 @@ import shlex
 
 from ._cli_models_cv_table import json_text
 from ._cli_models_data import _NAMES
+from ._cli_time_order import folds_words
 
 
 def print_results(args: argparse.Namespace, search: dict, results: list[dict],
@@ -52,8 +53,10 @@ def print_results(args: argparse.Namespace, search: dict, results: list[dict],
                  for r, rk in zip(results, rank, strict=True)]
         print(json_text({
             "search": search["search"], "grid": search["grid"], "random": args.random,
-            "folds": search["folds"], "splitter": search["splitter"], "shuffle": True,
+            "folds": search["folds"], "splitter": search["splitter"],
+            "shuffle": not search.get("time_ordered"),
             **({"groups": search["groups"]} if search.get("groups") else {}),
+            **({"time_ordered": search["time_ordered"]} if search.get("time_ordered") else {}),
             "seed": args.seed, "samples": search["samples"], "task": search["task"],
             "scoring": key, "greater_is_better": key not in LOWER_IS_BETTER,
             "combinations": search["combinations"], "results": shown,
@@ -70,8 +73,11 @@ def print_results(args: argparse.Namespace, search: dict, results: list[dict],
     how = ("ParameterGrid" if search["search"] == "grid" else
            f"ParameterSampler of --random {args.random}, seed {args.seed}")
     print(f"{n} combination{'s' if n != 1 else ''} ({how}), each cross-validated on the same "
-          f"{search['folds']} folds ({search['splitter']}{_of_groups(search)}, shuffled "
-          f"with seed {args.seed}); "
+          f"{search['folds']} folds ("
+          + (folds_words(search["splitter"], search["time_ordered"], args.seed)
+             if search.get("time_ordered") else
+             f"{search['splitter']}{_of_groups(search)}, shuffled with seed {args.seed})")
+          + "; "
           f"ranked by the mean {_NAMES[key]} ("
           + ("the lowest first)" if key in LOWER_IS_BETTER else "the highest first)"))
     if partial:

@@ -31,6 +31,7 @@ _RUN_OPTIONS = {
     "label_smoothing": "--label-smoothing", "categorical": "--categorical",
     "sample_weight": "--sample-weight", "impute": "--impute", "fill_value": "--fill-value",
     "missing_indicator": "--missing-indicator", "groups": "--groups",
+    "time_ordered": "--time-ordered",
 }
 
 
@@ -40,6 +41,7 @@ def run_options(args: argparse.Namespace, steps: Mapping[str, object]) -> dict:
                if name != "categorical"}
     # --missing-indicator not given: None, as a run from before it recorded nothing
     options["missing_indicator"] = True if options["missing_indicator"] else None
+    options["time_ordered"] = True if options["time_ordered"] else None  # (as it)
     # the columns named categorical, in any order (a run from before it: None, as none)
     forced = getattr(args, "categorical", None)
     options["categorical"] = sorted(set(forced)) if forced else None
@@ -50,6 +52,8 @@ def run_options(args: argparse.Namespace, steps: Mapping[str, object]) -> dict:
 def _shown(option: str, value: object) -> str:
     if value is None:
         return f"no {option}"
+    if value is True:  # a flag: --missing-indicator, --time-ordered
+        return option
     if isinstance(value, list) and not any(isinstance(v, (dict, list)) for v in value):
         return f"{option} {' '.join(map(str, value))}"
     if isinstance(value, (dict, list)):
