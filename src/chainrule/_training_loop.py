@@ -14,6 +14,7 @@ import numpy as np
 
 from . import io
 from ._network_inference import _correct_rows, _weighted_mean
+from ._symmetry import choose_products
 from ._training_checkpoints import _check_not_overwriting
 from ._training_data import _argmax_rows, _batch_of, _exact_one_hot, _Gather, _is_sparse
 from ._training_epochs import _bar_drawn, _epoch_line
@@ -219,7 +220,7 @@ class _TrainingLoop(_RunStops, _ReplayGuard):
         # the layers with running statistics or a state of their own (BatchNorm, Dropout)
         self._stateful = [layer for layer in net.layers
                           if layer.buffers() or layer.get_state()]
-        gather, workspace = _Gather(), net._workspace(blas=True)  # within _blas_updates
+        gather, workspace = _Gather(), net._workspace(blas=not choose_products(net))  # _symmetry
         # Overflow is detected after each step (the divergence guard), so the loop runs with
         # NumPy's overflow and invalid warnings off, and the layers write into reused buffers
         # (the workspace).  Both blocks are entered once per epoch, unless a callback runs
@@ -254,7 +255,7 @@ class _TrainingLoop(_RunStops, _ReplayGuard):
             # (resume continues it), as one stopped by Ctrl-C
             deadline = None if self.max_time is None else time.monotonic() + self.max_time
             timed_out = False
-            with _StopFlag() as ctrl_c, _blas_updates(opt):
+            with _StopFlag() as ctrl_c, _blas_updates(opt) if workspace.blas else _NO_BLOCK:
                 while self.epoch < self.epochs and history.stop_reason is None:
                     trained = True
                     epoch = self.epoch + 1

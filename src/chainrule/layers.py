@@ -28,6 +28,7 @@ from ._activations_inplace import (
     _softmax_lse_into,
 )
 from ._layers_base import Layer, ParamSpec, check_explicit_init, check_init_result
+from ._symmetry import ordered_matmul, ordered_row_sum
 from ._validation import (
     check_bool,
     check_finite_array,
@@ -213,8 +214,8 @@ class Dense(Layer):
                 Z = self._buffer("Z", (X.shape[0], self.n_out), np.result_type(X, self._W))
                 folded = work.get("bias folded")  # see _fold_bias
                 if folded is not None and folded[0] is X:  # Z = [X, 1] @ [W; b]
-                    return self._forward_into(np.matmul(folded[1], folded[2], out=Z), True)
-                return self._forward_into(np.matmul(X, self._W, out=Z))
+                    return self._forward_into(self._product(folded[1], folded[2], Z), True)
+                return self._forward_into(self._product(X, self._W, Z))
             return self._forward_into(X @ self._W)  # a sparse batch: a new dense Z
         Z = X @ self._W  # a sparse X: a dense ndarray
         if self._b is not None:
@@ -271,36 +272,40 @@ class Dense(Layer):
         self.delta = delta
         folded = self._work.get("bias folded") if self._work is not None else None
         if folded is not None and folded[0] is self.X:  # [dW; db] = [X, 1].T @ delta: the
-            np.matmul(folded[1].T, delta, out=folded[3])  # column sums in the product
+            self._product(folded[1].T, delta, folded[3])  # column sums in the product
         elif not isinstance(self.X, np.ndarray) and _is_sparse(self.X):  # a first layer's
             self.dW[...] = self.X.T @ delta  # sparse batch: a sparse product, a dense dW
-        elif delta.shape[-1] == 1 and need_input_grad and delta.dtype == self.dW.dtype:
+        elif (delta.shape[-1] == 1 and need_input_grad and delta.dtype == self.dW.dtype
+              and not self._ordered):
             # one unit fed by hidden units: X.T @ delta is a matrix-vector product, which BLAS
             # rounds differently for some rows, so hidden units that are equal (a zeros
             # start) got weights that were not; einsum adds the examples in the same order
             # for every row (the first layer, fed by the data, keeps BLAS's threads)
             np.einsum("ij,ik->jk", self.X, delta, out=self.dW)
         else:
-            np.matmul(self.X.T, delta, out=self.dW)
+            self._product(self.X.T, delta, self.dW)
         if self.db is not None and (folded is None or folded[0] is not self.X):
             if self._work is not None and delta.dtype == self.db.dtype and delta.ndim == 2:
-                # einsum adds the rows one after the other, the same additions for every
-                # column, so two units with the same deltas get the same bias gradient to
-                # the last bit.  BLAS's ones @ delta rounded some columns differently, and
-                # Adam's step, which divides by sqrt(v), grew those last bits until the
-                # units of a zeros start were no longer equal.  The price: 1 to 2.5 us more
-                # per call than ones @ delta on a batch of 64 to 128 rows (1.9 against 1.0
-                # us for 64 x 100), about 2 % of a digits epoch (batch 64), 0.4 % of an
-                # MNIST-shaped one; still faster than np.add.reduce over a few columns.
-                np.einsum("ij->j", delta, out=self.db)
+                if self._ordered:  # the rows added in order, alike for every unit
+                    ordered_row_sum(delta, self.db)
+                else:
+                    # einsum adds the rows one after the other, the same additions for every
+                    # column, so two units with the same deltas get the same bias gradient to
+                    # the last bit.  BLAS's ones @ delta rounded some columns differently, and
+                    # Adam's step, which divides by sqrt(v), grew those last bits until the
+                    # units of a zeros start were no longer equal.  The price: 1 to 2.5 us
+                    # more per call than ones @ delta on a batch of 64 to 128 rows (1.9
+                    # against 1.0 us for 64 x 100), about 2 % of a digits epoch (batch 64),
+                    # 0.4 % of an MNIST-shaped one; still faster than np.add.reduce.
+                    np.einsum("ij->j", delta, out=self.db)
             else:
                 np.add.reduce(delta, axis=0, out=self.db)  # np.sum without its wrapper
         if not need_input_grad:
             return None
         if self._work is not None:
             shape = (delta.shape[0], self.n_in)
-            return np.matmul(delta, self._W.T,
-                             out=self._buffer("dX", shape, np.result_type(delta, self._W)))
+            return self._product(delta, self._W.T,
+                                 self._buffer("dX", shape, np.result_type(delta, self._W)))
         return delta @ self._W.T
 
     # -- reusable buffers (private): while a network trains, see Network._workspace ----------
@@ -313,6 +318,17 @@ class Dense(Layer):
     # the buffers of the Dense layer right above this one in the same workspace (None
     # outside one, or when the layer above is not a Dense): see _owns_scratch
     _above_work: dict[tuple, np.ndarray] | None = None
+    # whether a fit computes this layer's products in index order (set at the start of each
+    # fit by _symmetry.choose_products: a network with equal hidden units), so that equal
+    # units stay equal to the last bit on any BLAS; used only while training (``_work``)
+    _ordered: bool = False
+
+    def _product(self, a: np.ndarray, b: np.ndarray, out: np.ndarray) -> np.ndarray:
+        """``out = a @ b`` (a dense product while training): BLAS, or in index order
+        for a network with equal hidden units (see ``_ordered``)."""
+        if self._ordered and self._work is not None:
+            return ordered_matmul(a, b, out, self._buffer("ordered", out.shape, out.dtype))
+        return np.matmul(a, b, out=out)
 
     def _owns_scratch(self, grad_out: np.ndarray, dtype: np.dtype) -> bool:
         """Whether ``grad_out`` may be overwritten: the input gradient that the Dense layer

@@ -20,6 +20,7 @@ from ._class_weight import (
     target_class_weights,
     times_sample_weight,
 )
+from ._symmetry import choose_products
 from ._threads import scipy_blas_single_thread
 from ._training_data import _check_sparse, _is_sparse, _sparse_batch
 from ._validation import check_nonneg_float, check_positive_float, check_positive_int
@@ -79,6 +80,9 @@ def _objective(net: Network, X: np.ndarray, Y: np.ndarray, sample_weight: np.nda
     """
     pool: dict = {}
     one_hot = _exact_one_hot(Y, net)  # looked at once, not at every call
+    # a network with equal hidden units (a zeros start): every call computes its Dense
+    # layers' products in index order, so that the units stay equal (see _symmetry)
+    choose_products(net)
     first = net.layers[0]
     # every call multiplies the same X: a first Dense layer gets [X, 1] once, and its bias
     # and bias gradient come out of its products (Dense._fold_bias), one pass over its Z

@@ -1,0 +1,149 @@
+"""Products that keep equal hidden units equal to the last bit (private).
+
+SPEC 6's ``zeros`` start demonstrates the symmetry problem: every hidden unit
+computes the same thing, gets the same gradient and stays equal to the others.
+In exact arithmetic it does; in floating point it does only if every entry of a
+product that should equal another (the equal columns of ``X @ W`` when ``W``'s
+columns are equal, the equal rows of ``A.T @ delta`` when ``A``'s columns are)
+is computed by the same sequence of operations.  BLAS does not promise that: its
+kernels treat a block of the output in the main micro-kernel and the edges in
+others, and a matrix-vector product keeps several partial sums, so two such
+entries can differ in the last bit, depending on the CPU's kernels.  Adam,
+RMSProp and AdaGrad divide by the root of the squared gradients and turn those
+last bits of near-zero gradients into whole steps: the units drift apart.
+
+So a fit decides once, at its start, by :func:`choose_products`, whether the
+network has equal hidden units; if it has, its Dense layers compute their
+products by :func:`ordered_matmul` and their bias sums by :func:`ordered_row_sum`
+for that fit: every entry is the same sequence of IEEE multiplies and adds, in
+index order, whatever its position, on any machine (slower than BLAS, and the
+numbers differ from a BLAS product in the last bits).  Any other network keeps
+BLAS.
+"""
+
+from __future__ import annotations
+
+import itertools
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from .layers import Dense
+    from .network import Network
+
+__all__ = ["choose_products", "equal_units", "ordered_matmul", "ordered_row_sum"]
+
+
+def ordered_matmul(a: np.ndarray, b: np.ndarray, out: np.ndarray,
+                   tmp: np.ndarray | None = None) -> np.ndarray:
+    """``out = a @ b``, each entry summed over ``k`` in index order.
+
+    ``out[i, j] = (...((a[i, 0] b[0, j] + a[i, 1] b[1, j]) + a[i, 2] b[2, j]) ...)``:
+    one NumPy multiply (an outer product) and one add per ``k``, elementwise
+    ufuncs, which round each operation alike in their SIMD and scalar loops (no
+    fused multiply-add across two ufuncs), so entries whose operands are equal
+    are equal to the last bit wherever they are in ``out``.
+
+    Parameters
+    ----------
+    a : ndarray of shape (m, k)
+    b : ndarray of shape (k, n)
+    out : ndarray of shape (m, n)
+        Written; must share no memory with ``a``, ``b`` or ``tmp``.
+    tmp : ndarray of shape (m, n), optional
+        Scratch of ``out``'s dtype (allocated when None).
+
+    Returns
+    -------
+    out : ndarray of shape (m, n)
+    """
+    k = a.shape[1]
+    if k == 0:
+        out[...] = 0
+        return out
+    np.multiply(a[:, 0:1], b[0:1, :], out=out)
+    if k > 1:
+        if tmp is None:
+            tmp = np.empty_like(out)
+        for i in range(1, k):
+            np.multiply(a[:, i:i + 1], b[i:i + 1, :], out=tmp)
+            np.add(out, tmp, out=out)
+    return out
+
+
+def ordered_row_sum(delta: np.ndarray, out: np.ndarray) -> np.ndarray:
+    """``out = delta.sum(axis=0)``, the rows added one after the other.
+
+    Every column gets the same additions in the same order (``ones @ delta``
+    by :func:`ordered_matmul`, whose products by 1 are exact, without them).
+
+    Parameters
+    ----------
+    delta : ndarray of shape (m, n)
+    out : ndarray of shape (n,)
+
+    Returns
+    -------
+    out : ndarray of shape (n,)
+    """
+    if delta.shape[0] == 0:
+        out[...] = 0
+        return out
+    out[...] = delta[0]
+    for i in range(1, delta.shape[0]):
+        np.add(out, delta[i], out=out)
+    return out
+
+
+def _layer_has_equal_units(layer: Dense, above: Dense) -> bool:
+    """Whether two units of ``layer`` are equal: the same incoming weights (columns of
+    ``W``), bias, and outgoing weights (rows of ``above.W``).
+
+    A first look at each unit's first incoming weight (a set of ``n_out`` numbers):
+    units that differ there (any random start) cost no more; only the units that
+    share it with another are compared whole (as bytes, -0.0 made 0.0).
+    """
+    n = layer.n_out
+    if n < 2:
+        return False
+    W, V = layer.W, above.W
+    first = W[0].tolist()
+    if len(set(first)) == n:  # (-0.0 and 0.0 are one element of a set)
+        return False
+    _, inverse, counts = np.unique(W[0], return_inverse=True, return_counts=True)
+    candidates = np.flatnonzero(counts[inverse.ravel()] > 1)
+    parts = [W[:, candidates], V[candidates].T]
+    if layer.b is not None:
+        parts.insert(1, layer.b[None, candidates])
+    units = np.ascontiguousarray(np.concatenate(parts).T) + 0.0  # (candidates, weights)
+    if (units == units[0]).all():  # every candidate alike (a zeros or constant start)
+        return True
+    return len({row.tobytes() for row in units}) < candidates.size
+
+
+def equal_units(net: Network) -> bool:
+    """Whether a hidden Dense layer of ``net`` (one followed by a Dense layer) has two
+    equal units (as every unit of a ``zeros`` or constant start is).  O(parameters)
+    at most; a set of one weight per unit when no two units share their first
+    incoming weight (a random start)."""
+    from .layers import Dense  # (layers imports this module's products)
+
+    layers = net.layers
+    return any(isinstance(layer, Dense) and isinstance(above, Dense)
+               and _layer_has_equal_units(layer, above)
+               for layer, above in itertools.pairwise(layers))
+
+
+def choose_products(net: Network) -> bool:
+    """Decide, at the start of a fit, how ``net``'s Dense layers compute their products
+    while it trains: in index order (:func:`ordered_matmul`) when the network has equal
+    hidden units (see :func:`equal_units`), so that they stay equal on any BLAS; with
+    BLAS otherwise.  Returns whether the products are ordered."""
+    from .layers import Dense
+
+    ordered = equal_units(net)
+    for layer in net.layers:
+        if isinstance(layer, Dense):
+            layer._ordered = ordered
+    return ordered

@@ -1,0 +1,186 @@
+"""Equal hidden units stay equal on any BLAS (SPEC 6's zeros start), see ``_symmetry``.
+
+BLAS may round two entries of a product differently even when their operands are
+equal (the main micro-kernel and the edge kernels, a matrix-vector product's
+partial sums), and ``axpy`` may fuse the multiply and add in its main loop but
+not in its tail; so a network with equal hidden units computes its Dense layers'
+products in index order and updates with NumPy for the fit.  These tests first
+find a product that this machine's BLAS rounds unevenly, so that they mean
+something whatever the CPU's kernels.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+import chainrule
+from chainrule import Dense, Network, mlp
+from chainrule._symmetry import choose_products, equal_units, ordered_matmul, ordered_row_sum
+from chainrule.scipy_fit import _objective
+
+
+def _uneven_blas_product(dtype) -> tuple[np.ndarray, np.ndarray]:
+    """``a`` (m, k) and ``b`` (k, n) with equal columns whose BLAS product ``a @ b`` has
+    unequal columns on this machine (skips the test where none of the shapes tried has)."""
+    rng = np.random.default_rng(0)
+    for m in (1, 2, 3, 5, 8, 30, 64):
+        for k in (2, 3, 5, 9, 30, 60):
+            for n in (2, 3, 5, 7, 9, 17):
+                a = rng.normal(size=(m, k)).astype(dtype)
+                b = np.repeat(rng.normal(size=(k, 1)).astype(dtype), n, axis=1)
+                c = a @ b
+                if not (c == c[:, :1]).all():
+                    return a, b
+    pytest.skip(f"this BLAS rounds every {np.dtype(dtype).name} product tried alike in "
+                "every column")
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_ordered_product_keeps_equal_columns_equal_where_blas_does_not(dtype):
+    a, b = _uneven_blas_product(dtype)
+    m, k = a.shape
+    n = b.shape[1]
+    out = ordered_matmul(a, b, np.empty((m, n), dtype))
+    assert out.dtype == dtype
+    np.testing.assert_array_equal(out, np.repeat(out[:, :1], n, axis=1))
+    # the same sequence written out with the scalars of that dtype: a[i, 0] b[0, j] first,
+    # then + a[i, t] b[t, j] for t = 1, 2, ... (each product and sum rounded once)
+    by_hand = np.empty((m, n), dtype)
+    for i in range(m):
+        for j in range(n):
+            s = a[i, 0] * b[0, j]
+            for t in range(1, k):
+                s = s + a[i, t] * b[t, j]
+            by_hand[i, j] = s
+    np.testing.assert_array_equal(out, by_hand)
+    # and the exact sum (fsum of the exact products, as float64 products of float32 values
+    # are), within the bound of recursive summation: k eps sum |a_it b_tj|
+    eps = np.finfo(dtype).eps
+    for i in range(m):
+        for j in range(n):
+            terms = [float(a[i, t]) * float(b[t, j]) for t in range(k)]
+            bound = 2 * k * eps * math.fsum(abs(x) for x in terms)
+            assert abs(float(out[i, j]) - math.fsum(terms)) <= bound
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_ordered_row_sum_adds_the_rows_in_order(dtype):
+    rng = np.random.default_rng(2)
+    delta = np.repeat(rng.normal(size=(13, 1)), 9, axis=1).astype(dtype)
+    out = ordered_row_sum(delta, np.empty(9, dtype))
+    total = delta[0].copy()
+    for row in delta[1:]:
+        total = total + row
+    np.testing.assert_array_equal(out, total)
+    assert (out == out[0]).all()
+    np.testing.assert_array_equal(ordered_row_sum(delta[:0], np.ones(9, dtype)), np.zeros(9))
+
+
+def _with_weights(sizes, weights, biases):
+    """A sigmoid network with these explicit weights and biases."""
+    layers = [Dense(i, o, activation="sigmoid", init=W)
+              for i, o, W in zip(sizes[:-1], sizes[1:], weights, strict=True)]
+    net = Network(layers, loss="log_loss")
+    for layer, b in zip(net.layers, biases, strict=True):
+        layer.b = b
+    return net
+
+
+def test_equal_units_finds_units_alike_in_every_weight():
+    rng = np.random.default_rng(3)
+    assert equal_units(mlp([4, 5, 3, 2], init="zeros"))
+    assert not equal_units(mlp([4, 5, 3, 2], seed=0))
+    assert not equal_units(mlp([4, 1, 2], init="zeros"))  # one hidden unit: nothing to keep
+    W1, W2 = rng.normal(size=(4, 6)), rng.normal(size=(6, 2))
+    b1, b2 = rng.normal(size=6), rng.normal(size=2)
+    assert not equal_units(_with_weights([4, 6, 2], [W1, W2], [b1, b2]))
+    random = W1.copy(), b1.copy(), W2.copy()
+    # units 1 and 4 alike: incoming weights, bias and outgoing weights
+    W1[:, 4], b1[4], W2[4] = W1[:, 1], b1[1], W2[1]
+    assert equal_units(_with_weights([4, 6, 2], [W1, W2], [b1, b2]))
+    for differ in ("in", "bias", "out"):  # the same first weights, one number apart
+        V1, c1, V2 = W1.copy(), b1.copy(), W2.copy()
+        {"in": V1[3], "bias": c1, "out": V2[:, 1]}[differ][4] += 0.5
+        assert not equal_units(_with_weights([4, 6, 2], [V1, V2], [c1, b2])), differ
+    # three units with the same first weights, two of them (0 and 2) alike in all
+    V1, c1, V2 = (a.copy() for a in random)
+    V1[0, [0, 2, 5]], c1[[0, 2, 5]], V2[[0, 2, 5], 0] = 0.25, 0.5, -1.0
+    V1[1:, 2], V2[2, 1] = V1[1:, 0], V2[0, 1]
+    assert equal_units(_with_weights([4, 6, 2], [V1, V2], [c1, b2]))
+    V1[2, 2] += 1.0
+    assert not equal_units(_with_weights([4, 6, 2], [V1, V2], [c1, b2]))
+    # -0.0 and 0.0 are one value; no bias counts as zero biases
+    net = mlp([3, 4, 2], init="zeros", bias=False)
+    net.layers[0].W[:, 1] = -0.0
+    assert equal_units(net)
+
+
+def test_each_fit_decides_again():
+    rng = np.random.default_rng(4)
+    X, y = rng.normal(size=(20, 3)), rng.integers(0, 2, 20)
+    net = mlp([3, 4, 2], output="softmax", init="zeros")
+    trainer = chainrule.Trainer(net, optimizer="adam", lr=0.1, epochs=2, batch_size=5)
+    trainer.fit(X, y)
+    assert all(layer._ordered for layer in net.layers)
+    assert (net.layers[0].W == net.layers[0].W[:, :1]).all()
+    net.params[...] = rng.normal(size=net.params.size)
+    trainer.epochs = 4
+    trainer.fit(X, y)
+    assert not any(layer._ordered for layer in net.layers)
+    assert not choose_products(net)
+
+
+def _gradient_by_hand(W1, b1, W2, b2, X, Y):
+    """Log loss of a sigmoid 2-layer network, its gradient written out in NumPy."""
+    A1 = 1 / (1 + np.exp(-(X @ W1 + b1)))
+    A2 = 1 / (1 + np.exp(-(A1 @ W2 + b2)))
+    m = X.shape[0]
+    d2 = (A2 - Y) / m
+    d1 = (d2 @ W2.T) * A1 * (1 - A1)
+    return X.T @ d1, d1.sum(axis=0), A1.T @ d2, d2.sum(axis=0)
+
+
+@pytest.mark.parametrize("fold_bias", [True, False])
+def test_ordered_gradient_of_a_constant_start_is_the_gradient(fold_bias):
+    """A constant start (every hidden unit alike, not zero, so that the error reaches
+    the first layer): the ordered products give the gradient of the formula, and
+    gradients equal for every hidden unit to the last bit."""
+    rng = np.random.default_rng(5)
+    X = rng.normal(size=(37, 3))
+    Y = (rng.random(size=(37, 2)) > 0.5).astype(float)
+    W1, W2 = np.full((3, 6), 0.3), np.full((6, 2), -0.2)
+    W1[:, :] = rng.normal(size=(3, 1))  # each input its own weight, alike for every unit
+    W2[:, 1] = 0.7
+    b1, b2 = np.full(6, 0.1), np.array([0.2, -0.4])
+    net = _with_weights([3, 6, 2], [W1, W2], [b1, b2])
+    fun = _objective(net, X, Y, fold_bias=fold_bias)
+    assert all(layer._ordered for layer in net.layers)
+    _, grad = fun(net.params.copy())
+    hidden, out = net.layers
+    assert (hidden.dW == hidden.dW[:, :1]).all() and (hidden.db == hidden.db[0]).all()
+    assert (out.dW == out.dW[:1]).all()
+    for got, expect in zip((hidden.dW, hidden.db, out.dW, out.db),
+                           _gradient_by_hand(W1, b1, W2, b2, X, Y), strict=True):
+        np.testing.assert_allclose(got, expect, rtol=1e-12, atol=1e-15)
+    np.testing.assert_array_equal(grad, net.grads)
+
+
+def test_a_random_start_trains_as_without_the_check(monkeypatch):
+    """The check finds no equal units in a random start, and the fit is the BLAS one."""
+    import chainrule._training_loop as loop
+
+    rng = np.random.default_rng(6)
+    X, y = rng.normal(size=(40, 5)), rng.integers(0, 3, 40)
+
+    def fit():
+        net = mlp([5, 8, 6, 3], hidden="tanh", output="softmax", seed=1)
+        chainrule.train(net, X, y, optimizer="adam", lr=0.01, epochs=3, batch_size=8, seed=0)
+        return net
+
+    checked = fit()
+    assert not any(layer._ordered for layer in checked.layers)
+    monkeypatch.setattr(loop, "choose_products", lambda net: False)
+    np.testing.assert_array_equal(checked.params, fit().params)
