@@ -355,10 +355,19 @@ def test_softmax_cross_entropy_from_the_forward_lse_equals_the_logit_path(scale,
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-def test_buffered_bias_gradient_is_the_column_sum_of_delta(dtype, rng):
-    """While training, db is delta summed over the batch, row after row: the same
-    additions in the same order for every column (see test_spec_statements' zeros start)."""
+@pytest.mark.parametrize("init", [None, "equal"])
+def test_buffered_bias_gradient_is_the_column_sum_of_delta(dtype, init, rng):
+    """While training, db is delta summed over the batch: BLAS's ones @ delta, or, in a
+    network with equal hidden units (whose products are ordered, see test_symmetry), row
+    after row, the same additions in the same order for every column."""
+    from chainrule._symmetry import choose_products
+
     net = mlp([4, 7, 3], hidden="relu", output="softmax", seed=3, dtype=dtype)
+    if init == "equal":  # every hidden unit alike (not zero: the error reaches them)
+        net.layers[0].W[...] = rng.normal(size=(4, 1))
+        net.layers[0].b[...] = 0.1
+        net.layers[1].W[...] = rng.normal(size=(1, 3))
+    assert choose_products(net) == (init == "equal")
     pool: dict = {}
     for m in (11, 5, 11):  # batch sizes come and go; the ones vectors stay ones
         X = rng.normal(size=(m, 4)).astype(dtype)
@@ -369,10 +378,11 @@ def test_buffered_bias_gradient_is_the_column_sum_of_delta(dtype, rng):
                 expect = np.sum(layer.delta.astype(np.float64), axis=0)
                 np.testing.assert_allclose(layer.db, expect, rtol=1e-5 if dtype == np.float32
                                            else 1e-13, atol=1e-7)
-                total = np.zeros(layer.delta.shape[1], dtype)
-                for row in layer.delta:  # the sum written out, one row after the other
-                    total += row
-                np.testing.assert_array_equal(layer.db, total)
+                if init == "equal":
+                    total = np.zeros(layer.delta.shape[1], dtype)
+                    for row in layer.delta:  # the sum written out, one row after the other
+                        total += row
+                    np.testing.assert_array_equal(layer.db, total)
 
 
 @pytest.mark.parametrize("k", [1, 2, 10, 16, 17, 32, 33, 40])
