@@ -191,10 +191,13 @@ def test_netout_and_plot_refuse_a_batch_by_name(tmp_path, capsys):
     assert main([*base, "--notation", "netout"]) == 2
     assert "--notation netout: net/out writes every sum of one example" in \
         capsys.readouterr().err
-    # integer-example prints in netout by default: the message says whose default it is
-    assert main(["trace", "--preset", "integer-example", "--input", "1", "1", "--input", "1",
-                 "0", "--target", "290", "14", "--target", "1", "2"]) == 2
-    assert "the notation netout (the preset's default)" in capsys.readouterr().err
+    # a description that asks for netout: the message says whose default it is (a preset's
+    # default netout gives way to transfer: test_trace_batch_preset_notation.py)
+    desc = json.dumps({"weights": [[[1, 1], [2, 1]], [[2, 1], [1, 0]]], "layout": "ufldl",
+                       "activation": "square", "notation": "netout",
+                       "input": [[1, 1], [1, 0]], "target": [[290, 14], [1, 2]]})
+    assert main(["trace", "--network", desc]) == 2
+    assert "the notation netout (the network's default)" in capsys.readouterr().err
 
 
 def test_cli_repeated_input_and_target_trace_a_batch(capsys):

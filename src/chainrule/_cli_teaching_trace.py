@@ -239,6 +239,13 @@ def _trace(args: argparse.Namespace) -> int:
     import numpy as np
 
     rows = np.shape(built.x)[0] if np.ndim(built.x) == 2 else 1
+    if rows > 1 and notation == "netout" and args.notation is None and preset is not None:
+        # a preset's default, not the user's choice: the batch is traced in the transfer
+        # notation (a description's "notation": "netout" or --notation netout is refused)
+        print(f"chainrule trace: note: m = {rows} examples are traced in the transfer "
+              f"notation, not the preset's default netout, which writes the sums of one "
+              f"example out (--notation ufldl for UFLDL's)", file=sys.stderr)
+        notation = "transfer"
     if rows > 1 and notation == "netout":  # named by the option, or by whose default it is
         whose = "--notation netout" if args.notation else \
             f"the notation netout ({source} default)"
