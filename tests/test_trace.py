@@ -394,7 +394,7 @@ def test_the_picture_caption_prints_the_new_output_as_the_trace_does(W, y, out, 
 
 @pytest.mark.parametrize(("target", "message"), [
     ([290], r"target: the network has 2 output\(s\) and the squared_error loss, so its target "
-            r"is 2 value\(s\) \(--target Y1 \.\.\. Y2\) or one class label 0\.\.1; got 1: "
+            r"is 2 value\(s\) \(\"target\": \[Y1, \.\.\., Y2\]\) or one class label 0\.\.1; got 1: "
             r"\[290\]"),
     ([290, 14, 3], r"got 3"),
 ])
@@ -408,7 +408,8 @@ def test_a_target_of_the_wrong_length_is_named(target, message):
 @pytest.mark.parametrize(("changes", "message"), [
     # two rows of input are two examples (a mini-batch), which need two targets
     ({"input": [[1], [2]]}, r"target: one target per example, 2 rows for the 2 rows of "
-                            r"input \(one --target per --input\), got shape \(1,\)"),
+                            r"input \(one row of \"target\" per row of \"input\"\), "
+                            r"got shape \(1,\)"),
     ({"target": [[0.5], [0.2]]}, r"target: a trace follows one example, .* shape \(2, 1\)"),
     ({"input": [[[1]]]}, r"input: a trace follows one example, .* shape \(1, 1, 1\)"),
     ({"target": [[0.5, 0.1]]}, r"target: the network has 1 output\(s\) .* got 2: \[0.5, 0.1\]"),
@@ -427,9 +428,10 @@ def test_an_input_or_target_of_another_shape_is_named_by_its_key(changes, messag
 
 
 def test_a_one_output_network_asks_for_one_target_value():
-    """Before: "(--target Y1 ... Y1)", where the input's message says "(--input X1)"."""
+    """Before: "(--target Y1 ... Y1)", where the input's message says "(--input X1)"; a
+    description's target is named by its key, "target": [Y1]."""
     spec = load_spec({"weights": [[[0.4], [0.7], [-0.2]]], "input": [0, 1], "target": [1, 0]})
-    with pytest.raises(ValueError, match=r"so its target is 1 value\(s\) \(--target Y1\); "
+    with pytest.raises(ValueError, match=r"so its target is 1 value\(s\) \(\"target\": \[Y1\]\); "
                                          r"got 2: \[1, 0\]"):
         spec_network(spec)
 
@@ -512,7 +514,7 @@ def test_a_python_description_may_give_the_activations_as_a_tuple():
 
 @pytest.mark.parametrize(("x", "message"), [
     ([1, 2, 3], r"input: the network has 2 input\(s\), so the example is 2 value\(s\) "
-                r"\(--input X1 \.\.\. X2\); got 3: \[1, 2, 3\]"),
+                r"\(\"input\": \[X1, \.\.\., X2\]\); got 3: \[1, 2, 3\]"),
     (1, r"input: the network has 2 input\(s\).*got 1: \[1\]"),
     (np.array([1, 2, 3]), r"input: the network has 2 input\(s\).*got 3: \[1, 2, 3\]"),
 ])

@@ -213,7 +213,7 @@ def _trace(args: argparse.Namespace) -> int:
                               output_given=args.activation is not None, default=source,
                               loss_from=None if args.loss is not None else source,
                               output_option="--activation")
-        built = spec_network(spec)
+        built = spec_network(spec, set(given))
     except (TypeError, ValueError) as exc:  # named by the description's key: say whose
         if preset is not None:
             raise type(exc)(f"{_blamed(preset, given, exc)}: {exc}") from None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 import numpy as np
@@ -9,7 +10,14 @@ import numpy as np
 from ..network import Network
 from ._spec_weights import _numbers
 
-__all__ = ["batch_rows"]
+__all__ = ["batch_rows", "row_of"]
+
+
+def row_of(key: str, options: Collection[str] | None) -> str:
+    """How an example's row of ``key`` (``"input"`` or ``"target"``) is given: ``--input``
+    when ``options`` (the keys given by command-line options) holds it, else a row of the
+    description's key (``row of "input"``)."""
+    return f"--{key}" if options is not None and key in options else f'row of "{key}"'
 
 
 def _ragged(rows: Any) -> bool:
@@ -21,7 +29,8 @@ def _ragged(rows: Any) -> bool:
     return len({len(r) if isinstance(r, (list, tuple)) else None for r in rows}) > 1
 
 
-def batch_rows(spec: dict[str, Any], net: Network) -> tuple[np.ndarray, np.ndarray] | None:
+def batch_rows(spec: dict[str, Any], net: Network, options: Collection[str] | None = None
+               ) -> tuple[np.ndarray, np.ndarray] | None:
     """The rows of ``input`` and ``target`` of a description of ``m > 1`` examples.
 
     Parameters
@@ -30,6 +39,9 @@ def batch_rows(spec: dict[str, Any], net: Network) -> tuple[np.ndarray, np.ndarr
         A filled-in description (see :func:`.spec.load_spec`).
     net : Network
         Its network.
+    options : collection of str or None
+        The keys given by command-line options (``--input``, ``--target``), which messages
+        name by their options; the others are named as the description's keys.
 
     Returns
     -------
@@ -43,9 +55,9 @@ def batch_rows(spec: dict[str, Any], net: Network) -> tuple[np.ndarray, np.ndarr
         Naming ``input`` or ``target``: rows of another width than the network
         takes, or another number of targets than examples.
     """
-    rows = spec["input"]
+    rows, one_x, one_y = spec["input"], row_of("input", options), row_of("target", options)
     if _ragged(rows):
-        raise ValueError(f"input: the {len(rows)} examples (one --input each) must hold the "
+        raise ValueError(f"input: the {len(rows)} examples (one {one_x} each) must hold the "
                          f"same number of values, got {[len(r) for r in rows]}")
     X = _numbers(rows, "input")
     if X.ndim != 2 or X.shape[0] < 2:
@@ -53,11 +65,11 @@ def batch_rows(spec: dict[str, Any], net: Network) -> tuple[np.ndarray, np.ndarr
     (m, n), n_in, k = X.shape, net.n_inputs, net.n_outputs
     if isinstance(n_in, int) and n != n_in:
         raise ValueError(f"input: the network has {n_in} input(s), so each of the {m} examples "
-                         f"is {n_in} value(s) (one --input per example); got rows of {n}")
+                         f"is {n_in} value(s) (one {one_x} per example); got rows of {n}")
     if _ragged(spec["target"]):  # else NumPy's "inhomogeneous shape" of an array
         sizes = [len(r) if isinstance(r, (list, tuple)) else 1 for r in spec["target"]]
         raise ValueError(
-            f"target: the {m} examples' targets (one --target each) must hold the same "
+            f"target: the {m} examples' targets (one {one_y} each) must hold the same "
             f"number of values, {k} each{f' (or one class label 0..{k - 1} each)' if k > 1 else ''}"
             f", got {sizes}")
     T = _numbers(spec["target"], "target")
@@ -65,7 +77,7 @@ def batch_rows(spec: dict[str, Any], net: Network) -> tuple[np.ndarray, np.ndarr
         T = T.reshape(m, 1)
     if T.ndim != 2 or T.shape[0] != m:
         raise ValueError(f"target: one target per example, {m} rows for the {m} rows of input "
-                         f"(one --target per --input), got shape {T.shape}")
+                         f"(one {one_y} per {one_x}), got shape {T.shape}")
     if T.shape[1] != k and not (k > 1 and T.shape[1] == 1):
         raise ValueError(
             f"target: the network has {k} output(s) and the {net.loss.name} loss, so each "

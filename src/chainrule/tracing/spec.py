@@ -29,6 +29,7 @@ import copy
 import json
 import numbers
 import os
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -223,13 +224,18 @@ def _checked_keys(raw: Any, where: str, given: dict[str, Any] | None = None,
     return {**_OPTIONAL, **raw}
 
 
-def spec_network(spec: dict[str, Any]) -> TraceSpec:
+def spec_network(spec: dict[str, Any], options: Collection[str] | None = None) -> TraceSpec:
     """Build the network of a (filled-in) description; see :func:`load_spec`.
 
     Parameters
     ----------
     spec : dict
         As :func:`load_spec` returns it.
+    options : collection of str or None
+        The keys given by command-line options (``{"input", "target"}`` of ``chainrule
+        trace --input ... --target ...``): messages about them name the options
+        (``--input X1 X2``); about the others, the description's keys (``"input": [X1,
+        X2]``). None: all came from the description.
 
     Returns
     -------
@@ -274,7 +280,7 @@ def spec_network(spec: dict[str, Any]) -> TraceSpec:
         net = from_ufldl(weights, biases, **kwargs)
     else:
         net = _from_chainrule(weights, biases, **kwargs)
-    batch = batch_rows(spec, net)  # m > 1 examples: their rows, checked
+    batch = batch_rows(spec, net, options)  # m > 1 examples: their rows, checked
     if batch is not None:
         return TraceSpec(net, *batch, *_settings(spec), spec["description"])
     for key in ("input", "target"):  # NaN, inf or text from a file, named by its key
@@ -290,7 +296,7 @@ def spec_network(spec: dict[str, Any]) -> TraceSpec:
     if isinstance(n, int) and len(xs) != n:
         raise ValueError(
             f"input: the network has {n} input(s), so the example is {n} value(s) "
-            f"(--input {'X1' if n == 1 else f'X1 ... X{n}'}); got {len(xs)}: {xs}"
+            f"({_values_of('input', 'X', n, options)}); got {len(xs)}: {xs}"
         )
     target, k = spec["target"], net.n_outputs
     t = target.tolist() if hasattr(target, "tolist") else target  # an array, as for input
@@ -304,13 +310,21 @@ def spec_network(spec: dict[str, Any]) -> TraceSpec:
     if len(values) != k and not label:
         raise ValueError(
             f"target: the network has {k} output(s) and the {net.loss.name} loss, so its "
-            f"target is {k} value(s) (--target {'Y1' if k == 1 else f'Y1 ... Y{k}'})"
+            f"target is {k} value(s) ({_values_of('target', 'Y', k, options)})"
             f"{f' or one class label 0..{k - 1}' if k > 1 else ''}; got {len(values)}: "
             f"{values}"
         )
     y = np.asarray(values, dtype=np.float64)  # the loss's range, named by its key
     net.prepare_targets(y if label else y.reshape(1, -1), 1, "target")
     return TraceSpec(net, spec["input"], target, *_settings(spec), spec["description"])
+
+
+def _values_of(key: str, letter: str, count: int, options: Collection[str] | None) -> str:
+    """How ``count`` values of ``key`` are written: ``--input X1 ... X3`` when an option
+    gave it (see :func:`spec_network`), else ``"input": [X1, ..., X3]``."""
+    if options is not None and key in options:
+        return f"--{key} {letter}1" + (f" ... {letter}{count}" if count > 1 else "")
+    return f'"{key}": [{letter}1' + (f", ..., {letter}{count}" if count > 1 else "") + "]"
 
 
 def _settings(spec: dict[str, Any]) -> tuple[float, str | None]:
