@@ -126,8 +126,8 @@ def test_a_flags_bad_value_and_a_flag_given_outside_the_grid_are_refused(capsys,
              "--missing-indicator is a flag"),
             (["--missing-indicator"], "missing-indicator=on,off", "--missing-indicator is "
              "given outside --grid too"),
-            ([], "missing-indicator=on,yes", "the value 'on' of missing-indicator is given "
-             "twice")):
+            ([], "missing-indicator=on,yes", "the values 'on' and 'yes' of missing-indicator "
+             "mean the same (on)")):
         capsys.readouterr()
         assert main(["tune", data, *COMMON, "--impute", "mean", *extra, "--grid",
                      grid]) == 2

@@ -186,16 +186,19 @@ def parse_grid(entries: list[str], base: argparse.Namespace,
         if not any(values) and action.nargs != "*":
             raise ValueError(f"--grid {entry}: no value of {key} to try (an empty grid); "
                              f"give {key}=V1,V2,...")
+        parsed: list[object] = []  # each value as train reads it, to find two spellings
         for value in values:
             if not value and action.nargs != "*":
                 raise ValueError(f"--grid {entry}: an empty value of {key} (two separators "
                                  "in a row, or one at an end)")
             if is_flag(action):  # on or off: no value of train's parser to check
+                parsed.append(FLAG_VALUES.get(value.lower()))
                 continue
             words = value.split() if several else [value]
             try:
-                parser.parse_args([action.option_strings[-1], *words],
-                                  namespace=argparse.Namespace())
+                parsed.append(getattr(parser.parse_args(
+                    [action.option_strings[-1], *words], namespace=argparse.Namespace()),
+                    action.dest, None))
             except ValueError as exc:
                 split = ("|" not in text and "," in text and len(values) > 1
                          and text.lstrip()[:1] in "{[\"'")  # a JSON value cut at its commas
@@ -207,11 +210,32 @@ def parse_grid(entries: list[str], base: argparse.Namespace,
                                  f"{exc}{hint}") from None
         typed = (_flag_values(entry, key, values) if is_flag(action) else
                  [" ".join(v.split()) if several else v for v in values])
-        twice = [v for i, v in enumerate(typed) if v in typed[:i]]
+        spelt = values if is_flag(action) else typed  # as typed: a flag's off and no apart
+        twice = [v for i, v in enumerate(spelt) if v in spelt[:i]]
         if twice:
             raise ValueError(f"--grid {entry}: the value {twice[0]!r} of {key} is given twice")
+        _refuse_same_values(entry, key, spelt, parsed)
         grid[key] = typed
     return grid
+
+
+def _refuse_same_values(entry: str, key: str, spelt: list[str], parsed: list[object]) -> None:
+    """Refuse two spellings of one value (``lr=0.1,0.10``, ``hidden=32,032``,
+    ``missing-indicator=off,no``): train reads them alike, so the grid would train the same
+    combinations twice, ranked apart on equal scores."""
+    for i, value in enumerate(parsed):
+        j = next((j for j in range(i) if parsed[j] == value), None)
+        if j is None:
+            continue
+        items = value if isinstance(value, list) else [value]
+        numbers = bool(items) and all(isinstance(v, (int, float)) and not isinstance(v, bool)
+                                      for v in items)
+        shown = (" ".join(map(str, items)) if numbers else value if isinstance(value, str)
+                 else json.dumps(value, default=str))  # a JSON --schedule, as JSON
+        same = (f"are the same number{'s' if len(items) > 1 else ''} ({shown})" if numbers
+                else f"mean the same ({shown})")
+        raise ValueError(f"--grid {entry}: the values {spelt[j]!r} and {spelt[i]!r} of {key} "
+                         f"{same}, which would train each combination twice: give one of them")
 
 
 def combinations(grid: dict[str, list[str]], n_random: int | None,
