@@ -123,7 +123,8 @@ def test_refit_writes_the_model_train_writes_with_the_best_options(capsys, tmp_p
     capsys.readouterr()
     assert main(["info", str(tuned)]) == 0
     mean, std = best["mean"]["accuracy"], best["std"]["accuracy"]
-    assert (f"chosen by chainrule tune: the best of 4 combinations (grid search of "
+    chosen = " ".join(_options(best["params"]))  # the best row's options, as train's
+    assert (f"chosen by chainrule tune: {chosen}, the best of 4 combinations (grid search of "
             f"hidden=4|6 3; lr=0.01|0.05), mean accuracy {mean:.6g} (std {std:.6g}) over 3 "
             "folds (StratifiedKFold, seed 2)\n") in capsys.readouterr().out
 

@@ -272,7 +272,8 @@ def _info(args: argparse.Namespace) -> int:
                                       for k, v in t.items() if v is not None))
     tune = meta.get("tune")
     if tune:  # chainrule tune -o: the search that chose these settings
-        print(f"chosen by chainrule tune: the best of {tune['combinations']} combinations "
+        print(f"chosen by chainrule tune: {_chosen(tune)}the best of {tune['combinations']} "
+              "combinations "
               f"({tune['search']} search of " + "; ".join(
                   f"{k}={'|'.join(v)}" for k, v in tune["grid"].items())
               + "), " + (f"mean {tune['scoring']} {tune['mean']:.6g} (std {tune['std']:.6g})"
@@ -290,6 +291,25 @@ def _info(args: argparse.Namespace) -> int:
             last += f", validation cost {h['val_loss'][-1]:.4g}"
         print(f"{last} ({_cost_words(model)})")
     return 0
+
+
+def _chosen(tune: dict) -> str:
+    """The options ``tune -o`` chose, as train's command line writes them, then ", "
+    (``--hidden 6 3 --lr 0.01 (no --missing-indicator), ``); "" when the file holds none."""
+    import shlex
+
+    from ._cli_models_tune_grid import off_words, option_words, value_parser
+
+    best = tune.get("best")
+    if not isinstance(best, dict) or not best:
+        return ""
+    ordered = {k: best[k] for k in [*tune.get("grid", {}), *best] if k in best}
+    try:
+        words = shlex.join(option_words(ordered, value_parser()))
+    except StopIteration:  # an option this chainrule's train no longer has: as recorded
+        words = " ".join(f"{k}={v}" for k, v in ordered.items())
+    off = off_words(ordered)
+    return " ".join([words] * bool(words) + [f"({', '.join(off)})"] * bool(off)) + ", "
 
 
 def _loss_params(net) -> dict:
