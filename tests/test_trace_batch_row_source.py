@@ -59,3 +59,10 @@ def test_a_description_with_rows_from_an_option_names_each_by_its_source(capsys)
     err = _error(["--network", desc, "--input", "1", "2", "--input", "1", "1"], capsys)
     assert err.endswith('(one row of "target" per --input), got shape (1,)')
     assert err.startswith("chainrule: error: --network (with --input): target:")
+
+
+def test_a_presets_rows_are_named_by_the_options_that_change_them(capsys):
+    """A preset's target is no description of the user's: --target changes it."""
+    err = _error(["--preset", "integer-example", "--input", "1", "1", "--input", "1", "0"],
+                 capsys)
+    assert err.endswith("(one --target per --input), got shape (2,)")

@@ -213,7 +213,9 @@ def _trace(args: argparse.Namespace) -> int:
                               output_given=args.activation is not None, default=source,
                               loss_from=None if args.loss is not None else source,
                               output_option="--activation")
-        built = spec_network(spec, set(given))
+        # rows named by their options: given there, or a preset's (--weights's) to change
+        built = spec_network(spec, set(given) | ({"input", "target"} if args.network is None
+                                                  else set()))
     except (TypeError, ValueError) as exc:  # named by the description's key: say whose
         if preset is not None:
             raise type(exc)(f"{_blamed(preset, given, exc)}: {exc}") from None
