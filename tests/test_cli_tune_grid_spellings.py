@@ -84,3 +84,31 @@ def test_distinct_numbers_and_flags_still_pass():
                       argparse.Namespace(), parser)
     assert grid == {"lr": ["0.1", "0.01"], "hidden": ["32", "320"],
                     "missing-indicator": ["on", "off"]}
+
+
+@pytest.mark.parametrize(("key", "get", "names"), [
+    ("activation", "activations.get_activation", ["linear", "identity", "relu", "tanh"]),
+    ("loss", "losses.get_loss", ["mae", "absolute_error", "mean_absolute_error",
+                                 "mse", "mean_squared_error", "squared_error"]),
+])
+def test_two_names_of_one_function_are_refused_and_others_pass(capsys, key, get, names):
+    """``activation=linear,identity`` (or ``loss=mae,absolute_error``) trained the same
+    combinations twice: the parser keeps a name as typed.  Which names are one function is
+    taken from the library's own registry here: two names are refused exactly when they
+    look up the same object."""
+    import importlib
+    import itertools
+
+    module, getter = get.split(".")
+    look_up = getattr(importlib.import_module(f"chainrule.{module}"), getter)
+    parser = value_parser()
+    refused = 0
+    for a, b in itertools.combinations(names, 2):
+        if look_up(a) is look_up(b):
+            refused += 1
+            err = _error(capsys, f"{key}={a},{b}")
+            assert f"the values {a!r} and {b!r} of {key} mean the same" in err, err
+        else:  # checked without training: the grid as tune parses it
+            grid = parse_grid([f"{key}={a},{b}"], argparse.Namespace(), parser)
+            assert grid == {key: [a, b]}
+    assert refused  # the lists hold two names of one function

@@ -214,9 +214,36 @@ def parse_grid(entries: list[str], base: argparse.Namespace,
         twice = [v for i, v in enumerate(spelt) if v in spelt[:i]]
         if twice:
             raise ValueError(f"--grid {entry}: the value {twice[0]!r} of {key} is given twice")
-        _refuse_same_values(entry, key, spelt, parsed)
+        _refuse_same_values(entry, key, spelt, _canonical_names(action, parsed))
         grid[key] = typed
     return grid
+
+
+def _canonical_names(action: argparse.Action, parsed: list[object]) -> list[object]:
+    """``parsed`` with each name of an activation, loss or initialiser (an argparse type of
+    :mod:`chainrule.cli_args`, which keeps the name as typed) as the name of what it looks
+    up: two names of one function (``linear`` and ``identity``, ``mae`` and
+    ``mean_absolute_error``) are one value of the grid."""
+    look_up = {"activation name": "activations.get_activation",
+               "loss name": "losses.get_loss",
+               "initializer name": "initializers.get_initializer"}.get(
+                   getattr(action.type, "__name__", ""))
+    if look_up is None:
+        return parsed
+    import importlib
+
+    module, getter = look_up.split(".")
+    get = getattr(importlib.import_module(f"chainrule.{module}"), getter)
+
+    def name(value: object) -> object:
+        try:
+            found = get(value)
+        except (ValueError, TypeError, KeyError):  # a name of the option's own ("auto")
+            return value
+        return getattr(found, "name", None) or getattr(found, "__name__", value)
+
+    return [[name(v) for v in value] if isinstance(value, list) else name(value)
+            for value in parsed]
 
 
 def _refuse_same_values(entry: str, key: str, spelt: list[str], parsed: list[object]) -> None:
@@ -230,8 +257,9 @@ def _refuse_same_values(entry: str, key: str, spelt: list[str], parsed: list[obj
         items = value if isinstance(value, list) else [value]
         numbers = bool(items) and all(isinstance(v, (int, float)) and not isinstance(v, bool)
                                       for v in items)
-        shown = (" ".join(map(str, items)) if numbers else value if isinstance(value, str)
-                 else json.dumps(value, default=str))  # a JSON --schedule, as JSON
+        words = numbers or all(isinstance(v, str) for v in items)  # (names: --activation)
+        shown = (" ".join(map(str, items)) if words and items else value if isinstance(
+            value, str) else json.dumps(value, default=str))  # a JSON --schedule, as JSON
         same = (f"are the same number{'s' if len(items) > 1 else ''} ({shown})" if numbers
                 else f"mean the same ({shown})")
         raise ValueError(f"--grid {entry}: the values {spelt[j]!r} and {spelt[i]!r} of {key} "
