@@ -29,8 +29,16 @@ class TrainingDiverged(FloatingPointError):
     history : History
         The metrics of the completed epochs.
     what : str
-        What stopped being finite: "loss", "parameters", "validation loss", or
-        "cost" (SciPy's optimisers).
+        What stopped being finite: "loss", "parameters", "validation loss",
+        "running statistics" (a BatchNorm layer's ``running_mean`` or ``running_var``
+        after a batch's forward pass, while the loss stayed finite: the batch is
+        normalised; the usual cause is an input row of a huge scale, and the step
+        of that batch is rejected, the network keeping the parameters, running
+        statistics and optimizer state it had before that batch), or "cost"
+        (SciPy's optimisers).
+    layer : int or None
+        With ``what="running statistics"``, the place of that BatchNorm layer in the
+        network's ``layers``; None otherwise.
 
     Parameters
     ----------
@@ -39,6 +47,8 @@ class TrainingDiverged(FloatingPointError):
     history : History
     what : str, default "loss"
     """
+
+    layer: int | None = None
 
     def __init__(self, message: str, epoch: int, batch: int, history: History,
                  what: str = "loss") -> None:
@@ -128,6 +138,17 @@ def _params_finite(params: np.ndarray) -> bool:
     only when it is not (or overflowed) are the entries looked at one by one.
     """
     return math.isfinite(np.dot(params, params)) or bool(np.isfinite(params).all())
+
+
+def _unfinite_buffers(buffered: list) -> tuple[Any, str] | None:
+    """The first layer of ``buffered`` (the guard's ``(layer, copies)`` pairs, the layers
+    with running statistics) with a buffer not finite, and the buffer's name; None when
+    all are finite (one dot product per buffer, of n_units)."""
+    for layer, _ in buffered:
+        for name, values in layer.buffers().items():
+            if not _params_finite(values.reshape(-1)):
+                return layer, name
+    return None
 
 
 class _Blocks:

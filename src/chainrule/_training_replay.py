@@ -16,7 +16,8 @@ parameters, optimizer state, running statistics, Dropout's generators, the
 average) and lets the middle batches step with no copy at all, the state
 vectors updated in place (the same roundings: the result is the same to the
 bit).  It still checks every loss and, after each step, that the parameters are
-finite (one dot product on vectors still in cache).  When a check fails at
+finite (one dot product on vectors still in cache), and, with BatchNorm, that the running
+statistics after its forward pass are finite.  When a check fails at
 batch ``k``, the loop puts the epoch's start back and trains batches ``0..k``
 again with the present guard, on the same rows in the same order through the
 same code: batch ``k`` fails again, and the present guard rejects the step and
@@ -48,7 +49,7 @@ import math
 
 import numpy as np
 
-from ._training_guards import _params_finite
+from ._training_guards import _params_finite, _unfinite_buffers
 
 
 def _global_norm(grad: np.ndarray) -> float:
@@ -103,6 +104,10 @@ class _ReplayGuard:
         """
         if not math.isfinite(J):
             return False
+        if self._buffered:  # BatchNorm's running statistics, after this forward pass
+            if _unfinite_buffers(self._buffered) is not None:
+                return False
+            self._steps_unkept = True  # (the copies of the running statistics are behind)
         net = self.net
         if self.clip_norm is not None:
             _clip(self, grad)
@@ -149,7 +154,7 @@ class _ReplayGuard:
             for k, live in layer.buffers().items():
                 np.copyto(copies[k], live)
         self._keep_optimizer_state()
-        self._good_known, self._ema_undo = False, None
+        self._good_known, self._ema_undo, self._steps_unkept = False, None, False
         return False
 
     def _replay_start(self, snapshot: dict) -> None:
@@ -157,6 +162,7 @@ class _ReplayGuard:
         train its batches again with the present guard: the run's generator stays where
         it is (the epoch's permutation, drawn already, is reused)."""
         rng = self.rng.bit_generator.state
+        self._steps_unkept = False  # (the batches run again keep their copies)
         self._put_epoch_start(snapshot)
         self.rng.bit_generator.state = rng
         # the parameters the first batch's loss is computed at, as at the epoch's start

@@ -15,8 +15,11 @@ import math
 import numpy as np
 
 from ._training_ema import _copy_list
-from ._training_guards import TrainingDiverged, _params_finite
+from ._training_guards import TrainingDiverged, _params_finite, _unfinite_buffers
 from ._training_replay import _clip, _global_norm  # noqa: F401  (imported from here)
+
+#: TrainingDiverged's ``what`` for a BatchNorm's running statistics (see _GuardedStep._step)
+RUNNING = "running statistics"
 
 
 class _GuardedStep:
@@ -33,6 +36,7 @@ class _GuardedStep:
         epoch's first batch, instead of keeping parameters whose loss is infinite.
         """
         net = self.net
+        self._steps_unkept = False  # (the replaying guard's, see _step)
         if self._guard_goes_on():
             return
         # two copies of the parameters: the last ones whose loss was finite, and those the
@@ -92,12 +96,27 @@ class _GuardedStep:
         """One optimizer update, with clipping and the divergence guard; True.
 
         ``keep=False``: the replaying guard's step, which keeps no copies and returns
-        False when the loss or the parameters after it are not finite (see
-        :mod:`~chainrule._training_replay`).
+        False when the loss, the running statistics or the parameters after it are
+        not finite (see :mod:`~chainrule._training_replay`).
+
+        Running statistics (BatchNorm's) that this batch's forward pass made NaN or
+        infinite, with a finite loss (the batch is normalised: a row of huge values
+        overflows its variance), reject the batch's step before it is made: the
+        network keeps the parameters this loss was computed at, the running
+        statistics of the batch before and the optimizer's state as it is, as a run
+        stopped just before this batch would have them (:meth:`_stats_diverged`).
+        Returns False instead when the copies of the batch before were not kept
+        (the replaying guard's last batch), for the loop to replay the epoch.
         """
         if not keep:
             return self._fast_step(J, grad)
         net = self.net
+        if self._buffered and math.isfinite(J):  # (one dot product per buffer)
+            bad = _unfinite_buffers(self._buffered)
+            if bad is not None:
+                if self._steps_unkept:  # the batch before kept no copies: replayed
+                    return False
+                self._stats_diverged(bad, epoch, batch)
         if self.clip_norm is not None:  # (the diagnostics take its factor back out)
             _clip(self, grad)
         # _last_good always holds parameters whose loss was finite: the loss J of this
@@ -111,6 +130,7 @@ class _GuardedStep:
             for layer, copies in self._buffered:  # none without BatchNorm
                 for k, live in layer.buffers().items():
                     np.copyto(copies[k], live)
+            self._steps_unkept = False
             # the optimizer's state before the step, kept as the step computes the new one
             # (see _keep_optimizer_state): its step count, and its state vectors moved
             # into the guard's copies by the rule itself, with no copy of their own
@@ -127,6 +147,17 @@ class _GuardedStep:
                 return True
         self._diverged("loss" if not math.isfinite(J) else "parameters", self._last_good,
                        epoch, batch)
+
+    def _stats_diverged(self, bad: tuple, epoch: int, batch: int) -> None:
+        """Reject the step of a batch whose forward pass left the running statistics of
+        ``bad`` (the layer and the buffer's name) not finite, its loss finite: the
+        parameters it was computed at (which the network holds) become the last good
+        ones, with the optimizer's state as it is (no step made from them), and the
+        running statistics go back to the copies of the batch before."""
+        self._last_good, self._next_good = self._next_good, self._last_good
+        self._good_known = True
+        self._keep_optimizer_state()
+        self._diverged(RUNNING, self._last_good, epoch, batch, bad)
 
     def _keep_optimizer_state(self) -> None:
         """Copy the optimizer's step count and state vectors (velocity, Adam's moments, each
@@ -171,11 +202,29 @@ class _GuardedStep:
             for k, live in layer.buffers().items():
                 np.copyto(live, copies[k])
 
-    def _diverged(self, what: str, last_good: np.ndarray, epoch: int, batch: int) -> None:
+    def _diverged(self, what: str, last_good: np.ndarray, epoch: int, batch: int,
+                  bad: tuple | None = None) -> None:
         """Restore the last parameters with a finite loss, and the optimizer's state that
-        goes with them, and stop with TrainingDiverged."""
+        goes with them, and stop with TrainingDiverged (``bad``: the layer and buffer
+        of ``what="running statistics"``, see :meth:`_stats_diverged`)."""
         self._restore_last_good(last_good)
         self._restore_optimizer_state()
+        if bad is not None:
+            layer, name = bad
+            place = next(i for i, x in enumerate(self.net.layers) if x is layer)
+            self.history.stop_reason = "diverged"
+            exc = TrainingDiverged(
+                f"training diverged at epoch {epoch}, batch {batch}: the running statistics "
+                f"of layer {place} ({type(layer).__name__}, its {name}) became NaN or "
+                f"infinite in that batch's forward pass, its loss finite (the batch is "
+                f"normalised); the network keeps the parameters, running statistics and "
+                f"optimizer state it had before that batch. The usual cause is an input "
+                f"row of a huge scale, whose square overflows: standardise the inputs (or "
+                f"find and remove the row); a smaller learning rate would not change it.",
+                epoch, batch, self.history, what,
+            )
+            exc.layer = place
+            raise exc
         if self.ema is not None and what != "parameters":
             # the loss after the last step was not finite: that step is rejected, and the
             # average goes back with the parameters (non-finite parameters: no step was
