@@ -160,3 +160,47 @@ def test_the_check_is_skipped_without_batchnorm():
     assert exc is None or exc[3] != "running statistics"
     assert trainer._buffered == []
     assert BS == 8
+
+
+def test_the_mlp_estimators_say_the_row_is_the_cause_not_the_rate():
+    from chainrule.estimators import MLPClassifier
+
+    X, Y = _data(huge_at=(1, 2))
+    model = MLPClassifier(hidden_layer_sizes=(6,), batch_norm=True, solver="sgd",
+                          batch_size=BS, max_iter=3, random_state=0)
+    with pytest.raises(cr.TrainingDiverged) as info:
+        model.fit(X, Y.argmax(1))
+    message = str(info.value)
+    assert info.value.what == "running statistics"
+    assert message.startswith("MLPClassifier: training diverged at epoch 1, batch ")
+    assert "standardise the inputs" in message and "learning_rate_init" not in message
+    X[np.abs(X) > 1e300] = 0.0
+    assert np.isfinite(model.predict_proba(X)).all()
+
+
+LAYERS = ('[{"type": "Dense", "fan_out": 6}, {"type": "BatchNorm"}, '
+          '{"type": "Dense", "fan_out": 2}]')
+
+
+@pytest.mark.parametrize("scale", ["none", "standard"])
+def test_train_on_a_huge_row_says_so_and_writes_no_model(tmp_path, capsys, scale):
+    """--scale none: the run stops with the command's line (no traceback), and no model
+    (whose running variance was infinite) is written; standardised, it trains."""
+    from chainrule.cli import main
+
+    X, Y = _data(huge_at=(1, 2))
+    data = tmp_path / "d.csv"
+    np.savetxt(data, np.column_stack([X, Y.argmax(1)]), fmt="%.17g", delimiter=",",
+               header="a,b,c,y", comments="")
+    out = tmp_path / "m.npz"
+    code = main(["train", str(data), "--target", "y", "--layers", LAYERS, "--epochs", "3",
+                 "--batch-size", str(BS), "--optimizer", "sgd", "--momentum", "0.9",
+                 "--scale", scale, "-q", "-o", str(out)])
+    err = capsys.readouterr().err
+    if scale == "standard":
+        assert code == 0 and out.exists()
+        return
+    assert code == 1 and not out.exists() and "Traceback" not in err
+    assert "the running statistics of BatchNorm layer 1 became NaN or infinite" in err
+    assert "no model was written" in err and "--scale standard (this run: --scale none)" in err
+    assert "--lr" not in err

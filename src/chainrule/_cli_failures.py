@@ -40,6 +40,14 @@ def _diverged(exc: ArithmeticError, args: argparse.Namespace) -> str | None:
     what = getattr(exc, "what", "loss")
     where = (f"after epoch {exc.epoch}" if what == "validation loss"
              else f"in epoch {exc.epoch}, batch {exc.batch + 1}")
+    if what == "running statistics":  # a huge input row (no rate or clipping changes it)
+        layer = getattr(exc, "layer", None)
+        scaled = ("--scale standard (this run: --scale none)"
+                  if getattr(args, "scale", None) == "none" else "standardised inputs")
+        return (f"{diverged}: the running statistics of BatchNorm layer "
+                f"{'' if layer is None else f'{layer} '}became NaN or infinite {where} (an "
+                f"input row of a huge scale, whose square overflows); {lost}. Train on "
+                f"{scaled}, or find and remove that row.")
     hints = [f"a smaller --lr (this run: {args.lr:g})"]
     momentum = optimizer_settings(args.optimizer, args.momentum, args.batch_size)["momentum"]
     if momentum:

@@ -336,7 +336,8 @@ class _BaseMLP(_Parameters, _Building, _FittedNetwork, _Fitting, _CheckedFit, _E
             kept = ("its last parameters with a finite loss" if trainer._good_known
                     or exc.what != "loss" else "the parameters this call started from, "
                     "whose loss that is (none before them had a finite one)")
-            raise TrainingDiverged(
+            raise TrainingDiverged(  # (a huge input row: the Trainer's words, no rate)
+                f"{type(self).__name__}: {exc}" if exc.what == "running statistics" else
                 f"{type(self).__name__}: training diverged at epoch {exc.epoch}, batch "
                 f"{exc.batch}: the {exc.what} became NaN or infinite; the network keeps "
                 f"{kept}. Try a smaller learning_rate_init (now "
