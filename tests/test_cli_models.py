@@ -1159,7 +1159,8 @@ def test_readme_names_every_option_of_train():
 _README_DEFAULTS = ("demo", "train", "trace", "perceptron", "select", "experiment")
 
 
-@pytest.mark.parametrize("command", ["evaluate", "cv", "predict", "info", "plot", "gradcheck",
+@pytest.mark.parametrize("command", ["evaluate", "cv", "tune", "importance", "predict", "info",
+                                     "plot", "gradcheck",
                                      "demo", "train", "trace", "perceptron", "select",
                                      "experiment"])
 def test_readme_names_every_option_of_the_model_commands(command):
