@@ -64,3 +64,25 @@ def test_a_readme_transcript_prints_what_it_shows(block, tmp_path, monkeypatch, 
                                                        .splitlines())]
         missing = [line for line in quoted if _masked(line) not in printed]
         assert not missing, (command, missing, printed)
+
+
+def test_the_readme_impute_example_prints_what_its_comments_say(tmp_path, monkeypatch, capsys):
+    """The `--impute` block: `printf` writes m.csv, and each command's comment is what it
+    prints (the refusal, on stderr, then `info`'s line on the fill); its last command
+    reads a file of the reader's own and is left out."""
+    lines = README.read_text(encoding="utf-8").split("    printf 'a,b,color,y", 1)[1]
+    block = ("    printf 'a,b,color,y" + lines).split("\n\n", 1)[0].splitlines()
+    monkeypatch.chdir(tmp_path)
+    printf = shlex.split(block[0].split(">")[0])
+    (tmp_path / "m.csv").write_text(printf[1].replace("\\n", "\n"))
+    commands = [line.strip().split("  #", 1) for line in block[1:]]
+    assert [c[0].split()[:2] for c in commands] == [["chainrule", "train"]] * 2 + [
+        ["chainrule", "info"], ["chainrule", "predict"]]
+    for words, comment, code in ((commands[0][0], commands[0][1], 2),
+                                 (commands[1][0], None, 0),
+                                 (commands[2][0], commands[2][1], 0)):
+        capsys.readouterr()
+        assert main(shlex.split(words)[1:]) == code, words
+        out, err = capsys.readouterr()
+        if comment is not None:
+            assert comment.strip().lstrip("# ") in out + err, (words, comment, out, err)
