@@ -191,6 +191,7 @@ def test_ema_interrupted_epoch_resumes_bit_for_bit(tmp_path):
     np.testing.assert_array_equal(trainer.net.params, whole.params)
 
 
+@pytest.mark.filterwarnings("ignore:ema=0.9[0-9]*. the moving average:UserWarning")
 def test_ema_checkpoint_record_is_checked(tmp_path):
     from chainrule import io
 
@@ -286,6 +287,7 @@ def test_ema_helps_noisy_sgd_on_held_out_data():
         assert averaged < plain
 
 
+@pytest.mark.filterwarnings("ignore:ema=0.9[0-9]*. the moving average:UserWarning")
 def test_ema_float32_average_has_no_bias_from_rounded_coefficients():
     """float32: 0.9999 and 1 - 0.9999 rounded to float32 sum to 1 - 1.7e-8, so
     ``d avg + (1 - d) params`` shrank the average by 1.7e-4 relative; torch's
