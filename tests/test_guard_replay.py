@@ -158,7 +158,7 @@ def _both(config: str, X, Y, schedule_of=lambda: None, epochs: int = EPOCHS,
     for replay in (False, True):
         trainer, fit_kw = _trainer(config, replay, schedule_of(), epochs)
         # refit=False (train(), the CLI, the estimators): the replay's epoch start is
-        # taken on its own, into the optimizer's work vectors
+        # taken on its own, its parameters and state vectors the guard's own copies
         trainer._refit = refit
         exc = _fit(trainer, X, Y, fit_kw)
         runs.append((trainer, fit_kw, exc, _state(trainer)))
@@ -193,6 +193,26 @@ def _go_on(runs, X, Y) -> None:
 
 
 EPOCH_SCHEDULED = ("onecycle", "step")
+
+
+@pytest.mark.parametrize("config", ["momentum", "adam", "ema"])
+@pytest.mark.parametrize("boom", [None, 8 + 4])
+def test_the_replaying_guard_keeps_no_vector_of_its_own(config, boom):
+    """refit=False (the CLI's case, which keeps no epoch start): the optimizer and the
+    guard hold the same parameter-sized vectors with the replaying guard as with the
+    copying one (issue 4's peak memory), after a run and after a replay (``boom``:
+    a rate of inf at that step)."""
+    X, Y = _data()
+    held = []
+    for replay in (False, True):
+        schedule = None if boom is None else _Boom(boom, np.inf)
+        trainer, fit_kw = _trainer(config, replay, schedule)
+        trainer._refit = False
+        assert (_fit(trainer, X, Y, fit_kw) is None) == (boom is None)
+        size = trainer.net.params.size
+        held.append(sorted(k for k, v in trainer.optimizer._work.items() if v.size == size))
+    assert held[1] == held[0]
+    assert any(k.startswith("kept ") for k in held[0])
 
 
 @pytest.mark.parametrize("config", [c for c in sorted(CONFIGS) if c not in EPOCH_SCHEDULED])

@@ -319,13 +319,10 @@ class _TrainingLoop(_RunStops, _ReplayGuard):
                                     self._hook("on_batch_end", state)
                                 # the parameters the next batch's loss is computed at (a
                                 # callback may have set them), copied while still in cache
-                                # (unless that batch keeps no copies; before the last
-                                # but one, into the row the last batch's swaps makes
-                                # _next_good, as the present guard's swaps leave it)
+                                # (unless that batch keeps no copies: _last_good holds
+                                # the epoch's start for a replay until the last batch)
                                 if snapshot is None or batch >= n_batches - 2:
                                     np.copyto(self._next_good, net.params)
-                                elif batch == n_batches - 3:
-                                    np.copyto(self._last_good, net.params)
                                 completed += 1
                                 if deadline is not None and time.monotonic() >= deadline:
                                     timed_out = True

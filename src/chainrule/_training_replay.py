@@ -29,6 +29,21 @@ fewer than 3 batches, runs with a callback after each batch or with
 ``max_time`` (both may stop the epoch anywhere) use the present guard
 throughout.
 
+The epoch's start costs no parameter-sized vector of its own where the run
+does not keep it anyway (:meth:`_epoch_start`, a Python ``fit`` that a later
+one may take back to it): the first batch's copies are it, and the middle
+batches leave them alone.  ``_last_good`` holds the parameters the first loss
+was computed at, and the optimizer's "kept" work vectors the state vectors the
+epoch began with (the first step wrote the new state into others,
+:meth:`~chainrule.optimizers.Optimizer._state_pair`), until the last batch's
+swap, after which no replay comes (that batch keeps its copies).  The guard's
+other row, ``_next_good``, would then hold, in the present guard, the
+parameters before the last batch's step's previous one, which the replaying
+guard keeps nowhere (an MNIST-shaped epoch's peak was 0.9 MiB higher with a
+vector for them): a rejected step leaves the parameters kept in both rows,
+with either guard (:meth:`~chainrule._training_step._GuardedStep._restore_last_good`;
+no later call goes on from that row).
+
 A stop within the epoch (Ctrl-C's flag, after a batch that kept no copies)
 replays the batches completed the same way, so that the run stops with the
 state of the present guard, its copies included (a later ``partial_fit`` goes
@@ -120,24 +135,17 @@ class _ReplayGuard:
 
     def _replay_snapshot(self, start: dict | None) -> dict:
         """The epoch's start for a replay: ``start`` (:meth:`_epoch_start`) when the run
-        keeps it anyway, else the same taken into work vectors of the optimizer's, kept
-        from epoch to epoch and call to call (no parameter-sized allocation per epoch:
-        an estimator's many short ``partial_fit`` calls would page them in each time;
-        the optimizer's pickle leaves them out)."""
+        keeps it anyway, else its small parts only (the step count, the running
+        statistics, the generators, the average), with no parameter-sized copy: the
+        parameters and the optimizer's state vectors are those the guard's own copies
+        hold while a replay can happen (:meth:`_replay_start`)."""
         if start is not None:
             return start
-        net, opt = self.net, self.optimizer
-
-        def kept(name: str, values: np.ndarray) -> np.ndarray:
-            work = opt._scratch(values, "replay " + name)
-            np.copyto(work, values)
-            return work
-
-        snapshot = {"params": kept("params", net.params),
+        opt = self.optimizer
+        snapshot = {"params": None,  # (the guard's copies: see _replay_start)
                     "layers": [(layer, {k: v.copy() for k, v in layer.buffers().items()},
                                 copy.deepcopy(layer.get_state())) for layer in self._stateful],
-                    "t": opt.t, "state": {k: kept("state " + k, v) for k, v in opt.state.items()},
-                    "rng": self.rng.bit_generator.state}
+                    "t": opt.t, "state": dict(opt.state), "rng": self.rng.bit_generator.state}
         if self.ema is not None:  # (a copy: the average's own vectors are swapped)
             snapshot["ema"] = self._ema_state()
         return snapshot
@@ -163,6 +171,13 @@ class _ReplayGuard:
         it is (the epoch's permutation, drawn already, is reused)."""
         rng = self.rng.bit_generator.state
         self._steps_unkept = False  # (the batches run again keep their copies)
+        if snapshot["params"] is None:  # (_replay_snapshot's, with no copies of its own)
+            # the epoch's first batch kept its copies, which the batches after it leave
+            # alone up to the last one (whose swap ends the replays): the parameters its
+            # loss was computed at, the epoch's start, and the state vectors the epoch
+            # began with, which its step made the guard's copies ("kept", see
+            # _keep_optimizer_state; the new state was written into others)
+            snapshot = {**snapshot, "params": self._last_good}
         self._put_epoch_start(snapshot)
         self.rng.bit_generator.state = rng
         # the parameters the first batch's loss is computed at, as at the epoch's start

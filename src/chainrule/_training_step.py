@@ -198,6 +198,11 @@ class _GuardedStep:
         infinite, leaves no trace in the network.
         """
         self.net.params[...] = last_good
+        # and both rows of the guard's copies hold them (the other row, which no later
+        # call goes on from, would otherwise hold the parameters two steps back, which
+        # the replaying guard keeps in no vector at its epoch's last batch: see
+        # _training_replay)
+        np.copyto(self._next_good, last_good)
         for layer, copies in self._buffered:
             for k, live in layer.buffers().items():
                 np.copyto(live, copies[k])
