@@ -11,6 +11,7 @@ something whatever the CPU's kernels.
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import numpy as np
@@ -184,3 +185,67 @@ def test_a_random_start_trains_as_without_the_check(monkeypatch):
     assert not any(layer._ordered for layer in checked.layers)
     monkeypatch.setattr(loop, "choose_products", lambda net: False)
     np.testing.assert_array_equal(checked.params, fit().params)
+
+
+# --- the autoencoders' own L-BFGS fit (autoencoder._base._fit_scipy) ------------------------
+
+def _sparse_cost_by_hand(W1, b1, W2, b2, X, rho, beta, lam):
+    """UFLDL's sparse autoencoder cost (identity decoder) written out in NumPy."""
+    A1 = 1 / (1 + np.exp(-(X @ W1 + b1)))
+    out = A1 @ W2 + b2
+    r = A1.mean(axis=0)
+    kl = rho * np.log(rho / r) + (1 - rho) * np.log((1 - rho) / (1 - r))
+    return (0.5 * np.sum((out - X) ** 2) / X.shape[0] + 0.5 * lam * (np.sum(W1 ** 2)
+            + np.sum(W2 ** 2)) + beta * kl.sum())
+
+
+def _units_spread(net):
+    """How far the hidden units of a net of Dense layers are apart (0.0: equal to the bit)."""
+    layers = net.layers
+    return max(max(float(np.abs(low.W - low.W[:, :1]).max()),
+                   float(np.abs(low.b - low.b[0]).max()),
+                   float(np.abs(up.W - up.W[:1]).max()))
+               for low, up in itertools.pairwise(layers))
+
+
+def test_sparse_autoencoder_fit_keeps_equal_units_equal():
+    """A constant start whose first product ``X @ W1`` this BLAS rounds unevenly (the
+    shapes and numbers of ``_uneven_blas_product``): the fit's products are ordered,
+    the units stay equal, and its cost is the formula's at the parameters it ends at."""
+    from chainrule.autoencoder import KLSparsity
+    from chainrule.autoencoder._base import _fit_scipy
+
+    a, b = _uneven_blas_product(np.float64)  # a @ b: unequal columns here
+    k, n = b.shape
+    up = np.repeat(np.random.default_rng(7).normal(size=(1, k)), n, axis=0)  # equal rows
+    net = Network([Dense(k, n, "sigmoid", init=b), Dense(n, k, "identity", init=up)],
+                  loss="squared_error", weight_decay=1e-3)
+    result = _fit_scipy(net, a, a, {0: KLSparsity(0.1, 3.0)}, "L-BFGS-B", 40, "test")
+    assert _units_spread(net) == 0.0
+    assert all(layer._ordered for layer in net.layers)
+    hidden, out = net.layers
+    expect = _sparse_cost_by_hand(hidden.W, hidden.b, out.W, out.b, a, 0.1, 3.0, 1e-3)
+    np.testing.assert_allclose(result.fun, expect, rtol=1e-12)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_autoencoder_estimators_keep_a_zeros_start_equal(monkeypatch):
+    """SparseAutoencoder.fit from a zeros start, and StackedAutoencoder.fine_tune with
+    sample weights (the weighted means of its KL penalties) from one: every unit alike
+    to the bit, where this BLAS rounds some product unevenly (else skipped)."""
+    import chainrule.autoencoder._sparse_fitting as sparse_fitting
+    from chainrule.autoencoder import SparseAutoencoder, StackedAutoencoder
+
+    _uneven_blas_product(np.float64)  # skips where this BLAS keeps every column alike
+    rng = np.random.default_rng(8)
+    X = rng.random((40, 8))
+    y, weights = rng.integers(0, 3, 40), rng.integers(1, 4, 40).astype(float)
+    stack = StackedAutoencoder(hidden_sizes=(6, 5), max_iter=3, softmax_max_iter=3,
+                               fine_tune_iter=3, random_state=0).fit(X, y)
+    stack.network_.params[...] = 0.0
+    stack.fine_tune(X, y, max_iter=40, sample_weight=weights)
+    assert _units_spread(stack.network_) == 0.0
+    monkeypatch.setattr(sparse_fitting, "_ufldl_dense",
+                        lambda i, o, act, rng: Dense(i, o, act, init="zeros"))
+    auto = SparseAutoencoder(n_hidden=5, max_iter=60, random_state=0).fit(X[:30])
+    assert _units_spread(auto.network_) == 0.0

@@ -22,6 +22,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import validate_data
 
 from .._network_inference import _EvaluationPass
+from .._symmetry import choose_products
 from .._threads import scipy_blas_single_thread
 from .._validation import (
     caller_outside_chainrule,
@@ -51,7 +52,6 @@ def _interrupt_aborts() -> Iterator[None]:
         yield
     finally:
         _ABORT_ON_INTERRUPT.reset(token)
-
 
 
 def _fit_scipy(net: Network, X: np.ndarray, Y: np.ndarray, penalties, method: str,
@@ -110,12 +110,15 @@ def _fit_scipy(net: Network, X: np.ndarray, Y: np.ndarray, penalties, method: st
     theta0 = net.params.astype(np.float64)  # a copy: the parameters before the call
     last_good, good_iters = theta0, 0  # the last iterate with a finite cost, and its number
     n_iter, history = 0, History()  # the costs of the iterations up to good_iters
+    # equal hidden units (a zeros or constant start): each call's Dense products in index
+    # order, so that they stay equal (see _symmetry); any other network as before (BLAS)
+    products = net._workspace() if choose_products(net) else contextlib.nullcontext()
 
     def fun(theta: np.ndarray) -> tuple[float, np.ndarray]:
         net.params[...] = theta
         # overflow shows as a cost that is not finite: SciPy's line search steps back from
         # it, and a result that is not finite raises TrainingDiverged below
-        with np.errstate(over="ignore", invalid="ignore"):
+        with np.errstate(over="ignore", invalid="ignore"), products:
             J, g = _penalized_cost(net, X, Y, penalties, sample_weight)
         return J, g.astype(np.float64)  # a copy: SciPy keeps it
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .._symmetry import ordered_matmul, ordered_row_sum
 from .._validation import (
     check_nonneg_float,
 )
@@ -56,8 +57,20 @@ class KLSparsity:
         return float(np.sqrt(info.tiny)), float(1 - info.epsneg)
 
     @staticmethod
-    def _mean(A: np.ndarray, shares: np.ndarray | None) -> np.ndarray:
-        """The (weighted) mean of each unit, accumulated and returned in float64."""
+    def _mean(A: np.ndarray, shares: np.ndarray | None, ordered: bool = False) -> np.ndarray:
+        """The (weighted) mean of each unit, accumulated and returned in float64.
+
+        ``ordered`` (a fit of a network with equal hidden units, see ``_symmetry``):
+        each unit's sum is the same additions in the order of the rows, by
+        construction (``shares @ A`` is a BLAS matrix-vector product otherwise,
+        whose partial sums may round two equal columns apart).
+        """
+        if ordered:
+            A = A.astype(np.float64, copy=False)
+            if shares is None:
+                return ordered_row_sum(A, np.empty(A.shape[1])) / A.shape[0]
+            weights = shares.astype(np.float64, copy=False)[None, :]
+            return ordered_matmul(weights, A, np.empty((1, A.shape[1])))[0]
         if shares is None:
             return A.mean(axis=0, dtype=np.float64)
         return shares.astype(np.float64, copy=False) @ A.astype(np.float64, copy=False)
@@ -101,7 +114,11 @@ class KLSparsity:
         float
             ``beta * sum_j KL(rho || rho_hat_j)``.
         """
-        r = np.clip(self._mean(A, shares), *self._limits())
+        return self._value(A, shares, False)
+
+    def _value(self, A: np.ndarray, shares: np.ndarray | None, ordered: bool) -> float:
+        """:meth:`value`, its means in index order when ``ordered`` (see :meth:`_mean`)."""
+        r = np.clip(self._mean(A, shares, ordered), *self._limits())
         rho = self.rho
         kl = rho * np.log(rho / r) + (1 - rho) * np.log((1 - rho) / (1 - r))
         return self.beta * float(kl.sum())
@@ -125,7 +142,11 @@ class KLSparsity:
             A read-only broadcast view of one row (without ``shares``); computed in
             float64 and returned in ``A``'s float dtype (float64 for integers).
         """
-        mean = self._mean(A, shares)
+        return self._grad(A, shares, False)
+
+    def _grad(self, A: np.ndarray, shares: np.ndarray | None, ordered: bool) -> np.ndarray:
+        """:meth:`grad`, its means in index order when ``ordered`` (see :meth:`_mean`)."""
+        mean = self._mean(A, shares, ordered)
         low, high = self._limits()
         r, rho = np.clip(mean, low, high), self.rho
         row = self.beta * (-rho / r + (1 - rho) / (1 - r))  # float64, as in value
@@ -267,8 +288,16 @@ def _penalized_cost(
                     f"means are compared with rho as probabilities); layer {i} "
                     f"({getattr(layer.activation, 'name', '?')}) gives values from {low:g} "
                     f"to {high:g}")
-            J += penalties[i].value(layer.A, sample_weight)
-            grad_in = grad_in + penalties[i].grad(layer.A, sample_weight)
+            penalty = penalties[i]
+            # while a fit computes the products in index order (Dense._product), so are
+            # the penalty's means: equal units keep equal means (see _symmetry)
+            if (isinstance(penalty, KLSparsity) and getattr(layer, "_ordered", False)
+                    and getattr(layer, "_work", None) is not None):
+                J += penalty._value(layer.A, sample_weight, True)
+                grad_in = grad_in + penalty._grad(layer.A, sample_weight, True)
+            else:
+                J += penalty.value(layer.A, sample_weight)
+                grad_in = grad_in + penalty.grad(layer.A, sample_weight)
         grad_in = layer.backward(grad_in, need_input_grad=i > 0)
     lam = net.weight_decay
     if lam:
