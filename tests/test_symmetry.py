@@ -249,3 +249,52 @@ def test_autoencoder_estimators_keep_a_zeros_start_equal(monkeypatch):
                         lambda i, o, act, rng: Dense(i, o, act, init="zeros"))
     auto = SparseAutoencoder(n_hidden=5, max_iter=60, random_state=0).fit(X[:30])
     assert _units_spread(auto.network_) == 0.0
+
+
+# --- a sparse first-layer input (CSR batches) ---------------------------------------------------
+
+@pytest.mark.parametrize("layout", ["csr", "csc"])
+def test_ordered_product_of_a_sparse_matrix_is_that_of_its_dense_rows(layout):
+    """A sparse ``a`` (a first layer's batch, or its transpose in the weight gradient):
+    every entry the sum in index order over all of ``k``, its zeros included, as the
+    scalars written out give it: the dense product's sequence, by construction."""
+    import scipy.sparse as sp
+
+    rng = np.random.default_rng(9)
+    a = sp.random(6, 11, density=0.4, format=layout, random_state=rng)
+    b = np.repeat(rng.normal(size=(11, 1)), 5, axis=1)
+    out = ordered_matmul(a, b, np.empty((6, 5)))
+    dense = a.toarray()
+    by_hand = np.empty((6, 5))
+    for i in range(6):
+        for j in range(5):
+            s = dense[i, 0] * b[0, j]
+            for t in range(1, 11):
+                s = s + dense[i, t] * b[t, j]
+            by_hand[i, j] = s
+    np.testing.assert_array_equal(out, by_hand)
+    np.testing.assert_array_equal(out, np.repeat(out[:, :1], 5, axis=1))
+
+
+def test_a_sparse_input_keeps_a_zeros_start_equal_as_the_dense_one():
+    """A zeros start trained on CSR data, mini-batches (train) and whole (minimize):
+    its units stay equal, and the mini-batch fit is the dense data's bit for bit."""
+    import scipy.sparse as sp
+
+    rng = np.random.default_rng(10)
+    X = sp.random(45, 12, density=0.3, format="csr", random_state=rng)
+    y = rng.integers(0, 3, 45)
+
+    def fit(data):
+        net = mlp([12, 7, 3], hidden="sigmoid", output="softmax", init="zeros")
+        chainrule.train(net, data, y, optimizer="adam", lr=0.05, epochs=3, batch_size=8,
+                        seed=0)
+        return net
+
+    sparse, dense = fit(X), fit(X.toarray())
+    assert all(layer._ordered for layer in sparse.layers)
+    assert _units_spread(sparse) == 0.0 and (sparse.layers[0].W != 0).any()
+    np.testing.assert_array_equal(sparse.params, dense.params)
+    net = mlp([12, 7, 3], hidden="sigmoid", output="softmax", init="zeros")
+    chainrule.minimize(net, X, y, maxiter=30)
+    assert _units_spread(net) == 0.0 and (net.layers[0].W != 0).any()

@@ -45,9 +45,17 @@ def ordered_matmul(a: np.ndarray, b: np.ndarray, out: np.ndarray,
     fused multiply-add across two ufuncs), so entries whose operands are equal
     are equal to the last bit wherever they are in ``out``.
 
+    A sparse ``a`` (a first Dense layer's CSR batch, or its transpose) is made
+    dense first, and its zeros are multiplied and added like any entry.  SciPy's
+    sparse products do accumulate each entry over the stored values in index
+    order, in C loops that treat every column alike; but that is how they are
+    written and compiled (a build that fused the multiply and add in a vector
+    loop and not in its tail would break it), not a promise, and this makes it
+    hold by construction, for an (m, k) dense copy of the batch.
+
     Parameters
     ----------
-    a : ndarray of shape (m, k)
+    a : ndarray or scipy.sparse matrix of shape (m, k)
     b : ndarray of shape (k, n)
     out : ndarray of shape (m, n)
         Written; must share no memory with ``a``, ``b`` or ``tmp``.
@@ -58,6 +66,8 @@ def ordered_matmul(a: np.ndarray, b: np.ndarray, out: np.ndarray,
     -------
     out : ndarray of shape (m, n)
     """
+    if not isinstance(a, np.ndarray):  # a sparse batch: its dense rows (see above)
+        a = a.toarray()
     k = a.shape[1]
     if k == 0:
         out[...] = 0

@@ -210,13 +210,13 @@ class Dense(Layer):
         self._lse = None
         work = self._work
         if work is not None:  # a training step: into this batch size's buffers
-            if isinstance(X, np.ndarray) or not _is_sparse(X):  # (the cheap test first)
+            if isinstance(X, np.ndarray) or not _is_sparse(X) or self._ordered:  # (a sparse
                 Z = self._buffer("Z", (X.shape[0], self.n_out), np.result_type(X, self._W))
                 folded = work.get("bias folded")  # see _fold_bias
                 if folded is not None and folded[0] is X:  # Z = [X, 1] @ [W; b]
                     return self._forward_into(self._product(folded[1], folded[2], Z), True)
                 return self._forward_into(self._product(X, self._W, Z))
-            return self._forward_into(X @ self._W)  # a sparse batch: a new dense Z
+            return self._forward_into(X @ self._W)  # batch ordered: dense rows) a new dense Z
         Z = X @ self._W  # a sparse X: a dense ndarray
         if self._b is not None:
             Z += self._b
@@ -273,8 +273,9 @@ class Dense(Layer):
         folded = self._work.get("bias folded") if self._work is not None else None
         if folded is not None and folded[0] is self.X:  # [dW; db] = [X, 1].T @ delta: the
             self._product(folded[1].T, delta, folded[3])  # column sums in the product
-        elif not isinstance(self.X, np.ndarray) and _is_sparse(self.X):  # a first layer's
-            self.dW[...] = self.X.T @ delta  # sparse batch: a sparse product, a dense dW
+        elif (not isinstance(self.X, np.ndarray) and _is_sparse(self.X)  # a first layer's
+              and not (self._ordered and self._work is not None)):  # sparse batch: a sparse
+            self.dW[...] = self.X.T @ delta  # product, a dense dW (or _product's dense rows)
         else:
             self._product(self.X.T, delta, self.dW)
         if self.db is not None and (folded is None or folded[0] is not self.X):
@@ -305,9 +306,8 @@ class Dense(Layer):
     # the buffers of the Dense layer right above this one in the same workspace (None
     # outside one, or when the layer above is not a Dense): see _owns_scratch
     _above_work: dict[tuple, np.ndarray] | None = None
-    # whether a fit computes this layer's products in index order (set at the start of each
-    # fit by _symmetry.choose_products: a network with equal hidden units), so that equal
-    # units stay equal to the last bit on any BLAS; used only while training (``_work``)
+    # whether a fit computes this layer's products in index order (set at each fit's start by
+    # _symmetry.choose_products: equal hidden units stay equal), only while training (_work)
     _ordered: bool = False
 
     def _product(self, a: np.ndarray, b: np.ndarray, out: np.ndarray) -> np.ndarray:
