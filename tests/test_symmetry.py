@@ -298,3 +298,36 @@ def test_a_sparse_input_keeps_a_zeros_start_equal_as_the_dense_one():
     net = mlp([12, 7, 3], hidden="sigmoid", output="softmax", init="zeros")
     chainrule.minimize(net, X, y, maxiter=30)
     assert _units_spread(net) == 0.0 and (net.layers[0].W != 0).any()
+
+
+def _sums_in_index_order(a, b):
+    """``a @ b`` written out with scalars of their dtype: a[i, 0] b[0, j], then + a[i, t] b[t, j]
+    for t = 1, 2, ... (each product and sum rounded once)."""
+    m, k = a.shape
+    out = np.empty((m, b.shape[1]), a.dtype)
+    for i in range(m):
+        for j in range(b.shape[1]):
+            s = a[i, 0] * b[0, j]
+            for t in range(1, k):
+                s = s + a[i, t] * b[t, j]
+            out[i, j] = s
+    return out
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("shape", [(2, 13, 4), (5, 11, 2), (4, 9, 3), (3, 7, 9), (1, 6, 1)])
+def test_ordered_product_in_blocks_is_the_sum_in_index_order(monkeypatch, dtype, shape):
+    """The terms computed a block of t at a time (blocks of 2 and 3 t here, the last one
+    shorter; laid out (t, i, j) where m <= n, (t, j, i) where m > n; one t at a time where
+    a block holds one slab): the same sums in index order, bit for bit."""
+    import chainrule._symmetry as symmetry
+
+    monkeypatch.setattr(symmetry, "_BLOCK_TERMS", 24)
+    rng = np.random.default_rng(11)
+    m, k, n = shape
+    a = rng.normal(size=(k, m)).astype(dtype).T  # a strided a, as X.T in dW = X.T @ delta
+    b = rng.normal(size=(k, n)).astype(dtype)
+    tmp = np.full(symmetry.ordered_scratch(m, k, n), np.nan, dtype)
+    out = ordered_matmul(a, b, np.empty((m, n), dtype), tmp)
+    np.testing.assert_array_equal(out, _sums_in_index_order(a, b))
+    np.testing.assert_array_equal(ordered_matmul(a, b, np.empty((m, n), dtype)), out)

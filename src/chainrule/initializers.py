@@ -212,10 +212,11 @@ def zeros(rng: np.random.Generator, fan_in: int, fan_out: int) -> np.ndarray:
     product differently (which ones depends on the CPU's kernels), and Adam,
     RMSProp and AdaGrad grow those last bits into whole steps.  So a fit
     (``train``, ``Trainer.fit``, ``minimize``, the estimators' ``fit`` and
-    ``partial_fit``) that starts with equal units in a hidden Dense layer (as
-    this start, or any constant one, gives) computes its Dense layers' products
-    term by term in index order and updates without BLAS: slower (about 8 times
-    a 64-100-10 epoch), and its numbers differ from BLAS's in the last bits.  A
+    ``partial_fit``, the autoencoders' ``fit`` and ``fine_tune``) that starts
+    with equal units in a hidden Dense layer (as this start, or any constant
+    one, gives) computes its Dense layers' products term by term in index order
+    and updates without BLAS: slower (about 6 times a 64-100-10 epoch), and its
+    numbers differ from BLAS's in the last bits.  A
     network without equal units (any random start) trains with BLAS.
 
     Parameters

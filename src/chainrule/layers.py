@@ -28,7 +28,7 @@ from ._activations_inplace import (
     _softmax_lse_into,
 )
 from ._layers_base import Layer, ParamSpec, check_explicit_init, check_init_result
-from ._symmetry import ordered_matmul, ordered_row_sum
+from ._symmetry import ordered_matmul, ordered_row_sum, ordered_scratch
 from ._validation import (
     check_bool,
     check_finite_array,
@@ -311,10 +311,10 @@ class Dense(Layer):
     _ordered: bool = False
 
     def _product(self, a: np.ndarray, b: np.ndarray, out: np.ndarray) -> np.ndarray:
-        """``out = a @ b`` (a dense product while training): BLAS, or in index order
-        for a network with equal hidden units (see ``_ordered``)."""
+        """``out = a @ b`` while training: BLAS, or in index order (see ``_ordered``)."""
         if self._ordered and self._work is not None:
-            return ordered_matmul(a, b, out, self._buffer("ordered", out.shape, out.dtype))
+            size = ordered_scratch(*a.shape, b.shape[1])
+            return ordered_matmul(a, b, out, self._buffer("ordered", (size,), out.dtype))
         return np.matmul(a, b, out=out)
 
     def _owns_scratch(self, grad_out: np.ndarray, dtype: np.dtype) -> bool:
