@@ -2,6 +2,8 @@
 mini-batches through the optimizer, with the callbacks, Ctrl-C and checkpoints.
 
 :class:`_TrainingLoop`, which holds it, is a mixin base of :class:`~chainrule.training.Trainer`.
+What a call sets up before its first epoch (the run's state, the accuracy's counting) is
+in ``_training_start``.
 """
 
 from __future__ import annotations
@@ -21,12 +23,11 @@ from ._training_epochs import _bar_drawn, _epoch_line
 from ._training_guards import _NO_BLOCK, TrainingDiverged, _Blocks, _say, _StopFlag
 from ._training_replay import _ReplayGuard
 from ._training_run_end import _set_parameters
+from ._training_start import _accuracy_counting, _begin_run
 from ._training_stops import _RunStops
 from .callbacks import History, TrainState
-from .dropout import Dropout
 from .network import _accuracy_count
 from .optimizers import _blas_updates
-from .schedules import Schedule
 
 
 class _TrainingLoop(_RunStops, _ReplayGuard):
@@ -148,73 +149,12 @@ class _TrainingLoop(_RunStops, _ReplayGuard):
             # the last check, as it makes the missing folders of the path
             io.check_writable(self.checkpoint, "checkpoint")
         self._warn_past_t_max()  # trainer.epochs raised past a cosine's annealing
-        # everything checked: only now does the run's state change
-        if self._restart_optimizer:
-            opt.reset()
-            self._restart_optimizer = False
-        lr0 = self.lr0
-        if step_lr is not None:  # the next step's rate (a per-step schedule's first_lr and
-            if self.epoch < self.epochs:  # lr are never asked)
-                opt.lr = step_lr(self.epoch * n_batches, lr0, n_batches)
-        elif self.epoch == 0 and type(self.schedule).first_lr is not Schedule.first_lr:
-            opt.lr = self.schedule.first_lr(lr0)  # a warm-up's first rate
-        if self._seed_dropout:
-            self._seed_dropout = False  # a second fit continues the run, and its masks
-            for i, layer in enumerate(net.layers):
-                if isinstance(layer, Dropout) and not layer.own_seed:
-                    layer.rng = np.random.default_rng([self.seed, 2, i])
-        self.sample_weighted = given is not None  # class_weight is recorded apart
-        if val is not None:  # (validation_fraction's rows weighted as the training rows)
-            self.val_weighted = len(val) > 2
-        # whether the network holds what the last fit's restore_best put in (see the end)
-        restored, self._restored = self._restored, False
-        reached = None
-        if self._reached is not None and self.epoch < self.epochs and self._stopped is None:
-            # the last fit ended at its last epoch with the best epoch's parameters: the run
-            # goes on from those it had reached (its checkpoint holds them too), unless the
-            # network was changed since
-            reached, self._reached = self._reached, None
-            if self._ended_with is not None and np.array_equal(net.params, self._ended_with[0]):
-                _set_parameters(net, *reached)
-            else:
-                reached = None
-        # a second fit() continues up to self.epochs; a run that stopped itself is finished
-        history.stop_reason = self._stopped
-        if self._stopped is not None and self.verbose:
-            _say(f"chainrule: {self._origin} holds a run that stopped itself after epoch "
-                 f"{self.epoch} ({self._stopped}); it is finished and trains no further "
-                 "epochs")
-        # the run's metrics are there from the start, empty until an epoch ends, so that a
-        # run stopped during its first epoch has history["loss"] == [] (in the order the
-        # epochs write them: a completed run's history is the same); an earlier fit that
-        # completed no epoch left only its own empty lists, which are not this run's (its
-        # "val_loss" would say that a run without validation data had some)
-        if not history.epochs:
-            for name in [k for k, v in history.items() if not v]:
-                del history[name]
-        for name in self._metric_names(classify, val is not None):
-            history.setdefault(name, [])
+        # everything checked: only now does the run's state change (see _training_start)
+        lr0, restored, reached = _begin_run(self, net, opt, history, step_lr, n_batches, given,
+                                            val, classify)
         one_hot = _exact_one_hot(Y, net)
-        # With several classes, each batch only writes its predicted classes into `predicted`
-        # (in the order of the epoch's rows); they are compared with the targets' classes
-        # once per epoch.  One output (log loss on a sigmoid) is counted batch by batch.
-        # log loss on outputs other than a softmax (sigmoids): each output is a label of its
-        # own (multi-label targets), not a class; a softmax's outputs are classes whatever
-        # the loss
-        out_act = net.output_activation
-        labels = self._labels = net.loss.name == "log_loss" and (
-            out_act is None or out_act.name != "softmax")
-        by_epoch = classify and not labels and Y.ndim == 2 and Y.shape[1] > 1
-        if by_epoch:  # class numbers in the smallest integer type (one byte for up to 256)
-            small = np.min_scalar_type(Y.shape[1] - 1)
-            target_class, predicted = np.empty(m, dtype=small), np.empty(m, dtype=small)
-            for start in range(0, m, 8192):  # without an intp array of all the rows
-                _argmax_rows(Y[start:start + 8192], target_class[start:start + 8192])
-        # sample_weight (not class_weight's, as val_accuracy and Network.evaluate): the
-        # accuracy is the weighted fraction of the epoch's rows classified right
-        # (accuracy_score's sample_weight); without, the rows right are only counted
-        right_rows = (np.empty(m, dtype=bool) if classify and given is not None
-                      and not by_epoch else None)
+        labels, by_epoch, target_class, predicted, right_rows = _accuracy_counting(
+            self, net, Y, m, classify, given)
         state = TrainState(net, opt, history, epoch=self.epoch)
         self._guard_begin()
         # the layers with running statistics or a state of their own (BatchNorm, Dropout)
