@@ -33,7 +33,7 @@ from sklearn.neural_network import MLPRegressor as SkRegressor
 from sklearn.neural_network import _multilayer_perceptron as sk_mlp
 from sklearn.preprocessing import StandardScaler
 
-import chainrule._mlp_base as cr_mlp
+import chainrule._mlp_early_stopping as cr_mlp  # (where the MLPs split early stopping's rows)
 from chainrule.estimators import MLPClassifier, MLPRegressor
 
 SEEDS = range(8)

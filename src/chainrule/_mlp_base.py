@@ -13,7 +13,8 @@ solvers) and ``_mlp_checked_fit`` (:class:`_CheckedFit`: the fit itself, ``_fit`
 ``_checked_fit``, which check the input and call a solver) and ``_mlp_pickling``
 (:class:`_Pickling`: ``__getstate__`` and ``__setstate__``, the network as arrays);
 ``_mlp_state`` reads and writes the training state, ``_mlp_schedule_run`` sets a
-``partial_fit`` call to go on with the schedule the last call left.  Here remain its
+``partial_fit`` call to go on with the schedule the last call left,
+``_mlp_early_stopping`` splits early stopping's validation rows off.  Here remain its
 ``__init__``, the stochastic solvers' run through the Trainer (which scores early
 stopping's validation rows with :func:`_evaluate`) and prediction in blocks of rows
 (:func:`_evaluate`, whose block size ``_EVAL_BLOCK_BYTES`` the tests and benchmarks set
@@ -32,12 +33,12 @@ import numpy as np
 import scipy.sparse
 from sklearn.base import BaseEstimator
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.model_selection import train_test_split
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._inference import block_rows, row_values
 from ._mlp_building import _Building
 from ._mlp_checked_fit import _CheckedFit
+from ._mlp_early_stopping import early_stopping_split
 from ._mlp_ema import ema_begin, ema_end
 from ._mlp_fitted import ESTIMATOR_FORMAT, _FittedNetwork
 from ._mlp_fitted import _checked_values as _checked_values
@@ -226,39 +227,7 @@ class _BaseMLP(_Parameters, _Building, _FittedNetwork, _Fitting, _CheckedFit, _E
         net = self.network_
         val_score, validation = None, None
         if self.early_stopping:
-            stratify = y if self._is_classifier and y.ndim == 1 else None
-            idx = np.arange(X.shape[0])
-            if not hasattr(self, "_split_seed"):
-                # drawn once per model: warm starts score on the same validation rows, so
-                # that best_validation_score_ compares like with like (as scikit-learn's
-                # split does with an integer random_state)
-                self._split_seed = int(self._rng.integers(2**31))
-            # stratified where every class can be split (a class of one example cannot, nor
-            # can fewer validation rows than classes); else a plain random split, as
-            # scikit-learn's is for every multiclass target, rather than refusing the data
-            for strata in (stratify, None) if stratify is not None else (None,):
-                try:
-                    tr, va = train_test_split(idx, test_size=float(self.validation_fraction),
-                                              stratify=strata, random_state=self._split_seed)
-                    break
-                except ValueError as exc:
-                    error = exc
-            else:
-                raise ValueError(
-                    f"validation_fraction={self.validation_fraction} of {X.shape[0]} examples "
-                    f"cannot be split off for early_stopping: {error}"
-                ) from None
-            if va.size < 2:
-                raise ValueError(
-                    f"validation_fraction={self.validation_fraction} leaves {va.size} example(s) "
-                    "for validation; increase it or the size of the data set (need >= 2)"
-                )
-            Xv, yv, swv = X[va], y[va], None if score_sw is None else score_sw[va]
-            if self.schedule is not None:  # "val_loss", "val_accuracy": these rows' metrics
-                validation = (Xv, Y[va])
-            X, Y, sw = X[tr], Y[tr], None if sw is None else sw[tr]
-            if self.validation_scores_ is None:
-                self.validation_scores_ = []
+            X, Y, sw, Xv, yv, swv, validation = early_stopping_split(self, X, Y, y, sw, score_sw)
 
             def val_score() -> float:
                 return self._score_output(_evaluate(net, _as_images(net, Xv)), yv, swv)
