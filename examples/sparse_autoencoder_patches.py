@@ -4,8 +4,8 @@ The classic run of SPEC 9: 10,000 patches of 8x8 pixels from scikit-learn's two
 sample photographs (grayscale, halved by a 2x2 block mean, whitened as whole
 images, normalised to [0.1, 0.9]), a 64-25-64 sigmoid autoencoder with
 rho = 0.01, beta = 3, lambda = 1e-4, trained by L-BFGS for 400 iterations.
-Prints the cost, the mean hidden activation (close to rho) and the run time,
-and writes the 25 learned filters (each hidden unit's input weights) as a grid.
+Prints the cost and its terms, the mean hidden activation (close to rho) and the run
+time, and writes the 25 learned filters (each hidden unit's input weights) as a grid.
 
     python examples/sparse_autoencoder_patches.py [--out patch-filters.png]
         [--patches 10000] [--iters 400] [--hidden 25] [--images a.png b.png]
@@ -51,6 +51,7 @@ def main() -> None:
           f"{seconds:.1f} s, final cost {ae.loss_:.4f}")
     print(f"mean hidden activation {rho_hat.mean():.4f} (target rho = 0.01; units from "
           f"{rho_hat.min():.4f} to {rho_hat.max():.4f})")
+    print(ae.cost_terms(X))  # which term the final cost is made of
     path = plot_tiles(ae.filters_.reshape(-1, 8, 8), args.out, tile_inches=0.9,
                       title=f"{args.hidden} hidden units on 8x8 image patches")
     print(f"filters written to {path}")

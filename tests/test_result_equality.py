@@ -17,6 +17,7 @@ import numpy as np
 import pytest
 
 import chainrule
+from chainrule.autoencoder import SparseCostTerms
 from chainrule.datasets import Split, load_digits_split
 from chainrule.experiments import FreeFallResult, Overfitting, PerceptronComparison
 from chainrule.gradcheck import GradientCheck, gradient_check
@@ -31,7 +32,7 @@ from chainrule.tracing.render import Arr, Line, Num, Sym
 
 ARRAY_HOLDERS = [Whitening, Split, SelfTaughtSplit, GradientCheck, LayerStep, StepTrace,
                  TraceSpec, Arr, SelectionResult, PerceptronComparison, Overfitting,
-                 FreeFallResult, PerceptronResult, Table, Panel]
+                 FreeFallResult, PerceptronResult, Table, Panel, SparseCostTerms]
 
 
 def _twins(cls: type) -> tuple[object, object]:

@@ -11,7 +11,22 @@ import argparse
 
 import numpy as np
 
-__all__ = ["autoencoder_on_data"]
+__all__ = ["autoencoder_on_data", "cost_terms_text"]
+
+
+def cost_terms_text(model: object, X: np.ndarray) -> str | None:
+    """What ``J`` is made of, for a SparseAutoencoder (None for any other model).
+
+    Its three terms with their formulas and shares of ``J`` and ``rho_hat`` against
+    ``rho`` (:meth:`chainrule.SparseAutoencoder.cost_terms`): a student sees which
+    term dominates (the sparsity penalty at the initial weights, where ``rho_hat`` is
+    near 0.5).
+    """
+    from .autoencoder import SparseAutoencoder
+
+    if not isinstance(model, SparseAutoencoder):
+        return None
+    return str(model.cost_terms(X))
 
 
 def autoencoder_on_data(args: argparse.Namespace, model):

@@ -275,6 +275,7 @@ _EXIT = {"PASS": 0, "FAIL": 1, "INCONCLUSIVE": 3}
 
 
 def _gradcheck(args: argparse.Namespace) -> int:
+    from ._cli_gradcheck_autoencoder import cost_terms_text
     from ._cli_gradcheck_mode import check_mode
     from .gradcheck import _judgement, gradient_check
 
@@ -293,6 +294,9 @@ def _gradcheck(args: argparse.Namespace) -> int:
     for note in _constant_softmax_notes(model):
         print(note)
     print(f"cost J = {result.cost:.15g} at these parameters")
+    terms = cost_terms_text(model, X)  # a sparse autoencoder's J, term by term
+    if terms is not None:
+        print(terms)
     print(result.summary())
     if args.scaling and result.compared:
         half = result.series[0] if result.series else gradient_check(

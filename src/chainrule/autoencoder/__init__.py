@@ -32,7 +32,8 @@ classifiers' shared predict), ``_sparse``, ``_softmax`` and ``_stacked`` (the
 three estimators; the sparse autoencoder's fit, its settings checks and the
 building and training of its network, in ``_sparse_fitting``; the stack's settings
 checks, pretraining and softmax stage, in ``_stacked_fitting``; its features,
-``transform``, in ``_stacked_features``), ``_io`` (save /
+``transform``, in ``_stacked_features``), ``_sparse_terms`` (the cost term by
+term, for students: ``SparseAutoencoder.cost_terms``), ``_io`` (save /
 load, arrays + JSON) and ``_self_taught`` (the self-taught learning comparison).
 Import from ``chainrule`` or ``chainrule.autoencoder``.
 """
@@ -45,6 +46,7 @@ from ._penalty import KLSparsity, penalized_cost
 from ._self_taught import SelfTaughtResult, self_taught_learning
 from ._softmax import SoftmaxRegression
 from ._sparse import SparseAutoencoder
+from ._sparse_terms import SparseCostTerms
 from ._stacked import StackedAutoencoder
 
 __all__ = [
@@ -52,6 +54,7 @@ __all__ = [
     "SelfTaughtResult",
     "SoftmaxRegression",
     "SparseAutoencoder",
+    "SparseCostTerms",
     "StackedAutoencoder",
     "load_autoencoder",
     "penalized_cost",

@@ -33,6 +33,7 @@ from ..network import Network
 from ._base import _PREDICT_DTYPES, _checked_X
 from ._penalty import _penalized_cost
 from ._sparse_fitting import _check_reachable, _SparseFitting
+from ._sparse_terms import SparseCostTerms, _cost_terms
 
 
 def _layer_outputs(net: Network, i: int, X: np.ndarray) -> np.ndarray:
@@ -198,6 +199,34 @@ class SparseAutoencoder(_SparseFitting, ClassNamePrefixFeaturesOutMixin, Transfo
         finally:
             net.params[...] = saved
             net.weight_decay = saved_decay
+
+    def cost_terms(self, X: object) -> SparseCostTerms:
+        """The cost on ``X`` at the fitted parameters, term by term, and ``rho_hat``.
+
+        Reconstruction error, weight decay and ``beta * sum KL(rho || rho_hat)``
+        (their sum is :meth:`cost`'s ``J``), with the settings as they are now;
+        ``print(ae.cost_terms(X))`` shows each with its formula and share of ``J``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Checked as :meth:`cost` checks it.
+
+        Returns
+        -------
+        SparseCostTerms
+        """
+        net = self._check_fitted()
+        X = check_data(X, net.n_inputs, net.dtype,
+                       sparse_note="SparseAutoencoder takes dense data only")
+        decoder = net.layers[1].activation.name
+        _check_reachable(X, decoder, decoder)
+        saved = net.weight_decay
+        try:
+            net.weight_decay = check_nonneg_float(self.weight_decay, "weight_decay")
+            return _cost_terms(net, X, self._penalty())
+        finally:
+            net.weight_decay = saved
 
     # -- scikit-learn interface ------------------------------------------------------------------
     def fit(self, X: object, y: object = None) -> SparseAutoencoder:
