@@ -95,7 +95,23 @@ def _estimator_curve(est) -> dict:
         values = getattr(est, key, None)
         if values:
             curve[key] = [float(v) for v in values]
+    if getattr(est, "mean_activation_", None) is not None:  # a SparseAutoencoder's fit
+        curve["loss_"] = float(est.loss_)
+        curve["mean_activation_"] = [float(v) for v in est.mean_activation_]
     return curve
+
+
+def _sparse_fit_lines(est, curve: dict) -> list[str]:
+    """A sparse autoencoder's final cost and ``rho_hat`` on its training data, for info."""
+    if "mean_activation_" not in curve:
+        return []
+    r = np.asarray(curve["mean_activation_"])
+    return [f"final cost: J = {curve['loss_']:.6g} on its training data (reconstruction "
+            "error + weight decay + sparsity penalty; SparseAutoencoder.cost_terms(X) "
+            "gives each term)",
+            f"mean activation rho_hat of the {r.size} hidden units on its training data: "
+            f"{r.min():.4g} to {r.max():.4g} (their mean {r.mean():.4g}), against rho = "
+            f"{est.rho:g}"]
 
 
 # an estimator's file holds the estimator alone: a Pipeline's scaler is not in it, and
@@ -136,6 +152,8 @@ def _estimator_info(args: argparse.Namespace, model) -> int:
                                      for k, v in about["params"].items()))
     if "n_iter_" in curve:
         print(f"iterations: {curve['n_iter_']}")
+    for line in _sparse_fit_lines(est, curve):
+        print(line)
     if "loss_curve_" in curve:
         losses = curve["loss_curve_"]
         print(f"loss curve: {len(losses)} values, first {losses[0]:.4g}, last {losses[-1]:.4g}"
