@@ -30,6 +30,20 @@ class KLSparsity:
 
     Both are kept as Python floats (a NumPy ``float32`` given is converted), so
     the penalty is computed in float64 whatever type they were given in.
+
+    Notes
+    -----
+    ``rho_hat_j`` is the mean of unit ``j``'s activations over the ``m`` examples:
+    sparsity asks each unit to be active on few examples (about a fraction
+    ``rho``), not weakly active on all, so the penalty constrains the average and
+    leaves one example free to turn a unit fully on.  That mean couples the
+    examples: ``d rho_hat_j / d a_ij = 1/m`` for every example ``i``, so
+    ``dPenalty/da_ij = beta (-rho / rho_hat_j + (1 - rho) / (1 - rho_hat_j)) / m``
+    is the same row for all of them (:meth:`grad`), and ``rho_hat`` needs a
+    forward pass over the whole batch before any example's delta can be
+    formed.  The autoencoders train on the whole data at once (L-BFGS), so
+    ``rho_hat`` is the mean over the training set; the cost of a mini-batch
+    would compare ``rho`` with that batch's mean, an estimate of it.
     """
 
     rho: float = 0.01

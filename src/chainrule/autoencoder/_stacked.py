@@ -55,11 +55,13 @@ class StackedAutoencoder(_StackedFitting, _StackedFeatures, _NetClassifier):
         as :class:`SparseAutoencoder` and :class:`SoftmaxRegression` (naming
         their ``max_iter``), fine-tuning as "StackedAutoencoder fine-tuning".
     fine_tune_weight_decay : float, optional
-        Weight decay of the whole stack while fine-tuning; by default
+        Weight decay of the whole stack while fine-tuning, on every layer's weights
+        (UFLDL's stacked exercise decays the softmax's alone); by default
         ``softmax_weight_decay`` (the features are already regularised by
         their pretraining).
     fine_tune_sparsity : bool, default True
-        Keep the KL sparsity penalties on the hidden layers while fine-tuning.
+        Keep the KL sparsity penalties on the hidden layers while fine-tuning
+        (UFLDL's stacked exercise fine-tunes without them: ``False``).
     random_state : int, RandomState, Generator or None
         Gives the seeds of every stage (one draw), read as
         :class:`SparseAutoencoder` reads it (None: a draw from NumPy's global
