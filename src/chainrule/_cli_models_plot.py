@@ -32,6 +32,7 @@ _KINDS = ("loss", "regions", "weights", "confusion")
 _KIND_ONLY = (("data", "DATA", ("regions", "confusion")),
               ("target", "--target", ("regions", "confusion")),
               ("shape", "--shape", ("weights",)), ("max_units", "--max-units", ("weights",)),
+              ("tiles", "--tiles", ("weights",)),
               ("normalize", "--normalize", ("confusion",)),
               ("seed", "--seed", ("regions", "confusion")))
 
@@ -66,6 +67,12 @@ def _add_plot(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--max-units", type=positive_int, default=None, dest="max_units",
                    help="weights: at most this many units, a kernel being one tile per "
                         "input channel (default: 100)")
+    p.add_argument("--tiles", choices=("each", "all", "ufldl"), default=None,
+                   help="weights: the grays of the tiles: each (its own minimum black, "
+                   "maximum white; the default), all (one range, symmetric about 0, for "
+                   "every tile) or ufldl (as UFLDL's display_network: the mean of all the "
+                   "weights removed, each tile divided by its largest absolute value, so "
+                   "0 is mid-gray in every tile)")
     p.add_argument("--normalize", action="store_true",
                    help="confusion: colour by fraction of each true class")
     p.add_argument("--seed", type=seed_int, default=None,
@@ -156,7 +163,8 @@ def _plot(args: argparse.Namespace) -> int:
                              f"model's first layer has {n_in} inputs; give --shape H W "
                              f"with H * W = {n_in}")
         path = plots.plot_first_layer(model.network, out, shape=shape,
-                                      max_units=args.max_units or 100, title=title)
+                                      max_units=args.max_units or 100, title=title,
+                                      normalize=args.tiles or "each")
     else:
         if args.data is None:
             raise ValueError(f"plot {args.kind} needs DATA (labelled examples to draw)")
