@@ -108,7 +108,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     mode = gc.add_mutually_exclusive_group()
     mode.add_argument("--sparse-autoencoder", action="store_true", dest="sparse_autoencoder",
                       help="check SparseAutoencoder.cost: squared reconstruction error + "
-                      "weight decay + beta * sum KL(rho || rho_hat)")
+                      "weight decay + beta * sum KL(rho || rho_hat), at UFLDL's initial "
+                      "weights; J is printed term by term, with rho_hat")
     mode.add_argument("--model", metavar="FILE",
                       help="check a model file: one chainrule train or Network.save wrote, "
                       "or an estimator's or autoencoder's save")

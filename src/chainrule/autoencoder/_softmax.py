@@ -35,7 +35,9 @@ from ._penalty import _data_shares
 class SoftmaxRegression(_NetClassifier):
     """Softmax regression: a network with no hidden layer and a softmax output.
 
-    Cost: mean cross-entropy + ``(lambda/2) sum W^2``, minimised by L-BFGS.  With
+    Cost: mean cross-entropy + ``(lambda/2) sum W^2``, minimised by L-BFGS.  The
+    classes' scores are ``x W + b``: the biases ``b``, which UFLDL's softmax exercise
+    leaves out (its ``theta`` has no intercept), are not decayed.  With
     ``sample_weight`` (or ``class_weight``) the mean is the weighted mean
     ``sum_i w_i L_i / sum_i w_i`` and the weight decay is unchanged, so that only the
     weights' ratios count: integer weights give the fit on the rows repeated that many
