@@ -84,3 +84,17 @@ def test_gradcheck_of_a_sparse_autoencoder_prints_its_cost_term_by_term(capsys):
 def test_gradcheck_of_another_model_prints_no_sparse_terms(capsys):
     assert main(["gradcheck", "--sizes", "3", "4", "2"]) == 0
     assert "sparsity penalty" not in capsys.readouterr().out
+
+
+def test_gradcheck_counts_one_example_in_the_singular(tmp_path, capsys):
+    """Before: "on 1 random inputs in [0.1, 0.9]" and "on 1 normalised 8x8 ... patches"."""
+    assert main(["gradcheck", "--sparse-autoencoder", "--sizes", "4", "2",
+                 "--samples", "1"]) == 0
+    assert "; on 1 random input in [0.1, 0.9]\n" in capsys.readouterr().out
+    assert main(["gradcheck", "--sparse-autoencoder", "--sizes", "4", "2",
+                 "--samples", "2"]) == 0
+    assert "; on 2 random inputs in [0.1, 0.9]\n" in capsys.readouterr().out
+    net_file = tmp_path / "net.npz"
+    cr.mlp([3, 2]).save(net_file)
+    assert main(["gradcheck", "--model", str(net_file), "--samples", "1"]) == 0
+    assert "\non 1 random example\n" in capsys.readouterr().out

@@ -16,6 +16,11 @@ import argparse
 import numpy as np
 
 
+def _count(n: int, noun: str, plural: str | None = None) -> str:
+    """``n`` and the noun, plural unless ``n`` is 1 ("1 random input", "5 random inputs")."""
+    return f"{n} {noun}" if n == 1 else f"{n} {plural or noun + 's'}"
+
+
 def _random_targets(net, rng: np.random.Generator, n: int) -> np.ndarray:
     """Targets the network's loss takes: class labels, 0/1 columns, counts or real values."""
     k = net.n_outputs
@@ -78,19 +83,20 @@ def _saved_model(args: argparse.Namespace, rng: np.random.Generator):
             Y = (None if isinstance(model, SparseAutoencoder)
                  else rng.choice(np.asarray(model.classes_), size=args.samples))
             about = f"{args.model}: {name}, the cost its training minimises"
-            return model, f"{about}\non {args.samples} random inputs in [0.1, 0.9]", X, Y
+            where = f"{_count(args.samples, 'random input')} in [0.1, 0.9]"
+            return model, f"{about}\non {where}", X, Y
         net = model.network_
         X = rng.normal(size=(args.samples, n_in))
         Y = _random_targets(net, rng, args.samples)
-        return net, f"{args.model}: {name}\n{net.summary()}\non {args.samples} random " \
-            "examples", X, Y
+        return net, f"{args.model}: {name}\n{net.summary()}\non " \
+            f"{_count(args.samples, 'random example')}", X, Y
     net = model.network
     if args.data is None:
         n_in = net.n_inputs
         shape = n_in if isinstance(n_in, tuple) else (n_in,)
         X = rng.normal(size=(args.samples, *shape))
         Y = _random_targets(net, rng, args.samples)
-        where = f"{args.samples} random examples"
+        where = _count(args.samples, "random example")
     else:
         from ._cli_models_provenance import _data_seed
         from ._cli_models_scores import _refuse_one_of_several

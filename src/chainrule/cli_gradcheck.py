@@ -44,9 +44,10 @@ import math
 
 import numpy as np
 
+from ._cli_gradcheck_model import _count, _random_targets, _saved_model
+
 # the model-file path; _load_model stays importable from here (_cli_models_data imports it)
 from ._cli_gradcheck_model import _load_model as _load_model
-from ._cli_gradcheck_model import _random_targets, _saved_model
 from .cli_args import (
     backprop_activation_name,
     check_loss_output,
@@ -234,10 +235,11 @@ def _sparse_autoencoder(args: argparse.Namespace, rng: np.random.Generator):
         from .images import natural_patches
 
         X = natural_patches(args.samples, side, seed=_seed(args))
-        where = f"{args.samples} normalised {side}x{side} natural-image patches"
+        where = _count(args.samples, f"normalised {side}x{side} natural-image patch",
+                       f"normalised {side}x{side} natural-image patches")
     else:
         X = rng.uniform(0.1, 0.9, size=(args.samples, n_in))
-        where = f"{args.samples} random inputs in [0.1, 0.9]"
+        where = f"{_count(args.samples, 'random input')} in [0.1, 0.9]"
     # the untrained autoencoder: its initial weights, and the cost its fit minimises
     ae.network_ = ae._build(n_in)
     ae.n_features_in_ = n_in
