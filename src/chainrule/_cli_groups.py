@@ -27,7 +27,7 @@ import numpy as np
 from ._cli_sample_weight import is_csv, is_pipe
 
 __all__ = ["GROUPS_HELP", "add_groups_option", "check_val_classes", "fewest_groups",
-           "group_folds", "group_record", "groups_said", "read_target", "val_split",
+           "group_folds", "group_ids", "group_record", "groups_said", "read_target", "val_split",
            "with_groups"]
 
 _OPTION = "--groups"
@@ -150,7 +150,8 @@ def with_groups(args: argparse.Namespace, table):
         y = np.asarray(table.y)
         rest = names[:-1]
         return replace(table, y=y[:, 0] if len(rest) == 1 else y[:, :-1],
-                       target_names=None if len(rest) == 1 else rest, groups=y[:, -1])
+                       target_names=None if len(rest) == 1 else rest,
+                       groups=group_ids(y[:, -1]))
     if args.data != "-" and not Path(args.data).exists() and args.data in BUNDLED:
         raise ValueError(f"{_OPTION} {name}: {args.data} is a bundled data set, which has "
                          "no groups column; give a CSV or NPZ file holding one")
@@ -174,7 +175,41 @@ def with_groups(args: argparse.Namespace, table):
         i = int(np.flatnonzero(missing)[0])
         raise ValueError(f"{_OPTION} {name}: {read.source} row {i}, array {name!r}: the "
                          "group is missing; every example needs its group")
-    return replace(table, groups=cells)
+    return replace(table, groups=group_ids(cells))
+
+
+_INTEGER = re.compile(r"[+-]?[0-9]+")
+
+
+def group_ids(cells: np.ndarray) -> np.ndarray:
+    """The groups of ``cells`` (of shape (n_samples,), one ID per example) as they are
+    compared: a column of numbers as numbers (``1``, ``1.0``, `` 1`` and ``1e0`` one
+    group, as pandas reads such a column), integers exactly (IDs past 2**53 kept apart);
+    a column of which a cell is no number as text, stripped as the CSV reader strips
+    every cell (``"a"`` and ``" a "`` one group); an array of numbers (NPZ) as it is.
+
+    Returns
+    -------
+    ndarray of shape (n_samples,)
+        Of int64 (object for integers past its range), float64 or str.
+    """
+    cells = np.asarray(cells)
+    if cells.dtype.kind not in "USO":
+        return cells
+    text = [str(cell).strip() for cell in cells.tolist()]
+    if all(_INTEGER.fullmatch(cell) for cell in text):
+        ints = [int(cell) for cell in text]
+        try:
+            return np.array(ints, dtype=np.int64)
+        except OverflowError:  # IDs past int64: Python's integers, exact
+            return np.array(ints, dtype=object)
+    try:
+        numbers = [float(cell) for cell in text]
+    except ValueError:  # a cell of text: the column is of text IDs
+        return np.array(text, dtype=str)
+    if any("_" in cell for cell in text):  # Python's 1_000: text to pandas
+        return np.array(text, dtype=str)
+    return np.array(numbers, dtype=np.float64)
 
 
 def group_record(args: argparse.Namespace, table) -> dict | None:
