@@ -17,6 +17,7 @@ import sys
 import time
 
 from ._cli_groups import fewest_groups, group_record
+from ._cli_groups_logo import folds_type, logo_words
 from ._cli_models_cv_folds import _folds, _rows
 from ._cli_models_cv_jobs import add_n_jobs
 from ._cli_models_cv_table import json_text, print_table, summary
@@ -56,7 +57,8 @@ def _add_cv(sub: argparse._SubParsersAction) -> None:
         "split into --folds K folds (scikit-learn's StratifiedKFold for a classifier of one "
         "target, every class needing K examples or more; KFold for regression, several "
         "targets or multi-label; shuffled with --seed; with --groups COLUMN, whole groups: "
-        "StratifiedGroupKFold or GroupKFold; with --time-ordered, the rows in order: "
+        "StratifiedGroupKFold or GroupKFold, and with --folds all LeaveOneGroupOut, each group "
+        "held out once; with --time-ordered, the rows in order: "
         "TimeSeriesSplit, each fold trained on the rows before its held-out block), and "
         "for each fold a network is "
         "trained exactly as chainrule train trains it on the fold's training rows alone "
@@ -73,8 +75,10 @@ def _add_cv(sub: argparse._SubParsersAction) -> None:
         "settings chosen with chainrule train.",
         epilog="example: chainrule cv iris --hidden 16 --epochs 50 --folds 5 --seed 0")
     add_train_options(p)
-    p.add_argument("--folds", type=int, default=5, metavar="K",
-                   help="number of folds, 2 to the number of examples (default: 5)")
+    p.add_argument("--folds", type=folds_type, default=5, metavar="K",
+                   help="number of folds, 2 to the number of examples; with --groups, "
+                   "'all': leave-one-group-out (scikit-learn's LeaveOneGroupOut), one fold "
+                   "per group, each group held out once (default: 5)")
     p.add_argument("--json", action="store_true",
                    help="print each fold's scores and their mean and standard deviation "
                    "(each target's too, of several) as JSON")
@@ -293,7 +297,7 @@ def _print_scores(args: argparse.Namespace, table, task: str, splitter: str, fol
                                summary([row["targets"][name] for row in rows]), strict=True))
                 for name in names or ()}
         print(json_text({"folds": len(folds), "splitter": splitter,
-                          "shuffle": ordered is None,
+                          "shuffle": ordered is None and splitter != "LeaveOneGroupOut",
                           "seed": args.seed, "samples": table.n_samples, "task": task,
                           "per_fold": rows, "mean": mean, "std": std,
                           "folds_scored": counts, **({"targets": each} if names else {}),
@@ -306,7 +310,8 @@ def _print_scores(args: argparse.Namespace, table, task: str, splitter: str, fol
     print_table(table, task, splitter if grouped is None else f"{splitter} of "
                 f"{grouped['count']} groups of {grouped['column']!r}", args.seed, rows, mean,
                 std, counts, len(folds), whole_numbers_note(table, task, args.task, args.loss),
-                None if ordered is None else folds_words(splitter, ordered, args.seed))
+                folds_words(splitter, ordered, args.seed) if ordered is not None else
+                logo_words(grouped, args.seed) if splitter == "LeaveOneGroupOut" else None)
 
 
 def _run_folds(args: argparse.Namespace, table, task: str, several: bool, lbfgs: bool,

@@ -20,19 +20,28 @@ def _rows(table, idx: np.ndarray):
                    groups=None if table.groups is None else table.groups[idx])
 
 
-def _folds(table, task: str, several: bool, k: int, seed: int, groups: str | None = None,
-           time_ordered: bool = False) -> tuple[str, list]:
+def _folds(table, task: str, several: bool, k: int | str, seed: int,
+           groups: str | None = None, time_ordered: bool = False) -> tuple[str, list]:
     """The name of the splitter and its (training rows, held-out rows) of each fold; of
     whole groups where ``table.groups`` holds them (``--groups``' column ``groups``:
     ``_cli_groups.group_folds``); ``TimeSeriesSplit``'s of the rows in order with
-    ``time_ordered`` (``--time-ordered``: ``_cli_time_order.time_folds``)."""
+    ``time_ordered`` (``--time-ordered``: ``_cli_time_order.time_folds``);
+    ``LeaveOneGroupOut``'s with ``k`` ``"all"`` (``--folds all``:
+    ``_cli_groups_logo``)."""
     from sklearn.model_selection import KFold, StratifiedKFold
 
     from ._cli_groups import group_folds
+    from ._cli_groups_logo import ALL, check_all, logo_folds
     from ._cli_time_order import time_folds
     from .saved_model import fit_labels
 
     n = table.n_samples
+    if k == ALL:  # --folds all: leave-one-group-out
+        check_all(groups if table.groups is not None else None, time_ordered)
+        splitter, folds = logo_folds(table, task, several, groups)
+        if task == "classification" and several:  # multi-label
+            _check_multilabel_folds(table, folds, seed, splitter)
+        return splitter, folds
     if not 2 <= k <= n:
         raise ValueError(
             f"--folds {k}: " + ("cross-validation needs 2 folds or more (each fold's "

@@ -20,6 +20,7 @@ import sys
 
 import numpy as np
 
+from ._cli_groups_logo import folds_type
 from ._cli_models_cv_jobs import add_n_jobs
 from ._cli_models_train import add_train_options
 from .cli_args import model_path, positive_int
@@ -68,8 +69,9 @@ def _add_tune(sub: argparse._SubParsersAction) -> None:
                    "scikit-learn's ParameterSampler (random_state --seed) instead of every "
                    "one; N larger than the grid tries each once, said (default: every "
                    "combination)")
-    p.add_argument("--folds", type=int, default=5, metavar="K",
-                   help="number of folds, as chainrule cv's (default: 5)")
+    p.add_argument("--folds", type=folds_type, default=5, metavar="K",
+                   help="number of folds, as chainrule cv's; with --groups, 'all': "
+                   "leave-one-group-out, one fold per group (default: 5)")
     p.add_argument("--scoring", choices=_SCORING, default=None,
                    help="the score that ranks the combinations, one of evaluate's "
                    "(default: accuracy for classification, r2 for regression, as "

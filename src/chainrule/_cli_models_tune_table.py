@@ -7,6 +7,7 @@ from __future__ import annotations
 import argparse
 import shlex
 
+from ._cli_groups_logo import logo_words
 from ._cli_models_cv_table import json_text
 from ._cli_models_data import _NAMES
 from ._cli_time_order import folds_words
@@ -54,7 +55,8 @@ def print_results(args: argparse.Namespace, search: dict, results: list[dict],
         print(json_text({
             "search": search["search"], "grid": search["grid"], "random": args.random,
             "folds": search["folds"], "splitter": search["splitter"],
-            "shuffle": not search.get("time_ordered"),
+            "shuffle": not search.get("time_ordered") and (
+                search["splitter"] != "LeaveOneGroupOut"),
             **({"groups": search["groups"]} if search.get("groups") else {}),
             **({"time_ordered": search["time_ordered"]} if search.get("time_ordered") else {}),
             "seed": args.seed, "samples": search["samples"], "task": search["task"],
@@ -76,6 +78,8 @@ def print_results(args: argparse.Namespace, search: dict, results: list[dict],
           f"{search['folds']} folds ("
           + (folds_words(search["splitter"], search["time_ordered"], args.seed)
              if search.get("time_ordered") else
+             logo_words(search["groups"], args.seed)
+             if search["splitter"] == "LeaveOneGroupOut" else
              f"{search['splitter']}{_of_groups(search)}, shuffled with seed {args.seed})")
           + "; "
           f"ranked by the mean {_NAMES[key]} ("
