@@ -50,7 +50,8 @@ def test_cv_folds_are_time_series_split_train_and_evaluate(tmp_path, capsys):
     result = _cv(capsys, data, "--time-ordered", *options, "--folds", "3")
     splits = list(TimeSeriesSplit(n_splits=3).split(X))
     assert result["splitter"] == "TimeSeriesSplit" and result["shuffle"] is False
-    assert result["time_ordered"] == {"never_held_out": len(splits[0][0])}
+    assert result["time_ordered"] == {"never_held_out": len(splits[0][0]), "gap": 0,
+                                      "max_train_rows": None}
     assert len(result["per_fold"]) == 3
     for i, ((train, held), row) in enumerate(zip(splits, result["per_fold"], strict=True)):
         fit = _write(tmp_path / f"fit{i}.csv", ["t", "a", "y"], X[train], y[train])

@@ -212,7 +212,9 @@ def setup(args: argparse.Namespace, tables: dict | None = None) -> tuple:
         _numeric_targets(table, args)
     splitter, folds = _folds(table, task, several, args.folds, args.seed,
                              getattr(args, "groups", None),
-                             getattr(args, "time_ordered", False))
+                             getattr(args, "time_ordered", False),
+                             getattr(args, "gap", 0) or 0,
+                             getattr(args, "max_train_rows", None))
     check_folds(args, table.sample_weight, folds, splitter)  # --sample-weight's, each > 0
     if args.val_fraction is None:  # train's default, decided once for every fold: 0.1 if
         # each fold trains on 20 rows or more, else none (per fold, 24 rows in 5 folds would

@@ -21,11 +21,13 @@ def _rows(table, idx: np.ndarray):
 
 
 def _folds(table, task: str, several: bool, k: int | str, seed: int,
-           groups: str | None = None, time_ordered: bool = False) -> tuple[str, list]:
+           groups: str | None = None, time_ordered: bool = False, gap: int = 0,
+           max_train_rows: int | None = None) -> tuple[str, list]:
     """The name of the splitter and its (training rows, held-out rows) of each fold; of
     whole groups where ``table.groups`` holds them (``--groups``' column ``groups``:
     ``_cli_groups.group_folds``); ``TimeSeriesSplit``'s of the rows in order with
-    ``time_ordered`` (``--time-ordered``: ``_cli_time_order.time_folds``);
+    ``time_ordered`` (``--time-ordered``: ``_cli_time_order.time_folds``, of ``gap``
+    and ``max_train_rows``);
     ``LeaveOneGroupOut``'s with ``k`` ``"all"`` (``--folds all``:
     ``_cli_groups_logo``)."""
     from sklearn.model_selection import KFold, StratifiedKFold
@@ -49,7 +51,7 @@ def _folds(table, task: str, several: bool, k: int | str, seed: int,
                                 f"{table.source} has {n} examples, and each fold needs one "
                                 f"held out at least: give --folds {n} or fewer"))
     if time_ordered:
-        splitter, folds = time_folds(table, task, several, k)
+        splitter, folds = time_folds(table, task, several, k, gap, max_train_rows)
         if task == "classification" and several:  # multi-label
             _check_multilabel_folds(table, folds, seed, splitter)
         return splitter, folds

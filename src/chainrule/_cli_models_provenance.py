@@ -104,8 +104,8 @@ def _trained_on(model, data: str, seed: int, n: int) -> str:
         rows = model.metadata.get("data_rows")
         if changed and isinstance(rows, int) and not isinstance(rows, bool) and rows > 0:
             n_val = _n_validation(rows, fraction, training)
-            then = (f"{rows - n_val} training and {n_val} validation" if n_val else
-                    "all training examples")
+            then = (f"{_n_training(rows, n_val, training)} training and {n_val} validation"
+                    if n_val else "all training examples")
             return (f", the file the model was trained on, changed since (it held {rows} "
                     f"examples then: {then})")
         if changed:
@@ -117,10 +117,13 @@ def _trained_on(model, data: str, seed: int, n: int) -> str:
             data not in GENERATED or seed == training.get("seed"))):
         return ""
     n_val = _n_validation(n, fraction, training)
-    seen = (f"{n - n_val} training and {n_val} validation examples" if n_val else
-            f"all {n} training examples")
-    return (f", the data the model was trained on ({seen}; none held out: not a test "
-            "score)")
+    n_fit = _n_training(n, n_val, training)
+    seen = (f"{n_fit} training and {n_val} validation examples" if n_val else
+            f"all {n} training examples" if n_fit == n else f"{n_fit} training examples")
+    held = "none held out: "
+    if n_fit + n_val < n:  # --time-ordered's --gap, --max-train-rows: rows of neither
+        seen, held = seen + f", {n - n_fit - n_val} of neither (--gap, --max-train-rows)", ""
+    return f", the data the model was trained on ({seen}; {held}not a test score)"
 
 
 def _validation_data(model, data: str) -> str | None:
@@ -165,6 +168,22 @@ def _validation_data(model, data: str) -> str | None:
     then = (f" (it held {rows} examples then)"
             if isinstance(rows, int) and not isinstance(rows, bool) else "")
     return f", the model's validation file (--val-data), changed since{then}"
+
+
+def _n_training(n: int, n_val: int, training: dict | None = None) -> int:
+    """How many of ``n`` examples train trained on, ``n_val`` of them validating: the
+    others, less the rows of ``--time-ordered``'s ``--gap`` before the validation rows
+    and those before its ``--max-train-rows`` window, where ``training`` records them."""
+    training = training or {}
+    gap, most = training.get("gap"), training.get("max_train_rows")
+    n_fit = n - n_val
+    if not training.get("time_ordered"):
+        return n_fit
+    if isinstance(gap, int) and not isinstance(gap, bool) and n_val:
+        n_fit -= max(0, min(gap, n_fit))
+    if isinstance(most, int) and not isinstance(most, bool) and most > 0:
+        n_fit = min(n_fit, most)
+    return n_fit
 
 
 def _n_validation(n: int, fraction: float, training: dict | None = None) -> int:

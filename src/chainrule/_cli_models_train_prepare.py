@@ -317,7 +317,7 @@ def prepare(args: argparse.Namespace, table: Table, several: bool, run_settings:
                    y if task == "classification" and not several else None)
             if table.groups is None or not args.val_fraction else  # whole groups
             _groups.val_split(table, args))
-        if ordered and len(val_idx) and task == "classification" and (
+        if ordered and task == "classification" and (
                 not several):  # the last rows, not stratified: a class may be all there
             _time.check_val_classes(table, args, meta["labels"], y, train_idx)
         if table.groups is not None and len(val_idx) and task == "classification" and (

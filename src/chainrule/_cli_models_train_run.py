@@ -149,8 +149,14 @@ def _train_run(args: argparse.Namespace, sigterm: SigtermAsCtrlC) -> int:
           + (f" (whole groups of {args.groups!r}: {len(np.unique(table.groups[val_idx]))} "
              f"of {len(np.unique(table.groups))})"
              if table.groups is not None and len(val_idx) else "")
-          + (" (the last rows: --time-ordered)"
-             if getattr(args, "time_ordered", False) and len(val_idx) else ""))
+          + (" (the last rows: --time-ordered"
+             + (f"; the {args.gap} before them left out: --gap" if getattr(args, "gap", 0)
+                else "") + ")"
+             if getattr(args, "time_ordered", False) and len(val_idx) else "")
+          + (f" (training: at most the last {args.max_train_rows} rows"
+             + ("" if not len(val_idx) else " before the gap" if getattr(args, "gap", 0)
+                else " before them") + ": --max-train-rows)"
+             if getattr(args, "max_train_rows", None) is not None else ""))
     print(net.summary())
     if args.find_lr:  # the learning-rate range test instead of the run
         return find_lr(args, net, X_fit, T_fit, steps, class_weight, w_fit)
@@ -242,7 +248,9 @@ def _train_run(args: argparse.Namespace, sigterm: SigtermAsCtrlC) -> int:
         **({"groups": args.groups, "val_rows": len(val_idx)}
            if table.groups is not None else {}),
         # --time-ordered: the last val_rows rows validated, not a random draw
-        **({"time_ordered": True, "val_rows": len(val_idx)}
+        **({"time_ordered": True, "val_rows": len(val_idx),
+            "gap": getattr(args, "gap", 0) if len(val_idx) else 0,
+            "max_train_rows": getattr(args, "max_train_rows", None)}
            if getattr(args, "time_ordered", False) else {}),
         # the training time of the whole run, over the slots of a resumed one
         "stop_reason": history.stop_reason, "seconds": round(before + seconds, 3),

@@ -44,6 +44,9 @@ _OWNED = {
     "groups": "every combination is cross-validated on the same folds: give --groups once",
     "time_ordered": "every combination is cross-validated on the same folds: give "
                     "--time-ordered once",
+    "gap": "every combination is cross-validated on the same folds: give --gap once",
+    "max_train_rows": "every combination is cross-validated on the same folds: give "
+                      "--max-train-rows once",
 }
 _TUNE_OPTIONS = ("folds", "grid", "random", "scoring", "json", "n-jobs")
 

@@ -31,7 +31,7 @@ _RUN_OPTIONS = {
     "label_smoothing": "--label-smoothing", "categorical": "--categorical",
     "sample_weight": "--sample-weight", "impute": "--impute", "fill_value": "--fill-value",
     "missing_indicator": "--missing-indicator", "groups": "--groups",
-    "time_ordered": "--time-ordered",
+    "time_ordered": "--time-ordered", "gap": "--gap", "max_train_rows": "--max-train-rows",
 }
 
 
@@ -42,6 +42,7 @@ def run_options(args: argparse.Namespace, steps: Mapping[str, object]) -> dict:
     # --missing-indicator not given: None, as a run from before it recorded nothing
     options["missing_indicator"] = True if options["missing_indicator"] else None
     options["time_ordered"] = True if options["time_ordered"] else None  # (as it)
+    options["gap"] = options["gap"] or None  # 0: none, as a run from before it
     # the columns named categorical, in any order (a run from before it: None, as none)
     forced = getattr(args, "categorical", None)
     options["categorical"] = sorted(set(forced)) if forced else None
