@@ -35,9 +35,10 @@ TIME_ORDERED_HELP = (
 
 GAP_HELP = (
     "with --time-ordered: ROWS rows left out just before each held-out block, neither "
-    "trained on nor scored (scikit-learn's TimeSeriesSplit gap), so that a feature lagged "
-    "by up to ROWS rows (yesterday's sales) of a held-out row is never a training row's "
-    "target; train's: the ROWS rows before its last --val-fraction rows (default: 0)")
+    "trained on nor scored (scikit-learn's TimeSeriesSplit gap): where a row's target "
+    "looks up to ROWS rows ahead (next week's sales) or its features are lags of the "
+    "target, the last training rows would otherwise share values with the held-out "
+    "block; train's: the ROWS rows before its last --val-fraction rows (default: 0)")
 
 MAX_TRAIN_ROWS_HELP = (
     "with --time-ordered: each fold trains on the last ROWS rows before its held-out block "
