@@ -90,6 +90,9 @@ def _check_multilabel_folds(table, folds: list, seed: int, splitter: str = "KFol
     train's own message.
     """
     y = np.asarray(table.y)
+    # LeaveOneGroupOut (--folds all) and TimeSeriesSplit draw nothing: no --seed to name
+    logo, seeded = splitter == "LeaveOneGroupOut", splitter not in ("LeaveOneGroupOut",
+                                                                     "TimeSeriesSplit")
     for j, name in enumerate(table.target_names):
         values, counts = np.unique(y[:, j], return_counts=True)
         if len(values) != 2:
@@ -100,11 +103,18 @@ def _check_multilabel_folds(table, folds: list, seed: int, splitter: str = "KFol
                 continue
             rare = 0 if values[0].item() not in seen else 1
             value, other, c = values[rare].item(), values[1 - rare].item(), int(counts[rare])
+            advice = ("give fewer --folds or another --seed" if seeded else
+                      "give --folds K (GroupKFold), whose folds hold several groups out"
+                      if logo else "give fewer --folds (longer first training rows)")
             raise ValueError(
-                f"--folds {len(folds)}: the target {name!r} is {value!r} in {c} "
-                f"example{'s' if c != 1 else ''} of {table.source}, held out by fold {i} "
-                f"({splitter}, --seed {seed}), whose training rows are then all {other!r}: a "
-                "multi-label classifier learns each target from both of its values; "
-                + ("give fewer --folds or another --seed" if c > 1 else
+                f"--folds {'all' if logo else len(folds)}: the target {name!r} is {value!r} "
+                f"in {c} example{'s' if c != 1 else ''} of {table.source}, "
+                + (f"none among the training rows of fold {i} ({splitter}), which are all "
+                   f"{other!r}" if splitter == "TimeSeriesSplit" else
+                   f"held out by fold {i} ({splitter}{f', --seed {seed}' if seeded else ''}), "
+                   f"whose training rows are then all {other!r}")
+                + ": a multi-label classifier learns each target "
+                "from both of its values; "
+                + (advice if c > 1 else
                    "a value of one example is always held out by one fold: leave out the "
                    "target or that example"))
