@@ -77,7 +77,7 @@ def test_a_file_more_than_numbers_is_read_as_before(tmp_path, late, monkeypatch)
 
     for kw in ({}, {"categorical": True}, {"missing": "mean"}):
         got = read(**kw)
-        monkeypatch.setattr(tabular_csv, "numbers_plan", lambda *a, **k: None)
+        monkeypatch.setattr(tabular_csv, "stream_plan", lambda *a, **k: None)
         want = read(**kw)
         monkeypatch.undo()
         if isinstance(want, str):

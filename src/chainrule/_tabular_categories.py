@@ -14,7 +14,7 @@ its distinct cells, stripped of spaces around them, sorted as text (the order of
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -280,11 +280,12 @@ class Encoding:
         """Whether one of ``columns`` is categorical whatever its cells hold."""
         return any(c in self.forced or c in (self.known or {}) for c in columns)
 
-    def encode(self, table: Table, cells: list[Sequence[str]]) -> Table:
+    def encode(self, table: Table, cells: Iterable[Sequence[str] | np.ndarray]) -> Table:
         """``table`` with its features read from ``cells`` (the n_rows cells of each
-        column of ``table.feature_names``, as written): numbers, or a categorical
-        column's 0/1 columns in its place (``table.columns`` and ``table.categories``
-        then say which).
+        column of ``table.feature_names``, as written, or a column neither known nor
+        named categorical already read as float64 numbers, NaN where missing): numbers,
+        or a categorical column's 0/1 columns in its place (``table.columns`` and
+        ``table.categories`` then say which).
 
         A column that is neither known nor named categorical and whose cells are all
         finite numbers is read in one pass of ``float``, as a file of numbers is: only
@@ -292,6 +293,9 @@ class Encoding:
         """
         parts, found = [], {}
         for name, written in zip(table.feature_names, cells, strict=True):
+            if isinstance(written, np.ndarray) and written.dtype == np.float64:
+                parts.append(written[:, None])  # read as numbers already, gaps as NaN
+                continue
             numbers = (None if name in self.forced or name in (self.known or {})
                        else _finite_floats(written))
             if numbers is None and self.missing and not (

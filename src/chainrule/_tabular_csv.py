@@ -10,13 +10,14 @@ import io
 import itertools
 import operator
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 
 from ._tabular_categories import Encoding
-from ._tabular_csv_numbers import NumberRows, Restart, numbers_plan
+from ._tabular_csv_stream import Restart, StreamRows, read_table, stream_plan
 from ._tabular_table import (
     GAP_TEXT,
     TEXT_FEATURES_HINT,
@@ -61,9 +62,42 @@ def _read_csv(path: Path | str, target: str | None, features: list[str] | None,
     columns are one-hot encoded (None: none is, text is refused); ``missing``: a missing
     feature cell is a NaN (``--impute``), not refused.
 
-    A file (``stream``) whose header is plain names and whose features are finite
-    numbers is read row by row (:mod:`chainrule._tabular_csv_numbers`), without a
-    string per cell; any other is held as text and checked as a whole."""
+    A file (``stream``: one that can be read again, a regular file or standard input's
+    text kept) whose header is plain names is read row by row, column by column
+    (:mod:`chainrule._tabular_csv_stream`), without a string per cell; any other, and
+    one that turns out to need it, is held as text and checked as a whole."""
+    if text is not None:
+        stream = stream and text.seekable()
+    else:
+        stream = stream and Path(path).is_file()
+    try:
+        table = _read_rows(path, target, features, need_target, features_what, nan_class,
+                           more, text, encoding, missing, stream)
+    except Restart:  # not a file for the rows as they come: read again, as a whole
+        table = None
+    if table is None:  # (out of the handler: the rows read so far are let go first)
+        if text is not None:
+            text.seek(0)
+        table = _read_rows(path, target, features, need_target, features_what, nan_class,
+                           more, text, encoding, missing, stream=False)
+    return table
+
+
+def _has_nul(path: Path | str) -> bool:
+    """Whether the file at ``path`` holds a NUL byte (read 64 KiB at a time, as bytes)."""
+    with open(path, "rb") as fh:
+        while block := fh.read(1 << 16):
+            if b"\0" in block:
+                return True
+    return False
+
+
+def _read_rows(path: Path | str, target: str | None, features: list[str] | None,
+               need_target: bool, features_what: str, nan_class: bool,
+               more: tuple[str, ...], text: io.TextIOBase | None,
+               encoding: Encoding | None, missing: bool, stream: bool) -> Table:
+    """:func:`_read_csv`'s reading: by the rows as they come where ``stream``
+    (:class:`Restart` where the whole file is needed), else as a whole."""
     try:
         opened = (open(path, newline="", encoding="utf-8-sig") if text is None else
                   contextlib.nullcontext(text))
@@ -71,9 +105,12 @@ def _read_csv(path: Path | str, target: str | None, features: list[str] | None,
             # utf-8-sig takes one byte-order mark off; a file saved twice by an editor that
             # adds one holds more, which would stay in the first column's name
             first = fh.readline().lstrip("\ufeff")
-            reader = csv.reader(_without_nul(itertools.chain([first], fh), path), strict=True)
+            lines = itertools.chain([first], fh)
+            if text is not None or not Path(path).is_file() or _has_nul(path):
+                lines = _without_nul(lines, path)
+            reader = csv.reader(lines, strict=True)
             rows, line = [], 1  # the line each row starts on: a quoted field may span lines
-            numbers = None  # a file of numbers: its rows as they come, not as text
+            numbers = None  # a file read column by column: its rows as they come
             for row in reader:
                 # a row of blank cells is skipped; most rows show it at their first cell
                 if not ((row and row[0].strip()) or any(cell.strip() for cell in row)):
@@ -82,17 +119,19 @@ def _read_csv(path: Path | str, target: str | None, features: list[str] | None,
                     numbers.add(line, row)
                 else:
                     rows.append((line, row))
-                    if len(rows) == 1 and stream and text is None and Path(path).is_file():
-                        plan = numbers_plan([cell.strip() for cell in row], target, features,
-                                            more, need_target, encoding, _is_number)
-                        numbers = None if plan is None else NumberRows(plan, len(row))
+                    if len(rows) == 1 and stream:
+                        plan = stream_plan([cell.strip() for cell in row], target, features,
+                                           more, need_target, encoding, _is_number)
+                        numbers = None if plan is None else StreamRows(plan, len(row),
+                                                                       missing)
                 line = reader.line_num + 1
             if numbers is not None:
-                return numbers.table(path, need_target, nan_class, missing, _target_column,
-                                     Table)
-    except Restart:  # not a file of numbers alone: read again, as a whole
-        return _read_csv(path, target, features, need_target, features_what, nan_class,
-                         more, text, encoding, missing, stream=False)
+                return read_table(numbers, path, need_target, nan_class, missing, encoding,
+                                  {"target_column": _target_column,
+                                   "target_cells": _target_cells,
+                                   "parse_floats": _parse_floats,
+                                   "with_gaps": _with_gaps_written, "table_type": Table,
+                                   "hint": TEXT_FEATURES_HINT})
     except UnicodeDecodeError:
         if text is not None:  # standard input's bytes, decoded as they are read
             raise UnreadableFileError(f"{path}: not UTF-8 text; expected a CSV file") from None
@@ -194,7 +233,7 @@ def _read_csv(path: Path | str, target: str | None, features: list[str] | None,
             table.X[:, j] = _parse_floats(_cells(body, c), table.where,
                                           f"column {header[c]!r}", TEXT_FEATURES_HINT,
                                           missing)
-    return _with_gaps_written(table, body, cols) if missing else table
+    return _with_gaps_written(table, _body_spellings(body), cols) if missing else table
 
 
 def _target_column(cells: np.ndarray, target: str, lines: np.ndarray, path: Path | str,
@@ -214,19 +253,27 @@ def _target_column(cells: np.ndarray, target: str, lines: np.ndarray, path: Path
     return y
 
 
-def _with_gaps_written(table: Table, body: list[tuple[int, list[str]]],
+def _with_gaps_written(table: Table, spellings: Callable[[int, np.ndarray], Counter],
                        cols: list[int]) -> Table:
     """``table`` (read with ``missing``) with its ``gaps_written``: how each column's
-    missing cells (NaN in its first feature) are written, where not all are empty."""
+    missing cells (NaN in its first feature) are written, where not all are empty;
+    ``spellings(c, rows)``: the Counter of column ``c``'s cells at ``rows``, stripped, in
+    the order first seen."""
     written, j = {}, 0
     for name, c in zip(table.columns or table.feature_names, cols, strict=True):
         rows = np.flatnonzero(np.isnan(table.X[:, j]))
         j += len(table.categories[name]) if table.categories and name in table.categories \
             else 1
-        counts = Counter(body[i][1][c].strip() for i in rows)
+        counts = spellings(c, rows)
         if counts and set(counts) != {""}:
             written[name] = dict(counts)
     return replace(table, gaps_written=written) if written else table
+
+
+def _body_spellings(body: list[tuple[int, list[str]]]
+                    ) -> Callable[[int, np.ndarray], Counter]:
+    """:func:`_with_gaps_written`'s ``spellings`` of the rows ``body``."""
+    return lambda c, rows: Counter(body[i][1][c].strip() for i in rows)
 
 
 def _cells(body: list[tuple[int, list[str]]], c: int) -> np.ndarray:
