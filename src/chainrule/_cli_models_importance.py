@@ -62,11 +62,14 @@ def _scorings(model) -> tuple[str, ...]:
 class _Outputs:
     """The outputs of one forward pass of ``model`` over ``X``, standing for the model in
     evaluate's scores (``_scores``, ``_class_scores``): its ``predict_proba`` (a
-    classifier) or ``predict`` (a regression) gives them back whatever it is given."""
+    classifier) or ``predict`` (a regression) gives them back whatever it is given.
+    :meth:`log_proba`, a classifier's ``predict_log_proba`` (what ROC AUC ranks by where
+    the probabilities round to 1), is a second pass, made when it is first asked for."""
 
     def __init__(self, model, X: np.ndarray) -> None:
         self.task, self.labels = model.task, model.labels
         self.multilabel = getattr(model, "multilabel", False)
+        self._model, self._X, self._log = model, X, None
         self.out = (model.predict_proba(X) if model.task == "classification"
                     else model.predict(X))
 
@@ -75,6 +78,11 @@ class _Outputs:
 
     def predict(self, X: object) -> np.ndarray:
         return self.out
+
+    def log_proba(self) -> np.ndarray:
+        if self._log is None:
+            self._log = self._model.predict_log_proba(self._X)
+        return self._log
 
 
 def _score(model, X: np.ndarray, y: np.ndarray, name: str, given: bool = True,

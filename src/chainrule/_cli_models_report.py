@@ -88,7 +88,7 @@ def _evaluation(model, table, report: bool = False, sample_weight: np.ndarray | 
     scores: dict = {"samples": table.n_samples, **_scores(scored, table.X, y, sw)}
     no_auc = shown = None
     if model.task == "classification":
-        more, no_auc = _class_scores(model, pred, y, sw)
+        more, no_auc = _class_scores(scored, pred, y, sw)
         scores.update(more)
         shown = _class_report(model, pred, y, names, sw) if report else None
     each = ([] if not names else _target_scores(y, pred, sw)
@@ -115,17 +115,19 @@ def _class_scores(model, proba: np.ndarray, y: np.ndarray, sample_weight: np.nda
 
     One target: scikit-learn's ``balanced_accuracy_score`` (the mean recall of the classes
     in ``y``), ``f1_score(average="macro")`` (over the classes in ``y`` or predicted, as
-    ``classification_report``'s macro average) and ``roc_auc_score``: of the second class's
-    probability for two classes, the one-vs-rest macro average (``multi_class="ovr"``) for
-    three or more.  Multi-label: the macro F1 of the targets with a positive, true or
-    predicted (1.0 where no target has any: every label is right), and ROC AUC of the
-    targets.  The prediction
+    ``classification_report``'s macro average) and ``roc_auc_score``
+    (:func:`chainrule._roc_auc.roc_auc`: of the probabilities, or where a confident
+    network rounds them to 1, of the log-probabilities): of the second class's for two
+    classes, the one-vs-rest macro average (as ``multi_class="ovr"``) for three or more.
+    Multi-label: the macro F1 of the targets with a positive, true or predicted (1.0 where
+    no target has any: every label is right), and ROC AUC of the targets.  The prediction
     is the class of the highest probability (a label's: above 0.5), as accuracy's.
 
     Parameters
     ----------
-    model : SavedModel or EstimatorModel
-        A classifier.
+    model : _Outputs
+        A classifier's outputs (``_cli_models_importance._Outputs``): its ``labels`` and
+        its ``log_proba()``, the log-probabilities ROC AUC ranks by where ``proba`` rounds.
     proba : ndarray of shape (n_samples, n_classes), or (n_samples, n_targets) multi-label
         ``model.predict_proba`` of the data.
     y : ndarray of shape (n_samples,), or (n_samples, n_targets) of 0/1 multi-label
@@ -148,6 +150,8 @@ def _class_scores(model, proba: np.ndarray, y: np.ndarray, sample_weight: np.nda
     """
     from sklearn import metrics
 
+    from ._roc_auc import roc_auc
+
     sw = sample_weight
     want = [key for key in ("balanced_accuracy", "f1_macro", "roc_auc") if only in (None, key)]
     scores = {}
@@ -168,8 +172,7 @@ def _class_scores(model, proba: np.ndarray, y: np.ndarray, sample_weight: np.nda
         if one:
             return scores, (f"{len(one)} of the {y.shape[1]} targets hold a single label in "
                             f"the data{some}; each target's ROC AUC needs examples of both")
-        return {**scores, "roc_auc": float(metrics.roc_auc_score(y, proba,
-                                                                 sample_weight=sw))}, None
+        return {**scores, "roc_auc": roc_auc(y, proba, model.log_proba, sw)}, None
     pred = proba.argmax(axis=1)
     with warnings.catch_warnings():  # "y_pred contains classes not in y_true": left out
         warnings.simplefilter("ignore", UserWarning)
@@ -188,19 +191,18 @@ def _class_scores(model, proba: np.ndarray, y: np.ndarray, sample_weight: np.nda
         return scores, (f"the data hold one class{some} ({labels[present[0]]}); ROC AUC "
                         "ranks the examples of one class against those of the others")
     if k == 2:
-        return {**scores, "roc_auc": float(metrics.roc_auc_score(y, proba[:, 1],
-                                                                 sample_weight=sw))}, None
+        return {**scores, "roc_auc": roc_auc(y, proba, model.log_proba, sw)}, None
     if len(present) < k:
         missing = [labels[j] for j in range(k) if j not in present]
         return scores, (f"the data hold {len(present)} of the model's {k} classes{some} "
                         f"(none of {', '.join(missing)}); the one-vs-rest average needs "
                         "each class")
-    try:  # probabilities that do not sum to 1 (outputs other than a softmax): refused
-        auc = metrics.roc_auc_score(y, proba, multi_class="ovr", labels=list(range(k)),
-                                    sample_weight=sw)
-    except ValueError as exc:
-        return scores, f"scikit-learn's roc_auc_score refused the outputs ({exc})"
-    return {**scores, "roc_auc": float(auc)}, None
+    if not np.allclose(1, proba.sum(axis=1)):  # outputs other than a softmax: refused
+        try:  # as scikit-learn's one-vs-rest refuses them, in its words
+            metrics.roc_auc_score(y, proba, multi_class="ovr", labels=list(range(k)))
+        except ValueError as exc:
+            return scores, f"scikit-learn's roc_auc_score refused the outputs ({exc})"
+    return {**scores, "roc_auc": roc_auc(y, proba, model.log_proba, sw)}, None
 
 
 def _plain(value):
