@@ -300,3 +300,20 @@ class _CheckedFit:
                              incremental: bool) -> np.ndarray | None:
         """The training weights: ``sw`` here; MLPClassifier multiplies in ``class_weight``."""
         return sw
+
+    def _check_split_weights(self, sw: np.ndarray | None, score_sw: np.ndarray | None,
+                             tr: np.ndarray, va: np.ndarray) -> None:
+        """Refuse, right after early stopping's split and before any training, training
+        rows (``tr``) whose weights ``sw`` (``class_weight`` included) all are 0, or
+        held-out rows (``va``) whose ``sample_weight`` (``score_sw``) all are 0: the
+        training cost or the validation score would be a mean of no weight."""
+        from ._split_weights import check_split_weights
+
+        n = len(tr) + len(va)
+        check_split_weights(
+            "sample_weight", f"early_stopping's split (validation_fraction="
+            f"{self.validation_fraction} of {n} examples)",
+            "Give some of them a weight, or choose another random_state, a larger "
+            "validation_fraction, or early_stopping=False.",
+            None if sw is None else sw[tr], None if score_sw is None else score_sw[va],
+            "" if getattr(self, "class_weight", None) is None else " (times class_weight)")

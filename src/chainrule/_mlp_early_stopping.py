@@ -75,6 +75,7 @@ def early_stopping_split(est: _BaseMLP, X: np.ndarray, Y: np.ndarray, y: np.ndar
             f"validation_fraction={est.validation_fraction} leaves {va.size} example(s) "
             "for validation; increase it or the size of the data set (need >= 2)"
         )
+    est._check_split_weights(sw, score_sw, tr, va)  # each part a positive weight
     Xv, yv, swv = X[va], y[va], None if score_sw is None else score_sw[va]
     if est.schedule is not None:  # "val_loss", "val_accuracy": these rows' metrics
         validation = (Xv, Y[va])

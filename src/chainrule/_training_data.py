@@ -173,6 +173,22 @@ def _batch_of(X: Any, Y: np.ndarray, sw: np.ndarray | None, order: np.ndarray | 
     return Xb, Yb, swb
 
 
+def _refuse_zero_val_weights(weights: object) -> None:
+    """Refuse validation rows' weights (``validation_data[2]``) that all are 0, saying so
+    (``check_sample_weight``'s message says only that their sum is not positive)."""
+    try:
+        w = np.asarray(weights, dtype=np.float64).ravel()
+    except (TypeError, ValueError):
+        return
+    if w.size and np.all(w == 0):
+        raise ValueError(
+            "validation_data[2] must be non-negative with a positive sum: the "
+            f"{w.size} validation rows all weigh 0; expected a positive weight on at least "
+            f"one validation row, to score the validation loss on; got {w.size} weights of "
+            "0. Give some of them a weight, or leave the third item out to weigh them "
+            "alike.") from None
+
+
 class _TrainingData:
     """The data of a fit: the mixin base of :class:`~chainrule.training.Trainer` that checks it."""
 
@@ -222,6 +238,7 @@ class _TrainingData:
                 swv = net.check_sample_weight(
                     validation_data[2] if len(validation_data) == 3 else None, Xv.shape[0])
             except (TypeError, ValueError) as exc:  # said of validation_data[2]
+                _refuse_zero_val_weights(validation_data[2])
                 raise type(exc)(str(exc).replace("sample_weight", "validation_data[2]")) from None
             if swv is not None:  # val_loss weighted as the training loss is
                 val = (*val, swv)
@@ -234,6 +251,14 @@ class _TrainingData:
                     f"{n_val} for validation and {m - n_val} for training; both need >= 1"
                 )
             order = np.random.default_rng([self.seed, 1]).permutation(m)  # fixed across resumes
+            if sw is not None:  # each part needs a positive weight: refused before training
+                from ._split_weights import check_split_weights
+
+                check_split_weights(
+                    "sample_weight", f"validation_fraction={self.validation_fraction} (of {m} "
+                    "examples)", "Give some of them a weight, or choose another seed or "
+                    "validation_fraction, or pass validation_data.",
+                    sw[order[n_val:]], sw[order[:n_val]])
             Xv = X[order[:n_val]]
             val = (_sparse_batch(Xv, net) if _is_sparse(Xv) else Xv.astype(net.dtype, copy=False),
                    Y[order[:n_val]].astype(net.dtype, copy=False))  # evaluated whole
