@@ -241,8 +241,7 @@ def _sparse_autoencoder(args: argparse.Namespace, rng: np.random.Generator):
         X = rng.uniform(0.1, 0.9, size=(args.samples, n_in))
         where = f"{_count(args.samples, 'random input')} in [0.1, 0.9]"
     # the untrained autoencoder: its initial weights, and the cost its fit minimises
-    ae.network_ = ae._build(n_in)
-    ae.n_features_in_ = n_in
+    ae = ae.initialized(X)
     about = (f"sparse autoencoder {n_in} -> {n_hidden} (sigmoid) -> {n_in} ({ae.output}), "
              f"rho={ae.rho:g}, beta={ae.beta:g}, weight decay {ae.weight_decay:g}; on {where}")
     return ae, about, X, None

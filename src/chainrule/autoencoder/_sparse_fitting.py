@@ -4,7 +4,9 @@
 its own name, builds the ``n_features -> n_hidden -> n_features`` network with
 UFLDL's initial weights, refuses data the decoder cannot reach
 (:func:`_check_reachable`, which :meth:`SparseAutoencoder.cost` applies too), runs
-SciPy's optimiser on the sparse cost and records the fitted attributes.  The
+SciPy's optimiser on the sparse cost and records the fitted attributes; its public
+``initialized(X)`` is a copy at the starting point of such a fit (for a gradient
+check before training, as UFLDL's exercise does).  The
 estimator's public face (``fit``, ``cost``, ``transform``, ``inverse_transform``,
 ``filters_``, ``save``) stays in ``_sparse``.
 """
@@ -14,12 +16,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
+from sklearn.base import clone
 
 from .._validation import check_nonneg_float, check_positive_int, check_random_state_value
 from ..activations import OUTPUT_RANGES, _outside, get_activation
 from ..network import Network, _release_caches
 from ._base import _check_method, _checked_X, _fit_scipy, _rng, _ufldl_dense, _warn_unconverged
-from ._penalty import KLSparsity
+from ._penalty import KLSparsity, _penalized_cost
 
 if TYPE_CHECKING:
     from ._sparse import SparseAutoencoder
@@ -90,7 +93,9 @@ class _SparseFitting:
                 "cannot train the decoder; use 'sigmoid' for data in [0, 1], 'tanh' for "
                 "[-1, 1], 'relu' or 'softplus' for data >= 0, or 'identity'")
 
-    def _fit(self, X: object) -> SparseAutoencoder:
+    def _start(self, X: object) -> tuple[np.ndarray, Network, str, int]:
+        """What a fit checks and builds before it optimises: ``X`` (checked, recorded as
+        ``n_features_in_``), the network at UFLDL's initial weights, the method, max_iter."""
         check_random_state_value(self.random_state)  # before anything changes
         X = _checked_X(self, X, True, np.float64)
         max_iter = check_positive_int(self.max_iter, "max_iter")
@@ -99,6 +104,59 @@ class _SparseFitting:
         output = get_activation(self.output)
         net = self._build(X.shape[1])
         _check_reachable(X, self.output, output.name)
+        return X, net, method, max_iter
+
+    def initialized(self, X: object) -> SparseAutoencoder:
+        """A copy of the autoencoder at the initial weights a ``fit(X)`` starts from.
+
+        UFLDL's ``initializeParameters``: both weight matrices uniform in
+        ``+-sqrt(6 / (n_features + n_hidden + 1))``, drawn from ``random_state`` as
+        :meth:`fit` draws them, and the biases 0.  The copy (``sklearn.base.clone``
+        of this one, so a RandomState or Generator ``random_state`` is copied and
+        left as it was: a ``fit(X)`` after this call starts from the same weights;
+        None draws from NumPy's global RandomState, as every fit does) is set as a
+        fit of no iteration would leave it, so its :meth:`cost`, :meth:`cost_terms`
+        and :func:`chainrule.gradient_check` work there, as UFLDL's exercise checks
+        its gradient before training.  This autoencoder is left as it was (unfitted
+        stays unfitted).  ``gradient_check(ae, X)`` of an unfitted autoencoder checks
+        ``ae.initialized(X)``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Checked as :meth:`fit` checks it (a sigmoid decoder's data in [0, 1]).
+
+        Returns
+        -------
+        SparseAutoencoder
+            With ``network_`` at the initial weights (``params`` of shape
+            (n_params,), ``n_params = 2 * n_features * n_hidden + n_hidden +
+            n_features``), ``n_iter_`` 0, ``loss_`` the full cost there (with weight
+            decay and the sparsity penalty), ``mean_activation_`` of shape
+            (n_hidden,), ``n_features_in_``.
+
+        Examples
+        --------
+        >>> import numpy as np, chainrule as cr
+        >>> X = np.random.default_rng(0).uniform(0.1, 0.9, size=(10, 6))
+        >>> ae = cr.SparseAutoencoder(3, random_state=0)
+        >>> ae.initialized(X).params.shape, hasattr(ae, "network_")
+        ((45,), False)
+        """
+        start = clone(self)
+        X, net, _, _ = start._start(X)
+        try:
+            J, _ = _penalized_cost(net, X, X, {0: start._penalty()})
+            start.mean_activation_ = net.layers[0].forward(X).mean(axis=0)
+        finally:
+            _release_caches(net)
+        start.network_ = net
+        start.n_iter_ = 0
+        start.loss_ = float(J)
+        return start
+
+    def _fit(self, X: object) -> SparseAutoencoder:
+        X, net, method, max_iter = self._start(X)
         result = _fit_scipy(net, X, X, {0: self._penalty()}, method, max_iter,
                             "SparseAutoencoder")
         _warn_unconverged(result, "SparseAutoencoder", method, f"max_iter={max_iter}")

@@ -116,6 +116,24 @@ def _own_cost_call(model: Any) -> str | None:
     return f"gradient_check(model, {', '.join(names)})"
 
 
+def _initial_model(model: Any, X: object) -> Any:
+    """An unfitted estimator with an ``initialized(X)`` method (a SparseAutoencoder): its
+    copy at the initial weights a fit on ``X`` starts from (the estimator stays unfitted),
+    as UFLDL's exercise checks the gradient before training; any other model as it is."""
+    initialized = getattr(type(model), "initialized", None)
+    if not callable(initialized) or not hasattr(model, "get_params"):
+        return model
+    # scikit-learn only here: `import chainrule` loads none of it (tests/test_memory.py)
+    from sklearn.exceptions import NotFittedError
+    from sklearn.utils.validation import check_is_fitted
+
+    try:
+        check_is_fitted(model)
+    except NotFittedError:
+        return model.initialized(X)
+    return model
+
+
 def _check_targets_given(model: Any, Y: object, cost_kwargs: dict) -> None:
     """Refuse a missing ``Y`` for a cost that takes targets, or a ``Y`` for one that takes
     none, naming ``Y``: else Python's own TypeError names a private class's method."""
@@ -155,6 +173,11 @@ def gradient_check(
     ----------
     model : Network or model with ``params`` and ``cost``
         A fitted estimator's network is its ``network_`` (refused whole, saying so).
+        An autoencoder is checked through its own ``cost`` (with the sparsity
+        penalty); an unfitted :class:`~chainrule.SparseAutoencoder` at the initial
+        weights a ``fit(X)`` starts from (its ``initialized(X)``, drawn from its
+        ``random_state``; the autoencoder stays unfitted), as UFLDL's exercise
+        checks its gradient before training.
     X : array-like of shape (n_samples, n_inputs)
     Y : array-like of shape (n_samples,) or (n_samples, n_outputs), optional
         Targets, as the model's cost takes them (omit for unsupervised models).
@@ -200,6 +223,7 @@ def gradient_check(
     """
     eps = check_positive_float(eps, "eps")
     tolerance = check_positive_float(tolerance, "tolerance")
+    model = _initial_model(model, X)
     if not hasattr(model, "cost") or not hasattr(model, "params"):
         raise TypeError(
             "model must have `params` and `cost(theta, X, Y)`, e.g. a chainrule Network; "
