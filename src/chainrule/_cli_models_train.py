@@ -93,6 +93,12 @@ def _add_train(sub: argparse._SubParsersAction) -> None:
         f"exits with status {EXIT_MAX_TIME})",
     )
     add_train_options(p)
+    p.add_argument("--dtype", choices=["float64", "float32"], default="float64",
+                   help="the network's parameters and arithmetic: float32 halves the "
+                   "memory of the data and the network (an NPZ file's float32 X is kept as "
+                   "it is, a CSV file's numbers converted once), and predict and evaluate "
+                   "compute in it too; recorded in the model file, shown by info; --resume "
+                   "continues a run in its own (default: float64)")
     p.set_defaults(handler=_train)
 
 

@@ -122,6 +122,8 @@ def _train_run(args: argparse.Namespace, sigterm: SigtermAsCtrlC) -> int:
         net = trainer.net
     else:
         net = build_network(args, n_features, n_out, output)
+        if getattr(args, "dtype", "float64") != "float64":  # --dtype float32
+            net = net.astype(args.dtype)
     if table.categories:
         print(_categorical.encoded_line(table))
     if "impute" in meta:  # --impute: the columns filled, the indicators added
@@ -254,6 +256,8 @@ def _train_run(args: argparse.Namespace, sigterm: SigtermAsCtrlC) -> int:
            if getattr(args, "time_ordered", False) else {}),
         # the training time of the whole run, over the slots of a resumed one
         "stop_reason": history.stop_reason, "seconds": round(before + seconds, 3),
+        # --dtype float32 (the network's too); float64 unsaid, as before --dtype
+        **({"dtype": net.dtype.name} if net.dtype != np.float64 else {}),
     }
     meta["history"] = {k: [float(v) for v in history[k]]
                        for k in ("loss", "val_loss", "accuracy", "val_accuracy")

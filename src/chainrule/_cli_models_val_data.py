@@ -142,7 +142,7 @@ def _read(args: argparse.Namespace, table, target: str | list[str] | None,
     try:
         return read_data(args.val_data, target=target, features=features, seed=args.seed,
                          features_what=" that DATA has (--val-data)",
-                         all_columns=args.features is None,
+                         all_columns=args.features is None, dtype=table.X.dtype.name,
                          **({"categories": table.categories} if table.categories else {}),
                          **({"missing": True} if getattr(args, "impute", None) else {}))
     except (MissingValueError, NotANumberError) as exc:

@@ -32,6 +32,7 @@ _RUN_OPTIONS = {
     "sample_weight": "--sample-weight", "impute": "--impute", "fill_value": "--fill-value",
     "missing_indicator": "--missing-indicator", "groups": "--groups",
     "time_ordered": "--time-ordered", "gap": "--gap", "max_train_rows": "--max-train-rows",
+    "dtype": "--dtype",
 }
 
 
@@ -43,6 +44,8 @@ def run_options(args: argparse.Namespace, steps: Mapping[str, object]) -> dict:
     options["missing_indicator"] = True if options["missing_indicator"] else None
     options["time_ordered"] = True if options["time_ordered"] else None  # (as it)
     options["gap"] = options["gap"] or None  # 0: none, as a run from before it
+    # float64: none, as a run from before --dtype (cv and tune have none: float64)
+    options["dtype"] = None if options["dtype"] in (None, "float64") else options["dtype"]
     # the columns named categorical, in any order (a run from before it: None, as none)
     forced = getattr(args, "categorical", None)
     options["categorical"] = sorted(set(forced)) if forced else None
@@ -195,6 +198,7 @@ def _decisive(options: dict) -> dict:
     options["huber_delta"] = (float(options.get("huber_delta") or 1.0)
                               if options.get("loss") == "huber" else None)
     options["label_smoothing"] = float(options.get("label_smoothing") or 0.0)  # none: 0
+    options["dtype"] = options.get("dtype") or "float64"  # none: float64
     # no --decay (or a run from before it) is ufldl, and without weight decay neither applies
     if not options.get("decay") or not options.get("weight_decay"):
         options["decay"] = "ufldl"
@@ -229,6 +233,8 @@ def check_options(run: dict | None, options: dict, path: Path) -> None:
             if name == "huber_delta":  # not given: name the default the run used (1.0)
                 was, got = (f"{used} (the default)" if value is None else value
                             for value, used in ((was, old[name]), (got, new[name])))
+            if name == "dtype":  # float64 not given: named all the same
+                was, got = old[name], new[name]
             raise _refuse(path, option, was, got)
 
 

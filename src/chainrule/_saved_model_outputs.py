@@ -24,7 +24,8 @@ class _SavedModelOutputs:
     and ``metadata``) on raw features."""
 
     def _inputs(self, X: object, unknown: str = "error") -> np.ndarray:
-        """Raw features ``X`` as float64 rows, scaled as in training; refused naming ``X``.
+        """Raw features ``X`` as float64 rows (float32 of a float32 network), scaled as in
+        training; refused naming ``X``.
 
         A table of named columns (a DataFrame, a mapping of name to values) is encoded
         first (:meth:`encode`, ``unknown`` its ``unknown_categories``) where the model
@@ -59,8 +60,11 @@ class _SavedModelOutputs:
                 "pass its columns by name, a dict {name: X[name] for name in "
                 "X.dtype.names} or a pandas DataFrame, or an array of shape (n_samples, "
                 f"{self.n_features}) of numbers")
+        # a float32 network's model (train --dtype float32) standardises in float32 too,
+        # as its training data were; float64 otherwise
+        dtype = np.float32 if self.network.dtype == np.float32 else np.float64
         try:
-            X = X.astype(np.float64, copy=False)  # numbers, booleans, text of numbers
+            X = X.astype(dtype, copy=False)  # numbers, booleans, text of numbers
         except (TypeError, ValueError) as exc:  # text that is no number, records (dicts)
             raise self._not_numeric(exc) from None
         n_in = self.network.n_inputs
@@ -97,8 +101,8 @@ class _SavedModelOutputs:
             # float64: a record's int past int64 (10**30) would make an array of objects
             # divided where it is: the difference is this call's own (float64, as the
             # quotient); no third array of X's size
-            X = X - np.asarray(mean, dtype=np.float64)
-            X /= np.asarray(self.metadata["x_scale"], dtype=np.float64)
+            X = X - np.asarray(mean, dtype=dtype)
+            X /= np.asarray(self.metadata["x_scale"], dtype=dtype)
         return X.reshape(-1, *n_in) if isinstance(n_in, tuple) else X  # images: flat rows
 
     def _not_numeric(self, exc: Exception) -> ValueError:

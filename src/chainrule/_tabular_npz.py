@@ -24,6 +24,7 @@ from ._tabular_text import UnreadableFileError
 # the arrays of a file of scipy.sparse.save_npz (CSR, CSC and BSR add indices and indptr,
 # COO row and col, DIA offsets): one matrix in its storage arrays
 _SAVE_NPZ_ARRAYS = {"format", "shape", "data"}
+_FLOAT64 = np.dtype(np.float64)  # X's dtype unless told (read_data's dtype)
 
 
 def _feature_names(raw: np.ndarray, path: Path) -> list[str]:
@@ -49,7 +50,8 @@ def _feature_names(raw: np.ndarray, path: Path) -> list[str]:
 def _read_npz(path: Path, target: str | None, features: list[str] | None,
               need_target: bool, strict_target: bool, features_what: str,
               all_columns: bool = False, nan_class: bool = False,
-              more: tuple[str, ...] = (), missing: bool = False) -> Table:
+              more: tuple[str, ...] = (), missing: bool = False,
+              dtype: np.dtype = _FLOAT64) -> Table:
     from .io import _READ_ERRORS, read_npz
 
     try:  # truncated, corrupted, encrypted or not an archive: one error naming the file
@@ -76,9 +78,17 @@ def _read_npz(path: Path, target: str | None, features: list[str] | None,
             f"shape {X.shape} of dtype {X.dtype}"
             f"{'; ' + TEXT_FEATURES_HINT if X.dtype.kind in 'SU' else ''}"
         )
-    X = X.astype(np.float64, copy=False)  # float64 already: as loaded, this call's own
+    # of the dtype already (float64, or float32 read as float32): as loaded, this call's own
+    narrowed = X.dtype.kind == "f" and X.dtype.itemsize > dtype.itemsize
+    finite = np.isfinite(X) if narrowed else None  # float64 read as float32: its range
+    with np.errstate(over="ignore"):  # refused below, naming the cell
+        X = X.astype(dtype, copy=False)
     # missing (--impute): a NaN is a cell to fill; an infinity is refused whatever
     bad = ~np.isfinite(X) & ~np.isnan(X) if missing else ~np.isfinite(X)
+    if finite is not None and (bad & finite).any():  # finite as written, not as read
+        where = tuple(int(i) for i in np.argwhere(bad & finite)[0])
+        raise ValueError(f"{path}: X[{', '.join(map(str, where))}] = "
+                         f"{arrays['X'][where]:g} is beyond the range of {dtype.name}")
     if bad.any():
         where = tuple(int(i) for i in np.argwhere(bad)[0])
         at = f"{path}: X[{', '.join(map(str, where))}]"

@@ -25,6 +25,7 @@ from ._tabular_csv import _example_as_header as _example_as_header
 from ._tabular_csv import _is_number as _is_number
 from ._tabular_csv import _preview_row as _preview_row
 from ._tabular_csv import _read_csv
+from ._tabular_dtype import narrowed as _narrowed
 from ._tabular_npz import _feature_names as _feature_names
 from ._tabular_npz import _read_npz
 from ._tabular_npz import npz_image_shape as npz_image_shape
@@ -180,6 +181,7 @@ def read_data(
     unknown_categories: str = "error",
     missing: bool = False,
     missing_category: str | None = None,
+    dtype: str | np.dtype = "float64",
 ) -> Table:
     """Examples from a CSV file, an NPZ file or a bundled data set.
 
@@ -279,6 +281,11 @@ def read_data(
     missing_category : str or None
         With ``missing``, a category that each categorical column of training data
         (``categorical``) with a missing cell has too (``--impute constant``'s fill).
+    dtype : {"float64", "float32"}, default "float64"
+        The dtype of the table's ``X``: an NPZ file's float32 ``X`` is kept as it
+        is under "float32" (no float64 copy), other arrays and the numbers of a CSV
+        file or bundled data set are converted once; a value beyond float32's range
+        is refused.
 
     Returns
     -------
@@ -293,6 +300,13 @@ def read_data(
         not numbers, naming the file, line and column.
     """
     seed = check_seed(seed)  # not None: a generated data set would differ at every read
+    try:  # (np.dtype(None) is float64)
+        name = None if dtype is None else np.dtype(dtype).name
+    except TypeError:
+        name = None
+    if name not in ("float64", "float32"):
+        raise ValueError(f"dtype: expected 'float64' or 'float32', got {dtype!r:.80}")
+    dtype = np.dtype(name)  # float32: a CSV's float64 numbers converted once
     if features is not None:
         counts = Counter(features)
         dup = list(dict.fromkeys(n for n in features if counts[n] > 1))
@@ -322,23 +336,23 @@ def read_data(
                          max_categories, unknown_categories, bool(missing), missing_category)
                 if categorical or forced or categories else None)
     if isinstance(source, str) and source == "-":  # a pipe into the command: read once
-        return _checked_categorical(
+        return _narrowed(_checked_categorical(
             _read_csv(STDIN, target, features, need_target, features_what, nan_class,
                       more, text=_stdin_text(), encoding=encoding, missing=bool(missing)),
-            forced)
+            forced), dtype)
     path = Path(source)
     if not path.exists() and str(source) in BUNDLED:
         _refuse_categorical(source, forced, categories)
         table = _bundled(str(source), seed)
         if more:
-            return _bundled_targets(table, [target, *more], features, need_target,
-                                    features_what)
+            return _narrowed(_bundled_targets(table, [target, *more], features,
+                                              need_target, features_what), dtype)
         if target is not None and target != table.target_name:
             table = _bundled_target(table, target, strict_target)
         if features is not None:
             cols = _columns(table.feature_names, features, str(source), features_what)
             table.X, table.feature_names = table.X[:, cols], list(features)
-        return table
+        return _narrowed(table, dtype)
     if not path.exists():
         from ._io_files import dangling_link
 
@@ -357,10 +371,10 @@ def read_data(
     if path.suffix.lower() == ".npz" or is_zip:
         _refuse_categorical(source, forced, categories)
         return _read_npz(path, target, features, need_target, strict_target, features_what,
-                         all_columns, nan_class, more, bool(missing))
-    return _checked_categorical(_read_csv(path, target, features, need_target, features_what,
-                                          nan_class, more, encoding=encoding,
-                                          missing=bool(missing)), forced)
+                         all_columns, nan_class, more, bool(missing), dtype)
+    return _narrowed(_checked_categorical(
+        _read_csv(path, target, features, need_target, features_what, nan_class, more,
+                  encoding=encoding, missing=bool(missing)), forced), dtype)
 
 
 def _refuse_categorical(source: object, forced: list[str],
