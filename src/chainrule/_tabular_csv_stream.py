@@ -6,9 +6,10 @@ it becomes, and a file's peak was some 13 times its float64 features.  A file wh
 header is plain column names (no number, no repeated name, the columns asked for all
 there) is read here instead, one row at a time, each column into a typed array:
 
-* a feature column whose first cell is a number: its cells parsed with ``float``
-  (as the general reader parses them) into one float64 buffer of such columns, row
-  by row; a missing cell (``missing``: ``--impute``) is a NaN, its spelling counted;
+* a feature column whose first cell is a number (with ``missing``, ``--impute``: its
+  first cell that is not missing, the rows before it NaN): its cells parsed with
+  ``float`` (as the general reader parses them) into one float64 buffer of such
+  columns, row by row; a missing cell (``missing``) is a NaN, its spelling counted;
 * any other column (a target, a column of text, one named categorical): each distinct
   cell, as written, kept once, and the rows as int32 codes into those cells.
 
@@ -127,10 +128,17 @@ class StreamRows:
         self.gaps: dict[int, Counter] = {}
 
     def _start(self, row: list[str]) -> None:
-        """The columns of numbers: each feature column whose first cell is one."""
+        """The columns of numbers: each feature column whose first cell is one; with
+        ``missing``, one whose first cells are missing (:func:`is_missing_number`) is
+        undecided until its first other cell (:meth:`_decide`), kept as text till then."""
         self.num_cols = []
+        self.undecided: list[int] = []
         for c in self.cols:
             if c not in self.forced:
+                if self.missing and is_missing_number(row[c]):
+                    self.undecided.append(c)
+                    self.text.setdefault(c, TextColumn())
+                    continue
                 try:
                     float(row[c])
                 except ValueError:
@@ -142,12 +150,45 @@ class StreamRows:
         for c in self.t_cols:
             self.text.setdefault(c, TextColumn())
         self.gaps = {c: Counter() for c in self.num_cols}
-        # columns of numbers side by side (the usual file): one slice of each row
+        self._layout()
+
+    def _layout(self) -> None:
+        """The slice of a row that holds the columns of numbers, where they are side by
+        side (the usual file), and the text columns' cells and codes."""
         first = self.num_cols[0] if self.num_cols else 0
         self._run = (slice(first, first + len(self.num_cols))
                      if self.num_cols == list(range(first, first + len(self.num_cols)))
                      else None)
         self._text = [(c, col.index, col.codes) for c, col in self.text.items()]
+
+    def _decide(self, row: list[str]) -> None:
+        """The undecided columns whose cell in ``row`` is not missing: a column of numbers
+        where it is a number (its rows so far NaN, their spellings counted), else text."""
+        for c in [c for c in self.undecided if not is_missing_number(row[c])]:
+            self.undecided.remove(c)
+            try:
+                float(row[c])
+            except ValueError:
+                continue  # text: its cells, the missing ones too, are its codes already
+            column = self.text.pop(c)
+            counts = np.bincount(np.frombuffer(column.codes, dtype=np.int32),
+                                 minlength=len(column.index))
+            self.gaps[c] = Counter()
+            for cell, k in zip(column.index, counts.tolist(), strict=True):
+                self.gaps[c][cell.strip()] += k  # in the order first seen
+            # its place among the columns of numbers, in the order of the features: the
+            # rows so far (a copy, once) with a column of NaN there
+            ahead = set(self.num_cols) | {c}
+            order = [k for k in self.cols if k in ahead]
+            n = len(self.lines)
+            block = np.frombuffer(self.values, dtype=np.float64).reshape(n, len(self.num_cols))
+            wider = np.insert(block, order.index(c), np.nan, axis=1)
+            del block
+            self.values = array("d")
+            self.values.frombytes(memoryview(wider).cast("B"))
+            del wider
+            self.num_cols = order
+            self._layout()
 
     def add(self, line: int, row: list[str]) -> None:
         """The row starting on ``line``; :class:`Restart` where the general reader is
@@ -156,6 +197,8 @@ class StreamRows:
             raise Restart
         if self.num_cols is None:
             self._start(row)
+        if self.undecided:
+            self._decide(row)
         try:
             # (no itemgetter: its tuples, in 3.11, wait for the cyclic collector)
             values = (list(map(float, row[self._run])) if self._run is not None else
