@@ -240,7 +240,12 @@ def impute(X: np.ndarray, record: dict, columns: Sequence[str],
     ValueError
         For such a missing cell with ``unknown="error"``, naming its row and column.
     """
-    X = np.array(X, dtype=np.float64)
+    given = np.asarray(X, dtype=np.float64)
+    # one new array, the indicators' columns included (the caller's X is left as it is)
+    X = np.empty((given.shape[0], given.shape[1] + len(record["indicators"])))
+    width = given.shape[1]
+    X[:, :width] = given
+    del given
     missing = {}
     for name, j, k in _blocks(columns, categories):
         gap = _gaps(X, j)
@@ -261,8 +266,9 @@ def impute(X: np.ndarray, record: dict, columns: Sequence[str],
             X[gap, j:j + k] = block
         else:
             X[gap, j] = value
-    extra = [missing[name].astype(np.float64)[:, None] for name in record["indicators"]]
-    return np.hstack([X, *extra]) if extra else X
+    for k, name in enumerate(record["indicators"]):
+        X[:, width + k] = missing[name]
+    return X
 
 
 def _gap_counts(table, rows: slice, written: dict | None = None) -> str:

@@ -93,6 +93,7 @@ class _SavedModelOutputs:
         if record is not None:  # --impute: the missing cells filled, the indicators added
             from ._impute import impute
 
+            # a new array (the caller's X is left as it is), standardised in place below
             X = impute(X, record, self.metadata.get("columns") or self.feature_names,
                        self.metadata.get("categories"), unknown)
         self._check_finite(X)
@@ -100,8 +101,12 @@ class _SavedModelOutputs:
         if mean is not None:
             # float64: a record's int past int64 (10**30) would make an array of objects
             # divided where it is: the difference is this call's own (float64, as the
-            # quotient); no third array of X's size
-            X = X - np.asarray(mean, dtype=dtype)
+            # quotient), or impute's array of this dtype; no third array of X's size
+            mean = np.asarray(mean, dtype=dtype)
+            if record is not None and X.dtype == dtype:  # impute's own array
+                X -= mean
+            else:
+                X = X - mean
             X /= np.asarray(self.metadata["x_scale"], dtype=dtype)
         return X.reshape(-1, *n_in) if isinstance(n_in, tuple) else X  # images: flat rows
 
