@@ -14,11 +14,14 @@ there) is read here instead, one row at a time, each column into a typed array:
   cell, as written, kept once, and the rows as int32 codes into those cells.
 
 At the end each column of text is made the string array the general reader would have
-made of it, and read by the same code (categories, one-hot encoding, targets).  At the
-first row or value that the general reader would refuse or treat otherwise (a row of
-another length, a text cell in a column of numbers, an infinity, any error at the end)
-the file is read again by the general reader, whose messages and tables are then the
-file's: this reader never words a message of its own.
+made of it, and read by the same code (targets, categories, one-hot encoding), in the
+same order, so that a refusal there (an unknown category, a missing target) is that
+reader's, from one pass over the file.  A column of numbers with a cell that reader
+refuses (text, an infinity, a gap without ``missing``) is kept as text from then on,
+which that code refuses with the same message (:meth:`StreamRows._refuse`).  A row of
+another length (or a refused column that the code takes after all) has the file read
+again by the general reader, whose messages and tables are then the file's: this
+reader never words a message of its own.
 """
 
 from __future__ import annotations
@@ -36,6 +39,10 @@ from ._tabular_table import is_missing_number
 
 class Restart(Exception):
     """The file needs the general reader: read it again with it."""
+
+
+#: How a finite number of a refused column (:meth:`StreamRows._refuse`) is kept
+NUMBER = "0"
 
 
 def stream_plan(header: list[str], target: str | None, features: list[str] | None,
@@ -97,6 +104,10 @@ class TextColumn:
         distinct = np.array(list(self.index), dtype=str)
         return distinct[np.frombuffer(self.codes, dtype=np.int32)]
 
+    def add(self, cell: str) -> None:
+        """One more row's cell."""
+        self.codes.append(self.index.setdefault(cell, len(self.index)))
+
     def stripped_at(self, rows: np.ndarray) -> Iterator[str]:
         """The cells of ``rows``, spaces around them taken off, in the rows' order."""
         distinct = [cell.strip() for cell in self.index]
@@ -126,6 +137,9 @@ class StreamRows:
         self.n = 0  # the rows read, once all are
         self.text: dict[int, TextColumn] = {}
         self.gaps: dict[int, Counter] = {}
+        # columns of numbers holding a cell the general reader refuses (:meth:`_refuse`):
+        # their cells up to it, and the distinct cells after it that are no finite number
+        self.refused: dict[int, tuple[TextColumn, dict[str, None]]] = {}
 
     def _start(self, row: list[str]) -> None:
         """The columns of numbers: each feature column whose first cell is one; with
@@ -192,7 +206,7 @@ class StreamRows:
 
     def add(self, line: int, row: list[str]) -> None:
         """The row starting on ``line``; :class:`Restart` where the general reader is
-        needed (a row of another length, a column of numbers' cell that is none)."""
+        needed (a row of another length)."""
         if len(row) != self.width:
             raise Restart
         if self.num_cols is None:
@@ -217,24 +231,64 @@ class StreamRows:
 
     def _checked(self, row: list[str]) -> list[float]:
         """The numbers of a row holding one that is not finite: a missing cell (NaN,
-        ``missing`` only, its spelling counted), else :class:`Restart`."""
+        ``missing`` only, its spelling counted), else a cell that the general reader
+        refuses (:meth:`_refuse`; 0.0 in its place)."""
         values = []
         for c in self.num_cols:
             cell = row[c]
             try:
                 value = float(cell)
             except ValueError:
-                if not (self.missing and is_missing_number(cell)):
-                    raise Restart from None
-                value = math.nan
-            if math.isnan(value):
-                if not self.missing:
-                    raise Restart
+                value = math.nan if self.missing and is_missing_number(cell) else None
+            else:
+                if math.isnan(value) and not self.missing:
+                    value = None
+            refused = self.refused.get(c)
+            if refused is not None:
+                if value is None or not math.isfinite(value):
+                    refused[1].setdefault(cell)
+                value = 0.0
+            elif value is None or math.isinf(value):
+                self._refuse(c, cell)
+                value = 0.0
+            elif math.isnan(value):
                 self.gaps[c][cell.strip()] += 1
-            elif math.isinf(value):
-                raise Restart
             values.append(value)
         return values
+
+    def _refuse(self, c: int, cell: str) -> None:
+        """Column of numbers ``c``, whose ``cell`` (of the row being read) the general
+        reader refuses (text, an infinity; a gap without ``missing``): kept from now on
+        as what that reader's code needs to word the refusal at the end
+        (:meth:`refused_cells`): where its gaps are up to ``cell``, which is the first
+        cell it names (every one before it a finite number or, with ``missing``, a gap),
+        and the distinct spellings of the column's cells that are no finite number
+        (whether the column is "mixed" and how its text reads depend on them only).
+        Its rows so far: :data:`NUMBER`, or one of its gaps' spellings (each once, where
+        the gaps are); after ``cell``, the distinct such cells."""
+        n, k = len(self.lines), self.num_cols.index(c)
+        so_far = np.frombuffer(self.values, dtype=np.float64).reshape(n, len(self.num_cols))
+        gap = np.flatnonzero(np.isnan(so_far[:, k]))
+        column = TextColumn()
+        column.index[NUMBER] = 0
+        spellings = list(self.gaps[c]) or [""]
+        codes = np.zeros(n, dtype=np.int32)
+        codes[gap] = len(column.index)
+        for i, spelling in zip(gap, spellings, strict=False):
+            codes[i] = column.index.setdefault(spelling, len(column.index))
+        column.codes.frombytes(codes.tobytes())
+        column.add(cell)
+        self.refused[c] = (column, {})
+
+    def refused_cells(self, c: int) -> np.ndarray:
+        """A refused column (:meth:`_refuse`) as strings of shape (n_rows,) that the
+        general reader's code refuses as it refuses the column's own: its cells up to
+        the one it names, then its other cells that are no finite number, then
+        :data:`NUMBER`."""
+        column, later = self.refused[c]
+        head = column.cells()
+        return np.concatenate([head, np.array(list(later), dtype=str),
+                               np.full(self.n - len(head) - len(later), NUMBER)])
 
     def numbers(self) -> dict[int, np.ndarray]:
         """Each column of numbers (a view of shape (n_rows,)) by its column."""
@@ -244,7 +298,7 @@ class StreamRows:
     def block(self) -> np.ndarray | None:
         """The features of shape (n_rows, n_features) without a copy, where every feature
         column is one of numbers in the order of the features; else None."""
-        if self.num_cols != self.cols:
+        if self.num_cols != self.cols or self.refused:
             return None
         return np.frombuffer(self.values, dtype=np.float64).reshape(self.n, len(self.cols))
 
@@ -258,14 +312,11 @@ class StreamRows:
 def read_table(rows: StreamRows, path: Path | str, need_target: bool, nan_class: bool,
                missing: bool, encoding: object | None, helpers: dict) -> object:
     """The :class:`~chainrule._tabular_table.Table` of the rows read, made as the general
-    reader makes it from the same cells; :class:`Restart` where that would raise (the
-    general reader then words the message) or no row was read."""
+    reader makes it from the same cells (its errors raised as it raises them);
+    :class:`Restart` where no row was read, or a refused column is not refused."""
     if not rows.lines:
         raise Restart
-    try:
-        return _table(rows, path, need_target, nan_class, missing, encoding, **helpers)
-    except ValueError:
-        raise Restart from None
+    return _table(rows, path, need_target, nan_class, missing, encoding, **helpers)
 
 
 def _table(rows: StreamRows, path, need_target, nan_class, missing, encoding, *,
@@ -288,17 +339,25 @@ def _table(rows: StreamRows, path, need_target, nan_class, missing, encoding, *,
                        target, str(path), lines=lines, target_names=names)
     if X is None:
         numbers = rows.numbers()
+        for c in rows.refused:
+            del numbers[c]
+
+        def text(c: int) -> np.ndarray:
+            return rows.refused_cells(c) if c in rows.refused else rows.text[c].cells()
+
         if encoding is not None:
-            cells = (numbers[c] if c in numbers else rows.text[c].cells() for c in cols)
+            cells = (numbers[c] if c in numbers else text(c) for c in cols)
             table = encoding.encode(table, cells)
         else:  # a column of numbers with gaps that starts with one
             X = np.empty((len(lines), len(cols)))
             for j, c in enumerate(cols):
                 X[:, j] = numbers[c] if c in numbers else parse_floats(
-                    rows.text[c].cells(), table.where, f"column {features[j]!r}", hint,
+                    text(c), table.where, f"column {features[j]!r}", hint,
                     missing)
             table.X = X
         rows.values = array("d")
+        if rows.refused:  # (which that code refuses: read again, as before, if not)
+            raise Restart
     if missing:
         table = with_gaps(table, rows.spellings, cols)
     return table
