@@ -233,16 +233,19 @@ def impute(X: np.ndarray, record: dict, columns: Sequence[str],
     Returns
     -------
     ndarray of shape (n_samples, n_features + n_indicators)
-        A new array; the indicators are 0/1.
+        A new array of ``X``'s dtype (float32 or float64; float64 for any other), each
+        fill value (computed in float64) cast to it; the indicators are 0/1.
 
     Raises
     ------
     ValueError
         For such a missing cell with ``unknown="error"``, naming its row and column.
     """
-    given = np.asarray(X, dtype=np.float64)
+    given = np.asarray(X)
+    # float32 features stay float32 (train --dtype float32): no float64 copy of them
+    dtype = given.dtype if given.dtype in (np.float32, np.float64) else np.float64
     # one new array, the indicators' columns included (the caller's X is left as it is)
-    X = np.empty((given.shape[0], given.shape[1] + len(record["indicators"])))
+    X = np.empty((given.shape[0], given.shape[1] + len(record["indicators"])), dtype=dtype)
     width = given.shape[1]
     X[:, :width] = given
     del given
@@ -255,7 +258,7 @@ def impute(X: np.ndarray, record: dict, columns: Sequence[str],
         value = record["fill"][name]
         if categories and name in categories:
             known = categories[name]
-            block = np.zeros((int(gap.sum()), k))
+            block = np.zeros((int(gap.sum()), k), dtype=dtype)
             if value in known:
                 block[:, known.index(value)] = 1.0
             elif unknown != "zeros":
