@@ -12,6 +12,7 @@ import tracemalloc
 
 import numpy as np
 
+from chainrule._cli_statistics import _mean_std
 from chainrule._impute import fit_imputer, impute
 from chainrule.cli import main
 from chainrule.saved_model import SavedModel
@@ -87,3 +88,70 @@ def test_train_float32_impute_mean_is_float32_throughout(tmp_path, capsys):
     expected = model.network.predict((filled - mean32) / scale32)
     assert expected.dtype == np.float32
     np.testing.assert_array_equal(model.predict_proba(X)[:, 1], expected[:, 0])
+
+
+def _weighted_reference(X32: np.ndarray, w: np.ndarray, axis) -> tuple:
+    """NumPy's float64 weighted mean and standard deviation of the float32 values, cast
+    to float32."""
+    X64 = X32.astype(np.float64)
+    W = np.broadcast_to(w.reshape((-1,) + (1,) * (X32.ndim - 1)), X32.shape)
+    mean = np.average(X64, weights=W, axis=axis)
+    centred = X64 - np.expand_dims(mean, axis)
+    std = np.sqrt(np.average(centred ** 2, weights=W, axis=axis))
+    return mean.astype(np.float32), std.astype(np.float32)
+
+
+def test_weighted_statistics_of_float32_hold_no_float64_copy():
+    """20,000 x 20 float32: the old code divided the values by a float64 unit (a float64
+    copy, 2x the array) and weighed them in float64 (more such arrays)."""
+    rng = np.random.default_rng(4)
+    X = rng.normal(loc=5.0, scale=3.0, size=(20_000, 20)).astype(np.float32)
+    w = rng.uniform(0.1, 3.0, size=len(X))
+    _mean_std(X[:10], weights=w[:10])  # warm
+    tracemalloc.start()
+    try:
+        mean, std = _mean_std(X, weights=w)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 0.5 * X.nbytes, peak / X.nbytes
+    assert mean.dtype == std.dtype == np.float32
+    ref_mean, ref_std = _weighted_reference(X, w, 0)
+    np.testing.assert_array_equal(mean, ref_mean)
+    np.testing.assert_array_equal(std, ref_std)
+    # images' channels: axes (0, 2), as image_statistics asks
+    images = X[:600].reshape(600, 4, 5)
+    mean, std = _mean_std(images, axis=(0, 2), weights=w[:600])
+    ref_mean, ref_std = _weighted_reference(images, w[:600], (0, 2))
+    np.testing.assert_array_equal(mean, ref_mean)
+    np.testing.assert_array_equal(std, ref_std)
+
+
+def test_weighted_statistics_of_float64_are_as_before():
+    rng = np.random.default_rng(5)
+    X = rng.normal(size=(50, 3)) * np.array([1.0, 1e160, 1e-3])
+    w = rng.uniform(0.1, 3.0, size=len(X))
+    mean, std = _mean_std(X, weights=w)
+    assert mean.dtype == std.dtype == np.float64
+    for j in range(3):  # the large column by a power of 2, exactly
+        unit = 2.0 ** np.frexp(np.abs(X[:, j]).max())[1] if j == 1 else 1.0
+        m = np.average(X[:, j] / unit, weights=w)
+        s = np.sqrt(np.average((X[:, j] / unit - m) ** 2, weights=w))
+        np.testing.assert_allclose([mean[j], std[j]], [m * unit, s * unit], rtol=1e-13)
+
+
+def test_train_float32_sample_weight_standardises_in_float32(tmp_path, capsys):
+    rng = np.random.default_rng(6)
+    X = rng.normal(loc=5.0, scale=3.0, size=(300, 4)).astype(np.float32)
+    w = rng.uniform(0.5, 2.0, size=len(X))
+    data = tmp_path / "w.npz"
+    np.savez(data, X=X, y=(X[:, 0] > 5).astype(int), w=w)
+    out = tmp_path / "m.npz"
+    assert main(["train", str(data), "--sample-weight", "w", "--dtype", "float32",
+                 "--hidden", "3", "--epochs", "1", "--seed", "0", "--val-fraction", "0",
+                 "-q", "-o", str(out)]) == 0
+    capsys.readouterr()
+    model = SavedModel.load(out)
+    ref_mean, ref_std = _weighted_reference(X, w, 0)
+    np.testing.assert_array_equal(model.metadata["x_mean"], ref_mean)
+    np.testing.assert_array_equal(model.metadata["x_scale"], ref_std)

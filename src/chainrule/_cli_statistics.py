@@ -51,6 +51,8 @@ def _mean_std(values: np.ndarray, axis: int | tuple[int, ...] = 0,
     small = np.all(largest.astype(np.float64) < 1e150)
     if small and weights is None:  # squares stay finite: numpy's own, no copy
         return values.mean(axis=axis), values.std(axis=axis)
+    if values.dtype == np.float32 and weights is not None:  # (float32: always small)
+        return _weighted_float32(values, weights, axis)
     unit = np.ldexp(1.0, np.frexp(largest)[1] - 1)  # values / unit in [-2, 2]; 2^1023 at most
     unit = np.ones_like(largest, dtype=np.float64) if small else unit
     scaled = values / unit
@@ -62,6 +64,32 @@ def _mean_std(values: np.ndarray, axis: int | tuple[int, ...] = 0,
             mean, std = weighted_mean_std(scaled, weights, axis)
             return mean * unit, std * unit
         return scaled.mean(axis=axis) * unit, scaled.std(axis=axis) * unit
+
+
+def _weighted_float32(values: np.ndarray, weights: np.ndarray,
+                      axis: int | tuple[int, ...]) -> tuple[np.ndarray, np.ndarray]:
+    """The weighted mean and standard deviation of float32 ``values`` over ``axis`` (axis
+    0 among them), computed in float64 a block of rows at a time and returned as float32
+    (``train --dtype float32 --sample-weight``): the weighted statistics of
+    :func:`~chainrule._cli_sample_weight.weighted_mean_std` of the values as float64,
+    without a float64 array of their size (float32's squares cannot overflow float64).
+    """
+    axes = tuple(a % values.ndim for a in np.atleast_1d(axis))
+    w = weights / weights.max()
+    shape = (-1,) + (1,) * (values.ndim - 1)
+    step = max(1, (1 << 14) // max(1, values[:1].size))  # rows of a float64 block
+
+    def blocks():
+        for start in range(0, len(values), step):
+            block = values[start:start + step].astype(np.float64)
+            yield block, np.broadcast_to(w[start:start + step].reshape(shape), block.shape)
+
+    total = sum(wb.sum(axis=axes, keepdims=True) for _, wb in blocks())
+    mean = sum((wb * block).sum(axis=axes, keepdims=True) for block, wb in blocks()) / total
+    var = sum((wb * (block - mean) ** 2).sum(axis=axes, keepdims=True)
+              for block, wb in blocks()) / total
+    mean, var = np.squeeze(mean, axis=axes), np.squeeze(var, axis=axes)
+    return mean.astype(np.float32), np.sqrt(var).astype(np.float32)
 
 
 def _constant(values: np.ndarray, axis: int | tuple[int, ...] = 0,
