@@ -8,14 +8,17 @@ to float32; tracemalloc's peak against the float32 array's size.
 
 from __future__ import annotations
 
+import re
 import tracemalloc
 
 import numpy as np
+import pytest
 
 from chainrule._cli_statistics import _mean_std
 from chainrule._impute import fit_imputer, impute
 from chainrule.cli import main
 from chainrule.saved_model import SavedModel
+from chainrule.tabular import read_data
 
 
 def _with_gaps(n: int, d: int, seed: int = 0) -> np.ndarray:
@@ -155,3 +158,51 @@ def test_train_float32_sample_weight_standardises_in_float32(tmp_path, capsys):
     ref_mean, ref_std = _weighted_reference(X, w, 0)
     np.testing.assert_array_equal(model.metadata["x_mean"], ref_mean)
     np.testing.assert_array_equal(model.metadata["x_scale"], ref_std)
+
+
+LIMIT = f"{float(np.finfo(np.float32).max):.7g}"  # 3.402823e+38
+LIMIT_RE = re.escape(LIMIT)
+
+
+def test_float32_model_refuses_a_value_beyond_float32_naming_it(tmp_path, capsys):
+    rng = np.random.default_rng(8)
+    X = rng.normal(size=(40, 3)).astype(np.float32)
+    data = tmp_path / "s.npz"
+    np.savez(data, X=X, y=(X[:, 0] > 0).astype(int))
+    model_path = tmp_path / "m.npz"
+    assert main(["train", str(data), "--dtype", "float32", "--hidden", "2", "--epochs",
+                 "1", "-q", "-o", str(model_path)]) == 0
+    model = SavedModel.load(model_path)
+    wide = X.astype(np.float64)
+    wide[3, 1] = 1e300
+    beyond = (r"X row 3 \(from 0\), feature 1 \('x1'\): 1e\+300 is beyond the range of "
+              rf"float32 \(magnitudes up to {LIMIT_RE}\)")
+    with pytest.raises(ValueError, match=beyond):
+        model.predict(wide)
+    text = wide.astype(str)  # text of numbers
+    text[3, 1] = "-5e39"
+    with pytest.raises(ValueError, match=r"row 3 .*feature 1 .*-5e\+39 is beyond the range"):
+        model.predict_proba(text)
+    wide[3, 1] = np.inf  # infinite as given: not a matter of float32's range
+    with pytest.raises(ValueError, match="not a finite number: inf"):
+        model.predict(wide)
+    wide[3, 1] = 1e300
+    path = tmp_path / "wide.npz"
+    np.savez(path, X=wide)
+    capsys.readouterr()
+    assert main(["predict", str(model_path), str(path)]) != 0
+    assert f"1e+300 is beyond the range of float32 (magnitudes up to {LIMIT})" in (
+        capsys.readouterr().err)
+    # a float64 model takes it
+    m64 = tmp_path / "m64.npz"
+    assert main(["train", str(data), "--hidden", "2", "--epochs", "1", "-q", "-o",
+                 str(m64)]) == 0
+    assert np.isfinite(SavedModel.load(m64).predict_proba(wide)).all()
+
+
+def test_read_data_float32_refusal_names_float32s_limit(tmp_path):
+    csv = tmp_path / "wide.csv"
+    csv.write_text("a,b,y\n1,2,0\n1,-1e40,1\n")
+    with pytest.raises(ValueError, match=r"wide\.csv line 3, column 'b': -1e\+40 is beyond "
+                                         rf"the range of float32 \(magnitudes up to {LIMIT_RE}\)"):
+        read_data(csv, dtype="float32")

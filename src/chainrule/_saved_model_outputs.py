@@ -16,6 +16,7 @@ import numpy as np
 
 from ._image_layout import channels_last_hint
 from ._table_labels import label_array
+from ._tabular_dtype import beyond_message, beyond_range
 from ._tabular_npz import _image_shape
 
 
@@ -63,8 +64,10 @@ class _SavedModelOutputs:
         # a float32 network's model (train --dtype float32) standardises in float32 too,
         # as its training data were; float64 otherwise
         dtype = np.float32 if self.network.dtype == np.float32 else np.float64
+        given = X
         try:
-            X = X.astype(dtype, copy=False)  # numbers, booleans, text of numbers
+            with np.errstate(over="ignore"):  # past float32's range: refused below
+                X = X.astype(dtype, copy=False)  # numbers, booleans, text of numbers
         except (TypeError, ValueError) as exc:  # text that is no number, records (dicts)
             raise self._not_numeric(exc) from None
         n_in = self.network.n_inputs
@@ -89,6 +92,11 @@ class _SavedModelOutputs:
                 f"{self._encoding_hint()}")
         if len(X) == 0:  # the sigmoid and log paths gave None; Network.predict's words
             raise ValueError(f"X is empty (shape {X.shape}); at least one value is needed")
+        if dtype == np.float32 and X is not given and (
+                cell := beyond_range(X, given)) is not None:
+            raise ValueError(beyond_message(f"X row {cell[0]} (from 0), {self._feature(cell[1])}",
+                                            cell[2], X.dtype) + ", in which this model computes"
+                             " (trained with --dtype float32)")
         record = self.metadata.get("impute")
         if record is not None:  # --impute: the missing cells filled, the indicators added
             from ._impute import impute
@@ -123,11 +131,14 @@ class _SavedModelOutputs:
         if np.isfinite(X).all():
             return
         i, j = (int(k) for k in np.argwhere(~np.isfinite(X))[0])
-        names = self.feature_names
-        feature = f"feature {j}" + (f" ({names[j]!r})" if names and j < len(names) else "")
         what = "missing value (NaN)" if np.isnan(X[i, j]) else f"not a finite number: {X[i, j]}"
-        raise ValueError(f"X row {i} (from 0), {feature}: {what}: fill it in (impute) or "
-                         "drop the row first")
+        raise ValueError(f"X row {i} (from 0), {self._feature(j)}: {what}: fill it in (impute) "
+                         "or drop the row first")
+
+    def _feature(self, j: int) -> str:
+        """Feature ``j`` of X as a message names it, with its name where the model has one."""
+        names = self.feature_names
+        return f"feature {j}" + (f" ({names[j]!r})" if names and j < len(names) else "")
 
     def _encoding_hint(self) -> str:
         """Said after X is refused, of a model that one-hot encodes a CSV file's

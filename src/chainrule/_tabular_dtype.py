@@ -19,7 +19,29 @@ def narrowed(table: Table, dtype: np.dtype) -> Table:
     past = np.isinf(X) & np.isfinite(table.X)
     if past.any():
         i, j = (int(k) for k in np.argwhere(past)[0])
-        raise ValueError(f"{table.where(i)}, column {table.feature_names[j]!r}: "
-                         f"{table.X[i, j]:g} is beyond the range of {dtype.name}")
+        raise ValueError(beyond_message(f"{table.where(i)}, column "
+                                        f"{table.feature_names[j]!r}", table.X[i, j], dtype))
     table.X = X
     return table
+
+
+def beyond_message(where: str, value: float, dtype: np.dtype) -> str:
+    """The refusal of the cell ``where`` whose ``value`` ``dtype`` (float32) cannot hold."""
+    limit = float(np.finfo(dtype).max)
+    return (f"{where}: {value:g} is beyond the range of {np.dtype(dtype).name} (magnitudes "
+            f"up to {limit:.7g})")
+
+
+def beyond_range(narrow: np.ndarray, given: np.ndarray) -> tuple[int, int, float] | None:
+    """The first cell of ``given`` (any shape of ``narrow``'s size: numbers, or text of
+    numbers) that is finite but infinite in ``narrow`` (shape (n, n_features), ``given``
+    converted to float32), as its row, column and value; None where there is none."""
+    cells = np.argwhere(np.isinf(narrow))
+    if not len(cells):
+        return None
+    wide = np.asarray(given.reshape(narrow.shape)[tuple(cells.T)], dtype=np.float64)
+    past = np.flatnonzero(np.isfinite(wide))
+    if not past.size:  # infinite as given: _check_finite's
+        return None
+    i, j = (int(k) for k in cells[past[0]])
+    return i, j, float(wide[past[0]])
