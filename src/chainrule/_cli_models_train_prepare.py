@@ -18,6 +18,7 @@ from . import _cli_groups as _groups
 from . import _cli_models_categorical as _categorical
 from . import _cli_sample_weight as _weights
 from . import _cli_time_order as _time
+from . import _train_statistics as _statistics
 from ._cli_checkpoint import resolved_loss, resolved_options
 from ._cli_class_weight import resolve_class_weight
 from ._cli_image_layout import other_shape as _other_shape
@@ -334,18 +335,18 @@ def prepare(args: argparse.Namespace, table: Table, several: bool, run_settings:
         if args.input_shape is not None:  # images: each channel as a whole (see --help)
             mean, scale = image_statistics(X[train_idx], tuple(args.input_shape), w_fit)
         elif indicators is not None:  # the missing indicators left 0/1, as one-hot features
-            n = len(indicators) - int(indicators.sum())
-            mean, scale = _categorical.feature_statistics(X[train_idx, :n], table, w_fit)
+            n = len(indicators) - int(indicators.sum())  # (of the rows, not a copy of them)
+            mean, scale = _statistics.feature_statistics(X, train_idx, table, w_fit, n)
             mean = np.r_[mean, np.zeros(int(indicators.sum()))]
             scale = np.r_[scale, np.ones(int(indicators.sum()))]
         else:
             # a constant column only centred; the one-hot features of a category left 0/1
-            mean, scale = _categorical.feature_statistics(X[train_idx], table, w_fit)
-        X = _standardise(X, mean, scale, table.source,
-                         [f"feature {n!r}" for n in table.feature_names] + (
-                             [] if indicators is None else
-                             [f"feature 'missingindicator_{n}'"
-                              for n in meta["impute"]["indicators"]]))
+            mean, scale = _statistics.feature_statistics(X, train_idx, table, w_fit)
+        # --impute's filled copy is this run's own: standardised where it is
+        X = (_standardise if indicators is None else _statistics.standardise_owned)(
+            X, mean, scale, table.source, [f"feature {n!r}" for n in table.feature_names] + (
+                [] if indicators is None else
+                [f"feature 'missingindicator_{n}'" for n in meta["impute"]["indicators"]]))
         meta["x_mean"], meta["x_scale"] = mean.tolist(), scale.tolist()
     if task == "regression":
         y_mean, y_scale = 0.0, 1.0
