@@ -85,6 +85,15 @@ def weighted_median(values: np.ndarray, weights: np.ndarray) -> float:
     return float(v[i])
 
 
+def _unit(values: np.ndarray) -> float:
+    """1.0, or for a column with a cell past 1e150 the power of 2 just below its largest
+    magnitude: a mean or median of cells near float64's limit (+-1.7e308) would overflow
+    in their sum, and dividing by a power of 2 (then multiplying the result back) is
+    exact."""
+    big = float(np.max(np.abs(values))) if values.size else 0.0
+    return 1.0 if big < 1e150 else math.ldexp(1.0, math.frexp(big)[1] - 1)
+
+
 def _mode(values: np.ndarray, weights: np.ndarray | None) -> float:
     """The most frequent of ``values`` (weighted: the largest total weight), the smallest
     among ties (SimpleImputer's and ``weighted_mode``'s rule)."""
@@ -163,11 +172,13 @@ def fit_imputer(X: np.ndarray, columns: Sequence[str], categories: dict | None,
             fill[name] = categories[name][int(np.argmax(counts))]  # sorted: smallest first
             continue
         values = X[seen, j]
+        unit = _unit(values)  # 1, or a power of 2 for cells past 1e150 (sums overflow)
+        scaled = values if unit == 1.0 else values / unit  # exact: a power of 2
         if strategy == "mean":
-            fill[name] = float(np.average(values, weights=w))
+            fill[name] = unit * float(np.average(scaled, weights=w))
         elif strategy == "median":
-            fill[name] = (float(np.median(values)) if w is None
-                          else weighted_median(values, w))
+            fill[name] = unit * (float(np.median(scaled)) if w is None
+                                 else weighted_median(scaled, w))
         else:
             fill[name] = _mode(values, w)
     return {"strategy": strategy, "fill_value": fill_value, "fill": fill,
