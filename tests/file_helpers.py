@@ -5,6 +5,7 @@ small checkpoint, estimator and network files that the damaged-record tests edit
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 import threading
@@ -77,3 +78,13 @@ def pipe_of(content: bytes) -> str:
 
     threading.Thread(target=feed, daemon=True).start()
     return f"/dev/fd/{r}"
+
+
+def write_rows_csv(path: object, names: list[str], X: np.ndarray, y) -> str:
+    """A CSV file of the rows ``X`` (exact: repr of each float) and the target ``y``."""
+    with open(path, "w", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(names)
+        for row, target in zip(X, y, strict=True):
+            writer.writerow([*map(repr, map(float, row)), target])
+    return str(path)

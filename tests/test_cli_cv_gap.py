@@ -9,7 +9,6 @@ on, with the rows it should train on as DATA."""
 
 from __future__ import annotations
 
-import csv
 import json
 import math
 from types import SimpleNamespace
@@ -20,17 +19,11 @@ from sklearn.model_selection import TimeSeriesSplit
 
 from chainrule.cli import main
 from chainrule.saved_model import SavedModel
+from file_helpers import write_rows_csv as _write
 
 OPTIONS = ["--hidden", "4", "--epochs", "5", "--seed", "1"]
 
 
-def _write(path, names: list[str], X: np.ndarray, y) -> str:
-    with open(path, "w", newline="") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(names)
-        for row, target in zip(X, y, strict=True):
-            writer.writerow([*map(repr, map(float, row)), target])
-    return str(path)
 
 
 def _series(n: int, seed: int = 0):

@@ -14,18 +14,11 @@ from sklearn.model_selection import TimeSeriesSplit
 
 from chainrule.cli import _parse, main
 from chainrule.saved_model import SavedModel
+from file_helpers import write_rows_csv as _write
 
 OPTIONS = ["--hidden", "5", "--epochs", "6", "--seed", "2"]
 
 
-def _write(path, names: list[str], X: np.ndarray, y) -> str:
-    """A CSV file of the rows ``X`` (exact: repr of each float) and the target ``y``."""
-    with open(path, "w", newline="") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(names)
-        for row, target in zip(X, y, strict=True):
-            writer.writerow([*map(repr, map(float, row)), target])
-    return str(path)
 
 
 def _cv(capsys, *argv: str) -> dict:
