@@ -8,6 +8,7 @@ statistics of ``--scale standard`` are ``_cli_statistics``'s).  Read by
 from __future__ import annotations
 
 import argparse
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -18,6 +19,7 @@ from ._cli_models_scores import _label_scores as _label_scores
 from ._cli_models_scores import _scores as _scores
 from ._cli_models_scores import _target_names
 from ._cli_models_scores import _target_scores as _target_scores
+from ._tabular_dtype import FLOAT32_MODEL, within_range
 from .cli_args import refuse_overwriting
 
 _DATA_HELP = ("a .csv file (header row of column names), a .npz file (arrays X and y; X may hold "
@@ -230,8 +232,6 @@ def _by_position(features: list[str] | None, message: str) -> str:
 
 def _model_data(model, data: str, target: str | None, need_target: bool, seed: int,
                 unknown: str = "error", weight_column: str | None = None):
-    from dataclasses import replace
-
     from ._cli_sample_weight import (
         is_csv,
         is_pipe,
@@ -328,6 +328,8 @@ def _model_data(model, data: str, target: str | None, need_target: bool, seed: i
     if table.X.shape[1] != n_in:
         raise ValueError(f"{table.source}: {table.X.shape[1]} features; the model takes "
                          f"{n_in}{unnamed}")
+    if model.network.dtype == np.float32:  # named by the file's line or row, not X's row
+        within_range(table, np.float32, FLOAT32_MODEL)
     return _unknown_fills(model, table, unknown)
 
 
@@ -335,8 +337,6 @@ def _unknown_fills(model, table, unknown: str):
     """``table`` whose missing cells of a categorical column that the model fills with a
     category it lacks (``--impute constant``, no gap there in training) are all zeros
     (``--unknown-categories zeros``, as an unknown category), or refused naming the line."""
-    from dataclasses import replace
-
     from ._impute import unknown_fill_message, unknown_fills
 
     record = model.metadata.get("impute")
@@ -384,8 +384,6 @@ def _check_image_shape(source: str, x_shape: tuple[int, ...] | None, shape: obje
 
 
 def _targets(model, table) -> np.ndarray:
-    from dataclasses import replace
-
     from .saved_model import encode_labels, regression_targets
 
     if getattr(model, "multilabel", False) and table.target_names:  # each target's 0 or 1

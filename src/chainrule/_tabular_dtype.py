@@ -8,21 +8,34 @@ import numpy as np
 
 from ._tabular_table import Table
 
+#: Said after a value beyond float32's range given to a model of ``--dtype float32``.
+FLOAT32_MODEL = ", in which this model computes (trained with --dtype float32)"
+
 
 def narrowed(table: Table, dtype: np.dtype) -> Table:
     """``table`` with its float64 ``X`` converted to ``dtype`` (float32) once, a value
     beyond its range refused; as it is for float64."""
     if table.X.dtype == dtype:
         return table
+    table.X = within_range(table, dtype)
+    return table
+
+
+def within_range(table: Table, dtype: np.dtype, note: str = "") -> np.ndarray:
+    """``table.X`` converted to ``dtype`` (float32), of the same shape; a value beyond its
+    range refused naming the cell by :meth:`Table.where` (a CSV file's line, an NPZ
+    file's row), with ``note`` after the message (why ``dtype`` is taken)."""
+    if table.X.dtype == dtype:
+        return table.X
     with np.errstate(over="ignore"):
         X = table.X.astype(dtype)
     past = np.isinf(X) & np.isfinite(table.X)
     if past.any():
         i, j = (int(k) for k in np.argwhere(past)[0])
         raise ValueError(beyond_message(f"{table.where(i)}, column "
-                                        f"{table.feature_names[j]!r}", table.X[i, j], dtype))
-    table.X = X
-    return table
+                                        f"{table.feature_names[j]!r}", table.X[i, j], dtype)
+                         + note)
+    return X
 
 
 def beyond_message(where: str, value: float, dtype: np.dtype) -> str:
