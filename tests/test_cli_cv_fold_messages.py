@@ -39,16 +39,20 @@ def test_a_fold_of_validation_rows_of_weight_0_is_named(tmp_path, capsys):
     rng = np.random.default_rng(0)
     x = rng.normal(size=N)
     w = np.ones(N)
-    _, val = _folds_and_validation()[2]  # fold 3's validation rows: weight 0
+    train, val = _folds_and_validation()[2]  # fold 3's validation rows: weight 0
     w[val] = 0
     rows = [f"{a!r},{b:g},{2 * a!r}" for a, b in zip(x.tolist(), w, strict=True)]
     (tmp_path / "d.csv").write_text("x,w,y\n" + "\n".join(rows) + "\n")
     capsys.readouterr()
     assert main(["cv", str(tmp_path / "d.csv"), *OPTIONS, "--sample-weight", "w"]) == 2
+    n_fit = len(train) - len(val)  # the fold's training rows proper: weight 1
     assert capsys.readouterr().err == (
-        f"chainrule: error: --sample-weight w: every validation example of fold 3 of {K} "
-        f"weighs 0 (of {len(val)}), so its weighted cost is undefined; give another --seed "
-        "or --val-fraction (0: no validation rows)\n")
+        f"chainrule: error: --sample-weight w: the {len(val)} validation rows of fold 3 of "
+        f"{K}'s --val-fraction {FRACTION} (--seed {SEED}) all weigh 0; expected a positive "
+        "weight on at least one validation row, for the weighted validation cost; got "
+        f"{n_fit} of the {n_fit} training rows of a positive weight and none of the "
+        f"{len(val)} validation rows. Give another --seed or --val-fraction (0: no "
+        "validation rows).\n")
 
 
 def test_categories_of_a_fold_s_validation_rows_alone_are_named(tmp_path, capsys):

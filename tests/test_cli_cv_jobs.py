@@ -181,8 +181,8 @@ def test_a_fault_of_a_fold_s_data_is_the_first_fold_s_as_in_one_process(capsys, 
     assert out == "" and [line[:9] for line in err.splitlines()] == [
         "fold 1 of", "fold 2 of", "chainrule"]
     assert err.splitlines()[-1].startswith(
-        f"chainrule: error: --sample-weight w: every validation example of fold 3 of {k} "
-        f"weighs 0 (of {len(val)})")
+        f"chainrule: error: --sample-weight w: the {len(val)} validation rows of fold 3 of "
+        f"{k}'s --val-fraction 0.1 (--seed {seed}) all weigh 0")
 
 
 @pytest.mark.skipif(os.name == "nt", reason="POSIX signals")

@@ -424,8 +424,13 @@ def test_cv_refuses_a_fold_of_zero_weights(tmp_path, capsys):
     assert _status(["cv", data, "--target", "label", "--sample-weight", "w", "--hidden",
                     "3", "--epochs", "2", "--folds", "5", "--seed", "0", "-q"]) == 2
     err = capsys.readouterr().err
-    assert ("every held-out example of fold 3 of 5 (StratifiedKFold, --seed 0) weighs 0 "
-            "(of 12)") in err and "Traceback" not in err
+    train = folds[2][0]  # its training rows: every one of weight 1 (counted by NumPy)
+    assert ("--sample-weight w: the 12 held-out rows of fold 3 of 5 (StratifiedKFold, "
+            "--seed 0) all weigh 0; expected a positive weight on at least one held-out "
+            "row, for the fold's scores (means weighted by them); got "
+            f"{np.count_nonzero(w[train] > 0)} of the {len(train)} training rows of a "
+            "positive weight and none of the 12 held-out rows. Give fewer --folds or "
+            "another --seed.") in err and "Traceback" not in err
 
 
 @pytest.mark.parametrize(("options", "words"), [

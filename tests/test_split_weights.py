@@ -121,13 +121,16 @@ def test_validation_data_of_weight_0_is_refused_saying_so():
 @pytest.mark.parametrize("part", ["validation", "training"])
 def test_train_s_sample_weight_column_of_a_part_of_weight_0_is_refused(tmp_path, capsys,
                                                                       part):
-    """train's --sample-weight (checked before this change as well): its words."""
+    """train's --sample-weight (checked before this change as well): its words, and the
+    counts of each part that the library's refusal gives (counted here by NumPy)."""
     from chainrule._cli_models_train_task import _split
 
     X, y = _data()
     tr, va = _split(N, 0.1, 0, y)
     w = np.ones(N)
     w[va if part == "validation" else tr] = 0.0
+    other_rows = tr if part == "validation" else va
+    w[other_rows[::2][1:]] = 0.0  # some of the other part's rows too, not the first
     rows = [f"{a!r},{b!r},{c!r},{v:g},{t}" for (a, b, c), v, t in zip(X.tolist(), w, y,
                                                                       strict=True)]
     (tmp_path / "d.csv").write_text("a,b,c,w,y\n" + "\n".join(rows) + "\n")
@@ -135,9 +138,15 @@ def test_train_s_sample_weight_column_of_a_part_of_weight_0_is_refused(tmp_path,
     assert main(["train", str(tmp_path / "d.csv"), "--target", "y", "--sample-weight", "w",
                  "--val-fraction", "0.1", "--seed", "0", "--epochs", "1", "-q",
                  "-o", str(tmp_path / "m.npz")]) == 2
-    n = len(va) if part == "validation" else len(tr)
+    # the counts of each part, as the library's refusal gives them (check_split_weights)
+    n, other = len(va if part == "validation" else tr), ("training" if part == "validation"
+                                                          else "validation")
+    positive = np.count_nonzero(w[other_rows] > 0)
+    use = ("for the weighted validation cost" if part == "validation" else "to train on")
     assert capsys.readouterr().err == (
-        f"chainrule: error: --sample-weight w: every {part} example weighs 0 (of {n}), so "
-        "its weighted cost is undefined; give another --seed or --val-fraction (0: no "
-        "validation rows)\n")
+        f"chainrule: error: --sample-weight w: the {n} {part} rows of --val-fraction 0.1 "
+        f"(--seed 0) all weigh 0; expected a positive weight on at least one {part} row, "
+        f"{use}; got {positive} of the {len(other_rows)} {other} rows of a positive weight and "
+        f"none of the {n} {part} rows. Give another --seed or --val-fraction (0: no "
+        "validation rows).\n")
     assert not (tmp_path / "m.npz").exists()

@@ -269,15 +269,19 @@ def without_weight_column(table, name: str):
 
 def check_parts(args: argparse.Namespace, w_train: np.ndarray, w_val: np.ndarray) -> None:
     """Refuse a split whose training rows, or validation rows (if any), all weigh 0; of
-    a fold of cv (``args.fold``: its number and the number of folds), naming it."""
-    fold = getattr(args, "fold", None)
-    of = "" if fold is None else f" of fold {fold[0]} of {fold[1]}"
-    for part, weights in (("training", w_train), ("validation", w_val)):
-        if len(weights) and not weights.any():
-            raise ValueError(
-                f"{_OPTION} {args.sample_weight}: every {part} example{of} weighs 0 (of "
-                f"{len(weights)}), so its weighted cost is undefined; give another --seed "
-                "or --val-fraction (0: no validation rows)")
+    a fold of cv (``args.fold``: its number and the number of folds), naming it; in the
+    words and counts of the library's refusal (:mod:`chainrule._split_weights`)."""
+    from ._split_weights import check_split_weights
+
+    fold, ordered = getattr(args, "fold", None), getattr(args, "time_ordered", False)
+    split = (f"--val-fraction {args.val_fraction} ("
+             + ("the last rows, --time-ordered)" if ordered else f"--seed {args.seed})"))
+    check_split_weights(
+        f"{_OPTION} {args.sample_weight}",
+        split if fold is None else f"fold {fold[0]} of {fold[1]}'s {split}",
+        f"Give another {'' if ordered else '--seed or '}--val-fraction (0: no validation "
+        "rows).", w_train, w_val if len(w_val) else None, held="validation",
+        held_use="for the weighted validation cost")
 
 
 def check_folds(args: argparse.Namespace, weights: np.ndarray | None, folds: list,
@@ -285,17 +289,17 @@ def check_folds(args: argparse.Namespace, weights: np.ndarray | None, folds: lis
     """cv: refuse, before any fold is trained, a fold whose training rows or held-out rows
     all weigh 0 (``weights``: DATA's, None without ``--sample-weight``; ``folds``: the
     (training rows, held-out rows) of each fold, by ``splitter``): its model, or its
-    weighted scores (a mean of no weight), would be undefined."""
+    weighted scores (a mean of no weight), would be undefined; as :func:`check_parts`."""
+    from ._split_weights import check_split_weights
+
     if weights is None:
         return
-    for i, rows in enumerate(folds, 1):
-        for part, idx in zip(("training", "held-out"), rows, strict=True):
-            if not weights[idx].any():
-                raise ValueError(
-                    f"{_OPTION} {args.sample_weight}: every {part} example of fold {i} of "
-                    f"{len(folds)} ({splitter}, --seed {args.seed}) weighs 0 (of {len(idx)}), "
-                    f"so its weighted {'cost' if part == 'training' else 'scores'} would be "
-                    "undefined; give fewer --folds or another --seed")
+    for i, (train, held) in enumerate(folds, 1):
+        check_split_weights(
+            f"{_OPTION} {args.sample_weight}",
+            f"fold {i} of {len(folds)} ({splitter}, --seed {args.seed})",
+            "Give fewer --folds or another --seed.", weights[train], weights[held],
+            held_use="for the fold's scores (means weighted by them)")
 
 
 def weighted_mean_std(values: np.ndarray, weights: np.ndarray, axis: int | tuple[int, ...]

@@ -13,7 +13,9 @@ import numpy as np
 
 def check_split_weights(argument: str, split: str, advice: str,
                         train_weights: np.ndarray | None, held_weights: np.ndarray | None,
-                        weighted: str = "") -> None:
+                        weighted: str = "", held: str = "held-out",
+                        held_use: str = "for the validation scores (means weighted by them)"
+                        ) -> None:
     """Refuse a split whose training rows, or held-out rows, all weigh 0.
 
     Parameters
@@ -30,6 +32,10 @@ def check_split_weights(argument: str, split: str, advice: str,
         The held-out rows' weights (None: all 1, or not weighted).
     weighted : str, default ""
         Said after the training rows' weights (``" (times class_weight)"``).
+    held : str, default "held-out"
+        What the held-out rows are called (``"validation"``: the CLI's ``--val-fraction``).
+    held_use : str
+        What the held-out rows' weights are for, said where they all are 0.
 
     Raises
     ------
@@ -42,9 +48,8 @@ def check_split_weights(argument: str, split: str, advice: str,
     train_pos = n_train if train_weights is None else int(np.count_nonzero(train_weights > 0))
     held_pos = n_held if held_weights is None else int(np.count_nonzero(held_weights > 0))
     for part, n, pos, use, other, other_n, other_pos in (
-            ("training", n_train, train_pos, "to train on", "held-out", n_held, held_pos),
-            ("held-out", n_held, held_pos, "for the validation scores (means weighted by them)",
-             "training", n_train, train_pos)):
+            ("training", n_train, train_pos, "to train on", held, n_held, held_pos),
+            (held, n_held, held_pos, held_use, "training", n_train, train_pos)):
         if n and not pos:
             of = weighted if part == "training" else ""
             raise ValueError(
