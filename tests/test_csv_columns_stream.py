@@ -32,7 +32,8 @@ def _write(path, rng: np.random.Generator, n: int, d: int, gaps: float,
         w.writerow([*(f"x{j}" for j in range(d)), "colour", "y"])
         for i in range(n):
             cells = [repr(float(v)) if rng.random() < 0.5 else f"{v:.6g}" for v in values[i]]
-            # the first row has its numbers: a column that starts with a gap is read as text
+            # the first row keeps its cells, as these files were drawn: a column of numbers
+            # that starts with a gap is read as numbers too (test_csv_stream_leading_gaps)
             cells = [str(rng.choice(markers)) if i and rng.random() < gaps else c
                      for c in cells]
             colour = "" if i and rng.random() < gaps else str(rng.choice(_CATEGORIES))
