@@ -96,10 +96,16 @@ def _constant(values: np.ndarray, axis: int | tuple[int, ...] = 0,
               weights: np.ndarray | None = None) -> np.ndarray:
     """Whether each column of ``values`` holds one value (``np.ptp == 0`` without its overflow
     warning for a column from -1e308 to 1e308); with ``weights`` (of the rows, axis 0),
-    among the rows of positive weight."""
-    if weights is not None:
-        values = values[weights > 0]
-    return np.all(values == values.min(axis=axis, keepdims=True), axis=axis)
+    among the rows of positive weight: the rows of weight 0 masked, not copied out (every
+    such row equal to the least value of the first of them: the same test, a NaN
+    included, which equals nothing)."""
+    keep = None if weights is None else (weights > 0).reshape((-1,) + (1,) * (values.ndim - 1))
+    if keep is None or keep.all():
+        return np.all(values == values.min(axis=axis, keepdims=True), axis=axis)
+    first = int(np.argmax(keep))
+    same = values == values[first:first + 1].min(axis=axis, keepdims=True)
+    same |= ~keep  # a row of weight 0: equal, whatever it holds
+    return np.all(same, axis=axis)
 
 
 def _standardise(values: np.ndarray, mean: np.ndarray | float, scale: np.ndarray | float,
