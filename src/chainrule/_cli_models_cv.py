@@ -6,7 +6,8 @@ The rows are split by scikit-learn's ``StratifiedKFold`` (a classifier of one ta
 is prepared and trained by train's own code (``_cli_models_train_prepare.prepare``, the
 Trainer of ``_cli_models_train_run.new_trainer``) on its training rows alone, and scored
 on its held-out rows by evaluate's (``_cli_models_report._evaluation``).  The table of
-the folds' scores, their means and standard deviations is written by ``_cli_models_cv_table``.
+the folds' scores, their means and standard deviations is written by ``_cli_models_cv_table``
+(:func:`~chainrule._cli_models_cv_table.print_scores`).
 """
 
 from __future__ import annotations
@@ -16,16 +17,15 @@ import copy
 import sys
 import time
 
-from ._cli_groups import fewest_groups, group_record
-from ._cli_groups_logo import folds_type, logo_words
+from ._cli_groups import fewest_groups
+from ._cli_groups_logo import folds_type
 from ._cli_models_cv_folds import _folds, _rows
 from ._cli_models_cv_jobs import add_n_jobs
-from ._cli_models_cv_table import json_text, print_table, summary
+from ._cli_models_cv_table import print_scores
 from ._cli_models_data import _DATA_EXAMPLE, _NAMES, _not_empty
 from ._cli_models_overfit import folds_overfit_note
 from ._cli_models_overfit import overfit as _overfit
 from ._cli_models_train import add_train_options
-from ._cli_time_order import folds_words, time_record
 
 # train's options that cv refuses: their dest, as typed, and why
 _REFUSED = (
@@ -277,43 +277,13 @@ def _cv(args: argparse.Namespace) -> int:
         print(f"chainrule cv: {how} during fold {len(rows) + 1} of {len(folds)}; the "
               f"scores are of the {len(rows)} fold{'s' if len(rows) > 1 else ''} finished",
               file=sys.stderr)
-        _print_scores(args, table, task, splitter, folds, rows)
+        print_scores(args, table, task, splitter, folds, rows)
         return status
     note = folds_overfit_note(overfit, len(folds))  # once for all folds, not per fold
     if note is not None:
         print(note, file=sys.stderr)
-    _print_scores(args, table, task, splitter, folds, rows)
+    print_scores(args, table, task, splitter, folds, rows)
     return 0
-
-
-def _print_scores(args: argparse.Namespace, table, task: str, splitter: str, folds: list,
-                  rows: list[dict]) -> None:
-    """Print the table (or ``--json``) of the scores of the folds in ``rows``: all of
-    ``folds``, or those finished before an interrupt (marked as partial)."""
-    mean, std, counts = summary(rows)
-    grouped = group_record(args, table)
-    ordered = time_record(args, folds)
-    if args.json:
-        names = table.target_names
-        each = {name: dict(zip(("mean", "std", "folds_scored"),
-                               summary([row["targets"][name] for row in rows]), strict=True))
-                for name in names or ()}
-        print(json_text({"folds": len(folds), "splitter": splitter,
-                          "shuffle": ordered is None and splitter != "LeaveOneGroupOut",
-                          "seed": args.seed, "samples": table.n_samples, "task": task,
-                          "per_fold": rows, "mean": mean, "std": std,
-                          "folds_scored": counts, **({"targets": each} if names else {}),
-                          **({"groups": grouped} if grouped else {}),
-                          **({"time_ordered": ordered} if ordered else {}),
-                          "partial": len(rows) < len(folds)}))
-        return
-    from ._cli_models_train_task import whole_numbers_note
-
-    print_table(table, task, splitter if grouped is None else f"{splitter} of "
-                f"{grouped['count']} groups of {grouped['column']!r}", args.seed, rows, mean,
-                std, counts, len(folds), whole_numbers_note(table, task, args.task, args.loss),
-                folds_words(splitter, ordered, args.seed) if ordered is not None else
-                logo_words(grouped, args.seed) if splitter == "LeaveOneGroupOut" else None)
 
 
 def _run_folds(args: argparse.Namespace, table, task: str, several: bool, lbfgs: bool,

@@ -1,15 +1,19 @@
 """What ``chainrule cv`` prints of its folds (see :mod:`chainrule._cli_models_cv`): the
 mean and standard deviation of each score over the folds (:func:`summary`) and the table
-of the folds' scores with them (:func:`print_table`)."""
+of the folds' scores with them (:func:`print_table`), or as JSON (:func:`print_scores`)."""
 
 from __future__ import annotations
 
+import argparse
 import json
 import math
 
 import numpy as np
 
+from ._cli_groups import group_record
+from ._cli_groups_logo import logo_words
 from ._cli_models_data import _NAMES
+from ._cli_time_order import folds_words, time_record
 
 
 def summary(rows: list[dict]) -> tuple[dict, dict, dict]:
@@ -140,3 +144,33 @@ def print_table(table, task: str, splitter: str, seed: int, rows: list[dict], me
     if task == "regression" and "r2" not in counts:
         print("r2: left out of every fold: each holds out one example, and R^2 needs two")
     print("std: the standard deviation over the folds (NumPy's, ddof=0)")
+
+
+def print_scores(args: argparse.Namespace, table, task: str, splitter: str, folds: list,
+                 rows: list[dict]) -> None:
+    """Print the table (or ``--json``) of the scores of the folds in ``rows``: all of
+    ``folds``, or those finished before an interrupt (marked as partial)."""
+    mean, std, counts = summary(rows)
+    grouped = group_record(args, table)
+    ordered = time_record(args, folds)
+    if args.json:
+        names = table.target_names
+        each = {name: dict(zip(("mean", "std", "folds_scored"),
+                               summary([row["targets"][name] for row in rows]), strict=True))
+                for name in names or ()}
+        print(json_text({"folds": len(folds), "splitter": splitter,
+                          "shuffle": ordered is None and splitter != "LeaveOneGroupOut",
+                          "seed": args.seed, "samples": table.n_samples, "task": task,
+                          "per_fold": rows, "mean": mean, "std": std,
+                          "folds_scored": counts, **({"targets": each} if names else {}),
+                          **({"groups": grouped} if grouped else {}),
+                          **({"time_ordered": ordered} if ordered else {}),
+                          "partial": len(rows) < len(folds)}))
+        return
+    from ._cli_models_train_task import whole_numbers_note
+
+    print_table(table, task, splitter if grouped is None else f"{splitter} of "
+                f"{grouped['count']} groups of {grouped['column']!r}", args.seed, rows, mean,
+                std, counts, len(folds), whole_numbers_note(table, task, args.task, args.loss),
+                folds_words(splitter, ordered, args.seed) if ordered is not None else
+                logo_words(grouped, args.seed) if splitter == "LeaveOneGroupOut" else None)
