@@ -92,7 +92,16 @@ def _add_cv(sub: argparse._SubParsersAction) -> None:
                            "train's --seed (default: 0)")
         elif action.dest == "quiet":
             action.help = "no line on stderr as each fold finishes"
+        elif action.dest == "dtype":
+            action.help = DTYPE_HELP
     p.set_defaults(handler=_cv)
+
+
+#: --dtype's help in cv's words (tune's adds its own: _cli_models_tune).
+DTYPE_HELP = ("each fold's network and features in float32 or float64, as chainrule train "
+              "--dtype trains them: DATA read once in it (an NPZ file's float32 X kept as "
+              "it is, not copied to float64), each fold's training rows standardised and "
+              "its network trained in it, its held-out rows scored in it (default: float64)")
 
 
 def _refuse(args: argparse.Namespace) -> None:
@@ -119,6 +128,8 @@ def _fit_fold(args: argparse.Namespace, table, task: str, several: bool, lbfgs: 
     X_fit, T_fit, val = p.fit_arrays()
     w_fit, w_val = p.fit_weights()  # --sample-weight's, as train's
     net = build_network(args, p.X.shape[1], p.n_out, p.output)
+    if getattr(args, "dtype", "float64") != "float64":  # --dtype float32, as train's
+        net = net.astype(args.dtype)
     if lbfgs:
         history = fit_lbfgs(net, X_fit, T_fit, val, args.epochs, p.class_weight,
                             verbose=False, max_time=None, sample_weight=w_fit,
@@ -232,8 +243,9 @@ def _read(args: argparse.Namespace, given_shape: list[int] | None,
 
     What makes a read differ is what ``read_data`` is given: DATA, ``--target``,
     ``--features``, ``--seed`` (a generated set), ``--sample-weight`` (its column read with
-    the features), ``--categorical`` and ``--max-categories``, and ``--impute`` (missing
-    cells read as NaNs; under ``constant``, ``--fill-value``'s category); every other
+    the features), ``--categorical`` and ``--max-categories``, ``--impute`` (missing
+    cells read as NaNs; under ``constant``, ``--fill-value``'s category) and ``--dtype``
+    (float32: its features converted once, or an NPZ file's kept); every other
     option (``--scale``, ``--missing-indicator``, ``--impute``'s other strategies of the
     same read, the network, the optimizer) is applied to the table after, per fold.  A
     table taken from ``tables`` is checked against the combination's ``--input-shape``
@@ -247,6 +259,7 @@ def _read(args: argparse.Namespace, given_shape: list[int] | None,
     if tables is None:
         return read_table(args, given_shape)
     key = repr((str(args.data), args.target, args.features, args.seed,
+                getattr(args, "dtype", "float64"),
                 getattr(args, "sample_weight", None), getattr(args, "groups", None),
                 categorical_options(args),
                 missing_options(args)))

@@ -78,7 +78,7 @@ def _nulls(value: object) -> object:
 
 def print_table(table, task: str, splitter: str, seed: int, rows: list[dict], mean: dict,
                 std: dict, counts: dict, folds: int | None = None, note: str = "",
-                how: str | None = None) -> None:
+                how: str | None = None, dtype: str | None = None) -> None:
     """Print the folds' scores, a line each, then their mean and standard deviation.
 
     Parameters
@@ -103,6 +103,8 @@ def print_table(table, task: str, splitter: str, seed: int, rows: list[dict], me
     how : str, optional
         The folds line's words after "K folds (", where they are not the shuffled
         splitter's (``--time-ordered``: ``_cli_time_order.folds_words``).
+    dtype : str, optional
+        A line said after the folds line: :func:`dtype_line`'s of ``--dtype float32``.
     """
     k = len(rows)
     folds = k if folds is None else folds
@@ -115,6 +117,8 @@ def print_table(table, task: str, splitter: str, seed: int, rows: list[dict], me
     other = "fold" if folds == 2 else f"{folds - 1}"
     print(f"{folds} folds (" + (how or f"{splitter}, shuffled with seed {seed}): each fold "
                                 f"scored by a model trained on the other {other}"))
+    if dtype is not None:
+        print(dtype)
     if k < folds:
         from ._cli_checkpoint import stopped_how
 
@@ -161,7 +165,7 @@ def print_scores(args: argparse.Namespace, table, task: str, splitter: str, fold
         print(json_text({"folds": len(folds), "splitter": splitter,
                           "shuffle": ordered is None and splitter != "LeaveOneGroupOut",
                           "seed": args.seed, "samples": table.n_samples, "task": task,
-                          "per_fold": rows, "mean": mean, "std": std,
+                          **dtype_record(args), "per_fold": rows, "mean": mean, "std": std,
                           "folds_scored": counts, **({"targets": each} if names else {}),
                           **({"groups": grouped} if grouped else {}),
                           **({"time_ordered": ordered} if ordered else {}),
@@ -173,4 +177,20 @@ def print_scores(args: argparse.Namespace, table, task: str, splitter: str, fold
                 f"{grouped['count']} groups of {grouped['column']!r}", args.seed, rows, mean,
                 std, counts, len(folds), whole_numbers_note(table, task, args.task, args.loss),
                 folds_words(splitter, ordered, args.seed) if ordered is not None else
-                logo_words(grouped, args.seed) if splitter == "LeaveOneGroupOut" else None)
+                logo_words(grouped, args.seed) if splitter == "LeaveOneGroupOut" else None,
+                dtype_line(args, "each fold's network and features"))
+
+
+def dtype_record(args: argparse.Namespace) -> dict:
+    """``{"dtype": "float32"}`` of ``--dtype float32`` for cv's and tune's ``--json``;
+    nothing of float64, the default, which their output did not say before ``--dtype``
+    (as train's model records no float64)."""
+    dtype = getattr(args, "dtype", None) or "float64"
+    return {} if dtype == "float64" else {"dtype": dtype}
+
+
+def dtype_line(args: argparse.Namespace, what: str) -> str | None:
+    """The header's line of ``--dtype float32``: ``what`` is in float32; None of
+    float64."""
+    dtype = dtype_record(args).get("dtype")
+    return None if dtype is None else f"{what} in {dtype} (--dtype {dtype})"

@@ -93,12 +93,6 @@ def _add_train(sub: argparse._SubParsersAction) -> None:
         f"exits with status {EXIT_MAX_TIME})",
     )
     add_train_options(p)
-    p.add_argument("--dtype", choices=["float64", "float32"], default="float64",
-                   help="the network's parameters and arithmetic: float32 halves the "
-                   "memory of the data and the network (an NPZ file's float32 X is kept as "
-                   "it is, a CSV file's numbers converted once), and predict and evaluate "
-                   "compute in it too; recorded in the model file, shown by info; --resume "
-                   "continues a run in its own (default: float64)")
     p.set_defaults(handler=_train)
 
 
@@ -283,6 +277,13 @@ def add_train_options(p: argparse.ArgumentParser) -> None:
                    "stderr is a file)")
     add_checkpoint_args(p)  # --checkpoint, --checkpoint-every, --max-time, --resume
     add_find_lr_args(p)  # --find-lr, --lr-min, --lr-max, --lr-steps
+    # cv's and tune's too: each fold's network and features (tune: and -o's refit)
+    p.add_argument("--dtype", choices=["float64", "float32"], default="float64",
+                   help="the network's parameters and arithmetic: float32 halves the "
+                   "memory of the data and the network (an NPZ file's float32 X is kept as "
+                   "it is, a CSV file's numbers converted once), and predict and evaluate "
+                   "compute in it too; recorded in the model file, shown by info; --resume "
+                   "continues a run in its own (default: float64)")
 
 
 def _train(args: argparse.Namespace) -> int:

@@ -32,7 +32,7 @@ _SCORING = ("accuracy", "balanced_accuracy", "f1_macro", "roc_auc", "log_loss",
 
 
 def _add_tune(sub: argparse._SubParsersAction) -> None:
-    from ._cli_models_cv import _REFUSED
+    from ._cli_models_cv import _REFUSED, DTYPE_HELP
     from ._cli_models_tune_grid import GRID_HELP, refuse_dashed_entry
 
     p = sub.add_parser(
@@ -95,6 +95,10 @@ def _add_tune(sub: argparse._SubParsersAction) -> None:
                            "--random's draw (default: 0)")
         elif action.dest == "quiet":
             action.help = "no line on stderr as each combination finishes"
+        elif action.dest == "dtype":
+            action.help = (DTYPE_HELP.replace(" (default", ", and -o's refit (its train "
+                                              "line says --dtype float32); --grid "
+                                              "dtype=float32,float64 tries both (default"))
     p.set_defaults(handler=_tune)
 
 

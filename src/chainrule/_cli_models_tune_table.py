@@ -8,7 +8,7 @@ import argparse
 import shlex
 
 from ._cli_groups_logo import logo_words
-from ._cli_models_cv_table import json_text
+from ._cli_models_cv_table import dtype_line, dtype_record, json_text
 from ._cli_models_data import _NAMES
 from ._cli_time_order import folds_words
 
@@ -60,6 +60,7 @@ def print_results(args: argparse.Namespace, search: dict, results: list[dict],
             **({"groups": search["groups"]} if search.get("groups") else {}),
             **({"time_ordered": search["time_ordered"]} if search.get("time_ordered") else {}),
             "seed": args.seed, "samples": search["samples"], "task": search["task"],
+            **dtype_record(args),  # --dtype float32 outside --grid (in it: each's params)
             "scoring": key, "greater_is_better": key not in LOWER_IS_BETTER,
             "combinations": search["combinations"], "results": shown,
             "best_index": None if best is None else results.index(best),
@@ -84,6 +85,9 @@ def print_results(args: argparse.Namespace, search: dict, results: list[dict],
           + "; "
           f"ranked by the mean {_NAMES[key]} ("
           + ("the lowest first)" if key in LOWER_IS_BETTER else "the highest first)"))
+    dtype = dtype_line(args, "every combination's networks and features")
+    if dtype is not None:
+        print(dtype)
     if partial:
         from ._cli_checkpoint import stopped_how
 
