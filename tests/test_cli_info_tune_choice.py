@@ -45,3 +45,34 @@ def test_a_flag_left_off_and_a_json_value_are_written_as_train_takes_them():
             "best": {"schedule": '{"name": "cosine"}', "missing-indicator": "off"}}
     assert _chosen(tune) == "--schedule '{\"name\": \"cosine\"}' (no --missing-indicator), "
     assert _chosen({"grid": {}, "best": {}}) == _chosen({}) == ""  # none recorded: as before
+
+
+def test_info_says_folds_of_no_shuffle_are_not_seeded(capsys, tmp_path):
+    """tune --time-ordered and --folds all record TimeSeriesSplit and LeaveOneGroupOut,
+    which take no seed (scikit-learn's have no random_state): info said "seed 0" of
+    them as of StratifiedKFold's, whose shuffle the seed draws."""
+    import inspect
+
+    from sklearn.model_selection import LeaveOneGroupOut, StratifiedKFold, TimeSeriesSplit
+
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=(36, 2))
+    y = np.where(x[:, 0] + 0.3 * rng.normal(size=36) > 0, "yes", "no")
+    data = tmp_path / "d.csv"
+    data.write_text("id,a,b,y\n" + "".join(f"g{i // 6},{a!r},{b!r},{t}\n" for i, ((a, b), t)
+                                           in enumerate(zip(x.tolist(), y, strict=True))))
+    common = ["tune", str(data), "--target", "y", "--features", "a", "b", "--epochs", "2",
+              "--grid", "hidden=3,4", "--seed", "5", "-q", "--json"]
+    for options, splitter in ((["--folds", "3"], StratifiedKFold),
+                              (["--folds", "3", "--time-ordered"], TimeSeriesSplit),
+                              (["--folds", "all", "--groups", "id"], LeaveOneGroupOut)):
+        model = tmp_path / f"{splitter.__name__}.npz"
+        assert main([*common, *options, "-o", str(model)]) == 0
+        folds = json.loads(capsys.readouterr().out)["folds"]
+        assert main(["info", str(model)]) == 0
+        line = next(s for s in capsys.readouterr().out.splitlines()
+                    if s.startswith("chosen"))
+        seeded = "random_state" in inspect.signature(splitter).parameters
+        assert line.endswith(f" over {folds} folds ({splitter.__name__}, "
+                             + ("seed 5)" if seeded else
+                                "not shuffled; seed 5 of each fold's training)")), line

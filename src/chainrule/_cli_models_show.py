@@ -297,7 +297,7 @@ def _info(args: argparse.Namespace) -> int:
               + "), " + (f"mean {tune['scoring']} {tune['mean']:.6g} (std {tune['std']:.6g})"
                          if tune.get("mean") is not None else
                          f"{tune['scoring']} left out of every fold")
-              + f" over {tune['folds']} folds ({tune['splitter']}, seed {tune['seed']})")
+              + f" over {tune['folds']} folds ({_folds_words(tune)})")
     h = meta.get("history") or {}
     if h.get("loss"):
         # the mean over the last epoch's batches, each taken before its update (train
@@ -333,3 +333,18 @@ def _chosen(tune: dict) -> str:
 def _loss_params(net) -> dict:
     """``{"loss_params": {"delta": 1.0}}`` of a loss with settings (huber), else ``{}``."""
     return {"loss_params": dict(net.loss.params)} if net.loss.params else {}
+
+
+#: The splitters of tune's folds that draw nothing (--time-ordered, --folds all): their
+#: folds are the same whatever --seed, which seeds each fold's training alone.
+_UNSHUFFLED = ("TimeSeriesSplit", "LeaveOneGroupOut")
+
+
+def _folds_words(tune: dict) -> str:
+    """How the ``chosen by`` line names tune's folds: ``StratifiedKFold, seed 2``, or of a
+    splitter that shuffles nothing, ``TimeSeriesSplit, not shuffled; seed 0 of each
+    fold's training`` (as cv's folds line says it)."""
+    splitter, seed = tune.get("splitter"), tune.get("seed")
+    if splitter in _UNSHUFFLED:
+        return f"{splitter}, not shuffled; seed {seed} of each fold's training"
+    return f"{splitter}, seed {seed}"
