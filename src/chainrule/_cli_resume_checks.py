@@ -44,7 +44,7 @@ def run_options(args: argparse.Namespace, steps: Mapping[str, object]) -> dict:
     options["missing_indicator"] = True if options["missing_indicator"] else None
     options["time_ordered"] = True if options["time_ordered"] else None  # (as it)
     options["gap"] = options["gap"] or None  # 0: none, as a run from before it
-    # float64: none, as a run from before --dtype (cv and tune have none: float64)
+    # float64: none, as a run from before --dtype
     options["dtype"] = None if options["dtype"] in (None, "float64") else options["dtype"]
     # the columns named categorical, in any order (a run from before it: None, as none)
     forced = getattr(args, "categorical", None)
