@@ -98,6 +98,7 @@ def test_a_value_beyond_float32_is_refused_as_train_refuses_it(tmp_path, capsys,
     assert main([command[0], str(path), *command[1:], "-q", "--json"]) == 0  # float64: read
 
 
+@pytest.mark.slow  # about 14 s: starting joblib's worker processes
 def test_float32_folds_in_workers_are_the_float32_run(capsys):
     """--n-jobs 2: the workers train in float32 (their scores are the float32 run's, not
     float64's)."""

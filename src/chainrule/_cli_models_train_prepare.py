@@ -64,7 +64,7 @@ def read_table(args: argparse.Namespace, given_shape: list[int] | None) -> Table
             table, weights = _weights.read_once(args, lambda features: read_data(  # --sample-
                 args.data, target=target, features=features, seed=args.seed,  # weight's
                 features_what=" (--features)",  # column read with them
-                dtype=getattr(args, "dtype", "float64"),  # (cv, tune: float64)
+                dtype=getattr(args, "dtype", "float64"),  # --dtype (train, cv, tune)
                 **_categorical.categorical_options(args), **missing_options(args)))
     except MissingValueError as exc:  # how train fills it
         raise ValueError(f"{exc.bare} (give --impute to fill it)") from None
