@@ -306,7 +306,14 @@ def softmax_sum_note(E: str, out: str, netout: bool = False) -> str:
 
 
 def target_note(activation: str, loss: str, target: np.ndarray) -> str | None:
-    """A note under the target when cross-entropy on a softmax gets no distribution.
+    """A note under the target when the output cannot reach it, or cross-entropy on a
+    softmax gets no distribution.
+
+    A bounded output (sigmoid, tanh, ReLU, softmax, ...: :data:`OUTPUT_RANGES`) never
+    leaves its range, so a target outside it (a sigmoid output and the target 2) is out of
+    reach of any weights: E cannot come down to 0, and each step only drives the output
+    towards the bound.  ``chainrule train`` refuses such targets; the trace computes the
+    step all the same (its numbers hold) and says so under the target.
 
     The loss takes any targets in [0, 1] (its gradient holds for them), but
     ``-sum_k y_k log p_k`` is a log-likelihood only for targets that sum to 1: for
@@ -324,6 +331,8 @@ def target_note(activation: str, loss: str, target: np.ndarray) -> str | None:
         None when there is nothing to say.
     """
     target = np.asarray(target, dtype=np.float64)
+    if (note := _range_note(activation, target)) is not None:
+        return note
     total = float(target.sum())
     if loss != "cross_entropy" or activation != "softmax" or target.size < 2 \
             or abs(total - 1.0) <= 1e-12:
@@ -335,3 +344,20 @@ def target_note(activation: str, loss: str, target: np.ndarray) -> str | None:
             f"{target.size} classes, which sum to 1; these sum to {total:g}, so E is no "
             f"log-likelihood and is {where}. Meant a class? Give its label, or a one-hot "
             "target such as " + str([1 if j == 0 else 0 for j in range(target.size)]))
+
+
+def _range_note(activation: str, target: np.ndarray) -> str | None:
+    """The note of :func:`target_note` for a target outside a bounded output's range."""
+    from ..activations import OUTPUT_RANGES, _outside
+
+    low, high = {**OUTPUT_RANGES, "softmax": (0.0, 1.0)}.get(activation, (-np.inf, np.inf))
+    if not (np.isfinite(low) or np.isfinite(high)) or not _outside(target, low, high):
+        return None
+    span = f"[{low:g}, {'inf)' if np.isinf(high) else f'{high:g}]'}"
+    out = [(k, v) for k, v in enumerate(target.ravel().tolist(), start=1)
+           if not low <= v <= high]
+    held = ", ".join(f"{v:g} (unit {k})" for k, v in out[:5]) + (", ..." if len(out) > 5 else "")
+    return (f"note: a {activation} output lies in {span}, but the target holds {held}, "
+            f"outside it: no weights bring the output there, so E cannot come down to 0 (the "
+            f"nearest the output gets is the bound). For such a target use an output without "
+            f"bounds (identity), or rescale the target to lie in {span}")
