@@ -753,7 +753,9 @@ def test_a_key_given_twice_in_a_description_is_refused(tmp_path, suffix, text, m
 
 @pytest.mark.parametrize(("changes", "message"), [
     ({"weights": [[[0.0, 1.0]]]}, "weights[0] must have shape (fan_in + 1, fan_out) with the "
-                                  "biases in the first row (transfer layout), got shape (1, 2)"),
+                                  "biases in the first row (transfer layout), got shape (1, 2); "
+                                  "it needs a bias row and one row per input of the network; "
+                                  "written as a column, shape (2, 1), it would take 1 input(s)"),
     ({"weights": [[[0.5], [1.0]]], "biases": False},
      "weights[0]: layer 0 has no biases (biases false), so its first row (the biases) must be "
      "zeros, got [0.5]"),

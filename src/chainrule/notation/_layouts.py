@@ -16,7 +16,7 @@ import numpy as np
 from ..layers import Dense
 from ..network import Network
 
-__all__ = ["check_layer_chain", "check_not_one_matrix"]
+__all__ = ["check_layer_chain", "check_not_one_matrix", "one_row_hint"]
 
 # how each layout writes a layer's matrix: its shape, and where fan_in and fan_out are read
 _LAYOUT_SHAPE = {
@@ -84,6 +84,43 @@ def check_layer_chain(shapes: Sequence[tuple[int, ...]], name: str, layout: str,
                 message += (f"; as {read} matrices they do connect: "
                             + how.format(layouts=" or ".join(others)))
             raise ValueError(message)
+
+
+def one_row_hint(shapes: Sequence[tuple[int, ...]], i: int, name: str) -> str:
+    """What to say of a transfer matrix ``name[i]`` with one row only (no weight row).
+
+    Its likely cause is a matrix written as a row, ``[[-0.3, 0.5, 0.1]]`` for example A's
+    output column: the hint names the rows the matrix needs (the bias row, then one per
+    unit of the layer below) and, where the row has that many values, the transposed
+    shape it should have.
+
+    Parameters
+    ----------
+    shapes : sequence of tuple of int
+        Shape of each matrix as the user wrote it, input side first; those before
+        ``i`` have two rows or more.
+    i : int
+        The matrix with one row.
+    name : str
+        What the user called the list (``"mats"``, ``"weights"``).
+
+    Returns
+    -------
+    str
+        Text to append to the refusal, starting with ``"; "``.
+    """
+    shape = tuple(shapes[i])
+    if i == 0:
+        return (f"; it needs a bias row and one row per input of the network; written as a "
+                f"column, shape ({shape[1]}, {shape[0]}), it would take {shape[1] - 1} input(s)"
+                if shape[1] >= 2 else "; it needs a bias row and one row per input")
+    n_prev = _fans(tuple(shapes[i - 1]), "transfer")[1]
+    hint = (f"; {name}[{i - 1}] gives {n_prev} output(s), so {name}[{i}] needs {n_prev + 1} "
+            f"rows (the bias row, then one per input)")
+    if shape[1] == n_prev + 1:
+        hint += (f": written as a row, it is the transpose of the matrix of shape "
+                 f"({n_prev + 1}, {shape[0]}) it should be")
+    return hint
 
 
 def _connects(shapes: Sequence[tuple[int, ...]], layout: str) -> bool:

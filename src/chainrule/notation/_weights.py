@@ -13,7 +13,7 @@ from .._validation import check_finite_array, check_float_dtype
 from ..activations import Activation
 from ..layers import Dense
 from ..network import Network
-from ._layouts import _dense_layers, check_layer_chain, check_not_one_matrix
+from ._layouts import _dense_layers, check_layer_chain, check_not_one_matrix, one_row_hint
 
 __all__ = ["from_transfer_matrices", "from_ufldl", "to_transfer_matrices", "to_ufldl"]
 
@@ -113,6 +113,7 @@ def from_transfer_matrices(
             raise ValueError(
                 f"mats[{i}] must have shape (fan_in + 1, fan_out) with the biases in the "
                 f"first row, got shape {M.shape}"
+                + one_row_hint([m.shape for m in Ms], i, "mats")
             )
     check_layer_chain([M.shape for M in Ms], "mats", "transfer")
     layers = []

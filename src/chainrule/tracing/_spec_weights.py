@@ -17,6 +17,7 @@ from .._validation import check_finite_array
 from ..layers import Dense
 from ..network import Network
 from ..notation import check_layer_chain
+from ..notation._layouts import one_row_hint
 
 
 def _has_bool(value: object) -> bool:
@@ -50,7 +51,8 @@ def _check_weights(spec: dict[str, Any], layout: str) -> None:
             if W.shape[0] < 2:
                 raise ValueError(f"weights[{i}] must have shape (fan_in + 1, fan_out) with the "
                                  f"biases in the first row (transfer layout), got shape "
-                                 f"{W.shape}")
+                                 f"{W.shape}"
+                                 + one_row_hint([m.shape for m in mats], i, "weights"))
             if not has_bias and np.any(W[0] != 0):
                 raise ValueError(f"weights[{i}]: layer {i} has no biases (biases false), so its "
                                  f"first row (the biases) must be zeros, got {W[0].tolist()}")
