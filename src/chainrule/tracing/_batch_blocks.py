@@ -23,6 +23,7 @@ from .formulas import (
     fused_note,
     loss_formula,
     loss_settings_note,
+    overshoot_note,
     target_note,
 )
 from .notations import _product_lines, _product_note
@@ -250,6 +251,8 @@ def batch_blocks(step: BatchStepTrace, notation: str, digits: int = 6) -> list[B
            Table((EX, Sym(f"new {out.text}", rf"{out.latex}_{{\text{{new}}}}")),
                  tuple((str(i), Arr(v)) for i, v in enumerate(step.outputs_new, start=1))),
            Line((Sym("new J", r"J_{\text{new}}"), " = ", Num(step.cost_new)))]
+    if note := overshoot_note(step.cost, step.cost_new, step.lr, "J", digits):
+        bl.append(Note(note))
     return bl
 
 

@@ -13,8 +13,8 @@ import numpy as np
 from .render import fmt, tex_name
 
 __all__ = ["dE_dout_formula", "decay_formula", "fprime_formula", "from_net_note", "fused_note",
-           "fused_product_note", "loss_formula", "loss_settings_note", "softmax_sum_note",
-           "target_note"]
+           "fused_product_note", "loss_formula", "loss_settings_note", "overshoot_note",
+           "softmax_sum_note", "target_note"]
 
 # loss name -> (text, latex) with {o}, {t} placeholders for one output unit k
 _LOSS = {
@@ -361,3 +361,34 @@ def _range_note(activation: str, target: np.ndarray) -> str | None:
             f"outside it: no weights bring the output there, so E cannot come down to 0 (the "
             f"nearest the output gets is the bound). For such a target use an output without "
             f"bounds (identity), or rescale the target to lie in {span}")
+
+
+def overshoot_note(cost: float, cost_new: float, lr: float, J: str,
+                   digits: int = 6) -> str | None:
+    """A note under the new cost when the step raised it: the learning rate overshot.
+
+    The gradient is the slope at the start only; a step of ``lr`` times it can pass the
+    valley and land higher (SPEC 10 B: E from 2.5 to 4.6e27 with learning rate 0.5).
+    A smaller rate, a shorter step along the same gradient, lowers the cost wherever it
+    is smooth; the note says so, as the trace printed the rise without a word.
+
+    Parameters
+    ----------
+    cost, cost_new : float
+        The cost before and after the step.
+    lr : float
+    J : str
+        The cost's symbol in the notation (``"E"`` or ``"J"``).
+    digits : int, default 6
+
+    Returns
+    -------
+    str or None
+        None when the step did not raise the cost (beyond rounding).
+    """
+    if not cost_new - cost > 1e-12 * max(1.0, abs(cost)):
+        return None
+    return (f"note: the step raised {J} from {fmt(cost, digits)} to {fmt(cost_new, digits)}: "
+            f"the gradient is the slope at the start only, and a step of {fmt(lr, digits)} "
+            f"times it went past the valley. A smaller learning rate takes a shorter step "
+            f"along the same gradient (halve it until {J} falls)")

@@ -22,6 +22,7 @@ from .formulas import (
     fused_note,
     loss_formula,
     loss_settings_note,
+    overshoot_note,
     softmax_sum_note,
     target_note,
 )
@@ -314,6 +315,8 @@ def netout_blocks(step: StepTrace, digits: int = 6) -> list[Block]:
                           " = ", Num(step.output_new[j]))]
     bl += [Heading("After the update"), Line(tuple(final)),
            Line((Sym(f"new {cost[0]}", f"{cost[1]}^{{+}}"), " = ", Num(step.cost_new)))]
+    if note := overshoot_note(step.cost, step.cost_new, step.lr, cost[0], digits):
+        bl.append(Note(note))
     return bl
 
 

@@ -31,6 +31,7 @@ from .formulas import (
     fused_product_note,
     loss_formula,
     loss_settings_note,
+    overshoot_note,
     softmax_sum_note,
     target_note,
 )
@@ -259,6 +260,8 @@ def _vector_blocks(step: StepTrace, notation: str, digits: int = 6) -> list[Bloc
                                                " = ", Arr(step.output_new))),
            Line((Sym(f"new {J[0]}", rf"{J[1]}_{{\text{{new}}}}"), " = ",
                  Num(step.cost_new)))]
+    if note := overshoot_note(step.cost, step.cost_new, step.lr, J[0], digits):
+        bl.append(Note(note))
     return bl
 
 
