@@ -1059,7 +1059,7 @@ def test_the_cross_entropy_note_gives_the_delta_computed_for_targets_not_summing
     np.testing.assert_allclose(t.step.layers[-1].delta, numeric, rtol=1e-8)
     np.testing.assert_allclose(t.step.layers[-1].delta, 1.1 * p - y, rtol=1e-14)
     notes = [line.strip() for line in t.text().splitlines() if "chainrule computes" in line]
-    divisor = "dout/dnet" if notation == "netout" else "f'"
+    divisor = {"netout": "out", "transfer": "x^(2)", "ufldl": "a^(3)"}[notation]
     assert notes == ["(softmax output with cross_entropy: chainrule computes delta = "
                      "sum(target) * out - target (the targets sum to 1.1, not 1) directly, "
                      f"never dividing by {divisor})"]

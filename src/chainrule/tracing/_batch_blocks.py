@@ -20,6 +20,7 @@ from .batch import BatchLayer, BatchStepTrace
 from .formulas import (
     dE_dout_formula,
     fprime_formula,
+    fused_divisor,
     fused_note,
     loss_formula,
     loss_settings_note,
@@ -191,7 +192,8 @@ def batch_blocks(step: BatchStepTrace, notation: str, digits: int = 6) -> list[B
                 f"example {i}'s targets sum to {v:g}" if n == 0 else f"example {i}'s to {v:g}"
                 for n, (i, v) in enumerate(odd)) + ", not 1" + (
                 "" if len(odd) == m else "; the others' sum to 1: theirs is out - target")
-            bl.append(Note(fused_note(first.activation, step.loss, 1.0, "f'", sums)))
+            bl.append(Note(fused_note(first.activation, step.loss, 1.0,
+                                      fused_divisor(step.loss, x.text, fp.text), sums)))
         rows = tuple((str(i), Arr(e.layers[k - 1].dE_da),
                       None if e.layers[k - 1].fprime is None else Arr(e.layers[k - 1].fprime),
                       Arr(e.layers[k - 1].delta)) for i, e in enumerate(step.examples, start=1))

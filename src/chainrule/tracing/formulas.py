@@ -12,9 +12,9 @@ from ._step_notes import overshoot_note as overshoot_note
 from ._step_notes import target_note as target_note
 from .render import fmt, tex_name
 
-__all__ = ["dE_dout_formula", "decay_formula", "fprime_formula", "from_net_note", "fused_note",
-           "fused_product_note", "loss_formula", "loss_settings_note", "overshoot_note",
-           "softmax_sum_note", "target_note"]
+__all__ = ["dE_dout_formula", "decay_formula", "fprime_formula", "from_net_note",
+           "fused_divisor", "fused_note", "fused_product_note", "loss_formula",
+           "loss_settings_note", "overshoot_note", "softmax_sum_note", "target_note"]
 
 # loss name -> (text, latex) with {o}, {t} placeholders for one output unit k
 _LOSS = {
@@ -202,7 +202,32 @@ def decay_note(weight_decay: float, decay: str, digits: int = 6) -> str:
             "biases are not decayed)")
 
 
-def fused_note(activation: str, loss: str, target_sum: float, divisor: str,
+def fused_divisor(loss: str, out: str, fprime: str) -> str | None:
+    """What a canonical pair's fused delta never divides by, in the notation's symbols.
+
+    ``dE/d(out)`` of log_loss is ``(out - y) / (out (1 - out))``, whose divisor is the
+    sigmoid's ``f'``; cross_entropy's ``-y / out`` and poisson's ``1 - y / out`` divide
+    by the output; squared_error's ``out - y`` divides by nothing (None).
+
+    Parameters
+    ----------
+    loss : str
+    out, fprime : str
+        The output's symbol and its derivative's, as printed (``"x^(2)"``,
+        ``"phi'(s^(2))"``).
+
+    Returns
+    -------
+    str or None
+    """
+    if loss == "log_loss":
+        return f"{fprime} = {out} (1 - {out})"
+    if loss in ("cross_entropy", "poisson"):
+        return out
+    return None
+
+
+def fused_note(activation: str, loss: str, target_sum: float, divisor: str | None,
                sums: str | None = None) -> str:
     """The note under a canonical pair's output deltas: how chainrule computes them.
 
@@ -214,8 +239,9 @@ def fused_note(activation: str, loss: str, target_sum: float, divisor: str,
     ----------
     activation, loss : str
     target_sum : float
-    divisor : str
-        What the fused computation never divides by, as printed.
+    divisor : str or None
+        What the fused computation never divides by, as printed
+        (:func:`fused_divisor`); None where the loss's dE/d(out) divides by nothing.
     sums : str, optional
         Which targets sum to what, in place of "the targets sum to {target_sum}, not 1"
         (a mini-batch: "example 1's targets sum to 1.1, not 1"); given, the note is
@@ -229,8 +255,8 @@ def fused_note(activation: str, loss: str, target_sum: float, divisor: str,
     if loss == "cross_entropy" and (sums is not None or abs(target_sum - 1.0) > 1e-12):
         which = sums if sums is not None else f"the targets sum to {target_sum:g}, not 1"
         how = f"delta = sum(target) * out - target ({which})"
-    return f"({activation} output with {loss}: chainrule computes {how} directly, never " \
-           f"dividing by {divisor})"
+    never = "" if divisor is None else f", never dividing by {divisor}"
+    return f"({activation} output with {loss}: chainrule computes {how} directly{never})"
 
 
 def _lost(E: str, out: str, f: str) -> str:

@@ -19,6 +19,7 @@ from .formulas import (
     decay_note,
     fprime_formula,
     from_net_note,
+    fused_divisor,
     fused_note,
     loss_formula,
     loss_settings_note,
@@ -277,7 +278,7 @@ def netout_blocks(step: StepTrace, digits: int = 6) -> list[Block]:
                             *worked, " = ", Num(ls.delta[j]))))
         if ls.fused:
             bl.append(Note(fused_note(ls.activation, step.loss, float(step.y.sum()),
-                                      "dout/dnet")))
+                                      fused_divisor(step.loss, "out", "dout/dnet"))))
         if differs.any() and ls.from_net:
             bl.append(Note(from_net_note(ls.activation, step.loss, "E", "net", "out",
                                          "dout/dnet")))

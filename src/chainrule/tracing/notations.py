@@ -27,6 +27,7 @@ from .formulas import (
     decay_note,
     fprime_formula,
     from_net_note,
+    fused_divisor,
     fused_note,
     fused_product_note,
     loss_formula,
@@ -204,7 +205,8 @@ def _vector_blocks(step: StepTrace, notation: str, digits: int = 6) -> list[Bloc
                             Sym(f"{dout.text} * {fp.text}", rf"{dout.latex} \odot {fp.latex}"),
                             fused)))
         if ls.fused:
-            bl.append(Note(fused_note(ls.activation, step.loss, float(step.y.sum()), "f'")))
+            bl.append(Note(fused_note(ls.activation, step.loss, float(step.y.sum()),
+                                      fused_divisor(step.loss, x.text, fp.text))))
         fcol = [None if ls.fprime is None else Num(ls.fprime[j]) for j in range(ls.n_out)]
         rows = tuple((str(j + 1), Num(ls.dE_da[j]), fcol[j], Num(ls.delta[j]))
                      for j in range(ls.n_out))
