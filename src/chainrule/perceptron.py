@@ -6,6 +6,10 @@ mistake moves its weights towards the example::
 
     w <- w + lr (t - o) x,      b <- b + lr (t - o)
 
+Both functions output 1 at 0 (``step(0) = sign(0) = 1``): a point on the line counts as
+positive, so from the default zero weights the first prediction is 1, a mistake on a
+first example of label 0 (XOR's (0, 0)), which a trace by hand has to follow.
+
 On linearly separable data this stops after finitely many mistakes (the
 perceptron convergence theorem).  On data that no line separates, XOR
 above all, it never stops; the weights keep moving.  Because the rule is
