@@ -64,6 +64,11 @@ def test_other_bounded_outputs_and_the_batch_and_the_command_line(capsys):
                                              loss="squared_error")
     notes = _note_lines(cr.trace(relu, [0, 1], [-0.5]).text())
     assert len(notes) == 1 and "a relu output lies in [0, inf)" in notes[0]
+    # exp, whose outputs are positive: "an exp output"
+    exp = cr.Network.from_transfer_matrices(A, activation=["sigmoid", "exp"],
+                                            loss="squared_error")
+    notes = _note_lines(cr.trace(exp, [0, 1], [-1]).text())
+    assert len(notes) == 1 and notes[0].startswith("note: an exp output lies in [0, inf)")
     # identity has no bounds: no note for any target
     lin = cr.Network.from_transfer_matrices(A, activation=["sigmoid", "identity"],
                                             loss="squared_error")

@@ -66,7 +66,8 @@ def _range_note(activation: str, target: np.ndarray) -> str | None:
     out = [(k, v) for k, v in enumerate(target.ravel().tolist(), start=1)
            if not low <= v <= high]
     held = ", ".join(f"{v:g} (unit {k})" for k, v in out[:5]) + (", ..." if len(out) > 5 else "")
-    return (f"note: a {activation} output lies in {span}, but the target holds {held}, "
+    article = "an" if activation[:1] in tuple("aeiou") else "a"  # an exp, an elu output
+    return (f"note: {article} {activation} output lies in {span}, but the target holds {held}, "
             f"outside it: no weights bring the output there, so E cannot come down to 0 (the "
             f"nearest the output gets is the bound). For such a target use an output without "
             f"bounds (identity), or rescale the target to lie in {span}")
