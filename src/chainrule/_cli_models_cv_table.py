@@ -173,12 +173,30 @@ def print_scores(args: argparse.Namespace, table, task: str, splitter: str, fold
         return
     from ._cli_models_train_task import whole_numbers_note
 
-    print_table(table, task, splitter if grouped is None else f"{splitter} of "
-                f"{grouped['count']} groups of {grouped['column']!r}", args.seed, rows, mean,
-                std, counts, len(folds), whole_numbers_note(table, task, args.task, args.loss),
-                folds_words(splitter, ordered, args.seed) if ordered is not None else
-                logo_words(grouped, args.seed) if splitter == "LeaveOneGroupOut" else None,
+    print_table(table, task, splitter + of_groups(grouped), args.seed, rows, mean, std,
+                counts, len(folds), whole_numbers_note(table, task, args.task, args.loss),
+                folds_how(splitter, grouped, ordered, args.seed),
                 dtype_line(args, "each fold's network and features"))
+
+
+def folds_how(splitter: str, grouped: dict | None, ordered: dict | None,
+              seed: int) -> str | None:
+    """The words after "K folds (" of cv's and tune's folds line, and of info's line of a
+    model of ``tune -o``, for the splitters that shuffle nothing: ``--time-ordered``'s
+    ``TimeSeriesSplit`` (``ordered``: ``time_record``'s, with ``--gap`` and
+    ``--max-train-rows``), ``--folds all``'s ``LeaveOneGroupOut`` (``grouped``:
+    ``group_record``'s, the ``--groups`` column); None for a shuffled splitter."""
+    if ordered:
+        return folds_words(splitter, ordered, seed)
+    if splitter == "LeaveOneGroupOut" and grouped:
+        return logo_words(grouped, seed)
+    return None
+
+
+def of_groups(grouped: dict | None) -> str:
+    """How the folds line names ``--groups`` after the splitter's name: " of 6 groups of
+    'site'" (``grouped``: ``group_record``'s), or "" without it."""
+    return "" if not grouped else f" of {grouped['count']} groups of {grouped['column']!r}"
 
 
 def dtype_record(args: argparse.Namespace) -> dict:

@@ -297,7 +297,7 @@ def _info(args: argparse.Namespace) -> int:
               + "), " + (f"mean {tune['scoring']} {tune['mean']:.6g} (std {tune['std']:.6g})"
                          if tune.get("mean") is not None else
                          f"{tune['scoring']} left out of every fold")
-              + f" over {tune['folds']} folds ({_folds_words(tune)})")
+              + f" over {tune['folds']} folds ({_folds_words(tune)}")
     h = meta.get("history") or {}
     if h.get("loss"):
         # the mean over the last epoch's batches, each taken before its update (train
@@ -341,10 +341,33 @@ _UNSHUFFLED = ("TimeSeriesSplit", "LeaveOneGroupOut")
 
 
 def _folds_words(tune: dict) -> str:
-    """How the ``chosen by`` line names tune's folds: ``StratifiedKFold, seed 2``, or of a
-    splitter that shuffles nothing, ``TimeSeriesSplit, not shuffled; seed 0 of each
-    fold's training`` (as cv's folds line says it)."""
+    """How the ``chosen by`` line names tune's folds after "K folds (", as tune's and cv's
+    folds line does (``folds_how``): ``StratifiedKFold, seed 2)``, ``StratifiedGroupKFold
+    of 6 groups of 'site', seed 2)`` (``--groups``), ``TimeSeriesSplit of the rows in
+    DATA's order, --time-ordered, ...): each fold scored by a model trained on the rows
+    before the 2 left out just before it (--gap), ...`` and ``LeaveOneGroupOut of 6 groups
+    of 'site', --folds all, ...``.  A file of an older chainrule, whose record has no
+    ``groups`` or ``time_ordered``: ``TimeSeriesSplit, not shuffled; seed 0 of each fold's
+    training)``."""
+    from ._cli_models_cv_table import folds_how, of_groups
+
     splitter, seed = tune.get("splitter"), tune.get("seed")
+    grouped = _record(tune, "groups", {"column": str, "count": int})
+    ordered = _record(tune, "time_ordered", {"never_held_out": int})
+    how = folds_how(splitter, grouped, ordered, seed)
+    if how is not None:
+        return how
     if splitter in _UNSHUFFLED:
-        return f"{splitter}, not shuffled; seed {seed} of each fold's training"
-    return f"{splitter}, seed {seed}"
+        return f"{splitter}, not shuffled; seed {seed} of each fold's training)"
+    return f"{splitter}{of_groups(grouped)}, seed {seed})"
+
+
+def _record(tune: dict, key: str, kinds: dict) -> dict | None:
+    """``tune[key]`` (``groups``, ``time_ordered``) where it is a dict whose ``kinds``
+    keys have those types; None where it is absent (an older file) or is not."""
+    record = tune.get(key)
+    if not isinstance(record, dict) or not all(
+            isinstance(record.get(k), kind) and not isinstance(record.get(k), bool)
+            for k, kind in kinds.items()):
+        return None
+    return record

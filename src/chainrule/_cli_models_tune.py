@@ -328,7 +328,10 @@ def _refit(best: dict, argv: list[str], args: argparse.Namespace, search: dict) 
         "grid": search["grid"], "search": search["search"], "folds": search["folds"],
         "splitter": search["splitter"], "seed": args.seed, "scoring": key,
         "combinations": search["combinations"], "best": best["params"],
-        "mean": best["mean"].get(key), "std": best["std"].get(key)}
+        "mean": best["mean"].get(key), "std": best["std"].get(key),
+        # how the folds were cut, in the words of tune's --json (none of a shuffled
+        # search without --groups: its record as before)
+        **{name: search[name] for name in ("groups", "time_ordered") if search.get(name)}}
     print("refitting the best on all of DATA: chainrule train " + _quoted(argv),
           file=sys.stderr)
     with contextlib.redirect_stdout(sys.stderr) if args.json else contextlib.nullcontext():

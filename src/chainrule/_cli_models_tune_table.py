@@ -7,10 +7,8 @@ from __future__ import annotations
 import argparse
 import shlex
 
-from ._cli_groups_logo import logo_words
-from ._cli_models_cv_table import dtype_line, dtype_record, json_text
+from ._cli_models_cv_table import dtype_line, dtype_record, folds_how, json_text, of_groups
 from ._cli_models_data import _NAMES
-from ._cli_time_order import folds_words
 
 
 def print_results(args: argparse.Namespace, search: dict, results: list[dict],
@@ -77,11 +75,10 @@ def print_results(args: argparse.Namespace, search: dict, results: list[dict],
            f"ParameterSampler of --random {args.random}, seed {args.seed}")
     print(f"{n} combination{'s' if n != 1 else ''} ({how}), each cross-validated on the same "
           f"{search['folds']} folds ("
-          + (folds_words(search["splitter"], search["time_ordered"], args.seed)
-             if search.get("time_ordered") else
-             logo_words(search["groups"], args.seed)
-             if search["splitter"] == "LeaveOneGroupOut" else
-             f"{search['splitter']}{_of_groups(search)}, shuffled with seed {args.seed})")
+          + (folds_how(search["splitter"], search.get("groups"), search.get("time_ordered"),
+                       args.seed)
+             or f"{search['splitter']}{of_groups(search.get('groups'))}, shuffled with seed "
+                f"{args.seed})")
           + "; "
           f"ranked by the mean {_NAMES[key]} ("
           + ("the lowest first)" if key in LOWER_IS_BETTER else "the highest first)"))
@@ -116,8 +113,3 @@ def print_results(args: argparse.Namespace, search: dict, results: list[dict],
         f"none: no combination {'finished ' if partial else ''}has a mean {_NAMES[key]}"))
     return best
 
-
-def _of_groups(search: dict) -> str:
-    """How the folds' line names ``--groups``: " of N groups of 'COLUMN'" (or "")."""
-    groups = search.get("groups")
-    return "" if not groups else f" of {groups['count']} groups of {groups['column']!r}"
