@@ -23,6 +23,7 @@ from ._class_weight import (
     times_sample_weight,
 )
 from ._validation import number_text
+from ._validation_labels import check_label_kinds
 
 
 class _ClassifierOutputs:
@@ -251,7 +252,11 @@ def _checked_classes(classes: object) -> np.ndarray:
         raise ValueError(f"classes must be a non-empty 1-D list of class labels, got {classes!r}")
     if arr.dtype.kind in "fc" and not np.all(np.isfinite(arr)):
         raise ValueError(f"classes must be class labels, got NaN or infinity in {arr.tolist()}")
-    kind = type_of_target(arr)
+    try:
+        kind = type_of_target(arr)
+    except TypeError:  # NumPy's sort of labels of mixed kinds, or None among strings
+        check_label_kinds(classes, "classes", rows=False)
+        raise
     if kind not in ("binary", "multiclass"):
         raise ValueError(f"classes must be class labels (integers or strings), got "
                          f"{arr.tolist()} (type {kind!r})")

@@ -29,6 +29,7 @@ from .._validation import (
     check_finite_array,
     check_random_state_value,
 )
+from .._validation_labels import check_label_kinds
 from ..callbacks import History
 from ..initializers import make_rng
 from ..layers import Dense
@@ -257,6 +258,7 @@ def _checked_X(est: BaseEstimator, X: object, reset: bool, dtype: np.dtype | typ
     if only_X:
         X = validate_data(est, X, reset=reset, dtype=dtype, ensure_all_finite=False, order="C")
     else:
+        check_label_kinds(y)  # mixed or missing labels: before NumPy's sort fails on them
         X, y = validate_data(est, X, y, reset=reset, dtype=dtype, ensure_all_finite=False,
                              order="C")
     X = check_finite_array(X, name, dtype=X.dtype, ndim=2)  # validate_data's: one of dtype

@@ -12,6 +12,7 @@ from .._validation import (
     check_finite_array,
     check_positive_int,
 )
+from .._validation_labels import check_label_kinds
 from ..activations import _outside
 from ._base import _interrupt_aborts
 from ._softmax import SoftmaxRegression
@@ -155,6 +156,8 @@ def _self_taught_learning(
                 f"{name}: the data must lie in [0, 1] (the autoencoders reconstruct such "
                 f"data by a sigmoid), got values from {data.min():.7g} to {data.max():.7g}; "
                 "rescale it (chainrule.preprocessing.normalize_patches)")
+    check_label_kinds(y_train, "y_train")
+    check_label_kinds(y_test, "y_test")
     y_train, y_test = np.asarray(y_train), np.asarray(y_test)
     for name, labels, data in (("y_train", y_train, X_train), ("y_test", y_test, X_test)):
         if labels.shape != (data.shape[0],):
