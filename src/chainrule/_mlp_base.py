@@ -65,6 +65,7 @@ from ._mlp_schedule_run import go_on_with_schedule
 from ._training_ema import warn_slow_average
 from ._training_epochs import _bar_drawn
 from ._validation import caller_outside_chainrule
+from ._validation_arrays import check_readable
 from .activations import Activation
 from .network import Network, _EvaluationPass
 from .schedules import Schedule, get_schedule
@@ -358,6 +359,7 @@ class _BaseMLP(_Parameters, _Building, _FittedNetwork, _Fitting, _CheckedFit, _E
         # dtype a block of rows at a time; anything else (lists, text of numbers) is float64
         kind = getattr(getattr(X, "dtype", None), "kind", None)
         shape = self.network_.n_inputs  # images (n, C, H, W) as their rows, as fit takes them
+        check_readable(X, "X")  # a mask, times: what validate_data would read wrong
         X = image_rows(X, shape if isinstance(shape, tuple) else None)
         X = validate_data(self, X, reset=False, accept_sparse="csr",
                           dtype="numeric" if kind in ("b", "i", "u") else (np.float64, np.float32))

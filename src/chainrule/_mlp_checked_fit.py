@@ -24,7 +24,7 @@ from ._mlp_fitting import _SK_NAME, _seed
 from ._mlp_image_rows import image_rows
 from ._mlp_params import _STOCHASTIC, _names_a_file
 from ._validation import caller_outside_chainrule, restored_on_error
-from ._validation_arrays import all_finite, too_large_message
+from ._validation_arrays import all_finite, check_readable, too_large_message
 from ._validation_labels import check_label_kinds
 from .network import _release_caches
 from .training import TrainingDiverged, _storage_dtype
@@ -215,6 +215,8 @@ class _CheckedFit:
         # integers and booleans are kept as they are (see _forward), for the mini-batch
         # solvers to convert a batch at a time
         kind = getattr(getattr(X, "dtype", None), "kind", None)
+        check_readable(X, "X")  # a mask, times: what validate_data would read wrong
+        check_readable(y, "y", times=not self._is_classifier)
         X = image_rows(X, self._image_shape())  # images (n, C, H, W) as their rows
         if self._is_classifier:  # mixed or missing labels: before NumPy's sort fails on them
             check_label_kinds(y)

@@ -52,6 +52,7 @@ def check_finite_array(
             f"{name} must be a dense array, got a sparse {type(x).__name__} of shape "
             f"{x.shape}; pass {name}.toarray() ({sparse_note})"
         )
+    check_readable(x, name)
     try:
         arr = np.asarray(x)
     except (TypeError, ValueError) as exc:  # ragged lists and the like
@@ -72,6 +73,51 @@ def check_finite_array(
             raise ValueError(too_large_message(name, dtype, float(np.max(np.abs(arr)))))
         arr = cast
     return arr
+
+
+def check_readable(x: object, name: str, times: bool = True) -> None:
+    """Refuse data whose numbers ``np.asarray`` would read wrong, silently.
+
+    A masked array with masked entries: ``np.asarray`` drops the mask, and the
+    values under it (whatever they are) would be used as data.  Times
+    (``datetime64``, ``timedelta64``, also as a DataFrame's columns): their
+    integer counts of the unit would be used, so that a model fitted on days reads
+    seconds as days.  Anything else passes (the callers check the numbers).
+
+    Parameters
+    ----------
+    x : array-like
+        The data as given (an ndarray, a masked array, a DataFrame, a list, ...).
+    name : str
+        Argument name used in messages.
+    times : bool, default True
+        Whether to refuse times; False for class labels (a date may name a class).
+
+    Raises
+    ------
+    ValueError
+        For masked entries, naming their count.
+    TypeError
+        For times, naming the dtype.
+    """
+    ma = sys.modules.get("numpy.ma")  # not imported: x cannot be a masked array
+    if ma is not None and isinstance(x, ma.MaskedArray):
+        n = int(ma.count_masked(x))
+        if n:
+            raise ValueError(
+                f"{name} is a masked array with {n} masked value(s); chainrule does not read "
+                f"the mask (the values under it would be used as data): fill them "
+                f"({name}.filled(value)) or drop their rows")
+    if not times:
+        return
+    dtypes = getattr(x, "dtypes", None)  # a DataFrame's: one per column (a Series' is one)
+    for dt in ([getattr(x, "dtype", None)] if dtypes is None or hasattr(dtypes, "kind")
+               else list(dtypes)):
+        if getattr(dt, "kind", None) in ("m", "M"):
+            raise TypeError(
+                f"{name} must hold numbers, got times of dtype {dt}; convert them to "
+                f"numbers of a unit of your choice first (e.g. (t - t0) / "
+                f"np.timedelta64(1, 'D'), days)")
 
 
 def too_large_message(name: str, dtype: object, largest: float) -> str:

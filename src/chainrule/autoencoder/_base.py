@@ -29,6 +29,7 @@ from .._validation import (
     check_finite_array,
     check_random_state_value,
 )
+from .._validation_arrays import check_readable
 from .._validation_labels import check_label_kinds
 from ..callbacks import History
 from ..initializers import make_rng
@@ -255,9 +256,11 @@ def _checked_X(est: BaseEstimator, X: object, reset: bool, dtype: np.dtype | typ
     ndarray of shape (n_samples, n_features), or the tuple ``(X, y)`` when ``y`` is given
     """
     only_X = isinstance(y, str) and y == "no_validation"
+    check_readable(X, name)  # a mask, times: what validate_data would read wrong
     if only_X:
         X = validate_data(est, X, reset=reset, dtype=dtype, ensure_all_finite=False, order="C")
     else:
+        check_readable(y, "y", times=False)  # class labels
         check_label_kinds(y)  # mixed or missing labels: before NumPy's sort fails on them
         X, y = validate_data(est, X, y, reset=reset, dtype=dtype, ensure_all_finite=False,
                              order="C")
