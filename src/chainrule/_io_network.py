@@ -74,6 +74,22 @@ _NETWORK_KEYS = ("loss", "weight_decay", "decay", "dtype", "layers")
 _LAYER_TYPES = ("Dense", "Dropout", "BatchNorm", "Conv2D", "MaxPool2D", "AvgPool2D", "Flatten")
 
 
+def check_network(net: object, name: str = "net") -> None:
+    """Refuse anything but a :class:`~chainrule.Network` with a TypeError naming ``name``,
+    what it is and what to do with it (an estimator and an autoencoder save themselves; a
+    layer belongs in a network)."""
+    if isinstance(net, Network):
+        return
+    what = type(net).__name__
+    if hasattr(net, "network_") or (hasattr(net, "save") and hasattr(net, "get_params")):
+        hint = "; an estimator saves itself, est.save(path)"
+    elif isinstance(net, Layer):
+        hint = f"; a layer is saved with its network: Network([...]) around the {what}"
+    else:
+        hint = ""
+    raise TypeError(f"{name} must be a chainrule Network, got {what}{hint}")
+
+
 def network_config(net: Network) -> dict[str, Any]:
     """The JSON-serialisable description of a network's architecture and settings.
 
@@ -88,7 +104,13 @@ def network_config(net: Network) -> dict[str, Any]:
         per layer) and ``inits``: what :func:`network_from_config` rebuilds
         the architecture from; ``loss_params`` too for a loss with settings
         (``{"delta": 1.0}`` of "huber").
+
+    Raises
+    ------
+    TypeError
+        If ``net`` is not a Network (an estimator, a layer), naming what it is.
     """
+    check_network(net)
     config = {
         "loss": net.loss.name,  # its settings, if any, in "loss_params" (below)
         "weight_decay": net.weight_decay,
