@@ -65,7 +65,7 @@ from ._mlp_schedule_run import go_on_with_schedule
 from ._training_ema import warn_slow_average
 from ._training_epochs import _bar_drawn
 from ._validation import caller_outside_chainrule
-from ._validation_arrays import check_readable
+from ._validation_arrays import check_readable, naming_conversion
 from .activations import Activation
 from .network import Network, _EvaluationPass
 from .schedules import Schedule, get_schedule
@@ -361,8 +361,10 @@ class _BaseMLP(_Parameters, _Building, _FittedNetwork, _Fitting, _CheckedFit, _E
         shape = self.network_.n_inputs  # images (n, C, H, W) as their rows, as fit takes them
         check_readable(X, "X")  # a mask, times: what validate_data would read wrong
         X = image_rows(X, shape if isinstance(shape, tuple) else None)
-        X = validate_data(self, X, reset=False, accept_sparse="csr",
-                          dtype="numeric" if kind in ("b", "i", "u") else (np.float64, np.float32))
+        with naming_conversion(X, "X"):
+            X = validate_data(self, X, reset=False, accept_sparse="csr",
+                              dtype="numeric" if kind in ("b", "i", "u")
+                              else (np.float64, np.float32))
         return _evaluate(self.network_, _as_images(self.network_, X), of_net_input)
 
     def __sklearn_tags__(self):

@@ -24,7 +24,12 @@ from ._mlp_fitting import _SK_NAME, _seed
 from ._mlp_image_rows import image_rows
 from ._mlp_params import _STOCHASTIC, _names_a_file
 from ._validation import caller_outside_chainrule, restored_on_error
-from ._validation_arrays import all_finite, check_readable, too_large_message
+from ._validation_arrays import (
+    all_finite,
+    check_readable,
+    naming_conversion,
+    too_large_message,
+)
 from ._validation_labels import check_label_kinds
 from .network import _release_caches
 from .training import TrainingDiverged, _storage_dtype
@@ -221,10 +226,11 @@ class _CheckedFit:
         if self._is_classifier:  # mixed or missing labels: before NumPy's sort fails on them
             check_label_kinds(y)
         try:
-            X, y = validate_data(self, X, y, reset=first, multi_output=True, accept_sparse="csr",
-                                 dtype=("numeric" if kind in ("b", "i", "u")
-                                        else (np.float64, np.float32)),
-                                 y_numeric=not self._is_classifier)
+            with naming_conversion(X, "X", y):
+                X, y = validate_data(
+                    self, X, y, reset=first, multi_output=True, accept_sparse="csr",
+                    dtype="numeric" if kind in ("b", "i", "u") else (np.float64, np.float32),
+                    y_numeric=not self._is_classifier)
         except ValueError as exc:  # scikit-learn's "X has 3 features, but ... expecting 4"
             if first or "features, but" not in str(exc):
                 raise
@@ -249,7 +255,8 @@ class _CheckedFit:
         X = _converted(X, _storage_dtype(X.dtype, dtype) if self.solver in _STOCHASTIC
                        else dtype)
         sw = checked_sample_weight(sample_weight, X.shape[0])
-        Y = _converted(self._targets(y, first, classes), dtype, "y")
+        with naming_conversion(y, "y"):  # a regression's text of no number
+            Y = _converted(self._targets(y, first, classes), dtype, "y")
         # class_weight (MLPClassifier): the training rows' weights times their class's; the
         # validation rows of early stopping keep sample_weight alone, as scikit-learn's
         # SGDClassifier scores them (and Keras applies class_weight to training only)

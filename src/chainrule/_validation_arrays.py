@@ -6,7 +6,9 @@ the checks of user input, importable from ``chainrule._validation`` as well.
 
 from __future__ import annotations
 
+import contextlib
 import sys
+from collections.abc import Iterator
 
 import numpy as np
 
@@ -58,7 +60,8 @@ def check_finite_array(
     except (TypeError, ValueError) as exc:  # ragged lists and the like
         raise ValueError(f"{name} must be a numeric array, could not convert: {exc}") from None
     if arr.dtype.kind not in "biuf":
-        raise TypeError(f"{name} must hold numbers, got an array of dtype {arr.dtype}")
+        raise TypeError(f"{name} must hold numbers, got an array of dtype {arr.dtype}"
+                        f"{non_numeric_columns(x)}")
     if dtype is None:
         dtype = arr.dtype if arr.dtype.kind == "f" else np.float64
     if ndim is not None and arr.ndim != ndim:
@@ -118,6 +121,55 @@ def check_readable(x: object, name: str, times: bool = True) -> None:
                 f"{name} must hold numbers, got times of dtype {dt}; convert them to "
                 f"numbers of a unit of your choice first (e.g. (t - t0) / "
                 f"np.timedelta64(1, 'D'), days)")
+
+
+def non_numeric_columns(x: object) -> str:
+    """For a DataFrame, "; its non-numeric column(s): 'city' (object), ..." and what to do;
+    "" for anything else, or a DataFrame whose columns are all numbers."""
+    dtypes = getattr(x, "dtypes", None)
+    if dtypes is None or hasattr(dtypes, "kind") or not hasattr(dtypes, "items"):
+        return ""
+    bad = [f"{col!r} ({dt})" for col, dt in dtypes.items()
+           if getattr(dt, "kind", "O") not in "biuf"]
+    if not bad:
+        return ""
+    shown = ", ".join(bad[:5]) + (f" and {len(bad) - 5} more" if len(bad) > 5 else "")
+    return (f"; its non-numeric column(s): {shown}; encode them as numbers first "
+            f"(one-hot: pandas.get_dummies)")
+
+
+def _converts(x: object) -> bool:
+    """Whether ``x`` reads as float64 numbers (asked only once a conversion failed)."""
+    if sys.modules.get("scipy.sparse") is not None and sys.modules["scipy.sparse"].issparse(x):
+        return True
+    try:
+        np.asarray(x, dtype=np.float64)
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
+@contextlib.contextmanager
+def naming_conversion(x: object, name: str, y: object = None,
+                      y_name: str = "y") -> Iterator[None]:
+    """Name the argument (and a DataFrame's non-numeric columns) in a conversion error of
+    the block: scikit-learn's ``validate_data`` lets NumPy's and pandas' through as they
+    are ("could not convert string to float: 'x'", "float() argument must be ...",
+    "Cannot cast array data from dtype([...])"), naming neither the argument nor the
+    column.  With ``y`` (converted in the same block), the one of ``x`` and ``y`` that
+    does not read as numbers is named.  Raised again as the same type; any other error
+    passes unchanged."""
+    try:
+        yield
+    except (TypeError, ValueError) as exc:
+        text = str(exc)
+        if not any(s in text for s in ("could not convert", "float() argument",
+                                       "Cannot cast array data")):
+            raise
+        if y is not None and _converts(x):
+            x, name = y, y_name
+        raise type(exc)(f"{name} must hold numbers, could not convert it: {text}"
+                        f"{non_numeric_columns(x)}") from None
 
 
 def too_large_message(name: str, dtype: object, largest: float) -> str:

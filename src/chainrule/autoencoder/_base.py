@@ -29,7 +29,7 @@ from .._validation import (
     check_finite_array,
     check_random_state_value,
 )
-from .._validation_arrays import check_readable
+from .._validation_arrays import check_readable, naming_conversion
 from .._validation_labels import check_label_kinds
 from ..callbacks import History
 from ..initializers import make_rng
@@ -258,12 +258,15 @@ def _checked_X(est: BaseEstimator, X: object, reset: bool, dtype: np.dtype | typ
     only_X = isinstance(y, str) and y == "no_validation"
     check_readable(X, name)  # a mask, times: what validate_data would read wrong
     if only_X:
-        X = validate_data(est, X, reset=reset, dtype=dtype, ensure_all_finite=False, order="C")
+        with naming_conversion(X, name):
+            X = validate_data(est, X, reset=reset, dtype=dtype, ensure_all_finite=False,
+                              order="C")
     else:
         check_readable(y, "y", times=False)  # class labels
         check_label_kinds(y)  # mixed or missing labels: before NumPy's sort fails on them
-        X, y = validate_data(est, X, y, reset=reset, dtype=dtype, ensure_all_finite=False,
-                             order="C")
+        with naming_conversion(X, name, y):
+            X, y = validate_data(est, X, y, reset=reset, dtype=dtype, ensure_all_finite=False,
+                                 order="C")
     X = check_finite_array(X, name, dtype=X.dtype, ndim=2)  # validate_data's: one of dtype
     return X if only_X else (X, y)
 
