@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -250,14 +251,38 @@ def check_callbacks(
     """
     if callbacks is None:
         return []
-    if isinstance(callbacks, (Callback, str)) or callable(callbacks) or not hasattr(
+    if isinstance(callbacks, (Callback, str, Mapping)) or callable(callbacks) or not hasattr(
             callbacks, "__iter__"):
         raise TypeError(
             "callbacks must be a list (or tuple) of Callback objects or callables, got "
             f"{type(callbacks).__name__}; a single one goes in a list: callbacks=[cb]"
         )
     checked = list(callbacks)
-    for cb in checked:
+    for i, cb in enumerate(checked):
         if not (isinstance(cb, Callback) or callable(cb)):
             raise TypeError(f"callbacks: expected Callback objects or callables, got {cb!r}")
+        if not isinstance(cb, Callback):
+            _check_callable(cb, i)
     return checked
+
+
+def _check_callable(cb: Callable, i: int) -> None:
+    """Refuse, before the run, a callback the first epoch's end could not call: a class
+    (``[MyCallback]`` for ``[MyCallback()]``), or a callable that takes no argument (or
+    more than the TrainState)."""
+    if isinstance(cb, type):
+        give = (f"give {cb.__name__}(...)" if issubclass(cb, Callback)
+                else "give a Callback object or a function def cb(state): ...")
+        raise TypeError(f"callbacks[{i}] is the class {cb.__name__}, not an object: {give}")
+    try:
+        signature = inspect.signature(cb)
+    except (TypeError, ValueError):  # some built-ins have none: called as they are
+        return
+    try:
+        signature.bind(None)
+    except TypeError:
+        name = getattr(cb, "__qualname__", type(cb).__name__)
+        raise TypeError(
+            f"callbacks[{i}]: a callable callback is called at each epoch end with one "
+            f"argument, the TrainState; {name}{signature} cannot take it (define it as "
+            f"def cb(state): ..., or subclass chainrule.Callback)") from None
