@@ -59,6 +59,10 @@ def check_finite_array(
         arr = np.asarray(x)
     except (TypeError, ValueError) as exc:  # ragged lists and the like
         raise ValueError(f"{name} must be a numeric array, could not convert: {exc}") from None
+    if arr.dtype == object and _numbers_with_na(x):
+        # pandas' nullable numbers (Int64, Float64, boolean) with a missing cell: NumPy
+        # holds them as objects with pd.NA; read as floats, the cell is a NaN, named below
+        arr = x.to_numpy(dtype=np.float64, na_value=np.nan)
     if arr.dtype.kind not in "biuf":
         raise TypeError(f"{name} must hold numbers, got an array of dtype {arr.dtype}"
                         f"{non_numeric_columns(x)}")
@@ -76,6 +80,16 @@ def check_finite_array(
             raise ValueError(too_large_message(name, dtype, float(np.max(np.abs(arr)))))
         arr = cast
     return arr
+
+
+def _numbers_with_na(x: object) -> bool:
+    """Whether ``x`` is a pandas DataFrame or Series whose columns are all numbers (kinds
+    b, i, u, f: pandas' nullable Int64, Float64 and boolean included)."""
+    dtypes = getattr(x, "dtypes", None)
+    if dtypes is None or not hasattr(x, "to_numpy"):
+        return False
+    kinds = [dtypes] if hasattr(dtypes, "kind") else list(dtypes)
+    return bool(kinds) and all(getattr(dt, "kind", "O") in "biuf" for dt in kinds)
 
 
 def check_readable(x: object, name: str, times: bool = True) -> None:
