@@ -45,8 +45,8 @@ def test_a_tiny_learning_rate_and_gradients_are_powers_of_ten_in_every_formula()
                         notation="ufldl", lr=lr)
     md = t.markdown()
     assert r"\alpha = 1.23457 \times 10^{-5}" in md
-    # the column of new values: value - lr * gradient, lr as each number is printed
-    assert r"\text{value} - 1.23457 \times 10^{-5} \cdot \text{gradient}" in md
+    # the column of new values: value - lr * dJ/dw, lr as each number is printed
+    assert r"\text{value} - 1.23457 \times 10^{-5} \cdot \partial J / \partial w" in md
     # lambda W of the weight 0.7 that gets no backprop gradient (input 0): 7e-06
     assert np.isclose(t.step.layers[0].dW[0, 0], lam * 0.7, rtol=1e-15)
     assert r"\begin{bmatrix} 7 \times 10^{-6} & " in md
@@ -56,8 +56,8 @@ def test_a_tiny_learning_rate_and_gradients_are_powers_of_ten_in_every_formula()
         assert not re.search(r"\de[+-]\d", formula), formula
     # the text report keeps the plain spelling, and its header has the printed digits
     text = t.text()
-    assert "alpha = 1.23457e-05" in text and "new value (value - 1.23457e-05 * gradient)" in text
-    assert "(value - 1.23e-05 * gradient)" in t.__class__(t.step, "ufldl", 3).text()
+    assert "alpha = 1.23457e-05" in text and "new value (value - 1.23457e-05 * dJ/dw)" in text
+    assert "(value - 1.23e-05 * dJ/dw)" in t.__class__(t.step, "ufldl", 3).text()
 
 
 def test_the_latex_of_a_number_keeps_its_digits():

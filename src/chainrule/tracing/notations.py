@@ -219,8 +219,9 @@ def _vector_blocks(step: StepTrace, notation: str, digits: int = 6) -> list[Bloc
     if step.weight_decay:
         bl.append(Note(f"(weight gradients include the decay term lambda * W, lambda = "
                        f"{fmt(step.weight_decay, digits)}; biases are not decayed)"))
-    # with weight decay the gradient is that of the cost J, not of the example's loss E
-    g = "J" if step.weight_decay else "E"
+    # with weight decay the gradient is that of the cost J, not of the example's loss
+    # (E in the transfer notation; UFLDL calls the example's cost J too)
+    g = "J" if step.weight_decay else names.E
     for k, ls in enumerate(step.layers, start=1):
         xp, d = names.sym("out", k - 1), names.sym("delta", k)
         if notation == "transfer":
@@ -253,9 +254,11 @@ def _vector_blocks(step: StepTrace, notation: str, digits: int = 6) -> list[Bloc
         rows = tuple((lab, Num(v), Num(g), Num(n)) for lab, v, g, n in
                      _weight_rows(notation, k, ls))
         lr, lr_tex = fmt(step.lr, digits), fmt_latex(step.lr, digits)
+        # the column names the quantity as the formulas above do: dE/dw, or dJ/dw
+        dw = (f"d{g}/dw", rf"\partial {g} / \partial w")
         bl.append(Table((Sym("weight", r"\text{weight}"), Sym("value", r"\text{value}"),
-                         Sym("gradient", r"\text{gradient}"), Sym(f"new value (value - {lr} * "
-                         "gradient)", rf"\text{{value}} - {lr_tex} \cdot \text{{gradient}}")),
+                         Sym(*dw), Sym(f"new value (value - {lr} * {dw[0]})",
+                                       rf"\text{{value}} - {lr_tex} \cdot {dw[1]}")),
                         rows))
     bl += [Heading("After the update"), Line((Sym(f"new {out_sym.text}",
                                                    rf"{out_sym.latex}_{{\text{{new}}}}"),
