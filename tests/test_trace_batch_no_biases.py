@@ -42,5 +42,5 @@ def test_a_batch_without_biases_says_so(notation, tail, capsys):
         assert f"dJ/dW0 = (1/m) sum_i dE_i/dW0 = [[0, 0], [{gH[0, 0]:g}, {gH[0, 1]:g}], " \
                f"[{gH[1, 0]:g}, {gH[1, 1]:g}]]" in out
     else:  # W^(1) is (fan_out, fan_in)
-        assert f"dJ/dW^(2) = (1/m) sum_i dE_i/dW^(2) = [[{gO[0, 0]:g}, {gO[1, 0]:g}], " \
+        assert f"grad_W^(2) J = (1/m) sum_i grad_W^(2) E_i = [[{gO[0, 0]:g}, {gO[1, 0]:g}], " \
                f"[{gO[0, 1]:g}, {gO[1, 1]:g}]]" in out

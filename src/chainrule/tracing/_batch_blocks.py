@@ -68,6 +68,14 @@ def _decay_parts(step: BatchStepTrace, notation: str, k: int) -> tuple[str, str]
     return f" + {lam_t} W^({k})", rf" + {lam_l} W^{{({k})}}"
 
 
+def _grad(notation: str, name: Sym, of: str, of_latex: str) -> Sym:
+    """The gradient of ``of`` with respect to the array ``name``, as the notation writes it:
+    ``dE_1/dW0`` in the transfer notation, ``grad_W^(1) E_1`` in UFLDL's."""
+    if notation == "ufldl":
+        return Sym(f"grad_{name.text} {of}", rf"\nabla_{{{name.latex}}} {of_latex}")
+    return Sym(f"d{of}/d{name.text}", rf"\frac{{\partial {of_latex}}}{{\partial {name.latex}}}")
+
+
 def batch_blocks(step: BatchStepTrace, notation: str, digits: int = 6) -> list[Block]:
     """The mini-batch step as layout blocks in the "transfer" or "ufldl" notation.
 
@@ -227,12 +235,10 @@ def batch_blocks(step: BatchStepTrace, notation: str, digits: int = 6) -> list[B
         for p, (name, _, G, N) in enumerate(_matrices(notation, k, ls)):
             for i, e in enumerate(step.examples, start=1):
                 Gi = _matrices(notation, k, e.layers[k - 1])[p][2]
-                bl.append(Line((Sym(f"dE_{i}/d{name.text}",
-                                    rf"\frac{{\partial E_{{{i}}}}}{{\partial {name.latex}}}"),
-                                " = ", Arr(Gi))))
-            avg = Sym(f"(1/m) sum_i dE_i/d{name.text}",
-                      rf"\tfrac{{1}}{{m}} \sum_i \frac{{\partial E_i}}{{\partial {name.latex}}}")
-            dJ = Sym(f"dJ/d{name.text}", rf"\frac{{\partial J}}{{\partial {name.latex}}}")
+                bl.append(Line((_grad(notation, name, f"E_{i}", f"E_{{{i}}}"), " = ", Arr(Gi))))
+            Ei = _grad(notation, name, "E_i", "E_i")
+            avg = Sym(f"(1/m) sum_i {Ei.text}", rf"\tfrac{{1}}{{m}} \sum_i {Ei.latex}")
+            dJ = _grad(notation, name, "J", "J")
             if step.weight_decay and name.text.startswith("W"):
                 dt, dl = _decay_parts(step, notation, k)
                 bl += [Line((avg, " = ", Arr(mean_mats[p][2]))),
