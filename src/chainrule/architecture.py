@@ -95,7 +95,11 @@ def _make_layer(i: int, spec: object, shape: object, rng: np.random.Generator,
                         f"got {type(spec).__name__}")
     kind = spec.get("type")
     if not isinstance(kind, str) or kind not in LAYER_TYPES:  # a list ("type": [...]) is no key
-        raise ValueError(f"{where}: 'type' must be one of {sorted(LAYER_TYPES)}, got {kind!r}")
+        # type names are class names, case and all (as activation names are lowercase)
+        near = [t for t in LAYER_TYPES if isinstance(kind, str) and t.lower() == kind.lower()]
+        hint = f"; type names are case-sensitive: write {near[0]!r}" if near else ""
+        raise ValueError(f"{where}: 'type' must be one of {sorted(LAYER_TYPES)}, got "
+                         f"{kind!r}{hint}")
     cls = LAYER_TYPES[kind]
     allowed = [a for a in _arguments(cls) if a not in ("seed", "dtype")]
     unknown = sorted(set(spec) - {"type", *allowed}, key=repr)  # keys need not all be str
