@@ -66,6 +66,12 @@ _INFERRED = {
 _DEFAULT_LOSS = {"softmax": "cross_entropy", "sigmoid": "log_loss"}
 
 
+#: Keras's and PyTorch's names of a key (``{"type": "Dense", "units": 6}``), said with the
+#: refusal of an unknown key where the layer takes the key under its own name.
+_KNOWN_AS = {"units": "fan_out", "out_features": "fan_out", "in_features": "fan_in",
+             "filters": "out_channels", "pool_size": "size", "p": "rate",
+             "num_features": "n_features", "strides": "stride", "use_bias": "bias"}
+
 def _arguments(cls: type[Layer]) -> list[str]:
     return [p for p in inspect.signature(cls.__init__).parameters if p != "self"]
 
@@ -104,8 +110,10 @@ def _make_layer(i: int, spec: object, shape: object, rng: np.random.Generator,
     allowed = [a for a in _arguments(cls) if a not in ("seed", "dtype")]
     unknown = sorted(set(spec) - {"type", *allowed}, key=repr)  # keys need not all be str
     if unknown:
+        said = [f"{k!r} is {_KNOWN_AS[k]!r} here" for k in unknown
+                if k in _KNOWN_AS and _KNOWN_AS[k] in allowed]
         raise ValueError(f"{where} ({kind}): unknown key(s) {unknown}; valid keys are "
-                         f"{allowed}")
+                         f"{allowed}" + (f" ({', '.join(said)})" if said else ""))
     kwargs = {k: v for k, v in spec.items() if k != "type"}
     if kind in _INFERRED and _INFERRED[kind][0] not in kwargs:
         key, infer = _INFERRED[kind]
