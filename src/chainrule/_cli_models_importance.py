@@ -213,7 +213,7 @@ def _importance(args: argparse.Namespace) -> int:
     from ._cli_checkpoint import stopped_how
     from ._cli_models_data import _evaluate_target, _load_predictor, _model_data, _targets
     from ._cli_models_provenance import _data_seed
-    from ._cli_models_scores import _refuse_one_of_several
+    from ._cli_models_scores import _refuse_one_of_several, default_target_said
     from ._cli_sample_weight import evaluation_weights
     from .cli_models import _npz_target_array
 
@@ -227,12 +227,13 @@ def _importance(args: argparse.Namespace) -> int:
                          f"{', '.join(_scorings(model))}")
     target = _evaluate_target(model, args.model, args.target, written)
     seed = _data_seed(model, args.data, args.data_seed)
-    table = _model_data(model, args.data, target, True, seed, args.unknown_categories,
-                        args.sample_weight)
-    _refuse_one_of_several(model, args.model, target)
-    _refuse_images(model, args.model, table.image_shape, table.source)
-    weights = evaluation_weights(args, model, table, seed)  # --sample-weight's, or None
-    y = _targets(model, table)
+    with default_target_said(model, args.model, target):  # an estimator's: the last column
+        table = _model_data(model, args.data, target, True, seed, args.unknown_categories,
+                            args.sample_weight)
+        _refuse_one_of_several(model, args.model, target)
+        _refuse_images(model, args.model, table.image_shape, table.source)
+        weights = evaluation_weights(args, model, table, seed)  # --sample-weight's, or None
+        y = _targets(model, table)
     names, groups = column_groups(table)
     bar, stop = _bar(len(groups) * args.repeats, args.quiet), None
     given = args.scoring is not None

@@ -23,6 +23,7 @@ from ._cli_models_data import (
     _targets,
 )
 from ._cli_models_provenance import _data_seed
+from ._cli_models_scores import default_target_said
 from ._cli_models_show import _SHOW_MODEL_HELP, _load_any
 from .cli_args import column_name, positive_int, print_written, seed_int
 
@@ -195,10 +196,11 @@ def _plot(args: argparse.Namespace) -> int:
         if args.kind == "regions" and model.n_features != 2:  # before the data is read
             raise ValueError(f"plot regions needs a model of 2 features, this one has "
                              f"{model.n_features}")
-        table = _model_data(model, args.data, args.target, True,
-                            _data_seed(model, args.data, args.seed))
-        labels = label_array(model.labels)  # uint64 labels past 2**63 stay exact
-        y = labels[_targets(model, table)]
+        with default_target_said(model, args.model, args.target):  # an estimator's
+            table = _model_data(model, args.data, args.target, True,
+                                _data_seed(model, args.data, args.seed))
+            labels = label_array(model.labels)  # uint64 labels past 2**63 stay exact
+            y = labels[_targets(model, table)]
         if args.kind == "regions":  # 2 features: checked above, and _model_data matched them
             # the file name: a whole path may be wider than the 400-pixel panel
             title = args.title or f"decision regions on {Path(table.source).name}"

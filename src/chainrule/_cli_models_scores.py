@@ -6,6 +6,9 @@ that evaluate scores (:func:`_evaluate_target`).  Read through
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import numpy as np
 
 # how train and evaluate print the scores
@@ -242,6 +245,27 @@ def _target_names(model) -> list[str] | None:
     """The targets of a model file of several (``target_names``), or None."""
     names = model.metadata.get("target_names")
     return list(names) if isinstance(names, list) else None
+
+
+@contextmanager
+def default_target_said(model, path: str, target: str | list[str] | None) -> Iterator[None]:
+    """Reading and scoring the data of a model file that names no target (a fitted
+    estimator's or a Network's save), no ``--target`` given: an error that speaks of the
+    target is said to be of DATA's default target (a CSV file's last column, an NPZ
+    file's ``y``), which the user did not choose, with ``--target`` to name it; other
+    errors as they are."""
+    try:
+        yield
+    except ValueError as exc:
+        text = str(exc)
+        if (target is not None or model.metadata.get("target_name") is not None
+                or _target_names(model) is not None
+                or not (", target " in text or "(the target)" in text)):
+            raise
+        raise ValueError(f"{text}; {path} names no target column (an estimator's or a "
+                         "Network's save), so the target read is DATA's default, the last "
+                         "column of a CSV file (an NPZ file's y): give the target column, "
+                         "--target NAME") from None
 
 
 def _refuse_one_of_several(model, path: str, target: str | list[str] | None,

@@ -59,7 +59,7 @@ from ._cli_models_report import (
     _say_not_finite,
     _targets_line,
 )
-from ._cli_models_scores import _refuse_one_of_several, say_no_class
+from ._cli_models_scores import _refuse_one_of_several, default_target_said, say_no_class
 from ._cli_models_show import _add_info
 from ._cli_models_show import _info as _info
 from ._cli_models_show import _layer_rows as _layer_rows
@@ -156,11 +156,12 @@ def _evaluate(args: argparse.Namespace) -> int:
         _refuse_report(model, args.model)
     target = _evaluate_target(model, args.model, args.target, written)
     seed = _data_seed(model, args.data, args.seed)
-    table = _model_data(model, args.data, target, True, seed, args.unknown_categories,
-                        args.sample_weight)
-    _refuse_one_of_several(model, args.model, target)
-    weights = _weights.evaluation_weights(args, model, table)  # --sample-weight's, or None
-    scores, no_auc, each, report = _evaluation(model, table, args.report, weights)
+    with default_target_said(model, args.model, target):  # an estimator's: the last column
+        table = _model_data(model, args.data, target, True, seed, args.unknown_categories,
+                            args.sample_weight)
+        _refuse_one_of_several(model, args.model, target)
+        weights = _weights.evaluation_weights(args, model, table)  # --sample-weight's, or None
+        scores, no_auc, each, report = _evaluation(model, table, args.report, weights)
     names = table.target_names
     if args.json:
         from ._cli_models_cv_table import json_text
