@@ -172,21 +172,25 @@ def _number_texts(values: np.ndarray, name: str) -> np.ndarray:
     return texts[inverse.reshape(-1)]
 
 
-def _whole_texts(texts: np.ndarray, known: list[str]) -> np.ndarray:
+def _whole_texts(texts: np.ndarray, known: list[str], written: bool = False) -> np.ndarray:
     """The texts (shape (n_rows,)) of a categorical column given as floats, each whole
     number written as an integer ("10.0" as "10") where that is one of the ``known``
     categories and the float's own text is not.
 
     A CSV file's column of integers is read as written ("10"), but pandas makes the
     column float64 as soon as a cell is missing (a NaN, which ``--impute`` fills; an
-    Int64 column's pd.NA too, given to NumPy), and ``str`` writes its values "10.0"."""
+    Int64 column's pd.NA too, given to NumPy), and ``str`` writes its values "10.0".
+    ``written``: ``texts`` are a CSV file's cells, of which only a float's own text (the
+    "10.0" of pandas' ``to_csv`` of such a column) is read so; "010" or "1e1" stay as
+    they are, other categories than "10"."""
     out = texts.copy()
     for text in set(texts.tolist()) - set(known) - {""}:
         try:
             value = float(text)
         except ValueError:
             continue
-        if math.isfinite(value) and value == int(value) and str(int(value)) in known:
+        if (math.isfinite(value) and value == int(value) and str(int(value)) in known
+                and not (written and repr(value) != text)):
             out[texts == text] = str(int(value))
     return out
 

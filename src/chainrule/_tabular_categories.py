@@ -307,7 +307,10 @@ class Encoding:
             col = np.asarray(written, dtype=str)
             kind = None
             if self.known is not None and name in self.known:
+                from ._saved_model_table import _whole_texts  # "10.0" of pandas' floats: "10"
+
                 found[name] = list(self.known[name])
+                col = _whole_texts(col, found[name], written=True)
             elif name in self.forced or (self.detect and (kind := column_kind(
                     col, self.missing)) == "text"):
                 found[name] = fit_categories(col, name, table.source, table.where,
