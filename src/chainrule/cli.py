@@ -178,15 +178,15 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 class _Stdout:
-    """Standard output that, once its reader has gone, drops what is printed.
+    """Standard output (or error) that, once its reader has gone, drops what is printed.
 
     ``chainrule train ... | head -1`` closes the pipe after one line; the next
     write raises BrokenPipeError, which used to abort the command before it
-    wrote its model.  Following Python's advice for SIGPIPE (the ``signal``
-    module's documentation), the descriptor is pointed at ``os.devnull`` so
-    that nothing more fails, the flush at exit included; the command goes on
-    with its real work and :func:`main` exits with status 1, as Python does
-    on EPIPE.
+    wrote its model (``2>&1 | head -1``: a write of the progress on stderr
+    too).  Following Python's advice for SIGPIPE (the ``signal`` module's
+    documentation), the descriptor is pointed at ``os.devnull`` so that nothing
+    more fails, the flush at exit included; the command goes on with its real
+    work and :func:`main` exits with status 1, as Python does on EPIPE.
     """
 
     def __init__(self, stream: TextIO) -> None:
@@ -331,6 +331,8 @@ def _run(args: argparse.Namespace) -> int:
 
     command = getattr(args, "handler", None) or _demo
     stdout = sys.stdout = _Stdout(sys.stdout)
+    # stderr too (train's progress, notes, the written line): "2>&1 | head -1" gone
+    stderr = sys.stderr = sys.stderr if sys.stderr is None else _Stdout(sys.stderr)
     sigterm = SigtermAsCtrlC()
     try:
         with sigterm:
@@ -338,7 +340,8 @@ def _run(args: argparse.Namespace) -> int:
         stdout.flush()  # a reader gone before the end is found here, not at exit
         if sigterm.received and code in (0, EXIT_SIGINT):  # stopped (gracefully) by SIGTERM
             return EXIT_SIGTERM
-        return 1 if stdout.broken and code == 0 else code
+        broken = stdout.broken or (stderr is not None and stderr.broken)
+        return 1 if broken and code == 0 else code
     except (ValueError, TypeError, OSError, ArithmeticError, KeyError) as exc:
         # one line, no traceback: bad files, columns, values and options (exit 2, as argparse)
         message = str(exc) if not isinstance(exc, KeyError) else f"missing {exc}"
@@ -361,6 +364,7 @@ def _run(args: argparse.Namespace) -> int:
         return EXIT_SIGINT
     finally:
         sys.stdout = stdout.stream
+        sys.stderr = stderr if stderr is None else stderr.stream
 
 
 if __name__ == "__main__":  # pragma: no cover
