@@ -41,7 +41,7 @@ def test_evaluate_counts_the_validation_rows_of_the_groups_held_out(tmp_path, ca
         _, val = next(split.split(np.zeros((codes.size, 1)), None, codes))
         assert len(val) != math.ceil(0.1 * codes.size)  # the rows' fraction would differ
         capsys.readouterr()
-        assert main(["evaluate", str(model), str(data), "--seed", str(seed)]) == 0
+        assert main(["evaluate", str(model), str(data)]) == 0  # the split: the model's seed
         first = capsys.readouterr().out.splitlines()[0]
         assert (f"the data the model was trained on ({codes.size - len(val)} training and "
                 f"{len(val)} validation examples;") in first

@@ -487,7 +487,7 @@ def test_model_and_data_around_other_options_are_read_in_their_order(two, capsys
     meta = load_metadata(model)
     pred = _outputs(model, X) * np.asarray(meta["y_scale"]) + np.asarray(meta["y_mean"])
     data = str(d / "data.csv")
-    for argv in ([str(model), "--json", data], [str(model), "--seed", "1", data],
+    for argv in ([str(model), "--json", data], [str(model), "--unknown-categories", "error", data],
                  [str(model), "--target", "t1", "t2", "--json", data],
                  ["--target", "t1", "t2", str(model), "--json", data],
                  ["--json", str(model), "--target", "t1", "t2", data]):

@@ -121,9 +121,10 @@ def test_predict_takes_model_and_data_after_the_keep_names(csv, tmp_path, capsys
     assert main(["predict", M, csv, "--keep", "a", "b"]) == 0
     want = capsys.readouterr().out
     assert want.splitlines()[0] == "a,b,t1" and len(want.splitlines()) == 61
+    one = ["--unknown-categories", "error"]  # an option of one value, between the words
     for argv in ([M, csv, "--keep", "a", "b"], ["--keep", "a", "b", M, csv],
-                 [M, "--keep", "a", "b", csv], ["--keep", "a", "b", M, "--seed", "0", csv],
-                 [M, "--seed", "0", "--keep", "a", "b", csv]):
+                 [M, "--keep", "a", "b", csv], ["--keep", "a", "b", M, *one, csv],
+                 [M, *one, "--keep", "a", "b", csv]):
         assert main(["predict", *argv]) == 0, argv
         assert capsys.readouterr().out == want, argv
         assert _read(["predict", *argv])["model"] == M

@@ -185,7 +185,7 @@ def _add_importance(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--data-seed", type=seed_int, default=None, metavar="SEED",
                    help="seed of a generated DATA set, as evaluate's --seed (default: the "
                    "seed the model was trained on, when DATA is that set, else 0; another "
-                   "seed draws new data, held out)")
+                   "seed draws new data, held out; refused for any other DATA)")
     p.add_argument("--sample-weight", default=None, metavar="COLUMN", dest="sample_weight",
                    type=column_name,
                    help="a column of DATA (an array of an NPZ file) holding each example's "
@@ -226,7 +226,7 @@ def _importance(args: argparse.Namespace) -> int:
         raise ValueError(f"--scoring {name}: {args.model} is a {kind}; its scores are "
                          f"{', '.join(_scorings(model))}")
     target = _evaluate_target(model, args.model, args.target, written)
-    seed = _data_seed(model, args.data, args.data_seed)
+    seed = _data_seed(model, args.data, args.data_seed, "--data-seed")
     with default_target_said(model, args.model, target):  # an estimator's: the last column
         table = _model_data(model, args.data, target, True, seed, args.unknown_categories,
                             args.sample_weight)

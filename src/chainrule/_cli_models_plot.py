@@ -79,7 +79,7 @@ def _add_plot(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--seed", type=seed_int, default=None,
                    help="regions and confusion: seed of a generated DATA set (moons, circles, "
                    "sinusoid; default: the seed chainrule train drew the model's own data "
-                   "from, when DATA is that set, else 0)")
+                   "from, when DATA is that set, else 0; refused for any other DATA)")
     p.set_defaults(handler=_plot)
 
 
@@ -198,7 +198,7 @@ def _plot(args: argparse.Namespace) -> int:
                              f"{model.n_features}")
         with default_target_said(model, args.model, args.target):  # an estimator's
             table = _model_data(model, args.data, args.target, True,
-                                _data_seed(model, args.data, args.seed))
+                                _data_seed(model, args.data, args.seed, "--seed"))
             labels = label_array(model.labels)  # uint64 labels past 2**63 stay exact
             y = labels[_targets(model, table)]
         if args.kind == "regions":  # 2 features: checked above, and _model_data matched them

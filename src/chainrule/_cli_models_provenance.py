@@ -31,11 +31,27 @@ def _training_seed(model, data: str | None) -> int | None:
     return seed if isinstance(seed, int) and not isinstance(seed, bool) and seed >= 0 else None
 
 
-def _data_seed(model, data: str | None, seed: int | None) -> int:
+def _data_seed(model, data: str | None, seed: int | None, option: str | None = None) -> int:
     """The seed to read ``data`` with: ``seed`` (``--seed``) when given; else, for the
     generated data set the model was trained on, the seed train recorded (its own
-    data); else 0, read_data's default."""
+    data); else 0, read_data's default.
+
+    ``option``: the name of the command's option that gives ``seed`` where it seeds
+    nothing but a generated DATA (evaluate's, predict's and plot's ``--seed``,
+    importance's ``--data-seed``): given for any other DATA (a file, standard input, a
+    bundled set of fixed rows), which it would leave as it is, it is refused, as an
+    option of another picture is, rather than ignored."""
     if seed is not None:
+        if option is not None and data is not None and (
+                data not in GENERATED or Path(data).exists()):
+            from .tabular import BUNDLED
+
+            what = ("standard input" if data == "-" else "a bundled data set of fixed rows"
+                    if data in BUNDLED and not Path(data).exists() else "a file")
+            raise ValueError(
+                f"{option} {seed}: DATA {data} is {what}, the same whatever the seed; "
+                f"{option} seeds a generated data set ({', '.join(GENERATED)}) alone: "
+                "leave it out")
         return seed
     recorded = _training_seed(model, data)
     return 0 if recorded is None else recorded

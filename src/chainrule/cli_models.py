@@ -80,7 +80,8 @@ _PREDICT_DATA_HELP = ("a .csv file (header row of column names), a .npz file (ar
 
 _SEED_HELP = ("seed of a generated DATA set (moons, circles, sinusoid; default: the seed "
               "chainrule train drew the model's own data from, when DATA is that set, else "
-              "0; another seed draws new data, held out)")
+              "0; another seed draws new data, held out); refused for any other DATA, "
+              "which it would leave as it is")
 
 _MODEL_HELP = ("model file written by chainrule train or Network.save, or the save of a "
                "fitted MLPClassifier, MLPRegressor, SoftmaxRegression or StackedAutoencoder "
@@ -155,7 +156,7 @@ def _evaluate(args: argparse.Namespace) -> int:
     if args.report:  # known from the model, before the data are read
         _refuse_report(model, args.model)
     target = _evaluate_target(model, args.model, args.target, written)
-    seed = _data_seed(model, args.data, args.seed)
+    seed = _data_seed(model, args.data, args.seed, "--seed")
     with default_target_said(model, args.model, target):  # an estimator's: the last column
         table = _model_data(model, args.data, target, True, seed, args.unknown_categories,
                             args.sample_weight)
@@ -238,7 +239,7 @@ def _predict(args: argparse.Namespace) -> int:
     _check_keep(args.keep, args.data, _proba_names(model) if args.proba else ())
     if args.keep:  # the prediction columns are known from the model: before reading the data
         _check_clash(args.keep, _prediction_names(model, name))
-    args.seed = _data_seed(model, args.data, args.seed)  # --keep reads the data with it too
+    args.seed = _data_seed(model, args.data, args.seed, "--seed")  # --keep reads with it too
     table = _model_data(model, args.data, None, False, args.seed, args.unknown_categories)
     if model.task == "regression":  # written as they are (inf, nan), and said
         pred, proba = model.predict(table.X), None
