@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import os
 
 import numpy as np
 
@@ -211,7 +212,9 @@ def _add_predict(sub: argparse._SubParsersAction) -> None:
     p.add_argument("data", metavar="DATA", nargs="?", help=_PREDICT_DATA_HELP)
     p.add_argument("-o", "--out", type=output_path, metavar="CSV",
                    help="file to write, its missing folders created (a file name, not a "
-                   "folder; default, and -: standard output, which then holds the CSV alone)")
+                   "folder; default, and -: standard output, which then holds the CSV alone); "
+                   "a name of another format, .gz, .zip, .parquet, .xlsx, .npz ..., is "
+                   "refused: the file holds CSV text")
     p.add_argument("--proba", action="store_true", help="add class probabilities")
     p.add_argument("--keep", nargs="+", metavar="NAME", type=column_name,
                    help="columns of DATA (arrays of an NPZ file) to copy to the output, "
@@ -228,10 +231,44 @@ def _add_predict(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(handler=_predict)
 
 
+#: Suffixes of a file that is no CSV text: pandas.read_csv decompresses the first by the
+#: name (a plain CSV there fails: "Not a gzipped file"); the others name another format.
+_COMPRESSED = {".gz": "gzip", ".bz2": "bzip2", ".xz": "xz", ".zip": "zip", ".zst": "zstd",
+               ".tar": "tar"}
+_OTHER = {".npz": "an NPZ archive (chainrule reads a .npz DATA as one)", ".npy": "a NumPy array",
+          ".xlsx": "an Excel workbook", ".xls": "an Excel workbook",
+          ".parquet": "a Parquet file", ".feather": "a Feather file",
+          ".pkl": "a pickle", ".pickle": "a pickle", ".h5": "an HDF5 file",
+          ".hdf5": "an HDF5 file"}
+
+
+def _refuse_other_format(out: str | None) -> None:
+    """Refuse predict's ``-o`` of a name whose suffix says another format (``preds.csv.gz``,
+    ``preds.parquet``), which the CSV text written there would not be:
+    ``pandas.read_csv("preds.csv.gz")`` fails on it (after the refusal of a name that is
+    an input of the command, which says more)."""
+    if out in (None, STDOUT) or (os.path.exists(out) and not os.path.isfile(out)):
+        return  # the standard output, /dev/null, a pipe: written as they are
+    stem, suffix = os.path.splitext(out)
+    if suffix.lower() in _COMPRESSED:
+        raise ValueError(
+            f"-o {out}: the name of a {_COMPRESSED[suffix.lower()]}-compressed file, but "
+            f"predict writes CSV text, which pandas.read_csv({out!r}) would fail to "
+            f"decompress; name it {stem if stem.lower().endswith('.csv') else stem + '.csv'}"
+            f", or compress what predict writes to the standard output (chainrule predict "
+            f"MODEL DATA | gzip > {stem}.gz)")
+    if suffix.lower() in _OTHER:
+        raise ValueError(
+            f"-o {out}: the name of {_OTHER[suffix.lower()]}, but predict writes CSV text; "
+            f"name it {stem}.csv (pandas.read_csv reads it; DataFrame.to_parquet, to_excel "
+            "... write the other formats)")
+
+
 def _predict(args: argparse.Namespace) -> int:
     from .io import atomic_text
 
     _refuse_overwriting_inputs(args.out, args)
+    _refuse_other_format(args.out)  # preds.csv.gz: pandas would not read the CSV text
     model = _load_predictor(args.model)
     if args.proba and model.task != "classification":  # known before the data is read
         raise ValueError("--proba: the model is a regression model; it has no classes")

@@ -1,0 +1,57 @@
+"""predict -o NAME of another format's suffix (preds.csv.gz, preds.parquet) is refused.
+
+predict writes CSV text.  Under a name such as ``preds.csv.gz`` it wrote that text
+uncompressed, and ``pandas.read_csv("preds.csv.gz")`` (which decompresses by the name)
+failed: "Not a gzipped file"; ``preds.parquet`` or ``preds.xlsx`` held CSV text that
+``read_parquet`` or ``read_excel`` refuse.  Such a name is now refused before anything is
+read, naming the file and what to do; a ``.csv`` name (any other) is written as before,
+and pandas reads it back as the model's predictions.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import chainrule as cr
+from chainrule.cli import main
+
+
+@pytest.fixture(scope="module")
+def model(tmp_path_factory):
+    path = tmp_path_factory.mktemp("out_suffix")
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(40, 2))
+    pd.DataFrame({"a": X[:, 0], "b": X[:, 1], "y": np.where(X[:, 0] > 0, "p", "n")}).to_csv(
+        path / "d.csv", index=False)
+    assert main(["train", str(path / "d.csv"), "--hidden", "2", "--epochs", "2", "-q", "-o",
+                 str(path / "m.npz")]) == 0
+    return path
+
+
+@pytest.mark.parametrize("name, words", [
+    ("p.csv.gz", "of a gzip-compressed file"), ("p.gz", "of a gzip-compressed file"),
+    ("p.csv.bz2", "of a bzip2-compressed file"), ("p.csv.xz", "of a xz-compressed"),
+    ("p.csv.zip", "of a zip-compressed file"), ("P.CSV.GZ", "gzip-compressed"),
+    ("p.parquet", "of a Parquet file"), ("p.xlsx", "of an Excel workbook"),
+    ("p.npz", "of an NPZ archive")])
+def test_a_name_of_another_format_is_refused(model, capsys, name, words):
+    assert main(["predict", str(model / "m.npz"), str(model / "d.csv"), "-o",
+                 str(model / name)]) == 2
+    err = capsys.readouterr().err
+    assert f"-o {model / name}: the name of" in err
+    assert words in err and "but predict writes CSV text" in err
+    assert not (model / name).exists()
+
+
+def test_a_csv_name_is_written_and_pandas_reads_the_predictions(model, capsys):
+    out = model / "p.csv"
+    assert main(["predict", str(model / "m.npz"), str(model / "d.csv"), "--proba", "-o",
+                 str(out)]) == 0
+    got = pd.read_csv(out)
+    d = pd.read_csv(model / "d.csv")
+    saved = cr.load_model(model / "m.npz")
+    assert list(got["y"]) == list(saved.predict(d[["a", "b"]]))
+    np.testing.assert_array_equal(got[["proba_n", "proba_p"]].to_numpy(),
+                                  saved.predict_proba(d[["a", "b"]]))
