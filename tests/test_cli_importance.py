@@ -380,3 +380,18 @@ def test_standard_input_and_target_before_the_positionals(iris_model, capsys, mo
     expected = _importance(capsys, str(model), str(test))
     monkeypatch.setattr(sys, "stdin", io.StringIO(test.read_text()))
     assert _importance(capsys, "--target", "species", str(model), "-") == expected
+
+
+@pytest.mark.parametrize("repeats", [1, 2])
+def test_the_line_counts_the_shuffles_and_one_says_its_std_is_zero(iris_model, capsys, repeats):
+    """--repeats 1: scikit-learn's std of one importance is 0, which says nothing of the
+    spread; the line says so rather than "over 1 shuffles"."""
+    model, test, *_ = iris_model
+    result = _importance(capsys, str(model), str(test), "--repeats", str(repeats))
+    stds = [row["importance_std"] for row in result["features"]]
+    assert (max(stds) == 0) == (repeats == 1)  # std of one shuffle: 0
+    assert main(["importance", str(model), str(test), "--repeats", str(repeats)]) == 0
+    text = capsys.readouterr().out
+    said = ("over 1 shuffle (std 0: give --repeats 2 or more for a spread) (seed 0)"
+            if repeats == 1 else "over 2 shuffles (seed 0)")
+    assert said in text and "1 shuffles" not in text

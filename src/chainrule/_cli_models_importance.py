@@ -303,7 +303,7 @@ def _print_importances(args: argparse.Namespace, model, table, name: str,
     print(f"baseline {what}: {baseline:.6g}")
     print(f"importance: the {'rise' if lower else 'drop'} in {what}"
           f"{' (lower is better)' if lower else ''} when a feature's column is shuffled, mean "
-          f"and std over {args.repeats} shuffles (seed {args.seed}); positive: the model "
+          f"and std over {_shuffles(args.repeats)} (seed {args.seed}); positive: the model "
           "relies on the feature")
     if partial:
         from ._cli_checkpoint import stopped_how
@@ -340,3 +340,10 @@ def _bar(total: int, quiet: bool):
 
     return tqdm(total=total, desc="importance", unit="pass", leave=False, file=sys.stderr,
                 delay=1.0)
+
+
+def _shuffles(repeats: int) -> str:
+    """'5 shuffles'; '1 shuffle (std 0: ...)', whose spread says nothing."""
+    if repeats == 1:
+        return "1 shuffle (std 0: give --repeats 2 or more for a spread)"
+    return f"{repeats} shuffles"
