@@ -354,3 +354,22 @@ def test_validation_targets_outside_a_bounded_output_are_refused_naming_the_file
                  "-o", str(tmp_path / "m.npz")]) == 2
     assert f"--val-data {tmp_path / 'va.csv'}: {words}" in capsys.readouterr().err
     assert not (tmp_path / "m.npz").exists()
+
+
+def test_a_validation_file_without_the_target_is_refused_naming_the_option(files, tmp_path,
+                                                                          capsys):
+    """A --val-data file that lacks DATA's target column (CSV) or array (NPZ) is refused
+    naming --val-data, the option given, not as if DATA lacked it; nothing written."""
+    train, _, _, Xv, _ = files
+    unlabelled = tmp_path / "nolab.csv"
+    unlabelled.write_text("a,b,c\n" + "".join(",".join(f"{v:.6f}" for v in row) + "\n"
+                                              for row in Xv))
+    npz = tmp_path / "nolab.npz"
+    np.savez(npz, X=Xv)
+    out = tmp_path / "m.npz"
+    for given, words in [(unlabelled, "missing column 't' (the target)"),
+                         (npz, "no array named 't' for the target (arrays: X)")]:
+        assert main(["train", str(train), "--val-data", str(given), "-q", "-o", str(out)]) == 2
+        err = capsys.readouterr().err
+        assert f"error: --val-data {given}: {words}" in err, err
+        assert not out.exists()

@@ -159,6 +159,10 @@ def _read(args: argparse.Namespace, table, target: str | list[str] | None,
             f"--val-data {exc.bare} (a validation file's categories must be among those of "
             f"DATA {table.source}: drop the row, or train on data that has the category)"
         ) from None
+    except ValueError as exc:  # a missing column, an unreadable file: named as the option
+        if str(exc).startswith("--val-data"):
+            raise
+        raise ValueError(f"--val-data {exc}") from None
 
 
 def _weight_column(args: argparse.Namespace, features: list[str],
