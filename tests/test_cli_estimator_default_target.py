@@ -74,3 +74,16 @@ def test_a_model_of_chainrule_train_says_nothing_of_a_default(tmp_path, capsys):
     assert main(["evaluate", str(tmp_path / "m.npz"), str(tmp_path / "n.csv")]) == 2
     err = capsys.readouterr().err
     assert "missing column 'y' (the target)" in err and "names no target" not in err
+
+
+def test_gradcheck_of_an_estimators_file_says_the_default_target(files, capsys):
+    """gradcheck --model --data reads DATA's target as evaluate does: the same words."""
+    path, *_ = files
+    argv = ["gradcheck", "--model", str(path / "est.npz"), "--data", str(path / "data.csv")]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert "target 'color'" in err and "names no target column" in err
+    assert "--target NAME" in err
+    assert main([*argv, "--target", "species", "--samples", "5"]) == 0  # the labels: checked
+    assert "PASS" in capsys.readouterr().out
+

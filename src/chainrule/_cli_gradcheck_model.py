@@ -99,7 +99,7 @@ def _saved_model(args: argparse.Namespace, rng: np.random.Generator):
         where = _count(args.samples, "random example")
     else:
         from ._cli_models_provenance import _data_seed
-        from ._cli_models_scores import _refuse_one_of_several
+        from ._cli_models_scores import _refuse_one_of_several, default_target_said
         from .cli_models import _model_data, _targets
 
         several = model.metadata.get("target_names")  # train --target a b: their columns
@@ -109,11 +109,12 @@ def _saved_model(args: argparse.Namespace, rng: np.random.Generator):
                 "table's target is one column; leave --data out to check it on random "
                 "examples")
         seed = _data_seed(model, args.data, args.seed)  # the model's own generated set's
-        table = _model_data(model, args.data, args.target, True, seed)
-        _refuse_one_of_several(model, args.model, args.target, names_taken=False)
-        n = min(args.samples, table.n_samples)
-        X = model._inputs(table.X[:n])
-        y = _targets(model, table)[:n]
+        with default_target_said(model, args.model, args.target):  # a Network's save
+            table = _model_data(model, args.data, args.target, True, seed)
+            _refuse_one_of_several(model, args.model, args.target, names_taken=False)
+            n = min(args.samples, table.n_samples)
+            X = model._inputs(table.X[:n])
+            y = _targets(model, table)[:n]
         if model.task == "classification":
             Y = y.astype(np.float64)[:, None] if y.ndim == 1 and net.n_outputs == 1 else y
         else:  # the standardised target(s) the network was trained on
@@ -138,6 +139,7 @@ def _estimator_on_data(args: argparse.Namespace, estimator):
     model, about, X of shape (n, n_features), Y
     """
     from ._cli_models_provenance import _data_seed
+    from ._cli_models_scores import default_target_said
     from .autoencoder import StackedAutoencoder
     from .cli_models import _model_data, _targets
     from .saved_model import EstimatorModel
@@ -154,10 +156,11 @@ def _estimator_on_data(args: argparse.Namespace, estimator):
             f"--data: {args.model} predicts {net.n_outputs} values per example, and a "
             "table's target is one column; leave --data out to check it on random examples")
     seed = _data_seed(model, args.data, args.seed)  # the model's own generated set's
-    table = _model_data(model, args.data, args.target, True, seed)
-    n = min(args.samples, table.n_samples)
-    X = np.asarray(table.X[:n], dtype=np.float64)
-    y = _targets(model, table)[:n]
+    with default_target_said(model, args.model, args.target):  # DATA's last column
+        table = _model_data(model, args.data, args.target, True, seed)
+        n = min(args.samples, table.n_samples)
+        X = np.asarray(table.X[:n], dtype=np.float64)
+        y = _targets(model, table)[:n]
     where = f"on the first {n} of {table.n_samples} examples of {table.source}"
     if isinstance(estimator, StackedAutoencoder):  # its cost, with its sparsity penalty
         about = f"{args.model}: {name}, the cost its training minimises"
