@@ -95,6 +95,36 @@ def atomic_text(path: str | os.PathLike) -> Iterator[TextIO]:
         yield fh
 
 
+#: The compressions a text file is written in by its name's suffix, as pandas infers them
+#: when reading (``pandas.read_csv("preds.csv.gz")``), with the standard library's writers.
+COMPRESSIONS = {".gz": "gzip", ".bz2": "bzip2", ".xz": "xz"}
+
+
+@contextlib.contextmanager
+def atomic_compressed_text(path: str | os.PathLike) -> Iterator[TextIO]:
+    """:func:`atomic_text` compressed by the name's suffix (:data:`COMPRESSIONS`): gzip
+    (with no file name and time in its header: the same text, the same bytes), bzip2 or
+    xz; streamed, never the whole text in memory.
+
+    Yields
+    ------
+    TextIO
+        The open UTF-8 text stream (``newline=""``) into the compressor.
+    """
+    import bz2
+    import gzip
+    import io
+    import lzma
+
+    kind = COMPRESSIONS[Path(path).suffix.lower()]
+    with atomic_binary(path) as raw:
+        packed = (gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0)
+                  if kind == "gzip" else bz2.BZ2File(raw, "wb") if kind == "bzip2"
+                  else lzma.LZMAFile(raw, "wb"))
+        with packed, io.TextIOWrapper(packed, encoding="utf-8", newline="") as fh:
+            yield fh
+
+
 @contextlib.contextmanager
 def atomic_binary(path: str | os.PathLike) -> Iterator[BinaryIO]:
     """:func:`atomic_text` for bytes (a picture): a binary file that appears when complete.

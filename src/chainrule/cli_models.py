@@ -213,7 +213,8 @@ def _add_predict(sub: argparse._SubParsersAction) -> None:
     p.add_argument("-o", "--out", type=output_path, metavar="CSV",
                    help="file to write, its missing folders created (a file name, not a "
                    "folder; default, and -: standard output, which then holds the CSV alone); "
-                   "a name of another format, .gz, .zip, .parquet, .xlsx, .npz ..., is "
+                   "a name ending .gz, .bz2 or .xz is written compressed, as pandas.read_csv "
+                   "reads it; one of another format, .zip, .parquet, .xlsx, .npz ..., is "
                    "refused: the file holds CSV text")
     p.add_argument("--proba", action="store_true", help="add class probabilities")
     p.add_argument("--keep", nargs="+", metavar="NAME", type=column_name,
@@ -233,8 +234,8 @@ def _add_predict(sub: argparse._SubParsersAction) -> None:
 
 #: Suffixes of a file that is no CSV text: pandas.read_csv decompresses the first by the
 #: name (a plain CSV there fails: "Not a gzipped file"); the others name another format.
-_COMPRESSED = {".gz": "gzip", ".bz2": "bzip2", ".xz": "xz", ".zip": "zip", ".zst": "zstd",
-               ".tar": "tar"}
+#: (.gz, .bz2 and .xz are written compressed: ``_io_files.COMPRESSIONS``.)
+_COMPRESSED = {".zip": "zip", ".zst": "zstd", ".tar": "tar"}
 _OTHER = {".npz": "an NPZ archive (chainrule reads a .npz DATA as one)", ".npy": "a NumPy array",
           ".xlsx": "an Excel workbook", ".xls": "an Excel workbook",
           ".parquet": "a Parquet file", ".feather": "a Feather file",
@@ -250,13 +251,13 @@ def _refuse_other_format(out: str | None) -> None:
     if out in (None, STDOUT) or (os.path.exists(out) and not os.path.isfile(out)):
         return  # the standard output, /dev/null, a pipe: written as they are
     stem, suffix = os.path.splitext(out)
+    csv_name = stem if stem.lower().endswith(".csv") else stem + ".csv"
     if suffix.lower() in _COMPRESSED:
         raise ValueError(
             f"-o {out}: the name of a {_COMPRESSED[suffix.lower()]}-compressed file, but "
-            f"predict writes CSV text, which pandas.read_csv({out!r}) would fail to "
-            f"decompress; name it {stem if stem.lower().endswith('.csv') else stem + '.csv'}"
-            f", or compress what predict writes to the standard output (chainrule predict "
-            f"MODEL DATA | gzip > {stem}.gz)")
+            f"predict writes CSV text, plain or compressed by gzip, bzip2 or xz, which "
+            f"pandas.read_csv({out!r}) would fail to decompress; name it "
+            f"{csv_name}, or {csv_name}.gz (.bz2, .xz) to have it compressed")
     if suffix.lower() in _OTHER:
         raise ValueError(
             f"-o {out}: the name of {_OTHER[suffix.lower()]}, but predict writes CSV text; "
@@ -265,6 +266,7 @@ def _refuse_other_format(out: str | None) -> None:
 
 
 def _predict(args: argparse.Namespace) -> int:
+    from ._io_files import COMPRESSIONS, atomic_compressed_text
     from .io import atomic_text
 
     _refuse_overwriting_inputs(args.out, args)
@@ -300,7 +302,9 @@ def _predict(args: argparse.Namespace) -> int:
         header = [*args.keep, *header]
     # a file appears whole (its folders created, as for a model file), or not at all
     to_file = args.out not in (None, STDOUT)  # -o -: standard output, as without -o
-    with atomic_text(args.out) if to_file else utf8_stdout() as fh:
+    compressed = to_file and os.path.splitext(args.out)[1].lower() in COMPRESSIONS  # .csv.gz
+    with (atomic_compressed_text(args.out) if compressed else atomic_text(args.out) if to_file
+          else utf8_stdout()) as fh:
         writer = csv.writer(fh, lineterminator="\n")
         writer.writerow(header)
         for row in zip(*columns, strict=True):
