@@ -27,10 +27,11 @@ then fine-tuned together with the softmax on top (and a transformer too:
 L-BFGS (or CG / BFGS) on the flat parameter vector.
 
 The package's modules, each with one job: ``_penalty`` (the KL penalty and
-:func:`penalized_cost`), ``_base`` (settings checks, the SciPy fit, the
-classifiers' shared predict), ``_sparse``, ``_softmax`` and ``_stacked`` (the
-three estimators; the sparse autoencoder's fit, its settings checks and the
-building and training of its network, in ``_sparse_fitting``; the stack's settings
+:func:`penalized_cost`), ``_base`` (settings checks, the SciPy fit),
+``_classifier`` (the classifiers' shared predict and save), ``_sparse``,
+``_softmax`` and ``_stacked`` (the three estimators; the sparse autoencoder's fit,
+its settings checks and the building and training of its network, in
+``_sparse_fitting``; the stack's settings
 checks, pretraining and softmax stage, in ``_stacked_fitting``; its features,
 ``transform``, in ``_stacked_features``), ``_sparse_terms`` (the cost term by
 term, for students: ``SparseAutoencoder.cost_terms``), ``_io`` (save /

@@ -25,10 +25,10 @@ from ._base import (
     _check_method,
     _checked_X,
     _fit_scipy,
-    _NetClassifier,
     _rng,
     _warn_unconverged,
 )
+from ._classifier import _NetClassifier
 from ._penalty import _data_shares
 
 

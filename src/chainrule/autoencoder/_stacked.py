@@ -16,7 +16,8 @@ import numpy as np
 from .._validation import check_data, check_positive_int, restored_on_error
 from ..network import _release_caches
 from ..training import TrainingDiverged
-from ._base import _check_method, _checked_X, _fit_scipy, _NetClassifier, _warn_unconverged
+from ._base import _check_method, _checked_X, _fit_scipy, _warn_unconverged
+from ._classifier import _NetClassifier
 from ._penalty import KLSparsity, _data_shares, _penalized_cost
 from ._stacked_features import _StackedFeatures
 from ._stacked_fitting import _check_unit_range, _StackedFitting
