@@ -10,12 +10,13 @@ or it is refused, naming the option.  Import from :mod:`chainrule._cli_checkpoin
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 from collections.abc import Mapping
 from pathlib import Path
 
 import numpy as np
+
+from ._checkpoints_data import fingerprint as fingerprint  # the library's resume's too
 
 # the options that decide a run (--epochs aside, which --resume may change), by their
 # attribute in the parsed arguments, as the notes record them once resolved
@@ -327,16 +328,6 @@ def check_resolved(run: dict | None, options: dict, resolved: dict, path: Path,
             old, new = before.get(name), resolved[name]
         if old != new:
             raise _refuse(path, _RUN_OPTIONS[name], recorded.get(name), options[name])
-
-
-def fingerprint(*arrays: np.ndarray) -> str:
-    """SHA-256 of the arrays a run trains on: their dtypes, shapes and bytes."""
-    digest = hashlib.sha256()
-    for a in arrays:
-        a = np.ascontiguousarray(a)
-        digest.update(f"{a.dtype.str}{a.shape}".encode())
-        digest.update(a.data)
-    return digest.hexdigest()
 
 
 def check_data(run: dict | None, args: argparse.Namespace, X: np.ndarray, T: np.ndarray,

@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from ._checkpoints_data import data_record
 from ._class_weight import target_class_weights, times_sample_weight
 from ._validation import _check_all_finite, check_data, check_sparse_layout
 from ._validation_arrays import too_large_message
@@ -213,6 +214,7 @@ class _TrainingData:
         # held out by validation_fraction keep sample_weight alone (val_loss), as Keras
         # applies class_weight to the training loss only
         cw = target_class_weights(self.class_weight, net, Y, sample_weight=sw)
+        given_data = (X, Y, sw)  # as given: the checkpoint's record (before any split)
         val = None
         if validation_data is not None and self.validation_fraction:
             raise ValueError(
@@ -273,7 +275,10 @@ class _TrainingData:
         if cw is not None:
             cw = times_sample_weight(cw, sw, self.class_weight, about="training example")
             sw = net.check_sample_weight(cw, X.shape[0])  # None for weights all 1
-        return X, Y, val, sw, given
+        # what the checkpoint records of the data, its digests where one is written or read
+        seen = data_record(*given_data, val if validation_data is not None else None,
+                           self.checkpoint is not None or self._resumed_data is not None)
+        return X, Y, val, sw, given, seen
 
     def _check_weighting(self, sw: np.ndarray | None) -> None:
         """Refuse to continue a run with a different weighting than it was trained with.

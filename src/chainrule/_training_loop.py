@@ -15,6 +15,7 @@ import time
 import numpy as np
 
 from . import io
+from ._checkpoints_data import check_data_record
 from ._network_inference import _correct_rows, _weighted_mean
 from ._symmetry import choose_products
 from ._training_checkpoints import _check_not_overwriting
@@ -129,9 +130,10 @@ class _TrainingLoop(_RunStops, _ReplayGuard):
         EarlyStopping callback) is a new Trainer.
         """
         self._check_epochs()  # trainer.epochs, which a caller may have set since
-        X, Y, val, sw, given = self._data(X, Y, validation_data, sample_weight)
+        X, Y, val, sw, given, seen = self._data(X, Y, validation_data, sample_weight)
         self._check_weighting(given)  # sample_weight as given, not times class_weight's
         self._check_validation(val is not None, val is not None and len(val) > 2)
+        check_data_record(self._resumed_data, seen, self._origin)  # the checkpoint's data
         net, opt, history = self.net, self.optimizer, self.history
         m = X.shape[0]
         sparse = _is_sparse(X)
@@ -152,6 +154,7 @@ class _TrainingLoop(_RunStops, _ReplayGuard):
         # everything checked: only now does the run's state change (see _training_start)
         lr0, restored, reached = _begin_run(self, net, opt, history, step_lr, n_batches, given,
                                             val, classify)
+        self._data_record = seen  # what its checkpoints record of the data
         one_hot = _exact_one_hot(Y, net)
         labels, by_epoch, target_class, predicted, right_rows = _accuracy_counting(
             self, net, Y, m, classify, given)

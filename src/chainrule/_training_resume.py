@@ -34,7 +34,13 @@ def resume(
     """Continue a run from its checkpoint, on the same data (and the same weights).
 
     With float64 data this gives exactly the parameters the uninterrupted run
-    would have given.  A run that ended by a rule of its own (early stopping,
+    would have given.  The checkpoint records the shape of each array the run
+    trained on (``X``, ``Y``, ``validation_data``, ``sample_weight``) and a
+    SHA-256 of its dtype and bytes: other data (other rows, or other values in
+    the same shape, the rows in another order among them) is refused, as its
+    shuffled epochs, running statistics and early stopping's best would not be
+    the run's.  A checkpoint written before chainrule recorded the data is not
+    checked.  A run that ended by a rule of its own (early stopping,
     ``loss_threshold``, ``grad_norm_threshold``, or a callback setting
     ``stop``) is finished: resuming it trains no further epochs, whatever
     ``epochs``, and gives back the network as that run ended (with its best
@@ -88,9 +94,10 @@ def resume(
     Raises
     ------
     ValueError
-        If ``sample_weight`` does not match how the run was trained (given or
-        not), ``epochs`` is below the epochs already trained, or the file is
-        not a readable checkpoint.
+        If the data is not the run's (naming the argument, with the shape the
+        run was trained on and the one given), ``sample_weight`` does not match
+        how the run was trained (given or not), ``epochs`` is below the epochs
+        already trained, or the file is not a readable checkpoint.
     """
     trainer = Trainer.from_checkpoint(path, epochs=epochs, verbose=verbose, callbacks=callbacks,
                                       schedule=schedule, max_time=max_time)

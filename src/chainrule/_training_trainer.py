@@ -207,6 +207,11 @@ class Trainer(_TrainingData, _TrainingLoop, _EpochSteps, _Checkpoints, _RunEnd, 
         # (or for a checkpoint that does not record it), then fixed as sample_weighted
         self.val_weighted: bool | None = None
         self._origin = "this Trainer's earlier fit"  # for the error message of _check_weighting
+        # the data the run trains on (checkpoints._data_record): the last fit's, which its
+        # checkpoints record, and the one a checkpoint read back records, which a fit of
+        # the Trainer from it must match (None: an older checkpoint, not checked)
+        self._data_record: dict | None = None
+        self._resumed_data: dict | None = None
         # the stop reason of a run restored from a checkpoint that a rule of its own ended
         # (early stopping, a threshold, a callback): finished, fit trains no further
         self._stopped: str | None = None
@@ -270,7 +275,9 @@ class Trainer(_TrainingData, _TrainingLoop, _EpochSteps, _Checkpoints, _RunEnd, 
         whether its validation rows were weighted (the third item of
         ``validation_data``), and :meth:`fit` then refuses a different weighting.
         Checkpoints written before those records existed resume with or without
-        weights, as before.
+        weights, as before.  It records the data too (each array's shape and a
+        SHA-256 of its bytes), and :meth:`fit` refuses other data, naming the
+        argument (an older checkpoint without the record is not checked).
         It also records (``"stopped"``) whether a rule of the run's own ended
         it (early stopping, a threshold, a callback's ``stop``): :meth:`fit`
         then trains no further epochs (see :func:`~chainrule.training.resume`).  The caller's

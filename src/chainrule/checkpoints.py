@@ -117,6 +117,8 @@ def checkpoint_payload(trainer: Trainer) -> tuple[dict[str, Any], dict[str, np.n
         "early": {"best_value": trainer.best_value if math.isfinite(trainer.best_value) else None,
                   "wait": trainer.wait},
     }
+    if trainer._data_record is not None:  # the data's shapes and digests (check_data_record)
+        meta["data"] = trainer._data_record
     if trainer.checkpoint_notes is not None:  # the caller's own record, written as it is
         meta["notes"] = trainer.checkpoint_notes
     if trainer.class_weight is not None:  # left out unless set, as older versions wrote
@@ -255,6 +257,10 @@ def trainer_from_checkpoint(
         if notes is not None and not isinstance(notes, dict):
             raise ValueError(f"notes: expected an object or nothing, found {notes!r:.40}")
         trainer.checkpoint_notes = notes
+        data = meta.get("data")  # missing in older checkpoints: their data is not checked
+        if data is not None and not isinstance(data, dict):
+            raise ValueError(f"data: expected an object or nothing, found {data!r:.40}")
+        trainer._data_record = trainer._resumed_data = data
         trainer._origin = f"the checkpoint {path}"
         set_generator_state(trainer.rng.bit_generator, meta["rng"], "rng")
         trainer.history = _checked_history(meta["history"], trainer.epoch)
