@@ -1,9 +1,9 @@
-"""A CSV file that is not UTF-8 text: a ``.csv.gz`` file, or a file saved in Latin-1 by a
+"""A CSV file that is not UTF-8 text: a gzip file named ``.csv`` (one named ``.csv.gz``
+is read decompressed: tests/test_csv_compressed.py), or a file saved in Latin-1 by a
 spreadsheet.  Before, both were refused with "FILE: not a UTF-8 text (CSV) file", which
 says neither where nor what to do; now a gzip file is said to be one, with how to read
 it, and an encoding error names its line and byte.  The references are the gzip module's
-bytes and the line counted by the test from the rows it writes.
-"""
+bytes and the line counted by the test from the rows it writes."""
 
 from __future__ import annotations
 
@@ -27,11 +27,12 @@ def _text(cafe_row: int | None = None) -> str:
 
 
 def test_a_gzip_file_is_said_to_be_one(tmp_path, capsys):
-    path = tmp_path / "d.csv.gz"
+    # named .csv: a .csv.gz file is read decompressed (tests/test_csv_compressed.py)
+    path = tmp_path / "d.csv"
     path.write_bytes(gzip.compress(_text().encode()))
     assert main(["train", str(path), "-q", "-o", str(tmp_path / "m.npz")]) == 2
     err = capsys.readouterr().err
-    assert f"{path}: gzip-compressed, not CSV text" in err
+    assert f"{path}: gzip-compressed, not CSV text; name it d.csv.gz" in err
     assert f"zcat {path} | chainrule ... -" in err and "Traceback" not in err
 
 

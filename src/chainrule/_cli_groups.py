@@ -97,15 +97,16 @@ def _header(data: str) -> list[str] | None:
     """The column names of the CSV file (``-``: standard input, read once per command:
     ``_tabular_text``) ``data``: its first row that is not blank, stripped; None where it
     is not to be read (not UTF-8, malformed: the reader's messages say it)."""
+    from ._tabular_compressed import DAMAGE, open_csv  # .csv.gz, .bz2, .xz: decompressed
     from ._tabular_text import _stdin_text
 
     try:
         with (contextlib.nullcontext(_stdin_text()) if data == "-" else
-              open(Path(data), newline="", encoding="utf-8-sig")) as fh:
+              open_csv(Path(data))) as fh:
             for row in csv.reader(fh, strict=True):
                 if any(cell.strip() for cell in row):
                     return [cell.strip().lstrip("\ufeff") for cell in row]
-    except (UnicodeDecodeError, csv.Error, OSError):
+    except (UnicodeDecodeError, csv.Error, *DAMAGE):
         return None
     return None
 

@@ -22,10 +22,10 @@ from ._cli_models_scores import _target_scores as _target_scores
 from ._tabular_dtype import FLOAT32_MODEL, within_range
 from .cli_args import refuse_overwriting
 
-_DATA_HELP = ("a .csv file (header row of column names), a .npz file (arrays X and y; X may hold "
-              "images, shape (n, C, H, W), or (n, H, W) of one channel), or a "
-              "bundled data set: digits, iris, wine, breast_cancer, diabetes, xor, moons, "
-              "circles, sinusoid")
+_DATA_HELP = ("a .csv file (header row of column names; .csv.gz, .bz2, .xz read decompressed), "
+              "a .npz file (arrays X and y; X may hold images, shape (n, C, H, W), or (n, H, "
+              "W) of one channel), or a bundled data set: digits, iris, wine, breast_cancer, "
+              "diabetes, xor, moons, circles, sinusoid")
 _DATA_EXAMPLE = "a .csv or .npz file or a bundled data set, such as iris"
 
 

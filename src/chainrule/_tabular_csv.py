@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from ._tabular_categories import Encoding
+from ._tabular_compressed import DAMAGE, compression, damaged, is_damage, not_utf8, open_csv
 from ._tabular_csv_stream import Restart, StreamRows, read_table, stream_plan
 from ._tabular_table import (
     GAP_TEXT,
@@ -98,15 +99,16 @@ def _read_rows(path: Path | str, target: str | None, features: list[str] | None,
                encoding: Encoding | None, missing: bool, stream: bool) -> Table:
     """:func:`_read_csv`'s reading: by the rows as they come where ``stream``
     (:class:`Restart` where the whole file is needed), else as a whole."""
+    kind = None if text is not None else compression(path)  # .gz, .bz2, .xz: as pandas
+    opened = open_csv(path) if text is None else contextlib.nullcontext(text)
     try:
-        opened = (open(path, newline="", encoding="utf-8-sig") if text is None else
-                  contextlib.nullcontext(text))
         with opened as fh:
             # utf-8-sig takes one byte-order mark off; a file saved twice by an editor that
             # adds one holds more, which would stay in the first column's name
             first = fh.readline().lstrip("\ufeff")
             lines = itertools.chain([first], fh)
-            if text is not None or not Path(path).is_file() or _has_nul(path):
+            if (text is not None or kind is not None or not Path(path).is_file()
+                    or _has_nul(path)):
                 lines = _without_nul(lines, path)
             reader = csv.reader(lines, strict=True)
             rows, line = [], 1  # the line each row starts on: a quoted field may span lines
@@ -135,12 +137,18 @@ def _read_rows(path: Path | str, target: str | None, features: list[str] | None,
     except UnicodeDecodeError:
         if text is not None:  # standard input's bytes, decoded as they are read
             raise UnreadableFileError(f"{path}: not UTF-8 text; expected a CSV file") from None
+        if kind is not None:
+            raise UnreadableFileError(not_utf8(path, kind)) from None
         if Path(path).is_file():
             raise UnreadableFileError(_not_utf8(Path(path))) from None
         raise UnreadableFileError(f"{path}: not a UTF-8 text (CSV) file (an .npz archive cannot be "
                          "read from a pipe)") from None
     except csv.Error as exc:
         raise UnreadableFileError(f"{path}: malformed CSV: {exc}") from None
+    except DAMAGE as exc:
+        if kind is None or not is_damage(exc):
+            raise
+        raise damaged(path, kind, exc) from None
     if not rows:
         raise UnreadableFileError(f"{path}: empty file; expected a header row of column names")
     header = [cell.strip() for cell in rows[0][1]]

@@ -102,7 +102,8 @@ def _not_utf8(path: Path) -> str:
     with how to convert the file.  Read again, whole, only to write this message."""
     raw = path.read_bytes()
     if raw.startswith(_GZIP_MAGIC):
-        return (f"{path}: gzip-compressed, not CSV text; decompress it (gunzip), or pipe "
+        return (f"{path}: gzip-compressed, not CSV text; name it {path.name}.gz (a .gz, "
+                f".bz2 or .xz name is read decompressed), decompress it (gunzip), or pipe "
                 f"its text as DATA -: zcat {path} | chainrule ... -")
     try:
         raw.decode("utf-8")

@@ -83,7 +83,11 @@ def read_data(
         channel, C = 1, taken as their flat rows,
         target ``y`` or the array named by ``target``, optional
         ``feature_names``; without them the columns are taken by position),
-        or the name of a bundled data set (:data:`BUNDLED`); ``"-"``: a CSV
+        or the name of a bundled data set (:data:`BUNDLED`).  A CSV file named
+        ``.gz``, ``.bz2`` or ``.xz`` (``data.csv.gz``; any case, as pandas'
+        ``read_csv`` infers the compression) is read decompressed as it is read
+        (gzip, bzip2, xz; never whole), its messages naming the same lines; a
+        damaged or truncated one is refused naming it and the compression.  ``"-"``: a CSV
         file read from standard input (once, whole; messages and the table's
         ``source`` name it "standard input"; an NPZ archive there is refused).
     target : str or list of str, optional

@@ -1,0 +1,94 @@
+"""Compressed CSV files for the CSV reader (:mod:`chainrule._tabular_csv`): ``.csv.gz``,
+``.csv.bz2`` and ``.csv.xz``, chosen by the name's last suffix (any case) as pandas'
+``read_csv`` chooses them (``compression="infer"``), and read as text through Python's
+:mod:`gzip`, :mod:`bz2` and :mod:`lzma`, a buffer at a time: the file is never
+decompressed whole into memory, and the rows come as they do from a plain file (the
+same line numbers in messages).
+
+A damaged or truncated file (a CRC that does not match, an end-of-stream marker that never
+comes, bytes that are no such stream at all) is refused naming the file and the
+compression (:func:`damaged`), not with the decompressor's own exception."""
+
+from __future__ import annotations
+
+import bz2
+import gzip
+import lzma
+import zlib
+from pathlib import Path
+from typing import IO
+
+from ._tabular_text import UnreadableFileError
+
+#: The compressions read, by the file name's last suffix (lower-cased): (name, module).
+COMPRESSIONS = {".gz": ("gzip", gzip), ".bz2": ("bzip2", bz2), ".xz": ("xz", lzma)}
+
+#: What a compressed file's reading may raise: :func:`is_damage` tells damage among them.
+DAMAGE = (OSError, EOFError, zlib.error, lzma.LZMAError)
+
+#: What each compression's tool is called, for the messages (to test or decompress it).
+_TOOLS = {"gzip": "gzip -t", "bzip2": "bzip2 -t", "xz": "xz -t"}
+
+
+def compression(path: object) -> str | None:
+    """The compression of the CSV file ``path`` by its name ("gzip", "bzip2", "xz"), or
+    None (a plain file, standard input)."""
+    if not isinstance(path, (str, Path)):
+        return None
+    found = COMPRESSIONS.get(Path(path).suffix.lower())
+    return None if found is None else found[0]
+
+
+def open_csv(path: str | Path) -> IO[str]:
+    """The text of the CSV file ``path``, as UTF-8 (a byte-order mark taken off), with
+    newlines as written (the :mod:`csv` module's ``newline=""``), decompressed as it is
+    read where its name says it is compressed (:func:`compression`)."""
+    found = COMPRESSIONS.get(Path(path).suffix.lower())
+    if found is None:
+        return open(path, newline="", encoding="utf-8-sig")
+    return found[1].open(path, "rt", encoding="utf-8-sig", newline="")
+
+
+def is_damage(exc: BaseException) -> bool:
+    """Whether ``exc``, raised while a compressed file was read, says that its bytes are
+    not a whole stream of that compression: gzip's ``BadGzipFile``, bz2's "Invalid data
+    stream" (an OSError without an errno, unlike a failing disk's), ``EOFError`` (the
+    stream cut short), ``zlib.error``, ``lzma.LZMAError``."""
+    if isinstance(exc, (EOFError, zlib.error, lzma.LZMAError)):
+        return True
+    return isinstance(exc, OSError) and exc.errno is None
+
+
+def damaged(path: str | Path, kind: str, exc: BaseException) -> UnreadableFileError:
+    """The error for the ``kind``-compressed file ``path`` whose bytes ``exc`` says are
+    damaged, cut short or of no such compression."""
+    why = str(exc) or type(exc).__name__
+    if isinstance(exc, EOFError):
+        why = f"truncated: {why}"
+    suffix = Path(path).suffix
+    return UnreadableFileError(
+        f"{path}: damaged or truncated {kind}-compressed file ({why}); its name's "
+        f"{suffix} suffix says it is {kind}-compressed CSV text: check it with "
+        f"{_TOOLS[kind]} {path}, or name a plain CSV file .csv")
+
+
+def not_utf8(path: str | Path, kind: str) -> str:
+    """The message for the ``kind``-compressed CSV file ``path`` whose text is not UTF-8:
+    the line and the value of its first byte that is not (as for a plain file), found by
+    decompressing it again a line at a time (never whole)."""
+    found = COMPRESSIONS[Path(path).suffix.lower()][1]
+    try:
+        with found.open(path, "rb") as raw:
+            for n, line in enumerate(raw, start=1):
+                try:
+                    line.decode("utf-8")
+                except UnicodeDecodeError as exc:
+                    return (f"{path} line {n}: byte 0x{line[exc.start]:02x} (decompressed) "
+                            f"is not UTF-8 text; save the file as UTF-8 (a spreadsheet's "
+                            "\"CSV UTF-8\"; iconv -f latin1 -t utf-8 converts a Latin-1 "
+                            f"file), then compress it again")
+    except DAMAGE as exc:  # a damaged stream: said as such
+        if is_damage(exc):
+            return str(damaged(path, kind, exc))
+        raise
+    return f"{path}: not UTF-8 text once decompressed ({kind}); expected a CSV file"
