@@ -199,3 +199,27 @@ def test_groups_and_sample_weight_read_a_gz_file(tmp_path, capsys):
                      "2", "--json"]) == 0, capsys.readouterr().err
         outs.append(capsys.readouterr().out.replace(name, "DATA"))
     assert outs[0] == outs[1]
+
+
+def test_a_zipped_csv_is_refused_saying_which_compressions_are_read(tmp_path, capsys):
+    """pandas reads a .csv.zip; here a zip archive is an .npz file's container, so it was
+    refused as "not a readable .npz file (the magic string ...)" alone; it now says which
+    compressions of a CSV file are read.  An .npz name keeps the archive's message."""
+    import pandas as pd
+
+    from chainrule.cli import main
+
+    frame = pd.DataFrame({"a": [0.0, 1, 2, 3], "y": ["u", "v", "u", "v"]})
+    zipped = tmp_path / "d.csv.zip"
+    frame.to_csv(zipped, index=False)  # compression inferred from the name: a zip
+    pd.testing.assert_frame_equal(pd.read_csv(zipped), frame)  # what pandas reads
+    assert main(["train", str(zipped), "-q", "-o", str(tmp_path / "m.npz")]) == 2
+    err = capsys.readouterr().err
+    assert f"{zipped}: not a readable .npz file of arrays" in err
+    assert "(.csv.gz, .csv.bz2, .csv.xz), not in a zip archive: unzip it" in err
+    named_npz = tmp_path / "d.npz"
+    named_npz.write_bytes(zipped.read_bytes())
+    assert main(["train", str(named_npz), "-q", "-o", str(tmp_path / "m.npz")]) == 2
+    err = capsys.readouterr().err
+    assert "not a readable .npz file (" in err and "unzip" not in err
+    assert not (tmp_path / "m.npz").exists()

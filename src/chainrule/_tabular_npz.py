@@ -57,6 +57,11 @@ def _read_npz(path: Path, target: str | None, features: list[str] | None,
     try:  # truncated, corrupted, encrypted or not an archive: one error naming the file
         arrays = read_npz(path)
     except _READ_ERRORS as exc:
+        if not str(path).lower().endswith(".npz"):  # a .csv.zip: pandas reads it, not here
+            raise UnreadableFileError(
+                f"{path}: not a readable .npz file of arrays ({exc}); a CSV file is read "
+                "plain or compressed by gzip, bzip2 or xz (.csv.gz, .csv.bz2, .csv.xz), not "
+                "in a zip archive: unzip it, or recompress it as one of those") from None
         raise UnreadableFileError(f"{path}: not a readable .npz file ({exc})") from None
     if "X" not in arrays and _SAVE_NPZ_ARRAYS <= set(arrays):
         # what scipy.sparse.save_npz writes: one matrix in its storage arrays, no target
