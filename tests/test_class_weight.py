@@ -115,7 +115,7 @@ def test_weighted_cost_is_the_hand_computed_weighted_cross_entropy(iris):
     X, y = iris
     cw = {"setosa": 0.5, "virginica": 3.0}
     alpha = 0.1
-    est = MLPClassifier((5,), max_iter=3, batch_size=200, shuffle=False, alpha=alpha,
+    est = MLPClassifier((5,), max_iter=3, batch_size=len(y), shuffle=False, alpha=alpha,
                         random_state=0).fit(X, y)
     P, W = est.predict_proba(X), [c.copy() for c in est.coefs_]
     est.set_params(class_weight=cw).partial_fit(X, y)  # one batch: its loss, before the step
@@ -192,7 +192,7 @@ def test_partial_fit_takes_a_dict_and_refuses_balanced(iris):
     classes = np.unique(y)
     cw = dict(zip(classes, compute_class_weight("balanced", classes=classes, y=y),
                   strict=True))
-    kw = dict(hidden_layer_sizes=(4,), batch_size=200, shuffle=False, random_state=0)
+    kw = dict(hidden_layer_sizes=(4,), batch_size=len(y), shuffle=False, random_state=0)
     a = MLPClassifier(class_weight=cw, **kw).partial_fit(X, y, classes=classes)
     b = MLPClassifier(**kw).partial_fit(X, y, classes=classes,
                                         sample_weight=compute_sample_weight("balanced", y))

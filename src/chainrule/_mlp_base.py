@@ -64,7 +64,7 @@ from ._mlp_rules import _set_rate as _set_rate
 from ._mlp_schedule_run import go_on_with_schedule
 from ._training_ema import warn_slow_average
 from ._training_epochs import _bar_drawn
-from ._validation import caller_outside_chainrule
+from ._validation import caller_outside_chainrule, number_text
 from ._validation_arrays import check_readable, naming_conversion
 from .activations import Activation
 from .network import Network, _EvaluationPass
@@ -235,6 +235,11 @@ class _BaseMLP(_Parameters, _Building, _FittedNetwork, _Fitting, _CheckedFit, _E
 
         n = X.shape[0]
         bs = min(200, n) if self.batch_size == "auto" else int(min(self.batch_size, n))
+        if self.batch_size != "auto" and self.batch_size > n:  # said, as scikit-learn says it
+            left = " left by the validation split" if self.early_stopping else ""
+            warnings.warn(f"batch_size={number_text(self.batch_size)} is larger than the {n} "
+                          f"training examples{left}; it is clipped to {n} (one batch per "
+                          "epoch)", UserWarning, stacklevel=caller_outside_chainrule())
         if not incremental or not hasattr(self, "_optimizer"):
             # a new optimizer starts at learning_rate_init, as scikit-learn's does on every
             # fit (partial_fit goes on with the rate the rules have reached)
