@@ -2,8 +2,8 @@
 encoded (scikit-learn's ``LabelBinarizer``), the output layer and loss they ask for, the
 predicted labels and probabilities, and the classes that :meth:`save` writes.
 :class:`_ClassifierOutputs`, a mixin base of :class:`~chainrule.estimators.MLPClassifier`,
-holds those methods of the class; the helpers below check ``partial_fit``'s ``classes``
-and the labels of later fits."""
+holds those methods of the class; the helpers below check the labels of later fits
+(``partial_fit``'s ``classes`` are checked by ``_estimators_partial_fit``)."""
 
 from __future__ import annotations
 
@@ -22,8 +22,8 @@ from ._class_weight import (
     multilabel_weights,
     times_sample_weight,
 )
+from ._estimators_partial_fit import _checked_classes as _checked_classes
 from ._validation import number_text
-from ._validation_labels import check_label_kinds
 
 
 class _ClassifierOutputs:
@@ -237,70 +237,6 @@ def _sigmoid_binary(z: np.ndarray) -> np.ndarray:
 def _log_sigmoid_binary(z: np.ndarray) -> np.ndarray:
     """``[log(1 - sigmoid(z)), log(sigmoid(z))]`` of ``z`` (n_samples, 1): (n_samples, 2)."""
     return -np.hstack([np.logaddexp(0, z), np.logaddexp(0, -z)])
-
-
-def _checked_classes(classes: object) -> np.ndarray:
-    """``partial_fit``'s ``classes`` as a 1-D array of labels, or a ValueError naming it.
-
-    Parameters
-    ----------
-    classes : array-like of shape (n_classes,)
-        Every class that can occur (integers or strings; repeats are fine).
-    """
-    arr = np.asarray(classes)  # a str, set or dict gives a 0-d array: refused
-    if arr.ndim != 1 or arr.size == 0:
-        raise ValueError(f"classes must be a non-empty 1-D list of class labels, got {classes!r}")
-    if arr.dtype.kind in "fc" and not np.all(np.isfinite(arr)):
-        raise ValueError(f"classes must be class labels, got NaN or infinity in {arr.tolist()}")
-    try:
-        kind = type_of_target(arr)
-    except TypeError:  # NumPy's sort of labels of mixed kinds, or None among strings
-        check_label_kinds(classes, "classes", rows=False)
-        raise
-    if kind not in ("binary", "multiclass"):
-        raise ValueError(f"classes must be class labels (integers or strings), got "
-                         f"{arr.tolist()} (type {kind!r})")
-    return arr
-
-
-def _check_not_weights(classes: object, y: object) -> None:
-    """Refuse ``partial_fit``'s ``classes`` that look like the rows' sample weights.
-
-    ``classes`` is the third argument here (as in SGDClassifier and scikit-learn's
-    MLPClassifier before 1.7); scikit-learn's MLPClassifier takes ``sample_weight``
-    there since 1.7, and 0/1 weights given there passed every check of ``classes``
-    and were silently ignored.  Refused: numbers (weights are numbers; text labels
-    name classes), one value per row of ``y``, with repeats, that are not ``y`` itself
-    (``classes=y`` names every class of a batch).
-    """
-    arr, labels = np.asarray(classes), np.asarray(y)
-    if labels.ndim == 2 and labels.shape[1] == 1:  # the labels as a column (column_or_1d)
-        labels = labels.ravel()
-    if (arr.ndim == 1 and arr.dtype.kind in "biuf" and labels.ndim >= 1
-            and arr.size == labels.shape[0] > 1
-            and np.unique(arr).size < arr.size
-            and not (labels.ndim == 1 and np.array_equal(arr, labels))):
-        raise ValueError(
-            f"classes has {arr.size} values, with repeats, one per sample: sample weights? "
-            "MLPClassifier.partial_fit takes classes as its third argument (as "
-            "SGDClassifier does) where scikit-learn's MLPClassifier takes sample_weight "
-            "(since 1.7); pass sample_weight= (and classes=) by keyword, and if these are "
-            "the labels of the samples, pass each class once (classes=np.unique(y))")
-
-
-def _check_same_classes(classes: object, fitted: np.ndarray) -> None:
-    """Refuse a later ``partial_fit``'s ``classes`` that are not the fitted ``classes_``.
-
-    Checked as the first call's are (:func:`_checked_classes`: a 2-D list or labels
-    of no class type are refused as such, not flattened or compared as they are),
-    then compared as a set with ``fitted`` (sorted, of shape (n_classes,)).
-    """
-    given = _checked_classes(classes)
-    if not np.array_equal(np.unique(given), fitted):
-        raise ValueError(
-            f"classes={given.tolist()} differs from the classes of the first call to "
-            f"partial_fit, {fitted.tolist()}"
-        )
 
 
 def _same_kind(y: np.ndarray, classes: np.ndarray) -> bool:

@@ -16,8 +16,9 @@ import numpy as np
 from sklearn.base import ClassifierMixin
 from sklearn.utils.metaestimators import available_if
 
-from ._estimators_classifier import _check_not_weights, _check_same_classes, _ClassifierOutputs
+from ._estimators_classifier import _ClassifierOutputs
 from ._estimators_doc import _CLASSIFIER_PARAMETERS_DOC, _FITTED_DOC
+from ._estimators_partial_fit import check_partial_fit_classes
 from ._mlp_base import _BaseMLP, _solver_is_stochastic
 from .activations import Activation
 from .schedules import Schedule
@@ -389,12 +390,5 @@ class MLPClassifier(_ClassifierOutputs, ClassifierMixin, _BaseMLP):
         -------
         self
         """
-        if classes is not None:
-            _check_not_weights(classes, y)
-        if hasattr(self, "network_") and classes is not None:
-            _check_same_classes(classes, self.classes_)
-        if not hasattr(self, "network_") and classes is None:
-            y_arr = np.asarray(y)
-            if not (y_arr.ndim == 2 and y_arr.shape[1] > 1):
-                raise ValueError("classes must be passed on the first call to partial_fit")
+        check_partial_fit_classes(self, y, classes)
         return self._fit(X, y, sample_weight, incremental=True, classes=classes)
