@@ -105,3 +105,54 @@ def test_y_as_a_column_with_classes_y_is_the_labels_it_holds():
         est = MLPClassifier((3,), random_state=0).partial_fit(X, y[:, None], classes=y)
     np.testing.assert_array_equal(est.classes_, [0, 1])
     np.testing.assert_array_equal(est.coefs_[0], ref.coefs_[0])
+
+
+@pytest.mark.parametrize("first", [True, False])
+def test_weights_of_no_repeats_passed_third_are_refused_as_weights(first):
+    """Weights drawn at random (30 fractions, no repeats) passed third, as scikit-learn's
+    MLPClassifier takes them: refused as classes that are no labels, with all 30 numbers
+    in the message and no word of sample_weight.  Now named as weights given in
+    scikit-learn's order, as 0/1 weights are."""
+    X, y, rng = _data()
+    w = rng.uniform(0.5, 2.0, 30)
+    SkMLPClassifier((3,), random_state=0).partial_fit(X, y, w, classes=[0, 1])  # theirs
+    est = MLPClassifier((3,), random_state=0)
+    if not first:
+        est.partial_fit(X, y, classes=[0, 1])
+    with pytest.raises(ValueError, match=r"classes has 30 values, not whole numbers, one per "
+                       r"sample: sample weights\?.*pass sample_weight= \(and classes=\) by "
+                       r"keyword"):
+        est.partial_fit(X, y, w)
+
+
+@pytest.mark.parametrize("first", [True, False])
+def test_classes_passed_fourth_as_scikit_learn_takes_them_are_named(first):
+    """partial_fit(X, y, None, [0, 1]), scikit-learn's order (sample_weight=None, then
+    classes): here the classes landed in sample_weight, and the first call said "classes
+    must be passed" (they had been), a later one that sample_weight had the wrong shape.
+    Now both say that the two values look like the classes and what to pass."""
+    X, y, _ = _data()
+    SkMLPClassifier((3,), random_state=0).partial_fit(X, y, None, [0, 1])  # theirs
+    est = MLPClassifier((3,), random_state=0)
+    if not first:
+        est.partial_fit(X, y, classes=[0, 1])
+    with pytest.raises(ValueError, match=r"sample_weight has 2 value\(s\) for the 30 rows of "
+                       r"y, and classes is None: the classes\?.*takes sample_weight third and "
+                       r"classes fourth.*by keyword"):
+        est.partial_fit(X, y, None, [0, 1])
+
+
+def test_weights_given_by_keyword_are_unaffected():
+    """Keyword calls as before: weights of the rows' length, one number for all rows, and
+    a multi-label y without classes; a weight list of another length with classes given
+    keeps the shape error that names sample_weight."""
+    X, y, rng = _data()
+    w = rng.uniform(0.5, 2.0, 30)
+    MLPClassifier((3,), random_state=0).partial_fit(X, y, classes=[0, 1], sample_weight=w)
+    MLPClassifier((3,), random_state=0).partial_fit(X, y, [0, 1], sample_weight=2.0)
+    Y = np.stack([y, 1 - y, y], axis=1)
+    MLPClassifier((3,), random_state=0).partial_fit(X, Y, sample_weight=w).partial_fit(
+        X, Y, sample_weight=w)
+    with pytest.raises(ValueError, match=r"sample_weight must have shape \(30,\)"):
+        MLPClassifier((3,), random_state=0).partial_fit(X, y, classes=[0, 1],
+                                                        sample_weight=w[:5])

@@ -382,13 +382,13 @@ class MLPClassifier(_ClassifierOutputs, ClassifierMixin, _BaseMLP):
             Every class that can occur; required on the first call (unless
             ``y`` is a multi-label indicator matrix).  The third argument, as in
             SGDClassifier; scikit-learn's MLPClassifier has ``sample_weight``
-            there since 1.7, so numbers, one per sample with repeats (0/1
-            weights), are refused here unless they are ``y``: pass both by keyword.
+            there since 1.7, so numbers, one per sample with repeats or fractions
+            (weights), are refused here unless they are ``y``: pass both by keyword.
         sample_weight : array-like of shape (n_samples,) or float, optional
 
         Returns
         -------
         self
         """
-        check_partial_fit_classes(self, y, classes)
+        check_partial_fit_classes(self, y, classes, sample_weight)
         return self._fit(X, y, sample_weight, incremental=True, classes=classes)

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 from sklearn.utils.multiclass import type_of_target
+from sklearn.utils.validation import _num_samples
 
 from ._validation_labels import check_label_kinds
 
@@ -22,11 +23,20 @@ if TYPE_CHECKING:
     from ._estimators_mlp_classifier import MLPClassifier
 
 
-def check_partial_fit_classes(est: MLPClassifier, y: object, classes: object) -> None:
+def check_partial_fit_classes(est: MLPClassifier, y: object, classes: object,
+                              sample_weight: object = None) -> None:
     """Refuse ``partial_fit``'s ``classes`` (array-like of shape (n_classes,) or None) for
     ``y`` (array-like of shape (n_samples,) or (n_samples, n_labels)) before it fits:
     classes that look like sample weights, later classes that are not the fitted ones,
-    and no classes on the first call (but for multi-label ``y``)."""
+    and no classes on the first call (but for multi-label ``y``).
+
+    Without ``classes``, a ``sample_weight`` of another length than ``y``'s is named as
+    what it likely is, the classes given in scikit-learn's order (``partial_fit(X, y,
+    None, classes)``), before the first call's "classes must be passed" or the weights'
+    shape error says otherwise.
+    """
+    if classes is None and sample_weight is not None:
+        _check_not_classes(sample_weight, y)
     if classes is not None:
         _check_not_weights(classes, y)
     if hasattr(est, "network_") and classes is not None:
@@ -35,6 +45,27 @@ def check_partial_fit_classes(est: MLPClassifier, y: object, classes: object) ->
         y_arr = np.asarray(y)
         if not (y_arr.ndim == 2 and y_arr.shape[1] > 1):
             raise ValueError("classes must be passed on the first call to partial_fit")
+
+
+# how the messages below say that the two arguments' order is not scikit-learn's
+_ORDER = ("MLPClassifier.partial_fit takes classes as its third argument (as SGDClassifier "
+          "does) and sample_weight as its fourth, where scikit-learn's MLPClassifier takes "
+          "sample_weight third and classes fourth (since 1.7); pass sample_weight= (and "
+          "classes=) by keyword")
+
+
+def _check_not_classes(sample_weight: object, y: object) -> None:
+    """Refuse ``sample_weight`` (given with no ``classes``) that is a list of another
+    length than the rows of ``y``: in scikit-learn's order of the arguments it would be
+    ``classes``."""
+    try:
+        k, n = np.shape(sample_weight), _num_samples(y)
+    except (TypeError, ValueError):  # left to the checks of the fit, which name them
+        return
+    if len(k) == 1 and k[0] != n:
+        raise ValueError(
+            f"sample_weight has {k[0]} value(s) for the {n} rows of y, and classes is None: "
+            f"the classes? {_ORDER}")
 
 
 def _checked_classes(classes: object) -> np.ndarray:
@@ -68,22 +99,27 @@ def _check_not_weights(classes: object, y: object) -> None:
     MLPClassifier before 1.7); scikit-learn's MLPClassifier takes ``sample_weight``
     there since 1.7, and 0/1 weights given there passed every check of ``classes``
     and were silently ignored.  Refused: numbers (weights are numbers; text labels
-    name classes), one value per row of ``y``, with repeats, that are not ``y`` itself
+    name classes), one value per row of ``y``, with repeats or not all whole numbers
+    (weights drawn at random are seldom repeated), that are not ``y`` itself
     (``classes=y`` names every class of a batch).
     """
     arr, labels = np.asarray(classes), np.asarray(y)
     if labels.ndim == 2 and labels.shape[1] == 1:  # the labels as a column (column_or_1d)
         labels = labels.ravel()
-    if (arr.ndim == 1 and arr.dtype.kind in "biuf" and labels.ndim >= 1
+    if not (arr.ndim == 1 and arr.dtype.kind in "biuf" and labels.ndim >= 1
             and arr.size == labels.shape[0] > 1
-            and np.unique(arr).size < arr.size
             and not (labels.ndim == 1 and np.array_equal(arr, labels))):
+        return
+    repeats = np.unique(arr).size < arr.size
+    # no class label is a fraction (scikit-learn reads such floats as continuous targets)
+    fractions = (arr.dtype.kind == "f" and bool(np.all(np.isfinite(arr)))
+                 and not np.array_equal(arr, np.floor(arr)))
+    if repeats or fractions:
         raise ValueError(
-            f"classes has {arr.size} values, with repeats, one per sample: sample weights? "
-            "MLPClassifier.partial_fit takes classes as its third argument (as "
-            "SGDClassifier does) where scikit-learn's MLPClassifier takes sample_weight "
-            "(since 1.7); pass sample_weight= (and classes=) by keyword, and if these are "
-            "the labels of the samples, pass each class once (classes=np.unique(y))")
+            f"classes has {arr.size} values, "
+            f"{'with repeats' if repeats else 'not whole numbers'}, one per sample: sample "
+            f"weights? {_ORDER}, and if these are the labels of the samples, pass each class "
+            "once (classes=np.unique(y))")
 
 
 def _check_same_classes(classes: object, fitted: np.ndarray) -> None:
