@@ -41,6 +41,14 @@ class _RegressorOutputs:
         super().__setstate__({"loss": "squared_error", "huber_delta": 1.0, **state})
 
     def _validate_params(self) -> None:
+        sizes = self.hidden_layer_sizes
+        if isinstance(sizes, str) and sizes in _REGRESSOR_LOSSES:
+            # code written for scikit-learn's MLPRegressor(loss, hidden_layer_sizes, ...)
+            raise TypeError(
+                f"hidden_layer_sizes must be an int or a sequence of ints, got {sizes!r}, a "
+                f"loss: scikit-learn's MLPRegressor takes loss as its first argument, "
+                f"{type(self).__name__} takes hidden_layer_sizes and activation first and "
+                f"loss by keyword only: pass loss={sizes!r}")
         if not (isinstance(self.loss, str) and self.loss in _REGRESSOR_LOSSES):
             raise ValueError(
                 f"loss must be one of {sorted(_REGRESSOR_LOSSES)}, got {self.loss!r}"
