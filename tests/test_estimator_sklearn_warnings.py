@@ -1,5 +1,6 @@
 """MLPClassifier / MLPRegressor warn where scikit-learn's MLP warns about its parameters,
-checked against the installed scikit-learn's MLP on the same data and settings."""
+and say why a run stopped where its verbose output says it, checked against the installed
+scikit-learn's MLP on the same data and settings."""
 
 from __future__ import annotations
 
@@ -76,3 +77,37 @@ def test_a_batch_size_of_more_digits_than_repr_shows_is_named_by_its_size():
     with pytest.warns(UserWarning, match=r"batch_size=an int of about 10\^5000 is larger"):
         MLPClassifier(hidden_layer_sizes=(3,), batch_size=10**5000, max_iter=1,
                       random_state=0).partial_fit(X, y, classes=[0, 1, 2])
+
+
+@pytest.mark.parametrize(("solver", "learning_rate", "early_stopping"), [
+    ("adam", "constant", False),
+    ("sgd", "invscaling", False),
+    ("sgd", "adaptive", False),  # the rate divided by 5 down to 1e-6, then the stop
+    ("adam", "constant", True),  # the validation score's rule
+])
+@pytest.mark.parametrize("kind", ["classifier", "regressor"])
+def test_verbose_says_why_the_run_stopped_as_scikit_learn_does(
+        capsys, kind, solver, learning_rate, early_stopping):
+    """With verbose, scikit-learn's MLP prints why tol and n_iter_no_change stopped the
+    run ("Training loss did not improve more than tol=10.000000 for 2 consecutive epochs.
+    Stopping."); chainrule's printed its epoch lines and stopped without a word.  With
+    tol=10 no epoch after the first counts as an improvement, so both stop at the same
+    epoch whatever their weights; the line is scikit-learn's (tol written as given)."""
+    X, y = load_iris(return_X_y=True)
+    if kind == "regressor":
+        X, y = X[:, :3], X[:, 3]
+    ours, theirs = ((MLPClassifier, SkMLPClassifier) if kind == "classifier"
+                    else (MLPRegressor, SkMLPRegressor))
+    kw = dict(hidden_layer_sizes=(4,), solver=solver, learning_rate=learning_rate,
+              early_stopping=early_stopping, tol=10.0, n_iter_no_change=2, max_iter=100,
+              random_state=0, verbose=True)
+    a = theirs(**kw).fit(X, y)
+    said = capsys.readouterr().out.splitlines()
+    b = ours(**kw).fit(X, y)
+    got = capsys.readouterr().err.splitlines()
+    assert a.n_iter_ == b.n_iter_ < 100
+    expected = [line.replace("tol=10.000000", "tol=10") for line in said
+                if line.endswith("Stopping.")]
+    assert len(expected) == 1
+    assert [line for line in got if "did not improve" in line] == expected
+    assert got[-1] == expected[0]  # after the last epoch's line

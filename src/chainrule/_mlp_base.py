@@ -64,6 +64,7 @@ from ._mlp_rules import _set_rate as _set_rate
 from ._mlp_schedule_run import go_on_with_schedule
 from ._training_ema import warn_slow_average
 from ._training_epochs import _bar_drawn
+from ._training_guards import _say
 from ._validation import caller_outside_chainrule, number_text
 from ._validation_arrays import check_readable, naming_conversion
 from .activations import Activation
@@ -301,6 +302,7 @@ class _BaseMLP(_Parameters, _Building, _FittedNetwork, _Fitting, _CheckedFit, _E
         if incremental:
             trainer._guard_adopt(carried)
         epoch_rule.epochs = trainer.epochs
+        self.__dict__.pop("_stop_note", None)  # set by the rule that stops the run
         try:
             history = trainer.fit(X, Y, validation if validation is None or swv is None
                                   else (*validation, swv), sample_weight=sw)
@@ -339,6 +341,9 @@ class _BaseMLP(_Parameters, _Building, _FittedNetwork, _Fitting, _CheckedFit, _E
                 self.best_validation_score_ = float(max(self.validation_scores_))
         elif self.loss_curve_:
             self.best_loss_ = float(min(self.loss_curve_))
+        note = self.__dict__.pop("_stop_note", None)
+        if note is not None and verbose:  # after the last epoch's line
+            _say(note)
         if history.stop_reason == "interrupted":
             # one Ctrl-C stopped the run after a mini-batch and the estimator keeps what it
             # reached: said as scikit-learn's MLP says it, a warning a caller can catch or log

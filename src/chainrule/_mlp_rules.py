@@ -254,6 +254,12 @@ class _EpochRules:
                     self._no_improvement_count = 0
                 elif not incremental:  # partial_fit runs its one epoch whatever the count
                     state.stop = True
+                    # why, for verbose to say after the run (as scikit-learn's MLP says it)
+                    small = " Learning rate too small." if schedule == "adaptive" else ""
+                    self._stop_note = (
+                        f"{'Validation score' if val_score is not None else 'Training loss'}"
+                        f" did not improve more than tol={tol:g} for {self.n_iter_no_change} "
+                        f"consecutive epochs.{small} Stopping.")
 
         return rule
 
