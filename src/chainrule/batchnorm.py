@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._validation import (
+    check_finite_array,
     check_float_dtype,
     check_nonneg_float,
     check_positive_float,
@@ -77,12 +78,12 @@ class BatchNorm(Layer):
         # None: the network's dtype (that of its Dense/Conv2D layers), like Dropout's
         self._dtype_votes = dtype is not None
         self.dtype = check_float_dtype(np.float64 if dtype is None else dtype)
-        self.gamma = np.ones(self.n_in, dtype=self.dtype)
-        self.beta = np.zeros(self.n_in, dtype=self.dtype)
-        self.dgamma = np.zeros_like(self.gamma)
-        self.dbeta = np.zeros_like(self.beta)
-        self.running_mean = np.zeros(self.n_in, dtype=self.dtype)
-        self.running_var = np.ones(self.n_in, dtype=self.dtype)
+        self._gamma = np.ones(self.n_in, dtype=self.dtype)
+        self._beta = np.zeros(self.n_in, dtype=self.dtype)
+        self.dgamma = np.zeros_like(self._gamma)
+        self.dbeta = np.zeros_like(self._beta)
+        self._running_mean = np.zeros(self.n_in, dtype=self.dtype)
+        self._running_var = np.ones(self.n_in, dtype=self.dtype)
         self.Xhat = self.Z = self.A = self.inv_std = self.delta = None
         self._batch_stats = False
 
@@ -93,10 +94,73 @@ class BatchNorm(Layer):
         return {"gamma": self.gamma, "beta": self.beta}
 
     def bind(self, params: dict[str, np.ndarray], grads: dict[str, np.ndarray]) -> None:
-        self.gamma, self.dgamma = params["gamma"], grads["gamma"]
-        self.beta, self.dbeta = params["beta"], grads["beta"]
-        self.running_mean = self.running_mean.astype(self.gamma.dtype)
-        self.running_var = self.running_var.astype(self.gamma.dtype)
+        self._gamma, self.dgamma = params["gamma"], grads["gamma"]
+        self._beta, self.dbeta = params["beta"], grads["beta"]
+        self._running_mean = self._running_mean.astype(self._gamma.dtype)
+        self._running_var = self._running_var.astype(self._gamma.dtype)
+
+    # -- parameters and running statistics: properties, so that assignment writes into the
+    # arrays the layer computes with (the parameters: views of the network's vector, which
+    # the optimizer updates and a model file saves; the statistics in the layer's dtype) ---
+    @property
+    def gamma(self) -> np.ndarray:
+        """Scales, ndarray of shape (n_features,): a view into the network's parameters.
+
+        Assigning an array of that shape writes into the same memory, as ``Dense.W``.
+        """
+        return self._gamma
+
+    @gamma.setter
+    def gamma(self, value: object) -> None:
+        self._gamma[...] = self._checked("gamma", value)
+
+    @property
+    def beta(self) -> np.ndarray:
+        """Shifts, ndarray of shape (n_features,) (a view, as ``gamma``)."""
+        return self._beta
+
+    @beta.setter
+    def beta(self, value: object) -> None:
+        self._beta[...] = self._checked("beta", value)
+
+    @property
+    def running_mean(self) -> np.ndarray:
+        """Running mean, ndarray of shape (n_features,) in the layer's dtype.
+
+        Assigning an array of that shape writes into it (in its dtype).
+        """
+        return self._running_mean
+
+    @running_mean.setter
+    def running_mean(self, value: object) -> None:
+        self._running_mean[...] = self._checked("running_mean", value)
+
+    @property
+    def running_var(self) -> np.ndarray:
+        """Running (unbiased) variance, ndarray of shape (n_features,), as ``running_mean``."""
+        return self._running_var
+
+    @running_var.setter
+    def running_var(self, value: object) -> None:
+        self._running_var[...] = self._checked("running_var", value)
+
+    def _checked(self, name: str, value: object) -> np.ndarray:
+        """``value`` for the (n_features,) array ``name``: finite numbers of that shape (and
+        not negative for ``running_var``); a ValueError naming ``name`` otherwise."""
+        value = check_finite_array(value, name, ndim=1)
+        if value.shape != (self.n_in,):
+            raise ValueError(f"{name} must have shape ({self.n_in},) (one value per feature), "
+                             f"got shape {value.shape}")
+        if name == "running_var" and np.any(value < 0):
+            raise ValueError(f"running_var must be >= 0, got {value}")
+        return value
+
+    def __setstate__(self, state: dict) -> None:
+        """A layer pickled before these were properties kept them under their own names."""
+        for name in ("gamma", "beta", "running_mean", "running_var"):
+            if name in state:
+                state["_" + name] = state.pop(name)
+        self.__dict__.update(state)
 
     # -- images (conv.py): one mean and variance per channel, over examples and pixels -------
     def output_shape(
@@ -177,10 +241,10 @@ class BatchNorm(Layer):
         # everything computed: only now is the layer's state changed
         if training:
             r = self.momentum
-            self.running_mean *= r
-            self.running_mean += (1 - r) * mean
-            self.running_var *= r
-            self.running_var += (1 - r) * var * (m / (m - 1))
+            self._running_mean *= r
+            self._running_mean += (1 - r) * mean
+            self._running_var *= r
+            self._running_var += (1 - r) * var * (m / (m - 1))
         self._batch_stats = training
         self.inv_std, self.Xhat, self.Z, self.A = inv_std, Xhat, Z, A
         return A
