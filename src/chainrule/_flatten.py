@@ -48,7 +48,18 @@ class Flatten(SpatialLayer):
         Returns
         -------
         ndarray of shape (n_samples, channels * height * width)
+
+        Raises
+        ------
+        ValueError
+            ``X`` has fewer than 2 dimensions: no axis of examples and one of values
+            (as PyTorch's ``nn.Flatten`` refuses it).
         """
+        ndim = getattr(X, "ndim", None)
+        if ndim is None or ndim < 2:
+            given = f"an array of shape {X.shape}" if ndim is not None else type(X).__name__
+            raise ValueError("Flatten: X must be a batch of shape (n_samples, channels, height, "
+                             f"width) or (n_samples, n_features), got {given}")
         self.in_shape = X.shape
         # the width named, not -1: an empty batch has no size to infer it from
         return X.reshape(X.shape[0], int(np.prod(X.shape[1:])))
