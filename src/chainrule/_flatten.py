@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._layers_base import check_grad_out
 from ._spatial import SpatialLayer
 
 __all__ = ["Flatten"]
@@ -76,8 +77,16 @@ class Flatten(SpatialLayer):
         -------
         ndarray of shape (n_samples, channels, height, width), or None
             The last forward's ``X``'s shape; None when ``need_input_grad`` is false.
+
+        Raises
+        ------
+        ValueError
+            ``grad_out`` is not of the shape of the last forward pass's output.
         """
-        return grad_out.reshape(self.in_shape) if need_input_grad else None
+        shape = self.in_shape
+        check_grad_out(self, grad_out, None if shape is None else
+                       (shape[0], int(np.prod(shape[1:]))))
+        return grad_out.reshape(shape) if need_input_grad else None
 
     def get_config(self) -> dict:
         return {"type": "Flatten"}

@@ -16,7 +16,7 @@ import numpy as np
 
 from ._validation import check_finite_array
 
-__all__ = ["Layer", "ParamSpec", "check_explicit_init", "check_init_result"]
+__all__ = ["Layer", "ParamSpec", "check_explicit_init", "check_grad_out", "check_init_result"]
 
 
 def check_init_result(W: object, shape: tuple[int, ...], names: str) -> np.ndarray:
@@ -104,6 +104,36 @@ def check_explicit_init(init: object, shape: tuple[int, ...], names: str,
         raise ValueError(f"init: explicit {what} must have shape {names} = {shape}, "
                          f"got {W.shape}")
     return W
+
+
+def check_grad_out(layer: object, grad_out: object, shape: tuple[int, ...] | None) -> None:
+    """Refuse a ``grad_out`` for ``layer.backward`` that is not of its last output's shape.
+
+    NumPy would broadcast a gradient of one example, or of one column, over the batch
+    into a wrong gradient without a word (PyTorch's autograd refuses it).
+
+    Parameters
+    ----------
+    layer : Layer
+        Named in the message (its repr).
+    grad_out : object
+        What ``backward`` was given.
+    shape : tuple of int or None
+        The shape of what the last forward pass returned; None without a forward pass.
+
+    Raises
+    ------
+    ValueError
+        ``grad_out`` has another shape (or none), or there was no forward pass.
+    """
+    if shape is None:
+        raise ValueError(f"{layer!r}: backward needs a forward pass first (there is no "
+                         "output yet for grad_out to be the gradient of)")
+    given = getattr(grad_out, "shape", None)
+    if given != tuple(shape):
+        what = f"shape {given}" if given is not None else f"a {type(grad_out).__name__}"
+        raise ValueError(f"{layer!r}: grad_out must have the shape of the last forward "
+                         f"pass's output, {tuple(shape)}, got {what}")
 
 
 @dataclass(frozen=True)

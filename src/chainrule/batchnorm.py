@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._layers_base import check_grad_out
 from ._validation import (
     check_finite_array,
     check_float_dtype,
@@ -86,6 +87,10 @@ class BatchNorm(Layer):
         self._running_var = np.ones(self.n_in, dtype=self.dtype)
         self.Xhat = self.Z = self.A = self.inv_std = self.delta = None
         self._batch_stats = False
+
+    # the shape of what the last forward pass returned (None before one), which backward's
+    # grad_out must have
+    _forward_shape: tuple[int, ...] | None = None
 
     def param_specs(self) -> list[ParamSpec]:
         return [ParamSpec("gamma", (self.n_in,), False), ParamSpec("beta", (self.n_in,), False)]
@@ -222,7 +227,9 @@ class BatchNorm(Layer):
             # it: float16 to a float32 layer is float32, int64 is float64
             X = X.astype(np.result_type(X.dtype, self.gamma.dtype))
         if X.ndim == 4:
-            return _channels_first(self.forward(_channels_last(X), training), X.shape)
+            A = _channels_first(self.forward(_channels_last(X), training), X.shape)
+            self._forward_shape = X.shape  # (the rows' pass recorded theirs)
+            return A
         # One value per feature (a 1-row batch, or one 1x1 image) has no variance to
         # estimate: it is normalised with the running statistics, as in evaluation, and
         # leaves them unchanged (torch refuses such a batch; a last mini-batch of one
@@ -247,6 +254,7 @@ class BatchNorm(Layer):
             self._running_var += (1 - r) * var * (m / (m - 1))
         self._batch_stats = training
         self.inv_std, self.Xhat, self.Z, self.A = inv_std, Xhat, Z, A
+        self._forward_shape = X.shape
         return A
 
     def backward(self, grad_out: np.ndarray, need_input_grad: bool = True) -> np.ndarray | None:
@@ -261,13 +269,17 @@ class BatchNorm(Layer):
         -------
         ndarray of the shape of ``grad_out``, or None
             ``dJ/dX``; None when ``need_input_grad`` is false.
+
+        Raises
+        ------
+        ValueError
+            ``grad_out`` is not of the shape of the last forward pass's output.
         """
-        if grad_out.ndim == 4:  # images: per channel, as in forward
-            g = self.backward(_channels_last(grad_out), need_input_grad)
-            return None if g is None else _channels_first(g, grad_out.shape)
-        return self.backward_delta(
-            self.activation.backward(self.Z, self.A, grad_out), need_input_grad
-        )
+        check_grad_out(self, grad_out, self._forward_shape)
+        images = grad_out.ndim == 4  # per channel, as in forward: rows (n * h * w, c)
+        rows = _channels_last(grad_out) if images else grad_out
+        g = self.backward_delta(self.activation.backward(self.Z, self.A, rows), need_input_grad)
+        return _channels_first(g, grad_out.shape) if images and g is not None else g
 
     def backward_delta(self, delta: np.ndarray, need_input_grad: bool = True) -> np.ndarray | None:
         """Gradients from ``delta = dJ/dZ`` (Z = gamma * Xhat + beta).

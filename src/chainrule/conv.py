@@ -29,7 +29,7 @@ import numpy as np
 
 from ._activations_inplace import _row_sum
 from ._conv_padding import conv_padding
-from ._layers_base import check_explicit_init
+from ._layers_base import check_explicit_init, check_grad_out
 from ._spatial import (
     SpatialLayer,
     col2im,
@@ -291,6 +291,7 @@ class Conv2D(SpatialLayer):
         ndarray of shape (n_samples, in_channels, height, width), or None
             ``dJ/dX``; None when ``need_input_grad`` is false.
         """
+        check_grad_out(self, grad_out, None if self.A is None else self.A.shape)
         delta = self.activation.backward(self.Z, self.A, grad_out)
         return self.backward_delta(delta, need_input_grad)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._layers_base import check_grad_out
 from ._validation import check_nonneg_float, set_generator_state
 from .initializers import make_rng
 from .layers import Layer
@@ -49,6 +50,9 @@ class Dropout(Layer):
 
     # (a layer unpickled from before this attribute existed keeps its stream, as it did)
     own_seed: bool = True
+    # the shape of what the last forward pass returned (None before one), which backward's
+    # grad_out must have
+    _forward_shape: tuple[int, ...] | None = None
 
     def __init__(self, rate: float = 0.5, seed: int | np.random.Generator | None = None) -> None:
         self.rate = check_nonneg_float(rate, "rate")
@@ -93,6 +97,7 @@ class Dropout(Layer):
         ndarray of the shape of ``X``
             ``X * mask`` in training, ``X`` otherwise.
         """
+        self._forward_shape = getattr(X, "shape", None)
         if not training or self.rate == 0.0:
             self.mask = None
             return X
@@ -129,7 +134,13 @@ class Dropout(Layer):
         -------
         ndarray of the shape of ``grad_out``, or None
             ``dJ/dX``; None when ``need_input_grad`` is false.
+
+        Raises
+        ------
+        ValueError
+            ``grad_out`` is not of the shape of the last forward pass's output.
         """
+        check_grad_out(self, grad_out, self._forward_shape)
         if not need_input_grad:
             return None
         return grad_out if self.mask is None else grad_out * self.mask

@@ -23,7 +23,13 @@ import sys
 import numpy as np
 
 from ._activations_inplace import _DELTA_INTO, _DELTA_OVER_GRAD
-from ._layers_base import Layer, ParamSpec, check_explicit_init, check_init_result
+from ._layers_base import (
+    Layer,
+    ParamSpec,
+    check_explicit_init,
+    check_grad_out,
+    check_init_result,
+)
 from ._layers_dense_buffers import DenseBuffers
 from ._symmetry import ordered_row_sum
 from ._validation import (
@@ -234,7 +240,13 @@ class Dense(DenseBuffers):
         Returns
         -------
         grad_in : ndarray of shape (n_samples, fan_in) or None
+
+        Raises
+        ------
+        ValueError
+            ``grad_out`` is not of the shape of the last forward pass's output.
         """
+        check_grad_out(self, grad_out, None if self.A is None else self.A.shape)
         act = self.activation
         into = _DELTA_INTO.get(act.name) if act.builtin and self._work is not None else None
         if into is not None:  # the same delta, written into this batch size's buffer

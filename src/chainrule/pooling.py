@@ -28,6 +28,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._flatten import Flatten
+from ._layers_base import check_grad_out
 from ._spatial import SpatialLayer, pad, pair, scatter_taps, shown, single, tap, window_output
 from ._validation import check_bool
 
@@ -238,6 +239,7 @@ class MaxPool2D(_Pool2D):
         ndarray of shape (n_samples, channels, height, width), or None
             The last forward's ``X``'s shape; None when ``need_input_grad`` is false.
         """
+        check_grad_out(self, grad_out, None if self.A is None else self.A.shape)
         self.delta = grad_out
         if not need_input_grad:
             return None
@@ -362,6 +364,7 @@ class AvgPool2D(_Pool2D):
         ndarray of shape (n_samples, channels, height, width), or None
             The last forward's ``X``'s shape; None when ``need_input_grad`` is false.
         """
+        check_grad_out(self, grad_out, None if self.A is None else self.A.shape)
         self.delta = grad_out
         if not need_input_grad:
             return None
