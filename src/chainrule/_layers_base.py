@@ -10,13 +10,15 @@ Import the names from :mod:`chainrule.layers`.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
 
-from ._validation import check_finite_array
+from ._validation import check_finite_array, number_text
 
-__all__ = ["Layer", "ParamSpec", "check_explicit_init", "check_grad_out", "check_init_result"]
+__all__ = ["Layer", "ParamSpec", "check_explicit_init", "check_grad_out", "check_init_result",
+           "check_weight_count"]
 
 
 def check_init_result(W: object, shape: tuple[int, ...], names: str) -> np.ndarray:
@@ -104,6 +106,31 @@ def check_explicit_init(init: object, shape: tuple[int, ...], names: str,
         raise ValueError(f"init: explicit {what} must have shape {names} = {shape}, "
                          f"got {W.shape}")
     return W
+
+
+def check_weight_count(shape: tuple[int, ...], names: str) -> None:
+    """Refuse weights of ``shape`` with more entries than an array holds, by name.
+
+    NumPy would say "Maximum allowed dimension exceeded" or "array is too big"
+    naming no argument.
+
+    Parameters
+    ----------
+    shape : tuple of int
+        The weights' shape, e.g. (fan_in, fan_out).
+    names : str
+        The arguments giving it, for the message, e.g. "fan_in x fan_out".
+
+    Raises
+    ------
+    ValueError
+        More than ``np.iinfo(np.intp).max`` entries.
+    """
+    limit = np.iinfo(np.intp).max
+    if math.prod(shape) > limit:
+        sizes = " x ".join(number_text(size) for size in shape)
+        raise ValueError(f"{names}: {sizes} weights, more than an array holds ({limit} "
+                         "entries)")
 
 
 def check_grad_out(layer: object, grad_out: object, shape: tuple[int, ...] | None) -> None:

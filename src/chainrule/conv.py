@@ -29,7 +29,7 @@ import numpy as np
 
 from ._activations_inplace import _row_sum
 from ._conv_padding import conv_padding
-from ._layers_base import check_explicit_init, check_grad_out
+from ._layers_base import check_explicit_init, check_grad_out, check_weight_count
 from ._spatial import (
     SpatialLayer,
     col2im,
@@ -162,6 +162,7 @@ class Conv2D(SpatialLayer):
             )
         self.has_bias = check_bool(bias, "bias")
         shape = (self.out_channels, self.in_channels, *self.kernel_size)
+        check_weight_count(shape, "out_channels x in_channels x kernel_size")
         fan_in = self.in_channels * self.kernel_size[0] * self.kernel_size[1]
         if isinstance(init, str) or callable(init):
             name = init

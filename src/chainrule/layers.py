@@ -29,6 +29,7 @@ from ._layers_base import (
     check_explicit_init,
     check_grad_out,
     check_init_result,
+    check_weight_count,
 )
 from ._layers_dense_buffers import DenseBuffers
 from ._symmetry import ordered_row_sum
@@ -38,7 +39,6 @@ from ._validation import (
     check_float_dtype,
     check_positive_int,
     data_dtype,
-    number_text,
 )
 from .activations import Activation, get_activation
 from .initializers import auto_init, get_initializer, make_rng
@@ -119,10 +119,7 @@ class Dense(DenseBuffers):
     ) -> None:
         self.n_in = check_positive_int(fan_in, "fan_in")
         self.n_out = check_positive_int(fan_out, "fan_out")
-        if self.n_in * self.n_out > np.iinfo(np.intp).max:  # NumPy: "Maximum ... exceeded"
-            raise ValueError(f"fan_in x fan_out: {number_text(self.n_in)} x "
-                             f"{number_text(self.n_out)} weights, more than an array holds "
-                             f"({np.iinfo(np.intp).max} entries)")
+        check_weight_count((self.n_in, self.n_out), "fan_in x fan_out")
         self.activation = get_activation(activation)
         self.has_bias = check_bool(bias, "bias")
         if isinstance(init, (str,)) or callable(init):
