@@ -73,3 +73,33 @@ def test_pytorch_refuses_a_grad_output_of_another_shape_as_well():
     A = torch.nn.functional.avg_pool2d(X, 2)
     with pytest.raises(RuntimeError, match="Mismatch in shape"):
         A.backward(torch.ones((1, 2, 2, 2), dtype=torch.float64))
+
+
+@pytest.mark.parametrize(("keep", "given"), [
+    (np.full((2, 3), 0.5), "float64 with 0.5"),
+    (np.array([[1.0, 0.0, np.nan]]), "float64 with nan"),
+    (np.array([[1, 0, 2]]), "int64 with 2"),
+    (np.array([["a"]]), "<U1 with 'a'"),
+])
+def test_dropout_fix_mask_refuses_what_is_no_keep_mask(keep, given):
+    # 0.5, NaN and 2 were all taken as "keep" (astype(bool)), text as well: a mask of
+    # probabilities kept every unit, scaled by 1 / (1 - rate), without a word
+    from chainrule import Dropout
+
+    layer = Dropout(0.5)
+    with pytest.raises(ValueError, match=re.escape(
+            f"keep must hold booleans or 0 and 1 (which units to keep), got an array of dtype "
+            f"{given}")):
+        layer.fix_mask(keep)
+    assert layer.fixed_mask is None
+
+
+def test_dropout_fix_mask_takes_booleans_and_zeros_and_ones():
+    from chainrule import Dropout
+
+    X = np.arange(1.0, 5.0).reshape(2, 2)
+    for keep in ([[1, 0], [0, 1]], np.array([[True, False], [False, True]]),
+                 np.array([[1.0, 0.0], [0.0, 1.0]])):
+        layer = Dropout(0.5)
+        layer.fix_mask(keep)
+        np.testing.assert_array_equal(layer.forward(X, training=True), [[2.0, 0.0], [0.0, 8.0]])

@@ -71,11 +71,21 @@ class Dropout(Layer):
         keep : ndarray of shape (n_samples, n_units) or None
             Which units to keep (True or 1) in every training-mode pass from now
             on, for inputs of this shape; None draws a new mask each pass again.
+
+        Raises
+        ------
+        ValueError
+            ``keep`` holds other values than booleans, 0 and 1 (a probability, NaN).
         """
         if keep is None:
             self.fixed_mask = None
             return
         keep = np.asarray(keep)
+        if keep.dtype != bool and (keep.dtype.kind not in "iuf"
+                                   or not np.all((keep == 0) | (keep == 1))):
+            odd = keep if keep.dtype.kind not in "iuf" else keep[(keep != 0) & (keep != 1)]
+            raise ValueError(f"keep must hold booleans or 0 and 1 (which units to keep), got "
+                             f"an array of dtype {keep.dtype} with {odd.ravel()[0].item()!r}")
         self.fixed_mask = keep.astype(bool) / (1.0 - self.rate)
 
     def forward(self, X: np.ndarray, training: bool = False) -> np.ndarray:
