@@ -49,6 +49,8 @@ def test_an_unfitted_stack_is_told_to_check_its_own_cost_with_the_labels():
     # without the penalties in fine-tuning, nothing is said to be left out
     with pytest.raises(TypeError, match=r"gradient_check\(model, X, y\)\)$"):
         cr.gradient_check(cr.StackedAutoencoder((3,), fine_tune_sparsity=False), X, y)
-    # an estimator without a cost of its own is still pointed at its network
-    with pytest.raises(TypeError, match=r"fit it, then check its network, model\.network_\)$"):
+    # softmax regression has a cost of its own (SoftmaxRegression.cost), with no penalty
+    with pytest.raises(TypeError, match=r"\(a SoftmaxRegression that is not fitted: fit it, "
+                       r"then check the cost its training minimises, gradient_check\(model, "
+                       r"X, y\)\)$"):
         cr.gradient_check(cr.SoftmaxRegression(), X, y)

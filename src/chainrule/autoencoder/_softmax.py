@@ -29,7 +29,7 @@ from ._base import (
     _warn_unconverged,
 )
 from ._classifier import _NetClassifier
-from ._penalty import _data_shares
+from ._penalty import _data_shares, _penalized_cost
 
 
 class SoftmaxRegression(_NetClassifier):
@@ -114,6 +114,59 @@ class SoftmaxRegression(_NetClassifier):
         check_positive_int(self.max_iter, "max_iter")
         _check_method(self.method)
         check_class_weight(self.class_weight)
+
+    @property
+    def params(self) -> np.ndarray:
+        """The flat parameter vector of :attr:`network_`: ``W`` (n_features, n_classes) by
+        rows, then ``b`` (n_classes,); ndarray of shape (n_features * n_classes + n_classes,).
+        """
+        return self._check_fitted().params
+
+    def cost(self, theta: object, X: object, y: object,
+             sample_weight: object = None) -> tuple[float, np.ndarray]:
+        """``(J, grad)`` of the cost that :meth:`fit` minimises, at a flat parameter vector.
+
+        UFLDL's ``softmaxCost``: ``J = -(1/m) sum_i log p(y_i | x_i) + (lambda/2) sum W^2``
+        (the biases not decayed), with ``lambda`` the ``weight_decay`` as it is now, and
+        its gradient; with ``sample_weight`` or ``class_weight`` the weighted mean, as in
+        :meth:`fit`.  For ``scipy.optimize.minimize(jac=True)`` and
+        :func:`chainrule.gradient_check` (``gradient_check(model, X, y)``, labels as
+        given to ``fit``).  The model is left as it was.
+
+        Parameters
+        ----------
+        theta : array-like of shape (n_params,)
+            In the order of :attr:`params`.
+        X : array-like of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,)
+            Labels among ``classes_``.
+        sample_weight : array-like of shape (n_samples,) or float, optional
+            As in :meth:`fit`.
+
+        Returns
+        -------
+        J : float
+        grad : ndarray of shape (n_params,)
+        """
+        net = self._check_fitted()
+        theta = net._check_theta(theta)
+        X = _checked_X(self, X, False, net.dtype)
+        codes = self._codes(y, X.shape[0])
+        sw = checked_sample_weight(sample_weight, X.shape[0])
+        cw = label_weights(check_class_weight(self.class_weight), self.classes_[codes],
+                           self.classes_, sample_weight=sw)
+        if cw is not None:
+            sw = times_sample_weight(cw, sw, self.class_weight)
+        Y = net.prepare_targets(codes, X.shape[0], "y")
+        saved, saved_decay = net.params.copy(), net.weight_decay
+        try:
+            net.params[...] = theta
+            net.weight_decay = check_nonneg_float(self.weight_decay, "weight_decay")
+            J, grad = _penalized_cost(net, X, Y, None, _data_shares(sw))
+            return J, grad.copy()
+        finally:
+            net.params[...] = saved
+            net.weight_decay = saved_decay
 
     def fit(self, X: object, y: object, sample_weight: object = None) -> SoftmaxRegression:
         """Train on features ``X`` of shape (n_samples, n_features) and labels ``y``.

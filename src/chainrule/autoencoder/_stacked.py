@@ -284,23 +284,6 @@ class StackedAutoencoder(_StackedFitting, _StackedFeatures, _NetClassifier):
         _warn_unconverged(result, "StackedAutoencoder fine-tuning", method, limit)
         return self
 
-    def _codes(self, y: object, n: int) -> np.ndarray:
-        y = np.asarray(y)
-        if y.shape != (n,):
-            raise ValueError(f"y must have shape ({n},), got {y.shape}")
-        known = self.classes_.tolist()
-        try:
-            codes = np.searchsorted(self.classes_, y)
-        except TypeError:  # labels that do not compare with the classes (None among ints)
-            unseen = sorted({repr(v) for v in y.tolist() if v not in known})
-            raise ValueError(f"y holds labels not seen in fit: [{', '.join(unseen)}]; "
-                             f"known: {known}") from None
-        if np.any(codes >= self.classes_.size) or np.any(self.classes_[
-                np.minimum(codes, self.classes_.size - 1)] != y):
-            unseen = np.unique(y[~np.isin(y, self.classes_)]).tolist()
-            raise ValueError(f"y holds labels not seen in fit: {unseen}; known: {known}")
-        return codes
-
     def cost(self, theta: object, X: object, y: object) -> tuple[float, np.ndarray]:
         """``(J, grad)`` of the fine-tuning cost at a flat vector (for gradient checks).
 

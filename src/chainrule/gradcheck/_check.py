@@ -96,7 +96,8 @@ def _estimator_hint(model: Any) -> str:
         own = _own_cost_call(model)
         if own is not None:  # an autoencoder: its network_ alone has no sparsity penalty
             penalty = ("; the cost of its network_ alone leaves out the KL sparsity penalty"
-                       if getattr(model, "fine_tune_sparsity", True) is not False else "")
+                       if hasattr(model, "rho")
+                       and getattr(model, "fine_tune_sparsity", True) is not False else "")
             return (f" (a {type(model).__name__} that is not fitted: fit it, then check the "
                     f"cost its training minimises, {own}{penalty})")
         return " (an estimator: fit it, then check its network, model.network_)"
@@ -105,12 +106,14 @@ def _estimator_hint(model: Any) -> str:
 
 def _own_cost_call(model: Any) -> str | None:
     """``gradient_check(model, X[, y])`` for an estimator with a ``cost(theta, X[, y])`` of
-    its own (the autoencoders', whose cost adds the KL penalty), else None."""
+    its own (the autoencoders', whose cost adds the KL penalty, and SoftmaxRegression's),
+    else None; the optional arguments of the cost (``sample_weight``) left out."""
     cost = getattr(type(model), "cost", None)
     if not callable(cost):
         return None
     try:
-        names = list(inspect.signature(cost).parameters)[2:]  # after self and theta
+        names = [name for name, p in list(inspect.signature(cost).parameters.items())[2:]
+                 if p.default is inspect.Parameter.empty]  # after self and theta
     except (TypeError, ValueError):  # pragma: no cover - a builtin without a signature
         return None
     return f"gradient_check(model, {', '.join(names)})"
