@@ -6,7 +6,7 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import warnings
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from typing import Any
 
 import numpy as np
@@ -50,9 +50,20 @@ def _interrupt_aborts() -> Iterator[None]:
         _ABORT_ON_INTERRUPT.reset(token)
 
 
+def _cost(net: Network, X: np.ndarray, Y: np.ndarray, penalties,
+          sample_weight: np.ndarray | None,
+          decay_layers: Collection[int] | None) -> tuple[float, np.ndarray]:
+    """:func:`_penalized_cost`, ``decay_layers`` passed only when some layers are left out
+    of the weight decay (the call of every other fit is as it was)."""
+    if decay_layers is None:
+        return _penalized_cost(net, X, Y, penalties, sample_weight)
+    return _penalized_cost(net, X, Y, penalties, sample_weight, decay_layers=decay_layers)
+
+
 def _fit_scipy(net: Network, X: np.ndarray, Y: np.ndarray, penalties, method: str,
                max_iter: int, who: str, keeps: bool = False,
-               sample_weight: np.ndarray | None = None) -> scipy.optimize.OptimizeResult:
+               sample_weight: np.ndarray | None = None,
+               decay_layers: Collection[int] | None = None) -> scipy.optimize.OptimizeResult:
     """Minimise :func:`penalized_cost` over ``net.params`` with SciPy; the net keeps the result.
 
     A Ctrl-C (KeyboardInterrupt) stops the optimiser, as one Ctrl-C stops the
@@ -87,6 +98,8 @@ def _fit_scipy(net: Network, X: np.ndarray, Y: np.ndarray, penalties, method: st
         the TrainingDiverged message says.
     sample_weight : ndarray of shape (n_samples,), optional
         The examples' shares of the data term (``_data_shares``), or None.
+    decay_layers : collection of int, optional
+        The layers whose weights are decayed (:func:`_penalized_cost`); None: all.
 
     Returns
     -------
@@ -115,7 +128,7 @@ def _fit_scipy(net: Network, X: np.ndarray, Y: np.ndarray, penalties, method: st
         # overflow shows as a cost that is not finite: SciPy's line search steps back from
         # it, and a result that is not finite raises TrainingDiverged below
         with np.errstate(over="ignore", invalid="ignore"), products:
-            J, g = _penalized_cost(net, X, Y, penalties, sample_weight)
+            J, g = _cost(net, X, Y, penalties, sample_weight, decay_layers)
         return J, g.astype(np.float64)  # a copy: SciPy keeps it
 
     def on_iteration(intermediate_result: scipy.optimize.OptimizeResult) -> None:
@@ -135,7 +148,7 @@ def _fit_scipy(net: Network, X: np.ndarray, Y: np.ndarray, penalties, method: st
         if _ABORT_ON_INTERRUPT.get():
             raise
         result = _interrupted(net, X, Y, penalties, sample_weight, last_good, good_iters,
-                              history)
+                              history, decay_layers)
         warnings.warn("Training interrupted by user.", UserWarning,
                       stacklevel=caller_outside_chainrule())
         return result
@@ -164,7 +177,8 @@ def _fit_scipy(net: Network, X: np.ndarray, Y: np.ndarray, penalties, method: st
 
 def _interrupted(net: Network, X: np.ndarray, Y: np.ndarray, penalties,
                  sample_weight: np.ndarray | None, last_good: np.ndarray, good_iters: int,
-                 history: History) -> scipy.optimize.OptimizeResult:
+                 history: History,
+                 decay_layers: Collection[int] | None = None) -> scipy.optimize.OptimizeResult:
     """The result of a run stopped by Ctrl-C: ``net`` gets ``last_good``, shape (n_params,).
 
     ``fun`` is the cost of iteration ``good_iters`` as SciPy's callback saw it, or
@@ -176,7 +190,7 @@ def _interrupted(net: Network, X: np.ndarray, Y: np.ndarray, penalties,
     else:
         try:
             with np.errstate(over="ignore", invalid="ignore"):
-                cost = float(_penalized_cost(net, X, Y, penalties, sample_weight)[0])
+                cost = float(_cost(net, X, Y, penalties, sample_weight, decay_layers)[0])
         finally:
             _release_caches(net)
     net.params[...] = last_good

@@ -225,7 +225,7 @@ def _restore(record: object, arrays: dict[str, np.ndarray], path: object, prefix
             if value is not None and not (_is_count(value) and value < 2**32):
                 raise bad(f"params: random_state: expected null or an integer in "
                           f"[0, 2**32), found {value!r}")
-        elif key in ("method", "output"):
+        elif key in ("method", "output", "fine_tune_decay_layers"):
             if not isinstance(value, str):
                 raise bad(f"params: {key}: expected a string, found {value!r}")
         elif key == "class_weight":

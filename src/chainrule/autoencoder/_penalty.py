@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import numbers
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -248,6 +248,7 @@ def _penalized_cost(
     Y: np.ndarray,
     penalties: Mapping[int, KLSparsity] | None = None,
     sample_weight: np.ndarray | None = None,
+    decay_layers: Collection[int] | None = None,
 ) -> tuple[float, np.ndarray]:
     """:func:`penalized_cost` on arguments already checked (the estimators' calls).
 
@@ -266,6 +267,9 @@ def _penalized_cost(
         ``sum_i w_i L_i / sum_i w_i``, and each penalty's ``rho_hat`` the weighted
         mean of the activations (so integer weights are repeated rows); the weight
         decay is not weighted.  None: the plain means, computed as before.
+    decay_layers : collection of int, optional
+        The layers whose weights the weight decay applies to (UFLDL's fine-tuning decays
+        the softmax's alone: the last layer's index).  None: every layer's.
 
     Returns
     -------
@@ -316,9 +320,9 @@ def _penalized_cost(
     lam = net.weight_decay
     if lam:
         c = lam / (m if net.decay == "per_sample" else 1)
-        for layer in net.layers:
+        for i, layer in enumerate(net.layers):
             W = getattr(layer, "W", None)
-            if W is not None:
+            if W is not None and (decay_layers is None or i in decay_layers):
                 J += 0.5 * c * float(np.sum(W * W))
                 layer.dW += c * W
     net._grad_computed = True

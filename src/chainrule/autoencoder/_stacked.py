@@ -56,13 +56,18 @@ class StackedAutoencoder(_StackedFitting, _StackedFeatures, _NetClassifier):
         as :class:`SparseAutoencoder` and :class:`SoftmaxRegression` (naming
         their ``max_iter``), fine-tuning as "StackedAutoencoder fine-tuning".
     fine_tune_weight_decay : float, optional
-        Weight decay of the whole stack while fine-tuning, on every layer's weights
-        (UFLDL's stacked exercise decays the softmax's alone); by default
+        Weight decay ``lambda`` of fine-tuning, on every layer's weights or the softmax's
+        alone (``fine_tune_decay_layers``); by default
         ``softmax_weight_decay`` (the features are already regularised by
         their pretraining).
     fine_tune_sparsity : bool, default True
         Keep the KL sparsity penalties on the hidden layers while fine-tuning
         (UFLDL's stacked exercise fine-tunes without them: ``False``).
+    fine_tune_decay_layers : {"all", "softmax"}, default "all"
+        Which weights the weight decay of fine-tuning applies to: every layer's, or the
+        softmax's alone, as UFLDL's ``stackedAECost`` decays them (with
+        ``fine_tune_sparsity=False`` the cost is that exercise's).  The stack's
+        ``network_.weight_decay`` records the value; its own cost decays every layer.
     random_state : int, RandomState, Generator or None
         Gives the seeds of every stage (one draw), read as
         :class:`SparseAutoencoder` reads it (None: a draw from NumPy's global
@@ -120,6 +125,7 @@ class StackedAutoencoder(_StackedFitting, _StackedFeatures, _NetClassifier):
         fine_tune_iter: int = 400,
         fine_tune_weight_decay: float | None = None,
         fine_tune_sparsity: bool = True,
+        fine_tune_decay_layers: str = "all",
         random_state: int | np.random.RandomState | np.random.Generator | None = None,
         method: str = "L-BFGS-B",
         class_weight: str | Mapping[object, float] | None = None,
@@ -134,13 +140,15 @@ class StackedAutoencoder(_StackedFitting, _StackedFeatures, _NetClassifier):
         self.fine_tune_iter = fine_tune_iter
         self.fine_tune_weight_decay = fine_tune_weight_decay
         self.fine_tune_sparsity = fine_tune_sparsity
+        self.fine_tune_decay_layers = fine_tune_decay_layers
         self.random_state = random_state
         self.method = method
         self.class_weight = class_weight
 
     def __setstate__(self, state: dict[str, Any]) -> None:
-        # a pickle from before the class_weight parameter weighs no class
-        super().__setstate__({"class_weight": None, **state})
+        # a pickle from before the class_weight parameter weighs no class, and one from
+        # before fine_tune_decay_layers decayed every layer
+        super().__setstate__({"class_weight": None, "fine_tune_decay_layers": "all", **state})
 
     def fit(self, X: object, y: object, X_unlabeled: object = None,
             sample_weight: object = None) -> StackedAutoencoder:
@@ -179,6 +187,12 @@ class StackedAutoencoder(_StackedFitting, _StackedFeatures, _NetClassifier):
         with restored_on_error(self):
             return self._fit(X, y, X_unlabeled, sample_weight)
 
+    def _decay_layers(self) -> tuple[int, ...] | None:
+        """The layers fine-tuning decays: None for all, or the softmax's index alone."""
+        if self.fine_tune_decay_layers == "all":
+            return None
+        return (len(self.network_.layers) - 1,)
+
     def _penalties(self) -> dict[int, KLSparsity] | None:
         if not self.fine_tune_sparsity:
             return None
@@ -189,8 +203,8 @@ class StackedAutoencoder(_StackedFitting, _StackedFeatures, _NetClassifier):
         """Train the whole stack by backprop on labelled data (more iterations after ``fit``).
 
         With the settings as they are now: ``fine_tune_weight_decay``, ``rho``,
-        ``beta`` and ``fine_tune_sparsity`` changed by ``set_params`` after the fit
-        apply (the stack keeps the new weight decay).
+        ``beta``, ``fine_tune_sparsity`` and ``fine_tune_decay_layers`` changed by
+        ``set_params`` after the fit apply (the stack keeps the new weight decay).
 
         Parameters
         ----------
@@ -273,7 +287,8 @@ class StackedAutoencoder(_StackedFitting, _StackedFeatures, _NetClassifier):
         try:  # a failure puts the parameters back (_fit_scipy), and the weight decay here
             result = _fit_scipy(net, X, Y, penalties, method, max_iter,
                                 "StackedAutoencoder fine-tuning", keeps,
-                                sample_weight=_data_shares(sample_weight))
+                                sample_weight=_data_shares(sample_weight),
+                                decay_layers=self._decay_layers())
         except TrainingDiverged as exc:  # the last parameters with a finite cost are kept
             self.n_iter_ += exc.epoch
             raise
@@ -288,7 +303,8 @@ class StackedAutoencoder(_StackedFitting, _StackedFeatures, _NetClassifier):
         """``(J, grad)`` of the fine-tuning cost at a flat vector (for gradient checks).
 
         Cross-entropy of the softmax on top + weight decay (``fine_tune_weight_decay``,
-        by default ``softmax_weight_decay``) + the KL sparsity penalties of the hidden
+        by default ``softmax_weight_decay``, on the weights ``fine_tune_decay_layers``
+        names) + the KL sparsity penalties of the hidden
         layers when ``fine_tune_sparsity``, with the settings as they are now (changed
         by ``set_params`` after the fit included).  The stack is left as it was.
 
@@ -318,7 +334,7 @@ class StackedAutoencoder(_StackedFitting, _StackedFeatures, _NetClassifier):
         try:
             net.params[...] = theta
             net.weight_decay = decay
-            J, grad = _penalized_cost(net, X, Y, penalties)
+            J, grad = _penalized_cost(net, X, Y, penalties, None, self._decay_layers())
             return J, grad.copy()
         finally:
             net.params[...] = saved

@@ -159,6 +159,10 @@ class _StackedFitting:
             raise TypeError(f"fine_tune_sparsity must be True or False, got "
                             f"{self.fine_tune_sparsity!r} "
                             f"({type(self.fine_tune_sparsity).__name__})")
+        if not (isinstance(self.fine_tune_decay_layers, str)
+                and self.fine_tune_decay_layers in ("all", "softmax")):
+            raise ValueError(f"fine_tune_decay_layers must be 'all' or 'softmax' (the weights "
+                             f"fine-tuning decays), got {self.fine_tune_decay_layers!r}")
         _check_method(self.method)
         check_class_weight(self.class_weight)
         return sizes, decay, fine
