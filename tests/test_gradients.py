@@ -823,7 +823,7 @@ def test_gradient_check_names_each_parameters_layer_and_entry(monkeypatch, capsy
         check.parameter_name(2.5)
     # the command line names it too: a 4-5-3 MLP's parameter 8 is layers[0].W[1, 3]
     assert main(["gradcheck", "--sizes", "4", "5", "3"]) == 0
-    worst = re.search(r"worst parameter (\d+) \((layers\[\d\]\.\w\[[\d, ]+\])\)",
+    worst = re.search(r"worst parameter (\d+) \((layers\[\d\]\.\w\[[\d, ]+\])[,)]",
                       capsys.readouterr().out)
     i = int(worst.group(1))
     unit = np.zeros(4 * 5 + 5 + 5 * 3 + 3)
@@ -980,7 +980,8 @@ def test_nan_gradient_reads_nan_and_fails_naming_the_parameter():
     assert check.verdict == "FAIL"
     i, j = np.unravel_index(first, (2, 3))
     assert (f"the analytical gradient has {np.isnan(grad).sum()} NaN or infinite entries, the "
-            f"first at parameter {first} (layers[0].W[{i}, {j}]): nan") in check.verdict_text
+            f"first at parameter {first} (layers[0].W[{i}, {j}], UFLDL's W^(1)_{j + 1}{i + 1}): "
+            f"nan") in check.verdict_text
     assert "central differences have" not in check.verdict_text
 
 

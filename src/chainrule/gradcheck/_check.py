@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from .._validation import check_positive_float
+from ..layers import Dense
 from ..pooling import MaxPool2D
 from ._differences import numerical_gradient, relative_difference
 from ._result import GradientCheck
@@ -277,7 +278,9 @@ def gradient_check(
         result = dataclasses.replace(result, kink_check=_central(
             model, cost, theta, float(cost0), analytical, eps, True, _kinked_layers(model),
             tolerance))
-    return dataclasses.replace(result, layout=_layout(model, theta.size))
+    layout = _layout(model, theta.size)
+    return dataclasses.replace(result, layout=layout, ufldl=layout is not None and all(
+        type(layer) is Dense for layer in _model_layers(model)))
 
 
 def _central(model: Any, cost: Callable[[np.ndarray], float], theta: np.ndarray,

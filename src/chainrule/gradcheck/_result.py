@@ -64,6 +64,10 @@ class GradientCheck:
         (``W``, ``b``, a convolution's kernels, batch normalisation's ``gamma``
         and ``beta``); None when the model's layers do not account for its
         ``params``.  :meth:`parameter_name` reads it.
+    ufldl : bool
+        Whether every layer of the model is Dense, so that a parameter also has a name
+        in UFLDL's notation, as ``chainrule trace --notation ufldl`` prints it
+        (:meth:`ufldl_name`): ``layers[k]`` is UFLDL's ``W^(k+1)`` and ``b^(k+1)``.
 
     ``print(check)`` shows the figures and the verdict, PASS, FAIL or
     INCONCLUSIVE, by the rule and in the words of ``chainrule gradcheck``
@@ -82,6 +86,7 @@ class GradientCheck:
     series: tuple[GradientCheck, ...] = ()
     kink_check: GradientCheck | None = None
     layout: tuple[tuple[str, tuple[int, ...]], ...] | None = None
+    ufldl: bool = False
 
     @property
     def compared(self) -> int:
@@ -134,7 +139,9 @@ class GradientCheck:
 
         ``layers[1]`` is ``net.layers[1]`` (the numbering of ``net.summary()``) and
         ``W[2, 0]`` the entry of its weight matrix of shape (fan_in, fan_out): from
-        unit 2 of the layer below to unit 0.  Just ``i`` without a :attr:`layout`.
+        unit 2 of the layer below to unit 0, every index counted from 0, as NumPy
+        indexes ``net.layers[1].W``.  Just ``i`` without a :attr:`layout`.
+        :meth:`ufldl_name` gives the same parameter as a trace names it, from 1.
 
         Parameters
         ----------
@@ -151,14 +158,67 @@ class GradientCheck:
         if not 0 <= i < self.numerical.size:
             raise ValueError(f"i must be a parameter index in 0..{self.numerical.size - 1}, "
                              f"got {i}")
+        found = self._locate(i)
+        if found is None:
+            return str(i)
+        name, entry, _ = found
+        return f"{name}[{', '.join(map(str, entry))}]"
+
+    def _locate(self, i: int) -> tuple[str, tuple[int, ...], tuple[int, ...]] | None:
+        """``(array name, entry, array shape)`` of the checked parameter index ``i`` in
+        :attr:`layout`, or None without one."""
         offset = 0
         for name, shape in self.layout or ():
             n = int(np.prod(shape))
             if i < offset + n:
-                entry = ", ".join(map(str, np.unravel_index(i - offset, shape)))
-                return f"{name}[{entry}]"
+                entry = tuple(int(k) for k in np.unravel_index(i - offset, shape))
+                return name, entry, shape
             offset += n
-        return str(i)
+        return None
+
+    def ufldl_name(self, i: int) -> str | None:
+        """The flat parameter ``i`` in UFLDL's notation, as ``chainrule trace --notation
+        ufldl`` names it, e.g. ``"W^(2)_13"`` for ``layers[1].W[2, 0]``.
+
+        UFLDL counts from 1 and writes ``W^(l)`` with rows = destination: ``W^(l)_ij``
+        is the weight to unit ``i`` of layer ``l+1`` from unit ``j`` of layer ``l``
+        (layer 1 the inputs), so ``layers[k].W[r, c]`` (from 0, (fan_in, fan_out)) is
+        ``W^(k+1)_(c+1)(r+1)`` and ``layers[k].b[c]`` is ``b^(k+1)_(c+1)``; a comma
+        parts the two indices where a side has 10 or more units (``W^(1)_3,12``), as
+        in the trace.  None where the model is not all Dense layers (:attr:`ufldl`) or
+        has no :attr:`layout`.
+
+        Parameters
+        ----------
+        i : int
+            An index into the flat parameter vector, 0 <= i < ``numerical.size``.
+
+        Returns
+        -------
+        str or None
+        """
+        self.parameter_name(i)  # checks i
+        found = self._locate(int(i)) if self.ufldl else None
+        if found is None:
+            return None
+        name, entry, shape = found
+        layer, _, array = name.partition("].")
+        level = int(layer[len("layers["):]) + 1
+        if array == "b" and len(entry) == 1:
+            return f"b^({level})_{entry[0] + 1}"
+        if array == "W" and len(entry) == 2:
+            sep = "," if max(shape) >= 10 else ""
+            return f"W^({level})_{entry[1] + 1}{sep}{entry[0] + 1}"
+        return None
+
+    def _described(self, i: int) -> str:
+        """`` (layers[1].W[2, 0], UFLDL's W^(2)_13)`` for the reports; empty without a
+        :attr:`layout`."""
+        if self.layout is None:
+            return ""
+        ufldl = self.ufldl_name(i)
+        also = "" if ufldl is None else f", UFLDL's {ufldl}"
+        return f" ({self.parameter_name(i)}{also})"
 
     def __str__(self) -> str:
         return f"{self.summary()}\n{self.verdict_text}"
@@ -174,7 +234,7 @@ class GradientCheck:
         text = (
             f"gradient check over {self.compared} parameters (eps={self.eps:g}): "
             f"relative difference {self.rel_diff:.3e}; worst parameter {i}"
-            f"{'' if self.layout is None else f' ({self.parameter_name(i)})'}: "
+            f"{self._described(i)}: "
             f"numerical {self.numerical[i]:.10g}, analytical {self.analytical[i]:.10g}"
         )
         if self.near_kink is not None and self.compared < self.numerical.size:

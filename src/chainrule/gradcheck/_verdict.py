@@ -58,7 +58,7 @@ def _not_finite(r: GradientCheck) -> str:
         bad = keep & ~np.isfinite(g)
         if bad.any():
             i, k = int(np.flatnonzero(bad)[0]), int(np.count_nonzero(bad))
-            where = "" if r.layout is None else f" ({r.parameter_name(i)})"
+            where = r._described(i)
             found.append(f"the {name} {k} NaN or infinite entr{'y' if k == 1 else 'ies'}, "
                          f"the first at parameter {i}{where}: {g[i]:g}")
     if not found:
