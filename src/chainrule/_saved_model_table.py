@@ -173,25 +173,35 @@ def _number_texts(values: np.ndarray, name: str) -> np.ndarray:
 
 
 def _whole_texts(texts: np.ndarray, known: list[str], written: bool = False) -> np.ndarray:
-    """The texts (shape (n_rows,)) of a categorical column given as floats, each whole
+    """The texts (shape (n_rows,)) of a categorical column given as numbers, each whole
     number written as an integer ("10.0" as "10") where that is one of the ``known``
-    categories and the float's own text is not.
+    categories and the float's own text is not, and the other way round: an integer's
+    text ("10") as the float's ("10.0") where the model knows only that.
 
     A CSV file's column of integers is read as written ("10"), but pandas makes the
     column float64 as soon as a cell is missing (a NaN, which ``--impute`` fills; an
     Int64 column's pd.NA too, given to NumPy), and ``str`` writes its values "10.0".
     ``written``: ``texts`` are a CSV file's cells, of which only a float's own text (the
     "10.0" of pandas' ``to_csv`` of such a column) is read so; "010" or "1e1" stay as
-    they are, other categories than "10"."""
-    out = texts.copy()
+    they are, other categories than "10". A model trained on such a file knows "10.0":
+    only an integer's own text, "10", is then read as it ("010", "+10" are not)."""
+    read = {}
     for text in set(texts.tolist()) - set(known) - {""}:
         try:
             value = float(text)
         except ValueError:
             continue
-        if (math.isfinite(value) and value == int(value) and str(int(value)) in known
-                and not (written and repr(value) != text)):
-            out[texts == text] = str(int(value))
+        if not (math.isfinite(value) and value == int(value)):
+            continue
+        if str(int(value)) in known and not (written and repr(value) != text):
+            read[text] = str(int(value))
+        elif text == str(int(value)) and repr(value) in known:
+            read[text] = repr(value)
+    if not read:
+        return texts.copy()
+    out = texts.astype(np.result_type(texts.dtype, f"<U{max(map(len, read.values()))}"))
+    for text, category in read.items():
+        out[texts == text] = category
     return out
 
 
@@ -263,7 +273,7 @@ def encode_table(metadata: dict, X: object, unknown: str = "error") -> np.ndarra
             parts.append(_numbers(values, name, missing)[:, None])
             continue
         texts = _texts(values, name, missing)
-        if values.dtype.kind == "f":  # 10.0 of a column of integers that pandas made float
+        if values.dtype.kind in "fiu":  # 10.0 of integers pandas made float; 10 of 10.0
             texts = _whole_texts(texts, categories[name])
         try:
             parts.append(one_hot(texts, name, categories[name], _where, unknown, missing))
