@@ -31,8 +31,28 @@ def fingerprint(*arrays: object) -> str:
     return digest.hexdigest()
 
 
+def _fingerprint_as(X: np.ndarray, dtype: str) -> str | None:
+    """:func:`fingerprint` of ``X`` cast to ``dtype`` (a NumPy dtype's ``str``, e.g.
+    "<f4") where the cast keeps each value, a block of rows at a time (None where not:
+    other numbers than any array of ``dtype`` holds)."""
+    try:
+        to = np.dtype(dtype)
+    except TypeError:
+        return None
+    if to.kind not in "biuf":
+        return None
+    digest = hashlib.sha256(f"{to.str}{X.shape}".encode())
+    for start in range(0, max(X.shape[0], 1), 8192):
+        block = X[start:start + 8192]
+        cast = np.ascontiguousarray(block, dtype=to)
+        if not np.array_equal(cast, block):
+            return None
+        digest.update(cast.data)
+    return digest.hexdigest()
+
+
 def data_record(X: object, Y: np.ndarray, sample_weight: np.ndarray | None,
-                val: tuple | None, digests: bool) -> dict:
+                val: tuple | None, digests: bool, run: dict | None = None) -> dict:
     """What a checkpoint records of the data its run trains on, by argument.
 
     Parameters
@@ -49,11 +69,18 @@ def data_record(X: object, Y: np.ndarray, sample_weight: np.ndarray | None,
     digests : bool
         Whether to record each argument's :func:`fingerprint` too (the shapes only
         otherwise).
+    run : dict, optional
+        The record of the checkpoint a run resumes from.  Where it gives the dtype of
+        the run's ``X`` (a record since that was kept) and ``X`` has another, ``X`` is
+        fingerprinted cast to the run's dtype when the cast keeps every value: the same
+        numbers, a float32 array of them or a float64 one, are the same data (the network
+        converts each batch to its own dtype), and the record goes on in the run's dtype.
 
     Returns
     -------
     dict
-        By argument name, ``{"shape": [...], "sha256": str or None}``.
+        By argument name, ``{"shape": [...], "sha256": str or None}``; a dense ``X``'s
+        also its ``"dtype"`` (that of the values fingerprinted).
     """
     parts = {"X": (X,), "Y": (Y,)}
     if sample_weight is not None:
@@ -65,12 +92,27 @@ def data_record(X: object, Y: np.ndarray, sample_weight: np.ndarray | None,
     record = {name: {"shape": [int(n) for n in arrays[0].shape],
                      "sha256": fingerprint(*arrays) if digests else None}
               for name, arrays in parts.items()}
+    if isinstance(X, np.ndarray):
+        was = (run or {}).get("X")
+        dtype = was.get("dtype") if isinstance(was, dict) else None
+        record["X"]["dtype"] = X.dtype.str
+        if digests and isinstance(dtype, str) and dtype != X.dtype.str:
+            same = _fingerprint_as(X, dtype)  # the run's numbers in another dtype: its data
+            if same is not None:
+                record["X"].update(sha256=same, dtype=dtype)
     if digests and isinstance(Y, np.ndarray) and Y.dtype != np.float64:  # by value
         digest = hashlib.sha256(f"<f8{Y.shape}".encode())
         for start in range(0, Y.shape[0], 8192):
             digest.update(np.ascontiguousarray(Y[start:start + 8192], dtype=np.float64).data)
         record["Y"]["sha256"] = digest.hexdigest()
     return record
+
+
+def _dtype_name(dtype: str) -> str:
+    try:
+        return np.dtype(dtype).name
+    except TypeError:
+        return repr(dtype)[:40]
 
 
 def check_data_record(recorded: object, given: dict, origin: str) -> None:
@@ -105,7 +147,11 @@ def check_data_record(recorded: object, given: dict, origin: str) -> None:
                 f"{tuple(was.get('shape') or ())}; got {name} of shape {tuple(now['shape'])}. "
                 f"Continuing it needs {advice}")
         if was.get("sha256") and now["sha256"] and was["sha256"] != now["sha256"]:
+            dtypes = (f"; the run's {name} was {_dtype_name(was['dtype'])}, this one is "
+                      f"{_dtype_name(now['dtype'])} and holds other numbers"
+                      if isinstance(was.get("dtype"), str) and isinstance(now.get("dtype"), str)
+                      and was["dtype"] != now["dtype"] else "")
             raise ValueError(
                 f"{name}: {origin} holds a run trained on other values of {name} (the same "
-                f"shape {tuple(now['shape'])}, another SHA-256 of its dtype and bytes). "
+                f"shape {tuple(now['shape'])}, another SHA-256 of its values{dtypes}). "
                 f"Continuing it needs {advice}")

@@ -277,7 +277,8 @@ class _TrainingData:
             sw = net.check_sample_weight(cw, X.shape[0])  # None for weights all 1
         # what the checkpoint records of the data, its digests where one is written or read
         seen = data_record(*given_data, val if validation_data is not None else None,
-                           self.checkpoint is not None or self._resumed_data is not None)
+                           self.checkpoint is not None or self._resumed_data is not None,
+                           self._resumed_data)
         return X, Y, val, sw, given, seen
 
     def _check_weighting(self, sw: np.ndarray | None) -> None:
