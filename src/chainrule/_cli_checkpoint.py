@@ -5,11 +5,13 @@ A checkpoint (:mod:`chainrule.checkpoints`) holds the network and the trainer's 
 not how the command line prepared the data (columns, scaling, validation split).  The
 command line keeps that in the checkpoint's notes (``checkpoint_notes`` of
 :func:`chainrule.train`): the options that decide the run,
-as they were resolved, and a SHA-256 of the arrays it trained on.  ``--resume``
+as they were resolved; the checkpoint itself records the arrays it trained on (their
+shapes and SHA-256s, hashed once by the Trainer; older runs' notes hold one digest of
+them all).  ``--resume``
 prepares the data again from the same options and refuses to continue when an option
 or the arrays differ, naming the option: a resumed run is then the uninterrupted one,
-bit for bit (float64 data).  Those checks are in ``_cli_resume_checks`` (importable
-from here).
+bit for bit (float64 data).  Those checks are in ``_cli_resume_checks`` and
+``_cli_resume_data`` (importable from here).
 """
 
 from __future__ import annotations
@@ -24,13 +26,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ._cli_args_files import refuse_stdout
-from ._cli_resume_checks import check_data as check_data
 from ._cli_resume_checks import check_options as check_options
 from ._cli_resume_checks import check_resolved as check_resolved
 from ._cli_resume_checks import fingerprint as fingerprint
 from ._cli_resume_checks import resolved_loss as resolved_loss
 from ._cli_resume_checks import resolved_options as resolved_options
 from ._cli_resume_checks import run_options as run_options
+from ._cli_resume_data import check_data as check_data
 from ._training_guards import _StopFlag
 from .callbacks import Callback
 from .cli_args import _check_parent, _is_dir, _not_empty, positive_float, positive_int

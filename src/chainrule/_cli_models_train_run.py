@@ -114,11 +114,11 @@ def _train_run(args: argparse.Namespace, sigterm: SigtermAsCtrlC) -> int:
     n_features, X, p = X.shape[1], None, dataclasses.replace(p, X=None)
     w_fit, w_val = p.fit_weights()  # --sample-weight's (None, None without)
     check_resolved(run, run_settings, resolved, args.checkpoint, len(train_idx))
-    # a resumed run trains on exactly the run's arrays
+    trainer = None if run is None else resumed_trainer(args, resolved)
+    # a resumed run trains on exactly the run's arrays (hashed once: its fit takes the record)
     digest = check_data(run, args, X_fit, T_fit, val, meta.get("val_data_sha256"),
-                        () if w_fit is None else (w_fit, w_val))
+                        () if w_fit is None else (w_fit, w_val), trainer)
     if run is not None:
-        trainer = resumed_trainer(args, resolved)
         net = trainer.net
     else:
         net = build_network(args, n_features, n_out, output)

@@ -4,7 +4,8 @@ the same one (the checkpoint options themselves are :mod:`chainrule._cli_checkpo
 The options are recorded in the checkpoint's notes as they were resolved, with a
 SHA-256 of the arrays the run trained on; a resumed run must give the same
 options (those that have an effect, once resolved) and prepare the same arrays,
-or it is refused, naming the option.  Import from :mod:`chainrule._cli_checkpoint`.
+or it is refused, naming the option (the data: :mod:`chainrule._cli_resume_data`).
+Import from :mod:`chainrule._cli_checkpoint`.
 """
 
 from __future__ import annotations
@@ -13,8 +14,6 @@ import argparse
 import json
 from collections.abc import Mapping
 from pathlib import Path
-
-import numpy as np
 
 from ._checkpoints_data import fingerprint as fingerprint  # the library's resume's too
 
@@ -328,64 +327,3 @@ def check_resolved(run: dict | None, options: dict, resolved: dict, path: Path,
             old, new = before.get(name), resolved[name]
         if old != new:
             raise _refuse(path, _RUN_OPTIONS[name], recorded.get(name), options[name])
-
-
-def check_data(run: dict | None, args: argparse.Namespace, X: np.ndarray, T: np.ndarray,
-               val: tuple[np.ndarray, np.ndarray] | None,
-               val_sha256: str | None = None,
-               weights: tuple[np.ndarray, ...] = ()) -> str | None:
-    """Refuse to continue ``run`` on other data than it started on (after the same options).
-
-    Parameters
-    ----------
-    run : dict or None
-        What :func:`check_checkpoint_options` returned (None: a new run).
-    args : argparse.Namespace
-        The command's options (``--val-fraction`` resolved).
-    X : ndarray of shape (n_train, n_features)
-    T : ndarray of shape (n_train, n_outputs)
-        The prepared training examples and targets.
-    val : (ndarray, ndarray) or None
-        The prepared validation examples and targets.
-    val_sha256 : str or None
-        The SHA-256 of the ``--val-data`` file's bytes (None without one), which the
-        checkpoint's notes record: a resumed run's must be the same.
-    weights : tuple of ndarray
-        The training and validation rows' weights (``--sample-weight``; none without).
-
-    Returns
-    -------
-    str or None
-        The arrays' :func:`fingerprint` (None without ``--checkpoint``).
-    """
-    if args.checkpoint is None:
-        return None
-    digest = fingerprint(X, T, *(val or ()), *weights)  # --sample-weight's too
-    if run is None:
-        return digest
-    path, recorded = args.checkpoint, run["notes"]
-    if recorded.get("val_fraction") != args.val_fraction:
-        raise _refuse(path, "--val-fraction", recorded.get("val_fraction"), args.val_fraction)
-    if recorded.get("val_data_sha256") != val_sha256:  # before the arrays: said of the file
-        given = getattr(args, "val_data", None)
-        name = "standard input" if given == "-" else given
-        what = (f"the run in {path} was started without --val-data, got --val-data {given}"
-                if recorded.get("val_data_sha256") is None else
-                f"the run in {path} was started with a validation file, got no --val-data"
-                if given is None else
-                f"the contents of {name} differ from the validation file the run in {path} "
-                "started with")
-        raise ValueError(
-            f"--val-data: {what}; a resumed run validates on the run's examples: give its "
-            "validation file again to continue it, or another --checkpoint to start a new run")
-    if recorded.get("data_sha256") != digest:
-        source, data = recorded.get("data"), str(args.data)
-        # DATA - (train reads standard input): said in words, "-" names no file
-        name, was = (("standard input" if n == "-" else n) for n in (data, source))
-        what = (f"the contents of {name} have changed since" if source == data else
-                f"{name} holds other examples than {was}, on which")
-        raise ValueError(
-            f"DATA: {what} the run in {path} started (its prepared training and validation "
-            "arrays differ); give the run's data to continue it, or another --checkpoint to "
-            "start a new run")
-    return digest
