@@ -273,11 +273,13 @@ def _train_run(args: argparse.Namespace, sigterm: SigtermAsCtrlC) -> int:
     if run is not None:
         line += f" ({before + seconds:.2f} s in all)"
     line += f" ({history.stop_reason})"
+    weighted = "" if p.sample_weight is None else "weighted "  # --sample-weight's: said
     for name, idx in (("training", train_idx), ("validation", val_idx)):
         if len(idx):
             scores = _scores(model, table.X[idx], y[idx],
                              None if p.sample_weight is None else p.sample_weight[idx])
-            line += f"; {name} " + ", ".join(f"{_NAMES[k]} {v:.4g}" for k, v in scores.items())
+            line += f"; {weighted}{name} " + ", ".join(f"{_NAMES[k]} {v:.4g}"
+                                                      for k, v in scores.items())
     print(line)
     if not lbfgs and args.patience is None and history.stop_reason == "epochs":
         # the last epoch's model written where the validation rows preferred an earlier one
